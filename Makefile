@@ -1,0 +1,50 @@
+# Posyandu — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-py test-js bench deps system-deps migrate demo clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.installed
+
+# Debian packages the tests need: PostgreSQL 15 (initdb/pg_ctl) and Chromium
+# for the browser tests. Installed only when missing.
+system-deps:
+	@need=""; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || need="$$need postgresql-15"; \
+	command -v chromium >/dev/null || need="$$need chromium"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing:$$need"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$need >/dev/null; \
+	fi
+
+migrate: deps
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) seed-demo --if-empty
+
+run: demo
+	@echo "Posyandu on http://127.0.0.1:$(PORT)  (PWA at /, API at /api/v1, docs at /api/v1/docs)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: deps system-deps
+	$(PY) -m pytest
+	node --test tests/js/
+
+bench: deps system-deps
+	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3* test-artifacts

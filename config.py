@@ -1,0 +1,82 @@
+"""Settings from environment variables.
+
+Every variable is listed in the README's configuration table. Development
+defaults are safe for a laptop; ``ProductionConfig`` refuses to start with them.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'posyandu.sqlite3'}")
+    # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 30))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30))
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "detail"
+    # Rate limits (Flask-Limiter syntax). Storage defaults to memory; use
+    # redis:// or memcached:// when running several gunicorn workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Failed logins per username, and all login/registration attempts per address.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
+    CALCULATOR_RATE_LIMIT = os.environ.get("CALCULATOR_RATE_LIMIT", "60 per minute")
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+    PAGE_SIZE_MAX = 500
+    # flask-smorest / OpenAPI
+    API_TITLE = "Posyandu API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/static/"
+    PWA_DIR = str(BASE_DIR / "static" / "pwa")
+    PRODUCTION = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
+    ARGON2_FAST = True  # cheaper hashing parameters so the suite stays quick
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+
+    def __init__(self) -> None:
+        for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            if getattr(self, key) == DEV_SECRET or len(getattr(self, key)) < 32:
+                raise RuntimeError(f"{key} must be set to a strong secret in production")
+
+
+def config_from_env() -> type[Config] | Config:
+    return ProductionConfig() if os.environ.get("POSYANDU_ENV") == "production" else Config

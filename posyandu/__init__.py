@@ -1,0 +1,35 @@
+"""Posyandu: child growth and immunisation records for Indonesia's village health posts."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Any = None) -> Flask:
+    """Application factory. ``config`` is a Config class or instance (default: from env)."""
+    from config import config_from_env
+    from posyandu import errors, web
+    from posyandu.auth import passwords, tokens
+    from posyandu.extensions import Api, db, jwt, limiter, migrate
+
+    app = Flask(__name__, static_folder=None)
+    app.config.from_object(config or config_from_env())
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(web.ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    passwords.configure(app.config.get("ARGON2_FAST", False))
+    tokens.init_jwt(jwt)
+    api = Api(app, spec_kwargs=web.spec_kwargs())
+    web.register_security_scheme(api)
+    from posyandu import entities
+
+    for blp in entities.blueprints():
+        api.register_blueprint(blp)
+    errors.register_error_handlers(app)
+    web.init_web(app)
+    from posyandu.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,175 @@
+"""The audit log and the one function that records a change.
+
+``record_change`` is the only writer of ``audit_log`` and ``change_log`` rows:
+REST edits, sync pushes, imports and recompute jobs all go through it, so a
+pull can never miss a change and every write leaves an audit row.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from flask import g, has_request_context, request
+from sqlalchemy import BigInteger, String, event, insert, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from posyandu.database import as_json_value, utcnow
+from posyandu.extensions import db
+
+BUFFER_KEY = "posyandu_change_buffer"
+
+
+class AuditLog(db.Model):
+    """Who changed what, when, and from which client. Never updated or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    action: Mapped[str] = mapped_column(String(30))
+    entity: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    changes: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(String(255))
+
+
+@dataclass
+class EntityType:
+    """A synced record type: its model, how it is serialised, and its scope keys."""
+
+    name: str
+    model: type
+    serialize: Callable[[Any], dict[str, Any]]
+    posyandu_of: Callable[[Any], uuid.UUID | None] = lambda obj: getattr(obj, "posyandu_id", None)
+    child_of: Callable[[Any], uuid.UUID | None] = lambda obj: getattr(obj, "child_id", None)
+
+
+ENTITIES: dict[str, EntityType] = {}
+_BY_MODEL: dict[type, EntityType] = {}
+
+
+def register_entity(entity: EntityType) -> None:
+    ENTITIES[entity.name] = entity
+    _BY_MODEL[entity.model] = entity
+
+
+@dataclass
+class _Pending:
+    obj: Any
+    entity: EntityType
+    op: str
+    fields: set[str] = field(default_factory=set)
+    prev_posyandu_id: uuid.UUID | None = None
+    mutation_id: uuid.UUID | None = None
+
+
+def context() -> dict[str, Any]:
+    """Who is acting: the user, client and address of the current request."""
+    if not has_request_context():
+        return {"user_id": getattr(g, "actor_id", None) if g else None, "client_id": "cli", "ip": None}
+    client = getattr(g, "client_id", None) or request.headers.get("X-Client-Id")
+    return {"user_id": getattr(g, "actor_id", None), "client_id": (client or "")[:64] or None,
+            "ip": request.remote_addr}
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for fields whose JSON value differs."""
+    return {k: [as_json_value(before.get(k)), as_json_value(after.get(k))]
+            for k in after if as_json_value(before.get(k)) != as_json_value(after.get(k))}
+
+
+def apply_changes(obj: Any, data: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set ``data`` on ``obj`` and return what actually changed."""
+    before = {k: getattr(obj, k) for k in data}
+    diff = changes_between(before, data)
+    for key in diff:
+        setattr(obj, key, data[key])
+    return diff
+
+
+def log_action(action: str, entity: str, record_id: Any, changes: dict | None = None,
+               reason: str | None = None) -> None:
+    """An audit row for something that is not a synced record (login, user admin…)."""
+    db.session.add(AuditLog(action=action, entity=entity, record_id=str(record_id) if record_id else None,
+                            changes=changes, reason=reason, **context()))
+
+
+def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None, *,
+                  reason: str | None = None, prev_posyandu_id: uuid.UUID | None = None,
+                  mutation_id: uuid.UUID | None = None, action: str | None = None) -> None:
+    """Record a create/update/delete of a synced record: bump its version,
+    write the audit row now and queue its change-log row for commit time.
+
+    Several changes to one record in one transaction make one new version.
+    """
+    entity = _BY_MODEL[type(obj)]
+    pending = _buffer(db.session)
+    existing = next((p for p in pending if p.obj is obj), None)
+    if op == "delete":
+        obj.deleted_at = obj.deleted_at or utcnow()
+    if existing is None:
+        obj.version = 1 if op == "create" else (obj.version or 0) + 1
+        existing = _Pending(obj, entity, op, prev_posyandu_id=prev_posyandu_id, mutation_id=mutation_id)
+        pending.append(existing)
+    else:
+        existing.op = "delete" if op == "delete" else existing.op
+        existing.prev_posyandu_id = existing.prev_posyandu_id or prev_posyandu_id
+    existing.fields.update((changes or {}).keys())
+    log_action(action or op, entity.name, obj.id, changes, reason)
+
+
+def _buffer(session: Session) -> list[_Pending]:
+    return session.info.setdefault(BUFFER_KEY, [])
+
+
+def buffer_mark() -> int:
+    """Position in the pending change buffer (to undo a failed savepoint)."""
+    return len(_buffer(db.session))
+
+
+def buffer_rollback(mark: int) -> None:
+    del _buffer(db.session)[mark:]
+
+
+def _log_row(p: _Pending, seq: int, ctx: dict[str, Any]) -> dict[str, Any]:
+    obj = p.obj
+    return {
+        "seq": seq, "entity": p.entity.name, "record_id": obj.id, "version": obj.version,
+        "op": "delete" if p.op == "delete" or obj.deleted_at else "upsert",
+        "record": p.entity.serialize(obj), "changed_fields": sorted(p.fields),
+        "posyandu_id": p.entity.posyandu_of(obj), "prev_posyandu_id": p.prev_posyandu_id,
+        "child_id": p.entity.child_of(obj), "kabupaten_code": getattr(obj, "kabupaten_code", None),
+        "user_id": ctx["user_id"], "client_id": ctx["client_id"], "mutation_id": p.mutation_id,
+        "committed_at": utcnow(),
+    }
+
+
+@event.listens_for(Session, "before_commit")
+def _stamp_change_log(session: Session) -> None:
+    """Allocate seqs and write the change log as the transaction's last statements.
+
+    The counter row stays locked until COMMIT, so a later transaction cannot
+    take a larger seq and become visible before this one (sync-notes §1.4).
+    """
+    pending = session.info.pop(BUFFER_KEY, None)
+    if not pending:
+        return
+    from posyandu.sync.models import ChangeLog, SyncCounter
+
+    session.flush()
+    n = len(pending)
+    top = session.execute(update(SyncCounter).where(SyncCounter.id == 1)
+                          .values(value=SyncCounter.value + n).returning(SyncCounter.value)).scalar_one()
+    ctx = context()
+    rows = [_log_row(p, top - n + 1 + i, ctx) for i, p in enumerate(pending)]
+    session.execute(insert(ChangeLog), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_buffer(session: Session) -> None:
+    session.info.pop(BUFFER_KEY, None)

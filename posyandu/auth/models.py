@@ -1,0 +1,46 @@
+"""Users, their roles and scopes, and revoked tokens."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from posyandu.database import TimestampMixin
+from posyandu.extensions import db
+
+ROLES = ("kader", "bidan", "parent", "dinkes", "admin")
+
+
+class User(TimestampMixin, db.Model):
+    """A person who logs in. Scope by role: kader → posyandu, bidan → puskesmas,
+    dinkes → region (a Kemendagri code prefix), parent → linked children, admin → all."""
+
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint("role IN ('kader','bidan','parent','dinkes','admin')", name="role"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    posyandu_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("posyandu.id"), index=True)
+    puskesmas_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("puskesmas.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped whenever what this user may see changes (new posyandu, new child
+    # link, access removed): sync cursors made under an older value reset.
+    scope_version: Mapped[int] = mapped_column(default=1)
+
+
+class RevokedToken(db.Model):
+    """A JWT refused until it would have expired anyway (logout, password change)."""
+
+    __tablename__ = "revoked_token"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_type: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,120 @@
+"""Login, logout, users and parent invitations (no HTTP here)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select
+
+from posyandu.audit import apply_changes, log_action
+from posyandu.auth.models import User
+from posyandu.auth.passwords import hash_password, needs_rehash, verify_password
+from posyandu.database import aware, utcnow
+from posyandu.errors import ValidationFailed
+from posyandu.extensions import db
+from posyandu.i18n import Msg
+from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the table
+
+
+def login(username: str, password: str) -> dict[str, Any] | None:
+    """Tokens for the user, or None (audited) when the credentials are wrong."""
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        log_action("login_failed", "user", user.id if user else None, {"username": [None, username[:80]]})
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    log_action("login", "user", user.id)
+    return issue_tokens(user)
+
+
+def issue_tokens(user: User) -> dict[str, Any]:
+    claims = {"role": user.role, "sv": user.scope_version}
+    return {"access_token": create_access_token(user, additional_claims=claims),
+            "refresh_token": create_refresh_token(user, additional_claims=claims), "user": user}
+
+
+def _check_scope(data: dict[str, Any]) -> None:
+    """A user's scope must fit the role: kader → posyandu, bidan → puskesmas, dinkes → region."""
+    needs = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", Puskesmas),
+             "dinkes": ("region_code", Region)}.get(data["role"])
+    if needs and (data.get(needs[0]) is None or db.session.get(needs[1], data[needs[0]]) is None):
+        raise ValidationFailed(errors={needs[0]: [Msg(f"required and must exist for role {data['role']}",
+                                                      f"wajib diisi dan harus ada untuk peran {data['role']}")]})
+
+
+def create_user(data: dict[str, Any]) -> User:
+    data = dict(data)
+    data["username"] = data["username"].lower()
+    _check_scope(data)
+    if db.session.scalar(select(User.id).where(User.username == data["username"])):
+        raise ValidationFailed(errors={"username": [Msg("already taken", "sudah dipakai")]})
+    user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), **data)
+    db.session.add(user)
+    db.session.flush()
+    log_action("create", "user", user.id, {k: [None, str(v) if v is not None else None] for k, v in data.items()})
+    return user
+
+
+def update_user(user: User, data: dict[str, Any]) -> User:
+    data = dict(data)
+    password = data.pop("password", None)
+    if "username" in data:
+        data["username"] = data["username"].lower()
+    merged = {k: getattr(user, k) for k in ("role", "posyandu_id", "puskesmas_id", "region_code")} | data
+    _check_scope(merged)
+    changes = apply_changes(user, data)
+    if password:
+        user.password_hash = hash_password(password)
+        changes["password"] = ["***", "***"]
+    if changes.keys() & {"role", "posyandu_id", "puskesmas_id", "region_code", "active"}:
+        user.scope_version += 1  # this user's sync cursors reset (a full re-pull)
+    log_action("update", "user", user.id, changes)
+    return user
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitation]:
+    """A one-time code (8 characters, shown once) for a parent to register."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    inv = Invitation(code_hash=_code_hash(code), child_id=child.id, created_by=by.id,
+                     expires_at=utcnow() + timedelta(days=days))
+    db.session.add(inv)
+    db.session.flush()
+    log_action("create", "invitation", inv.id, {"child_id": [None, str(child.id)]})
+    return code[:4] + "-" + code[4:], inv
+
+
+def _take_invitation(code: str, user: User) -> Invitation:
+    inv = db.session.scalar(select(Invitation).where(Invitation.code_hash == _code_hash(code))
+                            .with_for_update())
+    if inv is None or inv.used_at is not None or aware(inv.expires_at) < utcnow():
+        raise ValidationFailed(key="invitation_invalid",
+                          errors={"code": [Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")]})
+    inv.used_at, inv.used_by = utcnow(), user.id
+    return inv
+
+
+def register_parent(data: dict[str, Any]) -> User:
+    code = data.pop("code")
+    user = create_user({**data, "role": "parent"})
+    redeem(code, user)
+    return user
+
+
+def redeem(code: str, parent: User) -> Child:
+    inv = _take_invitation(code, parent)
+    if db.session.get(ParentLink, (parent.id, inv.child_id)) is None:
+        db.session.add(ParentLink(user_id=parent.id, child_id=inv.child_id))
+        parent.scope_version += 1
+    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(inv.child_id)]})
+    return db.session.get(Child, inv.child_id)

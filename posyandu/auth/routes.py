@@ -1,0 +1,174 @@
+"""/api/v1/auth and /api/v1/users."""
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+from sqlalchemy import select
+
+from posyandu.access import roles_required
+from posyandu.auth import operations as ops
+from posyandu.auth.models import User
+from posyandu.auth.schemas import (AccessTokenSchema, LoginSchema, LogoutSchema, RedeemSchema,
+                                   RegisterParentSchema, TokensSchema, UserPage, UserQueryArgs, UserSchema,
+                                   UserUpdateSchema)
+from posyandu.auth.tokens import revoke
+from posyandu.errors import NotFound, Unauthorized
+from posyandu.extensions import Blueprint, db, limiter
+from posyandu.pagination import paginate
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Login, tokens and users")
+
+
+def _login_username() -> str:
+    body = request.get_json(silent=True)
+    name = body.get("username") if isinstance(body, dict) else None
+    return "login-user:" + (str(name).strip().lower()[:80] if name else "-")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(_login_limit, key_func=_login_username, deduct_when=lambda r: r.status_code == 401),
+        limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address"),
+    ]
+
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokensSchema)
+    @blp.doc(security=[])
+    def post(self, body):
+        """Log in with username and password.
+
+        Rate-limited per username (failed attempts) and per address.
+        """
+        tokens = ops.login(body["username"], body["password"])
+        db.session.commit()  # failed attempts are audited too
+        if tokens is None:
+            raise Unauthorized(key="bad_credentials")
+        return tokens
+
+
+@blp.route("/auth/refresh")
+class Refresh(MethodView):
+    @jwt_required(refresh=True)
+    @blp.response(200, AccessTokenSchema)
+    def post(self):
+        """Exchange a refresh token (in the Authorization header) for a new access token."""
+        return {"access_token": ops.issue_tokens(current_user)["access_token"]}
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @jwt_required(verify_type=False)
+    @blp.arguments(LogoutSchema, required=False)
+    @blp.response(204)
+    def post(self, body):
+        """Revoke the presented token and, if given, the refresh token too."""
+        revoke(get_jwt(), current_user.id)
+        if body and body.get("refresh_token"):
+            payload = _decode_own(body["refresh_token"])
+            if payload is not None:
+                revoke(payload, current_user.id)
+        ops.log_action("logout", "user", current_user.id)
+        db.session.commit()
+
+
+def _decode_own(token: str) -> dict | None:
+    from flask_jwt_extended import decode_token
+    from jwt import PyJWTError
+
+    try:
+        payload = decode_token(token, allow_expired=True)
+    except PyJWTError:
+        return None
+    return payload if payload.get("sub") == str(current_user.id) else None
+
+
+@blp.route("/auth/me")
+class Me(MethodView):
+    @jwt_required()
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The logged-in user."""
+        return current_user
+
+
+@blp.route("/auth/register")
+class RegisterParent(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="register")]
+
+    @blp.arguments(RegisterParentSchema)
+    @blp.response(201, TokensSchema)
+    @blp.doc(security=[])
+    def post(self, body):
+        """A parent registers with a one-time invitation code from the kader or bidan."""
+        user = ops.register_parent(body)
+        tokens = ops.issue_tokens(user)
+        db.session.commit()
+        return tokens
+
+
+@blp.route("/auth/redeem")
+class Redeem(MethodView):
+    @roles_required("parent")
+    @blp.arguments(RedeemSchema)
+    @blp.response(200, TokensSchema)
+    def post(self, body):
+        """A registered parent adds another child with a new invitation code."""
+        ops.redeem(body["code"], current_user)
+        tokens = ops.issue_tokens(current_user)
+        db.session.commit()
+        return tokens
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @roles_required("admin")
+    @blp.arguments(UserQueryArgs, location="query")
+    @blp.response(200, UserPage)
+    def get(self, args):
+        """List users (admin)."""
+        stmt = select(User)
+        if args.get("role"):
+            stmt = stmt.where(User.role == args["role"])
+        return paginate(stmt, [User.username], args["limit"], args["cursor"])
+
+    @roles_required("admin")
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    def post(self, body):
+        """Create a user with a role and its scope (admin)."""
+        user = ops.create_user(body)
+        db.session.commit()
+        return user
+
+
+@blp.route("/users/<uuid:user_id>")
+class UserById(MethodView):
+    @roles_required("admin")
+    @blp.response(200, UserSchema)
+    def get(self, user_id: uuid.UUID):
+        """One user (admin)."""
+        return _user(user_id)
+
+    @roles_required("admin")
+    @blp.arguments(UserUpdateSchema(partial=True))
+    @blp.response(200, UserSchema)
+    def patch(self, body, user_id: uuid.UUID):
+        """Change a user's details, scope, password, or deactivate them (admin)."""
+        user = ops.update_user(_user(user_id), body)
+        db.session.commit()
+        return user
+
+
+def _user(user_id: uuid.UUID) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from posyandu import validators as v
+from posyandu.auth.models import ROLES
+from posyandu.pagination import PageArgs, page_schema
+
+USERNAME = validate.Regexp(r"^[a-zA-Z0-9_.\-@]{3,80}$", error="3-80 letters, digits or _ . - @")
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class UserSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    phone = fields.String(allow_none=True, validate=v.phone)
+    posyandu_id = fields.UUID(allow_none=True)
+    puskesmas_id = fields.UUID(allow_none=True)
+    region_code = fields.String(allow_none=True, validate=validate.Length(max=13))
+    active = fields.Boolean(load_default=True)
+
+
+class UserUpdateSchema(UserSchema):
+    """PATCH body: any subset of a user's fields."""
+
+
+class TokensSchema(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    user = fields.Nested(UserSchema)
+
+
+class AccessTokenSchema(Schema):
+    access_token = fields.String()
+
+
+class LogoutSchema(Schema):
+    refresh_token = fields.String(metadata={"description": "Also revoke this refresh token."})
+
+
+class RegisterParentSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=40))
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    phone = fields.String(allow_none=True, validate=v.phone)
+
+
+class RedeemSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=40))
+
+
+class UserQueryArgs(PageArgs):
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+UserPage = page_schema(UserSchema, "UserPage")

@@ -1,0 +1,58 @@
+"""flask-jwt-extended wiring: identity, user lookup, revocation, error shapes."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from flask import g
+from flask_jwt_extended import JWTManager, decode_token
+from sqlalchemy import delete, select
+
+from posyandu.auth.models import RevokedToken, User
+from posyandu.errors import problem
+from posyandu.extensions import db
+
+
+def init_jwt(jwt: JWTManager) -> None:
+    @jwt.user_identity_loader
+    def _identity(user: User) -> str:
+        return str(user.id)
+
+    @jwt.user_lookup_loader
+    def _lookup(_header: dict, payload: dict) -> User | None:
+        user = db.session.get(User, uuid.UUID(payload["sub"]))
+        if user is None or not user.active:
+            return None
+        g.actor_id = user.id
+        return user
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header: dict, payload: dict) -> bool:
+        return db.session.get(RevokedToken, payload["jti"]) is not None
+
+    jwt.expired_token_loader(lambda h, p: problem(401, "token_expired"))
+    jwt.revoked_token_loader(lambda h, p: problem(401, "token_revoked"))
+    jwt.invalid_token_loader(lambda reason: problem(401, "token_invalid"))
+    jwt.unauthorized_loader(lambda reason: problem(401, "unauthorized"))
+    jwt.needs_fresh_token_loader(lambda h, p: problem(401, "unauthorized"))
+    jwt.user_lookup_error_loader(lambda h, p: problem(401, "token_revoked"))
+    jwt.token_verification_failed_loader(lambda h, p: problem(401, "token_invalid"))
+
+
+def revoke(encoded_or_payload: str | dict, user_id: uuid.UUID) -> None:
+    """Refuse this token from now until it expires."""
+    payload = decode_token(encoded_or_payload, allow_expired=True) if isinstance(encoded_or_payload, str) \
+        else encoded_or_payload
+    if db.session.get(RevokedToken, payload["jti"]) is None:
+        db.session.add(RevokedToken(jti=payload["jti"], token_type=payload["type"], user_id=user_id,
+                                    expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc)))
+
+
+def purge_expired() -> int:
+    """Revocations past their token's expiry can go (run from cron/CLI)."""
+    res = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < datetime.now(timezone.utc)))
+    return res.rowcount or 0
+
+
+def revoked_jtis() -> list[str]:
+    return list(db.session.scalars(select(RevokedToken.jti)))

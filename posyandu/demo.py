@@ -1,0 +1,139 @@
+"""Demo data: a kabupaten with 2 puskesmas, 6 posyandu and ~300 children.
+
+Growth is drawn from the WHO standards themselves: each child follows its own
+length-for-age and weight-for-age z-score paths (a random walk around a
+personal level), so some children are stunted, some wasted, a few below the
+red line, as in a real village. Names and area codes are illustrative.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, timedelta
+
+import numpy as np
+
+from posyandu.auth.operations import create_user
+from posyandu.extensions import db
+from posyandu.growth.models import Measurement
+from posyandu.growth.operations import refresh_child_growth
+from posyandu.growth.tables import growth_tables
+from posyandu.registry.models import Child, ParentLink
+from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
+
+DEMO_PASSWORD = "posyandu123"
+AREAS = {
+    "35": "Jawa Timur", "35.25": "Kabupaten Gresik",
+    "35.25.01": "Wringinanom", "35.25.02": "Driyorejo",
+    "35.25.01.2001": "Sumbergede", "35.25.01.2002": "Sooko", "35.25.01.2003": "Lebanisuko",
+    "35.25.02.2001": "Mulung", "35.25.02.2002": "Cangkir", "35.25.02.2003": "Krikilan",
+}
+POSYANDU = [("Melati", "35.25.01.2001", 0, 5), ("Mawar", "35.25.01.2002", 0, 8), ("Kenanga", "35.25.01.2003", 0, 12),
+            ("Anggrek", "35.25.02.2001", 1, 6), ("Flamboyan", "35.25.02.2002", 1, 10), ("Dahlia", "35.25.02.2003", 1, 15)]
+GIVEN = ["Aisyah", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Intan", "Joko", "Kartika", "Lestari",
+         "Muhammad", "Nur", "Putri", "Rizki", "Sari", "Tegar", "Wulan", "Yusuf", "Ahmad", "Bayu", "Dian", "Rina"]
+FAMILY = ["Santoso", "Wijaya", "Saputra", "Rahmawati", "Hidayat", "Pratama", "Kusuma", "Nugroho", "Lestari",
+          "Syahputra", "Maharani", "Ramadhan", "Firmansyah", "Anggraini", "Setiawan"]
+MOTHERS = ["Siti", "Sri", "Ani", "Yuli", "Endang", "Nining", "Tri", "Umi", "Lilik", "Rini"]
+
+
+def _value(indicator: str, sex: int, day: int, z: float) -> float:
+    """The measurement at z-score ``z``: y = M (1 + L S z)^(1/L) (WHO LMS)."""
+    L, M, S = growth_tables()[indicator].rows(np.array([sex]), np.array([day]))[0]
+    return float(M * (1 + L * S * z) ** (1 / L)) if L != 0 else float(M * np.exp(S * z))
+
+
+def _areas() -> list:
+    for code, name in AREAS.items():
+        upsert_region(code, name)
+    pkms = [create_puskesmas({"code": f"P3525{i + 1:02d}0101", "name": f"Puskesmas {AREAS[k]}", "kecamatan_code": k})
+            for i, k in enumerate(("35.25.01", "35.25.02"))]
+    return pkms
+
+
+def _users(users: dict, pkms: list, posyandu: list) -> dict[str, object]:
+    users["dinkes"] = create_user({"username": "dinkes", "name": "Dinkes Gresik", "role": "dinkes",
+                                   "region_code": "35.25", "password": DEMO_PASSWORD})
+    for i, pkm in enumerate(pkms, 1):
+        users[f"bidan{i}"] = create_user({"username": f"bidan{i}", "name": f"Bidan {['Ratna', 'Wati'][i - 1]}",
+                                          "role": "bidan", "puskesmas_id": pkm.id, "password": DEMO_PASSWORD})
+    for i, pos in enumerate(posyandu, 1):
+        users[f"kader{i}"] = create_user({"username": f"kader{i}", "name": f"Kader {pos.name}", "role": "kader",
+                                          "posyandu_id": pos.id, "password": DEMO_PASSWORD})
+    users["kader1b"] = create_user({"username": "kader1b", "name": "Kader Melati 2", "role": "kader",
+                                    "posyandu_id": posyandu[0].id, "password": DEMO_PASSWORD})
+    users["orangtua"] = create_user({"username": "orangtua", "name": "Ibu Siti (orang tua)", "role": "parent",
+                                     "password": DEMO_PASSWORD})
+    return users
+
+
+def _child(rng: random.Random, pos, today: date) -> Child:
+    sex = rng.choice("MF")
+    family = rng.choice(FAMILY)
+    birth = today - timedelta(days=rng.randint(10, 59 * 30))
+    child = Child(id=uuid.UUID(int=rng.getrandbits(128), version=4), posyandu_id=pos.id,
+                  kabupaten_code=pos.kabupaten_code, name=f"{rng.choice(GIVEN)} {family}", sex=sex,
+                  birth_date=birth, birth_weight_kg=round(rng.gauss(3.1, 0.45), 2),
+                  birth_length_cm=round(rng.gauss(49, 2), 1), mother_name=f"{rng.choice(MOTHERS)} {family}",
+                  father_name=f"{rng.choice(GIVEN)} {family}", address=f"Dusun {pos.name}", rt=f"{rng.randint(1, 9):03d}",
+                  rw=f"{rng.randint(1, 5):03d}", has_kms=rng.random() < 0.93, version=1,
+                  guardian_phone=f"08{rng.randint(1000000000, 9999999999)}")
+    db.session.add(child)
+    return child
+
+
+def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
+    sex = 1 if child.sex == "M" else 2
+    haz, waz = rng.gauss(-1.0, 1.05), rng.gauss(-0.7, 1.0)
+    if rng.random() < 0.03:
+        waz = rng.uniform(-3.8, -3.1)  # a few children below the red line (BGM)
+    month = date(today.year, today.month, 1)
+    for back in range(23, -1, -1):
+        y, m = divmod(month.year * 12 + month.month - 1 - back, 12)
+        day = date(y, m + 1, min(pos.meeting_day, 28))
+        age = (day - child.birth_date).days
+        haz += rng.gauss(0, 0.08)
+        waz += rng.gauss(0, 0.15)
+        if age < 0 or day > today or rng.random() < 0.15:
+            continue
+        standing = age >= 731
+        db.session.add(Measurement(
+            id=uuid.UUID(int=rng.getrandbits(128), version=4), child_id=child.id, posyandu_id=pos.id,
+            kabupaten_code=pos.kabupaten_code, measured_on=day, weight_kg=round(_value("wfa", sex, age, waz), 1),
+            length_height_cm=round(_value("lhfa", sex, age, haz) - (0.7 if standing else 0), 1),
+            position="standing" if standing else "lying",
+            muac_cm=round(_value("acfa", sex, age, waz), 1) if age >= 91 else None, version=1))
+
+
+def load_demo(seed: int = 2024) -> str:
+    """Create the demo areas, users, children and visits (the caller commits)."""
+    rng = random.Random(seed)
+    today = date.today()
+    pkms = _areas()
+    admin = create_user({"username": "admin", "name": "Admin Demo", "role": "admin", "password": DEMO_PASSWORD})
+    posyandu = [create_posyandu(admin, {"name": f"Posyandu {n}", "desa_code": d, "puskesmas_id": pkms[p].id,
+                                        "meeting_day": md}) for n, d, p, md in POSYANDU]
+    users = _users({"admin": admin}, pkms, posyandu)
+    children = []
+    for pos in posyandu:
+        for _ in range(50):
+            child = _child(rng, pos, today)
+            db.session.flush()
+            _visits(rng, child, pos, today)
+            children.append(child)
+    db.session.flush()
+    for child in children:
+        _record_created(child)
+        refresh_child_growth(child)
+    db.session.add_all([ParentLink(user_id=users["orangtua"].id, child_id=c.id) for c in children[:2]])
+    return f"demo loaded: {len(posyandu)} posyandu, {len(children)} children, users: {', '.join(users)}"
+
+
+def _record_created(child: Child) -> None:
+    from sqlalchemy import select
+
+    from posyandu.audit import record_change
+
+    record_change(child, "create", action="demo")
+    for m in db.session.scalars(select(Measurement).where(Measurement.child_id == child.id)):
+        record_change(m, "create", action="demo")

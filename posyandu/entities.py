@@ -1,0 +1,43 @@
+"""The synced record types and the blueprints: the one list of what the app serves."""
+from __future__ import annotations
+
+from posyandu.audit import EntityType, register_entity
+from posyandu.events import register_event
+from posyandu.extensions import Blueprint
+from posyandu.growth.models import Measurement
+from posyandu.growth.operations import after_measurement_write
+from posyandu.growth.schemas import MeasurementPage, MeasurementSchema, MeasurementUpdateSchema
+from posyandu.immunisation.models import Immunisation, Supplement
+from posyandu.immunisation.schemas import (ImmunisationPage, ImmunisationSchema, ImmunisationUpdateSchema,
+                                           SupplementPage, SupplementSchema, SupplementUpdateSchema)
+from posyandu.registry.models import Child, Posyandu
+from posyandu.registry.schemas import ChildSchema, PosyanduSchema
+from posyandu.sync import models as _sync_models  # noqa: F401  (tables for alembic)
+
+register_entity(EntityType("posyandu", Posyandu, PosyanduSchema().dump,
+                           posyandu_of=lambda p: p.id, child_of=lambda p: None))
+register_entity(EntityType("child", Child, ChildSchema().dump, child_of=lambda c: c.id))
+register_entity(EntityType("measurement", Measurement, MeasurementSchema().dump))
+register_entity(EntityType("immunisation", Immunisation, ImmunisationSchema().dump))
+register_entity(EntityType("supplement", Supplement, SupplementSchema().dump))
+
+register_event(Measurement, "measured_on", ("measured_on",), after_measurement_write)
+register_event(Immunisation, "given_on", ("vaccine", "dose"))
+register_event(Supplement, "given_on", ("kind", "given_on"))
+
+
+def blueprints() -> list[Blueprint]:
+    from posyandu.auth.routes import blp as auth
+    from posyandu.event_routes import event_blueprint
+    from posyandu.registry.routes import blp as registry
+    from posyandu.web import blp as web
+
+    return [
+        web, auth, registry,
+        event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
+                        MeasurementPage, "measured_on", "measurement"),
+        event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,
+                        ImmunisationPage, "given_on", "immunisation dose"),
+        event_blueprint(Supplement, "supplements", SupplementSchema, SupplementUpdateSchema,
+                        SupplementPage, "given_on", "vitamin A or deworming dose"),
+    ]

@@ -1,0 +1,114 @@
+"""Domain errors and the one RFC 9457 problem+json renderer."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from posyandu.extensions import db
+from posyandu.i18n import title, translate_field_message
+
+log = logging.getLogger(__name__)
+TYPE_BASE = "https://posyandu.example/problems/"
+STATUS_KEYS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 412: "precondition_failed", 413: "too_large",
+               422: "validation", 428: "precondition_failed", 429: "rate_limited", 503: "unavailable"}
+
+
+class DomainError(Exception):
+    """A rule broken by the caller. Subclasses set status and key (i18n title)."""
+
+    status = 400
+    key = "bad_request"
+
+    def __init__(self, detail: str | None = None, errors: dict[str, Any] | None = None, key: str | None = None):
+        super().__init__(detail or self.key)
+        self.detail = detail
+        self.errors = errors
+        self.key = key or self.key
+
+
+class ValidationFailed(DomainError):
+    status, key = 422, "validation"
+
+
+class NotFound(DomainError):
+    status, key = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    status, key = 403, "forbidden"
+
+
+class Unauthorized(DomainError):
+    status, key = 401, "unauthorized"
+
+
+class Conflict(DomainError):
+    status, key = 409, "conflict"
+
+
+def problem(status: int, key: str, detail: str | None = None, errors: Any = None,
+            headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"type": TYPE_BASE + key, "title": title(key), "status": status,
+                            "detail": detail or title(key)}
+    if errors:
+        body["errors"] = translate_field_message(errors)
+    resp = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    errors = None
+    data = getattr(exc, "data", None) or {}
+    if "messages" in data:  # webargs/flask-smorest validation
+        msgs = data["messages"]
+        errors = {}
+        for location in msgs.values():
+            errors.update(location if isinstance(location, dict) else {"_schema": location})
+        if status == 400 and errors:
+            status = 422
+    key = STATUS_KEYS.get(status, "server_error" if status >= 500 else "bad_request")
+    detail = title("validation_detail") if errors else None
+    headers = {k: v for k, v in (exc.get_headers() or []) if k.lower() in ("retry-after", "allow")}
+    if status == 429:
+        headers.update({k: v for k, v in getattr(exc, "response", None).headers.items()
+                        if k.lower().startswith(("retry-after", "x-ratelimit"))} if getattr(exc, "response", None) else {})
+    return problem(status, key, detail, errors, headers)
+
+
+def _domain_error(exc: DomainError) -> Response:
+    db.session.rollback()
+    return problem(exc.status, exc.key, exc.detail, exc.errors)
+
+
+def _integrity_error(exc: IntegrityError) -> Response:
+    db.session.rollback()
+    log.info("integrity error: %s", exc.orig)
+    return problem(409, "conflict")
+
+
+def _operational_error(exc: OperationalError) -> Response:
+    db.session.rollback()
+    log.exception("database unavailable")
+    return problem(503, "unavailable")
+
+
+def _unexpected(exc: Exception) -> Response:
+    db.session.rollback()
+    log.exception("unhandled error")
+    return problem(500, "server_error")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,79 @@
+"""Routes for a child's events, built once for measurements, immunisations and supplements."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from marshmallow import Schema
+from sqlalchemy import select
+
+from posyandu import access, events
+from posyandu.access import READERS, roles_required
+from posyandu.extensions import Blueprint, db
+from posyandu.pagination import PageArgs, paginate
+from posyandu.registry.schemas import DeleteArgs
+
+
+def event_blueprint(model: type, plural: str, schema: type[Schema], update_schema: type[Schema],
+                    page: type[Schema], date_field: str, noun: str) -> Blueprint:
+    """``/children/<id>/<plural>`` (list, create) and ``/<plural>/<id>`` (read, edit, delete)."""
+    blp = Blueprint(plural, __name__, url_prefix="/api/v1", description=f"A child's {plural}")
+    order = [getattr(model, date_field), model.id]
+
+    @blp.route(f"/children/<uuid:child_id>/{plural}")
+    class ForChild(MethodView):
+        @roles_required(*READERS)
+        @blp.arguments(PageArgs, location="query")
+        @blp.response(200, page)
+        @blp.doc(summary=f"The child's {plural}, oldest first")
+        def get(self, args, child_id):
+            child = access.get_child(current_user, child_id)
+            stmt = select(model).where(model.child_id == child.id, model.deleted_at.is_(None))
+            return paginate(stmt, order, args["limit"], args["cursor"], [_date, _uuid])
+
+        @roles_required(*READERS)
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        @blp.doc(summary=f"Record a {noun} for the child (kader, bidan, admin)")
+        def post(self, body, child_id):
+            obj = events.create_event(current_user, model, access.get_child(current_user, child_id), body)
+            db.session.commit()
+            return obj
+
+    @blp.route(f"/{plural}/<uuid:event_id>")
+    class ById(MethodView):
+        @roles_required(*READERS)
+        @blp.response(200, schema)
+        @blp.doc(summary=f"One {noun}")
+        def get(self, event_id):
+            return access.get_event(current_user, model, event_id)
+
+        @roles_required(*READERS)
+        @blp.arguments(update_schema(partial=True))
+        @blp.response(200, schema)
+        @blp.doc(summary=f"Correct a {noun}")
+        def patch(self, body, event_id):
+            obj = events.update_event(current_user, access.get_event(current_user, model, event_id, for_update=True), body)
+            db.session.commit()
+            return obj
+
+        @roles_required(*READERS)
+        @blp.arguments(DeleteArgs, location="query")
+        @blp.response(204)
+        @blp.doc(summary=f"Remove a {noun} entered by mistake (kept as a tombstone)")
+        def delete(self, args, event_id):
+            events.delete_event(current_user, access.get_event(current_user, model, event_id, for_update=True),
+                                args.get("reason"))
+            db.session.commit()
+
+    return blp
+
+
+def _date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(value)

@@ -1,0 +1,62 @@
+"""Keep every stored measurement's growth results in step with its inputs.
+
+Called whenever a measurement is written or a child's birth date or sex
+changes. Results that change are new versions of the measurement, so the
+change log carries them to every phone (sync-notes §1.2 "derived data changes
+are changes").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from posyandu.audit import record_change
+from posyandu.extensions import db
+from posyandu.growth.models import STATUS_KEYS, ZSCORE_KEYS, Measurement
+from posyandu.registry.models import Child
+
+COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
+    "age_days", "flags", "warnings", "flagged", "trend", "trend_computed", "weight_gain_g", "kbm_g",
+    "bgm", "two_t", "referral")
+
+
+def growth_values(child: Child, m: Measurement) -> dict[str, Any]:
+    """The calculator's result for one stored measurement, as model columns."""
+    from posyandu.growth.zscores import calculate
+
+    result = calculate({"sex": child.sex, "birth_date": child.birth_date, "measured_on": m.measured_on,
+                        "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
+                        "head_circumference_cm": m.head_circumference_cm, "muac_cm": m.muac_cm,
+                        "oedema": m.oedema})
+    values = {"z_" + k: result["zscores"][k] for k in ZSCORE_KEYS}
+    values.update({k: result["status"][k] for k in STATUS_KEYS})
+    values.update(age_days=result["age_days"], flags=result["flags"], warnings=result["warnings"],
+                  flagged=any(v for v in result["flags"].values() if v))
+    return values
+
+
+def refresh_child_growth(child: Child, *, touched: Measurement | None = None) -> None:
+    """Recompute z-scores, categories and the KMS trend of all the child's measurements."""
+    from posyandu.growth.trend_series import series_trends
+
+    rows = list(db.session.scalars(select(Measurement).where(Measurement.child_id == child.id,
+                                                             Measurement.deleted_at.is_(None))
+                                   .order_by(Measurement.measured_on, Measurement.created_at)))
+    computed = [growth_values(child, m) for m in rows]
+    for values, trend in zip(computed, series_trends(rows, computed, db.session)):
+        values.update(trend)
+    for m, values in zip(rows, computed):
+        changes = {k: [getattr(m, k), v] for k, v in values.items() if getattr(m, k) != v}
+        for k, (_, v) in changes.items():
+            setattr(m, k, v)
+        if changes and m is not touched and m.version:
+            record_change(m, "update", {k: [None, None] for k in changes}, action="recompute")
+
+
+def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[str, Any]) -> None:
+    """Hook for ``posyandu.events``: only a health worker may override N/T; then recompute."""
+    if data.get("trend_override"):
+        from posyandu.access import require_health_worker
+        require_health_worker(user)
+    refresh_child_growth(child, touched=m)

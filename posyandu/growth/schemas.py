@@ -1,0 +1,81 @@
+"""Measurement schemas."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from posyandu import validators as v
+from posyandu.i18n import Msg
+from posyandu.pagination import PageArgs, page_schema
+
+
+class ZScoresSchema(Schema):
+    wfa = fields.Float(allow_none=True)
+    lhfa = fields.Float(allow_none=True)
+    wfl = fields.Float(allow_none=True)
+    wfh = fields.Float(allow_none=True)
+    bfa = fields.Float(allow_none=True)
+    hcfa = fields.Float(allow_none=True)
+    acfa = fields.Float(allow_none=True)
+
+
+class StatusSchema(Schema):
+    bb_u = fields.String(allow_none=True)
+    tb_u = fields.String(allow_none=True)
+    bb_tb = fields.String(allow_none=True)
+    imt_u = fields.String(allow_none=True)
+
+
+class MeasurementSchema(Schema):
+    """A weighing/measuring; the growth results are computed by the server."""
+
+    id = fields.UUID()
+    child_id = fields.UUID(dump_only=True)
+    posyandu_id = fields.UUID(dump_only=True)
+    measured_on = fields.Date(required=True, validate=v.not_future)
+    weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 70, grams_hint=True))
+    length_height_cm = fields.Float(allow_none=True, validate=v.between(38, 150))
+    position = fields.String(allow_none=True, validate=validate.OneOf(["lying", "standing"]))
+    head_circumference_cm = fields.Float(allow_none=True, validate=v.between(25, 60))
+    muac_cm = fields.Float(allow_none=True, validate=v.between(5, 30))
+    oedema = fields.Boolean(load_default=False)
+    recorded_at = fields.DateTime(allow_none=True, metadata={"description": "The device's clock when saved"})
+    trend_override = fields.String(allow_none=True, validate=validate.OneOf(["N", "T"]),
+                                   metadata={"description": "A health worker's N/T judgement (needs a reason)"})
+    trend_override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255))
+    # computed
+    age_days = fields.Integer(dump_only=True, allow_none=True)
+    zscores = fields.Nested(ZScoresSchema, dump_only=True)
+    flags = fields.Dict(dump_only=True, allow_none=True)
+    warnings = fields.List(fields.String(), dump_only=True, allow_none=True)
+    status = fields.Nested(StatusSchema, dump_only=True)
+    trend = fields.String(dump_only=True, allow_none=True, metadata={"description": "KMS: N, T, O or B"})
+    trend_computed = fields.String(dump_only=True, allow_none=True)
+    weight_gain_g = fields.Integer(dump_only=True, allow_none=True)
+    kbm_g = fields.Integer(dump_only=True, allow_none=True)
+    bgm = fields.Boolean(dump_only=True)
+    two_t = fields.Boolean(dump_only=True)
+    referral = fields.Boolean(dump_only=True)
+    possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+    deleted_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def _something_measured(self, data, partial=False, **kwargs):  # type: ignore[no-untyped-def]
+        keys = ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
+        if not partial and all(data.get(k) is None for k in keys):
+            raise ValidationError(Msg("enter at least the weight or a length/height",
+                                      "isi minimal berat atau panjang/tinggi badan"), "weight_kg")
+        if data.get("trend_override") and not data.get("trend_override_reason"):
+            raise ValidationError(Msg("a reason is required", "alasan wajib diisi"), "trend_override_reason")
+
+
+class MeasurementUpdateSchema(MeasurementSchema):
+    base_version = fields.Integer(load_only=True, validate=validate.Range(min=1))
+
+
+class EventQueryArgs(PageArgs):
+    pass
+
+
+MeasurementPage = page_schema(MeasurementSchema, "MeasurementPage")

@@ -1,0 +1,100 @@
+"""User-facing messages in Bahasa Indonesia (default) and English."""
+from __future__ import annotations
+
+import re
+
+from flask import has_request_context, request
+
+LANGS = ("id", "en")
+
+TITLES: dict[str, dict[str, str]] = {
+    "validation": {"id": "Data tidak valid", "en": "Invalid data"},
+    "validation_detail": {"id": "Periksa isian yang ditandai.", "en": "Check the fields listed in errors."},
+    "bad_request": {"id": "Permintaan tidak dapat dibaca", "en": "Malformed request"},
+    "unauthorized": {"id": "Perlu masuk (login)", "en": "Authentication required"},
+    "token_expired": {"id": "Sesi telah berakhir, silakan masuk lagi", "en": "The token has expired"},
+    "token_revoked": {"id": "Sesi telah dicabut, silakan masuk lagi", "en": "The token has been revoked"},
+    "token_invalid": {"id": "Token tidak sah", "en": "Invalid token"},
+    "bad_credentials": {"id": "Nama pengguna atau kata sandi salah", "en": "Wrong username or password"},
+    "forbidden": {"id": "Anda tidak berhak melakukan tindakan ini", "en": "You may not do this"},
+    "not_found": {"id": "Data tidak ditemukan", "en": "Not found"},
+    "method_not_allowed": {"id": "Metode tidak diizinkan", "en": "Method not allowed"},
+    "conflict": {"id": "Data bertentangan dengan data yang sudah ada", "en": "Conflicts with existing data"},
+    "precondition_failed": {"id": "Data sudah diubah orang lain; muat ulang", "en": "The record changed; reload it"},
+    "too_large": {"id": "Data terlalu besar", "en": "Payload too large"},
+    "rate_limited": {"id": "Terlalu banyak percobaan, coba lagi nanti", "en": "Too many requests, try again later"},
+    "unavailable": {"id": "Layanan sedang tidak tersedia", "en": "Service unavailable"},
+    "server_error": {"id": "Terjadi kesalahan di server", "en": "Internal server error"},
+    "invitation_invalid": {"id": "Kode undangan tidak sah atau sudah dipakai",
+                           "en": "The invitation code is invalid or already used"},
+    "rule_violation": {"id": "Melanggar aturan", "en": "Rule violated"},
+}
+
+# marshmallow / webargs messages → Bahasa Indonesia. Exact strings first, then patterns.
+FIELD_MESSAGES = {
+    "Missing data for required field.": "Wajib diisi.",
+    "Field may not be null.": "Tidak boleh kosong.",
+    "Not a valid number.": "Bukan angka yang sah.",
+    "Not a valid integer.": "Bukan bilangan bulat yang sah.",
+    "Not a valid string.": "Bukan teks yang sah.",
+    "Not a valid boolean.": "Bukan nilai ya/tidak yang sah.",
+    "Not a valid date.": "Bukan tanggal yang sah (format TTTT-BB-HH).",
+    "Not a valid datetime.": "Bukan waktu yang sah.",
+    "Not a valid UUID.": "Bukan UUID yang sah.",
+    "Unknown field.": "Isian tidak dikenal.",
+    "Invalid input type.": "Jenis data tidak sah.",
+    "Invalid value.": "Nilai tidak sah.",
+    "Not a valid list.": "Bukan daftar yang sah.",
+    "Not a valid mapping type.": "Bukan objek yang sah.",
+    "Shorter than minimum length 1.": "Tidak boleh kosong.",
+}
+PATTERNS = [
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     r"Harus antara \1 dan \2."),
+    (re.compile(r"^must be between (\S+) and (\S+)$"), r"harus antara \1 dan \2"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"Minimal \1."),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"Maksimal \1."),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"Lebih panjang dari \1 karakter."),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"Kurang dari \1 karakter."),
+    (re.compile(r"^Must be one of: (.*)\.$"), r"Harus salah satu dari: \1."),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"Panjang harus antara \1 dan \2."),
+]
+
+
+def lang() -> str:
+    """The language asked for by ``Accept-Language``: ``id`` unless English is preferred."""
+    if not has_request_context():
+        return "id"
+    best = request.accept_languages.best_match(LANGS, default="id")
+    return best or "id"
+
+
+def title(key: str) -> str:
+    return TITLES.get(key, TITLES["server_error"])[lang()]
+
+
+class Msg(str):
+    """A field message with both translations; str() is the English text."""
+
+    def __new__(cls, en: str, id_: str) -> "Msg":
+        obj = super().__new__(cls, en)
+        obj.id_text = id_
+        return obj
+
+
+def translate_field_message(msg: object) -> object:
+    """Translate one marshmallow message (or nested structure) to the request language."""
+    if isinstance(msg, dict):
+        return {k: translate_field_message(v) for k, v in msg.items()}
+    if isinstance(msg, list):
+        return [translate_field_message(m) for m in msg]
+    if lang() == "en" or not isinstance(msg, str):
+        return str(msg) if isinstance(msg, Msg) else msg
+    if isinstance(msg, Msg):
+        return msg.id_text
+    if msg in FIELD_MESSAGES:
+        return FIELD_MESSAGES[msg]
+    for pattern, repl in PATTERNS:
+        if pattern.match(msg):
+            return pattern.sub(repl, msg)
+    return msg

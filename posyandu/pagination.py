@@ -1,0 +1,60 @@
+"""Keyset pagination: ``?limit=&cursor=`` → ``{"items": [...], "next_cursor": ...}``."""
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Sequence
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, tuple_
+
+from posyandu.database import as_json_value
+from posyandu.errors import ValidationFailed
+from posyandu.extensions import db
+from posyandu.i18n import Msg
+
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(load_default=None)
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """``{"items": [item], "next_cursor": str | null}`` with a distinct component name."""
+    return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema)),
+                                  "next_cursor": fields.String(allow_none=True)})
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([as_json_value(v) for v in values]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, n: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, list) or len(values) != n:
+            raise ValueError
+        return values
+    except ValueError:
+        raise ValidationFailed(errors={"cursor": [Msg("Not a valid cursor.", "Kursor tidak sah.")]}) from None
+
+
+def paginate(stmt: Select, order: Sequence[Any], limit: int, cursor: str | None,
+             convert: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Order ``stmt`` by the ``order`` columns (a unique key) and return one page."""
+    if cursor:
+        values = decode_cursor(cursor, len(order))
+        if convert:
+            try:
+                values = [c(v) if c else v for c, v in zip(convert, values)]
+            except (TypeError, ValueError):
+                raise ValidationFailed(errors={"cursor": [Msg("Not a valid cursor.", "Kursor tidak sah.")]}) from None
+        stmt = stmt.where(tuple_(*order) > tuple_(*values))
+    rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, col.key) for col in order])
+    return {"items": rows, "next_cursor": next_cursor}

@@ -1,0 +1,113 @@
+"""Regions, puskesmas, posyandu, children and the people linked to them."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from posyandu.database import SyncedMixin, TimestampMixin, utcnow
+from posyandu.extensions import db
+
+REGION_LEVELS = {2: "provinsi", 5: "kabupaten", 8: "kecamatan", 13: "desa"}
+
+
+def kabupaten_of(code: str) -> str:
+    """'35.25.01.2001' → '35.25' (the Kemendagri kabupaten/kota prefix)."""
+    return ".".join(code.split(".")[:2])
+
+
+class Region(db.Model):
+    """Kemendagri administrative area: provinsi (35) → kabupaten/kota (35.25) →
+    kecamatan (35.25.01) → desa/kelurahan (35.25.01.2001)."""
+
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+
+
+class Puskesmas(TimestampMixin, db.Model):
+    __tablename__ = "puskesmas"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kecamatan_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
+
+
+class Posyandu(SyncedMixin, db.Model):
+    __tablename__ = "posyandu"
+    __table_args__ = (CheckConstraint("meeting_day BETWEEN 1 AND 31", name="meeting_day"),)
+
+    name: Mapped[str] = mapped_column(String(120))
+    desa_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    puskesmas_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("puskesmas.id"), index=True)
+    kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
+    meeting_day: Mapped[int]
+    address: Mapped[str | None] = mapped_column(String(255))
+
+    puskesmas: Mapped[Puskesmas] = relationship(lazy="joined")
+
+
+class Child(SyncedMixin, db.Model):
+    """A child under five registered at a posyandu. The id is made by the phone."""
+
+    __tablename__ = "child"
+    __table_args__ = (
+        CheckConstraint("sex IN ('M','F')", name="sex"),
+        Index("ix_child_posyandu_name", "posyandu_id", "name"),
+    )
+
+    posyandu_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posyandu.id"))
+    kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date]
+    birth_weight_kg: Mapped[float | None] = mapped_column(Numeric(4, 2, asdecimal=False))
+    birth_length_cm: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
+    nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    mother_nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    mother_name: Mapped[str | None] = mapped_column(String(120))
+    father_name: Mapped[str | None] = mapped_column(String(120))
+    guardian_phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(255))
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    has_kms: Mapped[bool] = mapped_column(default=True)
+    # Duplicate registrations (two phones, one newborn): a bidan merges the loser into the winner.
+    possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("child.id"))
+    merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("child.id"))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+
+    posyandu: Mapped[Posyandu] = relationship(lazy="joined")
+
+
+class ParentLink(db.Model):
+    """A parent's (or guardian's) access to one child."""
+
+    __tablename__ = "parent_link"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(TimestampMixin, db.Model):
+    """A one-time code a kader or bidan gives a parent to register for a child.
+    Only a hash of the code is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child.id"), index=True)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))

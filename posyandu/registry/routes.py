@@ -1,0 +1,178 @@
+"""/api/v1/regions, /puskesmas, /posyandu, /children."""
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from sqlalchemy import func, select
+
+from posyandu import access
+from posyandu.access import READERS, roles_required
+from posyandu.auth.operations import create_invitation
+from posyandu.extensions import Blueprint, db
+from posyandu.pagination import paginate
+from posyandu.registry import operations as ops
+from posyandu.registry.models import Posyandu, Puskesmas, Region
+from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
+                                       InvitationSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema, PosyanduUpdateSchema,
+                                       PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
+
+blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
+
+
+@blp.route("/regions")
+class Regions(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(RegionQueryArgs, location="query")
+    @blp.response(200, RegionPage)
+    def get(self, args):
+        """Kemendagri regions, optionally the children of one region."""
+        stmt = select(Region)
+        if args.get("parent_code"):
+            stmt = stmt.where(Region.parent_code == args["parent_code"])
+        return paginate(stmt, [Region.code], args["limit"], args["cursor"])
+
+    @roles_required("admin")
+    @blp.arguments(RegionSchema)
+    @blp.response(201, RegionSchema)
+    def post(self, body):
+        """Create or rename a region (admin)."""
+        region = ops.upsert_region(body["code"], body["name"])
+        db.session.commit()
+        return region
+
+
+@blp.route("/puskesmas")
+class PuskesmasList(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, PuskesmasSchema(many=True))
+    def get(self):
+        """Puskesmas (health centres) the caller's area touches."""
+        ids = select(Posyandu.puskesmas_id).where(access.posyandu_clause(current_user))
+        stmt = select(Puskesmas).order_by(Puskesmas.name)
+        if current_user.role != "admin":
+            stmt = stmt.where(Puskesmas.id.in_(ids) | (Puskesmas.id == current_user.puskesmas_id))
+        return db.session.scalars(stmt).all()
+
+    @roles_required("admin")
+    @blp.arguments(PuskesmasSchema)
+    @blp.response(201, PuskesmasSchema)
+    def post(self, body):
+        """Create a puskesmas (admin)."""
+        pkm = ops.create_puskesmas(body)
+        db.session.commit()
+        return pkm
+
+
+@blp.route("/posyandu")
+class PosyanduList(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(PosyanduQueryArgs, location="query")
+    @blp.response(200, PosyanduPage)
+    def get(self, args):
+        """Posyandu within the caller's area."""
+        stmt = select(Posyandu).where(access.posyandu_clause(current_user), Posyandu.deleted_at.is_(None))
+        for key in ("puskesmas_id", "desa_code"):
+            if args.get(key):
+                stmt = stmt.where(getattr(Posyandu, key) == args[key])
+        return paginate(stmt, [Posyandu.id], args["limit"], args["cursor"], [uuid.UUID])
+
+    @roles_required("admin", "bidan")
+    @blp.arguments(PosyanduSchema)
+    @blp.response(201, PosyanduSchema)
+    def post(self, body):
+        """Create a posyandu (admin, or a bidan within her puskesmas)."""
+        pos = ops.create_posyandu(current_user, body)
+        db.session.commit()
+        return pos
+
+
+@blp.route("/posyandu/<uuid:posyandu_id>")
+class PosyanduById(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, PosyanduSchema)
+    def get(self, posyandu_id):
+        """One posyandu."""
+        return access.get_posyandu(current_user, posyandu_id)
+
+    @roles_required(*READERS)
+    @blp.arguments(PosyanduUpdateSchema(partial=True))
+    @blp.response(200, PosyanduSchema)
+    def patch(self, body, posyandu_id):
+        """Change a posyandu's name, meeting day, address or puskesmas."""
+        pos = ops.update_posyandu(current_user, access.get_posyandu(current_user, posyandu_id), body)
+        db.session.commit()
+        return pos
+
+    @roles_required(*READERS)
+    @blp.arguments(DeleteArgs, location="query")
+    @blp.response(204)
+    def delete(self, args, posyandu_id):
+        """Close a posyandu with no children left (admin)."""
+        ops.delete_posyandu(current_user, access.get_posyandu(current_user, posyandu_id), args.get("reason"))
+        db.session.commit()
+
+
+@blp.route("/children")
+class Children(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(ChildQueryArgs, location="query")
+    @blp.response(200, ChildPage)
+    def get(self, args):
+        """Children within the caller's scope, by name."""
+        stmt = access.scoped_children(current_user)
+        if args.get("posyandu_id"):
+            stmt = stmt.where(access.Child.posyandu_id == args["posyandu_id"])
+        if args.get("q"):
+            stmt = stmt.where(func.lower(access.Child.name).contains(args["q"].lower(), autoescape=True))
+        return paginate(stmt, [access.Child.name, access.Child.id], args["limit"], args["cursor"], [None, uuid.UUID])
+
+    @roles_required(*READERS)
+    @blp.arguments(ChildSchema)
+    @blp.response(201, ChildSchema)
+    def post(self, body):
+        """Register a child (kader, bidan, admin). A likely duplicate is flagged, not refused."""
+        child = ops.create_child(current_user, body)
+        db.session.commit()
+        return child
+
+
+@blp.route("/children/<uuid:child_id>")
+class ChildById(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ChildSchema)
+    def get(self, child_id):
+        """One child."""
+        return access.get_child(current_user, child_id)
+
+    @roles_required(*READERS)
+    @blp.arguments(ChildUpdateSchema(partial=True))
+    @blp.response(200, ChildSchema)
+    def patch(self, body, child_id):
+        """Correct a child's details or move the child to another posyandu.
+        A changed birth date or sex recomputes every measurement."""
+        child = ops.update_child(current_user, access.get_child(current_user, child_id, for_update=True), body)
+        db.session.commit()
+        return child
+
+    @roles_required(*READERS)
+    @blp.arguments(DeleteArgs, location="query")
+    @blp.response(204)
+    def delete(self, args, child_id):
+        """Remove a child registered by mistake (kept as a tombstone)."""
+        ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"))
+        db.session.commit()
+
+
+@blp.route("/children/<uuid:child_id>/invitations")
+class ChildInvitations(MethodView):
+    @roles_required("kader", "bidan", "admin")
+    @blp.response(201, InvitationSchema)
+    def post(self, child_id):
+        """A one-time code for a parent to register and see this child (valid INVITATION_DAYS)."""
+        child = access.get_child(current_user, child_id)
+        code, inv = create_invitation(child, current_user, current_app.config["INVITATION_DAYS"])
+        db.session.commit()
+        return {"code": code, "child_id": child.id, "expires_at": inv.expires_at}

@@ -1,0 +1,111 @@
+"""Schemas for areas, puskesmas, posyandu and children (validate, serialise, document)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from posyandu import validators as v
+from posyandu.pagination import PageArgs, page_schema
+
+REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+                              error="must be a Kemendagri code such as 35.25.01.2001")
+
+
+class RegionSchema(Schema):
+    code = fields.String(required=True, validate=REGION_CODE)
+    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    level = fields.String(dump_only=True)
+    parent_code = fields.String(dump_only=True)
+
+
+class RegionQueryArgs(PageArgs):
+    parent_code = fields.String(validate=REGION_CODE)
+
+
+class PuskesmasSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    code = v.Trimmed(validate=validate.Length(max=20), allow_none=True)
+    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    kecamatan_code = fields.String(required=True, validate=REGION_CODE)
+    kabupaten_code = fields.String(dump_only=True)
+
+
+class PosyanduSchema(Schema):
+    id = fields.UUID()
+    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    desa_code = fields.String(required=True, validate=REGION_CODE)
+    puskesmas_id = fields.UUID(required=True)
+    kabupaten_code = fields.String(dump_only=True)
+    meeting_day = fields.Integer(required=True, validate=validate.Range(1, 31))
+    address = v.Trimmed(validate=validate.Length(max=255), allow_none=True)
+    version = fields.Integer(dump_only=True)
+
+
+class PosyanduUpdateSchema(PosyanduSchema):
+    """PATCH body for a posyandu: any subset of fields."""
+
+
+class PosyanduQueryArgs(PageArgs):
+    puskesmas_id = fields.UUID()
+    desa_code = fields.String(validate=REGION_CODE)
+
+
+class ChildSchema(Schema):
+    """A child as registered by a cadre (Buku KIA identity page)."""
+
+    id = fields.UUID(metadata={"description": "Made by the client that registers the child."})
+    posyandu_id = fields.UUID(required=True)
+    name = v.Trimmed(required=True, validate=validate.Length(min=1, max=120))
+    sex = fields.String(required=True, validate=validate.OneOf(["M", "F"]))
+    birth_date = fields.Date(required=True, validate=v.not_future)
+    birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True))
+    birth_length_cm = fields.Float(allow_none=True, validate=v.between(30, 65))
+    nik = fields.String(allow_none=True, validate=v.nik)
+    mother_nik = fields.String(allow_none=True, validate=v.nik)
+    mother_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
+    father_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
+    guardian_phone = fields.String(allow_none=True, validate=v.phone)
+    address = v.Trimmed(allow_none=True, validate=validate.Length(max=255))
+    rt = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{1,3}$"))
+    rw = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{1,3}$"))
+    has_kms = fields.Boolean(load_default=True)
+    kabupaten_code = fields.String(dump_only=True)
+    possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
+    merged_into = fields.UUID(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+    deleted_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class ChildUpdateSchema(ChildSchema):
+    """PATCH body: any subset of fields, plus the version the client last saw."""
+
+    base_version = fields.Integer(load_only=True, validate=validate.Range(min=1),
+                                  metadata={"description": "If given and stale, the answer is 409."})
+
+
+class ChildQueryArgs(PageArgs):
+    posyandu_id = fields.UUID()
+    q = fields.String(validate=validate.Length(min=1, max=60), metadata={"description": "Name search"})
+
+
+ChildPage = page_schema(ChildSchema, "ChildPage")
+PosyanduPage = page_schema(PosyanduSchema, "PosyanduPage")
+RegionPage = page_schema(RegionSchema, "RegionPage")
+
+
+class DeleteArgs(Schema):
+    reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True)
+
+
+class InvitationSchema(Schema):
+    code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})
+    child_id = fields.UUID(dump_only=True)
+    expires_at = fields.DateTime(dump_only=True)
+
+
+class MergeSchema(Schema):
+    """Merge a duplicate registration (``loser``) into the child in the URL."""
+
+    duplicate_id = fields.UUID(required=True)
+

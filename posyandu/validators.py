@@ -1,0 +1,67 @@
+"""Field validators shared by the schemas (syntax only: no database, no current user)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from marshmallow import ValidationError, fields, validate
+
+from posyandu.i18n import Msg
+
+NIK_RE = re.compile(r"^\d{16}$")
+WIT_OFFSET = timedelta(hours=9)
+PHONE_RE = re.compile(r"^(\+62|62|0)8\d{7,12}$")
+
+
+def today() -> date:
+    """The latest civil date anywhere in Indonesia (WIT, UTC+9): a date after
+    this is in the future for every posyandu, so no honest entry is refused."""
+    return (datetime.now(timezone.utc) + WIT_OFFSET).date()
+
+
+def not_future(value: date) -> None:
+    if value > today():
+        raise ValidationError(Msg("must not be in the future", "tidak boleh di masa depan"))
+
+
+def nik(value: str) -> None:
+    """A 16-digit NIK with a plausible date of birth in digits 7-12 (women +40)."""
+    if not NIK_RE.match(value):
+        if value.isdigit() and len(value) < 16:
+            raise ValidationError(Msg(
+                "NIK must have 16 digits; a leading zero may have been lost (store NIK as text)",
+                "NIK harus 16 digit; angka 0 di depan mungkin hilang (simpan NIK sebagai teks)"))
+        raise ValidationError(Msg("NIK must be exactly 16 digits", "NIK harus tepat 16 digit angka"))
+    day, month = int(value[6:8]), int(value[8:10])
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12) or value[:2] == "00":
+        raise ValidationError(Msg("NIK is not valid (region or birth date digits)",
+                                  "NIK tidak sah (kode wilayah atau tanggal lahir)"))
+
+
+def phone(value: str) -> None:
+    if not PHONE_RE.match(value.replace(" ", "").replace("-", "")):
+        raise ValidationError(Msg("not a valid Indonesian mobile number (08…)", "nomor HP tidak sah (08…)"))
+
+
+def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validator:
+    """``lo ≤ x ≤ hi`` with a hint when a weight was clearly entered in grams."""
+    def check(value: float) -> None:
+        if grams_hint and value > 100 and lo <= value / 1000 <= hi:
+            raise ValidationError(Msg(f"must be between {lo} and {hi} kg; {value:g} looks like grams",
+                                      f"harus antara {lo} dan {hi} kg; {value:g} tampaknya dalam gram"))
+        if not lo <= value <= hi:
+            raise ValidationError(Msg(f"must be between {lo} and {hi}", f"harus antara {lo} dan {hi}"))
+    return check
+
+
+class Trimmed(fields.String):
+    """A string with surrounding whitespace removed; empty means missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        value = super()._deserialize(value, attr, data, **kwargs)
+        value = " ".join(value.split())
+        if not value and self.required:
+            raise ValidationError(Msg("must not be empty", "tidak boleh kosong"))
+        return value or None

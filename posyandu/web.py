@@ -1,0 +1,100 @@
+"""Health check, the PWA's static files, the docs page's local assets, OpenAPI setup."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from flask import Flask, Response, current_app, send_from_directory
+from flask.views import MethodView
+from marshmallow import Schema, fields
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from posyandu.extensions import Blueprint, db
+
+ROOT = Path(__file__).resolve().parent.parent
+blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
+
+API_DESCRIPTION = """JSON API for posyandu child growth and immunisation records.
+
+**Auth**: `POST /api/v1/auth/login` returns an access token (send it as
+`Authorization: Bearer …`) and a refresh token (`POST /api/v1/auth/refresh`).
+`POST /api/v1/auth/logout` revokes them.
+
+**Scope**: a kader sees her posyandu, a bidan her puskesmas area, a dinkes user
+her region, a parent only their own children. A record outside the caller's
+scope answers 404; an action the role may not take answers 403.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with
+per-field messages in `errors`, in Bahasa Indonesia or English by
+`Accept-Language`.
+
+**Lists** are paginated with `?limit=&cursor=` and answer
+`{"items": [...], "next_cursor": ...}`.
+"""
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    database = fields.String()
+
+
+@blp.route("/health")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
+    @blp.doc(security=[])
+    def get(self):
+        """Is the service up and its database reachable?"""
+        try:
+            db.session.execute(text("SELECT 1"))
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            db.session.rollback()
+            return {"status": "degraded", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}
+
+
+def spec_kwargs() -> dict[str, Any]:
+    return {"info": {"description": API_DESCRIPTION}, "servers": [{"url": "/"}],
+            "security": [{"bearerAuth": []}]}
+
+
+def register_security_scheme(api: Any) -> None:
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+
+event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def init_web(app: Flask) -> None:
+    swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.get("/api/v1/docs/static/<path:filename>")
+    def swagger_assets(filename: str) -> Response:
+        return send_from_directory(swagger_dir, filename)
+
+    @app.get("/")
+    def pwa_index() -> Response:
+        return _pwa_file("index.html")
+
+    @app.get("/<path:filename>")
+    def pwa_static(filename: str) -> Response:
+        return _pwa_file(filename)
+
+
+def _pwa_file(filename: str) -> Response:
+    resp = send_from_directory(current_app.config["PWA_DIR"], filename)
+    if filename in ("index.html", "sw.js", "manifest.webmanifest"):
+        resp.headers["Cache-Control"] = "no-cache"
+    return resp
