@@ -1,0 +1,193 @@
+"""Children: scope per role, validation of every field, audit of every write."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+CHILDREN_READERS_OF_P1 = ["kader1", "kader1b", "bidan_a", "dinkes_gresik", "admin"]
+OUTSIDERS_OF_P1 = ["kader2", "kader3", "bidan_b", "dinkes_bangkalan", "parent1"]
+
+
+def count(db, model) -> int:
+    db.session.remove()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("who", CHILDREN_READERS_OF_P1)
+def test_a_child_is_visible_inside_the_callers_area(client, world, make_child, who):
+    child = make_child()
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers(who)).status_code == 200
+    ids = [c["id"] for c in client.get("/api/v1/children", headers=world.headers(who)).get_json()["items"]]
+    assert child["id"] in ids
+
+
+@pytest.mark.parametrize("who", OUTSIDERS_OF_P1)
+def test_a_child_outside_the_callers_area_is_404_and_not_listed(client, world, make_child, who):
+    child = make_child()
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers(who)).status_code == 404
+    assert client.patch(f"/api/v1/children/{child['id']}", json={"name": "X"}, headers=world.headers(who)).status_code == 404
+    assert client.delete(f"/api/v1/children/{child['id']}", headers=world.headers(who)).status_code == 404
+    ids = [c["id"] for c in client.get("/api/v1/children", headers=world.headers(who)).get_json()["items"]]
+    assert child["id"] not in ids
+
+
+def test_parents_and_dinkes_may_read_but_not_register_or_edit(client, world, make_child, link_parent):
+    child = make_child()
+    link_parent(child["id"])
+    body = {"posyandu_id": str(world.ids["p1"]), "name": "A", "sex": "F", "birth_date": "2024-01-01"}
+    for who in ("parent1", "dinkes_gresik"):
+        assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers(who)).status_code == 200
+        assert client.post("/api/v1/children", json=body, headers=world.headers(who)).status_code == 403
+        assert client.patch(f"/api/v1/children/{child['id']}", json={"name": "B"}, headers=world.headers(who)).status_code == 403
+
+
+def test_a_kader_cannot_register_a_child_in_another_posyandu(client, world, db):
+    from posyandu.registry.models import Child
+
+    body = {"posyandu_id": str(world.ids["p2"]), "name": "Ani", "sex": "F", "birth_date": "2024-01-01"}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and "posyandu_id" in resp.get_json()["errors"]
+    assert count(db, Child) == 0
+
+
+def test_no_token_is_401_everywhere(client, world, make_child):
+    child = make_child()
+    for method, url in [("get", "/api/v1/children"), ("get", f"/api/v1/children/{child['id']}"),
+                        ("post", "/api/v1/children"), ("get", "/api/v1/posyandu"),
+                        ("get", f"/api/v1/children/{child['id']}/measurements")]:
+        resp = getattr(client, method)(url, json={})
+        assert resp.status_code == 401, url
+        assert resp.content_type == "application/problem+json"
+
+
+GOOD = {"name": "Siti Aminah", "sex": "F", "birth_date": "2024-03-14", "birth_weight_kg": 3.1, "birth_length_cm": 49,
+        "nik": "3525015403240001", "mother_nik": "3525014101950002", "mother_name": "Aminah", "father_name": "Joko",
+        "guardian_phone": "081234567890", "address": "Dusun Krajan", "rt": "002", "rw": "001", "has_kms": True}
+BAD = [
+    ("name", "   ", "name"), ("sex", "L", "sex"), ("birth_date", "2024-02-30", "birth_date"),
+    ("birth_date", (date.today() + timedelta(days=3)).isoformat(), "birth_date"),
+    ("birth_weight_kg", 3100, "birth_weight_kg"), ("birth_weight_kg", -1, "birth_weight_kg"),
+    ("birth_length_cm", 120, "birth_length_cm"), ("nik", "525015403240001", "nik"), ("nik", "35250154032400AB", "nik"),
+    ("nik", "3525019913240001", "nik"), ("mother_nik", "123", "mother_nik"), ("guardian_phone", "12345", "guardian_phone"),
+    ("rt", "abcd", "rt"), ("rw", "1234", "rw"), ("has_kms", "maybe", "has_kms"), ("id", "not-a-uuid", "id"),
+    ("posyandu_id", "nope", "posyandu_id"), ("unknown_field", 1, "unknown_field"), ("name", "x" * 121, "name"),
+]
+
+
+@pytest.mark.parametrize("field,value,error_key", BAD, ids=[f"{b[0]}={str(b[1])[:12]}" for b in BAD])
+def test_bad_child_input_is_422_with_the_field_named_and_nothing_written(client, world, db, field, value, error_key):
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    headers = world.headers("kader1")
+    audits = count(db, AuditLog)
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), field: value}
+    resp = client.post("/api/v1/children", json=body, headers=headers)
+    assert resp.status_code == 422
+    assert resp.content_type == "application/problem+json"
+    problem = resp.get_json()
+    assert problem["status"] == 422 and error_key in problem["errors"]
+    assert count(db, Child) == 0 and count(db, AuditLog) == audits
+
+
+def test_nik_that_lost_its_leading_zero_gets_a_specific_message(client, world):
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "nik": "123456789012345"}
+    msg = client.post("/api/v1/children", json=body, headers=world.headers("kader1")).get_json()["errors"]["nik"][0]
+    assert "leading zero" in msg
+
+
+def test_birth_weight_in_grams_is_caught_in_indonesian(client, world):
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "birth_weight_kg": 3200}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang="id"))
+    assert resp.get_json()["title"] == "Data tidak valid"
+    assert "gram" in resp.get_json()["errors"]["birth_weight_kg"][0]
+
+
+def test_malformed_json_is_a_4xx_problem(client, world):
+    resp = client.post("/api/v1/children", data="{not json", content_type="application/json",
+                       headers=world.headers("kader1"))
+    assert 400 <= resp.status_code < 500 and resp.content_type == "application/problem+json"
+
+
+def test_register_read_update_delete_round_trip_with_audit_and_change_log(client, world, db):
+    from posyandu.audit import AuditLog
+    from posyandu.sync.models import ChangeLog
+
+    child_id = str(uuid.uuid4())
+    body = {**GOOD, "id": child_id, "posyandu_id": str(world.ids["p1"]), "name": "Nur 'Aini Ç"}
+    created = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert created.status_code == 201 and created.get_json()["id"] == child_id
+    assert created.get_json()["name"] == "Nur 'Aini Ç" and created.get_json()["version"] == 1
+    assert created.get_json()["nik"] == "3525015403240001"
+    upd = client.patch(f"/api/v1/children/{child_id}", json={"mother_name": "Aminah Z", "base_version": 1},
+                       headers=world.headers("kader1b"))
+    assert upd.status_code == 200 and upd.get_json()["version"] == 2
+    stale = client.patch(f"/api/v1/children/{child_id}", json={"mother_name": "Q", "base_version": 1},
+                         headers=world.headers("kader1"))
+    assert stale.status_code == 409
+    assert client.delete(f"/api/v1/children/{child_id}?reason=salah%20input", headers=world.headers("bidan_a")).status_code == 204
+    assert client.get(f"/api/v1/children/{child_id}", headers=world.headers("kader1")).status_code == 404
+    db.session.remove()
+    audit = db.session.execute(select(AuditLog.action, AuditLog.reason).where(AuditLog.record_id == child_id)
+                               .order_by(AuditLog.id)).all()
+    assert [a for a, _ in audit] == ["create", "update", "delete"] and audit[-1][1] == "salah input"
+    log = db.session.execute(select(ChangeLog.version, ChangeLog.op).where(ChangeLog.record_id == uuid.UUID(child_id))
+                             .order_by(ChangeLog.seq)).all()
+    assert [tuple(r) for r in log] == [(1, "upsert"), (2, "upsert"), (3, "delete")]
+
+
+def test_the_same_id_twice_is_409_not_a_second_child(client, world, make_child):
+    child = make_child()
+    body = {**GOOD, "id": child["id"], "posyandu_id": str(world.ids["p1"])}
+    assert client.post("/api/v1/children", json=body, headers=world.headers("kader1")).status_code == 409
+
+
+def test_a_likely_duplicate_registration_is_kept_and_flagged(client, world, make_child):
+    first = make_child(name="Ahmad Fauzi", birth_date="2025-01-10")
+    second = make_child(by="kader1b", name="Achmad Fauzi", birth_date="2025-01-11")
+    assert second["possible_duplicate_of"] is None or second["possible_duplicate_of"] == first["id"]
+    third = make_child(by="kader1b", name="Ahmad F.", birth_date="2025-01-12")
+    assert third["possible_duplicate_of"] == first["id"]
+
+
+def test_children_are_paginated_by_name_without_gaps_or_repeats(client, world, make_child):
+    names = [f"Anak {i:02d}" for i in range(7)]
+    for n in reversed(names):
+        make_child(name=n)
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/children?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url, headers=world.headers("kader1")).get_json()
+        seen += [c["name"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == names
+
+
+def test_a_bad_cursor_or_limit_is_422(client, world):
+    assert client.get("/api/v1/children?cursor=%%%", headers=world.headers("kader1")).status_code == 422
+    assert client.get("/api/v1/children?limit=0", headers=world.headers("kader1")).status_code == 422
+    assert client.get("/api/v1/children?limit=9999", headers=world.headers("kader1")).status_code == 422
+
+
+def test_name_search(client, world, make_child):
+    make_child(name="Putri Maharani")
+    make_child(name="Bayu Pratama")
+    found = client.get("/api/v1/children?q=putri", headers=world.headers("kader1")).get_json()["items"]
+    assert [c["name"] for c in found] == ["Putri Maharani"]
+
+
+def test_moving_a_child_needs_the_target_in_scope(client, world, make_child):
+    child = make_child()
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"posyandu_id": str(world.ids["p3"])},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 422
+    ok = client.patch(f"/api/v1/children/{child['id']}", json={"posyandu_id": str(world.ids["p2"])},
+                      headers=world.headers("bidan_a"))
+    assert ok.status_code == 200 and ok.get_json()["posyandu_id"] == str(world.ids["p2"])
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).status_code == 404
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader2")).status_code == 200
