@@ -1,0 +1,116 @@
+"""Health, OpenAPI, docs assets, migrations vs models, the PWA shell, posyandu and areas."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+
+def test_health_reports_the_database(client):
+    resp = client.get("/api/v1/health")
+    assert resp.status_code == 200 and resp.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_the_database_is_unreachable():
+    from config import TestConfig
+    from posyandu import create_app
+
+    cfg = type("Down", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@127.0.0.1:1/none"})
+    resp = create_app(cfg).test_client().get("/api/v1/health")
+    assert resp.status_code == 503 and resp.get_json()["database"] == "unreachable"
+
+
+def test_openapi_document_lists_every_endpoint_with_bearer_auth(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    for path in ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/children",
+                 "/api/v1/children/{child_id}", "/api/v1/children/{child_id}/measurements",
+                 "/api/v1/measurements/{event_id}", "/api/v1/immunisations/{event_id}", "/api/v1/posyandu",
+                 "/api/v1/health", "/api/v1/users"]:
+        assert path in paths, path
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert paths["/api/v1/auth/login"]["post"]["security"] == []
+    child = spec["components"]["schemas"]["Child"]
+    assert {"name", "sex", "birth_date", "nik"} <= set(child["properties"])
+
+
+def test_docs_page_uses_local_assets_only(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/api/v1/docs/static/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html.split("<body")[0]
+    with client.get("/api/v1/docs/static/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200
+
+
+def test_unknown_api_path_is_a_problem_404(client):
+    resp = client.get("/api/v1/no-such-thing")
+    assert resp.status_code == 404 and resp.content_type == "application/problem+json"
+
+
+def test_english_problem_titles_on_request(client):
+    resp = client.get("/api/v1/children", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert resp.get_json()["title"] == "Authentication required"
+
+
+def test_migrations_match_the_models(app, db):
+    """`flask db check`: the migration history builds exactly the models' schema."""
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
+
+
+def test_pwa_shell_is_served_at_root(client):
+    with client.get("/") as resp:
+        assert resp.status_code == 200 and b"<html" in resp.data.lower()
+
+
+@pytest.mark.parametrize("who,expected", [("kader1", {"Melati"}), ("bidan_a", {"Melati", "Mawar"}),
+                                          ("bidan_b", {"Kenanga"}), ("dinkes_gresik", {"Melati", "Mawar"}),
+                                          ("admin", {"Melati", "Mawar", "Kenanga"}), ("parent1", set())])
+def test_posyandu_list_follows_the_callers_area(client, world, who, expected):
+    items = client.get("/api/v1/posyandu", headers=world.headers(who)).get_json()["items"]
+    assert {p["name"] for p in items} == expected
+
+
+def test_a_bidan_creates_posyandu_only_in_her_puskesmas(client, world):
+    body = {"name": "Baru", "desa_code": "35.25.01.2001", "meeting_day": 12}
+    bad = client.post("/api/v1/posyandu", json={**body, "puskesmas_id": str(world.ids["pkm_b"])}, headers=world.headers("bidan_a"))
+    assert bad.status_code == 422
+    ok = client.post("/api/v1/posyandu", json={**body, "puskesmas_id": str(world.ids["pkm_a"])}, headers=world.headers("bidan_a"))
+    assert ok.status_code == 201 and ok.get_json()["kabupaten_code"] == "35.25"
+    assert client.post("/api/v1/posyandu", json={**body, "puskesmas_id": str(world.ids["pkm_a"])},
+                       headers=world.headers("kader1")).status_code == 403
+
+
+def test_posyandu_validation(client, world):
+    body = {"name": "X", "desa_code": "35.25.01", "meeting_day": 40, "puskesmas_id": str(world.ids["pkm_a"])}
+    resp = client.post("/api/v1/posyandu", json=body, headers=world.headers("admin"))
+    assert resp.status_code == 422 and "meeting_day" in resp.get_json()["errors"]
+    resp = client.post("/api/v1/posyandu", json={**body, "meeting_day": 4}, headers=world.headers("admin"))
+    assert resp.status_code == 422 and "desa_code" in resp.get_json()["errors"]
+
+
+def test_posyandu_out_of_scope_is_404(client, world):
+    url = f"/api/v1/posyandu/{world.ids['p3']}"
+    assert client.get(url, headers=world.headers("kader1")).status_code == 404
+    assert client.patch(url, json={"meeting_day": 3}, headers=world.headers("bidan_a")).status_code == 404
+    assert client.get(url, headers=world.headers("bidan_b")).status_code == 200
+
+
+def test_a_posyandu_with_children_cannot_be_closed(client, world, make_child):
+    make_child()
+    assert client.delete(f"/api/v1/posyandu/{world.ids['p1']}", headers=world.headers("admin")).status_code == 409
+    assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("bidan_a")).status_code == 403
+    assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 204
+
+
+def test_regions_are_listed_and_created_by_admin(client, world):
+    kids = client.get("/api/v1/regions?parent_code=35.25.01", headers=world.headers("kader1")).get_json()["items"]
+    assert [r["code"] for r in kids] == ["35.25.01.2001", "35.25.01.2002"]
+    assert client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"},
+                       headers=world.headers("kader1")).status_code == 403
+    bad = client.post("/api/v1/regions", json={"code": "35.99.01", "name": "X"}, headers=world.headers("admin"))
+    assert bad.status_code == 422
+    ok = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"}, headers=world.headers("admin"))
+    assert ok.status_code == 201 and ok.get_json()["level"] == "kecamatan"
