@@ -1,0 +1,139 @@
+"""Measurements, immunisations and supplements: scope, validation, audit, duplicates."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+EVENTS = {
+    "measurements": {"measured_on": None, "weight_kg": 9.4, "length_height_cm": 74.2, "position": "lying"},
+    "immunisations": {"vaccine": "BCG", "dose": 1, "given_on": None, "batch_number": "B123", "place": "posyandu"},
+    "supplements": {"kind": "vitamin_a_red", "given_on": None},
+}
+DATE_KEY = {"measurements": "measured_on", "immunisations": "given_on", "supplements": "given_on"}
+
+
+def body_for(kind: str, on: date, **overrides) -> dict:
+    return {**EVENTS[kind], DATE_KEY[kind]: on.isoformat(), "id": str(uuid.uuid4()), **overrides}
+
+
+@pytest.fixture
+def child(make_child):
+    return make_child(birth_date=(date.today() - timedelta(days=450)).isoformat())
+
+
+@pytest.mark.parametrize("kind", EVENTS)
+def test_staff_record_and_everyone_in_scope_reads(client, world, child, link_parent, kind):
+    link_parent(child["id"])
+    on = date.today() - timedelta(days=2)
+    resp = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on), headers=world.headers("kader1"))
+    assert resp.status_code == 201, resp.get_json()
+    event = resp.get_json()
+    assert event["child_id"] == child["id"] and event["version"] == 1
+    for who in ("kader1b", "bidan_a", "dinkes_gresik", "parent1", "admin"):
+        listed = client.get(f"/api/v1/children/{child['id']}/{kind}", headers=world.headers(who))
+        assert [e["id"] for e in listed.get_json()["items"]] == [event["id"]], who
+        assert client.get(f"/api/v1/{kind}/{event['id']}", headers=world.headers(who)).status_code == 200
+    for who in ("kader2", "kader3", "bidan_b", "dinkes_bangkalan"):
+        assert client.get(f"/api/v1/{kind}/{event['id']}", headers=world.headers(who)).status_code == 404
+        assert client.get(f"/api/v1/children/{child['id']}/{kind}", headers=world.headers(who)).status_code == 404
+        assert client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on),
+                           headers=world.headers(who)).status_code == 404
+    for who in ("parent1", "dinkes_gresik"):
+        assert client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on),
+                           headers=world.headers(who)).status_code == 403
+        assert client.patch(f"/api/v1/{kind}/{event['id']}", json={}, headers=world.headers(who)).status_code == 403
+
+
+@pytest.mark.parametrize("kind", EVENTS)
+def test_an_event_before_birth_or_in_the_future_is_refused(client, world, child, db, kind):
+    from posyandu.audit import AuditLog
+
+    headers = world.headers("kader1")
+    before = db.session.scalar(select(func.count()).select_from(AuditLog))
+    for on in (date.fromisoformat(child["birth_date"]) - timedelta(days=1), date.today() + timedelta(days=5)):
+        resp = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on), headers=headers)
+        assert resp.status_code == 422 and DATE_KEY[kind] in resp.get_json()["errors"]
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == before
+
+
+MEASUREMENT_BAD = [("weight_kg", 0.3), ("weight_kg", 71), ("weight_kg", 9400), ("length_height_cm", 37.9),
+                   ("length_height_cm", 151), ("head_circumference_cm", 24), ("head_circumference_cm", 61),
+                   ("muac_cm", 4.9), ("muac_cm", 31), ("position", "sitting"), ("oedema", "ya"),
+                   ("measured_on", "2025-13-01"), ("weight_kg", "berat")]
+
+
+@pytest.mark.parametrize("field,value", MEASUREMENT_BAD, ids=[f"{f}={v}" for f, v in MEASUREMENT_BAD])
+def test_implausible_measurement_input_is_422_for_that_field(client, world, child, field, value):
+    body = body_for("measurements", date.today(), **{field: value})
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and field in resp.get_json()["errors"]
+    listed = client.get(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1")).get_json()
+    assert listed["items"] == []
+
+
+def test_a_measurement_needs_something_measured(client, world, child):
+    body = {"measured_on": date.today().isoformat()}
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and "weight_kg" in resp.get_json()["errors"]
+
+
+def test_a_stored_measurement_carries_server_computed_growth(client, world, make_child):
+    # WHO weianthro.txt, boys, day 365: L=0.0645 M=9.646 S=0.10925.
+    # z = ((9.6/9.646)^0.0645 − 1) / (0.0645 × 0.10925) = −0.0437 → −0.04 (worked by hand)
+    child = make_child(sex="M", birth_date=(date.today() - timedelta(days=365)).isoformat())
+    body = body_for("measurements", date.today(), weight_kg=9.6, length_height_cm=None, position=None)
+    m = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1")).get_json()
+    assert m["age_days"] == 365 and m["zscores"]["wfa"] == -0.04
+    assert m["status"]["bb_u"] == "normal" and m["zscores"]["lhfa"] is None
+
+
+def test_correcting_the_birth_date_recomputes_the_measurements(client, world, make_child):
+    child = make_child(sex="M", birth_date=(date.today() - timedelta(days=365)).isoformat())
+    body = body_for("measurements", date.today(), weight_kg=9.6)
+    m = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1")).get_json()
+    new_birth = (date.today() - timedelta(days=730)).isoformat()
+    client.patch(f"/api/v1/children/{child['id']}", json={"birth_date": new_birth}, headers=world.headers("kader1"))
+    again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
+    assert again["age_days"] == 730 and again["version"] == 2 and again["zscores"]["wfa"] < -2
+
+
+def test_a_second_measurement_on_the_same_day_is_kept_and_flagged(client, world, child):
+    url = f"/api/v1/children/{child['id']}/measurements"
+    first = client.post(url, json=body_for("measurements", date.today()), headers=world.headers("kader1")).get_json()
+    second = client.post(url, json=body_for("measurements", date.today(), weight_kg=9.5), headers=world.headers("kader1b"))
+    assert second.status_code == 201 and second.get_json()["possible_duplicate_of"] == first["id"]
+    assert len(client.get(url, headers=world.headers("kader1")).get_json()["items"]) == 2
+
+
+def test_only_a_health_worker_overrides_the_trend(client, world, child):
+    url = f"/api/v1/children/{child['id']}/measurements"
+    m = client.post(url, json=body_for("measurements", date.today()), headers=world.headers("kader1")).get_json()
+    body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
+    assert client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("kader1")).status_code == 403
+    assert client.patch(f"/api/v1/measurements/{m['id']}", json={"trend_override": "N"},
+                        headers=world.headers("bidan_a")).status_code == 422
+    ok = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a"))
+    assert ok.status_code == 200 and ok.get_json()["trend"] == "N"
+
+
+@pytest.mark.parametrize("kind", EVENTS)
+def test_edit_and_delete_are_versioned_and_audited(client, world, child, db, kind):
+    from posyandu.audit import AuditLog
+
+    on = date.today() - timedelta(days=1)
+    event = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on), headers=world.headers("kader1")).get_json()
+    edit = client.patch(f"/api/v1/{kind}/{event['id']}", json={DATE_KEY[kind]: date.today().isoformat(), "base_version": 1},
+                        headers=world.headers("kader1b"))
+    assert edit.status_code == 200 and edit.get_json()["version"] == 2
+    stale = client.patch(f"/api/v1/{kind}/{event['id']}", json={DATE_KEY[kind]: on.isoformat(), "base_version": 1},
+                         headers=world.headers("kader1"))
+    assert stale.status_code == 409
+    assert client.delete(f"/api/v1/{kind}/{event['id']}", headers=world.headers("kader1")).status_code == 204
+    assert client.get(f"/api/v1/{kind}/{event['id']}", headers=world.headers("kader1")).status_code == 404
+    db.session.remove()
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.record_id == event["id"]).order_by(AuditLog.id)).all()
+    assert actions == ["create", "update", "delete"]
