@@ -27,6 +27,7 @@ def create_app(config: Any = None) -> Flask:
 
     for blp in entities.blueprints():
         api.register_blueprint(blp)
+    web.register_components(api)
     errors.register_error_handlers(app)
     web.init_web(app)
     from posyandu.cli import register_cli

@@ -29,11 +29,12 @@ register_event(Supplement, "given_on", ("kind", "given_on"))
 def blueprints() -> list[Blueprint]:
     from posyandu.auth.routes import blp as auth
     from posyandu.event_routes import event_blueprint
+    from posyandu.growth.routes import blp as growth
     from posyandu.registry.routes import blp as registry
     from posyandu.web import blp as web
 
     return [
-        web, auth, registry,
+        web, auth, registry, growth,
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,

@@ -47,6 +47,15 @@ FIELD_MESSAGES = {
     "Not a valid list.": "Bukan daftar yang sah.",
     "Not a valid mapping type.": "Bukan objek yang sah.",
     "Shorter than minimum length 1.": "Tidak boleh kosong.",
+    # growth calculator rows (posyandu.growth.zscores)
+    "must be an ISO date (YYYY-MM-DD)": "harus tanggal dengan format TTTT-BB-HH",
+    'must be "M" or "F"': 'harus "M" atau "F"',
+    "must be a whole number of days, 0 or more": "harus bilangan bulat hari, 0 atau lebih",
+    "give age_days, or birth_date and measured_on": "isi age_days, atau birth_date dan measured_on",
+    "is before birth_date": "sebelum tanggal lahir",
+    'must be "lying" or "standing"': 'harus "lying" (berbaring) atau "standing" (berdiri)',
+    "must be true or false": "harus true atau false",
+    "must be a positive number": "harus angka positif",
 }
 PATTERNS = [
     (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),

@@ -65,6 +65,13 @@ def register_security_scheme(api: Any) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
 
 
+def register_components(api: Any) -> None:
+    """Schemas referenced by hand in the spec (rows validated one by one)."""
+    from posyandu.growth.routes import CalculatorRowSchema
+
+    api.spec.components.schema("CalculatorRow", schema=CalculatorRowSchema)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cur = dbapi_connection.cursor()

@@ -1,0 +1,118 @@
+"""/api/v1/growth: the public calculator and a child's growth chart."""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from posyandu import access
+from posyandu.access import READERS, roles_required
+from posyandu.extensions import Blueprint, db, limiter
+from posyandu.growth.chart import chart_data
+from posyandu.growth.models import Measurement
+from posyandu.growth.schemas import StatusSchema, ZScoresSchema
+from posyandu.growth.zscores import calculate_many
+
+blp = Blueprint("growth", __name__, url_prefix="/api/v1", description="WHO z-scores and growth charts")
+MAX_ROWS = 10_000
+
+
+class CalculatorRowSchema(Schema):
+    sex = fields.String(required=True, metadata={"enum": ["M", "F"]})
+    birth_date = fields.Date()
+    measured_on = fields.Date()
+    age_days = fields.Integer()
+    weight_kg = fields.Float(allow_none=True)
+    length_height_cm = fields.Float(allow_none=True)
+    position = fields.String(allow_none=True, metadata={"enum": ["lying", "standing"]})
+    head_circumference_cm = fields.Float(allow_none=True)
+    muac_cm = fields.Float(allow_none=True)
+    oedema = fields.Boolean(allow_none=True)
+
+
+class CalculatorRequestSchema(Schema):
+    measurements = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=MAX_ROWS),
+                               metadata={"items": {"$ref": "#/components/schemas/CalculatorRow"}})
+
+
+class CalculatorResultSchema(Schema):
+    age_days = fields.Integer()
+    age_months = fields.Float()
+    zscores = fields.Nested(ZScoresSchema)
+    flags = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True))
+    warnings = fields.List(fields.String())
+    status = fields.Nested(StatusSchema)
+    errors = fields.Dict(metadata={"description": "Present instead of the result when the row's input is bad"})
+
+
+class CalculatorResponseSchema(Schema):
+    results = fields.List(fields.Nested(CalculatorResultSchema))
+
+
+@blp.route("/growth/calculate")
+class Calculator(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["CALCULATOR_RATE_LIMIT"], scope="calculator")]
+
+    @blp.arguments(CalculatorRequestSchema)
+    @blp.response(200, CalculatorResponseSchema)
+    @blp.doc(security=[])
+    def post(self, body):
+        """WHO z-scores, flags and Permenkes categories for up to 10,000 rows (public).
+
+        A row with bad input gets ``{"errors": {...}}`` in its place; the others are computed.
+        """
+        from posyandu.i18n import translate_field_message
+
+        results = calculate_many(body["measurements"])
+        for row in results:
+            if "errors" in row:
+                row["errors"] = translate_field_message(row["errors"])
+        return {"results": results}
+
+
+class ChartPointSchema(Schema):
+    id = fields.UUID()
+    measured_on = fields.Date()
+    age_days = fields.Integer(allow_none=True)
+    age_months = fields.Float(allow_none=True)
+    weight_kg = fields.Float(allow_none=True)
+    length_height_cm = fields.Float(allow_none=True)
+    position = fields.String(allow_none=True)
+    zscores = fields.Nested(ZScoresSchema)
+    status = fields.Nested(StatusSchema)
+    trend = fields.String(allow_none=True)
+    flagged = fields.Boolean()
+
+
+class CurveSchema(Schema):
+    x = fields.String(metadata={"description": "age_months or length_height_cm"})
+    x_values = fields.List(fields.Float())
+    sd = fields.Dict(keys=fields.String(), values=fields.List(fields.Float()),
+                     metadata={"description": "-3, -2, 0, 2, 3 SD lines, one y per x value"})
+
+
+class ChartSchema(Schema):
+    sex = fields.String()
+    birth_date = fields.Date()
+    points = fields.List(fields.Nested(ChartPointSchema))
+    curves = fields.Dict(keys=fields.String(), values=fields.Nested(CurveSchema),
+                         metadata={"description": "wfa, lhfa, and wfl (under 2 years) or wfh"})
+
+
+@blp.route("/children/<uuid:child_id>/growth-chart")
+class GrowthChart(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ChartSchema)
+    def get(self, child_id):
+        """A child's measurements with the WHO reference curves, for drawing the KMS charts."""
+        child = access.get_child(current_user, child_id)
+        rows = db.session.scalars(select(Measurement).where(Measurement.child_id == child.id,
+                                                            Measurement.deleted_at.is_(None))
+                                  .order_by(Measurement.measured_on, Measurement.created_at))
+        points = [{"id": m.id, "measured_on": m.measured_on, "age_days": m.age_days,
+                   "age_months": round(m.age_days / 30.4375, 2) if m.age_days is not None else None,
+                   "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
+                   "zscores": m.zscores, "status": m.status, "trend": m.trend, "flagged": m.flagged} for m in rows]
+        return chart_data(child.sex, child.birth_date, points)

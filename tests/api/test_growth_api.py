@@ -1,0 +1,79 @@
+"""The public growth calculator and a child's growth chart."""
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import pytest
+
+URL = "/api/v1/growth/calculate"
+
+
+def test_calculator_is_public_and_answers_in_the_contracts_shape(client):
+    # WHO weianthro.txt, girls, day 376: L, M, S → hand-computed below; the row is from the contract.
+    row = {"sex": "M", "birth_date": "2024-01-31", "measured_on": "2025-02-10", "weight_kg": 9.4,
+           "length_height_cm": 74.2, "position": "lying", "head_circumference_cm": 46.0, "muac_cm": 14.1, "oedema": False}
+    resp = client.post(URL, json={"measurements": [row]})
+    assert resp.status_code == 200
+    result = resp.get_json()["results"][0]
+    assert result["age_days"] == 376 and result["age_months"] == 12.35
+    assert set(result["zscores"]) == {"wfa", "lhfa", "wfl", "wfh", "bfa", "hcfa", "acfa"}
+    assert set(result["flags"]) == set(result["zscores"])
+    assert result["zscores"]["wfh"] is None and result["flags"]["wfh"] is None
+    assert set(result["status"]) == {"bb_u", "tb_u", "bb_tb", "imt_u"}
+    assert result["warnings"] == []
+
+
+def test_bad_rows_get_errors_in_place_and_the_rest_is_computed(client):
+    rows = [{"sex": "X", "age_days": 100, "weight_kg": 6},
+            {"sex": "F", "age_days": 100, "weight_kg": 6},
+            {"sex": "F", "birth_date": "2025-01-02", "measured_on": "2025-01-01", "weight_kg": 3},
+            {"sex": "M", "age_days": 30, "weight_kg": -2},
+            "not an object"]
+    results = client.post(URL, json={"measurements": rows}, headers={"Accept-Language": "en"}).get_json()["results"]
+    assert "sex" in results[0]["errors"] and "zscores" in results[1]
+    assert "measured_on" in results[2]["errors"] and "weight_kg" in results[3]["errors"]
+    assert "errors" in results[4]
+
+
+def test_row_errors_are_in_indonesian_by_default(client):
+    results = client.post(URL, json={"measurements": [{"sex": "X", "age_days": 1}]}).get_json()["results"]
+    assert results[0]["errors"]["sex"] == ['harus "M" atau "F"']
+
+
+@pytest.mark.parametrize("body", [{}, {"measurements": []}, {"measurements": "x"}, {"measurements": [{}] * 10001}])
+def test_a_bad_request_body_is_422(client, body):
+    resp = client.post(URL, json=body)
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json"
+
+
+def test_ten_thousand_rows_are_answered(client):
+    rows = [{"sex": "MF"[i % 2], "age_days": i % 1857, "weight_kg": 3 + (i % 1857) / 150,
+             "length_height_cm": 50 + (i % 1857) / 30} for i in range(10_000)]
+    resp = client.post(URL, json={"measurements": rows})
+    assert resp.status_code == 200 and len(resp.get_json()["results"]) == 10_000
+
+
+def test_the_calculator_is_rate_limited(app, client):
+    limit = int(app.config["CALCULATOR_RATE_LIMIT"].split()[0])
+    codes = [client.post(URL, json={"measurements": [{"sex": "M", "age_days": 1}]}).status_code for _ in range(limit + 1)]
+    assert codes[-1] == 429 and set(codes[:-1]) == {200}
+
+
+def test_growth_chart_has_points_and_who_curves(client, world, make_child, link_parent):
+    child = make_child(sex="F", birth_date=(date.today() - timedelta(days=200)).isoformat())
+    link_parent(child["id"])
+    for days_ago, kg in ((60, 6.0), (30, 6.5), (0, 7.0)):
+        on = (date.today() - timedelta(days=days_ago)).isoformat()
+        client.post(f"/api/v1/children/{child['id']}/measurements", json={"measured_on": on, "weight_kg": kg,
+                    "length_height_cm": 63.0}, headers=world.headers("kader1"))
+    chart = client.get(f"/api/v1/children/{child['id']}/growth-chart", headers=world.headers("parent1")).get_json()
+    assert [p["weight_kg"] for p in chart["points"]] == [6.0, 6.5, 7.0]
+    assert set(chart["curves"]) == {"wfa", "lhfa", "wfl"}
+    wfa = chart["curves"]["wfa"]
+    # WHO "Weight-for-age GIRLS, birth to 5 years (z-scores)": month 0 → −3 SD 2.0, median 3.2, +3 SD 4.8 kg;
+    # month 12 → −2 SD 7.0, median 8.9, +2 SD 11.5 kg (WHO's printed table, 1 decimal).
+    assert wfa["x_values"][0] == 0 and wfa["x_values"][12] == 12
+    assert [round(wfa["sd"][k][0], 1) for k in ("-3", "0", "3")] == [2.0, 3.2, 4.8]
+    assert [round(wfa["sd"][k][12], 1) for k in ("-2", "0", "2")] == [7.0, 8.9, 11.5]
+    assert client.get(f"/api/v1/children/{child['id']}/growth-chart", headers=world.headers("kader3")).status_code == 404
