@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from posyandu.extensions import db
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--username", required=True)
 @click.option("--name", default="Administrator")
 @click.password_option()
@@ -34,6 +36,7 @@ def create_admin(username: str, name: str, password: str) -> None:
 
 
 @click.command("import-regions")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_regions(path: Path) -> None:
     """Import Kemendagri regions from a CSV with columns code,name (parents first)."""
@@ -48,6 +51,7 @@ def import_regions(path: Path) -> None:
 
 
 @click.command("import-posyandu")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_posyandu(path: Path) -> None:
     """Import posyandu from a CSV: name,desa_code,puskesmas_code,meeting_day[,address]."""
@@ -77,6 +81,7 @@ def import_posyandu(path: Path) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @click.option("--seed", default=2024, show_default=True)
 def seed_demo(if_empty: bool, seed: int) -> None:
@@ -93,6 +98,7 @@ def seed_demo(if_empty: bool, seed: int) -> None:
 
 
 @click.command("recompute-growth")
+@with_appcontext
 def recompute_growth() -> None:
     """Recompute every child's z-scores, categories and KMS trend (after a table or KBM change)."""
     from posyandu.growth.operations import refresh_child_growth
@@ -108,6 +114,7 @@ def recompute_growth() -> None:
 
 
 @click.command("purge-tokens")
+@with_appcontext
 def purge_tokens() -> None:
     """Delete revocations of tokens that have expired anyway."""
     from posyandu.auth.tokens import purge_expired

@@ -1,0 +1,56 @@
+"""Command-line tools: admin creation, area imports, demo data."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+
+def test_create_admin_then_login(app, client):
+    result = app.test_cli_runner().invoke(args=["create-admin", "--username", "kepala"], input="sandi-kuat-1\nsandi-kuat-1\n")
+    assert result.exit_code == 0, result.output
+    resp = client.post("/api/v1/auth/login", json={"username": "kepala", "password": "sandi-kuat-1"})
+    assert resp.status_code == 200 and resp.get_json()["user"]["role"] == "admin"
+
+
+def test_import_regions_and_posyandu_from_csv_twice_is_idempotent(app, db, tmp_path):
+    from posyandu.registry.models import Posyandu, Puskesmas, Region
+
+    regions = tmp_path / "regions.csv"
+    regions.write_text("code,name\n35.25.01.2001,Sumbergede\n35,Jawa Timur\n35.25,Gresik\n35.25.01,Wringinanom\n",
+                       encoding="utf-8")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-regions", str(regions)]).exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Region)) == 4
+    runner.invoke(args=["create-admin", "--username", "root"], input="sandi-kuat-1\nsandi-kuat-1\n")
+    with app.app_context():
+        db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
+        db.session.commit()
+    posyandu = tmp_path / "posyandu.csv"
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,P01,5\n", encoding="utf-8")
+    for _ in range(2):
+        result = runner.invoke(args=["import-posyandu", str(posyandu)])
+        assert result.exit_code == 0, result.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Posyandu)) == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,desa_code,puskesmas_code,meeting_day\nX,35.25.01.2001,NOPE,5\n", encoding="utf-8")
+    assert runner.invoke(args=["import-posyandu", str(bad)]).exit_code != 0
+
+
+def test_demo_data_loads_once_and_its_logins_work(app, client, db):
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    assert "not loaded" in runner.invoke(args=["seed-demo", "--if-empty"]).output
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 300
+    n = db.session.scalar(select(func.count()).select_from(Measurement))
+    stunted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.tb_u.in_(["pendek", "sangat_pendek"])))
+    wasted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.bb_tb.in_(["gizi_kurang", "gizi_buruk"])))
+    assert n > 4000 and 0.1 < stunted / n < 0.35 and 0.03 < wasted / n < 0.15
+    for username in ("admin", "dinkes", "bidan1", "kader1", "kader1b", "orangtua"):
+        resp = client.post("/api/v1/auth/login", json={"username": username, "password": "posyandu123"})
+        assert resp.status_code == 200, username
+    parent = client.post("/api/v1/auth/login", json={"username": "orangtua", "password": "posyandu123"}).get_json()
+    kids = client.get("/api/v1/children", headers={"Authorization": f"Bearer {parent['access_token']}"}).get_json()
+    assert len(kids["items"]) == 2
