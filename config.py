@@ -59,6 +59,11 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/static/"
     PWA_DIR = str(BASE_DIR / "static" / "pwa")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")  # json | text
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    HSTS_SECONDS = _int("HSTS_SECONDS", 31536000)  # sent only on HTTPS requests
+    # Number of reverse proxies in front (nginx = 1): trust their X-Forwarded-* headers.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
     PRODUCTION = False
 
 

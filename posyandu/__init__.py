@@ -9,12 +9,17 @@ from flask import Flask
 def create_app(config: Any = None) -> Flask:
     """Application factory. ``config`` is a Config class or instance (default: from env)."""
     from config import config_from_env
-    from posyandu import errors, web
+    from posyandu import errors, observability, web
     from posyandu.auth import passwords, tokens
     from posyandu.extensions import Api, db, jwt, limiter, migrate
 
     app = Flask(__name__, static_folder=None)
     app.config.from_object(config or config_from_env())
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(web.ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
@@ -30,6 +35,7 @@ def create_app(config: Any = None) -> Flask:
     web.register_components(api)
     errors.register_error_handlers(app)
     web.init_web(app)
+    observability.init_observability(app)
     from posyandu.cli import register_cli
 
     register_cli(app)

@@ -114,3 +114,38 @@ def test_regions_are_listed_and_created_by_admin(client, world):
     assert bad.status_code == 422
     ok = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"}, headers=world.headers("admin"))
     assert ok.status_code == 201 and ok.get_json()["level"] == "kecamatan"
+
+
+def test_security_headers_and_request_id(client):
+    resp = client.get("/api/v1/health", headers={"X-Request-Id": "abc12345-req"})
+    assert resp.headers["X-Request-Id"] == "abc12345-req"
+    assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff" and resp.headers["Cache-Control"] == "no-store"
+    assert "Access-Control-Allow-Origin" not in resp.headers  # CORS is closed
+    bogus = client.get("/api/v1/health", headers={"X-Request-Id": "<script>"})
+    assert bogus.headers["X-Request-Id"] != "<script>" and len(bogus.headers["X-Request-Id"]) == 32
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/api/v1/health").headers
+    secure = client.get("/api/v1/health", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_production_refuses_development_secrets(monkeypatch):
+    import importlib
+
+    import pytest as _pytest
+
+    import config
+
+    monkeypatch.setenv("POSYANDU_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
+    fresh = importlib.reload(config)
+    try:
+        with _pytest.raises(RuntimeError):
+            fresh.config_from_env()
+    finally:
+        monkeypatch.delenv("POSYANDU_ENV")
+        importlib.reload(config)

@@ -1,0 +1,20 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Every value can be overridden with GUNICORN_* environment variables.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync requests are short and mostly wait on PostgreSQL: 2 × cores + 1 workers.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000          # recycle workers to bound memory growth
+max_requests_jitter = 200
+limit_request_line = 8190
+accesslog = None             # the app logs every request as JSON with its request id
+errorlog = "-"
+preload_app = False          # each worker opens its own database pool
