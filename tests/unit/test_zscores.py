@@ -1,0 +1,93 @@
+"""WHO z-scores against independent WHO reference values (tests/data/README.md)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posyandu.growth.zscores import (
+    GrowthInputError, calculate, calculate_batch, calculate_many, round_zscore,
+)
+
+FIXTURES = json.loads((Path(__file__).parents[1] / "data" / "growth_fixtures.json").read_text())["rows"]
+NOT_INPUT = {"id", "expected", "source", "tolerance"}
+
+
+def mismatches(row: dict, result: dict) -> list:
+    expected, tolerance = row["expected"], row.get("tolerance", 0.01)
+    problems = []
+    for key, want in expected.get("zscores", {}).items():
+        got = result["zscores"][key]
+        if (want is None) != (got is None) or (want is not None and abs(want - got) > tolerance + 1e-9):
+            problems.append(("zscores", key, want, got))
+    for section in ("flags", "status"):
+        problems += [(section, k, v, result[section][k]) for k, v in expected.get(section, {}).items()
+                     if result[section][k] != v]
+    for key in ("warnings", "age_days", "age_months"):
+        if key in expected and result[key] != expected[key]:
+            problems.append((key, expected[key], result[key]))
+    missing = set(expected.get("warnings_include", ())) - set(result["warnings"])
+    return problems + ([("warnings_include", sorted(missing))] if missing else [])
+
+
+@pytest.mark.parametrize("row", FIXTURES, ids=[r["id"] for r in FIXTURES])
+def test_calculator_matches_who_reference(row):
+    result = calculate({k: v for k, v in row.items() if k not in NOT_INPUT})
+    assert mismatches(row, result) == [], row["source"]
+
+
+def test_batch_gives_the_same_results_as_one_row_at_a_time():
+    inputs = [{k: v for k, v in r.items() if k not in NOT_INPUT} for r in FIXTURES]
+    assert calculate_many(inputs) == [calculate(i) for i in inputs]
+
+
+def test_result_has_the_api_contract_shape():
+    result = calculate({"sex": "M", "birth_date": "2024-01-31", "measured_on": "2025-02-10", "weight_kg": 9.4,
+                        "length_height_cm": 74.2, "position": "lying", "head_circumference_cm": 46.0,
+                        "muac_cm": 14.1, "oedema": False})
+    assert list(result) == ["age_days", "age_months", "zscores", "flags", "warnings", "status"]
+    assert list(result["zscores"]) == ["wfa", "lhfa", "wfl", "wfh", "bfa", "hcfa", "acfa"]
+    assert list(result["flags"]) == list(result["zscores"])
+    assert list(result["status"]) == ["bb_u", "tb_u", "bb_tb", "imt_u"]
+    assert result["zscores"]["wfh"] is None and result["flags"]["wfh"] is None
+
+
+@pytest.mark.parametrize("measurement, field", [
+    ({"sex": "X", "age_days": 10}, "sex"),
+    ({"age_days": 10}, "sex"),
+    ({"sex": "F", "birth_date": "2024-02-01", "measured_on": "2024-01-31"}, "measured_on"),
+    ({"sex": "F"}, "age_days"),
+    ({"sex": "F", "age_days": -1}, "age_days"),
+    ({"sex": "F", "age_days": 10, "weight_kg": -2}, "weight_kg"),
+    ({"sex": "F", "age_days": 10, "position": "sitting"}, "position"),
+    ({"sex": "F", "birth_date": "31/01/2024", "measured_on": "2024-02-10"}, "birth_date"),
+])
+def test_impossible_input_raises_growth_input_error_naming_the_field(measurement, field):
+    with pytest.raises(GrowthInputError) as raised:
+        calculate(measurement)
+    assert raised.value.field == field
+    assert isinstance(raised.value, ValueError)
+
+
+def test_bad_rows_get_errors_and_the_other_rows_are_still_computed():
+    results = calculate_many([{"sex": "M", "age_days": 0, "weight_kg": 3.3464}, {"sex": "Q", "age_days": 1}])
+    assert results[0]["zscores"]["wfa"] == 0.0
+    assert results[1] == {"errors": {"sex": ['must be "M" or "F"']}}
+
+
+@pytest.mark.parametrize("z, rounded", [
+    (1.005, 1.0),  # the double below 1.005: nearest is 1.00
+    (0.125, 0.13), (-0.125, -0.13), (2.375, 2.38),  # exact ties: away from zero
+    (-3.4949999, -3.49), (-0.004, 0.0), (3.999, 4.0),
+])
+def test_rounding_is_nearest_of_the_exact_value_with_ties_away_from_zero(z, rounded):
+    assert round_zscore(np.array([z]))[0] == rounded
+    assert str(round_zscore(np.array([z]))[0]) != "-0.0"
+
+
+def test_columns_api_takes_numpy_arrays_and_returns_nan_for_null():
+    batch = calculate_batch(sex=np.array([1, 2]), age_days=np.array([0.0, np.nan]),
+                            weight_kg=np.array([3.3464, 10.0]))
+    assert batch.zscores["wfa"][0] == 0.0 and np.isnan(batch.zscores["wfa"][1])
+    assert np.isnan(batch.age_days[1])
