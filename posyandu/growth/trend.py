@@ -1,0 +1,159 @@
+"""KMS growth trend: N, T, O, B, BGM and 2T (Buku KIA; shared/docs/domain.md).
+
+Rules (Buku KIA / Standar Pemantauan Pertumbuhan Balita, as in domain.md):
+
+* **N** (naik): weighed this month and last month, gain >= KBM (kenaikan berat
+  badan minimal) for the child's age. **T** (tidak naik): weighed both months,
+  gain below KBM or a loss.
+* **O**: weighed this month but not last month. **B**: weighed for the first time.
+* **BGM** (bawah garis merah): weight-for-age z < -3. **2T**: T this month and
+  T last month. BGM, 2T and weight-for-age above +1 SD mean referral.
+
+Definitions used here (documented choices):
+
+* "This month" and "last month" are calendar months of ``measured_on``
+  (posyandu sessions are monthly). With several weighings in a month the
+  latest one of each month counts.
+* Age for the KBM lookup is in completed months at the current weighing,
+  ``floor(age_days / 30.4375)`` - the same month length WHO uses for the
+  z-scores. KBM tables start at month 1, so month 0 uses month 1's value and
+  ages past the last listed month use the last one.
+* The gain is compared in whole grams (``floor(kg * 1000 + 0.5)`` of each
+  weight), so 7.5 -> 8.3 kg is exactly 800 g; ``growth.js`` does the same.
+
+A health worker may override N/T (Buku KIA: the direction of the curve decides
+when in doubt); that override is stored elsewhere and is not computed here.
+Pure module: imports neither Flask nor the app's extensions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+DAYS_PER_MONTH = 30.4375
+DEFAULT_KBM: dict[int, int] = {
+    1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200,
+    **{month: 200 for month in range(12, 61)},
+}
+"""KBM in grams by age in completed months (domain.md; keep it as versioned data)."""
+
+NAIK, TIDAK_NAIK, TIDAK_DITIMBANG_BULAN_LALU, BARU = "N", "T", "O", "B"
+
+
+@dataclass(frozen=True)
+class Weighing:
+    """One weighing of a child: date, weight and (optionally) its wfa z-score."""
+
+    measured_on: date
+    weight_kg: float
+    wfa: float | None = None
+
+
+@dataclass(frozen=True)
+class KmsTrend:
+    """The KMS result of one weighing."""
+
+    trend: str  # N, T, O or B
+    age_months: int
+    kbm_g: int | None  # KBM that applied (N/T only)
+    gain_g: int | None  # weight gain since last month's weighing (N/T only)
+    bgm: bool  # weight-for-age below -3 SD
+    two_t: bool  # T this month and last month
+    above_plus_one: bool  # weight-for-age above +1 SD (above the orange line)
+
+    @property
+    def referral(self) -> bool:
+        """BGM, 2T or weight-for-age above +1 SD: refer to the health worker."""
+        return self.bgm or self.two_t or self.above_plus_one
+
+
+def completed_months(birth_date: date, on: date) -> int:
+    """Age in completed months, ``floor(days / 30.4375)``."""
+    return math.floor((on - birth_date).days / DAYS_PER_MONTH)
+
+
+def kbm_for_age(age_months: int, kbm: Mapping[int, int] = DEFAULT_KBM) -> int:
+    """KBM (grams) for an age in completed months, per the KBM table."""
+    months = sorted(kbm)
+    listed = [m for m in months if m <= age_months]
+    return kbm[listed[-1] if listed else months[0]]
+
+
+def month_index(day: date) -> int:
+    """Calendar month as a running number, so consecutive months differ by 1."""
+    return day.year * 12 + day.month - 1
+
+
+def grams(weight_kg: float) -> int:
+    return math.floor(weight_kg * 1000 + 0.5)
+
+
+def kms_trend(
+    birth_date: date,
+    current: Weighing,
+    last_month: Weighing | None,
+    weighed_before: bool,
+    kbm: Mapping[int, int] = DEFAULT_KBM,
+) -> tuple[str, int | None, int | None]:
+    """N, T, O or B for ``current``, with the gain and KBM used (Buku KIA).
+
+    ``last_month`` is the latest weighing of the previous calendar month (or
+    None); ``weighed_before`` says whether the child was ever weighed earlier.
+    """
+    if last_month is None:
+        return (TIDAK_DITIMBANG_BULAN_LALU if weighed_before else BARU), None, None
+    if month_index(last_month.measured_on) != month_index(current.measured_on) - 1:
+        raise ValueError("last_month must be a weighing of the previous calendar month")
+    needed = kbm_for_age(completed_months(birth_date, current.measured_on), kbm)
+    gain = grams(current.weight_kg) - grams(last_month.weight_kg)
+    return (NAIK if gain >= needed else TIDAK_NAIK), gain, needed
+
+
+def kms_status(
+    birth_date: date,
+    current: Weighing,
+    last_month: Weighing | None,
+    weighed_before: bool,
+    last_month_trend: str | None = None,
+    kbm: Mapping[int, int] = DEFAULT_KBM,
+) -> KmsTrend:
+    """Trend plus BGM, 2T and the referral signs for one weighing (Buku KIA)."""
+    trend, gain, needed = kms_trend(birth_date, current, last_month, weighed_before, kbm)
+    wfa = current.wfa
+    return KmsTrend(
+        trend=trend,
+        age_months=completed_months(birth_date, current.measured_on),
+        kbm_g=needed,
+        gain_g=gain,
+        bgm=wfa is not None and wfa < -3,
+        two_t=trend == TIDAK_NAIK and last_month_trend == TIDAK_NAIK,
+        above_plus_one=wfa is not None and wfa > 1,
+    )
+
+
+def series_trends(
+    birth_date: date, weighings: Sequence[Weighing], kbm: Mapping[int, int] = DEFAULT_KBM
+) -> list[KmsTrend]:
+    """KMS results for a child's whole series, in the order given.
+
+    Each weighing is compared with the latest weighing of the previous calendar
+    month; 2T looks at the trend of the latest weighing of the previous month.
+    Used when a child's record is recomputed (e.g. a corrected birth date).
+    """
+    order = sorted(range(len(weighings)), key=lambda i: weighings[i].measured_on)
+    latest: dict[int, Weighing] = {}
+    for i in order:  # stable sort: the later entry of a same-day pair wins
+        latest[month_index(weighings[i].measured_on)] = weighings[i]
+    month_trend: dict[int, str] = {}
+    results: dict[int, KmsTrend] = {}
+    for position, i in enumerate(order):
+        month = month_index(weighings[i].measured_on)
+        result = kms_status(birth_date, weighings[i], latest.get(month - 1), position > 0,
+                            month_trend.get(month - 1), kbm)
+        results[i] = result
+        if latest[month] is weighings[i]:
+            month_trend[month] = result.trend
+    return [results[i] for i in range(len(weighings))]

@@ -1,0 +1,79 @@
+"""KMS trend N/T/O/B, BGM, 2T and referral (Buku KIA, domain.md)."""
+
+from datetime import date
+
+import pytest
+
+from posyandu.growth.trend import (
+    DEFAULT_KBM, Weighing, completed_months, kbm_for_age, kms_status, kms_trend, series_trends,
+)
+
+BORN = date(2024, 1, 10)
+
+
+def test_default_kbm_is_the_buku_kia_table():
+    assert [DEFAULT_KBM[m] for m in range(1, 12)] == [800, 900, 800, 600, 500, 400, 400, 300, 300, 300, 200]
+    assert all(DEFAULT_KBM[m] == 200 for m in range(12, 61))
+
+
+@pytest.mark.parametrize("age, kbm", [(0, 800), (1, 800), (2, 900), (11, 200), (60, 200), (70, 200)])
+def test_kbm_for_age_uses_completed_months_with_edges_held(age, kbm):
+    assert kbm_for_age(age) == kbm
+
+
+def test_completed_months_is_days_over_30_4375_floored():
+    assert completed_months(BORN, date(2024, 2, 9)) == 0  # 30 days
+    assert completed_months(BORN, date(2024, 2, 10)) == 1  # 31 days
+
+
+def test_gain_of_exactly_kbm_is_naik_and_less_is_tidak_naik():
+    last = Weighing(date(2024, 3, 5), 5.0)  # age at current weighing: 2 months -> KBM 900 g
+    assert kms_trend(BORN, Weighing(date(2024, 4, 5), 5.9), last, True)[0] == "N"
+    assert kms_trend(BORN, Weighing(date(2024, 4, 5), 5.899), last, True) == ("T", 899, 900)
+
+
+def test_weight_loss_is_tidak_naik():
+    assert kms_trend(BORN, Weighing(date(2024, 9, 1), 7.4), Weighing(date(2024, 8, 1), 7.5), True)[0] == "T"
+
+
+def test_float_noise_does_not_turn_800_grams_into_799():
+    born = date(2023, 12, 1)  # one month old at 2024-01-02 -> KBM 800 g
+    assert kms_trend(born, Weighing(date(2024, 1, 2), 8.3), Weighing(date(2023, 12, 30), 7.5), True)[0] == "N"
+
+
+def test_no_weighing_last_month_is_o_and_first_weighing_is_b():
+    assert kms_trend(BORN, Weighing(date(2024, 5, 1), 6.0), None, True)[0] == "O"
+    assert kms_trend(BORN, Weighing(date(2024, 5, 1), 6.0), None, False)[0] == "B"
+
+
+def test_last_month_must_be_the_previous_calendar_month():
+    with pytest.raises(ValueError):
+        kms_trend(BORN, Weighing(date(2024, 5, 1), 6.0), Weighing(date(2024, 3, 1), 5.0), True)
+
+
+def test_bgm_two_t_and_above_plus_one_mean_referral():
+    status = kms_status(BORN, Weighing(date(2024, 9, 1), 6.0, wfa=-3.2), Weighing(date(2024, 8, 1), 6.1), True, "T")
+    assert (status.trend, status.bgm, status.two_t, status.referral) == ("T", True, True, True)
+    fat = kms_status(BORN, Weighing(date(2024, 9, 1), 9.9, wfa=1.3), None, True)
+    assert fat.above_plus_one and fat.referral and not fat.bgm
+    fine = kms_status(BORN, Weighing(date(2024, 9, 1), 8.0, wfa=0.2), None, False)
+    assert not fine.referral and fine.trend == "B"
+
+
+def test_series_uses_the_latest_weighing_of_each_calendar_month():
+    series = [
+        Weighing(date(2024, 2, 12), 4.0),   # B
+        Weighing(date(2024, 3, 1), 4.5),    # O? no: Feb weighed -> 500 g < 900 -> T
+        Weighing(date(2024, 3, 28), 5.0),   # latest of March: 1000 g >= 900 -> N
+        Weighing(date(2024, 4, 27), 5.5),   # vs March latest: 500 g < 800 -> T
+        Weighing(date(2024, 5, 30), 5.6),   # 100 g < 600 -> T, and T last month -> 2T
+        Weighing(date(2024, 7, 2), 6.5),    # June not weighed -> O
+    ]
+    trends = series_trends(BORN, series)
+    assert [t.trend for t in trends] == ["B", "T", "N", "T", "T", "O"]
+    assert [t.two_t for t in trends] == [False, False, False, False, True, False]
+
+
+def test_series_keeps_the_input_order():
+    later, earlier = Weighing(date(2024, 4, 2), 5.5), Weighing(date(2024, 3, 2), 4.5)
+    assert [t.trend for t in series_trends(BORN, [later, earlier])] == ["N", "B"]  # +1000 g >= 900 g
