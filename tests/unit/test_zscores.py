@@ -1,6 +1,8 @@
 """WHO z-scores against independent WHO reference values (tests/data/README.md)."""
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +93,30 @@ def test_columns_api_takes_numpy_arrays_and_returns_nan_for_null():
                             weight_kg=np.array([3.3464, 10.0]))
     assert batch.zscores["wfa"][0] == 0.0 and np.isnan(batch.zscores["wfa"][1])
     assert np.isnan(batch.age_days[1])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_javascript_engine_gives_identical_results_on_random_rows(tmp_path):
+    rng = np.random.default_rng(7)
+    n = 5000
+    rows = [{
+        "sex": "MF"[int(rng.integers(2))], "age_days": int(rng.integers(0, 1900)),
+        "weight_kg": round(float(rng.uniform(1.5, 30)), 2), "length_height_cm": round(float(rng.uniform(40, 125)), 2),
+        "position": [None, "lying", "standing"][int(rng.integers(3))],
+        "head_circumference_cm": round(float(rng.uniform(30, 56)), 1), "muac_cm": round(float(rng.uniform(9, 24)), 1),
+        "oedema": bool(rng.random() < 0.05),
+    } for _ in range(n)]
+    (tmp_path / "rows.json").write_text(json.dumps(rows))
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        f"import {{ readFileSync }} from 'node:fs';\n"
+        f"import {{ calculateMany }} from '{(root / 'static/pwa/js/growth.js').as_uri()}';\n"
+        f"const dir = '{root / 'static/pwa/data/who'}';\n"
+        "const names = ['wfa','lhfa','wfl','wfh','bfa','hcfa','acfa'];\n"
+        "const tables = Object.fromEntries(names.map(n => [n, JSON.parse(readFileSync(`${dir}/${n}.json`))]));\n"
+        f"const rows = JSON.parse(readFileSync('{tmp_path / 'rows.json'}'));\n"
+        "process.stdout.write(JSON.stringify(calculateMany(rows, tables)));\n"
+    )
+    (tmp_path / "run.mjs").write_text(script)
+    done = subprocess.run(["node", str(tmp_path / "run.mjs")], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == calculate_many(rows)

@@ -1,0 +1,248 @@
+// WHO Child Growth Standards z-scores, Permenkes 2/2020 categories and the KMS
+// trend, offline. Same input and output shapes as posyandu/growth/zscores.py
+// (api-contract.md "Growth calculator"); both are tested against
+// tests/data/growth_fixtures.json. Method: WHO igrowup/anthro, see zscores.py.
+
+export const INDICATORS = ['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'];
+export const WARNINGS = ['standing_under_9_months', 'age_over_60_months', 'oedema',
+  'length_height_out_of_range', 'remeasure'];
+const FLAG_LIMITS = { wfa: [-6, 5], lhfa: [-6, 6], wfl: [-5, 5], wfh: [-5, 5], bfa: [-5, 5], hcfa: [-5, 5], acfa: [-5, 5] };
+const RESTRICTED = new Set(['wfa', 'wfl', 'wfh', 'bfa', 'acfa']);
+const MAX_AGE_DAYS = 1856;
+const DAYS_PER_MONTH = 30.4375;
+const TENTH = 1e-6; // tolerance in tenths of a cm, as in zscores.py
+const LENGTH_RANGE = { wfl: [45, 110], wfh: [65, 120] };
+
+const WASTING = ['gizi_buruk', 'gizi_kurang', 'gizi_baik', 'berisiko_gizi_lebih', 'gizi_lebih', 'obesitas'];
+export const STATUS_CATEGORIES = {
+  bb_u: ['sangat_kurang', 'kurang', 'normal', 'risiko_lebih'],
+  tb_u: ['sangat_pendek', 'pendek', 'normal', 'tinggi'],
+  bb_tb: WASTING,
+  imt_u: WASTING,
+};
+// [value, inclusive]: at/above an inclusive cut-off, or above an exclusive one, moves up a category.
+const CUT_OFFS = {
+  bb_u: [[-3, true], [-2, true], [1, false]],
+  tb_u: [[-3, true], [-2, true], [3, false]],
+  bb_tb: [[-3, true], [-2, true], [1, false], [2, false], [3, false]],
+  imt_u: [[-3, true], [-2, true], [1, false], [2, false], [3, false]],
+};
+
+export class GrowthInputError extends Error {
+  constructor(field, message) {
+    super(`${field}: ${message}`);
+    this.field = field;
+    this.detail = message;
+  }
+}
+
+/** Fetch the WHO tables (static/pwa/data/who/*.json, served at /data/who/). */
+export async function loadTables(baseUrl = '/data/who/', fetchFn = globalThis.fetch) {
+  const pairs = await Promise.all(INDICATORS.map(async (name) => {
+    const response = await fetchFn(`${baseUrl}${name}.json`);
+    if (!response.ok) throw new Error(`cannot load WHO table ${name}: ${response.status}`);
+    return [name, await response.json()];
+  }));
+  return Object.fromEntries(pairs);
+}
+
+/** Round to 2 decimals: nearest of the exact value, ties away from zero (= zscores.round_zscore). */
+export function roundZ(z) {
+  return Number(z.toFixed(2)) + 0;
+}
+
+/** Permenkes 2/2020 category of one z-score for status key (bb_u, tb_u, bb_tb, imt_u). */
+export function category(key, z) {
+  if (z === null || z === undefined || Number.isNaN(z)) return null;
+  let code = 0;
+  for (const [value, inclusive] of CUT_OFFS[key]) code += (inclusive ? z >= value : z > value) ? 1 : 0;
+  return STATUS_CATEGORIES[key][code];
+}
+
+function row(table, sex, index) {
+  const i = index - table.first;
+  if (i < 0 || index > table.last || !Number.isInteger(i)) return null;
+  const l = table.l[sex - 1][i];
+  return l === null ? null : [l, table.m[sex - 1][i], table.s[sex - 1][i]];
+}
+
+function lmsZ(y, [l, m, s]) {
+  return l === 0 ? Math.log(y / m) / s : ((y / m) ** l - 1) / (s * l);
+}
+
+function sdLine([l, m, s], sd) {
+  return l === 0 ? m * Math.exp(s * sd) : m * (1 + l * s * sd) ** (1 / l);
+}
+
+function restrictedZ(y, lms) {
+  const z = lmsZ(y, lms);
+  if (Math.abs(z) <= 3) return z;
+  const sign = z > 0 ? 1 : -1;
+  const sd3 = sdLine(lms, 3 * sign);
+  return 3 * sign + (y - sd3) / Math.abs(sd3 - sdLine(lms, 2 * sign));
+}
+
+function byLength(table, sex, cm) {
+  const tenths = cm * 10;
+  const low = Math.floor(tenths + TENTH);
+  let step = tenths - low;
+  if (step < TENTH) step = 0;
+  if (low < table.first || low > table.last || (low === table.last && step > 0)) return null;
+  const lower = row(table, sex, low);
+  if (step === 0) return lower;
+  const upper = row(table, sex, low + 1);
+  return lower.map((v, j) => v + step * (upper[j] - v));
+}
+
+function ageDays(m) {
+  if (m.age_days !== undefined && m.age_days !== null) {
+    if (!Number.isInteger(m.age_days) || m.age_days < 0) {
+      throw new GrowthInputError('age_days', 'must be a whole number of days, 0 or more');
+    }
+    return m.age_days;
+  }
+  if (m.birth_date == null || m.measured_on == null) {
+    throw new GrowthInputError('age_days', 'give age_days, or birth_date and measured_on');
+  }
+  const days = (dayNumber(m.measured_on, 'measured_on') - dayNumber(m.birth_date, 'birth_date'));
+  if (days < 0) throw new GrowthInputError('measured_on', 'is before birth_date');
+  return days;
+}
+
+function dayNumber(value, field) {
+  const text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const time = match ? Date.UTC(+match[1], +match[2] - 1, +match[3]) : NaN;
+  if (Number.isNaN(time) || new Date(time).getUTCDate() !== +match[3]) {
+    throw new GrowthInputError(field, 'must be an ISO date (YYYY-MM-DD)');
+  }
+  return Math.round(time / 86400000);
+}
+
+function measurement(m, field) {
+  const value = m[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new GrowthInputError(field, 'must be a positive number');
+  }
+  return value;
+}
+
+function parse(m) {
+  if (!['M', 'F', 'm', 'f'].includes(m.sex)) throw new GrowthInputError('sex', 'must be "M" or "F"');
+  if (![undefined, null, 'lying', 'standing'].includes(m.position)) {
+    throw new GrowthInputError('position', 'must be "lying" or "standing"');
+  }
+  if (![undefined, null, true, false].includes(m.oedema)) throw new GrowthInputError('oedema', 'must be true or false');
+  return {
+    sex: m.sex.toUpperCase() === 'M' ? 1 : 2, day: ageDays(m), weight: measurement(m, 'weight_kg'),
+    length: measurement(m, 'length_height_cm'), head: measurement(m, 'head_circumference_cm'),
+    muac: measurement(m, 'muac_cm'), position: m.position ?? null, oedema: m.oedema === true,
+  };
+}
+
+/** WHO 0.7 cm length/height conversion; standing under 9 months counts as unrecorded. */
+function adjust(p) {
+  const implausible = p.position === 'standing' && p.day < 274;
+  const position = implausible ? null : p.position;
+  if (p.length === null) return { length: null, position, implausible };
+  let length = p.length;
+  if (p.day < 731 && position === 'standing') length += 0.7;
+  if (p.day >= 731 && position === 'lying') length -= 0.7;
+  return { length, position, implausible };
+}
+
+function zscoresFor(p, tables) {
+  const { length, implausible } = adjust(p);
+  const z = Object.fromEntries(INDICATORS.map((k) => [k, null]));
+  const ageOk = p.day <= MAX_AGE_DAYS;
+  const weightOk = p.weight !== null && !p.oedema;
+  const bmi = p.weight !== null && length !== null ? p.weight / (length / 100) ** 2 : null;
+  const measures = { wfa: weightOk ? p.weight : null, lhfa: length, bfa: weightOk ? bmi : null, hcfa: p.head, acfa: p.muac };
+  for (const [name, y] of Object.entries(measures)) {
+    const lms = ageOk && y !== null ? row(tables[name], p.sex, p.day) : null;
+    if (lms) z[name] = RESTRICTED.has(name) ? restrictedZ(y, lms) : lmsZ(y, lms);
+  }
+  let outOfRange = false;
+  if (weightOk && length !== null && ageOk) {
+    const name = p.day < 731 ? 'wfl' : 'wfh';
+    const lms = byLength(tables[name], p.sex, length);
+    if (lms) z[name] = restrictedZ(p.weight, lms); else outOfRange = true;
+  }
+  return { z, implausible, outOfRange };
+}
+
+/** Z-scores, flags, warnings and status for one measurement (api-contract.md shape). */
+export function calculate(m, tables) {
+  const p = parse(m);
+  const { z, implausible, outOfRange } = zscoresFor(p, tables);
+  const zscores = {};
+  const flags = {};
+  for (const k of INDICATORS) {
+    zscores[k] = z[k] === null || Number.isNaN(z[k]) ? null : roundZ(z[k]);
+    flags[k] = zscores[k] === null ? null : zscores[k] < FLAG_LIMITS[k][0] || zscores[k] > FLAG_LIMITS[k][1];
+  }
+  const on = { standing_under_9_months: implausible, age_over_60_months: p.day > MAX_AGE_DAYS, oedema: p.oedema,
+    length_height_out_of_range: outOfRange, remeasure: Object.values(flags).some((f) => f === true) };
+  const plain = (k) => (flags[k] ? null : zscores[k]);
+  const wasting = zscores.wfl !== null ? 'wfl' : 'wfh';
+  return {
+    age_days: p.day,
+    age_months: roundZ(p.day / DAYS_PER_MONTH),
+    zscores,
+    flags,
+    warnings: WARNINGS.filter((w) => on[w]),
+    status: { bb_u: category('bb_u', plain('wfa')), tb_u: category('tb_u', plain('lhfa')),
+      bb_tb: category('bb_tb', plain(wasting)), imt_u: category('imt_u', plain('bfa')) },
+  };
+}
+
+/** Results for many rows; a row with impossible input gets {errors: {field: [message]}}. */
+export function calculateMany(measurements, tables) {
+  return measurements.map((m) => {
+    try {
+      return calculate(m, tables);
+    } catch (error) {
+      if (!(error instanceof GrowthInputError)) throw error;
+      return { errors: { [error.field]: [error.detail] } };
+    }
+  });
+}
+
+// ---- KMS trend (Buku KIA; posyandu/growth/trend.py) ----
+export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200 };
+for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;
+
+export function completedMonths(birthDate, on) {
+  return Math.floor((dayNumber(on, 'measured_on') - dayNumber(birthDate, 'birth_date')) / DAYS_PER_MONTH);
+}
+
+export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
+  const months = Object.keys(kbm).map(Number).sort((a, b) => a - b);
+  const listed = months.filter((m) => m <= ageMonths);
+  return kbm[listed.length ? listed[listed.length - 1] : months[0]];
+}
+
+const monthIndex = (iso) => Number(String(iso).slice(0, 4)) * 12 + Number(String(iso).slice(5, 7)) - 1;
+const grams = (kg) => Math.floor(kg * 1000 + 0.5);
+
+/** N, T, O or B; weighings are {measured_on: 'YYYY-MM-DD', weight_kg}. Same rules as trend.kms_trend. */
+export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAULT_KBM) {
+  if (!lastMonth) return { trend: weighedBefore ? 'O' : 'B', gain_g: null, kbm_g: null };
+  if (monthIndex(lastMonth.measured_on) !== monthIndex(current.measured_on) - 1) {
+    throw new Error('lastMonth must be a weighing of the previous calendar month');
+  }
+  const needed = kbmForAge(completedMonths(birthDate, current.measured_on), kbm);
+  const gain = grams(current.weight_kg) - grams(lastMonth.weight_kg);
+  return { trend: gain >= needed ? 'N' : 'T', gain_g: gain, kbm_g: needed };
+}
+
+/** Trend plus BGM (wfa < -3), 2T and referral (BGM, 2T or wfa > +1). */
+export function kmsStatus(birthDate, current, lastMonth, weighedBefore, lastMonthTrend = null, kbm = DEFAULT_KBM) {
+  const result = trend(birthDate, current, lastMonth, weighedBefore, kbm);
+  const wfa = current.wfa ?? null;
+  const bgm = wfa !== null && wfa < -3;
+  const twoT = result.trend === 'T' && lastMonthTrend === 'T';
+  const abovePlusOne = wfa !== null && wfa > 1;
+  return { ...result, bgm, two_t: twoT, above_plus_one: abovePlusOne, referral: bgm || twoT || abovePlusOne };
+}

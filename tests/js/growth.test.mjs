@@ -1,0 +1,86 @@
+// growth.js against the same WHO fixtures as the Python engine (tests/data/README.md).
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  calculate, calculateMany, category, GrowthInputError, kmsStatus, loadTables, roundZ, trend,
+} from '../../static/pwa/js/growth.js';
+
+const root = new URL('../../', import.meta.url);
+const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(path, root)), 'utf8'));
+const fakeFetch = async (url) => ({ ok: true, json: async () => read(`static/pwa${url}`) });
+const tables = await loadTables('/data/who/', fakeFetch);
+const rows = read('tests/data/growth_fixtures.json').rows;
+const NOT_INPUT = new Set(['id', 'expected', 'source', 'tolerance']);
+
+function mismatches(row, result) {
+  const { expected } = row;
+  const tolerance = row.tolerance ?? 0.01;
+  const problems = [];
+  for (const [key, want] of Object.entries(expected.zscores ?? {})) {
+    const got = result.zscores[key];
+    if ((want === null) !== (got === null) || (want !== null && Math.abs(want - got) > tolerance + 1e-9)) {
+      problems.push(['zscores', key, want, got]);
+    }
+  }
+  for (const section of ['flags', 'status']) {
+    for (const [key, want] of Object.entries(expected[section] ?? {})) {
+      if (result[section][key] !== want) problems.push([section, key, want, result[section][key]]);
+    }
+  }
+  for (const key of ['warnings', 'age_days', 'age_months']) {
+    if (key in expected && JSON.stringify(result[key]) !== JSON.stringify(expected[key])) {
+      problems.push([key, expected[key], result[key]]);
+    }
+  }
+  const missing = (expected.warnings_include ?? []).filter((w) => !result.warnings.includes(w));
+  if (missing.length) problems.push(['warnings_include', missing]);
+  return problems;
+}
+
+test(`all ${rows.length} WHO fixture rows match`, () => {
+  const failures = [];
+  for (const row of rows) {
+    const input = Object.fromEntries(Object.entries(row).filter(([k]) => !NOT_INPUT.has(k)));
+    const problems = mismatches(row, calculate(input, tables));
+    if (problems.length) failures.push({ id: row.id, problems, source: row.source });
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('impossible input raises GrowthInputError naming the field', () => {
+  assert.throws(() => calculate({ sex: 'X', age_days: 3 }, tables), (e) => e instanceof GrowthInputError && e.field === 'sex');
+  assert.throws(() => calculate({ sex: 'F', birth_date: '2024-02-01', measured_on: '2024-01-31' }, tables),
+    (e) => e.field === 'measured_on');
+  assert.throws(() => calculate({ sex: 'F', age_days: 3, weight_kg: -1 }, tables), (e) => e.field === 'weight_kg');
+  assert.deepEqual(calculateMany([{ sex: 'Q', age_days: 1 }], tables), [{ errors: { sex: ['must be "M" or "F"'] } }]);
+});
+
+test('rounding: nearest of the exact value, ties away from zero', () => {
+  assert.equal(roundZ(1.005), 1);
+  assert.equal(roundZ(0.125), 0.13);
+  assert.equal(roundZ(-0.125), -0.13);
+  assert.ok(Object.is(roundZ(-0.004), 0));
+});
+
+test('Permenkes categories at the cut-offs', () => {
+  assert.equal(category('bb_u', -3), 'kurang');
+  assert.equal(category('bb_u', 1), 'normal');
+  assert.equal(category('tb_u', 3.01), 'tinggi');
+  assert.equal(category('bb_tb', 2), 'berisiko_gizi_lebih');
+  assert.equal(category('imt_u', null), null);
+});
+
+test('KMS trend: N at exactly KBM, T below, O and B, 2T and referral', () => {
+  const born = '2024-01-10';
+  const last = { measured_on: '2024-03-05', weight_kg: 5.0 };
+  assert.equal(trend(born, { measured_on: '2024-04-05', weight_kg: 5.9 }, last, true).trend, 'N');
+  assert.equal(trend(born, { measured_on: '2024-04-05', weight_kg: 5.899 }, last, true).trend, 'T');
+  assert.equal(trend(born, { measured_on: '2024-05-01', weight_kg: 6 }, null, true).trend, 'O');
+  assert.equal(trend(born, { measured_on: '2024-05-01', weight_kg: 6 }, null, false).trend, 'B');
+  const status = kmsStatus(born, { measured_on: '2024-09-01', weight_kg: 6.0, wfa: -3.2 },
+    { measured_on: '2024-08-01', weight_kg: 6.1 }, true, 'T');
+  assert.deepEqual([status.trend, status.bgm, status.two_t, status.referral], ['T', true, true, true]);
+});
