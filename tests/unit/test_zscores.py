@@ -120,3 +120,13 @@ def test_javascript_engine_gives_identical_results_on_random_rows(tmp_path):
     (tmp_path / "run.mjs").write_text(script)
     done = subprocess.run(["node", str(tmp_path / "run.mjs")], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == calculate_many(rows)
+
+
+def test_large_batches_are_chunked_across_threads_without_changing_results(monkeypatch):
+    from posyandu.growth import zscores
+
+    inputs = [{k: v for k, v in r.items() if k not in NOT_INPUT} for r in FIXTURES]
+    columns, _ = zscores.measurement_columns(inputs)
+    whole = calculate_batch(**columns).to_results()
+    monkeypatch.setattr(zscores, "CHUNK_ROWS", 64)
+    assert calculate_batch(**columns).to_results() == whole
