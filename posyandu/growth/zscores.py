@@ -46,7 +46,7 @@ from .tables import MAX_AGE_DAYS, growth_tables
 
 __all__ = [
     "INDICATORS", "GrowthBatch", "GrowthInputError", "calculate", "calculate_batch",
-    "calculate_many", "round_zscore",
+    "calculate_many", "lms_zscore", "measurement_columns", "restricted_zscore", "round_zscore", "sd_line",
 ]
 
 INDICATORS = ("wfa", "lhfa", "wfl", "wfh", "bfa", "hcfa", "acfa")
@@ -104,11 +104,14 @@ def lms_zscore(y: np.ndarray, lms: np.ndarray) -> np.ndarray:
     return z
 
 
-def _sd_line(lms: np.ndarray, sd: float) -> np.ndarray:
+def sd_line(lms: np.ndarray, sd: float) -> np.ndarray:
     """Measurement at ``sd`` SDs: M (1 + L S sd)^(1/L), or M exp(S sd) for L = 0."""
     l, m, s = lms[:, 0], lms[:, 1], lms[:, 2]
     with np.errstate(all="ignore"):
         return np.where(l == 0, m * np.exp(s * sd), m * (1.0 + l * s * sd) ** (1.0 / l))
+
+
+_sd_line = sd_line  # older private name, still used by posyandu/growth/chart.py
 
 
 def restricted_zscore(y: np.ndarray, lms: np.ndarray) -> np.ndarray:
@@ -122,7 +125,7 @@ def restricted_zscore(y: np.ndarray, lms: np.ndarray) -> np.ndarray:
         beyond = np.flatnonzero(z * sign > 3.0)
         if beyond.size:
             part = lms[beyond]
-            sd3, sd2 = _sd_line(part, 3.0 * sign), _sd_line(part, 2.0 * sign)
+            sd3, sd2 = sd_line(part, 3.0 * sign), sd_line(part, 2.0 * sign)
             z[beyond] = 3.0 * sign + (y[beyond] - sd3) / np.abs(sd3 - sd2)
     return z
 
