@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from posyandu.audit import record_change
 from posyandu.extensions import db
@@ -44,7 +44,7 @@ def refresh_child_growth(child: Child, *, touched: Measurement | None = None) ->
                                                              Measurement.deleted_at.is_(None))
                                    .order_by(Measurement.measured_on, Measurement.created_at)))
     computed = [growth_values(child, m) for m in rows]
-    for values, trend in zip(computed, series_trends(rows, computed, db.session)):
+    for values, trend in zip(computed, series_trends(child.birth_date, rows, computed, db.session)):
         values.update(trend)
     for m, values in zip(rows, computed):
         changes = {k: [getattr(m, k), v] for k, v in values.items() if getattr(m, k) != v}
@@ -60,3 +60,34 @@ def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[
         from posyandu.access import require_health_worker
         require_health_worker(user)
     refresh_child_growth(child, touched=m)
+
+
+def kbm_in_force() -> dict[str, Any]:
+    from posyandu.growth.models import KbmTable
+    from posyandu.growth.trend import DEFAULT_KBM
+
+    row = db.session.scalar(select(KbmTable).order_by(KbmTable.version.desc()).limit(1))
+    if row is None:
+        return {"version": 0, "grams_by_month": {str(k): v for k, v in DEFAULT_KBM.items()},
+                "source": "Buku KIA default (domain.md)", "created_at": None}
+    return row
+
+
+def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
+    """A new KBM version (months missing take the previous month's value), then recompute N/T."""
+    from posyandu.audit import log_action
+    from posyandu.growth.models import KbmTable
+
+    filled, last = {}, None
+    for month in range(1, 61):
+        last = grams_by_month.get(str(month), last)
+        if last is not None:
+            filled[str(month)] = last
+    version = (db.session.scalar(select(func.max(KbmTable.version))) or 0) + 1
+    row = KbmTable(version=version, grams_by_month=filled, source=source)
+    db.session.add(row)
+    db.session.flush()
+    log_action("create", "kbm_table", version, {"grams_by_month": [None, filled]}, reason=source)
+    for child in db.session.scalars(select(Child).where(Child.deleted_at.is_(None))):
+        refresh_child_growth(child)
+    return row

@@ -116,3 +116,34 @@ class GrowthChart(MethodView):
                    "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
                    "zscores": m.zscores, "status": m.status, "trend": m.trend, "flagged": m.flagged} for m in rows]
         return chart_data(child.sex, child.birth_date, points)
+
+
+class KbmSchema(Schema):
+    version = fields.Integer(dump_only=True)
+    grams_by_month = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^([1-9]|[1-5][0-9]|60)$")),
+                                 values=fields.Integer(validate=validate.Range(0, 2000)), required=True,
+                                 metadata={"description": "KBM in grams by completed month of age (1-60)"})
+    source = fields.String(required=True, validate=validate.Length(min=3, max=255))
+    created_at = fields.DateTime(dump_only=True)
+
+
+@blp.route("/growth/kbm")
+class Kbm(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, KbmSchema)
+    def get(self):
+        """The KBM table (minimum monthly weight gain) in force for N/T."""
+        from posyandu.growth.operations import kbm_in_force
+
+        return kbm_in_force()
+
+    @roles_required("admin")
+    @blp.arguments(KbmSchema)
+    @blp.response(201, KbmSchema)
+    def post(self, body):
+        """Publish a new KBM version (admin); every child's N/T is recomputed."""
+        from posyandu.growth.operations import publish_kbm
+
+        row = publish_kbm(body["grams_by_month"], body["source"])
+        db.session.commit()
+        return row

@@ -137,3 +137,37 @@ def test_edit_and_delete_are_versioned_and_audited(client, world, child, db, kin
     db.session.remove()
     actions = db.session.scalars(select(AuditLog.action).where(AuditLog.record_id == event["id"]).order_by(AuditLog.id)).all()
     assert actions == ["create", "update", "delete"]
+
+
+def test_kms_trend_n_then_t_then_2t_with_referral(client, world, make_child):
+    # Born 200 days before the 1st of this month: 6 completed months then → KBM 400 g
+    # (Buku KIA); a month earlier ~170 days, 5 months → KBM 500 g.
+    first_day = date.today().replace(day=1)
+    child = make_child(sex="F", birth_date=(first_day - timedelta(days=200)).isoformat())
+    url = f"/api/v1/children/{child['id']}/measurements"
+    months = [(first_day - timedelta(days=1)).replace(day=1), first_day]
+    prev = (months[0] - timedelta(days=1)).replace(day=1)
+    results = []
+    for on, kg in ((prev, 6.0), (months[0], 6.9), (months[1], 7.0)):
+        results.append(client.post(url, json={"measured_on": on.isoformat(), "weight_kg": kg},
+                                   headers=world.headers("kader1")).get_json())
+    trends = [m["trend"] for m in client.get(url, headers=world.headers("kader1")).get_json()["items"]]
+    assert trends == ["B", "N", "T"]
+    last = client.get(f"/api/v1/measurements/{results[-1]['id']}", headers=world.headers("kader1")).get_json()
+    assert last["weight_gain_g"] == 100 and last["kbm_g"] == 400 and last["referral"] is False
+
+
+def test_an_admin_publishes_a_new_kbm_and_trends_follow(client, world, make_child):
+    this_month = date.today().replace(day=1)
+    child = make_child(sex="M", birth_date=(this_month - timedelta(days=200)).isoformat())
+    url = f"/api/v1/children/{child['id']}/measurements"
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1"))
+    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 7.45}, headers=world.headers("kader1")).get_json()
+    assert m["trend"] == "N" and m["kbm_g"] == 400  # 450 g ≥ KBM 400 g at 6 months
+    body = {"grams_by_month": {"1": 800, "5": 500, "6": 500, "7": 500}, "source": "test: stricter KBM"}
+    assert client.post("/api/v1/growth/kbm", json=body, headers=world.headers("kader1")).status_code == 403
+    assert client.post("/api/v1/growth/kbm", json=body, headers=world.headers("admin")).status_code == 201
+    again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
+    assert again["trend"] == "T" and again["kbm_g"] == 500
+    assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 1
