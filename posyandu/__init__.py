@@ -1,13 +1,16 @@
 """Posyandu: child growth and immunisation records for Indonesia's village health posts."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # keep `import posyandu.growth.zscores` free of Flask
+    from flask import Flask
 
 
-def create_app(config: Any = None) -> Flask:
+def create_app(config: Any = None) -> "Flask":
     """Application factory. ``config`` is a Config class or instance (default: from env)."""
+    from flask import Flask
+
     from config import config_from_env
     from posyandu import errors, observability, web
     from posyandu.auth import passwords, tokens

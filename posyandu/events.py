@@ -78,7 +78,7 @@ def update_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
         return obj
     if type(obj) in AFTER_WRITE:
         AFTER_WRITE[type(obj)](user, obj, child, data)
-    record_change(obj, "update", changes, reason=data.get("override_reason"))
+    record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"))
     return obj
 
 
