@@ -31,10 +31,11 @@ def blueprints() -> list[Blueprint]:
     from posyandu.event_routes import event_blueprint
     from posyandu.growth.routes import blp as growth
     from posyandu.registry.routes import blp as registry
+    from posyandu.reports.routes import blp as reports
     from posyandu.web import blp as web
 
     return [
-        web, auth, registry, growth,
+        web, auth, registry, growth, reports,
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,

@@ -1,0 +1,73 @@
+"""SKDN and prevalence for a hand-built month, worked out by hand (domain.md, SKDN)."""
+from __future__ import annotations
+
+import pytest
+
+JUNE = "2025-06"
+
+
+@pytest.fixture
+def june(client, world, make_child):
+    """Posyandu Melati (p1), June 2025; every child born 2024-06-15 (12 months → KBM 200 g):
+    A weighed May 9.0 → June 9.3 kg: gain 300 g ≥ 200 → N
+    B weighed May 9.0 → June 8.9 kg: loss → T
+    C weighed April 9.0 → June 9.5 kg, not in May → O
+    D first weighing ever in June, girl, 5.5 kg: wfa < −3 SD → B and BGM
+    E registered, no KMS, not weighed → in S only
+    F born 2019-01-01, over five → not in S
+    G in Posyandu Mawar (p2, same kecamatan), first weighing in June → B
+    """
+    def weigh(child, on, kg, by="kader1"):
+        resp = client.post(f"/api/v1/children/{child['id']}/measurements", json={"measured_on": on, "weight_kg": kg},
+                           headers=world.headers(by))
+        assert resp.status_code == 201, resp.get_json()
+
+    kids = {k: make_child(name=f"Anak {k}", birth_date="2024-06-15", sex="F" if k == "D" else "M") for k in "ABCD"}
+    kids["E"] = make_child(name="Anak E", birth_date="2024-06-15", has_kms=False)
+    kids["F"] = make_child(name="Anak F", birth_date="2019-01-01")
+    kids["G"] = make_child(by="kader2", posyandu="p2", name="Anak G", birth_date="2024-06-15")
+    for k, may, jun in (("A", 9.0, 9.3), ("B", 9.0, 8.9)):
+        weigh(kids[k], "2025-05-10", may)
+        weigh(kids[k], "2025-06-10", jun)
+    weigh(kids["C"], "2025-04-10", 9.0)
+    weigh(kids["C"], "2025-06-10", 9.5)
+    weigh(kids["D"], "2025-06-10", 5.5)
+    weigh(kids["G"], "2025-06-12", 9.0, by="kader2")
+    return kids
+
+
+def test_skdn_for_one_posyandu_matches_the_hand_count(client, world, june):
+    rows = client.get(f"/api/v1/reports/skdn?month={JUNE}&posyandu_id={world.ids['p1']}",
+                      headers=world.headers("bidan_a")).get_json()["rows"]
+    assert len(rows) == 1
+    r = rows[0]
+    assert (r["S"], r["K"], r["D"], r["N"], r["T"], r["O"], r["B"], r["BGM"], r["2T"]) == (5, 4, 4, 1, 1, 1, 1, 1, 0)
+    assert r["D"] == r["N"] + r["T"] + r["O"] + r["B"] and r["D_prime"] == 2
+    assert (r["K_S"], r["D_S"], r["D_K"], r["N_D"], r["N_D_prime"], r["N_S"]) == (80.0, 80.0, 100.0, 25.0, 50.0, 20.0)
+
+
+def test_skdn_rolls_up_to_kecamatan_and_kabupaten(client, world, june):
+    for level, area in (("kecamatan", "35.25.01"), ("kabupaten", "35.25")):
+        rows = client.get(f"/api/v1/reports/skdn?month={JUNE}&level={level}", headers=world.headers("dinkes_gresik")).get_json()["rows"]
+        assert [(r["area"], r["S"], r["D"], r["B"]) for r in rows] == [(area, 6, 5, 2)]
+
+
+def test_prevalence_excludes_missing_indices_and_counts_underweight(client, world, june):
+    r = client.get(f"/api/v1/reports/prevalence?month={JUNE}&posyandu_id={world.ids['p1']}",
+                   headers=world.headers("kader1")).get_json()["rows"][0]
+    # A, B, C, D measured (weights only): no length → no stunting/wasting denominator; D is underweight.
+    assert (r["measured"], r["tb_u_n"], r["bb_u_n"], r["underweight"], r["flagged"]) == (4, 0, 4, 1, 0)
+    assert r["underweight_pct"] == 25.0 and r["stunting_pct"] is None
+
+
+def test_reports_follow_the_callers_area(client, world, june):
+    assert client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("kader3")).get_json()["rows"] == []
+    assert client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("dinkes_bangkalan")).get_json()["rows"] == []
+    own = client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("kader2")).get_json()["rows"]
+    assert [r["S"] for r in own] == [1]
+    assert client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("parent1")).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["month=2025-13", "month=juni", "", f"month={JUNE}&level=provinsi"])
+def test_bad_report_arguments_are_422(client, world, query):
+    assert client.get(f"/api/v1/reports/skdn?{query}", headers=world.headers("bidan_a")).status_code == 422
