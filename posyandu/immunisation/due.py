@@ -1,0 +1,315 @@
+"""Which doses a child has, needs and may receive, by the national schedule
+(domain.md "Immunisation"; Kemenkes Program Imunisasi, Permenkes 12/2017).
+
+Rules, all pure and mirrored by static/pwa/js/due.js:
+
+- A dose's *earliest* date is max(birth + min_age, previous dose of that vaccine
+  + min_interval). When the previous dose is not given yet, its projected date is
+  max(its earliest date, as_of), so a child who starts late (catch-up, "imunisasi
+  kejar") gets dates from the real previous dose, never from the recommended ages.
+- The *due* date is max(birth + recommended_age, earliest). A dose is *overdue*
+  more than ``schedule.overdue_after`` (one calendar month, i.e. one missed monthly
+  posyandu) after its due date; *missed* once past max_age, or when even the
+  earliest date falls after max_age (rotavirus, last dose by 6 months 29 days).
+- IDL: every applicable dose flagged ``idl`` given before the first birthday;
+  Baduta Lengkap: every ``baduta`` dose given before the second birthday.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from posyandu.immunisation.schedule import Schedule, ScheduleEntry, add_months, kabupaten_of
+
+OVERRIDABLE = frozenset({"before_min_age", "interval_too_short", "after_max_age", "dose_out_of_order",
+                         "not_in_area"})
+MESSAGES = {
+    "given_before_birth": ("Tanggal pemberian {given_on} sebelum tanggal lahir {birth_date}.",
+                           "Date given {given_on} is before the birth date {birth_date}."),
+    "in_future": ("Tanggal pemberian {given_on} belum terjadi (hari ini {today}).",
+                  "Date given {given_on} is in the future (today is {today})."),
+    "not_in_schedule": ("{vaccine} dosis {dose} tidak ada dalam jadwal {version}.",
+                        "{vaccine} dose {dose} is not in schedule {version}."),
+    "not_in_area": ("{label} bukan program imunisasi di wilayah anak ini.",
+                    "{label} is not part of the programme in this child's area."),
+    "duplicate_dose": ("{label} sudah tercatat diberikan pada {previous_date}.",
+                       "{label} was already recorded on {previous_date}."),
+    "dose_out_of_order": ("Urutan dosis salah: {later} diberikan sebelum {earlier}.",
+                          "Doses out of order: {later} given before {earlier}."),
+    "before_min_age": ("{label} diberikan sebelum usia minimal; paling cepat {earliest}.",
+                       "{label} given before the minimum age; earliest allowed date is {earliest}."),
+    "interval_too_short": ("{label} diberikan {days} hari setelah {previous} ({previous_date}); paling cepat {earliest}.",
+                           "{label} given {days} days after {previous} ({previous_date}); earliest allowed date is {earliest}."),
+    "after_max_age": ("{label} diberikan melewati usia maksimal (paling lambat {latest}).",
+                      "{label} given past the maximum age (last allowed date {latest})."),
+}
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where the child lives: any Kemendagri code (kabupaten or finer) and the vaccines
+    the kabupaten is configured as endemic for (e.g. {"JE"})."""
+
+    kabupaten: str | None = None
+    endemic: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class GivenDose:
+    vaccine: str
+    dose: int
+    given_on: date
+    id: str | None = None
+
+
+NewDose = GivenDose  # the dose being recorded; its id (when editing) is ignored among ``given``
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken rule: stable ``code``, whether a bidan may ``overridable`` it with a reason,
+    ``message`` {"id", "en"} and the ``params`` the message was built from."""
+
+    code: str
+    overridable: bool
+    message: dict[str, str]
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DoseRef:
+    vaccine: str
+    dose: int
+
+
+@dataclass(frozen=True)
+class CardEntry:
+    """status: given | due | overdue | upcoming | missed | not_applicable. ``can_give``: allowed on
+    as_of (earliest reached, previous dose given, not past max age); ``waiting_for``: the previous
+    dose number still missing."""
+
+    vaccine: str
+    dose: int
+    label: str
+    status: str
+    given_on: date | None
+    recommended_date: date
+    earliest_date: date
+    due_date: date
+    latest_date: date | None
+    can_give: bool
+    waiting_for: int | None
+    counts_toward: str | None
+
+
+@dataclass(frozen=True)
+class IndicatorStatus:
+    """status: complete | in_progress (deadline not reached) | incomplete | completed_late (catch-up)."""
+
+    status: str
+    deadline: date
+    missing: tuple[DoseRef, ...]
+    late: tuple[DoseRef, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    as_of: date
+    entries: tuple[CardEntry, ...]
+    idl: IndicatorStatus
+    baduta: IndicatorStatus
+
+
+@dataclass(frozen=True)
+class ChildDoses:
+    child_id: str
+    birth_date: date
+    given: tuple[GivenDose, ...] = ()
+    area: Area | None = None
+
+
+@dataclass(frozen=True)
+class DueDose:
+    """status: early (allowed, before the recommended age) | due | overdue."""
+
+    vaccine: str
+    dose: int
+    label: str
+    status: str
+    due_date: date
+    latest_date: date | None
+
+
+@dataclass(frozen=True)
+class ChildDue:
+    child_id: str
+    doses: tuple[DueDose, ...]
+
+
+@dataclass(frozen=True)
+class VaccineCount:
+    vaccine: str
+    doses: int
+    vials: int | None
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    session_date: date
+    children: tuple[ChildDue, ...]
+    totals: tuple[VaccineCount, ...]
+
+
+def make_violation(code: str, messages: dict, overridable: frozenset, params: dict[str, object],
+                   labels: dict[str, dict[str, str]] | None = None) -> Violation:
+    """Build a violation; ``labels`` adds per-language words ({"id": {...}, "en": {...}}) to the
+    message that are not stored in ``params`` (which keeps codes and ISO dates)."""
+    text = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+    message = {lang: template.format(**text, **(labels or {}).get(lang, {}))
+               for lang, template in zip(("id", "en"), messages[code])}
+    return Violation(code, code in overridable, message, text)
+
+
+def _violation(code: str, **params: object) -> Violation:
+    return make_violation(code, MESSAGES, OVERRIDABLE, params)
+
+
+def applies(entry: ScheduleEntry, area: Area | None) -> bool:
+    """Whether the dose is offered where the child lives (JE only in endemic kabupaten)."""
+    kabupaten = kabupaten_of(area.kabupaten) if area else None
+    if entry.areas is not None and kabupaten not in entry.areas:
+        return False
+    return not entry.endemic_only or (area is not None and entry.vaccine in area.endemic)
+
+
+def date_checks(given_on: date, birth_date: date, today: date) -> list[Violation]:
+    """given_before_birth and in_future (never overridable); shared with supplements."""
+    out = [_violation("given_before_birth", given_on=given_on, birth_date=birth_date)] if given_on < birth_date else []
+    return out + ([_violation("in_future", given_on=given_on, today=today)] if given_on > today else [])
+
+
+def validate_dose(schedule: Schedule, birth_date: date, given: list[GivenDose], new: NewDose, *,
+                  area: Area | None = None, today: date | None = None) -> list[Violation]:
+    """Every rule the new dose breaks, in a stable order (Permenkes 12/2017 minimum ages and intervals)."""
+    found = date_checks(new.given_on, birth_date, today or date.today())
+    entry = schedule.entry(new.vaccine, new.dose)
+    if entry is None:
+        found.append(_violation("not_in_schedule", vaccine=new.vaccine, dose=new.dose, version=schedule.version))
+    if entry is None or new.given_on < birth_date:
+        return found
+    label = schedule.label(new.vaccine, new.dose)
+    same = [g for g in given if g.vaccine == new.vaccine and (new.id is None or g.id != new.id)]
+    if not applies(entry, area):
+        found.append(_violation("not_in_area", label=label))
+    if twins := sorted(g.given_on for g in same if g.dose == new.dose):
+        found.append(_violation("duplicate_dose", label=label, previous_date=twins[0]))
+    found += _order_and_timing(schedule, entry, birth_date, same, new, label)
+    return found
+
+
+def _order_and_timing(schedule: Schedule, entry: ScheduleEntry, birth: date, same: list[GivenDose],
+                      new: NewDose, label: str) -> list[Violation]:
+    found = []
+    before = [g for g in same if g.dose < new.dose and g.given_on <= new.given_on]
+    later = sorted((g for g in same if g.dose > new.dose and g.given_on < new.given_on), key=lambda g: g.dose)
+    if new.dose > 1 and not any(g.dose == new.dose - 1 for g in before):
+        found.append(_violation("dose_out_of_order", later=label, earlier=schedule.label(new.vaccine, new.dose - 1)))
+    elif later:
+        found.append(_violation("dose_out_of_order", later=schedule.label(new.vaccine, later[0].dose), earlier=label))
+    if new.given_on < (earliest := entry.min_age.after(birth)):
+        found.append(_violation("before_min_age", label=label, earliest=earliest))
+    prev = max(before, key=lambda g: (g.given_on, g.dose), default=None)
+    if prev and entry.min_interval and new.given_on < (need := entry.min_interval.after(prev.given_on)):
+        found.append(_violation("interval_too_short", label=label, days=(new.given_on - prev.given_on).days,
+                                previous=schedule.label(new.vaccine, prev.dose), previous_date=prev.given_on,
+                                earliest=need))
+    if entry.max_age and new.given_on > (latest := entry.max_age.after(birth)):
+        found.append(_violation("after_max_age", label=label, latest=latest))
+    return found
+
+
+def immunisation_card(schedule: Schedule, birth_date: date, given: list[GivenDose], as_of: date, *,
+                      area: Area | None = None) -> Card:
+    """Every schedule entry's status on ``as_of`` (records after ``as_of`` are ignored), with IDL and
+    Baduta Lengkap (domain.md)."""
+    if as_of < birth_date:
+        raise ValueError("as_of is before the birth date")
+    first: dict[tuple[str, int], date] = {}
+    for g in sorted((g for g in given if birth_date <= g.given_on <= as_of), key=lambda g: g.given_on):
+        first.setdefault((g.vaccine, g.dose), g.given_on)
+    built: dict[tuple[str, int], CardEntry] = {}
+    for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries):
+        anchor = None  # the previous dose's date, real or projected (catch-up)
+        for entry in schedule.doses_of(vaccine):
+            item = _card_entry(schedule, entry, birth_date, first, anchor, as_of, area)
+            anchor = item.given_on or max(item.earliest_date, as_of)
+            built[(vaccine, entry.dose)] = item
+    ordered = tuple(built[(e.vaccine, e.dose)] for e in schedule.entries)
+    return Card(as_of, ordered, _indicator(ordered, "idl", add_months(birth_date, 12), as_of),
+                _indicator(ordered, "baduta", add_months(birth_date, 24), as_of))
+
+
+def _card_entry(schedule: Schedule, entry: ScheduleEntry, birth: date, first: dict, anchor: date | None,
+                as_of: date, area: Area | None) -> CardEntry:
+    earliest = entry.min_age.after(birth)
+    if anchor and entry.min_interval:
+        earliest = max(earliest, entry.min_interval.after(anchor))
+    recommended = entry.recommended_age.after(birth)
+    due, latest = max(recommended, earliest), entry.max_age.after(birth) if entry.max_age else None
+    given_on = first.get((entry.vaccine, entry.dose))
+    waiting = entry.dose - 1 if entry.dose > 1 and (entry.vaccine, entry.dose - 1) not in first else None
+    if not applies(entry, area):
+        status = "not_applicable"
+    elif given_on:
+        status = "given"
+    elif latest and (as_of > latest or earliest > latest):
+        status = "missed"
+    elif waiting or as_of < due:
+        status = "upcoming"
+    else:
+        status = "overdue" if as_of > schedule.overdue_after.after(due) else "due"
+    can_give = status in ("due", "overdue") or (status == "upcoming" and not waiting and earliest <= as_of)
+    return CardEntry(entry.vaccine, entry.dose, schedule.label(entry.vaccine, entry.dose), status, given_on,
+                     recommended, earliest, due, latest, can_give, waiting, entry.counts_toward)
+
+
+def _indicator(entries: tuple[CardEntry, ...], kind: str, deadline: date, as_of: date) -> IndicatorStatus:
+    counted = [e for e in entries if e.counts_toward == kind and e.status != "not_applicable"]
+    missing = tuple(DoseRef(e.vaccine, e.dose) for e in counted if e.given_on is None)
+    late = tuple(DoseRef(e.vaccine, e.dose) for e in counted if e.given_on and e.given_on >= deadline)
+    if not missing and not late:
+        status = "complete"
+    elif as_of < deadline:
+        status = "in_progress"
+    else:
+        status = "incomplete" if missing else "completed_late"
+    return IndicatorStatus(status, deadline, missing, late)
+
+
+def due_on(schedule: Schedule, children: list[ChildDoses], session_date: date, *,
+           area: Area | None = None) -> SessionPlan:
+    """For a posyandu day: per child the doses allowed that day (earliest date reached, previous dose
+    given, not past max age) and the dose count per vaccine; vials only where the schedule gives
+    doses_per_vial. A child's own ``area`` wins over the posyandu's."""
+    plans = []
+    for child in children:
+        if child.birth_date > session_date:
+            continue
+        card = immunisation_card(schedule, child.birth_date, list(child.given), session_date,
+                                 area=child.area or area)
+        doses = tuple(DueDose(e.vaccine, e.dose, e.label, "early" if e.status == "upcoming" else e.status,
+                              e.due_date, e.latest_date) for e in card.entries if e.can_give)
+        if doses:
+            plans.append(ChildDue(child.child_id, doses))
+    return SessionPlan(session_date, tuple(plans), _totals(schedule, plans))
+
+
+def _totals(schedule: Schedule, plans: list[ChildDue]) -> tuple[VaccineCount, ...]:
+    counts = {v.code: 0 for v in schedule.vaccines}
+    for plan in plans:
+        for dose in plan.doses:
+            counts[dose.vaccine] += 1
+    per_vial = {v.code: v.doses_per_vial for v in schedule.vaccines}
+    return tuple(VaccineCount(code, n, math.ceil(n / per_vial[code]) if per_vial[code] else None)
+                 for code, n in counts.items() if n)

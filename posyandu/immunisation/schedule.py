@@ -1,0 +1,317 @@
+"""The national routine immunisation schedule and the vitamin A / deworming
+configuration, as versioned data (domain.md "Immunisation"; Kemenkes Program
+Imunisasi, Permenkes 12/2017; Permenkes 21/2015 for vitamin A).
+
+An admin publishes a schedule as JSON; :func:`schedule_from_dict` is the
+gatekeeper that turns it into frozen dataclasses or raises :class:`ScheduleError`
+listing every problem. Ages are calendar months plus days (see :class:`Age`),
+not WHO's 30.4375-day months, because the schedule and the Buku KIA count a
+child as "2 months old" on the same day of the month two months after birth.
+Pure: imports neither Flask nor the app's extensions.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from posyandu.immunisation.supplements import SupplementConfig
+
+DEFAULT_SCHEDULE_PATH = Path(__file__).parent / "data" / "schedule-2024.json"
+INDICATORS = ("idl", "baduta")
+MEAN_MONTH_DAYS = 30.4375  # only to compare two ages when validating a schedule
+_CODE = re.compile(r"^[A-Za-z0-9\-]{2,20}$")
+_KABUPATEN = re.compile(r"^\d{2}\.?\d{2}$")
+
+
+class ScheduleError(ValueError):
+    """A schedule document is invalid; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("invalid schedule: " + "; ".join(self.problems))
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months, the day clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    year, month0 = divmod(start.month - 1 + months, 12)
+    year += start.year
+    day = min(start.day, calendar.monthrange(year, month0 + 1)[1])
+    return date(year, month0 + 1, day)
+
+
+def completed_months(birth: date, on: date) -> int:
+    """Whole calendar months lived on ``on`` (the Buku KIA way of saying '6 bulan')."""
+    months = (on.year - birth.year) * 12 + on.month - birth.month
+    return months - 1 if add_months(birth, months) > on else months
+
+
+@dataclass(frozen=True)
+class Age:
+    """An age or interval: calendar ``months`` then ``days`` (days < 0 only for 'the day before')."""
+
+    months: int = 0
+    days: int = 0
+
+    def after(self, start: date) -> date:
+        return add_months(start, self.months) + timedelta(days=self.days)
+
+    def approx_days(self) -> float:
+        return self.months * MEAN_MONTH_DAYS + self.days
+
+    def to_dict(self) -> dict[str, int]:
+        out = {"months": self.months} if self.months else {}
+        if self.days or not self.months:
+            out["days"] = self.days
+        return out
+
+
+@dataclass(frozen=True)
+class Vaccine:
+    code: str
+    name: str
+    doses_per_vial: int | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """One (vaccine, dose) of the schedule. ``areas``: kabupaten codes (4 digits) or None for everywhere;
+    ``endemic_only``: offered only where the child's area lists this vaccine as endemic (JE)."""
+
+    vaccine: str
+    dose: int
+    recommended_age: Age
+    min_age: Age
+    max_age: Age | None
+    min_interval: Age | None
+    counts_toward: str | None
+    areas: tuple[str, ...] | None = None
+    endemic_only: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    version: str
+    name: str
+    source: str
+    valid_from: date
+    overdue_after: Age
+    vaccines: tuple[Vaccine, ...]
+    entries: tuple[ScheduleEntry, ...]
+    supplements: SupplementConfig
+    age_arithmetic: str | None = None
+
+    def entry(self, vaccine: str, dose: int) -> ScheduleEntry | None:
+        return next((e for e in self.entries if e.vaccine == vaccine and e.dose == dose), None)
+
+    def doses_of(self, vaccine: str) -> tuple[ScheduleEntry, ...]:
+        return tuple(sorted((e for e in self.entries if e.vaccine == vaccine), key=lambda e: e.dose))
+
+    def vaccine(self, code: str) -> Vaccine | None:
+        return next((v for v in self.vaccines if v.code == code), None)
+
+    def label(self, vaccine: str, dose: int) -> str:
+        """'DPT-HB-Hib 2', or just 'BCG' for a single-dose vaccine."""
+        return vaccine if len(self.doses_of(vaccine)) == 1 else f"{vaccine} {dose}"
+
+
+def kabupaten_of(code: str | None) -> str | None:
+    """The 4-digit kabupaten/kota part of any Kemendagri code ('35.25.01.2001' -> '3525')."""
+    digits = "".join(ch for ch in code or "" if ch.isdigit())
+    return digits[:4] if len(digits) >= 4 else None
+
+
+@lru_cache(maxsize=1)
+def load_default_schedule() -> Schedule:
+    """The bundled 2024 schedule (data/schedule-2024.json)."""
+    return schedule_from_dict(json.loads(DEFAULT_SCHEDULE_PATH.read_text(encoding="utf-8")))
+
+
+def schedule_from_dict(doc: Any) -> Schedule:
+    """Validate a schedule document and build a :class:`Schedule`; raise :class:`ScheduleError`
+    listing every problem (unknown keys, duplicate doses, numbering gaps, min > max ...)."""
+    problems: list[str] = []
+    if not isinstance(doc, dict):
+        raise ScheduleError(["the schedule must be a JSON object"])
+    _check_keys(doc, _TOP_KEYS, _TOP_REQUIRED, "schedule", problems)
+    for key in ("version", "name", "source"):
+        if not isinstance(doc.get(key), str) or not doc.get(key, "").strip():
+            problems.append(f"{key} must be a non-empty string")
+    valid_from = _parse_date(doc.get("valid_from"), "valid_from", problems)
+    overdue = _parse_age(doc.get("overdue_after", {"months": 1}), "overdue_after", problems)
+    vaccines = _parse_vaccines(doc.get("vaccines"), problems)
+    entries = _parse_entries(doc.get("entries"), {v.code for v in vaccines}, problems)
+    # supplements.py owns its configuration; imported here, not at the top, because it imports this module
+    from posyandu.immunisation.supplements import supplement_config_from_dict  # noqa: PLC0415
+
+    supplements = supplement_config_from_dict(doc.get("supplements"), problems)
+    if problems:
+        raise ScheduleError(problems)
+    return Schedule(doc["version"], doc["name"], doc["source"], valid_from, overdue, vaccines,
+                    entries, supplements, doc.get("age_arithmetic"))
+
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    """The JSON document :func:`schedule_from_dict` reads (round-trips)."""
+    from posyandu.immunisation.supplements import supplement_config_to_dict  # noqa: PLC0415
+
+    return {
+        "version": schedule.version, "name": schedule.name, "source": schedule.source,
+        "valid_from": schedule.valid_from.isoformat(),
+        **({"age_arithmetic": schedule.age_arithmetic} if schedule.age_arithmetic else {}),
+        "overdue_after": schedule.overdue_after.to_dict(),
+        "vaccines": [jsonable(v) for v in schedule.vaccines],
+        "entries": [_entry_to_dict(e) for e in schedule.entries],
+        "supplements": supplement_config_to_dict(schedule.supplements),
+    }
+
+
+def _entry_to_dict(entry: ScheduleEntry) -> dict[str, Any]:
+    out = jsonable(entry)
+    out["areas"] = list(entry.areas) if entry.areas is not None else None
+    return out
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, tuples and dates as plain JSON values (Age as {months, days})."""
+    if isinstance(value, Age):
+        return value.to_dict()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# --- parsing and validation (the admin API's gatekeeper) -----------------------------------
+_TOP_KEYS = {"version", "name", "source", "valid_from", "age_arithmetic", "overdue_after",
+             "vaccines", "entries", "supplements"}
+_TOP_REQUIRED = {"version", "name", "source", "valid_from", "vaccines", "entries", "supplements"}
+_ENTRY_KEYS = {"vaccine", "dose", "recommended_age", "min_age", "max_age", "min_interval",
+               "counts_toward", "areas", "endemic_only", "source"}
+_ENTRY_REQUIRED = {"vaccine", "dose", "recommended_age", "min_age"}
+
+
+def _check_keys(obj: dict, allowed: set, required: set, where: str, problems: list[str]) -> None:
+    problems.extend(f"{where}: unknown key {k!r}" for k in sorted(set(obj) - allowed))
+    problems.extend(f"{where}: missing {k!r}" for k in sorted(required - set(obj)))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_date(value: Any, where: str, problems: list[str]) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        problems.append(f"{where} must be an ISO date (YYYY-MM-DD)")
+        return date.min
+
+
+def _parse_age(value: Any, where: str, problems: list[str]) -> Age:
+    if not isinstance(value, dict) or not value or set(value) - {"months", "days"}:
+        problems.append(f"{where} must be an object with 'months' and/or 'days'")
+        return Age()
+    months, days = value.get("months", 0), value.get("days", 0)
+    if not (_is_int(months) and _is_int(days)) or months < 0 or (months == 0 and days < 0):
+        problems.append(f"{where}: months must be an integer >= 0, days an integer (negative only after months)")
+        return Age()
+    return Age(months, days)
+
+
+def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append("vaccines must be a non-empty list")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        where = f"vaccines[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be an object")
+            continue
+        _check_keys(item, {"code", "name", "doses_per_vial"}, {"code", "name"}, where, problems)
+        code, per_vial = item.get("code"), item.get("doses_per_vial")
+        if not isinstance(code, str) or not _CODE.match(code):
+            problems.append(f"{where}: code must be 2-20 letters, digits or '-'")
+        if per_vial is not None and (not _is_int(per_vial) or per_vial < 1):
+            problems.append(f"{where}: doses_per_vial must be a positive integer or null")
+        out.append(Vaccine(str(code), str(item.get("name", "")), per_vial))
+    codes = [v.code for v in out]
+    problems.extend(f"vaccines: duplicate code {c!r}" for c in sorted({c for c in codes if codes.count(c) > 1}))
+    return tuple(out)
+
+
+def _parse_entries(value: Any, codes: set[str], problems: list[str]) -> tuple[ScheduleEntry, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append("entries must be a non-empty list")
+        return ()
+    entries = [e for i, item in enumerate(value) if (e := _parse_entry(item, f"entries[{i}]", codes, problems))]
+    _check_numbering(entries, problems)
+    return tuple(entries)
+
+
+def _parse_entry(item: Any, where: str, codes: set[str], problems: list[str]) -> ScheduleEntry | None:
+    if not isinstance(item, dict):
+        problems.append(f"{where} must be an object")
+        return None
+    _check_keys(item, _ENTRY_KEYS, _ENTRY_REQUIRED, where, problems)
+    vaccine, dose = item.get("vaccine"), item.get("dose")
+    if vaccine not in codes:
+        problems.append(f"{where}: vaccine {vaccine!r} is not listed in vaccines")
+    if not _is_int(dose) or not 1 <= dose <= 10:
+        problems.append(f"{where}: dose must be an integer from 1 to 10")
+        return None
+    where = f"{where} ({vaccine} {dose})"
+    ages = {k: _parse_age(item[k], f"{where} {k}", problems) if item.get(k) is not None else None
+            for k in ("recommended_age", "min_age", "max_age", "min_interval")}
+    entry = ScheduleEntry(
+        str(vaccine), dose, ages["recommended_age"] or Age(), ages["min_age"] or Age(), ages["max_age"],
+        ages["min_interval"], item.get("counts_toward"), _parse_areas(item.get("areas"), where, problems),
+        item.get("endemic_only", False), item.get("source"))
+    _check_entry(entry, where, problems)
+    return entry
+
+
+def _parse_areas(value: Any, where: str, problems: list[str]) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and _KABUPATEN.match(v) for v in value):
+        problems.append(f"{where}: areas must be null or a list of kabupaten/kota codes like '51.71'")
+        return None
+    return tuple(kabupaten_of(v) or "" for v in value)
+
+
+def _check_entry(e: ScheduleEntry, where: str, problems: list[str]) -> None:
+    if e.min_age.approx_days() > e.recommended_age.approx_days():
+        problems.append(f"{where}: min_age is after recommended_age")
+    if e.max_age is not None and e.max_age.approx_days() < e.recommended_age.approx_days():
+        problems.append(f"{where}: max_age is before recommended_age (min_age > max_age)")
+    if e.dose == 1 and e.min_interval is not None:
+        problems.append(f"{where}: dose 1 cannot have a min_interval")
+    if e.counts_toward not in (*INDICATORS, None):
+        problems.append(f"{where}: counts_toward must be 'idl', 'baduta' or null")
+    if not isinstance(e.endemic_only, bool):
+        problems.append(f"{where}: endemic_only must be true or false")
+    if e.source is not None and not isinstance(e.source, str):
+        problems.append(f"{where}: source must be a string")
+
+
+def _check_numbering(entries: list[ScheduleEntry], problems: list[str]) -> None:
+    by_vaccine: dict[str, list[int]] = {}
+    for e in entries:
+        by_vaccine.setdefault(e.vaccine, []).append(e.dose)
+    for vaccine, doses in by_vaccine.items():
+        dupes = sorted({d for d in doses if doses.count(d) > 1})
+        problems.extend(f"duplicate entry {vaccine} dose {d}" for d in dupes)
+        if not dupes and sorted(doses) != list(range(1, len(doses) + 1)):
+            problems.append(f"{vaccine}: doses must be numbered 1..{len(doses)} without gaps, got {sorted(doses)}")
