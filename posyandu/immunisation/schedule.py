@@ -295,7 +295,9 @@ def _check_entry(e: ScheduleEntry, where: str, problems: list[str]) -> None:
     if e.min_age.approx_days() > e.recommended_age.approx_days():
         problems.append(f"{where}: min_age is after recommended_age")
     if e.max_age is not None and e.max_age.approx_days() < e.recommended_age.approx_days():
-        problems.append(f"{where}: max_age is before recommended_age (min_age > max_age)")
+        problems.append(f"{where}: max_age is before recommended_age")
+    if e.max_age is not None and e.min_age.approx_days() > e.max_age.approx_days():
+        problems.append(f"{where}: min_age is after max_age")
     if e.dose == 1 and e.min_interval is not None:
         problems.append(f"{where}: dose 1 cannot have a min_interval")
     if e.counts_toward not in (*INDICATORS, None):
