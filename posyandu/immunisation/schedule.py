@@ -212,6 +212,8 @@ def _is_int(value: Any) -> bool:
 
 def _parse_date(value: Any, where: str, problems: list[str]) -> date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         problems.append(f"{where} must be an ISO date (YYYY-MM-DD)")

@@ -5,15 +5,17 @@ due.js and this module agree exactly; the tests below add what only Python needs
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posyandu.immunisation.due import (
     Area, ChildDoses, GivenDose, due_on, immunisation_card, validate_dose,
 )
-from posyandu.immunisation.schedule import Vaccine, jsonable, load_default_schedule
+from posyandu.immunisation.schedule import jsonable, load_default_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = json.loads((ROOT / "tests/data/immunisation_cases.json").read_text(encoding="utf-8"))
@@ -147,9 +149,32 @@ def test_vials_are_counted_only_where_doses_per_vial_is_configured():
     totals = {t.vaccine: t for t in due_on(schedule, twelve, date(2024, 4, 1)).totals}
     assert (totals["MR"].doses, totals["MR"].vials) == (12, 2)  # ceil(12 / 10)
     assert totals["OPV"].vials is None  # BCG is past its maximum age (under 1 year) here
-    assert isinstance(SCHEDULE.vaccines[0], Vaccine)
 
 
 def test_session_list_is_empty_when_nothing_can_be_given():
     plan = due_on(SCHEDULE, [ChildDoses("newborn-to-be", date(2024, 5, 1))], date(2024, 4, 15))
     assert plan.children == () and plan.totals == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)))
+def test_a_child_brought_on_every_due_date_breaks_no_rule_and_completes_idl_and_baduta(birth):
+    # Walk day by day through the card: give every dose on the day it becomes due. validate_dose
+    # must accept each one (card and validator agree, month-end births included), and nothing
+    # is ever overdue or missed.
+    endemic = Area("51.71", frozenset({"JE"}))
+    given, day = [], birth
+    while day <= date(birth.year + 3, 1, 1):
+        card = immunisation_card(SCHEDULE, birth, given, day, area=endemic)
+        assert not [e.label for e in card.entries if e.status in ("overdue", "missed")]
+        for e in (e for e in card.entries if e.status == "due"):
+            dose = GivenDose(e.vaccine, e.dose, day)
+            assert validate_dose(SCHEDULE, birth, given, dose, area=endemic, today=day) == [], e.label
+            given.append(dose)
+        upcoming = [e.due_date for e in card.entries if e.status == "upcoming" and e.due_date > day]
+        if not upcoming and all(e.status in ("given", "due") for e in card.entries):
+            break
+        day = min(upcoming, default=day + timedelta(days=1))
+    card = immunisation_card(SCHEDULE, birth, given, day, area=endemic)
+    assert (card.idl.status, card.baduta.status) == ("complete", "complete")
+    assert len(given) == len(SCHEDULE.entries)

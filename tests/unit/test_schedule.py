@@ -191,6 +191,7 @@ def test_malformed_ages_are_refused(bad_age):
     (lambda d: d["vaccines"].append({"code": "BCG", "name": "again"}), "duplicate code 'BCG'"),
     (lambda d: d["vaccines"][0].update(doses_per_vial=0), "doses_per_vial must be a positive integer"),
     (lambda d: d.update(entries=[]), "entries must be a non-empty list"),
+    (lambda d: d.update(valid_from="20240101"), "valid_from must be an ISO date"),
 ])
 def test_configuration_errors_are_named(change, fragment):
     problems = problems_of(doc_with(change))
