@@ -50,6 +50,12 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     PAGE_SIZE_MAX = 500
+    # Sync: mutations per push (413 beyond) and changes per pull page.
+    SYNC_PUSH_MAX = 500
+    SYNC_PULL_MAX = 1000
+    # Bump to make every client drop its pulled copy and pull again (reset: true),
+    # e.g. after the change history was rebuilt.
+    SYNC_EPOCH = _int("SYNC_EPOCH", 1)
     # flask-smorest / OpenAPI
     API_TITLE = "Posyandu API"
     API_VERSION = "v1"

@@ -32,10 +32,11 @@ def blueprints() -> list[Blueprint]:
     from posyandu.growth.routes import blp as growth
     from posyandu.registry.routes import blp as registry
     from posyandu.reports.routes import blp as reports
+    from posyandu.sync.routes import blp as sync
     from posyandu.web import blp as web
 
     return [
-        web, auth, registry, growth, reports,
+        web, auth, registry, growth, reports, sync,
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,

@@ -13,7 +13,7 @@ from posyandu.auth.models import User
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.registry.models import REGION_LEVELS, Child, Posyandu, Puskesmas, Region, kabupaten_of
+from posyandu.registry.models import REGION_LEVELS, Child, ParentLink, Posyandu, Puskesmas, Region, kabupaten_of
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
 
@@ -149,6 +149,8 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     child.updated_by = user.id
     moved = prev_posyandu if "posyandu_id" in changes else None
     record_change(child, "update", changes, prev_posyandu_id=moved)
+    if moved:
+        _repoint_events(child, child, prev_posyandu_id=moved, action="transfer")
     if changes.keys() & {"birth_date", "sex"}:
         from posyandu.growth.operations import refresh_child_growth
         refresh_child_growth(child)
@@ -156,5 +158,80 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
 
 
 def delete_child(user: User, child: Child, reason: str | None) -> None:
+    """Tombstone the child and, with it, every event of the child (each with its own log row)."""
     access.require_staff(user)
     record_change(child, "delete", reason=reason)
+    for event in child_events(child.id):
+        record_change(event, "delete", reason=reason or "child deleted")
+
+
+def child_events(child_id: uuid.UUID) -> list[Any]:
+    """The child's live measurements, immunisations and supplements."""
+    from posyandu.events import DATE_FIELD
+
+    return [obj for model in DATE_FIELD
+            for obj in db.session.scalars(select(model).where(model.child_id == child_id, model.deleted_at.is_(None)))]
+
+
+def _repoint_events(source: Child, target: Child, *, prev_posyandu_id: uuid.UUID | None, action: str) -> None:
+    """Move ``source``'s events to ``target`` (merge) or to the child's new posyandu (transfer).
+
+    The events' posyandu is a scope key that pulls filter on: each moved event
+    gets a new version, so the old posyandu's devices receive an ``out_of_scope``
+    delete and the new posyandu's devices receive the child's whole history.
+    """
+    from posyandu.events import possible_duplicate
+
+    for event in child_events(source.id):
+        changes = apply_changes(event, {"child_id": target.id, "posyandu_id": target.posyandu_id,
+                                        "kabupaten_code": target.kabupaten_code})
+        if "child_id" in changes:
+            event.possible_duplicate_of = possible_duplicate(type(event), event)
+        if changes:
+            moved_from = prev_posyandu_id if prev_posyandu_id != target.posyandu_id else None
+            record_change(event, "update", changes, prev_posyandu_id=moved_from, action=action)
+
+
+MERGE_FILLS = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phone", "address", "rt", "rw",
+               "birth_weight_kg", "birth_length_cm")
+
+
+def merge_children(user: User, winner: Child, loser: Child) -> Child:
+    """A bidan merges a duplicate registration (two phones, one newborn) into ``winner``.
+
+    The loser becomes a tombstone with ``merged_into`` (an alias: late offline
+    mutations addressed to it are re-pointed by sync), its events and parent
+    links move to the winner, blank winner fields are filled from the loser,
+    and the winner's growth is recomputed over the joined history.
+    """
+    access.require_health_worker(user)
+    if winner.id == loser.id:
+        raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
+                                                            "anak tidak dapat digabung dengan dirinya sendiri")]})
+    fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
+    if winner.possible_duplicate_of == loser.id:
+        fills["possible_duplicate_of"] = None
+    changes = apply_changes(winner, fills)
+    winner.updated_by = user.id
+    record_change(winner, "update", changes, action="merge", reason=f"merged {loser.id}")
+    loser.merged_into = winner.id
+    record_change(loser, "delete", {"merged_into": [None, str(winner.id)]}, action="merge",
+                  reason=f"merged into {winner.id}")
+    _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")
+    linked = set(db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == winner.id)))
+    for parent_id in db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)):
+        if parent_id not in linked:
+            db.session.add(ParentLink(user_id=parent_id, child_id=winner.id))
+    from posyandu.growth.operations import refresh_child_growth
+    db.session.flush()
+    refresh_child_growth(winner)
+    return winner
+
+
+def resolve_alias(child: Child) -> Child:
+    """Follow ``merged_into`` to the child that stands (a merged duplicate is an alias)."""
+    seen = {child.id}
+    while child.merged_into is not None and child.merged_into not in seen:
+        seen.add(child.merged_into)
+        child = db.session.get(Child, child.merged_into)
+    return child

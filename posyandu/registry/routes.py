@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from posyandu import access
 from posyandu.access import READERS, roles_required
 from posyandu.auth.operations import create_invitation
+from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
-                                       InvitationSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema, PosyanduUpdateSchema,
+                                       InvitationSchema, MergeSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema, PosyanduUpdateSchema,
                                        PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
@@ -164,6 +165,28 @@ class ChildById(MethodView):
         """Remove a child registered by mistake (kept as a tombstone)."""
         ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"))
         db.session.commit()
+
+
+@blp.route("/children/<uuid:child_id>/merge")
+class ChildMerge(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(MergeSchema)
+    @blp.response(200, ChildSchema)
+    def post(self, body, child_id):
+        """Merge a duplicate registration into this child (bidan, admin).
+
+        The duplicate becomes a tombstone with ``merged_into`` = this child; its
+        measurements, immunisations, supplements and parent links move here, and
+        later offline changes addressed to the duplicate's id are applied here."""
+        access.require_health_worker(current_user)
+        winner = access.get_child(current_user, child_id, for_update=True)
+        try:
+            loser = access.get_child(current_user, body["duplicate_id"], for_update=True)
+        except NotFound:
+            raise ValidationFailed(errors={"duplicate_id": [ops.UNKNOWN]}) from None
+        child = ops.merge_children(current_user, winner, loser)
+        db.session.commit()
+        return child
 
 
 @blp.route("/children/<uuid:child_id>/invitations")

@@ -1,0 +1,103 @@
+"""Pull: every change visible to the caller committed after the cursor, exactly once (sync-notes §1.5).
+
+Why no change is ever skipped: ``change_log.seq`` is stamped from the one-row
+counter as the last statement of each writing transaction, so seqs become
+visible in commit order. The pull first reads the counter's committed value
+(the high-water mark) and then reads only rows up to it; every transaction
+that took a seq at or below that mark has already committed, so its rows are
+visible to the next statement, and a transaction still in flight will take a
+seq above the mark and be read by a later pull.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
+from posyandu import access
+from posyandu.auth.models import User
+from posyandu.errors import Forbidden
+from posyandu.extensions import db
+from posyandu.registry.models import ParentLink, Posyandu
+from posyandu.sync import cursor as cursors
+from posyandu.sync.models import ChangeLog, SyncCounter
+
+PULL_ROLES = ("kader", "bidan", "admin", "parent")   # dinkes does not sync; it exports
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller's devices hold: the posyandu whose records they pull
+    (``None`` = all, for admin), and for a parent the linked children."""
+
+    posyandu_ids: frozenset[uuid.UUID] | None
+    child_ids: frozenset[uuid.UUID] | None
+    digest: str
+
+    def clause(self) -> ColumnElement[bool]:
+        if self.child_ids is not None:
+            return or_(ChangeLog.child_id.in_(self.child_ids),
+                       and_(ChangeLog.entity == "posyandu", ChangeLog.posyandu_id.in_(self.posyandu_ids or ())))
+        if self.posyandu_ids is None:
+            return true()
+        if not self.posyandu_ids:
+            return false()
+        return or_(ChangeLog.posyandu_id.in_(self.posyandu_ids), ChangeLog.prev_posyandu_id.in_(self.posyandu_ids))
+
+    def holds(self, row: ChangeLog) -> bool:
+        """Whether the record is in scope after this change (not only before it)."""
+        if self.child_ids is not None:
+            return row.child_id in self.child_ids or row.entity == "posyandu"
+        return self.posyandu_ids is None or row.posyandu_id in self.posyandu_ids
+
+
+def scope_of(user: User) -> Scope:
+    if user.role not in PULL_ROLES:
+        raise Forbidden()
+    if user.role == "admin":
+        return Scope(None, None, cursors.scope_hash("admin", user.scope_version))
+    posyandu = frozenset(db.session.scalars(access.visible_posyandu_ids(user)))
+    children = None
+    if user.role == "parent":
+        children = frozenset(db.session.scalars(select(ParentLink.child_id).where(ParentLink.user_id == user.id)))
+    digest = cursors.scope_hash(user.role, user.scope_version, *sorted(map(str, posyandu)), "children",
+                                *sorted(map(str, children or ())))
+    return Scope(posyandu, children, digest)
+
+
+def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
+    key = current_app.config["SECRET_KEY"]
+    epoch = current_app.config["SYNC_EPOCH"]
+    scope = scope_of(user)
+    high_water = db.session.scalar(select(SyncCounter.value).where(SyncCounter.id == 1)) or 0
+    after, reset = 0, False
+    if cursor_text:
+        try:
+            cur = cursors.decode(cursor_text, key)
+            if cur.scope != scope.digest or cur.epoch != epoch or cur.seq > high_water:
+                reset = True
+            else:
+                after = cur.seq
+        except cursors.BadCursor:
+            reset = True
+    rows = list(db.session.scalars(
+        select(ChangeLog).where(ChangeLog.seq > after, ChangeLog.seq <= high_water, scope.clause())
+        .order_by(ChangeLog.seq).limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    upto = rows[-1].seq if has_more else high_water
+    return {"changes": [_change(row, scope) for row in rows],
+            "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch), key),
+            "has_more": has_more, "reset": reset}
+
+
+def _change(row: ChangeLog, scope: Scope) -> dict[str, Any]:
+    change: dict[str, Any] = {"entity": row.entity, "id": str(row.record_id), "version": row.version}
+    if not scope.holds(row):
+        return {**change, "op": "delete", "record": None, "reason": "out_of_scope"}
+    if row.op == "delete":
+        return {**change, "op": "delete", "record": row.record, "reason": "deleted"}
+    return {**change, "op": "upsert", "record": row.record, "reason": None}

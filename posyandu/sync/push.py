@@ -1,0 +1,338 @@
+"""Push: apply a batch of offline mutations, each exactly once (sync-notes §1.3).
+
+One transaction per request, a savepoint per mutation. Each mutation first
+claims its ``mutation_id`` in the idempotency ledger, then is applied through
+the same operations as the REST API (so audit, change log, z-scores and dose
+rules are the same), and its result is stored in the ledger: a retry after a
+lost response gets the first attempt's answer with ``replayed: true``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from posyandu import access, events
+from posyandu.audit import ENTITIES, EntityType, buffer_mark, buffer_rollback, log_action, record_change
+from posyandu.auth.models import User
+from posyandu.database import utcnow
+from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from posyandu.extensions import db
+from posyandu.i18n import Msg, title, translate_field_message
+from posyandu.registry import operations as registry
+from posyandu.registry.models import Child
+from posyandu.sync.merge import three_way
+from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
+
+PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
+UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
+UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemukan atau di luar wilayah Anda")
+CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
+REUSED_ID = Msg("this mutation id was already used for a different change",
+                "id mutasi ini sudah dipakai untuk perubahan lain")
+
+
+class PayloadTooLarge(DomainError):
+    status, key = 413, "too_large"
+
+
+class SyncConflict(DomainError):
+    """The change overlaps a newer server change (or targets a deleted record)."""
+
+    status, key = 409, "conflict"
+
+    def __init__(self, record: Any, fields_: list[str]):
+        super().__init__(errors={f: [CHANGED_ON_SERVER] for f in fields_} or None)
+        self.record = record
+
+
+class MutationIn(Schema):
+    """One mutation, validated on its own so a bad one is rejected and the rest apply."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    mutation_id = fields.UUID(required=True)
+    entity = fields.String(required=True, validate=validate.OneOf(PUSH_ENTITIES))
+    op = fields.String(required=True, validate=validate.OneOf(("upsert", "delete")))
+    id = fields.UUID(required=True)
+    base_version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    data = fields.Dict(load_default=dict)
+
+
+@dataclass
+class Mutation:
+    mutation_id: uuid.UUID
+    entity: str
+    op: str
+    id: uuid.UUID
+    base_version: int | None
+    data: dict[str, Any]
+    request_hash: str
+
+
+def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
+    """Per entity: (create schema, partial update schema, dump schema). Fields the
+    server computes are ignored when a client sends the whole record back."""
+    from posyandu.growth.schemas import MeasurementSchema, MeasurementUpdateSchema
+    from posyandu.immunisation.schemas import (ImmunisationSchema, ImmunisationUpdateSchema, SupplementSchema,
+                                               SupplementUpdateSchema)
+    from posyandu.registry.schemas import ChildSchema, ChildUpdateSchema
+
+    pairs = {"child": (ChildSchema, ChildUpdateSchema), "measurement": (MeasurementSchema, MeasurementUpdateSchema),
+             "immunisation": (ImmunisationSchema, ImmunisationUpdateSchema),
+             "supplement": (SupplementSchema, SupplementUpdateSchema)}
+    return {name: (create(unknown=EXCLUDE), update(partial=True, unknown=EXCLUDE), create())
+            for name, (create, update) in pairs.items()}
+
+
+_SCHEMAS: dict[str, tuple[Schema, Schema, Schema]] = {}
+
+
+def schemas(entity: str) -> tuple[Schema, Schema, Schema]:
+    if not _SCHEMAS:
+        _SCHEMAS.update(_schemas())
+    return _SCHEMAS[entity]
+
+
+def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int) -> dict[str, Any]:
+    access.require_staff(user)
+    if len(raw_mutations) > max_mutations:
+        raise PayloadTooLarge(Msg(f"at most {max_mutations} mutations per push",
+                                  f"paling banyak {max_mutations} mutasi per sinkron"))
+    g.client_id = client_id
+    _touch_client(user, client_id)
+    results: list[dict[str, Any]] = []
+    applied: list[tuple[SyncMutation, dict[str, Any], Any]] = []
+    for raw in raw_mutations:
+        results.append(_one(user, client_id, raw, applied))
+    # Several mutations of one batch may touch one record (one new version per
+    # transaction): answer each with the record as it is committed.
+    for ledger, result, obj in applied:
+        result["version"], result["record"] = obj.version, ENTITIES[ledger.entity].serialize(obj)
+        ledger.result = dict(result)
+    return {"results": results}
+
+
+def _touch_client(user: User, client_id: str) -> None:
+    version = (request.headers.get("X-Client-Version") or "")[:40] or None
+    row = db.session.get(SyncClient, client_id)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SyncClient(client_id=client_id, user_id=user.id, app_version=version,
+                                          last_push_at=utcnow()))
+            return
+        except IntegrityError:
+            row = db.session.get(SyncClient, client_id)
+    row.user_id, row.last_push_at = user.id, utcnow()
+    row.app_version = version or row.app_version
+
+
+def _result(mutation_id: Any, status: str, *, record: Any = None, version: int | None = None,
+            errors: Any = None) -> dict[str, Any]:
+    return {"mutation_id": str(mutation_id) if mutation_id is not None else None, "status": status,
+            "replayed": False, "version": version, "record": record,
+            "errors": translate_field_message(errors) if errors else None}
+
+
+def _parse(raw: Any) -> Mutation:
+    if not isinstance(raw, dict):
+        raise ValidationError({"_schema": [Msg("a mutation must be an object", "mutasi harus berupa objek")]})
+    loaded = MutationIn().load(raw)
+    canonical = json.dumps({k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")},
+                           sort_keys=True, separators=(",", ":"), default=str)
+    return Mutation(**loaded, request_hash=hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _one(user: User, client_id: str, raw: Any, applied: list) -> dict[str, Any]:
+    try:
+        m = _parse(raw)
+    except ValidationError as exc:
+        mid = raw.get("mutation_id") if isinstance(raw, dict) else None
+        return _result(mid if isinstance(mid, str) else None, "rejected", errors=exc.messages)
+    ledger, prior = _claim(user, client_id, m)
+    if prior is not None:
+        if prior.user_id != user.id or prior.request_hash != m.request_hash:
+            return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
+        return {**prior.result, "replayed": True}
+    mark = buffer_mark()
+    obj = None
+    try:
+        with db.session.begin_nested():
+            obj = (_delete if m.op == "delete" else _upsert)(user, client_id, m)
+        et = ENTITIES[m.entity]
+        result = _result(m.mutation_id, "applied", record=et.serialize(obj), version=obj.version)
+    except SyncConflict as exc:
+        buffer_rollback(mark)
+        obj = None
+        result = _result(m.mutation_id, "conflict", record=ENTITIES[_entity_of(exc.record)].serialize(exc.record),
+                         version=exc.record.version, errors=exc.errors)
+    except ValidationError as exc:
+        buffer_rollback(mark)
+        obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
+    except (DomainError, IntegrityError) as exc:
+        buffer_rollback(mark)
+        obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
+    ledger.status, ledger.result = result["status"], result
+    if obj is not None:
+        applied.append((ledger, result, obj))
+    return result
+
+
+def _entity_of(obj: Any) -> str:
+    return next(name for name, et in ENTITIES.items() if isinstance(obj, et.model))
+
+
+def _errors_of(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return exc.errors
+    if isinstance(exc, NotFound):
+        return {"id": [UNKNOWN_RECORD]}
+    if isinstance(exc, Forbidden):
+        return {"_schema": [title("forbidden")]}
+    if isinstance(exc, DomainError):
+        return exc.errors or {"_schema": [exc.detail or title(exc.key)]}
+    return {"_schema": [title("conflict")]}
+
+
+def _claim(user: User, client_id: str, m: Mutation) -> tuple[SyncMutation | None, SyncMutation | None]:
+    """Insert the ledger row first: a concurrent replay of the same id then
+    waits on the primary key until this push commits, and reads its result."""
+    prior = db.session.get(SyncMutation, m.mutation_id)
+    if prior is not None:
+        return None, prior
+    ledger = SyncMutation(mutation_id=m.mutation_id, client_id=client_id, user_id=user.id, entity=m.entity,
+                          record_id=m.id, request_hash=m.request_hash, status="claimed", result={})
+    try:
+        with db.session.begin_nested():
+            db.session.add(ledger)
+        return ledger, None
+    except IntegrityError:
+        return None, db.session.get(SyncMutation, m.mutation_id, populate_existing=True)
+
+
+# --- applying one mutation -------------------------------------------------------------
+
+def _visible(user: User, model: type, record_id: uuid.UUID) -> Any:
+    """The record in any state (deleted included) if the caller may see it; else None."""
+    if model is Child:
+        return db.session.scalar(select(Child).where(Child.id == record_id, access.child_clause(user)))
+    return db.session.scalar(select(model).join(Child, Child.id == model.child_id)
+                             .where(model.id == record_id, access.child_clause(user)))
+
+
+def _base(et: EntityType, obj: Any, base_version: int | None) -> dict[str, Any] | None:
+    """The record as the client last saw it. A missing base version means the
+    client never learnt of a later one (it created the record): version 1."""
+    version = base_version or 1
+    if version == obj.version:
+        return et.serialize(obj)
+    if version > obj.version:
+        return None
+    return db.session.scalar(select(ChangeLog.record).where(ChangeLog.entity == et.name,
+                                                            ChangeLog.record_id == obj.id,
+                                                            ChangeLog.version == version))
+
+
+def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    return schema.load({k: v for k, v in data.items() if k not in ("id", "base_version", "child_id")})
+
+
+def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None,
+           loaded: dict[str, Any]) -> dict[str, Any]:
+    """The client's changes to apply to ``target`` after a three-way merge, or a conflict."""
+    base = _base(et, addressed, base_version)
+    if base is None:
+        raise SyncConflict(target, [])
+    dump = schemas(et.name)[2]
+    incoming = {k: v for k, v in dump.dump(loaded).items() if k in loaded}
+    merged = three_way(base, et.serialize(target), incoming)
+    if merged.conflicts:
+        raise SyncConflict(target, merged.conflicts)
+    return {k: loaded[k] for k in merged.apply}
+
+
+def _restore_if_asked(obj: Any, base_version: int | None) -> None:
+    """An edit of a tombstone is a conflict, unless the client saw the tombstone
+    (its base is the deleted version) and chose to restore the record."""
+    if obj.deleted_at is None:
+        return
+    if base_version != obj.version or getattr(obj, "merged_into", None) is not None:
+        raise SyncConflict(obj, ["deleted_at"])
+    record_change(obj, "update", {"deleted_at": [str(obj.deleted_at), None]}, action="restore")
+    obj.deleted_at = None
+
+
+def _upsert(user: User, client_id: str, m: Mutation) -> Any:
+    et = ENTITIES[m.entity]
+    if m.data.get("id") not in (None, str(m.id)):
+        raise ValidationFailed(errors={"id": [Msg("differs from the mutation's id", "berbeda dengan id mutasi")]})
+    create, update, _ = schemas(m.entity)
+    existing = db.session.get(et.model, m.id)
+    if existing is None:
+        return _create(user, client_id, m, et, create)
+    addressed = _visible(user, et.model, m.id)
+    if addressed is None:
+        raise NotFound()
+    target = registry.resolve_alias(addressed) if et.model is Child else addressed
+    if target is addressed:
+        _restore_if_asked(target, m.base_version)
+    elif target.deleted_at is not None:
+        raise SyncConflict(target, ["deleted_at"])
+    changes = _merge(et, addressed, target, m.base_version, _load(update, m.data))
+    if et.model is Child:
+        return registry.update_child(user, target, changes)
+    return events.update_event(user, target, changes)
+
+
+def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Schema) -> Any:
+    if et.model is Child:
+        return registry.create_child(user, {**_load(schema, m.data), "id": m.id})
+    child = _child_of_event(user, m.data.get("child_id"))
+    loaded = _load(schema, m.data)
+    obj = events.create_event(user, et.model, child, {**loaded, "id": m.id}, client_id=client_id,
+                              mutation_id=m.mutation_id)
+    if child.deleted_at is not None:
+        # Never discard an observation for a referential reason: keep it for review.
+        log_action("needs_review", et.name, obj.id, reason="recorded for a deleted child")
+    return obj
+
+
+def _child_of_event(user: User, raw_id: Any) -> Child:
+    try:
+        child_id = uuid.UUID(str(raw_id))
+    except ValueError:
+        raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]}) from None
+    child = _visible(user, Child, child_id)
+    if child is None:
+        raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
+    child = registry.resolve_alias(child)
+    if _visible(user, Child, child.id) is None:
+        raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
+    return child
+
+
+def _delete(user: User, client_id: str, m: Mutation) -> Any:
+    et = ENTITIES[m.entity]
+    obj = _visible(user, et.model, m.id)
+    if obj is None:
+        raise NotFound()
+    if obj.deleted_at is not None:
+        return obj  # already gone (or merged away): nothing to do
+    if (m.base_version or 1) != obj.version:
+        raise SyncConflict(obj, [])  # do not delete what another cadre just changed
+    reason = m.data.get("reason") if isinstance(m.data.get("reason"), str) else None
+    if et.model is Child:
+        registry.delete_child(user, obj, reason and reason[:255])
+    else:
+        events.delete_event(user, obj, reason and reason[:255])
+    return obj
+

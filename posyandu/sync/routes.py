@@ -1,0 +1,45 @@
+"""/api/v1/sync/push and /api/v1/sync/pull: thin HTTP over posyandu.sync.push/pull."""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from posyandu.access import READERS, roles_required
+from posyandu.extensions import Blueprint, db
+from posyandu.sync import pull as pulling
+from posyandu.sync import push as pushing
+from posyandu.sync.schemas import PullArgs, PullResponseSchema, PushResponseSchema, PushSchema
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
+                description="Offline sync: push local changes, pull what changed (see docs/sync.md)")
+
+
+@blp.route("/push")
+class Push(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(PushSchema)
+    @blp.response(200, PushResponseSchema)
+    @blp.alt_response(413, description="More than 500 mutations")
+    def post(self, body):
+        """Apply a batch of offline mutations (kader, bidan, admin).
+
+        Answers one result per mutation, in order: ``applied``, ``conflict``
+        (with the server record) or ``rejected`` (with field errors). The whole
+        batch is one transaction; a retry with the same ``mutation_id``s gets the
+        stored results with ``replayed: true``."""
+        result = pushing.push(current_user, body["client_id"], body["mutations"],
+                              current_app.config["SYNC_PUSH_MAX"])
+        db.session.commit()
+        return result
+
+
+@blp.route("/pull")
+class Pull(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(PullArgs, location="query")
+    @blp.response(200, PullResponseSchema)
+    def get(self, args):
+        """Changes visible to the caller since the cursor, oldest first, each exactly once
+        (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all)."""
+        return pulling.pull(current_user, args.get("cursor"), args["limit"])

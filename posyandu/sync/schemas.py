@@ -1,0 +1,69 @@
+"""Request and response shapes of /sync/push and /sync/pull (api-contract, Sync)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
+
+
+class MutationDoc(Schema):
+    """One offline change. Each mutation is validated on its own: a malformed one
+    is answered ``rejected`` and the others still apply."""
+
+    mutation_id = fields.String(required=True, metadata={"description": "UUID made by the client; the idempotency key"})
+    entity = fields.String(required=True, metadata={"enum": ["child", "measurement", "immunisation", "supplement"]})
+    op = fields.String(required=True, metadata={"enum": ["upsert", "delete"]})
+    id = fields.String(required=True, metadata={"description": "The record's UUID (made by the client that created it)"})
+    base_version = fields.Raw(allow_none=True, metadata={
+        "type": "integer", "nullable": True,
+        "description": "The version the client last saw; null for a record it created"})
+    data = fields.Dict(metadata={"description": "The record's fields, as in the REST API (events also carry "
+                                                 "child_id); a delete may carry a reason"})
+
+
+class PushSchema(Schema):
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                              metadata={"description": "UUID of this installation of the app"})
+    mutations = fields.List(fields.Nested(MutationDoc), required=True,
+                            metadata={"description": "At most 500 (413 beyond); applied in order"})
+
+
+class PushResultSchema(Schema):
+    mutation_id = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["applied", "conflict", "rejected"]})
+    replayed = fields.Boolean(metadata={"description": "true when this mutation_id was seen before: the stored "
+                                                      "result of the first attempt, with its original status"})
+    version = fields.Integer(allow_none=True)
+    record = fields.Dict(allow_none=True, metadata={"description": "The server record (applied: as stored; "
+                                                                   "conflict: the server's version to resolve against)"})
+    errors = fields.Dict(allow_none=True, metadata={"description": "Per-field messages (rejected), or the "
+                                                                   "fields changed on both sides (conflict)"})
+
+
+class PushResponseSchema(Schema):
+    results = fields.List(fields.Nested(PushResultSchema))
+
+
+class PullArgs(Schema):
+    cursor = fields.String(validate=validate.Length(max=512), metadata={"description": "Opaque; omit on first sync"})
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
+
+
+class ChangeSchema(Schema):
+    entity = fields.String(metadata={"description": ENTITY_DOC})
+    op = fields.String(metadata={"enum": ["upsert", "delete"]})
+    id = fields.String()
+    version = fields.Integer()
+    record = fields.Dict(allow_none=True, metadata={"description": "The record (measurements with server-computed "
+                                                                   "z-scores and status); the tombstone on delete"})
+    reason = fields.String(allow_none=True, metadata={"enum": ["deleted", "out_of_scope", None],
+                                                      "description": "On a delete: deleted, or the record left "
+                                                                     "your scope (e.g. the child moved away)"})
+
+
+class PullResponseSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    reset = fields.Boolean(metadata={"description": "Drop your pulled copy (keep unsent changes) and apply "
+                                                    "these changes as a fresh first sync"})
