@@ -127,13 +127,23 @@ def _buffer(session: Session) -> list[_Pending]:
     return session.info.setdefault(BUFFER_KEY, [])
 
 
-def buffer_mark() -> int:
-    """Position in the pending change buffer (to undo a failed savepoint)."""
-    return len(_buffer(db.session))
+MARKS_KEY = "posyandu_change_buffer_marks"
 
 
-def buffer_rollback(mark: int) -> None:
-    del _buffer(db.session)[mark:]
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    """Remember where the change buffer stood when a savepoint began…"""
+    if transaction.nested:
+        session.info.setdefault(MARKS_KEY, {})[id(transaction)] = len(_buffer(session))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _unbuffer_savepoint(session: Session, previous_transaction: Any) -> None:
+    """…and forget the changes recorded inside it when it is rolled back."""
+    if previous_transaction.nested:
+        mark = session.info.get(MARKS_KEY, {}).pop(id(previous_transaction), None)
+        if mark is not None:
+            del _buffer(session)[mark:]
 
 
 def _log_row(p: _Pending, seq: int, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +166,8 @@ def _stamp_change_log(session: Session) -> None:
     The counter row stays locked until COMMIT, so a later transaction cannot
     take a larger seq and become visible before this one (sync-notes §1.4).
     """
+    if session.in_nested_transaction():
+        return  # a savepoint is released: the outer commit stamps everything at once
     pending = session.info.pop(BUFFER_KEY, None)
     if not pending:
         return
@@ -172,4 +184,6 @@ def _stamp_change_log(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_buffer(session: Session) -> None:
-    session.info.pop(BUFFER_KEY, None)
+    if not session.in_nested_transaction():
+        session.info.pop(BUFFER_KEY, None)
+        session.info.pop(MARKS_KEY, None)

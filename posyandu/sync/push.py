@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from posyandu import access, events
-from posyandu.audit import ENTITIES, EntityType, buffer_mark, buffer_rollback, log_action, record_change
+from posyandu.audit import ENTITIES, EntityType, log_action, record_change
 from posyandu.auth.models import User
 from posyandu.database import utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -163,7 +163,6 @@ def _one(user: User, client_id: str, raw: Any, applied: list) -> dict[str, Any]:
         if prior.user_id != user.id or prior.request_hash != m.request_hash:
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
         return {**prior.result, "replayed": True}
-    mark = buffer_mark()
     obj = None
     try:
         with db.session.begin_nested():
@@ -171,15 +170,12 @@ def _one(user: User, client_id: str, raw: Any, applied: list) -> dict[str, Any]:
         et = ENTITIES[m.entity]
         result = _result(m.mutation_id, "applied", record=et.serialize(obj), version=obj.version)
     except SyncConflict as exc:
-        buffer_rollback(mark)
         obj = None
         result = _result(m.mutation_id, "conflict", record=ENTITIES[_entity_of(exc.record)].serialize(exc.record),
                          version=exc.record.version, errors=exc.errors)
     except ValidationError as exc:
-        buffer_rollback(mark)
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
     except (DomainError, IntegrityError) as exc:
-        buffer_rollback(mark)
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
     ledger.status, ledger.result = result["status"], result
     if obj is not None:

@@ -1,19 +1,23 @@
 """Request and response shapes of /sync/push and /sync/pull (api-contract, Sync)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
 
 
 class MutationDoc(Schema):
-    """One offline change. Each mutation is validated on its own: a malformed one
-    is answered ``rejected`` and the others still apply."""
+    """One offline change. Each mutation is validated on its own: one with a
+    missing or malformed field is answered ``rejected`` and the others still apply
+    (so no field is marked required here)."""
 
-    mutation_id = fields.String(required=True, metadata={"description": "UUID made by the client; the idempotency key"})
-    entity = fields.String(required=True, metadata={"enum": ["child", "measurement", "immunisation", "supplement"]})
-    op = fields.String(required=True, metadata={"enum": ["upsert", "delete"]})
-    id = fields.String(required=True, metadata={"description": "The record's UUID (made by the client that created it)"})
+    class Meta:
+        unknown = INCLUDE
+
+    mutation_id = fields.String(metadata={"description": "UUID made by the client; the idempotency key"})
+    entity = fields.String(metadata={"enum": ["child", "measurement", "immunisation", "supplement"]})
+    op = fields.String(metadata={"enum": ["upsert", "delete"]})
+    id = fields.String(metadata={"description": "The record's UUID (made by the client that created it)"})
     base_version = fields.Raw(allow_none=True, metadata={
         "type": "integer", "nullable": True,
         "description": "The version the client last saw; null for a record it created"})

@@ -1,0 +1,273 @@
+"""POST /api/v1/sync/push: exactly-once, merge, conflicts, rejections (both databases)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+
+
+def _count(app, model, **where):
+    from posyandu.extensions import db
+
+    with app.app_context():
+        stmt = select(func.count()).select_from(model)
+        for k, v in where.items():
+            stmt = stmt.where(getattr(model, k) == v)
+        return db.session.scalar(stmt)
+
+
+def _new_child(client, world, by="kader1", posyandu="p1", **overrides):
+    cid = new_id()
+    [res] = push(client, world.headers(by), [mutation("child", cid, child_data(world.ids[posyandu], **overrides))])
+    assert res["status"] == "applied", res
+    return cid, res
+
+
+def test_creates_apply_in_order_and_measurements_carry_server_growth(world, client):
+    cid = new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("child", cid, child_data(world.ids["p1"])),
+        mutation("measurement", new_id(), measurement_data(cid)),
+    ])
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert [r["version"] for r in results] == [1, 1]
+    assert all(r["replayed"] is False and r["errors"] is None for r in results)
+    m = results[1]["record"]
+    assert m["child_id"] == cid and m["posyandu_id"] == str(world.ids["p1"])
+    assert m["zscores"]["wfa"] is not None and m["status"]["bb_u"] == "normal"
+
+
+def test_a_retry_after_a_lost_response_applies_nothing_twice(world, app, client):
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+    from posyandu.sync.models import ChangeLog
+
+    cid = new_id()
+    batch = [mutation("child", cid, child_data(world.ids["p1"])),
+             mutation("measurement", new_id(), measurement_data(cid)),
+             mutation("measurement", new_id(), measurement_data(cid, weight_kg=-3))]
+    first = push(client, world.headers("kader1"), batch)
+    counts = (_count(app, Measurement), _count(app, ChangeLog), _count(app, AuditLog))
+    again = push(client, world.headers("kader1"), batch)
+    assert [r["status"] for r in again] == [r["status"] for r in first] == ["applied", "applied", "rejected"]
+    assert all(r["replayed"] for r in again)
+    assert [{**r, "replayed": False} for r in again] == first
+    assert (_count(app, Measurement), _count(app, ChangeLog), _count(app, AuditLog)) == counts == (1, counts[1], counts[2])
+
+
+def test_a_lost_conflict_answer_is_still_a_conflict_on_replay(world, client):
+    cid, _ = _new_child(client, world)
+    push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "Siti A."}, base_version=1)])
+    edit = mutation("child", cid, {"name": "Siti Aminah Putri"}, base_version=1)
+    [first] = push(client, world.headers("kader1"), [edit])
+    [replay] = push(client, world.headers("kader1"), [edit])
+    assert first["status"] == replay["status"] == "conflict"
+    assert replay["replayed"] is True and replay["record"]["name"] == "Siti A."
+
+
+def test_a_reused_mutation_id_with_other_content_is_rejected(world, client):
+    cid, _ = _new_child(client, world)
+    m = mutation("child", cid, {"name": "Nama Satu"}, base_version=1)
+    push(client, world.headers("kader1"), [m])
+    [res] = push(client, world.headers("kader1"), [{**m, "data": {"name": "Nama Dua"}}])
+    assert res["status"] == "rejected" and "mutation_id" in res["errors"]
+    # another user replaying someone's mutation id learns nothing about it
+    [other] = push(client, world.headers("kader1b"), [m])
+    assert other["status"] == "rejected" and other["record"] is None
+
+
+def test_a_bad_mutation_is_rejected_with_field_errors_and_the_rest_apply(world, app, client):
+    from posyandu.growth.models import Measurement
+
+    cid, _ = _new_child(client, world)
+    results = push(client, {**world.headers("kader1"), "Accept-Language": "id"}, [
+        mutation("measurement", new_id(), measurement_data(cid, weight_kg=8500)),   # grams typed as kg
+        {"mutation_id": "not-a-uuid", "entity": "measurement", "op": "upsert", "id": new_id(), "data": {}},
+        mutation("vaccination", new_id(), {}),
+        {"entity": "measurement", "op": "upsert", "id": new_id()},
+        mutation("measurement", new_id(), measurement_data(cid)),
+    ])
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied"]
+    assert results[3]["mutation_id"] is None and "mutation_id" in results[3]["errors"]
+    assert "gram" in results[0]["errors"]["weight_kg"][0]
+    assert "mutation_id" in results[1]["errors"] and "entity" in results[2]["errors"]
+    assert _count(app, Measurement) == 1
+
+
+def test_more_than_500_mutations_is_413_and_applies_nothing(world, app, client):
+    from posyandu.registry.models import Child
+
+    body = {"client_id": "d", "mutations": [mutation("child", new_id(), child_data(world.ids["p1"]))
+                                            for _ in range(501)]}
+    resp = client.post("/api/v1/sync/push", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 413 and resp.content_type == "application/problem+json"
+    assert _count(app, Child) == 0
+
+
+def test_only_staff_push(world, client):
+    for user, status in (("parent1", 403), ("dinkes_gresik", 403)):
+        resp = client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": []}, headers=world.headers(user))
+        assert resp.status_code == status
+    assert client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": []}).status_code == 401
+    for bad in ("x", ["not an object"]):
+        resp = client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": bad}, headers=world.headers("kader1"))
+        assert resp.status_code == 422 and "mutations" in resp.get_json()["errors"]
+
+
+def test_non_overlapping_edits_merge_and_overlapping_ones_conflict(world, client):
+    cid, _ = _new_child(client, world)
+    [a] = push(client, world.headers("kader1"), [mutation("child", cid, {"mother_name": "Ibu Rina"}, base_version=1)])
+    assert a["status"] == "applied" and a["version"] == 2
+    # kader1b last saw version 1 and sends the whole record with one field changed:
+    # the unchanged fields must not undo kader1's edit
+    whole = {**child_data(world.ids["p1"]), "address": "Dusun Krajan RT 2"}
+    [b] = push(client, world.headers("kader1b"), [mutation("child", cid, whole, base_version=1)])
+    assert b["status"] == "applied" and b["version"] == 3
+    assert b["record"]["mother_name"] == "Ibu Rina" and b["record"]["address"] == "Dusun Krajan RT 2"
+    # both changed mother_name to different values: a conflict carrying the server's record
+    [c] = push(client, world.headers("kader1b"), [mutation("child", cid, {"mother_name": "Ibu Rini"}, base_version=1)])
+    assert c["status"] == "conflict" and c["version"] == 3 and c["record"]["mother_name"] == "Ibu Rina"
+    assert list(c["errors"]) == ["mother_name"]
+    # the same value on both sides is not a conflict
+    [d] = push(client, world.headers("kader1b"), [mutation("child", cid, {"mother_name": "Ibu Rina"}, base_version=1)])
+    assert d["status"] == "applied" and d["version"] == 3
+    # resolving: a new mutation based on the server version
+    [e] = push(client, world.headers("kader1b"), [mutation("child", cid, {"mother_name": "Ibu Rini"}, base_version=3)])
+    assert e["status"] == "applied" and e["record"]["mother_name"] == "Ibu Rini" and e["version"] == 4
+
+
+def test_create_then_edits_queued_offline_in_one_batch(world, client):
+    cid, mid = new_id(), new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("child", cid, child_data(world.ids["p1"])),
+        mutation("child", cid, {"name": "Siti Nurhaliza"}),
+        mutation("measurement", mid, measurement_data(cid)),
+        mutation("measurement", mid, {"weight_kg": 8.3}),
+    ])
+    assert [r["status"] for r in results] == ["applied"] * 4
+    assert [r["version"] for r in results] == [1, 1, 1, 1]
+    assert results[0]["record"]["name"] == results[1]["record"]["name"] == "Siti Nurhaliza"
+    assert results[2]["record"]["weight_kg"] == 8.3
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    [child] = [c for c in changes if c["entity"] == "child"]
+    assert child["record"]["name"] == "Siti Nurhaliza" and child["version"] == 1
+
+
+def test_a_birth_date_fix_recomputes_z_scores_as_new_versions(world, client):
+    cid, _ = _new_child(client, world)
+    [m] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(cid))])
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    older = child_data(world.ids["p1"])["birth_date"].replace(child_data(world.ids["p1"])["birth_date"][:4],
+                                                              str(int(child_data(world.ids["p1"])["birth_date"][:4]) - 1))
+    [c] = push(client, world.headers("kader1"), [mutation("child", cid, {"birth_date": older}, base_version=1)])
+    assert c["status"] == "applied"
+    changes, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    [pulled] = [x for x in changes if x["entity"] == "measurement"]
+    assert pulled["version"] == 2 and pulled["record"]["age_days"] > m["record"]["age_days"] + 360
+    assert pulled["record"]["zscores"]["wfa"] < m["record"]["zscores"]["wfa"]
+
+
+def test_deletes_tombstones_and_restore(world, app, client):
+    from posyandu.growth.models import Measurement
+
+    cid, _ = _new_child(client, world)
+    mid = new_id()
+    push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(cid))])
+    push(client, world.headers("kader1b"), [mutation("child", cid, {"address": "Jl. Mawar 3"}, base_version=1)])
+    # a delete based on a stale version does not remove what another cadre just changed
+    [stale] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=1)])
+    assert stale["status"] == "conflict" and stale["record"]["address"] == "Jl. Mawar 3"
+    [gone] = push(client, world.headers("kader1"), [mutation("child", cid, {"reason": "salah input"},
+                                                             op="delete", base_version=2)])
+    assert gone["status"] == "applied" and gone["record"]["deleted_at"] is not None
+    with app.app_context():
+        from posyandu.extensions import db
+        assert db.session.get(Measurement, __import__("uuid").UUID(mid)).deleted_at is not None  # cascade
+    [again] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=2)])
+    assert again["status"] == "applied"
+    # an edit of a tombstone is a conflict; a restore based on the tombstone's version applies
+    [edit] = push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "X"}, base_version=2)])
+    assert edit["status"] == "conflict" and edit["errors"] == {"deleted_at": [edit["errors"]["deleted_at"][0]]}
+    [restore] = push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "Siti"}, base_version=3)])
+    assert restore["status"] == "applied" and restore["record"]["deleted_at"] is None
+    assert restore["record"]["name"] == "Siti"
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    deletes = [c for c in changes if c["op"] == "delete"]
+    assert {(c["entity"], c["reason"]) for c in deletes} == {("child", "deleted"), ("measurement", "deleted")}
+
+
+def test_events_for_unknown_or_foreign_children_are_rejected(world, client):
+    foreign, _ = _new_child(client, world, by="kader3", posyandu="p3")
+    results = push(client, world.headers("kader1", "id"), [
+        mutation("measurement", new_id(), measurement_data(new_id())),
+        mutation("measurement", new_id(), measurement_data(foreign)),
+        mutation("child", new_id(), child_data(world.ids["p3"])),
+        mutation("child", foreign, {"name": "Intip"}, base_version=1),
+    ])
+    assert [r["status"] for r in results] == ["rejected"] * 4
+    assert results[0]["errors"] == results[1]["errors"] == {"child_id": ["anak tidak ditemukan atau di luar wilayah Anda"]}
+    assert "posyandu_id" in results[2]["errors"] and "id" in results[3]["errors"]
+    assert all(r["record"] is None for r in results)
+
+
+def test_two_weighings_on_one_day_are_both_kept_and_flagged(world, app, client):
+    from posyandu.growth.models import Measurement
+
+    cid, _ = _new_child(client, world)
+    [a] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(cid))], "phone-a")
+    [b] = push(client, world.headers("kader1b"), [mutation("measurement", new_id(), measurement_data(cid, weight_kg=8.2))],
+               "phone-b")
+    assert a["status"] == b["status"] == "applied"
+    assert b["record"]["possible_duplicate_of"] == a["record"]["id"]
+    assert _count(app, Measurement) == 2
+
+
+def test_merging_duplicates_repoints_late_mutations(world, app, client):
+    first, _ = _new_child(client, world, by="kader1", name="Ahmad Fauzi", sex="M")
+    second, res = _new_child(client, world, by="kader1b", name="Ahmad Fauzi", sex="M", nik="3525010101240001")
+    assert res["record"]["possible_duplicate_of"] == first
+    m_old = new_id()
+    push(client, world.headers("kader1b"), [mutation("measurement", m_old, measurement_data(second))])
+    resp = client.post(f"/api/v1/children/{first}/merge", json={"duplicate_id": second}, headers=world.headers("kader1"))
+    assert resp.status_code == 403
+    resp = client.post(f"/api/v1/children/{first}/merge", json={"duplicate_id": second}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["nik"] == "3525010101240001"   # blank filled from the duplicate
+    # kader1b was offline: an edit and a new weighing addressed to the merged id land on the winner
+    results = push(client, world.headers("kader1b"), [
+        mutation("child", second, {"mother_name": "Ibu Lestari"}, base_version=1),
+        mutation("measurement", new_id(), measurement_data(second, measured_on="2026-11-01")),
+    ])
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[0]["record"]["id"] == first and results[0]["record"]["mother_name"] == "Ibu Lestari"
+    assert results[1]["record"]["child_id"] == first
+    page = client.get(f"/api/v1/children/{first}/measurements", headers=world.headers("bidan_a")).get_json()
+    assert {m["id"] for m in page["items"]} >= {m_old, results[1]["record"]["id"]}
+    changes, _, _ = pull_all(client, world.headers("kader1"))
+    [tomb] = [c for c in changes if c["id"] == second and c["op"] == "delete"]
+    assert tomb["reason"] == "deleted" and tomb["record"]["merged_into"] == first
+
+
+def test_every_applied_write_is_audited_with_the_device(world, app, client):
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    cid, _ = _new_child(client, world)
+    with app.app_context():
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.record_id == cid)).all()
+        assert [(r.action, r.client_id) for r in rows] == [("create", "device-1")]
+
+
+def test_a_rejected_mutation_mid_batch_keeps_the_others_in_the_change_log(world, client):
+    cid = new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("child", cid, child_data(world.ids["p1"])),
+        mutation("measurement", new_id(), measurement_data(cid, measured_on="1990-01-01")),  # before birth
+        mutation("child", cid, {"name": "Siti Zahra"}),
+        mutation("measurement", new_id(), measurement_data(cid)),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied", "applied"]
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    assert sorted((c["entity"], c["record"]["id"] == cid) for c in changes if c["entity"] != "posyandu") == \
+        [("child", True), ("measurement", False)]
+    assert [c["record"]["name"] for c in changes if c["entity"] == "child"] == ["Siti Zahra"]
