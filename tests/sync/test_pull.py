@@ -1,0 +1,125 @@
+"""GET /api/v1/sync/pull: scope, paging exactly once, tombstones, scope exits and resets (both databases)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+
+
+def _child_with_visit(client, world, by="kader1", posyandu="p1", **overrides):
+    cid = new_id()
+    results = push(client, world.headers(by), [mutation("child", cid, child_data(world.ids[posyandu], **overrides)),
+                                               mutation("measurement", new_id(), measurement_data(cid))])
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    return cid
+
+
+def _ids(changes, entity=None, op="upsert"):
+    return {c["id"] for c in changes if c["op"] == op and (entity is None or c["entity"] == entity)}
+
+
+def test_each_role_pulls_exactly_its_scope(world, client, link_parent):
+    a = _child_with_visit(client, world, "kader1", "p1")
+    b = _child_with_visit(client, world, "kader2", "p2")
+    c = _child_with_visit(client, world, "kader3", "p3")
+    link_parent(a)
+    seen = {user: _ids(pull_all(client, world.headers(user))[0], "child")
+            for user in ("kader1", "kader2", "kader3", "bidan_a", "bidan_b", "parent1", "admin")}
+    assert seen == {"kader1": {a}, "kader2": {b}, "kader3": {c}, "bidan_a": {a, b}, "bidan_b": {c},
+                    "parent1": {a}, "admin": {a, b, c}}
+    parent_changes = pull_all(client, world.headers("parent1"))[0]
+    assert {x["entity"] for x in parent_changes} == {"posyandu", "child", "measurement"}
+    assert _ids(parent_changes, "posyandu") == {str(world.ids["p1"])}
+    resp = client.get("/api/v1/sync/pull", headers=world.headers("dinkes_gresik"))
+    assert resp.status_code == 403 and resp.content_type == "application/problem+json"
+    assert client.get("/api/v1/sync/pull").status_code == 401
+
+
+def test_pages_deliver_every_change_exactly_once(world, client):
+    made = {_child_with_visit(client, world) for _ in range(12)}
+    _child_with_visit(client, world, "kader2", "p2")  # out of scope, interleaved in seq order
+    made |= {_child_with_visit(client, world) for _ in range(3)}
+    changes, cursor, reset = pull_all(client, world.headers("kader1b"), limit=7)
+    keys = Counter((c["entity"], c["id"], c["version"]) for c in changes)
+    assert max(keys.values()) == 1 and reset is False
+    assert _ids(changes, "child") == made and len(_ids(changes, "measurement")) == 15
+    # nothing new: the same cursor comes back empty, and the cursor still advances past others' writes
+    again, cursor2, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert again == []
+    _child_with_visit(client, world, "kader2", "p2")
+    new = _child_with_visit(client, world)
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor2)
+    assert _ids(later, "child") == {new} and len(later) == 2
+
+
+def test_measurements_arrive_with_server_growth_and_deletes_as_tombstones(world, client):
+    cid = _child_with_visit(client, world)
+    changes, cursor, _ = pull_all(client, world.headers("kader1b"))
+    [m] = [c for c in changes if c["entity"] == "measurement"]
+    assert set(m["record"]["zscores"]) == {"wfa", "lhfa", "wfl", "wfh", "bfa", "hcfa", "acfa"}
+    assert m["record"]["status"]["bb_u"] == "normal" and m["reason"] is None
+    resp = client.delete(f"/api/v1/measurements/{m['id']}", query_string={"reason": "salah anak"},
+                         headers=world.headers("kader1"))
+    assert resp.status_code == 204
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert [(c["entity"], c["op"], c["reason"], c["version"]) for c in later] == [("measurement", "delete", "deleted", 2)]
+    assert cid == later[0]["record"]["child_id"]
+
+
+def test_a_child_moving_away_leaves_the_old_posyandu_and_arrives_whole_at_the_new(world, client):
+    cid = _child_with_visit(client, world, "kader1", "p1")
+    _, old_cursor, _ = pull_all(client, world.headers("kader1"))
+    _, new_cursor, _ = pull_all(client, world.headers("kader2"))
+    _, bidan_cursor, _ = pull_all(client, world.headers("bidan_a"))
+    resp = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p2"])},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    old, _, _ = pull_all(client, world.headers("kader1"), old_cursor)
+    assert {(c["entity"], c["op"], c["reason"]) for c in old} == {("child", "delete", "out_of_scope"),
+                                                                   ("measurement", "delete", "out_of_scope")}
+    assert all(c["record"] is None for c in old)
+    new, _, _ = pull_all(client, world.headers("kader2"), new_cursor)
+    assert {(c["entity"], c["op"]) for c in new} == {("child", "upsert"), ("measurement", "upsert")}
+    assert all(c["record"]["posyandu_id"] == str(world.ids["p2"]) for c in new)
+    both, _, _ = pull_all(client, world.headers("bidan_a"), bidan_cursor)
+    assert {c["op"] for c in both} == {"upsert"}
+    # kader1 can no longer push for the child; kader2 can
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(cid))])
+    assert r["status"] == "rejected"
+    [r] = push(client, world.headers("kader2"), [mutation("measurement", new_id(), measurement_data(cid))])
+    assert r["status"] == "applied"
+
+
+def test_a_changed_scope_resets_the_cursor(world, client, link_parent):
+    a = _child_with_visit(client, world, "kader1", "p1")
+    b = _child_with_visit(client, world, "kader2", "p2")
+    link_parent(a)
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    admin = world.headers("admin")
+    users = client.get("/api/v1/users", query_string={"limit": 100}, headers=admin).get_json()["items"]
+    kader1 = next(u for u in users if u["username"] == "kader1")
+    resp = client.patch(f"/api/v1/users/{kader1['id']}", json={"posyandu_id": str(world.ids["p2"])}, headers=admin)
+    assert resp.status_code == 200, resp.get_json()
+    world._tokens.pop("kader1")  # the old token is no longer valid after a scope change
+    changes, _, reset = pull_all(client, world.headers("kader1"), cursor)
+    assert reset is True and _ids(changes, "child") == {b} and a not in _ids(changes)
+    # a parent linked to a further child also starts again
+    _, pcursor, _ = pull_all(client, world.headers("parent1"))
+    code = client.post(f"/api/v1/children/{b}/invitations", headers=world.headers("kader2")).get_json()["code"]
+    assert client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1")).status_code == 200
+    world._tokens.pop("parent1", None)
+    changes, _, reset = pull_all(client, world.headers("parent1"), pcursor)
+    assert reset is True and _ids(changes, "child") == {a, b}
+
+
+def test_foreign_or_damaged_cursors_reset_and_bad_limits_are_422(world, client):
+    _child_with_visit(client, world)
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    # kader2's devices cannot reuse kader1's cursor (scope-bound), nor a tampered one
+    for headers, bad in ((world.headers("kader2"), cursor), (world.headers("kader1"), cursor[:-2] + "00"),
+                         (world.headers("kader1"), "garbage")):
+        page = client.get("/api/v1/sync/pull", query_string={"cursor": bad}, headers=headers).get_json()
+        assert page["reset"] is True
+    for limit in (0, 1001, "x"):
+        resp = client.get("/api/v1/sync/pull", query_string={"limit": limit}, headers=world.headers("kader1"))
+        assert resp.status_code == 422 and "limit" in resp.get_json()["errors"]
