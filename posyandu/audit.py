@@ -123,6 +123,12 @@ def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None
     log_action(action or op, entity.name, obj.id, changes, reason)
 
 
+def pending_fields(obj: Any) -> set[str] | None:
+    """Fields changed on ``obj`` in this transaction (not yet in the change log), or None."""
+    found = next((p for p in _buffer(db.session) if p.obj is obj), None)
+    return set(found.fields) if found else None
+
+
 def _buffer(session: Session) -> list[_Pending]:
     return session.info.setdefault(BUFFER_KEY, [])
 

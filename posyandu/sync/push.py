@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from posyandu import access, events
-from posyandu.audit import ENTITIES, EntityType, log_action, record_change
+from posyandu.audit import ENTITIES, EntityType, log_action, pending_fields, record_change
 from posyandu.auth.models import User
 from posyandu.database import utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -225,27 +225,54 @@ def _visible(user: User, model: type, record_id: uuid.UUID) -> Any:
                              .where(model.id == record_id, access.child_clause(user)))
 
 
-def _base(et: EntityType, obj: Any, base_version: int | None) -> dict[str, Any] | None:
-    """The record as the client last saw it. A missing base version means the
-    client never learnt of a later one (it created the record): version 1."""
+META_FIELDS = frozenset({"version", "updated_at", "created_at"})
+
+
+def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> dict[str, Any] | None:
+    """The record as the client last saw it, or None if that version is unknown.
+
+    A missing base version means the client never learnt of a later one (it
+    created the record): version 1. Later versions made by the same client and
+    user (an earlier push whose answer was lost, or an earlier mutation of this
+    batch) are folded into the base: a client never conflicts with itself.
+    """
     version = base_version or 1
-    if version == obj.version:
-        return et.serialize(obj)
     if version > obj.version:
         return None
-    return db.session.scalar(select(ChangeLog.record).where(ChangeLog.entity == et.name,
-                                                            ChangeLog.record_id == obj.id,
-                                                            ChangeLog.version == version))
+    rows = db.session.execute(
+        select(ChangeLog.version, ChangeLog.record, ChangeLog.changed_fields, ChangeLog.client_id, ChangeLog.user_id)
+        .where(ChangeLog.entity == et.name, ChangeLog.record_id == obj.id, ChangeLog.version >= version)
+        .order_by(ChangeLog.version)).all()
+    own_pending = pending_fields(obj)
+    if not rows or rows[0].version != version:
+        # only possible for a version made earlier in this very batch
+        return et.serialize(obj) if version == obj.version and own_pending is not None else None
+    base = dict(rows[0].record)
+    for row in rows[1:]:
+        if (row.client_id, row.user_id) == who:
+            base.update({f: row.record.get(f) for f in row.changed_fields or () if f in row.record})
+    if own_pending:
+        current = et.serialize(obj)
+        base.update({f: current.get(f) for f in own_pending if f in current})
+    return base
+
+
+def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
+    base = _base(et, obj, base_version, who)
+    if base is None:
+        return True
+    current = et.serialize(obj)
+    return any(current[k] != base.get(k) for k in current.keys() - META_FIELDS)
 
 
 def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
     return schema.load({k: v for k, v in data.items() if k not in ("id", "base_version", "child_id")})
 
 
-def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None,
+def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None, who: tuple[str, Any],
            loaded: dict[str, Any]) -> dict[str, Any]:
     """The client's changes to apply to ``target`` after a three-way merge, or a conflict."""
-    base = _base(et, addressed, base_version)
+    base = _base(et, addressed, base_version, who)
     if base is None:
         raise SyncConflict(target, [])
     dump = schemas(et.name)[2]
@@ -283,7 +310,7 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
         _restore_if_asked(target, m.base_version)
     elif target.deleted_at is not None:
         raise SyncConflict(target, ["deleted_at"])
-    changes = _merge(et, addressed, target, m.base_version, _load(update, m.data))
+    changes = _merge(et, addressed, target, m.base_version, (client_id, user.id), _load(update, m.data))
     if et.model is Child:
         return registry.update_child(user, target, changes)
     return events.update_event(user, target, changes)
@@ -323,7 +350,7 @@ def _delete(user: User, client_id: str, m: Mutation) -> Any:
         raise NotFound()
     if obj.deleted_at is not None:
         return obj  # already gone (or merged away): nothing to do
-    if (m.base_version or 1) != obj.version:
+    if _changed_by_others(et, obj, m.base_version, (client_id, user.id)):
         raise SyncConflict(obj, [])  # do not delete what another cadre just changed
     reason = m.data.get("reason") if isinstance(m.data.get("reason"), str) else None
     if et.model is Child:

@@ -271,3 +271,22 @@ def test_a_rejected_mutation_mid_batch_keeps_the_others_in_the_change_log(world,
     assert sorted((c["entity"], c["record"]["id"] == cid) for c in changes if c["entity"] != "posyandu") == \
         [("child", True), ("measurement", False)]
     assert [c["record"]["name"] for c in changes if c["entity"] == "child"] == ["Siti Zahra"]
+
+
+def test_a_device_never_conflicts_with_its_own_earlier_edits(world, client):
+    cid, _ = _new_child(client, world)
+    h = world.headers("kader1")
+    # two offline edits of one field, both based on version 1, in one batch
+    results = push(client, h, [mutation("child", cid, {"name": "Satu"}, base_version=1),
+                               mutation("child", cid, {"name": "Dua"}, base_version=1)])
+    assert [r["status"] for r in results] == ["applied", "applied"] and results[1]["record"]["name"] == "Dua"
+    # the answer to an edit was lost; a later edit still based on version 2 follows it without conflict
+    lost = mutation("child", cid, {"name": "Tiga"}, base_version=2)
+    push(client, h, [lost])
+    results = push(client, h, [lost, mutation("child", cid, {"name": "Empat"}, base_version=2),
+                               mutation("child", cid, op="delete", base_version=2)])
+    assert [(r["status"], r["replayed"]) for r in results] == [("applied", True), ("applied", False), ("applied", False)]
+    assert results[2]["record"]["deleted_at"] is not None
+    # the same edits from another device do conflict
+    [other] = push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "Lima"}, base_version=2)])
+    assert other["status"] == "conflict"
