@@ -1,88 +1,154 @@
-"""/api/v1/reports: monthly SKDN and nutrition prevalence within the caller's area."""
+"""/api/v1/reports/* and /api/v1/exports/fhir: monthly reports within the caller's area.
+
+Every report answers JSON, or with ``?format=csv`` / ``?format=xlsx`` the same
+rows as a download with Indonesian column headers (one sheet per report;
+``/reports/workbook`` puts every report in one XLSX). A kader sees her
+posyandu, a bidan her puskesmas area, dinkes its region, admin everything.
+"""
 from __future__ import annotations
 
+from typing import Any, Iterable
+
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from posyandu import access
 from posyandu.access import roles_required
 from posyandu.extensions import Blueprint, db
-from posyandu.i18n import Msg
 from posyandu.registry.models import Posyandu
-from posyandu.reports.skdn import LEVELS, Month, prevalence, skdn
+from posyandu.reports import schemas as s
+from posyandu.reports.action_list import action_list
+from posyandu.reports.columns import REPORTS
+from posyandu.reports.coverage import coverage
+from posyandu.reports.exports.csv import csv_chunks
+from posyandu.reports.exports.fhir import bundle_chunks
+from posyandu.reports.exports.xlsx import file_chunks, xlsx_file
+from posyandu.reports.f1 import f1_period
+from posyandu.reports.prevalence import prevalence_period
+from posyandu.reports.skdn import skdn_period
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Monthly reports for puskesmas and dinkes")
+blp = Blueprint("reports", __name__, url_prefix="/api/v1",
+                description="Monthly reports for puskesmas and dinkes (JSON, CSV, XLSX) and the FHIR export")
 REPORTERS = ("kader", "bidan", "dinkes", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = {"type": "string", "format": "binary"}
+DOWNLOAD_DESCRIPTION = ("The report: JSON by default; with format=csv a UTF-8 CSV, with format=xlsx an XLSX "
+                        "workbook of one sheet, both with Indonesian column headers and numbers as numbers.")
 
 
-class ReportArgs(Schema):
-    month = fields.String(required=True, metadata={"description": "YYYY-MM"})
-    level = fields.String(load_default="posyandu", validate=validate.OneOf(LEVELS))
-    region_code = fields.String(validate=validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"))
-    posyandu_id = fields.UUID()
-
-    @validates("month")
-    def _month(self, value: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        try:
-            Month.parse(value)
-        except ValueError:
-            raise ValidationError(Msg("must be a month such as 2025-03", "harus bulan, misalnya 2025-03")) from None
+def downloads(fn: Any) -> Any:
+    """Document the ``format=csv`` and ``format=xlsx`` answers beside the JSON one."""
+    fn = blp.alt_response(200, schema={"type": "string"}, content_type="text/csv", success=True,
+                          description=DOWNLOAD_DESCRIPTION)(fn)
+    return blp.alt_response(200, schema=BINARY, content_type=XLSX, success=True, description=DOWNLOAD_DESCRIPTION)(fn)
 
 
-class SkdnRowSchema(Schema):
-    area = fields.String(metadata={"description": "posyandu id, or desa/kecamatan/kabupaten code"})
-    S, K, D, N, T, O, B, BGM = (fields.Integer() for _ in range(8))
-    two_t = fields.Integer(data_key="2T", attribute="2T")
-    D_prime = fields.Integer(metadata={"description": "D′ = weighed last month and this month (N + T)"})
-    K_S, D_S, D_K, N_D, N_D_prime, N_S = (fields.Float(allow_none=True) for _ in range(6))
-
-
-class PrevalenceRowSchema(Schema):
-    area = fields.String()
-    measured, flagged, tb_u_n, stunted, bb_tb_n, wasted, bb_u_n, underweight, overweight = (
-        fields.Integer() for _ in range(9))
-    stunting_pct, wasting_pct, underweight_pct, overweight_pct = (fields.Float(allow_none=True) for _ in range(4))
-
-
-class SkdnReportSchema(Schema):
-    month = fields.String()
-    level = fields.String()
-    rows = fields.List(fields.Nested(SkdnRowSchema))
-
-
-class PrevalenceReportSchema(Schema):
-    month = fields.String()
-    level = fields.String()
-    rows = fields.List(fields.Nested(PrevalenceRowSchema))
-
-
-def _filter(args: dict):
+def area_filter(args: dict) -> Any:
+    """The caller's scope, narrowed to the asked region or posyandu (a posyandu out of scope is 404)."""
     clause = access.posyandu_clause(current_user) & Posyandu.deleted_at.is_(None)
     if args.get("region_code"):
         clause = clause & access.region_clause(Posyandu.desa_code, args["region_code"])
     if args.get("posyandu_id"):
-        clause = clause & (Posyandu.id == args["posyandu_id"])
+        clause = clause & (Posyandu.id == access.get_posyandu(current_user, args["posyandu_id"]).id)
     return clause
+
+
+def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
+    """The report as JSON, or as a CSV/XLSX download (``args["format"]``)."""
+    period = args["period"]
+    if args["format"] == "json":
+        return {"from_": str(period.start), "to": str(period.end), "level": args.get("level"), "rows": list(rows)}
+    title, columns = REPORTS[name]
+    filename = f"{name}-{period.start}-{period.end}.{args['format']}"
+    if args["format"] == "csv":
+        body, mimetype = stream_with_context(csv_chunks(columns, rows)), "text/csv"
+    else:
+        body, mimetype = file_chunks(xlsx_file([(title, columns, rows)])), XLSX
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @blp.route("/reports/skdn")
 class SkdnReport(MethodView):
     @roles_required(*REPORTERS)
-    @blp.arguments(ReportArgs, location="query")
-    @blp.response(200, SkdnReportSchema)
+    @blp.arguments(s.ReportArgs, location="query")
+    @blp.response(200, s.SkdnReportSchema)
+    @downloads
     def get(self, args):
-        """SKDN for a month, per posyandu or rolled up to desa, kecamatan or kabupaten."""
-        rows = skdn(db.session, Month.parse(args["month"]), _filter(args), args["level"])
-        return {"month": args["month"], "level": args["level"], "rows": rows}
+        """SKDN (S, K, D, N, T, O, B, BGM, 2T and ratios) per month, per posyandu or rolled up."""
+        return answer("skdn", args, skdn_period(db.session, args["period"], area_filter(args), args["level"]))
+
+
+@blp.route("/reports/f1")
+class F1Report(MethodView):
+    @roles_required(*REPORTERS)
+    @blp.arguments(s.ReportArgs, location="query")
+    @blp.response(200, s.F1ReportSchema)
+    @downloads
+    def get(self, args):
+        """The F1 Gizi form: SKDN counts, BB/U, S36 and vitamin A by sex and age group, per month."""
+        return answer("f1", args, f1_period(db.session, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/prevalence")
 class PrevalenceReport(MethodView):
     @roles_required(*REPORTERS)
-    @blp.arguments(ReportArgs, location="query")
-    @blp.response(200, PrevalenceReportSchema)
+    @blp.arguments(s.ReportArgs, location="query")
+    @blp.response(200, s.PrevalenceReportSchema)
+    @downloads
     def get(self, args):
-        """Stunting, wasting, underweight and overweight prevalence for a month (flagged values excluded)."""
-        rows = prevalence(db.session, Month.parse(args["month"]), _filter(args), args["level"])
-        return {"month": args["month"], "level": args["level"], "rows": rows}
+        """Stunting, wasting, underweight, overweight prevalence per month, by sex and age group (flagged values excluded)."""
+        return answer("prevalence", args, prevalence_period(db.session, args["period"], area_filter(args),
+                                                            args["level"]))
+
+
+@blp.route("/reports/coverage")
+class CoverageReport(MethodView):
+    @roles_required(*REPORTERS)
+    @blp.arguments(s.ReportArgs, location="query")
+    @blp.response(200, s.CoverageReportSchema)
+    @downloads
+    def get(self, args):
+        """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period."""
+        return answer("coverage", args, coverage(db.session, args["period"], area_filter(args), args["level"]))
+
+
+@blp.route("/reports/actions")
+class ActionList(MethodView):
+    @roles_required(*REPORTERS)
+    @blp.arguments(s.ActionListArgs, location="query")
+    @blp.response(200, s.ActionListSchema)
+    @downloads
+    def get(self, args):
+        """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses."""
+        rows = action_list(db.session, args["period"].end, area_filter(args), args.get("reason"))
+        return answer("actions", args, rows)
+
+
+@blp.route("/reports/workbook")
+class Workbook(MethodView):
+    @roles_required(*REPORTERS)
+    @blp.arguments(s.ReportArgs, location="query")
+    @blp.alt_response(200, schema=BINARY, content_type=XLSX, success=True, description="One sheet per report")
+    def get(self, args):
+        """Every report for the period and area in one XLSX workbook (one sheet per report)."""
+        period, pf, level = args["period"], area_filter(args), args["level"]
+        sheets = [(*REPORTS["skdn"], skdn_period(db.session, period, pf, level)),
+                  (*REPORTS["f1"], f1_period(db.session, period, pf, level)),
+                  (*REPORTS["prevalence"], prevalence_period(db.session, period, pf, level)),
+                  (*REPORTS["coverage"], coverage(db.session, period, pf, level)),
+                  (*REPORTS["actions"], action_list(db.session, period.end, pf))]
+        return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="laporan-{period.start}-{period.end}.xlsx"'})
+
+
+@blp.route("/exports/fhir")
+class FhirExport(MethodView):
+    @roles_required(*REPORTERS)
+    @blp.arguments(s.FhirArgs, location="query")
+    @blp.alt_response(200, schema={"type": "object"}, content_type="application/fhir+json", success=True,
+                      description="A FHIR R4 Bundle (type collection) of Location, Patient, Observation, Immunization")
+    def get(self, args):
+        """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""
+        chunks = bundle_chunks(db.session, args["period"], area_filter(args))
+        return Response(stream_with_context(chunks), mimetype="application/fhir+json")

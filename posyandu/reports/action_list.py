@@ -1,0 +1,110 @@
+"""The children a bidan acts on at the end of a month (domain.md, KMS and immunisation rules).
+
+For each child under five in the area on the month's last day, looking at the
+child's latest weighing/measurement of the month *or the month before* (a child
+absent once is still followed up):
+
+* ``T`` — that weighing's KMS trend is T (tidak naik); ``2T`` — T twice in a row;
+  ``BGM`` — weight-for-age below −3 SD (below the red line);
+* ``wasting`` — BB/PB-BB/TB gizi kurang or gizi buruk, or oedema;
+  ``stunting`` — TB/U pendek or sangat pendek;
+* ``not_weighed_2_months`` — no weighing in either month (children born before
+  the earlier month began);
+* ``overdue_immunisation`` — doses overdue on the month's last day by the
+  schedule in force (``due.immunisation_card``: more than a month past due, not
+  yet past the maximum age).
+
+Rows stream in posyandu and name order; the growth signs come from one SQL
+query, the overdue doses from the pure schedule rules, one chunk of children
+at a time, so memory stays flat for a whole district.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import func, select
+
+from posyandu.growth.models import Measurement
+from posyandu.immunisation.due import Area, GivenDose, immunisation_card
+from posyandu.immunisation.models import Immunisation
+from posyandu.immunisation.schedule import completed_months
+from posyandu.registry.models import Child, Posyandu
+from posyandu.reports.cohort import joined_latest, latest_visit, under_five_on
+from posyandu.reports.coverage import schedule_in_force
+from posyandu.reports.period import Month
+from posyandu.reports.skdn import STUNTED, WASTED
+
+REASONS = ("T", "2T", "BGM", "wasting", "stunting", "not_weighed_2_months", "overdue_immunisation")
+CHUNK = 1000
+
+
+def _children(month: Month, posyandu_filter: Any) -> Any:
+    start = month.previous.first
+    w = latest_visit(start, month.last, posyandu_filter, weighed_only=True)
+    m = latest_visit(start, month.last, posyandu_filter, weighed_only=False)
+    last_weighed = (select(func.max(Measurement.measured_on))
+                    .where(Measurement.child_id == Child.id, Measurement.weight_kg.is_not(None),
+                           Measurement.deleted_at.is_(None), Measurement.measured_on <= month.last)
+                    .scalar_subquery())
+    stmt = (select(Child.id.label("child_id"), Child.name, Child.sex, Child.birth_date, Child.kabupaten_code,
+                   Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
+                   Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
+                   w.c.two_t, w.c.bgm, m.c.measured_on.label("measured_on"), m.c.tb_u, m.c.bb_tb, m.c.oedema,
+                   last_weighed.label("last_weighed_on"))
+            .select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
+            .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
+                   posyandu_filter, under_five_on(month.last)))
+    stmt = joined_latest(joined_latest(stmt, w, outer=True), m, outer=True)
+    return stmt.order_by(Posyandu.name, Posyandu.id, Child.name, Child.id)
+
+
+def growth_reasons(r: Any, month: Month) -> list[str]:
+    """The KMS and nutrition reasons of one child row (pure)."""
+    out = []
+    if r["weighed_on"] is not None:
+        out += [name for name, hit in (("T", r["trend"] == "T"), ("2T", r["two_t"]), ("BGM", r["bgm"])) if hit]
+    elif r["birth_date"] < month.previous.first:
+        out.append("not_weighed_2_months")
+    if r["measured_on"] is not None:
+        if r["bb_tb"] in WASTED or r["oedema"]:
+            out.append("wasting")
+        if r["tb_u"] in STUNTED:
+            out.append("stunting")
+    return out
+
+
+def _given(session: Any, child_ids: list[Any]) -> dict[Any, list[GivenDose]]:
+    out: dict[Any, list[GivenDose]] = {}
+    rows = session.execute(select(Immunisation.child_id, Immunisation.vaccine, Immunisation.dose, Immunisation.given_on)
+                           .where(Immunisation.child_id.in_(child_ids), Immunisation.deleted_at.is_(None)))
+    for child_id, vaccine, dose, given_on in rows:
+        out.setdefault(child_id, []).append(GivenDose(vaccine, dose, given_on))
+    return out
+
+
+def action_list(session: Any, month: Month, posyandu_filter: Any,
+                reasons: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Children with at least one of ``reasons`` (all of REASONS by default), streamed."""
+    wanted = set(reasons or REASONS)
+    schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
+    result = session.execute(_children(month, posyandu_filter).execution_options(yield_per=CHUNK)).mappings()
+    for chunk in result.partitions(CHUNK):
+        given = _given(session, [r["child_id"] for r in chunk]) if schedule else {}
+        for r in chunk:
+            found, overdue = growth_reasons(r, month), []
+            if schedule:
+                card = immunisation_card(schedule, r["birth_date"], given.get(r["child_id"], []), month.last,
+                                         area=Area(kabupaten=r["kabupaten_code"]))
+                overdue = [e.label for e in card.entries if e.status == "overdue"]
+                found += ["overdue_immunisation"] if overdue else []
+            found = [f for f in found if f in wanted]
+            if found:
+                yield _row(r, month, found, overdue)
+
+
+def _row(r: Any, month: Month, reasons: list[str], overdue: list[str]) -> dict[str, Any]:
+    return {"child_id": r["child_id"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
+            "age_months": completed_months(r["birth_date"], month.last), "posyandu_id": r["posyandu_id"],
+            "posyandu_name": r["posyandu_name"], "mother_name": r["mother_name"],
+            "guardian_phone": r["guardian_phone"], "reasons": reasons, "weighed_on": r["weighed_on"],
+            "last_weighed_on": r["last_weighed_on"], "overdue_immunisations": overdue}

@@ -1,0 +1,136 @@
+"""SQL building blocks shared by the reports: who is counted, where, and with which visit.
+
+* The cohort of a month (S): children registered at a posyandu in the caller's
+  scope, not deleted or merged away, born by the month's last day and under 60
+  completed months on it. Each child counts once, at the posyandu it belongs
+  to now (events follow a transferred child).
+* Areas: a posyandu rolls up to its desa, its puskesmas (≈ kecamatan) and its
+  kabupaten. ``level`` picks the grouping column.
+* A child's visit of the month is its latest measurement of the month (the
+  latest weighing, for SKDN), chosen with a window function.
+
+Everything here is plain SQLAlchemy Core that compiles to the same SQL on
+SQLite and PostgreSQL; nothing loads rows into Python.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Iterable
+
+from sqlalchemy import Select, and_, case, func, literal, select
+
+from posyandu.growth.models import Measurement
+from posyandu.registry.models import Child, Posyandu, Puskesmas, Region
+from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
+
+LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
+SEXES = ("M", "F")
+ALL_SEXES = "all"
+VISIT_COLUMNS = ("id", "child_id", "measured_on", "weight_kg", "length_height_cm", "oedema", "trend", "bgm", "two_t",
+                 "flagged", "z_wfa", "z_lhfa", "z_wfl", "z_wfh", "bb_u", "tb_u", "bb_tb")
+
+
+def area_column(level: str) -> Any:
+    return {"posyandu": Posyandu.id, "desa": Posyandu.desa_code, "puskesmas": Posyandu.puskesmas_id,
+            "kecamatan": Puskesmas.kecamatan_code, "kabupaten": Posyandu.kabupaten_code}[level]
+
+
+def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
+    """Ids of the live posyandu the report covers (the caller's scope and the asked area)."""
+    return select(Posyandu.id).where(posyandu_filter, Posyandu.deleted_at.is_(None))
+
+
+def children_in_area(posyandu_filter: Any, level: str) -> Select:
+    """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu."""
+    stmt = (select(area_column(level).label("area")).select_from(Child)
+            .join(Posyandu, Posyandu.id == Child.posyandu_id))
+    if level == "kecamatan":
+        stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
+    return stmt.where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
+                      Posyandu.deleted_at.is_(None))
+
+
+def under_five_on(on: date) -> Any:
+    """Born by ``on`` and under 60 completed months on it."""
+    return and_(Child.birth_date <= on, Child.birth_date > born_by(on, UNDER_FIVE_MONTHS))
+
+
+def cohort(month: Month, posyandu_filter: Any, level: str) -> Select:
+    """The month's S: children under five on its last day, in the covered area."""
+    return children_in_area(posyandu_filter, level).where(under_five_on(month.last))
+
+
+def age_group(on: date) -> Any:
+    """The F1 age group label of ``Child.birth_date`` on ``on`` (the child is under five)."""
+    whens = [(Child.birth_date > born_after, label) for label, born_after, _ in age_group_bounds(on)[:-1]]
+    return case(*whens, else_=literal(age_group_bounds(on)[-1][0]))
+
+
+def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool) -> Any:
+    """Each child's latest measurement (``rn = 1``) between ``first`` and ``last``, as a subquery."""
+    conds = [Measurement.measured_on.between(first, last), Measurement.deleted_at.is_(None),
+             Measurement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter))]
+    if weighed_only:
+        conds.append(Measurement.weight_kg.is_not(None))
+    rank = func.row_number().over(partition_by=Measurement.child_id,
+                                  order_by=(Measurement.measured_on.desc(), Measurement.created_at.desc(),
+                                            Measurement.id.desc()))
+    return select(*(getattr(Measurement, c) for c in VISIT_COLUMNS), rank.label("rn")).where(*conds).subquery()
+
+
+def joined_latest(stmt: Select, visit: Any, *, outer: bool) -> Select:
+    on = and_(visit.c.child_id == Child.id, visit.c.rn == 1)
+    return stmt.outerjoin(visit, on) if outer else stmt.join(visit, on)
+
+
+def count_if(cond: Any) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
+    """Display names of the areas in ``keys`` (posyandu/puskesmas names, Kemendagri region names)."""
+    keys = sorted({str(k) for k in keys})
+    if not keys:
+        return {}
+    if level in ("posyandu", "puskesmas"):
+        model = Posyandu if level == "posyandu" else Puskesmas
+        rows = session.execute(select(model.id, model.name).where(model.id.in_([uuid.UUID(k) for k in keys]))).all()
+    else:
+        rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(keys))).all()
+    return {str(k): name for k, name in rows}
+
+
+def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Run an aggregate grouped by area (and ``keys``), ordered, with area names attached."""
+    group = [stmt.selected_columns.area, *(stmt.selected_columns[k] for k in keys)]
+    rows = [dict(r) for r in session.execute(stmt.group_by(*group).order_by(*group)).mappings()]
+    names = area_names(session, level, (r["area"] for r in rows))
+    for r in rows:
+        r["area"] = str(r["area"])
+        r["area_name"] = names.get(r["area"])
+    return rows
+
+
+def with_margins(cells: list[dict[str, Any]], counts: Iterable[str], *, cross: bool) -> list[dict[str, Any]]:
+    """Add totals to rows keyed by (area, sex, age_group): per area the total (all, 0-59), each sex
+    over all ages, each age group over both sexes and, with ``cross``, the sex × age cells themselves."""
+    counts = list(counts)
+    out: list[dict[str, Any]] = []
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for c in cells:
+        by_area.setdefault(c["area"], []).append(c)
+    for area, rows in by_area.items():
+        base = {"area": area, "area_name": rows[0].get("area_name")}
+
+        def total(sex: str, age: str, pick: list[dict[str, Any]]) -> dict[str, Any]:
+            return {**base, "sex": sex, "age_group": age, **{k: sum(r[k] for r in pick) for k in counts}}
+
+        out.append(total(ALL_SEXES, ALL_AGES, rows))
+        out += [total(s, ALL_AGES, [r for r in rows if r["sex"] == s]) for s in SEXES]
+        for label, _, _ in AGE_GROUPS:
+            out.append(total(ALL_SEXES, label, [r for r in rows if r["age_group"] == label]))
+            if cross:
+                out += [total(s, label, [r for r in rows if r["age_group"] == label and r["sex"] == s])
+                        for s in SEXES]
+    return out

@@ -1,0 +1,88 @@
+"""Spreadsheet columns of each report: key, Indonesian header, kind (for CSV and XLSX exports).
+
+Kinds: ``text``, ``int``, ``pct`` (a percentage with one decimal), ``date``,
+``list`` (joined with "; "), ``sex`` (M/F → L/P) and ``age`` (age group label).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Column(NamedTuple):
+    key: str
+    header: str
+    kind: str = "int"
+
+
+AREA = [Column("month", "Bulan", "text"), Column("area", "Kode/ID wilayah", "text"),
+        Column("area_name", "Nama wilayah", "text")]
+BREAKDOWN = [Column("sex", "Jenis kelamin", "sex"), Column("age_group", "Kelompok umur (bulan)", "age")]
+
+SKDN = AREA + [
+    Column("S", "S (balita terdaftar)"), Column("K", "K (punya KMS/Buku KIA)"), Column("D", "D (ditimbang)"),
+    Column("N", "N (naik)"), Column("T", "T (tidak naik)"), Column("O", "O (tidak ditimbang bulan lalu)"),
+    Column("B", "B (baru)"), Column("BGM", "BGM (bawah garis merah)"), Column("2T", "2T (dua kali tidak naik)"),
+    Column("D_prime", "D' (ditimbang bulan lalu dan bulan ini)"),
+    Column("K_S", "K/S (%)", "pct"), Column("D_S", "D/S (%)", "pct"), Column("D_K", "D/K (%)", "pct"),
+    Column("N_D", "N/D (%)", "pct"), Column("N_D_prime", "N/D' (%)", "pct"), Column("N_S", "N/S (%)", "pct"),
+]
+
+F1 = AREA + BREAKDOWN + [
+    Column("S", "S"), Column("K", "K"), Column("D", "D"), Column("N", "N"), Column("T", "T"), Column("O", "O"),
+    Column("B", "B"), Column("BGM", "BGM"), Column("2T", "2T"),
+    Column("bb_u_sangat_kurang", "BB sangat kurang (BB/U)"), Column("bb_u_kurang", "BB kurang (BB/U)"),
+    Column("S36", "S36 (mencapai 36 bulan)"), Column("vitamin_a_blue", "Vitamin A biru"),
+    Column("vitamin_a_red", "Vitamin A merah"),
+]
+
+PREVALENCE = AREA + BREAKDOWN + [
+    Column("measured", "Diukur"), Column("flagged", "Dikecualikan (nilai tidak wajar)"),
+    Column("tb_u_n", "Penyebut TB/U"), Column("stunted", "Stunting (pendek + sangat pendek)"),
+    Column("severely_stunted", "Sangat pendek"), Column("flagged_tb_u", "TB/U tidak wajar"),
+    Column("stunting_pct", "Prevalensi stunting (%)", "pct"),
+    Column("bb_tb_n", "Penyebut BB/TB"), Column("wasted", "Wasting (gizi kurang + gizi buruk)"),
+    Column("severely_wasted", "Gizi buruk"), Column("flagged_bb_tb", "BB/TB tidak wajar"),
+    Column("wasting_pct", "Prevalensi wasting (%)", "pct"),
+    Column("overweight", "Gizi lebih + obesitas"), Column("overweight_pct", "Prevalensi gizi lebih (%)", "pct"),
+    Column("bb_u_n", "Penyebut BB/U"), Column("underweight", "Underweight (BB kurang + sangat kurang)"),
+    Column("severely_underweight", "BB sangat kurang"), Column("flagged_bb_u", "BB/U tidak wajar"),
+    Column("underweight_pct", "Prevalensi underweight (%)", "pct"),
+]
+
+COVERAGE = AREA[1:] + [
+    Column("indicator", "Indikator", "text"), Column("target", "Sasaran"), Column("covered", "Cakupan (anak)"),
+    Column("coverage_pct", "Cakupan (%)", "pct"), Column("given_in_period", "Dosis diberikan dalam periode"),
+]
+
+ACTIONS = [
+    Column("posyandu_name", "Posyandu", "text"), Column("name", "Nama anak", "text"),
+    Column("sex", "Jenis kelamin", "sex"), Column("birth_date", "Tanggal lahir", "date"),
+    Column("age_months", "Umur (bulan)"), Column("mother_name", "Nama ibu", "text"),
+    Column("guardian_phone", "No. HP", "text"), Column("reasons", "Alasan", "list"),
+    Column("weighed_on", "Tanggal timbang", "date"), Column("last_weighed_on", "Terakhir ditimbang", "date"),
+    Column("overdue_immunisations", "Imunisasi terlambat", "list"), Column("child_id", "ID anak", "text"),
+]
+
+REPORTS = {
+    "skdn": ("SKDN", SKDN), "f1": ("F1 Gizi", F1), "prevalence": ("Prevalensi gizi", PREVALENCE),
+    "coverage": ("Cakupan imunisasi", COVERAGE), "actions": ("Daftar tindak lanjut", ACTIONS),
+}
+SEX_LABELS = {"M": "L", "F": "P", "all": "L+P"}
+REASON_LABELS = {"T": "T", "2T": "2T", "BGM": "BGM", "wasting": "gizi kurang/buruk", "stunting": "stunting",
+                 "not_weighed_2_months": "tidak ditimbang 2 bulan", "overdue_immunisation": "imunisasi terlambat"}
+
+
+def cell(column: Column, row: dict) -> object:
+    """The value a spreadsheet cell shows: numbers stay numbers, None stays empty."""
+    value = row.get(column.key)
+    if value is None:
+        return None
+    if column.kind == "sex":
+        return SEX_LABELS.get(value, value)
+    if column.kind == "list":
+        return "; ".join(REASON_LABELS.get(v, v) for v in value)
+    if column.kind == "age":
+        return f"{value} bln"  # "6-11" alone turns into a date when a spreadsheet opens the CSV
+    if column.kind == "text":
+        return str(value)
+    return value

@@ -1,0 +1,170 @@
+"""Immunisation and vitamin A coverage for a period (domain.md, "Immunisation").
+
+Definitions (the schedule in force at the period's end supplies the doses, ages,
+IDL/Baduta flags, vitamin A bands and round months; a dose is applicable where
+the schedule offers it, and an ``endemic_only`` vaccine such as JE is left out
+while no kabupaten is configured as endemic):
+
+* **per vaccine and dose**: ``target`` = children under five at the period's end
+  (the S of the last month) who have reached the dose's recommended age by
+  then; ``covered`` = those of them with the dose recorded on or before the
+  period's end. ``given_in_period`` = doses of it recorded during the period in
+  the area (the monthly PWS count), whatever the child's age.
+* **IDL** (Imunisasi Dasar Lengkap): ``target`` = children whose first birthday
+  falls in the period; ``covered`` = those given every applicable IDL dose
+  before that birthday. **Baduta Lengkap**: the same with the second birthday
+  and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``.
+* **vitamin A**, for each round month (February and August by default) inside
+  the period: blue — children 6-11 completed months at the round month's end
+  given a blue capsule that month; red — children 12-59 months given a red one.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, extract, false, func, select, true
+
+from posyandu.immunisation.models import Immunisation, ScheduleVersion
+from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, load_default_schedule, schedule_from_dict
+from posyandu.registry.models import Child, Posyandu, Puskesmas
+from posyandu.reports.cohort import area_column, area_names, children_in_area, cohort, count_if, scoped_posyandu_ids
+from posyandu.reports.f1 import capsules_given
+from posyandu.reports.period import Month, Period, born_by, pct
+
+INDICATOR_NAMES = {"idl": "IDL", "baduta": "Baduta Lengkap",
+                   "vitamin_a_blue": "Vitamin A biru", "vitamin_a_red": "Vitamin A merah"}
+
+
+def schedule_in_force(session: Any, on: date) -> Schedule:
+    """The newest active schedule version valid on ``on``, else the bundled 2024 schedule."""
+    row = session.scalar(select(ScheduleVersion).where(ScheduleVersion.active.is_(True), ScheduleVersion.valid_from <= on)
+                         .order_by(ScheduleVersion.valid_from.desc(), ScheduleVersion.id.desc()).limit(1))
+    return schedule_from_dict(row.document) if row is not None else load_default_schedule()
+
+
+def born_by_age(on: date, age: Age) -> date:
+    """Latest birth date of a child who has reached ``age`` (calendar months, then days) on ``on``."""
+    return born_by(on - timedelta(days=age.days), age.months)
+
+
+def applies(entry: ScheduleEntry) -> ColumnElement[bool]:
+    """SQL twin of ``due.applies`` for the child's kabupaten (no kabupaten is configured endemic)."""
+    if entry.endemic_only:
+        return false()
+    if entry.areas is None:
+        return true()
+    return Child.kabupaten_code.in_([f"{a[:2]}.{a[2:]}" for a in entry.areas])
+
+
+def _date_code(column: Any) -> Any:
+    return extract("year", column) * 10000 + extract("month", column) * 100 + extract("day", column)
+
+
+def _birthday_code(years: int) -> Any:
+    """yyyymmdd of the child's ``years``-th birthday (29 Feb → 28 Feb, as ``schedule.add_months``)."""
+    b = Child.birth_date
+    day = case((and_(extract("month", b) == 2, extract("day", b) == 29), 28), else_=extract("day", b))
+    return (extract("year", b) + years) * 10000 + extract("month", b) * 100 + day
+
+
+def _dose(entry: ScheduleEntry) -> Any:
+    return (Immunisation.vaccine == entry.vaccine) & (Immunisation.dose == entry.dose)
+
+
+def _has(cond: Any, label: str) -> Any:
+    return func.max(case((cond, 1), else_=0)).label(label)
+
+
+def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[str, Any]]:
+    entries = schedule.entries
+    given = (select(Immunisation.child_id, *(_has(_dose(e), f"g{i}") for i, e in enumerate(entries)))
+             .where(Immunisation.given_on <= period.last, Immunisation.deleted_at.is_(None),
+                    Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
+             .group_by(Immunisation.child_id).subquery())
+    stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
+    cols = []
+    for i, e in enumerate(entries):
+        due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
+        cols += [count_if(due).label(f"t{i}"), count_if(due & (given.c[f"g{i}"] == 1)).label(f"c{i}")]
+    out: dict[str, dict[str, Any]] = {}
+    for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
+        out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"]) for i, e in enumerate(entries)}
+    return out
+
+
+def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[tuple[str, str, int], int]:
+    stmt = (select(area_column(level).label("area"), Immunisation.vaccine, Immunisation.dose, func.count())
+            .select_from(Immunisation).join(Posyandu, Posyandu.id == Immunisation.posyandu_id))
+    if level == "kecamatan":
+        stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
+    stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
+                      Posyandu.deleted_at.is_(None), pf)
+    stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
+    return {(str(a), v, d): n for a, v, d, n in session.execute(stmt)}
+
+
+def _complete(session: Any, schedule: Schedule, kind: str, years: int, period: Period, pf: Any,
+              level: str) -> dict[str, tuple[int, int]]:
+    """(target, covered) per area: children whose ``years``-th birthday is in the period, and those
+    of them given every applicable ``kind`` dose before it."""
+    entries = [e for e in schedule.entries if e.counts_toward == kind]
+    after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
+    in_cohort = and_(Child.birth_date > after, Child.birth_date <= by)
+    before = _date_code(Immunisation.given_on) < _birthday_code(years)
+    given = (select(Immunisation.child_id, *(_has(_dose(e) & before, f"g{i}") for i, e in enumerate(entries)))
+             .join(Child, Child.id == Immunisation.child_id)
+             .where(Immunisation.deleted_at.is_(None), in_cohort,
+                    Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
+             .group_by(Immunisation.child_id).subquery())
+    done = and_(true(), *((given.c[f"g{i}"] == 1) | ~applies(e) for i, e in enumerate(entries)))
+    stmt = children_in_area(pf, level).where(in_cohort).outerjoin(given, given.c.child_id == Child.id)
+    stmt = stmt.add_columns(func.count(Child.id), count_if(done)).group_by(stmt.selected_columns.area)
+    return {str(a): (t, c) for a, t, c in session.execute(stmt)}
+
+
+def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str) -> dict[str, dict[str, Any]]:
+    cfg, caps = schedule.supplements, capsules_given(month, pf)
+    stmt = cohort(month, pf, level).outerjoin(caps, caps.c.child_id == Child.id)
+    cols = []
+    for kind, band, flag in (("vitamin_a_blue", cfg.blue, caps.c.blue), ("vitamin_a_red", cfg.red, caps.c.red)):
+        in_band = (Child.birth_date <= born_by(month.last, band.min_months)) & \
+                  (Child.birth_date > born_by(month.last, band.max_months + 1))
+        cols += [count_if(in_band).label(f"t_{kind}"), count_if(in_band & (flag == 1)).label(f"c_{kind}")]
+    out: dict[str, dict[str, Any]] = {}
+    for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
+        out[str(r["area"])] = {(k, None, None, str(month)): (r[f"t_{k}"], r[f"c_{k}"])
+                               for k in ("vitamin_a_blue", "vitamin_a_red")}
+    return out
+
+
+def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
+    """Per area: one row per schedule dose, then IDL, Baduta Lengkap and each vitamin A round."""
+    schedule = schedule_in_force(session, period.last)
+    found: dict[str, dict[tuple, tuple[int, int]]] = {}
+    for area, values in _doses(session, schedule, period, posyandu_filter, level).items():
+        found.setdefault(area, {}).update(values)
+    for kind, years in (("idl", 1), ("baduta", 2)):
+        for area, value in _complete(session, schedule, kind, years, period, posyandu_filter, level).items():
+            found.setdefault(area, {})[(kind, None, None, None)] = value
+    for month in period.months:
+        if month.month in schedule.supplements.vitamin_a_months:
+            for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
+                found.setdefault(area, {}).update(values)
+    given = _given_in_period(session, period, posyandu_filter, level)
+    names = area_names(session, level, found)
+    return [_row(schedule, area, names.get(area), key, value, given)
+            for area in sorted(found) for key, value in found[area].items()]
+
+
+def _row(schedule: Schedule, area: str, name: str | None, key: tuple, value: tuple[int, int],
+         given: dict[tuple[str, str, int], int]) -> dict[str, Any]:
+    kind, vaccine, dose, rnd = key
+    target, covered = value
+    if kind == "dose":
+        indicator = schedule.label(vaccine, dose)
+    else:
+        indicator = INDICATOR_NAMES[kind] + (f" {rnd}" if rnd else "")
+    return {"area": area, "area_name": name, "indicator": indicator, "kind": kind, "vaccine": vaccine, "dose": dose,
+            "round": rnd, "target": target, "covered": covered, "coverage_pct": pct(covered, target),
+            "given_in_period": given.get((area, vaccine, dose), 0) if kind == "dose" else None}

@@ -1,0 +1,1 @@
+"""Report exports: CSV and XLSX (Indonesian headers) and a FHIR R4 Bundle, all streamed."""

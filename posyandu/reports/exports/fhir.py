@@ -1,0 +1,193 @@
+"""A FHIR R4 ``collection`` Bundle of a posyandu's or region's children and their
+measurements and immunisations in a period (domain.md, "Interoperability").
+
+* ``Location`` per posyandu; ``Patient`` per child with a record in the period,
+  identified by NIK (``https://fhir.kemkes.go.id/id/nik``), else by the mother's
+  NIK (``…/id/nik-ibu``), and always by our UUID;
+* ``Observation`` per value measured: body weight 29463-7 [kg], body length
+  8306-3 (lying) or body height 8302-2 (standing) [cm], head circumference
+  9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units).
+  Z-scores and nutritional status have no SATUSEHAT code and are left out;
+* ``Immunization`` per dose: CVX code (SATUSEHAT's "CVX name") plus our own
+  vaccine code, dose number, lot and expiry, the posyandu as location, and the
+  routine timing IM-Ideal / IM-Kejar (SATUSEHAT ``immunization-routine-timing``):
+  ideal when given before the dose was overdue by the schedule in force. The
+  KFA product code is not recorded by the app, so it is absent.
+
+Resources reference each other by ``urn:uuid`` full URLs. The JSON is written
+entry by entry, one chunk of children at a time (memory stays flat).
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import or_, select
+
+from posyandu.growth.models import Measurement
+from posyandu.immunisation.due import Area, GivenDose, immunisation_card
+from posyandu.immunisation.models import Immunisation
+from posyandu.immunisation.schedule import Schedule
+from posyandu.registry.models import Child, Posyandu
+from posyandu.reports.cohort import scoped_posyandu_ids
+from posyandu.reports.coverage import schedule_in_force
+from posyandu.reports.period import Period
+
+CHUNK = 500
+UCUM, LOINC, CVX = "http://unitsofmeasure.org", "http://loinc.org", "http://hl7.org/fhir/sid/cvx"
+NIK, NIK_IBU = "https://fhir.kemkes.go.id/id/nik", "https://fhir.kemkes.go.id/id/nik-ibu"
+TIMING = "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing"
+OUR_VACCINES = "https://posyandu.example/fhir/CodeSystem/vaccine"
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+# Our vaccine codes → CVX (CDC): the "CVX name" SATUSEHAT asks for.
+CVX_CODES = {"HB0": ("08", "Hep B, adolescent or pediatric"), "BCG": ("19", "BCG"), "OPV": ("178", "OPV bivalent"),
+             "DPT-HB-Hib": ("198", "DTP-hepB-Hib Pentavalent Non-US"), "IPV": ("10", "IPV"),
+             "PCV": ("152", "Pneumococcal Conjugate, unspecified formulation"),
+             "RV": ("122", "rotavirus, unspecified formulation"), "MR": ("04", "M/R"),
+             "JE": ("129", "Japanese Encephalitis, unspecified formulation")}
+# (column, LOINC code, display, category)
+MEASURES = (("weight_kg", "29463-7", "Body weight", "vital-signs", "kg"),
+            ("head_circumference_cm", "9843-4", "Head Occipital-frontal circumference", "vital-signs", "cm"),
+            ("muac_cm", "56072-2", "Mid upper arm circumference", "exam", "cm"))
+LENGTH = ("8306-3", "Body height --lying")
+HEIGHT = ("8302-2", "Body height")
+
+
+def _urn(value: Any) -> str:
+    return f"urn:uuid:{value}"
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": _urn(resource["id"]), "resource": resource}
+
+
+def location(p: Posyandu) -> dict[str, Any]:
+    out = {"resourceType": "Location", "id": str(p.id), "status": "active", "name": p.name, "mode": "instance",
+           "identifier": [{"system": "urn:ietf:rfc:3986", "value": _urn(p.id)}]}
+    if p.address:
+        out["address"] = {"text": p.address}
+    return out
+
+
+def patient(c: Child) -> dict[str, Any]:
+    ids = [{"system": "urn:ietf:rfc:3986", "value": _urn(c.id)}]
+    if c.nik:
+        ids.insert(0, {"use": "official", "system": NIK, "value": c.nik})
+    elif c.mother_nik:
+        ids.insert(0, {"use": "secondary", "system": NIK_IBU, "value": c.mother_nik})
+    out = {"resourceType": "Patient", "id": str(c.id), "identifier": ids, "active": True,
+           "name": [{"use": "official", "text": c.name}], "gender": "male" if c.sex == "M" else "female",
+           "birthDate": c.birth_date.isoformat()}
+    if c.address:
+        out["address"] = [{"use": "home", "text": c.address}]
+    return out
+
+
+def _observation(m: Measurement, key: str, code: tuple[str, str], category: str, value: float,
+                 unit: str) -> dict[str, Any]:
+    return {"resourceType": "Observation", "id": str(uuid.uuid5(m.id, key)), "status": "final",
+            "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
+            "code": {"coding": [{"system": LOINC, "code": code[0], "display": code[1]}], "text": code[1]},
+            "subject": {"reference": _urn(m.child_id)}, "effectiveDateTime": m.measured_on.isoformat(),
+            "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit}}
+
+
+def observations(m: Measurement) -> list[dict[str, Any]]:
+    """One Observation per value measured (length vs height by the recorded or the WHO default position)."""
+    out = [_observation(m, col, (code, display), cat, getattr(m, col), unit)
+           for col, code, display, cat, unit in MEASURES if getattr(m, col) is not None]
+    if m.length_height_cm is not None:
+        lying = m.position == "lying" or (m.position is None and (m.age_days or 0) < 731)
+        out.insert(1, _observation(m, "length_height_cm", LENGTH if lying else HEIGHT, "vital-signs",
+                                   m.length_height_cm, "cm"))
+    return out
+
+
+def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dict[str, Any]:
+    coding = [{"system": OUR_VACCINES, "code": i.vaccine}]
+    if i.vaccine in CVX_CODES:
+        coding.insert(0, {"system": CVX, "code": CVX_CODES[i.vaccine][0], "display": CVX_CODES[i.vaccine][1]})
+    out: dict[str, Any] = {
+        "resourceType": "Immunization", "id": str(i.id), "status": "completed",
+        "vaccineCode": {"coding": coding, "text": schedule.label(i.vaccine, i.dose) if schedule.entry(i.vaccine, i.dose)
+                        else f"{i.vaccine} {i.dose}"},
+        "patient": {"reference": _urn(i.child_id)}, "occurrenceDateTime": i.given_on.isoformat(),
+        "primarySource": i.place != "elsewhere", "location": {"reference": _urn(i.posyandu_id)},
+        "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
+    if i.batch_number:
+        out["lotNumber"] = i.batch_number
+    if i.expiry_date:
+        out["expirationDate"] = i.expiry_date.isoformat()
+    if ideal is not None:
+        code = "IM-Ideal" if ideal else "IM-Kejar"
+        out["reasonCode"] = [{"coding": [{"system": TIMING, "code": code,
+                                          "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"}]}]
+    return out
+
+
+def _on_time(schedule: Schedule, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
+    """Per immunisation id: given before the dose became overdue (``due.immunisation_card``)."""
+    card = immunisation_card(schedule, child.birth_date, [GivenDose(i.vaccine, i.dose, i.given_on) for i in doses],
+                             max(as_of, child.birth_date), area=Area(kabupaten=child.kabupaten_code))
+    due = {(e.vaccine, e.dose): e.due_date for e in card.entries}
+    return {i.id: i.given_on <= schedule.overdue_after.after(due[(i.vaccine, i.dose)])
+            for i in doses if (i.vaccine, i.dose) in due}
+
+
+def _children(period: Period, pf: Any) -> Any:
+    ids = scoped_posyandu_ids(pf)
+    measured = select(Measurement.child_id).where(Measurement.measured_on.between(period.first, period.last),
+                                                  Measurement.deleted_at.is_(None), Measurement.posyandu_id.in_(ids))
+    immunised = select(Immunisation.child_id).where(Immunisation.given_on.between(period.first, period.last),
+                                                    Immunisation.deleted_at.is_(None), Immunisation.posyandu_id.in_(ids))
+    return (select(Child).where(Child.deleted_at.is_(None), Child.posyandu_id.in_(ids),
+                                or_(Child.id.in_(measured), Child.id.in_(immunised))).order_by(Child.id))
+
+
+def _events(session: Any, model: type, date_col: Any, ids: list[Any], period: Period | None) -> dict[Any, list[Any]]:
+    stmt = select(model).where(model.child_id.in_(ids), model.deleted_at.is_(None))
+    if period is not None:
+        stmt = stmt.where(date_col.between(period.first, period.last))
+    out: dict[Any, list[Any]] = {}
+    for obj in session.scalars(stmt.order_by(model.child_id, date_col, model.id)):
+        out.setdefault(obj.child_id, []).append(obj)
+    return out
+
+
+def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterator[dict[str, Any]]:
+    """Locations, then per child its Patient, Observations and Immunizations."""
+    schedule = schedule_in_force(session, period.last)
+    for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
+                             .order_by(Posyandu.id)):
+        yield _entry(location(p))
+    result = session.scalars(_children(period, posyandu_filter).execution_options(yield_per=CHUNK))
+    for chunk in result.partitions(CHUNK):
+        ids = [c.id for c in chunk]
+        measured = _events(session, Measurement, Measurement.measured_on, ids, period)
+        immunised = _events(session, Immunisation, Immunisation.given_on, ids, None)  # whole history: timing
+        for child in chunk:
+            yield _entry(patient(child))
+            for m in measured.get(child.id, []):
+                yield from (_entry(o) for o in observations(m))
+            doses = immunised.get(child.id, [])
+            on_time = _on_time(schedule, child, doses, period.last) if doses else {}
+            for i in doses:
+                if period.first <= i.given_on <= period.last:
+                    yield _entry(immunization(i, schedule, on_time.get(i.id)))
+
+
+def bundle_chunks(session: Any, period: Period, posyandu_filter: Any) -> Iterator[bytes]:
+    """The Bundle as JSON, written entry by entry."""
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    head = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection", "timestamp": stamp}
+    entries = bundle_entries(session, period, posyandu_filter)
+    first = next(entries, None)
+    if first is None:  # FHIR JSON has no empty arrays
+        yield json.dumps(head).encode()
+        return
+    yield (json.dumps(head)[:-1] + ', "entry": [' + json.dumps(first, ensure_ascii=False)).encode("utf-8")
+    for entry in entries:
+        yield (", " + json.dumps(entry, ensure_ascii=False)).encode("utf-8")
+    yield b"]}"

@@ -1,0 +1,154 @@
+"""Report arguments (period, area, level, format) and the report shapes."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from posyandu.i18n import Msg
+from posyandu.registry.schemas import REGION_CODE
+from posyandu.reports.action_list import REASONS
+from posyandu.reports.cohort import LEVELS
+from posyandu.reports.period import MAX_PERIOD_MONTHS, Month, Period
+
+FORMATS = ("json", "csv", "xlsx")
+BAD_MONTH = Msg("must be a month such as 2025-03", "harus bulan, misalnya 2025-03")
+
+
+class PeriodArgs(Schema):
+    """``month`` alone, or ``from`` and ``to`` (inclusive, at most 36 months)."""
+
+    month = fields.String(metadata={"description": "YYYY-MM: one month (same as from=to=month)"})
+    from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range"})
+    to = fields.String(metadata={"description": "YYYY-MM: last month of a range (default: from)"})
+
+    @validates_schema
+    def _period(self, data: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        errors: dict[str, list] = {}
+        for key, name in (("month", "month"), ("from_", "from"), ("to", "to")):
+            if data.get(key) is not None:
+                try:
+                    Month.parse(data[key])
+                except ValueError:
+                    errors[name] = [BAD_MONTH]
+        if data.get("month") and (data.get("from_") or data.get("to")):
+            errors.setdefault("month", []).append(Msg("give month, or from and to, not both",
+                                                      "isi month, atau from dan to, jangan keduanya"))
+        elif not data.get("month") and not data.get("from_"):
+            errors["month"] = [Msg("give month, or from and to", "isi month, atau from dan to")]
+        if errors:
+            raise ValidationError(errors)
+        period = _period_of(data)
+        if period.end < period.start:
+            raise ValidationError({"to": [Msg("must not be before from", "tidak boleh sebelum from")]})
+        if len(period.months) > MAX_PERIOD_MONTHS:
+            raise ValidationError({"to": [Msg(f"at most {MAX_PERIOD_MONTHS} months from 'from'",
+                                              f"paling banyak {MAX_PERIOD_MONTHS} bulan dari 'from'")]})
+
+    @post_load
+    def _make_period(self, data: dict, **kwargs) -> dict:  # type: ignore[no-untyped-def]
+        data["period"] = _period_of(data)
+        return data
+
+
+def _period_of(data: dict) -> Period:
+    start = Month.parse(data.get("month") or data["from_"])
+    end = Month.parse(data.get("month") or data.get("to") or data["from_"])
+    return Period(start, end)
+
+
+class AreaArgs(Schema):
+    region_code = fields.String(validate=REGION_CODE, metadata={"description": "Only this region (and below)"})
+    posyandu_id = fields.UUID(metadata={"description": "Only this posyandu"})
+
+
+class ReportArgs(PeriodArgs, AreaArgs):
+    level = fields.String(load_default="posyandu", validate=validate.OneOf(LEVELS),
+                          metadata={"description": "Roll-up: posyandu, desa, puskesmas, kecamatan or kabupaten"})
+    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
+                           metadata={"description": "json (default), csv or xlsx (Indonesian headers, one sheet)"})
+
+
+class ActionListArgs(PeriodArgs, AreaArgs):
+    reason = fields.List(fields.String(validate=validate.OneOf(REASONS)),
+                         metadata={"description": "Only children with one of these reasons (repeatable)"})
+    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+
+
+class FhirArgs(PeriodArgs, AreaArgs):
+    pass
+
+
+class _AreaRow(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    area = fields.String(metadata={"description": "posyandu or puskesmas id, or desa/kecamatan/kabupaten code"})
+    area_name = fields.String(allow_none=True)
+
+
+def _ints(*names: str) -> dict:
+    return {n: fields.Integer(data_key=n, attribute=n) for n in names}
+
+
+def _pcts(*names: str) -> dict:
+    return {n: fields.Float(allow_none=True) for n in names}
+
+
+SkdnRowSchema = type("SkdnRowSchema", (_AreaRow,), {
+    **_ints("S", "K", "D", "N", "T", "O", "B", "BGM"),
+    "two_t": fields.Integer(data_key="2T", attribute="2T"),
+    "D_prime": fields.Integer(metadata={"description": "D′ = weighed last month and this month (N + T)"}),
+    **_pcts("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")})
+
+_BREAKDOWN = {"sex": fields.String(metadata={"description": "M, F or all"}),
+              "age_group": fields.String(metadata={"description": "0-5, 6-11, 12-23, 24-35, 36-59 or 0-59 (all)"})}
+
+F1RowSchema = type("F1RowSchema", (_AreaRow,), {
+    **_BREAKDOWN, **_ints("S", "K", "D", "N", "T", "O", "B", "BGM", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
+                          "vitamin_a_blue", "vitamin_a_red"),
+    "two_t": fields.Integer(data_key="2T", attribute="2T")})
+
+PrevalenceRowSchema = type("PrevalenceRowSchema", (_AreaRow,), {
+    **_BREAKDOWN, **_ints("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagged_tb_u", "bb_tb_n",
+                          "wasted", "severely_wasted", "overweight", "flagged_bb_tb", "bb_u_n", "underweight",
+                          "severely_underweight", "flagged_bb_u"),
+    **_pcts("stunting_pct", "wasting_pct", "underweight_pct", "overweight_pct")})
+
+
+class CoverageRowSchema(Schema):
+    area = fields.String()
+    area_name = fields.String(allow_none=True)
+    indicator = fields.String(metadata={"description": "e.g. 'DPT-HB-Hib 3', 'IDL', 'Vitamin A biru 2025-02'"})
+    kind = fields.String(metadata={"description": "dose, idl, baduta, vitamin_a_blue or vitamin_a_red"})
+    vaccine = fields.String(allow_none=True)
+    dose = fields.Integer(allow_none=True)
+    round = fields.String(allow_none=True, metadata={"description": "vitamin A round month YYYY-MM"})
+    target = fields.Integer()
+    covered = fields.Integer()
+    coverage_pct = fields.Float(allow_none=True)
+    given_in_period = fields.Integer(allow_none=True, metadata={"description": "doses recorded in the period"})
+
+
+class ActionRowSchema(Schema):
+    child_id = fields.UUID()
+    name = fields.String()
+    sex = fields.String()
+    birth_date = fields.Date()
+    age_months = fields.Integer()
+    posyandu_id = fields.UUID()
+    posyandu_name = fields.String()
+    mother_name = fields.String(allow_none=True)
+    guardian_phone = fields.String(allow_none=True)
+    reasons = fields.List(fields.String(), metadata={"description": ", ".join(REASONS)})
+    weighed_on = fields.Date(allow_none=True, metadata={"description": "the weighing the KMS signs come from"})
+    last_weighed_on = fields.Date(allow_none=True)
+    overdue_immunisations = fields.List(fields.String())
+
+
+def report_schema(name: str, row: type[Schema]) -> type[Schema]:
+    return type(name, (Schema,), {"from_": fields.String(data_key="from"), "to": fields.String(),
+                                  "level": fields.String(), "rows": fields.List(fields.Nested(row))})
+
+
+SkdnReportSchema = report_schema("SkdnReportSchema", SkdnRowSchema)
+F1ReportSchema = report_schema("F1ReportSchema", F1RowSchema)
+PrevalenceReportSchema = report_schema("PrevalenceReportSchema", PrevalenceRowSchema)
+CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
+ActionListSchema = report_schema("ActionListSchema", ActionRowSchema)
