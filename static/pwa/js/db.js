@@ -1,0 +1,79 @@
+// A small IndexedDB wrapper (the idb-keyval idea): one promisify helper, one open,
+// transactions that resolve on `complete`, an upgrade that creates stores and never
+// drops one. tests/js/memdb.mjs implements the same interface in memory.
+
+/** Stores of a user's database (sync-notes §1.6). */
+export const SCHEMA = {
+  version: 1,
+  stores: {
+    records: { keyPath: ['entity', 'id'], indexes: { entity: 'entity', child: 'child_id' } },
+    outbox: { keyPath: 'mutation_id', indexes: { seq: 'created_seq' } },
+    conflicts: { keyPath: 'mutation_id' },
+    meta: { keyPath: 'key' },
+  },
+};
+
+/** The device's own database: remembered logins (tokens encrypted by the PIN) and settings. */
+export const DEVICE_SCHEMA = { version: 1, stores: { sessions: { keyPath: 'user_id' }, meta: { keyPath: 'key' } } };
+
+const done = (request) => new Promise((resolve, reject) => {
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+
+function upgrade(db, schema, tx) {
+  for (const [name, spec] of Object.entries(schema.stores)) {
+    const store = db.objectStoreNames.contains(name) ? tx.objectStore(name) : db.createObjectStore(name, { keyPath: spec.keyPath });
+    for (const [index, path] of Object.entries(spec.indexes ?? {})) {
+      if (!store.indexNames.contains(index)) store.createIndex(index, path);
+    }
+  }
+}
+
+function storeApi(store) {
+  const source = (index) => (index ? store.index(index) : store);
+  return {
+    get: (key) => done(store.get(key)),
+    getAll: (index, query) => done(source(index).getAll(query)),
+    count: (index, query) => done(source(index).count(query)),
+    put: (value) => done(store.put(value)),
+    delete: (key) => done(store.delete(key)),
+    clear: () => done(store.clear()),
+  };
+}
+
+/** Open (and create or upgrade) a database; resolves to {tx, read, close}. */
+export function openDb(name, schema = SCHEMA) {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, schema.version);
+    request.onupgradeneeded = () => upgrade(request.result, schema, request.transaction);
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onversionchange = () => db.close(); // let another tab upgrade
+      resolve(wrap(db));
+    };
+  });
+}
+
+function wrap(db) {
+  /** Run fn(stores) in one transaction: every write commits together or none does.
+   * fn may await only IndexedDB calls of this transaction. */
+  function tx(names, mode, fn) {
+    return new Promise((resolve, reject) => {
+      const t = db.transaction(names, mode);
+      const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
+      let result;
+      t.oncomplete = () => resolve(result);
+      t.onabort = () => reject(t.error ?? new Error('transaction aborted'));
+      Promise.resolve().then(() => fn(stores)).then((value) => { result = value; }, (error) => {
+        try { t.abort(); } catch { /* already finished */ }
+        reject(error);
+      });
+    });
+  }
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => db.close() };
+}
+
+/** Delete a whole database (only ever called when its outbox is empty). */
+export const deleteDb = (name) => done(indexedDB.deleteDatabase(name));

@@ -1,0 +1,259 @@
+// The local copy and the outbox (sync-notes §1.6). Only this module and db.js touch
+// IndexedDB. A record row is {entity, id, child_id, server, server_version, local, pending, gen}:
+// `server` is the last record the server sent, `local` an overlay with unsent changes,
+// `pending` how many outbox entries or open conflicts still concern it.
+
+const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms', 'oedema', 'place', 'measured_on',
+  'vaccine', 'dose', 'given_on', 'kind', 'child_id']);
+/** Fields a client sends per entity (the REST record shapes, server-computed fields left out). */
+export const FIELDS = {
+  child: ['posyandu_id', 'name', 'sex', 'birth_date', 'birth_weight_kg', 'birth_length_cm', 'nik', 'mother_nik',
+    'mother_name', 'father_name', 'guardian_phone', 'address', 'rt', 'rw', 'has_kms'],
+  measurement: ['child_id', 'measured_on', 'weight_kg', 'length_height_cm', 'position', 'head_circumference_cm',
+    'muac_cm', 'oedema', 'recorded_at'],
+  immunisation: ['child_id', 'vaccine', 'dose', 'given_on', 'batch_number', 'given_by', 'place', 'recorded_at'],
+  supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
+};
+const ALL = ['records', 'outbox', 'conflicts', 'meta'];
+
+export const view = (row) => (row ? row.local ?? row.server : null);
+const newRow = (entity, id, childId) => ({ entity, id, child_id: childId ?? null, server: null, server_version: null,
+  local: null, pending: 0, gen: 0 });
+
+/** The body of an upsert: the entity's fields, nulls left out where the server refuses them. */
+export function payload(entity, record) {
+  const out = {};
+  for (const f of FIELDS[entity]) {
+    const v = record[f];
+    if (v === undefined || (v === null && NOT_NULL.has(f))) continue;
+    out[f] = v;
+  }
+  return out;
+}
+
+async function nextSeq(meta) {
+  const row = (await meta.get('seq')) ?? { key: 'seq', value: 0 };
+  row.value += 1;
+  await meta.put(row);
+  return row.value;
+}
+
+function entryFor(entity, op, id, baseVersion, data, seq) {
+  return { mutation_id: crypto.randomUUID(), created_seq: seq, entity, op, id, base_version: baseVersion ?? null,
+    data, state: 'pending', attempts: 0, errors: null, last_error: null, created_at: new Date().toISOString() };
+}
+
+/** Save a user's change: the record overlay and its outbox entry in ONE transaction. */
+export function saveChange(db, { entity, id, op = 'upsert', fields = {}, reason = null }) {
+  return db.tx(['records', 'outbox', 'meta'], 'readwrite', async ({ records, outbox, meta }) => {
+    const row = (await records.get([entity, id])) ?? newRow(entity, id, fields.child_id);
+    const current = { ...(view(row) ?? {}), ...fields, id };
+    const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
+    const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta));
+    row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
+    row.pending += 1;
+    await outbox.put(entry);
+    await records.put(row);
+    return { record: row.local, entry };
+  });
+}
+
+/** Up to `limit` pending entries in creation order, now marked in flight (same ids on every retry). */
+export function takeBatch(db, limit) {
+  return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
+    const batch = (await outbox.getAll('seq')).filter((e) => e.state === 'pending').slice(0, limit);
+    for (const e of batch) {
+      e.state = 'inflight';
+      e.attempts += 1;
+      await outbox.put(e);
+    }
+    return batch;
+  });
+}
+
+/** Put entries back to pending (after a network or server error, or at start-up after a crash). */
+export function requeue(db, entries = null, error = null) {
+  return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
+    const all = entries ? entries.map((e) => e.mutation_id) : (await outbox.getAll()).map((e) => e.mutation_id);
+    for (const id of all) {
+      const e = await outbox.get(id);
+      if (!e || e.state !== 'inflight') continue;
+      e.state = 'pending';
+      if (error) e.last_error = error;
+      await outbox.put(e);
+    }
+  });
+}
+
+function settle(row, record, version) {
+  if (record && version >= (row.server_version ?? 0)) {
+    row.server = record;
+    row.server_version = version;
+  }
+  row.pending = Math.max(0, row.pending - 1);
+  if (row.pending === 0) row.local = null;
+}
+
+/** Apply the server's answer to a pushed batch, in one transaction. */
+export function applyPushResults(db, batch, results) {
+  return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
+    const gen = ((await meta.get('sync')) ?? { gen: 0 }).gen;
+    const byId = new Map(results.map((r) => [r.mutation_id, r]));
+    const answered = [];
+    for (const entry of batch) {
+      const result = byId.get(entry.mutation_id);
+      if (!result) continue;
+      answered.push(entry.mutation_id);
+      const row = (await records.get([entry.entity, entry.id])) ?? newRow(entry.entity, entry.id, entry.data.child_id);
+      if (result.status === 'applied') {
+        await outbox.delete(entry.mutation_id);
+        settle(row, result.record, result.version);
+        row.gen = gen;
+        if (row.pending === 0 && view(row)?.deleted_at) await records.delete([row.entity, row.id]);
+        else await records.put(row);
+      } else if (result.status === 'conflict') {
+        await outbox.delete(entry.mutation_id);
+        await conflicts.put({ mutation_id: entry.mutation_id, entity: entry.entity, id: entry.id, op: entry.op,
+          mine: entry.data, base_version: entry.base_version, server_record: result.record,
+          server_version: result.version, fields: Object.keys(result.errors ?? {}) });
+        if (result.record && result.version >= (row.server_version ?? 0)) {
+          row.server = result.record;
+          row.server_version = result.version;
+        }
+        await records.put(row);
+      } else {
+        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {} });
+      }
+    }
+    return answered;
+  });
+}
+
+/** Mark a whole batch as needing attention (the server refused the request itself). */
+export function markBatch(db, batch, errors) {
+  return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
+    for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors });
+  });
+}
+
+/** Apply one pulled page and its cursor in one transaction (a crash replays at most this page). */
+export function applyPullPage(db, page) {
+  return db.tx(['records', 'meta'], 'readwrite', async ({ records, meta }) => {
+    const sync = (await meta.get('sync')) ?? { key: 'sync', cursor: null, gen: 0, sweeping: false };
+    if (page.reset || !sync.cursor) {
+      sync.gen += 1; // a replacement sync: what is not re-delivered goes, unless it has unsent changes
+      sync.sweeping = true;
+    }
+    for (const change of page.changes) await applyChange(records, change, sync.gen);
+    if (!page.has_more && sync.sweeping) {
+      for (const row of await records.getAll()) {
+        if (row.gen !== sync.gen && row.pending === 0) await records.delete([row.entity, row.id]);
+      }
+      sync.sweeping = false;
+    }
+    sync.cursor = page.cursor;
+    sync.last_pull_at = new Date().toISOString();
+    await meta.put(sync);
+    return sync;
+  });
+}
+
+async function applyChange(records, change, gen) {
+  const key = [change.entity, change.id];
+  const row = await records.get(key);
+  const newer = !row || change.version >= (row.server_version ?? 0);
+  if (row && row.pending > 0) {
+    // Never apply pulled data over unsent changes: only the server side moves (a rebase).
+    if (newer) {
+      row.server = change.op === 'delete' ? { ...(change.record ?? row.server), deleted_at: change.record?.deleted_at ?? 'gone' } : change.record;
+      row.server_version = change.version;
+      row.gone = change.op === 'delete' ? change.reason : null;
+    }
+    row.gen = gen;
+    await records.put(row);
+  } else if (change.op === 'delete') {
+    if (row && newer) await records.delete(key);
+  } else if (newer) {
+    await records.put({ ...newRow(change.entity, change.id, change.record?.child_id), server: change.record,
+      server_version: change.version, gen });
+  } else {
+    row.gen = gen;
+    await records.put(row);
+  }
+}
+
+/** Resolve a conflict with the values the cadre chose: a NEW mutation based on the server
+ * version. `chosen` is the fields to keep, null to drop the local change, or 'delete' to
+ * repeat a delete against the server's version. */
+export function resolveConflict(db, mutationId, chosen) {
+  return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
+    const c = await conflicts.get(mutationId);
+    if (!c) return null;
+    await conflicts.delete(mutationId);
+    const row = (await records.get([c.entity, c.id])) ?? newRow(c.entity, c.id, c.mine.child_id);
+    const server = c.server_record ?? {};
+    const same = chosen !== null && chosen !== 'delete' && !server.deleted_at
+      && Object.entries(chosen).every(([k, v]) => server[k] === v);
+    if (chosen === null || same) {
+      row.pending = Math.max(0, row.pending - 1);
+      if (row.pending === 0) row.local = null;
+    } else if (chosen === 'delete') {
+      await outbox.put(entryFor(c.entity, 'delete', c.id, c.server_version, {}, await nextSeq(meta)));
+    } else {
+      const merged = { ...server, ...chosen, id: c.id, deleted_at: null };
+      await outbox.put(entryFor(c.entity, 'upsert', c.id, c.server_version, payload(c.entity, merged), await nextSeq(meta)));
+      row.local = merged;
+    }
+    if (row.pending === 0 && row.server?.deleted_at) await records.delete([c.entity, c.id]);
+    else await records.put(row);
+    return row;
+  });
+}
+
+/** Drop an entry the server refused (the cadre chose to discard it). */
+export function discardEntry(db, mutationId) {
+  return db.tx(['records', 'outbox'], 'readwrite', async ({ records, outbox }) => {
+    const e = await outbox.get(mutationId);
+    if (!e) return;
+    await outbox.delete(mutationId);
+    const row = await records.get([e.entity, e.id]);
+    if (!row) return;
+    row.pending = Math.max(0, row.pending - 1);
+    if (row.pending > 0) await records.put(row);
+    else if (!row.server) await records.delete([e.entity, e.id]);
+    else await records.put({ ...row, local: null });
+  });
+}
+
+// --- reads ---------------------------------------------------------------------------------------
+export const getRow = (db, entity, id) => db.read(['records'], ({ records }) => records.get([entity, id]));
+export const rowsOf = (db, entity) => db.read(['records'], ({ records }) => records.getAll('entity', entity));
+export const rowsOfChild = (db, childId) => db.read(['records'], ({ records }) => records.getAll('child', childId));
+export const outboxEntries = (db) => db.read(['outbox'], ({ outbox }) => outbox.getAll('seq'));
+export const conflictList = (db) => db.read(['conflicts'], ({ conflicts }) => conflicts.getAll());
+export const getMeta = (db, key) => db.read(['meta'], ({ meta }) => meta.get(key));
+export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) => meta.put(value));
+
+/** Live records of one entity (deleted ones left out). */
+export async function records(db, entity) {
+  return (await rowsOf(db, entity)).map((r) => ({ ...view(r), _pending: r.pending > 0 }))
+    .filter((r) => r.id && !r.deleted_at);
+}
+
+/** Queue sizes for the header: waiting to be sent, refused by the server, open conflicts. */
+export async function counts(db) {
+  const [entries, open] = await Promise.all([outboxEntries(db), conflictList(db)]);
+  const attention = entries.filter((e) => e.state === 'needs_attention').length;
+  return { waiting: entries.length - attention, attention, conflicts: open.length };
+}
+
+/** This installation's id for the server's ledger (made once, kept in the user's database). */
+export async function clientId(db) {
+  return db.tx(['meta'], 'readwrite', async ({ meta }) => {
+    const row = await meta.get('client_id');
+    if (row) return row.value;
+    const value = crypto.randomUUID();
+    await meta.put({ key: 'client_id', value });
+    return value;
+  });
+}

@@ -1,0 +1,92 @@
+// A small in-memory stand-in for /sync/push and /sync/pull with the contract's rules
+// (idempotency ledger with replayed results, three-way field merge, change log with
+// a cursor, reset) and fault injection, to test the PWA's sync client in node.
+
+const clone = (v) => structuredClone(v);
+const META = new Set(['id', 'version', 'child_id', 'deleted_at']);
+
+export class NetworkError extends Error {
+  constructor(message = 'Failed to fetch') { super(message); this.kind = 'network'; }
+}
+
+export function fakeServer() {
+  const records = new Map(); // `${entity}:${id}` -> {record, version, history: [record v1, v2, ...]}
+  const log = [];
+  const ledger = new Map();
+  const s = { records, log, ledger, faults: [], pushes: 0, pulls: 0, epoch: 1, seenBodies: [] };
+
+  function write(entity, id, record, op = 'upsert') {
+    const key = `${entity}:${id}`;
+    const cur = records.get(key) ?? { history: [] };
+    const version = cur.history.length + 1;
+    const rec = { ...clone(record), id, version };
+    records.set(key, { record: rec, version, history: [...cur.history, rec] });
+    log.push({ seq: log.length + 1, entity, id, version, op, record: clone(rec) });
+    return rec;
+  }
+  s.write = write;
+  s.get = (entity, id) => records.get(`${entity}:${id}`)?.record;
+
+  function applyOne(m) {
+    const cur = records.get(`${m.entity}:${m.id}`);
+    if (m.entity !== 'child' && !records.has(`child:${m.data.child_id}`)) {
+      return { status: 'rejected', errors: { child_id: ['anak tidak ditemukan'] } };
+    }
+    if (m.op === 'delete') {
+      if (!cur) return { status: 'rejected', errors: { id: ['not found'] } };
+      if (m.base_version !== cur.version) return { status: 'conflict', record: cur.record, version: cur.version };
+      const rec = write(m.entity, m.id, { ...cur.record, deleted_at: '2025-01-01T00:00:00Z' }, 'delete');
+      return { status: 'applied', record: rec, version: rec.version };
+    }
+    if (!cur) {
+      const rec = write(m.entity, m.id, m.data);
+      return { status: 'applied', record: rec, version: rec.version };
+    }
+    const base = cur.history[(m.base_version ?? 1) - 1];
+    const changed = Object.keys(m.data).filter((k) => !META.has(k) && m.data[k] !== base[k]);
+    const clash = changed.filter((k) => cur.record[k] !== base[k] && cur.record[k] !== m.data[k]);
+    if (clash.length) {
+      return { status: 'conflict', record: cur.record, version: cur.version,
+        errors: Object.fromEntries(clash.map((k) => [k, ['changed on the server']])) };
+    }
+    if (!changed.length) return { status: 'applied', record: cur.record, version: cur.version };
+    const rec = write(m.entity, m.id, { ...cur.record, ...Object.fromEntries(changed.map((k) => [k, m.data[k]])) });
+    return { status: 'applied', record: rec, version: rec.version };
+  }
+
+  s.push = async (body) => {
+    s.pushes += 1;
+    s.seenBodies.push(clone(body));
+    const fault = s.faults.shift();
+    if (fault === 'network') throw new NetworkError();
+    if (fault === 'server') throw Object.assign(new Error('500'), { kind: 'server' });
+    const results = body.mutations.map((m) => {
+      const prior = ledger.get(m.mutation_id);
+      if (prior) return { ...prior, replayed: true };
+      const result = { mutation_id: m.mutation_id, replayed: false, version: null, record: null, errors: null, ...applyOne(m) };
+      ledger.set(m.mutation_id, clone(result));
+      return result;
+    });
+    if (fault === 'drop') throw new NetworkError('response lost after commit');
+    return clone({ results });
+  };
+
+  s.pull = async (cursor, limit) => {
+    s.pulls += 1;
+    const fault = s.faults.shift();
+    if (fault === 'network') throw new NetworkError();
+    let after = cursor ? JSON.parse(cursor).seq : 0;
+    let reset = false;
+    if (cursor && JSON.parse(cursor).epoch !== s.epoch) { after = 0; reset = true; }
+    const rows = log.filter((r) => r.seq > after).slice(0, limit + 1);
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const upto = hasMore ? page[page.length - 1].seq : log.length;
+    return clone({
+      changes: page.map((r) => ({ entity: r.entity, id: r.id, version: r.version, op: r.op, record: r.record,
+        reason: r.op === 'delete' ? 'deleted' : null })),
+      cursor: JSON.stringify({ seq: upto, epoch: s.epoch }), has_more: hasMore, reset,
+    });
+  };
+  return s;
+}

@@ -1,0 +1,269 @@
+// The PWA's outbox, merge and reset rules (sync-notes §1.6) against a fake transport.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { memDb } from './memdb.mjs';
+import { fakeServer } from './fakeserver.mjs';
+import {
+  applyPullPage, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict, saveChange, view,
+} from '../../static/pwa/js/outbox.js';
+import { createSync } from '../../static/pwa/js/sync.js';
+
+const P = '11111111-1111-4111-8111-111111111111';
+const child = (name = 'Ani') => ({ posyandu_id: P, name, sex: 'F', birth_date: '2024-01-10', mother_name: 'Siti' });
+
+function setup({ canPush = true, batchSize = 100, pageSize = 500 } = {}) {
+  const db = memDb();
+  const server = fakeServer();
+  const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
+  const states = [];
+  const engine = createSync({ db, api: server, canPush, batchSize, pageSize, timers, random: () => 0.5,
+    onState: (s) => states.push(s) });
+  return { db, server, engine, timers, states };
+}
+
+async function registerWithVisit(db) {
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: child() });
+  const mid = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.1, oedema: false } });
+  return { id, mid };
+}
+
+test('a save writes the record and its outbox entry together, in creation order', async () => {
+  const { db } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  const entries = await outboxEntries(db);
+  assert.deepEqual(entries.map((e) => [e.entity, e.id, e.base_version, e.state]),
+    [['child', id, null, 'pending'], ['measurement', mid, null, 'pending']]);
+  assert.equal(entries[1].data.child_id, id);
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani');
+  assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 });
+});
+
+test('a failed transaction leaves neither the record nor the outbox entry', async () => {
+  const { db } = setup();
+  await assert.rejects(db.tx(['records', 'outbox'], 'readwrite', async ({ records: r, outbox }) => {
+    await r.put({ entity: 'child', id: 'x', pending: 1 });
+    await outbox.put({ mutation_id: 'm', created_seq: 1 });
+    throw new Error('quota');
+  }));
+  assert.equal(await getRow(db, 'child', 'x'), undefined);
+  assert.deepEqual(await outboxEntries(db), []);
+});
+
+test('sync pushes then pulls; the server copy replaces the local overlay', async () => {
+  const { db, server, engine } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  assert.equal(await engine.sync(), true);
+  assert.equal(server.pushes, 1);
+  assert.deepEqual(await outboxEntries(db), []);
+  const row = await getRow(db, 'child', id);
+  assert.equal(row.pending, 0);
+  assert.equal(row.local, null);
+  assert.equal(row.server_version, 1);
+  assert.equal((await getRow(db, 'measurement', mid)).server.child_id, id);
+  assert.equal(engine.state.phase, 'done');
+});
+
+test('a response lost after the server committed is retried with the same mutation ids, applied once', async () => {
+  const { db, server, engine, timers } = setup();
+  const { id } = await registerWithVisit(db);
+  server.faults.push('drop');
+  assert.equal(await engine.sync(), false);
+  assert.equal(engine.state.error, 'network');
+  assert.equal(timers.calls.length, 1, 'a retry is scheduled');
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.state), ['pending', 'pending']);
+  assert.equal(await engine.sync(), true);
+  const [first, second] = server.seenBodies;
+  assert.deepEqual(second.mutations.map((m) => m.mutation_id), first.mutations.map((m) => m.mutation_id));
+  assert.deepEqual(second.mutations, first.mutations, 'byte-identical bodies on retry');
+  assert.equal(server.log.filter((r) => r.entity === 'child').length, 1);
+  assert.equal((await getRow(db, 'child', id)).server_version, 1);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('backoff grows with each network failure and resets after success', async () => {
+  const { db, server, engine, timers } = setup();
+  await registerWithVisit(db);
+  server.faults.push('network', 'network', 'server');
+  await engine.sync();
+  await engine.sync();
+  await engine.sync();
+  assert.deepEqual(timers.calls.map((c) => c.ms), [1500, 3000, 6000]);
+  assert.equal(await engine.sync(), true);
+  assert.equal(engine.state.failures, 0);
+  assert.equal((await outboxEntries(db)).length, 0);
+});
+
+test('entries left in flight by a crash are sent again with the same ids', async () => {
+  const { db, server, engine } = setup();
+  await registerWithVisit(db);
+  const { takeBatch } = await import('../../static/pwa/js/outbox.js');
+  const lost = await takeBatch(db, 10); // the tab died after marking them in flight
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.state), ['inflight', 'inflight']);
+  await engine.sync();
+  assert.deepEqual(server.seenBodies[0].mutations.map((m) => m.mutation_id), lost.map((e) => e.mutation_id));
+  assert.equal((await outboxEntries(db)).length, 0);
+});
+
+test('two sync calls at once share one run (single flight)', async () => {
+  const { db, server, engine } = setup();
+  await registerWithVisit(db);
+  const [a, b] = [engine.sync(), engine.sync()];
+  assert.equal(a, b);
+  await a;
+  assert.equal(server.pushes, 1);
+});
+
+test('a rejected mutation needs attention and does not block the rest of the queue', async () => {
+  const { db, server, engine } = setup();
+  const orphan = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: orphan, fields: { child_id: crypto.randomUUID(), measured_on: '2025-01-10', weight_kg: 8 } });
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  const entries = await outboxEntries(db);
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].state, 'needs_attention');
+  assert.deepEqual(entries[0].errors, { child_id: ['anak tidak ditemukan'] });
+  assert.ok(server.get('child', id));
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 1, conflicts: 0 });
+  await engine.sync();
+  assert.equal(server.pushes, 1, 'a refused entry is not resent by itself');
+  await discardEntry(db, entries[0].mutation_id);
+  assert.equal(await getRow(db, 'measurement', orphan), undefined);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('pulled data never overwrites a record with unsent changes', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  await saveChange(db, { entity: 'child', id, fields: { address: 'RT 2' } });
+  server.write('child', id, { ...server.get('child', id), mother_name: 'Siti Aminah' });
+  await engine.sync.call(null); // push first: the edit merges (different fields), then the pull
+  const row = await getRow(db, 'child', id);
+  assert.equal(row.pending, 0);
+  assert.equal(view(row).address, 'RT 2');
+  assert.equal(view(row).mother_name, 'Siti Aminah');
+  // a pull alone (push failing) must leave the overlay in place
+  await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Lestari' } });
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Server' });
+  const page = await server.pull(JSON.stringify({ seq: server.log.length - 1, epoch: 1 }), 500);
+  await applyPullPage(db, page);
+  const after = await getRow(db, 'child', id);
+  assert.equal(view(after).name, 'Ani Lestari');
+  assert.equal(after.server.name, 'Ani Server');
+  assert.equal(after.server_version, server.get('child', id).version);
+});
+
+test('an overlapping edit becomes a conflict; the cadre’s choice is sent as a new mutation on the server version', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Server' });
+  const edit = await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Kader' } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  assert.equal(c.mutation_id, edit.entry.mutation_id);
+  assert.deepEqual(c.fields, ['name']);
+  assert.equal(c.server_record.name, 'Ani Server');
+  const row = await getRow(db, 'child', id);
+  assert.equal(view(row).name, 'Ani Kader', 'the local value stays visible until resolved');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 1 });
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Kader' });
+  const [entry] = await outboxEntries(db);
+  assert.notEqual(entry.mutation_id, c.mutation_id);
+  assert.equal(entry.base_version, c.server_version);
+  await engine.sync();
+  assert.equal(server.get('child', id).name, 'Ani Kader');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+  assert.equal((await getRow(db, 'child', id)).local, null);
+});
+
+test('choosing the server value closes the conflict without sending anything', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Server' });
+  await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Kader' } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Server' });
+  assert.deepEqual(await outboxEntries(db), []);
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani Server');
+});
+
+test('a reset is a replacement sync: records not re-delivered go, unsent ones stay', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  // a record the device holds but the server no longer sends (e.g. history rebuilt)
+  await db.tx(['records'], 'readwrite', ({ records: r }) => r.put({ entity: 'child', id: 'stale', child_id: null,
+    server: { id: 'stale', name: 'Old' }, server_version: 1, local: null, pending: 0, gen: 1 }));
+  const pendingId = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: pendingId, fields: child('Budi') });
+  server.faults.push('network'); // the push fails, the pending record stays local
+  await engine.sync();
+  server.epoch = 2;
+  const page = await server.pull(JSON.stringify({ seq: server.log.length, epoch: 1 }), 500);
+  assert.equal(page.reset, true);
+  await applyPullPage(db, page);
+  assert.equal(await getRow(db, 'child', 'stale'), undefined);
+  assert.ok(await getRow(db, 'child', id));
+  assert.equal(view(await getRow(db, 'child', pendingId)).name, 'Budi');
+  await engine.sync();
+  assert.equal(server.get('child', pendingId).name, 'Budi');
+});
+
+test('a reset over several pages sweeps only after the last page', async () => {
+  const { db, server, engine } = setup({ pageSize: 2 });
+  for (let i = 0; i < 5; i += 1) server.write('child', `c${i}`, child(`Anak ${i}`));
+  await engine.sync();
+  assert.equal((await records(db, 'child')).length, 5);
+  server.epoch = 2;
+  server.faults.push(undefined, 'network'); // first page of the reset arrives, then the network drops
+  await engine.sync();
+  assert.equal((await records(db, 'child')).length, 5, 'nothing is swept mid-way');
+  await engine.sync();
+  assert.equal((await records(db, 'child')).length, 5);
+  assert.equal(engine.state.phase, 'done');
+});
+
+test('a delete tombstone removes the local copy unless it has unsent changes', async () => {
+  const { db, server, engine } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  await engine.sync();
+  const cur = server.get('measurement', mid);
+  server.write('measurement', mid, { ...cur, deleted_at: 'x' }, 'delete');
+  server.write('child', id, { ...server.get('child', id), deleted_at: 'x' }, 'delete');
+  await saveChange(db, { entity: 'child', id, fields: { address: 'baru' } });
+  server.faults.push('network');
+  await engine.sync();
+  const sync = (await db.read(['meta'], ({ meta }) => meta.get('sync')));
+  await applyPullPage(db, await server.pull(sync.cursor, 500));
+  assert.equal(await getRow(db, 'measurement', mid), undefined);
+  const kept = await getRow(db, 'child', id);
+  assert.equal(view(kept).address, 'baru');
+  assert.equal(kept.gone, 'deleted');
+});
+
+test('a parent only pulls', async () => {
+  const { db, server, engine } = setup({ canPush: false });
+  server.write('child', 'k1', child('Anak'));
+  await engine.sync();
+  assert.equal(server.pushes, 0);
+  assert.equal((await records(db, 'child'))[0].name, 'Anak');
+});
+
+test('a too-large answer halves the batch', async () => {
+  const { db, server, engine } = setup({ batchSize: 4 });
+  for (let i = 0; i < 4; i += 1) await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child(`A${i}`) });
+  const push = server.push;
+  server.push = async (body) => {
+    if (body.mutations.length > 2) throw Object.assign(new Error('413'), { kind: 'too_large' });
+    return push(body);
+  };
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(server.seenBodies.map((b) => b.mutations.length), [2, 2]);
+});
