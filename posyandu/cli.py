@@ -19,6 +19,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(recompute_growth)
     app.cli.add_command(purge_tokens)
+    from posyandu.imports.commands import import_visits
+
+    app.cli.add_command(import_visits)
 
 
 @click.command("create-admin")

@@ -30,13 +30,14 @@ def blueprints() -> list[Blueprint]:
     from posyandu.auth.routes import blp as auth
     from posyandu.event_routes import event_blueprint
     from posyandu.growth.routes import blp as growth
+    from posyandu.imports.routes import blp as imports
     from posyandu.registry.routes import blp as registry
     from posyandu.reports.routes import blp as reports
     from posyandu.sync.routes import blp as sync
     from posyandu.web import blp as web
 
     return [
-        web, auth, registry, growth, reports, sync,
+        web, auth, registry, growth, reports, imports, sync,
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,

@@ -49,7 +49,10 @@ def possible_duplicate(model: type, obj: Any) -> uuid.UUID | None:
 
 
 def create_event(user: User, model: type, child: Child, data: dict[str, Any], *,
-                 client_id: str | None = None, mutation_id: uuid.UUID | None = None) -> Any:
+                 client_id: str | None = None, mutation_id: uuid.UUID | None = None,
+                 after_write: bool = True) -> Any:
+    """Record an event. ``after_write=False`` leaves the model's hook (z-scores, KMS trend) to the
+    caller, who must run it once for the child afterwards (bulk imports: once per child, not per row)."""
     access.require_staff(user)
     _check_date(model, child, data)
     data = {**data, "id": data.get("id") or uuid.uuid4()}
@@ -60,7 +63,7 @@ def create_event(user: User, model: type, child: Child, data: dict[str, Any], *,
     db.session.add(obj)
     db.session.flush()
     obj.possible_duplicate_of = possible_duplicate(model, obj)
-    if model in AFTER_WRITE:
+    if after_write and model in AFTER_WRITE:
         AFTER_WRITE[model](user, obj, child, data)
     record_change(obj, "create", {k: [None, str(v) if v is not None else None] for k, v in data.items()},
                   mutation_id=mutation_id, reason=data.get("override_reason"))

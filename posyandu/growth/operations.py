@@ -7,6 +7,7 @@ are changes").
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,8 +37,12 @@ def growth_values(child: Child, m: Measurement) -> dict[str, Any]:
     return values
 
 
-def refresh_child_growth(child: Child, *, touched: Measurement | None = None) -> None:
-    """Recompute z-scores, categories and the KMS trend of all the child's measurements."""
+def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Measurement] | None = None) -> None:
+    """Recompute z-scores, categories and the KMS trend of all the child's measurements.
+
+    ``touched``: measurement(s) being written in this transaction, whose own audit row
+    already stands (their computed values are not audited again as a recompute)."""
+    touched = set(touched) if isinstance(touched, Collection) else {touched}
     from posyandu.growth.trend_series import series_trends
 
     rows = list(db.session.scalars(select(Measurement).where(Measurement.child_id == child.id,
@@ -50,7 +55,7 @@ def refresh_child_growth(child: Child, *, touched: Measurement | None = None) ->
         changes = {k: [getattr(m, k), v] for k, v in values.items() if getattr(m, k) != v}
         for k, (_, v) in changes.items():
             setattr(m, k, v)
-        if changes and m is not touched and m.version:
+        if changes and m not in touched and m.version:
             record_change(m, "update", {k: [None, None] for k in changes}, action="recompute")
 
 

@@ -1,0 +1,254 @@
+"""Import children and visits through the app's own operations (audit and change log stay right).
+
+* **Idempotent**: ids are deterministic UUIDv5s of natural keys — a child is its
+  posyandu plus its NIK, or plus name, birth date and sex when it has no NIK; a
+  visit is its child plus the date and the values measured. Importing the same
+  file again finds every id already there and changes nothing.
+* **Matching**: a child already registered in the posyandu with the same NIK gets
+  the visits. A new child that ``likely_duplicate`` (same NIK, or same sex,
+  birth date within 3 days and a similar name) finds among the posyandu's
+  children is refused with the reason, unless its row says ``bukan_duplikat: ya``
+  (twins); it is then registered and flagged for a bidan to review, as in the app.
+* **All or nothing** per file: any bad row refuses the whole file, unless
+  ``accept_valid`` — then bad rows are left out. Each row is its own savepoint,
+  so a refused row leaves nothing behind, and every row is judged on its own
+  (a later row of a refused child names the same reason again).
+* **Dry run**: the same work in a transaction that is rolled back, so it lists
+  exactly the rows a real import would refuse, and why.
+
+Growth results (z-scores, KMS trend) are computed once per child at the end,
+not once per visit. Operations flush; the caller commits or rolls back.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import func, select
+
+from posyandu import access
+from posyandu.audit import log_action
+from posyandu.auth.models import User
+from posyandu.errors import DomainError
+from posyandu.events import create_event
+from posyandu.extensions import db
+from posyandu.growth.models import Measurement
+from posyandu.growth.operations import refresh_child_growth
+from posyandu.i18n import Msg
+from posyandu.imports.rows import ParsedRow, parse_row
+from posyandu.registry.models import Child, Posyandu
+from posyandu.registry.operations import create_child, resolve_alias
+
+NAMESPACE = uuid.UUID("5f1b0a52-3c1e-4a57-9d0e-6f6f7e1c0a07")  # fixed forever: the ids depend on it
+
+
+class RowError(Exception):
+    def __init__(self, errors: dict[str, list[Any]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool = False
+    committed: bool = False
+    rows: int = 0
+    children_created: int = 0
+    children_matched: int = 0
+    visits_created: int = 0
+    visits_unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def invalid_rows(self) -> int:
+        return len(self.errors)
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows - self.invalid_rows
+
+
+def child_id_for(posyandu_id: uuid.UUID, child: dict[str, Any]) -> uuid.UUID:
+    if child.get("nik"):
+        key = f"child|{posyandu_id}|nik:{child['nik']}"
+    else:
+        key = f"child|{posyandu_id}|{' '.join(child['name'].lower().split())}|{child['birth_date']}|{child['sex']}"
+    return uuid.uuid5(NAMESPACE, key)
+
+
+def visit_id_for(child_id: uuid.UUID, visit: dict[str, Any]) -> uuid.UUID:
+    values = "|".join(str(visit.get(k)) for k in ("measured_on", "weight_kg", "length_height_cm", "position",
+                                                  "head_circumference_cm", "muac_cm", "oedema"))
+    return uuid.uuid5(NAMESPACE, f"visit|{child_id}|{values}")
+
+
+class _Run:
+    """State of one file's import."""
+
+    def __init__(self, user: User, headers: dict[str, str], result: ImportResult):
+        self.user, self.headers, self.result = user, headers, result
+        self.posyandu: dict[str, Posyandu | None] = {}
+        self.children: dict[uuid.UUID, tuple[Child, int, dict[str, Any]]] = {}  # by key id: child, first row, data
+        self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
+
+    def find_posyandu(self, text: str) -> Posyandu:
+        if text not in self.posyandu:
+            stmt = select(Posyandu).where(access.posyandu_clause(self.user), Posyandu.deleted_at.is_(None))
+            try:
+                stmt = stmt.where(Posyandu.id == uuid.UUID(text))
+            except ValueError:
+                stmt = stmt.where(func.lower(Posyandu.name).in_([text.lower(), f"posyandu {text.lower()}"]))
+            found = db.session.scalars(stmt.limit(2)).all()
+            self.posyandu[text] = found[0] if len(found) == 1 else None
+        if self.posyandu[text] is None:
+            raise RowError({"posyandu": [Msg(f"unknown posyandu '{text}' (or outside your area, or ambiguous)",
+                                             f"posyandu '{text}' tidak dikenal (atau di luar wilayah Anda, atau ganda)")]})
+        return self.posyandu[text]
+
+    def child_for(self, number: int, row: ParsedRow, pos: Posyandu) -> tuple[Child, str]:
+        """The row's child and how it was found: ``seen`` (an earlier row of this file),
+        ``matched`` (already registered) or ``created``."""
+        key = child_id_for(pos.id, row.child)
+        if key in self.children:
+            child, first, data = self.children[key]
+            differs = [k for k in ("name", "sex", "birth_date") if row.child.get(k) != data.get(k)]
+            if differs:
+                raise RowError({k: [Msg(f"differs from row {first} of the same child",
+                                        f"berbeda dengan baris {first} untuk anak yang sama")] for k in differs})
+            return child, "seen"
+        child, how = self._existing(key, row, pos), "matched"
+        if child is None:
+            child, how = self._register(key, row, pos), "created"
+        self.children[key] = (child, number, row.child)
+        return child, how
+
+    def _existing(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
+        child = db.session.get(Child, key)
+        if child is None and row.child.get("nik"):
+            child = db.session.scalar(select(Child).where(Child.nik == row.child["nik"], Child.deleted_at.is_(None),
+                                                          Child.merged_into.is_(None)).limit(1))
+        if child is not None and child.merged_into is not None:
+            child = resolve_alias(child)
+        if child is not None and child.deleted_at is not None:
+            raise RowError({"name": [Msg("this child was deleted", "anak ini sudah dihapus")]})
+        if child is not None and child.posyandu_id != pos.id:
+            raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
+                "this child is registered at another posyandu", "anak ini terdaftar di posyandu lain")]})
+        return child
+
+    def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:
+        child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})
+        if child.possible_duplicate_of and not row.not_duplicate:
+            other = db.session.get(Child, child.possible_duplicate_of)
+            raise RowError({"name": [Msg(
+                f"likely the same child as {other.name} (born {other.birth_date}) already registered; "
+                "add the NIK, correct the name, or write 'ya' in bukan_duplikat",
+                f"kemungkinan anak yang sama dengan {other.name} (lahir {other.birth_date}) yang sudah terdaftar; "
+                "isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
+        return child
+
+    def visit(self, child: Child, visit: dict[str, Any]) -> bool:
+        """Record the visit unless it was imported before; True when recorded."""
+        visit_id = visit_id_for(child.id, visit)
+        if db.session.get(Measurement, visit_id) is not None:
+            return False
+        m = create_event(self.user, Measurement, child, {**visit, "id": visit_id}, after_write=False)
+        self.new_visits.setdefault(child.id, []).append(m)
+        return True
+
+    def row(self, number: int, raw: dict[str, Any]) -> None:
+        """Import one row in its own savepoint; a refused row leaves nothing behind."""
+        parsed = parse_row(raw)
+        if parsed.errors:
+            raise RowError(parsed.errors)
+        pos = self.find_posyandu(parsed.posyandu or "")
+        key = child_id_for(pos.id, parsed.child)
+        known = key in self.children
+        try:
+            with db.session.begin_nested():
+                child, how = self.child_for(number, parsed, pos)
+                recorded = self.visit(child, parsed.visit) if parsed.visit else False
+        except (RowError, DomainError) as exc:
+            if not known:
+                self.children.pop(key, None)
+            if isinstance(exc, RowError):
+                raise
+            raise RowError(exc.errors or {"_row": [exc.detail or exc.key]}) from None
+        r = self.result
+        r.children_created += how == "created"
+        r.children_matched += how == "matched"
+        r.visits_created += recorded
+        r.visits_unchanged += bool(parsed.visit) and not recorded
+
+    def error(self, number: int, errors: dict[str, list[Any]]) -> None:
+        named = {self.headers.get(k, k): v for k, v in errors.items()}
+        self.result.errors.append({"row": number, "errors": named})
+
+
+def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int, dict[str, Any]]], *,
+                  dry_run: bool = False, accept_valid: bool = False, file_digest: str | None = None,
+                  progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import the rows; the caller commits when ``result.committed`` and rolls back otherwise."""
+    access.require_health_worker(user)
+    result = ImportResult(dry_run=dry_run)
+    run = _Run(user, headers, result)
+    # Write first: the audit row's INSERT makes pysqlite BEGIN the transaction, so the row
+    # savepoints below nest inside it (a SAVEPOINT opened outside one commits on RELEASE).
+    log_action("import_start", "visits_file", file_digest, reason="dry run" if dry_run else None)
+    db.session.flush()
+    for number, raw in rows:
+        result.rows += 1
+        try:
+            run.row(number, raw)
+        except RowError as exc:
+            run.error(number, exc.errors)
+        if progress:
+            progress(1)
+    result.committed = not dry_run and (accept_valid or not result.errors)
+    if result.committed:
+        for child_id, visits in run.new_visits.items():
+            refresh_child_growth(db.session.get(Child, child_id), touched=visits)
+        log_action("import", "visits_file", file_digest, changes={
+            k: getattr(result, k) for k in ("rows", "valid_rows", "invalid_rows", "children_created",
+                                            "children_matched", "visits_created", "visits_unchanged")})
+    return result
+
+
+def digest(data: Any) -> str:
+    """SHA-256 of a file (for the audit row); the stream is rewound."""
+    h = hashlib.sha256()
+    while chunk := data.read(1 << 16):
+        h.update(chunk)
+    data.seek(0)
+    return h.hexdigest()
+
+
+def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, accept_valid: bool = False,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read)."""
+    from posyandu.errors import ValidationFailed
+    from posyandu.imports.reader import FileError, read_rows
+
+    access.require_health_worker(user)
+    file_digest = digest(data)
+    try:
+        headers, rows = read_rows(data, filename)
+        return import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
+                             file_digest=file_digest, progress=progress)
+    except FileError as exc:
+        raise ValidationFailed(errors={"file": [exc.message]}) from None
+
+
+def refusal(result: ImportResult) -> DomainError:
+    """The 422 for a file refused as a whole: every bad row, by row number."""
+    from posyandu.errors import ValidationFailed
+    from posyandu.i18n import translate_field_message
+
+    return ValidationFailed(
+        translate_field_message(Msg(f"{result.invalid_rows} of {result.rows} rows refused; nothing was imported. Correct them, "
+            "or import with accept_valid=true to keep only the valid rows.",
+            f"{result.invalid_rows} dari {result.rows} baris ditolak; tidak ada yang diimpor. Perbaiki, "
+            "atau impor dengan accept_valid=true untuk menyimpan baris yang benar saja.")),
+        errors={"rows": {str(e["row"]): e["errors"] for e in result.errors}})

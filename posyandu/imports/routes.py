@@ -1,0 +1,35 @@
+"""/api/v1/imports/visits: bulk import of children and visits from a spreadsheet (bidan, admin)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from posyandu.access import HEALTH_WORKERS, roles_required
+from posyandu.extensions import Blueprint, db
+from posyandu.imports.operations import import_file, refusal
+from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportResultSchema
+
+blp = Blueprint("imports", __name__, url_prefix="/api/v1", description="Imports of puskesmas spreadsheets")
+
+
+@blp.route("/imports/visits")
+class VisitImport(MethodView):
+    @roles_required(*HEALTH_WORKERS)
+    @blp.arguments(ImportArgs, location="query")
+    @blp.arguments(ImportFileSchema, location="files")
+    @blp.response(201, ImportResultSchema, description="Imported (with accept_valid, the valid rows)")
+    @blp.alt_response(200, schema=ImportResultSchema, success=True, description="dry_run: what would happen")
+    def post(self, args, files):
+        """Import children and visits from a CSV/XLSX file: all or nothing, idempotent, with a dry run.
+
+        A refused file answers 422 with ``errors.rows`` = {row number: {column: [reasons]}}.
+        """
+        upload = files["file"]
+        result = import_file(current_user, upload.stream, upload.filename, **args)
+        if not result.committed:
+            db.session.rollback()
+            if not result.dry_run:
+                raise refusal(result)
+            return result, 200
+        db.session.commit()
+        return result

@@ -1,0 +1,165 @@
+"""Turn one spreadsheet row into a child and (optionally) a visit, or say why not.
+
+Cleaning catches what real posyandu spreadsheets get wrong (domain.md, "Real
+data is messy"): NIKs stored as numbers (lost leading zeros, or Excel's
+scientific notation), weights in grams, DD/MM/YYYY dates, decimal commas,
+"L"/"P" for sex, "berbaring"/"berdiri" for the position. The field rules are
+the API's own schemas (ChildSchema, MeasurementSchema), so an import accepts
+exactly what a cadre's phone may send. No database access here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import ValidationError
+
+from posyandu.growth.schemas import MeasurementSchema
+from posyandu.i18n import Msg
+from posyandu.registry.schemas import ChildSchema
+
+CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
+                "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
+VISIT_FIELDS = ("measured_on", "weight_kg", "length_height_cm", "position", "head_circumference_cm", "muac_cm",
+                "oedema")
+DATES = ("birth_date", "measured_on")
+NUMBERS = ("birth_weight_kg", "birth_length_cm", "weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
+FLAGS = {"has_kms": True, "oedema": False, "not_duplicate": False}
+SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "m": "M", "male": "M",
+         "p": "F", "pr": "F", "perempuan": "F", "w": "F", "wanita": "F", "f": "F", "female": "F"}
+POSITIONS = {"berbaring": "lying", "telentang": "lying", "lying": "lying", "pb": "lying", "b": "lying",
+             "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}
+YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x"}
+NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada", "-"}
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
+
+
+@dataclass
+class ParsedRow:
+    child: dict[str, Any] = field(default_factory=dict)
+    visit: dict[str, Any] | None = None
+    posyandu: str | None = None
+    not_duplicate: bool = False
+    errors: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _key(value: Any) -> str:
+    return re.sub(r"[^a-z]+", "_", str(value).lower()).strip("_")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet number: 8123 not 8123.0
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if found := _DMY.match(text):
+        day, month, year = (int(g) for g in found.groups())
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    raise ValidationError(Msg("not a date: use YYYY-MM-DD or DD/MM/YYYY",
+                              "bukan tanggal: gunakan TTTT-BB-HH atau HH/BB/TTTT"))
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip().replace(" ", "")
+    if "," in text:  # Indonesian decimal comma, dots as thousands separators: "3.200,5" → 3200.5
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(Msg("not a number", "bukan angka")) from None
+
+
+def _nik(value: Any) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        value = str(value)
+    text = _text(value) or ""
+    if _SCIENTIFIC.match(text):
+        raise ValidationError(Msg("the spreadsheet turned the NIK into a number (e.g. 3.5E+15); store NIK as text",
+                                  "NIK berubah menjadi angka di lembar kerja (mis. 3,5E+15); simpan NIK sebagai teks"))
+    return text
+
+
+def _flag(name: str, value: Any) -> bool:
+    text = _key(value) if value not in (None, "") else ""
+    if text == "":
+        return FLAGS[name]
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValidationError(Msg("must be ya or tidak", "harus ya atau tidak"))
+
+
+def _clean(name: str, value: Any) -> Any:
+    if name in DATES:
+        return _date(value)
+    if name in NUMBERS:
+        return _number(value)
+    if name in ("nik", "mother_nik"):
+        return _nik(value)
+    if name in FLAGS:
+        return _flag(name, value)
+    if name == "sex":
+        if _key(value) not in SEXES:
+            raise ValidationError(Msg("must be L or P", "harus L atau P"))
+        return SEXES[_key(value)]
+    if name == "position":
+        if _key(value) not in POSITIONS:
+            raise ValidationError(Msg("must be berbaring or berdiri", "harus berbaring atau berdiri"))
+        return POSITIONS[_key(value)]
+    return _text(value)
+
+
+def _load(schema: Any, data: dict[str, Any], errors: dict[str, list[Any]]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        for key, messages in exc.messages.items():
+            errors.setdefault(key, []).extend(messages if isinstance(messages, list) else [messages])
+        return {}
+
+
+def parse_row(raw: dict[str, Any]) -> ParsedRow:
+    """Clean and validate one row (every problem of the row is collected)."""
+    out, cleaned = ParsedRow(), {}
+    for name, value in raw.items():
+        if value in (None, "") and name not in FLAGS:
+            continue
+        try:
+            cleaned[name] = _clean(name, value)
+        except ValidationError as exc:
+            out.errors.setdefault(name, []).extend(exc.messages)
+    out.posyandu = _text(raw.get("posyandu"))
+    out.not_duplicate = bool(cleaned.pop("not_duplicate", False))
+    child = {k: cleaned[k] for k in CHILD_FIELDS if k in cleaned and k not in out.errors}
+    already = tuple(k for k in CHILD_FIELDS if k in out.errors)  # one message per field is enough
+    out.child = _load(ChildSchema(partial=("posyandu_id", *already)), child, out.errors)
+    visit = {k: cleaned[k] for k in VISIT_FIELDS if k in cleaned and k not in out.errors and k != "oedema"}
+    if visit:
+        visit["oedema"] = cleaned.get("oedema", False)
+        if "measured_on" not in visit and "measured_on" not in out.errors:
+            out.errors["measured_on"] = [Msg("a visit needs its date", "kunjungan harus ada tanggalnya")]
+        out.visit = _load(MeasurementSchema(only=VISIT_FIELDS), visit, out.errors) if "measured_on" in visit else None
+    if not out.posyandu:
+        out.errors.setdefault("posyandu", []).append(Msg("Missing data for required field.", "Wajib diisi."))
+    return out

@@ -1,0 +1,42 @@
+"""Import arguments and the import report."""
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+from posyandu.i18n import translate_field_message
+
+
+class ImportArgs(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "Check every row and report, without saving anything"})
+    accept_valid = fields.Boolean(load_default=False, metadata={
+        "description": "Save the valid rows even when some rows are refused (default: all or nothing)"})
+
+
+class ImportFileSchema(Schema):
+    file = Upload(required=True, metadata={"description": (
+        "CSV or XLSX, one row per visit (or per child without a visit). Columns (Indonesian or English "
+        "names; case, spaces and a unit in brackets are ignored): posyandu (name or id), nama, jenis_kelamin "
+        "(L/P), tanggal_lahir (YYYY-MM-DD or DD/MM/YYYY) — required; nik, nik_ibu, nama_ibu, nama_ayah, no_hp, "
+        "alamat, rt, rw, bb_lahir (kg), pb_lahir (cm), punya_kms (ya/tidak), bukan_duplikat (ya for twins); "
+        "visit: tanggal_ukur, bb (kg), tb/pb (cm), posisi (berbaring/berdiri), lingkar_kepala, lila, edema.")})
+
+
+class RowErrorsSchema(Schema):
+    row = fields.Integer(metadata={"description": "Spreadsheet row number (the header is row 1)"})
+    errors = fields.Function(lambda e: translate_field_message(e["errors"]),
+                             metadata={"description": "Per column (as headed in the file): messages"})
+
+
+class ImportResultSchema(Schema):
+    dry_run = fields.Boolean()
+    committed = fields.Boolean(metadata={"description": "Whether anything was saved"})
+    rows = fields.Integer()
+    valid_rows = fields.Integer()
+    invalid_rows = fields.Integer()
+    children_created = fields.Integer()
+    children_matched = fields.Integer(metadata={"description": "Children already registered (same id or NIK)"})
+    visits_created = fields.Integer()
+    visits_unchanged = fields.Integer(metadata={"description": "Visits imported before (same file twice)"})
+    errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
