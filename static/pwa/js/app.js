@@ -1,0 +1,193 @@
+// Composition root: wires storage, API, sync and the screens; owns the header and routing.
+import { openDb } from './db.js';
+import { createApi } from './api.js';
+import { createSync } from './sync.js';
+import { counts, records, rowsOfChild, saveChange, view } from './outbox.js';
+import { saveTokens } from './auth.js';
+import { lang, setLang, t } from './i18n.js';
+import { h, todayIso } from './ui.js';
+import { loadTables } from './growth.js';
+import { loadSchedule } from './due.js';
+import * as loginScreen from './screens/login.js';
+import * as home from './screens/home.js';
+import * as childScreen from './screens/child.js';
+import * as forms from './screens/forms.js';
+import * as syncScreen from './screens/sync.js';
+import * as parent from './screens/parent.js';
+
+const main = document.getElementById('main');
+const chip = document.getElementById('sync-chip');
+const live = document.getElementById('live');
+let syncTimer = null;
+
+const ctx = {
+  session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
+  day: { date: todayIso(), posyandu_id: null },
+  go: (hash) => { if (location.hash === hash) route(); else location.hash = hash; },
+  announce: (text) => { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); },
+  online: () => navigator.onLine,
+};
+
+let tables = null;
+let schedule = null;
+ctx.tables = () => (tables ??= loadTables('/data/who/'));
+ctx.schedule = () => (schedule ??= fetch('/data/schedule-2024.json').then((r) => r.json()).then(loadSchedule));
+
+/** Save a change (record + outbox in one transaction), then sync soon. */
+ctx.save = async (change) => {
+  const out = await saveChange(ctx.db, change);
+  await ctx.sync.refresh();
+  clearTimeout(syncTimer);
+  syncTimer = setTimeout(() => ctx.sync.sync(), 2000);
+  if ('serviceWorker' in navigator && 'SyncManager' in window) {
+    navigator.serviceWorker.ready.then((reg) => reg.sync.register('outbox')).catch(() => {});
+  }
+  return out;
+};
+ctx.children = () => records(ctx.db, 'child');
+ctx.posyandus = () => records(ctx.db, 'posyandu');
+/** A child with all its events (views of the local copy, deleted ones left out). */
+ctx.bundle = async (childId) => {
+  const rows = await rowsOfChild(ctx.db, childId);
+  const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
+  const live_ = (entity) => rows.filter((r) => r.entity === entity).map((r) => ({ ...view(r), _pending: r.pending > 0 }))
+    .filter((r) => r.id && !r.deleted_at);
+  return { child: own ? { ...view(own), _pending: own.pending > 0, _gone: own.gone ?? null } : null,
+    measurements: live_('measurement'), immunisations: live_('immunisation'), supplements: live_('supplement') };
+};
+ctx.area = (posyanduId) => ctx.posyandus().then((ps) => {
+  const p = ps.find((x) => x.id === posyanduId);
+  return p ? { kabupaten: p.kabupaten_code } : null;
+});
+
+function chipText(s, c) {
+  if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
+  if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
+  if (c.attention) return t('need_attention', { n: c.attention });
+  if (c.waiting) return `${navigator.onLine ? '' : `${t('offline')} · `}${t('waiting', { n: c.waiting })}`;
+  if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');
+  return navigator.onLine ? t('synced') : t('offline');
+}
+
+function onSyncState(s) {
+  const before = ctx.syncState.phase;
+  ctx.syncState = s;
+  ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
+  chip.textContent = chipText(s, s);
+  chip.className = `chip ${s.conflicts || s.attention ? 'chip-bad' : s.waiting ? 'chip-wait' : 'chip-ok'}`;
+  chip.hidden = false;
+  chip.dataset.phase = s.phase;
+  if (s.phase === 'done' && before !== 'done') {
+    const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName);
+    if (!typing && (['', '#/', '#/sync'].includes(location.hash) || location.hash.startsWith('#/child/'))) route();
+  }
+  const clock = Math.abs(ctx.api?.clockOffsetMs ?? 0) > 10 * 60 * 1000;
+  document.getElementById('clock-banner').hidden = !clock;
+}
+
+async function startSession(session) {
+  ctx.session = session;
+  ctx.role = session.user.role;
+  ctx.db = await openDb(`posyandu-${session.user.id}`);
+  ctx.api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });
+  ctx.sync = createSync({ db: ctx.db, api: ctx.api, canPush: ctx.role !== 'parent', onState: onSyncState,
+    lockName: `sync-${session.user.id}` });
+  ctx.day.posyandu_id = session.user.posyandu_id ?? null;
+  document.body.dataset.role = ctx.role;
+  document.getElementById('nav').hidden = false;
+  navigator.storage?.persist?.().then((granted) => { ctx.persisted = granted; }).catch(() => {});
+  await ctx.sync.refresh();
+  if (!location.hash || location.hash === '#/login') location.hash = '#/';
+  route();
+  ctx.sync.sync();
+}
+ctx.startSession = startSession;
+
+ctx.logout = async () => {
+  const c = await counts(ctx.db);
+  if (c.waiting + c.attention + c.conflicts > 0) return false;
+  return true;
+};
+
+const ROUTES = [
+  [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
+  [/^#\/register$/, () => forms.childForm(ctx, null)],
+  [/^#\/edit\/([\w-]+)$/, (m) => forms.childForm(ctx, m[1])],
+  [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1])],
+  [/^#\/doses\/([\w-]+)$/, (m) => forms.dosesForm(ctx, m[1])],
+  [/^#\/sync$/, () => syncScreen.render(ctx)],
+  [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1])],
+  [/^#\/settings$/, () => syncScreen.settings(ctx)],
+  [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : home.render(ctx))],
+];
+
+let rendering = 0;
+async function route() {
+  if (!ctx.session) return;
+  const hash = location.hash || '#/';
+  const [re, screen] = ROUTES.find(([r]) => r.test(hash));
+  const ticket = ++rendering;
+  try {
+    const node = await screen(hash.match(re));
+    if (ticket !== rendering) return; // a newer navigation won
+    main.replaceChildren(node);
+    const heading = main.querySelector('h2');
+    if (heading && document.activeElement === document.body) heading.setAttribute('tabindex', '-1');
+  } catch (error) {
+    console.error(error);
+    main.replaceChildren(h('p', { class: 'notice bad' }, String(error.message ?? error)));
+  }
+}
+ctx.route = route;
+
+function wireHeader() {
+  const langBtn = document.getElementById('lang-btn');
+  const paint = () => {
+    langBtn.textContent = t('lang_code');
+    langBtn.setAttribute('aria-label', t('lang_switch'));
+    document.documentElement.lang = lang();
+    for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  };
+  langBtn.addEventListener('click', () => {
+    setLang(lang() === 'id' ? 'en' : 'id');
+    paint();
+    if (ctx.session) { ctx.sync.refresh(); route(); } else loginScreen.show(ctx, main);
+  });
+  chip.addEventListener('click', () => ctx.go('#/sync'));
+  paint();
+}
+
+let updateAsked = false;
+/** A new version waits until the user chooses to reload (never mid-form). */
+function watchUpdates(reg) {
+  const offer = () => {
+    if (!reg.waiting || !navigator.serviceWorker.controller) return;
+    const banner = document.getElementById('update-banner');
+    banner.replaceChildren(t('update_ready'), ' ', h('button', { class: 'btn', type: 'button', onclick: () => {
+      updateAsked = true;
+      reg.waiting?.postMessage('skipWaiting');
+    } }, t('reload')));
+    banner.hidden = false;
+  };
+  offer();
+  reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
+}
+
+function wireTriggers() {
+  window.addEventListener('hashchange', route);
+  window.addEventListener('online', () => ctx.sync?.sync());
+  window.addEventListener('offline', () => ctx.sync?.refresh());
+  setInterval(() => { if (document.visibilityState === 'visible') ctx.sync?.sync(); }, 5 * 60 * 1000);
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', (e) => { if (e.data?.sync) ctx.sync?.sync(); });
+    navigator.serviceWorker.register('/sw.js').then(watchUpdates).catch(() => {});
+    let reloading = false;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (updateAsked && !reloading) { reloading = true; location.reload(); }
+    });
+  }
+}
+
+wireHeader();
+wireTriggers();
+loginScreen.show(ctx, main);

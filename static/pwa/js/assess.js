@@ -1,0 +1,90 @@
+// What the cadre needs at the table right after a weighing (domain.md): the Permenkes
+// status, N/T against last month with the KBM, BGM/2T and referral, re-measure warnings,
+// and what is due today. Pure: records and tables in, plain values out.
+import { calculate, kmsStatus, trend } from './growth.js';
+import { immunisationCard, supplementsDue } from './due.js';
+
+const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
+const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1 : 0);
+
+/** Colour class of a status category: ok (green), warn (amber), bad (red). */
+export function tone(category) {
+  if (!category) return 'none';
+  if (['sangat_kurang', 'sangat_pendek', 'gizi_buruk', 'obesitas'].includes(category)) return 'bad';
+  if (['normal', 'gizi_baik', 'tinggi'].includes(category)) return 'ok';
+  return 'warn';
+}
+
+/** The growth result of a measurement: the server's when it has one, else computed here. */
+export function growthOf(child, m, tables) {
+  if (m.zscores && m.status && !m._pending) {
+    return { zscores: m.zscores, flags: m.flags ?? {}, warnings: m.warnings ?? [], status: m.status, age_days: m.age_days };
+  }
+  try {
+    return calculate({ sex: child.sex, birth_date: child.birth_date, measured_on: m.measured_on, weight_kg: m.weight_kg ?? null,
+      length_height_cm: m.length_height_cm ?? null, position: m.position ?? null, head_circumference_cm: m.head_circumference_cm ?? null,
+      muac_cm: m.muac_cm ?? null, oedema: m.oedema === true }, tables);
+  } catch {
+    return null;
+  }
+}
+
+const weighings = (history, before) => history.filter((h) => h.weight_kg != null && h.measured_on < before).sort(byDate);
+
+function lastMonthOf(history, on) {
+  const prev = weighings(history, on).filter((h) => monthIndex(h.measured_on) === monthIndex(on) - 1);
+  return prev.length ? prev[prev.length - 1] : null;
+}
+
+/** N/T/O/B of an earlier weighing: the server's, else computed from its own previous month. */
+function trendOf(child, m, history) {
+  if (m.trend && !m._pending) return m.trend;
+  const last = lastMonthOf(history, m.measured_on);
+  return trend(child.birth_date, m, last, weighings(history, m.measured_on).length > 0).trend;
+}
+
+/**
+ * Everything shown after saving measurement `m` of `child`, given the child's other
+ * measurements (`history`), immunisations and supplements, on the posyandu day `on`.
+ */
+export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, schedule, area = null, on }) {
+  const others = history.filter((h) => h.id !== m.id);
+  const growth = growthOf(child, { ...m, _pending: true }, tables);
+  let kms = null;
+  if (m.weight_kg != null && growth) {
+    const last = lastMonthOf(others, m.measured_on);
+    const lastTrend = last ? trendOf(child, last, others) : null;
+    kms = kmsStatus(child.birth_date, { ...m, wfa: growth.flags?.wfa ? null : growth.zscores.wfa }, last,
+      weighings(others, m.measured_on).length > 0, lastTrend);
+  }
+  const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
+  const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;
+  return { growth, kms, remeasure, referral: !!kms?.referral || severe, severe, due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
+}
+
+/** Doses that may be given today (immunisation card) and vitamin A / deworming of this round. */
+export function dueToday({ child, immunisations = [], supplements = [], schedule, area = null, on }) {
+  if (!schedule || on < child.birth_date) return { doses: [], supplements: [], card: null };
+  const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
+  const card = immunisationCard(schedule, child.birth_date, given, on, { area });
+  return {
+    card,
+    doses: card.entries.filter((e) => e.can_give),
+    supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on),
+  };
+}
+
+/** The next dose still to come on the card (for parents): the first due, overdue or upcoming entry. */
+export function nextDose(card) {
+  if (!card) return null;
+  const open = card.entries.filter((e) => ['due', 'overdue', 'upcoming'].includes(e.status))
+    .sort((a, b) => (a.due_date < b.due_date ? -1 : a.due_date > b.due_date ? 1 : 0));
+  return open[0] ?? null;
+}
+
+/** Latest measurement first-class summary for lists: the newest record and its growth. */
+export function latest(child, measurements, tables) {
+  const sorted = [...measurements].sort(byDate);
+  const m = sorted[sorted.length - 1];
+  return m ? { m, growth: growthOf(child, m, tables) } : null;
+}

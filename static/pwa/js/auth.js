@@ -1,0 +1,72 @@
+// Remembered logins on this device. The tokens are kept encrypted (AES-GCM) under a key
+// derived from the cadre's PIN (PBKDF2), so the app can be re-entered offline with the
+// PIN and a lost phone does not hand out a working session. Data stays in the user's own
+// database (posyandu-<user id>); forgetting a login never touches it.
+import { DEVICE_SCHEMA, openDb } from './db.js';
+
+const ITERATIONS = 150000;
+export const MAX_PIN_FAILURES = 5;
+let device = null;
+const dev = async () => { device ??= await openDb('posyandu-device', DEVICE_SCHEMA); return device; };
+const text = new TextEncoder();
+
+async function pinKey(pin, salt) {
+  const base = await crypto.subtle.importKey('raw', text.encode(pin), 'PBKDF2', false, ['deriveKey']);
+  return crypto.subtle.deriveKey({ name: 'PBKDF2', salt, iterations: ITERATIONS, hash: 'SHA-256' }, base,
+    { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+async function seal(key, value) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, text.encode(JSON.stringify(value)));
+  return { iv, data };
+}
+
+const unseal = async (key, box) => JSON.parse(new TextDecoder().decode(
+  await crypto.subtle.decrypt({ name: 'AES-GCM', iv: box.iv }, key, box.data)));
+
+const put = async (row) => (await dev()).tx(['sessions', 'meta'], 'readwrite', async ({ sessions, meta }) => {
+  await sessions.put(row);
+  await meta.put({ key: 'last_user', value: row.user_id });
+});
+
+/** After an online login: remember the user with a PIN; returns the open session. */
+export async function remember(user, tokens, pin) {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const key = await pinKey(pin, salt);
+  await put({ user_id: user.id, user, salt, box: await seal(key, tokens), failures: 0 });
+  return { user, tokens, key, salt };
+}
+
+/** Re-enter with the PIN (works offline). Throws 'wrong_pin' or 'locked'. */
+export async function unlock(userId, pin) {
+  const row = await (await dev()).read(['sessions'], ({ sessions }) => sessions.get(userId));
+  if (!row?.box) throw new Error('locked');
+  const key = await pinKey(pin, row.salt);
+  try {
+    const tokens = await unseal(key, row.box);
+    if (row.failures) await put({ ...row, failures: 0 });
+    return { user: row.user, tokens, key, salt: row.salt };
+  } catch {
+    const failures = row.failures + 1;
+    // too many wrong PINs: drop the tokens (a password login is needed); the data stays
+    await put({ ...row, failures, box: failures >= MAX_PIN_FAILURES ? null : row.box });
+    throw new Error(failures >= MAX_PIN_FAILURES ? 'locked' : 'wrong_pin');
+  }
+}
+
+/** Keep a refreshed token (sealed again with the session's key). */
+export async function saveTokens(session, tokens) {
+  session.tokens = tokens;
+  const row = await (await dev()).read(['sessions'], ({ sessions }) => sessions.get(session.user.id));
+  await put({ ...row, user: session.user, box: await seal(session.key, tokens) });
+}
+
+export async function rememberedUsers() {
+  const db = await dev();
+  const [rows, last] = await Promise.all([db.read(['sessions'], ({ sessions }) => sessions.getAll()),
+    db.read(['meta'], ({ meta }) => meta.get('last_user'))]);
+  return { users: rows.map((r) => ({ ...r.user, locked: !r.box })), last: last?.value ?? null };
+}
+
+export const forget = async (userId) => (await dev()).tx(['sessions'], 'readwrite', ({ sessions }) => sessions.delete(userId));

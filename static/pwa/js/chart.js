@@ -1,0 +1,119 @@
+// Growth charts as SVG: the child's points over the WHO SD curves, KMS-like bands.
+// chartData() builds the same shape as GET /children/<id>/growth-chart from the local
+// WHO tables, so charts draw offline; drawChart() renders one indicator 360 px wide.
+const NS = 'http://www.w3.org/2000/svg';
+const DAYS_PER_MONTH = 30.4375;
+const LINES = { wfa: [-3, -2, 0, 1, 2, 3], lhfa: [-3, -2, 0, 2, 3], wfl: [-3, -2, 0, 1, 2, 3], wfh: [-3, -2, 0, 1, 2, 3] };
+// [from SD, to SD, class]: yellow below −2, green normal, orange above (Buku KIA colours)
+const BANDS = {
+  wfa: [[-3, -2, 'band-warn'], [-2, 1, 'band-ok'], [1, 3, 'band-over']],
+  lhfa: [[-3, -2, 'band-warn'], [-2, 3, 'band-ok']],
+  wfl: [[-3, -2, 'band-warn'], [-2, 1, 'band-ok'], [1, 3, 'band-over']],
+};
+BANDS.wfh = BANDS.wfl;
+
+function lms(table, sex, index) {
+  const i = index - table.first;
+  if (i < 0 || index > table.last) return null;
+  return [table.l[sex - 1][i], table.m[sex - 1][i], table.s[sex - 1][i]];
+}
+const sdValue = ([l, m, s], z) => (l === 0 ? m * Math.exp(s * z) : m * (1 + l * s * z) ** (1 / l));
+const round2 = (v) => Math.round(v * 100) / 100;
+
+function curves(table, sex, xs, toIndex, lines) {
+  const sd = Object.fromEntries(lines.map((z) => [String(z), []]));
+  const kept = [];
+  for (const x of xs) {
+    const row = lms(table, sex, toIndex(x));
+    if (!row) continue;
+    kept.push(x);
+    for (const z of lines) sd[String(z)].push(round2(sdValue(row, z)));
+  }
+  return { x_values: kept, sd };
+}
+
+/** {sex, birth_date, points, curves} for a child from local records and the WHO tables. */
+export function chartData(child, points, tables) {
+  const sex = child.sex === 'M' ? 1 : 2;
+  const lastAge = Math.max(0, ...points.map((p) => p.age_days ?? 0));
+  const months = Math.min(60, Math.max(12, Math.ceil(lastAge / DAYS_PER_MONTH) + 3));
+  const ages = Array.from({ length: months + 1 }, (_, i) => i);
+  const byAge = (m) => Math.min(1856, Math.round(m * DAYS_PER_MONTH));
+  const length = lastAge >= 731 ? 'wfh' : 'wfl';
+  const cms = [];
+  for (let cm = tables[length].first / 10; cm <= tables[length].last / 10; cm += 1) cms.push(cm);
+  return {
+    sex: child.sex, birth_date: child.birth_date, points,
+    curves: {
+      wfa: { x: 'age_months', ...curves(tables.wfa, sex, ages, byAge, LINES.wfa) },
+      lhfa: { x: 'age_months', ...curves(tables.lhfa, sex, ages, byAge, LINES.lhfa) },
+      [length]: { x: 'length_height_cm', ...curves(tables[length], sex, cms, (cm) => Math.round(cm * 10), LINES[length]) },
+    },
+  };
+}
+
+function el(name, attrs = {}, text = null) {
+  const node = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+const ticks = (lo, hi, target = 6) => {
+  const raw = (hi - lo) / target;
+  const step = [1, 2, 5, 10, 20].map((s) => s * 10 ** Math.floor(Math.log10(raw))).find((s) => s >= raw) ?? raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(round2(v));
+  return out;
+};
+
+/**
+ * One chart as an SVG element. `indicator` is wfa, lhfa, wfl or wfh; `labels` gives the
+ * title and axis names in the user's language.
+ */
+export function drawChart(data, indicator, labels) {
+  const curve = data.curves[indicator];
+  const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
+  const xOf = (p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : p.length_height_cm);
+  const yOf = (p) => (indicator === 'lhfa' ? p.length_height_cm : p.weight_kg);
+  const pts = data.points.filter((p) => xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));
+  const xs = curve.x_values;
+  let x0 = xs[0]; let x1 = xs[xs.length - 1];
+  if (curve.x !== 'age_months' && pts.length) { // zoom the length axis around the child's points
+    x0 = Math.max(x0, Math.floor(Math.min(...pts.map(xOf)) - 10));
+    x1 = Math.min(x1, Math.ceil(Math.max(...pts.map(xOf)) + 10));
+  }
+  const inView = xs.map((x, i) => [x, i]).filter(([x]) => x >= x0 && x <= x1);
+  const lo = Math.min(...inView.map(([, i]) => curve.sd['-3'][i]), ...pts.map(yOf));
+  const hi = Math.max(...inView.map(([, i]) => curve.sd['3'][i]), ...pts.map(yOf));
+  const y0 = Math.floor(lo * 0.95); const y1 = Math.ceil(hi * 1.03);
+  const sx = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
+  const sy = (y) => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-labelledby': `t-${indicator}` });
+  svg.append(el('title', { id: `t-${indicator}` }, labels.title));
+  const path = (z, i0 = 0) => inView.map(([x, i], k) => `${k || i0 ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(curve.sd[z][i]).toFixed(1)}`).join('');
+  for (const [a, b, cls] of BANDS[indicator]) {
+    const upper = inView.map(([x, i]) => `${sx(x).toFixed(1)},${sy(curve.sd[String(b)][i]).toFixed(1)}`);
+    const lower = inView.map(([x, i]) => `${sx(x).toFixed(1)},${sy(curve.sd[String(a)][i]).toFixed(1)}`).reverse();
+    svg.append(el('polygon', { points: [...upper, ...lower].join(' '), class: cls }));
+  }
+  for (const v of ticks(y0, y1)) {
+    svg.append(el('line', { x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: 'grid' }));
+    svg.append(el('text', { x: L - 4, y: sy(v) + 3, class: 'tick', 'text-anchor': 'end' }, String(v)));
+  }
+  for (const v of ticks(x0, x1, 8)) {
+    svg.append(el('line', { x1: sx(v), x2: sx(v), y1: T, y2: H - B, class: 'grid' }));
+    svg.append(el('text', { x: sx(v), y: H - B + 12, class: 'tick', 'text-anchor': 'middle' }, String(v)));
+  }
+  for (const z of Object.keys(curve.sd)) {
+    svg.append(el('path', { d: path(z), class: `sd sd${z.replace('-', 'm')}` }));
+    const [xl, il] = inView[inView.length - 1];
+    svg.append(el('text', { x: sx(xl) - 2, y: sy(curve.sd[z][il]) - 2, class: 'sdlabel', 'text-anchor': 'end' }, z === '0' ? '0' : `${z > 0 ? '+' : ''}${z}`));
+  }
+  svg.append(el('text', { x: L, y: 14, class: 'axis' }, labels.y));
+  svg.append(el('text', { x: W - R, y: H - 6, class: 'axis', 'text-anchor': 'end' }, labels.x));
+  const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b));
+  if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map((p) => `${sx(xOf(p)).toFixed(1)},${sy(yOf(p)).toFixed(1)}`).join(' '), class: 'child-line' }));
+  for (const p of sorted) svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: 'child-point' }));
+  return svg;
+}

@@ -1,0 +1,114 @@
+// One child at the posyandu table: status, what is due, charts, history, card.
+import { category, formatDate, t } from '../i18n.js';
+import { ageText, h } from '../ui.js';
+import { assess, dueToday, growthOf, tone } from '../assess.js';
+import { chartData, drawChart } from '../chart.js';
+
+const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
+const sortBy = (key) => (a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0);
+
+/** The result panel: colour-coded categories, N/T, warnings, referral (read aloud when it appears). */
+export function statusPanel(result) {
+  const { growth, kms } = result;
+  const items = [];
+  if (growth) {
+    for (const key of STATUS_KEYS) {
+      const cat = growth.status?.[key];
+      if (!cat) continue;
+      items.push(h('li', { class: `status ${tone(cat)}`, 'data-key': key },
+        h('span', { class: 'status-name' }, t(key)), h('strong', { class: 'status-value' }, category(cat))));
+    }
+  }
+  if (kms) {
+    const text = kms.trend === 'N' || kms.trend === 'T'
+      ? t(`trend_${kms.trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${kms.trend}`);
+    items.push(h('li', { class: `status ${kms.trend === 'T' ? 'warn' : kms.trend === 'N' ? 'ok' : 'none'}`, 'data-key': 'trend' },
+      h('span', { class: 'status-name' }, t('trend')), h('strong', { class: 'status-value' }, text)));
+  }
+  const warnings = [];
+  if (result.remeasure) warnings.push(growth.warnings.includes('standing_under_9_months') ? t('standing_young') : t('remeasure'));
+  if (kms?.bgm) warnings.push(t('bgm'));
+  if (kms?.two_t) warnings.push(t('two_t'));
+  if (kms?.above_plus_one) warnings.push(t('above_one'));
+  if (result.severe) warnings.push(t('severe'));
+  else if (result.referral) warnings.push(t('refer'));
+  return h('div', { class: 'panel', id: 'result' },
+    h('ul', { class: 'statuses' }, items),
+    warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
+}
+
+/** Due-today list with the card's labels, vitamin A and deworming. */
+export function duePanel(due) {
+  const items = [...due.doses.map((d) => `${d.label} (${t(`st_${d.status}`)})`), ...due.supplements.map((s) => t(s.kind))];
+  return h('div', { class: 'panel', id: 'due' }, h('h3', {}, t('due_today')),
+    items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
+}
+
+/** The three charts (wfa like the KMS, lhfa, wfl or wfh) with SD bands. */
+export function chartsPanel(child, measurements, tables) {
+  const points = measurements.map((m) => ({ ...m, age_days: growthOf(child, m, tables)?.age_days ?? null }))
+    .filter((p) => p.age_days !== null);
+  const data = chartData(child, points, tables);
+  const length = data.curves.wfh ? 'wfh' : 'wfl';
+  const x = { wfa: t('axis_age'), lhfa: t('axis_age'), [length]: t('axis_length') };
+  const y = { wfa: t('axis_weight'), lhfa: t('axis_length'), [length]: t('axis_weight') };
+  return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
+    ['wfa', 'lhfa', length].map((ind) => h('figure', { class: 'chart-box' },
+      h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind] }))));
+}
+
+export function cardPanel(card) {
+  if (!card) return null;
+  return h('section', { class: 'panel', id: 'card' }, h('h3', {}, t('card')),
+    h('table', { class: 'table' }, h('tbody', {}, card.entries.filter((e) => e.status !== 'not_applicable').map((e) => h('tr', {},
+      h('th', { scope: 'row' }, e.label),
+      h('td', { class: `st-${e.status}` }, t(`st_${e.status}`)),
+      h('td', {}, e.given_on ? formatDate(e.given_on) : formatDate(e.due_date)))))));
+}
+
+function historyTable(child, measurements, tables) {
+  const rows = [...measurements].sort(sortBy('measured_on')).reverse().slice(0, 24);
+  return h('section', { class: 'panel' }, h('h3', {}, t('history')),
+    h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', 'BB/U', 'N/T'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, rows.map((m) => {
+        const g = growthOf(child, m, tables);
+        return h('tr', {}, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait' }, '•') : null),
+          h('td', {}, m.weight_kg ?? '–'), h('td', {}, m.length_height_cm ?? '–'),
+          h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'), h('td', {}, m.trend ?? '–'));
+      }))));
+}
+
+export async function render(ctx, childId) {
+  const [{ child, measurements, immunisations, supplements }, tables, schedule] = await Promise.all([
+    ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
+  if (!child) return h('p', { class: 'notice' }, t('no_children'));
+  const area = await ctx.area(child.posyandu_id);
+  const sorted = [...measurements].sort(sortBy('measured_on'));
+  const last = sorted[sorted.length - 1];
+  const invite = h('p', { id: 'invite', 'aria-live': 'polite' });
+  const head = h('div', { class: 'child-head' },
+    h('h2', {}, child.name),
+    h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
+      child._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null),
+    child._gone ? h('p', { class: 'notice bad' }, t('deleted_on_server')) : null);
+  const actions = h('div', { class: 'actions' },
+    h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
+    h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses')),
+    h('a', { class: 'btn', href: `#/edit/${child.id}` }, t('edit_child')),
+    h('button', { class: 'btn', type: 'button', onclick: async () => {
+      try {
+        const inv = await ctx.api.post(`/children/${child.id}/invitations`);
+        invite.textContent = t('invite_code', { code: inv.code, date: formatDate(inv.expires_at) });
+      } catch (error) {
+        invite.textContent = error.kind === 'network' ? t('online_only') : error.message;
+      }
+    } }, t('invite')),
+    h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
+  const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, schedule, area, on: ctx.day.date }) : null;
+  const due = dueToday({ child, immunisations, supplements, schedule, area, on: ctx.day.date });
+  return h('section', { class: 'child' }, head, actions, invite,
+    h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
+      last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
+    duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables), cardPanel(due.card));
+}

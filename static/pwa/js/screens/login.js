@@ -1,0 +1,87 @@
+// Login (online, once), PIN set-up, and PIN re-entry (works offline).
+import { createApi } from '../api.js';
+import { remember, rememberedUsers, unlock } from '../auth.js';
+import { lang, t } from '../i18n.js';
+import { field, h, showErrors } from '../ui.js';
+
+const PIN = /^\d{4,6}$/;
+const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
+  pattern: '[0-9]{4,6}', maxlength: 6, required: true });
+
+export async function show(ctx, main, { force = false } = {}) {
+  const { users, last } = await rememberedUsers();
+  const usable = users.filter((u) => !u.locked);
+  const chosen = usable.find((u) => u.id === last) ?? usable[0];
+  main.replaceChildren(chosen && !force ? pinScreen(ctx, main, chosen, usable) : loginScreen(ctx, main, users));
+  main.querySelector('input')?.focus();
+}
+
+function loginScreen(ctx, main, users) {
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', {}, t('login_title')),
+    field({ label: t('username'), name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' }),
+    field({ label: t('password'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
+    h('button', { class: 'btn primary', type: 'submit' }, t('login')));
+  const alert = form.querySelector('[role=alert]');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const username = form.elements.username.value.trim();
+    const password = form.elements.password.value;
+    if (!showErrors(form, { ...(username ? {} : { username: [t('required')] }), ...(password ? {} : { password: [t('required')] }) })) return;
+    alert.hidden = true;
+    try {
+      const tokens = await createApi({ lang }).login(username, password);
+      main.replaceChildren(pinSetup(ctx, tokens));
+      main.querySelector('input').focus();
+    } catch (error) {
+      alert.textContent = error.kind === 'network' ? t('login_offline') : error.status === 401 ? t('login_failed') : error.message;
+      alert.hidden = false;
+    }
+  });
+  const known = users.filter((u) => !u.locked);
+  return h('div', {}, form, known.length ? h('button', { class: 'btn link', type: 'button', onclick: () => show(ctx, main) }, t('remembered')) : null);
+}
+
+function pinSetup(ctx, tokens) {
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', {}, t('pin_setup_title')), h('p', {}, t('pin_setup_help')),
+    pinInput('pin', t('pin')), pinInput('pin2', t('pin_again')),
+    h('button', { class: 'btn primary', type: 'submit' }, t('save')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const { pin, pin2 } = form.elements;
+    if (!PIN.test(pin.value)) return showErrors(form, { pin: [t('pin_format')] });
+    if (pin.value !== pin2.value) return showErrors(form, { pin2: [t('pin_mismatch')] });
+    const { user, ...rest } = tokens;
+    const session = await remember(user, { access_token: rest.access_token, refresh_token: rest.refresh_token }, pin.value);
+    return ctx.startSession(session);
+  });
+  return form;
+}
+
+function pinScreen(ctx, main, user, users) {
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', {}, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),
+    pinInput('pin', t('pin')),
+    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
+    h('button', { class: 'btn primary', type: 'submit' }, t('open')));
+  const alert = form.querySelector('[role=alert]');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const session = await unlock(user.id, form.elements.pin.value);
+      await ctx.startSession(session);
+    } catch (error) {
+      if (error.message === 'locked') return show(ctx, main, { force: true });
+      alert.textContent = t('pin_wrong');
+      alert.hidden = false;
+      form.elements.pin.value = '';
+      form.elements.pin.focus();
+    }
+  });
+  const others = users.filter((u) => u.id !== user.id).map((u) => h('button', { class: 'btn', type: 'button',
+    onclick: () => { main.replaceChildren(pinScreen(ctx, main, u, users)); main.querySelector('input').focus(); } }, u.name));
+  return h('div', {}, form, others, h('button', { class: 'btn link', type: 'button',
+    onclick: () => { main.replaceChildren(loginScreen(ctx, main, users)); main.querySelector('input').focus(); } }, t('other_account')));
+}

@@ -1,0 +1,114 @@
+// The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
+import { category, formatDate, lang, setLang, t } from '../i18n.js';
+import { h, radios } from '../ui.js';
+import { FIELDS, conflictList, counts, discardEntry, outboxEntries, records, resolveConflict } from '../outbox.js';
+import { deleteDb } from '../db.js';
+import { forget } from '../auth.js';
+
+const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
+  nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', measured_on: 'measured_on',
+  weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
+  oedema: 'oedema', given_on: 'given_on' };
+const label = (f) => (LABELS[f] ? t(LABELS[f]) : f);
+const shown = (f, v) => {
+  if (v === null || v === undefined || v === '') return '–';
+  if (f === 'sex') return v === 'M' ? t('male') : t('female');
+  if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
+  if (typeof v === 'boolean') return v ? '✓' : '✗';
+  return category(v) !== '–' && typeof v === 'string' && v.includes('_') ? category(v) : String(v);
+};
+
+async function names(ctx) {
+  const children = await records(ctx.db, 'child');
+  return new Map(children.map((c) => [c.id, c.name]));
+}
+
+const describe = (e, byId) => `${e.entity === 'child' ? t('child_form') : t(e.entity === 'measurement' ? 'visit' : 'record_doses')}: ${
+  byId.get(e.entity === 'child' ? e.id : e.data.child_id) ?? e.data.name ?? e.id.slice(0, 8)}`;
+
+export async function render(ctx) {
+  const [entries, open, c, byId] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db), names(ctx)]);
+  const s = ctx.syncState;
+  const button = h('button', { class: 'btn primary', type: 'button', id: 'sync-now', onclick: async () => {
+    button.disabled = true;
+    await ctx.sync.sync();
+    ctx.route();
+  } }, t('sync_now'));
+  const waiting = entries.filter((e) => e.state !== 'needs_attention');
+  const attention = entries.filter((e) => e.state === 'needs_attention');
+  return h('section', {}, h('h2', {}, t('sync_title')),
+    h('p', { id: 'sync-summary', role: 'status' }, c.waiting ? t('waiting', { n: c.waiting }) : t('queue_empty')),
+    h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? new Date(s.last_sync_at).toLocaleString(lang()) : t('never') })),
+    s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
+      h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
+    s.phase === 'error' ? h('p', { class: 'notice warn' }, t('sync_error', { why: s.message ?? s.error })) : null,
+    button,
+    waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, describe(e, byId),
+      h('span', { class: 'tag wait' }, e.state)))) : null,
+    open.length ? h('section', { class: 'panel', id: 'conflicts' }, h('h3', {}, t('conflicts_title')),
+      h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
+        describe({ ...x, data: x.mine }, byId), h('span', { class: 'tag bad' }, x.fields.map(label).join(', '))))))) : null,
+    attention.length ? h('section', { class: 'panel', id: 'attention' }, h('h3', {}, t('attention_title')),
+      h('p', { class: 'muted' }, t('attention_help')),
+      h('ul', { class: 'list' }, attention.map((e) => h('li', { class: 'row' },
+        h('span', { class: 'row-main' }, h('strong', {}, describe(e, byId)),
+          h('small', {}, Object.entries(e.errors ?? {}).map(([f, m]) => `${label(f)}: ${[].concat(m).join(' ')}`).join('; '))),
+        h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard')))))) : null);
+}
+
+export async function conflict(ctx, mutationId) {
+  const c = (await conflictList(ctx.db)).find((x) => x.mutation_id === mutationId);
+  if (!c) return h('p', {}, t('queue_empty'));
+  const server = c.server_record ?? {};
+  const done = async (chosen) => {
+    await resolveConflict(ctx.db, mutationId, chosen);
+    await ctx.sync.refresh();
+    ctx.sync.sync();
+    ctx.go('#/sync');
+  };
+  const head = [h('h2', {}, t('conflict_title')), h('p', {}, t('conflict_help'))];
+  if (server.deleted_at || c.op === 'delete') {
+    return h('section', { class: 'card' }, head, h('p', { class: 'notice warn' }, t('deleted_on_server')),
+      h('div', { class: 'actions' },
+        h('button', { class: 'btn primary', type: 'button', onclick: () => done(c.op === 'delete' ? 'delete' : c.mine) }, c.op === 'delete' ? t('discard') : t('restore')),
+        h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('theirs'))));
+  }
+  const fields = FIELDS[c.entity].filter((f) => f in c.mine && c.mine[f] !== server[f] && f !== 'recorded_at');
+  const form = h('form', { class: 'card', id: 'conflict-form' }, head,
+    fields.map((f) => radios(`pick-${f}`, label(f), [['mine', `${t('mine')}: ${shown(f, c.mine[f])}`],
+      ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], c.fields.includes(f) ? 'mine' : 'mine')),
+    h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('resolve')),
+      h('a', { class: 'btn', href: '#/sync' }, t('back'))));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const chosen = Object.fromEntries(fields.map((f) => [f,
+      form.querySelector(`input[name="pick-${f}"]:checked`)?.value === 'theirs' ? server[f] ?? null : c.mine[f]]));
+    done(chosen);
+  });
+  return form;
+}
+
+export async function settings(ctx) {
+  const c = await counts(ctx.db);
+  const pending = c.waiting + c.attention + c.conflicts;
+  const est = await navigator.storage?.estimate?.().catch(() => null);
+  const persisted = await navigator.storage?.persisted?.().catch(() => false);
+  const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+  const note = h('p', { role: 'status', id: 'logout-note' });
+  return h('section', {}, h('h2', {}, t('settings')),
+    h('p', {}, `${ctx.session.user.name} (${ctx.session.user.role})`),
+    h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
+    h('h3', {}, t('install_storage')),
+    h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
+    est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
+    h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
+      if (pending) { note.textContent = t('logout_blocked', { n: pending }); return; }
+      const { user, tokens } = ctx.session;
+      ctx.api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {});
+      await forget(user.id);
+      ctx.db.close();
+      await deleteDb(`posyandu-${user.id}`).catch(() => {});
+      location.hash = '';
+      location.reload();
+    } }, t('logout')), note);
+}

@@ -1,0 +1,67 @@
+// DOM helpers: elements from data, user text always as text (never as HTML).
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'value' || k === 'checked') node[k] = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+let uid = 0;
+/** A labelled input; `error` is shown under it and tied to it for screen readers. */
+export function field({ label, name, type = 'text', value = '', required = false, hint = null, ...attrs }) {
+  uid += 1;
+  const id = `f-${name}-${uid}`;
+  const input = h('input', { id, name, type, value: value ?? '', required, 'aria-describedby': `${id}-e`, ...attrs });
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    input, hint ? h('small', { class: 'hint' }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
+}
+
+/** A group of radio buttons as a fieldset with a legend. */
+export function radios(name, legend, options, checked) {
+  return h('fieldset', { class: 'radios' }, h('legend', {}, legend),
+    options.map(([value, label]) => h('label', { class: 'radio' },
+      h('input', { type: 'radio', name, value, checked: value === checked }), h('span', {}, label))));
+}
+
+export function checkbox(name, label, checked = false, value = 'on') {
+  return h('label', { class: 'check' }, h('input', { type: 'checkbox', name, value, checked }), h('span', {}, label));
+}
+
+/** Show field errors ({name: [messages]}) next to the inputs of a form. */
+export function showErrors(form, errors) {
+  form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  let first = null;
+  for (const [name, messages] of Object.entries(errors ?? {})) {
+    const input = form.elements[name];
+    const el = input?.id ? document.getElementById(`${input.id}-e`) : null;
+    if (!el) continue;
+    el.textContent = [].concat(messages).join(' ');
+    input.setAttribute('aria-invalid', 'true');
+    first ??= input;
+  }
+  first?.focus();
+  return !first;
+}
+
+export const num = (v) => (v === '' || v === null || v === undefined ? null : Number(String(v).replace(',', '.')));
+export const todayIso = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+export function ageText(t, birth, on) {
+  const months = (+on.slice(0, 4) - +birth.slice(0, 4)) * 12 + (+on.slice(5, 7) - +birth.slice(5, 7)) - (+on.slice(8, 10) < +birth.slice(8, 10) ? 1 : 0);
+  const m = Math.max(0, months);
+  return m >= 12 ? t('age_ym', { y: Math.floor(m / 12), m: m % 12 }) : t('age_m', { m });
+}

@@ -1,0 +1,41 @@
+// Service worker: the app shell, WHO tables and immunisation schedule from a versioned
+// cache, so the app starts with no network. /api/ is never cached (data lives in IndexedDB).
+// The two lines below are written by scripts/pwa_precache.py (VERSION = hash of the files).
+const VERSION = '0683cd56207a88c4';
+const PRECACHE = ["/css/app.css", "/data/schedule-2024.json", "/data/who/acfa.json", "/data/who/bfa.json", "/data/who/hcfa.json", "/data/who/lhfa.json", "/data/who/wfa.json", "/data/who/wfh.json", "/data/who/wfl.json", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon.svg", "/icons/maskable-512.png", "/index.html", "/js/api.js", "/js/app.js", "/js/assess.js", "/js/auth.js", "/js/chart.js", "/js/db.js", "/js/due.js", "/js/growth.js", "/js/i18n.js", "/js/outbox.js", "/js/screens/child.js", "/js/screens/forms.js", "/js/screens/home.js", "/js/screens/login.js", "/js/screens/parent.js", "/js/screens/sync.js", "/js/sync.js", "/js/ui.js", "/manifest.webmanifest"];
+const CACHE = `posyandu-shell-${VERSION}`;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith('posyandu-shell-') && key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'skipWaiting') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (event.request.mode === 'navigate') {
+    event.respondWith(caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit ?? fetch(event.request)));
+    return;
+  }
+  event.respondWith(caches.match(event.request, { cacheName: CACHE, ignoreSearch: true })
+    .then((hit) => hit ?? fetch(event.request)));
+});
+
+// Background Sync (Chromium): wake the open app to run its own sync loop; the outbox in
+// IndexedDB stays the source of truth.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'outbox') return;
+  event.waitUntil(self.clients.matchAll({ type: 'window' }).then((list) => list.forEach((c) => c.postMessage({ sync: true }))));
+});
