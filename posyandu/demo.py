@@ -124,9 +124,11 @@ def load_demo(seed: int = 2024) -> str:
             _visits(rng, child, pos, today)
             children.append(child)
     db.session.flush()
+    doses = random.Random(seed + 1)  # its own stream: children and visits stay as they were
     for child in children:
         _record_created(child)
         refresh_child_growth(child)
+        _immunisations(doses, child, today)
     db.session.add_all([ParentLink(user_id=users["orangtua"].id, child_id=c.id) for c in children[:2]])
     return f"demo loaded: {len(posyandu)} posyandu, {len(children)} children, users: {', '.join(users)}"
 
@@ -139,3 +141,40 @@ def _record_created(child: Child) -> None:
     record_change(child, "create", action="demo")
     for m in db.session.scalars(select(Measurement).where(Measurement.child_id == child.id)):
         record_change(m, "create", action="demo")
+
+
+def _immunisations(rng: random.Random, child: Child, today: date) -> None:
+    """Doses on the national schedule, a few days to weeks late, with some drop-outs, and vitamin A
+    capsules in most February/August rounds: enough for coverage reports and overdue lists."""
+    from posyandu.audit import record_change
+    from posyandu.immunisation.models import Immunisation, Supplement
+    from posyandu.immunisation.schedule import completed_months, load_default_schedule
+
+    schedule = load_default_schedule()
+    events: list = []
+    for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries if not e.endemic_only and e.areas is None):
+        previous = None
+        for entry in schedule.doses_of(vaccine):
+            on = entry.recommended_age.after(child.birth_date)
+            if previous and entry.min_interval:
+                on = max(on, entry.min_interval.after(previous))
+            on += timedelta(days=int(rng.expovariate(1 / 12)))
+            if on > today or rng.random() < 0.06 or (entry.max_age and on > entry.max_age.after(child.birth_date)):
+                break  # not due yet, or the family dropped out of this vaccine
+            events.append(Immunisation(vaccine=vaccine, dose=entry.dose, given_on=on, batch_number=f"DEMO{rng.randint(100, 999)}"))
+            previous = on
+    cfg = schedule.supplements
+    for back in range(24):
+        y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+        on = date(y, m + 1, min(child.posyandu.meeting_day, 28))
+        if m + 1 not in cfg.vitamin_a_months or on > today or on < child.birth_date or rng.random() < 0.2:
+            continue
+        age = completed_months(child.birth_date, on)
+        kind = "vitamin_a_blue" if cfg.blue.contains(age) else "vitamin_a_red" if cfg.red.contains(age) else None
+        if kind:
+            events.append(Supplement(kind=kind, given_on=on))
+    for event in events:
+        event.id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        event.child_id, event.posyandu_id, event.kabupaten_code = child.id, child.posyandu_id, child.kabupaten_code
+        db.session.add(event)
+        record_change(event, "create", action="demo")

@@ -141,20 +141,23 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
 def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
     """Per area: one row per schedule dose, then IDL, Baduta Lengkap and each vitamin A round."""
     schedule = schedule_in_force(session, period.last)
+    rounds = [m for m in period.months if m.month in schedule.supplements.vitamin_a_months]
+    keys = [("dose", e.vaccine, e.dose, None) for e in schedule.entries] + [("idl", None, None, None),
+            ("baduta", None, None, None)] + [(k, None, None, str(m)) for m in rounds
+                                             for k in ("vitamin_a_blue", "vitamin_a_red")]
     found: dict[str, dict[tuple, tuple[int, int]]] = {}
     for area, values in _doses(session, schedule, period, posyandu_filter, level).items():
         found.setdefault(area, {}).update(values)
     for kind, years in (("idl", 1), ("baduta", 2)):
         for area, value in _complete(session, schedule, kind, years, period, posyandu_filter, level).items():
             found.setdefault(area, {})[(kind, None, None, None)] = value
-    for month in period.months:
-        if month.month in schedule.supplements.vitamin_a_months:
-            for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
-                found.setdefault(area, {}).update(values)
+    for month in rounds:
+        for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
+            found.setdefault(area, {}).update(values)
     given = _given_in_period(session, period, posyandu_filter, level)
     names = area_names(session, level, found)
-    return [_row(schedule, area, names.get(area), key, value, given)
-            for area in sorted(found) for key, value in found[area].items()]
+    return [_row(schedule, area, names.get(area), key, found[area].get(key, (0, 0)), given)
+            for area in sorted(found) for key in keys]
 
 
 def _row(schedule: Schedule, area: str, name: str | None, key: tuple, value: tuple[int, int],
