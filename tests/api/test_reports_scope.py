@@ -1,0 +1,87 @@
+"""Every report and export follows the caller's area; wrong roles are 403, bad arguments 422."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+MONTH = "2025-08"
+ENDPOINTS = ["reports/skdn", "reports/f1", "reports/prevalence", "reports/coverage", "reports/actions",
+             "reports/workbook", "exports/fhir"]
+
+
+@pytest.fixture
+def three(client, world, make_child):
+    """One child weighed in August 2025 in each posyandu: p1 Melati and p2 Mawar (Gresik, PKM A), p3 Kenanga (Bangkalan)."""
+    kids = {}
+    for p, kader in (("p1", "kader1"), ("p2", "kader2"), ("p3", "kader3")):
+        kids[p] = make_child(by=kader, posyandu=p, name=f"Anak {p}", birth_date="2024-01-10")
+        resp = client.post(f"/api/v1/children/{kids[p]['id']}/measurements", headers=world.headers(kader),
+                           json={"id": str(uuid.uuid4()), "measured_on": "2025-08-05", "weight_kg": 6.0})
+        assert resp.status_code == 201
+    return kids
+
+
+VISIBLE = {"kader1": {"p1"}, "kader2": {"p2"}, "bidan_a": {"p1", "p2"}, "bidan_b": {"p3"},
+           "dinkes_gresik": {"p1", "p2"}, "dinkes_bangkalan": {"p3"}, "admin": {"p1", "p2", "p3"}}
+
+
+@pytest.mark.parametrize("who", VISIBLE)
+def test_each_report_shows_only_the_callers_area(client, world, three, who):
+    headers = world.headers(who)
+    expected_areas = {str(world.ids[p]) for p in VISIBLE[who]}
+    for report in ("skdn", "f1", "prevalence", "coverage"):
+        rows = client.get(f"/api/v1/reports/{report}?month={MONTH}", headers=headers).get_json()["rows"]
+        assert {r["area"] for r in rows} == expected_areas, report
+    # wfa of 6.0 kg at 19 months is below −3 SD: every child is on the action list (BGM).
+    actions = client.get(f"/api/v1/reports/actions?month={MONTH}&reason=BGM", headers=headers).get_json()["rows"]
+    assert {r["name"] for r in actions} == {f"Anak {p}" for p in VISIBLE[who]}
+    bundle = client.get(f"/api/v1/exports/fhir?month={MONTH}", headers=headers).get_json()
+    patients = {e["resource"]["id"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"}
+    assert patients == {three[p]["id"] for p in VISIBLE[who]}
+
+
+def test_a_region_narrows_and_a_posyandu_outside_the_area_is_404(client, world, three):
+    rows = client.get(f"/api/v1/reports/skdn?month={MONTH}&region_code=35.25.01.2002",
+                      headers=world.headers("dinkes_gresik")).get_json()["rows"]
+    assert [r["area"] for r in rows] == [str(world.ids["p2"])]
+    assert client.get(f"/api/v1/reports/skdn?month={MONTH}&region_code=35.26",
+                      headers=world.headers("dinkes_gresik")).get_json()["rows"] == []
+    for endpoint in ENDPOINTS:
+        resp = client.get(f"/api/v1/{endpoint}?month={MONTH}&posyandu_id={world.ids['p2']}", headers=world.headers("kader1"))
+        assert resp.status_code == 404 and resp.mimetype == "application/problem+json", endpoint
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_parents_may_not_read_reports_and_strangers_must_log_in(client, world, endpoint):
+    assert client.get(f"/api/v1/{endpoint}?month={MONTH}", headers=world.headers("parent1")).status_code == 403
+    assert client.get(f"/api/v1/{endpoint}?month={MONTH}").status_code == 401
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("query, field", [
+    ("", "month"), ("month=2025-13", "month"), ("month=Agustus", "month"), ("from=2025-08&to=2025-01", "to"),
+    ("from=2020-01&to=2025-01", "to"), ("month=2025-08&from=2025-08", "month"), ("month=2025-08&posyandu_id=12", "posyandu_id"),
+    ("month=2025-08&region_code=jatim", "region_code")])
+def test_bad_arguments_are_422_with_the_field_named(client, world, endpoint, query, field):
+    resp = client.get(f"/api/v1/{endpoint}?{query}", headers=world.headers("bidan_a"))
+    assert resp.status_code == 422 and field in resp.get_json()["errors"], resp.get_json()
+
+
+@pytest.mark.parametrize("query, field", [("month=2025-08&level=provinsi", "level"), ("month=2025-08&format=pdf", "format")])
+def test_bad_level_or_format_is_422(client, world, query, field):
+    resp = client.get(f"/api/v1/reports/skdn?{query}", headers=world.headers("bidan_a"))
+    assert resp.status_code == 422 and field in resp.get_json()["errors"]
+
+
+def test_an_unknown_action_reason_is_422(client, world):
+    resp = client.get("/api/v1/reports/actions?month=2025-08&reason=kurus", headers=world.headers("bidan_a"))
+    assert resp.status_code == 422 and "reason" in resp.get_json()["errors"]
+
+
+def test_an_empty_area_gives_empty_reports_and_a_bundle_without_entries(client, world):
+    from fhir.resources.R4B.bundle import Bundle
+
+    assert client.get(f"/api/v1/reports/prevalence?month={MONTH}", headers=world.headers("kader3")).get_json()["rows"] == []
+    resp = client.get(f"/api/v1/exports/fhir?month={MONTH}&region_code=35.99", headers=world.headers("admin"))
+    assert Bundle.model_validate_json(resp.data).entry is None
