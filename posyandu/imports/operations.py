@@ -99,7 +99,8 @@ class _Run:
             try:
                 stmt = stmt.where(Posyandu.id == uuid.UUID(text))
             except ValueError:
-                stmt = stmt.where(func.lower(Posyandu.name).in_([text.lower(), f"posyandu {text.lower()}"]))
+                name = text.lower().removeprefix("posyandu ").strip()
+                stmt = stmt.where(func.lower(Posyandu.name).in_([name, f"posyandu {name}"]))
             found = db.session.scalars(stmt.limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None
         if self.posyandu[text] is None:

@@ -1,0 +1,185 @@
+"""Importing children and visits from a puskesmas spreadsheet: dry run, all or nothing,
+accept_valid, idempotency, duplicates, XLSX, the CLI (both databases)."""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+FILE = """posyandu;nama;jenis_kelamin;tanggal_lahir;nik;bb_lahir (kg);tanggal_timbang;bb (kg);tb/pb (cm);posisi
+Melati;Rara Putri;P;15/01/2025;3525015501250001;3,1;10/06/2025;7,2;65,5;berbaring
+Melati;Rara Putri;P;15/01/2025;3525015501250001;3,1;10/07/2025;7,5;67;berbaring
+Melati;Dodi Saputra;L;01/02/2025;;3200;10/06/2025;6,9;;
+Kenanga;Eka Wijaya;L;01/02/2025;;;10/06/2025;6,9;;
+Mawar;Fani Lestari;P;2025-03-01;352501410325000;;2025-06-10;6800;;
+Mawar;Gita Sari;P;2025-03-01;;;2025-02-10;5;;
+Melati;Budi Santosa;L;2024-05-02;;;2025-06-10;9;;
+"""
+# Row 4: birth weight in grams. Row 5: Kenanga is outside PKM A's area. Row 6: a 15-digit NIK (leading zero
+# lost) and the weight in grams. Row 7: weighed before birth. Row 8: likely the Budi Santoso already registered.
+BAD_ROWS = {"4": {"bb_lahir (kg)"}, "5": {"posyandu"}, "6": {"nik", "bb (kg)"}, "7": {"tanggal_timbang"}, "8": {"nama"}}
+
+
+@pytest.fixture
+def budi(make_child):
+    return make_child(name="Budi Santoso", sex="M", birth_date="2024-05-01")
+
+
+def upload(client, world, body=FILE, query="", name="kunjungan.csv", who="bidan_a"):
+    data = body.encode() if isinstance(body, str) else body
+    return client.post(f"/api/v1/imports/visits?{query}", data={"file": (io.BytesIO(data), name)},
+                       headers=world.headers(who), content_type="multipart/form-data")
+
+
+def counts(db, world=None):
+    """Children, measurements, audit rows, change-log rows (after the bidan logged in: logins are audited)."""
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+    from posyandu.sync.models import ChangeLog
+
+    if world is not None:
+        world.token("bidan_a")
+    db.session.remove()
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Child, Measurement, AuditLog, ChangeLog))
+
+
+def test_a_dry_run_lists_every_bad_row_and_why_and_saves_nothing(client, world, db, budi):
+    before = counts(db, world)
+    resp = upload(client, world, query="dry_run=true")
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert (body["dry_run"], body["committed"], body["rows"], body["valid_rows"], body["invalid_rows"]) == (True, False, 7, 2, 5)
+    assert (body["children_created"], body["visits_created"]) == (1, 2)
+    assert {str(e["row"]): set(e["errors"]) for e in body["errors"]} == BAD_ROWS
+    why = {str(e["row"]): e["errors"] for e in body["errors"]}
+    assert "gram" in why["4"]["bb_lahir (kg)"][0] and "gram" in why["6"]["bb (kg)"][0]
+    assert "leading zero" in why["6"]["nik"][0] and "Kenanga" in why["5"]["posyandu"][0]
+    assert "Budi Santoso" in why["8"]["nama"][0] and "birth date" in why["7"]["tanggal_timbang"][0]
+    assert counts(db, world) == before
+
+
+def test_messages_come_in_bahasa_indonesia_by_default(client, world, budi):
+    resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(FILE.encode()), "k.csv")},
+                       headers={**world.headers("bidan_a"), "Accept-Language": "id"}, content_type="multipart/form-data")
+    why = {str(e["row"]): e["errors"] for e in resp.get_json()["errors"]}
+    assert "angka 0 di depan" in why["6"]["nik"][0] and "tampaknya dalam gram" in why["4"]["bb_lahir (kg)"][0]
+
+
+def test_a_file_with_bad_rows_is_refused_whole(client, world, db, budi):
+    before = counts(db, world)
+    resp = upload(client, world)
+    assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+    problem = resp.get_json()
+    assert set(problem["errors"]["rows"]) == set(BAD_ROWS) and "accept_valid" in problem["detail"]
+    assert counts(db, world) == before
+
+
+def test_accept_valid_keeps_the_good_rows_with_growth_audit_and_change_log(client, world, db, budi):
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+    from posyandu.sync.models import ChangeLog
+
+    children, visits, audits, changes = counts(db, world)
+    resp = upload(client, world, query="accept_valid=true")
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert (body["committed"], body["children_created"], body["visits_created"], body["invalid_rows"]) == (True, 1, 2, 5)
+    rara = db.session.scalar(select(Child).where(Child.name == "Rara Putri"))
+    assert (rara.nik, rara.sex, rara.birth_weight_kg, str(rara.posyandu_id)) == ("3525015501250001", "F", 3.1, str(world.ids["p1"]))
+    june, july = db.session.scalars(select(Measurement).where(Measurement.child_id == rara.id).order_by(Measurement.measured_on))
+    # z-scores computed once for the child at the end; July: +300 g at 5 months (KBM 500 g) → T.
+    assert june.z_wfa is not None and june.trend == "B" and july.trend == "T" and july.position == "lying"
+    assert counts(db, world) == (children + 1, visits + 2, audits + 5, changes + 3)  # start, child, 2 visits, result
+    actions = set(db.session.scalars(select(AuditLog.action).where(AuditLog.entity == "visits_file")))
+    assert actions == {"import_start", "import"}
+    assert db.session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.child_id == rara.id)) == 3
+
+
+def test_importing_the_same_file_twice_changes_nothing(client, world, db, budi):
+    first = upload(client, world, query="accept_valid=true").get_json()
+    after_first = counts(db, world)
+    second = upload(client, world, query="accept_valid=true").get_json()
+    assert (second["children_created"], second["children_matched"], second["visits_created"], second["visits_unchanged"]) == (0, 1, 0, 2)
+    assert first["children_created"] == 1
+    children, visits, audits, changes = counts(db, world)
+    assert (children, visits, changes) == after_first[:2] + after_first[3:]  # only the import's own audit rows added
+
+
+def test_a_child_registered_by_nik_gets_the_visits(client, world, db, make_child):
+    from posyandu.growth.models import Measurement
+
+    siti = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15", nik="3525015501250002")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Siti Aminah,P,2025-01-15,3525015501250002,2025-06-10,7.1\n")
+    resp = upload(client, world, body)
+    assert resp.status_code == 201 and resp.get_json()["children_matched"] == 1, resp.get_json()
+    assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [siti["id"]]
+
+
+def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, world, db, budi):
+    from posyandu.registry.models import Child
+
+    body = "posyandu,nama,jenis_kelamin,tanggal_lahir,bukan_duplikat\nMelati,Budi Santosa,L,2024-05-01,ya\n"
+    resp = upload(client, world, body)
+    assert resp.status_code == 201, resp.get_json()
+    twin = db.session.scalar(select(Child).where(Child.name == "Budi Santosa"))
+    assert str(twin.possible_duplicate_of) == budi["id"]
+
+
+def test_two_spellings_of_one_newborn_in_one_file_are_caught(client, world):
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir\nMelati,Nur Aini,P,2025-05-01\nMelati,Nur Aeni,P,2025-05-02\n")
+    resp = upload(client, world, body, query="dry_run=true").get_json()
+    assert [e["row"] for e in resp["errors"]] == [3] and "Nur Aini" in resp["errors"][0]["errors"]["nama"][0]
+
+
+def test_xlsx_uploads_and_nik_stored_as_a_number(client, world, db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "NIK", "Tanggal Ukur", "BB (kg)", "TB (cm)"])
+    sheet.append(["Melati", "Wulan", "P", datetime(2024, 6, 1), 3525014106240001, datetime(2025, 6, 10), 8.1, 70.2])
+    sheet.append(["Melati", "Yusuf", "L", datetime(2024, 6, 1), 352501410624000, datetime(2025, 6, 10), 8.3, 71])
+    out = io.BytesIO()
+    book.save(out)
+    resp = upload(client, world, out.getvalue(), query="accept_valid=true", name="data.xlsx").get_json()
+    assert (resp["children_created"], resp["visits_created"]) == (1, 1)
+    assert resp["errors"][0]["row"] == 3 and "leading zero" in resp["errors"][0]["errors"]["NIK"][0]
+
+
+@pytest.mark.parametrize("body, name, message", [
+    ("x", "kunjungan.pdf", ".csv or .xlsx"), ("nama,umur\nBudi,2\n", "k.csv", "missing columns"),
+    (b"PK\x03\x04 not really", "k.xlsx", "XLSX"), ("", "k.csv", "empty")])
+def test_an_unreadable_file_is_422(client, world, body, name, message):
+    resp = upload(client, world, body, name=name)
+    assert resp.status_code == 422 and message in resp.get_json()["errors"]["file"][0]
+
+
+def test_a_missing_file_is_422(client, world):
+    resp = client.post("/api/v1/imports/visits", data={}, headers=world.headers("bidan_a"), content_type="multipart/form-data")
+    assert resp.status_code == 422 and "file" in resp.get_json()["errors"]
+
+
+@pytest.mark.parametrize("who", ["kader1", "dinkes_gresik", "parent1"])
+def test_only_a_bidan_or_admin_imports(client, world, who):
+    assert upload(client, world, who=who).status_code == 403
+
+
+def test_the_cli_imports_with_dry_run_accept_valid_and_is_idempotent(app, world, db, budi, tmp_path):
+    path = tmp_path / "kunjungan.csv"
+    path.write_text(FILE, encoding="utf-8")
+    runner = app.test_cli_runner()
+    before = counts(db, world)
+    dry = runner.invoke(args=["import-visits", str(path), "--dry-run"])
+    assert dry.exit_code == 1 and "baris 4" in dry.output and "tidak ada yang disimpan" in dry.output
+    assert counts(db, world) == before
+    refused = runner.invoke(args=["import-visits", str(path), "--as", "bidan_a"])
+    assert refused.exit_code == 1 and counts(db, world) == before
+    done = runner.invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
+    assert done.exit_code == 0 and "kunjungan baru 2" in done.output and "disimpan" in done.output, done.output
+    again = runner.invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
+    assert "kunjungan baru 0" in again.output and "kunjungan sudah ada 2" in again.output

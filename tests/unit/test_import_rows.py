@@ -1,0 +1,77 @@
+"""Cleaning one spreadsheet row (posyandu.imports.rows) and reading headers (posyandu.imports.reader)."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import pytest
+
+from posyandu.imports.reader import FileError, normalise_header, read_rows
+from posyandu.imports.rows import parse_row
+
+BASE = {"posyandu": "Melati", "name": "Rara", "sex": "P", "birth_date": "2025-01-15"}
+
+
+def errors(row):
+    return {k: [str(m) for m in v] for k, v in parse_row({**BASE, **row}).errors.items()}
+
+
+def test_a_clean_row_gives_a_child_and_a_visit():
+    p = parse_row({**BASE, "nik": "3525015501250001", "birth_weight_kg": "3,1", "measured_on": "10/06/2025",
+                   "weight_kg": "7,2", "length_height_cm": 65.5, "position": "Berbaring", "oedema": "tidak"})
+    assert p.errors == {} and p.posyandu == "Melati"
+    assert p.child == {"name": "Rara", "sex": "F", "birth_date": date(2025, 1, 15), "nik": "3525015501250001",
+                       "birth_weight_kg": 3.1, "has_kms": True}
+    assert p.visit == {"measured_on": date(2025, 6, 10), "weight_kg": 7.2, "length_height_cm": 65.5,
+                       "position": "lying", "oedema": False}
+
+
+@pytest.mark.parametrize("row, field, words", [
+    ({"nik": "352501550125000"}, "nik", "leading zero"),
+    ({"nik": "3.52501E+15"}, "nik", "turned the NIK into a number"),
+    ({"birth_weight_kg": "3200"}, "birth_weight_kg", "grams"),
+    ({"measured_on": "2025-06-10", "weight_kg": "7200"}, "weight_kg", "grams"),
+    ({"birth_date": "31/02/2025"}, "birth_date", "not a date"),
+    ({"sex": "X"}, "sex", "L or P"),
+    ({"position": "duduk", "measured_on": "2025-06-10", "weight_kg": 7}, "position", "berbaring"),
+    ({"weight_kg": 7}, "measured_on", "needs its date"),
+    ({"name": ""}, "name", "Missing data"),
+    ({"posyandu": None}, "posyandu", "Missing data"),
+    ({"has_kms": "mungkin"}, "has_kms", "ya or tidak"),
+    ({"measured_on": "2099-01-01", "weight_kg": 7}, "measured_on", "future"),
+])
+def test_messy_values_are_named_with_the_reason(row, field, words):
+    found = errors(row)
+    assert field in found and words in found[field][0], found
+
+
+def test_one_message_per_field():
+    assert errors({"sex": "X"}) == {"sex": ["must be L or P"]}
+
+
+@pytest.mark.parametrize("value, expected", [("L", "M"), ("laki-laki", "M"), ("Perempuan", "F"), ("p", "F")])
+def test_sex_words(value, expected):
+    assert parse_row({**BASE, "sex": value}).child["sex"] == expected
+
+
+def test_spreadsheet_types_are_understood():
+    p = parse_row({**BASE, "birth_date": datetime(2025, 1, 15), "nik": 3525015501250001.0, "rt": 3.0})
+    assert p.errors == {} and (p.child["birth_date"], p.child["nik"], p.child["rt"]) == (date(2025, 1, 15), "3525015501250001", "3")
+
+
+@pytest.mark.parametrize("header, key", [("Tgl Lahir", "tgl_lahir"), ("BB (kg)", "bb"), ("TB/PB (cm)", "tb_pb"),
+                                         (" Nama  Anak ", "nama_anak"), ("L/P", "l_p")])
+def test_headers_are_matched_loosely(header, key):
+    assert normalise_header(header) == key
+
+
+def test_a_semicolon_csv_with_windows_1252_is_read():
+    data = "Posyandu;Nama;JK;Tgl Lahir;Catatan\nMelati;Andr\xe9;L;01/02/2025;x\n\n".encode("cp1252")
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names == {"posyandu": "Posyandu", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
+    assert list(rows) == [(2, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025"})]
+
+
+def test_missing_required_columns_are_named():
+    with pytest.raises(FileError, match="posyandu, sex"):
+        read_rows(io.BytesIO(b"nama,tanggal_lahir\nA,2025-01-01\n"), "a.csv")

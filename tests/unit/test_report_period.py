@@ -1,0 +1,74 @@
+"""Report months and ages in completed calendar months (posyandu.reports.period), pure."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from posyandu.immunisation.schedule import completed_months
+from posyandu.reports.period import (Month, Period, age_group_bounds, born_by, pct, reaching_months_in)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("on, months, expected", [
+    (date(2025, 8, 31), 12, date(2024, 8, 31)),
+    (date(2025, 2, 28), 1, date(2025, 1, 31)),   # 29, 30 and 31 Jan all complete a month on 28 Feb
+    (date(2024, 2, 29), 12, date(2023, 2, 28)),
+    (date(2025, 2, 28), 12, date(2024, 2, 29)),  # a leap-day child is one year old on 28 Feb
+    (date(2025, 8, 31), 18, date(2024, 2, 29)),
+    (date(2025, 6, 30), 60, date(2020, 6, 30)),
+])
+def test_born_by_is_the_latest_birth_date_with_the_months_completed(on, months, expected):
+    assert born_by(on, months) == expected
+    assert completed_months(expected, on) >= months
+    assert completed_months(expected + timedelta(days=1), on) < months
+
+
+def test_born_by_agrees_with_completed_months_every_day_of_four_years():
+    birth, on = date(2020, 1, 1), date(2025, 3, 31)
+    while birth < date(2024, 1, 1):
+        months = completed_months(birth, on)
+        assert birth <= born_by(on, months) and birth > born_by(on, months + 1), birth
+        birth += timedelta(days=1)
+
+
+def test_the_f1_age_groups_cover_under_fives_without_gaps():
+    on = date(2025, 8, 31)
+    bounds = age_group_bounds(on)
+    assert [b[0] for b in bounds] == ["0-5", "6-11", "12-23", "24-35", "36-59"]
+    assert bounds[0][2] == on and bounds[-1][1] == born_by(on, 60)
+    for (_, after, _), (_, _, on_or_before) in zip(bounds, bounds[1:]):
+        assert after == on_or_before  # each group starts where the older one ends
+    # a child born 2025-02-28 is 6 months on Aug 31 (6-11); born 2025-03-01: 5 months (0-5)
+    assert bounds[1][1] < date(2025, 2, 28) <= bounds[1][2] and bounds[0][1] < date(2025, 3, 1)
+
+
+def test_s36_is_the_children_completing_36_months_in_the_month():
+    after, by = reaching_months_in(Month(2025, 8), 36)
+    assert (after, by) == (date(2022, 7, 31), date(2022, 8, 31))
+
+
+def test_months_and_periods():
+    assert Month.parse("2025-08") == Month(2025, 8) and str(Month(2025, 8)) == "2025-08"
+    assert (Month(2025, 1).previous, Month(2024, 12).plus(2)) == (Month(2024, 12), Month(2025, 2))
+    assert (Month(2024, 2).first, Month(2024, 2).last) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert [str(m) for m in Period(Month(2024, 11), Month(2025, 2)).months] == ["2024-11", "2024-12", "2025-01", "2025-02"]
+    for bad in ("2025-13", "2025-1", "1999-12", "Agustus", "", "2025-08-01"):
+        with pytest.raises(ValueError):
+            Month.parse(bad)
+
+
+def test_percentages_have_one_decimal_and_none_without_a_denominator():
+    assert (pct(1, 3), pct(2, 3), pct(0, 5), pct(3, 0)) == (33.3, 66.7, 0.0, None)
+
+
+def test_the_period_rules_import_neither_flask_nor_the_database():
+    probe = ("import sys\nimport posyandu.reports.period\n"
+             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy')"
+             " or m == 'posyandu.extensions')))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
