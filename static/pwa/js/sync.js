@@ -15,7 +15,7 @@ const MAX_DELAY_MS = 5 * 60 * 1000;
  * @param {boolean} [o.canPush] false for parents (they only read)
  */
 export function createSync({ db, api, canPush = true, batchSize = 100, pageSize = 500, onState = () => {},
-  timers = { set: setTimeout, clear: clearTimeout }, random = Math.random, lockName = null }) {
+  timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null }) {
   const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null };
   let running = null;
   let timer = null;

@@ -1,0 +1,50 @@
+"""Small helpers that drive the PWA the way a cadre does (by labels and visible text)."""
+from __future__ import annotations
+
+import re
+
+PIN = "2468"
+
+
+def wait_synced(page, timeout: int = 30000) -> None:
+    """The header chip reports a finished sync with nothing waiting."""
+    page.wait_for_function(
+        "() => { const c = document.getElementById('sync-chip');"
+        " return c && c.dataset.phase === 'done' && /Tersinkron|Synced/.test(c.textContent); }", timeout=timeout)
+
+
+def login(page, base: str, username: str, password: str = "posyandu123") -> None:
+    page.goto(base + "/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.locator("input[name=pin]").fill(PIN)
+    page.locator("input[name=pin2]").fill(PIN)
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#nav").wait_for()
+
+
+def enter_pin(page) -> None:
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()
+    page.locator("input[name=pin]").fill(PIN)
+    page.get_by_role("button", name="Buka").click()
+    page.locator("#nav").wait_for()
+
+
+def sw_controls(page) -> None:
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+
+
+def chip_text(page) -> str:
+    return page.locator("#sync-chip").inner_text()
+
+
+def open_child(page, name: str) -> None:
+    page.goto(page.url.split("#")[0] + "#/")
+    page.get_by_label("Cari nama anak").fill(name)
+    page.locator("#children a", has_text=name).first.click()
+    page.get_by_role("heading", name=name).wait_for()
+
+
+def waiting(n: int):
+    return re.compile(rf"{n} menunggu sinkron")

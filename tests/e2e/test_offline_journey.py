@@ -1,0 +1,139 @@
+"""The cadre's day offline, end to end in real Chromium against the real server:
+load once online, go offline, reload, register a child and weigh her, see the status,
+come back online and see the sync complete; a second cadre of the same posyandu pulls
+the child; the parent sees the chart; an edit of the same child on two phones gives
+the conflict screen. Screenshots go to tests/e2e/screenshots/."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import chip_text, enter_pin, login, open_child, sw_controls, wait_synced, waiting
+
+pytestmark = pytest.mark.e2e
+NAME = "Sari Luring"
+
+
+def register_and_weigh_offline(page, shot) -> None:
+    page.get_by_role("link", name="Daftarkan anak baru").click()
+    page.get_by_label("Nama anak").fill(NAME)
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=305)).isoformat())
+    page.get_by_label("Nama ibu").fill("Siti Aminah")
+    shot(page, "03-register-child-offline")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    expect(page.locator("#sync-chip")).to_have_text(waiting(1))
+
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("6,0")
+    page.get_by_label("Panjang/tinggi badan (cm)").fill("68.5")
+    page.get_by_label("Lingkar lengan atas (cm)").fill("12.9")
+    page.get_by_role("button", name="Simpan").click()
+    result = page.locator("#visit-result")
+    expect(result.locator("[data-key=bb_u]")).to_contain_text("berat badan kurang")
+    expect(result.locator("[data-key=bb_u]")).to_have_class("status warn")
+    expect(result.locator("[data-key=trend]")).to_contain_text("B — baru pertama kali ditimbang")
+    expect(result.locator("#due")).to_be_visible()
+    expect(page.locator("#sync-chip")).to_have_text(waiting(2))
+    shot(page, "04-visit-result-offline")
+
+
+def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_context, shot):
+    base = live_server.url
+
+    # 1. load once online: login, PIN, first sync, the service worker takes over
+    a_ctx = new_context()
+    a = a_ctx.new_page()
+    errors: list[str] = []
+    a.on("pageerror", lambda e: errors.append(str(e)))
+    a.goto(base + "/")
+    shot(a, "01-login")
+    login(a, base, "kader1")
+    wait_synced(a)
+    sw_controls(a)
+    shot(a, "02-home-posyandu-day", full_page=False)
+
+    # 2. offline: reload, PIN re-entry, register and weigh
+    a_ctx.set_offline(True)
+    a.reload()
+    enter_pin(a)
+    expect(a.locator("#children li").first).to_be_visible()
+    register_and_weigh_offline(a, shot)
+
+    # 3. nothing is lost across a reload while still offline
+    a.goto(base + "/#/")
+    a.reload()
+    enter_pin(a)
+    a.get_by_label("Cari nama anak").fill(NAME)
+    expect(a.locator("#children a", has_text=NAME)).to_contain_text("belum terkirim")
+    assert live_server.api("GET", f"/children?q={NAME}", "kader1").get_json()["items"] == []
+
+    # 4. back online: the sync runs by itself and completes
+    a_ctx.set_offline(False)
+    wait_synced(a)
+    a.goto(base + "/#/sync")
+    expect(a.locator("#sync-summary")).to_have_text("Semua data sudah terkirim.")
+    shot(a, "05-sync-complete", full_page=False)
+    items = live_server.api("GET", f"/children?q={NAME}", "kader1").get_json()["items"]
+    assert len(items) == 1
+    child_id = items[0]["id"]
+    visits = live_server.api("GET", f"/children/{child_id}/measurements", "kader1").get_json()["items"]
+    assert [(v["weight_kg"], v["status"]["bb_u"]) for v in visits] == [(6.0, "kurang")]
+
+    # 5. a second cadre of the same posyandu pulls the child
+    b_ctx = new_context()
+    b = b_ctx.new_page()
+    login(b, base, "kader1b")
+    wait_synced(b)
+    open_child(b, NAME)
+    expect(b.locator("#result [data-key=bb_u]")).to_contain_text("berat badan kurang")
+    shot(b, "06-second-cadre-child")
+
+    # 6. the parent, invited by the cadre, sees the chart and the immunisation card
+    open_child(a, NAME)
+    a.get_by_role("button", name="Undang orang tua").click()
+    expect(a.locator("#invite")).to_contain_text("Kode untuk orang tua")
+    code = a.locator("#invite").inner_text().split(": ")[1].split(" ")[0]
+    p_ctx = new_context()
+    p = p_ctx.new_page()
+    login(p, base, "orangtua")
+    wait_synced(p)
+    p.get_by_label("Kode undangan").fill(code)
+    p.get_by_role("button", name="Tambahkan").click()
+    p.locator("#children a", has_text=NAME).click()
+    expect(p.locator(".charts svg").first).to_be_visible()
+    expect(p.locator(".charts svg .child-point")).to_have_count(3)  # one point on each chart
+    expect(p.locator("#plain")).to_contain_text("Berat badan Sari berat badan kurang untuk umurnya.")
+    expect(p.locator("#card")).to_be_visible()
+    shot(p, "07-parent-child-chart")
+
+    # 7. the same child edited on two phones: the second to sync gets the conflict screen
+    a_ctx.set_offline(True)
+    open_child(b, NAME)
+    b.get_by_role("link", name="Ubah data anak").click()
+    b.get_by_label("Nama ibu").fill("Siti Rahayu")
+    b.get_by_role("button", name="Simpan").click()
+    b.get_by_role("heading", name=NAME).wait_for()
+    wait_synced(b)
+    open_child(a, NAME)
+    a.get_by_role("link", name="Ubah data anak").click()
+    a.get_by_label("Nama ibu").fill("Siti Aminah Putri")
+    a.get_by_role("button", name="Simpan").click()
+    a.get_by_role("heading", name=NAME).wait_for()
+    a_ctx.set_offline(False)
+    expect(a.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    a.locator("#sync-chip").click()
+    a.locator("#conflicts a").first.click()
+    form = a.locator("#conflict-form")
+    expect(form).to_contain_text("Nilai saya: Siti Aminah Putri")
+    expect(form).to_contain_text("Nilai di server: Siti Rahayu")
+    shot(a, "08-conflict")
+    form.get_by_label("Nilai saya: Siti Aminah Putri").check()
+    form.get_by_role("button", name="Simpan pilihan").click()
+    wait_synced(a)
+    child = live_server.api("GET", f"/children/{child_id}", "kader1").get_json()
+    assert child["mother_name"] == "Siti Aminah Putri"
+    assert errors == []
