@@ -106,8 +106,9 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     p.locator("#children a", has_text=NAME).click()
     expect(p.locator(".charts svg").first).to_be_visible()
     expect(p.locator(".charts svg .child-point")).to_have_count(3)  # one point on each chart
-    expect(p.locator("#plain")).to_contain_text("Berat badan Sari berat badan kurang untuk umurnya.")
+    expect(p.locator("#plain")).to_contain_text("Berat badan Sari kurang untuk umurnya.")
     expect(p.locator("#card")).to_be_visible()
+    expect(p.locator("#next-dose")).to_contain_text("BCG")
     shot(p, "07-parent-child-chart")
 
     # 7. the same child edited on two phones: the second to sync gets the conflict screen

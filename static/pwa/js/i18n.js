@@ -141,6 +141,7 @@ const W = {
   history: ['Riwayat penimbangan', 'Weighing history'],
   card: ['Kartu imunisasi', 'Immunisation card'],
   next_dose: ['Imunisasi berikutnya: {label}, {date}', 'Next immunisation: {label}, {date}'],
+  next_dose_late: ['Imunisasi yang terlambat: {label} (seharusnya {date}). Datang ke posyandu atau puskesmas.', 'Overdue immunisation: {label} (was due {date}). Come to the posyandu or health centre.'],
   idl: ['Imunisasi dasar lengkap', 'Complete basic immunisation'],
   print: ['Cetak', 'Print'],
   invite: ['Undang orang tua', 'Invite a parent'],
@@ -177,6 +178,17 @@ const CATEGORY = {
   obesitas: ['obesitas', 'obese'],
 };
 
+// Parents: the same categories said plainly (Buku KIA wording where it has one).
+const PLAIN = {
+  sangat_kurang: ['sangat kurang', 'far too low'], kurang: ['kurang', 'too low'], normal: ['normal', 'normal'],
+  risiko_lebih: ['cenderung berlebih', 'on the high side'], sangat_pendek: ['sangat pendek (stunting berat)', 'very short (severe stunting)'],
+  pendek: ['pendek (stunting)', 'short (stunting)'], tinggi: ['tinggi', 'tall'],
+  gizi_buruk: ['gizi buruk — segera bawa ke puskesmas', 'severely wasted — go to the health centre now'],
+  gizi_kurang: ['gizi kurang — konsultasikan ke bidan', 'wasted — see the midwife'], gizi_baik: ['baik', 'good'],
+  berisiko_gizi_lebih: ['berisiko gizi lebih', 'at risk of overweight'], gizi_lebih: ['gizi lebih', 'overweight'],
+  obesitas: ['obesitas — konsultasikan ke bidan', 'obese — see the midwife'],
+};
+
 let current = (typeof localStorage !== 'undefined' && localStorage.getItem('lang')) || 'id';
 const at = () => (current === 'en' ? 1 : 0);
 
@@ -191,6 +203,7 @@ export function t(key, params = {}) {
   const text = entry ? entry[at()] : key;
   return text.replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
 }
+export const plain = (key) => (PLAIN[key] ? PLAIN[key][at()] : '–');
 export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
 export const formatDate = (iso) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00`).toLocaleDateString(current === 'en' ? 'en-GB' : 'id-ID',
   { day: 'numeric', month: 'short', year: 'numeric' }) : '–');

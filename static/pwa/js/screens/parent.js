@@ -1,5 +1,5 @@
 // A parent's view: only their own children (the server's pull scope), in plain words.
-import { category, formatDate, t } from '../i18n.js';
+import { category, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, showErrors, todayIso } from '../ui.js';
 import { dueToday, latest, nextDose, tone } from '../assess.js';
 import { cardPanel, chartsPanel } from './child.js';
@@ -10,9 +10,9 @@ function plainStatus(child, last) {
   const s = last.growth.status;
   const first = child.name.split(' ')[0];
   return [
-    s.bb_u ? h('p', { class: `plain ${tone(s.bb_u)}` }, t('plain_wfa', { name: first, what: category(s.bb_u) })) : null,
-    s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t('plain_tb', { name: first, what: category(s.tb_u) })) : null,
-    s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t('plain_bbtb', { what: category(s.bb_tb) })) : null,
+    s.bb_u ? h('p', { class: `plain ${tone(s.bb_u)}` }, t('plain_wfa', { name: first, what: plain(s.bb_u) })) : null,
+    s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t('plain_tb', { name: first, what: plain(s.tb_u) })) : null,
+    s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t('plain_bbtb', { what: plain(s.bb_tb) })) : null,
     h('p', { class: 'muted' }, t('plain_last', { date: formatDate(last.m.measured_on) })),
   ];
 }
@@ -61,7 +61,8 @@ export async function child(ctx, childId) {
   return h('section', { class: 'child' },
     h('h2', {}, c.name), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
-    next ? h('p', { class: 'notice ok', id: 'next-dose' }, t('next_dose', { label: next.label, date: formatDate(next.due_date) })) : null,
+    next ? h('p', { class: `notice ${next.status === 'overdue' ? 'warn' : 'ok'}`, id: 'next-dose' },
+      t(next.status === 'overdue' ? 'next_dose_late' : 'next_dose', { label: next.label, date: formatDate(next.due_date) })) : null,
     chartsPanel(c, measurements, tables), cardPanel(due.card),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }

@@ -1,0 +1,115 @@
+// The PWA's pure logic at the table (assess.js, chart.js) and the shell's consistency
+// (service worker precache up to date, no inline code the CSP would block).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative, dirname, resolve } from 'node:path';
+import { assess, dueToday, nextDose, tone } from '../../static/pwa/js/assess.js';
+import { chartData } from '../../static/pwa/js/chart.js';
+import { loadSchedule } from '../../static/pwa/js/due.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const pwa = join(root, 'static/pwa');
+const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
+const schedule = loadSchedule(json('static/pwa/data/schedule-2024.json'));
+const girl = { id: 'c1', sex: 'F', birth_date: '2024-01-15' };
+const visit = (id, on, kg, extra = {}) => ({ id, child_id: 'c1', measured_on: on, weight_kg: kg, oedema: false, ...extra });
+
+test('N when the gain reaches the KBM for the age (7 months: 400 g)', () => {
+  const r = assess({ child: girl, m: visit('m2', '2024-08-15', 7.5), history: [visit('m1', '2024-07-15', 7.0)], tables, schedule, on: '2024-08-15' });
+  assert.equal(r.kms.trend, 'N');
+  assert.equal(r.kms.gain_g, 500);
+  assert.equal(r.kms.kbm_g, 400);
+  assert.equal(r.referral, false);
+});
+
+test('T twice in a row is 2T and means referral', () => {
+  const history = [visit('m0', '2024-06-15', 7.0), visit('m1', '2024-07-15', 7.1)];
+  const r = assess({ child: girl, m: visit('m2', '2024-08-15', 7.2), history, tables, schedule, on: '2024-08-15' });
+  assert.equal(r.kms.trend, 'T');
+  assert.equal(r.kms.two_t, true);
+  assert.equal(r.referral, true);
+});
+
+test('the server trend of last month is used for 2T when it has one', () => {
+  const history = [visit('m1', '2024-07-15', 7.0, { trend: 'N', zscores: {}, status: {} })];
+  const r = assess({ child: girl, m: visit('m2', '2024-08-15', 7.1), history, tables, schedule, on: '2024-08-15' });
+  assert.equal(r.kms.trend, 'T');
+  assert.equal(r.kms.two_t, false);
+});
+
+test('O without last month, B at the first weighing', () => {
+  const o = assess({ child: girl, m: visit('m2', '2024-08-15', 7.5), history: [visit('m1', '2024-05-15', 6.5)], tables, schedule, on: '2024-08-15' });
+  assert.equal(o.kms.trend, 'O');
+  const b = assess({ child: girl, m: visit('m2', '2024-08-15', 7.5), tables, schedule, on: '2024-08-15' });
+  assert.equal(b.kms.trend, 'B');
+});
+
+test('BGM below −3 SD weight-for-age asks for referral; the category is colour-coded', () => {
+  const r = assess({ child: girl, m: visit('m1', '2024-08-15', 5.0), tables, schedule, on: '2024-08-15' });
+  assert.equal(r.growth.status.bb_u, 'sangat_kurang');
+  assert.equal(r.kms.bgm, true);
+  assert.equal(r.referral, true);
+  assert.equal(tone(r.growth.status.bb_u), 'bad');
+  assert.equal(tone('kurang'), 'warn');
+  assert.equal(tone('gizi_baik'), 'ok');
+});
+
+test('an implausible value asks to re-measure and gets no category', () => {
+  const r = assess({ child: girl, m: visit('m1', '2024-08-15', 25), tables, schedule, on: '2024-08-15' });
+  assert.equal(r.remeasure, true);
+  assert.equal(r.growth.flags.wfa, true);
+  assert.equal(r.growth.status.bb_u, null);
+});
+
+test('oedema is severe and referred at once', () => {
+  const r = assess({ child: girl, m: visit('m1', '2024-08-15', 7.0, { oedema: true }), tables, schedule, on: '2024-08-15' });
+  assert.equal(r.severe, true);
+  assert.equal(r.referral, true);
+  assert.equal(r.growth.zscores.wfa, null);
+});
+
+test('due today at 2 months includes the first pentavalent dose; the next dose for parents', () => {
+  const due = dueToday({ child: girl, immunisations: [{ vaccine: 'HB0', dose: 1, given_on: '2024-01-15' }, { vaccine: 'BCG', dose: 1, given_on: '2024-02-15' }, { vaccine: 'OPV', dose: 1, given_on: '2024-02-15' }], schedule, on: '2024-03-15' });
+  assert.ok(due.doses.some((d) => d.vaccine === 'DPT-HB-Hib' && d.dose === 1));
+  assert.ok(!due.doses.some((d) => d.vaccine === 'BCG'));
+  assert.equal(nextDose(due.card).status, 'due');
+});
+
+test('chart data: WHO SD curves by age, weight-for-length under 2 years, weight-for-height after', () => {
+  const d = chartData(girl, [{ age_days: 300, weight_kg: 8, length_height_cm: 70 }], tables);
+  assert.deepEqual(Object.keys(d.curves), ['wfa', 'lhfa', 'wfl']);
+  assert.equal(d.curves.wfa.x_values[0], 0);
+  assert.ok(d.curves.wfa.x_values.length >= 13);
+  assert.equal(d.curves.wfa.sd['0'][0], 3.23); // WHO girls' median birth weight
+  const older = chartData(girl, [{ age_days: 800 }], tables);
+  assert.ok(older.curves.wfh);
+});
+
+// --- the shell ---------------------------------------------------------------------------------
+const files = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+
+test('sw.js precaches every shell file under a VERSION that is the hash of their content (scripts/pwa_precache.py)', () => {
+  const paths = files(pwa).map((f) => `/${relative(pwa, f).split('\\').join('/')}`)
+    .filter((p) => p !== '/sw.js' && !p.split('/').pop().startsWith('.')).sort();
+  const hash = createHash('sha256');
+  for (const p of paths) hash.update(Buffer.concat([Buffer.from(`${p}\0`), readFileSync(join(pwa, p)), Buffer.from('\0')]));
+  const sw = readFileSync(join(pwa, 'sw.js'), 'utf8');
+  assert.equal(sw.match(/^const VERSION = '(\w+)';$/m)?.[1], hash.digest('hex').slice(0, 16), 'run scripts/pwa_precache.py');
+  assert.deepEqual(JSON.parse(sw.match(/^const PRECACHE = (.*);$/m)[1]), paths);
+  assert.deepEqual(readFileSync(join(pwa, 'data/schedule-2024.json')), readFileSync(join(root, 'posyandu/immunisation/data/schedule-2024.json')));
+});
+
+test('no inline script or style that the CSP (script-src/style-src self) would block', () => {
+  const html = readFileSync(join(pwa, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
+  assert.doesNotMatch(html, /<style|\sstyle=|\son\w+=/);
+  for (const f of files(join(pwa, 'js'))) {
+    const src = readFileSync(f, 'utf8');
+    assert.doesNotMatch(src, /innerHTML|insertAdjacentHTML|setAttribute\('style'|eval\(/, f);
+    for (const [, spec] of src.matchAll(/from '(\.[^']+)'/g)) assert.ok(existsSync(resolve(dirname(f), spec)), `${f} imports ${spec}`);
+  }
+});
