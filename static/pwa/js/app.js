@@ -144,7 +144,7 @@ function wireHeader() {
   const langBtn = document.getElementById('lang-btn');
   const paint = () => {
     langBtn.textContent = t('lang_code');
-    langBtn.setAttribute('aria-label', t('lang_switch'));
+    langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
     document.documentElement.lang = lang();
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   };
