@@ -32,7 +32,7 @@ def enter_pin(page) -> None:
 
 
 def sw_controls(page) -> None:
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
 
 
 def chip_text(page) -> str:

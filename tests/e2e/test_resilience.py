@@ -1,0 +1,91 @@
+"""Faults a phone meets in the field, in real Chromium: a push whose response is lost
+after the server committed, logout with unsent data, a large first pull with progress,
+and the app's installability (manifest, icons, service worker)."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import CHROMIUM
+from tests.e2e.pages import login, sw_controls, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+RECORD_CHIP = """
+new MutationObserver(() => {
+  const chip = document.getElementById('sync-chip');
+  if (chip) (window.__chip ??= []).push(chip.textContent);
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+def register(page, name: str) -> None:
+    page.goto(page.url.split("#")[0] + "#/register")
+    page.get_by_label("Nama anak").fill(name)
+    page.get_by_label("Laki-laki").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=400)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=name).wait_for()
+
+
+def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live_server, new_context):
+    ctx = new_context()
+    ctx.add_init_script(RECORD_CHIP)
+    page = ctx.new_page()
+    login(page, live_server.url, "kader2")
+    wait_synced(page)
+    progress = page.evaluate("window.__chip")
+    assert any(re.fullmatch(r"Mengunduh… \d+ data", text) for text in progress), progress
+
+    bodies: list[str] = []
+
+    def drop_first_response(route):
+        bodies.append(route.request.post_data)
+        response = route.fetch()          # the server commits the push ...
+        if len(bodies) == 1:
+            route.abort("connectionreset")  # ... and the phone never hears back
+        else:
+            route.fulfill(response=response)
+
+    ctx.route("**/api/v1/sync/push", drop_first_response)
+    register(page, "Bayu Putus Sinyal")
+    wait_synced(page, timeout=60000)  # the backoff retry goes through
+    assert len(bodies) >= 2 and bodies[0] == bodies[1], "the retry resends the same body and mutation ids"
+    items = live_server.api("GET", "/children?q=Bayu Putus", "kader2").get_json()["items"]
+    assert len(items) == 1 and items[0]["version"] == 1
+
+
+def test_logout_is_refused_while_changes_are_unsent(live_server, new_context, shot):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    ctx.set_offline(True)
+    register(page, "Citra Belum Terkirim")
+    page.goto(page.url.split("#")[0] + "#/settings")
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.locator("#logout-note")).to_have_text("Ada 1 data belum terkirim. Sinkron dulu sebelum keluar.")
+    expect(page.locator("#storage")).to_be_visible()
+    shot(page, "09-settings-logout-blocked", full_page=False)
+    page.goto(page.url.split("#")[0] + "#/sync")
+    expect(page.locator("#queue li")).to_have_count(1)
+    ctx.set_offline(False)
+    wait_synced(page)
+
+
+def test_the_app_is_installable(live_server, playwright, tmp_path):
+    ctx = playwright.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                         headless=True, service_workers="allow")
+    try:
+        page = ctx.new_page()
+        page.goto(live_server.url + "/")
+        sw_controls(page)
+        cdp = ctx.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == []
+    finally:
+        ctx.close()
