@@ -54,6 +54,11 @@ def area_filter(args: dict) -> Any:
     return clause
 
 
+def lazy(report: Any, *args: Any) -> Iterable[dict]:
+    """The report's rows, computed only when its sheet is written (one report in memory at a time)."""
+    yield from report(*args)
+
+
 def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     """The report as JSON, or as a CSV/XLSX download (``args["format"]``)."""
     period = args["period"]
@@ -133,10 +138,10 @@ class Workbook(MethodView):
     def get(self, args):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
-        sheets = [(*REPORTS["skdn"], skdn_period(db.session, period, pf, level)),
-                  (*REPORTS["f1"], f1_period(db.session, period, pf, level)),
-                  (*REPORTS["prevalence"], prevalence_period(db.session, period, pf, level)),
-                  (*REPORTS["coverage"], coverage(db.session, period, pf, level)),
+        sheets = [(*REPORTS["skdn"], lazy(skdn_period, db.session, period, pf, level)),
+                  (*REPORTS["f1"], lazy(f1_period, db.session, period, pf, level)),
+                  (*REPORTS["prevalence"], lazy(prevalence_period, db.session, period, pf, level)),
+                  (*REPORTS["coverage"], lazy(coverage, db.session, period, pf, level)),
                   (*REPORTS["actions"], action_list(db.session, period.end, pf))]
         return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="laporan-{period.start}-{period.end}.xlsx"'})
