@@ -3,8 +3,9 @@
 Headers are matched loosely (case, spaces, punctuation and a unit in brackets
 are ignored) against Indonesian and English names, so "Tgl Lahir",
 "tanggal_lahir" and "birth_date" all mean ``birth_date``. Columns we do not
-know are ignored; blank rows are skipped. Row numbers are the spreadsheet's
-(the header is row 1). CSV may be comma- or semicolon-separated, UTF-8 (with
+know are ignored; blank rows are skipped. The header is the first of the top
+ten rows that names every required column (titles above the table are skipped).
+Row numbers are the spreadsheet's. CSV may be comma- or semicolon-separated, UTF-8 (with
 or without BOM) or Windows-1252.
 """
 from __future__ import annotations
@@ -44,6 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "oedema": ("edema", "oedema"),
 }
 REQUIRED = ("posyandu", "name", "sex", "birth_date")
+HEADER_SEARCH_ROWS = 10
 _ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
 
 
@@ -69,20 +71,34 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
         table = _csv(data)
     else:
         raise FileError(Msg("the file must be .csv or .xlsx", "berkas harus .csv atau .xlsx"))
-    header = next(table, None)
-    if not header:
-        raise FileError(Msg("the file is empty", "berkas kosong"))
-    columns = {i: _ALIASES[normalise_header(h)] for i, h in enumerate(header) if normalise_header(h) in _ALIASES}
+    header, columns, first = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
         raise FileError(Msg(f"missing columns: {', '.join(missing)}",
                             f"kolom wajib tidak ada: {', '.join(missing)}"))
     names = {key: str(header[i]).strip() for i, key in columns.items()}
-    return names, _rows(table, columns)
+    return names, _rows(table, columns, first)
 
 
-def _rows(table: Iterator[list[Any]], columns: dict[int, str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, values in enumerate(table, start=2):
+def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int]:
+    """The header row: the first of the top rows naming every required column (report titles above
+    the table are skipped), else the first row. Returns it, its known columns and the next row's number."""
+    top: list[list[Any]] = []
+    for number, values in enumerate(table, start=1):
+        columns = {i: _ALIASES[normalise_header(h)] for i, h in enumerate(values) if normalise_header(h) in _ALIASES}
+        if all(k in columns.values() for k in REQUIRED):
+            return values, columns, number + 1
+        top.append(values)
+        if number == HEADER_SEARCH_ROWS:
+            break
+    if not top:
+        raise FileError(Msg("the file is empty", "berkas kosong"))
+    columns = {i: _ALIASES[normalise_header(h)] for i, h in enumerate(top[0]) if normalise_header(h) in _ALIASES}
+    return top[0], columns, 2
+
+
+def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, values in enumerate(table, start=first):
         row = {key: values[i] for i, key in columns.items() if i < len(values)}
         row = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
         if any(v not in (None, "") for v in row.values()):

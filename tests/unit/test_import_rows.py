@@ -75,3 +75,9 @@ def test_a_semicolon_csv_with_windows_1252_is_read():
 def test_missing_required_columns_are_named():
     with pytest.raises(FileError, match="posyandu, sex"):
         read_rows(io.BytesIO(b"nama,tanggal_lahir\nA,2025-01-01\n"), "a.csv")
+
+
+def test_title_rows_above_the_table_are_skipped_and_row_numbers_kept():
+    data = b"LAPORAN PENIMBANGAN BALITA\nPuskesmas Wringinanom,,,\n\nposyandu,nama,jk,tgl lahir\nMelati,Ani,P,2025-01-01\n"
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert list(rows) == [(5, {"posyandu": "Melati", "name": "Ani", "sex": "P", "birth_date": "2025-01-01"})]

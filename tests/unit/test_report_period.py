@@ -72,3 +72,10 @@ def test_the_period_rules_import_neither_flask_nor_the_database():
              " or m == 'posyandu.extensions')))\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_report_modules_other_than_routes_know_nothing_of_http():
+    for path in (ROOT / "posyandu" / "reports").rglob("*.py"):
+        if path.name != "routes.py":
+            text = path.read_text(encoding="utf-8")
+            assert "from flask" not in text and "import flask" not in text, path
