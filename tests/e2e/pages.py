@@ -32,6 +32,10 @@ def enter_pin(page) -> None:
 
 
 def sw_controls(page) -> None:
+    """The service worker has cached the shell and controls the page."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()  # claimed pages are controlled at once; a reload is the documented fallback
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
 
 

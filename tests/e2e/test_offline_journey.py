@@ -40,6 +40,13 @@ def register_and_weigh_offline(page, shot) -> None:
     expect(page.locator("#sync-chip")).to_have_text(waiting(2))
     shot(page, "04-visit-result-offline")
 
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label("BCG (terlambat)").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    expect(page.locator("#card tr", has_text="BCG")).to_contain_text("sudah")
+    expect(page.locator("#sync-chip")).to_have_text(waiting(3))
+
 
 def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_context, shot):
     base = live_server.url
@@ -53,8 +60,8 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     shot(a, "01-login")
     login(a, base, "kader1")
     wait_synced(a)
-    sw_controls(a)
     shot(a, "02-home-posyandu-day", full_page=False)
+    sw_controls(a)
 
     # 2. offline: reload, PIN re-entry, register and weigh
     a_ctx.set_offline(True)
@@ -82,6 +89,8 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     child_id = items[0]["id"]
     visits = live_server.api("GET", f"/children/{child_id}/measurements", "kader1").get_json()["items"]
     assert [(v["weight_kg"], v["status"]["bb_u"]) for v in visits] == [(6.0, "kurang")]
+    doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader1").get_json()["items"]
+    assert [(d["vaccine"], d["dose"]) for d in doses] == [("BCG", 1)]
 
     # 5. a second cadre of the same posyandu pulls the child
     b_ctx = new_context()
@@ -108,7 +117,7 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     expect(p.locator(".charts svg .child-point")).to_have_count(3)  # one point on each chart
     expect(p.locator("#plain")).to_contain_text("Berat badan Sari kurang untuk umurnya.")
     expect(p.locator("#card")).to_be_visible()
-    expect(p.locator("#next-dose")).to_contain_text("BCG")
+    expect(p.locator("#next-dose")).to_contain_text("OPV 1")
     shot(p, "07-parent-child-chart")
 
     # 7. the same child edited on two phones: the second to sync gets the conflict screen

@@ -118,9 +118,9 @@ export async function dosesForm(ctx, childId) {
     const on = form.elements.given_on?.value || ctx.day.date;
     const due = dueToday({ child, immunisations, supplements, schedule, area, on });
     options.replaceChildren(h('legend', {}, t('due_today')),
-      due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, false, `${d.vaccine}|${d.dose}`)),
-      due.supplements.map((s) => checkbox('supplement', t(s.kind), false, s.kind)),
-      due.doses.length + due.supplements.length ? null : h('p', { class: 'muted' }, t('nothing_due')));
+      ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, false, `${d.vaccine}|${d.dose}`)),
+      ...due.supplements.map((s) => checkbox('supplement', t(s.kind), false, s.kind)),
+      ...(due.doses.length + due.supplements.length ? [] : [h('p', { class: 'muted' }, t('nothing_due'))]));
   };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
   form.append(dateField, options, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),

@@ -66,7 +66,8 @@ export async function conflict(ctx, mutationId) {
     ctx.sync.sync();
     ctx.go('#/sync');
   };
-  const head = [h('h2', {}, t('conflict_title')), h('p', {}, t('conflict_help'))];
+  const head = [h('h2', {}, t('conflict_title')), h('p', { class: 'muted' }, describe({ ...c, data: c.mine }, await names(ctx))),
+    h('p', {}, t('conflict_help'))];
   if (server.deleted_at || c.op === 'delete') {
     return h('section', { class: 'card' }, head, h('p', { class: 'notice warn' }, t('deleted_on_server')),
       h('div', { class: 'actions' },
