@@ -86,6 +86,8 @@ function onSyncState(s) {
 }
 
 async function startSession(session) {
+  ctx.sync?.stop();
+  ctx.db?.close();
   ctx.session = session;
   ctx.role = session.user.role;
   ctx.db = await openDb(`posyandu-${session.user.id}`);
@@ -102,6 +104,12 @@ async function startSession(session) {
   ctx.sync.sync();
 }
 ctx.startSession = startSession;
+/** The refresh token was refused: log in again with the password; the data and outbox stay. */
+ctx.relogin = () => {
+  ctx.session = null;
+  document.getElementById('nav').hidden = true;
+  loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
+};
 
 ctx.logout = async () => {
   const c = await counts(ctx.db);

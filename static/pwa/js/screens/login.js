@@ -8,11 +8,12 @@ const PIN = /^\d{4,6}$/;
 const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
   pattern: '[0-9]{4,6}', maxlength: 6, required: true });
 
-export async function show(ctx, main, { force = false } = {}) {
+export async function show(ctx, main, { force = false, notice = null } = {}) {
   const { users, last } = await rememberedUsers();
   const usable = users.filter((u) => !u.locked);
   const chosen = usable.find((u) => u.id === last) ?? usable[0];
   main.replaceChildren(chosen && !force ? pinScreen(ctx, main, chosen, usable) : loginScreen(ctx, main, users));
+  if (notice) main.prepend(h('p', { class: 'notice warn', role: 'alert' }, notice));
   main.querySelector('input')?.focus();
 }
 
@@ -73,7 +74,7 @@ function pinScreen(ctx, main, user, users) {
       const session = await unlock(user.id, form.elements.pin.value);
       await ctx.startSession(session);
     } catch (error) {
-      if (error.message === 'locked') return show(ctx, main, { force: true });
+      if (error.message === 'locked') return show(ctx, main, { force: true, notice: t('pin_locked') });
       alert.textContent = t('pin_wrong');
       alert.hidden = false;
       form.elements.pin.value = '';
