@@ -24,11 +24,13 @@ class DomainError(Exception):
     status = 400
     key = "bad_request"
 
-    def __init__(self, detail: str | None = None, errors: dict[str, Any] | None = None, key: str | None = None):
+    def __init__(self, detail: str | None = None, errors: dict[str, Any] | None = None, key: str | None = None,
+                 extensions: dict[str, Any] | None = None):
         super().__init__(detail or self.key)
         self.detail = detail
         self.errors = errors
         self.key = key or self.key
+        self.extensions = extensions  # extra RFC 9457 members, e.g. {"violations": [...]}
 
 
 class ValidationFailed(DomainError):
@@ -52,11 +54,13 @@ class Conflict(DomainError):
 
 
 def problem(status: int, key: str, detail: str | None = None, errors: Any = None,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None, extensions: dict[str, Any] | None = None) -> Response:
     body: dict[str, Any] = {"type": TYPE_BASE + key, "title": title(key), "status": status,
-                            "detail": detail or title(key)}
+                            "detail": translate_field_message(detail) if detail else title(key)}
     if errors:
         body["errors"] = translate_field_message(errors)
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, translate_field_message(value))
     resp = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -85,7 +89,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _domain_error(exc: DomainError) -> Response:
     db.session.rollback()
-    return problem(exc.status, exc.key, exc.detail, exc.errors)
+    return problem(exc.status, exc.key, exc.detail, exc.errors, extensions=exc.extensions)
 
 
 def _integrity_error(exc: IntegrityError) -> Response:

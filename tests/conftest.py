@@ -7,6 +7,8 @@ real, exactly as the app does in production.
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import tempfile
 import uuid
@@ -68,6 +70,16 @@ def apps(request):
             db.engine.dispose()
 
 
+@functools.cache
+def _default_schedule_migration() -> Any:
+    """migrations/versions/0002_default_schedule.py: a fresh database holds its 2024 schedule row."""
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0002_default_schedule.py"
+    spec = importlib.util.spec_from_file_location("migration_0002_default_schedule", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _empty_all_tables(app) -> None:
     from posyandu.extensions import db, limiter
 
@@ -80,6 +92,7 @@ def _empty_all_tables(app) -> None:
                 for t in tables:
                     conn.execute(text(f'DELETE FROM "{t}"'))
             conn.execute(text("INSERT INTO sync_counter (id, value) VALUES (1, 0)"))
+            _default_schedule_migration().insert_default(conn)
         limiter.reset()
         db.session.remove()
 

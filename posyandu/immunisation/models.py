@@ -50,12 +50,15 @@ class Supplement(ChildEventMixin, db.Model):
     given_by: Mapped[str | None] = mapped_column(String(120))
     place: Mapped[str] = mapped_column(String(10), default="posyandu")
     override_reason: Mapped[str | None] = mapped_column(String(255))
+    override_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
 
 
 class ScheduleVersion(TimestampMixin, db.Model):
     """One published version of the national immunisation schedule (and the
     vitamin A / deworming configuration), as JSON validated by
-    ``posyandu.immunisation.schedule``. The newest active version applies."""
+    ``posyandu.immunisation.schedule``. The newest active version valid on a
+    date applies (``operations.schedule_in_force``). A published document is
+    never edited: a change is a new version."""
 
     __tablename__ = "schedule_version"
 
