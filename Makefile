@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-py test-js bench lighthouse deps system-deps migrate demo clean
+.PHONY: run test test-py test-js bench load lighthouse deps system-deps migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ test: deps system-deps
 
 bench: deps system-deps
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+$(VENV)/.load-installed: $(VENV)/.installed requirements-load.txt
+	$(PY) -m pip install --quiet -r requirements-load.txt
+	touch $@
+
+# Bounded load test: locust against gunicorn + PostgreSQL on loopback (benchmarks/load/run.py).
+load: deps system-deps $(VENV)/.load-installed
+	$(PY) benchmarks/load/run.py
 
 lighthouse: deps system-deps
 	$(PY) scripts/lighthouse.py
