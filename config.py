@@ -30,11 +30,29 @@ def _database_url() -> str:
     return url
 
 
+def _engine_options(url: str) -> dict:
+    """Connection pool per process. PostgreSQL: ``DB_POOL_SIZE`` connections kept open per
+    gunicorn worker plus ``DB_MAX_OVERFLOW`` in bursts; each worker's pool must fit
+    PostgreSQL's max_connections (workers × (size + overflow) + headroom)."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options.update(pool_size=_int("DB_POOL_SIZE", 5), max_overflow=_int("DB_MAX_OVERFLOW", 5),
+                       pool_timeout=_int("DB_POOL_TIMEOUT", 10), pool_recycle=_int("DB_POOL_RECYCLE", 1800))
+    return options
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
+    # Origins allowed to call the API from another site's pages (CORS). Empty: closed;
+    # the PWA is served by the API itself and needs none.
+    CORS_ORIGINS = _list("CORS_ORIGINS")
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 30))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30))
     JWT_TOKEN_LOCATION = ["headers"]
@@ -76,6 +94,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
     ARGON2_FAST = True  # cheaper hashing parameters so the suite stays quick
 

@@ -27,6 +27,12 @@ def create_app(config: Any = None) -> "Flask":
     migrate.init_app(app, db, directory=str(web.ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)
+    if app.config.get("CORS_ORIGINS"):   # closed unless origins are listed explicitly
+        from flask_cors import CORS
+
+        CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+             allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-Id"],
+             expose_headers=["X-Request-Id", "Retry-After"], max_age=600)
     passwords.configure(app.config.get("ARGON2_FAST", False))
     tokens.init_jwt(jwt)
     api = Api(app, spec_kwargs=web.spec_kwargs())

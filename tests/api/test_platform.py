@@ -149,3 +149,33 @@ def test_production_refuses_development_secrets(monkeypatch):
     finally:
         monkeypatch.delenv("POSYANDU_ENV")
         importlib.reload(config)
+
+
+def test_cors_is_closed_unless_an_origin_is_listed():
+    from config import TestConfig
+    from posyandu import create_app
+
+    closed = create_app(TestConfig).test_client()
+    resp = closed.options("/api/v1/health", headers={"Origin": "https://evil.example",
+                                                     "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in resp.headers
+
+    cfg = type("Cors", (TestConfig,), {"CORS_ORIGINS": ["https://dinkes.gresikkab.go.id"]})
+    opened = create_app(cfg).test_client()
+    ok = opened.options("/api/v1/children", headers={"Origin": "https://dinkes.gresikkab.go.id",
+                                                     "Access-Control-Request-Method": "GET",
+                                                     "Access-Control-Request-Headers": "Authorization"})
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://dinkes.gresikkab.go.id"
+    assert "authorization" in ok.headers["Access-Control-Allow-Headers"].lower()
+    other = opened.get("/api/v1/health", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_postgresql_gets_a_bounded_pool_from_the_environment(monkeypatch):
+    import config
+
+    monkeypatch.setenv("DB_POOL_SIZE", "7")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "3")
+    pg = config._engine_options("postgresql+psycopg://u@db/posyandu")
+    assert pg["pool_size"] == 7 and pg["max_overflow"] == 3 and pg["pool_pre_ping"] is True
+    assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
