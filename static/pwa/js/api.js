@@ -23,8 +23,8 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   let refreshing = null;
   const api = { clockOffsetMs: 0 };
 
-  async function send(method, path, body, bearer) {
-    const headers = { Accept: 'application/json', 'Accept-Language': lang(), 'X-Client-Version': CLIENT_VERSION };
+  async function send(method, path, body, bearer, accept = 'application/json') {
+    const headers = { Accept: accept, 'Accept-Language': lang(), 'X-Client-Version': CLIENT_VERSION };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     let resp;
@@ -51,15 +51,27 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     return refreshing;
   }
 
-  /** One API call; resolves to the JSON body (null for 204), rejects with an ApiError. */
-  api.request = async (method, path, body, { auth = true } = {}) => {
-    let resp = await send(method, path, body, auth ? tokens()?.access_token : null);
-    if (resp.status === 401 && auth && await refresh()) resp = await send(method, path, body, tokens()?.access_token);
+  /** A successful response (the token refreshed once on 401), or an ApiError. */
+  async function ok(method, path, body, auth, accept) {
+    let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
+    if (resp.status === 401 && auth && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
     if (!resp.ok) {
       const problem = await resp.json().catch(() => ({}));
       throw new ApiError(kindOf(resp.status), resp.status, problem.detail || problem.title || `HTTP ${resp.status}`, problem);
     }
+    return resp;
+  }
+
+  /** One API call; resolves to the JSON body (null for 204), rejects with an ApiError. */
+  api.request = async (method, path, body, { auth = true } = {}) => {
+    const resp = await ok(method, path, body, auth);
     return resp.status === 204 ? null : resp.json();
+  };
+  /** A file download (CSV/XLSX) with the bearer token: {blob, filename} (the server's Content-Disposition name). */
+  api.download = async (path) => {
+    const resp = await ok('GET', path, undefined, true, '*/*');
+    const filename = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') ?? '')?.[1] ?? 'laporan';
+    return { blob: await resp.blob(), filename };
   };
   api.get = (path) => api.request('GET', path);
   api.post = (path, body, opts) => api.request('POST', path, body ?? {}, opts);

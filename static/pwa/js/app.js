@@ -2,7 +2,7 @@
 import { openDb } from './db.js';
 import { createApi } from './api.js';
 import { createSync } from './sync.js';
-import { counts, records, rowsOfChild, saveChange, view } from './outbox.js';
+import { counts, getMeta, putMeta, records, rowsOfChild, saveChange, view } from './outbox.js';
 import { saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
@@ -14,6 +14,7 @@ import * as childScreen from './screens/child.js';
 import * as forms from './screens/forms.js';
 import * as syncScreen from './screens/sync.js';
 import * as parent from './screens/parent.js';
+import * as reports from './screens/reports.js';
 
 const main = document.getElementById('main');
 const chip = document.getElementById('sync-chip');
@@ -55,6 +56,11 @@ ctx.bundle = async (childId) => {
   return { child: own ? { ...view(own), _pending: own.pending > 0, _gone: own.gone ?? null } : null,
     measurements: live_('measurement'), immunisations: live_('immunisation'), supplements: live_('supplement') };
 };
+/** The last report viewed, kept in the user's database for the offline reports screen. */
+ctx.lastReport = {
+  get: () => getMeta(ctx.db, 'last_report').then((row) => row?.value ?? null),
+  put: (value) => putMeta(ctx.db, { key: 'last_report', value }),
+};
 ctx.area = (posyanduId) => ctx.posyandus().then((ps) => {
   const p = ps.find((x) => x.id === posyanduId);
   return p ? { kabupaten: p.kabupaten_code } : null;
@@ -95,6 +101,8 @@ async function startSession(session) {
   ctx.sync = createSync({ db: ctx.db, api: ctx.api, canPush: ctx.role !== 'parent', onState: onSyncState,
     lockName: `sync-${session.user.id}` });
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
+  ctx.reports = null; // the report pickers belong to the user's scope
+  document.getElementById('nav-reports').hidden = ctx.role === 'parent';
   document.body.dataset.role = ctx.role;
   document.getElementById('nav').hidden = false;
   navigator.storage?.persist?.().then((granted) => { ctx.persisted = granted; }).catch(() => {});
@@ -126,7 +134,9 @@ const ROUTES = [
   [/^#\/sync$/, () => syncScreen.render(ctx)],
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1])],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
-  [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : home.render(ctx))],
+  [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
+  // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
+  [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
 ];
 
 let rendering = 0;
@@ -183,7 +193,10 @@ function watchUpdates(reg) {
 
 function wireTriggers() {
   window.addEventListener('hashchange', route);
-  window.addEventListener('online', () => ctx.sync?.sync());
+  window.addEventListener('online', () => {
+    ctx.sync?.sync();
+    if (ctx.session && location.hash === '#/reports') route(); // reports need the network: offer them again
+  });
   window.addEventListener('offline', () => ctx.sync?.refresh());
   setInterval(() => { if (document.visibilityState === 'visible') ctx.sync?.sync(); }, 5 * 60 * 1000);
   if ('serviceWorker' in navigator) {

@@ -117,3 +117,45 @@ export function drawChart(data, indicator, labels) {
   for (const p of sorted) svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: 'child-point' }));
   return svg;
 }
+
+/**
+ * A percentage over the months of a report period as an SVG line, 360 px wide: one point
+ * per month (its value written above it while there are at most 8), an optional dashed
+ * target line, a y axis from 0 with % ticks.
+ * `series` is [{label, value}] (value null: no data that month, the line breaks);
+ * `title` and `desc` (the values as text) are the chart's accessible name and description;
+ * `format` writes a value (e.g. '78,3%').
+ */
+export function drawTrend(series, { id, title, desc, target = null, format = String }) {
+  const W = 360; const H = 190; const L = 38; const R = 12; const T = 14; const B = 24;
+  const values = series.map((p) => p.value).filter((v) => v !== null && v !== undefined);
+  const need = Math.max(1, ...values, target ?? 0) * 1.15; // room for the value labels
+  const y1 = [10, 20, 30, 40, 60, 80, 100].find((s) => s >= need) ?? 100;
+  const n = series.length;
+  const sx = (i) => (n === 1 ? (L + W - R) / 2 : L + 10 + (i / (n - 1)) * (W - L - R - 20));
+  const sy = (v) => H - B - (v / y1) * (H - T - B);
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart trend', role: 'img', 'aria-labelledby': `${id}-t ${id}-d` });
+  svg.append(el('title', { id: `${id}-t` }, title), el('desc', { id: `${id}-d` }, desc));
+  for (const v of ticks(0, y1, 5)) {
+    svg.append(el('line', { x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: 'grid' }));
+    svg.append(el('text', { x: L - 4, y: sy(v) + 3, class: 'tick', 'text-anchor': 'end' }, `${v}%`));
+  }
+  if (target !== null) svg.append(el('line', { x1: L, x2: W - R, y1: sy(target), y2: sy(target), class: 'target' }));
+  const every = Math.ceil(n / 6); // month labels stay legible at 360 px
+  series.forEach((p, i) => {
+    if (i % every === 0 || i === n - 1) svg.append(el('text', { x: sx(i), y: H - B + 16, class: 'tick', 'text-anchor': 'middle' }, p.label));
+  });
+  let d = ''; let pen = false;
+  series.forEach((p, i) => {
+    const has = p.value !== null && p.value !== undefined;
+    if (has) d += `${pen ? 'L' : 'M'}${sx(i).toFixed(1)},${sy(p.value).toFixed(1)}`;
+    pen = has;
+  });
+  if (d) svg.append(el('path', { d, class: 'trend-line' }));
+  series.forEach((p, i) => {
+    if (p.value === null || p.value === undefined) return;
+    svg.append(el('circle', { cx: sx(i).toFixed(1), cy: sy(p.value).toFixed(1), r: 4, class: 'trend-point' }));
+    if (n <= 8 || i === n - 1) svg.append(el('text', { x: sx(i), y: sy(p.value) - 8, class: 'value', 'text-anchor': 'middle' }, format(p.value)));
+  });
+  return svg;
+}

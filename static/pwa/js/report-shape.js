@@ -1,0 +1,148 @@
+// Report data for the reports screen (pure: no DOM, no storage): months and periods, the
+// query string, percentages rounded the way the server rounds them, totals over areas and
+// the monthly series the trend charts draw. Rows are the JSON rows of /api/v1/reports/*.
+export const SKDN_COUNTS = ['S', 'K', 'D', 'N', 'T', 'O', 'B', 'BGM', '2T'];
+export const SKDN_RATIOS = [['K_S', 'K', 'S'], ['D_S', 'D', 'S'], ['D_K', 'D', 'K'], ['N_D', 'N', 'D'],
+  ['N_D_prime', 'N', 'D_prime'], ['N_S', 'N', 'S']];
+export const NUTRITION = [ // [key, count, denominator, percentage, flagged count]
+  ['stunting', 'stunted', 'tb_u_n', 'stunting_pct', 'flagged_tb_u'],
+  ['wasting', 'wasted', 'bb_tb_n', 'wasting_pct', 'flagged_bb_tb'],
+  ['underweight', 'underweight', 'bb_u_n', 'underweight_pct', 'flagged_bb_u'],
+  ['overweight', 'overweight', 'bb_tb_n', 'overweight_pct', 'flagged_bb_tb'],
+];
+const PREVALENCE_COUNTS = ['measured', 'flagged', ...new Set(NUTRITION.flatMap(([, n, d, , f]) => [n, d, f]))];
+export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'];
+export const D_S_TARGET = 80; // SPM: participation (D/S) of 80% and above
+
+/**
+ * `part` as a percentage of `whole` with one decimal, null when `whole` is 0 — the
+ * server's `round(100.0 * part / whole, 1)`: Python rounds an exact tie (x.25) to the
+ * even digit, toFixed() to the larger one, so that single case is handled here.
+ */
+export function pct(part, whole) {
+  if (!whole) return null;
+  const q = (100 * part) / whole;
+  if (Number.isInteger(q * 4) && (q * 4) % 4 === 1) return (Math.floor(q) * 10 + 2) / 10;
+  return Number(q.toFixed(1));
+}
+
+const ym = (text) => { const [y, m] = text.split('-').map(Number); return y * 12 + m - 1; };
+const text = (n) => `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}`;
+
+/** 'YYYY-MM' shifted by `n` months. */
+export const addMonths = (month, n) => text(ym(month) + n);
+
+/** Months `from`..`to` inclusive, oldest first (empty when `to` is before `from`). */
+export function monthRange(from, to) {
+  const out = [];
+  for (let n = ym(from); n <= ym(to); n += 1) out.push(text(n));
+  return out;
+}
+
+/** The month before the one `isoDate` falls in: the last complete report month. */
+export const lastFullMonth = (isoDate) => addMonths(isoDate.slice(0, 7), -1);
+
+/** The `count` months up to and including `month`, newest first (the period pickers). */
+export const monthsUpTo = (month, count) => monthRange(addMonths(month, 1 - count), month).reverse();
+
+/** `?month=` or `?from=&to=` plus the area and roll-up level (and `format` for downloads). */
+export function reportQuery({ from, to, level = null, area = '', format = null }) {
+  const q = new URLSearchParams();
+  if (from === to) q.set('month', from); else { q.set('from', from); q.set('to', to); }
+  if (level) q.set('level', level);
+  const [kind, value] = area ? area.split(':') : [];
+  if (kind === 'region') q.set('region_code', value);
+  if (kind === 'posyandu') q.set('posyandu_id', value);
+  if (format) q.set('format', format);
+  return `?${q}`;
+}
+
+const sums = (rows, keys) => Object.fromEntries(keys.map((k) => [k, rows.reduce((s, r) => s + (r[k] ?? 0), 0)]));
+
+/** SKDN over several areas: counts added, ratios computed again from the sums. */
+export function skdnTotal(rows) {
+  const total = sums(rows, [...SKDN_COUNTS, 'D_prime']);
+  for (const [key, part, whole] of SKDN_RATIOS) total[key] = pct(total[part], total[whole]);
+  return total;
+}
+
+/** Prevalence rows of the whole area and all ages (sex 'all', age group '0-59'). */
+export const prevalenceOverall = (rows) => rows.filter((r) => r.sex === 'all' && r.age_group === '0-59');
+
+/** Prevalence over several areas (overall rows): counts added, percentages from the sums. */
+export function prevalenceTotal(rows) {
+  const total = sums(rows, PREVALENCE_COUNTS);
+  for (const [, n, d, key] of NUTRITION) total[key] = pct(total[n], total[d]);
+  return total;
+}
+
+/** Rows of one month. */
+export const ofMonth = (rows, month) => rows.filter((r) => r.month === month);
+
+/**
+ * The trend charts' series: for each month of the period the area's total S, D, D/S and
+ * stunting (stunted of those with a TB/U status). Months without rows have null values.
+ */
+export function trend(skdnRows, prevalenceRows, months) {
+  const overall = prevalenceOverall(prevalenceRows);
+  return months.map((month) => {
+    const s = ofMonth(skdnRows, month);
+    const p = ofMonth(overall, month);
+    const k = skdnTotal(s);
+    const n = prevalenceTotal(p);
+    return { month, S: k.S, D: k.D, D_S: s.length ? k.D_S : null,
+      tb_u_n: n.tb_u_n, stunted: n.stunted, stunting_pct: p.length ? n.stunting_pct : null };
+  });
+}
+
+/** Coverage over several areas, one row per indicator in the server's order. */
+export function coverageTotal(rows) {
+  const by = new Map();
+  for (const r of rows) {
+    const t = by.get(r.indicator) ?? { indicator: r.indicator, kind: r.kind, target: 0, covered: 0, given_in_period: null };
+    t.target += r.target;
+    t.covered += r.covered;
+    if (r.given_in_period !== null && r.given_in_period !== undefined) t.given_in_period = (t.given_in_period ?? 0) + r.given_in_period;
+    by.set(r.indicator, t);
+  }
+  return [...by.values()].map((t) => ({ ...t, coverage_pct: pct(t.covered, t.target) }));
+}
+
+/** How many children of the action list have each reason. */
+export function reasonCounts(rows) {
+  const out = {};
+  for (const r of rows) for (const reason of r.reasons) out[reason] = (out[reason] ?? 0) + 1;
+  return out;
+}
+
+const byName = (a, b) => a.name.localeCompare(b.name);
+
+/**
+ * The area picker from what the caller may see: the whole scope, then the kabupaten,
+ * kecamatan and desa that narrow it (a region holding every visible posyandu is the
+ * whole scope again, so it is left out), then each posyandu. Values: '', 'region:<code>',
+ * 'posyandu:<id>'. `names` maps region codes to names; `puskesmas` lists {name, kecamatan_code}.
+ */
+export function areaOptions(posyandus, names = {}, puskesmas = []) {
+  const groups = { kabupaten: new Set(), kecamatan: new Set(), desa: new Set() };
+  for (const p of posyandus) {
+    const parts = p.desa_code.split('.');
+    groups.kabupaten.add(parts.slice(0, 2).join('.'));
+    groups.kecamatan.add(parts.slice(0, 3).join('.'));
+    groups.desa.add(p.desa_code);
+  }
+  const narrows = (code) => posyandus.some((p) => !p.desa_code.startsWith(`${code}.`) && p.desa_code !== code);
+  const pkm = (code) => puskesmas.filter((x) => x.kecamatan_code === code).map((x) => x.name);
+  const region = (code, kind) => {
+    const extra = kind === 'kecamatan' ? pkm(code) : [];
+    return { value: `region:${code}`, name: [names[code] ?? code, ...extra].join(' · '), code };
+  };
+  const out = [];
+  for (const kind of ['kabupaten', 'kecamatan', 'desa']) {
+    const options = [...groups[kind]].filter(narrows).map((c) => region(c, kind)).sort(byName);
+    if (options.length) out.push({ kind, options });
+  }
+  const pos = posyandus.map((p) => ({ value: `posyandu:${p.id}`, name: p.name, code: p.desa_code })).sort(byName);
+  if (pos.length > 1) out.push({ kind: 'posyandu', options: pos });
+  return out;
+}

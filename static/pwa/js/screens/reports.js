@@ -1,0 +1,256 @@
+// Monthly reports for bidan, dinkes and admin (a kader sees her own posyandu): pick the
+// period and area, see SKDN, nutrition prevalence, coverage and the follow-up list with
+// trend charts, download CSV/XLSX. Reports need the network; the last one viewed is kept
+// on the phone through ctx.lastReport (app.js), shown when offline.
+import { formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
+import { h, todayIso } from '../ui.js';
+import { drawTrend } from '../chart.js';
+import * as R from '../report-shape.js';
+
+const PICKER_MONTHS = 36;
+const SHOWN_ACTIONS = 50;
+const DOWNLOADS = ['skdn', 'f1', 'prevalence', 'coverage', 'actions'];
+
+async function allPages(api, path) {
+  const out = [];
+  let cursor = null;
+  do {
+    const page = await api.get(`${path}${path.includes('?') ? '&' : '?'}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+/** What the caller may pick: the posyandu in scope, their puskesmas, the names of their regions. */
+async function loadAreas(api) {
+  const [posyandus, puskesmas] = await Promise.all([allPages(api, '/posyandu'), api.get('/puskesmas')]);
+  const parents = new Set(posyandus.flatMap((p) => [1, 2, 3].map((n) => p.desa_code.split('.').slice(0, n).join('.'))));
+  const lists = await Promise.all([...parents].map((code) => allPages(api, `/regions?parent_code=${encodeURIComponent(code)}`)));
+  const names = Object.fromEntries(lists.flat().map((r) => [r.code, r.name]));
+  return { posyandus, groups: R.areaOptions(posyandus, names, puskesmas) };
+}
+
+const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${formatMonth(from)} – ${formatMonth(to)}`);
+const cell = (tag, text, attrs = {}) => h(tag, attrs, text);
+
+/** A table that scrolls sideways on a phone; its caption names it (and the scroll region),
+ * read by screen readers only when the heading above says the same (`quiet`). */
+function table(id, caption, head, rows, foot = null, quiet = true) {
+  return h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': `${id}-cap` },
+    h('table', { class: 'table report', id },
+      h('caption', { id: `${id}-cap`, class: quiet ? 'sr-only' : null }, caption),
+      h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, rows), foot ? h('tfoot', {}, foot) : null));
+}
+
+const SKDN_HEAD = [...R.SKDN_COUNTS, 'D′', 'K/S', 'D/S', 'D/K', 'N/D', 'N/D′', 'N/S'];
+function skdnRow(r, name, attrs = {}) {
+  return h('tr', attrs, h('th', { scope: 'row' }, name),
+    [...R.SKDN_COUNTS, 'D_prime'].map((k) => cell('td', formatNumber(r[k]), { 'data-key': k })),
+    R.SKDN_RATIOS.map(([k]) => cell('td', formatPct(r[k]), { 'data-key': k,
+      class: k === 'D_S' && r[k] !== null && r[k] < R.D_S_TARGET ? 'below' : null })));
+}
+
+function skdnPanel(rows, month) {
+  const body = rows.map((r) => skdnRow(r, r.area_name ?? r.area, { 'data-area': r.area }));
+  const foot = rows.length > 1 ? skdnRow(R.skdnTotal(rows), t('total'), { 'data-area': 'total' }) : null;
+  return h('section', { class: 'panel' }, h('h3', {}, `SKDN · ${formatMonth(month)}`),
+    rows.length ? table('skdn', `SKDN · ${formatMonth(month)}`, [t('col_area'), ...SKDN_HEAD], body, foot) : h('p', {}, t('no_data')),
+    h('p', { class: 'muted small' }, t('skdn_legend')));
+}
+
+function nutritionPanel(rows, month) {
+  const overall = R.prevalenceOverall(rows);
+  const total = R.prevalenceTotal(overall);
+  const body = R.NUTRITION.map(([key, n, d, p, f]) => h('tr', { 'data-key': key }, h('th', { scope: 'row' }, t(`nut_${key}`)),
+    cell('td', formatNumber(total[n])), cell('td', formatNumber(total[d])), cell('td', formatPct(total[p]), { class: 'num-pct' }),
+    cell('td', formatNumber(total[f]))));
+  const byArea = overall.length > 1 ? table('nutrition-areas', `${t('nut_by_area')} · ${formatMonth(month)}`,
+    [t('col_area'), ...R.NUTRITION.map(([key]) => t(`nut_${key}`))],
+    overall.map((r) => h('tr', { 'data-area': r.area }, h('th', { scope: 'row' }, r.area_name ?? r.area),
+      R.NUTRITION.map(([key, , , p]) => cell('td', formatPct(r[p]), { 'data-key': key })))), null, false) : null;
+  return h('section', { class: 'panel' }, h('h3', {}, `${t('nutrition_title')} · ${formatMonth(month)}`),
+    table('nutrition', `${t('nutrition_title')} · ${formatMonth(month)}`,
+      [t('col_indicator'), t('col_cases'), t('col_of'), '%', t('col_flagged')], body),
+    h('p', { class: 'muted small' }, t('nut_measured', { n: formatNumber(total.measured), f: formatNumber(total.flagged) })), byArea);
+}
+
+function coveragePanel(rows, form) {
+  const body = R.coverageTotal(rows).map((r) => h('tr', { 'data-indicator': r.indicator }, h('th', { scope: 'row' }, r.indicator),
+    cell('td', formatNumber(r.target), { 'data-key': 'target' }), cell('td', formatNumber(r.covered), { 'data-key': 'covered' }),
+    cell('td', formatPct(r.coverage_pct), { 'data-key': 'coverage_pct' }), cell('td', formatNumber(r.given_in_period))));
+  return h('section', { class: 'panel' }, h('h3', {}, `${t('coverage_title')} · ${periodText(form)}`),
+    body.length ? table('coverage', `${t('coverage_title')} · ${periodText(form)}`,
+      [t('col_indicator'), t('col_target'), t('col_covered'), '%', t('col_given')], body) : h('p', {}, t('no_data')),
+    h('p', { class: 'muted small' }, t('coverage_note', { period: periodText(form) })));
+}
+
+const REASON_TONE = { BGM: 'bad', wasting: 'bad', '2T': 'bad', T: 'warn', stunting: 'warn', overdue_immunisation: 'info' };
+function actionItem(r) {
+  return h('li', { class: 'row action', 'data-child': r.child_id },
+    h('span', { class: 'row-main' }, h('strong', {}, r.name),
+      h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
+      r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
+      r.guardian_phone ? h('a', { class: 'tel', href: `tel:${r.guardian_phone}` }, r.guardian_phone) : null),
+    h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, t(`reason_${x}`)))));
+}
+
+function actionsPanel(rows, form) {
+  const counts = R.reasonCounts(rows);
+  const list = h('ul', { class: 'list', id: 'actions' }, rows.slice(0, SHOWN_ACTIONS).map(actionItem));
+  const more = rows.length > SHOWN_ACTIONS ? h('button', { class: 'btn', type: 'button', onclick: () => {
+    list.replaceChildren(...rows.map(actionItem));
+    more.remove();
+  } }, t('show_all', { n: rows.length })) : null;
+  return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
+    h('p', { id: 'actions-count' }, t('actions_note', { month: formatMonth(form.to), n: formatNumber(rows.length) })),
+    rows.length ? h('p', { class: 'muted small' }, Object.entries(counts).map(([k, n]) => `${t(`reason_${k}`)}: ${n}`).join(' · ')) : null,
+    rows.length ? [list, more] : h('p', {}, t('actions_none')));
+}
+
+function trendPanel(data, months) {
+  const series = R.trend(data.skdn, data.prevalence, months);
+  const chart = (id, key, title, target) => h('figure', { class: 'chart-box' }, h('figcaption', {}, title),
+    drawTrend(series.map((p) => ({ label: formatMonth(p.month, true), value: p[key] })), {
+      id, title, target, format: formatPct, desc: series.map((p) => `${formatMonth(p.month)}: ${formatPct(p[key])}`).join('; ') }),
+    target === null ? null : h('p', { class: 'muted small chart-note' }, t('target_ds')));
+  const body = series.map((p) => h('tr', { 'data-month': p.month }, h('th', { scope: 'row' }, formatMonth(p.month)),
+    cell('td', formatNumber(p.S)), cell('td', formatNumber(p.D)), cell('td', formatPct(p.D_S), { 'data-key': 'D_S' }),
+    cell('td', `${formatNumber(p.stunted)} / ${formatNumber(p.tb_u_n)}`), cell('td', formatPct(p.stunting_pct), { 'data-key': 'stunting_pct' })));
+  return h('section', { class: 'panel charts', id: 'trend-panel' }, h('h3', {}, t('trend_title')),
+    chart('trend-ds', 'D_S', t('chart_ds'), R.D_S_TARGET), chart('trend-stunting', 'stunting_pct', t('chart_stunting'), null),
+    table('trend', t('trend_title'), [t('col_month'), 'S', 'D', 'D/S', t('nut_stunting'), '%'], body));
+}
+
+async function download(ctx, form, name, format, status) {
+  const query = name === 'workbook' ? R.reportQuery({ ...form, level: form.level })
+    : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format });
+  status.textContent = '';
+  try {
+    const { blob, filename } = await ctx.api.download(`/reports/${name}${query}`);
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 30000);
+    status.textContent = t('downloaded', { name: filename });
+  } catch (error) {
+    status.textContent = error.kind === 'network' ? t('reports_offline') : t('download_failed', { why: error.message });
+  }
+}
+
+function downloadsPanel(ctx, form) {
+  const status = h('p', { role: 'status', id: 'download-status' });
+  const button = (name, format) => h('button', { class: 'btn', type: 'button', 'data-report': name, 'data-format': format,
+    'aria-label': t('dl_label', { report: t(`rep_${name}`), fmt: format.toUpperCase() }),
+    onclick: () => download(ctx, form, name, format, status) }, format.toUpperCase());
+  return h('section', { class: 'panel', id: 'downloads' }, h('h3', {}, t('downloads_title')), h('p', { class: 'muted small' }, t('downloads_help')),
+    h('ul', { class: 'list' }, [...DOWNLOADS, 'workbook'].map((name) => h('li', { class: 'dl-row' }, h('span', {}, t(`rep_${name}`)),
+      h('span', {}, name === 'workbook' ? null : button(name, 'csv'), button(name, 'xlsx'))))), status);
+}
+
+/** Draw the results of one report request (fresh, or the copy saved on the phone) into `results`. */
+function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
+  const months = R.monthRange(data.form.from, data.form.to);
+  const month = months.includes(state.month) ? state.month : data.form.to;
+  const pick = months.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'rep-month' }, t('table_month')),
+    h('select', { id: 'rep-month', onchange: (e) => {
+      state.month = e.target.value;
+      show(ctx, state, results, data, { saved, before });
+      results.querySelector('#rep-month').focus();
+    } }, [...months].reverse().map((m) => h('option', { value: m, selected: m === month }, formatMonth(m))))) : null;
+  results.replaceChildren(...[...before, h('h3', { id: 'report-heading' }, `${periodText(data.form)} · ${data.areaName || t('area_all')}`),
+    months.length > 1 ? trendPanel(data, months) : null, pick,
+    skdnPanel(R.ofMonth(data.skdn, month), month), nutritionPanel(R.ofMonth(data.prevalence, month), month),
+    coveragePanel(data.coverage, data.form), actionsPanel(data.actions, data.form),
+    saved ? null : downloadsPanel(ctx, data.form)].flat().filter(Boolean));
+}
+
+/** No connection: say so, and show the last report viewed on this phone (if any). */
+async function showOffline(ctx, state, results) {
+  const saved = await ctx.lastReport.get().catch(() => null);
+  const notice = h('p', { class: 'notice warn', role: 'alert', id: 'reports-offline' }, t('reports_offline'));
+  if (!saved) return results.replaceChildren(notice, h('p', { class: 'muted' }, t('report_none_saved')));
+  const when = h('p', { class: 'muted', id: 'report-saved' }, t('report_last', { when: `${formatDate(saved.at)} ${saved.at.slice(11, 16)}` }));
+  return show(ctx, state, results, saved, { saved: true, before: [notice, when] });
+}
+
+async function load(ctx, state, results, form, areaName) {
+  const ticket = (state.ticket ?? 0) + 1;
+  state.ticket = ticket;
+  results.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('report_loading')));
+  results.setAttribute('aria-busy', 'true');
+  try {
+    const q = R.reportQuery(form);
+    const [skdn, prevalence, coverage, actions] = await Promise.all(['skdn', 'prevalence', 'coverage'].map((n) => ctx.api.get(`/reports/${n}${q}`))
+      .concat(ctx.api.get(`/reports/actions${R.reportQuery({ ...form, level: null })}`)));
+    if (ticket !== state.ticket) return;
+    state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows, actions: actions.rows, at: new Date().toISOString() };
+    state.month = form.to;
+    ctx.lastReport.put(state.data).catch(() => {}); // for the offline view; a full disk must not break the report
+    show(ctx, state, results, state.data);
+  } catch (error) {
+    if (ticket !== state.ticket) return;
+    if (error.kind === 'network') await showOffline(ctx, state, results);
+    else results.replaceChildren(h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message })));
+  } finally {
+    results.removeAttribute('aria-busy');
+  }
+}
+
+function select(id, name, label, options, attrs = {}) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), h('select', { id, name, ...attrs }, options));
+}
+
+function reportForm(ctx, state, results) {
+  const { form, areas } = state;
+  const months = R.monthsUpTo(R.lastFullMonth(todayIso()), PICKER_MONTHS);
+  const monthOptions = (value) => months.map((m) => h('option', { value: m, selected: m === value }, formatMonth(m)));
+  const areaSelect = areas.groups.length ? select('rep-area', 'area', t('area'), [h('option', { value: '' }, t('area_all')),
+    areas.groups.map((g) => h('optgroup', { label: t(g.kind === 'kecamatan' ? 'grp_kecamatan' : `lvl_${g.kind}`) },
+      g.options.map((o) => h('option', { value: o.value, selected: o.value === form.area }, o.name))))])
+    : h('p', { class: 'muted' }, areas.posyandus[0]?.name ?? '');
+  const levelSelect = ctx.role === 'kader' ? null : select('rep-level', 'level', t('level'),
+    R.LEVELS.map((l) => h('option', { value: l, selected: l === form.level }, t(`lvl_${l}`))));
+  const error = h('p', { class: 'error', role: 'alert', id: 'rep-error' });
+  const node = h('form', { class: 'card report-form', id: 'report-form', novalidate: true },
+    h('div', { class: 'day' }, select('rep-from', 'from', t('period_from'), monthOptions(form.from)),
+      select('rep-to', 'to', t('period_to'), monthOptions(form.to))),
+    h('div', { class: 'day' }, areaSelect, levelSelect), error,
+    h('button', { class: 'btn primary', type: 'submit' }, t('show_report')));
+  node.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const el = node.elements;
+    const next = { from: el.from.value, to: el.to.value, area: el.area?.value ?? '', level: el.level?.value ?? 'posyandu' };
+    error.textContent = next.from > next.to ? t('report_period_bad') : '';
+    if (error.textContent) return el.to.focus();
+    state.form = next;
+    const areaName = el.area?.selectedIndex > 0 ? el.area.selectedOptions[0].textContent : (areas.groups.length ? '' : areaSelect.textContent);
+    return load(ctx, state, results, next, areaName);
+  });
+  return node;
+}
+
+export async function render(ctx) {
+  const to = R.lastFullMonth(todayIso());
+  const state = (ctx.reports ??= { form: { from: R.addMonths(to, -5), to, area: '',
+    level: ['dinkes', 'admin'].includes(ctx.role) ? 'puskesmas' : 'posyandu' }, data: null, areas: null });
+  const results = h('div', { id: 'report-results' });
+  const section = h('section', { class: 'reports' }, h('h2', {}, t('reports_title')));
+  try {
+    if (!state.areas && ctx.online()) state.areas = await loadAreas(ctx.api);
+  } catch (error) {
+    if (error.kind !== 'network') return h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message }));
+  }
+  if (!state.areas || !ctx.online()) {
+    await showOffline(ctx, state, results);
+    section.append(results);
+    return section;
+  }
+  section.append(reportForm(ctx, state, results), results);
+  if (state.data) show(ctx, state, results, state.data);
+  else load(ctx, state, results, state.form, state.areas.groups.length ? '' : state.areas.posyandus[0]?.name ?? '');
+  return section;
+}
