@@ -19,9 +19,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(recompute_growth)
     app.cli.add_command(purge_tokens)
+    from posyandu.immunisation.commands import load_schedule
     from posyandu.imports.commands import import_visits
 
     app.cli.add_command(import_visits)
+    app.cli.add_command(load_schedule)
 
 
 @click.command("create-admin")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -125,10 +126,13 @@ def load_demo(seed: int = 2024) -> str:
             children.append(child)
     db.session.flush()
     doses = random.Random(seed + 1)  # its own stream: children and visits stay as they were
+    from posyandu.immunisation.operations import schedule_in_force
+
+    schedule = schedule_in_force(db.session, today)
     for child in children:
         _record_created(child)
         refresh_child_growth(child)
-        _immunisations(doses, child, today)
+        _immunisations(doses, child, today, schedule)
     db.session.add_all([ParentLink(user_id=users["orangtua"].id, child_id=c.id) for c in children[:2]])
     return f"demo loaded: {len(posyandu)} posyandu, {len(children)} children, users: {', '.join(users)}"
 
@@ -143,14 +147,13 @@ def _record_created(child: Child) -> None:
         record_change(m, "create", action="demo")
 
 
-def _immunisations(rng: random.Random, child: Child, today: date) -> None:
+def _immunisations(rng: random.Random, child: Child, today: date, schedule: Any) -> None:
     """Doses on the national schedule, a few days to weeks late, with some drop-outs, and vitamin A
     capsules in most February/August rounds: enough for coverage reports and overdue lists."""
     from posyandu.audit import record_change
     from posyandu.immunisation.models import Immunisation, Supplement
-    from posyandu.immunisation.schedule import completed_months, load_default_schedule
+    from posyandu.immunisation.schedule import completed_months
 
-    schedule = load_default_schedule()
     events: list = []
     for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries if not e.endemic_only and e.areas is None):
         previous = None

@@ -8,6 +8,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import after_measurement_write
 from posyandu.growth.schemas import MeasurementPage, MeasurementSchema, MeasurementUpdateSchema
 from posyandu.immunisation.models import Immunisation, Supplement
+from posyandu.immunisation.operations import check_immunisation, check_supplement
 from posyandu.immunisation.schemas import (ImmunisationPage, ImmunisationSchema, ImmunisationUpdateSchema,
                                            SupplementPage, SupplementSchema, SupplementUpdateSchema)
 from posyandu.registry.models import Child, Posyandu
@@ -22,14 +23,15 @@ register_entity(EntityType("immunisation", Immunisation, ImmunisationSchema().du
 register_entity(EntityType("supplement", Supplement, SupplementSchema().dump))
 
 register_event(Measurement, "measured_on", ("measured_on",), after_measurement_write)
-register_event(Immunisation, "given_on", ("vaccine", "dose"))
-register_event(Supplement, "given_on", ("kind", "given_on"))
+register_event(Immunisation, "given_on", ("vaccine", "dose"), check_immunisation)
+register_event(Supplement, "given_on", ("kind", "given_on"), check_supplement)
 
 
 def blueprints() -> list[Blueprint]:
     from posyandu.auth.routes import blp as auth
     from posyandu.event_routes import event_blueprint
     from posyandu.growth.routes import blp as growth
+    from posyandu.immunisation.routes import blp as immunisation
     from posyandu.imports.routes import blp as imports
     from posyandu.registry.routes import blp as registry
     from posyandu.reports.routes import blp as reports
@@ -37,7 +39,7 @@ def blueprints() -> list[Blueprint]:
     from posyandu.web import blp as web
 
     return [
-        web, auth, registry, growth, reports, imports, sync,
+        web, auth, registry, growth, immunisation, reports, imports, sync,
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,

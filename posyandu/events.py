@@ -24,6 +24,7 @@ from posyandu.registry.operations import check_base_version
 DATE_FIELD: dict[type, str] = {}
 SAME_KEYS: dict[type, tuple[str, ...]] = {}
 AFTER_WRITE: dict[type, Callable[[User, Any, Child, dict[str, Any]], None]] = {}
+REASON_FIELDS = ("override_reason", "trend_override_reason")
 
 
 def register_event(model: type, date_field: str, same_keys: tuple[str, ...],
@@ -80,7 +81,10 @@ def update_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
     if not changes:
         return obj
     if type(obj) in AFTER_WRITE:
-        AFTER_WRITE[type(obj)](user, obj, child, data)
+        # the hook sees what changed (plus the reasons given), so an edit of the batch number does not
+        # re-judge a dose a bidan accepted earlier; a moved date or a new dose number is judged again
+        touched = {k: v for k, v in data.items() if k in changes or k in REASON_FIELDS}
+        AFTER_WRITE[type(obj)](user, obj, child, touched)
     record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"))
     return obj
 

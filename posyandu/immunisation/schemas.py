@@ -1,6 +1,8 @@
 """Immunisation and supplement schemas."""
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
 
 from posyandu import validators as v
@@ -31,6 +33,8 @@ class ImmunisationSchema(ChildEventSchema):
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))
     override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255),
                                 metadata={"description": "A bidan's reason to accept a dose the schedule rules refuse"})
+    override_by = fields.UUID(dump_only=True, allow_none=True,
+                              metadata={"description": "The bidan or admin who accepted it"})
 
 
 class ImmunisationUpdateSchema(ImmunisationSchema):
@@ -41,8 +45,11 @@ class SupplementSchema(ChildEventSchema):
     kind = fields.String(required=True, validate=validate.OneOf(SUPPLEMENT_KINDS))
     given_on = fields.Date(required=True, validate=v.not_future)
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
-    place = fields.String(load_default="posyandu", validate=validate.OneOf(("posyandu", "puskesmas", "elsewhere")))
-    override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255))
+    place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))
+    override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255),
+                                metadata={"description": "A bidan's reason to accept a record the rules refuse"})
+    override_by = fields.UUID(dump_only=True, allow_none=True,
+                              metadata={"description": "The bidan or admin who accepted it"})
 
 
 class SupplementUpdateSchema(SupplementSchema):
@@ -51,3 +58,139 @@ class SupplementUpdateSchema(SupplementSchema):
 
 ImmunisationPage = page_schema(ImmunisationSchema, "ImmunisationPage")
 SupplementPage = page_schema(SupplementSchema, "SupplementPage")
+
+
+# --- the schedule ---------------------------------------------------------------------------
+class ScheduleVersionSummarySchema(Schema):
+    id = fields.Integer(allow_none=True, metadata={"description": "null: the bundled default (no version stored)"})
+    version = fields.String(attribute="document.version")
+    name = fields.String()
+    valid_from = fields.Date()
+    active = fields.Boolean()
+    created_at = fields.DateTime(allow_none=True)
+    created_by = fields.UUID(allow_none=True)
+
+
+class ScheduleVersionSchema(ScheduleVersionSummarySchema):
+    document = fields.Dict(metadata={"description": "The schedule document (posyandu/immunisation/schedule.py): "
+                                                    "vaccines, entries with ages {months, days}, supplements"})
+
+
+class ScheduleVersionInSchema(Schema):
+    document = fields.Dict(required=True, metadata={"description": "A whole schedule document; every problem "
+                                                                   "is answered under errors['document.<path>']"})
+    active = fields.Boolean(load_default=True, metadata={"description": "Put it in force from its valid_from"})
+
+
+DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31))
+
+
+class OnDateArgs(Schema):
+    on = fields.Date(load_default=None, validate=DATE_RANGE, metadata={"description": "Default: today"})
+
+
+ScheduleVersionPage = page_schema(ScheduleVersionSummarySchema, "ScheduleVersionPage")
+
+# --- a child's card -------------------------------------------------------------------------
+DOSE_STATUSES = ["given", "due", "overdue", "upcoming", "missed", "not_applicable"]
+
+
+class CardDoseSchema(Schema):
+    vaccine = fields.String()
+    dose = fields.Integer()
+    label = fields.String()
+    status = fields.String(metadata={"enum": DOSE_STATUSES})
+    given_on = fields.Date(allow_none=True)
+    immunisation_id = fields.UUID(allow_none=True)
+    recommended_date = fields.Date()
+    earliest_date = fields.Date(metadata={"description": "Minimum age and interval after the previous dose"})
+    due_date = fields.Date()
+    latest_date = fields.Date(allow_none=True, metadata={"description": "Maximum age (rotavirus), if any"})
+    can_give = fields.Boolean(metadata={"description": "May be given on the card's date"})
+    waiting_for = fields.Integer(allow_none=True, metadata={"description": "The previous dose still missing"})
+    counts_toward = fields.String(allow_none=True, metadata={"enum": ["idl", "baduta", None]})
+
+
+class DoseRefSchema(Schema):
+    vaccine = fields.String()
+    dose = fields.Integer()
+
+
+class IndicatorSchema(Schema):
+    status = fields.String(metadata={"enum": ["complete", "in_progress", "incomplete", "completed_late"]})
+    deadline = fields.Date()
+    missing = fields.List(fields.Nested(DoseRefSchema))
+    late = fields.List(fields.Nested(DoseRefSchema))
+
+
+class SupplementDueSchema(Schema):
+    kind = fields.String(metadata={"enum": list(SUPPLEMENT_KINDS)})
+    round = fields.String(metadata={"description": "YYYY-MM"})
+
+
+class SupplementGivenSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String(metadata={"enum": list(SUPPLEMENT_KINDS)})
+    given_on = fields.Date()
+
+
+class ImmunisationCardSchema(Schema):
+    child_id = fields.UUID()
+    as_of = fields.Date()
+    birth_date = fields.Date()
+    age_months = fields.Integer(metadata={"description": "Completed calendar months"})
+    schedule_version = fields.String()
+    doses = fields.List(fields.Nested(CardDoseSchema))
+    idl = fields.Nested(IndicatorSchema, metadata={"description": "Imunisasi Dasar Lengkap"})
+    baduta = fields.Nested(IndicatorSchema, metadata={"description": "Imunisasi Baduta Lengkap"})
+    supplements_due = fields.List(fields.Nested(SupplementDueSchema))
+    supplements_given = fields.List(fields.Nested(SupplementGivenSchema))
+
+
+# --- a posyandu's due list ------------------------------------------------------------------
+class DueListArgs(Schema):
+    date = fields.Date(load_default=None, validate=DATE_RANGE,
+                       metadata={"description": "Default: the posyandu's next meeting day"})
+
+
+class DueDoseSchema(Schema):
+    vaccine = fields.String()
+    dose = fields.Integer()
+    label = fields.String()
+    status = fields.String(metadata={"enum": ["early", "due", "overdue"]})
+    due_date = fields.Date()
+    latest_date = fields.Date(allow_none=True)
+
+
+class DueChildSchema(Schema):
+    child_id = fields.UUID()
+    name = fields.String()
+    sex = fields.String()
+    birth_date = fields.Date()
+    age_months = fields.Integer()
+    mother_name = fields.String(allow_none=True)
+    immunisations = fields.List(fields.Nested(DueDoseSchema))
+    supplements = fields.List(fields.Nested(SupplementDueSchema))
+
+
+class VaccineCountSchema(Schema):
+    vaccine = fields.String()
+    name = fields.String()
+    doses = fields.Integer()
+    doses_per_vial = fields.Integer(allow_none=True)
+    vials = fields.Integer(allow_none=True, metadata={"description": "ceil(doses / doses_per_vial); null if unknown"})
+
+
+class SupplementCountSchema(Schema):
+    kind = fields.String(metadata={"enum": list(SUPPLEMENT_KINDS)})
+    count = fields.Integer()
+
+
+class DueListSchema(Schema):
+    posyandu_id = fields.UUID()
+    posyandu_name = fields.String()
+    date = fields.Date()
+    schedule_version = fields.String()
+    children = fields.List(fields.Nested(DueChildSchema))
+    vaccines = fields.List(fields.Nested(VaccineCountSchema))
+    supplements = fields.List(fields.Nested(SupplementCountSchema))

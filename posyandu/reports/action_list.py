@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from posyandu.growth.models import Measurement
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
+from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import joined_latest, latest_visit, under_five_on
-from posyandu.reports.coverage import schedule_in_force
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 

@@ -25,8 +25,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, extract, false, func, select, true
 
-from posyandu.immunisation.models import Immunisation, ScheduleVersion
-from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, load_default_schedule, schedule_from_dict
+from posyandu.immunisation.models import Immunisation
+from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
 from posyandu.registry.models import Child, Posyandu, Puskesmas
 from posyandu.reports.cohort import area_column, area_names, children_in_area, cohort, count_if, scoped_posyandu_ids
 from posyandu.reports.f1 import capsules_given
@@ -34,13 +35,6 @@ from posyandu.reports.period import Month, Period, born_by, pct
 
 INDICATOR_NAMES = {"idl": "IDL", "baduta": "Baduta Lengkap",
                    "vitamin_a_blue": "Vitamin A biru", "vitamin_a_red": "Vitamin A merah"}
-
-
-def schedule_in_force(session: Any, on: date) -> Schedule:
-    """The newest active schedule version valid on ``on``, else the bundled 2024 schedule."""
-    row = session.scalar(select(ScheduleVersion).where(ScheduleVersion.active.is_(True), ScheduleVersion.valid_from <= on)
-                         .order_by(ScheduleVersion.valid_from.desc(), ScheduleVersion.id.desc()).limit(1))
-    return schedule_from_dict(row.document) if row is not None else load_default_schedule()
 
 
 def born_by_age(on: date, age: Age) -> date:

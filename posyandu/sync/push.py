@@ -193,7 +193,7 @@ def _errors_of(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, NotFound):
         return {"id": [UNKNOWN_RECORD]}
     if isinstance(exc, Forbidden):
-        return {"_schema": [title("forbidden")]}
+        return exc.errors or {"_schema": [title("forbidden")]}
     if isinstance(exc, DomainError):
         return exc.errors or {"_schema": [exc.detail or title(exc.key)]}
     return {"_schema": [title("conflict")]}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 EVENTS = {
     "measurements": {"measured_on": None, "weight_kg": 9.4, "length_height_cm": 74.2, "position": "lying"},
-    "immunisations": {"vaccine": "BCG", "dose": 1, "given_on": None, "batch_number": "B123", "place": "posyandu"},
+    "immunisations": {"vaccine": "MR", "dose": 1, "given_on": None, "batch_number": "B123", "place": "posyandu"},
     "supplements": {"kind": "vitamin_a_red", "given_on": None},
 }
 DATE_KEY = {"measurements": "measured_on", "immunisations": "given_on", "supplements": "given_on"}
@@ -19,15 +19,27 @@ def body_for(kind: str, on: date, **overrides) -> dict:
     return {**EVENTS[kind], DATE_KEY[kind]: on.isoformat(), "id": str(uuid.uuid4()), **overrides}
 
 
+def recent(kind: str, days_back: int) -> date:
+    """A recent date the rules accept: vitamin A is given only in a February/August round, so for
+    supplements a day of the latest round already under way (day 3 - days_back of that month)."""
+    if kind != "supplements":
+        return date.today() - timedelta(days=days_back)
+    d = date.today() - timedelta(days=3)
+    while d.month not in (2, 8):
+        d = d.replace(day=1) - timedelta(days=1)
+    return d.replace(day=3 - days_back)
+
+
 @pytest.fixture
 def child(make_child):
-    return make_child(birth_date=(date.today() - timedelta(days=450)).isoformat())
+    # ~20 months: MR 1 is allowed any day, and at any round of the last six months a red capsule is due
+    return make_child(birth_date=(date.today() - timedelta(days=600)).isoformat())
 
 
 @pytest.mark.parametrize("kind", EVENTS)
 def test_staff_record_and_everyone_in_scope_reads(client, world, child, link_parent, kind):
     link_parent(child["id"])
-    on = date.today() - timedelta(days=2)
+    on = recent(kind, 2)
     resp = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on), headers=world.headers("kader1"))
     assert resp.status_code == 201, resp.get_json()
     event = resp.get_json()
@@ -124,9 +136,9 @@ def test_only_a_health_worker_overrides_the_trend(client, world, child):
 def test_edit_and_delete_are_versioned_and_audited(client, world, child, db, kind):
     from posyandu.audit import AuditLog
 
-    on = date.today() - timedelta(days=1)
+    on = recent(kind, 1)
     event = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, on), headers=world.headers("kader1")).get_json()
-    edit = client.patch(f"/api/v1/{kind}/{event['id']}", json={DATE_KEY[kind]: date.today().isoformat(), "base_version": 1},
+    edit = client.patch(f"/api/v1/{kind}/{event['id']}", json={DATE_KEY[kind]: recent(kind, 0).isoformat(), "base_version": 1},
                         headers=world.headers("kader1b"))
     assert edit.status_code == 200 and edit.get_json()["version"] == 2
     stale = client.patch(f"/api/v1/{kind}/{event['id']}", json={DATE_KEY[kind]: on.isoformat(), "base_version": 1},

@@ -29,10 +29,10 @@ from sqlalchemy import or_, select
 from posyandu.growth.models import Measurement
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
+from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Schedule
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import scoped_posyandu_ids
-from posyandu.reports.coverage import schedule_in_force
 from posyandu.reports.period import Period
 
 CHUNK = 500

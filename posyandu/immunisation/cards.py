@@ -1,0 +1,122 @@
+"""Read models: a child's immunisation card and a posyandu's due list for a session day.
+
+Both apply the pure rules (``due.immunisation_card``, ``due.due_on``,
+``supplements.supplements_due``) with the schedule in force on the date asked
+for and the child's kabupaten (JE only where the schedule lists it). A due
+list loads the posyandu's children, their doses and their supplements in
+three queries, however many children there are.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from posyandu.errors import ValidationFailed
+from posyandu.extensions import db
+from posyandu.i18n import Msg
+from posyandu.immunisation.due import Area, ChildDoses, GivenDose, due_on, immunisation_card
+from posyandu.immunisation.models import Immunisation, Supplement
+from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.schedule import add_months, completed_months
+from posyandu.immunisation.supplements import SupplementGiven, supplements_due
+from posyandu.registry.models import Child, Posyandu
+
+UNDER_FIVE_MONTHS = 60
+
+
+def next_meeting_day(meeting_day: int, today: date) -> date:
+    """The posyandu's next session on or after ``today`` (day 31 → the month's last day)."""
+    def in_month(year: int, month: int) -> date:
+        return date(year, month, min(meeting_day, calendar.monthrange(year, month)[1]))
+
+    this = in_month(today.year, today.month)
+    if this >= today:
+        return this
+    nxt = add_months(today.replace(day=1), 1)
+    return in_month(nxt.year, nxt.month)
+
+
+def _doses(stmt: Any) -> dict[Any, list[GivenDose]]:
+    out: dict[Any, list[GivenDose]] = {}
+    for child_id, vaccine, dose, given_on, id_ in db.session.execute(stmt):
+        out.setdefault(child_id, []).append(GivenDose(vaccine, dose, given_on, id_))
+    return out
+
+
+def _supplements(stmt: Any) -> dict[Any, list[SupplementGiven]]:
+    out: dict[Any, list[SupplementGiven]] = {}
+    for child_id, kind, given_on, id_ in db.session.execute(stmt):
+        out.setdefault(child_id, []).append(SupplementGiven(kind, given_on, id_))
+    return out
+
+
+DOSE_COLUMNS = (Immunisation.child_id, Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
+SUPPLEMENT_COLUMNS = (Supplement.child_id, Supplement.kind, Supplement.given_on, Supplement.id)
+
+
+def child_card(child: Child, on: date) -> dict[str, Any]:
+    """Every schedule dose's status on ``on`` with its dates, IDL and Baduta Lengkap, and the vitamin A /
+    deworming due that day; records dated after ``on`` are left out."""
+    if on < child.birth_date:
+        raise ValidationFailed(errors={"on": [Msg("must not be before the child's birth date",
+                                                  "tidak boleh sebelum tanggal lahir anak")]})
+    schedule = schedule_in_force(db.session, on)
+    given = _doses(select(*DOSE_COLUMNS).where(Immunisation.child_id == child.id,
+                                               Immunisation.deleted_at.is_(None))).get(child.id, [])
+    supplements = _supplements(select(*SUPPLEMENT_COLUMNS).where(
+        Supplement.child_id == child.id, Supplement.deleted_at.is_(None))).get(child.id, [])
+    card = immunisation_card(schedule, child.birth_date, given, on, area=Area(kabupaten=child.kabupaten_code))
+    ids = {(g.vaccine, g.dose, g.given_on): g.id for g in given}
+    doses = [{**asdict(e), "immunisation_id": ids.get((e.vaccine, e.dose, e.given_on))} for e in card.entries]
+    return {
+        "child_id": child.id, "as_of": on, "birth_date": child.birth_date,
+        "age_months": completed_months(child.birth_date, on), "schedule_version": schedule.version,
+        "doses": doses, "idl": asdict(card.idl), "baduta": asdict(card.baduta),
+        "supplements_due": [asdict(s) for s in supplements_due(schedule.supplements, child.birth_date, supplements, on)],
+        "supplements_given": [{"kind": s.kind, "given_on": s.given_on, "id": s.id}
+                              for s in sorted(supplements, key=lambda s: s.given_on) if s.given_on <= on],
+    }
+
+
+def _children(posyandu: Posyandu, on: date) -> list[Child]:
+    oldest = add_months(on, -UNDER_FIVE_MONTHS - 1)
+    rows = db.session.scalars(select(Child).where(
+        Child.posyandu_id == posyandu.id, Child.deleted_at.is_(None), Child.merged_into.is_(None),
+        Child.birth_date <= on, Child.birth_date >= oldest).order_by(Child.name, Child.id))
+    return [c for c in rows if completed_months(c.birth_date, on) < UNDER_FIVE_MONTHS]
+
+
+def _of_posyandu(columns: tuple, model: type, posyandu: Posyandu) -> Any:
+    return (select(*columns).join(Child, Child.id == model.child_id)
+            .where(Child.posyandu_id == posyandu.id, Child.deleted_at.is_(None), model.deleted_at.is_(None)))
+
+
+def due_list(posyandu: Posyandu, on: date) -> dict[str, Any]:
+    """The children under five of ``posyandu`` with an immunisation dose allowed on ``on`` or a vitamin A
+    capsule / deworming dose due in that round, and the doses and vials per vaccine to bring."""
+    schedule = schedule_in_force(db.session, on)
+    children = _children(posyandu, on)
+    doses = _doses(_of_posyandu(DOSE_COLUMNS, Immunisation, posyandu))
+    supplements = _supplements(_of_posyandu(SUPPLEMENT_COLUMNS, Supplement, posyandu))
+    plan = due_on(schedule, [ChildDoses(c.id, c.birth_date, tuple(doses.get(c.id, ())), Area(kabupaten=c.kabupaten_code))
+                             for c in children], on)
+    by_child = {p.child_id: p.doses for p in plan.children}
+    rows, supplement_totals = [], {}
+    for c in children:
+        due_supplements = supplements_due(schedule.supplements, c.birth_date, supplements.get(c.id, []), on)
+        for s in due_supplements:
+            supplement_totals[s.kind] = supplement_totals.get(s.kind, 0) + 1
+        if by_child.get(c.id) or due_supplements:
+            rows.append({"child_id": c.id, "name": c.name, "sex": c.sex, "birth_date": c.birth_date,
+                         "age_months": completed_months(c.birth_date, on), "mother_name": c.mother_name,
+                         "immunisations": [asdict(d) for d in by_child.get(c.id, ())],
+                         "supplements": [asdict(s) for s in due_supplements]})
+    vaccines = [{**asdict(t), "name": v.name if (v := schedule.vaccine(t.vaccine)) else t.vaccine,
+                 "doses_per_vial": v.doses_per_vial if v else None} for t in plan.totals]
+    return {"posyandu_id": posyandu.id, "posyandu_name": posyandu.name, "date": on,
+            "schedule_version": schedule.version, "children": rows, "vaccines": vaccines,
+            "supplements": [{"kind": k, "count": n} for k, n in sorted(supplement_totals.items())]}

@@ -1,0 +1,189 @@
+"""Immunisation writes: schedule versions (publish, activate) and the dose rules enforced when an
+immunisation, vitamin A capsule or deworming dose is recorded or corrected.
+
+The rules themselves are pure (``due.validate_dose``, ``supplements.validate_supplement``); this
+module loads what they need, decides who may override what, and raises. The two ``check_*``
+functions are ``posyandu.events`` hooks, so the REST endpoints, sync push and imports share them.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from posyandu.access import HEALTH_WORKERS
+from posyandu.audit import log_action
+from posyandu.auth.models import User
+from posyandu.errors import Conflict, Forbidden, ValidationFailed
+from posyandu.extensions import db
+from posyandu.i18n import Msg
+from posyandu.immunisation.due import Area, GivenDose, NewDose, Violation, validate_dose
+from posyandu.immunisation.models import Immunisation, ScheduleVersion, Supplement
+from posyandu.immunisation.schedule import (Schedule, ScheduleError, load_default_schedule, schedule_from_dict,
+                                            schedule_to_dict)
+from posyandu.immunisation.supplements import SupplementGiven, validate_supplement
+from posyandu.registry.models import Child
+from posyandu.validators import today
+
+DOSE_FIELDS = frozenset({"vaccine", "dose", "given_on"})
+SUPPLEMENT_FIELDS = frozenset({"kind", "given_on"})
+# Which request field each violation code is reported under (problem+json ``errors``).
+FIELD_OF = {"not_in_area": "vaccine", "unknown_kind": "kind", "duplicate_dose": "dose", "dose_out_of_order": "dose",
+            "wrong_capsule_for_age": "kind", "blue_already_given": "kind"}
+GIVE_REASON = Msg("a bidan or admin may record this anyway by giving override_reason",
+                  "bidan atau admin dapat tetap mencatatnya dengan mengisi alasan (override_reason)")
+ASK_BIDAN = Msg("only a bidan or admin may accept this with a reason: ask the bidan",
+                "hanya bidan atau admin yang dapat menerima ini dengan alasan: hubungi bidan")
+ONLY_HEALTH_WORKERS = Msg("only a bidan or admin may override the schedule rules",
+                          "hanya bidan atau admin yang boleh mengesampingkan aturan jadwal")
+
+
+class RuleViolation(ValidationFailed):
+    """A dose breaks the schedule rules (422, type .../rule_violation, with ``violations``)."""
+
+    key = "rule_violation"
+
+
+# --- the schedule in force ----------------------------------------------------------------
+
+def version_in_force(session: Any, on: date) -> ScheduleVersion | None:
+    """The newest active version valid on ``on``; before the first one, the oldest active version."""
+    active = select(ScheduleVersion).where(ScheduleVersion.active.is_(True))
+    row = session.scalar(active.where(ScheduleVersion.valid_from <= on)
+                         .order_by(ScheduleVersion.valid_from.desc(), ScheduleVersion.id.desc()).limit(1))
+    return row or session.scalar(active.order_by(ScheduleVersion.valid_from, ScheduleVersion.id).limit(1))
+
+
+def schedule_in_force(session: Any, on: date) -> Schedule:
+    """The one answer to "which schedule applies on this date" (cards, due lists, dose rules, reports,
+    FHIR): the version in force, or the bundled 2024 schedule when the table holds none."""
+    row = version_in_force(session, on)
+    return schedule_from_dict(row.document) if row is not None else load_default_schedule()
+
+
+# --- publishing versions ------------------------------------------------------------------
+
+def _problem_field(problem: str) -> str:
+    """'entries[3] (OPV 2): …' → 'document.entries[3]'; 'supplements.vitamin_a.blue must …' → its path."""
+    head = problem.split(":")[0].split(" ")[0]
+    top = head.split("[")[0].split(".")[0]
+    if top == "schedule":
+        return "document"
+    if top in ("version", "name", "source", "valid_from", "overdue_after", "vaccines", "entries", "supplements"):
+        return "document." + head
+    return "document.entries"  # duplicate entries, numbering gaps
+
+
+def parse_document(document: Any) -> Schedule:
+    """Validate a schedule document; every problem → 422 under its own field."""
+    try:
+        schedule = schedule_from_dict(document)
+    except ScheduleError as exc:
+        errors: dict[str, list[str]] = {}
+        for problem in exc.problems:
+            errors.setdefault(_problem_field(problem), []).append(problem)
+        raise ValidationFailed(Msg("The schedule is not valid.", "Jadwal tidak valid."), errors) from None
+    if len(schedule.name) > 120:
+        raise ValidationFailed(errors={"document.name": [Msg("at most 120 characters", "paling banyak 120 karakter")]})
+    return schedule
+
+
+def publish_version(user: User | None, document: Any, active: bool = True) -> ScheduleVersion:
+    """A new schedule version (the document normalised by ``schedule_to_dict``), audited."""
+    schedule = parse_document(document)
+    versions = db.session.scalars(select(ScheduleVersion.document)).all()
+    if any(doc.get("version") == schedule.version for doc in versions):
+        raise ValidationFailed(errors={"document.version": [Msg(f"version {schedule.version} exists already",
+                                                                f"versi {schedule.version} sudah ada")]})
+    row = ScheduleVersion(name=schedule.name, valid_from=schedule.valid_from, document=schedule_to_dict(schedule),
+                          active=active, created_by=user.id if user else None)
+    db.session.add(row)
+    db.session.flush()
+    log_action("create", "schedule_version", row.id, {"version": schedule.version, "active": active,
+                                                      "valid_from": schedule.valid_from.isoformat()})
+    return row
+
+
+def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersion:
+    """Activate or deactivate a version (audited); the last active version cannot be deactivated."""
+    if row.active == active:
+        return row
+    if not active:
+        others = db.session.scalar(select(func.count()).select_from(ScheduleVersion)
+                                   .where(ScheduleVersion.active.is_(True), ScheduleVersion.id != row.id))
+        if not others:
+            raise Conflict(Msg("the last active schedule version cannot be deactivated",
+                               "versi jadwal aktif terakhir tidak dapat dinonaktifkan"))
+    row.active = active
+    log_action("activate" if active else "deactivate", "schedule_version", row.id,
+               {"active": [not active, active]})
+    return row
+
+
+def load_schedule_file(path: Path, valid_from: date | None = None, active: bool = True) -> ScheduleVersion:
+    """``flask load-schedule``: publish a JSON file as a new version (``valid_from`` overrides the file's)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed(errors={"document": [f"not JSON: {exc}"]}) from None
+    if valid_from is not None and isinstance(document, dict):
+        document["valid_from"] = valid_from.isoformat()
+    return publish_version(None, document, active)
+
+
+# --- the rules when a dose is written (events hooks) ---------------------------------------
+
+def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[str, Any]) -> None:
+    """Hook for ``posyandu.events``: minimum age and interval, maximum age, order, duplicates and
+    area (Permenkes 12/2017 via ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
+    if not DOSE_FIELDS & data.keys():
+        return
+    rows = db.session.execute(select(Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
+                              .where(Immunisation.child_id == child.id, Immunisation.id != obj.id,
+                                     Immunisation.deleted_at.is_(None)))
+    found = validate_dose(schedule_in_force(db.session, obj.given_on), child.birth_date,
+                          [GivenDose(*r) for r in rows], NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
+                          area=Area(kabupaten=child.kabupaten_code), today=today())
+    enforce(user, obj, "immunisation", found, data.get("override_reason"))
+
+
+def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, Any]) -> None:
+    """Hook for ``posyandu.events``: vitamin A age bands and rounds, deworming age and rounds
+    (Permenkes 21/2015, 15/2017 via ``supplements.validate_supplement``)."""
+    if not SUPPLEMENT_FIELDS & data.keys():
+        return
+    rows = db.session.execute(select(Supplement.kind, Supplement.given_on, Supplement.id)
+                              .where(Supplement.child_id == child.id, Supplement.id != obj.id,
+                                     Supplement.deleted_at.is_(None)))
+    config = schedule_in_force(db.session, obj.given_on).supplements
+    found = validate_supplement(config, child.birth_date, [SupplementGiven(*r) for r in rows],
+                                SupplementGiven(obj.kind, obj.given_on, obj.id), today=today())
+    enforce(user, obj, "supplement", found, data.get("override_reason"))
+
+
+def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: str | None,
+            field_of: Callable[[str], str] = lambda code: FIELD_OF.get(code, "given_on")) -> None:
+    """Refuse a record that breaks a rule. A rule marked overridable gives way to a bidan or admin
+    who states ``override_reason``: the record keeps who and why, and the audit log the codes."""
+    if not found:
+        return
+    errors: dict[str, list[Msg]] = {}
+    for v in found:
+        errors.setdefault(field_of(v.code), []).append(Msg(v.message["en"], v.message["id"]))
+    extensions = {"violations": [{"code": v.code, "overridable": v.overridable,
+                                  "message": Msg(v.message["en"], v.message["id"])} for v in found]}
+    detail = Msg(" ".join(v.message["en"] for v in found), " ".join(v.message["id"] for v in found))
+    if any(not v.overridable for v in found):
+        raise RuleViolation(detail, errors, extensions=extensions)
+    if user.role not in HEALTH_WORKERS:
+        if reason:
+            raise Forbidden(ONLY_HEALTH_WORKERS, {**errors, "override_reason": [ONLY_HEALTH_WORKERS]},
+                            extensions=extensions)
+        raise RuleViolation(detail, {**errors, "override_reason": [ASK_BIDAN]}, extensions=extensions)
+    if not reason:
+        raise RuleViolation(detail, {**errors, "override_reason": [GIVE_REASON]}, extensions=extensions)
+    obj.override_by = user.id
+    log_action("override", entity, obj.id, {"violations": [v.code for v in found]}, reason)

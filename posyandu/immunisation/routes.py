@@ -1,0 +1,119 @@
+"""/api/v1: the immunisation schedule (versions), a child's card and a posyandu's due list."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from sqlalchemy import select
+
+from posyandu import access
+from posyandu.access import READERS, roles_required
+from posyandu.extensions import Blueprint, db
+from posyandu.immunisation import cards, operations
+from posyandu.immunisation.models import ScheduleVersion
+from posyandu.immunisation.schedule import load_default_schedule, schedule_to_dict
+from posyandu.immunisation.schemas import (DueListArgs, DueListSchema, ImmunisationCardSchema, OnDateArgs,
+                                           ScheduleVersionInSchema, ScheduleVersionPage, ScheduleVersionSchema)
+from posyandu.pagination import PageArgs, paginate
+from posyandu.validators import today
+
+blp = Blueprint("immunisation", __name__, url_prefix="/api/v1",
+                description="The national immunisation schedule, immunisation cards and due lists")
+DUE_LIST_ROLES = ("kader", "bidan", "dinkes", "admin")
+
+
+def _bundled() -> SimpleNamespace:
+    """The bundled 2024 schedule, shown when no version is stored."""
+    schedule = load_default_schedule()
+    return SimpleNamespace(id=None, name=schedule.name, valid_from=schedule.valid_from, active=True,
+                           created_at=None, created_by=None, document=schedule_to_dict(schedule))
+
+
+def _version(version_id: int) -> ScheduleVersion:
+    return db.get_or_404(ScheduleVersion, version_id)
+
+
+@blp.route("/immunisation/schedule")
+class ScheduleInForce(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(OnDateArgs, location="query")
+    @blp.response(200, ScheduleVersionSchema)
+    def get(self, args):
+        """The schedule in force on ``on`` (default today), for every signed-in user (the PWA keeps a copy)."""
+        return operations.version_in_force(db.session, args["on"] or today()) or _bundled()
+
+
+@blp.route("/immunisation/schedule/versions")
+class ScheduleVersions(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, ScheduleVersionPage)
+    def get(self, args):
+        """Every published schedule version, oldest first."""
+        return paginate(select(ScheduleVersion), [ScheduleVersion.id], args["limit"], args["cursor"], [int])
+
+    @roles_required("admin")
+    @blp.arguments(ScheduleVersionInSchema)
+    @blp.response(201, ScheduleVersionSchema)
+    def post(self, body):
+        """Publish a new schedule version (admin); each problem in the document answers 422 under its path."""
+        row = operations.publish_version(current_user, body["document"], body["active"])
+        db.session.commit()
+        return row
+
+
+@blp.route("/immunisation/schedule/versions/<int:version_id>")
+class ScheduleVersionById(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ScheduleVersionSchema)
+    def get(self, version_id):
+        """One schedule version with its document."""
+        return _version(version_id)
+
+
+@blp.route("/immunisation/schedule/versions/<int:version_id>/activate")
+class ActivateVersion(MethodView):
+    @roles_required("admin")
+    @blp.response(200, ScheduleVersionSchema)
+    def post(self, version_id):
+        """Put a version in force from its valid_from (admin)."""
+        row = operations.set_active(current_user, _version(version_id), True)
+        db.session.commit()
+        return row
+
+
+@blp.route("/immunisation/schedule/versions/<int:version_id>/deactivate")
+class DeactivateVersion(MethodView):
+    @roles_required("admin")
+    @blp.response(200, ScheduleVersionSchema)
+    @blp.alt_response(409, description="It is the last active version")
+    def post(self, version_id):
+        """Withdraw a version (admin); the previous active one applies again."""
+        row = operations.set_active(current_user, _version(version_id), False)
+        db.session.commit()
+        return row
+
+
+@blp.route("/children/<uuid:child_id>/immunisation-card")
+class ImmunisationCard(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(OnDateArgs, location="query")
+    @blp.response(200, ImmunisationCardSchema)
+    def get(self, args, child_id):
+        """The child's immunisation card on ``on`` (default today): each dose given, due, overdue, upcoming
+        or missed with its dates, IDL and Baduta Lengkap, and vitamin A / deworming due."""
+        return cards.child_card(access.get_child(current_user, child_id), args["on"] or today())
+
+
+@blp.route("/posyandu/<uuid:posyandu_id>/due-list")
+class DueList(MethodView):
+    @roles_required(*DUE_LIST_ROLES)
+    @blp.arguments(DueListArgs, location="query")
+    @blp.response(200, DueListSchema)
+    def get(self, args, posyandu_id):
+        """Children due on a session day (default: the next meeting day): immunisation doses, vitamin A and
+        deworming in their round months, and the doses and vials per vaccine to bring."""
+        posyandu = access.get_posyandu(current_user, posyandu_id)
+        on = args["date"] or cards.next_meeting_day(posyandu.meeting_day, today())
+        return cards.due_list(posyandu, on)
