@@ -62,6 +62,10 @@ class Trimmed(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
         value = " ".join(value.split())
-        if not value and self.required:
+        if not value and (self.required or not self.allow_none):
             raise ValidationError(Msg("must not be empty", "tidak boleh kosong"))
         return value or None
+
+    def _validate(self, value):  # type: ignore[no-untyped-def]
+        if value is not None:  # an empty text became None (missing): length rules do not apply
+            super()._validate(value)
