@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +17,19 @@ TYPE_BASE = "https://posyandu.example/problems/"
 STATUS_KEYS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 412: "precondition_failed", 413: "too_large",
                422: "validation", 428: "precondition_failed", 429: "rate_limited", 503: "unavailable"}
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the body of every error answer (documentation only)."""
+
+    class Meta:
+        unknown = INCLUDE  # extension members, e.g. "violations"
+
+    type = fields.String(required=True, metadata={"description": "A URI naming the kind of problem"})
+    title = fields.String(required=True, metadata={"description": "In the language of Accept-Language"})
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "Per-field messages: {field: [message, ...]}"})
 
 
 class DomainError(Exception):

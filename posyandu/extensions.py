@@ -5,6 +5,8 @@ OpenAPI document and error handling are configured in one place.
 """
 from __future__ import annotations
 
+import http
+
 import flask_smorest
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -25,6 +27,20 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self) -> None:  # errors.py registers its own
         return None
+
+    def _register_responses(self) -> None:
+        """Document error answers as they are sent: problem+json (flask-smorest
+        would describe its own ``{code, status, message}`` as application/json)."""
+        from posyandu.errors import ProblemSchema
+
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if status >= 200 and status not in (204, 304):
+                response["content"] = {"application/problem+json": {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response("DEFAULT_ERROR", {
+            "description": "Error (RFC 9457 problem details)",
+            "content": {"application/problem+json": {"schema": ProblemSchema}}}, lazy=True)
 
 
 Blueprint = flask_smorest.Blueprint

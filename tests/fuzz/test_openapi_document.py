@@ -1,0 +1,21 @@
+"""The OpenAPI document describes the answers the app really sends (#8)."""
+from __future__ import annotations
+
+
+def test_error_answers_are_documented_as_problem_json(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        content = spec["components"]["responses"][name]["content"]
+        assert list(content) == ["application/problem+json"], name
+        assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status"}
+    assert {"detail", "errors"} <= set(problem["properties"])
+    assert "Error" not in spec["components"]["schemas"]  # flask-smorest's {code, status, message} is never sent
+
+
+def test_a_real_error_matches_the_documented_problem_shape(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    body = client.get("/api/v1/children").get_json()  # 401 without a token
+    props = spec["components"]["schemas"]["Problem"]["properties"]
+    assert set(body) <= set(props) and isinstance(body["status"], int)
