@@ -1,0 +1,221 @@
+"""Recording doses against the schedule, and the immunisation card (both databases).
+
+Every expected date below is worked out by hand from the 2024 schedule that migration 0002
+puts in the database (ages are calendar months then days, see schedule.py):
+
+* born 2025-01-10: +42 days = 2025-02-21 (Jan has 21 days left, +21 in Feb); +70 days = 2025-03-21;
+  RV's maximum age 6 months 29 days = 2025-07-10 + 29 = 2025-08-08.
+* born 2024-03-01: +42 days = 2024-04-12 (30 days left in March); +70 days = 2024-05-10;
+  RV maximum = 2024-09-01 + 29 = 2024-09-30.
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.sync.helpers import mutation, push
+
+BORN = "2025-01-10"
+
+
+def record(client, world, child_id, vaccine, dose, on, by="kader1", **extra):
+    body = {"id": str(uuid.uuid4()), "vaccine": vaccine, "dose": dose, "given_on": on, "batch_number": "T1", **extra}
+    return client.post(f"/api/v1/children/{child_id}/immunisations", json=body, headers=world.headers(by))
+
+
+def given(client, world, child_id, doses, by="bidan_a"):
+    for vaccine, dose, on in doses:
+        resp = record(client, world, child_id, vaccine, dose, on, by=by)
+        assert resp.status_code == 201, (vaccine, dose, on, resp.get_json())
+
+
+def card(client, world, child_id, on, by="kader1"):
+    resp = client.get(f"/api/v1/children/{child_id}/immunisation-card?on={on}", headers=world.headers(by))
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    body["by_label"] = {d["label"]: d for d in body["doses"]}
+    return body
+
+
+def codes(resp):
+    return [v["code"] for v in resp.get_json()["violations"]]
+
+
+@pytest.fixture
+def baby(make_child):
+    return make_child(name="Bayi Januari", birth_date=BORN)
+
+
+def test_a_dose_too_soon_after_the_previous_one_is_refused_with_the_earliest_date(client, world, baby):
+    given(client, world, baby["id"], [("OPV", 1, "2025-02-10")])
+    # OPV 2: 23 days after OPV 1, needs 28 → earliest 2025-03-10 (min age 42 days, 2025-02-21, is met)
+    resp = record(client, world, baby["id"], "OPV", 2, "2025-03-05")
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json"
+    problem = resp.get_json()
+    assert problem["type"].endswith("/rule_violation")
+    assert problem["violations"] == [{"code": "interval_too_short", "overridable": True, "message":
+                                      "OPV 2 given 23 days after OPV 1 (2025-02-10); earliest allowed date is 2025-03-10."}]
+    assert problem["errors"]["given_on"] == [problem["violations"][0]["message"]]
+    assert "ask the bidan" in problem["errors"]["override_reason"][0]
+    indonesian = client.post(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1", "id"),
+                             json={"vaccine": "OPV", "dose": 2, "given_on": "2025-03-05"}).get_json()
+    assert indonesian["errors"]["given_on"] == ["OPV 2 diberikan 23 hari setelah OPV 1 (2025-02-10); "
+                                                "paling cepat 2025-03-10."]
+    assert record(client, world, baby["id"], "OPV", 2, "2025-03-10").status_code == 201  # exactly 28 days
+    # OPV 3: earliest = max(birth + 70 d = 2025-03-21, OPV 2 + 28 d = 2025-04-07); recommended 3 months
+    opv3 = card(client, world, baby["id"], "2025-03-20")["by_label"]["OPV 3"]
+    assert (opv3["status"], opv3["earliest_date"], opv3["due_date"]) == ("upcoming", "2025-04-07", "2025-04-10")
+
+
+def test_a_dose_before_its_minimum_age_is_refused(client, world, baby):
+    resp = record(client, world, baby["id"], "DPT-HB-Hib", 1, "2025-02-15")  # 36 days old, minimum 42
+    assert resp.status_code == 422 and codes(resp) == ["before_min_age"]
+    assert "2025-02-21" in resp.get_json()["errors"]["given_on"][0]
+
+
+def test_a_late_start_gets_catch_up_dates_from_the_real_doses(client, world, make_child):
+    child = make_child(name="Mulai Terlambat", birth_date="2024-03-01")
+    before = card(client, world, child["id"], "2025-01-15")["by_label"]
+    dpt1, dpt2, dpt3 = before["DPT-HB-Hib 1"], before["DPT-HB-Hib 2"], before["DPT-HB-Hib 3"]
+    assert (dpt1["status"], dpt1["earliest_date"], dpt1["due_date"]) == ("overdue", "2024-04-12", "2024-05-01")
+    # DPT 2 projected from today's first dose: 2025-01-15 + 28 d; DPT 3 from that: + 28 d
+    assert (dpt2["status"], dpt2["waiting_for"], dpt2["earliest_date"]) == ("upcoming", 1, "2025-02-12")
+    assert dpt3["earliest_date"] == "2025-03-12"
+    assert (before["RV 1"]["status"], before["RV 1"]["latest_date"]) == ("missed", "2024-09-30")
+    given(client, world, child["id"], [("DPT-HB-Hib", 1, "2025-01-15")])
+    after = card(client, world, child["id"], "2025-02-20")
+    dpt2, dpt3 = after["by_label"]["DPT-HB-Hib 2"], after["by_label"]["DPT-HB-Hib 3"]
+    assert (dpt2["status"], dpt2["due_date"], dpt2["can_give"]) == ("due", "2025-02-12", True)
+    assert (dpt3["status"], dpt3["earliest_date"], dpt3["waiting_for"]) == ("upcoming", "2025-03-20", 2)
+    assert after["idl"]["status"] == "in_progress" and after["idl"]["deadline"] == "2025-03-01"
+
+
+def test_rotavirus_past_its_maximum_age_needs_a_bidan_and_a_reason(client, world, baby, make_child, db):
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+
+    # the last day (2025-08-08) is allowed; then RV 2 can never be 28 days later in time → missed
+    twin = make_child(name="Kembar", sex="F", birth_date=BORN)
+    assert record(client, world, twin["id"], "RV", 1, "2025-08-08").status_code == 201
+    assert card(client, world, twin["id"], "2025-08-08")["by_label"]["RV 2"]["status"] == "missed"
+
+    late = {"vaccine": "RV", "dose": 1, "on": "2025-08-15"}
+    kader = record(client, world, baby["id"], **late, override_reason="ibu baru datang")
+    assert kader.status_code == 403 and codes(kader) == ["after_max_age"]
+    assert "only a bidan or admin" in kader.get_json()["errors"]["override_reason"][0]
+    no_reason = record(client, world, baby["id"], **late, by="bidan_a")
+    assert no_reason.status_code == 422 and "override_reason" in no_reason.get_json()["errors"]
+    assert "2025-08-08" in no_reason.get_json()["errors"]["given_on"][0]
+    ok = record(client, world, baby["id"], **late, by="bidan_a", override_reason="ibu baru datang, dokter setuju")
+    assert ok.status_code == 201, ok.get_json()
+    bidan_id = db.session.scalar(select(User.id).where(User.username == "bidan_a"))
+    assert ok.get_json()["override_by"] == str(bidan_id)
+    assert ok.get_json()["override_reason"] == "ibu baru datang, dokter setuju"
+    rows = db.session.execute(select(AuditLog.action, AuditLog.reason, AuditLog.changes, AuditLog.user_id)
+                              .where(AuditLog.record_id == ok.get_json()["id"]).order_by(AuditLog.id)).all()
+    assert [(r.action, r.reason, r.user_id) for r in rows] == [
+        ("override", "ibu baru datang, dokter setuju", bidan_id), ("create", "ibu baru datang, dokter setuju", bidan_id)]
+    assert rows[0].changes == {"violations": ["after_max_age"]}
+
+
+def test_a_dose_recorded_twice_is_refused_even_with_a_reason(client, world, baby):
+    given(client, world, baby["id"], [("BCG", 1, "2025-02-10")])
+    again = record(client, world, baby["id"], "BCG", 1, "2025-03-10", by="bidan_a", override_reason="lupa")
+    assert again.status_code == 422
+    assert again.get_json()["violations"][0] == {"code": "duplicate_dose", "overridable": False,
+                                                 "message": "BCG was already recorded on 2025-02-10."}
+    assert "dose" in again.get_json()["errors"]
+
+
+def test_correcting_a_date_is_judged_again_but_editing_the_batch_is_not(client, world, baby):
+    given(client, world, baby["id"], [("OPV", 1, "2025-02-10"), ("OPV", 2, "2025-03-10")])
+    dose2 = client.get(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1")).get_json()["items"][1]
+    moved = client.patch(f"/api/v1/immunisations/{dose2['id']}", json={"given_on": "2025-03-01"}, headers=world.headers("kader1"))
+    assert moved.status_code == 422 and codes(moved) == ["interval_too_short"]
+    batch = client.patch(f"/api/v1/immunisations/{dose2['id']}", json={"given_on": "2025-03-10", "batch_number": "X9"},
+                         headers=world.headers("kader1"))
+    assert batch.status_code == 200 and batch.get_json()["batch_number"] == "X9"
+
+
+@pytest.fixture
+def bali(app, world):
+    """Posyandu Cempaka in Kota Denpasar (51.71), where JE is routine."""
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
+
+    with app.app_context():
+        for code, name in [("51", "Bali"), ("51.71", "Kota Denpasar"), ("51.71.01", "Denpasar Selatan"),
+                           ("51.71.01.1001", "Sesetan")]:
+            upsert_region(code, name)
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        pkm = create_puskesmas({"name": "PKM Denpasar Selatan", "kecamatan_code": "51.71.01", "code": "DS"})
+        pos = create_posyandu(admin, {"name": "Cempaka", "desa_code": "51.71.01.1001", "puskesmas_id": pkm.id,
+                                      "meeting_day": 10})
+        db.session.commit()
+        world.ids["bali"] = pos.id
+    return pos.id
+
+
+def test_je_only_in_a_kabupaten_the_schedule_lists(client, world, baby, bali, make_child):
+    denpasar = make_child(by="admin", posyandu="bali", name="Made", birth_date=BORN)
+    je_bali = card(client, world, denpasar["id"], "2025-11-10", by="admin")["by_label"]["JE"]
+    assert (je_bali["status"], je_bali["due_date"], je_bali["earliest_date"]) == ("due", "2025-11-10", "2025-10-10")
+    assert card(client, world, baby["id"], "2025-11-10")["by_label"]["JE"]["status"] == "not_applicable"
+    assert record(client, world, denpasar["id"], "JE", 1, "2025-11-10", by="admin").status_code == 201
+    gresik = record(client, world, baby["id"], "JE", 1, "2025-11-10")
+    assert gresik.status_code == 422 and codes(gresik) == ["not_in_area"] and "vaccine" in gresik.get_json()["errors"]
+    assert record(client, world, baby["id"], "JE", 1, "2025-11-10", by="bidan_a",
+                  override_reason="pindahan dari Bali").status_code == 201
+
+
+def supplement(client, world, child_id, kind, on, by="kader1", **extra):
+    return client.post(f"/api/v1/children/{child_id}/supplements", headers=world.headers(by),
+                       json={"id": str(uuid.uuid4()), "kind": kind, "given_on": on, **extra})
+
+
+def test_vitamin_a_is_blue_at_eleven_months_and_red_at_twelve_in_august(client, world, make_child):
+    # born 2024-08-20: 11 completed months on 2025-08-10, 12 on 2025-08-20
+    child = make_child(name="Agustus", birth_date="2024-08-20")
+    assert card(client, world, child["id"], "2025-08-10")["supplements_due"] == [
+        {"kind": "vitamin_a_blue", "round": "2025-08"}]
+    assert card(client, world, child["id"], "2025-08-20")["supplements_due"] == [
+        {"kind": "vitamin_a_red", "round": "2025-08"}, {"kind": "deworming", "round": "2025-08"}]
+    assert codes(supplement(client, world, child["id"], "vitamin_a_red", "2025-08-10")) == ["wrong_capsule_for_age"]
+    assert supplement(client, world, child["id"], "vitamin_a_blue", "2025-08-10").status_code == 201
+    # one capsule a round: on the 20th only deworming is left; September is no round at all
+    later = card(client, world, child["id"], "2025-08-20")
+    assert later["supplements_due"] == [{"kind": "deworming", "round": "2025-08"}]
+    assert [(s["kind"], s["given_on"]) for s in later["supplements_given"]] == [("vitamin_a_blue", "2025-08-10")]
+    assert card(client, world, child["id"], "2025-09-10")["supplements_due"] == []
+    assert codes(supplement(client, world, child["id"], "vitamin_a_red", "2025-09-10")) == ["not_round_month"]
+
+
+def test_deworming_from_twelve_months_once_a_round(client, world, make_child):
+    older = make_child(name="Dua Tahun", birth_date="2023-01-15")  # 24 months on 2025-02-10
+    assert supplement(client, world, older["id"], "deworming", "2025-02-10").status_code == 201
+    twice = supplement(client, world, older["id"], "deworming", "2025-02-20", by="bidan_a", override_reason="x")
+    assert twice.status_code == 422 and codes(twice) == ["given_twice_in_round"]
+    baby = make_child(name="Sebelas Bulan", birth_date="2024-03-01")  # 11 months on 2025-02-10
+    young = supplement(client, world, baby["id"], "deworming", "2025-02-10")
+    assert young.status_code == 422 and codes(young) == ["too_young"]
+    ok = supplement(client, world, baby["id"], "deworming", "2025-02-10", by="bidan_a", override_reason="wabah cacingan")
+    assert ok.status_code == 201 and ok.get_json()["override_by"] is not None
+
+
+def test_sync_push_rejects_the_bad_dose_with_field_errors_and_applies_the_rest(client, world, baby):
+    def dose(vaccine, n, on, **extra):
+        return mutation("immunisation", str(uuid.uuid4()),
+                        {"child_id": baby["id"], "vaccine": vaccine, "dose": n, "given_on": on, **extra})
+
+    results = push(client, world.headers("kader1", "id"), [
+        dose("OPV", 1, "2025-02-10"), dose("OPV", 2, "2025-03-05"), dose("BCG", 1, "2025-02-10"),
+        dose("RV", 1, "2025-08-15", override_reason="terlambat")])
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied", "rejected"]
+    assert results[1]["errors"]["given_on"] == ["OPV 2 diberikan 23 hari setelah OPV 1 (2025-02-10); "
+                                                "paling cepat 2025-03-10."]
+    assert set(results[3]["errors"]) == {"given_on", "override_reason"}
+    listed = client.get(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1")).get_json()
+    assert sorted((d["vaccine"], d["dose"]) for d in listed["items"]) == [("BCG", 1), ("OPV", 1)]

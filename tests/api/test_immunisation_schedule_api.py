@@ -1,0 +1,204 @@
+"""The schedule API, a posyandu's due list, and who may see what (both databases)."""
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.api.test_immunisation_api import card, given
+
+SCHEDULE = "/api/v1/immunisation/schedule"
+ROLES = ("kader1", "bidan_a", "dinkes_gresik", "admin", "parent1")
+
+
+def in_force(client, world, on=None, by="admin"):
+    resp = client.get(SCHEDULE + (f"?on={on}" if on else ""), headers=world.headers(by))
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_every_signed_in_user_reads_the_schedule_in_force(client, world, who):
+    body = in_force(client, world, by=who)
+    assert body["id"] == 1 and body["version"] == "2024.2" and body["active"] is True
+    vials = {v["code"]: v["doses_per_vial"] for v in body["document"]["vaccines"]}
+    assert vials == {"HB0": 1, "BCG": 20, "OPV": 20, "DPT-HB-Hib": 5, "PCV": None, "RV": None, "IPV": None,
+                     "MR": 10, "JE": None}
+    je = next(e for e in body["document"]["entries"] if e["vaccine"] == "JE")
+    assert "51.71" in je["areas"] and je["endemic_only"] is False
+    listed = client.get(SCHEDULE + "/versions", headers=world.headers(who)).get_json()
+    assert [v["version"] for v in listed["items"]] == ["2024.2"] and listed["next_cursor"] is None
+    assert client.get(SCHEDULE + "/versions/1", headers=world.headers(who)).get_json()["name"] == body["name"]
+    assert client.get(SCHEDULE).status_code == 401
+
+
+@pytest.mark.parametrize("who", ("kader1", "bidan_a", "dinkes_gresik", "parent1"))
+def test_only_an_admin_publishes_or_withdraws_a_version(client, world, who):
+    doc = in_force(client, world)["document"]
+    resp = client.post(SCHEDULE + "/versions", json={"document": {**doc, "version": "x"}}, headers=world.headers(who))
+    assert resp.status_code == 403
+    for action in ("activate", "deactivate"):
+        assert client.post(f"{SCHEDULE}/versions/1/{action}", headers=world.headers(who)).status_code == 403
+
+
+def test_an_invalid_schedule_is_422_per_field(client, world):
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc["version"] = "2025.bad"
+    doc["vaccines"][0]["doses_per_vial"] = 0
+    doc["entries"][1]["min_age"] = {"months": 2}  # BCG: min 2 months > recommended 1 month
+    doc["supplements"]["vitamin_a"]["round_months"] = [2, 13]
+    resp = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json"
+    errors = resp.get_json()["errors"]
+    assert set(errors) == {"document.vaccines[0]", "document.entries[1]", "document.supplements.vitamin_a.round_months"}
+    assert errors["document.entries[1]"] == ["entries[1] (BCG 1): min_age is after recommended_age"]
+    same = client.post(SCHEDULE + "/versions", json={"document": in_force(client, world)["document"]},
+                       headers=world.headers("admin"))
+    assert same.status_code == 422 and "document.version" in same.get_json()["errors"]
+    assert client.post(SCHEDULE + "/versions", json={"document": "x"}, headers=world.headers("admin")).status_code == 422
+    assert client.post(f"{SCHEDULE}/versions/1/deactivate", headers=world.headers("admin")).status_code == 409
+    assert client.get(f"{SCHEDULE}/versions/99", headers=world.headers("admin")).status_code == 404
+
+
+def test_a_new_version_changes_the_card_and_vials_without_code(client, world, make_child, db):
+    from posyandu.audit import AuditLog
+
+    child = make_child(name="Bayi Januari", birth_date="2025-01-10")
+    before = card(client, world, child["id"], "2025-11-10")["by_label"]["MR 1"]
+    assert (before["status"], before["due_date"]) == ("due", "2025-10-10")  # 9 months
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc.update(version="2025.1", valid_from="2025-06-01")
+    mr1 = next(e for e in doc["entries"] if (e["vaccine"], e["dose"]) == ("MR", 1))
+    mr1["recommended_age"] = {"months": 10}
+    next(v for v in doc["vaccines"] if v["code"] == "PCV")["doses_per_vial"] = 4
+    made = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin"))
+    assert made.status_code == 201 and made.get_json()["id"] == 2
+    after = card(client, world, child["id"], "2025-11-10")
+    assert after["schedule_version"] == "2025.1" and after["by_label"]["MR 1"]["due_date"] == "2025-11-10"
+    assert in_force(client, world, on="2025-05-31")["version"] == "2024.2"
+    assert client.post(f"{SCHEDULE}/versions/2/deactivate", headers=world.headers("admin")).status_code == 200
+    assert card(client, world, child["id"], "2025-11-10")["by_label"]["MR 1"]["due_date"] == "2025-10-10"
+    assert client.post(f"{SCHEDULE}/versions/2/activate", headers=world.headers("admin")).get_json()["active"] is True
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.entity == "schedule_version")
+                                 .order_by(AuditLog.id)).all()
+    assert actions == ["create", "deactivate", "activate"]
+
+
+def test_flask_load_schedule_publishes_a_file(app, client, world, tmp_path):
+    import json
+
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    path = tmp_path / "jadwal.json"
+    path.write_text(json.dumps({**doc, "version": "2026.1"}), encoding="utf-8")
+    out = app.test_cli_runner().invoke(args=["load-schedule", str(path), "--valid-from", "2026-01-01", "--inactive"])
+    assert out.exit_code == 0, out.output
+    assert "2026.1" in out.output and "inactive" in out.output
+    bad = tmp_path / "rusak.json"
+    bad.write_text(json.dumps({**doc, "version": "2026.2", "entries": []}), encoding="utf-8")
+    refused = app.test_cli_runner().invoke(args=["load-schedule", str(bad)])
+    assert refused.exit_code != 0 and "document.entries" in refused.output
+    versions = client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"]
+    assert [(v["version"], v["valid_from"], v["active"]) for v in versions] == [
+        ("2024.2", "2024-01-01", True), ("2026.1", "2026-01-01", False)]
+
+
+# --- the due list ---------------------------------------------------------------------------
+# Posyandu Melati on Sunday 2025-08-10 (an August round):
+#   X born 2025-06-10 (2 months): HB0, BCG, OPV 1 given → OPV 2 (OPV 1 + 28 d = 08-07, recommended 08-10),
+#     DPT-HB-Hib 1, PCV 1, RV 1 all due; no capsule before 6 months.
+#   Y born 2024-11-10 (9 months): everything to 4 months on time → MR 1 and IPV 2 (≥ 4 months after IPV 1
+#     on 03-10) due; PCV 3 waits for 12 months; a blue capsule (6-11 months).
+#   Z born 2023-02-10 (30 months), never immunised → catch-up first doses without a passed maximum age:
+#     OPV 1, DPT-HB-Hib 1, PCV 1, IPV 1, MR 1 (HB0, BCG and RV 1 are missed); red capsule and deworming.
+#   W born 2020-06-10 (62 months) is past five: not listed; K at Posyandu Mawar is not listed either.
+# Per vaccine: OPV 2 (vials ⌈2/20⌉ = 1), DPT-HB-Hib 2 (⌈2/5⌉ = 1), PCV 2 (vial size unknown → null),
+#   RV 1 (null), IPV 2 (null), MR 2 (⌈2/10⌉ = 1).
+Y_DOSES = [("HB0", 1, "2024-11-10"), ("BCG", 1, "2024-12-10"), ("OPV", 1, "2024-12-10"),
+           ("OPV", 2, "2025-01-10"), ("DPT-HB-Hib", 1, "2025-01-10"), ("PCV", 1, "2025-01-10"), ("RV", 1, "2025-01-10"),
+           ("OPV", 3, "2025-02-10"), ("DPT-HB-Hib", 2, "2025-02-10"), ("PCV", 2, "2025-02-10"), ("RV", 2, "2025-02-10"),
+           ("OPV", 4, "2025-03-10"), ("DPT-HB-Hib", 3, "2025-03-10"), ("RV", 3, "2025-03-10"), ("IPV", 1, "2025-03-10")]
+
+
+@pytest.fixture
+def session_day(client, world, make_child):
+    kids = {k: make_child(name=f"Anak {k}", birth_date=born)
+            for k, born in (("X", "2025-06-10"), ("Y", "2024-11-10"), ("Z", "2023-02-10"), ("W", "2020-06-10"))}
+    make_child(by="kader2", posyandu="p2", name="Anak K", birth_date="2025-06-10")
+    given(client, world, kids["X"]["id"], [("HB0", 1, "2025-06-10"), ("BCG", 1, "2025-07-10"), ("OPV", 1, "2025-07-10")])
+    given(client, world, kids["Y"]["id"], Y_DOSES)
+    return kids
+
+
+def test_the_due_list_of_a_session_day_with_vials(client, world, session_day):
+    resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-08-10", headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert (body["date"], body["posyandu_name"], body["schedule_version"]) == ("2025-08-10", "Melati", "2024.2")
+    rows = {r["name"]: r for r in body["children"]}
+    assert set(rows) == {"Anak X", "Anak Y", "Anak Z"}
+    labels = {n: [(d["label"], d["status"]) for d in r["immunisations"]] for n, r in rows.items()}
+    assert labels["Anak X"] == [("OPV 2", "due"), ("DPT-HB-Hib 1", "due"), ("PCV 1", "due"), ("RV 1", "due")]
+    assert labels["Anak Y"] == [("MR 1", "due"), ("IPV 2", "due")]
+    assert labels["Anak Z"] == [("OPV 1", "overdue"), ("DPT-HB-Hib 1", "overdue"), ("PCV 1", "overdue"),
+                                ("IPV 1", "overdue"), ("MR 1", "overdue")]
+    assert [s["kind"] for s in rows["Anak X"]["supplements"]] == []
+    assert [s["kind"] for s in rows["Anak Y"]["supplements"]] == ["vitamin_a_blue"]
+    assert [s["kind"] for s in rows["Anak Z"]["supplements"]] == ["vitamin_a_red", "deworming"]
+    assert (rows["Anak Y"]["age_months"], rows["Anak Z"]["age_months"]) == (9, 30)
+    vials = {v["vaccine"]: (v["doses"], v["doses_per_vial"], v["vials"]) for v in body["vaccines"]}
+    assert vials == {"OPV": (2, 20, 1), "DPT-HB-Hib": (2, 5, 1), "PCV": (2, None, None), "RV": (1, None, None),
+                     "IPV": (2, None, None), "MR": (2, 10, 1)}
+    assert body["supplements"] == [{"kind": "deworming", "count": 1}, {"kind": "vitamin_a_blue", "count": 1},
+                                   {"kind": "vitamin_a_red", "count": 1}]
+    september = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-09-10",
+                           headers=world.headers("kader1")).get_json()
+    assert all(r["supplements"] == [] for r in september["children"])  # no round in September
+
+
+def test_the_due_list_defaults_to_the_next_meeting_day(client, world):
+    from posyandu.validators import today
+
+    now = today()  # Melati meets on the 5th
+    expected = date(now.year, now.month, 5) if now.day <= 5 else \
+        date(now.year + (now.month == 12), now.month % 12 + 1, 5)
+    body = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list", headers=world.headers("bidan_a")).get_json()
+    assert body["date"] == expected.isoformat() and body["children"] == [] and body["vaccines"] == []
+
+
+DUE_LIST = [("kader1", 200), ("kader1b", 200), ("bidan_a", 200), ("dinkes_gresik", 200), ("admin", 200),
+            ("kader2", 404), ("kader3", 404), ("bidan_b", 404), ("dinkes_bangkalan", 404), ("parent1", 403)]
+
+
+@pytest.mark.parametrize("who,status", DUE_LIST)
+def test_due_list_scope(client, world, make_child, link_parent, who, status):
+    link_parent(make_child()["id"])  # a parent of a Melati child still may not see the posyandu's list
+    resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-08-10", headers=world.headers(who))
+    assert resp.status_code == status, resp.get_json()
+    assert client.get(f"/api/v1/posyandu/{uuid.uuid4()}/due-list", headers=world.headers("admin")).status_code == 404
+
+
+CARD = [("kader1", 200), ("kader1b", 200), ("bidan_a", 200), ("dinkes_gresik", 200), ("admin", 200), ("parent1", 200),
+        ("kader2", 404), ("kader3", 404), ("bidan_b", 404), ("dinkes_bangkalan", 404)]
+
+
+@pytest.mark.parametrize("who,status", CARD)
+def test_card_scope(client, world, make_child, link_parent, who, status):
+    mine, other = make_child(name="Anak Sendiri"), make_child(name="Anak Tetangga", birth_date="2024-02-02")
+    link_parent(mine["id"])
+    resp = client.get(f"/api/v1/children/{mine['id']}/immunisation-card", headers=world.headers(who))
+    assert resp.status_code == status, resp.get_json()
+    if who == "parent1":
+        assert client.get(f"/api/v1/children/{other['id']}/immunisation-card",
+                          headers=world.headers(who)).status_code == 404
+    if status == 200:
+        assert len(resp.get_json()["doses"]) == 21
+
+
+def test_a_card_before_birth_or_a_bad_date_is_422(client, world, make_child):
+    child = make_child(birth_date="2025-01-10")
+    for query in ("on=2025-01-09", "on=2025-13-01", "on=0001-01-01"):
+        resp = client.get(f"/api/v1/children/{child['id']}/immunisation-card?{query}", headers=world.headers("kader1"))
+        assert resp.status_code == 422 and "on" in resp.get_json()["errors"], query
