@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, MetaData, Uuid, func
+from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -21,12 +21,27 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UtcDateTime(TypeDecorator):
+    """A UTC instant on every database. SQLite keeps no offset: without this it
+    would store 10:00+07:00 as 10:00 and hand back naive values, which the API
+    would then send without any offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else aware(value).astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else aware(value).astimezone(timezone.utc)
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={
             uuid.UUID: Uuid(),
-            datetime: DateTime(timezone=True),
+            datetime: UtcDateTime(),
             dict[str, Any]: JSON(),
             list[Any]: JSON(),
         },

@@ -1,0 +1,29 @@
+"""Bugs schemathesis found (#8), each pinned by a focused test on both databases."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+
+def _instant(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    assert parsed.utcoffset() == timedelta(0), text  # never a naive (offset-less) timestamp
+    return parsed
+
+
+def test_timestamps_read_back_are_utc_instants_with_an_offset(client, world, make_child):
+    child = make_child()
+    again = client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()
+    listed = client.get("/api/v1/children", headers=world.headers("kader1")).get_json()["items"][0]
+    for record in (child, again, listed):
+        _instant(record["created_at"]), _instant(record["updated_at"])
+
+
+def test_a_device_time_with_an_offset_is_kept_as_the_same_instant(client, world, make_child):
+    child = make_child()
+    body = {"id": str(uuid.uuid4()), "measured_on": date.today().isoformat(), "weight_kg": 9.0,
+            "recorded_at": "2025-01-02T10:00:00+07:00"}
+    made = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1"))
+    assert made.status_code == 201, made.get_json()
+    read = client.get(f"/api/v1/measurements/{body['id']}", headers=world.headers("kader1")).get_json()
+    assert _instant(read["recorded_at"]) == datetime(2025, 1, 2, 3, 0, tzinfo=timezone.utc)
