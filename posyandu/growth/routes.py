@@ -125,7 +125,7 @@ class KbmSchema(Schema):
                                  values=fields.Integer(validate=validate.Range(0, 2000)), required=True,
                                  metadata={"description": "KBM in grams by completed month of age (1-60)"})
     source = fields.String(required=True, validate=validate.Length(min=3, max=255))
-    created_at = fields.DateTime(dump_only=True)
+    created_at = fields.DateTime(dump_only=True, allow_none=True, metadata={"description": "null for the built-in table"})
 
 
 @blp.route("/growth/kbm")

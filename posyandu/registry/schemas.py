@@ -14,7 +14,7 @@ class RegionSchema(Schema):
     code = fields.String(required=True, validate=REGION_CODE)
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     level = fields.String(dump_only=True)
-    parent_code = fields.String(dump_only=True)
+    parent_code = fields.String(dump_only=True, allow_none=True, metadata={"description": "null for a province"})
 
 
 class RegionQueryArgs(PageArgs):

@@ -27,3 +27,14 @@ def test_a_device_time_with_an_offset_is_kept_as_the_same_instant(client, world,
     assert made.status_code == 201, made.get_json()
     read = client.get(f"/api/v1/measurements/{body['id']}", headers=world.headers("kader1")).get_json()
     assert _instant(read["recorded_at"]) == datetime(2025, 1, 2, 3, 0, tzinfo=timezone.utc)
+
+
+def test_fields_answered_as_null_are_documented_as_nullable(client, world):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    headers = world.headers("admin")
+    regions = client.get("/api/v1/regions?limit=500", headers=headers).get_json()["items"]
+    assert any(r["parent_code"] is None for r in regions)  # a province
+    assert schemas["Region"]["properties"]["parent_code"]["nullable"] is True
+    kbm = client.get("/api/v1/growth/kbm", headers=headers).get_json()
+    assert kbm["created_at"] is None  # the built-in table
+    assert schemas["Kbm"]["properties"]["created_at"]["nullable"] is True
