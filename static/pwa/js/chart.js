@@ -134,7 +134,7 @@ export function drawTrend(series, { id, title, desc, target = null, format = Str
   const n = series.length;
   const sx = (i) => (n === 1 ? (L + W - R) / 2 : L + 10 + (i / (n - 1)) * (W - L - R - 20));
   const sy = (v) => H - B - (v / y1) * (H - T - B);
-  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart trend', role: 'img', 'aria-labelledby': `${id}-t ${id}-d` });
+  const svg = el('svg', { id, viewBox: `0 0 ${W} ${H}`, class: 'chart trend', role: 'img', 'aria-labelledby': `${id}-t`, 'aria-describedby': `${id}-d` });
   svg.append(el('title', { id: `${id}-t` }, title), el('desc', { id: `${id}-d` }, desc));
   for (const v of ticks(0, y1, 5)) {
     svg.append(el('line', { x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: 'grid' }));

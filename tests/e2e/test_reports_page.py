@@ -1,0 +1,241 @@
+"""The reports page (#7) in real Chromium against the real server: dinkes and a bidan pick a
+month and an area, and every number shown equals the API's JSON for the same query (fetched
+here with the user's own token); a range draws the D/S and stunting trend; the bidan is not
+offered areas outside her puskesmas; CSV/XLSX downloads carry the token; offline, the page
+says reports need the internet and shows the last report viewed. Screenshots go to
+tests/e2e/screenshots/."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from posyandu.reports.columns import SKDN
+from tests.e2e.pages import login
+
+pytestmark = pytest.mark.e2e
+
+BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+         "November", "Desember"]
+COUNTS = ["S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "D_prime"]
+RATIOS = {"K_S": ("K", "S"), "D_S": ("D", "S"), "D_K": ("D", "K"), "N_D": ("N", "D"), "N_D_prime": ("N", "D_prime"),
+          "N_S": ("N", "S")}
+NUTRITION = {"stunting": ("stunted", "tb_u_n", "flagged_tb_u"), "wasting": ("wasted", "bb_tb_n", "flagged_bb_tb"),
+             "underweight": ("underweight", "bb_u_n", "flagged_bb_u"), "overweight": ("overweight", "bb_tb_n", "flagged_bb_tb")}
+OTHER_PUSKESMAS = ["Anggrek", "Flamboyan", "Dahlia", "Driyorejo", "Mulung", "Cangkir", "Krikilan"]
+
+
+def last_full_month(today: date | None = None) -> str:
+    first = (today or date.today()).replace(day=1)
+    prev = first - timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"
+
+
+def shift(month: str, n: int) -> str:
+    y, m = divmod(int(month[:4]) * 12 + int(month[5:]) - 1 + n, 12)
+    return f"{y:04d}-{m + 1:02d}"
+
+
+def bulan(month: str) -> str:
+    return f"{BULAN[int(month[5:]) - 1]} {month[:4]}"
+
+
+def num(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def pct_text(v: float | None) -> str:
+    return "–" if v is None else f"{v:.1f}".replace(".", ",") + "%"
+
+
+def pct(part: int, whole: int) -> float | None:
+    """The server's rounding (posyandu.reports.period.pct)."""
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def api_rows(server, path: str, user: str) -> list[dict]:
+    resp = server.api("GET", path, user)
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["rows"]
+
+
+def show(page, *, first: str, last: str, area_label: str | None = None, level: str | None = None) -> None:
+    page.get_by_label("Dari bulan").select_option(first)
+    page.get_by_label("Sampai bulan").select_option(last)
+    if area_label:
+        page.get_by_label("Wilayah").select_option(label=area_label)
+    if level:
+        page.get_by_label("Rincian per").select_option(level)
+    page.get_by_role("button", name="Tampilkan laporan").click()
+    period = bulan(first) if first == last else f"{bulan(first)} – {bulan(last)}"
+    heading = f"{period} · {area_label or 'Seluruh wilayah saya'}"
+    expect(page.locator("#report-heading")).to_have_text(heading, timeout=60000)  # four reports on a busy machine
+
+
+def check_skdn(page, rows: list[dict]) -> None:
+    for row in rows:
+        tr = page.locator(f'#skdn tr[data-area="{row["area"]}"]')
+        expect(tr.locator("th")).to_have_text(row["area_name"])
+        for key in COUNTS:
+            expect(tr.locator(f'[data-key="{key}"]')).to_have_text(num(row[key]))
+        for key in RATIOS:
+            expect(tr.locator(f'[data-key="{key}"]')).to_have_text(pct_text(row[key]))
+    total = page.locator('#skdn tr[data-area="total"]')
+    if len(rows) == 1:
+        expect(total).to_have_count(0)
+        return
+    sums = {k: sum(r[k] for r in rows) for k in COUNTS}
+    for key in COUNTS:
+        expect(total.locator(f'[data-key="{key}"]')).to_have_text(num(sums[key]))
+    for key, (part, whole) in RATIOS.items():
+        expect(total.locator(f'[data-key="{key}"]')).to_have_text(pct_text(pct(sums[part], sums[whole])))
+
+
+def check_nutrition(page, rows: list[dict]) -> None:
+    overall = [r for r in rows if r["sex"] == "all" and r["age_group"] == "0-59"]
+    for key, (cases, whole, flagged) in NUTRITION.items():
+        n, d, f = (sum(r[k] for r in overall) for k in (cases, whole, flagged))
+        cells = page.locator(f'#nutrition tr[data-key="{key}"] td')
+        expect(cells).to_have_text([num(n), num(d), pct_text(pct(n, d)), num(f)])
+        for r in overall if len(overall) > 1 else []:
+            expect(page.locator(f'#nutrition-areas tr[data-area="{r["area"]}"] [data-key="{key}"]')).to_have_text(
+                pct_text(r[f"{key}_pct"]))
+
+
+def check_coverage(page, rows: list[dict]) -> None:
+    for indicator in ("BCG", "DPT-HB-Hib 3", "MR 1", "IDL"):
+        mine = [r for r in rows if r["indicator"] == indicator]
+        target, covered = sum(r["target"] for r in mine), sum(r["covered"] for r in mine)
+        tr = page.locator(f'#coverage tr[data-indicator="{indicator}"]')
+        expect(tr.locator('[data-key="target"]')).to_have_text(num(target))
+        expect(tr.locator('[data-key="covered"]')).to_have_text(num(covered))
+        expect(tr.locator('[data-key="coverage_pct"]')).to_have_text(pct_text(pct(covered, target)))
+
+
+def check_actions(page, rows: list[dict], month: str) -> None:
+    expect(page.locator("#actions-count")).to_have_text(f"Per akhir {bulan(month)}: {num(len(rows))} anak.")
+    expect(page.locator("#actions > li")).to_have_count(min(50, len(rows)))
+    first = rows[0]
+    expect(page.locator(f'#actions li[data-child="{first["child_id"]}"]')).to_contain_text(first["name"])
+
+
+def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_offline(live_server, new_context, shot):
+    base, month = live_server.url, last_full_month()
+    ctx = new_context(accept_downloads=True)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, base, "dinkes")
+    page.locator("#report-form").wait_for()  # dinkes does not sync children: its home is the reports page
+
+    # one month, the whole kabupaten, per posyandu
+    show(page, first=month, last=month, level="posyandu")
+    q = f"month={month}&level=posyandu"
+    skdn = api_rows(live_server, f"/reports/skdn?{q}", "dinkes")
+    assert len(skdn) == 6
+    check_skdn(page, skdn)
+    check_nutrition(page, api_rows(live_server, f"/reports/prevalence?{q}", "dinkes"))
+    check_coverage(page, api_rows(live_server, f"/reports/coverage?{q}", "dinkes"))
+    check_actions(page, api_rows(live_server, f"/reports/actions?month={month}", "dinkes"), month)
+    expect(page.locator("#trend-panel")).to_have_count(0)  # one month: no trend
+    shot(page, "20-reports-dinkes-month")
+    page.locator("#skdn").scroll_into_view_if_needed()
+    shot(page, "21-reports-dinkes-skdn-360px", full_page=False)
+
+    # the CSV download goes through fetch with the token (a plain link would be a 401)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Unduh SKDN (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == f"skdn-{month}-{month}.csv"
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0] == [c.header for c in SKDN]
+    assert table[0][:4] == ["Bulan", "Kode/ID wilayah", "Nama wilayah", "S (balita terdaftar)"]
+    by_area = {r[1]: r for r in table[1:]}
+    assert len(by_area) == 6
+    for row in skdn:
+        assert by_area[row["area"]][3] == str(row["S"])
+        assert by_area[row["area"]][0] == month
+    expect(page.locator("#download-status")).to_have_text(f"skdn-{month}-{month}.csv terunduh.")
+
+    # six months per puskesmas: the trend of D/S and stunting over the months, with text alternatives
+    first = shift(month, -5)
+    show(page, first=first, last=month, level="puskesmas")
+    q = f"from={first}&to={month}&level=puskesmas"
+    skdn = api_rows(live_server, f"/reports/skdn?{q}", "dinkes")
+    prevalence = [r for r in api_rows(live_server, f"/reports/prevalence?{q}", "dinkes")
+                  if r["sex"] == "all" and r["age_group"] == "0-59"]
+    months = [shift(first, i) for i in range(6)]
+    d_s = [pct(sum(r["D"] for r in skdn if r["month"] == m), sum(r["S"] for r in skdn if r["month"] == m)) for m in months]
+    stunting = [pct(sum(r["stunted"] for r in prevalence if r["month"] == m),
+                    sum(r["tb_u_n"] for r in prevalence if r["month"] == m)) for m in months]
+    expect(page.locator("#trend-ds desc")).to_have_text("; ".join(f"{bulan(m)}: {pct_text(v)}" for m, v in zip(months, d_s)))
+    expect(page.locator("#trend-stunting desc")).to_have_text(
+        "; ".join(f"{bulan(m)}: {pct_text(v)}" for m, v in zip(months, stunting)))
+    expect(page.locator("#trend-ds .trend-point")).to_have_count(6)
+    expect(page.locator("#trend-ds")).to_have_attribute("role", "img")
+    for m, v in zip(months, d_s):
+        expect(page.locator(f'#trend tr[data-month="{m}"] [data-key="D_S"]')).to_have_text(pct_text(v))
+    check_skdn(page, [r for r in skdn if r["month"] == month])  # the tables show the last month of the range
+    page.get_by_label("Tabel untuk bulan").select_option(first)
+    check_skdn(page, [r for r in skdn if r["month"] == first])
+    page.locator("#trend-panel").scroll_into_view_if_needed()
+    shot(page, "22-reports-dinkes-trend-360px", full_page=False)
+
+    # offline: reports need the network; the last report viewed is still there
+    ctx.set_offline(True)
+    page.get_by_role("link", name="Sinkron data").click()
+    page.get_by_role("link", name="Laporan").click()
+    expect(page.locator("#reports-offline")).to_have_text("Laporan perlu koneksi internet.")
+    expect(page.locator("#report-saved")).to_be_visible()
+    expect(page.locator("#report-heading")).to_have_text(f"{bulan(first)} – {bulan(month)} · Seluruh wilayah saya")
+    expect(page.locator("#downloads")).to_have_count(0)
+    expect(page.locator("#trend-ds desc")).to_have_text("; ".join(f"{bulan(m)}: {pct_text(v)}" for m, v in zip(months, d_s)))
+    shot(page, "23-reports-offline-last-viewed", full_page=False)
+    ctx.set_offline(False)
+    assert errors == []
+
+
+def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context, shot):
+    base, month = live_server.url, last_full_month()
+    posyandu = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu?limit=500", "admin").get_json()["items"]}
+    ctx = new_context(accept_downloads=True)
+    page = ctx.new_page()
+    login(page, base, "bidan1")
+    page.get_by_role("link", name="Laporan").click()
+    page.locator("#report-form").wait_for()
+
+    offered = page.locator("#rep-area option").all_inner_texts()
+    assert "Posyandu Melati" in offered and "Sumbergede" in offered
+    assert not [o for o in offered if any(name in o for name in OTHER_PUSKESMAS)], offered
+    other = live_server.api("GET", f"/reports/skdn?month={month}&posyandu_id={posyandu['Posyandu Anggrek']}", "bidan1")
+    assert other.status_code == 404  # and the API refuses it too
+
+    show(page, first=month, last=month, area_label="Posyandu Melati", level="posyandu")
+    q = f"month={month}&level=posyandu&posyandu_id={posyandu['Posyandu Melati']}"
+    skdn = api_rows(live_server, f"/reports/skdn?{q}", "bidan1")
+    assert [r["area_name"] for r in skdn] == ["Posyandu Melati"]
+    check_skdn(page, skdn)
+    check_nutrition(page, api_rows(live_server, f"/reports/prevalence?{q}", "bidan1"))
+    check_coverage(page, api_rows(live_server, f"/reports/coverage?{q}", "bidan1"))
+    actions = api_rows(live_server, f"/reports/actions?month={month}&posyandu_id={posyandu['Posyandu Melati']}", "bidan1")
+    assert {r["posyandu_name"] for r in actions} == {"Posyandu Melati"}
+    check_actions(page, actions, month)
+    shot(page, "24-reports-bidan-posyandu")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Unduh Daftar tindak lanjut (XLSX)").click()
+    assert info.value.suggested_filename == f"actions-{month}-{month}.xlsx"
+    assert Path(info.value.path()).read_bytes()[:2] == b"PK"  # a zip: an XLSX workbook
+
+    page.locator("#lang-btn").click()  # the English switch
+    expect(page.get_by_role("heading", name="Monthly reports")).to_be_visible()
+    expect(page.locator("#skdn thead th").first).to_have_text("Area")
+    expect(page.locator('#skdn tr[data-area] [data-key="D_S"]')).to_have_text(
+        "–" if skdn[0]["D_S"] is None else f"{skdn[0]['D_S']:.1f}%")
+    page.locator("#lang-btn").click()
+    expect(page.get_by_role("heading", name="Laporan bulanan")).to_be_visible()
