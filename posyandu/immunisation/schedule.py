@@ -268,7 +268,7 @@ def _parse_entry(item: Any, where: str, codes: set[str], problems: list[str]) ->
         return None
     _check_keys(item, _ENTRY_KEYS, _ENTRY_REQUIRED, where, problems)
     vaccine, dose = item.get("vaccine"), item.get("dose")
-    if vaccine not in codes:
+    if not isinstance(vaccine, str) or vaccine not in codes:
         problems.append(f"{where}: vaccine {vaccine!r} is not listed in vaccines")
     if not _is_int(dose) or not 1 <= dose <= 10:
         problems.append(f"{where}: dose must be an integer from 1 to 10")

@@ -185,8 +185,8 @@ def _parse_band(value: Any, where: str, problems: list[str]) -> AgeBand:
 
 
 def _parse_months(value: Any, where: str, problems: list[str]) -> tuple[int, ...]:
-    if not isinstance(value, list) or not value or len(set(value)) != len(value) \
-            or not all(_is_int(m) and 1 <= m <= 12 for m in value):
+    if not isinstance(value, list) or not value or not all(_is_int(m) and 1 <= m <= 12 for m in value) \
+            or len(set(value)) != len(value):
         problems.append(f"{where} must be a non-empty list of distinct months 1-12")
         return ()
     return tuple(sorted(value))
