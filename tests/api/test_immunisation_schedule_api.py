@@ -202,3 +202,29 @@ def test_a_card_before_birth_or_a_bad_date_is_422(client, world, make_child):
     for query in ("on=2025-01-09", "on=2025-13-01", "on=0001-01-01"):
         resp = client.get(f"/api/v1/children/{child['id']}/immunisation-card?{query}", headers=world.headers("kader1"))
         assert resp.status_code == 422 and "on" in resp.get_json()["errors"], query
+
+
+def test_the_due_list_costs_the_same_queries_for_more_children(app, client, world, session_day, make_child):
+    from sqlalchemy import event
+
+    from posyandu.extensions import db
+
+    def statements() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731 - the SQL text
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-08-10",
+                              headers=world.headers("kader1"))
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert resp.status_code == 200
+        return len(seen)
+
+    four = statements()
+    for i in range(5):
+        child = make_child(name=f"Tambahan {i}", birth_date="2024-11-10")
+        given(client, world, child["id"], [("HB0", 1, "2024-11-10"), ("BCG", 1, "2024-12-10")])
+    assert 3 <= four <= 10 and statements() == four  # children, doses, supplements (+ user, posyandu, schedule)
