@@ -63,7 +63,7 @@ class ScheduleVersions(MethodView):
         return row
 
 
-@blp.route("/immunisation/schedule/versions/<int:version_id>")
+@blp.route("/immunisation/schedule/versions/<int(max=2147483647):version_id>")
 class ScheduleVersionById(MethodView):
     @roles_required(*READERS)
     @blp.response(200, ScheduleVersionSchema)
@@ -72,7 +72,7 @@ class ScheduleVersionById(MethodView):
         return _version(version_id)
 
 
-@blp.route("/immunisation/schedule/versions/<int:version_id>/activate")
+@blp.route("/immunisation/schedule/versions/<int(max=2147483647):version_id>/activate")
 class ActivateVersion(MethodView):
     @roles_required("admin")
     @blp.response(200, ScheduleVersionSchema)
@@ -83,7 +83,7 @@ class ActivateVersion(MethodView):
         return row
 
 
-@blp.route("/immunisation/schedule/versions/<int:version_id>/deactivate")
+@blp.route("/immunisation/schedule/versions/<int(max=2147483647):version_id>/deactivate")
 class DeactivateVersion(MethodView):
     @roles_required("admin")
     @blp.response(200, ScheduleVersionSchema)

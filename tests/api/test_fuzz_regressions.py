@@ -38,3 +38,16 @@ def test_fields_answered_as_null_are_documented_as_nullable(client, world):
     kbm = client.get("/api/v1/growth/kbm", headers=headers).get_json()
     assert kbm["created_at"] is None  # the built-in table
     assert schemas["Kbm"]["properties"]["created_at"]["nullable"] is True
+
+
+def test_a_schedule_version_id_beyond_the_integer_column_is_404_not_a_500(client, world):
+    """The ids are 32-bit integers; a longer number used to reach the database and crash."""
+    huge = 43036311606164059062272
+    headers = world.headers("admin")
+    assert client.get(f"/api/v1/immunisation/schedule/versions/{huge}", headers=headers).status_code == 404
+    for action in ("activate", "deactivate"):
+        resp = client.post(f"/api/v1/immunisation/schedule/versions/{huge}/{action}", headers=headers)
+        assert resp.status_code == 404 and resp.content_type == "application/problem+json"
+    spec = client.get("/api/v1/openapi.json").get_json()
+    param = spec["paths"]["/api/v1/immunisation/schedule/versions/{version_id}"]["parameters"][0]
+    assert param["schema"]["maximum"] == 2147483647
