@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-py test-js bench load lighthouse deps system-deps migrate demo clean
+.PHONY: run test test-py test-js fuzz bench load lighthouse deps system-deps migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ run: demo
 test: deps system-deps
 	$(PY) -m pytest
 	node --test tests/js/
+
+# Longer fuzzing (CI runs it too): schemathesis over every operation of the OpenAPI
+# document as admin, kader and parent, on SQLite and PostgreSQL (make test runs 5
+# examples per operation as admin on SQLite).
+fuzz: deps system-deps
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} FUZZ_BACKENDS=sqlite,postgresql FUZZ_USERS=admin,kader1,parent1 \
+	  $(PY) -m pytest -q tests/fuzz
 
 bench: deps system-deps
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
