@@ -21,11 +21,11 @@ def _bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'posyandu.sqlite3'}")
+def _database_url(name: str = "DATABASE_URL", default: str | None = None) -> str | None:
+    url = os.environ.get(name, default)
     # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
+        if url and url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
 
@@ -48,7 +48,9 @@ def _list(name: str) -> list[str]:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEV_SECRET)
-    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_DATABASE_URI = _database_url(default=f"sqlite:///{BASE_DIR / 'instance' / 'posyandu.sqlite3'}")
+    # A read replica (hot standby) for reports and exports; unset: they read the primary.
+    REPORTS_DATABASE_URL = _database_url("REPORTS_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
     # Origins allowed to call the API from another site's pages (CORS). Empty: closed;
     # the PWA is served by the API itself and needs none.
@@ -95,6 +97,7 @@ class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REPORTS_DATABASE_URL = None
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=5)
     ARGON2_FAST = True  # cheaper hashing parameters so the suite stays quick
 

@@ -24,6 +24,9 @@ def create_app(config: Any = None) -> "Flask":
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db.init_app(app)
+    from posyandu.replica import init_replica
+
+    init_replica(app)
     migrate.init_app(app, db, directory=str(web.ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)

@@ -15,8 +15,9 @@ from flask_jwt_extended import current_user
 
 from posyandu import access
 from posyandu.access import roles_required
-from posyandu.extensions import Blueprint, db
+from posyandu.extensions import Blueprint
 from posyandu.registry.models import Posyandu
+from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
 from posyandu.reports.action_list import action_list
 from posyandu.reports.columns import REPORTS
@@ -81,7 +82,7 @@ class SkdnReport(MethodView):
     @downloads
     def get(self, args):
         """SKDN (S, K, D, N, T, O, B, BGM, 2T and ratios) per month, per posyandu or rolled up."""
-        return answer("skdn", args, skdn_period(db.session, args["period"], area_filter(args), args["level"]))
+        return answer("skdn", args, skdn_period(reports_session(), args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/f1")
@@ -92,7 +93,7 @@ class F1Report(MethodView):
     @downloads
     def get(self, args):
         """The F1 Gizi form: SKDN counts, BB/U, S36 and vitamin A by sex and age group, per month."""
-        return answer("f1", args, f1_period(db.session, args["period"], area_filter(args), args["level"]))
+        return answer("f1", args, f1_period(reports_session(), args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/prevalence")
@@ -103,7 +104,7 @@ class PrevalenceReport(MethodView):
     @downloads
     def get(self, args):
         """Stunting, wasting, underweight, overweight prevalence per month, by sex and age group (flagged values excluded)."""
-        return answer("prevalence", args, prevalence_period(db.session, args["period"], area_filter(args),
+        return answer("prevalence", args, prevalence_period(reports_session(), args["period"], area_filter(args),
                                                             args["level"]))
 
 
@@ -115,7 +116,7 @@ class CoverageReport(MethodView):
     @downloads
     def get(self, args):
         """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period."""
-        return answer("coverage", args, coverage(db.session, args["period"], area_filter(args), args["level"]))
+        return answer("coverage", args, coverage(reports_session(), args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/actions")
@@ -126,7 +127,7 @@ class ActionList(MethodView):
     @downloads
     def get(self, args):
         """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses."""
-        rows = action_list(db.session, args["period"].end, area_filter(args), args.get("reason"))
+        rows = action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"))
         return answer("actions", args, rows)
 
 
@@ -138,11 +139,11 @@ class Workbook(MethodView):
     def get(self, args):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
-        sheets = [(*REPORTS["skdn"], lazy(skdn_period, db.session, period, pf, level)),
-                  (*REPORTS["f1"], lazy(f1_period, db.session, period, pf, level)),
-                  (*REPORTS["prevalence"], lazy(prevalence_period, db.session, period, pf, level)),
-                  (*REPORTS["coverage"], lazy(coverage, db.session, period, pf, level)),
-                  (*REPORTS["actions"], action_list(db.session, period.end, pf))]
+        sheets = [(*REPORTS["skdn"], lazy(skdn_period, reports_session(), period, pf, level)),
+                  (*REPORTS["f1"], lazy(f1_period, reports_session(), period, pf, level)),
+                  (*REPORTS["prevalence"], lazy(prevalence_period, reports_session(), period, pf, level)),
+                  (*REPORTS["coverage"], lazy(coverage, reports_session(), period, pf, level)),
+                  (*REPORTS["actions"], action_list(reports_session(), period.end, pf))]
         return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="laporan-{period.start}-{period.end}.xlsx"'})
 
@@ -155,5 +156,5 @@ class FhirExport(MethodView):
                       description="A FHIR R4 Bundle (type collection) of Location, Patient, Observation, Immunization")
     def get(self, args):
         """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""
-        chunks = bundle_chunks(db.session, args["period"], area_filter(args))
+        chunks = bundle_chunks(reports_session(), args["period"], area_filter(args))
         return Response(stream_with_context(chunks), mimetype="application/fhir+json")

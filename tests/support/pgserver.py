@@ -34,7 +34,8 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.settings = settings or {}   # extra postgresql.conf settings (-c name=value)
         self.dir = Path(tempfile.mkdtemp(prefix="posyandu-pg-"))
         self.data = self.dir / "data"
         self.port = _free_port()
@@ -51,8 +52,21 @@ class PostgresServer:
             shutil.chown(self.dir, "postgres", "postgres")
         self._run(_bin("initdb"), "-D", str(self.data), "-U", "posyandu", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "-N")
+        return self._launch()
+
+    def standby(self) -> "PostgresServer":
+        """A hot standby of this server in streaming replication (needs ``wal_level=replica``)."""
+        replica = PostgresServer(self.settings)
+        if replica.as_root:
+            shutil.chown(replica.dir, "postgres", "postgres")
+        replica._run(_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "posyandu",
+                     "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast")
+        return replica._launch()
+
+    def _launch(self) -> "PostgresServer":
+        extra = "".join(f" -c {k}={v}" for k, v in self.settings.items())
         opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100" + extra)
         self._run(_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start")
         for _ in range(50):
             try:
