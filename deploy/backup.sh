@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Nightly backup of the Posyandu database: a compressed custom-format pg_dump,
+# written atomically, older dumps pruned. Run by deploy/systemd/posyandu-backup.timer.
+#   DATABASE_URL=postgresql://posyandu@/posyandu BACKUP_DIR=/var/backups/posyandu deploy/backup.sh
+set -euo pipefail
+: "${DATABASE_URL:?set DATABASE_URL (postgresql://user@host/db)}"
+BACKUP_DIR=${BACKUP_DIR:-/var/backups/posyandu}
+KEEP_DAYS=${KEEP_DAYS:-30}
+url=${DATABASE_URL/postgresql+psycopg:/postgresql:}
+mkdir -p "$BACKUP_DIR"
+target="$BACKUP_DIR/posyandu-$(date -u +%Y%m%dT%H%M%SZ).dump"
+pg_dump --format=custom --compress=6 --no-owner --file="$target.partial" "$url"
+pg_restore --list "$target.partial" >/dev/null   # the archive is readable
+mv "$target.partial" "$target"
+find "$BACKUP_DIR" -name 'posyandu-*.dump' -mtime +"$KEEP_DAYS" -delete
+echo "$target"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Restore a dump made by deploy/backup.sh into an EMPTY database, then bring the
+# schema up to date with the migrations of the installed release.
+#   DATABASE_URL=postgresql://posyandu@/posyandu_restored deploy/restore.sh /var/backups/posyandu/posyandu-….dump
+set -euo pipefail
+dump=${1:?usage: restore.sh DUMPFILE}
+: "${DATABASE_URL:?set DATABASE_URL to the (empty) database to restore into}"
+url=${DATABASE_URL/postgresql+psycopg:/postgresql:}
+here=$(cd "$(dirname "$0")/.." && pwd)
+flask=${FLASK:-$here/.venv/bin/flask}
+pg_restore --exit-on-error --single-transaction --no-owner --dbname="$url" "$dump"
+(cd "$here" && DATABASE_URL="$DATABASE_URL" "$flask" --app wsgi db upgrade)
+echo "restored $dump"
