@@ -49,6 +49,10 @@ def configure_logging(app: Flask) -> None:
 def init_observability(app: Flask) -> None:
     configure_logging(app)
     log = logging.getLogger("posyandu.request")
+    if app.config.get("PRODUCTION") and app.config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
+        logging.getLogger("posyandu").warning(
+            "RATELIMIT_STORAGE_URI is memory://: each gunicorn worker counts login attempts on its own; "
+            "set it to redis://… (docs/deploy.md)")
 
     @app.before_request
     def _start() -> None:
