@@ -30,6 +30,14 @@ def _bundled() -> SimpleNamespace:
                            created_at=None, created_by=None, document=schedule_to_dict(schedule))
 
 
+def _version_id(value: object) -> int:
+    """A cursor's version id; out of the column's range is a bad cursor (422), not a database error."""
+    number = int(value)  # type: ignore[call-overload]
+    if not 0 <= number <= 2147483647:
+        raise ValueError(value)
+    return number
+
+
 def _version(version_id: int) -> ScheduleVersion:
     return db.get_or_404(ScheduleVersion, version_id)
 
@@ -51,7 +59,7 @@ class ScheduleVersions(MethodView):
     @blp.response(200, ScheduleVersionPage)
     def get(self, args):
         """Every published schedule version, oldest first."""
-        return paginate(select(ScheduleVersion), [ScheduleVersion.id], args["limit"], args["cursor"], [int])
+        return paginate(select(ScheduleVersion), [ScheduleVersion.id], args["limit"], args["cursor"], [_version_id])
 
     @roles_required("admin")
     @blp.arguments(ScheduleVersionInSchema)
