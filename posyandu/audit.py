@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from flask import g, has_request_context, request
-from sqlalchemy import BigInteger, String, event, insert, update
+from sqlalchemy import BigInteger, Index, String, event, insert, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from posyandu.database import as_json_value, utcnow
@@ -25,6 +25,9 @@ class AuditLog(db.Model):
     """Who changed what, when, and from which client. Never updated or deleted."""
 
     __tablename__ = "audit_log"
+    # The kabupaten of the record changed: a region's audit trail (PDP access requests)
+    # reads one index, and the table can be distributed by kabupaten (docs/scaling.md).
+    __table_args__ = (Index("ix_audit_log_kabupaten_at", "kabupaten_code", "at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -36,6 +39,7 @@ class AuditLog(db.Model):
     record_id: Mapped[str | None] = mapped_column(String(64), index=True)
     changes: Mapped[dict[str, Any] | None]
     reason: Mapped[str | None] = mapped_column(String(255))
+    kabupaten_code: Mapped[str | None] = mapped_column(String(5))
 
 
 @dataclass
@@ -93,10 +97,10 @@ def apply_changes(obj: Any, data: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def log_action(action: str, entity: str, record_id: Any, changes: dict | None = None,
-               reason: str | None = None) -> None:
+               reason: str | None = None, kabupaten_code: str | None = None) -> None:
     """An audit row for something that is not a synced record (login, user admin…)."""
     db.session.add(AuditLog(action=action, entity=entity, record_id=str(record_id) if record_id else None,
-                            changes=changes, reason=reason, **context()))
+                            changes=changes, reason=reason, kabupaten_code=kabupaten_code, **context()))
 
 
 def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None, *,
@@ -120,7 +124,7 @@ def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None
         existing.op = "delete" if op == "delete" else existing.op
         existing.prev_posyandu_id = existing.prev_posyandu_id or prev_posyandu_id
     existing.fields.update((changes or {}).keys())
-    log_action(action or op, entity.name, obj.id, changes, reason)
+    log_action(action or op, entity.name, obj.id, changes, reason, getattr(obj, "kabupaten_code", None))
 
 
 def pending_fields(obj: Any) -> set[str] | None:
