@@ -37,6 +37,10 @@ GIVE_REASON = Msg("a bidan or admin may record this anyway by giving override_re
                   "bidan atau admin dapat tetap mencatatnya dengan mengisi alasan (override_reason)")
 ASK_BIDAN = Msg("only a bidan or admin may accept this with a reason: ask the bidan",
                 "hanya bidan atau admin yang dapat menerima ini dengan alasan: hubungi bidan")
+# A second record of the same dose (or capsule) on the same day is the same event entered twice,
+# on two phones or twice on one: kept and flagged ``possible_duplicate_of`` for a bidan to resolve,
+# never refused (api-contract, Sync: append-only events). Given again on another day is an error.
+SAME_DAY_TWIN_CODES = frozenset({"duplicate_dose", "given_twice_in_round", "blue_already_given"})
 ONLY_HEALTH_WORKERS = Msg("only a bidan or admin may override the schedule rules",
                           "hanya bidan atau admin yang boleh mengesampingkan aturan jadwal")
 
@@ -141,13 +145,14 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     area (Permenkes 12/2017 via ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
     if not DOSE_FIELDS & data.keys():
         return
-    rows = db.session.execute(select(Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
-                              .where(Immunisation.child_id == child.id, Immunisation.id != obj.id,
-                                     Immunisation.deleted_at.is_(None)))
+    rows = [GivenDose(*r) for r in db.session.execute(
+        select(Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
+        .where(Immunisation.child_id == child.id, Immunisation.id != obj.id, Immunisation.deleted_at.is_(None)))]
     found = validate_dose(schedule_in_force(db.session, obj.given_on), child.birth_date,
-                          [GivenDose(*r) for r in rows], NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
+                          rows, NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
                           area=Area(kabupaten=child.kabupaten_code), today=today())
-    enforce(user, obj, "immunisation", found, data.get("override_reason"))
+    twin = any((r.vaccine, r.dose, r.given_on) == (obj.vaccine, obj.dose, obj.given_on) for r in rows)
+    enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"))
 
 
 def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, Any]) -> None:
@@ -155,13 +160,19 @@ def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, 
     (Permenkes 21/2015, 15/2017 via ``supplements.validate_supplement``)."""
     if not SUPPLEMENT_FIELDS & data.keys():
         return
-    rows = db.session.execute(select(Supplement.kind, Supplement.given_on, Supplement.id)
-                              .where(Supplement.child_id == child.id, Supplement.id != obj.id,
-                                     Supplement.deleted_at.is_(None)))
+    rows = [SupplementGiven(*r) for r in db.session.execute(
+        select(Supplement.kind, Supplement.given_on, Supplement.id)
+        .where(Supplement.child_id == child.id, Supplement.id != obj.id, Supplement.deleted_at.is_(None)))]
     config = schedule_in_force(db.session, obj.given_on).supplements
-    found = validate_supplement(config, child.birth_date, [SupplementGiven(*r) for r in rows],
-                                SupplementGiven(obj.kind, obj.given_on, obj.id), today=today())
-    enforce(user, obj, "supplement", found, data.get("override_reason"))
+    found = validate_supplement(config, child.birth_date, rows, SupplementGiven(obj.kind, obj.given_on, obj.id),
+                                today=today())
+    twin = any((r.kind, r.given_on) == (obj.kind, obj.given_on) for r in rows)
+    enforce(user, obj, "supplement", _unless_twin(found, twin), data.get("override_reason"))
+
+
+def _unless_twin(found: list[Violation], twin: bool) -> list[Violation]:
+    """A same-day twin is a possible duplicate (flagged by ``events``), not a rule violation."""
+    return [v for v in found if v.code not in SAME_DAY_TWIN_CODES] if twin else found
 
 
 def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: str | None,

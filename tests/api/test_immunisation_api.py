@@ -219,3 +219,27 @@ def test_sync_push_rejects_the_bad_dose_with_field_errors_and_applies_the_rest(c
     assert set(results[3]["errors"]) == {"given_on", "override_reason"}
     listed = client.get(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1")).get_json()
     assert sorted((d["vaccine"], d["dose"]) for d in listed["items"]) == [("BCG", 1), ("OPV", 1)]
+
+
+def test_the_same_dose_entered_on_two_phones_the_same_day_is_kept_and_flagged(client, world, baby):
+    """api-contract (Sync): same-day events are both kept, the later flagged — not refused."""
+    def dose(vaccine, n, on):
+        return mutation("immunisation", str(uuid.uuid4()),
+                        {"child_id": baby["id"], "vaccine": vaccine, "dose": n, "given_on": on})
+
+    first = push(client, world.headers("kader1"), [dose("BCG", 1, "2025-02-10")], client_id="hp-kader1")
+    second = push(client, world.headers("kader1b"), [dose("BCG", 1, "2025-02-10")], client_id="hp-kader1b")
+    assert first[0]["status"] == second[0]["status"] == "applied"
+    assert second[0]["record"]["possible_duplicate_of"] == first[0]["record"]["id"]
+    later = push(client, world.headers("kader1b"), [dose("BCG", 1, "2025-03-10")], client_id="hp-kader1b")
+    assert later[0]["status"] == "rejected" and "dose" in later[0]["errors"]   # given again on another day
+
+
+def test_the_same_capsule_entered_twice_the_same_day_is_kept_and_flagged(client, world, make_child):
+    child = make_child(name="Dua Tahun", birth_date="2023-01-15")
+    one = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-10")
+    two = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-10", by="kader1b")
+    assert one.status_code == two.status_code == 201, two.get_json()
+    assert two.get_json()["possible_duplicate_of"] == one.get_json()["id"]
+    other_day = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-20")
+    assert other_day.status_code == 422 and codes(other_day) == ["given_twice_in_round"]
