@@ -6,13 +6,19 @@ OpenAPI document and error handling are configured in one place.
 from __future__ import annotations
 
 import http
+import json
+from typing import Any
 
 import flask_smorest
+from flask import abort
+from flask_smorest.arguments import FlaskParser
+from webargs.flaskparser import is_json_request
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import ValidationError
 
 from posyandu.database import Base
 
@@ -43,4 +49,32 @@ class Api(flask_smorest.Api):
             "content": {"application/problem+json": {"schema": ProblemSchema}}}, lazy=True)
 
 
-Blueprint = flask_smorest.Blueprint
+class Parser(FlaskParser):
+    """webargs' parser, refusing a body that is not JSON (415), input no database can
+    store (422) and JSON nested past Python's recursion limit (422), never a 500."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if req.content_length and not is_json_request(req):
+            abort(415)  # a body the endpoint cannot read: never treat it as "no changes"
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "?", 0) from None
+
+    def _load_location_data(self, *, schema: Any, req: Any, location: str) -> Any:
+        from posyandu.validators import unstorable_text
+
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        inner = getattr(data, "data", data)  # query and form data come as a MultiDictProxy
+        if hasattr(inner, "to_dict"):
+            raw = {k: v[0] if len(v) == 1 else v for k, v in inner.to_dict(flat=False).items()}
+        else:
+            raw = data
+        errors = unstorable_text(raw)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterator
 
 from marshmallow import ValidationError, fields, validate
 
@@ -11,6 +12,11 @@ from posyandu.i18n import Msg
 NIK_RE = re.compile(r"^\d{16}$")
 WIT_OFFSET = timedelta(hours=9)
 PHONE_RE = re.compile(r"^(\+62|62|0)8\d{7,12}$")
+# NUL cannot be stored in PostgreSQL text; a lone surrogate (half of an emoji cut in two)
+# cannot be encoded as UTF-8. Either would fail at the database, so input refuses them.
+UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = Msg("must not contain NUL characters or unpaired surrogates",
+                 "tidak boleh berisi karakter NUL atau surrogate tanpa pasangan")
 
 
 def today() -> date:
@@ -69,3 +75,28 @@ class Trimmed(fields.String):
     def _validate(self, value):  # type: ignore[no-untyped-def]
         if value is not None:  # an empty text became None (missing): length rules do not apply
             super()._validate(value)
+
+
+def unstorable_text(value: Any) -> dict[Any, Any]:
+    """Per-field errors (nested like marshmallow's) for every string in ``value``
+    (JSON-like: dicts, lists, strings) that holds NUL or a lone surrogate; {} if none."""
+    def paths(item: Any, path: tuple) -> Iterator[tuple]:
+        if isinstance(item, str):
+            if UNSTORABLE_RE.search(item):
+                yield path
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                key_text = UNSTORABLE_RE.sub("\ufffd", str(key))
+                yield from (paths(key, (*path, key_text)) if UNSTORABLE_RE.search(str(key)) else ())
+                yield from paths(sub, (*path, key_text))
+        elif isinstance(item, (list, tuple)):
+            for index, sub in enumerate(item):
+                yield from paths(sub, (*path, index))
+
+    errors: dict[Any, Any] = {}
+    for path in paths(value, ()):
+        node = errors
+        for part in (path or ("_schema",))[:-1]:
+            node = node.setdefault(part, {})
+        node[(path or ("_schema",))[-1]] = [UNSTORABLE]
+    return errors

@@ -6,6 +6,7 @@ from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, Response, current_app, send_from_directory
+from flask.json.provider import DefaultJSONProvider
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import event, text
@@ -84,7 +85,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 event.listen(Engine, "connect", _sqlite_pragmas)
 
 
+class JSONProvider(DefaultJSONProvider):
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:  # JSON nested thousands deep: malformed input, not a crash
+            raise ValueError("JSON nested too deeply") from None
+
+
 def init_web(app: Flask) -> None:
+    app.json = JSONProvider(app)
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
 
     @app.get("/api/v1/docs/static/<path:filename>")

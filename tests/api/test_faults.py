@@ -54,3 +54,211 @@ def test_a_blank_optional_text_is_taken_as_absent_not_a_500(client, world, db, u
     assert resp.get_json()[field] is None
     missing_name = client.post(url, json={**bodies[url], "name": blank}, headers=world.headers("admin"))
     assert "name" in assert_problem(missing_name, 422)["errors"]
+
+
+# --- the body itself -------------------------------------------------------------------
+
+class CountingBody:
+    """A request body of ``size`` bytes made on demand, counting what the server reads."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.pos, self.read_bytes = size, 0, 0
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.size - self.pos if n is None or n < 0 else min(n, self.size - self.pos)
+        self.pos += n
+        self.read_bytes += n
+        return b" " * n
+
+    readline = read
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self.pos = offset if whence == 0 else self.size + offset if whence == 2 else self.pos + offset
+        return self.pos
+
+
+def test_a_50_mb_body_is_refused_413_before_it_is_read(client, world, db):
+    headers = world.headers("kader1")
+    before = counts(db)
+    body = CountingBody(50 * 1024 * 1024)
+    resp = client.post("/api/v1/sync/push", input_stream=body, content_length=body.size,
+                       content_type="application/json", headers=headers)
+    assert_problem(resp, 413)
+    assert body.read_bytes == 0  # refused from Content-Length alone, never buffered
+    assert counts(db) == before
+
+
+WRITES = [("post", "/api/v1/children"), ("post", "/api/v1/children/{child}/measurements"),
+          ("post", "/api/v1/children/{child}/immunisations"), ("post", "/api/v1/children/{child}/supplements"),
+          ("patch", "/api/v1/children/{child}"), ("post", "/api/v1/sync/push"), ("post", "/api/v1/auth/login")]
+MALFORMED = [("{not json", "application/json"), ('{"name": "Ani",}', "application/json"), ("", "application/json"),
+             ('"just a string"', "application/json"), ("[1, 2, 3]", "application/json"), ("null", "application/json"),
+             (b'{"name": "\xff\xfe"}', "application/json"), ('{"name": "Ani"}', "text/plain"),
+             ("name=Ani&sex=F", "application/x-www-form-urlencoded"), ("[" * 50000 + "]" * 50000, "application/json"),
+             ('{"a":' * 20000 + "1" + "}" * 20000, "application/json")]
+
+
+@pytest.mark.parametrize("method,url", WRITES)
+def test_malformed_or_mistyped_bodies_are_4xx_problems_and_write_nothing(client, world, db, make_child, method, url):
+    child = make_child()
+    headers = world.headers("kader1") if "login" not in url else {}
+    before = counts(db)
+    for data, content_type in MALFORMED:
+        resp = client.open(url.format(child=child["id"]), method=method.upper(), data=data,
+                           content_type=content_type, headers=headers)
+        if method == "patch" and data == "":
+            assert resp.status_code == 200  # an empty PATCH changes nothing
+            continue
+        assert_problem(resp, 415 if content_type != "application/json" else None)
+    assert counts(db) == before
+
+
+# --- wrong types, field by field, from the served OpenAPI document -----------------------
+
+def wrong_values(prop: dict) -> list:
+    kind = prop.get("type")
+    if kind in ("number", "integer"):
+        return ["sembilan", [9], {"kg": 9}, True] + ([9.5] if kind == "integer" else [])
+    if kind == "boolean":
+        return ["mungkin", [True], {"v": 1}, 2]
+    if kind == "string":
+        bad = [12345, ["Ani"], {"a": "b"}, True]
+        return bad + (["bukan-format"] if prop.get("format") in ("uuid", "date", "date-time") else [])
+    return []
+
+
+def writable_fields(spec: dict, component: str) -> dict[str, dict]:
+    props = spec["components"]["schemas"][component]["properties"]
+    return {name: p for name, p in props.items() if not p.get("readOnly")}
+
+
+def good_bodies(world, child_id: str) -> dict[str, tuple[str, str, dict]]:
+    today = date.today().isoformat()
+    return {"Child": ("/api/v1/children", "kader1", {"posyandu_id": str(world.ids["p1"]), "name": "Siti Nur'aini",
+                                                     "sex": "F", "birth_date": "2025-01-10"}),
+            "Measurement": (f"/api/v1/children/{child_id}/measurements", "kader1",
+                            {"measured_on": today, "weight_kg": 9.2, "length_height_cm": 75.0}),
+            "Immunisation": (f"/api/v1/children/{child_id}/immunisations", "admin",
+                             {"vaccine": "DPT-HB-Hib", "dose": 1, "given_on": today, "override_reason": "catch-up"}),
+            "Supplement": (f"/api/v1/children/{child_id}/supplements", "admin",
+                           {"kind": "vitamin_a_red", "given_on": today, "override_reason": "catch-up"})}
+
+
+@pytest.mark.parametrize("component", ["Child", "Measurement", "Immunisation", "Supplement"])
+def test_every_field_of_a_wrong_type_is_named_in_a_422_and_nothing_is_written(client, world, db, make_child,
+                                                                               component):
+    child = make_child()
+    spec = client.get("/api/v1/openapi.json").get_json()
+    url, who, good = good_bodies(world, child["id"])[component]
+    headers = world.headers(who)
+    before, tried = counts(db), 0
+    for field, prop in writable_fields(spec, component).items():
+        for bad in wrong_values(prop):
+            resp = client.post(url, json={**good, "id": str(uuid.uuid4()), field: bad}, headers=headers)
+            problem = assert_problem(resp, 422)
+            assert field in problem["errors"], (field, bad, problem)
+            tried += 1
+    assert tried > 20 and counts(db) == before
+
+
+@pytest.mark.parametrize("component", ["Child", "Measurement"])
+def test_a_sync_mutation_with_a_wrong_type_is_rejected_with_the_field_and_nothing_is_written(
+        client, world, db, make_child, component):
+    child = make_child()
+    spec = client.get("/api/v1/openapi.json").get_json()
+    _, _, good = good_bodies(world, child["id"])[component]
+    entity = component.lower()
+    if entity == "measurement":
+        good = {**good, "child_id": child["id"]}
+    headers = world.headers("kader1")
+    before, mutations, expected = counts(db), [], []
+    for field, prop in writable_fields(spec, component).items():
+        if field == "id":
+            continue
+        for bad in wrong_values(prop):
+            mutations.append({"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert",
+                              "id": str(uuid.uuid4()), "base_version": None, "data": {**good, field: bad}})
+            expected.append(field)
+    resp = client.post("/api/v1/sync/push", json={"client_id": "device-faults", "mutations": mutations},
+                       headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    for field, result in zip(expected, resp.get_json()["results"]):
+        assert result["status"] == "rejected" and field in result["errors"], (field, result)
+    after = counts(db)
+    assert {k: v for k, v in after.items() if k != "SyncMutation"} == \
+        {k: v for k, v in before.items() if k != "SyncMutation"}  # only the ledger remembers the answers
+
+
+# --- text no database can store, huge strings ---------------------------------------------
+
+@pytest.mark.parametrize("bad", ["Ani\x00", "Ani\ud800", "\udc00Ani", "x" * 1_000_000])
+def test_nul_lone_surrogates_and_huge_strings_are_422_naming_the_field_and_write_nothing(
+        client, world, db, make_child, bad):
+    child = make_child()
+    headers = world.headers("kader1")
+    new_child = {"id": str(uuid.uuid4()), "posyandu_id": str(world.ids["p1"]), "name": "Ani", "sex": "F",
+                 "birth_date": "2025-01-10"}
+    mutation = {"mutation_id": str(uuid.uuid4()), "entity": "child", "op": "upsert", "id": str(uuid.uuid4()),
+                "data": {**new_child, "name": bad}}
+    cases = [("post", "/api/v1/children", {**new_child, "name": bad}, "name"),
+             ("post", "/api/v1/children", {**new_child, "mother_name": bad}, "mother_name"),
+             ("patch", f"/api/v1/children/{child['id']}", {"address": bad}, "address"),
+             ("post", f"/api/v1/children/{child['id']}/measurements",
+              {"measured_on": TODAY, "weight_kg": 9.0, "trend_override": "N", "trend_override_reason": bad},
+              "trend_override_reason"),
+             ("post", "/api/v1/sync/push", {"client_id": bad, "mutations": []}, "client_id")]
+    if len(bad) < 100:  # a 1 MB name in a mutation is refused inside the batch (below)
+        cases.append(("post", "/api/v1/sync/push", {"client_id": "dev-1", "mutations": [mutation]}, "mutations"))
+    before = counts(db)
+    for method, url, body, field in cases:
+        problem = assert_problem(client.open(url, method=method.upper(), json=body, headers=headers), 422)
+        assert field in problem["errors"], (url, field, problem)
+    login = client.post("/api/v1/auth/login", json={"username": bad, "password": "rahasia-123"})
+    assert login.status_code in (401, 422) and login.content_type == "application/problem+json"
+    assert counts(db) == before
+
+
+def test_a_1_mb_name_in_a_sync_mutation_is_rejected_alone(client, world, db):
+    headers = world.headers("kader1")
+    good = {"posyandu_id": str(world.ids["p1"]), "name": "Ni Luh Putu Ayu Dewi", "sex": "F", "birth_date": "2025-01-10"}
+    mutations = [{"mutation_id": str(uuid.uuid4()), "entity": "child", "op": "upsert", "id": str(uuid.uuid4()),
+                  "data": {**good, "name": name}} for name in ("x" * 1_000_000, "Ni Luh Putu Ayu Dewi")]
+    resp = client.post("/api/v1/sync/push", json={"client_id": "dev-1", "mutations": mutations}, headers=headers)
+    first, second = resp.get_json()["results"]
+    assert first["status"] == "rejected" and "name" in first["errors"]
+    assert second["status"] == "applied" and counts(db)["Child"] == 1
+
+
+def test_query_strings_with_nul_are_422_not_a_database_error(client, world):
+    for url in ("/api/v1/children?q=a%00b", "/api/v1/sync/pull?cursor=a%00", "/api/v1/users?role=a%00"):
+        resp = client.get(url, headers=world.headers("admin"))
+        assert assert_problem(resp, 422)["errors"], url
+
+
+def test_a_header_the_database_refuses_is_never_a_500(client, world, db):
+    headers = {**world.headers("kader1"), "X-Client-Version": "1.0\x00"}
+    before = counts(db)
+    resp = client.post("/api/v1/sync/push", json={"client_id": "dev-x", "mutations": []}, headers=headers)
+    assert resp.status_code in (200, 422), resp.get_data(as_text=True)  # PostgreSQL: 422, nothing written
+    if resp.status_code == 422:
+        assert_problem(resp)
+        assert counts(db) == before
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_problem_with_retry_after():
+    from flask_jwt_extended import create_access_token
+
+    from config import TestConfig
+    from posyandu import create_app
+
+    cfg = type("Down", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@127.0.0.1:1/none",
+                                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    app = create_app(cfg)
+    with app.app_context():
+        token = create_access_token(type("U", (), {"id": uuid.uuid4()})())
+    resp = app.test_client().get("/api/v1/children", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 503 and resp.content_type == "application/problem+json"
+    assert resp.headers["Retry-After"] == "5" and resp.get_json()["type"].endswith("/unavailable")
