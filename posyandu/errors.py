@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, json
 from marshmallow import INCLUDE, Schema, fields
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from posyandu.extensions import db
@@ -112,10 +112,22 @@ def _integrity_error(exc: IntegrityError) -> Response:
     return problem(409, "conflict")
 
 
-def _operational_error(exc: OperationalError) -> Response:
+def _data_error(exc: DataError) -> Response:
+    """A value the database refused (out of range, unstorable text) that no
+    validator caught: the caller's input, so 422, and nothing was written."""
     db.session.rollback()
+    log.warning("database refused a value: %s", exc.orig)
+    return problem(422, "validation")
+
+
+def _operational_error(exc: OperationalError | InterfaceError) -> Response:
+    """The database is down or restarting: nothing was committed, retry later."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
+        log.debug("rollback after a lost connection failed", exc_info=True)
     log.exception("database unavailable")
-    return problem(503, "unavailable")
+    return problem(503, "unavailable", headers={"Retry-After": "5"})
 
 
 def _unexpected(exc: Exception) -> Response:
@@ -128,5 +140,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(DataError, _data_error)
     app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(InterfaceError, _operational_error)
     app.register_error_handler(Exception, _unexpected)
