@@ -25,7 +25,7 @@ class ChildEventSchema(Schema):
 
 class ImmunisationSchema(ChildEventSchema):
     vaccine = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9\-]{2,20}$"))
-    dose = fields.Integer(required=True, validate=validate.Range(1, 10))
+    dose = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10))  # 1.5 is no dose 1
     given_on = fields.Date(required=True, validate=v.not_future)
     batch_number = v.Trimmed(allow_none=True, validate=validate.Length(max=40))
     expiry_date = fields.Date(allow_none=True)
