@@ -113,3 +113,20 @@ test('no inline script or style that the CSP (script-src/style-src self) would b
     for (const [, spec] of src.matchAll(/from '(\.[^']+)'/g)) assert.ok(existsSync(resolve(dirname(f), spec)), `${f} imports ${spec}`);
   }
 });
+
+test('the service worker answers shell files from its cache and never touches /api/ (schedule included)', () => {
+  const listeners = {};
+  const self = { addEventListener: (type, fn) => { listeners[type] = fn; }, location: { origin: 'https://p.example' } };
+  new Function('self', 'caches', 'fetch', readFileSync(join(pwa, 'sw.js'), 'utf8'))(self,
+    { match: async () => undefined }, async () => new Response('net'));
+  const answered = (path, mode = 'no-cors') => {
+    let responded = false;
+    listeners.fetch({ request: { url: `https://p.example${path}`, method: 'GET', mode }, respondWith: () => { responded = true; } });
+    return responded;
+  };
+  assert.equal(answered('/api/v1/immunisation/schedule'), false);
+  assert.equal(answered('/api/v1/posyandu/x/due-list?date=2025-02-10'), false);
+  assert.equal(answered('/api/v1/sync/pull?limit=500'), false);
+  assert.equal(answered('/data/schedule-2024.json'), true);
+  assert.equal(answered('/', 'navigate'), true);
+});

@@ -267,3 +267,20 @@ test('a too-large answer halves the batch', async () => {
   assert.equal(await engine.sync(), true);
   assert.deepEqual(server.seenBodies.map((b) => b.mutations.length), [2, 2]);
 });
+
+test('each sync fetches more after the pull (the schedule); its failure does not fail the sync', async () => {
+  const db = memDb();
+  const server = fakeServer();
+  const order = [];
+  const pull = server.pull.bind(server);
+  server.pull = async (...args) => { order.push('pull'); return pull(...args); };
+  let fail = false;
+  const engine = createSync({ db, api: server, random: () => 0.5, timers: { set: () => 1, clear() {} },
+    afterPull: async () => { order.push('after'); if (fail) throw Object.assign(new Error('down'), { kind: 'network' }); } });
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(order, ['pull', 'after']);
+  fail = true;
+  assert.equal(await engine.sync(), true);
+  assert.equal(engine.state.phase, 'done');
+  assert.deepEqual(order, ['pull', 'after', 'pull', 'after']);
+});

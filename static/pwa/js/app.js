@@ -7,7 +7,8 @@ import { saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
-import { loadSchedule } from './due.js';
+import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
+import { areaOf } from './due-list.js';
 import * as loginScreen from './screens/login.js';
 import * as home from './screens/home.js';
 import * as childScreen from './screens/child.js';
@@ -32,7 +33,13 @@ const ctx = {
 let tables = null;
 let schedule = null;
 ctx.tables = () => (tables ??= loadTables('/data/who/'));
-ctx.schedule = () => (schedule ??= fetch('/data/schedule-2024.json').then((r) => r.json()).then(loadSchedule));
+/** The server's schedule kept in the user's database, else the bundled one (the service worker serves it offline). */
+ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
+  .catch((error) => { schedule = null; throw error; }));
+/** On each sync: fetch the schedule in force; a changed one is used from the next render on. */
+async function updateSchedule() {
+  if (await refreshSchedule(ctx.db, ctx.api)) schedule = null;
+}
 
 /** Save a change (record + outbox in one transaction), then sync soon. */
 ctx.save = async (change) => {
@@ -61,10 +68,8 @@ ctx.lastReport = {
   get: () => getMeta(ctx.db, 'last_report').then((row) => row?.value ?? null),
   put: (value) => putMeta(ctx.db, { key: 'last_report', value }),
 };
-ctx.area = (posyanduId) => ctx.posyandus().then((ps) => {
-  const p = ps.find((x) => x.id === posyanduId);
-  return p ? { kabupaten: p.kabupaten_code } : null;
-});
+/** A child's area for the schedule (JE): its own kabupaten as the server judges it (due-list.js areaOf). */
+ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
@@ -91,15 +96,23 @@ function onSyncState(s) {
   document.getElementById('clock-banner').hidden = !clock;
 }
 
+/** dinkes keeps no records on the phone: the server answers its sync with 403 ("it exports"). */
+const NO_SYNC = { sync: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
+
 async function startSession(session) {
   ctx.sync?.stop();
   ctx.db?.close();
   ctx.session = session;
   ctx.role = session.user.role;
   ctx.db = await openDb(`posyandu-${session.user.id}`);
+  schedule = null; // each user keeps their own copy
   ctx.api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });
-  ctx.sync = createSync({ db: ctx.db, api: ctx.api, canPush: ctx.role !== 'parent', onState: onSyncState,
-    lockName: `sync-${session.user.id}` });
+  const syncs = ctx.role !== 'dinkes';
+  ctx.sync = syncs ? createSync({ db: ctx.db, api: ctx.api, canPush: ctx.role !== 'parent', onState: onSyncState,
+    lockName: `sync-${session.user.id}`, afterPull: updateSchedule }) : NO_SYNC;
+  ctx.syncState = {};
+  chip.hidden = true; // shown by the first sync state
+  document.getElementById('nav-sync').hidden = !syncs;
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
   ctx.reports = null; // the report pickers belong to the user's scope
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
@@ -131,7 +144,7 @@ const ROUTES = [
   [/^#\/edit\/([\w-]+)$/, (m) => forms.childForm(ctx, m[1])],
   [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1])],
   [/^#\/doses\/([\w-]+)$/, (m) => forms.dosesForm(ctx, m[1])],
-  [/^#\/sync$/, () => syncScreen.render(ctx)],
+  [/^#\/sync$/, () => (ctx.role === 'dinkes' ? reports.render(ctx) : syncScreen.render(ctx))],
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1])],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],

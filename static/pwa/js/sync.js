@@ -13,8 +13,11 @@ const MAX_DELAY_MS = 5 * 60 * 1000;
  * @param {object} o.db         the user's database (db.js or a memory double)
  * @param {object} o.api        {push(body), pull(cursor, limit)}; errors carry .kind (network|server|auth|too_large|client)
  * @param {boolean} [o.canPush] false for parents (they only read)
+ * @param {() => Promise<void>} [o.afterPull] more to fetch on each sync (the schedule); its failure
+ *   does not fail the sync (records are what must not wait)
  */
 export function createSync({ db, api, canPush = true, batchSize = 100, pageSize = 500, onState = () => {},
+  afterPull = async () => {},
   timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null }) {
   const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null };
   let running = null;
@@ -71,6 +74,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     await emit({ phase: 'pushing', error: null, pulled: 0 });
     if (canPush) await pushAll();
     await pullAll();
+    await Promise.resolve().then(afterPull).catch(() => {}); // tried again on the next sync
   }
 
   function schedule() {

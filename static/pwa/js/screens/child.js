@@ -83,7 +83,7 @@ export async function render(ctx, childId) {
   const [{ child, measurements, immunisations, supplements }, tables, schedule] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
   if (!child) return h('p', { class: 'notice' }, t('no_children'));
-  const area = await ctx.area(child.posyandu_id);
+  const area = await ctx.area(child);
   const sorted = [...measurements].sort(sortBy('measured_on'));
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite' });

@@ -94,7 +94,7 @@ export async function visitForm(ctx, childId) {
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked, recorded_at: new Date().toISOString() };
     await ctx.save({ entity: 'measurement', id, fields });
     const bundle = await ctx.bundle(childId);
-    const [tables, schedule, area] = await Promise.all([ctx.tables(), ctx.schedule(), ctx.area(child.posyandu_id)]);
+    const [tables, schedule, area] = await Promise.all([ctx.tables(), ctx.schedule(), ctx.area(child)]);
     const result = assess({ child, m: { ...fields, id }, history: bundle.measurements, immunisations: bundle.immunisations,
       supplements: bundle.supplements, tables, schedule, area, on });
     form.hidden = true;
@@ -110,7 +110,7 @@ export async function visitForm(ctx, childId) {
 
 export async function dosesForm(ctx, childId) {
   const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
-  const area = await ctx.area(child.posyandu_id);
+  const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
   const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: ctx.day.date, required: true, max: ctx.day.date });
   const options = h('fieldset', { class: 'checks' }, h('legend', {}, t('due_today')));

@@ -1,8 +1,42 @@
-// The posyandu day: choose the date and posyandu, find or register a child.
-import { category, t } from '../i18n.js';
-import { ageText, h } from '../ui.js';
+// The posyandu day: choose the date and posyandu, see who is due and what to bring
+// (Sasaran hari ini, computed offline from the local records), find or register a child.
+import { category, formatDate, t } from '../i18n.js';
+import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone } from '../assess.js';
+import { areaOf, byVaccine, dueList } from '../due-list.js';
 import { records } from '../outbox.js';
+
+const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
+
+/** The vaccines (doses, vials) and capsules to bring, then the children due per vaccine and kind
+ * (`open`: the groups left open, kept across the re-render after a sync). */
+export function dueListPanel(list, today, open = new Set()) {
+  const groups = byVaccine(list);
+  const doses = list.vaccines.reduce((n, v) => n + v.doses, 0);
+  const unknownVials = list.vaccines.some((v) => !v.doses_per_vial);
+  const link = (row) => h('a', { href: `#/child/${row.child_id}` }, row.name);
+  const group = (key, title, items) => h('details', { class: 'due-group', 'data-key': key, open: open.has(key),
+    ontoggle: (e) => (e.target.open ? open.add(key) : open.delete(key)) },
+    h('summary', {}, `${title} · ${t('children_n', { n: items.length })}`),
+    h('ul', { class: 'due-names' }, items.map((i) => h('li', {}, link(i.child), h('small', {},
+      i.dose ? ` ${i.dose.label} · ${t(`st_${i.dose.status}`)}` : ` ${t('age_m', { m: i.child.age_months })}`)))));
+  const table = h('table', { class: 'table', id: 'bring' },
+    h('caption', {}, t('bring')),
+    h('thead', {}, h('tr', {}, [t('col_item'), t('col_doses'), t('col_vials')].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {},
+      list.vaccines.map((v) => h('tr', { 'data-vaccine': v.vaccine }, h('th', { scope: 'row' }, v.vaccine),
+        h('td', {}, String(v.doses)), h('td', {}, vialText(v)))),
+      list.supplements.map((s) => h('tr', { 'data-kind': s.kind }, h('th', { scope: 'row' }, t(s.kind)),
+        h('td', {}, String(s.count)), h('td', {}, '')))));
+  return h('section', { class: 'panel', id: 'due-list', 'aria-labelledby': 'due-list-h' },
+    h('h3', { id: 'due-list-h' }, list.date === today ? t('due_list') : t('due_list_on', { date: formatDate(list.date) })),
+    h('p', { class: 'muted', id: 'due-list-summary' },
+      t('due_list_summary', { n: list.children.length, doses, version: list.schedule_version })),
+    list.children.length ? [table, unknownVials ? h('p', { class: 'muted small' }, t('vials_unknown')) : null,
+      [...groups.vaccines].map(([code, items]) => group(code, code, items)),
+      [...groups.supplements].map(([kind, items]) => group(kind, t(kind), items))]
+      : h('p', { class: 'muted' }, t('due_list_none')));
+}
 
 export async function render(ctx) {
   const [children, posyandus, measurements, immunisations, supplements, tables, schedule] = await Promise.all([
@@ -11,7 +45,8 @@ export async function render(ctx) {
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
   const [byM, byI, byS] = [group(measurements), group(immunisations), group(supplements)];
-  const area = await ctx.area(ctx.day.posyandu_id);
+  const posyandu = posyandus.find((p) => p.id === ctx.day.posyandu_id);
+  const area = (c) => areaOf(c, posyandu);
 
   const date = h('input', { type: 'date', id: 'day-date', name: 'date', value: ctx.day.date, max: '9999-12-31' });
   const select = h('select', { id: 'day-posyandu', name: 'posyandu' },
@@ -19,7 +54,10 @@ export async function render(ctx) {
   const search = h('input', { type: 'search', id: 'search', name: 'q', value: ctx.query ?? '', autocomplete: 'off' });
   const list = h('ul', { class: 'list', id: 'children' });
   const summary = h('p', { class: 'muted', id: 'due-summary' });
+  const duePlace = h('div', {});
 
+  const drawDue = () => duePlace.replaceChildren(dueListPanel(dueList(schedule, { children, immunisations, supplements,
+    posyanduId: ctx.day.posyandu_id, on: ctx.day.date, area }), todayIso(), ctx.day.open ??= new Set()));
   const draw = () => {
     const q = (ctx.query ?? '').trim().toLowerCase();
     const mine = children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date)
@@ -28,7 +66,8 @@ export async function render(ctx) {
     list.replaceChildren(...mine.map((c) => {
       const ms = byM.get(c.id) ?? [];
       const last = latest(c, ms, tables);
-      const due = dueToday({ child: c, immunisations: byI.get(c.id) ?? [], supplements: byS.get(c.id) ?? [], schedule, area, on: ctx.day.date });
+      const due = dueToday({ child: c, immunisations: byI.get(c.id) ?? [], supplements: byS.get(c.id) ?? [], schedule,
+        area: area(c), on: ctx.day.date });
       dueCount += due.doses.length;
       const status = last?.growth?.status?.bb_u;
       const weighed = ms.some((m) => m.measured_on === ctx.day.date);
@@ -44,9 +83,10 @@ export async function render(ctx) {
     summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}`;
     if (!mine.length && !q) list.replaceChildren(h('li', { class: 'muted' }, t('no_children')));
   };
-  date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; draw(); } });
+  date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
   search.addEventListener('input', () => { ctx.query = search.value; draw(); });
+  drawDue();
   draw();
 
   return h('section', {},
@@ -55,6 +95,7 @@ export async function render(ctx) {
       h('div', { class: 'field' }, h('label', { for: 'day-date' }, t('date')), date),
       posyandus.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'day-posyandu' }, t('posyandu')), select)
         : h('p', { class: 'muted' }, posyandus[0]?.name ?? '')),
+    duePlace,
     h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);

@@ -55,7 +55,7 @@ export async function child(ctx, childId) {
     ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
   if (!c) return h('p', {}, t('parent_none'));
   const today = todayIso();
-  const area = await ctx.area(c.posyandu_id);
+  const area = await ctx.area(c);
   const due = dueToday({ child: c, immunisations, supplements, schedule, area, on: today });
   const next = nextDose(due.card);
   return h('section', { class: 'child' },

@@ -96,8 +96,12 @@ export async function settings(ctx) {
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
   const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
   const note = h('p', { role: 'status', id: 'logout-note' });
+  const plan = ctx.role === 'dinkes' ? null : await ctx.schedule().catch(() => null);
   return h('section', {}, h('h2', {}, t('settings')),
     h('p', {}, `${ctx.session.user.name} (${ctx.session.user.role})`),
+    plan ? h('p', { class: 'muted', id: 'schedule-info' }, plan.origin === 'server'
+      ? t('schedule_server', { version: plan.version, when: new Date(plan.fetched_at).toLocaleString(lang()) })
+      : t('schedule_bundled', { version: plan.version })) : null,
     h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),

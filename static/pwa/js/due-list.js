@@ -1,0 +1,74 @@
+// The posyandu day's due list ("Sasaran hari ini"), offline: the same children, doses, vials and
+// order as GET /api/v1/posyandu/{id}/due-list (posyandu/immunisation/cards.py due_list), built
+// from the local records with due.js (dueOn mirrors due.py due_on, supplementsDue supplements.py).
+import { addMonths, completedMonths, dueOn, supplementsDue } from './due.js';
+
+const UNDER_FIVE_MONTHS = 60;
+const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const group = (rows) => rows.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
+
+/**
+ * Where a child lives for the schedule's `areas` (JE): the child's own kabupaten, as the server
+ * judges it (cards.py uses child.kabupaten_code); the posyandu's for a child with unsent changes
+ * (registered or moved here: the server sets the posyandu's kabupaten when it receives them).
+ */
+export function areaOf(child, posyandu) {
+  const own = child?.kabupaten_code ?? null;
+  const local = posyandu?.kabupaten_code ?? null;
+  const kabupaten = child?._pending ? local ?? own : own ?? local;
+  return kabupaten ? { kabupaten } : null;
+}
+
+/** The posyandu's children under five on `on`, by name then id (cards.py _children). */
+export function underFives(children, posyanduId, on) {
+  const oldest = addMonths(on, -UNDER_FIVE_MONTHS - 1);
+  return children.filter((c) => c.posyandu_id === posyanduId && !c.deleted_at && !c.merged_into
+    && c.birth_date <= on && c.birth_date >= oldest && completedMonths(c.birth_date, on) < UNDER_FIVE_MONTHS)
+    .sort((a, b) => byCodePoint(a.name, b.name) || byCodePoint(a.id, b.id));
+}
+
+/**
+ * The due list of a posyandu day: the children with an immunisation dose allowed on `on` or a
+ * vitamin A capsule / deworming dose due in that round, the doses and vials per vaccine to bring
+ * (vials only where the schedule gives doses_per_vial) and the supplements to bring.
+ * `area(child)` gives a child's area (see areaOf).
+ */
+export function dueList(schedule, { children, immunisations = [], supplements = [], posyanduId, on, area = () => null }) {
+  const kids = underFives(children, posyanduId, on);
+  const [doses, given] = [group(immunisations), group(supplements)];
+  const plan = dueOn(schedule, kids.map((c) => ({
+    child_id: c.id, birth_date: c.birth_date, area: area(c),
+    given: (doses.get(c.id) ?? []).map((d) => ({ id: d.id, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on })),
+  })), on);
+  const byChild = new Map(plan.children.map((p) => [p.child_id, p.doses]));
+  const rows = [];
+  const supplementTotals = new Map();
+  for (const c of kids) {
+    const due = supplementsDue(schedule.supplements, c.birth_date,
+      (given.get(c.id) ?? []).map((s) => ({ kind: s.kind, given_on: s.given_on })), on);
+    for (const s of due) supplementTotals.set(s.kind, (supplementTotals.get(s.kind) ?? 0) + 1);
+    if (byChild.has(c.id) || due.length) {
+      rows.push({ child_id: c.id, name: c.name, sex: c.sex, birth_date: c.birth_date,
+        age_months: completedMonths(c.birth_date, on), mother_name: c.mother_name ?? null,
+        immunisations: byChild.get(c.id) ?? [], supplements: due });
+    }
+  }
+  const vaccines = plan.totals.map((t) => {
+    const v = schedule.vaccines.find((x) => x.code === t.vaccine);
+    return { vaccine: t.vaccine, name: v?.name ?? t.vaccine, doses: t.doses, doses_per_vial: v?.doses_per_vial ?? null,
+      vials: t.vials };
+  });
+  return { posyandu_id: posyanduId, date: on, schedule_version: schedule.version, children: rows, vaccines,
+    supplements: [...supplementTotals].sort(([a], [b]) => byCodePoint(a, b)).map(([kind, count]) => ({ kind, count })) };
+}
+
+/** The children due per vaccine (schedule order) and per supplement kind, for the screen. */
+export function byVaccine(list) {
+  const out = new Map(list.vaccines.map((v) => [v.vaccine, []]));
+  const kinds = new Map(list.supplements.map((s) => [s.kind, []]));
+  for (const row of list.children) {
+    for (const d of row.immunisations) out.get(d.vaccine)?.push({ child: row, dose: d });
+    for (const s of row.supplements) kinds.get(s.kind)?.push({ child: row, supplement: s });
+  }
+  return { vaccines: out, supplements: kinds };
+}
