@@ -20,7 +20,11 @@ def init_jwt(jwt: JWTManager) -> None:
 
     @jwt.user_lookup_loader
     def _lookup(_header: dict, payload: dict) -> User | None:
-        user = db.session.get(User, uuid.UUID(payload["sub"]))
+        try:
+            user_id = uuid.UUID(str(payload["sub"]))
+        except ValueError:  # signed by us yet not one of our subjects: refuse, do not crash
+            return None
+        user = db.session.get(User, user_id)
         if user is None or not user.active:
             return None
         g.actor_id = user.id
