@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 
@@ -63,11 +64,13 @@ def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validato
 
 
 class Trimmed(fields.String):
-    """A string with surrounding whitespace removed; empty means missing."""
+    """A string with runs of whitespace made single spaces, in Unicode NFC (one
+    spelling of "Ṣaleh" whether the phone typed combining accents or not); empty
+    means missing."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
-        value = " ".join(value.split())
+        value = unicodedata.normalize("NFC", " ".join(value.split()))
         if not value and (self.required or not self.allow_none):
             raise ValidationError(Msg("must not be empty", "tidak boleh kosong"))
         return value or None

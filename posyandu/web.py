@@ -80,6 +80,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
+        # SQLite's lower() folds ASCII only: "Ṣaleh" or "Çağrı" would never match a name search.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 event.listen(Engine, "connect", _sqlite_pragmas)

@@ -86,7 +86,7 @@ class ChildUpdateSchema(ChildSchema):
 
 class ChildQueryArgs(PageArgs):
     posyandu_id = fields.UUID()
-    q = fields.String(validate=validate.Length(min=1, max=60), metadata={"description": "Name search"})
+    q = v.Trimmed(validate=validate.Length(min=1, max=60), metadata={"description": "Name search"})
 
 
 ChildPage = page_schema(ChildSchema, "ChildPage")
