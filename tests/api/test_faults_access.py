@@ -116,3 +116,91 @@ def test_every_kind_of_bad_token_is_a_401_problem(app, db, client, world):
         assert resp.status_code == 401, (name, resp.status_code, resp.get_data(as_text=True)[:200])
         assert resp.content_type == "application/problem+json", name
         assert resp.get_json()["status"] == 401 and "items" not in resp.get_json(), name
+
+
+# --- a kader trying every id of another posyandu ----------------------------------------------
+
+def foreign_records(client, world) -> dict[str, str]:
+    """A child of posyandu Kenanga (kader3's) with one record of every kind."""
+    admin = world.headers("admin")
+    child = register(client, world.headers("kader3"), world.ids["p3"], "Rahasia Kenanga", mother="Ibu Rahasia")
+    ids = {"child": child["id"], "posyandu": str(world.ids["p3"])}
+    today = date.today().isoformat()
+    for plural, body in [("measurements", {"measured_on": today, "weight_kg": 9.1}),
+                         ("immunisations", {"vaccine": "DPT-HB-Hib", "dose": 1, "given_on": today,
+                                            "override_reason": "catch-up"}),
+                         ("supplements", {"kind": "vitamin_a_red", "given_on": today, "override_reason": "catch-up"})]:
+        resp = client.post(f"/api/v1/children/{child['id']}/{plural}", json={"id": str(uuid.uuid4()), **body},
+                           headers=admin)
+        assert resp.status_code == 201, resp.get_json()
+        ids[plural] = resp.get_json()["id"]
+    return ids
+
+
+def snapshot(client, world, ids) -> list:
+    admin = world.headers("admin")
+    urls = [f"/api/v1/children/{ids['child']}", f"/api/v1/posyandu/{ids['posyandu']}"] + \
+        [f"/api/v1/{p}/{ids[p]}" for p in ("measurements", "immunisations", "supplements")]
+    return [client.get(url, headers=admin).get_json() for url in urls]
+
+
+def test_a_kader_gets_404_for_every_record_of_another_posyandu_and_changes_nothing(client, world, db, make_child):
+    from tests.api.test_faults import counts
+
+    ids = foreign_records(client, world)
+    own = make_child()
+    kader = world.headers("kader1")
+    before, state = counts(db), snapshot(client, world, ids)
+    c, p = ids["child"], ids["posyandu"]
+    attempts = [("GET", f"/api/v1/children/{c}", None), ("PATCH", f"/api/v1/children/{c}", {"name": "Diubah"}),
+                ("DELETE", f"/api/v1/children/{c}", None), ("GET", f"/api/v1/children/{c}/growth-chart", None),
+                ("GET", f"/api/v1/children/{c}/immunisation-card", None), ("POST", f"/api/v1/children/{c}/invitations", None),
+                ("GET", f"/api/v1/posyandu/{p}", None), ("PATCH", f"/api/v1/posyandu/{p}", {"meeting_day": 3}),
+                ("DELETE", f"/api/v1/posyandu/{p}", None), ("GET", f"/api/v1/posyandu/{p}/due-list", None)]
+    for plural, body in [("measurements", {"measured_on": TODAY, "weight_kg": 9.0}),
+                         ("immunisations", {"vaccine": "BCG", "dose": 1, "given_on": TODAY}),
+                         ("supplements", {"kind": "deworming", "given_on": TODAY})]:
+        attempts += [("GET", f"/api/v1/children/{c}/{plural}", None), ("POST", f"/api/v1/children/{c}/{plural}", body),
+                     ("GET", f"/api/v1/{plural}/{ids[plural]}", None),
+                     ("PATCH", f"/api/v1/{plural}/{ids[plural]}", {"given_by": "x"} if plural != "measurements"
+                      else {"weight_kg": 9.9}), ("DELETE", f"/api/v1/{plural}/{ids[plural]}", None)]
+    for method, url, body in attempts:
+        resp = client.open(url, method=method, json=body, headers=kader)
+        assert resp.status_code == 404, (method, url, resp.status_code)
+        assert "Rahasia" not in resp.get_data(as_text=True), (method, url)
+    merge = client.post(f"/api/v1/children/{own['id']}/merge", json={"duplicate_id": c}, headers=world.headers("bidan_a"))
+    assert merge.status_code == 422 and "Rahasia" not in merge.get_data(as_text=True)
+    listed = client.get("/api/v1/children", query_string={"q": "Rahasia"}, headers=kader).get_json()["items"]
+    pulled = client.get("/api/v1/sync/pull", headers=kader).get_data(as_text=True)
+    assert listed == [] and "Rahasia" not in pulled and c not in pulled
+    assert counts(db) == {**before, "AuditLog": counts(db)["AuditLog"]}  # only refusals may be audited
+    assert snapshot(client, world, ids) == state
+
+
+TODAY = date.today().isoformat()
+
+
+def test_sync_mutations_aimed_at_another_posyandu_are_rejected_and_change_nothing(client, world, db):
+    ids = foreign_records(client, world)
+    state = snapshot(client, world, ids)
+    data = {"child": {"name": "Diubah", "posyandu_id": str(world.ids["p1"]), "sex": "M", "birth_date": "2025-01-01"},
+            "measurement": {"weight_kg": 9.9, "measured_on": TODAY, "child_id": ids["child"]},
+            "immunisation": {"given_by": "x", "vaccine": "BCG", "dose": 1, "given_on": TODAY, "child_id": ids["child"]},
+            "supplement": {"given_by": "x", "kind": "deworming", "given_on": TODAY, "child_id": ids["child"]}}
+    targets = {"child": ids["child"], "measurement": ids["measurements"], "immunisation": ids["immunisations"],
+               "supplement": ids["supplements"]}
+    mutations = []
+    for entity, record_id in targets.items():
+        for op, version in (("upsert", 1), ("upsert", None), ("delete", 1)):
+            mutations.append({"mutation_id": str(uuid.uuid4()), "entity": entity, "op": op, "id": record_id,
+                              "base_version": version, "data": data[entity] if op == "upsert" else {}})
+        if entity != "child":  # a new record for the foreign child
+            mutations.append({"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert",
+                              "id": str(uuid.uuid4()), "base_version": None, "data": data[entity]})
+    resp = client.post("/api/v1/sync/push", json={"client_id": "dev-spy", "mutations": mutations},
+                       headers=world.headers("kader1"))
+    assert resp.status_code == 200
+    for mutation, result in zip(mutations, resp.get_json()["results"]):
+        assert result["status"] == "rejected" and result["record"] is None, (mutation, result)
+        assert "Rahasia" not in str(result)
+    assert snapshot(client, world, ids) == state
