@@ -18,7 +18,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from marshmallow import ValidationError
+from marshmallow import ValidationError, missing
 
 from posyandu.database import Base
 
@@ -62,9 +62,13 @@ class Parser(FlaskParser):
             raise json.JSONDecodeError("nested too deeply", "?", 0) from None
 
     def _load_location_data(self, *, schema: Any, req: Any, location: str) -> Any:
+        from posyandu.i18n import Msg
         from posyandu.validators import unstorable_text
 
         data = super()._load_location_data(schema=schema, req=req, location=location)
+        if location == "json" and data is missing and req.method == "PATCH":  # documented as required
+            raise ValidationError({"_schema": [Msg("a JSON object with the fields to change is required",
+                                                   "perlu objek JSON berisi isian yang diubah")]})
         inner = getattr(data, "data", data)  # query and form data come as a MultiDictProxy
         if hasattr(inner, "to_dict"):
             raw = {k: v[0] if len(v) == 1 else v for k, v in inner.to_dict(flat=False).items()}
