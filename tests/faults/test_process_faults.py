@@ -11,7 +11,8 @@ loopback port. A cadre's phone pushes a big batch and, mid-push:
 
 The phone then retries the same body until it gets a 200: every mutation is
 applied exactly once (one row per record, version 1, one ledger row each), and a
-further retry answers every mutation ``replayed``.
+further retry answers every mutation ``replayed``. And a 50 MB body is answered
+413 from its Content-Length while the client is still sending it.
 """
 from __future__ import annotations
 
@@ -235,3 +236,18 @@ def test_a_worker_killed_mid_push_leaves_no_partial_batch_and_the_retry_applies_
         time.sleep(0.1)
     assert_exactly_once(server, token, engine, body, retry_until_applied(server, token, body))
     assert "unhandled error" not in server.log.read_text()
+
+
+def test_a_50_mb_body_gets_413_from_gunicorn_before_it_is_sent(stack):
+    import socket
+
+    _, server, _, _ = stack
+    server.wait_healthy()
+    token = login(server)
+    head = (f"POST /api/v1/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"{" + b" " * 65536)  # the rest of the 50 MB never follows
+        reply = sock.recv(65536).decode("latin-1")
+    assert reply.startswith("HTTP/1.1 413"), reply[:200]
+    assert "application/problem+json" in reply and '"status": 413' in reply
