@@ -188,7 +188,7 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
 
     # offline: reports need the network; the last report viewed is still there
     ctx.set_offline(True)
-    page.get_by_role("link", name="Sinkron data").click()
+    page.get_by_role("link", name="Pengaturan").click()  # dinkes has no sync tab
     page.get_by_role("link", name="Laporan").click()
     expect(page.locator("#reports-offline")).to_have_text("Laporan perlu koneksi internet.")
     expect(page.locator("#report-saved")).to_be_visible()
