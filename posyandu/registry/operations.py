@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from posyandu import access
 from posyandu.audit import apply_changes, log_action, record_change
@@ -83,7 +83,24 @@ def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu
     changes = apply_changes(pos, data)
     if changes:
         record_change(pos, "update", changes)
+    if "kabupaten_code" in changes:
+        _follow_kabupaten(pos)
     return pos
+
+
+def _follow_kabupaten(pos: Posyandu) -> None:
+    """A posyandu whose desa now lies in another kabupaten (a region split, a corrected code) takes
+    its children and their events along: the kabupaten decides the JE rule, coverage areas and the
+    shard. Children get a new version (phones hold their kabupaten_code); events carry the code only
+    for indexing, so they are updated in bulk."""
+    from posyandu.events import DATE_FIELD
+
+    for child in db.session.scalars(select(Child).where(Child.posyandu_id == pos.id)):
+        moved = apply_changes(child, {"kabupaten_code": pos.kabupaten_code})
+        if moved and child.deleted_at is None:
+            record_change(child, "update", moved)
+    for model in DATE_FIELD:
+        db.session.execute(update(model).where(model.posyandu_id == pos.id).values(kabupaten_code=pos.kabupaten_code))
 
 
 def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:

@@ -179,3 +179,25 @@ def test_postgresql_gets_a_bounded_pool_from_the_environment(monkeypatch):
     pg = config._engine_options("postgresql+psycopg://u@db/posyandu")
     assert pg["pool_size"] == 7 and pg["max_overflow"] == 3 and pg["pool_pre_ping"] is True
     assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
+
+
+def test_a_posyandu_moved_to_another_kabupaten_takes_its_children_and_their_events(client, world, make_child, db):
+    import uuid
+
+    from sqlalchemy import select
+
+    from posyandu.growth.models import Measurement
+    from tests.sync.helpers import pull_all
+
+    child = make_child(name="Pindah Kabupaten", birth_date="2025-01-10")
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                       json={"measured_on": "2025-03-10", "weight_kg": 5.9})
+    assert resp.status_code == 201
+    moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", headers=world.headers("admin"),
+                         json={"desa_code": "35.26.01.2001"})
+    assert moved.status_code == 200 and moved.get_json()["kabupaten_code"] == "35.26"
+    after = client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()
+    assert after["kabupaten_code"] == "35.26" and after["version"] == child["version"] + 1
+    assert db.session.scalar(select(Measurement.kabupaten_code).where(Measurement.child_id == uuid.UUID(child["id"]))) == "35.26"
+    changes, _, _ = pull_all(client, world.headers("kader1"))
+    assert [c["record"]["kabupaten_code"] for c in changes if c["id"] == child["id"]][-1] == "35.26"
