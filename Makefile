@@ -43,7 +43,7 @@ test: deps system-deps
 	$(PY) -m pytest
 	node --test tests/js/
 
-# Longer fuzzing (CI runs it too): schemathesis over every operation of the OpenAPI
+# Longer fuzzing, by hand or in a nightly job: schemathesis over every operation of the OpenAPI
 # document as admin, kader and parent, on SQLite and PostgreSQL (make test runs 5
 # examples per operation as admin on SQLite).
 fuzz: deps system-deps
