@@ -201,3 +201,23 @@ def test_a_posyandu_moved_to_another_kabupaten_takes_its_children_and_their_even
     assert db.session.scalar(select(Measurement.kabupaten_code).where(Measurement.child_id == uuid.UUID(child["id"]))) == "35.26"
     changes, _, _ = pull_all(client, world.headers("kader1"))
     assert [c["record"]["kabupaten_code"] for c in changes if c["id"] == child["id"]][-1] == "35.26"
+
+
+def test_a_child_moved_to_a_posyandu_of_another_kabupaten_takes_the_kabupaten_along(client, world, make_child, db):
+    import uuid
+
+    from sqlalchemy import select
+
+    from posyandu.growth.models import Measurement
+
+    child = make_child(name="Pindah Rumah", birth_date="2025-01-10")
+    assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                       json={"measured_on": "2025-03-10", "weight_kg": 5.9}).status_code == 201
+    moved = client.patch(f"/api/v1/children/{child['id']}", headers=world.headers("admin"),
+                         json={"posyandu_id": str(world.ids["p3"])})
+    assert moved.status_code == 200 and moved.get_json()["kabupaten_code"] == "35.26"
+    assert db.session.scalar(select(Measurement.kabupaten_code)
+                             .where(Measurement.child_id == uuid.UUID(child["id"]))) == "35.26"
+    seen = client.get(f"/api/v1/children/{child['id']}", headers=world.headers("dinkes_bangkalan"))
+    assert seen.status_code == 200
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("dinkes_gresik")).status_code == 404
