@@ -114,7 +114,8 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     for raw in raw_mutations:
         results.append(_one(user, client_id, raw, applied))
     # Several mutations of one batch may touch one record (one new version per
-    # transaction): answer each with the record as it is committed.
+    # transaction): answer each, conflicts included, with the record as it is
+    # committed, so that one version number always means one content.
     for ledger, result, obj in applied:
         result["version"], result["record"] = obj.version, ENTITIES[ledger.entity].serialize(obj)
         ledger.result = dict(result)
@@ -170,7 +171,7 @@ def _one(user: User, client_id: str, raw: Any, applied: list) -> dict[str, Any]:
         et = ENTITIES[m.entity]
         result = _result(m.mutation_id, "applied", record=et.serialize(obj), version=obj.version)
     except SyncConflict as exc:
-        obj = None
+        obj = exc.record   # re-read at the end of the batch, like an applied record
         result = _result(m.mutation_id, "conflict", record=ENTITIES[_entity_of(exc.record)].serialize(exc.record),
                          version=exc.record.version, errors=exc.errors)
     except ValidationError as exc:

@@ -290,3 +290,44 @@ def test_a_device_never_conflicts_with_its_own_earlier_edits(world, client):
     # the same edits from another device do conflict
     [other] = push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "Lima"}, base_version=2)])
     assert other["status"] == "conflict"
+
+
+def test_a_conflict_answers_the_record_as_committed_not_as_it_stood_mid_batch(world, client):
+    # One version number must mean one content: a conflict answered mid-batch with a record
+    # that a later mutation of the same batch changes again (same version) would leave the
+    # phone holding a copy no pull ever corrects.
+    cid, _ = _new_child(client, world)
+    mid = new_id()
+    push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(cid))])
+    push(client, world.headers("kader1b"), [mutation("measurement", mid, {"weight_kg": 8.4}, base_version=1)])
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", mid, {"length_height_cm": 71.0}, base_version=1),   # merges: version 3
+        mutation("measurement", mid, {"weight_kg": 8.2}, base_version=1),           # conflict on weight
+        mutation("child", cid, op="delete", base_version=1),                        # cascades to the measurement
+    ])
+    assert [r["status"] for r in results] == ["applied", "conflict", "applied"]
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    [committed] = [c for c in changes if c["id"] == mid and c["version"] == 3]
+    assert results[1]["version"] == 3 and results[1]["record"] == committed["record"]
+    assert results[1]["record"]["deleted_at"] is not None and results[1]["record"]["length_height_cm"] == 71.0
+
+
+def test_measurements_answer_and_log_the_value_the_database_stores(world, app, client):
+    # PostgreSQL's numeric(5,1) stores 70.375 as 70.4 (SQLite would keep 70.375): the answer,
+    # the z-scores and the change log must carry what is stored, on both databases.
+    cid, _ = _new_child(client, world)
+    mid = new_id()
+    [res] = push(client, world.headers("kader1"), [
+        mutation("measurement", mid, measurement_data(cid, weight_kg=8.125, length_height_cm=70.375, muac_cm=13.25))])
+    assert res["status"] == "applied"
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    [pulled] = [c["record"] for c in changes if c["id"] == mid]
+    assert pulled == res["record"]
+    assert (pulled["weight_kg"], pulled["length_height_cm"], pulled["muac_cm"]) == (8.13, 70.4, 13.3)
+    with app.app_context():
+        from posyandu.extensions import db
+        from posyandu.growth.models import Measurement
+
+        db.session.expire_all()
+        stored = db.session.get(Measurement, __import__("uuid").UUID(mid))
+        assert (stored.weight_kg, stored.length_height_cm, stored.muac_cm) == (8.13, 70.4, 13.3)
