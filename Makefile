@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-py test-js fuzz bench load lighthouse deps system-deps migrate demo clean
+.PHONY: run test test-py test-js fuzz fuzz-sync bench load lighthouse deps system-deps migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test: deps system-deps
 fuzz: deps system-deps
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} FUZZ_BACKENDS=sqlite,postgresql FUZZ_USERS=admin,kader1,parent1 \
 	  $(PY) -m pytest -q tests/fuzz
+
+# The sync fault-injection test (tests/sync/test_fault_injection.py) with 300 random examples
+# on SQLite and on PostgreSQL (make test runs 15 fixed ones on each).
+fuzz-sync: deps system-deps
+	SYNC_FUZZ_EXAMPLES=300 $(PY) -m pytest -q tests/sync/test_fault_injection.py
 
 bench: deps system-deps
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
