@@ -22,6 +22,9 @@ COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
     "bgm", "two_t", "referral")
 
 
+GROWTH_KEYS = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + ("age_days", "flags", "warnings", "flagged")
+
+
 def growth_values(child: Child, m: Measurement) -> dict[str, Any]:
     """The calculator's result for one stored measurement, as model columns."""
     from posyandu.growth.zscores import calculate
@@ -37,18 +40,24 @@ def growth_values(child: Child, m: Measurement) -> dict[str, Any]:
     return values
 
 
-def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Measurement] | None = None) -> None:
+def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Measurement] | None = None,
+                         only: Measurement | None = None) -> None:
     """Recompute z-scores, categories and the KMS trend of all the child's measurements.
 
     ``touched``: measurement(s) being written in this transaction, whose own audit row
-    already stands (their computed values are not audited again as a recompute)."""
+    already stands (their computed values are not audited again as a recompute).
+    ``only``: the one measurement whose inputs changed (the child's did not): the others
+    keep their stored z-scores and categories, which depend only on their own inputs and
+    the child's sex and birth date; the KMS trend, which depends on the neighbours, is
+    recomputed for all."""
     touched = set(touched) if isinstance(touched, Collection) else {touched}
     from posyandu.growth.trend_series import series_trends
 
     rows = list(db.session.scalars(select(Measurement).where(Measurement.child_id == child.id,
                                                              Measurement.deleted_at.is_(None))
                                    .order_by(Measurement.measured_on, Measurement.created_at)))
-    computed = [growth_values(child, m) for m in rows]
+    computed = [growth_values(child, m) if only is None or m is only else {k: getattr(m, k) for k in GROWTH_KEYS}
+                for m in rows]
     for values, trend in zip(computed, series_trends(child.birth_date, rows, computed, db.session)):
         values.update(trend)
     for m, values in zip(rows, computed):
@@ -64,7 +73,7 @@ def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[
     if data.get("trend_override"):
         from posyandu.access import require_health_worker
         require_health_worker(user)
-    refresh_child_growth(child, touched=m)
+    refresh_child_growth(child, touched=m, only=m)
 
 
 def kbm_in_force() -> dict[str, Any]:
