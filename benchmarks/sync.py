@@ -1,0 +1,263 @@
+"""Offline sync on PostgreSQL: measurements pushed through the real HTTP server (gunicorn)
+against a plain batched INSERT of the same rows, and a cadre's first full pull.
+
+Run: ``.venv/bin/python benchmarks/sync.py [--measurements 7200] [--batch 500] [--workers 2]``.
+The issue's full size is ``--measurements 100000``; the default (one posyandu of 300
+children × 24 months, the pull's dataset) keeps ``make bench`` to a few minutes, because
+the push path is still per mutation (about 40 measurements/s on 2 cores, so 100,000 take
+some 45 minutes).
+
+1. Starts a throwaway PostgreSQL 15 the way the tests do (tests/support/pgserver.py) and
+   builds the schema with the migrations, in two databases: ``posyandu_bench`` for the
+   server and ``posyandu_baseline`` for the plain INSERT.
+2. Creates one puskesmas with posyandu of 300 children each, a bidan of the puskesmas (she
+   pushes) and a kader of the first posyandu (she pulls), then starts gunicorn
+   (gunicorn.conf.py, wsgi:app, ``--workers`` processes) on a free loopback port against
+   ``posyandu_bench``, and logs in over HTTP.
+3. Registers the children by ``POST /sync/push`` (not timed), then pushes the measurements,
+   24 monthly visits per child over two years, month by month (a posyandu day after
+   another, as phones send them), ``--batch`` mutations per request, one request at a time
+   over one keep-alive connection. Timed: the whole loop, so rows/s include HTTP, JSON,
+   JWT, validation, the idempotency ledger, z-scores and KMS trend, the audit log and the
+   change log.
+4. Baseline: the rows the server stored (every column of ``measurement``, read back) are
+   inserted into ``posyandu_baseline`` (children copied first for the foreign key) with
+   psycopg ``executemany``, one transaction per ``--batch`` rows. Prints rows/s for both
+   and the ratio (target: at least 30 % of the raw insert rate).
+5. The kader's first full pull (no cursor, ``limit=500``, every page until ``has_more`` is
+   false) of her posyandu: 300 children with two years of history. Best of 3.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.pgserver import PostgresServer, _free_port  # noqa: E402
+
+PASSWORD = "bench-password-1"
+PER_POSYANDU = 300
+MONTHS = 24
+SECRET = "bench-secret-" + "x" * 40
+
+
+def build(url: str, children: int | None) -> list[str]:
+    """Schema by migrations; unless ``children`` is None, regions, a puskesmas, its posyandu
+    and the two users. Posyandu ids."""
+    import logging
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.auth.operations import create_user
+    from posyandu.extensions import db
+    from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
+
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        if children is None:
+            db.engine.dispose()
+            return []
+        for code, name in [("35", "Jawa Timur"), ("35.25", "Gresik"), ("35.25.01", "Wringinanom"),
+                           ("35.25.01.2001", "Sumbergede")]:
+            upsert_region(code, name)
+        admin = create_user({"username": "admin", "password": PASSWORD, "name": "Admin", "role": "admin"})
+        pkm = create_puskesmas({"name": "PKM Bench", "kecamatan_code": "35.25.01", "code": "PB"})
+        posyandu = [create_posyandu(admin, {"name": f"Posyandu {i + 1}", "desa_code": "35.25.01.2001",
+                                            "puskesmas_id": pkm.id, "meeting_day": 1 + i % 28})
+                    for i in range(max(1, math.ceil(children / PER_POSYANDU)))]
+        create_user({"username": "bidan", "password": PASSWORD, "name": "Bidan", "role": "bidan",
+                     "puskesmas_id": pkm.id})
+        create_user({"username": "kader", "password": PASSWORD, "name": "Kader", "role": "kader",
+                     "posyandu_id": posyandu[0].id})
+        db.session.commit()
+        ids = [str(p.id) for p in posyandu]
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+class Server:
+    """gunicorn with the production settings file, on a free loopback port."""
+
+    def __init__(self, url: str, workers: int, log: Path) -> None:
+        self.port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "JWT_SECRET_KEY": SECRET,
+               "RATELIMIT_ENABLED": "false", "ACCESS_TOKEN_MINUTES": "600", "LOG_LEVEL": "WARNING",
+               "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
+               "GUNICORN_TIMEOUT": "600"}
+        self.log = log.open("w")
+        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+                                      "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            try:
+                self.request("GET", "/api/v1/openapi.json")
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"gunicorn exited, see {log}") from None
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+
+    def request(self, method: str, path: str, body: object = None, token: str | None = None,
+                conn: http.client.HTTPConnection | None = None) -> dict:
+        own = conn is None
+        conn = conn or self.connect()
+        headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        if own:
+            conn.close()
+        if resp.status != 200:
+            raise RuntimeError(f"{method} {path}: {resp.status} {data[:500]!r}")
+        return json.loads(data)
+
+    def login(self, username: str) -> str:
+        return self.request("POST", "/api/v1/auth/login", {"username": username, "password": PASSWORD})["access_token"]
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def dataset(posyandu: list[str], n_measurements: int) -> tuple[list[dict], list[dict]]:
+    """Children (born 2–5 years ago) and their monthly visits over the last two years, month by month."""
+    rng = random.Random(5)
+    today = date.today()
+    first_month = date(today.year - 2, today.month, 1)
+    children = []
+    for i in range(math.ceil(n_measurements / MONTHS)):
+        children.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                         "posyandu_id": posyandu[i // PER_POSYANDU], "name": f"Anak {i}", "sex": "MF"[i % 2],
+                         "birth_date": (first_month - timedelta(days=rng.randint(1, 1000))).isoformat()})
+    visits = []
+    for k in range(MONTHS):
+        day = date(first_month.year + (first_month.month - 1 + k) // 12, (first_month.month - 1 + k) % 12 + 1, 5)
+        for c in children:
+            if len(visits) == n_measurements:
+                break
+            months = (day - date.fromisoformat(c["birth_date"])).days / 30.44
+            weight = (3.3 + 0.75 * months if months < 6 else 7.8 + 0.22 * (months - 6)) * rng.uniform(0.88, 1.1)
+            height = (50 + 2.6 * months if months < 9 else 73 + 0.95 * (months - 9)) * rng.uniform(0.96, 1.03)
+            visits.append({"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "child_id": c["id"],
+                           "measured_on": day.isoformat(), "weight_kg": round(weight, 1),
+                           "length_height_cm": round(height, 1), "position": "lying" if months < 24 else "standing"})
+    return children, visits
+
+
+def push_all(server: Server, token: str, entity: str, records: list[dict], batch: int) -> float:
+    conn = server.connect()
+    start = time.perf_counter()
+    for i in range(0, len(records), batch):
+        body = {"client_id": "bench-phone", "mutations": [
+            {"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": r["id"],
+             "base_version": None, "data": r} for r in records[i:i + batch]]}
+        results = server.request("POST", "/api/v1/sync/push", body, token, conn)["results"]
+        bad = [r for r in results if r["status"] != "applied"]
+        if bad:
+            raise RuntimeError(f"push refused: {bad[0]}")
+    conn.close()
+    return time.perf_counter() - start
+
+
+def first_pull(server: Server, token: str) -> tuple[float, int, int]:
+    conn = server.connect()
+    start, cursor, changes, pages = time.perf_counter(), None, 0, 0
+    while True:
+        page = server.request("GET", "/api/v1/sync/pull?limit=500" + (f"&cursor={cursor}" if cursor else ""),
+                              token=token, conn=conn)
+        changes, pages, cursor = changes + len(page["changes"]), pages + 1, page["cursor"]
+        if not page["has_more"]:
+            break
+    conn.close()
+    return time.perf_counter() - start, changes, pages
+
+
+def baseline(bench_url: str, base_url: str, batch: int) -> tuple[float, int]:
+    """Copy children, then INSERT the stored measurement rows (all columns), ``batch`` per transaction."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    plain = lambda url: url.replace("postgresql+psycopg://", "postgresql://")  # noqa: E731
+    with psycopg.connect(plain(bench_url)) as src, psycopg.connect(plain(base_url)) as dst:
+        for table in ("region", "puskesmas", "posyandu", "user", "child"):
+            cur = src.execute(f'SELECT * FROM "{table}"')
+            cols = ", ".join(f'"{d.name}"' for d in cur.description)
+            marks = ", ".join(["%s"] * len(cur.description))
+            with dst.cursor() as out:
+                out.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', cur.fetchall())
+        dst.commit()
+        cur = src.execute("SELECT * FROM measurement ORDER BY measured_on, created_at")
+        cols = ", ".join(f'"{d.name}"' for d in cur.description)
+        marks = ", ".join(["%s"] * len(cur.description))
+        rows = [tuple(Jsonb(v) if isinstance(v, (dict, list)) else v for v in row) for row in cur.fetchall()]
+        sql = f"INSERT INTO measurement ({cols}) VALUES ({marks})"
+        start = time.perf_counter()
+        for i in range(0, len(rows), batch):
+            with dst.transaction(), dst.cursor() as out:
+                out.executemany(sql, rows[i:i + batch])
+        return time.perf_counter() - start, len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--measurements", type=int, default=PER_POSYANDU * MONTHS)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = parser.parse_args()
+    pg = PostgresServer().start()
+    server = None
+    try:
+        bench_url, base_url = pg.create_database("posyandu_bench"), pg.create_database("posyandu_baseline")
+        children_n = math.ceil(args.measurements / MONTHS)
+        posyandu = build(bench_url, children_n)
+        build(base_url, None)
+        children, visits = dataset(posyandu, args.measurements)
+        server = Server(bench_url, args.workers, pg.dir / "gunicorn.log")
+        bidan, kader = server.login("bidan"), server.login("kader")
+        setup = push_all(server, bidan, "child", children, args.batch)
+        print(f"{len(children):,} children in {len(posyandu)} posyandu registered by push in {setup:.1f} s; "
+              f"gunicorn with {args.workers} workers on PostgreSQL 15")
+        pushed = push_all(server, bidan, "measurement", visits, args.batch)
+        raw, rows = baseline(bench_url, base_url, args.batch)
+        assert rows == len(visits), (rows, len(visits))
+        push_rate, raw_rate = len(visits) / pushed, rows / raw
+        print(f"\n{len(visits):,} measurements, {args.batch} per request / transaction")
+        print(f"{'a) POST /sync/push over HTTP (gunicorn)':44} {pushed:8.1f} s {push_rate:10,.0f} rows/s")
+        print(f"{'b) psycopg executemany INSERT, all columns':44} {raw:8.1f} s {raw_rate:10,.0f} rows/s")
+        print(f"{'ratio a / b':44} {push_rate / raw_rate:19.1%}   target: at least 30 %\n")
+        best = min((first_pull(server, kader) for _ in range(3)), key=lambda r: r[0])
+        print(f"first full pull, kader of Posyandu 1 ({min(PER_POSYANDU, len(children))} children, "
+              f"{MONTHS} months): {best[1]:,} changes in {best[2]} pages of 500, {best[0]:.2f} s (best of 3)")
+    finally:
+        if server:
+            server.stop()
+        pg.stop()
+
+
+if __name__ == "__main__":
+    main()
