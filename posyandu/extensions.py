@@ -74,6 +74,9 @@ class Parser(FlaskParser):
             raw = {k: v[0] if len(v) == 1 else v for k, v in inner.to_dict(flat=False).items()}
         else:
             raw = data
+        per_item = getattr(schema, "CHECKED_PER_ITEM", ())  # e.g. sync mutations: one bad, the rest apply
+        if per_item and isinstance(raw, dict):
+            raw = {k: v for k, v in raw.items() if k not in per_item}
         errors = unstorable_text(raw)
         if errors:
             raise ValidationError(errors)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from posyandu.registry import operations as registry
 from posyandu.registry.models import Child
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
+from posyandu.validators import unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
@@ -123,7 +125,7 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
 
 
 def _touch_client(user: User, client_id: str) -> None:
-    version = (request.headers.get("X-Client-Version") or "")[:40] or None
+    version = re.sub(r"[^\x20-\x7e]", "", request.headers.get("X-Client-Version") or "")[:40] or None
     row = db.session.get(SyncClient, client_id)
     if row is None:
         try:
@@ -154,6 +156,11 @@ def _parse(raw: Any) -> Mutation:
 
 
 def _one(user: User, client_id: str, raw: Any, applied: list) -> dict[str, Any]:
+    unstorable = unstorable_text(raw)
+    if unstorable:
+        mid = raw.get("mutation_id") if isinstance(raw, dict) else None
+        return _result(None if "mutation_id" in unstorable or not isinstance(mid, str) else mid, "rejected",
+                       errors=unstorable)
     try:
         m = _parse(raw)
     except ValidationError as exc:

@@ -26,6 +26,10 @@ class MutationDoc(Schema):
 
 
 class PushSchema(Schema):
+    # Unstorable text (NUL, lone surrogates) in one mutation rejects that mutation, not the push:
+    # a whole-batch 422 would leave the phone's outbox stuck behind it forever.
+    CHECKED_PER_ITEM = ("mutations",)
+
     client_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
                               metadata={"description": "UUID of this installation of the app"})
     mutations = fields.List(fields.Nested(MutationDoc), required=True,
