@@ -223,6 +223,24 @@ def baseline(bench_url: str, base_url: str, batch: int) -> tuple[float, int]:
         return time.perf_counter() - start, len(rows)
 
 
+def storage(bench_url: str, measurements: int) -> None:
+    """Disk per measurement written through the API (table + indexes + TOAST of every table a write
+    touches: the row, its change-log and audit rows, the idempotency ledger), and per 100,000
+    child-years of monthly visits (1.2 million measurements). The children's own registration
+    rows (one per 24 measurements here) are counted in too: an upper bound."""
+    import psycopg
+
+    tables = ("measurement", "change_log", "audit_log", "sync_mutation")
+    with psycopg.connect(bench_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        sizes = {t: conn.execute("SELECT pg_total_relation_size(%s)", (t,)).fetchone()[0] for t in tables}
+    per_row = {t: size / measurements for t, size in sizes.items()}
+    print("disk per measurement pushed: " + ", ".join(f"{t} {b:,.0f} B" for t, b in per_row.items())
+          + f"; total {sum(per_row.values()):,.0f} B")
+    print(f"per 100,000 child-years of monthly visits (1.2 M measurements): "
+          f"{sum(per_row.values()) * 1.2e6 / 1e9:.2f} GB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--measurements", type=int, default=PER_POSYANDU * MONTHS)
@@ -250,6 +268,7 @@ def main() -> None:
         print(f"{'a) POST /sync/push over HTTP (gunicorn)':44} {pushed:8.1f} s {push_rate:10,.0f} rows/s")
         print(f"{'b) psycopg executemany INSERT, all columns':44} {raw:8.1f} s {raw_rate:10,.0f} rows/s")
         print(f"{'ratio a / b':44} {push_rate / raw_rate:19.1%}   target: at least 30 %\n")
+        storage(bench_url, len(visits))
         best = min((first_pull(server, kader) for _ in range(3)), key=lambda r: r[0])
         print(f"first full pull, kader of Posyandu 1 ({min(PER_POSYANDU, len(children))} children, "
               f"{MONTHS} months): {best[1]:,} changes in {best[2]} pages of 500, {best[0]:.2f} s (best of 3)")

@@ -64,12 +64,12 @@ def api_rows(server, path: str, user: str) -> list[dict]:
 
 
 def show(page, *, first: str, last: str, area_label: str | None = None, level: str | None = None) -> None:
-    page.get_by_label("Dari bulan").select_option(first)
-    page.get_by_label("Sampai bulan").select_option(last)
+    page.get_by_label("Dari bulan", exact=True).select_option(first)
+    page.get_by_label("Sampai bulan", exact=True).select_option(last)
     if area_label:
-        page.get_by_label("Wilayah").select_option(label=area_label)
+        page.get_by_label("Wilayah", exact=True).select_option(label=area_label)
     if level:
-        page.get_by_label("Rincian per").select_option(level)
+        page.get_by_label("Rincian per", exact=True).select_option(level)
     page.get_by_role("button", name="Tampilkan laporan").click()
     period = bulan(first) if first == last else f"{bulan(first)} – {bulan(last)}"
     heading = f"{period} · {area_label or 'Seluruh wilayah saya'}"
@@ -181,7 +181,7 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
     for m, v in zip(months, d_s):
         expect(page.locator(f'#trend tr[data-month="{m}"] [data-key="D_S"]')).to_have_text(pct_text(v))
     check_skdn(page, [r for r in skdn if r["month"] == month])  # the tables show the last month of the range
-    page.get_by_label("Tabel untuk bulan").select_option(first)
+    page.get_by_label("Tabel untuk bulan", exact=True).select_option(first)
     check_skdn(page, [r for r in skdn if r["month"] == first])
     page.locator("#trend-panel").scroll_into_view_if_needed()
     shot(page, "22-reports-dinkes-trend-360px", full_page=False)
