@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterator
 
 from marshmallow import ValidationError, fields, validate
@@ -103,3 +104,13 @@ def unstorable_text(value: Any) -> dict[Any, Any]:
             node = node.setdefault(part, {})
         node[(path or ("_schema",))[-1]] = [UNSTORABLE]
     return errors
+
+
+def as_stored(data: dict[str, Any], scales: dict[str, str]) -> dict[str, Any]:
+    """Round ``data``'s numbers to their columns' scale (``{"weight_kg": "0.01"}``) as PostgreSQL's
+    numeric does (half away from zero), so the z-scores, the answer and the change log carry the
+    stored value on every database, and phones never hold a value the database does not."""
+    for key, scale in scales.items():
+        if data.get(key) is not None:
+            data[key] = float(Decimal(repr(data[key])).quantize(Decimal(scale), ROUND_HALF_UP))
+    return data

@@ -1,8 +1,6 @@
 """Measurement schemas."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from posyandu import validators as v
@@ -71,16 +69,12 @@ class MeasurementSchema(Schema):
         if data.get("trend_override") and not data.get("trend_override_reason"):
             raise ValidationError(Msg("a reason is required", "alasan wajib diisi"), "trend_override_reason")
 
-
     @post_load
     def _as_stored(self, data, **kwargs):  # type: ignore[no-untyped-def]
         """Round to the columns' scale as PostgreSQL's numeric does (half away from zero), so the
         z-scores, the answer and the change log carry the stored value on every database."""
-        for key, scale in (("weight_kg", "0.01"), ("length_height_cm", "0.1"), ("head_circumference_cm", "0.1"),
-                           ("muac_cm", "0.1")):
-            if data.get(key) is not None:
-                data[key] = float(Decimal(repr(data[key])).quantize(Decimal(scale), ROUND_HALF_UP))
-        return data
+        return v.as_stored(data, {"weight_kg": "0.01", "length_height_cm": "0.1", "head_circumference_cm": "0.1",
+                                  "muac_cm": "0.1"})
 
 
 class MeasurementUpdateSchema(MeasurementSchema):

@@ -1,7 +1,7 @@
 """Schemas for areas, puskesmas, posyandu and children (validate, serialise, document)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from posyandu import validators as v
 from posyandu.pagination import PageArgs, page_schema
@@ -75,6 +75,10 @@ class ChildSchema(Schema):
     deleted_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    @post_load
+    def _as_stored(self, data, **kwargs):  # type: ignore[no-untyped-def]
+        return v.as_stored(data, {"birth_weight_kg": "0.01", "birth_length_cm": "0.1"})
 
 
 class ChildUpdateSchema(ChildSchema):

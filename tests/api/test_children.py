@@ -191,3 +191,14 @@ def test_moving_a_child_needs_the_target_in_scope(client, world, make_child):
     assert ok.status_code == 200 and ok.get_json()["posyandu_id"] == str(world.ids["p2"])
     assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).status_code == 404
     assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader2")).status_code == 200
+
+
+def test_birth_measures_are_answered_as_the_database_stores_them(client, world, db):
+    """numeric(4,2)/(4,1): PostgreSQL rounds half away from zero; every database must agree."""
+    body = {"posyandu_id": str(world.ids["p1"]), "name": "Bulat", "sex": "F", "birth_date": "2025-01-10",
+            "birth_weight_kg": 3.125, "birth_length_cm": 48.25}
+    made = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["birth_weight_kg"], made.get_json()["birth_length_cm"]) == (3.13, 48.3)
+    again = client.get(f"/api/v1/children/{made.get_json()['id']}", headers=world.headers("kader1")).get_json()
+    assert (again["birth_weight_kg"], again["birth_length_cm"]) == (3.13, 48.3)
