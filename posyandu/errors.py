@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 TYPE_BASE = "https://posyandu.example/problems/"
 STATUS_KEYS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 412: "precondition_failed", 413: "too_large",
-               422: "validation", 428: "precondition_failed", 429: "rate_limited", 503: "unavailable"}
+               415: "unsupported_media_type", 422: "validation", 428: "precondition_failed", 429: "rate_limited", 503: "unavailable"}
 
 
 class ProblemSchema(Schema):

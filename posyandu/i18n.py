@@ -22,6 +22,7 @@ TITLES: dict[str, dict[str, str]] = {
     "conflict": {"id": "Data bertentangan dengan data yang sudah ada", "en": "Conflicts with existing data"},
     "precondition_failed": {"id": "Data sudah diubah orang lain; muat ulang", "en": "The record changed; reload it"},
     "too_large": {"id": "Data terlalu besar", "en": "Payload too large"},
+    "unsupported_media_type": {"id": "Isi permintaan harus berupa JSON", "en": "The request body must be JSON"},
     "rate_limited": {"id": "Terlalu banyak percobaan, coba lagi nanti", "en": "Too many requests, try again later"},
     "unavailable": {"id": "Layanan sedang tidak tersedia", "en": "Service unavailable"},
     "server_error": {"id": "Terjadi kesalahan di server", "en": "Internal server error"},

@@ -120,7 +120,10 @@ def test_malformed_or_mistyped_bodies_are_4xx_problems_and_write_nothing(client,
     for data, content_type in MALFORMED:
         resp = client.open(url.format(child=child["id"]), method=method.upper(), data=data,
                            content_type=content_type, headers=headers)
-        assert_problem(resp, 415 if content_type != "application/json" else None)
+        body = assert_problem(resp, 415 if content_type != "application/json" else None)
+        if resp.status_code == 415:
+            assert body["type"].endswith("/unsupported_media_type")
+            assert body["title"] == ("The request body must be JSON" if headers else "Isi permintaan harus berupa JSON")
     assert counts(db) == before
 
 
