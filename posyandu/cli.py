@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(recompute_growth)
     app.cli.add_command(purge_tokens)
+    app.cli.add_command(prune_sync_ledger)
     from posyandu.immunisation.commands import load_schedule
     from posyandu.imports.commands import import_visits
 
@@ -116,6 +117,19 @@ def recompute_growth() -> None:
             if i % 200 == 0:
                 db.session.commit()
     db.session.commit()
+
+
+@click.command("prune-sync-ledger")
+@with_appcontext
+@click.option("--days", type=click.IntRange(min=30), default=90, show_default=True,
+              help="Keep the answers to pushes made in the last DAYS days.")
+def prune_sync_ledger(days: int) -> None:
+    """Delete idempotency-ledger rows older than --days (a retry that old is no longer replayed)."""
+    from posyandu.sync.ledger import prune_ledger
+
+    n = prune_ledger(days)
+    db.session.commit()
+    click.echo(f"{n} ledger rows older than {days} days removed")
 
 
 @click.command("purge-tokens")
