@@ -33,7 +33,6 @@ import argparse
 import http.client
 import json
 import math
-import os
 import random
 import signal
 import subprocess
@@ -46,7 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.pgserver import PostgresServer, _free_port  # noqa: E402
+from tests.support.gunicorn import start_gunicorn, wait_healthy  # noqa: E402
+from tests.support.pgserver import PostgresServer  # noqa: E402
 
 PASSWORD = "bench-password-1"
 PER_POSYANDU = 300
@@ -97,23 +97,12 @@ class Server:
     """gunicorn with the production settings file, on a free loopback port."""
 
     def __init__(self, url: str, workers: int, log: Path) -> None:
-        self.port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "JWT_SECRET_KEY": SECRET,
+        env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "JWT_SECRET_KEY": SECRET,
                "RATELIMIT_ENABLED": "false", "ACCESS_TOKEN_MINUTES": "600", "LOG_LEVEL": "WARNING",
-               "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers),
-               "GUNICORN_TIMEOUT": "600"}
+               "GUNICORN_WORKERS": str(workers), "GUNICORN_TIMEOUT": "600"}
         self.log = log.open("w")
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-                                      "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                self.request("GET", "/api/v1/openapi.json")
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited, see {log}") from None
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        self.proc, self.port = start_gunicorn(env, self.log)
+        wait_healthy(self.port, self.proc)
 
     def connect(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)

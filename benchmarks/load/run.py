@@ -28,24 +28,23 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.pgserver import PostgresServer, _free_port  # noqa: E402
+from tests.support.gunicorn import start_gunicorn, wait_healthy  # noqa: E402
+from tests.support.pgserver import PostgresServer  # noqa: E402
 
 DEMO_PASSWORD = "posyandu123"
 VENV_BIN = Path(sys.executable).parent
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
-def server_env(database_url: str, port: int) -> dict[str, str]:
+def server_env(database_url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "POSYANDU_ENV": "production",
             "SECRET_KEY": secrets.token_urlsafe(48), "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
             "ACCESS_TOKEN_MINUTES": "60", "PYTHONUNBUFFERED": "1"}
 
 
@@ -54,18 +53,6 @@ def prepare(env: dict[str, str]) -> None:
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     out = subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     print(f"demo data: {out.stdout.strip().splitlines()[-1] if out.stdout.strip() else 'loaded'}")
-
-
-def wait_healthy(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not become healthy")
 
 
 def log_in(url: str, env: dict[str, str]) -> None:
@@ -115,18 +102,16 @@ def main() -> int:
     args = parser.parse_args()
 
     pg = PostgresServer().start()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = server_env(pg.create_database("posyandu_load"), port)
+    env = server_env(pg.create_database("posyandu_load"))
     with tempfile.TemporaryDirectory(prefix="posyandu-load-") as tmp:
         out, log = Path(tmp), Path(tmp) / "gunicorn.log"
         gunicorn = None
         try:
             prepare(env)
             with open(log, "w") as fh:
-                gunicorn = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                                            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-            wait_healthy(url)
+                gunicorn, port = start_gunicorn(env, fh)
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(port, gunicorn)
             log_in(url, env)
             workers = env.get("GUNICORN_WORKERS") or f"{os.cpu_count() * 2 + 1} (2 × {os.cpu_count()} cores + 1)"
             print(f"gunicorn on {url}, workers: {workers}; {args.users} concurrent users, closed loop")

@@ -20,7 +20,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -33,9 +32,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, _build_world
-from tests.support.pgserver import PostgresServer, _bin, _free_port
+from tests.support.gunicorn import start_gunicorn, wait_healthy
+from tests.support.pgserver import PostgresServer, _bin
 
-ROOT = Path(__file__).resolve().parents[2]
 CHILDREN, VISITS = 100, 4  # 500 mutations: the most one push may carry
 
 
@@ -43,25 +42,19 @@ class Server:
     """gunicorn serving wsgi:app against ``database_url``; stderr kept in a log file."""
 
     def __init__(self, database_url: str, log: Path) -> None:
-        self.port, self.log = _free_port(), log
-        env = {**os.environ, "DATABASE_URL": database_url.replace("+psycopg", ""), "LOG_FORMAT": "text",
-               "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2", "GUNICORN_TIMEOUT": "60"}
+        self.log = log
+        env = {"DATABASE_URL": database_url.replace("+psycopg", ""), "LOG_FORMAT": "text",
+               "GUNICORN_WORKERS": "2", "GUNICORN_TIMEOUT": "60"}
         self._stderr = log.open("wb")
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-                                      "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr)
+        self.proc, self.port = start_gunicorn(env, self._stderr, stdout=subprocess.DEVNULL, stderr=self._stderr)
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
         self.wait_healthy()
 
     def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if self.call("GET", "/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn not healthy:\n" + self.log.read_text()[-3000:])
+        try:
+            wait_healthy(self.port, self.proc, timeout)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}:\n" + self.log.read_text()[-3000:]) from None
 
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
              timeout: float = 120) -> tuple[int, dict, dict]:
