@@ -127,6 +127,27 @@ def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None
     log_action(action or op, entity.name, obj.id, changes, reason, getattr(obj, "kabupaten_code", None))
 
 
+def record_creates(objs: list[Any], changes: list[dict[str, list[Any]]], *, mutation_ids: list[uuid.UUID | None],
+                   reasons: list[str | None]) -> None:
+    """``record_change(obj, "create", …)`` for several new records of one type at once: version 1,
+    their change-log rows queued for commit time, their audit rows in one INSERT."""
+    if not objs:
+        return
+    entity = _BY_MODEL[type(objs[0])]
+    pending = _buffer(db.session)
+    ctx = context()
+    rows = []
+    for obj, diff, mutation_id, reason in zip(objs, changes, mutation_ids, reasons):
+        obj.version = 1
+        pending.append(_Pending(obj, entity, "create", set(diff), mutation_id=mutation_id))
+        rows.append({"action": "create", "entity": entity.name, "record_id": str(obj.id), "changes": diff,
+                     "reason": reason, "kabupaten_code": getattr(obj, "kabupaten_code", None), **ctx})
+    if len(rows) == 1:
+        db.session.add(AuditLog(**rows[0]))
+    else:
+        db.session.execute(insert(AuditLog), rows)
+
+
 def pending_fields(obj: Any) -> set[str] | None:
     """Fields changed on ``obj`` in this transaction (not yet in the change log), or None."""
     found = next((p for p in _buffer(db.session) if p.obj is obj), None)

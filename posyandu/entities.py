@@ -5,7 +5,7 @@ from posyandu.audit import EntityType, register_entity
 from posyandu.events import register_event
 from posyandu.extensions import Blueprint
 from posyandu.growth.models import Measurement
-from posyandu.growth.operations import after_measurement_write
+from posyandu.growth.operations import after_measurement_write, after_measurements_write
 from posyandu.growth.schemas import MeasurementPage, MeasurementSchema, MeasurementUpdateSchema
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import check_immunisation, check_supplement
@@ -22,7 +22,7 @@ register_entity(EntityType("measurement", Measurement, MeasurementSchema().dump)
 register_entity(EntityType("immunisation", Immunisation, ImmunisationSchema().dump))
 register_entity(EntityType("supplement", Supplement, SupplementSchema().dump))
 
-register_event(Measurement, "measured_on", ("measured_on",), after_measurement_write)
+register_event(Measurement, "measured_on", ("measured_on",), after_measurement_write, after_measurements_write)
 register_event(Immunisation, "given_on", ("vaccine", "dose"), check_immunisation)
 register_event(Supplement, "given_on", ("kind", "given_on"), check_supplement)
 

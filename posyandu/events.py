@@ -6,13 +6,16 @@ duplicate for a person to resolve, never merged away (api-contract, Sync).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, Callable
 
 from sqlalchemy import select
 
 from posyandu import access
-from posyandu.audit import apply_changes, record_change
+from posyandu.audit import apply_changes, record_change, record_creates
 from posyandu.auth.models import User
+from posyandu.database import utcnow
 from posyandu.errors import Conflict, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -20,22 +23,29 @@ from posyandu.registry.models import Child
 from posyandu.registry.operations import check_base_version
 
 # Per event model: the date column, the columns that make two events "the same",
-# and a hook run after every create/update (z-scores, dose rules…).
+# and a hook run after every create/update (z-scores, dose rules…). A model whose hook
+# can judge several new events at once (they do not depend on each other's order:
+# measurements) also registers ``after_write_many``, and may be created in bulk.
 DATE_FIELD: dict[type, str] = {}
 SAME_KEYS: dict[type, tuple[str, ...]] = {}
 AFTER_WRITE: dict[type, Callable[[User, Any, Child, dict[str, Any]], None]] = {}
+AFTER_WRITE_MANY: dict[type, Callable[[User, Sequence[tuple[Any, Child, dict[str, Any]]]], None]] = {}
 REASON_FIELDS = ("override_reason", "trend_override_reason")
 
 
 def register_event(model: type, date_field: str, same_keys: tuple[str, ...],
-                   after_write: Callable[[User, Any, Child, dict[str, Any]], None] | None = None) -> None:
+                   after_write: Callable[[User, Any, Child, dict[str, Any]], None] | None = None,
+                   after_write_many: Callable[[User, Sequence[tuple[Any, Child, dict[str, Any]]]], None] | None = None,
+                   ) -> None:
     DATE_FIELD[model] = date_field
     SAME_KEYS[model] = same_keys
     if after_write:
         AFTER_WRITE[model] = after_write
+    if after_write_many:
+        AFTER_WRITE_MANY[model] = after_write_many
 
 
-def _check_date(model: type, child: Child, data: dict[str, Any]) -> None:
+def check_date(model: type, child: Child, data: dict[str, Any]) -> None:
     field = DATE_FIELD[model]
     if field in data and data[field] < child.birth_date:
         raise ValidationFailed(errors={field: [Msg("must not be before the child's birth date",
@@ -43,10 +53,30 @@ def _check_date(model: type, child: Child, data: dict[str, Any]) -> None:
 
 
 def possible_duplicate(model: type, obj: Any) -> uuid.UUID | None:
-    cond = [getattr(model, k) == getattr(obj, k) for k in SAME_KEYS[model]]
-    return db.session.scalar(select(model.id).where(model.child_id == obj.child_id, model.id != obj.id,
-                                                    model.deleted_at.is_(None), *cond)
-                             .order_by(model.created_at).limit(1))
+    return possible_duplicates(model, [obj])[0]
+
+
+def possible_duplicates(model: type, objs: Sequence[Any]) -> list[uuid.UUID | None]:
+    """For each event, in the order given, the first-recorded live event of the same child and
+    keys recorded before it (stored, or earlier in ``objs``), or None; one query for all.
+    ``objs`` are new events not yet flushed, or a single stored one."""
+    keys = SAME_KEYS[model]
+    key_of = lambda obj: (obj.child_id, *(getattr(obj, k) for k in keys))  # noqa: E731
+    wanted = {key_of(obj) for obj in objs}
+    cols = [getattr(model, k) for k in keys]
+    found: dict[tuple, list[uuid.UUID]] = {}
+    for row in db.session.execute(select(model.id, model.child_id, *cols)
+                                  .where(model.child_id.in_({key[0] for key in wanted}), model.deleted_at.is_(None),
+                                         *[col.in_({key[1 + j] for key in wanted}) for j, col in enumerate(cols)])
+                                  .order_by(model.created_at)):
+        if tuple(row)[1:] in wanted:
+            found.setdefault(tuple(row)[1:], []).append(row.id)
+    out = []
+    for obj in objs:
+        same = found.setdefault(key_of(obj), [])
+        out.append(next((rid for rid in same if rid != obj.id), None))
+        same.append(obj.id)
+    return out
 
 
 def create_event(user: User, model: type, child: Child, data: dict[str, Any], *,
@@ -54,21 +84,46 @@ def create_event(user: User, model: type, child: Child, data: dict[str, Any], *,
                  after_write: bool = True) -> Any:
     """Record an event. ``after_write=False`` leaves the model's hook (z-scores, KMS trend) to the
     caller, who must run it once for the child afterwards (bulk imports: once per child, not per row)."""
+    return create_events(user, model, [(child, data, mutation_id)], client_id=client_id,
+                         after_write=after_write)[0]
+
+
+def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str, Any], uuid.UUID | None]], *,
+                  client_id: str | None = None, after_write: bool = True) -> list[Any]:
+    """Record several events of one model, ``(child, data, mutation_id)`` each, exactly as if
+    recorded one after another by ``create_event``: same rows, duplicate flags, computed values,
+    audit and change-log rows, with one flush, one duplicate query and one hook run for all.
+    More than one at a time only for a model with ``after_write_many`` (or with no hook)."""
     access.require_staff(user)
-    _check_date(model, child, data)
-    data = {**data, "id": data.get("id") or uuid.uuid4()}
-    if db.session.get(model, data["id"]) is not None:
+    if len(items) > 1 and after_write and model in AFTER_WRITE and model not in AFTER_WRITE_MANY:
+        raise ValueError(f"{model.__name__} events are judged one after another: create them one at a time")
+    datas = []
+    for child, data, _ in items:
+        check_date(model, child, data)
+        datas.append({**data, "id": data.get("id") or uuid.uuid4()})
+    ids = [data["id"] for data in datas]
+    if len(set(ids)) < len(ids) or db.session.scalar(select(model.id).where(model.id.in_(ids)).limit(1)):
         raise Conflict()
-    obj = model(child_id=child.id, posyandu_id=child.posyandu_id, kabupaten_code=child.kabupaten_code,
-                recorded_by=user.id, client_id=client_id, **data)
-    db.session.add(obj)
+    # one creation instant each, in the order given (a same-day pair keeps its order everywhere)
+    start = utcnow()
+    objs = [model(child_id=child.id, posyandu_id=child.posyandu_id, kabupaten_code=child.kabupaten_code,
+                  recorded_by=user.id, client_id=client_id, created_at=start + timedelta(microseconds=i),
+                  updated_at=start + timedelta(microseconds=i), **data)
+            for i, ((child, _, _), data) in enumerate(zip(items, datas))]
+    # flags, rules and computed values before the INSERT, so each row is written once, complete
+    # (the hooks read the child's other events: these are not in the session yet)
+    for obj, duplicate in zip(objs, possible_duplicates(model, objs)):
+        obj.possible_duplicate_of = duplicate
+    if after_write and model in AFTER_WRITE_MANY:
+        AFTER_WRITE_MANY[model](user, [(obj, child, data) for obj, (child, _, _), data in zip(objs, items, datas)])
+    elif after_write and model in AFTER_WRITE:
+        AFTER_WRITE[model](user, objs[0], items[0][0], datas[0])
+    db.session.add_all(objs)
+    record_creates(objs, [{k: [None, str(v) if v is not None else None] for k, v in data.items()} for data in datas],
+                   mutation_ids=[mutation_id for _, _, mutation_id in items],
+                   reasons=[data.get("override_reason") for data in datas])
     db.session.flush()
-    obj.possible_duplicate_of = possible_duplicate(model, obj)
-    if after_write and model in AFTER_WRITE:
-        AFTER_WRITE[model](user, obj, child, data)
-    record_change(obj, "create", {k: [None, str(v) if v is not None else None] for k, v in data.items()},
-                  mutation_id=mutation_id, reason=data.get("override_reason"))
-    return obj
+    return objs
 
 
 def update_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
@@ -76,7 +131,7 @@ def update_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
     check_base_version(obj, data.pop("base_version", None))
     data.pop("id", None)
     child = db.session.get(Child, obj.child_id)
-    _check_date(type(obj), child, data)
+    check_date(type(obj), child, data)
     changes = apply_changes(obj, data)
     if not changes:
         return obj

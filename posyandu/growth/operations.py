@@ -7,7 +7,8 @@ are changes").
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,57 +24,115 @@ COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
 
 
 GROWTH_KEYS = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + ("age_days", "flags", "warnings", "flagged")
+TREND_KEYS = ("trend", "trend_computed", "weight_gain_g", "kbm_g", "bgm", "two_t", "referral")
+
+
+def growth_values_many(pairs: Sequence[tuple[Child, Measurement]]) -> list[dict[str, Any]]:
+    """The calculator's results for stored measurements (each with its child), as model columns,
+    in one vectorised run; raises ``GrowthInputError`` for an impossible input."""
+    from posyandu.growth.zscores import calculate_batch, measurement_columns
+
+    if not pairs:
+        return []
+    columns, _ = measurement_columns(
+        [{"sex": child.sex, "birth_date": child.birth_date, "measured_on": m.measured_on,
+          "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
+          "head_circumference_cm": m.head_circumference_cm, "muac_cm": m.muac_cm, "oedema": m.oedema}
+         for child, m in pairs], raise_errors=True)
+    out = []
+    for result in calculate_batch(**columns).to_results():
+        values = {"z_" + k: result["zscores"][k] for k in ZSCORE_KEYS}
+        values.update({k: result["status"][k] for k in STATUS_KEYS})
+        values.update(age_days=result["age_days"], flags=result["flags"], warnings=result["warnings"],
+                      flagged=any(v for v in result["flags"].values() if v))
+        out.append(values)
+    return out
 
 
 def growth_values(child: Child, m: Measurement) -> dict[str, Any]:
     """The calculator's result for one stored measurement, as model columns."""
-    from posyandu.growth.zscores import calculate
-
-    result = calculate({"sex": child.sex, "birth_date": child.birth_date, "measured_on": m.measured_on,
-                        "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
-                        "head_circumference_cm": m.head_circumference_cm, "muac_cm": m.muac_cm,
-                        "oedema": m.oedema})
-    values = {"z_" + k: result["zscores"][k] for k in ZSCORE_KEYS}
-    values.update({k: result["status"][k] for k in STATUS_KEYS})
-    values.update(age_days=result["age_days"], flags=result["flags"], warnings=result["warnings"],
-                  flagged=any(v for v in result["flags"].values() if v))
-    return values
+    return growth_values_many([(child, m)])[0]
 
 
 def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Measurement] | None = None,
                          only: Measurement | None = None) -> None:
-    """Recompute z-scores, categories and the KMS trend of all the child's measurements.
+    """``refresh_children_growth`` for one child (``only``: its one measurement whose inputs changed)."""
+    touched = set(touched) if isinstance(touched, Collection) else {touched} - {None}
+    refresh_children_growth([child], touched=touched, only=None if only is None else [only])
 
-    ``touched``: measurement(s) being written in this transaction, whose own audit row
-    already stands (their computed values are not audited again as a recompute).
-    ``only``: the one measurement whose inputs changed (the child's did not): the others
+
+def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Measurement] = (),
+                            only: Collection[Measurement] | None = None) -> None:
+    """Recompute z-scores, categories and the KMS trend of all the children's measurements.
+
+    ``touched``: measurements being written in this transaction, whose own audit rows
+    already stand (their computed values are not audited again as a recompute).
+    ``only``: the measurements whose inputs changed (the children's did not): the others
     keep their stored z-scores and categories, which depend only on their own inputs and
-    the child's sex and birth date; the KMS trend, which depends on the neighbours, is
-    recomputed for all."""
-    touched = set(touched) if isinstance(touched, Collection) else {touched}
-    from posyandu.growth.trend_series import series_trends
+    the child's sex and birth date, and are read as plain columns, not loaded as records;
+    the KMS trend, which depends on the neighbours, is recomputed for all. One query for
+    all the children, one calculator run, one trend pass per child."""
+    from posyandu.growth.trend_series import current_kbm, series_trends
 
-    rows = list(db.session.scalars(select(Measurement).where(Measurement.child_id == child.id,
-                                                             Measurement.deleted_at.is_(None))
-                                   .order_by(Measurement.measured_on, Measurement.created_at)))
-    computed = [growth_values(child, m) if only is None or m is only else {k: getattr(m, k) for k in GROWTH_KEYS}
-                for m in rows]
-    for values, trend in zip(computed, series_trends(child.birth_date, rows, computed, db.session)):
-        values.update(trend)
-    for m, values in zip(rows, computed):
-        changes = {k: [getattr(m, k), v] for k, v in values.items() if getattr(m, k) != v}
-        for k, (_, v) in changes.items():
-            setattr(m, k, v)
-        if changes and m not in touched and m.version:
-            record_change(m, "update", {k: [None, None] for k in changes}, action="recompute")
+    if not children:
+        return
+    touched = set(touched)
+    by_id = {child.id: child for child in children}
+    order = (Measurement.child_id, Measurement.measured_on, Measurement.created_at)
+    alive = (Measurement.child_id.in_(by_id), Measurement.deleted_at.is_(None))
+    if only is None:
+        rows: list[Any] = list(db.session.scalars(select(Measurement).where(*alive).order_by(*order)))
+        inputs_changed = rows
+    else:
+        mine = {m.id: m for m in only}
+        light = db.session.execute(select(Measurement.id, Measurement.child_id, Measurement.measured_on,
+                                          Measurement.weight_kg, Measurement.z_wfa, Measurement.trend_override,
+                                          *(getattr(Measurement, k) for k in TREND_KEYS))
+                                   .where(*alive).order_by(*order)).all()
+        stored = {row.id for row in light}
+        new = [m for m in only if m.id not in stored and m.deleted_at is None]  # not inserted yet
+        if new:  # recorded after every stored row: after them on the same day
+            rank = {row.id: i for i, row in enumerate(light)}
+            rows = sorted([*light, *new], key=lambda m: (m.child_id, m.measured_on, m.id not in rank,
+                                                           rank.get(m.id, 0)))
+        else:
+            rows = list(light)
+        rows = [mine.get(m.id, m) for m in rows]
+        inputs_changed = [m for m in rows if m.id in mine]
+    fresh = dict(zip((m.id for m in inputs_changed),
+                     growth_values_many([(by_id[m.child_id], m) for m in inputs_changed])))
+    kbm = current_kbm(db.session)
+    for child_id, group in groupby(rows, key=lambda m: m.child_id):
+        series = list(group)
+        computed = [fresh.get(m.id) or {"z_wfa": m.z_wfa} for m in series]
+        for m, values, trend in zip(series, computed, series_trends(by_id[child_id].birth_date, series, computed,
+                                                                    kbm)):
+            values = {**values, **trend}
+            changes = {k: v for k, v in values.items() if getattr(m, k) != v}
+            if not changes:
+                continue
+            if not isinstance(m, Measurement):  # a plain row whose KMS trend moved: load the record
+                m = db.session.get(Measurement, m.id)
+            for k, v in changes.items():
+                setattr(m, k, v)
+            if m not in touched and m.version:
+                record_change(m, "update", {k: [None, None] for k in changes}, action="recompute")
 
 
 def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[str, Any]) -> None:
-    """Hook for ``posyandu.events``: only a health worker may override N/T; then recompute."""
-    if data.get("trend_override"):
+    """Hook for ``posyandu.events``: one measurement written."""
+    after_measurements_write(user, [(m, child, data)])
+
+
+def after_measurements_write(user: Any, items: Sequence[tuple[Measurement, Child, dict[str, Any]]]) -> None:
+    """Hook for ``posyandu.events``: only a health worker may override N/T; then recompute
+    the written measurements' growth and their children's KMS trends."""
+    if any(data.get("trend_override") for _, _, data in items):
         from posyandu.access import require_health_worker
         require_health_worker(user)
-    refresh_child_growth(child, touched=m, only=m)
+    children = list({child.id: child for _, child, _ in items}.values())
+    written = [m for m, _, _ in items]
+    refresh_children_growth(children, touched=written, only=written)
 
 
 def kbm_in_force() -> dict[str, Any]:
