@@ -23,6 +23,9 @@ def create_app(config: Any = None) -> "Flask":
 
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    from posyandu.database import JSON_ENGINE_OPTIONS
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**JSON_ENGINE_OPTIONS, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     from posyandu.replica import init_replica
 

@@ -12,13 +12,15 @@ from datetime import datetime
 from typing import Any, Callable
 
 from flask import g, has_request_context, request
-from sqlalchemy import BigInteger, Index, String, event, insert, update
+from sqlalchemy import BigInteger, Index, String, event, insert, inspect, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from posyandu.database import as_json_value, utcnow
 from posyandu.extensions import db
 
 BUFFER_KEY = "posyandu_change_buffer"
+INDEX_KEY = "posyandu_change_buffer_index"
+FLUSHES_KEY = "posyandu_flushes"
 
 
 class AuditLog(db.Model):
@@ -70,6 +72,7 @@ class _Pending:
     fields: set[str] = field(default_factory=set)
     prev_posyandu_id: uuid.UUID | None = None
     mutation_id: uuid.UUID | None = None
+    snapshot: tuple[dict[str, Any], int] | None = None  # (serialised record, flushes when taken)
 
 
 def context() -> dict[str, Any]:
@@ -112,14 +115,13 @@ def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None
     Several changes to one record in one transaction make one new version.
     """
     entity = _BY_MODEL[type(obj)]
-    pending = _buffer(db.session)
-    existing = next((p for p in pending if p.obj is obj), None)
+    existing = _pending_of(obj)
     if op == "delete":
         obj.deleted_at = obj.deleted_at or utcnow()
     if existing is None:
         obj.version = 1 if op == "create" else (obj.version or 0) + 1
         existing = _Pending(obj, entity, op, prev_posyandu_id=prev_posyandu_id, mutation_id=mutation_id)
-        pending.append(existing)
+        _queue(db.session, existing)
     else:
         existing.op = "delete" if op == "delete" else existing.op
         existing.prev_posyandu_id = existing.prev_posyandu_id or prev_posyandu_id
@@ -134,12 +136,11 @@ def record_creates(objs: list[Any], changes: list[dict[str, list[Any]]], *, muta
     if not objs:
         return
     entity = _BY_MODEL[type(objs[0])]
-    pending = _buffer(db.session)
     ctx = context()
     rows = []
     for obj, diff, mutation_id, reason in zip(objs, changes, mutation_ids, reasons):
         obj.version = 1
-        pending.append(_Pending(obj, entity, "create", set(diff), mutation_id=mutation_id))
+        _queue(db.session, _Pending(obj, entity, "create", set(diff), mutation_id=mutation_id))
         rows.append({"action": "create", "entity": entity.name, "record_id": str(obj.id), "changes": diff,
                      "reason": reason, "kabupaten_code": getattr(obj, "kabupaten_code", None), **ctx})
     if len(rows) == 1:
@@ -150,12 +151,32 @@ def record_creates(objs: list[Any], changes: list[dict[str, list[Any]]], *, muta
 
 def pending_fields(obj: Any) -> set[str] | None:
     """Fields changed on ``obj`` in this transaction (not yet in the change log), or None."""
-    found = next((p for p in _buffer(db.session) if p.obj is obj), None)
+    found = _pending_of(obj)
     return set(found.fields) if found else None
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The record serialised as it stands now. Its change-log row, written at commit, reuses
+    this instead of serialising the record again, if nothing is flushed or changed before then."""
+    record = _BY_MODEL[type(obj)].serialize(obj)
+    found = _pending_of(obj)
+    if found is not None and not inspect(obj).modified:
+        found.snapshot = (record, db.session.info.get(FLUSHES_KEY, 0))
+    return record
 
 
 def _buffer(session: Session) -> list[_Pending]:
     return session.info.setdefault(BUFFER_KEY, [])
+
+
+def _pending_of(obj: Any) -> _Pending | None:
+    return db.session.info.get(INDEX_KEY, {}).get(id(obj))
+
+
+def _queue(session: Session, entry: _Pending) -> None:
+    """Queue a record's change-log entry (the buffer, and its index by object)."""
+    _buffer(session).append(entry)
+    session.info.setdefault(INDEX_KEY, {})[id(entry.obj)] = entry
 
 
 MARKS_KEY = "posyandu_change_buffer_marks"
@@ -174,15 +195,23 @@ def _unbuffer_savepoint(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.nested:
         mark = session.info.get(MARKS_KEY, {}).pop(id(previous_transaction), None)
         if mark is not None:
+            index = session.info.get(INDEX_KEY, {})
+            for entry in _buffer(session)[mark:]:
+                index.pop(id(entry.obj), None)
             del _buffer(session)[mark:]
 
 
-def _log_row(p: _Pending, seq: int, ctx: dict[str, Any]) -> dict[str, Any]:
+@event.listens_for(Session, "after_flush")
+def _count_flush(session: Session, flush_context: Any) -> None:
+    session.info[FLUSHES_KEY] = session.info.get(FLUSHES_KEY, 0) + 1
+
+
+def _log_row(p: _Pending, seq: int, ctx: dict[str, Any], record: dict[str, Any] | None) -> dict[str, Any]:
     obj = p.obj
     return {
         "seq": seq, "entity": p.entity.name, "record_id": obj.id, "version": obj.version,
         "op": "delete" if p.op == "delete" or obj.deleted_at else "upsert",
-        "record": p.entity.serialize(obj), "changed_fields": sorted(p.fields),
+        "record": record if record is not None else p.entity.serialize(obj), "changed_fields": sorted(p.fields),
         "posyandu_id": p.entity.posyandu_of(obj), "prev_posyandu_id": p.prev_posyandu_id,
         "child_id": p.entity.child_of(obj), "kabupaten_code": getattr(obj, "kabupaten_code", None),
         "user_id": ctx["user_id"], "client_id": ctx["client_id"], "mutation_id": p.mutation_id,
@@ -200,16 +229,21 @@ def _stamp_change_log(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released: the outer commit stamps everything at once
     pending = session.info.pop(BUFFER_KEY, None)
+    session.info.pop(INDEX_KEY, None)
     if not pending:
         return
     from posyandu.sync.models import ChangeLog, SyncCounter
 
+    # a snapshot (``snapshot``) still stands if nothing was flushed or changed since it was taken
+    flushes = session.info.get(FLUSHES_KEY, 0)
+    snapshots = [p.snapshot[0] if p.snapshot and p.snapshot[1] == flushes and not inspect(p.obj).modified
+                 else None for p in pending]
     session.flush()
     n = len(pending)
     top = session.execute(update(SyncCounter).where(SyncCounter.id == 1)
                           .values(value=SyncCounter.value + n).returning(SyncCounter.value)).scalar_one()
     ctx = context()
-    rows = [_log_row(p, top - n + 1 + i, ctx) for i, p in enumerate(pending)]
+    rows = [_log_row(p, top - n + 1 + i, ctx, record) for i, (p, record) in enumerate(zip(pending, snapshots))]
     session.execute(insert(ChangeLog), rows)
 
 
@@ -217,4 +251,5 @@ def _stamp_change_log(session: Session) -> None:
 def _drop_buffer(session: Session) -> None:
     if not session.in_nested_transaction():
         session.info.pop(BUFFER_KEY, None)
+        session.info.pop(INDEX_KEY, None)
         session.info.pop(MARKS_KEY, None)

@@ -8,10 +8,11 @@ are changes").
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from posyandu.audit import record_change
 from posyandu.extensions import db
@@ -63,15 +64,18 @@ def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Meas
 
 def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Measurement] = (),
                             only: Collection[Measurement] | None = None) -> None:
-    """Recompute z-scores, categories and the KMS trend of all the children's measurements.
+    """Recompute z-scores, categories and the KMS trend of the children's measurements.
 
     ``touched``: measurements being written in this transaction, whose own audit rows
     already stand (their computed values are not audited again as a recompute).
-    ``only``: the measurements whose inputs changed (the children's did not): the others
-    keep their stored z-scores and categories, which depend only on their own inputs and
-    the child's sex and birth date, and are read as plain columns, not loaded as records;
-    the KMS trend, which depends on the neighbours, is recomputed for all. One query for
-    all the children, one calculator run, one trend pass per child."""
+    ``only``: the measurements whose inputs changed (the children's did not); new ones may
+    not be inserted yet. The others keep their stored z-scores and categories, which depend
+    only on their own inputs and the child's sex and birth date, and are read as plain
+    columns, not loaded as records; their KMS trend, which depends on the neighbours, is
+    recomputed. For a child whose only changes are new measurements, from the calendar month
+    two before the earliest of them: nothing earlier can change, and a weighing's trend needs
+    no more than the two months before it (``trend_window_start``).
+    One query for all the children, one calculator run, one trend pass per child."""
     from posyandu.growth.trend_series import current_kbm, series_trends
 
     if not children:
@@ -80,17 +84,25 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     by_id = {child.id: child for child in children}
     order = (Measurement.child_id, Measurement.measured_on, Measurement.created_at)
     alive = (Measurement.child_id.in_(by_id), Measurement.deleted_at.is_(None))
+    since: dict[Any, date] = {}  # child id -> first day of its trend window
+    weighed_earlier: set[Any] = set()
     if only is None:
         rows: list[Any] = list(db.session.scalars(select(Measurement).where(*alive).order_by(*order)))
         inputs_changed = rows
     else:
         mine = {m.id: m for m in only}
+        new = [m for m in only if inspect(m).transient]  # being created: not inserted yet
+        if all(m.deleted_at is None for m in new) and len(new) == len(mine):
+            start = trend_window_start(min(m.measured_on for m in new))
+            since = {child_id: start for child_id in by_id}
+            weighed_earlier = set(db.session.scalars(
+                select(Measurement.child_id).where(*alive, Measurement.measured_on < start,
+                                                   Measurement.weight_kg.is_not(None)).distinct()))
+            alive = (*alive, Measurement.measured_on >= start)
         light = db.session.execute(select(Measurement.id, Measurement.child_id, Measurement.measured_on,
                                           Measurement.weight_kg, Measurement.z_wfa, Measurement.trend_override,
                                           *(getattr(Measurement, k) for k in TREND_KEYS))
                                    .where(*alive).order_by(*order)).all()
-        stored = {row.id for row in light}
-        new = [m for m in only if m.id not in stored and m.deleted_at is None]  # not inserted yet
         if new:  # recorded after every stored row: after them on the same day
             rank = {row.id: i for i, row in enumerate(light)}
             rows = sorted([*light, *new], key=lambda m: (m.child_id, m.measured_on, m.id not in rank,
@@ -105,8 +117,12 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     for child_id, group in groupby(rows, key=lambda m: m.child_id):
         series = list(group)
         computed = [fresh.get(m.id) or {"z_wfa": m.z_wfa} for m in series]
-        for m, values, trend in zip(series, computed, series_trends(by_id[child_id].birth_date, series, computed,
-                                                                    kbm)):
+        trends = series_trends(by_id[child_id].birth_date, series, computed, kbm,
+                               weighed_before=child_id in weighed_earlier)
+        settled = trend_window_settled(since[child_id]) if child_id in since else None
+        for m, values, trend in zip(series, computed, trends):
+            if settled is not None and m.measured_on < settled:
+                continue  # context only: its own trend needs months before the window
             values = {**values, **trend}
             changes = {k: v for k, v in values.items() if getattr(m, k) != v}
             if not changes:
@@ -117,6 +133,19 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
                 setattr(m, k, v)
             if m not in touched and m.version:
                 record_change(m, "update", {k: [None, None] for k in changes}, action="recompute")
+
+
+def trend_window_start(first: date) -> date:
+    """The first day of the calendar month two before ``first``'s: the weighings a trend from
+    ``first`` on can depend on (the previous month's, and its own previous month's for 2T)."""
+    index = first.year * 12 + first.month - 1 - 2
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def trend_window_settled(start: date) -> date:
+    """From this day on, trends computed over a window from ``start`` are exact."""
+    index = start.year * 12 + start.month - 1 + 2
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[str, Any]) -> None:

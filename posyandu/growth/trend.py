@@ -135,13 +135,16 @@ def kms_status(
 
 
 def series_trends(
-    birth_date: date, weighings: Sequence[Weighing], kbm: Mapping[int, int] = DEFAULT_KBM
+    birth_date: date, weighings: Sequence[Weighing], kbm: Mapping[int, int] = DEFAULT_KBM,
+    weighed_before: bool = False,
 ) -> list[KmsTrend]:
     """KMS results for a child's whole series, in the order given.
 
     Each weighing is compared with the latest weighing of the previous calendar
     month; 2T looks at the trend of the latest weighing of the previous month.
     Used when a child's record is recomputed (e.g. a corrected birth date).
+    ``weighed_before``: the child was weighed before the first of ``weighings`` (the
+    series is a window of a longer one; a first weighing is then O, not B).
     """
     order = sorted(range(len(weighings)), key=lambda i: weighings[i].measured_on)
     latest: dict[int, Weighing] = {}
@@ -151,7 +154,7 @@ def series_trends(
     results: dict[int, KmsTrend] = {}
     for position, i in enumerate(order):
         month = month_index(weighings[i].measured_on)
-        result = kms_status(birth_date, weighings[i], latest.get(month - 1), position > 0,
+        result = kms_status(birth_date, weighings[i], latest.get(month - 1), weighed_before or position > 0,
                             month_trend.get(month - 1), kbm)
         results[i] = result
         if latest[month] is weighings[i]:
