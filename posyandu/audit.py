@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any, Callable
 
 from flask import g, has_request_context, request
-from sqlalchemy import BigInteger, Index, String, event, insert, inspect, update
+from sqlalchemy import BigInteger, Index, String, event, inspect, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from posyandu.database import as_json_value, utcnow
+from posyandu.database import as_json_value, insert_rows, utcnow
 from posyandu.extensions import db
 
 BUFFER_KEY = "posyandu_change_buffer"
@@ -146,7 +146,7 @@ def record_creates(objs: list[Any], changes: list[dict[str, list[Any]]], *, muta
     if len(rows) == 1:
         db.session.add(AuditLog(**rows[0]))
     else:
-        db.session.execute(insert(AuditLog), rows)
+        insert_rows(db.session, AuditLog, rows)
 
 
 def pending_fields(obj: Any) -> set[str] | None:
@@ -244,7 +244,7 @@ def _stamp_change_log(session: Session) -> None:
                           .values(value=SyncCounter.value + n).returning(SyncCounter.value)).scalar_one()
     ctx = context()
     rows = [_log_row(p, top - n + 1 + i, ctx, record) for i, (p, record) in enumerate(zip(pending, snapshots))]
-    session.execute(insert(ChangeLog), rows)
+    insert_rows(session, ChangeLog, rows)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -29,6 +29,60 @@ def json_text(value: Any) -> str:
 JSON_ENGINE_OPTIONS = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
+def insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows of one table in the session's transaction: with COPY on PostgreSQL
+    (several times faster than a batched INSERT for the hundreds of audit, change-log and
+    ledger rows of a push), one executemany elsewhere. Values go through the columns' types
+    as in any INSERT; Python-side defaults are filled in; omitted columns take the server's.
+    Every row must have the same keys (the columns written)."""
+    if not rows:
+        return
+    table = model.__table__
+    defaults = [c for c in table.columns if c.name not in rows[0] and c.default is not None and c.default.is_callable]
+    if defaults:
+        rows = [{**row, **{c.name: c.default.arg(None) for c in defaults}} for row in rows]
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    columns = [table.c[name] for name in rows[0]]
+    processors = [c.type.bind_processor(dialect) for c in columns]
+    quote = dialect.identifier_preparer
+    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) FROM STDIN")
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[c.name] if process is None else process(row[c.name])
+                            for c, process in zip(columns, processors)])
+
+
+def insert_records(session: Any, objs: list[Any]) -> None:
+    """Insert new records of one model with ``insert_rows`` and attach them to the session as
+    stored, as if just loaded: for hundreds of records the unit of work costs more than the
+    database does. A column attribute left unset takes its column's Python default (or None).
+    Records are inserted in the order given (a record may refer to an earlier one)."""
+    from sqlalchemy import inspect as inspect_
+    from sqlalchemy.orm import make_transient_to_detached
+
+    if not objs:
+        return
+    model = type(objs[0])
+    mapper = inspect_(model)
+    columns = [(c, mapper.get_property_by_column(c).key) for c in model.__table__.columns]
+    rows = []
+    for obj in objs:
+        for column, key in columns:
+            if key not in obj.__dict__:
+                default = column.default
+                setattr(obj, key, None if default is None else default.arg(None) if default.is_callable
+                        else default.arg)
+        rows.append({column.name: getattr(obj, key) for column, key in columns})
+    insert_rows(session, model, rows)
+    for obj in objs:
+        make_transient_to_detached(obj)
+        session.add(obj)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

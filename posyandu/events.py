@@ -15,7 +15,7 @@ from sqlalchemy import select
 from posyandu import access
 from posyandu.audit import apply_changes, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import utcnow
+from posyandu.database import insert_records, utcnow
 from posyandu.errors import Conflict, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -118,11 +118,11 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
         AFTER_WRITE_MANY[model](user, [(obj, child, data) for obj, (child, _, _), data in zip(objs, items, datas)])
     elif after_write and model in AFTER_WRITE:
         AFTER_WRITE[model](user, objs[0], items[0][0], datas[0])
-    db.session.add_all(objs)
     record_creates(objs, [{k: [None, str(v) if v is not None else None] for k, v in data.items()} for data in datas],
                    mutation_ids=[mutation_id for _, _, mutation_id in items],
                    reasons=[data.get("override_reason") for data in datas])
-    db.session.flush()
+    db.session.flush()  # whatever the hooks changed on other records goes first
+    insert_records(db.session, objs)
     return objs
 
 

@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g, request
@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, log_action, pending_fields, record_change, snapshot
 from posyandu.auth.models import User
-from posyandu.database import utcnow
+from posyandu.database import insert_rows, utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg, title, translate_field_message
@@ -105,6 +105,22 @@ def schemas(entity: str) -> tuple[Schema, Schema, Schema]:
     return _SCHEMAS[entity]
 
 
+@dataclass
+class _Batch:
+    """One push as it is applied: the answers so far, the records to answer with at the end,
+    and the ledger rows of mutations applied together (inserted at the end, with their answers)."""
+
+    user: User
+    client_id: str
+    checked: list[Any]
+    results: list[dict[str, Any]]
+    applied: list[tuple[SyncMutation | None, dict[str, Any], Any]] = field(default_factory=list)
+    ledger_rows: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    def apply(self, i: int) -> None:
+        self.results[i] = _apply(self.user, self.client_id, self.checked[i], self.applied)
+
+
 def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int) -> dict[str, Any]:
     access.require_staff(user)
     if len(raw_mutations) > max_mutations:
@@ -113,28 +129,32 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     g.client_id = client_id
     _touch_client(user, client_id)
     checked = [_check(raw) for raw in raw_mutations]
+    batch = _Batch(user, client_id, checked, [{}] * len(checked))
     uses = Counter(m.mutation_id for m in checked if isinstance(m, Mutation))
-    results: list[dict[str, Any]] = [{}] * len(checked)
-    applied: list[tuple[SyncMutation, dict[str, Any], Any]] = []
     run: list[int] = []  # consecutive new measurements, applied together
     for i, m in enumerate(checked):
         if isinstance(m, Mutation) and _new_measurement_candidate(m) and uses[m.mutation_id] == 1:
             run.append(i)
             continue
-        _apply_new_measurements(user, client_id, run, checked, results, applied)
+        _apply_new_measurements(batch, run)
         run = []
-        results[i] = _apply(user, client_id, m, applied) if isinstance(m, Mutation) else m
-    _apply_new_measurements(user, client_id, run, checked, results, applied)
+        if isinstance(m, Mutation):
+            batch.apply(i)
+        else:
+            batch.results[i] = m
+    _apply_new_measurements(batch, run)
     # Several mutations of one batch may touch one record (one new version per
     # transaction): answer each, conflicts included, with the record as it is
     # committed, so that one version number always means one content.
     db.session.flush()
-    for ledger, result, obj in applied:
+    for ledger, result, obj in batch.applied:
         result["version"], result["record"] = obj.version, snapshot(obj)
-        ledger.result = dict(result)
-        if ledger not in db.session:
-            db.session.add(ledger)
-    return {"results": results}
+        if ledger is not None:
+            ledger.result = dict(result)
+    for row, result in batch.ledger_rows:
+        row["result"] = dict(result)
+    insert_rows(db.session, SyncMutation, [row for row, _ in batch.ledger_rows])
+    return {"results": batch.results}
 
 
 def _touch_client(user: User, client_id: str) -> None:
@@ -254,8 +274,7 @@ def _new_measurement_candidate(m: Mutation) -> bool:
     return m.entity == "measurement" and m.op == "upsert" and m.data.get("id") in (None, str(m.id))
 
 
-def _apply_new_measurements(user: User, client_id: str, run: list[int], checked: list[Any],
-                            results: list[dict[str, Any]], applied: list) -> None:
+def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
     if not run:
         return
     from posyandu.growth.models import Measurement
@@ -263,7 +282,7 @@ def _apply_new_measurements(user: User, client_id: str, run: list[int], checked:
     create = schemas("measurement")[0]
     ready: dict[int, tuple[Mutation, dict[str, Any], uuid.UUID]] = {}
     for i in run:
-        m = checked[i]
+        m = batch.checked[i]
         try:
             loaded, child_id = _load(create, m.data), uuid.UUID(str(m.data.get("child_id")))
         except (ValidationError, ValueError):
@@ -276,7 +295,7 @@ def _apply_new_measurements(user: User, client_id: str, run: list[int], checked:
     seen = {row.mutation_id for row in db.session.scalars(
         select(SyncMutation).where(SyncMutation.mutation_id.in_([m.mutation_id for m, _, _ in ready.values()])))}
     children = {c.id: c for c in db.session.scalars(
-        select(Child).where(Child.id.in_({cid for _, _, cid in ready.values()}), access.child_clause(user)))}
+        select(Child).where(Child.id.in_({cid for _, _, cid in ready.values()}), access.child_clause(batch.user)))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
     ids: set[uuid.UUID] = set()
     for i, (m, loaded, child_id) in ready.items():
@@ -291,40 +310,40 @@ def _apply_new_measurements(user: User, client_id: str, run: list[int], checked:
         if i in fast:
             segment.append(i)
             continue
-        _create_measurements(user, client_id, segment, fast, checked, results, applied)
+        _create_measurements(batch, [(i, *fast[i]) for i in segment])
         segment = []
-        results[i] = _apply(user, client_id, checked[i], applied)
-    _create_measurements(user, client_id, segment, fast, checked, results, applied)
+        batch.apply(i)
+    _create_measurements(batch, [(i, *fast[i]) for i in segment])
 
 
-def _create_measurements(user: User, client_id: str, segment: list[int], fast: dict[int, tuple],
-                         checked: list[Any], results: list[dict[str, Any]], applied: list) -> None:
-    """Claim the ids and create the measurements in one savepoint. Should anything fail
-    (a concurrent push of the same ids, a value the calculator refuses), nothing of it
-    stays and each mutation takes the one-at-a-time path instead."""
-    if not segment:
+def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, dict[str, Any]]]) -> None:
+    """Create the measurements in one savepoint. Should anything fail (a concurrent push
+    of the same ids, a value the calculator refuses), nothing of it stays and each
+    mutation takes the one-at-a-time path instead."""
+    if not items:
         return
     from posyandu.growth.models import Measurement
     from posyandu.growth.zscores import GrowthInputError
 
-    items = [fast[i] for i in segment]
     try:
         with db.session.begin_nested():
-            objs = events.create_events(user, Measurement, [(child, {**loaded, "id": m.id}, m.mutation_id)
-                                                            for m, child, loaded in items], client_id=client_id)
+            objs = events.create_events(batch.user, Measurement,
+                                        [(child, {**loaded, "id": m.id}, m.mutation_id) for _, m, child, loaded in items],
+                                        client_id=batch.client_id)
     except (DomainError, ValidationError, IntegrityError, GrowthInputError):
-        for i in segment:
-            results[i] = _apply(user, client_id, checked[i], applied)
+        for i, *_ in items:
+            batch.apply(i)
         return
     # The ledger rows are written with the answers, at the end of the batch. A concurrent push of
     # the same mutations waits on the measurements' ids above, then takes the one-at-a-time path
     # and replays this one's answers; the same mutation ids with other record ids (a client bug)
-    # collide here at commit: that push is refused whole with 409 and its phone retries.
-    for i, (m, _, _), obj in zip(segment, items, objs):
-        results[i] = _result(m.mutation_id, "applied", version=obj.version)  # record: at the end of the batch
-        ledger = SyncMutation(mutation_id=m.mutation_id, client_id=client_id, user_id=user.id, entity=m.entity,
-                              record_id=m.id, request_hash=m.request_hash, status="applied", result=results[i])
-        applied.append((ledger, results[i], obj))  # added to the session with its answer, below
+    # collide with this push's ledger rows: the later push is refused whole (409), its phone retries.
+    for (i, m, _, _), obj in zip(items, objs):
+        batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
+        batch.applied.append((None, result, obj))
+        batch.ledger_rows.append(({"mutation_id": m.mutation_id, "client_id": batch.client_id,
+                                   "user_id": batch.user.id, "entity": m.entity, "record_id": m.id,
+                                   "request_hash": m.request_hash, "status": "applied"}, result))
 
 
 # --- applying one mutation -------------------------------------------------------------
