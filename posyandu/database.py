@@ -76,7 +76,8 @@ def insert_records(session: Any, objs: list[Any]) -> None:
                 default = column.default
                 setattr(obj, key, None if default is None else default.arg(None) if default.is_callable
                         else default.arg)
-        rows.append({column.name: getattr(obj, key) for column, key in columns})
+        values = obj.__dict__  # every column is set now
+        rows.append({column.name: values[key] for column, key in columns})
     insert_rows(session, model, rows)
     for obj in objs:
         make_transient_to_detached(obj)

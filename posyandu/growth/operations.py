@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from posyandu.audit import record_change
 from posyandu.extensions import db
@@ -85,6 +86,7 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     order = (Measurement.child_id, Measurement.measured_on, Measurement.created_at)
     alive = (Measurement.child_id.in_(by_id), Measurement.deleted_at.is_(None))
     since: dict[Any, date] = {}  # child id -> first day of its trend window
+    new_ids: set[Any] = set()
     weighed_earlier: set[Any] = set()
     if only is None:
         rows: list[Any] = list(db.session.scalars(select(Measurement).where(*alive).order_by(*order)))
@@ -92,6 +94,7 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     else:
         mine = {m.id: m for m in only}
         new = [m for m in only if inspect(m).transient]  # being created: not inserted yet
+        new_ids = {m.id for m in new}
         if all(m.deleted_at is None for m in new) and len(new) == len(mine):
             start = trend_window_start(min(m.measured_on for m in new))
             since = {child_id: start for child_id in by_id}
@@ -124,6 +127,10 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
             if settled is not None and m.measured_on < settled:
                 continue  # context only: its own trend needs months before the window
             values = {**values, **trend}
+            if m.id in new_ids:  # not inserted yet: nothing to compare with or to track
+                for k, v in values.items():
+                    set_committed_value(m, k, v)
+                continue
             changes = {k: v for k, v in values.items() if getattr(m, k) != v}
             if not changes:
                 continue
