@@ -200,7 +200,8 @@ def first_pull(server: Server, token: str) -> tuple[float, int, int]:
 
 
 def baseline(bench_url: str, base_url: str, batch: int) -> tuple[float, int]:
-    """Copy children, then INSERT the stored measurement rows (all columns), ``batch`` per transaction."""
+    """Copy children, then INSERT the stored measurement rows (all columns), ``batch`` per
+    transaction, into an empty table. The best of three runs."""
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -218,11 +219,16 @@ def baseline(bench_url: str, base_url: str, batch: int) -> tuple[float, int]:
         marks = ", ".join(["%s"] * len(cur.description))
         rows = [tuple(Jsonb(v) if isinstance(v, (dict, list)) else v for v in row) for row in cur.fetchall()]
         sql = f"INSERT INTO measurement ({cols}) VALUES ({marks})"
-        start = time.perf_counter()
-        for i in range(0, len(rows), batch):
-            with dst.transaction(), dst.cursor() as out:
-                out.executemany(sql, rows[i:i + batch])
-        return time.perf_counter() - start, len(rows)
+        best = math.inf
+        for _ in range(3):  # best of 3 (autovacuum of the pushed tables may still be running)
+            dst.execute("TRUNCATE measurement")
+            dst.commit()
+            start = time.perf_counter()
+            for i in range(0, len(rows), batch):
+                with dst.transaction(), dst.cursor() as out:
+                    out.executemany(sql, rows[i:i + batch])
+            best = min(best, time.perf_counter() - start)
+        return best, len(rows)
 
 
 def storage(bench_url: str, measurements: int) -> None:
