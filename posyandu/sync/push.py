@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, request
+from flask import g
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -124,19 +124,22 @@ class _Batch:
         self.results[i] = _apply(self.user, self.client_id, self.checked[i], self.applied)
 
 
-def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int) -> dict[str, Any]:
+def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int, *,
+         client_version: str | None = None, bulk: bool = True) -> dict[str, Any]:
+    """Apply the mutations in order, each exactly once; one answer per mutation. ``bulk``:
+    apply runs of new measurements together (below); false: every mutation one at a time."""
     access.require_staff(user)
     if len(raw_mutations) > max_mutations:
         raise PayloadTooLarge(Msg(f"at most {max_mutations} mutations per push",
                                   f"paling banyak {max_mutations} mutasi per sinkron"))
     g.client_id = client_id
-    _touch_client(user, client_id)
+    _touch_client(user, client_id, client_version)
     checked = [_check(raw) for raw in raw_mutations]
     batch = _Batch(user, client_id, checked, [{}] * len(checked))
     uses = Counter(m.mutation_id for m in checked if isinstance(m, Mutation))
     run: list[int] = []  # consecutive new measurements, applied together
     for i, m in enumerate(checked):
-        if isinstance(m, Mutation) and _new_measurement_candidate(m) and uses[m.mutation_id] == 1:
+        if bulk and isinstance(m, Mutation) and _new_measurement_candidate(m) and uses[m.mutation_id] == 1:
             run.append(i)
             continue
         _apply_new_measurements(batch, run)
@@ -160,8 +163,8 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     return {"results": batch.results}
 
 
-def _touch_client(user: User, client_id: str) -> None:
-    version = re.sub(r"[^\x20-\x7e]", "", request.headers.get("X-Client-Version") or "")[:40] or None
+def _touch_client(user: User, client_id: str, client_version: str | None) -> None:
+    version = re.sub(r"[^\x20-\x7e]", "", client_version or "")[:40] or None
     row = db.session.get(SyncClient, client_id)
     if row is None:
         try:

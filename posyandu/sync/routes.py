@@ -1,7 +1,7 @@
 """/api/v1/sync/push and /api/v1/sync/pull: thin HTTP over posyandu.sync.push/pull."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -31,7 +31,8 @@ class Push(MethodView):
         batch is one transaction; a retry with the same ``mutation_id``s gets the
         stored results with ``replayed: true``."""
         result = pushing.push(current_user, body["client_id"], body["mutations"],
-                              current_app.config["SYNC_PUSH_MAX"])
+                              current_app.config["SYNC_PUSH_MAX"], client_version=request.headers.get("X-Client-Version"),
+                              bulk=current_app.config["SYNC_BULK_MEASUREMENTS"])
         db.session.commit()
         return result
 

@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posyandu.growth.trend import (
     DEFAULT_KBM, Weighing, completed_months, kbm_for_age, kms_status, kms_trend, series_trends,
@@ -77,3 +79,29 @@ def test_series_uses_the_latest_weighing_of_each_calendar_month():
 def test_series_keeps_the_input_order():
     later, earlier = Weighing(date(2024, 4, 2), 5.5), Weighing(date(2024, 3, 2), 4.5)
     assert [t.trend for t in series_trends(BORN, [later, earlier])] == ["N", "B"]  # +1000 g >= 900 g
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 28), st.integers(3000, 16000),
+                          st.one_of(st.none(), st.floats(-4, 3))), min_size=1, max_size=25),
+       st.integers(0, 40))
+def test_a_window_from_two_months_back_gives_the_whole_series_trends(visits, first_new):
+    """What the server relies on to recompute only the end of a long history when weighings are
+    added (posyandu.growth.operations.trend_window_start): with the weighings from the calendar
+    month two before a month M, and whether there was any before, the trends from M on are the
+    ones the whole series gives."""
+    from posyandu.growth.operations import trend_window_settled, trend_window_start
+
+    def day(month: int, dom: int) -> date:
+        index = 2024 * 12 + 1 + month  # from February 2024, after BORN
+        return date(index // 12, index % 12 + 1, dom)
+
+    series = sorted((Weighing(day(m, d), g / 1000, wfa) for m, d, g, wfa in visits), key=lambda w: w.measured_on)
+    whole = series_trends(BORN, series)
+    start = trend_window_start(day(first_new, 1))
+    window = [i for i, w in enumerate(series) if w.measured_on >= start]
+    windowed = series_trends(BORN, [series[i] for i in window], weighed_before=len(window) < len(series))
+    settled = trend_window_settled(start)
+    assert settled == day(first_new, 1)
+    checked = [(whole[i], result) for i, result in zip(window, windowed) if series[i].measured_on >= settled]
+    assert [a for a, _ in checked] == [b for _, b in checked]

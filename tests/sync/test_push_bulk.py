@@ -1,0 +1,202 @@
+"""New measurements applied together give exactly what one-at-a-time gives (both databases).
+
+``posyandu.sync.push`` applies a run of new measurements in one go (one lookup, one calculator
+run, one KMS trend pass per child, bulk INSERTs) and sends everything else down the
+one-at-a-time path. The same scenario is pushed with the bulk path on and off
+(``SYNC_BULK_MEASUREMENTS``) on fresh data, and the answers, the stored measurements, the
+change log and the audit trail must be the same: the one-at-a-time path is the reference.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.conftest import _build_world, _empty_all_tables
+from tests.sync.helpers import child_data, measurement_data, mutation, push
+
+TIMESTAMPS = {"created_at", "updated_at", "at", "committed_at", "recorded_at"}
+
+
+def _month(months_ago: int, day: int = 1) -> str:
+    today = date.today()
+    index = today.year * 12 + today.month - 1 - months_ago
+    return date(index // 12, index % 12 + 1, day).isoformat()
+
+
+def _scenario(world, client) -> list[list[dict[str, Any]]]:
+    """Push a day's work on top of a history, with every kind of mutation mixed in; the answers."""
+    rng = random.Random(7)
+    ids = iter(str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(10_000))
+    kader, answers = world.headers("kader1"), []
+    born = (date.today() - timedelta(days=700)).isoformat()
+    a, b, c, d, f, e = (next(ids) for _ in range(6))
+    answers.append(push(client, kader, [mutation("child", x, child_data(world.ids["p1"], birth_date=born,
+                                                                         name=f"Anak {i}", sex="MF"[i % 2]),
+                                                 mutation_id=next(ids))
+                                        for i, x in enumerate((a, b, c, d))]))
+    answers.append(push(client, world.headers("kader3"), [
+        mutation("child", e, child_data(world.ids["p3"], birth_date=born), mutation_id=next(ids))]))
+    history = {x: [] for x in (a, b, c)}
+    first_push = []
+    for months_ago in (6, 5, 3, 2):  # no visit four months ago: B's will be back-dated into that gap
+        for x, grams in ((a, 9000), (b, 8500), (c, 8000)):
+            mid, weight = next(ids), (grams + 250 * (6 - months_ago)) / 1000
+            history[x].append(mid)
+            first_push.append(mutation("measurement", mid, measurement_data(
+                x, measured_on=_month(months_ago), weight_kg=weight, length_height_cm=72 + 6 - months_ago),
+                mutation_id=next(ids)))
+    answers.append(push(client, kader, first_push))
+    resp = client.post(f"/api/v1/children/{c}/merge", json={"duplicate_id": d}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    twice, same_record = next(ids), next(ids)
+    day = measurement_data(a, measured_on=_month(0), weight_kg=10.4, length_height_cm=79)
+    batch = [
+        mutation("measurement", next(ids), day, mutation_id=next(ids)),
+        # back-dated into B's empty month: the month after it changes trend (a recompute)
+        mutation("measurement", next(ids), measurement_data(b, measured_on=_month(4), weight_kg=8.9,
+                                                            length_height_cm=73), mutation_id=next(ids)),
+        # two weighings of C on one day in one batch, and one of A on a day already stored
+        mutation("measurement", next(ids), measurement_data(c, measured_on=_month(0), weight_kg=9.1),
+                 mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(c, measured_on=_month(0), weight_kg=9.2),
+                 mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(a, measured_on=_month(2), weight_kg=10.0),
+                 mutation_id=next(ids)),
+        # addressed to the merged duplicate: lands on C
+        mutation("measurement", next(ids), measurement_data(d, measured_on=_month(1), weight_kg=8.9),
+                 mutation_id=next(ids)),
+        # refused: another posyandu's child, an impossible weight, before birth, N/T override by a kader
+        mutation("measurement", next(ids), measurement_data(e), mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(a, weight_kg=500), mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(a, measured_on="2020-01-01"), mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(b, measured_on=_month(1), trend_override="N",
+                                                            trend_override_reason="timbangan rusak"),
+                 mutation_id=next(ids)),
+        # an edit of a stored weighing in the middle of the run
+        mutation("measurement", history[b][-1], {"weight_kg": 9.3}, base_version=1, mutation_id=next(ids)),
+        # a child registered and weighed in the same batch
+        mutation("child", f, child_data(world.ids["p1"], birth_date=born, name="Anak Baru"), mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(f, measured_on=_month(0), weight_kg=9.9),
+                 mutation_id=next(ids)),
+        # one record created twice (the second is an edit of the first), one mutation sent twice
+        mutation("measurement", same_record, measurement_data(b, measured_on=_month(1), weight_kg=9.0),
+                 mutation_id=next(ids)),
+        mutation("measurement", same_record, measurement_data(b, measured_on=_month(1), weight_kg=9.05),
+                 mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(b, measured_on=_month(0), weight_kg=9.4),
+                 mutation_id=twice),
+        mutation("measurement", next(ids), measurement_data(c, measured_on=_month(1), weight_kg=8.7),
+                 mutation_id=next(ids)),
+        # a replay of the history push, and a reuse of one of its ids for something else
+        first_push[0],
+        {**first_push[1], "data": {**first_push[1]["data"], "weight_kg": 7.0}},
+        # a delete, then a new weighing of the same child
+        mutation("measurement", history[a][0], {"reason": "salah anak"}, op="delete", base_version=1,
+                 mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(a, measured_on=_month(1), weight_kg=10.2),
+                 mutation_id=next(ids)),
+    ]
+    batch.insert(16, {**batch[15]})  # the same mutation twice in one batch
+    answers.append(push(client, kader, batch))
+    return answers
+
+
+def _state(app, world) -> dict[str, Any]:
+    """Answers aside: every stored measurement, change-log row and audit row, with the world's
+    ids (they differ between runs) named and timestamps left out."""
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.growth.models import Measurement
+    from posyandu.sync.models import ChangeLog
+
+    with app.app_context():
+        names = {str(v): k for k, v in world.ids.items()}
+        names.update({str(u.id): u.username for u in db.session.scalars(select(User))})
+        columns = [c.key for c in Measurement.__table__.columns if c.key not in TIMESTAMPS]  # deleted_at: a bool
+        measurements = sorted((_named({k: getattr(m, k) for k in columns}, names)
+                               for m in db.session.scalars(select(Measurement))), key=lambda m: m["id"])
+        log = sorted((_named({"entity": r.entity, "record_id": r.record_id, "version": r.version, "op": r.op,
+                              "record": r.record, "changed_fields": r.changed_fields, "user_id": r.user_id,
+                              "posyandu_id": r.posyandu_id, "prev_posyandu_id": r.prev_posyandu_id,
+                              "mutation_id": r.mutation_id}, names)
+                      for r in db.session.scalars(select(ChangeLog))),
+                     key=lambda r: (r["entity"], r["record_id"], r["version"]))
+        audit = Counter(repr(_named({"action": r.action, "entity": r.entity, "record_id": r.record_id,
+                                     "changes": r.changes, "user_id": r.user_id, "client_id": r.client_id,
+                                     "reason": r.reason, "kabupaten_code": r.kabupaten_code}, names))
+                        for r in db.session.scalars(select(AuditLog)))
+        return {"measurements": measurements, "change_log": log, "audit": audit}
+
+
+def _named(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: (v is not None) if k == "deleted_at" else _named(v, names)
+                for k, v in value.items() if k not in TIMESTAMPS}
+    if isinstance(value, list):
+        return [_named(v, names) for v in value]
+    if isinstance(value, uuid.UUID):
+        value = str(value)
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, app, client):
+    runs = []
+    for bulk in (True, False):
+        app.config["SYNC_BULK_MEASUREMENTS"] = bulk
+        try:
+            answers = _scenario(world, client)
+            runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), _state(app, world)))
+        finally:
+            app.config["SYNC_BULK_MEASUREMENTS"] = True
+        _empty_all_tables(app)
+        world = _build_world(app)
+    (bulk_answers, bulk_state), (one_answers, one_state) = runs
+    # the scenario does what it says: every kind of answer, and the bulk path was taken
+    last = bulk_answers[-1]
+    assert Counter(r["status"] for r in last) == Counter({"applied": 17, "rejected": 5})
+    assert sum(r["replayed"] for r in last) == 2
+    assert sum(1 for m in bulk_state["measurements"] if m["possible_duplicate_of"]) == 3
+    assert any(r["changed_fields"] and "trend" in r["changed_fields"] and r["op"] == "upsert"
+               and r["version"] == 2 for r in bulk_state["change_log"] if r["entity"] == "measurement")
+    assert bulk_answers == one_answers
+    assert bulk_state["measurements"] == one_state["measurements"]
+    assert bulk_state["change_log"] == one_state["change_log"]
+    assert bulk_state["audit"] == one_state["audit"]
+
+
+def test_a_failure_inside_the_bulk_run_falls_back_to_one_at_a_time(world, app, client, monkeypatch):
+    """Whatever goes wrong while a run is applied together (here the calculator refusing a
+    value the schema let through), nothing of it stays and each mutation gets its own answer."""
+    from posyandu.growth import zscores
+    from posyandu.growth.models import Measurement
+
+    cid = str(uuid.uuid4())
+    push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"]))])
+    real = zscores.measurement_columns
+
+    def refuse_many(rows, raise_errors=False):
+        if len(rows) > 1:
+            raise zscores.GrowthInputError("weight_kg", "refused in bulk")
+        return real(rows, raise_errors)
+
+    monkeypatch.setattr(zscores, "measurement_columns", refuse_many)
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", mid, measurement_data(cid, measured_on=_month(k), weight_kg=8 + k / 10))
+        for k, mid in enumerate(ids)])
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert [r["record"]["id"] for r in results] == ids
+    from posyandu.extensions import db
+
+    with app.app_context():
+        assert sorted(str(i) for i in db.session.scalars(select(Measurement.id))) == sorted(ids)
