@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, func
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -50,10 +51,13 @@ def insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     processors = [c.type.bind_processor(dialect) for c in columns]
     quote = dialect.identifier_preparer
     sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) FROM STDIN")
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([row[c.name] if process is None else process(row[c.name])
-                            for c, process in zip(columns, processors)])
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([row[c.name] if process is None else process(row[c.name])
+                                for c, process in zip(columns, processors)])
+    except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own (IntegrityError, OperationalError…)
+        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error) from exc
 
 
 def insert_records(session: Any, objs: list[Any]) -> None:

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import _build_world, _empty_all_tables
@@ -200,3 +201,78 @@ def test_a_failure_inside_the_bulk_run_falls_back_to_one_at_a_time(world, app, c
 
     with app.app_context():
         assert sorted(str(i) for i in db.session.scalars(select(Measurement.id))) == sorted(ids)
+
+
+def _waiting_on_a_lock(app) -> bool:
+    from sqlalchemy import text
+
+    from posyandu.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        return bool(conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")))
+
+
+@pytest.mark.parametrize("first_commits", [True, False], ids=["first-commits", "first-rolls-back"])
+@pytest.mark.parametrize("retry_from", ["device-1", "device-2"])
+def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client, first_commits, retry_from):
+    """A batch is pushed again while its first push is still being applied (PostgreSQL, two real
+    transactions): by the same phone (the retry waits on the phone's row), or by another one
+    holding the same outbox (it waits on the first push's new measurements, and its bulk run
+    falls back to one at a time). Then it replays the first push's answers; if the first push
+    fails instead, the retry applies the batch itself. Never twice, never lost."""
+    import threading
+    import time
+
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.growth.models import Measurement
+    from posyandu.sync import push as pushing
+    from posyandu.sync.models import SyncMutation
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("two writers blocking on each other's rows need PostgreSQL")
+    cid = str(uuid.uuid4())
+    push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"]))])
+    batch = [mutation("measurement", str(uuid.uuid4()), measurement_data(cid, measured_on=_month(k), weight_kg=8 + k))
+             for k in range(3)]
+    applied, finish, errors, first = threading.Event(), threading.Event(), [], []
+
+    def first_push():
+        try:
+            with app.app_context():
+                kader = db.session.scalar(select(User).where(User.username == "kader1"))
+                first.extend(pushing.push(kader, "device-1", batch, 500)["results"])
+                db.session.flush()
+                applied.set()
+                assert finish.wait(20)
+                (db.session.commit if first_commits else db.session.rollback)()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+            errors.append(exc)
+            applied.set()
+
+    one = threading.Thread(target=first_push, daemon=True)
+    one.start()
+    assert applied.wait(20) and not errors
+    retry: list = []
+    two = threading.Thread(target=lambda: retry.extend(push(client, world.headers("kader1"), batch, retry_from)),
+                           daemon=True)
+    two.start()
+    deadline = time.monotonic() + 20
+    while not _waiting_on_a_lock(app):  # the retry blocks on the first push's uncommitted rows
+        assert time.monotonic() < deadline and two.is_alive(), "the retry should wait for the first push"
+        time.sleep(0.05)
+    finish.set()
+    one.join(20)
+    two.join(20)
+    assert not errors and not one.is_alive() and not two.is_alive()
+    assert [r["status"] for r in retry] == ["applied"] * 3
+    assert [r["replayed"] for r in retry] == [first_commits] * 3
+    if first_commits:
+        assert [r["record"] for r in retry] == [r["record"] for r in first]
+    with app.app_context():
+        stored = db.session.scalars(select(Measurement.id)).all()
+        assert sorted(map(str, stored)) == sorted(m["id"] for m in batch)
+        ledger = db.session.scalars(select(SyncMutation.mutation_id)
+                                    .where(SyncMutation.entity == "measurement")).all()
+        assert sorted(map(str, ledger)) == sorted(m["mutation_id"] for m in batch)
