@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, func
+from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, event, func
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,6 +86,38 @@ def insert_records(session: Any, objs: list[Any]) -> None:
     for obj in objs:
         make_transient_to_detached(obj)
         session.add(obj)
+    session.info.setdefault(INSERTED_KEY, []).extend(objs)
+
+
+# Records attached by ``insert_records`` are not "new" to the session, so a rollback would
+# leave them in it as if stored: forget them when the (sub)transaction that inserted them is
+# rolled back, as the session does with the records it inserted itself.
+INSERTED_KEY, INSERTED_MARKS_KEY = "posyandu_inserted_records", "posyandu_inserted_marks"
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_inserted(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        session.info.setdefault(INSERTED_MARKS_KEY, {})[id(transaction)] = len(session.info.get(INSERTED_KEY, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_inserted(session: Session, previous_transaction: Any) -> None:
+    inserted = session.info.get(INSERTED_KEY)
+    mark = session.info.get(INSERTED_MARKS_KEY, {}).pop(id(previous_transaction), None)
+    if not previous_transaction.nested:
+        mark = 0
+    if inserted and mark is not None:
+        for obj in inserted[mark:]:
+            if obj in session:
+                session.expunge(obj)
+        del inserted[mark:]
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_inserted(session: Session) -> None:
+    session.info.pop(INSERTED_KEY, None)
+    session.info.pop(INSERTED_MARKS_KEY, None)
 
 
 def utcnow() -> datetime:

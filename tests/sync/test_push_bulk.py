@@ -276,3 +276,35 @@ def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client,
         ledger = db.session.scalars(select(SyncMutation.mutation_id)
                                     .where(SyncMutation.entity == "measurement")).all()
         assert sorted(map(str, ledger)) == sorted(m["mutation_id"] for m in batch)
+
+
+def test_records_inserted_together_leave_the_session_when_their_transaction_rolls_back(world, app):
+    """``database.insert_records`` attaches new records as stored; a rolled-back savepoint or
+    transaction must not leave them behind as if they existed (a retry would edit a ghost)."""
+    from datetime import date as day
+
+    from posyandu import events
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.operations import create_child
+
+    with app.app_context():
+        kader = db.session.scalar(select(User).where(User.username == "kader1"))
+        child = create_child(kader, {"id": uuid.uuid4(), "posyandu_id": world.ids["p1"], "name": "Rina",
+                                     "sex": "F", "birth_date": day(2025, 1, 1)})
+        db.session.commit()
+        new = [(child, {"measured_on": day.today(), "weight_kg": 8.0 + k}, None) for k in range(2)]
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            ghosts = events.create_events(kader, Measurement, new)
+            ids = [m.id for m in ghosts]
+            assert all(m in db.session for m in ghosts)
+            raise RuntimeError("the rest of the savepoint failed")
+        assert not any(m in db.session for m in ghosts)
+        assert all(db.session.get(Measurement, i) is None for i in ids)
+        ids = [m.id for m in events.create_events(kader, Measurement, new)]
+        db.session.rollback()
+        assert all(db.session.get(Measurement, i) is None for i in ids)
+        kept = events.create_events(kader, Measurement, new)
+        db.session.commit()
+        assert [db.session.get(Measurement, m.id) for m in kept] == kept
