@@ -5,6 +5,11 @@ claims its ``mutation_id`` in the idempotency ledger, then is applied through
 the same operations as the REST API (so audit, change log, z-scores and dose
 rules are the same), and its result is stored in the ledger: a retry after a
 lost response gets the first attempt's answer with ``replayed: true``.
+
+A run of new measurements (most of a posyandu day's push) is applied together,
+in one savepoint, by the same operations in their bulk form; see "new
+measurements, many at once" below. The answers are the same either way
+(tests/sync/test_push_bulk.py).
 """
 from __future__ import annotations
 
