@@ -1,29 +1,32 @@
 """Offline sync on PostgreSQL: measurements pushed through the real HTTP server (gunicorn)
 against a plain batched INSERT of the same rows, and a cadre's first full pull.
 
-Run: ``.venv/bin/python benchmarks/sync.py [--measurements 7200] [--batch 500] [--workers 2]``.
-The issue's full size is ``--measurements 100000``; the default (one posyandu of 300
-children × 24 months, the pull's dataset) keeps ``make bench`` to a few minutes, because
-the push path is still per mutation (about 40 measurements/s on 2 cores, so 100,000 take
-some 45 minutes).
+Run: ``.venv/bin/python benchmarks/sync.py [--measurements 7200] [--batch 500] [--workers 2]
+[--phones N]``. The issue's full size is ``--measurements 100000`` (per pass; about ten
+minutes on 2 cores); the default (300 children × 24 months per pass, the pull's dataset)
+keeps ``make bench`` to about a minute.
 
 1. Starts a throwaway PostgreSQL 15 the way the tests do (tests/support/pgserver.py) and
    builds the schema with the migrations, in two databases: ``posyandu_bench`` for the
    server and ``posyandu_baseline`` for the plain INSERT.
-2. Creates one puskesmas with posyandu of 300 children each, a bidan of the puskesmas (she
-   pushes) and a kader of the first posyandu (she pulls), then starts gunicorn
-   (gunicorn.conf.py, wsgi:app, ``--workers`` processes) on a free loopback port against
-   ``posyandu_bench``, and logs in over HTTP.
+2. Creates one puskesmas with posyandu of 300 children each (two sets of children), a bidan
+   of the puskesmas (she pushes) and a kader of the first posyandu (she pulls), then starts
+   gunicorn (gunicorn.conf.py, wsgi:app, ``--workers`` processes) on a free loopback port
+   against ``posyandu_bench``, and logs in over HTTP.
 3. Registers the children by ``POST /sync/push`` (not timed), then pushes the measurements,
    24 monthly visits per child over two years, month by month (a posyandu day after
-   another, as phones send them), ``--batch`` mutations per request, one request at a time
-   over one keep-alive connection. Timed: the whole loop, so rows/s include HTTP, JSON,
-   JWT, validation, the idempotency ledger, z-scores and KMS trend, the audit log and the
-   change log.
-4. Baseline: the rows the server stored (every column of ``measurement``, read back) are
-   inserted into ``posyandu_baseline`` (children copied first for the foreign key) with
-   psycopg ``executemany``, one transaction per ``--batch`` rows. Prints rows/s for both
-   and the ratio (target: at least 30 % of the raw insert rate).
+   another, as phones send them), ``--batch`` mutations per request. Timed: the whole push,
+   so rows/s include HTTP, JSON, JWT, validation, the idempotency ledger, z-scores and KMS
+   trend, the audit log and the change log.
+   a) the first set by one phone, one request at a time over one keep-alive connection;
+   b) the second set by ``--phones`` phones at once (default: as many as gunicorn workers),
+      each with its own children and connection: the server's throughput.
+4. Baselines: the measurement rows the server stored (every column, read back) are inserted
+   into ``posyandu_baseline`` (children copied first for the foreign key) with psycopg
+   ``executemany``, one transaction per ``--batch`` rows, into empty tables, best of three:
+   c) the measurement rows alone, the raw insert rate (target: a) at least 30 % of it);
+   d) each batch with the change-log, audit and ledger rows the push wrote for those
+      measurements: what the database alone costs for the rows a push must write.
 5. The kader's first full pull (no cursor, ``limit=500``, every page until ``has_more`` is
    false) of her posyandu: 300 children with two years of history. Best of 3.
 """
