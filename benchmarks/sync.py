@@ -223,8 +223,9 @@ def baseline(bench_url: str, base_url: str, batch: int) -> tuple[float, float, i
         return f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows, keys
 
     with psycopg.connect(plain(bench_url)) as src, psycopg.connect(plain(base_url)) as dst:
-        for table in ("region", "puskesmas", "posyandu", '"user"', "child"):
-            insert, rows, _ = read(src, f"SELECT * FROM {table}")
+        for table, order in (("region", "code"), ("puskesmas", "created_at"), ("posyandu", "created_at"),
+                             ('"user"', "created_at"), ("child", "created_at")):  # a duplicate after its original
+            insert, rows, _ = read(src, f"SELECT * FROM {table} ORDER BY {order}")
             with dst.cursor() as out:
                 out.executemany(insert, rows)
         dst.commit()
@@ -300,22 +301,25 @@ def main() -> None:
         setup = push_all(server, bidan, "child", first + second, args.batch)
         print(f"{len(first) + len(second):,} children in {len(posyandu)} posyandu registered by push in "
               f"{setup:.1f} s; gunicorn with {args.workers} workers on PostgreSQL 15")
-        one = push_all(server, bidan, "measurement", first_visits, args.batch)
-        many = push_all(server, bidan, "measurement", second_visits, args.batch, clients=phones)
+        print(f"\n{len(first_visits):,} measurements per pass, {args.batch} per request / transaction")
+        pushes = []
+        for label, records, clients in (("a) POST /sync/push, one phone at a time", first_visits, 1),
+                                        (f"b) POST /sync/push, {phones} phones at once", second_visits, phones)):
+            seconds = push_all(server, bidan, "measurement", records, args.batch, clients=clients)
+            pushes.append((label, len(records) / seconds))
+            print(f"{label:48} {seconds:7.1f} s {len(records) / seconds:8,.0f} rows/s", flush=True)
         raw, raw_logged, rows = baseline(bench_url, base_url, args.batch)
         assert rows == len(first_visits) + len(second_visits), (rows, len(first_visits), len(second_visits))
         raw_rate, logged_rate = rows / raw, rows / raw_logged
-        print(f"\n{len(first_visits):,} measurements per pass, {args.batch} per request / transaction")
-        for label, seconds, n in ((f"a) POST /sync/push, one phone at a time", one, len(first_visits)),
-                                  (f"b) POST /sync/push, {phones} phones at once", many, len(second_visits))):
-            print(f"{label:48} {seconds:7.1f} s {n / seconds:8,.0f} rows/s  {n / seconds / raw_rate:6.1%} of c), "
-                  f"{n / seconds / logged_rate:6.1%} of d)")
         print(f"{'c) psycopg executemany INSERT, measurement rows':48} {raw:7.1f} s {raw_rate:8,.0f} rows/s")
         print(f"{'d) the same with their change-log, audit, ledger':48} {raw_logged:7.1f} s {logged_rate:8,.0f} rows/s")
+        for label, rate in pushes:
+            print(f"{label[:2]} / c) {rate / raw_rate:6.1%}   {label[:2]} / d) {rate / logged_rate:6.1%}")
         print("target: a) at least 30 % of c), the raw insert rate\n")
         storage(bench_url, rows)
         best = min((first_pull(server, kader) for _ in range(3)), key=lambda r: r[0])
-        print(f"first full pull, kader of Posyandu 1 ({min(PER_POSYANDU, len(first))} children, "
+        pulled = sum(1 for c in first + second if c["posyandu_id"] == posyandu[0])
+        print(f"first full pull, kader of Posyandu 1 ({pulled} children, "
               f"{MONTHS} months): {best[1]:,} changes in {best[2]} pages of 500, {best[0]:.2f} s (best of 3)")
     finally:
         if server:
