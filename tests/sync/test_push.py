@@ -1,6 +1,8 @@
 """POST /api/v1/sync/push: exactly-once, merge, conflicts, rejections (both databases)."""
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
@@ -331,3 +333,28 @@ def test_measurements_answer_and_log_the_value_the_database_stores(world, app, c
         db.session.expire_all()
         stored = db.session.get(Measurement, __import__("uuid").UUID(mid))
         assert (stored.weight_kg, stored.length_height_cm, stored.muac_cm) == (8.13, 70.4, 13.3)
+
+
+def test_a_replay_answers_the_record_as_first_answered_though_the_ledger_keeps_no_copy(world, app, client):
+    """The ledger keeps each answer without its record (the change log holds it at that
+    version): a replay after later edits still gets the first answer's record, and answers
+    kept with their record (before this was so) are replayed as kept."""
+    from posyandu.extensions import db
+    from posyandu.sync.models import SyncMutation
+
+    cid, _ = _new_child(client, world)
+    weighing = mutation("measurement", new_id(), measurement_data(cid, weight_kg=8.1))
+    [first] = push(client, world.headers("kader1"), [weighing])
+    [edit] = push(client, world.headers("kader1b"), [mutation("measurement", weighing["id"], {"weight_kg": 8.4},
+                                                              base_version=1)])
+    assert edit["status"] == "applied" and edit["version"] == 2
+    [replay] = push(client, world.headers("kader1"), [weighing])
+    assert replay == {**first, "replayed": True}
+    assert replay["record"]["weight_kg"] == 8.1 and replay["version"] == 1
+    with app.app_context():
+        kept = db.session.get(SyncMutation, uuid.UUID(weighing["mutation_id"]))
+        assert kept.result["record"] is None and kept.result["record_of"] == ["measurement", weighing["id"]]
+        kept.result = {**first, "record": {**first["record"], "note": "kept whole"}}  # an answer kept the old way
+        db.session.commit()
+    [old_way] = push(client, world.headers("kader1"), [weighing])
+    assert old_way["replayed"] is True and old_way["record"]["note"] == "kept whole"

@@ -150,10 +150,20 @@ def _named(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, app, client):
+def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, app, client, monkeypatch):
+    from posyandu import events
+
+    real, sizes = events.create_events, []
+
+    def counting(user, model, items, **kwargs):
+        sizes[-1].append(len(items))
+        return real(user, model, items, **kwargs)
+
+    monkeypatch.setattr(events, "create_events", counting)
     runs = []
     for bulk in (True, False):
         app.config["SYNC_BULK_MEASUREMENTS"] = bulk
+        sizes.append([])
         try:
             answers = _scenario(world, client)
             runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), _state(app, world)))
@@ -162,7 +172,8 @@ def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, ap
         _empty_all_tables(app)
         world = _build_world(app)
     (bulk_answers, bulk_state), (one_answers, one_state) = runs
-    # the scenario does what it says: every kind of answer, and the bulk path was taken
+    # the scenario does what it says: runs applied together (or not), every kind of answer
+    assert max(sizes[0]) == 12 and set(sizes[1]) == {1}
     last = bulk_answers[-1]
     assert Counter(r["status"] for r in last) == Counter({"applied": 17, "rejected": 5})
     assert sum(r["replayed"] for r in last) == 2
