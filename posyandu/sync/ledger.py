@@ -2,7 +2,7 @@
 
 The ledger answers a retried push with the first attempt's result, so it is needed
 only while a phone may still retry a push whose answer it lost: days, at most weeks
-offline. It is about a third of the disk a measurement takes (docs/scaling.md), so
+offline. It is about a sixth of the disk a measurement takes (docs/scaling.md), so
 rows older than a retention period can go. A retry older than that is no longer
 answered from the ledger; it still cannot duplicate anything: records keep their
 client-made ids, so a create lands on the record it made, as an edit.

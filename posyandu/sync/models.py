@@ -55,7 +55,8 @@ class SyncCounter(db.Model):
 
 
 class SyncMutation(db.Model):
-    """Idempotency ledger: the stored result of every pushed mutation."""
+    """Idempotency ledger: the answer to every pushed mutation (its record by reference to the
+    change log, which holds it at that version)."""
 
     __tablename__ = "sync_mutation"
 
