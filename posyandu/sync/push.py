@@ -177,13 +177,17 @@ def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:
 
 def _replay(prior: SyncMutation) -> dict[str, Any]:
     """The first attempt's answer again, with ``replayed: true`` and its record read back from
-    the change log (answers kept before records were left out carry theirs)."""
+    the change log (answers kept before records were left out carry theirs). Should that
+    version be gone (a change history rebuilt by an operator), the record as it stands."""
     answer = {**prior.result, "replayed": True}
     kept = answer.pop("record_of", None)
     if kept and answer.get("record") is None:
+        entity, record_id = kept[0], uuid.UUID(kept[1])
         answer["record"] = db.session.scalar(select(ChangeLog.record).where(
-            ChangeLog.entity == kept[0], ChangeLog.record_id == uuid.UUID(kept[1]),
-            ChangeLog.version == answer["version"]))
+            ChangeLog.entity == entity, ChangeLog.record_id == record_id, ChangeLog.version == answer["version"]))
+        if answer["record"] is None:
+            current = db.session.get(ENTITIES[entity].model, record_id)
+            answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
     return answer
 
 

@@ -358,3 +358,14 @@ def test_a_replay_answers_the_record_as_first_answered_though_the_ledger_keeps_n
         db.session.commit()
     [old_way] = push(client, world.headers("kader1"), [weighing])
     assert old_way["replayed"] is True and old_way["record"]["note"] == "kept whole"
+    with app.app_context():  # a change history rebuilt by an operator: the record as it stands
+        from sqlalchemy import delete
+
+        from posyandu.sync.models import ChangeLog
+
+        kept = db.session.get(SyncMutation, uuid.UUID(weighing["mutation_id"]))
+        kept.result = {**first, "record": None, "record_of": ["measurement", weighing["id"]]}
+        db.session.execute(delete(ChangeLog).where(ChangeLog.record_id == uuid.UUID(weighing["id"])))
+        db.session.commit()
+    [rebuilt] = push(client, world.headers("kader1"), [weighing])
+    assert rebuilt["replayed"] is True and rebuilt["record"] == edit["record"]
