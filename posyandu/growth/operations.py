@@ -25,7 +25,6 @@ COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
     "bgm", "two_t", "referral")
 
 
-GROWTH_KEYS = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + ("age_days", "flags", "warnings", "flagged")
 TREND_KEYS = ("trend", "trend_computed", "weight_gain_g", "kbm_g", "bgm", "two_t", "referral")
 
 
@@ -49,11 +48,6 @@ def growth_values_many(pairs: Sequence[tuple[Child, Measurement]]) -> list[dict[
                       flagged=any(v for v in result["flags"].values() if v))
         out.append(values)
     return out
-
-
-def growth_values(child: Child, m: Measurement) -> dict[str, Any]:
-    """The calculator's result for one stored measurement, as model columns."""
-    return growth_values_many([(child, m)])[0]
 
 
 def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Measurement] | None = None,
