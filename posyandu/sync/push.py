@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import g
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from posyandu import access, events
@@ -115,15 +115,15 @@ def schemas(entity: str) -> tuple[Schema, Schema, Schema]:
 
 @dataclass
 class _Batch:
-    """One push as it is applied: the answers so far, the records to answer with at the end,
-    and the ledger rows of mutations applied together (inserted at the end, with their answers)."""
+    """One push as it is applied: the answers so far, and the records to answer with at the end,
+    each with its ledger entry: a ``SyncMutation`` claimed one at a time, or the row of a
+    mutation applied together (inserted at the end, with its answer)."""
 
     user: User
     client_id: str
     checked: list[Any]
     results: list[dict[str, Any]]
-    applied: list[tuple[SyncMutation | None, dict[str, Any], Any]] = field(default_factory=list)
-    ledger_rows: list[tuple[dict[str, Any], dict[str, Any], Any]] = field(default_factory=list)
+    applied: list[tuple[SyncMutation | dict[str, Any], dict[str, Any], Any]] = field(default_factory=list)
 
     def apply(self, i: int) -> None:
         self.results[i] = _apply(self.user, self.client_id, self.checked[i], self.applied)
@@ -158,13 +158,15 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     # transaction): answer each, conflicts included, with the record as it is
     # committed, so that one version number always means one content.
     db.session.flush()
+    rows = []
     for ledger, result, obj in batch.applied:
         result["version"], result["record"] = obj.version, snapshot(obj)
-        if ledger is not None:
+        if isinstance(ledger, dict):
+            rows.append({**ledger, "result": _as_kept(result, obj)})
+        else:
             ledger.result = _as_kept(result, obj)
-    for row, result, obj in batch.ledger_rows:
-        row["result"] = _as_kept(result, obj)
-    insert_rows(db.session, SyncMutation, [row for row, _, _ in batch.ledger_rows])
+    insert_rows(db.session, SyncMutation, rows)
+    _read_back([r for r in batch.results if r.get("record_of")])
     return {"results": batch.results}
 
 
@@ -175,20 +177,21 @@ def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:
     return {**result, "record": None, "record_of": [_entity_of(obj), str(obj.id)]}
 
 
-def _replay(prior: SyncMutation) -> dict[str, Any]:
-    """The first attempt's answer again, with ``replayed: true`` and its record read back from
-    the change log (answers kept before records were left out carry theirs). Should that
-    version be gone (a change history rebuilt by an operator), the record as it stands."""
-    answer = {**prior.result, "replayed": True}
-    kept = answer.pop("record_of", None)
-    if kept and answer.get("record") is None:
-        entity, record_id = kept[0], uuid.UUID(kept[1])
-        answer["record"] = db.session.scalar(select(ChangeLog.record).where(
-            ChangeLog.entity == entity, ChangeLog.record_id == record_id, ChangeLog.version == answer["version"]))
+def _read_back(answers: list[dict[str, Any]]) -> None:
+    """Replayed answers' records from the change log, which holds them at those versions, in one
+    query for the batch. Should a version be gone (a change history rebuilt by an operator),
+    the record as it stands."""
+    if not answers:
+        return
+    key = tuple_(ChangeLog.entity, ChangeLog.record_id, ChangeLog.version)
+    refs = [(a["record_of"][0], uuid.UUID(a.pop("record_of")[1]), a["version"]) for a in answers]
+    found = {(e, r, v): record for e, r, v, record in db.session.execute(
+        select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.version, ChangeLog.record).where(key.in_(set(refs))))}
+    for answer, (entity, record_id, version) in zip(answers, refs):
+        answer["record"] = found.get((entity, record_id, version))
         if answer["record"] is None:
             current = db.session.get(ENTITIES[entity].model, record_id)
             answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
-    return answer
 
 
 def _touch_client(user: User, client_id: str, client_version: str | None) -> None:
@@ -242,7 +245,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     if prior is not None:
         if prior.user_id != user.id or prior.request_hash != m.request_hash:
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
-        return _replay(prior)
+        return {**prior.result, "replayed": True}  # its record is read back at the end (_read_back)
     obj = None
     try:
         with db.session.begin_nested():
@@ -374,10 +377,9 @@ def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, 
     # collide with this push's ledger rows: the later push is refused whole (409), its phone retries.
     for (i, m, _, _), obj in zip(items, objs):
         batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
-        batch.applied.append((None, result, obj))
-        batch.ledger_rows.append(({"mutation_id": m.mutation_id, "client_id": batch.client_id,
-                                   "user_id": batch.user.id, "entity": m.entity, "record_id": m.id,
-                                   "request_hash": m.request_hash, "status": "applied"}, result, obj))
+        batch.applied.append(({"mutation_id": m.mutation_id, "client_id": batch.client_id, "user_id": batch.user.id,
+                               "entity": m.entity, "record_id": m.id, "request_hash": m.request_hash,
+                               "status": "applied"}, result, obj))
 
 
 # --- applying one mutation -------------------------------------------------------------

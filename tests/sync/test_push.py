@@ -369,3 +369,31 @@ def test_a_replay_answers_the_record_as_first_answered_though_the_ledger_keeps_n
         db.session.commit()
     [rebuilt] = push(client, world.headers("kader1"), [weighing])
     assert rebuilt["replayed"] is True and rebuilt["record"] == edit["record"]
+
+
+def test_a_whole_batch_replayed_reads_its_records_back_in_one_query(world, app, client):
+    """A phone that lost the answer to a posyandu day's push sends it all again: the answers
+    come from the ledger, and their records from the change log in one query, not one each."""
+    from sqlalchemy import event
+
+    from posyandu.extensions import db
+
+    cid, _ = _new_child(client, world)
+    batch = [mutation("measurement", new_id(), measurement_data(cid, measured_on=f"2026-0{k}-05", weight_kg=7 + k / 10))
+             for k in range(1, 6)]
+    first = push(client, world.headers("kader1"), batch)
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "change_log" in statement:
+            reads.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        again = push(client, world.headers("kader1"), batch)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert again == [{**r, "replayed": True} for r in first]
+    assert len(reads) == 1
