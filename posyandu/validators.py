@@ -106,11 +106,13 @@ def unstorable_text(value: Any) -> dict[Any, Any]:
     return errors
 
 
-def as_stored(data: dict[str, Any], scales: dict[str, str]) -> dict[str, Any]:
-    """Round ``data``'s numbers to their columns' scale (``{"weight_kg": "0.01"}``) as PostgreSQL's
-    numeric does (half away from zero), so the z-scores, the answer and the change log carry the
-    stored value on every database, and phones never hold a value the database does not."""
-    for key, scale in scales.items():
-        if data.get(key) is not None:
-            data[key] = float(Decimal(repr(data[key])).quantize(Decimal(scale), ROUND_HALF_UP))
+def as_stored(data: dict[str, Any], model: Any) -> dict[str, Any]:
+    """Round ``data``'s numbers to the scale of ``model``'s numeric columns as PostgreSQL's
+    numeric does (half away from zero), so the z-scores, the answer and the change log carry
+    the stored value on every database, and phones never hold a value the database does not."""
+    for column in model.__table__.columns:
+        scale = getattr(column.type, "scale", None)
+        if scale is not None and data.get(column.key) is not None:
+            data[column.key] = float(Decimal(repr(data[column.key])).quantize(Decimal(1).scaleb(-scale),
+                                                                            ROUND_HALF_UP))
     return data

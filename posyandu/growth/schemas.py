@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from posyandu import validators as v
+from posyandu.growth.models import Measurement
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 
@@ -73,8 +74,7 @@ class MeasurementSchema(Schema):
     def _as_stored(self, data, **kwargs):  # type: ignore[no-untyped-def]
         """Round to the columns' scale as PostgreSQL's numeric does (half away from zero), so the
         z-scores, the answer and the change log carry the stored value on every database."""
-        return v.as_stored(data, {"weight_kg": "0.01", "length_height_cm": "0.1", "head_circumference_cm": "0.1",
-                                  "muac_cm": "0.1"})
+        return v.as_stored(data, Measurement)
 
 
 class MeasurementUpdateSchema(MeasurementSchema):

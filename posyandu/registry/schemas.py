@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from posyandu import validators as v
 from posyandu.pagination import PageArgs, page_schema
+from posyandu.registry.models import Child
 
 REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
                               error="must be a Kemendagri code such as 35.25.01.2001")
@@ -78,7 +79,8 @@ class ChildSchema(Schema):
 
     @post_load
     def _as_stored(self, data, **kwargs):  # type: ignore[no-untyped-def]
-        return v.as_stored(data, {"birth_weight_kg": "0.01", "birth_length_cm": "0.1"})
+        """Birth weight and length rounded to their columns' scale, as measurements are."""
+        return v.as_stored(data, Child)
 
 
 class ChildUpdateSchema(ChildSchema):
