@@ -13,14 +13,15 @@ from posyandu.immunisation.schemas import (ImmunisationPage, ImmunisationSchema,
                                            SupplementPage, SupplementSchema, SupplementUpdateSchema)
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.schemas import ChildSchema, PosyanduSchema
+from posyandu.serializing import dumper
 from posyandu.sync import models as _sync_models  # noqa: F401  (tables for alembic)
 
-register_entity(EntityType("posyandu", Posyandu, PosyanduSchema().dump,
+register_entity(EntityType("posyandu", Posyandu, dumper(PosyanduSchema()),
                            posyandu_of=lambda p: p.id, child_of=lambda p: None))
-register_entity(EntityType("child", Child, ChildSchema().dump, child_of=lambda c: c.id))
-register_entity(EntityType("measurement", Measurement, MeasurementSchema().dump))
-register_entity(EntityType("immunisation", Immunisation, ImmunisationSchema().dump))
-register_entity(EntityType("supplement", Supplement, SupplementSchema().dump))
+register_entity(EntityType("child", Child, dumper(ChildSchema()), child_of=lambda c: c.id))
+register_entity(EntityType("measurement", Measurement, dumper(MeasurementSchema())))
+register_entity(EntityType("immunisation", Immunisation, dumper(ImmunisationSchema())))
+register_entity(EntityType("supplement", Supplement, dumper(SupplementSchema())))
 
 register_event(Measurement, "measured_on", ("measured_on",), after_measurement_write, after_measurements_write)
 register_event(Immunisation, "given_on", ("vaccine", "dose"), check_immunisation)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from posyandu import access
 from posyandu.audit import apply_changes, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import insert_records, utcnow
+from posyandu.database import insert_records, new_records, utcnow
 from posyandu.errors import Conflict, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -106,10 +106,11 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
         raise Conflict()
     # one creation instant each, in the order given (a same-day pair keeps its order everywhere)
     start = utcnow()
-    objs = [model(child_id=child.id, posyandu_id=child.posyandu_id, kabupaten_code=child.kabupaten_code,
-                  recorded_by=user.id, client_id=client_id, created_at=start + timedelta(microseconds=i),
-                  updated_at=start + timedelta(microseconds=i), **data)
-            for i, ((child, _, _), data) in enumerate(zip(items, datas))]
+    objs = new_records(model, [
+        {"child_id": child.id, "posyandu_id": child.posyandu_id, "kabupaten_code": child.kabupaten_code,
+         "recorded_by": user.id, "client_id": client_id, "created_at": start + timedelta(microseconds=i),
+         "updated_at": start + timedelta(microseconds=i), **data}
+        for i, ((child, _, _), data) in enumerate(zip(items, datas))])
     # flags, rules and computed values before the INSERT, so each row is written once, complete
     # (the hooks read the child's other events: these are not in the session yet)
     for obj, duplicate in zip(objs, possible_duplicates(model, objs)):

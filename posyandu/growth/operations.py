@@ -13,7 +13,6 @@ from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from posyandu.audit import record_change
 from posyandu.extensions import db
@@ -121,9 +120,8 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
             if settled is not None and m.measured_on < settled:
                 continue  # context only: its own trend needs months before the window
             values = {**values, **trend}
-            if m.id in new_ids:  # not inserted yet: nothing to compare with or to track
-                for k, v in values.items():
-                    set_committed_value(m, k, v)
+            if m.id in new_ids:  # not inserted yet (events.create_events): plain state, as its other values
+                m.__dict__.update(values)
                 continue
             changes = {k: v for k, v in values.items() if getattr(m, k) != v}
             if not changes:

@@ -319,3 +319,28 @@ def test_records_inserted_together_leave_the_session_when_their_transaction_roll
         kept = events.create_events(kader, Measurement, new)
         db.session.commit()
         assert [db.session.get(Measurement, m.id) for m in kept] == kept
+
+
+def test_stored_records_are_serialised_as_their_schemas_dump_them(world, app, client, make_child):
+    """The synced records' serialisers (``serializing.dumper``) against marshmallow itself, on
+    records as each database gives them back (numeric columns as Decimal on PostgreSQL)."""
+    from posyandu.audit import ENTITIES
+    from posyandu.entities import (ChildSchema, ImmunisationSchema, MeasurementSchema, PosyanduSchema,
+                                   SupplementSchema)
+    from posyandu.extensions import db
+    from tests.api.test_events import body_for, recent
+
+    _scenario(world, client)
+    child = make_child(birth_date=(date.today() - timedelta(days=600)).isoformat())
+    for kind in ("immunisations", "supplements"):
+        resp = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, recent(kind, 0)),
+                           headers=world.headers("kader1"))
+        assert resp.status_code == 201, resp.get_json()
+    schemas = {"posyandu": PosyanduSchema(), "child": ChildSchema(), "measurement": MeasurementSchema(),
+               "immunisation": ImmunisationSchema(), "supplement": SupplementSchema()}
+    with app.app_context():
+        for name, schema in schemas.items():
+            records = list(db.session.scalars(select(ENTITIES[name].model)))
+            assert records, name
+            for record in records:
+                assert ENTITIES[name].serialize(record) == schema.dump(record)
