@@ -90,16 +90,15 @@ def insert_records(session: Any, objs: list[Any]) -> None:
         return
     model = type(objs[0])
     mapper = inspect_(model)
-    columns = [(c, mapper.get_property_by_column(c).key) for c in model.__table__.columns]
+    columns = [(c.name, mapper.get_property_by_column(c).key, c.default) for c in model.__table__.columns]
     rows = []
     for obj in objs:
-        for column, key in columns:
-            if key not in obj.__dict__:
-                default = column.default
-                setattr(obj, key, None if default is None else default.arg(None) if default.is_callable
-                        else default.arg)
-        values = obj.__dict__  # every column is set now
-        rows.append({column.name: values[key] for column, key in columns})
+        values = obj.__dict__  # the record's state: new, so nothing to track but its values
+        for _, key, default in columns:
+            if key not in values:
+                values[key] = (None if default is None else default.arg(None) if default.is_callable
+                               else default.arg)
+        rows.append({name: values[key] for name, key, _ in columns})
     insert_rows(session, model, rows)
     for obj in objs:
         make_transient_to_detached(obj)

@@ -25,6 +25,7 @@ from flask import g
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, log_action, pending_fields, record_change, snapshot
@@ -331,8 +332,9 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
     # ledger rows of replays go into the session: the one-at-a-time path then reads them without a query
     seen = {row.mutation_id for row in db.session.scalars(
         select(SyncMutation).where(SyncMutation.mutation_id.in_([m.mutation_id for m, _, _ in ready.values()])))}
-    children = {c.id: c for c in db.session.scalars(
-        select(Child).where(Child.id.in_({cid for _, _, cid in ready.values()}), access.child_clause(batch.user)))}
+    children = {c.id: c for c in db.session.scalars(  # their posyandu is not needed here: not joined in
+        select(Child).where(Child.id.in_({cid for _, _, cid in ready.values()}), access.child_clause(batch.user))
+        .options(lazyload(Child.posyandu)))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
     ids: set[uuid.UUID] = set()
     for i, (m, loaded, child_id) in ready.items():

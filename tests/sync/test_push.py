@@ -87,10 +87,13 @@ def test_a_bad_mutation_is_rejected_with_field_errors_and_the_rest_apply(world, 
         {"mutation_id": "not-a-uuid", "entity": "measurement", "op": "upsert", "id": new_id(), "data": {}},
         mutation("vaccination", new_id(), {}),
         {"entity": "measurement", "op": "upsert", "id": new_id()},
+        42, "x", None, [],  # not even objects: answered in their place, the batch still applies
         mutation("measurement", new_id(), measurement_data(cid)),
     ])
-    assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied"]
+    assert [r["status"] for r in results] == ["rejected"] * 8 + ["applied"]
     assert results[3]["mutation_id"] is None and "mutation_id" in results[3]["errors"]
+    for r in results[4:8]:
+        assert r["mutation_id"] is None and r["errors"] == {"_schema": ["mutasi harus berupa objek"]}
     assert "gram" in results[0]["errors"]["weight_kg"][0]
     assert "mutation_id" in results[1]["errors"] and "entity" in results[2]["errors"]
     assert _count(app, Measurement) == 1
@@ -111,9 +114,13 @@ def test_only_staff_push(world, client):
         resp = client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": []}, headers=world.headers(user))
         assert resp.status_code == status
     assert client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": []}).status_code == 401
-    for bad in ("x", ["not an object"]):
+    for bad in ("x", {"a": 1}, None):
         resp = client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": bad}, headers=world.headers("kader1"))
         assert resp.status_code == 422 and "mutations" in resp.get_json()["errors"]
+    # a list that holds something else than mutations: each item answered in its place (below)
+    resp = client.post("/api/v1/sync/push", json={"client_id": "d", "mutations": ["not an object"]},
+                       headers=world.headers("kader1"))
+    assert resp.status_code == 200 and resp.get_json()["results"][0]["status"] == "rejected"
 
 
 def test_non_overlapping_edits_merge_and_overlapping_ones_conflict(world, client):
