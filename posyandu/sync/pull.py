@@ -21,7 +21,7 @@ from posyandu import access
 from posyandu.auth.models import User
 from posyandu.errors import Forbidden
 from posyandu.extensions import db
-from posyandu.registry.models import ParentLink, Posyandu
+from posyandu.registry.models import ParentLink
 from posyandu.sync import cursor as cursors
 from posyandu.sync.models import ChangeLog, SyncCounter
 
