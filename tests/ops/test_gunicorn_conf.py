@@ -1,0 +1,25 @@
+"""The production gunicorn settings (gunicorn.conf.py) as gunicorn reads them."""
+from __future__ import annotations
+
+import gc
+import runpy
+from pathlib import Path
+
+import pytest
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+@pytest.mark.parametrize("setting, frozen", [(None, True), ("0", False)])
+def test_each_worker_freezes_what_it_loaded_at_start(monkeypatch, setting, frozen):
+    if setting is None:
+        monkeypatch.delenv("GUNICORN_GC_FREEZE", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_GC_FREEZE", setting)
+    conf = runpy.run_path(str(CONF))
+    gc.unfreeze()
+    try:
+        conf["post_worker_init"](None)
+        assert (gc.get_freeze_count() > 0) is frozen
+    finally:
+        gc.unfreeze()
