@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, event, func
+from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, any_, bindparam, event, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
@@ -28,6 +30,16 @@ def json_text(value: Any) -> str:
 
 # merged into every engine's options (posyandu.create_app)
 JSON_ENGINE_OPTIONS = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+
+
+def among(session: Any, column: Any, values: Iterable[Any]) -> Any:
+    """``column IN values`` for hundreds of values (a push's ids): on PostgreSQL one array
+    parameter, ``column = ANY(%s)``, so the statement's text does not grow with the values and
+    neither SQLAlchemy nor psycopg renders and parses hundreds of placeholders each time."""
+    values = list(values)
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 
 
 def insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:

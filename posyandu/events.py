@@ -15,7 +15,7 @@ from sqlalchemy import select
 from posyandu import access
 from posyandu.audit import apply_changes, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import insert_records, new_records, utcnow
+from posyandu.database import among, insert_records, new_records, utcnow
 from posyandu.errors import Conflict, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -66,8 +66,10 @@ def possible_duplicates(model: type, objs: Sequence[Any]) -> list[uuid.UUID | No
     cols = [getattr(model, k) for k in keys]
     found: dict[tuple, list[uuid.UUID]] = {}
     for row in db.session.execute(select(model.id, model.child_id, *cols)
-                                  .where(model.child_id.in_({key[0] for key in wanted}), model.deleted_at.is_(None),
-                                         *[col.in_({key[1 + j] for key in wanted}) for j, col in enumerate(cols)])
+                                  .where(among(db.session, model.child_id, {key[0] for key in wanted}),
+                                         model.deleted_at.is_(None),
+                                         *[among(db.session, col, {key[1 + j] for key in wanted})
+                                           for j, col in enumerate(cols)])
                                   .order_by(model.created_at)):
         if tuple(row)[1:] in wanted:
             found.setdefault(tuple(row)[1:], []).append(row.id)
@@ -102,7 +104,7 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
         check_date(model, child, data)
         datas.append({**data, "id": data.get("id") or uuid.uuid4()})
     ids = [data["id"] for data in datas]
-    if len(set(ids)) < len(ids) or db.session.scalar(select(model.id).where(model.id.in_(ids)).limit(1)):
+    if len(set(ids)) < len(ids) or db.session.scalar(select(model.id).where(among(db.session, model.id, ids)).limit(1)):
         raise Conflict()
     # one creation instant each, in the order given (a same-day pair keeps its order everywhere)
     start = utcnow()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 
 from posyandu.audit import record_change
+from posyandu.database import among
 from posyandu.extensions import db
 from posyandu.growth.models import STATUS_KEYS, ZSCORE_KEYS, Measurement
 from posyandu.registry.models import Child
@@ -77,7 +78,7 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     touched = set(touched)
     by_id = {child.id: child for child in children}
     order = (Measurement.child_id, Measurement.measured_on, Measurement.created_at)
-    alive = (Measurement.child_id.in_(by_id), Measurement.deleted_at.is_(None))
+    alive = (among(db.session, Measurement.child_id, by_id), Measurement.deleted_at.is_(None))
     since: dict[Any, date] = {}  # child id -> first day of its trend window
     new_ids: set[Any] = set()
     weighed_earlier: set[Any] = set()

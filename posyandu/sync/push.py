@@ -30,7 +30,7 @@ from sqlalchemy.orm import lazyload
 from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, log_action, pending_fields, record_change, snapshot
 from posyandu.auth.models import User
-from posyandu.database import insert_rows, utcnow
+from posyandu.database import among, insert_rows, utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg, title, translate_field_message
@@ -327,13 +327,14 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
             continue
         if not loaded.get("trend_override"):  # who may override is judged one at a time
             ready[i] = (m, loaded, child_id)
-    stored = set(db.session.scalars(select(Measurement.id).where(Measurement.id.in_([m.id for m, _, _ in
-                                                                                    ready.values()]))))
+    stored = set(db.session.scalars(select(Measurement.id).where(
+        among(db.session, Measurement.id, [m.id for m, _, _ in ready.values()]))))
     # ledger rows of replays go into the session: the one-at-a-time path then reads them without a query
-    seen = {row.mutation_id for row in db.session.scalars(
-        select(SyncMutation).where(SyncMutation.mutation_id.in_([m.mutation_id for m, _, _ in ready.values()])))}
+    seen = {row.mutation_id for row in db.session.scalars(select(SyncMutation).where(
+        among(db.session, SyncMutation.mutation_id, [m.mutation_id for m, _, _ in ready.values()])))}
     children = {c.id: c for c in db.session.scalars(  # their posyandu is not needed here: not joined in
-        select(Child).where(Child.id.in_({cid for _, _, cid in ready.values()}), access.child_clause(batch.user))
+        select(Child).where(among(db.session, Child.id, {cid for _, _, cid in ready.values()}),
+                            access.child_clause(batch.user))
         .options(lazyload(Child.posyandu)))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
     ids: set[uuid.UUID] = set()
