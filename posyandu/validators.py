@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterator
 
+import orjson
 from marshmallow import ValidationError, fields, validate
 
 from posyandu.i18n import Msg
@@ -84,6 +85,11 @@ class Trimmed(fields.String):
 def unstorable_text(value: Any) -> dict[Any, Any]:
     """Per-field errors (nested like marshmallow's) for every string in ``value``
     (JSON-like: dicts, lists, strings) that holds NUL or a lone surrogate; {} if none."""
+    try:  # the usual case, at C speed: orjson refuses lone surrogates and writes NUL as \u0000
+        if b"\\u0000" not in orjson.dumps(value):
+            return {}
+    except TypeError:  # a surrogate, or what orjson does not write (a huge integer…): look at each string
+        pass
     def paths(item: Any, path: tuple) -> Iterator[tuple]:
         if isinstance(item, str):
             if UNSTORABLE_RE.search(item):

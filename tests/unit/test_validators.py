@@ -1,0 +1,46 @@
+"""validators.unstorable_text: every string holding NUL or a lone surrogate, and only those."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from posyandu.validators import UNSTORABLE, unstorable_text
+
+
+@pytest.mark.parametrize("value, errors", [
+    ({"name": "Ani", "n": [1, 2.5, None, True]}, {}),
+    ({"name": "Ani \\u0000 typed as text"}, {}),  # a backslash, not a NUL
+    ({"name": "Ani\x00"}, {"name": [UNSTORABLE]}),
+    ({"a": [{"b": "x"}, {"b": "\ud800"}]}, {"a": {1: {"b": [UNSTORABLE]}}}),
+    ({"k\x00": 1}, {"k\ufffd": [UNSTORABLE]}),
+    ({"big": 10**30, "name": "x\x00"}, {"name": [UNSTORABLE]}),  # what orjson cannot write: still looked at
+    ({"big": 10**30}, {}),
+    ("\udc00", {"_schema": [UNSTORABLE]}),
+])
+def test_finds_each_unstorable_string(value, errors):
+    assert unstorable_text(value) == errors
+
+
+text = st.text(st.characters() | st.sampled_from(["\x00", "\ud800", "\udfff", "\\"]), max_size=6)
+json_like = st.recursive(st.none() | st.booleans() | st.integers() | st.integers(2**64, 2**70) | text,
+                         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+                         max_leaves=20)
+
+
+@settings(max_examples=400)
+@given(json_like)
+def test_reports_something_exactly_when_some_string_is_unstorable(value):
+    def strings(v):
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            for k, sub in v.items():
+                yield k
+                yield from strings(sub)
+        elif isinstance(v, list):
+            for sub in v:
+                yield from strings(sub)
+
+    bad = any("\x00" in s or any("\ud800" <= c <= "\udfff" for c in s) for s in strings(value))
+    assert bool(unstorable_text(value)) == bad
