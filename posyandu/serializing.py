@@ -35,9 +35,14 @@ def dumper(schema: Schema) -> Callable[[Any], dict[str, Any]]:
 
     def dump(obj: Any) -> dict[str, Any]:
         mapping = hasattr(obj, "__getitem__")  # read as marshmallow does: by key, then attribute
+        # a mapped record's loaded columns are in its __dict__, where its attributes read them from
+        loaded = obj.__dict__ if hasattr(obj, "_sa_instance_state") else {}
         out: dict[str, Any] = {}
         for key, attr, field, convert in plan:
-            value = utils.get_value(obj, attr, missing) if mapping else getattr(obj, attr, missing)
+            if attr in loaded:
+                value = loaded[attr]
+            else:
+                value = utils.get_value(obj, attr, missing) if mapping else getattr(obj, attr, missing)
             if value is missing:  # as marshmallow: the dump default, or no key at all
                 value = field.serialize(attr, obj, accessor=schema.get_attribute)
                 if value is not missing:
