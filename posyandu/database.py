@@ -59,15 +59,18 @@ def insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
     if dialect.name != "postgresql":
         conn.execute(table.insert(), rows)
         return
-    columns = [table.c[name] for name in rows[0]]
-    processors = [c.type.bind_processor(dialect) for c in columns]
+    names = list(rows[0])
+    converting = [(i, process) for i, process in enumerate(table.c[name].type.bind_processor(dialect)
+                                                          for name in names) if process is not None]
     quote = dialect.identifier_preparer
-    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) FROM STDIN")
+    sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
     try:
         with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([row[c.name] if process is None else process(row[c.name])
-                                for c, process in zip(columns, processors)])
+                values = [row[name] for name in names]
+                for i, process in converting:
+                    values[i] = process(values[i])
+                copy.write_row(values)
     except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own (IntegrityError, OperationalError…)
         raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error) from exc
 

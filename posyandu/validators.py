@@ -1,6 +1,7 @@
 """Field validators shared by the schemas (syntax only: no database, no current user)."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
@@ -116,9 +117,14 @@ def as_stored(data: dict[str, Any], model: Any) -> dict[str, Any]:
     """Round ``data``'s numbers to the scale of ``model``'s numeric columns as PostgreSQL's
     numeric does (half away from zero), so the z-scores, the answer and the change log carry
     the stored value on every database, and phones never hold a value the database does not."""
-    for column in model.__table__.columns:
-        scale = getattr(column.type, "scale", None)
-        if scale is not None and data.get(column.key) is not None:
-            data[column.key] = float(Decimal(repr(data[column.key])).quantize(Decimal(1).scaleb(-scale),
-                                                                            ROUND_HALF_UP))
+    for key, quantum in _numeric_columns(model):
+        if data.get(key) is not None:
+            data[key] = float(Decimal(repr(data[key])).quantize(quantum, ROUND_HALF_UP))
     return data
+
+
+@functools.cache
+def _numeric_columns(model: Any) -> tuple[tuple[str, Decimal], ...]:
+    """``model``'s columns with a scale, each with its smallest step (0.01 for a scale of 2)."""
+    return tuple((column.key, Decimal(1).scaleb(-column.type.scale)) for column in model.__table__.columns
+                 if getattr(column.type, "scale", None) is not None)
