@@ -48,6 +48,7 @@ FIELD_MESSAGES = {
     "Not a valid list.": "Bukan daftar yang sah.",
     "Not a valid mapping type.": "Bukan objek yang sah.",
     "Shorter than minimum length 1.": "Tidak boleh kosong.",
+    "Invalid JSON body.": "Isi JSON tidak sah.",  # webargs: a body that is not JSON
     # growth calculator rows (posyandu.growth.zscores)
     "must be an ISO date (YYYY-MM-DD)": "harus tanggal dengan format TTTT-BB-HH",
     'must be "M" or "F"': 'harus "M" atau "F"',

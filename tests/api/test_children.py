@@ -106,10 +106,12 @@ def test_birth_weight_in_grams_is_caught_in_indonesian(client, world):
     assert "gram" in resp.get_json()["errors"]["birth_weight_kg"][0]
 
 
-def test_malformed_json_is_a_4xx_problem(client, world):
+@pytest.mark.parametrize("lang, message", [("id", "Isi JSON tidak sah."), ("en", "Invalid JSON body.")])
+def test_malformed_json_is_a_4xx_problem_in_the_callers_language(client, world, lang, message):
     resp = client.post("/api/v1/children", data="{not json", content_type="application/json",
-                       headers=world.headers("kader1"))
+                       headers=world.headers("kader1", lang=lang))
     assert 400 <= resp.status_code < 500 and resp.content_type == "application/problem+json"
+    assert resp.get_json()["errors"] == {"_schema": [message]}
 
 
 def test_register_read_update_delete_round_trip_with_audit_and_change_log(client, world, db):
