@@ -21,10 +21,9 @@ _Convert = Callable[[Any, Any], Any]  # (value, obj) -> serialised value
 
 def dumper(schema: Schema) -> Callable[[Any], dict[str, Any]]:
     """A function giving ``schema.dump(obj)`` for one object."""
-    if schema.many or any(schema._hooks[key] for key in ("pre_dump", "post_dump")):  # noqa: SLF001
-        return schema.dump
-    only_declared = schema.get_attribute.__func__ is Schema.get_attribute  # type: ignore[attr-defined]
-    if not only_declared:
+    hooked = any(schema._hooks[key] for key in ("pre_dump", "post_dump"))  # noqa: SLF001
+    own_lookup = type(schema).get_attribute is not Schema.get_attribute
+    if schema.many or hooked or own_lookup:  # marshmallow's own dump
         return schema.dump
     plan: list[tuple[str, str, fields.Field, _Convert]] = []
     for name, field in schema.dump_fields.items():

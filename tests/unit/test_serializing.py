@@ -97,5 +97,13 @@ def test_fields_marshmallow_treats_specially(obj: Any) -> None:
     assert dumper(Special(only=("a", "b")))(obj) == Special(only=("a", "b")).dump(obj)
 
 
-def test_dump_hooks_are_marshmallows_own() -> None:
+class Looked(Schema):
+    a = fields.String()
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return "looked up"
+
+
+def test_dump_hooks_and_own_lookups_are_marshmallows_own() -> None:
     assert dumper(Hooked())(types.SimpleNamespace(a="x")) == {"a": "X"}
+    assert dumper(Looked())(types.SimpleNamespace(a="x")) == {"a": "looked up"}
