@@ -98,23 +98,55 @@ def insert_records(session: Any, objs: list[Any]) -> None:
     stored, as if just loaded: for hundreds of records the unit of work costs more than the
     database does. A column attribute left unset takes its column's Python default (or None).
     Records are inserted in the order given (a record may refer to an earlier one)."""
-    from sqlalchemy import inspect as inspect_
-    from sqlalchemy.orm import make_transient_to_detached
-
     if not objs:
         return
-    model = type(objs[0])
+    columns = _columns(type(objs[0]))
+    insert_rows(session, type(objs[0]), [_row(obj, columns) for obj in objs])
+    _attach(session, objs)
+
+
+def insert_or_skip(session: Any, obj: Any) -> bool:
+    """INSERT a new record unless its primary key is taken: ``ON CONFLICT DO NOTHING`` (PostgreSQL
+    and SQLite). True, and the record attached as stored; or False, nothing written. One statement
+    where a query, a savepoint, the INSERT and its release were four. A concurrent transaction
+    that inserted the same key first makes it wait, as a plain INSERT would, until that one
+    commits (False) or rolls back (True)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    model = type(obj)
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    statement = (insert(model.__table__).values(_row(obj, _columns(model)))
+                 .on_conflict_do_nothing(index_elements=keys).returning(*model.__table__.primary_key.columns))
+    if session.execute(statement).first() is None:
+        return False
+    _attach(session, [obj])
+    return True
+
+
+def _columns(model: Any) -> list[tuple[str, str, Any]]:
+    """(column name, attribute, default) of each of the model's columns."""
+    from sqlalchemy import inspect as inspect_
+
     mapper = inspect_(model)
-    columns = [(c.name, mapper.get_property_by_column(c).key, c.default) for c in model.__table__.columns]
-    rows = []
-    for obj in objs:
-        values = obj.__dict__  # the record's state: new, so nothing to track but its values
-        for _, key, default in columns:
-            if key not in values:
-                values[key] = (None if default is None else default.arg(None) if default.is_callable
-                               else default.arg)
-        rows.append({name: values[key] for name, key, _ in columns})
-    insert_rows(session, model, rows)
+    return [(c.name, mapper.get_property_by_column(c).key, c.default) for c in model.__table__.columns]
+
+
+def _row(obj: Any, columns: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    """The new record's row, its unset columns given their Python default (or None)."""
+    values = obj.__dict__  # the record's state: new, so nothing to track but its values
+    for _, key, default in columns:
+        if key not in values:
+            values[key] = None if default is None else default.arg(None) if default.is_callable else default.arg
+    return {name: values[key] for name, key, _ in columns}
+
+
+def _attach(session: Any, objs: list[Any]) -> None:
+    """Attach inserted records to the session as stored (forgotten again if their transaction
+    rolls back, below)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
     for obj in objs:
         make_transient_to_detached(obj)
         session.add(obj)

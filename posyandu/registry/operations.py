@@ -139,10 +139,10 @@ def create_child(user: User, data: dict[str, Any]) -> Child:
     if db.session.get(Child, data["id"]) is not None:
         raise Conflict()
     child = Child(kabupaten_code=pos.kabupaten_code, created_by=user.id, updated_by=user.id, **data)
+    duplicate = likely_duplicate(child)  # among the children stored before it (it is not added yet)
+    child.possible_duplicate_of = duplicate.id if duplicate else None
     db.session.add(child)
     db.session.flush()
-    duplicate = likely_duplicate(child)
-    child.possible_duplicate_of = duplicate.id if duplicate else None
     record_change(child, "create", {k: [None, str(v) if v is not None else None] for k, v in data.items()})
     return child
 

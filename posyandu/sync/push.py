@@ -26,11 +26,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.util import identity_key
 
 from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, log_action, pending_fields, record_change, snapshot
 from posyandu.auth.models import User
-from posyandu.database import among, insert_rows, utcnow
+from posyandu.database import among, insert_or_skip, insert_rows, utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg, title, translate_field_message
@@ -286,17 +287,14 @@ def _errors_of(exc: Exception) -> dict[str, Any]:
 def _claim(user: User, client_id: str, m: Mutation) -> tuple[SyncMutation | None, SyncMutation | None]:
     """Insert the ledger row first: a concurrent replay of the same id then
     waits on the primary key until this push commits, and reads its result."""
-    prior = db.session.get(SyncMutation, m.mutation_id)
+    prior = db.session.identity_map.get(identity_key(SyncMutation, m.mutation_id))  # read earlier in this push
     if prior is not None:
         return None, prior
     ledger = SyncMutation(mutation_id=m.mutation_id, client_id=client_id, user_id=user.id, entity=m.entity,
                           record_id=m.id, request_hash=m.request_hash, status="claimed", result={})
-    try:
-        with db.session.begin_nested():
-            db.session.add(ledger)
+    if insert_or_skip(db.session, ledger):
         return ledger, None
-    except IntegrityError:
-        return None, db.session.get(SyncMutation, m.mutation_id, populate_existing=True)
+    return None, db.session.get(SyncMutation, m.mutation_id, populate_existing=True)
 
 
 # --- new measurements, many at once ----------------------------------------------------

@@ -225,18 +225,21 @@ def _waiting_on_a_lock(app) -> bool:
 
 @pytest.mark.parametrize("first_commits", [True, False], ids=["first-commits", "first-rolls-back"])
 @pytest.mark.parametrize("retry_from", ["device-1", "device-2"])
-def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client, first_commits, retry_from):
+@pytest.mark.parametrize("kind", ["measurement", "child"])
+def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client, first_commits, retry_from, kind):
     """A batch is pushed again while its first push is still being applied (PostgreSQL, two real
     transactions): by the same phone (the retry waits on the phone's row), or by another one
     holding the same outbox (it waits on the first push's new measurements, and its bulk run
-    falls back to one at a time). Then it replays the first push's answers; if the first push
-    fails instead, the retry applies the batch itself. Never twice, never lost."""
+    falls back to one at a time; children, applied one at a time, wait on their ledger rows).
+    Then it replays the first push's answers; if the first push fails instead, the retry
+    applies the batch itself. Never twice, never lost."""
     import threading
     import time
 
     from posyandu.auth.models import User
     from posyandu.extensions import db
     from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
     from posyandu.sync import push as pushing
     from posyandu.sync.models import SyncMutation
 
@@ -245,8 +248,12 @@ def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client,
             pytest.skip("two writers blocking on each other's rows need PostgreSQL")
     cid = str(uuid.uuid4())
     push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"]))])
-    batch = [mutation("measurement", str(uuid.uuid4()), measurement_data(cid, measured_on=_month(k), weight_kg=8 + k))
-             for k in range(3)]
+    if kind == "measurement":
+        batch = [mutation("measurement", str(uuid.uuid4()), measurement_data(cid, measured_on=_month(k),
+                                                                            weight_kg=8 + k)) for k in range(3)]
+    else:
+        batch = [mutation("child", str(uuid.uuid4()), child_data(world.ids["p1"], name=f"Anak {k}"))
+                 for k in range(3)]
     applied, finish, errors, first = threading.Event(), threading.Event(), [], []
 
     def first_push():
@@ -282,10 +289,11 @@ def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client,
     if first_commits:
         assert [r["record"] for r in retry] == [r["record"] for r in first]
     with app.app_context():
-        stored = db.session.scalars(select(Measurement.id)).all()
+        model = Measurement if kind == "measurement" else Child
+        stored = db.session.scalars(select(model.id).where(model.id != uuid.UUID(cid))).all()
         assert sorted(map(str, stored)) == sorted(m["id"] for m in batch)
-        ledger = db.session.scalars(select(SyncMutation.mutation_id)
-                                    .where(SyncMutation.entity == "measurement")).all()
+        ledger = db.session.scalars(select(SyncMutation.mutation_id).where(SyncMutation.entity == kind,
+                                                                           SyncMutation.record_id != uuid.UUID(cid))).all()
         assert sorted(map(str, ledger)) == sorted(m["mutation_id"] for m in batch)
 
 
