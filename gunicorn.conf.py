@@ -22,9 +22,10 @@ preload_app = False          # each worker opens its own database pool
 
 def post_worker_init(worker):
     """Once the worker has loaded the app: move everything it holds for good (modules, the app,
-    its schemas and mappers) out of the garbage collector's sight. Otherwise each full collection walks
-    all of it again, and a push of 500 measurements (thousands of short-lived objects) set off
-    several: an eighth of the push's time (docs/scaling.md). ``GUNICORN_GC_FREEZE=0`` to turn off."""
+    its schemas and mappers) out of the garbage collector's sight. Otherwise each full
+    collection walks all of it again, and a push of 500 measurements (thousands of
+    short-lived objects) set off several: an eighth of the push's time (docs/scaling.md).
+    ``GUNICORN_GC_FREEZE=0`` turns this off."""
     import gc
 
     if os.environ.get("GUNICORN_GC_FREEZE", "1") != "0":

@@ -91,6 +91,7 @@ def unstorable_text(value: Any) -> dict[Any, Any]:
             return {}
     except TypeError:  # a surrogate, or what orjson does not write (a huge integer…): look at each string
         pass
+
     def paths(item: Any, path: tuple) -> Iterator[tuple]:
         if isinstance(item, str):
             if UNSTORABLE_RE.search(item):

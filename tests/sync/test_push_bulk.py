@@ -292,8 +292,8 @@ def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client,
         model = Measurement if kind == "measurement" else Child
         stored = db.session.scalars(select(model.id).where(model.id != uuid.UUID(cid))).all()
         assert sorted(map(str, stored)) == sorted(m["id"] for m in batch)
-        ledger = db.session.scalars(select(SyncMutation.mutation_id).where(SyncMutation.entity == kind,
-                                                                           SyncMutation.record_id != uuid.UUID(cid))).all()
+        ledger = db.session.scalars(select(SyncMutation.mutation_id).where(
+            SyncMutation.entity == kind, SyncMutation.record_id != uuid.UUID(cid))).all()
         assert sorted(map(str, ledger)) == sorted(m["mutation_id"] for m in batch)
 
 

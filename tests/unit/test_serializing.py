@@ -37,7 +37,8 @@ def _values(field: fields.Field) -> st.SearchStrategy[Any]:
         fields.Boolean: st.booleans(),
         fields.Date: st.dates(),
         fields.DateTime: st.one_of(st.datetimes(), st.datetimes(timezones=st.just(timezone.utc))),
-        fields.Dict: st.dictionaries(st.text(max_size=5), st.one_of(st.booleans(), st.integers(), st.none()), max_size=3),
+        fields.Dict: st.dictionaries(st.text(max_size=5), st.one_of(st.booleans(), st.integers(), st.none()),
+                                     max_size=3),
         fields.List: st.lists(st.text(max_size=5), max_size=3),
     }
     if isinstance(field, fields.Nested):
