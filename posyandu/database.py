@@ -1,6 +1,7 @@
 """Declarative base, naming convention and mixins shared by every model."""
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
@@ -125,15 +126,16 @@ def insert_or_skip(session: Any, obj: Any) -> bool:
     return True
 
 
-def _columns(model: Any) -> list[tuple[str, str, Any]]:
+@functools.cache
+def _columns(model: Any) -> tuple[tuple[str, str, Any], ...]:
     """(column name, attribute, default) of each of the model's columns."""
     from sqlalchemy import inspect as inspect_
 
     mapper = inspect_(model)
-    return [(c.name, mapper.get_property_by_column(c).key, c.default) for c in model.__table__.columns]
+    return tuple((c.name, mapper.get_property_by_column(c).key, c.default) for c in model.__table__.columns)
 
 
-def _row(obj: Any, columns: list[tuple[str, str, Any]]) -> dict[str, Any]:
+def _row(obj: Any, columns: tuple[tuple[str, str, Any], ...]) -> dict[str, Any]:
     """The new record's row, its unset columns given their Python default (or None)."""
     values = obj.__dict__  # the record's state: new, so nothing to track but its values
     for _, key, default in columns:

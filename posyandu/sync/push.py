@@ -290,11 +290,16 @@ def _claim(user: User, client_id: str, m: Mutation) -> tuple[SyncMutation | None
     prior = db.session.identity_map.get(identity_key(SyncMutation, m.mutation_id))  # read earlier in this push
     if prior is not None:
         return None, prior
-    ledger = SyncMutation(mutation_id=m.mutation_id, client_id=client_id, user_id=user.id, entity=m.entity,
-                          record_id=m.id, request_hash=m.request_hash, status="claimed", result={})
+    ledger = SyncMutation(**_ledger_entry(user, client_id, m, "claimed"), result={})
     if insert_or_skip(db.session, ledger):
         return ledger, None
     return None, db.session.get(SyncMutation, m.mutation_id, populate_existing=True)
+
+
+def _ledger_entry(user: User, client_id: str, m: Mutation, status: str) -> dict[str, Any]:
+    """A mutation's ledger columns but its answer."""
+    return {"mutation_id": m.mutation_id, "client_id": client_id, "user_id": user.id, "entity": m.entity,
+            "record_id": m.id, "request_hash": m.request_hash, "status": status}
 
 
 # --- new measurements, many at once ----------------------------------------------------
@@ -378,9 +383,7 @@ def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, 
     # collide with this push's ledger rows: the later push is refused whole (409), its phone retries.
     for (i, m, _, _), obj in zip(items, objs):
         batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
-        batch.applied.append(({"mutation_id": m.mutation_id, "client_id": batch.client_id, "user_id": batch.user.id,
-                               "entity": m.entity, "record_id": m.id, "request_hash": m.request_hash,
-                               "status": "applied"}, result, obj))
+        batch.applied.append((_ledger_entry(batch.user, batch.client_id, m, "applied"), result, obj))
 
 
 # --- applying one mutation -------------------------------------------------------------
