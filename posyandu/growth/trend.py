@@ -77,6 +77,8 @@ def completed_months(birth_date: date, on: date) -> int:
 
 def kbm_for_age(age_months: int, kbm: Mapping[int, int] = DEFAULT_KBM) -> int:
     """KBM (grams) for an age in completed months, per the KBM table."""
+    if age_months in kbm:  # listed: its own value (the table lists most months)
+        return kbm[age_months]
     months = sorted(kbm)
     listed = [m for m in months if m <= age_months]
     return kbm[listed[-1] if listed else months[0]]
@@ -97,17 +99,21 @@ def kms_trend(
     last_month: Weighing | None,
     weighed_before: bool,
     kbm: Mapping[int, int] = DEFAULT_KBM,
+    age_months: int | None = None,
 ) -> tuple[str, int | None, int | None]:
     """N, T, O or B for ``current``, with the gain and KBM used (Buku KIA).
 
     ``last_month`` is the latest weighing of the previous calendar month (or
     None); ``weighed_before`` says whether the child was ever weighed earlier.
+    ``age_months``: the child's age at ``current`` if already known.
     """
     if last_month is None:
         return (TIDAK_DITIMBANG_BULAN_LALU if weighed_before else BARU), None, None
     if month_index(last_month.measured_on) != month_index(current.measured_on) - 1:
         raise ValueError("last_month must be a weighing of the previous calendar month")
-    needed = kbm_for_age(completed_months(birth_date, current.measured_on), kbm)
+    if age_months is None:
+        age_months = completed_months(birth_date, current.measured_on)
+    needed = kbm_for_age(age_months, kbm)
     gain = grams(current.weight_kg) - grams(last_month.weight_kg)
     return (NAIK if gain >= needed else TIDAK_NAIK), gain, needed
 
@@ -121,11 +127,12 @@ def kms_status(
     kbm: Mapping[int, int] = DEFAULT_KBM,
 ) -> KmsTrend:
     """Trend plus BGM, 2T and the referral signs for one weighing (Buku KIA)."""
-    trend, gain, needed = kms_trend(birth_date, current, last_month, weighed_before, kbm)
+    age_months = completed_months(birth_date, current.measured_on)
+    trend, gain, needed = kms_trend(birth_date, current, last_month, weighed_before, kbm, age_months)
     wfa = current.wfa
     return KmsTrend(
         trend=trend,
-        age_months=completed_months(birth_date, current.measured_on),
+        age_months=age_months,
         kbm_g=needed,
         gain_g=gain,
         bgm=wfa is not None and wfa < -3,

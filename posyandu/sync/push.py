@@ -37,6 +37,7 @@ from posyandu.extensions import db
 from posyandu.i18n import Msg, title, translate_field_message
 from posyandu.registry import operations as registry
 from posyandu.registry.models import Child
+from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
 from posyandu.validators import unstorable_text
@@ -63,7 +64,7 @@ class SyncConflict(DomainError):
         self.record = record
 
 
-class MutationIn(Schema):
+class MutationIn(PlannedLoad):
     """One mutation, validated on its own so a bad one is rejected and the rest apply."""
 
     class Meta:
@@ -93,7 +94,8 @@ class Mutation:
 
 def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
     """Per entity: (create schema, partial update schema, dump schema). Fields the
-    server computes are ignored when a client sends the whole record back."""
+    server computes are ignored when a client sends the whole record back. Loads are
+    planned (``serializing.planned_load``): a push reads hundreds of records."""
     from posyandu.growth.schemas import MeasurementSchema, MeasurementUpdateSchema
     from posyandu.immunisation.schemas import (ImmunisationSchema, ImmunisationUpdateSchema, SupplementSchema,
                                                SupplementUpdateSchema)
@@ -102,7 +104,7 @@ def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
     pairs = {"child": (ChildSchema, ChildUpdateSchema), "measurement": (MeasurementSchema, MeasurementUpdateSchema),
              "immunisation": (ImmunisationSchema, ImmunisationUpdateSchema),
              "supplement": (SupplementSchema, SupplementUpdateSchema)}
-    return {name: (create(unknown=EXCLUDE), update(partial=True, unknown=EXCLUDE), create())
+    return {name: (planned_load(create)(unknown=EXCLUDE), planned_load(update)(partial=True, unknown=EXCLUDE), create())
             for name, (create, update) in pairs.items()}
 
 
