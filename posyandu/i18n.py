@@ -5,6 +5,10 @@ import re
 
 from flask import has_request_context, request
 
+from posyandu.messages import Msg
+
+__all__ = ["Msg", "lang", "title", "translate_field_message"]
+
 LANGS = ("id", "en")
 
 TITLES: dict[str, dict[str, str]] = {
@@ -84,13 +88,6 @@ def title(key: str) -> str:
     return TITLES.get(key, TITLES["server_error"])[lang()]
 
 
-class Msg(str):
-    """A field message with both translations; str() is the English text."""
-
-    def __new__(cls, en: str, id_: str) -> "Msg":
-        obj = super().__new__(cls, en)
-        obj.id_text = id_
-        return obj
 
 
 def translate_field_message(msg: object) -> object:

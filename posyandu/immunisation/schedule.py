@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from posyandu.messages import Msg
+
 if TYPE_CHECKING:
     from posyandu.immunisation.supplements import SupplementConfig
 
@@ -139,11 +141,11 @@ def schedule_from_dict(doc: Any) -> Schedule:
     listing every problem (unknown keys, duplicate doses, numbering gaps, min > max ...)."""
     problems: list[str] = []
     if not isinstance(doc, dict):
-        raise ScheduleError(["the schedule must be a JSON object"])
+        raise ScheduleError([Msg("the schedule must be a JSON object", "jadwal harus berupa objek JSON")])
     _check_keys(doc, _TOP_KEYS, _TOP_REQUIRED, "schedule", problems)
     for key in ("version", "name", "source"):
         if not isinstance(doc.get(key), str) or not doc.get(key, "").strip():
-            problems.append(f"{key} must be a non-empty string")
+            problems.append(Msg(f"{key} must be a non-empty string", f"{key} harus berupa teks yang tidak kosong"))
     valid_from = _parse_date(doc.get("valid_from"), "valid_from", problems)
     overdue = _parse_age(doc.get("overdue_after", {"months": 1}), "overdue_after", problems)
     vaccines = _parse_vaccines(doc.get("vaccines"), problems)
@@ -202,8 +204,9 @@ _ENTRY_REQUIRED = {"vaccine", "dose", "recommended_age", "min_age"}
 
 
 def _check_keys(obj: dict, allowed: set, required: set, where: str, problems: list[str]) -> None:
-    problems.extend(f"{where}: unknown key {k!r}" for k in sorted(set(obj) - allowed))
-    problems.extend(f"{where}: missing {k!r}" for k in sorted(required - set(obj)))
+    problems.extend(Msg(f"{where}: unknown key {k!r}", f"{where}: kunci {k!r} tidak dikenal")
+                    for k in sorted(set(obj) - allowed))
+    problems.extend(Msg(f"{where}: missing {k!r}", f"{where}: {k!r} belum diisi") for k in sorted(required - set(obj)))
 
 
 def _is_int(value: Any) -> bool:
@@ -216,46 +219,52 @@ def _parse_date(value: Any, where: str, problems: list[str]) -> date:
             raise ValueError(value)
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        problems.append(f"{where} must be an ISO date (YYYY-MM-DD)")
+        problems.append(Msg(f"{where} must be an ISO date (YYYY-MM-DD)", f"{where} harus tanggal dengan format TTTT-BB-HH"))
         return date.min
 
 
 def _parse_age(value: Any, where: str, problems: list[str]) -> Age:
     if not isinstance(value, dict) or not value or set(value) - {"months", "days"}:
-        problems.append(f"{where} must be an object with 'months' and/or 'days'")
+        problems.append(Msg(f"{where} must be an object with 'months' and/or 'days'",
+                            f"{where} harus berupa objek dengan 'months' dan/atau 'days'"))
         return Age()
     months, days = value.get("months", 0), value.get("days", 0)
     if not (_is_int(months) and _is_int(days)) or months < 0 or (months == 0 and days < 0):
-        problems.append(f"{where}: months must be an integer >= 0, days an integer (negative only after months)")
+        problems.append(Msg(f"{where}: months must be an integer >= 0, days an integer (negative only after months)",
+                            f"{where}: months harus bilangan bulat >= 0, days bilangan bulat "
+                            "(negatif hanya bila ada months)"))
         return Age()
     return Age(months, days)
 
 
 def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
     if not isinstance(value, list) or not value:
-        problems.append("vaccines must be a non-empty list")
+        problems.append(Msg("vaccines must be a non-empty list", "vaccines harus berupa daftar yang tidak kosong"))
         return ()
     out = []
     for i, item in enumerate(value):
         where = f"vaccines[{i}]"
         if not isinstance(item, dict):
-            problems.append(f"{where} must be an object")
+            problems.append(Msg(f"{where} must be an object", f"{where} harus berupa objek"))
             continue
         _check_keys(item, {"code", "name", "doses_per_vial"}, {"code", "name"}, where, problems)
         code, per_vial = item.get("code"), item.get("doses_per_vial")
         if not isinstance(code, str) or not _CODE.match(code):
-            problems.append(f"{where}: code must be 2-20 letters, digits or '-'")
+            problems.append(Msg(f"{where}: code must be 2-20 letters, digits or '-'",
+                                f"{where}: code harus 2-20 huruf, angka atau '-'"))
         if per_vial is not None and (not _is_int(per_vial) or per_vial < 1):
-            problems.append(f"{where}: doses_per_vial must be a positive integer or null")
+            problems.append(Msg(f"{where}: doses_per_vial must be a positive integer or null",
+                                f"{where}: doses_per_vial harus bilangan bulat positif atau null"))
         out.append(Vaccine(str(code), str(item.get("name", "")), per_vial))
     codes = [v.code for v in out]
-    problems.extend(f"vaccines: duplicate code {c!r}" for c in sorted({c for c in codes if codes.count(c) > 1}))
+    problems.extend(Msg(f"vaccines: duplicate code {c!r}", f"vaccines: kode {c!r} ganda")
+                    for c in sorted({c for c in codes if codes.count(c) > 1}))
     return tuple(out)
 
 
 def _parse_entries(value: Any, codes: set[str], problems: list[str]) -> tuple[ScheduleEntry, ...]:
     if not isinstance(value, list) or not value:
-        problems.append("entries must be a non-empty list")
+        problems.append(Msg("entries must be a non-empty list", "entries harus berupa daftar yang tidak kosong"))
         return ()
     entries = [e for i, item in enumerate(value) if (e := _parse_entry(item, f"entries[{i}]", codes, problems))]
     _check_numbering(entries, problems)
@@ -264,14 +273,16 @@ def _parse_entries(value: Any, codes: set[str], problems: list[str]) -> tuple[Sc
 
 def _parse_entry(item: Any, where: str, codes: set[str], problems: list[str]) -> ScheduleEntry | None:
     if not isinstance(item, dict):
-        problems.append(f"{where} must be an object")
+        problems.append(Msg(f"{where} must be an object", f"{where} harus berupa objek"))
         return None
     _check_keys(item, _ENTRY_KEYS, _ENTRY_REQUIRED, where, problems)
     vaccine, dose = item.get("vaccine"), item.get("dose")
     if not isinstance(vaccine, str) or vaccine not in codes:
-        problems.append(f"{where}: vaccine {vaccine!r} is not listed in vaccines")
+        problems.append(Msg(f"{where}: vaccine {vaccine!r} is not listed in vaccines",
+                            f"{where}: vaksin {vaccine!r} tidak ada di daftar vaccines"))
     if not _is_int(dose) or not 1 <= dose <= 10:
-        problems.append(f"{where}: dose must be an integer from 1 to 10")
+        problems.append(Msg(f"{where}: dose must be an integer from 1 to 10",
+                            f"{where}: dose harus bilangan bulat 1 sampai 10"))
         return None
     where = f"{where} ({vaccine} {dose})"
     ages = {k: _parse_age(item[k], f"{where} {k}", problems) if item.get(k) is not None else None
@@ -288,26 +299,32 @@ def _parse_areas(value: Any, where: str, problems: list[str]) -> tuple[str, ...]
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) and _KABUPATEN.match(v) for v in value):
-        problems.append(f"{where}: areas must be null or a list of kabupaten/kota codes like '51.71'")
+        problems.append(Msg(f"{where}: areas must be null or a list of kabupaten/kota codes like '51.71'",
+                            f"{where}: areas harus null atau daftar kode kabupaten/kota seperti '51.71'"))
         return None
     return tuple(kabupaten_of(v) or "" for v in value)
 
 
 def _check_entry(e: ScheduleEntry, where: str, problems: list[str]) -> None:
     if e.min_age.approx_days() > e.recommended_age.approx_days():
-        problems.append(f"{where}: min_age is after recommended_age")
+        problems.append(Msg(f"{where}: min_age is after recommended_age",
+                            f"{where}: min_age sesudah recommended_age"))
     if e.max_age is not None and e.max_age.approx_days() < e.recommended_age.approx_days():
-        problems.append(f"{where}: max_age is before recommended_age")
+        problems.append(Msg(f"{where}: max_age is before recommended_age",
+                            f"{where}: max_age sebelum recommended_age"))
     if e.max_age is not None and e.min_age.approx_days() > e.max_age.approx_days():
-        problems.append(f"{where}: min_age is after max_age")
+        problems.append(Msg(f"{where}: min_age is after max_age", f"{where}: min_age sesudah max_age"))
     if e.dose == 1 and e.min_interval is not None:
-        problems.append(f"{where}: dose 1 cannot have a min_interval")
+        problems.append(Msg(f"{where}: dose 1 cannot have a min_interval",
+                            f"{where}: dosis 1 tidak boleh punya min_interval"))
     if e.counts_toward not in (*INDICATORS, None):
-        problems.append(f"{where}: counts_toward must be 'idl', 'baduta' or null")
+        problems.append(Msg(f"{where}: counts_toward must be 'idl', 'baduta' or null",
+                            f"{where}: counts_toward harus 'idl', 'baduta' atau null"))
     if not isinstance(e.endemic_only, bool):
-        problems.append(f"{where}: endemic_only must be true or false")
+        problems.append(Msg(f"{where}: endemic_only must be true or false",
+                            f"{where}: endemic_only harus true atau false"))
     if e.source is not None and not isinstance(e.source, str):
-        problems.append(f"{where}: source must be a string")
+        problems.append(Msg(f"{where}: source must be a string", f"{where}: source harus berupa teks"))
 
 
 def _check_numbering(entries: list[ScheduleEntry], problems: list[str]) -> None:
@@ -316,6 +333,8 @@ def _check_numbering(entries: list[ScheduleEntry], problems: list[str]) -> None:
         by_vaccine.setdefault(e.vaccine, []).append(e.dose)
     for vaccine, doses in by_vaccine.items():
         dupes = sorted({d for d in doses if doses.count(d) > 1})
-        problems.extend(f"duplicate entry {vaccine} dose {d}" for d in dupes)
+        problems.extend(Msg(f"duplicate entry {vaccine} dose {d}", f"entri ganda {vaccine} dosis {d}") for d in dupes)
         if not dupes and sorted(doses) != list(range(1, len(doses) + 1)):
-            problems.append(f"{vaccine}: doses must be numbered 1..{len(doses)} without gaps, got {sorted(doses)}")
+            problems.append(Msg(f"{vaccine}: doses must be numbered 1..{len(doses)} without gaps, got {sorted(doses)}",
+                                f"{vaccine}: dosis harus bernomor 1..{len(doses)} tanpa loncatan, "
+                                f"tertulis {sorted(doses)}"))

@@ -20,6 +20,7 @@ from typing import Any
 
 from posyandu.immunisation.due import Violation, date_checks, make_violation
 from posyandu.immunisation.schedule import _check_keys, _is_int, completed_months
+from posyandu.messages import Msg
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
 VITAMIN_A = ("vitamin_a_blue", "vitamin_a_red")
@@ -179,7 +180,8 @@ def _parse_band(value: Any, where: str, problems: list[str]) -> AgeBand:
     ok = isinstance(value, dict) and set(value) == {"min_months", "max_months"} and all(
         _is_int(value[k]) and 0 <= value[k] <= 72 for k in value)
     if not ok or value["min_months"] > value["max_months"]:
-        problems.append(f"{where} must be {{min_months, max_months}} with 0 <= min <= max <= 72")
+        problems.append(Msg(f"{where} must be {{min_months, max_months}} with 0 <= min <= max <= 72",
+                            f"{where} harus {{min_months, max_months}} dengan 0 <= min <= max <= 72"))
         return AgeBand(0, 0)
     return AgeBand(value["min_months"], value["max_months"])
 
@@ -187,7 +189,8 @@ def _parse_band(value: Any, where: str, problems: list[str]) -> AgeBand:
 def _parse_months(value: Any, where: str, problems: list[str]) -> tuple[int, ...]:
     if not isinstance(value, list) or not value or not all(_is_int(m) and 1 <= m <= 12 for m in value) \
             or len(set(value)) != len(value):
-        problems.append(f"{where} must be a non-empty list of distinct months 1-12")
+        problems.append(Msg(f"{where} must be a non-empty list of distinct months 1-12",
+                            f"{where} harus daftar bulan 1-12 yang tidak kosong dan tidak berulang"))
         return ()
     return tuple(sorted(value))
 
@@ -197,7 +200,8 @@ def supplement_config_from_dict(value: Any, problems: list[str]) -> SupplementCo
     vit = value.get("vitamin_a") if isinstance(value, dict) else None
     worm = value.get("deworming") if isinstance(value, dict) else None
     if not isinstance(vit, dict) or not isinstance(worm, dict):
-        problems.append("supplements must have 'vitamin_a' and 'deworming' objects")
+        problems.append(Msg("supplements must have 'vitamin_a' and 'deworming' objects",
+                            "supplements harus punya objek 'vitamin_a' dan 'deworming'"))
         return SupplementConfig((), AgeBand(0, 0), AgeBand(0, 0), (), AgeBand(0, 0))
     _check_keys(vit, {"round_months", "blue", "red", "source"}, {"round_months", "blue", "red"},
                 "supplements.vitamin_a", problems)
@@ -206,7 +210,8 @@ def supplement_config_from_dict(value: Any, problems: list[str]) -> SupplementCo
     blue = _parse_band(vit.get("blue"), "supplements.vitamin_a.blue", problems)
     red = _parse_band(vit.get("red"), "supplements.vitamin_a.red", problems)
     if blue.max_months >= red.min_months:
-        problems.append("supplements.vitamin_a: the blue band must end before the red band starts")
+        problems.append(Msg("supplements.vitamin_a: the blue band must end before the red band starts",
+                            "supplements.vitamin_a: rentang biru harus berakhir sebelum rentang merah mulai"))
     band = {k: worm.get(k) for k in ("min_months", "max_months")}
     return SupplementConfig(
         _parse_months(vit.get("round_months"), "supplements.vitamin_a.round_months", problems), blue, red,

@@ -55,6 +55,12 @@ def test_an_invalid_schedule_is_422_per_field(client, world):
     errors = resp.get_json()["errors"]
     assert set(errors) == {"document.vaccines[0]", "document.entries[1]", "document.supplements.vitamin_a.round_months"}
     assert errors["document.entries[1]"] == ["entries[1] (BCG 1): min_age is after recommended_age"]
+    in_indonesian = client.post(SCHEDULE + "/versions", json={"document": doc},
+                                headers=world.headers("admin", lang="id")).get_json()
+    assert in_indonesian["title"] == "Data tidak valid" and set(in_indonesian["errors"]) == set(errors)
+    assert in_indonesian["errors"]["document.entries[1]"] == ["entries[1] (BCG 1): min_age sesudah recommended_age"]
+    assert in_indonesian["errors"]["document.supplements.vitamin_a.round_months"] == [
+        "supplements.vitamin_a.round_months harus daftar bulan 1-12 yang tidak kosong dan tidak berulang"]
     same = client.post(SCHEDULE + "/versions", json={"document": in_force(client, world)["document"]},
                        headers=world.headers("admin"))
     assert same.status_code == 422 and "document.version" in same.get_json()["errors"]

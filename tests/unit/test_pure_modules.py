@@ -13,6 +13,8 @@ PURE_MODULES = [
     "posyandu.growth.categories",
     "posyandu.growth.trend",
     "posyandu.growth.chart",
+    "posyandu.immunisation.schedule",  # its messages come in both languages (posyandu.messages)
+    "posyandu.immunisation.supplements",
 ]
 
 
