@@ -12,7 +12,8 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import instance_state
 
 from posyandu.audit import record_change
 from posyandu.database import among
@@ -31,7 +32,7 @@ TREND_KEYS = ("trend", "trend_computed", "weight_gain_g", "kbm_g", "bgm", "two_t
 def growth_values_many(pairs: Sequence[tuple[Child, Measurement]]) -> list[dict[str, Any]]:
     """The calculator's results for stored measurements (each with its child), as model columns,
     in one vectorised run; raises ``GrowthInputError`` for an impossible input."""
-    from posyandu.growth.zscores import calculate_batch, measurement_columns
+    from posyandu.growth.zscores import calculate_batch, measurement_columns, stored_values
 
     if not pairs:
         return []
@@ -40,14 +41,7 @@ def growth_values_many(pairs: Sequence[tuple[Child, Measurement]]) -> list[dict[
           "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
           "head_circumference_cm": m.head_circumference_cm, "muac_cm": m.muac_cm, "oedema": m.oedema}
          for child, m in pairs], raise_errors=True)
-    out = []
-    for result in calculate_batch(**columns).to_results():
-        values = {"z_" + k: result["zscores"][k] for k in ZSCORE_KEYS}
-        values.update({k: result["status"][k] for k in STATUS_KEYS})
-        values.update(age_days=result["age_days"], flags=result["flags"], warnings=result["warnings"],
-                      flagged=any(v for v in result["flags"].values() if v))
-        out.append(values)
-    return out
+    return stored_values(calculate_batch(**columns))
 
 
 def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Measurement] | None = None,
@@ -87,7 +81,7 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
         inputs_changed = rows
     else:
         mine = {m.id: m for m in only}
-        new = [m for m in only if inspect(m).transient]  # being created: not inserted yet
+        new = [m for m in only if instance_state(m).transient]  # being created: not inserted yet
         new_ids = {m.id for m in new}
         if all(m.deleted_at is None for m in new) and len(new) == len(mine):
             start = trend_window_start(min(m.measured_on for m in new))
@@ -102,7 +96,8 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
                                    .where(*alive).order_by(*order)).all()
         if new:  # recorded after every stored row: after them on the same day
             rank = {row.id: i for i, row in enumerate(light)}
-            rows = sorted([*light, *new], key=lambda m: (m.child_id, m.measured_on, m.id not in rank,
+            # (by the child id's number: the order of the ids' bytes, without comparing UUID objects)
+            rows = sorted([*light, *new], key=lambda m: (m.child_id.int, m.measured_on, m.id not in rank,
                                                            rank.get(m.id, 0)))
         else:
             rows = list(light)

@@ -284,23 +284,52 @@ def _finish(z, age, day, known, swollen, implausible, usable) -> GrowthBatch:
     return GrowthBatch(age_days, age_months, zscores, flags, warnings, status)
 
 
+def _result_columns(batch: GrowthBatch) -> dict[str, list]:
+    """The batch as plain lists, null as None: ``age_days``, ``age_months``, ``warnings``
+    (names per row), ``z_<indicator>``, ``flag_<indicator>`` (None where the z-score is) and
+    each status key."""
+    out: dict[str, list] = {
+        "age_days": [None if d != d else int(d) for d in batch.age_days.tolist()],
+        "age_months": [None if m != m else m for m in batch.age_months.tolist()],
+        "warnings": [[w for j, w in enumerate(WARNINGS) if bits >> j & 1] if bits else []
+                     for bits in batch.warnings.tolist()],
+    }
+    for name in INDICATORS:
+        z = out["z_" + name] = [None if v != v else v for v in batch.zscores[name].tolist()]
+        out["flag_" + name] = [None if zi is None else f for zi, f in zip(z, batch.flags[name].tolist())]
+    for key, codes in batch.status.items():
+        out[key] = categories.category_names(key, codes).tolist()
+    return out
+
+
 def _results(batch: GrowthBatch) -> list[dict]:
-    z_lists = {name: batch.zscores[name].tolist() for name in INDICATORS}
-    flag_lists = {name: batch.flags[name].tolist() for name in INDICATORS}
-    names = {key: categories.category_names(key, codes).tolist() for key, codes in batch.status.items()}
-    days, months, bits = batch.age_days.tolist(), batch.age_months.tolist(), batch.warnings.tolist()
-    results = []
+    cols = _result_columns(batch)
+    return [{
+        "age_days": cols["age_days"][i],
+        "age_months": cols["age_months"][i],
+        "zscores": {k: cols["z_" + k][i] for k in INDICATORS},
+        "flags": {k: cols["flag_" + k][i] for k in INDICATORS},
+        "warnings": cols["warnings"][i],
+        "status": {key: cols[key][i] for key in categories.STATUS_KEYS},
+    } for i in range(len(batch))]
+
+
+def stored_values(batch: GrowthBatch) -> list[dict]:
+    """One dict per row of the values a stored measurement keeps (its model's columns):
+    ``z_<indicator>``, the status keys, ``age_days``, ``flags``, ``warnings`` and ``flagged``
+    (a flag raised); the same values as :meth:`GrowthBatch.to_results`, flat."""
+    cols = _result_columns(batch)
+    z_keys = ["z_" + k for k in INDICATORS]
+    flag_keys = ["flag_" + k for k in INDICATORS]
+    out = []
     for i in range(len(batch)):
-        zs = {k: (None if v[i] != v[i] else v[i]) for k, v in z_lists.items()}
-        results.append({
-            "age_days": None if days[i] != days[i] else int(days[i]),
-            "age_months": None if months[i] != months[i] else months[i],
-            "zscores": zs,
-            "flags": {k: (None if zs[k] is None else flag_lists[k][i]) for k in INDICATORS},
-            "warnings": [w for j, w in enumerate(WARNINGS) if bits[i] >> j & 1],
-            "status": {key: names[key][i] for key in categories.STATUS_KEYS},
-        })
-    return results
+        flags = {k: cols[fk][i] for k, fk in zip(INDICATORS, flag_keys)}
+        values = {zk: cols[zk][i] for zk in z_keys}
+        values.update({key: cols[key][i] for key in categories.STATUS_KEYS})
+        values.update(age_days=cols["age_days"][i], flags=flags, warnings=cols["warnings"][i],
+                      flagged=any(v for v in flags.values() if v))
+        out.append(values)
+    return out
 
 
 def _as_date(value, field: str) -> date:

@@ -130,3 +130,19 @@ def test_large_batches_are_chunked_across_threads_without_changing_results(monke
     whole = calculate_batch(**columns).to_results()
     monkeypatch.setattr(zscores, "CHUNK_ROWS", 64)
     assert calculate_batch(**columns).to_results() == whole
+
+
+def test_stored_values_are_the_results_flat():
+    """What a stored measurement keeps (growth.operations) is the API result, column by column,
+    on every WHO fixture row (nulls, flags, warnings and statuses of every kind)."""
+    from posyandu.growth.zscores import measurement_columns, stored_values
+
+    inputs = [{k: v for k, v in r.items() if k not in NOT_INPUT} for r in FIXTURES]
+    columns, _ = measurement_columns(inputs)
+    batch = calculate_batch(**columns)
+    flat = [{**{"z_" + k: v for k, v in r["zscores"].items()}, **r["status"], "age_days": r["age_days"],
+             "flags": r["flags"], "warnings": r["warnings"], "flagged": any(r["flags"].values())}
+            for r in batch.to_results()]
+    assert stored_values(batch) == flat
+    assert any(v["warnings"] for v in flat) and any(v["flagged"] for v in flat)
+    assert any(v["z_wfl"] is None for v in flat) and any(v["flags"]["wfa"] is None for v in flat)
