@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from posyandu import access
-from posyandu.audit import apply_changes, log_action, record_change
+from posyandu.audit import apply_changes, log_action, record_change, record_creates
 from posyandu.auth.models import User
+from posyandu.database import among, insert_records, new_records, utcnow
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -133,18 +134,51 @@ def likely_duplicate(child: Child) -> Child | None:
 
 
 def create_child(user: User, data: dict[str, Any]) -> Child:
+    return create_children(user, [data])[0]
+
+
+def create_children(user: User, datas: list[dict[str, Any]]) -> list[Child]:
+    """Register children, exactly as if one after another (each flagged as a likely duplicate of
+    a child stored before it, earlier ones of the call included), inserted together. A child
+    who might be the same as an earlier one of the call is looked up only once those are
+    inserted, so the database's own comparison decides, as for one child at a time."""
     access.require_staff(user)
-    pos = _target_posyandu(user, data["posyandu_id"])
-    data = {**data, "id": data.get("id") or uuid.uuid4()}
-    if db.session.get(Child, data["id"]) is not None:
+    datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
+    ids = [data["id"] for data in datas]
+    if len(set(ids)) < len(ids) or db.session.scalar(select(Child.id).where(among(db.session, Child.id, ids)).limit(1)):
         raise Conflict()
-    child = Child(kabupaten_code=pos.kabupaten_code, created_by=user.id, updated_by=user.id, **data)
-    duplicate = likely_duplicate(child)  # among the children stored before it (it is not added yet)
-    child.possible_duplicate_of = duplicate.id if duplicate else None
-    db.session.add(child)
-    db.session.flush()
-    record_change(child, "create", {k: [None, str(v) if v is not None else None] for k, v in data.items()})
-    return child
+    start = utcnow()  # one creation instant each, in the order given
+    children = new_records(Child, [
+        {"kabupaten_code": _target_posyandu(user, data["posyandu_id"]).kabupaten_code, "created_by": user.id,
+         "updated_by": user.id, "created_at": start + timedelta(microseconds=i),
+         "updated_at": start + timedelta(microseconds=i), **data}
+        for i, data in enumerate(datas)])
+    pending: list[tuple[Child, dict[str, Any]]] = []
+    for child, data in zip(children, datas):
+        if any(_may_be_same(child, other) for other, _ in pending):
+            _insert_children(pending)
+            pending = []
+        duplicate = likely_duplicate(child)  # among the children stored before it (it is not inserted yet)
+        child.possible_duplicate_of = duplicate.id if duplicate else None
+        pending.append((child, data))
+    _insert_children(pending)
+    return children
+
+
+def _may_be_same(a: Child, b: Child) -> bool:
+    """What ``likely_duplicate`` could match, its name comparison aside (a superset)."""
+    return a.posyandu_id == b.posyandu_id and (
+        (a.nik is not None and a.nik == b.nik)
+        or (a.sex == b.sex and abs((a.birth_date - b.birth_date).days) <= 3))
+
+
+def _insert_children(items: list[tuple[Child, dict[str, Any]]]) -> None:
+    if not items:
+        return
+    record_creates([child for child, _ in items],
+                   [{k: [None, str(v) if v is not None else None] for k, v in data.items()} for _, data in items],
+                   mutation_ids=[None] * len(items), reasons=[None] * len(items))
+    insert_records(db.session, [child for child, _ in items])
 
 
 def check_base_version(obj: Any, base_version: int | None) -> None:

@@ -6,10 +6,10 @@ the same operations as the REST API (so audit, change log, z-scores and dose
 rules are the same), and its result is stored in the ledger: a retry after a
 lost response gets the first attempt's answer with ``replayed: true``.
 
-A run of new measurements (most of a posyandu day's push) is applied together,
-in one savepoint, by the same operations in their bulk form; see "new
-measurements, many at once" below. The answers are the same either way
-(tests/sync/test_push_bulk.py).
+A run of new measurements (most of a posyandu day's push), or of new children (a
+posyandu's first sync), is applied together, in one savepoint, by the same
+operations in their bulk form; see "new records, many at once" below. The answers
+are the same either way (tests/sync/test_push_bulk.py).
 """
 from __future__ import annotations
 
@@ -146,18 +146,22 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     checked = [_check(raw) for raw in raw_mutations]
     batch = _Batch(user, client_id, checked, [{}] * len(checked))
     uses = Counter(m.mutation_id for m in checked if isinstance(m, Mutation))
-    run: list[int] = []  # consecutive new measurements, applied together
+    run: list[int] = []  # consecutive new records of one entity, applied together
+    entity = None
     for i, m in enumerate(checked):
-        if bulk and isinstance(m, Mutation) and _new_measurement_candidate(m) and uses[m.mutation_id] == 1:
+        kind = _bulk_entity(m) if bulk and isinstance(m, Mutation) and uses[m.mutation_id] == 1 else None
+        if kind is not None and kind == entity:
             run.append(i)
             continue
-        _apply_new_measurements(batch, run)
-        run = []
+        _apply_new(batch, entity, run)
+        run, entity = ([i], kind) if kind is not None else ([], None)
+        if kind is not None:
+            continue
         if isinstance(m, Mutation):
             batch.apply(i)
         else:
             batch.results[i] = m
-    _apply_new_measurements(batch, run)
+    _apply_new(batch, entity, run)
     # Several mutations of one batch may touch one record (one new version per
     # transaction): answer each, conflicts included, with the record as it is
     # committed, so that one version number always means one content.
@@ -304,22 +308,24 @@ def _ledger_entry(user: User, client_id: str, m: Mutation, status: str) -> dict[
             "record_id": m.id, "request_hash": m.request_hash, "status": status}
 
 
-# --- new measurements, many at once ----------------------------------------------------
+# --- new records, many at once ---------------------------------------------------------
 # A posyandu day's weighings are most of what phones push. A run of consecutive new
 # measurements is applied with a handful of statements instead of some twenty each: one
 # lookup of the ids, the ledger and the children, then ``events.create_events`` (one
 # calculator run, one KMS trend pass per child, one INSERT per table). Only what would
 # certainly apply goes this way; anything else (an edit, a replay, an unknown or merged
 # child, a rule to judge, an invalid value) takes the one-at-a-time path above, in its
-# place in the batch, so every answer is the one that path gives.
+# place in the batch, so every answer is the one that path gives. A run of new children
+# (a posyandu's first sync) goes the same way through ``registry.create_children``.
 
-def _new_measurement_candidate(m: Mutation) -> bool:
-    return m.entity == "measurement" and m.op == "upsert" and m.data.get("id") in (None, str(m.id))
+def _bulk_entity(m: Mutation) -> str | None:
+    """The entity of a mutation that may create a record together with its neighbours."""
+    if m.entity in ("measurement", "child") and m.op == "upsert" and m.data.get("id") in (None, str(m.id)):
+        return m.entity
+    return None
 
 
 def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
-    if not run:
-        return
     from posyandu.growth.models import Measurement
 
     create = schemas("measurement")[0]
@@ -350,15 +356,7 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
                 or loaded["measured_on"] < child.birth_date):
             fast[i] = (m, child, loaded)
         ids.add(m.id)
-    segment: list[int] = []
-    for i in run:
-        if i in fast:
-            segment.append(i)
-            continue
-        _create_measurements(batch, [(i, *fast[i]) for i in segment])
-        segment = []
-        batch.apply(i)
-    _create_measurements(batch, [(i, *fast[i]) for i in segment])
+    _in_segments(batch, run, fast, _create_measurements)
 
 
 def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, dict[str, Any]]]) -> None:
@@ -386,6 +384,66 @@ def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, 
     for (i, m, _, _), obj in zip(items, objs):
         batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
         batch.applied.append((_ledger_entry(batch.user, batch.client_id, m, "applied"), result, obj))
+
+
+def _apply_new_children(batch: _Batch, run: list[int]) -> None:
+    """A run of new children (a posyandu's first sync), as ``_apply_new_measurements`` does new
+    weighings: any child that is not certainly new and valid goes the one-at-a-time way."""
+    create = schemas("child")[0]
+    ready: dict[int, tuple[Mutation, dict[str, Any]]] = {}
+    for i in run:
+        m = batch.checked[i]
+        try:
+            ready[i] = (m, _load(create, m.data))
+        except ValidationError:
+            continue
+    stored = set(db.session.scalars(select(Child.id).where(
+        among(db.session, Child.id, [m.id for m, _ in ready.values()]))))
+    seen = {row.mutation_id for row in db.session.scalars(select(SyncMutation).where(
+        among(db.session, SyncMutation.mutation_id, [m.mutation_id for m, _ in ready.values()])))}
+    fast: dict[int, tuple[Mutation, dict[str, Any]]] = {}
+    ids: set[uuid.UUID] = set()
+    for i, (m, loaded) in ready.items():
+        if not (m.id in stored or m.id in ids or m.mutation_id in seen):
+            fast[i] = (m, loaded)
+        ids.add(m.id)
+    _in_segments(batch, run, fast, _create_children)
+
+
+def _create_children(batch: _Batch, items: list[tuple[int, Mutation, dict[str, Any]]]) -> None:
+    """Register the children in one savepoint; should anything fail (a posyandu outside the
+    caller's area, a concurrent push of the same ids), each goes the one-at-a-time way."""
+    if not items:
+        return
+    try:
+        with db.session.begin_nested():
+            objs = registry.create_children(batch.user, [{**loaded, "id": m.id} for _, m, loaded in items])
+    except (DomainError, ValidationError, IntegrityError):
+        for i, *_ in items:
+            batch.apply(i)
+        return
+    for (i, m, _), obj in zip(items, objs):
+        batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
+        batch.applied.append((_ledger_entry(batch.user, batch.client_id, m, "applied"), result, obj))
+
+
+def _in_segments(batch: _Batch, run: list[int], fast: dict[int, tuple], create: Any) -> None:
+    """``create`` each stretch of the run that can go together; the others one at a time, in
+    their place."""
+    segment: list[int] = []
+    for i in run:
+        if i in fast:
+            segment.append(i)
+            continue
+        create(batch, [(j, *fast[j]) for j in segment])
+        segment = []
+        batch.apply(i)
+    create(batch, [(j, *fast[j]) for j in segment])
+
+
+def _apply_new(batch: _Batch, entity: str | None, run: list[int]) -> None:
+    if run:
+        {"measurement": _apply_new_measurements, "child": _apply_new_children}[entity](batch, run)
 
 
 # --- applying one mutation -------------------------------------------------------------

@@ -214,6 +214,110 @@ def test_a_failure_inside_the_bulk_run_falls_back_to_one_at_a_time(world, app, c
         assert sorted(str(i) for i in db.session.scalars(select(Measurement.id))) == sorted(ids)
 
 
+def _children_scenario(world, client) -> list[list[dict[str, Any]]]:
+    """A posyandu's first sync on top of a few stored children, with every kind of child mutation
+    mixed in: similar children in the run and among the stored ones, the same NIK twice, names
+    the database compares (case, non-ASCII), refusals, an edit, a replay. The answers."""
+    rng = random.Random(11)
+    ids = iter(str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(1000))
+    kader, answers = world.headers("kader1"), []
+    p1, born = world.ids["p1"], date.today() - timedelta(days=500)
+    day = lambda shift: (born + timedelta(days=shift)).isoformat()  # noqa: E731
+    nik_a, nik_b = "3201014504230001", "3201010503240002"
+    budi, siti = next(ids), next(ids)
+    stored = [mutation("child", budi, child_data(p1, name="Budi Santoso", sex="M", birth_date=day(0)),
+                       mutation_id=next(ids)),
+              mutation("child", siti, child_data(p1, name="Siti Rahma", birth_date=day(40), nik=nik_a),
+                       mutation_id=next(ids))]
+    answers.append(push(client, kader, stored))
+    anik, weighed = next(ids), next(ids)
+    batch = [
+        mutation("child", anik, child_data(p1, name="Anik Wulan", birth_date=day(100)), mutation_id=next(ids)),
+        # like Anik, earlier in this run: flagged as her likely duplicate
+        mutation("child", next(ids), child_data(p1, name="ANIKA Putri", birth_date=day(102)), mutation_id=next(ids)),
+        # like Budi, stored: flagged
+        mutation("child", next(ids), child_data(p1, name="budiman", sex="M", birth_date=day(1)), mutation_id=next(ids)),
+        # Siti's NIK: flagged; then two new children with one NIK between them
+        mutation("child", next(ids), child_data(p1, name="Rina", birth_date=day(200), nik=nik_a), mutation_id=next(ids)),
+        mutation("child", next(ids), child_data(p1, name="Dewi", birth_date=day(300), nik=nik_b), mutation_id=next(ids)),
+        mutation("child", next(ids), child_data(p1, name="Wati", birth_date=day(320), nik=nik_b), mutation_id=next(ids)),
+        # the same name but for case and accents, where only the database's comparison decides
+        mutation("child", next(ids), child_data(p1, name="Ṣaleh Umar", sex="M", birth_date=day(250)),
+                 mutation_id=next(ids)),
+        mutation("child", next(ids), child_data(p1, name="ṣaleh Ali", sex="M", birth_date=day(251)),
+                 mutation_id=next(ids)),
+        # similar but not alike: another sex, four days apart, another posyandu's neighbour
+        mutation("child", next(ids), child_data(p1, name="Anik Dua", sex="M", birth_date=day(100)),
+                 mutation_id=next(ids)),
+        mutation("child", next(ids), child_data(p1, name="Anik Tiga", birth_date=day(106)), mutation_id=next(ids)),
+        # refused: an invalid sex, a posyandu outside the kader's area, a bad NIK
+        mutation("child", next(ids), child_data(p1, sex="X"), mutation_id=next(ids)),
+        mutation("child", next(ids), child_data(world.ids["p3"], name="Jauh"), mutation_id=next(ids)),
+        mutation("child", next(ids), child_data(p1, name="Nik Salah", nik="123"), mutation_id=next(ids)),
+        # an edit of a stored child, a replay, the same new child twice (the second an edit)
+        mutation("child", budi, {"name": "Budi S."}, base_version=1, mutation_id=next(ids)),
+        stored[1],
+        mutation("child", anik, {"name": "Anik W."}, base_version=1, mutation_id=next(ids)),
+        # a child registered and weighed at once, then more children
+        mutation("child", weighed, child_data(p1, name="Yanto", sex="M", birth_date=day(150)), mutation_id=next(ids)),
+        mutation("measurement", next(ids), measurement_data(weighed, measured_on=date.today().isoformat()),
+                 mutation_id=next(ids)),
+        *[mutation("child", next(ids), child_data(p1, name=f"Anak {k}", sex="MF"[k % 2], birth_date=day(10 * k)),
+                   mutation_id=next(ids)) for k in range(5)],
+    ]
+    answers.append(push(client, kader, batch))
+    return answers
+
+
+def _children(app, world) -> list[dict[str, Any]]:
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child
+
+    with app.app_context():
+        names = {str(v): k for k, v in world.ids.items()}
+        names.update({str(u.id): u.username for u in db.session.scalars(select(User))})
+        columns = [c.key for c in Child.__table__.columns if c.key not in TIMESTAMPS]
+        return sorted((_named({k: getattr(c, k) for k in columns}, names) for c in db.session.scalars(select(Child))),
+                      key=lambda c: c["id"])
+
+
+def test_children_in_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, app, client,
+                                                                                   monkeypatch):
+    from posyandu.registry import operations as registry
+
+    real, sizes = registry.create_children, []
+
+    def counting(user, datas):
+        sizes[-1].append(len(datas))
+        return real(user, datas)
+
+    monkeypatch.setattr(registry, "create_children", counting)
+    runs = []
+    for bulk in (True, False):
+        app.config["SYNC_BULK_MEASUREMENTS"] = bulk
+        sizes.append([])
+        try:
+            answers = _children_scenario(world, client)
+            runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), _state(app, world),
+                         _children(app, world)))
+        finally:
+            app.config["SYNC_BULK_MEASUREMENTS"] = True
+        _empty_all_tables(app)
+        world = _build_world(app)
+    (bulk_answers, bulk_state, bulk_children), (one_answers, one_state, one_children) = runs
+    assert max(sizes[0]) >= 5 and set(sizes[1]) == {1}  # runs registered together, or not
+    last = bulk_answers[-1]
+    assert Counter(r["status"] for r in last) == Counter({"applied": 20, "rejected": 3})
+    assert sum(r["replayed"] for r in last) == 1
+    flagged = {c["name"]: c["possible_duplicate_of"] is not None for c in bulk_children}
+    assert flagged["ANIKA Putri"] and flagged["budiman"] and flagged["Rina"] and flagged["Wati"]
+    assert not (flagged["Anik Dua"] or flagged["Anik Tiga"] or flagged["Dewi"] or flagged["Yanto"])
+    assert bulk_answers == one_answers
+    assert bulk_children == one_children
+    assert bulk_state == one_state
+
+
 def _waiting_on_a_lock(app) -> bool:
     from sqlalchemy import text
 
@@ -229,8 +333,8 @@ def _waiting_on_a_lock(app) -> bool:
 def test_the_same_batch_pushed_twice_at_once_is_applied_once(world, app, client, first_commits, retry_from, kind):
     """A batch is pushed again while its first push is still being applied (PostgreSQL, two real
     transactions): by the same phone (the retry waits on the phone's row), or by another one
-    holding the same outbox (it waits on the first push's new measurements, and its bulk run
-    falls back to one at a time; children, applied one at a time, wait on their ledger rows).
+    holding the same outbox (it waits on the first push's new records, and its bulk run falls
+    back to one at a time).
     Then it replays the first push's answers; if the first push fails instead, the retry
     applies the batch itself. Never twice, never lost."""
     import threading
