@@ -88,8 +88,6 @@ def title(key: str) -> str:
     return TITLES.get(key, TITLES["server_error"])[lang()]
 
 
-
-
 def translate_field_message(msg: object) -> object:
     """Translate one marshmallow message (or nested structure) to the request language."""
     if isinstance(msg, dict):
