@@ -107,10 +107,15 @@ def unstorable_text(value: Any) -> dict[Any, Any]:
 
     errors: dict[Any, Any] = {}
     for path in paths(value, ()):
+        path = path or ("_schema",)
         node = errors
-        for part in (path or ("_schema",))[:-1]:
-            node = node.setdefault(part, {})
-        node[(path or ("_schema",))[-1]] = [UNSTORABLE]
+        for part in path[:-1]:
+            inner = node.setdefault(part, {})
+            if not isinstance(inner, dict):  # the entry is refused as a whole already (its key is unstorable)
+                break
+            node = inner
+        else:
+            node[path[-1]] = [UNSTORABLE]
     return errors
 
 

@@ -255,6 +255,24 @@ def test_unstorable_text_in_one_mutation_rejects_it_alone_and_the_rest_apply(cli
     assert counts(db)["Child"] == 1
 
 
+def test_an_unstorable_key_over_unstorable_values_is_rejected_not_a_500(client, world, db):
+    """A key holding NUL whose value holds more of them: the whole entry is refused (this once
+    raised inside the check, a 500 for the whole push; found by a property test)."""
+    good = {"posyandu_id": str(world.ids["p1"]), "name": "Ani", "sex": "F", "birth_date": "2025-01-10"}
+    mutations = [{"mutation_id": str(uuid.uuid4()), "entity": "child", "op": "upsert", "id": str(uuid.uuid4()),
+                  "data": {**good, "\x00": {"a": "\x00", "b": ["\x00", "\ud800"]}}},
+                 {"mutation_id": str(uuid.uuid4()), "entity": "child", "op": "upsert", "id": str(uuid.uuid4()),
+                  "data": good}]
+    resp = client.post("/api/v1/sync/push", json={"client_id": "dev-1", "mutations": mutations},
+                       headers=world.headers("kader1"))
+    assert resp.status_code == 200
+    first, second = resp.get_json()["results"]
+    assert first["status"] == "rejected" and first["errors"] == {"data": {"\ufffd": [first["errors"]["data"]["\ufffd"][0]]}}
+    assert second["status"] == "applied" and counts(db)["Child"] == 1
+    resp = client.post("/api/v1/children", json={**good, "\x00": {"a": "\x00"}}, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and counts(db)["Child"] == 1
+
+
 def test_a_1_mb_name_in_a_sync_mutation_is_rejected_alone(client, world, db):
     headers = world.headers("kader1")
     good = {"posyandu_id": str(world.ids["p1"]), "name": "Ni Luh Putu Ayu Dewi", "sex": "F", "birth_date": "2025-01-10"}

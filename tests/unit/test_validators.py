@@ -17,6 +17,10 @@ from posyandu.validators import UNSTORABLE, unstorable_text
     ({"big": 10**30, "name": "x\x00"}, {"name": [UNSTORABLE]}),  # what orjson cannot write: still looked at
     ({"big": 10**30}, {}),
     ("\udc00", {"_schema": [UNSTORABLE]}),
+    # an unstorable key over unstorable values: the entry is refused as a whole (found by hypothesis)
+    ({"\x00": {"a": "\x00"}}, {"\ufffd": [UNSTORABLE]}),
+    ({"\x00": ["\x00", "x", "\x00"]}, {"\ufffd": [UNSTORABLE]}),
+    ({"\x00": 1, "\ud800": {"b": "\x00"}}, {"\ufffd": [UNSTORABLE]}),
 ])
 def test_finds_each_unstorable_string(value, errors):
     assert unstorable_text(value) == errors
