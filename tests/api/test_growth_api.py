@@ -1,7 +1,6 @@
 """The public growth calculator and a child's growth chart."""
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import pytest

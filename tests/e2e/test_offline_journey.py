@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import chip_text, enter_pin, login, open_child, sw_controls, wait_synced, waiting
+from tests.e2e.pages import enter_pin, login, open_child, sw_controls, wait_synced, waiting
 
 pytestmark = pytest.mark.e2e
 NAME = "Sari Luring"

@@ -150,30 +150,41 @@ def _named(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, app, client, monkeypatch):
-    from posyandu import events
-
-    real, sizes = events.create_events, []
-
-    def counting(user, model, items, **kwargs):
-        sizes[-1].append(len(items))
-        return real(user, model, items, **kwargs)
-
-    monkeypatch.setattr(events, "create_events", counting)
+def _both_ways(app, world, client, scenario, state=_state):
+    """The scenario pushed with the bulk path on, then, on fresh data, off: for each, the
+    answers (the world's ids named) and ``state``'s view of the database."""
     runs = []
     for bulk in (True, False):
         app.config["SYNC_BULK_MEASUREMENTS"] = bulk
-        sizes.append([])
         try:
-            answers = _scenario(world, client)
-            runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), _state(app, world)))
+            answers = scenario(world, client)
+            runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), state(app, world)))
         finally:
             app.config["SYNC_BULK_MEASUREMENTS"] = True
         _empty_all_tables(app)
         world = _build_world(app)
-    (bulk_answers, bulk_state), (one_answers, one_state) = runs
+    return runs
+
+
+def _sizes_of_calls(app, monkeypatch, module, name) -> dict[bool, list[int]]:
+    """How many records each call of ``module.name`` created, with the bulk path on and off."""
+    real, sizes = getattr(module, name), {True: [], False: []}
+
+    def counting(user, *args, **kwargs):
+        sizes[app.config["SYNC_BULK_MEASUREMENTS"]].append(len(args[-1]))
+        return real(user, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return sizes
+
+
+def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, app, client, monkeypatch):
+    from posyandu import events
+
+    sizes = _sizes_of_calls(app, monkeypatch, events, "create_events")
+    (bulk_answers, bulk_state), (one_answers, one_state) = _both_ways(app, world, client, _scenario)
     # the scenario does what it says: runs applied together (or not), every kind of answer
-    assert max(sizes[0]) == 12 and set(sizes[1]) == {1}
+    assert max(sizes[True]) == 12 and set(sizes[False]) == {1}
     last = bulk_answers[-1]
     assert Counter(r["status"] for r in last) == Counter({"applied": 17, "rejected": 5})
     assert sum(r["replayed"] for r in last) == 2
@@ -286,27 +297,10 @@ def test_children_in_bulk_and_one_at_a_time_give_the_same_answers_records_and_lo
                                                                                    monkeypatch):
     from posyandu.registry import operations as registry
 
-    real, sizes = registry.create_children, []
-
-    def counting(user, datas):
-        sizes[-1].append(len(datas))
-        return real(user, datas)
-
-    monkeypatch.setattr(registry, "create_children", counting)
-    runs = []
-    for bulk in (True, False):
-        app.config["SYNC_BULK_MEASUREMENTS"] = bulk
-        sizes.append([])
-        try:
-            answers = _children_scenario(world, client)
-            runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), _state(app, world),
-                         _children(app, world)))
-        finally:
-            app.config["SYNC_BULK_MEASUREMENTS"] = True
-        _empty_all_tables(app)
-        world = _build_world(app)
-    (bulk_answers, bulk_state, bulk_children), (one_answers, one_state, one_children) = runs
-    assert max(sizes[0]) >= 5 and set(sizes[1]) == {1}  # runs registered together, or not
+    sizes = _sizes_of_calls(app, monkeypatch, registry, "create_children")
+    (bulk_answers, (bulk_state, bulk_children)), (one_answers, (one_state, one_children)) = _both_ways(
+        app, world, client, _children_scenario, lambda app, world: (_state(app, world), _children(app, world)))
+    assert max(sizes[True]) >= 5 and set(sizes[False]) == {1}  # runs registered together, or not
     last = bulk_answers[-1]
     assert Counter(r["status"] for r in last) == Counter({"applied": 20, "rejected": 3})
     assert sum(r["replayed"] for r in last) == 1
