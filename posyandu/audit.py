@@ -99,6 +99,11 @@ def apply_changes(obj: Any, data: dict[str, Any]) -> dict[str, list[Any]]:
     return diff
 
 
+def created_fields(data: dict[str, Any]) -> dict[str, list[Any]]:
+    """The audit's ``changes`` of a new record: every field given, from nothing, as text."""
+    return {k: [None, str(v) if v is not None else None] for k, v in data.items()}
+
+
 def log_action(action: str, entity: str, record_id: Any, changes: dict | None = None,
                reason: str | None = None, kabupaten_code: str | None = None) -> None:
     """An audit row for something that is not a synced record (login, user admin…)."""

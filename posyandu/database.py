@@ -4,11 +4,11 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, any_, bindparam, event, func
+from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, Uuid, any_, bindparam, event, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
@@ -74,6 +74,19 @@ def insert_rows(session: Any, model: Any, rows: list[dict[str, Any]]) -> None:
                 copy.write_row(values)
     except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy's own (IntegrityError, OperationalError…)
         raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error) from exc
+
+
+def ids_taken(session: Any, model: Any, ids: list[Any]) -> bool:
+    """Whether new records' ids repeat among themselves or belong to a stored record (in any state)."""
+    return len(set(ids)) < len(ids) or session.scalar(
+        select(model.id).where(among(session, model.id, ids)).limit(1)) is not None
+
+
+def creation_instants(n: int) -> list[datetime]:
+    """One creation instant each for ``n`` records made together, a microsecond apart: ordered
+    by ``created_at``, they keep the order they were given in."""
+    start = utcnow()
+    return [start + timedelta(microseconds=i) for i in range(n)]
 
 
 def new_records(model: Any, rows: list[dict[str, Any]]) -> list[Any]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any, Callable
 
 from sqlalchemy import select
 
 from posyandu import access
-from posyandu.audit import apply_changes, record_change, record_creates
+from posyandu.audit import apply_changes, created_fields, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import among, insert_records, new_records, utcnow
+from posyandu.database import among, creation_instants, ids_taken, insert_records, new_records
 from posyandu.errors import Conflict, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -103,16 +102,13 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
     for child, data, _ in items:
         check_date(model, child, data)
         datas.append({**data, "id": data.get("id") or uuid.uuid4()})
-    ids = [data["id"] for data in datas]
-    if len(set(ids)) < len(ids) or db.session.scalar(select(model.id).where(among(db.session, model.id, ids)).limit(1)):
+    if ids_taken(db.session, model, [data["id"] for data in datas]):
         raise Conflict()
     # one creation instant each, in the order given (a same-day pair keeps its order everywhere)
-    start = utcnow()
     objs = new_records(model, [
         {"child_id": child.id, "posyandu_id": child.posyandu_id, "kabupaten_code": child.kabupaten_code,
-         "recorded_by": user.id, "client_id": client_id, "created_at": start + timedelta(microseconds=i),
-         "updated_at": start + timedelta(microseconds=i), **data}
-        for i, ((child, _, _), data) in enumerate(zip(items, datas))])
+         "recorded_by": user.id, "client_id": client_id, "created_at": at, "updated_at": at, **data}
+        for at, (child, _, _), data in zip(creation_instants(len(datas)), items, datas)])
     # flags, rules and computed values before the INSERT, so each row is written once, complete
     # (the hooks read the child's other events: these are not in the session yet)
     for obj, duplicate in zip(objs, possible_duplicates(model, objs)):
@@ -121,7 +117,7 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
         AFTER_WRITE_MANY[model](user, [(obj, child, data) for obj, (child, _, _), data in zip(objs, items, datas)])
     elif after_write and model in AFTER_WRITE:
         AFTER_WRITE[model](user, objs[0], items[0][0], datas[0])
-    record_creates(objs, [{k: [None, str(v) if v is not None else None] for k, v in data.items()} for data in datas],
+    record_creates(objs, [created_fields(data) for data in datas],
                    mutation_ids=[mutation_id for _, _, mutation_id in items],
                    reasons=[data.get("override_reason") for data in datas])
     db.session.flush()  # whatever the hooks changed on other records goes first

@@ -10,7 +10,7 @@ from typing import Any
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select
 
-from posyandu.audit import apply_changes, log_action
+from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
 from posyandu.auth.passwords import hash_password, needs_rehash, verify_password
 from posyandu.database import aware, utcnow
@@ -58,7 +58,7 @@ def create_user(data: dict[str, Any]) -> User:
     user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), **data)
     db.session.add(user)
     db.session.flush()
-    log_action("create", "user", user.id, {k: [None, str(v) if v is not None else None] for k, v in data.items()})
+    log_action("create", "user", user.id, created_fields(data))
     return user
 
 

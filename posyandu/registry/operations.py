@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from posyandu import access
-from posyandu.audit import apply_changes, log_action, record_change, record_creates
+from posyandu.audit import apply_changes, created_fields, log_action, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import among, insert_records, new_records, utcnow
+from posyandu.database import creation_instants, ids_taken, insert_records, new_records
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -144,15 +144,12 @@ def create_children(user: User, datas: list[dict[str, Any]]) -> list[Child]:
     inserted, so the database's own comparison decides, as for one child at a time."""
     access.require_staff(user)
     datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
-    ids = [data["id"] for data in datas]
-    if len(set(ids)) < len(ids) or db.session.scalar(select(Child.id).where(among(db.session, Child.id, ids)).limit(1)):
+    if ids_taken(db.session, Child, [data["id"] for data in datas]):
         raise Conflict()
-    start = utcnow()  # one creation instant each, in the order given
-    children = new_records(Child, [
+    children = new_records(Child, [  # one creation instant each, in the order given
         {"kabupaten_code": _target_posyandu(user, data["posyandu_id"]).kabupaten_code, "created_by": user.id,
-         "updated_by": user.id, "created_at": start + timedelta(microseconds=i),
-         "updated_at": start + timedelta(microseconds=i), **data}
-        for i, data in enumerate(datas)])
+         "updated_by": user.id, "created_at": at, "updated_at": at, **data}
+        for at, data in zip(creation_instants(len(datas)), datas)])
     pending: list[tuple[Child, dict[str, Any]]] = []
     for child, data in zip(children, datas):
         if any(_may_be_same(child, other) for other, _ in pending):
@@ -176,7 +173,7 @@ def _insert_children(items: list[tuple[Child, dict[str, Any]]]) -> None:
     if not items:
         return
     record_creates([child for child, _ in items],
-                   [{k: [None, str(v) if v is not None else None] for k, v in data.items()} for _, data in items],
+                   [created_fields(data) for _, data in items],
                    mutation_ids=[None] * len(items), reasons=[None] * len(items))
     insert_records(db.session, [child for child, _ in items])
 

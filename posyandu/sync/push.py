@@ -338,24 +338,17 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
             continue
         if not loaded.get("trend_override"):  # who may override is judged one at a time
             ready[i] = (m, loaded, child_id)
-    stored = set(db.session.scalars(select(Measurement.id).where(
-        among(db.session, Measurement.id, [m.id for m, _, _ in ready.values()]))))
-    # ledger rows of replays go into the session: the one-at-a-time path then reads them without a query
-    seen = {row.mutation_id for row in db.session.scalars(select(SyncMutation).where(
-        among(db.session, SyncMutation.mutation_id, [m.mutation_id for m, _, _ in ready.values()])))}
+    new = _first_of_their_records(Measurement, [m for m, _, _ in ready.values()])
     children = {c.id: c for c in db.session.scalars(  # their posyandu is not needed here: not joined in
         select(Child).where(among(db.session, Child.id, {cid for _, _, cid in ready.values()}),
                             access.child_clause(batch.user))
         .options(lazyload(Child.posyandu)))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
-    ids: set[uuid.UUID] = set()
     for i, (m, loaded, child_id) in ready.items():
         child = children.get(child_id)
-        if not (m.id in stored or m.id in ids or m.mutation_id in seen or child is None
-                or child.merged_into is not None or child.deleted_at is not None
-                or loaded["measured_on"] < child.birth_date):
+        if (m.mutation_id in new and child is not None and child.merged_into is None
+                and child.deleted_at is None and loaded["measured_on"] >= child.birth_date):
             fast[i] = (m, child, loaded)
-        ids.add(m.id)
     _in_segments(batch, run, fast, _create_measurements)
 
 
@@ -381,9 +374,7 @@ def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, 
     # the same mutations waits on the measurements' ids above, then takes the one-at-a-time path
     # and replays this one's answers; the same mutation ids with other record ids (a client bug)
     # collide with this push's ledger rows: the later push is refused whole (409), its phone retries.
-    for (i, m, _, _), obj in zip(items, objs):
-        batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
-        batch.applied.append((_ledger_entry(batch.user, batch.client_id, m, "applied"), result, obj))
+    _answer_applied(batch, [(i, m) for i, m, *_ in items], objs)
 
 
 def _apply_new_children(batch: _Batch, run: list[int]) -> None:
@@ -397,16 +388,8 @@ def _apply_new_children(batch: _Batch, run: list[int]) -> None:
             ready[i] = (m, _load(create, m.data))
         except ValidationError:
             continue
-    stored = set(db.session.scalars(select(Child.id).where(
-        among(db.session, Child.id, [m.id for m, _ in ready.values()]))))
-    seen = {row.mutation_id for row in db.session.scalars(select(SyncMutation).where(
-        among(db.session, SyncMutation.mutation_id, [m.mutation_id for m, _ in ready.values()])))}
-    fast: dict[int, tuple[Mutation, dict[str, Any]]] = {}
-    ids: set[uuid.UUID] = set()
-    for i, (m, loaded) in ready.items():
-        if not (m.id in stored or m.id in ids or m.mutation_id in seen):
-            fast[i] = (m, loaded)
-        ids.add(m.id)
+    new = _first_of_their_records(Child, [m for m, _ in ready.values()])
+    fast = {i: (m, loaded) for i, (m, loaded) in ready.items() if m.mutation_id in new}
     _in_segments(batch, run, fast, _create_children)
 
 
@@ -422,7 +405,28 @@ def _create_children(batch: _Batch, items: list[tuple[int, Mutation, dict[str, A
         for i, *_ in items:
             batch.apply(i)
         return
-    for (i, m, _), obj in zip(items, objs):
+    _answer_applied(batch, [(i, m) for i, m, _ in items], objs)
+
+
+def _first_of_their_records(model: type, mutations: list[Mutation]) -> set[uuid.UUID]:
+    """The mutation ids, of ``mutations``, that certainly create their record: not stored yet
+    (in any state), not created earlier in the run, not seen by the ledger (a replay). The
+    ledger rows read go into the session: the one-at-a-time path then reads them without a query."""
+    stored = set(db.session.scalars(select(model.id).where(among(db.session, model.id, [m.id for m in mutations]))))
+    seen = {row.mutation_id for row in db.session.scalars(select(SyncMutation).where(
+        among(db.session, SyncMutation.mutation_id, [m.mutation_id for m in mutations])))}
+    first, ids = set(), set()
+    for m in mutations:
+        if not (m.id in stored or m.id in ids or m.mutation_id in seen):
+            first.add(m.mutation_id)
+        ids.add(m.id)
+    return first
+
+
+def _answer_applied(batch: _Batch, mutations: list[tuple[int, Mutation]], objs: list[Any]) -> None:
+    """The answers of records created together; their ledger rows are written with the answers,
+    at the end of the batch."""
+    for (i, m), obj in zip(mutations, objs):
         batch.results[i] = result = _result(m.mutation_id, "applied", version=obj.version)
         batch.applied.append((_ledger_entry(batch.user, batch.client_id, m, "applied"), result, obj))
 
