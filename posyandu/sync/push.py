@@ -120,14 +120,15 @@ def schemas(entity: str) -> tuple[Schema, Schema, Schema]:
 @dataclass
 class _Batch:
     """One push as it is applied: the answers so far, and the records to answer with at the end,
-    each with its ledger entry: a ``SyncMutation`` claimed one at a time, or the row of a
-    mutation applied together (inserted at the end, with its answer)."""
+    each with its ledger entry: a ``SyncMutation`` claimed one at a time, the row of a
+    mutation applied together (inserted at the end, with its answer), or None for a second
+    copy of a mutation in the batch (answered as the first)."""
 
     user: User
     client_id: str
     checked: list[Any]
     results: list[dict[str, Any]]
-    applied: list[tuple[SyncMutation | dict[str, Any], dict[str, Any], Any]] = field(default_factory=list)
+    applied: list[tuple[SyncMutation | dict[str, Any] | None, dict[str, Any], Any]] = field(default_factory=list)
 
     def apply(self, i: int) -> None:
         self.results[i] = _apply(self.user, self.client_id, self.checked[i], self.applied)
@@ -169,6 +170,8 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     rows = []
     for ledger, result, obj in batch.applied:
         result["version"], result["record"] = obj.version, snapshot(obj)
+        if ledger is None:  # a copy of a mutation claimed earlier in the batch: its answer only
+            continue
         if isinstance(ledger, dict):
             rows.append({**ledger, "result": _as_kept(result, obj)})
         else:
@@ -253,7 +256,13 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     if prior is not None:
         if prior.user_id != user.id or prior.request_hash != m.request_hash:
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
-        return {**prior.result, "replayed": True}  # its record is read back at the end (_read_back)
+        replay = {**prior.result, "replayed": True}
+        # claimed earlier in this batch: answered, like the first copy, with the record as committed;
+        # else its record is read back from the change log at the end (_read_back)
+        first = next((obj for entry, _, obj in applied if entry is prior), None)
+        if first is not None:
+            applied.append((None, replay, first))
+        return replay
     obj = None
     try:
         with db.session.begin_nested():

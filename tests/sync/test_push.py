@@ -321,6 +321,30 @@ def test_a_conflict_answers_the_record_as_committed_not_as_it_stood_mid_batch(wo
     assert results[1]["record"]["deleted_at"] is not None and results[1]["record"]["length_height_cm"] == 71.0
 
 
+def test_a_mutation_sent_twice_in_one_batch_is_answered_as_the_first_copy_is_committed(world, client):
+    # An outbox that queued one mutation twice (a retry written before the first send was
+    # cleared): the second copy is a replay of the first, and both answers carry the record as
+    # it is committed, not the second copy a copy of the first's mid-batch answer.
+    cid, _ = _new_child(client, world)
+    mid = new_id()
+    create = mutation("measurement", mid, measurement_data(cid, weight_kg=8.0))
+    edit = mutation("child", cid, {"name": "Siti Aminah"}, base_version=1)
+    delete_after = mutation("measurement", mid, {"reason": "salah anak"}, op="delete", base_version=1)
+    results = push(client, world.headers("kader1"), [create, edit, create, delete_after, create])
+    assert [(r["status"], r["replayed"]) for r in results] == [
+        ("applied", False), ("applied", False), ("applied", True), ("applied", False), ("applied", True)]
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    [committed] = [c for c in changes if c["id"] == str(mid)]
+    assert committed["version"] == 1 and committed["op"] == "delete"
+    for answer in (results[0], results[2], results[3], results[4]):
+        assert (answer["version"], answer["record"]) == (1, committed["record"])
+    assert committed["record"]["deleted_at"] is not None
+    # a later retry of the whole batch answers the same
+    again = push(client, world.headers("kader1"), [create, edit, create, delete_after, create])
+    assert all(r["replayed"] for r in again)
+    assert [{**r, "replayed": True} for r in results] == again
+
+
 def test_measurements_answer_and_log_the_value_the_database_stores(world, app, client):
     # PostgreSQL's numeric(5,1) stores 70.375 as 70.4 (SQLite would keep 70.375): the answer,
     # the z-scores and the change log must carry what is stored, on both databases.
