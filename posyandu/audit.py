@@ -75,13 +75,28 @@ class _Pending:
     snapshot: tuple[dict[str, Any], int] | None = None  # (serialised record, flushes when taken)
 
 
+def act_as(*, user_id: uuid.UUID | None = None, client_id: str | None = None) -> None:
+    """Name who the writes that follow, in this app context, are by: the user (set when a
+    request's token is checked, or by a command acting as a user) and the client installation
+    (a push names its phone; a request may name it in ``X-Client-Id``). Each given value is kept
+    until the context ends; the audit and change-log rows read them (``context``)."""
+    if user_id is not None:
+        g.actor_id = user_id
+    if client_id is not None:
+        g.actor_client_id = client_id
+
+
+def actor_id() -> uuid.UUID | None:
+    """The user named by ``act_as`` in this app context, if any."""
+    return g.get("actor_id") if g else None
+
+
 def context() -> dict[str, Any]:
     """Who is acting: the user, client and address of the current request."""
     if not has_request_context():
-        return {"user_id": getattr(g, "actor_id", None) if g else None, "client_id": "cli", "ip": None}
-    client = getattr(g, "client_id", None) or request.headers.get("X-Client-Id")
-    return {"user_id": getattr(g, "actor_id", None), "client_id": (client or "")[:64] or None,
-            "ip": request.remote_addr}
+        return {"user_id": actor_id(), "client_id": "cli", "ip": None}
+    client = g.get("actor_client_id") or request.headers.get("X-Client-Id")
+    return {"user_id": actor_id(), "client_id": (client or "")[:64] or None, "ip": request.remote_addr}
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from posyandu.audit import actor_id
+
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; "
@@ -75,5 +77,5 @@ def init_observability(app: Flask) -> None:
         log.info("%s %s %s", request.method, request.path, resp.status_code,
                  extra={"method": request.method, "path": request.path, "status": resp.status_code,
                         "duration_ms": round((time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000, 1),
-                        "user_id": str(getattr(g, "actor_id", "") or "") or None})
+                        "user_id": str(actor_id() or "") or None})
         return resp

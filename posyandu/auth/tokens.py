@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from flask import g
 from flask_jwt_extended import JWTManager, decode_token
 from sqlalchemy import delete, select
 
+from posyandu.audit import act_as
 from posyandu.auth.models import RevokedToken, User
 from posyandu.errors import problem
 from posyandu.extensions import db
@@ -27,7 +27,7 @@ def init_jwt(jwt: JWTManager) -> None:
         user = db.session.get(User, user_id)
         if user is None or not user.active:
             return None
-        g.actor_id = user.id
+        act_as(user_id=user.id)
         return user
 
     @jwt.token_in_blocklist_loader

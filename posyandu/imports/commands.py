@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import g
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from posyandu.audit import act_as
 from posyandu.extensions import db
 
 
@@ -30,7 +30,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     user = db.session.scalar(stmt)
     if user is None:
         raise click.ClickException("no such user (create an admin first: flask create-admin)")
-    g.actor_id = user.id
+    act_as(user_id=user.id)
     with path.open("rb") as data:
         try:
             total = count_rows(data, path.name)

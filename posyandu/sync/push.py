@@ -21,7 +21,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +28,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
 from posyandu import access, events
-from posyandu.audit import ENTITIES, EntityType, log_action, pending_fields, record_change, snapshot
+from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, record_change, snapshot
 from posyandu.auth.models import User
 from posyandu.database import among, insert_or_skip, insert_rows, utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -142,7 +141,7 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     if len(raw_mutations) > max_mutations:
         raise PayloadTooLarge(Msg(f"at most {max_mutations} mutations per push",
                                   f"paling banyak {max_mutations} mutasi per sinkron"))
-    g.client_id = client_id
+    act_as(client_id=client_id)
     _touch_client(user, client_id, client_version)
     checked = [_check(raw) for raw in raw_mutations]
     batch = _Batch(user, client_id, checked, [{}] * len(checked))

@@ -181,5 +181,12 @@ def test_the_cli_imports_with_dry_run_accept_valid_and_is_idempotent(app, world,
     assert refused.exit_code == 1 and counts(db, world) == before
     done = runner.invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
     assert done.exit_code == 0 and "kunjungan baru 2" in done.output and "disimpan" in done.output, done.output
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+
+    bidan = db.session.scalar(select(User.id).where(User.username == "bidan_a"))
+    creates = db.session.execute(select(AuditLog.user_id, AuditLog.client_id, AuditLog.ip)
+                                 .where(AuditLog.entity == "measurement", AuditLog.action == "create")).all()
+    assert len(creates) == 2 and set(creates) == {(bidan, "cli", None)}  # by the --as user, from the command line
     again = runner.invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
     assert "kunjungan baru 0" in again.output and "kunjungan sudah ada 2" in again.output

@@ -345,6 +345,34 @@ def test_a_mutation_sent_twice_in_one_batch_is_answered_as_the_first_copy_is_com
     assert [{**r, "replayed": True} for r in results] == again
 
 
+def test_audit_and_change_log_name_the_user_and_the_phone_of_each_write(world, app, client):
+    # (each request in its own app context, as in the server: no ``db`` fixture holding one open)
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.sync.models import ChangeLog
+
+    cid = new_id()
+    push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"])),
+                                           mutation("measurement", new_id(), measurement_data(cid))],
+         client_id="hp-kader-satu")
+    body = {k: v for k, v in measurement_data(cid, weight_kg=8.3).items() if k != "child_id"}
+    rest = client.post(f"/api/v1/children/{cid}/measurements", json=body,
+                       headers={**world.headers("kader1b"), "X-Client-Id": "tablet-posyandu"})
+    assert rest.status_code == 201, rest.get_json()
+    with app.app_context():
+        kader1, kader1b = (db.session.scalar(select(User.id).where(User.username == name))
+                           for name in ("kader1", "kader1b"))
+        audit = db.session.execute(select(AuditLog.user_id, AuditLog.client_id, AuditLog.ip)
+                                   .where(AuditLog.entity.in_(("child", "measurement")))).all()
+        log = db.session.execute(select(ChangeLog.user_id, ChangeLog.client_id)
+                                 .where(ChangeLog.child_id == uuid.UUID(cid))).all()
+    by_phone, by_tablet = (kader1, "hp-kader-satu"), (kader1b, "tablet-posyandu")
+    assert sorted(map(tuple, audit), key=str) == sorted([(*by_phone, "127.0.0.1")] * 2 + [(*by_tablet, "127.0.0.1")],
+                                                        key=str)
+    assert sorted(map(tuple, log), key=str) == sorted([by_phone] * 2 + [by_tablet], key=str)
+
+
 def test_measurements_answer_and_log_the_value_the_database_stores(world, app, client):
     # PostgreSQL's numeric(5,1) stores 70.375 as 70.4 (SQLite would keep 70.375): the answer,
     # the z-scores and the change log must carry what is stored, on both databases.
