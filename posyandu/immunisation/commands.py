@@ -30,8 +30,8 @@ def load_schedule(path: Path, valid_from: object, activate: bool) -> None:
         db.session.rollback()
         lines = [f"  {field}: {msg}" for field, msgs in translate_field_message(exc.errors or {}).items()
                  for msg in msgs]
-        raise click.ClickException("\n".join(["invalid schedule:", *lines])) from None
+        raise click.ClickException("\n".join(["jadwal tidak valid (invalid schedule):", *lines])) from None
     db.session.commit()
-    state = "active" if row.active else "inactive"
-    click.echo(f"schedule {row.document['version']} loaded as version id {row.id} ({state}, "
-               f"valid from {row.valid_from.isoformat()})")
+    state = "aktif (active)" if row.active else "belum aktif (inactive)"
+    click.echo(f"jadwal {row.document['version']} dimuat sebagai versi id {row.id}: {state}, "
+               f"berlaku mulai (valid from) {row.valid_from.isoformat()}")

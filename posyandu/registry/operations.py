@@ -48,7 +48,7 @@ def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
     pkm = Puskesmas(id=uuid.uuid4(), kabupaten_code=kabupaten_of(data["kecamatan_code"]), **data)
     db.session.add(pkm)
     db.session.flush()
-    log_action("create", "puskesmas", pkm.id, {k: [None, v] for k, v in data.items()})
+    log_action("create", "puskesmas", pkm.id, created_fields(data))
     return pkm
 
 
@@ -70,7 +70,7 @@ def create_posyandu(user: User, data: dict[str, Any]) -> Posyandu:
         raise Conflict()
     pos = Posyandu(kabupaten_code=kabupaten_of(data["desa_code"]), **data)
     db.session.add(pos)
-    record_change(pos, "create", {k: [None, str(v)] for k, v in data.items()})
+    record_change(pos, "create", created_fields(data))
     return pos
 
 

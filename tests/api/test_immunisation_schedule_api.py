@@ -101,11 +101,11 @@ def test_flask_load_schedule_publishes_a_file(app, client, world, tmp_path):
     path.write_text(json.dumps({**doc, "version": "2026.1"}), encoding="utf-8")
     out = app.test_cli_runner().invoke(args=["load-schedule", str(path), "--valid-from", "2026-01-01", "--inactive"])
     assert out.exit_code == 0, out.output
-    assert "2026.1" in out.output and "inactive" in out.output
+    assert "jadwal 2026.1" in out.output and "belum aktif" in out.output and "2026-01-01" in out.output
     bad = tmp_path / "rusak.json"
     bad.write_text(json.dumps({**doc, "version": "2026.2", "entries": []}), encoding="utf-8")
     refused = app.test_cli_runner().invoke(args=["load-schedule", str(bad)])
-    assert refused.exit_code != 0 and "document.entries" in refused.output
+    assert refused.exit_code != 0 and "jadwal tidak valid" in refused.output and "document.entries" in refused.output
     versions = client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"]
     assert [(v["version"], v["valid_from"], v["active"]) for v in versions] == [
         ("2024.2", "2024-01-01", True), ("2026.1", "2026-01-01", False)]

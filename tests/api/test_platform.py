@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -81,6 +82,20 @@ def test_a_bidan_creates_posyandu_only_in_her_puskesmas(client, world):
     assert ok.status_code == 201 and ok.get_json()["kabupaten_code"] == "35.25"
     assert client.post("/api/v1/posyandu", json={**body, "puskesmas_id": str(world.ids["pkm_a"])},
                        headers=world.headers("kader1")).status_code == 403
+
+
+def test_a_new_posyandus_audit_row_keeps_an_empty_field_empty(app, client, world):
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    body = {"name": "Baru", "desa_code": "35.25.01.2001", "meeting_day": 12, "address": None,
+            "puskesmas_id": str(world.ids["pkm_a"])}
+    ok = client.post("/api/v1/posyandu", json=body, headers=world.headers("admin"))
+    assert ok.status_code == 201, ok.get_json()
+    with app.app_context():
+        changes = db.session.scalar(select(AuditLog.changes).where(AuditLog.record_id == ok.get_json()["id"]))
+    assert changes["address"] == [None, None] and changes["meeting_day"] == [None, "12"]
+    assert changes["puskesmas_id"] == [None, str(world.ids["pkm_a"])]
 
 
 def test_posyandu_validation(client, world):
