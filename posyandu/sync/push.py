@@ -85,10 +85,11 @@ class Mutation:
     mutation_id: uuid.UUID
     entity: str
     op: str
-    id: uuid.UUID
+    id: uuid.UUID | None  # None only for a mutation refused on reading (below)
     base_version: int | None
     data: dict[str, Any]
     request_hash: str
+    refused: dict[str, Any] | None = None  # its rejection, when it could not even be read
 
 
 def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
@@ -149,7 +150,8 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     run: list[int] = []  # consecutive new records of one entity, applied together
     entity = None
     for i, m in enumerate(checked):
-        kind = _bulk_entity(m) if bulk and isinstance(m, Mutation) and uses[m.mutation_id] == 1 else None
+        kind = _bulk_entity(m) if bulk and isinstance(m, Mutation) and uses[m.mutation_id] == 1 and \
+            m.refused is None else None
         if kind is not None and kind == entity:
             run.append(i)
             continue
@@ -226,27 +228,45 @@ def _result(mutation_id: Any, status: str, *, record: Any = None, version: int |
             "errors": translate_field_message(errors) if errors else None}
 
 
+def _request_hash(raw: dict[str, Any]) -> str:
+    """What a mutation asks, as a hash: a mutation id sent again must ask the same."""
+    canonical = json.dumps({k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")},
+                           sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates escaped
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _parse(raw: Any) -> Mutation:
     if not isinstance(raw, dict):
         raise ValidationError({"_schema": [Msg("a mutation must be an object", "mutasi harus berupa objek")]})
-    loaded = _MUTATION_IN.load(raw)
-    canonical = json.dumps({k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")},
-                           sort_keys=True, separators=(",", ":"), default=str)
-    return Mutation(**loaded, request_hash=hashlib.sha256(canonical.encode()).hexdigest())
+    return Mutation(**_MUTATION_IN.load(raw), request_hash=_request_hash(raw))
 
 
 def _check(raw: Any) -> Mutation | dict[str, Any]:
-    """The mutation, parsed; or its rejection if it cannot even be read."""
+    """The mutation, parsed; or, if it cannot even be read, its rejection: kept in the ledger
+    like any other answer (a retry is answered ``replayed``, and the id cannot later be used for
+    something else) when its mutation id can be read, else only answered."""
     unstorable = unstorable_text(raw)
-    if unstorable:
-        mid = raw.get("mutation_id") if isinstance(raw, dict) else None
-        return _result(None if "mutation_id" in unstorable or not isinstance(mid, str) else mid, "rejected",
-                       errors=unstorable)
+    if not unstorable:
+        try:
+            return _parse(raw)
+        except ValidationError as exc:
+            errors = exc.messages
+    else:
+        errors = unstorable
+    mid = raw.get("mutation_id") if isinstance(raw, dict) and "mutation_id" not in errors else None
+    refused = _result(mid if isinstance(mid, str) else None, "rejected", errors=errors)
     try:
-        return _parse(raw)
-    except ValidationError as exc:
-        mid = raw.get("mutation_id") if isinstance(raw, dict) else None
-        return _result(mid if isinstance(mid, str) else None, "rejected", errors=exc.messages)
+        mutation_id = uuid.UUID(mid) if isinstance(mid, str) else None
+    except ValueError:
+        mutation_id = None
+    if mutation_id is None:
+        return refused
+    try:
+        record_id = uuid.UUID(raw.get("id")) if isinstance(raw.get("id"), str) else None
+    except ValueError:
+        record_id = None
+    entity = raw.get("entity") if raw.get("entity") in PUSH_ENTITIES else ""
+    return Mutation(mutation_id, entity, "", record_id, None, {}, _request_hash(raw), refused=refused)
 
 
 def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, Any]:
@@ -262,6 +282,9 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         if first is not None:
             applied.append((None, replay, first))
         return replay
+    if m.refused is not None:
+        ledger.status, ledger.result = "rejected", m.refused
+        return m.refused
     obj = None
     try:
         with db.session.begin_nested():

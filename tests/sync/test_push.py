@@ -99,6 +99,36 @@ def test_a_bad_mutation_is_rejected_with_field_errors_and_the_rest_apply(world, 
     assert _count(app, Measurement) == 1
 
 
+def test_a_mutation_refused_on_reading_is_kept_replayed_and_its_id_never_used_again(world, app, client):
+    # The contract: sending a mutation id again changes nothing and answers the first answer,
+    # replayed, rejections included; also for mutations too broken to apply (an unknown entity,
+    # a bad record id, text no database can store), as long as their mutation id can be read.
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    cid, _ = _new_child(client, world)
+    h = world.headers("kader1")
+    broken = [mutation("vaccination", new_id(), {}),
+              {**mutation("measurement", new_id(), measurement_data(cid)), "id": "bukan-uuid"},
+              mutation("child", new_id(), child_data(world.ids["p1"], name="Ani\x00")),
+              mutation("child", new_id(), child_data(world.ids["p1"], name="Ani\ud800")),
+              {**mutation("measurement", new_id(), measurement_data(cid)), "op": "\x00"},
+              {**mutation("measurement", new_id(), measurement_data(cid)), "mutation_id": "bukan-uuid"}]
+    first = push(client, h, broken)
+    assert [(r["status"], r["replayed"]) for r in first] == [("rejected", False)] * 6
+    again = push(client, h, broken)
+    assert [(r["status"], r["replayed"]) for r in again[:5]] == [("rejected", True)] * 5
+    assert [{**r, "replayed": False} for r in again[:5]] == first[:5]
+    assert again[5] == first[5] and again[5]["mutation_id"] is None   # no id to remember it by
+    # the same ids with a mended change are refused: an id means one change
+    mended = [mutation("measurement", m["id"] if m["entity"] == "vaccination" else new_id(), measurement_data(cid),
+                       mutation_id=m["mutation_id"]) for m in broken[:5]]
+    answers = push(client, h, mended)
+    assert [r["status"] for r in answers] == ["rejected"] * 5
+    assert all(list(r["errors"]) == ["mutation_id"] for r in answers)
+    assert _count(app, Measurement) == 0 and _count(app, Child) == 1
+
+
 def test_more_than_500_mutations_is_413_and_applies_nothing(world, app, client):
     from posyandu.registry.models import Child
 
