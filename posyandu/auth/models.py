@@ -33,10 +33,14 @@ class User(TimestampMixin, db.Model):
     # Bumped whenever what this user may see changes (new posyandu, new child
     # link, access removed): sync cursors made under an older value reset.
     scope_version: Mapped[int] = mapped_column(default=1)
+    # Bumped when the password changes or the account is switched off or on: every token
+    # issued before (on a lost phone, say) is refused from then on (tokens carry it as "cv").
+    credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class RevokedToken(db.Model):
-    """A JWT refused until it would have expired anyway (logout, password change)."""
+    """A JWT refused until it would have expired anyway (logout). A password change refuses all
+    of a user's earlier tokens at once instead (``User.credentials_version``)."""
 
     __tablename__ = "revoked_token"
 

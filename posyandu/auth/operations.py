@@ -35,7 +35,7 @@ def login(username: str, password: str) -> dict[str, Any] | None:
 
 
 def issue_tokens(user: User) -> dict[str, Any]:
-    claims = {"role": user.role, "sv": user.scope_version}
+    claims = {"role": user.role, "sv": user.scope_version, "cv": user.credentials_version}
     return {"access_token": create_access_token(user, additional_claims=claims),
             "refresh_token": create_refresh_token(user, additional_claims=claims), "user": user}
 
@@ -73,10 +73,31 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
+    if changes.keys() & {"password", "active"}:
+        user.credentials_version += 1  # the user's sessions end (a lost phone's too)
     if changes.keys() & {"role", "posyandu_id", "puskesmas_id", "region_code", "active"}:
         user.scope_version += 1  # this user's sync cursors reset (a full re-pull)
     log_action("update", "user", user.id, changes)
     return user
+
+
+WRONG_PASSWORD = Msg("wrong password", "kata sandi salah")
+
+
+def change_password(user: User, current: str, new: str) -> dict[str, Any] | None:
+    """The user's own password change: new tokens for this device, every earlier token of the
+    user refused from now on (their other phones log in again; their data stays there). None
+    (audited) when ``current`` is wrong."""
+    if not verify_password(user.password_hash, current):
+        log_action("password_change_failed", "user", user.id)
+        return None
+    if new == current:
+        raise ValidationFailed(errors={"new_password": [Msg("must differ from the current password",
+                                                            "harus berbeda dari kata sandi sekarang")]})
+    user.password_hash = hash_password(new)
+    user.credentials_version += 1
+    log_action("password_change", "user", user.id, {"password": ["***", "***"]})
+    return issue_tokens(user)
 
 
 def _code_hash(code: str) -> str:

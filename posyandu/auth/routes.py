@@ -11,11 +11,11 @@ from sqlalchemy import select
 from posyandu.access import roles_required
 from posyandu.auth import operations as ops
 from posyandu.auth.models import User
-from posyandu.auth.schemas import (AccessTokenSchema, LoginSchema, LogoutSchema, RedeemSchema,
+from posyandu.auth.schemas import (AccessTokenSchema, ChangePasswordSchema, LoginSchema, LogoutSchema, RedeemSchema,
                                    RegisterParentSchema, TokensSchema, UserPage, UserQueryArgs, UserSchema,
                                    UserUpdateSchema)
 from posyandu.auth.tokens import revoke
-from posyandu.errors import NotFound, Unauthorized
+from posyandu.errors import NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import Blueprint, db, limiter
 from posyandu.pagination import paginate
 
@@ -90,6 +90,42 @@ def _decode_own(token: str) -> dict | None:
     return payload if payload.get("sub") == str(current_user.id) else None
 
 
+def _password_change_key() -> str:
+    """Wrong current passwords are limited per user (per address if the token does not verify:
+    the request is then refused anyway)."""
+    from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+    from flask_jwt_extended.exceptions import JWTExtendedException
+    from jwt import PyJWTError
+
+    try:
+        verify_jwt_in_request()
+        return "password-user:" + str(get_jwt_identity())
+    except (JWTExtendedException, PyJWTError):
+        return "password-address:" + (request.remote_addr or "-")
+
+
+@blp.route("/auth/password")
+class ChangePassword(MethodView):
+    decorators = [limiter.limit(_login_limit, key_func=_password_change_key, deduct_when=lambda r: r.status_code == 422)]
+
+    @jwt_required()
+    @blp.arguments(ChangePasswordSchema)
+    @blp.response(200, TokensSchema)
+    def post(self, body):
+        """Change your own password (every role).
+
+        Answers new tokens for this device; every token issued to you before (your other
+        phones, a lost one) is refused from now on: they log in again, and keep their unsent
+        data. A wrong current password answers 422 on `current_password`, is audited, and is
+        rate-limited like logins.
+        """
+        tokens = ops.change_password(current_user, body["current_password"], body["new_password"])
+        db.session.commit()  # failed attempts are audited too
+        if tokens is None:
+            raise ValidationFailed(errors={"current_password": [ops.WRONG_PASSWORD]})
+        return tokens
+
+
 @blp.route("/auth/me")
 class Me(MethodView):
     @jwt_required()
@@ -161,7 +197,10 @@ class UserById(MethodView):
     @blp.arguments(UserUpdateSchema(partial=True))
     @blp.response(200, UserSchema)
     def patch(self, body, user_id: uuid.UUID):
-        """Change a user's details, scope, password, or deactivate them (admin)."""
+        """Change a user's details, scope, password, or deactivate them (admin).
+
+        A new password, or switching the account off or on, ends the user's sessions: every
+        token issued before is refused (a lost phone's too)."""
         user = ops.update_user(_user(user_id), body)
         db.session.commit()
         return user

@@ -37,6 +37,11 @@ class TokensSchema(Schema):
     user = fields.Nested(UserSchema)
 
 
+class ChangePasswordSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+
+
 class AccessTokenSchema(Schema):
     access_token = fields.String()
 

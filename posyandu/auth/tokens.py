@@ -25,8 +25,8 @@ def init_jwt(jwt: JWTManager) -> None:
         except ValueError:  # signed by us yet not one of our subjects: refuse, do not crash
             return None
         user = db.session.get(User, user_id)
-        if user is None or not user.active:
-            return None
+        if user is None or not user.active or payload.get("cv", 1) != user.credentials_version:
+            return None  # gone, switched off, or a token from before a password change
         act_as(user_id=user.id)
         return user
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_jwt_extended import create_access_token
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
 
@@ -107,6 +108,110 @@ def test_a_deactivated_users_tokens_stop_working(client, world):
     resp = client.patch(f"/api/v1/users/{kader['id']}", json={"active": False}, headers=world.headers("admin"))
     assert resp.status_code == 200
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def _login(client, username: str, password: str = PASSWORD, address: str = "10.1.0.1") -> dict:
+    resp = client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, client, world):
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    lost_phone, this_phone = _login(client, "kader1"), _login(client, "kader1")
+    resp = client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "sandi-baru-2026"},
+                       headers=_bearer(this_phone["access_token"]))
+    assert resp.status_code == 200, resp.get_json()
+    fresh = resp.get_json()
+    assert fresh["user"]["username"] == "kader1" and fresh["access_token"] != this_phone["access_token"]
+    # every token issued before, access and refresh, of both phones, is refused
+    for old in (lost_phone, this_phone):
+        assert client.get("/api/v1/auth/me", headers=_bearer(old["access_token"])).status_code == 401
+        assert client.post("/api/v1/auth/refresh", headers=_bearer(old["refresh_token"])).status_code == 401
+    # the new ones work, refresh included; the old password no longer logs in, the new one does
+    assert client.get("/api/v1/auth/me", headers=_bearer(fresh["access_token"])).get_json()["username"] == "kader1"
+    refreshed = client.post("/api/v1/auth/refresh", headers=_bearer(fresh["refresh_token"]))
+    assert client.get("/api/v1/auth/me", headers=_bearer(refreshed.get_json()["access_token"])).status_code == 200
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).status_code == 401
+    _login(client, "kader1", "sandi-baru-2026")
+    # another user's sessions are untouched
+    assert client.get("/api/v1/auth/me", headers=world.headers("kader1b")).status_code == 200
+    with app.app_context():
+        row = db.session.execute(select(AuditLog.changes).where(AuditLog.action == "password_change")).one()
+    assert row.changes == {"password": ["***", "***"]}
+
+
+def test_a_wrong_current_password_is_422_audited_and_rate_limited(app, client, world):
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    session = _login(client, "kader1")
+    wrong = {"current_password": "bukan-ini", "new_password": "sandi-baru-2026"}
+    resp = client.post("/api/v1/auth/password", json=wrong, headers=_bearer(session["access_token"]))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json"
+    assert resp.get_json()["errors"] == {"current_password": ["kata sandi salah"]}
+    # nothing changed: the session still works, the password still logs in
+    assert client.get("/api/v1/auth/me", headers=_bearer(session["access_token"])).status_code == 200
+    _login(client, "kader1")
+    codes = [client.post("/api/v1/auth/password", json=wrong, headers={**_bearer(session["access_token"]),
+                                                                       "Accept-Language": "en"},
+                         environ_base={"REMOTE_ADDR": f"10.2.0.{i}"}).status_code for i in range(6)]
+    assert codes == [422] * 4 + [429, 429]   # five wrong guesses a minute, from any address
+    with app.app_context():
+        failed = db.session.scalar(select(func.count()).select_from(AuditLog)
+                                   .where(AuditLog.action == "password_change_failed"))
+    assert failed == 5
+    # another user guesses on
+    other = _login(client, "kader2")
+    assert client.post("/api/v1/auth/password", json=wrong, headers=_bearer(other["access_token"])).status_code == 422
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"current_password": PASSWORD, "new_password": "pendek"}, "new_password"),
+    ({"current_password": PASSWORD, "new_password": PASSWORD}, "new_password"),
+    ({"new_password": "sandi-baru-2026"}, "current_password"),
+    ({"current_password": PASSWORD, "new_password": "x" * 201}, "new_password"),
+])
+def test_a_new_password_is_checked_and_nothing_changes_when_refused(client, world, body, field):
+    session = _login(client, "kader1")
+    resp = client.post("/api/v1/auth/password", json=body, headers=_bearer(session["access_token"]))
+    assert resp.status_code == 422 and field in resp.get_json()["errors"], resp.get_json()
+    assert client.get("/api/v1/auth/me", headers=_bearer(session["access_token"])).status_code == 200
+    _login(client, "kader1")
+
+
+def test_changing_a_password_needs_a_valid_access_token(client, world):
+    session = _login(client, "kader1")
+    body = {"current_password": PASSWORD, "new_password": "sandi-baru-2026"}
+    assert client.post("/api/v1/auth/password", json=body).status_code == 401
+    assert client.post("/api/v1/auth/password", json=body, headers=_bearer(session["refresh_token"])).status_code == 401
+    _login(client, "kader1")   # unchanged
+
+
+def test_an_admin_resetting_a_password_ends_the_users_sessions(client, world):
+    lost_phone = _login(client, "kader1")
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader = next(u for u in users if u["username"] == "kader1")
+    resp = client.patch(f"/api/v1/users/{kader['id']}", json={"password": "dari-admin-2026"}, headers=world.headers("admin"))
+    assert resp.status_code == 200
+    assert client.get("/api/v1/auth/me", headers=_bearer(lost_phone["access_token"])).status_code == 401
+    assert client.post("/api/v1/auth/refresh", headers=_bearer(lost_phone["refresh_token"])).status_code == 401
+    fresh = _login(client, "kader1", "dari-admin-2026")
+    # a change of name alone ends nothing
+    client.patch(f"/api/v1/users/{kader['id']}", json={"name": "Kader Satu"}, headers=world.headers("admin"))
+    assert client.get("/api/v1/auth/me", headers=_bearer(fresh["access_token"])).status_code == 200
+    # switched off and on again: the tokens from before stay refused
+    for active in (False, True):
+        client.patch(f"/api/v1/users/{kader['id']}", json={"active": active}, headers=world.headers("admin"))
+    assert client.get("/api/v1/auth/me", headers=_bearer(fresh["access_token"])).status_code == 401
+    _login(client, "kader1", "dari-admin-2026")
 
 
 def test_only_admins_manage_users(client, world):
