@@ -173,6 +173,13 @@ const W = {
   // settings
   settings: ['Pengaturan', 'Settings'],
   logout: ['Keluar', 'Log out'],
+  password_change: ['Ganti kata sandi', 'Change password'],
+  password_current: ['Kata sandi sekarang', 'Current password'],
+  password_new: ['Kata sandi baru', 'New password'],
+  password_again: ['Ulangi kata sandi baru', 'New password again'],
+  password_rule: ['Paling sedikit 8 karakter.', 'At least 8 characters.'],
+  password_mismatch: ['Kedua kata sandi baru tidak sama.', 'The two new passwords differ.'],
+  password_changed: ['Kata sandi sudah diganti. HP lain yang memakai akun ini harus masuk lagi; datanya tetap tersimpan.', 'Password changed. Other phones using this account must log in again; their data is kept.'],
   logout_blocked: ['Ada {n} data belum terkirim. Sinkron dulu sebelum keluar.', 'There are {n} unsent records. Sync before logging out.'],
   home: ['Beranda', 'Home'],
   install_storage: ['Penyimpanan', 'Storage'],

@@ -1,9 +1,9 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatDate, lang, setLang, t } from '../i18n.js';
-import { h, radios } from '../ui.js';
+import { field, h, radios, showErrors } from '../ui.js';
 import { FIELDS, conflictList, counts, discardEntry, outboxEntries, records, resolveConflict } from '../outbox.js';
 import { deleteDb } from '../db.js';
-import { forget } from '../auth.js';
+import { forget, saveTokens } from '../auth.js';
 
 const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', measured_on: 'measured_on',
@@ -106,6 +106,7 @@ export async function settings(ctx) {
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
+    passwordForm(ctx),
     h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
       if (pending) { note.textContent = t('logout_blocked', { n: pending }); return; }
       const { user, tokens } = ctx.session;
@@ -116,4 +117,40 @@ export async function settings(ctx) {
       location.hash = '';
       location.reload();
     } }, t('logout')), note);
+}
+
+/**
+ * Change one's own password (online). The server answers new tokens for this phone, kept sealed
+ * under the PIN as before; every other phone of the user must log in again (its data stays).
+ */
+function passwordForm(ctx) {
+  const form = h('form', { class: 'card', novalidate: true, id: 'password-form' }, h('h3', {}, t('password_change')),
+    field({ label: t('password_current'), name: 'current_password', type: 'password', autocomplete: 'current-password', required: true }),
+    field({ label: t('password_new'), name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, hint: t('password_rule') }),
+    field({ label: t('password_again'), name: 'new_password2', type: 'password', autocomplete: 'new-password', required: true }),
+    h('p', { role: 'status', id: 'password-note' }),
+    h('button', { class: 'btn', type: 'submit' }, t('password_change')));
+  const note = form.querySelector('#password-note');
+  const say = (tone, text) => { note.className = `notice ${tone}`; note.textContent = text; };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const { current_password: current, new_password: next, new_password2: again } = form.elements;
+    const errors = {
+      ...(current.value ? {} : { current_password: [t('required')] }),
+      ...(next.value.length < 8 ? { new_password: [t('password_rule')] }
+        : next.value !== again.value ? { new_password2: [t('password_mismatch')] } : {}),
+    };
+    note.className = ''; note.textContent = '';
+    if (!showErrors(form, errors)) return;
+    try {
+      const answer = await ctx.api.post('/auth/password', { current_password: current.value, new_password: next.value });
+      await saveTokens(ctx.session, { access_token: answer.access_token, refresh_token: answer.refresh_token });
+      form.reset();
+      say('ok', t('password_changed'));
+    } catch (error) {
+      if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);
+      else say('bad', error.kind === 'network' ? t('online_only') : error.message);
+    }
+  });
+  return form;
 }
