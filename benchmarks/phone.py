@@ -1,0 +1,128 @@
+"""A kader's phone: the first sync of a large posyandu, opening a child, and the status shown
+after a weighing, in real Chromium (Debian's /usr/bin/chromium, driven by Playwright) with
+its CPU slowed down by Chrome's own throttling, against gunicorn on PostgreSQL.
+
+Run: ``.venv/bin/python benchmarks/phone.py [--children 300] [--slowdown 1 4 6]``.
+
+1. The data (``benchmarks/sync.py``'s): one posyandu of 300 children, born 2-5 years ago,
+   with 24 monthly visits each (about 7,500 records to pull), registered and weighed by
+   ``POST /sync/push``; gunicorn (2 workers) on a throwaway PostgreSQL 15.
+2. Baseline, same run: the same first pull by plain HTTP from Python (every page of 500,
+   best of 3): the server's and the loopback network's share of the phone's first sync.
+3. For each CPU slowdown (1 = this machine; 4 = Chrome's "mid-tier mobile" preset; 6 = a
+   low-end Android phone), a fresh browser profile, 360 × 740:
+   a) first sync: from the PIN saved to the header chip's "Tersinkron" (the pull, the
+      IndexedDB writes, the home list drawn); printed against the baseline;
+   b) opening the child with the longest history from the search box: the heading, the
+      three growth charts (SVG) and the status drawn;
+   c) offline, a weighing saved: its status and N/T on screen (the WHO z-scores and the
+      KMS trend computed on the phone; the cadre reads them at the table).
+   Targets at 6× (a cheap phone): a) within 2 minutes, b) within 2 s, c) within 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sync import MONTHS, PASSWORD, Server, build, dataset, first_pull, push_all  # noqa: E402
+
+from tests.e2e.conftest import CHROMIUM  # noqa: E402
+from tests.e2e.pages import PIN, wait_synced  # noqa: E402
+from tests.support.pgserver import PostgresServer  # noqa: E402
+
+TARGETS = {"a": 120.0, "b": 2.0, "c": 1.0}  # seconds, at the slowest setting
+
+
+def phone(browser, url: str, slowdown: float, child_name: str) -> dict[str, float]:
+    """One fresh phone at ``slowdown``: seconds for a), b) and c)."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow", locale="id-ID")
+    ctx.set_default_timeout(600_000)
+    try:
+        page = ctx.new_page()
+        ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
+        page.goto(url + "/")
+        page.get_by_label("Nama pengguna").fill("kader")
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.locator("input[name=pin]").fill(PIN)
+        page.locator("input[name=pin2]").fill(PIN)
+        start = time.perf_counter()
+        page.get_by_role("button", name="Simpan").click()
+        wait_synced(page, timeout=1_200_000)
+        synced = time.perf_counter() - start
+
+        page.get_by_label("Cari nama anak").fill(child_name)
+        start = time.perf_counter()
+        page.locator("#children a", has_text=child_name).first.click()
+        page.get_by_role("heading", name=child_name).wait_for()
+        expect(page.locator(".charts svg")).to_have_count(3)
+        expect(page.locator("#result [data-key=bb_u]")).to_be_visible()
+        opened = time.perf_counter() - start
+
+        ctx.set_offline(True)
+        page.get_by_role("link", name="Catat penimbangan").click()
+        page.get_by_label("Berat badan (kg)").fill("12,4")
+        page.get_by_label("Panjang/tinggi badan (cm)").fill("91.5")
+        start = time.perf_counter()
+        page.get_by_role("button", name="Simpan").click()
+        result = page.locator("#visit-result")
+        expect(result.locator("[data-key=bb_u]")).to_be_visible()
+        expect(result.locator("[data-key=trend]")).to_be_visible()
+        weighed = time.perf_counter() - start
+        return {"a": synced, "b": opened, "c": weighed}
+    finally:
+        ctx.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--children", type=int, default=300)
+    parser.add_argument("--slowdown", type=float, nargs="+", default=[1, 4, 6])
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    pg = PostgresServer().start()
+    server = None
+    try:
+        url = pg.create_database("posyandu_phone")
+        posyandu = build(url, args.children)
+        children, visits = dataset(posyandu[:1], args.children * MONTHS, seed=7)
+        server = Server(url, 2, pg.dir / "gunicorn.log")
+        bidan, kader = server.login("bidan"), server.login("kader")
+        push_all(server, bidan, "child", children, 500)
+        push_all(server, bidan, "measurement", visits, 500)
+        seconds, changes, pages = min((first_pull(server, kader) for _ in range(3)), key=lambda r: r[0])
+        print(f"one posyandu: {len(children)} children, {len(visits):,} visits; gunicorn (2 workers), PostgreSQL 15")
+        print(f"baseline: the first pull by plain HTTP (Python), {changes:,} changes in {pages} pages: "
+              f"{seconds:.2f} s (best of 3)\n")
+        name = children[0]["name"]
+        print(f"{'CPU slowdown':>12}  {'a) first sync':>14}  {'a) / baseline':>13}  {'b) open a child':>15}  "
+              f"{'c) weighing → status':>21}")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+            try:
+                for slowdown in args.slowdown:
+                    t = phone(browser, f"http://127.0.0.1:{server.port}", slowdown, name)
+                    print(f"{slowdown:>11g}×  {t['a']:>12.1f} s  {t['a'] / seconds:>12.1f}×  {t['b']:>13.2f} s  "
+                          f"{t['c']:>19.2f} s", flush=True)
+            finally:
+                browser.close()
+        slowest = max(args.slowdown)
+        print(f"targets at {slowest:g}×: a) within {TARGETS['a']:.0f} s, b) within {TARGETS['b']:.0f} s, "
+              f"c) within {TARGETS['c']:.0f} s")
+    finally:
+        if server:
+            server.stop()
+        pg.stop()
+
+
+if __name__ == "__main__":
+    main()
