@@ -32,7 +32,10 @@ export function memDb(schema = SCHEMA) {
     };
   }
 
-  function tx(names, mode, fn) {
+  const log = []; // every transaction's stores, mode and options (durability), in order
+
+  function tx(names, mode, fn, options = {}) {
+    log.push({ names, mode, durability: options.durability ?? null });
     // transactions run one after another, each on a copy that replaces the data on success
     const run = queue.then(async () => {
       const copy = { ...data };
@@ -45,5 +48,5 @@ export function memDb(schema = SCHEMA) {
     return run;
   }
 
-  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close() {}, dump: () => data };
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close() {}, dump: () => data, log };
 }

@@ -41,6 +41,28 @@ test('a save writes the record and its outbox entry together, in creation order'
   assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 });
 });
 
+test('what a user enters or decides is flushed to disk before the app goes on; synced data may be relaxed', async () => {
+  const { db, server, engine } = setup();
+  const strict = () => db.log.filter((t) => t.durability === 'strict').length;
+  const { id } = await registerWithVisit(db);
+  assert.equal(strict(), 2, 'both saves');
+  assert.deepEqual(db.log.filter((t) => t.durability === 'strict').map((t) => t.names.includes('outbox')), [true, true]);
+  await engine.sync();
+  assert.equal(strict(), 2, 'pushing, the server\'s answers and the pull: no flush needed (they come back)');
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Server' });
+  await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Kader' } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Kader' });
+  const orphan = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: orphan, fields: { child_id: crypto.randomUUID(), measured_on: '2025-01-10', weight_kg: 8 } });
+  await engine.sync();
+  const [refused] = (await outboxEntries(db)).filter((e) => e.state === 'needs_attention');
+  await discardEntry(db, refused.mutation_id);
+  assert.equal(strict(), 6, 'an edit, the conflict\'s choice, a weighing, its discard');
+  assert.ok(db.log.some((t) => t.mode === 'readwrite' && t.durability === null), 'the sync\'s own writes');
+});
+
 test('a failed transaction leaves neither the record nor the outbox entry', async () => {
   const { db } = setup();
   await assert.rejects(db.tx(['records', 'outbox'], 'readwrite', async ({ records: r, outbox }) => {

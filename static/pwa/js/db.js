@@ -58,10 +58,13 @@ export function openDb(name, schema = SCHEMA) {
 
 function wrap(db) {
   /** Run fn(stores) in one transaction: every write commits together or none does.
-   * fn may await only IndexedDB calls of this transaction. */
-  function tx(names, mode, fn) {
+   * fn may await only IndexedDB calls of this transaction. `durability: 'strict'`: the
+   * transaction completes only once its writes are flushed to disk (what a user entered and
+   * exists nowhere else); otherwise the browser's default (Chrome's is 'relaxed' since 121:
+   * complete once in the OS's buffers, which a dying battery can still lose). */
+  function tx(names, mode, fn, { durability } = {}) {
     return new Promise((resolve, reject) => {
-      const t = db.transaction(names, mode);
+      const t = db.transaction(names, mode, durability ? { durability } : undefined);
       const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
       let result;
       t.oncomplete = () => resolve(result);

@@ -15,6 +15,10 @@ export const FIELDS = {
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
 };
 const ALL = ['records', 'outbox', 'conflicts', 'meta'];
+/** What a user entered or decided exists nowhere else until it is pushed: such a transaction
+ * completes only once flushed to disk. Pulls, push answers and queue states can be lost with a
+ * dying battery and come back (pulled again, replayed by the server's ledger). */
+export const USER_ACTION = { durability: 'strict' };
 
 export const view = (row) => (row ? row.local ?? row.server : null);
 const newRow = (entity, id, childId) => ({ entity, id, child_id: childId ?? null, server: null, server_version: null,
@@ -55,7 +59,7 @@ export function saveChange(db, { entity, id, op = 'upsert', fields = {}, reason 
     await outbox.put(entry);
     await records.put(row);
     return { record: row.local, entry };
-  });
+  }, USER_ACTION);
 }
 
 /** Up to `limit` pending entries in creation order, now marked in flight (same ids on every retry). */
@@ -207,7 +211,7 @@ export function resolveConflict(db, mutationId, chosen) {
     if (row.pending === 0 && row.server?.deleted_at) await records.delete([c.entity, c.id]);
     else await records.put(row);
     return row;
-  });
+  }, USER_ACTION);
 }
 
 /** Drop an entry the server refused (the cadre chose to discard it). */
@@ -222,7 +226,7 @@ export function discardEntry(db, mutationId) {
     if (row.pending > 0) await records.put(row);
     else if (!row.server) await records.delete([e.entity, e.id]);
     else await records.put({ ...row, local: null });
-  });
+  }, USER_ACTION);
 }
 
 // --- reads ---------------------------------------------------------------------------------------
