@@ -33,6 +33,7 @@ export function memDb(schema = SCHEMA) {
   }
 
   const log = []; // every transaction's stores, mode and options (durability), in order
+  let generation = 0;
 
   function tx(names, mode, fn, options = {}) {
     log.push({ names, mode, durability: options.durability ?? null });
@@ -41,12 +42,13 @@ export function memDb(schema = SCHEMA) {
       const copy = { ...data };
       for (const n of names) copy[n] = new Map([...data[n]].map(([k, v]) => [k, structuredClone(v)]));
       const result = await fn(Object.fromEntries(names.map((n) => [n, storeApi(n, copy)])));
-      if (mode === 'readwrite') data = copy;
+      if (mode === 'readwrite') { data = copy; generation += 1; }
       return result;
     });
     queue = run.catch(() => {});
     return run;
   }
 
-  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close() {}, dump: () => data, log };
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close() {}, dump: () => data, log,
+    generation: () => generation, touch: () => { generation += 1; } };
 }

@@ -52,8 +52,23 @@ ctx.save = async (change) => {
   }
   return out;
 };
-ctx.children = () => records(ctx.db, 'child');
-ctx.posyandus = () => records(ctx.db, 'posyandu');
+/** Live records of one entity, read again only after the user's database changed (every write
+ * bumps its generation; another tab's writes count when this one is shown again): the home list
+ * reads every weighing of the posyandu, and a cadre returns to it after each child. Frozen:
+ * screens share them and must not change them. */
+const readCache = new Map();
+ctx.records = (entity) => {
+  const generation = ctx.db.generation();
+  const hit = readCache.get(entity);
+  if (hit && hit.db === ctx.db && hit.generation === generation) return hit.rows;
+  const rows = records(ctx.db, entity).then((list) => Object.freeze(list.map(Object.freeze)));
+  readCache.set(entity, { db: ctx.db, generation, rows });
+  rows.catch(() => readCache.delete(entity));
+  return rows;
+};
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') ctx.db?.touch(); });
+ctx.children = () => ctx.records('child');
+ctx.posyandus = () => ctx.records('posyandu');
 /** A child with all its events (views of the local copy, deleted ones left out). */
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);

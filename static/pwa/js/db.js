@@ -57,6 +57,8 @@ export function openDb(name, schema = SCHEMA) {
 }
 
 function wrap(db) {
+  let generation = 0; // bumped by every write that completes: what was read before may be stale
+
   /** Run fn(stores) in one transaction: every write commits together or none does.
    * fn may await only IndexedDB calls of this transaction. `durability: 'strict'`: the
    * transaction completes only once its writes are flushed to disk (what a user entered and
@@ -67,7 +69,10 @@ function wrap(db) {
       const t = db.transaction(names, mode, durability ? { durability } : undefined);
       const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
       let result;
-      t.oncomplete = () => resolve(result);
+      t.oncomplete = () => {
+        if (mode === 'readwrite') generation += 1;
+        resolve(result);
+      };
       t.onabort = () => reject(t.error ?? new Error('transaction aborted'));
       Promise.resolve().then(() => fn(stores)).then((value) => { result = value; }, (error) => {
         try { t.abort(); } catch { /* already finished */ }
@@ -75,7 +80,9 @@ function wrap(db) {
       });
     });
   }
-  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => db.close() };
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => db.close(),
+    /** A number that changes with every write (`touch`: written elsewhere, e.g. by another tab). */
+    generation: () => generation, touch: () => { generation += 1; } };
 }
 
 /** Delete a whole database (only ever called when its outbox is empty). */

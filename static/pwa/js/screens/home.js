@@ -4,7 +4,6 @@ import { category, formatDate, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone } from '../assess.js';
 import { areaOf, byVaccine, dueList } from '../due-list.js';
-import { records } from '../outbox.js';
 
 const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
@@ -40,8 +39,8 @@ export function dueListPanel(list, today, open = new Set()) {
 
 export async function render(ctx) {
   const [children, posyandus, measurements, immunisations, supplements, tables, schedule] = await Promise.all([
-    ctx.children(), ctx.posyandus(), records(ctx.db, 'measurement'), records(ctx.db, 'immunisation'),
-    records(ctx.db, 'supplement'), ctx.tables(), ctx.schedule()]);
+    ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
+    ctx.records('supplement'), ctx.tables(), ctx.schedule()]);
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
   const [byM, byI, byS] = [group(measurements), group(immunisations), group(supplements)];

@@ -3,7 +3,6 @@ import { category, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, showErrors, todayIso } from '../ui.js';
 import { dueToday, latest, nextDose, tone } from '../assess.js';
 import { cardPanel, chartsPanel } from './child.js';
-import { records } from '../outbox.js';
 
 function plainStatus(child, last) {
   if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
@@ -37,7 +36,7 @@ function redeemForm(ctx) {
 }
 
 export async function home(ctx) {
-  const [children, measurements, tables] = await Promise.all([ctx.children(), records(ctx.db, 'measurement'), ctx.tables()]);
+  const [children, measurements, tables] = await Promise.all([ctx.children(), ctx.records('measurement'), ctx.tables()]);
   const today = todayIso();
   return h('section', {}, h('h2', {}, t('my_children')),
     children.length ? h('ul', { class: 'list', id: 'children' }, children.map((c) => {
