@@ -63,6 +63,32 @@ test('what a user enters or decides is flushed to disk before the app goes on; s
   assert.ok(db.log.some((t) => t.mode === 'readwrite' && t.durability === null), 'the sync\'s own writes');
 });
 
+test('a page with several changes of one record applies them in order', async () => {
+  const db = memDb();
+  const rec = (id, version, extra = {}) => ({ id, name: `v${version}`, posyandu_id: P, ...extra });
+  const upsert = (id, version) => ({ entity: 'child', op: 'upsert', id, version, record: rec(id, version) });
+  const remove = (id, version) => ({ entity: 'child', op: 'delete', id, version, reason: 'deleted',
+    record: rec(id, version, { deleted_at: '2026-01-01T00:00:00Z' }) });
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((x) => `${x}${P.slice(1)}`);
+  await applyPullPage(db, { changes: [upsert(b, 1), upsert(d, 1)], cursor: 'c1', has_more: false, reset: false });
+  await saveChange(db, { entity: 'child', id: d, fields: { name: 'Dewi lokal' } });
+  await applyPullPage(db, { cursor: 'c2', has_more: false, reset: false, changes: [
+    upsert(a, 2), upsert(a, 3), upsert(a, 2),     // an older copy after a newer one changes nothing
+    remove(b, 2), upsert(b, 3),                   // deleted, then restored
+    upsert(c, 1), remove(c, 2),                   // created, then deleted within the page
+    upsert(d, 2), remove(d, 3),                   // unsent local changes: only the server side moves
+  ] });
+  assert.equal((await getRow(db, 'child', a)).server_version, 3);
+  assert.equal(view(await getRow(db, 'child', a)).name, 'v3');
+  assert.equal((await getRow(db, 'child', b)).server_version, 3);
+  assert.equal(await getRow(db, 'child', c), undefined);
+  const local = await getRow(db, 'child', d);
+  assert.equal(view(local).name, 'Dewi lokal');
+  assert.equal(local.server_version, 3);
+  assert.equal(local.gone, 'deleted');
+  assert.ok(local.server.deleted_at);
+});
+
 test('a failed transaction leaves neither the record nor the outbox entry', async () => {
   const { db } = setup();
   await assert.rejects(db.tx(['records', 'outbox'], 'readwrite', async ({ records: r, outbox }) => {
