@@ -46,6 +46,7 @@ def phone(browser, url: str, slowdown: float, children: int, child_name: str) ->
     """One fresh phone at ``slowdown``: seconds for a) to d)."""
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=600_000)  # a slowed phone may take long: measured, not judged here
     ctx = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow", locale="id-ID")
     ctx.set_default_timeout(600_000)
     times: dict[str, float] = {}
