@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from sync import MONTHS, PASSWORD, Server, build, dataset, first_pull, push_all  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM  # noqa: E402
-from tests.e2e.pages import PIN, wait_synced  # noqa: E402
+from tests.e2e.pages import start_login, wait_synced  # noqa: E402
 from tests.support.pgserver import PostgresServer  # noqa: E402
 
 TARGETS = {"a": 120.0, "b": 2.0, "c": 2.0, "d": 1.0}  # seconds, at the slowest setting
@@ -53,12 +53,7 @@ def phone(browser, url: str, slowdown: float, children: int, child_name: str) ->
     try:
         page = ctx.new_page()
         ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
-        page.goto(url + "/")
-        page.get_by_label("Nama pengguna").fill("kader")
-        page.get_by_label("Kata sandi").fill(PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
-        page.locator("input[name=pin]").fill(PIN)
-        page.locator("input[name=pin2]").fill(PIN)
+        start_login(page, url, "kader", PASSWORD)
         start = time.perf_counter()
         page.get_by_role("button", name="Simpan").click()
         wait_synced(page, timeout=1_200_000)

@@ -255,18 +255,19 @@ def _check(raw: Any) -> Mutation | dict[str, Any]:
         errors = unstorable
     mid = raw.get("mutation_id") if isinstance(raw, dict) and "mutation_id" not in errors else None
     refused = _result(mid if isinstance(mid, str) else None, "rejected", errors=errors)
-    try:
-        mutation_id = uuid.UUID(mid) if isinstance(mid, str) else None
-    except ValueError:
-        mutation_id = None
+    mutation_id = _uuid_or_none(mid)
     if mutation_id is None:
         return refused
-    try:
-        record_id = uuid.UUID(raw.get("id")) if isinstance(raw.get("id"), str) else None
-    except ValueError:
-        record_id = None
     entity = raw.get("entity") if raw.get("entity") in PUSH_ENTITIES else ""
-    return Mutation(mutation_id, entity, "", record_id, None, {}, _request_hash(raw), refused=refused)
+    return Mutation(mutation_id, entity, "", _uuid_or_none(raw.get("id")), None, {}, _request_hash(raw),
+                    refused=refused)
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, Any]:

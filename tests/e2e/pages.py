@@ -13,13 +13,18 @@ def wait_synced(page, timeout: int = 30000) -> None:
         " return c && c.dataset.phase === 'done' && /Tersinkron|Synced/.test(c.textContent); }", timeout=timeout)
 
 
-def login(page, base: str, username: str, password: str = "posyandu123") -> None:
+def start_login(page, base: str, username: str, password: str = "posyandu123") -> None:
+    """Log in with the password and type the new PIN twice, up to its "Simpan" (not clicked)."""
     page.goto(base + "/")
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.locator("input[name=pin]").fill(PIN)
     page.locator("input[name=pin2]").fill(PIN)
+
+
+def login(page, base: str, username: str, password: str = "posyandu123") -> None:
+    start_login(page, base, username, password)
     page.get_by_role("button", name="Simpan").click()
     page.locator("#nav").wait_for()
 
