@@ -72,9 +72,10 @@ class Config:
     PAGE_SIZE_MAX = 500
     # Sync: mutations per push (413 beyond) and changes per pull page.
     SYNC_PUSH_MAX = 500
-    # Apply runs of new measurements in a push together (posyandu.sync.push); false: one
-    # mutation at a time, the slower path that gives the same answers (a switch for operators).
-    SYNC_BULK_MEASUREMENTS = _bool("SYNC_BULK_MEASUREMENTS", True)
+    # Apply runs of new measurements, and of new children, in a push together (posyandu.sync.push);
+    # false: one mutation at a time, the slower path that gives the same answers (a switch for
+    # operators). SYNC_BULK_MEASUREMENTS is its earlier name, still read when SYNC_BULK is unset.
+    SYNC_BULK = _bool("SYNC_BULK", _bool("SYNC_BULK_MEASUREMENTS", True))
     SYNC_PULL_MAX = 1000
     # Bump to make every client drop its pulled copy and pull again (reset: true),
     # e.g. after the change history was rebuilt.

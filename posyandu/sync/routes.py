@@ -32,7 +32,7 @@ class Push(MethodView):
         stored results with ``replayed: true``."""
         result = pushing.push(current_user, body["client_id"], body["mutations"],
                               current_app.config["SYNC_PUSH_MAX"], client_version=request.headers.get("X-Client-Version"),
-                              bulk=current_app.config["SYNC_BULK_MEASUREMENTS"])
+                              bulk=current_app.config["SYNC_BULK"])
         db.session.commit()
         return result
 

@@ -3,7 +3,7 @@
 ``posyandu.sync.push`` applies a run of new measurements in one go (one lookup, one calculator
 run, one KMS trend pass per child, bulk INSERTs) and sends everything else down the
 one-at-a-time path. The same scenario is pushed with the bulk path on and off
-(``SYNC_BULK_MEASUREMENTS``) on fresh data, and the answers, the stored measurements, the
+(``SYNC_BULK``) on fresh data, and the answers, the stored measurements, the
 change log and the audit trail must be the same: the one-at-a-time path is the reference.
 """
 from __future__ import annotations
@@ -155,12 +155,12 @@ def _both_ways(app, world, client, scenario, state=_state):
     answers (the world's ids named) and ``state``'s view of the database."""
     runs = []
     for bulk in (True, False):
-        app.config["SYNC_BULK_MEASUREMENTS"] = bulk
+        app.config["SYNC_BULK"] = bulk
         try:
             answers = scenario(world, client)
             runs.append((_named(answers, {str(v): k for k, v in world.ids.items()}), state(app, world)))
         finally:
-            app.config["SYNC_BULK_MEASUREMENTS"] = True
+            app.config["SYNC_BULK"] = True
         _empty_all_tables(app)
         world = _build_world(app)
     return runs
@@ -171,7 +171,7 @@ def _sizes_of_calls(app, monkeypatch, module, name) -> dict[bool, list[int]]:
     real, sizes = getattr(module, name), {True: [], False: []}
 
     def counting(user, *args, **kwargs):
-        sizes[app.config["SYNC_BULK_MEASUREMENTS"]].append(len(args[-1]))
+        sizes[app.config["SYNC_BULK"]].append(len(args[-1]))
         return real(user, *args, **kwargs)
 
     monkeypatch.setattr(module, name, counting)
