@@ -17,14 +17,20 @@ from sqlalchemy.orm.attributes import instance_state
 
 from posyandu.audit import record_change
 from posyandu.database import among
+from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
 from posyandu.growth.models import STATUS_KEYS, ZSCORE_KEYS, Measurement
+from posyandu.i18n import Msg
 from posyandu.registry.models import Child
 
 COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
     "age_days", "flags", "warnings", "flagged", "trend", "trend_computed", "weight_gain_g", "kbm_g",
     "bgm", "two_t", "referral")
 
+
+NO_TREND_TO_OVERRIDE = Msg(
+    "only an N or T can be overridden: this weighing has none of last month to compare with (O or B)",
+    "hanya N atau T yang dapat diubah: penimbangan ini tidak punya penimbangan bulan lalu untuk dibandingkan (O atau B)")
 
 TREND_KEYS = ("trend", "trend_computed", "weight_gain_g", "kbm_g", "bgm", "two_t", "referral")
 
@@ -150,13 +156,17 @@ def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[
 
 def after_measurements_write(user: Any, items: Sequence[tuple[Measurement, Child, dict[str, Any]]]) -> None:
     """Hook for ``posyandu.events``: only a health worker may override N/T; then recompute
-    the written measurements' growth and their children's KMS trends."""
+    the written measurements' growth and their children's KMS trends. An override is
+    refused on a weighing without one of last month to compare with (computed O or B,
+    or no weight): there is no N or T to override."""
     if any(data.get("trend_override") for _, _, data in items):
         from posyandu.access import require_health_worker
         require_health_worker(user)
     children = list({child.id: child for _, child, _ in items}.values())
     written = [m for m, _, _ in items]
     refresh_children_growth(children, touched=written, only=written)
+    if any(data.get("trend_override") and m.trend_computed not in ("N", "T") for m, _, data in items):
+        raise ValidationFailed(errors={"trend_override": [NO_TREND_TO_OVERRIDE]})
 
 
 def kbm_in_force() -> dict[str, Any]:

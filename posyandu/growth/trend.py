@@ -22,7 +22,9 @@ Definitions used here (documented choices):
   weight), so 7.5 -> 8.3 kg is exactly 800 g; ``growth.js`` does the same.
 
 A health worker may override N/T (Buku KIA: the direction of the curve decides
-when in doubt); that override is stored elsewhere and is not computed here.
+when in doubt): ``Weighing.override``. It stands only over a computed N or T (O and
+B cannot be N or T: there is no last month to compare with), and 2T follows it: a
+month overridden to N is not the first T of a 2T (``effective_trend``).
 Pure module: imports neither Flask nor the app's extensions.
 """
 
@@ -45,11 +47,13 @@ NAIK, TIDAK_NAIK, TIDAK_DITIMBANG_BULAN_LALU, BARU = "N", "T", "O", "B"
 
 @dataclass(frozen=True)
 class Weighing:
-    """One weighing of a child: date, weight and (optionally) its wfa z-score."""
+    """One weighing of a child: date, weight, (optionally) its wfa z-score and a health
+    worker's N/T override."""
 
     measured_on: date
     weight_kg: float
     wfa: float | None = None
+    override: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,15 @@ def kms_trend(
     return (NAIK if gain >= needed else TIDAK_NAIK), gain, needed
 
 
+def effective_trend(computed: str | None, override: str | None) -> str | None:
+    """The trend that counts: a health worker's N/T override over a computed N or T; a
+    computed O or B (or none) stands, whatever override is stored (its previous month's
+    weighing may have been deleted since the override was made)."""
+    if override in (NAIK, TIDAK_NAIK) and computed in (NAIK, TIDAK_NAIK):
+        return override
+    return computed
+
+
 def kms_status(
     birth_date: date,
     current: Weighing,
@@ -148,7 +161,9 @@ def series_trends(
     """KMS results for a child's whole series, in the order given.
 
     Each weighing is compared with the latest weighing of the previous calendar
-    month; 2T looks at the trend of the latest weighing of the previous month.
+    month; 2T looks at the trend that counts (``effective_trend``: a health worker's
+    override included) of the latest weighing of the previous month. The results are
+    the computed trends; the override is applied by the caller.
     Used when a child's record is recomputed (e.g. a corrected birth date).
     ``weighed_before``: the child was weighed before the first of ``weighings`` (the
     series is a window of a longer one; a first weighing is then O, not B).
@@ -165,5 +180,5 @@ def series_trends(
                             month_trend.get(month - 1), kbm)
         results[i] = result
         if latest[month] is weighings[i]:
-            month_trend[month] = result.trend
+            month_trend[month] = effective_trend(result.trend, weighings[i].override)
     return [results[i] for i in range(len(weighings))]

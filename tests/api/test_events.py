@@ -123,13 +123,53 @@ def test_a_second_measurement_on_the_same_day_is_kept_and_flagged(client, world,
 
 def test_only_a_health_worker_overrides_the_trend(client, world, child):
     url = f"/api/v1/children/{child['id']}/measurements"
-    m = client.post(url, json=body_for("measurements", date.today()), headers=world.headers("kader1")).get_json()
+    this_month = date.today().replace(day=1)
+    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 9.4},
+                    headers=world.headers("kader1")).get_json()
     body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
     assert client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("kader1")).status_code == 403
     assert client.patch(f"/api/v1/measurements/{m['id']}", json={"trend_override": "N"},
                         headers=world.headers("bidan_a")).status_code == 422
+    # a first weighing (B) has no N or T to override (domain.md: O and B cannot be N)
+    first = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a"))
+    assert first.status_code == 422 and "trend_override" in first.get_json()["errors"]
+    again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
+    assert (again["trend"], again["trend_override"], again["version"]) == ("B", None, 1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 9.35}, headers=world.headers("kader1"))
+    assert client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()["trend"] == "T"
     ok = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a"))
-    assert ok.status_code == 200 and ok.get_json()["trend"] == "N"
+    assert ok.status_code == 200 and (ok.get_json()["trend"], ok.get_json()["trend_computed"]) == ("N", "T")
+
+
+def test_an_override_counts_for_next_months_2t_and_an_override_without_last_month_is_ignored(
+        client, world, make_child, db):
+    """2T is T twice in a row (domain.md): a month a health worker overrode to N is not the first
+    T of a 2T, and one overridden to T is. A stored override whose last-month weighing is deleted
+    later no longer stands: the weighing is then the first one, B."""
+    this_month = date.today().replace(day=1)
+    child = make_child(sex="M", birth_date=(this_month - timedelta(days=730)).isoformat())  # KBM 200 g
+    url = f"/api/v1/children/{child['id']}/measurements"
+    months = [this_month]
+    for _ in range(2):
+        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    made = [client.post(url, json={"measured_on": on.isoformat(), "weight_kg": kg}, headers=world.headers("kader1"))
+            .get_json() for on, kg in zip(months, (11.2, 11.1, 11.0))]
+    read = lambda m: client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
+    assert [read(m)["trend"] for m in made] == ["B", "T", "T"] and read(made[2])["two_t"] is True
+    skdn_2t = lambda: client.get(  # noqa: E731
+        f"/api/v1/reports/skdn?posyandu_id={child['posyandu_id']}&month={this_month:%Y-%m}",
+        headers=world.headers("bidan_a")).get_json()["rows"][0]["2T"]
+    before = skdn_2t()
+    body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
+    assert client.patch(f"/api/v1/measurements/{made[1]['id']}", json=body,
+                        headers=world.headers("bidan_a")).status_code == 200
+    after = read(made[2])
+    assert (after["trend"], after["two_t"]) == ("T", False)
+    assert skdn_2t() == before - 1
+    assert client.delete(f"/api/v1/measurements/{made[0]['id']}", headers=world.headers("kader1")).status_code == 204
+    middle = read(made[1])
+    assert (middle["trend"], middle["trend_computed"], middle["trend_override"]) == ("B", "B", "N")
 
 
 @pytest.mark.parametrize("kind", EVENTS)
@@ -183,3 +223,13 @@ def test_an_admin_publishes_a_new_kbm_and_trends_follow(client, world, make_chil
     again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
     assert again["trend"] == "T" and again["kbm_g"] == 500
     assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 1
+
+
+def test_a_weight_for_age_flagged_implausible_still_marks_bgm_as_the_pwa_does(client, world, make_child):
+    """The same boy as tests/js/pwa.test.mjs: 3.0 kg at almost a year is far below −6 SD, flagged for
+    re-measuring and kept out of prevalence, yet below the red line of the KMS: BGM, referral."""
+    child = make_child(sex="M", birth_date="2024-08-15")
+    m = client.post(f"/api/v1/children/{child['id']}/measurements", json={"measured_on": "2025-08-10", "weight_kg": 3.0},
+                    headers=world.headers("kader1")).get_json()
+    assert m["flags"]["wfa"] is True and m["zscores"]["wfa"] < -6 and m["status"]["bb_u"] is None
+    assert (m["bgm"], m["referral"]) == (True, True)

@@ -65,6 +65,17 @@ test('an implausible value asks to re-measure and gets no category', () => {
   assert.equal(r.growth.status.bb_u, null);
 });
 
+test('a weight-for-age flagged implausible still marks BGM and referral, as the server does', () => {
+  // posyandu.growth.trend.kms_status reads the stored wfa whatever its flag: the same child offline
+  const boy = { id: 'c2', sex: 'M', birth_date: '2024-08-15' };
+  const r = assess({ child: boy, m: { ...visit('m1', '2025-08-10', 3.0), child_id: 'c2' }, tables, schedule, on: '2025-08-10' });
+  assert.equal(r.growth.flags.wfa, true);
+  assert.ok(r.growth.zscores.wfa < -6);
+  assert.equal(r.growth.status.bb_u, null);
+  assert.equal(r.kms.bgm, true);
+  assert.equal(r.kms.referral, true);
+});
+
 test('oedema is severe and referred at once', () => {
   const r = assess({ child: girl, m: visit('m1', '2024-08-15', 7.0, { oedema: true }), tables, schedule, on: '2024-08-15' });
   assert.equal(r.severe, true);

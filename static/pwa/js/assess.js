@@ -54,7 +54,9 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   if (m.weight_kg != null && growth) {
     const last = lastMonthOf(others, m.measured_on);
     const lastTrend = last ? trendOf(child, last, others) : null;
-    kms = kmsStatus(child.birth_date, { ...m, wfa: growth.flags?.wfa ? null : growth.zscores.wfa }, last,
+    // BGM and the +1 SD sign read weight-for-age flagged implausible too, as the server does
+    // (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS.
+    kms = kmsStatus(child.birth_date, { ...m, wfa: growth.zscores.wfa }, last,
       weighings(others, m.measured_on).length > 0, lastTrend);
   }
   const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
