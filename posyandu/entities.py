@@ -14,6 +14,7 @@ from posyandu.immunisation.schemas import (ImmunisationPage, ImmunisationSchema,
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.schemas import ChildSchema, PosyanduSchema
 from posyandu.serializing import dumper
+from posyandu import privacy as _privacy  # noqa: F401  (the access_log table, for alembic)
 from posyandu.sync import models as _sync_models  # noqa: F401  (tables for alembic)
 
 register_entity(EntityType("posyandu", Posyandu, dumper(PosyanduSchema()),
@@ -34,13 +35,14 @@ def blueprints() -> list[Blueprint]:
     from posyandu.growth.routes import blp as growth
     from posyandu.immunisation.routes import blp as immunisation
     from posyandu.imports.routes import blp as imports
+    from posyandu.privacy_routes import blp as privacy
     from posyandu.registry.routes import blp as registry
     from posyandu.reports.routes import blp as reports
     from posyandu.sync.routes import blp as sync
     from posyandu.web import blp as web
 
     return [
-        web, auth, registry, growth, immunisation, reports, imports, sync,
+        web, auth, registry, growth, immunisation, reports, imports, sync, privacy,
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,

@@ -9,7 +9,7 @@ from flask_jwt_extended import current_user
 from marshmallow import Schema
 from sqlalchemy import select
 
-from posyandu import access, events
+from posyandu import access, events, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
@@ -31,7 +31,10 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         def get(self, args, child_id):
             child = access.get_child(current_user, child_id)
             stmt = select(model).where(model.child_id == child.id, model.deleted_at.is_(None))
-            return paginate(stmt, order, args["limit"], args["cursor"], [_date, _uuid])
+            page = paginate(stmt, order, args["limit"], args["cursor"], [_date, _uuid])
+            privacy.record_reads("view", [child.id])
+            db.session.commit()
+            return page
 
         @roles_required(*READERS)
         @blp.arguments(schema)
@@ -48,7 +51,10 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @blp.response(200, schema)
         @blp.doc(summary=f"One {noun}")
         def get(self, event_id):
-            return access.get_event(current_user, model, event_id)
+            obj = access.get_event(current_user, model, event_id)
+            privacy.record_reads("view", [obj.child_id])
+            db.session.commit()
+            return obj
 
         @roles_required(*READERS)
         @blp.arguments(update_schema(partial=True))

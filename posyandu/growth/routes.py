@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from posyandu import access
+from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db, limiter
 from posyandu.growth.chart import chart_data
@@ -109,6 +109,8 @@ class GrowthChart(MethodView):
     def get(self, child_id):
         """A child's measurements with the WHO reference curves, for drawing the KMS charts."""
         child = access.get_child(current_user, child_id)
+        privacy.record_reads("view", [child.id])
+        db.session.commit()
         rows = db.session.scalars(select(Measurement).where(Measurement.child_id == child.id,
                                                             Measurement.deleted_at.is_(None))
                                   .order_by(Measurement.measured_on, Measurement.created_at))

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from sqlalchemy import select
 
-from posyandu import access
+from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.immunisation import cards, operations
@@ -111,7 +111,10 @@ class ImmunisationCard(MethodView):
     def get(self, args, child_id):
         """The child's immunisation card on ``on`` (default today): each dose given, due, overdue, upcoming
         or missed with its dates, IDL and Baduta Lengkap, and vitamin A / deworming due."""
-        return cards.child_card(access.get_child(current_user, child_id), args["on"] or today())
+        child = access.get_child(current_user, child_id)
+        privacy.record_reads("view", [child.id])
+        db.session.commit()
+        return cards.child_card(child, args["on"] or today())
 
 
 @blp.route("/posyandu/<uuid:posyandu_id>/due-list")
@@ -124,4 +127,7 @@ class DueList(MethodView):
         deworming in their round months, and the doses and vials per vaccine to bring."""
         posyandu = access.get_posyandu(current_user, posyandu_id)
         on = args["date"] or cards.next_meeting_day(posyandu.meeting_day, today())
-        return cards.due_list(posyandu, on)
+        due = cards.due_list(posyandu, on)
+        privacy.record_reads("list", [row["child_id"] for row in due["children"]])
+        db.session.commit()
+        return due

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from sqlalchemy import func, select
 
-from posyandu import access
+from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.auth.operations import create_invitation
 from posyandu.errors import NotFound, ValidationFailed
@@ -128,7 +128,10 @@ class Children(MethodView):
             stmt = stmt.where(access.Child.posyandu_id == args["posyandu_id"])
         if args.get("q"):
             stmt = stmt.where(func.lower(access.Child.name).contains(args["q"].lower(), autoescape=True))
-        return paginate(stmt, [access.Child.name, access.Child.id], args["limit"], args["cursor"], [None, uuid.UUID])
+        page = paginate(stmt, [access.Child.name, access.Child.id], args["limit"], args["cursor"], [None, uuid.UUID])
+        privacy.record_reads("list", [child.id for child in page["items"]])
+        db.session.commit()
+        return page
 
     @roles_required(*READERS)
     @blp.arguments(ChildSchema)
@@ -146,7 +149,10 @@ class ChildById(MethodView):
     @blp.response(200, ChildSchema)
     def get(self, child_id):
         """One child."""
-        return access.get_child(current_user, child_id)
+        child = access.get_child(current_user, child_id)
+        privacy.record_reads("view", [child.id])
+        db.session.commit()
+        return child
 
     @roles_required(*READERS)
     @blp.arguments(ChildUpdateSchema(partial=True))

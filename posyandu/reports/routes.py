@@ -13,9 +13,9 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from posyandu import access
+from posyandu import access, privacy
 from posyandu.access import roles_required
-from posyandu.extensions import Blueprint
+from posyandu.extensions import Blueprint, db
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
@@ -53,6 +53,14 @@ def area_filter(args: dict) -> Any:
     if args.get("posyandu_id"):
         clause = clause & (Posyandu.id == access.get_posyandu(current_user, args["posyandu_id"]).id)
     return clause
+
+
+def area_download(args: dict) -> None:
+    """A download naming the area's children, written as it streams: logged for the area asked
+    for (posyandu.privacy), before the first byte."""
+    privacy.record_area_read(current_user, "export", posyandu_id=args.get("posyandu_id"),
+                             region_code=args.get("region_code"))
+    db.session.commit()
 
 
 def lazy(report: Any, *args: Any) -> Iterable[dict]:
@@ -128,6 +136,12 @@ class ActionList(MethodView):
     def get(self, args):
         """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses."""
         rows = action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"))
+        if args["format"] == "json":
+            rows = list(rows)
+            privacy.record_reads("list", [row["child_id"] for row in rows])
+            db.session.commit()
+        else:
+            area_download(args)
         return answer("actions", args, rows)
 
 
@@ -139,6 +153,7 @@ class Workbook(MethodView):
     def get(self, args):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
+        area_download(args)  # its last sheet names the children to follow up
         sheets = [(*REPORTS["skdn"], lazy(skdn_period, reports_session(), period, pf, level)),
                   (*REPORTS["f1"], lazy(f1_period, reports_session(), period, pf, level)),
                   (*REPORTS["prevalence"], lazy(prevalence_period, reports_session(), period, pf, level)),
@@ -157,4 +172,5 @@ class FhirExport(MethodView):
     def get(self, args):
         """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""
         chunks = bundle_chunks(reports_session(), args["period"], area_filter(args))
+        area_download(args)
         return Response(stream_with_context(chunks), mimetype="application/fhir+json")

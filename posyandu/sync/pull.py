@@ -94,6 +94,18 @@ def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
             "has_more": has_more, "reset": reset}
 
 
+def children_in(changes: list[dict[str, Any]]) -> list[uuid.UUID]:
+    """The children whose data ``changes`` carry (a tombstone for a record that left the
+    caller's scope carries none), for the access log (posyandu.privacy)."""
+    out = []
+    for change in changes:
+        record = change["record"]
+        if record is None or change["entity"] == "posyandu":
+            continue
+        out.append(uuid.UUID(change["id"] if change["entity"] == "child" else record["child_id"]))
+    return out
+
+
 def _change(row: ChangeLog, scope: Scope) -> dict[str, Any]:
     change: dict[str, Any] = {"entity": row.entity, "id": str(row.record_id), "version": row.version}
     if not scope.holds(row):

@@ -5,6 +5,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from posyandu import privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.sync import pull as pulling
@@ -45,4 +46,7 @@ class Pull(MethodView):
     def get(self, args):
         """Changes visible to the caller since the cursor, oldest first, each exactly once
         (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all)."""
-        return pulling.pull(current_user, args.get("cursor"), args["limit"])
+        page = pulling.pull(current_user, args.get("cursor"), args["limit"])
+        privacy.record_reads("pull", pulling.children_in(page["changes"]))
+        db.session.commit()
+        return page

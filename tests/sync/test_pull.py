@@ -115,8 +115,10 @@ def test_a_changed_scope_resets_the_cursor(world, client, link_parent):
 def test_foreign_or_damaged_cursors_reset_and_bad_limits_are_422(world, client):
     _child_with_visit(client, world)
     _, cursor, _ = pull_all(client, world.headers("kader1"))
-    # kader2's devices cannot reuse kader1's cursor (scope-bound), nor a tampered one
-    for headers, bad in ((world.headers("kader2"), cursor), (world.headers("kader1"), cursor[:-2] + "00"),
+    # kader2's devices cannot reuse kader1's cursor (scope-bound), nor a tampered one (its signature's
+    # last two hex digits changed: "00" unless they are "00" already, one cursor in 256)
+    tampered = cursor[:-2] + ("11" if cursor.endswith("00") else "00")
+    for headers, bad in ((world.headers("kader2"), cursor), (world.headers("kader1"), tampered),
                          (world.headers("kader1"), "garbage")):
         page = client.get("/api/v1/sync/pull", query_string={"cursor": bad}, headers=headers).get_json()
         assert page["reset"] is True

@@ -1,0 +1,159 @@
+"""Who read a child's personal data, and a child's data for its parent (UU 27/2022 PDP).
+
+domain.md, "People and privacy": restrict access by role and area (posyandu.access), *log
+access to personal data*, and *let a parent see and export their child's data*. Writes are
+in the audit log (posyandu.audit); this is its counterpart for reads.
+
+Every answer that discloses a child's personal data leaves a row per child: the child's
+record, its measurements, doses and charts, a list naming the child (children, due list,
+action list), a sync pull page carrying its records, an export. An area's bulk download
+(the FHIR export, the XLSX or CSV of the action list, the report workbook) leaves one row
+for the area: the posyandu or region asked for, else the caller's own (a kader's posyandu,
+a bidan's kecamatan, a dinkes office's region; nothing for an admin: everything). A child's
+access history shows the downloads of the posyandu and regions the child belongs to now.
+
+Rows are written in the request's transaction by the route, which commits; a request that
+fails discloses nothing and logs nothing. Only a child's parent and an admin read a child's
+history (``child_access_log``); an admin reads anyone's (``access_log_query``).
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import BigInteger, Index, String, literal, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from posyandu.audit import context
+from posyandu.database import insert_rows, utcnow
+from posyandu.extensions import db
+
+ACTIONS = ("view", "list", "pull", "export")
+
+
+class AccessLog(db.Model):
+    """One disclosure of personal data: who, when, through which endpoint, about which child (or,
+    for an area's bulk download, which posyandu or region and how many children). Never updated."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_child_at", "child_id", "at"),
+                      Index("ix_access_log_user_at", "user_id", "at"),
+                      Index("ix_access_log_posyandu_at", "posyandu_id", "at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[uuid.UUID | None]
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    action: Mapped[str] = mapped_column(String(10))
+    resource: Mapped[str] = mapped_column(String(120))
+    child_id: Mapped[uuid.UUID | None]
+    posyandu_id: Mapped[uuid.UUID | None]
+    region_code: Mapped[str | None] = mapped_column(String(13))
+
+
+def _resource() -> str:
+    """The endpoint read, as its route (``GET /api/v1/children/<uuid:child_id>``), or the command."""
+    if has_request_context() and request.url_rule is not None:
+        return f"{request.method} {request.url_rule.rule}"[:120]
+    return "cli"
+
+
+def record_reads(action: str, child_ids: Iterable[uuid.UUID | None]) -> None:
+    """A disclosure of these children's data: one row each (repeats and None ignored)."""
+    ids = list(dict.fromkeys(cid for cid in child_ids if cid is not None))
+    if not ids:
+        return
+    base = {"at": utcnow(), "action": action, "resource": _resource(), "posyandu_id": None,
+            "region_code": None, **context()}
+    insert_rows(db.session, AccessLog, [{**base, "child_id": cid} for cid in ids])
+
+
+def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = None,
+                     region_code: str | None = None) -> None:
+    """An area's bulk download by ``user``: one row for the posyandu or the region (a Kemendagri
+    code, any level) asked for, else for the user's own area (``own_area``)."""
+    if posyandu_id is None and region_code is None:
+        posyandu_id, region_code = own_area(user)
+    db.session.add(AccessLog(at=utcnow(), action=action, resource=_resource(), child_id=None,
+                             posyandu_id=posyandu_id, region_code=region_code, **context()))
+
+
+def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
+    """(posyandu, region) of what ``user`` may see: a kader's posyandu, a bidan's kecamatan (the
+    puskesmas's), a dinkes office's region, a parent's nothing (their children are logged one by
+    one), an admin's everything (neither)."""
+    from posyandu.registry.models import Puskesmas
+
+    if user.role == "kader":
+        return user.posyandu_id, None
+    if user.role == "bidan":
+        return None, db.session.scalar(select(Puskesmas.kecamatan_code).where(Puskesmas.id == user.puskesmas_id))
+    if user.role == "dinkes":
+        return None, user.region_code
+    return None, None
+
+
+def child_access_log(child: Any) -> Any:
+    """The disclosures of ``child``'s data, newest first: its own rows, and the bulk downloads of
+    its posyandu, of a region holding it, or of a whole scope (an admin's, or one without a
+    filter, which covers every child the caller could see)."""
+    from posyandu.registry.models import Posyandu
+
+    desa = db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == child.posyandu_id)) or ""
+    area = (AccessLog.child_id.is_(None)
+            & or_(AccessLog.posyandu_id == child.posyandu_id,
+                  (AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)),
+                  literal(desa + ".").startswith(AccessLog.region_code + ".")))
+    return select(AccessLog).where(or_(AccessLog.child_id == child.id, area))
+
+
+def access_log_query(user_id: uuid.UUID | None = None, child_id: uuid.UUID | None = None) -> Any:
+    """Disclosures, optionally of one user's reads or of one child (its own rows only)."""
+    stmt = select(AccessLog)
+    if user_id is not None:
+        stmt = stmt.where(AccessLog.user_id == user_id)
+    if child_id is not None:
+        stmt = stmt.where(AccessLog.child_id == child_id)
+    return stmt
+
+
+def described(rows: list[AccessLog]) -> list[dict[str, Any]]:
+    """``rows`` as answered: each with its reader's name and role (one query for all)."""
+    from posyandu.auth.models import User
+
+    ids = {r.user_id for r in rows if r.user_id is not None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        reader = users.get(r.user_id)
+        out.append({"at": r.at, "action": r.action, "resource": r.resource, "child_id": r.child_id,
+                    "posyandu_id": r.posyandu_id, "region_code": r.region_code, "user_id": r.user_id,
+                    "reader": {"name": reader.name, "role": reader.role} if reader else None})
+    return out
+
+
+def child_export(child: Any) -> dict[str, Any]:
+    """Everything held about ``child``: the record, its measurements (with their z-scores and
+    status), immunisations and vitamin A / deworming doses, oldest first (deleted ones left out,
+    as they are for every reader), and who has read the child's data, newest first."""
+    from posyandu.audit import ENTITIES
+    from posyandu.growth.models import Measurement
+    from posyandu.immunisation.models import Immunisation, Supplement
+
+    def records(model: Any, day: Any) -> list[dict[str, Any]]:
+        rows = db.session.scalars(select(model).where(model.child_id == child.id, model.deleted_at.is_(None))
+                                  .order_by(day, model.created_at))
+        entity = next(et for et in ENTITIES.values() if et.model is model)
+        return [entity.serialize(row) for row in rows]
+
+    return {"format": "posyandu-child-export/1", "exported_at": utcnow(),
+            "child": ENTITIES["child"].serialize(child),
+            "measurements": records(Measurement, Measurement.measured_on),
+            "immunisations": records(Immunisation, Immunisation.given_on),
+            "supplements": records(Supplement, Supplement.given_on),
+            "access_log": described(list(db.session.scalars(
+                child_access_log(child).order_by(AccessLog.at.desc(), AccessLog.id.desc()))))}

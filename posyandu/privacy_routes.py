@@ -1,0 +1,112 @@
+"""/api/v1/children/<id>/export, /children/<id>/access-log and /access-log (posyandu.privacy)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from marshmallow import Schema, fields
+
+from posyandu import access, privacy
+from posyandu.access import READERS, roles_required
+from posyandu.errors import ValidationFailed
+from posyandu.extensions import Blueprint, db
+from posyandu.i18n import Msg
+from posyandu.pagination import PageArgs
+from posyandu.privacy import AccessLog
+
+blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
+                description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")
+
+BAD_CURSOR = Msg("Not a valid cursor.", "Kursor tidak sah.")
+
+
+class ReaderSchema(Schema):
+    name = fields.String()
+    role = fields.String()
+
+
+class AccessLogItemSchema(Schema):
+    at = fields.DateTime()
+    action = fields.String(metadata={"description": "view, list, pull or export"})
+    resource = fields.String(metadata={"description": "The endpoint read, e.g. GET /api/v1/children/<uuid:child_id>"})
+    child_id = fields.UUID(allow_none=True, metadata={"description": "null for an area's bulk download"})
+    posyandu_id = fields.UUID(allow_none=True, metadata={"description": "the posyandu of a bulk download"})
+    region_code = fields.String(allow_none=True, metadata={"description": "the region of a bulk download"})
+    user_id = fields.UUID(allow_none=True)
+    reader = fields.Nested(ReaderSchema, allow_none=True)
+
+
+class AccessLogPage(Schema):
+    items = fields.List(fields.Nested(AccessLogItemSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class AccessLogArgs(PageArgs):
+    user_id = fields.UUID()
+    child_id = fields.UUID()
+
+
+class ChildExportSchema(Schema):
+    format = fields.String(metadata={"description": "posyandu-child-export/1"})
+    exported_at = fields.DateTime()
+    child = fields.Dict()
+    measurements = fields.List(fields.Dict())
+    immunisations = fields.List(fields.Dict())
+    supplements = fields.List(fields.Dict())
+    access_log = fields.List(fields.Nested(AccessLogItemSchema))
+
+
+def _page(stmt, limit: int, cursor: str | None) -> dict:
+    """Newest first, by id: the cursor is the last id answered."""
+    if cursor:
+        if not cursor.isdigit() or len(cursor) > 19:
+            raise ValidationFailed(errors={"cursor": [BAD_CURSOR]})
+        stmt = stmt.where(AccessLog.id < int(cursor))
+    rows = list(db.session.scalars(stmt.order_by(AccessLog.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": privacy.described(rows), "next_cursor": str(rows[-1].id) if more else None}
+
+
+@blp.route("/children/<uuid:child_id>/export")
+class ChildExport(MethodView):
+    @roles_required(*READERS)
+    @blp.alt_response(200, schema=ChildExportSchema, content_type="application/json", success=True,
+                      description="A JSON download: the child, its measurements, doses and access history")
+    def get(self, child_id):
+        """Everything held about a child, as a JSON download (PDP: a parent may see and export their
+        child's data; staff in scope may export it for a parent without the app)."""
+        child = access.get_child(current_user, child_id)
+        privacy.record_reads("export", [child.id])
+        db.session.flush()
+        data = ChildExportSchema().dump(privacy.child_export(child))
+        db.session.commit()
+        response = current_app.response_class(current_app.json.dumps(data, indent=2), mimetype="application/json")
+        response.headers["Content-Disposition"] = f'attachment; filename="data-anak-{child.id}-{date.today()}.json"'
+        return response
+
+
+@blp.route("/children/<uuid:child_id>/access-log")
+class ChildAccessLog(MethodView):
+    @roles_required("parent", "admin")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, AccessLogPage)
+    def get(self, args, child_id):
+        """Who has read this child's data, newest first (the child's parent, admin): each read of the
+        child's record, a list naming the child, a sync of its records, an export, and the bulk
+        downloads of its posyandu or region."""
+        child = access.get_child(current_user, child_id)
+        return _page(privacy.child_access_log(child), args["limit"], args["cursor"])
+
+
+@blp.route("/access-log")
+class AccessLogList(MethodView):
+    @roles_required("admin")
+    @blp.arguments(AccessLogArgs, location="query")
+    @blp.response(200, AccessLogPage)
+    def get(self, args):
+        """Every read of personal data, newest first, optionally one user's or one child's (admin)."""
+        return _page(privacy.access_log_query(args.get("user_id"), args.get("child_id")), args["limit"],
+                     args["cursor"])

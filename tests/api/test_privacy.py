@@ -1,0 +1,179 @@
+"""Personal data (UU 27/2022 PDP, domain.md "People and privacy"): every read of a child's data
+is logged, a parent sees who read their child's data and exports it."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+
+def _log(db, **where):
+    from posyandu.privacy import AccessLog
+
+    db.session.remove()
+    stmt = select(AccessLog).order_by(AccessLog.id)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(AccessLog, key) == value)
+    return list(db.session.scalars(stmt))
+
+
+@pytest.fixture
+def family(world, client, make_child, link_parent):
+    """parent1's child in Melati with one weighing, and another child of Melati."""
+    mine = make_child(name="Siti Aminah", sex="F")
+    other = make_child(name="Budi Santoso")
+    link_parent(mine["id"])
+    on = (date.today() - timedelta(days=3)).isoformat()
+    for child in (mine, other):
+        resp = client.post(f"/api/v1/children/{child['id']}/measurements",
+                           json={"measured_on": on, "weight_kg": 9.1, "length_height_cm": 76.0},
+                           headers=world.headers("kader1"))
+        assert resp.status_code == 201
+    return mine, other
+
+
+def test_each_read_of_a_childs_data_is_logged_with_who_what_and_which_child(world, client, db, family):
+    import uuid
+
+    from posyandu.auth.models import User
+
+    mine, other = family
+    before = len(_log(db))
+    reads = [("kader1", f"/api/v1/children/{mine['id']}", "view", "GET /api/v1/children/<uuid:child_id>"),
+             ("bidan_a", f"/api/v1/children/{mine['id']}/measurements", "view",
+              "GET /api/v1/children/<uuid:child_id>/measurements"),
+             ("parent1", f"/api/v1/children/{mine['id']}/growth-chart", "view",
+              "GET /api/v1/children/<uuid:child_id>/growth-chart"),
+             ("dinkes_gresik", f"/api/v1/children/{mine['id']}/immunisation-card", "view",
+              "GET /api/v1/children/<uuid:child_id>/immunisation-card")]
+    for username, url, action, resource in reads:
+        assert client.get(url, headers={**world.headers(username), "X-Client-Id": "hp-uji"}).status_code == 200
+        row = _log(db)[-1]
+        assert (row.action, row.resource, row.child_id, row.client_id) == (action, resource, uuid.UUID(mine["id"]),
+                                                                          "hp-uji")
+        assert row.user_id == db.session.scalar(select(User.id).where(User.username == username))
+    # a list logs each child it names, once
+    assert client.get("/api/v1/children", headers=world.headers("kader1")).status_code == 200
+    listed = _log(db, action="list")
+    assert sorted(str(r.child_id) for r in listed) == sorted([mine["id"], other["id"]])
+    # a refused read discloses nothing and logs nothing
+    count = len(_log(db))
+    for username in ("kader2", "dinkes_bangkalan"):
+        assert client.get(f"/api/v1/children/{mine['id']}", headers=world.headers(username)).status_code == 404
+    assert client.get(f"/api/v1/children/{other['id']}", headers=world.headers("parent1")).status_code == 404
+    assert len(_log(db)) == count == before + len(reads) + 2
+
+
+def test_a_pull_logs_the_children_whose_records_it_carries(world, client, db, family, make_child):
+    mine, other = family
+    elsewhere = make_child(by="kader2", posyandu="p2")
+    page = client.get("/api/v1/sync/pull", headers=world.headers("kader1")).get_json()
+    assert page["changes"]
+    pulled = {str(r.child_id) for r in _log(db, action="pull")}
+    assert pulled == {mine["id"], other["id"]} and elsewhere["id"] not in pulled
+    # a pull with nothing new logs nothing
+    count = len(_log(db))
+    client.get("/api/v1/sync/pull", query_string={"cursor": page["cursor"]}, headers=world.headers("kader1"))
+    assert len(_log(db)) == count
+
+
+def test_a_parent_sees_who_read_their_childs_data_and_only_theirs(world, client, db, family):
+    mine, other = family
+    client.get(f"/api/v1/children/{mine['id']}", headers=world.headers("kader1"))
+    client.get(f"/api/v1/children/{other['id']}/measurements", headers=world.headers("bidan_a"))
+    # an area's bulk downloads: Gresik's (the child's kabupaten) shows, Bangkalan's does not
+    month = date.today().strftime("%Y-%m")
+    assert client.get(f"/api/v1/exports/fhir?month={month}", headers=world.headers("dinkes_gresik")).status_code == 200
+    assert client.get(f"/api/v1/exports/fhir?month={month}", headers=world.headers("dinkes_bangkalan")).status_code == 200
+    resp = client.get(f"/api/v1/children/{mine['id']}/access-log", headers=world.headers("parent1", "id"))
+    assert resp.status_code == 200
+    items = resp.get_json()["items"]
+    readers = [(i["reader"]["name"], i["action"]) for i in items]
+    assert ("Kader1", "view") in readers and ("Dinkes_Gresik", "export") in readers
+    assert ("Dinkes_Bangkalan", "export") not in readers and ("Bidan_A", "view") not in readers
+    gresik = next(i for i in items if i["reader"]["name"] == "Dinkes_Gresik")
+    assert (gresik["child_id"], gresik["region_code"], gresik["resource"]) == (None, "35.25", "GET /api/v1/exports/fhir")
+    assert [i["at"] for i in items] == sorted((i["at"] for i in items), reverse=True)  # newest first
+    # nobody else's child, and no one but the parent and an admin
+    assert client.get(f"/api/v1/children/{other['id']}/access-log", headers=world.headers("parent1")).status_code == 404
+    for username in ("kader1", "bidan_a", "dinkes_gresik"):
+        assert client.get(f"/api/v1/children/{mine['id']}/access-log",
+                          headers=world.headers(username)).status_code == 403
+    assert client.get(f"/api/v1/children/{mine['id']}/access-log", headers=world.headers("admin")).status_code == 200
+
+
+def test_the_access_log_pages_newest_first_and_an_admin_filters_it_by_user(world, client, db, family):
+    mine, _ = family
+    for _ in range(5):
+        client.get(f"/api/v1/children/{mine['id']}", headers=world.headers("kader1b"))
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get(f"/api/v1/children/{mine['id']}/access-log", query_string=query,
+                          headers=world.headers("parent1")).get_json()
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(_log(db, child_id=__import__("uuid").UUID(mine["id"])))
+    assert sum(1 for i in seen if i["reader"]["name"] == "Kader1B") == 5
+    user_id = next(i["user_id"] for i in seen if i["reader"]["name"] == "Kader1B")
+    own = client.get("/api/v1/access-log", query_string={"user_id": user_id, "limit": 500},
+                     headers=world.headers("admin")).get_json()["items"]
+    assert len(own) == 5 and {i["reader"]["name"] for i in own} == {"Kader1B"}
+    assert client.get("/api/v1/access-log", headers=world.headers("dinkes_gresik")).status_code == 403
+    bad = client.get(f"/api/v1/children/{mine['id']}/access-log", query_string={"cursor": "x'; --"},
+                     headers=world.headers("parent1"))
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"]
+
+
+def test_a_parent_exports_everything_held_about_their_child(world, client, db, family):
+    mine, other = family
+    client.post(f"/api/v1/children/{mine['id']}/immunisations",
+                json={"vaccine": "MR", "dose": 1, "given_on": (date.today() - timedelta(days=2)).isoformat()},
+                headers=world.headers("kader1"))
+    client.get(f"/api/v1/children/{mine['id']}", headers=world.headers("kader1"))
+    resp = client.get(f"/api/v1/children/{mine['id']}/export", headers=world.headers("parent1"))
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert resp.headers["Content-Disposition"].startswith(f'attachment; filename="data-anak-{mine["id"]}')
+    data = json.loads(resp.data)
+    assert data["format"] == "posyandu-child-export/1"
+    assert data["child"]["id"] == mine["id"] and data["child"]["name"] == "Siti Aminah"
+    [m] = data["measurements"]
+    assert m["weight_kg"] == 9.1 and m["zscores"]["wfa"] is not None and m["status"]["bb_u"]
+    assert [(d["vaccine"], d["dose"]) for d in data["immunisations"]] == [("MR", 1)]
+    assert data["supplements"] == []
+    actions = [(i["reader"]["name"], i["action"]) for i in data["access_log"]]
+    assert actions[0] == ("Parent1", "export") and ("Kader1", "view") in actions  # this export included
+    # staff in scope may export it for a parent; no one else
+    assert client.get(f"/api/v1/children/{mine['id']}/export", headers=world.headers("bidan_a")).status_code == 200
+    assert client.get(f"/api/v1/children/{other['id']}/export", headers=world.headers("parent1")).status_code == 404
+    assert client.get(f"/api/v1/children/{mine['id']}/export", headers=world.headers("kader3")).status_code == 404
+
+
+def test_lists_and_downloads_that_name_children_are_logged(world, client, db, family):
+    import uuid
+
+    mine, other = family
+    month = date.today().strftime("%Y-%m")
+    rows = client.get(f"/api/v1/reports/actions?month={month}&posyandu_id={world.ids['p1']}",
+                      headers=world.headers("bidan_a")).get_json()["rows"]
+    assert {str(r["child_id"]) for r in rows} == {str(r.child_id) for r in _log(db, action="list")}
+    count = len(_log(db))
+    csv = client.get(f"/api/v1/reports/actions?month={month}&posyandu_id={world.ids['p1']}&format=csv",
+                     headers=world.headers("bidan_a"))
+    assert csv.status_code == 200 and csv.data
+    [row] = _log(db)[count:]
+    assert (row.action, row.child_id, row.posyandu_id) == ("export", None, world.ids["p1"])
+    # a kader's workbook of her own posyandu: logged for her posyandu; aggregate reports are not logged
+    client.get(f"/api/v1/reports/skdn?month={month}", headers=world.headers("kader1"))
+    assert len(_log(db)) == count + 1
+    client.get(f"/api/v1/reports/workbook?month={month}", headers=world.headers("kader1")).get_data()
+    [row] = _log(db)[count + 1:]
+    assert (row.action, row.posyandu_id, row.region_code) == ("export", world.ids["p1"], None)
+    # the due list names the children due on the day
+    due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list", headers=world.headers("kader1")).get_json()
+    named = {uuid.UUID(c["child_id"]) for c in due["children"]}
+    assert named and named == {r.child_id for r in _log(db)[count + 2:]}
