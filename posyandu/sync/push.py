@@ -573,6 +573,8 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     if addressed is None:
         raise NotFound()
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
+    if target is not addressed and _visible(user, Child, target.id) is None:
+        raise NotFound()  # merged into a child outside the caller's area: neither shown nor changed
     if target is addressed:
         _restore_if_asked(target, m.base_version)
     elif target.deleted_at is not None:

@@ -287,6 +287,22 @@ def test_merging_duplicates_repoints_late_mutations(world, app, client):
     assert tomb["reason"] == "deleted" and tomb["record"]["merged_into"] == first
 
 
+def test_a_duplicate_merged_into_a_child_of_another_posyandu_is_out_of_reach(world, client):
+    """A bidan merges a Melati registration into the same child registered at Mawar: kader1's
+    late edits addressed to the merged id are refused, not applied to (nor answered with) a
+    child of a posyandu she does not serve."""
+    loser, _ = _new_child(client, world, by="kader1", name="Ahmad Fauzi", sex="M")
+    winner, _ = _new_child(client, world, by="kader2", posyandu="p2", name="Ahmad Fauzi", sex="M",
+                           nik="3525010101240001", mother_name="Ibu Lestari")
+    resp = client.post(f"/api/v1/children/{winner}/merge", json={"duplicate_id": loser}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    for data in ({}, {"address": "Jl. Mawar 1", "guardian_phone": "081234567890"}):
+        [r] = push(client, world.headers("kader1"), [mutation("child", loser, data, base_version=1)])
+        assert r["status"] == "rejected" and "id" in r["errors"] and r["record"] is None, r
+    kept = client.get(f"/api/v1/children/{winner}", headers=world.headers("kader2")).get_json()
+    assert kept["address"] is None and kept["guardian_phone"] is None and kept["version"] == 1 + 1  # the merge's
+
+
 def test_every_applied_write_is_audited_with_the_device(world, app, client):
     from posyandu.audit import AuditLog
     from posyandu.extensions import db
