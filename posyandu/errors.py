@@ -130,6 +130,18 @@ def _operational_error(exc: OperationalError | InterfaceError) -> Response:
     return problem(503, "unavailable", headers={"Retry-After": "5"})
 
 
+def _growth_input_error(exc: Any) -> Response:
+    """A value the growth calculator cannot use (a weighing before birth…) that no rule caught
+    first: the caller's input, so 422 on its field, and nothing was written."""
+    db.session.rollback()
+    return problem(422, "validation", errors=growth_input_errors(exc))
+
+
+def growth_input_errors(exc: Any) -> dict[str, Any]:
+    """A ``GrowthInputError`` as per-field messages (translated by ``problem``)."""
+    return {exc.field: [exc.message]}
+
+
 def _unexpected(exc: Exception) -> Response:
     db.session.rollback()
     log.exception("unhandled error")
@@ -143,4 +155,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DataError, _data_error)
     app.register_error_handler(OperationalError, _operational_error)
     app.register_error_handler(InterfaceError, _operational_error)
+    from posyandu.growth.zscores import GrowthInputError
+
+    app.register_error_handler(GrowthInputError, _growth_input_error)
     app.register_error_handler(Exception, _unexpected)

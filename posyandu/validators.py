@@ -34,6 +34,20 @@ def not_future(value: date) -> None:
         raise ValidationError(Msg("must not be in the future", "tidak boleh di masa depan"))
 
 
+OLDEST_CHILD_YEARS = 18
+
+
+def birth_date(value: date) -> None:
+    """A child's birth date: not in the future, and not more than 18 years ago (a posyandu records
+    children; an older date is a typing error, and a year like 0001 no date arithmetic survives)."""
+    not_future(value)
+    now = today()
+    oldest = date(now.year - OLDEST_CHILD_YEARS, now.month, 28 if (now.month, now.day) == (2, 29) else now.day)
+    if value < oldest:
+        raise ValidationError(Msg(f"must not be more than {OLDEST_CHILD_YEARS} years ago",
+                                  f"tidak boleh lebih dari {OLDEST_CHILD_YEARS} tahun yang lalu"))
+
+
 def nik(value: str) -> None:
     """A 16-digit NIK with a plausible date of birth in digits 7-12 (women +40)."""
     if not NIK_RE.match(value):

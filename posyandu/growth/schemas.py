@@ -26,6 +26,10 @@ class StatusSchema(Schema):
     imt_u = fields.String(allow_none=True)
 
 
+MEASURED = ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
+NOTHING_MEASURED = Msg("enter at least the weight or a length/height", "isi minimal berat atau panjang/tinggi badan")
+
+
 class MeasurementSchema(Schema):
     """A weighing/measuring; the growth results are computed by the server."""
 
@@ -63,10 +67,8 @@ class MeasurementSchema(Schema):
 
     @validates_schema
     def _something_measured(self, data, partial=False, **kwargs):  # type: ignore[no-untyped-def]
-        keys = ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
-        if not partial and all(data.get(k) is None for k in keys):
-            raise ValidationError(Msg("enter at least the weight or a length/height",
-                                      "isi minimal berat atau panjang/tinggi badan"), "weight_kg")
+        if not partial and all(data.get(k) is None for k in MEASURED):  # an edit: checked on the record
+            raise ValidationError(NOTHING_MEASURED, "weight_kg")
         if data.get("trend_override") and not data.get("trend_override_reason"):
             raise ValidationError(Msg("a reason is required", "alasan wajib diisi"), "trend_override_reason")
 

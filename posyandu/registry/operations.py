@@ -53,8 +53,16 @@ def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
 
 
 def _check_posyandu_fields(user: User, data: dict[str, Any]) -> None:
+    """A posyandu's desa exists and its puskesmas too. A bidan works within her puskesmas's
+    kabupaten: she cannot place a posyandu (and its children) in another, out of her dinkes
+    office's sight; an admin can (a region split, a corrected code)."""
     if "desa_code" in data:
         _region_of_level(data["desa_code"], "desa", "desa_code")
+        if user.role == "bidan":
+            own = db.session.scalar(select(Puskesmas.kecamatan_code).where(Puskesmas.id == user.puskesmas_id))
+            if own is None or kabupaten_of(data["desa_code"]) != kabupaten_of(own):
+                raise ValidationFailed(errors={"desa_code": [Msg(
+                    "must be in the kabupaten of your puskesmas", "harus di kabupaten/kota puskesmas Anda")]})
     if "puskesmas_id" in data:
         if db.session.get(Puskesmas, data["puskesmas_id"]) is None or \
                 (user.role == "bidan" and data["puskesmas_id"] != user.puskesmas_id):
@@ -189,6 +197,8 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     check_base_version(child, data.pop("base_version", None))
     data.pop("id", None)
     prev_posyandu = child.posyandu_id
+    if data.get("birth_date") is not None and data["birth_date"] != child.birth_date:
+        _check_born_before_events(child.id, data["birth_date"], "birth_date")
     if "posyandu_id" in data and data["posyandu_id"] != child.posyandu_id:
         data["kabupaten_code"] = _target_posyandu(user, data["posyandu_id"]).kabupaten_code
     changes = apply_changes(child, data)
@@ -211,6 +221,21 @@ def delete_child(user: User, child: Child, reason: str | None) -> None:
     record_change(child, "delete", reason=reason)
     for event in child_events(child.id):
         record_change(event, "delete", reason=reason or "child deleted")
+
+
+def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) -> None:
+    """A child's weighings and doses cannot come before its birth (the z-scores have no age
+    for them): a birth date after the first of them, or a merge into a child born after it,
+    is refused on ``field``, naming that first record's date."""
+    from posyandu.events import DATE_FIELD
+
+    firsts = [db.session.scalar(select(func.min(getattr(model, day))).where(
+        model.child_id == child_id, model.deleted_at.is_(None))) for model, day in DATE_FIELD.items()]
+    first = min((d for d in firsts if d is not None), default=None)
+    if first is not None and first < birth_date:
+        raise ValidationFailed(errors={field: [Msg(
+            f"the child has a weighing or dose on {first}, before this birth date: correct that record first",
+            f"anak ini punya penimbangan atau imunisasi pada {first}, sebelum tanggal lahir ini: perbaiki catatan itu dulu")]})
 
 
 def child_events(child_id: uuid.UUID) -> list[Any]:
@@ -256,6 +281,7 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     if winner.id == loser.id:
         raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
+    _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
     fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
     if winner.possible_duplicate_of == loser.id:
         fills["possible_duplicate_of"] = None

@@ -57,7 +57,7 @@ class ChildSchema(Schema):
     posyandu_id = fields.UUID(required=True)
     name = v.Trimmed(required=True, validate=validate.Length(min=1, max=120))
     sex = fields.String(required=True, validate=validate.OneOf(["M", "F"]))
-    birth_date = fields.Date(required=True, validate=v.not_future)
+    birth_date = fields.Date(required=True, validate=v.birth_date)
     birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True))
     birth_length_cm = fields.Float(allow_none=True, validate=v.between(30, 65))
     nik = fields.String(allow_none=True, validate=v.nik)

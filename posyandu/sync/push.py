@@ -31,8 +31,9 @@ from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, record_change, snapshot
 from posyandu.auth.models import User
 from posyandu.database import among, insert_or_skip, insert_rows, utcnow
-from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed, growth_input_errors
 from posyandu.extensions import db
+from posyandu.growth.zscores import GrowthInputError
 from posyandu.i18n import Msg, title, translate_field_message
 from posyandu.registry import operations as registry
 from posyandu.registry.models import Child
@@ -300,6 +301,8 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
     except (DomainError, IntegrityError) as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
+    except GrowthInputError as exc:  # a value the growth calculator cannot use, no rule caught first
+        obj, result = None, _result(m.mutation_id, "rejected", errors=growth_input_errors(exc))
     ledger.status, ledger.result = result["status"], result
     if obj is not None:
         applied.append((ledger, result, obj))
@@ -391,7 +394,6 @@ def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, 
     if not items:
         return
     from posyandu.growth.models import Measurement
-    from posyandu.growth.zscores import GrowthInputError
 
     try:
         with db.session.begin_nested():

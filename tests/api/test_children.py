@@ -204,3 +204,52 @@ def test_birth_measures_are_answered_as_the_database_stores_them(client, world, 
     assert (made.get_json()["birth_weight_kg"], made.get_json()["birth_length_cm"]) == (3.13, 48.3)
     again = client.get(f"/api/v1/children/{made.get_json()['id']}", headers=world.headers("kader1")).get_json()
     assert (again["birth_weight_kg"], again["birth_length_cm"]) == (3.13, 48.3)
+
+
+@pytest.mark.parametrize("birth_date", ["0001-01-01", "1900-06-01", (date.today() - timedelta(days=365 * 18 + 10)).isoformat()])
+def test_a_birth_date_more_than_18_years_ago_is_refused_on_its_field(client, world, make_child, birth_date):
+    body = {"posyandu_id": str(world.ids["p1"]), "name": "Anak Lama", "sex": "F", "birth_date": birth_date}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1", "id"))
+    assert resp.status_code == 422 and resp.get_json()["errors"]["birth_date"] == ["tidak boleh lebih dari 18 tahun yang lalu"]
+    child = make_child()
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"birth_date": birth_date}, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and "birth_date" in resp.get_json()["errors"]
+    from tests.sync.helpers import child_data, mutation, new_id, push
+    [r] = push(client, world.headers("kader1"), [mutation("child", new_id(), child_data(world.ids["p1"], birth_date=birth_date))])
+    assert r["status"] == "rejected" and "birth_date" in r["errors"]
+
+
+def test_a_birth_date_after_the_childs_first_weighing_or_dose_is_refused(client, world, make_child):
+    from tests.sync.helpers import measurement_data, mutation, new_id, push
+
+    child = make_child(birth_date=(date.today() - timedelta(days=200)).isoformat())
+    early = (date.today() - timedelta(days=150)).isoformat()
+    assert client.post(f"/api/v1/children/{child['id']}/immunisations",
+                       json={"vaccine": "BCG", "dose": 1, "given_on": early}, headers=world.headers("kader1")).status_code == 201
+    later = (date.today() - timedelta(days=100)).isoformat()
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"birth_date": later}, headers=world.headers("kader1", "id"))
+    assert resp.status_code == 422 and early in resp.get_json()["errors"]["birth_date"][0]
+    # the same edit by sync is rejected alone: the rest of the batch applies
+    results = push(client, world.headers("kader1"), [
+        mutation("child", child["id"], {"birth_date": later}, base_version=1),
+        mutation("measurement", new_id(), measurement_data(child["id"])),
+    ])
+    assert [r["status"] for r in results] == ["rejected", "applied"] and "birth_date" in results[0]["errors"]
+    again = client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()
+    assert again["birth_date"] == child["birth_date"] and again["version"] == 1
+    # a birth date before every record is a correction like any other
+    earlier = (date.today() - timedelta(days=210)).isoformat()
+    ok = client.patch(f"/api/v1/children/{child['id']}", json={"birth_date": earlier}, headers=world.headers("kader1"))
+    assert ok.status_code == 200 and ok.get_json()["birth_date"] == earlier
+
+
+def test_a_duplicate_is_not_merged_into_a_child_born_after_its_first_weighing(client, world, make_child):
+    winner = make_child(birth_date=(date.today() - timedelta(days=60)).isoformat())
+    loser = make_child(by="kader1b", birth_date=(date.today() - timedelta(days=90)).isoformat())
+    weighed = (date.today() - timedelta(days=80)).isoformat()
+    assert client.post(f"/api/v1/children/{loser['id']}/measurements", json={"measured_on": weighed, "weight_kg": 4.1},
+                       headers=world.headers("kader1")).status_code == 201
+    resp = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 422 and "duplicate_id" in resp.get_json()["errors"]
+    assert client.get(f"/api/v1/children/{loser['id']}", headers=world.headers("kader1")).status_code == 200

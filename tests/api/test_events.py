@@ -233,3 +233,16 @@ def test_a_weight_for_age_flagged_implausible_still_marks_bgm_as_the_pwa_does(cl
                     headers=world.headers("kader1")).get_json()
     assert m["flags"]["wfa"] is True and m["zscores"]["wfa"] < -6 and m["status"]["bb_u"] is None
     assert (m["bgm"], m["referral"]) == (True, True)
+
+
+def test_an_edit_may_clear_some_measured_values_but_not_all(client, world, child):
+    url = f"/api/v1/children/{child['id']}/measurements"
+    both = client.post(url, json={"measured_on": date.today().isoformat(), "weight_kg": 9.4, "length_height_cm": 74.2},
+                       headers=world.headers("kader1")).get_json()
+    ok = client.patch(f"/api/v1/measurements/{both['id']}", json={"length_height_cm": None}, headers=world.headers("kader1"))
+    assert ok.status_code == 200 and ok.get_json()["length_height_cm"] is None and ok.get_json()["version"] == 2
+    resp = client.patch(f"/api/v1/measurements/{both['id']}", json={"weight_kg": None}, headers=world.headers("kader1", "id"))
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["weight_kg"] == ["isi minimal berat atau panjang/tinggi badan"]
+    kept = client.get(f"/api/v1/measurements/{both['id']}", headers=world.headers("kader1")).get_json()
+    assert (kept["weight_kg"], kept["version"]) == (9.4, 2)

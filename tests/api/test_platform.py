@@ -84,6 +84,23 @@ def test_a_bidan_creates_posyandu_only_in_her_puskesmas(client, world):
                        headers=world.headers("kader1")).status_code == 403
 
 
+def test_a_bidan_cannot_place_a_posyandu_in_another_kabupaten(client, world, make_child):
+    """Bangkalan's desa for a Gresik puskesmas's posyandu: its children would leave the sight of
+    Gresik's dinkes office. Refused on desa_code, when created and when moved; an admin may."""
+    body = {"name": "Baru", "desa_code": "35.26.01.2001", "meeting_day": 12, "puskesmas_id": str(world.ids["pkm_a"])}
+    bad = client.post("/api/v1/posyandu", json=body, headers=world.headers("bidan_a", "id"))
+    assert bad.status_code == 422 and bad.get_json()["errors"]["desa_code"] == ["harus di kabupaten/kota puskesmas Anda"]
+    make_child()
+    url = f"/api/v1/posyandu/{world.ids['p1']}"
+    moved = client.patch(url, json={"desa_code": "35.26.01.2001"}, headers=world.headers("bidan_a"))
+    assert moved.status_code == 422 and "desa_code" in moved.get_json()["errors"]
+    assert client.get(url, headers=world.headers("bidan_a")).get_json()["kabupaten_code"] == "35.25"
+    assert len(client.get("/api/v1/children", headers=world.headers("dinkes_gresik")).get_json()["items"]) == 1
+    ok = client.patch(url, json={"desa_code": "35.25.01.2002"}, headers=world.headers("bidan_a"))
+    assert ok.status_code == 200
+    assert client.patch(url, json={"desa_code": "35.26.01.2001"}, headers=world.headers("admin")).status_code == 200
+
+
 def test_a_new_posyandus_audit_row_keeps_an_empty_field_empty(app, client, world):
     from posyandu.audit import AuditLog
     from posyandu.extensions import db
