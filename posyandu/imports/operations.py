@@ -127,9 +127,11 @@ class _Run:
 
     def _existing(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
         child = db.session.get(Child, key)
-        if child is None and row.child.get("nik"):
+        if child is None and row.child.get("nik"):  # among the children the importer may see: a NIK
+            # registered outside their area is not theirs to learn of (it is registered anew, as by hand)
             child = db.session.scalar(select(Child).where(Child.nik == row.child["nik"], Child.deleted_at.is_(None),
-                                                          Child.merged_into.is_(None)).limit(1))
+                                                          Child.merged_into.is_(None), access.child_clause(self.user))
+                                      .limit(1))
         if child is not None and child.merged_into is not None:
             child = resolve_alias(child)
         if child is not None and child.deleted_at is not None:

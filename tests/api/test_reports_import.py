@@ -120,6 +120,23 @@ def test_a_child_registered_by_nik_gets_the_visits(client, world, db, make_child
     assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [siti["id"]]
 
 
+def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, world, db, make_child):
+    """A NIK of a Kenanga child (PKM B) in PKM A's file: the answer must not tell bidan_a that the NIK
+    is registered elsewhere. The row registers a child of Melati, as a registration by hand would;
+    a NIK of her own area still finds its child at another of her posyandu."""
+    make_child(by="kader3", posyandu="p3", name="Eka Wijaya", sex="M", birth_date="2025-02-01", nik="3526010102250001")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Eka Wijaya,L,2025-02-01,3526010102250001,2025-06-10,6.9\n")
+    resp = upload(client, world, body, query="dry_run=true")
+    assert resp.status_code == 200 and "another posyandu" not in resp.get_data(as_text=True), resp.get_json()
+    assert resp.get_json()["children_created"] == 1 and not resp.get_json()["errors"], resp.get_json()
+    make_child(by="kader2", posyandu="p2", name="Fani Lestari", sex="F", birth_date="2025-03-01", nik="3525014103250001")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-06-10,6.8\n")
+    [error] = upload(client, world, body, query="dry_run=true").get_json()["errors"]
+    assert "another posyandu" in error["errors"]["nik"][0]
+
+
 def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, world, db, budi):
     from posyandu.registry.models import Child
 
