@@ -43,8 +43,10 @@ export function fakeServer() {
       return { status: 'applied', record: rec, version: rec.version };
     }
     const base = cur.history[(m.base_version ?? 1) - 1];
-    const changed = Object.keys(m.data).filter((k) => !META.has(k) && m.data[k] !== base[k]);
-    const clash = changed.filter((k) => cur.record[k] !== base[k] && cur.record[k] !== m.data[k]);
+    // a field the record lacks is null, as in the server's serialized records
+    const same = (a, b) => (a ?? null) === (b ?? null);
+    const changed = Object.keys(m.data).filter((k) => !META.has(k) && !same(m.data[k], base[k]));
+    const clash = changed.filter((k) => !same(cur.record[k], base[k]) && !same(cur.record[k], m.data[k]));
     if (clash.length) {
       return { status: 'conflict', record: cur.record, version: cur.version,
         errors: Object.fromEntries(clash.map((k) => [k, ['changed on the server']])) };

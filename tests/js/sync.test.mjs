@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import {
-  applyPullPage, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict, saveChange, view,
+  applyPullPage, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
+  saveChange, view,
 } from '../../static/pwa/js/outbox.js';
 import { createSync } from '../../static/pwa/js/sync.js';
 
@@ -227,6 +228,49 @@ test('an overlapping edit becomes a conflict; the cadre’s choice is sent as a 
   assert.equal(server.get('child', id).name, 'Ani Kader');
   assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
   assert.equal((await getRow(db, 'child', id)).local, null);
+});
+
+test('a conflict offers only the fields both changed; the resolution sends only the cadre\'s own changes', async () => {
+  // kader B changes the mother's name and the address; kader A (offline, the whole form saved)
+  // changes the mother's name and the phone. A keeps its choice without touching anything:
+  // B's address stays, A's phone arrives.
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  const before = server.get('child', id);
+  server.write('child', id, { ...before, mother_name: 'Siti B', address: 'Dusun Baru RT 05' });
+  const form = { ...child(), mother_name: 'Siti A', guardian_phone: '081234567890', address: before.address ?? null };
+  await saveChange(db, { entity: 'child', id, fields: form });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  assert.deepEqual(c.fields, ['mother_name']);
+  assert.deepEqual(conflictFields(c), ['mother_name'], 'the address only B changed is no choice');
+  await resolveConflict(db, c.mutation_id, { mother_name: c.mine.mother_name });
+  const [entry] = await outboxEntries(db);
+  assert.equal(entry.base_version, c.server_version);
+  assert.deepEqual(entry.data, { mother_name: 'Siti A', guardian_phone: '081234567890' });
+  assert.equal(view(await getRow(db, 'child', id)).address, 'Dusun Baru RT 05', 'shown at once');
+  await engine.sync();
+  const after = server.get('child', id);
+  assert.equal(after.address, 'Dusun Baru RT 05');
+  assert.equal(after.mother_name, 'Siti A');
+  assert.equal(after.guardian_phone, '081234567890');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('choosing the server value for the conflict still sends the cadre\'s other changes', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Server' });
+  await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Kader', father_name: 'Budi' } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Server' });
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.data), [{ father_name: 'Budi' }]);
+  await engine.sync();
+  assert.equal(server.get('child', id).name, 'Ani Server');
+  assert.equal(server.get('child', id).father_name, 'Budi');
 });
 
 test('choosing the server value closes the conflict without sending anything', async () => {

@@ -47,7 +47,7 @@ const W = {
   discard: ['Buang', 'Discard'],
   conflicts_title: ['Perlu diselesaikan', 'To resolve'],
   conflict_title: ['Data berbeda dengan server', 'Different from the server'],
-  conflict_help: ['Data ini juga diubah orang lain. Pilih nilai yang benar untuk setiap isian.', 'Someone else changed this record too. Choose the right value for each field.'],
+  conflict_help: ['Data ini juga diubah orang lain. Pilih nilai yang benar untuk isian yang diubah oleh Anda dan orang itu. Isian lain memakai nilai di server, ditambah perubahan Anda sendiri.', 'Someone else changed this record too. Choose the right value for each field you both changed. Other fields keep the server\'s values, plus your own changes.'],
   mine: ['Nilai saya', 'My value'],
   theirs: ['Nilai di server', 'Server value'],
   resolve: ['Simpan pilihan', 'Save choice'],

@@ -42,9 +42,18 @@ async function nextSeq(meta) {
   return row.value;
 }
 
-function entryFor(entity, op, id, baseVersion, data, seq) {
+/** The fields of an upsert's body that differ from the server's copy it is based on (all of
+ * them for a new record): what the user changed. Kept with the entry (never sent) so that a
+ * conflict's resolution sends back only these, never a value the user did not touch. */
+export function changedFields(entity, data, server) {
+  if (!server) return Object.keys(data);
+  const base = payload(entity, server);
+  return Object.keys(data).filter((k) => (data[k] ?? null) !== (base[k] ?? null));
+}
+
+function entryFor(entity, op, id, baseVersion, data, seq, changed = null) {
   return { mutation_id: crypto.randomUUID(), created_seq: seq, entity, op, id, base_version: baseVersion ?? null,
-    data, state: 'pending', attempts: 0, errors: null, last_error: null, created_at: new Date().toISOString() };
+    data, changed, state: 'pending', attempts: 0, errors: null, last_error: null, created_at: new Date().toISOString() };
 }
 
 /** Save a user's change: the record overlay and its outbox entry in ONE transaction. */
@@ -53,7 +62,8 @@ export function saveChange(db, { entity, id, op = 'upsert', fields = {}, reason 
     const row = (await records.get([entity, id])) ?? newRow(entity, id, fields.child_id);
     const current = { ...(view(row) ?? {}), ...fields, id };
     const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
-    const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta));
+    const changed = op === 'delete' ? null : changedFields(entity, data, row.server);
+    const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta), changed);
     row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
     row.pending += 1;
     await outbox.put(entry);
@@ -118,7 +128,7 @@ export function applyPushResults(db, batch, results) {
       } else if (result.status === 'conflict') {
         await outbox.delete(entry.mutation_id);
         await conflicts.put({ mutation_id: entry.mutation_id, entity: entry.entity, id: entry.id, op: entry.op,
-          mine: entry.data, base_version: entry.base_version, server_record: result.record,
+          mine: entry.data, changed: entry.changed ?? null, base_version: entry.base_version, server_record: result.record,
           server_version: result.version, fields: Object.keys(result.errors ?? {}) });
         if (result.record && result.version >= (row.server_version ?? 0)) {
           row.server = result.record;
@@ -205,9 +215,21 @@ function applyChange(row, change, gen) {
   return [{ ...row, gen }, true];
 }
 
+/** The fields a conflict asks the cadre to choose for: those both sides changed (the server's
+ * answer), else (the server named none, e.g. it no longer knew the version the edit was based
+ * on) those the cadre changed that now differ from the server's value. */
+export function conflictFields(c) {
+  if (c.fields?.length) return c.fields;
+  const server = c.server_record ?? {};
+  return (c.changed ?? []).filter((f) => f in c.mine && (c.mine[f] ?? null) !== (server[f] ?? null));
+}
+
 /** Resolve a conflict with the values the cadre chose: a NEW mutation based on the server
- * version. `chosen` is the fields to keep, null to drop the local change, or 'delete' to
- * repeat a delete against the server's version. */
+ * version. `chosen` is {field: value} for the conflict's fields (conflictFields), null to drop
+ * the local change, or 'delete' to repeat a delete against the server's version. The mutation
+ * carries only the cadre's own changes (the chosen values and the fields the cadre changed
+ * that were not in conflict): every other field keeps the server's value. A record deleted on
+ * the server is restored with the cadre's whole copy. */
 export function resolveConflict(db, mutationId, chosen) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const c = await conflicts.get(mutationId);
@@ -215,16 +237,24 @@ export function resolveConflict(db, mutationId, chosen) {
     await conflicts.delete(mutationId);
     const row = (await records.get([c.entity, c.id])) ?? newRow(c.entity, c.id, c.mine.child_id);
     const server = c.server_record ?? {};
-    const same = chosen !== null && chosen !== 'delete' && !server.deleted_at
-      && Object.entries(chosen).every(([k, v]) => server[k] === v);
-    if (chosen === null || same) {
+    let send = null;
+    if (chosen !== null && chosen !== 'delete') {
+      const asked = conflictFields(c);
+      // a conflict stored before entries kept their changed fields: only the conflict's own
+      const own = (c.changed ?? asked).filter((f) => f in c.mine && !asked.includes(f));
+      const wanted = { ...Object.fromEntries(own.map((f) => [f, c.mine[f]])), ...chosen };
+      send = server.deleted_at ? { ...c.mine, ...chosen }
+        : Object.fromEntries(Object.entries(wanted).filter(([k, v]) => (v ?? null) !== (server[k] ?? null)));
+    }
+    if (chosen === null || (send && !Object.keys(send).length)) {
       row.pending = Math.max(0, row.pending - 1);
       if (row.pending === 0) row.local = null;
     } else if (chosen === 'delete') {
       await outbox.put(entryFor(c.entity, 'delete', c.id, c.server_version, {}, await nextSeq(meta)));
     } else {
-      const merged = { ...server, ...chosen, id: c.id, deleted_at: null };
-      await outbox.put(entryFor(c.entity, 'upsert', c.id, c.server_version, payload(c.entity, merged), await nextSeq(meta)));
+      const merged = { ...server, ...send, id: c.id, deleted_at: null };
+      const data = payload(c.entity, { child_id: server.child_id ?? c.mine.child_id, ...send });
+      await outbox.put(entryFor(c.entity, 'upsert', c.id, c.server_version, data, await nextSeq(meta), Object.keys(send)));
       row.local = merged;
     }
     if (row.pending === 0 && row.server?.deleted_at) await records.delete([c.entity, c.id]);

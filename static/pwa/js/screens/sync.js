@@ -1,7 +1,7 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatDate, lang, setLang, t } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
-import { FIELDS, conflictList, counts, discardEntry, outboxEntries, records, resolveConflict } from '../outbox.js';
+import { conflictFields, conflictList, counts, discardEntry, outboxEntries, records, resolveConflict } from '../outbox.js';
 import { deleteDb } from '../db.js';
 import { forget, saveTokens } from '../auth.js';
 
@@ -74,10 +74,11 @@ export async function conflict(ctx, mutationId) {
         h('button', { class: 'btn primary', type: 'button', onclick: () => done(c.op === 'delete' ? 'delete' : c.mine) }, c.op === 'delete' ? t('discard') : t('restore')),
         h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('theirs'))));
   }
-  const fields = FIELDS[c.entity].filter((f) => f in c.mine && c.mine[f] !== server[f] && f !== 'recorded_at');
+  // only what both changed is a choice; the rest stays as on the server, plus the cadre's own changes
+  const fields = conflictFields(c);
   const form = h('form', { class: 'card', id: 'conflict-form' }, head,
     fields.map((f) => radios(`pick-${f}`, label(f), [['mine', `${t('mine')}: ${shown(f, c.mine[f])}`],
-      ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], c.fields.includes(f) ? 'mine' : 'mine')),
+      ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], 'mine')),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('resolve')),
       h('a', { class: 'btn', href: '#/sync' }, t('back'))));
   form.addEventListener('submit', (e) => {
