@@ -26,11 +26,14 @@ export function field({ label, name, type = 'text', value = '', required = false
     input, hint ? h('small', { class: 'hint' }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
-/** A group of radio buttons as a fieldset with a legend. */
+/** A group of radio buttons as a fieldset with a legend; its error is shown in the fieldset. */
 export function radios(name, legend, options, checked) {
-  return h('fieldset', { class: 'radios' }, h('legend', {}, legend),
+  uid += 1;
+  const errorId = `f-${name}-${uid}-e`;
+  return h('fieldset', { class: 'radios', 'aria-describedby': errorId }, h('legend', {}, legend),
     options.map(([value, label]) => h('label', { class: 'radio' },
-      h('input', { type: 'radio', name, value, checked: value === checked }), h('span', {}, label))));
+      h('input', { type: 'radio', name, value, checked: value === checked }), h('span', {}, label))),
+    h('small', { class: 'error', id: errorId }));
 }
 
 export function checkbox(name, label, checked = false, value = 'on') {
@@ -43,8 +46,10 @@ export function showErrors(form, errors) {
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
   let first = null;
   for (const [name, messages] of Object.entries(errors ?? {})) {
-    const input = form.elements[name];
-    const el = input?.id ? document.getElementById(`${input.id}-e`) : null;
+    const named = form.elements[name];
+    const input = named instanceof RadioNodeList ? named[0] : named; // a group of radios (radios())
+    const el = input?.id ? document.getElementById(`${input.id}-e`)
+      : input?.type === 'radio' ? input.closest('fieldset')?.querySelector(':scope > .error') : null;
     if (!el) continue;
     el.textContent = [].concat(messages).join(' ');
     input.setAttribute('aria-invalid', 'true');

@@ -20,7 +20,6 @@ export async function childForm(ctx, childId) {
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
     field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off' }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
-    h('small', { class: 'error', id: 'sex-e' }),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: ctx.day.date }),
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off' }),
     field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off' }),
@@ -37,14 +36,14 @@ export async function childForm(ctx, childId) {
     const name = el.name.value.trim();
     if (!name) errors.name = [t('required')];
     const sex = form.querySelector('input[name=sex]:checked')?.value;
-    form.querySelector('#sex-e').textContent = sex ? '' : `${t('sex')}: ${t('required')}`;
+    if (!sex) errors.sex = [t('required')];
     if (!el.birth_date.value || el.birth_date.value > ctx.day.date) errors.birth_date = [t(el.birth_date.value ? 'invalid' : 'required')];
     const nik = el.nik.value.trim();
     if (nik && !NIK.test(nik)) errors.nik = [t('invalid')];
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('invalid')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6);
-    if (!showErrors(form, errors) || !sex) return;
+    if (!showErrors(form, errors)) return;
     const id = childId ?? crypto.randomUUID();
     const text = (v) => v.trim() || null;
     await ctx.save({ entity: 'child', id, fields: {
