@@ -15,8 +15,9 @@ pytestmark = pytest.mark.e2e
 
 
 def error_of(page, label: str):
-    """The error text shown under the field labelled ``label``."""
-    return page.locator(".field", has=page.get_by_label(label, exact=True)).locator(".error")
+    """The error the field labelled ``label`` is described by (shown under it, read with it)."""
+    described_by = page.get_by_label(label).get_attribute("aria-describedby")
+    return page.locator(f"[id='{described_by}']")
 
 
 def test_register_names_each_wrong_field(live_server, new_context):
@@ -32,3 +33,86 @@ def test_register_names_each_wrong_field(live_server, new_context):
     expect(sex.locator(".error")).to_have_text("wajib diisi")
     expect(page.get_by_label("Perempuan")).to_be_focused()
     expect(page).to_have_url(live_server.url + "/#/register")
+
+
+def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_context):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+
+    page.goto(live_server.url + "/#/register")
+    page.get_by_label("Nama anak").fill("Budi Lahir Besok")
+    page.get_by_label("Laki-laki").check()
+    page.get_by_label("Tanggal lahir").fill(tomorrow)
+    page.get_by_label("Berat lahir (kg)").fill("35")
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Tanggal lahir")).to_have_text("tidak boleh setelah hari ini")
+    expect(error_of(page, "Berat lahir (kg)")).to_have_text("harus angka antara 0,5 dan 6")
+
+    open_child(page, first_child_name(page))
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+    page.get_by_role("link", name="Catat penimbangan").click()
+    date_field = page.get_by_label("Tanggal timbang")
+    for value, message in [("", "wajib diisi"), (tomorrow, "tidak boleh setelah hari ini"),
+                           ("2000-01-01", "tidak boleh sebelum tanggal lahir")]:
+        date_field.fill(value)
+        page.get_by_label("Berat badan (kg)").fill("100")
+        page.get_by_role("button", name="Simpan").click()
+        expect(error_of(page, "Tanggal timbang")).to_have_text(message)
+        expect(error_of(page, "Berat badan (kg)")).to_have_text("harus angka antara 0,5 dan 70")
+        expect(date_field).to_be_focused()
+    # the focused field is never left under the sticky header
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    page.get_by_role("button", name="Simpan").click()
+    expect(date_field).to_be_focused()
+    header = page.locator("header.bar").bounding_box()
+    assert date_field.bounding_box()["y"] >= header["y"] + header["height"], "the field is under the header"
+
+    page.goto(live_server.url + f"/#/doses/{child_id}")
+    given = page.get_by_label("Tanggal diberikan")
+    for value, message in [(tomorrow, "tidak boleh setelah hari ini"), ("", "wajib diisi"),
+                           ("2000-01-01", "tidak boleh sebelum tanggal lahir")]:
+        given.fill(value)
+        page.get_by_role("button", name="Simpan").click()
+        expect(error_of(page, "Tanggal diberikan")).to_have_text(message)
+    expect(page.locator("#sync-chip")).to_have_text("Tersinkron")  # nothing was saved
+
+
+def first_child_name(page) -> str:
+    page.goto(page.url.split("#")[0] + "#/")
+    return page.locator("#children a strong").first.inner_text()
+
+
+def test_a_posyandu_day_planned_ahead_never_dates_a_record_in_the_future(live_server, new_context):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader5")
+    wait_synced(page)
+    today = date.today().isoformat()
+    planned = date.today() + timedelta(days=7)
+    page.locator("#day-date").fill(planned.isoformat())
+    page.locator("#day-date").dispatch_event("change")
+    expect(page.locator("#due-list h3")).to_contain_text("Sasaran")
+    expect(page.locator("#due-list h3")).not_to_have_text("Sasaran hari ini")  # planning a later day
+    page.locator("#children a").first.click()
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+
+    page.get_by_role("link", name="Catat penimbangan").click()
+    measured = page.get_by_label("Tanggal timbang")
+    expect(measured).to_have_value(today)
+    expect(measured).to_have_attribute("max", today)
+    page.get_by_label("Berat badan (kg)").fill("9,5")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+
+    page.goto(live_server.url + f"/#/doses/{child_id}")
+    given = page.get_by_label("Tanggal diberikan")
+    expect(given).to_have_value(today)
+    expect(given).to_have_attribute("max", today)
+
+    wait_synced(page)
+    visits = live_server.api("GET", f"/children/{child_id}/measurements", "kader5").get_json()["items"]
+    assert len([v for v in visits if (v["measured_on"], v["weight_kg"]) == (today, 9.5)]) == 1
+    assert all(v["measured_on"] <= today for v in visits)

@@ -99,6 +99,11 @@ const W = {
   birth_weight: ['Berat lahir (kg)', 'Birth weight (kg)'],
   required: ['wajib diisi', 'required'],
   invalid: ['tidak sah', 'not valid'],
+  not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
+  before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
+  between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],
+  nik_format: ['harus tepat 16 angka', 'must be exactly 16 digits'],
+  phone_format: ['nomor HP tidak sah (08…)', 'not a valid mobile number (08…)'],
   // visit
   visit: ['Catat penimbangan', 'Record a weighing'],
   measured_on: ['Tanggal timbang', 'Date measured'],

@@ -1,7 +1,8 @@
 // Forms: register/edit a child, record a weighing (with the result at once), record doses.
 import { t } from '../i18n.js';
-import { checkbox, field, h, num, radios, showErrors } from '../ui.js';
+import { checkbox, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, dueToday } from '../assess.js';
+import { dateError, rangeError, recordDay } from '../checks.js';
 import { duePanel, statusPanel } from './child.js';
 
 const NIK = /^\d{16}$/;
@@ -9,8 +10,17 @@ const PHONE = /^(\+62|0)\d{8,13}$/;
 
 function range(errors, form, name, lo, hi) {
   const v = num(form.elements[name].value);
-  if (v !== null && (Number.isNaN(v) || v < lo || v > hi)) errors[name] = [`${t('invalid')} (${lo}–${hi})`];
+  const error = rangeError(v, lo, hi);
+  if (error) errors[name] = [error];
   return v;
+}
+
+/** A record's date field: required, at most the phone's today (never a posyandu day planned ahead). */
+function dateCheck(errors, form, name, birthDate = null) {
+  const value = form.elements[name].value;
+  const error = dateError(value, { birthDate });
+  if (error) errors[name] = [error];
+  return value;
 }
 
 export async function childForm(ctx, childId) {
@@ -20,7 +30,7 @@ export async function childForm(ctx, childId) {
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
     field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off' }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
-    field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: ctx.day.date }),
+    field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso() }),
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off' }),
     field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off' }),
     field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 16 }),
@@ -37,7 +47,7 @@ export async function childForm(ctx, childId) {
     if (!name) errors.name = [t('required')];
     const sex = form.querySelector('input[name=sex]:checked')?.value;
     if (!sex) errors.sex = [t('required')];
-    if (!el.birth_date.value || el.birth_date.value > ctx.day.date) errors.birth_date = [t(el.birth_date.value ? 'invalid' : 'required')];
+    const birth = dateCheck(errors, form, 'birth_date');
     const nik = el.nik.value.trim();
     if (nik && !NIK.test(nik)) errors.nik = [t('invalid')];
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
@@ -48,7 +58,7 @@ export async function childForm(ctx, childId) {
     const text = (v) => v.trim() || null;
     await ctx.save({ entity: 'child', id, fields: {
       ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
-      name, sex, birth_date: el.birth_date.value, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
+      name, sex, birth_date: birth, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
       nik: nik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw } });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${id}`);
@@ -59,11 +69,12 @@ export async function childForm(ctx, childId) {
 export async function visitForm(ctx, childId) {
   const { child } = await ctx.bundle(childId);
   if (!child) return h('p', {}, t('no_children'));
-  const young = ctx.day.date < `${+child.birth_date.slice(0, 4) + 2}${child.birth_date.slice(4)}`;
+  const day = recordDay(ctx.day.date);
+  const young = day < `${+child.birth_date.slice(0, 4) + 2}${child.birth_date.slice(4)}`;
   const output = h('div', { id: 'visit-result', 'aria-live': 'polite' });
   const form = h('form', { class: 'card', novalidate: true, id: 'visit-form' },
     h('h2', {}, `${t('visit')}: ${child.name}`),
-    field({ label: t('measured_on'), name: 'measured_on', type: 'date', value: ctx.day.date, required: true, max: ctx.day.date, min: child.birth_date }),
+    field({ label: t('measured_on'), name: 'measured_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date }),
     field({ label: t('weight'), name: 'weight_kg', inputmode: 'decimal', autocomplete: 'off' }),
     field({ label: t('length_height'), name: 'length_height_cm', inputmode: 'decimal', autocomplete: 'off' }),
     radios('position', t('position'), [['lying', t('lying')], ['standing', t('standing')]], young ? 'lying' : 'standing'),
@@ -77,12 +88,11 @@ export async function visitForm(ctx, childId) {
     e.preventDefault();
     const el = form.elements;
     const errors = {};
+    const on = dateCheck(errors, form, 'measured_on', child.birth_date);
     const weight = range(errors, form, 'weight_kg', 0.5, 70);
     const length = range(errors, form, 'length_height_cm', 38, 150);
     const head = range(errors, form, 'head_circumference_cm', 25, 60);
     const muac = range(errors, form, 'muac_cm', 5, 30);
-    const on = el.measured_on.value;
-    if (!on || on > ctx.day.date || on < child.birth_date) errors.measured_on = [t('invalid')];
     const alert = form.querySelector('#visit-alert');
     alert.hidden = weight !== null || length !== null;
     alert.textContent = t('enter_something');
@@ -111,10 +121,11 @@ export async function dosesForm(ctx, childId) {
   const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
-  const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: ctx.day.date, required: true, max: ctx.day.date });
+  const day = recordDay(ctx.day.date);
+  const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date });
   const options = h('fieldset', { class: 'checks' }, h('legend', {}, t('due_today')));
   const drawOptions = () => {
-    const on = form.elements.given_on?.value || ctx.day.date;
+    const on = form.elements.given_on?.value || day;
     const due = dueToday({ child, immunisations, supplements, schedule, area, on });
     options.replaceChildren(h('legend', {}, t('due_today')),
       ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, false, `${d.vaccine}|${d.dose}`)),
@@ -128,12 +139,13 @@ export async function dosesForm(ctx, childId) {
   drawOptions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const on = form.elements.given_on.value;
+    const errors = {};
+    const on = dateCheck(errors, form, 'given_on', child.birth_date);
     const doses = [...form.querySelectorAll('input[name=dose]:checked')].map((i) => i.value.split('|'));
     const sups = [...form.querySelectorAll('input[name=supplement]:checked')].map((i) => i.value);
     alert.hidden = doses.length + sups.length > 0;
     alert.textContent = t('choose_dose');
-    if (!alert.hidden) return;
+    if (!showErrors(form, errors) || !alert.hidden) return;
     const recorded = new Date().toISOString();
     for (const [vaccine, dose] of doses) {
       await ctx.save({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine, dose: Number(dose), given_on: on, place: 'posyandu', recorded_at: recorded } });

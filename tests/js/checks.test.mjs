@@ -1,0 +1,32 @@
+// What the forms check before saving (checks.js): the dates a record may have and the
+// messages that name what is wrong, in Bahasa Indonesia.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dateError, rangeError, recordDay } from '../../static/pwa/js/checks.js';
+
+const today = '2025-08-10';
+
+test('a new record starts on the posyandu day, unless that day is planned ahead: then today', () => {
+  assert.equal(recordDay('2025-08-05', today), '2025-08-05');
+  assert.equal(recordDay(today, today), today);
+  assert.equal(recordDay('2025-08-20', today), today, 'a day chosen to plan "Sasaran" never dates a weighing');
+  assert.equal(recordDay(null, today), today);
+});
+
+test('a record date is required, not after the phone\'s today, not before birth, each said plainly', () => {
+  const birthDate = '2024-01-15';
+  assert.equal(dateError('', { birthDate, today }), 'wajib diisi');
+  assert.equal(dateError('2025-08-11', { birthDate, today }), 'tidak boleh setelah hari ini');
+  assert.equal(dateError('2024-01-14', { birthDate, today }), 'tidak boleh sebelum tanggal lahir');
+  assert.equal(dateError(today, { birthDate, today }), null);
+  assert.equal(dateError(birthDate, { birthDate, today }), null);
+  assert.equal(dateError('2025-08-09', { today }), null, 'a birth date has no lower limit here');
+});
+
+test('a number out of range names its limits with Indonesian decimal commas', () => {
+  assert.equal(rangeError(null, 0.5, 70), null, 'optional');
+  assert.equal(rangeError(7.25, 0.5, 70), null);
+  assert.equal(rangeError(0.5, 0.5, 70), null);
+  assert.equal(rangeError(100, 0.5, 70), 'harus angka antara 0,5 dan 70');
+  assert.equal(rangeError(Number.NaN, 0.5, 6), 'harus angka antara 0,5 dan 6');
+});
