@@ -98,7 +98,6 @@ const W = {
   phone: ['No. HP orang tua', "Parent's phone"],
   birth_weight: ['Berat lahir (kg)', 'Birth weight (kg)'],
   required: ['wajib diisi', 'required'],
-  invalid: ['tidak sah', 'not valid'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],

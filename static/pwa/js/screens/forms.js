@@ -6,7 +6,7 @@ import { dateError, rangeError, recordDay } from '../checks.js';
 import { duePanel, statusPanel } from './child.js';
 
 const NIK = /^\d{16}$/;
-const PHONE = /^(\+62|0)\d{8,13}$/;
+const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 
 function range(errors, form, name, lo, hi) {
   const v = num(form.elements[name].value);
@@ -49,9 +49,9 @@ export async function childForm(ctx, childId) {
     if (!sex) errors.sex = [t('required')];
     const birth = dateCheck(errors, form, 'birth_date');
     const nik = el.nik.value.trim();
-    if (nik && !NIK.test(nik)) errors.nik = [t('invalid')];
+    if (nik && !NIK.test(nik)) errors.nik = [t('nik_format')];
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
-    if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('invalid')];
+    if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6);
     if (!showErrors(form, errors)) return;
     const id = childId ?? crypto.randomUUID();
