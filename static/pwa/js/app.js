@@ -41,8 +41,14 @@ async function updateSchedule() {
   if (await refreshSchedule(ctx.db, ctx.api)) schedule = null;
 }
 
-/** Save a change (record + outbox in one transaction), then sync soon. */
+/** Roles that send changes to the server; the others (parents, dinkes) only read. */
+const WRITERS = new Set(['kader', 'bidan', 'admin']);
+ctx.canWrite = () => WRITERS.has(ctx.role);
+
+/** Save a change (record + outbox in one transaction), then sync soon. Only a role that pushes
+ * saves: anyone else's change would wait in the outbox forever (and block logging out). */
 ctx.save = async (change) => {
+  if (!ctx.canWrite()) throw new Error(t('read_only'));
   const out = await saveChange(ctx.db, change);
   await ctx.sync.refresh();
   clearTimeout(syncTimer);
@@ -153,14 +159,17 @@ ctx.logout = async () => {
   return true;
 };
 
+// [pattern, screen, write]: a write screen (it saves changes) is only for roles that push;
+// `write(match)` is where anyone else is sent instead (the child's own view, or home).
+const toChild = (m) => `#/child/${m[1]}`;
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
-  [/^#\/register$/, () => forms.childForm(ctx, null)],
-  [/^#\/edit\/([\w-]+)$/, (m) => forms.childForm(ctx, m[1])],
-  [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1])],
-  [/^#\/doses\/([\w-]+)$/, (m) => forms.dosesForm(ctx, m[1])],
+  [/^#\/register$/, () => forms.childForm(ctx, null), () => '#/'],
+  [/^#\/edit\/([\w-]+)$/, (m) => forms.childForm(ctx, m[1]), toChild],
+  [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1]), toChild],
+  [/^#\/doses\/([\w-]+)$/, (m) => forms.dosesForm(ctx, m[1]), toChild],
   [/^#\/sync$/, () => (ctx.role === 'dinkes' ? reports.render(ctx) : syncScreen.render(ctx))],
-  [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1])],
+  [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
   // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
@@ -171,7 +180,11 @@ let rendering = 0;
 async function route() {
   if (!ctx.session) return;
   const hash = location.hash || '#/';
-  const [re, screen] = ROUTES.find(([r]) => r.test(hash));
+  const [re, screen, write] = ROUTES.find(([r]) => r.test(hash));
+  if (write && !ctx.canWrite()) {
+    history.replaceState(null, '', write(hash.match(re))); // Back does not return to the refused screen
+    return route();
+  }
   const ticket = ++rendering;
   try {
     const node = await screen(hash.match(re));

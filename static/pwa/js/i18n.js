@@ -162,6 +162,7 @@ const W = {
   invite: ['Undang orang tua', 'Invite a parent'],
   invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date})', 'Code for the parent: {code} (valid until {date})'],
   online_only: ['Perlu internet.', 'Needs the internet.'],
+  read_only: ['Akun ini hanya bisa melihat data.', 'This account can only view records.'],
   st_given: ['sudah', 'given'], st_due: ['jatuh tempo', 'due'], st_overdue: ['terlambat', 'overdue'],
   st_upcoming: ['nanti', 'later'], st_early: ['boleh lebih awal', 'early'], st_missed: ['terlewat', 'missed'], st_not_applicable: ['tidak berlaku', 'n/a'],
   // parent
