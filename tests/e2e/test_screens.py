@@ -35,5 +35,35 @@ def test_a_parent_cannot_reach_the_write_screens(live_server, new_context):
     expect(page.locator("#sync-chip")).to_have_text("Tersinkron")
 
     page.goto(f"{base}/#/settings")
+    expect(page.locator("#who")).to_have_text("Ibu Siti (orang tua)")  # the role said once
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_role("heading", name="Masuk")).to_be_visible()  # nothing was left unsent
+
+
+def test_the_sync_screen_speaks_indonesian_and_remembers_the_last_sync(live_server, new_context):
+    base = live_server.url
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, base, "kader6")
+    wait_synced(page)
+    sw_controls(page)
+    ctx.set_offline(True)
+    page.reload()
+    enter_pin(page)
+    page.goto(f"{base}/#/register")
+    page.get_by_label("Nama anak").fill("Wulan Antre")
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=90)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Wulan Antre").wait_for()
+
+    page.goto(f"{base}/#/sync")
+    expect(page.locator("#queue .tag")).to_have_text("menunggu")
+    page.get_by_role("button", name="Sinkron sekarang").click()
+    expect(page.locator("#sync-error")).to_have_text(
+        "Sinkron gagal (tidak ada sambungan internet). Dicoba lagi otomatis.")
+    expect(page.get_by_text(re.compile("^Sinkron terakhir: "))).not_to_contain_text("belum pernah")
+    page.goto(f"{base}/#/settings")
+    expect(page.locator("#who")).to_have_text("Kader Posyandu Dahlia")
+    ctx.set_offline(False)
+    wait_synced(page)

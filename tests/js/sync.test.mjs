@@ -376,3 +376,20 @@ test('each sync fetches more after the pull (the schedule); its failure does not
   assert.equal(engine.state.phase, 'done');
   assert.deepEqual(order, ['pull', 'after', 'pull', 'after']);
 });
+
+test('the last complete sync is kept in the user\'s database and known again after a reload', async () => {
+  const { db, engine } = setup();
+  await registerWithVisit(db);
+  assert.equal(await engine.sync(), true);
+  const at = engine.state.last_sync_at;
+  assert.ok(at);
+  const seen = [];
+  const reloaded = createSync({ db, api: fakeServer(), onState: (s) => seen.push(s) });
+  await reloaded.refresh();
+  assert.equal(seen.at(-1).last_sync_at, at);
+  const failing = fakeServer();
+  failing.faults.push('network');
+  const again = createSync({ db, api: failing, timers: { set: () => 1, clear() {} }, onState: (s) => seen.push(s) });
+  assert.equal(await again.sync(), false);
+  assert.equal(seen.at(-1).last_sync_at, at, 'a failed sync leaves it as it was');
+});

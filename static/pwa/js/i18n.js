@@ -41,6 +41,10 @@ const W = {
   never: ['belum pernah', 'never'],
   sync_error: ['Sinkron gagal ({why}). Dicoba lagi otomatis.', 'Sync failed ({why}). It will retry by itself.'],
   sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk mengirim data; data tetap tersimpan.', 'Session expired. Log in again with your password to send data; nothing is lost.'],
+  no_connection: ['tidak ada sambungan internet', 'no internet connection'],
+  server_trouble: ['server sedang bermasalah', 'the server has a problem'],
+  state_pending: ['menunggu', 'waiting'],
+  state_inflight: ['sedang dikirim', 'sending'],
   queue_empty: ['Semua data sudah terkirim.', 'Everything has been sent.'],
   attention_title: ['Perlu perhatian', 'Needs attention'],
   attention_help: ['Server menolak data ini. Perbaiki atau buang.', 'The server refused these. Fix or discard them.'],
@@ -177,6 +181,11 @@ const W = {
   plain_last: ['Ditimbang terakhir {date}.', 'Last weighed on {date}.'],
   // settings
   settings: ['Pengaturan', 'Settings'],
+  role_kader: ['kader', 'cadre'],
+  role_bidan: ['bidan', 'midwife'],
+  role_parent: ['orang tua', 'parent'],
+  role_dinkes: ['dinas kesehatan', 'health office'],
+  role_admin: ['admin', 'admin'],
   logout: ['Keluar', 'Log out'],
   password_change: ['Ganti kata sandi', 'Change password'],
   password_current: ['Kata sandi sekarang', 'Current password'],
@@ -298,6 +307,8 @@ export function t(key, params = {}) {
   const text = entry ? entry[at()] : key;
   return text.replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
 }
+/** A key's text in every language ([Indonesian, English]). */
+export const texts = (key) => W[key] ?? [key, key];
 export const plain = (key) => (PLAIN[key] ? PLAIN[key][at()] : '–');
 export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
 export const formatDate = (iso) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00`).toLocaleDateString(current === 'en' ? 'en-GB' : 'id-ID',

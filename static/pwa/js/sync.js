@@ -2,7 +2,7 @@
 // Single-flight per tab (and per user across tabs with a Web Lock), exponential backoff
 // with jitter on network/server errors, the same mutation ids on every retry.
 import {
-  applyPullPage, applyPushResults, clientId, counts, getMeta, markBatch, requeue, takeBatch,
+  applyPullPage, applyPushResults, clientId, counts, getMeta, markBatch, putMeta, requeue, takeBatch,
 } from './outbox.js';
 
 export const RETRYABLE = new Set(['network', 'server']);
@@ -26,6 +26,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
+    // the last complete sync is kept in the user's database: a reload still knows it
+    state.last_sync_at ??= (await getMeta(db, 'last_sync'))?.value ?? null;
     onState({ ...state, ...(await counts(db)) });
   };
 
@@ -97,7 +99,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
       try {
         await guarded();
         limit = batchSize;
-        await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: new Date().toISOString() });
+        const at = new Date().toISOString();
+        await putMeta(db, { key: 'last_sync', value: at });
+        await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at });
         return true;
       } catch (error) {
         const failures = RETRYABLE.has(error.kind) ? state.failures + 1 : state.failures;

@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatDate, lang, setLang, t } from '../i18n.js';
+import { category, formatDate, lang, setLang, t, texts } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
 import { conflictFields, conflictList, counts, discardEntry, outboxEntries, records, resolveConflict } from '../outbox.js';
 import { deleteDb } from '../db.js';
@@ -26,6 +26,10 @@ async function names(ctx) {
 const describe = (e, byId) => `${e.entity === 'child' ? t('child_form') : t(e.entity === 'measurement' ? 'visit' : 'record_doses')}: ${
   byId.get(e.entity === 'child' ? e.id : e.data.child_id) ?? e.data.name ?? e.id.slice(0, 8)}`;
 
+/** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
+const whyFailed = (s) => (s.error === 'network' ? t('no_connection') : s.error === 'server' ? t('server_trouble')
+  : s.message ?? s.error);
+
 export async function render(ctx) {
   const [entries, open, c, byId] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db), names(ctx)]);
   const s = ctx.syncState;
@@ -41,10 +45,10 @@ export async function render(ctx) {
     h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? new Date(s.last_sync_at).toLocaleString(lang()) : t('never') })),
     s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
-    s.phase === 'error' ? h('p', { class: 'notice warn' }, t('sync_error', { why: s.message ?? s.error })) : null,
+    s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' }, t('sync_error', { why: whyFailed(s) })) : null,
     button,
     waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, describe(e, byId),
-      h('span', { class: 'tag wait' }, e.state)))) : null,
+      h('span', { class: 'tag wait' }, t(`state_${e.state}`))))) : null,
     open.length ? h('section', { class: 'panel', id: 'conflicts' }, h('h3', {}, t('conflicts_title')),
       h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
         describe({ ...x, data: x.mine }, byId), h('span', { class: 'tag bad' }, x.fields.map(label).join(', '))))))) : null,
@@ -90,6 +94,12 @@ export async function conflict(ctx, mutationId) {
   return form;
 }
 
+/** The user's name and role, the role said once (a name may already say it: "Ibu Siti (orang tua)"). */
+function whoText(user) {
+  const said = texts(`role_${user.role}`).some((word) => user.name.toLowerCase().includes(word.toLowerCase()));
+  return said ? user.name : `${user.name} (${t(`role_${user.role}`)})`;
+}
+
 export async function settings(ctx) {
   const c = await counts(ctx.db);
   const pending = c.waiting + c.attention + c.conflicts;
@@ -99,7 +109,7 @@ export async function settings(ctx) {
   const note = h('p', { role: 'status', id: 'logout-note' });
   const plan = ctx.role === 'dinkes' ? null : await ctx.schedule().catch(() => null);
   return h('section', {}, h('h2', {}, t('settings')),
-    h('p', {}, `${ctx.session.user.name} (${ctx.session.user.role})`),
+    h('p', { id: 'who' }, whoText(ctx.session.user)),
     plan ? h('p', { class: 'muted', id: 'schedule-info' }, plan.origin === 'server'
       ? t('schedule_server', { version: plan.version, when: new Date(plan.fetched_at).toLocaleString(lang()) })
       : t('schedule_bundled', { version: plan.version })) : null,
