@@ -67,3 +67,22 @@ def test_the_sync_screen_speaks_indonesian_and_remembers_the_last_sync(live_serv
     expect(page.locator("#who")).to_have_text("Kader Posyandu Dahlia")
     ctx.set_offline(False)
     wait_synced(page)
+
+
+def test_a_small_phone_shows_no_menu_at_login_and_a_child_from_its_top(live_server, new_context):
+    base = live_server.url
+    ctx = new_context()
+    page = ctx.new_page()
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+    expect(page.locator("#nav")).to_be_hidden()
+    login(page, base, "kader6")
+    wait_synced(page)
+    expect(page.locator("#nav")).to_be_visible()
+    last = page.locator("#children a").last
+    last.scroll_into_view_if_needed()
+    assert page.evaluate("() => window.scrollY") > 1000
+    name = last.locator("strong").inner_text()
+    last.click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    assert page.evaluate("() => window.scrollY") == 0

@@ -177,6 +177,7 @@ const ROUTES = [
 ];
 
 let rendering = 0;
+let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
 async function route() {
   if (!ctx.session) return;
   const hash = location.hash || '#/';
@@ -190,6 +191,8 @@ async function route() {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
     main.replaceChildren(node);
+    if (hash !== shown) window.scrollTo(0, 0);
+    shown = hash;
     const heading = main.querySelector('h2');
     if (heading && document.activeElement === document.body) heading.setAttribute('tabindex', '-1');
   } catch (error) {
