@@ -48,6 +48,26 @@ test('O without last month, B at the first weighing', () => {
   assert.equal(b.kms.trend, 'B');
 });
 
+test('a second weighing the same day counts the first as weighed before (O, not B), as the server does', () => {
+  // posyandu.growth.trend.series_trends: a same-day pair is ordered as recorded; the later one
+  // has an earlier weighing and no last month: O (the server answers it with possible_duplicate_of)
+  const first = visit('m1', '2024-08-15', 7.5, { created_at: '2024-08-15T02:00:00+00:00', trend: 'B', zscores: {}, status: {} });
+  const again = visit('m2', '2024-08-15', 7.6, { recorded_at: '2024-08-15T03:00:00.000Z' });
+  assert.equal(assess({ child: girl, m: again, history: [first, again], tables, schedule, on: '2024-08-15' }).kms.trend, 'O');
+  const pendingFirst = { ...first, created_at: undefined, recorded_at: '2024-08-15T02:00:00.000Z', _pending: true };
+  assert.equal(assess({ child: girl, m: again, history: [pendingFirst], tables, schedule, on: '2024-08-15' }).kms.trend, 'O',
+    'both still on the phone');
+  assert.equal(assess({ child: girl, m: first, history: [first, again], tables, schedule, on: '2024-08-15' }).kms.trend, 'B',
+    'the first of the pair stays B');
+});
+
+test('last month is its latest weighing: of a same-day pair, the one recorded later', () => {
+  const history = [visit('m0', '2024-07-15', 7.0, { created_at: '2024-07-15T02:00:00+00:00' }),
+    visit('m1', '2024-07-15', 7.3, { created_at: '2024-07-15T03:00:00+00:00' })];
+  const r = assess({ child: girl, m: visit('m2', '2024-08-15', 7.5), history: [...history].reverse(), tables, schedule, on: '2024-08-15' });
+  assert.equal(r.kms.gain_g, 200);
+});
+
 test('BGM below −3 SD weight-for-age asks for referral; the category is colour-coded', () => {
   const r = assess({ child: girl, m: visit('m1', '2024-08-15', 5.0), tables, schedule, on: '2024-08-15' });
   assert.equal(r.growth.status.bb_u, 'sangat_kurang');

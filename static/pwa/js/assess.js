@@ -5,7 +5,12 @@ import { calculate, kmsStatus, trend } from './growth.js';
 import { immunisationCard, supplementsDue } from './due.js';
 
 const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
-const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1 : 0);
+/** A child's measurements in the server's order (posyandu.growth.operations: by date, then as
+ * recorded): of two the same day, the one recorded later comes after. A server record is
+ * ordered by its creation, a new one (not yet sent) by the phone's clock when it was saved. */
+const stamp = (m) => m.created_at ?? m.recorded_at ?? '';
+export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1
+  : stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0);
 
 /** Colour class of a status category: ok (green), warn (amber), bad (red). */
 export function tone(category) {
@@ -29,18 +34,20 @@ export function growthOf(child, m, tables) {
   }
 }
 
-const weighings = (history, before) => history.filter((h) => h.weight_kg != null && h.measured_on < before).sort(byDate);
+/** The weighings before `m` in the series, a same-day one recorded earlier included (trend.series_trends). */
+const weighings = (history, m) => history.filter((h) => h.weight_kg != null && byDate(h, m) < 0).sort(byDate);
 
-function lastMonthOf(history, on) {
-  const prev = weighings(history, on).filter((h) => monthIndex(h.measured_on) === monthIndex(on) - 1);
+/** The latest weighing of the calendar month before `m`'s. */
+function lastMonthOf(history, m) {
+  const prev = weighings(history, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on) - 1);
   return prev.length ? prev[prev.length - 1] : null;
 }
 
 /** N/T/O/B of an earlier weighing: the server's, else computed from its own previous month. */
 function trendOf(child, m, history) {
   if (m.trend && !m._pending) return m.trend;
-  const last = lastMonthOf(history, m.measured_on);
-  return trend(child.birth_date, m, last, weighings(history, m.measured_on).length > 0).trend;
+  const last = lastMonthOf(history, m);
+  return trend(child.birth_date, m, last, weighings(history, m).length > 0).trend;
 }
 
 /**
@@ -52,12 +59,12 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   const growth = growthOf(child, { ...m, _pending: true }, tables);
   let kms = null;
   if (m.weight_kg != null && growth) {
-    const last = lastMonthOf(others, m.measured_on);
+    const last = lastMonthOf(others, m);
     const lastTrend = last ? trendOf(child, last, others) : null;
     // BGM and the +1 SD sign read weight-for-age flagged implausible too, as the server does
     // (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS.
     kms = kmsStatus(child.birth_date, { ...m, wfa: growth.zscores.wfa }, last,
-      weighings(others, m.measured_on).length > 0, lastTrend);
+      weighings(others, m).length > 0, lastTrend);
   }
   const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
   const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;

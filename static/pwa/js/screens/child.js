@@ -1,11 +1,10 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatDate, t } from '../i18n.js';
 import { ageText, h } from '../ui.js';
-import { assess, dueToday, growthOf, tone } from '../assess.js';
+import { assess, byDate, dueToday, growthOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
-const sortBy = (key) => (a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0);
 
 /** The result panel: colour-coded categories, N/T, warnings, referral (read aloud when it appears). */
 export function statusPanel(result) {
@@ -67,7 +66,7 @@ export function cardPanel(card) {
 }
 
 function historyTable(child, measurements, tables) {
-  const rows = [...measurements].sort(sortBy('measured_on')).reverse().slice(0, 24);
+  const rows = [...measurements].sort(byDate).reverse().slice(0, 24);
   return h('section', { class: 'panel' }, h('h3', {}, t('history')),
     h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', 'BB/U', 'N/T'].map((c) => h('th', { scope: 'col' }, c)))),
@@ -84,7 +83,7 @@ export async function render(ctx, childId) {
     ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
   if (!child) return h('p', { class: 'notice' }, t('no_children'));
   const area = await ctx.area(child);
-  const sorted = [...measurements].sort(sortBy('measured_on'));
+  const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite' });
   const head = h('div', { class: 'child-head' },
