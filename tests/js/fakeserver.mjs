@@ -29,7 +29,7 @@ export function fakeServer() {
 
   function applyOne(m) {
     const cur = records.get(`${m.entity}:${m.id}`);
-    if (m.entity !== 'child' && !records.has(`child:${m.data.child_id}`)) {
+    if (m.op !== 'delete' && m.entity !== 'child' && !records.has(`child:${m.data.child_id}`)) {
       return { status: 'rejected', errors: { child_id: ['anak tidak ditemukan'] } };
     }
     if (m.op === 'delete') {

@@ -393,3 +393,59 @@ test('the last complete sync is kept in the user\'s database and known again aft
   assert.equal(await again.sync(), false);
   assert.equal(seen.at(-1).last_sync_at, at, 'a failed sync leaves it as it was');
 });
+
+test('correcting a refused record replaces its refused entry; the corrected record is sent once', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  const mid = crypto.randomUUID();
+  const push = server.push;
+  server.push = async (body) => { // the server refuses a weighing dated in the future
+    const late = body.mutations.filter((m) => m.data.measured_on > '2025-12-31');
+    const reply = await push({ ...body, mutations: body.mutations.filter((m) => !late.includes(m)) });
+    return { results: [...reply.results, ...late.map((m) => ({ mutation_id: m.mutation_id, status: 'rejected',
+      errors: { measured_on: ['tidak boleh di masa depan'] } }))] };
+  };
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2099-01-10', weight_kg: 9.4, oedema: false } });
+  await engine.sync();
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 1, conflicts: 0 });
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { measured_on: '2025-02-10' } });
+  assert.deepEqual(await counts(db), { waiting: 1, attention: 0, conflicts: 0 }, 'the refused entry is gone');
+  assert.equal((await getRow(db, 'measurement', mid)).pending, 1);
+  await engine.sync();
+  assert.equal(server.get('measurement', mid).measured_on, '2025-02-10');
+  assert.equal(server.get('measurement', mid).weight_kg, 9.4);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('a weighing corrected and another deleted reach the server as an upsert on its version and a delete with the reason', async () => {
+  const { db, server, engine } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  const again = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: again, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.2, oedema: false } });
+  await engine.sync();
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { weight_kg: 9.0 } });
+  await saveChange(db, { entity: 'measurement', id: again, op: 'delete', reason: 'tercatat dua kali' });
+  const [upsert, remove] = await outboxEntries(db);
+  assert.deepEqual([upsert.op, upsert.base_version, upsert.changed], ['upsert', 1, ['weight_kg']]);
+  assert.deepEqual([remove.op, remove.base_version, remove.data], ['delete', 1, { reason: 'tercatat dua kali' }]);
+  assert.deepEqual((await records(db, 'measurement')).map((m) => m.id), [mid], 'the deleted one is gone at once');
+  await engine.sync();
+  assert.equal(server.get('measurement', mid).weight_kg, 9.0);
+  assert.ok(server.get('measurement', again).deleted_at);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('deleting a record the server never had, with nothing on its way, only drops it here', async () => {
+  const { db, server, engine } = setup();
+  const orphan = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: orphan, fields: { child_id: crypto.randomUUID(), measured_on: '2025-01-10', weight_kg: 8 } });
+  await engine.sync();
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 1, conflicts: 0 });
+  const { entry } = await saveChange(db, { entity: 'measurement', id: orphan, op: 'delete', reason: 'salah anak' });
+  assert.equal(entry, null);
+  assert.equal(await getRow(db, 'measurement', orphan), undefined);
+  assert.deepEqual(await outboxEntries(db), []);
+  await engine.sync();
+  assert.equal(server.pushes, 1, 'nothing more was sent');
+});

@@ -3,6 +3,7 @@ import { category, formatDate, t } from '../i18n.js';
 import { ageText, h } from '../ui.js';
 import { assess, byDate, dueToday, growthOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
+import { label } from '../due.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 
@@ -65,17 +66,40 @@ export function cardPanel(card) {
       h('td', {}, e.given_on ? formatDate(e.given_on) : formatDate(e.due_date)))))));
 }
 
-function historyTable(child, measurements, tables) {
+/** The weighings, newest first; `edit`: each links to its correction (cadres and midwives). */
+function historyTable(child, measurements, tables, edit) {
   const rows = [...measurements].sort(byDate).reverse().slice(0, 24);
-  return h('section', { class: 'panel' }, h('h3', {}, t('history')),
+  return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
     h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', 'BB/U', 'N/T'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', 'BB/U', 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
+        edit ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('edit'))) : null)),
       h('tbody', {}, rows.map((m) => {
         const g = growthOf(child, m, tables);
-        return h('tr', {}, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait' }, '•') : null),
+        return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait' }, '•') : null),
           h('td', {}, m.weight_kg ?? '–'), h('td', {}, m.length_height_cm ?? '–'),
-          h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'), h('td', {}, m.trend ?? '–'));
+          h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'),
+          h('td', {}, m._pending ? '–' : m.trend ?? '–'), // a changed weighing's trend is the server's to give
+          edit ? h('td', {}, h('a', { href: `#/visit/${child.id}/${m.id}`, 'aria-label': `${t('edit')} ${formatDate(m.measured_on)}` }, t('edit'))) : null);
       }))));
+}
+
+/** "BCG", "DPT-HB-Hib 2", "Vitamin A biru": what a dose is called on the card. */
+export const doseLabel = (schedule, entity, rec) => (entity === 'immunisation'
+  ? (schedule ? label(schedule, rec.vaccine, rec.dose) : `${rec.vaccine} ${rec.dose}`) : t(rec.kind));
+
+/** The immunisations, vitamin A and deworming recorded, newest first, each with its correction. */
+function dosesGiven(child, immunisations, supplements, schedule) {
+  const rows = [...immunisations.map((r) => ['immunisation', r]), ...supplements.map((r) => ['supplement', r])]
+    .sort(([, a], [, b]) => (a.given_on < b.given_on ? 1 : a.given_on > b.given_on ? -1 : 0));
+  if (!rows.length) return null;
+  return h('section', { class: 'panel', id: 'doses-given' }, h('h3', {}, t('doses_given')),
+    h('ul', { class: 'list' }, rows.map(([entity, r]) => {
+      const name = doseLabel(schedule, entity, r);
+      return h('li', { class: 'row', 'data-id': r.id },
+        h('span', { class: 'row-main' }, h('strong', {}, name),
+          h('small', {}, formatDate(r.given_on), r._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)),
+        h('a', { class: 'btn', href: `#/dose/${child.id}/${entity}/${r.id}`, 'aria-label': `${t('edit')} ${name}` }, t('edit')));
+    })));
 }
 
 export async function render(ctx, childId) {
@@ -109,5 +133,6 @@ export async function render(ctx, childId) {
   return h('section', { class: 'child' }, head, actions, invite,
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
-    duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables), cardPanel(due.card));
+    duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, ctx.canWrite()),
+    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null);
 }

@@ -1,9 +1,10 @@
 // Forms: register/edit a child, record a weighing (with the result at once), record doses.
-import { t } from '../i18n.js';
+import { formatDate, formatNumber, lang, t } from '../i18n.js';
 import { checkbox, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, dueToday } from '../assess.js';
+import { validateDose, validateSupplement } from '../due.js';
 import { dateError, rangeError, recordDay } from '../checks.js';
-import { duePanel, statusPanel } from './child.js';
+import { doseLabel, duePanel, statusPanel } from './child.js';
 
 const NIK = /^\d{16}$/;
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
@@ -66,24 +67,43 @@ export async function childForm(ctx, childId) {
   return form;
 }
 
-export async function visitForm(ctx, childId) {
-  const { child } = await ctx.bundle(childId);
+/** A number as the user writes it ("7,25" in Bahasa Indonesia), empty for none. */
+const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
+
+/** Record a weighing, or correct one (`measurementId`): the result is shown at once. A
+ * weighing already recorded that day is pointed out (correct it rather than weigh twice). */
+export async function visitForm(ctx, childId, measurementId = null) {
+  const { child, measurements } = await ctx.bundle(childId);
   if (!child) return h('p', {}, t('no_children'));
-  const day = recordDay(ctx.day.date);
+  const existing = measurementId ? measurements.find((m) => m.id === measurementId) : null;
+  if (measurementId && !existing) return h('p', { class: 'notice' }, t('record_gone'));
+  const m = existing ?? {};
+  const day = existing?.measured_on ?? recordDay(ctx.day.date);
   const young = day < `${+child.birth_date.slice(0, 4) + 2}${child.birth_date.slice(4)}`;
   const output = h('div', { id: 'visit-result', 'aria-live': 'polite' });
+  const sameDay = h('p', { class: 'notice info', id: 'same-day', hidden: true });
   const form = h('form', { class: 'card', novalidate: true, id: 'visit-form' },
-    h('h2', {}, `${t('visit')}: ${child.name}`),
+    h('h2', {}, `${t(existing ? 'visit_edit' : 'visit')}: ${child.name}`),
     field({ label: t('measured_on'), name: 'measured_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date }),
-    field({ label: t('weight'), name: 'weight_kg', inputmode: 'decimal', autocomplete: 'off' }),
-    field({ label: t('length_height'), name: 'length_height_cm', inputmode: 'decimal', autocomplete: 'off' }),
-    radios('position', t('position'), [['lying', t('lying')], ['standing', t('standing')]], young ? 'lying' : 'standing'),
-    field({ label: t('head'), name: 'head_circumference_cm', inputmode: 'decimal', autocomplete: 'off' }),
-    field({ label: t('muac'), name: 'muac_cm', inputmode: 'decimal', autocomplete: 'off' }),
-    checkbox('oedema', t('oedema')),
+    sameDay,
+    field({ label: t('weight'), name: 'weight_kg', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.weight_kg) }),
+    field({ label: t('length_height'), name: 'length_height_cm', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.length_height_cm) }),
+    radios('position', t('position'), [['lying', t('lying')], ['standing', t('standing')]], m.position ?? (young ? 'lying' : 'standing')),
+    field({ label: t('head'), name: 'head_circumference_cm', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.head_circumference_cm) }),
+    field({ label: t('muac'), name: 'muac_cm', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.muac_cm) }),
+    checkbox('oedema', t('oedema'), m.oedema === true),
     h('p', { class: 'notice bad', role: 'alert', hidden: true, id: 'visit-alert' }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  const pointOut = () => {
+    const on = form.elements.measured_on.value;
+    const twin = measurements.find((x) => x.measured_on === on && x.id !== measurementId);
+    sameDay.hidden = !twin;
+    sameDay.replaceChildren(...(twin ? [t('weighed_that_day', { date: formatDate(on) }), ' ',
+      h('a', { href: `#/visit/${childId}/${twin.id}` }, t('edit_that_one'))] : []));
+  };
+  form.elements.measured_on.addEventListener('change', pointOut);
+  pointOut();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const el = form.elements;
@@ -97,16 +117,18 @@ export async function visitForm(ctx, childId) {
     alert.hidden = weight !== null || length !== null;
     alert.textContent = t('enter_something');
     if (!showErrors(form, errors) || !alert.hidden) return;
-    const id = crypto.randomUUID();
+    const id = measurementId ?? crypto.randomUUID();
     const fields = { child_id: childId, measured_on: on, weight_kg: weight, length_height_cm: length,
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
-      head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked, recorded_at: new Date().toISOString() };
+      head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
+      ...(existing ? {} : { recorded_at: new Date().toISOString() }) }; // a correction keeps when it was recorded
     await ctx.save({ entity: 'measurement', id, fields });
     const bundle = await ctx.bundle(childId);
     const [tables, schedule, area] = await Promise.all([ctx.tables(), ctx.schedule(), ctx.area(child)]);
-    const result = assess({ child, m: { ...fields, id }, history: bundle.measurements, immunisations: bundle.immunisations,
+    const result = assess({ child, m: { ...m, ...fields, id }, history: bundle.measurements, immunisations: bundle.immunisations,
       supplements: bundle.supplements, tables, schedule, area, on });
     form.hidden = true;
+    remove?.remove();
     output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
       h('p', { class: 'muted' }, t('saved_offline')), statusPanel(result), duePanel(result.due),
       h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
@@ -114,7 +136,58 @@ export async function visitForm(ctx, childId) {
       h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
     output.querySelector('h2').focus();
   });
-  return h('div', {}, form, output);
+  const remove = existing ? deleteCard(ctx, 'measurement', existing.id, childId) : null;
+  return h('div', {}, form, remove, output);
+}
+
+const DELETE_REASONS = ['delete_mistake', 'delete_twice', 'delete_wrong_child'];
+
+/** Delete a weighing or a dose entered by mistake, with the reason (kept by the server's audit). */
+function deleteCard(ctx, entity, id, childId) {
+  const form = h('form', { class: 'card', novalidate: true, id: 'delete-form' }, h('h3', {}, t('delete_title')),
+    radios('reason', t('delete_reason'), DELETE_REASONS.map((k) => [k, t(k)]), null),
+    h('button', { class: 'btn danger', type: 'submit' }, t('delete')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const reason = form.querySelector('input[name=reason]:checked')?.value;
+    if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return;
+    await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
+    ctx.announce(t('deleted'));
+    ctx.go(`#/child/${childId}`);
+  });
+  return form;
+}
+
+/** Correct the date of a dose already recorded (an immunisation, vitamin A or deworming), or
+ * delete it. The date is checked by the schedule's rules as the server checks it. */
+export async function doseForm(ctx, childId, entity, id) {
+  const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  const list = entity === 'immunisation' ? immunisations : supplements;
+  const rec = child ? list.find((r) => r.id === id) : null;
+  if (!rec) return h('p', { class: 'notice' }, t('record_gone'));
+  const area = await ctx.area(child);
+  const name = doseLabel(schedule, entity, rec);
+  const form = h('form', { class: 'card', novalidate: true, id: 'dose-form' }, h('h2', {}, `${t('dose_edit', { name })}: ${child.name}`),
+    field({ label: t('given_on'), name: 'given_on', type: 'date', value: rec.given_on, required: true, max: todayIso(), min: child.birth_date }),
+    h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+      h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const errors = {};
+    const on = dateCheck(errors, form, 'given_on', child.birth_date);
+    if (!errors.given_on) {
+      const changed = { ...rec, given_on: on };
+      const found = entity === 'immunisation'
+        ? validateDose(schedule, child.birth_date, immunisations, changed, { area })
+        : validateSupplement(schedule.supplements, child.birth_date, supplements, changed);
+      if (found.length) errors.given_on = found.map((v) => v.message[lang()] ?? v.message.id);
+    }
+    if (!showErrors(form, errors)) return;
+    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on } });
+    ctx.announce(t('saved_offline'));
+    ctx.go(`#/child/${childId}`);
+  });
+  return h('div', {}, form, deleteCard(ctx, entity, id, childId));
 }
 
 export async function dosesForm(ctx, childId) {

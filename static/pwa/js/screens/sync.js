@@ -1,7 +1,10 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatDate, lang, setLang, t, texts } from '../i18n.js';
+import { category, formatDate, formatNumber, lang, setLang, t, texts } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
-import { conflictFields, conflictList, counts, discardEntry, outboxEntries, records, resolveConflict } from '../outbox.js';
+import {
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict, view,
+} from '../outbox.js';
+import { doseLabel } from './child.js';
 import { deleteDb } from '../db.js';
 import { forget, saveTokens } from '../auth.js';
 
@@ -23,15 +26,36 @@ async function names(ctx) {
   return new Map(children.map((c) => [c.id, c.name]));
 }
 
-const describe = (e, byId) => `${e.entity === 'child' ? t('child_form') : t(e.entity === 'measurement' ? 'visit' : 'record_doses')}: ${
-  byId.get(e.entity === 'child' ? e.id : e.data.child_id) ?? e.data.name ?? e.id.slice(0, 8)}`;
+/** What an entry is, named: "Penimbangan 5 Agu 2025, 7,2 kg: Ani", "BCG, 5 Agu 2025: Ani",
+ * "Data anak: Ani"; `r` is the record it concerns (what it sends, over the copy on the phone). */
+function describe(e, r, byId, schedule) {
+  const what = e.entity === 'child' ? t('child_form')
+    : e.entity === 'measurement' ? `${t('entry_weighing', { date: formatDate(r.measured_on) })}${
+      r.weight_kg == null ? '' : `, ${formatNumber(r.weight_kg)} kg`}`
+      : t('entry_dose', { name: doseLabel(schedule, e.entity, r), date: formatDate(r.given_on) });
+  const who = byId.get(e.entity === 'child' ? e.id : r.child_id) ?? r.name ?? e.id.slice(0, 8);
+  return `${e.op === 'delete' ? t('entry_delete', { what }) : what}: ${who}`;
+}
+
+/** The form that corrects a refused entry's record, when it can be opened (its child is here). */
+function fixLink(e, r, byId) {
+  if (e.op === 'delete' || !byId.has(e.entity === 'child' ? e.id : r.child_id)) return null;
+  return e.entity === 'child' ? `#/edit/${e.id}` : e.entity === 'measurement' ? `#/visit/${r.child_id}/${e.id}`
+    : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
+}
+
+/** Each entry's record: the copy on the phone under what the entry sends (a delete sends only its reason). */
+const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => ({ ...(view(await getRow(ctx.db, e.entity, e.id)) ?? {}), ...e.data })));
 
 /** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
 const whyFailed = (s) => (s.error === 'network' ? t('no_connection') : s.error === 'server' ? t('server_trouble')
   : s.message ?? s.error);
 
 export async function render(ctx) {
-  const [entries, open, c, byId] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db), names(ctx)]);
+  const [entries, open, c, byId, schedule] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db),
+    names(ctx), ctx.schedule().catch(() => null)]);
+  const recs = new Map((await recordsOf(ctx, entries)).map((r, i) => [entries[i].mutation_id, r]));
+  const named = (e) => describe(e, recs.get(e.mutation_id), byId, schedule);
   const s = ctx.syncState;
   const button = h('button', { class: 'btn primary', type: 'button', id: 'sync-now', onclick: async () => {
     button.disabled = true;
@@ -47,17 +71,21 @@ export async function render(ctx) {
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
     s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' }, t('sync_error', { why: whyFailed(s) })) : null,
     button,
-    waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, describe(e, byId),
+    waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, named(e),
       h('span', { class: 'tag wait' }, t(`state_${e.state}`))))) : null,
     open.length ? h('section', { class: 'panel', id: 'conflicts' }, h('h3', {}, t('conflicts_title')),
       h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
-        describe({ ...x, data: x.mine }, byId), h('span', { class: 'tag bad' }, x.fields.map(label).join(', '))))))) : null,
+        describe(x, x.mine, byId, schedule), h('span', { class: 'tag bad' }, conflictFields(x).map(label).join(', '))))))) : null,
     attention.length ? h('section', { class: 'panel', id: 'attention' }, h('h3', {}, t('attention_title')),
       h('p', { class: 'muted' }, t('attention_help')),
-      h('ul', { class: 'list' }, attention.map((e) => h('li', { class: 'row' },
-        h('span', { class: 'row-main' }, h('strong', {}, describe(e, byId)),
-          h('small', {}, Object.entries(e.errors ?? {}).map(([f, m]) => `${label(f)}: ${[].concat(m).join(' ')}`).join('; '))),
-        h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard')))))) : null);
+      h('ul', { class: 'list' }, attention.map((e) => {
+        const fix = fixLink(e, recs.get(e.mutation_id), byId);
+        return h('li', { class: 'row action' },
+          h('span', { class: 'row-main' }, h('strong', {}, named(e)),
+            h('small', {}, Object.entries(e.errors ?? {}).map(([f, m]) => `${label(f)}: ${[].concat(m).join(' ')}`).join('; '))),
+          h('span', { class: 'actions' }, fix ? h('a', { class: 'btn primary', href: fix }, t('fix')) : null,
+            h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
+      }))) : null);
 }
 
 export async function conflict(ctx, mutationId) {
@@ -70,7 +98,8 @@ export async function conflict(ctx, mutationId) {
     ctx.sync.sync();
     ctx.go('#/sync');
   };
-  const head = [h('h2', {}, t('conflict_title')), h('p', { class: 'muted' }, describe({ ...c, data: c.mine }, await names(ctx))),
+  const head = [h('h2', {}, t('conflict_title')),
+    h('p', { class: 'muted' }, describe(c, c.mine, await names(ctx), await ctx.schedule().catch(() => null))),
     h('p', {}, t('conflict_help'))];
   if (server.deleted_at || c.op === 'delete') {
     return h('section', { class: 'card' }, head, h('p', { class: 'notice warn' }, t('deleted_on_server')),

@@ -1,0 +1,141 @@
+"""Correcting what was entered by mistake, in real Chromium against the real server: a cadre
+corrects a weighing (the server ends with the corrected value, once), sees a second weighing
+of the same day judged as the server judges it (O), deletes it with a reason; an entry the
+server refused is named on the sync screen and fixed from there in its own form."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, open_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+NAME = "Tegar Koreksi"
+
+
+def live_weighings(server, child_id: str, user: str) -> list[dict]:
+    items = server.api("GET", f"/children/{child_id}/measurements", user).get_json()["items"]
+    return [m for m in items if not m.get("deleted_at")]
+
+
+def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_context, shot):
+    base = live_server.url
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, base, "kader3")
+    wait_synced(page)
+    page.goto(base + "/#/register")
+    page.get_by_label("Nama anak").fill(NAME)
+    page.get_by_label("Laki-laki").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=183)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+
+    # 45 kg for a 6-month-old: typed wrong, saved
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("45")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result #warnings")).to_contain_text("ukur ulang")
+    wait_synced(page)
+    first_id = live_weighings(live_server, child_id, "kader3")[0]["id"]
+
+    # corrected from the child's history: the same record, the server's version as base
+    open_child(page, NAME)
+    page.locator(f"#history tr[data-id='{first_id}']").get_by_role("link", name=re.compile("Ubah")).click()
+    expect(page.get_by_role("heading", name=f"Ubah penimbangan: {NAME}")).to_be_visible()
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("45")
+    shot(page, "20-weighing-correction")
+    page.get_by_label("Berat badan (kg)").fill("7,5")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    wait_synced(page)
+    assert [(m["id"], m["weight_kg"]) for m in live_weighings(live_server, child_id, "kader3")] == [(first_id, 7.5)]
+
+    # weighed again the same day, offline: pointed to the first, and judged O as the server will
+    ctx.set_offline(True)
+    open_child(page, NAME)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    expect(page.locator("#same-day")).to_contain_text("Sudah ada penimbangan")
+    shot(page, "21-weighing-same-day", full_page=False)
+    page.get_by_label("Berat badan (kg)").fill("7,6")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("O — bulan lalu tidak ditimbang")
+    ctx.set_offline(False)
+    wait_synced(page)
+    second = [m for m in live_weighings(live_server, child_id, "kader3") if m["id"] != first_id]
+    assert [(m["weight_kg"], m["trend"], m["possible_duplicate_of"]) for m in second] == [(7.6, "O", first_id)]
+
+    # the second one deleted with a reason: the server keeps the corrected weighing, once
+    open_child(page, NAME)
+    page.locator(f"#history tr[data-id='{second[0]['id']}']").get_by_role("link", name=re.compile("Ubah")).click()
+    delete = page.locator("#delete-form")
+    delete.get_by_role("button", name="Hapus").click()
+    expect(delete.locator(".error")).to_have_text("wajib diisi")  # the reason
+    delete.get_by_label("Tercatat dua kali").check()
+    delete.get_by_role("button", name="Hapus").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    expect(page.locator("#history tbody tr")).to_have_count(1)
+    shot(page, "22-child-history-after-delete")
+    wait_synced(page)
+    assert [(m["id"], m["weight_kg"]) for m in live_weighings(live_server, child_id, "kader3")] == [(first_id, 7.5)]
+
+    # a dose's date corrected, then the dose deleted
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label("BCG (terlambat)").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    expect(page.get_by_label("Tanggal diberikan")).to_have_value(date.today().isoformat())
+    page.get_by_label("Tanggal diberikan").fill(yesterday)
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    wait_synced(page)
+    doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
+    assert [(d["vaccine"], d["given_on"]) for d in doses if not d.get("deleted_at")] == [("BCG", yesterday)]
+    page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
+    page.get_by_label("Salah catat").check()
+    page.get_by_role("button", name="Hapus").click()
+    page.get_by_role("heading", name=NAME).wait_for()
+    expect(page.locator("#doses-given")).to_have_count(0)
+    wait_synced(page)
+    doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
+    assert [d for d in doses if not d.get("deleted_at")] == []
+
+
+def test_a_refused_entry_is_named_and_fixed_in_its_form(live_server, new_context, shot):
+    base = live_server.url
+    ctx = new_context()
+    page = ctx.new_page()
+    # the phone's clock runs three days ahead: its "today" is the server's future
+    page.clock.set_system_time(datetime.now() + timedelta(days=3))
+    login(page, base, "kader3")
+    wait_synced(page)
+    page.locator("#children a").first.click()
+    name = page.locator("main h2").inner_text()
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+    before = len(live_weighings(live_server, child_id, "kader3"))
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("8,1")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu perhatian")
+
+    page.locator("#sync-chip").click()
+    entry = page.locator("#attention li")
+    expect(entry).to_contain_text(re.compile(rf"^Penimbangan \d+ \w+ \d{{4}}, 8,1 kg: {re.escape(name)}"))
+    expect(entry).to_contain_text("Tanggal timbang: tidak boleh di masa depan")
+    shot(page, "23-sync-refused-entry", full_page=False)
+    entry.get_by_role("link", name="Perbaiki").click()
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,1")
+    real_today = date.today().isoformat()
+    page.get_by_label("Tanggal timbang").fill(real_today)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    wait_synced(page)
+    now = live_weighings(live_server, child_id, "kader3")
+    assert len(now) == before + 1
+    assert [m["measured_on"] for m in now if m["weight_kg"] == 8.1] == [real_today]
