@@ -69,7 +69,9 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     second = [m for m in live_weighings(live_server, child_id, "kader3") if m["id"] != first_id]
     assert [(m["weight_kg"], m["trend"], m["possible_duplicate_of"]) for m in second] == [(7.6, "O", first_id)]
 
-    # the second one deleted with a reason: the server keeps the corrected weighing, once
+    # the second one deleted with a reason (offline) while someone else corrects it: the cadre
+    # is asked, deletes anyway, and the server keeps the corrected weighing, once
+    ctx.set_offline(True)
     open_child(page, NAME)
     page.locator(f"#history tr[data-id='{second[0]['id']}']").get_by_role("link", name=re.compile("Ubah")).click()
     delete = page.locator("#delete-form")
@@ -80,10 +82,19 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     page.get_by_role("heading", name=NAME).wait_for()
     expect(page.locator("#history tbody tr")).to_have_count(1)
     shot(page, "22-child-history-after-delete")
+    changed = live_server.api("PATCH", f"/measurements/{second[0]['id']}", "kader3", json={"muac_cm": 14.0})
+    assert changed.status_code == 200, changed.get_json()
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    page.goto(base + "/#/sync")
+    page.locator("#conflicts a").first.click()
+    expect(page.locator("#conflict-delete")).to_contain_text("Anda menghapus data ini, tetapi orang lain sudah mengubahnya.")
+    page.get_by_role("button", name="Tetap hapus").click()
     wait_synced(page)
     assert [(m["id"], m["weight_kg"]) for m in live_weighings(live_server, child_id, "kader3")] == [(first_id, 7.5)]
 
     # a dose's date corrected, then the dose deleted
+    open_child(page, NAME)
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label("BCG (terlambat)").check()
     page.get_by_role("button", name="Simpan").click()

@@ -101,6 +101,12 @@ export async function conflict(ctx, mutationId) {
   const head = [h('h2', {}, t('conflict_title')),
     h('p', { class: 'muted' }, describe(c, c.mine, await names(ctx), await ctx.schedule().catch(() => null))),
     h('p', {}, t('conflict_help'))];
+  if (c.op === 'delete' && !server.deleted_at) { // the cadre deleted what someone else changed meanwhile
+    return h('section', { class: 'card', id: 'conflict-delete' }, head, h('p', { class: 'notice warn' }, t('changed_since_delete')),
+      h('div', { class: 'actions' },
+        h('button', { class: 'btn primary', type: 'button', onclick: () => done('delete') }, t('delete_anyway')),
+        h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('keep_server'))));
+  }
   if (server.deleted_at || c.op === 'delete') {
     return h('section', { class: 'card' }, head, h('p', { class: 'notice warn' }, t('deleted_on_server')),
       h('div', { class: 'actions' },
