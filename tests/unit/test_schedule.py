@@ -213,3 +213,14 @@ def test_a_district_may_move_the_rounds_and_list_je_kabupaten():
     assert schedule.supplements.vitamin_a_months == (3, 9) and schedule.supplements.deworming_months == (8,)
     assert schedule.entry("JE", 1).areas == ("5171", "5103")
     assert schedule.vaccine("BCG").doses_per_vial == 20
+
+
+def test_each_dose_of_the_2024_schedule_has_its_satusehat_programme():
+    """IM-Dasar for the basic doses, IM-Baduta for the under-two boosters (domain.md, SATUSEHAT)."""
+    from posyandu.immunisation.schedule import load_default_schedule
+    from posyandu.reports.exports.fhir import programme_of
+
+    schedule = load_default_schedule()
+    got = {(e.vaccine, e.dose): programme_of(e) for e in schedule.entries}
+    assert got[("HB0", 1)] == got[("BCG", 1)] == got[("MR", 1)] == got[("RV", 3)] == got[("PCV", 2)] == "IM-Dasar"
+    assert got[("DPT-HB-Hib", 4)] == got[("MR", 2)] == got[("PCV", 3)] == "IM-Baduta"

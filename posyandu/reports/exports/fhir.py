@@ -10,8 +10,11 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   Z-scores and nutritional status have no SATUSEHAT code and are left out;
 * ``Immunization`` per dose: CVX code (SATUSEHAT's "CVX name") plus our own
   vaccine code, dose number, lot and expiry, the posyandu as location, and the
-  routine timing IM-Ideal / IM-Kejar (SATUSEHAT ``immunization-routine-timing``):
-  ideal when given before the dose was overdue by the schedule in force. The
+  reason: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
+  the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
+  Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
+  routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``) in the same
+  reason: ideal when given before the dose was overdue by the schedule in force. The
   KFA product code is not recorded by the app, so it is absent.
 
 Resources reference each other by ``urn:uuid`` full URLs. The JSON is written
@@ -39,6 +42,8 @@ CHUNK = 500
 UCUM, LOINC, CVX = "http://unitsofmeasure.org", "http://loinc.org", "http://hl7.org/fhir/sid/cvx"
 NIK, NIK_IBU = "https://fhir.kemkes.go.id/id/nik", "https://fhir.kemkes.go.id/id/nik-ibu"
 TIMING = "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing"
+REASON = "http://terminology.kemkes.go.id/CodeSystem/immunization-reason"
+PROGRAMME = {"IM-Dasar": "Imunisasi Program Rutin Dasar", "IM-Baduta": "Imunisasi Program Rutin Lanjutan Baduta"}
 OUR_VACCINES = "https://posyandu.example/fhir/CodeSystem/vaccine"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # Our vaccine codes → CVX (CDC): the "CVX name" SATUSEHAT asks for.
@@ -120,11 +125,25 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dic
         out["lotNumber"] = i.batch_number
     if i.expiry_date:
         out["expirationDate"] = i.expiry_date.isoformat()
+    reason = []
     if ideal is not None:
         code = "IM-Ideal" if ideal else "IM-Kejar"
-        out["reasonCode"] = [{"coding": [{"system": TIMING, "code": code,
-                                          "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"}]}]
+        reason.append({"system": TIMING, "code": code, "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"})
+    entry = schedule.entry(i.vaccine, i.dose)
+    if entry is not None:
+        programme = programme_of(entry)
+        reason.append({"system": REASON, "code": programme, "display": PROGRAMME[programme]})
+    if reason:
+        out["reasonCode"] = [{"coding": reason}]
     return out
+
+
+def programme_of(entry: Any) -> str:
+    """IM-Dasar or IM-Baduta for a schedule entry: by what it counts toward (IDL, Baduta Lengkap),
+    else by its recommended age (the first year is basic immunisation; 12-23 months, boosters)."""
+    if entry.counts_toward in ("idl", "baduta"):
+        return "IM-Dasar" if entry.counts_toward == "idl" else "IM-Baduta"
+    return "IM-Dasar" if entry.recommended_age.approx_days() < 365 else "IM-Baduta"
 
 
 def _on_time(schedule: Schedule, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
