@@ -342,3 +342,8 @@ export const formatNumber = (n) => (n === null || n === undefined ? '–' : n.to
 /** A percentage with one decimal ('78,3%'), '–' when there is none. */
 export const formatPct = (v) => (v === null || v === undefined ? '–'
   : `${v.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
+/** A user's name and role, the role said once (a name may already say it: "Ibu Siti (orang tua)"). */
+export function whoText(user) {
+  const said = texts(`role_${user.role}`).some((word) => user.name.toLowerCase().includes(word.toLowerCase()));
+  return said ? user.name : `${user.name} (${t(`role_${user.role}`)})`;
+}

@@ -15,6 +15,19 @@ export function h(tag, props = {}, ...children) {
   return node;
 }
 
+/** Download a file with the user's token (api.download: a plain link would carry none) and save it
+ * under the server's file name; resolves to that name, rejects with the ApiError. */
+export async function saveDownload(api, path) {
+  const { blob, filename } = await api.download(path);
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30000);
+  return filename;
+}
+
 let uid = 0;
 /** A labelled input; `error` is shown under it and tied to it for screen readers. */
 export function field({ label, name, type = 'text', value = '', required = false, hint = null, ...attrs }) {

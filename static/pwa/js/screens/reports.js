@@ -3,7 +3,7 @@
 // trend charts, download CSV/XLSX. Reports need the network; the last one viewed is kept
 // on the phone through ctx.lastReport (app.js), shown when offline.
 import { formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
-import { h, todayIso } from '../ui.js';
+import { h, saveDownload, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
 
@@ -128,13 +128,7 @@ async function download(ctx, form, name, format, status) {
     : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format });
   status.textContent = '';
   try {
-    const { blob, filename } = await ctx.api.download(`/reports/${name}${query}`);
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: filename, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 30000);
+    const filename = await saveDownload(ctx.api, `/reports/${name}${query}`);
     status.textContent = t('downloaded', { name: filename });
   } catch (error) {
     status.textContent = error.kind === 'network' ? t('reports_offline') : t('download_failed', { why: error.message });

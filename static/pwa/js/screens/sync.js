@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatDate, formatNumber, lang, setLang, t, texts } from '../i18n.js';
+import { category, formatDate, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict, view,
@@ -127,12 +127,6 @@ export async function conflict(ctx, mutationId) {
     done(chosen);
   });
   return form;
-}
-
-/** The user's name and role, the role said once (a name may already say it: "Ibu Siti (orang tua)"). */
-function whoText(user) {
-  const said = texts(`role_${user.role}`).some((word) => user.name.toLowerCase().includes(word.toLowerCase()));
-  return said ? user.name : `${user.name} (${t(`role_${user.role}`)})`;
 }
 
 export async function settings(ctx) {
