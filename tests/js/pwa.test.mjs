@@ -9,6 +9,7 @@ import { join, relative, dirname, resolve } from 'node:path';
 import { assess, dueToday, nextDose, tone } from '../../static/pwa/js/assess.js';
 import { chartData } from '../../static/pwa/js/chart.js';
 import { loadSchedule } from '../../static/pwa/js/due.js';
+import { texts } from '../../static/pwa/js/i18n.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pwa = join(root, 'static/pwa');
@@ -160,4 +161,14 @@ test('the service worker answers shell files from its cache and never touches /a
   assert.equal(answered('/api/v1/sync/pull?limit=500'), false);
   assert.equal(answered('/data/schedule-2024.json'), true);
   assert.equal(answered('/', 'navigate'), true);
+});
+
+test('every text a screen asks for by name has its [Indonesian, English] pair in i18n.js', () => {
+  for (const f of files(join(pwa, 'js')).filter((p) => !p.endsWith('i18n.js'))) {
+    for (const [, key] of readFileSync(f, 'utf8').matchAll(/\bt\('(\w+)'/g)) {
+      const [id, en] = texts(key);
+      assert.ok(id !== key || en !== key, `${relative(pwa, f)}: t('${key}') has no text`);
+      assert.ok(id && en, `${key}: both languages`);
+    }
+  }
 });

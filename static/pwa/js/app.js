@@ -111,7 +111,8 @@ function onSyncState(s) {
   chip.dataset.phase = s.phase;
   if (s.phase === 'done' && before !== 'done') {
     const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName);
-    if (!typing && (['', '#/', '#/sync'].includes(location.hash) || location.hash.startsWith('#/child/'))) route();
+    // a child's screen shows the records just pulled (not the access history: its pages stay read)
+    if (!typing && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) route();
   }
   const clock = Math.abs(ctx.api?.clockOffsetMs ?? 0) > 10 * 60 * 1000;
   document.getElementById('clock-banner').hidden = !clock;
@@ -159,11 +160,13 @@ ctx.logout = async () => {
   return true;
 };
 
-// [pattern, screen, write]: a write screen (it saves changes) is only for roles that push;
-// `write(match)` is where anyone else is sent instead (the child's own view, or home).
+// [pattern, screen, away, may]: a screen only for some roles, `may()` (by default the roles that
+// push: a write screen saves changes), sends anyone else to `away(match)` (the child's own view, or home).
 const toChild = (m) => `#/child/${m[1]}`;
+const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
+  [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
   [/^#\/register$/, () => forms.childForm(ctx, null), () => '#/'],
   [/^#\/edit\/([\w-]+)$/, (m) => forms.childForm(ctx, m[1]), toChild],
   [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1]), toChild],
@@ -183,9 +186,9 @@ let shown = null; // the hash on screen: a new one starts at the top, a re-rende
 async function route() {
   if (!ctx.session) return;
   const hash = location.hash || '#/';
-  const [re, screen, write] = ROUTES.find(([r]) => r.test(hash));
-  if (write && !ctx.canWrite()) {
-    history.replaceState(null, '', write(hash.match(re))); // Back does not return to the refused screen
+  const [re, screen, away, may = ctx.canWrite] = ROUTES.find(([r]) => r.test(hash));
+  if (away && !may()) {
+    history.replaceState(null, '', away(hash.match(re))); // Back does not return to the refused screen
     return route();
   }
   const ticket = ++rendering;
@@ -239,11 +242,17 @@ function watchUpdates(reg) {
 
 function wireTriggers() {
   window.addEventListener('hashchange', route);
+  // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
+  const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && location.hash === '#/reports') route(); // reports need the network: offer them again
+    else if (parentOnline()) route();
   });
-  window.addEventListener('offline', () => ctx.sync?.refresh());
+  window.addEventListener('offline', () => {
+    ctx.sync?.refresh();
+    if (parentOnline()) route();
+  });
   setInterval(() => { if (document.visibilityState === 'visible') ctx.sync?.sync(); }, 5 * 60 * 1000);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (e) => { if (e.data?.sync) ctx.sync?.sync(); });

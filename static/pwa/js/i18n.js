@@ -200,12 +200,42 @@ const W = {
   plain_tb: ['Tinggi badan {name} {what} untuk umurnya.', "{name}'s height is {what} for the age."],
   plain_bbtb: ['Berat dibanding tinggi: {what}.', 'Weight for height: {what}.'],
   plain_last: ['Ditimbang terakhir {date}.', 'Last weighed on {date}.'],
+  // a child's data (UU 27/2022 PDP): the export and who has read it
+  my_data: ['Data anak saya', "My child's data"],
+  my_data_help: ['Anda bisa mengunduh semua data anak yang disimpan, dan melihat siapa saja yang membukanya.', 'You can download everything kept about your child, and see who has opened it.'],
+  my_data_offline: ['Perlu koneksi internet untuk mengunduh data anak dan melihat siapa yang membukanya.', "Downloading the child's data and seeing who opened it need an internet connection."],
+  export_child: ['Unduh data anak (JSON)', "Download the child's data (JSON)"],
+  access_log: ['Siapa yang melihat data anak ini', "Who has seen this child's data"],
+  access_help: ['Setiap kali data anak dibuka, disalin ke HP atau diunduh, tercatat di sini. Terbaru di atas.', "Each time the child's data is opened, copied to a phone or downloaded, it is listed here. Newest first."],
+  access_none: ['Belum ada yang membuka data anak ini.', "No one has opened this child's data yet."],
+  access_loading: ['Memuat…', 'Loading…'],
+  access_error: ['Riwayat gagal dimuat: {why}', 'The history could not be loaded: {why}'],
+  load_more: ['Muat lagi', 'Load more'],
+  you: ['Anda', 'You'],
+  reader_unknown: ['Pengguna tidak dikenal', 'Unknown user'],
+  read_view: ['melihat data anak', "viewed the child's record"],
+  read_measurements: ['melihat data penimbangan', 'viewed the weighings'],
+  read_immunisations: ['melihat catatan imunisasi', 'viewed the immunisations'],
+  read_supplements: ['melihat catatan vitamin A dan obat cacing', 'viewed the vitamin A and deworming doses'],
+  read_chart: ['melihat grafik pertumbuhan', 'viewed the growth chart'],
+  read_card: ['melihat kartu imunisasi', 'viewed the immunisation card'],
+  read_children: ['melihat daftar anak', 'viewed a list of children'],
+  read_actions: ['melihat daftar tindak lanjut', 'viewed the follow-up list'],
+  read_due_list: ['melihat daftar sasaran imunisasi', 'viewed the list of children due for immunisation'],
+  read_pull: ['sinkron ke HP', 'synced to a phone'],
+  read_export_child: ['mengunduh data anak', "downloaded the child's data"],
+  read_export_area: ['mengunduh data wilayah ({area})', 'downloaded the data of an area ({area})'],
+  read_export_all: ['mengunduh data semua wilayah', 'downloaded the data of every area'],
+  region_1: ['provinsi', 'province'],
+  region_2: ['kabupaten/kota', 'district/city'],
+  region_3: ['kecamatan', 'sub-district'],
+  region_4: ['desa/kelurahan', 'village'],
   // settings
   settings: ['Pengaturan', 'Settings'],
   role_kader: ['kader', 'cadre'],
   role_bidan: ['bidan', 'midwife'],
   role_parent: ['orang tua', 'parent'],
-  role_dinkes: ['dinas kesehatan', 'health office'],
+  role_dinkes: ['Dinas Kesehatan', 'health office'],
   role_admin: ['admin', 'admin'],
   logout: ['Keluar', 'Log out'],
   password_change: ['Ganti kata sandi', 'Change password'],
@@ -335,6 +365,9 @@ export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
 export const formatDate = (iso) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00`).toLocaleDateString(current === 'en' ? 'en-GB' : 'id-ID',
   { day: 'numeric', month: 'short', year: 'numeric' }) : '–');
 const locale = () => (current === 'en' ? 'en-GB' : 'id-ID');
+/** An instant in the phone's local time: '30 Nov 2025, 20.25'. */
+export const formatDateTime = (iso) => (iso ? new Date(iso).toLocaleString(locale(),
+  { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–');
 /** '2025-08' → 'Agustus 2025' (long) or 'Agu 25' (short, chart axes). */
 export const formatMonth = (ym, short = false) => new Date(+ym.slice(0, 4), +ym.slice(5, 7) - 1, 1).toLocaleDateString(locale(),
   short ? { month: 'short', year: '2-digit' } : { month: 'long', year: 'numeric' });

@@ -1,6 +1,6 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatDate, t } from '../i18n.js';
-import { ageText, h } from '../ui.js';
+import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, dueToday, growthOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
 import { label } from '../due.js';
@@ -102,6 +102,19 @@ function dosesGiven(child, immunisations, supplements, schedule) {
     })));
 }
 
+/** "Unduh data anak (JSON)": everything the server holds about the child (GET /children/{id}/export,
+ * logged there), saved with the user's token; `status` says what came of it. Needs the network. */
+export function exportButton(ctx, child, status) {
+  return h('button', { class: 'btn', type: 'button', id: 'export-child', onclick: async () => {
+    status.textContent = '';
+    try {
+      status.textContent = t('downloaded', { name: await saveDownload(ctx.api, `/children/${child.id}/export`) });
+    } catch (error) {
+      status.textContent = error.kind === 'network' ? t('online_only') : t('download_failed', { why: error.message });
+    }
+  } }, t('export_child'));
+}
+
 export async function render(ctx, childId) {
   const [{ child, measurements, immunisations, supplements }, tables, schedule] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
@@ -110,6 +123,7 @@ export async function render(ctx, childId) {
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite' });
+  const exported = h('p', { id: 'export-status', role: 'status' });
   const head = h('div', { class: 'child-head' },
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
@@ -127,10 +141,11 @@ export async function render(ctx, childId) {
         invite.textContent = error.kind === 'network' ? t('online_only') : error.message;
       }
     } }, t('invite')),
+    child._pending ? null : exportButton(ctx, child, exported), // for a parent without the app; the server must hold the child as shown
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
   const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, schedule, area, on: ctx.day.date }) : null;
   const due = dueToday({ child, immunisations, supplements, schedule, area, on: ctx.day.date });
-  return h('section', { class: 'child' }, head, actions, invite,
+  return h('section', { class: 'child' }, head, actions, invite, exported,
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, ctx.canWrite()),

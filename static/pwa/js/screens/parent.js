@@ -1,8 +1,12 @@
-// A parent's view: only their own children (the server's pull scope), in plain words.
+// A parent's view: only their own children (the server's pull scope), in plain words; their
+// child's data to download and who has read it (UU 27/2022 PDP), online.
 import { category, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, showErrors, todayIso } from '../ui.js';
 import { dueToday, latest, nextDose, tone } from '../assess.js';
-import { cardPanel, chartsPanel } from './child.js';
+import { describe, regionLookups } from '../access-log.js';
+import { cardPanel, chartsPanel, exportButton } from './child.js';
+
+const ACCESS_PAGE = 20;
 
 function plainStatus(child, last) {
   if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
@@ -62,6 +66,77 @@ export async function child(ctx, childId) {
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next ? h('p', { class: `notice ${next.status === 'overdue' ? 'warn' : 'ok'}`, id: 'next-dose' },
       t(next.status === 'overdue' ? 'next_dose_late' : 'next_dose', { label: next.label, date: formatDate(next.due_date) })) : null,
-    chartsPanel(c, measurements, tables), cardPanel(due.card),
+    chartsPanel(c, measurements, tables), cardPanel(due.card), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
+}
+
+/** "Data anak saya": the export and who has read the child's data. Both need the network: offline
+ * the section says so and offers neither (app.js draws the screen again when the connection comes
+ * or goes; a request that fails anyway says why). */
+function myData(ctx, c) {
+  const status = h('p', { role: 'status', id: 'my-data-status' });
+  return h('section', { class: 'panel', id: 'my-data' }, h('h3', {}, t('my_data')),
+    ctx.online() ? [h('p', { class: 'muted small' }, t('my_data_help')),
+      h('div', { class: 'actions' }, exportButton(ctx, c, status),
+        h('a', { class: 'btn', href: `#/child/${c.id}/access`, id: 'access-link' }, t('access_log'))), status]
+      : h('p', { class: 'notice warn', id: 'my-data-offline' }, t('my_data_offline')));
+}
+
+/** Region names for the area downloads among `items` (GET /regions?parent_code=, once per session). */
+const regionLists = new Map();
+async function nameRegions(api, items, names) {
+  await Promise.all(regionLookups(items).map(async (parent) => {
+    if (!regionLists.has(parent)) {
+      regionLists.set(parent, api.get(`/regions?parent_code=${encodeURIComponent(parent)}&limit=500`).then((page) => page.items)
+        .catch(() => { regionLists.delete(parent); return []; })); // unnamed: the code is shown
+    }
+    for (const r of await regionLists.get(parent)) names.set(r.code, r.name);
+  }));
+}
+
+const accessItem = (item, names) => {
+  const { when, who, what } = describe(item, names);
+  return h('li', { class: 'row access-item' }, h('span', { class: 'row-main' },
+    h('strong', {}, who), h('span', {}, what), h('small', {}, h('time', { datetime: item.at }, when))));
+};
+
+/** Who has read the child's data, newest first, a page at a time ("Muat lagi"). Online only. */
+export async function accessLog(ctx, childId) {
+  const { child: c } = await ctx.bundle(childId);
+  if (!c) return h('p', {}, t('parent_none'));
+  const back = h('a', { class: 'btn', href: `#/child/${c.id}` }, t('back'));
+  const section = h('section', {}, h('h2', {}, t('access_log')), h('p', { class: 'muted' }, c.name));
+  if (!ctx.online()) {
+    section.append(h('p', { class: 'notice warn', id: 'access-offline' }, t('my_data_offline')), back);
+    return section;
+  }
+  const names = { me: ctx.session.user.id, posyandu: new Map((await ctx.posyandus()).map((p) => [p.id, p.name])), regions: new Map() };
+  const list = h('ul', { class: 'list', id: 'access-log' });
+  const status = h('p', { role: 'status', id: 'access-status' });
+  const more = h('button', { class: 'btn', type: 'button', id: 'access-more', hidden: true }, t('load_more'));
+  let cursor = null;
+  const load = async () => {
+    more.disabled = true;
+    try {
+      const page = await ctx.api.get(`/children/${c.id}/access-log?limit=${ACCESS_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      await nameRegions(ctx.api, page.items, names.regions);
+      const items = page.items.map((item) => accessItem(item, names));
+      list.append(...items);
+      if (cursor && items.length) { // "Muat lagi": go on reading at the first new line
+        items[0].setAttribute('tabindex', '-1');
+        items[0].focus();
+      }
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      status.textContent = list.children.length ? '' : t('access_none');
+    } catch (error) {
+      status.textContent = error.kind === 'network' ? t('my_data_offline') : t('access_error', { why: error.message });
+    } finally {
+      more.disabled = false;
+    }
+  };
+  more.addEventListener('click', load);
+  section.append(h('p', { class: 'muted small' }, t('access_help')), list, status, more, back);
+  await load(); // the first page before the screen is shown
+  return section;
 }
