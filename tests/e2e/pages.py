@@ -52,7 +52,7 @@ def open_child(page, name: str) -> None:
     page.goto(page.url.split("#")[0] + "#/")
     page.get_by_label("Cari nama anak").fill(name)
     page.locator("#children a", has_text=name).first.click()
-    page.get_by_role("heading", name=name).wait_for()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
 
 
 def waiting(n: int):

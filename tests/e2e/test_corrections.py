@@ -32,7 +32,7 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     page.get_by_label("Laki-laki").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=183)).isoformat())
     page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=NAME).wait_for()
+    page.get_by_role("heading", name=NAME, exact=True).wait_for()
     child_id = page.evaluate("() => location.hash").split("/")[-1]
 
     # 45 kg for a 6-month-old: typed wrong, saved
@@ -79,7 +79,7 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     expect(delete.locator(".error")).to_have_text("wajib diisi")  # the reason
     delete.get_by_label("Tercatat dua kali").check()
     delete.get_by_role("button", name="Hapus").click()
-    page.get_by_role("heading", name=NAME).wait_for()
+    page.get_by_role("heading", name=NAME, exact=True).wait_for()
     expect(page.locator("#history tbody tr")).to_have_count(1)
     shot(page, "22-child-history-after-delete")
     changed = live_server.api("PATCH", f"/measurements/{second[0]['id']}", "kader3", json={"muac_cm": 14.0})
@@ -98,20 +98,20 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label("BCG (terlambat)").check()
     page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=NAME).wait_for()
+    page.get_by_role("heading", name=NAME, exact=True).wait_for()
     page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     expect(page.get_by_label("Tanggal diberikan")).to_have_value(date.today().isoformat())
     page.get_by_label("Tanggal diberikan").fill(yesterday)
     page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=NAME).wait_for()
+    page.get_by_role("heading", name=NAME, exact=True).wait_for()
     wait_synced(page)
     doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
     assert [(d["vaccine"], d["given_on"]) for d in doses if not d.get("deleted_at")] == [("BCG", yesterday)]
     page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
     page.get_by_label("Salah catat").check()
     page.get_by_role("button", name="Hapus").click()
-    page.get_by_role("heading", name=NAME).wait_for()
+    page.get_by_role("heading", name=NAME, exact=True).wait_for()
     expect(page.locator("#doses-given")).to_have_count(0)
     wait_synced(page)
     doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
@@ -127,7 +127,8 @@ def test_a_refused_entry_is_named_and_fixed_in_its_form(live_server, new_context
     login(page, base, "kader3")
     wait_synced(page)
     page.locator("#children a").first.click()
-    name = page.locator("main h2").inner_text()
+    page.get_by_role("link", name="Catat penimbangan").wait_for()  # the child's screen, drawn (not the list's)
+    name = page.locator("main h2").first.inner_text()
     child_id = page.evaluate("() => location.hash").split("/")[-1]
     before = len(live_weighings(live_server, child_id, "kader3"))
     page.get_by_role("link", name="Catat penimbangan").click()
