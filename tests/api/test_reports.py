@@ -1,6 +1,10 @@
 """SKDN and prevalence for a hand-built month, worked out by hand (domain.md, SKDN)."""
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
 import pytest
 
 JUNE = "2025-06"
@@ -71,3 +75,24 @@ def test_reports_follow_the_callers_area(client, world, june):
 @pytest.mark.parametrize("query", ["month=2025-13", "month=juni", "", f"month={JUNE}&level=provinsi"])
 def test_bad_report_arguments_are_422(client, world, query):
     assert client.get(f"/api/v1/reports/skdn?{query}", headers=world.headers("bidan_a")).status_code == 422
+
+
+def test_the_action_list_csv_writes_formula_names_as_text(client, world, make_child):
+    """A name a spreadsheet would run (CSV injection) comes out with a leading quote, in CSV only."""
+    from openpyxl import load_workbook
+
+    evil = '=HYPERLINK("http://evil.example/x","Klik")'
+    make_child(name=evil, mother_name="@SUM(1+1)", guardian_phone="+6281234567890")  # never weighed: on the list
+    query = f"month={date.today():%Y-%m}&reason=not_weighed_2_months"
+    resp = client.get(f"/api/v1/reports/actions?{query}&format=csv", headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    header, row = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"), newline="")))
+    got = dict(zip(header, row))
+    assert (got["Nama anak"], got["Nama ibu"], got["No. HP"]) == ("'" + evil, "'@SUM(1+1)", "'+6281234567890")
+    assert got["Umur (bulan)"].isdigit() and got["Alasan"] == "tidak ditimbang 2 bulan"
+    resp = client.get(f"/api/v1/reports/actions?{query}&format=xlsx", headers=world.headers("bidan_a"))
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    header, row = list(sheet.iter_rows(values_only=True)), list(sheet.iter_rows(min_row=2))[0]
+    cells = dict(zip(header[0], row))
+    assert (cells["Nama anak"].value, cells["Nama anak"].data_type) == (evil, "s")
+    assert isinstance(cells["Umur (bulan)"].value, int)

@@ -1,6 +1,13 @@
 """CSV export: UTF-8 with a byte-order mark (spreadsheets then read names correctly),
 comma-separated, one header row in Bahasa Indonesia, numbers unquoted. Streamed
-in batches from any row iterable."""
+in batches from any row iterable.
+
+Text that a spreadsheet would read as a formula (a child registered as
+``=HYPERLINK(...)``, a mother's name starting with ``@``, a phone ``+62…``) is
+written with a leading single quote, as OWASP advises against CSV injection:
+the spreadsheet shows it as text and runs nothing. Numbers (a negative one too)
+are not text and stay numbers. The XLSX export needs no such care: it writes
+text cells as strings, never as formulas."""
 from __future__ import annotations
 
 import csv
@@ -10,15 +17,26 @@ from typing import Iterable, Iterator
 from posyandu.reports.columns import Column, cell
 
 BATCH = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: object) -> object:
+    """``value`` as a CSV field: text a spreadsheet would take for a formula gets a leading
+    single quote; numbers, dates and other text are unchanged; None is an empty field."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def csv_chunks(columns: list[Column], rows: Iterable[dict]) -> Iterator[bytes]:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")
-    writer.writerow([c.header for c in columns])
+    writer.writerow([neutralised(c.header) for c in columns])
     for i, row in enumerate(rows, 1):
-        writer.writerow(["" if v is None else v for v in (cell(c, row) for c in columns)])
+        writer.writerow([neutralised(cell(c, row)) for c in columns])
         if i % BATCH == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)

@@ -1,0 +1,46 @@
+"""The CSV and XLSX writers (posyandu.reports.exports): formula text is never a formula."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+
+from posyandu.reports.columns import Column
+from posyandu.reports.exports.csv import csv_chunks
+from posyandu.reports.exports.xlsx import xlsx_file
+
+COLUMNS = [Column("name", "Nama", "text"), Column("z", "Z", "int"), Column("pct", "Persen", "pct"),
+           Column("born", "Lahir", "date"), Column("reasons", "Alasan", "list")]
+FORMULAS = ['=HYPERLINK("http://evil.example/x","Klik")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\t=1+1", "\r=1+1"]
+
+
+def _csv(rows: list[dict]) -> list[list[str]]:
+    text = b"".join(csv_chunks(COLUMNS, rows)).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_csv_text_a_spreadsheet_would_run_gets_a_leading_quote():
+    rows = [{"name": name, "z": 1, "pct": 1.0, "born": date(2025, 1, 2), "reasons": ["T"]} for name in FORMULAS]
+    rows.append({"name": "Budi", "z": 2, "pct": 2.0, "born": None, "reasons": ["=1+1", "T"]})
+    out = _csv(rows)
+    assert [r[0] for r in out[1:-1]] == ["'" + name for name in FORMULAS]
+    assert out[-1] == ["Budi", "2", "2.0", "", "'=1+1; T"]
+
+
+def test_csv_numbers_stay_numbers_negative_ones_too():
+    out = _csv([{"name": "Siti - Rahma", "z": -3, "pct": -2.5, "born": date(2025, 1, 2), "reasons": []}])
+    assert out[1] == ["Siti - Rahma", "-3", "-2.5", "2025-01-02", ""]
+
+
+def test_xlsx_writes_formula_text_as_text_and_numbers_as_numbers():
+    names = FORMULAS[:-1]  # (openpyxl reads a carriage return back as "_x000D_")
+    rows = [{"name": name, "z": -3, "pct": -2.5, "born": date(2025, 1, 2), "reasons": ["=1+1"]} for name in names]
+    with xlsx_file([("Sheet", COLUMNS, rows)]) as f:
+        book = load_workbook(io.BytesIO(f.read()))
+    sheet = book["Sheet"]
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [v[0] for v in values] == names and all(v[1:3] == (-3, -2.5) and v[4] == "=1+1" for v in values)
+    assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in (row[0], row[4]))
