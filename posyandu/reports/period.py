@@ -26,7 +26,15 @@ AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
 ALL_AGES = "0-59"
 UNDER_FIVE_MONTHS = 60
 MAX_PERIOD_MONTHS = 36
+# Report months run from January 2000 to December of the year
+# YEARS_AHEAD after today's: enough for any plan, and far from the year 9999 where dates end
+# (a report also reads the month before and ages 60 months back).
+YEARS_AHEAD = 5
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MonthOutOfRange(ValueError):
+    """A well-formed month outside ``FIRST_MONTH`` .. :func:`latest_month`."""
 
 
 @dataclass(frozen=True, order=True)
@@ -35,15 +43,18 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
-        """'2025-03' → Month(2025, 3); ValueError for anything else."""
+    def parse(cls, text: str, today: date | None = None) -> "Month":
+        """'2025-03' → Month(2025, 3); ValueError for anything else, :class:`MonthOutOfRange`
+        for a month before January 2000 or after :func:`latest_month` of ``today``."""
         found = _MONTH.match(text or "")
         if not found:
             raise ValueError(text)
         year, month = int(found.group(1)), int(found.group(2))
-        if not 1 <= month <= 12 or year < 2000:
+        if not 1 <= month <= 12:
             raise ValueError(text)
-        return cls(year, month)
+        if not FIRST_MONTH <= (parsed := cls(year, month)) <= latest_month(today):
+            raise MonthOutOfRange(text)
+        return parsed
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -68,6 +79,14 @@ class Month:
     def under_five_born_after(self) -> date:
         """Children born after this date are under 60 completed months on the month's last day."""
         return born_by(self.last, UNDER_FIVE_MONTHS)
+
+
+FIRST_MONTH = Month(2000, 1)
+
+
+def latest_month(today: date | None = None) -> Month:
+    """The last month a report may be for: December ``YEARS_AHEAD`` years after ``today``'s year."""
+    return Month((today or date.today()).year + YEARS_AHEAD, 12)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,15 @@ from posyandu.i18n import Msg
 from posyandu.registry.schemas import REGION_CODE
 from posyandu.reports.action_list import REASONS
 from posyandu.reports.cohort import LEVELS
-from posyandu.reports.period import MAX_PERIOD_MONTHS, Month, Period
+from posyandu.reports.period import FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period, latest_month
 
 FORMATS = ("json", "csv", "xlsx")
 BAD_MONTH = Msg("must be a month such as 2025-03", "harus bulan, misalnya 2025-03")
 
 
 class PeriodArgs(Schema):
-    """``month`` alone, or ``from`` and ``to`` (inclusive, at most 36 months)."""
+    """``month`` alone, or ``from`` and ``to`` (inclusive, at most 36 months), each from 2000-01 to
+    December five years after this year (posyandu.reports.period.latest_month)."""
 
     month = fields.String(metadata={"description": "YYYY-MM: one month (same as from=to=month)"})
     from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range"})
@@ -27,6 +28,10 @@ class PeriodArgs(Schema):
             if data.get(key) is not None:
                 try:
                     Month.parse(data[key])
+                except MonthOutOfRange:
+                    latest = latest_month()
+                    errors[name] = [Msg(f"must be a month from {FIRST_MONTH} to {latest}",
+                                        f"harus bulan dari {FIRST_MONTH} sampai {latest}")]
                 except ValueError:
                     errors[name] = [BAD_MONTH]
         if data.get("month") and (data.get("from_") or data.get("to")):

@@ -77,6 +77,23 @@ def test_bad_report_arguments_are_422(client, world, query):
     assert client.get(f"/api/v1/reports/skdn?{query}", headers=world.headers("bidan_a")).status_code == 422
 
 
+@pytest.mark.parametrize("path", ["reports/skdn", "reports/f1", "reports/prevalence", "reports/coverage",
+                                  "reports/actions", "reports/actions?format=csv", "reports/skdn?format=xlsx",
+                                  "reports/workbook", "exports/fhir"])
+@pytest.mark.parametrize("query, field", [("month=9999-12", "month"), ("from=9997-01&to=9999-12", "from"),
+                                          ("from=2025-01&to=9999-12", "to"), ("month=1999-12", "month")])
+def test_report_months_far_in_the_future_or_past_are_422_on_the_field(client, world, path, query, field):
+    from posyandu.reports.period import latest_month
+
+    sep = "&" if "?" in path else "?"
+    resp = client.get(f"/api/v1/{path}{sep}{query}", headers=world.headers("bidan_a", lang="id"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.data[:200]
+    assert resp.get_json()["errors"][field] == [f"harus bulan dari 2000-01 sampai {latest_month()}"]
+    assert latest_month().year == date.today().year + 5
+    ok = client.get(f"/api/v1/{path}{sep}month={latest_month()}", headers=world.headers("bidan_a"))
+    assert ok.status_code == 200
+
+
 def test_the_action_list_csv_writes_formula_names_as_text(client, world, make_child):
     """A name a spreadsheet would run (CSV injection) comes out with a leading quote, in CSV only."""
     from openpyxl import load_workbook

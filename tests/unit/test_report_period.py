@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from posyandu.immunisation.schedule import completed_months
-from posyandu.reports.period import (Month, Period, age_group_bounds, born_by, pct, reaching_months_in)
+from posyandu.reports.period import (FIRST_MONTH, UNDER_FIVE_MONTHS, Month, MonthOutOfRange, Period, age_group_bounds,
+                                     born_by, latest_month, pct, reaching_months_in)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +61,18 @@ def test_months_and_periods():
     for bad in ("2025-13", "2025-1", "1999-12", "Agustus", "", "2025-08-01"):
         with pytest.raises(ValueError):
             Month.parse(bad)
+
+
+def test_report_months_run_from_2000_to_five_years_ahead():
+    today = date(2026, 3, 15)
+    assert latest_month(today) == Month(2031, 12)
+    assert Month.parse("2000-01", today) == FIRST_MONTH and Month.parse("2031-12", today) == Month(2031, 12)
+    for far in ("1999-12", "2032-01", "9999-12", "0000-01"):
+        with pytest.raises(MonthOutOfRange):
+            Month.parse(far, today)
+    # the latest month's report arithmetic stays within the calendar
+    last = latest_month(today)
+    assert last.plus(1).first > last.last and born_by(last.last, UNDER_FIVE_MONTHS) < last.first
 
 
 def test_percentages_have_one_decimal_and_none_without_a_denominator():
