@@ -51,7 +51,9 @@ class Api(flask_smorest.Api):
 
 class Parser(FlaskParser):
     """webargs' parser, refusing a body that is not JSON (415), input no database can
-    store (422) and JSON nested past Python's recursion limit (422), never a 500."""
+    store (422), and JSON nested past Python's recursion limit or with an integer longer
+    than Python converts (4300 digits, ``sys.get_int_max_str_digits``) as malformed JSON
+    (422), never a 500."""
 
     def _raw_load_json(self, req: Any) -> Any:
         if req.content_length and not is_json_request(req):
@@ -60,6 +62,10 @@ class Parser(FlaskParser):
             return super()._raw_load_json(req)
         except RecursionError:
             raise json.JSONDecodeError("nested too deeply", "?", 0) from None
+        except json.JSONDecodeError:
+            raise
+        except ValueError as exc:  # json.loads: "Exceeds the limit (4300 digits) for integer string conversion"
+            raise json.JSONDecodeError(str(exc), "?", 0) from None
 
     def _load_location_data(self, *, schema: Any, req: Any, location: str) -> Any:
         from posyandu.i18n import Msg

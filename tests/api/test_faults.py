@@ -98,7 +98,8 @@ MALFORMED = [("{not json", "application/json"), ('{"name": "Ani",}', "applicatio
              ('"just a string"', "application/json"), ("[1, 2, 3]", "application/json"), ("null", "application/json"),
              (b'{"name": "\xff\xfe"}', "application/json"), ('{"name": "Ani"}', "text/plain"),
              ("name=Ani&sex=F", "application/x-www-form-urlencoded"), ("[" * 50000 + "]" * 50000, "application/json"),
-             ('{"a":' * 20000 + "1" + "}" * 20000, "application/json")]
+             ('{"a":' * 20000 + "1" + "}" * 20000, "application/json"),
+             ('{"name": ' + "9" * 5000 + "}", "application/json")]   # past Python's 4300-digit int limit
 
 
 def test_a_patch_without_a_body_is_422_and_an_empty_object_changes_nothing(client, world, db, make_child):
@@ -235,6 +236,36 @@ def test_nul_lone_surrogates_and_huge_strings_are_422_naming_the_field_and_write
     after = counts(db)
     assert after.pop("SyncMutation") - before.pop("SyncMutation") <= 1   # the ledger may remember the answer
     assert after == before
+
+
+def test_an_integer_too_long_for_python_is_malformed_json_not_a_500(client, world, db, make_child):
+    """json.loads refuses integers over 4300 digits with a ValueError that is not a JSONDecodeError:
+    it was a 500 on every JSON endpoint, even an unauthenticated login."""
+    digits = "9" * 5000
+    malformed = client.post("/api/v1/auth/login", data='{"username": "x", "password": ', content_type="application/json")
+    login = client.post("/api/v1/auth/login", data='{"username": "x", "password": %s}' % digits,
+                        content_type="application/json")
+    assert assert_problem(login, 422) == assert_problem(malformed, 422)
+    assert login.get_json()["errors"] == {"_schema": ["Isi JSON tidak sah."]}
+    child = make_child()
+    before = counts(db)
+    body = ('{"client_id": "dev-1", "mutations": [{"mutation_id": "%s", "entity": "measurement", "op": "upsert", '
+            '"id": "%s", "data": {"child_id": "%s", "measured_on": "%s", "weight_kg": %s}}]}'
+            % (uuid.uuid4(), uuid.uuid4(), child["id"], TODAY, digits))
+    push = client.post("/api/v1/sync/push", data=body, content_type="application/json", headers=world.headers("kader1"))
+    assert assert_problem(push, 422)["errors"] == {"_schema": ["Invalid JSON body."]}
+    # a long integer Python does read (no phone's JavaScript writes one) rejects its own mutation only
+    mutations = [{"mutation_id": str(uuid.uuid4()), "entity": "measurement", "op": "upsert", "id": str(uuid.uuid4()),
+                  "data": {"child_id": child["id"], "measured_on": TODAY, "weight_kg": weight}}
+                 for weight in (10 ** 4000, 9.2)]
+    resp = client.post("/api/v1/sync/push", json={"client_id": "dev-1", "mutations": mutations},
+                       headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    first, second = resp.get_json()["results"]
+    assert first["status"] == "rejected" and "weight_kg" in first["errors"], first
+    assert second["status"] == "applied"
+    after = counts(db)
+    assert (after["Measurement"], after["Child"]) == (before["Measurement"] + 1, before["Child"])
 
 
 @pytest.mark.parametrize("bad", ["Ani\x00", "Ani\ud800"])
