@@ -112,9 +112,12 @@ def publish_version(user: User | None, document: Any, active: bool = True) -> Sc
 
 
 def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersion:
-    """Activate or deactivate a version (audited); the last active version cannot be deactivated."""
+    """Activate or deactivate a version (audited); the last active version cannot be deactivated,
+    and a version stored before a rule it breaks (e.g. ages over 20 years) cannot be activated."""
     if row.active == active:
         return row
+    if active:
+        parse_document(row.document)
     if not active:
         others = db.session.scalar(select(func.count()).select_from(ScheduleVersion)
                                    .where(ScheduleVersion.active.is_(True), ScheduleVersion.id != row.id))

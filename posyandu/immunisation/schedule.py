@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 DEFAULT_SCHEDULE_PATH = Path(__file__).parent / "data" / "schedule-2024.json"
 INDICATORS = ("idl", "baduta")
 MEAN_MONTH_DAYS = 30.4375  # only to compare two ages when validating a schedule
+# The longest age, interval or overdue_after a schedule may give: 20 years, in months, in days
+# (20 × 365.25) or both together. Every date the schedule yields then stays near the child's
+# birth (a card adds at most ten chained intervals), far from the year 9999 where dates end.
+MAX_AGE_YEARS = 20
+MAX_AGE_MONTHS = 12 * MAX_AGE_YEARS
+MAX_AGE_DAYS = 7305
+MAX_DOSES_PER_VIAL = 100
 _CODE = re.compile(r"^[A-Za-z0-9\-]{2,20}$")
 _KABUPATEN = re.compile(r"^\d{2}\.?\d{2}$")
 
@@ -234,7 +241,15 @@ def _parse_age(value: Any, where: str, problems: list[str]) -> Age:
                             f"{where}: months harus bilangan bulat >= 0, days bilangan bulat "
                             "(negatif hanya bila ada months)"))
         return Age()
-    return Age(months, days)
+    age = Age(months, days)
+    if months > MAX_AGE_MONTHS or abs(days) > MAX_AGE_DAYS or not 0 <= age.approx_days() <= MAX_AGE_DAYS:
+        problems.append(Msg(f"{where}: must be from 0 to {MAX_AGE_YEARS} years (months at most {MAX_AGE_MONTHS}, "
+                            f"days at most {MAX_AGE_DAYS}, both together at most {MAX_AGE_YEARS} years)",
+                            f"{where}: harus antara 0 dan {MAX_AGE_YEARS} tahun (months paling banyak "
+                            f"{MAX_AGE_MONTHS}, days paling banyak {MAX_AGE_DAYS}, keduanya bersama paling lama "
+                            f"{MAX_AGE_YEARS} tahun)"))
+        return Age()
+    return age
 
 
 def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
@@ -252,9 +267,11 @@ def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
         if not isinstance(code, str) or not _CODE.match(code):
             problems.append(Msg(f"{where}: code must be 2-20 letters, digits or '-'",
                                 f"{where}: code harus 2-20 huruf, angka atau '-'"))
-        if per_vial is not None and (not _is_int(per_vial) or per_vial < 1):
-            problems.append(Msg(f"{where}: doses_per_vial must be a positive integer or null",
-                                f"{where}: doses_per_vial harus bilangan bulat positif atau null"))
+        if per_vial is not None and (not _is_int(per_vial) or not 1 <= per_vial <= MAX_DOSES_PER_VIAL):
+            problems.append(Msg(f"{where}: doses_per_vial must be a positive integer (at most {MAX_DOSES_PER_VIAL}) "
+                                "or null",
+                                f"{where}: doses_per_vial harus bilangan bulat positif (paling banyak "
+                                f"{MAX_DOSES_PER_VIAL}) atau null"))
         out.append(Vaccine(str(code), str(item.get("name", "")), per_vial))
     codes = [v.code for v in out]
     problems.extend(Msg(f"vaccines: duplicate code {c!r}", f"vaccines: kode {c!r} ganda")
@@ -285,13 +302,15 @@ def _parse_entry(item: Any, where: str, codes: set[str], problems: list[str]) ->
                             f"{where}: dose harus bilangan bulat 1 sampai 10"))
         return None
     where = f"{where} ({vaccine} {dose})"
+    seen = len(problems)
     ages = {k: _parse_age(item[k], f"{where} {k}", problems) if item.get(k) is not None else None
             for k in ("recommended_age", "min_age", "max_age", "min_interval")}
     entry = ScheduleEntry(
         str(vaccine), dose, ages["recommended_age"] or Age(), ages["min_age"] or Age(), ages["max_age"],
         ages["min_interval"], item.get("counts_toward"), _parse_areas(item.get("areas"), where, problems),
         item.get("endemic_only", False), item.get("source"))
-    _check_entry(entry, where, problems)
+    # an age refused above stands in as 0: comparing it with the others would only add false problems
+    _check_entry(entry, where, problems, compare_ages=len(problems) == seen)
     return entry
 
 
@@ -305,15 +324,9 @@ def _parse_areas(value: Any, where: str, problems: list[str]) -> tuple[str, ...]
     return tuple(kabupaten_of(v) or "" for v in value)
 
 
-def _check_entry(e: ScheduleEntry, where: str, problems: list[str]) -> None:
-    if e.min_age.approx_days() > e.recommended_age.approx_days():
-        problems.append(Msg(f"{where}: min_age is after recommended_age",
-                            f"{where}: min_age sesudah recommended_age"))
-    if e.max_age is not None and e.max_age.approx_days() < e.recommended_age.approx_days():
-        problems.append(Msg(f"{where}: max_age is before recommended_age",
-                            f"{where}: max_age sebelum recommended_age"))
-    if e.max_age is not None and e.min_age.approx_days() > e.max_age.approx_days():
-        problems.append(Msg(f"{where}: min_age is after max_age", f"{where}: min_age sesudah max_age"))
+def _check_entry(e: ScheduleEntry, where: str, problems: list[str], compare_ages: bool = True) -> None:
+    if compare_ages:
+        _check_age_order(e, where, problems)
     if e.dose == 1 and e.min_interval is not None:
         problems.append(Msg(f"{where}: dose 1 cannot have a min_interval",
                             f"{where}: dosis 1 tidak boleh punya min_interval"))
@@ -325,6 +338,17 @@ def _check_entry(e: ScheduleEntry, where: str, problems: list[str]) -> None:
                             f"{where}: endemic_only harus true atau false"))
     if e.source is not None and not isinstance(e.source, str):
         problems.append(Msg(f"{where}: source must be a string", f"{where}: source harus berupa teks"))
+
+
+def _check_age_order(e: ScheduleEntry, where: str, problems: list[str]) -> None:
+    if e.min_age.approx_days() > e.recommended_age.approx_days():
+        problems.append(Msg(f"{where}: min_age is after recommended_age",
+                            f"{where}: min_age sesudah recommended_age"))
+    if e.max_age is not None and e.max_age.approx_days() < e.recommended_age.approx_days():
+        problems.append(Msg(f"{where}: max_age is before recommended_age",
+                            f"{where}: max_age sebelum recommended_age"))
+    if e.max_age is not None and e.min_age.approx_days() > e.max_age.approx_days():
+        problems.append(Msg(f"{where}: min_age is after max_age", f"{where}: min_age sesudah max_age"))
 
 
 def _check_numbering(entries: list[ScheduleEntry], problems: list[str]) -> None:

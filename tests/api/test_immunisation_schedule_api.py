@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.api.test_immunisation_api import card, given
+from tests.api.test_immunisation_api import card, given, record
 
 SCHEDULE = "/api/v1/immunisation/schedule"
 ROLES = ("kader1", "bidan_a", "dinkes_gresik", "admin", "parent1")
@@ -67,6 +67,69 @@ def test_an_invalid_schedule_is_422_per_field(client, world):
     assert client.post(SCHEDULE + "/versions", json={"document": "x"}, headers=world.headers("admin")).status_code == 422
     assert client.post(f"{SCHEDULE}/versions/1/deactivate", headers=world.headers("admin")).status_code == 409
     assert client.get(f"{SCHEDULE}/versions/99", headers=world.headers("admin")).status_code == 404
+
+
+@pytest.mark.parametrize("where, key, value, field", [
+    ("entry", "max_age", {"months": 1_000_000_000}, "document.entries[0]"),
+    ("entry", "max_age", {"days": 7306}, "document.entries[0]"),
+    ("entry", "recommended_age", {"months": 240, "days": 1}, "document.entries[0]"),
+    ("entry", "min_interval", {"days": 10 ** 30}, "document.entries[3]"),
+    ("entry", "max_age", {"months": 241, "days": -31}, "document.entries[0]"),
+    ("entry", "max_age", {"months": 1, "days": -10 ** 9}, "document.entries[0]"),
+    ("top", "overdue_after", {"months": 10 ** 9}, "document.overdue_after"),
+    ("vaccine", "doses_per_vial", 10 ** 30, "document.vaccines[0]"),
+])
+def test_schedule_numbers_past_twenty_years_are_422_and_nothing_breaks(client, world, make_child, where, key, value,
+                                                                       field):
+    """Ages, intervals and overdue_after of more than 20 years were accepted (201) and then every card,
+    due list and dose recorded under the version was a 500 (date arithmetic past the year 9999)."""
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc["version"] = "2099.1"
+    target = {"entry": doc["entries"][0], "top": doc, "vaccine": doc["vaccines"][0]}[where]
+    if key == "min_interval":
+        target = doc["entries"][3]
+        assert target["dose"] > 1 and target["min_interval"]
+    target[key] = value
+    resp = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin", lang="id"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    errors = resp.get_json()["errors"]
+    assert list(errors) == [field], errors
+    assert "20 tahun" in errors[field][0] or "paling banyak 100" in errors[field][0], errors
+    # the version in force still answers
+    child = make_child()
+    assert client.get(f"/api/v1/children/{child['id']}/immunisation-card", headers=world.headers("kader1")).status_code == 200
+
+
+def test_a_version_stored_before_the_bounds_cannot_be_activated(client, world, db):
+    from posyandu.immunisation.models import ScheduleVersion
+
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc.update(version="2099.3", overdue_after={"months": 1_000_000_000})
+    db.session.add(ScheduleVersion(name=doc["name"], valid_from=date(2024, 1, 1), document=doc, active=False))
+    db.session.commit()
+    stored = max(v["id"] for v in client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"])
+    resp = client.post(f"{SCHEDULE}/versions/{stored}/activate", headers=world.headers("admin"))
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["document.overdue_after"]
+    assert in_force(client, world)["version"] == "2024.2"
+
+
+def test_a_schedule_at_the_twenty_year_bounds_works_everywhere(client, world, make_child):
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc.update(version="2099.2", valid_from="2024-01-01", overdue_after={"days": 7305})
+    for entry in doc["entries"]:
+        entry["max_age"] = {"months": 240}
+        if entry.get("min_interval"):
+            entry["min_interval"] = {"months": 240}
+    doc["vaccines"][0]["doses_per_vial"] = 100
+    made = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    child = make_child(birth_date="2024-02-29")
+    body = card(client, world, child["id"], date.today().isoformat())
+    assert body["schedule_version"] == "2099.2" and body["by_label"]["HB0"]["latest_date"] == "2044-02-29"
+    resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list", headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_json()
+    resp = record(client, world, child["id"], "HB0", 1, "2024-03-01")
+    assert resp.status_code == 201, resp.get_json()
 
 
 def test_a_new_version_changes_the_card_and_vials_without_code(client, world, make_child, db):

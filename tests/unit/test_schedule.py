@@ -182,6 +182,36 @@ def test_malformed_ages_are_refused(bad_age):
     assert len(problems) == 1 and "MR 1) min_age" in problems[0]
 
 
+@pytest.mark.parametrize("key, age", [
+    ("max_age", {"months": 1_000_000_000}), ("max_age", {"months": 241}), ("max_age", {"days": 7306}),
+    ("max_age", {"months": 240, "days": 1}), ("max_age", {"days": 10 ** 400}), ("min_interval", {"days": 10 ** 30}),
+    ("min_interval", {"months": 2, "days": -10 ** 9}), ("min_interval", {"months": 1, "days": -31}),
+])
+def test_ages_and_intervals_past_twenty_years_or_below_zero_are_refused(key, age):
+    problems = problems_of(doc_with(lambda d: entry(d, "MR", 2).update({key: age})))
+    assert len(problems) == 1 and f"MR 2) {key}: must be from 0 to 20 years" in problems[0], problems
+    assert "antara 0 dan 20 tahun" in problems[0].id_text
+
+
+def test_overdue_after_and_vials_are_bounded_too():
+    problems = problems_of(doc_with(lambda d: d.update(overdue_after={"months": 10 ** 9})))
+    assert problems == ["overdue_after: must be from 0 to 20 years (months at most 240, days at most 7305, "
+                        "both together at most 20 years)"]
+    problems = problems_of(doc_with(lambda d: d["vaccines"][0].update(doses_per_vial=10 ** 30)))
+    assert len(problems) == 1 and "doses_per_vial must be a positive integer (at most 100)" in problems[0]
+
+
+def test_the_twenty_year_bounds_themselves_are_accepted_and_their_dates_computable():
+    def change(d):
+        entry(d, "MR", 2).update(max_age={"months": 240}, min_interval={"days": 7305})
+        d.update(overdue_after={"months": 239, "days": 30})
+        d["vaccines"][0]["doses_per_vial"] = 100
+    schedule = schedule_from_dict(doc_with(change))
+    mr2 = schedule.entry("MR", 2)
+    assert mr2.max_age.after(date(2024, 2, 29)) == date(2044, 2, 29)
+    assert schedule.overdue_after.after(mr2.min_interval.after(date(2026, 1, 1))) < date(2100, 1, 1)
+
+
 @pytest.mark.parametrize("change, fragment", [
     (lambda d: d["supplements"]["vitamin_a"].update(round_months=[2, 2]), "distinct months 1-12"),
     (lambda d: d["supplements"]["vitamin_a"].update(round_months=[13]), "distinct months 1-12"),
