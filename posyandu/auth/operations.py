@@ -115,25 +115,33 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
     return code[:4] + "-" + code[4:], inv
 
 
-def _take_invitation(code: str, user: User) -> Invitation:
+def _open_invitation(code: str) -> Invitation:
+    """The unused, unexpired invitation with this code (locked until the transaction ends), else 422."""
     inv = db.session.scalar(select(Invitation).where(Invitation.code_hash == _code_hash(code))
                             .with_for_update())
     if inv is None or inv.used_at is not None or aware(inv.expires_at) < utcnow():
         raise ValidationFailed(key="invitation_invalid",
                           errors={"code": [Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")]})
-    inv.used_at, inv.used_by = utcnow(), user.id
     return inv
 
 
 def register_parent(data: dict[str, Any]) -> User:
-    code = data.pop("code")
+    """A parent's own account, made with an invitation code. The code is checked first: with a
+    bad code the answer is only about the code, and tells nothing of whether the username exists."""
+    data = dict(data)
+    inv = _open_invitation(data.pop("code"))
     user = create_user({**data, "role": "parent"})
-    redeem(code, user)
+    _link(inv, user)
     return user
 
 
 def redeem(code: str, parent: User) -> Child:
-    inv = _take_invitation(code, parent)
+    return _link(_open_invitation(code), parent)
+
+
+def _link(inv: Invitation, parent: User) -> Child:
+    """Use the invitation: its child joins the parent's children."""
+    inv.used_at, inv.used_by = utcnow(), parent.id
     if db.session.get(ParentLink, (parent.id, inv.child_id)) is None:
         db.session.add(ParentLink(user_id=parent.id, child_id=inv.child_id))
         parent.scope_version += 1

@@ -243,6 +243,24 @@ def test_parent_registers_with_a_one_time_code_and_sees_only_that_child(client, 
     assert again.status_code == 422 and "code" in again.get_json()["errors"]
 
 
+def test_registering_with_a_bad_code_tells_nothing_about_the_username(client, world, make_child):
+    """The code is checked before the username: a bogus code with a taken username answered
+    "username sudah dipakai", so anyone could find out which usernames exist."""
+    def register(code, username):
+        return client.post("/api/v1/auth/register", json={"code": code, "username": username,
+                                                          "password": "kuat-sekali", "name": "Ibu Ani"})
+    taken, free = register("ZZZZ-ZZZZ", "kader1"), register("ZZZZ-ZZZZ", "belum.ada")
+    assert taken.status_code == 422 and taken.get_json() == free.get_json()
+    assert taken.get_json()["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}
+    assert taken.get_json()["type"].endswith("/invitation_invalid")
+    # with a good code a taken username is said, and the code is not used up by the refusal
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    refused = register(code, "kader1")
+    assert refused.status_code == 422 and refused.get_json()["errors"] == {"username": ["sudah dipakai"]}
+    assert register(code, "ibu.ani").status_code == 201
+
+
 def test_a_parent_cannot_issue_invitations(client, world, make_child, link_parent):
     child = make_child()
     link_parent(child["id"])
