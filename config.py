@@ -63,9 +63,12 @@ class Config:
     # redis:// or memcached:// when running several gunicorn workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    # Failed logins per username, and all login/registration attempts per address.
+    # Failed logins per username, and all login/registration/redemption attempts per address.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
+    # Refused invitation codes per parent account (POST /auth/redeem); attempts per address
+    # count against LOGIN_ADDRESS_RATE_LIMIT.
+    REDEEM_RATE_LIMIT = os.environ.get("REDEEM_RATE_LIMIT", "5 per minute;20 per hour")
     CALCULATOR_RATE_LIMIT = os.environ.get("CALCULATOR_RATE_LIMIT", "60 per minute")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)

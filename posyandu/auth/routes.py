@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, Callable
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -90,23 +91,30 @@ def _decode_own(token: str) -> dict | None:
     return payload if payload.get("sub") == str(current_user.id) else None
 
 
-def _password_change_key() -> str:
-    """Wrong current passwords are limited per user (per address if the token does not verify:
-    the request is then refused anyway)."""
+def _per_user(prefix: str) -> Callable[[], str]:
+    """A rate-limit key per signed-in user (per address if the token does not verify: the request
+    is then refused anyway)."""
     from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
     from flask_jwt_extended.exceptions import JWTExtendedException
     from jwt import PyJWTError
 
-    try:
-        verify_jwt_in_request()
-        return "password-user:" + str(get_jwt_identity())
-    except (JWTExtendedException, PyJWTError):
-        return "password-address:" + (request.remote_addr or "-")
+    def key() -> str:
+        try:
+            verify_jwt_in_request()
+            return f"{prefix}-user:{get_jwt_identity()}"
+        except (JWTExtendedException, PyJWTError):
+            return f"{prefix}-address:{request.remote_addr or '-'}"
+    return key
+
+
+def _refused(resp: Any) -> bool:
+    return resp.status_code == 422
 
 
 @blp.route("/auth/password")
 class ChangePassword(MethodView):
-    decorators = [limiter.limit(_login_limit, key_func=_password_change_key, deduct_when=lambda r: r.status_code == 422)]
+    # wrong current passwords, per user
+    decorators = [limiter.limit(_login_limit, key_func=_per_user("password"), deduct_when=_refused)]
 
     @jwt_required()
     @blp.arguments(ChangePasswordSchema)
@@ -152,11 +160,21 @@ class RegisterParent(MethodView):
 
 @blp.route("/auth/redeem")
 class Redeem(MethodView):
+    decorators = [
+        limiter.limit(lambda: current_app.config["REDEEM_RATE_LIMIT"], key_func=_per_user("redeem"),
+                      deduct_when=_refused),
+        limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="redeem-address"),
+    ]
+
     @roles_required("parent")
     @blp.arguments(RedeemSchema)
     @blp.response(200, TokensSchema)
     def post(self, body):
-        """A registered parent adds another child with a new invitation code."""
+        """A registered parent adds another child with a new invitation code.
+
+        Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
+        good code until the window passes), and all attempts per address, like logins.
+        """
         ops.redeem(body["code"], current_user)
         tokens = ops.issue_tokens(current_user)
         db.session.commit()

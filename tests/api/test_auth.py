@@ -261,6 +261,30 @@ def test_registering_with_a_bad_code_tells_nothing_about_the_username(client, wo
     assert register(code, "ibu.ani").status_code == 201
 
 
+def test_refused_invitation_codes_are_rate_limited_per_parent(client, world, make_child):
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    codes = [client.post("/api/v1/auth/redeem", json={"code": f"ZZZZ-ZZ{i:02d}"}, headers=world.headers("parent1"),
+                         environ_base={"REMOTE_ADDR": f"10.3.0.{i}"}).status_code for i in range(7)]
+    assert codes == [422] * 5 + [429, 429]   # five refused codes a minute, from any address
+    # even a good code waits for the window to pass
+    resp = client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1", lang="id"))
+    assert resp.status_code == 429 and resp.content_type == "application/problem+json"
+    assert resp.get_json()["title"] == "Terlalu banyak percobaan, coba lagi nanti" and "Retry-After" in resp.headers
+    # another parent redeems on
+    other = client.post("/api/v1/auth/register", json={"code": code, "username": "ibu.lain", "password": "kuat-sekali",
+                                                       "name": "Ibu Lain"}).get_json()["access_token"]
+    resp = client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=_bearer(other))
+    assert resp.status_code == 422
+
+
+def test_invitation_codes_are_rate_limited_per_address(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "REDEEM_RATE_LIMIT", "1000 per minute")
+    codes = [client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=world.headers("parent1")).status_code
+             for _ in range(32)]
+    assert codes[:30] == [422] * 30 and codes[30:] == [429, 429]
+
+
 def test_a_parent_cannot_issue_invitations(client, world, make_child, link_parent):
     child = make_child()
     link_parent(child["id"])
