@@ -53,6 +53,14 @@ FIELD_MESSAGES = {
     "Not a valid mapping type.": "Bukan objek yang sah.",
     "Shorter than minimum length 1.": "Tidak boleh kosong.",
     "Invalid JSON body.": "Isi JSON tidak sah.",  # webargs: a body that is not JSON
+    "Invalid type.": "Jenis data tidak sah.",  # fields.Nested given no object
+    "Not a valid utf-8 string.": "Bukan teks UTF-8 yang sah.",
+    "Number too large.": "Angka terlalu besar.",  # fields.Float of an integer past a float (10**400)
+    "Special numeric values (nan or infinity) are not permitted.":  # NaN, Infinity, 1e999 in the JSON
+        "Nilai khusus (NaN atau tak hingga) tidak diizinkan.",
+    "String does not match expected pattern.": "Tidak sesuai format yang diminta.",  # validate.Regexp
+    # posyandu.registry.schemas.REGION_CODE, a Regexp whose message is plain English
+    "must be a Kemendagri code such as 35.25.01.2001": "harus kode Kemendagri, misalnya 35.25.01.2001",
     # growth calculator rows (posyandu.growth.zscores)
     "must be an ISO date (YYYY-MM-DD)": "harus tanggal dengan format TTTT-BB-HH",
     'must be "M" or "F"': 'harus "M" atau "F"',
@@ -73,6 +81,7 @@ PATTERNS = [
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"Kurang dari \1 karakter."),
     (re.compile(r"^Must be one of: (.*)\.$"), r"Harus salah satu dari: \1."),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"Panjang harus antara \1 dan \2."),
+    (re.compile(r"^Length must be (\d+)\.$"), r"Panjang harus \1."),
 ]
 
 

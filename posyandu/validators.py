@@ -80,6 +80,18 @@ def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validato
     return check
 
 
+class Pattern(validate.Regexp):
+    """``validate.Regexp`` with its message in both languages (Regexp formats its ``error`` into a
+    plain English str); still a Regexp, so the OpenAPI document keeps the pattern."""
+
+    def __init__(self, regex: str, message: Msg) -> None:
+        super().__init__(regex, error=str(message))
+        self.message = message
+
+    def _format_error(self, value: str) -> Msg:  # type: ignore[override]
+        return self.message
+
+
 class Trimmed(fields.String):
     """A string with runs of whitespace made single spaces, in Unicode NFC (one
     spelling of "Ṣaleh" whether the phone typed combining accents or not); empty

@@ -4,9 +4,11 @@ from marshmallow import Schema, fields, validate
 
 from posyandu import validators as v
 from posyandu.auth.models import ROLES
+from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 
-USERNAME = validate.Regexp(r"^[a-zA-Z0-9_.\-@]{3,80}$", error="3-80 letters, digits or _ . - @")
+USERNAME = v.Pattern(r"^[a-zA-Z0-9_.\-@]{3,80}$",
+                     Msg("3-80 letters, digits or _ . - @", "3-80 huruf, angka, atau _ . - @"))
 
 
 class LoginSchema(Schema):

@@ -6,6 +6,7 @@ from datetime import date
 from marshmallow import Schema, fields, validate
 
 from posyandu import validators as v
+from posyandu.i18n import Msg
 from posyandu.immunisation.models import PLACES, SUPPLEMENT_KINDS
 from posyandu.pagination import page_schema
 
@@ -24,7 +25,9 @@ class ChildEventSchema(Schema):
 
 
 class ImmunisationSchema(ChildEventSchema):
-    vaccine = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9\-]{2,20}$"))
+    vaccine = fields.String(required=True, validate=v.Pattern(r"^[A-Za-z0-9\-]{2,20}$", Msg(
+        "a vaccine code of 2-20 letters, digits or '-' (e.g. DPT-HB-Hib)",
+        "kode vaksin 2-20 huruf, angka atau '-' (misalnya DPT-HB-Hib)")))
     dose = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10))  # 1.5 is no dose 1
     given_on = fields.Date(required=True, validate=v.not_future)
     batch_number = v.Trimmed(allow_none=True, validate=validate.Length(max=40))

@@ -268,6 +268,31 @@ def test_an_integer_too_long_for_python_is_malformed_json_not_a_500(client, worl
     assert (after["Measurement"], after["Child"]) == (before["Measurement"] + 1, before["Child"])
 
 
+def test_pattern_and_special_number_messages_are_in_indonesian_by_default(client, world, make_child):
+    """The region-code and username patterns, and NaN/Infinity, answered in English under ``id``."""
+    child = make_child()
+    headers = world.headers("kader1", lang="id")
+
+    def errors(resp) -> dict:
+        return assert_problem(resp, 422)["errors"]
+    assert errors(client.get("/api/v1/reports/skdn?month=2025-06&region_code=35-25",
+                             headers=world.headers("bidan_a", lang="id"))) == {
+        "region_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
+    register = {"code": "ZZZZ-ZZZZ", "username": "ibu ani", "password": "kuat-sekali", "name": "Ibu Ani"}
+    assert errors(client.post("/api/v1/auth/register", json=register)) == {"username": ["3-80 huruf, angka, atau _ . - @"]}
+    for number in ("NaN", "Infinity", "-Infinity", "1e999"):
+        body = '{"measured_on": "%s", "weight_kg": %s}' % (TODAY, number)
+        resp = client.post(f"/api/v1/children/{child['id']}/measurements", data=body, content_type="application/json",
+                           headers=headers)
+        assert errors(resp) == {"weight_kg": ["Nilai khusus (NaN atau tak hingga) tidak diizinkan."]}, number
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", json={"measured_on": TODAY, "weight_kg": 10 ** 400},
+                       headers=headers)
+    assert errors(resp) == {"weight_kg": ["Angka terlalu besar."]}
+    resp = client.post(f"/api/v1/children/{child['id']}/immunisations",
+                       json={"vaccine": "D", "dose": 1, "given_on": TODAY}, headers=headers)
+    assert errors(resp) == {"vaccine": ["kode vaksin 2-20 huruf, angka atau '-' (misalnya DPT-HB-Hib)"]}
+
+
 @pytest.mark.parametrize("bad", ["Ani\x00", "Ani\ud800"])
 def test_unstorable_text_in_one_mutation_rejects_it_alone_and_the_rest_apply(client, world, db, bad):
     good = {"posyandu_id": str(world.ids["p1"]), "sex": "F", "birth_date": "2025-01-10"}

@@ -1,0 +1,96 @@
+"""posyandu.i18n: every message an input schema can give has its Bahasa Indonesia text.
+
+Walks every marshmallow schema of the application and each message its fields and
+validators can produce (marshmallow's defaults, formatted as marshmallow formats them,
+and the project's own), and checks that the default language, ``id``, is not left with
+the English text. A new field type, validator or English-only message fails here."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any, Iterator
+
+import pytest
+from marshmallow import Schema, fields, validate
+
+import posyandu
+from posyandu.i18n import translate_field_message
+from posyandu.messages import Msg
+
+# messages a field only gives when dumping, or only with options no schema of ours sets
+NOT_ON_INPUT = {"format", "invalid_awareness"}
+
+
+def _all_schemas() -> list[type[Schema]]:
+    for module in pkgutil.walk_packages(posyandu.__path__, "posyandu."):
+        importlib.import_module(module.name)
+
+    def below(cls: type) -> Iterator[type]:
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+    return sorted({c for c in below(Schema) if c.__module__.startswith("posyandu.")}, key=lambda c: c.__qualname__)
+
+
+def _validator_messages(v: Any) -> Iterator[str]:
+    if isinstance(v, validate.Length):
+        if v.equal is not None:
+            yield v.message_equal.format(equal=v.equal)
+        elif v.min is not None and v.max is not None:
+            yield v.message_all.format(min=v.min, max=v.max)
+        elif v.min is not None:
+            yield v.message_min.format(min=v.min)
+        else:
+            yield v.message_max.format(max=v.max)
+    elif isinstance(v, validate.Range):
+        both, low = v.min is not None and v.max is not None, v.min is not None
+        yield v._format_error(v.min, v.message_all if both else v.message_min if low else v.message_max)
+    elif isinstance(v, validate.OneOf):
+        yield v._format_error("x")
+    elif isinstance(v, validate.Regexp):
+        yield v._format_error("x")
+    elif callable(v) and not isinstance(v, validate.Validator):
+        return  # a function of posyandu.validators: it raises its own Msg
+    else:
+        raise AssertionError(f"a validator this test does not know: {v!r}")
+
+
+def _field_messages(field: fields.Field, where: str) -> Iterator[tuple[str, str]]:
+    for key, template in field.error_messages.items():
+        if key in NOT_ON_INPUT:
+            continue
+        yield where, template.format(obj_type=getattr(field, "OBJ_TYPE", "value"), input="x") \
+            if isinstance(template, str) and not isinstance(template, Msg) else template
+    for v in field.validators:
+        for message in _validator_messages(v):
+            yield where, message
+    for inner in ("inner", "key_field", "value_field"):
+        if getattr(field, inner, None) is not None:
+            yield from _field_messages(getattr(field, inner), f"{where}.{inner}")
+
+
+def _input_messages() -> list[tuple[str, str]]:
+    found = []
+    for cls in _all_schemas():
+        for name, field in cls().fields.items():
+            if not field.dump_only:
+                found.extend(_field_messages(field, f"{cls.__module__}.{cls.__qualname__}.{name}"))
+    return found
+
+
+def test_every_message_an_input_schema_gives_is_in_indonesian():
+    found = _input_messages()
+    assert len(found) > 500
+    untranslated = sorted({(str(message), where) for where, message in found
+                           if translate_field_message(message) == str(message)})
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("message, indonesian", [
+    ("String does not match expected pattern.", "Tidak sesuai format yang diminta."),
+    ("Special numeric values (nan or infinity) are not permitted.", "Nilai khusus (NaN atau tak hingga) tidak diizinkan."),
+    ("Number too large.", "Angka terlalu besar."),
+    ("must be a Kemendagri code such as 35.25.01.2001", "harus kode Kemendagri, misalnya 35.25.01.2001"),
+])
+def test_the_messages_found_in_english(message, indonesian):
+    assert translate_field_message(message) == indonesian
