@@ -80,7 +80,7 @@ class MeasurementSchema(Schema):
 
 
 class MeasurementUpdateSchema(MeasurementSchema):
-    base_version = fields.Integer(load_only=True, validate=validate.Range(min=1))
+    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1))
 
 
 class EventQueryArgs(PageArgs):

@@ -41,7 +41,7 @@ class ImmunisationSchema(ChildEventSchema):
 
 
 class ImmunisationUpdateSchema(ImmunisationSchema):
-    base_version = fields.Integer(load_only=True, validate=validate.Range(min=1))
+    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1))
 
 
 class SupplementSchema(ChildEventSchema):
@@ -56,7 +56,7 @@ class SupplementSchema(ChildEventSchema):
 
 
 class SupplementUpdateSchema(SupplementSchema):
-    base_version = fields.Integer(load_only=True, validate=validate.Range(min=1))
+    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1))
 
 
 ImmunisationPage = page_schema(ImmunisationSchema, "ImmunisationPage")

@@ -74,7 +74,7 @@ class MutationIn(PlannedLoad):
     entity = fields.String(required=True, validate=validate.OneOf(PUSH_ENTITIES))
     op = fields.String(required=True, validate=validate.OneOf(("upsert", "delete")))
     id = fields.UUID(required=True)
-    base_version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    base_version = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
     data = fields.Dict(load_default=dict)
 
 

@@ -502,3 +502,15 @@ def test_a_whole_batch_replayed_reads_its_records_back_in_one_query(world, app, 
         event.remove(engine, "before_cursor_execute", count)
     assert again == [{**r, "replayed": True} for r in first]
     assert len(reads) == 1
+
+
+def test_a_base_version_that_is_not_a_whole_number_is_rejected(world, client):
+    """1.5 is no version a client was ever given: not read as 1 (nor "1" as 1), and the record stays."""
+    cid, _ = _new_child(client, world)
+    for bad in (1.5, "1", True):
+        [r] = push(client, world.headers("kader1"), [mutation("child", cid, {"mother_name": "Ibu Lain"}, base_version=bad)])
+        assert r["status"] == "rejected" and "base_version" in r["errors"], (bad, r)
+    resp = client.patch(f"/api/v1/children/{cid}", json={"mother_name": "Ibu Lain", "base_version": 1.5},
+                        headers=world.headers("kader1"))
+    assert resp.status_code == 422 and "base_version" in resp.get_json()["errors"]
+    assert client.get(f"/api/v1/children/{cid}", headers=world.headers("kader1")).get_json()["version"] == 1
