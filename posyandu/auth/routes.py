@@ -41,6 +41,7 @@ class Login(MethodView):
     ]
 
     @blp.arguments(LoginSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, TokensSchema)
     @blp.doc(security=[])
     def post(self, body):
@@ -118,6 +119,7 @@ class ChangePassword(MethodView):
 
     @jwt_required()
     @blp.arguments(ChangePasswordSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, TokensSchema)
     def post(self, body):
         """Change your own password (every role).
@@ -148,6 +150,7 @@ class RegisterParent(MethodView):
     decorators = [limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="register")]
 
     @blp.arguments(RegisterParentSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(201, TokensSchema)
     @blp.doc(security=[])
     def post(self, body):
@@ -168,6 +171,7 @@ class Redeem(MethodView):
 
     @roles_required("parent")
     @blp.arguments(RedeemSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, TokensSchema)
     def post(self, body):
         """A registered parent adds another child with a new invitation code.

@@ -56,6 +56,7 @@ class Calculator(MethodView):
     decorators = [limiter.limit(lambda: current_app.config["CALCULATOR_RATE_LIMIT"], scope="calculator")]
 
     @blp.arguments(CalculatorRequestSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, CalculatorResponseSchema)
     @blp.doc(security=[])
     def post(self, body):
