@@ -16,6 +16,21 @@ export function dateError(value, { birthDate = null, today = todayIso() } = {}) 
   return null;
 }
 
+/** The oldest birth date a child may have: 18 years before `today` (29 February: the 28th), as
+ * the server's validators.birth_date. */
+export function oldestBirthDate(today = todayIso()) {
+  const [y, m, d] = today.split('-');
+  return `${String(+y - 18).padStart(4, '0')}-${m}-${m === '02' && d === '29' ? '28' : d}`;
+}
+
+/** What is wrong with a child's birth date (null: nothing): as any date, and not more than 18
+ * years ago (a posyandu records children; an older date is a typing error the server refuses). */
+export function birthDateError(value, today = todayIso()) {
+  const error = dateError(value, { today });
+  if (error) return error;
+  return value < oldestBirthDate(today) ? t('too_old') : null;
+}
+
 /** What is wrong with an optional number (null: nothing), its limits written the user's way ("0,5"). */
 export function rangeError(value, lo, hi) {
   if (value === null || (!Number.isNaN(value) && value >= lo && value <= hi)) return null;

@@ -111,6 +111,7 @@ const W = {
   required: ['wajib diisi', 'required'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
+  too_old: ['tidak boleh lebih dari 18 tahun yang lalu', 'must not be more than 18 years ago'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],
   nik_format: ['harus tepat 16 angka', 'must be exactly 16 digits'],
   phone_format: ['nomor HP tidak sah (08…)', 'not a valid mobile number (08…)'],

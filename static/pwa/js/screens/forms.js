@@ -3,7 +3,7 @@ import { formatDate, formatNumber, lang, t } from '../i18n.js';
 import { checkbox, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, dueToday } from '../assess.js';
 import { validateDose, validateSupplement } from '../due.js';
-import { dateError, rangeError, recordDay } from '../checks.js';
+import { birthDateError, dateError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
 import { doseLabel, duePanel, statusPanel } from './child.js';
 
 const NIK = /^\d{16}$/;
@@ -31,7 +31,7 @@ export async function childForm(ctx, childId) {
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
     field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off' }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
-    field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso() }),
+    field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off' }),
     field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off' }),
     field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 16 }),
@@ -48,7 +48,9 @@ export async function childForm(ctx, childId) {
     if (!name) errors.name = [t('required')];
     const sex = form.querySelector('input[name=sex]:checked')?.value;
     if (!sex) errors.sex = [t('required')];
-    const birth = dateCheck(errors, form, 'birth_date');
+    const birth = el.birth_date.value;
+    const birthError = birthDateError(birth);
+    if (birthError) errors.birth_date = [birthError];
     const nik = el.nik.value.trim();
     if (nik && !NIK.test(nik)) errors.nik = [t('nik_format')];
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
