@@ -59,8 +59,6 @@ FIELD_MESSAGES = {
     "Special numeric values (nan or infinity) are not permitted.":  # NaN, Infinity, 1e999 in the JSON
         "Nilai khusus (NaN atau tak hingga) tidak diizinkan.",
     "String does not match expected pattern.": "Tidak sesuai format yang diminta.",  # validate.Regexp
-    # posyandu.registry.schemas.REGION_CODE, a Regexp whose message is plain English
-    "must be a Kemendagri code such as 35.25.01.2001": "harus kode Kemendagri, misalnya 35.25.01.2001",
     # growth calculator rows (posyandu.growth.zscores)
     "must be an ISO date (YYYY-MM-DD)": "harus tanggal dengan format TTTT-BB-HH",
     'must be "M" or "F"': 'harus "M" atau "F"',

@@ -4,11 +4,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_load, validate
 
 from posyandu import validators as v
+from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 from posyandu.registry.models import Child
 
-REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
-                              error="must be a Kemendagri code such as 35.25.01.2001")
+REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+                        Msg("must be a Kemendagri code such as 35.25.01.2001",
+                            "harus kode Kemendagri, misalnya 35.25.01.2001"))
 
 
 class RegionSchema(Schema):

@@ -299,10 +299,8 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
                          version=exc.record.version, errors=exc.errors)
     except ValidationError as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
-    except (DomainError, IntegrityError) as exc:
+    except (DomainError, IntegrityError, GrowthInputError) as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
-    except GrowthInputError as exc:  # a value the growth calculator cannot use, no rule caught first
-        obj, result = None, _result(m.mutation_id, "rejected", errors=growth_input_errors(exc))
     ledger.status, ledger.result = result["status"], result
     if obj is not None:
         applied.append((ledger, result, obj))
@@ -314,6 +312,8 @@ def _entity_of(obj: Any) -> str:
 
 
 def _errors_of(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, GrowthInputError):  # a value the growth calculator cannot use, no rule caught first
+        return growth_input_errors(exc)
     if isinstance(exc, ValidationFailed) and exc.errors:
         return exc.errors
     if isinstance(exc, NotFound):

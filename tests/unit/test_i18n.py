@@ -11,7 +11,7 @@ import pkgutil
 from typing import Any, Iterator
 
 import pytest
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 import posyandu
 from posyandu.i18n import translate_field_message
@@ -90,7 +90,15 @@ def test_every_message_an_input_schema_gives_is_in_indonesian():
     ("String does not match expected pattern.", "Tidak sesuai format yang diminta."),
     ("Special numeric values (nan or infinity) are not permitted.", "Nilai khusus (NaN atau tak hingga) tidak diizinkan."),
     ("Number too large.", "Angka terlalu besar."),
-    ("must be a Kemendagri code such as 35.25.01.2001", "harus kode Kemendagri, misalnya 35.25.01.2001"),
 ])
 def test_the_messages_found_in_english(message, indonesian):
     assert translate_field_message(message) == indonesian
+
+
+def test_a_region_code_is_refused_in_indonesian():
+    """REGION_CODE carries its own message in both languages (validators.Pattern)."""
+    from posyandu.registry.schemas import REGION_CODE
+
+    with pytest.raises(ValidationError) as refused:
+        REGION_CODE("35.2")
+    assert [translate_field_message(m) for m in refused.value.messages] == ["harus kode Kemendagri, misalnya 35.25.01.2001"]
