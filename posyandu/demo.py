@@ -164,7 +164,8 @@ def _immunisations(rng: random.Random, child: Child, today: date, schedule: Any)
             on += timedelta(days=int(rng.expovariate(1 / 12)))
             if on > today or rng.random() < 0.06 or (entry.max_age and on > entry.max_age.after(child.birth_date)):
                 break  # not due yet, or the family dropped out of this vaccine
-            events.append(Immunisation(vaccine=vaccine, dose=entry.dose, given_on=on, batch_number=f"DEMO{rng.randint(100, 999)}"))
+            events.append(Immunisation(vaccine=vaccine, dose=entry.dose, given_on=on, batch_number=f"DEMO{rng.randint(100, 999)}",
+                                       source="given", expiry_date=on + timedelta(days=365)))
             previous = on
     cfg = schedule.supplements
     for back in range(24):

@@ -13,6 +13,10 @@ from posyandu.extensions import db
 from posyandu.records import ChildEventMixin
 
 PLACES = ("posyandu", "puskesmas", "elsewhere")
+# Where a dose's record comes from (FHIR primarySource / reportOrigin): given at this visit by a
+# health worker (first-hand: SATUSEHAT then requires its lot and expiry), copied from the Buku KIA
+# or another written record, or the parent's recollection. None: not stated (records before 0006).
+DOSE_SOURCES = ("given", "record", "recall")
 SUPPLEMENT_KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
 
 
@@ -20,6 +24,7 @@ class Immunisation(ChildEventMixin, db.Model):
     __tablename__ = "immunisation"
     __table_args__ = (
         CheckConstraint("place IN ('posyandu','puskesmas','elsewhere')", name="place"),
+        CheckConstraint("source IN ('given','record','recall')", name="source"),
         Index("ix_immunisation_child_vaccine", "child_id", "vaccine", "dose"),
         Index("ix_immunisation_kabupaten_date", "kabupaten_code", "given_on"),
         Index("ix_immunisation_posyandu_date", "posyandu_id", "given_on"),
@@ -32,6 +37,8 @@ class Immunisation(ChildEventMixin, db.Model):
     expiry_date: Mapped[date | None]
     given_by: Mapped[str | None] = mapped_column(String(120))
     place: Mapped[str] = mapped_column(String(10), default="posyandu")
+    source: Mapped[str | None] = mapped_column(String(8))
+    kfa_code: Mapped[str | None] = mapped_column(String(8))  # the vaccine product in KFA (93xxxxxx)
     override_reason: Mapped[str | None] = mapped_column(String(255))
     override_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
 

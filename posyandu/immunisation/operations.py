@@ -144,8 +144,12 @@ def load_schedule_file(path: Path, valid_from: date | None = None, active: bool 
 # --- the rules when a dose is written (events hooks) ---------------------------------------
 
 def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[str, Any]) -> None:
-    """Hook for ``posyandu.events``: minimum age and interval, maximum age, order, duplicates and
-    area (Permenkes 12/2017 via ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
+    """Hook for ``posyandu.events``: the record's own completeness (``record_problems``), then
+    minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
+    ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
+    problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on))
+    if problems:
+        raise ValidationFailed(errors=problems)
     if not DOSE_FIELDS & data.keys():
         return
     rows = [GivenDose(*r) for r in db.session.execute(
@@ -156,6 +160,35 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
                           area=Area(kabupaten=child.kabupaten_code), today=today())
     twin = any((r.vaccine, r.dose, r.given_on) == (obj.vaccine, obj.dose, obj.given_on) for r in rows)
     enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"))
+
+
+LOT_REQUIRED = Msg("required for a dose given by a health worker (source: given): SATUSEHAT asks for the vial's "
+                   "lot number and expiry date", "wajib diisi untuk dosis yang diberikan petugas (sumber: diberikan "
+                   "hari ini): SATUSEHAT meminta nomor batch dan tanggal kedaluwarsa vial")
+EXPIRED = Msg("the vial had expired on the day the dose was given: check both dates",
+              "vial sudah kedaluwarsa pada tanggal pemberian: periksa kedua tanggal")
+
+
+def record_problems(dose: Immunisation, schedule: Callable[[], Schedule]) -> dict[str, list[Msg]]:
+    """What a dose's record lacks or contradicts, per field (domain.md, Interoperability): a dose
+    given by a health worker (``source`` given) has its vial's lot number and expiry date, and
+    the vial had not expired that day; a KFA product code is not one the schedule lists for
+    another vaccine. A dose copied from the Buku KIA, recalled or not stated needs neither: the
+    book often has no lot. ``schedule``: the schedule in force, read only if needed."""
+    errors: dict[str, list[Msg]] = {}
+    if dose.source == "given":
+        if not dose.batch_number:
+            errors["batch_number"] = [LOT_REQUIRED]
+        if dose.expiry_date is None:
+            errors["expiry_date"] = [LOT_REQUIRED]
+        elif dose.given_on is not None and dose.expiry_date < dose.given_on:
+            errors["expiry_date"] = [EXPIRED]
+    if dose.kfa_code:
+        listed = schedule().vaccine_of_product(dose.kfa_code)
+        if listed is not None and listed.code != dose.vaccine:
+            errors["kfa_code"] = [Msg(f"this KFA product is a {listed.code} vaccine, not {dose.vaccine}",
+                                      f"produk KFA ini vaksin {listed.code}, bukan {dose.vaccine}")]
+    return errors
 
 
 def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ MAX_AGE_DAYS = 7305
 MAX_DOSES_PER_VIAL = 100
 _CODE = re.compile(r"^[A-Za-z0-9\-]{2,20}$")
 _KABUPATEN = re.compile(r"^\d{2}\.?\d{2}$")
+_KFA = re.compile(r"^93\d{6}$")
 
 
 class ScheduleError(ValueError):
@@ -82,10 +83,20 @@ class Age:
 
 
 @dataclass(frozen=True)
+class VaccineProduct:
+    """A vaccine product as SATUSEHAT codes it: its KFA code (Kamus Farmasi dan Alat Kesehatan,
+    93xxxxxx) and name, e.g. as listed by kfa.kemkes.go.id. Listed so phones can offer it."""
+
+    kfa_code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Vaccine:
     code: str
     name: str
     doses_per_vial: int | None = None
+    products: tuple[VaccineProduct, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,13 @@ class Schedule:
 
     def vaccine(self, code: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.code == code), None)
+
+    def vaccine_of_product(self, kfa_code: str) -> Vaccine | None:
+        """The vaccine that lists this KFA product, if any."""
+        return next((v for v in self.vaccines if any(p.kfa_code == kfa_code for p in v.products)), None)
+
+    def product(self, kfa_code: str) -> VaccineProduct | None:
+        return next((p for v in self.vaccines for p in v.products if p.kfa_code == kfa_code), None)
 
     def label(self, vaccine: str, dose: int) -> str:
         """'DPT-HB-Hib 2', or just 'BCG' for a single-dose vaccine."""
@@ -176,10 +194,17 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
         "valid_from": schedule.valid_from.isoformat(),
         **({"age_arithmetic": schedule.age_arithmetic} if schedule.age_arithmetic else {}),
         "overdue_after": schedule.overdue_after.to_dict(),
-        "vaccines": [jsonable(v) for v in schedule.vaccines],
+        "vaccines": [_vaccine_to_dict(v) for v in schedule.vaccines],
         "entries": [_entry_to_dict(e) for e in schedule.entries],
         "supplements": supplement_config_to_dict(schedule.supplements),
     }
+
+
+def _vaccine_to_dict(vaccine: Vaccine) -> dict[str, Any]:
+    out = jsonable(vaccine)
+    if not vaccine.products:  # as documents without products were written
+        del out["products"]
+    return out
 
 
 def _entry_to_dict(entry: ScheduleEntry) -> dict[str, Any]:
@@ -262,7 +287,7 @@ def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
         if not isinstance(item, dict):
             problems.append(Msg(f"{where} must be an object", f"{where} harus berupa objek"))
             continue
-        _check_keys(item, {"code", "name", "doses_per_vial"}, {"code", "name"}, where, problems)
+        _check_keys(item, {"code", "name", "doses_per_vial", "products"}, {"code", "name"}, where, problems)
         code, per_vial = item.get("code"), item.get("doses_per_vial")
         if not isinstance(code, str) or not _CODE.match(code):
             problems.append(Msg(f"{where}: code must be 2-20 letters, digits or '-'",
@@ -272,10 +297,36 @@ def _parse_vaccines(value: Any, problems: list[str]) -> tuple[Vaccine, ...]:
                                 "or null",
                                 f"{where}: doses_per_vial harus bilangan bulat positif (paling banyak "
                                 f"{MAX_DOSES_PER_VIAL}) atau null"))
-        out.append(Vaccine(str(code), str(item.get("name", "")), per_vial))
+        out.append(Vaccine(str(code), str(item.get("name", "")), per_vial,
+                           _parse_products(item.get("products", []), where, problems)))
     codes = [v.code for v in out]
     problems.extend(Msg(f"vaccines: duplicate code {c!r}", f"vaccines: kode {c!r} ganda")
                     for c in sorted({c for c in codes if codes.count(c) > 1}))
+    kfa = [p.kfa_code for v in out for p in v.products]
+    problems.extend(Msg(f"vaccines: KFA code {c!r} listed more than once", f"vaccines: kode KFA {c!r} tercantum lebih "
+                        "dari sekali") for c in sorted({c for c in kfa if kfa.count(c) > 1}))
+    return tuple(out)
+
+
+def _parse_products(value: Any, where: str, problems: list[str]) -> tuple[VaccineProduct, ...]:
+    """A vaccine's ``products``: ``[{"kfa_code": "93xxxxxx", "name": "..."}]``."""
+    if not isinstance(value, list):
+        problems.append(Msg(f"{where}.products must be a list", f"{where}.products harus berupa daftar"))
+        return ()
+    out = []
+    for j, item in enumerate(value):
+        at = f"{where}.products[{j}]"
+        if not isinstance(item, dict):
+            problems.append(Msg(f"{at} must be an object", f"{at} harus berupa objek"))
+            continue
+        _check_keys(item, {"kfa_code", "name"}, {"kfa_code", "name"}, at, problems)
+        code, name = item.get("kfa_code"), item.get("name")
+        if not isinstance(code, str) or not _KFA.fullmatch(code):
+            problems.append(Msg(f"{at}: kfa_code must be 93 and 6 more digits",
+                                f"{at}: kfa_code harus 93 diikuti 6 angka"))
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 200:
+            problems.append(Msg(f"{at}: name must be 1-200 characters", f"{at}: name harus 1-200 karakter"))
+        out.append(VaccineProduct(str(code), str(name or "").strip()))
     return tuple(out)
 
 

@@ -7,8 +7,12 @@ from marshmallow import Schema, fields, validate
 
 from posyandu import validators as v
 from posyandu.i18n import Msg
-from posyandu.immunisation.models import PLACES, SUPPLEMENT_KINDS
+from posyandu.immunisation.models import DOSE_SOURCES, PLACES, SUPPLEMENT_KINDS
 from posyandu.pagination import page_schema
+
+
+# a vial's expiry: any plausible date (a typo such as 0202-01-01 is refused on its field)
+EXPIRY_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
 
 
 class ChildEventSchema(Schema):
@@ -30,10 +34,20 @@ class ImmunisationSchema(ChildEventSchema):
         "kode vaksin 2-20 huruf, angka atau '-' (misalnya DPT-HB-Hib)")))
     dose = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10))  # 1.5 is no dose 1
     given_on = fields.Date(required=True, validate=v.not_future)
-    batch_number = v.Trimmed(allow_none=True, validate=validate.Length(max=40))
-    expiry_date = fields.Date(allow_none=True)
+    batch_number = v.Trimmed(allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "The vial's lot (batch) number; required when source is given"})
+    expiry_date = fields.Date(allow_none=True, validate=EXPIRY_RANGE, metadata={
+        "description": "The vial's expiry date; required when source is given, and not before given_on"})
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))
+    source = fields.String(allow_none=True, validate=validate.OneOf(DOSE_SOURCES), metadata={
+        "description": "Where this record comes from: given (at this visit, by a health worker: batch_number "
+                       "and expiry_date are then required, as SATUSEHAT requires them), record (copied from the "
+                       "Buku KIA or another written record), recall (the parent's recollection); null: not stated"})
+    kfa_code = v.Trimmed(allow_none=True, validate=v.Pattern(r"^93\d{6}$", Msg(
+        "a KFA product code: 93 and 6 more digits", "kode produk KFA: 93 diikuti 6 angka")), metadata={
+        "description": "The vaccine product's code in KFA (Kamus Farmasi dan Alat Kesehatan), e.g. from the "
+                       "products the schedule lists for the vaccine"})
     override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255),
                                 metadata={"description": "A bidan's reason to accept a dose the schedule rules refuse"})
     override_by = fields.UUID(dump_only=True, allow_none=True,

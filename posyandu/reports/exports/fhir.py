@@ -8,14 +8,17 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   8306-3 (lying) or body height 8302-2 (standing) [cm], head circumference
   9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units).
   Z-scores and nutritional status have no SATUSEHAT code and are left out;
-* ``Immunization`` per dose: CVX code (SATUSEHAT's "CVX name") plus our own
-  vaccine code, dose number, lot and expiry, the posyandu as location, and the
+* ``Immunization`` per dose: the KFA product code when recorded (named as the schedule
+  lists it), the CVX code (SATUSEHAT's "CVX name") and our own vaccine code; dose number,
+  lot and expiry; ``primarySource`` true for a dose given by the health worker who recorded
+  it (``source`` given), false with ``reportOrigin`` (written record, parent's recall) for
+  one copied or recalled, and for a record that does not say, by its place (elsewhere: false);
+  the posyandu as location, and the
   reason: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``) in the same
-  reason: ideal when given before the dose was overdue by the schedule in force. The
-  KFA product code is not recorded by the app, so it is absent.
+  reason: ideal when given before the dose was overdue by the schedule in force.
 
 Resources reference each other by ``urn:uuid`` full URLs. The JSON is written
 entry by entry, one chunk of children at a time (memory stays flat).
@@ -40,6 +43,9 @@ from posyandu.reports.period import Period
 
 CHUNK = 500
 UCUM, LOINC, CVX = "http://unitsofmeasure.org", "http://loinc.org", "http://hl7.org/fhir/sid/cvx"
+KFA = "http://sys-ids.kemkes.go.id/kfa"
+ORIGIN = "http://terminology.hl7.org/CodeSystem/immunization-origin"
+ORIGINS = {"record": "Written Record", "recall": "Parent/Guardian/Patient Recall"}
 NIK, NIK_IBU = "https://fhir.kemkes.go.id/id/nik", "https://fhir.kemkes.go.id/id/nik-ibu"
 TIMING = "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing"
 REASON = "http://terminology.kemkes.go.id/CodeSystem/immunization-reason"
@@ -114,13 +120,18 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dic
     coding = [{"system": OUR_VACCINES, "code": i.vaccine}]
     if i.vaccine in CVX_CODES:
         coding.insert(0, {"system": CVX, "code": CVX_CODES[i.vaccine][0], "display": CVX_CODES[i.vaccine][1]})
+    if i.kfa_code:
+        product = schedule.product(i.kfa_code)
+        coding.insert(0, {"system": KFA, "code": i.kfa_code, **({"display": product.name} if product else {})})
     out: dict[str, Any] = {
         "resourceType": "Immunization", "id": str(i.id), "status": "completed",
         "vaccineCode": {"coding": coding, "text": schedule.label(i.vaccine, i.dose) if schedule.entry(i.vaccine, i.dose)
                         else f"{i.vaccine} {i.dose}"},
         "patient": {"reference": _urn(i.child_id)}, "occurrenceDateTime": i.given_on.isoformat(),
-        "primarySource": i.place != "elsewhere", "location": {"reference": _urn(i.posyandu_id)},
-        "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
+        "primarySource": i.source == "given" if i.source else i.place != "elsewhere",
+        "location": {"reference": _urn(i.posyandu_id)}, "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
+    if i.source in ORIGINS:
+        out["reportOrigin"] = {"coding": [{"system": ORIGIN, "code": i.source, "display": ORIGINS[i.source]}]}
     if i.batch_number:
         out["lotNumber"] = i.batch_number
     if i.expiry_date:
