@@ -93,7 +93,7 @@ def test_a_parent_sees_who_read_the_child_and_downloads_its_data(live_server, ne
 
     p.get_by_role("button", name="Muat lagi").click()
     expect(rows).not_to_have_count(PAGE)
-    expect(rows.filter(has_text="Bidan Ratna")).to_contain_text("mengunduh data wilayah (kecamatan Wringinanom)")
+    expect(rows.filter(has_text="Bidan Ratna")).to_contain_text("mengunduh daftar tindak lanjut (kecamatan Wringinanom)")
     expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="mengunduh data anak")).to_have_count(1)
     expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="sinkron ke HP").first).to_be_visible()
     expect(rows.filter(has_text="Anda").filter(has_text="sinkron ke HP").first).to_be_visible()

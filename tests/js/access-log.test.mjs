@@ -15,7 +15,7 @@ const ME = 'u-parent';
 const kader = { name: 'Kader Posyandu Melati', role: 'kader' };
 const item = (action, resource, extra = {}) => ({ at: '2025-08-03T01:05:00+00:00', action, resource: `GET /api/v1${resource}`,
   child_id: CHILD, posyandu_id: null, region_code: null, user_id: 'u-kader', reader: kader, ...extra });
-const area = (extra) => item('export', '/reports/actions', { child_id: null, ...extra });
+const area = (extra, resource = '/reports/prevalence') => item('export', resource, { child_id: null, ...extra });
 const names = { me: ME, posyandu: new Map([[PKM, 'Posyandu Melati']]), regions: new Map([['35.25.01', 'Wringinanom'], ['35.25', 'Kabupaten Gresik']]) };
 
 test('what was read, by the route the server logged, in plain Indonesian', () => {
@@ -43,7 +43,19 @@ test("an area's download names the posyandu or the region, else every area", () 
   assert.equal(whatText(area({ region_code: '35.25' }), names), 'mengunduh data wilayah (Kabupaten Gresik)', 'the name says its level');
   assert.equal(whatText(area({ region_code: '35.25.01.2001' }), names), 'mengunduh data wilayah (desa/kelurahan 35.25.01.2001)', 'no name: the code');
   assert.equal(whatText(area({}), names), 'mengunduh data semua wilayah');
-  assert.equal(whatText(item('export', '/exports/fhir', { child_id: null, region_code: '35' }), {}), 'mengunduh data wilayah (provinsi 35)');
+});
+
+test("an area's download names what was downloaded: the FHIR data, the follow-up list, the workbook", () => {
+  assert.equal(whatText(area({ region_code: '35' }, '/exports/fhir'), {}), 'mengunduh data FHIR untuk SATUSEHAT (provinsi 35)');
+  assert.equal(whatText(area({ region_code: '35.25.01' }, '/reports/actions'), names), 'mengunduh daftar tindak lanjut (kecamatan Wringinanom)');
+  assert.equal(whatText(area({ posyandu_id: PKM }, '/reports/workbook'), names), 'mengunduh buku kerja laporan (Posyandu Melati)');
+  assert.equal(whatText(area({}, '/reports/workbook'), names), 'mengunduh buku kerja laporan (semua wilayah)');
+  setLang('en');
+  try {
+    assert.equal(whatText(area({ posyandu_id: PKM }, '/exports/fhir'), names), 'downloaded the FHIR data for SATUSEHAT (Posyandu Melati)');
+  } finally {
+    setLang('id');
+  }
 });
 
 test('the regions to name: the parent of each region downloaded, once; none for a province or a child', () => {

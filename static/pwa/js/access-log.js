@@ -37,14 +37,23 @@ export function regionText(code, name) {
   return said ? name : `${level} ${name}`;
 }
 
+/** An area's download, by the route downloaded (else "the data of an area"). */
+const AREA_FILES = [
+  [/^\/exports\/fhir$/, 'read_export_fhir'],
+  [/^\/reports\/actions$/, 'read_export_actions'],
+  [/^\/reports\/workbook$/, 'read_export_workbook'],
+];
+
 /** What the reader did, in plain words. `names`: {posyandu: Map id → name, regions: Map code → name}. */
 export function whatText(item, names = {}) {
-  if (item.action === 'export' && !item.child_id) { // an area's bulk download
-    if (item.posyandu_id) return t('read_export_area', { area: names.posyandu?.get(item.posyandu_id) ?? t('lvl_posyandu') });
-    if (item.region_code) return t('read_export_area', { area: regionText(item.region_code, names.regions?.get(item.region_code)) });
-    return t('read_export_all');
-  }
   const path = route(item.resource);
+  if (item.action === 'export' && !item.child_id) { // an area's bulk download
+    const file = AREA_FILES.find(([re]) => re.test(path));
+    const area = item.posyandu_id ? names.posyandu?.get(item.posyandu_id) ?? t('lvl_posyandu')
+      : item.region_code ? regionText(item.region_code, names.regions?.get(item.region_code)) : null;
+    if (file) return t(file[1], { area: area ?? t('all_areas') });
+    return area ? t('read_export_area', { area }) : t('read_export_all');
+  }
   const hit = item.action === 'pull' ? null : READS.find(([re]) => re.test(path));
   if (hit) return t(hit[1]);
   return t(BY_ACTION[item.action] ?? 'read_view');
