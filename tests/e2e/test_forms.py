@@ -52,8 +52,11 @@ def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_c
     page.get_by_role("button", name="Simpan").click()
     expect(error_of(page, "Tanggal lahir")).to_have_text("tidak boleh setelah hari ini")
     expect(error_of(page, "Berat lahir (kg)")).to_have_text("harus angka antara 0,5 dan 6")
-    expect(error_of(page, "NIK anak (16 angka)")).to_have_text("harus tepat 16 angka")
+    expect(error_of(page, "NIK anak (16 angka)")).to_have_text("harus 16 angka; angka 0 di depan mungkin terhapus")
     expect(error_of(page, "No. HP orang tua")).to_have_text("nomor HP tidak sah (08…)")
+    page.get_by_label("NIK anak (16 angka)").fill("3525013208250001")  # born on the 32nd: refused by the server too
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "NIK anak (16 angka)")).to_have_text("NIK tidak sah (kode wilayah atau tanggal lahir)")
 
     open_child(page, first_child_name(page))
     child_id = page.evaluate("() => location.hash").split("/")[-1]

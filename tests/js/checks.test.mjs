@@ -2,7 +2,7 @@
 // messages that name what is wrong, in Bahasa Indonesia.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { birthDateError, dateError, oldestBirthDate, rangeError, recordDay } from '../../static/pwa/js/checks.js';
+import { birthDateError, dateError, nikError, oldestBirthDate, rangeError, recordDay } from '../../static/pwa/js/checks.js';
 
 const today = '2025-08-10';
 
@@ -39,4 +39,19 @@ test('a number out of range names its limits with Indonesian decimal commas', ()
   assert.equal(rangeError(0.5, 0.5, 70), null);
   assert.equal(rangeError(100, 0.5, 70), 'harus angka antara 0,5 dan 70');
   assert.equal(rangeError(Number.NaN, 0.5, 6), 'harus angka antara 0,5 dan 6');
+});
+
+test('a NIK is checked as the server checks it: 16 digits, a region, a birth date (a girl: day + 40)', () => {
+  assert.equal(nikError('3525015008250001'), null, 'a girl born on the 10th (50 - 40)');
+  assert.equal(nikError('3525011008250001'), null, 'a boy born on the 10th');
+  assert.equal(nikError('3525017108250001'), null, 'a girl born on the 31st');
+  assert.equal(nikError('352501100825001'), 'harus 16 angka; angka 0 di depan mungkin terhapus', 'a lost leading zero');
+  assert.equal(nikError('35250110082500012'), 'harus tepat 16 angka');
+  assert.equal(nikError('3525 0110 0825 0001'), 'harus tepat 16 angka');
+  assert.equal(nikError('3525013208250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'day 32');
+  assert.equal(nikError('3525014008250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'day 40 is no day');
+  assert.equal(nikError('3525017208250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'a girl on the 32nd');
+  assert.equal(nikError('3525011013250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'month 13');
+  assert.equal(nikError('3525010000250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'day 0');
+  assert.equal(nikError('0025011008250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'no province 00');
 });

@@ -31,6 +31,17 @@ export function birthDateError(value, today = todayIso()) {
   return value < oldestBirthDate(today) ? t('too_old') : null;
 }
 
+/** What is wrong with a NIK (null: nothing), as the server's validators.nik: 16 digits (fewer
+ * digits: a leading zero may have been lost), a region, and a birth date in digits 7-12 (day + 40
+ * for a girl). */
+export function nikError(value) {
+  if (!/^\d{16}$/.test(value)) return t(/^\d{1,15}$/.test(value) ? 'nik_short' : 'nik_format');
+  let day = Number(value.slice(6, 8));
+  if (day > 40) day -= 40;
+  const month = Number(value.slice(8, 10));
+  return day >= 1 && day <= 31 && month >= 1 && month <= 12 && !value.startsWith('00') ? null : t('nik_invalid');
+}
+
 /** What is wrong with an optional number (null: nothing), its limits written the user's way ("0,5"). */
 export function rangeError(value, lo, hi) {
   if (value === null || (!Number.isNaN(value) && value >= lo && value <= hi)) return null;

@@ -114,6 +114,8 @@ const W = {
   too_old: ['tidak boleh lebih dari 18 tahun yang lalu', 'must not be more than 18 years ago'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],
   nik_format: ['harus tepat 16 angka', 'must be exactly 16 digits'],
+  nik_short: ['harus 16 angka; angka 0 di depan mungkin terhapus', 'must have 16 digits; a leading zero may have been lost'],
+  nik_invalid: ['NIK tidak sah (kode wilayah atau tanggal lahir)', 'not a valid NIK (region or birth date digits)'],
   phone_format: ['nomor HP tidak sah (08…)', 'not a valid mobile number (08…)'],
   // visit
   visit: ['Catat penimbangan', 'Record a weighing'],

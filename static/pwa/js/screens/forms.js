@@ -3,10 +3,9 @@ import { formatDate, formatNumber, lang, t } from '../i18n.js';
 import { checkbox, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, dueToday } from '../assess.js';
 import { validateDose, validateSupplement } from '../due.js';
-import { birthDateError, dateError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
+import { birthDateError, dateError, nikError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
 import { doseLabel, duePanel, statusPanel } from './child.js';
 
-const NIK = /^\d{16}$/;
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 
 function range(errors, form, name, lo, hi) {
@@ -52,7 +51,8 @@ export async function childForm(ctx, childId) {
     const birthError = birthDateError(birth);
     if (birthError) errors.birth_date = [birthError];
     const nik = el.nik.value.trim();
-    if (nik && !NIK.test(nik)) errors.nik = [t('nik_format')];
+    const badNik = nik && nikError(nik);
+    if (badNik) errors.nik = [badNik];
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6);
