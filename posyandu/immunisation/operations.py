@@ -162,9 +162,9 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"))
 
 
-LOT_REQUIRED = Msg("required for a dose given by a health worker (source: given): SATUSEHAT asks for the vial's "
-                   "lot number and expiry date", "wajib diisi untuk dosis yang diberikan petugas (sumber: diberikan "
-                   "hari ini): SATUSEHAT meminta nomor batch dan tanggal kedaluwarsa vial")
+LOT_REQUIRED = Msg("required for a dose given by a health worker: SATUSEHAT asks for the vial's lot number and "
+                   "expiry date", "wajib diisi untuk dosis yang diberikan petugas: SATUSEHAT meminta nomor batch dan "
+                   "tanggal kedaluwarsa vial")
 EXPIRED = Msg("the vial had expired on the day the dose was given: check both dates",
               "vial sudah kedaluwarsa pada tanggal pemberian: periksa kedua tanggal")
 
