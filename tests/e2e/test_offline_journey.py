@@ -14,6 +14,7 @@ from tests.e2e.pages import enter_pin, login, open_child, sw_controls, wait_sync
 
 pytestmark = pytest.mark.e2e
 NAME = "Sari Luring"
+MOTHER_NIK = "3525015008950002"  # a woman born on 10 August 1995 (day + 40) in 35.25.01
 
 
 def register_and_weigh_offline(page, shot) -> None:
@@ -22,6 +23,7 @@ def register_and_weigh_offline(page, shot) -> None:
     page.get_by_label("Perempuan").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=305)).isoformat())
     page.get_by_label("Nama ibu").fill("Siti Aminah")
+    page.get_by_label("NIK ibu", exact=False).fill(MOTHER_NIK)
     shot(page, "03-register-child-offline")
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
@@ -149,5 +151,6 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     wait_synced(a)
     child = live_server.api("GET", f"/children/{child_id}", "kader1").get_json()
     assert child["mother_name"] == "Siti Aminah Putri"
+    assert child["mother_nik"] == MOTHER_NIK  # a newborn without a NIK: SATUSEHAT knows her by her mother's
     assert child["address"] == "Dusun Baru RT 05"
     assert errors == []

@@ -103,6 +103,7 @@ const W = {
   female: ['Perempuan', 'Girl'],
   birth_date: ['Tanggal lahir', 'Date of birth'],
   mother_name: ['Nama ibu', "Mother's name"],
+  mother_nik: ['NIK ibu (16 angka; untuk bayi yang belum punya NIK)', "Mother's NIK (16 digits; for a baby without a NIK yet)"],
   father_name: ['Nama ayah', "Father's name"],
   nik: ['NIK anak (16 angka)', "Child's NIK (16 digits)"],
   address: ['Alamat', 'Address'],

@@ -32,6 +32,7 @@ export async function childForm(ctx, childId) {
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off' }),
+    field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 16 }),
     field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off' }),
     field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 16 }),
     field({ label: t('phone'), name: 'guardian_phone', type: 'tel', value: c.guardian_phone }),
@@ -50,9 +51,11 @@ export async function childForm(ctx, childId) {
     const birth = el.birth_date.value;
     const birthError = birthDateError(birth);
     if (birthError) errors.birth_date = [birthError];
-    const nik = el.nik.value.trim();
-    const badNik = nik && nikError(nik);
-    if (badNik) errors.nik = [badNik];
+    const [nik, motherNik] = [el.nik.value.trim(), el.mother_nik.value.trim()];
+    for (const [key, value] of [['nik', nik], ['mother_nik', motherNik]]) {
+      const error = value && nikError(value);
+      if (error) errors[key] = [error];
+    }
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6);
@@ -62,7 +65,7 @@ export async function childForm(ctx, childId) {
     await ctx.save({ entity: 'child', id, fields: {
       ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
       name, sex, birth_date: birth, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
-      nik: nik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw } });
+      nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw } });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${id}`);
   });
