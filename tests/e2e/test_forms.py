@@ -70,6 +70,12 @@ def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_c
         expect(error_of(page, "Tanggal timbang")).to_have_text(message)
         expect(error_of(page, "Berat badan (kg)")).to_have_text("harus angka antara 0,5 dan 70")
         expect(date_field).to_be_focused()
+    date_field.fill(date.today().isoformat())
+    page.get_by_label("Berat badan (kg)").fill("8150")  # grams in the kg field, as in real spreadsheets
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Berat badan (kg)")).to_have_text(
+        "harus antara 0,5 dan 70 kg; 8150 tampaknya dalam gram (maksudnya 8,15 kg?)")
+    date_field.fill("")  # the date is the first field in error again
     # the focused field is never left under the sticky header
     page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
     page.get_by_role("button", name="Simpan").click()

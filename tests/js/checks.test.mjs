@@ -39,6 +39,12 @@ test('a number out of range names its limits with Indonesian decimal commas', ()
   assert.equal(rangeError(0.5, 0.5, 70), null);
   assert.equal(rangeError(100, 0.5, 70), 'harus angka antara 0,5 dan 70');
   assert.equal(rangeError(Number.NaN, 0.5, 6), 'harus angka antara 0,5 dan 6');
+  // a weight written in grams, as the server's validators.between(grams_hint=True) says
+  assert.equal(rangeError(3200, 0.5, 6, { grams: true }), 'harus antara 0,5 dan 6 kg; 3200 tampaknya dalam gram (maksudnya 3,2 kg?)');
+  assert.equal(rangeError(8150, 0.5, 70, { grams: true }), 'harus antara 0,5 dan 70 kg; 8150 tampaknya dalam gram (maksudnya 8,15 kg?)');
+  assert.equal(rangeError(100, 0.5, 70, { grams: true }), 'harus angka antara 0,5 dan 70', '100 is no weight in grams');
+  assert.equal(rangeError(90000, 0.5, 70, { grams: true }), 'harus angka antara 0,5 dan 70', '90 kg is out of range anyway');
+  assert.equal(rangeError(3200, 0.5, 6), 'harus angka antara 0,5 dan 6', 'not a weight: no hint');
 });
 
 test('a NIK is checked as the server checks it: 16 digits, a region, a birth date (a girl: day + 40)', () => {

@@ -42,8 +42,14 @@ export function nikError(value) {
   return day >= 1 && day <= 31 && month >= 1 && month <= 12 && !value.startsWith('00') ? null : t('nik_invalid');
 }
 
-/** What is wrong with an optional number (null: nothing), its limits written the user's way ("0,5"). */
-export function rangeError(value, lo, hi) {
+/** What is wrong with an optional number (null: nothing), its limits written the user's way ("0,5").
+ * `grams`: a weight in kg, which a cadre may have written in grams (3200 for 3,2 kg): said so, as
+ * the server's validators.between says it. */
+export function rangeError(value, lo, hi, { grams = false } = {}) {
   if (value === null || (!Number.isNaN(value) && value >= lo && value <= hi)) return null;
-  return t('between', { lo: formatNumber(lo), hi: formatNumber(hi) });
+  const limits = { lo: formatNumber(lo), hi: formatNumber(hi) };
+  if (grams && value > 100 && value / 1000 >= lo && value / 1000 <= hi) {
+    return t('between_grams', { ...limits, value: String(value), kg: formatNumber(value / 1000) });
+  }
+  return t('between', limits);
 }

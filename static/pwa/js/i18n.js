@@ -114,6 +114,8 @@ const W = {
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
   too_old: ['tidak boleh lebih dari 18 tahun yang lalu', 'must not be more than 18 years ago'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],
+  between_grams: ['harus antara {lo} dan {hi} kg; {value} tampaknya dalam gram (maksudnya {kg} kg?)',
+    'must be between {lo} and {hi} kg; {value} looks like grams ({kg} kg?)'],
   nik_format: ['harus tepat 16 angka', 'must be exactly 16 digits'],
   nik_short: ['harus 16 angka; angka 0 di depan mungkin terhapus', 'must have 16 digits; a leading zero may have been lost'],
   nik_invalid: ['NIK tidak sah (kode wilayah atau tanggal lahir)', 'not a valid NIK (region or birth date digits)'],

@@ -8,9 +8,9 @@ import { doseLabel, duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 
-function range(errors, form, name, lo, hi) {
+function range(errors, form, name, lo, hi, options = {}) {
   const v = num(form.elements[name].value);
-  const error = rangeError(v, lo, hi);
+  const error = rangeError(v, lo, hi, options);
   if (error) errors[name] = [error];
   return v;
 }
@@ -58,7 +58,7 @@ export async function childForm(ctx, childId) {
     }
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
-    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6);
+    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true });
     if (!showErrors(form, errors)) return;
     const id = childId ?? crypto.randomUUID();
     const text = (v) => v.trim() || null;
@@ -114,7 +114,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const el = form.elements;
     const errors = {};
     const on = dateCheck(errors, form, 'measured_on', child.birth_date);
-    const weight = range(errors, form, 'weight_kg', 0.5, 70);
+    const weight = range(errors, form, 'weight_kg', 0.5, 70, { grams: true });
     const length = range(errors, form, 'length_height_cm', 38, 150);
     const head = range(errors, form, 'head_circumference_cm', 25, 60);
     const muac = range(errors, form, 'muac_cm', 5, 30);
