@@ -2,7 +2,7 @@
 // messages that name what is wrong, in Bahasa Indonesia.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { birthDateError, dateError, nikError, oldestBirthDate, rangeError, recordDay } from '../../static/pwa/js/checks.js';
+import { birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError, recordDay } from '../../static/pwa/js/checks.js';
 
 const today = '2025-08-10';
 
@@ -60,4 +60,31 @@ test('a NIK is checked as the server checks it: 16 digits, a region, a birth dat
   assert.equal(nikError('3525011013250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'month 13');
   assert.equal(nikError('3525010000250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'day 0');
   assert.equal(nikError('0025011008250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'no province 00');
+});
+
+test('a dose given by a health worker names its vial: batch and expiry required, the vial not expired that day', () => {
+  const givenOn = '2025-08-05';
+  const given = { source: 'given', batch_number: 'BCG-2025-117', expiry_date: '2026-01-31' };
+  assert.deepEqual(lotErrors(given, givenOn), {});
+  assert.deepEqual(lotErrors({ ...given, expiry_date: givenOn }, givenOn), {}, 'a vial expiring that day may still be used');
+  assert.deepEqual(lotErrors({ source: 'given' }, givenOn), { batch_number: ['wajib diisi'], expiry_date: ['wajib diisi'] });
+  assert.deepEqual(lotErrors({ ...given, batch_number: '   ' }, givenOn), { batch_number: ['wajib diisi'] }, 'spaces are no batch');
+  assert.deepEqual(lotErrors({ ...given, expiry_date: '2025-08-04' }, givenOn),
+    { expiry_date: ['vial sudah kedaluwarsa pada tanggal diberikan'] });
+  assert.deepEqual(lotErrors({ ...given, batch_number: 'x'.repeat(41) }, givenOn), { batch_number: ['paling banyak 40 karakter'] });
+  assert.deepEqual(lotErrors({ ...given, batch_number: 'x'.repeat(40) }, givenOn), {});
+});
+
+test('a dose copied from the Buku KIA, recalled or of unstated source needs no vial; a KFA code is 93 and 6 digits', () => {
+  for (const source of ['record', 'recall', null, undefined]) {
+    assert.deepEqual(lotErrors({ source }, '2025-08-05'), {}, String(source));
+    assert.deepEqual(lotErrors({ source, expiry_date: '2020-01-01' }, '2025-08-05'), {}, 'an old vial is not checked');
+  }
+  const given = { source: 'given', batch_number: 'A1', expiry_date: '2026-01-31' };
+  assert.deepEqual(lotErrors({ ...given, kfa_code: '93001234' }, '2025-08-05'), {});
+  assert.deepEqual(lotErrors({ ...given, kfa_code: null }, '2025-08-05'), {}, 'the product is optional');
+  for (const bad of ['9300123', '930012345', '92001234', '93OO1234']) {
+    assert.deepEqual(lotErrors({ ...given, kfa_code: bad }, '2025-08-05'), { kfa_code: ['kode KFA harus 93 diikuti 6 angka'] }, bad);
+  }
+  assert.deepEqual(lotErrors({ source: 'record', kfa_code: '123' }, '2025-08-05'), { kfa_code: ['kode KFA harus 93 diikuti 6 angka'] });
 });

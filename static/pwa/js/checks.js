@@ -53,3 +53,23 @@ export function rangeError(value, lo, hi, { grams = false } = {}) {
   }
   return t('between', limits);
 }
+
+export const DOSE_SOURCES = ['given', 'record', 'recall'];
+const KFA = /^93\d{6}$/;
+export const BATCH_MAX = 40;
+
+/** What is wrong with a dose's vial, per field (empty: nothing), as the server's
+ * immunisation.operations.record_problems: a dose given by a health worker (`source` 'given')
+ * has the vial's batch (lot) number and expiry date, the vial not expired on `givenOn`; a KFA
+ * product code, when there is one, is 93 and 6 digits. A dose copied or recalled needs neither. */
+export function lotErrors({ source, batch_number: batch, expiry_date: expiry, kfa_code: kfa }, givenOn) {
+  const errors = {};
+  const text = (batch ?? '').trim();
+  if (text.length > BATCH_MAX) errors.batch_number = [t('max_chars', { n: BATCH_MAX })];
+  if (kfa && !KFA.test(kfa)) errors.kfa_code = [t('kfa_format')];
+  if (source !== 'given') return errors;
+  if (!text) errors.batch_number = [t('required')];
+  if (!expiry) errors.expiry_date = [t('required')];
+  else if (givenOn && expiry < givenOn) errors.expiry_date = [t('expired_on_given')];
+  return errors;
+}

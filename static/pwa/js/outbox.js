@@ -11,7 +11,8 @@ export const FIELDS = {
     'mother_name', 'father_name', 'guardian_phone', 'address', 'rt', 'rw', 'has_kms'],
   measurement: ['child_id', 'measured_on', 'weight_kg', 'length_height_cm', 'position', 'head_circumference_cm',
     'muac_cm', 'oedema', 'recorded_at'],
-  immunisation: ['child_id', 'vaccine', 'dose', 'given_on', 'batch_number', 'given_by', 'place', 'recorded_at'],
+  immunisation: ['child_id', 'vaccine', 'dose', 'given_on', 'source', 'batch_number', 'expiry_date', 'kfa_code', 'given_by',
+    'place', 'recorded_at'],
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
 };
 const ALL = ['records', 'outbox', 'conflicts', 'meta'];

@@ -39,6 +39,16 @@ export function field({ label, name, type = 'text', value = '', required = false
     input, hint ? h('small', { class: 'hint' }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
+/** A labelled select of [value, text] options, its error shown under it as field()'s. */
+export function choice({ label, name, options, value = '', hint = null, ...attrs }) {
+  uid += 1;
+  const id = `f-${name}-${uid}`;
+  return h('div', { class: 'field' }, h('label', { for: id }, label),
+    h('select', { id, name, 'aria-describedby': `${id}-e`, ...attrs },
+      options.map(([v, text]) => h('option', { value: v, selected: v === (value ?? '') }, text))),
+    hint ? h('small', { class: 'hint' }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
+}
+
 /** A group of radio buttons as a fieldset with a legend; its error is shown in the fieldset. */
 export function radios(name, legend, options, checked) {
   uid += 1;

@@ -97,7 +97,8 @@ function dosesGiven(child, immunisations, supplements, schedule) {
       const name = doseLabel(schedule, entity, r);
       return h('li', { class: 'row', 'data-id': r.id },
         h('span', { class: 'row-main' }, h('strong', {}, name),
-          h('small', {}, formatDate(r.given_on), r._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)),
+          h('small', {}, formatDate(r.given_on), r.batch_number ? ` · ${t('batch_of', { batch: r.batch_number })}` : null,
+            r._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)),
         h('a', { class: 'btn', href: `#/dose/${child.id}/${entity}/${r.id}`, 'aria-label': `${t('edit')} ${name}` }, t('edit')));
     })));
 }

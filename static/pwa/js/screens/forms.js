@@ -1,9 +1,13 @@
 // Forms: register/edit a child, record a weighing (with the result at once), record doses.
 import { formatDate, formatNumber, lang, t } from '../i18n.js';
-import { checkbox, field, h, num, radios, showErrors, todayIso } from '../ui.js';
+import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, dueToday } from '../assess.js';
 import { validateDose, validateSupplement } from '../due.js';
-import { birthDateError, dateError, nikError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
+import {
+  BATCH_MAX, DOSE_SOURCES, birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError, recordDay,
+} from '../checks.js';
+import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
+import { outboxEntries } from '../outbox.js';
 import { doseLabel, duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
@@ -21,6 +25,13 @@ function dateCheck(errors, form, name, birthDate = null) {
   const error = dateError(value, { birthDate });
   if (error) errors[name] = [error];
   return value;
+}
+
+/** A record the server refused (needs_attention) opened to be fixed ("Perbaiki"): the server's
+ * messages are shown on the form's fields once it is on screen (names as the server's fields). */
+async function showRefused(ctx, form, entity, id) {
+  const refused = (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
+  if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, refused.errors); });
 }
 
 export async function childForm(ctx, childId) {
@@ -69,6 +80,7 @@ export async function childForm(ctx, childId) {
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${id}`);
   });
+  if (existing) await showRefused(ctx, form, 'child', childId);
   return form;
 }
 
@@ -142,6 +154,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     output.querySelector('h2').focus();
   });
   const remove = existing ? deleteCard(ctx, 'measurement', existing.id, childId) : null;
+  if (existing) await showRefused(ctx, form, 'measurement', measurementId);
   return h('div', {}, form, remove, output);
 }
 
@@ -163,8 +176,41 @@ function deleteCard(ctx, entity, id, childId) {
   return form;
 }
 
-/** Correct the date of a dose already recorded (an immunisation, vitamin A or deworming), or
- * delete it. The date is checked by the schedule's rules as the server checks it. */
+/** Where a dose's record comes from: given at this visit by a health worker, copied from the
+ * Buku KIA or another record, or the parent's recollection (none chosen by default). */
+const sourceRadios = (checked) => radios('source', t('dose_source'), DOSE_SOURCES.map((s) => [s, t(`source_${s}`)]), checked);
+const sourceOf = (form) => form.querySelector('input[name=source]:checked')?.value ?? null;
+
+/** The vial of a dose given by a health worker: its batch (lot) number and expiry date and, when
+ * the schedule lists products for the vaccine, its KFA product. `suffix` tells apart the fields of
+ * several vaccines in one form; `lot` fills them in (`remembered`: from the day's previous child). */
+function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembered = false, ...attrs }) {
+  const known = !lot.kfa_code || products.some((p) => p.kfa_code === lot.kfa_code);
+  const listed = known ? products : [...products, { kfa_code: lot.kfa_code, name: lot.kfa_code }]; // never dropped unseen
+  return h('fieldset', { class: 'lot', ...attrs }, h('legend', {}, legend),
+    remembered ? h('p', { class: 'hint' }, t('lot_remembered')) : null,
+    field({ label: t('batch_number'), name: `batch_number${suffix}`, value: lot.batch_number, required: true,
+      maxlength: BATCH_MAX, autocomplete: 'off' }),
+    field({ label: t('expiry_date'), name: `expiry_date${suffix}`, type: 'date', value: lot.expiry_date, required: true, min: givenOn }),
+    listed.length ? choice({ label: t('kfa_product'), name: `kfa_code${suffix}`, value: lot.kfa_code ?? '',
+      options: [['', t('kfa_none')], ...listed.map((p) => [p.kfa_code, p.name === p.kfa_code ? p.name : `${p.name} (${p.kfa_code})`])] }) : null);
+}
+
+/** What lotFields hold: {batch_number, expiry_date, kfa_code}, empty ones null; kfa_code left
+ * out when there is no product field (the schedule lists none: a code kept stays as it is). */
+function lotValues(form, suffix = '') {
+  const value = (name) => form.elements[`${name}${suffix}`]?.value.trim() || null;
+  const kfa = form.elements[`kfa_code${suffix}`] ? { kfa_code: value('kfa_code') } : {};
+  return { batch_number: value('batch_number'), expiry_date: value('expiry_date'), ...kfa };
+}
+
+/** lotErrors under the names of the fields with `suffix`. */
+const lotErrorsOf = (lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on)).map(([k, m]) => [`${k}${suffix}`, m]));
+
+/** Correct a dose already recorded (an immunisation, vitamin A or deworming): its date, and an
+ * immunisation's source and vial, or delete it. The date is checked by the schedule's rules as
+ * the server checks it, the vial as record_problems. A dose restated from "given" to copied or
+ * recalled loses the vial fields (they described the vial used at that visit). */
 export async function doseForm(ctx, childId, entity, id) {
   const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   const list = entity === 'immunisation' ? immunisations : supplements;
@@ -172,10 +218,24 @@ export async function doseForm(ctx, childId, entity, id) {
   if (!rec) return h('p', { class: 'notice' }, t('record_gone'));
   const area = await ctx.area(child);
   const name = doseLabel(schedule, entity, rec);
+  const isDose = entity === 'immunisation';
+  let lotBox = null;
+  if (isDose) {
+    const stated = rec.batch_number || rec.expiry_date || rec.kfa_code;
+    const remembered = stated ? null : lotsOn(await keptLots(ctx.db), rec.given_on)[rec.vaccine];
+    lotBox = lotFields({ legend: t('vial_of', { name }), lot: stated ? rec : remembered ?? {}, remembered: !!remembered,
+      products: productsOf(schedule, rec.vaccine), givenOn: rec.given_on, id: 'dose-lot', hidden: rec.source !== 'given' });
+  }
   const form = h('form', { class: 'card', novalidate: true, id: 'dose-form' }, h('h2', {}, `${t('dose_edit', { name })}: ${child.name}`),
     field({ label: t('given_on'), name: 'given_on', type: 'date', value: rec.given_on, required: true, max: todayIso(), min: child.birth_date }),
+    isDose ? sourceRadios(rec.source ?? null) : null, lotBox,
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  form.addEventListener('change', (e) => {
+    if (!lotBox) return;
+    if (e.target.name === 'source') lotBox.hidden = sourceOf(form) !== 'given';
+    if (e.target.name === 'given_on') form.elements.expiry_date.min = e.target.value;
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const errors = {};
@@ -187,21 +247,45 @@ export async function doseForm(ctx, childId, entity, id) {
         : validateSupplement(schedule.supplements, child.birth_date, supplements, changed);
       if (found.length) errors.given_on = found.map((v) => v.message[lang()] ?? v.message.id);
     }
+    let dose = {};
+    if (isDose) {
+      const source = sourceOf(form); // an old record may state none: it stays so until one is chosen
+      const lot = source === 'given' ? lotValues(form)
+        : rec.source === 'given' ? { batch_number: null, expiry_date: null, kfa_code: null } : {};
+      Object.assign(errors, lotErrorsOf({ source, ...lot }, on));
+      dose = { source, ...lot };
+    }
     if (!showErrors(form, errors)) return;
-    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on } });
+    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose } });
+    if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${childId}`);
   });
+  await showRefused(ctx, form, entity, id);
   return h('div', {}, form, deleteCard(ctx, entity, id, childId));
 }
 
+/** Record the doses given today: the vaccines, vitamin A and deworming due. A vaccine dose says
+ * where its record comes from; one given by a health worker says its vial (batch, expiry, KFA
+ * product), filled in from the day's previous child for the same vaccine. */
 export async function dosesForm(ctx, childId) {
-  const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  const [{ child, immunisations, supplements }, schedule, kept] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
+    keptLots(ctx.db)]);
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
   const day = recordDay(ctx.day.date);
   const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date });
   const options = h('fieldset', { class: 'checks' }, h('legend', {}, t('due_today')));
+  const source = sourceRadios(null);
+  const lotsBox = h('div', { id: 'dose-lots' });
+  const checkedDoses = () => [...form.querySelectorAll('input[name=dose]:checked')].map((i) => i.value);
+  /** The source is asked once a vaccine dose is checked; the vials of those checked, once it is "given". */
+  const showAsked = () => {
+    const checked = checkedDoses();
+    source.hidden = !checked.length;
+    const given = sourceOf(form) === 'given';
+    for (const box of lotsBox.children) box.hidden = !given || !checked.includes(box.dataset.dose);
+  };
   const drawOptions = () => {
     const on = form.elements.given_on?.value || day;
     const due = dueToday({ child, immunisations, supplements, schedule, area, on });
@@ -209,27 +293,45 @@ export async function dosesForm(ctx, childId) {
       ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, false, `${d.vaccine}|${d.dose}`)),
       ...due.supplements.map((s) => checkbox('supplement', t(s.kind), false, s.kind)),
       ...(due.doses.length + due.supplements.length ? [] : [h('p', { class: 'muted' }, t('nothing_due'))]));
+    const lots = lotsOn(kept, on);
+    lotsBox.replaceChildren(...due.doses.map((d) => lotFields({ legend: t('vial_of', { name: d.label }), suffix: `|${d.vaccine}|${d.dose}`,
+      lot: lots[d.vaccine], remembered: !!lots[d.vaccine], products: productsOf(schedule, d.vaccine), givenOn: on,
+      'data-dose': `${d.vaccine}|${d.dose}` })));
+    showAsked();
   };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
-  form.append(dateField, options, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+  form.append(dateField, options, source, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
     h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.elements.given_on.addEventListener('change', drawOptions);
+  form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
   drawOptions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const errors = {};
     const on = dateCheck(errors, form, 'given_on', child.birth_date);
-    const doses = [...form.querySelectorAll('input[name=dose]:checked')].map((i) => i.value.split('|'));
+    const doses = checkedDoses().map((v) => v.split('|'));
     const sups = [...form.querySelectorAll('input[name=supplement]:checked')].map((i) => i.value);
+    const from = doses.length ? sourceOf(form) : null;
+    if (doses.length && !from) errors.source = [t('choose_source')];
+    const lots = {};
+    for (const [vaccine, dose] of from === 'given' ? doses : []) {
+      const suffix = `|${vaccine}|${dose}`;
+      lots[`${vaccine}|${dose}`] = lotValues(form, suffix);
+      Object.assign(errors, lotErrorsOf({ source: from, ...lots[`${vaccine}|${dose}`] }, on, suffix));
+    }
     alert.hidden = doses.length + sups.length > 0;
     alert.textContent = t('choose_dose');
     if (!showErrors(form, errors) || !alert.hidden) return;
     const recorded = new Date().toISOString();
     for (const [vaccine, dose] of doses) {
-      await ctx.save({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine, dose: Number(dose), given_on: on, place: 'posyandu', recorded_at: recorded } });
+      await ctx.save({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine, dose: Number(dose), given_on: on,
+        place: 'posyandu', source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } });
     }
     for (const kind of sups) {
       await ctx.save({ entity: 'supplement', id: crypto.randomUUID(), fields: { child_id: childId, kind, given_on: on, place: 'posyandu', recorded_at: recorded } });
+    }
+    if (from === 'given') {
+      await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
     }
     ctx.announce(t('doses_saved', { n: doses.length + sups.length }));
     ctx.go(`#/child/${childId}`);
