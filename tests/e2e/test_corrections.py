@@ -97,6 +97,7 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     open_child(page, NAME)
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label("BCG (terlambat)").check()
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()  # the dose's source, asked once one is checked
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
     page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()

@@ -44,6 +44,7 @@ def register_and_weigh_offline(page, shot) -> None:
 
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label("BCG (terlambat)").check()
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()  # the dose's source, asked once one is checked
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
     expect(page.locator("#card tr", has_text="BCG")).to_contain_text("sudah")

@@ -193,7 +193,7 @@ function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembere
       maxlength: BATCH_MAX, autocomplete: 'off' }),
     field({ label: t('expiry_date'), name: `expiry_date${suffix}`, type: 'date', value: lot.expiry_date, required: true, min: givenOn }),
     listed.length ? choice({ label: t('kfa_product'), name: `kfa_code${suffix}`, value: lot.kfa_code ?? '',
-      options: [['', t('kfa_none')], ...listed.map((p) => [p.kfa_code, p.name === p.kfa_code ? p.name : `${p.name} (${p.kfa_code})`])] }) : null);
+      options: [['', t('kfa_none')], ...listed.map((p) => [p.kfa_code, p.name])] }) : null);
 }
 
 /** What lotFields hold: {batch_number, expiry_date, kfa_code}, empty ones null; kfa_code left

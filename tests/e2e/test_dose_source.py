@@ -1,0 +1,181 @@
+"""A dose's source and vial (SATUSEHAT asks the lot and expiry of a dose given by a health worker),
+in real Chromium against the real server: offline, the cadre must say where a dose's record comes
+from; a dose given today names its vial (batch, expiry not before the date given, the KFA product
+when the schedule lists some), and the next child that day gets the same vial filled in; after the
+sync the server holds them. A vial the server refuses is named on the sync screen and fixed from
+"Perbaiki" in the dose's own form, the server's message on the field."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, sw_controls, wait_synced
+
+pytestmark = pytest.mark.e2e
+GIVEN = "Diberikan hari ini oleh petugas"
+OPV_PRODUCT = {"kfa_code": "93001201", "name": "Vaksin bOPV (Bio Farma)"}  # offered to this phone only
+
+
+def error_of(page, label: str, within=None):
+    """The error the field labelled ``label`` is described by (shown under it, read with it)."""
+    described_by = (within or page).get_by_label(label).get_attribute("aria-describedby")
+    return page.locator(f"[id='{described_by}']")
+
+
+def with_opv_product(route) -> None:
+    """The schedule in force as the server sends it, with one KFA product listed for OPV."""
+    resp = route.fetch()
+    body = resp.json()
+    for vaccine in body["document"]["vaccines"]:
+        if vaccine["code"] == "OPV":
+            vaccine["products"] = [OPV_PRODUCT]
+    route.fulfill(response=resp, body=json.dumps(body))
+
+
+def register(page, base: str, name: str, days_old: int) -> str:
+    page.goto(base + "/#/register")
+    page.get_by_label("Nama anak").fill(name)
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=days_old)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    return page.evaluate("() => location.hash").split("/")[-1]
+
+
+def doses_of(server, child_id: str, user: str) -> dict[str, dict]:
+    items = server.api("GET", f"/children/{child_id}/immunisations", user).get_json()["items"]
+    return {d["vaccine"]: d for d in items if not d.get("deleted_at")}
+
+
+def test_a_dose_given_today_keeps_its_vial_from_the_phone_to_the_server(live_server, new_context, shot):
+    base = live_server.url
+    ctx = new_context()
+    ctx.route("**/api/v1/immunisation/schedule", with_opv_product)
+    page = ctx.new_page()
+    login(page, base, "kader5")
+    wait_synced(page)
+    sw_controls(page)
+    today = date.today()
+    expiry = (today + timedelta(days=200)).isoformat()
+
+    ctx.set_offline(True)
+    first = register(page, base, "Dewi Vial", 35)
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    source = page.locator("fieldset", has_text="Sumber catatan")
+    expect(source).to_be_hidden()  # asked once a vaccine dose is checked
+    page.get_by_label(re.compile(r"^BCG \(")).check()
+    page.get_by_label(re.compile(r"^OPV 1 \(")).check()
+    expect(source).to_be_visible()
+    expect(source.locator("input:checked")).to_have_count(0)  # no default: the cadre chooses
+    page.get_by_role("button", name="Simpan").click()
+    expect(source.locator(".error")).to_have_text("pilih dari mana catatan imunisasi ini")
+
+    bcg = page.locator("fieldset.lot", has_text="Vial BCG")
+    opv = page.locator("fieldset.lot", has_text="Vial OPV 1")
+    expect(bcg).to_be_hidden()
+    page.get_by_label(GIVEN).check()
+    expect(bcg).to_be_visible()
+    expect(opv).to_be_visible()
+    expect(bcg.get_by_label("Produk vaksin (KFA)")).to_have_count(0)  # the schedule lists no BCG product
+    expect(opv.get_by_label("Produk vaksin (KFA)")).to_be_visible()
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Nomor batch (lot)", bcg)).to_have_text("wajib diisi")
+    expect(error_of(page, "Tanggal kedaluwarsa", bcg)).to_have_text("wajib diisi")
+    expect(error_of(page, "Nomor batch (lot)", opv)).to_have_text("wajib diisi")
+    expect(bcg.get_by_label("Nomor batch (lot)")).to_be_focused()
+
+    bcg.get_by_label("Nomor batch (lot)").fill("BCG-E2E-117")
+    bcg.get_by_label("Tanggal kedaluwarsa").fill((today - timedelta(days=1)).isoformat())
+    opv.get_by_label("Nomor batch (lot)").fill("OPV-E2E-9")
+    opv.get_by_label("Tanggal kedaluwarsa").fill(expiry)
+    opv.get_by_label("Produk vaksin (KFA)").select_option(OPV_PRODUCT["kfa_code"])
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Tanggal kedaluwarsa", bcg)).to_have_text("vial sudah kedaluwarsa pada tanggal diberikan")
+    bcg.get_by_label("Tanggal kedaluwarsa").fill(expiry)
+    shot(page, "30-doses-given-vial", full_page=False)
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Dewi Vial", exact=True).wait_for()
+    expect(page.locator("#doses-given li", has_text="BCG")).to_contain_text("Batch BCG-E2E-117")
+
+    # the next child that day: the vials in use are filled in, the product too
+    second = register(page, base, "Eka Vial", 40)
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label(re.compile(r"^BCG \(")).check()
+    page.get_by_label(re.compile(r"^OPV 1 \(")).check()
+    page.get_by_label(GIVEN).check()
+    expect(bcg.get_by_label("Nomor batch (lot)")).to_have_value("BCG-E2E-117")
+    expect(bcg.get_by_label("Tanggal kedaluwarsa")).to_have_value(expiry)
+    expect(bcg).to_contain_text("Diisi dari anak sebelumnya hari ini")
+    expect(opv.get_by_label("Produk vaksin (KFA)")).to_have_value(OPV_PRODUCT["kfa_code"])
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Eka Vial", exact=True).wait_for()
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    for child_id in (first, second):
+        doses = doses_of(live_server, child_id, "kader5")
+        assert {v: (d["source"], d["batch_number"], d["expiry_date"], d["kfa_code"]) for v, d in doses.items()} == {
+            "BCG": ("given", "BCG-E2E-117", expiry, None),
+            "OPV": ("given", "OPV-E2E-9", expiry, OPV_PRODUCT["kfa_code"]),
+        }
+
+    # restated as copied from the Buku KIA: the vial goes with it, on the server too
+    page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
+    expect(page.get_by_label(GIVEN)).to_be_checked()
+    expect(page.get_by_label("Nomor batch (lot)")).to_have_value("BCG-E2E-117")
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    expect(page.get_by_label("Nomor batch (lot)")).to_be_hidden()
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Eka Vial", exact=True).wait_for()
+    expect(page.locator("#doses-given li", has_text="BCG")).not_to_contain_text("Batch")
+    wait_synced(page)
+    bcg_dose = doses_of(live_server, second, "kader5")["BCG"]
+    assert (bcg_dose["source"], bcg_dose["batch_number"], bcg_dose["expiry_date"]) == ("record", None, None)
+
+
+def test_a_vial_the_server_refuses_is_fixed_in_the_dose_form(live_server, new_context, shot):
+    base = live_server.url
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, base, "kader5")
+    wait_synced(page)
+    child_id = register(page, base, "Fajar Vial", 35)
+    wait_synced(page)
+
+    def without_batch(route) -> None:
+        """The push reaches the server with its doses' batch numbers lost on the way."""
+        body = json.loads(route.request.post_data)
+        for m in body["mutations"]:
+            if m["entity"] == "immunisation":
+                m["data"].pop("batch_number", None)
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/v1/sync/push", without_batch)
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label(re.compile(r"^BCG \(")).check()
+    page.get_by_label(GIVEN).check()
+    page.get_by_label("Nomor batch (lot)").fill("BCG-E2E-200")
+    page.get_by_label("Tanggal kedaluwarsa").fill((date.today() + timedelta(days=90)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu perhatian")
+    page.unroute("**/api/v1/sync/push", without_batch)
+
+    page.locator("#sync-chip").click()
+    entry = page.locator("#attention li")
+    expect(entry).to_contain_text(re.compile(r"^BCG, \d+ \w+ \d{4}: Fajar Vial"))
+    expect(entry).to_contain_text("Nomor batch (lot): wajib diisi")
+    entry.get_by_role("link", name="Perbaiki").click()
+    expect(page.get_by_label(GIVEN)).to_be_checked()
+    batch = page.get_by_label("Nomor batch (lot)")
+    expect(batch).to_have_value("BCG-E2E-200")
+    expect(error_of(page, "Nomor batch (lot)")).to_contain_text("wajib diisi")  # the server's message, on its field
+    shot(page, "31-dose-vial-refused-fix", full_page=False)
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Fajar Vial", exact=True).wait_for()
+    wait_synced(page)
+    dose = doses_of(live_server, child_id, "kader5")["BCG"]
+    assert (dose["source"], dose["batch_number"]) == ("given", "BCG-E2E-200")
