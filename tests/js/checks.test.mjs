@@ -73,6 +73,10 @@ test('a dose given by a health worker names its vial: batch and expiry required,
     { expiry_date: ['vial sudah kedaluwarsa pada tanggal diberikan'] });
   assert.deepEqual(lotErrors({ ...given, batch_number: 'x'.repeat(41) }, givenOn), { batch_number: ['paling banyak 40 karakter'] });
   assert.deepEqual(lotErrors({ ...given, batch_number: 'x'.repeat(40) }, givenOn), {});
+  assert.deepEqual(lotErrors({ ...given, expiry_date: '0202-01-01' }, givenOn), { expiry_date: ['harus antara tahun 2000 dan 2099'] },
+    'a typed year is named as such, as the server refuses it (schemas.EXPIRY_RANGE)');
+  assert.deepEqual(lotErrors({ ...given, expiry_date: '20260-01-31' }, givenOn), { expiry_date: ['harus antara tahun 2000 dan 2099'] });
+  assert.deepEqual(lotErrors({ ...given, expiry_date: '2099-12-31' }, givenOn), {});
 });
 
 test('a dose copied from the Buku KIA, recalled or of unstated source needs no vial; a KFA code is 93 and 6 digits', () => {

@@ -57,19 +57,24 @@ export function rangeError(value, lo, hi, { grams = false } = {}) {
 export const DOSE_SOURCES = ['given', 'record', 'recall'];
 const KFA = /^93\d{6}$/;
 export const BATCH_MAX = 40;
+/** The expiry dates a vial may plausibly have, as the server's schemas.EXPIRY_RANGE. */
+export const EXPIRY_RANGE = ['2000-01-01', '2099-12-31'];
 
 /** What is wrong with a dose's vial, per field (empty: nothing), as the server's
  * immunisation.operations.record_problems: a dose given by a health worker (`source` 'given')
- * has the vial's batch (lot) number and expiry date, the vial not expired on `givenOn`; a KFA
- * product code, when there is one, is 93 and 6 digits. A dose copied or recalled needs neither. */
+ * has the vial's batch (lot) number and expiry date, the vial not expired on `givenOn`. Any dose:
+ * an expiry date is a plausible one (a typo such as 0202-01-01 is named), a KFA product code is
+ * 93 and 6 digits. A dose copied or recalled needs no vial. */
 export function lotErrors({ source, batch_number: batch, expiry_date: expiry, kfa_code: kfa }, givenOn) {
   const errors = {};
   const text = (batch ?? '').trim();
   if (text.length > BATCH_MAX) errors.batch_number = [t('max_chars', { n: BATCH_MAX })];
   if (kfa && !KFA.test(kfa)) errors.kfa_code = [t('kfa_format')];
+  const plausible = (d) => /^\d{4}-\d\d-\d\d$/.test(d) && d >= EXPIRY_RANGE[0] && d <= EXPIRY_RANGE[1]; // '20260-…' too
+  if (expiry && !plausible(expiry)) errors.expiry_date = [t('expiry_years')];
   if (source !== 'given') return errors;
   if (!text) errors.batch_number = [t('required')];
   if (!expiry) errors.expiry_date = [t('required')];
-  else if (givenOn && expiry < givenOn) errors.expiry_date = [t('expired_on_given')];
+  else if (!errors.expiry_date && givenOn && expiry < givenOn) errors.expiry_date = [t('expired_on_given')];
   return errors;
 }

@@ -184,6 +184,7 @@ const W = {
   batch_of: ['Batch {batch}', 'Batch {batch}'],
   max_chars: ['paling banyak {n} karakter', 'at most {n} characters'],
   kfa_format: ['kode KFA harus 93 diikuti 6 angka', 'a KFA code is 93 followed by 6 digits'],
+  expiry_years: ['harus antara tahun 2000 dan 2099', 'must be between the years 2000 and 2099'],
   expired_on_given: ['vial sudah kedaluwarsa pada tanggal diberikan', 'the vial had expired by the date given'],
   vitamin_a_blue: ['Vitamin A biru', 'Vitamin A (blue)'],
   vitamin_a_red: ['Vitamin A merah', 'Vitamin A (red)'],

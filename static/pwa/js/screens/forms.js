@@ -4,7 +4,8 @@ import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '.
 import { assess, dueToday } from '../assess.js';
 import { validateDose, validateSupplement } from '../due.js';
 import {
-  BATCH_MAX, DOSE_SOURCES, birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError, recordDay,
+  BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError,
+  recordDay,
 } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { outboxEntries } from '../outbox.js';
@@ -191,7 +192,8 @@ function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembere
     remembered ? h('p', { class: 'hint' }, t('lot_remembered')) : null,
     field({ label: t('batch_number'), name: `batch_number${suffix}`, value: lot.batch_number, required: true,
       maxlength: BATCH_MAX, autocomplete: 'off' }),
-    field({ label: t('expiry_date'), name: `expiry_date${suffix}`, type: 'date', value: lot.expiry_date, required: true, min: givenOn }),
+    field({ label: t('expiry_date'), name: `expiry_date${suffix}`, type: 'date', value: lot.expiry_date, required: true, min: givenOn,
+      max: EXPIRY_RANGE[1] }),
     listed.length ? choice({ label: t('kfa_product'), name: `kfa_code${suffix}`, value: lot.kfa_code ?? '',
       options: [['', t('kfa_none')], ...listed.map((p) => [p.kfa_code, p.name])] }) : null);
 }
