@@ -1,21 +1,8 @@
 // Service worker: the app shell, WHO tables and immunisation schedule from a versioned
 // cache, so the app starts with no network. /api/ is never cached (data lives in IndexedDB).
 // The two lines below are written by scripts/pwa_precache.py (VERSION = hash of the files).
-<<<<<<< HEAD
-<<<<<<< HEAD
-<<<<<<< HEAD
 const VERSION = '99c41c55c37e4d38';
-=======
-const VERSION = 'd53419fbeef7d26e';
->>>>>>> 81d4a34 (PWA vial: an expiry date outside 2000-2099 (a typed year) is named on its field, as the server's schemas.EXPIRY_RANGE refuses it; the date input's max; node test)
 const PRECACHE = ["/css/app.css", "/data/schedule-2024.json", "/data/who/acfa.json", "/data/who/bfa.json", "/data/who/hcfa.json", "/data/who/lhfa.json", "/data/who/wfa.json", "/data/who/wfh.json", "/data/who/wfl.json", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon.svg", "/icons/maskable-512.png", "/index.html", "/js/access-log.js", "/js/api.js", "/js/app.js", "/js/assess.js", "/js/auth.js", "/js/chart.js", "/js/checks.js", "/js/db.js", "/js/due-list.js", "/js/due.js", "/js/growth.js", "/js/i18n.js", "/js/lots.js", "/js/outbox.js", "/js/report-shape.js", "/js/schedule.js", "/js/screens/child.js", "/js/screens/forms.js", "/js/screens/home.js", "/js/screens/login.js", "/js/screens/parent.js", "/js/screens/reports.js", "/js/screens/sync.js", "/js/sync.js", "/js/ui.js", "/manifest.webmanifest"];
-=======
-const VERSION = '4741f901b1b19b9c';
-=======
-const VERSION = '360b719e623dd6a0';
->>>>>>> 33ac994 (e2e: a dose given offline with its vial reaches the server (source, batch, expiry, KFA product offered by the schedule; the vial filled in for the day's next child; restated as copied, the vial goes); a vial the server refuses is fixed from 'Perbaiki' in the dose form. The existing dose steps choose a source. Product options show the product's name only (fits a phone's width))
-const PRECACHE = ["/css/app.css", "/data/schedule-2024.json", "/data/who/acfa.json", "/data/who/bfa.json", "/data/who/hcfa.json", "/data/who/lhfa.json", "/data/who/wfa.json", "/data/who/wfh.json", "/data/who/wfl.json", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon.svg", "/icons/maskable-512.png", "/index.html", "/js/access-log.js", "/js/api.js", "/js/app.js", "/js/assess.js", "/js/auth.js", "/js/chart.js", "/js/checks.js", "/js/db.js", "/js/due-list.js", "/js/due.js", "/js/growth.js", "/js/i18n.js", "/js/lots.js", "/js/outbox.js", "/js/report-shape.js", "/js/schedule.js", "/js/screens/child.js", "/js/screens/forms.js", "/js/screens/home.js", "/js/screens/login.js", "/js/screens/parent.js", "/js/screens/reports.js", "/js/screens/sync.js", "/js/sync.js", "/js/ui.js", "/manifest.webmanifest"];
->>>>>>> 2d10cc6 (PWA doses: the source of an immunisation record (given by a health worker, copied from the Buku KIA, parent's recollection) and, for a dose given, its vial (batch, expiry, KFA product from the schedule's list))
 const CACHE = `posyandu-shell-${VERSION}`;
 
 // One file at a time, each retried, revalidated past the HTTP cache: a flaky connection
