@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from tests.e2e.pages import login, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
-GIVEN = "Diberikan hari ini oleh petugas"
+GIVEN = "Diberikan oleh petugas pada kunjungan ini"
 OPV_PRODUCT = {"kfa_code": "93001201", "name": "Vaksin bOPV (Bio Farma)"}  # offered to this phone only
 
 

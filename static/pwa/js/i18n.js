@@ -171,7 +171,7 @@ const W = {
   doses_saved: ['{n} pemberian tersimpan.', '{n} doses saved.'],
   choose_dose: ['Pilih minimal satu.', 'Choose at least one.'],
   dose_source: ['Sumber catatan', 'Source of the record'],
-  source_given: ['Diberikan hari ini oleh petugas', 'Given today by a health worker'],
+  source_given: ['Diberikan oleh petugas pada kunjungan ini', 'Given by a health worker at this visit'],
   source_record: ['Disalin dari Buku KIA / catatan lain', 'Copied from the KIA book / another record'],
   source_recall: ['Ingatan orang tua', "Parent's recollection"],
   choose_source: ['pilih dari mana catatan imunisasi ini', 'choose where this immunisation record comes from'],
