@@ -90,7 +90,9 @@ class ScheduleVersionSummarySchema(Schema):
 
 class ScheduleVersionSchema(ScheduleVersionSummarySchema):
     document = fields.Dict(metadata={"description": "The schedule document (posyandu/immunisation/schedule.py): "
-                                                    "vaccines, entries with ages {months, days}, supplements"})
+                                                    "vaccines (each may list its KFA products, "
+                                                    "[{kfa_code, name}]), entries with ages {months, days}, "
+                                                    "supplements"})
 
 
 class ScheduleVersionInSchema(Schema):
