@@ -302,6 +302,19 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     return winner
 
 
+def not_duplicate(user: User, child: Child, reason: str | None = None) -> Child:
+    """A bidan judges a child flagged ``possible_duplicate_of`` another to be a different child
+    (twins, a namesake): the flag is cleared, audited (``not_duplicate``) and synced to phones as a
+    new version. Already clear: nothing to do (a retry answers the same)."""
+    access.require_health_worker(user)
+    if child.possible_duplicate_of is None:
+        return child
+    changes = apply_changes(child, {"possible_duplicate_of": None})
+    child.updated_by = user.id
+    record_change(child, "update", changes, action="not_duplicate", reason=reason)
+    return child
+
+
 def resolve_alias(child: Child) -> Child:
     """Follow ``merged_into`` to the child that stands (a merged duplicate is an alias)."""
     seen = {child.id}

@@ -17,7 +17,8 @@ from posyandu.pagination import paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
-                                       InvitationSchema, MergeSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema, PosyanduUpdateSchema,
+                                       InvitationSchema, MergeSchema, NotDuplicateSchema, PosyanduPage, PosyanduQueryArgs,
+                                       PosyanduSchema, PosyanduUpdateSchema,
                                        PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
@@ -191,6 +192,23 @@ class ChildMerge(MethodView):
         except NotFound:
             raise ValidationFailed(errors={"duplicate_id": [ops.UNKNOWN]}) from None
         child = ops.merge_children(current_user, winner, loser)
+        db.session.commit()
+        return child
+
+
+@blp.route("/children/<uuid:child_id>/not-duplicate")
+class ChildNotDuplicate(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(NotDuplicateSchema, required=False)
+    @blp.response(200, ChildSchema)
+    def post(self, body, child_id):
+        """Say a child flagged ``possible_duplicate_of`` another is a different child (bidan, admin).
+
+        The flag is cleared (audited, and synced to phones as a new version); both children stay.
+        Idempotent: a child with no flag is answered as it is."""
+        access.require_health_worker(current_user)
+        child = ops.not_duplicate(current_user, access.get_child(current_user, child_id, for_update=True),
+                                  (body or {}).get("reason"))
         db.session.commit()
         return child
 

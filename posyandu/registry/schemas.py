@@ -112,6 +112,11 @@ class InvitationSchema(Schema):
     expires_at = fields.DateTime(dump_only=True)
 
 
+class NotDuplicateSchema(Schema):
+    reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True,
+                       metadata={"description": "Why they are different children (e.g. twins)"})
+
+
 class MergeSchema(Schema):
     """Merge a duplicate registration (``loser``) into the child in the URL."""
 

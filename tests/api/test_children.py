@@ -253,3 +253,34 @@ def test_a_duplicate_is_not_merged_into_a_child_born_after_its_first_weighing(cl
                        headers=world.headers("bidan_a"))
     assert resp.status_code == 422 and "duplicate_id" in resp.get_json()["errors"]
     assert client.get(f"/api/v1/children/{loser['id']}", headers=world.headers("kader1")).status_code == 200
+
+
+def test_a_bidan_says_a_flagged_child_is_not_a_duplicate_and_every_phone_learns_it(client, world, db, make_child):
+    from posyandu.audit import AuditLog
+    from tests.sync.helpers import pull_all
+
+    # twin girls: the same birth date and the same first letters of the name, flagged as one
+    twin_a = make_child(name="Nurul Aini", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    twin_b = make_child(by="kader1b", name="Nurul Aisyah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    assert twin_b["possible_duplicate_of"] == twin_a["id"]
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    url = f"/api/v1/children/{twin_b['id']}/not-duplicate"
+    # a kader may not decide it; a bidan of another puskesmas does not see the child
+    assert client.post(url, json={}, headers=world.headers("kader1")).status_code == 403
+    assert client.post(url, json={}, headers=world.headers("bidan_b")).status_code == 404
+    resp = client.post(url, json={"reason": "kembar"}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["possible_duplicate_of"] is None and body["version"] == twin_b["version"] + 1
+    # idempotent, and without a body too
+    again = client.post(url, headers=world.headers("bidan_a"))
+    assert again.status_code == 200 and again.get_json()["version"] == body["version"]
+    # both children stay; the kader's phone pulls the cleared flag
+    changes, _, _ = pull_all(client, world.headers("kader1"), cursor)
+    mine = [c for c in changes if c["entity"] == "child" and c["id"] == twin_b["id"]]
+    assert [(c["op"], c["record"]["possible_duplicate_of"], c["version"]) for c in mine] == [
+        ("upsert", None, body["version"])]
+    assert client.get(f"/api/v1/children/{twin_a['id']}", headers=world.headers("kader1")).status_code == 200
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.record_id == twin_b["id"],
+                                                      AuditLog.action == "not_duplicate")).all()
+    assert [(a.reason, a.changes) for a in audit] == [("kembar", {"possible_duplicate_of": [twin_a["id"], None]})]
