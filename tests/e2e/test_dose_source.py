@@ -17,7 +17,7 @@ from tests.e2e.pages import login, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 GIVEN = "Diberikan oleh petugas pada kunjungan ini"
-OPV_PRODUCT = {"kfa_code": "93001201", "name": "Vaksin bOPV (Bio Farma)"}  # offered to this phone only
+OPV_PRODUCT = {"kfa_code": "93000011", "name": "Vaksin bOPV uji (e2e)"}  # a made-up product of the right shape
 
 
 def error_of(page, label: str, within=None):
@@ -26,14 +26,18 @@ def error_of(page, label: str, within=None):
     return page.locator(f"[id='{described_by}']")
 
 
-def with_opv_product(route) -> None:
-    """The schedule in force as the server sends it, with one KFA product listed for OPV."""
-    resp = route.fetch()
-    body = resp.json()
-    for vaccine in body["document"]["vaccines"]:
-        if vaccine["code"] == "OPV":
-            vaccine["products"] = [OPV_PRODUCT]
-    route.fulfill(response=resp, body=json.dumps(body))
+@pytest.fixture
+def opv_product(live_server):
+    """A schedule version like the one in force, listing a KFA product for OPV, published by the
+    admin on the real server for this test and withdrawn after it (the others see 2024.2)."""
+    current = live_server.api("GET", "/immunisation/schedule", "admin").get_json()
+    doc = {**current["document"], "version": "2024.2-kfa-e2e"}
+    doc["vaccines"] = [{**v, "products": [OPV_PRODUCT]} if v["code"] == "OPV" else v for v in doc["vaccines"]]
+    made = live_server.api("POST", "/immunisation/schedule/versions", "admin", json={"document": doc})
+    assert made.status_code == 201, made.get_json()
+    yield
+    gone = live_server.api("POST", f"/immunisation/schedule/versions/{made.get_json()['id']}/deactivate", "admin")
+    assert gone.status_code == 200, gone.get_json()
 
 
 def register(page, base: str, name: str, days_old: int) -> str:
@@ -51,10 +55,9 @@ def doses_of(server, child_id: str, user: str) -> dict[str, dict]:
     return {d["vaccine"]: d for d in items if not d.get("deleted_at")}
 
 
-def test_a_dose_given_today_keeps_its_vial_from_the_phone_to_the_server(live_server, new_context, shot):
+def test_a_dose_given_today_keeps_its_vial_from_the_phone_to_the_server(live_server, new_context, shot, opv_product):
     base = live_server.url
     ctx = new_context()
-    ctx.route("**/api/v1/immunisation/schedule", with_opv_product)
     page = ctx.new_page()
     login(page, base, "kader5")
     wait_synced(page)
