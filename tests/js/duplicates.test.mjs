@@ -1,0 +1,86 @@
+// Children possibly registered twice (duplicates.js): the pairs a bidan is shown, from the
+// local records as pulled (the server sets possible_duplicate_of on the later registration).
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { countByChild, duplicatePairs, isLive, partnersOf } from '../../static/pwa/js/duplicates.js';
+
+const kid = (id, name, created, extra = {}) => ({ id, name, sex: 'F', birth_date: '2025-01-10', posyandu_id: 'p1',
+  created_at: `2025-01-${created}T02:00:00+00:00`, possible_duplicate_of: null, merged_into: null, deleted_at: null, ...extra });
+const ids = (pairs) => pairs.map((p) => [p.first.id, p.second.id, [...p.flagged].sort()]);
+
+test('a flagged child is paired with the child its flag points at, that one first (kept by default)', () => {
+  const a = kid('a', 'Aisyah Putri', '11');
+  const b = kid('b', 'Aisyah Putri', '12', { possible_duplicate_of: 'a' });
+  assert.deepEqual(ids(duplicatePairs([b, a, kid('c', 'Budi', '13')])), [['a', 'b', ['b']]]);
+  const [pair] = duplicatePairs([a, b]);
+  assert.equal(pair.first, a);
+  assert.equal(pair.second, b);
+});
+
+test('no flags, no pairs', () => {
+  assert.deepEqual(duplicatePairs([kid('a', 'Aisyah', '11'), kid('b', 'Aisyah', '12')]), []);
+  assert.deepEqual(duplicatePairs([]), []);
+});
+
+test('two children flagged at each other make one pair, both flags named', () => {
+  const a = kid('a', 'Nur', '11', { possible_duplicate_of: 'b' });
+  const b = kid('b', 'Nur', '12', { possible_duplicate_of: 'a' });
+  assert.deepEqual(ids(duplicatePairs([a, b])), [['a', 'b', ['a', 'b']]]);
+  assert.deepEqual(ids(duplicatePairs([b, a])), [['a', 'b', ['a', 'b']]], 'whatever the order read');
+});
+
+test('the earlier registration comes first even when the flag points at the later one', () => {
+  const a = kid('a', 'Nur', '11', { possible_duplicate_of: 'b' });
+  const b = kid('b', 'Nur', '12');
+  assert.deepEqual(ids(duplicatePairs([a, b])), [['a', 'b', ['a']]]);
+});
+
+test('deleted and merged children are left out, on either side of a flag', () => {
+  const a = kid('a', 'Rina', '11');
+  const merged = kid('b', 'Rina', '12', { possible_duplicate_of: 'a', merged_into: 'a', deleted_at: '2025-02-01T00:00:00Z' });
+  const deleted = kid('c', 'Rina', '13', { possible_duplicate_of: 'a', deleted_at: '2025-02-01T00:00:00Z' });
+  const pointsAtMerged = kid('d', 'Rina', '14', { possible_duplicate_of: 'b' });
+  assert.deepEqual(duplicatePairs([a, merged, deleted, pointsAtMerged]), []);
+  assert.equal(isLive(a), true);
+  assert.equal(isLive(merged), false);
+  assert.equal(isLive(deleted), false);
+  assert.equal(isLive(null), false);
+});
+
+test('a flag pointing at a child the phone does not have is skipped', () => {
+  assert.deepEqual(duplicatePairs([kid('b', 'Rina', '12', { possible_duplicate_of: 'elsewhere' })]), []);
+  assert.deepEqual(duplicatePairs([kid('b', 'Rina', '12', { possible_duplicate_of: 'b' })]), [], 'nor one at itself');
+});
+
+test('two later registrations of one child make two pairs with it; pairs sorted by name', () => {
+  const a = kid('a', 'Sari', '11');
+  const b = kid('b', 'Sari', '12', { possible_duplicate_of: 'a' });
+  const c = kid('c', 'Sari', '13', { possible_duplicate_of: 'a' });
+  const x = kid('x', 'Dewi', '11');
+  const y = kid('y', 'Dewi', '12', { possible_duplicate_of: 'x' });
+  assert.deepEqual(ids(duplicatePairs([c, b, a, y, x])), [['x', 'y', ['y']], ['a', 'b', ['b']], ['a', 'c', ['c']]]);
+});
+
+test('a child not yet sent (no creation instant) counts as registered last', () => {
+  const a = kid('a', 'Intan', '11', { created_at: undefined, possible_duplicate_of: 'b' });
+  const b = kid('b', 'Intan', '12');
+  assert.deepEqual(ids(duplicatePairs([a, b])), [['b', 'a', ['a']]]);
+});
+
+test('the partners of a child, from either side of its pairs', () => {
+  const a = kid('a', 'Sari', '11');
+  const b = kid('b', 'Sari', '12', { possible_duplicate_of: 'a' });
+  const c = kid('c', 'Sari', '13', { possible_duplicate_of: 'a' });
+  const pairs = duplicatePairs([a, b, c]);
+  assert.deepEqual(partnersOf(pairs, 'a').map((p) => p.id), ['b', 'c']);
+  assert.deepEqual(partnersOf(pairs, 'c').map((p) => p.id), ['a']);
+  assert.deepEqual(partnersOf(pairs, 'z'), []);
+});
+
+test('records counted per child over several lists', () => {
+  const counts = countByChild([{ child_id: 'a' }, { child_id: 'b' }, { child_id: 'a' }], [{ child_id: 'a' }]);
+  assert.equal(counts.get('a'), 3);
+  assert.equal(counts.get('b'), 1);
+  assert.equal(counts.get('c'), undefined);
+});
