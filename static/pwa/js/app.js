@@ -16,6 +16,7 @@ import * as forms from './screens/forms.js';
 import * as syncScreen from './screens/sync.js';
 import * as parent from './screens/parent.js';
 import * as reports from './screens/reports.js';
+import * as duplicates from './screens/duplicates.js';
 
 const main = document.getElementById('main');
 const chip = document.getElementById('sync-chip');
@@ -164,6 +165,7 @@ ctx.logout = async () => {
 // push: a write screen saves changes), sends anyone else to `away(match)` (the child's own view, or home).
 const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
+const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin: merge is theirs (the server answers a kader 403)
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -176,6 +178,7 @@ const ROUTES = [
   [/^#\/sync$/, () => (ctx.role === 'dinkes' ? reports.render(ctx) : syncScreen.render(ctx))],
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
+  [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
   // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
@@ -244,14 +247,15 @@ function wireTriggers() {
   window.addEventListener('hashchange', route);
   // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
+  // reports and the duplicates' merge need the network: offered again, or said to wait, as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
-    if (ctx.session && location.hash === '#/reports') route(); // reports need the network: offer them again
+    if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {
     ctx.sync?.refresh();
-    if (parentOnline()) route();
+    if (parentOnline() || (ctx.session && location.hash === '#/duplicates')) route();
   });
   setInterval(() => { if (document.visibilityState === 'visible') ctx.sync?.sync(); }, 5 * 60 * 1000);
   if ('serviceWorker' in navigator) {

@@ -4,6 +4,7 @@ import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, dueToday, growthOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
 import { label } from '../due.js';
+import { childNotice } from './duplicates.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 
@@ -117,8 +118,8 @@ export function exportButton(ctx, child, status) {
 }
 
 export async function render(ctx, childId) {
-  const [{ child, measurements, immunisations, supplements }, tables, schedule] = await Promise.all([
-    ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
+  const [{ child, measurements, immunisations, supplements }, tables, schedule, duplicate] = await Promise.all([
+    ctx.bundle(childId), ctx.tables(), ctx.schedule(), childNotice(ctx, childId)]);
   if (!child) return h('p', { class: 'notice' }, t('no_children'));
   const area = await ctx.area(child);
   const sorted = [...measurements].sort(byDate);
@@ -129,7 +130,7 @@ export async function render(ctx, childId) {
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
       child._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null),
-    child._gone ? h('p', { class: 'notice bad' }, t('deleted_on_server')) : null);
+    child._gone ? h('p', { class: 'notice bad' }, t('deleted_on_server')) : null, duplicate);
   const actions = h('div', { class: 'actions' },
     h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
     h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses')),

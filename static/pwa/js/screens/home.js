@@ -4,6 +4,7 @@ import { category, formatDate, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone } from '../assess.js';
 import { areaOf, byVaccine, dueList } from '../due-list.js';
+import { homeNotice } from './duplicates.js';
 
 const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
@@ -38,9 +39,9 @@ export function dueListPanel(list, today, open = new Set()) {
 }
 
 export async function render(ctx) {
-  const [children, posyandus, measurements, immunisations, supplements, tables, schedule] = await Promise.all([
+  const [children, posyandus, measurements, immunisations, supplements, tables, schedule, duplicates] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
-    ctx.records('supplement'), ctx.tables(), ctx.schedule()]);
+    ctx.records('supplement'), ctx.tables(), ctx.schedule(), homeNotice(ctx)]);
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
   const [byM, byI, byS] = [group(measurements), group(immunisations), group(supplements)];
@@ -90,6 +91,7 @@ export async function render(ctx) {
 
   return h('section', {},
     h('h2', {}, t('session_day')),
+    duplicates,
     h('div', { class: 'day' },
       h('div', { class: 'field' }, h('label', { for: 'day-date' }, t('date')), date),
       posyandus.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'day-posyandu' }, t('posyandu')), select)

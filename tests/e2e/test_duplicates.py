@@ -1,0 +1,197 @@
+"""A newborn registered twice (two phones, one baby), in real Chromium against the real server:
+the server keeps both and flags the later one; the cadre's phone says "Mungkin sama dengan …";
+a midwife sees the notice on her home screen, compares the pair on "Kemungkinan anak ganda",
+merges it keeping the record she chooses (the other's weighings move to it, the other becomes
+a tombstone ``merged_into`` the kept one), and keeps a pair of twins apart ("Bukan anak yang
+sama"), offline first (refused with a clear message) then online."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, open_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def stored_child(server, child_id: str) -> dict:
+    """The child's row as the server stores it (a merged tombstone is not served by the API)."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child
+
+    with server.app.app_context():
+        child = db.session.get(Child, uuid.UUID(child_id))
+        return {"merged_into": str(child.merged_into) if child.merged_into else None,
+                "deleted": child.deleted_at is not None,
+                "possible_duplicate_of": str(child.possible_duplicate_of) if child.possible_duplicate_of else None}
+
+
+def live_weighings(server, child_id: str, user: str) -> list[dict]:
+    items = server.api("GET", f"/children/{child_id}/measurements", user).get_json()["items"]
+    return sorted((m for m in items if not m.get("deleted_at")), key=lambda m: m["measured_on"])
+
+
+def sync_now(page, base: str) -> None:
+    """A sync started now (not one under way, which may have pulled before the server changed)."""
+    page.goto(base + "/#/sync")
+    page.wait_for_function("() => !['pushing', 'pulling'].includes(document.getElementById('sync-chip').dataset.phase)")
+    page.locator("#sync-now:not([disabled])").click()
+    page.locator("#sync-now:not([disabled])").wait_for()  # drawn again once the sync is over
+    wait_synced(page)
+
+
+def register(server, user: str, **fields) -> dict:
+    resp = server.api("POST", "/children", user, json=fields)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def test_a_baby_registered_on_two_phones_is_merged_by_the_midwife(live_server, new_context, shot):
+    base = live_server.url
+    born = (date.today() - timedelta(days=6)).isoformat()
+    first_name, second_name = "Kenzo Adiputra", "Kenzo Adi Putra"
+
+    # the first phone: a cadre registers the baby and weighs him
+    kader_ctx = new_context()
+    kader = kader_ctx.new_page()
+    login(kader, base, "kader1")
+    wait_synced(kader)
+    kader.goto(base + "/#/register")
+    kader.get_by_label("Nama anak").fill(first_name)
+    kader.get_by_label("Laki-laki").check()
+    kader.get_by_label("Tanggal lahir").fill(born)
+    kader.get_by_label("Nama ibu").fill("Sri Wahyuni")
+    kader.get_by_role("button", name="Simpan").click()
+    kader.get_by_role("heading", name=first_name, exact=True).wait_for()
+    first_id = kader.evaluate("() => location.hash").split("/")[-1]
+    kader.get_by_role("link", name="Catat penimbangan").click()
+    kader.get_by_label("Berat badan (kg)").fill("3,4")
+    kader.get_by_role("button", name="Simpan").click()
+    expect(kader.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    wait_synced(kader)
+    first = live_server.api("GET", f"/children/{first_id}", "kader1").get_json()
+
+    # the second phone (the other cadre of the posyandu, as the API): the same baby, weighed a day earlier
+    second = register(live_server, "kader1b", posyandu_id=first["posyandu_id"], name=second_name, sex="M",
+                      birth_date=born, mother_name="Sri Wahyuni", nik="3525010101250001")
+    assert second["possible_duplicate_of"] == first_id
+    second_id = second["id"]
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    weighed = live_server.api("POST", f"/children/{second_id}/measurements", "kader1b",
+                              json={"measured_on": yesterday, "weight_kg": 3.3})
+    assert weighed.status_code == 201, weighed.get_json()
+
+    # the cadre's phone, synced: the flagged child says so; the duplicates screen is not hers
+    sync_now(kader, base)
+    open_child(kader, second_name)
+    expect(kader.locator("#dup-child")).to_have_text(f"Mungkin sama dengan {first_name} — bidan akan memeriksa.")
+    expect(kader.locator("#dup-child a")).to_have_count(0)
+    open_child(kader, first_name)
+    expect(kader.locator("#dup-child")).to_contain_text(f"Mungkin sama dengan {second_name}")
+    kader.goto(base + "/#/")
+    expect(kader.locator("#dup-notice")).to_have_count(0)
+    kader.goto(base + "/#/duplicates")
+    expect(kader).to_have_url(base + "/#/")
+
+    # the midwife: the notice on her home screen leads to the pair
+    bidan_ctx = new_context()
+    bidan = bidan_ctx.new_page()
+    login(bidan, base, "bidan1")
+    wait_synced(bidan)
+    notice = bidan.locator("#dup-notice")
+    expect(notice).to_contain_text(re.compile(r"^\d+ kemungkinan anak ganda perlu diperiksa$"))
+    shot(bidan, "29-home-duplicates-notice", full_page=False)
+    notice.get_by_role("link").click()
+    bidan.get_by_role("heading", name="Kemungkinan anak ganda").wait_for()
+    pair = bidan.locator(f".dup-pair[data-first='{first_id}'][data-second='{second_id}']")
+    expect(pair).to_be_visible()
+    rows = {key: pair.locator(f"tr[data-key={key}] td") for key in
+            ("name", "sex", "mother_name", "dup_nik", "posyandu", "dup_weighings", "dup_doses")}
+    expect(rows["name"]).to_have_text([first_name, second_name])
+    expect(rows["sex"]).to_have_text(["Laki-laki", "Laki-laki"])
+    expect(rows["mother_name"]).to_have_text(["Sri Wahyuni", "Sri Wahyuni"])
+    expect(rows["dup_nik"]).to_have_text(["–", "3525010101250001"])
+    expect(rows["posyandu"]).to_have_text(["Posyandu Melati", "Posyandu Melati"])
+    expect(rows["dup_weighings"]).to_have_text(["1", "1"])
+    expect(pair.get_by_label(f"Anak A: {first_name}")).to_be_checked()  # the one registered first, by default
+    assert bidan.evaluate("() => document.documentElement.scrollWidth") <= 360, "no sideways scrolling at 360 px"
+    shot(bidan, "30-duplicates-pair")
+
+    # she keeps the second record (it has the NIK): asked first, in plain words
+    pair.get_by_label(f"Anak B: {second_name}").check()
+    pair.get_by_role("button", name="Gabungkan").click()
+    expect(pair.locator(".dup-confirm")).to_have_text(re.compile(
+        rf"^Data anak B \({second_name}\) disimpan\. 1 penimbangan dan 0 imunisasi/vitamin anak A \({first_name}\) "
+        rf"dipindahkan ke anak B \({second_name}\), lalu data anak A \({first_name}\) dihapus\. Gabungkan\?"))
+    shot(bidan, "31-duplicates-confirm", full_page=False)
+    pair.get_by_role("button", name="Ya, gabungkan").click()
+    expect(bidan.locator("#dup-done")).to_contain_text(f"Sudah digabungkan: data {second_name} disimpan")
+    expect(bidan.locator(f".dup-pair[data-second='{second_id}'], .dup-pair[data-first='{second_id}']")).to_have_count(0)
+
+    # the server: the first is a tombstone merged into the second, which has both weighings and no flag
+    assert stored_child(live_server, first_id) == {"merged_into": second_id, "deleted": True, "possible_duplicate_of": None}
+    assert stored_child(live_server, second_id) == {"merged_into": None, "deleted": False, "possible_duplicate_of": None}
+    assert [m["weight_kg"] for m in live_weighings(live_server, second_id, "bidan1")] == [3.3, 3.4]
+
+    # the phones, synced: one child with both weighings, no notice
+    bidan.goto(f"{base}/#/child/{second_id}")  # (her home lists one posyandu at a time)
+    bidan.get_by_role("heading", name=second_name, exact=True).wait_for()
+    expect(bidan.locator("#history tbody tr")).to_have_count(2)
+    expect(bidan.locator("#dup-child")).to_have_count(0)
+    sync_now(kader, base)
+    kader.goto(base + "/#/")
+    kader.get_by_label("Cari nama anak").fill("Kenzo")
+    expect(kader.locator("#children a")).to_have_count(1)
+    open_child(kader, second_name)
+    expect(kader.locator("#dup-child")).to_have_count(0)
+    expect(kader.locator("#history tbody tr")).to_have_count(2)
+
+
+def test_twins_are_kept_apart_online_only(live_server, new_context, shot):
+    if not any(rule.rule.endswith("/not-duplicate") for rule in live_server.app.url_map.iter_rules()):
+        pytest.skip("POST /children/{id}/not-duplicate is not on this server yet")
+    base = live_server.url
+    born = (date.today() - timedelta(days=20)).isoformat()
+    posyandu_id = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    elder = register(live_server, "kader1", posyandu_id=posyandu_id, name="Hasna Safira", sex="F", birth_date=born,
+                     mother_name="Umi Kalsum")
+    younger = register(live_server, "kader1", posyandu_id=posyandu_id, name="Hasni Safira", sex="F", birth_date=born,
+                       mother_name="Umi Kalsum")
+    assert younger["possible_duplicate_of"] == elder["id"]
+
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, base, "bidan1")
+    wait_synced(page)
+    page.goto(f"{base}/#/child/{younger['id']}")
+    page.get_by_role("heading", name="Hasni Safira", exact=True).wait_for()
+    note = page.locator("#dup-child")
+    expect(note).to_contain_text("Mungkin sama dengan Hasna Safira.")
+    note.get_by_role("link", name="Periksa kemungkinan anak ganda").click()
+    pair = page.locator(f".dup-pair[data-first='{elder['id']}'][data-second='{younger['id']}']")
+    expect(pair).to_be_visible()
+
+    # offline: the choice waits for the connection, said plainly
+    ctx.set_offline(True)
+    expect(page.locator("#dup-offline")).to_have_text(
+        "Perlu koneksi internet untuk menggabungkan atau memisahkan data anak.")
+    expect(pair.get_by_role("button", name="Bukan anak yang sama")).to_be_disabled()
+    expect(pair.get_by_role("button", name="Gabungkan")).to_be_disabled()
+    shot(page, "32-duplicates-offline", full_page=False)
+    ctx.set_offline(False)
+    expect(page.locator("#dup-offline")).to_have_count(0)
+
+    pair.get_by_role("button", name="Bukan anak yang sama").click()
+    expect(page.locator("#dup-done")).to_have_text("Dicatat: Hasna Safira dan Hasni Safira adalah anak yang berbeda.")
+    expect(page.locator(f".dup-pair[data-second='{younger['id']}']")).to_have_count(0)
+
+    # the server: both stand, the flag cleared
+    for child in (elder, younger):
+        assert stored_child(live_server, child["id"]) == {"merged_into": None, "deleted": False, "possible_duplicate_of": None}
+    page.goto(f"{base}/#/child/{younger['id']}")
+    page.get_by_role("heading", name="Hasni Safira", exact=True).wait_for()
+    expect(page.locator("#dup-child")).to_have_count(0)
