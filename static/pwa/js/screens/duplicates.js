@@ -47,16 +47,17 @@ function why(error) {
   return t('dup_failed', { why: listed.length ? listed.join(' ') : error.message });
 }
 
+/** [label, value of a child, whether values that differ are marked (who the child is, not the records)] */
 const FIELDS = [
-  ['name', (c) => h('a', { href: `#/child/${c.id}` }, c.name)],
-  ['sex', (c) => (c.sex === 'M' ? t('male') : t('female'))],
-  ['birth_date', (c) => formatDate(c.birth_date)],
-  ['mother_name', (c) => c.mother_name || '–'],
-  ['dup_nik', (c) => c.nik || '–'],
-  ['posyandu', (c, info) => info.places.get(c.posyandu_id) ?? '–'],
-  ['dup_registered', (c) => formatDateTime(c.created_at)],
-  ['dup_weighings', (c, info) => String(info.weighings.get(c.id) ?? 0)],
-  ['dup_doses', (c, info) => String(info.doses.get(c.id) ?? 0)],
+  ['name', (c) => h('a', { href: `#/child/${c.id}` }, c.name), true],
+  ['sex', (c) => (c.sex === 'M' ? t('male') : t('female')), true],
+  ['birth_date', (c) => formatDate(c.birth_date), true],
+  ['mother_name', (c) => c.mother_name || '–', true],
+  ['dup_nik', (c) => c.nik || '–', true],
+  ['posyandu', (c, info) => info.places.get(c.posyandu_id) ?? '–', true],
+  ['dup_registered', (c) => formatDateTime(c.created_at), false],
+  ['dup_weighings', (c, info) => String(info.weighings.get(c.id) ?? 0), false],
+  ['dup_doses', (c, info) => String(info.doses.get(c.id) ?? 0), false],
 ];
 
 /** The two children in a table: a row per detail, a column per child (rows that differ marked). */
@@ -66,10 +67,10 @@ function compareTable(pair, info) {
     h('caption', { class: 'sr-only' }, t('dup_compare')),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('dup_detail'))),
       ['A', 'B'].map((x) => h('th', { scope: 'col' }, t('dup_side', { x }))))),
-    h('tbody', {}, FIELDS.map(([key, show]) => {
+    h('tbody', {}, FIELDS.map(([key, show, marked]) => {
       const [a, b] = sides.map((c) => show(c, info));
       const text = (v) => (v instanceof Node ? v.textContent : v);
-      return h('tr', { 'data-key': key, class: text(a) === text(b) ? null : 'differs' },
+      return h('tr', { 'data-key': key, class: marked && text(a) !== text(b) ? 'differs' : null },
         h('th', { scope: 'row' }, t(key)), h('td', {}, a), h('td', {}, b));
     })));
 }
