@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countByChild, duplicatePairs, isLive, partnersOf } from '../../static/pwa/js/duplicates.js';
+import { whyFailed } from '../../static/pwa/js/screens/duplicates.js';
+import { ApiError } from '../../static/pwa/js/api.js';
 
 const kid = (id, name, created, extra = {}) => ({ id, name, sex: 'F', birth_date: '2025-01-10', posyandu_id: 'p1',
   created_at: `2025-01-${created}T02:00:00+00:00`, possible_duplicate_of: null, merged_into: null, deleted_at: null, ...extra });
@@ -83,4 +85,17 @@ test('records counted per child over several lists', () => {
   assert.equal(counts.get('a'), 3);
   assert.equal(counts.get('b'), 1);
   assert.equal(counts.get('c'), undefined);
+});
+
+test('a refused merge is said in plain Indonesian: the server\'s field messages, no connection, not allowed, gone', () => {
+  const refused = new ApiError('client', 422, 'Unprocessable Entity', { errors: { duplicate_id: [
+    'anak ini punya penimbangan atau imunisasi pada 2025-01-02, sebelum tanggal lahir ini: perbaiki catatan itu dulu'] } });
+  assert.equal(whyFailed(refused),
+    'Gagal: anak ini punya penimbangan atau imunisasi pada 2025-01-02, sebelum tanggal lahir ini: perbaiki catatan itu dulu');
+  assert.equal(whyFailed(new ApiError('client', 409, 'data sudah versi 3, bukan 2', { detail: 'data sudah versi 3, bukan 2' })),
+    'Gagal: data sudah versi 3, bukan 2');
+  assert.equal(whyFailed(new ApiError('network', 0, 'Failed to fetch')),
+    'Perlu koneksi internet untuk menggabungkan atau memisahkan data anak.');
+  assert.equal(whyFailed(new ApiError('client', 403, 'Forbidden')), 'Hanya bidan atau admin yang dapat menggabungkan data anak.');
+  assert.match(whyFailed(new ApiError('client', 404, 'Not Found')), /sudah berubah di server/);
 });

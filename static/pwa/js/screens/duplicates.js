@@ -39,7 +39,7 @@ async function syncAfter(ctx) {
 }
 
 /** What went wrong, in the user's words: the server's field messages (in the user's language), else its detail. */
-function why(error) {
+export function whyFailed(error) {
   if (error.kind === 'network') return t('dup_offline');
   if (error.status === 403) return t('dup_forbidden');
   if (error.status === 404) return t('dup_gone');
@@ -98,7 +98,7 @@ function pairCard(ctx, pair, info, online) {
     try {
       await work();
     } catch (error) {
-      say('bad', why(error));
+      say('bad', whyFailed(error));
       buttons.forEach((b) => { b.disabled = false; });
       if (error.status === 404) ctx.sync.sync(); // the pair changed elsewhere: fetch what stands
       return;
@@ -112,11 +112,12 @@ function pairCard(ctx, pair, info, online) {
   const merge = button({ class: 'btn primary', 'data-action': 'merge', onclick: () => {
     const keepId = keep.querySelector('input:checked')?.value ?? first.id;
     const [winner, loser, [x, y]] = keepId === second.id ? [second, first, ['B', 'A']] : [first, second, ['A', 'B']];
+    const sentence = `dup-confirm-${first.id}-${second.id}`;
     confirmBox.replaceChildren(
-      h('p', {}, t('dup_confirm', { keep: `${x} (${winner.name})`, lose: `${y} (${loser.name})`,
+      h('p', { id: sentence }, t('dup_confirm', { keep: `${x} (${winner.name})`, lose: `${y} (${loser.name})`,
         w: info.weighings.get(loser.id) ?? 0, d: info.doses.get(loser.id) ?? 0 })),
       h('div', { class: 'actions' },
-        button({ class: 'btn primary', 'data-action': 'confirm', onclick: () => run(
+        button({ class: 'btn primary', 'data-action': 'confirm', 'aria-describedby': sentence, onclick: () => run(
           () => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id }),
           t('dup_merged', { name: winner.name })) }, t('dup_confirm_yes')),
         h('button', { class: 'btn', type: 'button', onclick: () => { confirmBox.hidden = true; merge.focus(); } }, t('cancel'))));
