@@ -275,7 +275,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
     mutations addressed to it are re-pointed by sync), its events and parent
     links move to the winner, blank winner fields are filled from the loser,
-    and the winner's growth is recomputed over the joined history.
+    a child flagged as a possible duplicate of the loser is flagged against the
+    winner, and the winner's growth is recomputed over the joined history.
     """
     access.require_health_worker(user)
     if winner.id == loser.id:
@@ -291,6 +292,11 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     loser.merged_into = winner.id
     record_change(loser, "delete", {"merged_into": [None, str(winner.id)]}, action="merge",
                   reason=f"merged into {winner.id}")
+    # a third registration flagged against the duplicate is now a possible duplicate of the child that stands
+    for other in db.session.scalars(select(Child).where(Child.possible_duplicate_of == loser.id, Child.id != winner.id,
+                                                        Child.deleted_at.is_(None))):
+        record_change(other, "update", apply_changes(other, {"possible_duplicate_of": winner.id}), action="merge",
+                      reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")
     linked = set(db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == winner.id)))
     for parent_id in db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)):

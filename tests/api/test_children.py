@@ -284,3 +284,26 @@ def test_a_bidan_says_a_flagged_child_is_not_a_duplicate_and_every_phone_learns_
     audit = db.session.scalars(select(AuditLog).where(AuditLog.record_id == twin_b["id"],
                                                       AuditLog.action == "not_duplicate")).all()
     assert [(a.reason, a.changes) for a in audit] == [("kembar", {"possible_duplicate_of": [twin_a["id"], None]})]
+
+
+def test_a_third_registration_flagged_against_the_merged_duplicate_is_flagged_against_the_child_that_stands(
+        client, world, make_child):
+    from tests.sync.helpers import pull_all
+
+    born = "2025-03-01"
+    a = make_child(name="Rizky Ramadhan", birth_date=born)
+    b = make_child(by="kader1b", name="Rizki Ramadan", birth_date=born)  # flagged against a
+    c = make_child(by="kader1b", name="Rizky R.", birth_date=born)  # flagged against a too (the first registered)
+    assert b["possible_duplicate_of"] == a["id"] and c["possible_duplicate_of"] == a["id"]
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    # the bidan keeps b: a is merged into it, so c is now a possible duplicate of b
+    resp = client.post(f"/api/v1/children/{b['id']}/merge", json={"duplicate_id": a["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["possible_duplicate_of"] is None  # b's own flag pointed at a
+    c_now = client.get(f"/api/v1/children/{c['id']}", headers=world.headers("kader1")).get_json()
+    assert (c_now["possible_duplicate_of"], c_now["version"]) == (b["id"], c["version"] + 1)
+    changes, _, _ = pull_all(client, world.headers("kader1"), cursor)
+    pulled = {ch["id"]: ch for ch in changes if ch["entity"] == "child"}
+    assert pulled[c["id"]]["record"]["possible_duplicate_of"] == b["id"]
+    assert pulled[a["id"]]["op"] == "delete"
