@@ -212,3 +212,5 @@ def test_fhir_codes_the_product_in_kfa_and_tells_first_hand_from_copied(client, 
     assert unstated["primarySource"] is True and "reportOrigin" not in unstated
     assert unstated["vaccineCode"]["coding"][0] == {"system": "http://sys-ids.kemkes.go.id/kfa", "code": "93123456"}
     assert elsewhere["primarySource"] is False and "reportOrigin" not in elsewhere
+    # the posyandu is the location of a dose given there, never of one given elsewhere
+    assert given["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"} and "location" not in elsewhere

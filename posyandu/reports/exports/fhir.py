@@ -13,7 +13,7 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   lot and expiry; ``primarySource`` true for a dose given by the health worker who recorded
   it (``source`` given), false with ``reportOrigin`` (written record, parent's recall) for
   one copied or recalled, and for a record that does not say, by its place (elsewhere: false);
-  the posyandu as location, and the
+  the posyandu as location unless it was given elsewhere, and the
   reason: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
@@ -129,7 +129,9 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dic
                         else f"{i.vaccine} {i.dose}"},
         "patient": {"reference": _urn(i.child_id)}, "occurrenceDateTime": i.given_on.isoformat(),
         "primarySource": i.source == "given" if i.source else i.place != "elsewhere",
-        "location": {"reference": _urn(i.posyandu_id)}, "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
+        "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
+    if i.place != "elsewhere":  # given at the posyandu (or its puskesmas): not a place we do not know
+        out["location"] = {"reference": _urn(i.posyandu_id)}
     if i.source in ORIGINS:
         out["reportOrigin"] = {"coding": [{"system": ORIGIN, "code": i.source, "display": ORIGINS[i.source]}]}
     if i.batch_number:
