@@ -98,17 +98,22 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label("BCG (terlambat)").check()
     page.get_by_label("Disalin dari Buku KIA / catatan lain").check()  # the dose's source, asked once one is checked
+    expect(page.get_by_label("Posyandu", exact=True)).to_be_checked()  # where a copied dose was given: asked
+    page.get_by_label("Puskesmas", exact=True).check()
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
     page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     expect(page.get_by_label("Tanggal diberikan")).to_have_value(date.today().isoformat())
+    expect(page.get_by_label("Puskesmas", exact=True)).to_be_checked()
     page.get_by_label("Tanggal diberikan").fill(yesterday)
+    page.get_by_label("Tempat lain", exact=False).check()
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
     wait_synced(page)
     doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
-    assert [(d["vaccine"], d["given_on"]) for d in doses if not d.get("deleted_at")] == [("BCG", yesterday)]
+    assert [(d["vaccine"], d["given_on"], d["source"], d["place"]) for d in doses if not d.get("deleted_at")] == [
+        ("BCG", yesterday, "record", "elsewhere")]
     page.locator("#doses-given").get_by_role("link", name="Ubah BCG").click()
     page.get_by_label("Salah catat").check()
     page.get_by_role("button", name="Hapus").click()

@@ -182,6 +182,11 @@ function deleteCard(ctx, entity, id, childId) {
 const sourceRadios = (checked) => radios('source', t('dose_source'), DOSE_SOURCES.map((s) => [s, t(`source_${s}`)]), checked);
 const sourceOf = (form) => form.querySelector('input[name=source]:checked')?.value ?? null;
 
+/** Where a dose copied from a record or recalled was given (a dose given at this visit: here). */
+const PLACES = ['posyandu', 'puskesmas', 'elsewhere'];
+const placeRadios = (checked) => radios('place', t('dose_place'), PLACES.map((p) => [p, t(`place_${p}`)]), checked);
+const placeOf = (form, from) => (from === 'given' ? 'posyandu' : form.querySelector('input[name=place]:checked')?.value ?? 'posyandu');
+
 /** The vial of a dose given by a health worker: its batch (lot) number and expiry date and, when
  * the schedule lists products for the vaccine, its KFA product. `suffix` tells apart the fields of
  * several vaccines in one form; `lot` fills them in (`remembered`: from the day's previous child). */
@@ -222,6 +227,9 @@ export async function doseForm(ctx, childId, entity, id) {
   const name = doseLabel(schedule, entity, rec);
   const isDose = entity === 'immunisation';
   let lotBox = null;
+  const copied = (source) => source === 'record' || source === 'recall';
+  const place = isDose ? placeRadios(rec.place ?? 'posyandu') : null;
+  if (place) place.hidden = !copied(rec.source);
   if (isDose) {
     const stated = rec.batch_number || rec.expiry_date || rec.kfa_code;
     const remembered = stated ? null : lotsOn(await keptLots(ctx.db), rec.given_on)[rec.vaccine];
@@ -230,12 +238,15 @@ export async function doseForm(ctx, childId, entity, id) {
   }
   const form = h('form', { class: 'card', novalidate: true, id: 'dose-form' }, h('h2', {}, `${t('dose_edit', { name })}: ${child.name}`),
     field({ label: t('given_on'), name: 'given_on', type: 'date', value: rec.given_on, required: true, max: todayIso(), min: child.birth_date }),
-    isDose ? sourceRadios(rec.source ?? null) : null, lotBox,
+    isDose ? sourceRadios(rec.source ?? null) : null, place, lotBox,
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.addEventListener('change', (e) => {
     if (!lotBox) return;
-    if (e.target.name === 'source') lotBox.hidden = sourceOf(form) !== 'given';
+    if (e.target.name === 'source') {
+      lotBox.hidden = sourceOf(form) !== 'given';
+      place.hidden = !copied(sourceOf(form));
+    }
     if (e.target.name === 'given_on') form.elements.expiry_date.min = e.target.value;
   });
   form.addEventListener('submit', async (e) => {
@@ -255,7 +266,7 @@ export async function doseForm(ctx, childId, entity, id) {
       const lot = source === 'given' ? lotValues(form)
         : rec.source === 'given' ? { batch_number: null, expiry_date: null, kfa_code: null } : {};
       Object.assign(errors, lotErrorsOf({ source, ...lot }, on));
-      dose = { source, ...lot };
+      dose = { source, ...lot, ...(copied(source) ? { place: placeOf(form, source) } : {}) };
     }
     if (!showErrors(form, errors)) return;
     await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose } });
@@ -279,12 +290,14 @@ export async function dosesForm(ctx, childId) {
   const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date });
   const options = h('fieldset', { class: 'checks' }, h('legend', {}, t('due_today')));
   const source = sourceRadios(null);
+  const place = placeRadios('posyandu');
   const lotsBox = h('div', { id: 'dose-lots' });
   const checkedDoses = () => [...form.querySelectorAll('input[name=dose]:checked')].map((i) => i.value);
   /** The source is asked once a vaccine dose is checked; the vials of those checked, once it is "given". */
   const showAsked = () => {
     const checked = checkedDoses();
     source.hidden = !checked.length;
+    place.hidden = !checked.length || !['record', 'recall'].includes(sourceOf(form));
     const given = sourceOf(form) === 'given';
     for (const box of lotsBox.children) box.hidden = !given || !checked.includes(box.dataset.dose);
   };
@@ -302,7 +315,7 @@ export async function dosesForm(ctx, childId) {
     showAsked();
   };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
-  form.append(dateField, options, source, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+  form.append(dateField, options, source, place, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
     h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.elements.given_on.addEventListener('change', drawOptions);
   form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
@@ -327,7 +340,7 @@ export async function dosesForm(ctx, childId) {
     const recorded = new Date().toISOString();
     for (const [vaccine, dose] of doses) {
       await ctx.save({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine, dose: Number(dose), given_on: on,
-        place: 'posyandu', source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } });
+        place: placeOf(form, from), source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } });
     }
     for (const kind of sups) {
       await ctx.save({ entity: 'supplement', id: crypto.randomUUID(), fields: { child_id: childId, kind, given_on: on, place: 'posyandu', recorded_at: recorded } });

@@ -11,13 +11,14 @@ import { forget, saveTokens } from '../auth.js';
 const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', measured_on: 'measured_on',
   weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
-  oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', batch_number: 'batch_number', expiry_date: 'expiry_date',
+  oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', place: 'dose_place', batch_number: 'batch_number', expiry_date: 'expiry_date',
   kfa_code: 'kfa_product' };
 const label = (f) => (LABELS[f] ? t(LABELS[f]) : f);
 const shown = (f, v) => {
   if (v === null || v === undefined || v === '') return '–';
   if (f === 'sex') return v === 'M' ? t('male') : t('female');
   if (f === 'source') return t(`source_${v}`);
+  if (f === 'place') return t(`place_${v}`);
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   return category(v) !== '–' && typeof v === 'string' && v.includes('_') ? category(v) : String(v);
