@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from posyandu import access
 from posyandu.audit import apply_changes, created_fields, log_action, record_change, record_creates
@@ -129,15 +129,17 @@ def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
 
 
 def likely_duplicate(child: Child) -> Child | None:
-    """Another child of the same posyandu who is probably the same person:
-    the same NIK, or the same sex, a birth date within 3 days and a similar name."""
+    """Another child of the same posyandu, registered before ``child``, who is probably the same
+    person: the same NIK, or the same sex, a birth date within 3 days and a similar name."""
     same_nik = Child.nik == child.nik if child.nik else None
     similar = (Child.sex == child.sex) & Child.birth_date.between(
         child.birth_date - timedelta(days=3), child.birth_date + timedelta(days=3)) & \
         (func.lower(func.substr(Child.name, 1, 4)) == child.name[:4].lower())
     cond = or_(same_nik, similar) if same_nik is not None else similar
+    earlier = Child.created_at < child.created_at if child.created_at is not None else true()
     return db.session.scalar(select(Child).where(Child.id != child.id, Child.posyandu_id == child.posyandu_id,
-                                                 Child.deleted_at.is_(None), Child.merged_into.is_(None), cond)
+                                                 Child.deleted_at.is_(None), Child.merged_into.is_(None), cond,
+                                                 earlier)
                              .order_by(Child.created_at).limit(1))
 
 
@@ -216,11 +218,19 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
 
 
 def delete_child(user: User, child: Child, reason: str | None) -> None:
-    """Tombstone the child and, with it, every event of the child (each with its own log row)."""
+    """Tombstone the child and, with it, every event of the child (each with its own log row). A
+    child flagged as its possible duplicate is flagged again against the children that stand."""
     access.require_staff(user)
     record_change(child, "delete", reason=reason)
     for event in child_events(child.id):
         record_change(event, "delete", reason=reason or "child deleted")
+    # a child flagged as a possible duplicate of this one is judged again among the children that stand
+    db.session.flush()
+    for other in db.session.scalars(select(Child).where(Child.possible_duplicate_of == child.id,
+                                                        Child.deleted_at.is_(None))):
+        found = likely_duplicate(other)
+        record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
+                      action="delete", reason=f"{child.id} deleted")
 
 
 def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) -> None:

@@ -307,3 +307,22 @@ def test_a_third_registration_flagged_against_the_merged_duplicate_is_flagged_ag
     pulled = {ch["id"]: ch for ch in changes if ch["entity"] == "child"}
     assert pulled[c["id"]]["record"]["possible_duplicate_of"] == b["id"]
     assert pulled[a["id"]]["op"] == "delete"
+
+
+def test_a_child_flagged_against_a_deleted_registration_is_judged_again(client, world, make_child):
+    born = "2025-04-02"
+    a = make_child(name="Putri Ayu", sex="F", birth_date=born)
+    b = make_child(by="kader1b", name="Putri Ayuningtyas", sex="F", birth_date=born)
+    c = make_child(by="kader1b", name="Putri A.", sex="F", birth_date=born)
+    lone = make_child(name="Bagas Saputra", birth_date="2025-05-05")
+    lone_twin = make_child(by="kader1b", name="Bagas S.", birth_date="2025-05-05")
+    assert (b["possible_duplicate_of"], c["possible_duplicate_of"], lone_twin["possible_duplicate_of"]) == (
+        a["id"], a["id"], lone["id"])
+    get = lambda child: client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
+    # a registered by mistake and deleted: b is the first that stands; c is now b's possible duplicate
+    assert client.delete(f"/api/v1/children/{a['id']}", headers=world.headers("kader1")).status_code == 204
+    assert get(b)["possible_duplicate_of"] is None and get(b)["version"] == b["version"] + 1
+    assert get(c)["possible_duplicate_of"] == b["id"]
+    # no other child like it: the flag goes
+    assert client.delete(f"/api/v1/children/{lone['id']}", headers=world.headers("kader1")).status_code == 204
+    assert get(lone_twin)["possible_duplicate_of"] is None
