@@ -147,8 +147,8 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     """Hook for ``posyandu.events``: the record's own completeness (``record_problems``), then
     minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
     ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
-    problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on))
-    if problems:
+    problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on)) if obj.deleted_at is None else {}
+    if problems:  # (a dose being deleted is not judged: whatever it lacks, it may go)
         raise ValidationFailed(errors=problems)
     if not DOSE_FIELDS & data.keys():
         return

@@ -214,3 +214,15 @@ def test_fhir_codes_the_product_in_kfa_and_tells_first_hand_from_copied(client, 
     assert elsewhere["primarySource"] is False and "reportOrigin" not in elsewhere
     # the posyandu is the location of a dose given there, never of one given elsewhere
     assert given["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"} and "location" not in elsewhere
+
+
+def test_a_dose_whose_product_a_later_schedule_lists_for_another_vaccine_can_still_be_deleted(client, world, db, baby):
+    made = record(client, world, baby["id"], "BCG", 1, "2025-02-10", kfa_code=DPT_PRODUCT["kfa_code"])
+    assert made.status_code == 201  # no schedule lists the code yet
+    publish_products(client, world)  # now it is DPT-HB-Hib's: the dose is refused on any edit…
+    url = f"/api/v1/immunisations/{made.get_json()['id']}"
+    edit = client.patch(url, json={"given_by": "Bidan Ratna", "base_version": 1}, headers=world.headers("kader1"))
+    assert edit.status_code == 422 and list(edit.get_json()["errors"]) == ["kfa_code"]
+    # …but may be deleted as entered by mistake
+    assert client.delete(url + "?reason=salah+catat", headers=world.headers("kader1")).status_code == 204
+    assert stored(db, made.get_json()["id"]).deleted_at is not None
