@@ -147,8 +147,11 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     """Hook for ``posyandu.events``: the record's own completeness (``record_problems``), then
     minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
     ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
-    problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on)) if obj.deleted_at is None else {}
-    if problems:  # (a dose being deleted is not judged: whatever it lacks, it may go)
+    # a dose being deleted is not judged (whatever it lacks, it may go); its product only when it or
+    # the vaccine is written (a later schedule listing it for another vaccine blocks no other edit)
+    problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on),
+                               product=bool({"kfa_code", "vaccine"} & data.keys())) if obj.deleted_at is None else {}
+    if problems:
         raise ValidationFailed(errors=problems)
     if not DOSE_FIELDS & data.keys():
         return
@@ -169,12 +172,14 @@ EXPIRED = Msg("the vial had expired on the day the dose was given: check both da
               "vial sudah kedaluwarsa pada tanggal pemberian: periksa kedua tanggal")
 
 
-def record_problems(dose: Immunisation, schedule: Callable[[], Schedule]) -> dict[str, list[Msg]]:
+def record_problems(dose: Immunisation, schedule: Callable[[], Schedule], *, product: bool = True
+                    ) -> dict[str, list[Msg]]:
     """What a dose's record lacks or contradicts, per field (domain.md, Interoperability): a dose
     given by a health worker (``source`` given) has its vial's lot number and expiry date, and
     the vial had not expired that day; a KFA product code is not one the schedule lists for
     another vaccine. A dose copied from the Buku KIA, recalled or not stated needs neither: the
-    book often has no lot. ``schedule``: the schedule in force, read only if needed."""
+    book often has no lot. ``schedule``: the schedule in force, read only if needed; ``product``:
+    whether to judge the KFA product."""
     errors: dict[str, list[Msg]] = {}
     if dose.source == "given":
         if not dose.batch_number:
@@ -183,7 +188,7 @@ def record_problems(dose: Immunisation, schedule: Callable[[], Schedule]) -> dic
             errors["expiry_date"] = [LOT_REQUIRED]
         elif dose.given_on is not None and dose.expiry_date < dose.given_on:
             errors["expiry_date"] = [EXPIRED]
-    if dose.kfa_code:
+    if product and dose.kfa_code:
         listed = schedule().vaccine_of_product(dose.kfa_code)
         if listed is not None and listed.code != dose.vaccine:
             errors["kfa_code"] = [Msg(f"this KFA product is a {listed.code} vaccine, not {dose.vaccine}",

@@ -216,13 +216,21 @@ def test_fhir_codes_the_product_in_kfa_and_tells_first_hand_from_copied(client, 
     assert given["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"} and "location" not in elsewhere
 
 
-def test_a_dose_whose_product_a_later_schedule_lists_for_another_vaccine_can_still_be_deleted(client, world, db, baby):
+def test_a_dose_whose_product_a_later_schedule_lists_for_another_vaccine_is_judged_only_when_it_changes(
+        client, world, db, baby):
     made = record(client, world, baby["id"], "BCG", 1, "2025-02-10", kfa_code=DPT_PRODUCT["kfa_code"])
     assert made.status_code == 201  # no schedule lists the code yet
-    publish_products(client, world)  # now it is DPT-HB-Hib's: the dose is refused on any edit…
+    publish_products(client, world)  # now it is DPT-HB-Hib's
     url = f"/api/v1/immunisations/{made.get_json()['id']}"
-    edit = client.patch(url, json={"given_by": "Bidan Ratna", "base_version": 1}, headers=world.headers("kader1"))
-    assert edit.status_code == 422 and list(edit.get_json()["errors"]) == ["kfa_code"]
-    # …but may be deleted as entered by mistake
-    assert client.delete(url + "?reason=salah+catat", headers=world.headers("kader1")).status_code == 204
+    headers = world.headers("kader1")
+    # another field's correction is not blocked by it
+    edit = client.patch(url, json={"given_by": "Bidan Ratna", "base_version": 1}, headers=headers)
+    assert edit.status_code == 200, edit.get_json()
+    # a product written is judged: BCG's own is taken, DPT-HB-Hib's refused
+    fixed = client.patch(url, json={"kfa_code": BCG_PRODUCT["kfa_code"], "base_version": 2}, headers=headers)
+    assert fixed.status_code == 200, fixed.get_json()
+    again = client.patch(url, json={"kfa_code": DPT_PRODUCT["kfa_code"], "base_version": 3}, headers=headers)
+    assert again.status_code == 422 and list(again.get_json()["errors"]) == ["kfa_code"]
+    # and it may be deleted as entered by mistake
+    assert client.delete(url + "?reason=salah+catat", headers=headers).status_code == 204
     assert stored(db, made.get_json()["id"]).deleted_at is not None
