@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 PIN = "2468"
 
@@ -53,6 +54,21 @@ def open_child(page, name: str) -> None:
     page.get_by_label("Cari nama anak").fill(name)
     page.locator("#children a", has_text=name).first.click()
     page.get_by_role("heading", name=name, exact=True).wait_for()
+
+
+def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **by_label: str) -> str:
+    """Register a child in the PWA's form, as a cadre does (kept on the phone until the next sync):
+    its name, sex ("Perempuan" or "Laki-laki"), a birth date ``days_old`` days ago, and any other
+    field by its label (``**{"Nama ibu": "Sri"}``). The new child's id, from the child's screen."""
+    page.goto(page.url.split("#")[0] + "#/register")
+    page.get_by_label("Nama anak").fill(name)
+    page.get_by_label(sex).check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=days_old)).isoformat())
+    for label, value in by_label.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    return page.evaluate("() => location.hash").split("/")[-1]
 
 
 def waiting(n: int):

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 NAME = "Tegar Koreksi"
@@ -27,13 +27,7 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     page = ctx.new_page()
     login(page, base, "kader3")
     wait_synced(page)
-    page.goto(base + "/#/register")
-    page.get_by_label("Nama anak").fill(NAME)
-    page.get_by_label("Laki-laki").check()
-    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=183)).isoformat())
-    page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=NAME, exact=True).wait_for()
-    child_id = page.evaluate("() => location.hash").split("/")[-1]
+    child_id = register_child(page, NAME, days_old=183, sex="Laki-laki")
 
     # 45 kg for a 6-month-old: typed wrong, saved
     page.get_by_role("link", name="Catat penimbangan").click()

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, sw_controls, wait_synced
+from tests.e2e.pages import login, register_child, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 GIVEN = "Diberikan oleh petugas pada kunjungan ini"
@@ -40,16 +40,6 @@ def opv_product(live_server):
     assert gone.status_code == 200, gone.get_json()
 
 
-def register(page, base: str, name: str, days_old: int) -> str:
-    page.goto(base + "/#/register")
-    page.get_by_label("Nama anak").fill(name)
-    page.get_by_label("Perempuan").check()
-    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=days_old)).isoformat())
-    page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=name, exact=True).wait_for()
-    return page.evaluate("() => location.hash").split("/")[-1]
-
-
 def doses_of(server, child_id: str, user: str) -> dict[str, dict]:
     items = server.api("GET", f"/children/{child_id}/immunisations", user).get_json()["items"]
     return {d["vaccine"]: d for d in items if not d.get("deleted_at")}
@@ -66,7 +56,7 @@ def test_a_dose_given_today_keeps_its_vial_from_the_phone_to_the_server(live_ser
     expiry = (today + timedelta(days=200)).isoformat()
 
     ctx.set_offline(True)
-    first = register(page, base, "Dewi Vial", 35)
+    first = register_child(page, "Dewi Vial", days_old=35)
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     source = page.locator("fieldset", has_text="Sumber catatan")
     expect(source).to_be_hidden()  # asked once a vaccine dose is checked
@@ -105,7 +95,7 @@ def test_a_dose_given_today_keeps_its_vial_from_the_phone_to_the_server(live_ser
     expect(page.locator("#doses-given li", has_text="BCG")).to_contain_text("Batch BCG-E2E-117")
 
     # the next child that day: the vials in use are filled in, the product too
-    second = register(page, base, "Eka Vial", 40)
+    second = register_child(page, "Eka Vial", days_old=40)
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label(re.compile(r"^BCG \(")).check()
     page.get_by_label(re.compile(r"^OPV 1 \(")).check()
@@ -146,7 +136,7 @@ def test_a_vial_the_server_refuses_is_fixed_in_the_dose_form(live_server, new_co
     page = ctx.new_page()
     login(page, base, "kader5")
     wait_synced(page)
-    child_id = register(page, base, "Fajar Vial", 35)
+    child_id = register_child(page, "Fajar Vial", days_old=35)
     wait_synced(page)
 
     def without_batch(route) -> None:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -60,14 +60,7 @@ def test_a_baby_registered_on_two_phones_is_merged_by_the_midwife(live_server, n
     kader = kader_ctx.new_page()
     login(kader, base, "kader1")
     wait_synced(kader)
-    kader.goto(base + "/#/register")
-    kader.get_by_label("Nama anak").fill(first_name)
-    kader.get_by_label("Laki-laki").check()
-    kader.get_by_label("Tanggal lahir").fill(born)
-    kader.get_by_label("Nama ibu").fill("Sri Wahyuni")
-    kader.get_by_role("button", name="Simpan").click()
-    kader.get_by_role("heading", name=first_name, exact=True).wait_for()
-    first_id = kader.evaluate("() => location.hash").split("/")[-1]
+    first_id = register_child(kader, first_name, days_old=6, sex="Laki-laki", **{"Nama ibu": "Sri Wahyuni"})
     kader.get_by_role("link", name="Catat penimbangan").click()
     kader.get_by_label("Berat badan (kg)").fill("3,4")
     kader.get_by_role("button", name="Simpan").click()

@@ -4,12 +4,11 @@ PIN, so a reload still syncs) and ends the session of her other phone."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import enter_pin, login, wait_synced
+from tests.e2e.pages import enter_pin, login, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -58,11 +57,6 @@ def test_a_cadre_changes_her_password_and_her_other_phone_must_log_in_again(live
     # this phone, reopened with its PIN, still sends a new child with the tokens it kept
     page.reload()
     enter_pin(page)
-    page.goto(page.url.split("#")[0] + "#/register")
-    page.get_by_label("Nama anak").fill("Dewi Sandi Baru")
-    page.get_by_label("Perempuan").check()
-    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=300)).isoformat())
-    page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name="Dewi Sandi Baru").wait_for()
+    register_child(page, "Dewi Sandi Baru", days_old=300)
     wait_synced(page, timeout=60000)
     assert len(live_server.api("GET", "/children?q=Dewi Sandi Baru", "kader1").get_json()["items"]) == 1

@@ -4,13 +4,12 @@ and the app's installability (manifest, icons, service worker)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM
-from tests.e2e.pages import login, sw_controls, wait_synced
+from tests.e2e.pages import login, register_child, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +19,6 @@ new MutationObserver(() => {
   if (chip) (window.__chip ??= []).push(chip.textContent);
 }).observe(document, { subtree: true, childList: true, characterData: true });
 """
-
-
-def register(page, name: str) -> None:
-    page.goto(page.url.split("#")[0] + "#/register")
-    page.get_by_label("Nama anak").fill(name)
-    page.get_by_label("Laki-laki").check()
-    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=400)).isoformat())
-    page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=name).wait_for()
 
 
 def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live_server, new_context):
@@ -51,7 +41,7 @@ def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live
             route.fulfill(response=response)
 
     ctx.route("**/api/v1/sync/push", drop_first_response)
-    register(page, "Bayu Putus Sinyal")
+    register_child(page, "Bayu Putus Sinyal", days_old=400, sex="Laki-laki")
     wait_synced(page, timeout=60000)  # the backoff retry goes through
     assert len(bodies) >= 2 and bodies[0] == bodies[1], "the retry resends the same body and mutation ids"
     items = live_server.api("GET", "/children?q=Bayu Putus", "kader2").get_json()["items"]
@@ -80,7 +70,7 @@ def test_a_saved_record_is_on_disk_before_the_app_says_saved(live_server, new_co
     wait_synced(page)
     ctx.set_offline(True)
     before = page.evaluate("window.__tx.length")
-    register(page, "Dina Tersimpan")
+    register_child(page, "Dina Tersimpan", days_old=400, sex="Laki-laki")
     saves = [t for t in page.evaluate("window.__tx")[before:] if t["mode"] == "readwrite" and "outbox" in t["stores"]]
     assert saves and {t["durability"] for t in saves} == {"strict"}, saves
     pulls = [t for t in page.evaluate("window.__tx")[:before] if t["mode"] == "readwrite" and "records" in t["stores"]]
@@ -95,7 +85,7 @@ def test_logout_is_refused_while_changes_are_unsent(live_server, new_context, sh
     login(page, live_server.url, "kader3")
     wait_synced(page)
     ctx.set_offline(True)
-    register(page, "Citra Belum Terkirim")
+    register_child(page, "Citra Belum Terkirim", days_old=400, sex="Laki-laki")
     page.goto(page.url.split("#")[0] + "#/settings")
     page.get_by_role("button", name="Keluar").click()
     expect(page.locator("#logout-note")).to_have_text("Ada 1 data belum terkirim. Sinkron dulu sebelum keluar.")

@@ -5,12 +5,11 @@ and a child opened from far down the list is shown from its top."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import enter_pin, login, sw_controls, wait_synced
+from tests.e2e.pages import enter_pin, login, register_child, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -50,12 +49,7 @@ def test_the_sync_screen_speaks_indonesian_and_remembers_the_last_sync(live_serv
     ctx.set_offline(True)
     page.reload()
     enter_pin(page)
-    page.goto(f"{base}/#/register")
-    page.get_by_label("Nama anak").fill("Wulan Antre")
-    page.get_by_label("Perempuan").check()
-    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=90)).isoformat())
-    page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name="Wulan Antre").wait_for()
+    register_child(page, "Wulan Antre", days_old=90)
 
     page.goto(f"{base}/#/sync")
     expect(page.locator("#queue .tag")).to_have_text("menunggu")
