@@ -24,10 +24,10 @@ export async function childNotice(ctx, childId) {
     : h('p', { class: 'notice warn', id: 'dup-child' }, t('dup_maybe_kader', { name: names }));
 }
 
-/** The home screen's notice (bidan, admin) when some pairs wait, else null. */
-export async function homeNotice(ctx) {
+/** The home screen's notice (bidan, admin) when some pairs wait among `children` (the home list's), else null. */
+export function homeNotice(ctx, children) {
   if (!judges(ctx.role)) return null;
-  const n = (await pairsOnPhone(ctx)).length;
+  const n = duplicatePairs(children).length;
   return n ? h('p', { class: 'notice warn', id: 'dup-notice' }, h('a', { href: '#/duplicates' }, t('dup_home', { n }))) : null;
 }
 

@@ -39,9 +39,10 @@ export function dueListPanel(list, today, open = new Set()) {
 }
 
 export async function render(ctx) {
-  const [children, posyandus, measurements, immunisations, supplements, tables, schedule, duplicates] = await Promise.all([
+  const [children, posyandus, measurements, immunisations, supplements, tables, schedule] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
-    ctx.records('supplement'), ctx.tables(), ctx.schedule(), homeNotice(ctx)]);
+    ctx.records('supplement'), ctx.tables(), ctx.schedule()]);
+  const duplicates = homeNotice(ctx, children); // from the children just read, not read again
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
   const [byM, byI, byS] = [group(measurements), group(immunisations), group(supplements)];
