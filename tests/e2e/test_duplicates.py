@@ -87,6 +87,7 @@ def test_a_baby_registered_on_two_phones_is_merged_by_the_midwife(live_server, n
     expect(kader.locator("#dup-child")).to_contain_text(f"Mungkin sama dengan {second_name}")
     kader.goto(base + "/#/")
     expect(kader.locator("#dup-notice")).to_have_count(0)
+    expect(kader.locator("#nav-duplicates")).to_be_hidden()  # the menu offers it only to who judges
     kader.goto(base + "/#/duplicates")
     expect(kader).to_have_url(base + "/#/")
 
@@ -158,6 +159,9 @@ def test_twins_are_kept_apart_online_only(live_server, new_context, shot):
     page = ctx.new_page()
     login(page, base, "bidan1")
     wait_synced(page)
+    page.locator("#nav-duplicates").click()  # the menu leads to the screen too
+    page.get_by_role("heading", name="Kemungkinan anak ganda").wait_for()
+    expect(page.locator(f".dup-pair[data-first='{elder['id']}'][data-second='{younger['id']}']")).to_be_visible()
     page.goto(f"{base}/#/child/{younger['id']}")
     page.get_by_role("heading", name="Hasni Safira", exact=True).wait_for()
     note = page.locator("#dup-child")

@@ -139,6 +139,7 @@ async function startSession(session) {
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
   ctx.reports = null; // the report pickers belong to the user's scope
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
+  document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;
   document.getElementById('nav').hidden = false;
   navigator.storage?.persist?.().then((granted) => { ctx.persisted = granted; }).catch(() => {});

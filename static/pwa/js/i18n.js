@@ -354,6 +354,7 @@ const W = {
   no_data: ['Tidak ada data.', 'No data.'],
   // possible duplicate children (a bidan merges or keeps apart)
   dup_title: ['Kemungkinan anak ganda', 'Possible duplicate children'],
+  dup_nav: ['Anak ganda', 'Duplicates'],
   dup_help: ['Anak-anak ini mungkin didaftarkan dua kali (misalnya di dua HP). Bandingkan datanya, lalu gabungkan, atau tandai sebagai anak yang berbeda (misalnya anak kembar).',
     'These children may have been registered twice (on two phones, say). Compare their details, then merge them, or mark them as different children (twins, say).'],
   dup_home: ['{n} kemungkinan anak ganda perlu diperiksa', '{n} possible duplicate children to check'],
