@@ -88,10 +88,7 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
     sex = 1 if child.sex == "M" else 2
     # Personal levels near Indonesia's SSGI 2022 picture: ~20% stunted, ~7% wasted.
     haz, whz = rng.gauss(-1.1, 1.0), rng.gauss(-0.45, 0.95)
-    month = date(today.year, today.month, 1)
-    for back in range(23, -1, -1):
-        y, m = divmod(month.year * 12 + month.month - 1 - back, 12)
-        day = date(y, m + 1, min(pos.meeting_day, 28))
+    for day in _meeting_days(pos, today):
         age = (day - child.birth_date).days
         haz += rng.gauss(0, 0.08)
         whz += rng.gauss(0, 0.2)
@@ -134,7 +131,53 @@ def load_demo(seed: int = 2024) -> str:
         refresh_child_growth(child)
         _immunisations(doses, child, today, schedule)
     db.session.add_all([ParentLink(user_id=users["orangtua"].id, child_id=c.id) for c in children[:2]])
-    return f"demo loaded: {len(posyandu)} posyandu, {len(children)} children, users: {', '.join(users)}"
+    again = _registered_twice(users["kader2"], children, posyandu[1], today)
+    return (f"demo loaded: {len(posyandu)} posyandu, {len(children) + (again is not None)} children "
+            f"({'one of them registered twice, for the bidan to merge' if again else 'no duplicate pair'}), "
+            f"users: {', '.join(users)}")
+
+
+def _registered_twice(kader: Any, children: list[Child], pos: Any, today: date) -> Child | None:
+    """A baby registered a second time (one newborn on two phones, as happens): at a posyandu day
+    the baby missed on her card, the mother came to another cadre who did not find her in the list
+    and registered her again by her first name only, with a birth date a day off, and weighed her.
+    Registered and weighed through the same operations as the API, so the server flags it
+    ``possible_duplicate_of`` the first registration itself, and the bidan has a pair to compare
+    and merge on the duplicates screen. The youngest such baby of ``pos`` (at least 3 months old,
+    a first name of at least 4 letters: what the server's name comparison reads)."""
+    from sqlalchemy import select
+
+    from posyandu.audit import act_as
+    from posyandu.events import create_event
+    from posyandu.registry.operations import create_child
+
+    for first in sorted((c for c in children if c.posyandu_id == pos.id), key=lambda c: c.birth_date, reverse=True):
+        given = first.name.split()[0]
+        if (today - first.birth_date).days < 91 or len(given) < 4:
+            continue
+        weighed = {m.measured_on: m for m in db.session.scalars(
+            select(Measurement).where(Measurement.child_id == first.id).order_by(Measurement.measured_on))}
+        missed = [d for d in _meeting_days(pos, today) if first.birth_date < d <= today and d not in weighed]
+        if not weighed or not missed:
+            continue
+        day = missed[-1]
+        nearest = min(weighed.values(), key=lambda m: abs((m.measured_on - day).days))
+        act_as(user_id=kader.id, client_id="demo-phone-2")
+        again = create_child(kader, {"posyandu_id": pos.id, "name": given, "sex": first.sex,
+                                     "birth_date": first.birth_date + timedelta(days=1),
+                                     "mother_name": first.mother_name, "address": first.address})
+        create_event(kader, Measurement, again, {"measured_on": day, "weight_kg": nearest.weight_kg,
+                                                 "length_height_cm": nearest.length_height_cm,
+                                                 "position": nearest.position})
+        return again
+    return None
+
+
+def _meeting_days(pos: Any, today: date) -> list[date]:
+    """The posyandu's meeting day in each of the last 24 months, this one included (it may be
+    ahead of today), oldest first."""
+    return [date(y, m + 1, min(pos.meeting_day, 28))
+            for y, m in (divmod(today.year * 12 + today.month - 1 - back, 12) for back in range(23, -1, -1))]
 
 
 def _record_created(child: Child) -> None:

@@ -43,7 +43,7 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
     assert "not loaded" in runner.invoke(args=["seed-demo", "--if-empty"]).output
-    assert db.session.scalar(select(func.count()).select_from(Child)) == 300
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 301
     n = db.session.scalar(select(func.count()).select_from(Measurement))
     stunted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.tb_u.in_(["pendek", "sangat_pendek"])))
     wasted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.bb_tb.in_(["gizi_kurang", "gizi_buruk"])))
@@ -54,3 +54,19 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     parent = client.post("/api/v1/auth/login", json={"username": "orangtua", "password": "posyandu123"}).get_json()
     kids = client.get("/api/v1/children", headers={"Authorization": f"Bearer {parent['access_token']}"}).get_json()
     assert len(kids["items"]) == 2
+
+    # one baby registered twice (kader2's posyandu): the server flagged it, the bidan can merge it
+    again = db.session.scalars(select(Child).where(Child.possible_duplicate_of.is_not(None))).one()
+    first = db.session.get(Child, again.possible_duplicate_of)
+    assert again.posyandu.name == first.posyandu.name == "Posyandu Mawar"
+    assert (again.sex, again.mother_name) == (first.sex, first.mother_name) and again.name != first.name
+    bidan = client.post("/api/v1/auth/login", json={"username": "bidan1", "password": "posyandu123"}).get_json()
+    shown = client.get(f"/api/v1/children/{again.id}", headers={"Authorization": f"Bearer {bidan['access_token']}"})
+    assert shown.get_json()["possible_duplicate_of"] == str(first.id)
+    weighed = db.session.scalars(select(Measurement).where(Measurement.child_id == again.id)).all()
+    assert len(weighed) == 1 and weighed[0].bb_u is not None
+    first_days = set(db.session.scalars(select(Measurement.measured_on).where(Measurement.child_id == first.id)))
+    assert weighed[0].measured_on not in first_days  # a day the baby's first card missed
+    merged = client.post(f"/api/v1/children/{first.id}/merge", json={"duplicate_id": str(again.id)},
+                         headers={"Authorization": f"Bearer {bidan['access_token']}"})
+    assert merged.status_code == 200, merged.get_json()
