@@ -6,7 +6,7 @@ import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import {
   applyPullPage, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
-  saveChange, view,
+  saveChange, saveChanges, view,
 } from '../../static/pwa/js/outbox.js';
 import { createSync } from '../../static/pwa/js/sync.js';
 
@@ -40,6 +40,31 @@ test('a save writes the record and its outbox entry together, in creation order'
   assert.equal(entries[1].data.child_id, id);
   assert.equal(view(await getRow(db, 'child', id)).name, 'Ani');
   assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 });
+});
+
+test('the records of one user action are saved in one transaction: all of them, or none', async () => {
+  const { db } = setup();
+  const { id } = await registerWithVisit(db);
+  const before = db.log.length;
+  const dose = (vaccine) => ({ entity: 'immunisation', id: crypto.randomUUID(),
+    fields: { child_id: id, vaccine, dose: 1, given_on: '2025-01-10', source: 'given', place: 'posyandu' } });
+  const saved = await saveChanges(db, [dose('bcg'), dose('polio'),
+    { entity: 'supplement', id: crypto.randomUUID(), fields: { child_id: id, kind: 'vitamin_a_blue', given_on: '2025-01-10' } }]);
+  assert.equal(db.log.length - before, 1, 'one transaction');
+  assert.equal(db.log.at(-1).durability, 'strict');
+  assert.deepEqual(saved.map((s) => s.record.vaccine ?? s.record.kind), ['bcg', 'polio', 'vitamin_a_blue']);
+  const entries = await outboxEntries(db);
+  assert.deepEqual(entries.slice(2).map((e) => [e.entity, e.data.vaccine ?? e.data.kind]),
+    [['immunisation', 'bcg'], ['immunisation', 'polio'], ['supplement', 'vitamin_a_blue']], 'in the order entered');
+  assert.deepEqual(entries.map((e) => e.created_seq), [1, 2, 3, 4, 5]);
+
+  // a save that fails part-way (here: a change of no known entity) leaves nothing of it behind
+  await assert.rejects(saveChanges(db, [dose('dpt_hb_hib'), { entity: 'nonsense', id: crypto.randomUUID(), fields: {} }]));
+  assert.equal((await outboxEntries(db)).length, 5);
+  assert.deepEqual((await records(db, 'immunisation')).map((r) => r.vaccine).sort(), ['bcg', 'polio']);
+  assert.deepEqual(await counts(db), { waiting: 5, attention: 0, conflicts: 0 });
+  await saveChange(db, dose('dpt_hb_hib'));  // the sequence goes on where the last save that stood left it
+  assert.equal((await outboxEntries(db)).at(-1).created_seq, 6);
 });
 
 test('what a user enters or decides is flushed to disk before the app goes on; synced data may be relaxed', async () => {

@@ -2,7 +2,7 @@
 import { openDb } from './db.js';
 import { createApi } from './api.js';
 import { createSync } from './sync.js';
-import { counts, getMeta, putMeta, records, rowsOfChild, saveChange, view } from './outbox.js';
+import { counts, getMeta, putMeta, records, rowsOfChild, saveChanges, view } from './outbox.js';
 import { saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
@@ -46,11 +46,12 @@ async function updateSchedule() {
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
-/** Save a change (record + outbox in one transaction), then sync soon. Only a role that pushes
- * saves: anyone else's change would wait in the outbox forever (and block logging out). */
-ctx.save = async (change) => {
+/** Save the changes one user action entered (records + outbox entries in one transaction: all
+ * or none), then sync soon. Only a role that pushes saves: anyone else's change would wait in
+ * the outbox forever (and block logging out). */
+ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
-  const out = await saveChange(ctx.db, change);
+  const out = await saveChanges(ctx.db, changes);
   await ctx.sync.refresh();
   clearTimeout(syncTimer);
   syncTimer = setTimeout(() => ctx.sync.sync(), 2000);
@@ -59,6 +60,8 @@ ctx.save = async (change) => {
   }
   return out;
 };
+/** Save one change (a record with its outbox entry), as `saveAll`. */
+ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
 /** Live records of one entity, read again only after the user's database changed (every write
  * bumps its generation; another tab's writes count when this one is shown again): the home list
  * reads every weighing of the posyandu, and a cadre returns to it after each child. Frozen:

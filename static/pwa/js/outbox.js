@@ -57,31 +57,43 @@ function entryFor(entity, op, id, baseVersion, data, seq, changed = null) {
     data, changed, state: 'pending', attempts: 0, errors: null, last_error: null, created_at: new Date().toISOString() };
 }
 
-/** Save a user's change: the record overlay and its outbox entry in ONE transaction. The
- * record's entries the server refused (needs_attention) are replaced by it: it carries the
- * whole record as now corrected (a delete: nothing is left to send). A delete of a record the
- * server never had, with nothing else on its way, is only dropped here. */
-export function saveChange(db, { entity, id, op = 'upsert', fields = {}, reason = null }) {
-  return db.tx(['records', 'outbox', 'meta'], 'readwrite', async ({ records, outbox, meta }) => {
-    const row = (await records.get([entity, id])) ?? newRow(entity, id, fields.child_id);
-    for (const refused of (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id && e.state === 'needs_attention')) {
-      await outbox.delete(refused.mutation_id);
-      row.pending = Math.max(0, row.pending - 1);
-    }
-    const current = { ...(view(row) ?? {}), ...fields, id };
-    if (op === 'delete' && !row.server && row.pending === 0) {
-      await records.delete([entity, id]);
-      return { record: null, entry: null };
-    }
-    const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
-    const changed = op === 'delete' ? null : changedFields(entity, data, row.server);
-    const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta), changed);
-    row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
-    row.pending += 1;
-    await outbox.put(entry);
-    await records.put(row);
-    return { record: row.local, entry };
+/** Save a user's change: the record overlay and its outbox entry in ONE transaction. */
+export const saveChange = (db, change) => saveChanges(db, [change]).then(([out]) => out);
+
+/** Save what one user action entered (a child's doses and vitamin A of the day: several records)
+ * in ONE transaction: every record with its outbox entry, or, should anything fail (the phone
+ * dies, the disk is full), none of them, so that a save is never half done. */
+export function saveChanges(db, changes) {
+  return db.tx(['records', 'outbox', 'meta'], 'readwrite', async (stores) => {
+    const out = [];
+    for (const change of changes) out.push(await writeChange(stores, change));
+    return out;
   }, USER_ACTION);
+}
+
+/** One change in a save's transaction. The record's entries the server refused
+ * (needs_attention) are replaced by it: it carries the whole record as now corrected (a delete:
+ * nothing is left to send). A delete of a record the server never had, with nothing else on its
+ * way, is only dropped here. */
+async function writeChange({ records, outbox, meta }, { entity, id, op = 'upsert', fields = {}, reason = null }) {
+  const row = (await records.get([entity, id])) ?? newRow(entity, id, fields.child_id);
+  for (const refused of (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id && e.state === 'needs_attention')) {
+    await outbox.delete(refused.mutation_id);
+    row.pending = Math.max(0, row.pending - 1);
+  }
+  const current = { ...(view(row) ?? {}), ...fields, id };
+  if (op === 'delete' && !row.server && row.pending === 0) {
+    await records.delete([entity, id]);
+    return { record: null, entry: null };
+  }
+  const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
+  const changed = op === 'delete' ? null : changedFields(entity, data, row.server);
+  const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta), changed);
+  row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
+  row.pending += 1;
+  await outbox.put(entry);
+  await records.put(row);
+  return { record: row.local, entry };
 }
 
 /** Up to `limit` pending entries in creation order, now marked in flight (same ids on every retry). */

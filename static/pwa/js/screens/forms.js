@@ -338,13 +338,11 @@ export async function dosesForm(ctx, childId) {
     alert.textContent = t('choose_dose');
     if (!showErrors(form, errors) || !alert.hidden) return;
     const recorded = new Date().toISOString();
-    for (const [vaccine, dose] of doses) {
-      await ctx.save({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine, dose: Number(dose), given_on: on,
-        place: placeOf(form, from), source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } });
-    }
-    for (const kind of sups) {
-      await ctx.save({ entity: 'supplement', id: crypto.randomUUID(), fields: { child_id: childId, kind, given_on: on, place: 'posyandu', recorded_at: recorded } });
-    }
+    await ctx.saveAll([ // the day's doses saved together: all of them or, should the phone fail, none
+      ...doses.map(([vaccine, dose]) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine,
+        dose: Number(dose), given_on: on, place: placeOf(form, from), source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } })),
+      ...sups.map((kind) => ({ entity: 'supplement', id: crypto.randomUUID(), fields: { child_id: childId, kind, given_on: on, place: 'posyandu',
+        recorded_at: recorded } }))]);
     if (from === 'given') {
       await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
     }
