@@ -1,6 +1,7 @@
 """Faults a phone meets in the field, in real Chromium: a push whose response is lost
 after the server committed, logout with unsent data, a large first pull with progress,
-and the app's installability (manifest, icons, service worker)."""
+storage that fails in the middle of a save, and the app's installability (manifest, icons,
+service worker)."""
 from __future__ import annotations
 
 import re
@@ -114,3 +115,53 @@ def test_the_app_is_installable(live_server, playwright, tmp_path):
         assert manifest["errors"] == []
     finally:
         ctx.close()
+
+
+FAIL_SECOND_DOSE = """
+window.__failPut = null;  // a number: how many more doses' outbox entries to store before the disk "fills up"
+const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (value, ...rest) {
+  if (this.name === 'outbox' && value?.entity === 'immunisation' && window.__failPut !== null) {
+    if (window.__failPut === 0) throw new DOMException('The disk is full.', 'QuotaExceededError');
+    window.__failPut -= 1;
+  }
+  return put.call(this, value, ...rest);
+};
+"""
+
+
+def test_a_save_the_phone_cannot_store_is_said_and_keeps_nothing_of_it(live_server, new_context):
+    # The doses of one child's visit are saved together: when the phone cannot store the second
+    # (its storage full), the first is not kept either, the cadre is told at once on the form
+    # she filled in, and saving again stores each dose once.
+    ctx = new_context()
+    ctx.add_init_script(FAIL_SECOND_DOSE)
+    page = ctx.new_page()
+    login(page, live_server.url, "kader2")
+    wait_synced(page)
+    ctx.set_offline(True)
+    child_id = register_child(page, "Nina Memori Penuh", days_old=35)
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label(re.compile(r"^BCG \(")).check()
+    page.get_by_label(re.compile(r"^OPV 1 \(")).check()
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    failed = page.locator("#save-failed")
+    expect(failed).to_be_hidden()
+
+    page.evaluate("window.__failPut = 1")  # the first dose's entry is written, the second's fails
+    page.get_by_role("button", name="Simpan").click()
+    expect(failed).to_be_visible()
+    expect(failed).to_have_text(re.compile(r"^Belum tersimpan: HP ini tidak dapat menyimpan data \(QuotaExceededError\)\."))
+    expect(page.locator("#doses-form")).to_be_visible()  # still on the form, as filled in
+    expect(page.get_by_label(re.compile(r"^BCG \("))).to_be_checked()
+    assert page.evaluate("window.__failPut") == 0, "the first dose was written before the second failed"
+
+    page.evaluate("window.__failPut = null")  # space freed: saving again works
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Nina Memori Penuh", exact=True).wait_for()
+    expect(failed).to_be_hidden()
+    ctx.set_offline(False)
+    wait_synced(page)
+    doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader2").get_json()["items"]
+    assert sorted((d["vaccine"], d["dose"]) for d in doses) == [("BCG", 1), ("OPV", 1)], \
+        "each dose once: nothing of the failed save was kept"

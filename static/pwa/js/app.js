@@ -51,7 +51,19 @@ ctx.canWrite = () => WRITERS.has(ctx.role);
  * the outbox forever (and block logging out). */
 ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
-  const out = await saveChanges(ctx.db, changes);
+  const failed = document.getElementById('save-failed');
+  let out;
+  try {
+    out = await saveChanges(ctx.db, changes);
+  } catch (error) {
+    // Nothing of it was stored (one transaction): said at once, and the form stays as filled in
+    // (the caller stops here), so the cadre can save again.
+    failed.textContent = t('save_failed', { reason: error?.name || error?.message || String(error) });
+    failed.hidden = false;
+    failed.scrollIntoView({ block: 'center' });
+    throw error;
+  }
+  failed.hidden = true;
   await ctx.sync.refresh();
   clearTimeout(syncTimer);
   syncTimer = setTimeout(() => ctx.sync.sync(), 2000);
@@ -203,7 +215,10 @@ async function route() {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
     main.replaceChildren(node);
-    if (hash !== shown) window.scrollTo(0, 0);
+    if (hash !== shown) {
+      window.scrollTo(0, 0);
+      document.getElementById('save-failed').hidden = true; // about the screen left
+    }
     shown = hash;
     const heading = main.querySelector('h2');
     if (heading && document.activeElement === document.body) heading.setAttribute('tabindex', '-1');

@@ -214,6 +214,8 @@ const W = {
   invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date})', 'Code for the parent: {code} (valid until {date})'],
   online_only: ['Perlu internet.', 'Needs the internet.'],
   read_only: ['Akun ini hanya bisa melihat data.', 'This account can only view records.'],
+  save_failed: ['Belum tersimpan: HP ini tidak dapat menyimpan data ({reason}). Coba simpan lagi; bila tetap gagal, kosongkan sebagian memori HP.',
+    'Not saved: this phone could not store the data ({reason}). Try saving again; if it keeps failing, free up some of the phone\'s storage.'],
   st_given: ['sudah', 'given'], st_due: ['jatuh tempo', 'due'], st_overdue: ['terlambat', 'overdue'],
   st_upcoming: ['nanti', 'later'], st_early: ['boleh lebih awal', 'early'], st_missed: ['terlewat', 'missed'], st_not_applicable: ['tidak berlaku', 'n/a'],
   // parent
