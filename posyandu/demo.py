@@ -131,13 +131,13 @@ def load_demo(seed: int = 2024) -> str:
         refresh_child_growth(child)
         _immunisations(doses, child, today, schedule)
     db.session.add_all([ParentLink(user_id=users["orangtua"].id, child_id=c.id) for c in children[:2]])
-    again = _registered_twice(users["kader2"], children, posyandu[1], today)
+    again = _registered_twice(random.Random(seed + 2), users["kader2"], children, posyandu[1], today)
     return (f"demo loaded: {len(posyandu)} posyandu, {len(children) + (again is not None)} children "
             f"({'one of them registered twice, for the bidan to merge' if again else 'no duplicate pair'}), "
             f"users: {', '.join(users)}")
 
 
-def _registered_twice(kader: Any, children: list[Child], pos: Any, today: date) -> Child | None:
+def _registered_twice(rng: random.Random, kader: Any, children: list[Child], pos: Any, today: date) -> Child | None:
     """A baby registered a second time (one newborn on two phones, as happens): at a posyandu day
     the baby missed on her card, the mother came to another cadre who did not find her in the list
     and registered her again by her first name only, with a birth date a day off, and weighed her.
@@ -163,10 +163,12 @@ def _registered_twice(kader: Any, children: list[Child], pos: Any, today: date) 
         day = missed[-1]
         nearest = min(weighed.values(), key=lambda m: abs((m.measured_on - day).days))
         act_as(user_id=kader.id, client_id="demo-phone-2")
-        again = create_child(kader, {"posyandu_id": pos.id, "name": given, "sex": first.sex,
+        again = create_child(kader, {"id": uuid.UUID(int=rng.getrandbits(128), version=4),  # as reproducible as the rest
+                                     "posyandu_id": pos.id, "name": given, "sex": first.sex,
                                      "birth_date": first.birth_date + timedelta(days=1),
                                      "mother_name": first.mother_name, "address": first.address})
-        create_event(kader, Measurement, again, {"measured_on": day, "weight_kg": nearest.weight_kg,
+        create_event(kader, Measurement, again, {"id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                                                 "measured_on": day, "weight_kg": nearest.weight_kg,
                                                  "length_height_cm": nearest.length_height_cm,
                                                  "position": nearest.position})
         return again

@@ -173,3 +173,53 @@ def test_a_vial_the_server_refuses_is_fixed_in_the_dose_form(live_server, new_co
     wait_synced(page)
     dose = doses_of(live_server, child_id, "kader5")["BCG"]
     assert (dose["source"], dose["batch_number"]) == ("given", "BCG-E2E-200")
+
+
+def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_server, new_context, shot):
+    # A child new to the app brings her Buku KIA: every dose written in it is entered on one
+    # screen with its own date, checked by the schedule's rules offline, saved together in
+    # date order, and the server accepts them in that order after the sync.
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader6")
+    wait_synced(page)
+    ctx.set_offline(True)
+    born = date.today() - timedelta(days=130)
+    child_id = register_child(page, "Gina Buku KIA", days_old=130)
+    page.get_by_role("link", name="Salin dari Buku KIA").click()
+    page.get_by_role("heading", name="Salin dari Buku KIA: Gina Buku KIA").wait_for()
+    offered = page.locator("#card-form input[type=date]")
+    expect(offered).to_have_count(15)  # every dose with a minimum age up to 130 days: HB0 … IPV 1 (not MR, not JE)
+    expect(page.get_by_label("Disalin dari Buku KIA / catatan lain")).to_be_checked()
+
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#card-form [role=alert]")).to_have_text("Isi tanggal paling sedikit satu imunisasi.")
+
+    opv1, opv2 = born + timedelta(days=31), born + timedelta(days=45)
+    page.get_by_label("OPV 1", exact=True).fill(opv1.isoformat())
+    page.get_by_label("OPV 2", exact=True).fill(opv2.isoformat())  # 14 days after OPV 1: the minimum is 28
+    page.get_by_label("DPT-HB-Hib 1", exact=True).fill((born + timedelta(days=59)).isoformat())
+    page.get_by_label("Puskesmas", exact=True).check()
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "OPV 2")).to_contain_text(re.compile(r"^OPV 2 diberikan 14 hari setelah OPV 1 .*; paling cepat "))
+    expect(error_of(page, "OPV 1")).to_have_text("")
+    shot(page, "33-card-copy-interval", full_page=False)
+
+    opv2 = opv1 + timedelta(days=28)
+    page.get_by_label("OPV 2", exact=True).fill(opv2.isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Gina Buku KIA", exact=True).wait_for()
+    for label in ("OPV 1", "OPV 2", "DPT-HB-Hib 1"):
+        expect(page.locator("#doses-given li", has_text=label)).to_have_count(1)
+    page.get_by_role("link", name="Salin dari Buku KIA").click()
+    expect(offered).to_have_count(12)  # the three copied are no longer offered
+    expect(page.get_by_label("OPV 1", exact=True)).to_have_count(0)
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    items = live_server.api("GET", f"/children/{child_id}/immunisations", "kader6").get_json()["items"]
+    assert sorted((d["vaccine"], d["dose"], d["given_on"], d["source"], d["place"]) for d in items) == [
+        ("DPT-HB-Hib", 1, (born + timedelta(days=59)).isoformat(), "record", "puskesmas"),
+        ("OPV", 1, opv1.isoformat(), "record", "puskesmas"),
+        ("OPV", 2, opv2.isoformat(), "record", "puskesmas"),
+    ]

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  addAge, addMonths, completedMonths, dueOn, immunisationCard, loadSchedule, supplementsDue, validateDose,
-  validateSupplement,
+  addAge, addMonths, checkCopied, completedMonths, copyableDoses, dueOn, immunisationCard, loadSchedule, supplementsDue,
+  validateDose, validateSupplement,
 } from '../../static/pwa/js/due.js';
 
 const root = new URL('../../', import.meta.url);
@@ -88,4 +88,52 @@ test('vials are counted only where doses_per_vial is configured', () => {
 
 test('a document that is not a schedule is refused', () => {
   assert.throws(() => loadSchedule({ version: 'x' }), /not a schedule/);
+});
+
+// Copying a Buku KIA: hand-worked from the 2024 schedule's minimum ages and intervals (Permenkes 12/2017).
+const bundled = loadSchedule(read('static/pwa/data/schedule-2024.json'));
+
+test('a card copy offers the doses the child could have had by today and the phone has no record of, in the card order', () => {
+  // born 10 Jan 2025, 130 days old on 20 May 2025: every dose with a minimum age up to 98 days (IPV 1, 14 weeks);
+  // not MR 1 (9 months), not JE (endemic areas only); BCG is recorded already
+  const rows = copyableDoses(bundled, '2025-01-10', [{ vaccine: 'BCG', dose: 1, given_on: '2025-01-20' }], '2025-05-20');
+  assert.deepEqual(rows.map((r) => r.label), ['HB0', 'OPV 1', 'OPV 2', 'DPT-HB-Hib 1', 'PCV 1', 'RV 1', 'OPV 3',
+    'DPT-HB-Hib 2', 'PCV 2', 'RV 2', 'OPV 4', 'DPT-HB-Hib 3', 'RV 3', 'IPV 1']);
+  assert.deepEqual(rows[1], { vaccine: 'OPV', dose: 1, label: 'OPV 1', recommended_date: '2025-02-10' });
+  // a day before IPV 1's minimum age (98 days = 18 April) it is not offered yet
+  assert.ok(!copyableDoses(bundled, '2025-01-10', [], '2025-04-17').some((r) => r.vaccine === 'IPV'));
+  assert.ok(copyableDoses(bundled, '2025-01-10', [], '2025-04-18').some((r) => r.vaccine === 'IPV'));
+  // in an endemic kabupaten JE is offered once the child is 9 months old
+  const endemic = { kabupaten: '35.25', endemic: ['JE'] };
+  assert.ok(copyableDoses(bundled, '2024-01-10', [], '2024-10-10', { area: endemic }).some((r) => r.vaccine === 'JE'));
+  assert.ok(!copyableDoses(bundled, '2024-01-10', [], '2024-10-10').some((r) => r.vaccine === 'JE'));
+});
+
+test('doses copied together are checked against each other and saved in date order', () => {
+  const birth = '2025-01-10';
+  const copied = [
+    { vaccine: 'DPT-HB-Hib', dose: 1, given_on: '2025-03-10' }, // 59 days: past its 42-day minimum
+    { vaccine: 'OPV', dose: 2, given_on: '2025-03-10' },        // 28 days after OPV 1: exactly the minimum interval
+    { vaccine: 'OPV', dose: 1, given_on: '2025-02-10' },
+  ];
+  const fine = checkCopied(bundled, birth, [], copied, { today: '2025-05-20' });
+  assert.deepEqual(fine.problems, {});
+  // by date; on one day, by dose number (a vaccine's dose 1 before any dose 2)
+  assert.deepEqual(fine.ordered.map((d) => `${d.vaccine} ${d.dose}`), ['OPV 1', 'DPT-HB-Hib 1', 'OPV 2']);
+
+  // OPV 2 only 14 days after OPV 1 (minimum 28): refused, as the server would, with the earliest date allowed
+  const early = checkCopied(bundled, birth, [], [copied[2], { vaccine: 'OPV', dose: 2, given_on: '2025-02-24' }],
+    { today: '2025-05-20' });
+  assert.deepEqual(Object.keys(early.problems), ['OPV|2']);
+  assert.deepEqual(early.problems['OPV|2'].map((v) => [v.code, v.params.earliest]), [['interval_too_short', '2025-03-10']]);
+
+  // OPV 2 with no OPV 1 recorded or copied: out of order; with OPV 1 on the phone already: fine
+  assert.deepEqual(checkCopied(bundled, birth, [], [copied[1]], { today: '2025-05-20' }).problems['OPV|2'].map((v) => v.code),
+    ['dose_out_of_order']);
+  assert.deepEqual(checkCopied(bundled, birth, [{ id: 'r1', vaccine: 'OPV', dose: 1, given_on: '2025-02-10' }], [copied[1]],
+    { today: '2025-05-20' }).problems, {});
+
+  // a date after today is named (the form checks dates first; the rules say it too)
+  assert.deepEqual(checkCopied(bundled, birth, [], [{ vaccine: 'OPV', dose: 1, given_on: '2025-06-01' }],
+    { today: '2025-05-20' }).problems['OPV|1'].map((v) => v.code), ['in_future']);
 });

@@ -190,6 +190,7 @@ const ROUTES = [
   [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1]), toChild],
   [/^#\/visit\/([\w-]+)\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1], m[2]), toChild],
   [/^#\/doses\/([\w-]+)$/, (m) => forms.dosesForm(ctx, m[1]), toChild],
+  [/^#\/card\/([\w-]+)$/, (m) => forms.cardForm(ctx, m[1]), toChild],
   [/^#\/dose\/([\w-]+)\/(immunisation|supplement)\/([\w-]+)$/, (m) => forms.doseForm(ctx, m[1], m[2], m[3]), toChild],
   [/^#\/sync$/, () => (ctx.role === 'dinkes' ? reports.render(ctx) : syncScreen.render(ctx))],
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],

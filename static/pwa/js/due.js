@@ -133,6 +133,35 @@ function orderAndTiming(s, entry, birth, same, dose, lbl) {
   return found;
 }
 
+// --- copying a Buku KIA ------------------------------------------------------------------------
+/** The doses a child's Buku KIA may already hold that the phone has no record of: every dose of
+ * the schedule that applies in the child's area, not recorded, whose minimum age the child has
+ * reached by `today`; in the order of the recommended ages (the card's order). */
+export function copyableDoses(s, birthDate, given, today, { area = null } = {}) {
+  const recorded = new Set(given.map((g) => `${g.vaccine}|${g.dose}`));
+  return s.entries
+    .map((entry, i) => ({ entry, i, recommended: addAge(birthDate, entry.recommended_age) }))
+    .filter(({ entry }) => applies(entry, area) && !recorded.has(`${entry.vaccine}|${entry.dose}`)
+      && addAge(birthDate, entry.min_age) <= today)
+    .sort((a, b) => (a.recommended < b.recommended ? -1 : a.recommended > b.recommended ? 1 : a.i - b.i))
+    .map(({ entry, recommended }) => ({ vaccine: entry.vaccine, dose: entry.dose, label: label(s, entry.vaccine, entry.dose),
+      recommended_date: recommended }));
+}
+
+/** Doses copied from a card together ({vaccine, dose, given_on}), checked as the server will check
+ * them when they arrive in date order: each against the doses recorded and the others copied. The
+ * rules each breaks, by `vaccine|dose` (none: not a key), and the doses in the order to save them. */
+export function checkCopied(s, birthDate, given, copied, { area = null, today = todayIso() } = {}) {
+  const ordered = [...copied].sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose));
+  const all = [...given, ...ordered.map((d, i) => ({ ...d, id: `copied-${i}` }))];
+  const problems = {};
+  ordered.forEach((d, i) => {
+    const found = validateDose(s, birthDate, all, { ...d, id: `copied-${i}` }, { area, today });
+    if (found.length) problems[`${d.vaccine}|${d.dose}`] = found;
+  });
+  return { problems, ordered };
+}
+
 // --- the card ---------------------------------------------------------------------------------
 /** Every schedule entry's status on asOf (records after asOf ignored), with IDL and Baduta Lengkap. */
 export function immunisationCard(s, birthDate, given, asOf, { area = null } = {}) {

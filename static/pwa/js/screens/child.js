@@ -134,6 +134,7 @@ export async function render(ctx, childId) {
   const actions = h('div', { class: 'actions' },
     h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
     h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses')),
+    h('a', { class: 'btn', href: `#/card/${child.id}` }, t('card_copy')),
     h('a', { class: 'btn', href: `#/edit/${child.id}` }, t('edit_child')),
     h('button', { class: 'btn', type: 'button', onclick: async () => {
       try {

@@ -1,8 +1,9 @@
-// Forms: register/edit a child, record a weighing (with the result at once), record doses.
+// Forms: register/edit a child, record a weighing (with the result at once), record doses, copy a
+// child's Buku KIA.
 import { formatDate, formatNumber, lang, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, dueToday } from '../assess.js';
-import { validateDose, validateSupplement } from '../due.js';
+import { checkCopied, copyableDoses, validateDose, validateSupplement } from '../due.js';
 import {
   BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError,
   recordDay,
@@ -347,6 +348,58 @@ export async function dosesForm(ctx, childId) {
       await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
     }
     ctx.announce(t('doses_saved', { n: doses.length + sups.length }));
+    ctx.go(`#/child/${childId}`);
+  });
+  return form;
+}
+
+/** Copy the doses written in a child's Buku KIA (a child new to the app, or to the posyandu): each
+ * dose the schedule could have given by now and the phone has no record of, with its own date
+ * (left empty: not on the card). Checked by the schedule's rules as the server checks them, and
+ * saved together (all or none), in date order, so the server meets dose 1 before dose 2. */
+export async function cardForm(ctx, childId) {
+  const [{ child, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  const area = await ctx.area(child);
+  const today = todayIso();
+  const rows = copyableDoses(schedule, child.birth_date, immunisations, today, { area });
+  const key = (d) => `${d.vaccine}|${d.dose}`;
+  const form = h('form', { class: 'card', novalidate: true, id: 'card-form' }, h('h2', {}, `${t('card_copy')}: ${child.name}`));
+  if (!rows.length) {
+    form.append(h('p', { class: 'muted' }, t('card_copy_none')),
+      h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/child/${childId}` }, t('back'))));
+    return form;
+  }
+  const from = radios('source', t('dose_source'), ['record', 'recall'].map((v) => [v, t(`source_${v}`)]), 'record');
+  const place = placeRadios('posyandu');
+  const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
+  form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
+    h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')),
+      ...rows.map((d) => field({ label: d.label, name: `on|${key(d)}`, type: 'date', min: child.birth_date, max: today,
+        hint: t('card_copy_recommended', { date: formatDate(d.recommended_date) }), 'data-dose': key(d) }))),
+    alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+      h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const errors = {};
+    const copied = [];
+    for (const d of rows) {
+      const value = form.elements[`on|${key(d)}`].value;
+      if (!value) continue;
+      const wrong = dateError(value, { birthDate: child.birth_date, today });
+      if (wrong) errors[`on|${key(d)}`] = [wrong];
+      else copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
+    }
+    const { problems, ordered } = checkCopied(schedule, child.birth_date, immunisations, copied, { area, today });
+    for (const [k, found] of Object.entries(problems)) errors[`on|${k}`] = found.map((v) => v.message[lang()] ?? v.message.id);
+    alert.textContent = t('card_copy_empty');
+    alert.hidden = copied.length > 0 || Object.keys(errors).length > 0;
+    if (!showErrors(form, errors) || !alert.hidden) return;
+    const source = form.querySelector('input[name=source]:checked')?.value ?? 'record';
+    const recorded = new Date().toISOString();
+    await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: {
+      child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source, place: placeOf(form, source),
+      recorded_at: recorded } })));
+    ctx.announce(t('card_copied', { n: ordered.length }));
     ctx.go(`#/child/${childId}`);
   });
   return form;
