@@ -50,6 +50,23 @@ function trendOf(child, m, history) {
   return trend(child.birth_date, m, last, weighings(history, m).length > 0).trend;
 }
 
+/** N/T/O/B, BGM, 2T and referral of weighing `m`, computed here from the child's `others`
+ * measurements. BGM and the +1 SD sign read weight-for-age flagged implausible too, as the
+ * server does (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS. */
+function kmsComputed(child, m, others, wfa) {
+  const last = lastMonthOf(others, m);
+  const lastTrend = last ? trendOf(child, last, others) : null;
+  return kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend);
+}
+
+/** The KMS result of a recorded weighing (`history`: the child's measurements): the server's once
+ * synced (a health worker's N/T override included), else computed here as after saving it. */
+export function kmsOf(child, m, history, tables) {
+  if (!m._pending && m.trend) return { trend: m.trend, bgm: m.bgm === true, two_t: m.two_t === true };
+  const growth = growthOf(child, { ...m, _pending: true }, tables);
+  return kmsComputed(child, m, history.filter((h) => h.id !== m.id), growth?.zscores?.wfa ?? null);
+}
+
 /**
  * Everything shown after saving measurement `m` of `child`, given the child's other
  * measurements (`history`), immunisations and supplements, on the posyandu day `on`.
@@ -57,15 +74,7 @@ function trendOf(child, m, history) {
 export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, schedule, area = null, on }) {
   const others = history.filter((h) => h.id !== m.id);
   const growth = growthOf(child, { ...m, _pending: true }, tables);
-  let kms = null;
-  if (m.weight_kg != null && growth) {
-    const last = lastMonthOf(others, m);
-    const lastTrend = last ? trendOf(child, last, others) : null;
-    // BGM and the +1 SD sign read weight-for-age flagged implausible too, as the server does
-    // (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS.
-    kms = kmsStatus(child.birth_date, { ...m, wfa: growth.zscores.wfa }, last,
-      weighings(others, m).length > 0, lastTrend);
-  }
+  const kms = m.weight_kg != null && growth ? kmsComputed(child, m, others, growth.zscores.wfa) : null;
   const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
   const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;
   return { growth, kms, remeasure, referral: !!kms?.referral || severe, severe, due: dueToday({ child, immunisations, supplements, schedule, area, on }) };

@@ -1,10 +1,13 @@
 // The posyandu day: choose the date and posyandu, see who is due and what to bring
-// (Sasaran hari ini, computed offline from the local records), find or register a child.
-import { category, formatDate, t } from '../i18n.js';
+// (Sasaran hari ini, computed offline from the local records), the month's SKDN as the phone
+// counts it, find or register a child.
+import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone } from '../assess.js';
 import { areaOf, byVaccine, dueList } from '../due-list.js';
 import { homeNotice } from './duplicates.js';
+import { SKDN_COUNTS } from '../report-shape.js';
+import { skdnOf } from '../skdn.js';
 
 const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
@@ -38,6 +41,19 @@ export function dueListPanel(list, today, open = new Set()) {
       : h('p', { class: 'muted' }, t('due_list_none')));
 }
 
+/** The month's SKDN of the posyandu, counted on the phone (js/skdn.js): what the cadre writes in
+ * the register after the weighing day, without waiting for a signal (`state.open`: left open, kept
+ * across the re-render after a sync). */
+export function skdnPanel(row, month, state = {}) {
+  return h('details', { class: 'panel', id: 'skdn-here', open: !!state.open, ontoggle: (e) => { state.open = e.target.open; } },
+    h('summary', {}, t('skdn_here', { month: formatMonth(month), d: formatNumber(row.D), s: formatNumber(row.S) })),
+    h('dl', { class: 'skdn-here' }, SKDN_COUNTS.map((k) => h('div', { 'data-key': k }, h('dt', {}, k),
+      h('dd', {}, formatNumber(row[k]))))),
+    h('p', { id: 'skdn-here-ratios' }, t('skdn_here_ratios', { ds: formatPct(row.D_S), nd: formatPct(row.N_D) })),
+    h('p', { class: 'muted small' }, t('skdn_legend')),
+    h('p', { class: 'muted small' }, t('skdn_here_note')));
+}
+
 export async function render(ctx) {
   const [children, posyandus, measurements, immunisations, supplements, tables, schedule] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
@@ -56,9 +72,15 @@ export async function render(ctx) {
   const list = h('ul', { class: 'list', id: 'children' });
   const summary = h('p', { class: 'muted', id: 'due-summary' });
   const duePlace = h('div', {});
+  const skdnPlace = h('div', {});
 
-  const drawDue = () => duePlace.replaceChildren(dueListPanel(dueList(schedule, { children, immunisations, supplements,
-    posyanduId: ctx.day.posyandu_id, on: ctx.day.date, area }), todayIso(), ctx.day.open ??= new Set()));
+  const drawDue = () => {
+    duePlace.replaceChildren(dueListPanel(dueList(schedule, { children, immunisations, supplements,
+      posyanduId: ctx.day.posyandu_id, on: ctx.day.date, area }), todayIso(), ctx.day.open ??= new Set()));
+    const month = ctx.day.date.slice(0, 7);
+    skdnPlace.replaceChildren(skdnPanel(skdnOf({ children, measurements, posyanduId: ctx.day.posyandu_id, month, tables }),
+      month, ctx.day.skdn ??= {}));
+  };
   const draw = () => {
     const q = (ctx.query ?? '').trim().toLowerCase();
     const mine = children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date)
@@ -98,6 +120,7 @@ export async function render(ctx) {
       posyandus.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'day-posyandu' }, t('posyandu')), select)
         : h('p', { class: 'muted' }, posyandus[0]?.name ?? '')),
     duePlace,
+    skdnPlace,
     h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);

@@ -1,0 +1,43 @@
+// SKDN of one posyandu for one month, offline: the numbers a cadre writes in the posyandu's
+// register after the weighing day (domain.md, "Monthly report: SKDN"), counted as the server
+// counts them (posyandu/reports/skdn.py, cohort.py) from the records on the phone. Pure.
+//
+// S: children of the posyandu, not deleted or merged away, born by the month's last day and
+// under 60 completed months on it; K: of them, with a KMS/Buku KIA; D: weighed in the month (the
+// month's latest weighing, in the server's order, recorded at this posyandu); N, T, O, B: that
+// weighing's KMS trend; BGM and 2T. A weighing the server has judged keeps its judgement (an N/T
+// override included); one not yet sent is judged here as the visit screen judged it.
+import { completedMonths } from './due.js';
+import { byDate, kmsOf } from './assess.js';
+import { SKDN_COUNTS, skdnTotal } from './report-shape.js';
+
+/** 'YYYY-MM' → its last day, 'YYYY-MM-DD'. */
+export const monthEnd = (month) => new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7), 0)).toISOString().slice(0, 10);
+
+/** The SKDN row ({S, K, D, N, T, O, B, BGM, 2T, D_prime} and the ratios K_S … N_S, rounded as the
+ * server's) of `posyanduId` in `month`, from the phone's children and measurements. */
+export function skdnOf({ children, measurements, posyanduId, month, tables }) {
+  const last = monthEnd(month);
+  const byChild = new Map();
+  for (const m of measurements) if (!m.deleted_at) byChild.set(m.child_id, [...(byChild.get(m.child_id) ?? []), m]);
+  const row = Object.fromEntries(SKDN_COUNTS.map((k) => [k, 0]));
+  row.D_prime = 0;
+  for (const child of children) {
+    if (child.posyandu_id !== posyanduId || child.deleted_at || child.merged_into) continue;
+    if (child.birth_date > last || completedMonths(child.birth_date, last) >= 60) continue;
+    row.S += 1;
+    if (child.has_kms === true) row.K += 1;
+    const history = byChild.get(child.id) ?? [];
+    const weighed = history.filter((m) => m.weight_kg != null && m.measured_on.slice(0, 7) === month
+      && (m.posyandu_id ?? child.posyandu_id) === posyanduId).sort(byDate);
+    const m = weighed[weighed.length - 1];
+    if (!m) continue;
+    const kms = kmsOf(child, m, history, tables);
+    row.D += 1;
+    if (kms.trend in row) row[kms.trend] += 1;
+    if (kms.bgm) row.BGM += 1;
+    if (kms.two_t) row['2T'] += 1;
+  }
+  row.D_prime = row.N + row.T;
+  return skdnTotal([row]);
+}

@@ -1,0 +1,69 @@
+"""The month's SKDN on the cadre's home screen, counted on the phone (js/skdn.js), in real
+Chromium against the real server: on the demo data it equals the server's /reports/skdn for
+her posyandu, last month and this month; a weighing saved offline counts at once; after the
+sync the server's report says the same again."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, register_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T")
+
+
+def on_phone(page) -> dict[str, int]:
+    return {k: int(page.locator(f"#skdn-here [data-key='{k}'] dd").text_content().replace(".", "")) for k in COUNTS}
+
+
+def on_server(server, user: str, posyandu_id: str, month: str) -> dict[str, int]:
+    rows = server.api("GET", f"/reports/skdn?month={month}&posyandu_id={posyandu_id}", user).get_json()["rows"]
+    assert len(rows) == 1, rows
+    return {k: rows[0][k] for k in COUNTS}
+
+
+def show_day(page, day: date) -> None:
+    page.locator("#day-date").fill(day.isoformat())
+    page.locator("#day-date").dispatch_event("change")
+
+
+def test_the_months_skdn_on_the_phone_is_the_servers(live_server, new_context, shot):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    today = date.today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
+
+    show_day(page, last_month)
+    expect(page.locator("#skdn-here summary")).to_contain_text("SKDN")
+    month = last_month.strftime("%Y-%m")
+    assert on_phone(page) == on_server(live_server, "kader3", posyandu_id, month)
+    assert on_phone(page)["D"] > 0, "the demo posyandu weighed children last month"
+    page.locator("#skdn-here summary").click()
+    shot(page, "34-skdn-on-the-phone", full_page=False)
+
+    show_day(page, today)
+    before = on_phone(page)
+    assert before == on_server(live_server, "kader3", posyandu_id, today.strftime("%Y-%m"))
+
+    # offline: a new baby is registered and weighed for the first time, counted at once
+    ctx.set_offline(True)
+    register_child(page, "Hana Hitung SKDN", days_old=20)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("3,9")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    page.goto(live_server.url + "/#/")
+    show_day(page, today)
+    after = on_phone(page)
+    # in S, in K (registered with her Buku KIA), in D as B
+    assert after == {**before, "S": before["S"] + 1, "K": before["K"] + 1, "D": before["D"] + 1, "B": before["B"] + 1}
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    assert on_server(live_server, "kader3", posyandu_id, today.strftime("%Y-%m")) == after

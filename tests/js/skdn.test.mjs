@@ -1,0 +1,72 @@
+// The posyandu's SKDN counted on the phone (js/skdn.js), against a month worked out by hand from
+// domain.md's definitions (S, K, D, N, T, O, B, BGM, 2T); tests/e2e/test_skdn_offline.py checks
+// it against the server's /reports/skdn on the demo data.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadTables } from '../../static/pwa/js/growth.js';
+import { monthEnd, skdnOf } from '../../static/pwa/js/skdn.js';
+
+const root = new URL('../../', import.meta.url);
+const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(path, root)), 'utf8'));
+const tables = await loadTables('/data/who/', async (url) => ({ ok: true, json: async () => read(`static/pwa${url}`) }));
+
+const P = 'posyandu-p';
+const child = (id, birth, extra = {}) => ({ id, posyandu_id: P, sex: 'F', birth_date: birth, has_kms: false, ...extra });
+let n = 0;
+/** A weighing the server has judged (its stored trend), or, with `pending`, one saved offline and not yet sent. */
+const weighing = (childId, on, kg, server = null, extra = {}) => ({ id: `m${n += 1}`, child_id: childId, measured_on: on,
+  weight_kg: kg, ...(server ? { posyandu_id: P, bgm: false, two_t: false, ...server } : { _pending: true, recorded_at: `${on}T09:00:00Z` }),
+  ...extra });
+
+test('monthEnd', () => {
+  assert.equal(monthEnd('2025-08'), '2025-08-31');
+  assert.equal(monthEnd('2024-02'), '2024-02-29');
+  assert.equal(monthEnd('2025-12'), '2025-12-31');
+});
+
+test('a month of one posyandu, counted as the server counts it', () => {
+  const children = [
+    child('a', '2024-01-15', { has_kms: true }),       // N: the server's judgement
+    child('b', '2024-03-01'),                          // T, and T last month too: 2T (judged here, not sent yet)
+    child('c1', '2020-08-31', { has_kms: true }),      // 60 completed months on 31 Aug: not under five, not in S
+    child('c2', '2020-09-01', { has_kms: true }),      // 59 months: in S and K, not weighed in August
+    child('d', '2025-09-01'),                          // born after the month: not in S
+    child('e', '2024-01-01', { posyandu_id: 'posyandu-q', has_kms: true }), // another posyandu
+    child('f', '2024-01-01', { deleted_at: '2025-08-02T00:00:00Z', has_kms: true }),
+    child('g', '2025-05-20', { has_kms: true }),       // first weighing ever, not sent yet: B
+    child('h', '2024-06-01'),                          // weighed in June, not July: O
+    child('i', '2024-02-10', { has_kms: true }),       // weighed twice in August: the later counts (a health worker's N)
+    child('j', '2024-04-04'),                          // weighed in August at the posyandu she came from: not in D here
+    child('k', '2023-05-05', { has_kms: true }),       // BGM (the server's), O
+    child('l', '2024-07-07'),                          // only measured (no weight) in August: not in D
+  ];
+  const measurements = [
+    weighing('a', '2025-07-10', 8.0, { trend: 'N' }), weighing('a', '2025-08-10', 8.5, { trend: 'N' }),
+    weighing('b', '2025-07-10', 9.0, { trend: 'T' }), weighing('b', '2025-08-10', 9.1),  // +100 g < KBM 200 g at 17 months
+    weighing('e', '2025-08-10', 9.0, { trend: 'N', posyandu_id: 'posyandu-q' }),
+    weighing('f', '2025-08-01', 9.0, { trend: 'B' }),
+    weighing('g', '2025-08-10', 5.9),
+    weighing('h', '2025-06-10', 8.0, { trend: 'N' }), weighing('h', '2025-08-12', 8.4),
+    weighing('i', '2025-08-05', 9.5, { trend: 'T', created_at: '2025-08-05T03:00:00Z' }),
+    weighing('i', '2025-08-20', 9.6, { trend: 'N', trend_computed: 'T', created_at: '2025-08-20T03:00:00Z' }),
+    weighing('i', '2025-08-25', 9.9, { trend: 'N', deleted_at: '2025-08-26T00:00:00Z' }), // deleted: not the latest
+    weighing('j', '2025-08-03', 9.0, { trend: 'N', posyandu_id: 'posyandu-q' }),
+    weighing('k', '2025-08-10', 7.0, { trend: 'O', bgm: true }),
+    { id: 'l1', child_id: 'l', measured_on: '2025-08-10', weight_kg: null, length_height_cm: 80, posyandu_id: P },
+  ];
+  const row = skdnOf({ children, measurements, posyanduId: P, month: '2025-08', tables });
+  assert.deepEqual(Object.fromEntries(['S', 'K', 'D', 'N', 'T', 'O', 'B', 'BGM', '2T', 'D_prime'].map((k) => [k, row[k]])),
+    { S: 9, K: 5, D: 6, N: 2, T: 1, O: 2, B: 1, BGM: 1, '2T': 1, D_prime: 3 });
+  // the ratios as the server rounds them: one decimal
+  assert.deepEqual([row.K_S, row.D_S, row.D_K, row.N_D, row.N_D_prime, row.N_S], [55.6, 66.7, 120, 33.3, 66.7, 22.2]);
+  // always D = N + T + O + B
+  assert.equal(row.D, row.N + row.T + row.O + row.B);
+});
+
+test('an empty posyandu: zero counts, no ratios', () => {
+  const row = skdnOf({ children: [], measurements: [], posyanduId: P, month: '2025-08', tables });
+  assert.equal(row.S, 0);
+  assert.equal(row.D_S, null);
+});
