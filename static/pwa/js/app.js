@@ -8,6 +8,7 @@ import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
+import { currentKbm, refreshKbm } from './kbm.js';
 import { areaOf } from './due-list.js';
 import * as loginScreen from './screens/login.js';
 import * as home from './screens/home.js';
@@ -33,13 +34,19 @@ const ctx = {
 
 let tables = null;
 let schedule = null;
+let kbm = null;
 ctx.tables = () => (tables ??= loadTables('/data/who/'));
 /** The server's schedule kept in the user's database, else the bundled one (the service worker serves it offline). */
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
-/** On each sync: fetch the schedule in force; a changed one is used from the next render on. */
-async function updateSchedule() {
-  if (await refreshSchedule(ctx.db, ctx.api)) schedule = null;
+/** The KBM table the server judges N/T with, kept in the user's database, else the built-in one. */
+ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
+/** On each sync: fetch the schedule and the KBM table in force; a changed one is used from the
+ * next render on. Each is tried on its own: one failing does not keep the other. */
+async function updateReferenceData() {
+  const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(ctx.db, ctx.api), refreshKbm(ctx.db, ctx.api)]);
+  if (changedSchedule.value) schedule = null;
+  if (changedKbm.value) kbm = null;
 }
 
 /** Roles that send changes to the server; the others (parents, dinkes) only read. */
@@ -143,11 +150,12 @@ async function startSession(session) {
   ctx.session = session;
   ctx.role = session.user.role;
   ctx.db = await openDb(`posyandu-${session.user.id}`);
-  schedule = null; // each user keeps their own copy
+  schedule = null; // each user keeps their own copies
+  kbm = null;
   ctx.api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });
   const syncs = ctx.role !== 'dinkes';
   ctx.sync = syncs ? createSync({ db: ctx.db, api: ctx.api, canPush: ctx.role !== 'parent', onState: onSyncState,
-    lockName: `sync-${session.user.id}`, afterPull: updateSchedule }) : NO_SYNC;
+    lockName: `sync-${session.user.id}`, afterPull: updateReferenceData }) : NO_SYNC;
   ctx.syncState = {};
   chip.hidden = true; // shown by the first sync state
   document.getElementById('nav-sync').hidden = !syncs;

@@ -44,37 +44,39 @@ function lastMonthOf(history, m) {
 }
 
 /** N/T/O/B of an earlier weighing: the server's, else computed from its own previous month. */
-function trendOf(child, m, history) {
+function trendOf(child, m, history, kbm) {
   if (m.trend && !m._pending) return m.trend;
   const last = lastMonthOf(history, m);
-  return trend(child.birth_date, m, last, weighings(history, m).length > 0).trend;
+  return trend(child.birth_date, m, last, weighings(history, m).length > 0, kbm).trend;
 }
 
 /** N/T/O/B, BGM, 2T and referral of weighing `m`, computed here from the child's `others`
- * measurements. BGM and the +1 SD sign read weight-for-age flagged implausible too, as the
- * server does (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS. */
-function kmsComputed(child, m, others, wfa) {
+ * measurements under the KBM table `kbm` (js/kbm.js; undefined: the built-in one). BGM and the
+ * +1 SD sign read weight-for-age flagged implausible too, as the server does
+ * (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS. */
+function kmsComputed(child, m, others, wfa, kbm) {
   const last = lastMonthOf(others, m);
-  const lastTrend = last ? trendOf(child, last, others) : null;
-  return kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend);
+  const lastTrend = last ? trendOf(child, last, others, kbm) : null;
+  return kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend, kbm);
 }
 
 /** The KMS result of a recorded weighing (`history`: the child's measurements): the server's once
  * synced (a health worker's N/T override included), else computed here as after saving it. */
-export function kmsOf(child, m, history, tables) {
+export function kmsOf(child, m, history, tables, kbm) {
   if (!m._pending && m.trend) return { trend: m.trend, bgm: m.bgm === true, two_t: m.two_t === true };
   const growth = growthOf(child, { ...m, _pending: true }, tables);
-  return kmsComputed(child, m, history.filter((h) => h.id !== m.id), growth?.zscores?.wfa ?? null);
+  return kmsComputed(child, m, history.filter((h) => h.id !== m.id), growth?.zscores?.wfa ?? null, kbm);
 }
 
 /**
  * Everything shown after saving measurement `m` of `child`, given the child's other
- * measurements (`history`), immunisations and supplements, on the posyandu day `on`.
+ * measurements (`history`), immunisations and supplements, on the posyandu day `on`; N/T under
+ * the KBM table `kbm` (js/kbm.js; undefined: the built-in one).
  */
-export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, schedule, area = null, on }) {
+export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, kbm, schedule, area = null, on }) {
   const others = history.filter((h) => h.id !== m.id);
   const growth = growthOf(child, { ...m, _pending: true }, tables);
-  const kms = m.weight_kg != null && growth ? kmsComputed(child, m, others, growth.zscores.wfa) : null;
+  const kms = m.weight_kg != null && growth ? kmsComputed(child, m, others, growth.zscores.wfa, kbm) : null;
   const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
   const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;
   return { growth, kms, remeasure, referral: !!kms?.referral || severe, severe, due: dueToday({ child, immunisations, supplements, schedule, area, on }) };

@@ -15,8 +15,9 @@ import { SKDN_COUNTS, skdnTotal } from './report-shape.js';
 export const monthEnd = (month) => new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7), 0)).toISOString().slice(0, 10);
 
 /** The SKDN row ({S, K, D, N, T, O, B, BGM, 2T, D_prime} and the ratios K_S … N_S, rounded as the
- * server's) of `posyanduId` in `month`, from the phone's children and measurements. */
-export function skdnOf({ children, measurements, posyanduId, month, tables }) {
+ * server's) of `posyanduId` in `month`, from the phone's children and measurements (`kbm`: the KBM
+ * table, js/kbm.js). */
+export function skdnOf({ children, measurements, posyanduId, month, tables, kbm }) {
   const last = monthEnd(month);
   const byChild = new Map();
   for (const m of measurements) if (!m.deleted_at) byChild.set(m.child_id, [...(byChild.get(m.child_id) ?? []), m]);
@@ -32,7 +33,7 @@ export function skdnOf({ children, measurements, posyanduId, month, tables }) {
       && (m.posyandu_id ?? child.posyandu_id) === posyanduId).sort(byDate);
     const m = weighed[weighed.length - 1];
     if (!m) continue;
-    const kms = kmsOf(child, m, history, tables);
+    const kms = kmsOf(child, m, history, tables, kbm);
     row.D += 1;
     if (kms.trend in row) row[kms.trend] += 1;
     if (kms.bgm) row.BGM += 1;

@@ -118,8 +118,8 @@ export function exportButton(ctx, child, status) {
 }
 
 export async function render(ctx, childId) {
-  const [{ child, measurements, immunisations, supplements }, tables, schedule, duplicate] = await Promise.all([
-    ctx.bundle(childId), ctx.tables(), ctx.schedule(), childNotice(ctx, childId)]);
+  const [{ child, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
+    ctx.bundle(childId), ctx.tables(), ctx.kbm(), ctx.schedule(), childNotice(ctx, childId)]);
   if (!child) return h('p', { class: 'notice' }, t('no_children'));
   const area = await ctx.area(child);
   const sorted = [...measurements].sort(byDate);
@@ -146,7 +146,8 @@ export async function render(ctx, childId) {
     } }, t('invite')),
     child._pending ? null : exportButton(ctx, child, exported), // for a parent without the app; the server must hold the child as shown
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
-  const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, schedule, area, on: ctx.day.date }) : null;
+  const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, kbm, schedule, area,
+    on: ctx.day.date }) : null;
   const due = dueToday({ child, immunisations, supplements, schedule, area, on: ctx.day.date });
   return h('section', { class: 'child' }, head, actions, invite, exported,
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),

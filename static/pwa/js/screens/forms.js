@@ -143,9 +143,9 @@ export async function visitForm(ctx, childId, measurementId = null) {
       ...(existing ? {} : { recorded_at: new Date().toISOString() }) }; // a correction keeps when it was recorded
     await ctx.save({ entity: 'measurement', id, fields });
     const bundle = await ctx.bundle(childId);
-    const [tables, schedule, area] = await Promise.all([ctx.tables(), ctx.schedule(), ctx.area(child)]);
+    const [tables, kbm, schedule, area] = await Promise.all([ctx.tables(), ctx.kbm(), ctx.schedule(), ctx.area(child)]);
     const result = assess({ child, m: { ...m, ...fields, id }, history: bundle.measurements, immunisations: bundle.immunisations,
-      supplements: bundle.supplements, tables, schedule, area, on });
+      supplements: bundle.supplements, tables, kbm, schedule, area, on });
     form.hidden = true;
     remove?.remove();
     output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),

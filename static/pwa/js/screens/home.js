@@ -55,9 +55,9 @@ export function skdnPanel(row, month, state = {}) {
 }
 
 export async function render(ctx) {
-  const [children, posyandus, measurements, immunisations, supplements, tables, schedule] = await Promise.all([
+  const [children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
-    ctx.records('supplement'), ctx.tables(), ctx.schedule()]);
+    ctx.records('supplement'), ctx.tables(), ctx.kbm(), ctx.schedule()]);
   const duplicates = homeNotice(ctx, children); // from the children just read, not read again
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
@@ -78,7 +78,7 @@ export async function render(ctx) {
     duePlace.replaceChildren(dueListPanel(dueList(schedule, { children, immunisations, supplements,
       posyanduId: ctx.day.posyandu_id, on: ctx.day.date, area }), todayIso(), ctx.day.open ??= new Set()));
     const month = ctx.day.date.slice(0, 7);
-    skdnPlace.replaceChildren(skdnPanel(skdnOf({ children, measurements, posyanduId: ctx.day.posyandu_id, month, tables }),
+    skdnPlace.replaceChildren(skdnPanel(skdnOf({ children, measurements, posyanduId: ctx.day.posyandu_id, month, tables, kbm }),
       month, ctx.day.skdn ??= {}));
   };
   const draw = () => {

@@ -1,0 +1,46 @@
+// The KBM table (kenaikan berat badan minimal: the least monthly gain that is N) the app judges
+// N/T with: the server's version in force (GET /api/v1/growth/kbm, which an admin can change:
+// printed sources disagree, domain.md), kept in the user's database so that the N or T a cadre
+// sees at the table offline is the one the server computes; the built-in table (Buku KIA) until
+// the first successful fetch.
+import { DEFAULT_KBM } from './growth.js';
+import { getMeta, putMeta } from './outbox.js';
+
+const KEY = 'kbm';
+
+/** The table of an answer of /growth/kbm ({month: grams}, months 1-60, grams 0-2000, at least
+ * one month); throws on anything else, so that a damaged answer is never kept. */
+export function kbmTable(answer) {
+  const entries = Object.entries(answer?.grams_by_month ?? {});
+  if (!entries.length) throw new Error('not a KBM table');
+  const table = {};
+  for (const [month, grams] of entries) {
+    if (!/^([1-9]|[1-5]\d|60)$/.test(month) || !Number.isInteger(grams) || grams < 0 || grams > 2000) {
+      throw new Error(`not a KBM table: ${month}: ${grams}`);
+    }
+    table[Number(month)] = grams;
+  }
+  return table;
+}
+
+/** Fetch the table in force and keep it. Resolves true when it differs from the kept one (N/T
+ * must be judged again); rejects, keeping the old copy, on a network error or a damaged answer. */
+export async function refreshKbm(db, api) {
+  const answer = await api.get('/growth/kbm');
+  const table = kbmTable(answer);
+  const kept = await getMeta(db, KEY);
+  const changed = JSON.stringify(kept?.table ?? null) !== JSON.stringify(table);
+  await putMeta(db, { key: KEY, version: answer.version ?? null, source: answer.source ?? null, table,
+    fetched_at: new Date().toISOString() });
+  return changed;
+}
+
+/** The table to judge with: the kept server copy, else the built-in one. */
+export async function currentKbm(db) {
+  const kept = await getMeta(db, KEY);
+  try {
+    return kept?.table ? kbmTable({ grams_by_month: kept.table }) : DEFAULT_KBM;
+  } catch {
+    return DEFAULT_KBM; // a damaged copy: the built-in table still works
+  }
+}

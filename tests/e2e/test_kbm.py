@@ -1,0 +1,60 @@
+"""N/T at the table follows the KBM table an admin published (domain.md: printed sources disagree,
+keep KBM as versioned data), offline, in real Chromium against the real server: the phone fetches
+the table in force on each sync and keeps it, so the N or T a cadre tells the mother offline is
+the one the server computes when the weighing arrives."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, open_child, register_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def kbm_700_at_3_months(live_server):
+    """The built-in table with 700 g at 3 months (800 g in the Buku KIA default), published by the
+    admin for this test; the built-in values published again after it (the other tests see those)."""
+    current = live_server.api("GET", "/growth/kbm", "admin").get_json()
+    made = live_server.api("POST", "/growth/kbm", "admin",
+                           json={"grams_by_month": {**current["grams_by_month"], "3": 700}, "source": "e2e: 700 g at 3 months"})
+    assert made.status_code == 201, made.get_json()
+    yield
+    back = live_server.api("POST", "/growth/kbm", "admin",
+                           json={"grams_by_month": current["grams_by_month"], "source": "e2e: back to the built-in table"})
+    assert back.status_code == 201, back.get_json()
+
+
+def weigh(page, day: date, kg: str) -> None:
+    """Weigh the test's baby on the posyandu day ``day`` (chosen on the home screen)."""
+    page.goto(page.url.split("#")[0] + "#/")
+    page.locator("#day-date").fill(day.isoformat())
+    page.locator("#day-date").dispatch_event("change")
+    open_child(page, "Indah Timbang KBM")
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill(kg)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+
+
+def test_n_or_t_offline_follows_the_published_kbm(live_server, new_context, kbm_700_at_3_months):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)  # the sync fetched the table in force
+    ctx.set_offline(True)
+    today = date.today()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    child_id = register_child(page, "Indah Timbang KBM", days_old=100)  # 3 completed months today
+    weigh(page, last_month, "5,2")
+    weigh(page, today, "5,95")  # +750 g: T under the built-in 800 g, N under the published 700 g
+    expect(page.locator("#visit-result")).to_contain_text("N — naik 750 g (KBM 700 g)")
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    visits = live_server.api("GET", f"/children/{child_id}/measurements", "kader4").get_json()["items"]
+    latest = max(visits, key=lambda m: m["measured_on"])
+    assert (latest["trend"], latest["weight_gain_g"], latest["kbm_g"]) == ("N", 750, 700)
