@@ -4,6 +4,7 @@ the table in force on each sync and keeps it, so the N or T a cadre tells the mo
 the one the server computes when the weighing arrives."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -45,6 +46,8 @@ def test_n_or_t_offline_follows_the_published_kbm(live_server, new_context, kbm_
     page = ctx.new_page()
     login(page, live_server.url, "kader4")
     wait_synced(page)  # the sync fetched the table in force
+    page.goto(live_server.url + "/#/settings")
+    expect(page.locator("#kbm-info")).to_contain_text(re.compile(r"^Tabel KBM .* versi \d+ dari server: e2e: 700 g at 3 months"))
     ctx.set_offline(True)
     today = date.today()
     last_month = today.replace(day=1) - timedelta(days=1)

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { memDb } from './memdb.mjs';
-import { currentKbm, kbmTable, refreshKbm } from '../../static/pwa/js/kbm.js';
+import { currentKbm, kbmInfo, kbmTable, refreshKbm } from '../../static/pwa/js/kbm.js';
 import { assess } from '../../static/pwa/js/assess.js';
 import { DEFAULT_KBM, loadTables } from '../../static/pwa/js/growth.js';
 import { loadSchedule } from '../../static/pwa/js/due.js';
@@ -41,7 +41,11 @@ const april = { id: 'm2', child_id: 'c', measured_on: '2025-04-05', weight_kg: 5
 const trendUnder = (kbm) => assess({ child, m: april, history: [march, april], tables, kbm, schedule, on: '2025-04-05' }).kms;
 
 test('before the first fetch the built-in table is used', async () => {
-  assert.deepEqual(await currentKbm(memDb()), DEFAULT_KBM);
+  const db = memDb();
+  assert.deepEqual(await currentKbm(db), DEFAULT_KBM);
+  assert.deepEqual(await kbmInfo(db), { origin: 'built_in' });
+  await refreshKbm(db, fakeApi([lower3]));
+  assert.deepEqual({ ...(await kbmInfo(db)), fetched_at: null }, { origin: 'server', version: 1, source: 'Juknis 2024', fetched_at: null });
 });
 
 test('a fetched table is kept and used offline; N/T at the table follows it', async () => {

@@ -44,3 +44,10 @@ export async function currentKbm(db) {
     return DEFAULT_KBM; // a damaged copy: the built-in table still works
   }
 }
+
+/** Which table is in use, for Settings: the server's (its version, source, when fetched) or the built-in one. */
+export async function kbmInfo(db) {
+  const kept = await getMeta(db, KEY);
+  return kept?.table ? { origin: 'server', version: kept.version, source: kept.source, fetched_at: kept.fetched_at }
+    : { origin: 'built_in' };
+}

@@ -6,6 +6,7 @@ import {
 } from '../outbox.js';
 import { doseLabel } from './child.js';
 import { deleteDb } from '../db.js';
+import { kbmInfo } from '../kbm.js';
 import { forget, saveTokens } from '../auth.js';
 
 const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
@@ -140,11 +141,15 @@ export async function settings(ctx) {
   const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
   const note = h('p', { role: 'status', id: 'logout-note' });
   const plan = ctx.role === 'dinkes' ? null : await ctx.schedule().catch(() => null);
+  const kbm = ctx.canWrite() ? await kbmInfo(ctx.db).catch(() => null) : null; // N/T is judged by who weighs
   return h('section', {}, h('h2', {}, t('settings')),
     h('p', { id: 'who' }, whoText(ctx.session.user)),
     plan ? h('p', { class: 'muted', id: 'schedule-info' }, plan.origin === 'server'
       ? t('schedule_server', { version: plan.version, when: new Date(plan.fetched_at).toLocaleString(lang()) })
       : t('schedule_bundled', { version: plan.version })) : null,
+    kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbm.origin === 'server'
+      ? t('kbm_server', { version: kbm.version, source: kbm.source, when: new Date(kbm.fetched_at).toLocaleString(lang()) })
+      : t('kbm_built_in')) : null,
     h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
