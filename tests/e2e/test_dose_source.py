@@ -202,6 +202,8 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
     page.get_by_label("Puskesmas", exact=True).check()
     page.get_by_role("button", name="Simpan").click()
     expect(error_of(page, "OPV 2")).to_contain_text(re.compile(r"^OPV 2 diberikan 14 hari setelah OPV 1 .*; paling cepat "))
+    expect(error_of(page, "OPV 2")).to_contain_text("Hanya bidan yang dapat mencatatnya dengan alasan: hubungi bidan.")
+    expect(page.get_by_label("Alasan mencatat di luar aturan jadwal")).to_be_hidden()  # not hers to give
     expect(error_of(page, "OPV 1")).to_have_text("")
     shot(page, "33-card-copy-interval", full_page=False)
 
@@ -223,3 +225,40 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
         ("OPV", 1, opv1.isoformat(), "record", "puskesmas"),
         ("OPV", 2, opv2.isoformat(), "record", "puskesmas"),
     ]
+
+
+def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reason(live_server, new_context):
+    # A private clinic gave OPV 2 two weeks after OPV 1 (the schedule's minimum is four): the card
+    # says so, and a bidan records it as written, with her reason; the server keeps who and why.
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "bidan2")
+    wait_synced(page)
+    ctx.set_offline(True)
+    born = date.today() - timedelta(days=130)
+    child_id = register_child(page, "Lina Klinik Swasta", days_old=130)
+    page.get_by_role("link", name="Salin dari Buku KIA").click()
+    opv1, opv2 = born + timedelta(days=31), born + timedelta(days=45)
+    page.get_by_label("OPV 1", exact=True).fill(opv1.isoformat())
+    page.get_by_label("OPV 2", exact=True).fill(opv2.isoformat())
+    reason = page.get_by_label("Alasan mencatat di luar aturan jadwal")
+    expect(reason).to_be_hidden()
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "OPV 2")).to_contain_text("OPV 2 diberikan 14 hari setelah OPV 1")
+    expect(error_of(page, "OPV 2")).not_to_contain_text("hubungi bidan")
+    expect(reason).to_be_visible()
+    expect(error_of(page, "Alasan mencatat di luar aturan jadwal")).to_have_text(
+        "Isi alasan untuk mencatat di luar aturan jadwal.")
+    reason.fill("Diberikan di klinik swasta, tertulis di Buku KIA")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Lina Klinik Swasta", exact=True).wait_for()
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    bidan = live_server.api("GET", "/auth/me", "bidan2").get_json()
+    items = {(d["vaccine"], d["dose"]): d for d in
+             live_server.api("GET", f"/children/{child_id}/immunisations", "bidan2").get_json()["items"]}
+    assert set(items) == {("OPV", 1), ("OPV", 2)}
+    assert (items[("OPV", 2)]["given_on"], items[("OPV", 2)]["override_reason"], items[("OPV", 2)]["override_by"]) == (
+        opv2.isoformat(), "Diberikan di klinik swasta, tertulis di Buku KIA", bidan["id"])
+    assert (items[("OPV", 1)]["override_reason"], items[("OPV", 1)]["override_by"]) == (None, None)  # within the rules

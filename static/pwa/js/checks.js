@@ -54,6 +54,11 @@ export function rangeError(value, lo, hi, { grams = false } = {}) {
   return t('between', limits);
 }
 
+/** Roles that may accept an exception to a rule, with a reason (posyandu/access.py HEALTH_WORKERS):
+ * a dose outside the schedule's ages and intervals, a merge of duplicates. */
+const HEALTH_WORKERS = new Set(['bidan', 'admin']);
+export const isHealthWorker = (role) => HEALTH_WORKERS.has(role);
+
 export const DOSE_SOURCES = ['given', 'record', 'recall'];
 const KFA = /^93\d{6}$/;
 export const BATCH_MAX = 40;

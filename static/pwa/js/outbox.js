@@ -87,6 +87,9 @@ async function writeChange({ records, outbox, meta }, { entity, id, op = 'upsert
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
+  // a health worker's reason to accept a dose outside the schedule's rules goes with this save
+  // only (it is not a field of the record: a later change is judged again on its own)
+  if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
   const changed = op === 'delete' ? null : changedFields(entity, data, row.server);
   const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta), changed);
   row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;

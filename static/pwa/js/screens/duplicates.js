@@ -4,11 +4,11 @@
 // (online only); a sync then brings their result to the phone.
 import { formatDate, formatDateTime, t } from '../i18n.js';
 import { h, radios } from '../ui.js';
+import { isHealthWorker } from '../checks.js';
 import { countByChild, duplicatePairs, partnersOf } from '../duplicates.js';
 
-/** Roles that judge duplicates (the server answers anyone else 403). */
-const JUDGES = new Set(['bidan', 'admin']);
-export const judges = (role) => JUDGES.has(role);
+/** Roles that judge duplicates: the health workers (the server answers anyone else 403). */
+export const judges = isHealthWorker;
 
 /** The pairs among the phone's children. */
 export const pairsOnPhone = async (ctx) => duplicatePairs(await ctx.children());

@@ -5,8 +5,8 @@ import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '.
 import { assess, dueToday } from '../assess.js';
 import { checkCopied, copyableDoses, validateDose, validateSupplement } from '../due.js';
 import {
-  BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError,
-  recordDay,
+  BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, birthDateError, dateError, isHealthWorker, lotErrors, nikError, oldestBirthDate,
+  rangeError, recordDay,
 } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { outboxEntries } from '../outbox.js';
@@ -372,11 +372,15 @@ export async function cardForm(ctx, childId) {
   const from = radios('source', t('dose_source'), ['record', 'recall'].map((v) => [v, t(`source_${v}`)]), 'record');
   const place = placeRadios('posyandu');
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
+  // a dose the card dates outside the schedule's ages or intervals (a private clinic's early dose):
+  // a health worker may record it as written, with her reason (audited); a kader is told to ask her
+  const reason = field({ label: t('override_reason'), name: 'override_reason', hint: t('override_hint'), maxlength: 255 });
+  reason.hidden = true;
   form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
     h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')),
       ...rows.map((d) => field({ label: d.label, name: `on|${key(d)}`, type: 'date', min: child.birth_date, max: today,
         hint: t('card_copy_recommended', { date: formatDate(d.recommended_date) }), 'data-dose': key(d) }))),
-    alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+    reason, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -390,7 +394,17 @@ export async function cardForm(ctx, childId) {
       else copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
     }
     const { problems, ordered } = checkCopied(schedule, child.birth_date, immunisations, copied, { area, today });
-    for (const [k, found] of Object.entries(problems)) errors[`on|${k}`] = found.map((v) => v.message[lang()] ?? v.message.id);
+    const mayExcuse = isHealthWorker(ctx.role);
+    const because = form.elements.override_reason.value.trim();
+    let excusable = 0;
+    for (const [k, broken] of Object.entries(problems)) {
+      const soft = broken.every((v) => v.overridable);
+      excusable += soft ? 1 : 0;
+      if (soft && mayExcuse && because) continue; // accepted as the card dates it, with her reason
+      errors[`on|${k}`] = [...broken.map((v) => v.message[lang()] ?? v.message.id), ...(soft && !mayExcuse ? [t('ask_bidan')] : [])];
+    }
+    reason.hidden = !(mayExcuse && excusable);
+    if (mayExcuse && excusable && !because) errors.override_reason = [t('give_reason')];
     alert.textContent = t('card_copy_empty');
     alert.hidden = copied.length > 0 || Object.keys(errors).length > 0;
     if (!showErrors(form, errors) || !alert.hidden) return;
@@ -398,7 +412,7 @@ export async function cardForm(ctx, childId) {
     const recorded = new Date().toISOString();
     await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: {
       child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source, place: placeOf(form, source),
-      recorded_at: recorded } })));
+      recorded_at: recorded, ...(problems[key(d)] ? { override_reason: because } : {}) } })));
     ctx.announce(t('card_copied', { n: ordered.length }));
     ctx.go(`#/child/${childId}`);
   });
