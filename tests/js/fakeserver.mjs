@@ -92,3 +92,18 @@ export function fakeServer() {
   };
   return s;
 }
+
+/** An API whose GETs answer `replies` in turn (an Error in the list is thrown): for the reference
+ * data fetched on each sync (schedule.js, kbm.js). `calls` lists the paths asked. */
+export function fakeApi(replies) {
+  const calls = [];
+  return {
+    calls,
+    get: async (path) => {
+      calls.push(path);
+      const next = replies.shift();
+      if (next instanceof Error) throw next;
+      return clone(next);
+    },
+  };
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { memDb } from './memdb.mjs';
+import { fakeApi } from './fakeserver.mjs';
 import { currentKbm, kbmInfo, kbmTable, refreshKbm } from '../../static/pwa/js/kbm.js';
 import { assess } from '../../static/pwa/js/assess.js';
 import { DEFAULT_KBM, loadTables } from '../../static/pwa/js/growth.js';
@@ -16,18 +17,6 @@ const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../${pa
 const tables = await loadTables('/data/who/', async (url) => ({ ok: true, json: async () => read(`static/pwa${url}`) }));
 const schedule = loadSchedule(read('static/pwa/data/schedule-2024.json'));
 
-function fakeApi(replies) {
-  const calls = [];
-  return {
-    calls,
-    get: async (path) => {
-      calls.push(path);
-      const next = replies.shift();
-      if (next instanceof Error) throw next;
-      return structuredClone(next);
-    },
-  };
-}
 const builtIn = { version: 0, grams_by_month: Object.fromEntries(Object.entries(DEFAULT_KBM).map(([m, g]) => [String(m), g])),
   source: 'Buku KIA default (domain.md)', created_at: null };
 /** An admin's version: 700 g at 3 months, where printed sources disagree (domain.md), 800 g elsewhere. */

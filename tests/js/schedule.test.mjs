@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { memDb } from './memdb.mjs';
+import { fakeApi } from './fakeserver.mjs';
 import { currentSchedule, refreshSchedule } from '../../static/pwa/js/schedule.js';
 import { dueToday } from '../../static/pwa/js/assess.js';
 import { getMeta } from '../../static/pwa/js/outbox.js';
@@ -20,18 +21,6 @@ const earlierMr = {
 };
 const answer = (doc, id = 2) => ({ id, version: doc.version, name: doc.name, valid_from: doc.valid_from, active: true, document: doc });
 
-function fakeApi(replies) {
-  const calls = [];
-  return {
-    calls,
-    get: async (path) => {
-      calls.push(path);
-      const next = replies.shift();
-      if (next instanceof Error) throw next;
-      return structuredClone(next);
-    },
-  };
-}
 const mrDue = (schedule) => dueToday({ child: { id: 'c', birth_date: '2024-06-10' }, schedule, on: '2025-02-10' })
   .doses.some((d) => d.vaccine === 'MR');
 
