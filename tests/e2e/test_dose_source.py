@@ -262,3 +262,27 @@ def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reaso
     assert (items[("OPV", 2)]["given_on"], items[("OPV", 2)]["override_reason"], items[("OPV", 2)]["override_by"]) == (
         opv2.isoformat(), "Diberikan di klinik swasta, tertulis di Buku KIA", bidan["id"])
     assert (items[("OPV", 1)]["override_reason"], items[("OPV", 1)]["override_by"]) == (None, None)  # within the rules
+
+    # the posyandu's kader: she may correct where OPV 2 was given (the bidan's judgement stands),
+    # not move its date outside the rules again
+    posyandu_id = live_server.api("GET", f"/children/{child_id}", "bidan2").get_json()["posyandu_id"]
+    posyandu = live_server.api("GET", f"/posyandu/{posyandu_id}", "bidan2").get_json()["name"]
+    its_kader = {"Posyandu Anggrek": "kader4", "Posyandu Flamboyan": "kader5", "Posyandu Dahlia": "kader6"}[posyandu]
+    kader_ctx = new_context()
+    kader = kader_ctx.new_page()
+    login(kader, live_server.url, its_kader)
+    wait_synced(kader)
+    kader.goto(f"{live_server.url}/#/child/{child_id}")
+    kader.locator("#doses-given").get_by_role("link", name="Ubah OPV 2").click()
+    expect(kader.get_by_label("Alasan mencatat di luar aturan jadwal")).to_be_hidden()
+    kader.get_by_label("Tempat lain (rumah sakit, klinik, bidan praktik)").check()
+    kader.get_by_role("button", name="Simpan").click()
+    kader.get_by_role("heading", name="Lina Klinik Swasta", exact=True).wait_for()
+    wait_synced(kader)
+    opv2_now = live_server.api("GET", f"/children/{child_id}/immunisations", its_kader).get_json()["items"]
+    opv2_now = next(d for d in opv2_now if (d["vaccine"], d["dose"]) == ("OPV", 2))
+    assert (opv2_now["place"], opv2_now["given_on"], opv2_now["override_by"]) == ("elsewhere", opv2.isoformat(), bidan["id"])
+    kader.locator("#doses-given").get_by_role("link", name="Ubah OPV 2").click()
+    kader.get_by_label("Tanggal diberikan").fill((opv1 + timedelta(days=10)).isoformat())
+    kader.get_by_role("button", name="Simpan").click()
+    expect(error_of(kader, "Tanggal diberikan")).to_contain_text("hubungi bidan")

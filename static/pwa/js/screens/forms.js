@@ -215,6 +215,35 @@ function lotValues(form, suffix = '') {
 /** lotErrors under the names of the fields with `suffix`. */
 const lotErrorsOf = (lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on)).map(([k, m]) => [`${k}${suffix}`, m]));
 
+/** A health worker's reason to record a dose outside the schedule's rules (the server's
+ * immunisation.operations.enforce: an overridable rule gives way to a bidan or admin who states
+ * it, audited with her name): its field, hidden until a rule needs it, and `judge`. */
+function ruleExceptions(ctx) {
+  const box = field({ label: t('override_reason'), name: 'override_reason', hint: t('override_hint'), maxlength: 255 });
+  box.hidden = true;
+  /** Report `problems` ({field name: violations}) in `errors` as the server judges them: a rule no
+   * one may override stays an error; an overridable one is accepted once a health worker gives her
+   * reason (returned, to send with the records it excuses), asked of her until she does, and sends
+   * a kader to the bidan. */
+  const judge = (form, errors, problems) => {
+    const mayExcuse = isHealthWorker(ctx.role);
+    const because = form.elements.override_reason.value.trim();
+    let excusable = 0;
+    for (const [name, broken] of Object.entries(problems)) {
+      if (!broken.length) continue;
+      const soft = broken.every((v) => v.overridable);
+      excusable += soft ? 1 : 0;
+      if (soft && mayExcuse && because) continue; // accepted as written, with her reason
+      errors[name] = [...(errors[name] ?? []), ...broken.map((v) => v.message[lang()] ?? v.message.id),
+        ...(soft && !mayExcuse ? [t('ask_bidan')] : [])];
+    }
+    box.hidden = !(mayExcuse && excusable);
+    if (mayExcuse && excusable && !because) errors.override_reason = [t('give_reason')];
+    return mayExcuse && excusable && because ? because : null;
+  };
+  return { box, judge };
+}
+
 /** Correct a dose already recorded (an immunisation, vitamin A or deworming): its date, and an
  * immunisation's source and vial, or delete it. The date is checked by the schedule's rules as
  * the server checks it, the vial as record_problems. A dose restated from "given" to copied or
@@ -237,9 +266,10 @@ export async function doseForm(ctx, childId, entity, id) {
     lotBox = lotFields({ legend: t('vial_of', { name }), lot: stated ? rec : remembered ?? {}, remembered: !!remembered,
       products: productsOf(schedule, rec.vaccine), givenOn: rec.given_on, id: 'dose-lot', hidden: rec.source !== 'given' });
   }
+  const exceptions = ruleExceptions(ctx);
   const form = h('form', { class: 'card', novalidate: true, id: 'dose-form' }, h('h2', {}, `${t('dose_edit', { name })}: ${child.name}`),
     field({ label: t('given_on'), name: 'given_on', type: 'date', value: rec.given_on, required: true, max: todayIso(), min: child.birth_date }),
-    isDose ? sourceRadios(rec.source ?? null) : null, place, lotBox,
+    isDose ? sourceRadios(rec.source ?? null) : null, place, lotBox, exceptions.box,
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.addEventListener('change', (e) => {
@@ -254,12 +284,15 @@ export async function doseForm(ctx, childId, entity, id) {
     e.preventDefault();
     const errors = {};
     const on = dateCheck(errors, form, 'given_on', child.birth_date);
-    if (!errors.given_on) {
+    let because = null;
+    // the schedule's rules judge the date as the server does: a new record, or a date changed (a
+    // dose a bidan accepted outside the rules keeps her judgement while its place is corrected)
+    if (!errors.given_on && (rec.version == null || on !== rec.given_on)) {
       const changed = { ...rec, given_on: on };
       const found = entity === 'immunisation'
         ? validateDose(schedule, child.birth_date, immunisations, changed, { area })
         : validateSupplement(schedule.supplements, child.birth_date, supplements, changed);
-      if (found.length) errors.given_on = found.map((v) => v.message[lang()] ?? v.message.id);
+      because = exceptions.judge(form, errors, { given_on: found });
     }
     let dose = {};
     if (isDose) {
@@ -270,7 +303,7 @@ export async function doseForm(ctx, childId, entity, id) {
       dose = { source, ...lot, ...(copied(source) ? { place: placeOf(form, source) } : {}) };
     }
     if (!showErrors(form, errors)) return;
-    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose } });
+    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) } });
     if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${childId}`);
@@ -374,13 +407,12 @@ export async function cardForm(ctx, childId) {
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
   // a dose the card dates outside the schedule's ages or intervals (a private clinic's early dose):
   // a health worker may record it as written, with her reason (audited); a kader is told to ask her
-  const reason = field({ label: t('override_reason'), name: 'override_reason', hint: t('override_hint'), maxlength: 255 });
-  reason.hidden = true;
+  const exceptions = ruleExceptions(ctx);
   form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
     h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')),
       ...rows.map((d) => field({ label: d.label, name: `on|${key(d)}`, type: 'date', min: child.birth_date, max: today,
         hint: t('card_copy_recommended', { date: formatDate(d.recommended_date) }), 'data-dose': key(d) }))),
-    reason, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+    exceptions.box, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -394,17 +426,7 @@ export async function cardForm(ctx, childId) {
       else copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
     }
     const { problems, ordered } = checkCopied(schedule, child.birth_date, immunisations, copied, { area, today });
-    const mayExcuse = isHealthWorker(ctx.role);
-    const because = form.elements.override_reason.value.trim();
-    let excusable = 0;
-    for (const [k, broken] of Object.entries(problems)) {
-      const soft = broken.every((v) => v.overridable);
-      excusable += soft ? 1 : 0;
-      if (soft && mayExcuse && because) continue; // accepted as the card dates it, with her reason
-      errors[`on|${k}`] = [...broken.map((v) => v.message[lang()] ?? v.message.id), ...(soft && !mayExcuse ? [t('ask_bidan')] : [])];
-    }
-    reason.hidden = !(mayExcuse && excusable);
-    if (mayExcuse && excusable && !because) errors.override_reason = [t('give_reason')];
+    const because = exceptions.judge(form, errors, Object.fromEntries(Object.entries(problems).map(([k, v]) => [`on|${k}`, v])));
     alert.textContent = t('card_copy_empty');
     alert.hidden = copied.length > 0 || Object.keys(errors).length > 0;
     if (!showErrors(form, errors) || !alert.hidden) return;
@@ -412,7 +434,7 @@ export async function cardForm(ctx, childId) {
     const recorded = new Date().toISOString();
     await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: {
       child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source, place: placeOf(form, source),
-      recorded_at: recorded, ...(problems[key(d)] ? { override_reason: because } : {}) } })));
+      recorded_at: recorded, ...(because && problems[key(d)] ? { override_reason: because } : {}) } })));
     ctx.announce(t('card_copied', { n: ordered.length }));
     ctx.go(`#/child/${childId}`);
   });
