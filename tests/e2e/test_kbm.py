@@ -1,7 +1,8 @@
-"""N/T at the table follows the KBM table an admin published (domain.md: printed sources disagree,
-keep KBM as versioned data), offline, in real Chromium against the real server: the phone fetches
-the table in force on each sync and keeps it, so the N or T a cadre tells the mother offline is
-the one the server computes when the weighing arrives."""
+"""N/T at the table, offline, in real Chromium against the real server: it follows the KBM table an
+admin published (domain.md: printed sources disagree, keep KBM as versioned data), which the phone
+fetches on each sync and keeps, so the N or T a cadre tells the mother offline is the one the
+server computes; and a bidan's judgement over the computed N/T (Buku KIA: a curve that follows its
+growth line is N even below the KBM), with her reason, stands on the phone and on the server."""
 from __future__ import annotations
 
 import re
@@ -29,12 +30,12 @@ def kbm_700_at_3_months(live_server):
     assert back.status_code == 201, back.get_json()
 
 
-def weigh(page, day: date, kg: str) -> None:
-    """Weigh the test's baby on the posyandu day ``day`` (chosen on the home screen)."""
+def weigh(page, day: date, kg: str, name: str = "Indah Timbang KBM") -> None:
+    """Weigh the child ``name`` on the posyandu day ``day`` (chosen on the home screen)."""
     page.goto(page.url.split("#")[0] + "#/")
     page.locator("#day-date").fill(day.isoformat())
     page.locator("#day-date").dispatch_event("change")
-    open_child(page, "Indah Timbang KBM")
+    open_child(page, name)
     page.get_by_role("link", name="Catat penimbangan").click()
     page.get_by_label("Berat badan (kg)").fill(kg)
     page.get_by_role("button", name="Simpan").click()
@@ -61,3 +62,49 @@ def test_n_or_t_offline_follows_the_published_kbm(live_server, new_context, kbm_
     visits = live_server.api("GET", f"/children/{child_id}/measurements", "kader4").get_json()["items"]
     latest = max(visits, key=lambda m: m["measured_on"])
     assert (latest["trend"], latest["weight_gain_g"], latest["kbm_g"]) == ("N", 750, 700)
+
+
+KADER_OF = {"Posyandu Melati": "kader1", "Posyandu Mawar": "kader2", "Posyandu Kenanga": "kader3"}
+
+
+def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_context):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    ctx.set_offline(True)
+    today = date.today()
+    name = "Joko Garis Tumbuh"
+    child_id = register_child(page, name, days_old=200, sex="Laki-laki")  # 6 completed months: KBM 400 g
+    weigh(page, today.replace(day=1) - timedelta(days=1), "7,0", name)
+    weigh(page, today, "7,1", name)  # +100 g
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("T — tidak naik: 100 g, kurang dari KBM 400 g")
+    page.get_by_role("link", name="Ubah penilaian N/T").click()
+    judgement = page.locator("#nt-judgement")
+    expect(judgement.get_by_label("Sesuai hitungan KBM: T")).to_be_checked()
+    judgement.get_by_label("N — naik (kurva mengikuti garis pertumbuhan)").check()
+    page.get_by_role("button", name="Simpan").click()
+    expect(judgement.locator(".error").last).to_have_text("wajib diisi")  # the reason is asked
+    judgement.get_by_label("Alasan penilaian").fill("kurva mengikuti garis pertumbuhan")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text(
+        "N — penilaian bidan (kurva mengikuti garis pertumbuhan); hitungan KBM: T — tidak naik: 100 g")
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    visits = live_server.api("GET", f"/children/{child_id}/measurements", "bidan1").get_json()["items"]
+    latest = max(visits, key=lambda m: m["measured_on"])
+    assert (latest["trend"], latest["trend_computed"], latest["trend_override"], latest["trend_override_reason"]) == (
+        "N", "T", "N", "kurva mengikuti garis pertumbuhan")
+
+    # the posyandu's kader sees the judgement, and is not offered to make one
+    posyandu = live_server.api("GET", f"/posyandu/{latest['posyandu_id']}", "bidan1").get_json()["name"]
+    kader_ctx = new_context()
+    kader = kader_ctx.new_page()
+    login(kader, live_server.url, KADER_OF[posyandu])
+    wait_synced(kader)
+    kader.goto(f"{live_server.url}/#/child/{child_id}")
+    expect(kader.locator("#result [data-key=trend]")).to_contain_text("N — penilaian bidan")
+    kader.goto(f"{live_server.url}/#/visit/{child_id}/{latest['id']}")
+    kader.get_by_role("heading", name=f"Ubah penimbangan: {name}").wait_for()
+    expect(kader.locator("#nt-judgement")).to_have_count(0)

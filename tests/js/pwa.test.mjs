@@ -42,6 +42,22 @@ test('the server trend of last month is used for 2T when it has one', () => {
   assert.equal(r.kms.two_t, false);
 });
 
+test("a health worker's N/T stands over the computed one, as the server's effective_trend", () => {
+  // June 7.0, July 7.1 (T), August 7.2 (T): 2T by the KBM; a bidan judged July N (the curve follows its line)
+  const june = visit('m0', '2024-06-15', 7.0);
+  const july = visit('m1', '2024-07-15', 7.1, { _pending: true, trend_override: 'N', trend_override_reason: 'kurva mengikuti garis' });
+  const judged = assess({ child: girl, m: july, history: [june, july], tables, schedule, on: '2024-07-15' }).kms;
+  assert.deepEqual([judged.trend, judged.trend_computed, judged.overridden, judged.override_reason],
+    ['N', 'T', true, 'kurva mengikuti garis']);
+  // next month's 2T reads the trend that counts for July (N): no 2T
+  const august = assess({ child: girl, m: visit('m2', '2024-08-15', 7.2), history: [june, july], tables, schedule, on: '2024-08-15' }).kms;
+  assert.deepEqual([august.trend, august.two_t], ['T', false]);
+  // an override over a computed O or B does not stand (its last month was deleted since): the computed one counts
+  const alone = assess({ child: girl, m: visit('m3', '2024-10-15', 7.5, { trend_override: 'N', trend_override_reason: 'x' }),
+    history: [june], tables, schedule, on: '2024-10-15' }).kms;
+  assert.deepEqual([alone.trend, alone.overridden], ['O', false]);
+});
+
 test('O without last month, B at the first weighing', () => {
   const o = assess({ child: girl, m: visit('m2', '2024-08-15', 7.5), history: [visit('m1', '2024-05-15', 6.5)], tables, schedule, on: '2024-08-15' });
   assert.equal(o.kms.trend, 'O');

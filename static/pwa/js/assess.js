@@ -1,7 +1,7 @@
 // What the cadre needs at the table right after a weighing (domain.md): the Permenkes
 // status, N/T against last month with the KBM, BGM/2T and referral, re-measure warnings,
 // and what is due today. Pure: records and tables in, plain values out.
-import { calculate, kmsStatus, trend } from './growth.js';
+import { calculate, effectiveTrend, kmsStatus, trend } from './growth.js';
 import { immunisationCard, supplementsDue } from './due.js';
 
 const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
@@ -43,21 +43,27 @@ function lastMonthOf(history, m) {
   return prev.length ? prev[prev.length - 1] : null;
 }
 
-/** N/T/O/B of an earlier weighing: the server's, else computed from its own previous month. */
+/** N/T/O/B that counts of an earlier weighing: the server's, else computed from its own previous
+ * month (a health worker's override included). */
 function trendOf(child, m, history, kbm) {
   if (m.trend && !m._pending) return m.trend;
   const last = lastMonthOf(history, m);
-  return trend(child.birth_date, m, last, weighings(history, m).length > 0, kbm).trend;
+  return effectiveTrend(trend(child.birth_date, m, last, weighings(history, m).length > 0, kbm).trend, m.trend_override);
 }
 
-/** N/T/O/B, BGM, 2T and referral of weighing `m`, computed here from the child's `others`
- * measurements under the KBM table `kbm` (js/kbm.js; undefined: the built-in one). BGM and the
+/** N/T/O/B (a health worker's override of N/T included, the computed one beside it), BGM, 2T and
+ * referral of weighing `m`, computed here from the child's `others` measurements under the KBM
+ * table `kbm` (js/kbm.js; undefined: the built-in one). BGM and the
  * +1 SD sign read weight-for-age flagged implausible too, as the server does
  * (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS. */
 function kmsComputed(child, m, others, wfa, kbm) {
   const last = lastMonthOf(others, m);
   const lastTrend = last ? trendOf(child, last, others, kbm) : null;
-  return kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend, kbm);
+  const kms = kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend, kbm);
+  // a health worker's N/T stands over the computed one; 2T reads the computed (trend.series_trends)
+  const counted = effectiveTrend(kms.trend, m.trend_override);
+  return { ...kms, trend: counted, trend_computed: kms.trend, overridden: counted !== kms.trend,
+    override_reason: counted !== kms.trend ? m.trend_override_reason ?? null : null };
 }
 
 /** The KMS result of a recorded weighing (`history`: the child's measurements): the server's once

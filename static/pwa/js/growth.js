@@ -237,6 +237,11 @@ export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAUL
   return { trend: gain >= needed ? 'N' : 'T', gain_g: gain, kbm_g: needed };
 }
 
+/** The trend that counts (trend.effective_trend): a health worker's N/T override over a computed
+ * N or T; a computed O or B (or none) stands, whatever override is stored. */
+export const effectiveTrend = (computed, override) =>
+  (['N', 'T'].includes(override) && ['N', 'T'].includes(computed) ? override : computed);
+
 /** Trend plus BGM (wfa < -3), 2T and referral (BGM, 2T or wfa > +1). */
 export function kmsStatus(birthDate, current, lastMonth, weighedBefore, lastMonthTrend = null, kbm = DEFAULT_KBM) {
   const result = trend(birthDate, current, lastMonth, weighedBefore, kbm);

@@ -10,7 +10,7 @@ export const FIELDS = {
   child: ['posyandu_id', 'name', 'sex', 'birth_date', 'birth_weight_kg', 'birth_length_cm', 'nik', 'mother_nik',
     'mother_name', 'father_name', 'guardian_phone', 'address', 'rt', 'rw', 'has_kms'],
   measurement: ['child_id', 'measured_on', 'weight_kg', 'length_height_cm', 'position', 'head_circumference_cm',
-    'muac_cm', 'oedema', 'recorded_at'],
+    'muac_cm', 'oedema', 'recorded_at', 'trend_override', 'trend_override_reason'],
   immunisation: ['child_id', 'vaccine', 'dose', 'given_on', 'source', 'batch_number', 'expiry_date', 'kfa_code', 'given_by',
     'place', 'recorded_at'],
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],

@@ -21,8 +21,10 @@ export function statusPanel(result) {
     }
   }
   if (kms) {
-    const text = kms.trend === 'N' || kms.trend === 'T'
-      ? t(`trend_${kms.trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${kms.trend}`);
+    const computed = (trend) => (trend === 'N' || trend === 'T' ? t(`trend_${trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${trend}`));
+    const text = kms.overridden
+      ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })
+      : computed(kms.trend);
     items.push(h('li', { class: `status ${kms.trend === 'T' ? 'warn' : kms.trend === 'N' ? 'ok' : 'none'}`, 'data-key': 'trend' },
       h('span', { class: 'status-name' }, t('trend')), h('strong', { class: 'status-value' }, text)));
   }

@@ -2,7 +2,7 @@
 // child's Buku KIA.
 import { formatDate, formatNumber, lang, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
-import { assess, dueToday } from '../assess.js';
+import { assess, dueToday, kmsOf } from '../assess.js';
 import { checkCopied, copyableDoses, validateDose, validateSupplement } from '../due.js';
 import {
   BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, birthDateError, dateError, isHealthWorker, lotErrors, nikError, oldestBirthDate,
@@ -91,6 +91,29 @@ const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v))
 
 /** Record a weighing, or correct one (`measurementId`): the result is shown at once. A
  * weighing already recorded that day is pointed out (correct it rather than weigh twice). */
+/** A health worker's N/T over the computed one, for a weighing whose weight gain gives N or T
+ * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM):
+ * the choice and its reason (required, audited by the server). Null for anyone else, a new
+ * weighing (judged once saved) or a weighing the KBM cannot judge (O, B). */
+async function ntJudgement(ctx, child, existing, measurements) {
+  if (!existing || existing.weight_kg == null || !isHealthWorker(ctx.role)) return null;
+  const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
+  const computed = kmsOf(child, { ...existing, _pending: true }, measurements, tables, kbm).trend_computed;
+  if (!['N', 'T'].includes(computed)) return null;
+  const box = h('fieldset', { class: 'card', id: 'nt-judgement' }, h('legend', {}, t('nt_judgement')),
+    radios('trend_override', t('trend'), [['', t('nt_as_computed', { trend: computed })], ['N', t('nt_N')], ['T', t('nt_T')]],
+      existing.trend_override ?? ''),
+    field({ label: t('nt_reason'), name: 'trend_override_reason', value: existing.trend_override_reason ?? '', maxlength: 255 }));
+  /** The fields to save ({trend_override, trend_override_reason}); a choice without a reason is an error. */
+  const read = (form, errors) => {
+    const choice = form.querySelector('input[name=trend_override]:checked')?.value || null;
+    const reason = form.elements.trend_override_reason.value.trim() || null;
+    if (choice && !reason) errors.trend_override_reason = [t('required')];
+    return { trend_override: choice, trend_override_reason: choice ? reason : null };
+  };
+  return { box, read };
+}
+
 export async function visitForm(ctx, childId, measurementId = null) {
   const { child, measurements } = await ctx.bundle(childId);
   if (!child) return h('p', {}, t('no_children'));
@@ -101,6 +124,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
   const young = day < `${+child.birth_date.slice(0, 4) + 2}${child.birth_date.slice(4)}`;
   const output = h('div', { id: 'visit-result', 'aria-live': 'polite' });
   const sameDay = h('p', { class: 'notice info', id: 'same-day', hidden: true });
+  const judgement = await ntJudgement(ctx, child, existing, measurements);
   const form = h('form', { class: 'card', novalidate: true, id: 'visit-form' },
     h('h2', {}, `${t(existing ? 'visit_edit' : 'visit')}: ${child.name}`),
     field({ label: t('measured_on'), name: 'measured_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date }),
@@ -111,6 +135,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     field({ label: t('head'), name: 'head_circumference_cm', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.head_circumference_cm) }),
     field({ label: t('muac'), name: 'muac_cm', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.muac_cm) }),
     checkbox('oedema', t('oedema'), m.oedema === true),
+    judgement?.box,
     h('p', { class: 'notice bad', role: 'alert', hidden: true, id: 'visit-alert' }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
@@ -132,6 +157,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const length = range(errors, form, 'length_height_cm', 38, 150);
     const head = range(errors, form, 'head_circumference_cm', 25, 60);
     const muac = range(errors, form, 'muac_cm', 5, 30);
+    const judged = judgement?.read(form, errors) ?? {};
     const alert = form.querySelector('#visit-alert');
     alert.hidden = weight !== null || length !== null;
     alert.textContent = t('enter_something');
@@ -140,7 +166,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const fields = { child_id: childId, measured_on: on, weight_kg: weight, length_height_cm: length,
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
-      ...(existing ? {} : { recorded_at: new Date().toISOString() }) }; // a correction keeps when it was recorded
+      ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
     await ctx.save({ entity: 'measurement', id, fields });
     const bundle = await ctx.bundle(childId);
     const [tables, kbm, schedule, area] = await Promise.all([ctx.tables(), ctx.kbm(), ctx.schedule(), ctx.area(child)]);
@@ -152,6 +178,8 @@ export async function visitForm(ctx, childId, measurementId = null) {
       h('p', { class: 'muted' }, t('saved_offline')), statusPanel(result), duePanel(result.due),
       h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
         ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
+      isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed)
+        ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t('nt_judge_link')) : null,
       h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
     output.querySelector('h2').focus();
   });
