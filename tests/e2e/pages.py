@@ -73,3 +73,13 @@ def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **
 
 def waiting(n: int):
     return re.compile(rf"{n} menunggu sinkron")
+
+
+def kader_of(server, child_id: str, asker: str) -> str:
+    """The demo kader of the child's posyandu (posyandu.demo: kader1 … kader6, in POSYANDU's order),
+    asked of the server as ``asker``."""
+    from posyandu.demo import POSYANDU
+
+    posyandu_id = server.api("GET", f"/children/{child_id}", asker).get_json()["posyandu_id"]
+    name = server.api("GET", f"/posyandu/{posyandu_id}", asker).get_json()["name"]
+    return f"kader{[f'Posyandu {n}' for n, *_ in POSYANDU].index(name) + 1}"

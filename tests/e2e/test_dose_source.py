@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, register_child, sw_controls, wait_synced
+from tests.e2e.pages import kader_of, login, register_child, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 GIVEN = "Diberikan oleh petugas pada kunjungan ini"
@@ -265,9 +265,7 @@ def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reaso
 
     # the posyandu's kader: she may correct where OPV 2 was given (the bidan's judgement stands),
     # not move its date outside the rules again
-    posyandu_id = live_server.api("GET", f"/children/{child_id}", "bidan2").get_json()["posyandu_id"]
-    posyandu = live_server.api("GET", f"/posyandu/{posyandu_id}", "bidan2").get_json()["name"]
-    its_kader = {"Posyandu Anggrek": "kader4", "Posyandu Flamboyan": "kader5", "Posyandu Dahlia": "kader6"}[posyandu]
+    its_kader = kader_of(live_server, child_id, "bidan2")
     kader_ctx = new_context()
     kader = kader_ctx.new_page()
     login(kader, live_server.url, its_kader)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, register_child, wait_synced
+from tests.e2e.pages import kader_of, login, open_child, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -64,9 +64,6 @@ def test_n_or_t_offline_follows_the_published_kbm(live_server, new_context, kbm_
     assert (latest["trend"], latest["weight_gain_g"], latest["kbm_g"]) == ("N", 750, 700)
 
 
-KADER_OF = {"Posyandu Melati": "kader1", "Posyandu Mawar": "kader2", "Posyandu Kenanga": "kader3"}
-
-
 def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_context):
     ctx = new_context()
     page = ctx.new_page()
@@ -98,10 +95,9 @@ def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_
         "N", "T", "N", "kurva mengikuti garis pertumbuhan")
 
     # the posyandu's kader sees the judgement, and is not offered to make one
-    posyandu = live_server.api("GET", f"/posyandu/{latest['posyandu_id']}", "bidan1").get_json()["name"]
     kader_ctx = new_context()
     kader = kader_ctx.new_page()
-    login(kader, live_server.url, KADER_OF[posyandu])
+    login(kader, live_server.url, kader_of(live_server, child_id, "bidan1"))
     wait_synced(kader)
     kader.goto(f"{live_server.url}/#/child/{child_id}")
     expect(kader.locator("#result [data-key=trend]")).to_contain_text("N — penilaian bidan")

@@ -89,8 +89,6 @@ export async function childForm(ctx, childId) {
 /** A number as the user writes it ("7,25" in Bahasa Indonesia), empty for none. */
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
-/** Record a weighing, or correct one (`measurementId`): the result is shown at once. A
- * weighing already recorded that day is pointed out (correct it rather than weigh twice). */
 /** A health worker's N/T over the computed one, for a weighing whose weight gain gives N or T
  * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM):
  * the choice and its reason (required, audited by the server). Null for anyone else, a new
@@ -114,6 +112,9 @@ async function ntJudgement(ctx, child, existing, measurements) {
   return { box, read };
 }
 
+/** Record a weighing, or correct one (`measurementId`): the result is shown at once. A
+ * weighing already recorded that day is pointed out (correct it rather than weigh twice); a
+ * health worker may judge a weighing's N/T over the computed one (`ntJudgement`). */
 export async function visitForm(ctx, childId, measurementId = null) {
   const { child, measurements } = await ctx.bundle(childId);
   if (!child) return h('p', {}, t('no_children'));
