@@ -181,7 +181,7 @@ def kbm_in_force() -> dict[str, Any]:
     row = db.session.scalar(select(KbmTable).order_by(KbmTable.version.desc()).limit(1))
     if row is None:
         return {"version": 0, "grams_by_month": {str(k): v for k, v in DEFAULT_KBM.items()},
-                "source": "Buku KIA default (domain.md)", "created_at": None}
+                "source": "Buku KIA / Standar Pemantauan Pertumbuhan Balita (bawaan)", "created_at": None}
     return row
 
 

@@ -18,7 +18,7 @@ const tables = await loadTables('/data/who/', async (url) => ({ ok: true, json: 
 const schedule = loadSchedule(read('static/pwa/data/schedule-2024.json'));
 
 const builtIn = { version: 0, grams_by_month: Object.fromEntries(Object.entries(DEFAULT_KBM).map(([m, g]) => [String(m), g])),
-  source: 'Buku KIA default (domain.md)', created_at: null };
+  source: 'Buku KIA / Standar Pemantauan Pertumbuhan Balita (bawaan)', created_at: null };
 /** An admin's version: 700 g at 3 months, where printed sources disagree (domain.md), 800 g elsewhere. */
 const lower3 = { version: 1, grams_by_month: { ...builtIn.grams_by_month, 3: 700 }, source: 'Juknis 2024', created_at: '2025-01-02T00:00:00Z' };
 

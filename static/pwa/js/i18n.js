@@ -91,6 +91,8 @@ const W = {
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat sinkron.', 'Built-in immunisation schedule {version}; the server\'s is fetched at the next sync.'],
   kbm_server: ['Tabel KBM (kenaikan berat badan minimal) versi {version} dari server: {source} (diperiksa {when}).',
     'KBM table (minimum weight gain) version {version} from the server: {source} (checked {when}).'],
+  kbm_server_default: ['Tabel KBM (kenaikan berat badan minimal) bawaan Buku KIA, yang juga dipakai server (diperiksa {when}).',
+    'Built-in KBM table (minimum weight gain, Buku KIA), the one the server uses too (checked {when}).'],
   kbm_built_in: ['Tabel KBM bawaan aplikasi (Buku KIA); tabel dari server diambil saat sinkron.',
     "Built-in KBM table (Buku KIA); the server's is fetched at the next sync."],
   not_synced: ['belum terkirim', 'not sent yet'],

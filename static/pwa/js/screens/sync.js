@@ -133,6 +133,14 @@ export async function conflict(ctx, mutationId) {
   return form;
 }
 
+/** Which KBM table N/T is judged by: one an admin published (its version and source), the server's
+ * built-in one (version 0), or the app's own before the first sync. */
+function kbmText(kbm) {
+  if (kbm.origin !== 'server') return t('kbm_built_in');
+  const when = new Date(kbm.fetched_at).toLocaleString(lang());
+  return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
+}
+
 export async function settings(ctx) {
   const c = await counts(ctx.db);
   const pending = c.waiting + c.attention + c.conflicts;
@@ -147,9 +155,7 @@ export async function settings(ctx) {
     plan ? h('p', { class: 'muted', id: 'schedule-info' }, plan.origin === 'server'
       ? t('schedule_server', { version: plan.version, when: new Date(plan.fetched_at).toLocaleString(lang()) })
       : t('schedule_bundled', { version: plan.version })) : null,
-    kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbm.origin === 'server'
-      ? t('kbm_server', { version: kbm.version, source: kbm.source, when: new Date(kbm.fetched_at).toLocaleString(lang()) })
-      : t('kbm_built_in')) : null,
+    kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbmText(kbm)) : null,
     h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
