@@ -20,9 +20,9 @@ GIVEN = "Diberikan oleh petugas pada kunjungan ini"
 OPV_PRODUCT = {"kfa_code": "93000011", "name": "Vaksin bOPV uji (e2e)"}  # a made-up product of the right shape
 
 
-def error_of(page, label: str, within=None):
+def error_of(page, label: str, within=None, exact: bool = False):
     """The error the field labelled ``label`` is described by (shown under it, read with it)."""
-    described_by = (within or page).get_by_label(label).get_attribute("aria-describedby")
+    described_by = (within or page).get_by_label(label, exact=exact).get_attribute("aria-describedby")
     return page.locator(f"[id='{described_by}']")
 
 
@@ -196,25 +196,29 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
     expect(page.locator("#card-form [role=alert]")).to_have_text("Isi tanggal paling sedikit satu imunisasi.")
 
     opv1, opv2 = born + timedelta(days=31), born + timedelta(days=45)
+    hb0_place = page.get_by_label("Tempat pemberian HB0")
+    expect(hb0_place).to_be_hidden()  # asked once the dose has a date
+    page.get_by_label("HB0", exact=True).fill(born.isoformat())  # at birth, in the hospital
+    hb0_place.select_option(label="Tempat lain (rumah sakit, klinik, bidan praktik)")
     page.get_by_label("OPV 1", exact=True).fill(opv1.isoformat())
     page.get_by_label("OPV 2", exact=True).fill(opv2.isoformat())  # 14 days after OPV 1: the minimum is 28
     page.get_by_label("DPT-HB-Hib 1", exact=True).fill((born + timedelta(days=59)).isoformat())
-    page.get_by_label("Puskesmas", exact=True).check()
+    page.get_by_label("Puskesmas", exact=True).check()  # where the others were given
     page.get_by_role("button", name="Simpan").click()
-    expect(error_of(page, "OPV 2")).to_contain_text(re.compile(r"^OPV 2 diberikan 14 hari setelah OPV 1 .*; paling cepat "))
-    expect(error_of(page, "OPV 2")).to_contain_text("Hanya bidan yang dapat mencatatnya dengan alasan: hubungi bidan.")
+    expect(error_of(page, "OPV 2", exact=True)).to_contain_text(re.compile(r"^OPV 2 diberikan 14 hari setelah OPV 1 .*; paling cepat "))
+    expect(error_of(page, "OPV 2", exact=True)).to_contain_text("Hanya bidan yang dapat mencatatnya dengan alasan: hubungi bidan.")
     expect(page.get_by_label("Alasan mencatat di luar aturan jadwal")).to_be_hidden()  # not hers to give
-    expect(error_of(page, "OPV 1")).to_have_text("")
+    expect(error_of(page, "OPV 1", exact=True)).to_have_text("")
     shot(page, "33-card-copy-interval", full_page=False)
 
     opv2 = opv1 + timedelta(days=28)
     page.get_by_label("OPV 2", exact=True).fill(opv2.isoformat())
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name="Gina Buku KIA", exact=True).wait_for()
-    for label in ("OPV 1", "OPV 2", "DPT-HB-Hib 1"):
+    for label in ("HB0", "OPV 1", "OPV 2", "DPT-HB-Hib 1"):
         expect(page.locator("#doses-given li", has_text=label)).to_have_count(1)
     page.get_by_role("link", name="Salin dari Buku KIA").click()
-    expect(offered).to_have_count(12)  # the three copied are no longer offered
+    expect(offered).to_have_count(11)  # the four copied are no longer offered
     expect(page.get_by_label("OPV 1", exact=True)).to_have_count(0)
 
     ctx.set_offline(False)
@@ -222,6 +226,7 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
     items = live_server.api("GET", f"/children/{child_id}/immunisations", "kader6").get_json()["items"]
     assert sorted((d["vaccine"], d["dose"], d["given_on"], d["source"], d["place"]) for d in items) == [
         ("DPT-HB-Hib", 1, (born + timedelta(days=59)).isoformat(), "record", "puskesmas"),
+        ("HB0", 1, born.isoformat(), "record", "elsewhere"),
         ("OPV", 1, opv1.isoformat(), "record", "puskesmas"),
         ("OPV", 2, opv2.isoformat(), "record", "puskesmas"),
     ]
@@ -244,8 +249,8 @@ def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reaso
     reason = page.get_by_label("Alasan mencatat di luar aturan jadwal")
     expect(reason).to_be_hidden()
     page.get_by_role("button", name="Simpan").click()
-    expect(error_of(page, "OPV 2")).to_contain_text("OPV 2 diberikan 14 hari setelah OPV 1")
-    expect(error_of(page, "OPV 2")).not_to_contain_text("hubungi bidan")
+    expect(error_of(page, "OPV 2", exact=True)).to_contain_text("OPV 2 diberikan 14 hari setelah OPV 1")
+    expect(error_of(page, "OPV 2", exact=True)).not_to_contain_text("hubungi bidan")
     expect(reason).to_be_visible()
     expect(error_of(page, "Alasan mencatat di luar aturan jadwal")).to_have_text(
         "Isi alasan untuk mencatat di luar aturan jadwal.")

@@ -192,6 +192,8 @@ const W = {
     'Enter the date of each immunisation written in the KIA book (or another record). Leave empty those not given.'],
   card_copy_doses: ['Tanggal pemberian', 'Dates given'],
   card_copy_recommended: ['jadwal: {date}', 'scheduled: {date}'],
+  card_copy_place: ['Tempat pemberian {name}', 'Where {name} was given'],
+  card_copy_place_same: ['Sama dengan tempat di atas', 'Where the others were (above)'],
   card_copy_none: ['Semua imunisasi yang sudah bisa diberikan sudah tercatat.', 'Every immunisation that could have been given is recorded.'],
   card_copy_empty: ['Isi tanggal paling sedikit satu imunisasi.', 'Enter the date of at least one immunisation.'],
   card_copied: ['{n} imunisasi disalin.', '{n} immunisations copied.'],

@@ -433,14 +433,23 @@ export async function cardForm(ctx, childId) {
   }
   const from = radios('source', t('dose_source'), ['record', 'recall'].map((v) => [v, t(`source_${v}`)]), 'record');
   const place = placeRadios('posyandu');
+  /** A dose's date and, once it has one, where it was given if not where the others were (a
+   * birth dose at the hospital, the rest at the posyandu). */
+  const doseRow = (d) => {
+    const where = choice({ label: t('card_copy_place', { name: d.label }), name: `place|${key(d)}`,
+      options: [['', t('card_copy_place_same')], ...PLACES.map((p) => [p, t(`place_${p}`)])] });
+    where.hidden = true;
+    const on = field({ label: d.label, name: `on|${key(d)}`, type: 'date', min: child.birth_date, max: today,
+      hint: t('card_copy_recommended', { date: formatDate(d.recommended_date) }), 'data-dose': key(d),
+      oninput: (e) => { where.hidden = !e.target.value; } });
+    return h('div', { class: 'card-dose' }, on, where);
+  };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
   // a dose the card dates outside the schedule's ages or intervals (a private clinic's early dose):
   // a health worker may record it as written, with her reason (audited); a kader is told to ask her
   const exceptions = ruleExceptions(ctx);
   form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
-    h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')),
-      ...rows.map((d) => field({ label: d.label, name: `on|${key(d)}`, type: 'date', min: child.birth_date, max: today,
-        hint: t('card_copy_recommended', { date: formatDate(d.recommended_date) }), 'data-dose': key(d) }))),
+    h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')), ...rows.map(doseRow)),
     exceptions.box, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.addEventListener('submit', async (e) => {
@@ -462,7 +471,8 @@ export async function cardForm(ctx, childId) {
     const source = form.querySelector('input[name=source]:checked')?.value ?? 'record';
     const recorded = new Date().toISOString();
     await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: {
-      child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source, place: placeOf(form, source),
+      child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source,
+      place: form.elements[`place|${key(d)}`].value || placeOf(form, source),
       recorded_at: recorded, ...(because && problems[key(d)] ? { override_reason: because } : {}) } })));
     ctx.announce(t('card_copied', { n: ordered.length }));
     ctx.go(`#/child/${childId}`);
