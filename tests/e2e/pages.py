@@ -83,3 +83,17 @@ def kader_of(server, child_id: str, asker: str) -> str:
     posyandu_id = server.api("GET", f"/children/{child_id}", asker).get_json()["posyandu_id"]
     name = server.api("GET", f"/posyandu/{posyandu_id}", asker).get_json()["name"]
     return f"kader{[f'Posyandu {n}' for n, *_ in POSYANDU].index(name) + 1}"
+
+
+def offline_with_new_child(new_context, base: str, username: str, name: str, *, days_old: int,
+                           init_script: str | None = None, **child) -> tuple:
+    """A phone of ``username``, logged in and synced, then offline, with a child ``name`` registered
+    on it (``register_child``'s fields): (its browser context, its page, the child's id)."""
+    ctx = new_context()
+    if init_script:
+        ctx.add_init_script(init_script)
+    page = ctx.new_page()
+    login(page, base, username)
+    wait_synced(page)
+    ctx.set_offline(True)
+    return ctx, page, register_child(page, name, days_old=days_old, **child)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import kader_of, login, register_child, sw_controls, wait_synced
+from tests.e2e.pages import kader_of, login, offline_with_new_child, register_child, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 GIVEN = "Diberikan oleh petugas pada kunjungan ini"
@@ -179,13 +179,8 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
     # A child new to the app brings her Buku KIA: every dose written in it is entered on one
     # screen with its own date, checked by the schedule's rules offline, saved together in
     # date order, and the server accepts them in that order after the sync.
-    ctx = new_context()
-    page = ctx.new_page()
-    login(page, live_server.url, "kader6")
-    wait_synced(page)
-    ctx.set_offline(True)
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader6", "Gina Buku KIA", days_old=130)
     born = date.today() - timedelta(days=130)
-    child_id = register_child(page, "Gina Buku KIA", days_old=130)
     page.get_by_role("link", name="Salin dari Buku KIA").click()
     page.get_by_role("heading", name="Salin dari Buku KIA: Gina Buku KIA").wait_for()
     offered = page.locator("#card-form input[type=date]")
@@ -235,13 +230,8 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
 def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reason(live_server, new_context):
     # A private clinic gave OPV 2 two weeks after OPV 1 (the schedule's minimum is four): the card
     # says so, and a bidan records it as written, with her reason; the server keeps who and why.
-    ctx = new_context()
-    page = ctx.new_page()
-    login(page, live_server.url, "bidan2")
-    wait_synced(page)
-    ctx.set_offline(True)
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "bidan2", "Lina Klinik Swasta", days_old=130)
     born = date.today() - timedelta(days=130)
-    child_id = register_child(page, "Lina Klinik Swasta", days_old=130)
     page.get_by_role("link", name="Salin dari Buku KIA").click()
     opv1, opv2 = born + timedelta(days=31), born + timedelta(days=45)
     page.get_by_label("OPV 1", exact=True).fill(opv1.isoformat())

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import kader_of, login, open_child, register_child, wait_synced
+from tests.e2e.pages import kader_of, login, offline_with_new_child, open_child, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -65,14 +65,9 @@ def test_n_or_t_offline_follows_the_published_kbm(live_server, new_context, kbm_
 
 
 def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_context):
-    ctx = new_context()
-    page = ctx.new_page()
-    login(page, live_server.url, "bidan1")
-    wait_synced(page)
-    ctx.set_offline(True)
+    name = "Joko Garis Tumbuh"  # 6 completed months: KBM 400 g
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "bidan1", name, days_old=200, sex="Laki-laki")
     today = date.today()
-    name = "Joko Garis Tumbuh"
-    child_id = register_child(page, name, days_old=200, sex="Laki-laki")  # 6 completed months: KBM 400 g
     weigh(page, today.replace(day=1) - timedelta(days=1), "7,0", name)
     weigh(page, today, "7,1", name)  # +100 g
     expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("T — tidak naik: 100 g, kurang dari KBM 400 g")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM
-from tests.e2e.pages import login, register_child, sw_controls, wait_synced
+from tests.e2e.pages import login, offline_with_new_child, register_child, sw_controls, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -134,13 +134,8 @@ def test_a_save_the_phone_cannot_store_is_said_and_keeps_nothing_of_it(live_serv
     # The doses of one child's visit are saved together: when the phone cannot store the second
     # (its storage full), the first is not kept either, the cadre is told at once on the form
     # she filled in, and saving again stores each dose once.
-    ctx = new_context()
-    ctx.add_init_script(FAIL_SECOND_DOSE)
-    page = ctx.new_page()
-    login(page, live_server.url, "kader2")
-    wait_synced(page)
-    ctx.set_offline(True)
-    child_id = register_child(page, "Nina Memori Penuh", days_old=35)
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader2", "Nina Memori Penuh", days_old=35,
+                                                 init_script=FAIL_SECOND_DOSE)
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
     page.get_by_label(re.compile(r"^BCG \(")).check()
     page.get_by_label(re.compile(r"^OPV 1 \(")).check()

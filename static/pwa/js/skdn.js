@@ -20,9 +20,10 @@ export const monthEnd = (month) => new Date(Date.UTC(+month.slice(0, 4), +month.
 export function skdnOf({ children, measurements, posyanduId, month, tables, kbm }) {
   const last = monthEnd(month);
   const byChild = new Map();
-  for (const m of measurements) if (!m.deleted_at) byChild.set(m.child_id, [...(byChild.get(m.child_id) ?? []), m]);
+  for (const m of measurements) {
+    if (!m.deleted_at) (byChild.get(m.child_id) ?? byChild.set(m.child_id, []).get(m.child_id)).push(m);
+  }
   const row = Object.fromEntries(SKDN_COUNTS.map((k) => [k, 0]));
-  row.D_prime = 0;
   for (const child of children) {
     if (child.posyandu_id !== posyanduId || child.deleted_at || child.merged_into) continue;
     if (child.birth_date > last || completedMonths(child.birth_date, last) >= 60) continue;

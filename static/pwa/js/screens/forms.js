@@ -209,7 +209,7 @@ function deleteCard(ctx, entity, id, childId) {
 
 /** Where a dose's record comes from: given at this visit by a health worker, copied from the
  * Buku KIA or another record, or the parent's recollection (none chosen by default). */
-const sourceRadios = (checked) => radios('source', t('dose_source'), DOSE_SOURCES.map((s) => [s, t(`source_${s}`)]), checked);
+const sourceRadios = (checked, sources = DOSE_SOURCES) => radios('source', t('dose_source'), sources.map((s) => [s, t(`source_${s}`)]), checked);
 const sourceOf = (form) => form.querySelector('input[name=source]:checked')?.value ?? null;
 
 /** Where a dose copied from a record or recalled was given (a dose given at this visit: here). */
@@ -431,7 +431,7 @@ export async function cardForm(ctx, childId) {
       h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/child/${childId}` }, t('back'))));
     return form;
   }
-  const from = radios('source', t('dose_source'), ['record', 'recall'].map((v) => [v, t(`source_${v}`)]), 'record');
+  const from = sourceRadios('record', ['record', 'recall']); // a card is copied, or recalled: never given here
   const place = placeRadios('posyandu');
   /** A dose's date and, once it has one, where it was given if not where the others were (a
    * birth dose at the hospital, the rest at the posyandu). */
@@ -456,19 +456,16 @@ export async function cardForm(ctx, childId) {
     e.preventDefault();
     const errors = {};
     const copied = [];
-    for (const d of rows) {
-      const value = form.elements[`on|${key(d)}`].value;
-      if (!value) continue;
-      const wrong = dateError(value, { birthDate: child.birth_date, today });
-      if (wrong) errors[`on|${key(d)}`] = [wrong];
-      else copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
+    for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value)) { // an empty date: not on the card
+      const value = dateCheck(errors, form, `on|${key(d)}`, child.birth_date);
+      if (!errors[`on|${key(d)}`]) copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
     }
     const { problems, ordered } = checkCopied(schedule, child.birth_date, immunisations, copied, { area, today });
     const because = exceptions.judge(form, errors, Object.fromEntries(Object.entries(problems).map(([k, v]) => [`on|${k}`, v])));
     alert.textContent = t('card_copy_empty');
     alert.hidden = copied.length > 0 || Object.keys(errors).length > 0;
     if (!showErrors(form, errors) || !alert.hidden) return;
-    const source = form.querySelector('input[name=source]:checked')?.value ?? 'record';
+    const source = sourceOf(form) ?? 'record';
     const recorded = new Date().toISOString();
     await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: {
       child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source,
