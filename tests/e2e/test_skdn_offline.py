@@ -67,3 +67,49 @@ def test_the_months_skdn_on_the_phone_is_the_servers(live_server, new_context, s
     ctx.set_offline(False)
     wait_synced(page)
     assert on_server(live_server, "kader3", posyandu_id, today.strftime("%Y-%m")) == after
+
+
+def test_a_weighing_entered_late_judges_this_months_again_offline(live_server, new_context, shot):
+    """A cadre enters last month's weighing after this month's, offline: this month's weighing,
+    judged B by the server (no weighing before it), is N now (+1 kg, above any KBM) on the child's
+    screen and in the home SKDN at once, as the server judges it after the sync."""
+    today = date.today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=today.day if today.day <= 28 else 28)
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader3", json={
+        "posyandu_id": posyandu_id, "name": "Lala Terlambat", "sex": "F", "has_kms": True,
+        "birth_date": (today - timedelta(days=150)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                              json={"measured_on": today.isoformat(), "weight_kg": 6.5})
+    assert weighed.get_json()["trend"] == "B", weighed.get_json()
+    this_id = weighed.get_json()["id"]
+
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    show_day(page, today)
+    before = on_phone(page)
+    trend_cell = page.locator(f"#history tr[data-id='{this_id}'] td").nth(4)
+
+    ctx.set_offline(True)
+    page.goto(f"{live_server.url}/#/child/{child_id}")
+    expect(trend_cell).to_have_text("B")
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Tanggal timbang").fill(last_month.isoformat())
+    page.get_by_label("Berat badan (kg)").fill("5,5")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    page.goto(f"{live_server.url}/#/child/{child_id}")
+    expect(trend_cell).to_have_text("N")
+    shot(page, "35-late-weighing-judged-again", full_page=False)
+    page.goto(live_server.url + "/#/")
+    show_day(page, today)
+    assert on_phone(page) == {**before, "B": before["B"] - 1, "N": before["N"] + 1}
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    assert on_server(live_server, "kader3", posyandu_id, today.strftime("%Y-%m")) == on_phone(page)
+    assert live_server.api("GET", f"/measurements/{this_id}", "kader3").get_json()["trend"] == "N"

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadTables } from '../../static/pwa/js/growth.js';
 import { monthEnd, skdnOf } from '../../static/pwa/js/skdn.js';
+import { growthOf, markStale } from '../../static/pwa/js/assess.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(path, root)), 'utf8'));
@@ -69,4 +70,46 @@ test('an empty posyandu: zero counts, no ratios', () => {
   const row = skdnOf({ children: [], measurements: [], posyanduId: P, month: '2025-08', tables });
   assert.equal(row.S, 0);
   assert.equal(row.D_S, null);
+});
+
+test('changes waiting to be sent: the server N/T they outdate is judged again on the phone', () => {
+  const children = [
+    child('x', '2024-02-10'), // June weighed and judged; August judged O (no July weighing) ...
+    child('y', '2024-02-10'), // June, July (N) and August (T) judged; July is then deleted on the phone
+  ];
+  const july = weighing('y', '2025-07-10', 8.0, { trend: 'N', created_at: '2025-07-10T03:00:00Z' });
+  const measurements = [
+    weighing('x', '2025-06-10', 8.0, { trend: 'N', created_at: '2025-06-10T03:00:00Z' }),
+    weighing('x', '2025-08-10', 8.3, { trend: 'O', created_at: '2025-08-10T03:00:00Z' }),
+    weighing('x', '2025-07-10', 8.2), // ... until July's, entered late and not sent yet: +100 g in August < KBM 200 g: T
+    weighing('y', '2025-06-10', 7.9, { trend: 'N', created_at: '2025-06-10T03:00:00Z' }),
+    { ...july, deleted_at: '2025-08-11T00:00:00Z', _pending: true }, // the delete waits to be sent
+    weighing('y', '2025-08-10', 8.1, { trend: 'T', created_at: '2025-08-10T03:00:00Z' }), // no July weighing left: O
+  ];
+  const row = skdnOf({ children, measurements, posyanduId: P, month: '2025-08', tables });
+  assert.deepEqual([row.D, row.N, row.T, row.O, row.B, row['2T']], [2, 0, 1, 1, 0, 0]);
+  // July's own judgement (+200 g from June at 16 months, KBM 200 g): N
+  assert.deepEqual([skdnOf({ children, measurements, posyanduId: P, month: '2025-07', tables })].map((r) => [r.D, r.N]), [[1, 1]]);
+
+  // only the weighings from the earliest day waiting on are judged again: June keeps the server's
+  const marked = markStale(children, measurements);
+  assert.deepEqual(marked.filter((m) => m._stale).map((m) => [m.child_id, m.measured_on]),
+    [['x', '2025-08-10'], ['y', '2025-08-10']]);
+  // nothing waiting: the server's judgements, as they are
+  const synced = measurements.filter((m) => !m._pending);
+  assert.equal(markStale(children, synced), synced);
+  assert.equal(skdnOf({ children, measurements: synced, posyanduId: P, month: '2025-08', tables }).O, 1);
+});
+
+test("a corrected birth date waiting to be sent: every weighing's growth is computed on the phone", () => {
+  // the server computed 8.0 kg at 500 days; the birth date is corrected to 100 days before it
+  const server = weighing('z', '2025-08-10', 8.0, { trend: 'B', age_days: 500, zscores: { wfa: -0.5 }, status: { bb_u: 'normal' },
+    flags: {}, warnings: [] });
+  const corrected = child('z', '2025-05-02', { _pending: true });
+  const [m] = markStale([corrected], [server]);
+  assert.equal(m._stale, true);
+  const growth = growthOf(corrected, m, tables);
+  assert.equal(growth.age_days, 100); // 2025-05-02 → 2025-08-10
+  assert.ok(growth.zscores.wfa > 2, growth.zscores.wfa); // 8 kg at 3 months is heavy (girls' median 6.4 kg at 100 days)
+  assert.equal(growthOf(corrected, server, tables).age_days, 500); // unmarked: the server's
 });

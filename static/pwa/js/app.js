@@ -10,6 +10,7 @@ import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
 import { areaOf } from './due-list.js';
+import { markStale } from './assess.js';
 import * as loginScreen from './screens/login.js';
 import * as home from './screens/home.js';
 import * as childScreen from './screens/child.js';
@@ -81,6 +82,12 @@ ctx.saveAll = async (changes) => {
 };
 /** Save one change (a record with its outbox entry), as `saveAll`. */
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
+/** Live measurements, those whose server results a change waiting to be sent may have outdated
+ * marked (assess.markStale: a delete waiting counts, so deleted ones are read too). */
+const measurements = async (db) => {
+  const [children, all] = await Promise.all([records(db, 'child'), records(db, 'measurement', { deleted: true })]);
+  return markStale(children, all).filter((m) => !m.deleted_at);
+};
 /** Live records of one entity, read again only after the user's database changed (every write
  * bumps its generation; another tab's writes count when this one is shown again): the home list
  * reads every weighing of the posyandu, and a cadre returns to it after each child. Frozen:
@@ -90,7 +97,8 @@ ctx.records = (entity) => {
   const generation = ctx.db.generation();
   const hit = readCache.get(entity);
   if (hit && hit.db === ctx.db && hit.generation === generation) return hit.rows;
-  const rows = records(ctx.db, entity).then((list) => Object.freeze(list.map(Object.freeze)));
+  const read = entity === 'measurement' ? measurements(ctx.db) : records(ctx.db, entity);
+  const rows = read.then((list) => Object.freeze(list.map(Object.freeze)));
   readCache.set(entity, { db: ctx.db, generation, rows });
   rows.catch(() => readCache.delete(entity));
   return rows;
@@ -98,14 +106,16 @@ ctx.records = (entity) => {
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') ctx.db?.touch(); });
 ctx.children = () => ctx.records('child');
 ctx.posyandus = () => ctx.records('posyandu');
-/** A child with all its events (views of the local copy, deleted ones left out). */
+/** A child with all its events (views of the local copy, deleted ones left out; measurements
+ * whose server results a change waiting to be sent may have outdated marked, assess.markStale). */
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);
   const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
-  const live_ = (entity) => rows.filter((r) => r.entity === entity).map((r) => ({ ...view(r), _pending: r.pending > 0 }))
-    .filter((r) => r.id && !r.deleted_at);
-  return { child: own ? { ...view(own), _pending: own.pending > 0, _gone: own.gone ?? null } : null,
-    measurements: live_('measurement'), immunisations: live_('immunisation'), supplements: live_('supplement') };
+  const child = own ? { ...view(own), _pending: own.pending > 0, _gone: own.gone ?? null } : null;
+  const all = (entity) => rows.filter((r) => r.entity === entity).map((r) => ({ ...view(r), _pending: r.pending > 0 }));
+  const live_ = (list) => list.filter((r) => r.id && !r.deleted_at);
+  return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
+    immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
 /** The last report viewed, kept in the user's database for the offline reports screen. */
 ctx.lastReport = {

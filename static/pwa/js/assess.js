@@ -20,9 +20,31 @@ export function tone(category) {
   return 'warn';
 }
 
+/** Whether the phone must judge `m` itself rather than show the server's results: it waits to
+ * be sent, or they may be out of date (`markStale`). */
+const judgedHere = (m) => m._pending || m._stale;
+
+/**
+ * The measurements (deleted ones included: a delete waiting to be sent changes the next
+ * month's N/T) with `_stale` on those whose server results may be out of date on this phone
+ * until the next sync, so that they are judged here as the server will judge them then: every
+ * measurement of a child whose own record waits to be sent (a corrected birth date or sex
+ * changes every z-score and the KBM's age), and, of a child with a weighing, a correction or a
+ * delete waiting, those from the earliest such day on (a weighing entered late for last month
+ * changes this month's N/T and 2T). `children`: the children concerned (others are ignored).
+ */
+export function markStale(children, measurements) {
+  const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));
+  for (const m of measurements) {
+    if (m._pending && !(from.get(m.child_id) <= m.measured_on)) from.set(m.child_id, m.measured_on);
+  }
+  if (!from.size) return measurements;
+  return measurements.map((m) => (!m._pending && from.get(m.child_id) <= m.measured_on ? { ...m, _stale: true } : m));
+}
+
 /** The growth result of a measurement: the server's when it has one, else computed here. */
 export function growthOf(child, m, tables) {
-  if (m.zscores && m.status && !m._pending) {
+  if (m.zscores && m.status && !judgedHere(m)) {
     return { zscores: m.zscores, flags: m.flags ?? {}, warnings: m.warnings ?? [], status: m.status, age_days: m.age_days };
   }
   try {
@@ -46,7 +68,7 @@ function lastMonthOf(history, m) {
 /** N/T/O/B that counts of an earlier weighing: the server's, else computed from its own previous
  * month (a health worker's override included). */
 function trendOf(child, m, history, kbm) {
-  if (m.trend && !m._pending) return m.trend;
+  if (m.trend && !judgedHere(m)) return m.trend;
   const last = lastMonthOf(history, m);
   return effectiveTrend(trend(child.birth_date, m, last, weighings(history, m).length > 0, kbm).trend, m.trend_override);
 }
@@ -67,9 +89,10 @@ function kmsComputed(child, m, others, wfa, kbm) {
 }
 
 /** The KMS result of a recorded weighing (`history`: the child's measurements): the server's once
- * synced (a health worker's N/T override included), else computed here as after saving it. */
+ * synced (a health worker's N/T override included), else (waiting to be sent, or `_stale`)
+ * computed here as after saving it. */
 export function kmsOf(child, m, history, tables, kbm) {
-  if (!m._pending && m.trend) return { trend: m.trend, bgm: m.bgm === true, two_t: m.two_t === true };
+  if (!judgedHere(m) && m.trend) return { trend: m.trend, bgm: m.bgm === true, two_t: m.two_t === true };
   const growth = growthOf(child, { ...m, _pending: true }, tables);
   return kmsComputed(child, m, history.filter((h) => h.id !== m.id), growth?.zscores?.wfa ?? null, kbm);
 }

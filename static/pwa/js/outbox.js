@@ -314,10 +314,10 @@ export const conflictList = (db) => db.read(['conflicts'], ({ conflicts }) => co
 export const getMeta = (db, key) => db.read(['meta'], ({ meta }) => meta.get(key));
 export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) => meta.put(value));
 
-/** Live records of one entity (deleted ones left out). */
-export async function records(db, entity) {
+/** Live records of one entity (deleted ones left out unless `deleted`). */
+export async function records(db, entity, { deleted = false } = {}) {
   return (await rowsOf(db, entity)).map((r) => ({ ...view(r), _pending: r.pending > 0 }))
-    .filter((r) => r.id && !r.deleted_at);
+    .filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
 /** Queue sizes for the header: waiting to be sent, refused by the server, open conflicts. */

@@ -6,9 +6,10 @@
 // under 60 completed months on it; K: of them, with a KMS/Buku KIA; D: weighed in the month (the
 // month's latest weighing, in the server's order, recorded at this posyandu); N, T, O, B: that
 // weighing's KMS trend; BGM and 2T. A weighing the server has judged keeps its judgement (an N/T
-// override included); one not yet sent is judged here as the visit screen judged it.
+// override included) unless a change waiting to be sent may have changed it (assess.markStale);
+// one not yet sent is judged here as the visit screen judged it.
 import { completedMonths } from './due.js';
-import { byDate, kmsOf } from './assess.js';
+import { byDate, kmsOf, markStale } from './assess.js';
 import { SKDN_COUNTS, skdnTotal } from './report-shape.js';
 
 /** 'YYYY-MM' → its last day, 'YYYY-MM-DD'. */
@@ -20,7 +21,7 @@ export const monthEnd = (month) => new Date(Date.UTC(+month.slice(0, 4), +month.
 export function skdnOf({ children, measurements, posyanduId, month, tables, kbm }) {
   const last = monthEnd(month);
   const byChild = new Map();
-  for (const m of measurements) {
+  for (const m of markStale(children, measurements)) {
     if (!m.deleted_at) (byChild.get(m.child_id) ?? byChild.set(m.child_id, []).get(m.child_id)).push(m);
   }
   const row = Object.fromEntries(SKDN_COUNTS.map((k) => [k, 0]));

@@ -1,7 +1,7 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatDate, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
-import { assess, byDate, dueToday, growthOf, tone } from '../assess.js';
+import { assess, byDate, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
@@ -69,9 +69,12 @@ export function cardPanel(card) {
       h('td', {}, e.given_on ? formatDate(e.given_on) : formatDate(e.due_date)))))));
 }
 
-/** The weighings, newest first; `edit`: each links to its correction (cadres and midwives). */
-function historyTable(child, measurements, tables, edit) {
+/** The weighings, newest first; `edit`: each links to its correction (cadres and midwives). N/T
+ * is the server's, or, for a weighing not sent yet or whose server N/T a change waiting to be sent
+ * may have outdated (`_stale`), the phone's under the KBM table `kbm`, as the home SKDN counts it. */
+function historyTable(child, measurements, tables, kbm, edit) {
   const rows = [...measurements].sort(byDate).reverse().slice(0, 24);
+  const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
   return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
     h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', 'BB/U', 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
@@ -81,7 +84,7 @@ function historyTable(child, measurements, tables, edit) {
         return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait' }, '•') : null),
           h('td', {}, m.weight_kg ?? '–'), h('td', {}, m.length_height_cm ?? '–'),
           h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'),
-          h('td', {}, m._pending ? '–' : m.trend ?? '–'), // a changed weighing's trend is the server's to give
+          h('td', {}, trendOf(m) ?? '–'),
           edit ? h('td', {}, h('a', { href: `#/visit/${child.id}/${m.id}`, 'aria-label': `${t('edit')} ${formatDate(m.measured_on)}` }, t('edit'))) : null);
       }))));
 }
@@ -154,6 +157,6 @@ export async function render(ctx, childId) {
   return h('section', { class: 'child' }, head, actions, invite, exported,
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
-    duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, ctx.canWrite()),
+    duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
     cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null);
 }
