@@ -31,12 +31,14 @@ const judgedHere = (m) => m._pending || m._stale;
  * measurement of a child whose own record waits to be sent (a corrected birth date or sex
  * changes every z-score and the KBM's age), and, of a child with a weighing, a correction or a
  * delete waiting, those from the earliest such day on (a weighing entered late for last month
- * changes this month's N/T and 2T). `children`: the children concerned (others are ignored).
+ * changes this month's N/T and 2T; one moved to another day counts from the earlier of the two,
+ * `_was_on` being the day the server has, outbox.shown). `children`: the children concerned (others are ignored).
  */
 export function markStale(children, measurements) {
   const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));
   for (const m of measurements) {
-    if (m._pending && !(from.get(m.child_id) <= m.measured_on)) from.set(m.child_id, m.measured_on);
+    const day = m._was_on < m.measured_on ? m._was_on : m.measured_on; // moved: from the earlier of its two days
+    if (m._pending && !(from.get(m.child_id) <= day)) from.set(m.child_id, day);
   }
   if (!from.size) return measurements;
   return measurements.map((m) => (!m._pending && from.get(m.child_id) <= m.measured_on ? { ...m, _stale: true } : m));
