@@ -91,7 +91,9 @@ def test_a_weighing_entered_late_judges_this_months_again_offline(live_server, n
     login(page, live_server.url, "kader3")
     wait_synced(page)
     show_day(page, today)
-    before = on_phone(page)
+    before = on_server(live_server, "kader3", posyandu_id, today.strftime("%Y-%m"))
+    expect(page.locator("#skdn-here [data-key='S'] dd")).to_have_text(str(before["S"]))  # drawn after the pull
+    assert on_phone(page) == before
     trend_cell = page.locator(f"#history tr[data-id='{this_id}'] td").nth(4)
 
     ctx.set_offline(True)

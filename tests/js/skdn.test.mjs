@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTables } from '../../static/pwa/js/growth.js';
 import { monthEnd, skdnOf } from '../../static/pwa/js/skdn.js';
 import { growthOf, markStale } from '../../static/pwa/js/assess.js';
-import { shown } from '../../static/pwa/js/outbox.js';
+import { recordView } from '../../static/pwa/js/outbox.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(path, root)), 'utf8'));
@@ -118,9 +118,9 @@ test("a corrected birth date waiting to be sent: every weighing's growth is comp
 test('a weighing moved to another day, waiting to be sent: judged again from the earlier of its two days', () => {
   const server = { id: 'w', child_id: 'x', measured_on: '2025-07-10', weight_kg: 8.2, trend: 'N', posyandu_id: P };
   // the cadre corrects July's date to September: August has no July weighing before it any more
-  const moved = shown({ entity: 'measurement', id: 'w', server, local: { ...server, measured_on: '2025-09-10' }, pending: 1 });
+  const moved = recordView({ entity: 'measurement', id: 'w', server, local: { ...server, measured_on: '2025-09-10' }, pending: 1 });
   assert.equal(moved._was_on, '2025-07-10');
-  assert.equal(shown({ entity: 'measurement', id: 'w', server, local: { ...server, weight_kg: 8.3 }, pending: 1 })._was_on, undefined);
+  assert.equal(recordView({ entity: 'measurement', id: 'w', server, local: { ...server, weight_kg: 8.3 }, pending: 1 })._was_on, undefined);
   const august = weighing('x', '2025-08-10', 8.3, { trend: 'N', created_at: '2025-08-10T03:00:00Z' });
   const june = weighing('x', '2025-06-10', 8.0, { trend: 'N', created_at: '2025-06-10T03:00:00Z' });
   const marked = markStale([child('x', '2024-02-10')], [june, august, moved]);

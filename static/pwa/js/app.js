@@ -2,7 +2,7 @@
 import { openDb } from './db.js';
 import { createApi } from './api.js';
 import { createSync } from './sync.js';
-import { counts, getMeta, putMeta, records, rowsOfChild, saveChanges, shown } from './outbox.js';
+import { counts, getMeta, putMeta, records, rowsOfChild, saveChanges, recordView } from './outbox.js';
 import { saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
@@ -111,8 +111,8 @@ ctx.posyandus = () => ctx.records('posyandu');
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);
   const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
-  const child = own ? { ...shown(own), _gone: own.gone ?? null } : null;
-  const all = (entity) => rows.filter((r) => r.entity === entity).map(shown);
+  const child = own ? { ...recordView(own), _gone: own.gone ?? null } : null;
+  const all = (entity) => rows.filter((r) => r.entity === entity).map(recordView);
   const live_ = (list) => list.filter((r) => r.id && !r.deleted_at);
   return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };

@@ -32,7 +32,8 @@ const judgedHere = (m) => m._pending || m._stale;
  * changes every z-score and the KBM's age), and, of a child with a weighing, a correction or a
  * delete waiting, those from the earliest such day on (a weighing entered late for last month
  * changes this month's N/T and 2T; one moved to another day counts from the earlier of the two,
- * `_was_on` being the day the server has, outbox.shown). `children`: the children concerned (others are ignored).
+ * `_was_on` being the day the server has, outbox.recordView). `children`: the children
+ * concerned (others are ignored).
  */
 export function markStale(children, measurements) {
   const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));

@@ -317,7 +317,7 @@ export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) =>
 /** What the screens read of a record row: its view, `_pending` while changes to it wait to be
  * sent, and `_was_on` when such a change moved a measurement to another day (the day the server
  * still has: its N/T and the next month's change too, assess.markStale). */
-export function shown(row) {
+export function recordView(row) {
   const out = { ...view(row), _pending: row.pending > 0 };
   const was = row.local && row.server?.measured_on;
   if (was && was !== row.local.measured_on) out._was_on = was;
@@ -326,7 +326,7 @@ export function shown(row) {
 
 /** Live records of one entity (deleted ones left out unless `deleted`). */
 export async function records(db, entity, { deleted = false } = {}) {
-  return (await rowsOf(db, entity)).map(shown).filter((r) => r.id && (deleted || !r.deleted_at));
+  return (await rowsOf(db, entity)).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
 /** Queue sizes for the header: waiting to be sent, refused by the server, open conflicts. */
