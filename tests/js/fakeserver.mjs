@@ -42,17 +42,21 @@ export function fakeServer() {
       const rec = write(m.entity, m.id, m.data);
       return { status: 'applied', record: rec, version: rec.version };
     }
+    // a duplicate merged away (a tombstone with merged_into): the edit lands on the record that
+    // stands, three-way from the duplicate as the phone saw it, answered with the standing record
+    // (posyandu/sync/push.py _upsert, registry.resolve_alias)
+    const target = cur.record.merged_into ? records.get(`${m.entity}:${cur.record.merged_into}`) : cur;
     const base = cur.history[(m.base_version ?? 1) - 1];
     // a field the record lacks is null, as in the server's serialized records
     const same = (a, b) => (a ?? null) === (b ?? null);
     const changed = Object.keys(m.data).filter((k) => !META.has(k) && !same(m.data[k], base[k]));
-    const clash = changed.filter((k) => !same(cur.record[k], base[k]) && !same(cur.record[k], m.data[k]));
+    const clash = changed.filter((k) => !same(target.record[k], base[k]) && !same(target.record[k], m.data[k]));
     if (clash.length) {
-      return { status: 'conflict', record: cur.record, version: cur.version,
+      return { status: 'conflict', record: target.record, version: target.version,
         errors: Object.fromEntries(clash.map((k) => [k, ['changed on the server']])) };
     }
-    if (!changed.length) return { status: 'applied', record: cur.record, version: cur.version };
-    const rec = write(m.entity, m.id, { ...cur.record, ...Object.fromEntries(changed.map((k) => [k, m.data[k]])) });
+    if (!changed.length) return { status: 'applied', record: target.record, version: target.version };
+    const rec = write(m.entity, target.record.id, { ...target.record, ...Object.fromEntries(changed.map((k) => [k, m.data[k]])) });
     return { status: 'applied', record: rec, version: rec.version };
   }
 

@@ -474,3 +474,218 @@ test('deleting a record the server never had, with nothing on its way, only drop
   await engine.sync();
   assert.equal(server.pushes, 1, 'nothing more was sent');
 });
+
+/** The server refuses a child whose NIK is '123' (as a NIK it rejects), the rest as usual. */
+function refuseBadNik(server) {
+  const push = server.push;
+  server.push = async (body) => {
+    const bad = body.mutations.filter((m) => m.entity === 'child' && m.data.nik === '123');
+    const reply = await push({ ...body, mutations: body.mutations.filter((m) => !bad.includes(m)) });
+    const refused = bad.map((m) => ({ mutation_id: m.mutation_id, status: 'rejected', errors: { nik: ['NIK 16 digit'] } }));
+    const order = body.mutations.map((m) => m.mutation_id);
+    return { results: [...reply.results, ...refused].sort((a, b) => order.indexOf(a.mutation_id) - order.indexOf(b.mutation_id)) };
+  };
+}
+
+test('a refused child corrected after a weighing was recorded for it is sent first, in its place: both applied', async () => {
+  const { db, server, engine } = setup();
+  refuseBadNik(server);
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: { ...child(), nik: '123' } });
+  await engine.sync();
+  const [refused] = await outboxEntries(db);
+  assert.equal(refused.state, 'needs_attention');
+  // offline at the posyandu: the child is weighed (the child is on the phone), then the NIK corrected
+  const mid = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.1, oedema: false } });
+  await saveChange(db, { entity: 'child', id, fields: { nik: '3201234567890123' } });
+  const queued = await outboxEntries(db);
+  assert.deepEqual(queued.map((e) => [e.entity, e.created_seq]), [['child', refused.created_seq], ['measurement', 2]],
+    'the correction keeps the refused registration\'s place');
+  await engine.sync();
+  assert.deepEqual(server.seenBodies.at(-1).mutations.map((m) => m.entity), ['child', 'measurement']);
+  assert.deepEqual(await outboxEntries(db), [], 'everything applied');
+  assert.equal(server.get('child', id).nik, '3201234567890123');
+  assert.equal(server.get('measurement', mid).child_id, id);
+});
+
+test('a correction follows a save of the same record made while the refused one was in flight', async () => {
+  const { db, server, engine } = setup();
+  refuseBadNik(server);
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: { ...child(), nik: '123' } });
+  const push = server.push;
+  server.push = async (body) => { // the cadre saves an address while the registration is on its way
+    await saveChange(db, { entity: 'child', id, fields: { address: 'RT 1' } });
+    server.push = push;
+    const reply = await push(body);
+    server.faults.push('network'); // and the address is not sent yet
+    return reply;
+  };
+  await engine.sync();
+  const [refused, meanwhile] = await outboxEntries(db);
+  assert.deepEqual([refused.state, meanwhile.state], ['needs_attention', 'pending']);
+  await saveChange(db, { entity: 'child', id, fields: { nik: '3201234567890123' } });
+  const queued = await outboxEntries(db);
+  assert.deepEqual(queued.map((e) => e.data.address ?? null), ['RT 1', 'RT 1']);
+  assert.ok(queued[1].created_seq > meanwhile.created_seq, 'the newer values go last');
+  assert.equal(queued[1].data.nik, '3201234567890123');
+});
+
+/** Two children on the server and the phone; B is the duplicate a bidan will merge into A. */
+async function twoRegistrations() {
+  const { db, server, engine } = setup();
+  const a = crypto.randomUUID();
+  const b = crypto.randomUUID();
+  server.write('child', a, child('Ani'));
+  server.write('child', b, child('Ani (dobel)'));
+  await engine.sync();
+  assert.equal((await records(db, 'child')).length, 2);
+  /** The bidan merges B into A (merge_children): A gets a new version (`fill`), B a tombstone. */
+  const merge = (fill) => {
+    server.write('child', a, { ...server.get('child', a), ...fill });
+    server.write('child', b, { ...server.get('child', b), deleted_at: '2025-02-01T00:00:00Z', merged_into: a }, 'delete');
+  };
+  return { db, server, engine, a, b, merge };
+}
+
+test('an edit of a duplicate merged away meanwhile lands on the child that stands: listed once, the duplicate gone', async () => {
+  const { db, server, engine, a, b, merge } = await twoRegistrations();
+  await saveChange(db, { entity: 'child', id: b, fields: { guardian_phone: '081234567890' } }); // offline, on B
+  merge({ father_name: 'Budi' });
+  assert.equal(await engine.sync(), true);
+  const listed = () => records(db, 'child').then((list) => list.map((c) => [c.id, c.name, c.guardian_phone, c.father_name]));
+  assert.deepEqual(await listed(), [[a, 'Ani', '081234567890', 'Budi']]);
+  assert.equal(await getRow(db, 'child', b), undefined, 'the duplicate\'s row is gone, as its tombstone says');
+  assert.equal(server.get('child', a).guardian_phone, '081234567890', 'the edit reached the child that stands');
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(await listed(), [[a, 'Ani', '081234567890', 'Budi']], 'and it stays so');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+
+  // the push's answer alone (the pull after it lost) already keeps each record in its own row
+  const { db: db2, server: server2, engine: engine2, a: a2, b: b2, merge: merge2 } = await twoRegistrations();
+  await saveChange(db2, { entity: 'child', id: b2, fields: { guardian_phone: '081234567890' } });
+  merge2({ father_name: 'Budi' });
+  server2.faults.push(undefined, 'network');
+  assert.equal(await engine2.sync(), false);
+  const rowA = await getRow(db2, 'child', a2);
+  assert.deepEqual([view(rowA).id, rowA.server_version, view(rowA).guardian_phone], [a2, 3, '081234567890']);
+  assert.equal(await getRow(db2, 'child', b2), undefined);
+});
+
+test('an edit of a duplicate in conflict with the child that stands is asked, and resolved, on that child', async () => {
+  const { db, server, engine, a, b, merge } = await twoRegistrations();
+  await saveChange(db, { entity: 'child', id: b, fields: { mother_name: 'Siti Rahma', address: 'RT 4' } });
+  merge({ mother_name: 'Siti Aminah' }); // the bidan corrected the mother's name on A
+  await engine.sync();
+  const [c] = await conflictList(db);
+  assert.deepEqual([c.id, c.server_record.id, c.fields], [a, a, ['mother_name']]);
+  assert.equal(await getRow(db, 'child', b), undefined);
+  const shown = await records(db, 'child');
+  assert.deepEqual(shown.map((x) => [x.id, x.mother_name, x._pending]), [[a, 'Siti Rahma', true]], 'her side shown until she chooses');
+  await resolveConflict(db, c.mutation_id, { mother_name: 'Siti Aminah' });
+  const [entry] = await outboxEntries(db);
+  assert.deepEqual([entry.id, entry.base_version, entry.data], [a, server.get('child', a).version, { address: 'RT 4' }]);
+  await engine.sync();
+  assert.deepEqual([server.get('child', a).mother_name, server.get('child', a).address], ['Siti Aminah', 'RT 4']);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+  assert.deepEqual((await records(db, 'child')).map((x) => [x.id, x.mother_name, x.address]), [[a, 'Siti Aminah', 'RT 4']]);
+});
+
+/** A child synced, then a name conflict: kader B's 'Ani Server' against this phone's 'Ani Kader'
+ * (with `alsoMine`, more of this phone's changes in the same save). */
+async function nameConflict(alsoMine = {}) {
+  const s = setup();
+  const id = crypto.randomUUID();
+  await saveChange(s.db, { entity: 'child', id, fields: child() });
+  await s.engine.sync();
+  s.server.write('child', id, { ...s.server.get('child', id), name: 'Ani Server' });
+  await saveChange(s.db, { entity: 'child', id, fields: { name: 'Ani Kader', ...alsoMine } });
+  await s.engine.sync();
+  const [c] = await conflictList(s.db);
+  assert.deepEqual(c.fields, ['name']);
+  /** The child's form as it opens (her overlay) saved with `changes` (forms.js childForm saves the whole form). */
+  const saveForm = async (changes) => {
+    const shown = view(await getRow(s.db, 'child', id));
+    const form = Object.fromEntries(['name', 'sex', 'birth_date', 'mother_name', 'father_name', 'nik', 'mother_nik',
+      'guardian_phone', 'address', 'birth_weight_kg'].map((k) => [k, shown[k] ?? null]));
+    return saveChange(s.db, { entity: 'child', id, fields: { ...form, ...changes } });
+  };
+  return { ...s, id, c, saveForm };
+}
+
+test('a save while a conflict is open sends only what it changed: the other side stays until the cadre chooses it', async () => {
+  const { db, server, engine, id, c, saveForm } = await nameConflict();
+  const { entry } = await saveForm({ address: 'RT 3' });
+  assert.deepEqual(entry.data, { address: 'RT 3' });
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani Kader', 'her side still shown');
+  await engine.sync();
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).address], ['Ani Server', 'RT 3'],
+    'nobody chose yet: the other side\'s name stays');
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Server' });
+  await engine.sync();
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).address], ['Ani Server', 'RT 3']);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+  assert.deepEqual([view(await getRow(db, 'child', id)).name, view(await getRow(db, 'child', id)).address], ['Ani Server', 'RT 3']);
+});
+
+test('choosing her own side after a save made while the conflict was open sends it', async () => {
+  const { db, server, engine, id, c, saveForm } = await nameConflict();
+  await saveForm({ address: 'RT 3' });
+  await engine.sync();
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Kader' });
+  const [entry] = await outboxEntries(db);
+  assert.deepEqual([entry.data, entry.base_version], [{ name: 'Ani Kader' }, c.server_version], 'on the version she chose against');
+  await engine.sync();
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).address], ['Ani Kader', 'RT 3']);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('a field in conflict changed again while the conflict is open is not sent: it becomes her side of the choice', async () => {
+  const { db, server, engine, id, c, saveForm } = await nameConflict({ father_name: 'Budi' });
+  const { entry } = await saveForm({ name: 'Ani Lestari', father_name: 'Bambang' });
+  assert.deepEqual(entry.data, { father_name: 'Bambang' }, 'her own field goes, the one in conflict waits');
+  const [open] = await conflictList(db);
+  assert.deepEqual([open.mine.name, open.mine.father_name], ['Ani Lestari', 'Bambang']);
+  await saveForm({ name: 'Ani L.' }); // only the field in conflict: nothing is sent
+  assert.equal((await outboxEntries(db)).length, 1);
+  await engine.sync();
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).father_name], ['Ani Server', 'Bambang']);
+  await resolveConflict(db, c.mutation_id, { name: (await conflictList(db))[0].mine.name });
+  await engine.sync();
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).father_name], ['Ani L.', 'Bambang'],
+    'the choice applied, her later father\'s name not put back to the earlier one');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('a value changed again on the server after the conflict was shown is asked about anew, not overwritten', async () => {
+  const { db, server, engine, id, c } = await nameConflict();
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Puskesmas' });
+  await engine.sync(); // pulled: the phone's server copy moves on, the conflict still shows 'Ani Server'
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Kader' });
+  await engine.sync();
+  assert.equal(server.get('child', id).name, 'Ani Puskesmas');
+  const [again] = await conflictList(db);
+  assert.deepEqual([again.fields, again.server_record.name, again.mine.name], [['name'], 'Ani Puskesmas', 'Ani Kader']);
+});
+
+test('a save while the server\'s delete of the record is in conflict sends nothing: only "restore" may bring it back', async () => {
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), deleted_at: '2025-02-01T00:00:00Z' }, 'delete');
+  const pull = server.pull;
+  server.pull = async () => ({ changes: [], cursor: null, has_more: false, reset: false }); // the tombstone not pulled yet
+  await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Kader' } });
+  const push = server.push;
+  server.push = async (body) => ({ results: body.mutations.map((m) => ({ mutation_id: m.mutation_id, status: 'conflict',
+    record: server.get('child', id), version: server.get('child', id).version, errors: { deleted_at: ['deleted'] } })) });
+  await engine.sync();
+  server.push = push;
+  server.pull = pull;
+  const { entry } = await saveChange(db, { entity: 'child', id, fields: { address: 'RT 9' } });
+  assert.equal(entry, null);
+  assert.deepEqual(await outboxEntries(db), []);
+  const [c] = await conflictList(db);
+  assert.equal(c.mine.address, 'RT 9', 'restoring brings her latest copy');
+});

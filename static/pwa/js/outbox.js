@@ -64,7 +64,7 @@ export const saveChange = (db, change) => saveChanges(db, [change]).then(([out])
  * in ONE transaction: every record with its outbox entry, or, should anything fail (the phone
  * dies, the disk is full), none of them, so that a save is never half done. */
 export function saveChanges(db, changes) {
-  return db.tx(['records', 'outbox', 'meta'], 'readwrite', async (stores) => {
+  return db.tx(['records', 'outbox', 'conflicts', 'meta'], 'readwrite', async (stores) => {
     const out = [];
     for (const change of changes) out.push(await writeChange(stores, change));
     return out;
@@ -74,13 +74,17 @@ export function saveChanges(db, changes) {
 /** One change in a save's transaction. The record's entries the server refused
  * (needs_attention) are replaced by it: it carries the whole record as now corrected (a delete:
  * nothing is left to send). A delete of a record the server never had, with nothing else on its
- * way, is only dropped here. */
-async function writeChange({ records, outbox, meta }, { entity, id, op = 'upsert', fields = {}, reason = null }) {
+ * way, is only dropped here. A record with an open conflict is saved by `saveBesideConflicts`. */
+async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields = {}, reason = null }) {
   const row = (await records.get([entity, id])) ?? newRow(entity, id, fields.child_id);
-  for (const refused of (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id && e.state === 'needs_attention')) {
-    await outbox.delete(refused.mutation_id);
+  const queued = (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id);
+  const refused = queued.filter((e) => e.state === 'needs_attention');
+  for (const e of refused) {
+    await outbox.delete(e.mutation_id);
     row.pending = Math.max(0, row.pending - 1);
   }
+  const open = op === 'delete' ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
+  if (open.length) return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
   const current = { ...(view(row) ?? {}), ...fields, id };
   if (op === 'delete' && !row.server && row.pending === 0) {
     await records.delete([entity, id]);
@@ -91,10 +95,64 @@ async function writeChange({ records, outbox, meta }, { entity, id, op = 'upsert
   // only (it is not a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
   const changed = op === 'delete' ? null : changedFields(entity, data, row.server);
-  const entry = entryFor(entity, op, id, row.server_version, data, await nextSeq(meta), changed);
+  const seq = await queuePlace(meta, refused, queued);
+  const entry = entryFor(entity, op, id, row.server_version, data, seq, changed);
   row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
   row.pending += 1;
   await outbox.put(entry);
+  await records.put(row);
+  return { record: row.local, entry };
+}
+
+/** Where a correction of refused entries goes in the queue: in the place of the earliest of them
+ * (its created_seq), so what the cadre recorded for the record meanwhile still follows it (a
+ * weighing of a child whose registration was refused, the registration corrected after: the child
+ * is sent first, else the server refuses the weighing, "anak tidak ditemukan"). At the end of the
+ * queue when nothing is replaced, or when a later save of the same record is still queued (made
+ * while the refused one was in flight): the correction carries newer values and must follow it. */
+async function queuePlace(meta, refused, queued) {
+  if (!refused.length) return nextSeq(meta);
+  const earliest = Math.min(...refused.map((e) => e.created_seq));
+  const later = queued.some((e) => e.state !== 'needs_attention' && e.created_seq > earliest);
+  return later ? nextSeq(meta) : earliest;
+}
+
+const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k]]));
+/** A conflict about a deletion (the server's or the cadre's): an edit cannot merge with it. */
+const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
+
+/** Save a record while a conflict about it is open (the cadre has not chosen yet). The form she
+ * saves shows her own side of the conflict: sending the whole record again would put her
+ * conflicting value over the other side's on the server's newer version, where nothing conflicts
+ * any more (the server applies it: silently overwritten), and her choice made later would then
+ * find nothing to send. So only what she changed in THIS save (and what a refused entry it
+ * replaces carried) is sent, on the server version the phone knows; the fields a conflict asks
+ * about are never sent from here: her new value for them becomes her side of the choice (each
+ * open conflict's `mine` follows her latest values, so its resolution never sends back one she
+ * has replaced since). A conflict about a deletion holds back every field: an edit on a
+ * tombstone's version would restore the record, which only the choice "restore" may. */
+async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
+  const { entity, id } = row;
+  const before = view(row) ?? {};
+  const current = { ...before, ...fields, id };
+  const edited = FIELDS[entity].filter((f) => f in fields && (fields[f] ?? null) !== (before[f] ?? null));
+  const carried = refused.flatMap((e) => e.changed ?? Object.keys(e.data)).filter((f) => FIELDS[entity].includes(f));
+  const held = new Set(open.flatMap((c) => (aboutDeletion(c) ? FIELDS[entity] : conflictFields(c))));
+  const changes = [...new Set([...edited, ...carried])];
+  for (const c of open) {
+    if (c.op !== 'delete') await conflicts.put({ ...c, mine: { ...c.mine, ...pick(current, changes) } });
+  }
+  const send = changes.filter((f) => !held.has(f));
+  row.local = current;
+  let entry = null;
+  if (send.length) {
+    const data = payload(entity, { child_id: current.child_id, ...pick(current, send) });
+    if (fields.override_reason) data.override_reason = fields.override_reason;
+    const seq = await queuePlace(meta, refused, queued);
+    entry = entryFor(entity, 'upsert', id, row.server_version, data, seq, send.filter((f) => f in data));
+    row.pending += 1;
+    await outbox.put(entry);
+  }
   await records.put(row);
   return { record: row.local, entry };
 }
@@ -126,16 +184,38 @@ export function requeue(db, entries = null, error = null) {
   });
 }
 
+/** Keep the server's copy of a record in its row if it is not older than the one kept. */
+function takeServer(row, record, version) {
+  if (!record || version < (row.server_version ?? 0)) return;
+  row.server = record;
+  row.server_version = version;
+  // an event's child is the server's say (the events of a merged duplicate are the standing child's)
+  if (row.entity !== 'child' && record.child_id) row.child_id = record.child_id;
+}
+
+/** An entry answered: the server's copy taken, the overlay dropped once nothing more is unsent. */
 function settle(row, record, version) {
-  if (record && version >= (row.server_version ?? 0)) {
-    row.server = record;
-    row.server_version = version;
-  }
+  takeServer(row, record, version);
   row.pending = Math.max(0, row.pending - 1);
   if (row.pending === 0) row.local = null;
 }
 
-/** Apply the server's answer to a pushed batch, in one transaction. */
+/** The row of the record an answer carries, its server copy taken if newer (only the server side:
+ * unsent changes of the cadre stay over it, as a pull does). */
+async function rebase(records, entity, record, version, gen) {
+  const row = (await records.get([entity, record.id])) ?? newRow(entity, record.id, record.child_id);
+  takeServer(row, record, version);
+  row.gen = gen;
+  return row;
+}
+
+/** Apply the server's answer to a pushed batch, in one transaction. An answer may carry another
+ * record than the one addressed: a change to a duplicate child a bidan has merged away is applied
+ * by the server to the child that stands, and answered with that child's record
+ * (posyandu/sync/push.py _upsert, registry.resolve_alias). That record goes to its own row, never
+ * over the duplicate's (the child would be listed twice, and the duplicate's tombstone then
+ * ignored as older than the other child's version): the duplicate is done with once nothing
+ * more of it is unsent, as its tombstone would do. */
 export function applyPushResults(db, batch, results) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const gen = ((await meta.get('sync')) ?? { gen: 0 }).gen;
@@ -146,28 +226,47 @@ export function applyPushResults(db, batch, results) {
       if (!result) continue;
       answered.push(entry.mutation_id);
       const row = (await records.get([entry.entity, entry.id])) ?? newRow(entry.entity, entry.id, entry.data.child_id);
+      const stands = result.record?.id && result.record.id !== entry.id ? result.record : null;
       if (result.status === 'applied') {
         await outbox.delete(entry.mutation_id);
-        settle(row, result.record, result.version);
+        if (stands) await records.put(await rebase(records, entry.entity, stands, result.version, gen));
+        settle(row, stands ? null : result.record, result.version);
         row.gen = gen;
-        if (row.pending === 0 && view(row)?.deleted_at) await records.delete([row.entity, row.id]);
+        if (row.pending === 0 && (stands || view(row)?.deleted_at)) await records.delete([row.entity, row.id]);
         else await records.put(row);
       } else if (result.status === 'conflict') {
         await outbox.delete(entry.mutation_id);
-        await conflicts.put({ mutation_id: entry.mutation_id, entity: entry.entity, id: entry.id, op: entry.op,
+        const conflict = { mutation_id: entry.mutation_id, entity: entry.entity, id: stands?.id ?? entry.id, op: entry.op,
           mine: entry.data, changed: entry.changed ?? null, base_version: entry.base_version, server_record: result.record,
-          server_version: result.version, fields: Object.keys(result.errors ?? {}) });
-        if (result.record && result.version >= (row.server_version ?? 0)) {
-          row.server = result.record;
-          row.server_version = result.version;
+          server_version: result.version, fields: Object.keys(result.errors ?? {}) };
+        await conflicts.put(conflict);
+        if (stands) {
+          await conflictOnStanding(records, conflict, gen);
+          settle(row, null, null);
+          if (row.pending === 0) await records.delete([row.entity, row.id]);
+          else await records.put(row);
+        } else {
+          takeServer(row, result.record, result.version);
+          await records.put(row);
         }
-        await records.put(row);
       } else {
         await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {} });
       }
     }
     return answered;
   });
+}
+
+/** A change to a merged-away duplicate in conflict with the child that stands: the conflict is
+ * about that child (the server's record and version are its own), so it is filed, shown and
+ * resolved there: the resolution is a change of that child on its version. Its row shows the
+ * cadre's side until she chooses, as for any conflict. */
+async function conflictOnStanding(records, c, gen) {
+  const row = await rebase(records, c.entity, c.server_record, c.server_version, gen);
+  const own = pick(c.mine, c.changed ?? c.fields);
+  row.local = { ...(row.local ?? row.server), ...own };
+  row.pending += 1;
+  await records.put(row);
 }
 
 /** Mark a whole batch as needing attention (the server refused the request itself). */
@@ -251,38 +350,45 @@ export function conflictFields(c) {
   return (c.changed ?? []).filter((f) => f in c.mine && (c.mine[f] ?? null) !== (server[f] ?? null));
 }
 
-/** Resolve a conflict with the values the cadre chose: a NEW mutation based on the server
- * version. `chosen` is {field: value} for the conflict's fields (conflictFields), null to drop
- * the local change, or 'delete' to repeat a delete against the server's version. The mutation
- * carries only the cadre's own changes (the chosen values and the fields the cadre changed
- * that were not in conflict): every other field keeps the server's value. A record deleted on
- * the server is restored with the cadre's whole copy. */
+/** Resolve a conflict with the values the cadre chose: a NEW mutation. `chosen` is {field: value}
+ * for the conflict's fields (conflictFields), null to drop the local change, or 'delete' to repeat
+ * a delete against the server's version. The mutation carries only the cadre's own changes (the
+ * chosen values and the fields the cadre changed that were not in conflict): every other field
+ * keeps the server's value. A record deleted on the server is restored with the cadre's whole copy.
+ *
+ * What needs sending is judged against the server's copy the phone holds NOW (row.server), not the
+ * one the conflict was shown with: a save of hers applied since (saveBesideConflicts) or a pull may
+ * have moved it, and a choice equal to the stored copy but not to the server's present value must
+ * still be sent. The mutation stays based on the conflict's version: the server merges it three-way
+ * from the record as the cadre saw it when she chose, so a value someone changed again since is
+ * asked about anew (a new conflict), never overwritten unseen. */
 export function resolveConflict(db, mutationId, chosen) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const c = await conflicts.get(mutationId);
     if (!c) return null;
     await conflicts.delete(mutationId);
     const row = (await records.get([c.entity, c.id])) ?? newRow(c.entity, c.id, c.mine.child_id);
-    const server = c.server_record ?? {};
+    const server = row.server ?? c.server_record ?? {};
     let send = null;
     if (chosen !== null && chosen !== 'delete') {
       const asked = conflictFields(c);
       // a conflict stored before entries kept their changed fields: only the conflict's own
       const own = (c.changed ?? asked).filter((f) => f in c.mine && !asked.includes(f));
-      const wanted = { ...Object.fromEntries(own.map((f) => [f, c.mine[f]])), ...chosen };
+      const wanted = { ...pick(c.mine, own), ...chosen };
       send = server.deleted_at ? { ...c.mine, ...chosen }
         : Object.fromEntries(Object.entries(wanted).filter(([k, v]) => (v ?? null) !== (server[k] ?? null)));
     }
     if (chosen === null || (send && !Object.keys(send).length)) {
       row.pending = Math.max(0, row.pending - 1);
-      if (row.pending === 0) row.local = null;
+      // the other side's values are shown at once; any other unsent change of hers stays over them
+      row.local = row.pending === 0 ? null : { ...(row.local ?? server), ...pick(server, conflictFields(c)) };
     } else if (chosen === 'delete') {
       await outbox.put(entryFor(c.entity, 'delete', c.id, c.server_version, {}, await nextSeq(meta)));
     } else {
-      const merged = { ...server, ...send, id: c.id, deleted_at: null };
       const data = payload(c.entity, { child_id: server.child_id ?? c.mine.child_id, ...send });
       await outbox.put(entryFor(c.entity, 'upsert', c.id, c.server_version, data, await nextSeq(meta), Object.keys(send)));
-      row.local = merged;
+      // shown at once: over the server's copy, or over her overlay while more of hers is unsent
+      row.local = { ...(row.pending > 1 ? { ...row.local, ...chosen } : server), ...send, id: c.id, deleted_at: null };
     }
     if (row.pending === 0 && row.server?.deleted_at) await records.delete([c.entity, c.id]);
     else await records.put(row);
