@@ -85,10 +85,8 @@ def kader_of(server, child_id: str, asker: str) -> str:
     return f"kader{[f'Posyandu {n}' for n, *_ in POSYANDU].index(name) + 1}"
 
 
-def offline_with_new_child(new_context, base: str, username: str, name: str, *, days_old: int,
-                           init_script: str | None = None, **child) -> tuple:
-    """A phone of ``username``, logged in and synced, then offline, with a child ``name`` registered
-    on it (``register_child``'s fields): (its browser context, its page, the child's id)."""
+def offline_phone(new_context, base: str, username: str, init_script: str | None = None) -> tuple:
+    """A phone of ``username``, logged in and synced, then offline: (its browser context, its page)."""
     ctx = new_context()
     if init_script:
         ctx.add_init_script(init_script)
@@ -96,4 +94,12 @@ def offline_with_new_child(new_context, base: str, username: str, name: str, *, 
     login(page, base, username)
     wait_synced(page)
     ctx.set_offline(True)
+    return ctx, page
+
+
+def offline_with_new_child(new_context, base: str, username: str, name: str, *, days_old: int,
+                           init_script: str | None = None, **child) -> tuple:
+    """``offline_phone`` with a child ``name`` registered on it (``register_child``'s fields):
+    (its browser context, its page, the child's id)."""
+    ctx, page = offline_phone(new_context, base, username, init_script)
     return ctx, page, register_child(page, name, days_old=days_old, **child)

@@ -1,16 +1,19 @@
 """Faults a phone meets in the field, in real Chromium: a push whose response is lost
 after the server committed, logout with unsent data, a large first pull with progress,
-storage that fails in the middle of a save, and the app's installability (manifest, icons,
-service worker)."""
+storage that fails in the middle of a save, a slow save tapped twice, and the app's
+installability (manifest, icons, service worker)."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM
-from tests.e2e.pages import login, offline_with_new_child, register_child, sw_controls, wait_synced
+from tests.e2e.pages import (
+    login, offline_phone, offline_with_new_child, register_child, sw_controls, wait_synced, waiting,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -160,3 +163,59 @@ def test_a_save_the_phone_cannot_store_is_said_and_keeps_nothing_of_it(live_serv
     doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader2").get_json()["items"]
     assert sorted((d["vaccine"], d["dose"]) for d in doses) == [("BCG", 1), ("OPV", 1)], \
         "each dose once: nothing of the failed save was kept"
+
+
+SLOW_SAVES = """
+window.__slowSave = 0;  // ms more a save takes to complete (a cheap phone flushing a strict write)
+const open = IDBDatabase.prototype.transaction;
+IDBDatabase.prototype.transaction = function (names, mode, options) {
+  const t = open.call(this, names, mode, options);
+  const delay = window.__slowSave;
+  if (mode === 'readwrite' && options?.durability === 'strict' && delay) {
+    Object.defineProperty(t, 'oncomplete', { configurable: true, set(fn) {
+      t.addEventListener('complete', (e) => setTimeout(() => fn.call(t, e), delay));
+    } });
+  }
+  return t;
+};
+"""
+
+
+def test_save_tapped_twice_while_the_phone_is_slow_to_store_saves_once(live_server, new_context):
+    # Saving waits for the phone's storage to flush the write, a second or more on a cheap phone.
+    # The cadre taps Simpan again: one child, one weighing and one dose are saved all the same,
+    # and the button says it is busy (disabled) meanwhile.
+    ctx, page = offline_phone(new_context, live_server.url, "kader5", init_script=SLOW_SAVES)
+    page.evaluate("window.__slowSave = 1500")
+    name = "Tono Dua Ketuk"
+
+    page.goto(live_server.url + "/#/register")
+    page.get_by_label("Nama anak").fill(name)
+    page.get_by_label("Laki-laki").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=40)).isoformat())
+    save = page.get_by_role("button", name="Simpan")
+    save.dblclick()
+    expect(save).to_be_disabled()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("4,6")
+    page.get_by_role("button", name="Simpan").dblclick()
+    expect(page.locator("#visit-result h2")).to_be_visible()
+
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label(re.compile(r"^BCG \(")).check()
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    page.get_by_role("button", name="Simpan").dblclick()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    expect(page.locator("#sync-chip")).to_have_text(waiting(3))
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    children = live_server.api("GET", f"/children?q={name}", "kader5").get_json()["items"]
+    assert [c["id"] for c in children] == [child_id]
+    weighings = live_server.api("GET", f"/children/{child_id}/measurements", "kader5").get_json()["items"]
+    assert [m["weight_kg"] for m in weighings] == [4.6]
+    doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader5").get_json()["items"]
+    assert [(d["vaccine"], d["dose"]) for d in doses] == [("BCG", 1)]

@@ -36,6 +36,47 @@ async function showRefused(ctx, form, entity, id) {
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, refused.errors); });
 }
 
+/** One save per intent: `submit` handles the form's submit, never twice at once. Its Save button
+ * is disabled, and a tap or Enter meanwhile ignored, while it runs: saving is a strict-durability
+ * IndexedDB write (slow on a cheap phone), and a second tap used to save a second child or
+ * weighing. `submit` resolves true once it has saved: the form stays locked, its intent done (the
+ * screen moves on or shows the result). Otherwise (a field to correct, or a save the phone could
+ * not store: ctx.saveAll has shown #save-failed and throws) it can be saved again. A form's record
+ * ids are fixed when it is drawn (recordIds), so a save tried again writes the same records. */
+function onSave(form, submit) {
+  let busy = false;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    busy = true;
+    const buttons = [...form.querySelectorAll('button[type=submit]')];
+    for (const b of buttons) b.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    let saved = false;
+    try {
+      saved = (await submit()) === true;
+    } catch (error) {
+      console.error(error); // a failed save is said on the form (#save-failed), which stays as filled in
+    } finally {
+      form.removeAttribute('aria-busy');
+      if (!saved) {
+        busy = false;
+        for (const b of buttons) b.disabled = false;
+      }
+    }
+  });
+}
+
+/** The ids of the records a form creates, one per `key` (a vaccine's dose, a supplement), made
+ * once per form: saving the form again writes the same records, never new ones. */
+function recordIds() {
+  const ids = new Map();
+  return (key) => {
+    if (!ids.has(key)) ids.set(key, crypto.randomUUID());
+    return ids.get(key);
+  };
+}
+
 export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
   const c = existing ?? {};
@@ -53,8 +94,8 @@ export async function childForm(ctx, childId) {
     field({ label: t('birth_weight'), name: 'birth_weight_kg', inputmode: 'decimal', value: c.birth_weight_kg }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: existing ? `#/child/${childId}` : '#/' }, t('cancel'))));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  const id = childId ?? crypto.randomUUID();
+  onSave(form, async () => {
     const el = form.elements;
     const errors = {};
     const name = el.name.value.trim();
@@ -72,8 +113,7 @@ export async function childForm(ctx, childId) {
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true });
-    if (!showErrors(form, errors)) return;
-    const id = childId ?? crypto.randomUUID();
+    if (!showErrors(form, errors)) return false;
     const text = (v) => v.trim() || null;
     await ctx.save({ entity: 'child', id, fields: {
       ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
@@ -81,6 +121,7 @@ export async function childForm(ctx, childId) {
       nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw } });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${id}`);
+    return true;
   });
   if (existing) await showRefused(ctx, form, 'child', childId);
   return form;
@@ -149,8 +190,8 @@ export async function visitForm(ctx, childId, measurementId = null) {
   };
   form.elements.measured_on.addEventListener('change', pointOut);
   pointOut();
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  const id = measurementId ?? crypto.randomUUID();
+  onSave(form, async () => {
     const el = form.elements;
     const errors = {};
     const on = dateCheck(errors, form, 'measured_on', child.birth_date);
@@ -162,8 +203,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const alert = form.querySelector('#visit-alert');
     alert.hidden = weight !== null || length !== null;
     alert.textContent = t('enter_something');
-    if (!showErrors(form, errors) || !alert.hidden) return;
-    const id = measurementId ?? crypto.randomUUID();
+    if (!showErrors(form, errors) || !alert.hidden) return false;
     const fields = { child_id: childId, measured_on: on, weight_kg: weight, length_height_cm: length,
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
@@ -183,6 +223,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
         ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t('nt_judge_link')) : null,
       h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
     output.querySelector('h2').focus();
+    return true;
   });
   const remove = existing ? deleteCard(ctx, 'measurement', existing.id, childId) : null;
   if (existing) await showRefused(ctx, form, 'measurement', measurementId);
@@ -196,13 +237,13 @@ function deleteCard(ctx, entity, id, childId) {
   const form = h('form', { class: 'card', novalidate: true, id: 'delete-form' }, h('h3', {}, t('delete_title')),
     radios('reason', t('delete_reason'), DELETE_REASONS.map((k) => [k, t(k)]), null),
     h('button', { class: 'btn danger', type: 'submit' }, t('delete')));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSave(form, async () => {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
-    if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return;
+    if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
     await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
     ctx.announce(t('deleted'));
     ctx.go(`#/child/${childId}`);
+    return true;
   });
   return form;
 }
@@ -309,8 +350,7 @@ export async function doseForm(ctx, childId, entity, id) {
     }
     if (e.target.name === 'given_on') form.elements.expiry_date.min = e.target.value;
   });
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSave(form, async () => {
     const errors = {};
     const on = dateCheck(errors, form, 'given_on', child.birth_date);
     let because = null;
@@ -331,11 +371,12 @@ export async function doseForm(ctx, childId, entity, id) {
       Object.assign(errors, lotErrorsOf({ source, ...lot }, on));
       dose = { source, ...lot, ...(copied(source) ? { place: placeOf(form, source) } : {}) };
     }
-    if (!showErrors(form, errors)) return;
+    if (!showErrors(form, errors)) return false;
     await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) } });
     if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${childId}`);
+    return true;
   });
   await showRefused(ctx, form, entity, id);
   return h('div', {}, form, deleteCard(ctx, entity, id, childId));
@@ -383,8 +424,8 @@ export async function dosesForm(ctx, childId) {
   form.elements.given_on.addEventListener('change', drawOptions);
   form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
   drawOptions();
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  const ids = recordIds();
+  onSave(form, async () => {
     const errors = {};
     const on = dateCheck(errors, form, 'given_on', child.birth_date);
     const doses = checkedDoses().map((v) => v.split('|'));
@@ -399,18 +440,19 @@ export async function dosesForm(ctx, childId) {
     }
     alert.hidden = doses.length + sups.length > 0;
     alert.textContent = t('choose_dose');
-    if (!showErrors(form, errors) || !alert.hidden) return;
+    if (!showErrors(form, errors) || !alert.hidden) return false;
     const recorded = new Date().toISOString();
     await ctx.saveAll([ // the day's doses saved together: all of them or, should the phone fail, none
-      ...doses.map(([vaccine, dose]) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: { child_id: childId, vaccine,
+      ...doses.map(([vaccine, dose]) => ({ entity: 'immunisation', id: ids(`${vaccine}|${dose}`), fields: { child_id: childId, vaccine,
         dose: Number(dose), given_on: on, place: placeOf(form, from), source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } })),
-      ...sups.map((kind) => ({ entity: 'supplement', id: crypto.randomUUID(), fields: { child_id: childId, kind, given_on: on, place: 'posyandu',
+      ...sups.map((kind) => ({ entity: 'supplement', id: ids(kind), fields: { child_id: childId, kind, given_on: on, place: 'posyandu',
         recorded_at: recorded } }))]);
     if (from === 'given') {
       await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
     }
     ctx.announce(t('doses_saved', { n: doses.length + sups.length }));
     ctx.go(`#/child/${childId}`);
+    return true;
   });
   return form;
 }
@@ -452,8 +494,8 @@ export async function cardForm(ctx, childId) {
     h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')), ...rows.map(doseRow)),
     exceptions.box, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  const ids = recordIds();
+  onSave(form, async () => {
     const errors = {};
     const copied = [];
     for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value)) { // an empty date: not on the card
@@ -464,15 +506,16 @@ export async function cardForm(ctx, childId) {
     const because = exceptions.judge(form, errors, Object.fromEntries(Object.entries(problems).map(([k, v]) => [`on|${k}`, v])));
     alert.textContent = t('card_copy_empty');
     alert.hidden = copied.length > 0 || Object.keys(errors).length > 0;
-    if (!showErrors(form, errors) || !alert.hidden) return;
+    if (!showErrors(form, errors) || !alert.hidden) return false;
     const source = sourceOf(form) ?? 'record';
     const recorded = new Date().toISOString();
-    await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: crypto.randomUUID(), fields: {
+    await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: ids(key(d)), fields: {
       child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source,
       place: form.elements[`place|${key(d)}`].value || placeOf(form, source),
       recorded_at: recorded, ...(because && problems[key(d)] ? { override_reason: because } : {}) } })));
     ctx.announce(t('card_copied', { n: ordered.length }));
     ctx.go(`#/child/${childId}`);
+    return true;
   });
   return form;
 }
