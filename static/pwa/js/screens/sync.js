@@ -2,10 +2,12 @@
 import { category, formatDate, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
 import {
-  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict, view,
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, resolveConflict, retryEntry,
+  view,
 } from '../outbox.js';
 import { doseLabel } from './child.js';
 import { deleteDb } from '../db.js';
+import { RETRYABLE } from '../sync.js';
 import { kbmInfo } from '../kbm.js';
 import { forget, saveTokens } from '../auth.js';
 
@@ -52,8 +54,9 @@ function fixLink(e, r, byId) {
 const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => ({ ...(view(await getRow(ctx.db, e.entity, e.id)) ?? {}), ...e.data })));
 
 /** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
-const whyFailed = (s) => (s.error === 'network' ? t('no_connection') : s.error === 'server' ? t('server_trouble')
-  : s.message ?? s.error);
+const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_busy', conflict: 'server_busy',
+  forbidden: 'push_forbidden' };
+const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
 export async function render(ctx) {
   const [entries, open, c, byId, schedule] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db),
@@ -73,7 +76,9 @@ export async function render(ctx) {
     h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? new Date(s.last_sync_at).toLocaleString(lang()) : t('never') })),
     s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
-    s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' }, t('sync_error', { why: whyFailed(s) })) : null,
+    s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' },
+      t(RETRYABLE.has(s.error) ? 'sync_error' : 'sync_stopped', { why: whyFailed(s) })) : null,
+    s.phase === 'waiting' ? h('p', { class: 'muted', id: 'sync-waiting' }, t('sync_other_tab')) : null,
     button,
     waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, named(e),
       h('span', { class: 'tag wait' }, t(`state_${e.state}`))))) : null,
@@ -81,13 +86,18 @@ export async function render(ctx) {
       h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
         describe(x, x.mine, byId, schedule), h('span', { class: 'tag bad' }, conflictFields(x).map(label).join(', '))))))) : null,
     attention.length ? h('section', { class: 'panel', id: 'attention' }, h('h3', {}, t('attention_title')),
-      h('p', { class: 'muted' }, t('attention_help')),
+      attention.some((e) => !e.stuck) ? h('p', { class: 'muted' }, t('attention_help')) : null,
       h('ul', { class: 'list' }, attention.map((e) => {
         const fix = fixLink(e, recs.get(e.mutation_id), byId);
+        // the server failed on it (not refused a field of it): sent again as it is, same id
+        const again = resendable(e) ? h('button', { class: 'btn primary', type: 'button', onclick: async () => {
+          await retryEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); ctx.sync.sync(); } }, t('send_again')) : null;
         return h('li', { class: 'row action' },
           h('span', { class: 'row-main' }, h('strong', {}, named(e)),
-            h('small', {}, Object.entries(e.errors ?? {}).map(([f, m]) => `${label(f)}: ${[].concat(m).join(' ')}`).join('; '))),
-          h('span', { class: 'actions' }, fix ? h('a', { class: 'btn primary', href: fix }, t('fix')) : null,
+            h('small', {}, e.stuck ? t('entry_stuck')
+              : Object.entries(e.errors ?? {}).map(([f, m]) => `${f === '_schema' ? '' : `${label(f)}: `}${[].concat(m).join(' ')}`)
+                .join('; '))),
+          h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
             h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
       }))) : null);
 }
