@@ -6,7 +6,7 @@ import {
   view,
 } from '../outbox.js';
 import { doseLabel } from './child.js';
-import { deleteDb } from '../db.js';
+import { deleteDb, userDbName, withDbLock } from '../db.js';
 import { RETRYABLE } from '../sync.js';
 import { kbmInfo } from '../kbm.js';
 import { forget, saveTokens } from '../auth.js';
@@ -151,9 +151,33 @@ function kbmText(kbm) {
   return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
 }
 
+/**
+ * Log out and delete the user's database, only when nothing in it is unsent: counted at the click,
+ * under the database's lock (db.js withDbLock, which every save holds shared), so a save another
+ * tab made after this screen was drawn, or is making now, is counted, never deleted. Resolves to
+ * the number of unsent changes (0: logged out, the page reloads).
+ */
+export async function logOut(ctx) {
+  const { user, tokens } = ctx.session;
+  const name = userDbName(user.id);
+  const unsent = await withDbLock(name, 'exclusive', async () => {
+    const c = await counts(ctx.db);
+    const n = c.waiting + c.attention + c.conflicts;
+    if (n) return n;
+    ctx.sync.stop();
+    ctx.db.close();
+    await deleteDb(name).catch(() => {});
+    return 0;
+  });
+  if (unsent) return unsent;
+  ctx.api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {});
+  await forget(user.id);
+  location.hash = '';
+  location.reload();
+  return 0;
+}
+
 export async function settings(ctx) {
-  const c = await counts(ctx.db);
-  const pending = c.waiting + c.attention + c.conflicts;
   const est = await navigator.storage?.estimate?.().catch(() => null);
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
   const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
@@ -172,14 +196,8 @@ export async function settings(ctx) {
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
     passwordForm(ctx),
     h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
-      if (pending) { note.textContent = t('logout_blocked', { n: pending }); return; }
-      const { user, tokens } = ctx.session;
-      ctx.api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {});
-      await forget(user.id);
-      ctx.db.close();
-      await deleteDb(`posyandu-${user.id}`).catch(() => {});
-      location.hash = '';
-      location.reload();
+      const unsent = await logOut(ctx);
+      if (unsent) note.textContent = t('logout_blocked', { n: unsent });
     } }, t('logout')), note);
 }
 
