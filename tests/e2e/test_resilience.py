@@ -52,6 +52,39 @@ def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live
     assert len(items) == 1 and items[0]["version"] == 1
 
 
+def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(live_server, new_context):
+    # A server bug on one record (a 500 for any push that carries it): the change is set aside after
+    # a few tries and shown as stuck, not refused and not dropped; once the server is fixed, "Kirim
+    # lagi" sends it with the same mutation id.
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    bodies: list[str] = []
+
+    def fail_on_it(route):
+        if "Eko Gagal Server" in (route.request.post_data or ""):
+            bodies.append(route.request.post_data)
+            route.fulfill(status=500, content_type="application/problem+json",
+                          body='{"title": "Kesalahan server", "status": 500}')
+        else:
+            route.continue_()
+
+    ctx.route("**/api/v1/sync/push", fail_on_it)
+    register_child(page, "Eko Gagal Server", days_old=400, sex="Laki-laki")
+    page.goto(page.url.split("#")[0] + "#/sync")
+    entry = page.locator("#attention li")
+    expect(entry).to_contain_text("Data anak: Eko Gagal Server", timeout=60000)
+    expect(entry).to_contain_text("Server gagal memproses data ini berkali-kali (bukan kesalahan Anda).")
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu perhatian")
+    assert len(bodies) == 3, bodies
+    ctx.unroute("**/api/v1/sync/push")  # the server fixed
+    entry.get_by_role("button", name="Kirim lagi").click()
+    wait_synced(page)
+    items = live_server.api("GET", "/children?q=Eko Gagal", "kader4").get_json()["items"]
+    assert len(items) == 1 and items[0]["version"] == 1
+
+
 RECORD_DURABILITY = """
 const open = IDBDatabase.prototype.transaction;
 IDBDatabase.prototype.transaction = function (names, mode, options) {

@@ -1,7 +1,7 @@
 // api.js: bearer token, one refresh on 401, errors sorted into kinds the sync loop retries or not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApi } from '../../static/pwa/js/api.js';
+import { ApiError, createApi } from '../../static/pwa/js/api.js';
 
 function fakeFetch(handlers) {
   const calls = [];
@@ -48,4 +48,39 @@ test('the server clock offset is measured from the Date header', async () => {
   const api = createApi();
   await api.get('/health');
   assert.ok(Math.abs(api.clockOffsetMs - 3600 * 1000) < 2000);
+});
+
+/** fetch answering the given Responses in turn. */
+const answers = (...list) => { globalThis.fetch = async () => list.shift(); };
+const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
+
+test('what the proxy or the network says is no refusal: 408 and 511 are network, 409 conflict, 429 busy with its Retry-After', async () => {
+  const api = createApi({ tokens: () => ({ access_token: 'a' }) });
+  answers(new Response('<html>408 Request Time-out</html>', { status: 408, headers: { 'Content-Type': 'text/html' } }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'network' && e.status === 408);
+  answers(new Response('<html>Login to the hotspot</html>', { status: 511 }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'network');
+  answers(json(409, { title: 'Konflik' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'conflict' && e.message === 'Konflik');
+  answers(json(429, { title: 'rate_limited' }, { 'Retry-After': '30' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'busy' && e.retryAfterMs === 30000);
+  answers(json(503, { title: 'unavailable' }, { 'Retry-After': '5' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'server' && e.retryAfterMs === 5000);
+  answers(json(403, { title: 'Dilarang' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'forbidden' && e.status === 403);
+  // the API answers every error with problem+json: a page that is not JSON came from something on the way
+  answers(new Response('<html>Diblokir</html>', { status: 403, headers: { 'Content-Type': 'text/html' } }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'network' && e.status === 403);
+});
+
+test('an answer that cannot be read (cut off, or a captive portal page answered 200) is a network error', async () => {
+  const api = createApi({ tokens: () => ({ access_token: 'a', refresh_token: 'r' }) });
+  answers(new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{"results": [')); c.error(new TypeError('terminated')); } }),
+    { status: 200, headers: { 'Content-Type': 'application/json' } }));
+  await assert.rejects(api.push({ mutations: [] }), (e) => e instanceof ApiError && e.kind === 'network' && e.status === 200);
+  answers(new Response('<html>Kuota habis</html>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
+  await assert.rejects(api.pull(null, 500), (e) => e.kind === 'network');
+  // the token refresh answered by the portal too
+  answers(json(401, {}), new Response('<html>Kuota habis</html>', { status: 200 }));
+  await assert.rejects(api.get('/auth/me'), (e) => e.kind === 'network');
 });

@@ -6,9 +6,11 @@ import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import {
   applyPullPage, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
-  saveChange, saveChanges, view,
+  getMeta, retryEntry, saveChange, saveChanges, view,
 } from '../../static/pwa/js/outbox.js';
-import { createSync } from '../../static/pwa/js/sync.js';
+import { createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
+import { createApi } from '../../static/pwa/js/api.js';
+import { lockManager, withNavigator } from './locks.mjs';
 
 const P = '11111111-1111-4111-8111-111111111111';
 const child = (name = 'Ani') => ({ posyandu_id: P, name, sex: 'F', birth_date: '2024-01-10', mother_name: 'Siti' });
@@ -208,6 +210,247 @@ test('a rejected mutation needs attention and does not block the rest of the que
   assert.equal(await getRow(db, 'measurement', orphan), undefined);
   assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
 });
+
+// --- request-level failures of a push (api.js over a fetch routed to the fake server) -------------
+
+/** The real api.js over a fetch that routes /sync/push and /sync/pull to the fake server; each push
+ * is first offered to `answer(body, n)` (n: the push's number), which may return a Response instead. */
+function httpApi(server, answer) {
+  let pushes = 0;
+  globalThis.fetch = async (url, init) => {
+    const path = url.replace('/api/v1', '');
+    if (path.startsWith('/sync/push')) {
+      pushes += 1;
+      const body = JSON.parse(init.body);
+      return (await answer(body, pushes)) ?? Response.json(await server.push(body));
+    }
+    if (path.startsWith('/sync/pull')) {
+      const cursor = new URL(`http://x${path}`).searchParams.get('cursor');
+      return Response.json(await server.pull(cursor, 500));
+    }
+    return new Response(null, { status: 404 });
+  };
+  return createApi({ tokens: () => ({ access_token: 'a', refresh_token: 'r' }) });
+}
+
+const problem = (status, title, headers = {}) => new Response(JSON.stringify({ title, status }),
+  { status, headers: { 'Content-Type': 'application/problem+json', ...headers } });
+const cutOff = () => new Response(new ReadableStream({ start(c) {
+  c.enqueue(new TextEncoder().encode('{"results": ['));
+  c.error(new TypeError('network error'));
+} }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+
+const PASSING = {
+  // deploy/nginx/posyandu.conf client_body_timeout: a 2G upload stalled for a minute
+  'a 408 from the proxy on a stalled upload': async () => problem(408, 'Request Timeout'),
+  // posyandu/sync/push.py: a concurrent replay of the same batch is refused whole, "its phone retries"
+  'a 409 while a concurrent replay commits': async () => problem(409, 'conflict'),
+  'a 429 (too many requests)': async () => problem(429, 'rate_limited', { 'Retry-After': '30' }),
+  // the server committed, the connection died while the answer was read
+  'an answer cut off after the server committed': async (body, server) => { await server.push(body); return cutOff(); },
+  // an operator's "kuota habis" / captive portal page answered 200
+  'a 200 HTML page (captive portal)': async () => new Response('<html>Kuota habis</html>',
+    { status: 200, headers: { 'Content-Type': 'text/html' } }),
+  'a 403 HTML page from something on the way': async () => new Response('<html>Blocked</html>',
+    { status: 403, headers: { 'Content-Type': 'text/html' } }),
+};
+
+for (const [name, answer] of Object.entries(PASSING)) {
+  test(`${name} leaves the batch pending, retried with backoff and the same ids (a delete too), never refused`, async () => {
+    const server = fakeServer();
+    const db = memDb();
+    const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
+    const api = httpApi(server, (body, n) => (n === 2 ? answer(body, server) : null));
+    const engine = createSync({ db, api, timers, random: () => 0.5 });
+    const { id, mid } = await registerWithVisit(db);
+    await engine.sync();
+    await saveChange(db, { entity: 'measurement', id: mid, op: 'delete', reason: 'salah anak' });
+    await saveChange(db, { entity: 'child', id, fields: { address: 'RT 3' } });
+    const sent = (await outboxEntries(db)).map((e) => e.mutation_id);
+    assert.equal(await engine.sync(), false);
+    const entries = await outboxEntries(db);
+    assert.deepEqual(entries.map((e) => [e.op, e.state, e.errors]), [['delete', 'pending', null], ['upsert', 'pending', null]],
+      'back to pending, nothing needs attention');
+    assert.equal(engine.state.phase, 'error');
+    assert.equal(timers.calls.length, 1, 'a retry is scheduled');
+    if (name.startsWith('a 429')) assert.ok(timers.calls[0].ms >= 30000, 'not before the server\'s Retry-After');
+    await timers.calls[0].fn(); // the retry
+    await engine.sync();
+    assert.deepEqual(await outboxEntries(db), [], 'sent on the retry');
+    assert.deepEqual(server.seenBodies.at(-1).mutations.map((m) => m.mutation_id), sent, 'the same mutation ids');
+    assert.ok(server.get('measurement', mid).deleted_at, 'the delete reached the server');
+    assert.equal(server.get('child', id).address, 'RT 3');
+    assert.equal(engine.state.phase, 'done');
+  });
+}
+
+test('a push the server refuses whole for good (403, 422) keeps the changes pending, not refused, and is not retried in a loop', async () => {
+  for (const [status, kind] of [[403, 'forbidden'], [422, 'client']]) {
+    const server = fakeServer();
+    const db = memDb();
+    const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
+    let refuse = true;
+    const api = httpApi(server, () => (refuse ? problem(status, 'no') : null));
+    const engine = createSync({ db, api, timers, random: () => 0.5 });
+    await registerWithVisit(db);
+    assert.equal(await engine.sync(), false);
+    assert.deepEqual((await outboxEntries(db)).map((e) => [e.state, e.errors]), [['pending', null], ['pending', null]]);
+    assert.deepEqual([engine.state.phase, engine.state.error], ['error', kind]);
+    assert.equal(timers.calls.length, 0, 'the same answer would come again: the next sync (a save, the timer) tries');
+    assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 }, 'logging out stays blocked');
+    refuse = false; // the role given back, or an app update that fixes the body
+    assert.equal(await engine.sync(), true);
+    assert.deepEqual(await outboxEntries(db), []);
+  }
+});
+
+// --- one mutation the server fails on every time ------------------------------------------------
+
+/** The fake server, answering 500 to any push that carries a child named in `poison`. */
+function poisoned(server, poison) {
+  const push = server.push;
+  server.push = async (body) => {
+    if (body.mutations.some((m) => poison.has(m.data?.name))) {
+      server.pushes += 1;
+      server.seenBodies.push(structuredClone(body));
+      throw Object.assign(new Error('Kesalahan server'), { kind: 'server' });
+    }
+    return push(body);
+  };
+}
+
+test('a mutation the server answers 500 every time is found by splitting the batch; the rest is sent', async () => {
+  const { db, server, engine } = setup();
+  poisoned(server, new Set(['Poison']));
+  const bad = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: bad, fields: child('Poison') });
+  const ok = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: ok, fields: child('Budi') });
+  let syncs = 0;
+  while (!server.get('child', ok) && syncs < 10) { await engine.sync(); syncs += 1; }
+  assert.ok(server.get('child', ok), `the good change is sent (${syncs} syncs, ${server.pushes} pushes)`);
+  assert.ok(syncs <= 3, `within ${syncs} syncs: once may be a passing failure, then split`);
+  const [stuck] = await outboxEntries(db);
+  assert.deepEqual([stuck.id, stuck.state], [bad, 'pending'], 'the failing one still waits, not refused yet');
+  assert.equal(engine.state.phase, 'error', 'not all sent: no success');
+  assert.equal(engine.state.error, 'server');
+});
+
+test('after repeated failures alone the mutation is shown as stuck, kept, and sent again on request', async () => {
+  const { db, server, engine } = setup();
+  const poison = new Set(['Poison']);
+  poisoned(server, poison);
+  const bad = crypto.randomUUID();
+  const { entry } = await saveChange(db, { entity: 'child', id: bad, fields: child('Poison') });
+  await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child('Budi') });
+  for (let i = 0; i < 10; i += 1) await engine.sync();
+  const [stuck] = await outboxEntries(db);
+  assert.equal(stuck.mutation_id, entry.mutation_id);
+  assert.deepEqual([stuck.state, stuck.stuck, stuck.errors], ['needs_attention', true, { _schema: ['Kesalahan server'] }]);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 1, conflicts: 0 });
+  assert.equal(engine.state.phase, 'done', 'what could be sent was: the stuck one is shown, as a refused one is');
+  const alone = server.seenBodies.filter((b) => b.mutations.length === 1 && b.mutations[0].mutation_id === entry.mutation_id);
+  assert.equal(alone.length, STUCK_AFTER, 'tried alone that many times');
+  const pushes = server.pushes;
+  await engine.sync();
+  assert.equal(server.pushes, pushes, 'not resent by itself');
+  assert.equal(view(await getRow(db, 'child', bad)).name, 'Poison', 'the record stays on the phone');
+  poison.clear(); // the server fixed
+  await retryEntry(db, entry.mutation_id);
+  assert.deepEqual((await outboxEntries(db)).map((e) => [e.state, e.errors]), [['pending', null]]);
+  assert.equal(await engine.sync(), true);
+  assert.equal(server.get('child', bad).name, 'Poison');
+  assert.deepEqual(server.seenBodies.at(-1).mutations.map((m) => m.mutation_id), [entry.mutation_id], 'the same id');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('an entry an older app refused on a whole-request failure (no field named) can be sent again; a refused field cannot', async () => {
+  const { db, server, engine } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  const orphan = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: orphan, fields: { child_id: crypto.randomUUID(), measured_on: '2025-01-10', weight_kg: 8 } });
+  await engine.sync(); // the orphan weighing is refused: anak tidak ditemukan
+  const [refused] = await outboxEntries(db);
+  const { entry: lost } = await saveChange(db, { entity: 'measurement', id: mid, op: 'delete', reason: 'salah anak' });
+  // as the app before this fix left a batch after a proxy's 408: needs attention, {_schema: [...]}
+  await db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
+    await outbox.put({ ...(await outbox.get(lost.mutation_id)), state: 'needs_attention', errors: { _schema: ['Request Timeout'] } });
+  });
+  await retryEntry(db, refused.mutation_id);
+  await retryEntry(db, lost.mutation_id);
+  assert.deepEqual((await outboxEntries(db)).map((e) => [e.id, e.state]), [[orphan, 'needs_attention'], [mid, 'pending']]);
+  await engine.sync();
+  assert.ok(server.get('measurement', mid).deleted_at, 'the delete is not lost');
+  assert.equal(server.get('child', id).version, 1);
+});
+
+test('a poisoned mutation in the middle of a long queue: everything before and after it is sent', async () => {
+  const { db, server, engine } = setup({ batchSize: 16 });
+  poisoned(server, new Set(['Anak 11']));
+  const ids = [];
+  for (let i = 0; i < 40; i += 1) {
+    ids.push(crypto.randomUUID());
+    await saveChange(db, { entity: 'child', id: ids.at(-1), fields: child(`Anak ${i}`) });
+  }
+  for (let i = 0; i < 12; i += 1) await engine.sync();
+  const left = await outboxEntries(db);
+  assert.deepEqual(left.map((e) => [e.data.name, e.state]), [['Anak 11', 'needs_attention']]);
+  assert.equal(ids.filter((id) => server.get('child', id)).length, 39);
+  assert.ok(server.pushes < 40, `${server.pushes} pushes, not one per change`);
+  const order = server.log.map((r) => Number(r.record.name.split(' ')[1]));
+  assert.deepEqual(order, [...order].sort((a, b) => a - b), 'the others in the order entered');
+});
+
+test('a server failing every request never makes a change stuck, and each retry sends little', async () => {
+  const { db, server, engine } = setup();
+  await registerWithVisit(db);
+  let down = true;
+  const [push, pull] = [server.push, server.pull];
+  const fail = () => { throw Object.assign(new Error('502'), { kind: 'server' }); };
+  server.push = async (body) => { if (down) { server.pushes += 1; fail(); } return push(body); };
+  server.pull = async (...args) => (down ? fail() : pull(...args));
+  let before = 0;
+  for (let i = 0; i < 12; i += 1) {
+    await engine.sync();
+    assert.ok(server.pushes - before <= 2, `sync ${i}: ${server.pushes - before} pushes`);
+    before = server.pushes;
+  }
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.state), ['pending', 'pending']);
+  down = false;
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(await outboxEntries(db), []);
+});
+
+// --- two tabs ------------------------------------------------------------------------------------
+
+test('a sync that does not get the Web Lock (another tab syncs) reports no success and runs once the lock is free', async () => {
+  const locks = lockManager();
+  await withNavigator({ locks }, async () => {
+    const db = memDb(); // one database: both tabs are the same user's
+    const server = fakeServer();
+    const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
+    const tabB = createSync({ db, api: server, timers, random: () => 0.5, lockName: 'sync-u1' });
+    let release;
+    const tabA = locks.request('sync-u1', () => new Promise((r) => { release = r; })); // tab A pulling
+    await new Promise((r) => setTimeout(r, 0));
+    const { id } = await registerWithVisit(db); // saved in tab B after A's push
+    assert.equal(await tabB.sync(), false);
+    assert.deepEqual([tabB.state.phase, tabB.state.last_sync_at, server.pushes], ['waiting', null, 0]);
+    assert.equal(await getMeta(db, 'last_sync'), undefined, 'no success stamped');
+    assert.equal(timers.calls.length, 1, 'tried again soon');
+    assert.ok(timers.calls[0].ms <= 3000);
+    assert.equal(tabB.state.failures, 0, 'waiting for a tab is no failure (no growing backoff)');
+    release();
+    await tabA;
+    await timers.calls[0].fn();
+    await tabB.sync();
+    assert.equal(tabB.state.phase, 'done');
+    assert.ok(tabB.state.last_sync_at);
+    assert.ok(server.get('child', id), 'the change saved meanwhile is sent');
+  });
+});
+
+// --- the rest of the loop -------------------------------------------------------------------------
 
 test('pulled data never overwrites a record with unsent changes', async () => {
   const { db, server, engine } = setup();

@@ -1,17 +1,44 @@
 // HTTP to /api/v1: bearer token, one refresh on 401, problem+json errors sorted into
-// kinds the sync loop understands (network and server errors are retried).
+// kinds the sync loop understands (sync.js RETRYABLE: which are tried again by themselves).
 export const CLIENT_VERSION = 'pwa-1';
 
 export class ApiError extends Error {
-  constructor(kind, status, message, body = null) {
+  constructor(kind, status, message, body = null, retryAfterMs = null) {
     super(message);
     this.kind = kind;
     this.status = status;
     this.body = body;
+    this.retryAfterMs = retryAfterMs; // the server's Retry-After (429, 503), when it gave one
   }
 }
 
-const kindOf = (status) => (status === 401 ? 'auth' : status === 413 ? 'too_large' : status >= 500 ? 'server' : 'client');
+/** An error status's kind: 401 auth (refresh, else log in again), 403 forbidden (the role may
+ * not), 408 network (the proxy gave up on a slow upload: nginx client_body_timeout), 409 conflict
+ * (with the server's current state; a whole push is refused so only while a concurrent replay of
+ * it commits), 413 too_large, 429 busy, 511 network (a captive portal), 5xx server, other 4xx
+ * client (the request itself is wrong). */
+const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
+const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
+
+/** Retry-After in ms (seconds or an HTTP date), or null. */
+function retryAfter(resp) {
+  const v = resp.headers.get('Retry-After');
+  if (!v) return null;
+  const ms = /^\d+$/.test(v.trim()) ? Number(v) * 1000 : Date.parse(v) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : null;
+}
+
+/** A successful answer's JSON body. A body cut off (the connection died while it was read, maybe
+ * after the server committed) or not JSON (a captive portal's "kuota habis" page answered 200) is
+ * a network error: what the server did is unknown, and the sync sends the same mutation ids again
+ * (the server's ledger answers a replay with the stored result). */
+async function jsonOf(resp) {
+  try {
+    return await resp.json();
+  } catch (error) {
+    throw new ApiError('network', resp.status, `unreadable answer (HTTP ${resp.status}): ${error.message || error}`);
+  }
+}
 
 /**
  * @param {object} o
@@ -44,7 +71,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     refreshing ??= (async () => {
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
       if (!resp.ok) return false;
-      const { access_token: access } = await resp.json();
+      const { access_token: access } = await jsonOf(resp);
       await saveTokens({ ...t, access_token: access });
       return true;
     })().finally(() => { refreshing = null; });
@@ -56,8 +83,13 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
     if (resp.status === 401 && auth && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
     if (!resp.ok) {
-      const problem = await resp.json().catch(() => ({}));
-      throw new ApiError(kindOf(resp.status), resp.status, problem.detail || problem.title || `HTTP ${resp.status}`, problem);
+      const problem = await resp.json().catch(() => null);
+      let kind = kindOf(resp.status);
+      // The API answers every error with problem+json: a 4xx page that is not JSON came from
+      // something on the way (a captive portal, an operator's proxy), not from the server.
+      if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
+      throw new ApiError(kind, resp.status, problem?.detail || problem?.title || `HTTP ${resp.status}`, problem ?? {},
+        retryAfter(resp));
     }
     return resp;
   }
@@ -65,13 +97,17 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   /** One API call; resolves to the JSON body (null for 204), rejects with an ApiError. */
   api.request = async (method, path, body, { auth = true } = {}) => {
     const resp = await ok(method, path, body, auth);
-    return resp.status === 204 ? null : resp.json();
+    return resp.status === 204 ? null : jsonOf(resp);
   };
   /** A file download (CSV/XLSX) with the bearer token: {blob, filename} (the server's Content-Disposition name). */
   api.download = async (path) => {
     const resp = await ok('GET', path, undefined, true, '*/*');
     const filename = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') ?? '')?.[1] ?? 'laporan';
-    return { blob: await resp.blob(), filename };
+    try {
+      return { blob: await resp.blob(), filename };
+    } catch (error) {
+      throw new ApiError('network', resp.status, error.message || 'download cut off');
+    }
   };
   api.get = (path) => api.request('GET', path);
   api.post = (path, body, opts) => api.request('POST', path, body ?? {}, opts);

@@ -1,5 +1,5 @@
 // Composition root: wires storage, API, sync and the screens; owns the header and routing.
-import { openDb } from './db.js';
+import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { createSync } from './sync.js';
 import { counts, getMeta, putMeta, records, rowsOfChild, saveChanges, recordView } from './outbox.js';
@@ -62,7 +62,8 @@ ctx.saveAll = async (changes) => {
   const failed = document.getElementById('save-failed');
   let out;
   try {
-    out = await saveChanges(ctx.db, changes);
+    // under the database's lock (shared): a logout in another tab counts this save before it deletes
+    out = await withDbLock(userDbName(ctx.session.user.id), 'shared', () => saveChanges(ctx.db, changes));
   } catch (error) {
     // Nothing of it was stored (one transaction): said at once, and the form stays as filled in
     // (the caller stops here), so the cadre can save again.
@@ -159,7 +160,7 @@ async function startSession(session) {
   ctx.db?.close();
   ctx.session = session;
   ctx.role = session.user.role;
-  ctx.db = await openDb(`posyandu-${session.user.id}`);
+  ctx.db = await openDb(userDbName(session.user.id));
   schedule = null; // each user keeps their own copies
   kbm = null;
   ctx.api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });

@@ -85,5 +85,17 @@ function wrap(db) {
     generation: () => generation, touch: () => { generation += 1; } };
 }
 
+/** The name of a user's database. */
+export const userDbName = (userId) => `posyandu-${userId}`;
+
+/** Run fn holding the lock on a database (Web Locks; without them fn just runs): a save holds it
+ * shared, the logout that deletes the database exclusive. The logout so counts what every tab
+ * saved: a save under way is waited for, a later one waits and then fails on the deleted database
+ * (the cadre is told), and none is deleted unsent. */
+export function withDbLock(name, mode, fn) {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : null;
+  return locks ? locks.request(`db:${name}`, { mode }, fn) : fn();
+}
+
 /** Delete a whole database (only ever called when its outbox is empty). */
 export const deleteDb = (name) => done(indexedDB.deleteDatabase(name));

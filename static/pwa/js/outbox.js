@@ -276,6 +276,21 @@ export function markBatch(db, batch, errors) {
   });
 }
 
+/** Whether a needing-attention entry may simply be sent again: one set aside as stuck (the server
+ * failed on it every time, sync.js), or one with no field to correct (an older app refused whole
+ * batches so on a passing failure). Resending is safe: the server answers a mutation id it has
+ * seen with its stored result. A refused field is corrected instead. */
+export const resendable = (e) => e?.state === 'needs_attention'
+  && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
+
+/** Send a resendable entry again: back to pending, the same mutation id. */
+export function retryEntry(db, mutationId) {
+  return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
+    const e = await outbox.get(mutationId);
+    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, errors: null });
+  });
+}
+
 /** Apply one pulled page and its cursor in one transaction (a crash replays at most this page). */
 export function applyPullPage(db, page) {
   return db.tx(['records', 'meta'], 'readwrite', async ({ records, meta }) => {

@@ -1,17 +1,32 @@
 // The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false.
 // Single-flight per tab (and per user across tabs with a Web Lock), exponential backoff
-// with jitter on network/server errors, the same mutation ids on every retry.
+// with jitter on failures worth retrying, the same mutation ids on every retry.
 import {
-  applyPullPage, applyPushResults, clientId, counts, getMeta, markBatch, putMeta, requeue, takeBatch,
+  applyPullPage, applyPushResults, clientId, counts, getMeta, markBatch, outboxEntries, putMeta, requeue, takeBatch,
 } from './outbox.js';
 
-export const RETRYABLE = new Set(['network', 'server']);
+/** Failures retried by themselves with backoff, the entries back to pending with the same ids (the
+ * server's ledger answers a replay with the stored result): no usable answer (network: no answer, a
+ * proxy's 408, a body cut off, a captive portal's page), the server's own trouble (5xx), a whole
+ * push refused while a concurrent replay of it commits (409), too many requests (429). Every other
+ * whole-request failure is no reason to refuse the changes either: they wait as pending, and the
+ * next sync (a save, the timer, the app's start) tries again; only the server's per-mutation
+ * answer `rejected` makes an entry need attention. */
+export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
+/** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
+ * the batch is split until the mutation is found alone and set aside, so the rest goes on. */
+const SPLITS = new Set(['server', 'conflict']);
+/** Runs in which a mutation alone failed while the server answered the pull before it is shown to
+ * the cadre as stuck (needs attention, retriable, never dropped). */
+export const STUCK_AFTER = 3;
 const MAX_DELAY_MS = 5 * 60 * 1000;
+const LOCK_RETRY_MS = 3000;
+const BUSY = Symbol('another tab holds the sync lock');
 
 /**
  * @param {object} o
  * @param {object} o.db         the user's database (db.js or a memory double)
- * @param {object} o.api        {push(body), pull(cursor, limit)}; errors carry .kind (network|server|auth|too_large|client)
+ * @param {object} o.api        {push(body), pull(cursor, limit)}; errors carry .kind (api.js kindOf)
  * @param {boolean} [o.canPush] false for parents (they only read)
  * @param {() => Promise<void>} [o.afterPull] more to fetch on each sync (the schedule); its failure
  *   does not fail the sync (records are what must not wait)
@@ -22,7 +37,13 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null };
   let running = null;
   let timer = null;
-  let limit = batchSize;
+  let limit = batchSize; // halved on 413 until a sync completes
+  // Finding a mutation the server fails on (kept across runs of this tab):
+  let probe = null;       // a smaller batch size (null: `limit`)
+  let splitting = false;  // probe halves a failing batch (else it doubles back after each success)
+  let streak = 0;         // whole-push failures of SPLITS kinds in a row
+  const strikes = new Map(); // mutation_id -> runs it failed alone while the server answered the pull
+  let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
@@ -31,32 +52,81 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     onState({ ...state, ...(await counts(db)) });
   };
 
+  /** Send one batch and apply the answers; returns the entries left unanswered and why (none: {}). */
+  async function pushBatch(id, batch) {
+    try {
+      const reply = await api.push({ client_id: id, mutations: batch.map(({ mutation_id, entity, op, id: rid, base_version, data }) => ({
+        mutation_id, entity, op, id: rid, base_version, data })) });
+      const answered = await applyPushResults(db, batch, Array.isArray(reply?.results) ? reply.results : []);
+      const missing = batch.filter((e) => !answered.includes(e.mutation_id));
+      return missing.length ? { missing, error: Object.assign(new Error('incomplete push answer'), { kind: 'server' }) } : {};
+    } catch (error) {
+      return { missing: batch, error };
+    }
+  }
+
+  /** Push the outbox in batches. Resolves to null, or to the server error that stopped it after a
+   * mutation was set aside (the pull then tells whether the server works); rejects otherwise. */
   async function pushAll() {
     const id = await clientId(db);
+    if (strikes.size) { // a mutation the server failed on (and still waiting) goes alone, first
+      const waiting = new Set((await outboxEntries(db)).filter((e) => e.state === 'pending').map((e) => e.mutation_id));
+      for (const m of strikes.keys()) if (!waiting.has(m)) strikes.delete(m);
+      if (strikes.size) { probe = 1; splitting = false; }
+    }
     for (;;) {
-      const batch = await takeBatch(db, limit);
-      if (!batch.length) return;
-      let reply;
-      try {
-        reply = await api.push({ client_id: id, mutations: batch.map(({ mutation_id, entity, op, id: rid, base_version, data }) => ({
-          mutation_id, entity, op, id: rid, base_version, data })) });
-      } catch (error) {
-        if (error.kind === 'too_large' && limit > 1) {
-          await requeue(db, batch);
-          limit = Math.max(1, Math.floor(limit / 2));
-          continue;
-        }
-        if (RETRYABLE.has(error.kind) || error.kind === 'auth') await requeue(db, batch, error.message);
-        else await markBatch(db, batch, { _schema: [error.message] });
+      const batch = await takeBatch(db, Math.min(limit, probe ?? limit));
+      if (!batch.length) return null;
+      const { missing, error } = await pushBatch(id, batch);
+      if (!error) {
+        streak = 0;
+        for (const e of batch) strikes.delete(e.mutation_id);
+        if (!splitting && probe !== null) probe = probe * 2 >= limit ? null : probe * 2; // back to full batches
+        await emit({ phase: 'pushing' });
+        continue;
+      }
+      if (error.kind === 'too_large' && missing.length > 1) {
+        await requeue(db, missing);
+        limit = Math.max(1, Math.floor(missing.length / 2));
+        continue;
+      }
+      if (error.kind === 'too_large') { // one change larger than the server takes: that one is refused
+        await markBatch(db, missing, { _schema: [error.message] });
         throw error;
       }
-      const answered = await applyPushResults(db, batch, reply.results ?? []);
-      if (answered.length < batch.length) {
-        await requeue(db, batch.filter((e) => !answered.includes(e.mutation_id)));
-        throw Object.assign(new Error('incomplete push answer'), { kind: 'server' });
+      if (SPLITS.has(error.kind)) {
+        streak += 1;
+        if (missing.length === 1 && !aside) { // alone: set aside for this run, the rest goes on
+          aside = { entry: missing[0], error };
+          probe = 1;
+          splitting = false;
+          continue;
+        }
+        // a batch failing once may be a passing failure; again, or while splitting: halve it
+        if (missing.length > 1 && (streak > 1 || splitting)) {
+          probe = Math.floor(missing.length / 2);
+          splitting = true;
+        }
       }
-      await emit({ phase: 'pushing' });
+      await requeue(db, missing, error.message);
+      if (aside && SPLITS.has(error.kind)) return error;
+      throw error;
     }
+  }
+
+  /** After a pull the server answered: the mutation set aside counts one more strike; at
+   * STUCK_AFTER it needs attention (the cadre sees it, can send it again), else it waits as
+   * pending. Resolves to the error the run ends with (null: none). */
+  async function settleAside({ entry, error }) {
+    const n = (strikes.get(entry.mutation_id) ?? 0) + 1;
+    if (n < STUCK_AFTER) {
+      strikes.set(entry.mutation_id, n);
+      await requeue(db, [entry], error.message);
+      return error;
+    }
+    strikes.delete(entry.mutation_id);
+    await markBatch(db, [{ ...entry, stuck: true, last_error: error.message }], { _schema: [error.message] });
+    return null;
   }
 
   async function pullAll() {
@@ -74,22 +144,36 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   async function once() {
     await requeue(db); // entries left in flight by a closed tab or a crash go again, same ids
     await emit({ phase: 'pushing', error: null, pulled: 0 });
-    if (canPush) await pushAll();
-    await pullAll();
-    await Promise.resolve().then(afterPull).catch(() => {}); // tried again on the next sync
+    aside = null;
+    let stopped = null;
+    try {
+      if (canPush) stopped = await pushAll();
+      await pullAll();
+      await Promise.resolve().then(afterPull).catch(() => {}); // tried again on the next sync
+      if (aside) {
+        const found = aside;
+        aside = null;
+        stopped = (await settleAside(found)) ?? stopped;
+      }
+    } finally {
+      if (aside) await requeue(db, [aside.entry]); // a failed run: no strike (the server may be down)
+      aside = null;
+    }
+    if (stopped) throw stopped;
   }
 
-  function schedule() {
+  const backoff = () => Math.min(MAX_DELAY_MS, 2000 * 2 ** (state.failures - 1)) * (0.5 + random() / 2);
+  function schedule(delay) {
     if (timer) timers.clear(timer);
-    const delay = Math.min(MAX_DELAY_MS, 2000 * 2 ** (state.failures - 1)) * (0.5 + random() / 2);
     state.retry_at = Date.now() + delay;
     timer = timers.set(() => { timer = null; sync(); }, delay);
   }
 
+  /** once() under the user's Web Lock; BUSY when another tab holds it (that tab is syncing). */
   async function guarded() {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : null;
     if (!locks || !lockName) return once();
-    return locks.request(lockName, { ifAvailable: true }, (lock) => (lock ? once() : null));
+    return locks.request(lockName, { ifAvailable: true }, (lock) => (lock ? once() : BUSY));
   }
 
   /** Run one sync now, or join the one in progress. Never rejects: the outcome is in the state. */
@@ -97,17 +181,27 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     if (running) return running;
     running = (async () => {
       try {
-        await guarded();
+        if (await guarded() === BUSY) {
+          // Nothing was sent: no success, no stamp. Another tab syncs the same database; a change
+          // saved after its push still waits, so this tab tries again once that sync is over.
+          await emit({ phase: 'waiting', error: null });
+          schedule(LOCK_RETRY_MS * (0.5 + random() / 2));
+          return false;
+        }
         limit = batchSize;
+        probe = null;
+        splitting = false;
+        streak = 0;
         const at = new Date().toISOString();
         await putMeta(db, { key: 'last_sync', value: at });
         await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at });
         return true;
       } catch (error) {
-        const failures = RETRYABLE.has(error.kind) ? state.failures + 1 : state.failures;
+        const retry = RETRYABLE.has(error.kind);
+        const failures = retry ? state.failures + 1 : state.failures;
         await emit({ phase: error.kind === 'auth' ? 'login_required' : 'error', error: error.kind ?? 'client',
-          message: error.message, failures });
-        if (RETRYABLE.has(error.kind)) schedule();
+          message: error.message, failures, retry_at: null });
+        if (retry) schedule(Math.min(MAX_DELAY_MS, Math.max(backoff(), error.retryAfterMs ?? 0))); // the server's Retry-After
         return false;
       } finally {
         running = null;

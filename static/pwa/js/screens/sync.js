@@ -2,10 +2,12 @@
 import { category, formatDate, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
 import {
-  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict, view,
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, resolveConflict, retryEntry,
+  view,
 } from '../outbox.js';
 import { doseLabel } from './child.js';
-import { deleteDb } from '../db.js';
+import { deleteDb, userDbName, withDbLock } from '../db.js';
+import { RETRYABLE } from '../sync.js';
 import { kbmInfo } from '../kbm.js';
 import { forget, saveTokens } from '../auth.js';
 
@@ -52,8 +54,9 @@ function fixLink(e, r, byId) {
 const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => ({ ...(view(await getRow(ctx.db, e.entity, e.id)) ?? {}), ...e.data })));
 
 /** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
-const whyFailed = (s) => (s.error === 'network' ? t('no_connection') : s.error === 'server' ? t('server_trouble')
-  : s.message ?? s.error);
+const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_busy', conflict: 'server_busy',
+  forbidden: 'push_forbidden' };
+const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
 export async function render(ctx) {
   const [entries, open, c, byId, schedule] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db),
@@ -73,7 +76,9 @@ export async function render(ctx) {
     h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? new Date(s.last_sync_at).toLocaleString(lang()) : t('never') })),
     s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
-    s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' }, t('sync_error', { why: whyFailed(s) })) : null,
+    s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' },
+      t(RETRYABLE.has(s.error) ? 'sync_error' : 'sync_stopped', { why: whyFailed(s) })) : null,
+    s.phase === 'waiting' ? h('p', { class: 'muted', id: 'sync-waiting' }, t('sync_other_tab')) : null,
     button,
     waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, named(e),
       h('span', { class: 'tag wait' }, t(`state_${e.state}`))))) : null,
@@ -81,13 +86,18 @@ export async function render(ctx) {
       h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
         describe(x, x.mine, byId, schedule), h('span', { class: 'tag bad' }, conflictFields(x).map(label).join(', '))))))) : null,
     attention.length ? h('section', { class: 'panel', id: 'attention' }, h('h3', {}, t('attention_title')),
-      h('p', { class: 'muted' }, t('attention_help')),
+      attention.some((e) => !e.stuck) ? h('p', { class: 'muted' }, t('attention_help')) : null,
       h('ul', { class: 'list' }, attention.map((e) => {
         const fix = fixLink(e, recs.get(e.mutation_id), byId);
+        // the server failed on it (not refused a field of it): sent again as it is, same id
+        const again = resendable(e) ? h('button', { class: 'btn primary', type: 'button', onclick: async () => {
+          await retryEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); ctx.sync.sync(); } }, t('send_again')) : null;
         return h('li', { class: 'row action' },
           h('span', { class: 'row-main' }, h('strong', {}, named(e)),
-            h('small', {}, Object.entries(e.errors ?? {}).map(([f, m]) => `${label(f)}: ${[].concat(m).join(' ')}`).join('; '))),
-          h('span', { class: 'actions' }, fix ? h('a', { class: 'btn primary', href: fix }, t('fix')) : null,
+            h('small', {}, e.stuck ? t('entry_stuck')
+              : Object.entries(e.errors ?? {}).map(([f, m]) => `${f === '_schema' ? '' : `${label(f)}: `}${[].concat(m).join(' ')}`)
+                .join('; '))),
+          h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
             h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
       }))) : null);
 }
@@ -141,9 +151,33 @@ function kbmText(kbm) {
   return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
 }
 
+/**
+ * Log out and delete the user's database, only when nothing in it is unsent: counted at the click,
+ * under the database's lock (db.js withDbLock, which every save holds shared), so a save another
+ * tab made after this screen was drawn, or is making now, is counted, never deleted. Resolves to
+ * the number of unsent changes (0: logged out, the page reloads).
+ */
+export async function logOut(ctx) {
+  const { user, tokens } = ctx.session;
+  const name = userDbName(user.id);
+  const unsent = await withDbLock(name, 'exclusive', async () => {
+    const c = await counts(ctx.db);
+    const n = c.waiting + c.attention + c.conflicts;
+    if (n) return n;
+    ctx.sync.stop();
+    ctx.db.close();
+    await deleteDb(name).catch(() => {});
+    return 0;
+  });
+  if (unsent) return unsent;
+  ctx.api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {});
+  await forget(user.id);
+  location.hash = '';
+  location.reload();
+  return 0;
+}
+
 export async function settings(ctx) {
-  const c = await counts(ctx.db);
-  const pending = c.waiting + c.attention + c.conflicts;
   const est = await navigator.storage?.estimate?.().catch(() => null);
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
   const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
@@ -162,14 +196,8 @@ export async function settings(ctx) {
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
     passwordForm(ctx),
     h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
-      if (pending) { note.textContent = t('logout_blocked', { n: pending }); return; }
-      const { user, tokens } = ctx.session;
-      ctx.api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {});
-      await forget(user.id);
-      ctx.db.close();
-      await deleteDb(`posyandu-${user.id}`).catch(() => {});
-      location.hash = '';
-      location.reload();
+      const unsent = await logOut(ctx);
+      if (unsent) note.textContent = t('logout_blocked', { n: unsent });
     } }, t('logout')), note);
 }
 

@@ -1,0 +1,117 @@
+// The settings screen's logout (screens/sync.js): it deletes the user's database, so it must never
+// run over a change not yet sent, whichever tab saved it (api-contract, Sync: "never delete local
+// data that has unsent changes"). The screen is drawn on a small DOM stand-in; IndexedDB's
+// deleteDatabase and the device database (remembered logins) are doubles that record what happens.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { memDb } from './memdb.mjs';
+import { lockManager, withNavigator } from './locks.mjs';
+import { saveChange } from '../../static/pwa/js/outbox.js';
+import { userDbName, withDbLock } from '../../static/pwa/js/db.js';
+import { settings } from '../../static/pwa/js/screens/sync.js';
+
+// --- a DOM just large enough for h() and the settings screen -----------------------------------
+class Node {}
+class Element extends Node {
+  constructor(tag) {
+    super();
+    Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '' });
+  }
+  setAttribute(k, v) { this.attributes[k] = v; }
+  removeAttribute(k) { delete this.attributes[k]; }
+  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
+  append(...nodes) { this.kids.push(...nodes); }
+  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
+  set textContent(v) { this.text = v; this.kids = []; }
+  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
+  querySelector(selector) { return [...this.all()].find((e) => `#${e.attributes.id}` === selector) ?? null; }
+}
+globalThis.Node = Node;
+globalThis.document = { createElement: (tag) => new Element(tag) };
+const click = (el) => Promise.all((el.listeners.click ?? []).map((fn) => fn({ preventDefault() {} })));
+
+// --- IndexedDB as far as logging out uses it: deleteDatabase, and the device database ----------
+function fakeIndexedDb() {
+  const deleted = [];
+  const request = (result) => {
+    const r = { result };
+    queueMicrotask(() => r.onsuccess?.());
+    return r;
+  };
+  const store = { get: () => request(undefined), getAll: () => request([]), put: () => request(undefined),
+    delete: () => request(undefined) };
+  const connection = { objectStoreNames: { contains: () => true }, close() {},
+    transaction() {
+      const t = { objectStore: () => store, abort() {} };
+      setTimeout(() => t.oncomplete?.(), 0);
+      return t;
+    } };
+  return {
+    deleted,
+    open() {
+      const r = { result: connection };
+      setTimeout(() => r.onsuccess?.(), 0);
+      return r;
+    },
+    deleteDatabase: (name) => { deleted.push(name); return request(undefined); },
+  };
+}
+
+const P = '11111111-1111-4111-8111-111111111111';
+const child = { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10', mother_name: 'Siti' };
+
+/** One tab of user u1 on its settings screen, over `db` (shared by the user's tabs). */
+async function settingsTab(db) {
+  const seen = { posts: [], stopped: false, closed: false, reloaded: false };
+  globalThis.indexedDB = fakeIndexedDb();
+  globalThis.location = { hash: '#/settings', reload: () => { seen.reloaded = true; } };
+  const ctx = { role: 'kader', session: { user: { id: 'u1', name: 'Kader Dahlia', role: 'kader' }, tokens: { refresh_token: 'r' } },
+    db: { ...db, close: () => { seen.closed = true; } }, schedule: async () => null, canWrite: () => false,
+    api: { post: async (path) => { seen.posts.push(path); return null; } }, sync: { stop: () => { seen.stopped = true; } } };
+  const screen = await settings(ctx);
+  return { screen, seen, logout: () => click(screen.querySelector('#logout')), note: () => screen.querySelector('#logout-note').textContent };
+}
+
+test('a change saved in another tab after the settings screen was drawn is counted at the logout: nothing is deleted', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const db = memDb();
+    const tabA = await settingsTab(db); // drawn with nothing unsent
+    await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child }); // tab B, meanwhile
+    await tabA.logout();
+    assert.deepEqual(indexedDB.deleted, [], 'the database with the unsent change is not deleted');
+    assert.equal(tabA.note(), 'Ada 1 data belum terkirim. Sinkron dulu sebelum keluar.');
+    assert.deepEqual([tabA.seen.closed, tabA.seen.reloaded, tabA.seen.posts], [false, false, []], 'still logged in');
+  });
+});
+
+test('a save under way in another tab when logout is clicked is waited for, then counted', async () => {
+  const locks = lockManager();
+  await withNavigator({ locks }, async () => {
+    const db = memDb();
+    const tabA = await settingsTab(db);
+    let finish;
+    const saving = withDbLock(userDbName('u1'), 'shared', async () => { // tab B's save (app.js saveAll)
+      await new Promise((r) => { finish = r; });
+      return saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child });
+    });
+    const clicked = tabA.logout();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(indexedDB.deleted, [], 'the logout waits for the save');
+    finish();
+    await Promise.all([saving, clicked]);
+    assert.deepEqual(indexedDB.deleted, []);
+    assert.equal(tabA.note(), 'Ada 1 data belum terkirim. Sinkron dulu sebelum keluar.');
+  });
+});
+
+test('with nothing unsent the logout stops the sync, deletes the user\'s database, forgets the login and reloads', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const tabA = await settingsTab(memDb());
+    await tabA.logout();
+    assert.deepEqual(indexedDB.deleted, ['posyandu-u1']);
+    assert.deepEqual([tabA.seen.stopped, tabA.seen.closed, tabA.seen.reloaded, tabA.seen.posts],
+      [true, true, true, ['/auth/logout']]);
+    assert.equal(location.hash, '');
+  });
+});
