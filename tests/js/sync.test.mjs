@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import {
-  applyPullPage, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
   getMeta, retryEntry, saveChange, saveChanges, view,
 } from '../../static/pwa/js/outbox.js';
+import { applyPullPage } from '../../static/pwa/js/incoming.js';
 import { createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
 import { lockManager, withNavigator } from './locks.mjs';

@@ -1,9 +1,8 @@
 // The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false.
 // Single-flight per tab (and per user across tabs with a Web Lock), exponential backoff
 // with jitter on failures worth retrying, the same mutation ids on every retry.
-import {
-  applyPullPage, applyPushResults, clientId, counts, getMeta, markBatch, outboxEntries, putMeta, requeue, takeBatch,
-} from './outbox.js';
+import { clientId, counts, getMeta, markBatch, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
+import { applyPullPage, applyPushResults } from './incoming.js';
 
 /** Failures retried by themselves with backoff, the entries back to pending with the same ids (the
  * server's ledger answers a replay with the stored result): no usable answer (network: no answer, a
