@@ -69,6 +69,27 @@ def phone(value: str) -> None:
         raise ValidationError(Msg("not a valid Indonesian mobile number (08…)", "nomor HP tidak sah (08…)"))
 
 
+# a device's clock reading: any instant of these hundred years (as a vial's expiry, immunisation.schemas)
+DEVICE_CLOCK_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc)
+DEVICE_CLOCK_BEFORE = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def device_clock(value: datetime) -> None:
+    """A device's clock reading (``recorded_at``): an instant from 2000 to 2099.
+
+    Only informative (a record's date is its ``measured_on``/``given_on``), but a reading past
+    datetime's range in UTC cannot even be stored (0001-01-01T00:00+07:00), and one before 2000
+    is a clock that was never set (the PWA cannot save a record then: its today is before every
+    birth date). It is not refused for being ahead of the server: a phone running days fast saves
+    a weighing dated in the future, the server refuses that date, and the cadre corrects it, but
+    not the reading, which the corrected weighing keeps (tests/e2e/test_corrections.py). An
+    instant without an offset is read as UTC, as it is stored."""
+    instant = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not DEVICE_CLOCK_FROM <= instant < DEVICE_CLOCK_BEFORE:
+        raise ValidationError(Msg("must be in the years 2000 to 2099: check the device's clock",
+                                  "harus di antara tahun 2000 dan 2099: periksa jam perangkat"))
+
+
 def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validator:
     """``lo ≤ x ≤ hi`` with a hint when a weight was clearly entered in grams."""
     def check(value: float) -> None:
