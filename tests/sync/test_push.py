@@ -553,3 +553,38 @@ def test_a_weighing_from_a_phone_whose_clock_runs_days_ahead_keeps_the_clocks_re
         mutation("measurement", new_id(), measurement_data(cid, recorded_at=ahead.isoformat()))])
     assert r["status"] == "applied", r
     assert datetime.fromisoformat(r["record"]["recorded_at"].replace("Z", "+00:00")) == ahead
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+@pytest.mark.parametrize("field,value", [("rt", "123\n"), ("rw", "001\n"), ("nik", "3201014504230001\n"),
+                                         ("mother_nik", "3201014504230001\n"), ("rt", "\u0661\u0662")])
+def test_a_value_longer_than_its_column_rejects_only_its_mutation(world, app, client, bulk, field, value):
+    """A final newline once slipped past the patterns ("$" matches before it): PostgreSQL then refused
+    the row and the whole batch with it (422), SQLite stored it. Digits are ASCII digits."""
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Lain")),
+            mutation("child", new_id(), child_data(world.ids["p1"], **{field: value}))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert list(results[1]["errors"]) == [field]
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_phone_number_typed_with_dashes_or_spaces_is_stored_as_the_pwa_sends_it(world, app, client, bulk):
+    """The phone check ignores the dashes and spaces people type between groups; the number is stored
+    without them, as the PWA sends it (so it fits its column, and a tel: link works)."""
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], guardian_phone="0-8-1-2-3-4-5-6-7-8-9-0")),
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Ani", guardian_phone="+62 812 3456-7890"))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [(r["status"], r["record"]["guardian_phone"]) for r in results] == [
+        ("applied", "081234567890"), ("applied", "+6281234567890")], results
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    assert {c["record"]["guardian_phone"] for c in changes if c["entity"] == "child"} == {"081234567890",
+                                                                                         "+6281234567890"}

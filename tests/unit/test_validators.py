@@ -1,5 +1,5 @@
 """validators: unstorable_text (every string holding NUL or a lone surrogate, and only those),
-device_clock."""
+device_clock, Pattern."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from posyandu.validators import UNSTORABLE, device_clock, unstorable_text
+from posyandu.i18n import Msg
+from posyandu.validators import UNSTORABLE, Pattern, device_clock, unstorable_text
 
 
 @pytest.mark.parametrize("value, errors", [
@@ -72,3 +73,13 @@ def test_a_device_clock_reading_is_in_the_years_2000_to_2099(value, refused):
             device_clock(value)
     else:
         device_clock(value)
+
+
+@pytest.mark.parametrize("value, match", [("123", True), ("123\n", False), ("\u0661\u0662", False), ("12a", False)])
+def test_a_pattern_matches_the_whole_value_in_ascii_digits(value, match):
+    pattern = Pattern(r"^\d{1,3}$", Msg("digits", "angka"))
+    if match:
+        assert pattern(value) == value
+    else:
+        with pytest.raises(ValidationError):
+            pattern(value)
