@@ -588,3 +588,35 @@ def test_a_phone_number_typed_with_dashes_or_spaces_is_stored_as_the_pwa_sends_i
     changes, _, _ = pull_all(client, world.headers("kader1b"))
     assert {c["record"]["guardian_phone"] for c in changes if c["entity"] == "child"} == {"081234567890",
                                                                                          "+6281234567890"}
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_value_the_database_refuses_rejects_only_its_mutation(world, app, client, monkeypatch, bulk):
+    """Should a value ever pass the schema that the column cannot hold (PostgreSQL refuses it: a
+    DataError), only its mutation is rejected; its savepoint is rolled back and the rest apply."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child
+    from posyandu.sync import push as pushing
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite does not enforce a column's length")
+    loaded = pushing._load
+
+    def lenient(schema, data):  # a validator that lets an over-long value through
+        out = loaded(schema, data)
+        return {**out, "rt": "12345"} if data.get("name") == "Terlalu Panjang" else out
+
+    monkeypatch.setattr(pushing, "_load", lenient)
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Lain")),
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Terlalu Panjang")),
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Ketiga"))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"], results
+    assert _count(app, Child) == 2
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    assert sorted(c["record"]["name"] for c in changes if c["entity"] == "child") == ["Anak Ketiga", "Anak Lain"]
