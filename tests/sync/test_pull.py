@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
 
 
@@ -125,3 +127,14 @@ def test_foreign_or_damaged_cursors_reset_and_bad_limits_are_422(world, client):
     for limit in (0, 1001, "x"):
         resp = client.get("/api/v1/sync/pull", query_string={"limit": limit}, headers=world.headers("kader1"))
         assert resp.status_code == 422 and "limit" in resp.get_json()["errors"]
+
+
+@pytest.mark.parametrize("bad", ["x.\u00e9", "\u00e9.\u00e9", "eyJ2IjoxfQ.\u0101\u0101", "\u00e9"])
+def test_a_cursor_with_characters_no_cursor_has_resets_like_any_damaged_one(world, client, bad):
+    """A signature compared with a non-ASCII one once crashed the pull (500); like any cursor this
+    server did not make, it starts the pull again from nothing."""
+    _child_with_visit(client, world)
+    resp = client.get("/api/v1/sync/pull", query_string={"cursor": bad}, headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    page = resp.get_json()
+    assert page["reset"] is True and {c["entity"] for c in page["changes"]} == {"posyandu", "child", "measurement"}
