@@ -68,6 +68,24 @@ def test_measurements_arrive_with_server_growth_and_deletes_as_tombstones(world,
     assert cid == later[0]["record"]["child_id"]
 
 
+@pytest.mark.parametrize("entity", ["measurement", "child"])
+def test_a_record_deleted_and_restored_in_one_push_is_pulled_live(world, client, entity):
+    """One change-log row per record per transaction: it once kept "delete" from the first
+    mutation, so phones dropped a record that stands. Its op is the record's state at commit."""
+    cid, mid = new_id(), new_id()
+    data = measurement_data(cid)
+    push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"])),
+                                           mutation("measurement", mid, data)])
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    record_id, restore = (mid, {k: v for k, v in data.items() if k != "child_id"}) if entity == "measurement" \
+        else (cid, {"name": "Siti Aminah"})
+    results = push(client, world.headers("kader1"), [mutation(entity, record_id, {}, op="delete", base_version=1),
+                                                     mutation(entity, record_id, restore, base_version=2)])
+    assert [(r["status"], r["record"]["deleted_at"]) for r in results] == [("applied", None)] * 2, results
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert [(c["op"], c["version"], c["reason"]) for c in later if c["id"] == record_id] == [("upsert", 2, None)]
+
+
 def test_a_child_moving_away_leaves_the_old_posyandu_and_arrives_whole_at_the_new(world, client):
     cid = _child_with_visit(client, world, "kader1", "p1")
     _, old_cursor, _ = pull_all(client, world.headers("kader1"))
