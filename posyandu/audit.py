@@ -66,9 +66,11 @@ def register_entity(entity: EntityType) -> None:
 
 @dataclass
 class _Pending:
+    """A record's change-log row, queued until commit. It carries no op: the row says "delete" exactly
+    when the record is deleted at commit (a delete and a restore in one push end live)."""
+
     obj: Any
     entity: EntityType
-    op: str
     fields: set[str] = field(default_factory=set)
     prev_posyandu_id: uuid.UUID | None = None
     mutation_id: uuid.UUID | None = None
@@ -140,10 +142,10 @@ def record_change(obj: Any, op: str, changes: dict[str, list[Any]] | None = None
         obj.deleted_at = obj.deleted_at or utcnow()
     if existing is None:
         obj.version = 1 if op == "create" else (obj.version or 0) + 1
-        existing = _Pending(obj, entity, op, prev_posyandu_id=prev_posyandu_id, mutation_id=mutation_id)
+        existing = _Pending(obj, entity, prev_posyandu_id=prev_posyandu_id, mutation_id=mutation_id)
         _queue(db.session, existing)
     else:
-        existing.op = "delete" if op == "delete" else existing.op
+        _journal(db.session(), existing)
         existing.prev_posyandu_id = existing.prev_posyandu_id or prev_posyandu_id
     existing.fields.update((changes or {}).keys())
     log_action(action or op, entity.name, obj.id, changes, reason, getattr(obj, "kabupaten_code", None))
@@ -160,7 +162,7 @@ def record_creates(objs: list[Any], changes: list[dict[str, list[Any]]], *, muta
     rows = []
     for obj, diff, mutation_id, reason in zip(objs, changes, mutation_ids, reasons):
         obj.version = 1
-        _queue(db.session, _Pending(obj, entity, "create", set(diff), mutation_id=mutation_id))
+        _queue(db.session, _Pending(obj, entity, set(diff), mutation_id=mutation_id))
         rows.append({"action": "create", "entity": entity.name, "record_id": str(obj.id), "changes": diff,
                      "reason": reason, "kabupaten_code": getattr(obj, "kabupaten_code", None), **ctx})
     if len(rows) == 1:
@@ -200,21 +202,37 @@ def _queue(session: Session, entry: _Pending) -> None:
 
 
 MARKS_KEY = "posyandu_change_buffer_marks"
+JOURNAL_KEY = "posyandu_change_buffer_journal"
+
+
+def _journal(session: Session, entry: _Pending) -> None:
+    """Inside a savepoint, keep what a queued entry was before it is changed again: should the
+    savepoint roll back (a push's mutation that fails), the entry is put back as it was, as the
+    record itself is (its fields and move belong to the earlier change that stands)."""
+    if session.in_nested_transaction():
+        session.info.setdefault(JOURNAL_KEY, []).append((entry, set(entry.fields), entry.prev_posyandu_id))
 
 
 @event.listens_for(Session, "after_transaction_create")
 def _mark_savepoint(session: Session, transaction: Any) -> None:
-    """Remember where the change buffer stood when a savepoint began…"""
+    """Remember where the change buffer and its journal stood when a savepoint began…"""
     if transaction.nested:
-        session.info.setdefault(MARKS_KEY, {})[id(transaction)] = len(_buffer(session))
+        session.info.setdefault(MARKS_KEY, {})[id(transaction)] = (
+            len(_buffer(session)), len(session.info.get(JOURNAL_KEY, ())))
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _unbuffer_savepoint(session: Session, previous_transaction: Any) -> None:
-    """…and forget the changes recorded inside it when it is rolled back."""
+    """…and, when it is rolled back, forget the changes recorded inside it and put back the
+    entries queued before it that it changed."""
     if previous_transaction.nested:
-        mark = session.info.get(MARKS_KEY, {}).pop(id(previous_transaction), None)
-        if mark is not None:
+        marks = session.info.get(MARKS_KEY, {}).pop(id(previous_transaction), None)
+        if marks is not None:
+            mark, journal_mark = marks
+            journal = session.info.get(JOURNAL_KEY, [])
+            for entry, fields_, prev_posyandu_id in reversed(journal[journal_mark:]):
+                entry.fields, entry.prev_posyandu_id = fields_, prev_posyandu_id
+            del journal[journal_mark:]
             index = session.info.get(INDEX_KEY, {})
             for entry in _buffer(session)[mark:]:
                 index.pop(id(entry.obj), None)
@@ -230,7 +248,7 @@ def _log_row(p: _Pending, seq: int, ctx: dict[str, Any], record: dict[str, Any] 
     obj = p.obj
     return {
         "seq": seq, "entity": p.entity.name, "record_id": obj.id, "version": obj.version,
-        "op": "delete" if p.op == "delete" or obj.deleted_at else "upsert",
+        "op": "delete" if obj.deleted_at is not None else "upsert",
         "record": record if record is not None else p.entity.serialize(obj), "changed_fields": sorted(p.fields),
         "posyandu_id": p.entity.posyandu_of(obj), "prev_posyandu_id": p.prev_posyandu_id,
         "child_id": p.entity.child_of(obj), "kabupaten_code": getattr(obj, "kabupaten_code", None),
@@ -250,6 +268,7 @@ def _stamp_change_log(session: Session) -> None:
         return  # a savepoint is released: the outer commit stamps everything at once
     pending = session.info.pop(BUFFER_KEY, None)
     session.info.pop(INDEX_KEY, None)
+    session.info.pop(JOURNAL_KEY, None)
     if not pending:
         return
     from posyandu.sync.models import ChangeLog, SyncCounter
@@ -273,3 +292,4 @@ def _drop_buffer(session: Session) -> None:
         session.info.pop(BUFFER_KEY, None)
         session.info.pop(INDEX_KEY, None)
         session.info.pop(MARKS_KEY, None)
+        session.info.pop(JOURNAL_KEY, None)

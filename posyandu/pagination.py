@@ -30,6 +30,9 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+BAD_CURSOR = Msg("Not a valid cursor.", "Kursor tidak sah.")
+
+
 def decode_cursor(cursor: str, n: int) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -37,20 +40,29 @@ def decode_cursor(cursor: str, n: int) -> list[Any]:
             raise ValueError
         return values
     except ValueError:
-        raise ValidationFailed(errors={"cursor": [Msg("Not a valid cursor.", "Kursor tidak sah.")]}) from None
+        raise ValidationFailed(errors={"cursor": [BAD_CURSOR]}) from None
+
+
+def _cursor_values(cursor: str, order: Sequence[Any], convert: Sequence[Any] | None = None) -> list[Any]:
+    """The cursor's values, each converted for its ``order`` column (``convert``: one function or
+    None each). A client may send any JSON as a cursor: a value its column cannot be compared with
+    (a number for a name, a list for an id, infinity for a version) is a bad cursor, 422, rather
+    than an error of the conversion or of the database."""
+    values = decode_cursor(cursor, len(order))
+    try:
+        values = [c(v) if c else v for c, v in zip(convert or [None] * len(order), values)]
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        raise ValidationFailed(errors={"cursor": [BAD_CURSOR]}) from None
+    if not all(isinstance(v, column.type.python_type) for v, column in zip(values, order)):
+        raise ValidationFailed(errors={"cursor": [BAD_CURSOR]})
+    return values
 
 
 def paginate(stmt: Select, order: Sequence[Any], limit: int, cursor: str | None,
              convert: Sequence[Any] | None = None) -> dict[str, Any]:
     """Order ``stmt`` by the ``order`` columns (a unique key) and return one page."""
     if cursor:
-        values = decode_cursor(cursor, len(order))
-        if convert:
-            try:
-                values = [c(v) if c else v for c, v in zip(convert, values)]
-            except (TypeError, ValueError):
-                raise ValidationFailed(errors={"cursor": [Msg("Not a valid cursor.", "Kursor tidak sah.")]}) from None
-        stmt = stmt.where(tuple_(*order) > tuple_(*values))
+        stmt = stmt.where(tuple_(*order) > tuple_(*_cursor_values(cursor, order, convert)))
     rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:

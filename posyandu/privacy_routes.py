@@ -12,14 +12,13 @@ from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
-from posyandu.i18n import Msg
-from posyandu.pagination import PageArgs
+from posyandu.pagination import BAD_CURSOR, PageArgs
 from posyandu.privacy import AccessLog
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
                 description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")
 
-BAD_CURSOR = Msg("Not a valid cursor.", "Kursor tidak sah.")
+LARGEST_ID = 2 ** 63 - 1  # access_log.id is a BIGINT
 
 
 class ReaderSchema(Schema):
@@ -61,7 +60,8 @@ class ChildExportSchema(Schema):
 def _page(stmt, limit: int, cursor: str | None) -> dict:
     """Newest first, by id: the cursor is the last id answered."""
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 19:
+        # ASCII digits (isdigit() also takes "²", which int() refuses), within the id's BIGINT
+        if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) > LARGEST_ID:
             raise ValidationFailed(errors={"cursor": [BAD_CURSOR]})
         stmt = stmt.where(AccessLog.id < int(cursor))
     rows = list(db.session.scalars(stmt.order_by(AccessLog.id.desc()).limit(limit + 1)))

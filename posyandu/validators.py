@@ -13,9 +13,12 @@ from marshmallow import ValidationError, fields, validate
 
 from posyandu.i18n import Msg
 
-NIK_RE = re.compile(r"^\d{16}$")
+# Matched against the whole value (fullmatch: "$" alone also matches before a final newline), in
+# ASCII digits (Python's \d also takes Arabic-Indic and other digits no column should hold).
+NIK_RE = re.compile(r"\d{16}", re.ASCII)
 WIT_OFFSET = timedelta(hours=9)
-PHONE_RE = re.compile(r"^(\+62|62|0)8\d{7,12}$")
+PHONE_RE = re.compile(r"(\+62|62|0)8\d{7,12}", re.ASCII)  # as the PWA's PHONE (screens/forms.js)
+PHONE_SEPARATORS_RE = re.compile(r"[\s-]")  # what people type between groups of digits, as the PWA strips
 # NUL cannot be stored in PostgreSQL text; a lone surrogate (half of an emoji cut in two)
 # cannot be encoded as UTF-8. Either would fail at the database, so input refuses them.
 UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
@@ -50,7 +53,7 @@ def birth_date(value: date) -> None:
 
 def nik(value: str) -> None:
     """A 16-digit NIK with a plausible date of birth in digits 7-12 (women +40)."""
-    if not NIK_RE.match(value):
+    if not NIK_RE.fullmatch(value):
         if value.isdigit() and len(value) < 16:
             raise ValidationError(Msg(
                 "NIK must have 16 digits; a leading zero may have been lost (store NIK as text)",
@@ -65,8 +68,41 @@ def nik(value: str) -> None:
 
 
 def phone(value: str) -> None:
-    if not PHONE_RE.match(value.replace(" ", "").replace("-", "")):
+    if not PHONE_RE.fullmatch(value):
         raise ValidationError(Msg("not a valid Indonesian mobile number (08…)", "nomor HP tidak sah (08…)"))
+
+
+class Phone(fields.String):
+    """An Indonesian mobile number, stored as the PWA sends it: without the spaces and dashes people
+    type between groups ("0812-3456 7890" is 081234567890). Stored as typed, a number with a separator
+    between every digit did not fit its column (20 characters; the digits are at most 16)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=phone, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return PHONE_SEPARATORS_RE.sub("", super()._deserialize(value, attr, data, **kwargs))
+
+
+# a device's clock reading: any instant of these hundred years (as a vial's expiry, immunisation.schemas)
+DEVICE_CLOCK_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc)
+DEVICE_CLOCK_BEFORE = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def device_clock(value: datetime) -> None:
+    """A device's clock reading (``recorded_at``): an instant from 2000 to 2099.
+
+    Only informative (a record's date is its ``measured_on``/``given_on``), but a reading past
+    datetime's range in UTC cannot even be stored (0001-01-01T00:00+07:00), and one before 2000
+    is a clock that was never set (the PWA cannot save a record then: its today is before every
+    birth date). It is not refused for being ahead of the server: a phone running days fast saves
+    a weighing dated in the future, the server refuses that date, and the cadre corrects it, but
+    not the reading, which the corrected weighing keeps (tests/e2e/test_corrections.py). An
+    instant without an offset is read as UTC, as it is stored."""
+    instant = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not DEVICE_CLOCK_FROM <= instant < DEVICE_CLOCK_BEFORE:
+        raise ValidationError(Msg("must be in the years 2000 to 2099: check the device's clock",
+                                  "harus di antara tahun 2000 dan 2099: periksa jam perangkat"))
 
 
 def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validator:
@@ -81,12 +117,21 @@ def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validato
 
 
 class Pattern(validate.Regexp):
-    """``validate.Regexp`` with its message in both languages (Regexp formats its ``error`` into a
-    plain English str); still a Regexp, so the OpenAPI document keeps the pattern."""
+    r"""``validate.Regexp`` with its message in both languages (Regexp formats its ``error`` into a
+    plain English str); still a Regexp, so the OpenAPI document keeps the pattern.
+
+    The value must match whole, as the pattern means in the OpenAPI document (ECMAScript): Python's
+    "$" also matches before a final newline ("123\n" is no RT, and no column of 3 holds it), and
+    ``\d`` and ``\w`` are read in ASCII."""
 
     def __init__(self, regex: str, message: Msg) -> None:
-        super().__init__(regex, error=str(message))
+        super().__init__(regex, re.ASCII, error=str(message))
         self.message = message
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
     def _format_error(self, value: str) -> Msg:  # type: ignore[override]
         return self.message

@@ -22,7 +22,7 @@ class UserSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    phone = fields.String(allow_none=True, validate=v.phone)
+    phone = v.Phone(allow_none=True)
     posyandu_id = fields.UUID(allow_none=True)
     puskesmas_id = fields.UUID(allow_none=True)
     region_code = fields.String(allow_none=True, validate=validate.Length(max=13))
@@ -57,7 +57,7 @@ class RegisterParentSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    phone = fields.String(allow_none=True, validate=v.phone)
+    phone = v.Phone(allow_none=True)
 
 
 class RedeemSchema(Schema):

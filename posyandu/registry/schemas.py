@@ -8,6 +8,7 @@ from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 from posyandu.registry.models import Child
 
+RT_RW = v.Pattern(r"^\d{1,3}$", Msg("1 to 3 digits", "1 sampai 3 angka"))
 REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
                         Msg("must be a Kemendagri code such as 35.25.01.2001",
                             "harus kode Kemendagri, misalnya 35.25.01.2001"))
@@ -66,10 +67,10 @@ class ChildSchema(Schema):
     mother_nik = fields.String(allow_none=True, validate=v.nik)
     mother_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     father_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
-    guardian_phone = fields.String(allow_none=True, validate=v.phone)
+    guardian_phone = v.Phone(allow_none=True)
     address = v.Trimmed(allow_none=True, validate=validate.Length(max=255))
-    rt = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{1,3}$"))
-    rw = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{1,3}$"))
+    rt = fields.String(allow_none=True, validate=RT_RW)
+    rw = fields.String(allow_none=True, validate=RT_RW)
     has_kms = fields.Boolean(load_default=True)
     kabupaten_code = fields.String(dump_only=True)
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)

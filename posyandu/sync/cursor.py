@@ -39,7 +39,9 @@ def encode(cursor: Cursor, key: str) -> str:
 
 def decode(text: str, key: str) -> Cursor:
     payload, _, signature = text.partition(".")
-    if not signature or not hmac.compare_digest(signature, _sign(payload.encode(), key)):
+    # A cursor this server made is ASCII (base64url and hex); compare_digest raises TypeError,
+    # not False, for a str that is not, and such a cursor is as bad as any other.
+    if not signature or not text.isascii() or not hmac.compare_digest(signature, _sign(payload.encode(), key)):
         raise BadCursor(text)
     try:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

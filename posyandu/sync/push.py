@@ -23,7 +23,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
@@ -48,6 +48,13 @@ UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemuka
 CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
 REUSED_ID = Msg("this mutation id was already used for a different change",
                 "id mutasi ini sudah dipakai untuk perubahan lain")
+UNSTORABLE_VALUE = Msg("a value is too long or out of range for the database",
+                       "ada nilai yang terlalu panjang atau di luar batas basis data")
+# What the database refuses in one mutation: that mutation is rejected, its savepoint rolled back
+# (PostgreSQL's transaction is usable again from there), and the rest of the batch applies. A
+# DataError is a value the schemas should have refused (too long, out of range): rejecting only its
+# mutation keeps a phone's outbox from being stuck behind it, the whole batch refused on every retry.
+REFUSED_BY_DATABASE = (IntegrityError, DataError)
 
 
 class PayloadTooLarge(DomainError):
@@ -299,7 +306,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
                          version=exc.record.version, errors=exc.errors)
     except ValidationError as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
-    except (DomainError, IntegrityError, GrowthInputError) as exc:
+    except (DomainError, *REFUSED_BY_DATABASE, GrowthInputError) as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
     ledger.status, ledger.result = result["status"], result
     if obj is not None:
@@ -322,6 +329,8 @@ def _errors_of(exc: Exception) -> dict[str, Any]:
         return exc.errors or {"_schema": [title("forbidden")]}
     if isinstance(exc, DomainError):
         return exc.errors or {"_schema": [exc.detail or title(exc.key)]}
+    if isinstance(exc, DataError):
+        return {"_schema": [UNSTORABLE_VALUE]}
     return {"_schema": [title("conflict")]}
 
 
@@ -400,7 +409,7 @@ def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, 
             objs = events.create_events(batch.user, Measurement,
                                         [(child, {**loaded, "id": m.id}, m.mutation_id) for _, m, child, loaded in items],
                                         client_id=batch.client_id)
-    except (DomainError, ValidationError, IntegrityError, GrowthInputError):
+    except (DomainError, ValidationError, *REFUSED_BY_DATABASE, GrowthInputError):
         for i, *_ in items:
             batch.apply(i)
         return
@@ -435,7 +444,7 @@ def _create_children(batch: _Batch, items: list[tuple[int, Mutation, dict[str, A
     try:
         with db.session.begin_nested():
             objs = registry.create_children(batch.user, [{**loaded, "id": m.id} for _, m, loaded in items])
-    except (DomainError, ValidationError, IntegrityError):
+    except (DomainError, ValidationError, *REFUSED_BY_DATABASE):
         for i, *_ in items:
             batch.apply(i)
         return

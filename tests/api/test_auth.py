@@ -228,6 +228,17 @@ def test_a_kader_needs_an_existing_posyandu(client, world):
     assert resp.status_code == 422 and "posyandu_id" in resp.get_json()["errors"]
 
 
+def test_a_users_phone_is_stored_without_separators_and_a_username_has_no_final_newline(client, world):
+    """The column holds 20 characters: "0-8-1-2-3-4-5-6-7-8-9-0" (23 as typed) once failed at the
+    database (or was stored whole on SQLite); a final newline once passed the username pattern."""
+    body = {"username": "admin9", "password": "12345678", "name": "A", "role": "admin",
+            "phone": "0-8-1-2-3-4-5-6-7-8-9-0"}
+    made = client.post("/api/v1/users", json=body, headers=world.headers("admin"))
+    assert made.status_code == 201 and made.get_json()["phone"] == "081234567890", made.get_json()
+    resp = client.post("/api/v1/users", json={**body, "username": "admin10\n"}, headers=world.headers("admin"))
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["username"]
+
+
 def test_parent_registers_with_a_one_time_code_and_sees_only_that_child(client, world, make_child):
     mine, other = make_child(name="Anak Saya"), make_child(name="Anak Lain")
     code = client.post(f"/api/v1/children/{mine['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]

@@ -74,6 +74,9 @@ BAD = [
     ("nik", "3525019913240001", "nik"), ("mother_nik", "123", "mother_nik"), ("guardian_phone", "12345", "guardian_phone"),
     ("rt", "abcd", "rt"), ("rw", "1234", "rw"), ("has_kms", "maybe", "has_kms"), ("id", "not-a-uuid", "id"),
     ("posyandu_id", "nope", "posyandu_id"), ("unknown_field", 1, "unknown_field"), ("name", "x" * 121, "name"),
+    # a final newline once passed the patterns ("$" matches before it), and the column could not hold it
+    ("rt", "123\n", "rt"), ("rw", "1\n", "rw"), ("nik", "3525015403240001\n", "nik"),
+    ("mother_nik", "3525014101950002\n", "mother_nik"), ("rt", "\u0661", "rt"),
 ]
 
 
@@ -91,6 +94,15 @@ def test_bad_child_input_is_422_with_the_field_named_and_nothing_written(client,
     problem = resp.get_json()
     assert problem["status"] == 422 and error_key in problem["errors"]
     assert count(db, Child) == 0 and count(db, AuditLog) == audits
+
+
+def test_a_phone_number_typed_with_dashes_or_spaces_is_stored_without_them(client, world):
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "guardian_phone": "0-8-1-2-3-4-5-6-7-8-9-0"}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 201 and resp.get_json()["guardian_phone"] == "081234567890", resp.get_json()
+    edited = client.patch(f"/api/v1/children/{resp.get_json()['id']}", json={"guardian_phone": "+62 812-3456 7890"},
+                          headers=world.headers("kader1"))
+    assert edited.status_code == 200 and edited.get_json()["guardian_phone"] == "+6281234567890"
 
 
 def test_nik_that_lost_its_leading_zero_gets_a_specific_message(client, world):

@@ -246,3 +246,18 @@ def test_an_edit_may_clear_some_measured_values_but_not_all(client, world, child
     assert resp.get_json()["errors"]["weight_kg"] == ["isi minimal berat atau panjang/tinggi badan"]
     kept = client.get(f"/api/v1/measurements/{both['id']}", headers=world.headers("kader1")).get_json()
     assert (kept["weight_kg"], kept["version"]) == (9.4, 2)
+
+
+@pytest.mark.parametrize("kind", EVENTS)
+@pytest.mark.parametrize("recorded_at", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:00:00-07:00",
+                                         "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z"])
+def test_a_device_clock_reading_no_phone_could_show_is_422_for_recorded_at(client, world, child, kind, recorded_at):
+    """Past datetime's range in UTC it once crashed the write (500); before 2000 no clock was set."""
+    body = body_for(kind, recent(kind, 1), recorded_at=recorded_at)
+    resp = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["recorded_at"], resp.get_json()
+    made = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, recent(kind, 1)),
+                       headers=world.headers("kader1")).get_json()
+    fixed = client.patch(f"/api/v1/{kind}/{made['id']}", json={"recorded_at": recorded_at},
+                         headers=world.headers("kader1"))
+    assert fixed.status_code == 422 and list(fixed.get_json()["errors"]) == ["recorded_at"], fixed.get_json()

@@ -346,6 +346,31 @@ def test_query_strings_with_nul_are_422_not_a_database_error(client, world):
         assert assert_problem(resp, 422)["errors"], url
 
 
+def _forged(values) -> str:
+    from posyandu.pagination import encode_cursor
+
+    return encode_cursor(values)
+
+
+FORGED_CURSORS = ["x.\u00e9", "\u00b2", "9999999999999999999", _forged([-1]), _forged([{"a": 1}]), _forged([[1]]),
+                  _forged([None]), _forged([1e400]), _forged([1, 2]), _forged(["2024-01-01", 5]),
+                  _forged([123, str(uuid.UUID(int=1))]), _forged([{"x": 1}, str(uuid.UUID(int=1))])]
+
+
+@pytest.mark.parametrize("cursor", FORGED_CURSORS, ids=range(len(FORGED_CURSORS)))
+def test_a_list_cursor_this_server_did_not_make_is_422_never_a_500(client, world, make_child, cursor):
+    """A list cursor is JSON the client hands back: values of the wrong type for their column (a
+    number for a name, a list for an id, infinity for a version) once reached the database or a
+    conversion that raised more than ValueError, and the access log took any Unicode digit."""
+    child = make_child()
+    for url in ("/api/v1/regions", "/api/v1/posyandu", "/api/v1/children", "/api/v1/users",
+                f"/api/v1/children/{child['id']}/measurements", f"/api/v1/children/{child['id']}/supplements",
+                "/api/v1/immunisation/schedule/versions", "/api/v1/access-log",
+                f"/api/v1/children/{child['id']}/access-log"):
+        resp = client.get(url, query_string={"cursor": cursor}, headers=world.headers("admin"))
+        assert "cursor" in assert_problem(resp, 422)["errors"], url
+
+
 def test_a_header_the_database_refuses_is_never_a_500(client, world, db):
     from posyandu.sync.models import SyncClient
 

@@ -52,3 +52,31 @@ def test_versions_are_contiguous_and_end_at_the_record_version(world, client, db
     assert versions == [1, 2, 3, 4] == list(range(1, db.session.get(Child, uuid.UUID(child["id"])).version + 1))
     changes, _, _ = pull_all(client, world.headers("kader1b"))
     assert [c["record"]["name"] for c in changes if c["entity"] == "child"] == ["Budi Santoso", "A", "B", "C"]
+
+
+def test_a_rolled_back_savepoint_leaves_a_record_change_queued_before_it_as_it_was(world, db):
+    """A push applies each mutation in a savepoint, and one record changed twice in a transaction
+    has one queued change-log row. A later mutation that fails (rolled back) must not leave its
+    fields, its delete or its move in the row of the earlier one that stands."""
+    from posyandu.audit import record_change
+    from posyandu.registry.models import Child
+    from posyandu.sync.models import ChangeLog
+
+    child = _child(world, db)
+    db.session.commit()
+    child.name = "Rina Sari"
+    record_change(child, "update", {"name": ["Rina", "Rina Sari"]})
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            child.address = "Jl. Melati 2"
+            record_change(child, "update", {"address": [None, "Jl. Melati 2"]},
+                          prev_posyandu_id=world.ids["p2"])
+            record_change(child, "delete")
+            raise RuntimeError("the mutation fails after its change was recorded")
+    db.session.commit()
+    row = db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == child.id)
+                             .order_by(ChangeLog.seq.desc()).limit(1)).one()
+    stored = db.session.get(Child, child.id)
+    assert (stored.name, stored.address, stored.deleted_at, stored.version) == ("Rina Sari", None, None, 2)
+    assert (row.version, row.op, row.changed_fields, row.prev_posyandu_id) == (2, "upsert", ["name"], None)
+    assert row.record["name"] == "Rina Sari" and row.record["address"] is None

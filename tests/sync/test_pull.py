@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
 
 
@@ -66,6 +68,24 @@ def test_measurements_arrive_with_server_growth_and_deletes_as_tombstones(world,
     assert cid == later[0]["record"]["child_id"]
 
 
+@pytest.mark.parametrize("entity", ["measurement", "child"])
+def test_a_record_deleted_and_restored_in_one_push_is_pulled_live(world, client, entity):
+    """One change-log row per record per transaction: it once kept "delete" from the first
+    mutation, so phones dropped a record that stands. Its op is the record's state at commit."""
+    cid, mid = new_id(), new_id()
+    data = measurement_data(cid)
+    push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"])),
+                                           mutation("measurement", mid, data)])
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    record_id, restore = (mid, {k: v for k, v in data.items() if k != "child_id"}) if entity == "measurement" \
+        else (cid, {"name": "Siti Aminah"})
+    results = push(client, world.headers("kader1"), [mutation(entity, record_id, {}, op="delete", base_version=1),
+                                                     mutation(entity, record_id, restore, base_version=2)])
+    assert [(r["status"], r["record"]["deleted_at"]) for r in results] == [("applied", None)] * 2, results
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert [(c["op"], c["version"], c["reason"]) for c in later if c["id"] == record_id] == [("upsert", 2, None)]
+
+
 def test_a_child_moving_away_leaves_the_old_posyandu_and_arrives_whole_at_the_new(world, client):
     cid = _child_with_visit(client, world, "kader1", "p1")
     _, old_cursor, _ = pull_all(client, world.headers("kader1"))
@@ -125,3 +145,14 @@ def test_foreign_or_damaged_cursors_reset_and_bad_limits_are_422(world, client):
     for limit in (0, 1001, "x"):
         resp = client.get("/api/v1/sync/pull", query_string={"limit": limit}, headers=world.headers("kader1"))
         assert resp.status_code == 422 and "limit" in resp.get_json()["errors"]
+
+
+@pytest.mark.parametrize("bad", ["x.\u00e9", "\u00e9.\u00e9", "eyJ2IjoxfQ.\u0101\u0101", "\u00e9"])
+def test_a_cursor_with_characters_no_cursor_has_resets_like_any_damaged_one(world, client, bad):
+    """A signature compared with a non-ASCII one once crashed the pull (500); like any cursor this
+    server did not make, it starts the pull again from nothing."""
+    _child_with_visit(client, world)
+    resp = client.get("/api/v1/sync/pull", query_string={"cursor": bad}, headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    page = resp.get_json()
+    assert page["reset"] is True and {c["entity"] for c in page["changes"]} == {"posyandu", "child", "measurement"}

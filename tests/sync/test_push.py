@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
@@ -514,3 +516,107 @@ def test_a_base_version_that_is_not_a_whole_number_is_rejected(world, client):
                         headers=world.headers("kader1"))
     assert resp.status_code == 422 and "base_version" in resp.get_json()["errors"]
     assert client.get(f"/api/v1/children/{cid}", headers=world.headers("kader1")).get_json()["version"] == 1
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+@pytest.mark.parametrize("recorded_at", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:00:00-07:00",
+                                         "1970-01-01T00:00:00Z", "2100-01-01T00:00:00Z"])
+def test_a_device_clock_reading_no_phone_could_show_rejects_only_its_mutation(world, app, client, bulk,
+                                                                             recorded_at):
+    """A recorded_at past datetime's range in UTC once crashed the push (500, the whole batch rolled
+    back, the outbox stuck); one before 2000 is a clock that was never set. Each is refused on its
+    field, for every event, and the rest of the batch applies."""
+    cid, _ = _new_child(client, world)
+    on = date.today().isoformat()
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Lain")),
+            mutation("measurement", new_id(), measurement_data(cid, recorded_at=recorded_at)),
+            mutation("immunisation", new_id(), {"child_id": cid, "vaccine": "BCG", "dose": 1, "given_on": on,
+                                                "recorded_at": recorded_at}),
+            mutation("supplement", new_id(), {"child_id": cid, "kind": "vitamin_a_blue", "given_on": on,
+                                              "recorded_at": recorded_at}),
+            mutation("measurement", new_id(), measurement_data(cid, weight_kg=8.2))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected", "rejected", "applied"], results
+    assert all(list(r["errors"]) == ["recorded_at"] for r in results[1:4]), results
+
+
+def test_a_weighing_from_a_phone_whose_clock_runs_days_ahead_keeps_the_clocks_reading(world, client):
+    """The cadre can correct the date the server refused (in the future), not the reading of the
+    clock the weighing was saved at: that is kept as it was read."""
+    cid, _ = _new_child(client, world)
+    ahead = (datetime.now(timezone.utc) + timedelta(days=3)).replace(microsecond=0)
+    [r] = push(client, world.headers("kader1"), [
+        mutation("measurement", new_id(), measurement_data(cid, recorded_at=ahead.isoformat()))])
+    assert r["status"] == "applied", r
+    assert datetime.fromisoformat(r["record"]["recorded_at"].replace("Z", "+00:00")) == ahead
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+@pytest.mark.parametrize("field,value", [("rt", "123\n"), ("rw", "001\n"), ("nik", "3201014504230001\n"),
+                                         ("mother_nik", "3201014504230001\n"), ("rt", "\u0661\u0662")])
+def test_a_value_longer_than_its_column_rejects_only_its_mutation(world, app, client, bulk, field, value):
+    """A final newline once slipped past the patterns ("$" matches before it): PostgreSQL then refused
+    the row and the whole batch with it (422), SQLite stored it. Digits are ASCII digits."""
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Lain")),
+            mutation("child", new_id(), child_data(world.ids["p1"], **{field: value}))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert list(results[1]["errors"]) == [field]
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_phone_number_typed_with_dashes_or_spaces_is_stored_as_the_pwa_sends_it(world, app, client, bulk):
+    """The phone check ignores the dashes and spaces people type between groups; the number is stored
+    without them, as the PWA sends it (so it fits its column, and a tel: link works)."""
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], guardian_phone="0-8-1-2-3-4-5-6-7-8-9-0")),
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Ani", guardian_phone="+62 812 3456-7890"))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [(r["status"], r["record"]["guardian_phone"]) for r in results] == [
+        ("applied", "081234567890"), ("applied", "+6281234567890")], results
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    assert {c["record"]["guardian_phone"] for c in changes if c["entity"] == "child"} == {"081234567890",
+                                                                                         "+6281234567890"}
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_value_the_database_refuses_rejects_only_its_mutation(world, app, client, monkeypatch, bulk):
+    """Should a value ever pass the schema that the column cannot hold (PostgreSQL refuses it: a
+    DataError), only its mutation is rejected; its savepoint is rolled back and the rest apply."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child
+    from posyandu.sync import push as pushing
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite does not enforce a column's length")
+    loaded = pushing._load
+
+    def lenient(schema, data):  # a validator that lets an over-long value through
+        out = loaded(schema, data)
+        return {**out, "rt": "12345"} if data.get("name") == "Terlalu Panjang" else out
+
+    monkeypatch.setattr(pushing, "_load", lenient)
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Lain")),
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Terlalu Panjang")),
+            mutation("child", new_id(), child_data(world.ids["p1"], name="Anak Ketiga"))])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"], results
+    assert _count(app, Child) == 2
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    assert sorted(c["record"]["name"] for c in changes if c["entity"] == "child") == ["Anak Ketiga", "Anak Lain"]

@@ -1,11 +1,16 @@
-"""validators.unstorable_text: every string holding NUL or a lone surrogate, and only those."""
+"""validators: unstorable_text (every string holding NUL or a lone surrogate, and only those),
+device_clock, Pattern."""
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from marshmallow import ValidationError
 
-from posyandu.validators import UNSTORABLE, unstorable_text
+from posyandu.i18n import Msg
+from posyandu.validators import UNSTORABLE, Pattern, device_clock, unstorable_text
 
 
 @pytest.mark.parametrize("value, errors", [
@@ -48,3 +53,33 @@ def test_reports_something_exactly_when_some_string_is_unstorable(value):
 
     bad = any("\x00" in s or any("\ud800" <= c <= "\udfff" for c in s) for s in strings(value))
     assert bool(unstorable_text(value)) == bad
+
+
+@pytest.mark.parametrize("value, refused", [
+    (datetime(2000, 1, 1, tzinfo=timezone.utc), False),
+    (datetime(1999, 12, 31, 23, 59, 59, tzinfo=timezone.utc), True),
+    (datetime(2000, 1, 1, 6, 59, tzinfo=timezone(timedelta(hours=7))), True),   # 1999-12-31T23:59Z
+    (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=7))), True),             # before year 1 in UTC
+    (datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-7))), True),   # after year 9999 in UTC
+    (datetime(2001, 1, 1), False),                                             # no offset: read as UTC
+    (datetime.now(timezone.utc) + timedelta(days=3), False),                   # a phone running fast
+    (datetime(2099, 12, 31, 23, 59, 59, tzinfo=timezone.utc), False),
+    (datetime(2100, 1, 1, 6, 59, tzinfo=timezone(timedelta(hours=7))), False),  # 2099-12-31T23:59Z
+    (datetime(2100, 1, 1, tzinfo=timezone.utc), True),
+])
+def test_a_device_clock_reading_is_in_the_years_2000_to_2099(value, refused):
+    if refused:
+        with pytest.raises(ValidationError):
+            device_clock(value)
+    else:
+        device_clock(value)
+
+
+@pytest.mark.parametrize("value, match", [("123", True), ("123\n", False), ("\u0661\u0662", False), ("12a", False)])
+def test_a_pattern_matches_the_whole_value_in_ascii_digits(value, match):
+    pattern = Pattern(r"^\d{1,3}$", Msg("digits", "angka"))
+    if match:
+        assert pattern(value) == value
+    else:
+        with pytest.raises(ValidationError):
+            pattern(value)
