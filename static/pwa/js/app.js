@@ -15,6 +15,7 @@ import * as loginScreen from './screens/login.js';
 import * as home from './screens/home.js';
 import * as childScreen from './screens/child.js';
 import * as forms from './screens/forms.js';
+import * as doses from './screens/doses.js';
 import * as syncScreen from './screens/sync.js';
 import * as parent from './screens/parent.js';
 import * as reports from './screens/reports.js';
@@ -208,9 +209,9 @@ const ROUTES = [
   [/^#\/edit\/([\w-]+)$/, (m) => forms.childForm(ctx, m[1]), toChild],
   [/^#\/visit\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1]), toChild],
   [/^#\/visit\/([\w-]+)\/([\w-]+)$/, (m) => forms.visitForm(ctx, m[1], m[2]), toChild],
-  [/^#\/doses\/([\w-]+)$/, (m) => forms.dosesForm(ctx, m[1]), toChild],
-  [/^#\/card\/([\w-]+)$/, (m) => forms.cardForm(ctx, m[1]), toChild],
-  [/^#\/dose\/([\w-]+)\/(immunisation|supplement)\/([\w-]+)$/, (m) => forms.doseForm(ctx, m[1], m[2], m[3]), toChild],
+  [/^#\/doses\/([\w-]+)$/, (m) => doses.dosesForm(ctx, m[1]), toChild],
+  [/^#\/card\/([\w-]+)$/, (m) => doses.cardForm(ctx, m[1]), toChild],
+  [/^#\/dose\/([\w-]+)\/(immunisation|supplement)\/([\w-]+)$/, (m) => doses.doseForm(ctx, m[1], m[2], m[3]), toChild],
   [/^#\/sync$/, () => (ctx.role === 'dinkes' ? reports.render(ctx) : syncScreen.render(ctx))],
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],

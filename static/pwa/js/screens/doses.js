@@ -1,0 +1,282 @@
+// The dose forms: correct one dose, record the doses and vitamin A of the day, copy a child's
+// Buku KIA (screens/forms.js has what every form that saves shares).
+import { formatDate, lang, t } from '../i18n.js';
+import { checkbox, choice, field, h, radios, showErrors, todayIso } from '../ui.js';
+import { dueToday } from '../assess.js';
+import { checkCopied, copyableDoses, validateDose, validateSupplement } from '../due.js';
+import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, isHealthWorker, lotErrors, recordDay } from '../checks.js';
+import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
+import { doseLabel } from './child.js';
+import { dateCheck, deleteCard, onSave, recordIds, showRefused } from './forms.js';
+
+/** Where a dose's record comes from: given at this visit by a health worker, copied from the
+ * Buku KIA or another record, or the parent's recollection (none chosen by default). */
+const sourceRadios = (checked, sources = DOSE_SOURCES) => radios('source', t('dose_source'), sources.map((s) => [s, t(`source_${s}`)]), checked);
+const sourceOf = (form) => form.querySelector('input[name=source]:checked')?.value ?? null;
+
+/** Where a dose copied from a record or recalled was given (a dose given at this visit: here). */
+const PLACES = ['posyandu', 'puskesmas', 'elsewhere'];
+const placeRadios = (checked) => radios('place', t('dose_place'), PLACES.map((p) => [p, t(`place_${p}`)]), checked);
+const placeOf = (form, from) => (from === 'given' ? 'posyandu' : form.querySelector('input[name=place]:checked')?.value ?? 'posyandu');
+
+/** The vial of a dose given by a health worker: its batch (lot) number and expiry date and, when
+ * the schedule lists products for the vaccine, its KFA product. `suffix` tells apart the fields of
+ * several vaccines in one form; `lot` fills them in (`remembered`: from the day's previous child). */
+function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembered = false, ...attrs }) {
+  const known = !lot.kfa_code || products.some((p) => p.kfa_code === lot.kfa_code);
+  const listed = known ? products : [...products, { kfa_code: lot.kfa_code, name: lot.kfa_code }]; // never dropped unseen
+  return h('fieldset', { class: 'lot', ...attrs }, h('legend', {}, legend),
+    remembered ? h('p', { class: 'hint' }, t('lot_remembered')) : null,
+    field({ label: t('batch_number'), name: `batch_number${suffix}`, value: lot.batch_number, required: true,
+      maxlength: BATCH_MAX, autocomplete: 'off' }),
+    field({ label: t('expiry_date'), name: `expiry_date${suffix}`, type: 'date', value: lot.expiry_date, required: true, min: givenOn,
+      max: EXPIRY_RANGE[1] }),
+    listed.length ? choice({ label: t('kfa_product'), name: `kfa_code${suffix}`, value: lot.kfa_code ?? '',
+      options: [['', t('kfa_none')], ...listed.map((p) => [p.kfa_code, p.name])] }) : null);
+}
+
+/** What lotFields hold: {batch_number, expiry_date, kfa_code}, empty ones null; kfa_code left
+ * out when there is no product field (the schedule lists none: a code kept stays as it is). */
+function lotValues(form, suffix = '') {
+  const value = (name) => form.elements[`${name}${suffix}`]?.value.trim() || null;
+  const kfa = form.elements[`kfa_code${suffix}`] ? { kfa_code: value('kfa_code') } : {};
+  return { batch_number: value('batch_number'), expiry_date: value('expiry_date'), ...kfa };
+}
+
+/** lotErrors under the names of the fields with `suffix`. */
+const lotErrorsOf = (lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on)).map(([k, m]) => [`${k}${suffix}`, m]));
+
+/** A health worker's reason to record a dose outside the schedule's rules (the server's
+ * immunisation.operations.enforce: an overridable rule gives way to a bidan or admin who states
+ * it, audited with her name): its field, hidden until a rule needs it, and `judge`. */
+function ruleExceptions(ctx) {
+  const box = field({ label: t('override_reason'), name: 'override_reason', hint: t('override_hint'), maxlength: 255 });
+  box.hidden = true;
+  /** Report `problems` ({field name: violations}) in `errors` as the server judges them: a rule no
+   * one may override stays an error; an overridable one is accepted once a health worker gives her
+   * reason (returned, to send with the records it excuses), asked of her until she does, and sends
+   * a kader to the bidan. */
+  const judge = (form, errors, problems) => {
+    const mayExcuse = isHealthWorker(ctx.role);
+    const because = form.elements.override_reason.value.trim();
+    let excusable = 0;
+    for (const [name, broken] of Object.entries(problems)) {
+      if (!broken.length) continue;
+      const soft = broken.every((v) => v.overridable);
+      excusable += soft ? 1 : 0;
+      if (soft && mayExcuse && because) continue; // accepted as written, with her reason
+      errors[name] = [...(errors[name] ?? []), ...broken.map((v) => v.message[lang()] ?? v.message.id),
+        ...(soft && !mayExcuse ? [t('ask_bidan')] : [])];
+    }
+    box.hidden = !(mayExcuse && excusable);
+    if (mayExcuse && excusable && !because) errors.override_reason = [t('give_reason')];
+    return mayExcuse && excusable && because ? because : null;
+  };
+  return { box, judge };
+}
+
+/** Correct a dose already recorded (an immunisation, vitamin A or deworming): its date, and an
+ * immunisation's source and vial, or delete it. The date is checked by the schedule's rules as
+ * the server checks it, the vial as record_problems. A dose restated from "given" to copied or
+ * recalled loses the vial fields (they described the vial used at that visit). */
+export async function doseForm(ctx, childId, entity, id) {
+  const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  const list = entity === 'immunisation' ? immunisations : supplements;
+  const rec = child ? list.find((r) => r.id === id) : null;
+  if (!rec) return h('p', { class: 'notice' }, t('record_gone'));
+  const area = await ctx.area(child);
+  const name = doseLabel(schedule, entity, rec);
+  const isDose = entity === 'immunisation';
+  let lotBox = null;
+  const copied = (source) => source === 'record' || source === 'recall';
+  const place = isDose ? placeRadios(rec.place ?? 'posyandu') : null;
+  if (place) place.hidden = !copied(rec.source);
+  if (isDose) {
+    const stated = rec.batch_number || rec.expiry_date || rec.kfa_code;
+    const remembered = stated ? null : lotsOn(await keptLots(ctx.db), rec.given_on)[rec.vaccine];
+    lotBox = lotFields({ legend: t('vial_of', { name }), lot: stated ? rec : remembered ?? {}, remembered: !!remembered,
+      products: productsOf(schedule, rec.vaccine), givenOn: rec.given_on, id: 'dose-lot', hidden: rec.source !== 'given' });
+  }
+  const exceptions = ruleExceptions(ctx);
+  const form = h('form', { class: 'card', novalidate: true, id: 'dose-form' }, h('h2', {}, `${t('dose_edit', { name })}: ${child.name}`),
+    field({ label: t('given_on'), name: 'given_on', type: 'date', value: rec.given_on, required: true, max: todayIso(), min: child.birth_date }),
+    isDose ? sourceRadios(rec.source ?? null) : null, place, lotBox, exceptions.box,
+    h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+      h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  form.addEventListener('change', (e) => {
+    if (!lotBox) return;
+    if (e.target.name === 'source') {
+      lotBox.hidden = sourceOf(form) !== 'given';
+      place.hidden = !copied(sourceOf(form));
+    }
+    if (e.target.name === 'given_on') form.elements.expiry_date.min = e.target.value;
+  });
+  onSave(form, async () => {
+    const errors = {};
+    const on = dateCheck(errors, form, 'given_on', child.birth_date);
+    let because = null;
+    // the schedule's rules judge the date as the server does: a new record, or a date changed (a
+    // dose a bidan accepted outside the rules keeps her judgement while its place is corrected)
+    if (!errors.given_on && (rec.version == null || on !== rec.given_on)) {
+      const changed = { ...rec, given_on: on };
+      const found = entity === 'immunisation'
+        ? validateDose(schedule, child.birth_date, immunisations, changed, { area })
+        : validateSupplement(schedule.supplements, child.birth_date, supplements, changed);
+      because = exceptions.judge(form, errors, { given_on: found });
+    }
+    let dose = {};
+    if (isDose) {
+      const source = sourceOf(form); // an old record may state none: it stays so until one is chosen
+      const lot = source === 'given' ? lotValues(form)
+        : rec.source === 'given' ? { batch_number: null, expiry_date: null, kfa_code: null } : {};
+      Object.assign(errors, lotErrorsOf({ source, ...lot }, on));
+      dose = { source, ...lot, ...(copied(source) ? { place: placeOf(form, source) } : {}) };
+    }
+    if (!showErrors(form, errors)) return false;
+    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) } });
+    if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
+    ctx.announce(t('saved_offline'));
+    ctx.go(`#/child/${childId}`);
+    return true;
+  });
+  await showRefused(ctx, form, entity, id);
+  return h('div', {}, form, deleteCard(ctx, entity, id, childId));
+}
+
+/** Record the doses given today: the vaccines, vitamin A and deworming due. A vaccine dose says
+ * where its record comes from; one given by a health worker says its vial (batch, expiry, KFA
+ * product), filled in from the day's previous child for the same vaccine. */
+export async function dosesForm(ctx, childId) {
+  const [{ child, immunisations, supplements }, schedule, kept] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
+    keptLots(ctx.db)]);
+  const area = await ctx.area(child);
+  const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
+  const day = recordDay(ctx.day.date);
+  const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date });
+  const options = h('fieldset', { class: 'checks' }, h('legend', {}, t('due_today')));
+  const source = sourceRadios(null);
+  const place = placeRadios('posyandu');
+  const lotsBox = h('div', { id: 'dose-lots' });
+  const checkedDoses = () => [...form.querySelectorAll('input[name=dose]:checked')].map((i) => i.value);
+  /** The source is asked once a vaccine dose is checked; the vials of those checked, once it is "given". */
+  const showAsked = () => {
+    const checked = checkedDoses();
+    source.hidden = !checked.length;
+    place.hidden = !checked.length || !['record', 'recall'].includes(sourceOf(form));
+    const given = sourceOf(form) === 'given';
+    for (const box of lotsBox.children) box.hidden = !given || !checked.includes(box.dataset.dose);
+  };
+  const drawOptions = () => {
+    const on = form.elements.given_on?.value || day;
+    const due = dueToday({ child, immunisations, supplements, schedule, area, on });
+    options.replaceChildren(h('legend', {}, t('due_today')),
+      ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, false, `${d.vaccine}|${d.dose}`)),
+      ...due.supplements.map((s) => checkbox('supplement', t(s.kind), false, s.kind)),
+      ...(due.doses.length + due.supplements.length ? [] : [h('p', { class: 'muted' }, t('nothing_due'))]));
+    const lots = lotsOn(kept, on);
+    lotsBox.replaceChildren(...due.doses.map((d) => lotFields({ legend: t('vial_of', { name: d.label }), suffix: `|${d.vaccine}|${d.dose}`,
+      lot: lots[d.vaccine], remembered: !!lots[d.vaccine], products: productsOf(schedule, d.vaccine), givenOn: on,
+      'data-dose': `${d.vaccine}|${d.dose}` })));
+    showAsked();
+  };
+  const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
+  form.append(dateField, options, source, place, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+    h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  form.elements.given_on.addEventListener('change', drawOptions);
+  form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
+  drawOptions();
+  const ids = recordIds();
+  onSave(form, async () => {
+    const errors = {};
+    const on = dateCheck(errors, form, 'given_on', child.birth_date);
+    const doses = checkedDoses().map((v) => v.split('|'));
+    const sups = [...form.querySelectorAll('input[name=supplement]:checked')].map((i) => i.value);
+    const from = doses.length ? sourceOf(form) : null;
+    if (doses.length && !from) errors.source = [t('choose_source')];
+    const lots = {};
+    for (const [vaccine, dose] of from === 'given' ? doses : []) {
+      const suffix = `|${vaccine}|${dose}`;
+      lots[`${vaccine}|${dose}`] = lotValues(form, suffix);
+      Object.assign(errors, lotErrorsOf({ source: from, ...lots[`${vaccine}|${dose}`] }, on, suffix));
+    }
+    alert.hidden = doses.length + sups.length > 0;
+    alert.textContent = t('choose_dose');
+    if (!showErrors(form, errors) || !alert.hidden) return false;
+    const recorded = new Date().toISOString();
+    await ctx.saveAll([ // the day's doses saved together: all of them or, should the phone fail, none
+      ...doses.map(([vaccine, dose]) => ({ entity: 'immunisation', id: ids(`${vaccine}|${dose}`), fields: { child_id: childId, vaccine,
+        dose: Number(dose), given_on: on, place: placeOf(form, from), source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } })),
+      ...sups.map((kind) => ({ entity: 'supplement', id: ids(kind), fields: { child_id: childId, kind, given_on: on, place: 'posyandu',
+        recorded_at: recorded } }))]);
+    if (from === 'given') {
+      await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
+    }
+    ctx.announce(t('doses_saved', { n: doses.length + sups.length }));
+    ctx.go(`#/child/${childId}`);
+    return true;
+  });
+  return form;
+}
+
+/** Copy the doses written in a child's Buku KIA (a child new to the app, or to the posyandu): each
+ * dose the schedule could have given by now and the phone has no record of, with its own date
+ * (left empty: not on the card). Checked by the schedule's rules as the server checks them, and
+ * saved together (all or none), in date order, so the server meets dose 1 before dose 2. */
+export async function cardForm(ctx, childId) {
+  const [{ child, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  const area = await ctx.area(child);
+  const today = todayIso();
+  const rows = copyableDoses(schedule, child.birth_date, immunisations, today, { area });
+  const key = (d) => `${d.vaccine}|${d.dose}`;
+  const form = h('form', { class: 'card', novalidate: true, id: 'card-form' }, h('h2', {}, `${t('card_copy')}: ${child.name}`));
+  if (!rows.length) {
+    form.append(h('p', { class: 'muted' }, t('card_copy_none')),
+      h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/child/${childId}` }, t('back'))));
+    return form;
+  }
+  const from = sourceRadios('record', ['record', 'recall']); // a card is copied, or recalled: never given here
+  const place = placeRadios('posyandu');
+  /** A dose's date and, once it has one, where it was given if not where the others were (a
+   * birth dose at the hospital, the rest at the posyandu). */
+  const doseRow = (d) => {
+    const where = choice({ label: t('card_copy_place', { name: d.label }), name: `place|${key(d)}`,
+      options: [['', t('card_copy_place_same')], ...PLACES.map((p) => [p, t(`place_${p}`)])] });
+    where.hidden = true;
+    const on = field({ label: d.label, name: `on|${key(d)}`, type: 'date', min: child.birth_date, max: today,
+      hint: t('card_copy_recommended', { date: formatDate(d.recommended_date) }), 'data-dose': key(d),
+      oninput: (e) => { where.hidden = !e.target.value; } });
+    return h('div', { class: 'card-dose' }, on, where);
+  };
+  const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
+  // a dose the card dates outside the schedule's ages or intervals (a private clinic's early dose):
+  // a health worker may record it as written, with her reason (audited); a kader is told to ask her
+  const exceptions = ruleExceptions(ctx);
+  form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
+    h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')), ...rows.map(doseRow)),
+    exceptions.box, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+      h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  const ids = recordIds();
+  onSave(form, async () => {
+    const errors = {};
+    const copied = [];
+    for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value)) { // an empty date: not on the card
+      const value = dateCheck(errors, form, `on|${key(d)}`, child.birth_date);
+      if (!errors[`on|${key(d)}`]) copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
+    }
+    const { problems, ordered } = checkCopied(schedule, child.birth_date, immunisations, copied, { area, today });
+    const because = exceptions.judge(form, errors, Object.fromEntries(Object.entries(problems).map(([k, v]) => [`on|${k}`, v])));
+    alert.textContent = t('card_copy_empty');
+    alert.hidden = copied.length > 0 || Object.keys(errors).length > 0;
+    if (!showErrors(form, errors) || !alert.hidden) return false;
+    const source = sourceOf(form) ?? 'record';
+    const recorded = new Date().toISOString();
+    await ctx.saveAll(ordered.map((d) => ({ entity: 'immunisation', id: ids(key(d)), fields: {
+      child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source,
+      place: form.elements[`place|${key(d)}`].value || placeOf(form, source),
+      recorded_at: recorded, ...(because && problems[key(d)] ? { override_reason: because } : {}) } })));
+    ctx.announce(t('card_copied', { n: ordered.length }));
+    ctx.go(`#/child/${childId}`);
+    return true;
+  });
+  return form;
+}
