@@ -7,6 +7,7 @@ never reveals that the record exists. Role gates answer 403.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
@@ -14,6 +15,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from posyandu.auth.models import User
+from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
 from posyandu.extensions import db
 from posyandu.registry.models import Child, ParentLink, Posyandu
@@ -82,15 +84,81 @@ def get_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
     return obj
 
 
-def get_child(user: User, child_id: uuid.UUID, *, for_update: bool = False) -> Child:
-    """The child if the user may see it (404 otherwise); ``for_update`` also
-    requires a role that may edit children (403)."""
+def get_child(user: User, child_id: uuid.UUID, *, for_update: bool = False, for_events: bool = False) -> Child:
+    """The child if the user may see it (404 otherwise). ``for_update``: the caller changes the
+    child, which requires a role that may edit children (403); ``for_events``: the caller writes
+    one of its events. Either locks the child's row first (``lock_children``), so the child is
+    read, and its scope judged, as it stands once no one else is changing it."""
+    if for_update or for_events:
+        lock_children([child_id], CHILD if for_update else EVENTS)
     obj = db.session.scalar(scoped_children(user).where(Child.id == child_id))
     if obj is None:
         raise NotFound()
     if for_update and user.role not in STAFF:
         raise Forbidden()
     return obj
+
+
+# --- row locks on a child -------------------------------------------------------------------
+# A weighing copies its child's posyandu (the scope phones pull by) and is judged by its birth
+# date; a move, merge or delete re-points, or tombstones, the events it reads. Each side locks
+# the child's row before reading it, until its transaction ends, so that neither misses what
+# the other has not committed yet (docs/sync.md, "Concurrent writers"):
+#   EVENTS  writing one of the child's events: FOR SHARE. Writers of events go together; a
+#           change of the child waits for them, and they for it.
+#   CHILD   changing the child itself (a move, merge, delete, correction): FOR NO KEY UPDATE.
+# Neither blocks a foreign-key check (FOR KEY SHARE). Several children are locked in one
+# statement, in the order of their ids: two merges of one pair, or a merge and a posyandu day's
+# push, never lock them in opposite orders. SQLite locks no rows: the transaction takes SQLite's
+# one write lock (BEGIN IMMEDIATE) before it reads, which a transaction that wrote holds already.
+EVENTS, CHILD = "events", "child"
+
+
+def locked(stmt: Select, mode: str) -> list[Any]:
+    """The rows of ``stmt``, a select of children from the child table alone, their rows locked
+    in ``mode`` until the transaction ends, and read (in the session too) as they stand once
+    locked. Scope conditions go in a query after it: a row PostgreSQL had to wait for is checked
+    again as it now stands, but against other tables' rows as they were, and may be dropped."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        _begin_immediate()
+    stmt = stmt.with_for_update(read=mode == EVENTS, key_share=mode == CHILD, of=Child)
+    return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+def lock_children(ids: Iterable[uuid.UUID], mode: str = CHILD) -> list[Child]:
+    """These children, locked (``locked``) in the order of their ids, in one statement."""
+    return locked(select(Child).where(among(db.session, Child.id, set(ids))).order_by(Child.id), mode)
+
+
+def child_for_events(child_id: uuid.UUID, clause: ColumnElement[bool] | None = None) -> Child | None:
+    """The child that stands for ``child_id`` (``merged_into`` followed, a merge committed while
+    this waited for the lock included), locked for writing its events; None if ``child_id`` or
+    the child that stands is not among ``clause``."""
+    seen: list[uuid.UUID] = []
+    child = None
+    while child_id not in seen:
+        seen.append(child_id)
+        found = lock_children([child_id], EVENTS)
+        child = found[0] if found else None
+        if child is None or child.merged_into is None:
+            break
+        child_id = child.merged_into
+    if child is None or child.merged_into is not None:
+        return None
+    if clause is not None:
+        wanted = {seen[0], child.id}
+        if set(db.session.scalars(select(Child.id).where(Child.id.in_(wanted), clause))) != wanted:
+            return None
+    return child
+
+
+def _begin_immediate() -> None:
+    """SQLite: take the write lock now, unless this transaction has begun already (pysqlite
+    begins one only before its first write, so the reads before it would be of whatever was
+    committed then, not serialised with other writers)."""
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_event(user: User, model: type, event_id: uuid.UUID, *, for_update: bool = False) -> Any:

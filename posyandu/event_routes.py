@@ -41,7 +41,8 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @blp.response(201, schema)
         @blp.doc(summary=f"Record a {noun} for the child (kader, bidan, admin)")
         def post(self, body, child_id):
-            obj = events.create_event(current_user, model, access.get_child(current_user, child_id), body)
+            obj = events.create_event(current_user, model, access.get_child(current_user, child_id, for_events=True),
+                                      body)
             db.session.commit()
             return obj
 

@@ -94,7 +94,9 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
     """Record several events of one model, ``(child, data, mutation_id)`` each, exactly as if
     recorded one after another by ``create_event``: same rows, duplicate flags, computed values,
     audit and change-log rows, with one flush, one duplicate query and one hook run for all.
-    More than one at a time only for a model with ``after_write_many`` (or with no hook)."""
+    More than one at a time only for a model with ``after_write_many`` (or with no hook).
+    The children are read locked for writing their events (``access.get_child(for_events=True)``,
+    ``access.child_for_events``, ``access.lock_children``): their posyandu is copied as it stands."""
     access.require_staff(user)
     if len(items) > 1 and after_write and model in AFTER_WRITE and model not in AFTER_WRITE_MANY:
         raise ValueError(f"{model.__name__} events are judged one after another: create them one at a time")

@@ -134,6 +134,8 @@ class _Run:
                                       .limit(1))
         if child is not None and child.merged_into is not None:
             child = resolve_alias(child)
+        if child is not None:  # locked for writing its visits, and judged as it then stands
+            child = access.child_for_events(child.id)
         if child is not None and child.deleted_at is not None:
             raise RowError({"name": [Msg("this child was deleted", "anak ini sudah dihapus")]})
         if child is not None and child.posyandu_id != pos.id:

@@ -104,7 +104,8 @@ def _follow_kabupaten(pos: Posyandu) -> None:
     for indexing, so they are updated in bulk."""
     from posyandu.events import DATE_FIELD
 
-    for child in db.session.scalars(select(Child).where(Child.posyandu_id == pos.id)):
+    # locked first, together (access.locked): an event being written takes the code its child has after this
+    for child in access.locked(select(Child).where(Child.posyandu_id == pos.id).order_by(Child.id), access.CHILD):
         moved = apply_changes(child, {"kabupaten_code": pos.kabupaten_code})
         if moved and child.deleted_at is None:
             record_change(child, "update", moved)

@@ -186,6 +186,7 @@ class ChildMerge(MethodView):
         measurements, immunisations, supplements and parent links move here, and
         later offline changes addressed to the duplicate's id are applied here."""
         access.require_health_worker(current_user)
+        access.lock_children({child_id, body["duplicate_id"]})  # both at once, by id: never in opposite orders
         winner = access.get_child(current_user, child_id, for_update=True)
         try:
             loser = access.get_child(current_user, body["duplicate_id"], for_update=True)

@@ -383,9 +383,10 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
         if not loaded.get("trend_override"):  # who may override is judged one at a time
             ready[i] = (m, loaded, child_id)
     new = _first_of_their_records(Measurement, [m for m, _, _ in ready.values()])
+    wanted = {cid for _, _, cid in ready.values()}
+    access.lock_children(wanted, access.EVENTS)  # for writing their events: all in one statement, read as they stand
     children = {c.id: c for c in db.session.scalars(  # their posyandu is not needed here: not joined in
-        select(Child).where(among(db.session, Child.id, {cid for _, _, cid in ready.values()}),
-                            access.child_clause(batch.user))
+        select(Child).where(among(db.session, Child.id, wanted), access.child_clause(batch.user))
         .options(lazyload(Child.posyandu)))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
     for i, (m, loaded, child_id) in ready.items():
@@ -495,9 +496,12 @@ def _apply_new(batch: _Batch, entity: str | None, run: list[int]) -> None:
 
 # --- applying one mutation -------------------------------------------------------------
 
-def _visible(user: User, model: type, record_id: uuid.UUID) -> Any:
-    """The record in any state (deleted included) if the caller may see it; else None."""
+def _visible(user: User, model: type, record_id: uuid.UUID, *, lock: bool = False) -> Any:
+    """The record in any state (deleted included) if the caller may see it; else None.
+    ``lock``: a child to change, locked first (``access.lock_children``)."""
     if model is Child:
+        if lock:
+            access.lock_children([record_id], access.CHILD)
         return db.session.scalar(select(Child).where(Child.id == record_id, access.child_clause(user)))
     return db.session.scalar(select(model).join(Child, Child.id == model.child_id)
                              .where(model.id == record_id, access.child_clause(user)))
@@ -580,11 +584,11 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     existing = db.session.get(et.model, m.id)
     if existing is None:
         return _create(user, client_id, m, et, create)
-    addressed = _visible(user, et.model, m.id)
+    addressed = _visible(user, et.model, m.id, lock=et.model is Child)
     if addressed is None:
         raise NotFound()
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
-    if target is not addressed and _visible(user, Child, target.id) is None:
+    if target is not addressed and _visible(user, Child, target.id, lock=True) is None:
         raise NotFound()  # merged into a child outside the caller's area: neither shown nor changed
     if target is addressed:
         _restore_if_asked(target, m.base_version)
@@ -614,18 +618,16 @@ def _child_of_event(user: User, raw_id: Any) -> Child:
         child_id = uuid.UUID(str(raw_id))
     except ValueError:
         raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]}) from None
-    child = _visible(user, Child, child_id)
+    # the child that stands for it (a merged duplicate's), locked for writing its events
+    child = access.child_for_events(child_id, access.child_clause(user))
     if child is None:
-        raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
-    child = registry.resolve_alias(child)
-    if _visible(user, Child, child.id) is None:
         raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
     return child
 
 
 def _delete(user: User, client_id: str, m: Mutation) -> Any:
     et = ENTITIES[m.entity]
-    obj = _visible(user, et.model, m.id)
+    obj = _visible(user, et.model, m.id, lock=et.model is Child)
     if obj is None:
         raise NotFound()
     if obj.deleted_at is not None:

@@ -1,0 +1,367 @@
+"""A child's weighings written while the child itself moves, is merged away or is deleted.
+
+Two real requests at once: one is held at a point of its transaction (just after it read the
+child, or just before it commits), the other is started and given a second to finish or to wait,
+then the first goes on (``_race``). The outcome must be that of the two one after the other: a weighing
+follows its child to the new posyandu or onto the child that stands, and is deleted with its
+child (or refused once the child is gone). On PostgreSQL these are two concurrent transactions;
+on SQLite the same interleavings, which its one write lock must serialise as well.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+
+WAIT = 20          # seconds a held request waits to be let go, and a test waits for a request
+LOCK_TIMEOUT = 15  # PostgreSQL: a lock wait longer than this fails the request instead of hanging the test
+
+
+@contextmanager
+def _held(where: str, monkeypatch):
+    """Requests run in the thread named "first" stop once at ``where`` until ``go`` is set:
+    "read", just after an event writer read the child (``events.check_date``, before anything of
+    the event is written); "child", just after a route's first ``access.get_child``; "commit",
+    just before the transaction commits, everything flushed but the change log. Requests of both
+    threads get a lock timeout on PostgreSQL."""
+    from posyandu import access, events
+
+    reached, go = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        if threading.current_thread().name == "first" and not reached.is_set():
+            reached.set()
+            if not go.wait(WAIT):
+                raise RuntimeError("the held request was never let go")
+
+    def at_commit(session: Session) -> None:
+        if not session.in_nested_transaction() and threading.current_thread().name == "first":
+            session.flush()
+            hold()
+
+    def lock_timeout(session: Session, transaction: Any, connection: Any) -> None:
+        if connection.dialect.name == "postgresql" and threading.current_thread().name in ("first", "second"):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}s'")
+
+    if where == "read":
+        check_date = events.check_date
+
+        def read_then_hold(*args: Any) -> None:
+            hold()
+            check_date(*args)
+        monkeypatch.setattr(events, "check_date", read_then_hold)
+    elif where == "child":
+        get_child = access.get_child
+
+        def get_then_hold(*args: Any, **kwargs: Any) -> Any:
+            child = get_child(*args, **kwargs)
+            hold()
+            return child
+        monkeypatch.setattr(access, "get_child", get_then_hold)
+    else:
+        event.listen(Session, "before_commit", at_commit, insert=True)  # before the change log is stamped
+    event.listen(Session, "after_begin", lock_timeout)
+    try:
+        yield reached, go
+    finally:
+        event.remove(Session, "after_begin", lock_timeout)
+        if where == "commit":
+            event.remove(Session, "before_commit", at_commit)
+
+
+def _race(app, monkeypatch, first: Callable[[Any], Any], second: Callable[[Any], Any], *,
+          where: str = "commit") -> tuple[Any, Any, bool]:
+    """``first(client)`` runs until held at ``where``; then ``second(client)`` runs, given a second
+    to finish; then ``first`` goes on. Returns both answers and whether ``second`` had to wait."""
+    answers: dict[str, Any] = {}
+
+    def run(name: str, body: Callable[[Any], Any]) -> threading.Thread:
+        def target() -> None:
+            try:
+                answers[name] = body(app.test_client())
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                answers[name] = exc
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    with _held(where, monkeypatch) as (reached, go):
+        t1 = run("first", first)
+        assert reached.wait(WAIT) or not t1.is_alive(), "the first request never reached the point to hold"
+        assert "first" not in answers, f"the first request ended before it was held: {answers['first']}"
+        t2 = run("second", second)
+        t2.join(1.0)
+        waited = t2.is_alive()
+        go.set()
+        t1.join(WAIT)
+        t2.join(WAIT)
+    assert not t1.is_alive() and not t2.is_alive(), "a request hangs (a deadlock?)"
+    for name in ("first", "second"):
+        assert not isinstance(answers[name], BaseException), (name, answers[name])
+    return answers["first"], answers["second"], waited
+
+
+def _latest(changes: list[dict[str, Any]], record_id: str) -> dict[str, Any] | None:
+    mine = [c for c in changes if c["id"] == record_id]
+    return mine[-1] if mine else None
+
+
+def _child(client, world, by="kader1", posyandu="p1", **overrides) -> str:
+    cid = new_id()
+    [r] = push(client, world.headers(by), [mutation("child", cid, child_data(world.ids[posyandu], **overrides))])
+    assert r["status"] == "applied", r
+    return cid
+
+
+def _weigh(world, by: str, cid: str, mid: str, **overrides) -> Callable[[Any], Any]:
+    """A weighing recorded through the REST API, as a request for ``_race``."""
+    body = {k: v for k, v in measurement_data(cid, **overrides).items() if k != "child_id"}
+    headers = world.headers(by)
+    return lambda c: c.post(f"/api/v1/children/{cid}/measurements", json={**body, "id": mid}, headers=headers)
+
+
+def _push(world, by: str, mutations: list[dict[str, Any]], client_id: str) -> Callable[[Any], Any]:
+    headers = world.headers(by)
+    return lambda c: c.post("/api/v1/sync/push", json={"client_id": client_id, "mutations": mutations},
+                            headers=headers)
+
+
+def _move(world, cid: str, to: str, by: str = "bidan_a", how: str = "rest") -> Callable[[Any], Any]:
+    headers, body = world.headers(by), {"posyandu_id": str(world.ids[to])}
+    if how == "push":  # from the bidan's phone, which saw the child's first version
+        return _push(world, by, [mutation("child", cid, body, base_version=1)], f"{by}-phone")
+    return lambda c: c.patch(f"/api/v1/children/{cid}", json=body, headers=headers)
+
+
+def _merge(world, winner: str, loser: str, by: str = "bidan_a") -> Callable[[Any], Any]:
+    headers = world.headers(by)
+    return lambda c: c.post(f"/api/v1/children/{winner}/merge", json={"duplicate_id": loser}, headers=headers)
+
+
+def _delete(world, cid: str, by: str = "kader1", how: str = "rest") -> Callable[[Any], Any]:
+    headers = world.headers(by)
+    if how == "push":
+        return _push(world, by, [mutation("child", cid, op="delete", base_version=1)], f"{by}-phone")
+    return lambda c: c.delete(f"/api/v1/children/{cid}", headers=headers)
+
+
+def _ok(answer: Any, status: int) -> bool:
+    """A REST answer with ``status``, or a push whose mutations all applied."""
+    if answer.request.path.endswith("/sync/push"):
+        return answer.status_code == 200 and {r["status"] for r in answer.get_json()["results"]} == {"applied"}
+    return answer.status_code == status
+
+
+def _stored(app, model_name: str, record_id: str) -> Any:
+    """The record as committed, read in a fresh session."""
+    import uuid
+
+    from posyandu.extensions import db
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    with app.app_context():
+        obj = db.session.get({"measurement": Measurement, "child": Child}[model_name], uuid.UUID(record_id))
+        db.session.expunge_all()
+        return obj
+
+
+# --- a move ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where,how", [("read", "rest"), ("commit", "rest"), ("commit", "push")])
+def test_a_weighing_recorded_while_the_child_moves_follows_the_child(app, world, client, monkeypatch, where, how):
+    """The reviewer's case: kader1 records a weighing; before it commits, a bidan moves the child
+    to p2 (by the API, or from her phone). kader2 (the child's posyandu now) must pull the
+    weighing; kader1's devices get it taken out of their scope."""
+    cid = _child(client, world)
+    _, c1, _ = pull_all(client, world.headers("kader1b"))
+    _, c2, _ = pull_all(client, world.headers("kader2"))
+    mid = new_id()
+    weighed, moved, _ = _race(app, monkeypatch, _weigh(world, "kader1", cid, mid), _move(world, cid, "p2", how=how),
+                              where=where)
+    assert weighed.status_code == 201 and _ok(moved, 200), (weighed.get_json(), moved.get_json())
+    assert str(_stored(app, "measurement", mid).posyandu_id) == str(world.ids["p2"])
+    new, _, _ = pull_all(client, world.headers("kader2"), c2)
+    assert (_latest(new, mid) or {}).get("op") == "upsert", "the new posyandu never pulls this weighing"
+    old, _, _ = pull_all(client, world.headers("kader1b"), c1)
+    assert (_latest(old, mid) or {}).get("op") in (None, "delete"), "the old posyandu keeps the weighing"
+
+
+@pytest.mark.parametrize("by,status", [("bidan_a", 201), ("kader1", 404)])
+def test_a_weighing_recorded_while_the_move_commits_is_judged_after_it(app, world, client, monkeypatch, by, status):
+    """The move is held just before it commits; a weighing is recorded meanwhile. It is the
+    weighing of a child in p2: a bidan's lands in p2, kader1 (p1) no longer sees the child."""
+    cid = _child(client, world)
+    _, c2, _ = pull_all(client, world.headers("kader2"))
+    mid = new_id()
+    moved, weighed, _ = _race(app, monkeypatch, _move(world, cid, "p2"), _weigh(world, by, cid, mid))
+    assert moved.status_code == 200, moved.get_json()
+    assert weighed.status_code == status, weighed.get_json()
+    if status == 201:
+        assert str(_stored(app, "measurement", mid).posyandu_id) == str(world.ids["p2"])
+        new, _, _ = pull_all(client, world.headers("kader2"), c2)
+        assert (_latest(new, mid) or {}).get("op") == "upsert"
+    else:
+        assert _stored(app, "measurement", mid) is None
+
+
+# --- a merge -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["read", "commit"])
+def test_a_weighing_of_the_duplicate_recorded_while_it_is_merged_lands_on_the_child_that_stands(
+        app, world, client, monkeypatch, where):
+    """kader2's phone pushes a weighing of a child registered twice; before it commits, a bidan
+    merges that registration into the one at p1. The weighing must end on the child that stands
+    (and reach p1's devices), not stay on the merged-away id."""
+    winner = _child(client, world, "kader1", "p1")
+    loser = _child(client, world, "kader2", "p2")
+    _, c1, _ = pull_all(client, world.headers("kader1b"))
+    mid = new_id()
+    pushed, merged, _ = _race(app, monkeypatch,
+                              _push(world, "kader2", [mutation("measurement", mid, measurement_data(loser))], "k2-phone"),
+                              _merge(world, winner, loser), where=where)
+    assert pushed.status_code == 200 and merged.status_code == 200, (pushed.get_json(), merged.get_json())
+    assert pushed.get_json()["results"][0]["status"] == "applied", pushed.get_json()
+    stored = _stored(app, "measurement", mid)
+    assert (str(stored.child_id), str(stored.posyandu_id)) == (winner, str(world.ids["p1"])), \
+        f"the weighing stayed on {stored.child_id} (winner {winner}, loser {loser})"
+    new, _, _ = pull_all(client, world.headers("kader1b"), c1)
+    got = _latest(new, mid)
+    assert got and got["op"] == "upsert" and got["record"]["child_id"] == winner
+
+
+def test_a_weighing_pushed_for_the_duplicate_while_the_merge_commits_lands_on_the_child_that_stands(
+        app, world, client, monkeypatch):
+    winner = _child(client, world, "kader1", "p1")
+    loser = _child(client, world, "kader1", "p1", name="Siti Aminah Putri")
+    mid = new_id()
+    merged, pushed, _ = _race(app, monkeypatch, _merge(world, winner, loser),
+                              _push(world, "kader1", [mutation("measurement", mid, measurement_data(loser))], "k1-phone"))
+    assert merged.status_code == 200 and pushed.status_code == 200, (merged.get_json(), pushed.get_json())
+    assert pushed.get_json()["results"][0]["status"] == "applied", pushed.get_json()
+    assert str(_stored(app, "measurement", mid).child_id) == winner
+
+
+@pytest.mark.parametrize("where", ["child", "commit"])
+def test_two_merges_of_one_pair_in_opposite_directions_keep_one_child(app, world, client, monkeypatch, where):
+    """Two bidans merge the same pair, each into the other. The first is held once it has read
+    its child that stands (had it locked only that one, the second would lock the other and both
+    would wait on each other), or before it commits. The first merge stands; the second finds
+    its child merged away."""
+    a = _child(client, world, "kader1", "p1")
+    b = _child(client, world, "kader1", "p1", name="Siti Aminah Putri")
+    first, second, _ = _race(app, monkeypatch, _merge(world, a, b), _merge(world, b, a), where=where)
+    assert first.status_code == 200, first.get_json()
+    assert second.status_code == 404, second.get_json()
+    kept, gone = _stored(app, "child", a), _stored(app, "child", b)
+    assert (kept.deleted_at, kept.merged_into) == (None, None) and str(gone.merged_into) == a
+
+
+# --- a delete ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where,how", [("read", "rest"), ("commit", "rest"), ("commit", "push")])
+def test_a_weighing_recorded_while_the_child_is_deleted_is_deleted_with_it(app, world, client, monkeypatch, where,
+                                                                           how):
+    cid = _child(client, world)
+    _, c1, _ = pull_all(client, world.headers("kader1b"))
+    mid = new_id()
+    weighed, deleted, _ = _race(app, monkeypatch, _weigh(world, "kader1", cid, mid),
+                                _delete(world, cid, by="kader1b", how=how), where=where)
+    assert weighed.status_code == 201 and _ok(deleted, 204), (weighed.get_json(), deleted.get_json())
+    assert _stored(app, "measurement", mid).deleted_at is not None, "a live weighing under a deleted child"
+    changes, _, _ = pull_all(client, world.headers("kader1b"), c1)
+    assert (_latest(changes, mid) or {}).get("op") in (None, "delete")
+
+
+def test_a_weighing_recorded_while_the_delete_commits_is_refused(app, world, client, monkeypatch):
+    cid = _child(client, world)
+    mid = new_id()
+    deleted, weighed, _ = _race(app, monkeypatch, _delete(world, cid), _weigh(world, "kader1", cid, mid))
+    assert deleted.status_code == 204, deleted.get_json()
+    assert weighed.status_code == 404, weighed.get_json()
+    assert _stored(app, "measurement", mid) is None
+
+
+# --- a posyandu day pushed at once (the bulk path) ---------------------------------------------
+
+def _posyandu_day(client, world, n: int = 12) -> tuple[list[str], list[dict[str, Any]]]:
+    children = [_child(client, world, name=f"Anak {k:02d}", birth_date=f"2025-0{1 + k % 9}-1{k % 10}")
+                for k in range(n)]
+    weighings = [mutation("measurement", new_id(), measurement_data(cid, weight_kg=7 + k / 10))
+                 for k, cid in enumerate(children)]
+    return children, weighings
+
+
+def _child_of(app, mid: str) -> tuple[str, str]:
+    stored = _stored(app, "measurement", mid)
+    return str(stored.child_id), str(stored.posyandu_id)
+
+
+@pytest.mark.parametrize("where", ["read", "commit"])
+def test_a_posyandu_day_pushed_while_children_move_and_merge(app, world, client, monkeypatch, where):
+    """kader1's phone pushes a posyandu day (a run of new weighings, applied together); before it
+    commits, a bidan moves one of the children to p2 and merges another into a third."""
+    children, weighings = _posyandu_day(client, world)
+    moving, loser, winner = children[3], children[7], children[1]
+    p1, p2 = str(world.ids["p1"]), str(world.ids["p2"])
+
+    move, merge = _move(world, moving, "p2"), _merge(world, winner, loser)
+
+    def bidan(c):
+        return move(c), merge(c)
+
+    pushed, (moved, merged), _ = _race(app, monkeypatch, _push(world, "kader1", weighings, "k1-phone"), bidan,
+                                       where=where)
+    assert pushed.status_code == 200, pushed.get_json()
+    assert {r["status"] for r in pushed.get_json()["results"]} == {"applied"}, pushed.get_json()
+    assert moved.status_code == 200 and merged.status_code == 200, (moved.get_json(), merged.get_json())
+    expected = {cid: (cid, p1) for cid in children}
+    expected.update({moving: (moving, p2), loser: (winner, p1)})
+    got = {cid: _child_of(app, m["id"]) for cid, m in zip(children, weighings)}
+    assert got == expected
+
+
+def test_a_posyandu_day_pushed_while_a_move_and_a_merge_commit(app, world, client, monkeypatch):
+    """The other order: the bidan's move and merge are held before they commit while a bidan's
+    phone pushes the day; its weighings are those of the children as they are after them."""
+    children, weighings = _posyandu_day(client, world)
+    moving, loser, winner = children[3], children[7], children[1]
+    p1, p2 = str(world.ids["p1"]), str(world.ids["p2"])
+    moved, pushed, _ = _race(app, monkeypatch, _move(world, moving, "p2"), _push(world, "bidan_a", weighings, "b-phone"))
+    assert moved.status_code == 200 and pushed.status_code == 200, (moved.get_json(), pushed.get_json())
+    again = [mutation("measurement", new_id(), measurement_data(cid, weight_kg=8.8)) for cid in children]
+    merged, pushed_again, _ = _race(app, monkeypatch, _merge(world, winner, loser),
+                                    _push(world, "bidan_a", again, "b-phone"))
+    assert merged.status_code == 200 and pushed_again.status_code == 200, (merged.get_json(), pushed_again.get_json())
+    for answer in (pushed, pushed_again):
+        assert {r["status"] for r in answer.get_json()["results"]} == {"applied"}, answer.get_json()
+    assert _child_of(app, weighings[3]["id"]) == (moving, p2)
+    assert _child_of(app, again[3]["id"]) == (moving, p2)
+    assert _child_of(app, again[7]["id"]) == (winner, p1)
+
+
+def test_phones_weighing_the_same_children_do_not_wait_for_each_other(app, world, client, monkeypatch):
+    """Writers of a child's events share the child's lock (PostgreSQL): two phones pushing the
+    same posyandu day, and a weighing by hand, go on together (SQLite has one writer at a time)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time")
+    children, weighings = _posyandu_day(client, world, 6)
+    other = [mutation("measurement", new_id(), measurement_data(cid, weight_kg=9.1)) for cid in reversed(children)]
+    mid = new_id()
+
+    push_too, weigh = _push(world, "kader1b", other, "k1b-phone"), _weigh(world, "bidan_a", children[0], mid)
+
+    def second(c):
+        return push_too(c), weigh(c)
+
+    pushed, (pushed_too, weighed), waited = _race(app, monkeypatch, _push(world, "kader1", weighings, "k1-phone"),
+                                                  second)
+    assert not waited, "a writer of the same children's weighings waited for the first push"
+    assert pushed.status_code == 200 and pushed_too.status_code == 200 and weighed.status_code == 201
+    assert {r["status"] for a in (pushed, pushed_too) for r in a.get_json()["results"]} == {"applied"}
