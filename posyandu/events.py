@@ -51,10 +51,6 @@ def check_date(model: type, child: Child, data: dict[str, Any]) -> None:
                                                    "tidak boleh sebelum tanggal lahir anak")]})
 
 
-def possible_duplicate(model: type, obj: Any) -> uuid.UUID | None:
-    return possible_duplicates(model, [obj])[0]
-
-
 def possible_duplicates(model: type, objs: Sequence[Any]) -> list[uuid.UUID | None]:
     """For each event, in the order given, the first-recorded live event of the same child and
     keys recorded before it (stored, or earlier in ``objs``), or None; one query for all.
@@ -133,16 +129,24 @@ def update_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
     data.pop("id", None)
     child = db.session.get(Child, obj.child_id)
     check_date(type(obj), child, data)
+    was = same_keys_of(obj)
     changes = apply_changes(obj, data)
     if not changes:
         return obj
+    _written(user, obj, child, data, changes)
+    if same_keys_of(obj) != was:
+        flag_duplicates_again(type(obj), [was, same_keys_of(obj)], action="update", reason=f"{obj.id} changed")
+    return obj
+
+
+def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: dict[str, list[Any]]) -> None:
+    """An edit's rules, then its change recorded."""
     if type(obj) in AFTER_WRITE:
         # the hook sees what changed (plus the reasons given), so an edit of the batch number does not
         # re-judge a dose a bidan accepted earlier; a moved date or a new dose number is judged again
         touched = {k: v for k, v in data.items() if k in changes or k in REASON_FIELDS}
         AFTER_WRITE[type(obj)](user, obj, child, touched)
     record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"))
-    return obj
 
 
 def delete_event(user: User, obj: Any, reason: str | None) -> None:
@@ -150,3 +154,28 @@ def delete_event(user: User, obj: Any, reason: str | None) -> None:
     record_change(obj, "delete", reason=reason)
     if type(obj) in AFTER_WRITE:
         AFTER_WRITE[type(obj)](user, obj, db.session.get(Child, obj.child_id), {})
+    flag_duplicates_again(type(obj), [same_keys_of(obj)], action="delete", reason=f"{obj.id} deleted")
+
+
+def same_keys_of(obj: Any) -> tuple:
+    """Which events ``obj`` is "the same" as: its child and the model's ``SAME_KEYS`` values."""
+    return (obj.child_id, *(getattr(obj, k) for k in SAME_KEYS[type(obj)]))
+
+
+def flag_duplicates_again(model: type, groups: Sequence[tuple], *, action: str, reason: str) -> None:
+    """Flag each group's live events (``same_keys_of``) as creating them one after another would:
+    the first recorded unflagged, each later one ``possible_duplicate_of`` it (api-contract, Sync:
+    "the later flagged as a possible duplicate"). For an event that joins or leaves a group other
+    than by being created: an edit of its day (or dose), a delete, a merge of its child.
+    A flag that changes is a new version of its event, so phones hold the pair as the server
+    judges it; one left pointing at a deleted record would ask a person to resolve a pair that
+    is no longer there."""
+    cols = [getattr(model, k) for k in SAME_KEYS[model]]
+    for child_id, *values in dict.fromkeys(groups):
+        events = db.session.scalars(select(model).where(
+            model.child_id == child_id, model.deleted_at.is_(None), *[col == v for col, v in zip(cols, values)])
+            .order_by(model.created_at, model.id)).all()
+        for event in events:
+            changes = apply_changes(event, {"possible_duplicate_of": None if event is events[0] else events[0].id})
+            if changes:
+                record_change(event, "update", changes, action=action, reason=reason)

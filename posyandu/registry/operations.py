@@ -264,16 +264,19 @@ def _repoint_events(source: Child, target: Child, *, prev_posyandu_id: uuid.UUID
     gets a new version, so the old posyandu's devices receive an ``out_of_scope``
     delete and the new posyandu's devices receive the child's whole history.
     """
-    from posyandu.events import possible_duplicate
+    from posyandu.events import flag_duplicates_again, same_keys_of
 
+    joined: dict[type, list[tuple]] = {}
     for event in child_events(source.id):
         changes = apply_changes(event, {"child_id": target.id, "posyandu_id": target.posyandu_id,
                                         "kabupaten_code": target.kabupaten_code})
         if "child_id" in changes:
-            event.possible_duplicate_of = possible_duplicate(type(event), event)
+            joined.setdefault(type(event), []).append(same_keys_of(event))
         if changes:
             moved_from = prev_posyandu_id if prev_posyandu_id != target.posyandu_id else None
             record_change(event, "update", changes, prev_posyandu_id=moved_from, action=action)
+    for model, groups in joined.items():
+        flag_duplicates_again(model, groups, action=action, reason=f"{source.id} merged into {target.id}")
 
 
 MERGE_FILLS = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phone", "address", "rt", "rw",

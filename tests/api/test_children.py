@@ -321,6 +321,24 @@ def test_a_third_registration_flagged_against_the_merged_duplicate_is_flagged_ag
     assert pulled[a["id"]]["op"] == "delete"
 
 
+def test_after_a_merge_the_later_recorded_of_one_days_weighings_is_the_flagged_one(client, world, make_child):
+    """One day's weighing recorded under each of two registrations of one child: merged, the
+    weighing recorded first stands and the later one is flagged against it (api-contract, Sync),
+    whichever registration each came from."""
+    born = "2025-03-01"
+    loser = make_child(name="Rizky Ramadhan", birth_date=born)
+    winner = make_child(by="kader1b", name="Rizki Ramadan", birth_date=born)
+    day = {"measured_on": date.today().isoformat(), "weight_kg": 9.4}
+    first, later = (client.post(f"/api/v1/children/{c['id']}/measurements", json=day, headers=world.headers("kader1"))
+                    .get_json() for c in (loser, winner))
+    resp = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    read = lambda m: client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
+    assert (read(first)["child_id"], read(first)["possible_duplicate_of"]) == (winner["id"], None)
+    assert (read(later)["child_id"], read(later)["possible_duplicate_of"]) == (winner["id"], first["id"])
+
+
 def test_a_child_flagged_against_a_deleted_registration_is_judged_again(client, world, make_child):
     born = "2025-04-02"
     a = make_child(name="Putri Ayu", sex="F", birth_date=born)

@@ -261,3 +261,45 @@ def test_a_device_clock_reading_no_phone_could_show_is_422_for_recorded_at(clien
     fixed = client.patch(f"/api/v1/{kind}/{made['id']}", json={"recorded_at": recorded_at},
                          headers=world.headers("kader1"))
     assert fixed.status_code == 422 and list(fixed.get_json()["errors"]) == ["recorded_at"], fixed.get_json()
+
+
+def test_an_edit_onto_another_weighings_day_flags_it_and_an_edit_off_it_clears_the_flag(client, world, child):
+    """Same-day weighings are both kept, the later flagged (api-contract, Sync): also when an edit
+    brings one onto the other's day, and no longer once it leaves that day."""
+    url = f"/api/v1/children/{child['id']}/measurements"
+    first = client.post(url, json=body_for("measurements", recent("measurements", 3)),
+                        headers=world.headers("kader1")).get_json()
+    later = client.post(url, json=body_for("measurements", recent("measurements", 2), weight_kg=9.5),
+                        headers=world.headers("kader1")).get_json()
+    assert later["possible_duplicate_of"] is None
+    moved = client.patch(f"/api/v1/measurements/{later['id']}", json={"measured_on": first["measured_on"]},
+                         headers=world.headers("kader1"))
+    assert moved.status_code == 200 and moved.get_json()["possible_duplicate_of"] == first["id"]
+    apart = client.patch(f"/api/v1/measurements/{later['id']}", json={"measured_on": later["measured_on"]},
+                         headers=world.headers("kader1"))
+    assert apart.status_code == 200 and apart.get_json()["possible_duplicate_of"] is None
+    assert client.get(f"/api/v1/measurements/{first['id']}", headers=world.headers("kader1")).get_json()[
+        "possible_duplicate_of"] is None
+
+
+def test_deleting_the_first_of_a_days_weighings_makes_the_next_the_first_on_every_phone(client, world, child):
+    """Three weighings of one day: the second and third flagged against the first. The first
+    deleted, the second is the day's first (unflagged) and the third is flagged against it; the
+    phones pull both changes. A flag never points at a deleted record for a person to resolve."""
+    from tests.sync.helpers import pull_all
+
+    url = f"/api/v1/children/{child['id']}/measurements"
+    day = recent("measurements", 1)
+    a, b, c = (client.post(url, json=body_for("measurements", day, weight_kg=kg), headers=world.headers("kader1"))
+               .get_json() for kg in (9.4, 9.5, 9.6))
+    assert (b["possible_duplicate_of"], c["possible_duplicate_of"]) == (a["id"], a["id"])
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    assert client.delete(f"/api/v1/measurements/{a['id']}", headers=world.headers("kader1")).status_code == 204
+    read = lambda m: client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
+    assert (read(b)["possible_duplicate_of"], read(c)["possible_duplicate_of"]) == (None, b["id"])
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert sorted((x["id"], x["op"], x["record"]["possible_duplicate_of"]) for x in later) == sorted(
+        [(a["id"], "delete", None), (b["id"], "upsert", None), (c["id"], "upsert", b["id"])])
+    # deleting a flagged one changes no other record
+    assert client.delete(f"/api/v1/measurements/{c['id']}", headers=world.headers("kader1")).status_code == 204
+    assert read(b)["version"] == 2
