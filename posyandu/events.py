@@ -19,7 +19,7 @@ from posyandu.errors import Conflict, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.registry.models import Child
-from posyandu.registry.operations import check_base_version
+from posyandu.registry.operations import check_base_version, resolve_alias, undelete
 
 # Per event model: the date column, the columns that make two events "the same",
 # and a hook run after every create/update (z-scores, dose rules…). A model whose hook
@@ -139,14 +139,47 @@ def update_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
     return obj
 
 
-def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: dict[str, list[Any]]) -> None:
-    """An edit's rules, then its change recorded."""
+def restore_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
+    """Bring back a deleted event, with the client's changes ``data`` (a phone that saw the tombstone
+    chose "restore", sync-notes §1.3), written as an edit is: judged by the model's hook (a
+    measurement's z-scores and age for the child's birth date now, its neighbours' KMS trend with
+    it back), its day's duplicate flags judged again, and every record whose values change
+    logged for the phones.
+
+    It comes back to the child that stands now, at that child's posyandu: the child it was deleted
+    from may since have moved (``registry.update_child``) or been merged into another
+    (``registry.merge_children``), and moves and merges re-point live events only. Tombstones stay
+    as they were deleted: phones of the old posyandu already hold them there, re-pointing them
+    would give every move a version per tombstone and ship the new posyandu records it never
+    had, and a deleted record's history would no longer say where it was deleted. Placing the
+    record once, in the version that makes it live again, gives each phone one change: the
+    posyandu it comes back to pulls it, the one it left an ``out_of_scope`` delete, and a merged
+    child's record lands under the child that stands. The caller checks that child is in its
+    scope."""
+    access.require_staff(user)
+    data.pop("base_version", None)
+    data.pop("id", None)
+    model, field = type(obj), DATE_FIELD[type(obj)]
+    child = resolve_alias(db.session.get(Child, obj.child_id))
+    check_date(model, child, {field: data.get(field, getattr(obj, field))})
+    left = obj.posyandu_id if obj.posyandu_id != child.posyandu_id else None
+    changes = {**undelete(obj), **apply_changes(obj, {**data, "child_id": child.id, "posyandu_id": child.posyandu_id,
+                                                      "kabupaten_code": child.kabupaten_code})}
+    _written(user, obj, child, data, changes, action="restore", prev_posyandu_id=left)
+    flag_duplicates_again(model, [same_keys_of(obj)], action="restore", reason=f"{obj.id} restored")
+    return obj
+
+
+def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: dict[str, list[Any]],
+             **log: Any) -> None:
+    """An edit's (or a restore's) rules, then its change recorded (``log``: ``record_change``'s)."""
     if type(obj) in AFTER_WRITE:
         # the hook sees what changed (plus the reasons given), so an edit of the batch number does not
         # re-judge a dose a bidan accepted earlier; a moved date or a new dose number is judged again
         touched = {k: v for k, v in data.items() if k in changes or k in REASON_FIELDS}
         AFTER_WRITE[type(obj)](user, obj, child, touched)
-    record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"))
+    record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"),
+                  **log)
 
 
 def delete_event(user: User, obj: Any, reason: str | None) -> None:
@@ -166,7 +199,7 @@ def flag_duplicates_again(model: type, groups: Sequence[tuple], *, action: str, 
     """Flag each group's live events (``same_keys_of``) as creating them one after another would:
     the first recorded unflagged, each later one ``possible_duplicate_of`` it (api-contract, Sync:
     "the later flagged as a possible duplicate"). For an event that joins or leaves a group other
-    than by being created: an edit of its day (or dose), a delete, a merge of its child.
+    than by being created: an edit of its day (or dose), a delete, a restore, a merge of its child.
     A flag that changes is a new version of its event, so phones hold the pair as the server
     judges it; one left pointing at a deleted record would ask a person to resolve a pair that
     is no longer there."""

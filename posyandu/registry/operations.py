@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, true, update
 from posyandu import access
 from posyandu.audit import apply_changes, created_fields, log_action, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import creation_instants, ids_taken, insert_records, new_records
+from posyandu.database import as_json_value, creation_instants, ids_taken, insert_records, new_records
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -232,6 +232,21 @@ def delete_child(user: User, child: Child, reason: str | None) -> None:
         found = likely_duplicate(other)
         record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
                       action="delete", reason=f"{child.id} deleted")
+
+
+def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
+    """Bring back a deleted child (a phone that saw the tombstone chose "restore", sync-notes §1.3),
+    then apply the client's changes ``data`` as an edit."""
+    access.require_staff(user)
+    record_change(child, "update", undelete(child), action="restore")
+    return update_child(user, child, data)
+
+
+def undelete(obj: Any) -> dict[str, list[Any]]:
+    """Clear a tombstone's ``deleted_at``; the change, for its ``restore`` audit row."""
+    change = {"deleted_at": [as_json_value(obj.deleted_at), None]}
+    obj.deleted_at = None
+    return change
 
 
 def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
 from posyandu import access, events
-from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, record_change, snapshot
+from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, snapshot
 from posyandu.auth.models import User
 from posyandu.database import among, insert_or_skip, insert_rows, utcnow
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed, growth_input_errors
@@ -565,15 +565,14 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
     return {k: loaded[k] for k in merged.apply}
 
 
-def _restore_if_asked(obj: Any, base_version: int | None) -> None:
-    """An edit of a tombstone is a conflict, unless the client saw the tombstone
-    (its base is the deleted version) and chose to restore the record."""
+def _restores(obj: Any, base_version: int | None) -> bool:
+    """Whether an upsert of ``obj`` restores it. An edit of a tombstone is a conflict, unless the
+    client saw the tombstone (its base is the deleted version) and chose to restore the record."""
     if obj.deleted_at is None:
-        return
+        return False
     if base_version != obj.version or getattr(obj, "merged_into", None) is not None:
         raise SyncConflict(obj, ["deleted_at"])
-    record_change(obj, "update", {"deleted_at": [str(obj.deleted_at), None]}, action="restore")
-    obj.deleted_at = None
+    return True
 
 
 def _upsert(user: User, client_id: str, m: Mutation) -> Any:
@@ -590,13 +589,15 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
     if target is not addressed and _visible(user, Child, target.id, lock=True) is None:
         raise NotFound()  # merged into a child outside the caller's area: neither shown nor changed
-    if target is addressed:
-        _restore_if_asked(target, m.base_version)
-    elif target.deleted_at is not None:
+    restoring = target is addressed and _restores(target, m.base_version)
+    if target is not addressed and target.deleted_at is not None:
         raise SyncConflict(target, ["deleted_at"])
     changes = _merge(et, addressed, target, m.base_version, (client_id, user.id), _load(update, m.data))
     if et.model is Child:
-        return registry.update_child(user, target, changes)
+        return (registry.restore_child if restoring else registry.update_child)(user, target, changes)
+    if restoring:
+        _child_of_event(user, target.child_id)  # it comes back to the child that stands: in the caller's area
+        return events.restore_event(user, target, changes)
     return events.update_event(user, target, changes)
 
 

@@ -156,3 +156,65 @@ def test_a_cursor_with_characters_no_cursor_has_resets_like_any_damaged_one(worl
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     page = resp.get_json()
     assert page["reset"] is True and {c["entity"] for c in page["changes"]} == {"posyandu", "child", "measurement"}
+
+
+def _child_with_a_deleted_weighing(client, world, by, posyandu):
+    """A child registered at ``posyandu`` whose weighing was deleted since: (child id, weighing id,
+    the weighing's data, its tombstone's version)."""
+    cid, mid = new_id(), new_id()
+    data = measurement_data(cid)
+    push(client, world.headers(by), [mutation("child", cid, child_data(world.ids[posyandu])),
+                                     mutation("measurement", mid, data)])
+    [gone] = push(client, world.headers(by), [mutation("measurement", mid, op="delete", base_version=1)])
+    return cid, mid, data, gone["version"]
+
+
+def _restore(client, world, by, mid, data, version):
+    """A restore pushed from a device that saw the weighing's tombstone (its version)."""
+    fields = {k: v for k, v in data.items() if k != "child_id"}
+    [r] = push(client, world.headers(by), [mutation("measurement", mid, fields, base_version=version)],
+               client_id=f"{by}-phone")
+    return r
+
+
+def test_a_weighing_restored_after_its_child_moved_comes_back_at_the_childs_new_posyandu(world, client):
+    """Deleted while the child was at p1, restored (by a bidan whose phone saw the tombstone) after
+    the child moved to p2: it comes back at p2, where kader2 reads and pulls it; kader1, who no
+    longer holds the child, is told it is out of her scope, never given the record."""
+    cid, mid, data, deleted = _child_with_a_deleted_weighing(client, world, "kader1", "p1")
+    _, old_cursor, _ = pull_all(client, world.headers("kader1"))
+    _, new_cursor, _ = pull_all(client, world.headers("kader2"))
+    resp = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p2"])},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    # kader1 may no longer restore it; the bidan may
+    assert _restore(client, world, "kader1", mid, data, deleted)["status"] == "rejected"
+    back = _restore(client, world, "bidan_a", mid, data, deleted)
+    assert back["status"] == "applied" and back["record"]["posyandu_id"] == str(world.ids["p2"]), back
+    listed = client.get(f"/api/v1/children/{cid}/measurements", headers=world.headers("kader2")).get_json()
+    assert mid in {m["id"] for m in listed["items"]}
+    old, _, _ = pull_all(client, world.headers("kader1"), old_cursor)
+    assert [(c["op"], c["reason"], c["record"]) for c in old if c["id"] == mid] == [("delete", "out_of_scope", None)]
+    new, _, _ = pull_all(client, world.headers("kader2"), new_cursor)
+    assert [(c["op"], c["record"]["posyandu_id"]) for c in new if c["id"] == mid] == [("upsert", str(world.ids["p2"]))]
+
+
+def test_a_weighing_restored_after_its_child_was_merged_comes_back_under_the_child_that_stands(world, client):
+    """A duplicate registration at p2 had a weighing deleted; a bidan merges it into the child of
+    p1, then restores the weighing: it lands under the child that stands, pulled by p1's phones;
+    p2's kader, whose phone still names the merged-away child, cannot restore it into p1."""
+    winner = _child_with_visit(client, world, "kader1", "p1")
+    loser, mid, data, deleted = _child_with_a_deleted_weighing(client, world, "kader2", "p2")
+    _, p1_cursor, _ = pull_all(client, world.headers("kader1b"))
+    _, p2_cursor, _ = pull_all(client, world.headers("kader2"))
+    resp = client.post(f"/api/v1/children/{winner}/merge", json={"duplicate_id": loser}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    refused = _restore(client, world, "kader2", mid, data, deleted)
+    assert refused["status"] == "rejected" and list(refused["errors"]) == ["child_id"], refused
+    back = _restore(client, world, "bidan_a", mid, data, deleted)
+    assert back["status"] == "applied" and back["record"]["child_id"] == winner, back
+    assert back["record"]["possible_duplicate_of"] is not None   # the winner was weighed that day too
+    p1, _, _ = pull_all(client, world.headers("kader1b"), p1_cursor)
+    assert [(c["op"], c["record"]["child_id"]) for c in p1 if c["id"] == mid] == [("upsert", winner)]
+    p2, _, _ = pull_all(client, world.headers("kader2"), p2_cursor)
+    assert [(c["op"], c["reason"]) for c in p2 if c["id"] == mid] == [("delete", "out_of_scope")]

@@ -237,6 +237,92 @@ def test_deletes_tombstones_and_restore(world, app, client):
     assert {(c["entity"], c["reason"]) for c in deletes} == {("child", "deleted"), ("measurement", "deleted")}
 
 
+def _month(months_ago: int) -> str:
+    """The first day of the calendar month ``months_ago`` before this one."""
+    index = date.today().year * 12 + date.today().month - 1 - months_ago
+    return date(index // 12, index % 12 + 1, 1).isoformat()
+
+
+def _stored(app, model, ids):
+    """Each record as stored: (live, KMS trend or None, weight gain or None)."""
+    from posyandu.extensions import db
+
+    with app.app_context():
+        found = {str(r.id): r for r in db.session.scalars(select(model).where(model.id.in_(map(uuid.UUID, ids))))}
+        return [(r.deleted_at is None, getattr(r, "trend", None), getattr(r, "weight_gain_g", None))
+                for r in map(found.get, ids)]
+
+
+def test_restoring_a_deleted_weighing_gives_next_month_its_trend_back_on_every_phone(world, app, client):
+    """Weighed three months running: deleting the middle weighing makes the last one O (not weighed
+    the month before); restoring it makes the last one T again (no gain), on the server and on the
+    phones, which pull the restored weighing and its neighbour's new trend."""
+    from posyandu.growth.models import Measurement
+
+    cid, _ = _new_child(client, world, birth_date=(date.today() - timedelta(days=500)).isoformat())
+    h = world.headers("kader1")
+    ids = [new_id() for _ in range(3)]
+    push(client, h, [mutation("measurement", mid, measurement_data(cid, measured_on=_month(ago), weight_kg=kg))
+                     for mid, ago, kg in zip(ids, (2, 1, 0), (9.0, 9.5, 9.5))])
+    assert _stored(app, Measurement, ids) == [(True, "B", None), (True, "N", 500), (True, "T", 0)]
+    [gone] = push(client, h, [mutation("measurement", ids[1], {"reason": "salah"}, op="delete", base_version=1)])
+    assert _stored(app, Measurement, ids)[2] == (True, "O", None)
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    [back] = push(client, h, [mutation("measurement", ids[1], {}, base_version=gone["version"])])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    assert _stored(app, Measurement, ids) == [(True, "B", None), (True, "N", 500), (True, "T", 0)]
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert sorted((c["id"], c["op"], c["record"]["trend"]) for c in later) == sorted(
+        [(ids[1], "upsert", "N"), (ids[2], "upsert", "T")])
+
+
+def test_a_weighing_restored_after_a_birth_date_correction_is_computed_for_the_birth_date_now(world, client):
+    """Deleted while the child's birth date was corrected two months earlier: restored, its age,
+    z-scores and categories are those of the birth date the child has now. A weighing the
+    corrected birth date puts before the birth cannot come back as it was."""
+    born = date.today() - timedelta(days=400)
+    cid, _ = _new_child(client, world, birth_date=born.isoformat())
+    h = world.headers("kader1")
+    mid, early = new_id(), new_id()
+    made, _ = push(client, h, [mutation("measurement", mid, measurement_data(cid, measured_on=_month(1))),
+                               mutation("measurement", early, measurement_data(cid, measured_on=born.isoformat()))])
+    gone = push(client, h, [mutation("measurement", mid, op="delete", base_version=1),
+                            mutation("measurement", early, op="delete", base_version=1)])
+    [fixed] = push(client, h, [mutation("child", cid, {"birth_date": (born - timedelta(days=60)).isoformat()},
+                                        base_version=1)])
+    assert fixed["status"] == "applied", fixed
+    [back] = push(client, h, [mutation("measurement", mid, {}, base_version=gone[0]["version"])])
+    assert back["status"] == "applied", back
+    assert back["record"]["age_days"] == made["record"]["age_days"] + 60
+    assert back["record"]["zscores"]["wfa"] < made["record"]["zscores"]["wfa"]
+    [later] = push(client, h, [mutation("child", cid, {"birth_date": (born + timedelta(days=1)).isoformat()},
+                                        base_version=fixed["version"])])
+    assert later["status"] == "applied", later   # only live weighings bind the birth date
+    [refused] = push(client, h, [mutation("measurement", early, {}, base_version=gone[1]["version"])])
+    assert refused["status"] == "rejected" and list(refused["errors"]) == ["measured_on"], refused
+    [dated] = push(client, h, [mutation("measurement", early, {"measured_on": (born + timedelta(days=1)).isoformat()},
+                                        base_version=gone[1]["version"])])
+    assert dated["status"] == "applied" and dated["record"]["age_days"] == 0, dated
+
+
+def test_restoring_the_first_of_a_days_weighings_flags_the_later_one_against_it_again(world, client):
+    """Two weighings of one day, the later flagged. The first deleted, the later one stands alone
+    (unflagged); the first restored, the later one is flagged against it again, on every phone."""
+    cid, _ = _new_child(client, world)
+    h = world.headers("kader1")
+    first, later = new_id(), new_id()
+    made = push(client, h, [mutation("measurement", first, measurement_data(cid)),
+                            mutation("measurement", later, measurement_data(cid, weight_kg=8.2))])
+    assert made[1]["record"]["possible_duplicate_of"] == first
+    [gone] = push(client, h, [mutation("measurement", first, {"reason": "dobel"}, op="delete", base_version=1)])
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    [back] = push(client, h, [mutation("measurement", first, {}, base_version=gone["version"])])
+    assert back["status"] == "applied" and back["record"]["possible_duplicate_of"] is None, back
+    pulled, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert sorted((c["id"], c["op"], c["record"]["possible_duplicate_of"]) for c in pulled) == sorted(
+        [(first, "upsert", None), (later, "upsert", first)])
+
+
 def test_events_for_unknown_or_foreign_children_are_rejected(world, client):
     foreign, _ = _new_child(client, world, by="kader3", posyandu="p3")
     results = push(client, world.headers("kader1", "id"), [
