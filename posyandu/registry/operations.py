@@ -219,11 +219,14 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
 
 
 def delete_child(user: User, child: Child, reason: str | None) -> None:
-    """Tombstone the child and, with it, every event of the child (each with its own log row). A
-    child flagged as its possible duplicate is flagged again against the children that stand."""
+    """Tombstone the child and, with it, every event of the child (each with its own log row). The
+    events take the child's own ``deleted_at``: that is how ``restore_child`` knows them from events
+    deleted on their own before. A child flagged as its possible duplicate is flagged again against
+    the children that stand."""
     access.require_staff(user)
     record_change(child, "delete", reason=reason)
     for event in child_events(child.id):
+        event.deleted_at = child.deleted_at
         record_change(event, "delete", reason=reason or "child deleted")
     # a child flagged as a possible duplicate of this one is judged again among the children that stand
     db.session.flush()
@@ -235,10 +238,32 @@ def delete_child(user: User, child: Child, reason: str | None) -> None:
 
 
 def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
-    """Bring back a deleted child (a phone that saw the tombstone chose "restore", sync-notes §1.3),
-    then apply the client's changes ``data`` as an edit."""
+    """Bring back a deleted child (a phone that saw the tombstone chose "restore", sync-notes §1.3)
+    with the events its delete removed, then apply the client's changes ``data`` as an edit.
+
+    Restoring the child alone would silently drop its growth and immunisation history. The
+    events its delete removed are those stamped with the child's own ``deleted_at``
+    (``delete_child``); events deleted on their own before, each a person's decision, stay
+    deleted. They come back as they were deleted, without judging their dose rules again
+    (each was accepted when recorded, and a rule added since must not refuse the child's
+    return); their days' duplicate flags are judged again, and the child's growth is
+    recomputed over the whole history (trends of weighings recorded while it was deleted).
+    Children deleted before events took the child's stamp come back without their events."""
+    from posyandu.events import DATE_FIELD, flag_duplicates_again, same_keys_of
+    from posyandu.growth.models import Measurement
+    from posyandu.growth.operations import refresh_child_growth
+
     access.require_staff(user)
+    removed_at = child.deleted_at
     record_change(child, "update", undelete(child), action="restore")
+    events = [event for model in DATE_FIELD for event in db.session.scalars(
+        select(model).where(model.child_id == child.id, model.deleted_at == removed_at))]
+    for event in events:
+        record_change(event, "update", undelete(event), action="restore", reason=f"child {child.id} restored")
+    for model in DATE_FIELD:
+        flag_duplicates_again(model, [same_keys_of(e) for e in events if type(e) is model], action="restore",
+                              reason=f"child {child.id} restored")
+    refresh_child_growth(child, touched=[e for e in events if isinstance(e, Measurement)])
     return update_child(user, child, data)
 
 

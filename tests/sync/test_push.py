@@ -305,6 +305,37 @@ def test_a_weighing_restored_after_a_birth_date_correction_is_computed_for_the_b
     assert dated["status"] == "applied" and dated["record"]["age_days"] == 0, dated
 
 
+def test_restoring_a_deleted_child_brings_back_the_events_its_delete_removed_and_no_others(world, app, client):
+    """A child's delete removes its weighings and doses with it: restoring the child brings those
+    back, with the KMS trend of the whole history, and not a weighing deleted on its own before."""
+    from posyandu.growth.models import Measurement
+    from posyandu.immunisation.models import Immunisation
+
+    cid, _ = _new_child(client, world, birth_date=(date.today() - timedelta(days=500)).isoformat())
+    h = world.headers("kader1")
+    alone, with_child, late, dose = new_id(), new_id(), new_id(), new_id()
+    push(client, h, [mutation("measurement", alone, measurement_data(cid, measured_on=_month(2), weight_kg=9.0)),
+                     mutation("measurement", with_child, measurement_data(cid, measured_on=_month(1), weight_kg=9.5)),
+                     mutation("immunisation", dose, {"child_id": cid, "vaccine": "MR", "dose": 1,
+                                                     "given_on": _month(1)})])
+    push(client, h, [mutation("measurement", alone, {"reason": "salah anak"}, op="delete", base_version=1)])
+    [gone] = push(client, h, [mutation("child", cid, {"reason": "salah input"}, op="delete", base_version=1)])
+    assert gone["status"] == "applied"
+    # weighed this month on a phone that had not heard of the delete: kept, with no history to compare
+    [r] = push(client, world.headers("kader1b"), [mutation("measurement", late, measurement_data(cid, weight_kg=9.5))])
+    assert r["status"] == "applied" and r["record"]["trend"] in ("B", "O"), r
+    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    [back] = push(client, h, [mutation("child", cid, {}, base_version=gone["version"])])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    assert _stored(app, Measurement, [alone, with_child, late]) == [(False, "B", None), (True, "B", None),
+                                                                   (True, "T", 0)]
+    assert _stored(app, Immunisation, [dose]) == [(True, None, None)]
+    later, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    assert sorted((c["entity"], c["id"], c["op"]) for c in later) == sorted(
+        [("child", cid, "upsert"), ("measurement", with_child, "upsert"), ("measurement", late, "upsert"),
+         ("immunisation", dose, "upsert")])
+
+
 def test_restoring_the_first_of_a_days_weighings_flags_the_later_one_against_it_again(world, client):
     """Two weighings of one day, the later flagged. The first deleted, the later one stands alone
     (unflagged); the first restored, the later one is flagged against it again, on every phone."""
