@@ -12,6 +12,7 @@ from posyandu.database import as_json_value
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
+from posyandu.validators import UNSTORABLE_RE
 
 
 class PageArgs(Schema):
@@ -54,6 +55,8 @@ def _cursor_values(cursor: str, order: Sequence[Any], convert: Sequence[Any] | N
     except (TypeError, ValueError, AttributeError, OverflowError):
         raise ValidationFailed(errors={"cursor": [BAD_CURSOR]}) from None
     if not all(isinstance(v, column.type.python_type) for v, column in zip(values, order)):
+        raise ValidationFailed(errors={"cursor": [BAD_CURSOR]})
+    if any(isinstance(v, str) and UNSTORABLE_RE.search(v) for v in values):  # no stored text has them
         raise ValidationFailed(errors={"cursor": [BAD_CURSOR]})
     return values
 

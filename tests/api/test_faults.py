@@ -354,7 +354,8 @@ def _forged(values) -> str:
 
 FORGED_CURSORS = ["x.\u00e9", "\u00b2", "9999999999999999999", _forged([-1]), _forged([{"a": 1}]), _forged([[1]]),
                   _forged([None]), _forged([1e400]), _forged([1, 2]), _forged(["2024-01-01", 5]),
-                  _forged([123, str(uuid.UUID(int=1))]), _forged([{"x": 1}, str(uuid.UUID(int=1))])]
+                  _forged([123, str(uuid.UUID(int=1))]), _forged([{"x": 1}, str(uuid.UUID(int=1))]),
+                  _forged(["\ud800"]), _forged(["a\x00", str(uuid.UUID(int=1))])]
 
 
 @pytest.mark.parametrize("cursor", FORGED_CURSORS, ids=range(len(FORGED_CURSORS)))
