@@ -84,3 +84,15 @@ test('an answer that cannot be read (cut off, or a captive portal page answered 
   answers(json(401, {}), new Response('<html>Kuota habis</html>', { status: 200 }));
   await assert.rejects(api.get('/auth/me'), (e) => e.kind === 'network');
 });
+
+test('a request whose answer never comes is given up after timeoutMs: a network error, which the sync retries', async () => {
+  // as fetch does: the signal's abort rejects the call (a stalled 2G upload, a connection dead without a reset)
+  globalThis.fetch = (url, init) => new Promise((resolve, reject) => {
+    init.signal.addEventListener('abort', () => reject(init.signal.reason));
+  });
+  const api = createApi({ timeoutMs: 50 });
+  const awake = setTimeout(() => {}, 5000); // node's AbortSignal.timeout does not keep the test alive by itself
+  await assert.rejects(api.push({ client_id: 'c', mutations: [] }),
+    (e) => e instanceof ApiError && e.kind === 'network' && e.message === 'no answer in 0.05 s');
+  clearTimeout(awake);
+});

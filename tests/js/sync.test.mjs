@@ -26,9 +26,9 @@ function setup({ canPush = true, batchSize = 100, pageSize = 500 } = {}) {
   return { db, server, engine, timers, states };
 }
 
-async function registerWithVisit(db) {
+async function registerWithVisit(db, fields = child()) {
   const id = crypto.randomUUID();
-  await saveChange(db, { entity: 'child', id, fields: child() });
+  await saveChange(db, { entity: 'child', id, fields });
   const mid = crypto.randomUUID();
   await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-01-10', weight_kg: 9.1, oedema: false } });
   return { id, mid };
@@ -335,6 +335,36 @@ test('a mutation the server answers 500 every time is found by splitting the bat
   assert.deepEqual([stuck.id, stuck.state], [bad, 'pending'], 'the failing one still waits, not refused yet');
   assert.equal(engine.state.phase, 'error', 'not all sent: no success');
   assert.equal(engine.state.error, 'server');
+});
+
+test('a server refusing every push while it answers pulls (maintenance, a full disk): nothing is ever stuck', async () => {
+  const { db, server, engine } = setup();
+  for (const name of ['Ani', 'Budi']) await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child(name) });
+  poisoned(server, new Set(['Ani', 'Budi'])); // every push fails, whatever it carries
+  for (let i = 0; i < 10; i += 1) assert.equal(await engine.sync(), false);
+  assert.deepEqual((await outboxEntries(db)).map((e) => [e.data.name, e.state, Boolean(e.stuck)]),
+    [['Ani', 'pending', false], ['Budi', 'pending', false]], 'a 5xx is passing trouble: both wait, retried by themselves');
+  assert.equal(engine.state.phase, 'error');
+});
+
+test("a child set aside (the server fails on it) holds back its weighing, which goes once the child does", async () => {
+  const { db, server, engine } = setup();
+  const poison = new Set(['Poison']);
+  poisoned(server, poison);
+  const { id, mid } = await registerWithVisit(db, child('Poison'));
+  const budi = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: budi, fields: child('Budi') });
+  for (let i = 0; i < 10; i += 1) await engine.sync();
+  assert.ok(server.get('child', budi), 'what does not depend on the child went');
+  const left = await outboxEntries(db);
+  assert.deepEqual(left.map((e) => [e.entity, e.state, Boolean(e.stuck), e.errors]),
+    [['child', 'needs_attention', true, { _schema: ['Kesalahan server'] }], ['measurement', 'pending', false, null]],
+    'the weighing is not sent without its child (the server would refuse it: anak tidak ditemukan)');
+  poison.clear(); // the server fixed: the cadre taps "Kirim lagi"
+  await retryEntry(db, left[0].mutation_id);
+  assert.equal(await engine.sync(), true);
+  assert.ok(server.get('child', id) && server.get('measurement', mid), 'the child, then its weighing');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
 });
 
 test('after repeated failures alone the mutation is shown as stuck, kept, and sent again on request', async () => {

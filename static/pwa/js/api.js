@@ -20,6 +20,18 @@ export class ApiError extends Error {
 const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
 const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
 
+/** How long a request may take, its answer's body included: a push of a batch (100 changes, some
+ * 50 kB) over a slow 2G link takes well under a minute; beyond two, the connection is dead. */
+export const TIMEOUT_MS = 120 * 1000;
+
+/** A signal aborted after `ms` (AbortSignal.timeout: Chrome 103+; older WebViews: a timer). */
+function deadline(ms) {
+  if (AbortSignal.timeout) return AbortSignal.timeout(ms);
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), ms);
+  return stop.signal;
+}
+
 /** Retry-After in ms (seconds or an HTTP date), or null. */
 function retryAfter(resp) {
   const v = resp.headers.get('Retry-After');
@@ -46,7 +58,8 @@ async function jsonOf(resp) {
  * @param {(t: object) => Promise<void>} o.saveTokens  keeps a refreshed access token
  * @param {() => string} o.lang          'id' or 'en' (Accept-Language)
  */
-export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {}, lang = () => 'id' } = {}) {
+export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {}, lang = () => 'id',
+  timeoutMs = TIMEOUT_MS } = {}) {
   let refreshing = null;
   const api = { clockOffsetMs: 0 };
 
@@ -55,10 +68,13 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     let resp;
+    // given up on (the body's reading too) after timeoutMs: a request whose answer never comes would
+    // hold the sync, and its Web Lock every tab waits for, for ever
+    const signal = deadline(timeoutMs);
     try {
-      resp = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      resp = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     } catch (error) {
-      throw new ApiError('network', 0, error.message || 'network error');
+      throw new ApiError('network', 0, signal.aborted ? `no answer in ${timeoutMs / 1000} s` : error.message || 'network error');
     }
     const date = Date.parse(resp.headers.get('Date') ?? '');
     if (!Number.isNaN(date)) api.clockOffsetMs = date - Date.now();

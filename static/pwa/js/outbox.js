@@ -158,10 +158,11 @@ async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { 
   return { record: row.local, entry };
 }
 
-/** Up to `limit` pending entries in creation order, now marked in flight (same ids on every retry). */
-export function takeBatch(db, limit) {
+/** Up to `limit` pending entries in creation order (those `held` left where they are), now marked
+ * in flight (same ids on every retry). */
+export function takeBatch(db, limit, held = () => false) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
-    const batch = (await outbox.getAll('seq')).filter((e) => e.state === 'pending').slice(0, limit);
+    const batch = (await outbox.getAll('seq')).filter((e) => e.state === 'pending' && !held(e)).slice(0, limit);
     for (const e of batch) {
       e.state = 'inflight';
       e.attempts += 1;

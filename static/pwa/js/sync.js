@@ -41,8 +41,17 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   let probe = null;       // a smaller batch size (null: `limit`)
   let splitting = false;  // probe halves a failing batch (else it doubles back after each success)
   let streak = 0;         // whole-push failures of SPLITS kinds in a row
-  const strikes = new Map(); // mutation_id -> runs it failed alone while the server answered the pull
+  const strikes = new Map(); // mutation_id -> {n: runs it failed alone counted, since: the run it first did}
   let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
+  let run = 0;            // runs of this tab
+  let acceptedRun = -1;   // the last run in which the server took a push
+
+  let unregistered = new Set(); // children whose registration the server has not taken (refused or stuck)
+  /** What is not sent yet: while a mutation is set aside, the later changes of its record; and the
+   * weighings and doses of a child set aside, or whose registration needs the cadre (refused, or
+   * stuck), which the server would refuse ("anak tidak ditemukan"): they wait, and go after it. */
+  const heldBack = (e) => (aside !== null && e.id === aside.entry.id) || (e.entity !== 'child'
+    && (unregistered.has(e.data?.child_id) || (aside?.entry.entity === 'child' && e.data?.child_id === aside.entry.id)));
 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
@@ -68,16 +77,20 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
    * mutation was set aside (the pull then tells whether the server works); rejects otherwise. */
   async function pushAll() {
     const id = await clientId(db);
+    const queued = await outboxEntries(db);
+    unregistered = new Set(queued.filter((e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null
+      && e.state === 'needs_attention').map((e) => e.id));
     if (strikes.size) { // a mutation the server failed on (and still waiting) goes alone, first
-      const waiting = new Set((await outboxEntries(db)).filter((e) => e.state === 'pending').map((e) => e.mutation_id));
+      const waiting = new Set(queued.filter((e) => e.state === 'pending').map((e) => e.mutation_id));
       for (const m of strikes.keys()) if (!waiting.has(m)) strikes.delete(m);
       if (strikes.size) { probe = 1; splitting = false; }
     }
     for (;;) {
-      const batch = await takeBatch(db, Math.min(limit, probe ?? limit));
+      const batch = await takeBatch(db, Math.min(limit, probe ?? limit), heldBack);
       if (!batch.length) return null;
       const { missing, error } = await pushBatch(id, batch);
       if (!error) {
+        acceptedRun = run;
         streak = 0;
         for (const e of batch) strikes.delete(e.mutation_id);
         if (!splitting && probe !== null) probe = probe * 2 >= limit ? null : probe * 2; // back to full batches
@@ -113,13 +126,17 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     }
   }
 
-  /** After a pull the server answered: the mutation set aside counts one more strike; at
-   * STUCK_AFTER it needs attention (the cadre sees it, can send it again), else it waits as
-   * pending. Resolves to the error the run ends with (null: none). */
+  /** After a pull the server answered: the mutation set aside counts one more strike once the server
+   * has taken another push since it first failed alone (else nothing shows it is this mutation's
+   * trouble and not the server's: a server refusing every write while reads work, a full disk or
+   * maintenance, must not make healthy changes stuck one after the other); at STUCK_AFTER it needs
+   * attention (the cadre sees it, can send it again), else it waits as pending. Resolves to the
+   * error the run ends with (null: none). */
   async function settleAside({ entry, error }) {
-    const n = (strikes.get(entry.mutation_id) ?? 0) + 1;
+    const { n: before, since } = strikes.get(entry.mutation_id) ?? { n: 0, since: run };
+    const n = before + (acceptedRun >= since ? 1 : 0);
     if (n < STUCK_AFTER) {
-      strikes.set(entry.mutation_id, n);
+      strikes.set(entry.mutation_id, { n, since });
       await requeue(db, [entry], error.message);
       return error;
     }
@@ -144,6 +161,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     await requeue(db); // entries left in flight by a closed tab or a crash go again, same ids
     await emit({ phase: 'pushing', error: null, pulled: 0 });
     aside = null;
+    run += 1;
     let stopped = null;
     try {
       if (canPush) stopped = await pushAll();
