@@ -262,7 +262,8 @@ for (const [name, answer] of Object.entries(PASSING)) {
     const db = memDb();
     const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
     const api = httpApi(server, (body, n) => (n === 2 ? answer(body, server) : null));
-    const engine = createSync({ db, api, timers, random: () => 0.5 });
+    let clock = Date.now();
+    const engine = createSync({ db, api, timers, random: () => 0.5, now: () => clock });
     const { id, mid } = await registerWithVisit(db);
     await engine.sync();
     await saveChange(db, { entity: 'measurement', id: mid, op: 'delete', reason: 'salah anak' });
@@ -275,6 +276,7 @@ for (const [name, answer] of Object.entries(PASSING)) {
     assert.equal(engine.state.phase, 'error');
     assert.equal(timers.calls.length, 1, 'a retry is scheduled');
     if (name.startsWith('a 429')) assert.ok(timers.calls[0].ms >= 30000, 'not before the server\'s Retry-After');
+    clock += timers.calls[0].ms;
     await timers.calls[0].fn(); // the retry
     await engine.sync();
     assert.deepEqual(await outboxEntries(db), [], 'sent on the retry');
@@ -962,4 +964,23 @@ test('a save while the server\'s delete of the record is in conflict sends nothi
   assert.deepEqual(await outboxEntries(db), []);
   const [c] = await conflictList(db);
   assert.equal(c.mine.address, 'RT 9', 'restoring brings her latest copy');
+});
+
+test("a 429's Retry-After holds every sync until then, not only the retry timer", async () => {
+  const { db, server, engine, timers } = setup();
+  await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child() });
+  const push = server.push;
+  let pushes = 0;
+  server.push = async (body) => {
+    pushes += 1;
+    if (pushes === 1) throw Object.assign(new Error('Too Many Requests'), { kind: 'busy', retryAfterMs: 120000 });
+    return push(body);
+  };
+  assert.equal(await engine.sync(), false);
+  assert.ok(timers.calls[0].ms >= 120000, 'the timer waits');
+  // the cadre weighs the next child: app.js saveAll syncs 2 s after the save, the 'online' event too
+  await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child('Budi') });
+  assert.equal(await engine.sync(), false);
+  assert.equal(pushes, 1, 'the server asked for 120 s of quiet');
+  assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 });
 });

@@ -32,7 +32,8 @@ const BUSY = Symbol('another tab holds the sync lock');
  */
 export function createSync({ db, api, canPush = true, batchSize = 100, pageSize = 500, onState = () => {},
   afterPull = async () => {},
-  timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null }) {
+  timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null,
+  now = () => Date.now() }) {
   const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null };
   let running = null;
   let timer = null;
@@ -182,7 +183,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   const backoff = () => Math.min(MAX_DELAY_MS, 2000 * 2 ** (state.failures - 1)) * (0.5 + random() / 2);
   function schedule(delay) {
     if (timer) timers.clear(timer);
-    state.retry_at = Date.now() + delay;
+    state.retry_at = now() + delay;
     timer = timers.set(() => { timer = null; sync(); }, delay);
   }
 
@@ -193,9 +194,17 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     return locks.request(lockName, { ifAvailable: true }, (lock) => (lock ? once() : BUSY));
   }
 
-  /** Run one sync now, or join the one in progress. Never rejects: the outcome is in the state. */
+  let quietUntil = 0; // the server's Retry-After on a 429: no request before then, whatever asks
+
+  /** Run one sync now, or join the one in progress. Never rejects: the outcome is in the state.
+   * While the server has asked for quiet (429 Retry-After), nothing is sent: the timer set for
+   * then syncs (a save meanwhile stays queued, as offline). */
   function sync() {
     if (running) return running;
+    if (now() < quietUntil) {
+      if (!timer) schedule(quietUntil - now()); // a timer a little early: set again for then
+      return Promise.resolve(false);
+    }
     running = (async () => {
       try {
         if (await guarded() === BUSY) {
@@ -218,6 +227,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         const failures = retry ? state.failures + 1 : state.failures;
         await emit({ phase: error.kind === 'auth' ? 'login_required' : 'error', error: error.kind ?? 'client',
           message: error.message, failures, retry_at: null });
+        if (error.kind === 'busy' && error.retryAfterMs) quietUntil = now() + Math.min(MAX_DELAY_MS, error.retryAfterMs);
         if (retry) schedule(Math.min(MAX_DELAY_MS, Math.max(backoff(), error.retryAfterMs ?? 0))); // the server's Retry-After
         return false;
       } finally {
