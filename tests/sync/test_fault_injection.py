@@ -254,7 +254,8 @@ def _check_no_silent_overwrite(made: dict, ledger: dict, log: dict) -> None:
                 return any(all((e["base_version"] or 1) >= set_at[f] or who[v] == who[set_at[f]] for f in fields)
                            for e in writers)
             if prev["deleted_at"] is None and now["deleted_at"] is not None:
-                deleters = [e for e in writers if e["op"] == "delete"]
+                deleters = [e for e in writers if e["op"] == "delete"
+                            and not _after_its_childs_delete(e, now.get("child_id"), made, ledger)]
                 if deleters:
                     assert informed(CLIENT_FIELDS[key[0]], deleters), (key, v, "stale delete applied")
                 else:   # only a child's delete cascades to its events
@@ -267,6 +268,17 @@ def _check_no_silent_overwrite(made: dict, ledger: dict, log: dict) -> None:
                 assert setters, (key, v, f, "changed by no phone")
                 assert informed([f], setters), (key, v, f, "overwrote a value its phone never saw")
                 set_at[f] = v
+
+
+def _after_its_childs_delete(e: dict, child_id: str | None, made: dict, ledger: dict) -> bool:
+    """A phone's delete of an event made after the same phone's applied delete of the event's child:
+    the child's delete removed its events; this one found the event deleted already and changed
+    nothing (answered "applied" with the tombstone's version, which is the child delete's doing)."""
+    dev, _ = made[e["mutation_id"]]
+    earlier = list(dev.made)[:list(dev.made).index(e["mutation_id"])]
+    return child_id is not None and any(
+        dev.made[mid]["entity"] == "child" and dev.made[mid]["op"] == "delete" and dev.made[mid]["id"] == child_id
+        and ledger[mid].status == "applied" for mid in earlier)
 
 
 def _check_phones(run: Run) -> None:
