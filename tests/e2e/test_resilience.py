@@ -4,6 +4,7 @@ storage that fails in the middle of a save, a slow save tapped twice, and the ap
 installability (manifest, icons, service worker)."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -53,9 +54,10 @@ def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live
 
 
 def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(live_server, new_context):
-    # A server bug on one record (a 500 for any push that carries it): the change is set aside after
-    # a few tries and shown as stuck, not refused and not dropped; once the server is fixed, "Kirim
-    # lagi" sends it with the same mutation id.
+    # A server bug on one record (a 500 for any push that carries it): the change is found alone,
+    # set aside so the others go (the server takes them: it is this change's trouble, not a server
+    # refusing every write), and after a few tries alone shown as stuck, not refused and not
+    # dropped; once the server is fixed, "Kirim lagi" sends it with the same mutation id.
     ctx = new_context()
     page = ctx.new_page()
     login(page, live_server.url, "kader4")
@@ -72,12 +74,17 @@ def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(li
 
     ctx.route("**/api/v1/sync/push", fail_on_it)
     register_child(page, "Eko Gagal Server", days_old=400, sex="Laki-laki")
+    register_child(page, "Fajar Sehat", days_old=300, sex="Laki-laki")
     page.goto(page.url.split("#")[0] + "#/sync")
     entry = page.locator("#attention li")
-    expect(entry).to_contain_text("Data anak: Eko Gagal Server", timeout=60000)
+    expect(entry).to_contain_text("Data anak: Eko Gagal Server", timeout=90000)
     expect(entry).to_contain_text("Server gagal memproses data ini berkali-kali (bukan kesalahan Anda).")
     expect(page.locator("#sync-chip")).to_have_text("1 perlu perhatian")
-    assert len(bodies) == 3, bodies
+    assert len(live_server.api("GET", "/children?q=Fajar Sehat", "kader4").get_json()["items"]) == 1, "the other went"
+    alone = [b for b in bodies if len(json.loads(b)["mutations"]) == 1]
+    # STUCK_AFTER tries alone once the server took the other child (one more if it was tried alone
+    # before she registered him: the sync 2 s after a save)
+    assert 3 <= len(alone) <= 4, bodies
     ctx.unroute("**/api/v1/sync/push")  # the server fixed
     entry.get_by_role("button", name="Kirim lagi").click()
     wait_synced(page)
