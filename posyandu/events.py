@@ -55,22 +55,15 @@ def possible_duplicates(model: type, objs: Sequence[Any]) -> list[uuid.UUID | No
     """For each event, in the order given, the first-recorded live event of the same child and
     keys recorded before it (stored, or earlier in ``objs``), or None; one query for all.
     ``objs`` are new events not yet flushed, or a single stored one."""
-    keys = SAME_KEYS[model]
-    key_of = lambda obj: (obj.child_id, *(getattr(obj, k) for k in keys))  # noqa: E731
-    wanted = {key_of(obj) for obj in objs}
-    cols = [getattr(model, k) for k in keys]
+    wanted = {same_keys_of(obj) for obj in objs}
     found: dict[tuple, list[uuid.UUID]] = {}
-    for row in db.session.execute(select(model.id, model.child_id, *cols)
-                                  .where(among(db.session, model.child_id, {key[0] for key in wanted}),
-                                         model.deleted_at.is_(None),
-                                         *[among(db.session, col, {key[1 + j] for key in wanted})
-                                           for j, col in enumerate(cols)])
-                                  .order_by(model.created_at)):
+    for row in db.session.execute(select(model.id, model.child_id, *_key_columns(model))
+                                  .where(*_among_groups(model, wanted)).order_by(model.created_at)):
         if tuple(row)[1:] in wanted:
             found.setdefault(tuple(row)[1:], []).append(row.id)
     out = []
     for obj in objs:
-        same = found.setdefault(key_of(obj), [])
+        same = found.setdefault(same_keys_of(obj), [])
         out.append(next((rid for rid in same if rid != obj.id), None))
         same.append(obj.id)
     return out
@@ -203,12 +196,27 @@ def flag_duplicates_again(model: type, groups: Sequence[tuple], *, action: str, 
     A flag that changes is a new version of its event, so phones hold the pair as the server
     judges it; one left pointing at a deleted record would ask a person to resolve a pair that
     is no longer there."""
-    cols = [getattr(model, k) for k in SAME_KEYS[model]]
-    for child_id, *values in dict.fromkeys(groups):
-        events = db.session.scalars(select(model).where(
-            model.child_id == child_id, model.deleted_at.is_(None), *[col == v for col, v in zip(cols, values)])
-            .order_by(model.created_at, model.id)).all()
+    wanted = set(groups)
+    if not wanted:
+        return
+    by_group: dict[tuple, list[Any]] = {}
+    for event in db.session.scalars(select(model).where(*_among_groups(model, wanted))
+                                    .order_by(model.created_at, model.id)):
+        if same_keys_of(event) in wanted:
+            by_group.setdefault(same_keys_of(event), []).append(event)
+    for events in by_group.values():
         for event in events:
             changes = apply_changes(event, {"possible_duplicate_of": None if event is events[0] else events[0].id})
             if changes:
                 record_change(event, "update", changes, action=action, reason=reason)
+
+
+def _key_columns(model: type) -> list[Any]:
+    return [getattr(model, k) for k in SAME_KEYS[model]]
+
+
+def _among_groups(model: type, groups: set[tuple]) -> list[Any]:
+    """Conditions for the live events of ``groups`` (``same_keys_of``) in one query: each column
+    among the groups' values (a superset, the caller keeps the exact groups)."""
+    return [among(db.session, model.child_id, {g[0] for g in groups}), model.deleted_at.is_(None),
+            *[among(db.session, col, {g[1 + j] for g in groups}) for j, col in enumerate(_key_columns(model))]]
