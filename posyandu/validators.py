@@ -105,6 +105,12 @@ def device_clock(value: datetime) -> None:
                                   "harus di antara tahun 2000 dan 2099: periksa jam perangkat"))
 
 
+def recorded_at_field() -> fields.DateTime:
+    """An event's ``recorded_at``: the device's clock when it was saved (``device_clock``)."""
+    return fields.DateTime(allow_none=True, validate=device_clock, metadata={
+        "description": "The device's clock when saved: an instant in the years 2000 to 2099"})
+
+
 def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validator:
     """``lo ≤ x ≤ hi`` with a hint when a weight was clearly entered in grams."""
     def check(value: float) -> None:

@@ -43,8 +43,7 @@ class MeasurementSchema(Schema):
     head_circumference_cm = fields.Float(allow_none=True, validate=v.between(25, 60))
     muac_cm = fields.Float(allow_none=True, validate=v.between(5, 30))
     oedema = fields.Boolean(load_default=False)
-    recorded_at = fields.DateTime(allow_none=True, validate=v.device_clock, metadata={
-        "description": "The device's clock when saved: an instant in the years 2000 to 2099"})
+    recorded_at = v.recorded_at_field()
     trend_override = fields.String(allow_none=True, validate=validate.OneOf(["N", "T"]),
                                    metadata={"description": "A health worker's N/T judgement (needs a reason)"})
     trend_override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255))

@@ -21,8 +21,7 @@ class ChildEventSchema(Schema):
     id = fields.UUID()
     child_id = fields.UUID(dump_only=True)
     posyandu_id = fields.UUID(dump_only=True)
-    recorded_at = fields.DateTime(allow_none=True, validate=v.device_clock, metadata={
-        "description": "The device's clock when saved: an instant in the years 2000 to 2099"})
+    recorded_at = v.recorded_at_field()
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     deleted_at = fields.DateTime(dump_only=True, allow_none=True)
