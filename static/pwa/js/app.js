@@ -2,7 +2,7 @@
 import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { createSync } from './sync.js';
-import { counts, getMeta, putMeta, records, rowsOfChild, saveChanges, recordView } from './outbox.js';
+import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
@@ -189,12 +189,6 @@ ctx.relogin = () => {
   ctx.session = null;
   document.getElementById('nav').hidden = true;
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
-};
-
-ctx.logout = async () => {
-  const c = await counts(ctx.db);
-  if (c.waiting + c.attention + c.conflicts > 0) return false;
-  return true;
 };
 
 // [pattern, screen, away, may]: a screen only for some roles, `may()` (by default the roles that
