@@ -87,7 +87,7 @@ ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
 /** Live measurements, those whose server results a change waiting to be sent may have outdated
  * marked (assess.markStale: a delete waiting counts, so deleted ones are read too). */
 const measurements = async (db) => {
-  const [children, all] = await Promise.all([records(db, 'child'), records(db, 'measurement', { deleted: true })]);
+  const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
 /** Live records of one entity, read again only after the user's database changed (every write
