@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from posyandu import access
 from posyandu.auth.models import User
+from posyandu.database import among
 from posyandu.errors import Forbidden
 from posyandu.extensions import db
 from posyandu.registry.models import ParentLink
@@ -47,8 +48,9 @@ class Scope:
             return false()
         return or_(ChangeLog.posyandu_id.in_(self.posyandu_ids), ChangeLog.prev_posyandu_id.in_(self.posyandu_ids))
 
-    def holds(self, row: ChangeLog) -> bool:
-        """Whether the record is in scope after this change (not only before it)."""
+    def holds(self, row: Any) -> bool:
+        """Whether the record is in scope after this change (not only before it): ``row`` is a
+        change-log row, or its scope keys (entity, posyandu_id, child_id)."""
         if self.child_ids is not None:
             return row.child_id in self.child_ids or row.entity == "posyandu"
         return self.posyandu_ids is None or row.posyandu_id in self.posyandu_ids
@@ -89,7 +91,8 @@ def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
     has_more = len(rows) > limit
     rows = rows[:limit]
     upto = rows[-1].seq if has_more else high_water
-    return {"changes": [_change(row, scope) for row in rows],
+    latest = _latest(rows, scope, high_water)
+    return {"changes": [_change(row, scope, latest.get((row.entity, row.record_id), row)) for row in rows],
             "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch), key),
             "has_more": has_more, "reset": reset}
 
@@ -106,9 +109,29 @@ def children_in(changes: list[dict[str, Any]]) -> list[uuid.UUID]:
     return out
 
 
-def _change(row: ChangeLog, scope: Scope) -> dict[str, Any]:
+def _latest(rows: list[ChangeLog], scope: Scope, high_water: int) -> dict[tuple[str, uuid.UUID], Any]:
+    """Each record's last change up to the high-water mark (its scope keys), for the records of
+    ``rows``. A record is sent as it was in an earlier version only if it is still in the caller's
+    scope now: a child that left the posyandu (and its events) is not handed again, in its
+    versions from before the move, to the old posyandu's phones pulling from nothing or from
+    before the move; they get the ``out_of_scope`` delete instead. Admin: everything, no query."""
+    if not rows or (scope.posyandu_ids is None and scope.child_ids is None):
+        return {}
+    latest: dict[tuple[str, uuid.UUID], Any] = {}
+    for row in db.session.execute(
+            select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.seq, ChangeLog.posyandu_id, ChangeLog.child_id)
+            .where(among(db.session, ChangeLog.record_id, {row.record_id for row in rows}),
+                   ChangeLog.seq >= rows[0].seq, ChangeLog.seq <= high_water)):
+        key = (row.entity, row.record_id)
+        if key not in latest or row.seq > latest[key].seq:
+            latest[key] = row
+    return latest
+
+
+def _change(row: ChangeLog, scope: Scope, now: Any) -> dict[str, Any]:
+    """``row`` as a change; ``now``: the record's last change (``_latest``), whose scope decides."""
     change: dict[str, Any] = {"entity": row.entity, "id": str(row.record_id), "version": row.version}
-    if not scope.holds(row):
+    if not scope.holds(now):
         return {**change, "op": "delete", "record": None, "reason": "out_of_scope"}
     if row.op == "delete":
         return {**change, "op": "delete", "record": row.record, "reason": "deleted"}
