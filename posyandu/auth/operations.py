@@ -115,35 +115,41 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
     return code[:4] + "-" + code[4:], inv
 
 
-def _open_invitation(code: str) -> Invitation:
-    """The unused, unexpired invitation with this code (locked until the transaction ends), else 422."""
+def _open_invitation(code: str) -> tuple[Invitation, Child]:
+    """The unused, unexpired invitation with this code (locked until the transaction ends) and the
+    child it now stands for, else 422. A child merged away since the code was given stands for
+    the child it was merged into (a merge moves the parents' links there too); a child deleted
+    since has no one to link to: the code no longer works."""
+    from posyandu.registry.operations import resolve_alias
+
     inv = db.session.scalar(select(Invitation).where(Invitation.code_hash == _code_hash(code))
                             .with_for_update())
-    if inv is None or inv.used_at is not None or aware(inv.expires_at) < utcnow():
+    child = resolve_alias(db.session.get(Child, inv.child_id)) if inv is not None else None
+    if inv is None or inv.used_at is not None or aware(inv.expires_at) < utcnow() or child.deleted_at is not None:
         raise ValidationFailed(key="invitation_invalid",
                           errors={"code": [Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")]})
-    return inv
+    return inv, child
 
 
 def register_parent(data: dict[str, Any]) -> User:
     """A parent's own account, made with an invitation code. The code is checked first: with a
     bad code the answer is only about the code, and tells nothing of whether the username exists."""
     data = dict(data)
-    inv = _open_invitation(data.pop("code"))
+    inv, child = _open_invitation(data.pop("code"))
     user = create_user({**data, "role": "parent"})
-    _link(inv, user)
+    _link(inv, child, user)
     return user
 
 
 def redeem(code: str, parent: User) -> Child:
-    return _link(_open_invitation(code), parent)
+    return _link(*_open_invitation(code), parent)
 
 
-def _link(inv: Invitation, parent: User) -> Child:
-    """Use the invitation: its child joins the parent's children."""
+def _link(inv: Invitation, child: Child, parent: User) -> Child:
+    """Use the invitation: its child (the one that stands, ``_open_invitation``) joins the parent's children."""
     inv.used_at, inv.used_by = utcnow(), parent.id
-    if db.session.get(ParentLink, (parent.id, inv.child_id)) is None:
-        db.session.add(ParentLink(user_id=parent.id, child_id=inv.child_id))
+    if db.session.get(ParentLink, (parent.id, child.id)) is None:
+        db.session.add(ParentLink(user_id=parent.id, child_id=child.id))
         parent.scope_version += 1
-    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(inv.child_id)]})
-    return db.session.get(Child, inv.child_id)
+    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]})
+    return child

@@ -48,3 +48,38 @@ def test_a_posyandu_a_child_left_pulls_none_of_its_data_even_from_the_start(clie
     assert back.status_code == 200
     again = [c for c in _pull_all(client, world.headers("kader1")) if c["id"] == child["id"]]
     assert again[-1]["op"] == "upsert" and again[-1]["record"]["nik"] == NIK
+
+
+def _invitation(client, world, child_id: str) -> str:
+    resp = client.post(f"/api/v1/children/{child_id}/invitations", headers=world.headers("kader1"))
+    assert resp.status_code == 201
+    return resp.get_json()["code"]
+
+
+def test_an_invitation_for_a_duplicate_merged_away_links_the_parent_to_the_child_that_stands(client, world,
+                                                                                               make_child):
+    kept = make_child(name="Siti Aminah", sex="F")
+    duplicate = make_child(name="Siti Aminah", sex="F")
+    code = _invitation(client, world, duplicate["id"])
+    merged = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": duplicate["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200
+    assert client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1")).status_code == 200
+    mine = client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"]
+    assert [c["id"] for c in mine] == [kept["id"]]
+    pulled = _pull_all(client, world.headers("parent1"))
+    assert any(c["id"] == kept["id"] and c["op"] == "upsert" for c in pulled)
+
+
+def test_an_invitation_for_a_child_deleted_since_is_refused_and_links_nothing(client, world, make_child):
+    child = make_child(name="Siti Aminah", sex="F")
+    codes = [_invitation(client, world, child["id"]) for _ in range(2)]
+    assert client.delete(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).status_code == 204
+    redeem = client.post("/api/v1/auth/redeem", json={"code": codes[0]}, headers=world.headers("parent1"))
+    assert redeem.status_code == 422 and redeem.content_type == "application/problem+json"
+    assert redeem.get_json()["type"].endswith("invitation_invalid") and "code" in redeem.get_json()["errors"]
+    register = client.post("/api/v1/auth/register", json={"code": codes[1], "username": "ortu_baru",
+                                                          "password": "rahasia-123", "name": "Ortu Baru"})
+    assert register.status_code == 422 and "code" in register.get_json()["errors"]
+    assert client.post("/api/v1/auth/login", json={"username": "ortu_baru", "password": "rahasia-123"}).status_code == 401
+    assert client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"] == []
