@@ -9,7 +9,7 @@ from flask_jwt_extended import current_user
 from marshmallow import Schema, fields
 
 from posyandu import access, privacy
-from posyandu.access import READERS, roles_required
+from posyandu.access import STAFF, roles_required
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs
@@ -72,12 +72,15 @@ def _page(stmt, limit: int, cursor: str | None) -> dict:
 
 @blp.route("/children/<uuid:child_id>/export")
 class ChildExport(MethodView):
-    @roles_required(*READERS)
+    @roles_required("parent", *STAFF)
     @blp.alt_response(200, schema=ChildExportSchema, content_type="application/json", success=True,
                       description="A JSON download: the child, its measurements, doses and access history")
     def get(self, child_id):
         """Everything held about a child, as a JSON download (PDP: a parent may see and export their
-        child's data; staff in scope may export it for a parent without the app)."""
+        child's data; a kader, bidan or admin in scope may export it for a parent without the app).
+
+        It holds the child's access history, which only the parent and an admin read otherwise:
+        a dinkes office, which has no parent to hand it to, is answered 403."""
         child = access.get_child(current_user, child_id)
         privacy.record_reads("export", [child.id])
         db.session.flush()

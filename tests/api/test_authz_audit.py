@@ -83,3 +83,25 @@ def test_an_invitation_for_a_child_deleted_since_is_refused_and_links_nothing(cl
     assert register.status_code == 422 and "code" in register.get_json()["errors"]
     assert client.post("/api/v1/auth/login", json={"username": "ortu_baru", "password": "rahasia-123"}).status_code == 401
     assert client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"] == []
+
+
+def test_a_dinkes_office_cannot_export_a_child_with_its_access_history(client, world, db, make_child):
+    """The export carries who read the child (names and roles), which only the parent and an admin
+    read (``/children/{id}/access-log``, 403 to dinkes); staff export it for a parent without the app."""
+    from sqlalchemy import func, select
+
+    from posyandu.privacy import AccessLog
+
+    child = make_child(name="Siti Aminah", sex="F")
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("dinkes_gresik")).status_code == 200
+    assert client.get(f"/api/v1/children/{child['id']}/access-log",
+                      headers=world.headers("dinkes_gresik")).status_code == 403
+    count = lambda: db.session.scalar(select(func.count()).select_from(AccessLog))  # noqa: E731
+    before = count()
+    resp = client.get(f"/api/v1/children/{child['id']}/export", headers=world.headers("dinkes_gresik"))
+    assert resp.status_code == 403 and resp.content_type == "application/problem+json"
+    assert "Siti" not in resp.get_data(as_text=True)
+    db.session.remove()
+    assert count() == before  # refused: nothing disclosed, nothing logged
+    for username in ("kader1", "bidan_a", "admin"):
+        assert client.get(f"/api/v1/children/{child['id']}/export", headers=world.headers(username)).status_code == 200
