@@ -74,24 +74,73 @@ def record_reads(action: str, child_ids: Iterable[uuid.UUID | None]) -> None:
 
 def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = None,
                      region_code: str | None = None) -> None:
-    """An area's bulk download by ``user``: one row for the posyandu or the region (a Kemendagri
-    code, any level) asked for, else for the user's own area (``own_area``)."""
-    if posyandu_id is None and region_code is None:
-        posyandu_id, region_code = own_area(user)
+    """An area's bulk download by ``user``: one row for what it named, the posyandu asked for (in
+    the user's scope: the route found it), else the user's own area (``own_area``) within the region
+    (a Kemendagri code, any level) asked for: the region, when it holds only part of the user's
+    area; the user's own area, when it holds all of it. A region holding none of the user's
+    posyandu named no child: nothing is logged (a row would tell the parents there of a download
+    of their children that did not happen)."""
+    if posyandu_id is None:
+        own_posyandu, own_region = own_area(user)
+        if region_code is None or _within(own_posyandu, own_region, region_code):
+            posyandu_id, region_code = own_posyandu, own_region
+        elif not _touches(user, region_code):
+            return
     db.session.add(AccessLog(at=utcnow(), action=action, resource=_resource(), child_id=None,
                              posyandu_id=posyandu_id, region_code=region_code, **context()))
 
 
+def _under(code: str | None, region: str) -> bool:
+    """``code`` is ``region`` or lies under it (Kemendagri codes nest by prefix)."""
+    return code is not None and (code == region or code.startswith(region + "."))
+
+
+def _within(posyandu_id: uuid.UUID | None, region_code: str | None, region: str) -> bool:
+    """Whether the area (a posyandu, or a region; neither: everything) lies wholly in ``region``."""
+    from posyandu.registry.models import Posyandu
+
+    if posyandu_id is not None:
+        return _under(db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == posyandu_id)), region)
+    return _under(region_code, region)
+
+
+def _touches(user: Any, region: str) -> bool:
+    """Whether any posyandu ``user`` may see lies in ``region``."""
+    from posyandu.access import region_clause, visible_posyandu_ids
+    from posyandu.registry.models import Posyandu
+
+    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(visible_posyandu_ids(user)),
+                                                       region_clause(Posyandu.desa_code, region)).limit(1)) is not None
+
+
+def _common_region(codes: list[str]) -> str | None:
+    """The smallest region holding every code (None: no region holds them all, i.e. everything)."""
+    parts = [code.split(".") for code in codes]
+    common = []
+    for segment in zip(*parts):
+        if len(set(segment)) > 1:
+            break
+        common.append(segment[0])
+    return ".".join(common) or None
+
+
 def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
     """(posyandu, region) of what ``user`` may see: a kader's posyandu, a bidan's kecamatan (the
-    puskesmas's), a dinkes office's region, a parent's nothing (their children are logged one by
-    one), an admin's everything (neither)."""
-    from posyandu.registry.models import Puskesmas
+    puskesmas's, or the region holding all its posyandu when one lies outside it), a dinkes
+    office's region, a parent's nothing (their children are logged one by one), an admin's
+    everything (neither)."""
+    from posyandu.registry.models import Posyandu, Puskesmas
 
     if user.role == "kader":
         return user.posyandu_id, None
     if user.role == "bidan":
-        return None, db.session.scalar(select(Puskesmas.kecamatan_code).where(Puskesmas.id == user.puskesmas_id))
+        kecamatan = db.session.scalar(select(Puskesmas.kecamatan_code).where(Puskesmas.id == user.puskesmas_id))
+        desas = list(db.session.scalars(select(Posyandu.desa_code).where(
+            Posyandu.puskesmas_id == user.puskesmas_id, Posyandu.deleted_at.is_(None))))
+        if kecamatan is None or all(_under(desa, kecamatan) for desa in desas):
+            return None, kecamatan
+        # a posyandu of the puskesmas in another kecamatan (a bidan places them anywhere in her kabupaten)
+        return None, _common_region([kecamatan, *desas])
     if user.role == "dinkes":
         return None, user.region_code
     return None, None

@@ -105,3 +105,52 @@ def test_a_dinkes_office_cannot_export_a_child_with_its_access_history(client, w
     assert count() == before  # refused: nothing disclosed, nothing logged
     for username in ("kader1", "bidan_a", "admin"):
         assert client.get(f"/api/v1/children/{child['id']}/export", headers=world.headers(username)).status_code == 200
+
+
+def _history_readers(client, world, child_id: str) -> list[tuple[str, str, str | None]]:
+    items = client.get(f"/api/v1/children/{child_id}/access-log", query_string={"limit": 500},
+                       headers=world.headers("admin")).get_json()["items"]
+    return [(i["reader"]["name"], i["action"], i["region_code"]) for i in items]
+
+
+def test_a_download_of_a_region_is_logged_for_what_it_named(client, world, db, make_child):
+    """The area's row in the access log is what the download named: none of a region outside
+    the caller's area (nothing was disclosed; the parents there would read of a download of their
+    child that did not happen), the caller's own area of a region wider than it."""
+    month = TODAY[:7]
+    mawar = make_child(by="kader2", posyandu="p2", name="Anak Mawar")
+    kenanga = make_child(by="kader3", posyandu="p3", name="Anak Kenanga")
+    for region in ("35.26", "35.25"):
+        resp = client.get("/api/v1/exports/fhir", query_string={"month": month, "region_code": region},
+                          headers=world.headers("kader1"))
+        assert resp.status_code == 200
+        resp.get_data()
+    assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, kenanga["id"]))
+    assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, mawar["id"]))
+    own = make_child(name="Anak Melati")
+    assert ("Kader1", "export", None) in _history_readers(client, world, own["id"])
+    # a region within the caller's area is logged as asked; one across it, too
+    resp = client.get("/api/v1/reports/workbook", query_string={"month": month, "region_code": "35.25.01.2002"},
+                      headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_data()
+    assert ("Bidan_A", "export", "35.25.01.2002") in _history_readers(client, world, mawar["id"])
+    assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, own["id"]))
+
+
+def test_a_bidans_download_is_logged_for_her_posyandu_outside_her_puskesmass_kecamatan(client, world, make_child):
+    """A bidan places a posyandu of her puskesmas anywhere in its kabupaten: her downloads name its
+    children too, and their parents must read of them."""
+    admin = world.headers("admin")
+    for code, name in (("35.25.02", "Driyorejo"), ("35.25.02.2001", "Mulung")):
+        assert client.post("/api/v1/regions", json={"code": code, "name": name}, headers=admin).status_code == 201
+    far = client.post("/api/v1/posyandu", json={"name": "Dahlia", "desa_code": "35.25.02.2001", "meeting_day": 10,
+                                                "puskesmas_id": str(world.ids["pkm_a"])},
+                      headers=world.headers("bidan_a"))
+    assert far.status_code == 201
+    child = client.post("/api/v1/children", json={"posyandu_id": far.get_json()["id"], "name": "Anak Dahlia",
+                                                  "sex": "F", "birth_date": "2025-01-02"},
+                        headers=world.headers("bidan_a")).get_json()
+    resp = client.get("/api/v1/reports/workbook", query_string={"month": TODAY[:7]}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_data()
+    assert any(name == "Bidan_A" and action == "export" for name, action, _ in
+               _history_readers(client, world, child["id"]))
