@@ -507,9 +507,6 @@ def _visible(user: User, model: type, record_id: uuid.UUID, *, lock: bool = Fals
                              .where(model.id == record_id, access.child_clause(user)))
 
 
-META_FIELDS = frozenset({"version", "updated_at", "created_at"})
-
-
 def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> dict[str, Any] | None:
     """The record as the client last saw it, or None if that version is unknown.
 
@@ -540,11 +537,21 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
+    """Whether another device changed, since ``base_version``, a field a device writes (what the
+    update schema loads). What the server derives is no one's change a delete could throw away: a
+    weighing's KMS trend after a neighbour was recorded, a day's duplicate flag, the posyandu and
+    kabupaten an event follows its child to; a merge that compares those too would answer the
+    delete ``conflict`` naming no field, for the phone to resolve what no one changed."""
     base = _base(et, obj, base_version, who)
     if base is None:
         return True
     current = et.serialize(obj)
-    return any(current[k] != base.get(k) for k in current.keys() - META_FIELDS)
+    return any(current[k] != base.get(k) for k in current.keys() & _writable(et.name))
+
+
+def _writable(entity: str) -> frozenset[str]:
+    """The fields of ``entity`` a device sets (its update schema's load fields), but its id."""
+    return frozenset(schemas(entity)[1].load_fields) - {"id", "base_version"}
 
 
 def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
@@ -559,10 +566,17 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
         raise SyncConflict(target, [])
     dump = schemas(et.name)[2]
     incoming = {k: v for k, v in dump.dump(loaded).items() if k in loaded}
-    merged = three_way(base, et.serialize(target), incoming)
+    current = et.serialize(target)
+    merged = three_way(base, current, incoming)
     if merged.conflicts:
         raise SyncConflict(target, merged.conflicts)
-    return {k: loaded[k] for k in merged.apply}
+    changes = {k: loaded[k] for k in merged.apply}
+    # A reason (a bidan's for a dose outside the schedule's rules) is the client's word for this
+    # write as well as a field: the rules hear it as REST's do (events._written) when it is the
+    # reason the record holds already, which the merge sees as no change (a bidan correcting the
+    # date of a dose she accepted, her reason as it stands). Storing it changes nothing.
+    changes.update({k: loaded[k] for k in events.REASON_FIELDS if k in loaded and incoming[k] == current.get(k)})
+    return changes
 
 
 def _restores(obj: Any, base_version: int | None) -> bool:

@@ -237,6 +237,36 @@ def test_deletes_tombstones_and_restore(world, app, client):
     assert {(c["entity"], c["reason"]) for c in deletes} == {("child", "deleted"), ("measurement", "deleted")}
 
 
+def test_a_delete_is_no_conflict_for_what_the_server_derived_since(world, client):
+    # A cadre deletes the weighing she entered by mistake. Meanwhile another cadre recorded last
+    # month's weighing late, which gave hers a KMS trend (a new version, computed by the server),
+    # and a posyandu's desa correction moved her child's kabupaten. Neither is a change a device
+    # made to what she deletes: the delete applies. Another device's edit still conflicts.
+    cid, _ = _new_child(client, world, birth_date=(date.today() - timedelta(days=400)).isoformat())
+    mine, other = new_id(), new_id()
+    [made] = push(client, world.headers("kader1b"), [mutation("measurement", mine, measurement_data(cid)),
+                                                     mutation("measurement", other, measurement_data(cid))],
+                  client_id="phone-b")[:1]
+    assert made["record"]["trend"] == "B"
+    [late] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(
+        cid, measured_on=_month(1), weight_kg=7.6))], client_id="phone-a")
+    assert late["status"] == "applied"
+    [edit] = push(client, world.headers("kader1"), [mutation("measurement", other, {"weight_kg": 8.3},
+                                                             base_version=1)], client_id="phone-a")
+    assert edit["status"] == "applied"
+    [gone, stale] = push(client, world.headers("kader1b"), [mutation("measurement", mine, op="delete", base_version=1),
+                                                            mutation("measurement", other, op="delete", base_version=1)],
+                         client_id="phone-b")
+    assert gone["status"] == "applied" and gone["record"]["deleted_at"] is not None, gone
+    assert stale["status"] == "conflict" and stale["record"]["weight_kg"] == 8.3
+    cid2, _ = _new_child(client, world, name="Budi")
+    resp = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": "35.26.01.2001"},
+                        headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    [child_gone] = push(client, world.headers("kader1b"), [mutation("child", cid2, op="delete", base_version=1)])
+    assert child_gone["status"] == "applied", child_gone
+
+
 def _month(months_ago: int) -> str:
     """The first day of the calendar month ``months_ago`` before this one."""
     index = date.today().year * 12 + date.today().month - 1 - months_ago
