@@ -364,7 +364,7 @@ def _ledger_entry(user: User, client_id: str, m: Mutation, status: str) -> dict[
 
 def _bulk_entity(m: Mutation) -> str | None:
     """The entity of a mutation that may create a record together with its neighbours."""
-    if m.entity in ("measurement", "child") and m.op == "upsert" and m.data.get("id") in (None, str(m.id)):
+    if m.entity in ("measurement", "child") and m.op == "upsert" and _names_its_own_id(m):
         return m.entity
     return None
 
@@ -589,9 +589,23 @@ def _restores(obj: Any, base_version: int | None) -> bool:
     return True
 
 
+_RECORD_ID = fields.UUID()
+
+
+def _names_its_own_id(m: Mutation) -> bool:
+    """Whether the record's fields name no id, or the mutation's own: the same UUID however it is
+    written (upper case, as iOS and .NET write them), read as the schemas read an id."""
+    if m.data.get("id") is None:
+        return True
+    try:
+        return _RECORD_ID.deserialize(m.data["id"]) == m.id
+    except ValidationError:
+        return False
+
+
 def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     et = ENTITIES[m.entity]
-    if m.data.get("id") not in (None, str(m.id)):
+    if not _names_its_own_id(m):
         raise ValidationFailed(errors={"id": [Msg("differs from the mutation's id", "berbeda dengan id mutasi")]})
     create, update, _ = schemas(m.entity)
     existing = db.session.get(et.model, m.id)

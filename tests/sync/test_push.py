@@ -666,6 +666,29 @@ def test_a_base_version_that_is_not_a_whole_number_is_rejected(world, client):
 
 
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_record_id_written_in_upper_case_in_its_fields_is_the_mutations_id(world, app, client, bulk):
+    """A client may write UUIDs in upper case (iOS's uuidString, .NET's ToString("D").ToUpper()): the
+    record's fields naming its id so are naming the mutation's id, as REST reads the same id. A
+    different id is still refused."""
+    cid, mid, did = new_id().upper(), new_id().upper(), new_id()
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", cid, {**child_data(world.ids["p1"]), "id": cid}),
+            mutation("measurement", mid, {**measurement_data(cid), "id": mid}),
+            mutation("immunisation", did, {"id": did.replace("-", "").upper(), "child_id": cid, "vaccine": "BCG",
+                                           "dose": 1, "given_on": date.today().isoformat()}),
+            mutation("measurement", new_id(), {**measurement_data(cid), "id": new_id()}),
+            mutation("measurement", new_id(), {**measurement_data(cid), "id": "bukan-uuid"})])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied"] * 3 + ["rejected"] * 2, results
+    assert [r["record"]["id"] for r in results[:3]] == [cid.lower(), mid.lower(), did]
+    assert results[1]["record"]["child_id"] == cid.lower()
+    assert all(list(r["errors"]) == ["id"] for r in results[3:])
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
 @pytest.mark.parametrize("recorded_at", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:00:00-07:00",
                                          "1970-01-01T00:00:00Z", "2100-01-01T00:00:00Z"])
 def test_a_device_clock_reading_no_phone_could_show_rejects_only_its_mutation(world, app, client, bulk,
