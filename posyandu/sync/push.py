@@ -537,8 +537,8 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
-    """Whether another device changed, since ``base_version``, a field a device writes (what the
-    update schema loads). What the server derives is no one's change a delete could throw away: a
+    """Whether another device changed, since ``base_version``, a field a device writes (``_writable``:
+    a restore of the tombstone the delete was based on is one). What the server derives is no one's change a delete could throw away: a
     weighing's KMS trend after a neighbour was recorded, a day's duplicate flag, the posyandu and
     kabupaten an event follows its child to; a merge that compares those too would answer the
     delete ``conflict`` naming no field, for the phone to resolve what no one changed."""
@@ -550,8 +550,9 @@ def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: 
 
 
 def _writable(entity: str) -> frozenset[str]:
-    """The fields of ``entity`` a device sets (its update schema's load fields), but its id."""
-    return frozenset(schemas(entity)[1].load_fields) - {"id", "base_version"}
+    """The fields of ``entity`` a device sets: its update schema's load fields but its id, and
+    ``deleted_at``, which a delete or a restore sets."""
+    return frozenset(schemas(entity)[1].load_fields) - {"id", "base_version"} | {"deleted_at"}
 
 
 def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:

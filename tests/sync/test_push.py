@@ -265,6 +265,13 @@ def test_a_delete_is_no_conflict_for_what_the_server_derived_since(world, client
     assert resp.status_code == 200, resp.get_json()
     [child_gone] = push(client, world.headers("kader1b"), [mutation("child", cid2, op="delete", base_version=1)])
     assert child_gone["status"] == "applied", child_gone
+    # a restore is a device's change: a delete based on the tombstone it restored still conflicts
+    [back] = push(client, world.headers("kader1"), [mutation("measurement", mine, {}, base_version=gone["version"])],
+                  client_id="phone-a")
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    [again] = push(client, world.headers("bidan_a"), [mutation("measurement", mine, op="delete",
+                                                               base_version=gone["version"])], client_id="phone-c")
+    assert again["status"] == "conflict" and again["record"]["deleted_at"] is None
 
 
 def _month(months_ago: int) -> str:
