@@ -45,6 +45,8 @@ from posyandu.validators import unstorable_text
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
 UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemukan atau di luar wilayah Anda")
+OTHER_CHILD = Msg("a record stays with its child: delete it and record it again for the other child",
+                  "catatan tetap pada anaknya: hapus lalu catat ulang untuk anak yang lain")
 CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
 REUSED_ID = Msg("this mutation id was already used for a different change",
                 "id mutasi ini sudah dipakai untuk perubahan lain")
@@ -621,6 +623,8 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     restoring = target is addressed and _restores(target, m.base_version)
     if target is not addressed and target.deleted_at is not None:
         raise SyncConflict(target, ["deleted_at"])
+    if et.model is not Child and not _names_its_child(target, m.data.get("child_id")):
+        raise ValidationFailed(errors={"child_id": [OTHER_CHILD]})
     changes = _merge(et, addressed, target, m.base_version, (client_id, user.id), _load(update, m.data))
     if et.model is Child:
         return (registry.restore_child if restoring else registry.update_child)(user, target, changes)
@@ -628,6 +632,23 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
         _child_of_event(user, target.child_id)  # it comes back to the child that stands: in the caller's area
         return events.restore_event(user, target, changes)
     return events.update_event(user, target, changes)
+
+
+def _names_its_child(event: Any, raw_id: Any) -> bool:
+    """Whether the ``child_id`` sent with a stored event names its child (or none is sent): the
+    same, or a duplicate merged into it since (a phone that has not pulled the merge yet). An event
+    is not moved to another child by an edit (REST refuses the field): a weighing entered for the
+    wrong twin is deleted and recorded again for the other, each change the phones can follow;
+    an edit answered ``applied`` with the move left out would drop it silently."""
+    if raw_id is None:
+        return True
+    child_id = _uuid_or_none(raw_id)
+    if child_id is None:
+        return False
+    if child_id == event.child_id:
+        return True
+    named, own = db.session.get(Child, child_id), db.session.get(Child, event.child_id)
+    return named is not None and registry.resolve_alias(named) is registry.resolve_alias(own)
 
 
 def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Schema) -> Any:

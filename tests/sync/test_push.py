@@ -443,6 +443,38 @@ def test_merging_duplicates_repoints_late_mutations(world, app, client):
     assert tomb["reason"] == "deleted" and tomb["record"]["merged_into"] == first
 
 
+def test_an_edit_never_moves_an_event_to_another_child(world, app, client):
+    """A weighing entered for the wrong twin: an edit naming the other twin's id is refused on
+    child_id, as REST refuses the field, instead of answered ``applied`` with the move left out
+    (the phone would show it under one twin, the server keep it under the other). The id of a
+    duplicate merged into its child since still names its child."""
+    one, _ = _new_child(client, world, name="Hasan", sex="M")
+    two, _ = _new_child(client, world, name="Husein", sex="M")
+    w, d = new_id(), new_id()
+    push(client, world.headers("kader1"), [
+        mutation("measurement", w, measurement_data(one)),
+        mutation("immunisation", d, {"child_id": one, "vaccine": "BCG", "dose": 1, "given_on": date.today().isoformat()})])
+    moved = push(client, world.headers("kader1"), [
+        mutation("measurement", w, measurement_data(two, weight_kg=8.4), base_version=1),
+        mutation("immunisation", d, {"child_id": two, "place": "puskesmas"}, base_version=1),
+        mutation("measurement", w, measurement_data("bukan-uuid"), base_version=1)])
+    assert [r["status"] for r in moved] == ["rejected"] * 3, moved
+    assert all(list(r["errors"]) == ["child_id"] for r in moved)
+    rest = client.patch(f"/api/v1/measurements/{w}", json={"child_id": two}, headers=world.headers("kader1"))
+    assert rest.status_code == 422 and "child_id" in rest.get_json()["errors"]
+    page = client.get(f"/api/v1/children/{one}/measurements", headers=world.headers("kader1")).get_json()
+    assert [(m["id"], m["weight_kg"]) for m in page["items"]] == [(w, 8.1)]
+    # the twin registered twice by mistake is merged: an edit naming the merged id still applies
+    dup, _ = _new_child(client, world, by="kader1b", name="Hasan", sex="M")
+    w2 = new_id()
+    push(client, world.headers("kader1b"), [mutation("measurement", w2, measurement_data(dup, weight_kg=8.2))])
+    resp = client.post(f"/api/v1/children/{one}/merge", json={"duplicate_id": dup}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    [late] = push(client, world.headers("kader1b"), [
+        mutation("measurement", w2, measurement_data(dup, weight_kg=8.3), base_version=1)])
+    assert late["status"] == "applied" and late["record"]["child_id"] == one and late["record"]["weight_kg"] == 8.3
+
+
 def test_a_duplicate_merged_into_a_child_of_another_posyandu_is_out_of_reach(world, client):
     """A bidan merges a Melati registration into the same child registered at Mawar: kader1's
     late edits addressed to the merged id are refused, not applied to (nor answered with) a
