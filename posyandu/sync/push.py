@@ -539,11 +539,12 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
-    """Whether another device changed, since ``base_version``, a field a device writes (``_writable``:
-    a restore of the tombstone the delete was based on is one). What the server derives is no one's change a delete could throw away: a
-    weighing's KMS trend after a neighbour was recorded, a day's duplicate flag, the posyandu and
-    kabupaten an event follows its child to; a merge that compares those too would answer the
-    delete ``conflict`` naming no field, for the phone to resolve what no one changed."""
+    """Whether another device changed, since ``base_version``, a field a device writes (``_writable``;
+    a restore of the tombstone the delete was based on is such a change). What the server derives
+    is no one's change a delete could throw away: a weighing's KMS trend after a neighbour was
+    recorded, a day's duplicate flag, the posyandu and kabupaten an event follows its child to.
+    Compared too, they answered the delete ``conflict`` naming no field, for the phone to resolve
+    what no one changed."""
     base = _base(et, obj, base_version, who)
     if base is None:
         return True
@@ -595,15 +596,18 @@ def _restores(obj: Any, base_version: int | None) -> bool:
 _RECORD_ID = fields.UUID()
 
 
-def _names_its_own_id(m: Mutation) -> bool:
-    """Whether the record's fields name no id, or the mutation's own: the same UUID however it is
-    written (upper case, as iOS and .NET write them), read as the schemas read an id."""
-    if m.data.get("id") is None:
-        return True
+def _id_sent(value: Any) -> uuid.UUID | None:
+    """An id sent in a record's fields, read as the schemas read one (any spelling of a UUID: upper
+    case, as iOS and .NET write them); None if it is not one."""
     try:
-        return _RECORD_ID.deserialize(m.data["id"]) == m.id
+        return _RECORD_ID.deserialize(value)
     except ValidationError:
-        return False
+        return None
+
+
+def _names_its_own_id(m: Mutation) -> bool:
+    """Whether the record's fields name no id, or the mutation's own (the same UUID, however written)."""
+    return m.data.get("id") is None or _id_sent(m.data["id"]) == m.id
 
 
 def _upsert(user: User, client_id: str, m: Mutation) -> Any:
@@ -642,7 +646,7 @@ def _names_its_child(event: Any, raw_id: Any) -> bool:
     an edit answered ``applied`` with the move left out would drop it silently."""
     if raw_id is None:
         return True
-    child_id = _uuid_or_none(raw_id)
+    child_id = _id_sent(raw_id)
     if child_id is None:
         return False
     if child_id == event.child_id:
