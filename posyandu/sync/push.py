@@ -45,6 +45,8 @@ from posyandu.validators import unstorable_text
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
 UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemukan atau di luar wilayah Anda")
+OTHER_CHILD = Msg("a record stays with its child: delete it and record it again for the other child",
+                  "catatan tetap pada anaknya: hapus lalu catat ulang untuk anak yang lain")
 CHANGED_ON_SERVER = Msg("changed on the server since your version", "sudah diubah di server sejak versi Anda")
 REUSED_ID = Msg("this mutation id was already used for a different change",
                 "id mutasi ini sudah dipakai untuk perubahan lain")
@@ -364,7 +366,7 @@ def _ledger_entry(user: User, client_id: str, m: Mutation, status: str) -> dict[
 
 def _bulk_entity(m: Mutation) -> str | None:
     """The entity of a mutation that may create a record together with its neighbours."""
-    if m.entity in ("measurement", "child") and m.op == "upsert" and m.data.get("id") in (None, str(m.id)):
+    if m.entity in ("measurement", "child") and m.op == "upsert" and _names_its_own_id(m):
         return m.entity
     return None
 
@@ -507,9 +509,6 @@ def _visible(user: User, model: type, record_id: uuid.UUID, *, lock: bool = Fals
                              .where(model.id == record_id, access.child_clause(user)))
 
 
-META_FIELDS = frozenset({"version", "updated_at", "created_at"})
-
-
 def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> dict[str, Any] | None:
     """The record as the client last saw it, or None if that version is unknown.
 
@@ -540,11 +539,23 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
+    """Whether another device changed, since ``base_version``, a field a device writes (``_writable``;
+    a restore of the tombstone the delete was based on is such a change). What the server derives
+    is no one's change a delete could throw away: a weighing's KMS trend after a neighbour was
+    recorded, a day's duplicate flag, the posyandu and kabupaten an event follows its child to.
+    Compared too, they answered the delete ``conflict`` naming no field, for the phone to resolve
+    what no one changed."""
     base = _base(et, obj, base_version, who)
     if base is None:
         return True
     current = et.serialize(obj)
-    return any(current[k] != base.get(k) for k in current.keys() - META_FIELDS)
+    return any(current[k] != base.get(k) for k in current.keys() & _writable(et.name))
+
+
+def _writable(entity: str) -> frozenset[str]:
+    """The fields of ``entity`` a device sets: its update schema's load fields but its id, and
+    ``deleted_at``, which a delete or a restore sets."""
+    return frozenset(schemas(entity)[1].load_fields) - {"id", "base_version"} | {"deleted_at"}
 
 
 def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
@@ -559,10 +570,17 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
         raise SyncConflict(target, [])
     dump = schemas(et.name)[2]
     incoming = {k: v for k, v in dump.dump(loaded).items() if k in loaded}
-    merged = three_way(base, et.serialize(target), incoming)
+    current = et.serialize(target)
+    merged = three_way(base, current, incoming)
     if merged.conflicts:
         raise SyncConflict(target, merged.conflicts)
-    return {k: loaded[k] for k in merged.apply}
+    changes = {k: loaded[k] for k in merged.apply}
+    # A reason (a bidan's for a dose outside the schedule's rules) is the client's word for this
+    # write as well as a field: the rules hear it as REST's do (events._written) when it is the
+    # reason the record holds already, which the merge sees as no change (a bidan correcting the
+    # date of a dose she accepted, her reason as it stands). Storing it changes nothing.
+    changes.update({k: loaded[k] for k in events.REASON_FIELDS if k in loaded and incoming[k] == current.get(k)})
+    return changes
 
 
 def _restores(obj: Any, base_version: int | None) -> bool:
@@ -575,9 +593,26 @@ def _restores(obj: Any, base_version: int | None) -> bool:
     return True
 
 
+_RECORD_ID = fields.UUID()
+
+
+def _id_sent(value: Any) -> uuid.UUID | None:
+    """An id sent in a record's fields, read as the schemas read one (any spelling of a UUID: upper
+    case, as iOS and .NET write them); None if it is not one."""
+    try:
+        return _RECORD_ID.deserialize(value)
+    except ValidationError:
+        return None
+
+
+def _names_its_own_id(m: Mutation) -> bool:
+    """Whether the record's fields name no id, or the mutation's own (the same UUID, however written)."""
+    return m.data.get("id") is None or _id_sent(m.data["id"]) == m.id
+
+
 def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     et = ENTITIES[m.entity]
-    if m.data.get("id") not in (None, str(m.id)):
+    if not _names_its_own_id(m):
         raise ValidationFailed(errors={"id": [Msg("differs from the mutation's id", "berbeda dengan id mutasi")]})
     create, update, _ = schemas(m.entity)
     existing = db.session.get(et.model, m.id)
@@ -592,6 +627,8 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     restoring = target is addressed and _restores(target, m.base_version)
     if target is not addressed and target.deleted_at is not None:
         raise SyncConflict(target, ["deleted_at"])
+    if et.model is not Child and not _names_its_child(target, m.data.get("child_id")):
+        raise ValidationFailed(errors={"child_id": [OTHER_CHILD]})
     changes = _merge(et, addressed, target, m.base_version, (client_id, user.id), _load(update, m.data))
     if et.model is Child:
         return (registry.restore_child if restoring else registry.update_child)(user, target, changes)
@@ -599,6 +636,23 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
         _child_of_event(user, target.child_id)  # it comes back to the child that stands: in the caller's area
         return events.restore_event(user, target, changes)
     return events.update_event(user, target, changes)
+
+
+def _names_its_child(event: Any, raw_id: Any) -> bool:
+    """Whether the ``child_id`` sent with a stored event names its child (or none is sent): the
+    same, or a duplicate merged into it since (a phone that has not pulled the merge yet). An event
+    is not moved to another child by an edit (REST refuses the field): a weighing entered for the
+    wrong twin is deleted and recorded again for the other, each change the phones can follow;
+    an edit answered ``applied`` with the move left out would drop it silently."""
+    if raw_id is None:
+        return True
+    child_id = _id_sent(raw_id)
+    if child_id is None:
+        return False
+    if child_id == event.child_id:
+        return True
+    named, own = db.session.get(Child, child_id), db.session.get(Child, event.child_id)
+    return named is not None and registry.resolve_alias(named) is registry.resolve_alias(own)
 
 
 def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Schema) -> Any:

@@ -237,6 +237,43 @@ def test_deletes_tombstones_and_restore(world, app, client):
     assert {(c["entity"], c["reason"]) for c in deletes} == {("child", "deleted"), ("measurement", "deleted")}
 
 
+def test_a_delete_is_no_conflict_for_what_the_server_derived_since(world, client):
+    # A cadre deletes the weighing she entered by mistake. Meanwhile another cadre recorded last
+    # month's weighing late, which gave hers a KMS trend (a new version, computed by the server),
+    # and a posyandu's desa correction moved her child's kabupaten. Neither is a change a device
+    # made to what she deletes: the delete applies. Another device's edit still conflicts.
+    cid, _ = _new_child(client, world, birth_date=(date.today() - timedelta(days=400)).isoformat())
+    mine, other = new_id(), new_id()
+    [made] = push(client, world.headers("kader1b"), [mutation("measurement", mine, measurement_data(cid)),
+                                                     mutation("measurement", other, measurement_data(cid))],
+                  client_id="phone-b")[:1]
+    assert made["record"]["trend"] == "B"
+    [late] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(
+        cid, measured_on=_month(1), weight_kg=7.6))], client_id="phone-a")
+    assert late["status"] == "applied"
+    [edit] = push(client, world.headers("kader1"), [mutation("measurement", other, {"weight_kg": 8.3},
+                                                             base_version=1)], client_id="phone-a")
+    assert edit["status"] == "applied"
+    [gone, stale] = push(client, world.headers("kader1b"), [mutation("measurement", mine, op="delete", base_version=1),
+                                                            mutation("measurement", other, op="delete", base_version=1)],
+                         client_id="phone-b")
+    assert gone["status"] == "applied" and gone["record"]["deleted_at"] is not None, gone
+    assert stale["status"] == "conflict" and stale["record"]["weight_kg"] == 8.3
+    cid2, _ = _new_child(client, world, name="Budi")
+    resp = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": "35.26.01.2001"},
+                        headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    [child_gone] = push(client, world.headers("kader1b"), [mutation("child", cid2, op="delete", base_version=1)])
+    assert child_gone["status"] == "applied", child_gone
+    # a restore is a device's change: a delete based on the tombstone it restored still conflicts
+    [back] = push(client, world.headers("kader1"), [mutation("measurement", mine, {}, base_version=gone["version"])],
+                  client_id="phone-a")
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    [again] = push(client, world.headers("bidan_a"), [mutation("measurement", mine, op="delete",
+                                                               base_version=gone["version"])], client_id="phone-c")
+    assert again["status"] == "conflict" and again["record"]["deleted_at"] is None
+
+
 def _month(months_ago: int) -> str:
     """The first day of the calendar month ``months_ago`` before this one."""
     index = date.today().year * 12 + date.today().month - 1 - months_ago
@@ -404,6 +441,38 @@ def test_merging_duplicates_repoints_late_mutations(world, app, client):
     changes, _, _ = pull_all(client, world.headers("kader1"))
     [tomb] = [c for c in changes if c["id"] == second and c["op"] == "delete"]
     assert tomb["reason"] == "deleted" and tomb["record"]["merged_into"] == first
+
+
+def test_an_edit_never_moves_an_event_to_another_child(world, app, client):
+    """A weighing entered for the wrong twin: an edit naming the other twin's id is refused on
+    child_id, as REST refuses the field, instead of answered ``applied`` with the move left out
+    (the phone would show it under one twin, the server keep it under the other). The id of a
+    duplicate merged into its child since still names its child."""
+    one, _ = _new_child(client, world, name="Hasan", sex="M")
+    two, _ = _new_child(client, world, name="Husein", sex="M")
+    w, d = new_id(), new_id()
+    push(client, world.headers("kader1"), [
+        mutation("measurement", w, measurement_data(one)),
+        mutation("immunisation", d, {"child_id": one, "vaccine": "BCG", "dose": 1, "given_on": date.today().isoformat()})])
+    moved = push(client, world.headers("kader1"), [
+        mutation("measurement", w, measurement_data(two, weight_kg=8.4), base_version=1),
+        mutation("immunisation", d, {"child_id": two, "place": "puskesmas"}, base_version=1),
+        mutation("measurement", w, measurement_data("bukan-uuid"), base_version=1)])
+    assert [r["status"] for r in moved] == ["rejected"] * 3, moved
+    assert all(list(r["errors"]) == ["child_id"] for r in moved)
+    rest = client.patch(f"/api/v1/measurements/{w}", json={"child_id": two}, headers=world.headers("kader1"))
+    assert rest.status_code == 422 and "child_id" in rest.get_json()["errors"]
+    page = client.get(f"/api/v1/children/{one}/measurements", headers=world.headers("kader1")).get_json()
+    assert [(m["id"], m["weight_kg"]) for m in page["items"]] == [(w, 8.1)]
+    # the twin registered twice by mistake is merged: an edit naming the merged id still applies
+    dup, _ = _new_child(client, world, by="kader1b", name="Hasan", sex="M")
+    w2 = new_id()
+    push(client, world.headers("kader1b"), [mutation("measurement", w2, measurement_data(dup, weight_kg=8.2))])
+    resp = client.post(f"/api/v1/children/{one}/merge", json={"duplicate_id": dup}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    [late] = push(client, world.headers("kader1b"), [
+        mutation("measurement", w2, measurement_data(dup, weight_kg=8.3), base_version=1)])
+    assert late["status"] == "applied" and late["record"]["child_id"] == one and late["record"]["weight_kg"] == 8.3
 
 
 def test_a_duplicate_merged_into_a_child_of_another_posyandu_is_out_of_reach(world, client):
@@ -633,6 +702,29 @@ def test_a_base_version_that_is_not_a_whole_number_is_rejected(world, client):
                         headers=world.headers("kader1"))
     assert resp.status_code == 422 and "base_version" in resp.get_json()["errors"]
     assert client.get(f"/api/v1/children/{cid}", headers=world.headers("kader1")).get_json()["version"] == 1
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_record_id_written_in_upper_case_in_its_fields_is_the_mutations_id(world, app, client, bulk):
+    """A client may write UUIDs in upper case (iOS's uuidString, .NET's ToString("D").ToUpper()): the
+    record's fields naming its id so are naming the mutation's id, as REST reads the same id. A
+    different id is still refused."""
+    cid, mid, did = new_id().upper(), new_id().upper(), new_id()
+    app.config["SYNC_BULK"] = bulk
+    try:
+        results = push(client, world.headers("kader1"), [
+            mutation("child", cid, {**child_data(world.ids["p1"]), "id": cid}),
+            mutation("measurement", mid, {**measurement_data(cid), "id": mid}),
+            mutation("immunisation", did, {"id": did.replace("-", "").upper(), "child_id": cid, "vaccine": "BCG",
+                                           "dose": 1, "given_on": date.today().isoformat()}),
+            mutation("measurement", new_id(), {**measurement_data(cid), "id": new_id()}),
+            mutation("measurement", new_id(), {**measurement_data(cid), "id": "bukan-uuid"})])
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in results] == ["applied"] * 3 + ["rejected"] * 2, results
+    assert [r["record"]["id"] for r in results[:3]] == [cid.lower(), mid.lower(), did]
+    assert results[1]["record"]["child_id"] == cid.lower()
+    assert all(list(r["errors"]) == ["id"] for r in results[3:])
 
 
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
