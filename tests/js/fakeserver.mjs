@@ -97,6 +97,19 @@ export function fakeServer() {
   return s;
 }
 
+/** The fake server, answering 500 to any push that carries a child named in `poison`. */
+export function poisoned(server, poison) {
+  const push = server.push;
+  server.push = async (body) => {
+    if (body.mutations.some((m) => poison.has(m.data?.name))) {
+      server.pushes += 1;
+      server.seenBodies.push(structuredClone(body));
+      throw Object.assign(new Error('Kesalahan server'), { kind: 'server' });
+    }
+    return push(body);
+  };
+}
+
 /** An API whose GETs answer `replies` in turn (an Error in the list is thrown): for the reference
  * data fetched on each sync (schedule.js, kbm.js). `calls` lists the paths asked. */
 export function fakeApi(replies) {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
-import { fakeServer } from './fakeserver.mjs';
+import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
   getMeta, retryEntry, saveChange, saveChanges, view,
@@ -308,19 +308,6 @@ test('a push the server refuses whole for good (403, 422) keeps the changes pend
 });
 
 // --- one mutation the server fails on every time ------------------------------------------------
-
-/** The fake server, answering 500 to any push that carries a child named in `poison`. */
-function poisoned(server, poison) {
-  const push = server.push;
-  server.push = async (body) => {
-    if (body.mutations.some((m) => poison.has(m.data?.name))) {
-      server.pushes += 1;
-      server.seenBodies.push(structuredClone(body));
-      throw Object.assign(new Error('Kesalahan server'), { kind: 'server' });
-    }
-    return push(body);
-  };
-}
 
 test('a mutation the server answers 500 every time is found by splitting the batch; the rest is sent', async () => {
   const { db, server, engine } = setup();

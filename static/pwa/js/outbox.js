@@ -172,8 +172,9 @@ export function takeBatch(db, limit, held = () => false) {
   });
 }
 
-/** Put entries back to pending (after a network or server error, or at start-up after a crash). */
-export function requeue(db, entries = null, error = null) {
+/** Put entries back to pending (after a network or server error, or at start-up after a crash),
+ * with `patch` (sync.js: the strikes of one the server failed on alone). */
+export function requeue(db, entries = null, error = null, patch = {}) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const all = entries ? entries.map((e) => e.mutation_id) : (await outbox.getAll()).map((e) => e.mutation_id);
     for (const id of all) {
@@ -181,7 +182,7 @@ export function requeue(db, entries = null, error = null) {
       if (!e || e.state !== 'inflight') continue;
       e.state = 'pending';
       if (error) e.last_error = error;
-      await outbox.put(e);
+      await outbox.put({ ...e, ...patch });
     }
   });
 }
@@ -204,7 +205,7 @@ export const resendable = (e) => e?.state === 'needs_attention'
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
-    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, errors: null });
+    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, strikes: null, errors: null });
   });
 }
 
