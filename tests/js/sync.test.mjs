@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
 import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
-  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
   getMeta, retryEntry, saveChange, saveChanges, view,
 } from '../../static/pwa/js/outbox.js';
+import { resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { applyPullPage } from '../../static/pwa/js/incoming.js';
 import { createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
