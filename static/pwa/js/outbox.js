@@ -93,6 +93,11 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
+  // recorded_at is the phone's clock when the record was first saved (ordering, audit): an edit of
+  // what the server holds does not state it again. The server keeps its own, and judges a reading
+  // it is sent (validators.device_clock): one stored before it did (old data, before 2000) would
+  // refuse every correction of the weighing for a field the cadre never touched.
+  if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
   // a health worker's reason to accept a dose outside the schedule's rules goes with this save
   // only (it is not a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
