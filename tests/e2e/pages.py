@@ -61,6 +61,7 @@ def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **
     its name, sex ("Perempuan" or "Laki-laki"), a birth date ``days_old`` days ago, and any other
     field by its label (``**{"Nama ibu": "Sri"}``). The new child's id, from the child's screen."""
     page.goto(page.url.split("#")[0] + "#/register")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()  # not the screen before (its "Cari nama anak")
     page.get_by_label("Nama anak").fill(name)
     page.get_by_label(sex).check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=days_old)).isoformat())

@@ -151,3 +151,39 @@ def test_a_refused_entry_is_named_and_fixed_in_its_form(live_server, new_context
     now = live_weighings(live_server, child_id, "kader3")
     assert len(now) == before + 1
     assert [m["measured_on"] for m in now if m["weight_kg"] == 8.1] == [real_today]
+
+
+def test_a_weighing_recorded_before_2000_in_old_data_is_still_corrected(live_server, new_context, monkeypatch):
+    """Old data: a weighing whose device clock reading (recorded_at) is of 1999, stored before the
+    server checked readings (validators.device_clock: 2000 to 2099). Correcting its weight from the
+    PWA must not be refused for that reading, which the cadre never touched: the correction does
+    not send it back, and the server keeps it as it was."""
+    from posyandu import validators
+
+    name = "Umar Data Lama"
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader6")
+    wait_synced(page)
+    child_id = register_child(page, name, days_old=300, sex="Laki-laki")
+    wait_synced(page)
+    monkeypatch.setattr(validators, "DEVICE_CLOCK_FROM", datetime(1900, 1, 1, tzinfo=validators.timezone.utc))
+    made = live_server.api("POST", f"/children/{child_id}/measurements", "kader6", json={
+        "measured_on": (date.today() - timedelta(days=20)).isoformat(), "weight_kg": 8.1,
+        "recorded_at": "1999-12-31T17:00:00+00:00"})
+    monkeypatch.undo()
+    assert made.status_code == 201, made.get_json()
+    mid = made.get_json()["id"]
+
+    page.goto(page.url.split("#")[0] + "#/sync")
+    page.locator("#sync-now").click()
+    page.wait_for_function("() => { const b = document.getElementById('sync-now'); return b && !b.disabled; }")
+    open_child(page, name)
+    page.locator(f"#history tr[data-id='{mid}']").get_by_role("link", name=re.compile("Ubah")).click()
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,1")
+    page.get_by_label("Berat badan (kg)").fill("8,4")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    wait_synced(page)
+    now = live_server.api("GET", f"/measurements/{mid}", "kader6").get_json()
+    assert (now["weight_kg"], now["recorded_at"][:19]) == (8.4, "1999-12-31T17:00:00")

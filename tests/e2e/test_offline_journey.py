@@ -19,6 +19,8 @@ MOTHER_NIK = "3525015008950002"  # a woman born on 10 August 1995 (day + 40) in 
 
 def register_and_weigh_offline(page, shot) -> None:
     page.get_by_role("link", name="Daftarkan anak baru").click()
+    # the form drawn (else "Nama anak" finds the home screen's "Cari nama anak")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
     page.get_by_label("Nama anak").fill(NAME)
     page.get_by_label("Perempuan").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=305)).isoformat())

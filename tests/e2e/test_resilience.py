@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.pages import (
-    login, offline_phone, offline_with_new_child, register_child, sw_controls, wait_synced, waiting,
+    enter_pin, login, offline_phone, offline_with_new_child, register_child, sw_controls, wait_synced, waiting,
 )
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +90,47 @@ def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(li
     wait_synced(page)
     items = live_server.api("GET", "/children?q=Eko Gagal", "kader4").get_json()["items"]
     assert len(items) == 1 and items[0]["version"] == 1
+
+
+
+def test_a_change_the_server_fails_on_is_counted_across_reloads(live_server, new_context):
+    # Android kills the page in the background and the cadre opens the app again (PIN), after each
+    # failing push: the search for the failing change and its count of tries go on from the user's
+    # database, so it is still found, set aside, and shown stuck, instead of starting over each time.
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader5")
+    wait_synced(page)
+    bodies: list[str] = []
+
+    def fail_on_it(route):
+        if "Gita Gagal Server" in (route.request.post_data or ""):
+            bodies.append(route.request.post_data)
+            route.fulfill(status=500, content_type="application/problem+json",
+                          body='{"title": "Kesalahan server", "status": 500}')
+        else:
+            route.continue_()
+
+    ctx.route("**/api/v1/sync/push", fail_on_it)
+    register_child(page, "Gita Gagal Server", days_old=400)
+    register_child(page, "Hana Sehat", days_old=300)
+    finished = ("() => ['error', 'done'].includes(document.getElementById('sync-chip')?.dataset.phase)")
+    pages = 1
+    for _ in range(10):
+        page.wait_for_function(finished, timeout=30000)  # this page's sync is over (and kept)
+        if page.locator("#sync-chip").inner_text() == "1 perlu perhatian":
+            break
+        page.reload()  # before its retry: each page gets one sync
+        enter_pin(page)
+        pages += 1
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu perhatian")
+    assert pages >= 3, f"stuck only across pages ({pages}, {len(bodies)} failing pushes)"
+    assert len(live_server.api("GET", "/children?q=Hana Sehat", "kader5").get_json()["items"]) == 1, "the other went"
+    alone = [b for b in bodies if len(json.loads(b)["mutations"]) == 1]
+    assert 3 <= len(alone) <= 4, bodies
+    page.goto(page.url.split("#")[0] + "#/sync")
+    expect(page.locator("#attention li")).to_contain_text("Data anak: Gita Gagal Server")
+    expect(page.locator("#attention li").get_by_role("button", name="Kirim lagi")).to_be_visible()
 
 
 RECORD_DURABILITY = """

@@ -29,6 +29,11 @@ export function fakeServer() {
 
   function applyOne(m) {
     const cur = records.get(`${m.entity}:${m.id}`);
+    // posyandu/validators.device_clock: a device's clock reading outside the years 2000 to 2099
+    const year = m.data?.recorded_at ? new Date(m.data.recorded_at).getUTCFullYear() : null;
+    if (year !== null && !(year >= 2000 && year < 2100)) {
+      return { status: 'rejected', errors: { recorded_at: ['harus di antara tahun 2000 dan 2099: periksa jam perangkat'] } };
+    }
     if (m.op !== 'delete' && m.entity !== 'child' && !records.has(`child:${m.data.child_id}`)) {
       return { status: 'rejected', errors: { child_id: ['anak tidak ditemukan'] } };
     }
@@ -95,6 +100,19 @@ export function fakeServer() {
     });
   };
   return s;
+}
+
+/** The fake server, answering 500 to any push that carries a child named in `poison`. */
+export function poisoned(server, poison) {
+  const push = server.push;
+  server.push = async (body) => {
+    if (body.mutations.some((m) => poison.has(m.data?.name))) {
+      server.pushes += 1;
+      server.seenBodies.push(structuredClone(body));
+      throw Object.assign(new Error('Kesalahan server'), { kind: 'server' });
+    }
+    return push(body);
+  };
 }
 
 /** An API whose GETs answer `replies` in turn (an Error in the list is thrown): for the reference

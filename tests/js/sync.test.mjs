@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
-import { fakeServer } from './fakeserver.mjs';
+import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
-  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resolveConflict,
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
   getMeta, retryEntry, saveChange, saveChanges, view,
 } from '../../static/pwa/js/outbox.js';
+import { resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { applyPullPage } from '../../static/pwa/js/incoming.js';
 import { createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
@@ -308,19 +309,6 @@ test('a push the server refuses whole for good (403, 422) keeps the changes pend
 });
 
 // --- one mutation the server fails on every time ------------------------------------------------
-
-/** The fake server, answering 500 to any push that carries a child named in `poison`. */
-function poisoned(server, poison) {
-  const push = server.push;
-  server.push = async (body) => {
-    if (body.mutations.some((m) => poison.has(m.data?.name))) {
-      server.pushes += 1;
-      server.seenBodies.push(structuredClone(body));
-      throw Object.assign(new Error('Kesalahan server'), { kind: 'server' });
-    }
-    return push(body);
-  };
-}
 
 test('a mutation the server answers 500 every time is found by splitting the batch; the rest is sent', async () => {
   const { db, server, engine } = setup();
@@ -735,6 +723,26 @@ test('a weighing corrected and another deleted reach the server as an upsert on 
   assert.equal(server.get('measurement', mid).weight_kg, 9.0);
   assert.ok(server.get('measurement', again).deleted_at);
   assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('a correction does not send back the recorded_at it did not change: one stored before 2000 no longer refuses it', async () => {
+  // recorded_at is the phone's clock when the weighing was first saved; old data may hold one the
+  // server now refuses (validators.device_clock: 2000 to 2099) on any mutation that states it
+  const { db, server, engine } = setup();
+  const { id } = await registerWithVisit(db);
+  const mid = crypto.randomUUID();
+  const { entry: created } = await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id,
+    measured_on: '2025-02-10', weight_kg: 9.3, oedema: false, recorded_at: '2025-02-10T02:00:00.000Z' } });
+  assert.equal(created.data.recorded_at, '2025-02-10T02:00:00.000Z', 'a new weighing says when it was recorded');
+  await engine.sync();
+  server.write('measurement', mid, { ...server.get('measurement', mid), recorded_at: '1999-12-31T17:00:00+00:00' }); // old data
+  await engine.sync();
+  const { entry } = await saveChange(db, { entity: 'measurement', id: mid, fields: { weight_kg: 9.4 } });
+  assert.equal('recorded_at' in entry.data, false);
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 }, 'applied, not refused');
+  assert.deepEqual([server.get('measurement', mid).weight_kg, server.get('measurement', mid).recorded_at],
+    [9.4, '1999-12-31T17:00:00+00:00']);
 });
 
 test('deleting a record the server never had, with nothing on its way, only drops it here', async () => {

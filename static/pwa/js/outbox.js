@@ -1,8 +1,9 @@
-// The local copy and the outbox (sync-notes §1.6): the cadre's changes saved and queued, conflicts
-// resolved, reads. Only this module, incoming.js (the server's answers and pulled pages applied to
-// the same rows) and db.js touch IndexedDB. A record row is {entity, id, child_id, server, server_version, local, pending, gen}:
-// `server` is the last record the server sent, `local` an overlay with unsent changes,
-// `pending` how many outbox entries or open conflicts still concern it.
+// The local copy and the outbox (sync-notes §1.6): the cadre's changes saved and queued, reads.
+// Only this module, incoming.js (the server's answers and pulled pages applied to the same rows),
+// conflicts.js (a conflict shown and resolved) and db.js touch IndexedDB. A record row is {entity,
+// id, child_id, server, server_version, local, pending, gen}: `server` is the last record the server
+// sent, `local` an overlay with unsent changes, `pending` how many outbox entries or open conflicts
+// still concern it.
 
 const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms', 'oedema', 'place', 'measured_on',
   'vaccine', 'dose', 'given_on', 'kind', 'child_id']);
@@ -37,7 +38,7 @@ export function payload(entity, record) {
   return out;
 }
 
-async function nextSeq(meta) {
+export async function nextSeq(meta) {
   const row = (await meta.get('seq')) ?? { key: 'seq', value: 0 };
   row.value += 1;
   await meta.put(row);
@@ -53,7 +54,7 @@ export function changedFields(entity, data, server) {
   return Object.keys(data).filter((k) => (data[k] ?? null) !== (base[k] ?? null));
 }
 
-function entryFor(entity, op, id, baseVersion, data, seq, changed = null) {
+export function entryFor(entity, op, id, baseVersion, data, seq, changed = null) {
   return { mutation_id: crypto.randomUUID(), created_seq: seq, entity, op, id, base_version: baseVersion ?? null,
     data, changed, state: 'pending', attempts: 0, errors: null, last_error: null, created_at: new Date().toISOString() };
 }
@@ -92,6 +93,11 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
+  // recorded_at is the phone's clock when the record was first saved (ordering, audit): an edit of
+  // what the server holds does not state it again. The server keeps its own, and judges a reading
+  // it is sent (validators.device_clock): one stored before it did (old data, before 2000) would
+  // refuse every correction of the weighing for a field the cadre never touched.
+  if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
   // a health worker's reason to accept a dose outside the schedule's rules goes with this save
   // only (it is not a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
@@ -172,8 +178,9 @@ export function takeBatch(db, limit, held = () => false) {
   });
 }
 
-/** Put entries back to pending (after a network or server error, or at start-up after a crash). */
-export function requeue(db, entries = null, error = null) {
+/** Put entries back to pending (after a network or server error, or at start-up after a crash),
+ * with `patch` (sync.js: the strikes of one the server failed on alone). */
+export function requeue(db, entries = null, error = null, patch = {}) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const all = entries ? entries.map((e) => e.mutation_id) : (await outbox.getAll()).map((e) => e.mutation_id);
     for (const id of all) {
@@ -181,7 +188,7 @@ export function requeue(db, entries = null, error = null) {
       if (!e || e.state !== 'inflight') continue;
       e.state = 'pending';
       if (error) e.last_error = error;
-      await outbox.put(e);
+      await outbox.put({ ...e, ...patch });
     }
   });
 }
@@ -204,7 +211,7 @@ export const resendable = (e) => e?.state === 'needs_attention'
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
-    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, errors: null });
+    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, strikes: null, errors: null });
   });
 }
 
@@ -215,52 +222,6 @@ export function conflictFields(c) {
   if (c.fields?.length) return c.fields;
   const server = c.server_record ?? {};
   return (c.changed ?? []).filter((f) => f in c.mine && (c.mine[f] ?? null) !== (server[f] ?? null));
-}
-
-/** Resolve a conflict with the values the cadre chose: a NEW mutation. `chosen` is {field: value}
- * for the conflict's fields (conflictFields), null to drop the local change, or 'delete' to repeat
- * a delete against the server's version. The mutation carries only the cadre's own changes (the
- * chosen values and the fields the cadre changed that were not in conflict): every other field
- * keeps the server's value. A record deleted on the server is restored with the cadre's whole copy.
- *
- * What needs sending is judged against the server's copy the phone holds NOW (row.server), not the
- * one the conflict was shown with: a save of hers applied since (saveBesideConflicts) or a pull may
- * have moved it, and a choice equal to the stored copy but not to the server's present value must
- * still be sent. The mutation stays based on the conflict's version: the server merges it three-way
- * from the record as the cadre saw it when she chose, so a value someone changed again since is
- * asked about anew (a new conflict), never overwritten unseen. */
-export function resolveConflict(db, mutationId, chosen) {
-  return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
-    const c = await conflicts.get(mutationId);
-    if (!c) return null;
-    await conflicts.delete(mutationId);
-    const row = (await records.get([c.entity, c.id])) ?? newRow(c.entity, c.id, c.mine.child_id);
-    const server = row.server ?? c.server_record ?? {};
-    let send = null;
-    if (chosen !== null && chosen !== 'delete') {
-      const asked = conflictFields(c);
-      // a conflict stored before entries kept their changed fields: only the conflict's own
-      const own = (c.changed ?? asked).filter((f) => f in c.mine && !asked.includes(f));
-      const wanted = { ...pick(c.mine, own), ...chosen };
-      send = server.deleted_at ? { ...c.mine, ...chosen }
-        : Object.fromEntries(Object.entries(wanted).filter(([k, v]) => (v ?? null) !== (server[k] ?? null)));
-    }
-    if (chosen === null || (send && !Object.keys(send).length)) {
-      row.pending = Math.max(0, row.pending - 1);
-      // the other side's values are shown at once; any other unsent change of hers stays over them
-      row.local = row.pending === 0 ? null : { ...(row.local ?? server), ...pick(server, conflictFields(c)) };
-    } else if (chosen === 'delete') {
-      await outbox.put(entryFor(c.entity, 'delete', c.id, c.server_version, {}, await nextSeq(meta)));
-    } else {
-      const data = payload(c.entity, { child_id: server.child_id ?? c.mine.child_id, ...send });
-      await outbox.put(entryFor(c.entity, 'upsert', c.id, c.server_version, data, await nextSeq(meta), Object.keys(send)));
-      // shown at once: over the server's copy, or over her overlay while more of hers is unsent
-      row.local = { ...(row.pending > 1 ? { ...row.local, ...chosen } : server), ...send, id: c.id, deleted_at: null };
-    }
-    if (row.pending === 0 && row.server?.deleted_at) await records.delete([c.entity, c.id]);
-    else await records.put(row);
-    return row;
-  }, USER_ACTION);
 }
 
 /** Drop an entry the server refused (the cadre chose to discard it). */

@@ -21,6 +21,13 @@ export const STUCK_AFTER = 3;
 const MAX_DELAY_MS = 5 * 60 * 1000;
 const LOCK_RETRY_MS = 3000;
 const BUSY = Symbol('another tab holds the sync lock');
+/** The meta row of the search for a mutation the server fails on (shared by the user's tabs: one
+ * syncs at a time, under the Web Lock): `run` counts the runs, `accepted_run` is the last in which
+ * the server took a push, `streak` the whole-push failures of SPLITS kinds in a row, `probe` a
+ * smaller batch size (null: full batches), `splitting` whether it halves a failing batch (else it
+ * doubles back after each success). */
+const SEARCH = 'push_search';
+const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
 
 /**
  * @param {object} o
@@ -38,14 +45,12 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   let running = null;
   let timer = null;
   let limit = batchSize; // halved on 413 until a sync completes
-  // Finding a mutation the server fails on (kept across runs of this tab):
-  let probe = null;       // a smaller batch size (null: `limit`)
-  let splitting = false;  // probe halves a failing batch (else it doubles back after each success)
-  let streak = 0;         // whole-push failures of SPLITS kinds in a row
-  const strikes = new Map(); // mutation_id -> {n: runs it failed alone counted, since: the run it first did}
+  // Finding a mutation the server fails on: the search (read at each run's start, kept in the user's
+  // database at its end: a reload, a page Android killed, another tab go on from it) and, on each
+  // entry found alone, its strikes (outbox.js requeue): {n: runs it failed alone counted, since: the
+  // run it first did}.
+  let search = newSearch();
   let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
-  let run = 0;            // runs of this tab
-  let acceptedRun = -1;   // the last run in which the server took a push
 
   let unregistered = new Set(); // children whose registration the server has not taken (refused or stuck)
   /** What is not sent yet: while a mutation is set aside, the later changes of its record; and the
@@ -81,20 +86,19 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     const queued = await outboxEntries(db);
     unregistered = new Set(queued.filter((e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null
       && e.state === 'needs_attention').map((e) => e.id));
-    if (strikes.size) { // a mutation the server failed on (and still waiting) goes alone, first
-      const waiting = new Set(queued.filter((e) => e.state === 'pending').map((e) => e.mutation_id));
-      for (const m of strikes.keys()) if (!waiting.has(m)) strikes.delete(m);
-      if (strikes.size) { probe = 1; splitting = false; }
+    if (queued.some((e) => e.state === 'pending' && e.strikes)) { // one the server failed on goes alone, first
+      search.probe = 1;
+      search.splitting = false;
     }
     for (;;) {
-      const batch = await takeBatch(db, Math.min(limit, probe ?? limit), heldBack);
+      const batch = await takeBatch(db, Math.min(limit, search.probe ?? limit), heldBack);
       if (!batch.length) return null;
       const { missing, error } = await pushBatch(id, batch);
       if (!error) {
-        acceptedRun = run;
-        streak = 0;
-        for (const e of batch) strikes.delete(e.mutation_id);
-        if (!splitting && probe !== null) probe = probe * 2 >= limit ? null : probe * 2; // back to full batches
+        search.accepted_run = search.run;
+        search.streak = 0;
+        const { probe } = search;
+        if (!search.splitting && probe !== null) search.probe = probe * 2 >= limit ? null : probe * 2; // back to full batches
         await emit({ phase: 'pushing' });
         continue;
       }
@@ -108,17 +112,17 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         throw error;
       }
       if (SPLITS.has(error.kind)) {
-        streak += 1;
+        search.streak += 1;
         if (missing.length === 1 && !aside) { // alone: set aside for this run, the rest goes on
           aside = { entry: missing[0], error };
-          probe = 1;
-          splitting = false;
+          search.probe = 1;
+          search.splitting = false;
           continue;
         }
         // a batch failing once may be a passing failure; again, or while splitting: halve it
-        if (missing.length > 1 && (streak > 1 || splitting)) {
-          probe = Math.floor(missing.length / 2);
-          splitting = true;
+        if (missing.length > 1 && (search.streak > 1 || search.splitting)) {
+          search.probe = Math.floor(missing.length / 2);
+          search.splitting = true;
         }
       }
       await requeue(db, missing, error.message);
@@ -131,18 +135,17 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
    * has taken another push since it first failed alone (else nothing shows it is this mutation's
    * trouble and not the server's: a server refusing every write while reads work, a full disk or
    * maintenance, must not make healthy changes stuck one after the other); at STUCK_AFTER it needs
-   * attention (the cadre sees it, can send it again), else it waits as pending. Resolves to the
-   * error the run ends with (null: none). */
+   * attention (the cadre sees it, can send it again), else it waits as pending. The strikes go with
+   * the entry (whichever page or tab sends it next counts on); shown stuck, it has none left ("Kirim
+   * lagi" counts anew). Resolves to the error the run ends with (null: none). */
   async function settleAside({ entry, error }) {
-    const { n: before, since } = strikes.get(entry.mutation_id) ?? { n: 0, since: run };
-    const n = before + (acceptedRun >= since ? 1 : 0);
+    const { n: before, since } = entry.strikes ?? { n: 0, since: search.run };
+    const n = before + (search.accepted_run >= since ? 1 : 0);
     if (n < STUCK_AFTER) {
-      strikes.set(entry.mutation_id, { n, since });
-      await requeue(db, [entry], error.message);
+      await requeue(db, [entry], error.message, { strikes: { n, since } });
       return error;
     }
-    strikes.delete(entry.mutation_id);
-    await markBatch(db, [{ ...entry, stuck: true, last_error: error.message }], { _schema: [error.message] });
+    await markBatch(db, [{ ...entry, stuck: true, strikes: null, last_error: error.message }], { _schema: [error.message] });
     return null;
   }
 
@@ -162,7 +165,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     await requeue(db); // entries left in flight by a closed tab or a crash go again, same ids
     await emit({ phase: 'pushing', error: null, pulled: 0 });
     aside = null;
-    run += 1;
+    search = { ...newSearch(), ...(await getMeta(db, SEARCH)), key: SEARCH };
+    search.run += 1;
+    await putMeta(db, search);
     let stopped = null;
     try {
       if (canPush) stopped = await pushAll();
@@ -173,9 +178,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         aside = null;
         stopped = (await settleAside(found)) ?? stopped;
       }
+      if (!stopped) search = { ...newSearch(), run: search.run, accepted_run: search.accepted_run }; // all sent
     } finally {
       if (aside) await requeue(db, [aside.entry]); // a failed run: no strike (the server may be down)
       aside = null;
+      await putMeta(db, search);
     }
     if (stopped) throw stopped;
   }
@@ -215,9 +222,6 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
           return false;
         }
         limit = batchSize;
-        probe = null;
-        splitting = false;
-        streak = 0;
         const at = new Date().toISOString();
         await putMeta(db, { key: 'last_sync', value: at });
         await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at });

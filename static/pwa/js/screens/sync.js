@@ -2,9 +2,9 @@
 import { category, formatDate, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
 import {
-  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, resolveConflict, retryEntry,
-  view,
+  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
+import { conflictNow, resolveConflict } from '../conflicts.js';
 import { doseLabel } from './child.js';
 import { deleteDb, userDbName, withDbLock } from '../db.js';
 import { RETRYABLE } from '../sync.js';
@@ -59,8 +59,9 @@ const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_
 const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
 export async function render(ctx) {
-  const [entries, open, c, byId, schedule] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db),
+  const [entries, stored, c, byId, schedule] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db),
     names(ctx), ctx.schedule().catch(() => null)]);
+  const open = await Promise.all(stored.map(async (x) => conflictNow(x, await getRow(ctx.db, x.entity, x.id))));
   const recs = new Map((await recordsOf(ctx, entries)).map((r, i) => [entries[i].mutation_id, r]));
   const named = (e) => describe(e, recs.get(e.mutation_id), byId, schedule);
   const s = ctx.syncState;
@@ -103,11 +104,15 @@ export async function render(ctx) {
 }
 
 export async function conflict(ctx, mutationId) {
-  const c = (await conflictList(ctx.db)).find((x) => x.mutation_id === mutationId);
-  if (!c) return h('p', {}, t('queue_empty'));
+  const stored = (await conflictList(ctx.db)).find((x) => x.mutation_id === mutationId);
+  if (!stored) return h('p', {}, t('queue_empty'));
+  // the server's version the phone holds now (a pull after the conflict may have brought a newer one):
+  // what she is shown, and what her choice is sent on
+  const c = conflictNow(stored, await getRow(ctx.db, stored.entity, stored.id));
   const server = c.server_record ?? {};
+  const fields = conflictFields(c);
   const done = async (chosen) => {
-    await resolveConflict(ctx.db, mutationId, chosen);
+    await resolveConflict(ctx.db, mutationId, chosen, { version: c.server_version, fields });
     await ctx.sync.refresh();
     ctx.sync.sync();
     ctx.go('#/sync');
@@ -128,7 +133,6 @@ export async function conflict(ctx, mutationId) {
         h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('theirs'))));
   }
   // only what both changed is a choice; the rest stays as on the server, plus the cadre's own changes
-  const fields = conflictFields(c);
   const form = h('form', { class: 'card', id: 'conflict-form' }, head,
     fields.map((f) => radios(`pick-${f}`, label(f), [['mine', `${t('mine')}: ${shown(f, c.mine[f])}`],
       ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], 'mine')),

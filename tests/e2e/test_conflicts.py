@@ -1,0 +1,52 @@
+"""The conflict screen in real Chromium: the record changed again on the server after the
+conflict was answered (a later pull brought the newer version): the screen shows that version
+as the other side, and the cadre's choice is sent on it (no second conflict about what she saw)."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_server, new_context):
+    ctx = new_context()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
+    base = page.url.split("#")[0]
+
+    # offline, the cadre corrects the mother's name; meanwhile the bidan corrects it otherwise
+    ctx.set_offline(True)
+    page.goto(f"{base}#/edit/{child['id']}")
+    page.get_by_label("Nama ibu").fill("Ibu Kader")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=child["name"], exact=True).wait_for()
+    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"mother_name": "Ibu Bidan"}).status_code == 200
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+
+    # before she opens it, the name is corrected again on the server (and the address), and pulled
+    changed = live_server.api("PATCH", f"/children/{child['id']}", "admin",
+                              json={"mother_name": "Ibu Puskesmas", "address": "Dusun Baru RT 07"})
+    assert changed.status_code == 200
+    page.goto(f"{base}#/sync")
+    page.locator("#sync-now").click()
+    page.wait_for_function("() => { const b = document.getElementById('sync-now'); return b && !b.disabled; }")
+    page.locator("#conflicts a").first.click()
+    form = page.locator("#conflict-form")
+    expect(form).to_contain_text("Nilai di server: Ibu Puskesmas")
+    expect(form).to_contain_text("Nilai saya: Ibu Kader")
+    expect(form.locator("fieldset")).to_have_count(1)
+
+    form.get_by_role("button", name="Simpan pilihan").click()  # her own value, the default
+    wait_synced(page)
+    now = live_server.api("GET", f"/children/{child['id']}", "kader3").get_json()
+    assert (now["mother_name"], now["address"]) == ("Ibu Kader", "Dusun Baru RT 07")
+    assert now["version"] == changed.get_json()["version"] + 1, "one more version: hers, on the one she saw"
+    assert errors == []
