@@ -6,10 +6,10 @@ import { memDb } from './memdb.mjs';
 import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
-  getMeta, retryEntry, saveChange, saveChanges, view,
+  getMeta, retryEntry, saveChange, saveChanges, takeBatch, view,
 } from '../../static/pwa/js/outbox.js';
 import { resolveConflict } from '../../static/pwa/js/conflicts.js';
-import { applyPullPage } from '../../static/pwa/js/incoming.js';
+import { applyPullPage, applyPushResults } from '../../static/pwa/js/incoming.js';
 import { createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
 import { lockManager, withNavigator } from './locks.mjs';
@@ -159,6 +159,22 @@ test('a response lost after the server committed is retried with the same mutati
   assert.equal(server.log.filter((r) => r.entity === 'child').length, 1);
   assert.equal((await getRow(db, 'child', id)).server_version, 1);
   assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('an answer taken twice (two tabs sent one batch, no Web Locks) is applied once: a later edit stays shown and queued', async () => {
+  const { db } = setup();
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: child('Ani') });
+  const batch = await takeBatch(db, 100); // being sent
+  await saveChange(db, { entity: 'child', id, fields: { ...child('Ani'), name: 'Ani Lestari' } });
+  const answer = [{ mutation_id: batch[0].mutation_id, status: 'applied', replayed: false, version: 1,
+    record: { ...child('Ani'), id, version: 1 }, errors: null }];
+  await applyPushResults(db, batch, answer);
+  await applyPushResults(db, batch, answer.map((a) => ({ ...a, replayed: true })));
+  const row = await getRow(db, 'child', id);
+  assert.equal(row.pending, 1);
+  assert.equal(view(row).name, 'Ani Lestari');
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.data.name), ['Ani Lestari']);
 });
 
 test('backoff grows with each network failure and resets after success', async () => {

@@ -45,6 +45,8 @@ export function applyPushResults(db, batch, results) {
       const result = byId.get(entry.mutation_id);
       if (!result) continue;
       answered.push(entry.mutation_id);
+      // answered already (a second engine sent it too, where the browser has no Web Locks): taken once
+      if (!(await outbox.get(entry.mutation_id))) continue;
       const row = (await records.get([entry.entity, entry.id])) ?? newRow(entry.entity, entry.id, entry.data.child_id);
       const stands = result.record?.id && result.record.id !== entry.id ? result.record : null;
       if (result.status === 'applied') {
