@@ -142,16 +142,18 @@ def locked(stmt: Select, mode: str) -> list[Any]:
     return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
 
 
-def lock_children(ids: Iterable[uuid.UUID] | Mapping[uuid.UUID, str], mode: str = CHILD) -> list[Child]:
+def lock_children(ids: Iterable[uuid.UUID] | Mapping[uuid.UUID, str], mode: str = CHILD, *,
+                  read: bool = True) -> list[Any]:
     """These children, locked (``locked``) in the order of their ids, in one statement. ``ids`` may
     map each child to its own mode instead: then one statement per stretch of ids in one mode (a
-    statement locks in one), still each row once, in the order of the ids, in the mode it needs."""
-    if not isinstance(ids, Mapping):
-        return locked(select(Child).where(among(db.session, Child.id, set(ids))).order_by(Child.id), mode)
-    found: list[Child] = []
-    for run_mode, run in groupby(sorted(ids.items()), key=itemgetter(1)):  # uuid order is PostgreSQL's
-        found += locked(select(Child).where(among(db.session, Child.id, [i for i, _ in run])).order_by(Child.id),
-                        run_mode)
+    statement locks in one), still each row once, in the order of the ids, in the mode it needs.
+    ``read=False``: only their ids are read (a caller locking ahead of what reads them)."""
+    runs = groupby(sorted(ids.items()), key=itemgetter(1)) if isinstance(ids, Mapping) else [(mode, set(ids))]
+    found: list[Any] = []
+    for run_mode, run in runs:  # by id: uuid order is PostgreSQL's
+        wanted = [i[0] for i in run] if isinstance(ids, Mapping) else run
+        found += locked(select(Child if read else Child.id).where(among(db.session, Child.id, wanted))
+                        .order_by(Child.id), run_mode)
     return found
 
 

@@ -242,7 +242,7 @@ def _lock_what_it_touches(checked: list[Any]) -> None:
         while (child_id := into.get(child_id)) is not None and child_id not in seen:  # the child that stands
             seen.add(child_id)
             wanted[child_id] = access.CHILD
-    access.lock_children(wanted)
+    access.lock_children(wanted, read=False)  # each mutation reads them as it goes
 
 
 def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:
@@ -439,10 +439,12 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
             ready[i] = (m, loaded, child_id)
     new = _first_of_their_records(Measurement, [m for m, _, _ in ready.values()])
     wanted = {cid for _, _, cid in ready.values()}
-    access.lock_children(wanted, access.EVENTS)  # for writing their events: all in one statement, read as they stand
-    children = {c.id: c for c in db.session.scalars(  # their posyandu is not needed here: not joined in
+    # for writing their events, all in one statement (held already since the push began, as a rule), then
+    # read as they stand; their posyandu is not needed here: not joined in
+    access.lock_children(wanted, access.EVENTS, read=False)
+    children = {c.id: c for c in db.session.scalars(
         select(Child).where(among(db.session, Child.id, wanted), access.child_clause(batch.user))
-        .options(lazyload(Child.posyandu)))}
+        .options(lazyload(Child.posyandu)).execution_options(populate_existing=True))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
     for i, (m, loaded, child_id) in ready.items():
         child = children.get(child_id)
