@@ -7,8 +7,10 @@ never reveals that the record exists. Role gates answer 403.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import wraps
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Callable, TypeVar
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
@@ -76,7 +78,14 @@ def scoped_children(user: User) -> Select:
     return select(Child).where(child_clause(user), Child.deleted_at.is_(None))
 
 
-def get_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
+def get_posyandu(user: User, posyandu_id: uuid.UUID, *, for_update: bool = False,
+                 for_children: bool = False) -> Posyandu:
+    """The posyandu if the user may see it (404 otherwise). ``for_update``: the caller changes or
+    closes it; ``for_children``: the caller registers a child there or moves one there, copying
+    its region. Either locks its row first (``locked``: CHILD, EVENTS), so it is read, and its
+    scope judged, as it stands once no one else is changing it."""
+    if for_update or for_children:
+        locked(select(Posyandu).where(Posyandu.id == posyandu_id), CHILD if for_update else EVENTS)
     obj = db.session.scalar(select(Posyandu).where(Posyandu.id == posyandu_id, posyandu_clause(user),
                                                    Posyandu.deleted_at.is_(None)))
     if obj is None:
@@ -109,25 +118,43 @@ def get_child(user: User, child_id: uuid.UUID, *, for_update: bool = False, for_
 #   CHILD   changing the child itself (a move, merge, delete, correction): FOR NO KEY UPDATE.
 # Neither blocks a foreign-key check (FOR KEY SHARE). Several children are locked in one
 # statement, in the order of their ids: two merges of one pair, or a merge and a posyandu day's
-# push, never lock them in opposite orders. SQLite locks no rows: the transaction takes SQLite's
-# one write lock (BEGIN IMMEDIATE) before it reads, which a transaction that wrote holds already.
+# push, never lock them in opposite orders. A transaction that will both write a child's events
+# and change the child locks it once, CHILD, before either: two of them holding it FOR SHARE and
+# each waiting to upgrade would deadlock (a push locks all it touches first, sync/push.py).
+# A posyandu's row is locked the same two ways, before its children: EVENTS by whoever copies its
+# region (desa, kabupaten) into a child registered or moved there, CHILD by a change or closing of
+# the posyandu, which then locks its children (registry.update_posyandu).
+# SQLite locks no rows: the transaction takes SQLite's one write lock (BEGIN IMMEDIATE) before it
+# reads, which a transaction that wrote holds already.
 EVENTS, CHILD = "events", "child"
 
 
 def locked(stmt: Select, mode: str) -> list[Any]:
-    """The rows of ``stmt``, a select of children from the child table alone, their rows locked
-    in ``mode`` until the transaction ends, and read (in the session too) as they stand once
-    locked. Scope conditions go in a query after it: a row PostgreSQL had to wait for is checked
-    again as it now stands, but against other tables' rows as they were, and may be dropped."""
+    """The rows of ``stmt``, a select of children (or of posyandu) from that table alone, their
+    rows locked in ``mode`` until the transaction ends, and read (in the session too) as they
+    stand once locked. Scope conditions go in a query after it: a row PostgreSQL had to wait for
+    is checked again as it now stands, but against other tables' rows as they were, and may be
+    dropped."""
     if db.session.get_bind().dialect.name == "sqlite":
         _begin_immediate()
-    stmt = stmt.with_for_update(read=mode == EVENTS, key_share=mode == CHILD, of=Child)
+    entity = stmt.column_descriptions[0]["entity"]  # not the rows it joins in to load (Child.posyandu)
+    stmt = stmt.with_for_update(read=mode == EVENTS, key_share=mode == CHILD, of=entity)
     return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
 
 
-def lock_children(ids: Iterable[uuid.UUID], mode: str = CHILD) -> list[Child]:
-    """These children, locked (``locked``) in the order of their ids, in one statement."""
-    return locked(select(Child).where(among(db.session, Child.id, set(ids))).order_by(Child.id), mode)
+def lock_children(ids: Iterable[uuid.UUID] | Mapping[uuid.UUID, str], mode: str = CHILD, *,
+                  read: bool = True) -> list[Any]:
+    """These children, locked (``locked``) in the order of their ids, in one statement. ``ids`` may
+    map each child to its own mode instead: then one statement per stretch of ids in one mode (a
+    statement locks in one), still each row once, in the order of the ids, in the mode it needs.
+    ``read=False``: only their ids are read (a caller locking ahead of what reads them)."""
+    runs = groupby(sorted(ids.items()), key=itemgetter(1)) if isinstance(ids, Mapping) else [(mode, set(ids))]
+    found: list[Any] = []
+    for run_mode, run in runs:  # by id: uuid order is PostgreSQL's
+        wanted = [i[0] for i in run] if isinstance(ids, Mapping) else run
+        found += locked(select(Child if read else Child.id).where(among(db.session, Child.id, wanted))
+                        .order_by(Child.id), run_mode)
+    return found
 
 
 def child_for_events(child_id: uuid.UUID, clause: ColumnElement[bool] | None = None) -> Child | None:

@@ -83,6 +83,11 @@ def create_posyandu(user: User, data: dict[str, Any]) -> Posyandu:
 
 
 def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu:
+    """Change a posyandu; a desa in another kabupaten takes its children and their events along
+    (``_follow_kabupaten``). ``pos`` is read locked to change it (``access.get_posyandu(for_update=True)``):
+    a child being registered or moved there copied its region under the posyandu's lock
+    (``_target_posyandu``), so it is committed, and followed, before this reads its children; or it
+    waits, and copies the new region."""
     if user.role not in ("admin", "bidan"):
         raise Forbidden()
     data.pop("id", None)
@@ -104,7 +109,8 @@ def _follow_kabupaten(pos: Posyandu) -> None:
     for indexing, so they are updated in bulk."""
     from posyandu.events import DATE_FIELD
 
-    # locked first, together (access.locked): an event being written takes the code its child has after this
+    # locked first, together (access.locked), after the posyandu: an event being written takes the code its
+    # child has after this; a child registered or moved here meanwhile held the posyandu, and is committed
     for child in access.locked(select(Child).where(Child.posyandu_id == pos.id).order_by(Child.id), access.CHILD):
         moved = apply_changes(child, {"kabupaten_code": pos.kabupaten_code})
         if moved and child.deleted_at is None:
@@ -114,6 +120,8 @@ def _follow_kabupaten(pos: Posyandu) -> None:
 
 
 def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
+    """Close a posyandu with no live children. ``pos`` is read locked to change it, as for
+    ``update_posyandu``: a child being registered or moved there is counted, or refused after."""
     if user.role != "admin":
         raise Forbidden()
     if db.session.scalar(select(func.count()).select_from(Child).where(Child.posyandu_id == pos.id,
@@ -123,8 +131,11 @@ def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
 
 
 def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
+    """The posyandu a child is registered at or moved to, whose region (kabupaten) the child and its
+    events copy: locked for that (``access.get_posyandu(for_children=True)``, FOR SHARE) until the
+    transaction ends, so a change of its desa, or its closing, waits for the child, or the child for it."""
     try:
-        return access.get_posyandu(user, posyandu_id)
+        return access.get_posyandu(user, posyandu_id, for_children=True)
     except NotFound:
         raise ValidationFailed(errors={"posyandu_id": [UNKNOWN]}) from None
 
@@ -157,8 +168,9 @@ def create_children(user: User, datas: list[dict[str, Any]]) -> list[Child]:
     datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
     if ids_taken(db.session, Child, [data["id"] for data in datas]):
         raise Conflict()
+    posyandu = {pid: _target_posyandu(user, pid) for pid in sorted({data["posyandu_id"] for data in datas})}
     children = new_records(Child, [  # one creation instant each, in the order given
-        {"kabupaten_code": _target_posyandu(user, data["posyandu_id"]).kabupaten_code, "created_by": user.id,
+        {"kabupaten_code": posyandu[data["posyandu_id"]].kabupaten_code, "created_by": user.id,
          "updated_by": user.id, "created_at": at, "updated_at": at, **data}
         for at, data in zip(creation_instants(len(datas)), datas)])
     pending: list[tuple[Child, dict[str, Any]]] = []

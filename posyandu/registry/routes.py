@@ -104,7 +104,7 @@ class PosyanduById(MethodView):
     @blp.response(200, PosyanduSchema)
     def patch(self, body, posyandu_id):
         """Change a posyandu's name, meeting day, address or puskesmas."""
-        pos = ops.update_posyandu(current_user, access.get_posyandu(current_user, posyandu_id), body)
+        pos = ops.update_posyandu(current_user, access.get_posyandu(current_user, posyandu_id, for_update=True), body)
         db.session.commit()
         return pos
 
@@ -113,7 +113,8 @@ class PosyanduById(MethodView):
     @blp.response(204)
     def delete(self, args, posyandu_id):
         """Close a posyandu with no children left (admin)."""
-        ops.delete_posyandu(current_user, access.get_posyandu(current_user, posyandu_id), args.get("reason"))
+        ops.delete_posyandu(current_user, access.get_posyandu(current_user, posyandu_id, for_update=True),
+                            args.get("reason"))
         db.session.commit()
 
 

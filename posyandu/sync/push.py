@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, union
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
@@ -36,7 +36,7 @@ from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
 from posyandu.i18n import Msg, title, translate_field_message
 from posyandu.registry import operations as registry
-from posyandu.registry.models import Child
+from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
@@ -155,6 +155,7 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     act_as(client_id=client_id)
     _touch_client(user, client_id, client_version)
     checked = [_check(raw) for raw in raw_mutations]
+    _lock_what_it_touches(checked)
     batch = _Batch(user, client_id, checked, [{}] * len(checked))
     uses = Counter(m.mutation_id for m in checked if isinstance(m, Mutation))
     run: list[int] = []  # consecutive new records of one entity, applied together
@@ -190,6 +191,60 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     insert_rows(db.session, SyncMutation, rows)
     _read_back([r for r in batch.results if r.get("record_of")])
     return {"results": batch.results}
+
+
+def _lock_what_it_touches(checked: list[Any]) -> None:
+    """Before any mutation is applied, lock every row the batch will lock (docs/sync.md, "Concurrent
+    writers"): the posyandu its children are registered at or moved to (FOR SHARE, as
+    ``registry.create_children`` and ``update_child`` will), then every child it touches, in the order
+    of their ids, each once, in the strongest mode the batch needs: CHILD for a child it edits, moves,
+    restores or deletes (and the child that stands for a merged one it addresses), EVENTS for one
+    whose events it writes: a new event's ``child_id``, an edited, deleted or restored event's child as
+    stored, and the child that stands for either. Taken mutation by mutation, a weighing then an
+    edit of one child would upgrade FOR SHARE to FOR NO KEY UPDATE, and two phones doing that at once
+    deadlock; two children could be taken in opposite orders. The locks each mutation takes later
+    are then held already. Which children: one query (merged ones followed, by one more per step of
+    a chain), then the locks. The ids are the phone's: a row outside the caller's area is locked
+    too, then refused as before (as ``access.get_child`` does)."""
+    modes: dict[uuid.UUID, str] = {}
+    posyandu: set[uuid.UUID] = set()
+    events: dict[type, list[uuid.UUID]] = {}
+    for m in checked:
+        if not isinstance(m, Mutation) or m.refused is not None:
+            continue
+        if m.entity == "child":
+            modes[m.id] = access.CHILD
+            if m.op == "upsert" and (posyandu_id := _uuid_or_none(m.data.get("posyandu_id"))):
+                posyandu.add(posyandu_id)
+            continue
+        events.setdefault(ENTITIES[m.entity].model, []).append(m.id)
+        if m.op == "upsert" and (child_id := _uuid_or_none(m.data.get("child_id"))):
+            modes.setdefault(child_id, access.EVENTS)
+    if posyandu:
+        access.locked(select(Posyandu).where(among(db.session, Posyandu.id, posyandu)).order_by(Posyandu.id),
+                      access.EVENTS)
+    if not modes and not events:
+        return
+    # one query (each part by its index): the children named, and the stored events' children
+    touched = union(select(Child.id, Child.merged_into).where(among(db.session, Child.id, modes)),
+                    *[select(Child.id, Child.merged_into).join(model, model.child_id == Child.id)
+                      .where(among(db.session, model.id, ids)) for model, ids in events.items()])
+    into: dict[uuid.UUID, uuid.UUID | None] = {}  # every child touched that exists: its merged_into
+    asked: set[uuid.UUID] = set()
+    while True:
+        into.update(db.session.execute(touched).all())
+        chained = {target for target in into.values() if target is not None} - into.keys() - asked
+        if not chained:
+            break
+        asked |= chained
+        touched = select(Child.id, Child.merged_into).where(among(db.session, Child.id, chained))
+    wanted = {child_id: modes.get(child_id, access.EVENTS) for child_id in into}
+    for child_id in [child_id for child_id, mode in wanted.items() if mode == access.CHILD]:
+        seen = {child_id}
+        while (child_id := into.get(child_id)) is not None and child_id not in seen:  # the child that stands
+            seen.add(child_id)
+            wanted[child_id] = access.CHILD
+    access.lock_children(wanted, read=False)  # each mutation reads them as it goes
 
 
 def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:
@@ -386,10 +441,12 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
             ready[i] = (m, loaded, child_id)
     new = _first_of_their_records(Measurement, [m for m, _, _ in ready.values()])
     wanted = {cid for _, _, cid in ready.values()}
-    access.lock_children(wanted, access.EVENTS)  # for writing their events: all in one statement, read as they stand
-    children = {c.id: c for c in db.session.scalars(  # their posyandu is not needed here: not joined in
+    # for writing their events, all in one statement (held already since the push began, as a rule), then
+    # read as they stand; their posyandu is not needed here: not joined in
+    access.lock_children(wanted, access.EVENTS, read=False)
+    children = {c.id: c for c in db.session.scalars(
         select(Child).where(among(db.session, Child.id, wanted), access.child_clause(batch.user))
-        .options(lazyload(Child.posyandu)))}
+        .options(lazyload(Child.posyandu)).execution_options(populate_existing=True))}
     fast: dict[int, tuple[Mutation, Child, dict[str, Any]]] = {}
     for i, (m, loaded, child_id) in ready.items():
         child = children.get(child_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any, Callable
 
 import pytest
@@ -365,3 +366,143 @@ def test_phones_weighing_the_same_children_do_not_wait_for_each_other(app, world
     assert not waited, "a writer of the same children's weighings waited for the first push"
     assert pushed.status_code == 200 and pushed_too.status_code == 200 and weighed.status_code == 201
     assert {r["status"] for a in (pushed, pushed_too) for r in a.get_json()["results"]} == {"applied"}
+
+
+# --- a push locks every child it touches before it applies anything ----------------------------
+
+def _version(client, world, cid: str, by: str = "kader1") -> int:
+    resp = client.get(f"/api/v1/children/{cid}", headers=world.headers(by))
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["version"]
+
+
+def _pushes_of_two_phones(client, world, case: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Two phones' batches, each a change of a child's events then an edit of a child (their own
+    field each, so both merge): what each needs FOR SHARE comes first, what it changes after.
+    Also the child (or children) whose edits must both stand."""
+    phone = {"address": "Jl. Melati 1"}, {"guardian_phone": "081234567890"}
+    if case == "crossed":  # phone A weighs a, edits b; phone B weighs b, edits a
+        a, b = _child(client, world), _child(client, world, name="Dewi Lestari")
+        first = [mutation("measurement", new_id(), measurement_data(a)),
+                 mutation("child", b, phone[0], base_version=1)]
+        second = [mutation("measurement", new_id(), measurement_data(b)),
+                  mutation("child", a, phone[1], base_version=1)]
+        return first, second, [a, b]
+    cid = _child(client, world)
+    if case == "merged":  # both weigh a duplicate merged into cid (a weighing lands on cid) and edit cid
+        loser = _child(client, world, name="Siti Aminah Putri")
+        assert _merge(world, cid, loser)(client).status_code == 200
+        weighed = [loser, loser]
+    else:
+        weighed = [cid, cid]
+    version = _version(client, world, cid)
+    if case == "restored":  # both bring back a weighing of cid they saw deleted, then edit cid
+        olds = [mutation("measurement", new_id(), measurement_data(cid, measured_on=(
+            date.today() - timedelta(days=30 + 30 * k)).isoformat())) for k in range(2)]
+        assert {r["status"] for r in push(client, world.headers("kader1"), olds, "k1-phone")} == {"applied"}
+        gone = push(client, world.headers("kader1"), [mutation("measurement", m["id"], op="delete", base_version=1)
+                                                     for m in olds], "k1-phone")
+        assert {r["status"] for r in gone} == {"applied"}, gone
+        firsts = [mutation("measurement", m["id"], m["data"], base_version=2) for m in olds]
+    else:
+        firsts = [mutation("measurement", new_id(), measurement_data(w, weight_kg=8.3 + k / 10))
+                  for k, w in enumerate(weighed)]
+    return ([firsts[0], mutation("child", cid, phone[0], base_version=version)],
+            [firsts[1], mutation("child", cid, phone[1], base_version=version)], [cid])
+
+
+@pytest.mark.parametrize("case", ["same child", "crossed", "merged", "restored"])
+def test_two_phones_writing_events_and_editing_the_same_children_do_not_deadlock(app, world, client, monkeypatch,
+                                                                                 case):
+    """Two cadres' phones push at once, each a weighing (a new one, one of a duplicate merged into
+    the child, one brought back) then an edit of a child. Taken mutation by mutation, each push would
+    hold its child FOR SHARE and wait to upgrade it to change it, or lock two children in opposite
+    orders: PostgreSQL aborts one (503) and the phone has to send it again. Each push locks every
+    child it touches first, in one order and in the mode it needs: the second waits, then applies."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: two pushes never hold row locks together")
+    first, second, edited = _pushes_of_two_phones(client, world, case)
+    a, b, waited = _race(app, monkeypatch, _push(world, "kader1", first, "k1-phone"),
+                         _push(world, "kader1b", second, "k1b-phone"), where="read")
+    assert a.status_code == 200 and b.status_code == 200, (a.status_code, b.status_code, a.get_json(), b.get_json())
+    assert [r["status"] for r in a.get_json()["results"] + b.get_json()["results"]] == ["applied"] * 4, \
+        (a.get_json(), b.get_json())
+    assert waited, "the second push did not wait for the first: they change the same child"
+    fields = {k: v for cid in edited for k, v in vars(_stored(app, "child", cid)).items()
+              if k in ("address", "guardian_phone") and v is not None}
+    assert fields == {"address": "Jl. Melati 1", "guardian_phone": "081234567890"}
+    for m in (first[0], second[0]):
+        stored = _stored(app, "measurement", m["id"])
+        expected = edited[0] if case == "merged" else m["data"]["child_id"]  # the child that stands
+        assert (stored.deleted_at, str(stored.child_id)) == (None, expected)
+
+
+# --- a posyandu whose desa moves to another kabupaten ------------------------------------------
+
+NEW_DESA, NEW_KABUPATEN = "35.26.01.2001", "35.26"  # Gili Anyar, Bangkalan (p2 is in Gresik, 35.25)
+
+
+def _redesa(world, posyandu: str = "p2") -> Callable[[Any], Any]:
+    headers = world.headers("admin")
+    return lambda c: c.patch(f"/api/v1/posyandu/{world.ids[posyandu]}", json={"desa_code": NEW_DESA},
+                             headers=headers)
+
+
+def _register(world, cid: str, how: str, by: str = "kader2", posyandu: str = "p2") -> Callable[[Any], Any]:
+    body = {"id": cid, **child_data(world.ids[posyandu], name="Rina Wati")}
+    if how == "push":
+        return _push(world, by, [mutation("child", cid, body)], f"{by}-phone")
+    headers = world.headers(by)
+    return lambda c: c.post("/api/v1/children", json=body, headers=headers)
+
+
+@pytest.mark.parametrize("first", ["copier", "admin"])
+@pytest.mark.parametrize("how", ["rest", "push"])
+@pytest.mark.parametrize("what", ["register", "move"])
+def test_a_child_registered_or_moved_while_its_posyandu_changes_kabupaten_takes_the_new_one(
+        app, world, client, monkeypatch, first, how, what):
+    """A child (and its events) copies its posyandu's kabupaten when registered there or moved
+    there. An admin corrects p2's desa to one of another kabupaten meanwhile, either request held
+    just before it commits: the child and its weighings must end in the new kabupaten."""
+    weighing = None
+    if what == "register":
+        cid = new_id()
+        copy = _register(world, cid, how)
+    else:
+        cid = _child(client, world)
+        weighing = new_id()
+        assert push(client, world.headers("kader1"), [mutation("measurement", weighing, measurement_data(cid))],
+                    "k1-phone")[0]["status"] == "applied"
+        copy = _move(world, cid, "p2", how=how)
+    change = _redesa(world)
+    if first == "copier":
+        copied, changed, waited = _race(app, monkeypatch, copy, change)
+    else:
+        changed, copied, waited = _race(app, monkeypatch, change, copy)
+    assert changed.status_code == 200, changed.get_json()
+    assert _ok(copied, 201 if what == "register" else 200), copied.get_json()
+    assert changed.get_json()["kabupaten_code"] == NEW_KABUPATEN
+    assert _stored(app, "child", cid).kabupaten_code == NEW_KABUPATEN, "the child kept its posyandu's old kabupaten"
+    if weighing:
+        assert _stored(app, "measurement", weighing).kabupaten_code == NEW_KABUPATEN
+    assert waited, "the second request did not wait for the first: it read the posyandu as it was"
+
+
+@pytest.mark.parametrize("first", ["copier", "admin"])
+def test_a_child_registered_while_its_posyandu_is_closed(app, world, client, monkeypatch, first):
+    """An admin closes p2 (it has no children) while kader2 registers a child there: either the
+    registration comes first and the posyandu cannot close (409), or it comes after and is refused;
+    never a live child at a closed posyandu."""
+    cid = new_id()
+    headers = world.headers("admin")
+
+    def close(c):
+        return c.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=headers)
+
+    if first == "copier":
+        registered, closed, _ = _race(app, monkeypatch, _register(world, cid, "rest"), close)
+        assert (registered.status_code, closed.status_code) == (201, 409), (registered.data, closed.data)
+    else:
+        closed, registered, _ = _race(app, monkeypatch, close, _register(world, cid, "rest"))
+        assert (closed.status_code, registered.status_code) == (204, 422), (closed.data, registered.data)
+        assert _stored(app, "child", cid) is None
