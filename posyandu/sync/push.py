@@ -690,8 +690,8 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     if et.model is Child:
         return (registry.restore_child if restoring else registry.update_child)(user, target, changes)
     if restoring:
-        _child_of_event(user, target.child_id)  # it comes back to the child that stands: in the caller's area
-        return events.restore_event(user, target, changes)
+        child = _child_of_event(user, target.child_id)  # it comes back to the child that stands: in the caller's area
+        return _kept_for_review(events.restore_event(user, target, changes), child, "restored")
     return events.update_event(user, target, changes)
 
 
@@ -719,9 +719,15 @@ def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Sch
     loaded = _load(schema, m.data)
     obj = events.create_event(user, et.model, child, {**loaded, "id": m.id}, client_id=client_id,
                               mutation_id=m.mutation_id)
+    return _kept_for_review(obj, child, "recorded")
+
+
+def _kept_for_review(obj: Any, child: Child, how: str) -> Any:
+    """An event recorded (or restored) for a child deleted meanwhile: never discarded for a referential
+    reason, it is kept, and the audit log asks a person to review it."""
     if child.deleted_at is not None:
-        # Never discard an observation for a referential reason: keep it for review.
-        log_action("needs_review", et.name, obj.id, reason="recorded for a deleted child")
+        log_action("needs_review", _entity_of(obj), obj.id, reason=f"{how} for a deleted child",
+                   kabupaten_code=obj.kabupaten_code)
     return obj
 
 

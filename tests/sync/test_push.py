@@ -237,6 +237,34 @@ def test_deletes_tombstones_and_restore(world, app, client):
     assert {(c["entity"], c["reason"]) for c in deletes} == {("child", "deleted"), ("measurement", "deleted")}
 
 
+def _reviews(app, record_id):
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    with app.app_context():
+        return [a.reason for a in db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "needs_review", AuditLog.record_id == str(record_id)))]
+
+
+def test_weighings_for_a_child_deleted_meanwhile_are_kept_for_review_recorded_or_restored(world, app, client):
+    cid, _ = _new_child(client, world)
+    kept, late = new_id(), new_id()
+    push(client, world.headers("kader1"), [mutation("measurement", kept, measurement_data(cid))])
+    [gone] = push(client, world.headers("kader1b"), [mutation("child", cid, op="delete", base_version=1)])
+    assert gone["status"] == "applied"
+    # the other phone, offline, weighed the child: its weighing is kept, for a person to review
+    [new] = push(client, world.headers("kader1"), [mutation("measurement", late, measurement_data(cid, weight_kg=8.3))])
+    assert new["status"] == "applied" and new["record"]["deleted_at"] is None
+    assert _reviews(app, late) == ["recorded for a deleted child"]
+    # and restoring the weighing the child's delete removed is kept the same way
+    tombstone = [c for c in pull_all(client, world.headers("kader1"))[0] if c["id"] == kept][-1]
+    assert tombstone["op"] == "delete"
+    [back] = push(client, world.headers("kader1"), [mutation("measurement", kept, measurement_data(cid),
+                                                             base_version=tombstone["version"])])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    assert _reviews(app, kept) == ["restored for a deleted child"]
+
+
 def test_a_delete_is_no_conflict_for_what_the_server_derived_since(world, client):
     # A cadre deletes the weighing she entered by mistake. Meanwhile another cadre recorded last
     # month's weighing late, which gave hers a KMS trend (a new version, computed by the server),
