@@ -91,7 +91,7 @@ def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
     has_more = len(rows) > limit
     rows = rows[:limit]
     upto = rows[-1].seq if has_more else high_water
-    latest = _latest(rows, scope, high_water)
+    latest = _latest(rows, scope, high_water, has_more)
     return {"changes": [_change(row, scope, latest.get((row.entity, row.record_id), row)) for row in rows],
             "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch), key),
             "has_more": has_more, "reset": reset}
@@ -109,21 +109,38 @@ def children_in(changes: list[dict[str, Any]]) -> list[uuid.UUID]:
     return out
 
 
-def _latest(rows: list[ChangeLog], scope: Scope, high_water: int) -> dict[tuple[str, uuid.UUID], Any]:
+def _latest(rows: list[ChangeLog], scope: Scope, high_water: int, has_more: bool) -> dict[tuple[str, uuid.UUID], Any]:
     """Each record's last change up to the high-water mark (its scope keys), for the records of
     ``rows``. A record is sent as it was in an earlier version only if it is still in the caller's
     scope now: a child that left the posyandu (and its events) is not handed again, in its
     versions from before the move, to the old posyandu's phones pulling from nothing or from
-    before the move; they get the ``out_of_scope`` delete instead. Admin: everything, no query."""
+    before the move; they get the ``out_of_scope`` delete instead. Admin: everything, no query.
+
+    The page's own rows settle the records whose last change is on the page. A record can only
+    have left a posyandu by a change naming it as ``prev_posyandu_id`` (a move, a merge's or a
+    restore's re-pointing), which is in that posyandu's stream: on a posyandu caller's last page
+    nothing is left to read (a phone's everyday pull: no query), and before it only the records
+    that moved after the page (an index range of moves, usually empty) are read on. A parent's
+    stream follows children, whose events a merge re-points: its records are read on."""
     if not rows or (scope.posyandu_ids is None and scope.child_ids is None):
         return {}
-    latest: dict[tuple[str, uuid.UUID], Any] = {}
+    latest: dict[tuple[str, uuid.UUID], Any] = {(row.entity, row.record_id): row for row in rows}  # by seq: the last
+    after = (ChangeLog.seq > rows[-1].seq, ChangeLog.seq <= high_water)
+    if scope.child_ids is None:
+        if not has_more:
+            return latest
+        moved = db.session.execute(select(ChangeLog.entity, ChangeLog.record_id).where(
+            ChangeLog.prev_posyandu_id.in_(scope.posyandu_ids), *after)).all()
+        ids = {record_id for entity, record_id in moved if (entity, record_id) in latest}
+    else:
+        ids = {record_id for _, record_id in latest}
+    if not ids:
+        return latest
     for row in db.session.execute(
             select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.seq, ChangeLog.posyandu_id, ChangeLog.child_id)
-            .where(among(db.session, ChangeLog.record_id, {row.record_id for row in rows}),
-                   ChangeLog.seq >= rows[0].seq, ChangeLog.seq <= high_water)):
+            .where(among(db.session, ChangeLog.record_id, ids), *after)):
         key = (row.entity, row.record_id)
-        if key not in latest or row.seq > latest[key].seq:
+        if key in latest and row.seq > latest[key].seq:
             latest[key] = row
     return latest
 
