@@ -189,15 +189,32 @@ def _begin_immediate() -> None:
 
 
 def get_event(user: User, model: type, event_id: uuid.UUID, *, for_update: bool = False) -> Any:
-    """A measurement/immunisation/supplement through its child's scope."""
-    obj = db.session.scalar(select(model).join(Child, Child.id == model.child_id)
-                            .where(model.id == event_id, model.deleted_at.is_(None), child_clause(user),
-                                   Child.deleted_at.is_(None)))
+    """A measurement/immunisation/supplement through its child's scope. ``for_update``: the caller
+    corrects or deletes it, which requires a role that may record visits (403); its child is locked
+    first for writing its events (``lock_children``, EVENTS, as ``get_child(for_events=True)``), so
+    the event is read, and its scope judged, as it stands once no move, merge or delete of the child
+    is under way: its change is logged at the posyandu the child is at when it commits."""
+    if for_update:
+        _lock_child_of(model, event_id)
+    stmt = select(model).join(Child, Child.id == model.child_id).where(
+        model.id == event_id, model.deleted_at.is_(None), child_clause(user), Child.deleted_at.is_(None))
+    obj = db.session.scalar(stmt.execution_options(populate_existing=True) if for_update else stmt)
     if obj is None:
         raise NotFound()
     if for_update and user.role not in STAFF:
         raise Forbidden()
     return obj
+
+
+def _lock_child_of(model: type, event_id: uuid.UUID) -> None:
+    """Lock the child of a stored event for writing its events (EVENTS). A merge committed while this
+    waited has re-pointed the event to the child that stands: that one is locked in its turn."""
+    child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
+    seen: set[uuid.UUID] = set()
+    while child_id is not None and child_id not in seen:
+        seen.add(child_id)
+        lock_children([child_id], EVENTS)
+        child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
 
 
 def require_staff(user: User) -> None:

@@ -506,3 +506,83 @@ def test_a_child_registered_while_its_posyandu_is_closed(app, world, client, mon
         closed, registered, _ = _race(app, monkeypatch, close, _register(world, cid, "rest"))
         assert (closed.status_code, registered.status_code) == (204, 422), (closed.data, registered.data)
         assert _stored(app, "child", cid) is None
+
+
+# --- a weighing corrected or deleted by the REST API while its child moves ----------------------
+
+def _correct(world, mid: str, how: str, by: str = "bidan_a") -> Callable[[Any], Any]:
+    """A REST correction (a new weight) or delete of weighing ``mid``, as a request for ``_race``."""
+    headers = world.headers(by)
+    if how == "delete":
+        return lambda c: c.delete(f"/api/v1/measurements/{mid}", headers=headers)
+    return lambda c: c.patch(f"/api/v1/measurements/{mid}", json={"weight_kg": 9.4}, headers=headers)
+
+
+@pytest.mark.parametrize("first", ["correction", "move"])
+@pytest.mark.parametrize("how", ["patch", "delete"])
+def test_a_weighing_corrected_by_rest_while_its_child_moves_reaches_the_new_posyandu(
+        app, world, client, monkeypatch, first, how):
+    """A bidan corrects (or deletes) a weighing through the REST API while another moves its child
+    to p2, either request held just before it commits. Both stand, one after the other: the
+    weighing is at p2 with the correction, p2's phones pull that version, and p1's phones get it
+    taken out of their scope, not the corrected weighing of a child that is no longer theirs."""
+    cid = _child(client, world)
+    mid = new_id()
+    assert push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(cid))],
+                "k1-phone")[0]["status"] == "applied"
+    _, c1, _ = pull_all(client, world.headers("kader1b"))
+    _, c2, _ = pull_all(client, world.headers("kader2"))
+    correct, move = _correct(world, mid, how), _move(world, cid, "p2", by="bidan_a")
+    if first == "correction":
+        corrected, moved, waited = _race(app, monkeypatch, correct, move)
+    else:
+        moved, corrected, waited = _race(app, monkeypatch, move, correct)
+    assert corrected.status_code == (204 if how == "delete" else 200), corrected.get_json()
+    assert moved.status_code == 200, moved.get_json()
+    stored = _stored(app, "measurement", mid)
+    new, _, _ = pull_all(client, world.headers("kader2"), c2)
+    old, _, _ = pull_all(client, world.headers("kader1b"), c1)
+    assert [c["record"] for c in old if c["id"] == mid and c["op"] == "upsert"] == [], \
+        "p1's phones were sent the weighing of a child that moved away"
+    if how == "delete" and first == "correction":
+        # deleted at p1, then the child moved: a tombstone stays where it was deleted (events.restore_event)
+        assert stored.deleted_at is not None and str(stored.posyandu_id) == str(world.ids["p1"])
+        assert (_latest(old, mid) or {}).get("reason") == "deleted"
+        assert (_latest(new, mid) or {}).get("op") in (None, "delete")
+    else:
+        assert str(stored.posyandu_id) == str(world.ids["p2"])
+        assert (stored.deleted_at is not None) if how == "delete" else float(stored.weight_kg) == 9.4
+        got = _latest(new, mid)
+        assert got is not None and got["version"] == stored.version, \
+            f"p2's phones never pull the weighing's last version {stored.version}: {got}"
+        if how == "delete":
+            assert got["op"] == "delete" and got["reason"] == "deleted"
+        else:
+            assert got["op"] == "upsert" and float(got["record"]["weight_kg"]) == 9.4
+        assert (_latest(old, mid) or {}).get("op") == "delete"
+    assert waited, "the second request did not wait for the first: they write the same weighing"
+
+
+@pytest.mark.parametrize("first", ["correction", "merge"])
+def test_a_weighing_corrected_by_rest_while_its_child_is_merged_keeps_both(app, world, client, monkeypatch, first):
+    """A weighing of a duplicate is corrected through the REST API while a bidan merges the duplicate
+    into the child that stands: the weighing ends on that child with the correction, in one
+    version p1's phones pull (not two changes of one version, one of them refused)."""
+    winner = _child(client, world)
+    loser = _child(client, world, name="Siti Aminah Putri")
+    mid = new_id()
+    assert push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(loser))],
+                "k1-phone")[0]["status"] == "applied"
+    _, c1, _ = pull_all(client, world.headers("kader1b"))
+    correct, merge = _correct(world, mid, "patch", by="kader1"), _merge(world, winner, loser)
+    if first == "correction":
+        corrected, merged, waited = _race(app, monkeypatch, correct, merge)
+    else:
+        merged, corrected, waited = _race(app, monkeypatch, merge, correct)
+    assert (corrected.status_code, merged.status_code) == (200, 200), (corrected.get_json(), merged.get_json())
+    stored = _stored(app, "measurement", mid)
+    assert (str(stored.child_id), float(stored.weight_kg)) == (winner, 9.4)
+    got = _latest(pull_all(client, world.headers("kader1b"), c1)[0], mid)
+    assert got["version"] == stored.version and got["record"]["child_id"] == winner
+    assert float(got["record"]["weight_kg"]) == 9.4
+    assert waited
