@@ -195,7 +195,7 @@ def get_event(user: User, model: type, event_id: uuid.UUID, *, for_update: bool 
     the event is read, and its scope judged, as it stands once no move, merge or delete of the child
     is under way: its change is logged at the posyandu the child is at when it commits."""
     if for_update:
-        _lock_child_of(model, event_id)
+        lock_event_child(model, event_id)
     stmt = select(model).join(Child, Child.id == model.child_id).where(
         model.id == event_id, model.deleted_at.is_(None), child_clause(user), Child.deleted_at.is_(None))
     obj = db.session.scalar(stmt.execution_options(populate_existing=True) if for_update else stmt)
@@ -206,9 +206,10 @@ def get_event(user: User, model: type, event_id: uuid.UUID, *, for_update: bool 
     return obj
 
 
-def _lock_child_of(model: type, event_id: uuid.UUID) -> None:
-    """Lock the child of a stored event for writing its events (EVENTS). A merge committed while this
-    waited has re-pointed the event to the child that stands: that one is locked in its turn."""
+def lock_event_child(model: type, event_id: uuid.UUID) -> None:
+    """Lock the child of a stored event for writing its events (EVENTS), before the event is read
+    to be corrected, deleted or restored (REST and push). A merge committed while this waited has
+    re-pointed the event to the child that stands: that one is locked in its turn."""
     child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
     seen: set[uuid.UUID] = set()
     while child_id is not None and child_id not in seen:

@@ -557,13 +557,20 @@ def _apply_new(batch: _Batch, entity: str | None, run: list[int]) -> None:
 
 def _visible(user: User, model: type, record_id: uuid.UUID, *, lock: bool = False) -> Any:
     """The record in any state (deleted included) if the caller may see it; else None.
-    ``lock``: a child to change, locked first (``access.lock_children``)."""
+    ``lock``: a child to change, locked first (``access.lock_children``); an event to change, its
+    child locked first for writing its events (``access.lock_event_child``), as REST's
+    ``access.get_event`` does. The push's look-ahead (``_lock_what_it_touches``) holds them as a
+    rule, but it found the event's child before locking it: a merge committed in between has
+    re-pointed the event to a child it did not lock."""
     if model is Child:
         if lock:
             access.lock_children([record_id], access.CHILD)
         return db.session.scalar(select(Child).where(Child.id == record_id, access.child_clause(user)))
+    if lock:
+        access.lock_event_child(model, record_id)
     return db.session.scalar(select(model).join(Child, Child.id == model.child_id)
-                             .where(model.id == record_id, access.child_clause(user)))
+                             .where(model.id == record_id, access.child_clause(user))
+                             .execution_options(populate_existing=lock))
 
 
 def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> dict[str, Any] | None:
@@ -675,7 +682,7 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     existing = db.session.get(et.model, m.id)
     if existing is None:
         return _create(user, client_id, m, et, create)
-    addressed = _visible(user, et.model, m.id, lock=et.model is Child)
+    addressed = _visible(user, et.model, m.id, lock=True)
     if addressed is None:
         raise NotFound()
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
@@ -745,7 +752,7 @@ def _child_of_event(user: User, raw_id: Any) -> Child:
 
 def _delete(user: User, client_id: str, m: Mutation) -> Any:
     et = ENTITIES[m.entity]
-    obj = _visible(user, et.model, m.id, lock=et.model is Child)
+    obj = _visible(user, et.model, m.id, lock=True)
     if obj is None:
         raise NotFound()
     if obj.deleted_at is not None:

@@ -586,3 +586,45 @@ def test_a_weighing_corrected_by_rest_while_its_child_is_merged_keeps_both(app, 
     assert got["version"] == stored.version and got["record"]["child_id"] == winner
     assert float(got["record"]["weight_kg"]) == 9.4
     assert waited
+
+
+def test_a_pushed_correction_of_a_weighing_merged_to_another_child_while_the_push_looked_ahead_locks_that_child(
+        app, world, client, monkeypatch):
+    """A push corrects a weighing of a duplicate. Between the push's look-ahead query (which finds the
+    weighing's child as it then was) and its locks, a bidan merges the duplicate away: the weighing
+    now belongs to the child that stands, which the look-ahead never locked. The correction must
+    still hold that child for writing its events (as REST's does), so that a move of it committed
+    meanwhile is either waited for or waits: the weighing ends at p2 with the correction, in a
+    version p2's phones pull."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: no merge commits inside a push")
+    import threading as _threading
+
+    from posyandu import access
+
+    winner = _child(client, world)
+    loser = _child(client, world, name="Siti Aminah Putri")
+    mid = new_id()
+    assert push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(loser))],
+                "k1-phone")[0]["status"] == "applied"
+    _, c2, _ = pull_all(client, world.headers("kader2"))
+    merge = _merge(world, winner, loser)
+    lock_children, merged = access.lock_children, {}
+
+    def merge_first(*args: Any, **kwargs: Any) -> Any:
+        if _threading.current_thread().name == "first" and not merged:
+            runner = _threading.Thread(target=lambda: merged.setdefault("answer", merge(app.test_client())))
+            runner.start()
+            runner.join(WAIT)
+            assert merged.get("answer") is not None and merged["answer"].status_code == 200
+        return lock_children(*args, **kwargs)
+    monkeypatch.setattr(access, "lock_children", merge_first)
+    correction = _push(world, "bidan_a", [mutation("measurement", mid, {"weight_kg": 9.4}, base_version=1)], "b-phone")
+    pushed, moved, _ = _race(app, monkeypatch, correction, _move(world, winner, "p2"))
+    assert merged["answer"].status_code == 200
+    assert _ok(pushed, 200) and moved.status_code == 200, (pushed.get_json(), moved.get_json())
+    stored = _stored(app, "measurement", mid)
+    assert (str(stored.child_id), str(stored.posyandu_id), float(stored.weight_kg)) == \
+        (winner, str(world.ids["p2"]), 9.4)
+    got = _latest(pull_all(client, world.headers("kader2"), c2)[0], mid)
+    assert got and got["version"] == stored.version and float(got["record"]["weight_kg"]) == 9.4
