@@ -17,6 +17,7 @@ from posyandu.i18n import Msg
 from posyandu.registry.models import REGION_LEVELS, Child, ParentLink, Posyandu, Puskesmas, Region, kabupaten_of
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
+CLOSED = Msg("this posyandu is closed: choose another", "posyandu ini sudah ditutup: pilih posyandu lain")
 
 
 def upsert_region(code: str, name: str) -> Region:
@@ -137,7 +138,9 @@ def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
     try:
         return access.get_posyandu(user, posyandu_id, for_children=True)
     except NotFound:
-        raise ValidationFailed(errors={"posyandu_id": [UNKNOWN]}) from None
+        closed = db.session.scalar(select(Posyandu.id).where(Posyandu.id == posyandu_id, Posyandu.deleted_at.is_not(None),
+                                                             access.posyandu_clause(user)))
+        raise ValidationFailed(errors={"posyandu_id": [CLOSED if closed else UNKNOWN]}) from None
 
 
 def likely_duplicate(child: Child) -> Child | None:
@@ -266,6 +269,8 @@ def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     from posyandu.growth.operations import refresh_child_growth
 
     access.require_staff(user)
+    if data.get("posyandu_id", child.posyandu_id) == child.posyandu_id:
+        _target_posyandu(user, child.posyandu_id)  # it comes back where it was: only to a posyandu still open
     removed_at = child.deleted_at
     record_change(child, "update", undelete(child), action="restore")
     events = [event for model in DATE_FIELD for event in db.session.scalars(

@@ -265,6 +265,21 @@ def test_weighings_for_a_child_deleted_meanwhile_are_kept_for_review_recorded_or
     assert _reviews(app, kept) == ["restored for a deleted child"]
 
 
+def test_a_child_is_not_restored_at_a_posyandu_closed_since(world, app, client):
+    """Its kader still sees her closed posyandu's deleted child (her phone holds the tombstone): she
+    is told the posyandu is closed, and nothing comes back to life there."""
+    from posyandu.registry.models import Child
+
+    cid, _ = _new_child(client, world, by="kader2", posyandu="p2")
+    [gone] = push(client, world.headers("kader2"), [mutation("child", cid, op="delete", base_version=1)])
+    assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 204
+    [back] = push(client, world.headers("kader2"), [mutation("child", cid, child_data(world.ids["p2"]),
+                                                             base_version=gone["version"])])
+    assert back["status"] == "rejected" and list(back["errors"]) == ["posyandu_id"], back
+    assert "ditutup" in back["errors"]["posyandu_id"][0] or "closed" in back["errors"]["posyandu_id"][0]
+    assert _count(app, Child, id=uuid.UUID(cid), deleted_at=None) == 0
+
+
 def test_a_delete_is_no_conflict_for_what_the_server_derived_since(world, client):
     # A cadre deletes the weighing she entered by mistake. Meanwhile another cadre recorded last
     # month's weighing late, which gave hers a KMS trend (a new version, computed by the server),
