@@ -50,3 +50,40 @@ def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_serv
     assert (now["mother_name"], now["address"]) == ("Ibu Kader", "Dusun Baru RT 07")
     assert now["version"] == changed.get_json()["version"] + 1, "one more version: hers, on the one she saw"
     assert errors == []
+
+
+def test_a_conflict_on_a_child_moved_out_of_her_area_since_says_so_and_is_only_dropped(live_server, new_context):
+    ctx = new_context()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
+    base = page.url.split("#")[0]
+
+    ctx.set_offline(True)
+    page.goto(f"{base}#/edit/{child['id']}")
+    page.get_by_label("Nama ibu").fill("Ibu Kader Dua")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=child["name"], exact=True).wait_for()
+    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"mother_name": "Ibu Bidan Dua"}).status_code == 200
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+
+    # before she opens it, the child moves to another posyandu, and her phone pulls that
+    other = next(p["id"] for p in live_server.api("GET", "/posyandu?limit=100", "admin").get_json()["items"]
+                 if p["id"] != child["posyandu_id"])
+    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"posyandu_id": other}).status_code == 200
+    page.goto(f"{base}#/sync")
+    page.locator("#sync-now").click()
+    page.wait_for_function("() => { const b = document.getElementById('sync-now'); return b && !b.disabled; }")
+    page.locator("#conflicts a").first.click()
+    card = page.locator("#conflict-moved")
+    expect(card).to_contain_text("pindah ke luar wilayah Anda")
+    expect(card.get_by_role("button")).to_have_count(1)  # no "restore": there is nothing here to restore
+    card.get_by_role("button", name="Buang").click()
+    wait_synced(page)
+    expect(page.locator("#sync-chip")).not_to_contain_text("perlu diselesaikan")
+    assert live_server.api("GET", f"/children/{child['id']}", "admin").get_json()["mother_name"] == "Ibu Bidan Dua"
+    assert errors == []

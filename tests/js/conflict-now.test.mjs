@@ -8,6 +8,7 @@ import { fakeServer } from './fakeserver.mjs';
 import { conflictFields, conflictList, counts, getRow, outboxEntries, saveChange, view } from '../../static/pwa/js/outbox.js';
 import { conflictNow, resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { createSync } from '../../static/pwa/js/sync.js';
+import { applyPullPage } from '../../static/pwa/js/incoming.js';
 
 const P = '11111111-1111-4111-8111-111111111111';
 const timers = { set: () => 0, clear() {} };
@@ -97,4 +98,18 @@ test('deleted on the server after the conflict: shown as deleted, and "restore" 
   await resolveConflict(db, now.mutation_id, now.mine, { version: now.server_version, fields: conflictFields(now) });
   const [entry] = await outboxEntries(db);
   assert.equal(entry.base_version, server.get('child', id).version, 'the version she saw deleted');
+});
+
+test('moved out of her area after the conflict (the child went to another posyandu): said so, nothing to restore', async () => {
+  const { db, id, c } = await nameConflict();
+  assert.equal(conflictNow(c, await getRow(db, 'child', id)).gone ?? null, null);
+  await applyPullPage(db, { cursor: 'moved', has_more: false, reset: false,
+    changes: [{ entity: 'child', op: 'delete', id, version: 3, record: null, reason: 'out_of_scope' }] });
+  const now = conflictNow((await conflictList(db))[0], await getRow(db, 'child', id));
+  assert.equal(now.gone, 'out_of_scope');
+  assert.equal(now.server_version, 3);
+  // dropping her change sends nothing and leaves nothing behind
+  await resolveConflict(db, c.mutation_id, null, { version: now.server_version, fields: now.fields });
+  assert.deepEqual(await outboxEntries(db), []);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
 });

@@ -10,7 +10,9 @@ const same = (a, b) => (a ?? null) === (b ?? null);
  * read cache: someone changed it again, or deleted it), that version is shown instead, and the
  * fields asked about are those still in conflict with it: the ones asked before that it does not
  * hold her value for, and the ones she changed that it changed again (sending hers on that version
- * would overwrite a change she never saw). Else `c` itself.
+ * would overwrite a change she never saw). Else `c` itself. `gone`: why a pulled delete removed it
+ * ('deleted', or 'out_of_scope': it left her area, a child moved to another posyandu, and there is
+ * nothing here she could restore).
  */
 export function conflictNow(c, row) {
   if (!row?.server || (row.server_version ?? 0) <= (c.server_version ?? 0)) return c;
@@ -19,7 +21,7 @@ export function conflictNow(c, row) {
   const own = (c.changed ?? Object.keys(c.mine)).filter((f) => f in c.mine && FIELDS[c.entity].includes(f));
   const again = own.filter((f) => !same(now[f], before[f]));
   const fields = [...new Set([...conflictFields(c), ...again])].filter((f) => !same(now[f], c.mine[f]));
-  return { ...c, server_record: now, server_version: row.server_version, fields };
+  return { ...c, server_record: now, server_version: row.server_version, fields, gone: row.gone ?? null };
 }
 
 /** Resolve a conflict with the values the cadre chose: a NEW mutation. `chosen` is {field: value}

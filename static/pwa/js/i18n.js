@@ -70,6 +70,7 @@ const W = {
   delete_anyway: ['Tetap hapus', 'Delete anyway'],
   keep_server: ['Pakai data di server', 'Keep the server\'s record'],
   deleted_on_server: ['Data ini sudah dihapus di server.', 'This record was deleted on the server.'],
+  moved_out_of_area: ['Data ini sudah pindah ke luar wilayah Anda (mis. anak pindah posyandu). Perubahan Anda tidak bisa dikirim.', 'This record has moved out of your area (e.g. the child moved to another posyandu). Your change cannot be sent.'],
   clock_wrong: ['Tanggal/jam HP tidak sesuai. Periksa pengaturan tanggal.', "The phone's date/time is wrong. Check the date settings."],
   storage_ok: ['Penyimpanan data permanen aktif.', 'Persistent storage is on.'],
   storage_no: ['Browser bisa menghapus data bila memori penuh: sinkron minimal seminggu sekali.', 'The browser may clear data when space runs low: sync at least weekly.'],

@@ -135,7 +135,8 @@ export async function render(ctx, childId) {
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
       child._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null),
-    child._gone ? h('p', { class: 'notice bad' }, t('deleted_on_server')) : null, duplicate);
+    child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
+    duplicate);
   const actions = h('div', { class: 'actions' },
     h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
     h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses')),

@@ -126,6 +126,11 @@ export async function conflict(ctx, mutationId) {
         h('button', { class: 'btn primary', type: 'button', onclick: () => done('delete') }, t('delete_anyway')),
         h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('keep_server'))));
   }
+  if (c.gone === 'out_of_scope') { // it left her area (moved to another posyandu): not hers to restore or change
+    return h('section', { class: 'card', id: 'conflict-moved' }, head, h('p', { class: 'notice warn' }, t('moved_out_of_area')),
+      h('div', { class: 'actions' },
+        h('button', { class: 'btn primary', type: 'button', onclick: () => done(null) }, t('discard'))));
+  }
   if (server.deleted_at || c.op === 'delete') {
     return h('section', { class: 'card' }, head, h('p', { class: 'notice warn' }, t('deleted_on_server')),
       h('div', { class: 'actions' },
