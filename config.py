@@ -48,6 +48,10 @@ def _list(name: str) -> list[str]:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEV_SECRET)
+    # Keys the ids imports give children (posyandu.imports.operations.child_id_for); unset: SECRET_KEY.
+    # Set it, and keep it, before ever rotating SECRET_KEY: a file imported again then finds its
+    # children without a NIK under the same ids instead of registering them again.
+    IMPORT_ID_KEY = os.environ.get("IMPORT_ID_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(default=f"sqlite:///{BASE_DIR / 'instance' / 'posyandu.sqlite3'}")
     # A read replica (hot standby) for reports and exports; unset: they read the primary.
     REPORTS_DATABASE_URL = _database_url("REPORTS_DATABASE_URL")

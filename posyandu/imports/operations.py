@@ -22,10 +22,12 @@ not once per visit. Operations flush; the caller commits or rolls back.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from posyandu import access
@@ -70,12 +72,27 @@ class ImportResult:
         return self.rows - self.invalid_rows
 
 
-def child_id_for(posyandu_id: uuid.UUID, child: dict[str, Any]) -> uuid.UUID:
+def _child_key(posyandu_id: uuid.UUID, child: dict[str, Any]) -> str:
+    """What makes a row's child the same child in every file: its posyandu and NIK, else its name,
+    birth date and sex."""
     if child.get("nik"):
-        key = f"child|{posyandu_id}|nik:{child['nik']}"
-    else:
-        key = f"child|{posyandu_id}|{' '.join(child['name'].lower().split())}|{child['birth_date']}|{child['sex']}"
-    return uuid.uuid5(NAMESPACE, key)
+        return f"child|{posyandu_id}|nik:{child['nik']}"
+    return f"child|{posyandu_id}|{' '.join(child['name'].lower().split())}|{child['birth_date']}|{child['sex']}"
+
+
+def child_id_for(posyandu_id: uuid.UUID, child: dict[str, Any]) -> uuid.UUID:
+    """The id an import gives a row's child: the same in every import (a file imported again finds
+    it), keyed with the server's secret (``IMPORT_ID_KEY``, else ``SECRET_KEY``). Unkeyed, anyone could
+    compute the id of the child with a given NIK at a given posyandu (the formula is public) and
+    learn, from the 409 a record with that id is answered, that the NIK is registered there."""
+    secret = (current_app.config.get("IMPORT_ID_KEY") or current_app.config["SECRET_KEY"]).encode()
+    return uuid.uuid5(NAMESPACE, hmac.new(secret, _child_key(posyandu_id, child).encode(), hashlib.sha256).hexdigest())
+
+
+def legacy_child_id_for(posyandu_id: uuid.UUID, child: dict[str, Any]) -> uuid.UUID:
+    """The unkeyed id imports gave children before ``child_id_for`` was keyed: still looked up, so a
+    file imported then finds its children again (a child with a NIK is found by it anyway)."""
+    return uuid.uuid5(NAMESPACE, _child_key(posyandu_id, child))
 
 
 def visit_id_for(child_id: uuid.UUID, visit: dict[str, Any]) -> uuid.UUID:
@@ -126,7 +143,7 @@ class _Run:
         return child, how
 
     def _existing(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
-        child = db.session.get(Child, key)
+        child = db.session.get(Child, key) or db.session.get(Child, legacy_child_id_for(pos.id, row.child))
         if child is None and row.child.get("nik"):  # among the children the importer may see: a NIK
             # registered outside their area is not theirs to learn of (it is registered anew, as by hand)
             child = db.session.scalar(select(Child).where(Child.nik == row.child["nik"], Child.deleted_at.is_(None),

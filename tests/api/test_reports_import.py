@@ -137,6 +137,40 @@ def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, wor
     assert "another posyandu" in error["errors"]["nik"][0]
 
 
+def test_an_imported_childs_id_cannot_be_computed_from_its_nik(client, world, db):
+    """Anyone may create a record with an id of their choosing, and a taken id is answered 409: an
+    import id computable from a posyandu and a NIK would tell a kader anywhere whether that NIK is
+    registered there."""
+    import uuid
+
+    from posyandu.imports.operations import NAMESPACE
+
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Rara Putri,P,2025-01-15,3525015501250001,2025-06-10,7.2\n")
+    assert upload(client, world, body).get_json()["children_created"] == 1
+    public = uuid.uuid5(NAMESPACE, f"child|{world.ids['p1']}|nik:3525015501250001")  # the formula, as published
+    probe = client.post("/api/v1/children", headers=world.headers("kader3"), json={
+        "id": str(public), "posyandu_id": str(world.ids["p3"]), "name": "Coba", "sex": "F", "birth_date": "2025-01-15"})
+    assert probe.status_code == 201, probe.get_json()
+    # and the same file imported again still finds its child
+    again = upload(client, world, body).get_json()
+    assert (again["children_created"], again["children_matched"], again["visits_unchanged"]) == (0, 1, 1), again
+
+
+def test_a_child_imported_under_the_unkeyed_id_is_found_again(client, world, db, make_child):
+    """Children imported before the ids were keyed keep theirs: a file imported again finds them."""
+    import uuid
+
+    from posyandu.imports.operations import NAMESPACE
+
+    legacy = uuid.uuid5(NAMESPACE, f"child|{world.ids['p1']}|dodi saputra|2025-02-01|M")
+    make_child(id=str(legacy), name="Dodi Saputra", sex="M", birth_date="2025-02-01")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Dodi  Saputra,L,2025-02-01,,2025-06-10,6.9\n")
+    resp = upload(client, world, body).get_json()
+    assert (resp["children_created"], resp["children_matched"], resp["visits_created"]) == (0, 1, 1), resp
+
+
 def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, world, db, budi):
     from posyandu.registry.models import Child
 
