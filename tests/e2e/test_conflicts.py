@@ -11,7 +11,10 @@ from tests.e2e.pages import login, wait_synced
 pytestmark = pytest.mark.e2e
 
 
-def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_server, new_context):
+def _mother_name_conflict(live_server, new_context, mine: str, theirs: str):
+    """kader3, offline, corrects her first child's mother's name to ``mine`` while the server's is
+    corrected to ``theirs``; back online, the push is answered with a conflict. (page, child, base
+    url, page errors)."""
     ctx = new_context()
     page = ctx.new_page()
     errors: list[str] = []
@@ -20,25 +23,32 @@ def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_serv
     wait_synced(page)
     child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
     base = page.url.split("#")[0]
-
-    # offline, the cadre corrects the mother's name; meanwhile the bidan corrects it otherwise
     ctx.set_offline(True)
     page.goto(f"{base}#/edit/{child['id']}")
-    page.get_by_label("Nama ibu").fill("Ibu Kader")
+    page.get_by_label("Nama ibu").fill(mine)
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=child["name"], exact=True).wait_for()
-    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"mother_name": "Ibu Bidan"}).status_code == 200
+    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"mother_name": theirs}).status_code == 200
     ctx.set_offline(False)
     expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    return page, child, base, errors
+
+
+def _open_conflict_after_a_sync(page, base: str) -> None:
+    page.goto(f"{base}#/sync")
+    page.locator("#sync-now").click()
+    page.wait_for_function("() => { const b = document.getElementById('sync-now'); return b && !b.disabled; }")
+    page.locator("#conflicts a").first.click()
+
+
+def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_server, new_context):
+    page, child, base, errors = _mother_name_conflict(live_server, new_context, "Ibu Kader", "Ibu Bidan")
 
     # before she opens it, the name is corrected again on the server (and the address), and pulled
     changed = live_server.api("PATCH", f"/children/{child['id']}", "admin",
                               json={"mother_name": "Ibu Puskesmas", "address": "Dusun Baru RT 07"})
     assert changed.status_code == 200
-    page.goto(f"{base}#/sync")
-    page.locator("#sync-now").click()
-    page.wait_for_function("() => { const b = document.getElementById('sync-now'); return b && !b.disabled; }")
-    page.locator("#conflicts a").first.click()
+    _open_conflict_after_a_sync(page, base)
     form = page.locator("#conflict-form")
     expect(form).to_contain_text("Nilai di server: Ibu Puskesmas")
     expect(form).to_contain_text("Nilai saya: Ibu Kader")
@@ -53,32 +63,13 @@ def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_serv
 
 
 def test_a_conflict_on_a_child_moved_out_of_her_area_since_says_so_and_is_only_dropped(live_server, new_context):
-    ctx = new_context()
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live_server.url, "kader3")
-    wait_synced(page)
-    child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
-    base = page.url.split("#")[0]
-
-    ctx.set_offline(True)
-    page.goto(f"{base}#/edit/{child['id']}")
-    page.get_by_label("Nama ibu").fill("Ibu Kader Dua")
-    page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name=child["name"], exact=True).wait_for()
-    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"mother_name": "Ibu Bidan Dua"}).status_code == 200
-    ctx.set_offline(False)
-    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    page, child, base, errors = _mother_name_conflict(live_server, new_context, "Ibu Kader Dua", "Ibu Bidan Dua")
 
     # before she opens it, the child moves to another posyandu, and her phone pulls that
     other = next(p["id"] for p in live_server.api("GET", "/posyandu?limit=100", "admin").get_json()["items"]
                  if p["id"] != child["posyandu_id"])
     assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"posyandu_id": other}).status_code == 200
-    page.goto(f"{base}#/sync")
-    page.locator("#sync-now").click()
-    page.wait_for_function("() => { const b = document.getElementById('sync-now'); return b && !b.disabled; }")
-    page.locator("#conflicts a").first.click()
+    _open_conflict_after_a_sync(page, base)
     card = page.locator("#conflict-moved")
     expect(card).to_contain_text("pindah ke luar wilayah Anda")
     expect(card.get_by_role("button")).to_have_count(1)  # no "restore": there is nothing here to restore
@@ -87,3 +78,6 @@ def test_a_conflict_on_a_child_moved_out_of_her_area_since_says_so_and_is_only_d
     expect(page.locator("#sync-chip")).not_to_contain_text("perlu diselesaikan")
     assert live_server.api("GET", f"/children/{child['id']}", "admin").get_json()["mother_name"] == "Ibu Bidan Dua"
     assert errors == []
+    # the live server is shared by the session's tests: the child goes back to kader3's posyandu
+    assert live_server.api("PATCH", f"/children/{child['id']}", "admin",
+                           json={"posyandu_id": child["posyandu_id"]}).status_code == 200
