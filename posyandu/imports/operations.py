@@ -143,7 +143,8 @@ class _Run:
         return child, how
 
     def _existing(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
-        child = db.session.get(Child, key) or db.session.get(Child, legacy_child_id_for(pos.id, row.child))
+        child = (db.session.get(Child, key)
+                 or db.session.get(Child, legacy_child_id_for(pos.id, row.child)))  # imported before ids were keyed
         if child is None and row.child.get("nik"):  # among the children the importer may see: a NIK
             # registered outside their area is not theirs to learn of (it is registered anew, as by hand)
             child = db.session.scalar(select(Child).where(Child.nik == row.child["nik"], Child.deleted_at.is_(None),

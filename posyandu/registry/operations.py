@@ -138,8 +138,8 @@ def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
     try:
         return access.get_posyandu(user, posyandu_id, for_children=True)
     except NotFound:
-        closed = db.session.scalar(select(Posyandu.id).where(Posyandu.id == posyandu_id, Posyandu.deleted_at.is_not(None),
-                                                             access.posyandu_clause(user)))
+        closed = db.session.scalar(select(Posyandu.id).where(
+            Posyandu.id == posyandu_id, Posyandu.deleted_at.is_not(None), access.posyandu_clause(user)))
         raise ValidationFailed(errors={"posyandu_id": [CLOSED if closed else UNKNOWN]}) from None
 
 
