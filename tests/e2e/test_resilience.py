@@ -53,6 +53,23 @@ def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live
     assert len(items) == 1 and items[0]["version"] == 1
 
 
+def _fail_pushes_carrying(ctx, name: str) -> list[str]:
+    """A server bug on one record: every push that carries ``name`` is answered 500 (the others reach
+    the server). The failed pushes' bodies, as they come."""
+    bodies: list[str] = []
+
+    def fail_on_it(route):
+        if name in (route.request.post_data or ""):
+            bodies.append(route.request.post_data)
+            route.fulfill(status=500, content_type="application/problem+json",
+                          body='{"title": "Kesalahan server", "status": 500}')
+        else:
+            route.continue_()
+
+    ctx.route("**/api/v1/sync/push", fail_on_it)
+    return bodies
+
+
 def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(live_server, new_context):
     # A server bug on one record (a 500 for any push that carries it): the change is found alone,
     # set aside so the others go (the server takes them: it is this change's trouble, not a server
@@ -62,17 +79,7 @@ def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(li
     page = ctx.new_page()
     login(page, live_server.url, "kader4")
     wait_synced(page)
-    bodies: list[str] = []
-
-    def fail_on_it(route):
-        if "Eko Gagal Server" in (route.request.post_data or ""):
-            bodies.append(route.request.post_data)
-            route.fulfill(status=500, content_type="application/problem+json",
-                          body='{"title": "Kesalahan server", "status": 500}')
-        else:
-            route.continue_()
-
-    ctx.route("**/api/v1/sync/push", fail_on_it)
+    bodies = _fail_pushes_carrying(ctx, "Eko Gagal Server")
     register_child(page, "Eko Gagal Server", days_old=400, sex="Laki-laki")
     register_child(page, "Fajar Sehat", days_old=300, sex="Laki-laki")
     page.goto(page.url.split("#")[0] + "#/sync")
@@ -92,7 +99,6 @@ def test_a_change_the_server_fails_on_every_time_is_shown_kept_and_sent_again(li
     assert len(items) == 1 and items[0]["version"] == 1
 
 
-
 def test_a_change_the_server_fails_on_is_counted_across_reloads(live_server, new_context):
     # Android kills the page in the background and the cadre opens the app again (PIN), after each
     # failing push: the search for the failing change and its count of tries go on from the user's
@@ -101,17 +107,7 @@ def test_a_change_the_server_fails_on_is_counted_across_reloads(live_server, new
     page = ctx.new_page()
     login(page, live_server.url, "kader5")
     wait_synced(page)
-    bodies: list[str] = []
-
-    def fail_on_it(route):
-        if "Gita Gagal Server" in (route.request.post_data or ""):
-            bodies.append(route.request.post_data)
-            route.fulfill(status=500, content_type="application/problem+json",
-                          body='{"title": "Kesalahan server", "status": 500}')
-        else:
-            route.continue_()
-
-    ctx.route("**/api/v1/sync/push", fail_on_it)
+    bodies = _fail_pushes_carrying(ctx, "Gita Gagal Server")
     register_child(page, "Gita Gagal Server", days_old=400)
     register_child(page, "Hana Sehat", days_old=300)
     finished = ("() => ['error', 'done'].includes(document.getElementById('sync-chip')?.dataset.phase)")

@@ -563,16 +563,23 @@ def test_a_weighing_corrected_by_rest_while_its_child_moves_reaches_the_new_posy
     assert waited, "the second request did not wait for the first: they write the same weighing"
 
 
-@pytest.mark.parametrize("first", ["correction", "merge"])
-def test_a_weighing_corrected_by_rest_while_its_child_is_merged_keeps_both(app, world, client, monkeypatch, first):
-    """A weighing of a duplicate is corrected through the REST API while a bidan merges the duplicate
-    into the child that stands: the weighing ends on that child with the correction, in one
-    version p1's phones pull (not two changes of one version, one of them refused)."""
+def _duplicate_with_a_weighing(client, world) -> tuple[str, str, str]:
+    """A child, a duplicate of her registered later, and a weighing of the duplicate: (the child,
+    the duplicate, the weighing)."""
     winner = _child(client, world)
     loser = _child(client, world, name="Siti Aminah Putri")
     mid = new_id()
     assert push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(loser))],
                 "k1-phone")[0]["status"] == "applied"
+    return winner, loser, mid
+
+
+@pytest.mark.parametrize("first", ["correction", "merge"])
+def test_a_weighing_corrected_by_rest_while_its_child_is_merged_keeps_both(app, world, client, monkeypatch, first):
+    """A weighing of a duplicate is corrected through the REST API while a bidan merges the duplicate
+    into the child that stands: the weighing ends on that child with the correction, in one
+    version p1's phones pull (not two changes of one version, one of them refused)."""
+    winner, loser, mid = _duplicate_with_a_weighing(client, world)
     _, c1, _ = pull_all(client, world.headers("kader1b"))
     correct, merge = _correct(world, mid, "patch", by="kader1"), _merge(world, winner, loser)
     if first == "correction":
@@ -602,11 +609,7 @@ def test_a_pushed_correction_of_a_weighing_merged_to_another_child_while_the_pus
 
     from posyandu import access
 
-    winner = _child(client, world)
-    loser = _child(client, world, name="Siti Aminah Putri")
-    mid = new_id()
-    assert push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(loser))],
-                "k1-phone")[0]["status"] == "applied"
+    winner, loser, mid = _duplicate_with_a_weighing(client, world)
     _, c2, _ = pull_all(client, world.headers("kader2"))
     merge = _merge(world, winner, loser)
     lock_children, merged = access.lock_children, {}
