@@ -123,7 +123,10 @@ def test_a_change_the_server_fails_on_is_counted_across_reloads(live_server, new
     assert pages >= 3, f"stuck only across pages ({pages}, {len(bodies)} failing pushes)"
     assert len(live_server.api("GET", "/children?q=Hana Sehat", "kader5").get_json()["items"]) == 1, "the other went"
     alone = [b for b in bodies if len(json.loads(b)["mutations"]) == 1]
-    assert 3 <= len(alone) <= 4, bodies
+    # at least STUCK_AFTER tries alone; at most one a sync: one a page, and the first page synced after
+    # each of its two saves. (How many came before the server took Hana, or were cut off by a reload
+    # before they were counted, is the timing's: a fixed upper bound of 4 failed now and then.)
+    assert 3 <= len(alone) <= pages + 1, (pages, bodies)
     page.goto(page.url.split("#")[0] + "#/sync")
     expect(page.locator("#attention li")).to_contain_text("Data anak: Gita Gagal Server")
     expect(page.locator("#attention li").get_by_role("button", name="Kirim lagi")).to_be_visible()
