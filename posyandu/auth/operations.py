@@ -14,7 +14,7 @@ from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
 from posyandu.auth.passwords import hash_password, needs_rehash, verify_password
 from posyandu.database import aware, utcnow
-from posyandu.errors import ValidationFailed
+from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
@@ -73,6 +73,8 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
+    if "active" in changes and not user.active:
+        revoke_invitations_by(user)
     if changes.keys() & {"password", "active"}:
         user.credentials_version += 1  # the user's sessions end (a lost phone's too)
     if changes.keys() & {"role", "posyandu_id", "puskesmas_id", "region_code", "active"}:
@@ -113,6 +115,66 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
     db.session.flush()
     log_action("create", "invitation", inv.id, {"child_id": [None, str(child.id)]})
     return code[:4] + "-" + code[4:], inv
+
+
+def open_invitations(child: Child) -> list[Invitation]:
+    """The child's codes that could still be used (not used, not expired, not revoked), newest first."""
+    return list(db.session.scalars(
+        select(Invitation).where(Invitation.child_id == child.id, Invitation.used_at.is_(None),
+                                 Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc(), Invitation.id)))
+
+
+def revoke_invitation(child: Child, invitation_id: uuid.UUID) -> None:
+    """A code given by mistake, or lost, stops working now (its expiry is brought forward, audited).
+    A code already used, expired or of another child is not found (404)."""
+    inv = db.session.scalar(select(Invitation).where(Invitation.id == invitation_id, Invitation.child_id == child.id)
+                            .with_for_update())
+    if inv is None or inv.used_at is not None or aware(inv.expires_at) <= utcnow():
+        raise NotFound()
+    _revoke(inv, child.kabupaten_code)
+
+
+def _revoke(inv: Invitation, kabupaten_code: str | None) -> None:
+    now = utcnow()
+    log_action("revoke", "invitation", inv.id, {"expires_at": [aware(inv.expires_at).isoformat(), now.isoformat()]},
+               kabupaten_code=kabupaten_code)
+    inv.expires_at = now
+
+
+def revoke_invitations_by(user: User) -> int:
+    """Every open code a user made, when the account is switched off: a kader who left (or whose
+    phone was lost) can no longer have handed out a working way into a child's record. A parent
+    who was given one asks the posyandu for a new code."""
+    rows = db.session.execute(
+        select(Invitation, Child.kabupaten_code).join(Child, Child.id == Invitation.child_id)
+        .where(Invitation.created_by == user.id, Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.id).with_for_update(of=Invitation)).all()
+    for inv, kabupaten_code in rows:
+        _revoke(inv, kabupaten_code)
+    return len(rows)
+
+
+def linked_parents(child: Child) -> list[tuple[User, ParentLink]]:
+    """The parent accounts that see the child, the earliest linked first."""
+    return list(db.session.execute(
+        select(User, ParentLink).join(ParentLink, ParentLink.user_id == User.id)
+        .where(ParentLink.child_id == child.id).order_by(ParentLink.created_at, User.id)).all())
+
+
+def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:
+    """The parent no longer sees the child (linked by mistake, custody changed, or the parent asks).
+    Their devices' sync cursors reset, so the pulled copy of the child is dropped; 404 when the
+    account is not linked to the child."""
+    link = db.session.scalar(select(ParentLink).where(ParentLink.user_id == parent_id, ParentLink.child_id == child.id)
+                             .with_for_update())
+    if link is None:
+        raise NotFound()
+    parent = db.session.scalar(select(User).where(User.id == parent_id).with_for_update())
+    db.session.delete(link)
+    parent.scope_version += 1
+    log_action("unlink", "parent_link", child.id, {"parent_id": [str(parent_id), None]},
+               kabupaten_code=child.kabupaten_code)
 
 
 def _open_invitation(code: str) -> tuple[Invitation, Child]:

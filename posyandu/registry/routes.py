@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 
 from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
-from posyandu.auth.operations import create_invitation
+from posyandu.auth import operations as auth_ops
+from posyandu.auth.models import User
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
-                                       InvitationSchema, MergeSchema, NotDuplicateSchema, PosyanduPage, PosyanduQueryArgs,
+                                       InvitationSchema, LinkedParentSchema, MergeSchema, OpenInvitationSchema, NotDuplicateSchema, PosyanduPage, PosyanduQueryArgs,
                                        PosyanduSchema, PosyanduUpdateSchema,
                                        PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
 
@@ -222,6 +223,54 @@ class ChildInvitations(MethodView):
     def post(self, child_id):
         """A one-time code for a parent to register and see this child (valid INVITATION_DAYS)."""
         child = access.get_child(current_user, child_id)
-        code, inv = create_invitation(child, current_user, current_app.config["INVITATION_DAYS"])
+        code, inv = auth_ops.create_invitation(child, current_user, current_app.config["INVITATION_DAYS"])
         db.session.commit()
         return {"code": code, "child_id": child.id, "expires_at": inv.expires_at}
+
+    @roles_required("kader", "bidan", "admin")
+    @blp.response(200, OpenInvitationSchema(many=True))
+    def get(self, child_id):
+        """The child's codes that still work, newest first (not the codes themselves: each is shown once)."""
+        child = access.get_child(current_user, child_id)
+        invitations = auth_ops.open_invitations(child)
+        names = dict(db.session.execute(select(User.id, User.name).where(
+            User.id.in_({inv.created_by for inv in invitations}))).all()) if invitations else {}
+        return [{"id": inv.id, "child_id": inv.child_id, "created_at": inv.created_at, "expires_at": inv.expires_at,
+                 "created_by": inv.created_by, "created_by_name": names.get(inv.created_by)} for inv in invitations]
+
+
+@blp.route("/children/<uuid:child_id>/invitations/<uuid:invitation_id>")
+class ChildInvitation(MethodView):
+    @roles_required("kader", "bidan", "admin")
+    @blp.response(204)
+    def delete(self, child_id, invitation_id):
+        """Revoke a code not used yet (given to the wrong person, or lost): it stops working now.
+        A code used, expired or revoked already is 404."""
+        auth_ops.revoke_invitation(access.get_child(current_user, child_id), invitation_id)
+        db.session.commit()
+
+
+@blp.route("/children/<uuid:child_id>/parents")
+class ChildParents(MethodView):
+    @roles_required("kader", "bidan", "admin")
+    @blp.response(200, LinkedParentSchema(many=True))
+    def get(self, child_id):
+        """The parent accounts that see this child (linked by an invitation code), earliest first."""
+        child = access.get_child(current_user, child_id)
+        return [{"user_id": user.id, "name": user.name, "username": user.username, "phone": user.phone,
+                 "active": user.active, "linked_at": link.created_at}
+                for user, link in auth_ops.linked_parents(child)]
+
+
+@blp.route("/children/<uuid:child_id>/parents/<uuid:user_id>")
+class ChildParent(MethodView):
+    @roles_required("kader", "bidan", "admin", "parent")
+    @blp.response(204)
+    def delete(self, child_id, user_id):
+        """Unlink a parent account from the child (linked by mistake, or custody changed); a parent may
+        unlink only themselves. The parent's devices drop the child at their next sync (their cursor
+        resets). 404 when that account is not linked to the child."""
+        if current_user.role == "parent" and user_id != current_user.id:
+            raise NotFound()
+        auth_ops.unlink_parent(access.get_child(current_user, child_id), user_id)
+        db.session.commit()

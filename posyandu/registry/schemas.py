@@ -113,6 +113,28 @@ class InvitationSchema(Schema):
     expires_at = fields.DateTime(dump_only=True)
 
 
+class OpenInvitationSchema(Schema):
+    """A code not used yet (the code itself is shown only once, when made)."""
+
+    id = fields.UUID(dump_only=True)
+    child_id = fields.UUID(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    expires_at = fields.DateTime(dump_only=True)
+    created_by = fields.UUID(dump_only=True, metadata={"description": "The kader or bidan who made it"})
+    created_by_name = fields.String(dump_only=True)
+
+
+class LinkedParentSchema(Schema):
+    """A parent account that sees the child."""
+
+    user_id = fields.UUID(dump_only=True)
+    name = fields.String(dump_only=True)
+    username = fields.String(dump_only=True)
+    phone = fields.String(dump_only=True, allow_none=True)
+    active = fields.Boolean(dump_only=True)
+    linked_at = fields.DateTime(dump_only=True)
+
+
 class NotDuplicateSchema(Schema):
     reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True,
                        metadata={"description": "Why they are different children (e.g. twins)"})

@@ -122,6 +122,57 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
+/** Two taps for what cannot be undone here: the first shows "Ya, …" and "Batal" in the button's place. */
+function confirmed(label, question, act) {
+  const slot = h('span', { class: 'confirm' });
+  const ask = () => slot.replaceChildren(
+    h('button', { class: 'btn danger', type: 'button', onclick: act }, question),
+    h('button', { class: 'btn', type: 'button', onclick: () => slot.replaceChildren(first()) }, t('cancel')));
+  const first = () => h('button', { class: 'btn', type: 'button', onclick: ask }, label);
+  slot.replaceChildren(first());
+  return slot;
+}
+
+/** "Orang tua yang terhubung" (staff, online): the parent accounts that see the child and the codes
+ * still open, each of which can be cut off (a parent linked by mistake, a code given to the wrong
+ * person). Loaded when asked for, so the screen opens offline as fast as ever. */
+export function parentsPanel(ctx, child) {
+  const box = h('div', { id: 'parents' });
+  const said = h('p', { id: 'parents-status', role: 'status' });
+  const base = `/children/${child.id}`;
+  const act = (path, done) => async () => {
+    try {
+      await ctx.api.request('DELETE', path);
+      said.textContent = done;
+    } catch (error) {
+      said.textContent = error.kind === 'network' ? t('online_only') : error.message;
+    }
+    await load();
+  };
+  const load = async () => {
+    box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
+    try {
+      const [parents, codes] = await Promise.all([ctx.api.get(`${base}/parents`), ctx.api.get(`${base}/invitations`)]);
+      box.replaceChildren(
+        parents.length ? h('ul', { class: 'parents' }, parents.map((p) => h('li', {},
+          t('parent_since', { name: p.name, username: p.username, date: formatDate(p.linked_at) }), ' ',
+          confirmed(t('unlink'), t('unlink_confirm', { name: p.name }),
+            act(`${base}/parents/${p.user_id}`, t('unlinked', { name: p.name }))))))
+          : h('p', { class: 'muted' }, t('no_parents')),
+        codes.length ? h('ul', { class: 'codes' }, codes.map((c) => h('li', {},
+          t('open_code', { by: c.created_by_name ?? '–', date: formatDate(c.expires_at) }), ' ',
+          confirmed(t('revoke_code'), t('revoke_confirm'), act(`${base}/invitations/${c.id}`, t('code_revoked'))))))
+          : null);
+    } catch (error) {
+      box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
+    }
+  };
+  const panel = h('section', { class: 'panel', id: 'parents-panel' }, h('h3', {}, t('parents')),
+    h('button', { class: 'btn', type: 'button', id: 'show-parents', onclick: load }, t('show_parents')), box, said);
+  panel.refresh = () => (box.childElementCount ? load() : null);
+  return panel;
+}
+
 export async function render(ctx, childId) {
   const [{ child, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.kbm(), ctx.schedule(), childNotice(ctx, childId)]);
@@ -131,6 +182,7 @@ export async function render(ctx, childId) {
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite' });
   const exported = h('p', { id: 'export-status', role: 'status' });
+  const parents = child._pending ? null : parentsPanel(ctx, child); // a child not sent yet has no one linked
   const head = h('div', { class: 'child-head' },
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
@@ -146,6 +198,7 @@ export async function render(ctx, childId) {
       try {
         const inv = await ctx.api.post(`/children/${child.id}/invitations`);
         invite.textContent = t('invite_code', { code: inv.code, date: formatDate(inv.expires_at) });
+        parents?.refresh();
       } catch (error) {
         invite.textContent = error.kind === 'network' ? t('online_only') : error.message;
       }
@@ -159,5 +212,5 @@ export async function render(ctx, childId) {
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     duePanel(due), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
-    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null);
+    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents);
 }

@@ -1,0 +1,148 @@
+"""Who sees a child as its parent, and the codes that still open it: listed, revoked and unlinked by the
+posyandu's health workers, within their scope; a parent may unlink only themselves (both databases)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.sync.helpers import pull_all
+
+
+def _invite(client, world, child_id, by="kader1"):
+    resp = client.post(f"/api/v1/children/{child_id}/invitations", headers=world.headers(by))
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["code"]
+
+
+def _redeem(client, world, code, username="parent1"):
+    return client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers(username))
+
+
+def _user_id(world, username):
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+
+    with world.app.app_context():
+        return str(db.session.scalar(select(User.id).where(User.username == username)))
+
+
+def _audit(world, action, entity):
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    with world.app.app_context():
+        return [(row.record_id, row.changes, row.kabupaten_code) for row in db.session.scalars(
+            select(AuditLog).where(AuditLog.action == action, AuditLog.entity == entity))]
+
+
+def test_open_codes_are_listed_without_the_code_and_a_revoked_one_no_longer_works(client, world, make_child):
+    child = make_child()
+    first, second = _invite(client, world, child["id"]), _invite(client, world, child["id"], by="bidan_a")
+    listed = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1b"))
+    assert listed.status_code == 200, listed.get_json()
+    items = listed.get_json()
+    assert [i["created_by_name"] for i in items] == ["Bidan_A", "Kader1"]     # newest first
+    assert all(first.replace("-", "") not in str(i) and second.replace("-", "") not in str(i) for i in items)
+    # revoking the bidan's code: that code is refused, the kader's still links
+    gone = client.delete(f"/api/v1/children/{child['id']}/invitations/{items[0]['id']}", headers=world.headers("kader1"))
+    assert gone.status_code == 204
+    refused = _redeem(client, world, second)
+    assert refused.status_code == 422 and refused.get_json()["type"].endswith("/invitation_invalid")
+    assert _redeem(client, world, first).status_code == 200
+    # a used or revoked code is no longer open: listed no more, revoking again is 404
+    assert client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json() == []
+    again = client.delete(f"/api/v1/children/{child['id']}/invitations/{items[0]['id']}", headers=world.headers("kader1"))
+    assert again.status_code == 404 and again.content_type == "application/problem+json"
+    [(record_id, changes, kabupaten)] = _audit(world, "revoke", "invitation")
+    assert record_id == items[0]["id"] and list(changes) == ["expires_at"] and kabupaten == "35.25"
+
+
+def test_codes_and_parents_are_managed_only_within_the_callers_scope(client, world, make_child, link_parent):
+    child = make_child()
+    link_parent(child["id"])
+    _invite(client, world, child["id"])
+    # the code parent1 used is not open any more; the new one is
+    [open_code] = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()
+    parent_id = _user_id(world, "parent1")
+    paths = [f"/api/v1/children/{child['id']}/invitations", f"/api/v1/children/{child['id']}/parents"]
+    for outsider in ("kader2", "kader3", "bidan_b"):     # another posyandu, another kabupaten: the child is not there
+        for path in paths:
+            assert client.get(path, headers=world.headers(outsider)).status_code == 404, (outsider, path)
+        assert client.delete(f"{paths[0]}/{open_code['id']}", headers=world.headers(outsider)).status_code == 404
+        assert client.delete(f"{paths[1]}/{parent_id}", headers=world.headers(outsider)).status_code == 404
+    for role_without in ("dinkes_gresik", "parent1"):
+        for path in paths:
+            assert client.get(path, headers=world.headers(role_without)).status_code == 403, (role_without, path)
+        assert client.delete(f"{paths[0]}/{open_code['id']}", headers=world.headers(role_without)).status_code == 403
+    # an invitation of another child cannot be revoked through this one
+    other = make_child(name="Anak Lain")
+    assert client.delete(f"/api/v1/children/{other['id']}/invitations/{open_code['id']}",
+                         headers=world.headers("kader1")).status_code == 404
+    # nothing was changed by any of those
+    assert [p["user_id"] for p in client.get(paths[1], headers=world.headers("bidan_a")).get_json()] == [parent_id]
+    assert [i["id"] for i in client.get(paths[0], headers=world.headers("bidan_a")).get_json()] == [open_code["id"]]
+
+
+def test_an_unlinked_parent_no_longer_sees_the_child_and_their_phone_drops_it(client, world, make_child, link_parent):
+    mine, theirs = make_child(name="Anak Saya"), make_child(name="Anak Tetangga")
+    link_parent(mine["id"])
+    link_parent(theirs["id"])      # linked by mistake
+    parent_id = _user_id(world, "parent1")
+    listed = client.get(f"/api/v1/children/{theirs['id']}/parents", headers=world.headers("kader1")).get_json()
+    assert [(p["user_id"], p["username"], p["name"], p["active"]) for p in listed] == [
+        (parent_id, "parent1", "Parent1", True)]
+    changes, cursor, _ = pull_all(client, world.headers("parent1"))
+    assert {c["id"] for c in changes if c["entity"] == "child"} == {mine["id"], theirs["id"]}
+
+    resp = client.delete(f"/api/v1/children/{theirs['id']}/parents/{parent_id}", headers=world.headers("kader1"))
+    assert resp.status_code == 204
+    assert client.get(f"/api/v1/children/{theirs['id']}", headers=world.headers("parent1")).status_code == 404
+    assert [c["id"] for c in client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"]] == [
+        mine["id"]]
+    assert client.get(f"/api/v1/children/{theirs['id']}/parents", headers=world.headers("kader1")).get_json() == []
+    # the phone's pulled copy no longer fits: it starts again, with only the parent's own child
+    changes, _, reset = pull_all(client, world.headers("parent1"), cursor)
+    assert reset is True and {c["id"] for c in changes if c["entity"] == "child"} == {mine["id"]}
+    [(record_id, changes, kabupaten)] = _audit(world, "unlink", "parent_link")
+    assert record_id == theirs["id"] and changes == {"parent_id": [parent_id, None]} and kabupaten == "35.25"
+    # unlinking again: not linked, 404
+    assert client.delete(f"/api/v1/children/{theirs['id']}/parents/{parent_id}",
+                         headers=world.headers("kader1")).status_code == 404
+
+
+def test_a_parent_may_unlink_themselves_and_no_one_else(client, world, make_child, link_parent):
+    child = make_child()
+    link_parent(child["id"])
+    other = client.post("/api/v1/auth/register", json={"code": _invite(client, world, child["id"]),
+                                                       "username": "ibu.lain", "password": "kuat-sekali",
+                                                       "name": "Ibu Lain"})
+    assert other.status_code == 201
+    other_id, parent_id = other.get_json()["user"]["id"], _user_id(world, "parent1")
+    assert client.delete(f"/api/v1/children/{child['id']}/parents/{other_id}",
+                         headers=world.headers("parent1")).status_code == 404
+    assert client.delete(f"/api/v1/children/{child['id']}/parents/{parent_id}",
+                         headers=world.headers("parent1")).status_code == 204
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("parent1")).status_code == 404
+    assert [p["user_id"] for p in client.get(f"/api/v1/children/{child['id']}/parents",
+                                             headers=world.headers("kader1")).get_json()] == [other_id]
+
+
+def test_switching_off_an_account_revokes_the_codes_it_made(client, world, make_child):
+    child = make_child()
+    by_kader, by_other = _invite(client, world, child["id"]), _invite(client, world, child["id"], by="kader1b")
+    kader1 = _user_id(world, "kader1")
+    resp = client.patch(f"/api/v1/users/{kader1}", json={"active": False}, headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    assert _redeem(client, world, by_kader).status_code == 422
+    assert _redeem(client, world, by_other).status_code == 200
+    assert [rid for rid, _, _ in _audit(world, "revoke", "invitation")] == _invitation_ids(world, kader1)
+
+
+def _invitation_ids(world, created_by):
+    import uuid
+
+    from posyandu.extensions import db
+    from posyandu.registry.models import Invitation
+
+    with world.app.app_context():
+        return [str(i) for i in db.session.scalars(select(Invitation.id)
+                                                   .where(Invitation.created_by == uuid.UUID(created_by)))]

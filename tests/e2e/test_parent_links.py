@@ -1,0 +1,75 @@
+"""Who sees a child as its parent, managed from the child's screen in real Chromium against the real
+server: a kader gives a code, a parent registers with it, and the kader's "Orang tua yang terhubung"
+lists that parent and the codes still open; she revokes a code given to the wrong person and unlinks
+the parent linked by mistake, each with a second tap, and the server then refuses both. Offline the
+panel says it needs a connection. The shared server is left as found: the code is used or revoked,
+the new parent linked to nothing."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, open_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def _code(page) -> str:
+    page.get_by_role("button", name="Undang orang tua").click()
+    expect(page.locator("#invite")).to_contain_text("Kode untuk orang tua")
+    return page.locator("#invite").inner_text().split(": ")[1].split(" ")[0]
+
+
+def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_server, new_context, shot):
+    base = live_server.url
+    ctx = new_context()
+    k = ctx.new_page()
+    errors: list[str] = []
+    k.on("pageerror", lambda e: errors.append(str(e)))
+    login(k, base, "kader1")
+    wait_synced(k)
+    name = k.locator("#children a strong").first.inner_text()
+    open_child(k, name)
+    child_id = k.url.split("/")[-1]
+
+    used, wrong = _code(k), _code(k)
+    made = live_server.api("POST", "/auth/register", json={"code": used, "username": "ibu.tautan",
+                                                            "password": "kuat-sekali", "name": "Ibu Tautan"})
+    assert made.status_code == 201, made.get_json()
+    parent = {"Authorization": f"Bearer {made.get_json()['access_token']}"}
+    assert live_server.api("GET", f"/children/{child_id}", headers=dict(parent)).status_code == 200
+
+    panel = k.locator("#parents-panel")
+    panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
+    row = panel.locator("ul.parents li", has_text="Ibu Tautan (ibu.tautan)")
+    expect(row).to_be_visible()
+    codes = panel.locator("ul.codes li")
+    expect(codes).to_have_count(1)      # the used code is no longer open; the wrong one is
+    expect(codes.first).to_contain_text("Kode dari Kader")
+    shot(k, "parents-panel")
+
+    # the code given to the wrong person: "Batalkan kode", then "Ya, batalkan kode ini"
+    codes.first.get_by_role("button", name="Batalkan kode").click()
+    codes.first.get_by_role("button", name="Ya, batalkan kode ini").click()
+    expect(panel.locator("#parents-status")).to_have_text("Kode dibatalkan: tidak bisa dipakai lagi.")
+    expect(codes).to_have_count(0)
+    refused = live_server.api("POST", "/auth/register", json={"code": wrong, "username": "orang.lain",
+                                                               "password": "kuat-sekali", "name": "Orang Lain"})
+    assert refused.status_code == 422 and "code" in refused.get_json()["errors"]
+
+    # the parent linked by mistake: the first tap only asks, "Batal" takes it back
+    row.get_by_role("button", name="Putuskan").click()
+    row.get_by_role("button", name="Batal").click()
+    assert live_server.api("GET", f"/children/{child_id}", headers=dict(parent)).status_code == 200
+    row.get_by_role("button", name="Putuskan").click()
+    row.get_by_role("button", name="Ya, putuskan Ibu Tautan").click()
+    expect(panel.locator("#parents-status")).to_have_text("Ibu Tautan tidak lagi melihat data anak ini.")
+    expect(row).to_have_count(0)
+    assert live_server.api("GET", f"/children/{child_id}", headers=dict(parent)).status_code == 404
+
+    # offline the panel says what it needs
+    ctx.set_offline(True)
+    panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
+    expect(panel).to_contain_text("Perlu internet.")
+    ctx.set_offline(False)
+    assert errors == []
