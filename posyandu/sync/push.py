@@ -190,7 +190,16 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
             ledger.result = _as_kept(result, obj)
     insert_rows(db.session, SyncMutation, rows)
     _read_back([r for r in batch.results if r.get("record_of")])
-    return {"results": batch.results}
+    return {"results": [_as_sent(raw, result) for raw, result in zip(raw_mutations, batch.results)]}
+
+
+def _as_sent(raw: Any, result: dict[str, Any]) -> dict[str, Any]:
+    """The answer names the mutation id as the client wrote it (upper case, as iOS writes UUIDs, or
+    in braces): a client matches answers to its outbox by the string it sent."""
+    sent = raw.get("mutation_id") if isinstance(raw, dict) else None
+    if not isinstance(sent, str) or result.get("mutation_id") in (None, sent):
+        return result
+    return {**result, "mutation_id": sent} if _uuid_or_none(sent) == _uuid_or_none(result["mutation_id"]) else result
 
 
 def _lock_what_it_touches(checked: list[Any]) -> None:

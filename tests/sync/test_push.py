@@ -771,6 +771,28 @@ def test_a_record_id_written_in_upper_case_in_its_fields_is_the_mutations_id(wor
 
 
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_each_answer_names_its_mutation_id_as_the_client_wrote_it(world, app, client, bulk):
+    """A client matches answers to its outbox by the string it sent: an id in upper case, in braces or
+    without hyphens came back in RFC 4122's lower-case form, and such a client never saw its answer.
+    The same on a replay, and on a rejection."""
+    cid = new_id()
+    sent = [new_id().upper(), "{" + new_id() + "}", new_id().replace("-", ""), new_id().upper()]
+    batch = [mutation("child", cid, child_data(world.ids["p1"]), mutation_id=sent[0]),
+             mutation("measurement", new_id(), measurement_data(cid), mutation_id=sent[1]),
+             mutation("measurement", new_id(), measurement_data(cid), mutation_id=sent[2]),
+             mutation("measurement", new_id(), measurement_data(cid, weight_kg=-1), mutation_id=sent[3])]
+    app.config["SYNC_BULK"] = bulk
+    try:
+        first = push(client, world.headers("kader1"), batch)
+        again = push(client, world.headers("kader1"), batch)
+    finally:
+        app.config["SYNC_BULK"] = True
+    assert [r["status"] for r in first] == ["applied"] * 3 + ["rejected"], first
+    assert [r["mutation_id"] for r in first] == sent
+    assert [r["mutation_id"] for r in again] == sent and all(r["replayed"] for r in again)
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
 @pytest.mark.parametrize("recorded_at", ["0001-01-01T00:00:00+07:00", "9999-12-31T23:00:00-07:00",
                                          "1970-01-01T00:00:00Z", "2100-01-01T00:00:00Z"])
 def test_a_device_clock_reading_no_phone_could_show_rejects_only_its_mutation(world, app, client, bulk,
