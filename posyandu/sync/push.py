@@ -100,6 +100,12 @@ class Mutation:
     data: dict[str, Any]
     request_hash: str
     refused: dict[str, Any] | None = None  # its rejection, when it could not even be read
+    # the hash as it was computed before numbers were normalised, when it differs: a retry of a
+    # mutation first sent to an older server still matches the ledger's answer
+    earlier_hash: str | None = None
+
+    def asks_as(self, stored_hash: str) -> bool:
+        return stored_hash in (self.request_hash, self.earlier_hash)
 
 
 def _schemas() -> dict[str, tuple[Schema, Schema, Schema]]:
@@ -302,17 +308,42 @@ def _result(mutation_id: Any, status: str, *, record: Any = None, version: int |
             "errors": translate_field_message(errors) if errors else None}
 
 
-def _request_hash(raw: dict[str, Any]) -> str:
+def _hash(asked: dict[str, Any]) -> str:
     """What a mutation asks, as a hash: a mutation id sent again must ask the same."""
-    canonical = json.dumps({k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")},
-                           sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates escaped
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates escaped
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _hashes(raw: dict[str, Any]) -> dict[str, Any]:
+    """A number is hashed by its value: a client that writes 8.0 the second time where it wrote 8
+    (one JSON library, then another) asks the same thing, and is answered, not refused as reusing the
+    id. Where that changes the hash, the hash as computed before is kept too (``earlier_hash``), for
+    a retry of a mutation first sent to an older server."""
+    asked = {k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")}
+    whole = _whole_numbers(asked)
+    if whole is None:
+        return {"request_hash": _hash(asked)}
+    return {"request_hash": _hash(whole), "earlier_hash": _hash(asked)}
+
+
+def _whole_numbers(value: Any) -> Any:
+    """``value`` with its whole floats as integers (8.0 as 8, within the range a double holds every
+    integer exactly), or None when it has none."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) <= 2 ** 53 else None
+    if isinstance(value, dict):
+        changed = {k: w for k, w in ((k, _whole_numbers(v)) for k, v in value.items()) if w is not None}
+        return {**value, **changed} if changed else None
+    if isinstance(value, list):
+        items = [_whole_numbers(v) for v in value]
+        return [v if w is None else w for v, w in zip(value, items)] if any(w is not None for w in items) else None
+    return None
 
 
 def _parse(raw: Any) -> Mutation:
     if not isinstance(raw, dict):
         raise ValidationError({"_schema": [Msg("a mutation must be an object", "mutasi harus berupa objek")]})
-    return Mutation(**_MUTATION_IN.load(raw), request_hash=_request_hash(raw))
+    return Mutation(**_MUTATION_IN.load(raw), **_hashes(raw))
 
 
 def _check(raw: Any) -> Mutation | dict[str, Any]:
@@ -333,7 +364,7 @@ def _check(raw: Any) -> Mutation | dict[str, Any]:
     if mutation_id is None:
         return refused
     entity = raw.get("entity") if raw.get("entity") in PUSH_ENTITIES else ""
-    return Mutation(mutation_id, entity, "", _uuid_or_none(raw.get("id")), None, {}, _request_hash(raw),
+    return Mutation(mutation_id, entity, "", _uuid_or_none(raw.get("id")), None, {}, **_hashes(raw),
                     refused=refused)
 
 
@@ -348,7 +379,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     """One mutation: claim its id, apply it in a savepoint, store its result."""
     ledger, prior = _claim(user, client_id, m)
     if prior is not None:
-        if prior.user_id != user.id or prior.request_hash != m.request_hash:
+        if prior.user_id != user.id or not m.asks_as(prior.request_hash):
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
         replay = {**prior.result, "replayed": True}
         # claimed earlier in this batch: answered, like the first copy, with the record as committed;

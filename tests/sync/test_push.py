@@ -1,6 +1,8 @@
 """POST /api/v1/sync/push: exactly-once, merge, conflicts, rejections (both databases)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -768,6 +770,43 @@ def test_a_record_id_written_in_upper_case_in_its_fields_is_the_mutations_id(wor
     assert [r["record"]["id"] for r in results[:3]] == [cid.lower(), mid.lower(), did]
     assert results[1]["record"]["child_id"] == cid.lower()
     assert all(list(r["errors"]) == ["id"] for r in results[3:])
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
+def test_a_retry_that_writes_a_whole_number_differently_asks_the_same(world, app, client, db, bulk):
+    """8 and 8.0 are one value: a retry whose JSON library wrote 74.0 where the first attempt wrote 74 is
+    answered as a replay, not refused as a different change under the same id. A different value still
+    is; so is 1 for true. A ledger answer kept before numbers were hashed by value (its hash over 74.0
+    as written) still answers the same retry."""
+    from sqlalchemy import update
+
+    from posyandu.sync.models import SyncMutation
+
+    cid = new_id()
+    child = mutation("child", cid, child_data(world.ids["p1"]))
+    first = mutation("measurement", new_id(), measurement_data(cid, weight_kg=9, length_height_cm=74.0))
+    flagged = mutation("measurement", new_id(), measurement_data(cid, weight_kg=9.1, oedema=False))
+    app.config["SYNC_BULK"] = bulk
+    try:
+        assert [r["status"] for r in push(client, world.headers("kader1"), [child, first, flagged])] == ["applied"] * 3
+        written_again = {**first, "data": {**first["data"], "weight_kg": 9.0, "length_height_cm": 74}}
+        other_value = {**first, "data": {**first["data"], "weight_kg": 9.01}}
+        a_number_for_a_bool = {**flagged, "data": {**flagged["data"], "oedema": 0}}
+        answers = push(client, world.headers("kader1"), [written_again, other_value, a_number_for_a_bool])
+        assert [(r["status"], r["replayed"]) for r in answers] == [("applied", True)] + [("rejected", False)] * 2
+        assert all(list(r["errors"]) == ["mutation_id"] for r in answers[1:])
+        # a ledger row hashed as an older server did: over the numbers as written the first time
+        older = mutation("measurement", new_id(), measurement_data(cid, weight_kg=9.2, length_height_cm=75.0))
+        assert push(client, world.headers("kader1"), [older])[0]["status"] == "applied"
+        asked = {k: older.get(k) for k in ("entity", "op", "id", "base_version", "data")}
+        as_written = hashlib.sha256(json.dumps(asked, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        db.session.execute(update(SyncMutation).where(SyncMutation.mutation_id == uuid.UUID(older["mutation_id"]))
+                           .values(request_hash=as_written))
+        db.session.commit()
+        [replay] = push(client, world.headers("kader1"), [older])
+        assert (replay["status"], replay["replayed"]) == ("applied", True)
+    finally:
+        app.config["SYNC_BULK"] = True
 
 
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
