@@ -136,8 +136,10 @@ def restore_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
     """Bring back a deleted event, with the client's changes ``data`` (a phone that saw the tombstone
     chose "restore", sync-notes §1.3), written as an edit is: judged by the model's hook (a
     measurement's z-scores and age for the child's birth date now, its neighbours' KMS trend with
-    it back), its day's duplicate flags judged again, and every record whose values change
-    logged for the phones.
+    it back; a dose or capsule by the schedule's rules as a new one, with the reason ``data``
+    gives, since what was recorded while it was deleted may make it break one: the hook hears
+    ``deleted_at`` written), its day's duplicate flags judged again, and every record whose values
+    change logged for the phones.
 
     It comes back to the child that stands now, at that child's posyandu: the child it was deleted
     from may since have moved (``registry.update_child``) or been merged into another
@@ -158,7 +160,7 @@ def restore_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
     left = obj.posyandu_id if obj.posyandu_id != child.posyandu_id else None
     changes = {**undelete(obj), **apply_changes(obj, {**data, "child_id": child.id, "posyandu_id": child.posyandu_id,
                                                       "kabupaten_code": child.kabupaten_code})}
-    _written(user, obj, child, data, changes, action="restore", prev_posyandu_id=left)
+    _written(user, obj, child, {**data, "deleted_at": None}, changes, action="restore", prev_posyandu_id=left)
     flag_duplicates_again(model, [same_keys_of(obj)], action="restore", reason=f"{obj.id} restored")
     return obj
 
@@ -168,7 +170,8 @@ def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: 
     """An edit's (or a restore's) rules, then its change recorded (``log``: ``record_change``'s)."""
     if type(obj) in AFTER_WRITE:
         # the hook sees what changed (plus the reasons given), so an edit of the batch number does not
-        # re-judge a dose a bidan accepted earlier; a moved date or a new dose number is judged again
+        # re-judge a dose a bidan accepted earlier; a moved date or a new dose number is judged again,
+        # and so is a restored dose (its ``deleted_at`` changed), whole, as a new one
         touched = {k: v for k, v in data.items() if k in changes or k in REASON_FIELDS}
         AFTER_WRITE[type(obj)](user, obj, child, touched)
     record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"),

@@ -28,8 +28,13 @@ from posyandu.immunisation.supplements import SupplementGiven, validate_suppleme
 from posyandu.registry.models import Child
 from posyandu.validators import today
 
-DOSE_FIELDS = frozenset({"vaccine", "dose", "given_on"})
-SUPPLEMENT_FIELDS = frozenset({"kind", "given_on"})
+# The fields whose write has a dose (or capsule) judged by the schedule's rules: a new record writes
+# them all, an edit those it changes. A restore writes ``deleted_at`` (``events.restore_event``): the
+# record that comes back is judged whole, as the same record recorded now would be, since a dose
+# recorded while it was deleted, a corrected birth date or a newer schedule may make it break a rule.
+RESTORED = "deleted_at"
+DOSE_FIELDS = frozenset({"vaccine", "dose", "given_on", RESTORED})
+SUPPLEMENT_FIELDS = frozenset({"kind", "given_on", RESTORED})
 # Which request field each violation code is reported under (problem+json ``errors``).
 FIELD_OF = {"not_in_area": "vaccine", "unknown_kind": "kind", "duplicate_dose": "dose", "dose_out_of_order": "dose",
             "wrong_capsule_for_age": "kind", "blue_already_given": "kind"}
@@ -148,9 +153,11 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
     ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
     # a dose being deleted is not judged (whatever it lacks, it may go); its product only when it or
-    # the vaccine is written (a later schedule listing it for another vaccine blocks no other edit)
+    # the vaccine is written, or the dose restored (a later schedule listing it for another vaccine
+    # blocks no other edit)
     problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on),
-                               product=bool({"kfa_code", "vaccine"} & data.keys())) if obj.deleted_at is None else {}
+                               product=bool({"kfa_code", "vaccine", RESTORED} & data.keys())
+                               ) if obj.deleted_at is None else {}
     if problems:
         raise ValidationFailed(errors=problems)
     if not DOSE_FIELDS & data.keys():

@@ -234,3 +234,19 @@ def test_a_dose_whose_product_a_later_schedule_lists_for_another_vaccine_is_judg
     # and it may be deleted as entered by mistake
     assert client.delete(url + "?reason=salah+catat", headers=headers).status_code == 204
     assert stored(db, made.get_json()["id"]).deleted_at is not None
+
+
+def test_a_restored_dose_is_judged_on_its_product_as_a_new_one(client, world, db, baby):
+    # recorded before any schedule listed its product, deleted, then the product became DPT-HB-Hib's:
+    # the phone's whole copy, restored over the tombstone, is refused as the same dose recorded now is
+    made = record(client, world, baby["id"], "BCG", 1, "2025-02-10", kfa_code=DPT_PRODUCT["kfa_code"]).get_json()
+    assert client.delete(f"/api/v1/immunisations/{made['id']}", headers=world.headers("kader1")).status_code == 204
+    publish_products(client, world)
+    phone = {k: made[k] for k in ("child_id", "vaccine", "dose", "given_on", "batch_number", "kfa_code")}
+    [refused] = push(client, world.headers("kader1"), [mutation("immunisation", made["id"], phone, base_version=2)])
+    assert refused["status"] == "rejected" and list(refused["errors"]) == ["kfa_code"], refused
+    assert stored(db, made["id"]).deleted_at is not None
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", made["id"], {
+        **phone, "kfa_code": BCG_PRODUCT["kfa_code"]}, base_version=2)])
+    assert back["status"] == "applied" and back["record"]["kfa_code"] == BCG_PRODUCT["kfa_code"], back
+    assert stored(db, made["id"]).deleted_at is None

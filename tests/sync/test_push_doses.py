@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from tests.sync.helpers import child_data, mutation, new_id, push
 
 
@@ -56,3 +58,113 @@ def test_a_bidan_correcting_a_capsule_she_accepted_keeps_her_reason(world, clien
     [moved] = push(client, h, [mutation("supplement", sid, {**data, "given_on": (day + timedelta(days=1)).isoformat()},
                                         base_version=1)])
     assert moved["status"] == "applied", moved
+
+
+# --- a dose restored over its tombstone is judged as a new one -----------------------------------
+# While a dose was deleted, another may have been recorded (or the child's birth date corrected) that
+# makes it break a rule: the phone that held the tombstone and chose "restore" sends its whole copy,
+# date and dose unchanged, and the server judges it as it would the same dose recorded now.
+
+def _record(client, world, by: str, entity: str, data: dict) -> str:
+    record_id = new_id()
+    [made] = push(client, world.headers(by), [mutation(entity, record_id, data)])
+    assert made["status"] == "applied", made
+    return record_id
+
+
+def _deleted(client, world, entity: str, record_id: str) -> int:
+    """Delete the record as kader1 (her phone's last version: 1); the tombstone's version."""
+    [gone] = push(client, world.headers("kader1"), [mutation(entity, record_id, {"reason": "salah input"},
+                                                             op="delete", base_version=1)])
+    assert gone["status"] == "applied", gone
+    return gone["version"]
+
+
+def test_a_restored_dose_given_again_meanwhile_is_refused_until_the_other_goes(world, client):
+    cid, born = _baby(client, world, days=200)
+    first = {"child_id": cid, "vaccine": "DPT-HB-Hib", "dose": 1, "given_on": (born + timedelta(days=60)).isoformat(),
+             "source": "record"}
+    did = _record(client, world, "kader1", "immunisation", first)
+    tombstone = _deleted(client, world, "immunisation", did)
+    # the other cadre records DPT 1 again, ten days later (there is no DPT 1 on the server)
+    other = _record(client, world, "kader1b", "immunisation",
+                    {**first, "given_on": (born + timedelta(days=70)).isoformat()})
+    # the phone that deleted it restores its copy: DPT 1 twice, on two days, as a new record would be
+    for by in ("kader1", "bidan_a"):
+        [back] = push(client, world.headers(by), [mutation("immunisation", did, {**first, "override_reason": "KMS"},
+                                                           base_version=tombstone)])
+        assert back["status"] == "rejected", back
+        assert "already recorded" in back["errors"]["dose"][0], back["errors"]
+    assert client.get(f"/api/v1/immunisations/{did}", headers=world.headers("kader1")).status_code == 404
+    # no REST path restores a tombstone (an edit of it is not found): push is the only way back
+    assert client.patch(f"/api/v1/immunisations/{did}", json={"given_on": first["given_on"]},
+                        headers=world.headers("bidan_a")).status_code == 404
+    # the second record deleted, the restore breaks no rule: it applies
+    push(client, world.headers("kader1b"), [mutation("immunisation", other, op="delete", base_version=1)])
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", did, first, base_version=tombstone)])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    assert back["record"]["override_by"] is None
+
+
+def test_a_restored_dose_now_too_soon_after_the_previous_one_needs_a_bidan_and_her_reason(world, app, client):
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+
+    cid, born = _baby(client, world, days=200)
+    opv = {"child_id": cid, "vaccine": "OPV", "source": "record"}
+    one = _record(client, world, "kader1", "immunisation", {**opv, "dose": 1, "given_on": (born + timedelta(days=45))
+                                                            .isoformat()})
+    two = {**opv, "dose": 2, "given_on": (born + timedelta(days=80)).isoformat()}
+    tid = _record(client, world, "kader1", "immunisation", two)
+    tombstone = _deleted(client, world, "immunisation", tid)
+    # meanwhile OPV 1's date is corrected from the Buku KIA: 20 days before OPV 2's, which needs 28
+    [moved] = push(client, world.headers("kader1b"), [mutation("immunisation", one, {
+        "given_on": (born + timedelta(days=60)).isoformat()}, base_version=1)])
+    assert moved["status"] == "applied", moved
+    h = world.headers("bidan_a")
+    [kader] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=tombstone)])
+    assert kader["status"] == "rejected" and "20 days after OPV 1" in kader["errors"]["given_on"][0], kader
+    assert "ask the bidan" in kader["errors"]["override_reason"][0]
+    [bare] = push(client, h, [mutation("immunisation", tid, two, base_version=tombstone)])
+    assert bare["status"] == "rejected" and "override_reason" in bare["errors"], bare
+    [accepted] = push(client, h, [mutation("immunisation", tid, {**two, "override_reason": "tanggal dari Buku KIA"},
+                                           base_version=tombstone)])
+    assert accepted["status"] == "applied" and accepted["record"]["deleted_at"] is None, accepted
+    assert accepted["record"]["override_reason"] == "tanggal dari Buku KIA"
+    with app.app_context():
+        bidan = db.session.scalar(select(User.id).where(User.username == "bidan_a"))
+        overrides = db.session.execute(select(AuditLog.changes, AuditLog.reason, AuditLog.user_id).where(
+            AuditLog.action == "override", AuditLog.record_id == tid)).all()
+    assert accepted["record"]["override_by"] == str(bidan)
+    assert [tuple(r) for r in overrides] == [({"violations": ["interval_too_short"]}, "tanggal dari Buku KIA", bidan)]
+
+
+def test_a_restored_rotavirus_dose_past_the_maximum_age_of_a_corrected_birth_date_is_refused(world, client):
+    cid, born = _baby(client, world, days=200)
+    rv = {"child_id": cid, "vaccine": "RV", "dose": 1, "given_on": (born + timedelta(days=150)).isoformat(),
+          "source": "record"}
+    rid = _record(client, world, "kader1", "immunisation", rv)
+    tombstone = _deleted(client, world, "immunisation", rid)
+    # the birth date corrected 80 days earlier: the dose was given at 230 days, past 6 months 29 days
+    [child] = push(client, world.headers("kader1b"), [mutation("child", cid, {
+        "birth_date": (born - timedelta(days=80)).isoformat()}, base_version=1)])
+    assert child["status"] == "applied", child
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", rid, rv, base_version=tombstone)])
+    assert back["status"] == "rejected" and "maximum age" in back["errors"]["given_on"][0], back
+
+
+def test_a_restored_capsule_given_again_in_its_round_meanwhile_is_refused(world, client):
+    cid, born = _baby(client, world, days=700)
+    # the last February or August wholly past: a round month the child was 12 months or older
+    day = next(d for d in (date.today() - timedelta(days=n) for n in range(31, 250)) if d.month in (2, 8)
+               and d.day == 1)
+    data = {"child_id": cid, "kind": "deworming", "given_on": day.isoformat()}
+    sid = _record(client, world, "kader1", "supplement", data)
+    tombstone = _deleted(client, world, "supplement", sid)
+    other = _record(client, world, "kader1b", "supplement", {**data, "given_on": (day + timedelta(days=9)).isoformat()})
+    [back] = push(client, world.headers("kader1"), [mutation("supplement", sid, data, base_version=tombstone)])
+    assert back["status"] == "rejected" and "already given" in back["errors"]["given_on"][0], back
+    push(client, world.headers("kader1b"), [mutation("supplement", other, op="delete", base_version=1)])
+    [back] = push(client, world.headers("kader1"), [mutation("supplement", sid, data, base_version=tombstone)])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
