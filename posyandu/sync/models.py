@@ -83,3 +83,5 @@ class SyncClient(db.Model):
     last_push_at: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
     last_pull_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"))
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)   # its last push or pull
+    pending_changes: Mapped[int | None]   # what it said it still held unsent, at its last pull

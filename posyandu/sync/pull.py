@@ -97,6 +97,11 @@ def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
             "has_more": has_more, "reset": reset}
 
 
+def upto(cursor_text: str) -> int:
+    """The change-log point a cursor this server made stands at."""
+    return cursors.decode(cursor_text, current_app.config["SECRET_KEY"]).seq
+
+
 def children_in(changes: list[dict[str, Any]]) -> list[uuid.UUID]:
     """The children whose data ``changes`` carry (a tombstone for a record that left the
     caller's scope carries none), for the access log (posyandu.privacy)."""

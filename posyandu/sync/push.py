@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from sqlalchemy.orm.util import identity_key
 from posyandu import access, events
 from posyandu.audit import ENTITIES, EntityType, act_as, log_action, pending_fields, snapshot
 from posyandu.auth.models import User
-from posyandu.database import among, insert_or_skip, insert_rows, utcnow
+from posyandu.database import among, insert_or_skip, insert_rows
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed, growth_input_errors
 from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
@@ -38,8 +37,9 @@ from posyandu.i18n import Msg, title, translate_field_message
 from posyandu.registry import operations as registry
 from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
+from posyandu.sync import devices
 from posyandu.sync.merge import three_way
-from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
+from posyandu.sync.models import ChangeLog, SyncMutation
 from posyandu.validators import unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
@@ -159,7 +159,7 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
         raise PayloadTooLarge(Msg(f"at most {max_mutations} mutations per push",
                                   f"paling banyak {max_mutations} mutasi per sinkron"))
     act_as(client_id=client_id)
-    _touch_client(user, client_id, client_version)
+    devices.seen(user, client_id, client_version, pushed=True)
     checked = [_check(raw) for raw in raw_mutations]
     _lock_what_it_touches(checked)
     batch = _Batch(user, client_id, checked, [{}] * len(checked))
@@ -284,21 +284,6 @@ def _read_back(answers: list[dict[str, Any]]) -> None:
         if answer["record"] is None:
             current = db.session.get(ENTITIES[entity].model, record_id)
             answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
-
-
-def _touch_client(user: User, client_id: str, client_version: str | None) -> None:
-    version = re.sub(r"[^\x20-\x7e]", "", client_version or "")[:40] or None
-    row = db.session.get(SyncClient, client_id)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(SyncClient(client_id=client_id, user_id=user.id, app_version=version,
-                                          last_push_at=utcnow()))
-            return
-        except IntegrityError:
-            row = db.session.get(SyncClient, client_id)
-    row.user_id, row.last_push_at = user.id, utcnow()
-    row.app_version = version or row.app_version
 
 
 def _result(mutation_id: Any, status: str, *, record: Any = None, version: int | None = None,

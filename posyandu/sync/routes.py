@@ -1,5 +1,7 @@
-"""/api/v1/sync/push and /api/v1/sync/pull: thin HTTP over posyandu.sync.push/pull."""
+"""/api/v1/sync/push, /pull and /devices: thin HTTP over posyandu.sync.push, pull and devices."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -8,9 +10,12 @@ from flask_jwt_extended import current_user
 from posyandu import privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db
+from posyandu.pagination import PageArgs, page_schema, paginate
+from posyandu.sync import devices
 from posyandu.sync import pull as pulling
 from posyandu.sync import push as pushing
-from posyandu.sync.schemas import PullArgs, PullResponseSchema, PushResponseSchema, PushSchema
+from posyandu.sync.models import SyncClient
+from posyandu.sync.schemas import DeviceSchema, PullArgs, PullResponseSchema, PushResponseSchema, PushSchema
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="Offline sync: push local changes, pull what changed (see docs/sync.md)")
@@ -48,5 +53,33 @@ class Pull(MethodView):
         (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all)."""
         page = pulling.pull(current_user, args.get("cursor"), args["limit"])
         privacy.record_reads("pull", pulling.children_in(page["changes"]))
+        if args.get("client_id"):
+            devices.seen(current_user, args["client_id"], request.headers.get("X-Client-Version"),
+                         pulled_upto=pulling.upto(page["cursor"]), pending=args.get("pending"))
         db.session.commit()
         return page
+
+
+DevicePage = page_schema(DeviceSchema, "DevicePage")
+
+
+@blp.route("/devices")
+class Devices(MethodView):
+    @roles_required("kader", "bidan", "dinkes", "admin")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, DevicePage)
+    def get(self, args):
+        """The phones of the staff you oversee, the longest unseen first, with how many changes each
+        still held unsent when it last synced (kader: hers and her posyandu's; bidan: her puskesmas's
+        kader and midwives; dinkes: its region's; admin: all). A phone unseen for long while holding
+        changes is where records get lost: ask its owner to sync."""
+        page = paginate(devices.devices_of(current_user), (SyncClient.last_seen_at, SyncClient.client_id),
+                        args["limit"], args["cursor"], [datetime.fromisoformat, None])
+        users = devices.users_by_id({row.user_id for row in page["items"]})
+        return {"items": [{"client_id": row.client_id, "user_id": row.user_id, "user_name": users[row.user_id].name,
+                           "username": users[row.user_id].username, "role": users[row.user_id].role,
+                           "posyandu_id": users[row.user_id].posyandu_id, "app_version": row.app_version,
+                           "first_seen": row.first_seen, "last_seen_at": row.last_seen_at,
+                           "last_push_at": row.last_push_at, "last_pull_at": row.last_pull_at,
+                           "pending_changes": row.pending_changes} for row in page["items"]],
+                "next_cursor": page["next_cursor"]}

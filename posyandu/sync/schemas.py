@@ -64,6 +64,29 @@ class PushResponseSchema(Schema):
 class PullArgs(Schema):
     cursor = fields.String(validate=validate.Length(max=512), metadata={"description": "Opaque; omit on first sync"})
     limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
+    client_id = fields.String(validate=validate.Length(min=1, max=64),
+                              metadata={"description": "This installation's id, as in push (optional): the server "
+                                                       "notes when the phone last synced (GET /sync/devices)"})
+    pending = fields.Integer(validate=validate.Range(0, 10_000_000),
+                             metadata={"description": "Changes the phone still holds unsent (optional, with client_id)"})
+
+
+class DeviceSchema(Schema):
+    """A phone that syncs, as the server last saw it."""
+
+    client_id = fields.String()
+    user_id = fields.UUID()
+    user_name = fields.String()
+    username = fields.String()
+    role = fields.String()
+    posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
+    app_version = fields.String(allow_none=True)
+    first_seen = fields.DateTime()
+    last_seen_at = fields.DateTime(metadata={"description": "Its last push or pull"})
+    last_push_at = fields.DateTime(allow_none=True)
+    last_pull_at = fields.DateTime(allow_none=True)
+    pending_changes = fields.Integer(allow_none=True, metadata={
+        "description": "Changes it said it still held unsent at its last pull (null: never said)"})
 
 
 class ChangeSchema(Schema):

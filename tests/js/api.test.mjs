@@ -96,3 +96,12 @@ test('a request whose answer never comes is given up after timeoutMs: a network 
     (e) => e instanceof ApiError && e.kind === 'network' && e.message === 'no answer in 0.05 s');
   clearTimeout(awake);
 });
+
+test('a pull names this installation and what it still holds unsent, when told', async () => {
+  const calls = fakeFetch([{ status: 200, body: { changes: [] } }, { status: 200, body: { changes: [] } }]);
+  const api = createApi({ tokens: () => ({ access_token: 'a' }) });
+  await api.pull('c/1+', 500, { client_id: 'b1c2', pending: 7 });
+  await api.pull(null, 20);
+  assert.deepEqual(calls.map((c) => c.url), ['/api/v1/sync/pull?limit=500&cursor=c%2F1%2B&client_id=b1c2&pending=7',
+    '/api/v1/sync/pull?limit=20']);
+});

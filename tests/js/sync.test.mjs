@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
 import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
-  conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
+  clientId, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
   getMeta, retryEntry, saveChange, saveChanges, takeBatch, view,
 } from '../../static/pwa/js/outbox.js';
 import { resolveConflict } from '../../static/pwa/js/conflicts.js';
@@ -1007,4 +1007,25 @@ test("a 429's Retry-After holds every sync until then, not only the retry timer"
   assert.equal(await engine.sync(), false);
   assert.equal(pushes, 1, 'the server asked for 120 s of quiet');
   assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 });
+});
+
+test('each pull names this installation and what it still holds unsent after its push; a parent\'s names nothing', async () => {
+  for (const canPush of [true, false]) {
+    const server = fakeServer();
+    const db = memDb();
+    const seen = [];
+    const api = { push: server.push, pull: async (cursor, limit, device) => { seen.push(device); return server.pull(cursor, limit); } };
+    const engine = createSync({ db, api, canPush, timers: { set() {}, clear() {} } });
+    const { id } = await registerWithVisit(db);
+    await engine.sync();
+    const installation = await clientId(db);
+    assert.deepEqual(seen, canPush ? [{ client_id: installation, pending: 0 }] : [null]);
+    if (!canPush) continue;
+    // an entry the server refuses (a clock that was never set) stays on the phone: the next pull says so
+    await saveChange(db, { entity: 'measurement', id: crypto.randomUUID(), fields: { child_id: id, measured_on: '2025-01-12',
+      weight_kg: 9.1, recorded_at: '1990-01-01T00:00:00Z' } });
+    await engine.sync();
+    assert.equal((await outboxEntries(db)).length, 1);
+    assert.deepEqual(seen.at(-1), { client_id: installation, pending: 1 });
+  }
 });

@@ -128,7 +128,10 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   api.get = (path) => api.request('GET', path);
   api.post = (path, body, opts) => api.request('POST', path, body ?? {}, opts);
   api.push = (body) => api.post('/sync/push', body);
-  api.pull = (cursor, limit) => api.get(`/sync/pull?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  /** A page of changes; `device` ({client_id, pending}: this installation and the changes it still holds
+   * unsent) lets the server tell the midwife when this phone last synced (GET /sync/devices). */
+  api.pull = (cursor, limit, device = null) => api.get(`/sync/pull?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${
+    device ? `&client_id=${encodeURIComponent(device.client_id)}&pending=${device.pending}` : ''}`);
   api.login = (username, password) => api.post('/auth/login', { username, password }, { auth: false });
   return api;
 }

@@ -251,6 +251,15 @@ const W = {
   invite: ['Undang orang tua', 'Invite a parent'],
   invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date})', 'Code for the parent: {code} (valid until {date})'],
   online_only: ['Perlu internet.', 'Needs the internet.'],
+  // the phones of the midwife's puskesmas (screens/devices.js)
+  devices_title: ['HP kader', "Cadres' phones"],
+  devices_help: ['Kapan tiap HP terakhir sinkron, dan berapa data yang masih tersimpan di HP itu saja. HP yang tidak sinkron lebih dari {n} hari sementara menyimpan data: minta kadernya sinkron, sebelum datanya hilang.',
+    'When each phone last synced, and how many records only that phone still holds. A phone that has not synced for more than {n} days while holding records: ask its cadre to sync before they are lost.'],
+  devices_show: ['Lihat HP kader', "Show cadres' phones"],
+  devices_none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
+  device_seen: ['sinkron terakhir {when}', 'last synced {when}'],
+  device_unsent: ['{n} data belum terkirim', '{n} records not sent'],
+  device_stale: ['lebih dari {n} hari', 'over {n} days'],
   // who sees the child as its parent, and the codes that still open it (staff, online)
   parents: ['Orang tua yang terhubung', 'Linked parents'],
   show_parents: ['Lihat orang tua & kode undangan', 'Show parents & invitation codes'],

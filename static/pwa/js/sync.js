@@ -151,9 +151,12 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   async function pullAll() {
     let pulled = 0;
+    // what this phone still holds unsent after its push: the midwife sees a phone that keeps records
+    // unsent for long (a parent's phone sends nothing)
+    const device = canPush ? { client_id: await clientId(db), pending: (await outboxEntries(db)).length } : null;
     for (;;) {
       const sync = await getMeta(db, 'sync');
-      const page = await api.pull(sync?.cursor ?? null, pageSize);
+      const page = await api.pull(sync?.cursor ?? null, pageSize, device);
       await applyPullPage(db, page);
       pulled += page.changes.length;
       await emit({ phase: 'pulling', pulled, has_more: page.has_more });

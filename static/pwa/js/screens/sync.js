@@ -6,6 +6,7 @@ import {
 } from '../outbox.js';
 import { conflictNow, resolveConflict } from '../conflicts.js';
 import { doseLabel } from './child.js';
+import { devicesPanel } from './devices.js';
 import { deleteDb, userDbName, withDbLock } from '../db.js';
 import { RETRYABLE } from '../sync.js';
 import { kbmInfo } from '../kbm.js';
@@ -100,7 +101,8 @@ export async function render(ctx) {
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
             h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
-      }))) : null);
+      }))) : null,
+    devicesPanel(ctx));
 }
 
 export async function conflict(ctx, mutationId) {

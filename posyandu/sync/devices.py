@@ -1,0 +1,69 @@
+"""The phones that sync, as the server last saw them: when each last sent and fetched, and how many
+changes it still held unsent. A phone that holds a posyandu day's weighings and has not synced for
+weeks is where records get lost (a phone dropped, wiped or replaced); the midwife sees it in time
+(``GET /api/v1/sync/devices``) and asks the kader to sync. No HTTP here."""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from posyandu import access
+from posyandu.auth.models import User
+from posyandu.database import utcnow
+from posyandu.extensions import db
+from posyandu.registry.models import Posyandu
+from posyandu.sync.models import SyncClient
+
+STAFF_DEVICES = ("kader", "bidan", "admin")   # roles whose phones send records (a parent's only reads)
+
+
+def seen(user: User, client_id: str, client_version: str | None, *, pushed: bool = False,
+         pulled_upto: int | None = None, pending: int | None = None) -> None:
+    """Note that ``client_id`` (an installation of the app, now used by ``user``) pushed or pulled.
+    ``pending``: the changes the phone said it still holds unsent, as it pulls (after its push)."""
+    if user.role not in STAFF_DEVICES:
+        return
+    now = utcnow()
+    values: dict[str, Any] = {"user_id": user.id, "last_seen_at": now}
+    version = re.sub(r"[^\x20-\x7e]", "", client_version or "")[:40] or None
+    if version:
+        values["app_version"] = version
+    if pushed:
+        values["last_push_at"] = now
+    if pulled_upto is not None:
+        values["last_pull_at"], values["last_pull_seq"] = now, pulled_upto
+    if pending is not None:
+        values["pending_changes"] = pending
+    row = db.session.get(SyncClient, client_id)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SyncClient(client_id=client_id, first_seen=now, **values))
+            return
+        except IntegrityError:   # the same phone's other request registered it meanwhile
+            row = db.session.get(SyncClient, client_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+
+
+def devices_of(user: User) -> Select:
+    """The phones of the staff whose work the caller oversees, the longest unseen first: a kader her
+    own and her posyandu's other kader's; a bidan those of the kader of her puskesmas's posyandu and of its midwives; dinkes those
+    of its region's kader and midwives; admin all. Parents' phones are never listed."""
+    stmt = select(SyncClient).join(User, User.id == SyncClient.user_id).where(User.role.in_(STAFF_DEVICES))
+    if user.role == "admin":
+        return stmt
+    if user.role == "kader":
+        return stmt.where(or_(SyncClient.user_id == user.id, User.posyandu_id == user.posyandu_id))
+    posyandu = access.visible_posyandu_ids(user)
+    puskesmas = select(Posyandu.puskesmas_id).where(Posyandu.id.in_(posyandu))
+    return stmt.where(or_(SyncClient.user_id == user.id, User.posyandu_id.in_(posyandu),
+                          (User.role == "bidan") & User.puskesmas_id.in_(puskesmas)))
+
+
+def users_by_id(ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}

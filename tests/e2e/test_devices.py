@@ -1,0 +1,72 @@
+"""The midwife's "HP kader" in real Chromium against the real server: a kader's phone syncs, keeping one
+weighing the server refuses, and the midwife's sync screen lists that phone under the kader's name and
+posyandu, with when it last synced and the one record it still holds; a kader does not get the panel;
+offline it says it needs a connection."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(live_server, new_context, shot):
+    base = live_server.url
+    k_ctx = new_context()
+    k = k_ctx.new_page()
+    errors: list[str] = []
+    k.on("pageerror", lambda e: errors.append(str(e)))
+    login(k, base, "kader1")
+    wait_synced(k)
+
+    def refused_weight(route) -> None:
+        """The weighing reaches the server with a weight it refuses: the entry stays on the phone."""
+        body = json.loads(route.request.post_data)
+        for m in body["mutations"]:
+            if m["entity"] == "measurement":
+                m["data"]["weight_kg"] = 999
+        route.continue_(post_data=json.dumps(body))
+
+    k.route("**/api/v1/sync/push", refused_weight)
+    k.locator("#children a").first.click()
+    k.get_by_role("link", name="Catat penimbangan").click()
+    k.get_by_label("Berat badan (kg)").fill("8,1")
+    k.get_by_role("button", name="Simpan").click()
+    expect(k.locator("#sync-chip")).to_have_text("1 perlu perhatian")
+    k.unroute("**/api/v1/sync/push", refused_weight)
+    k.goto(base + "/#/sync")
+    expect(k.get_by_role("heading", name="Sinkron data")).to_be_visible()
+    expect(k.locator("#devices-panel")).to_have_count(0)      # a kader's own phone is on her own screen
+    listed = live_server.api("GET", "/sync/devices", "bidan1").get_json()["items"]
+    phone = max((d for d in listed if d["username"] == "kader1"), key=lambda d: d["last_seen_at"])
+    assert phone["pending_changes"] == 1, listed
+
+    b_ctx = new_context(timezone_id="Asia/Jakarta")
+    b = b_ctx.new_page()
+    b.on("pageerror", lambda e: errors.append(str(e)))
+    login(b, base, "bidan1")
+    wait_synced(b)
+    b.goto(base + "/#/sync")
+    panel = b.locator("#devices-panel")
+    expect(panel.get_by_role("heading", name="HP kader")).to_be_visible()
+    panel.get_by_role("button", name="Lihat HP kader").click()
+    row = panel.locator(f"li[data-client='{phone['client_id']}']")
+    expect(row).to_contain_text(phone["user_name"])
+    expect(row).to_contain_text("sinkron terakhir")
+    expect(row.locator(".tag")).to_have_text(["1 data belum terkirim"])
+    shot(b, "devices-panel")
+
+    # offline, the panel says what it needs
+    b_ctx.set_offline(True)
+    panel.get_by_role("button", name="Lihat HP kader").click()
+    expect(panel).to_contain_text("Perlu internet.")
+    b_ctx.set_offline(False)
+
+    # the kader drops the refused weighing: the server holds nothing of it, her phone nothing unsent
+    k.locator("#attention li").get_by_role("button", name="Buang").click()
+    expect(k.locator("#attention")).to_have_count(0)
+    assert errors == []

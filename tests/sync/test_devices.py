@@ -1,0 +1,96 @@
+"""GET /api/v1/sync/devices: the phones that sync as the server last saw them (a push, a pull naming
+the phone and what it still held unsent), each caller seeing the phones of the staff she oversees,
+the longest unseen first (both databases)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.sync.helpers import child_data, mutation, new_id, push
+
+
+def _pull(client, world, username, **args):
+    resp = client.get("/api/v1/sync/pull", query_string=args,
+                      headers={**world.headers(username), "X-Client-Version": "pwa-test"})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def _devices(client, world, username, limit=50):
+    items, cursor = [], None
+    while True:
+        resp = client.get("/api/v1/sync/devices", query_string={"limit": limit, **({"cursor": cursor} if cursor else {})},
+                          headers=world.headers(username))
+        assert resp.status_code == 200, resp.get_json()
+        page = resp.get_json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def _phones(world, client):
+    """Each staff member's phone syncs once (push, then pull with what is left unsent); a parent's
+    phone pulls; in this order, so the first is the longest unseen."""
+    for username, posyandu in [("kader3", "p3"), ("kader2", "p2"), ("kader1b", "p1"), ("kader1", "p1")]:
+        push(client, world.headers(username), [mutation("child", new_id(), child_data(world.ids[posyandu]))],
+             client_id=f"phone-{username}")
+    _pull(client, world, "kader1", client_id="phone-kader1", pending=3)
+    _pull(client, world, "bidan_a", client_id="phone-bidan_a", pending=0)
+    _pull(client, world, "parent1", client_id="phone-parent1", pending=0)
+
+
+def test_each_caller_sees_the_phones_of_the_staff_she_oversees(world, client):
+    _phones(world, client)
+    seen = {who: [d["client_id"] for d in _devices(client, world, who)]
+            for who in ("kader1", "kader3", "bidan_a", "bidan_b", "dinkes_gresik", "dinkes_bangkalan", "admin")}
+    assert seen == {
+        "kader1": ["phone-kader1b", "phone-kader1"],
+        "kader3": ["phone-kader3"],
+        "bidan_a": ["phone-kader2", "phone-kader1b", "phone-kader1", "phone-bidan_a"],
+        "bidan_b": ["phone-kader3"],
+        "dinkes_gresik": ["phone-kader2", "phone-kader1b", "phone-kader1", "phone-bidan_a"],
+        "dinkes_bangkalan": ["phone-kader3"],
+        "admin": ["phone-kader3", "phone-kader2", "phone-kader1b", "phone-kader1", "phone-bidan_a"],
+    }   # a parent's phone is never listed, nor noted
+    assert client.get("/api/v1/sync/devices", headers=world.headers("parent1")).status_code == 403
+    # pages of 2 hand every phone once, in the same order
+    assert [d["client_id"] for d in _devices(client, world, "admin", limit=2)] == seen["admin"]
+
+
+def test_a_phone_is_described_by_its_last_push_and_pull(world, client):
+    _phones(world, client)
+    by_id = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
+    k1, k2 = by_id["phone-kader1"], by_id["phone-kader2"]
+    assert (k1["username"], k1["user_name"], k1["role"], k1["posyandu_id"]) == (
+        "kader1", "Kader1", "kader", str(world.ids["p1"]))
+    assert k1["pending_changes"] == 3 and k1["app_version"] == "pwa-test"
+    assert k1["last_push_at"] and k1["last_pull_at"] and k1["last_seen_at"] == k1["last_pull_at"]
+    assert datetime.fromisoformat(k1["last_pull_at"]) >= datetime.fromisoformat(k1["last_push_at"])
+    # kader2's phone only pushed: nothing said about what it holds, never pulled
+    assert k2["pending_changes"] is None and k2["last_pull_at"] is None and k2["last_seen_at"] == k2["last_push_at"]
+    assert by_id["phone-bidan_a"]["last_push_at"] is None and by_id["phone-bidan_a"]["pending_changes"] == 0
+    # the next sync that has sent everything says 0; a pull naming no phone notes nothing
+    _pull(client, world, "kader1", client_id="phone-kader1", pending=0)
+    _pull(client, world, "kader1b")
+    again = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
+    assert again["phone-kader1"]["pending_changes"] == 0
+    assert again["phone-kader1"]["last_seen_at"] > k1["last_seen_at"]
+    assert again["phone-kader1b"] == by_id["phone-kader1b"]
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")][-1] == "phone-kader1"   # seen last
+
+
+def test_a_phone_used_by_another_kader_is_hers_now(world, client):
+    """A phone handed on (the same installation, another login) is listed under its new user, once."""
+    push(client, world.headers("kader2"), [mutation("child", new_id(), child_data(world.ids["p2"]))], client_id="shared")
+    _pull(client, world, "kader1", client_id="shared", pending=1)
+    assert [(d["client_id"], d["username"]) for d in _devices(client, world, "bidan_a")] == [("shared", "kader1")]
+    assert _devices(client, world, "kader2") == []
+
+
+def test_bad_device_arguments_are_422(world, client):
+    for args in ({"client_id": "x", "pending": -1}, {"client_id": "x" * 65}, {"client_id": "x", "pending": "banyak"},
+                 {"client_id": "a\x00b"}):
+        resp = client.get("/api/v1/sync/pull", query_string=args, headers=world.headers("kader1"))
+        assert resp.status_code == 422 and resp.content_type == "application/problem+json", args
+    resp = client.get("/api/v1/sync/devices", query_string={"cursor": "bukan-kursor"}, headers=world.headers("admin"))
+    assert resp.status_code == 422 and "cursor" in resp.get_json()["errors"]
