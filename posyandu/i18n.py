@@ -95,13 +95,15 @@ def title(key: str) -> str:
     return TITLES.get(key, TITLES["server_error"])[lang()]
 
 
-def translate_field_message(msg: object) -> object:
-    """Translate one marshmallow message (or nested structure) to the request language."""
+def translate_field_message(msg: object, language: str | None = None) -> object:
+    """Translate one marshmallow message (or nested structure) to ``language``, by default the
+    request's."""
+    language = language or lang()
     if isinstance(msg, dict):
-        return {k: translate_field_message(v) for k, v in msg.items()}
+        return {k: translate_field_message(v, language) for k, v in msg.items()}
     if isinstance(msg, list):
-        return [translate_field_message(m) for m in msg]
-    if lang() == "en" or not isinstance(msg, str):
+        return [translate_field_message(m, language) for m in msg]
+    if language == "en" or not isinstance(msg, str):
         return str(msg) if isinstance(msg, Msg) else msg
     if isinstance(msg, Msg):
         return msg.id_text

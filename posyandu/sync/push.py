@@ -33,7 +33,7 @@ from posyandu.database import among, insert_or_skip, insert_rows
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed, growth_input_errors
 from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
-from posyandu.i18n import Msg, title, translate_field_message
+from posyandu.i18n import LANGS, Msg, lang, title, translate_field_message
 from posyandu.registry import operations as registry
 from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
@@ -266,7 +266,7 @@ def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:
     """The answer as the ledger keeps it: without the record, which the change log holds at
     that version (written by this same transaction), only which record it is (a third of
     the disk a measurement takes, otherwise)."""
-    return {**result, "record": None, "record_of": [_entity_of(obj), str(obj.id)]}
+    return {**_kept(result), "record": None, "record_of": [_entity_of(obj), str(obj.id)]}
 
 
 def _read_back(answers: list[dict[str, Any]]) -> None:
@@ -286,11 +286,40 @@ def _read_back(answers: list[dict[str, Any]]) -> None:
             answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
 
 
+class _Answer(dict):
+    """A mutation's answer, with its errors as the rules gave them (``raw_errors``, before
+    translation) for the ledger, which keeps them in every language (``_kept``)."""
+
+    raw_errors: Any = None
+
+
 def _result(mutation_id: Any, status: str, *, record: Any = None, version: int | None = None,
             errors: Any = None) -> dict[str, Any]:
-    return {"mutation_id": str(mutation_id) if mutation_id is not None else None, "status": status,
-            "replayed": False, "version": version, "record": record,
-            "errors": translate_field_message(errors) if errors else None}
+    answer = _Answer(mutation_id=str(mutation_id) if mutation_id is not None else None, status=status,
+                     replayed=False, version=version, record=record,
+                     errors=translate_field_message(errors) if errors else None)
+    answer.raw_errors = errors or None
+    return answer
+
+
+def _kept(result: dict[str, Any]) -> dict[str, Any]:
+    """The answer as the ledger keeps it: its errors in every language (``errors_in``), so that a
+    replay answers in the language it is asked in, not the first attempt's (a phone switched to
+    English, or a retry by another client)."""
+    raw = getattr(result, "raw_errors", None)
+    if not raw:
+        return dict(result)
+    return {**result, "errors_in": {language: translate_field_message(raw, language) for language in LANGS}}
+
+
+def _replayed(stored: dict[str, Any]) -> dict[str, Any]:
+    """A ledger answer, given again: its errors in the request's language (an answer kept before
+    they were kept in every language has them in its first request's)."""
+    answer = {**stored, "replayed": True}
+    by_language = answer.pop("errors_in", None)
+    if by_language:
+        answer["errors"] = by_language.get(lang()) or by_language.get("id")
+    return answer
 
 
 def _hash(asked: dict[str, Any]) -> str:
@@ -366,7 +395,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     if prior is not None:
         if prior.user_id != user.id or not m.asks_as(prior.request_hash):
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
-        replay = {**prior.result, "replayed": True}
+        replay = _replayed(prior.result)
         # claimed earlier in this batch: answered, like the first copy, with the record as committed;
         # else its record is read back from the change log at the end (_read_back)
         first = next((obj for entry, _, obj in applied if entry is prior), None)
@@ -374,7 +403,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
             applied.append((None, replay, first))
         return replay
     if m.refused is not None:
-        ledger.status, ledger.result = "rejected", m.refused
+        ledger.status, ledger.result = "rejected", _kept(m.refused)
         return m.refused
     obj = None
     try:
@@ -390,7 +419,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
     except (DomainError, *REFUSED_BY_DATABASE, GrowthInputError) as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
-    ledger.status, ledger.result = result["status"], result
+    ledger.status, ledger.result = result["status"], _kept(result)
     if obj is not None:
         applied.append((ledger, result, obj))
     return result

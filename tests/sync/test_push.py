@@ -71,6 +71,29 @@ def test_a_lost_conflict_answer_is_still_a_conflict_on_replay(world, client):
     assert replay["replayed"] is True and replay["record"]["name"] == "Siti A."
 
 
+def test_a_replayed_answer_speaks_the_language_it_is_asked_in(world, client):
+    """The ledger kept an answer's errors in the first request's language: a retry from a phone
+    switched to English since (or from another client) got Indonesian. Rejections on reading, on a
+    rule, and a conflict's fields alike."""
+    cid, _ = _new_child(client, world)
+    push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "Siti A."}, base_version=1)])
+    batch = [mutation("measurement", new_id(), measurement_data(cid, weight_kg=8500)),   # grams typed as kg
+             mutation("vaccination", new_id(), {}),
+             mutation("child", cid, {"name": "Siti Aminah Putri"}, base_version=1)]
+    in_id = push(client, {**world.headers("kader1"), "Accept-Language": "id"}, batch)
+    in_en = push(client, {**world.headers("kader1"), "Accept-Language": "en"}, batch)
+    again_in_id = push(client, {**world.headers("kader1"), "Accept-Language": "id"}, batch)
+    assert [r["status"] for r in in_id] == ["rejected", "rejected", "conflict"]
+    assert all(r["replayed"] for r in in_en + again_in_id)
+    assert "gram" in in_id[0]["errors"]["weight_kg"][0] and "gram" in in_en[0]["errors"]["weight_kg"][0]
+    assert in_en[0]["errors"] != in_id[0]["errors"] and in_en[1]["errors"] != in_id[1]["errors"]
+    assert [r["errors"] for r in again_in_id] == [r["errors"] for r in in_id]
+    first_en = push(client, {**world.headers("kader1"), "Accept-Language": "en"},
+                    [mutation("measurement", new_id(), measurement_data(cid, weight_kg=8500))])
+    assert first_en[0]["errors"] == in_en[0]["errors"]     # as a first answer in English says it
+    assert set(in_en[2]["errors"]) == set(in_id[2]["errors"]) == {"name"}
+
+
 def test_a_reused_mutation_id_with_other_content_is_rejected(world, client):
     cid, _ = _new_child(client, world)
     m = mutation("child", cid, {"name": "Nama Satu"}, base_version=1)
