@@ -1,15 +1,17 @@
 """The midwife's "HP kader" in real Chromium against the real server: a kader's phone syncs, keeping one
 weighing the server refuses, and the midwife's sync screen lists that phone under the kader's name and
 posyandu, with when it last synced and the one record it still holds; a kader does not get the panel;
-offline it says it needs a connection."""
+offline it says it needs a connection. A kader whose phone holds records and has not synced for days
+is warned on her home screen."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import enter_pin, login, offline_with_new_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -70,3 +72,28 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     k.locator("#attention li").get_by_role("button", name="Buang").click()
     expect(k.locator("#attention")).to_have_count(0)
     assert errors == []
+
+
+def test_a_kader_is_warned_of_records_only_her_phone_holds_after_days_without_a_sync(live_server, new_context):
+    base = live_server.url
+    ctx, page, _ = offline_with_new_child(new_context, base, "kader2", "Raka Peringatan", days_old=90)
+    expect(page.locator("#sync-chip")).to_contain_text("1 menunggu sinkron")
+    page.goto(base + "/#/")
+    expect(page.locator("#search")).to_be_visible()
+    expect(page.locator("#unsent-warning")).to_have_count(0)        # synced today
+    page.clock.set_system_time(datetime.now() + timedelta(days=4, hours=1))
+    page.reload()
+    enter_pin(page)
+    warning = page.locator("#unsent-warning")
+    expect(warning).to_contain_text("1 data hanya ada di HP ini: sudah 4 hari belum sinkron.")
+    warning.get_by_role("link", name="Sinkron sekarang").click()
+    expect(page).to_have_url(base + "/#/sync")
+    # back to today and online: the child is sent, the warning gone
+    page.clock.set_system_time(datetime.now())
+    ctx.set_offline(False)
+    page.get_by_role("button", name="Sinkron sekarang").click()
+    wait_synced(page)
+    page.goto(base + "/#/")
+    expect(page.locator("#search")).to_be_visible()
+    expect(page.locator("#unsent-warning")).to_have_count(0)
+    assert len(live_server.api("GET", "/children?q=Raka Peringatan", "kader2").get_json()["items"]) == 1

@@ -13,3 +13,15 @@ test('a phone needs attention when unseen over a week, or holding changes unsent
   assert.deepEqual(worry({ last_seen_at: at(0), pending_changes: 12 }, now), { stale: false, unsent: true });
   assert.deepEqual(worry({ last_seen_at: at(30), pending_changes: 3 }, now), { stale: true, unsent: true });
 });
+
+test('the home screen warns of records only this phone holds after days without a sync', async () => {
+  const { UNSENT_DAYS, unsentWarning } = await import('../../static/pwa/js/screens/home.js');
+  const now = Date.parse('2026-03-20T08:00:00Z');
+  const synced = (days) => ({ last_sync_at: new Date(now - days * 864e5).toISOString() });
+  assert.equal(UNSENT_DAYS, 3);
+  assert.equal(unsentWarning(synced(10), { waiting: 0, attention: 0 }, now), null, 'nothing held: nothing to lose');
+  assert.equal(unsentWarning(synced(2.9), { waiting: 5, attention: 0 }, now), null, 'a sync two days ago');
+  assert.deepEqual(unsentWarning(synced(3), { waiting: 5, attention: 0 }, now), { n: 5, days: 3 });
+  assert.deepEqual(unsentWarning(synced(12.5), { waiting: 2, attention: 1 }, now), { n: 3, days: 12 });
+  assert.equal(unsentWarning({ last_sync_at: null }, { waiting: 2 }, now), null);
+});

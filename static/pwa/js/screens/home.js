@@ -11,6 +11,17 @@ import { skdnOf } from '../skdn.js';
 
 const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
+export const UNSENT_DAYS = 3;
+
+/** Records only this phone holds, while it has not synced for days: {n, days}, else null. A phone
+ * dropped or wiped loses them; the midwife sees the same on "HP kader" (screens/devices.js). */
+export function unsentWarning(state, counts, now = Date.now()) {
+  const n = (counts.waiting ?? 0) + (counts.attention ?? 0);
+  if (!n || !state.last_sync_at) return null;
+  const days = Math.floor((now - Date.parse(state.last_sync_at)) / 864e5);
+  return days >= UNSENT_DAYS ? { n, days } : null;
+}
+
 /** The vaccines (doses, vials) and capsules to bring, then the children due per vaccine and kind
  * (`open`: the groups left open, kept across the re-render after a sync). */
 export function dueListPanel(list, today, open = new Set()) {
@@ -112,8 +123,11 @@ export async function render(ctx) {
   drawDue();
   draw();
 
+  const unsent = unsentWarning(ctx.syncState ?? {}, ctx.lastCounts ?? {});
   return h('section', {},
     h('h2', {}, t('session_day')),
+    unsent ? h('p', { class: 'notice warn', id: 'unsent-warning', role: 'status' },
+      t('unsent_warning', unsent), ' ', h('a', { href: '#/sync' }, t('sync_now'))) : null,
     duplicates,
     h('div', { class: 'day' },
       h('div', { class: 'field' }, h('label', { for: 'day-date' }, t('date')), date),
