@@ -95,6 +95,12 @@ def title(key: str) -> str:
     return TITLES.get(key, TITLES["server_error"])[lang()]
 
 
+def title_msg(key: str) -> Msg:
+    """A title as a field message in both languages (translated when it is answered)."""
+    both = TITLES.get(key, TITLES["server_error"])
+    return Msg(both["en"], both["id"])
+
+
 def translate_field_message(msg: object, language: str | None = None) -> object:
     """Translate one marshmallow message (or nested structure) to ``language``, by default the
     request's."""

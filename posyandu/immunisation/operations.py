@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import func, select
 
 from posyandu.access import HEALTH_WORKERS
-from posyandu.audit import log_action
+from posyandu.audit import AuditLog, log_action
 from posyandu.auth.models import User
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
@@ -169,7 +170,8 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
                           rows, NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
                           area=Area(kabupaten=child.kabupaten_code), today=today())
     twin = any((r.vaccine, r.dose, r.given_on) == (obj.vaccine, obj.dose, obj.given_on) for r in rows)
-    enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"))
+    enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"),
+            accepted=_accepted_before(obj, "immunisation", data, DOSE_FIELDS))
 
 
 LOT_REQUIRED = Msg("required for a dose given by a health worker: SATUSEHAT asks for the vial's lot number and "
@@ -215,7 +217,8 @@ def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, 
     found = validate_supplement(config, child.birth_date, rows, SupplementGiven(obj.kind, obj.given_on, obj.id),
                                 today=today())
     twin = any((r.kind, r.given_on) == (obj.kind, obj.given_on) for r in rows)
-    enforce(user, obj, "supplement", _unless_twin(found, twin), data.get("override_reason"))
+    enforce(user, obj, "supplement", _unless_twin(found, twin), data.get("override_reason"),
+            accepted=_accepted_before(obj, "supplement", data, SUPPLEMENT_FIELDS))
 
 
 def _unless_twin(found: list[Violation], twin: bool) -> list[Violation]:
@@ -223,11 +226,40 @@ def _unless_twin(found: list[Violation], twin: bool) -> list[Violation]:
     return [v for v in found if v.code not in SAME_DAY_TWIN_CODES] if twin else found
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """The rules a bidan or admin accepted a record under (codes), and her reason."""
+
+    codes: frozenset[str]
+    reason: str | None
+
+
+def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozenset[str]) -> Accepted | None:
+    """A record restored as it was (none of its ``judged`` fields changed) that a bidan or admin had
+    recorded outside the rules: the rules she accepted it under and her reason (its last override's
+    audit row). Undoing a mistaken delete does not need her again for those; a rule it breaks only
+    now (a dose recorded while it was deleted) is judged as for a new record."""
+    if RESTORED not in data or (judged - {RESTORED}) & data.keys() or obj.override_by is None:
+        return None
+    row = db.session.execute(select(AuditLog.changes, AuditLog.reason).where(
+        AuditLog.action == "override", AuditLog.entity == entity, AuditLog.record_id == str(obj.id))
+        .order_by(AuditLog.id.desc()).limit(1)).first()
+    if row is None or not isinstance(row.changes, dict):
+        return None
+    return Accepted(frozenset(row.changes.get("violations") or ()), row.reason)
+
+
 def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: str | None,
-            field_of: Callable[[str], str] = lambda code: FIELD_OF.get(code, "given_on")) -> None:
+            field_of: Callable[[str], str] = lambda code: FIELD_OF.get(code, "given_on"), *,
+            accepted: Accepted | None = None) -> None:
     """Refuse a record that breaks a rule. A rule marked overridable gives way to a bidan or admin
-    who states ``override_reason``: the record keeps who and why, and the audit log the codes."""
+    who states ``override_reason``: the record keeps who and why, and the audit log the codes.
+    ``accepted``: a restored record's earlier acceptance, which stands for the rules it named when
+    no new reason is given (her reason, resent with the phone's copy, is not a new one)."""
     if not found:
+        return
+    if (accepted is not None and {v.code for v in found} <= accepted.codes
+            and reason in (None, "", accepted.reason)):
         return
     errors: dict[str, list[Msg]] = {}
     for v in found:

@@ -14,7 +14,8 @@ from posyandu.database import as_json_value, creation_instants, ids_taken, inser
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.registry.models import REGION_LEVELS, Child, ParentLink, Posyandu, Puskesmas, Region, kabupaten_of
+from posyandu.registry.models import (REGION_LEVELS, Child, Invitation, ParentLink, Posyandu, Puskesmas, Region,
+                                      kabupaten_of)
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
 CLOSED = Msg("this posyandu is closed: choose another", "posyandu ini sudah ditutup: pilih posyandu lain")
@@ -345,7 +346,7 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
 
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
     mutations addressed to it are re-pointed by sync), its events and parent
-    links move to the winner, blank winner fields are filled from the loser,
+    links and its open invitation codes move to the winner, blank winner fields are filled from the loser,
     a child flagged as a possible duplicate of the loser is flagged against the
     winner, and the winner's growth is recomputed over the joined history.
     """
@@ -373,6 +374,12 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     for parent_id in db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)):
         if parent_id not in linked:
             db.session.add(ParentLink(user_id=parent_id, child_id=winner.id))
+    # the codes still open for the duplicate open the child that stands: listed and revoked there
+    for inv in db.session.scalars(select(Invitation).where(Invitation.child_id == loser.id,
+                                                           Invitation.used_at.is_(None)).order_by(Invitation.id)):
+        inv.child_id = winner.id
+        log_action("merge", "invitation", inv.id, {"child_id": [str(loser.id), str(winner.id)]},
+                   kabupaten_code=winner.kabupaten_code)
     from posyandu.growth.operations import refresh_child_growth
     db.session.flush()
     refresh_child_growth(winner)

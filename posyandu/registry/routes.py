@@ -222,7 +222,8 @@ class ChildInvitations(MethodView):
     @blp.response(201, InvitationSchema)
     def post(self, child_id):
         """A one-time code for a parent to register and see this child (valid INVITATION_DAYS)."""
-        child = access.get_child(current_user, child_id)
+        # the child's row locked as for its events: a merge of it waits, or is seen (then 404)
+        child = access.get_child(current_user, child_id, for_events=True)
         code, inv = auth_ops.create_invitation(child, current_user, current_app.config["INVITATION_DAYS"])
         db.session.commit()
         return {"code": code, "child_id": child.id, "expires_at": inv.expires_at}
@@ -246,7 +247,7 @@ class ChildInvitation(MethodView):
     def delete(self, child_id, invitation_id):
         """Revoke a code not used yet (given to the wrong person, or lost): it stops working now.
         A code used, expired or revoked already is 404."""
-        auth_ops.revoke_invitation(access.get_child(current_user, child_id), invitation_id)
+        auth_ops.revoke_invitation(access.get_child(current_user, child_id, for_events=True), invitation_id)
         db.session.commit()
 
 
@@ -272,5 +273,7 @@ class ChildParent(MethodView):
         resets). 404 when that account is not linked to the child."""
         if current_user.role == "parent" and user_id != current_user.id:
             raise NotFound()
-        auth_ops.unlink_parent(access.get_child(current_user, child_id), user_id)
+        # locked as for its events: a merge copying this child's parents to the child that stands
+        # either committed first (this child is gone: 404) or waits for the unlink
+        auth_ops.unlink_parent(access.get_child(current_user, child_id, for_events=True), user_id)
         db.session.commit()

@@ -33,7 +33,7 @@ from posyandu.database import among, insert_or_skip, insert_rows
 from posyandu.errors import DomainError, Forbidden, NotFound, ValidationFailed, growth_input_errors
 from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
-from posyandu.i18n import LANGS, Msg, lang, title, translate_field_message
+from posyandu.i18n import LANGS, Msg, lang, title_msg, translate_field_message
 from posyandu.registry import operations as registry
 from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
@@ -322,36 +322,35 @@ def _replayed(stored: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _hash(asked: dict[str, Any]) -> str:
-    """What a mutation asks, as a hash: a mutation id sent again must ask the same."""
-    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates escaped
+def _canonical(asked: Any) -> str:
+    return json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates escaped
+
+
+def _sha(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _hashes(raw: dict[str, Any]) -> dict[str, Any]:
-    """A number is hashed by its value: a client that writes 8.0 the second time where it wrote 8
-    (one JSON library, then another) asks the same thing, and is answered, not refused as reusing the
-    id. Where that changes the hash, the hash as computed before is kept too (``earlier_hash``), for
-    a retry of a mutation first sent to an older server."""
-    asked = {k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")}
-    whole = _whole_numbers(asked)
-    if whole is None:
-        return {"request_hash": _hash(asked)}
-    return {"request_hash": _hash(whole), "earlier_hash": _hash(asked)}
+    """What a mutation asks, as a hash: a mutation id sent again must ask the same. A number is
+    hashed by its value: a client that writes 8.0 the second time where it wrote 8 (one JSON
+    library, then another) asks the same thing, and is answered, not refused as reusing the id.
+    Where that changes the hash, the hash as computed before is kept too (``earlier_hash``), for a
+    retry, written as it was first sent, of a mutation first sent to an older server. The numbers
+    are read again by the C parser (a whole float is written ``….0``), not walked in Python: a
+    value nested a few hundred levels deep is only hashed, never a 500."""
+    asked = _canonical({k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")})
+    if ".0" not in asked:   # no whole float (nor any text with ".0" in it)
+        return {"request_hash": _sha(asked)}
+    by_value = _canonical(json.loads(asked, parse_float=_by_value))
+    if by_value == asked:
+        return {"request_hash": _sha(asked)}
+    return {"request_hash": _sha(by_value), "earlier_hash": _sha(asked)}
 
 
-def _whole_numbers(value: Any) -> Any:
-    """``value`` with its whole floats as integers (8.0 as 8, within the range a double holds every
-    integer exactly), or None when it has none."""
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) <= 2 ** 53 else None
-    if isinstance(value, dict):
-        changed = {k: w for k, w in ((k, _whole_numbers(v)) for k, v in value.items()) if w is not None}
-        return {**value, **changed} if changed else None
-    if isinstance(value, list):
-        items = [_whole_numbers(v) for v in value]
-        return [v if w is None else w for v, w in zip(value, items)] if any(w is not None for w in items) else None
-    return None
+def _by_value(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: an integer when it is one a double holds exactly."""
+    number = float(text)
+    return int(number) if number.is_integer() and abs(number) <= 2 ** 53 else number
 
 
 def _parse(raw: Any) -> Mutation:
@@ -437,12 +436,12 @@ def _errors_of(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, NotFound):
         return {"id": [UNKNOWN_RECORD]}
     if isinstance(exc, Forbidden):
-        return exc.errors or {"_schema": [title("forbidden")]}
+        return exc.errors or {"_schema": [title_msg("forbidden")]}
     if isinstance(exc, DomainError):
-        return exc.errors or {"_schema": [exc.detail or title(exc.key)]}
+        return exc.errors or {"_schema": [exc.detail or title_msg(exc.key)]}
     if isinstance(exc, DataError):
         return {"_schema": [UNSTORABLE_VALUE]}
-    return {"_schema": [title("conflict")]}
+    return {"_schema": [title_msg("conflict")]}
 
 
 def _claim(user: User, client_id: str, m: Mutation) -> tuple[SyncMutation | None, SyncMutation | None]:

@@ -146,3 +146,22 @@ def _invitation_ids(world, created_by):
     with world.app.app_context():
         return [str(i) for i in db.session.scalars(select(Invitation.id)
                                                    .where(Invitation.created_by == uuid.UUID(created_by)))]
+
+
+def test_a_code_open_for_a_duplicate_merged_away_is_listed_and_revoked_at_the_child_that_stands(client, world,
+                                                                                                make_child):
+    """A merge moved the parents' links but not the codes: a code still open for the duplicate opened
+    the child that stands, yet was listed under neither child and could not be revoked."""
+    winner, loser = make_child(name="Anak Tetap"), make_child(name="Anak Ganda")
+    code = _invite(client, world, loser["id"])
+    merged = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    [listed] = client.get(f"/api/v1/children/{winner['id']}/invitations", headers=world.headers("kader1")).get_json()
+    assert listed["child_id"] == winner["id"]
+    assert client.get(f"/api/v1/children/{loser['id']}/invitations", headers=world.headers("kader1")).status_code == 404
+    assert client.delete(f"/api/v1/children/{winner['id']}/invitations/{listed['id']}",
+                         headers=world.headers("kader1")).status_code == 204
+    assert _redeem(client, world, code).status_code == 422
+    [(record_id, changes, _)] = _audit(world, "merge", "invitation")
+    assert record_id == listed["id"] and changes == {"child_id": [loser["id"], winner["id"]]}

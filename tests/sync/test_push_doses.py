@@ -168,3 +168,56 @@ def test_a_restored_capsule_given_again_in_its_round_meanwhile_is_refused(world,
     push(client, world.headers("kader1b"), [mutation("supplement", other, op="delete", base_version=1)])
     [back] = push(client, world.headers("kader1"), [mutation("supplement", sid, data, base_version=tombstone)])
     assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+
+
+def test_a_kader_undoes_her_mistaken_delete_of_a_dose_the_bidan_accepted(world, app, client):
+    """A restore judged the dose whole, as new: a kader undoing her own mistaken delete of the bidan's
+    accepted early DPT 1 (her phone's copy, the bidan's reason in it) was refused, "only a bidan may
+    override". What the bidan accepted stands for a restore as it was; a rule broken only now, or a
+    restore that moves the date, is judged as for a new dose."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    cid, born = _baby(client, world, days=200)
+    early = born + timedelta(days=20)
+    dose = {"child_id": cid, "vaccine": "DPT-HB-Hib", "dose": 1, "given_on": early.isoformat(), "source": "record",
+            "override_reason": "klinik swasta"}
+    did = new_id()
+    [made] = push(client, world.headers("bidan_a"), [mutation("immunisation", did, dose)])
+    assert made["status"] == "applied", made
+    tombstone = _deleted(client, world, "immunisation", did)
+    # moving the date while restoring it: a new judgement, which is the bidan's
+    [moved] = push(client, world.headers("kader1"), [mutation("immunisation", did, {
+        **dose, "given_on": (early + timedelta(days=1)).isoformat()}, base_version=tombstone)])
+    assert moved["status"] == "rejected" and "override_reason" in moved["errors"], moved
+    # as it was, with the bidan's reason as the record held it, or without any
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", did, dose, base_version=tombstone)])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    assert back["record"]["override_by"] == made["record"]["override_by"]
+    assert back["record"]["override_reason"] == "klinik swasta"
+    gone = _deleted_again(client, world, did, back["version"])
+    bare = {k: v for k, v in dose.items() if k != "override_reason"}
+    [again] = push(client, world.headers("kader1"), [mutation("immunisation", did, bare, base_version=gone)])
+    assert again["status"] == "applied", again
+    # a reason of her own is hers to give: refused
+    gone = _deleted_again(client, world, did, again["version"])
+    [own] = push(client, world.headers("kader1"), [mutation("immunisation", did, {**dose, "override_reason": "kata ibu"},
+                                                            base_version=gone)])
+    assert own["status"] == "rejected" and "override_reason" in own["errors"], own
+    with app.app_context():
+        overrides = db.session.scalars(select(AuditLog.reason).where(AuditLog.action == "override",
+                                                                     AuditLog.record_id == did)).all()
+    assert overrides == ["klinik swasta"]     # the bidan's, once: no acceptance was made again
+
+    # a dose recorded while it was deleted (the same dose on another day) still refuses the restore
+    push(client, world.headers("bidan_a"), [mutation("immunisation", new_id(), {
+        **dose, "given_on": (born + timedelta(days=60)).isoformat(), "override_reason": None})])
+    [clash] = push(client, world.headers("kader1"), [mutation("immunisation", did, dose, base_version=gone)])
+    assert clash["status"] == "rejected" and "dose" in clash["errors"], clash
+
+
+def _deleted_again(client, world, record_id: str, version: int) -> int:
+    [gone] = push(client, world.headers("kader1"), [mutation("immunisation", record_id, {"reason": "salah input"},
+                                                             op="delete", base_version=version)])
+    assert gone["status"] == "applied", gone
+    return gone["version"]
