@@ -8,8 +8,9 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from posyandu import access
 from posyandu.auth.models import User
@@ -46,20 +47,32 @@ def seen(user: User, client_id: str, client_version: str | None, *, pushed: bool
             return
         except IntegrityError:   # the same phone's other request registered it meanwhile
             row = db.session.get(SyncClient, client_id)
+    if row.user_id != user.id:
+        # the PWA keeps one installation id per user: another user naming this one is not that phone
+        # (a colleague could otherwise make a phone holding records look synced and empty)
+        return
     for key, value in values.items():
         setattr(row, key, value)
 
 
 def devices_of(user: User) -> Select:
-    """The phones of the staff whose work the caller oversees, the longest unseen first: a kader her
-    own and her posyandu's other kader's; a bidan those of the kader of her puskesmas's posyandu and of its midwives; dinkes those
-    of its region's kader and midwives; admin all. Parents' phones are never listed."""
-    stmt = select(SyncClient).join(User, User.id == SyncClient.user_id).where(User.role.in_(STAFF_DEVICES))
+    """The phones of the staff whose work the caller oversees: a kader her own and her posyandu's
+    other kader's; a bidan those of the kader of her puskesmas's posyandu (a closed one's too: their
+    phones may still hold its records) and of its midwives; dinkes those of its region's kader and
+    midwives; admin all. Parents' phones are never listed. A phone its user has since replaced
+    (another of hers seen later) is left out once it held nothing unsent: a reinstalled app or a new
+    phone does not leave the old one flagged for ever."""
+    newer = aliased(SyncClient)
+    replaced = (select(newer.client_id).where(newer.user_id == SyncClient.user_id,
+                                              newer.last_seen_at > SyncClient.last_seen_at).exists()
+                & (func.coalesce(SyncClient.pending_changes, 0) == 0))
+    stmt = (select(SyncClient).join(User, User.id == SyncClient.user_id)
+            .where(User.role.in_(STAFF_DEVICES), ~replaced))
     if user.role == "admin":
         return stmt
     if user.role == "kader":
         return stmt.where(or_(SyncClient.user_id == user.id, User.posyandu_id == user.posyandu_id))
-    posyandu = access.visible_posyandu_ids(user)
+    posyandu = select(Posyandu.id).where(access.posyandu_clause(user))   # closed ones included
     puskesmas = select(Posyandu.puskesmas_id).where(Posyandu.id.in_(posyandu))
     return stmt.where(or_(SyncClient.user_id == user.id, User.posyandu_id.in_(posyandu),
                           (User.role == "bidan") & User.puskesmas_id.in_(puskesmas)))

@@ -1,7 +1,7 @@
 """/api/v1/sync/push, /pull and /devices: thin HTTP over posyandu.sync.push, pull and devices."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -9,6 +9,7 @@ from flask_jwt_extended import current_user
 
 from posyandu import privacy
 from posyandu.access import READERS, roles_required
+from posyandu.database import aware
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, page_schema, paginate
 from posyandu.sync import devices
@@ -63,6 +64,12 @@ class Pull(MethodView):
 DevicePage = page_schema(DeviceSchema, "DevicePage")
 
 
+def _instant(text: str) -> datetime:
+    """A cursor's instant in UTC: the cursor's columns are compared as stored, which SQLite keeps
+    without an offset."""
+    return aware(datetime.fromisoformat(text)).astimezone(timezone.utc)
+
+
 @blp.route("/devices")
 class Devices(MethodView):
     @roles_required("kader", "bidan", "dinkes", "admin")
@@ -74,7 +81,7 @@ class Devices(MethodView):
         kader and midwives; dinkes: its region's; admin: all). A phone unseen for long while holding
         changes is where records get lost: ask its owner to sync."""
         page = paginate(devices.devices_of(current_user), (SyncClient.last_seen_at, SyncClient.client_id),
-                        args["limit"], args["cursor"], [datetime.fromisoformat, None])
+                        args["limit"], args["cursor"], [_instant, None])
         users = devices.users_by_id({row.user_id for row in page["items"]})
         return {"items": [{"client_id": row.client_id, "user_id": row.user_id, "user_name": users[row.user_id].name,
                            "username": users[row.user_id].username, "role": users[row.user_id].role,

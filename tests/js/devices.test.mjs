@@ -1,7 +1,7 @@
 // screens/devices.js: which phones the midwife is told to chase.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STALE_DAYS, worry } from '../../static/pwa/js/screens/devices.js';
+import { STALE_DAYS, allDevices, worry } from '../../static/pwa/js/screens/devices.js';
 
 test('a phone needs attention when unseen over a week, or holding changes unsent', () => {
   const now = Date.parse('2026-03-20T08:00:00Z');
@@ -24,4 +24,18 @@ test('the home screen warns of records only this phone holds after days without 
   assert.deepEqual(unsentWarning(synced(3), { waiting: 5, attention: 0 }, now), { n: 5, days: 3 });
   assert.deepEqual(unsentWarning(synced(12.5), { waiting: 2, attention: 1 }, now), { n: 3, days: 12 });
   assert.equal(unsentWarning({ last_sync_at: null }, { waiting: 2 }, now), null);
+  assert.deepEqual(unsentWarning(synced(4), { waiting: 0, attention: 0, conflicts: 1 }, now), { n: 1, days: 4 },
+    'a change in a conflict she has not settled is only on this phone too');
+});
+
+test('a phone that synced while the pages were read is listed once, as last seen', async () => {
+  const pages = [
+    { items: [{ client_id: 'a', last_seen_at: '2026-03-01T00:00:00Z' }, { client_id: 'b', last_seen_at: '2026-03-02T00:00:00Z' }], next_cursor: 'x' },
+    { items: [{ client_id: 'c', last_seen_at: '2026-03-03T00:00:00Z' }, { client_id: 'a', last_seen_at: '2026-03-04T00:00:00Z' }], next_cursor: null },
+  ];
+  const asked = [];
+  const api = { get: async (path) => { asked.push(path); return pages.shift(); } };
+  const listed = await allDevices(api);
+  assert.deepEqual(listed.map((d) => [d.client_id, d.last_seen_at.slice(8, 10)]), [['b', '02'], ['c', '03'], ['a', '04']]);
+  assert.deepEqual(asked, ['/sync/devices?limit=200', '/sync/devices?limit=200&cursor=x']);
 });

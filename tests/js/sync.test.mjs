@@ -1027,5 +1027,11 @@ test('each pull names this installation and what it still holds unsent after its
     await engine.sync();
     assert.equal((await outboxEntries(db)).length, 1);
     assert.deepEqual(seen.at(-1), { client_id: installation, pending: 1 });
+    // a change answered with a conflict leaves the outbox but is still only on this phone
+    server.write('child', id, { ...server.get('child', id), name: 'Ani Lain' });
+    await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Putri' } });
+    await engine.sync();
+    assert.equal((await conflictList(db)).length, 1);
+    assert.deepEqual(seen.at(-1), { client_id: installation, pending: 2 });
   }
 });

@@ -79,12 +79,54 @@ def test_a_phone_is_described_by_its_last_push_and_pull(world, client):
     assert [d["client_id"] for d in _devices(client, world, "bidan_a")][-1] == "phone-kader1"   # seen last
 
 
-def test_a_phone_used_by_another_kader_is_hers_now(world, client):
-    """A phone handed on (the same installation, another login) is listed under its new user, once."""
-    push(client, world.headers("kader2"), [mutation("child", new_id(), child_data(world.ids["p2"]))], client_id="shared")
-    _pull(client, world, "kader1", client_id="shared", pending=1)
-    assert [(d["client_id"], d["username"]) for d in _devices(client, world, "bidan_a")] == [("shared", "kader1")]
-    assert _devices(client, world, "kader2") == []
+def test_another_user_naming_a_phone_changes_nothing_of_it(world, client):
+    """The PWA keeps one installation id per user. A colleague's pull naming a phone that holds
+    records, with "nothing unsent", made it look synced and empty until its owner synced again."""
+    _phones(world, client)
+    before = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}["phone-kader1"]
+    _pull(client, world, "kader1b", client_id="phone-kader1", pending=0)
+    push(client, world.headers("kader2"), [mutation("child", new_id(), child_data(world.ids["p2"]))],
+         client_id="phone-kader1")
+    after = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}["phone-kader1"]
+    assert after == before and after["pending_changes"] == 3 and after["username"] == "kader1"
+
+
+def test_a_replaced_phone_drops_off_once_it_held_nothing_unsent(world, client):
+    """A kader's new phone (or the app installed again) is a new installation: the old one, last seen
+    before it, is left out when it held nothing unsent, and kept while it may hold records."""
+    _pull(client, world, "kader1", client_id="old-phone", pending=2)
+    _pull(client, world, "kader1", client_id="new-phone", pending=0)
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["old-phone", "new-phone"]
+    _pull(client, world, "kader1", client_id="old-phone", pending=0)     # it sent its records after all
+    _pull(client, world, "kader1", client_id="new-phone", pending=0)
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["new-phone"]
+
+
+def test_a_closed_posyandu_kaders_phone_is_still_overseen(world, client):
+    """Her posyandu closed, a kader's phone may still hold its records: her midwife still sees it."""
+    _pull(client, world, "kader2", client_id="phone-kader2", pending=4)
+    resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin"))
+    assert resp.status_code == 204, resp.get_json()
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["phone-kader2"]
+    assert [d["client_id"] for d in _devices(client, world, "dinkes_gresik")] == ["phone-kader2"]
+
+
+def test_a_cursor_names_its_instant_in_any_offset(world, client):
+    """The cursor's instant was compared as written: on SQLite, which keeps no offset, a cursor at
+    17:00+07:00 (10:00Z) skipped a phone seen at 12:00Z."""
+    import base64
+    import json
+
+    _phones(world, client)
+    listed = _devices(client, world, "admin")
+    first = listed[0]
+    at = datetime.fromisoformat(first["last_seen_at"])
+    for offset in ("+00:00", "+07:00", "-05:00"):
+        shifted = at.astimezone(datetime.strptime(offset, "%z").tzinfo).isoformat()
+        cursor = base64.urlsafe_b64encode(json.dumps([shifted, first["client_id"]]).encode()).decode().rstrip("=")
+        resp = client.get("/api/v1/sync/devices", query_string={"cursor": cursor}, headers=world.headers("admin"))
+        assert resp.status_code == 200, resp.get_json()
+        assert [d["client_id"] for d in resp.get_json()["items"]] == [d["client_id"] for d in listed[1:]], offset
 
 
 def test_bad_device_arguments_are_422(world, client):

@@ -151,9 +151,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   async function pullAll() {
     let pulled = 0;
-    // what this phone still holds unsent after its push: the midwife sees a phone that keeps records
-    // unsent for long (a parent's phone sends nothing)
-    const device = canPush ? { client_id: await clientId(db), pending: (await outboxEntries(db)).length } : null;
+    // what this phone still holds unsent after its push (waiting, refused, or in a conflict the
+    // cadre has not settled): the midwife sees a phone that keeps records unsent for long (a
+    // parent's phone sends nothing)
+    const held = canPush ? await counts(db) : null;
+    const device = held ? { client_id: await clientId(db), pending: held.waiting + held.attention + held.conflicts } : null;
     for (;;) {
       const sync = await getMeta(db, 'sync');
       const page = await api.pull(sync?.cursor ?? null, pageSize, device);

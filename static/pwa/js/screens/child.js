@@ -1,5 +1,5 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
-import { category, formatDate, t } from '../i18n.js';
+import { category, formatDate, formatDateTime, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
@@ -155,12 +155,12 @@ export function parentsPanel(ctx, child) {
       const [parents, codes] = await Promise.all([ctx.api.get(`${base}/parents`), ctx.api.get(`${base}/invitations`)]);
       box.replaceChildren(
         parents.length ? h('ul', { class: 'parents' }, parents.map((p) => h('li', {},
-          t('parent_since', { name: p.name, username: p.username, date: formatDate(p.linked_at) }), ' ',
+          t('parent_since', { name: p.name, username: p.username, date: formatDateTime(p.linked_at) }), ' ',
           confirmed(t('unlink'), t('unlink_confirm', { name: p.name }),
             act(`${base}/parents/${p.user_id}`, t('unlinked', { name: p.name }))))))
           : h('p', { class: 'muted' }, t('no_parents')),
         codes.length ? h('ul', { class: 'codes' }, codes.map((c) => h('li', {},
-          t('open_code', { by: c.created_by_name ?? '–', date: formatDate(c.expires_at) }), ' ',
+          t('open_code', { by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
           confirmed(t('revoke_code'), t('revoke_confirm'), act(`${base}/invitations/${c.id}`, t('code_revoked'))))))
           : null);
     } catch (error) {
@@ -197,7 +197,7 @@ export async function render(ctx, childId) {
     h('button', { class: 'btn', type: 'button', onclick: async () => {
       try {
         const inv = await ctx.api.post(`/children/${child.id}/invitations`);
-        invite.textContent = t('invite_code', { code: inv.code, date: formatDate(inv.expires_at) });
+        invite.textContent = t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) });
         parents?.refresh();
       } catch (error) {
         invite.textContent = error.kind === 'network' ? t('online_only') : error.message;

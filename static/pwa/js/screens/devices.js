@@ -13,15 +13,20 @@ export function worry(device, now = Date.now()) {
   return { stale, unsent: (device.pending_changes ?? 0) > 0 };
 }
 
-async function allDevices(api) {
-  const items = [];
+/** Every page; a phone that synced while the pages were read comes again on a later one (the list is
+ * by last sync): kept once, as last seen. */
+export async function allDevices(api) {
+  const byId = new Map();
   let cursor = null;
   do {
     const page = await api.get(`/sync/devices?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    items.push(...page.items);
+    for (const d of page.items) {
+      byId.delete(d.client_id);
+      byId.set(d.client_id, d);
+    }
     cursor = page.next_cursor;
   } while (cursor);
-  return items;
+  return [...byId.values()];
 }
 
 function row(device, posyandu, now) {

@@ -16,7 +16,7 @@ export const UNSENT_DAYS = 3;
 /** Records only this phone holds, while it has not synced for days: {n, days}, else null. A phone
  * dropped or wiped loses them; the midwife sees the same on "HP kader" (screens/devices.js). */
 export function unsentWarning(state, counts, now = Date.now()) {
-  const n = (counts.waiting ?? 0) + (counts.attention ?? 0);
+  const n = (counts.waiting ?? 0) + (counts.attention ?? 0) + (counts.conflicts ?? 0);
   if (!n || !state.last_sync_at) return null;
   const days = Math.floor((now - Date.parse(state.last_sync_at)) / 864e5);
   return days >= UNSENT_DAYS ? { n, days } : null;
