@@ -249,6 +249,25 @@ def test_a_weighing_pushed_for_the_duplicate_while_the_merge_commits_lands_on_th
     assert str(_stored(app, "measurement", mid).child_id) == winner
 
 
+def test_a_parent_unlinked_from_the_duplicate_while_it_is_merged_is_unlinked_or_told_it_is_gone(
+        app, world, client, monkeypatch, link_parent):
+    """The merge copies the duplicate's parents onto the child that stands. An unlink of the
+    duplicate's parent committing in between answered 204 while the merge then linked the parent
+    to the child that stands: "unlinked", yet the parent saw the child. Now the unlink waits for
+    the merge and finds the duplicate gone (404): the kader knows to unlink at the child that stands."""
+    winner = _child(client, world, "kader1", "p1")
+    loser = _child(client, world, "kader1", "p1", name="Siti Aminah Putri")
+    link_parent(loser)
+    parent = client.get("/api/v1/children/" + loser + "/parents", headers=world.headers("kader1")).get_json()[0]
+    headers = world.headers("kader1")
+    merged, unlinked, _ = _race(app, monkeypatch, _merge(world, winner, loser),
+                                lambda c: c.delete(f"/api/v1/children/{loser}/parents/{parent['user_id']}",
+                                                   headers=headers))
+    assert merged.status_code == 200, merged.get_json()
+    sees = client.get(f"/api/v1/children/{winner}", headers=world.headers("parent1")).status_code
+    assert (unlinked.status_code, sees) in ((404, 200), (204, 404)), (unlinked.status_code, sees)
+
+
 @pytest.mark.parametrize("where", ["child", "commit"])
 def test_two_merges_of_one_pair_in_opposite_directions_keep_one_child(app, world, client, monkeypatch, where):
     """Two bidans merge the same pair, each into the other. The first is held once it has read
