@@ -22,7 +22,7 @@ from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import Forbidden
 from posyandu.extensions import db
-from posyandu.registry.models import ParentLink
+from posyandu.registry.models import Child, ParentLink
 from posyandu.sync import cursor as cursors
 from posyandu.sync.models import ChangeLog, SyncCounter
 
@@ -92,7 +92,9 @@ def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
     rows = rows[:limit]
     upto = rows[-1].seq if has_more else high_water
     latest = _latest(rows, scope, high_water, has_more)
-    return {"changes": [_change(row, scope, latest.get((row.entity, row.record_id), row)) for row in rows],
+    nows = [latest.get((row.entity, row.record_id), row) for row in rows]
+    gone = _children_gone(nows, scope)
+    return {"changes": [_change(row, scope, now, gone) for row, now in zip(rows, nows)],
             "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch), key),
             "has_more": has_more, "reset": reset}
 
@@ -142,7 +144,8 @@ def _latest(rows: list[ChangeLog], scope: Scope, high_water: int, has_more: bool
     if not ids:
         return latest
     for row in db.session.execute(
-            select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.seq, ChangeLog.posyandu_id, ChangeLog.child_id)
+            select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.seq, ChangeLog.op, ChangeLog.posyandu_id,
+                   ChangeLog.child_id)
             .where(among(db.session, ChangeLog.record_id, ids), *after)):
         key = (row.entity, row.record_id)
         if key in latest and row.seq > latest[key].seq:
@@ -150,10 +153,30 @@ def _latest(rows: list[ChangeLog], scope: Scope, high_water: int, has_more: bool
     return latest
 
 
-def _change(row: ChangeLog, scope: Scope, now: Any) -> dict[str, Any]:
-    """``row`` as a change; ``now``: the record's last change (``_latest``), whose scope decides."""
+EVENTS = ("measurement", "immunisation", "supplement")
+
+
+def _children_gone(nows: list[Any], scope: Scope) -> frozenset[uuid.UUID]:
+    """The children who have left the caller's posyandu since one of their events was deleted
+    (``nows``: the last change of each record on the page). A tombstone is never moved with its
+    child (docs/sync.md): the deleted weighing of a child who moved away would still go, in each
+    of its versions, with its values, to the old posyandu's phones pulling from before the delete;
+    it goes as an ``out_of_scope`` delete instead. One query, only for a page with such events."""
+    if scope.child_ids is not None or scope.posyandu_ids is None:
+        return frozenset()
+    ids = {now.child_id for now in nows if now.op == "delete" and now.entity in EVENTS and now.child_id is not None}
+    if not ids:
+        return frozenset()
+    return frozenset(child_id for child_id, posyandu_id in db.session.execute(
+        select(Child.id, Child.posyandu_id).where(among(db.session, Child.id, ids)))
+        if posyandu_id not in scope.posyandu_ids)
+
+
+def _change(row: ChangeLog, scope: Scope, now: Any, gone: frozenset[uuid.UUID] = frozenset()) -> dict[str, Any]:
+    """``row`` as a change; ``now``: the record's last change (``_latest``), whose scope decides;
+    ``gone``: children no longer in scope, whose deleted events carry nothing (``_children_gone``)."""
     change: dict[str, Any] = {"entity": row.entity, "id": str(row.record_id), "version": row.version}
-    if not scope.holds(now):
+    if not scope.holds(now) or (now.op == "delete" and row.entity in EVENTS and now.child_id in gone):
         return {**change, "op": "delete", "record": None, "reason": "out_of_scope"}
     if row.op == "delete":
         return {**change, "op": "delete", "record": row.record, "reason": "deleted"}

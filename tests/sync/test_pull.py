@@ -199,6 +199,29 @@ def test_a_weighing_restored_after_its_child_moved_comes_back_at_the_childs_new_
     assert [(c["op"], c["record"]["posyandu_id"]) for c in new if c["id"] == mid] == [("upsert", str(world.ids["p2"]))]
 
 
+def test_a_weighing_deleted_before_its_child_moved_away_goes_to_the_old_posyandu_without_its_values(world, client):
+    """A tombstone stays at the posyandu it was deleted at. After the child moved to p2, a phone of
+    p1 pulling from nothing (or from before the delete) got the deleted weighing's values, z-scores
+    and child id all the same; it gets the out_of_scope delete instead, and p2's phones nothing."""
+    cid, mid, _, _ = _child_with_a_deleted_weighing(client, world, "kader1", "p1")
+    _, before, _ = pull_all(client, world.headers("kader1"))
+    resp = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p2"])},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    fresh, _, _ = pull_all(client, world.headers("kader1b"))
+    # each of its versions (recorded, then deleted) is named only
+    assert [(c["op"], c["reason"], c["record"]) for c in fresh if c["id"] == mid] == [("delete", "out_of_scope", None)] * 2
+    assert {(c["op"], c["reason"]) for c in fresh if c["id"] == cid} == {("delete", "out_of_scope")}
+    assert mid not in {c["id"] for c in pull_all(client, world.headers("kader2"))[0]}
+    # the midwife of both posyandu still holds the child: the tombstone comes with its record
+    bidan, _, _ = pull_all(client, world.headers("bidan_a"))
+    assert [(c["op"], c["reason"], c["record"]["child_id"]) for c in bidan if c["id"] == mid] == [
+        ("upsert", None, cid), ("delete", "deleted", cid)]
+    # a phone that already had the tombstone gets only the move
+    after, _, _ = pull_all(client, world.headers("kader1"), before)
+    assert mid not in {c["id"] for c in after}
+
+
 def test_a_weighing_restored_after_its_child_was_merged_comes_back_under_the_child_that_stands(world, client):
     """A duplicate registration at p2 had a weighing deleted; a bidan merges it into the child of
     p1, then restores the weighing: it lands under the child that stands, pulled by p1's phones;
