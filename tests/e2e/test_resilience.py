@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -299,3 +299,22 @@ def test_save_tapped_twice_while_the_phone_is_slow_to_store_saves_once(live_serv
     assert [m["weight_kg"] for m in weighings] == [4.6]
     doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader5").get_json()["items"]
     assert [(d["vaccine"], d["dose"]) for d in doses] == [("BCG", 1)]
+
+
+def test_a_phone_whose_clock_went_back_behind_its_last_sync_is_warned_offline(live_server, new_context):
+    """A cadre's phone loses its date when the battery is taken out (CHT #1658): offline, no server
+    tells it so. Its date now before its last sync shows the clock banner, so weighings are not
+    dated wrong unawares; the clock set right, it goes."""
+    ctx, page = offline_phone(new_context, live_server.url, "kader6")
+    banner = page.locator("#clock-banner")
+    expect(banner).to_be_hidden()
+    page.clock.set_system_time(datetime.now() - timedelta(days=40))
+    page.reload()
+    enter_pin(page)
+    expect(banner).to_be_visible()
+    expect(banner).to_have_text("Tanggal/jam HP tidak sesuai. Periksa pengaturan tanggal.")
+    page.clock.set_system_time(datetime.now())
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#nav")).to_be_visible()
+    expect(banner).to_be_hidden()

@@ -10,7 +10,7 @@ import {
 } from '../../static/pwa/js/outbox.js';
 import { resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { applyPullPage, applyPushResults } from '../../static/pwa/js/incoming.js';
-import { createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
+import { clockSuspect, createSync, STUCK_AFTER } from '../../static/pwa/js/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
 import { lockManager, withNavigator } from './locks.mjs';
 
@@ -1034,4 +1034,14 @@ test('each pull names this installation and what it still holds unsent after its
     assert.equal((await conflictList(db)).length, 1);
     assert.deepEqual(seen.at(-1), { client_id: installation, pending: 2 });
   }
+});
+
+test('the clock banner: over 10 minutes off the server, or now before the last sync (a reset clock, offline too)', () => {
+  const now = Date.parse('2026-03-20T08:00:00Z');
+  const at = (min) => new Date(now + min * 60000).toISOString();
+  assert.equal(clockSuspect(0, at(-60), now), false, 'synced an hour ago');
+  assert.equal(clockSuspect(9 * 60000, null, now), false);
+  assert.equal(clockSuspect(-11 * 60000, null, now), true, 'the server says the phone is 11 minutes ahead');
+  assert.equal(clockSuspect(0, at(5), now), false, 'a few minutes of drift is not a reset');
+  assert.equal(clockSuspect(0, at(60 * 24 * 30), now), true, 'the last sync a month after "now": the clock went back');
 });

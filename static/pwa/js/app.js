@@ -1,7 +1,7 @@
 // Composition root: wires storage, API, sync and the screens; owns the header and routing.
 import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
-import { createSync } from './sync.js';
+import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
@@ -149,8 +149,7 @@ function onSyncState(s) {
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
     if (!typing && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) route();
   }
-  const clock = Math.abs(ctx.api?.clockOffsetMs ?? 0) > 10 * 60 * 1000;
-  document.getElementById('clock-banner').hidden = !clock;
+  document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at);
 }
 
 /** dinkes keeps no records on the phone: the server answers its sync with 403 ("it exports"). */

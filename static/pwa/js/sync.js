@@ -11,6 +11,15 @@ import { applyPullPage, applyPushResults } from './incoming.js';
  * whole-request failure is no reason to refuse the changes either: they wait as pending, and the
  * next sync (a save, the timer, the app's start) tries again; only the server's per-mutation
  * answer `rejected` makes an entry need attention. */
+const CLOCK_SLACK_MS = 10 * 60 * 1000;
+
+/** Whether the phone's clock cannot be trusted (sync-notes §1.6, CHT #1658/#6284): over 10 minutes
+ * off the server's (known after a request), or now before the last successful sync, which a clock
+ * reset by a removed battery shows offline too. A weighing dated by such a clock is dated wrong. */
+export function clockSuspect(offsetMs, lastSyncAt, now = Date.now()) {
+  const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
+  return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind;
+}
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
  * the batch is split until the mutation is found alone and set aside, so the rest goes on. */
