@@ -23,9 +23,11 @@ def upgrade() -> None:
     op.execute("UPDATE sync_client SET last_seen_at = COALESCE(last_push_at, first_seen)")
     with op.batch_alter_table("sync_client") as batch_op:
         batch_op.alter_column("last_seen_at", existing_type=sa.DateTime(timezone=True), nullable=False)
+        batch_op.create_index("ix_sync_client_user_seen", ["user_id", "last_seen_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sync_client") as batch_op:
+        batch_op.drop_index("ix_sync_client_user_seen")
         batch_op.drop_column("pending_changes")
         batch_op.drop_column("last_seen_at")

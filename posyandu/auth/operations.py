@@ -182,10 +182,17 @@ def _open_invitation(code: str) -> tuple[Invitation, Child]:
     child it now stands for, else 422. A child merged away since the code was given stands for
     the child it was merged into (a merge moves the parents' links there too); a child deleted
     since has no one to link to: the code no longer works."""
+    from posyandu import access
     from posyandu.registry.operations import resolve_alias
 
+    # The child (and the one it was merged into) is locked first, as a merge locks it before it moves
+    # the duplicate's parents and codes: a merge committing meanwhile is waited for and followed,
+    # never left to copy the links it read before this one was made.
+    found = db.session.scalar(select(Invitation.child_id).where(Invitation.code_hash == _code_hash(code)))
+    if found is not None:
+        access.child_for_events(found)
     inv = db.session.scalar(select(Invitation).where(Invitation.code_hash == _code_hash(code))
-                            .with_for_update())
+                            .with_for_update().execution_options(populate_existing=True))
     child = resolve_alias(db.session.get(Child, inv.child_id)) if inv is not None else None
     if inv is None or inv.used_at is not None or aware(inv.expires_at) < utcnow() or child.deleted_at is not None:
         raise ValidationFailed(key="invitation_invalid",

@@ -27,6 +27,7 @@ from posyandu.immunisation.schedule import (Schedule, ScheduleError, load_defaul
                                             schedule_to_dict)
 from posyandu.immunisation.supplements import SupplementGiven, validate_supplement
 from posyandu.registry.models import Child
+from posyandu.sync.models import ChangeLog
 from posyandu.validators import today
 
 # The fields whose write has a dose (or capsule) judged by the schedule's rules: a new record writes
@@ -231,7 +232,7 @@ class Accepted:
     """The rules a bidan or admin accepted a record under (codes), and her reason."""
 
     codes: frozenset[str]
-    reason: str | None
+    reasons: frozenset[str]   # hers: as audited, and as the record held it
 
 
 def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozenset[str]) -> Accepted | None:
@@ -246,7 +247,13 @@ def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozen
         .order_by(AuditLog.id.desc()).limit(1)).first()
     if row is None or not isinstance(row.changes, dict):
         return None
-    return Accepted(frozenset(row.changes.get("violations") or ()), row.reason)
+    # her reason as the record held it before this write, its tombstone (she may have reworded it
+    # since her override); this transaction's own versions reach the change log only at commit
+    held = db.session.scalar(select(ChangeLog.record).where(ChangeLog.entity == entity,
+                                                           ChangeLog.record_id == obj.id)
+                             .order_by(ChangeLog.version.desc()).limit(1))
+    reasons = {row.reason, (held or {}).get("override_reason")} - {None, ""}
+    return Accepted(frozenset(row.changes.get("violations") or ()), frozenset(reasons))
 
 
 def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: str | None,
@@ -258,8 +265,8 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
     no new reason is given (her reason, resent with the phone's copy, is not a new one)."""
     if not found:
         return
-    if (accepted is not None and {v.code for v in found} <= accepted.codes
-            and reason in (None, "", accepted.reason)):
+    if (accepted is not None and all(v.overridable for v in found) and {v.code for v in found} <= accepted.codes
+            and (not reason or reason in accepted.reasons)):
         return
     errors: dict[str, list[Msg]] = {}
     for v in found:

@@ -60,11 +60,12 @@ def devices_of(user: User) -> Select:
     other kader's; a bidan those of the kader of her puskesmas's posyandu (a closed one's too: their
     phones may still hold its records) and of its midwives; dinkes those of its region's kader and
     midwives; admin all. Parents' phones are never listed. A phone its user has since replaced
-    (another of hers seen later) is left out once it held nothing unsent: a reinstalled app or a new
-    phone does not leave the old one flagged for ever."""
+    (another of hers first seen after this one's last sync) is left out once it held nothing unsent:
+    a reinstalled app or a new phone does not leave the old one flagged for ever, while a phone and
+    a tablet used side by side both stay."""
     newer = aliased(SyncClient)
     replaced = (select(newer.client_id).where(newer.user_id == SyncClient.user_id,
-                                              newer.last_seen_at > SyncClient.last_seen_at).exists()
+                                              newer.first_seen > SyncClient.last_seen_at).exists()
                 & (func.coalesce(SyncClient.pending_changes, 0) == 0))
     stmt = (select(SyncClient).join(User, User.id == SyncClient.user_id)
             .where(User.role.in_(STAFF_DEVICES), ~replaced))

@@ -75,6 +75,7 @@ class SyncClient(db.Model):
     """What the server knows about one installation of the app (diagnostics)."""
 
     __tablename__ = "sync_client"
+    __table_args__ = (Index("ix_sync_client_user_seen", "user_id", "last_seen_at"),)   # GET /sync/devices
 
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[uuid.UUID]

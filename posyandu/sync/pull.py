@@ -27,6 +27,7 @@ from posyandu.sync import cursor as cursors
 from posyandu.sync.models import ChangeLog, SyncCounter
 
 PULL_ROLES = ("kader", "bidan", "admin", "parent")   # dinkes does not sync; it exports
+EVENTS = ("measurement", "immunisation", "supplement")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,10 @@ def _latest(rows: list[ChangeLog], scope: Scope, high_water: int, has_more: bool
         moved = db.session.execute(select(ChangeLog.entity, ChangeLog.record_id).where(
             ChangeLog.prev_posyandu_id.in_(scope.posyandu_ids), *after)).all()
         ids = {record_id for entity, record_id in moved if (entity, record_id) in latest}
+        # a deleted event stays behind when its child moves (its tombstone is not moved): its later
+        # versions are read on too, so that its earlier ones go as out_of_scope (_children_gone)
+        left = {record_id for entity, record_id in moved if entity == "child"}
+        ids |= {row.record_id for row in rows if row.entity in EVENTS and row.child_id in left}
     else:
         ids = {record_id for _, record_id in latest}
     if not ids:
@@ -151,9 +156,6 @@ def _latest(rows: list[ChangeLog], scope: Scope, high_water: int, has_more: bool
         if key in latest and row.seq > latest[key].seq:
             latest[key] = row
     return latest
-
-
-EVENTS = ("measurement", "immunisation", "supplement")
 
 
 def _children_gone(nows: list[Any], scope: Scope) -> frozenset[uuid.UUID]:

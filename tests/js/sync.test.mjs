@@ -1045,3 +1045,16 @@ test('the clock banner: over 10 minutes off the server, or now before the last s
   assert.equal(clockSuspect(0, at(5), now), false, 'a few minutes of drift is not a reset');
   assert.equal(clockSuspect(0, at(60 * 24 * 30), now), true, 'the last sync a month after "now": the clock went back');
 });
+
+test('the last sync is stamped in the server\'s time: a clock already behind when it synced is caught offline', async () => {
+  const server = fakeServer();
+  const db = memDb();
+  const api = { push: server.push, pull: server.pull, clockOffsetMs: 2 * 3600 * 1000 }; // the phone is 2 hours behind
+  const engine = createSync({ db, api, timers: { set() {}, clear() {} } });
+  const before = Date.now();
+  await engine.sync();
+  const stamped = Date.parse(engine.state.last_sync_at);
+  assert.ok(stamped >= before + 2 * 3600 * 1000 - 1000, 'the server\'s time, not the phone\'s');
+  assert.equal(clockSuspect(0, engine.state.last_sync_at, Date.now()), true, 'offline, the phone\'s "now" is before it');
+  assert.equal(clockSuspect(0, engine.state.last_sync_at, Date.now() + 2 * 3600 * 1000), false, 'once set right');
+});

@@ -268,6 +268,25 @@ def test_a_parent_unlinked_from_the_duplicate_while_it_is_merged_is_unlinked_or_
     assert (unlinked.status_code, sees) in ((404, 200), (204, 404)), (unlinked.status_code, sees)
 
 
+@pytest.mark.parametrize("first", ["merge", "redeem"])
+def test_a_code_for_the_duplicate_redeemed_while_it_is_merged_links_the_child_that_stands(
+        app, world, client, monkeypatch, first):
+    """A parent redeems a code given for a duplicate while a bidan merges it away. The redeem locked
+    the code, not the child: the merge, having read the duplicate's parents before the link was
+    committed, left the parent linked to the merged-away tombstone only (PostgreSQL)."""
+    winner = _child(client, world, "kader1", "p1")
+    loser = _child(client, world, "kader1", "p1", name="Siti Aminah Putri")
+    code = client.post(f"/api/v1/children/{loser}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    parent = world.headers("parent1")
+    redeem = lambda c: c.post("/api/v1/auth/redeem", json={"code": code}, headers=parent)  # noqa: E731
+    pair = (_merge(world, winner, loser), redeem) if first == "merge" else (redeem, _merge(world, winner, loser))
+    one, two, _ = _race(app, monkeypatch, *pair)
+    merged, redeemed = (one, two) if first == "merge" else (two, one)
+    assert merged.status_code == 200 and redeemed.status_code == 200, (merged.get_json(), redeemed.get_json())
+    assert client.get(f"/api/v1/children/{winner}", headers=parent).status_code == 200
+    assert [c["id"] for c in client.get("/api/v1/children", headers=parent).get_json()["items"]] == [winner]
+
+
 @pytest.mark.parametrize("where", ["child", "commit"])
 def test_two_merges_of_one_pair_in_opposite_directions_keep_one_child(app, world, client, monkeypatch, where):
     """Two bidans merge the same pair, each into the other. The first is held once it has read

@@ -97,9 +97,12 @@ def test_a_replaced_phone_drops_off_once_it_held_nothing_unsent(world, client):
     _pull(client, world, "kader1", client_id="old-phone", pending=2)
     _pull(client, world, "kader1", client_id="new-phone", pending=0)
     assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["old-phone", "new-phone"]
-    _pull(client, world, "kader1", client_id="old-phone", pending=0)     # it sent its records after all
     _pull(client, world, "kader1", client_id="new-phone", pending=0)
-    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["new-phone"]
+    _pull(client, world, "kader1", client_id="old-phone", pending=0)     # it sent its records after all
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["new-phone", "old-phone"]
+    # used side by side, both stay; once a newer one appears after its last sync, with nothing held, it goes
+    _pull(client, world, "kader1", client_id="third-phone", pending=0)
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["third-phone"]
 
 
 def test_a_closed_posyandu_kaders_phone_is_still_overseen(world, client):

@@ -209,6 +209,18 @@ def test_a_kader_undoes_her_mistaken_delete_of_a_dose_the_bidan_accepted(world, 
                                                                      AuditLog.record_id == did)).all()
     assert overrides == ["klinik swasta"]     # the bidan's, once: no acceptance was made again
 
+    # the bidan rewords her reason later; the kader's copy carries the new wording
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", did, dose, base_version=gone)])
+    assert back["status"] == "applied", back
+    [reworded] = push(client, world.headers("bidan_a"), [mutation("immunisation", did, {
+        "override_reason": "klinik swasta (Buku KIA)"}, base_version=back["version"])])
+    assert reworded["status"] == "applied", reworded
+    gone = _deleted_again(client, world, did, reworded["version"])
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", did, {
+        **dose, "override_reason": "klinik swasta (Buku KIA)"}, base_version=gone)])
+    assert back["status"] == "applied" and back["record"]["override_reason"] == "klinik swasta (Buku KIA)", back
+    gone = _deleted_again(client, world, did, back["version"])
+
     # a dose recorded while it was deleted (the same dose on another day) still refuses the restore
     push(client, world.headers("bidan_a"), [mutation("immunisation", new_id(), {
         **dose, "given_on": (born + timedelta(days=60)).isoformat(), "override_reason": None})])

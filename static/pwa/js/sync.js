@@ -236,7 +236,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
           return false;
         }
         limit = batchSize;
-        const at = new Date().toISOString();
+        // stamped in the server's time (the offset its answers' Date gave): a clock already wrong at
+        // this sync is judged against it later, offline too (clockSuspect)
+        const at = new Date(Date.now() + (api.clockOffsetMs ?? 0)).toISOString();
         await putMeta(db, { key: 'last_sync', value: at });
         await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at });
         return true;
