@@ -233,6 +233,14 @@ class Accepted:
 
     codes: frozenset[str]
     reasons: frozenset[str]   # hers: as audited, and as the record held it
+    causes: frozenset[str] | None = None   # the rules' messages as she saw them (None: an older audit row)
+
+    def covers(self, found: list[Violation], reason: str | None) -> bool:
+        """Whether she accepted exactly these breaches: the same rules, for the same cause (a dose
+        now 1 day after the previous one where she accepted 20 is not what she accepted)."""
+        return (all(v.overridable for v in found) and {v.code for v in found} <= self.codes
+                and (self.causes is None or {v.message["en"] for v in found} <= self.causes)
+                and (not reason or reason in self.reasons))
 
 
 def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozenset[str]) -> Accepted | None:
@@ -253,7 +261,9 @@ def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozen
                                                            ChangeLog.record_id == obj.id)
                              .order_by(ChangeLog.version.desc()).limit(1))
     reasons = {row.reason, (held or {}).get("override_reason")} - {None, ""}
-    return Accepted(frozenset(row.changes.get("violations") or ()), frozenset(reasons))
+    causes = row.changes.get("causes")
+    return Accepted(frozenset(row.changes.get("violations") or ()), frozenset(reasons),
+                    frozenset(causes) if isinstance(causes, list) else None)
 
 
 def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: str | None,
@@ -265,8 +275,7 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
     no new reason is given (her reason, resent with the phone's copy, is not a new one)."""
     if not found:
         return
-    if (accepted is not None and all(v.overridable for v in found) and {v.code for v in found} <= accepted.codes
-            and (not reason or reason in accepted.reasons)):
+    if accepted is not None and accepted.covers(found, reason):
         return
     errors: dict[str, list[Msg]] = {}
     for v in found:
@@ -284,4 +293,5 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
     if not reason:
         raise RuleViolation(detail, {**errors, "override_reason": [GIVE_REASON]}, extensions=extensions)
     obj.override_by = user.id
-    log_action("override", entity, obj.id, {"violations": [v.code for v in found]}, reason)
+    log_action("override", entity, obj.id, {"violations": [v.code for v in found],
+                                             "causes": [v.message["en"] for v in found]}, reason)

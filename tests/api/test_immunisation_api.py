@@ -117,7 +117,7 @@ def test_rotavirus_past_its_maximum_age_needs_a_bidan_and_a_reason(client, world
                               .where(AuditLog.record_id == ok.get_json()["id"]).order_by(AuditLog.id)).all()
     assert [(r.action, r.reason, r.user_id) for r in rows] == [
         ("override", "ibu baru datang, dokter setuju", bidan_id), ("create", "ibu baru datang, dokter setuju", bidan_id)]
-    assert rows[0].changes == {"violations": ["after_max_age"]}
+    assert rows[0].changes["violations"] == ["after_max_age"] and len(rows[0].changes["causes"]) == 1
 
 
 def test_a_dose_recorded_twice_is_refused_even_with_a_reason(client, world, baby):

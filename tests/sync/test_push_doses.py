@@ -137,7 +137,9 @@ def test_a_restored_dose_now_too_soon_after_the_previous_one_needs_a_bidan_and_h
         overrides = db.session.execute(select(AuditLog.changes, AuditLog.reason, AuditLog.user_id).where(
             AuditLog.action == "override", AuditLog.record_id == tid)).all()
     assert accepted["record"]["override_by"] == str(bidan)
-    assert [tuple(r) for r in overrides] == [({"violations": ["interval_too_short"]}, "tanggal dari Buku KIA", bidan)]
+    assert [(r.changes["violations"], r.reason, r.user_id) for r in overrides] == [
+        (["interval_too_short"], "tanggal dari Buku KIA", bidan)]
+    assert "20 days after OPV 1" in overrides[0].changes["causes"][0]
 
 
 def test_a_restored_rotavirus_dose_past_the_maximum_age_of_a_corrected_birth_date_is_refused(world, client):
@@ -233,3 +235,27 @@ def _deleted_again(client, world, record_id: str, version: int) -> int:
                                                              op="delete", base_version=version)])
     assert gone["status"] == "applied", gone
     return gone["version"]
+
+
+def test_a_restore_is_judged_afresh_when_the_cause_of_an_accepted_breach_changed(world, client):
+    """The bidan accepted OPV 2 given 20 days after OPV 1 (28 needed). Restored unchanged, it keeps
+    her acceptance; once OPV 1's date is corrected to 10 days before it, the same rule is broken for
+    another cause she never saw: a kader's restore is refused and asks her."""
+    cid, born = _baby(client, world, days=200)
+    opv = {"child_id": cid, "vaccine": "OPV", "source": "record"}
+    one = _record(client, world, "kader1", "immunisation", {**opv, "dose": 1, "given_on": (born + timedelta(days=45))
+                                                            .isoformat()})
+    two = {**opv, "dose": 2, "given_on": (born + timedelta(days=65)).isoformat(), "override_reason": "tanggal dari KIA"}
+    tid = new_id()
+    [made] = push(client, world.headers("bidan_a"), [mutation("immunisation", tid, two)])
+    assert made["status"] == "applied" and made["record"]["override_by"], made
+    gone = _deleted_again(client, world, tid, 1)
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=gone)])
+    assert back["status"] == "applied", back
+    gone = _deleted_again(client, world, tid, back["version"])
+    [moved] = push(client, world.headers("kader1b"), [mutation("immunisation", one, {
+        "given_on": (born + timedelta(days=55)).isoformat()}, base_version=1)])
+    assert moved["status"] == "applied", moved
+    [again] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=gone)])
+    assert again["status"] == "rejected" and "10 days after OPV 1" in again["errors"]["given_on"][0], again
+    assert "override_reason" in again["errors"]
