@@ -259,3 +259,32 @@ def test_a_restore_is_judged_afresh_when_the_cause_of_an_accepted_breach_changed
     [again] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=gone)])
     assert again["status"] == "rejected" and "10 days after OPV 1" in again["errors"]["given_on"][0], again
     assert "override_reason" in again["errors"]
+
+
+def test_a_kader_cannot_change_or_clear_the_bidans_reason(world, client):
+    """The reason for a dose outside the rules is the bidan's word. A kader's edit that cleared it was
+    applied (the rules are judged only when the date or dose changes), leaving override_by with no
+    reason. Her corrections that resend it unchanged still go."""
+    cid, born = _baby(client, world, days=200)
+    dose = {"child_id": cid, "vaccine": "DPT-HB-Hib", "dose": 1, "given_on": (born + timedelta(days=20)).isoformat(),
+            "source": "record", "override_reason": "klinik swasta"}
+    did = new_id()
+    [made] = push(client, world.headers("bidan_a"), [mutation("immunisation", did, dose)])
+    assert made["status"] == "applied", made
+    k = world.headers("kader1")
+    [cleared, reworded] = push(client, k, [mutation("immunisation", did, {"override_reason": None}, base_version=1),
+                                           mutation("immunisation", did, {"override_reason": "kata ibu"}, base_version=1)])
+    assert [cleared["status"], reworded["status"]] == ["rejected", "rejected"], (cleared, reworded)
+    assert list(cleared["errors"]) == ["override_reason"]
+    rest = client.patch(f"/api/v1/immunisations/{did}", json={"override_reason": None}, headers=k)
+    assert rest.status_code == 403 and "override_reason" in rest.get_json()["errors"], rest.get_json()
+    # her correction of the batch, her copy's reason unchanged: applied; the bidan may reword it
+    [batch] = push(client, k, [mutation("immunisation", did, {**dose, "batch_number": "A-17"}, base_version=1)])
+    assert batch["status"] == "applied" and batch["record"]["override_reason"] == "klinik swasta", batch
+    [bidan] = push(client, world.headers("bidan_a"), [mutation("immunisation", did, {"override_reason": "KIA klinik"},
+                                                               base_version=batch["version"])])
+    assert bidan["status"] == "applied", bidan
+    # a kader's stale copy (the old wording) is not a change of hers: the merge leaves it out
+    [stale] = push(client, k, [mutation("immunisation", did, {**dose, "batch_number": "A-18"},
+                                        base_version=batch["version"])])
+    assert stale["status"] == "applied" and stale["record"]["override_reason"] == "KIA klinik", stale
