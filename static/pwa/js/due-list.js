@@ -3,7 +3,7 @@
 // from the local records with due.js (dueOn mirrors due.py due_on, supplementsDue supplements.py).
 import { addMonths, completedMonths, dueOn, supplementsDue } from './due.js';
 
-const UNDER_FIVE_MONTHS = 60;
+export const UNDER_FIVE_MONTHS = 60;
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const group = (rows) => rows.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
 

@@ -4,7 +4,8 @@
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone } from '../assess.js';
-import { areaOf, byVaccine, dueList } from '../due-list.js';
+import { areaOf, byVaccine, dueList, UNDER_FIVE_MONTHS } from '../due-list.js';
+import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
 import { SKDN_COUNTS } from '../report-shape.js';
 import { skdnOf } from '../skdn.js';
@@ -94,8 +95,12 @@ export async function render(ctx) {
   };
   const draw = () => {
     const q = (ctx.query ?? '').trim().toLowerCase();
-    const mine = children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date)
-      .filter((c) => !q || c.name.toLowerCase().includes(q)).sort((a, b) => a.name.localeCompare(b.name));
+    const here = children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date);
+    // a child of five or more has left the posyandu's care (SKDN's S, the due list): listed only when
+    // searched for by name, to correct her record
+    const older = here.filter((c) => completedMonths(c.birth_date, ctx.day.date) >= UNDER_FIVE_MONTHS);
+    const mine = (q ? here.filter((c) => c.name.toLowerCase().includes(q)) : here.filter((c) => !older.includes(c)))
+      .sort((a, b) => a.name.localeCompare(b.name));
     let dueCount = 0;
     list.replaceChildren(...mine.map((c) => {
       const ms = byM.get(c.id) ?? [];
@@ -114,7 +119,8 @@ export async function render(ctx) {
           due.doses.length ? h('span', { class: 'tag info' }, t('doses_n', { n: due.doses.length })) : null,
           c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
     }));
-    summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}`;
+    summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
+      !q && older.length ? ` · ${t('older_hidden', { n: older.length })}` : ''}`;
     if (!mine.length && !q) list.replaceChildren(h('li', { class: 'muted' }, t('no_children')));
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; drawDue(); draw(); } });
