@@ -583,9 +583,10 @@ def test_a_weighing_corrected_by_rest_while_its_child_moves_reaches_the_new_posy
     assert [c["record"] for c in old if c["id"] == mid and c["op"] == "upsert"] == [], \
         "p1's phones were sent the weighing of a child that moved away"
     if how == "delete" and first == "correction":
-        # deleted at p1, then the child moved: a tombstone stays where it was deleted (events.restore_event)
+        # deleted at p1, then the child moved: a tombstone stays where it was deleted (events.restore_event),
+        # and goes to p1's phones, now that the child has left, without its values (pull._children_gone)
         assert stored.deleted_at is not None and str(stored.posyandu_id) == str(world.ids["p1"])
-        assert (_latest(old, mid) or {}).get("reason") == "deleted"
+        assert [(c["reason"], c["record"]) for c in old if c["id"] == mid] == [("out_of_scope", None)]
         assert (_latest(new, mid) or {}).get("op") in (None, "delete")
     else:
         assert str(stored.posyandu_id) == str(world.ids["p2"])
