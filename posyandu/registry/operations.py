@@ -117,6 +117,9 @@ def _follow_kabupaten(pos: Posyandu) -> None:
         moved = apply_changes(child, {"kabupaten_code": pos.kabupaten_code})
         if moved and child.deleted_at is None:
             record_change(child, "update", moved)
+        elif moved:   # a tombstone keeps its version (phones hold it as deleted): the change is audited
+            log_action("update", "child", child.id, moved, reason="posyandu moved to another kabupaten",
+                       kabupaten_code=pos.kabupaten_code)
     for model in DATE_FIELD:
         db.session.execute(update(model).where(model.posyandu_id == pos.id).values(kabupaten_code=pos.kabupaten_code))
 

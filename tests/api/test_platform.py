@@ -235,6 +235,31 @@ def test_a_posyandu_moved_to_another_kabupaten_takes_its_children_and_their_even
     assert [c["record"]["kabupaten_code"] for c in changes if c["id"] == child["id"]][-1] == "35.26"
 
 
+def test_a_deleted_childs_kabupaten_follows_its_posyandu_audited_without_a_new_version(client, world, make_child, db):
+    """A tombstone keeps its version (phones hold it as deleted), but its kabupaten changed unaudited."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    child = make_child(name="Sudah Dihapus")
+    gone = client.delete(f"/api/v1/children/{child['id']}", headers=world.headers("kader1"),
+                         query_string={"reason": "salah input"})
+    assert gone.status_code == 204, gone.get_json()
+    version = db.session.scalar(select(Child.version).where(Child.id == uuid.UUID(child["id"])))
+    moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", headers=world.headers("admin"),
+                         json={"desa_code": "35.26.01.2001"})
+    assert moved.status_code == 200, moved.get_json()
+    db.session.expire_all()
+    stored = db.session.get(Child, uuid.UUID(child["id"]))
+    assert (stored.kabupaten_code, stored.version) == ("35.26", version)
+    rows = db.session.execute(select(AuditLog.changes, AuditLog.kabupaten_code).where(
+        AuditLog.entity == "child", AuditLog.record_id == child["id"], AuditLog.action == "update")).all()
+    assert [(r.changes, r.kabupaten_code) for r in rows] == [({"kabupaten_code": ["35.25", "35.26"]}, "35.26")]
+
+
 def test_a_child_moved_to_a_posyandu_of_another_kabupaten_takes_the_kabupaten_along(client, world, make_child, db):
     import uuid
 
