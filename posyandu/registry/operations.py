@@ -101,7 +101,21 @@ def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu
         record_change(pos, "update", changes)
     if "kabupaten_code" in changes:
         _follow_kabupaten(pos)
+    if "puskesmas_id" in changes:
+        _rescope_midwives(changes["puskesmas_id"])
     return pos
+
+
+def _rescope_midwives(puskesmas: list[Any]) -> None:
+    """A posyandu moved from one puskesmas to another: the midwives of both see another set of
+    posyandu, with history from before their phones' cursors. Their cursors reset (a full re-pull);
+    a posyandu opened in a puskesmas needs none (sync.pull.scope_of)."""
+    ids = [uuid.UUID(str(p)) for p in puskesmas if p is not None]
+    for user in db.session.scalars(select(User).where(User.role == "bidan", User.puskesmas_id.in_(ids))
+                                   .order_by(User.id).with_for_update()):
+        user.scope_version += 1
+        log_action("update", "user", user.id, {"scope_version": [user.scope_version - 1, user.scope_version]},
+                   reason="a posyandu moved between puskesmas")
 
 
 def _follow_kabupaten(pos: Posyandu) -> None:

@@ -22,7 +22,7 @@ from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import Forbidden
 from posyandu.extensions import db
-from posyandu.registry.models import Child, ParentLink
+from posyandu.registry.models import Child, ParentLink, Posyandu
 from posyandu.sync import cursor as cursors
 from posyandu.sync.models import ChangeLog, SyncCounter
 
@@ -62,6 +62,14 @@ def scope_of(user: User) -> Scope:
         raise Forbidden()
     if user.role == "admin":
         return Scope(None, None, cursors.scope_hash("admin", user.scope_version))
+    if user.role == "bidan":
+        # Her puskesmas, not its list of posyandu: a posyandu opened there has no history before its
+        # creation, which her phones pull anyway; only a posyandu moved in or out of the puskesmas
+        # resets her cursors (registry.update_posyandu bumps her scope_version). A closed one stays
+        # in the set, so that its closing reaches her phones.
+        posyandu = frozenset(db.session.scalars(select(Posyandu.id).where(access.posyandu_clause(user))))
+        return Scope(posyandu, None, cursors.scope_hash("bidan", user.scope_version, "puskesmas",
+                                                        str(user.puskesmas_id)))
     posyandu = frozenset(db.session.scalars(access.visible_posyandu_ids(user)))
     children = None
     if user.role == "parent":

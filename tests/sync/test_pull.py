@@ -243,3 +243,52 @@ def test_a_weighing_restored_after_its_child_was_merged_comes_back_under_the_chi
     assert [(c["op"], c["record"]["child_id"]) for c in p1 if c["id"] == mid] == [("upsert", winner)]
     p2, _, _ = pull_all(client, world.headers("kader2"), p2_cursor)
     assert [(c["op"], c["reason"]) for c in p2 if c["id"] == mid] == [("delete", "out_of_scope")]
+
+
+def _posyandu(client, world, name: str, desa: str = "35.25.01.2001", puskesmas: str = "pkm_a") -> str:
+    resp = client.post("/api/v1/posyandu", headers=world.headers("admin"), json={
+        "name": name, "desa_code": desa, "puskesmas_id": str(world.ids[puskesmas]), "meeting_day": 12})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["id"]
+
+
+def test_a_posyandu_opened_in_the_midwifes_puskesmas_needs_no_full_pull(world, client):
+    """Her scope is her puskesmas: a posyandu opened there, and closed later, reaches her phones on
+    their cursor. Every new posyandu reset all her devices' cursors (a full re-pull of the puskesmas)."""
+    _child_with_visit(client, world, "kader1", "p1")
+    _, cursor, _ = pull_all(client, world.headers("bidan_a"))
+    new = _posyandu(client, world, "Anggrek")
+    cid = new_id()
+    [made] = push(client, world.headers("bidan_a"), [mutation("child", cid, child_data(new))])
+    assert made["status"] == "applied", made
+    changes, cursor, reset = pull_all(client, world.headers("bidan_a"), cursor)
+    assert reset is False
+    assert {(c["entity"], c["id"]) for c in changes} == {("posyandu", new), ("child", cid)}
+    # the child moves away, the posyandu closes: both reach her phones, still without a reset
+    moved = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p1"])},
+                         headers=world.headers("bidan_a"))
+    assert moved.status_code == 200, moved.get_json()
+    closed = client.delete(f"/api/v1/posyandu/{new}", headers=world.headers("admin"))
+    assert closed.status_code == 204, closed.get_json()
+    changes, _, reset = pull_all(client, world.headers("bidan_a"), cursor)
+    assert reset is False
+    assert [(c["entity"], c["op"]) for c in changes if c["id"] == new] == [("posyandu", "delete")]
+    assert [(c["op"], c["record"]["posyandu_id"]) for c in changes if c["id"] == cid] == [("upsert", str(world.ids["p1"]))]
+
+
+def test_a_posyandu_moved_to_another_puskesmas_resets_both_midwives(world, client):
+    """Its history is from before their cursors: the midwife it joins must get it, the one it leaves
+    must drop it."""
+    cid = _child_with_visit(client, world, "kader3", "p3")
+    _, a_cursor, _ = pull_all(client, world.headers("bidan_a"))
+    _, b_cursor, _ = pull_all(client, world.headers("bidan_b"))
+    _, k_cursor, _ = pull_all(client, world.headers("kader3"))
+    resp = client.patch(f"/api/v1/posyandu/{world.ids['p3']}", json={"puskesmas_id": str(world.ids["pkm_a"])},
+                        headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    a, _, a_reset = pull_all(client, world.headers("bidan_a"), a_cursor)
+    assert a_reset is True and cid in _ids(a, "child")
+    b, _, b_reset = pull_all(client, world.headers("bidan_b"), b_cursor)
+    assert b_reset is True and cid not in _ids(b, "child")
+    _, _, k_reset = pull_all(client, world.headers("kader3"), k_cursor)
+    assert k_reset is False      # her posyandu is the same
