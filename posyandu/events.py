@@ -15,7 +15,7 @@ from posyandu import access
 from posyandu.audit import apply_changes, created_fields, record_change, record_creates
 from posyandu.auth.models import User
 from posyandu.database import among, creation_instants, ids_taken, insert_records, new_records
-from posyandu.errors import Conflict, ValidationFailed
+from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.registry.models import Child
@@ -30,6 +30,17 @@ SAME_KEYS: dict[type, tuple[str, ...]] = {}
 AFTER_WRITE: dict[type, Callable[[User, Any, Child, dict[str, Any]], None]] = {}
 AFTER_WRITE_MANY: dict[type, Callable[[User, Sequence[tuple[Any, Child, dict[str, Any]]]], None]] = {}
 REASON_FIELDS = ("override_reason", "trend_override_reason")
+REASON_IS_THEIRS = Msg("only a bidan or admin gives or changes the reason for a record outside the rules",
+                       "hanya bidan atau admin yang memberi atau mengubah alasan untuk catatan di luar aturan")
+
+
+def _reasons_are_theirs(user: User, named: list[str]) -> None:
+    """A reason for a record outside the rules (a dose, an N/T judgement) is a bidan's or admin's
+    word: a kader's write that gives one, changes or clears it is refused. Judged after the model's
+    hook, so that a dose a kader records outside the rules with a reason is refused naming its rules;
+    a kader's copy that resends a reason unchanged writes nothing, and is no change."""
+    if named and user.role not in access.HEALTH_WORKERS:
+        raise Forbidden(REASON_IS_THEIRS, {field: [REASON_IS_THEIRS] for field in named})
 
 
 def register_event(model: type, date_field: str, same_keys: tuple[str, ...],
@@ -108,6 +119,7 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
         AFTER_WRITE_MANY[model](user, [(obj, child, data) for obj, (child, _, _), data in zip(objs, items, datas)])
     elif after_write and model in AFTER_WRITE:
         AFTER_WRITE[model](user, objs[0], items[0][0], datas[0])
+    _reasons_are_theirs(user, sorted({f for data in datas for f in REASON_FIELDS if data.get(f)}))
     record_creates(objs, [created_fields(data) for data in datas],
                    mutation_ids=[mutation_id for _, _, mutation_id in items],
                    reasons=[data.get("override_reason") for data in datas])
@@ -174,6 +186,8 @@ def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: 
         # and so is a restored dose (its ``deleted_at`` changed), whole, as a new one
         touched = {k: v for k, v in data.items() if k in changes or k in REASON_FIELDS}
         AFTER_WRITE[type(obj)](user, obj, child, touched)
+    _reasons_are_theirs(user, [f for f in REASON_FIELDS
+                               if f in changes and (changes[f][0] or None) != (changes[f][1] or None)])
     record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"),
                   **log)
 

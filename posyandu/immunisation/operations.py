@@ -163,7 +163,6 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     if problems:
         raise ValidationFailed(errors=problems)
     if not DOSE_FIELDS & data.keys():
-        _reason_is_theirs(user, obj, "immunisation", data)
         return
     rows = [GivenDose(*r) for r in db.session.execute(
         select(Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
@@ -174,7 +173,6 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     twin = any((r.vaccine, r.dose, r.given_on) == (obj.vaccine, obj.dose, obj.given_on) for r in rows)
     enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"),
             accepted=_accepted_before(obj, "immunisation", data, DOSE_FIELDS))
-    _reason_is_theirs(user, obj, "immunisation", data)
 
 
 LOT_REQUIRED = Msg("required for a dose given by a health worker: SATUSEHAT asks for the vial's lot number and "
@@ -212,7 +210,6 @@ def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, 
     """Hook for ``posyandu.events``: vitamin A age bands and rounds, deworming age and rounds
     (Permenkes 21/2015, 15/2017 via ``supplements.validate_supplement``)."""
     if not SUPPLEMENT_FIELDS & data.keys():
-        _reason_is_theirs(user, obj, "supplement", data)
         return
     rows = [SupplementGiven(*r) for r in db.session.execute(
         select(Supplement.kind, Supplement.given_on, Supplement.id)
@@ -223,7 +220,6 @@ def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, 
     twin = any((r.kind, r.given_on) == (obj.kind, obj.given_on) for r in rows)
     enforce(user, obj, "supplement", _unless_twin(found, twin), data.get("override_reason"),
             accepted=_accepted_before(obj, "supplement", data, SUPPLEMENT_FIELDS))
-    _reason_is_theirs(user, obj, "supplement", data)
 
 
 def _unless_twin(found: list[Violation], twin: bool) -> list[Violation]:
@@ -236,18 +232,6 @@ def _held(entity: str, obj: Any) -> dict[str, Any]:
     reach the change log only at commit), or {} for a new one."""
     return db.session.scalar(select(ChangeLog.record).where(ChangeLog.entity == entity, ChangeLog.record_id == obj.id)
                              .order_by(ChangeLog.version.desc()).limit(1)) or {}
-
-
-def _reason_is_theirs(user: User, obj: Any, entity: str, data: dict[str, Any]) -> None:
-    """A reason for a record outside the rules is the bidan's or admin's word: a kader's write that
-    changes or clears a stored record's reason is refused (she resends it unchanged with her copy,
-    as a restore or a correction does; a push's merge leaves out a reason she did not change). A
-    new record's reason from a kader is judged by ``enforce``."""
-    if user.role in HEALTH_WORKERS or "override_reason" not in data:
-        return
-    held = _held(entity, obj)
-    if held and (data["override_reason"] or None) != (held.get("override_reason") or None):
-        raise Forbidden(ONLY_HEALTH_WORKERS, {"override_reason": [ONLY_HEALTH_WORKERS]})
 
 
 @dataclass(frozen=True)

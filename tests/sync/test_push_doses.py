@@ -288,3 +288,24 @@ def test_a_kader_cannot_change_or_clear_the_bidans_reason(world, client):
     [stale] = push(client, k, [mutation("immunisation", did, {**dose, "batch_number": "A-18"},
                                         base_version=batch["version"])])
     assert stale["status"] == "applied" and stale["record"]["override_reason"] == "KIA klinik", stale
+
+
+def test_a_kader_gives_no_reason_on_a_new_record_nor_in_the_push_that_made_it(world, client):
+    """The check read the last committed version: a dose created in the same push, or one a kader
+    created with a reason while breaking no rule, kept a reason no bidan gave (override_by null)."""
+    cid, born = _baby(client, world, days=200)
+    dose = {"child_id": cid, "vaccine": "DPT-HB-Hib", "dose": 1, "given_on": (born + timedelta(days=60)).isoformat(),
+            "source": "record"}
+    did, other = new_id(), new_id()
+    [made, edited, with_reason] = push(client, world.headers("kader1"), [
+        mutation("immunisation", did, dose),
+        mutation("immunisation", did, {"override_reason": "disetujui bidan"}, base_version=1),
+        mutation("immunisation", other, {**dose, "vaccine": "OPV", "override_reason": "disetujui bidan"})])
+    assert made["status"] == "applied", made
+    assert [edited["status"], with_reason["status"]] == ["rejected", "rejected"], (edited, with_reason)
+    assert list(edited["errors"]) == ["override_reason"] and list(with_reason["errors"]) == ["override_reason"]
+    # a weighing's N/T reason likewise
+    [weighing] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), {
+        "child_id": cid, "measured_on": date.today().isoformat(), "weight_kg": 7.1,
+        "trend_override_reason": "garis pertumbuhan"})])
+    assert weighing["status"] == "rejected" and "trend_override_reason" in weighing["errors"], weighing

@@ -30,6 +30,7 @@ const W = {
   // sync
   sync_now: ['Sinkron sekarang', 'Sync now'],
   waiting: ['{n} menunggu sinkron', '{n} waiting to sync'],
+  only_older: ['Semua anak posyandu ini sudah berumur 5 tahun ke atas. Cari namanya, atau daftarkan anak baru.', 'Every child of this posyandu is 5 or older. Search by name, or register a new child.'],
   older_hidden: ['{n} anak berumur 5 tahun ke atas tidak ditampilkan (cari namanya)', '{n} children aged 5 or more not listed (search by name)'],
   unsent_warning: ['{n} data hanya ada di HP ini: sudah {days} hari belum sinkron. Cari sinyal dan sinkronkan, agar data tidak hilang bila HP rusak atau hilang.',
     '{n} records are only on this phone: no sync for {days} days. Find a signal and sync, so they are not lost if the phone breaks or is lost.'],

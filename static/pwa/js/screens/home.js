@@ -96,10 +96,10 @@ export async function render(ctx) {
   const draw = () => {
     const q = (ctx.query ?? '').trim().toLowerCase();
     const here = children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date);
-    // a child of five or more has left the posyandu's care (SKDN's S, the due list): listed only when
-    // searched for by name, to correct her record
-    const older = here.filter((c) => completedMonths(c.birth_date, ctx.day.date) >= UNDER_FIVE_MONTHS);
-    const mine = (q ? here.filter((c) => c.name.toLowerCase().includes(q)) : here.filter((c) => !older.includes(c)))
+    // a child of five or more on the day has left the posyandu's care (the due list; SKDN's S judges
+    // the month's last day): listed only when searched for by name, to correct her record
+    const older = new Set(here.filter((c) => completedMonths(c.birth_date, ctx.day.date) >= UNDER_FIVE_MONTHS));
+    const mine = (q ? here.filter((c) => c.name.toLowerCase().includes(q)) : here.filter((c) => !older.has(c)))
       .sort((a, b) => a.name.localeCompare(b.name));
     let dueCount = 0;
     list.replaceChildren(...mine.map((c) => {
@@ -120,8 +120,8 @@ export async function render(ctx) {
           c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
     }));
     summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
-      !q && older.length ? ` · ${t('older_hidden', { n: older.length })}` : ''}`;
-    if (!mine.length && !q) list.replaceChildren(h('li', { class: 'muted' }, t('no_children')));
+      !q && older.size ? ` · ${t('older_hidden', { n: older.size })}` : ''}`;
+    if (!mine.length && !q) list.replaceChildren(h('li', { class: 'muted' }, t(older.size ? 'only_older' : 'no_children')));
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
