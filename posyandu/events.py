@@ -188,8 +188,9 @@ def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: 
         AFTER_WRITE[type(obj)](user, obj, child, touched)
     _reasons_are_theirs(user, [f for f in REASON_FIELDS
                                if f in changes and (changes[f][0] or None) != (changes[f][1] or None)])
-    record_change(obj, "update", changes, reason=data.get("override_reason") or data.get("trend_override_reason"),
-                  **log)
+    # the audit row's reason is the writer's own: a kader resending the bidan's with her copy gave none
+    given = data.get("override_reason") or data.get("trend_override_reason")
+    record_change(obj, "update", changes, reason=given if user.role in access.HEALTH_WORKERS else None, **log)
 
 
 def delete_event(user: User, obj: Any, reason: str | None) -> None:

@@ -281,6 +281,14 @@ def test_a_kader_cannot_change_or_clear_the_bidans_reason(world, client):
     # her correction of the batch, her copy's reason unchanged: applied; the bidan may reword it
     [batch] = push(client, k, [mutation("immunisation", did, {**dose, "batch_number": "A-17"}, base_version=1)])
     assert batch["status"] == "applied" and batch["record"]["override_reason"] == "klinik swasta", batch
+    # her correction's audit row gives no reason of hers (the bidan's was only resent)
+    with world.app.app_context():
+        from posyandu.audit import AuditLog
+        from posyandu.extensions import db
+
+        logged = db.session.execute(select(AuditLog.reason).where(
+            AuditLog.record_id == did, AuditLog.action == "update")).scalars().all()
+    assert logged == [None], logged
     [bidan] = push(client, world.headers("bidan_a"), [mutation("immunisation", did, {"override_reason": "KIA klinik"},
                                                                base_version=batch["version"])])
     assert bidan["status"] == "applied", bidan
