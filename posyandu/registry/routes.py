@@ -18,9 +18,9 @@ from posyandu.pagination import paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
-                                       InvitationSchema, LinkedParentSchema, MergeSchema, OpenInvitationSchema, NotDuplicateSchema, PosyanduPage, PosyanduQueryArgs,
-                                       PosyanduSchema, PosyanduUpdateSchema,
-                                       PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
+                                       InvitationSchema, LinkedParentSchema, MergeSchema, NotDuplicateSchema,
+                                       OpenInvitationSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
+                                       PosyanduUpdateSchema, PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
 

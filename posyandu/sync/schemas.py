@@ -68,7 +68,8 @@ class PullArgs(Schema):
                               metadata={"description": "This installation's id, as in push (optional): the server "
                                                        "notes when the phone last synced (GET /sync/devices)"})
     pending = fields.Integer(validate=validate.Range(0, 10_000_000),
-                             metadata={"description": "Changes the phone still holds unsent (optional, with client_id)"})
+                             metadata={"description": "Changes the phone still holds unsent "
+                                                      "(optional, with client_id)"})
 
 
 class DeviceSchema(Schema):
