@@ -117,12 +117,15 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
     return code[:4] + "-" + code[4:], inv
 
 
-def open_invitations(child: Child) -> list[Invitation]:
-    """The child's codes that could still be used (not used, not expired, not revoked), newest first."""
-    return list(db.session.scalars(
-        select(Invitation).where(Invitation.child_id == child.id, Invitation.used_at.is_(None),
-                                 Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at.desc(), Invitation.id)))
+def open_invitations(child: Child) -> list[dict[str, Any]]:
+    """The child's codes that could still be used (not used, not expired, not revoked), newest first,
+    each with who made it (never the code: it is shown once, when made)."""
+    rows = db.session.execute(
+        select(Invitation, User.name).join(User, User.id == Invitation.created_by)
+        .where(Invitation.child_id == child.id, Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc(), Invitation.id))
+    return [{"id": inv.id, "child_id": inv.child_id, "created_at": inv.created_at, "expires_at": inv.expires_at,
+             "created_by": inv.created_by, "created_by_name": name} for inv, name in rows]
 
 
 def revoke_invitation(child: Child, invitation_id: uuid.UUID) -> None:
@@ -155,11 +158,13 @@ def revoke_invitations_by(user: User) -> int:
     return len(rows)
 
 
-def linked_parents(child: Child) -> list[tuple[User, ParentLink]]:
+def linked_parents(child: Child) -> list[dict[str, Any]]:
     """The parent accounts that see the child, the earliest linked first."""
-    return list(db.session.execute(
-        select(User, ParentLink).join(ParentLink, ParentLink.user_id == User.id)
-        .where(ParentLink.child_id == child.id).order_by(ParentLink.created_at, User.id)).all())
+    rows = db.session.execute(
+        select(User, ParentLink.created_at).join(ParentLink, ParentLink.user_id == User.id)
+        .where(ParentLink.child_id == child.id).order_by(ParentLink.created_at, User.id))
+    return [{"user_id": user.id, "name": user.name, "username": user.username, "phone": user.phone,
+             "active": user.active, "linked_at": linked_at} for user, linked_at in rows]
 
 
 def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:

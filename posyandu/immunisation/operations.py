@@ -8,9 +8,9 @@ functions are ``posyandu.events`` hooks, so the REST endpoints, sync push and im
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import func, select

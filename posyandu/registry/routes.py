@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.auth import operations as auth_ops
-from posyandu.auth.models import User
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import paginate
@@ -232,12 +231,7 @@ class ChildInvitations(MethodView):
     @blp.response(200, OpenInvitationSchema(many=True))
     def get(self, child_id):
         """The child's codes that still work, newest first (not the codes themselves: each is shown once)."""
-        child = access.get_child(current_user, child_id)
-        invitations = auth_ops.open_invitations(child)
-        names = dict(db.session.execute(select(User.id, User.name).where(
-            User.id.in_({inv.created_by for inv in invitations}))).all()) if invitations else {}
-        return [{"id": inv.id, "child_id": inv.child_id, "created_at": inv.created_at, "expires_at": inv.expires_at,
-                 "created_by": inv.created_by, "created_by_name": names.get(inv.created_by)} for inv in invitations]
+        return auth_ops.open_invitations(access.get_child(current_user, child_id))
 
 
 @blp.route("/children/<uuid:child_id>/invitations/<uuid:invitation_id>")
@@ -257,10 +251,7 @@ class ChildParents(MethodView):
     @blp.response(200, LinkedParentSchema(many=True))
     def get(self, child_id):
         """The parent accounts that see this child (linked by an invitation code), earliest first."""
-        child = access.get_child(current_user, child_id)
-        return [{"user_id": user.id, "name": user.name, "username": user.username, "phone": user.phone,
-                 "active": user.active, "linked_at": link.created_at}
-                for user, link in auth_ops.linked_parents(child)]
+        return auth_ops.linked_parents(access.get_child(current_user, child_id))
 
 
 @blp.route("/children/<uuid:child_id>/parents/<uuid:user_id>")

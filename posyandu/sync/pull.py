@@ -24,6 +24,7 @@ from posyandu.errors import Forbidden
 from posyandu.extensions import db
 from posyandu.registry.models import Child, ParentLink, Posyandu
 from posyandu.sync import cursor as cursors
+from posyandu.sync import devices
 from posyandu.sync.models import ChangeLog, SyncCounter
 
 PULL_ROLES = ("kader", "bidan", "admin", "parent")   # dinkes does not sync; it exports
@@ -79,7 +80,9 @@ def scope_of(user: User) -> Scope:
     return Scope(posyandu, children, digest)
 
 
-def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
+def pull(user: User, cursor_text: str | None, limit: int, *, device: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One page of changes. ``device`` (``client_id``, ``pending``, ``client_version``): the phone
+    that pulls, noted with the point it pulled to (``sync.devices.seen``)."""
     key = current_app.config["SECRET_KEY"]
     epoch = current_app.config["SYNC_EPOCH"]
     scope = scope_of(user)
@@ -103,14 +106,12 @@ def pull(user: User, cursor_text: str | None, limit: int) -> dict[str, Any]:
     latest = _latest(rows, scope, high_water, has_more)
     nows = [latest.get((row.entity, row.record_id), row) for row in rows]
     gone = _children_gone(nows, scope)
+    if device and device.get("client_id"):
+        devices.seen(user, device["client_id"], device.get("client_version"), pulled_upto=upto,
+                     pending=device.get("pending"))
     return {"changes": [_change(row, scope, now, gone) for row, now in zip(rows, nows)],
             "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch), key),
             "has_more": has_more, "reset": reset}
-
-
-def upto(cursor_text: str) -> int:
-    """The change-log point a cursor this server made stands at."""
-    return cursors.decode(cursor_text, current_app.config["SECRET_KEY"]).seq
 
 
 def children_in(changes: list[dict[str, Any]]) -> list[uuid.UUID]:

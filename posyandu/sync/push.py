@@ -323,6 +323,9 @@ def _replayed(stored: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+_WHOLE_FLOAT = re.compile(r"\d\.0[,\]}]")   # json.dumps writes a whole float as "74.0", then , ] or }
+
+
 def _canonical(asked: Any) -> str:
     return json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates escaped
 
@@ -340,15 +343,12 @@ def _hashes(raw: dict[str, Any]) -> dict[str, Any]:
     are read again by the C parser (a whole float is written ``….0``), not walked in Python: a
     value nested a few hundred levels deep is only hashed, never a 500."""
     asked = _canonical({k: raw.get(k) for k in ("entity", "op", "id", "base_version", "data")})
-    if not _WHOLE_FLOAT.search(asked):   # json.dumps writes a whole float as "74.0", then , ] or }
+    if not _WHOLE_FLOAT.search(asked):
         return {"request_hash": _sha(asked)}
     by_value = _canonical(json.loads(asked, parse_float=_by_value))
     if by_value == asked:
         return {"request_hash": _sha(asked)}
     return {"request_hash": _sha(by_value), "earlier_hash": _sha(asked)}
-
-
-_WHOLE_FLOAT = re.compile(r"\d\.0[,\]}]")
 
 
 def _by_value(text: str) -> int | float:

@@ -1,21 +1,17 @@
 """/api/v1/sync/push, /pull and /devices: thin HTTP over posyandu.sync.push, pull and devices."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from posyandu import privacy
 from posyandu.access import READERS, roles_required
-from posyandu.database import aware
 from posyandu.extensions import Blueprint, db
-from posyandu.pagination import PageArgs, page_schema, paginate
+from posyandu.pagination import PageArgs, page_schema
 from posyandu.sync import devices
 from posyandu.sync import pull as pulling
 from posyandu.sync import push as pushing
-from posyandu.sync.models import SyncClient
 from posyandu.sync.schemas import DeviceSchema, PullArgs, PullResponseSchema, PushResponseSchema, PushSchema
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
@@ -52,22 +48,15 @@ class Pull(MethodView):
     def get(self, args):
         """Changes visible to the caller since the cursor, oldest first, each exactly once
         (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all)."""
-        page = pulling.pull(current_user, args.get("cursor"), args["limit"])
+        page = pulling.pull(current_user, args.get("cursor"), args["limit"], device={
+            "client_id": args.get("client_id"), "pending": args.get("pending"),
+            "client_version": request.headers.get("X-Client-Version")})
         privacy.record_reads("pull", pulling.children_in(page["changes"]))
-        if args.get("client_id"):
-            devices.seen(current_user, args["client_id"], request.headers.get("X-Client-Version"),
-                         pulled_upto=pulling.upto(page["cursor"]), pending=args.get("pending"))
         db.session.commit()
         return page
 
 
 DevicePage = page_schema(DeviceSchema, "DevicePage")
-
-
-def _instant(text: str) -> datetime:
-    """A cursor's instant in UTC: the cursor's columns are compared as stored, which SQLite keeps
-    without an offset."""
-    return aware(datetime.fromisoformat(text)).astimezone(timezone.utc)
 
 
 @blp.route("/devices")
@@ -80,13 +69,4 @@ class Devices(MethodView):
         still held unsent when it last synced (kader: hers and her posyandu's; bidan: her puskesmas's
         kader and midwives; dinkes: its region's; admin: all). A phone unseen for long while holding
         changes is where records get lost: ask its owner to sync."""
-        page = paginate(devices.devices_of(current_user), (SyncClient.last_seen_at, SyncClient.client_id),
-                        args["limit"], args["cursor"], [_instant, None])
-        users = devices.users_by_id({row.user_id for row in page["items"]})
-        return {"items": [{"client_id": row.client_id, "user_id": row.user_id, "user_name": users[row.user_id].name,
-                           "username": users[row.user_id].username, "role": users[row.user_id].role,
-                           "posyandu_id": users[row.user_id].posyandu_id, "app_version": row.app_version,
-                           "first_seen": row.first_seen, "last_seen_at": row.last_seen_at,
-                           "last_push_at": row.last_push_at, "last_pull_at": row.last_pull_at,
-                           "pending_changes": row.pending_changes} for row in page["items"]],
-                "next_cursor": page["next_cursor"]}
+        return devices.page(current_user, args["limit"], args["cursor"])
