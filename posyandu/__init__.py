@@ -43,6 +43,7 @@ def create_app(config: Any = None) -> "Flask":
     tokens.init_jwt(jwt)
     api = Api(app, spec_kwargs=web.spec_kwargs())
     web.register_security_scheme(api)
+    web.register_path_ids(app, api)
     from posyandu import entities
 
     for blp in entities.blueprints():

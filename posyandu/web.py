@@ -1,6 +1,7 @@
 """Health check, the PWA's static files, the docs page's local assets, OpenAPI setup."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.routing import UUIDConverter
 
+from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +29,8 @@ API_DESCRIPTION = """JSON API for posyandu child growth and immunisation records
 
 **Scope**: a kader sees her posyandu, a bidan her puskesmas area, a dinkes user
 her region, a parent only their own children. A record outside the caller's
-scope answers 404; an action the role may not take answers 403.
+scope answers 404; an action the role may not take answers 403. Record ids are
+UUIDs: a malformed id in a path answers 422 on its parameter.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with
 per-field messages in `errors`, in Bahasa Indonesia or English by
@@ -35,6 +39,37 @@ per-field messages in `errors`, in Bahasa Indonesia or English by
 **Lists** are paginated with `?limit=&cursor=` and answer
 `{"items": [...], "next_cursor": ...}`.
 """
+
+
+class MalformedId(str):
+    """A path segment where a record id belongs that is not a UUID."""
+
+
+class PathIdConverter(UUIDConverter):
+    """``<uuid:…>`` in our routes: any one path segment, so that a malformed id is
+    refused with 422 on its parameter (api-contract: "the server rejects a malformed id
+    with 422") instead of matching no route (404, or 405 where the PWA's files match)."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> uuid.UUID | MalformedId:  # type: ignore[override]
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            return MalformedId(value)
+
+
+def register_path_ids(app: Flask, api: Any) -> None:
+    """Before any blueprint: ids in paths are parsed by ``PathIdConverter`` and a
+    malformed one answers 422 before the view (and before authentication) runs."""
+    app.url_map.converters["uuid"] = PathIdConverter
+    api.register_converter(PathIdConverter, lambda converter: {"type": "string", "format": "uuid"})
+
+    @app.url_value_preprocessor
+    def _refuse_malformed_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        bad = {name: ["Not a valid UUID."] for name, value in (values or {}).items() if isinstance(value, MalformedId)}
+        if bad:
+            raise ValidationFailed(errors=bad)
 
 
 class HealthSchema(Schema):

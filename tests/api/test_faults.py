@@ -346,6 +346,46 @@ def test_query_strings_with_nul_are_422_not_a_database_error(client, world):
         assert assert_problem(resp, 422)["errors"], url
 
 
+def _id_routes(app) -> list[tuple[str, str, list[str]]]:
+    """Every (method, rule, id parameters) of a route with a record id in its path."""
+    from werkzeug.routing import UUIDConverter
+
+    routes = []
+    for rule in app.url_map.iter_rules():
+        ids = [name for name, conv in rule._converters.items() if isinstance(conv, UUIDConverter)]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}) if ids else ():
+            routes.append((method, rule.rule, ids))
+    return routes
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", "12345", "123e4567-e89b-12d3-a456-42661417400Z"])
+def test_a_malformed_id_in_any_path_is_422_on_its_parameter_and_writes_nothing(app, client, world, db, make_child,
+                                                                                bad):
+    """api-contract: "The server rejects a malformed id with 422" (before, no route matched: 404, or 405
+    where only the PWA's files matched the path)."""
+    child = make_child()
+    routes = _id_routes(app)
+    assert len(routes) >= 20, routes  # every record route, not a few
+    headers = world.headers("admin", "id")  # logged in (a login is audited) before counting
+    before = counts(db)
+    for method, rule, ids in routes:
+        for bad_one in ids:
+            url = rule
+            for name in ids:
+                url = url.replace(f"<uuid:{name}>", bad if name == bad_one else child["id"])
+            resp = client.open(url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None,
+                               headers=headers)
+            body = assert_problem(resp, 422)
+            assert body["errors"] == {bad_one: ["Bukan UUID yang sah."]}, (method, url, body)
+    assert counts(db) == before
+
+
+def test_a_well_formed_id_of_no_record_is_still_404(client, world):
+    for url in (f"/api/v1/children/{uuid.uuid4()}", f"/api/v1/measurements/{uuid.uuid4()}"):
+        assert_problem(client.get(url, headers=world.headers("admin")), 404)
+    assert_problem(client.get(f"/api/v1/children/{uuid.uuid4().hex.upper()}", headers=world.headers("admin")), 404)
+
+
 def _forged(values) -> str:
     from posyandu.pagination import encode_cursor
 
