@@ -99,7 +99,12 @@ def _empty_all_tables(app) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def app(request, apps):
+    from posyandu.extensions import limiter
+
     app = apps(request.param)
+    # Flask-Limiter keeps one on/off switch per process, set by the last app made: the
+    # fuzzer's app (rate limits off) must not switch them off for the tests after it.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
     yield app
     _empty_all_tables(app)
 
