@@ -155,14 +155,17 @@ def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[
 
 
 def after_measurements_write(user: Any, items: Sequence[tuple[Measurement, Child, dict[str, Any]]]) -> None:
-    """Hook for ``posyandu.events``: only a health worker may override N/T; then recompute
+    """Hook for ``posyandu.events``: only a health worker may override N/T, or change or clear
+    an override (an edit's ``data`` holds only what it changes: a kader's edit that clears a
+    bidan's N/T is refused, not only one that gives one); then recompute
     the written measurements' growth and their children's KMS trends. A measurement must keep
     at least one measured value (an edit may clear some, not all). An override is
     refused on a weighing without one of last month to compare with (computed O or B,
     or no weight): there is no N or T to override."""
     from posyandu.growth.schemas import MEASURED, NOTHING_MEASURED
 
-    if any(data.get("trend_override") for _, _, data in items):
+    if any(data.get("trend_override") or ("trend_override" in data and not instance_state(m).transient)
+           for m, _, data in items):
         from posyandu.access import require_health_worker
         require_health_worker(user)
     if any(all(getattr(m, k) is None for k in MEASURED) for m, _, _ in items):  # an edit that cleared them all

@@ -142,6 +142,37 @@ def test_only_a_health_worker_overrides_the_trend(client, world, child):
     assert ok.status_code == 200 and (ok.get_json()["trend"], ok.get_json()["trend_computed"]) == ("N", "T")
 
 
+def test_a_kader_cannot_clear_a_health_workers_n_t_judgement(client, world, make_child):
+    """Overriding N/T is a health worker's (domain.md), so is undoing it: a kader's edit that clears
+    the bidan's judgement, by REST or by a push, is refused and the judgement stands; a kader's
+    new weighing sent with no judgement, and the bidan clearing her own, still go through."""
+    from tests.sync.helpers import mutation, push
+
+    this_month = date.today().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    child = make_child(sex="M", birth_date=(this_month - timedelta(days=730)).isoformat())  # KBM 200 g
+    url = f"/api/v1/children/{child['id']}/measurements"
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 11.0}, headers=world.headers("kader1"))
+    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 11.1, "trend_override": None},
+                    headers=world.headers("kader1"))
+    assert m.status_code == 201 and m.get_json()["trend"] == "T"
+    m = m.get_json()
+    body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
+    judged = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a"))
+    assert judged.status_code == 200 and judged.get_json()["trend"] == "N"
+    cleared = client.patch(f"/api/v1/measurements/{m['id']}", json={"trend_override": None},
+                           headers=world.headers("kader1"))
+    assert cleared.status_code == 403
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", m["id"], {"child_id": child["id"],
+               "trend_override": None}, base_version=judged.get_json()["version"])])
+    assert r["status"] == "rejected"
+    after = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
+    assert (after["trend"], after["trend_override"], after["version"]) == ("N", "N", judged.get_json()["version"])
+    own = client.patch(f"/api/v1/measurements/{m['id']}", json={"trend_override": None, "trend_override_reason": None},
+                       headers=world.headers("bidan_a"))
+    assert own.status_code == 200 and (own.get_json()["trend"], own.get_json()["trend_override"]) == ("T", None)
+
+
 def test_an_override_counts_for_next_months_2t_and_an_override_without_last_month_is_ignored(
         client, world, make_child, db):
     """2T is T twice in a row (domain.md): a month a health worker overrode to N is not the first
