@@ -10,6 +10,8 @@ import { assess, dueToday, nextDose, tone } from '../../static/pwa/js/assess.js'
 import { chartData } from '../../static/pwa/js/chart.js';
 import { loadSchedule } from '../../static/pwa/js/due.js';
 import { texts } from '../../static/pwa/js/i18n.js';
+import * as checks from '../../static/pwa/js/checks.js';
+import * as forms from '../../static/pwa/js/screens/forms.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pwa = join(root, 'static/pwa');
@@ -56,6 +58,26 @@ test("a health worker's N/T stands over the computed one, as the server's effect
   const alone = assess({ child: girl, m: visit('m3', '2024-10-15', 7.5, { trend_override: 'N', trend_override_reason: 'x' }),
     history: [june], tables, schedule, on: '2024-10-15' }).kms;
   assert.deepEqual([alone.trend, alone.overridden], ['O', false]);
+});
+
+test('a weighing is kept and judged with the decimals the server stores (kg 0,01, cm 0,1; half away from zero)', () => {
+  // validators.as_stored: Decimal(repr(x)).quantize(..., ROUND_HALF_UP), as PostgreSQL's numeric
+  for (const [value, places, stored] of [[7.255, 2, 7.26], [7.195, 2, 7.2], [1.005, 2, 1.01], [2.675, 2, 2.68],
+    [74.25, 1, 74.3], [74.24, 1, 74.2], [0.995, 2, 1], [7.2, 2, 7.2], [null, 2, null]]) {
+    assert.equal(checks.asStored?.(value, places), stored, `${value} to ${places} decimals`);
+  }
+  const typed = (values) => ({ elements: Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }])) });
+  const form = typed({ weight_kg: '7,195', length_height_cm: '74,25', head_circumference_cm: '45,05', muac_cm: '14,15' });
+  const errors = {};
+  const kept = Object.fromEntries(Object.entries(forms.VISIT_NUMBERS ?? {})
+    .map(([name, [lo, hi, options]]) => [name, forms.range(errors, form, name, lo, hi, options)]));
+  assert.deepEqual(kept, { weight_kg: 7.2, length_height_cm: 74.3, head_circumference_cm: 45.1, muac_cm: 14.2 });
+  assert.deepEqual(errors, {});
+  // 7,00 → "7,195" kg at 12 months: the server stores 7,20 (200 g = the KBM: N), not a T the phone showed
+  const baby = { id: 'c2', sex: 'M', birth_date: '2023-08-01' };
+  const r = assess({ child: baby, m: { ...visit('m2', '2024-09-10', kept.weight_kg), child_id: 'c2' },
+    history: [{ ...visit('m1', '2024-08-10', 7.0), child_id: 'c2' }], tables, schedule, on: '2024-09-10' });
+  assert.deepEqual([r.kms.trend, r.kms.gain_g, r.kms.kbm_g], ['N', 200, 200]);
 });
 
 test('O without last month, B at the first weighing', () => {

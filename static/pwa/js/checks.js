@@ -42,6 +42,17 @@ export function nikError(value) {
   return day >= 1 && day <= 31 && month >= 1 && month <= 12 && !value.startsWith('00') ? null : t('nik_invalid');
 }
 
+/** `value` rounded to `places` decimals as the server stores it (validators.as_stored: the number
+ * as written, half away from zero, as PostgreSQL's numeric rounds to its column's scale), so that
+ * what the phone judges and keeps is what the server judges and keeps ("7,255" kg is 7,26). */
+export function asStored(value, places) {
+  if (value === null || !Number.isFinite(value)) return value;
+  const [whole, fraction = ''] = String(Math.abs(value)).split('.');
+  if (fraction.length <= places || /e/i.test(whole)) return value;
+  const digits = BigInt(whole + fraction.slice(0, places)) + (fraction[places] >= '5' ? 1n : 0n);
+  return (Math.sign(value) * Number(digits)) / 10 ** places; // exact: the double nearest the decimal
+}
+
 /** What is wrong with an optional number (null: nothing), its limits written the user's way ("0,5").
  * `grams`: a weight in kg, which a cadre may have written in grams (3200 for 3,2 kg): said so, as
  * the server's validators.between says it. */

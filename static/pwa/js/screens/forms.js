@@ -3,18 +3,29 @@
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
-import { birthDateError, dateError, isHealthWorker, nikError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
+import { asStored, birthDateError, dateError, isHealthWorker, nikError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
 import { outboxEntries } from '../outbox.js';
 import { duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 
+/** An optional number field checked against its limits (as the server checks what was typed);
+ * `options.places`: kept rounded to the decimals the server stores it with (checks.asStored). */
 export function range(errors, form, name, lo, hi, options = {}) {
   const v = num(form.elements[name].value);
   const error = rangeError(v, lo, hi, options);
   if (error) errors[name] = [error];
-  return v;
+  return error || options.places === undefined ? v : asStored(v, options.places);
 }
+
+/** A weighing's numbers: the server's limits (growth/schemas.py) and the decimals its columns keep
+ * (growth/models.py: kg to 0,01, cm to 0,1), which it rounds to before judging the weighing. */
+export const VISIT_NUMBERS = {
+  weight_kg: [0.5, 70, { grams: true, places: 2 }],
+  length_height_cm: [38, 150, { places: 1 }],
+  head_circumference_cm: [25, 60, { places: 1 }],
+  muac_cm: [5, 30, { places: 1 }],
+};
 
 /** A record's date field: required, at most the phone's today (never a posyandu day planned ahead). */
 export function dateCheck(errors, form, name, birthDate = null) {
@@ -107,7 +118,7 @@ export async function childForm(ctx, childId) {
     }
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
-    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true });
+    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 2 });
     if (!showErrors(form, errors)) return false;
     const text = (v) => v.trim() || null;
     await ctx.save({ entity: 'child', id, fields: {
@@ -190,10 +201,10 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const el = form.elements;
     const errors = {};
     const on = dateCheck(errors, form, 'measured_on', child.birth_date);
-    const weight = range(errors, form, 'weight_kg', 0.5, 70, { grams: true });
-    const length = range(errors, form, 'length_height_cm', 38, 150);
-    const head = range(errors, form, 'head_circumference_cm', 25, 60);
-    const muac = range(errors, form, 'muac_cm', 5, 30);
+    const weight = range(errors, form, 'weight_kg', ...VISIT_NUMBERS.weight_kg);
+    const length = range(errors, form, 'length_height_cm', ...VISIT_NUMBERS.length_height_cm);
+    const head = range(errors, form, 'head_circumference_cm', ...VISIT_NUMBERS.head_circumference_cm);
+    const muac = range(errors, form, 'muac_cm', ...VISIT_NUMBERS.muac_cm);
     const judged = judgement?.read(form, errors) ?? {};
     const alert = form.querySelector('#visit-alert');
     alert.hidden = weight !== null || length !== null;
