@@ -100,6 +100,16 @@ test('a second weighing the same day counts the first as weighed before (O, not 
     'the first of the pair stays B');
 });
 
+test('a weighing not sent yet comes after the server\'s of its day, whatever the phone\'s clock said, as the server orders it', () => {
+  // another phone's weighing of the same day reached the server (created 03:00) after this phone saved
+  // its own (02:00) but before it was sent: the server creates this one after it (O, and the month's latest)
+  const theirs = visit('m1', '2024-08-15', 7.5, { created_at: '2024-08-15T03:00:00+00:00', trend: 'B', zscores: {}, status: {} });
+  const mine = visit('m2', '2024-08-15', 7.6, { recorded_at: '2024-08-15T02:00:00.000Z', _pending: true });
+  assert.equal(assess({ child: girl, m: mine, history: [theirs, mine], tables, schedule, on: '2024-08-15' }).kms.trend, 'O');
+  const next = assess({ child: girl, m: visit('m3', '2024-09-15', 8.1), history: [theirs, mine], tables, schedule, on: '2024-09-15' });
+  assert.equal(next.kms.gain_g, 500, 'last month is the weighing the server holds as the later one');
+});
+
 test('last month is its latest weighing: of a same-day pair, the one recorded later', () => {
   const history = [visit('m0', '2024-07-15', 7.0, { created_at: '2024-07-15T02:00:00+00:00' }),
     visit('m1', '2024-07-15', 7.3, { created_at: '2024-07-15T03:00:00+00:00' })];

@@ -7,8 +7,11 @@ import { immunisationCard, supplementsDue } from './due.js';
 const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
 /** A child's measurements in the server's order (posyandu.growth.operations: by date, then as
  * recorded): of two the same day, the one recorded later comes after. A server record is
- * ordered by its creation, a new one (not yet sent) by the phone's clock when it was saved. */
-const stamp = (m) => m.created_at ?? m.recorded_at ?? '';
+ * ordered by its creation; a new one (not yet sent) after every server record of its day, as the
+ * server will create it when it arrives (after what it holds, whatever the phone's clock said when
+ * it was saved: another phone's weighing may have reached it meanwhile), and new ones among
+ * themselves by the phone's clock when each was saved. */
+const stamp = (m) => (m.created_at ? `0${m.created_at}` : `1${m.recorded_at ?? ''}`);
 export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1
   : stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0);
 
