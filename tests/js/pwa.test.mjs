@@ -80,6 +80,16 @@ test('a weighing is kept and judged with the decimals the server stores (kg 0,01
   assert.deepEqual([r.kms.trend, r.kms.gain_g, r.kms.kbm_g], ['N', 200, 200]);
 });
 
+test('the weighing form starts lying under 731 days, standing from 731, as the calculator assumes', () => {
+  const lying = forms.measuredLying ?? (() => null);
+  assert.equal(lying('2021-05-10', '2023-05-10'), true, 'second birthday, no 29 February between: day 730');
+  assert.equal(lying('2021-05-10', '2023-05-11'), false, 'day 731');
+  assert.equal(lying('2022-05-10', '2024-05-09'), true, 'day 730 the day before a second birthday across a leap day');
+  assert.equal(lying('2022-05-10', '2024-05-10'), false, 'day 731');
+  assert.equal(lying('2024-02-29', '2026-02-28'), true);
+  assert.equal(lying('2024-02-29', '2026-03-01'), false);
+});
+
 test('O without last month, B at the first weighing', () => {
   const o = assess({ child: girl, m: visit('m2', '2024-08-15', 7.5), history: [visit('m1', '2024-05-15', 6.5)], tables, schedule, on: '2024-08-15' });
   assert.equal(o.kms.trend, 'O');

@@ -27,6 +27,11 @@ export const VISIT_NUMBERS = {
   muac_cm: [5, 30, { places: 1 }],
 };
 
+/** Whether a child born on `birth` is measured lying on `day` (the position the form starts with):
+ * under 731 days, as WHO and the server assume when no position is recorded (growth.js, zscores.py).
+ * The second birthday is day 730 when no 29 February lies between: still lying. */
+export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth)) / 86400000 < 731;
+
 /** A record's date field: required, at most the phone's today (never a posyandu day planned ahead). */
 export function dateCheck(errors, form, name, birthDate = null) {
   const value = form.elements[name].value;
@@ -169,7 +174,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
   if (measurementId && !existing) return h('p', { class: 'notice' }, t('record_gone'));
   const m = existing ?? {};
   const day = existing?.measured_on ?? recordDay(ctx.day.date);
-  const young = day < `${+child.birth_date.slice(0, 4) + 2}${child.birth_date.slice(4)}`;
+  const young = measuredLying(child.birth_date, day);
   const output = h('div', { id: 'visit-result', 'aria-live': 'polite' });
   const sameDay = h('p', { class: 'notice info', id: 'same-day', hidden: true });
   const judgement = await ntJudgement(ctx, child, existing, measurements);
