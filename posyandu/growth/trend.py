@@ -23,8 +23,9 @@ Definitions used here (documented choices):
 
 A health worker may override N/T (Buku KIA: the direction of the curve decides
 when in doubt): ``Weighing.override``. It stands only over a computed N or T (O and
-B cannot be N or T: there is no last month to compare with), and 2T follows it: a
-month overridden to N is not the first T of a 2T (``effective_trend``).
+B cannot be N or T: there is no last month to compare with), and 2T follows it in
+both months: a month overridden to N is neither the first nor the second T of a 2T, one
+overridden to T is either (``effective_trend``).
 Pure module: imports neither Flask nor the app's extensions.
 """
 
@@ -139,7 +140,8 @@ def kms_status(
     last_month_trend: str | None = None,
     kbm: Mapping[int, int] = DEFAULT_KBM,
 ) -> KmsTrend:
-    """Trend plus BGM, 2T and the referral signs for one weighing (Buku KIA)."""
+    """Trend plus BGM, 2T and the referral signs for one weighing (Buku KIA). ``trend`` is the
+    computed one; 2T reads the trend that counts in both months (a health worker's override)."""
     age_months = completed_months(birth_date, current.measured_on)
     trend, gain, needed = kms_trend(birth_date, current, last_month, weighed_before, kbm, age_months)
     wfa = current.wfa
@@ -149,7 +151,7 @@ def kms_status(
         kbm_g=needed,
         gain_g=gain,
         bgm=wfa is not None and wfa < -3,
-        two_t=trend == TIDAK_NAIK and last_month_trend == TIDAK_NAIK,
+        two_t=effective_trend(trend, current.override) == TIDAK_NAIK and last_month_trend == TIDAK_NAIK,
         above_plus_one=wfa is not None and wfa > 1,
     )
 

@@ -203,6 +203,37 @@ def test_an_override_counts_for_next_months_2t_and_an_override_without_last_mont
     assert (middle["trend"], middle["trend_computed"], middle["trend_override"]) == ("B", "B", "N")
 
 
+def test_a_month_overridden_to_n_is_not_the_second_t_of_a_2t_and_one_overridden_to_t_is(client, world, make_child):
+    """2T is T twice in a row (domain.md), read in this month as in the last by the trend that
+    counts: a weighing a bidan judged N is counted N in the SKDN, never also 2T (nor referred for
+    it); one she judged T after a T month is 2T."""
+    this_month = date.today().replace(day=1)
+    months = [this_month]
+    for _ in range(2):
+        months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    skdn = lambda child: client.get(  # noqa: E731
+        f"/api/v1/reports/skdn?posyandu_id={child['posyandu_id']}&month={this_month:%Y-%m}",
+        headers=world.headers("bidan_a")).get_json()["rows"][0]
+    read = lambda m: client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
+    judge = lambda m, trend: client.patch(  # noqa: E731
+        f"/api/v1/measurements/{m['id']}", json={"trend_override": trend, "trend_override_reason": "kurva mengikuti garis"},
+        headers=world.headers("bidan_a"))
+    for weights, computed, judged, two_t in [((11.2, 11.1, 11.0), "T", "N", False), ((11.2, 11.1, 11.5), "N", "T", True)]:
+        child = make_child(sex="M", birth_date=(this_month - timedelta(days=730)).isoformat())  # KBM 200 g
+        url = f"/api/v1/children/{child['id']}/measurements"
+        made = [client.post(url, json={"measured_on": on.isoformat(), "weight_kg": kg}, headers=world.headers("kader1"))
+                .get_json() for on, kg in zip(months, weights)]
+        assert [read(m)["trend"] for m in made] == ["B", "T", computed] and read(made[2])["two_t"] is not two_t
+        before = skdn(child)
+        assert judge(made[2], judged).status_code == 200
+        now = read(made[2])
+        assert (now["trend"], now["trend_computed"], now["two_t"], now["referral"]) == (judged, computed, two_t, two_t)
+        after = skdn(child)
+        assert (after[judged], after[computed], after["2T"]) == (before[judged] + 1, before[computed] - 1,
+                                                                 before["2T"] + (1 if two_t else -1))
+        assert after["D"] == after["N"] + after["T"] + after["O"] + after["B"]
+
+
 @pytest.mark.parametrize("kind", EVENTS)
 def test_edit_and_delete_are_versioned_and_audited(client, world, child, db, kind):
     from posyandu.audit import AuditLog

@@ -54,6 +54,14 @@ test("a health worker's N/T stands over the computed one, as the server's effect
   // next month's 2T reads the trend that counts for July (N): no 2T
   const august = assess({ child: girl, m: visit('m2', '2024-08-15', 7.2), history: [june, july], tables, schedule, on: '2024-08-15' }).kms;
   assert.deepEqual([august.trend, august.two_t], ['T', false]);
+  // a month judged N is not the second T of a 2T either, and one judged T after a T month is 2T
+  const julyT = visit('m1', '2024-07-15', 7.1);
+  const augustN = assess({ child: girl, m: visit('m2', '2024-08-15', 7.2, { _pending: true, trend_override: 'N', trend_override_reason: 'x' }),
+    history: [june, julyT], tables, schedule, on: '2024-08-15' }).kms;
+  assert.deepEqual([augustN.trend, augustN.trend_computed, augustN.two_t, augustN.referral], ['N', 'T', false, false]);
+  const augustT = assess({ child: girl, m: visit('m2', '2024-08-15', 7.8, { _pending: true, trend_override: 'T', trend_override_reason: 'x' }),
+    history: [june, julyT], tables, schedule, on: '2024-08-15' }).kms;
+  assert.deepEqual([augustT.trend, augustT.trend_computed, augustT.two_t, augustT.referral], ['T', 'N', true, true]);
   // an override over a computed O or B does not stand (its last month was deleted since): the computed one counts
   const alone = assess({ child: girl, m: visit('m3', '2024-10-15', 7.5, { trend_override: 'N', trend_override_reason: 'x' }),
     history: [june], tables, schedule, on: '2024-10-15' }).kms;

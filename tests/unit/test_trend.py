@@ -76,6 +76,18 @@ def test_series_uses_the_latest_weighing_of_each_calendar_month():
     assert [t.two_t for t in trends] == [False, False, False, False, True, False]
 
 
+def test_2t_reads_the_trend_that_counts_in_this_month_as_in_the_last():
+    """A month a health worker judged N is not the second T of a 2T; one judged T after a T is."""
+    april, may = Weighing(date(2024, 4, 27), 5.5), Weighing(date(2024, 5, 30), 5.6)   # T, then T (100 g < 600)
+    series = [Weighing(date(2024, 3, 28), 5.0), april]
+    assert [t.two_t for t in series_trends(BORN, [*series, may])][-1] is True
+    judged_n = series_trends(BORN, [*series, Weighing(may.measured_on, may.weight_kg, override="N")])[-1]
+    assert (judged_n.trend, judged_n.two_t, judged_n.referral) == ("T", False, False)  # trend: the computed one
+    gained = Weighing(date(2024, 5, 30), 6.2, override="T")   # 700 g >= 600: N computed, judged T
+    judged_t = series_trends(BORN, [*series, gained])[-1]
+    assert (judged_t.trend, judged_t.two_t, judged_t.referral) == ("N", True, True)
+
+
 def test_series_keeps_the_input_order():
     later, earlier = Weighing(date(2024, 4, 2), 5.5), Weighing(date(2024, 3, 2), 4.5)
     assert [t.trend for t in series_trends(BORN, [later, earlier])] == ["N", "B"]  # +1000 g >= 900 g

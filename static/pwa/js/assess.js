@@ -88,7 +88,7 @@ function kmsComputed(child, m, others, wfa, kbm) {
   const last = lastMonthOf(others, m);
   const lastTrend = last ? trendOf(child, last, others, kbm) : null;
   const kms = kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend, kbm);
-  // a health worker's N/T stands over the computed one; 2T reads the computed (trend.series_trends)
+  // a health worker's N/T stands over the computed one, and 2T reads it (trend.kms_status)
   const counted = effectiveTrend(kms.trend, m.trend_override);
   return { ...kms, trend: counted, trend_computed: kms.trend, overridden: counted !== kms.trend,
     override_reason: counted !== kms.trend ? m.trend_override_reason ?? null : null };

@@ -242,12 +242,14 @@ export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAUL
 export const effectiveTrend = (computed, override) =>
   (['N', 'T'].includes(override) && ['N', 'T'].includes(computed) ? override : computed);
 
-/** Trend plus BGM (wfa < -3), 2T and referral (BGM, 2T or wfa > +1). */
+/** Trend plus BGM (wfa < -3), 2T and referral (BGM, 2T or wfa > +1). `trend` is the computed one;
+ * 2T reads the trend that counts in both months (`current.trend_override`, `lastMonthTrend`), as
+ * trend.kms_status. */
 export function kmsStatus(birthDate, current, lastMonth, weighedBefore, lastMonthTrend = null, kbm = DEFAULT_KBM) {
   const result = trend(birthDate, current, lastMonth, weighedBefore, kbm);
   const wfa = current.wfa ?? null;
   const bgm = wfa !== null && wfa < -3;
-  const twoT = result.trend === 'T' && lastMonthTrend === 'T';
+  const twoT = effectiveTrend(result.trend, current.trend_override ?? null) === 'T' && lastMonthTrend === 'T';
   const abovePlusOne = wfa !== null && wfa > 1;
   return { ...result, bgm, two_t: twoT, above_plus_one: abovePlusOne, referral: bgm || twoT || abovePlusOne };
 }
