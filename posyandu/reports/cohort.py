@@ -4,8 +4,10 @@
   scope, not deleted or merged away, born by the month's last day and under 60
   completed months on it. Each child counts once, at the posyandu it belongs
   to now (events follow a transferred child).
-* Areas: a posyandu rolls up to its desa, its puskesmas (≈ kecamatan) and its
-  kabupaten. ``level`` picks the grouping column.
+* Areas: a posyandu rolls up to its desa, the kecamatan and kabupaten of that desa
+  (Kemendagri codes nest by prefix), and its puskesmas. ``level`` picks the grouping
+  column. A puskesmas may run posyandu in a desa of a neighbouring kecamatan: the
+  kecamatan is the desa's, never the puskesmas's.
 * A child's visit of the month is its latest measurement of the month (the
   latest weighing, for SKDN), chosen with a window function.
 
@@ -25,6 +27,7 @@ from posyandu.registry.models import Child, Posyandu, Puskesmas, Region
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
 
 LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
+KECAMATAN_CODE_LENGTH = len("35.25.01")  # the desa code's prefix: 35.25.01.2001 → 35.25.01
 SEXES = ("M", "F")
 ALL_SEXES = "all"
 VISIT_COLUMNS = ("id", "child_id", "measured_on", "weight_kg", "length_height_cm", "oedema", "trend", "bgm", "two_t",
@@ -33,7 +36,8 @@ VISIT_COLUMNS = ("id", "child_id", "measured_on", "weight_kg", "length_height_cm
 
 def area_column(level: str) -> Any:
     return {"posyandu": Posyandu.id, "desa": Posyandu.desa_code, "puskesmas": Posyandu.puskesmas_id,
-            "kecamatan": Puskesmas.kecamatan_code, "kabupaten": Posyandu.kabupaten_code}[level]
+            "kecamatan": func.substr(Posyandu.desa_code, 1, KECAMATAN_CODE_LENGTH),
+            "kabupaten": Posyandu.kabupaten_code}[level]
 
 
 def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
@@ -43,12 +47,10 @@ def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
 
 def children_in_area(posyandu_filter: Any, level: str) -> Select:
     """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu."""
-    stmt = (select(area_column(level).label("area")).select_from(Child)
-            .join(Posyandu, Posyandu.id == Child.posyandu_id))
-    if level == "kecamatan":
-        stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
-    return stmt.where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
-                      Posyandu.deleted_at.is_(None))
+    return (select(area_column(level).label("area")).select_from(Child)
+            .join(Posyandu, Posyandu.id == Child.posyandu_id)
+            .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
+                   Posyandu.deleted_at.is_(None)))
 
 
 def under_five_on(on: date) -> Any:

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, case, extract, false, func, select, 
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
-from posyandu.registry.models import Child, Posyandu, Puskesmas
+from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import area_column, area_names, children_in_area, cohort, count_if, scoped_posyandu_ids
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
@@ -90,8 +90,6 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
 def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[tuple[str, str, int], int]:
     stmt = (select(area_column(level).label("area"), Immunisation.vaccine, Immunisation.dose, func.count())
             .select_from(Immunisation).join(Posyandu, Posyandu.id == Immunisation.posyandu_id))
-    if level == "kecamatan":
-        stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
                       Posyandu.deleted_at.is_(None), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)

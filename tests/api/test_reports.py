@@ -113,3 +113,29 @@ def test_the_action_list_csv_writes_formula_names_as_text(client, world, make_ch
     cells = dict(zip(header[0], row))
     assert (cells["Nama anak"].value, cells["Nama anak"].data_type) == (evil, "s")
     assert isinstance(cells["Umur (bulan)"].value, int)
+
+
+def test_a_posyandu_rolls_up_to_the_kecamatan_of_its_desa_not_of_its_puskesmas(client, world, make_child, app):
+    """PKM Wringinanom (kecamatan 35.25.01) runs a posyandu in desa Cangkir of kecamatan Driyorejo
+    (35.25.02): the desa lies in Driyorejo, so its children count there, as the region filter says."""
+    from posyandu.extensions import db
+    from posyandu.registry.operations import upsert_region
+
+    with app.app_context():
+        upsert_region("35.25.02", "Driyorejo")
+        upsert_region("35.25.02.2001", "Cangkir")
+        db.session.commit()
+    resp = client.post("/api/v1/posyandu", headers=world.headers("bidan_a"), json={
+        "name": "Dahlia", "desa_code": "35.25.02.2001", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 3})
+    assert resp.status_code == 201, resp.get_json()
+    world.ids["dahlia"] = resp.get_json()["id"]
+    make_child(by="bidan_a", posyandu="dahlia", name="Anak Dahlia", birth_date="2024-06-15")
+    make_child(name="Anak Melati", birth_date="2024-06-15")
+    for report in ("skdn", "coverage"):
+        rows = client.get(f"/api/v1/reports/{report}?month={JUNE}&level=kecamatan",
+                          headers=world.headers("dinkes_gresik")).get_json()["rows"]
+        assert sorted({(r["area"], r["area_name"]) for r in rows}) == [("35.25.01", "Wringinanom"),
+                                                                       ("35.25.02", "Driyorejo")], report
+    rows = client.get(f"/api/v1/reports/skdn?month={JUNE}&level=kecamatan&region_code=35.25.02",
+                      headers=world.headers("dinkes_gresik")).get_json()["rows"]
+    assert [(r["area"], r["S"]) for r in rows] == [("35.25.02", 1)]
