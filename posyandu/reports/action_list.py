@@ -2,7 +2,8 @@
 
 For each child under five in the area on the month's last day, looking at the
 child's latest weighing/measurement of the month *or the month before* (a child
-absent once is still followed up):
+absent once is still followed up; each nutrition index from the latest
+measurement that measured it, ``cohort.latest_visit``):
 
 * ``T`` — that weighing's KMS trend is T (tidak naik); ``2T`` — T twice in a row;
   ``BGM`` — weight-for-age below −3 SD (below the red line);
@@ -30,7 +31,8 @@ from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import joined_latest, latest_visit, under_five_on
+from posyandu.reports.cohort import (LENGTH_MEASURED, WEIGHT_FOR_LENGTH_MEASURED, joined_latest, latest_visit,
+                                     under_five_on)
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
@@ -41,7 +43,8 @@ CHUNK = 1000
 def _children(month: Month, posyandu_filter: Any) -> Any:
     start = month.previous.first
     w = latest_visit(start, month.last, posyandu_filter, weighed_only=True)
-    m = latest_visit(start, month.last, posyandu_filter, weighed_only=False)
+    h = latest_visit(start, month.last, posyandu_filter, weighed_only=False, measuring=LENGTH_MEASURED)
+    t = latest_visit(start, month.last, posyandu_filter, weighed_only=False, measuring=WEIGHT_FOR_LENGTH_MEASURED)
     last_weighed = (select(func.max(Measurement.measured_on))
                     .where(Measurement.child_id == Child.id, Measurement.weight_kg.is_not(None),
                            Measurement.deleted_at.is_(None), Measurement.measured_on <= month.last)
@@ -49,12 +52,12 @@ def _children(month: Month, posyandu_filter: Any) -> Any:
     stmt = (select(Child.id.label("child_id"), Child.name, Child.sex, Child.birth_date, Child.kabupaten_code,
                    Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
-                   w.c.two_t, w.c.bgm, m.c.measured_on.label("measured_on"), m.c.tb_u, m.c.bb_tb, m.c.oedema,
-                   last_weighed.label("last_weighed_on"))
+                   w.c.two_t, w.c.bgm, h.c.tb_u, t.c.bb_tb, t.c.oedema, last_weighed.label("last_weighed_on"))
             .select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
                    posyandu_filter, under_five_on(month.last)))
-    stmt = joined_latest(joined_latest(stmt, w, outer=True), m, outer=True)
+    for visit in (w, h, t):
+        stmt = joined_latest(stmt, visit, outer=True)
     return stmt.order_by(Posyandu.name, Posyandu.id, Child.name, Child.id)
 
 
@@ -65,11 +68,10 @@ def growth_reasons(r: Any, month: Month) -> list[str]:
         out += [name for name, hit in (("T", r["trend"] == "T"), ("2T", r["two_t"]), ("BGM", r["bgm"])) if hit]
     elif r["birth_date"] < month.previous.first:
         out.append("not_weighed_2_months")
-    if r["measured_on"] is not None:
-        if r["bb_tb"] in WASTED or r["oedema"]:
-            out.append("wasting")
-        if r["tb_u"] in STUNTED:
-            out.append("stunting")
+    if r["bb_tb"] in WASTED or r["oedema"]:
+        out.append("wasting")
+    if r["tb_u"] in STUNTED:
+        out.append("stunting")
     return out
 
 

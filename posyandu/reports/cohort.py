@@ -9,7 +9,11 @@
   column. A puskesmas may run posyandu in a desa of a neighbouring kecamatan: the
   kecamatan is the desa's, never the puskesmas's.
 * A child's visit of the month is its latest measurement of the month (the
-  latest weighing, for SKDN), chosen with a window function.
+  latest weighing, for SKDN), chosen with a window function. A nutrition index
+  is read from the latest measurement that measured its inputs
+  (``LENGTH_MEASURED``, ``WEIGHT_FOR_LENGTH_MEASURED``): a weight-only re-weighing
+  later in the month does not erase the month's length (each status still comes
+  from one measurement, never a weight of one day with a length of another).
 
 Everything here is plain SQLAlchemy Core that compiles to the same SQL on
 SQLite and PostgreSQL; nothing loads rows into Python.
@@ -30,6 +34,8 @@ LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
 KECAMATAN_CODE_LENGTH = len("35.25.01")  # the desa code's prefix: 35.25.01.2001 → 35.25.01
 SEXES = ("M", "F")
 ALL_SEXES = "all"
+LENGTH_MEASURED = Measurement.length_height_cm.is_not(None)  # TB/U
+WEIGHT_FOR_LENGTH_MEASURED = (Measurement.weight_kg.is_not(None) & LENGTH_MEASURED) | Measurement.oedema  # BB/TB
 VISIT_COLUMNS = ("id", "child_id", "measured_on", "weight_kg", "length_height_cm", "oedema", "trend", "bgm", "two_t",
                  "flagged", "z_wfa", "z_lhfa", "z_wfl", "z_wfh", "bb_u", "tb_u", "bb_tb")
 
@@ -69,12 +75,15 @@ def age_group(on: date) -> Any:
     return case(*whens, else_=literal(age_group_bounds(on)[-1][0]))
 
 
-def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool) -> Any:
-    """Each child's latest measurement (``rn = 1``) between ``first`` and ``last``, as a subquery."""
+def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool, measuring: Any = None) -> Any:
+    """Each child's latest measurement (``rn = 1``) between ``first`` and ``last``, as a subquery;
+    ``weighed_only``: among weighings; ``measuring``: among measurements where it holds."""
     conds = [Measurement.measured_on.between(first, last), Measurement.deleted_at.is_(None),
              Measurement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter))]
     if weighed_only:
         conds.append(Measurement.weight_kg.is_not(None))
+    if measuring is not None:
+        conds.append(measuring)
     rank = func.row_number().over(partition_by=Measurement.child_id,
                                   order_by=(Measurement.measured_on.desc(), Measurement.created_at.desc(),
                                             Measurement.id.desc()))

@@ -1,7 +1,9 @@
 """Nutrition prevalence for a month: stunting, wasting, underweight, overweight (domain.md).
 
-Among the children of the month's cohort who were measured that month, using
-each child's latest measurement of the month (Permenkes 2/2020 categories):
+Among the children of the month's cohort who were measured that month, each
+index from the child's latest measurement of the month that measured it (TB/U:
+a length/height; BB/TB: a weight and a length/height, or oedema; BB/U: a
+weight), Permenkes 2/2020 categories:
 
 * stunting = TB/U pendek or sangat pendek (denominator: children with a TB/U status);
 * wasting = BB/PB-BB/TB gizi kurang or gizi buruk, or oedema (denominator: a BB/TB
@@ -10,7 +12,8 @@ each child's latest measurement of the month (Permenkes 2/2020 categories):
 
 Implausible values (WHO flags) are left out per index and counted separately:
 ``flagged_tb_u`` etc. are children whose z-score exists but was flagged;
-``flagged`` counts children with any flagged value. Rows come per area as a
+``flagged`` counts children with any flagged value (in those or in the month's
+latest measurement). Rows come per area as a
 total (sex ``all``, age ``0-59``), by sex, and by F1 age group.
 """
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 from sqlalchemy import func
 
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import age_group, cohort, count_if, grouped, joined_latest, latest_visit, with_margins
+from posyandu.reports.cohort import (LENGTH_MEASURED, WEIGHT_FOR_LENGTH_MEASURED, age_group, cohort, count_if, grouped,
+                                     joined_latest, latest_visit, with_margins)
 from posyandu.reports.period import Month, Period, pct
 from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED
 
@@ -31,22 +35,29 @@ COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagg
 
 def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
     """Per area: the total row, one row per sex and one per F1 age group, with counts and percentages."""
-    v = latest_visit(month.first, month.last, posyandu_filter, weighed_only=False)
+    first, last = month.first, month.last
+    v = latest_visit(first, last, posyandu_filter, weighed_only=False)
+    h = latest_visit(first, last, posyandu_filter, weighed_only=False, measuring=LENGTH_MEASURED)  # TB/U
+    t = latest_visit(first, last, posyandu_filter, weighed_only=False, measuring=WEIGHT_FOR_LENGTH_MEASURED)  # BB/TB
+    w = latest_visit(first, last, posyandu_filter, weighed_only=True)  # BB/U
     stmt = joined_latest(cohort(month, posyandu_filter, level), v, outer=False)
-    wfl_wfh = func.coalesce(v.c.z_wfl, v.c.z_wfh)
+    for visit in (h, t, w):
+        stmt = joined_latest(stmt, visit, outer=True)
+    flagged_tb_u = h.c.z_lhfa.is_not(None) & h.c.tb_u.is_(None)
+    flagged_bb_tb = func.coalesce(t.c.z_wfl, t.c.z_wfh).is_not(None) & t.c.bb_tb.is_(None)
+    flagged_bb_u = w.c.z_wfa.is_not(None) & w.c.bb_u.is_(None)
+    oedema = t.c.oedema.is_(True)
     cols = [
-        func.count(v.c.id).label("measured"), count_if(v.c.flagged).label("flagged"),
-        count_if(v.c.tb_u.is_not(None)).label("tb_u_n"), count_if(v.c.tb_u.in_(STUNTED)).label("stunted"),
-        count_if(v.c.tb_u == "sangat_pendek").label("severely_stunted"),
-        count_if(v.c.z_lhfa.is_not(None) & v.c.tb_u.is_(None)).label("flagged_tb_u"),
-        count_if(v.c.bb_tb.is_not(None) | v.c.oedema).label("bb_tb_n"),
-        count_if(v.c.bb_tb.in_(WASTED) | v.c.oedema).label("wasted"),
-        count_if((v.c.bb_tb == "gizi_buruk") | v.c.oedema).label("severely_wasted"),
-        count_if(v.c.bb_tb.in_(OVERWEIGHT)).label("overweight"),
-        count_if(wfl_wfh.is_not(None) & v.c.bb_tb.is_(None)).label("flagged_bb_tb"),
-        count_if(v.c.bb_u.is_not(None)).label("bb_u_n"), count_if(v.c.bb_u.in_(UNDERWEIGHT)).label("underweight"),
-        count_if(v.c.bb_u == "sangat_kurang").label("severely_underweight"),
-        count_if(v.c.z_wfa.is_not(None) & v.c.bb_u.is_(None)).label("flagged_bb_u"),
+        func.count(v.c.id).label("measured"),
+        count_if(v.c.flagged | flagged_tb_u | flagged_bb_tb | flagged_bb_u).label("flagged"),
+        count_if(h.c.tb_u.is_not(None)).label("tb_u_n"), count_if(h.c.tb_u.in_(STUNTED)).label("stunted"),
+        count_if(h.c.tb_u == "sangat_pendek").label("severely_stunted"), count_if(flagged_tb_u).label("flagged_tb_u"),
+        count_if(t.c.bb_tb.is_not(None) | oedema).label("bb_tb_n"),
+        count_if(t.c.bb_tb.in_(WASTED) | oedema).label("wasted"),
+        count_if((t.c.bb_tb == "gizi_buruk") | oedema).label("severely_wasted"),
+        count_if(t.c.bb_tb.in_(OVERWEIGHT)).label("overweight"), count_if(flagged_bb_tb).label("flagged_bb_tb"),
+        count_if(w.c.bb_u.is_not(None)).label("bb_u_n"), count_if(w.c.bb_u.in_(UNDERWEIGHT)).label("underweight"),
+        count_if(w.c.bb_u == "sangat_kurang").label("severely_underweight"), count_if(flagged_bb_u).label("flagged_bb_u"),
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = grouped(session, stmt, level, ("sex", "age_group"))

@@ -195,6 +195,20 @@ def test_prevalence_of_melati_by_hand(client, world, august):
     assert (by_age["6-11"]["underweight_pct"], by_age["6-11"]["stunting_pct"]) == (100.0, None)
 
 
+
+def test_a_weight_only_reweighing_later_in_the_month_keeps_the_months_length(client, world, august):
+    # G (stunted) and H (wasted) are weighed again on Aug 20, weight only (the same weights): their TB/U and
+    # BB/TB still come from the Aug 10 measurement with a length, their BB/U from the latest weighing.
+    for k, kg in (("G", 14.0), ("H", 10.0)):
+        resp = client.post(f"/api/v1/children/{august[k]['id']}/measurements", headers=world.headers("bidan_a"),
+                           json={"id": str(uuid.uuid4()), "measured_on": "2025-08-20", "weight_kg": kg})
+        assert resp.status_code == 201, resp.get_json()
+    t = get_rows(client, world, "prevalence", f"month={AUG}&posyandu_id={world.ids['p1']}")[0]
+    assert (t["measured"], t["tb_u_n"], t["stunted"], t["bb_tb_n"], t["wasted"], t["bb_u_n"], t["underweight"]) == (
+        9, 5, 1, 5, 2, 8, 2)
+    reasons = {r["name"]: r["reasons"] for r in get_rows(client, world, "actions", f"month={AUG}&reason=wasting&reason=stunting")}
+    assert reasons == {"Anak G": ["stunting"], "Anak H": ["wasting"], "Anak I": ["wasting"]}
+
 def test_coverage_of_melati_by_hand(client, world, august):
     rows = {r["indicator"]: r for r in get_rows(client, world, "coverage", f"month={AUG}&posyandu_id={world.ids['p1']}")}
     pick = lambda name: (rows[name]["target"], rows[name]["covered"], rows[name]["coverage_pct"], rows[name]["given_in_period"])  # noqa: E731
