@@ -5,7 +5,8 @@ Rules (Buku KIA / Standar Pemantauan Pertumbuhan Balita, as in domain.md):
 * **N** (naik): weighed this month and last month, gain >= KBM (kenaikan berat
   badan minimal) for the child's age. **T** (tidak naik): weighed both months,
   gain below KBM or a loss.
-* **O**: weighed this month but not last month. **B**: weighed for the first time.
+* **O**: weighed this month but not last month. **B**: weighed for the first time (in
+  the calendar month of the first weighing: re-weighed later that month, still B).
 * **BGM** (bawah garis merah): weight-for-age z < -3. **2T**: T this month and
   T last month. BGM, 2T and weight-for-age above +1 SD mean referral.
 
@@ -176,9 +177,11 @@ def series_trends(
         latest[month_index(weighings[i].measured_on)] = weighings[i]
     month_trend: dict[int, str] = {}
     results: dict[int, KmsTrend] = {}
-    for position, i in enumerate(order):
+    first_month = month_index(weighings[order[0]].measured_on) if order else 0
+    for i in order:
         month = month_index(weighings[i].measured_on)
-        result = kms_status(birth_date, weighings[i], latest.get(month - 1), weighed_before or position > 0,
+        # B is the month of the first weighing: a second weighing that month is still new, not O
+        result = kms_status(birth_date, weighings[i], latest.get(month - 1), weighed_before or month > first_month,
                             month_trend.get(month - 1), kbm)
         results[i] = result
         if latest[month] is weighings[i]:

@@ -271,6 +271,34 @@ def test_kms_trend_n_then_t_then_2t_with_referral(client, world, make_child):
     assert last["weight_gain_g"] == 100 and last["kbm_g"] == 400 and last["referral"] is False
 
 
+@pytest.mark.parametrize("how", ["rest", "push"])
+def test_a_child_weighed_twice_in_its_first_month_counts_as_b_in_the_skdn(client, world, make_child, how):
+    """B is new this month (domain.md): the month's latest weighing of a child first weighed that
+    month is B, not O, whether the two weighings come one by one or in one push."""
+    from tests.sync.helpers import measurement_data, mutation, new_id, push
+
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    child = make_child(sex="F", birth_date=(last_month - timedelta(days=300)).isoformat())
+    days = [last_month + timedelta(days=2), last_month + timedelta(days=20)]
+    skdn = lambda: client.get(  # noqa: E731
+        f"/api/v1/reports/skdn?posyandu_id={child['posyandu_id']}&month={last_month:%Y-%m}",
+        headers=world.headers("bidan_a")).get_json()["rows"][0]
+    before = skdn()
+    if how == "rest":
+        for on, kg in zip(days, (7.5, 7.6)):
+            assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                               json={"measured_on": on.isoformat(), "weight_kg": kg}).status_code == 201
+    else:
+        results = push(client, world.headers("kader1"), [
+            mutation("measurement", new_id(), measurement_data(child["id"], measured_on=on.isoformat(), weight_kg=kg))
+            for on, kg in zip(days, (7.5, 7.6))])
+        assert [r["status"] for r in results] == ["applied", "applied"], results
+    items = client.get(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1")).get_json()["items"]
+    assert [m["trend"] for m in items] == ["B", "B"]
+    after = skdn()
+    assert (after["D"], after["B"], after["O"]) == (before["D"] + 1, before["B"] + 1, before["O"])
+
+
 def test_an_admin_publishes_a_new_kbm_and_trends_follow(client, world, make_child):
     this_month = date.today().replace(day=1)
     child = make_child(sex="M", birth_date=(this_month - timedelta(days=200)).isoformat())

@@ -49,7 +49,8 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     wait_synced(page)
     assert [(m["id"], m["weight_kg"]) for m in live_weighings(live_server, child_id, "kader3")] == [(first_id, 7.5)]
 
-    # weighed again the same day, offline: pointed to the first, and judged O as the server will
+    # weighed again the same day, offline: pointed to the first, and judged as the server will: still
+    # B, the child's first month (new), not O
     ctx.set_offline(True)
     open_child(page, NAME)
     page.get_by_role("link", name="Catat penimbangan").click()
@@ -57,11 +58,11 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     shot(page, "21-weighing-same-day", full_page=False)
     page.get_by_label("Berat badan (kg)").fill("7,6")
     page.get_by_role("button", name="Simpan").click()
-    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("O — bulan lalu tidak ditimbang")
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("B — baru pertama kali ditimbang")
     ctx.set_offline(False)
     wait_synced(page)
     second = [m for m in live_weighings(live_server, child_id, "kader3") if m["id"] != first_id]
-    assert [(m["weight_kg"], m["trend"], m["possible_duplicate_of"]) for m in second] == [(7.6, "O", first_id)]
+    assert [(m["weight_kg"], m["trend"], m["possible_duplicate_of"]) for m in second] == [(7.6, "B", first_id)]
 
     # the second one deleted with a reason (offline) while someone else corrects it: the cadre
     # is asked, deletes anyway, and the server keeps the corrected weighing, once

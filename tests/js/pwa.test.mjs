@@ -37,6 +37,14 @@ test('T twice in a row is 2T and means referral', () => {
   assert.equal(r.referral, true);
 });
 
+test('a second weighing in the month of the first is still B (new), as the server says', () => {
+  const first = visit('m1', '2024-08-05', 7.0);
+  const again = assess({ child: girl, m: visit('m2', '2024-08-25', 7.1), history: [first], tables, schedule, on: '2024-08-25' });
+  assert.equal(again.kms.trend, 'B');
+  const later = assess({ child: girl, m: visit('m3', '2024-10-05', 7.4), history: [first], tables, schedule, on: '2024-10-05' });
+  assert.equal(later.kms.trend, 'O');
+});
+
 test('the server trend of last month is used for 2T when it has one', () => {
   const history = [visit('m1', '2024-07-15', 7.0, { trend: 'N', zscores: {}, status: {} })];
   const r = assess({ child: girl, m: visit('m2', '2024-08-15', 7.1), history, tables, schedule, on: '2024-08-15' });
@@ -105,14 +113,14 @@ test('O without last month, B at the first weighing', () => {
   assert.equal(b.kms.trend, 'B');
 });
 
-test('a second weighing the same day counts the first as weighed before (O, not B), as the server does', () => {
-  // posyandu.growth.trend.series_trends: a same-day pair is ordered as recorded; the later one
-  // has an earlier weighing and no last month: O (the server answers it with possible_duplicate_of)
+test('a second weighing the same day is still B in the month of the first, as the server says', () => {
+  // posyandu.growth.trend.series_trends: a same-day pair is ordered as recorded (the server answers
+  // the later one with possible_duplicate_of); both are the child's first month: new, B, not O
   const first = visit('m1', '2024-08-15', 7.5, { created_at: '2024-08-15T02:00:00+00:00', trend: 'B', zscores: {}, status: {} });
   const again = visit('m2', '2024-08-15', 7.6, { recorded_at: '2024-08-15T03:00:00.000Z' });
-  assert.equal(assess({ child: girl, m: again, history: [first, again], tables, schedule, on: '2024-08-15' }).kms.trend, 'O');
+  assert.equal(assess({ child: girl, m: again, history: [first, again], tables, schedule, on: '2024-08-15' }).kms.trend, 'B');
   const pendingFirst = { ...first, created_at: undefined, recorded_at: '2024-08-15T02:00:00.000Z', _pending: true };
-  assert.equal(assess({ child: girl, m: again, history: [pendingFirst], tables, schedule, on: '2024-08-15' }).kms.trend, 'O',
+  assert.equal(assess({ child: girl, m: again, history: [pendingFirst], tables, schedule, on: '2024-08-15' }).kms.trend, 'B',
     'both still on the phone');
   assert.equal(assess({ child: girl, m: first, history: [first, again], tables, schedule, on: '2024-08-15' }).kms.trend, 'B',
     'the first of the pair stays B');
@@ -120,10 +128,9 @@ test('a second weighing the same day counts the first as weighed before (O, not 
 
 test('a weighing not sent yet comes after the server\'s of its day, whatever the phone\'s clock said, as the server orders it', () => {
   // another phone's weighing of the same day reached the server (created 03:00) after this phone saved
-  // its own (02:00) but before it was sent: the server creates this one after it (O, and the month's latest)
+  // its own (02:00) but before it was sent: the server creates this one after it (the month's latest)
   const theirs = visit('m1', '2024-08-15', 7.5, { created_at: '2024-08-15T03:00:00+00:00', trend: 'B', zscores: {}, status: {} });
   const mine = visit('m2', '2024-08-15', 7.6, { recorded_at: '2024-08-15T02:00:00.000Z', _pending: true });
-  assert.equal(assess({ child: girl, m: mine, history: [theirs, mine], tables, schedule, on: '2024-08-15' }).kms.trend, 'O');
   const next = assess({ child: girl, m: visit('m3', '2024-09-15', 8.1), history: [theirs, mine], tables, schedule, on: '2024-09-15' });
   assert.equal(next.kms.gain_g, 500, 'last month is the weighing the server holds as the later one');
 });

@@ -88,6 +88,15 @@ def test_2t_reads_the_trend_that_counts_in_this_month_as_in_the_last():
     assert (judged_t.trend, judged_t.two_t, judged_t.referral) == ("N", True, True)
 
 
+def test_a_second_weighing_in_the_month_of_the_first_is_still_b():
+    """B is a child weighed for the first time (domain.md): re-weighed later that month, it is still
+    new that month, not O (the SKDN reads the month's latest weighing); a month after a gap is O."""
+    series = [Weighing(date(2024, 2, 10), 4.0), Weighing(date(2024, 2, 24), 4.2),
+              Weighing(date(2024, 4, 3), 5.0), Weighing(date(2024, 4, 20), 5.1)]
+    assert [t.trend for t in series_trends(BORN, series)] == ["B", "B", "O", "O"]
+    assert [t.trend for t in series_trends(BORN, series[1:2], weighed_before=True)] == ["O"]  # a window of a longer one
+
+
 def test_series_keeps_the_input_order():
     later, earlier = Weighing(date(2024, 4, 2), 5.5), Weighing(date(2024, 3, 2), 4.5)
     assert [t.trend for t in series_trends(BORN, [later, earlier])] == ["N", "B"]  # +1000 g >= 900 g

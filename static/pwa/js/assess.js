@@ -65,6 +65,10 @@ export function growthOf(child, m, tables) {
 /** The weighings before `m` in the series, a same-day one recorded earlier included (trend.series_trends). */
 const weighings = (history, m) => history.filter((h) => h.weight_kg != null && byDate(h, m) < 0).sort(byDate);
 
+/** Whether the child was weighed in a calendar month before `m`'s (else `m` is B, new: a second
+ * weighing in the month of the first is still new, trend.series_trends). */
+const weighedBefore = (history, m) => weighings(history, m).some((h) => monthIndex(h.measured_on) < monthIndex(m.measured_on));
+
 /** The latest weighing of the calendar month before `m`'s. */
 function lastMonthOf(history, m) {
   const prev = weighings(history, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on) - 1);
@@ -76,7 +80,7 @@ function lastMonthOf(history, m) {
 function trendOf(child, m, history, kbm) {
   if (m.trend && !judgedHere(m)) return m.trend;
   const last = lastMonthOf(history, m);
-  return effectiveTrend(trend(child.birth_date, m, last, weighings(history, m).length > 0, kbm).trend, m.trend_override);
+  return effectiveTrend(trend(child.birth_date, m, last, weighedBefore(history, m), kbm).trend, m.trend_override);
 }
 
 /** N/T/O/B (a health worker's override of N/T included, the computed one beside it), BGM, 2T and
@@ -87,7 +91,7 @@ function trendOf(child, m, history, kbm) {
 function kmsComputed(child, m, others, wfa, kbm) {
   const last = lastMonthOf(others, m);
   const lastTrend = last ? trendOf(child, last, others, kbm) : null;
-  const kms = kmsStatus(child.birth_date, { ...m, wfa }, last, weighings(others, m).length > 0, lastTrend, kbm);
+  const kms = kmsStatus(child.birth_date, { ...m, wfa }, last, weighedBefore(others, m), lastTrend, kbm);
   // a health worker's N/T stands over the computed one, and 2T reads it (trend.kms_status)
   const counted = effectiveTrend(kms.trend, m.trend_override);
   return { ...kms, trend: counted, trend_computed: kms.trend, overridden: counted !== kms.trend,
