@@ -99,28 +99,35 @@ VACUUM ANALYZE;
 """
 
 # The same aggregate, written by hand: last month's S, K, D, N, T, O, B, BGM, 2T (latest weighing) and
-# the prevalence counts (latest measurement) for the kabupaten.
+# the prevalence counts, each index from the latest measurement that measured it (reports.cohort).
 BASELINE_SQL = """
-WITH w AS (
-  SELECT DISTINCT ON (child_id) child_id, trend, bgm, two_t FROM measurement
-  WHERE kabupaten_code = '35.25' AND measured_on BETWEEN '{first}' AND '{last}' AND weight_kg IS NOT NULL
-    AND deleted_at IS NULL
+WITH month AS (
+  SELECT * FROM measurement
+  WHERE kabupaten_code = '35.25' AND measured_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL),
+w AS (
+  SELECT DISTINCT ON (child_id) child_id, trend, bgm, two_t, bb_u FROM month WHERE weight_kg IS NOT NULL
   ORDER BY child_id, measured_on DESC, created_at DESC),
 m AS (
-  SELECT DISTINCT ON (child_id) child_id, tb_u, bb_tb, bb_u, oedema, flagged FROM measurement
-  WHERE kabupaten_code = '35.25' AND measured_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL
+  SELECT DISTINCT ON (child_id) child_id, flagged FROM month ORDER BY child_id, measured_on DESC, created_at DESC),
+h AS (
+  SELECT DISTINCT ON (child_id) child_id, tb_u FROM month WHERE length_height_cm IS NOT NULL
+  ORDER BY child_id, measured_on DESC, created_at DESC),
+t AS (
+  SELECT DISTINCT ON (child_id) child_id, bb_tb, oedema FROM month
+  WHERE (weight_kg IS NOT NULL AND length_height_cm IS NOT NULL) OR oedema
   ORDER BY child_id, measured_on DESC, created_at DESC)
 SELECT count(*) AS s, count(*) FILTER (WHERE c.has_kms) AS k, count(w.child_id) AS d,
   count(*) FILTER (WHERE w.trend = 'N') AS n, count(*) FILTER (WHERE w.trend = 'T') AS t,
   count(*) FILTER (WHERE w.trend = 'O') AS o, count(*) FILTER (WHERE w.trend = 'B') AS b,
   count(*) FILTER (WHERE w.bgm) AS bgm, count(*) FILTER (WHERE w.two_t) AS two_t,
   count(m.child_id) AS measured, count(*) FILTER (WHERE m.flagged) AS flagged,
-  count(m.tb_u) AS tb_u_n, count(*) FILTER (WHERE m.tb_u IN ('pendek', 'sangat_pendek')) AS stunted,
-  count(*) FILTER (WHERE m.bb_tb IS NOT NULL OR m.oedema) AS bb_tb_n,
-  count(*) FILTER (WHERE m.bb_tb IN ('gizi_kurang', 'gizi_buruk') OR m.oedema) AS wasted,
-  count(*) FILTER (WHERE m.bb_tb IN ('gizi_lebih', 'obesitas')) AS overweight,
-  count(m.bb_u) AS bb_u_n, count(*) FILTER (WHERE m.bb_u IN ('kurang', 'sangat_kurang')) AS underweight
+  count(h.tb_u) AS tb_u_n, count(*) FILTER (WHERE h.tb_u IN ('pendek', 'sangat_pendek')) AS stunted,
+  count(*) FILTER (WHERE t.bb_tb IS NOT NULL OR t.oedema) AS bb_tb_n,
+  count(*) FILTER (WHERE t.bb_tb IN ('gizi_kurang', 'gizi_buruk') OR t.oedema) AS wasted,
+  count(*) FILTER (WHERE t.bb_tb IN ('gizi_lebih', 'obesitas')) AS overweight,
+  count(w.bb_u) AS bb_u_n, count(*) FILTER (WHERE w.bb_u IN ('kurang', 'sangat_kurang')) AS underweight
 FROM child c LEFT JOIN w ON w.child_id = c.id LEFT JOIN m ON m.child_id = c.id
+  LEFT JOIN h ON h.child_id = c.id LEFT JOIN t ON t.child_id = c.id
 WHERE c.kabupaten_code = '35.25' AND c.deleted_at IS NULL AND c.merged_into IS NULL
   AND c.birth_date <= '{last}' AND c.birth_date > '{born_after}';
 """
