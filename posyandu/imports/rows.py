@@ -31,7 +31,7 @@ SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "m": "M", "male": "
          "p": "F", "pr": "F", "perempuan": "F", "w": "F", "wanita": "F", "f": "F", "female": "F"}
 POSITIONS = {"berbaring": "lying", "telentang": "lying", "lying": "lying", "pb": "lying", "b": "lying",
              "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}
-YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x"}
+YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x", "√", "✓", "✔"}
 NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada", "-"}
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
@@ -100,12 +100,16 @@ def _nik(value: Any) -> str:
 
 
 def _flag(name: str, value: Any) -> bool:
-    text = _key(value) if value not in (None, "") else ""
-    if text == "":
+    """Ya/tidak, 1/0 (a number cell too), a tick (√), "-": a blank is the default, and anything
+    else is refused (never read as the default: oedema "1" is oedema)."""
+    if isinstance(value, bool):
+        return value
+    raw = (_text(value) or "").lower()
+    if raw == "":
         return FLAGS[name]
-    if text in YES:
+    if raw in YES or _key(raw) in YES:
         return True
-    if text in NO:
+    if raw in NO or _key(raw) in NO:
         return False
     raise ValidationError(Msg("must be ya or tidak", "harus ya atau tidak"))
 

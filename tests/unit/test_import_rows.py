@@ -59,6 +59,22 @@ def test_spreadsheet_types_are_understood():
     assert p.errors == {} and (p.child["birth_date"], p.child["nik"], p.child["rt"]) == (date(2025, 1, 15), "3525015501250001", "3")
 
 
+@pytest.mark.parametrize("value, expected", [("1", True), (1, True), (1.0, True), ("√", True), ("Ya", True),
+                                             ("0", False), (0, False), ("-", False), ("Tidak Ada", False),
+                                             (None, False), ("", False)])
+def test_yes_no_columns_read_digits_ticks_and_dashes(value, expected):
+    """Oedema "1" (or a number cell 1, or a tick) is oedema, not the blank default; has_kms "0" or "-" is no KMS."""
+    visit = parse_row({**BASE, "measured_on": "2025-06-10", "weight_kg": 7, "oedema": value})
+    assert visit.errors == {} and visit.visit["oedema"] is expected
+    if value not in (None, ""):
+        assert parse_row({**BASE, "has_kms": value}).child["has_kms"] is expected
+    assert parse_row({**BASE, "not_duplicate": value}).not_duplicate is expected
+
+
+def test_an_unreadable_yes_no_value_is_refused_not_taken_as_the_default():
+    assert "ya or tidak" in errors({"measured_on": "2025-06-10", "weight_kg": 7, "oedema": "?"})["oedema"][0]
+
+
 @pytest.mark.parametrize("header, key", [("Tgl Lahir", "tgl_lahir"), ("BB (kg)", "bb"), ("TB/PB (cm)", "tb_pb"),
                                          (" Nama  Anak ", "nama_anak"), ("L/P", "l_p")])
 def test_headers_are_matched_loosely(header, key):
