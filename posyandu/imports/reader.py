@@ -3,18 +3,21 @@
 Headers are matched loosely (case, spaces, punctuation and a unit in brackets
 are ignored) against Indonesian and English names, so "Tgl Lahir",
 "tanggal_lahir" and "birth_date" all mean ``birth_date``. Columns we do not
-know are ignored; blank rows are skipped. The header is the first of the top
-ten rows that names every required column (titles above the table are skipped).
-Row numbers are the spreadsheet's. CSV may be comma- or semicolon-separated, UTF-8 (with
-or without BOM) or Windows-1252.
+know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
+are read together. The header is the first of the top ten rows that names every
+required column (titles above the table are skipped), with the row under it when
+the header spans two rows (merged cells). Row numbers are the spreadsheet's. CSV may
+be comma- or semicolon-separated, UTF-8 (with or without BOM) or Windows-1252.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
+import zlib
 from typing import IO, Any, Iterator
 
 from posyandu.i18n import Msg
@@ -71,37 +74,71 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
         table = _csv(data)
     else:
         raise FileError(Msg("the file must be .csv or .xlsx", "berkas harus .csv atau .xlsx"))
-    header, columns, first = _header(table)
+    header, columns, first, table = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
         raise FileError(Msg(f"missing columns: {', '.join(missing)}",
                             f"kolom wajib tidak ada: {', '.join(missing)}"))
-    names = {key: str(header[i]).strip() for i, key in columns.items()}
+    names: dict[str, str] = {}
+    for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
+        names.setdefault(key, str(header[i]).strip())
     return names, _rows(table, columns, first)
 
 
-def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int]:
+def _known(values: list[Any]) -> dict[int, str]:
+    return {i: _ALIASES[normalise_header(h)] for i, h in enumerate(values) if normalise_header(h) in _ALIASES}
+
+
+def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
     """The header row: the first of the top rows naming every required column (report titles above
-    the table are skipped), else the first row. Returns it, its known columns and the next row's number."""
+    the table are skipped), else the first row. Returns it, its known columns, the next row's number
+    and the rows after it. A header over two rows (merged cells: "Penimbangan" above "Tgl Timbang",
+    "BB", "TB") takes the names of the row under it where it has none of its own."""
     top: list[list[Any]] = []
     for number, values in enumerate(table, start=1):
-        columns = {i: _ALIASES[normalise_header(h)] for i, h in enumerate(values) if normalise_header(h) in _ALIASES}
+        columns = _known(values)
         if all(k in columns.values() for k in REQUIRED):
-            return values, columns, number + 1
+            return _second_header_row(table, values, columns, number)
         top.append(values)
         if number == HEADER_SEARCH_ROWS:
             break
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
-    columns = {i: _ALIASES[normalise_header(h)] for i, h in enumerate(top[0]) if normalise_header(h) in _ALIASES}
-    return top[0], columns, 2
+    return top[0], _known(top[0]), 2, table
+
+
+def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str],
+                       number: int) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
+    """The header at row ``number`` and, when the row under it names columns the header left unnamed
+    and holds nothing under the header's own columns, those names too (the data then starts below it)."""
+    below = next(table, None)
+    if below is None:
+        return header, columns, number + 1, table
+    more = {i: key for i, key in _known(below).items() if i not in columns}
+    if more and all(below[i] in (None, "") for i in columns if i < len(below)):
+        header = [below[i] if i in more else h for i, h in enumerate(header)] + \
+            [below[i] for i in range(len(header), len(below))]
+        return header, {**columns, **more}, number + 2, table
+    return header, columns, number + 1, itertools.chain([below], table)
+
+
+class Differing(tuple):
+    """The different values of one row in two columns of one meaning (PB and TB): the row is refused
+    on that column (``rows.parse_row``), not read from whichever column came last."""
 
 
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, values in enumerate(table, start=first):
-        row = {key: values[i] for i, key in columns.items() if i < len(values)}
-        row = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
-        if any(v not in (None, "") for v in row.values()):
+        found: dict[str, list[Any]] = {}
+        for i, key in sorted(columns.items()):
+            value = values[i] if i < len(values) else None
+            value = value.strip() if isinstance(value, str) else value
+            given = found.setdefault(key, [])
+            if value not in (None, "") and value not in given:
+                given.append(value)
+        row = {key: (None if not given else given[0] if len(given) == 1 else Differing(given))
+               for key, given in found.items()}
+        if any(v is not None for v in row.values()):
             yield number, row
 
 
@@ -109,27 +146,42 @@ def _xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = FileError(Msg("not a readable XLSX workbook", "bukan berkas XLSX yang dapat dibaca"))
+    # a damaged part is only read here or as the rows are: broken XML (SyntaxError), a bad deflate stream
+    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError, zlib.error)
     try:
         book = load_workbook(data, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise FileError(Msg("not a readable XLSX workbook", "bukan berkas XLSX yang dapat dibaca")) from None
+    except broken:
+        raise unreadable from None
     try:
         for values in book.worksheets[0].iter_rows(values_only=True):
             yield list(values)
+    except broken:
+        raise unreadable from None
     finally:
         book.close()
 
 
+def _encoding(data: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes so, else Windows-1252 (the first
+    bytes alone do not tell: a name like "André" far down a file of plain ASCII); rewound."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := data.read(1 << 16):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    finally:
+        data.seek(0)
+    return "utf-8-sig"
+
+
 def _csv(data: IO[bytes]) -> Iterator[list[Any]]:
+    encoding = _encoding(data)
     head = data.read(4096)
     data.seek(0)
-    encoding = "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head[:4000])
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-    first_line = head.split(b"\n", 1)[0]
-    delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
+    delimiter = _delimiter(head.decode(encoding, errors="replace"))
     text = io.TextIOWrapper(data, encoding=encoding, errors="strict", newline="")
     try:
         yield from csv.reader(text, delimiter=delimiter)
@@ -137,6 +189,20 @@ def _csv(data: IO[bytes]) -> Iterator[list[Any]]:
         raise FileError(Msg("not a readable CSV file (use UTF-8)", "bukan berkas CSV yang dapat dibaca (gunakan UTF-8)")) from None
     finally:
         text.detach()
+
+
+def _delimiter(head: str) -> str:
+    """";" or ",": the one that splits a line of the top rows into every required column (a title
+    line above the table may hold neither, or a comma in a semicolon file), else the more frequent
+    in the first line."""
+    lines = head.splitlines()
+    for line in lines[:HEADER_SEARCH_ROWS]:
+        for delimiter in (";", ","):
+            named = {_ALIASES.get(normalise_header(h)) for h in next(csv.reader([line], delimiter=delimiter), [])}
+            if all(k in named for k in REQUIRED):
+                return delimiter
+    first = lines[0] if lines else ""
+    return ";" if first.count(";") > first.count(",") else ","
 
 
 def count_rows(data: IO[bytes], filename: str) -> int:

@@ -149,6 +149,12 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
     for name, value in raw.items():
         if value in (None, "") and name not in FLAGS:
             continue
+        if isinstance(value, tuple):  # reader.Differing: two columns of this meaning disagree
+            shown = " / ".join(str(_text(v)) for v in value)
+            out.errors.setdefault(name, []).append(Msg(
+                f"two columns of the same meaning give different values ({shown}): keep one",
+                f"dua kolom yang sama artinya berisi nilai berbeda ({shown}): pakai satu saja"))
+            continue
         try:
             cleaned[name] = _clean(name, value)
         except ValidationError as exc:

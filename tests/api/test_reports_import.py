@@ -210,6 +210,27 @@ def test_an_unreadable_file_is_422(client, world, body, name, message):
     assert resp.status_code == 422 and message in resp.get_json()["errors"]["file"][0]
 
 
+def test_an_xlsx_with_a_damaged_sheet_is_422_not_500(client, world, db):
+    """The workbook opens but its sheet's XML is cut short: read only as the rows are."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir"])
+    book.active.append(["Melati", "Wulan", "P", datetime(2024, 6, 1)])
+    whole, damaged = io.BytesIO(), io.BytesIO()
+    book.save(whole)
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            part = src.read(item.filename)
+            dst.writestr(item, part[:len(part) // 2] if item.filename == "xl/worksheets/sheet1.xml" else part)
+    before = counts(db, world)
+    resp = upload(client, world, damaged.getvalue(), name="k.xlsx")
+    assert resp.status_code == 422 and "XLSX" in resp.get_json()["errors"]["file"][0], resp.get_json()
+    assert counts(db, world) == before
+
+
 def test_a_missing_file_is_422(client, world):
     resp = client.post("/api/v1/imports/visits", data={}, headers=world.headers("bidan_a"), content_type="multipart/form-data")
     assert resp.status_code == 422 and "file" in resp.get_json()["errors"]

@@ -97,3 +97,56 @@ def test_title_rows_above_the_table_are_skipped_and_row_numbers_kept():
     data = b"LAPORAN PENIMBANGAN BALITA\nPuskesmas Wringinanom,,,\n\nposyandu,nama,jk,tgl lahir\nMelati,Ani,P,2025-01-01\n"
     names, rows = read_rows(io.BytesIO(data), "a.csv")
     assert list(rows) == [(5, {"posyandu": "Melati", "name": "Ani", "sex": "P", "birth_date": "2025-01-01"})]
+
+
+def test_a_windows_1252_character_far_down_the_file_is_read():
+    """The encoding is judged on the whole file: an "é" after the first 4 KB of plain ASCII was
+    refused as not UTF-8."""
+    lines = "".join(f"Melati;Anak {i};L;01/02/2025\n" for i in range(200))
+    data = ("posyandu;nama;jk;tgl lahir\n" + lines + "Melati;Andr\xe9;L;01/02/2025\n").encode("cp1252")
+    assert len(data) > 5000
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert list(rows)[-1] == (202, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025"})
+
+
+@pytest.mark.parametrize("title", ["LAPORAN PENIMBANGAN BALITA JUNI 2025", "Posyandu Melati, Desa Kedungrejo;;;"])
+def test_a_semicolon_file_with_a_title_line_is_read(title):
+    data = f"{title}\nposyandu;nama;jk;tgl lahir\nMelati;Ani;P;01/02/2025\n".encode()
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert list(rows) == [(3, {"posyandu": "Melati", "name": "Ani", "sex": "P", "birth_date": "01/02/2025"})]
+
+
+def test_two_columns_of_one_meaning_are_read_together_and_refused_when_they_disagree():
+    """PB and TB both mean length/height: a value in PB was dropped when TB, the later column, was blank."""
+    data = (b"posyandu,nama,jk,tgl lahir,tgl timbang,PB,TB\n"
+            b"Melati,Ani,P,01/02/2025,10/06/2025,60.5,\nMelati,Ani,P,01/02/2025,10/07/2025,,62\n"
+            b"Melati,Ani,P,01/02/2025,10/08/2025,63,64\n")
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names["length_height_cm"] == "PB"
+    parsed = [parse_row(raw) for _, raw in rows]
+    assert [p.visit and p.visit["length_height_cm"] for p in parsed[:2]] == [60.5, 62.0]
+    assert "63 / 64" in str(parsed[2].errors["length_height_cm"][0])
+
+
+def test_a_header_over_two_rows_takes_the_names_of_the_second():
+    """Merged header cells: "Penimbangan" above "Tgl Timbang", "BB", "TB". The visit columns were
+    silently ignored (children imported without their weighings)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Penimbangan", None, None])
+    sheet.append([None, None, None, None, "Tgl Timbang", "BB (kg)", "TB (cm)"])
+    for column in "ABCD":
+        sheet.merge_cells(f"{column}1:{column}2")
+    sheet.merge_cells("E1:G1")
+    sheet.append(["Melati", "Wulan", "P", datetime(2024, 6, 1), datetime(2025, 6, 10), 8.1, 70.2])
+    out = io.BytesIO()
+    book.save(out)
+    names, rows = read_rows(io.BytesIO(out.getvalue()), "a.xlsx")
+    assert names["weight_kg"] == "BB (kg)" and names["measured_on"] == "Tgl Timbang"
+    [(number, row)] = list(rows)
+    assert number == 3 and (row["weight_kg"], row["length_height_cm"]) == (8.1, 70.2)
+    # a first data row right under the header is still data
+    data = b"posyandu,nama,jk,tgl lahir,x\nMelati,Ani,P,01/02/2025,bb\n"
+    assert list(read_rows(io.BytesIO(data), "a.csv")[1])[0][0] == 2
