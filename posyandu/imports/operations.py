@@ -5,7 +5,8 @@
   visit is its child plus the date and the values measured. Importing the same
   file again finds every id already there and changes nothing.
 * **Matching**: a child already registered in the posyandu with the same NIK gets
-  the visits. A new child that ``likely_duplicate`` (same NIK, or same sex,
+  the visits (a row whose sex or birth date differs from that child's is refused: a
+  NIK typed wrong may be another child's). A new child that ``likely_duplicate`` (same NIK, or same sex,
   birth date within 3 days and a similar name) finds among the posyandu's
   children is refused with the reason, unless its row says ``bukan_duplikat: ya``
   (twins); it is then registered and flagged for a bidan to review, as in the app.
@@ -159,6 +160,15 @@ class _Run:
         if child is not None and child.posyandu_id != pos.id:
             raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
                 "this child is registered at another posyandu", "anak ini terdaftar di posyandu lain")]})
+        if child is not None and row.child.get("nik"):  # a NIK typed wrong may be another child's
+            differs = {k: shown for k, v, shown in (("sex", child.sex, {"M": "L", "F": "P"}.get(child.sex)),
+                                                    ("birth_date", child.birth_date, child.birth_date))
+                       if row.child[k] != v}
+            if differs:
+                raise RowError({k: [Msg(
+                    f"the child registered with this NIK ({child.name}) has {v}: correct the file or the child's record",
+                    f"anak yang terdaftar dengan NIK ini ({child.name}) tercatat {v}: perbaiki berkas atau data anak")]
+                    for k, v in differs.items()})
         return child
 
     def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:

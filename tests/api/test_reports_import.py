@@ -120,6 +120,20 @@ def test_a_child_registered_by_nik_gets_the_visits(client, world, db, make_child
     assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [siti["id"]]
 
 
+def test_a_nik_of_a_registered_child_born_another_day_is_refused_not_given_the_visits(client, world, db, make_child):
+    """A NIK typed wrong can be another child's: a boy born 2024 weighed onto a girl born 2025 (the
+    z-scores computed with her age and sex) was matched silently."""
+    make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15", nik="3525015501250002")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Melati,Ahmad Fauzi,L,2024-03-02,3525015501250002,2025-06-10,9.1\n"
+            "Melati,Siti Aminah,P,15/01/2025,3525015501250002,2025-06-10,7.1\n")
+    resp = upload(client, world, body, query="dry_run=true").get_json()
+    assert [e["row"] for e in resp["errors"]] == [2] and resp["children_matched"] == 1, resp
+    why = resp["errors"][0]["errors"]
+    assert set(why) == {"jenis_kelamin", "tanggal_lahir"} and "Siti Aminah" in why["tanggal_lahir"][0]
+    assert "2025-01-15" in why["tanggal_lahir"][0] and "P" in why["jenis_kelamin"][0]
+
+
 def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, world, db, make_child):
     """A NIK of a Kenanga child (PKM B) in PKM A's file: the answer must not tell bidan_a that the NIK
     is registered elsewhere. The row registers a child of Melati, as a registration by hand would;
