@@ -110,6 +110,7 @@ class _Run:
         self.posyandu: dict[str, Posyandu | None] = {}
         self.children: dict[uuid.UUID, tuple[Child, int, dict[str, Any]]] = {}  # by key id: child, first row, data
         self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
+        self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
 
     def find_posyandu(self, text: str) -> Posyandu:
         if text not in self.posyandu:
@@ -183,13 +184,26 @@ class _Run:
         return child
 
     def visit(self, child: Child, visit: dict[str, Any]) -> bool:
-        """Record the visit unless it was imported before; True when recorded."""
+        """Record the visit unless it was imported before, to this child or to a duplicate since
+        merged into it (the visit kept its id); True when recorded."""
         visit_id = visit_id_for(child.id, visit)
-        if db.session.get(Measurement, visit_id) is not None:
+        if any(db.session.get(Measurement, visit_id_for(known, visit)) is not None
+               for known in (child.id, *self.merged_into(child.id))):
             return False
         m = create_event(self.user, Measurement, child, {**visit, "id": visit_id}, after_write=False)
         self.new_visits.setdefault(child.id, []).append(m)
         return True
+
+    def merged_into(self, child_id: uuid.UUID) -> list[uuid.UUID]:
+        """The children merged into ``child_id``, directly or through another."""
+        if child_id not in self.merged:
+            found, frontier = [], [child_id]
+            while frontier:
+                frontier = [i for i in db.session.scalars(select(Child.id).where(Child.merged_into.in_(frontier)))
+                            if i not in found and i != child_id]
+                found += frontier
+            self.merged[child_id] = found
+        return self.merged[child_id]
 
     def row(self, number: int, raw: dict[str, Any]) -> None:
         """Import one row in its own savepoint; a refused row leaves nothing behind."""

@@ -134,6 +134,27 @@ def test_a_nik_of_a_registered_child_born_another_day_is_refused_not_given_the_v
     assert "2025-01-15" in why["tanggal_lahir"][0] and "P" in why["jenis_kelamin"][0]
 
 
+def test_a_file_imported_again_after_its_child_was_merged_adds_no_visit(client, world, db, make_child):
+    """The imported child, a duplicate of one registered by hand, is merged into it: importing the
+    same file again (or next month's, which repeats it) found the visit under the other child's id
+    and recorded it a second time."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Melati,Rara Putri,P,2025-01-15,3525015501250001,2025-06-10,7.2\n")
+    assert upload(client, world, body).get_json()["visits_created"] == 1
+    imported = db.session.scalar(select(Child.id).where(Child.name == "Rara Putri"))
+    by_hand = make_child(name="Rara P", sex="F", birth_date="2025-01-15")
+    merged = client.post(f"/api/v1/children/{by_hand['id']}/merge", json={"duplicate_id": str(imported)},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    again = upload(client, world, body).get_json()
+    assert (again["children_matched"], again["visits_created"], again["visits_unchanged"]) == (1, 0, 1), again
+    db.session.remove()
+    assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [by_hand["id"]]
+
+
 def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, world, db, make_child):
     """A NIK of a Kenanga child (PKM B) in PKM A's file: the answer must not tell bidan_a that the NIK
     is registered elsewhere. The row registers a child of Melati, as a registration by hand would;
