@@ -35,6 +35,7 @@ YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x", "√", "✓", "✔"}
 NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada", "-"}
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
+_LOST_ZERO_PHONE = re.compile(r"8\d{7,12}", re.ASCII)  # 08… (validators.PHONE_RE) without its 0
 
 
 @dataclass
@@ -99,6 +100,12 @@ def _nik(value: Any) -> str:
     return text
 
 
+def _phone(value: Any) -> str | None:
+    """A mobile number whose leading 0 the spreadsheet dropped (a number cell: 81234567890) gets it back."""
+    text = _text(value)
+    return f"0{text}" if text and _LOST_ZERO_PHONE.fullmatch(text) else text
+
+
 def _flag(name: str, value: Any) -> bool:
     """Ya/tidak, 1/0 (a number cell too), a tick (√), "-": a blank is the default, and anything
     else is refused (never read as the default: oedema "1" is oedema)."""
@@ -123,6 +130,8 @@ def _clean(name: str, value: Any) -> Any:
         return _nik(value)
     if name in FLAGS:
         return _flag(name, value)
+    if name == "guardian_phone":
+        return _phone(value)
     if name == "sex":
         if _key(value) not in SEXES:
             raise ValidationError(Msg("must be L or P", "harus L atau P"))

@@ -150,3 +150,10 @@ def test_a_header_over_two_rows_takes_the_names_of_the_second():
     # a first data row right under the header is still data
     data = b"posyandu,nama,jk,tgl lahir,x\nMelati,Ani,P,01/02/2025,bb\n"
     assert list(read_rows(io.BytesIO(data), "a.csv")[1])[0][0] == 2
+
+
+@pytest.mark.parametrize("value", [81234567890, 81234567890.0, "81234567890", "081234567890", "0812-3456-7890"])
+def test_a_phone_number_whose_leading_zero_the_spreadsheet_dropped_gets_it_back(value):
+    """A number cell drops the 0 of 0812…: the row was refused as "not a valid mobile number"."""
+    p = parse_row({**BASE, "guardian_phone": value})
+    assert p.errors == {} and p.child["guardian_phone"] == "081234567890"
