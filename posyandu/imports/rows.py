@@ -97,6 +97,13 @@ def _nik(value: Any) -> str:
     if _SCIENTIFIC.match(text):
         raise ValidationError(Msg("the spreadsheet turned the NIK into a number (e.g. 3.5E+15); store NIK as text",
                                   "NIK berubah menjadi angka di lembar kerja (mis. 3,5E+15); simpan NIK sebagai teks"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and len(text) == 16 and text.endswith("0"):
+        # Excel keeps 15 significant digits: 3525015501250001 typed in a number cell is stored ...0000
+        raise ValidationError(Msg(
+            "the NIK is a number cell, and Excel keeps only 15 digits of a number: its last digit may have "
+            "become 0; store NIK as text and type it again",
+            "NIK tersimpan sebagai angka, dan Excel hanya menyimpan 15 digit angka: digit terakhirnya mungkin "
+            "berubah menjadi 0; simpan NIK sebagai teks lalu ketik ulang"))
     return text
 
 

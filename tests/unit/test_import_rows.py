@@ -54,6 +54,15 @@ def test_sex_words(value, expected):
     assert parse_row({**BASE, "sex": value}).child["sex"] == expected
 
 
+@pytest.mark.parametrize("value", [3525015501250000, 3525015501250000.0])
+def test_a_16_digit_nik_from_a_number_cell_ending_in_0_is_refused(value):
+    """Excel keeps 15 significant digits: NIK 3525015501250001 typed in a number cell is saved as
+    3525015501250000, a valid-looking NIK of no one, which was stored. As text it is taken."""
+    found = errors({"nik": value, "mother_nik": value})
+    assert set(found) == {"nik", "mother_nik"} and "15 digits" in found["nik"][0], found
+    assert parse_row({**BASE, "nik": "3525015501250010"}).errors == {}
+
+
 def test_spreadsheet_types_are_understood():
     p = parse_row({**BASE, "birth_date": datetime(2025, 1, 15), "nik": 3525015501250001.0, "rt": 3.0})
     assert p.errors == {} and (p.child["birth_date"], p.child["nik"], p.child["rt"]) == (date(2025, 1, 15), "3525015501250001", "3")
