@@ -161,13 +161,20 @@ def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
         raise ValidationFailed(errors={"posyandu_id": [CLOSED if closed else UNKNOWN]}) from None
 
 
+NAME_MARKS = (" ", ".", "'", "-", ",")  # what spellings of one name add or leave out between its letters
+
+
 def likely_duplicate(child: Child) -> Child | None:
     """Another child of the same posyandu, registered before ``child``, who is probably the same
-    person: the same NIK, or the same sex, a birth date within 3 days and a similar name."""
+    person: the same NIK, or the same sex, a birth date within 3 days and a similar name (the same
+    first four letters, spaces and punctuation aside: "Nur Aini" and "Nuraini", "M. Rizki" and "MRizki")."""
     same_nik = Child.nik == child.nik if child.nik else None
+    squeezed = Child.name
+    for mark in NAME_MARKS:
+        squeezed = func.replace(squeezed, mark, "")
     similar = (Child.sex == child.sex) & Child.birth_date.between(
         child.birth_date - timedelta(days=3), child.birth_date + timedelta(days=3)) & \
-        (func.lower(func.substr(Child.name, 1, 4)) == child.name[:4].lower())
+        (func.lower(func.substr(squeezed, 1, 4)) == "".join(c for c in child.name if c not in NAME_MARKS)[:4].lower())
     cond = or_(same_nik, similar) if same_nik is not None else similar
     earlier = Child.created_at < child.created_at if child.created_at is not None else true()
     return db.session.scalar(select(Child).where(Child.id != child.id, Child.posyandu_id == child.posyandu_id,

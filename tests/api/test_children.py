@@ -165,6 +165,11 @@ def test_a_likely_duplicate_registration_is_kept_and_flagged(client, world, make
     assert second["possible_duplicate_of"] is None or second["possible_duplicate_of"] == first["id"]
     third = make_child(by="kader1b", name="Ahmad F.", birth_date="2025-01-12")
     assert third["possible_duplicate_of"] == first["id"]
+    # spellings that only add or leave out a space or a dot: "Nur Aini" and "Nuraini" were not flagged
+    nur = make_child(name="Nur Aini", sex="F", birth_date="2025-02-10")
+    assert make_child(by="kader1b", name="Nuraini", sex="F", birth_date="2025-02-10")["possible_duplicate_of"] == nur["id"]
+    rizki = make_child(name="M. Rizki", sex="M", birth_date="2025-03-10")
+    assert make_child(by="kader1b", name="M Rizki", sex="M", birth_date="2025-03-11")["possible_duplicate_of"] == rizki["id"]
 
 
 def test_children_are_paginated_by_name_without_gaps_or_repeats(client, world, make_child):
