@@ -6,7 +6,8 @@
   file again finds every id already there and changes nothing.
 * **Matching**: a child already registered in the posyandu with the same NIK gets
   the visits (a row whose sex or birth date differs from that child's is refused: a
-  NIK typed wrong may be another child's). A new child that ``likely_duplicate`` (same NIK, or same sex,
+  NIK typed wrong may be another child's); so does the one child registered there in
+  the app with the row's very name, sex and birth date and no other NIK. A new child that ``likely_duplicate`` (same NIK, or same sex,
   birth date within 3 days and a similar name) finds among the posyandu's
   children is refused with the reason, unless its row says ``bukan_duplikat: ya``
   (twins); it is then registered and flagged for a bidan to review, as in the app.
@@ -152,6 +153,8 @@ class _Run:
             child = db.session.scalar(select(Child).where(Child.nik == row.child["nik"], Child.deleted_at.is_(None),
                                                           Child.merged_into.is_(None), access.child_clause(self.user))
                                       .limit(1))
+        if child is None:
+            child = self._registered_by_hand(row, pos)
         if child is not None and child.merged_into is not None:
             child = resolve_alias(child)
         if child is not None:  # locked for writing its visits, and judged as it then stands
@@ -171,6 +174,20 @@ class _Run:
                     f"anak yang terdaftar dengan NIK ini ({child.name}) tercatat {v}: perbaiki berkas atau data anak")]
                     for k, v in differs.items()})
         return child
+
+    def _registered_by_hand(self, row: ParsedRow, pos: Posyandu) -> Child | None:
+        """The one child of the posyandu registered with this very name (case and outer spaces
+        aside), sex and birth date, and no other NIK: a child a kader registered in the app, whose
+        id no import made. Found, it gets the visits (and a file imported again finds it again);
+        none, or more than one, and the row is a new child (refused as a likely duplicate of a
+        similar one unless ``bukan_duplikat``)."""
+        c = row.child
+        found = db.session.scalars(select(Child).where(
+            Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
+            func.lower(func.trim(Child.name)) == c["name"].strip().lower(),
+            Child.nik.is_(None) if not c.get("nik") else Child.nik.is_(None) | (Child.nik == c["nik"]),
+            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)).limit(2)).all()
+        return found[0] if len(found) == 1 else None
 
     def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:
         child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})

@@ -206,6 +206,26 @@ def test_a_child_imported_under_the_unkeyed_id_is_found_again(client, world, db,
     assert (resp["children_created"], resp["children_matched"], resp["visits_created"]) == (0, 1, 1), resp
 
 
+def test_a_child_registered_in_the_app_without_nik_gets_the_visits_of_its_exact_row(client, world, db, make_child):
+    """A kader registered the child on her phone, without a NIK; the puskesmas imports the month's
+    sheet: the row with its very name (other case, outer spaces), sex and birth date is that child,
+    not a likely duplicate to refuse, and importing the sheet again adds nothing."""
+    from posyandu.growth.models import Measurement
+
+    child = make_child(name="Siti Nurhaliza", sex="F", birth_date="2024-07-09")
+    body = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg)\nMelati, SITI NURHALIZA ,P,2024-07-09,2025-06-10,8.4\n"
+    for created in (1, 0):
+        resp = upload(client, world, body)
+        assert resp.status_code == 201, resp.get_json()
+        got = resp.get_json()
+        assert (got["children_created"], got["children_matched"], got["visits_created"]) == (0, 1, created), got
+    db.session.remove()
+    assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [child["id"]]
+    # a similar name only (another spelling) is still refused as a likely duplicate
+    similar = upload(client, world, body.replace("SITI NURHALIZA", "Siti Nurhalizah"))
+    assert similar.status_code == 422 and "Siti Nurhaliza" in str(similar.get_json())
+
+
 def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, world, db, budi):
     from posyandu.registry.models import Child
 
