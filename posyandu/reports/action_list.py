@@ -3,7 +3,7 @@
 For each child under five in the area on the month's last day, looking at the
 child's latest weighing/measurement of the month *or the month before* (a child
 absent once is still followed up; each nutrition index from the latest
-measurement that measured it, ``cohort.latest_visit``):
+measurement that measured it, ``cohort.latest_of``):
 
 * ``T`` — that weighing's KMS trend is T (tidak naik); ``2T`` — T twice in a row;
   ``BGM`` — weight-for-age below −3 SD (below the red line);
@@ -31,8 +31,7 @@ from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (LENGTH_MEASURED, WEIGHT_FOR_LENGTH_MEASURED, joined_latest, latest_visit,
-                                     under_five_on)
+from posyandu.reports.cohort import joined_latest, latest_of, under_five_on, visits_between
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
@@ -42,9 +41,8 @@ CHUNK = 1000
 
 def _children(month: Month, posyandu_filter: Any) -> Any:
     start = month.previous.first
-    w = latest_visit(start, month.last, posyandu_filter, weighed_only=True)
-    h = latest_visit(start, month.last, posyandu_filter, weighed_only=False, measuring=LENGTH_MEASURED)
-    t = latest_visit(start, month.last, posyandu_filter, weighed_only=False, measuring=WEIGHT_FOR_LENGTH_MEASURED)
+    visits = visits_between(start, month.last, posyandu_filter)
+    w, h, t = latest_of(visits, "weighed"), latest_of(visits, "length"), latest_of(visits, "weight_for_length")
     last_weighed = (select(func.max(Measurement.measured_on))
                     .where(Measurement.child_id == Child.id, Measurement.weight_kg.is_not(None),
                            Measurement.deleted_at.is_(None), Measurement.measured_on <= month.last)

@@ -11,7 +11,7 @@
 * A child's visit of the month is its latest measurement of the month (the
   latest weighing, for SKDN), chosen with a window function. A nutrition index
   is read from the latest measurement that measured its inputs
-  (``LENGTH_MEASURED``, ``WEIGHT_FOR_LENGTH_MEASURED``): a weight-only re-weighing
+  (``PICKS``): a weight-only re-weighing
   later in the month does not erase the month's length (each status still comes
   from one measurement, never a weight of one day with a length of another).
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Select, and_, case, func, literal, select
 
@@ -34,8 +34,6 @@ LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
 KECAMATAN_CODE_LENGTH = len("35.25.01")  # the desa code's prefix: 35.25.01.2001 → 35.25.01
 SEXES = ("M", "F")
 ALL_SEXES = "all"
-LENGTH_MEASURED = Measurement.length_height_cm.is_not(None)  # TB/U
-WEIGHT_FOR_LENGTH_MEASURED = (Measurement.weight_kg.is_not(None) & LENGTH_MEASURED) | Measurement.oedema  # BB/TB
 VISIT_COLUMNS = ("id", "child_id", "measured_on", "weight_kg", "length_height_cm", "oedema", "trend", "bgm", "two_t",
                  "flagged", "z_wfa", "z_lhfa", "z_wfl", "z_wfh", "bb_u", "tb_u", "bb_tb")
 
@@ -75,23 +73,55 @@ def age_group(on: date) -> Any:
     return case(*whens, else_=literal(age_group_bounds(on)[-1][0]))
 
 
-def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool, measuring: Any = None) -> Any:
-    """Each child's latest measurement (``rn = 1``) between ``first`` and ``last``, as a subquery;
-    ``weighed_only``: among weighings; ``measuring``: among measurements where it holds."""
-    conds = [Measurement.measured_on.between(first, last), Measurement.deleted_at.is_(None),
-             Measurement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter))]
-    if weighed_only:
-        conds.append(Measurement.weight_kg.is_not(None))
-    if measuring is not None:
-        conds.append(measuring)
-    rank = func.row_number().over(partition_by=Measurement.child_id,
-                                  order_by=(Measurement.measured_on.desc(), Measurement.created_at.desc(),
-                                            Measurement.id.desc()))
-    return select(*(getattr(Measurement, c) for c in VISIT_COLUMNS), rank.label("rn")).where(*conds).subquery()
+def weighed(c: Any) -> Any:  # BB/U, and the SKDN's weighing
+    return c.weight_kg.is_not(None)
+
+
+def length_measured(c: Any) -> Any:  # TB/U
+    return c.length_height_cm.is_not(None)
+
+
+def weight_for_length_measured(c: Any) -> Any:  # BB/TB: both, or oedema (severely wasted whatever the numbers)
+    return (c.weight_kg.is_not(None) & c.length_height_cm.is_not(None)) | c.oedema
+
+
+PICKS: dict[str, Callable[[Any], Any] | None] = {
+    "any": None, "weighed": weighed, "length": length_measured, "weight_for_length": weight_for_length_measured}
+"""What a ``latest_of`` pick takes: any measurement, or those where the condition holds."""
+
+
+def visits_between(first: date, last: date, posyandu_filter: Any) -> Any:
+    """The live measurements between ``first`` and ``last`` at the covered posyandu, as a CTE that
+    ``latest_of`` picks share. Each carries, per pick (``PICKS``), how many of its child's visits the
+    pick takes from the latest down to it (the pick's latest has 1): one window over one sort of
+    the period's rows, whatever the number of picks (a window per pick sorted the rows again each time)."""
+    m = Measurement
+    window = {"partition_by": m.child_id, "order_by": (m.measured_on.desc(), m.created_at.desc(), m.id.desc()),
+              "rows": (None, 0)}
+    taken = {name: func.sum(case((cond(m), 1), else_=0) if cond is not None else literal(1)).over(**window)
+             for name, cond in PICKS.items()}
+    return (select(*(getattr(m, c) for c in VISIT_COLUMNS), *(n.label(f"n_{name}") for name, n in taken.items()))
+            .where(m.measured_on.between(first, last), m.deleted_at.is_(None),
+                   m.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
+            .cte())
+
+
+def latest_of(visits: Any, pick: str = "any") -> Any:
+    """Each child's latest visit of ``visits`` (``visits_between``) that ``pick`` takes (``PICKS``:
+    ``weighed``, ``length``…), as a subquery of one row per child."""
+    c, cond = visits.c, PICKS[pick]
+    took = c[f"n_{pick}"] == 1
+    return select(*(c[col] for col in VISIT_COLUMNS)).where(and_(cond(c), took) if cond is not None else took).subquery()
+
+
+def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool) -> Any:
+    """Each child's latest measurement between ``first`` and ``last`` (``weighed_only``: its latest
+    weighing), as a subquery of one row per child."""
+    return latest_of(visits_between(first, last, posyandu_filter), "weighed" if weighed_only else "any")
 
 
 def joined_latest(stmt: Select, visit: Any, *, outer: bool) -> Select:
-    on = and_(visit.c.child_id == Child.id, visit.c.rn == 1)
+    on = visit.c.child_id == Child.id
     return stmt.outerjoin(visit, on) if outer else stmt.join(visit, on)
 
 

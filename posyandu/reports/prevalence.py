@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import func
 
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (LENGTH_MEASURED, WEIGHT_FOR_LENGTH_MEASURED, age_group, cohort, count_if, grouped,
-                                     joined_latest, latest_visit, with_margins)
+from posyandu.reports.cohort import (age_group, cohort, count_if, grouped, joined_latest, latest_of, visits_between,
+                                     with_margins)
 from posyandu.reports.period import Month, Period, pct
 from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED
 
@@ -35,11 +35,9 @@ COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagg
 
 def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
     """Per area: the total row, one row per sex and one per F1 age group, with counts and percentages."""
-    first, last = month.first, month.last
-    v = latest_visit(first, last, posyandu_filter, weighed_only=False)
-    h = latest_visit(first, last, posyandu_filter, weighed_only=False, measuring=LENGTH_MEASURED)  # TB/U
-    t = latest_visit(first, last, posyandu_filter, weighed_only=False, measuring=WEIGHT_FOR_LENGTH_MEASURED)  # BB/TB
-    w = latest_visit(first, last, posyandu_filter, weighed_only=True)  # BB/U
+    visits = visits_between(month.first, month.last, posyandu_filter)
+    v = latest_of(visits)
+    h, t, w = latest_of(visits, "length"), latest_of(visits, "weight_for_length"), latest_of(visits, "weighed")
     stmt = joined_latest(cohort(month, posyandu_filter, level), v, outer=False)
     for visit in (h, t, w):
         stmt = joined_latest(stmt, visit, outer=True)
