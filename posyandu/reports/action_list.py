@@ -41,7 +41,7 @@ CHUNK = 1000
 
 def _children(month: Month, posyandu_filter: Any) -> Any:
     start = month.previous.first
-    visits = visits_between(start, month.last, posyandu_filter)
+    visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length"))
     w, h, t = latest_of(visits, "weighed"), latest_of(visits, "length"), latest_of(visits, "weight_for_length")
     last_weighed = (select(func.max(Measurement.measured_on))
                     .where(Measurement.child_id == Child.id, Measurement.weight_kg.is_not(None),

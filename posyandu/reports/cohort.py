@@ -90,16 +90,17 @@ PICKS: dict[str, Callable[[Any], Any] | None] = {
 """What a ``latest_of`` pick takes: any measurement, or those where the condition holds."""
 
 
-def visits_between(first: date, last: date, posyandu_filter: Any) -> Any:
+def visits_between(first: date, last: date, posyandu_filter: Any, picks: Iterable[str] = tuple(PICKS)) -> Any:
     """The live measurements between ``first`` and ``last`` at the covered posyandu, as a CTE that
     ``latest_of`` picks share. Each carries, per pick (``PICKS``), how many of its child's visits the
     pick takes from the latest down to it (the pick's latest has 1): one window over one sort of
-    the period's rows, whatever the number of picks (a window per pick sorted the rows again each time)."""
+    the period's rows, whatever the number of picks (a window per pick sorted the rows again each time).
+    ``picks``: the ones the caller takes."""
     m = Measurement
     window = {"partition_by": m.child_id, "order_by": (m.measured_on.desc(), m.created_at.desc(), m.id.desc()),
               "rows": (None, 0)}
     taken = {name: func.sum(case((cond(m), 1), else_=0) if cond is not None else literal(1)).over(**window)
-             for name, cond in PICKS.items()}
+             for name, cond in PICKS.items() if name in picks}
     return (select(*(getattr(m, c) for c in VISIT_COLUMNS), *(n.label(f"n_{name}") for name, n in taken.items()))
             .where(m.measured_on.between(first, last), m.deleted_at.is_(None),
                    m.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
@@ -117,7 +118,8 @@ def latest_of(visits: Any, pick: str = "any") -> Any:
 def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool) -> Any:
     """Each child's latest measurement between ``first`` and ``last`` (``weighed_only``: its latest
     weighing), as a subquery of one row per child."""
-    return latest_of(visits_between(first, last, posyandu_filter), "weighed" if weighed_only else "any")
+    pick = "weighed" if weighed_only else "any"
+    return latest_of(visits_between(first, last, posyandu_filter, [pick]), pick)
 
 
 def joined_latest(stmt: Select, visit: Any, *, outer: bool) -> Select:
