@@ -76,7 +76,7 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     title, columns = REPORTS[name]
     filename = f"{name}-{period.start}-{period.end}.{args['format']}"
     if args["format"] == "csv":
-        body, mimetype = stream_with_context(csv_chunks(columns, rows)), "text/csv"
+        body, mimetype = stream_with_context(csv_chunks(columns, rows, args["sep"])), "text/csv"
     else:
         body, mimetype = file_chunks(xlsx_file([(title, columns, rows)])), XLSX
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -7,6 +7,7 @@ from posyandu.i18n import Msg
 from posyandu.registry.schemas import REGION_CODE
 from posyandu.reports.action_list import REASONS
 from posyandu.reports.cohort import LEVELS
+from posyandu.reports.exports.csv import SEPARATORS
 from posyandu.reports.period import FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period, latest_month
 
 FORMATS = ("json", "csv", "xlsx")
@@ -60,6 +61,12 @@ def _period_of(data: dict) -> Period:
     return Period(start, end)
 
 
+def csv_separator() -> fields.String:
+    return fields.String(load_default="comma", validate=validate.OneOf(tuple(SEPARATORS)), metadata={
+        "description": "CSV only: comma (default; decimal point) or semicolon (decimal comma), as a spreadsheet "
+                       "set to Indonesian reads a CSV"})
+
+
 class AreaArgs(Schema):
     region_code = fields.String(validate=REGION_CODE, metadata={"description": "Only this region (and below)"})
     posyandu_id = fields.UUID(metadata={"description": "Only this posyandu"})
@@ -70,12 +77,14 @@ class ReportArgs(PeriodArgs, AreaArgs):
                           metadata={"description": "Roll-up: posyandu, desa, puskesmas, kecamatan or kabupaten"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
                            metadata={"description": "json (default), csv or xlsx (Indonesian headers, one sheet)"})
+    sep = csv_separator()
 
 
 class ActionListArgs(PeriodArgs, AreaArgs):
     reason = fields.List(fields.String(validate=validate.OneOf(REASONS)),
                          metadata={"description": "Only children with one of these reasons (repeatable)"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    sep = csv_separator()
 
 
 class FhirArgs(PeriodArgs, AreaArgs):

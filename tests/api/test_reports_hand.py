@@ -267,6 +267,12 @@ def test_csv_and_xlsx_have_indonesian_headers_and_numbers(client, world, august)
     assert header[:6] == ["Bulan", "Kode/ID wilayah", "Nama wilayah", "S (balita terdaftar)", "K (punya KMS/Buku KIA)",
                           "D (ditimbang)"]
     assert row[:6] == [AUG, str(world.ids["p1"]), "Melati", "11", "10", "9"] and row[header.index("D/S (%)")] == "81.8"
+    # for a spreadsheet set to Indonesian: semicolons, and the percentage with a decimal comma
+    local = client.get(f"/api/v1/reports/skdn?{query}&format=csv&sep=semicolon", headers=world.headers("bidan_a"))
+    header, row = list(csv.reader(io.StringIO(local.data.decode("utf-8-sig")), delimiter=";"))
+    assert row[:6] == [AUG, str(world.ids["p1"]), "Melati", "11", "10", "9"] and row[header.index("D/S (%)")] == "81,8"
+    bad = client.get(f"/api/v1/reports/skdn?{query}&format=csv&sep=tab", headers=world.headers("bidan_a"))
+    assert bad.status_code == 422 and "sep" in bad.get_json()["errors"]
     resp = client.get(f"/api/v1/reports/f1?{query}&format=xlsx", headers=world.headers("bidan_a"))
     assert resp.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(resp.data))

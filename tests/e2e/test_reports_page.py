@@ -146,13 +146,14 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
     page.locator("#skdn").scroll_into_view_if_needed()
     shot(page, "21-reports-dinkes-skdn-360px", full_page=False)
 
-    # the CSV download goes through fetch with the token (a plain link would be a 401)
+    # the CSV download goes through fetch with the token (a plain link would be a 401); in Indonesian,
+    # separated by semicolons with decimal commas
     with page.expect_download() as info:
         page.get_by_role("button", name="Unduh SKDN (CSV)").click()
     download = info.value
     assert download.suggested_filename == f"skdn-{month}-{month}.csv"
     text = Path(download.path()).read_text(encoding="utf-8-sig")
-    table = list(csv.reader(io.StringIO(text)))
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))  # as a spreadsheet set to Indonesian reads it
     assert table[0] == [c.header for c in SKDN]
     assert table[0][:4] == ["Bulan", "Kode/ID wilayah", "Nama wilayah", "S (balita terdaftar)"]
     by_area = {r[1]: r for r in table[1:]}

@@ -33,6 +33,7 @@ test('the query: month= for one month, from=&to= for a range, the area as region
   assert.equal(R.reportQuery({ from: '2025-03', to: '2025-08', level: 'desa', area: 'posyandu:abc', format: 'csv' }),
     '?from=2025-03&to=2025-08&level=desa&posyandu_id=abc&format=csv');
   assert.equal(R.reportQuery({ from: '2025-08', to: '2025-08', level: null, area: '' }), '?month=2025-08');
+  assert.equal(R.reportQuery({ from: '2025-08', to: '2025-08', format: 'csv', sep: 'semicolon' }), '?month=2025-08&format=csv&sep=semicolon');
 });
 
 const skdnA = { month: '2025-08', area: 'a', S: 40, K: 38, D: 30, N: 20, T: 5, O: 3, B: 2, BGM: 1, '2T': 1, D_prime: 25 };

@@ -17,9 +17,9 @@ FORMULAS = ['=HYPERLINK("http://evil.example/x","Klik")', "+1+cmd|' /C calc'!A0"
             "\t=1+1", "\r=1+1"]
 
 
-def _csv(rows: list[dict]) -> list[list[str]]:
-    text = b"".join(csv_chunks(COLUMNS, rows)).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text, newline="")))
+def _csv(rows: list[dict], sep: str = "comma") -> list[list[str]]:
+    text = b"".join(csv_chunks(COLUMNS, rows, sep)).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter={"comma": ",", "semicolon": ";"}[sep]))
 
 
 def test_csv_text_a_spreadsheet_would_run_gets_a_leading_quote():
@@ -33,6 +33,14 @@ def test_csv_text_a_spreadsheet_would_run_gets_a_leading_quote():
 def test_csv_numbers_stay_numbers_negative_ones_too():
     out = _csv([{"name": "Siti - Rahma", "z": -3, "pct": -2.5, "born": date(2025, 1, 2), "reasons": []}])
     assert out[1] == ["Siti - Rahma", "-3", "-2.5", "2025-01-02", ""]
+
+
+def test_a_csv_for_a_spreadsheet_set_to_indonesian_separates_by_semicolons_with_decimal_commas():
+    rows = [{"name": "Siti, Rahma", "z": -3, "pct": 16.6, "born": date(2025, 1, 2), "reasons": ["T", "2T"]},
+            {"name": "=1+1", "z": 2, "pct": -2.5, "born": None, "reasons": []}]
+    text = b"".join(csv_chunks(COLUMNS, rows, "semicolon")).decode("utf-8-sig")
+    assert text.splitlines()[1] == 'Siti, Rahma;-3;16,6;2025-01-02;"T; 2T"'
+    assert _csv(rows, "semicolon")[2] == ["'=1+1", "2", "-2,5", "", ""]
 
 
 def test_xlsx_writes_formula_text_as_text_and_numbers_as_numbers():

@@ -1,6 +1,9 @@
 """CSV export: UTF-8 with a byte-order mark (spreadsheets then read names correctly),
 comma-separated, one header row in Bahasa Indonesia, numbers unquoted. Streamed
-in batches from any row iterable.
+in batches from any row iterable. ``sep="semicolon"`` writes it as a spreadsheet set
+to Indonesian reads a CSV: fields separated by ";" and decimals by "," (such a
+spreadsheet takes "16.6" for sixteen thousand six hundred, or keeps a comma-separated
+line in one column).
 
 Text that a spreadsheet would read as a formula (a child registered as
 ``=HYPERLINK(...)``, a mother's name starting with ``@``, a phone ``+62…``) is
@@ -18,6 +21,7 @@ from posyandu.reports.columns import Column, cell
 
 BATCH = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SEPARATORS = {"comma": ",", "semicolon": ";"}
 
 
 def neutralised(value: object) -> object:
@@ -30,13 +34,19 @@ def neutralised(value: object) -> object:
     return value
 
 
-def csv_chunks(columns: list[Column], rows: Iterable[dict]) -> Iterator[bytes]:
+def decimal_comma(value: object) -> object:
+    """A number with a fractional part written with a decimal comma ("2,5"); anything else unchanged."""
+    return repr(value).replace(".", ",") if isinstance(value, float) else value
+
+
+def csv_chunks(columns: list[Column], rows: Iterable[dict], sep: str = "comma") -> Iterator[bytes]:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv.writer(buf, delimiter=SEPARATORS[sep], lineterminator="\r\n")
+    local = decimal_comma if sep == "semicolon" else (lambda value: value)
     buf.write("\ufeff")
     writer.writerow([neutralised(c.header) for c in columns])
     for i, row in enumerate(rows, 1):
-        writer.writerow([neutralised(cell(c, row)) for c in columns])
+        writer.writerow([local(neutralised(cell(c, row))) for c in columns])
         if i % BATCH == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)

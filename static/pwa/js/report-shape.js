@@ -46,7 +46,7 @@ export const lastFullMonth = (isoDate) => addMonths(isoDate.slice(0, 7), -1);
 export const monthsUpTo = (month, count) => monthRange(addMonths(month, 1 - count), month).reverse();
 
 /** `?month=` or `?from=&to=` plus the area and roll-up level (and `format` for downloads). */
-export function reportQuery({ from, to, level = null, area = '', format = null }) {
+export function reportQuery({ from, to, level = null, area = '', format = null, sep = null }) {
   const q = new URLSearchParams();
   if (from === to) q.set('month', from); else { q.set('from', from); q.set('to', to); }
   if (level) q.set('level', level);
@@ -54,6 +54,7 @@ export function reportQuery({ from, to, level = null, area = '', format = null }
   if (kind === 'region') q.set('region_code', value);
   if (kind === 'posyandu') q.set('posyandu_id', value);
   if (format) q.set('format', format);
+  if (sep) q.set('sep', sep);
   return `?${q}`;
 }
 

@@ -125,7 +125,9 @@ function trendPanel(data, months) {
 
 async function download(ctx, form, name, format, status) {
   const query = name === 'workbook' ? R.reportQuery({ ...form, level: form.level })
-    : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format });
+    : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format,
+      // a spreadsheet set to Indonesian reads ";" between fields and "," in decimals
+      sep: format === 'csv' && lang() === 'id' ? 'semicolon' : null });
   status.textContent = '';
   try {
     const filename = await saveDownload(ctx.api, `/reports/${name}${query}`);
