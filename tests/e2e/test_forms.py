@@ -129,3 +129,30 @@ def test_a_posyandu_day_planned_ahead_never_dates_a_record_in_the_future(live_se
     visits = live_server.api("GET", f"/children/{child_id}/measurements", "kader5").get_json()["items"]
     assert len([v for v in visits if (v["measured_on"], v["weight_kg"]) == (today, 9.5)]) == 1
     assert all(v["measured_on"] <= today for v in visits)
+
+
+def test_the_position_offered_follows_the_weighing_date_until_the_cadre_picks_one(live_server, new_context):
+    """WHO: lying under 731 days, standing from then; a weighing entered for an earlier day of a child
+    now past two is offered "lying" for that day, and a position the cadre picked stays hers."""
+    kader4 = live_server.api("GET", "/children?limit=200", "kader4").get_json()["items"]
+    born = lambda c: date.fromisoformat(c["birth_date"])  # noqa: E731
+    child = next(c for c in kader4 if 760 <= (date.today() - born(c)).days <= 1500 and not c.get("deleted_at"))
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    page.goto(live_server.url + f"/#/visit/{child['id']}")
+    lying, standing = page.get_by_label("Berbaring"), page.get_by_label("Berdiri")
+    expect(standing).to_be_checked()  # today: past two
+    date_field = page.get_by_label("Tanggal timbang")
+    date_field.fill((born(child) + timedelta(days=730)).isoformat())
+    date_field.dispatch_event("change")
+    expect(lying).to_be_checked()
+    date_field.fill((born(child) + timedelta(days=731)).isoformat())
+    date_field.dispatch_event("change")
+    expect(standing).to_be_checked()
+    lying.check()  # her choice stands whatever the date
+    date_field.fill(date.today().isoformat())
+    date_field.dispatch_event("change")
+    expect(lying).to_be_checked()
+    expect(page.locator("#sync-chip")).to_have_text("Tersinkron")  # nothing was saved

@@ -201,6 +201,14 @@ export async function visitForm(ctx, childId, measurementId = null) {
   };
   form.elements.measured_on.addEventListener('change', pointOut);
   pointOut();
+  // until the cadre picks a position, the one the form offers follows the date (lying under 731 days)
+  let positionPicked = Boolean(m.position);
+  form.querySelectorAll('input[name=position]').forEach((r) => r.addEventListener('change', () => { positionPicked = true; }));
+  form.elements.measured_on.addEventListener('change', () => {
+    const on = form.elements.measured_on.value;
+    if (positionPicked || !on) return;
+    form.querySelector(`input[name=position][value=${measuredLying(child.birth_date, on) ? 'lying' : 'standing'}]`).checked = true;
+  });
   const id = measurementId ?? crypto.randomUUID();
   onSave(form, async () => {
     const el = form.elements;
