@@ -111,6 +111,9 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     a.get_by_role("button", name="Undang orang tua").click()
     expect(a.locator("#invite")).to_contain_text("Kode untuk orang tua")
     code = a.locator("#invite").inner_text().split(": ")[1].split(" ")[0]
+    # the screen drawn again (a sync that ends redraws it) still shows the code until it expires
+    open_child(a, NAME)
+    expect(a.locator("#invite")).to_contain_text(code)
     p_ctx = new_context()
     p = p_ctx.new_page()
     login(p, base, "orangtua")

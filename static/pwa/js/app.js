@@ -172,6 +172,7 @@ async function startSession(session) {
   document.getElementById('nav-sync').hidden = !syncs;
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
   ctx.reports = null; // the report pickers belong to the user's scope
+  ctx.invites = new Map(); // the invitation codes this user made, by child: shown again when the screen is redrawn
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
   document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;

@@ -173,6 +173,10 @@ export function parentsPanel(ctx, child) {
   return panel;
 }
 
+/** The code for a parent, while it is open (the screen shows it again after a redraw until it expires). */
+const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
+  ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
+
 export async function render(ctx, childId) {
   const [{ child, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.kbm(), ctx.schedule(), childNotice(ctx, childId)]);
@@ -180,7 +184,9 @@ export async function render(ctx, childId) {
   const area = await ctx.area(child);
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
-  const invite = h('p', { id: 'invite', 'aria-live': 'polite' });
+  const invite = h('p', { id: 'invite', 'aria-live': 'polite' }, inviteText(ctx.invites?.get(child.id)));
+  // the screen may be drawn again meanwhile (a sync that ends redraws it): write where it is now
+  const say = (text) => { (document.getElementById('invite') ?? invite).textContent = text; };
   const exported = h('p', { id: 'export-status', role: 'status' });
   const parents = child._pending ? null : parentsPanel(ctx, child); // a child not sent yet has no one linked
   const head = h('div', { class: 'child-head' },
@@ -197,10 +203,11 @@ export async function render(ctx, childId) {
     h('button', { class: 'btn', type: 'button', onclick: async () => {
       try {
         const inv = await ctx.api.post(`/children/${child.id}/invitations`);
-        invite.textContent = t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) });
+        ctx.invites?.set(child.id, inv);
+        say(inviteText(inv));
         parents?.refresh();
       } catch (error) {
-        invite.textContent = error.kind === 'network' ? t('online_only') : error.message;
+        say(error.kind === 'network' ? t('online_only') : error.message);
       }
     } }, t('invite')),
     child._pending ? null : exportButton(ctx, child, exported), // for a parent without the app; the server must hold the child as shown
