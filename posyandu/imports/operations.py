@@ -290,14 +290,21 @@ def digest(data: Any) -> str:
 
 
 def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, accept_valid: bool = False,
-                progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read)."""
+                progress: Callable[[int], None] | None = None, max_rows: int | None = None) -> ImportResult:
+    """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read, or holds more
+    than ``max_rows`` rows: an upload must end within the server's request timeout)."""
     from posyandu.errors import ValidationFailed
-    from posyandu.imports.reader import FileError, read_rows
+    from posyandu.imports.reader import FileError, count_rows, read_rows
 
     access.require_health_worker(user)
     file_digest = digest(data)
     try:
+        if max_rows is not None and (n := count_rows(data, filename)) > max_rows:
+            raise FileError(Msg(
+                f"the file has {n} rows, more than the {max_rows} one upload takes: split it (by posyandu or by "
+                "month), or ask an admin to import it with the flask import-visits command",
+                f"berkas berisi {n} baris, lebih dari {max_rows} yang dapat diunggah sekaligus: pecah berkas (per "
+                "posyandu atau per bulan), atau minta admin mengimpornya dengan perintah flask import-visits"))
         headers, rows = read_rows(data, filename)
         return import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
                              file_digest=file_digest, progress=progress)

@@ -1,6 +1,7 @@
 """/api/v1/imports/visits: bulk import of children and visits from a spreadsheet (bidan, admin)."""
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -22,10 +23,12 @@ class VisitImport(MethodView):
     def post(self, args, files):
         """Import children and visits from a CSV/XLSX file: all or nothing, idempotent, with a dry run.
 
-        A refused file answers 422 with ``errors.rows`` = {row number: {column: [reasons]}}.
+        A refused file answers 422 with ``errors.rows`` = {row number: {column: [reasons]}}; a file of more
+        rows than one upload takes (``IMPORT_MAX_ROWS``, 5000 by default) 422 on ``file``.
         """
         upload = files["file"]
-        result = import_file(current_user, upload.stream, upload.filename, **args)
+        result = import_file(current_user, upload.stream, upload.filename, **args,
+                             max_rows=current_app.config["IMPORT_MAX_ROWS"])
         if not result.committed:
             db.session.rollback()
             if not result.dry_run:

@@ -286,6 +286,20 @@ def test_an_xlsx_with_a_damaged_sheet_is_422_not_500(client, world, db):
     assert counts(db, world) == before
 
 
+def test_a_file_of_more_rows_than_one_upload_takes_is_422_before_any_is_read(app, client, world, db, monkeypatch):
+    """An upload must end within the server's timeout: past IMPORT_MAX_ROWS rows it is refused whole,
+    saying how to import it, and nothing is written."""
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
+    rows = "".join(f"Melati,{name},P,2025-0{i}-15\n" for i, name in enumerate(("Ani", "Citra", "Dewi", "Eka"), 1))
+    before = counts(db, world)
+    resp = upload(client, world, "posyandu,nama,jenis_kelamin,tanggal_lahir\n" + rows)
+    assert resp.status_code == 422, resp.get_json()
+    assert "4 baris, lebih dari 3" in resp.get_json()["errors"]["file"][0] or "4 rows" in resp.get_json()["errors"]["file"][0]
+    assert counts(db, world) == before
+    assert upload(client, world, "posyandu,nama,jenis_kelamin,tanggal_lahir\n" + rows[: rows.index("Melati,Eka")]
+                  ).status_code == 201
+
+
 def test_a_missing_file_is_422(client, world):
     resp = client.post("/api/v1/imports/visits", data={}, headers=world.headers("bidan_a"), content_type="multipart/form-data")
     assert resp.status_code == 422 and "file" in resp.get_json()["errors"]
