@@ -76,9 +76,9 @@ class Config:
     CALCULATOR_RATE_LIMIT = os.environ.get("CALCULATOR_RATE_LIMIT", "60 per minute")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
-    # Rows of a spreadsheet uploaded to /imports/visits (about 5 ms a row on PostgreSQL: the request
+    # Rows of a spreadsheet uploaded to /imports/visits (5-9 ms a row on PostgreSQL: the request
     # must end well within gunicorn's timeout); larger files: split them, or `flask import-visits`.
-    IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 5000)
+    IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 3000)
     PAGE_SIZE_MAX = 500
     # Sync: mutations per push (413 beyond) and changes per pull page.
     SYNC_PUSH_MAX = 500

@@ -24,7 +24,7 @@ class VisitImport(MethodView):
         """Import children and visits from a CSV/XLSX file: all or nothing, idempotent, with a dry run.
 
         A refused file answers 422 with ``errors.rows`` = {row number: {column: [reasons]}}; a file of more
-        rows than one upload takes (``IMPORT_MAX_ROWS``, 5000 by default) 422 on ``file``.
+        rows than one upload takes (``IMPORT_MAX_ROWS``, 3000 by default) 422 on ``file``.
         """
         upload = files["file"]
         result = import_file(current_user, upload.stream, upload.filename, **args,
