@@ -147,7 +147,8 @@ def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
 
 
 def child_access_log(child: Any) -> Any:
-    """The disclosures of ``child``'s data, newest first: its own rows, and the bulk downloads of
+    """The disclosures of ``child``'s data, newest first: its own rows and those of the duplicate
+    registrations merged into it (the same child, read before the merge), and the bulk downloads of
     its posyandu, of a region holding it, or of a whole scope (an admin's, or one without a
     filter, which covers every child the caller could see)."""
     from posyandu.registry.models import Posyandu
@@ -157,7 +158,19 @@ def child_access_log(child: Any) -> Any:
             & or_(AccessLog.posyandu_id == child.posyandu_id,
                   (AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)),
                   literal(desa + ".").startswith(AccessLog.region_code + ".")))
-    return select(AccessLog).where(or_(AccessLog.child_id == child.id, area))
+    return select(AccessLog).where(or_(AccessLog.child_id.in_(_merged_ids(child.id)), area))
+
+
+def _merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:
+    """``child_id`` and every registration merged into it, directly or through another merged one."""
+    from posyandu.registry.models import Child
+
+    found, frontier = [child_id], [child_id]
+    while frontier:
+        frontier = [cid for cid in db.session.scalars(select(Child.id).where(Child.merged_into.in_(frontier)))
+                    if cid not in found]
+        found += frontier
+    return found
 
 
 def access_log_query(user_id: uuid.UUID | None = None, child_id: uuid.UUID | None = None) -> Any:

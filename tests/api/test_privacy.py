@@ -177,3 +177,30 @@ def test_lists_and_downloads_that_name_children_are_logged(world, client, db, fa
     due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list", headers=world.headers("kader1")).get_json()
     named = {uuid.UUID(c["child_id"]) for c in due["children"]}
     assert named and named == {r.child_id for r in _log(db)[count + 2:]}
+
+
+def test_a_merged_duplicates_reads_stay_in_the_childs_access_history(world, client, db, family, make_child):
+    """A duplicate registration is the same child: the reads of its record before a bidan merged it
+    away (into the record the parent sees) are reads of the child's data, and stay in the history
+    the parent reads and exports. They were dropped: the history asked for the merged child's id only."""
+    import uuid
+
+    mine, _ = family
+    duplicate = make_child(by="kader1b", name="Siti Aminah", sex="F", birth_date=mine["birth_date"])
+    assert client.get(f"/api/v1/children/{duplicate['id']}", headers=world.headers("kader1b")).status_code == 200
+    assert client.get(f"/api/v1/children/{duplicate['id']}/measurements",
+                      headers=world.headers("bidan_a")).status_code == 200
+    merged = client.post(f"/api/v1/children/{mine['id']}/merge", json={"duplicate_id": duplicate["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    of_duplicate = {(r.user_id, r.resource) for r in _log(db, child_id=uuid.UUID(duplicate["id"]))}
+    assert len(of_duplicate) == 2
+    items = client.get(f"/api/v1/children/{mine['id']}/access-log", query_string={"limit": 500},
+                       headers=world.headers("parent1")).get_json()["items"]
+    readers = {(i["reader"]["name"], i["resource"]) for i in items}
+    assert ("Kader1B", "GET /api/v1/children/<uuid:child_id>") in readers
+    assert ("Bidan_A", "GET /api/v1/children/<uuid:child_id>/measurements") in readers
+    exported = json.loads(client.get(f"/api/v1/children/{mine['id']}/export", headers=world.headers("parent1")).data)
+    assert {(i["reader"]["name"], i["resource"]) for i in exported["access_log"]} >= readers
+    # another child's reads are still not shown
+    assert not any(i["child_id"] not in (None, mine["id"], duplicate["id"]) for i in exported["access_log"])
