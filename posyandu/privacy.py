@@ -79,8 +79,13 @@ def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = 
     (a Kemendagri code, any level) asked for: the region, when it holds only part of the user's
     area; the user's own area, when it holds all of it. A region holding none of the user's
     posyandu named no child: nothing is logged (a row would tell the parents there of a download
-    of their children that did not happen)."""
-    if posyandu_id is None:
+    of their children that did not happen). A posyandu asked for within a region is logged alone (the
+    region's other children were not named), and nothing when the region does not hold it."""
+    if posyandu_id is not None:
+        if region_code is not None and not _within(posyandu_id, None, region_code):
+            return
+        region_code = None
+    else:
         own_posyandu, own_region = own_area(user)
         if region_code is None or _within(own_posyandu, own_region, region_code):
             posyandu_id, region_code = own_posyandu, own_region

@@ -154,3 +154,21 @@ def test_a_bidans_download_is_logged_for_her_posyandu_outside_her_puskesmass_kec
     assert resp.status_code == 200 and resp.get_data()
     assert any(name == "Bidan_A" and action == "export" for name, action, _ in
                _history_readers(client, world, child["id"]))
+
+
+def test_a_download_of_a_posyandu_within_a_region_is_logged_for_the_posyandu_alone(client, world, make_child):
+    """A download asked for one posyandu and a region names the posyandu's children at most: its row
+    named the region too, so every child of the region (of another posyandu, or of a region the
+    posyandu is not even in, when nothing was downloaded) read of a download of their data."""
+    month = TODAY[:7]
+    own, mawar = make_child(name="Anak Melati"), make_child(by="kader2", posyandu="p2", name="Anak Mawar")
+    kenanga = make_child(by="kader3", posyandu="p3", name="Anak Kenanga")
+    for region in ("35.25", "35.26"):
+        resp = client.get("/api/v1/exports/fhir", headers=world.headers("bidan_a"),
+                          query_string={"month": month, "posyandu_id": str(world.ids["p1"]), "region_code": region})
+        assert resp.status_code == 200
+        resp.get_data()
+    assert [(name, action) for name, action, _ in _history_readers(client, world, own["id"])
+            if name == "Bidan_A"] == [("Bidan_A", "export")]
+    assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, mawar["id"]))
+    assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, kenanga["id"]))
