@@ -40,21 +40,38 @@ def issue_tokens(user: User) -> dict[str, Any]:
             "refresh_token": create_refresh_token(user, additional_claims=claims), "user": user}
 
 
+SCOPE_OF_ROLE = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", Puskesmas),
+                 "dinkes": ("region_code", Region)}
+SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
+
+
 def _check_scope(data: dict[str, Any]) -> None:
     """A user's scope must fit the role: kader → posyandu, bidan → puskesmas, dinkes → region."""
-    needs = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", Puskesmas),
-             "dinkes": ("region_code", Region)}.get(data["role"])
+    needs = SCOPE_OF_ROLE.get(data["role"])
     if needs and (data.get(needs[0]) is None or db.session.get(needs[1], data[needs[0]]) is None):
         raise ValidationFailed(errors={needs[0]: [Msg(f"required and must exist for role {data['role']}",
                                                       f"wajib diisi dan harus ada untuk peran {data['role']}")]})
+
+
+def _only_own_scope(role: str) -> dict[str, None]:
+    """The scope fields another role uses, emptied: a kader made a bidan keeps no posyandu (she would
+    still count among its kader, e.g. on its phones list)."""
+    own = SCOPE_OF_ROLE.get(role, (None,))[0]
+    return {f: None for f in SCOPE_FIELDS if f != own}
+
+
+def _username_free(username: str, user_id: uuid.UUID | None = None) -> None:
+    taken = select(User.id).where(User.username == username)
+    if db.session.scalar(taken if user_id is None else taken.where(User.id != user_id)):
+        raise ValidationFailed(errors={"username": [Msg("already taken", "sudah dipakai")]})
 
 
 def create_user(data: dict[str, Any]) -> User:
     data = dict(data)
     data["username"] = data["username"].lower()
     _check_scope(data)
-    if db.session.scalar(select(User.id).where(User.username == data["username"])):
-        raise ValidationFailed(errors={"username": [Msg("already taken", "sudah dipakai")]})
+    data |= _only_own_scope(data["role"])
+    _username_free(data["username"])
     user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), **data)
     db.session.add(user)
     db.session.flush()
@@ -67,9 +84,10 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     password = data.pop("password", None)
     if "username" in data:
         data["username"] = data["username"].lower()
-    merged = {k: getattr(user, k) for k in ("role", "posyandu_id", "puskesmas_id", "region_code")} | data
+        _username_free(data["username"], user.id)
+    merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
     _check_scope(merged)
-    changes = apply_changes(user, data)
+    changes = apply_changes(user, data | _only_own_scope(merged["role"]))
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
@@ -113,7 +131,7 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
                      expires_at=utcnow() + timedelta(days=days))
     db.session.add(inv)
     db.session.flush()
-    log_action("create", "invitation", inv.id, {"child_id": [None, str(child.id)]})
+    log_action("create", "invitation", inv.id, {"child_id": [None, str(child.id)]}, kabupaten_code=child.kabupaten_code)
     return code[:4] + "-" + code[4:], inv
 
 
@@ -225,5 +243,5 @@ def _link(inv: Invitation, child: Child, parent: User) -> Child:
     if db.session.get(ParentLink, (parent.id, child.id)) is None:
         db.session.add(ParentLink(user_id=parent.id, child_id=child.id))
         parent.scope_version += 1
-    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]})
+    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]}, kabupaten_code=child.kabupaten_code)
     return child

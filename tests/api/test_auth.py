@@ -228,6 +228,20 @@ def test_a_kader_needs_an_existing_posyandu(client, world):
     assert resp.status_code == 422 and "posyandu_id" in resp.get_json()["errors"]
 
 
+def _user_id(client, world, username: str) -> str:
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    return next(u["id"] for u in users if u["username"] == username)
+
+
+def test_renaming_a_user_to_a_taken_username_is_422_on_the_field_as_creating_one_is(client, world):
+    kader2 = _user_id(client, world, "kader2")
+    resp = client.patch(f"/api/v1/users/{kader2}", json={"username": "Kader1"}, headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"username": ["sudah dipakai"]}, resp.get_json()
+    same = client.patch(f"/api/v1/users/{kader2}", json={"username": "kader2"},
+                        headers=world.headers("admin"))
+    assert same.status_code == 200  # her own name is not taken by someone else
+
+
 def test_a_users_phone_is_stored_without_separators_and_a_username_has_no_final_newline(client, world):
     """The column holds 20 characters: "0-8-1-2-3-4-5-6-7-8-9-0" (23 as typed) once failed at the
     database (or was stored whole on SQLite); a final newline once passed the username pattern."""

@@ -54,6 +54,9 @@ def test_open_codes_are_listed_without_the_code_and_a_revoked_one_no_longer_work
     assert again.status_code == 404 and again.content_type == "application/problem+json"
     [(record_id, changes, kabupaten)] = _audit(world, "revoke", "invitation")
     assert record_id == items[0]["id"] and list(changes) == ["expires_at"] and kabupaten == "35.25"
+    # making and using a code are in the child's region's audit trail as well
+    assert [k for _, _, k in _audit(world, "create", "invitation")] == ["35.25", "35.25"]
+    assert [k for _, _, k in _audit(world, "redeem", "invitation")] == ["35.25"]
 
 
 def test_codes_and_parents_are_managed_only_within_the_callers_scope(client, world, make_child, link_parent):

@@ -57,6 +57,21 @@ def test_each_caller_sees_the_phones_of_the_staff_she_oversees(world, client):
     assert [d["client_id"] for d in _devices(client, world, "admin", limit=2)] == seen["admin"]
 
 
+def test_a_kader_made_a_midwife_keeps_no_posyandu_nor_a_place_on_its_phones_list(world, client):
+    """A user's scope fields follow her role: a kader made a bidan (of another puskesmas) drops her
+    posyandu, so her phone is listed for her new puskesmas, no longer among her old posyandu's kader."""
+    _pull(client, world, "kader1b", client_id="phone-kader1b")
+    pkm_b = str(world.ids["pkm_b"])
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader1b = next(u["id"] for u in users if u["username"] == "kader1b")
+    made = client.patch(f"/api/v1/users/{kader1b}", json={"role": "bidan", "puskesmas_id": pkm_b},
+                        headers=world.headers("admin"))
+    assert made.status_code == 200, made.get_json()
+    assert (made.get_json()["posyandu_id"], made.get_json()["puskesmas_id"]) == (None, pkm_b)
+    assert "phone-kader1b" not in [d["client_id"] for d in _devices(client, world, "kader1")]
+    assert "phone-kader1b" in [d["client_id"] for d in _devices(client, world, "bidan_b")]
+
+
 def test_a_phone_is_described_by_its_last_push_and_pull(world, client):
     _phones(world, client)
     by_id = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
