@@ -226,7 +226,24 @@ def _order_and_timing(schedule: Schedule, entry: ScheduleEntry, birth: date, sam
                                 earliest=need))
     if entry.max_age and new.given_on > (latest := entry.max_age.after(birth)):
         found.append(_violation("after_max_age", label=label, latest=latest))
-    return found
+    return found + _interval_to_next(schedule, same, new)
+
+
+def _interval_to_next(schedule: Schedule, same: list[GivenDose], new: NewDose) -> list[Violation]:
+    """The interval to the next dose already recorded, when the new (or corrected) dose becomes its
+    previous one: a dose 1 recorded after dose 2, or moved closer to it, breaks dose 2's interval."""
+    after = [g for g in same if g.dose > new.dose and g.given_on >= new.given_on]
+    nxt = min(after, key=lambda g: (g.given_on, g.dose), default=None)
+    entry = schedule.entry(new.vaccine, nxt.dose) if nxt else None
+    if nxt is None or entry is None or entry.min_interval is None:
+        return []
+    prev = max((g for g in [new, *same] if g.dose < nxt.dose and g.given_on <= nxt.given_on),
+               key=lambda g: (g.given_on, g.dose))
+    if prev is not new or nxt.given_on >= (need := entry.min_interval.after(new.given_on)):
+        return []
+    return [_violation("interval_too_short", label=schedule.label(new.vaccine, nxt.dose),
+                       days=(nxt.given_on - new.given_on).days, previous=schedule.label(new.vaccine, new.dose),
+                       previous_date=new.given_on, earliest=need)]
 
 
 def immunisation_card(schedule: Schedule, birth_date: date, given: list[GivenDose], as_of: date, *,

@@ -139,6 +139,17 @@ def test_correcting_a_date_is_judged_again_but_editing_the_batch_is_not(client, 
     assert batch.status_code == 200 and batch.get_json()["batch_number"] == "X9"
 
 
+
+def test_moving_dose_1_closer_to_dose_2_is_judged_against_dose_2(client, world, baby):
+    # OPV 1 on 2025-02-10 and OPV 2 on 2025-03-10 (28 days); OPV 1 corrected to 2025-02-24 leaves OPV 2
+    # only 14 days after it: OPV 2's earliest date would then be 2025-02-24 + 28 = 2025-03-24
+    given(client, world, baby["id"], [("OPV", 1, "2025-02-10"), ("OPV", 2, "2025-03-10")])
+    dose1 = client.get(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1")).get_json()["items"][0]
+    moved = client.patch(f"/api/v1/immunisations/{dose1['id']}", json={"given_on": "2025-02-24"}, headers=world.headers("kader1"))
+    assert moved.status_code == 422 and codes(moved) == ["interval_too_short"]
+    assert moved.get_json()["violations"][0]["message"] == ("OPV 2 given 14 days after OPV 1 (2025-02-24); "
+                                                            "earliest allowed date is 2025-03-24.")
+
 @pytest.fixture
 def bali(app, world):
     """Posyandu Cempaka in Kota Denpasar (51.71), where JE is routine."""

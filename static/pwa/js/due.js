@@ -130,7 +130,24 @@ function orderAndTiming(s, entry, birth, same, dose, lbl) {
   }
   const latest = entry.max_age ? addAge(birth, entry.max_age) : null;
   if (latest && dose.given_on > latest) found.push(violation('after_max_age', { label: lbl, latest }));
-  return found;
+  return [...found, ...intervalToNext(s, same, dose)];
+}
+
+/** The interval to the next dose already recorded, when the new (or corrected) dose becomes its
+ * previous one: a dose 1 recorded after dose 2, or moved closer to it, breaks dose 2's interval. */
+function intervalToNext(s, same, dose) {
+  const byDateDose = (a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose);
+  const next = same.filter((g) => g.dose > dose.dose && g.given_on >= dose.given_on).sort(byDateDose)[0];
+  const entry = next ? entryOf(s, dose.vaccine, next.dose) : null;
+  if (!entry?.min_interval) return [];
+  const prev = [dose, ...same].filter((g) => g.dose < next.dose && g.given_on <= next.given_on)
+    .reduce((a, g) => (!a || byDateDose(g, a) > 0 ? g : a), null);
+  const need = addAge(dose.given_on, entry.min_interval);
+  if (prev !== dose || next.given_on >= need) return [];
+  return [violation('interval_too_short', {
+    label: label(s, dose.vaccine, next.dose), days: toDay(next.given_on) - toDay(dose.given_on),
+    previous: label(s, dose.vaccine, dose.dose), previous_date: dose.given_on, earliest: need,
+  })];
 }
 
 // --- copying a Buku KIA ------------------------------------------------------------------------
@@ -149,14 +166,15 @@ export function copyableDoses(s, birthDate, given, today, { area = null } = {}) 
 }
 
 /** Doses copied from a card together ({vaccine, dose, given_on}), checked as the server will check
- * them when they arrive in date order: each against the doses recorded and the others copied. The
+ * them when they arrive in date order: each against the doses recorded and those copied before it. The
  * rules each breaks, by `vaccine|dose` (none: not a key), and the doses in the order to save them. */
 export function checkCopied(s, birthDate, given, copied, { area = null, today = todayIso() } = {}) {
   const ordered = [...copied].sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose));
-  const all = [...given, ...ordered.map((d, i) => ({ ...d, id: `copied-${i}` }))];
   const problems = {};
   ordered.forEach((d, i) => {
-    const found = validateDose(s, birthDate, all, { ...d, id: `copied-${i}` }, { area, today });
+    // the server has by then the doses recorded and those copied before this one, not the later ones
+    const sent = [...given, ...ordered.slice(0, i).map((c, j) => ({ ...c, id: `copied-${j}` }))];
+    const found = validateDose(s, birthDate, sent, { ...d, id: `copied-${i}` }, { area, today });
     if (found.length) problems[`${d.vaccine}|${d.dose}`] = found;
   });
   return { problems, ordered };
