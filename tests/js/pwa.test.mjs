@@ -184,6 +184,14 @@ test('due today at 2 months includes the first pentavalent dose; the next dose f
   assert.equal(nextDose(due.card).status, 'due');
 });
 
+test('a dose allowed before its recommended age is due today as early, not later (as the due list says)', () => {
+  // DPT-HB-Hib 1, OPV 2, PCV 1, RV 1: allowed from 42 days (2024-02-26), recommended at 2 months (2024-03-15)
+  const due = dueToday({ child: girl, immunisations: [{ vaccine: 'HB0', dose: 1, given_on: '2024-01-15' }, { vaccine: 'BCG', dose: 1, given_on: '2024-01-20' }, { vaccine: 'OPV', dose: 1, given_on: '2024-01-20' }], schedule, on: '2024-02-28' });
+  const dpt = due.doses.find((d) => d.vaccine === 'DPT-HB-Hib' && d.dose === 1);
+  assert.equal(dpt.status, 'early');
+  assert.equal(due.card.entries.find((e) => e.label === 'DPT-HB-Hib 1').status, 'upcoming'); // the card itself is unchanged
+});
+
 test('chart data: WHO SD curves by age, weight-for-length under 2 years, weight-for-height after', () => {
   const d = chartData(girl, [{ age_days: 300, weight_kg: 8, length_height_cm: 70 }], tables);
   assert.deepEqual(Object.keys(d.curves), ['wfa', 'lhfa', 'wfl']);

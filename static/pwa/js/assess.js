@@ -121,14 +121,15 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   return { growth, kms, remeasure, referral: !!kms?.referral || severe, severe, due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
 }
 
-/** Doses that may be given today (immunisation card) and vitamin A / deworming of this round. */
+/** Doses that may be given today (immunisation card) and vitamin A / deworming of this round. A dose
+ * allowed before its recommended age is 'early' (the card's 'upcoming'), as in the due list (dueOn). */
 export function dueToday({ child, immunisations = [], supplements = [], schedule, area = null, on }) {
   if (!schedule || on < child.birth_date) return { doses: [], supplements: [], card: null };
   const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
   const card = immunisationCard(schedule, child.birth_date, given, on, { area });
   return {
     card,
-    doses: card.entries.filter((e) => e.can_give),
+    doses: card.entries.filter((e) => e.can_give).map((e) => (e.status === 'upcoming' ? { ...e, status: 'early' } : e)),
     supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on),
   };
 }
