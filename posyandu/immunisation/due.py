@@ -86,8 +86,8 @@ class DoseRef:
 @dataclass(frozen=True)
 class CardEntry:
     """status: given | due | overdue | upcoming | missed | not_applicable. ``can_give``: allowed on
-    as_of (earliest reached, previous dose given, not past max age); ``waiting_for``: the previous
-    dose number still missing."""
+    as_of (earliest reached, previous dose given, not past max age, no later dose given before);
+    ``waiting_for``: the previous dose number still missing."""
 
     vaccine: str
     dose: int
@@ -286,7 +286,10 @@ def _card_entry(schedule: Schedule, entry: ScheduleEntry, birth: date, first: di
         status = "upcoming"
     else:
         status = "overdue" if as_of > schedule.overdue_after.after(due) else "due"
-    can_give = status in ("due", "overdue") or (status == "upcoming" and not waiting and earliest <= as_of)
+    # a later dose of the vaccine given before as_of: this one now would be out of order (validate_dose)
+    passed = any(d > entry.dose and on < as_of for (v, d), on in first.items() if v == entry.vaccine)
+    can_give = not passed and (status in ("due", "overdue")
+                               or (status == "upcoming" and not waiting and earliest <= as_of))
     return CardEntry(entry.vaccine, entry.dose, schedule.label(entry.vaccine, entry.dose), status, given_on,
                      recommended, earliest, due, latest, can_give, waiting, entry.counts_toward)
 

@@ -219,7 +219,9 @@ function cardEntry(s, entry, birth, first, anchor, asOf, area) {
   else if (latest && (asOf > latest || earliest > latest)) status = 'missed';
   else if (waiting || asOf < due) status = 'upcoming';
   else status = asOf > addAge(due, s.overdue_after) ? 'overdue' : 'due';
-  const canGive = status === 'due' || status === 'overdue' || (status === 'upcoming' && !waiting && earliest <= asOf);
+  // a later dose of the vaccine given before asOf: this one now would be out of order (validateDose)
+  const passed = [...first].some(([key, on]) => key.startsWith(`${entry.vaccine}|`) && +key.split('|')[1] > entry.dose && on < asOf);
+  const canGive = !passed && (status === 'due' || status === 'overdue' || (status === 'upcoming' && !waiting && earliest <= asOf));
   return {
     vaccine: entry.vaccine, dose: entry.dose, label: label(s, entry.vaccine, entry.dose), status, given_on: givenOn,
     recommended_date: recommended, earliest_date: earliest, due_date: due, latest_date: latest,
