@@ -148,8 +148,9 @@ def _age_checks(config: SupplementConfig, birth: date, new: SupplementGiven) -> 
     age, labels = completed_months(birth, new.given_on), _kind_labels(kind=new.kind)
     low = config.deworming if new.kind == "deworming" else config.blue
     high = config.deworming if new.kind == "deworming" else config.red
-    if age < low.min_months:
-        return [_violation("too_young", labels, kind=new.kind, age_months=age, min_months=low.min_months)]
+    if age < low.min_months:  # the kind's own minimum named: a red capsule's is 12 months, not the blue one's 6
+        own = config.red if new.kind == "vitamin_a_red" else low
+        return [_violation("too_young", labels, kind=new.kind, age_months=age, min_months=own.min_months)]
     if age > high.max_months:
         return [_violation("too_old", labels, kind=new.kind, age_months=age, max_months=high.max_months)]
     expected = "vitamin_a_blue" if config.blue.contains(age) else "vitamin_a_red"

@@ -329,7 +329,10 @@ function supplementAgeChecks(cfg, birth, rec) {
   const low = worm ? cfg.deworming : cfg.vitamin_a.blue;
   const high = worm ? cfg.deworming : cfg.vitamin_a.red;
   const labels = kindLabels({ kind: rec.kind });
-  if (age < low.min_months) return [supViolation('too_young', { kind: rec.kind, age_months: age, min_months: low.min_months }, labels)];
+  if (age < low.min_months) { // the kind's own minimum named: a red capsule's is 12 months, not the blue one's 6
+    const own = rec.kind === 'vitamin_a_red' ? cfg.vitamin_a.red : low;
+    return [supViolation('too_young', { kind: rec.kind, age_months: age, min_months: own.min_months }, labels)];
+  }
   if (age > high.max_months) return [supViolation('too_old', { kind: rec.kind, age_months: age, max_months: high.max_months }, labels)];
   const blue = inBand(cfg.vitamin_a.blue, age);
   const expected = blue ? 'vitamin_a_blue' : 'vitamin_a_red';
