@@ -62,7 +62,10 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @blp.response(200, schema)
         @blp.doc(summary=f"Correct a {noun}")
         def patch(self, body, event_id):
-            obj = events.update_event(current_user, access.get_event(current_user, model, event_id, for_update=True), body)
+            obj = access.get_event(current_user, model, event_id, for_update=True)
+            before = obj.version
+            obj = events.update_event(current_user, obj, body)
+            privacy.record_read_unless_written(obj, before, obj.child_id)
             db.session.commit()
             return obj
 

@@ -72,6 +72,14 @@ def record_reads(action: str, child_ids: Iterable[uuid.UUID | None]) -> None:
     insert_rows(db.session, AccessLog, [{**base, "child_id": cid} for cid in ids])
 
 
+def record_read_unless_written(record: Any, version_before: int, child_id: uuid.UUID) -> None:
+    """A write that changed nothing (``record`` still at ``version_before``: an empty PATCH, a
+    not-duplicate of a child with no flag) left no audit row, yet its answer carries the record:
+    a read, logged as one."""
+    if record.version == version_before:
+        record_reads("view", [child_id])
+
+
 def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = None,
                      region_code: str | None = None) -> None:
     """An area's bulk download by ``user``: one row for what it named, the posyandu asked for (in

@@ -162,7 +162,10 @@ class ChildById(MethodView):
     def patch(self, body, child_id):
         """Correct a child's details or move the child to another posyandu.
         A changed birth date or sex recomputes every measurement."""
-        child = ops.update_child(current_user, access.get_child(current_user, child_id, for_update=True), body)
+        child = access.get_child(current_user, child_id, for_update=True)
+        before = child.version
+        child = ops.update_child(current_user, child, body)
+        privacy.record_read_unless_written(child, before, child.id)
         db.session.commit()
         return child
 
@@ -209,8 +212,10 @@ class ChildNotDuplicate(MethodView):
         The flag is cleared (audited, and synced to phones as a new version); both children stay.
         Idempotent: a child with no flag is answered as it is."""
         access.require_health_worker(current_user)
-        child = ops.not_duplicate(current_user, access.get_child(current_user, child_id, for_update=True),
-                                  (body or {}).get("reason"))
+        child = access.get_child(current_user, child_id, for_update=True)
+        before = child.version
+        child = ops.not_duplicate(current_user, child, (body or {}).get("reason"))
+        privacy.record_read_unless_written(child, before, child.id)
         db.session.commit()
         return child
 

@@ -66,6 +66,26 @@ def test_each_read_of_a_childs_data_is_logged_with_who_what_and_which_child(worl
     assert len(_log(db)) == count == before + len(reads) + 2
 
 
+def test_a_write_that_changes_nothing_is_logged_as_the_read_its_answer_is(world, client, db, family):
+    """An empty PATCH (or a not-duplicate of a child with no flag) writes no audit row, yet answers the
+    whole record: logged as a read of the child. A write that changes something is audited instead."""
+    import uuid
+
+    mine, _ = family
+    weighing = client.get(f"/api/v1/children/{mine['id']}/measurements", headers=world.headers("kader1")).get_json()["items"][0]
+    before = len(_log(db))
+    for who, method, url, body in [("kader1", "PATCH", f"/api/v1/children/{mine['id']}", {}),
+                                   ("bidan_a", "POST", f"/api/v1/children/{mine['id']}/not-duplicate", None),
+                                   ("kader1", "PATCH", f"/api/v1/measurements/{weighing['id']}", {})]:
+        resp = client.open(url, method=method, json=body, headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+        row = _log(db)[-1]
+        assert (row.action, row.child_id) == ("view", uuid.UUID(mine["id"])), (method, url)
+    assert len(_log(db)) == before + 3
+    changed = client.patch(f"/api/v1/children/{mine['id']}", json={"rt": "003"}, headers=world.headers("kader1"))
+    assert changed.status_code == 200 and len(_log(db)) == before + 3
+
+
 def test_a_pull_logs_the_children_whose_records_it_carries(world, client, db, family, make_child):
     mine, other = family
     elsewhere = make_child(by="kader2", posyandu="p2")
