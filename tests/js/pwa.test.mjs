@@ -192,6 +192,13 @@ test('a dose allowed before its recommended age is due today as early, not later
   assert.equal(due.card.entries.find((e) => e.label === 'DPT-HB-Hib 1').status, 'upcoming'); // the card itself is unchanged
 });
 
+test('a doses form dated back does not offer a dose already recorded on a later day (the server refuses it twice)', () => {
+  const immunisations = [{ vaccine: 'HB0', dose: 1, given_on: '2024-01-15' }, { vaccine: 'BCG', dose: 1, given_on: '2024-03-01' }];
+  const back = dueToday({ child: girl, immunisations, schedule, on: '2024-02-20' });
+  assert.equal(back.doses.some((d) => d.vaccine === 'BCG' && d.dose === 1), false);
+  assert.equal(back.doses.some((d) => d.vaccine === 'OPV' && d.dose === 1), true);
+});
+
 test('chart data: WHO SD curves by age, weight-for-length under 2 years, weight-for-height after', () => {
   const d = chartData(girl, [{ age_days: 300, weight_kg: 8, length_height_cm: 70 }], tables);
   assert.deepEqual(Object.keys(d.curves), ['wfa', 'lhfa', 'wfl']);

@@ -127,9 +127,13 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
   if (!schedule || on < child.birth_date) return { doses: [], supplements: [], card: null };
   const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
   const card = immunisationCard(schedule, child.birth_date, given, on, { area });
+  // a dose recorded on a later day is not offered for an earlier one (a doses form dated back): the
+  // server refuses a second record of it (duplicate_dose); the record to correct is the later one
+  const recorded = new Set(given.map((g) => `${g.vaccine}|${g.dose}`));
   return {
     card,
-    doses: card.entries.filter((e) => e.can_give).map((e) => (e.status === 'upcoming' ? { ...e, status: 'early' } : e)),
+    doses: card.entries.filter((e) => e.can_give && !recorded.has(`${e.vaccine}|${e.dose}`))
+      .map((e) => (e.status === 'upcoming' ? { ...e, status: 'early' } : e)),
     supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on),
   };
 }
