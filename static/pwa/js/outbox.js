@@ -101,9 +101,21 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   // a health worker's reason to accept a dose outside the schedule's rules goes with this save
   // only (it is not a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
-  const changed = op === 'delete' ? null : changedFields(entity, data, row.server);
+  // Her earlier changes of the record still unsent: her overlay descends from the server's version
+  // the first of them was based on, not from the one the phone holds now (a pull, or the answer to
+  // another of her changes, moved only the server's side: the overlay still has the older values of
+  // fields someone else changed since). Based on that version, the server sees what she changed and
+  // nothing else (it folds her own applied changes in): a value changed by another since is neither
+  // sent back stale, nor overwritten where she changed it too (a conflict, asked).
+  const earlier = queued.filter((e) => e.op === 'upsert');
+  const base = op === 'delete' || !earlier.length || !row.server ? row.server_version
+    : Math.min(row.server_version, ...earlier.map((e) => e.base_version ?? 1));
+  const before = view(row) ?? {};
+  const changed = op === 'delete' ? null : !earlier.length ? changedFields(entity, data, row.server)
+    : [...new Set([...earlier.flatMap((e) => e.changed ?? Object.keys(e.data)),
+      ...Object.keys(data).filter((f) => (data[f] ?? null) !== (before[f] ?? null))])].filter((f) => f in data);
   const seq = await queuePlace(meta, refused, queued);
-  const entry = entryFor(entity, op, id, row.server_version, data, seq, changed);
+  const entry = entryFor(entity, op, id, base, data, seq, changed);
   row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
   row.pending += 1;
   await outbox.put(entry);

@@ -1,0 +1,76 @@
+// A record with unsent changes whose server copy moved on meanwhile (a pull, or the answer to an
+// earlier change of it): a later save is based on the version her changes descend from, so a
+// value someone else changed since is neither sent back stale nor overwritten unseen.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { memDb } from './memdb.mjs';
+import { fakeServer } from './fakeserver.mjs';
+import { conflictList, getMeta, saveChange } from '../../static/pwa/js/outbox.js';
+import { applyPullPage } from '../../static/pwa/js/incoming.js';
+import { createSync } from '../../static/pwa/js/sync.js';
+
+const P = '11111111-1111-4111-8111-111111111111';
+
+async function setup() {
+  const db = memDb();
+  const server = fakeServer();
+  const timers = { set: () => 0, clear() {} };
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const id = crypto.randomUUID();
+  server.write('child', id, { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10', mother_name: 'Siti',
+    address: 'Jl. Mawar 1' });
+  await engine.sync();
+  return { db, server, engine, id };
+}
+
+/** The midwife changes the child on the server; the phone pulls it while the cadre's edit still waits
+ * (saved after the sync's push, before its pull). */
+async function changedElsewhere({ db, server, id }, fields) {
+  server.write('child', id, { ...server.get('child', id), ...fields });
+  await applyPullPage(db, await server.pull((await getMeta(db, 'sync')).cursor, 500));
+}
+
+test('a save after a pull brought another\'s change does not send back the value her overlay still held', async () => {
+  const s = await setup();
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { name: 'Ana' } });
+  await changedElsewhere(s, { address: 'Jl. Melati 2' });
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { guardian_phone: '0812' } });
+  await s.engine.sync();
+  const rec = s.server.get('child', s.id);
+  assert.equal(rec.address, 'Jl. Melati 2', "the midwife's address is not overwritten with the old one");
+  assert.equal(rec.name, 'Ana');
+  assert.equal(rec.guardian_phone, '0812');
+  assert.deepEqual(await conflictList(s.db), []);
+});
+
+test('a save after a pull brought a change of a field her unsent edit changed too is a conflict, not an overwrite', async () => {
+  const s = await setup();
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { name: 'Ana' } });
+  await changedElsewhere(s, { name: 'Anisa' });
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { guardian_phone: '0812' } });
+  await s.engine.sync();
+  assert.equal(s.server.get('child', s.id).name, 'Anisa', 'her name never replaces the midwife\'s unasked');
+  const open = await conflictList(s.db);
+  assert.ok(open.length >= 1 && open.every((c) => c.fields.includes('name')));
+});
+
+test('a save after an earlier change of the record was answered (merged with another\'s) sends no stale value', async () => {
+  const s = await setup();
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { name: 'Ana' } });
+  // the midwife's address reaches the server first; the cadre's name is merged over it (v3)
+  s.server.write('child', s.id, { ...s.server.get('child', s.id), address: 'Jl. Melati 2' });
+  // a second edit saved while the first one is on its way (same base as the first: nothing learnt yet)
+  const push = s.server.push;
+  s.server.push = async (body) => {
+    s.server.push = push;
+    await saveChange(s.db, { entity: 'child', id: s.id, fields: { rt: '03' } });
+    return push(body);
+  };
+  s.server.faults.push(null, 'network'); // the push answered; the pull fails: the second edit waits
+  await s.engine.sync();
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { guardian_phone: '0812' } });
+  await s.engine.sync();
+  const rec = s.server.get('child', s.id);
+  assert.deepEqual([rec.name, rec.address, rec.rt, rec.guardian_phone], ['Ana', 'Jl. Melati 2', '03', '0812']);
+});
