@@ -74,3 +74,15 @@ test('a save after an earlier change of the record was answered (merged with ano
   const rec = s.server.get('child', s.id);
   assert.deepEqual([rec.name, rec.address, rec.rt, rec.guardian_phone], ['Ana', 'Jl. Melati 2', '03', '0812']);
 });
+
+test('a form drawn before a pull sends only what she changed in it, not the values it was drawn with', async () => {
+  const s = await setup();
+  const drawn = { ...s.server.get('child', s.id) };   // the edit form opens
+  await changedElsewhere(s, { address: 'Jl. Melati 2' }); // a pull brings the midwife's new address meanwhile
+  const { version, ...asShown } = drawn;
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { ...asShown, guardian_phone: '0812' }, drawn });
+  await s.engine.sync();
+  const rec = s.server.get('child', s.id);
+  assert.deepEqual([rec.address, rec.guardian_phone], ['Jl. Melati 2', '0812']);
+  assert.deepEqual(await conflictList(s.db), []);
+});

@@ -73,12 +73,17 @@ export function saveChanges(db, changes) {
   }, USER_ACTION);
 }
 
-/** One change in a save's transaction. The record's entries the server refused
+/** One change in a save's transaction (`drawn`: the record as the form that made it showed it). The record's entries the server refused
  * (needs_attention) are replaced by it: it carries the whole record as now corrected (a delete:
  * nothing is left to send). A delete of a record the server never had, with nothing else on its
  * way, is only dropped here. A record with an open conflict is saved by `saveBesideConflicts`. */
-async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields = {}, reason = null }) {
-  const row = (await records.get([entity, id])) ?? newRow(entity, id, fields.child_id);
+async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields: all = {}, reason = null,
+  drawn = null }) {
+  // `drawn`: the record as the form showed it. A field she left as drawn takes the record as it now
+  // stands: a pull may have changed it while the form was open, and sending the drawn value would
+  // put the older one back over someone else's change.
+  const fields = drawn ? Object.fromEntries(Object.entries(all).filter(([k, v]) => (v ?? null) !== (drawn[k] ?? null))) : all;
+  const row = (await records.get([entity, id])) ?? newRow(entity, id, all.child_id);
   const queued = (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id);
   const refused = queued.filter((e) => e.state === 'needs_attention');
   for (const e of refused) {

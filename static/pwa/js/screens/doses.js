@@ -133,7 +133,8 @@ export async function doseForm(ctx, childId, entity, id) {
       dose = { source, ...lot, ...(copied(source) ? { place: placeOf(form, source) } : {}) };
     }
     if (!showErrors(form, errors)) return false;
-    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) } });
+    await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) },
+      drawn: rec.version == null ? null : rec });
     if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${childId}`);

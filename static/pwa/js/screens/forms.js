@@ -129,7 +129,8 @@ export async function childForm(ctx, childId) {
     await ctx.save({ entity: 'child', id, fields: {
       ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
       name, sex, birth_date: birth, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
-      nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw } });
+      nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw },
+    drawn: existing });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${id}`);
     return true;
@@ -227,7 +228,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
       ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
-    await ctx.save({ entity: 'measurement', id, fields });
+    await ctx.save({ entity: 'measurement', id, fields, drawn: existing });
     const bundle = await ctx.bundle(childId);
     const [tables, kbm, schedule, area] = await Promise.all([ctx.tables(), ctx.kbm(), ctx.schedule(), ctx.area(child)]);
     const result = assess({ child, m: { ...m, ...fields, id }, history: bundle.measurements, immunisations: bundle.immunisations,
