@@ -36,7 +36,8 @@ function curves(table, sex, xs, toIndex, lines) {
 export function chartData(child, points, tables) {
   const sex = child.sex === 'M' ? 1 : 2;
   const lastAge = Math.max(0, ...points.map((p) => p.age_days ?? 0));
-  const months = Math.min(60, Math.max(12, Math.ceil(lastAge / DAYS_PER_MONTH) + 3));
+  // the WHO tables end at day 1856 (60.98 months): a last axis month of 61 keeps that day in view
+  const months = Math.min(61, Math.max(12, Math.ceil(lastAge / DAYS_PER_MONTH) + 3));
   const ages = Array.from({ length: months + 1 }, (_, i) => i);
   const byAge = (m) => Math.min(1856, Math.round(m * DAYS_PER_MONTH));
   const length = lastAge >= 731 ? 'wfh' : 'wfl';
@@ -69,15 +70,17 @@ const ticks = (lo, hi, target = 6) => {
 
 /**
  * One chart as an SVG element. `indicator` is wfa, lhfa, wfl or wfh; `labels` gives the
- * title and axis names in the user's language.
+ * title and axis names in the user's language, and `outside(n)`: the note for n measurements
+ * beyond the WHO curves (older than the tables, a length out of their range), which are not drawn.
  */
 export function drawChart(data, indicator, labels) {
   const curve = data.curves[indicator];
   const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
   const xOf = (p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : p.length_height_cm);
   const yOf = (p) => (indicator === 'lhfa' ? p.length_height_cm : p.weight_kg);
-  const pts = data.points.filter((p) => xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));
+  const all = data.points.filter((p) => xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));
   const xs = curve.x_values;
+  const pts = all.filter((p) => xOf(p) >= xs[0] && xOf(p) <= xs[xs.length - 1]);
   let x0 = xs[0]; let x1 = xs[xs.length - 1];
   if (curve.x !== 'age_months' && pts.length) { // zoom the length axis around the child's points
     x0 = Math.max(x0, Math.floor(Math.min(...pts.map(xOf)) - 10));
@@ -112,6 +115,7 @@ export function drawChart(data, indicator, labels) {
   }
   svg.append(el('text', { x: L, y: 14, class: 'axis' }, labels.y));
   svg.append(el('text', { x: W - R, y: H - 6, class: 'axis', 'text-anchor': 'end' }, labels.x));
+  if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));
   const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b));
   if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map((p) => `${sx(xOf(p)).toFixed(1)},${sy(yOf(p)).toFixed(1)}`).join(' '), class: 'child-line' }));
   for (const p of sorted) svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: 'child-point' }));

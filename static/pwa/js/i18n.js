@@ -246,6 +246,7 @@ const W = {
   axis_age: ['Umur (bulan)', 'Age (months)'],
   axis_weight: ['Berat (kg)', 'Weight (kg)'],
   axis_length: ['Panjang/tinggi (cm)', 'Length/height (cm)'],
+  chart_outside: ['Di luar rentang grafik: {n} pengukuran', "Outside the chart's range: {n}"],
   history: ['Riwayat penimbangan', 'Weighing history'],
   card: ['Kartu imunisasi', 'Immunisation card'],
   next_dose: ['Imunisasi berikutnya: {label}, {date}', 'Next immunisation: {label}, {date}'],

@@ -57,7 +57,8 @@ export function chartsPanel(child, measurements, tables) {
   const y = { wfa: t('axis_weight'), lhfa: t('axis_length'), [length]: t('axis_weight') };
   return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
     ['wfa', 'lhfa', length].map((ind) => h('figure', { class: 'chart-box' },
-      h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind] }))));
+      h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind],
+        outside: (n) => t('chart_outside', { n }) }))));
 }
 
 export function cardPanel(card) {

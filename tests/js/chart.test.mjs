@@ -1,0 +1,77 @@
+// The growth charts (chart.js) and the child screens that show them, drawn on a small DOM
+// stand-in: every child's point inside the 360×270 canvas or said to be outside it.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+// --- a DOM just large enough for h() and the SVG charts ----------------------------------------
+class Node {}
+class Element extends Node {
+  constructor(tag) {
+    super();
+    Object.assign(this, { tagName: tag, kids: [], attributes: {}, listeners: {}, text: '' });
+  }
+  setAttribute(k, v) { this.attributes[k] = v; }
+  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
+  append(...nodes) { this.kids.push(...nodes); }
+  get childElementCount() { return this.kids.filter((c) => typeof c !== 'string').length; }
+  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
+  set textContent(v) { this.text = v; this.kids = []; }
+  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
+  find(pred) { return [...this.all()].filter(pred); }
+}
+globalThis.Node = Node;
+globalThis.document = { createElement: (tag) => new Element(tag), createElementNS: (_, tag) => new Element(tag) };
+
+const { chartData, drawChart } = await import('../../static/pwa/js/chart.js');
+const { chartsPanel } = await import('../../static/pwa/js/screens/child.js');
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
+const girl = { id: 'c1', sex: 'F', birth_date: '2019-01-01' };
+const labels = { title: 'T', x: 'x', y: 'y', outside: (n) => `outside: ${n}` };
+const circles = (svg) => svg.find((e) => e.tagName === 'circle').map((c) => [Number(c.attributes.cx), Number(c.attributes.cy)]);
+const onCanvas = ([x, y]) => x >= 36 && x <= 352 && y >= 22 && y <= 236;
+const draw = (points, ind) => drawChart(chartData(girl, points, tables), ind, labels);
+
+test('a child older than 5 years: the weighings after the WHO tables are not drawn off the canvas, and said', () => {
+  const points = [{ age_days: 1700, weight_kg: 17, length_height_cm: 105 }, { age_days: 2000, weight_kg: 19, length_height_cm: 112 }];
+  for (const ind of ['wfa', 'lhfa']) {
+    const svg = draw(points, ind);
+    assert.deepEqual(circles(svg).map(onCanvas), [true], ind);
+    assert.ok(svg.find((e) => e.tagName === 'text' && e.textContent === 'outside: 1').length, ind);
+  }
+});
+
+test('a weighing in the last month of the WHO tables (60-61 months, day 1856) is drawn', () => {
+  const svg = draw([{ age_days: 1850, weight_kg: 18, length_height_cm: 108 }], 'wfa');
+  assert.deepEqual(circles(svg).map(onCanvas), [true]);
+  assert.equal(svg.find((e) => e.attributes.class === 'outside').length, 0);
+});
+
+test('a length beyond the weight-for-length/height table is said, not drawn off the canvas, and breaks nothing', () => {
+  const high = draw([{ age_days: 1700, weight_kg: 17, length_height_cm: 105 }, { age_days: 2000, weight_kg: 19, length_height_cm: 125 }], 'wfh');
+  assert.deepEqual(circles(high).map(onCanvas), [true]);
+  assert.ok(high.find((e) => e.textContent === 'outside: 1').length);
+  const short = draw([{ age_days: 10, weight_kg: 2, length_height_cm: 42 }], 'wfl');
+  assert.deepEqual(circles(short), []);
+  assert.ok(short.find((e) => e.textContent === 'outside: 1').length);
+  // only a length far below the table (a typing slip): the chart used to throw, and the screen with it
+  const slip = draw([{ age_days: 10, weight_kg: 2, length_height_cm: 30 }], 'wfl');
+  assert.deepEqual(circles(slip), []);
+  assert.ok(slip.find((e) => e.textContent === 'outside: 1').length);
+  const tall = draw([{ age_days: 2000, weight_kg: 19, length_height_cm: 135 }], 'wfh');
+  assert.ok(tall.find((e) => e.textContent === 'outside: 1').length);
+  assert.ok(tall.find((e) => e.tagName === 'path').every((p) => !p.attributes.d.includes('NaN')));
+});
+
+test('the child screen says in Indonesian how many measurements lie outside a chart', () => {
+  const measurements = [{ id: 'm1', measured_on: '2024-06-01', weight_kg: 21, length_height_cm: 114 }];
+  const panel = chartsPanel(girl, measurements, tables); // 5 years 5 months
+  const notes = panel.find((e) => e.attributes.class === 'outside').map((e) => e.textContent);
+  assert.deepEqual(notes, ['Di luar rentang grafik: 1 pengukuran', 'Di luar rentang grafik: 1 pengukuran']);
+});
