@@ -75,3 +75,22 @@ test('the child screen says in Indonesian how many measurements lie outside a ch
   const notes = panel.find((e) => e.attributes.class === 'outside').map((e) => e.textContent);
   assert.deepEqual(notes, ['Di luar rentang grafik: 1 pengukuran', 'Di luar rentang grafik: 1 pengukuran']);
 });
+
+test('weighings under 2 years stay on weight-for-length; weight-for-height shows only those from 731 days', () => {
+  // followed from birth, now 3: lengths measured lying at 1 and 12 months, a height at 3 years
+  const points = [{ age_days: 30, weight_kg: 4.2, length_height_cm: 54 }, { age_days: 365, weight_kg: 9, length_height_cm: 74 },
+    { age_days: 1100, weight_kg: 13.5, length_height_cm: 93 }];
+  const d = chartData(girl, points, tables);
+  assert.deepEqual(Object.keys(d.curves), ['wfa', 'lhfa', 'wfl', 'wfh']);
+  const wfh = drawChart(d, 'wfh', labels);
+  assert.deepEqual(circles(wfh).map(onCanvas), [true]); // the lengths lying of months 1 and 12 were read on the height curves
+  assert.equal(wfh.find((e) => e.attributes.class === 'outside').length, 0);
+  const wfl = drawChart(d, 'wfl', labels);
+  assert.deepEqual(circles(wfl).map(onCanvas), [true, true]);
+  const panel = chartsPanel(girl, points.map((p, i) => ({ id: `m${i}`, measured_on: ['2019-01-31', '2020-01-01', '2022-01-05'][i], ...p })), tables);
+  assert.deepEqual(panel.find((e) => e.tagName === 'figcaption').map((e) => e.textContent),
+    ['Berat menurut umur (KMS)', 'Panjang/tinggi menurut umur', 'Berat menurut panjang badan', 'Berat menurut tinggi badan']);
+  // a child weighed only from 2 years on has the weight-for-height chart alone, as before
+  assert.deepEqual(Object.keys(chartData(girl, [points[2]], tables).curves), ['wfa', 'lhfa', 'wfh']);
+  assert.deepEqual(Object.keys(chartData(girl, [points[1]], tables).curves), ['wfa', 'lhfa', 'wfl']);
+});

@@ -32,7 +32,8 @@ function curves(table, sex, xs, toIndex, lines) {
   return { x_values: kept, sd };
 }
 
-/** {sex, birth_date, points, curves} for a child from local records and the WHO tables. */
+/** {sex, birth_date, points, curves} for a child from local records and the WHO tables; curves
+ * has wfl, wfh or both (a child now 2 or older with a weighing and length from before). */
 export function chartData(child, points, tables) {
   const sex = child.sex === 'M' ? 1 : 2;
   const lastAge = Math.max(0, ...points.map((p) => p.age_days ?? 0));
@@ -40,15 +41,21 @@ export function chartData(child, points, tables) {
   const months = Math.min(61, Math.max(12, Math.ceil(lastAge / DAYS_PER_MONTH) + 3));
   const ages = Array.from({ length: months + 1 }, (_, i) => i);
   const byAge = (m) => Math.min(1856, Math.round(m * DAYS_PER_MONTH));
-  const length = lastAge >= 731 ? 'wfh' : 'wfl';
-  const cms = [];
-  for (let cm = tables[length].first / 10; cm <= tables[length].last / 10; cm += 1) cms.push(cm);
+  // weight-for-length for what was measured under 731 days, weight-for-height from 731 (WHO): a child
+  // now 2 or older keeps the weight-for-length chart of its weighings with a length before then
+  const lengths = lastAge >= 731 ? ['wfh'] : ['wfl'];
+  if (lastAge >= 731 && points.some((p) => p.age_days < 731 && p.weight_kg != null && p.length_height_cm != null)) lengths.unshift('wfl');
+  const byLength = (name) => {
+    const cms = [];
+    for (let cm = tables[name].first / 10; cm <= tables[name].last / 10; cm += 1) cms.push(cm);
+    return { x: 'length_height_cm', ...curves(tables[name], sex, cms, (cm) => Math.round(cm * 10), LINES[name]) };
+  };
   return {
     sex: child.sex, birth_date: child.birth_date, points,
     curves: {
       wfa: { x: 'age_months', ...curves(tables.wfa, sex, ages, byAge, LINES.wfa) },
       lhfa: { x: 'age_months', ...curves(tables.lhfa, sex, ages, byAge, LINES.lhfa) },
-      [length]: { x: 'length_height_cm', ...curves(tables[length], sex, cms, (cm) => Math.round(cm * 10), LINES[length]) },
+      ...Object.fromEntries(lengths.map((name) => [name, byLength(name)])),
     },
   };
 }
@@ -78,7 +85,9 @@ export function drawChart(data, indicator, labels) {
   const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
   const xOf = (p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : p.length_height_cm);
   const yOf = (p) => (indicator === 'lhfa' ? p.length_height_cm : p.weight_kg);
-  const all = data.points.filter((p) => xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));
+  // a weighing under 731 days belongs on weight-for-length, one from 731 days on weight-for-height
+  const ofChart = (p) => (indicator === 'wfl' ? p.age_days < 731 : indicator === 'wfh' ? p.age_days >= 731 : true);
+  const all = data.points.filter((p) => ofChart(p) && xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));
   const xs = curve.x_values;
   const pts = all.filter((p) => xOf(p) >= xs[0] && xOf(p) <= xs[xs.length - 1]);
   let x0 = xs[0]; let x1 = xs[xs.length - 1];

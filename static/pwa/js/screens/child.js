@@ -47,16 +47,16 @@ export function duePanel(due) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** The three charts (wfa like the KMS, lhfa, wfl or wfh) with SD bands. */
+/** The charts (wfa like the KMS, lhfa, and wfl for under 2 years, wfh from 2, or both) with SD bands. */
 export function chartsPanel(child, measurements, tables) {
   const points = measurements.map((m) => ({ ...m, age_days: growthOf(child, m, tables)?.age_days ?? null }))
     .filter((p) => p.age_days !== null);
   const data = chartData(child, points, tables);
-  const length = data.curves.wfh ? 'wfh' : 'wfl';
-  const x = { wfa: t('axis_age'), lhfa: t('axis_age'), [length]: t('axis_length') };
-  const y = { wfa: t('axis_weight'), lhfa: t('axis_length'), [length]: t('axis_weight') };
+  const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
+  const x = { wfa: t('axis_age'), lhfa: t('axis_age'), wfl: t('axis_length'), wfh: t('axis_length') };
+  const y = { wfa: t('axis_weight'), lhfa: t('axis_length'), wfl: t('axis_weight'), wfh: t('axis_weight') };
   return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
-    ['wfa', 'lhfa', length].map((ind) => h('figure', { class: 'chart-box' },
+    ['wfa', 'lhfa', ...lengths].map((ind) => h('figure', { class: 'chart-box' },
       h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind],
         outside: (n) => t('chart_outside', { n }) }))));
 }
