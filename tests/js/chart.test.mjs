@@ -94,3 +94,19 @@ test('weighings under 2 years stay on weight-for-length; weight-for-height shows
   assert.deepEqual(Object.keys(chartData(girl, [points[2]], tables).curves), ['wfa', 'lhfa', 'wfh']);
   assert.deepEqual(Object.keys(chartData(girl, [points[1]], tables).curves), ['wfa', 'lhfa', 'wfl']);
 });
+
+test('a length/height is drawn where the z-scores read it: lying from 2 years −0.7 cm, standing before +0.7 cm (WHO)', () => {
+  const three = { age_days: 1100, weight_kg: 12 };
+  const one = { age_days: 365, weight_kg: 9 };
+  for (const ind of ['lhfa', 'wfh']) {
+    assert.deepEqual(circles(draw([{ ...three, length_height_cm: 90, position: 'lying' }], ind)),
+      circles(draw([{ ...three, length_height_cm: 89.3, position: 'standing' }], ind)), ind);
+  }
+  for (const ind of ['lhfa', 'wfl']) {
+    assert.deepEqual(circles(draw([{ ...one, length_height_cm: 74.3, position: 'standing' }], ind)),
+      circles(draw([{ ...one, length_height_cm: 75, position: 'lying' }], ind)), ind);
+  }
+  // standing under 9 months is taken as unrecorded (the position was entered wrong), as the z-scores do
+  assert.deepEqual(circles(draw([{ age_days: 200, weight_kg: 7, length_height_cm: 66, position: 'standing' }], 'wfl')),
+    circles(draw([{ age_days: 200, weight_kg: 7, length_height_cm: 66 }], 'wfl')));
+});

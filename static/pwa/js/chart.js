@@ -1,6 +1,8 @@
 // Growth charts as SVG: the child's points over the WHO SD curves, KMS-like bands.
 // chartData() builds the same shape as GET /children/<id>/growth-chart from the local
 // WHO tables, so charts draw offline; drawChart() renders one indicator 360 px wide.
+import { adjustedLength } from './growth.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 const DAYS_PER_MONTH = 30.4375;
 const LINES = { wfa: [-3, -2, 0, 1, 2, 3], lhfa: [-3, -2, 0, 2, 3], wfl: [-3, -2, 0, 1, 2, 3], wfh: [-3, -2, 0, 1, 2, 3] };
@@ -83,8 +85,10 @@ const ticks = (lo, hi, target = 6) => {
 export function drawChart(data, indicator, labels) {
   const curve = data.curves[indicator];
   const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
-  const xOf = (p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : p.length_height_cm);
-  const yOf = (p) => (indicator === 'lhfa' ? p.length_height_cm : p.weight_kg);
+  // a length/height where the z-scores read it: measured lying from 2 years (−0.7 cm) or standing before (+0.7 cm)
+  const cm = (p) => adjustedLength(p.age_days, p.length_height_cm, p.position);
+  const xOf = (p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : cm(p));
+  const yOf = (p) => (indicator === 'lhfa' ? cm(p) : p.weight_kg);
   // a weighing under 731 days belongs on weight-for-length, one from 731 days on weight-for-height
   const ofChart = (p) => (indicator === 'wfl' ? p.age_days < 731 : indicator === 'wfh' ? p.age_days >= 731 : true);
   const all = data.points.filter((p) => ofChart(p) && xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));

@@ -141,15 +141,21 @@ function parse(m) {
   };
 }
 
+/** The length/height a measurement is judged at (WHO 0.7 cm conversion): `cm` measured in
+ * `position` at `day` days; standing under 9 months counts as unrecorded. */
+export function adjustedLength(day, cm, position) {
+  if (cm === null || cm === undefined) return null;
+  const pos = position === 'standing' && day < 274 ? null : position;
+  if (day < 731 && pos === 'standing') return cm + 0.7;
+  if (day >= 731 && pos === 'lying') return cm - 0.7;
+  return cm;
+}
+
 /** WHO 0.7 cm length/height conversion; standing under 9 months counts as unrecorded. */
 function adjust(p) {
   const implausible = p.position === 'standing' && p.day < 274;
   const position = implausible ? null : p.position;
-  if (p.length === null) return { length: null, position, implausible };
-  let length = p.length;
-  if (p.day < 731 && position === 'standing') length += 0.7;
-  if (p.day >= 731 && position === 'lying') length -= 0.7;
-  return { length, position, implausible };
+  return { length: adjustedLength(p.day, p.length, p.position), position, implausible };
 }
 
 function zscoresFor(p, tables) {
