@@ -33,7 +33,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
 const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
 const girl = { id: 'c1', sex: 'F', birth_date: '2019-01-01' };
-const labels = { title: 'T', x: 'x', y: 'y', outside: (n) => `outside: ${n}` };
+const labels = { title: 'T', x: 'x', y: 'y', outside: (n) => `outside: ${n}`, none: 'none', point: (p, x, y) => `${x}|${y}` };
 const circles = (svg) => svg.find((e) => e.tagName === 'circle').map((c) => [Number(c.attributes.cx), Number(c.attributes.cy)]);
 const onCanvas = ([x, y]) => x >= 36 && x <= 352 && y >= 22 && y <= 236;
 const draw = (points, ind) => drawChart(chartData(girl, points, tables), ind, labels);
@@ -109,4 +109,27 @@ test('a length/height is drawn where the z-scores read it: lying from 2 years âˆ
   // standing under 9 months is taken as unrecorded (the position was entered wrong), as the z-scores do
   assert.deepEqual(circles(draw([{ age_days: 200, weight_kg: 7, length_height_cm: 66, position: 'standing' }], 'wfl')),
     circles(draw([{ age_days: 200, weight_kg: 7, length_height_cm: 66 }], 'wfl')));
+});
+
+test('each chart has a text alternative for screen readers: its title and, as description, the points in Indonesian', () => {
+  const boy = { id: 'c2', sex: 'M', birth_date: '2024-01-15' };
+  const measurements = [
+    { id: 'm2', measured_on: '2024-07-15', weight_kg: 7.9, length_height_cm: 67.5 },
+    { id: 'm1', measured_on: '2024-03-15', weight_kg: 5.6, length_height_cm: 58 },
+    { id: 'm3', measured_on: '2024-08-15', weight_kg: 8.2 }];
+  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.tagName === 'svg');
+  const said = Object.fromEntries(svgs.map((svg) => {
+    const desc = svg.find((e) => e.tagName === 'desc')[0];
+    assert.equal(svg.attributes['aria-describedby'], desc?.attributes.id);
+    const title = svg.find((e) => e.tagName === 'title')[0];
+    assert.equal(svg.attributes['aria-labelledby'], title.attributes.id);
+    return [title.textContent, desc.textContent];
+  }));
+  assert.deepEqual(said, {
+    'Berat menurut umur (KMS)': '15 Mar 2024: umur 2 bulan, 5,6 kg (normal). 15 Jul 2024: umur 6 bulan, 7,9 kg (normal). 15 Agu 2024: umur 7 bulan, 8,2 kg (normal)',
+    'Panjang/tinggi menurut umur': '15 Mar 2024: umur 2 bulan, 58 cm (normal). 15 Jul 2024: umur 6 bulan, 67,5 cm (normal)',
+    'Berat menurut panjang badan': '15 Mar 2024: 58 cm, 5,6 kg (gizi baik). 15 Jul 2024: 67,5 cm, 7,9 kg (gizi baik)',
+  });
+  const empty = chartsPanel(boy, [], tables).find((e) => e.tagName === 'desc').map((e) => e.textContent);
+  assert.deepEqual(empty, ['Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini']);
 });

@@ -79,8 +79,10 @@ const ticks = (lo, hi, target = 6) => {
 
 /**
  * One chart as an SVG element. `indicator` is wfa, lhfa, wfl or wfh; `labels` gives the
- * title and axis names in the user's language, and `outside(n)`: the note for n measurements
- * beyond the WHO curves (older than the tables, a length out of their range), which are not drawn.
+ * title and axis names in the user's language, `outside(n)`: the note for n measurements
+ * beyond the WHO curves (older than the tables, a length out of their range), which are not drawn,
+ * and the chart's text alternative (its description): `point(p, x, y)` says one point drawn,
+ * `none` that there is none.
  */
 export function drawChart(data, indicator, labels) {
   const curve = data.curves[indicator];
@@ -105,8 +107,11 @@ export function drawChart(data, indicator, labels) {
   const y0 = Math.floor(lo * 0.95); const y1 = Math.ceil(hi * 1.03);
   const sx = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const sy = (y) => H - B - ((y - y0) / (y1 - y0)) * (H - T - B);
-  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-labelledby': `t-${indicator}` });
-  svg.append(el('title', { id: `t-${indicator}` }, labels.title));
+  const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-labelledby': `t-${indicator}`,
+    'aria-describedby': `d-${indicator}` });
+  const said = [...pts].sort((a, b) => a.age_days - b.age_days).map((p) => labels.point(p, xOf(p), yOf(p)));
+  if (all.length > pts.length) said.push(labels.outside(all.length - pts.length));
+  svg.append(el('title', { id: `t-${indicator}` }, labels.title), el('desc', { id: `d-${indicator}` }, pts.length ? said.join('. ') : [labels.none, ...said].join('. ')));
   const path = (z, i0 = 0) => inView.map(([x, i], k) => `${k || i0 ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(curve.sd[z][i]).toFixed(1)}`).join('');
   for (const [a, b, cls] of BANDS[indicator]) {
     const upper = inView.map(([x, i]) => `${sx(x).toFixed(1)},${sy(curve.sd[String(b)][i]).toFixed(1)}`);

@@ -1,5 +1,5 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
-import { category, formatDate, formatDateTime, t } from '../i18n.js';
+import { category, formatDate, formatDateTime, formatNumber, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
@@ -7,6 +7,16 @@ import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
+const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
+const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
+
+/** One child's point on chart `ind` as text, for its description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'. */
+function pointText(ind, p, x, y) {
+  const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatNumber(round(x, 1))} cm`;
+  const status = p._status?.[CHART_STATUS[ind]];
+  return t('chart_point', { date: formatDate(p.measured_on), x: at, y: `${formatNumber(round(y, 2))} ${ind === 'lhfa' ? 'cm' : 'kg'}`,
+    what: status ? ` (${category(status)})` : '' });
+}
 
 /** The result panel: colour-coded categories, N/T, warnings, referral (read aloud when it appears). */
 export function statusPanel(result) {
@@ -49,8 +59,10 @@ export function duePanel(due) {
 
 /** The charts (wfa like the KMS, lhfa, and wfl for under 2 years, wfh from 2, or both) with SD bands. */
 export function chartsPanel(child, measurements, tables) {
-  const points = measurements.map((m) => ({ ...m, age_days: growthOf(child, m, tables)?.age_days ?? null }))
-    .filter((p) => p.age_days !== null);
+  const points = measurements.map((m) => {
+    const g = growthOf(child, m, tables);
+    return { ...m, age_days: g?.age_days ?? null, _status: g?.status ?? null };
+  }).filter((p) => p.age_days !== null);
   const data = chartData(child, points, tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
   const x = { wfa: t('axis_age'), lhfa: t('axis_age'), wfl: t('axis_length'), wfh: t('axis_length') };
@@ -58,7 +70,7 @@ export function chartsPanel(child, measurements, tables) {
   return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
     ['wfa', 'lhfa', ...lengths].map((ind) => h('figure', { class: 'chart-box' },
       h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind],
-        outside: (n) => t('chart_outside', { n }) }))));
+        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), point: (p, xv, yv) => pointText(ind, p, xv, yv) }))));
 }
 
 export function cardPanel(card) {
