@@ -27,7 +27,7 @@ globalThis.Node = Node;
 globalThis.document = { createElement: (tag) => new Element(tag), createElementNS: (_, tag) => new Element(tag) };
 
 const { chartData, drawChart } = await import('../../static/pwa/js/chart.js');
-const { chartsPanel } = await import('../../static/pwa/js/screens/child.js');
+const { chartsPanel, render } = await import('../../static/pwa/js/screens/child.js');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
@@ -132,4 +132,18 @@ test('each chart has a text alternative for screen readers: its title and, as de
   });
   const empty = chartsPanel(boy, [], tables).find((e) => e.tagName === 'desc').map((e) => e.textContent);
   assert.deepEqual(empty, ['Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini']);
+});
+
+test("the child's weighing history writes kg and cm with a decimal comma in Indonesian", async () => {
+  const child = { id: 'c3', sex: 'F', birth_date: '2024-01-15', posyandu_id: 'p1' };
+  const measurements = [{ id: 'm1', child_id: 'c3', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65.5 },
+    { id: 'm2', child_id: 'c3', measured_on: '2024-08-15', weight_kg: 7.6 }];
+  const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    day: { date: '2024-08-15' }, canWrite: () => false };
+  const screen = await render(ctx, 'c3');
+  const history = screen.find((e) => e.attributes.id === 'history')[0];
+  const rows = history.find((e) => e.tagName === 'tr' && e.attributes['data-id'])
+    .map((tr) => tr.kids.slice(1, 3).map((td) => td.textContent));
+  assert.deepEqual(rows, [['7,6', '–'], ['7,25', '65,5']]);
 });

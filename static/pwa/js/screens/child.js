@@ -95,7 +95,7 @@ function historyTable(child, measurements, tables, kbm, edit) {
       h('tbody', {}, rows.map((m) => {
         const g = growthOf(child, m, tables);
         return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait' }, '•') : null),
-          h('td', {}, m.weight_kg ?? '–'), h('td', {}, m.length_height_cm ?? '–'),
+          h('td', {}, m.weight_kg == null ? '–' : formatNumber(m.weight_kg)), h('td', {}, m.length_height_cm == null ? '–' : formatNumber(m.length_height_cm)),
           h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'),
           h('td', {}, trendOf(m) ?? '–'),
           edit ? h('td', {}, h('a', { href: `#/visit/${child.id}/${m.id}`, 'aria-label': `${t('edit')} ${formatDate(m.measured_on)}` }, t('edit'))) : null);
