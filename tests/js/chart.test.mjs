@@ -147,3 +147,21 @@ test("the child's weighing history writes kg and cm with a decimal comma in Indo
     .map((tr) => tr.kids.slice(1, 3).map((td) => td.textContent));
   assert.deepEqual(rows, [['7,6', '–'], ['7,25', '65,5']]);
 });
+
+test('a weight with oedema or a value flagged implausible is shown hollow, not judged, and said so', () => {
+  const boy = { id: 'c4', sex: 'M', birth_date: '2024-01-15' };
+  const measurements = [
+    { id: 'm1', measured_on: '2024-06-15', weight_kg: 6.5, length_height_cm: 64, oedema: true },
+    { id: 'm2', measured_on: '2024-07-15', weight_kg: 25, length_height_cm: 66 }]; // 25 kg at 6 months: wfa z > 5
+  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.tagName === 'svg');
+  const byTitle = Object.fromEntries(svgs.map((svg) => [svg.find((e) => e.tagName === 'title')[0].textContent, svg]));
+  const kinds = (svg) => svg.find((e) => e.tagName === 'circle').map((c) => c.attributes.class);
+  assert.deepEqual(kinds(byTitle['Berat menurut umur (KMS)']), ['child-point unjudged', 'child-point unjudged']);
+  assert.deepEqual(kinds(byTitle['Panjang/tinggi menurut umur']), ['child-point', 'child-point']); // lengths are judged
+  const wfa = byTitle['Berat menurut umur (KMS)'];
+  assert.equal(wfa.find((e) => e.tagName === 'desc')[0].textContent,
+    '15 Jun 2024: umur 5 bulan, 6,5 kg (edema: berat tidak dinilai). 15 Jul 2024: umur 6 bulan, 25 kg (nilai tidak wajar: ukur ulang)');
+  assert.ok(wfa.find((e) => e.textContent === '○ tidak dinilai: edema atau nilai tidak wajar').length);
+  const lhfa = byTitle['Panjang/tinggi menurut umur'];
+  assert.equal(lhfa.find((e) => e.attributes.class === 'unjudged-note').length, 0);
+});

@@ -79,7 +79,8 @@ const ticks = (lo, hi, target = 6) => {
 
 /**
  * One chart as an SVG element. `indicator` is wfa, lhfa, wfl or wfh; `labels` gives the
- * title and axis names in the user's language, `outside(n)`: the note for n measurements
+ * title and axis names in the user's language, `unjudged`: the legend of the hollow points (a
+ * weight with oedema, a value flagged implausible: `p.flags`), `outside(n)`: the note for n measurements
  * beyond the WHO curves (older than the tables, a length out of their range), which are not drawn,
  * and the chart's text alternative (its description): `point(p, x, y)` says one point drawn,
  * `none` that there is none.
@@ -136,7 +137,12 @@ export function drawChart(data, indicator, labels) {
   if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));
   const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b));
   if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map((p) => `${sx(xOf(p)).toFixed(1)},${sy(yOf(p)).toFixed(1)}`).join(' '), class: 'child-line' }));
-  for (const p of sorted) svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: 'child-point' }));
+  // a weight with oedema, or a value flagged implausible, is shown but not judged against the curves (WHO): hollow
+  const unjudged = (p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
+  for (const p of sorted) {
+    svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));
+  }
+  if (sorted.some(unjudged)) svg.append(el('text', { x: L, y: H - 6, class: 'unjudged-note' }, labels.unjudged));
   return svg;
 }
 

@@ -14,8 +14,9 @@ const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 function pointText(ind, p, x, y) {
   const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatNumber(round(x, 1))} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
+  const what = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : status ? category(status) : null;
   return t('chart_point', { date: formatDate(p.measured_on), x: at, y: `${formatNumber(round(y, 2))} ${ind === 'lhfa' ? 'cm' : 'kg'}`,
-    what: status ? ` (${category(status)})` : '' });
+    what: what ? ` (${what})` : '' });
 }
 
 /** The result panel: colour-coded categories, N/T, warnings, referral (read aloud when it appears). */
@@ -61,7 +62,7 @@ export function duePanel(due) {
 export function chartsPanel(child, measurements, tables) {
   const points = measurements.map((m) => {
     const g = growthOf(child, m, tables);
-    return { ...m, age_days: g?.age_days ?? null, _status: g?.status ?? null };
+    return { ...m, age_days: g?.age_days ?? null, _status: g?.status ?? null, flags: g?.flags ?? {} };
   }).filter((p) => p.age_days !== null);
   const data = chartData(child, points, tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
@@ -70,7 +71,7 @@ export function chartsPanel(child, measurements, tables) {
   return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
     ['wfa', 'lhfa', ...lengths].map((ind) => h('figure', { class: 'chart-box' },
       h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind],
-        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), point: (p, xv, yv) => pointText(ind, p, xv, yv) }))));
+        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), unjudged: t('chart_unjudged'), point: (p, xv, yv) => pointText(ind, p, xv, yv) }))));
 }
 
 export function cardPanel(card) {
