@@ -165,3 +165,14 @@ test('a weight with oedema or a value flagged implausible is shown hollow, not j
   const lhfa = byTitle['Panjang/tinggi menurut umur'];
   assert.equal(lhfa.find((e) => e.attributes.class === 'unjudged-note').length, 0);
 });
+
+test("a parent is told plainly when the last weighing found oedema (no weight status is computed then)", async () => {
+  const { child: parentChild } = await import('../../static/pwa/js/screens/parent.js');
+  const kid = { id: 'c5', sex: 'F', birth_date: '2024-01-15', name: 'Ayu Lestari', posyandu_id: 'p1' };
+  const measurements = [{ id: 'm1', child_id: 'c5', measured_on: '2024-07-15', weight_kg: 6.8, length_height_cm: 64, oedema: true }];
+  const ctx = { bundle: async () => ({ child: kid, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+    schedule: async () => null, area: async () => null, online: () => false };
+  const screen = await parentChild(ctx, 'c5');
+  const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.tagName === 'p').map((p) => p.textContent);
+  assert.ok(plain.includes('Kaki Ayu bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.'), plain.join(' | '));
+});

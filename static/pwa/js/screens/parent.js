@@ -13,6 +13,8 @@ function plainStatus(child, last) {
   const s = last.growth.status;
   const first = child.name.split(' ')[0];
   return [
+    // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
+    last.m.oedema === true ? h('p', { class: 'plain bad' }, t('plain_oedema', { name: first })) : null,
     s.bb_u ? h('p', { class: `plain ${tone(s.bb_u)}` }, t('plain_wfa', { name: first, what: plain(s.bb_u) })) : null,
     s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t('plain_tb', { name: first, what: plain(s.tb_u) })) : null,
     s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t('plain_bbtb', { what: plain(s.bb_tb) })) : null,
