@@ -40,12 +40,17 @@ def _curves(x: np.ndarray, lms: np.ndarray, x_name: str) -> dict[str, Any]:
 
 
 def chart_data(sex: str, birth_date: Any, points: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Everything the PWA draws for one child: wfa and lhfa by age, and
-    weight-for-length (under 2 years) or weight-for-height (2 years and over)."""
+    """Everything the PWA draws for one child (as its ``chart.chartData``): wfa and lhfa by age, and
+    weight-for-length (under 2 years) or weight-for-height (2 years and over); a child now 2 or
+    older with a weighing and length from before keeps the weight-for-length curves beside (WHO
+    reads a weighing under 731 days against weight-for-length, one from 731 against weight-for-height)."""
     last_age = max((p["age_days"] or 0 for p in points), default=0)
-    wfl_or_wfh = "wfh" if last_age >= 731 else "wfl"
+    by_length = ["wfh"] if last_age >= 731 else ["wfl"]
+    if last_age >= 731 and any((p["age_days"] or 0) < 731 and p.get("weight_kg") is not None
+                               and p.get("length_height_cm") is not None for p in points):
+        by_length.insert(0, "wfl")
     return {
         "sex": sex, "birth_date": birth_date, "points": list(points),
         "curves": {"wfa": age_curves("wfa", sex, last_age), "lhfa": age_curves("lhfa", sex, last_age),
-                   wfl_or_wfh: length_curves(wfl_or_wfh, sex)},
+                   **{name: length_curves(name, sex) for name in by_length}},
     }

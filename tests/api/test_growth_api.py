@@ -76,3 +76,15 @@ def test_growth_chart_has_points_and_who_curves(client, world, make_child, link_
     assert [round(wfa["sd"][k][0], 1) for k in ("-3", "0", "3")] == [2.0, 3.2, 4.8]
     assert [round(wfa["sd"][k][12], 1) for k in ("-2", "0", "2")] == [7.0, 8.9, 11.5]
     assert client.get(f"/api/v1/children/{child['id']}/growth-chart", headers=world.headers("kader3")).status_code == 404
+
+
+def test_a_child_past_two_keeps_the_weight_for_length_curves_of_its_weighings_from_before(client, world, make_child):
+    """WHO reads a weighing under 731 days against weight-for-length, one from 731 against
+    weight-for-height: a child now past two with both has both curves (as the PWA's chartData)."""
+    child = make_child(sex="M", birth_date=(date.today() - timedelta(days=760)).isoformat())
+    url = f"/api/v1/children/{child['id']}/growth-chart"
+    for days_ago, kg, cm in ((60, 11.0, 84.0), (0, 11.6, 86.5)):
+        on = (date.today() - timedelta(days=days_ago)).isoformat()
+        assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
+            "measured_on": on, "weight_kg": kg, "length_height_cm": cm}).status_code == 201
+    assert set(client.get(url, headers=world.headers("kader1")).get_json()["curves"]) == {"wfa", "lhfa", "wfl", "wfh"}
