@@ -100,8 +100,9 @@ class ChartSchema(Schema):
     birth_date = fields.Date()
     points = fields.List(fields.Nested(ChartPointSchema))
     curves = fields.Dict(keys=fields.String(), values=fields.Nested(CurveSchema),
-                         metadata={"description": "wfa, lhfa, and wfl (under 2 years) or wfh (from 2 years; with "
-                                                  "wfl too when weighings with a length from before 2 years are plotted)"})
+                         metadata={"description": "wfa, lhfa, and wfl (under 2 years) or wfh (from 2 years; "
+                                                  "with wfl too when weighings with a length from before 2 "
+                                                  "years are plotted)"})
 
 
 @blp.route("/children/<uuid:child_id>/growth-chart")

@@ -7,10 +7,11 @@
 * **Matching**: a child already registered in the posyandu with the same NIK gets
   the visits (a row whose sex or birth date differs from that child's is refused: a
   NIK typed wrong may be another child's); so does the one child registered there in
-  the app with the row's very name, sex and birth date and no other NIK. A new child that ``likely_duplicate`` (same NIK, or same sex,
-  birth date within 3 days and a similar name) finds among the posyandu's
-  children is refused with the reason, unless its row says ``bukan_duplikat: ya``
-  (twins); it is then registered and flagged for a bidan to review, as in the app.
+  the app with the row's very name, sex and birth date and no other NIK. A new child
+  that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
+  similar name) finds among the posyandu's children is refused with the reason, unless
+  its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
+  bidan to review, as in the app.
 * **All or nothing** per file: any bad row refuses the whole file, unless
   ``accept_valid`` — then bad rows are left out. Each row is its own savepoint,
   so a refused row leaves nothing behind, and every row is judged on its own
@@ -170,7 +171,8 @@ class _Run:
                        if row.child[k] != v}
             if differs:
                 raise RowError({k: [Msg(
-                    f"the child registered with this NIK ({child.name}) has {v}: correct the file or the child's record",
+                    f"the child registered with this NIK ({child.name}) has {v}: "
+                    "correct the file or the child's record",
                     f"anak yang terdaftar dengan NIK ini ({child.name}) tercatat {v}: perbaiki berkas atau data anak")]
                     for k, v in differs.items()})
         return child

@@ -112,7 +112,8 @@ def latest_of(visits: Any, pick: str = "any") -> Any:
     ``weighed``, ``length``…), as a subquery of one row per child."""
     c, cond = visits.c, PICKS[pick]
     took = c[f"n_{pick}"] == 1
-    return select(*(c[col] for col in VISIT_COLUMNS)).where(and_(cond(c), took) if cond is not None else took).subquery()
+    taken = and_(cond(c), took) if cond is not None else took
+    return select(*(c[col] for col in VISIT_COLUMNS)).where(taken).subquery()
 
 
 def latest_visit(first: date, last: date, posyandu_filter: Any, *, weighed_only: bool) -> Any:

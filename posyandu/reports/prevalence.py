@@ -55,7 +55,8 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
         count_if((t.c.bb_tb == "gizi_buruk") | oedema).label("severely_wasted"),
         count_if(t.c.bb_tb.in_(OVERWEIGHT)).label("overweight"), count_if(flagged_bb_tb).label("flagged_bb_tb"),
         count_if(w.c.bb_u.is_not(None)).label("bb_u_n"), count_if(w.c.bb_u.in_(UNDERWEIGHT)).label("underweight"),
-        count_if(w.c.bb_u == "sangat_kurang").label("severely_underweight"), count_if(flagged_bb_u).label("flagged_bb_u"),
+        count_if(w.c.bb_u == "sangat_kurang").label("severely_underweight"),
+        count_if(flagged_bb_u).label("flagged_bb_u"),
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = grouped(session, stmt, level, ("sex", "age_group"))
