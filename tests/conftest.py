@@ -42,6 +42,7 @@ def _make_app(url: str):
 
     cfg = type("Cfg", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
     app = create_app(cfg)
+    app.test_client_class = _buffered_client_class()
     with app.app_context():
         upgrade()
     return app
@@ -112,6 +113,20 @@ def app(request, apps):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def _buffered_client_class():
+    """Flask's test client, reading every answer to its end and closing it at once (``buffered``):
+    a streamed download (CSV, XLSX, FHIR) a test did not read was otherwise closed by the garbage
+    collector during a later test, its app context torn down outside any ("working outside of
+    application context"), and the failure moved with the order the tests ran in."""
+    from flask.testing import FlaskClient
+
+    class BufferedClient(FlaskClient):
+        def open(self, *args: Any, buffered: bool = True, **kwargs: Any):
+            return super().open(*args, buffered=buffered, **kwargs)
+
+    return BufferedClient
 
 
 @pytest.fixture
