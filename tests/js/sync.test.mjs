@@ -119,6 +119,28 @@ test('a page with several changes of one record applies them in order', async ()
   assert.ok(local.server.deleted_at);
 });
 
+test('a child who moves away while her weighing waits to be sent stays, marked gone, until it no longer waits', async () => {
+  const db = memDb();
+  const cid = `c${P.slice(1)}`;
+  const mid = `m${P.slice(1)}`;
+  const child = (version, extra = {}) => ({ entity: 'child', op: 'upsert', id: cid, version,
+    record: { id: cid, name: 'Sari', sex: 'F', birth_date: '2025-01-10', posyandu_id: P, ...extra } });
+  await applyPullPage(db, { changes: [child(1)], cursor: 'c1', has_more: false, reset: false });
+  const { entry } = await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: cid, measured_on: '2026-01-05', weight_kg: 8.2 } });
+  const away = { entity: 'child', op: 'delete', id: cid, version: 2, reason: 'out_of_scope' };
+  await applyPullPage(db, { changes: [away], cursor: 'c2', has_more: false, reset: false });
+  const kept = await getRow(db, 'child', cid);
+  assert.equal(kept.gone, 'out_of_scope', 'whose weighing it is, and why it cannot go, stay on the phone');
+  assert.equal(view(kept).name, 'Sari');
+  // the weighing settled (the cadre discards it): the child goes at the next pull
+  await db.tx(['records', 'outbox'], 'readwrite', async ({ records: r, outbox }) => {
+    await outbox.delete(entry.mutation_id);
+    await r.delete(['measurement', mid]);
+  });
+  await applyPullPage(db, { changes: [], cursor: 'c3', has_more: false, reset: false });
+  assert.equal(await getRow(db, 'child', cid), undefined);
+});
+
 test('a failed transaction leaves neither the record nor the outbox entry', async () => {
   const { db } = setup();
   await assert.rejects(db.tx(['records', 'outbox'], 'readwrite', async ({ records: r, outbox }) => {

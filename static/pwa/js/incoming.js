@@ -110,20 +110,37 @@ export function applyPullPage(db, page) {
     }
     const touched = [...byRecord.values()];
     const rows = await Promise.all(touched.map(({ key }) => records.get(key)));
+    // a child who leaves the phone (moved away, deleted) while a weighing or dose of hers still waits
+    // to be sent stays, marked gone, so that the cadre sees whose change it is and why it cannot go
+    const waiting = new Set(await Promise.all(touched.filter(({ key, changes }) => key[0] === 'child'
+      && changes.some((c) => c.op === 'delete')).map(async ({ key }) => (await eventsWaiting(records, key[1]) ? key[1] : null))));
     await Promise.all(touched.map(({ key, changes }, i) => {
       let row = rows[i];
       let written = false;
       for (const change of changes) {
-        const [next, writes] = applyChange(row, change, sync.gen);
+        const [next, writes] = applyChange(row, change, sync.gen, waiting.has(change.id));
         row = next;
         written ||= writes;
       }
       if (!written) return null;
       return row === undefined ? records.delete(key) : records.put(row);
     }));
+    // a child kept gone for her events' sake goes once none of them waits any more
+    sync.kept = [...new Set([...(sync.kept ?? []), ...[...waiting].filter(Boolean)])];
+    if (!page.has_more && sync.kept.length) {
+      const still = [];
+      for (const id of sync.kept) {
+        const row = await records.get(['child', id]);
+        if (row?.gone && row.pending === 0 && !(await eventsWaiting(records, id))) await records.delete(['child', id]);
+        else if (row?.gone) still.push(id);
+      }
+      sync.kept = still;
+    }
     if (!page.has_more && sync.sweeping) {
       for (const row of await records.getAll()) {
-        if (row.gen !== sync.gen && row.pending === 0) await records.delete([row.entity, row.id]);
+        if (row.gen !== sync.gen && row.pending === 0 && !(row.entity === 'child' && await eventsWaiting(records, row.id))) {
+          await records.delete([row.entity, row.id]);
+        }
       }
       sync.sweeping = false;
     }
@@ -134,11 +151,17 @@ export function applyPullPage(db, page) {
   });
 }
 
+/** Whether a record of this child's (a weighing, a dose…) has changes waiting to be sent. */
+async function eventsWaiting(records, childId) {
+  return (await records.getAll('child', childId)).some((r) => r.entity !== 'child' && r.pending > 0);
+}
+
 /** One pulled change applied to a record's stored row (undefined: none): [the row after it
- * (undefined: none), whether it is written]. */
-function applyChange(row, change, gen) {
+ * (undefined: none), whether it is written]. `keep`: a delete leaves the row, marked gone (a child
+ * whose events still wait to be sent). */
+function applyChange(row, change, gen, keep = false) {
   const newer = !row || change.version >= (row.server_version ?? 0);
-  if (row && row.pending > 0) {
+  if (row && (row.pending > 0 || (keep && change.op === 'delete'))) {
     // Never apply pulled data over unsent changes: only the server side moves (a rebase).
     const next = { ...row, gen };
     if (newer) {
