@@ -24,6 +24,10 @@ test('the home screen warns of records only this phone holds after days without 
   assert.deepEqual(unsentWarning(synced(3), { waiting: 5, attention: 0 }, now), { n: 5, days: 3 });
   assert.deepEqual(unsentWarning(synced(12.5), { waiting: 2, attention: 1 }, now), { n: 3, days: 12 });
   assert.equal(unsentWarning({ last_sync_at: null }, { waiting: 2 }, now), null);
+  // a phone whose first sync never went through: counted from the oldest change it holds
+  const saved = (days) => ({ last_sync_at: null, oldest_unsent_at: new Date(now - days * 864e5).toISOString() });
+  assert.equal(unsentWarning(saved(1), { waiting: 4 }, now), null);
+  assert.deepEqual(unsentWarning(saved(5), { waiting: 4 }, now), { n: 4, days: 5 });
   assert.deepEqual(unsentWarning(synced(4), { waiting: 0, attention: 0, conflicts: 1 }, now), { n: 1, days: 4 },
     'a change in a conflict she has not settled is only on this phone too');
 });

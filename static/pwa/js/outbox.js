@@ -280,6 +280,10 @@ export async function records(db, entity, { deleted = false } = {}) {
   return (await rowsOf(db, entity)).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
+/** When the oldest change still in the outbox was saved (null: none). */
+export const oldestUnsentAt = async (db) => (await outboxEntries(db)).reduce(
+  (oldest, e) => (e.created_at && (!oldest || e.created_at < oldest) ? e.created_at : oldest), null);
+
 /** Queue sizes for the header: waiting to be sent, refused by the server, open conflicts. */
 export async function counts(db) {
   const [entries, open] = await Promise.all([outboxEntries(db), conflictList(db)]);

@@ -1,7 +1,7 @@
 // The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false.
 // Single-flight per tab (and per user across tabs with a Web Lock), exponential backoff
 // with jitter on failures worth retrying, the same mutation ids on every retry.
-import { clientId, counts, getMeta, markBatch, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
+import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
 import { applyPullPage, applyPushResults } from './incoming.js';
 
 /** Failures retried by themselves with backoff, the entries back to pending with the same ids (the
@@ -72,7 +72,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     Object.assign(state, patch);
     // the last complete sync is kept in the user's database: a reload still knows it
     state.last_sync_at ??= (await getMeta(db, 'last_sync'))?.value ?? null;
-    onState({ ...state, ...(await counts(db)) });
+    // never synced: the home screen's warning counts from the oldest change saved instead
+    const oldest = state.last_sync_at ? null : await oldestUnsentAt(db);
+    onState({ ...state, ...(await counts(db)), oldest_unsent_at: oldest });
   };
 
   /** Send one batch and apply the answers; returns the entries left unanswered and why (none: {}). */

@@ -18,8 +18,10 @@ export const UNSENT_DAYS = 3;
  * dropped or wiped loses them; the midwife sees the same on "HP kader" (screens/devices.js). */
 export function unsentWarning(state, counts, now = Date.now()) {
   const n = (counts.waiting ?? 0) + (counts.attention ?? 0) + (counts.conflicts ?? 0);
-  if (!n || !state.last_sync_at) return null;
-  const days = Math.floor((now - Date.parse(state.last_sync_at)) / 864e5);
+  // never synced (a first sync that never went through): since the oldest change was saved
+  const since = state.last_sync_at ?? state.oldest_unsent_at;
+  if (!n || !since) return null;
+  const days = Math.floor((now - Date.parse(since)) / 864e5);
   return days >= UNSENT_DAYS ? { n, days } : null;
 }
 
