@@ -687,6 +687,26 @@ test('a too-large answer halves the batch', async () => {
   assert.deepEqual(server.seenBodies.map((b) => b.mutations.length), [2, 2]);
 });
 
+test('one change larger than the server takes is refused alone: the rest is sent and the pull runs', async () => {
+  const { db, server, engine } = setup({ batchSize: 4 });
+  const big = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: big, fields: child('Besar') });
+  const weighing = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: weighing, fields: { child_id: big, measured_on: '2026-01-05', weight_kg: 8 } });
+  for (let i = 0; i < 3; i += 1) await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: child(`A${i}`) });
+  server.write('child', 'k1', child('Dari server'));
+  const push = server.push;
+  server.push = async (body) => {
+    if (body.mutations.some((m) => m.id === big)) throw Object.assign(new Error('413'), { kind: 'too_large' });
+    return push(body);
+  };
+  await engine.sync();
+  assert.deepEqual((await counts(db)), { waiting: 1, attention: 1, conflicts: 0 }, 'the big one refused; its weighing waits for it');
+  assert.equal([...server.records.keys()].filter((k) => k.startsWith('child:')).length, 4, 'the three others were sent');
+  assert.ok((await records(db, 'child')).some((c) => c.name === 'Dari server'), 'and the pull ran');
+  assert.equal(server.get('measurement', weighing), undefined);
+});
+
 test('each sync fetches more after the pull (the schedule); its failure does not fail the sync', async () => {
   const db = memDb();
   const server = fakeServer();

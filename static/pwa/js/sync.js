@@ -118,9 +118,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         limit = Math.max(1, Math.floor(missing.length / 2));
         continue;
       }
-      if (error.kind === 'too_large') { // one change larger than the server takes: that one is refused
-        await markBatch(db, missing, { _schema: [error.message] });
-        throw error;
+      if (error.kind === 'too_large') { // one change larger than the server takes: that one is refused,
+        await markBatch(db, missing, { _schema: [error.message] }); // the rest goes on, and the pull
+        // a child's registration refused so: her weighings and doses wait for it (heldBack)
+        for (const e of missing) if (e.entity === 'child' && e.op === 'upsert' && e.base_version === null) unregistered.add(e.id);
+        continue;
       }
       if (SPLITS.has(error.kind)) {
         search.streak += 1;
