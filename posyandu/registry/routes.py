@@ -256,7 +256,11 @@ class ChildParents(MethodView):
     @blp.response(200, LinkedParentSchema(many=True))
     def get(self, child_id):
         """The parent accounts that see this child (linked by an invitation code), earliest first."""
-        return auth_ops.linked_parents(access.get_child(current_user, child_id))
+        child = access.get_child(current_user, child_id)
+        parents = auth_ops.linked_parents(child)
+        privacy.record_reads("view", [child.id])  # the child's family: names and phone numbers
+        db.session.commit()
+        return parents
 
 
 @blp.route("/children/<uuid:child_id>/parents/<uuid:user_id>")

@@ -84,6 +84,11 @@ def test_a_write_that_changes_nothing_is_logged_as_the_read_its_answer_is(world,
     assert len(_log(db)) == before + 3
     changed = client.patch(f"/api/v1/children/{mine['id']}", json={"rt": "003"}, headers=world.headers("kader1"))
     assert changed.status_code == 200 and len(_log(db)) == before + 3
+    # the child's parents (names, phone numbers) are the child's personal data read too
+    assert client.get(f"/api/v1/children/{mine['id']}/parents", headers=world.headers("bidan_a")).status_code == 200
+    row = _log(db)[-1]
+    assert (row.action, row.child_id, row.resource) == ("view", uuid.UUID(mine["id"]),
+                                                         "GET /api/v1/children/<uuid:child_id>/parents")
 
 
 def test_a_pull_logs_the_children_whose_records_it_carries(world, client, db, family, make_child):
