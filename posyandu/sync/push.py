@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from sqlalchemy import select, tuple_, union
+from sqlalchemy import func, select, tuple_, union
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
@@ -510,7 +510,28 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
         if (m.mutation_id in new and child is not None and child.merged_into is None
                 and child.deleted_at is None and loaded["measured_on"] >= child.birth_date):
             fast[i] = (m, child, loaded)
-    _in_segments(batch, run, fast, _create_measurements)
+    latest: dict[int, dict[uuid.UUID, Any]] = {}  # by a segment's first index: each child's latest stored day
+
+    def joins(segment: list[int], i: int) -> bool:
+        """Whether the weighing ``i`` may be created with ``segment`` and give what one at a time
+        gives: the first of its child there, or dated on or after every weighing of its child, stored
+        or in the segment. One dated before would change the trend of a weighing recorded before it
+        in this push (one at a time: a recompute, a new version of a stored neighbour for each,
+        though the last puts it back as it was), which the segment computes once."""
+        child, day = fast[i][1].id, fast[i][2]["measured_on"]
+        before = [fast[j][2]["measured_on"] for j in segment if fast[j][1].id == child]
+        if not before:
+            return True
+        if segment[0] not in latest:  # read as the segment will be created: after what went before it
+            latest.clear()
+            latest[segment[0]] = dict(db.session.execute(
+                select(Measurement.child_id, func.max(Measurement.measured_on))
+                .where(among(db.session, Measurement.child_id, {c.id for _, c, _ in fast.values()}),
+                       Measurement.deleted_at.is_(None)).group_by(Measurement.child_id)).all())
+        stored = latest[segment[0]].get(child)
+        return day >= max(before) and (stored is None or day >= stored)
+
+    _in_segments(batch, run, fast, _create_measurements, joins)
 
 
 def _create_measurements(batch: _Batch, items: list[tuple[int, Mutation, Child, dict[str, Any]]]) -> None:
@@ -591,12 +612,17 @@ def _answer_applied(batch: _Batch, mutations: list[tuple[int, Mutation]], objs: 
         batch.applied.append((_ledger_entry(batch.user, batch.client_id, m, "applied"), result, obj))
 
 
-def _in_segments(batch: _Batch, run: list[int], fast: dict[int, tuple], create: Any) -> None:
+def _in_segments(batch: _Batch, run: list[int], fast: dict[int, tuple], create: Any,
+                 joins: Any = None) -> None:
     """``create`` each stretch of the run that can go together; the others one at a time, in
-    their place."""
+    their place. ``joins(segment, i)``: whether ``i`` may go with the stretch so far (else it
+    begins the next)."""
     segment: list[int] = []
     for i in run:
         if i in fast:
+            if segment and joins is not None and not joins(segment, i):
+                create(batch, [(j, *fast[j]) for j in segment])
+                segment = []
             segment.append(i)
             continue
         create(batch, [(j, *fast[j]) for j in segment])

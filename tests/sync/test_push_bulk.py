@@ -197,6 +197,40 @@ def test_bulk_and_one_at_a_time_give_the_same_answers_records_and_logs(world, ap
     assert bulk_state["audit"] == one_state["audit"]
 
 
+def _out_of_order_scenario(world, client) -> list[list[dict[str, Any]]]:
+    """Weighings of a child pushed out of date order in one run, beside another child's: today's,
+    then last month's copied from the book (it changes the trend of today's, recorded just
+    before it in the push); then two more of last month, each changing today's stored trend, the
+    second back to what it was. The answers."""
+    rng = random.Random(13)
+    ids = iter(str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(1000))
+    kader, answers = world.headers("kader1"), []
+    born = (date.today() - timedelta(days=700)).isoformat()
+    a, b = next(ids), next(ids)
+    answers.append(push(client, kader, [mutation("child", x, child_data(world.ids["p1"], birth_date=born, name=n),
+                                                 mutation_id=next(ids)) for x, n in ((a, "Ani"), (b, "Budi"))]))
+    weighing = lambda x, months_ago, day, kg: mutation(  # noqa: E731
+        "measurement", next(ids), measurement_data(x, measured_on=_month(months_ago, day), weight_kg=kg),
+        mutation_id=next(ids))
+    answers.append(push(client, kader, [weighing(a, 0, 1, 9.5), weighing(b, 0, 1, 9.0), weighing(a, 1, 10, 9.0),
+                                        weighing(b, 1, 10, 8.9)]))
+    answers.append(push(client, kader, [weighing(a, 1, 20, 9.6), weighing(b, 1, 20, 8.5), weighing(a, 1, 25, 9.0)]))
+    return answers
+
+
+def test_weighings_out_of_date_order_in_bulk_and_one_at_a_time_give_the_same(world, app, client, monkeypatch):
+    from posyandu import events
+
+    sizes = _sizes_of_calls(app, monkeypatch, events, "create_events")
+    (bulk_answers, bulk_state), (one_answers, one_state) = _both_ways(app, world, client, _out_of_order_scenario)
+    assert all(r["status"] == "applied" for answers in bulk_answers for r in answers)
+    assert bulk_answers == one_answers
+    assert bulk_state["measurements"] == one_state["measurements"]
+    assert bulk_state["change_log"] == one_state["change_log"]
+    assert bulk_state["audit"] == one_state["audit"]
+    assert max(sizes[True]) == 2 and set(sizes[False]) == {1}  # two children's weighings still go together
+
+
 def test_a_failure_inside_the_bulk_run_falls_back_to_one_at_a_time(world, app, client, monkeypatch):
     """Whatever goes wrong while a run is applied together (here the calculator refusing a
     value the schema let through), nothing of it stays and each mutation gets its own answer."""
