@@ -41,47 +41,108 @@ def create_admin(username: str, name: str, password: str) -> None:
     click.echo(f"admin {user.username} created")
 
 
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a UTF-8 CSV file with its line numbers; a file that cannot be read, or lacks one
+    of ``columns``, is refused with a clear message (not a traceback)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise click.ClickException(f"kolom tidak ada (missing columns): {', '.join(missing)}")
+            return [(reader.line_num, row) for row in reader]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise click.ClickException(f"berkas tidak dapat dibaca sebagai CSV UTF-8 (not a UTF-8 CSV file): {exc}") from None
+
+
+def _refuse(problems: list[tuple[int, dict[str, object]]]) -> None:
+    """Nothing of the file is saved; every bad row is listed with its line and field (Indonesian)."""
+    from posyandu.i18n import translate_field_message
+
+    db.session.rollback()
+    lines = [f"  baris {line}: {field}: {'; '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+             for line, errors in problems
+             for field, msgs in translate_field_message(errors).items()]  # type: ignore[union-attr]
+    raise click.ClickException("\n".join(["berkas ditolak, tidak ada yang disimpan (file refused, nothing saved):",
+                                           *lines]))
+
+
 @click.command("import-regions")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_regions(path: Path) -> None:
-    """Import Kemendagri regions from a CSV with columns code,name (parents first)."""
-    from posyandu.registry.operations import upsert_region
+    """Import Kemendagri regions from a CSV with columns code,name (parents first). Each row is
+    checked as ``POST /api/v1/regions`` checks it; a bad row refuses the whole file."""
+    from marshmallow import ValidationError
 
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        rows = sorted(csv.DictReader(f), key=lambda r: len(r["code"].strip()))
-    for row in rows:
-        upsert_region(row["code"].strip(), row["name"].strip())
+    from posyandu.errors import ValidationFailed
+    from posyandu.registry.operations import upsert_region
+    from posyandu.registry.schemas import RegionSchema
+
+    problems: list[tuple[int, dict[str, object]]] = []
+    loaded = []
+    for line, row in _csv_rows(path, ("code", "name")):
+        try:
+            loaded.append((line, RegionSchema().load({"code": (row["code"] or "").strip(), "name": row["name"] or ""})))
+        except ValidationError as exc:
+            problems.append((line, exc.messages))  # type: ignore[arg-type]
+    if problems:
+        _refuse(problems)
+    for line, region in sorted(loaded, key=lambda r: len(r[1]["code"])):
+        try:
+            upsert_region(region["code"], region["name"])
+        except ValidationFailed as exc:
+            problems.append((line, exc.errors or {}))
+    if problems:
+        _refuse(sorted(problems, key=lambda p: p[0]))
     db.session.commit()
-    click.echo(f"{len(rows)} regions imported")
+    click.echo(f"{len(loaded)} regions imported")
 
 
 @click.command("import-posyandu")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_posyandu(path: Path) -> None:
-    """Import posyandu from a CSV: name,desa_code,puskesmas_code,meeting_day[,address]."""
+    """Import posyandu from a CSV: name,desa_code,puskesmas_code,meeting_day[,address]. Each row is
+    checked as ``POST /api/v1/posyandu`` checks it; a bad row refuses the whole file."""
+    from marshmallow import ValidationError
+
     from posyandu.auth.models import User
+    from posyandu.errors import ValidationFailed
     from posyandu.registry.models import Posyandu, Puskesmas
     from posyandu.registry.operations import create_posyandu
+    from posyandu.registry.schemas import PosyanduSchema
 
     admin = db.session.scalar(select(User).where(User.role == "admin").limit(1))
     if admin is None:
         raise click.ClickException("create an admin first (flask create-admin)")
     count = 0
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        for row in csv.DictReader(f):
-            pkm = db.session.scalar(select(Puskesmas).where(Puskesmas.code == row["puskesmas_code"].strip()))
-            if pkm is None:
-                raise click.ClickException(f"unknown puskesmas code {row['puskesmas_code']!r}")
-            exists = db.session.scalar(select(Posyandu.id).where(Posyandu.name == row["name"].strip(),
-                                                                 Posyandu.desa_code == row["desa_code"].strip()))
-            if exists:
-                continue  # importing the same file twice changes nothing
-            create_posyandu(admin, {"name": row["name"].strip(), "desa_code": row["desa_code"].strip(),
-                                    "puskesmas_id": pkm.id, "meeting_day": int(row["meeting_day"]),
-                                    "address": (row.get("address") or "").strip() or None})
-            count += 1
+    problems: list[tuple[int, dict[str, object]]] = []
+    for line, row in _csv_rows(path, ("name", "desa_code", "puskesmas_code", "meeting_day")):
+        code = (row["puskesmas_code"] or "").strip()
+        pkm = db.session.scalar(select(Puskesmas).where(Puskesmas.code == code))
+        if pkm is None:
+            problems.append((line, {"puskesmas_code": [f"kode puskesmas tidak dikenal (unknown puskesmas code) {code!r}"]}))
+            continue
+        try:
+            data = PosyanduSchema().load({"name": row["name"] or "", "desa_code": (row["desa_code"] or "").strip(),
+                                          "puskesmas_id": str(pkm.id), "meeting_day": (row["meeting_day"] or "").strip(),
+                                          "address": row.get("address") or None})
+        except ValidationError as exc:
+            problems.append((line, exc.messages))  # type: ignore[arg-type]
+            continue
+        exists = db.session.scalar(select(Posyandu.id).where(Posyandu.name == data["name"],
+                                                             Posyandu.desa_code == data["desa_code"]))
+        if exists:
+            continue  # importing the same file twice changes nothing
+        try:
+            create_posyandu(admin, data)
+        except ValidationFailed as exc:
+            problems.append((line, exc.errors or {}))
+            continue
+        count += 1
+    if problems:
+        _refuse(problems)
     db.session.commit()
     click.echo(f"{count} posyandu imported")
 

@@ -70,3 +70,53 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     merged = client.post(f"/api/v1/children/{first.id}/merge", json={"duplicate_id": str(again.id)},
                          headers={"Authorization": f"Bearer {bidan['access_token']}"})
     assert merged.status_code == 200, merged.get_json()
+
+
+def test_import_regions_refuses_a_malformed_code_or_a_missing_parent_with_a_message_and_saves_nothing(app, db, tmp_path):
+    """The file goes through POST /api/v1/regions's rules: '3525x' (no dots) was stored as a kabupaten
+    without a provinsi, 'ab' as a provinsi, an empty name renamed Jawa Timur to ''; a code whose parent
+    is missing, or a file without the code column, stopped the command with a traceback."""
+    from posyandu.registry.models import Region
+
+    runner = app.test_cli_runner()
+    regions = tmp_path / "regions.csv"
+    for text, shown in [("code,name\n35,Jawa Timur\n3525x,Gresik\nab,X\n", "baris 3: code: harus kode Kemendagri"),
+                        ("code,name\n35,\n", "baris 2: name: tidak boleh kosong"),
+                        ("code,name\n35,Jawa Timur\n35.25.01,Wringinanom\n", "baris 3: code: wilayah induk harus ada dulu"),
+                        ("kode,nama\n35,Jawa Timur\n", "kolom tidak ada (missing columns): code, name")]:
+        regions.write_text(text, encoding="utf-8")
+        result = runner.invoke(args=["import-regions", str(regions)])
+        assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (text, result.exception)
+        assert shown in result.output, (text, result.output)
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(Region)) == 0, text
+
+
+def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, db, tmp_path):
+    """Each row is checked as POST /api/v1/posyandu checks it: a kecamatan code as desa, a meeting day
+    'lima' or 40, an empty name (it was stored) answer 'baris N: field: …', not a traceback, and
+    the good rows before them are not saved either."""
+    from posyandu.registry.models import Posyandu, Puskesmas
+
+    runner = app.test_cli_runner()
+    regions = tmp_path / "regions.csv"
+    regions.write_text("code,name\n35,Jawa Timur\n35.25,Gresik\n35.25.01,Wringinanom\n35.25.01.2001,Sumbergede\n",
+                       encoding="utf-8")
+    assert runner.invoke(args=["import-regions", str(regions)]).exit_code == 0
+    runner.invoke(args=["create-admin", "--username", "root"], input="sandi-kuat-1\nsandi-kuat-1\n")
+    with app.app_context():
+        db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
+        db.session.commit()
+    posyandu = tmp_path / "posyandu.csv"
+    head = "name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,P01,5\n"
+    for row, shown in [("Mawar,35.25.01,P01,5", "baris 3: desa_code: harus desa yang terdaftar"),
+                       ("Mawar,35.25.01.2001,P01,lima", "baris 3: meeting_day:"),
+                       ("Mawar,35.25.01.2001,P01,40", "baris 3: meeting_day:"),
+                       (",35.25.01.2001,P01,4", "baris 3: name: tidak boleh kosong"),
+                       ("Mawar,35.25.01.2001,NOPE,4", "baris 3: puskesmas_code:")]:
+        posyandu.write_text(head + row + "\n", encoding="utf-8")
+        result = runner.invoke(args=["import-posyandu", str(posyandu)])
+        assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (row, result.exception)
+        assert shown in result.output, (row, result.output)
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(Posyandu)) == 0, row
