@@ -188,11 +188,19 @@ def kbm_in_force() -> dict[str, Any]:
     return row
 
 
+KBM_MONTH_ONE = Msg("month 1 is required: a month missing takes the previous month's value, and month 1 has none",
+                   "bulan 1 wajib diisi: bulan yang kosong memakai nilai bulan sebelumnya, dan bulan 1 tidak punya")
+
+
 def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
-    """A new KBM version (months missing take the previous month's value), then recompute N/T."""
+    """A new KBM version (months missing take the previous month's value), then recompute N/T.
+    Month 1 is required: without it the months before the first listed had no value of their own
+    (an empty table crashed every N/T; one starting at 12 months judged an infant by 12 months' KBM)."""
     from posyandu.audit import log_action
     from posyandu.growth.models import KbmTable
 
+    if "1" not in grams_by_month:
+        raise ValidationFailed(errors={"grams_by_month": [KBM_MONTH_ONE]})
     filled, last = {}, None
     for month in range(1, 61):
         last = grams_by_month.get(str(month), last)

@@ -88,3 +88,24 @@ def test_a_child_past_two_keeps_the_weight_for_length_curves_of_its_weighings_fr
         assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
             "measured_on": on, "weight_kg": kg, "length_height_cm": cm}).status_code == 201
     assert set(client.get(url, headers=world.headers("kader1")).get_json()["curves"]) == {"wfa", "lhfa", "wfl", "wfh"}
+
+
+@pytest.mark.parametrize("grams", [{}, {"12": 200}])
+def test_a_kbm_table_without_month_one_is_422_and_the_trends_stand(client, world, make_child, grams):
+    """Months missing take the previous month's value; month 1 has none. An empty table was
+    published with a 500 (every N/T crashed on it); one from 12 months on judged a 6-month-old by
+    12 months' 200 g instead of 400 g."""
+    this_month = date.today().replace(day=1)
+    child = make_child(sex="M", birth_date=(this_month - timedelta(days=200)).isoformat())
+    url = f"/api/v1/children/{child['id']}/measurements"
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1"))
+    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 7.3}, headers=world.headers("kader1")).get_json()
+    assert (m["trend"], m["kbm_g"]) == ("T", 400)
+    resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": grams, "source": "tabel rusak"},
+                       headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    assert resp.get_json()["errors"]["grams_by_month"][0].startswith("bulan 1 wajib diisi")
+    assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
+    again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
+    assert (again["trend"], again["kbm_g"]) == ("T", 400)
