@@ -45,12 +45,21 @@ SCOPE_OF_ROLE = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", P
 SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
 
 
-def _check_scope(data: dict[str, Any]) -> None:
-    """A user's scope must fit the role: kader → posyandu, bidan → puskesmas, dinkes → region."""
+def _check_scope(data: dict[str, Any], *, assigned: bool = True) -> None:
+    """A user's scope must fit the role: kader → posyandu, bidan → puskesmas, dinkes → region.
+    ``assigned``: the scope is being given (a new user, a new role or posyandu): a kader is not put
+    at a closed posyandu (she could register no child there, and would count among its kader); one
+    whose posyandu closed since may still be edited (switched off, renamed)."""
     needs = SCOPE_OF_ROLE.get(data["role"])
-    if needs and (data.get(needs[0]) is None or db.session.get(needs[1], data[needs[0]]) is None):
+    if not needs:
+        return
+    found = db.session.get(needs[1], data[needs[0]]) if data.get(needs[0]) is not None else None
+    if found is None:
         raise ValidationFailed(errors={needs[0]: [Msg(f"required and must exist for role {data['role']}",
                                                       f"wajib diisi dan harus ada untuk peran {data['role']}")]})
+    if assigned and isinstance(found, Posyandu) and found.deleted_at is not None:
+        from posyandu.registry.operations import CLOSED
+        raise ValidationFailed(errors={"posyandu_id": [CLOSED]})
 
 
 def _only_own_scope(role: str) -> dict[str, None]:
@@ -86,7 +95,7 @@ def update_user(user: User, data: dict[str, Any]) -> User:
         data["username"] = data["username"].lower()
         _username_free(data["username"], user.id)
     merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
-    _check_scope(merged)
+    _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id")))
     changes = apply_changes(user, data | _only_own_scope(merged["role"]))
     if password:
         user.password_hash = hash_password(password)
