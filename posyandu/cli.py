@@ -33,10 +33,24 @@ def register_cli(app: Flask) -> None:
 @click.option("--name", default="Administrator")
 @click.password_option()
 def create_admin(username: str, name: str, password: str) -> None:
-    """Create an admin user."""
-    from posyandu.auth.operations import create_user
+    """Create an admin user (checked as ``POST /api/v1/users`` checks one: username, a password of
+    at least 8 characters, a username not taken)."""
+    from marshmallow import ValidationError
 
-    user = create_user({"username": username, "password": password, "name": name, "role": "admin"})
+    from posyandu.auth.operations import create_user
+    from posyandu.auth.schemas import UserSchema
+    from posyandu.errors import ValidationFailed
+    from posyandu.i18n import translate_field_message
+
+    try:
+        data = UserSchema().load({"username": username, "password": password, "name": name, "role": "admin"})
+        user = create_user(data)
+    except (ValidationError, ValidationFailed) as exc:
+        db.session.rollback()
+        errors = exc.messages if isinstance(exc, ValidationError) else exc.errors or {}
+        lines = [f"  {field}: {'; '.join(map(str, msgs))}"
+                 for field, msgs in translate_field_message(errors).items()]  # type: ignore[union-attr]
+        raise click.ClickException("\n".join(["admin tidak dibuat (admin not created):", *lines])) from None
     db.session.commit()
     click.echo(f"admin {user.username} created")
 

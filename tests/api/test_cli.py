@@ -11,6 +11,22 @@ def test_create_admin_then_login(app, client):
     assert resp.status_code == 200 and resp.get_json()["user"]["role"] == "admin"
 
 
+def test_create_admin_refuses_a_weak_password_a_bad_or_taken_username_with_a_message(app, db):
+    """The API's rules for a user: a password 'a' and a username 'Bad Name!' were accepted, and a
+    username taken stopped the command with a traceback."""
+    from posyandu.auth.models import User
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["create-admin", "--username", "kepala"], input="sandi-kuat-1\nsandi-kuat-1\n").exit_code == 0
+    for username, password, shown in [("kepala", "sandi-kuat-1", "username: sudah dipakai"),
+                                      ("lemah", "a", "password:"), ("Bad Name!", "sandi-kuat-1", "username:")]:
+        result = runner.invoke(args=["create-admin", "--username", username], input=f"{password}\n{password}\n")
+        assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (username, result.exception)
+        assert "admin tidak dibuat" in result.output and shown in result.output, result.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
 def test_import_regions_and_posyandu_from_csv_twice_is_idempotent(app, db, tmp_path):
     from posyandu.registry.models import Posyandu, Puskesmas, Region
 
