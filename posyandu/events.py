@@ -122,7 +122,8 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
     _reasons_are_theirs(user, sorted({f for data in datas for f in REASON_FIELDS if data.get(f)}))
     record_creates(objs, [created_fields(data) for data in datas],
                    mutation_ids=[mutation_id for _, _, mutation_id in items],
-                   reasons=[data.get("override_reason") for data in datas])
+                   # the health worker's reason (a kader's was refused above), for a dose or an N/T alike
+                   reasons=[data.get("override_reason") or data.get("trend_override_reason") for data in datas])
     db.session.flush()  # whatever the hooks changed on other records goes first
     insert_records(db.session, objs)
     return objs

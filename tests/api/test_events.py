@@ -142,6 +142,24 @@ def test_only_a_health_worker_overrides_the_trend(client, world, child):
     assert ok.status_code == 200 and (ok.get_json()["trend"], ok.get_json()["trend_computed"]) == ("N", "T")
 
 
+def test_a_bidans_n_t_judgement_on_a_new_weighing_is_audited_with_her_reason(client, world, child, db):
+    """The reason for an N/T given with a new weighing is in its create audit row, as it is when
+    given by an edit."""
+    from posyandu.audit import AuditLog
+
+    url = f"/api/v1/children/{child['id']}/measurements"
+    this_month = date.today().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 9.35}, headers=world.headers("kader1"))
+    made = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 9.4, "trend_override": "N",
+                                  "trend_override_reason": "kurva mengikuti garis"}, headers=world.headers("bidan_a"))
+    assert made.status_code == 201 and made.get_json()["trend"] == "N", made.get_json()
+    db.session.remove()
+    reason = db.session.scalar(select(AuditLog.reason).where(AuditLog.record_id == made.get_json()["id"],
+                                                             AuditLog.action == "create"))
+    assert reason == "kurva mengikuti garis"
+
+
 def test_a_kader_cannot_clear_a_health_workers_n_t_judgement(client, world, make_child):
     """Overriding N/T is a health worker's (domain.md), so is undoing it: a kader's edit that clears
     the bidan's judgement, by REST or by a push, is refused and the judgement stands; a kader's
