@@ -163,16 +163,20 @@ def import_posyandu(path: Path) -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (else: an error).")
 @click.option("--seed", default=2024, show_default=True)
 def seed_demo(if_empty: bool, seed: int) -> None:
     """Load the demo kabupaten: 2 puskesmas, 6 posyandu, ~300 children, 2 years of visits."""
     from posyandu.auth.models import User
     from posyandu.demo import load_demo
 
-    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
-        click.echo("database not empty; demo data not loaded")
-        return
+    if db.session.scalar(select(func.count()).select_from(User)):
+        if if_empty:
+            click.echo("database not empty; demo data not loaded")
+            return
+        # the demo's users and codes would clash with what is there: said, not a traceback
+        raise click.ClickException("database not empty: the demo loads into an empty database only "
+                                   "(basis data tidak kosong: data demo hanya dimuat ke basis data kosong)")
     summary = load_demo(seed=seed)
     db.session.commit()
     click.echo(summary)

@@ -59,6 +59,8 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
     assert "not loaded" in runner.invoke(args=["seed-demo", "--if-empty"]).output
+    again = runner.invoke(args=["seed-demo"])  # into a database not empty: a clear refusal, nothing added
+    assert again.exit_code == 1 and "database not empty" in again.output and again.exception.__class__ is SystemExit
     assert db.session.scalar(select(func.count()).select_from(Child)) == 301
     n = db.session.scalar(select(func.count()).select_from(Measurement))
     stunted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.tb_u.in_(["pendek", "sangat_pendek"])))
