@@ -510,7 +510,9 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
         if (m.mutation_id in new and child is not None and child.merged_into is None
                 and child.deleted_at is None and loaded["measured_on"] >= child.birth_date):
             fast[i] = (m, child, loaded)
-    latest: dict[int, dict[uuid.UUID, Any]] = {}  # by a segment's first index: each child's latest stored day
+    # the segment being gathered: its first index, how many of it are counted in ``days`` (each
+    # child's latest day there), and each child's latest stored day (read once, when a child repeats)
+    seen: dict[str, Any] = {"first": None, "counted": 0, "days": {}, "stored": None}
 
     def joins(segment: list[int], i: int) -> bool:
         """Whether the weighing ``i`` may be created with ``segment`` and give what one at a time
@@ -518,18 +520,23 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
         or in the segment. One dated before would change the trend of a weighing recorded before it
         in this push (one at a time: a recompute, a new version of a stored neighbour for each,
         though the last puts it back as it was), which the segment computes once."""
+        if seen["first"] != segment[0]:  # a new segment: what went before it is stored by now
+            seen.update(first=segment[0], counted=0, days={}, stored=None)
+        days = seen["days"]
+        for j in segment[seen["counted"]:]:  # those added since the last call (each child's latest day)
+            child_j, day_j = fast[j][1].id, fast[j][2]["measured_on"]
+            days[child_j] = max(days.get(child_j, day_j), day_j)
+        seen["counted"] = len(segment)
         child, day = fast[i][1].id, fast[i][2]["measured_on"]
-        before = [fast[j][2]["measured_on"] for j in segment if fast[j][1].id == child]
-        if not before:
+        if child not in days:
             return True
-        if segment[0] not in latest:  # read as the segment will be created: after what went before it
-            latest.clear()
-            latest[segment[0]] = dict(db.session.execute(
+        if seen["stored"] is None:
+            seen["stored"] = dict(db.session.execute(
                 select(Measurement.child_id, func.max(Measurement.measured_on))
                 .where(among(db.session, Measurement.child_id, {c.id for _, c, _ in fast.values()}),
                        Measurement.deleted_at.is_(None)).group_by(Measurement.child_id)).all())
-        stored = latest[segment[0]].get(child)
-        return day >= max(before) and (stored is None or day >= stored)
+        stored = seen["stored"].get(child)
+        return day >= days[child] and (stored is None or day >= stored)
 
     _in_segments(batch, run, fast, _create_measurements, joins)
 
