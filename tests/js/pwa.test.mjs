@@ -197,6 +197,12 @@ test('a doses form dated back does not offer a dose already recorded on a later 
   const back = dueToday({ child: girl, immunisations, schedule, on: '2024-02-20' });
   assert.equal(back.doses.some((d) => d.vaccine === 'BCG' && d.dose === 1), false);
   assert.equal(back.doses.some((d) => d.vaccine === 'OPV' && d.dose === 1), true);
+  // nor a capsule of the round recorded later in it (February: the vitamin A month)
+  const older = { ...girl, birth_date: '2023-01-15' };
+  const capsules = [{ kind: 'vitamin_a_red', given_on: '2025-02-20' }];
+  const feb = (on) => dueToday({ child: older, supplements: capsules, schedule, on }).supplements.map((s) => s.kind);
+  assert.equal(feb('2025-02-10').includes('vitamin_a_red'), false);
+  assert.equal(dueToday({ child: older, supplements: [], schedule, on: '2025-02-10' }).supplements.some((s) => s.kind === 'vitamin_a_red'), true);
 });
 
 test('chart data: WHO SD curves by age, weight-for-length under 2 years, weight-for-height after', () => {

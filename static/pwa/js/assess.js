@@ -134,7 +134,10 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
     card,
     doses: card.entries.filter((e) => e.can_give && !recorded.has(`${e.vaccine}|${e.dose}`))
       .map((e) => (e.status === 'upcoming' ? { ...e, status: 'early' } : e)),
-    supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on),
+    // likewise a capsule of a round (its month) recorded on a later day of it (given_twice_in_round)
+    supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on)
+      .filter((s) => !supplements.some((g) => g.given_on > on && g.given_on.slice(0, 7) === on.slice(0, 7)
+        && (g.kind === 'deworming') === (s.kind === 'deworming'))),
   };
 }
 
