@@ -141,6 +141,22 @@ test('a child who moves away while her weighing waits to be sent stays, marked g
   assert.equal(await getRow(db, 'child', cid), undefined);
 });
 
+test('a reset that no longer delivers a child whose weighing waits to be sent keeps her, marked out of scope', async () => {
+  const db = memDb();
+  const cid = `c${P.slice(1)}`;
+  const other = `d${P.slice(1)}`;
+  const child = (id, name) => ({ entity: 'child', op: 'upsert', id, version: 1,
+    record: { id, name, sex: 'F', birth_date: '2025-01-10', posyandu_id: P } });
+  await applyPullPage(db, { changes: [child(cid, 'Sari'), child(other, 'Dewi')], cursor: 'c1', has_more: false, reset: false });
+  await saveChange(db, { entity: 'measurement', id: crypto.randomUUID(), fields: { child_id: cid, measured_on: '2026-01-05', weight_kg: 8.2 } });
+  // the kader moved to another posyandu: her scope changed, the pull starts over without Sari (nor Dewi)
+  await applyPullPage(db, { changes: [], cursor: 'c2', has_more: false, reset: true });
+  const kept = await getRow(db, 'child', cid);
+  assert.equal(kept.gone, 'out_of_scope');
+  assert.ok(view(kept).deleted_at, 'off the lists; her screen and her waiting weighing still name her');
+  assert.equal(await getRow(db, 'child', other), undefined, 'a child with nothing waiting goes');
+});
+
 test('a failed transaction leaves neither the record nor the outbox entry', async () => {
   const { db } = setup();
   await assert.rejects(db.tx(['records', 'outbox'], 'readwrite', async ({ records: r, outbox }) => {

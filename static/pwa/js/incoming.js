@@ -125,24 +125,28 @@ export function applyPullPage(db, page) {
       if (!written) return null;
       return row === undefined ? records.delete(key) : records.put(row);
     }));
-    // a child kept gone for her events' sake goes once none of them waits any more
     sync.kept = [...new Set([...(sync.kept ?? []), ...[...waiting].filter(Boolean)])];
+    if (!page.has_more && sync.sweeping) {
+      for (const row of await records.getAll()) {
+        if (row.gen === sync.gen || row.pending > 0) continue;
+        if (row.entity === 'child' && await eventsWaiting(records, row.id)) { // not re-delivered: out of scope
+          await records.put({ ...row, gone: row.gone ?? 'out_of_scope', server: { ...row.server, deleted_at: row.server?.deleted_at ?? 'gone' } });
+          sync.kept.push(row.id);
+        } else {
+          await records.delete([row.entity, row.id]);
+        }
+      }
+      sync.sweeping = false;
+    }
+    // a child kept gone for her events' sake goes once none of them waits any more
     if (!page.has_more && sync.kept.length) {
       const still = [];
-      for (const id of sync.kept) {
+      for (const id of new Set(sync.kept)) {
         const row = await records.get(['child', id]);
         if (row?.gone && row.pending === 0 && !(await eventsWaiting(records, id))) await records.delete(['child', id]);
         else if (row?.gone) still.push(id);
       }
       sync.kept = still;
-    }
-    if (!page.has_more && sync.sweeping) {
-      for (const row of await records.getAll()) {
-        if (row.gen !== sync.gen && row.pending === 0 && !(row.entity === 'child' && await eventsWaiting(records, row.id))) {
-          await records.delete([row.entity, row.id]);
-        }
-      }
-      sync.sweeping = false;
     }
     sync.cursor = page.cursor;
     sync.last_pull_at = new Date().toISOString();
