@@ -298,7 +298,7 @@ const W = {
   plain_tb: ['Tinggi badan {name} {what} untuk umurnya.', "{name}'s height is {what} for the age."],
   plain_bbtb: ['Berat dibanding tinggi: {what}.', 'Weight for height: {what}.'],
   plain_oedema: ['Kaki {name} bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.', "{name}'s feet are swollen (oedema): a sign of severe malnutrition — go to the health centre now."],
-  plain_last: ['Ditimbang terakhir {date}.', 'Last weighed on {date}.'],
+  plain_last: ['Terakhir diukur {date}.', 'Last measured on {date}.'], // the latest measurement: a weighing, or a length alone
   // a child's data (UU 27/2022 PDP): the export and who has read it
   my_data: ['Data anak saya', "My child's data"],
   my_data_help: ['Anda bisa mengunduh semua data anak yang disimpan, dan melihat siapa saja yang membukanya.', 'You can download everything kept about your child, and see who has opened it.'],
