@@ -52,3 +52,27 @@ def test_xlsx_writes_formula_text_as_text_and_numbers_as_numbers():
     values = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [v[0] for v in values] == names and all(v[1:3] == (-3, -2.5) and v[4] == "=1+1" for v in values)
     assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in (row[0], row[4]))
+
+
+def _child(**kw):
+    import uuid
+
+    from posyandu.registry.models import Child
+
+    return Child(id=uuid.uuid4(), name="Bayi Ani", sex="F", birth_date=date(2025, 6, 1), **kw)
+
+
+def test_fhir_a_childs_nik_that_is_her_mothers_is_not_exported_as_hers():
+    """The mother's NIK typed in the child's NIK field (seen in real registers) is the mother's: the
+    child's Patient must not carry it as her own official ``…/id/nik`` (SATUSEHAT would take the
+    child for her mother); it identifies her as the mother's NIK (``…/id/nik-ibu``)."""
+    from fhir.resources.R4B.patient import Patient
+
+    from posyandu.reports.exports.fhir import NIK, NIK_IBU, patient
+
+    mother = "3525015502900001"
+    out = patient(_child(nik=mother, mother_nik=mother))
+    Patient.model_validate(out)
+    assert [i["system"] for i in out["identifier"] if i["value"] == mother] == [NIK_IBU]
+    own = patient(_child(nik="3525014106250001", mother_nik=mother))
+    assert own["identifier"][0] == {"use": "official", "system": NIK, "value": "3525014106250001"}

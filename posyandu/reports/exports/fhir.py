@@ -3,7 +3,8 @@ measurements and immunisations in a period (domain.md, "Interoperability").
 
 * ``Location`` per posyandu; ``Patient`` per child with a record in the period,
   identified by NIK (``https://fhir.kemkes.go.id/id/nik``), else by the mother's
-  NIK (``…/id/nik-ibu``), and always by our UUID;
+  NIK (``…/id/nik-ibu``; also when the child's NIK is the mother's, entered twice), and
+  always by our UUID;
 * ``Observation`` per value measured: body weight 29463-7 [kg], body length
   8306-3 (lying) or body height 8302-2 (standing) [cm], head circumference
   9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units).
@@ -84,7 +85,7 @@ def location(p: Posyandu) -> dict[str, Any]:
 
 def patient(c: Child) -> dict[str, Any]:
     ids = [{"system": "urn:ietf:rfc:3986", "value": _urn(c.id)}]
-    if c.nik:
+    if c.nik and c.nik != c.mother_nik:  # the mother's NIK typed as the child's is not the child's
         ids.insert(0, {"use": "official", "system": NIK, "value": c.nik})
     elif c.mother_nik:
         ids.insert(0, {"use": "secondary", "system": NIK_IBU, "value": c.mother_nik})
