@@ -76,3 +76,29 @@ def test_fhir_a_childs_nik_that_is_her_mothers_is_not_exported_as_hers():
     assert [i["system"] for i in out["identifier"] if i["value"] == mother] == [NIK_IBU]
     own = patient(_child(nik="3525014106250001", mother_nik=mother))
     assert own["identifier"][0] == {"use": "official", "system": NIK, "value": "3525014106250001"}
+
+
+def test_fhir_an_infant_under_9_months_entered_standing_is_exported_as_a_length():
+    """Under 9 months a child cannot stand (domain.md): the growth calculator takes the position as
+    not recorded, i.e. lying under 731 days, and adds no 0.7 cm. The Observation says the same: body
+    length 8306-3 with the value measured, not body height 8302-2."""
+    import uuid
+
+    from fhir.resources.R4B.observation import Observation
+
+    from posyandu.growth.models import Measurement
+    from posyandu.reports.exports.fhir import observations
+
+    def length_code(days, position):
+        m = Measurement(id=uuid.uuid4(), child_id=uuid.uuid4(), measured_on=date(2025, 8, 10), weight_kg=None,
+                        length_height_cm=60.0, position=position, head_circumference_cm=None, muac_cm=None,
+                        age_days=days)
+        (obs,) = observations(m)
+        Observation.model_validate(obs)
+        return obs["code"]["coding"][0]["code"], obs["valueQuantity"]["value"]
+
+    assert length_code(100, "standing") == ("8306-3", 60.0)
+    assert length_code(273, "standing") == ("8306-3", 60.0)
+    assert length_code(274, "standing") == ("8302-2", 60.0)  # 9 months: may stand; measured height
+    assert length_code(800, "lying") == ("8306-3", 60.0)  # measured lying: the length, not −0.7 cm
+    assert length_code(800, None) == ("8302-2", 60.0)

@@ -6,7 +6,8 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   NIK (``…/id/nik-ibu``; also when the child's NIK is the mother's, entered twice), and
   always by our UUID;
 * ``Observation`` per value measured: body weight 29463-7 [kg], body length
-  8306-3 (lying) or body height 8302-2 (standing) [cm], head circumference
+  8306-3 (lying; an infant under 9 months entered standing too) or body height 8302-2
+  (standing) [cm], the value measured (not the 0.7 cm-adjusted one), head circumference
   9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units).
   Z-scores and nutritional status have no SATUSEHAT code and are left out;
 * ``Immunization`` per dose: the KFA product code when recorded (named as the schedule
@@ -34,6 +35,7 @@ from typing import Any, Iterator
 from sqlalchemy import or_, select
 
 from posyandu.growth.models import Measurement
+from posyandu.growth.zscores import HEIGHT_FROM_DAYS, STANDING_PLAUSIBLE_FROM_DAYS
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
@@ -107,11 +109,14 @@ def _observation(m: Measurement, key: str, code: tuple[str, str], category: str,
 
 
 def observations(m: Measurement) -> list[dict[str, Any]]:
-    """One Observation per value measured (length vs height by the recorded or the WHO default position)."""
+    """One Observation per value measured (length vs height by the recorded or the WHO default position;
+    standing under 9 months counts as not recorded, as in the growth calculator), each value as measured."""
     out = [_observation(m, col, (code, display), cat, getattr(m, col), unit)
            for col, code, display, cat, unit in MEASURES if getattr(m, col) is not None]
     if m.length_height_cm is not None:
-        lying = m.position == "lying" or (m.position is None and (m.age_days or 0) < 731)
+        days = m.age_days or 0
+        position = None if m.position == "standing" and days < STANDING_PLAUSIBLE_FROM_DAYS else m.position
+        lying = position == "lying" or (position is None and days < HEIGHT_FROM_DAYS)
         out.insert(1, _observation(m, "length_height_cm", LENGTH if lying else HEIGHT, "vital-signs",
                                    m.length_height_cm, "cm"))
     return out
