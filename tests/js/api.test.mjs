@@ -105,3 +105,18 @@ test('a pull names this installation and what it still holds unsent, when told',
   assert.deepEqual(calls.map((c) => c.url), ['/api/v1/sync/pull?limit=500&cursor=c%2F1%2B&client_id=b1c2&pending=7',
     '/api/v1/sync/pull?limit=20']);
 });
+
+test('a refresh the server could not answer (down, busy, a proxy page) is not a refused session: the sync retries it', async () => {
+  const api = createApi({ tokens: () => ({ access_token: 'a', refresh_token: 'r' }) });
+  answers(json(401, { title: 'token_expired' }), json(503, { title: 'unavailable' }, { 'Retry-After': '5' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'server' && e.status === 503 && e.retryAfterMs === 5000);
+  answers(json(401, { title: 'token_expired' }), json(429, { title: 'rate_limited' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'busy');
+  answers(json(401, { title: 'token_expired' }), new Response('<html>502 Bad Gateway</html>', { status: 502 }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'server');
+  answers(json(401, { title: 'token_expired' }), new Response('<html>Login to the hotspot</html>', { status: 511 }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'network');
+  // the refresh token itself refused: log in again
+  answers(json(401, { title: 'token_expired' }), json(401, { title: 'token_revoked' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'auth');
+});

@@ -52,6 +52,17 @@ async function jsonOf(resp) {
   }
 }
 
+/** The ApiError of an answer that is not ok. */
+async function failure(resp) {
+  const problem = await resp.json().catch(() => null);
+  let kind = kindOf(resp.status);
+  // The API answers every error with problem+json: a 4xx page that is not JSON came from
+  // something on the way (a captive portal, an operator's proxy), not from the server.
+  if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
+  return new ApiError(kind, resp.status, problem?.detail || problem?.title || `HTTP ${resp.status}`, problem ?? {},
+    retryAfter(resp));
+}
+
 /**
  * @param {object} o
  * @param {() => object|null} o.tokens   {access_token, refresh_token} of the session, or null
@@ -86,7 +97,8 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     if (!t?.refresh_token) return false;
     refreshing ??= (async () => {
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
-      if (!resp.ok) return false;
+      if (resp.status === 401) return false; // refused (expired, revoked): log in again
+      if (!resp.ok) throw await failure(resp); // the server down or busy, a proxy's page: tried again later
       const { access_token: access } = await jsonOf(resp);
       await saveTokens({ ...t, access_token: access });
       return true;
@@ -98,15 +110,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   async function ok(method, path, body, auth, accept) {
     let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
     if (resp.status === 401 && auth && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
-    if (!resp.ok) {
-      const problem = await resp.json().catch(() => null);
-      let kind = kindOf(resp.status);
-      // The API answers every error with problem+json: a 4xx page that is not JSON came from
-      // something on the way (a captive portal, an operator's proxy), not from the server.
-      if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
-      throw new ApiError(kind, resp.status, problem?.detail || problem?.title || `HTTP ${resp.status}`, problem ?? {},
-        retryAfter(resp));
-    }
+    if (!resp.ok) throw await failure(resp);
     return resp;
   }
 
