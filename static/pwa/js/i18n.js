@@ -22,6 +22,8 @@ const W = {
   pin_enter_title: ['Masukkan PIN', 'Enter your PIN'],
   pin_for: ['PIN untuk {name}', 'PIN for {name}'],
   pin_wrong: ['PIN salah.', 'Wrong PIN.'],
+  open_failed: ['HP ini tidak dapat menyimpan atau membuka data ({reason}). Kosongkan sebagian memori HP, lalu coba lagi.',
+    'This phone could not store or open the data ({reason}). Free some space on the phone, then try again.'],
   pin_locked: ['Terlalu banyak PIN salah. Masuk dengan kata sandi (perlu internet). Data Anda tetap aman di HP ini.', 'Too many wrong PINs. Log in with your password (needs internet). Your data stays on this phone.'],
   open: ['Buka', 'Open'],
   save: ['Simpan', 'Save'],

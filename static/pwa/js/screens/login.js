@@ -48,15 +48,25 @@ function pinSetup(ctx, tokens) {
   const form = h('form', { class: 'card', novalidate: true },
     h('h2', {}, t('pin_setup_title')), h('p', {}, t('pin_setup_help')),
     pinInput('pin', t('pin')), pinInput('pin2', t('pin_again')),
+    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
     h('button', { class: 'btn primary', type: 'submit' }, t('save')));
+  const alert = form.querySelector('[role=alert]');
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const { pin, pin2 } = form.elements;
     if (!PIN.test(pin.value)) return showErrors(form, { pin: [t('pin_format')] });
     if (pin.value !== pin2.value) return showErrors(form, { pin2: [t('pin_mismatch')] });
+    alert.hidden = true;
     const { user, ...rest } = tokens;
-    const session = await remember(user, { access_token: rest.access_token, refresh_token: rest.refresh_token }, pin.value);
-    return ctx.startSession(session);
+    try {
+      const session = await remember(user, { access_token: rest.access_token, refresh_token: rest.refresh_token }, pin.value);
+      return await ctx.startSession(session);
+    } catch (error) {
+      // the phone could not store the login or open the data (a full disk): said, the form stays
+      alert.textContent = t('open_failed', { reason: error?.name || error?.message || String(error) });
+      alert.hidden = false;
+      return null;
+    }
   });
   return form;
 }
@@ -75,8 +85,13 @@ function pinScreen(ctx, main, user, users) {
       await ctx.startSession(session);
     } catch (error) {
       if (error.message === 'locked') return show(ctx, main, { force: true, notice: t('pin_locked') });
-      alert.textContent = t('pin_wrong');
       alert.hidden = false;
+      // the right PIN on a phone that cannot open the data (a full disk) is not a wrong PIN
+      if (error.message !== 'wrong_pin') {
+        alert.textContent = t('open_failed', { reason: error?.name || error?.message || String(error) });
+        return null;
+      }
+      alert.textContent = t('pin_wrong');
       form.elements.pin.value = '';
       form.elements.pin.focus();
     }

@@ -1,0 +1,92 @@
+// The PIN screens (screens/login.js) with auth.js over an in-memory IndexedDB (fakeidb.mjs) and a
+// small DOM stand-in: what the cadre is told when the phone cannot store or open her data.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeIndexedDb } from './fakeidb.mjs';
+
+// --- a DOM just large enough for h(), field() and the login screens ------------------------------
+class Node {}
+class Element extends Node {
+  constructor(tag) {
+    super();
+    Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '', value: '' });
+  }
+  setAttribute(k, v) { this.attributes[k] = String(v); }
+  removeAttribute(k) { delete this.attributes[k]; }
+  get hidden() { return 'hidden' in this.attributes; }
+  set hidden(v) { if (v) this.attributes.hidden = ''; else delete this.attributes.hidden; }
+  get id() { return this.attributes.id; }
+  get type() { return this.attributes.type; }
+  get className() { return this.attributes.class ?? ''; }
+  set className(v) { this.attributes.class = v; }
+  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
+  append(...nodes) { this.kids.push(...nodes); }
+  prepend(...nodes) { this.kids.unshift(...nodes); }
+  replaceChildren(...nodes) { this.kids = nodes; }
+  focus() {}
+  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
+  set textContent(v) { this.text = v; this.kids = []; }
+  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
+  matches(sel) {
+    if (sel === '[role=alert]') return this.attributes.role === 'alert';
+    if (sel.startsWith('.')) return this.className.split(' ').includes(sel.slice(1));
+    if (sel.startsWith('#')) return this.id === sel.slice(1);
+    if (sel.startsWith('[')) return sel.slice(1, -1) in this.attributes;
+    return this.tagName === sel.toUpperCase();
+  }
+  querySelector(sel) { return [...this.all()].find((e) => e.matches(sel)) ?? null; }
+  querySelectorAll(sel) { return [...this.all()].filter((e) => e.matches(sel)); }
+  get elements() { return Object.fromEntries([...this.all()].filter((e) => e.attributes.name).map((e) => [e.attributes.name, e])); }
+}
+const main = new Element('main');
+globalThis.Node = Node;
+globalThis.RadioNodeList = class {};
+globalThis.document = { createElement: (tag) => new Element(tag), getElementById: (id) => main.querySelector(`#${id}`),
+  documentElement: {} };
+globalThis.indexedDB = fakeIndexedDb();
+const submit = (form) => Promise.all(form.listeners.submit.map((fn) => fn({ preventDefault() {} })));
+const alertText = () => main.querySelectorAll('[role=alert]').filter((e) => !e.hidden).map((e) => e.textContent).join(' | ');
+
+const { remember } = await import('../../static/pwa/js/auth.js');
+const login = await import('../../static/pwa/js/screens/login.js');
+const { t } = await import('../../static/pwa/js/i18n.js');
+const user = { id: 'u1', name: 'Bu Ani', role: 'kader' };
+
+test('the right PIN on a phone that cannot open the data says so, not "PIN salah"', async () => {
+  await remember(user, { access_token: 'a', refresh_token: 'r' }, '1234');
+  const ctx = { startSession: async () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); } };
+  await login.show(ctx, main);
+  const form = main.querySelector('form');
+  form.elements.pin.value = '1234';
+  await submit(form);
+  assert.doesNotMatch(alertText(), new RegExp(t('pin_wrong')));
+  assert.match(alertText(), /QuotaExceededError/);
+  // a wrong PIN is still said to be wrong
+  form.elements.pin.value = '9999';
+  await submit(form);
+  assert.equal(alertText(), t('pin_wrong'));
+});
+
+test('a PIN that cannot be stored (full disk) is said, the form stays to try again', async () => {
+  const ctx = { startSession: async () => assert.fail('no session without a stored login') };
+  main.replaceChildren();
+  globalThis.indexedDB.failWrites = 'posyandu-device';
+  const answers = [new Response(JSON.stringify({ access_token: 'a', refresh_token: 'r', user: { ...user, id: 'u2' } }), { status: 200 })];
+  globalThis.fetch = async () => answers.shift();
+  try {
+    await login.show(ctx, main, { force: true });
+    const form = main.querySelector('form');
+    form.elements.username.value = 'ani';
+    form.elements.password.value = 'rahasia123';
+    await submit(form);
+    const pin = main.querySelector('form');
+    pin.elements.pin.value = '4321';
+    pin.elements.pin2.value = '4321';
+    await submit(pin); // nothing thrown into the void
+    assert.match(alertText(), /QuotaExceededError/);
+    assert.equal(main.querySelector('form'), pin);
+  } finally {
+    globalThis.indexedDB.failWrites = null;
+  }
+});
