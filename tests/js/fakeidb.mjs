@@ -1,13 +1,15 @@
 // An in-memory stand-in for the part of IndexedDB that static/pwa/js/db.js uses (open with an
 // upgrade, transactions of object stores, get/getAll/put/delete/count/clear), so auth.js and the
 // login screen run in node. `failWrites = name` makes every put fail as a full disk does
-// (QuotaExceededError, the transaction aborted). Values are cloned in and out like IndexedDB.
+// (QuotaExceededError, the transaction aborted). Values are cloned in and out like IndexedDB;
+// the transactions of a database run one after another (IndexedDB orders overlapping readwrite ones).
 
 export function fakeIndexedDb() {
   const dbs = new Map(); // name -> Map(store -> {keyPath, rows: Map})
   const later = (fn) => setTimeout(fn, 0);
   const idb = { failWrites: null, dbs };
 
+  const tails = new Map(); // database -> the promise of its last transaction's end
   function connection(name) {
     const stores = dbs.get(name);
     const storeOf = (t, n) => {
@@ -16,7 +18,7 @@ export function fakeIndexedDb() {
       const request = (fn) => {
         const r = {};
         t.pending += 1;
-        later(() => {
+        t.ready.then(() => later(() => {
           t.pending -= 1;
           try {
             r.result = fn();
@@ -27,7 +29,7 @@ export function fakeIndexedDb() {
             t.fail(error);
           }
           t.settle();
-        });
+        }));
         return r;
       };
       return {
@@ -51,21 +53,25 @@ export function fakeIndexedDb() {
       objectStoreNames: { contains: (n) => stores.has(n) },
       createObjectStore(n, { keyPath }) {
         stores.set(n, { keyPath, rows: new Map() });
-        return storeOf({ pending: 0, settle() {}, fail() {}, writes: new Map() }, n);
+        return storeOf({ pending: 0, settle() {}, fail() {}, writes: new Map(), ready: Promise.resolve() }, n);
       },
       close() {},
       transaction(names) {
-        const t = { pending: 0, writes: new Map(), done: false,
+        let end;
+        const ready = tails.get(name) ?? Promise.resolve();
+        tails.set(name, new Promise((resolve) => { end = resolve; }));
+        const t = { pending: 0, writes: new Map(), done: false, ready,
           objectStore: (n) => storeOf(t, n),
-          fail(error) { if (!t.done) { t.done = true; t.error = error; t.onabort?.(); } },
+          fail(error) { if (!t.done) { t.done = true; t.error = error; end(); t.onabort?.(); } },
           abort() { t.fail(new DOMException('aborted', 'AbortError')); },
           settle() {
-            later(() => {
+            ready.then(() => later(() => {
               if (t.done || t.pending) return;
               t.done = true;
               for (const write of t.writes.values()) write();
+              end();
               t.oncomplete?.();
-            });
+            }));
           } };
         [].concat(names).forEach((n) => { if (!stores.has(n)) throw new DOMException(n, 'NotFoundError'); });
         t.settle();

@@ -90,3 +90,13 @@ test('a PIN that cannot be stored (full disk) is said, the form stays to try aga
     globalThis.indexedDB.failWrites = null;
   }
 });
+
+test('wrong PINs tried at once (a second tap or tab while the first is checked) are each counted: the lock comes after MAX_PIN_FAILURES', async () => {
+  const { unlock, rememberedUsers, MAX_PIN_FAILURES } = await import('../../static/pwa/js/auth.js');
+  await remember({ ...user, id: 'u3' }, { access_token: 'a', refresh_token: 'r' }, '1234');
+  const tries = Array.from({ length: MAX_PIN_FAILURES }, (_, i) => unlock('u3', `000${i}`).catch((e) => e.message));
+  const said = await Promise.all(tries);
+  assert.ok(said.every((m) => m === 'wrong_pin' || m === 'locked'), said.join());
+  assert.equal((await rememberedUsers()).users.find((u) => u.id === 'u3').locked, true);
+  await assert.rejects(unlock('u3', '1234'), /locked/);
+});

@@ -48,9 +48,16 @@ export async function unlock(userId, pin) {
     if (row.failures) await put({ ...row, failures: 0 });
     return { user: row.user, tokens, key, salt: row.salt };
   } catch {
-    const failures = row.failures + 1;
-    // too many wrong PINs: drop the tokens (a password login is needed); the data stays
-    await put({ ...row, failures, box: failures >= MAX_PIN_FAILURES ? null : row.box });
+    // too many wrong PINs: drop the tokens (a password login is needed); the data stays. Counted
+    // on the row as it is now, in one transaction: attempts checked at the same time (a second
+    // tap, another tab) each count.
+    const failures = await (await dev()).tx(['sessions'], 'readwrite', async ({ sessions }) => {
+      const now = await sessions.get(userId);
+      if (!now) return MAX_PIN_FAILURES;
+      const n = (now.failures ?? 0) + 1;
+      await sessions.put({ ...now, failures: n, box: n >= MAX_PIN_FAILURES ? null : now.box });
+      return n;
+    });
     throw new Error(failures >= MAX_PIN_FAILURES ? 'locked' : 'wrong_pin');
   }
 }
