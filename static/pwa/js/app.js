@@ -37,7 +37,8 @@ const ctx = {
 let tables = null;
 let schedule = null;
 let kbm = null;
-ctx.tables = () => (tables ??= loadTables('/data/who/'));
+/** The WHO tables (the service worker serves them offline); a failed load is tried again at the next screen. */
+ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { tables = null; throw error; }));
 /** The server's schedule kept in the user's database, else the bundled one (the service worker serves it offline). */
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
