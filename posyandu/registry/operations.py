@@ -183,6 +183,17 @@ def likely_duplicate(child: Child) -> Child | None:
                              .order_by(Child.created_at).limit(1))
 
 
+NIK_IS_MOTHERS = Msg("the child's NIK is the mother's NIK: enter the child's own (Kartu Keluarga), or leave it empty",
+                     "NIK anak sama dengan NIK ibu: isi NIK anak sendiri (lihat Kartu Keluarga), atau kosongkan")
+
+
+def _check_own_nik(nik: str | None, mother_nik: str | None) -> None:
+    """Every person has a NIK of their own: a child's equal to her mother's is the mother's typed in
+    the child's field (SATUSEHAT would take the child for her mother)."""
+    if nik and nik == mother_nik:
+        raise ValidationFailed(errors={"nik": [NIK_IS_MOTHERS]})
+
+
 def create_child(user: User, data: dict[str, Any]) -> Child:
     return create_children(user, [data])[0]
 
@@ -193,6 +204,8 @@ def create_children(user: User, datas: list[dict[str, Any]]) -> list[Child]:
     who might be the same as an earlier one of the call is looked up only once those are
     inserted, so the database's own comparison decides, as for one child at a time."""
     access.require_staff(user)
+    for data in datas:
+        _check_own_nik(data.get("nik"), data.get("mother_nik"))
     datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
     if ids_taken(db.session, Child, [data["id"] for data in datas]):
         raise Conflict()
@@ -240,6 +253,9 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     check_base_version(child, data.pop("base_version", None))
     data.pop("id", None)
     prev_posyandu = child.posyandu_id
+    nik, mother_nik = data.get("nik", child.nik), data.get("mother_nik", child.mother_nik)
+    if (nik, mother_nik) != (child.nik, child.mother_nik):  # judged when this write sets one of them
+        _check_own_nik(nik, mother_nik)
     if data.get("birth_date") is not None and data["birth_date"] != child.birth_date:
         _check_born_before_events(child.id, data["birth_date"], "birth_date")
     if "posyandu_id" in data and data["posyandu_id"] != child.posyandu_id:

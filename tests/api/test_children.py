@@ -111,6 +111,37 @@ def test_nik_that_lost_its_leading_zero_gets_a_specific_message(client, world):
     assert "leading zero" in msg
 
 
+def test_a_childs_nik_equal_to_her_mothers_is_refused_by_rest_push_and_import(client, world, db):
+    """Every person has a NIK of their own: the mother's typed in the child's field is refused, and
+    nothing is written; a child already stored so can still be edited in other fields."""
+    import io
+    from sqlalchemy import func, select
+
+    from posyandu.registry.models import Child
+    from tests.sync.helpers import child_data, mutation, new_id, push
+
+    nik = "3525014501250001"
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "nik": nik, "mother_nik": nik}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang="id"))
+    assert resp.status_code == 422 and "NIK ibu" in resp.get_json()["errors"]["nik"][0], resp.get_json()
+    ok_id = new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("child", new_id(), child_data(world.ids["p1"], name="Rina", nik=nik, mother_nik=nik)),
+        mutation("child", ok_id, child_data(world.ids["p1"], name="Wulan", mother_nik=nik))])
+    assert [r["status"] for r in results] == ["rejected", "applied"] and "nik" in results[0]["errors"], results
+    sheet = f"posyandu,nama,jenis_kelamin,tanggal_lahir,nik,nik_ibu\nMelati,Sekar,P,2025-01-05,{nik},{nik}\n"
+    imported = client.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "x.csv")},
+                           headers=world.headers("bidan_a"), content_type="multipart/form-data")
+    assert imported.status_code == 422, imported.get_json()
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 1
+    # giving Wulan her mother's NIK as her own is refused; editing her address is not
+    same = client.patch(f"/api/v1/children/{ok_id}", json={"nik": nik}, headers=world.headers("kader1"))
+    assert same.status_code == 422 and "nik" in same.get_json()["errors"]
+    assert client.patch(f"/api/v1/children/{ok_id}", json={"address": "Dusun Krajan"},
+                        headers=world.headers("kader1")).status_code == 200
+
+
 def test_birth_weight_in_grams_is_caught_in_indonesian(client, world):
     body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "birth_weight_kg": 3200}
     resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang="id"))

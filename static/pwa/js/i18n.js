@@ -138,6 +138,8 @@ const W = {
   nik_format: ['harus tepat 16 angka', 'must be exactly 16 digits'],
   nik_short: ['harus 16 angka; angka 0 di depan mungkin terhapus', 'must have 16 digits; a leading zero may have been lost'],
   nik_invalid: ['NIK tidak sah (kode wilayah atau tanggal lahir)', 'not a valid NIK (region or birth date digits)'],
+  nik_is_mothers: ['NIK anak sama dengan NIK ibu: isi NIK anak sendiri (lihat Kartu Keluarga), atau kosongkan',
+    "the child's NIK is the mother's NIK: enter the child's own (Kartu Keluarga), or leave it empty"],
   phone_format: ['nomor HP tidak sah (08…)', 'not a valid mobile number (08…)'],
   // visit
   visit: ['Catat penimbangan', 'Record a weighing'],

@@ -121,6 +121,7 @@ export async function childForm(ctx, childId) {
       const error = value && nikError(value);
       if (error) errors[key] = [error];
     }
+    if (nik && nik === motherNik && !errors.nik) errors.nik = [t('nik_is_mothers')]; // as the server judges it
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 2 });
