@@ -276,6 +276,16 @@ function watchUpdates(reg) {
   };
   offer();
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
+  // a phone keeps the app open for days (hash routes never load the page again): ask for a new
+  // version when it comes back to the screen or online, at most once an hour
+  let asked = Date.now();
+  const check = () => {
+    if (!navigator.onLine || Date.now() - asked < 60 * 60 * 1000) return;
+    asked = Date.now();
+    reg.update().catch(() => {});
+  };
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') check(); });
+  window.addEventListener('online', check);
 }
 
 function wireTriggers() {
