@@ -721,6 +721,7 @@ test('one change larger than the server takes is refused alone: the rest is sent
   assert.equal([...server.records.keys()].filter((k) => k.startsWith('child:')).length, 4, 'the three others were sent');
   assert.ok((await records(db, 'child')).some((c) => c.name === 'Dari server'), 'and the pull ran');
   assert.equal(server.get('measurement', weighing), undefined);
+  assert.deepEqual(server.seenBodies.map((b) => b.mutations.length), [3], 'the rest in one batch again, not one by one');
 });
 
 test('each sync fetches more after the pull (the schedule); its failure does not fail the sync', async () => {

@@ -122,6 +122,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         await markBatch(db, missing, { _schema: [error.message] }); // the rest goes on, and the pull
         // a child's registration refused so: her weighings and doses wait for it (heldBack)
         for (const e of missing) if (e.entity === 'child' && e.op === 'upsert' && e.base_version === null) unregistered.add(e.id);
+        limit = batchSize; // it was that one: the rest goes in full batches again (halved again if need be)
         continue;
       }
       if (SPLITS.has(error.kind)) {
