@@ -40,7 +40,6 @@ def create_admin(username: str, name: str, password: str) -> None:
     from posyandu.auth.operations import create_user
     from posyandu.auth.schemas import UserSchema
     from posyandu.errors import ValidationFailed
-    from posyandu.i18n import translate_field_message
 
     try:
         data = UserSchema().load({"username": username, "password": password, "name": name, "role": "admin"})
@@ -48,11 +47,18 @@ def create_admin(username: str, name: str, password: str) -> None:
     except (ValidationError, ValidationFailed) as exc:
         db.session.rollback()
         errors = exc.messages if isinstance(exc, ValidationError) else exc.errors or {}
-        lines = [f"  {field}: {'; '.join(map(str, msgs))}"
-                 for field, msgs in translate_field_message(errors).items()]  # type: ignore[union-attr]
-        raise click.ClickException("\n".join(["admin tidak dibuat (admin not created):", *lines])) from None
+        raise click.ClickException("\n".join(["admin tidak dibuat (admin not created):",
+                                               *(f"  {line}" for line in _field_lines(errors))])) from None
     db.session.commit()
     click.echo(f"admin {user.username} created")
+
+
+def _field_lines(errors: object) -> list[str]:
+    """Per-field messages ({field: [message, ...]}) as lines "field: message; message" (Indonesian)."""
+    from posyandu.i18n import translate_field_message
+
+    return [f"{field}: {'; '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+            for field, msgs in translate_field_message(errors).items()]  # type: ignore[union-attr]
 
 
 def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -66,17 +72,14 @@ def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
                 raise click.ClickException(f"kolom tidak ada (missing columns): {', '.join(missing)}")
             return [(reader.line_num, row) for row in reader]
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise click.ClickException(f"berkas tidak dapat dibaca sebagai CSV UTF-8 (not a UTF-8 CSV file): {exc}") from None
+        raise click.ClickException(
+            f"berkas tidak dapat dibaca sebagai CSV UTF-8 (not a UTF-8 CSV file): {exc}") from None
 
 
 def _refuse(problems: list[tuple[int, dict[str, object]]]) -> None:
     """Nothing of the file is saved; every bad row is listed with its line and field (Indonesian)."""
-    from posyandu.i18n import translate_field_message
-
     db.session.rollback()
-    lines = [f"  baris {line}: {field}: {'; '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-             for line, errors in problems
-             for field, msgs in translate_field_message(errors).items()]  # type: ignore[union-attr]
+    lines = [f"  baris {line}: {text}" for line, errors in problems for text in _field_lines(errors)]
     raise click.ClickException("\n".join(["berkas ditolak, tidak ada yang disimpan (file refused, nothing saved):",
                                            *lines]))
 
@@ -136,11 +139,13 @@ def import_posyandu(path: Path) -> None:
         code = (row["puskesmas_code"] or "").strip()
         pkm = db.session.scalar(select(Puskesmas).where(Puskesmas.code == code))
         if pkm is None:
-            problems.append((line, {"puskesmas_code": [f"kode puskesmas tidak dikenal (unknown puskesmas code) {code!r}"]}))
+            problems.append((line, {"puskesmas_code": [
+                f"kode puskesmas tidak dikenal (unknown puskesmas code) {code!r}"]}))
             continue
         try:
             data = PosyanduSchema().load({"name": row["name"] or "", "desa_code": (row["desa_code"] or "").strip(),
-                                          "puskesmas_id": str(pkm.id), "meeting_day": (row["meeting_day"] or "").strip(),
+                                          "puskesmas_id": str(pkm.id),
+                                          "meeting_day": (row["meeting_day"] or "").strip(),
                                           "address": row.get("address") or None})
         except ValidationError as exc:
             problems.append((line, exc.messages))  # type: ignore[arg-type]

@@ -140,7 +140,8 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
                      expires_at=utcnow() + timedelta(days=days))
     db.session.add(inv)
     db.session.flush()
-    log_action("create", "invitation", inv.id, {"child_id": [None, str(child.id)]}, kabupaten_code=child.kabupaten_code)
+    log_action("create", "invitation", inv.id, {"child_id": [None, str(child.id)]},
+               kabupaten_code=child.kabupaten_code)
     return code[:4] + "-" + code[4:], inv
 
 
@@ -252,5 +253,6 @@ def _link(inv: Invitation, child: Child, parent: User) -> Child:
     if db.session.get(ParentLink, (parent.id, child.id)) is None:
         db.session.add(ParentLink(user_id=parent.id, child_id=child.id))
         parent.scope_version += 1
-    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]}, kabupaten_code=child.kabupaten_code)
+    log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]},
+               kabupaten_code=child.kabupaten_code)
     return child
