@@ -100,3 +100,21 @@ test('wrong PINs tried at once (a second tap or tab while the first is checked) 
   assert.equal((await rememberedUsers()).users.find((u) => u.id === 'u3').locked, true);
   await assert.rejects(unlock('u3', '1234'), /locked/);
 });
+
+test('a token refreshed in one tab does not bring back the login that wrong PINs in another tab locked', async () => {
+  const { unlock, saveTokens, rememberedUsers, MAX_PIN_FAILURES } = await import('../../static/pwa/js/auth.js');
+  const session = await remember({ ...user, id: 'u4' }, { access_token: 'a', refresh_token: 'r' }, '1234'); // tab A, open
+  for (let i = 0; i < MAX_PIN_FAILURES; i += 1) await unlock('u4', '0000').catch(() => {}); // tab B: someone guesses
+  await saveTokens(session, { access_token: 'a2', refresh_token: 'r' }); // tab A's access token refreshed
+  assert.equal((await rememberedUsers()).users.find((u) => u.id === 'u4').locked, true, 'still locked');
+  await assert.rejects(unlock('u4', '1234'), /locked/, 'a password login is needed');
+  assert.equal(session.tokens.access_token, 'a2', 'the open tab goes on with its token');
+});
+
+test('a token refreshed after the user logged out (another tab) does not remember the login again', async () => {
+  const { forget, saveTokens, rememberedUsers } = await import('../../static/pwa/js/auth.js');
+  const session = await remember({ ...user, id: 'u5' }, { access_token: 'a', refresh_token: 'r' }, '1234');
+  await forget('u5');
+  await saveTokens(session, { access_token: 'a2', refresh_token: 'r' });
+  assert.equal((await rememberedUsers()).users.some((u) => u.id === 'u5'), false);
+});

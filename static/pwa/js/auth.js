@@ -62,11 +62,16 @@ export async function unlock(userId, pin) {
   }
 }
 
-/** Keep a refreshed token (sealed again with the session's key). */
+/** Keep a refreshed token (sealed again with the session's key) for the open session, and on the
+ * phone only while its login is still kept there: a login that wrong PINs locked (the box dropped)
+ * or that was logged out in another tab stays so; the row is read and written in one transaction. */
 export async function saveTokens(session, tokens) {
   session.tokens = tokens;
-  const row = await (await dev()).read(['sessions'], ({ sessions }) => sessions.get(session.user.id));
-  await put({ ...row, user: session.user, box: await seal(session.key, tokens) });
+  const box = await seal(session.key, tokens);
+  await (await dev()).tx(['sessions'], 'readwrite', async ({ sessions }) => {
+    const row = await sessions.get(session.user.id);
+    if (row?.box) await sessions.put({ ...row, user: session.user, box });
+  });
 }
 
 export async function rememberedUsers() {
