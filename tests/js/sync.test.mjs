@@ -1117,3 +1117,37 @@ test('the last sync is stamped in the server\'s time: a clock already behind whe
   assert.equal(clockSuspect(0, engine.state.last_sync_at, Date.now()), true, 'offline, the phone\'s "now" is before it');
   assert.equal(clockSuspect(0, engine.state.last_sync_at, Date.now() + 2 * 3600 * 1000), false, 'once set right');
 });
+
+test('a stopped engine (logout, another user logged in) sets no timer, reports nothing and syncs no more, even mid-run', async () => {
+  const db = memDb();
+  await registerWithVisit(db);
+  let answer;
+  const api = { clockOffsetMs: 0, push: () => new Promise((_, reject) => { answer = reject; }),
+    pull: async () => ({ changes: [], has_more: false, cursor: null }) };
+  const timers = { calls: [], cleared: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; },
+    clear(id) { this.cleared.push(id); } };
+  const states = [];
+  const engine = createSync({ db, api, timers, random: () => 0.5, onState: (s) => states.push(s) });
+  const run = engine.sync();
+  while (!answer) await new Promise((r) => setTimeout(r, 1));
+  engine.stop(); // the user switched while the push was on its way
+  const seen = states.length;
+  answer(Object.assign(new Error('Failed to fetch'), { kind: 'network' })); // a failure worth a retry
+  assert.equal(await run, false);
+  assert.equal(timers.calls.length, 0, 'no retry timer left running for the user gone');
+  assert.equal(states.length, seen, 'nothing reported over the next user\'s screen');
+  assert.equal(await engine.sync(), false, 'a sync asked later (a save, the 5-minute timer) does nothing');
+  assert.equal(states.length, seen);
+});
+
+test('stopping an engine clears its retry timer', async () => {
+  const { db, server, engine, timers } = setup();
+  await registerWithVisit(db);
+  const cleared = [];
+  timers.clear = (id) => cleared.push(id);
+  server.faults.push('network');
+  await engine.sync();
+  assert.equal(timers.calls.length, 1);
+  engine.stop();
+  assert.deepEqual(cleared, [1]);
+});

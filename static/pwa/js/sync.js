@@ -53,6 +53,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null };
   let running = null;
   let timer = null;
+  let ended = false; // stop(): the session is over (logout, another user): nothing more runs or is reported
   let limit = batchSize; // halved on 413 until a sync completes
   // Finding a mutation the server fails on: the search (read at each run's start, kept in the user's
   // database at its end: a reload, a page Android killed, another tab go on from it) and, on each
@@ -70,11 +71,13 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
+    if (ended) return;
     // the last complete sync is kept in the user's database: a reload still knows it
     state.last_sync_at ??= (await getMeta(db, 'last_sync'))?.value ?? null;
     // never synced: the home screen's warning counts from the oldest change saved instead
     const oldest = state.last_sync_at ? null : await oldestUnsentAt(db);
-    onState({ ...state, ...(await counts(db)), oldest_unsent_at: oldest });
+    const c = await counts(db);
+    if (!ended) onState({ ...state, ...c, oldest_unsent_at: oldest }); // never over the next user's screen
   };
 
   /** Send one batch and apply the answers; returns the entries left unanswered and why (none: {}). */
@@ -209,6 +212,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   const backoff = () => Math.min(MAX_DELAY_MS, 2000 * 2 ** (state.failures - 1)) * (0.5 + random() / 2);
   function schedule(delay) {
     if (timer) timers.clear(timer);
+    if (ended) return;
     state.retry_at = now() + delay;
     timer = timers.set(() => { timer = null; sync(); }, delay);
   }
@@ -226,6 +230,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
    * While the server has asked for quiet (429 Retry-After), nothing is sent: the timer set for
    * then syncs (a save meanwhile stays queued, as offline). */
   function sync() {
+    if (ended) return Promise.resolve(false);
     if (running) return running;
     if (now() < quietUntil) {
       if (!timer) schedule(quietUntil - now()); // a timer a little early: set again for then
@@ -262,5 +267,14 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     return running;
   }
 
-  return { sync, state, refresh: () => emit(), stop: () => timer && timers.clear(timer) };
+  /** End this engine for good (logout, another user's session): its timer cleared, a run under way
+   * left to finish in its own database (its entries in flight go again at the next run) but neither
+   * retried nor reported, every later sync() a no-op. */
+  function stop() {
+    ended = true;
+    if (timer) timers.clear(timer);
+    timer = null;
+  }
+
+  return { sync, state, refresh: () => emit(), stop };
 }
