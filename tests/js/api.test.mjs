@@ -120,3 +120,34 @@ test('a refresh the server could not answer (down, busy, a proxy page) is not a 
   answers(json(401, { title: 'token_expired' }), json(401, { title: 'token_revoked' }));
   await assert.rejects(api.push({}), (e) => e.kind === 'auth');
 });
+
+test("a session's API closed (logout, another user) answers nothing more: an answer arriving after is discarded, a refresh not kept", async () => {
+  // the answers arrive after close(): as a slow 2G link brings them, the fetch not aborted
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  globalThis.fetch = async (url, init) => {
+    await gate;
+    if (url.endsWith('/auth/refresh')) return json(200, { access_token: 'new' });
+    return init.headers.Authorization === 'Bearer old' ? json(401, { title: 'token_expired' }) : json(200, { rows: ['of the first user'] });
+  };
+  const kept = [];
+  const api = createApi({ tokens: () => ({ access_token: 'old', refresh_token: 'r' }), saveTokens: async (t) => { kept.push(t); } });
+  const report = api.get('/reports/skdn?month=2025-05');
+  const file = api.download('/reports/skdn?month=2025-05&format=csv');
+  api.close();
+  release();
+  await assert.rejects(report, (e) => e instanceof ApiError && e.kind === 'ended');
+  await assert.rejects(file, (e) => e instanceof ApiError && e.kind === 'ended');
+  assert.deepEqual(kept, [], 'no token of the session gone is stored');
+  await assert.rejects(api.get('/auth/me'), (e) => e.kind === 'ended', 'nor is anything sent');
+});
+
+test('closing the API aborts the requests on their way (the sync of the user gone ends, its lock freed)', async () => {
+  globalThis.fetch = (url, init) => new Promise((resolve, reject) => {
+    init.signal.addEventListener('abort', () => reject(init.signal.reason));
+  });
+  const api = createApi({ tokens: () => ({ access_token: 'a' }) });
+  const push = api.push({ client_id: 'c', mutations: [] });
+  api.close();
+  await assert.rejects(push, (e) => e.kind === 'ended');
+});

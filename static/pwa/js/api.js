@@ -16,7 +16,7 @@ export class ApiError extends Error {
  * not), 408 network (the proxy gave up on a slow upload: nginx client_body_timeout), 409 conflict
  * (with the server's current state; a whole push is refused so only while a concurrent replay of
  * it commits), 413 too_large, 429 busy, 511 network (a captive portal), 5xx server, other 4xx
- * client (the request itself is wrong). */
+ * client (the request itself is wrong). A request of a session closed meanwhile: ended. */
 const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
 const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
 
@@ -31,6 +31,10 @@ function deadline(ms) {
   setTimeout(() => stop.abort(), ms);
   return stop.signal;
 }
+
+/** A signal aborted when either is (AbortSignal.any: Chrome 116+; older WebViews: the first only,
+ * the answer then discarded when it comes). */
+const either = (a, b) => (AbortSignal.any ? AbortSignal.any([a, b]) : a);
 
 /** Retry-After in ms (seconds or an HTTP date), or null. */
 function retryAfter(resp) {
@@ -73,18 +77,39 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   timeoutMs = TIMEOUT_MS } = {}) {
   let refreshing = null;
   const api = { clockOffsetMs: 0 };
+  // close(): the session is over (logout, another user on the phone). What it asked and is still on
+  // its way is aborted, and an answer arriving anyway is discarded (kind 'ended'): nothing of the
+  // user gone is shown or stored over the next one's, no token of theirs kept.
+  const ended = new AbortController();
+  const gone = () => new ApiError('ended', 0, 'session ended');
+  const alive = () => { if (ended.signal.aborted) throw gone(); };
+  /** work's value while the session lasts; an ApiError 'ended' once it is over, whatever came. */
+  async function whileOpen(work) {
+    try {
+      const value = await work;
+      alive();
+      return value;
+    } catch (error) {
+      alive();
+      throw error;
+    }
+  }
+  api.close = () => ended.abort();
 
   async function send(method, path, body, bearer, accept = 'application/json') {
     const headers = { Accept: accept, 'Accept-Language': lang(), 'X-Client-Version': CLIENT_VERSION };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    alive();
     let resp;
     // given up on (the body's reading too) after timeoutMs: a request whose answer never comes would
     // hold the sync, and its Web Lock every tab waits for, for ever
     const signal = deadline(timeoutMs);
     try {
-      resp = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      resp = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        signal: either(signal, ended.signal) });
     } catch (error) {
+      alive();
       throw new ApiError('network', 0, signal.aborted ? `no answer in ${timeoutMs / 1000} s` : error.message || 'network error');
     }
     const date = Date.parse(resp.headers.get('Date') ?? '');
@@ -100,6 +125,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
       if (resp.status === 401) return false; // refused (expired, revoked): log in again
       if (!resp.ok) throw await failure(resp); // the server down or busy, a proxy's page: tried again later
       const { access_token: access } = await jsonOf(resp);
+      alive(); // a token of a session over is not kept
       await saveTokens({ ...t, access_token: access });
       return true;
     })().finally(() => { refreshing = null; });
@@ -115,12 +141,12 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   }
 
   /** One API call; resolves to the JSON body (null for 204), rejects with an ApiError. */
-  api.request = async (method, path, body, { auth = true } = {}) => {
+  api.request = (method, path, body, { auth = true } = {}) => whileOpen((async () => {
     const resp = await ok(method, path, body, auth);
     return resp.status === 204 ? null : jsonOf(resp);
-  };
+  })());
   /** A file download (CSV/XLSX) with the bearer token: {blob, filename} (the server's Content-Disposition name). */
-  api.download = async (path) => {
+  api.download = (path) => whileOpen((async () => {
     const resp = await ok('GET', path, undefined, true, '*/*');
     const filename = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') ?? '')?.[1] ?? 'laporan';
     try {
@@ -128,7 +154,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     } catch (error) {
       throw new ApiError('network', resp.status, error.message || 'download cut off');
     }
-  };
+  })());
   api.get = (path) => api.request('GET', path);
   api.post = (path, body, opts) => api.request('POST', path, body ?? {}, opts);
   api.push = (body) => api.post('/sync/push', body);

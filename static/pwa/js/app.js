@@ -44,10 +44,12 @@ ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_U
   .catch((error) => { schedule = null; throw error; }));
 /** The KBM table the server judges N/T with, kept in the user's database, else the built-in one. */
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync: fetch the schedule and the KBM table in force; a changed one is used from the
- * next render on. Each is tried on its own: one failing does not keep the other. */
-async function updateReferenceData() {
-  const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(ctx.db, ctx.api), refreshKbm(ctx.db, ctx.api)]);
+/** On each sync of `session`: fetch the schedule and the KBM table in force into its own database;
+ * a changed one is used from the next render on (while that session is the one open). Each is tried
+ * on its own: one failing does not keep the other. */
+async function updateReferenceData(session, db, api) {
+  const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api)]);
+  if (ctx.session !== session) return;
   if (changedSchedule.value) schedule = null;
   if (changedKbm.value) kbm = null;
 }
@@ -120,11 +122,13 @@ ctx.bundle = async (childId) => {
   return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
-/** The last report viewed, kept in the user's database for the offline reports screen. */
-ctx.lastReport = {
-  get: () => getMeta(ctx.db, 'last_report').then((row) => row?.value ?? null),
-  put: (value) => putMeta(ctx.db, { key: 'last_report', value }),
-};
+/** The last report viewed, kept in the user's database for the offline reports screen: bound to
+ * the session's own database, and kept only while that session is the one open (a report that
+ * arrives after another user logged in is not saved into theirs). */
+const lastReportOf = (session, db) => ({
+  get: () => getMeta(db, 'last_report').then((row) => row?.value ?? null),
+  put: async (value) => { if (ctx.session === session) await putMeta(db, { key: 'last_report', value }); },
+});
 /** A child's area for the schedule (JE): its own kabupaten as the server judges it (due-list.js areaOf). */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
@@ -156,24 +160,46 @@ function onSyncState(s) {
 /** dinkes keeps no records on the phone: the server answers its sync with 403 ("it exports"). */
 const NO_SYNC = { sync: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
-async function startSession(session) {
+/** End the session on screen (another user, or a login again): its sync engine and timers stop,
+ * what it asked the server and is still on its way is discarded (api.close), a screen of it still
+ * being drawn is not shown: nothing of the user gone lands on the next one's screen or storage. */
+function endSession() {
   ctx.sync?.stop();
+  ctx.api?.close();
+  clearTimeout(syncTimer);
+  rendering += 1;
+  ctx.session = null;
+  readCache.clear();
+  ctx.reports = null; // the report pickers and the report shown belong to the user's scope
+  ctx.invites = new Map(); // the invitation codes this user made, by child: shown again when the screen is redrawn
+  ctx.syncState = {};
+  ctx.lastCounts = { waiting: 0, attention: 0, conflicts: 0 };
+  chip.hidden = true;
+  document.getElementById('nav').hidden = true;
+}
+
+let opening = null;
+async function startSession(session) {
+  endSession();
   ctx.db?.close();
+  ctx.db = null;
+  opening = session;
+  const db = await openDb(userDbName(session.user.id)); // no screen is drawn meanwhile (no session)
+  if (opening !== session) { db.close(); return; } // another login won meanwhile
   ctx.session = session;
   ctx.role = session.user.role;
-  ctx.db = await openDb(userDbName(session.user.id));
+  ctx.db = db;
   schedule = null; // each user keeps their own copies
   kbm = null;
-  ctx.api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });
+  const api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });
+  ctx.api = api;
+  ctx.lastReport = lastReportOf(session, db);
   const syncs = ctx.role !== 'dinkes';
-  ctx.sync = syncs ? createSync({ db: ctx.db, api: ctx.api, canPush: ctx.role !== 'parent', onState: onSyncState,
-    lockName: `sync-${session.user.id}`, afterPull: updateReferenceData }) : NO_SYNC;
-  ctx.syncState = {};
+  ctx.sync = syncs ? createSync({ db, api, canPush: ctx.role !== 'parent', onState: onSyncState,
+    lockName: `sync-${session.user.id}`, afterPull: () => updateReferenceData(session, db, api) }) : NO_SYNC;
   chip.hidden = true; // shown by the first sync state
   document.getElementById('nav-sync').hidden = !syncs;
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
-  ctx.reports = null; // the report pickers belong to the user's scope
-  ctx.invites = new Map(); // the invitation codes this user made, by child: shown again when the screen is redrawn
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
   document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;
@@ -187,8 +213,7 @@ async function startSession(session) {
 ctx.startSession = startSession;
 /** The refresh token was refused: log in again with the password; the data and outbox stay. */
 ctx.relogin = () => {
-  ctx.session = null;
-  document.getElementById('nav').hidden = true;
+  endSession();
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
 

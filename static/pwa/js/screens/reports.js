@@ -176,19 +176,22 @@ async function showOffline(ctx, state, results) {
 async function load(ctx, state, results, form, areaName) {
   const ticket = (state.ticket ?? 0) + 1;
   state.ticket = ticket;
+  // a newer request won, or the phone changed hands (logout, another login): the answer is dropped
+  const { session } = ctx;
+  const stale = () => ticket !== state.ticket || ctx.session !== session;
   results.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('report_loading')));
   results.setAttribute('aria-busy', 'true');
   try {
     const q = R.reportQuery(form);
     const [skdn, prevalence, coverage, actions] = await Promise.all(['skdn', 'prevalence', 'coverage'].map((n) => ctx.api.get(`/reports/${n}${q}`))
       .concat(ctx.api.get(`/reports/actions${R.reportQuery({ ...form, level: null })}`)));
-    if (ticket !== state.ticket) return;
+    if (stale()) return;
     state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows, actions: actions.rows, at: new Date().toISOString() };
     state.month = form.to;
     ctx.lastReport.put(state.data).catch(() => {}); // for the offline view; a full disk must not break the report
     show(ctx, state, results, state.data);
   } catch (error) {
-    if (ticket !== state.ticket) return;
+    if (stale()) return;
     if (error.kind === 'network') await showOffline(ctx, state, results);
     else results.replaceChildren(h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message })));
   } finally {
