@@ -10,6 +10,7 @@ import { lockManager, withNavigator } from './locks.mjs';
 import { saveChange } from '../../static/pwa/js/outbox.js';
 import { userDbName, withDbLock } from '../../static/pwa/js/db.js';
 import { settings } from '../../static/pwa/js/screens/sync.js';
+import { createApi } from '../../static/pwa/js/api.js';
 
 // --- a DOM just large enough for h() and the settings screen -----------------------------------
 class Node {}
@@ -70,7 +71,7 @@ async function settingsTab(db) {
     db: { ...db, close: () => { seen.closed = true; } }, schedule: async () => null, canWrite: () => false,
     api: { post: async (path) => { seen.posts.push(path); return null; } }, sync: { stop: () => { seen.stopped = true; } } };
   const screen = await settings(ctx);
-  return { screen, seen, logout: () => click(screen.querySelector('#logout')), note: () => screen.querySelector('#logout-note').textContent };
+  return { ctx, screen, seen, logout: () => click(screen.querySelector('#logout')), note: () => screen.querySelector('#logout-note').textContent };
 }
 
 test('a change saved in another tab after the settings screen was drawn is counted at the logout: nothing is deleted', async () => {
@@ -113,5 +114,45 @@ test('with nothing unsent the logout stops the sync, deletes the user\'s databas
     assert.deepEqual([tabA.seen.stopped, tabA.seen.closed, tabA.seen.reloaded, tabA.seen.posts],
       [true, true, true, ['/auth/logout']]);
     assert.equal(location.hash, '');
+  });
+});
+
+test('the logout waits for the server to revoke the tokens before the page reloads (an expired access token is refreshed first)', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const tabA = await settingsTab(memDb());
+    const session = { user: tabA.ctx.session.user, tokens: { access_token: 'expired', refresh_token: 'r' } };
+    tabA.ctx.session = session;
+    const calls = [];
+    const savedFetch = globalThis.fetch;
+    globalThis.fetch = async (url, init) => {
+      calls.push([url, init.headers.Authorization, tabA.seen.reloaded]);
+      await new Promise((r) => setTimeout(r, 5)); // a slow connection
+      if (init.headers.Authorization === 'Bearer expired') return new Response('{}', { status: 401 });
+      if (url.endsWith('/auth/refresh')) return new Response(JSON.stringify({ access_token: 'fresh' }), { status: 200 });
+      return new Response(null, { status: 204 });
+    };
+    try {
+      tabA.ctx.api = createApi({ tokens: () => session.tokens, saveTokens: async (t) => { session.tokens = t; } });
+      await tabA.logout();
+    } finally {
+      globalThis.fetch = savedFetch;
+    }
+    assert.deepEqual(calls, [['/api/v1/auth/logout', 'Bearer expired', false], ['/api/v1/auth/refresh', 'Bearer r', false],
+      ['/api/v1/auth/logout', 'Bearer fresh', false]], 'every request made, and answered, before the reload');
+    assert.equal(tabA.seen.reloaded, true);
+  });
+});
+
+test('offline, or with a server that does not answer, the logout still ends after a short wait', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const tabA = await settingsTab(memDb());
+    tabA.ctx.api.post = () => new Promise(() => {}); // never answered
+    const { logOut } = await import('../../static/pwa/js/screens/sync.js');
+    assert.equal(await logOut(tabA.ctx, { revokeWaitMs: 20 }), 0);
+    assert.equal(tabA.seen.reloaded, true);
+    tabA.ctx.api.post = async () => { throw Object.assign(new Error('Failed to fetch'), { kind: 'network' }); };
+    tabA.seen.reloaded = false;
+    assert.equal(await logOut(tabA.ctx), 0);
+    assert.equal(tabA.seen.reloaded, true);
   });
 });

@@ -162,13 +162,28 @@ function kbmText(kbm) {
   return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
 }
 
+/** How long a logout waits for the server to revoke the tokens before the page reloads. */
+export const REVOKE_WAIT_MS = 15 * 1000;
+
+/** Ask the server to revoke the session's tokens (an expired access token is refreshed first, api.js),
+ * waited for at most `ms`: offline, or with no answer, the logout still ends (the refresh token then
+ * runs out by itself, REFRESH_TOKEN_DAYS). */
+async function revoke(api, tokens, ms) {
+  let timer;
+  const waited = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+  await Promise.race([api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {}), waited]);
+  clearTimeout(timer);
+}
+
 /**
  * Log out and delete the user's database, only when nothing in it is unsent: counted at the click,
  * under the database's lock (db.js withDbLock, which every save holds shared), so a save another
- * tab made after this screen was drawn, or is making now, is counted, never deleted. Resolves to
- * the number of unsent changes (0: logged out, the page reloads).
+ * tab made after this screen was drawn, or is making now, is counted, never deleted. The login is
+ * forgotten on the phone, then the server revokes the tokens before the page reloads (a reload
+ * would cancel the request, leaving the refresh token valid). Resolves to the number of unsent
+ * changes (0: logged out, the page reloads).
  */
-export async function logOut(ctx) {
+export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS } = {}) {
   const { user, tokens } = ctx.session;
   const name = userDbName(user.id);
   const unsent = await withDbLock(name, 'exclusive', async () => {
@@ -181,8 +196,8 @@ export async function logOut(ctx) {
     return 0;
   });
   if (unsent) return unsent;
-  ctx.api.post('/auth/logout', { refresh_token: tokens.refresh_token }).catch(() => {});
   await forget(user.id);
+  await revoke(ctx.api, tokens, revokeWaitMs);
   location.hash = '';
   location.reload();
   return 0;
@@ -206,10 +221,22 @@ export async function settings(ctx) {
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
     passwordForm(ctx),
-    h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
+    logoutButton(ctx, note), note);
+}
+
+/** "Keluar": one logout at a time (it waits for the server to revoke the tokens). */
+function logoutButton(ctx, note) {
+  const button = h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    try {
       const unsent = await logOut(ctx);
       if (unsent) note.textContent = t('logout_blocked', { n: unsent });
-    } }, t('logout')), note);
+    } finally {
+      button.disabled = false;
+    }
+  } }, t('logout'));
+  return button;
 }
 
 /**
