@@ -184,7 +184,11 @@ async function startSession(session) {
   ctx.db?.close();
   ctx.db = null;
   opening = session;
-  const db = await openDb(userDbName(session.user.id)); // no screen is drawn meanwhile (no session)
+  // no screen is drawn meanwhile (no session); logged out in another tab (the database deleted), this
+  // one reloads to the login screen: nothing of the user stays shown or in memory for the next
+  const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
+    if (ctx.session === session) location.reload();
+  } });
   if (opening !== session) { db.close(); return; } // another login won meanwhile
   ctx.session = session;
   ctx.role = session.user.role;

@@ -42,15 +42,19 @@ function storeApi(store) {
   };
 }
 
-/** Open (and create or upgrade) a database; resolves to {tx, read, close}. */
-export function openDb(name, schema = SCHEMA) {
+/** Open (and create or upgrade) a database; resolves to {tx, read, close}. `onDeleted`: called when
+ * another tab deletes it (a logout there), after this connection closed. */
+export function openDb(name, schema = SCHEMA, { onDeleted = null } = {}) {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(name, schema.version);
     request.onupgradeneeded = () => upgrade(request.result, schema, request.transaction);
     request.onerror = () => reject(request.error);
     request.onsuccess = () => {
       const db = request.result;
-      db.onversionchange = () => db.close(); // let another tab upgrade
+      db.onversionchange = (event) => { // let another tab upgrade, or delete it
+        db.close();
+        if (event?.newVersion === null) onDeleted?.();
+      };
       resolve(wrap(db));
     };
   });
