@@ -2,7 +2,8 @@
 
 Cleaning catches what real posyandu spreadsheets get wrong (domain.md, "Real
 data is messy"): NIKs stored as numbers (lost leading zeros, or Excel's
-scientific notation), weights in grams, DD/MM/YYYY dates, decimal commas,
+scientific notation), weights in grams, DD/MM/YYYY dates, Excel serial dates
+(45672), written dates ("15 Januari 2025", "15-Agt-25"), decimal commas,
 "L"/"P" for sex, "berbaring"/"berdiri" for the position. The field rules are
 the API's own schemas (ChildSchema, MeasurementSchema), so an import accepts
 exactly what a cadre's phone may send. No database access here.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from marshmallow import ValidationError
@@ -19,6 +20,7 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.registry.schemas import ChildSchema
+from posyandu.validators import today
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
                 "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
@@ -33,7 +35,19 @@ POSITIONS = {"berbaring": "lying", "telentang": "lying", "lying": "lying", "pb":
              "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}
 YES = {"ya", "y", "yes", "1", "true", "ada", "v", "x", "√", "✓", "✔"}
 NO = {"tidak", "t", "no", "n", "0", "false", "tidak_ada", "-"}
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # "2025-01-15 00:00:00": a date exported with its time
+_DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)  # day first, as Indonesia writes dates
+_YMD = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME)
+_WRITTEN = re.compile(r"(\d{1,2})[\s./\-]*([a-z]+)\.?[\s./\-,]*(\d{4}|\d{2})")  # 15 Januari 2025, 15-Jan-25
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # a date cell exported as its Excel serial number
+MONTHS = {name: number for number, names in enumerate((
+    ("januari", "january", "jan"), ("februari", "pebruari", "february", "feb", "peb"), ("maret", "march", "mar"),
+    ("april", "apr"), ("mei", "may"), ("juni", "june", "jun"), ("juli", "july", "jul"),
+    ("agustus", "august", "agu", "agt", "ags", "agus", "aug"), ("september", "sep", "sept"),
+    ("oktober", "october", "okt", "oct"), ("november", "nopember", "nov", "nop"),
+    ("desember", "december", "des", "dec")), start=1) for name in names}
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 in Excel's (1900) date system, with its phantom 29 Feb 1900
+SERIAL_DATES = (date(2000, 1, 1), date(2100, 1, 1))  # serials read as dates: a child's, not a stray small number
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
 _LOST_ZERO_PHONE = re.compile(r"8\d{7,12}", re.ASCII)  # 08… (validators.PHONE_RE) without its 0
 
@@ -60,22 +74,65 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+NOT_A_DATE = Msg("not a date: use DD/MM/YYYY (day first), YYYY-MM-DD or 15 Januari 2025",
+                 "bukan tanggal: gunakan HH/BB/TTTT (hari dulu), TTTT-BB-HH atau 15 Januari 2025")
+
+
 def _date(value: Any) -> str:
+    """A date cell, an Excel serial (a date cell saved as a plain number, or exported to CSV as one),
+    DD/MM/YYYY or DD/MM/YY (day first: 01/02/2025 is 1 February), YYYY-MM-DD, or a written date with an
+    Indonesian or English month ("15 Januari 2025", "15-Agt-25"). Never guessed: a month-first date
+    (01/15/2025) and a 2-digit year that would be in the future are refused with the reason."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).strip()
-    if found := _DMY.match(text):
-        day, month, year = (int(g) for g in found.groups())
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            pass
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return text
-    raise ValidationError(Msg("not a date: use YYYY-MM-DD or DD/MM/YYYY",
-                              "bukan tanggal: gunakan TTTT-BB-HH atau HH/BB/TTTT"))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _serial(value)
+    text = " ".join(str(value).split()).lower()
+    if _SERIAL.fullmatch(text):
+        return _serial(float(text))
+    if found := _YMD.fullmatch(text):
+        return _ymd(int(found[1]), int(found[3]), int(found[4]))
+    if found := _DMY.fullmatch(text):
+        day, month, year = int(found[1]), int(found[3]), found[4]
+        if month > 12 and 1 <= day <= 12:
+            raise ValidationError(Msg(
+                f"{value} is written month first (MM/DD/YYYY: a spreadsheet set to English (US)?); dates are "
+                "read day first (DD/MM/YYYY): correct the date, or set the spreadsheet to Indonesian",
+                f"{value} tertulis bulan dulu (BB/HH/TTTT: lembar kerja berbahasa Inggris (AS)?); tanggal dibaca "
+                "hari dulu (HH/BB/TTTT): perbaiki tanggalnya, atau atur lembar kerja ke bahasa Indonesia"))
+        return _ymd(_year(year, value), month, day)
+    if (found := _WRITTEN.fullmatch(text)) and found[2] in MONTHS:
+        return _ymd(_year(found[3], value), MONTHS[found[2]], int(found[1]))
+    raise ValidationError(NOT_A_DATE)
+
+
+def _ymd(year: int, month: int, day: int) -> str:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise ValidationError(NOT_A_DATE) from None
+
+
+def _year(digits: str, value: Any) -> int:
+    """A 2-digit year is 20YY (a child under five, a visit this century); one that would be in the
+    future is not guessed to be 19YY."""
+    if len(digits) == 4:
+        return int(digits)
+    year = 2000 + int(digits)
+    if year > today().year:
+        raise ValidationError(Msg(f"{value}: write the year in 4 digits", f"{value}: tulis tahun dengan 4 digit"))
+    return year
+
+
+def _serial(number: float) -> str:
+    """An Excel serial date (days since 30 Dec 1899; a fraction is the time of day), taken only
+    when it is a date of 2000-2099: a small number in a date column is no date."""
+    low, high = ((d - EXCEL_EPOCH).days for d in SERIAL_DATES)
+    if not low <= number < high:  # NaN and infinity too
+        raise ValidationError(NOT_A_DATE)
+    return (EXCEL_EPOCH + timedelta(days=int(number))).isoformat()
 
 
 def _number(value: Any) -> float:

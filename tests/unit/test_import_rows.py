@@ -166,3 +166,31 @@ def test_a_phone_number_whose_leading_zero_the_spreadsheet_dropped_gets_it_back(
     """A number cell drops the 0 of 0812…: the row was refused as "not a valid mobile number"."""
     p = parse_row({**BASE, "guardian_phone": value})
     assert p.errors == {} and p.child["guardian_phone"] == "081234567890"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("45672", date(2025, 1, 15)), (45672, date(2025, 1, 15)), (45672.0, date(2025, 1, 15)),
+    ("15 Januari 2025", date(2025, 1, 15)), ("15-Jan-2025", date(2025, 1, 15)), ("15 Agt 2025", date(2025, 8, 15)),
+    ("15 agustus 2025", date(2025, 8, 15)), ("1 Mei 2025", date(2025, 5, 1)), ("3-Des-24", date(2024, 12, 3)),
+    ("15 Peb 2025", date(2025, 2, 15)), ("15. Okt. 2024", date(2024, 10, 15)), ("15 Sept 2024", date(2024, 9, 15)),
+    ("15/01/25", date(2025, 1, 15)), ("01/02/2025", date(2025, 2, 1)), ("2025-01-15 00:00:00", date(2025, 1, 15)),
+    ("2025/1/5", date(2025, 1, 5)),
+])
+def test_excel_serials_and_indonesian_written_dates_are_read(value, expected):
+    """A date cell exported to CSV as its serial (45672), an XLSX date stored as a plain number, and dates
+    written the Indonesian way ("15 Januari 2025", "15 Agt 2025", "15/01/25") were refused as not a date.
+    Numeric dates are read day first, as Indonesia writes them (01/02/2025 is 1 February)."""
+    p = parse_row({**BASE, "birth_date": value, "measured_on": value, "weight_kg": 3})
+    assert p.errors == {} and p.child["birth_date"] == p.visit["measured_on"] == expected, p.errors
+
+
+@pytest.mark.parametrize("value, words", [
+    ("01/15/2025", "month first"), ("12/31/24", "month first"), ("15 Jamuari 2025", "not a date"),
+    ("15", "not a date"), (15, "not a date"), ("1234567", "not a date"), ("31 Februari 2025", "not a date"),
+    ("15/01/98", "4 digits"), ("45672,5", "not a date"),
+])
+def test_unreadable_or_month_first_dates_are_refused_with_the_reason(value, words):
+    """Never guessed: a month-first date (a spreadsheet set to English (US)) is named as such, a
+    small number is no serial date, a 2-digit year that would be in the future is not 19xx."""
+    found = errors({"birth_date": value})
+    assert "birth_date" in found and words in found["birth_date"][0], found
