@@ -2,7 +2,7 @@
 
 Cleaning catches what real posyandu spreadsheets get wrong (domain.md, "Real
 data is messy"): NIKs stored as numbers (lost leading zeros, or Excel's
-scientific notation), weights in grams, DD/MM/YYYY dates, Excel serial dates
+scientific notation), weights in grams (or with thousands separators, or the unit typed in), DD/MM/YYYY dates, Excel serial dates
 (45672), written dates ("15 Januari 2025", "15-Agt-25"), decimal commas,
 "L"/"P" for sex, "berbaring"/"berdiri" for the position. The field rules are
 the API's own schemas (ChildSchema, MeasurementSchema), so an import accepts
@@ -48,6 +48,9 @@ MONTHS = {name: number for number, names in enumerate((
     ("desember", "december", "des", "dec")), start=1) for name in names}
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 in Excel's (1900) date system, with its phantom 29 Feb 1900
 SERIAL_DATES = (date(2000, 1, 1), date(2100, 1, 1))  # serials read as dates: a child's, not a stray small number
+_WITH_UNIT = re.compile(r"(.*?\d)\s*([a-z]+)\.?")  # "12,5 kg", "65cm", "3200 gr"
+_PLAIN_NUMBER = re.compile(r"[+-]?\d*[.,]?\d+")  # one separator at most: the decimal one
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?P<group>[., ])\d{3}(?:(?P=group)\d{3})*(?:(?P<decimal>[.,])\d+)?")
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
 _LOST_ZERO_PHONE = re.compile(r"8\d{7,12}", re.ASCII)  # 08… (validators.PHONE_RE) without its 0
 
@@ -135,16 +138,28 @@ def _serial(number: float) -> str:
     return (EXCEL_EPOCH + timedelta(days=int(number))).isoformat()
 
 
-def _number(value: Any) -> float:
+def _number(name: str, value: Any) -> float:
+    """A measurement in the column's unit (kg or cm), the unit itself allowed after it ("12,5 kg").
+    A single "," or "." is the decimal separator: "3.200" and "3,200" are 3.2 kg, whether meant as kg
+    or as grams with a thousands dot (3 200 g), never 3200 kg. A number grouped in thousands ("1.234,5",
+    "1,234.5", "1 234") is read as written, so the column's range refuses it (as grams, in a kg column).
+    Anything else ("12 5", "1,2,3", another unit) is refused, never guessed."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    text = str(value).strip().replace(" ", "")
-    if "," in text:  # Indonesian decimal comma, dots as thousands separators: "3.200,5" → 3200.5
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        raise ValidationError(Msg("not a number", "bukan angka")) from None
+    unit = name.rsplit("_", 1)[-1]
+    text = " ".join(str(value).split()).lower()
+    if found := _WITH_UNIT.fullmatch(text):
+        text, given = found.groups()
+        if given != unit:
+            raise ValidationError(Msg(f"write the value in {unit} ({given} is another unit)",
+                                      f"tulis nilainya dalam {unit} ({given} satuan lain)"))
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text.replace(",", "."))
+    grouped = _GROUPED_NUMBER.fullmatch(text)
+    if grouped and grouped["decimal"] != grouped["group"]:
+        return float(text.replace(grouped["group"], "").replace(",", "."))
+    raise ValidationError(Msg(f"not a number: write it as 12,5 or 12.5 (in {unit})",
+                              f"bukan angka: tulis seperti 12,5 atau 12.5 (dalam {unit})"))
 
 
 def _nik(value: Any) -> str:
@@ -189,7 +204,7 @@ def _clean(name: str, value: Any) -> Any:
     if name in DATES:
         return _date(value)
     if name in NUMBERS:
-        return _number(value)
+        return _number(name, value)
     if name in ("nik", "mother_nik"):
         return _nik(value)
     if name in FLAGS:

@@ -194,3 +194,33 @@ def test_unreadable_or_month_first_dates_are_refused_with_the_reason(value, word
     small number is no serial date, a 2-digit year that would be in the future is not 19xx."""
     found = errors({"birth_date": value})
     assert "birth_date" in found and words in found["birth_date"][0], found
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("12,5", 12.5), ("12.5", 12.5), ("12,5 kg", 12.5), ("12.5kg", 12.5), ("12,5 KG", 12.5), (" 9 ", 9.0),
+    ("3.200", 3.2), ("3,200", 3.2), (12.5, 12.5),
+])
+def test_weights_with_a_decimal_comma_or_the_unit_are_read(value, expected):
+    """"12,5 kg" (the unit typed in the cell) was refused as not a number. A single separator is the
+    decimal one: "3.200" / "3,200" is 3.2 kg whether it was meant as kg or as grams with a thousands
+    dot (3 200 g), never 3200 kg."""
+    p = parse_row({**BASE, "measured_on": "2025-06-10", "weight_kg": value})
+    assert p.errors == {} and p.visit["weight_kg"] == expected, p.errors
+
+
+@pytest.mark.parametrize("value, words", [
+    ("1,234.5", "grams"), ("1.234,5", "grams"), ("12 5", "not a number"), ("1,2,3", "not a number"),
+    ("1.23,4", "not a number"), ("12,5 cm", "kg"), ("7200 gram", "kg"), ("7,5,", "not a number"),
+])
+def test_numbers_with_thousands_separators_or_the_wrong_unit_are_refused_not_misread(value, words):
+    """"1,234.5" was read as 1.2345 kg (the dot dropped as if a thousands separator, the comma taken as
+    the decimal one) and stored; "12 5" as 125. A number with thousands separators is read as written
+    (1234.5), so the kg range refuses it as grams; another unit than the column's is refused."""
+    found = errors({"measured_on": "2025-06-10", "weight_kg": value})
+    assert "weight_kg" in found and words in found["weight_kg"][0], found
+
+
+def test_a_length_with_its_unit_is_read_and_a_weight_unit_refused():
+    p = parse_row({**BASE, "measured_on": "2025-06-10", "length_height_cm": "65,5 cm", "muac_cm": "12 cm"})
+    assert p.errors == {} and (p.visit["length_height_cm"], p.visit["muac_cm"]) == (65.5, 12.0), p.errors
+    assert "cm" in errors({"measured_on": "2025-06-10", "length_height_cm": "65 kg"})["length_height_cm"][0]
