@@ -7,7 +7,7 @@ know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
 are read together. The header is the first of the top ten rows that names every
 required column (titles above the table are skipped), with the row under it when
 the header spans two rows (merged cells). Row numbers are the spreadsheet's. CSV may
-be comma- or semicolon-separated, UTF-8 (with or without BOM) or Windows-1252.
+be comma-, semicolon- or tab-separated (.csv, .tsv, .txt), UTF-8 (with or without BOM) or Windows-1252.
 """
 from __future__ import annotations
 
@@ -70,10 +70,11 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     ext = (filename or "").lower().rsplit(".", 1)[-1]
     if ext == "xlsx":
         table = _xlsx(data)
-    elif ext in ("csv", "txt"):
+    elif ext in ("csv", "txt", "tsv"):
         table = _csv(data)
     else:
-        raise FileError(Msg("the file must be .csv or .xlsx", "berkas harus .csv atau .xlsx"))
+        raise FileError(Msg("the file must be .csv or .xlsx (or .tsv/.txt, tab-separated)",
+                             "berkas harus .csv atau .xlsx (atau .tsv/.txt, dipisah tab)"))
     header, columns, first, table = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
@@ -191,18 +192,21 @@ def _csv(data: IO[bytes]) -> Iterator[list[Any]]:
         text.detach()
 
 
+DELIMITERS = ("\t", ";", ",")
+
+
 def _delimiter(head: str) -> str:
-    """";" or ",": the one that splits a line of the top rows into every required column (a title
-    line above the table may hold neither, or a comma in a semicolon file), else the more frequent
-    in the first line."""
+    """Tab, ";" or ",": the one that splits a line of the top rows into every required column (a title
+    line above the table may hold none, or a comma in a semicolon file), else the most frequent in the
+    first line (a comma on a tie). Tabs: cells copied from a spreadsheet into a .txt file."""
     lines = head.splitlines()
     for line in lines[:HEADER_SEARCH_ROWS]:
-        for delimiter in (";", ","):
+        for delimiter in DELIMITERS:
             named = {_ALIASES.get(normalise_header(h)) for h in next(csv.reader([line], delimiter=delimiter), [])}
             if all(k in named for k in REQUIRED):
                 return delimiter
     first = lines[0] if lines else ""
-    return ";" if first.count(";") > first.count(",") else ","
+    return max(reversed(DELIMITERS), key=first.count)
 
 
 def count_rows(data: IO[bytes], filename: str) -> int:

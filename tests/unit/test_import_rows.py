@@ -224,3 +224,15 @@ def test_a_length_with_its_unit_is_read_and_a_weight_unit_refused():
     p = parse_row({**BASE, "measured_on": "2025-06-10", "length_height_cm": "65,5 cm", "muac_cm": "12 cm"})
     assert p.errors == {} and (p.visit["length_height_cm"], p.visit["muac_cm"]) == (65.5, 12.0), p.errors
     assert "cm" in errors({"measured_on": "2025-06-10", "length_height_cm": "65 kg"})["length_height_cm"][0]
+
+
+@pytest.mark.parametrize("name", ["a.txt", "a.tsv", "a.csv"])
+def test_a_tab_separated_file_is_read(name):
+    """Copied from a spreadsheet into a .txt (tabs between cells): answered "missing columns"."""
+    data = "LAPORAN JUNI 2025\nposyandu\tnama\tjk\ttgl lahir\tbb\nMelati\tAni, Putri\tP\t01/02/2025\t7,5\n".encode()
+    names, rows = read_rows(io.BytesIO(data), name)
+    assert set(names) == {"posyandu", "name", "sex", "birth_date", "weight_kg"}
+    assert list(rows) == [(3, {"posyandu": "Melati", "name": "Ani, Putri", "sex": "P", "birth_date": "01/02/2025",
+                               "weight_kg": "7,5"})]
+    no_title = b"posyandu\tnama\tjk\ttgl lahir\nMelati\tAni\tP\t01/02/2025\n"
+    assert list(read_rows(io.BytesIO(no_title), name)[1])[0][1]["name"] == "Ani"
