@@ -121,7 +121,8 @@ def import_regions(path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_posyandu(path: Path) -> None:
     """Import posyandu from a CSV: name,desa_code,puskesmas_code,meeting_day[,address]. Each row is
-    checked as ``POST /api/v1/posyandu`` checks it; a bad row refuses the whole file."""
+    checked as ``POST /api/v1/posyandu`` checks it; a bad row refuses the whole file. A posyandu already
+    there is left as it is; one that was closed is not reopened, and each such row is named."""
     from marshmallow import ValidationError
 
     from posyandu.auth.models import User
@@ -135,6 +136,7 @@ def import_posyandu(path: Path) -> None:
         raise click.ClickException("create an admin first (flask create-admin)")
     count = 0
     problems: list[tuple[int, dict[str, object]]] = []
+    closed: list[str] = []
     for line, row in _csv_rows(path, ("name", "desa_code", "puskesmas_code", "meeting_day")):
         code = (row["puskesmas_code"] or "").strip()
         pkm = db.session.scalar(select(Puskesmas).where(Puskesmas.code == code))
@@ -150,8 +152,12 @@ def import_posyandu(path: Path) -> None:
         except ValidationError as exc:
             problems.append((line, exc.messages))  # type: ignore[arg-type]
             continue
-        exists = db.session.scalar(select(Posyandu.id).where(Posyandu.name == data["name"],
-                                                             Posyandu.desa_code == data["desa_code"]))
+        exists = db.session.scalars(select(Posyandu.deleted_at).where(Posyandu.name == data["name"],
+                                                                      Posyandu.desa_code == data["desa_code"])).all()
+        if exists and all(closed_at is not None for closed_at in exists):  # said, not taken for open
+            closed.append(f"baris {line}: {data['name']} ({data['desa_code']}) sudah ditutup, tidak dibuka lagi "
+                          "(closed: not reopened)")
+            continue
         if exists:
             continue  # importing the same file twice changes nothing
         try:
@@ -163,7 +169,9 @@ def import_posyandu(path: Path) -> None:
     if problems:
         _refuse(problems)
     db.session.commit()
-    click.echo(f"{count} posyandu imported")
+    for text in closed:
+        click.echo(text, err=True)
+    click.echo(f"{count} posyandu imported" + (f", {len(closed)} closed (not reopened)" if closed else ""))
 
 
 @click.command("seed-demo")

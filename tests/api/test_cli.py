@@ -138,3 +138,37 @@ def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, 
         assert shown in result.output, (row, result.output)
         db.session.remove()
         assert db.session.scalar(select(func.count()).select_from(Posyandu)) == 0, row
+
+
+def test_import_posyandu_says_a_row_of_a_closed_posyandu_is_not_reopened(app, db, tmp_path):
+    """A row naming a posyandu that was closed was skipped as "already there": the admin read
+    "0 posyandu imported" and took it for open, while no child could be registered at it."""
+    from posyandu.auth.models import User
+    from posyandu.registry.models import Posyandu, Puskesmas
+    from posyandu.registry.operations import delete_posyandu
+
+    runner = app.test_cli_runner()
+    regions = tmp_path / "regions.csv"
+    regions.write_text("code,name\n35,Jawa Timur\n35.25,Gresik\n35.25.01,Wringinanom\n35.25.01.2001,Sumbergede\n",
+                       encoding="utf-8")
+    assert runner.invoke(args=["import-regions", str(regions)]).exit_code == 0
+    runner.invoke(args=["create-admin", "--username", "root"], input="sandi-kuat-1\nsandi-kuat-1\n")
+    with app.app_context():
+        db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
+        db.session.commit()
+    posyandu = tmp_path / "posyandu.csv"
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,P01,5\n", encoding="utf-8")
+    assert runner.invoke(args=["import-posyandu", str(posyandu)]).exit_code == 0
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.username == "root"))
+        delete_posyandu(admin, db.session.scalar(select(Posyandu)), "pindah")
+        db.session.commit()
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,P01,5\n"
+                        "Mawar,35.25.01.2001,P01,6\n", encoding="utf-8")
+    result = runner.invoke(args=["import-posyandu", str(posyandu)])
+    assert result.exit_code == 0, result.output
+    assert "baris 2: Melati (35.25.01.2001) sudah ditutup" in result.output, result.output
+    assert "1 posyandu imported" in result.output and "1 closed" in result.output, result.output
+    db.session.remove()
+    assert sorted(db.session.execute(select(Posyandu.name, Posyandu.deleted_at.is_(None)))) == [
+        ("Mawar", True), ("Melati", False)]
