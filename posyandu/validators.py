@@ -67,6 +67,27 @@ def nik(value: str) -> None:
                                   "NIK tidak sah (kode wilayah atau tanggal lahir)"))
 
 
+def nik_birth_mismatch(nik_value: str, born: date, sex: str) -> Msg | None:
+    """Why a NIK cannot be this person's, or None: its digits 7-12 are the holder's birth date (DDMMYY,
+    day + 40 for a woman), so another person's NIK (a mother's typed in her child's column, a
+    sibling's) shows another date or sex. None too for a NIK not 16 digits (``nik`` says why)."""
+    if not NIK_RE.fullmatch(nik_value):
+        return None
+    day, month, year = int(nik_value[6:8]), int(nik_value[8:10]), int(nik_value[10:12])
+    female = day > 40
+    if (day - 40 * female, month, year, female) == (born.day, born.month, born.year % 100, sex == "F"):
+        return None
+    holder_en, holder_id = ("female", "perempuan") if female else ("male", "laki-laki")
+    own_en, own_id = ("female", "perempuan") if sex == "F" else ("male", "laki-laki")
+    nik_born, own_born = f"{day - 40 * female:02d}/{month:02d}/{year:02d}", born.strftime("%d/%m/%Y")
+    return Msg(f"NIK {nik_value} is of a {holder_en} born {nik_born}, but this child is a {own_en} born "
+               f"{own_born}: it may be another person's NIK (the mother's?); correct the NIK, or the birth "
+               "date or sex",
+               f"NIK {nik_value} milik {holder_id} lahir {nik_born}, sedangkan anak ini {own_id} lahir "
+               f"{own_born}: mungkin NIK orang lain (NIK ibu?); perbaiki NIK, atau tanggal lahir atau jenis "
+               "kelamin")
+
+
 def phone(value: str) -> None:
     if not PHONE_RE.fullmatch(value):
         raise ValidationError(Msg("not a valid Indonesian mobile number (08…)", "nomor HP tidak sah (08…)"))

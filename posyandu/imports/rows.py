@@ -20,7 +20,7 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.registry.schemas import ChildSchema
-from posyandu.validators import today
+from posyandu.validators import nik_birth_mismatch, today
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
                 "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
@@ -252,6 +252,9 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
     child = {k: cleaned[k] for k in CHILD_FIELDS if k in cleaned and k not in out.errors}
     already = tuple(k for k in CHILD_FIELDS if k in out.errors)  # one message per field is enough
     out.child = _load(ChildSchema(partial=("posyandu_id", *already)), child, out.errors)
+    if out.child.get("nik") and (wrong := nik_birth_mismatch(out.child["nik"], out.child["birth_date"],
+                                                              out.child["sex"])):
+        out.errors["nik"] = [wrong]
     visit = {k: cleaned[k] for k in VISIT_FIELDS if k in cleaned and k not in out.errors and k != "oedema"}
     if visit:
         visit["oedema"] = cleaned.get("oedema", False)

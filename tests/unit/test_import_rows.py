@@ -236,3 +236,22 @@ def test_a_tab_separated_file_is_read(name):
                                "weight_kg": "7,5"})]
     no_title = b"posyandu\tnama\tjk\ttgl lahir\nMelati\tAni\tP\t01/02/2025\n"
     assert list(read_rows(io.BytesIO(no_title), name)[1])[0][1]["name"] == "Ani"
+
+
+@pytest.mark.parametrize("row, shown", [
+    ({"nik": "3525015008950002"}, "female born 10/08/95"),  # the mother's NIK typed in the child's column
+    ({"nik": "3525011501250001"}, "male born 15/01/25"),  # a boy's NIK on a girl: day not + 40
+    ({"nik": "3525015601250001"}, "female born 16/01/25"),  # one day off
+    ({"nik": "3525015502250001"}, "female born 15/02/25"),
+    ({"nik": "3525015501240001"}, "female born 15/01/24"),
+])
+def test_a_nik_whose_birth_date_or_sex_is_not_the_childs_is_refused_naming_both(row, shown):
+    """Digits 7-12 of a NIK are the holder's birth date (DDMMYY, day + 40 for a woman): a mother's NIK
+    typed in the child's column, or a sibling's, was taken as the child's own."""
+    found = errors(row)
+    assert set(found) == {"nik"}, found
+    assert shown in found["nik"][0] and "female born 15/01/2025" in found["nik"][0], found
+
+
+def test_a_boys_nik_agrees_with_a_boy():
+    assert parse_row({**BASE, "sex": "L", "nik": "3525011501250001"}).errors == {}
