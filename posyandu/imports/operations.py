@@ -110,21 +110,27 @@ class _Run:
     def __init__(self, user: User, headers: dict[str, str], result: ImportResult):
         self.user, self.headers, self.result = user, headers, result
         self.posyandu: dict[str, Posyandu | None] = {}
+        self.closed_posyandu: dict[str, bool] = {}
         self.children: dict[uuid.UUID, tuple[Child, int, dict[str, Any]]] = {}  # by key id: child, first row, data
         self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
 
     def find_posyandu(self, text: str) -> Posyandu:
         if text not in self.posyandu:
-            stmt = select(Posyandu).where(access.posyandu_clause(self.user), Posyandu.deleted_at.is_(None))
+            stmt = select(Posyandu).where(access.posyandu_clause(self.user))
             try:
                 stmt = stmt.where(Posyandu.id == uuid.UUID(text))
             except ValueError:
                 name = text.lower().removeprefix("posyandu ").strip()
                 stmt = stmt.where(func.lower(Posyandu.name).in_([name, f"posyandu {name}"]))
-            found = db.session.scalars(stmt.limit(2)).all()
+            found = db.session.scalars(stmt.where(Posyandu.deleted_at.is_(None)).limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None
+            # none open by that name: a closed one in the importer's area is said so, not "unknown"
+            self.closed_posyandu[text] = not found and db.session.scalar(stmt.limit(1)) is not None
         if self.posyandu[text] is None:
+            if self.closed_posyandu[text]:
+                raise RowError({"posyandu": [Msg(f"posyandu '{text}' is closed: choose another",
+                                                 f"posyandu '{text}' sudah ditutup: pilih posyandu lain")]})
             raise RowError({"posyandu": [Msg(f"unknown posyandu '{text}' (or outside your area, or ambiguous)",
                                              f"posyandu '{text}' tidak dikenal (atau di luar wilayah Anda, atau ganda)")]})
         return self.posyandu[text]

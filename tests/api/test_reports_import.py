@@ -338,3 +338,18 @@ def test_the_cli_imports_with_dry_run_accept_valid_and_is_idempotent(app, world,
     assert len(creates) == 2 and set(creates) == {(bidan, "cli", None)}  # by the --as user, from the command line
     again = runner.invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
     assert "kunjungan baru 0" in again.output and "kunjungan sudah ada 2" in again.output
+
+
+def test_a_row_of_a_closed_posyandu_says_it_is_closed_not_unknown(client, world, db):
+    """A bidan's file naming a posyandu closed since was answered "unknown posyandu 'Mawar' (or
+    outside your area, or ambiguous)", though Mawar is in her area and spelled right."""
+    from datetime import datetime, timezone
+
+    from posyandu.registry.models import Posyandu
+
+    with client.application.app_context():
+        db.session.get(Posyandu, world.ids["p2"]).deleted_at = datetime.now(timezone.utc)
+        db.session.commit()
+    body = "posyandu,nama,jenis_kelamin,tanggal_lahir\nMawar,Gita Sari,P,2025-03-01\n"
+    why = upload(client, world, body, query="dry_run=true").get_json()["errors"][0]["errors"]
+    assert "closed" in why["posyandu"][0] and "Mawar" in why["posyandu"][0], why
