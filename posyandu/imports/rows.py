@@ -2,11 +2,14 @@
 
 Cleaning catches what real posyandu spreadsheets get wrong (domain.md, "Real
 data is messy"): NIKs stored as numbers (lost leading zeros, or Excel's
-scientific notation), weights in grams (or with thousands separators, or the unit typed in), DD/MM/YYYY dates, Excel serial dates
-(45672), written dates ("15 Januari 2025", "15-Agt-25"), decimal commas,
-"L"/"P" for sex, "berbaring"/"berdiri" for the position. The field rules are
-the API's own schemas (ChildSchema, MeasurementSchema), so an import accepts
-exactly what a cadre's phone may send. No database access here.
+scientific notation) or another person's NIK (the mother's: its birth date
+digits are not the child's), weights in grams (or with thousands separators, or
+the unit typed in), DD/MM/YYYY dates, Excel serial dates (45672), written dates
+("15 Januari 2025", "15-Agt-25"), decimal commas, "L"/"P" for sex,
+"berbaring"/"berdiri" for the position. The field rules are the API's own
+schemas (ChildSchema, MeasurementSchema), so an import accepts exactly what a
+cadre's phone may send (and the NIK's birth date, which the API does not check
+yet). No database access here.
 """
 from __future__ import annotations
 
