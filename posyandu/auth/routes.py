@@ -15,7 +15,7 @@ from posyandu.auth.models import User
 from posyandu.auth.schemas import (AccessTokenSchema, ChangePasswordSchema, LoginSchema, LogoutSchema, RedeemSchema,
                                    RegisterParentSchema, TokensSchema, UserPage, UserQueryArgs, UserSchema,
                                    UserUpdateSchema)
-from posyandu.auth.tokens import revoke
+from posyandu.auth.tokens import revoke, well_formed
 from posyandu.errors import NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import Blueprint, db, limiter
 from posyandu.pagination import paginate
@@ -89,7 +89,7 @@ def _decode_own(token: str) -> dict | None:
         payload = decode_token(token, allow_expired=True)
     except PyJWTError:
         return None
-    return payload if payload.get("sub") == str(current_user.id) else None
+    return payload if payload.get("sub") == str(current_user.id) and well_formed(payload) else None
 
 
 def _per_user(prefix: str) -> Callable[[], str]:

@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask_jwt_extended import JWTManager, decode_token
+from jwt import InvalidTokenError
 from sqlalchemy import delete, select
 
 from posyandu.audit import act_as
@@ -32,6 +33,8 @@ def init_jwt(jwt: JWTManager) -> None:
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header: dict, payload: dict) -> bool:
+        if not well_formed(payload):  # checked here: this runs before any other check of ours
+            raise InvalidTokenError("a claim every token of ours carries is missing or malformed")
         return db.session.get(RevokedToken, payload["jti"]) is not None
 
     jwt.expired_token_loader(lambda h, p: problem(401, "token_expired"))
@@ -41,6 +44,15 @@ def init_jwt(jwt: JWTManager) -> None:
     jwt.needs_fresh_token_loader(lambda h, p: problem(401, "unauthorized"))
     jwt.user_lookup_error_loader(lambda h, p: problem(401, "token_revoked"))
     jwt.token_verification_failed_loader(lambda h, p: problem(401, "token_invalid"))
+
+
+def well_formed(payload: dict) -> bool:
+    """Does the token carry what every token this server issues does (``create_access_token``)?
+    Signed with our key yet without them (a key leaked, a token made by hand), it is refused
+    (401), never looked up with a missing id (500), never taken as one that does not expire."""
+    jti, exp = payload.get("jti"), payload.get("exp")
+    return (isinstance(jti, str) and 0 < len(jti) <= 64 and payload.get("type") in ("access", "refresh")
+            and isinstance(exp, (int, float)) and not isinstance(exp, bool))
 
 
 def revoke(encoded_or_payload: str | dict, user_id: uuid.UUID) -> None:

@@ -121,6 +121,58 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _signed_by_us(app, db, drop: tuple[str, ...] = (), **claims) -> str:
+    """A token signed with the server's own key, as a leaked key or a bug elsewhere could make:
+    ``drop`` leaves claims out that every token the server issues carries."""
+    import time
+    import uuid
+
+    import jwt as pyjwt
+
+    from posyandu.auth.models import User
+
+    user = db.session.scalar(select(User).where(User.username == "kader1"))
+    now = int(time.time())
+    payload = {"sub": str(user.id), "iat": now, "nbf": now, "exp": now + 600, "type": "access",
+               "jti": str(uuid.uuid4()), "fresh": False, "role": "kader", "sv": 1, "cv": 1, **claims}
+    return pyjwt.encode({k: v for k, v in payload.items() if k not in drop}, app.config["JWT_SECRET_KEY"],
+                        algorithm="HS256")
+
+
+@pytest.mark.parametrize("drop, claims", [(("jti",), {}), (("exp",), {}), ((), {"jti": None}), ((), {"jti": ""}),
+                                          ((), {"jti": "j" * 65}), ((), {"type": "weird"}),
+                                          (("jti",), {"type": "refresh"})],
+                         ids=["no-jti", "no-exp", "null-jti", "empty-jti", "long-jti", "unknown-type",
+                              "refresh-without-jti"])
+def test_a_token_signed_by_us_without_the_claims_we_always_issue_is_401_never_a_500(app, client, world, db,
+                                                                                      drop, claims):
+    """Before, a token without ``jti`` answered 500 on every endpoint (the revocation lookup took
+    None), one without ``exp`` never expired and its logout answered 500, one of an unknown
+    ``type`` was taken as an access token."""
+    token = _signed_by_us(app, db, drop, **claims)
+    refresh = claims.get("type") == "refresh"
+    for method, url in ([("POST", "/api/v1/auth/refresh")] if refresh else
+                        [("GET", "/api/v1/auth/me"), ("GET", "/api/v1/children"), ("POST", "/api/v1/auth/logout"),
+                         ("POST", "/api/v1/auth/password"), ("POST", "/api/v1/auth/redeem")]):
+        resp = client.open(url, method=method, headers=_bearer(token),
+                           json={"current_password": PASSWORD, "new_password": "another-long-pass-1"}
+                           if url.endswith("password") else {"code": "ABCD-EFGH"} if url.endswith("redeem") else None)
+        assert resp.status_code == 401, (url, resp.get_data(as_text=True))
+        assert resp.content_type == "application/problem+json"
+        assert resp.get_json()["type"].endswith("token_invalid"), (url, resp.get_json())
+
+
+@pytest.mark.parametrize("drop", [("jti",), ("exp",)])
+def test_logging_out_with_a_malformed_refresh_token_in_the_body_still_logs_out(app, client, world, db, drop):
+    """The refresh token in the body is revoked when it is one of ours; one without ``jti`` or
+    ``exp`` answered 500 and the logout was lost."""
+    headers = world.headers("kader1")
+    resp = client.post("/api/v1/auth/logout", json={"refresh_token": _signed_by_us(app, db, drop, type="refresh")},
+                       headers=headers)
+    assert resp.status_code == 204, resp.get_data(as_text=True)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
 def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(app, client, world):
     from posyandu.audit import AuditLog
     from posyandu.extensions import db
