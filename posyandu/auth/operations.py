@@ -102,6 +102,8 @@ def update_user(user: User, data: dict[str, Any]) -> User:
         changes["password"] = ["***", "***"]
     if "active" in changes and not user.active:
         revoke_invitations_by(user)
+    elif changes.keys() & {"role", *SCOPE_FIELDS}:
+        revoke_invitations_by(user, unseen_only=True)
     if changes.keys() & {"password", "active"}:
         user.credentials_version += 1  # the user's sessions end (a lost phone's too)
     if changes.keys() & {"role", "posyandu_id", "puskesmas_id", "region_code", "active"}:
@@ -173,14 +175,18 @@ def _revoke(inv: Invitation, kabupaten_code: str | None) -> None:
     inv.expires_at = now
 
 
-def revoke_invitations_by(user: User) -> int:
+def revoke_invitations_by(user: User, *, unseen_only: bool = False) -> int:
     """Every open code a user made, when the account is switched off: a kader who left (or whose
     phone was lost) can no longer have handed out a working way into a child's record. A parent
-    who was given one asks the posyandu for a new code."""
-    rows = db.session.execute(
-        select(Invitation, Child.kabupaten_code).join(Child, Child.id == Invitation.child_id)
-        .where(Invitation.created_by == user.id, Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.id).with_for_update(of=Invitation)).all()
+    who was given one asks the posyandu for a new code. ``unseen_only``: after a change of role or
+    area, only the codes for children the user no longer sees (a kader moved to another posyandu)."""
+    from posyandu.access import child_clause
+
+    stmt = (select(Invitation, Child.kabupaten_code).join(Child, Child.id == Invitation.child_id)
+            .where(Invitation.created_by == user.id, Invitation.used_at.is_(None), Invitation.expires_at > utcnow()))
+    if unseen_only:
+        stmt = stmt.where(~child_clause(user))
+    rows = db.session.execute(stmt.order_by(Invitation.id).with_for_update(of=Invitation)).all()
     for inv, kabupaten_code in rows:
         _revoke(inv, kabupaten_code)
     return len(rows)

@@ -140,6 +140,31 @@ def test_switching_off_an_account_revokes_the_codes_it_made(client, world, make_
     assert [rid for rid, _, _ in _audit(world, "revoke", "invitation")] == _invitation_ids(world, kader1)
 
 
+def test_moving_a_kader_or_changing_her_role_revokes_the_codes_she_made_for_children_she_no_longer_sees(
+        client, world, make_child):
+    """Before, only switching the account off did: a kader moved to another posyandu (or made a bidan
+    elsewhere, or a parent) could still hand out a working code she had made for a child of her old
+    posyandu. A change that keeps the child in her sight (made the bidan of its puskesmas) keeps it."""
+    child, other = make_child(), make_child(name="Anak Lain")
+    kept, moved_away = _invite(client, world, child["id"], by="kader1b"), _invite(client, world, child["id"])
+    kader1, kader1b = _user_id(world, "kader1"), _user_id(world, "kader1b")
+    admin = world.headers("admin")
+    resp = client.patch(f"/api/v1/users/{kader1}", json={"posyandu_id": str(world.ids["p3"])}, headers=admin)
+    assert resp.status_code == 200, resp.get_json()
+    assert _redeem(client, world, moved_away).status_code == 422
+    assert [rid for rid, _, _ in _audit(world, "revoke", "invitation")] == _invitation_ids(world, kader1)
+    # made the bidan of the puskesmas the child belongs to: she still sees it, her code still opens it
+    resp = client.patch(f"/api/v1/users/{kader1b}", json={"role": "bidan", "puskesmas_id": str(world.ids["pkm_a"])},
+                        headers=admin)
+    assert resp.status_code == 200, resp.get_json()
+    assert _redeem(client, world, kept).status_code == 200
+    # made a parent: she sees no child, no code of hers opens one
+    last = _invite(client, world, other["id"], by="kader1b")
+    resp = client.patch(f"/api/v1/users/{kader1b}", json={"role": "parent"}, headers=admin)
+    assert resp.status_code == 200, resp.get_json()
+    assert _redeem(client, world, last).status_code == 422
+
+
 def _invitation_ids(world, created_by):
     import uuid
 
