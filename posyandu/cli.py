@@ -34,7 +34,7 @@ def register_cli(app: Flask) -> None:
 @click.password_option()
 def create_admin(username: str, name: str, password: str) -> None:
     """Create an admin user (checked as ``POST /api/v1/users`` checks one: username, a password of
-    at least 8 characters, a username not taken)."""
+    at least 8 characters not easily guessed, a username not taken)."""
     from marshmallow import ValidationError
 
     from posyandu.auth.operations import create_user

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
-from posyandu.auth.passwords import hash_password, needs_rehash, verify_password
+from posyandu.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
 from posyandu.database import aware, utcnow
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import db
@@ -75,9 +75,16 @@ def _username_free(username: str, user_id: uuid.UUID | None = None) -> None:
         raise ValidationFailed(errors={"username": [Msg("already taken", "sudah dipakai")]})
 
 
+def _strong(password: str, username: str, field: str = "password") -> None:
+    problem = weak_password(password, username)
+    if problem is not None:
+        raise ValidationFailed(errors={field: [problem]})
+
+
 def create_user(data: dict[str, Any]) -> User:
     data = dict(data)
     data["username"] = data["username"].lower()
+    _strong(data["password"], data["username"])
     _check_scope(data)
     data |= _only_own_scope(data["role"])
     _username_free(data["username"])
@@ -94,6 +101,8 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     if "username" in data:
         data["username"] = data["username"].lower()
         _username_free(data["username"], user.id)
+    if password:
+        _strong(password, data.get("username", user.username))
     merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
     _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id")))
     changes = apply_changes(user, data | _only_own_scope(merged["role"]))
@@ -125,6 +134,7 @@ def change_password(user: User, current: str, new: str) -> dict[str, Any] | None
     if new == current:
         raise ValidationFailed(errors={"new_password": [Msg("must differ from the current password",
                                                             "harus berbeda dari kata sandi sekarang")]})
+    _strong(new, user.username, "new_password")
     user.password_hash = hash_password(new)
     user.credentials_version += 1
     log_action("password_change", "user", user.id, {"password": ["***", "***"]})

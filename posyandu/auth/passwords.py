@@ -4,6 +4,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from posyandu.messages import Msg
+
 _hasher = PasswordHasher()
 _dummy_hash: str | None = None
 
@@ -34,3 +36,26 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
+
+
+# The most used passwords of 8 characters or more (lists of leaked passwords, with the Indonesian
+# ones among them), compared lower-case: a guesser tries these first, within any rate limit.
+COMMON_PASSWORDS = frozenset("""
+12345678 123456789 1234567890 0123456789 12341234 11223344 87654321 00000000 11111111 88888888
+password password1 password12 password123 passw0rd qwertyuiop qwerty123 qwertyui 1qaz2wsx
+iloveyou abcd1234 abc12345 asdfghjk asdf1234 1q2w3e4r 1q2w3e4r5t zaq12wsx sunshine princess
+football baseball superman starwars whatever trustno1 letmein1 welcome1 admin123 administrator
+bismillah indonesia sayangku sayang123 rahasia123 katasandi katasandi123 jakarta1 cintaku
+""".split())
+WEAK_PASSWORD = Msg("too easy to guess: not your username, one repeated character or a common password",
+                    "terlalu mudah ditebak: jangan nama pengguna, satu karakter berulang, atau kata sandi umum")
+
+
+def weak_password(password: str, username: str) -> Msg | None:
+    """Why ``password`` is refused for ``username``, or None. NIST SP 800-63B §5.1.1.2: refuse
+    passwords from lists of common ones and context-specific ones (the username); no rules of
+    composition (a long passphrase is good)."""
+    folded = password.strip().lower()
+    if len(set(folded)) <= 1 or folded in COMMON_PASSWORDS or folded == username.strip().lower():
+        return WEAK_PASSWORD
+    return None

@@ -269,13 +269,13 @@ def test_an_admin_resetting_a_password_ends_the_users_sessions(client, world):
 def test_only_admins_manage_users(client, world):
     for who in ("kader1", "bidan_a", "dinkes_gresik", "parent1"):
         assert client.get("/api/v1/users", headers=world.headers(who)).status_code == 403
-        resp = client.post("/api/v1/users", json={"username": "x1", "password": "12345678", "name": "X",
+        resp = client.post("/api/v1/users", json={"username": "x1", "password": "kuat-sekali", "name": "X",
                                                   "role": "admin"}, headers=world.headers(who))
         assert resp.status_code == 403
 
 
 def test_a_kader_needs_an_existing_posyandu(client, world):
-    resp = client.post("/api/v1/users", json={"username": "kader9", "password": "12345678", "name": "K",
+    resp = client.post("/api/v1/users", json={"username": "kader9", "password": "kuat-sekali", "name": "K",
                                               "role": "kader"}, headers=world.headers("admin"))
     assert resp.status_code == 422 and "posyandu_id" in resp.get_json()["errors"]
 
@@ -284,7 +284,7 @@ def test_a_kader_is_not_put_at_a_closed_posyandu_but_one_there_can_still_be_swit
     """A closed posyandu takes no children: a kader given it (new, or moved there) could do nothing.
     Both were accepted. Kader2, whose posyandu closed after she was made, can still be edited."""
     assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 204
-    body = {"username": "kader9", "password": "12345678", "name": "K", "role": "kader",
+    body = {"username": "kader9", "password": "kuat-sekali", "name": "K", "role": "kader",
             "posyandu_id": str(world.ids["p2"])}
     made = client.post("/api/v1/users", json=body, headers=world.headers("admin", "id"))
     assert made.status_code == 422, made.get_json()
@@ -316,7 +316,7 @@ def test_renaming_a_user_to_a_taken_username_is_422_on_the_field_as_creating_one
 def test_a_users_phone_is_stored_without_separators_and_a_username_has_no_final_newline(client, world):
     """The column holds 20 characters: "0-8-1-2-3-4-5-6-7-8-9-0" (23 as typed) once failed at the
     database (or was stored whole on SQLite); a final newline once passed the username pattern."""
-    body = {"username": "admin9", "password": "12345678", "name": "A", "role": "admin",
+    body = {"username": "admin9", "password": "kuat-sekali", "name": "A", "role": "admin",
             "phone": "0-8-1-2-3-4-5-6-7-8-9-0"}
     made = client.post("/api/v1/users", json=body, headers=world.headers("admin"))
     assert made.status_code == 201 and made.get_json()["phone"] == "081234567890", made.get_json()
@@ -393,3 +393,31 @@ def test_login_and_user_changes_are_audited(app, client, world, db):
     client.post("/api/v1/auth/login", json={"username": "kader1", "password": "bad"})
     actions = set(db.session.scalars(select(AuditLog.action)))
     assert {"create", "login_failed"} <= actions
+
+
+@pytest.mark.parametrize("password", ["12345678", "password", "Password1", "        ", "aaaaaaaaaa", "ibu_sari99",
+                                      "IBU_SARI99 "])
+def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, world, make_child, password):
+    """Any 8 characters were taken: "12345678", eight spaces, or the username itself, for accounts
+    that open children's health records (NIST SP 800-63B 3.1.1.2: refuse common and context-specific
+    passwords). Refused on the field, in Indonesian, wherever a password is set."""
+    admin, kader = world.headers("admin", "id"), world.headers("kader1", "id")
+    made = client.post("/api/v1/users", json={"username": "ibu_sari99", "password": password, "name": "Sari",
+                                              "role": "admin"}, headers=admin)
+    assert made.status_code == 422 and list(made.get_json()["errors"]) == ["password"], made.get_json()
+    assert "mudah ditebak" in made.get_json()["errors"]["password"][0]
+    kader1 = _user_id(client, world, "kader1")
+    reset = client.patch(f"/api/v1/users/{kader1}", json={"password": password, "username": "ibu_sari99"},
+                         headers=admin)
+    assert reset.status_code == 422 and list(reset.get_json()["errors"]) == ["password"], reset.get_json()
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=kader).get_json()["code"]
+    registered = client.post("/api/v1/auth/register", json={"code": code, "username": "ibu_sari99", "password": password,
+                                                            "name": "Sari"})
+    assert registered.status_code == 422 and list(registered.get_json()["errors"]) == ["password"]
+    # the code was not used by the refused registration
+    assert client.post("/api/v1/auth/register", json={"code": code, "username": "ibu_sari99",
+                                                      "password": "kuat-sekali", "name": "Sari"}).status_code == 201
+    own = client.post("/api/v1/auth/password", json={"current_password": "kuat-sekali", "new_password": password},
+                      headers=_bearer(_login(client, "ibu_sari99", "kuat-sekali")["access_token"]))
+    assert own.status_code == 422 and list(own.get_json()["errors"]) == ["new_password"], own.get_json()
