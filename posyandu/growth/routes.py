@@ -127,9 +127,10 @@ class GrowthChart(MethodView):
 class KbmSchema(Schema):
     version = fields.Integer(dump_only=True)
     grams_by_month = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^([1-9]|[1-5][0-9]|60)$")),
-                                 values=fields.Integer(validate=validate.Range(0, 2000)), required=True,
+                                 values=fields.Integer(validate=validate.Range(1, 2000)), required=True,
                                  metadata={"description": "KBM in grams by completed month of age (1-60); month 1 is "
-                                                          "required, a month missing takes the previous month's value"})
+                                                          "required, a month missing takes the previous month's value. "
+                                                          "At least 1 g: a weight that did not go up is T (Buku KIA)"})
     source = fields.String(required=True, validate=validate.Length(min=3, max=255))
     created_at = fields.DateTime(dump_only=True, allow_none=True, metadata={"description": "null for the built-in table"})
 

@@ -109,3 +109,23 @@ def test_a_kbm_table_without_month_one_is_422_and_the_trends_stand(client, world
     assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
     again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
     assert (again["trend"], again["kbm_g"]) == ("T", 400)
+
+
+def test_a_kbm_of_0_g_is_422_and_a_weight_that_did_not_go_up_stays_t(client, world, make_child):
+    """Buku KIA: a weight that stayed the same is T (tidak naik). A KBM of 0 g was published and
+    turned every unchanged weight of those months into N (gain 0 >= KBM 0)."""
+    this_month = date.today().replace(day=1)
+    child = make_child(sex="M", birth_date=(this_month - timedelta(days=200)).isoformat())
+    url = f"/api/v1/children/{child['id']}/measurements"
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1"))
+    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1")).get_json()
+    assert (m["trend"], m["weight_gain_g"]) == ("T", 0)
+    grams = {"1": 800, "6": 0, "7": 400}
+    resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": grams, "source": "tabel salah ketik"},
+                       headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    assert "6" in str(resp.get_json()["errors"]["grams_by_month"]) and "0" in str(resp.get_json()["errors"]), resp.get_json()
+    assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
+    again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
+    assert again["trend"] == "T"
