@@ -54,11 +54,18 @@ def create_admin(username: str, name: str, password: str) -> None:
 
 
 def _field_lines(errors: object) -> list[str]:
-    """Per-field messages ({field: [message, ...]}) as lines "field: message; message" (Indonesian)."""
+    """Per-field messages ({field: [message, ...]}, nested as marshmallow nests them) as lines
+    "field: message; message" (Indonesian), a nested field named by its path ("document.entries[3].name")."""
     from posyandu.i18n import translate_field_message
 
-    return [f"{field}: {'; '.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-            for field, msgs in translate_field_message(errors).items()]  # type: ignore[union-attr]
+    def lines(node: object, path: str) -> list[str]:
+        if isinstance(node, dict):
+            return [line for key, sub in node.items()
+                    for line in lines(sub, f"{path}[{key}]" if isinstance(key, int) else
+                                      f"{path}.{key}" if path else str(key))]
+        return [f"{path}: {'; '.join(map(str, node if isinstance(node, list) else [node]))}"]
+
+    return lines(translate_field_message(errors), "")
 
 
 def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

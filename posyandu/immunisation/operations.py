@@ -28,7 +28,7 @@ from posyandu.immunisation.schedule import (Schedule, ScheduleError, load_defaul
 from posyandu.immunisation.supplements import SupplementGiven, validate_supplement
 from posyandu.registry.models import Child
 from posyandu.sync.models import ChangeLog
-from posyandu.validators import today
+from posyandu.validators import today, unstorable_text
 
 # The fields whose write has a dose (or capsule) judged by the schedule's rules: a new record writes
 # them all, an edit those it changes. A restore writes ``deleted_at`` (``events.restore_event``): the
@@ -143,6 +143,9 @@ def load_schedule_file(path: Path, valid_from: date | None = None, active: bool 
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(errors={"document": [f"not JSON: {exc}"]}) from None
+    unstorable = unstorable_text(document)  # as the API's parser refuses them (extensions.Parser)
+    if unstorable:
+        raise ValidationFailed(errors={"document": unstorable})
     if valid_from is not None and isinstance(document, dict):
         document["valid_from"] = valid_from.isoformat()
     return publish_version(None, document, active)

@@ -305,3 +305,25 @@ def test_a_forged_versions_cursor_is_422(client, world):
     for values in ([2 ** 70], ["abc"], [1, 2]):
         resp = client.get(f"{SCHEDULE}/versions?cursor={encode_cursor(values)}", headers=world.headers("kader1"))
         assert resp.status_code == 422 and "cursor" in resp.get_json()["errors"], values
+
+
+@pytest.mark.parametrize("field, text", [("source", "Kemenkes\u0000 2024"), ("name", "Jadwal \ud83d")])
+def test_flask_load_schedule_refuses_nul_and_lone_surrogates_as_the_api_does(app, client, world, tmp_path, field,
+                                                                             text):
+    """The API refuses a document with NUL or half an emoji (422); the command stored it (SQLite) or
+    stopped with a database traceback (PostgreSQL cannot store either), and on SQLite every phone's
+    fetch of the schedule then carried it."""
+    import json
+
+    doc = {**copy.deepcopy(in_force(client, world)["document"]), "version": "2026.9", field: text}
+    api = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin", "id"))
+    assert api.status_code == 422, api.get_json()
+    path = tmp_path / "jadwal.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")  # \u0000 and \ud83d written as JSON escapes
+    out = app.test_cli_runner().invoke(args=["load-schedule", str(path)])
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit), (out.output, out.exception)
+    assert "jadwal tidak valid" in out.output and f"document.{field}: tidak boleh berisi karakter NUL" in out.output, \
+        out.output
+    versions = client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"]
+    assert [v["version"] for v in versions] == ["2024.2"]
+    assert in_force(client, world)["version"] == "2024.2"
