@@ -50,7 +50,20 @@ def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
     pkm = Puskesmas(id=uuid.uuid4(), kabupaten_code=kabupaten_of(data["kecamatan_code"]), **data)
     db.session.add(pkm)
     db.session.flush()
-    log_action("create", "puskesmas", pkm.id, created_fields(data))
+    log_action("create", "puskesmas", pkm.id, created_fields(data), kabupaten_code=pkm.kabupaten_code)
+    return pkm
+
+
+def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
+    """Rename a puskesmas, correct its code, or give it its kecamatan's new code (a region split):
+    its kabupaten follows the kecamatan, as a bidan's posyandu are judged by it (``_check_posyandu_fields``).
+    Its posyandu keep their own desa: each is moved with ``update_posyandu``, which takes its children along."""
+    if "kecamatan_code" in data:
+        _region_of_level(data["kecamatan_code"], "kecamatan", "kecamatan_code")
+        data = {**data, "kabupaten_code": kabupaten_of(data["kecamatan_code"])}
+    changes = apply_changes(pkm, data)
+    if changes:
+        log_action("update", "puskesmas", pkm.id, changes, kabupaten_code=pkm.kabupaten_code)
     return pkm
 
 

@@ -19,7 +19,8 @@ from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        InvitationSchema, LinkedParentSchema, MergeSchema, NotDuplicateSchema,
                                        OpenInvitationSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
-                                       PosyanduUpdateSchema, PuskesmasSchema, RegionPage, RegionQueryArgs, RegionSchema)
+                                       PosyanduUpdateSchema, PuskesmasSchema, PuskesmasUpdateSchema, RegionPage,
+                                       RegionQueryArgs, RegionSchema)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
 
@@ -64,6 +65,21 @@ class PuskesmasList(MethodView):
     def post(self, body):
         """Create a puskesmas (admin)."""
         pkm = ops.create_puskesmas(body)
+        db.session.commit()
+        return pkm
+
+
+@blp.route("/puskesmas/<uuid:puskesmas_id>")
+class PuskesmasById(MethodView):
+    @roles_required("admin")
+    @blp.arguments(PuskesmasUpdateSchema(partial=True))
+    @blp.response(200, PuskesmasSchema)
+    def patch(self, body, puskesmas_id):
+        """Rename a puskesmas, correct its code, or move it to its kecamatan's new code (admin).
+
+        After a region split its kabupaten follows the kecamatan; its posyandu are moved one by one
+        (``PATCH /posyandu/{id}`` with their desa's new code), each taking its children along."""
+        pkm = ops.update_puskesmas(db.get_or_404(Puskesmas, puskesmas_id), body)
         db.session.commit()
         return pkm
 

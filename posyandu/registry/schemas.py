@@ -33,6 +33,10 @@ class PuskesmasSchema(Schema):
     kabupaten_code = fields.String(dump_only=True)
 
 
+class PuskesmasUpdateSchema(PuskesmasSchema):
+    """PATCH body for a puskesmas: any subset of its fields (its kabupaten follows the kecamatan)."""
+
+
 class PosyanduSchema(Schema):
     id = fields.UUID()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))

@@ -278,3 +278,33 @@ def test_a_child_moved_to_a_posyandu_of_another_kabupaten_takes_the_kabupaten_al
     seen = client.get(f"/api/v1/children/{child['id']}", headers=world.headers("dinkes_bangkalan"))
     assert seen.status_code == 200
     assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("dinkes_gresik")).status_code == 404
+
+
+def test_a_puskesmas_follows_a_region_split_to_its_new_kabupaten_audited(client, world, db):
+    """A kabupaten split (a new kota, new Kemendagri codes): the puskesmas's kecamatan gets a code
+    of the new kabupaten. There was no way to edit a puskesmas, so it kept the old kabupaten, and
+    its bidan could place no posyandu in her own (renumbered) desa: 'harus di kabupaten/kota
+    puskesmas Anda'."""
+    from posyandu.audit import AuditLog
+
+    for code, name in [("35.78", "Kota Baru"), ("35.78.01", "Wringinanom"), ("35.78.01.2001", "Sumbergede")]:
+        assert client.post("/api/v1/regions", json={"code": code, "name": name},
+                           headers=world.headers("admin")).status_code == 201
+    url = f"/api/v1/puskesmas/{world.ids['pkm_a']}"
+    body = {"name": "Baru", "desa_code": "35.78.01.2001", "meeting_day": 12, "puskesmas_id": str(world.ids["pkm_a"])}
+    assert client.post("/api/v1/posyandu", json=body, headers=world.headers("bidan_a")).status_code == 422
+    assert client.patch(url, json={"kecamatan_code": "35.78.01"}, headers=world.headers("bidan_a")).status_code == 403
+    bad = client.patch(url, json={"kecamatan_code": "35.78.01.2001"}, headers=world.headers("admin", "id"))
+    assert bad.status_code == 422 and "kecamatan_code" in bad.get_json()["errors"], bad.get_json()
+    moved = client.patch(url, json={"kecamatan_code": "35.78.01", "name": "PKM Wringinanom Kota"},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    assert (moved.get_json()["kecamatan_code"], moved.get_json()["kabupaten_code"], moved.get_json()["name"]) == (
+        "35.78.01", "35.78", "PKM Wringinanom Kota")
+    ok = client.post("/api/v1/posyandu", json=body, headers=world.headers("bidan_a"))
+    assert ok.status_code == 201 and ok.get_json()["kabupaten_code"] == "35.78", ok.get_json()
+    row = db.session.scalars(select(AuditLog).where(AuditLog.entity == "puskesmas", AuditLog.action == "update",
+                                                    AuditLog.record_id == str(world.ids["pkm_a"]))).one()
+    assert row.changes == {"kecamatan_code": ["35.25.01", "35.78.01"], "kabupaten_code": ["35.25", "35.78"],
+                           "name": ["PKM Wringinanom", "PKM Wringinanom Kota"]}
+    assert row.user_id is not None and row.kabupaten_code == "35.78"
