@@ -83,6 +83,13 @@ def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
             f"berkas tidak dapat dibaca sebagai CSV UTF-8 (not a UTF-8 CSV file): {exc}") from None
 
 
+def _unstorable(row: dict[str, str]) -> dict[str, object]:
+    """The cells of a CSV row the database cannot store (NUL), refused as the API refuses them."""
+    from posyandu.validators import unstorable_text
+
+    return unstorable_text({k: v for k, v in row.items() if k is not None})
+
+
 def _refuse(problems: list[tuple[int, dict[str, object]]]) -> None:
     """Nothing of the file is saved; every bad row is listed with its line and field (Indonesian)."""
     db.session.rollback()
@@ -106,6 +113,9 @@ def import_regions(path: Path) -> None:
     problems: list[tuple[int, dict[str, object]]] = []
     loaded = []
     for line, row in _csv_rows(path, ("code", "name")):
+        if bad := _unstorable(row):
+            problems.append((line, bad))
+            continue
         try:
             loaded.append((line, RegionSchema().load({"code": (row["code"] or "").strip(), "name": row["name"] or ""})))
         except ValidationError as exc:
@@ -145,6 +155,9 @@ def import_posyandu(path: Path) -> None:
     problems: list[tuple[int, dict[str, object]]] = []
     closed: list[str] = []
     for line, row in _csv_rows(path, ("name", "desa_code", "puskesmas_code", "meeting_day")):
+        if bad := _unstorable(row):
+            problems.append((line, bad))
+            continue
         code = (row["puskesmas_code"] or "").strip()
         pkm = db.session.scalar(select(Puskesmas).where(Puskesmas.code == code))
         if pkm is None:

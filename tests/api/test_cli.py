@@ -140,6 +140,41 @@ def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, 
         assert db.session.scalar(select(func.count()).select_from(Posyandu)) == 0, row
 
 
+def test_import_regions_and_posyandu_refuse_nul_with_the_line(app, db, tmp_path):
+    """A NUL in a cell (a spreadsheet's export) was stored by SQLite and stopped the command with a
+    database traceback on PostgreSQL; the API refuses it (422). Now the file is refused with its line."""
+    from posyandu.registry.models import Posyandu, Puskesmas, Region
+
+    runner = app.test_cli_runner()
+    regions = tmp_path / "regions.csv"
+    regions.write_text("code,name\n35,Jawa Timur\n35.25,Gre\x00sik\n", encoding="utf-8")
+    out = runner.invoke(args=["import-regions", str(regions)])
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit), (out.output, out.exception)
+    assert "baris 3: name: tidak boleh berisi karakter NUL" in out.output, out.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Region)) == 0
+
+    regions.write_text("code,name\n35,Jawa Timur\n35.25,Gresik\n35.25.01,Wringinanom\n35.25.01.2001,Sumbergede\n",
+                       encoding="utf-8")
+    assert runner.invoke(args=["import-regions", str(regions)]).exit_code == 0
+    runner.invoke(args=["create-admin", "--username", "root"], input="sandi-kuat-1\nsandi-kuat-1\n")
+    with app.app_context():
+        db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
+        db.session.commit()
+    posyandu = tmp_path / "posyandu.csv"
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day,address\nMelati,35.25.01.2001,P01,5,Jl.\x00 Raya\n",
+                        encoding="utf-8")
+    out = runner.invoke(args=["import-posyandu", str(posyandu)])
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit), (out.output, out.exception)
+    assert "baris 2: address: tidak boleh berisi karakter NUL" in out.output, out.output
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day,address\nMel\x00ati,35.25.01.2001,P01,5,\n",
+                        encoding="utf-8")
+    out = runner.invoke(args=["import-posyandu", str(posyandu)])
+    assert out.exit_code == 1 and "baris 2: name: tidak boleh berisi karakter NUL" in out.output, out.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Posyandu)) == 0
+
+
 def test_import_posyandu_says_a_row_of_a_closed_posyandu_is_not_reopened(app, db, tmp_path):
     """A row naming a posyandu that was closed was skipped as "already there": the admin read
     "0 posyandu imported" and took it for open, while no child could be registered at it."""
