@@ -14,7 +14,7 @@ from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
 from posyandu.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
 from posyandu.database import aware, utcnow
-from posyandu.errors import NotFound, ValidationFailed
+from posyandu.errors import Conflict, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
@@ -104,6 +104,8 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     if password:
         _strong(password, data.get("username", user.username))
     merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
+    if user.role == "admin" and user.active and (merged["role"] != "admin" or data.get("active", True) is False):
+        _keep_an_admin(user)
     _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id")))
     changes = apply_changes(user, data | _only_own_scope(merged["role"]))
     if password:
@@ -119,6 +121,22 @@ def update_user(user: User, data: dict[str, Any]) -> User:
         user.scope_version += 1  # this user's sync cursors reset (a full re-pull)
     log_action("update", "user", user.id, changes)
     return user
+
+
+LAST_ADMIN = Msg("the last active admin cannot be switched off or given another role: make another admin first",
+                 "admin aktif terakhir tidak dapat dinonaktifkan atau diberi peran lain: buat admin lain dulu")
+
+
+def _keep_an_admin(user: User) -> None:
+    """Another active admin stands when ``user`` stops being one: else no one could manage users,
+    areas or the schedule (only a shell on the server could make an admin again). The admins'
+    rows are locked, in id order, so two admins switching each other off at once are judged one
+    after the other (the second sees the first's change)."""
+    from posyandu.access import CHILD, locked
+
+    admins = locked(select(User).where(User.role == "admin").order_by(User.id), CHILD)
+    if not any(other.active and other.role == "admin" for other in admins if other.id != user.id):
+        raise Conflict(LAST_ADMIN)
 
 
 WRONG_PASSWORD = Msg("wrong password", "kata sandi salah")

@@ -421,3 +421,25 @@ def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, wo
     own = client.post("/api/v1/auth/password", json={"current_password": "kuat-sekali", "new_password": password},
                       headers=_bearer(_login(client, "ibu_sari99", "kuat-sekali")["access_token"]))
     assert own.status_code == 422 and list(own.get_json()["errors"]) == ["new_password"], own.get_json()
+
+
+def test_the_last_active_admin_cannot_be_switched_off_or_given_another_role(client, world):
+    """The only admin switching her own account off (or making it a bidan) by mistake left no one to
+    manage users, posyandu or the schedule: her session ended there and then, and only a shell on
+    the server (flask create-admin) could bring an admin back. With a second admin it is allowed."""
+    admin = _user_id(client, world, "admin")
+    for body in ({"active": False}, {"role": "bidan", "puskesmas_id": str(world.ids["pkm_a"])}):
+        resp = client.patch(f"/api/v1/users/{admin}", json=body, headers=world.headers("admin", "id"))
+        assert resp.status_code == 409 and resp.content_type == "application/problem+json", resp.get_json()
+        assert "admin aktif terakhir" in resp.get_json()["detail"], resp.get_json()
+    assert client.get("/api/v1/auth/me", headers=world.headers("admin")).get_json()["role"] == "admin"
+    made = client.post("/api/v1/users", json={"username": "admin2", "password": "admin-dua-kuat", "name": "Admin Dua",
+                                              "role": "admin", "active": False}, headers=world.headers("admin"))
+    assert made.status_code == 201
+    # a switched-off admin is no admin: the last active one is still refused
+    assert client.patch(f"/api/v1/users/{admin}", json={"active": False},
+                        headers=world.headers("admin")).status_code == 409
+    assert client.patch(f"/api/v1/users/{made.get_json()['id']}", json={"active": True},
+                        headers=world.headers("admin")).status_code == 200
+    off = client.patch(f"/api/v1/users/{admin}", json={"active": False}, headers=world.headers("admin"))
+    assert off.status_code == 200 and off.get_json()["active"] is False
