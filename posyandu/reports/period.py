@@ -17,6 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from posyandu.immunisation.schedule import add_months
 
@@ -134,6 +135,15 @@ def reaching_months_in(month: Month, months: int) -> tuple[date, date]:
     return born_by(month.first - timedelta(days=1), months), born_by(month.last, months)
 
 
+TENTH = Decimal("0.1")
+
+
 def pct(part: int, whole: int) -> float | None:
-    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is 0."""
-    return round(100.0 * part / whole, 1) if whole else None
+    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is 0.
+
+    Rounded half up from the exact ratio of the two counts, as Excel's ROUND and the paper
+    forms do (1/16 = 6.25 % → 6.3; 3/2000 = 0.15 % → 0.2): Python's ``round`` of the float
+    rounds a tie to the even digit (6.2) and sees 0.15 as 0.1499…"""
+    if not whole:
+        return None
+    return float((Decimal(100 * part) / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP))

@@ -5,13 +5,17 @@ import assert from 'node:assert/strict';
 import * as R from '../../static/pwa/js/report-shape.js';
 import { createApi } from '../../static/pwa/js/api.js';
 
-test('percentages: one decimal, rounded like the server (Python round: an exact x.25 goes to the even digit)', () => {
+test('percentages: one decimal, rounded like the server (half up from the exact ratio, as Excel and the paper forms)', () => {
   assert.equal(R.pct(1, 3), 33.3);
   assert.equal(R.pct(2, 3), 66.7);
   assert.equal(R.pct(7, 8), 87.5);
-  assert.equal(R.pct(1, 16), 6.2); // 6.25 exactly: round(6.25, 1) == 6.2 in Python, toFixed gives 6.3
-  assert.equal(R.pct(3, 16), 18.8); // 18.75 exactly: the even digit is 8
-  assert.equal(R.pct(39, 48), 81.2); // 81.25
+  assert.equal(R.pct(1, 16), 6.3); // 6.25 exactly: half up
+  assert.equal(R.pct(3, 16), 18.8); // 18.75
+  assert.equal(R.pct(39, 48), 81.3); // 81.25
+  assert.equal(R.pct(1, 400), 0.3); // 0.25
+  assert.equal(R.pct(3, 2000), 0.2); // 0.15: (100 * 3) / 2000 is 0.1499… as a float, toFixed gave 0.1
+  assert.equal(R.pct(1, 1600), 0.1); // 0.0625
+  assert.equal(R.pct(8, 8), 100);
   assert.equal(R.pct(0, 5), 0);
   assert.equal(R.pct(5, 0), null);
 });
@@ -45,7 +49,7 @@ test('SKDN total over areas: counts added, ratios from the sums (not averaged)',
   assert.equal(t.D, t.N + t.T + t.O + t.B);
   assert.equal(t.K_S, 96); // 48/50
   assert.equal(t.D_S, 78); // 39/50 (area a alone is 75.0, b 90.0: the mean 82.5 would be wrong)
-  assert.equal(t.D_K, 81.2); // 39/48 = 81.25
+  assert.equal(t.D_K, 81.3); // 39/48 = 81.25, half up
   assert.equal(t.N_D, 66.7); // 26/39
   assert.equal(t.N_D_prime, 78.8); // 26/33 = 78.79
   assert.equal(t.N_S, 52); // 26/50

@@ -79,6 +79,21 @@ def test_percentages_have_one_decimal_and_none_without_a_denominator():
     assert (pct(1, 3), pct(2, 3), pct(0, 5), pct(3, 0)) == (33.3, 66.7, 0.0, None)
 
 
+@pytest.mark.parametrize("part, whole, expected", [
+    (1, 8, 12.5),      # 12.5 exactly: nothing to round
+    (1, 16, 6.3),      # 6.25 exactly: half up, as Excel's ROUND and the paper forms (round() gave 6.2)
+    (39, 48, 81.3),    # 81.25
+    (5, 16, 31.3),     # 31.25
+    (3, 16, 18.8),     # 18.75
+    (1, 400, 0.3),     # 0.25
+    (3, 2000, 0.2),    # 0.15: 100 * 3 / 2000 is 0.1499… as a float, 0.15 as a ratio of integers
+    (1, 1600, 0.1),    # 0.0625: below the half, down
+    (2, 3, 66.7), (1, 3, 33.3), (8, 8, 100.0),
+])
+def test_percentages_round_half_up_from_the_exact_ratio(part, whole, expected):
+    assert pct(part, whole) == expected
+
+
 def test_the_period_rules_import_neither_flask_nor_the_database():
     probe = ("import sys\nimport posyandu.reports.period\n"
              "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy')"

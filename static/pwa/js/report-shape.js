@@ -15,15 +15,14 @@ export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'
 export const D_S_TARGET = 80; // SPM: participation (D/S) of 80% and above
 
 /**
- * `part` as a percentage of `whole` with one decimal, null when `whole` is 0 — the
- * server's `round(100.0 * part / whole, 1)`: Python rounds an exact tie (x.25) to the
- * even digit, toFixed() to the larger one, so that single case is handled here.
+ * `part` as a percentage of `whole` with one decimal, null when `whole` is 0 — as the server
+ * rounds it (posyandu/reports/period.py `pct`): half up from the exact ratio of the counts, as
+ * Excel and the paper forms (1/16 = 6.25 → 6.3; 3/2000 = 0.15 → 0.2, which toFixed gives 0.1).
+ * Whole numbers only: tenths = floor((2000·part + whole) / (2·whole)), exact below 2^53.
  */
 export function pct(part, whole) {
   if (!whole) return null;
-  const q = (100 * part) / whole;
-  if (Number.isInteger(q * 4) && (q * 4) % 4 === 1) return (Math.floor(q) * 10 + 2) / 10;
-  return Number(q.toFixed(1));
+  return Math.floor((2000 * part + whole) / (2 * whole)) / 10;
 }
 
 const ym = (text) => { const [y, m] = text.split('-').map(Number); return y * 12 + m - 1; };
