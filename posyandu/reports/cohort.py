@@ -7,7 +7,9 @@
 * Areas: a posyandu rolls up to its desa, the kecamatan and kabupaten of that desa
   (Kemendagri codes nest by prefix), and its puskesmas. ``level`` picks the grouping
   column. A puskesmas may run posyandu in a desa of a neighbouring kecamatan: the
-  kecamatan is the desa's, never the puskesmas's.
+  kecamatan is the desa's, never the puskesmas's. Every area holding an open posyandu
+  the report covers has its rows, zeros when it has no child to count
+  (``covered_areas``): a health office reads a missing row as "did not report".
 * A child's visit of the month is its latest measurement of the month (the
   latest weighing, for SKDN), chosen with a window function. A nutrition index
   is read from the latest measurement that measured its inputs
@@ -145,6 +147,23 @@ def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
     return {str(k): name for k, name in rows}
 
 
+def covered_areas(session: Any, posyandu_filter: Any, level: str) -> dict[str, str | None]:
+    """Every area at ``level`` holding an open posyandu the report covers, in order, with its name."""
+    stmt = select(area_column(level).label("area")).where(posyandu_filter, Posyandu.deleted_at.is_(None)).distinct()
+    keys = sorted(str(k) for k in session.scalars(stmt))
+    names = area_names(session, level, keys)
+    return {k: names.get(k) for k in keys}
+
+
+def every_area(rows: list[dict[str, Any]], areas: dict[str, str | None],
+               counts: Iterable[str]) -> list[dict[str, Any]]:
+    """``rows`` (one per area, from ``grouped``) and a row of zero ``counts`` for each area of
+    ``areas`` (``covered_areas``) that has none, in area order."""
+    have = {r["area"] for r in rows}
+    blank = [{"area": a, "area_name": name, **{k: 0 for k in counts}} for a, name in areas.items() if a not in have]
+    return sorted(rows + blank, key=lambda r: r["area"])
+
+
 def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Run an aggregate grouped by area (and ``keys``), ordered, with area names attached."""
     group = [stmt.selected_columns.area, *(stmt.selected_columns[k] for k in keys)]
@@ -156,16 +175,19 @@ def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = ()) 
     return rows
 
 
-def with_margins(cells: list[dict[str, Any]], counts: Iterable[str], *, cross: bool) -> list[dict[str, Any]]:
+def with_margins(cells: list[dict[str, Any]], counts: Iterable[str], areas: dict[str, str | None], *,
+                 cross: bool) -> list[dict[str, Any]]:
     """Add totals to rows keyed by (area, sex, age_group): per area the total (all, 0-59), each sex
-    over all ages, each age group over both sexes and, with ``cross``, the sex × age cells themselves."""
+    over all ages, each age group over both sexes and, with ``cross``, the sex × age cells themselves.
+    Every area of ``areas`` (``covered_areas``) has them all, zeros where it has no cell."""
     counts = list(counts)
     out: list[dict[str, Any]] = []
-    by_area: dict[str, list[dict[str, Any]]] = {}
+    by_area: dict[str, list[dict[str, Any]]] = {area: [] for area in areas}
     for c in cells:
         by_area.setdefault(c["area"], []).append(c)
-    for area, rows in by_area.items():
-        base = {"area": area, "area_name": rows[0].get("area_name")}
+    for area in sorted(by_area):
+        rows = by_area[area]
+        base = {"area": area, "area_name": areas.get(area, rows[0].get("area_name") if rows else None)}
 
         def total(sex: str, age: str, pick: list[dict[str, Any]]) -> dict[str, Any]:
             return {**base, "sex": sex, "age_group": age, **{k: sum(r[k] for r in pick) for k in counts}}

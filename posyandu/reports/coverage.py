@@ -29,7 +29,8 @@ from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import area_column, area_names, children_in_area, cohort, count_if, scoped_posyandu_ids
+from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
+                                     scoped_posyandu_ids)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
 
@@ -137,7 +138,8 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     keys = [("dose", e.vaccine, e.dose, None) for e in schedule.entries] + [("idl", None, None, None),
             ("baduta", None, None, None)] + [(k, None, None, str(m)) for m in rounds
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
-    found: dict[str, dict[tuple, tuple[int, int]]] = {}
+    names = covered_areas(session, posyandu_filter, level)
+    found: dict[str, dict[tuple, tuple[int, int]]] = {area: {} for area in names}  # every area, zeros without children
     for area, values in _doses(session, schedule, period, posyandu_filter, level).items():
         found.setdefault(area, {}).update(values)
     for kind, years in (("idl", 1), ("baduta", 2)):
@@ -147,7 +149,6 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
             found.setdefault(area, {}).update(values)
     given = _given_in_period(session, period, posyandu_filter, level)
-    names = area_names(session, level, found)
     return [_row(schedule, area, names.get(area), key, found[area].get(key, (0, 0)), given)
             for area in sorted(found) for key in keys]
 

@@ -20,8 +20,8 @@ from sqlalchemy import case, func, select
 
 from posyandu.immunisation.models import Supplement
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (age_group, cohort, count_if, grouped, joined_latest, latest_visit,
-                                     scoped_posyandu_ids, with_margins)
+from posyandu.reports.cohort import (age_group, cohort, count_if, covered_areas, grouped, joined_latest,
+                                     latest_visit, scoped_posyandu_ids, with_margins)
 from posyandu.reports.period import Month, Period, reaching_months_in
 
 COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
@@ -51,7 +51,8 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
              count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36"),
              count_if(caps.c.blue == 1).label("vitamin_a_blue"), count_if(caps.c.red == 1).label("vitamin_a_red")]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
-    return with_margins(grouped(session, stmt, level, ("sex", "age_group")), COUNTS, cross=True)
+    return with_margins(grouped(session, stmt, level, ("sex", "age_group")), COUNTS,
+                        covered_areas(session, posyandu_filter, level), cross=True)
 
 
 def f1_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import func
 
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (age_group, cohort, count_if, grouped, joined_latest, latest_of, visits_between,
-                                     with_margins)
+from posyandu.reports.cohort import (age_group, cohort, count_if, covered_areas, grouped, joined_latest, latest_of,
+                                     visits_between, with_margins)
 from posyandu.reports.period import Month, Period, pct
 from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED
 
@@ -60,7 +60,8 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = grouped(session, stmt, level, ("sex", "age_group"))
-    return [with_percentages(r) for r in with_margins(cells, COUNTS, cross=False)]
+    areas = covered_areas(session, posyandu_filter, level)
+    return [with_percentages(r) for r in with_margins(cells, COUNTS, areas, cross=False)]
 
 
 def prevalence_period(session: Any, period: Period, posyandu_filter: Any,

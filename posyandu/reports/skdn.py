@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func
 
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import cohort, count_if, grouped, joined_latest, latest_visit
+from posyandu.reports.cohort import cohort, count_if, covered_areas, every_area, grouped, joined_latest, latest_visit
 from posyandu.reports.period import Month, Period, pct
 
 STUNTED, WASTED = ("pendek", "sangat_pendek"), ("gizi_kurang", "gizi_buruk")
@@ -27,13 +27,15 @@ COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T")
 
 
 def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′ and the ratios."""
+    """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′ and the ratios
+    (every area holding an open posyandu of the report, zeros where no child counts)."""
     weighing = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), weighing, outer=True)
     cols = [func.count(Child.id).label("S"), count_if(Child.has_kms).label("K"), func.count(weighing.c.id).label("D")]
     cols += [count_if(weighing.c.trend == t).label(t) for t in ("N", "T", "O", "B")]
     cols += [count_if(weighing.c.bgm).label("BGM"), count_if(weighing.c.two_t).label("2T")]
-    return [with_ratios(r) for r in grouped(session, stmt.add_columns(*cols), level)]
+    rows = grouped(session, stmt.add_columns(*cols), level)
+    return [with_ratios(r) for r in every_area(rows, covered_areas(session, posyandu_filter, level), COUNTS)]
 
 
 def skdn_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:

@@ -65,8 +65,10 @@ def test_prevalence_excludes_missing_indices_and_counts_underweight(client, worl
 
 
 def test_reports_follow_the_callers_area(client, world, june):
-    assert client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("kader3")).get_json()["rows"] == []
-    assert client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("dinkes_bangkalan")).get_json()["rows"] == []
+    # Kenanga (Bangkalan) has no child: its row, with nothing of Gresik's counted
+    for who in ("kader3", "dinkes_bangkalan"):
+        rows = client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers(who)).get_json()["rows"]
+        assert [(r["area_name"], r["S"], r["D"]) for r in rows] == [("Kenanga", 0, 0)]
     own = client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("kader2")).get_json()["rows"]
     assert [r["S"] for r in own] == [1]
     assert client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("parent1")).status_code == 403
@@ -139,3 +141,45 @@ def test_a_posyandu_rolls_up_to_the_kecamatan_of_its_desa_not_of_its_puskesmas(c
     rows = client.get(f"/api/v1/reports/skdn?month={JUNE}&level=kecamatan&region_code=35.25.02",
                       headers=world.headers("dinkes_gresik")).get_json()["rows"]
     assert [(r["area"], r["S"]) for r in rows] == [("35.25.02", 1)]
+
+
+def test_every_open_posyandu_of_the_area_has_a_row_even_without_children(client, world, june):
+    """Mawar's only child is G; Sooko, a desa of Wringinanom, gets a new posyandu with no child yet, and
+    a posyandu closed since is left out. A health office reads a missing row as 'did not report':
+    every open posyandu (and every area holding one) is listed, with zeros."""
+    def posyandu(name):
+        resp = client.post("/api/v1/posyandu", headers=world.headers("bidan_a"), json={
+            "name": name, "desa_code": "35.25.01.2002", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 12})
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    new_id, closed = posyandu("Seruni"), posyandu("Tutup")
+    assert client.delete(f"/api/v1/posyandu/{closed}", headers=world.headers("admin")).status_code in (200, 204)
+
+    def rows(report, query, who="bidan_a"):
+        resp = client.get(f"/api/v1/reports/{report}?month={JUNE}&{query}", headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()["rows"]
+
+    skdn = {r["area_name"]: r for r in rows("skdn", "level=posyandu")}
+    assert sorted(skdn) == ["Mawar", "Melati", "Seruni"]
+    seruni = skdn["Seruni"]
+    assert (seruni["area"], seruni["S"], seruni["K"], seruni["D"], seruni["N"], seruni["2T"], seruni["D_prime"]) == (
+        new_id, 0, 0, 0, 0, 0, 0)
+    assert (seruni["D_S"], seruni["N_D"], seruni["month"]) == (None, None, JUNE)
+    assert (skdn["Melati"]["S"], skdn["Mawar"]["S"]) == (5, 1)  # the others unchanged
+    # the kader of a posyandu without children sees its row; so does dinkes of a kabupaten without any
+    assert [(r["area_name"], r["S"]) for r in rows("skdn", "", "kader3")] == [("Kenanga", 0)]
+    assert [(r["area"], r["S"]) for r in rows("skdn", "level=kabupaten", "admin")] == [("35.25", 6), ("35.26", 0)]
+    # F1: every cell of the form (total, by sex, by age group and sex) with zeros
+    f1 = [r for r in rows("f1", f"posyandu_id={new_id}")]
+    assert len(f1) == 18 and all(r["S"] == 0 and r["vitamin_a_red"] == 0 and r["area_name"] == "Seruni" for r in f1)
+    prev = rows("prevalence", f"posyandu_id={new_id}")
+    assert len(prev) == 8 and all(r["measured"] == 0 and r["stunting_pct"] is None for r in prev)
+    cov = rows("coverage", f"posyandu_id={new_id}")
+    assert cov and {(r["target"], r["covered"], r["coverage_pct"], r["area_name"]) for r in cov} == {(0, 0, None, "Seruni")}
+    assert {r["indicator"] for r in cov} == {r["indicator"] for r in rows("coverage", f"posyandu_id={world.ids['p1']}")}
+    # the CSV download lists it too
+    resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv", headers=world.headers("bidan_a"))
+    names = [line[2] for line in csv.reader(io.StringIO(resp.data.decode("utf-8-sig")))][1:]
+    assert sorted(names) == ["Mawar", "Melati", "Seruni"]
