@@ -15,8 +15,11 @@ while no kabupaten is configured as endemic):
   before that birthday. **Baduta Lengkap**: the same with the second birthday
   and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``.
 * **vitamin A**, for each round month (February and August by default) inside
-  the period: blue — children 6-11 completed months at the round month's end
-  given a blue capsule that month; red — children 12-59 months given a red one.
+  the period: blue — children 6-11 completed months at the round month's end,
+  red — children 12-59 months; covered: given their capsule of the round that
+  month. A child gets one capsule a round, its colour by her age on the day
+  (``immunisation.supplements``): one given blue at 11 months who is 12 by the
+  month's end had the round's capsule, and is covered in the red band.
 """
 from __future__ import annotations
 
@@ -120,10 +123,11 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     cfg, caps = schedule.supplements, capsules_given(month, pf)
     stmt = cohort(month, pf, level).outerjoin(caps, caps.c.child_id == Child.id)
     cols = []
-    for kind, band, flag in (("vitamin_a_blue", cfg.blue, caps.c.blue), ("vitamin_a_red", cfg.red, caps.c.red)):
+    given = (caps.c.blue == 1) | (caps.c.red == 1)  # the round's capsule, of the colour for her age that day
+    for kind, band in (("vitamin_a_blue", cfg.blue), ("vitamin_a_red", cfg.red)):
         in_band = (Child.birth_date <= born_by(month.last, band.min_months)) & \
                   (Child.birth_date > born_by(month.last, band.max_months + 1))
-        cols += [count_if(in_band).label(f"t_{kind}"), count_if(in_band & (flag == 1)).label(f"c_{kind}")]
+        cols += [count_if(in_band).label(f"t_{kind}"), count_if(in_band & given).label(f"c_{kind}")]
     out: dict[str, dict[str, Any]] = {}
     for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
         out[str(r["area"])] = {(k, None, None, str(month)): (r[f"t_{k}"], r[f"c_{k}"])
