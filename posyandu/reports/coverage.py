@@ -9,7 +9,9 @@ while no kabupaten is configured as endemic):
   (the S of the last month) who have reached the dose's recommended age by
   then; ``covered`` = those of them with the dose recorded on or before the
   period's end. ``given_in_period`` = doses of it recorded during the period in
-  the area (the monthly PWS count), whatever the child's age.
+  the area (the monthly PWS count), whatever the child's age: children given it, so
+  the same dose entered twice (two phones, kept and flagged a possible duplicate)
+  counts once.
 * **IDL** (Imunisasi Dasar Lengkap): ``target`` = children whose first birthday
   falls in the period; ``covered`` = those given every applicable IDL dose
   before that birthday. **Baduta Lengkap**: the same with the second birthday
@@ -92,7 +94,8 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
 
 
 def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[tuple[str, str, int], int]:
-    stmt = (select(area_column(level).label("area"), Immunisation.vaccine, Immunisation.dose, func.count())
+    stmt = (select(area_column(level).label("area"), Immunisation.vaccine, Immunisation.dose,
+                   func.count(Immunisation.child_id.distinct()))
             .select_from(Immunisation).join(Posyandu, Posyandu.id == Immunisation.posyandu_id))
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
                       Posyandu.deleted_at.is_(None), pf)

@@ -137,7 +137,8 @@ class CoverageRowSchema(Schema):
     target = fields.Integer()
     covered = fields.Integer()
     coverage_pct = fields.Float(allow_none=True)
-    given_in_period = fields.Integer(allow_none=True, metadata={"description": "doses recorded in the period"})
+    given_in_period = fields.Integer(allow_none=True, metadata={
+        "description": "doses given in the period: children given the dose (one entered twice counts once)"})
 
 
 class ActionRowSchema(Schema):

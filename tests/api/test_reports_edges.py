@@ -141,3 +141,19 @@ def test_csv_and_xlsx_carry_the_json_numbers(client, world, february, report):
     body = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))[1:]
     assert body == [["" if v is None else str(v) for v in r] for r in expected]
     assert len(expected) > 1
+
+
+def test_a_dose_entered_twice_the_same_day_is_one_dose_given(client, world, february):
+    """Two phones record A's OPV 1 on Feb 10 (kept, the second flagged a possible duplicate): one child got
+    one dose, so the month's count of OPV 1 given is 1 (it said 2); coverage counts A once either way."""
+    ids = []
+    for by in ("kader1", "kader1b"):
+        resp = client.post(f"/api/v1/children/{february['A']['id']}/immunisations", headers=world.headers(by), json={
+            "id": str(uuid.uuid4()), "vaccine": "OPV", "dose": 1, "given_on": "2025-02-10", "batch_number": "T1",
+            "place": "posyandu"})
+        assert resp.status_code == 201, resp.get_json()
+        ids.append(resp.get_json())
+    assert ids[1]["possible_duplicate_of"] == ids[0]["id"]
+    cov = {r["indicator"]: r for r in rows(client, world, "coverage", f"month={FEB}&posyandu_id={world.ids['p1']}")}
+    # OPV 1 (1 month): target A V X Y E = 5, covered A alone; given in February: A's one dose
+    assert (cov["OPV 1"]["target"], cov["OPV 1"]["covered"], cov["OPV 1"]["given_in_period"]) == (5, 1, 1)
