@@ -14,6 +14,7 @@ from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs
 from posyandu.privacy import AccessLog
+from posyandu.validators import Timestamp
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
                 description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")
@@ -27,7 +28,7 @@ class ReaderSchema(Schema):
 
 
 class AccessLogItemSchema(Schema):
-    at = fields.DateTime()
+    at = Timestamp()
     action = fields.String(metadata={"description": "view, list, pull or export"})
     resource = fields.String(metadata={"description": "The endpoint read, e.g. GET /api/v1/children/<uuid:child_id>"})
     child_id = fields.UUID(allow_none=True, metadata={"description": "null for an area's bulk download"})
@@ -49,7 +50,7 @@ class AccessLogArgs(PageArgs):
 
 class ChildExportSchema(Schema):
     format = fields.String(metadata={"description": "posyandu-child-export/1"})
-    exported_at = fields.DateTime()
+    exported_at = Timestamp()
     child = fields.Dict()
     measurements = fields.List(fields.Dict())
     immunisations = fields.List(fields.Dict())

@@ -71,7 +71,7 @@ def _converter(field: fields.Field, attr: str) -> _Convert:
         convert = field.num_type  # type: ignore[attr-defined]
     elif kind in (fields.Boolean, fields.Raw):
         return lambda value, obj: value
-    elif kind in (fields.Date, fields.DateTime):
+    elif _temporal(kind):
         convert = field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)  # type: ignore[attr-defined]
     elif kind is fields.Dict and field.key_field is None and field.value_field is None:  # type: ignore[attr-defined]
         convert = field.mapping_type  # type: ignore[attr-defined]
@@ -83,6 +83,13 @@ def _converter(field: fields.Field, attr: str) -> _Convert:
         return lambda value, obj: None if value is None else convert(value)
     serialize = field._serialize  # noqa: SLF001 (any other field: its own conversion, None included)
     return lambda value, obj: serialize(value, attr, obj)
+
+
+def _temporal(kind: type) -> bool:
+    """A date or datetime field converted by its format tables (``SERIALIZATION_FUNCS``,
+    ``DESERIALIZATION_FUNCS``), as marshmallow's own, e.g. ``validators.Timestamp``."""
+    return issubclass(kind, (fields.Date, fields.DateTime)) and \
+        kind._serialize is fields.DateTime._serialize and kind._deserialize is fields.DateTime._deserialize  # noqa: SLF001
 
 
 # --- load --------------------------------------------------------------------------------
@@ -205,7 +212,7 @@ def _load_converter(field: fields.Field) -> Callable[[Any], Any] | None:
     if kind is fields.Dict and field.key_field is None and field.value_field is None:  # type: ignore[attr-defined]
         mapping_type = field.mapping_type  # type: ignore[attr-defined]
         return lambda raw: mapping_type(raw) if type(raw) is dict else _UNSURE
-    if kind in (fields.Date, fields.DateTime):
+    if _temporal(kind):
         parse = field.DESERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)  # type: ignore[attr-defined]
         if parse is not None:
             return lambda raw: _parsed(parse, raw)

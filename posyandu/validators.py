@@ -126,9 +126,23 @@ def device_clock(value: datetime) -> None:
                                   "harus di antara tahun 2000 dan 2099: periksa jam perangkat"))
 
 
-def recorded_at_field() -> fields.DateTime:
+def utc_timestamp(value: datetime) -> str:
+    """An instant as api-contract.md writes timestamps: ISO 8601 in UTC with ``Z`` (a naive value is
+    UTC, as everything stored), always to the microsecond, so two of them order as text as in time."""
+    instant = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return instant.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class Timestamp(fields.DateTime):
+    """A timestamp: read as marshmallow's ``DateTime`` (ISO 8601, any offset), answered by
+    ``utc_timestamp``."""
+
+    SERIALIZATION_FUNCS = {**fields.DateTime.SERIALIZATION_FUNCS, "iso": utc_timestamp, "iso8601": utc_timestamp}
+
+
+def recorded_at_field() -> Timestamp:
     """An event's ``recorded_at``: the device's clock when it was saved (``device_clock``)."""
-    return fields.DateTime(allow_none=True, validate=device_clock, metadata={
+    return Timestamp(allow_none=True, validate=device_clock, metadata={
         "description": "The device's clock when saved: an instant in the years 2000 to 2099"})
 
 

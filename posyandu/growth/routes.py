@@ -14,6 +14,7 @@ from posyandu.growth.chart import chart_data
 from posyandu.growth.models import Measurement
 from posyandu.growth.schemas import StatusSchema, ZScoresSchema
 from posyandu.growth.zscores import calculate_many
+from posyandu.validators import Timestamp
 
 blp = Blueprint("growth", __name__, url_prefix="/api/v1", description="WHO z-scores and growth charts")
 MAX_ROWS = 10_000
@@ -132,7 +133,7 @@ class KbmSchema(Schema):
                                                           "required, a month missing takes the previous month's value. "
                                                           "At least 1 g: a weight that did not go up is T (Buku KIA)"})
     source = fields.String(required=True, validate=validate.Length(min=3, max=255))
-    created_at = fields.DateTime(dump_only=True, allow_none=True, metadata={"description": "null for the built-in table"})
+    created_at = Timestamp(dump_only=True, allow_none=True, metadata={"description": "null for the built-in table"})
 
 
 @blp.route("/growth/kbm")

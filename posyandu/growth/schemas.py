@@ -62,8 +62,8 @@ class MeasurementSchema(Schema):
     referral = fields.Boolean(dump_only=True)
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
-    deleted_at = fields.DateTime(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    deleted_at = v.Timestamp(dump_only=True, allow_none=True)
+    created_at = v.Timestamp(dump_only=True)
 
     @validates_schema
     def _something_measured(self, data, partial=False, **kwargs):  # type: ignore[no-untyped-def]

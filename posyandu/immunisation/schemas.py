@@ -24,8 +24,8 @@ class ChildEventSchema(Schema):
     recorded_at = v.recorded_at_field()
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
-    deleted_at = fields.DateTime(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    deleted_at = v.Timestamp(dump_only=True, allow_none=True)
+    created_at = v.Timestamp(dump_only=True)
 
 
 class ImmunisationSchema(ChildEventSchema):
@@ -84,7 +84,7 @@ class ScheduleVersionSummarySchema(Schema):
     name = fields.String()
     valid_from = fields.Date()
     active = fields.Boolean()
-    created_at = fields.DateTime(allow_none=True)
+    created_at = v.Timestamp(allow_none=True)
     created_by = fields.UUID(allow_none=True)
 
 

@@ -80,9 +80,9 @@ class ChildSchema(Schema):
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     merged_into = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
-    deleted_at = fields.DateTime(dump_only=True, allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
+    deleted_at = v.Timestamp(dump_only=True, allow_none=True)
+    created_at = v.Timestamp(dump_only=True)
+    updated_at = v.Timestamp(dump_only=True)
 
     @post_load
     def _as_stored(self, data, **kwargs):  # type: ignore[no-untyped-def]
@@ -114,7 +114,7 @@ class DeleteArgs(Schema):
 class InvitationSchema(Schema):
     code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})
     child_id = fields.UUID(dump_only=True)
-    expires_at = fields.DateTime(dump_only=True)
+    expires_at = v.Timestamp(dump_only=True)
 
 
 class OpenInvitationSchema(Schema):
@@ -122,8 +122,8 @@ class OpenInvitationSchema(Schema):
 
     id = fields.UUID(dump_only=True)
     child_id = fields.UUID(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    expires_at = fields.DateTime(dump_only=True)
+    created_at = v.Timestamp(dump_only=True)
+    expires_at = v.Timestamp(dump_only=True)
     created_by = fields.UUID(dump_only=True, metadata={"description": "The kader or bidan who made it"})
     created_by_name = fields.String(dump_only=True)
 
@@ -136,7 +136,7 @@ class LinkedParentSchema(Schema):
     username = fields.String(dump_only=True)
     phone = fields.String(dump_only=True, allow_none=True)
     active = fields.Boolean(dump_only=True)
-    linked_at = fields.DateTime(dump_only=True)
+    linked_at = v.Timestamp(dump_only=True)
 
 
 class NotDuplicateSchema(Schema):

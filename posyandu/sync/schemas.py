@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from posyandu.validators import Timestamp
+
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
 
 
@@ -82,10 +84,10 @@ class DeviceSchema(Schema):
     role = fields.String()
     posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
     app_version = fields.String(allow_none=True)
-    first_seen = fields.DateTime()
-    last_seen_at = fields.DateTime(metadata={"description": "Its last push or pull"})
-    last_push_at = fields.DateTime(allow_none=True)
-    last_pull_at = fields.DateTime(allow_none=True)
+    first_seen = Timestamp()
+    last_seen_at = Timestamp(metadata={"description": "Its last push or pull"})
+    last_push_at = Timestamp(allow_none=True)
+    last_pull_at = Timestamp(allow_none=True)
     pending_changes = fields.Integer(allow_none=True, metadata={
         "description": "Changes it said it still held unsent at its last pull (null: never said)"})
 

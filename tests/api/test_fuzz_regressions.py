@@ -1,6 +1,7 @@
 """Bugs schemathesis found (#8), each pinned by a focused test on both databases."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -51,3 +52,19 @@ def test_a_schedule_version_id_beyond_the_integer_column_is_404_not_a_500(client
     spec = client.get("/api/v1/openapi.json").get_json()
     param = spec["paths"]["/api/v1/immunisation/schedule/versions/{version_id}"]["parameters"][0]
     assert param["schema"]["maximum"] == 2147483647
+
+
+def test_timestamps_are_answered_in_utc_with_z_as_the_contract_writes_them(client, world, make_child):
+    """api-contract.md: "timestamps ISO 8601 UTC with Z" (they were answered with "+00:00"), in the
+    REST answers and the records a pull carries alike; always to the microsecond, so two of them
+    order as text as they do in time."""
+    child = make_child()
+    body = {"id": str(uuid.uuid4()), "measured_on": date.today().isoformat(), "weight_kg": 9.0,
+            "recorded_at": "2025-01-02T10:00:00+07:00"}
+    made = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1"))
+    assert made.get_json()["recorded_at"] == "2025-01-02T03:00:00.000000Z"
+    pulled = client.get("/api/v1/sync/pull", headers=world.headers("kader1")).get_json()["changes"]
+    records = [c["record"] for c in pulled if c["entity"] in ("child", "measurement")]
+    for record in [child, made.get_json(), *records]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", record["created_at"]), record["created_at"]
+        _instant(record["created_at"])
