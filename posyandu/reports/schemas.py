@@ -157,13 +157,15 @@ class ActionRowSchema(Schema):
     overdue_immunisations = fields.List(fields.String())
 
 
-def report_schema(name: str, row: type[Schema]) -> type[Schema]:
+def report_schema(name: str, row: type[Schema], rolled_up: bool = True) -> type[Schema]:
+    """A report's answer; ``level`` only for a report rolled up to one (the action list names children)."""
+    level = {"level": fields.String()} if rolled_up else {}
     return type(name, (Schema,), {"from_": fields.String(data_key="from"), "to": fields.String(),
-                                  "level": fields.String(), "rows": fields.List(fields.Nested(row))})
+                                  **level, "rows": fields.List(fields.Nested(row))})
 
 
 SkdnReportSchema = report_schema("SkdnReportSchema", SkdnRowSchema)
 F1ReportSchema = report_schema("F1ReportSchema", F1RowSchema)
 PrevalenceReportSchema = report_schema("PrevalenceReportSchema", PrevalenceRowSchema)
 CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
-ActionListSchema = report_schema("ActionListSchema", ActionRowSchema)
+ActionListSchema = report_schema("ActionListSchema", ActionRowSchema, rolled_up=False)
