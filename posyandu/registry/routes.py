@@ -19,8 +19,8 @@ from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        InvitationSchema, LinkedParentSchema, MergeSchema, NotDuplicateSchema,
                                        OpenInvitationSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
-                                       PosyanduUpdateSchema, PuskesmasSchema, PuskesmasUpdateSchema, RegionPage,
-                                       RegionQueryArgs, RegionSchema)
+                                       PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
+                                       PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
 
@@ -50,14 +50,15 @@ class Regions(MethodView):
 @blp.route("/puskesmas")
 class PuskesmasList(MethodView):
     @roles_required(*READERS)
-    @blp.response(200, PuskesmasSchema(many=True))
-    def get(self):
-        """Puskesmas (health centres) the caller's area touches."""
+    @blp.arguments(PuskesmasQueryArgs, location="query")
+    @blp.response(200, PuskesmasPage)
+    def get(self, args):
+        """Puskesmas (health centres) the caller's area touches, by name."""
         ids = select(Posyandu.puskesmas_id).where(access.posyandu_clause(current_user))
-        stmt = select(Puskesmas).order_by(Puskesmas.name)
+        stmt = select(Puskesmas)
         if current_user.role != "admin":
             stmt = stmt.where(Puskesmas.id.in_(ids) | (Puskesmas.id == current_user.puskesmas_id))
-        return db.session.scalars(stmt).all()
+        return paginate(stmt, [Puskesmas.name, Puskesmas.id], args["limit"], args["cursor"], [None, uuid.UUID])
 
     @roles_required("admin")
     @blp.arguments(PuskesmasSchema)

@@ -52,6 +52,10 @@ class PosyanduUpdateSchema(PosyanduSchema):
     """PATCH body for a posyandu: any subset of fields."""
 
 
+class PuskesmasQueryArgs(PageArgs):
+    """A page of the puskesmas the caller's area touches, by name."""
+
+
 class PosyanduQueryArgs(PageArgs):
     puskesmas_id = fields.UUID()
     desa_code = fields.String(validate=REGION_CODE)
@@ -105,6 +109,7 @@ class ChildQueryArgs(PageArgs):
 ChildPage = page_schema(ChildSchema, "ChildPage")
 PosyanduPage = page_schema(PosyanduSchema, "PosyanduPage")
 RegionPage = page_schema(RegionSchema, "RegionPage")
+PuskesmasPage = page_schema(PuskesmasSchema, "PuskesmasPage")
 
 
 class DeleteArgs(Schema):

@@ -308,3 +308,25 @@ def test_a_puskesmas_follows_a_region_split_to_its_new_kabupaten_audited(client,
     assert row.changes == {"kecamatan_code": ["35.25.01", "35.78.01"], "kabupaten_code": ["35.25", "35.78"],
                            "name": ["PKM Wringinanom", "PKM Wringinanom Kota"]}
     assert row.user_id is not None and row.kabupaten_code == "35.78"
+
+
+def test_the_puskesmas_list_is_paginated_as_every_list(client, world):
+    """api-contract.md: lists take ?limit=&cursor= and answer {"items", "next_cursor"}. The puskesmas
+    list answered a bare array of every puskesmas (an admin's: all the country's, in one answer)."""
+    admin = world.headers("admin")
+    for name in ("PKM Sidayu", "PKM Balongpanggang"):
+        assert client.post("/api/v1/puskesmas", headers=admin,
+                           json={"name": name, "kecamatan_code": "35.25.01"}).status_code == 201
+    names, cursor = [], None
+    while True:
+        page = client.get("/api/v1/puskesmas", headers=admin,
+                          query_string={"limit": 1, **({"cursor": cursor} if cursor else {})}).get_json()
+        assert set(page) == {"items", "next_cursor"} and len(page["items"]) <= 1
+        names += [p["name"] for p in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert names == ["PKM Balongpanggang", "PKM Kamal", "PKM Sidayu", "PKM Wringinanom"]  # by name, each once
+    mine = client.get("/api/v1/puskesmas", headers=world.headers("bidan_b")).get_json()
+    assert [p["name"] for p in mine["items"]] == ["PKM Kamal"] and mine["next_cursor"] is None
+    bad = client.get("/api/v1/puskesmas?cursor=zz", headers=admin)
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"]

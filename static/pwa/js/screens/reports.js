@@ -24,7 +24,7 @@ async function allPages(api, path) {
 
 /** What the caller may pick: the posyandu in scope, their puskesmas, the names of their regions. */
 async function loadAreas(api) {
-  const [posyandus, puskesmas] = await Promise.all([allPages(api, '/posyandu'), api.get('/puskesmas')]);
+  const [posyandus, puskesmas] = await Promise.all([allPages(api, '/posyandu'), allPages(api, '/puskesmas')]);
   const parents = new Set(posyandus.flatMap((p) => [1, 2, 3].map((n) => p.desa_code.split('.').slice(0, n).join('.'))));
   const lists = await Promise.all([...parents].map((code) => allPages(api, `/regions?parent_code=${encodeURIComponent(code)}`)));
   const names = Object.fromEntries(lists.flat().map((r) => [r.code, r.name]));
