@@ -91,3 +91,10 @@ class Parser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
+
+    def problem_response(self, status: int, description: str) -> Any:
+        """Document an error answer an operation names, as it is sent: problem+json."""
+        from posyandu.errors import ProblemSchema
+
+        return self.alt_response(status, schema=ProblemSchema, content_type="application/problem+json",
+                                 description=description)

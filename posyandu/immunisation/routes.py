@@ -95,7 +95,7 @@ class ActivateVersion(MethodView):
 class DeactivateVersion(MethodView):
     @roles_required("admin")
     @blp.response(200, ScheduleVersionSchema)
-    @blp.alt_response(409, description="It is the last active version")
+    @blp.problem_response(409, "It is the last active version")
     def post(self, version_id):
         """Withdraw a version (admin); the previous active one applies again."""
         row = operations.set_active(current_user, _version(version_id), False)

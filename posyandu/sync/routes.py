@@ -25,7 +25,7 @@ class Push(MethodView):
     # documented, not dumped through the schema: the answers are built in that shape by
     # posyandu.sync.push, and re-dumping hundreds of records was a fifth of a push's time
     @blp.alt_response(200, schema=PushResponseSchema, success=True, description="One result per mutation")
-    @blp.alt_response(413, description="More than 500 mutations")
+    @blp.problem_response(413, "More than 500 mutations")
     def post(self, body):
         """Apply a batch of offline mutations (kader, bidan, admin).
 

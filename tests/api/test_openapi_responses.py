@@ -183,3 +183,57 @@ def test_real_answers_match_the_served_openapi_document(client, world, records, 
         except AssertionError as exc:
             failures.append(exc.args)
     assert not failures, "\n".join(map(str, failures))
+
+
+def test_writes_downloads_and_refusals_match_the_served_openapi_document(client, world, records, document):
+    """The writes of the admin and the bidan, the downloads, the token endpoints, and answers
+    refused before any view runs (a push too large)."""
+    import io
+
+    from tests.api.test_reports_import import FILE
+
+    failures = []
+
+    def call(who: str | None, method: str, template: str, status: int, headers: dict | None = None, **kwargs):
+        path = template.format(**records) if "{" in template else template
+        resp = getattr(client, method)(path, headers={**(world.headers(who) if who else {}), **(headers or {})}, **kwargs)
+        if resp.status_code != status:
+            failures.append((method, path, resp.status_code, resp.get_json(silent=True)))
+            return resp
+        try:
+            document.check(template.split("?")[0].replace("{measurements}", "{event_id}"), method, resp)
+        except AssertionError as exc:
+            failures.append(exc.args)
+        return resp
+
+    tokens = client.post("/api/v1/auth/login", json={"username": "kader1b", "password": PASSWORD}).get_json()
+    call(None, "post", "/api/v1/auth/refresh", 200, {"Authorization": f"Bearer {tokens['refresh_token']}"})
+    call(None, "post", "/api/v1/auth/logout", 204, {"Authorization": f"Bearer {tokens['access_token']}"},
+         json={"refresh_token": tokens["refresh_token"]})
+    call(None, "post", "/api/v1/auth/refresh", 401, {"Authorization": f"Bearer {tokens['refresh_token']}"})
+    made = call("admin", "post", "/api/v1/users", 201, json={"username": "kader9", "password": PASSWORD, "name": "Kader 9",
+                                                            "role": "kader", "posyandu_id": records["posyandu_id"]})
+    records["user_id"] = made.get_json()["id"]
+    call("admin", "patch", "/api/v1/users/{user_id}", 200, json={"name": "Kader Sembilan"})
+    call("admin", "post", "/api/v1/puskesmas", 201, json={"name": "PKM Baru", "kecamatan_code": "35.25.01"})
+    call("bidan_a", "post", "/api/v1/posyandu", 201, json={"name": "Anggrek", "desa_code": "35.25.01.2001",
+                                                           "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 3})
+    call("bidan_a", "patch", "/api/v1/posyandu/{posyandu_id}", 200, json={"meeting_day": 6})
+    call("admin", "post", "/api/v1/regions", 201, json={"code": "35.25.02", "name": "Driyorejo"})
+    call("kader1", "post", "/api/v1/children/{child_id}/measurements", 201,
+         json={"id": str(uuid.uuid4()), "measured_on": date.today().isoformat(), "weight_kg": 5.2})
+    call("kader1", "post", "/api/v1/children", 201, json={
+        "id": str(uuid.uuid4()), "posyandu_id": records["posyandu_id"], "name": "Siti", "sex": "F",
+        "birth_date": (date.today() - timedelta(days=30)).isoformat()})
+    call("admin", "post", "/api/v1/growth/kbm", 201, json={"grams_by_month": {"1": 800, "2": 900}, "source": "uji"})
+    call("bidan_a", "post", "/api/v1/imports/visits?dry_run=true", 200, content_type="multipart/form-data",
+         data={"file": (io.BytesIO(FILE.encode()), "kunjungan.csv")})
+    for report in ("skdn", "f1", "prevalence", "coverage"):
+        call("bidan_a", "get", f"/api/v1/reports/{report}", 200, query_string={"month": "2025-01", "format": "csv"})
+    call("bidan_a", "get", "/api/v1/reports/f1", 200, query_string={"month": "2025-01"})
+    call("bidan_a", "get", "/api/v1/reports/workbook", 200, query_string={"month": "2025-01"})
+    call("dinkes_gresik", "get", "/api/v1/exports/fhir", 200, query_string={"month": "2025-01"})
+    call("kader1", "post", "/api/v1/sync/push", 413, json={"client_id": str(uuid.uuid4()), "mutations": [{}] * 501})
+    call("kader1", "post", "/api/v1/children", 415, data="name=x", content_type="application/x-www-form-urlencoded")
+    call("kader1", "delete", "/api/v1/measurements/{measurements}", 204, query_string={"reason": "salah catat"})
+    assert not failures, "\n".join(map(str, failures))

@@ -19,3 +19,22 @@ def test_a_real_error_matches_the_documented_problem_shape(client):
     body = client.get("/api/v1/children").get_json()  # 401 without a token
     props = spec["components"]["schemas"]["Problem"]["properties"]
     assert set(body) <= set(props) and isinstance(body["status"], int)
+
+
+def test_every_documented_error_answer_is_problem_json(client):
+    """An error status an operation names (a push of more than 500 mutations: 413; the last active
+    schedule version withdrawn: 409) is answered with problem details, and documented so: they
+    were documented with no content at all."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if status == "default" or status[0] not in "45" or (path, status) == ("/api/v1/health", "503"):
+                    continue
+                if "$ref" in response:
+                    response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                content = response.get("content", {})
+                assert list(content) == ["application/problem+json"], (method, path, status, response)
+                assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
