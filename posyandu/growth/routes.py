@@ -35,8 +35,8 @@ class CalculatorRowSchema(Schema):
 
 class CalculatorRequestSchema(Schema):
     # each row is judged on its own (calculate_many): a bad one, a null one too, gets its errors in place
-    measurements = fields.List(fields.Raw(allow_none=True), required=True, validate=validate.Length(min=1, max=MAX_ROWS),
-                               metadata={"items": {"$ref": "#/components/schemas/CalculatorRow"}})
+    measurements = fields.List(fields.Raw(allow_none=True, metadata={"allOf": [{"$ref": "#/components/schemas/CalculatorRow"}]}),
+                               required=True, validate=validate.Length(min=1, max=MAX_ROWS))
 
 
 class CalculatorResultSchema(Schema):

@@ -38,3 +38,16 @@ def test_every_documented_error_answer_is_problem_json(client):
                 content = response.get("content", {})
                 assert list(content) == ["application/problem+json"], (method, path, status, response)
                 assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_the_calculators_rows_are_documented(client):
+    """The public calculator's request body named its rows as anything (``items: {}``): the
+    reference to CalculatorRow was lost, so the row fields (sex, age, weight...) were documented
+    nowhere in the operation."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    body = spec["paths"]["/api/v1/growth/calculate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    request = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    items = request["properties"]["measurements"]["items"]
+    refs = [items.get("$ref")] + [s.get("$ref") for s in items.get("allOf", []) + items.get("anyOf", [])]
+    assert "#/components/schemas/CalculatorRow" in refs, items
+    assert {"sex", "age_days", "birth_date", "weight_kg"} <= set(spec["components"]["schemas"]["CalculatorRow"]["properties"])

@@ -53,8 +53,10 @@ class FuzzConfig(TestConfig):
 
 # Sync push validates each mutation on its own (api-contract): a malformed one is answered
 # "rejected" inside a 200 and the others still apply, so a schema-violating mutation is not
-# refused with a 4xx. For that operation `each_mutation_answered` replaces negative_data_rejection.
+# refused with a 4xx. For that operation `each_mutation_answered` replaces negative_data_rejection;
+# the growth calculator answers a bad row with its errors in place in the same way (`each_row_answered`).
 PER_MUTATION = {"/api/v1/sync/push"}
+PER_ROW = {"/api/v1/growth/calculate"}
 
 
 @schemathesis.check
@@ -69,6 +71,19 @@ def each_mutation_answered(ctx, response, case):
     for mutation, result in zip(sent, results):
         if not isinstance(mutation, dict) or MutationIn().validate(mutation):
             assert result["status"] == "rejected", f"malformed mutation {mutation!r} answered {result!r}"
+    return True
+
+
+@schemathesis.check
+def each_row_answered(ctx, response, case):
+    """One result per row, in order; a row that is not an object gets errors in its place."""
+    if case.path not in PER_ROW or case.method != "POST" or response.status_code != 200:
+        return None
+    sent, results = case.body["measurements"], response.json()["results"]
+    assert len(results) == len(sent), f"{len(sent)} rows sent, {len(results)} results"
+    for row, result in zip(sent, results):
+        if not isinstance(row, dict):
+            assert set(result) == {"errors"}, f"row {row!r} answered {result!r}"
     return True
 
 
@@ -175,6 +190,6 @@ def test_every_operation_answers_as_documented(case, fuzz_app, tokens):
     address_known_records(case)
     # A case whose Authorization header was generated invalid is sent as generated (it must be refused).
     headers = None if _negated(case, ParameterLocation.HEADER) else {"Authorization": f"Bearer {tokens.for_case(case)}"}
-    checks = CHECKS if case.path not in PER_MUTATION else \
-        [c for c in CHECKS if c is not negative_data_rejection] + [each_mutation_answered]
+    checks = CHECKS if case.path not in PER_MUTATION | PER_ROW else \
+        [c for c in CHECKS if c is not negative_data_rejection] + [each_mutation_answered, each_row_answered]
     case.call_and_validate(app=fuzz_app, headers=headers, checks=checks)
