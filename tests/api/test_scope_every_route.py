@@ -56,6 +56,7 @@ REQUESTS: dict[tuple[str, str], dict] = {
     ("PATCH", "/api/v1/posyandu/<uuid:posyandu_id>"): {"json": {"address": "Jl. Diubah 1"}},
     ("DELETE", "/api/v1/posyandu/<uuid:posyandu_id>"): {"admin": 409},  # it has children: past the scope
     ("GET", "/api/v1/posyandu/<uuid:posyandu_id>/due-list"): {},
+    ("PATCH", "/api/v1/puskesmas/<uuid:puskesmas_id>"): {"json": {"name": "PKM Diubah"}},  # admin's alone
     ("GET", "/api/v1/users/<uuid:user_id>"): {},
     ("PATCH", "/api/v1/users/<uuid:user_id>"): {"json": {"name": "Nama Diubah"}},
 }
@@ -81,7 +82,8 @@ def outside(client, world, make_child, link_parent):
     child = make_child(by="kader3", posyandu="p3", name=SECRET, nik=NIK, sex="F", birth_date=BORN)
     twin = make_child(by="kader3", posyandu="p3", name=SECRET, sex="F", birth_date=BORN)
     url = f"/api/v1/children/{child['id']}"
-    ids = {"child_id": child["id"], "posyandu_id": str(world.ids["p3"]), "duplicate": twin["id"]}
+    ids = {"child_id": child["id"], "posyandu_id": str(world.ids["p3"]), "puskesmas_id": str(world.ids["pkm_b"]),
+           "duplicate": twin["id"]}
     for kind, body in (("measurements", {"measured_on": "2025-02-05", "weight_kg": 4.2}),
                        ("immunisations", {"vaccine": "HB0", "dose": 1, "given_on": BORN, "batch_number": "T1"}),
                        ("supplements", {"kind": "vitamin_a_blue", "given_on": "2025-08-05"})):
@@ -94,7 +96,8 @@ def outside(client, world, make_child, link_parent):
     assert parent.status_code == 201, parent.get_json()
     ids["user_id"] = parent.get_json()["user"]["id"]
     assert client.post(f"{url}/invitations", headers=kader).status_code == 201
-    [code] = client.get(f"{url}/invitations", headers=kader).get_json()
+    listed = client.get(f"{url}/invitations", headers=kader).get_json()
+    [code] = listed["items"]
     ids["invitation_id"] = code["id"]
     link_parent(make_child(name="Anak Melati")["id"])
     return ids
@@ -104,7 +107,7 @@ def _request(rule: str, method: str, ids: dict) -> tuple[str, dict]:
     url = rule
     event = rule.split("/")[3] if rule.startswith(("/api/v1/measurements", "/api/v1/immunisations",
                                                    "/api/v1/supplements")) else None
-    for name in ("child_id", "invitation_id", "user_id", "posyandu_id"):
+    for name in ("child_id", "invitation_id", "user_id", "posyandu_id", "puskesmas_id"):
         url = url.replace(f"<uuid:{name}>", ids[name])
     url = url.replace("<uuid:event_id>", ids[event] if event else "")
     spec = REQUESTS[(method, rule)]
