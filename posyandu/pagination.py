@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, tuple_
 
-from posyandu.database import as_json_value
+from posyandu.database import as_json_value, aware
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -44,6 +45,12 @@ def decode_cursor(cursor: str, n: int) -> list[Any]:
         raise ValidationFailed(errors={"cursor": [BAD_CURSOR]}) from None
 
 
+def cursor_instant(text: str) -> datetime:
+    """A cursor's instant (a ``convert`` function) in UTC: the cursor's columns are compared as
+    stored, which SQLite keeps without an offset."""
+    return aware(datetime.fromisoformat(text)).astimezone(timezone.utc)
+
+
 def _cursor_values(cursor: str, order: Sequence[Any], convert: Sequence[Any] | None = None) -> list[Any]:
     """The cursor's values, each converted for its ``order`` column (``convert``: one function or
     None each). A client may send any JSON as a cursor: a value its column cannot be compared with
@@ -62,11 +69,14 @@ def _cursor_values(cursor: str, order: Sequence[Any], convert: Sequence[Any] | N
 
 
 def paginate(stmt: Select, order: Sequence[Any], limit: int, cursor: str | None,
-             convert: Sequence[Any] | None = None) -> dict[str, Any]:
-    """Order ``stmt`` by the ``order`` columns (a unique key) and return one page."""
+             convert: Sequence[Any] | None = None, *, descending: bool = False) -> dict[str, Any]:
+    """Order ``stmt`` by the ``order`` columns (a unique key), all ascending or all ``descending``,
+    and return one page."""
     if cursor:
-        stmt = stmt.where(tuple_(*order) > tuple_(*_cursor_values(cursor, order, convert)))
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)))
+        key, after = tuple_(*order), tuple_(*_cursor_values(cursor, order, convert))
+        stmt = stmt.where(key < after if descending else key > after)
+    ordering = [column.desc() for column in order] if descending else list(order)
+    rows = list(db.session.scalars(stmt.order_by(*ordering).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

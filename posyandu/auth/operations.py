@@ -17,6 +17,7 @@ from posyandu.database import aware, utcnow
 from posyandu.errors import Conflict, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
+from posyandu.pagination import cursor_instant, paginate
 from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the table
@@ -175,15 +176,19 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
     return code[:4] + "-" + code[4:], inv
 
 
-def open_invitations(child: Child) -> list[dict[str, Any]]:
-    """The child's codes that could still be used (not used, not expired, not revoked), newest first,
-    each with who made it (never the code: it is shown once, when made)."""
-    rows = db.session.execute(
-        select(Invitation, User.name).join(User, User.id == Invitation.created_by)
-        .where(Invitation.child_id == child.id, Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at.desc(), Invitation.id))
-    return [{"id": inv.id, "child_id": inv.child_id, "created_at": inv.created_at, "expires_at": inv.expires_at,
-             "created_by": inv.created_by, "created_by_name": name} for inv, name in rows]
+def open_invitations(child: Child, limit: int, cursor: str | None) -> dict[str, Any]:
+    """One page of the child's codes that could still be used (not used, not expired, not revoked),
+    newest first, each with who made it (never the code: it is shown once, when made)."""
+    page = paginate(select(Invitation).where(Invitation.child_id == child.id, Invitation.used_at.is_(None),
+                                             Invitation.expires_at > utcnow()),
+                    (Invitation.created_at, Invitation.id), limit, cursor,
+                    (cursor_instant, uuid.UUID), descending=True)
+    names = dict(db.session.execute(select(User.id, User.name).where(
+        User.id.in_({inv.created_by for inv in page["items"]}))).all()) if page["items"] else {}
+    page["items"] = [{"id": inv.id, "child_id": inv.child_id, "created_at": inv.created_at,
+                      "expires_at": inv.expires_at, "created_by": inv.created_by,
+                      "created_by_name": names.get(inv.created_by)} for inv in page["items"]]
+    return page
 
 
 def revoke_invitation(child: Child, invitation_id: uuid.UUID) -> None:
@@ -220,13 +225,17 @@ def revoke_invitations_by(user: User, *, unseen_only: bool = False) -> int:
     return len(rows)
 
 
-def linked_parents(child: Child) -> list[dict[str, Any]]:
-    """The parent accounts that see the child, the earliest linked first."""
-    rows = db.session.execute(
-        select(User, ParentLink.created_at).join(ParentLink, ParentLink.user_id == User.id)
-        .where(ParentLink.child_id == child.id).order_by(ParentLink.created_at, User.id))
-    return [{"user_id": user.id, "name": user.name, "username": user.username, "phone": user.phone,
-             "active": user.active, "linked_at": linked_at} for user, linked_at in rows]
+def linked_parents(child: Child, limit: int, cursor: str | None) -> dict[str, Any]:
+    """One page of the parent accounts that see the child, the earliest linked first."""
+    page = paginate(select(ParentLink).where(ParentLink.child_id == child.id),
+                    (ParentLink.created_at, ParentLink.user_id), limit, cursor, (cursor_instant, uuid.UUID))
+    users = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({link.user_id for link in page["items"]})))} if page["items"] else {}
+    page["items"] = [{"user_id": link.user_id, "name": users[link.user_id].name,
+                      "username": users[link.user_id].username, "phone": users[link.user_id].phone,
+                      "active": users[link.user_id].active, "linked_at": link.created_at}
+                     for link in page["items"]]
+    return page
 
 
 def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:

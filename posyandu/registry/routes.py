@@ -13,12 +13,12 @@ from posyandu.access import READERS, roles_required
 from posyandu.auth import operations as auth_ops
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
-from posyandu.pagination import paginate
+from posyandu.pagination import PageArgs, paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
-                                       InvitationSchema, LinkedParentSchema, MergeSchema, NotDuplicateSchema,
-                                       OpenInvitationSchema, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
+                                       InvitationSchema, LinkedParentPage, MergeSchema, NotDuplicateSchema,
+                                       OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
                                        PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
 
@@ -250,10 +250,11 @@ class ChildInvitations(MethodView):
         return {"code": code, "child_id": child.id, "expires_at": inv.expires_at}
 
     @roles_required("kader", "bidan", "admin")
-    @blp.response(200, OpenInvitationSchema(many=True))
-    def get(self, child_id):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, OpenInvitationPage)
+    def get(self, args, child_id):
         """The child's codes that still work, newest first (not the codes themselves: each is shown once)."""
-        return auth_ops.open_invitations(access.get_child(current_user, child_id))
+        return auth_ops.open_invitations(access.get_child(current_user, child_id), args["limit"], args["cursor"])
 
 
 @blp.route("/children/<uuid:child_id>/invitations/<uuid:invitation_id>")
@@ -270,11 +271,12 @@ class ChildInvitation(MethodView):
 @blp.route("/children/<uuid:child_id>/parents")
 class ChildParents(MethodView):
     @roles_required("kader", "bidan", "admin")
-    @blp.response(200, LinkedParentSchema(many=True))
-    def get(self, child_id):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, LinkedParentPage)
+    def get(self, args, child_id):
         """The parent accounts that see this child (linked by an invitation code), earliest first."""
         child = access.get_child(current_user, child_id)
-        parents = auth_ops.linked_parents(child)
+        parents = auth_ops.linked_parents(child, args["limit"], args["cursor"])
         privacy.record_reads("view", [child.id])  # the child's family: names and phone numbers
         db.session.commit()
         return parents

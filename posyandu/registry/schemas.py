@@ -144,6 +144,10 @@ class LinkedParentSchema(Schema):
     linked_at = v.Timestamp(dump_only=True)
 
 
+OpenInvitationPage = page_schema(OpenInvitationSchema, "OpenInvitationPage")
+LinkedParentPage = page_schema(LinkedParentSchema, "LinkedParentPage")
+
+
 class NotDuplicateSchema(Schema):
     reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True,
                        metadata={"description": "Why they are different children (e.g. twins)"})

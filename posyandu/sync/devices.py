@@ -5,7 +5,6 @@ weeks is where records get lost (a phone dropped, wiped or replaced); the midwif
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -14,9 +13,9 @@ from sqlalchemy.orm import aliased
 
 from posyandu import access
 from posyandu.auth.models import User
-from posyandu.database import aware, utcnow
+from posyandu.database import utcnow
 from posyandu.extensions import db
-from posyandu.pagination import paginate
+from posyandu.pagination import cursor_instant, paginate
 from posyandu.registry.models import Posyandu
 from posyandu.sync.models import SyncClient
 
@@ -83,7 +82,7 @@ def devices_of(user: User) -> Select:
 def page(user: User, limit: int, cursor: str | None) -> dict[str, Any]:
     """A page of ``devices_of(user)``, the longest unseen first, each phone with its user."""
     found = paginate(devices_of(user), (SyncClient.last_seen_at, SyncClient.client_id), limit, cursor,
-                     [_instant, None])
+                     [cursor_instant, None])
     ids = {row.user_id for row in found["items"]}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     return {"items": [_described(row, users[row.user_id]) for row in found["items"]],
@@ -96,8 +95,3 @@ def _described(row: SyncClient, owner: User) -> dict[str, Any]:
             "first_seen": row.first_seen, "last_seen_at": row.last_seen_at, "last_push_at": row.last_push_at,
             "last_pull_at": row.last_pull_at, "pending_changes": row.pending_changes}
 
-
-def _instant(text: str) -> datetime:
-    """A cursor's instant in UTC: the cursor's columns are compared as stored, which SQLite keeps
-    without an offset."""
-    return aware(datetime.fromisoformat(text)).astimezone(timezone.utc)

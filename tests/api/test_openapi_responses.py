@@ -101,7 +101,7 @@ def records(client, world, make_child, link_parent) -> dict[str, str]:
     invited = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1"))
     assert invited.status_code == 201, invited.get_json()
     listed = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1"))
-    ids["invitation_id"] = listed.get_json()[0]["id"]  # the code itself is shown once, without its id
+    ids["invitation_id"] = listed.get_json()["items"][0]["id"]  # the code itself is shown once, without its id
     ids["parent_id"] = client.get("/api/v1/auth/me", headers=world.headers("parent1")).get_json()["id"]
     return ids
 

@@ -39,7 +39,7 @@ def test_open_codes_are_listed_without_the_code_and_a_revoked_one_no_longer_work
     first, second = _invite(client, world, child["id"]), _invite(client, world, child["id"], by="bidan_a")
     listed = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1b"))
     assert listed.status_code == 200, listed.get_json()
-    items = listed.get_json()
+    items = listed.get_json()["items"]
     assert [i["created_by_name"] for i in items] == ["Bidan_A", "Kader1"]     # newest first
     assert all(first.replace("-", "") not in str(i) and second.replace("-", "") not in str(i) for i in items)
     # revoking the bidan's code: that code is refused, the kader's still links
@@ -49,7 +49,7 @@ def test_open_codes_are_listed_without_the_code_and_a_revoked_one_no_longer_work
     assert refused.status_code == 422 and refused.get_json()["type"].endswith("/invitation_invalid")
     assert _redeem(client, world, first).status_code == 200
     # a used or revoked code is no longer open: listed no more, revoking again is 404
-    assert client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json() == []
+    assert client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["items"] == []
     again = client.delete(f"/api/v1/children/{child['id']}/invitations/{items[0]['id']}", headers=world.headers("kader1"))
     assert again.status_code == 404 and again.content_type == "application/problem+json"
     [(record_id, changes, kabupaten)] = _audit(world, "revoke", "invitation")
@@ -64,7 +64,7 @@ def test_codes_and_parents_are_managed_only_within_the_callers_scope(client, wor
     link_parent(child["id"])
     _invite(client, world, child["id"])
     # the code parent1 used is not open any more; the new one is
-    [open_code] = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()
+    [open_code] = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["items"]
     parent_id = _user_id(world, "parent1")
     paths = [f"/api/v1/children/{child['id']}/invitations", f"/api/v1/children/{child['id']}/parents"]
     for outsider in ("kader2", "kader3", "bidan_b"):     # another posyandu, another kabupaten: the child is not there
@@ -81,8 +81,8 @@ def test_codes_and_parents_are_managed_only_within_the_callers_scope(client, wor
     assert client.delete(f"/api/v1/children/{other['id']}/invitations/{open_code['id']}",
                          headers=world.headers("kader1")).status_code == 404
     # nothing was changed by any of those
-    assert [p["user_id"] for p in client.get(paths[1], headers=world.headers("bidan_a")).get_json()] == [parent_id]
-    assert [i["id"] for i in client.get(paths[0], headers=world.headers("bidan_a")).get_json()] == [open_code["id"]]
+    assert [p["user_id"] for p in client.get(paths[1], headers=world.headers("bidan_a")).get_json()["items"]] == [parent_id]
+    assert [i["id"] for i in client.get(paths[0], headers=world.headers("bidan_a")).get_json()["items"]] == [open_code["id"]]
 
 
 def test_an_unlinked_parent_no_longer_sees_the_child_and_their_phone_drops_it(client, world, make_child, link_parent):
@@ -90,7 +90,7 @@ def test_an_unlinked_parent_no_longer_sees_the_child_and_their_phone_drops_it(cl
     link_parent(mine["id"])
     link_parent(theirs["id"])      # linked by mistake
     parent_id = _user_id(world, "parent1")
-    listed = client.get(f"/api/v1/children/{theirs['id']}/parents", headers=world.headers("kader1")).get_json()
+    listed = client.get(f"/api/v1/children/{theirs['id']}/parents", headers=world.headers("kader1")).get_json()["items"]
     assert [(p["user_id"], p["username"], p["name"], p["active"]) for p in listed] == [
         (parent_id, "parent1", "Parent1", True)]
     changes, cursor, _ = pull_all(client, world.headers("parent1"))
@@ -101,7 +101,7 @@ def test_an_unlinked_parent_no_longer_sees_the_child_and_their_phone_drops_it(cl
     assert client.get(f"/api/v1/children/{theirs['id']}", headers=world.headers("parent1")).status_code == 404
     assert [c["id"] for c in client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"]] == [
         mine["id"]]
-    assert client.get(f"/api/v1/children/{theirs['id']}/parents", headers=world.headers("kader1")).get_json() == []
+    assert client.get(f"/api/v1/children/{theirs['id']}/parents", headers=world.headers("kader1")).get_json()["items"] == []
     # the phone's pulled copy no longer fits: it starts again, with only the parent's own child
     changes, _, reset = pull_all(client, world.headers("parent1"), cursor)
     assert reset is True and {c["id"] for c in changes if c["entity"] == "child"} == {mine["id"]}
@@ -126,7 +126,7 @@ def test_a_parent_may_unlink_themselves_and_no_one_else(client, world, make_chil
                          headers=world.headers("parent1")).status_code == 204
     assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("parent1")).status_code == 404
     assert [p["user_id"] for p in client.get(f"/api/v1/children/{child['id']}/parents",
-                                             headers=world.headers("kader1")).get_json()] == [other_id]
+                                             headers=world.headers("kader1")).get_json()["items"]] == [other_id]
 
 
 def test_switching_off_an_account_revokes_the_codes_it_made(client, world, make_child):
@@ -185,7 +185,7 @@ def test_a_code_open_for_a_duplicate_merged_away_is_listed_and_revoked_at_the_ch
     merged = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
                          headers=world.headers("bidan_a"))
     assert merged.status_code == 200, merged.get_json()
-    [listed] = client.get(f"/api/v1/children/{winner['id']}/invitations", headers=world.headers("kader1")).get_json()
+    [listed] = client.get(f"/api/v1/children/{winner['id']}/invitations", headers=world.headers("kader1")).get_json()["items"]
     assert listed["child_id"] == winner["id"]
     assert client.get(f"/api/v1/children/{loser['id']}/invitations", headers=world.headers("kader1")).status_code == 404
     assert client.delete(f"/api/v1/children/{winner['id']}/invitations/{listed['id']}",
@@ -193,3 +193,41 @@ def test_a_code_open_for_a_duplicate_merged_away_is_listed_and_revoked_at_the_ch
     assert _redeem(client, world, code).status_code == 422
     [(record_id, changes, _)] = _audit(world, "merge", "invitation")
     assert record_id == listed["id"] and changes == {"child_id": [loser["id"], winner["id"]]}
+
+
+def _all_pages(client, url, headers, limit):
+    items, cursor = [], None
+    while True:
+        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        page = client.get(url, headers=headers, query_string=query)
+        assert page.status_code == 200 and set(page.get_json()) == {"items", "next_cursor"}, page.get_json()
+        assert len(page.get_json()["items"]) <= limit
+        items += page.get_json()["items"]
+        if not (cursor := page.get_json()["next_cursor"]):
+            return items
+
+
+def test_a_childs_codes_and_parents_are_lists_paginated_as_every_list(client, world, make_child, link_parent):
+    """api-contract.md: lists take ?limit=&cursor= and answer {"items", "next_cursor"}; the child's open
+    codes and linked parents answered bare arrays of every row."""
+    child = make_child()
+    for by in ("kader1", "bidan_a", "kader1b", "kader1", "bidan_a"):
+        _invite(client, world, child["id"], by=by)
+    url, kader = f"/api/v1/children/{child['id']}", world.headers("kader1")
+    whole = client.get(f"{url}/invitations", headers=kader).get_json()
+    assert whole["next_cursor"] is None and len(whole["items"]) == 5
+    stamps = [(i["created_at"], i["id"]) for i in whole["items"]]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    assert _all_pages(client, f"{url}/invitations", kader, 2) == whole["items"]  # each once, in order
+    # two parents register with codes, a third is linked: earliest linked first, page by page
+    for n, code in enumerate(_invite(client, world, child["id"]) for _ in range(2)):
+        assert client.post("/api/v1/auth/register", json={"code": code, "username": f"ortu{n}",
+                                                          "password": "sandi-kuat-99", "name": f"Ortu {n}"}
+                           ).status_code == 201
+    link_parent(child["id"])
+    parents = _all_pages(client, f"{url}/parents", kader, 1)
+    assert [p["username"] for p in parents] == ["ortu0", "ortu1", "parent1"]
+    bad = client.get(f"{url}/parents?cursor=zz", headers=kader)
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"], bad.get_json()
+    bad = client.get(f"{url}/invitations?limit=0", headers=kader)
+    assert bad.status_code == 422 and "limit" in bad.get_json()["errors"], bad.get_json()

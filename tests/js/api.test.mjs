@@ -1,7 +1,7 @@
 // api.js: bearer token, one refresh on 401, errors sorted into kinds the sync loop retries or not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, createApi } from '../../static/pwa/js/api.js';
+import { ApiError, allPages, createApi } from '../../static/pwa/js/api.js';
 
 function fakeFetch(handlers) {
   const calls = [];
@@ -150,4 +150,19 @@ test('closing the API aborts the requests on their way (the sync of the user gon
   const push = api.push({ client_id: 'c', mutations: [] });
   api.close();
   await assert.rejects(push, (e) => e.kind === 'ended');
+});
+
+test('allPages reads a paginated list to its end, each page after the cursor of the one before', async () => {
+  const asked = [];
+  const pages = { '': { items: [1, 2], next_cursor: 'b/c+' }, 'b/c+': { items: [3], next_cursor: null } };
+  const api = { get: async (path) => {
+    asked.push(path);
+    const cursor = new URL(path, 'http://x').searchParams.get('cursor') ?? '';
+    return pages[cursor];
+  } };
+  assert.deepEqual(await allPages(api, '/children/1/parents'), [1, 2, 3]);
+  assert.deepEqual(asked, ['/children/1/parents?limit=500', '/children/1/parents?limit=500&cursor=b%2Fc%2B']);
+  asked.length = 0;
+  assert.deepEqual(await allPages(api, '/regions?parent_code=35'), [1, 2, 3]);
+  assert.equal(asked[0], '/regions?parent_code=35&limit=500');
 });

@@ -258,7 +258,7 @@ def test_a_parent_unlinked_from_the_duplicate_while_it_is_merged_is_unlinked_or_
     winner = _child(client, world, "kader1", "p1")
     loser = _child(client, world, "kader1", "p1", name="Siti Aminah Putri")
     link_parent(loser)
-    parent = client.get("/api/v1/children/" + loser + "/parents", headers=world.headers("kader1")).get_json()[0]
+    parent = client.get("/api/v1/children/" + loser + "/parents", headers=world.headers("kader1")).get_json()["items"][0]
     headers = world.headers("kader1")
     merged, unlinked, _ = _race(app, monkeypatch, _merge(world, winner, loser),
                                 lambda c: c.delete(f"/api/v1/children/{loser}/parents/{parent['user_id']}",

@@ -165,3 +165,15 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   api.login = (username, password) => api.post('/auth/login', { username, password }, { auth: false });
   return api;
 }
+
+/** Every item of a paginated list (`{items, next_cursor}`), read in pages of 500. */
+export async function allPages(api, path) {
+  const out = [];
+  let cursor = null;
+  do {
+    const page = await api.get(`${path}${path.includes('?') ? '&' : '?'}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}

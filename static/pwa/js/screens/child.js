@@ -5,6 +5,7 @@ import { assess, byDate, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
+import { allPages } from '../api.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
@@ -166,7 +167,7 @@ export function parentsPanel(ctx, child) {
   const load = async () => {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
     try {
-      const [parents, codes] = await Promise.all([ctx.api.get(`${base}/parents`), ctx.api.get(`${base}/invitations`)]);
+      const [parents, codes] = await Promise.all([allPages(ctx.api, `${base}/parents`), allPages(ctx.api, `${base}/invitations`)]);
       box.replaceChildren(
         parents.length ? h('ul', { class: 'parents' }, parents.map((p) => h('li', {},
           t('parent_since', { name: p.name, username: p.username, date: formatDateTime(p.linked_at) }), ' ',

@@ -6,21 +6,11 @@ import { formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
 import { h, saveDownload, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
+import { allPages } from '../api.js';
 
 const PICKER_MONTHS = 36;
 const SHOWN_ACTIONS = 50;
 const DOWNLOADS = ['skdn', 'f1', 'prevalence', 'coverage', 'actions'];
-
-async function allPages(api, path) {
-  const out = [];
-  let cursor = null;
-  do {
-    const page = await api.get(`${path}${path.includes('?') ? '&' : '?'}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    out.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return out;
-}
 
 /** What the caller may pick: the posyandu in scope, their puskesmas, the names of their regions. */
 async function loadAreas(api) {
