@@ -91,7 +91,8 @@ def page(user: User, limit: int, cursor: str | None) -> dict[str, Any]:
 
 def _described(row: SyncClient, owner: User) -> dict[str, Any]:
     return {"client_id": row.client_id, "user_id": owner.id, "user_name": owner.name, "username": owner.username,
-            "role": owner.role, "posyandu_id": owner.posyandu_id, "app_version": row.app_version,
+            "role": owner.role, "user_active": owner.active, "posyandu_id": owner.posyandu_id,
+            "app_version": row.app_version,
             "first_seen": row.first_seen, "last_seen_at": row.last_seen_at, "last_push_at": row.last_push_at,
             "last_pull_at": row.last_pull_at, "pending_changes": row.pending_changes}
 

@@ -82,6 +82,9 @@ class DeviceSchema(Schema):
     user_name = fields.String()
     username = fields.String()
     role = fields.String()
+    user_active = fields.Boolean(metadata={
+        "description": "false: the account is switched off, so this phone can send nothing it holds until an "
+                       "admin switches it on again and its user logs in"})
     posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
     app_version = fields.String(allow_none=True)
     first_seen = Timestamp()

@@ -1,17 +1,64 @@
 // screens/devices.js: which phones the midwife is told to chase.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STALE_DAYS, allDevices, worry } from '../../static/pwa/js/screens/devices.js';
+import { STALE_DAYS, allDevices, devicesPanel, worry } from '../../static/pwa/js/screens/devices.js';
 
 test('a phone needs attention when unseen over a week, or holding changes unsent', () => {
   const now = Date.parse('2026-03-20T08:00:00Z');
   const at = (days) => new Date(now - days * 864e5).toISOString();
   assert.equal(STALE_DAYS, 7);
-  assert.deepEqual(worry({ last_seen_at: at(1), pending_changes: 0 }, now), { stale: false, unsent: false });
-  assert.deepEqual(worry({ last_seen_at: at(6.9), pending_changes: null }, now), { stale: false, unsent: false });
-  assert.deepEqual(worry({ last_seen_at: at(7.1), pending_changes: null }, now), { stale: true, unsent: false });
-  assert.deepEqual(worry({ last_seen_at: at(0), pending_changes: 12 }, now), { stale: false, unsent: true });
-  assert.deepEqual(worry({ last_seen_at: at(30), pending_changes: 3 }, now), { stale: true, unsent: true });
+  const on = { off: false, stuck: false };
+  assert.deepEqual(worry({ last_seen_at: at(1), pending_changes: 0 }, now), { stale: false, unsent: false, ...on });
+  assert.deepEqual(worry({ last_seen_at: at(6.9), pending_changes: null }, now), { stale: false, unsent: false, ...on });
+  assert.deepEqual(worry({ last_seen_at: at(7.1), pending_changes: null }, now), { stale: true, unsent: false, ...on });
+  assert.deepEqual(worry({ last_seen_at: at(0), pending_changes: 12 }, now), { stale: false, unsent: true, ...on });
+  assert.deepEqual(worry({ last_seen_at: at(30), pending_changes: 3, user_active: true }, now),
+    { stale: true, unsent: true, ...on });
+});
+
+test("a switched-off kader's phone that holds records is stuck: it can send nothing until an admin switches her on", () => {
+  const now = Date.parse('2026-03-20T08:00:00Z');
+  const seen = new Date(now - 864e5).toISOString();
+  assert.deepEqual(worry({ last_seen_at: seen, pending_changes: 3, user_active: false }, now),
+    { stale: false, unsent: true, off: true, stuck: true });
+  assert.deepEqual(worry({ last_seen_at: seen, pending_changes: 0, user_active: false }, now),
+    { stale: false, unsent: false, off: true, stuck: false }, 'nothing held: only said to be off');
+});
+
+test("the midwife's list names a switched-off account and what to do about the records its phone holds", async () => {
+  class Node {}
+  class Element extends Node {
+    constructor(tag) { super(); Object.assign(this, { tag, kids: [], attributes: {}, listeners: {}, text: '' }); }
+    setAttribute(k, v) { this.attributes[k] = v; }
+    addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
+    append(...nodes) { this.kids.push(...nodes); }
+    replaceChildren(...nodes) { this.kids = nodes; this.text = ''; }
+    set className(v) { this.attributes.class = v; }
+    get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(' '); }
+    set textContent(v) { this.text = v; this.kids = []; }
+    *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
+  }
+  const saved = [globalThis.Node, globalThis.document];
+  globalThis.Node = Node;
+  globalThis.document = { createElement: (tag) => new Element(tag) };
+  try {
+    const now = new Date().toISOString();
+    const items = [
+      { client_id: 'off', user_name: 'Kader Lama', posyandu_id: 'p1', last_seen_at: now, pending_changes: 3, user_active: false },
+      { client_id: 'on', user_name: 'Kader Baru', posyandu_id: 'p1', last_seen_at: now, pending_changes: 2, user_active: true },
+    ];
+    const panel = devicesPanel({ role: 'bidan', api: { get: async () => ({ items, next_cursor: null }) },
+      posyandus: async () => [{ id: 'p1', name: 'Posyandu Melati' }] });
+    const button = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
+    await Promise.all(button.listeners.click.map((fn) => fn()));
+    const rows = [...panel.all()].filter((e) => e.tag === 'li');
+    const text = Object.fromEntries(rows.map((r) => [r.attributes['data-client'], r.textContent]));
+    assert.match(text.off, /akun nonaktif/);
+    assert.match(text.off, /tidak dapat mengirim datanya.*admin mengaktifkan/);
+    assert.doesNotMatch(text.on, /nonaktif/);
+  } finally {
+    [globalThis.Node, globalThis.document] = saved;
+  }
 });
 
 test('the home screen warns of records only this phone holds after days without a sync', async () => {

@@ -154,3 +154,25 @@ def test_bad_device_arguments_are_422(world, client):
         assert resp.status_code == 422 and resp.content_type == "application/problem+json", args
     resp = client.get("/api/v1/sync/devices", query_string={"cursor": "bukan-kursor"}, headers=world.headers("admin"))
     assert resp.status_code == 422 and "cursor" in resp.get_json()["errors"]
+
+
+def _user_id(client, world, username):
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    return next(u["id"] for u in users if u["username"] == username)
+
+
+def test_a_switched_off_kaders_phone_says_her_account_is_off(world, client):
+    """A kader switched off with records still on her phone: her token is refused, so the phone can
+    send nothing until an admin switches the account on again. The midwife's list said only that it
+    held records, as for a kader who had not synced yet; it now says the account is off."""
+    _pull(client, world, "kader1", client_id="phone-kader1", pending=3)
+    _pull(client, world, "kader1b", client_id="phone-kader1b", pending=0)
+    kader1 = _user_id(client, world, "kader1")
+    off = client.patch(f"/api/v1/users/{kader1}", json={"active": False}, headers=world.headers("admin"))
+    assert off.status_code == 200, off.get_json()
+    listed = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
+    assert (listed["phone-kader1"]["user_active"], listed["phone-kader1"]["pending_changes"]) == (False, 3)
+    assert listed["phone-kader1b"]["user_active"] is True
+    on = client.patch(f"/api/v1/users/{kader1}", json={"active": True}, headers=world.headers("admin"))
+    assert on.status_code == 200, on.get_json()
+    assert {d["client_id"]: d for d in _devices(client, world, "bidan_a")}["phone-kader1"]["user_active"] is True

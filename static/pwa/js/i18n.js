@@ -275,6 +275,9 @@ const W = {
   device_seen: ['sinkron terakhir {when}', 'last synced {when}'],
   device_unsent: ['{n} data belum terkirim', '{n} records not sent'],
   device_stale: ['lebih dari {n} hari', 'over {n} days'],
+  device_off: ['akun nonaktif', 'account switched off'],
+  device_off_unsent: ['Akun ini nonaktif, jadi HP ini tidak dapat mengirim datanya. Minta admin mengaktifkan akun ini sementara; kader masuk lagi dengan kata sandinya dan sinkron, lalu akun dapat dinonaktifkan lagi.',
+    'This account is switched off, so the phone cannot send its records. Ask an admin to switch the account on for a while; the cadre logs in again with her password and syncs, then the account can be switched off again.'],
   // who sees the child as its parent, and the codes that still open it (staff, online)
   parents: ['Orang tua yang terhubung', 'Linked parents'],
   show_parents: ['Lihat orang tua & kode undangan', 'Show parents & invitation codes'],

@@ -7,10 +7,14 @@ import { h } from '../ui.js';
 export const STALE_DAYS = 7;
 const OVERSEES = new Set(['bidan', 'admin']);
 
-/** Why a phone (a /sync/devices item) needs her attention on `now` (ms): unseen too long, changes unsent. */
+/** Why a phone (a /sync/devices item) needs her attention on `now` (ms): unseen too long, changes unsent,
+ * and whether its user's account is switched off (`off`): the server refuses its token, so the phone
+ * sends nothing it holds until an admin switches the account on again (`stuck`). */
 export function worry(device, now = Date.now()) {
   const stale = now - Date.parse(device.last_seen_at) > STALE_DAYS * 864e5;
-  return { stale, unsent: (device.pending_changes ?? 0) > 0 };
+  const unsent = (device.pending_changes ?? 0) > 0;
+  const off = device.user_active === false;
+  return { stale, unsent, off, stuck: off && unsent };
 }
 
 /** Every page; a phone that synced while the pages were read comes again on a later one (the list is
@@ -30,13 +34,15 @@ export async function allDevices(api) {
 }
 
 function row(device, posyandu, now) {
-  const { stale, unsent } = worry(device, now);
+  const { stale, unsent, off, stuck } = worry(device, now);
   return h('li', { class: 'row', 'data-client': device.client_id },
     h('span', { class: 'row-main' }, h('strong', {}, device.user_name),
       h('small', {}, [posyandu.get(device.posyandu_id), t('device_seen', { when: formatDateTime(device.last_seen_at) })]
-        .filter(Boolean).join(' · '))),
-    h('span', {}, unsent ? h('span', { class: `tag ${stale ? 'bad' : 'warn'}` }, t('device_unsent', { n: device.pending_changes })) : null,
-      stale ? h('span', { class: 'tag bad' }, t('device_stale', { n: STALE_DAYS })) : null));
+        .filter(Boolean).join(' · ')),
+      stuck ? h('small', { class: 'notice' }, t('device_off_unsent')) : null),
+    h('span', {}, unsent ? h('span', { class: `tag ${stale || stuck ? 'bad' : 'warn'}` }, t('device_unsent', { n: device.pending_changes })) : null,
+      stale ? h('span', { class: 'tag bad' }, t('device_stale', { n: STALE_DAYS })) : null,
+      off ? h('span', { class: `tag ${stuck ? 'bad' : 'warn'}` }, t('device_off')) : null));
 }
 
 export function devicesPanel(ctx) {
