@@ -48,9 +48,10 @@ SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
 
 def _check_scope(data: dict[str, Any], *, assigned: bool = True) -> None:
     """A user's scope must fit the role: kader → posyandu, bidan → puskesmas, dinkes → region.
-    ``assigned``: the scope is being given (a new user, a new role or posyandu): a kader is not put
-    at a closed posyandu (she could register no child there, and would count among its kader); one
-    whose posyandu closed since may still be edited (switched off, renamed)."""
+    ``assigned``: the scope is being given (a new user, a new role or posyandu, an account switched on
+    again): a kader is not put at a closed posyandu (she could register no child there, and would
+    count among its kader); one whose posyandu closed since may still be edited (switched off,
+    renamed)."""
     needs = SCOPE_OF_ROLE.get(data["role"])
     if not needs:
         return
@@ -107,7 +108,9 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
     if user.role == "admin" and user.active and (merged["role"] != "admin" or data.get("active", True) is False):
         _keep_an_admin(user)
-    _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id")))
+    # switched on again, a kader is put back at her posyandu: not at one closed meanwhile
+    _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id"))
+                 or (data.get("active") is True and not user.active))
     changes = apply_changes(user, data | _only_own_scope(merged["role"]))
     if password:
         user.password_hash = hash_password(password)

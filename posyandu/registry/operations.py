@@ -152,13 +152,24 @@ def _follow_kabupaten(pos: Posyandu) -> None:
 
 
 def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
-    """Close a posyandu with no live children. ``pos`` is read locked to change it, as for
-    ``update_posyandu``: a child being registered or moved there is counted, or refused after."""
+    """Close a posyandu with no live children and no active kader. ``pos`` is read locked to change
+    it, as for ``update_posyandu``: a child being registered or moved there is counted, or refused
+    after. A kader left at a closed posyandu could register no one and saw nothing, her phone's
+    records of the children moved away refused as outside her area: she is moved (or switched off)
+    first, by the admin who is told her name."""
     if user.role != "admin":
         raise Forbidden()
     if db.session.scalar(select(func.count()).select_from(Child).where(Child.posyandu_id == pos.id,
                                                                        Child.deleted_at.is_(None))):
         raise Conflict(Msg("move or delete its children first", "pindahkan atau hapus anak-anaknya dulu"))
+    kader = db.session.execute(select(User.name, User.username).where(
+        User.role == "kader", User.posyandu_id == pos.id, User.active.is_(True)).order_by(User.name, User.username)).all()
+    if kader:
+        names = ", ".join(f"{name} ({username})" for name, username in kader)
+        raise Conflict(Msg(f"this posyandu still has active kader ({names}): move them to another posyandu "
+                           "or switch their accounts off first",
+                           f"posyandu ini masih punya kader aktif ({names}): pindahkan ke posyandu lain "
+                           "atau nonaktifkan akunnya dulu"))
     record_change(pos, "delete", reason=reason)
 
 

@@ -129,7 +129,10 @@ class PosyanduById(MethodView):
     @blp.arguments(DeleteArgs, location="query")
     @blp.response(204)
     def delete(self, args, posyandu_id):
-        """Close a posyandu with no children left (admin)."""
+        """Close a posyandu with no children left and no active kader (admin).
+
+        409 while children are registered there, or while kader are still active there (named:
+        move them to another posyandu or switch their accounts off first)."""
         ops.delete_posyandu(current_user, access.get_posyandu(current_user, posyandu_id, for_update=True),
                             args.get("reason"))
         db.session.commit()

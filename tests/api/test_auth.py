@@ -282,7 +282,10 @@ def test_a_kader_needs_an_existing_posyandu(client, world):
 
 def test_a_kader_is_not_put_at_a_closed_posyandu_but_one_there_can_still_be_switched_off(client, world):
     """A closed posyandu takes no children: a kader given it (new, or moved there) could do nothing.
-    Both were accepted. Kader2, whose posyandu closed after she was made, can still be edited."""
+    Both were accepted. Kader2, switched off so that her posyandu could close, can still be edited."""
+    kader2 = _user_id(client, world, "kader2")
+    off = client.patch(f"/api/v1/users/{kader2}", json={"active": False, "role": "kader"}, headers=world.headers("admin"))
+    assert off.status_code == 200 and off.get_json()["active"] is False
     assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 204
     body = {"username": "kader9", "password": "kuat-sekali", "name": "K", "role": "kader",
             "posyandu_id": str(world.ids["p2"])}
@@ -292,9 +295,8 @@ def test_a_kader_is_not_put_at_a_closed_posyandu_but_one_there_can_still_be_swit
     kader1 = _user_id(client, world, "kader1")
     moved = client.patch(f"/api/v1/users/{kader1}", json={"posyandu_id": str(world.ids["p2"])}, headers=world.headers("admin"))
     assert moved.status_code == 422 and "posyandu_id" in moved.get_json()["errors"]
-    kader2 = _user_id(client, world, "kader2")
-    off = client.patch(f"/api/v1/users/{kader2}", json={"active": False, "role": "kader"}, headers=world.headers("admin"))
-    assert off.status_code == 200 and off.get_json()["active"] is False
+    renamed = client.patch(f"/api/v1/users/{kader2}", json={"name": "Kader Dua"}, headers=world.headers("admin"))
+    assert renamed.status_code == 200, renamed.get_json()
     away = client.patch(f"/api/v1/users/{kader2}", json={"posyandu_id": str(world.ids["p1"])}, headers=world.headers("admin"))
     assert away.status_code == 200
 

@@ -130,11 +130,49 @@ def test_posyandu_out_of_scope_is_404(client, world):
     assert client.get(url, headers=world.headers("bidan_b")).status_code == 200
 
 
+def _switch_off(client, world, username):
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    user_id = next(u["id"] for u in users if u["username"] == username)
+    resp = client.patch(f"/api/v1/users/{user_id}", json={"active": False}, headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+
+
 def test_a_posyandu_with_children_cannot_be_closed(client, world, make_child):
     make_child()
     assert client.delete(f"/api/v1/posyandu/{world.ids['p1']}", headers=world.headers("admin")).status_code == 409
     assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("bidan_a")).status_code == 403
+    _switch_off(client, world, "kader2")
     assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 204
+
+
+def test_a_posyandu_with_active_kader_cannot_be_closed_until_they_are_moved_or_switched_off(client, world):
+    """Closing a posyandu left its kader active there: her home list empty, every child she
+    registered refused ('posyandu ini sudah ditutup'), her phone's records of children moved away
+    refused as outside her area, and nothing told her or the admin why. The admin is now told
+    whom to move (or switch off) first."""
+    url = f"/api/v1/posyandu/{world.ids['p1']}"
+    refused = client.delete(url, headers=world.headers("admin", "id"))
+    assert refused.status_code == 409 and refused.content_type == "application/problem+json"
+    detail = refused.get_json()["detail"]
+    assert "kader aktif" in detail and "(kader1)" in detail and "(kader1b)" in detail, detail
+    assert "kader2" not in detail
+    assert "active kader" in client.delete(url, headers=world.headers("admin", "en")).get_json()["detail"]
+    assert client.get(url, headers=world.headers("kader1")).status_code == 200   # still open
+    _switch_off(client, world, "kader1")
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader1b = next(u["id"] for u in users if u["username"] == "kader1b")
+    moved = client.patch(f"/api/v1/users/{kader1b}", json={"posyandu_id": str(world.ids["p2"])},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    assert client.delete(url, headers=world.headers("admin")).status_code == 204
+    # switched on again she would be back at the closed posyandu: she is given another one with it
+    kader1 = next(u["id"] for u in users if u["username"] == "kader1")
+    back = client.patch(f"/api/v1/users/{kader1}", json={"active": True}, headers=world.headers("admin", "id"))
+    assert back.status_code == 422, back.get_json()
+    assert back.get_json()["errors"] == {"posyandu_id": ["posyandu ini sudah ditutup: pilih posyandu lain"]}
+    back = client.patch(f"/api/v1/users/{kader1}", json={"active": True, "posyandu_id": str(world.ids["p2"])},
+                        headers=world.headers("admin"))
+    assert back.status_code == 200 and back.get_json()["active"] is True, back.get_json()
 
 
 def test_regions_are_listed_and_created_by_admin(client, world):

@@ -528,20 +528,23 @@ def test_a_child_registered_or_moved_while_its_posyandu_changes_kabupaten_takes_
 
 @pytest.mark.parametrize("first", ["copier", "admin"])
 def test_a_child_registered_while_its_posyandu_is_closed(app, world, client, monkeypatch, first):
-    """An admin closes p2 (it has no children) while kader2 registers a child there: either the
-    registration comes first and the posyandu cannot close (409), or it comes after and is refused;
-    never a live child at a closed posyandu."""
+    """An admin closes p2 (it has no children; its kader switched off) while its midwife registers a
+    child there: either the registration comes first and the posyandu cannot close (409), or it comes
+    after and is refused; never a live child at a closed posyandu."""
     cid = new_id()
     headers = world.headers("admin")
+    users = client.get("/api/v1/users?limit=100", headers=headers).get_json()["items"]
+    kader2 = next(u["id"] for u in users if u["username"] == "kader2")
+    assert client.patch(f"/api/v1/users/{kader2}", json={"active": False}, headers=headers).status_code == 200
 
     def close(c):
         return c.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=headers)
 
     if first == "copier":
-        registered, closed, _ = _race(app, monkeypatch, _register(world, cid, "rest"), close)
+        registered, closed, _ = _race(app, monkeypatch, _register(world, cid, "rest", by="bidan_a"), close)
         assert (registered.status_code, closed.status_code) == (201, 409), (registered.data, closed.data)
     else:
-        closed, registered, _ = _race(app, monkeypatch, close, _register(world, cid, "rest"))
+        closed, registered, _ = _race(app, monkeypatch, close, _register(world, cid, "rest", by="bidan_a"))
         assert (closed.status_code, registered.status_code) == (204, 422), (closed.data, registered.data)
         assert _stored(app, "child", cid) is None
 

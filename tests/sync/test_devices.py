@@ -121,11 +121,15 @@ def test_a_replaced_phone_drops_off_once_it_held_nothing_unsent(world, client):
 
 
 def test_a_closed_posyandu_kaders_phone_is_still_overseen(world, client):
-    """Her posyandu closed, a kader's phone may still hold its records: her midwife still sees it."""
+    """Her posyandu closed (she was switched off first), a kader's phone may still hold its records:
+    her midwife still sees it, and that the account is off."""
     _pull(client, world, "kader2", client_id="phone-kader2", pending=4)
+    off = client.patch(f"/api/v1/users/{_user_id(client, world, 'kader2')}", json={"active": False},
+                       headers=world.headers("admin"))
+    assert off.status_code == 200, off.get_json()
     resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin"))
     assert resp.status_code == 204, resp.get_json()
-    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["phone-kader2"]
+    assert [(d["client_id"], d["user_active"]) for d in _devices(client, world, "bidan_a")] == [("phone-kader2", False)]
     assert [d["client_id"] for d in _devices(client, world, "dinkes_gresik")] == ["phone-kader2"]
 
 

@@ -290,6 +290,18 @@ def test_weighings_for_a_child_deleted_meanwhile_are_kept_for_review_recorded_or
     assert _reviews(app, kept) == ["restored for a deleted child"]
 
 
+def _closed_before_its_kader_were_moved(app, posyandu_id):
+    """A posyandu closed while its kader stayed active there, as the server allowed before it asked
+    that they be moved or switched off first: their phones still hold its records."""
+    from posyandu.audit import record_change
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    with app.app_context():
+        record_change(db.session.get(Posyandu, posyandu_id), "delete", reason="closed with its kader")
+        db.session.commit()
+
+
 def test_a_child_is_not_restored_at_a_posyandu_closed_since(world, app, client):
     """Its kader still sees her closed posyandu's deleted child (her phone holds the tombstone): she
     is told the posyandu is closed, and nothing comes back to life there."""
@@ -297,7 +309,7 @@ def test_a_child_is_not_restored_at_a_posyandu_closed_since(world, app, client):
 
     cid, _ = _new_child(client, world, by="kader2", posyandu="p2")
     [gone] = push(client, world.headers("kader2"), [mutation("child", cid, op="delete", base_version=1)])
-    assert client.delete(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 204
+    _closed_before_its_kader_were_moved(app, world.ids["p2"])
     [back] = push(client, world.headers("kader2"), [mutation("child", cid, child_data(world.ids["p2"]),
                                                              base_version=gone["version"])])
     assert back["status"] == "rejected" and list(back["errors"]) == ["posyandu_id"], back
