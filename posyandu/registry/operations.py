@@ -163,7 +163,8 @@ def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
                                                                        Child.deleted_at.is_(None))):
         raise Conflict(Msg("move or delete its children first", "pindahkan atau hapus anak-anaknya dulu"))
     kader = db.session.execute(select(User.name, User.username).where(
-        User.role == "kader", User.posyandu_id == pos.id, User.active.is_(True)).order_by(User.name, User.username)).all()
+        User.role == "kader", User.posyandu_id == pos.id, User.active.is_(True))
+        .order_by(User.name, User.username)).all()
     if kader:
         names = ", ".join(f"{name} ({username})" for name, username in kader)
         raise Conflict(Msg(f"this posyandu still has active kader ({names}): move them to another posyandu "
