@@ -23,7 +23,7 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.registry.schemas import ChildSchema
-from posyandu.validators import nik_birth_mismatch, today
+from posyandu.validators import UNSTORABLE, nik_birth_mismatch, today, unstorable_text
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
                 "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
@@ -237,8 +237,13 @@ def _load(schema: Any, data: dict[str, Any], errors: dict[str, list[Any]]) -> di
 def parse_row(raw: dict[str, Any]) -> ParsedRow:
     """Clean and validate one row (every problem of the row is collected)."""
     out, cleaned = ParsedRow(), {}
+    # NUL or a lone surrogate cannot be stored (PostgreSQL refused the whole file naming no row): the cell
+    # is refused as the API refuses such text
+    unstorable = unstorable_text({k: v for k, v in raw.items() if isinstance(v, (str, tuple))})
+    for name in unstorable:
+        out.errors[name] = [UNSTORABLE]
     for name, value in raw.items():
-        if value in (None, "") and name not in FLAGS:
+        if (value in (None, "") and name not in FLAGS) or name in unstorable:
             continue
         if isinstance(value, tuple):  # reader.Differing: two columns of this meaning disagree
             shown = " / ".join(str(_text(v)) for v in value)
@@ -250,7 +255,7 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
             cleaned[name] = _clean(name, value)
         except ValidationError as exc:
             out.errors.setdefault(name, []).extend(exc.messages)
-    out.posyandu = _text(raw.get("posyandu"))
+    out.posyandu = None if "posyandu" in unstorable else _text(raw.get("posyandu"))
     out.not_duplicate = bool(cleaned.pop("not_duplicate", False))
     child = {k: cleaned[k] for k in CHILD_FIELDS if k in cleaned and k not in out.errors}
     already = tuple(k for k in CHILD_FIELDS if k in out.errors)  # one message per field is enough
@@ -264,6 +269,6 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
         if "measured_on" not in visit and "measured_on" not in out.errors:
             out.errors["measured_on"] = [Msg("a visit needs its date", "kunjungan harus ada tanggalnya")]
         out.visit = _load(MeasurementSchema(only=VISIT_FIELDS), visit, out.errors) if "measured_on" in visit else None
-    if not out.posyandu:
+    if not out.posyandu and "posyandu" not in out.errors:
         out.errors.setdefault("posyandu", []).append(Msg("Missing data for required field.", "Wajib diisi."))
     return out

@@ -353,3 +353,37 @@ def test_a_row_of_a_closed_posyandu_says_it_is_closed_not_unknown(client, world,
     body = "posyandu,nama,jenis_kelamin,tanggal_lahir\nMawar,Gita Sari,P,2025-03-01\n"
     why = upload(client, world, body, query="dry_run=true").get_json()["errors"][0]["errors"]
     assert "closed" in why["posyandu"][0] and "Mawar" in why["posyandu"][0], why
+
+
+def test_a_cell_with_nul_is_refused_on_its_row_and_column_and_the_rest_imports(client, world, db):
+    """A spreadsheet cell holding NUL (a broken export): PostgreSQL answered the whole upload 422
+    'Invalid data' naming no row or column, and SQLite stored the NUL in the child's name (which
+    the API refuses from a phone). It is refused on its row and column, like every bad cell."""
+    from posyandu.registry.models import Child
+
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
+            "Melati,Rara\x00Putri,P,2025-01-15,,2025-06-10,7\n"
+            "Melati,Dodi Saputra,L,2025-02-01,Sri\x00,2025-06-10,6.9\n"
+            "Mel\x00ati,Eka Wijaya,L,2025-02-01,,2025-06-10,6.9\n"
+            "Melati,Gita Sari,P,2025-03-01,,2025-06-10,6\n")
+    before = counts(db, world)
+    dry = upload(client, world, body, query="dry_run=true")
+    assert dry.status_code == 200, dry.get_json()
+    why = {e["row"]: e["errors"] for e in dry.get_json()["errors"]}
+    assert set(why) == {2, 3, 4} and set(why[2]) == {"nama"} and set(why[3]) == {"nama_ibu"} \
+        and set(why[4]) == {"posyandu"}, why
+    assert all("NUL" in messages[0] for row in why.values() for messages in row.values())
+    refused = upload(client, world, body)
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]["rows"]) == {"2", "3", "4"}
+    assert counts(db, world) == before
+    kept = upload(client, world, body, query="accept_valid=true")
+    assert kept.status_code == 201 and kept.get_json()["children_created"] == 1, kept.get_json()
+    db.session.remove()
+    assert db.session.scalars(select(Child.name)).all() == ["Gita Sari"]
+
+
+def test_the_cli_names_the_row_and_column_of_a_cell_with_nul(app, world, db, tmp_path):
+    path = tmp_path / "kunjungan.csv"
+    path.write_text("posyandu,nama,jenis_kelamin,tanggal_lahir\nMelati,Rara\x00Putri,P,2025-01-15\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
+    assert result.exit_code == 1 and "baris 2: nama:" in result.output and "NUL" in result.output, result.output
