@@ -25,7 +25,9 @@ def create_app(config: Any = None) -> "Flask":
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     from posyandu.database import JSON_ENGINE_OPTIONS
 
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**JSON_ENGINE_OPTIONS, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    # hide_parameters: a failed statement's values (names, NIKs, phones) stay out of its error message and the logs
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**JSON_ENGINE_OPTIONS, "hide_parameters": True,
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     from posyandu.replica import init_replica
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, json
 from marshmallow import INCLUDE, Schema, fields
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from posyandu.extensions import db
@@ -106,9 +106,37 @@ def _domain_error(exc: DomainError) -> Response:
     return problem(exc.status, exc.key, exc.detail, exc.errors, extensions=exc.extensions)
 
 
+class DatabaseError(Exception):
+    """A database error as it is logged: its kind, code, constraint, table, column and statement,
+    never the database's message (PostgreSQL quotes the values: 'Key (nik)=(…) already exists',
+    'COPY child, line 1: "…"') nor the statement's parameters (a child's name, NIK, phone)."""
+
+
+def db_error_summary(exc: DBAPIError) -> str:
+    orig = exc.orig
+    parts = [type(orig).__name__]
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    if code:
+        parts.append(f"code={code}")
+    diag = getattr(orig, "diag", None)
+    for name in ("constraint_name", "table_name", "column_name"):
+        if value := getattr(diag, name, None):
+            parts.append(f"{name.removesuffix('_name')}={value}")
+    if exc.statement:
+        parts.append(f"statement={' '.join(str(exc.statement).split())[:200]}")
+    return " ".join(parts)
+
+
+def loggable(exc: BaseException) -> tuple[type[BaseException], BaseException, Any]:
+    """``exc_info`` for ``exc`` with a database error's message replaced by its summary (the traceback kept)."""
+    if isinstance(exc, DBAPIError):
+        return DatabaseError, DatabaseError(db_error_summary(exc)), exc.__traceback__
+    return type(exc), exc, exc.__traceback__
+
+
 def _integrity_error(exc: IntegrityError) -> Response:
     db.session.rollback()
-    log.info("integrity error: %s", exc.orig)
+    log.info("integrity error: %s", db_error_summary(exc))
     return problem(409, "conflict")
 
 
@@ -116,7 +144,7 @@ def _data_error(exc: DataError) -> Response:
     """A value the database refused (out of range, unstorable text) that no
     validator caught: the caller's input, so 422, and nothing was written."""
     db.session.rollback()
-    log.warning("database refused a value: %s", exc.orig)
+    log.warning("database refused a value: %s", db_error_summary(exc))
     return problem(422, "validation")
 
 
@@ -126,7 +154,7 @@ def _operational_error(exc: OperationalError | InterfaceError) -> Response:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
         log.debug("rollback after a lost connection failed", exc_info=True)
-    log.exception("database unavailable")
+    log.error("database unavailable", exc_info=loggable(exc))
     return problem(503, "unavailable", headers={"Retry-After": "5"})
 
 
@@ -144,7 +172,7 @@ def growth_input_errors(exc: Any) -> dict[str, Any]:
 
 def _unexpected(exc: Exception) -> Response:
     db.session.rollback()
-    log.exception("unhandled error")
+    log.error("unhandled error", exc_info=loggable(exc))
     return problem(500, "server_error")
 
 

@@ -38,6 +38,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class RateLimitKeyFilter(logging.Filter):
+    """Drops Flask-Limiter's breach lines ("ratelimit 5 per 1 minute (login-user:siti.rahayu) exceeded"):
+    their key is the username typed at login (a name, or the password typed in its place). The
+    request's own line logs the 429."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("ratelimit ")
+
+
 def configure_logging(app: Flask) -> None:
     if app.testing or app.config.get("LOG_FORMAT", "json") != "json":
         return
@@ -50,6 +59,9 @@ def configure_logging(app: Flask) -> None:
 
 def init_observability(app: Flask) -> None:
     configure_logging(app)
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, RateLimitKeyFilter) for f in limiter_log.filters):
+        limiter_log.addFilter(RateLimitKeyFilter())
     log = logging.getLogger("posyandu.request")
     if app.config.get("PRODUCTION") and app.config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
         logging.getLogger("posyandu").warning(
