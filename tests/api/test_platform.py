@@ -57,7 +57,8 @@ def test_english_problem_titles_on_request(client):
 def test_migrations_match_the_models(app, db):
     """`flask db check`: the migration history builds exactly the models' schema."""
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True}),
+                                db.metadata)
     assert diff == []
 
 
