@@ -123,6 +123,13 @@ class ProductionConfig(Config):
         for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
             if getattr(self, key) == DEV_SECRET or len(getattr(self, key)) < 32:
                 raise RuntimeError(f"{key} must be set to a strong secret in production")
+        if not os.environ.get("DATABASE_URL"):
+            # the default is a SQLite file inside the release directory: the next release would not see it
+            raise RuntimeError("DATABASE_URL must be set in production (postgresql://…, docs/deploy.md)")
+        if _bool("FLASK_DEBUG", False):  # Flask reads it into DEBUG under gunicorn too
+            raise RuntimeError("FLASK_DEBUG must be off in production")
+        if "*" in self.CORS_ORIGINS:
+            raise RuntimeError("CORS_ORIGINS must list the sites allowed to call the API, not '*', in production")
 
 
 def config_from_env() -> type[Config] | Config:

@@ -1,0 +1,53 @@
+"""POSYANDU_ENV=production refuses to start with a setting that is only safe on a laptop: no
+DATABASE_URL (the app would write to a SQLite file inside the release directory, which the next
+upgrade leaves behind), Flask's debug mode, or CORS open to every site."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+STRONG = "x" * 48
+
+
+@pytest.fixture
+def production(monkeypatch):
+    import config
+
+    monkeypatch.setenv("POSYANDU_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("JWT_SECRET_KEY", "y" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://posyandu@/posyandu")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.delenv("CORS_ORIGINS", raising=False)
+
+    def load():
+        return importlib.reload(config).config_from_env()
+    yield load
+    monkeypatch.undo()
+    importlib.reload(config)
+
+
+def test_a_complete_production_environment_starts(production):
+    cfg = production()
+    assert cfg.PRODUCTION and cfg.SQLALCHEMY_DATABASE_URI.startswith("postgresql+psycopg://")
+
+
+def test_production_refuses_to_start_without_a_database_url(production, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        production()
+
+
+def test_production_refuses_flask_debug(production, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="FLASK_DEBUG"):
+        production()
+
+
+def test_production_refuses_cors_open_to_every_site(production, monkeypatch):
+    monkeypatch.setenv("CORS_ORIGINS", "https://dinkes.gresikkab.go.id, *")
+    with pytest.raises(RuntimeError, match="CORS_ORIGINS"):
+        production()
+    monkeypatch.setenv("CORS_ORIGINS", "https://dinkes.gresikkab.go.id")
+    assert production().CORS_ORIGINS == ["https://dinkes.gresikkab.go.id"]
