@@ -1,0 +1,82 @@
+"""docs/deploy.md against the code and the files it installs: every `run …` command and option it
+names exists, every variable it and deploy/ set is read by something, the nginx site uses only
+what Debian 12's nginx (1.22) knows, and its run() helper reads the settings as the posyandu user
+(the file is readable by root and that user only)."""
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY_MD = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+SHELL = "\n".join(re.findall(r"```sh\n(.*?)```", DEPLOY_MD, flags=re.S))
+
+
+def _command(app, words: list[str]) -> tuple[click.Command, list[str]]:
+    command: click.Command = app.cli
+    ctx = click.Context(app.cli)
+    while isinstance(command, click.Group) and words and not words[0].startswith("-"):
+        found = command.get_command(ctx, words[0])
+        assert found is not None, f"`run {' '.join(words)}`: no command {words[0]!r}"
+        command, words = found, words[1:]
+    return command, words
+
+
+def test_every_run_command_and_option_in_deploy_md_exists():
+    from config import TestConfig
+    from posyandu import create_app
+
+    app = create_app(TestConfig)
+    lines = [shlex.split(line.split("#")[0]) for line in SHELL.splitlines()
+             if re.match(r"\s*(?:cd \S+ && )?run [a-z]", line)]  # run db upgrade; cd … && run db upgrade
+    uses = [words[words.index("run") + 1:] for words in lines]
+    uses += [shlex.split(m)[1:] for m in re.findall(r"`(run [a-z][^`]*)`", DEPLOY_MD)]
+    assert len(uses) >= 7, uses
+    for words in uses:
+        command, rest = _command(app, words)
+        options = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+        for word in rest:
+            if word.startswith("-"):
+                assert word.split("=")[0] in options, f"`run {' '.join(words)}`: {command.name} has no {word}"
+
+
+def test_every_variable_deploy_sets_is_read():
+    readers = "".join(p.read_text(encoding="utf-8") for p in (
+        ROOT / "config.py", ROOT / "gunicorn.conf.py", ROOT / "deploy" / "backup.sh", ROOT / "deploy" / "restore.sh"))
+    texts = [DEPLOY_MD, (ROOT / "deploy" / "posyandu.env.example").read_text(encoding="utf-8"),
+             *(p.read_text(encoding="utf-8") for p in (ROOT / "deploy" / "systemd").iterdir())]
+    named = {v for text in texts for v in re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", text)}
+    assert {"DATABASE_URL", "RATELIMIT_STORAGE_URI", "KEEP_DAYS", "GUNICORN_WORKERS"} <= named
+    assert sorted(v for v in named if f'"{v}"' not in readers and f"{{{v}" not in readers
+                  and f"${v}" not in readers) == []
+
+
+def test_the_nginx_site_loads_in_debian_12s_nginx():
+    """`http2 on;` is a directive of nginx 1.25.1 and later: Debian 12's nginx (1.22) stops at
+    `nginx -t` with "unknown directive "http2"", and the site never comes up."""
+    site = (ROOT / "deploy" / "nginx" / "posyandu.conf").read_text(encoding="utf-8")
+    directives = [line.split("#")[0].strip() for line in site.splitlines()]
+    assert not any(re.match(r"http2\s", d) for d in directives)
+    assert any(re.match(r"listen 443 ssl http2;", d) for d in directives)
+
+
+def test_the_certificate_is_obtained_before_the_site_naming_it_is_enabled():
+    """The site names its certificate's files: enabled first, `certbot --nginx` (which tests and
+    reloads nginx) and `nginx -t` failed on the missing file."""
+    lines = SHELL.splitlines()
+    certbot = next(i for i, line in enumerate(lines) if line.startswith("sudo certbot"))
+    enable = next(i for i, line in enumerate(lines) if "sites-enabled" in line)
+    assert certbot < enable
+
+
+def test_the_run_helper_reads_the_settings_as_the_posyandu_user():
+    """/etc/posyandu is root:posyandu 750 and the file 640: the administrator's own shell cannot read
+    it. A helper reading it before `sudo -u posyandu` read nothing, so `run db upgrade` and
+    `run create-admin` ran on the default SQLite file in the release directory, not PostgreSQL."""
+    helper = next(line for line in SHELL.splitlines() if line.startswith("run()"))
+    before_sudo, _, as_posyandu = helper.partition("sudo -u posyandu")
+    assert "posyandu.env" not in before_sudo and "posyandu.env" in as_posyandu
+    assert not re.search(r"\$\((?!sudo )[^)]*posyandu\.env", as_posyandu), helper
