@@ -28,8 +28,24 @@ UNSTORABLE = Msg("must not contain NUL characters or unpaired surrogates",
 
 def today() -> date:
     """The latest civil date anywhere in Indonesia (WIT, UTC+9): a date after
-    this is in the future for every posyandu, so no honest entry is refused."""
+    this is in the future for every posyandu, so no honest entry is refused. Not a default "as of"
+    date (a card, a due list): that is ``local_today`` of the child's or posyandu's region."""
     return (datetime.now(timezone.utc) + WIT_OFFSET).date()
+
+
+# Indonesia's three time zones by province (a region code's first two digits); any other province is WIB
+# (UTC+7: Sumatra, Java, West and Central Kalimantan), where most people live.
+WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})  # UTC+8
+WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96", "97"})  # UTC+9
+
+
+def local_today(region_code: str | None, now: datetime | None = None) -> date:
+    """The civil date at ``now`` (default: now) in the province of ``region_code`` (a kabupaten, desa, ...):
+    the day a posyandu there lives in. ``today()`` (WIT) is for refusing future dates only: between
+    22:00 and 24:00 WIB it is already tomorrow, and a card or due list "as of today" would be a day ahead."""
+    province = (region_code or "")[:2]
+    hours = 9 if province in WIT_PROVINCES else 8 if province in WITA_PROVINCES else 7
+    return ((now or datetime.now(timezone.utc)).astimezone(timezone.utc) + timedelta(hours=hours)).date()
 
 
 def not_future(value: date) -> None:

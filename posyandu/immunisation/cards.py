@@ -24,6 +24,7 @@ from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import add_months, completed_months
 from posyandu.immunisation.supplements import SupplementGiven, supplements_due
 from posyandu.registry.models import Child, Posyandu
+from posyandu.validators import local_today
 
 UNDER_FIVE_MONTHS = 60
 
@@ -38,6 +39,12 @@ def next_meeting_day(meeting_day: int, today: date) -> date:
         return this
     nxt = add_months(today.replace(day=1), 1)
     return in_month(nxt.year, nxt.month)
+
+
+def today_of(child: Child) -> date:
+    """A card's default day: the date where the child lives (her kabupaten's time zone), or her birth
+    date when a phone a zone ahead entered one that is still tomorrow there."""
+    return max(local_today(child.kabupaten_code), child.birth_date)
 
 
 def _doses(stmt: Any) -> dict[Any, list[GivenDose]]:

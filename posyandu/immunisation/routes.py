@@ -16,7 +16,7 @@ from posyandu.immunisation.schedule import load_default_schedule, schedule_to_di
 from posyandu.immunisation.schemas import (DueListArgs, DueListSchema, ImmunisationCardSchema, OnDateArgs,
                                            ScheduleVersionInSchema, ScheduleVersionPage, ScheduleVersionSchema)
 from posyandu.pagination import PageArgs, paginate
-from posyandu.validators import today
+from posyandu.validators import local_today, today
 
 blp = Blueprint("immunisation", __name__, url_prefix="/api/v1",
                 description="The national immunisation schedule, immunisation cards and due lists")
@@ -110,11 +110,12 @@ class ImmunisationCard(MethodView):
     @blp.response(200, ImmunisationCardSchema)
     def get(self, args, child_id):
         """The child's immunisation card on ``on`` (default today): each dose given, due, overdue, upcoming
-        or missed with its dates, IDL and Baduta Lengkap, and vitamin A / deworming due."""
+        or missed with its dates, IDL and Baduta Lengkap, and vitamin A / deworming due. Today is the date
+        where the child lives (WIB, WITA or WIT), or her birth date if that is later."""
         child = access.get_child(current_user, child_id)
         privacy.record_reads("view", [child.id])
         db.session.commit()
-        return cards.child_card(child, args["on"] or today())
+        return cards.child_card(child, args["on"] or cards.today_of(child))
 
 
 @blp.route("/posyandu/<uuid:posyandu_id>/due-list")
@@ -124,9 +125,10 @@ class DueList(MethodView):
     @blp.response(200, DueListSchema)
     def get(self, args, posyandu_id):
         """Children due on a session day (default: the next meeting day): immunisation doses, vitamin A and
-        deworming in their round months, and the doses and vials per vaccine to bring."""
+        deworming in their round months, and the doses and vials per vaccine to bring. The next meeting day
+        is counted from the date where the posyandu is (WIB, WITA or WIT)."""
         posyandu = access.get_posyandu(current_user, posyandu_id)
-        on = args["date"] or cards.next_meeting_day(posyandu.meeting_day, today())
+        on = args["date"] or cards.next_meeting_day(posyandu.meeting_day, local_today(posyandu.kabupaten_code))
         due = cards.due_list(posyandu, on)
         privacy.record_reads("list", [row["child_id"] for row in due["children"]])
         db.session.commit()

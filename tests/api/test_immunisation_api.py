@@ -254,3 +254,36 @@ def test_the_same_capsule_entered_twice_the_same_day_is_kept_and_flagged(client,
     assert two.get_json()["possible_duplicate_of"] == one.get_json()["id"]
     other_day = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-20")
     assert other_day.status_code == 422 and codes(other_day) == ["given_twice_in_round"]
+
+
+def test_the_card_and_due_list_default_to_the_posyandus_local_date_not_papuas(client, world, make_child, bali,
+                                                                                monkeypatch, db):
+    """At 22:30 WIB on 31 March (15:30 UTC) it is already 1 April in Papua (WIT) but still 31 March in
+    Gresik and Denpasar: a Gresik child born 1 January is 2 completed months old that evening, and a
+    posyandu meeting on day 31 meets today, not on 30 April."""
+    from datetime import datetime, timezone
+
+    import posyandu.validators as validators
+    from posyandu.registry.models import Posyandu
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    gresik = make_child(name="Ani", birth_date="2026-01-01")
+    denpasar = make_child(by="admin", posyandu="bali", name="Made", birth_date="2026-01-01")
+    db.session.get(Posyandu, world.ids["p1"]).meeting_day = 31
+    db.session.commit()
+    monkeypatch.setattr(validators, "datetime", Clock)
+    for child_id, by in ((gresik["id"], "kader1"), (denpasar["id"], "admin")):
+        resp = client.get(f"/api/v1/children/{child_id}/immunisation-card", headers=world.headers(by))
+        assert resp.status_code == 200, resp.get_json()
+        assert (resp.get_json()["as_of"], resp.get_json()["age_months"]) == ("2026-03-31", 2)
+    due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list", headers=world.headers("kader1"))
+    assert due.status_code == 200 and due.get_json()["date"] == "2026-03-31", due.get_json()
+    # A birth date already allowed somewhere in Indonesia (1 April, as a phone set to WIT gives it): the
+    # card without ``on`` answers for the birth day, not 422 on a date the caller never sent.
+    newborn = make_child(name="Baru", birth_date="2026-04-01")
+    resp = client.get(f"/api/v1/children/{newborn['id']}/immunisation-card", headers=world.headers("kader1"))
+    assert resp.status_code == 200 and resp.get_json()["as_of"] == "2026-04-01", resp.get_json()

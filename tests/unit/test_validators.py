@@ -83,3 +83,23 @@ def test_a_pattern_matches_the_whole_value_in_ascii_digits(value, match):
     else:
         with pytest.raises(ValidationError):
             pattern(value)
+
+
+def test_local_today_follows_the_province_time_zone():
+    """WIB (UTC+7) for Sumatra, Java, West and Central Kalimantan; WITA (UTC+8) for Bali, NTB, NTT, South,
+    East and North Kalimantan and Sulawesi; WIT (UTC+9) for Maluku and Papua. 2026-03-31 16:30 UTC is
+    23:30 WIB on the 31st, 00:30 WITA and 01:30 WIT on 1 April."""
+    from datetime import date, datetime, timezone
+
+    from posyandu.validators import local_today
+
+    now = datetime(2026, 3, 31, 16, 30, tzinfo=timezone.utc)
+    march, april = date(2026, 3, 31), date(2026, 4, 1)
+    for code in ("11.01", "31.71", "35.25", "35.25.01.2001", "36", "61.01", "62.71"):
+        assert local_today(code, now) == march, code
+    for code in ("51.71", "52.01", "53.71", "63.71", "64.72", "65.01", "71.71", "73.71", "76.01"):
+        assert local_today(code, now) == april, code
+    for code in ("81.71", "82.01", "91.71", "92.01", "94.01", "97.01"):
+        assert local_today(code, now) == april, code
+    before = datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc)  # 22:30 WIB, 23:30 WITA, 00:30 WIT
+    assert [local_today(c, before) for c in ("35.25", "51.71", "91.71")] == [march, march, april]
