@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import BigInteger, Index, String, literal, or_, select
+from sqlalchemy import BigInteger, Index, String, func, literal, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posyandu.audit import context
@@ -163,15 +163,18 @@ def child_access_log(child: Any) -> Any:
     """The disclosures of ``child``'s data, newest first: its own rows and those of the duplicate
     registrations merged into it (the same child, read before the merge), and the bulk downloads of
     its posyandu, of a region holding it, or of a whole scope (an admin's, or one without a
-    filter, which covers every child the caller could see)."""
-    from posyandu.registry.models import Posyandu
+    filter, which covers every child the caller could see), made since the child was registered
+    (her first registration, if duplicates were merged into her): a file made before held her not."""
+    from posyandu.registry.models import Child, Posyandu
 
+    ids = _merged_ids(child.id)
+    registered = db.session.scalar(select(func.min(Child.created_at)).where(Child.id.in_(ids)))
     desa = db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == child.posyandu_id)) or ""
-    area = (AccessLog.child_id.is_(None)
+    area = (AccessLog.child_id.is_(None) & (AccessLog.at >= registered)
             & or_(AccessLog.posyandu_id == child.posyandu_id,
                   (AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)),
                   literal(desa + ".").startswith(AccessLog.region_code + ".")))
-    return select(AccessLog).where(or_(AccessLog.child_id.in_(_merged_ids(child.id)), area))
+    return select(AccessLog).where(or_(AccessLog.child_id.in_(ids), area))
 
 
 def _merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:

@@ -120,6 +120,7 @@ def test_a_download_of_a_region_is_logged_for_what_it_named(client, world, db, m
     month = TODAY[:7]
     mawar = make_child(by="kader2", posyandu="p2", name="Anak Mawar")
     kenanga = make_child(by="kader3", posyandu="p3", name="Anak Kenanga")
+    own = make_child(name="Anak Melati")  # registered before the download: it held her
     for region in ("35.26", "35.25"):
         resp = client.get("/api/v1/exports/fhir", query_string={"month": month, "region_code": region},
                           headers=world.headers("kader1"))
@@ -127,7 +128,6 @@ def test_a_download_of_a_region_is_logged_for_what_it_named(client, world, db, m
         resp.get_data()
     assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, kenanga["id"]))
     assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, mawar["id"]))
-    own = make_child(name="Anak Melati")
     assert ("Kader1", "export", None) in _history_readers(client, world, own["id"])
     # a region within the caller's area is logged as asked; one across it, too
     resp = client.get("/api/v1/reports/workbook", query_string={"month": month, "region_code": "35.25.01.2002"},

@@ -229,3 +229,32 @@ def test_a_merged_duplicates_reads_stay_in_the_childs_access_history(world, clie
     assert {(i["reader"]["name"], i["resource"]) for i in exported["access_log"]} >= readers
     # another child's reads are still not shown
     assert not any(i["child_id"] not in (None, mine["id"], duplicate["id"]) for i in exported["access_log"])
+
+
+def test_an_area_download_made_before_the_child_was_registered_is_not_in_her_history(world, client, db, family,
+                                                                                     make_child, link_parent):
+    """A download of the posyandu's (or a region's, or every area's) data names the children registered
+    then: a child registered after it was not in the file. Her parent's history listed every such
+    download back to the posyandu's first, as reads of her data that never happened."""
+    month = date.today().strftime("%Y-%m")
+    before = client.get(f"/api/v1/reports/actions?month={month}&posyandu_id={world.ids['p1']}&format=csv",
+                        headers=world.headers("bidan_a"))
+    assert before.status_code == 200
+    assert client.get(f"/api/v1/reports/workbook?month={month}", headers=world.headers("admin")).status_code == 200
+    newborn = make_child(name="Bayi Baru", birth_date=(date.today() - timedelta(days=2)).isoformat())
+    link_parent(newborn["id"])
+    after = client.get(f"/api/v1/reports/actions?month={month}&region_code=35.25&format=csv",
+                       headers=world.headers("dinkes_gresik"))
+    assert after.status_code == 200
+    items = client.get(f"/api/v1/children/{newborn['id']}/access-log", query_string={"limit": 500},
+                       headers=world.headers("parent1")).get_json()["items"]
+    downloads = [(i["reader"]["name"], i["posyandu_id"], i["region_code"]) for i in items if i["child_id"] is None]
+    assert downloads == [("Dinkes_Gresik", None, "35.25")]
+    exported = json.loads(client.get(f"/api/v1/children/{newborn['id']}/export", headers=world.headers("parent1")).data)
+    assert [(i["reader"]["name"], i["region_code"]) for i in exported["access_log"] if i["child_id"] is None] == [
+        ("Dinkes_Gresik", "35.25")]
+    # the child registered before both still has both
+    mine, _ = family
+    items = client.get(f"/api/v1/children/{mine['id']}/access-log", query_string={"limit": 500},
+                       headers=world.headers("parent1")).get_json()["items"]
+    assert len([i for i in items if i["child_id"] is None]) == 3
