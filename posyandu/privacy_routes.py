@@ -1,8 +1,6 @@
 """/api/v1/children/<id>/export, /children/<id>/access-log and /access-log (posyandu.privacy)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -14,7 +12,7 @@ from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs
 from posyandu.privacy import AccessLog
-from posyandu.validators import Timestamp
+from posyandu.validators import Timestamp, local_today
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
                 description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")
@@ -88,7 +86,7 @@ class ChildExport(MethodView):
         data = ChildExportSchema().dump(privacy.child_export(child))
         db.session.commit()
         response = current_app.response_class(current_app.json.dumps(data, indent=2), mimetype="application/json")
-        response.headers["Content-Disposition"] = f'attachment; filename="data-anak-{child.id}-{date.today()}.json"'
+        response.headers["Content-Disposition"] = f'attachment; filename="data-anak-{child.id}-{local_today(child.kabupaten_code)}.json"'
         return response
 
 

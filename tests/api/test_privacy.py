@@ -258,3 +258,22 @@ def test_an_area_download_made_before_the_child_was_registered_is_not_in_her_his
     items = client.get(f"/api/v1/children/{mine['id']}/access-log", query_string={"limit": 500},
                        headers=world.headers("parent1")).get_json()["items"]
     assert len([i for i in items if i["child_id"] is None]) == 3
+
+
+def test_the_export_file_is_named_with_the_childs_local_date(world, client, family, monkeypatch):
+    """At 01:30 WIB on 1 April (18:30 UTC on 31 March) a Gresik parent's download is named for 1 April,
+    the day on her phone, not for the server's date."""
+    from datetime import datetime, timezone
+
+    import posyandu.validators as validators
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 3, 31, 18, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    mine, _ = family
+    monkeypatch.setattr(validators, "datetime", Clock)
+    resp = client.get(f"/api/v1/children/{mine['id']}/export", headers=world.headers("parent1"))
+    assert resp.status_code == 200
+    assert resp.headers["Content-Disposition"] == f'attachment; filename="data-anak-{mine["id"]}-2026-04-01.json"'
