@@ -118,3 +118,45 @@ test('a token refreshed after the user logged out (another tab) does not remembe
   await saveTokens(session, { access_token: 'a2', refresh_token: 'r' });
   assert.equal((await rememberedUsers()).users.some((u) => u.id === 'u5'), false);
 });
+
+test('a parent with the cadre\'s invitation code registers from the login screen, then sets a PIN', async () => {
+  main.replaceChildren();
+  const sent = [];
+  const answers = [
+    new Response(JSON.stringify({ type: 'about:blank', title: 'Data tidak valid', status: 422,
+      errors: { code: ['tidak sah, kedaluwarsa, atau sudah dipakai'] } }), { status: 422, headers: { 'Content-Type': 'application/problem+json' } }),
+    new Response(JSON.stringify({ access_token: 'a', refresh_token: 'r', user: { id: 'p1', name: 'Ibu Rina', role: 'parent' } }), { status: 201 }),
+  ];
+  globalThis.fetch = async (url, init) => { sent.push([String(url), init.method, JSON.parse(init.body), init.headers]); return answers.shift(); };
+  let started = null;
+  const ctx = { startSession: async (session) => { started = session; } };
+  await login.show(ctx, main, { force: true });
+  const open = main.querySelectorAll('button').find((b) => b.textContent === t('register_with_code'));
+  assert.ok(open, 'the login screen offers registration with a code');
+  open.listeners.click[0]();
+  const form = main.querySelector('#register');
+  assert.ok(form, 'the registration form is shown');
+  // nothing is sent while a required field is empty or the passwords differ
+  await submit(form);
+  assert.equal(sent.length, 0);
+  Object.assign(form.elements.code, { value: ' abcd-efgh ' });
+  Object.assign(form.elements.name, { value: 'Ibu Rina' });
+  Object.assign(form.elements.username, { value: 'ibu.rina' });
+  Object.assign(form.elements.password, { value: 'kebun-mangga-7' });
+  Object.assign(form.elements.password2, { value: 'kebun-mangga-8' });
+  await submit(form);
+  assert.equal(sent.length, 0);
+  form.elements.password2.value = 'kebun-mangga-7';
+  await submit(form); // the server refuses the code: said on the code's field
+  assert.deepEqual(sent[0].slice(0, 3), ['/api/v1/auth/register', 'POST',
+    { code: 'abcd-efgh', name: 'Ibu Rina', username: 'ibu.rina', password: 'kebun-mangga-7', phone: null }]);
+  assert.equal(sent[0][3].Authorization, undefined);
+  assert.match(form.elements.code.attributes['aria-describedby'] && main.querySelector(`#${form.elements.code.attributes['aria-describedby']}`).textContent, /tidak sah/);
+  await submit(form);
+  const pin = main.querySelector('form');
+  assert.notEqual(pin, form, 'registered: the PIN set-up follows, as after a login');
+  pin.elements.pin.value = '2468';
+  pin.elements.pin2.value = '2468';
+  await submit(pin);
+  assert.equal(started?.user?.id, 'p1');
+});

@@ -41,7 +41,53 @@ function loginScreen(ctx, main, users) {
     }
   });
   const known = users.filter((u) => !u.locked);
-  return h('div', {}, form, known.length ? h('button', { class: 'btn link', type: 'button', onclick: () => show(ctx, main) }, t('remembered')) : null);
+  return h('div', {}, form,
+    h('button', { class: 'btn link', type: 'button', id: 'register-open', onclick: () => {
+      main.replaceChildren(registerScreen(ctx, main, users));
+      main.querySelector('input').focus();
+    } }, t('register_with_code')),
+    known.length ? h('button', { class: 'btn link', type: 'button', onclick: () => show(ctx, main) }, t('remembered')) : null);
+}
+
+/** A parent's first visit: the invitation code the cadre gave, their name and a username and password of
+ * their own (POST /auth/register, online); then the PIN, as after a login. The server's refusals are
+ * shown on their fields (a code invalid, expired or used; a username taken; a password too easy). */
+function registerScreen(ctx, main, users) {
+  const form = h('form', { class: 'card', novalidate: true, id: 'register' },
+    h('h2', {}, t('register_title')), h('p', {}, t('register_help')),
+    field({ label: t('code'), name: 'code', autocomplete: 'off', autocapitalize: 'characters', required: true }),
+    field({ label: t('register_name'), name: 'name', autocomplete: 'name', required: true }),
+    field({ label: t('register_phone'), name: 'phone', type: 'tel', autocomplete: 'tel', inputmode: 'tel' }),
+    field({ label: t('username'), name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' }),
+    field({ label: t('password'), name: 'password', type: 'password', autocomplete: 'new-password', required: true,
+      hint: t('password_rule') }),
+    field({ label: t('register_password_again'), name: 'password2', type: 'password', autocomplete: 'new-password', required: true }),
+    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
+    h('button', { class: 'btn primary', type: 'submit' }, t('register')));
+  const alert = form.querySelector('[role=alert]');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const el = form.elements;
+    const body = { code: el.code.value.trim(), name: el.name.value.trim(), username: el.username.value.trim(),
+      password: el.password.value, phone: el.phone.value.trim() || null };
+    const missing = Object.fromEntries(['code', 'name', 'username', 'password'].filter((k) => !body[k]).map((k) => [k, [t('required')]]));
+    if (!missing.password && el.password2.value !== body.password) missing.password2 = [t('register_password_mismatch')];
+    if (!showErrors(form, missing)) return;
+    alert.hidden = true;
+    try {
+      const tokens = await createApi({ lang }).post('/auth/register', body, { auth: false });
+      main.replaceChildren(pinSetup(ctx, tokens));
+      main.querySelector('input').focus();
+    } catch (error) {
+      if (error.status === 422 && error.body?.errors && !showErrors(form, error.body.errors)) return;
+      alert.textContent = error.kind === 'network' ? t('register_offline') : error.message;
+      alert.hidden = false;
+    }
+  });
+  return h('div', {}, form, h('button', { class: 'btn link', type: 'button', onclick: () => {
+    main.replaceChildren(loginScreen(ctx, main, users));
+    main.querySelector('input').focus();
+  } }, t('back')));
 }
 
 function pinSetup(ctx, tokens) {
