@@ -274,7 +274,8 @@ const W = {
   idl: ['Imunisasi dasar lengkap', 'Complete basic immunisation'],
   print: ['Cetak', 'Print'],
   invite: ['Undang orang tua', 'Invite a parent'],
-  invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date})', 'Code for the parent: {code} (valid until {date})'],
+  invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date}). Orang tua membuka aplikasi ini dan memilih "Orang tua: daftar dengan kode dari kader".',
+    'Code for the parent: {code} (valid until {date}). The parent opens this app and chooses "Parents: sign up with the code from the cadre".'],
   online_only: ['Perlu internet.', 'Needs the internet.'],
   // the phones of the midwife's puskesmas (screens/devices.js)
   devices_title: ['HP kader', "Cadres' phones"],
