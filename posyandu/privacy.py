@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import BigInteger, Index, String, func, literal, or_, select
+from sqlalchemy import BigInteger, Index, String, false, literal, or_, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posyandu.audit import context
@@ -161,20 +161,51 @@ def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
 
 def child_access_log(child: Any) -> Any:
     """The disclosures of ``child``'s data, newest first: its own rows and those of the duplicate
-    registrations merged into it (the same child, read before the merge), and the bulk downloads of
-    its posyandu, of a region holding it, or of a whole scope (an admin's, or one without a
-    filter, which covers every child the caller could see), made since the child was registered
-    (her first registration, if duplicates were merged into her): a file made before held her not."""
-    from posyandu.registry.models import Child, Posyandu
+    registrations merged into it (the same child, read before the merge), and the bulk downloads
+    that held her: of a whole scope (an admin's, or one without a filter, which covers every child
+    the caller could see) since she was first registered, and of a posyandu, or a region holding
+    it, while she was registered there (``_stays``: a download made before she came, or after she
+    moved away, held her not)."""
+    from posyandu.registry.models import Posyandu
 
     ids = _merged_ids(child.id)
-    registered = db.session.scalar(select(func.min(Child.created_at)).where(Child.id.in_(ids)))
-    desa = db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == child.posyandu_id)) or ""
-    area = (AccessLog.child_id.is_(None) & (AccessLog.at >= registered)
-            & or_(AccessLog.posyandu_id == child.posyandu_id,
-                  (AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)),
-                  literal(desa + ".").startswith(AccessLog.region_code + ".")))
+    stays = _stays(ids)
+    desa = dict(db.session.execute(select(Posyandu.id, Posyandu.desa_code).where(
+        Posyandu.id.in_({posyandu_id for posyandu_id, _, _ in stays}))).all())
+    whole = AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)
+    areas = [whole & (AccessLog.at >= min(since for _, since, _ in stays))] if stays else []
+    for posyandu_id, since, until in stays:
+        there = or_(AccessLog.posyandu_id == posyandu_id,
+                    literal((desa.get(posyandu_id) or "") + ".").startswith(AccessLog.region_code + "."))
+        areas.append(there & (AccessLog.at >= since) & (true() if until is None else AccessLog.at < until))
+    area = AccessLog.child_id.is_(None) & or_(false(), *areas)
     return select(AccessLog).where(or_(AccessLog.child_id.in_(ids), area))
+
+
+def _stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetime | None]]:
+    """(posyandu, from, until: None for still) of each registration in ``child_ids``: from its
+    creation, each move (an audited change of its ``posyandu_id``) ending one stay and starting the
+    next, the last ending when the registration was deleted or merged away."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    moves: dict[str, list[tuple[datetime, str, str]]] = {}
+    for record_id, at, changes in db.session.execute(
+            select(AuditLog.record_id, AuditLog.at, AuditLog.changes)
+            .where(AuditLog.entity == "child", AuditLog.record_id.in_([str(i) for i in child_ids]))
+            .order_by(AuditLog.at, AuditLog.id)):
+        old, new = (changes or {}).get("posyandu_id") or (None, None)
+        if old is not None and new is not None and old != new:
+            moves.setdefault(record_id, []).append((at, old, new))
+    out = []
+    for child in db.session.scalars(select(Child).where(Child.id.in_(child_ids))):
+        steps = moves.get(str(child.id), [])
+        here, since = (uuid.UUID(steps[0][1]) if steps else child.posyandu_id), child.created_at
+        for at, _, new in steps:
+            out.append((here, since, at))
+            here, since = uuid.UUID(new), at
+        out.append((here, since, child.deleted_at))
+    return out
 
 
 def _merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:

@@ -277,3 +277,28 @@ def test_the_export_file_is_named_with_the_childs_local_date(world, client, fami
     resp = client.get(f"/api/v1/children/{mine['id']}/export", headers=world.headers("parent1"))
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"] == f'attachment; filename="data-anak-{mine["id"]}-2026-04-01.json"'
+
+
+def test_a_moved_childs_history_has_the_downloads_of_where_she_was_then(world, client, db, family):
+    """A child who moved from Melati to Mawar was in Melati's downloads until the move and in Mawar's
+    after it. Her history listed Mawar's downloads from before she came (which held her not) and none
+    of Melati's from her time there (which did)."""
+    mine, _ = family
+    month = date.today().strftime("%Y-%m")
+
+    def download(posyandu):
+        resp = client.get(f"/api/v1/reports/actions?month={month}&posyandu_id={world.ids[posyandu]}&format=csv",
+                          headers=world.headers("bidan_a"))
+        assert resp.status_code == 200
+
+    download("p2")  # Mawar, before she came
+    download("p1")  # Melati, while she was there
+    moved = client.patch(f"/api/v1/children/{mine['id']}", json={"posyandu_id": str(world.ids["p2"])},
+                         headers=world.headers("bidan_a"))
+    assert moved.status_code == 200, moved.get_json()
+    download("p1")  # Melati, after she left
+    download("p2")  # Mawar, after she came
+    items = client.get(f"/api/v1/children/{mine['id']}/access-log", query_string={"limit": 500},
+                       headers=world.headers("parent1")).get_json()["items"]
+    p1, p2 = str(world.ids["p1"]), str(world.ids["p2"])
+    assert [i["posyandu_id"] for i in items if i["child_id"] is None] == [p2, p1]  # newest first
