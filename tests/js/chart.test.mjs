@@ -176,3 +176,34 @@ test("a parent is told plainly when the last weighing found oedema (no weight st
   const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.tagName === 'p').map((p) => p.textContent);
   assert.ok(plain.includes('Kaki Ayu bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.'), plain.join(' | '));
 });
+
+test('a parent sees the vitamin A and deworming given, and the capsule due in a vitamin A month', async () => {
+  const { child: parentChild } = await import('../../static/pwa/js/screens/parent.js');
+  const { loadSchedule } = await import('../../static/pwa/js/due.js');
+  const schedule = loadSchedule(json('static/pwa/data/schedule-2024.json'));
+  const RealDate = globalThis.Date;
+  globalThis.Date = class extends RealDate { // the phone's today: 10 August 2025 (a vitamin A month)
+    constructor(...args) { super(...(args.length ? args : [2025, 7, 10, 9, 0])); }
+    static now() { return new RealDate(2025, 7, 10, 9, 0).getTime(); }
+  };
+  try {
+    // born 2023-05-01: 2 years 3 months on 10 August 2025, a red capsule and deworming due this round
+    const kid = { id: 'c6', sex: 'M', birth_date: '2023-05-01', name: 'Raka Pratama', posyandu_id: 'p1' };
+    const supplements = [{ id: 's1', child_id: 'c6', kind: 'vitamin_a_blue', given_on: '2024-02-12' },
+      { id: 's2', child_id: 'c6', kind: 'vitamin_a_red', given_on: '2025-02-10' }];
+    const ctx = { bundle: async () => ({ child: kid, measurements: [], immunisations: [], supplements }), tables: async () => tables,
+      schedule: async () => schedule, area: async () => null, online: () => false };
+    const screen = await parentChild(ctx, 'c6');
+    const [panel] = screen.find((e) => e.attributes.id === 'supplements');
+    assert.ok(panel, 'the parent screen has a vitamin A panel');
+    const text = panel.textContent;
+    assert.match(text, /Bulan ini Raka perlu kapsul vitamin A merah\. Datang ke posyandu\./);
+    assert.match(text, /Bulan ini Raka perlu obat cacing\. Datang ke posyandu\./);
+    const given = panel.find((e) => e.tagName === 'li').map((li) => li.textContent);
+    assert.equal(given.length, 2);
+    assert.match(given[0], /^Vitamin A merah · 10 Feb 2025$/); // newest first
+    assert.match(given[1], /^Vitamin A biru · 12 Feb 2024$/);
+  } finally {
+    globalThis.Date = RealDate;
+  }
+});

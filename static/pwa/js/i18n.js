@@ -316,6 +316,12 @@ const W = {
   plain_tb: ['Tinggi badan {name} {what} untuk umurnya.', "{name}'s height is {what} for the age."],
   plain_bbtb: ['Berat dibanding tinggi: {what}.', 'Weight for height: {what}.'],
   plain_oedema: ['Kaki {name} bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.', "{name}'s feet are swollen (oedema): a sign of severe malnutrition — go to the health centre now."],
+  parent_supplements: ['Vitamin A dan obat cacing', 'Vitamin A and deworming'],
+  parent_supplement_due: ['Bulan ini {name} perlu {what}. Datang ke posyandu.', '{name} needs {what} this month. Come to the posyandu.'],
+  parent_supplements_none: ['Belum ada catatan vitamin A atau obat cacing.', 'No vitamin A or deworming recorded yet.'],
+  plain_vitamin_a_blue: ['kapsul vitamin A biru', 'a blue vitamin A capsule'],
+  plain_vitamin_a_red: ['kapsul vitamin A merah', 'a red vitamin A capsule'],
+  plain_deworming: ['obat cacing', 'deworming medicine'],
   plain_last: ['Terakhir diukur {date}.', 'Last measured on {date}.'], // the latest measurement: a weighing, or a length alone
   // a child's data (UU 27/2022 PDP): the export and who has read it
   my_data: ['Data anak saya', "My child's data"],

@@ -68,8 +68,18 @@ export async function child(ctx, childId) {
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next ? h('p', { class: `notice ${next.status === 'overdue' ? 'warn' : 'ok'}`, id: 'next-dose' },
       t(next.status === 'overdue' ? 'next_dose_late' : 'next_dose', { label: next.label, date: formatDate(next.due_date) })) : null,
-    chartsPanel(c, measurements, tables), cardPanel(due.card), myData(ctx, c),
+    chartsPanel(c, measurements, tables), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
+}
+
+/** Vitamin A and deworming: what this round (February, August) still asks for, and what was given, newest first. */
+function supplementsPanel(child, supplements, dueNow) {
+  const first = child.name.split(' ')[0];
+  const given = [...supplements].sort((a, b) => (a.given_on < b.given_on ? 1 : a.given_on > b.given_on ? -1 : 0));
+  return h('section', { class: 'panel', id: 'supplements' }, h('h3', {}, t('parent_supplements')),
+    dueNow.map((s) => h('p', { class: 'notice warn' }, t('parent_supplement_due', { name: first, what: t(`plain_${s.kind}`) }))),
+    given.length ? h('ul', { class: 'list' }, given.map((s) => h('li', {}, `${t(s.kind)} · ${formatDate(s.given_on)}`)))
+      : h('p', { class: 'muted' }, t('parent_supplements_none')));
 }
 
 /** "Data anak saya": the export and who has read the child's data. Both need the network: offline
