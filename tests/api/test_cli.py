@@ -110,11 +110,9 @@ def test_import_regions_refuses_a_malformed_code_or_a_missing_parent_with_a_mess
         assert db.session.scalar(select(func.count()).select_from(Region)) == 0, text
 
 
-def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, db, tmp_path):
-    """Each row is checked as POST /api/v1/posyandu checks it: a kecamatan code as desa, a meeting day
-    'lima' or 40, an empty name (it was stored) answer 'baris N: field: …', not a traceback, and
-    the good rows before them are not saved either."""
-    from posyandu.registry.models import Posyandu, Puskesmas
+def _area_with_one_puskesmas(app, db, tmp_path):
+    """Regions down to one desa, an admin (root) and puskesmas P01 of its kecamatan, by the CLI; its runner."""
+    from posyandu.registry.models import Puskesmas
 
     runner = app.test_cli_runner()
     regions = tmp_path / "regions.csv"
@@ -125,6 +123,16 @@ def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, 
     with app.app_context():
         db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
         db.session.commit()
+    return runner
+
+
+def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, db, tmp_path):
+    """Each row is checked as POST /api/v1/posyandu checks it: a kecamatan code as desa, a meeting day
+    'lima' or 40, an empty name (it was stored) answer 'baris N: field: …', not a traceback, and
+    the good rows before them are not saved either."""
+    from posyandu.registry.models import Posyandu
+
+    runner = _area_with_one_puskesmas(app, db, tmp_path)
     posyandu = tmp_path / "posyandu.csv"
     head = "name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,P01,5\n"
     for row, shown in [("Mawar,35.25.01,P01,5", "baris 3: desa_code: harus desa yang terdaftar"),
@@ -179,18 +187,10 @@ def test_import_posyandu_says_a_row_of_a_closed_posyandu_is_not_reopened(app, db
     """A row naming a posyandu that was closed was skipped as "already there": the admin read
     "0 posyandu imported" and took it for open, while no child could be registered at it."""
     from posyandu.auth.models import User
-    from posyandu.registry.models import Posyandu, Puskesmas
+    from posyandu.registry.models import Posyandu
     from posyandu.registry.operations import delete_posyandu
 
-    runner = app.test_cli_runner()
-    regions = tmp_path / "regions.csv"
-    regions.write_text("code,name\n35,Jawa Timur\n35.25,Gresik\n35.25.01,Wringinanom\n35.25.01.2001,Sumbergede\n",
-                       encoding="utf-8")
-    assert runner.invoke(args=["import-regions", str(regions)]).exit_code == 0
-    runner.invoke(args=["create-admin", "--username", "root"], input="sandi-kuat-1\nsandi-kuat-1\n")
-    with app.app_context():
-        db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
-        db.session.commit()
+    runner = _area_with_one_puskesmas(app, db, tmp_path)
     posyandu = tmp_path / "posyandu.csv"
     posyandu.write_text("name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,P01,5\n", encoding="utf-8")
     assert runner.invoke(args=["import-posyandu", str(posyandu)]).exit_code == 0
