@@ -986,3 +986,46 @@ def test_a_value_the_database_refuses_rejects_only_its_mutation(world, app, clie
     assert _count(app, Child) == 2
     changes, _, _ = pull_all(client, world.headers("kader1b"))
     assert sorted(c["record"]["name"] for c in changes if c["entity"] == "child") == ["Anak Ketiga", "Anak Lain"]
+
+
+def _as_before_z(value):
+    """A timestamp as snapshots were written before timestamps were answered with Z: marshmallow's
+    isoformat, "+00:00", microseconds left out when zero."""
+    if isinstance(value, str) and value.endswith("Z") and "T" in value:
+        return datetime.fromisoformat(value).isoformat()
+    return value
+
+
+@pytest.mark.parametrize("entity", ["measurement", "child"])
+def test_an_edit_based_on_a_snapshot_written_before_timestamps_ended_in_z_merges(world, client, entity):
+    """Snapshots in the change log written before the Z format carry "+00:00" (and no ".000000"),
+    while the record now serialises with "Z": compared as text, every timestamp looked changed on
+    the server, so an edit of a device-written timestamp (a weighing's recorded_at) or a restore of
+    an old tombstone (deleted_at) was answered "conflict" for a change no one made."""
+    from posyandu.extensions import db
+    from posyandu.sync.models import ChangeLog
+
+    cid, _ = _new_child(client, world)
+    rid = cid
+    if entity == "measurement":
+        rid = new_id()
+        data = measurement_data(cid, recorded_at="2025-11-01T10:00:00+07:00")
+        [made] = push(client, world.headers("kader1"), [mutation("measurement", rid, data)])
+        assert made["status"] == "applied" and made["record"]["recorded_at"] == "2025-11-01T03:00:00.000000Z"
+        edit = {"weight_kg": 8.4, "recorded_at": "2025-11-02T09:00:00.123Z"}
+    else:
+        [gone] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=1)])
+        assert gone["status"] == "applied" and gone["record"]["deleted_at"]
+        edit = None
+    with world.app.app_context():
+        for row in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == uuid.UUID(rid))):
+            row.record = {k: _as_before_z(v) for k, v in row.record.items()}
+        db.session.commit()
+    if entity == "measurement":
+        [res] = push(client, world.headers("kader1b"), [mutation("measurement", rid, edit, base_version=1)])
+        assert res["status"] == "applied", res
+        assert res["record"]["weight_kg"] == 8.4 and res["record"]["recorded_at"] == "2025-11-02T09:00:00.123000Z"
+    else:  # another phone, which saw the tombstone, restores the child
+        [res] = push(client, world.headers("kader1b"), [mutation("child", cid, {"deleted_at": None}, base_version=2)])
+        assert res["status"] == "applied", res
+        assert res["record"]["deleted_at"] is None
