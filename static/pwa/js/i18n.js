@@ -519,6 +519,8 @@ export function t(key, params = {}) {
 }
 /** A key's text in every language ([Indonesian, English]). */
 export const texts = (key) => W[key] ?? [key, key];
+/** Every key of the dictionary (tests/js/i18n.test.mjs checks both languages of each). */
+export const textKeys = () => Object.keys(W);
 export const plain = (key) => (PLAIN[key] ? PLAIN[key][at()] : '–');
 export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
 export const formatDate = (iso) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00`).toLocaleDateString(current === 'en' ? 'en-GB' : 'id-ID',

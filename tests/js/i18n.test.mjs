@@ -1,0 +1,69 @@
+// The dictionary (static/pwa/js/i18n.js): Bahasa Indonesia first, English second, for every key;
+// the same {placeholders} in both; and every t('key', {…}) call passes exactly what its text asks.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { textKeys, texts } from '../../static/pwa/js/i18n.js';
+
+const js = fileURLToPath(new URL('../../static/pwa/js/', import.meta.url));
+const files = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+const placeholders = (text) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+
+test('every key has a non-empty Indonesian and English text, and nothing more', () => {
+  assert.ok(textKeys().length > 300);
+  for (const key of textKeys()) {
+    const entry = texts(key);
+    assert.equal(entry.length, 2, `${key}: [Indonesian, English]`);
+    for (const text of entry) assert.ok(typeof text === 'string' && text.trim(), `${key}: a text in each language`);
+  }
+});
+
+test('the Indonesian and English texts of a key ask for the same {placeholders}', () => {
+  for (const key of textKeys()) {
+    const [id, en] = texts(key);
+    assert.deepEqual(placeholders(en), placeholders(id), `${key}: ${id} | ${en}`);
+  }
+});
+
+/** The top-level property names of the object literal that starts at src[from] ('{'); '...' for a spread. */
+function literalKeys(src, from) {
+  let depth = 0;
+  let end = from;
+  for (; end < src.length; end += 1) {
+    if (src[end] === '{') depth += 1;
+    else if (src[end] === '}' && --depth === 0) break;
+  }
+  const parts = [];
+  let part = '';
+  depth = 0;
+  for (const ch of src.slice(from + 1, end)) {
+    if ('({['.includes(ch)) depth += 1;
+    if (')}]'.includes(ch)) depth -= 1;
+    if (ch === ',' && !depth) { parts.push(part); part = ''; } else part += ch;
+  }
+  parts.push(part);
+  return parts.map((p) => p.trim()).filter(Boolean).map((p) => (p.startsWith('...') ? '...' : p.split(':')[0].trim()));
+}
+
+test("a screen's t('key', {…}) gives each placeholder of the text, and none it does not ask for", () => {
+  let checked = 0;
+  for (const f of files(js).filter((p) => p.endsWith('.js') && !p.endsWith('i18n.js'))) {
+    const src = readFileSync(f, 'utf8');
+    for (const m of src.matchAll(/\bt\('(\w+)'(\s*,\s*)?/g)) {
+      const asked = placeholders(texts(m[1])[0]);
+      const at = `${relative(js, f)}: t('${m[1]}')`;
+      if (!m[2]) { assert.deepEqual(asked, [], `${at} is given none of ${asked}`); continue; }
+      const from = m.index + m[0].length;
+      if (src[from] !== '{') continue; // a variable (checks.js: t('between', limits)): judged where it is made
+      const given = literalKeys(src, from);
+      checked += 1;
+      if (given.includes('...')) continue;
+      assert.deepEqual(given.filter((k) => !asked.includes(k)), [], `${at} gives what its text does not ask for`);
+      assert.deepEqual(asked.filter((k) => !given.includes(k)), [], `${at} misses a placeholder`);
+    }
+  }
+  assert.ok(checked > 50);
+});
