@@ -63,11 +63,12 @@ export function checkbox(name, label, checked = false, value = 'on') {
   return h('label', { class: 'check' }, h('input', { type: 'checkbox', name, value, checked }), h('span', {}, label));
 }
 
-/** Show field errors ({name: [messages]}) next to the inputs of a form. */
+/** Show field errors ({name: [messages]}) next to the inputs of a form, and move the focus to the
+ * first field in error on the screen (not the first named: the server's errors come with their
+ * keys sorted, a form's checks in the order it makes them). */
 export function showErrors(form, errors) {
   form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
-  let first = null;
   for (const [name, messages] of Object.entries(errors ?? {})) {
     const named = form.elements[name];
     const input = named instanceof RadioNodeList ? named[0] : named; // a group of radios (radios())
@@ -76,8 +77,8 @@ export function showErrors(form, errors) {
     if (!el) continue;
     el.textContent = [].concat(messages).join(' ');
     input.setAttribute('aria-invalid', 'true');
-    first ??= input;
   }
+  const first = form.querySelector('[aria-invalid]'); // document order (those of earlier errors were cleared above)
   first?.focus();
   return !first;
 }
