@@ -113,3 +113,31 @@ test('moved out of her area after the conflict (the child went to another posyan
   assert.deepEqual(await outboxEntries(db), []);
   assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
 });
+
+test('the conflict screen writes the two values of a number the Indonesian way (2,75 and 3,25, not 2.75 and 3.25)', async () => {
+  class Node {}
+  class Element extends Node {
+    constructor(tag) { super(); Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '' }); }
+    setAttribute(k, v) { this.attributes[k] = v; }
+    addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
+    append(...nodes) { this.kids.push(...nodes); }
+    get textContent() { return this.text + this.kids.map((x) => (typeof x === 'string' ? x : x.textContent)).join(''); }
+    set textContent(v) { this.text = v; this.kids = []; }
+  }
+  globalThis.Node = Node;
+  globalThis.document = { createElement: (tag) => new Element(tag) };
+  const { conflict } = await import('../../static/pwa/js/screens/sync.js');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10', birth_weight_kg: 3 } });
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), birth_weight_kg: 3.25 });
+  await saveChange(db, { entity: 'child', id, fields: { birth_weight_kg: 2.75 } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  const screen = await conflict({ db, schedule: async () => null }, c.mutation_id);
+  assert.match(screen.textContent, /Nilai saya: 2,75/);
+  assert.match(screen.textContent, /Nilai di server: 3,25/);
+});

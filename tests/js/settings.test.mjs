@@ -63,13 +63,13 @@ const P = '11111111-1111-4111-8111-111111111111';
 const child = { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10', mother_name: 'Siti' };
 
 /** One tab of user u1 on its settings screen, over `db` (shared by the user's tabs). */
-async function settingsTab(db) {
+async function settingsTab(db, overrides = {}) {
   const seen = { posts: [], stopped: false, closed: false, reloaded: false };
   globalThis.indexedDB = fakeIndexedDb();
   globalThis.location = { hash: '#/settings', reload: () => { seen.reloaded = true; } };
   const ctx = { role: 'kader', session: { user: { id: 'u1', name: 'Kader Dahlia', role: 'kader' }, tokens: { refresh_token: 'r' } },
     db: { ...db, close: () => { seen.closed = true; } }, schedule: async () => null, canWrite: () => false,
-    api: { post: async (path) => { seen.posts.push(path); return null; } }, sync: { stop: () => { seen.stopped = true; } } };
+    api: { post: async (path) => { seen.posts.push(path); return null; } }, sync: { stop: () => { seen.stopped = true; } }, ...overrides };
   const screen = await settings(ctx);
   return { ctx, screen, seen, logout: () => click(screen.querySelector('#logout')), note: () => screen.querySelector('#logout-note').textContent };
 }
@@ -154,5 +154,17 @@ test('offline, or with a server that does not answer, the logout still ends afte
     tabA.seen.reloaded = false;
     assert.equal(await logOut(tabA.ctx), 0);
     assert.equal(tabA.seen.reloaded, true);
+  });
+});
+
+test('the settings screen says when the schedule was checked and the storage used the Indonesian way', async () => {
+  const storage = { estimate: async () => ({ usage: 12.34 * 1048576, quota: 1536 * 1048576 }), persisted: async () => true };
+  await withNavigator({ locks: lockManager(), storage }, async () => {
+    const { screen } = await settingsTab(memDb(), { schedule: async () => ({ origin: 'server', version: '2024', fetched_at: '2025-11-30T12:00:00Z' }) });
+    const text = screen.textContent;
+    const checked = screen.querySelector('#schedule-info').textContent;
+    // '30 Nov 2025, 19.00' (the phone's time), not '30/11/2025, 19.00.00' nor, in English, '11/30/2025, 7:00:00 PM'
+    assert.match(checked, /\(diperiksa 30 Nov 2025, \d\d\.\d\d\)/, checked);
+    assert.match(text, /Terpakai 12,3 MB dari 1\.536,0 MB/, 'a decimal comma');
   });
 });

@@ -532,7 +532,9 @@ export const formatDateTime = (iso) => (iso ? new Date(iso).toLocaleString(local
 /** '2025-08' → 'Agustus 2025' (long) or 'Agu 25' (short, chart axes). */
 export const formatMonth = (ym, short = false) => new Date(+ym.slice(0, 4), +ym.slice(5, 7) - 1, 1).toLocaleDateString(locale(),
   short ? { month: 'short', year: '2-digit' } : { month: 'long', year: 'numeric' });
-export const formatNumber = (n) => (n === null || n === undefined ? '–' : n.toLocaleString(locale()));
+/** A number the user's way ('7,25' in Bahasa Indonesia); `digits`: that many decimals, always. */
+export const formatNumber = (n, digits) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
+  digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 /** A percentage with one decimal ('78,3%'), '–' when there is none. */
 export const formatPct = (v) => (v === null || v === undefined ? '–'
   : `${v.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);

@@ -2,7 +2,7 @@
 // period and area, see SKDN, nutrition prevalence, coverage and the follow-up list with
 // trend charts, download CSV/XLSX. Reports need the network; the last one viewed is kept
 // on the phone through ctx.lastReport (app.js), shown when offline.
-import { formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
+import { formatDateTime, formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
 import { h, saveDownload, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
@@ -159,7 +159,7 @@ async function showOffline(ctx, state, results) {
   const saved = await ctx.lastReport.get().catch(() => null);
   const notice = h('p', { class: 'notice warn', role: 'alert', id: 'reports-offline' }, t('reports_offline'));
   if (!saved) return results.replaceChildren(notice, h('p', { class: 'muted' }, t('report_none_saved')));
-  const when = h('p', { class: 'muted', id: 'report-saved' }, t('report_last', { when: new Date(saved.at).toLocaleString(lang()) }));
+  const when = h('p', { class: 'muted', id: 'report-saved' }, t('report_last', { when: formatDateTime(saved.at) }));
   return show(ctx, state, results, saved, { saved: true, before: [notice, when] });
 }
 

@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatDate, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
+import { category, formatDate, formatDateTime, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
 import { field, h, radios, showErrors } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
@@ -25,6 +25,7 @@ const shown = (f, v) => {
   if (f === 'place') return t(`place_${v}`);
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
+  if (typeof v === 'number') return formatNumber(v); // '3,25' in Bahasa Indonesia
   return category(v) !== '–' && typeof v === 'string' && v.includes('_') ? category(v) : String(v);
 };
 
@@ -75,7 +76,7 @@ export async function render(ctx) {
   const attention = entries.filter((e) => e.state === 'needs_attention');
   return h('section', {}, h('h2', {}, t('sync_title')),
     h('p', { id: 'sync-summary', role: 'status' }, c.waiting ? t('waiting', { n: c.waiting }) : t('queue_empty')),
-    h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? new Date(s.last_sync_at).toLocaleString(lang()) : t('never') })),
+    h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? formatDateTime(s.last_sync_at) : t('never') })),
     s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
     s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' },
@@ -158,7 +159,7 @@ export async function conflict(ctx, mutationId) {
  * built-in one (version 0), or the app's own before the first sync. */
 function kbmText(kbm) {
   if (kbm.origin !== 'server') return t('kbm_built_in');
-  const when = new Date(kbm.fetched_at).toLocaleString(lang());
+  const when = formatDateTime(kbm.fetched_at);
   return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
 }
 
@@ -206,14 +207,14 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS } = {}) {
 export async function settings(ctx) {
   const est = await navigator.storage?.estimate?.().catch(() => null);
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
-  const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+  const mb = (b) => `${formatNumber(b / 1048576, 1)} MB`;
   const note = h('p', { role: 'status', id: 'logout-note' });
   const plan = ctx.role === 'dinkes' ? null : await ctx.schedule().catch(() => null);
   const kbm = ctx.canWrite() ? await kbmInfo(ctx.db).catch(() => null) : null; // N/T is judged by who weighs
   return h('section', {}, h('h2', {}, t('settings')),
     h('p', { id: 'who' }, whoText(ctx.session.user)),
     plan ? h('p', { class: 'muted', id: 'schedule-info' }, plan.origin === 'server'
-      ? t('schedule_server', { version: plan.version, when: new Date(plan.fetched_at).toLocaleString(lang()) })
+      ? t('schedule_server', { version: plan.version, when: formatDateTime(plan.fetched_at) })
       : t('schedule_bundled', { version: plan.version })) : null,
     kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbmText(kbm)) : null,
     h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
