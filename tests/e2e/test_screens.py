@@ -55,7 +55,7 @@ def test_the_sync_screen_speaks_indonesian_and_remembers_the_last_sync(live_serv
     expect(page.locator("#queue .tag")).to_have_text("menunggu")
     page.get_by_role("button", name="Sinkron sekarang").click()
     expect(page.locator("#sync-error")).to_have_text(
-        "Sinkron gagal (tidak ada sambungan internet). Dicoba lagi otomatis.")
+        "Sinkron gagal (tidak ada koneksi internet). Dicoba lagi otomatis.")
     expect(page.get_by_text(re.compile("^Sinkron terakhir: "))).not_to_contain_text("belum pernah")
     page.goto(f"{base}/#/settings")
     expect(page.locator("#who")).to_have_text("Kader Posyandu Dahlia")

@@ -67,3 +67,18 @@ test("a screen's t('key', {…}) gives each placeholder of the text, and none it
   }
   assert.ok(checked > 50);
 });
+
+/** Words the Indonesian texts do not use, and the one they use instead: English where Bahasa
+ * Indonesia has a plain word a cadre uses, and a second word for a thing the app names one way. */
+const NOT_SAID = {
+  luring: 'tanpa sinyal', daring: 'internet', sambungan: 'koneksi', offline: 'tanpa sinyal', online: 'internet',
+  underweight: 'berat badan kurang', wasting: 'gizi kurang/buruk', overweight: 'gizi lebih',
+  sync: 'sinkron', upload: 'kirim', download: 'unduh', delete: 'hapus', error: 'gagal / salah',
+};
+
+test('the Indonesian texts say one word for one thing, and no English where there is a plain Indonesian word', () => {
+  for (const key of textKeys()) {
+    const words = texts(key)[0].toLowerCase().match(/\p{L}+/gu) ?? [];
+    for (const word of words) assert.ok(!(word in NOT_SAID), `${key}: '${word}' → '${NOT_SAID[word]}' (${texts(key)[0]})`);
+  }
+});
