@@ -166,3 +166,12 @@ test('allPages reads a paginated list to its end, each page after the cursor of 
   assert.deepEqual(await allPages(api, '/regions?parent_code=35'), [1, 2, 3]);
   assert.equal(asked[0], '/regions?parent_code=35&limit=500');
 });
+
+test("a proxy's error page (no problem+json) is told in the user's language, its status kept", async () => {
+  fakeFetch([{ status: 502 }, { status: 502 }, { status: 429 }]);
+  const id = createApi({ tokens: () => ({ access_token: 'a' }) });
+  await assert.rejects(id.get('/reports/skdn'), (e) => e.kind === 'server' && e.message === 'server sedang bermasalah (HTTP 502)');
+  const en = createApi({ tokens: () => ({ access_token: 'a' }), lang: () => 'en' });
+  await assert.rejects(en.get('/reports/skdn'), (e) => e.message === 'the server has a problem (HTTP 502)');
+  await assert.rejects(en.get('/reports/skdn'), (e) => e.kind === 'busy' && e.message === 'the server is busy (HTTP 429)');
+});

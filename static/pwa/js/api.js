@@ -1,5 +1,7 @@
 // HTTP to /api/v1: bearer token, one refresh on 401, problem+json errors sorted into
 // kinds the sync loop understands (sync.js RETRYABLE: which are tried again by themselves).
+import { texts } from './i18n.js';
+
 export const CLIENT_VERSION = 'pwa-1';
 
 export class ApiError extends Error {
@@ -56,15 +58,19 @@ async function jsonOf(resp) {
   }
 }
 
-/** The ApiError of an answer that is not ok. */
-async function failure(resp) {
+/** What an error page with no problem+json (a proxy's 502, a limiter's 429) says, by kind (i18n keys). */
+const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy' };
+
+/** The ApiError of an answer that is not ok; its message in the user's language (`language`: 'id'
+ * or 'en'): the server's problem detail (Accept-Language), else what kind of failure it was. */
+async function failure(resp, language = 'id') {
   const problem = await resp.json().catch(() => null);
   let kind = kindOf(resp.status);
   // The API answers every error with problem+json: a 4xx page that is not JSON came from
   // something on the way (a captive portal, an operator's proxy), not from the server.
   if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
-  return new ApiError(kind, resp.status, problem?.detail || problem?.title || `HTTP ${resp.status}`, problem ?? {},
-    retryAfter(resp));
+  const said = PAGE_WORDS[kind] ? `${texts(PAGE_WORDS[kind])[language === 'en' ? 1 : 0]} (HTTP ${resp.status})` : `HTTP ${resp.status}`;
+  return new ApiError(kind, resp.status, problem?.detail || problem?.title || said, problem ?? {}, retryAfter(resp));
 }
 
 /**
@@ -123,7 +129,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     refreshing ??= (async () => {
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
       if (resp.status === 401) return false; // refused (expired, revoked): log in again
-      if (!resp.ok) throw await failure(resp); // the server down or busy, a proxy's page: tried again later
+      if (!resp.ok) throw await failure(resp, lang()); // the server down or busy, a proxy's page: tried again later
       const { access_token: access } = await jsonOf(resp);
       alive(); // a token of a session over is not kept
       await saveTokens({ ...t, access_token: access });
@@ -136,7 +142,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   async function ok(method, path, body, auth, accept) {
     let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
     if (resp.status === 401 && auth && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
-    if (!resp.ok) throw await failure(resp);
+    if (!resp.ok) throw await failure(resp, lang());
     return resp;
   }
 
