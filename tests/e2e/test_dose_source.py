@@ -23,7 +23,7 @@ OPV_PRODUCT = {"kfa_code": "93000011", "name": "Vaksin bOPV uji (e2e)"}  # a mad
 def error_of(page, label: str, within=None, exact: bool = False):
     """The error the field labelled ``label`` is described by (shown under it, read with it)."""
     described_by = (within or page).get_by_label(label, exact=exact).get_attribute("aria-describedby")
-    return page.locator(f"[id='{described_by}']")
+    return page.locator(f"[id='{described_by.split()[-1]}']")  # after the hint, when there is one
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def error_of(page, label: str):
     """The error the field labelled ``label`` is described by (shown under it, read with it)."""
     described_by = page.get_by_label(label).get_attribute("aria-describedby")
-    return page.locator(f"[id='{described_by}']")
+    return page.locator(f"[id='{described_by.split()[-1]}']")  # after the hint, when there is one
 
 
 def test_register_names_each_wrong_field(live_server, new_context):

@@ -70,3 +70,14 @@ test('the focus goes to the first field in error on the screen, whatever the ord
   assert.equal(focused, form.elements.mother_nik);
   assert.equal(form.elements.guardian_phone.getAttribute('aria-invalid'), null); // the earlier errors cleared
 });
+
+test("a field's hint is read with it too (aria-describedby names the hint and the error)", () => {
+  const box = field({ label: 'Kata sandi', name: 'password', type: 'password', hint: 'Paling sedikit 8 karakter.' });
+  page.kids = [box];
+  const input = box.querySelector('input');
+  const described = input.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id));
+  assert.deepEqual(described.map((e) => e?.className), ['hint', 'error']);
+  assert.equal(described[0].textContent, 'Paling sedikit 8 karakter.');
+  const plain = field({ label: 'Nama', name: 'name' }).querySelector('input');
+  assert.equal(plain.getAttribute('aria-describedby').split(' ').length, 1, 'no hint: the error alone');
+});

@@ -29,14 +29,17 @@ export async function saveDownload(api, path) {
 }
 
 let uid = 0;
-/** A labelled input; `error` is shown under it and tied to it for screen readers. */
+/** The ids a field's description is read from: its hint (when it has one), then its error. */
+const describedBy = (id, hint) => (hint ? `${id}-h ${id}-e` : `${id}-e`);
+
+/** A labelled input; its hint and `error` are shown under it and tied to it for screen readers. */
 export function field({ label, name, type = 'text', value = '', required = false, hint = null, ...attrs }) {
   uid += 1;
   const id = `f-${name}-${uid}`;
-  const input = h('input', { id, name, type, value: value ?? '', required, 'aria-describedby': `${id}-e`, ...attrs });
+  const input = h('input', { id, name, type, value: value ?? '', required, 'aria-describedby': describedBy(id, hint), ...attrs });
   return h('div', { class: 'field' },
     h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
-    input, hint ? h('small', { class: 'hint' }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
+    input, hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
 /** A labelled select of [value, text] options, its error shown under it as field()'s. */
@@ -44,9 +47,9 @@ export function choice({ label, name, options, value = '', hint = null, ...attrs
   uid += 1;
   const id = `f-${name}-${uid}`;
   return h('div', { class: 'field' }, h('label', { for: id }, label),
-    h('select', { id, name, 'aria-describedby': `${id}-e`, ...attrs },
+    h('select', { id, name, 'aria-describedby': describedBy(id, hint), ...attrs },
       options.map(([v, text]) => h('option', { value: v, selected: v === (value ?? '') }, text))),
-    hint ? h('small', { class: 'hint' }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
+    hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
 /** A group of radio buttons as a fieldset with a legend; its error is shown in the fieldset. */
