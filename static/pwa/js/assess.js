@@ -3,6 +3,7 @@
 // and what is due today. Pure: records and tables in, plain values out.
 import { calculate, effectiveTrend, kmsStatus, trend } from './growth.js';
 import { immunisationCard, supplementsDue } from './due.js';
+import { instantKey } from './instant.js';
 
 const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
 /** A child's measurements in the server's order (posyandu.growth.operations: by date, then as
@@ -11,7 +12,8 @@ const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7
  * server will create it when it arrives (after what it holds, whatever the phone's clock said when
  * it was saved: another phone's weighing may have reached it meanwhile), and new ones among
  * themselves by the phone's clock when each was saved. */
-const stamp = (m) => (m.created_at ? `0${m.created_at}` : `1${m.recorded_at ?? ''}`);
+const stamp = (m) => (m.created_at ? `0${instantKey(m.created_at) ?? m.created_at}`
+  : `1${instantKey(m.recorded_at) ?? m.recorded_at ?? ''}`); // instants, however written (instant.js)
 export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1
   : stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0);
 

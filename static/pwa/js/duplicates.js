@@ -1,14 +1,17 @@
 // Children the server flagged as possibly registered twice (`possible_duplicate_of`: two phones,
 // one newborn), paired from the local records for a bidan to merge or to keep apart.
 // Pure: records in, pairs out.
+import { instantKey } from './instant.js';
 
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A child that stands: not deleted, not merged into another. */
 export const isLive = (c) => Boolean(c?.id) && !c.deleted_at && !c.merged_into;
 
-/** Registered first: the server's creation instant, then the id (a child not yet sent has none: last). */
-const earlier = (a, b) => byCodePoint(a.created_at ?? '\uffff', b.created_at ?? '\uffff') || byCodePoint(a.id, b.id);
+/** Registered first: the server's creation instant (as an instant, not as text), then the id
+ * (a child not yet sent has none: last). */
+const created = (c) => (c.created_at ? instantKey(c.created_at) ?? c.created_at : '\uffff'); // however written
+const earlier = (a, b) => byCodePoint(created(a), created(b)) || byCodePoint(a.id, b.id);
 
 /**
  * Each pair of live children where one is flagged `possible_duplicate_of` the other, once:
