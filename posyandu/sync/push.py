@@ -43,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncMutation
-from posyandu.validators import unstorable_text, utc_timestamp
+from posyandu.validators import Timestamp, unstorable_text, utc_timestamp
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
@@ -684,36 +684,36 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
     if not rows or rows[0].version != version:
         # only possible for a version made earlier in this very batch
         return et.serialize(obj) if version == obj.version and own_pending is not None else None
-    base = _as_now_written(et.name, rows[0].record)
+    base = dict(rows[0].record)
     for row in rows[1:]:
         if (row.client_id, row.user_id) == who:
-            later = _as_now_written(et.name, row.record)
-            base.update({f: later.get(f) for f in row.changed_fields or () if f in later})
+            base.update({f: row.record.get(f) for f in row.changed_fields or () if f in row.record})
     if own_pending:
         current = et.serialize(obj)
         base.update({f: current.get(f) for f in own_pending if f in current})
-    return base
+    return _timestamps_as_answered(et.name, base)
 
 
-def _as_now_written(entity: str, record: dict[str, Any]) -> dict[str, Any]:
-    """A change-log snapshot with its timestamps written as records are serialised now
-    (``validators.utc_timestamp``): snapshots stored before timestamps were answered with "Z"
-    carry "+00:00", and compared as text with the record every timestamp looked changed on the
-    server (an edit of a weighing's ``recorded_at`` was a conflict no one made)."""
+def _timestamps_as_answered(entity: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A change-log snapshot with its timestamps written as the record is serialized now
+    (``validators.utc_timestamp``: UTC, Z, microseconds). Snapshots logged before timestamps were
+    answered so hold "+00:00", and a ``recorded_at`` the offset its phone sent ("+07:00"): compared
+    as text with the record now, one instant written two ways was a change nobody made, and a
+    delete of a record last logged then was answered ``conflict``."""
     out = dict(record)
-    for name in _timestamp_fields(entity):
-        value = out.get(name)
-        if isinstance(value, str) and not value.endswith("Z"):
+    for key in _timestamp_fields(entity) & out.keys():
+        if isinstance(out[key], str):
             try:
-                out[name] = utc_timestamp(datetime.fromisoformat(value))
+                out[key] = utc_timestamp(datetime.fromisoformat(out[key]))
             except ValueError:
-                pass  # not a timestamp after all: compared as it is
+                pass
     return out
 
 
 @functools.cache
 def _timestamp_fields(entity: str) -> frozenset[str]:
-    return frozenset(name for name, f in schemas(entity)[2].fields.items() if isinstance(f, fields.DateTime))
+    """The keys of ``entity``'s serialized record that hold an instant."""
+    return frozenset(f.data_key or name for name, f in schemas(entity)[2].fields.items() if isinstance(f, Timestamp))
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:

@@ -1029,3 +1029,53 @@ def test_an_edit_based_on_a_snapshot_written_before_timestamps_ended_in_z_merges
         [res] = push(client, world.headers("kader1b"), [mutation("child", cid, {"deleted_at": None}, base_version=2)])
         assert res["status"] == "applied", res
         assert res["record"]["deleted_at"] is None
+
+
+def _as_stored_before_utc_z(app, record_id):
+    """Rewrite the change-log snapshots of a record as they were stored before timestamps were
+    answered in UTC with Z: created_at/updated_at/deleted_at with "+00:00", recorded_at in the offset
+    its phone sent ("+07:00")."""
+    from posyandu.extensions import db
+    from posyandu.sync.models import ChangeLog
+
+    def old(text, hours=0):
+        if not text:
+            return text
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return instant.astimezone(timezone(timedelta(hours=hours))).isoformat()
+
+    with app.app_context():
+        for row in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == uuid.UUID(record_id))):
+            record = dict(row.record)
+            for key in ("created_at", "updated_at", "deleted_at"):
+                record[key] = old(record.get(key))
+            record["recorded_at"] = old(record.get("recorded_at"), 7)
+            row.record = record
+        db.session.commit()
+
+
+def test_a_record_logged_before_timestamps_were_written_with_z_deletes_and_restores_without_conflict(world, app, client):
+    # A weighing recorded (and one deleted) before the upgrade: its change-log snapshots hold
+    # "+00:00" / "+07:00". Nobody changed it since; another cadre's delete, or restore, of the
+    # version she saw must apply, not be answered "conflict" over the same instants written anew.
+    cid, _ = _new_child(client, world)
+    live, dead = new_id(), new_id()
+    at = "2026-11-05T09:30:00.123+07:00"
+    made = push(client, world.headers("kader1b"), [
+        mutation("measurement", live, measurement_data(cid, recorded_at=at)),
+        mutation("measurement", dead, measurement_data(cid, recorded_at=at, weight_kg=8.4))], client_id="phone-b")
+    [gone] = push(client, world.headers("kader1b"), [mutation("measurement", dead, op="delete", base_version=1)],
+                  client_id="phone-b")
+    assert [r["status"] for r in [*made, gone]] == ["applied"] * 3
+    _as_stored_before_utc_z(app, live)
+    _as_stored_before_utc_z(app, dead)
+    [deleted] = push(client, world.headers("kader1"), [mutation("measurement", live, op="delete", base_version=1)],
+                     client_id="phone-a")
+    assert deleted["status"] == "applied" and deleted["record"]["deleted_at"] is not None, deleted
+    [restored] = push(client, world.headers("kader1"), [mutation("measurement", dead, {"weight_kg": 8.4},
+                                                                 base_version=gone["version"])], client_id="phone-a")
+    assert restored["status"] == "applied" and restored["record"]["deleted_at"] is None, restored
+    # an edit of what she saw merges too (the server's recorded_at is the same instant as her base's)
+    [edited] = push(client, world.headers("kader1"), [mutation("measurement", dead, {"muac_cm": 14.2},
+                                                               base_version=restored["version"])], client_id="phone-a")
+    assert edited["status"] == "applied", edited
