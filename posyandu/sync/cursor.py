@@ -1,8 +1,11 @@
 """The pull cursor: opaque to clients, signed, and bound to the caller's scope.
 
-``{"v": 1, "seq": N, "scope": <hash of the scope keys>, "epoch": E}`` as
+``{"v": 1, "seq": N, "scope": <hash of the scope keys>, "epoch": E, "mark": M}`` as
 base64url JSON plus an HMAC. A cursor whose scope or epoch no longer matches
-makes the pull start again from nothing with ``reset: true`` (api-contract).
+makes the pull start again from nothing with ``reset: true`` (api-contract). So does
+one whose ``mark`` (the change-log row at ``seq``, ``pull.log_mark``) is no longer
+that row: the database was restored from a backup taken before it (CHT #8093).
+A cursor made before marks were (none) is not checked.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ class Cursor:
     seq: int
     scope: str
     epoch: int
+    mark: str = ""
 
 
 def _sign(payload: bytes, key: str) -> str:
@@ -32,7 +36,7 @@ def _sign(payload: bytes, key: str) -> str:
 
 def encode(cursor: Cursor, key: str) -> str:
     payload = base64.urlsafe_b64encode(json.dumps(
-        {"v": VERSION, "seq": cursor.seq, "scope": cursor.scope, "epoch": cursor.epoch},
+        {"v": VERSION, "seq": cursor.seq, "scope": cursor.scope, "epoch": cursor.epoch, "mark": cursor.mark},
         separators=(",", ":")).encode()).decode().rstrip("=")
     return f"{payload}.{_sign(payload.encode(), key)}"
 
@@ -47,7 +51,7 @@ def decode(text: str, key: str) -> Cursor:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         if data.get("v") != VERSION:
             raise BadCursor(text)
-        return Cursor(int(data["seq"]), str(data["scope"]), int(data["epoch"]))
+        return Cursor(int(data["seq"]), str(data["scope"]), int(data["epoch"]), str(data.get("mark", "")))
     except (ValueError, KeyError, TypeError) as exc:
         raise BadCursor(text) from exc
 

@@ -10,6 +10,7 @@ seq above the mark and be read by a later pull.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from posyandu.registry.models import Child, ParentLink, Posyandu
 from posyandu.sync import cursor as cursors
 from posyandu.sync import devices
 from posyandu.sync.models import ChangeLog, SyncCounter
+from posyandu.validators import utc_timestamp
 
 PULL_ROLES = ("kader", "bidan", "admin", "parent")   # dinkes does not sync; it exports
 EVENTS = ("measurement", "immunisation", "supplement")
@@ -91,7 +93,8 @@ def pull(user: User, cursor_text: str | None, limit: int, *, device: dict[str, A
     if cursor_text:
         try:
             cur = cursors.decode(cursor_text, key)
-            if cur.scope != scope.digest or cur.epoch != epoch or cur.seq > high_water:
+            if cur.scope != scope.digest or cur.epoch != epoch or cur.seq > high_water \
+                    or (cur.mark and cur.mark != log_mark(cur.seq)):
                 reset = True
             else:
                 after = cur.seq
@@ -110,8 +113,19 @@ def pull(user: User, cursor_text: str | None, limit: int, *, device: dict[str, A
         devices.seen(user, device["client_id"], device.get("client_version"), pulled_upto=upto,
                      pending=device.get("pending"))
     return {"changes": [_change(row, scope, now, gone) for row, now in zip(rows, nows)],
-            "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch), key),
+            "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch, log_mark(upto)), key),
             "has_more": has_more, "reset": reset}
+
+
+def log_mark(seq: int) -> str:
+    """The change-log row at ``seq`` as this database holds it (its seq and commit instant), for a
+    cursor to check that the log it was read from is still the one pulled: restored from a backup
+    taken before that row, the database has lost it, and other phones' new changes take its seq and
+    those before it. Read from the old cursor they were skipped. One primary-key read."""
+    if seq <= 0:
+        return ""
+    at = db.session.scalar(select(ChangeLog.committed_at).where(ChangeLog.seq == seq))
+    return "" if at is None else hashlib.sha256(f"{seq}|{utc_timestamp(at)}".encode()).hexdigest()[:16]
 
 
 def children_in(changes: list[dict[str, Any]]) -> list[uuid.UUID]:

@@ -292,3 +292,49 @@ def test_a_posyandu_moved_to_another_puskesmas_resets_both_midwives(world, clien
     assert b_reset is True and cid not in _ids(b, "child")
     _, _, k_reset = pull_all(client, world.headers("kader3"), k_cursor)
     assert k_reset is False      # her posyandu is the same
+
+
+def _restore_backup_taken_at(app, seq):
+    """The server's database as restored from a backup taken when the change log stood at ``seq``:
+    what was logged after it is gone, and the counter is back there (the records themselves may stay:
+    pulls read the log)."""
+    from sqlalchemy import delete, update
+
+    from posyandu.extensions import db
+    from posyandu.sync.models import ChangeLog, SyncCounter, SyncMutation
+
+    with app.app_context():
+        db.session.execute(delete(ChangeLog).where(ChangeLog.seq > seq))
+        db.session.execute(delete(SyncMutation))
+        db.session.execute(update(SyncCounter).where(SyncCounter.id == 1).values(value=seq))
+        db.session.commit()
+
+
+def _counter(app):
+    from posyandu.extensions import db
+    from posyandu.sync.models import SyncCounter
+
+    with app.app_context():
+        return db.session.get(SyncCounter, 1).value
+
+
+def test_a_phone_that_pulled_past_a_restored_backup_starts_again_and_misses_nothing(world, app, client):
+    # CHT #8093: the server is restored from last night's backup. A phone had pulled what was logged
+    # after it (now gone); by the time it pulls again other phones have written as many changes anew,
+    # under the same seqs. Read from its old cursor it skipped those: another kader's weighings never
+    # reached it. Its cursor no longer fits the log it was made on: it starts again (reset).
+    before = _child_with_visit(client, world, "kader1")
+    backup = _counter(app)
+    lost = _child_with_visit(client, world, "kader1")
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    _restore_backup_taken_at(app, backup)
+    anew = [_child_with_visit(client, world, "kader1b") for _ in range(2)]
+    assert _counter(app) == backup + 4  # the two lost seqs written again, and more
+    changes, _, reset = pull_all(client, world.headers("kader1"), cursor)
+    assert reset is True
+    assert _ids(changes, "child") == {before, *anew} and lost not in _ids(changes)
+    # a cursor made after the restore goes on as usual
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    again = _child_with_visit(client, world, "kader1b")
+    changes, _, reset = pull_all(client, world.headers("kader1"), cursor)
+    assert reset is False and _ids(changes, "child") == {again}
