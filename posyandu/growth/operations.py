@@ -29,8 +29,10 @@ COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
 
 
 NO_TREND_TO_OVERRIDE = Msg(
-    "only an N or T can be overridden: this weighing has none of last month to compare with (O or B)",
-    "hanya N atau T yang dapat diubah: penimbangan ini tidak punya penimbangan bulan lalu untuk dibandingkan (O atau B)")
+    "only an N or T can be overridden: this weighing has none of last month to compare with (O or B),"
+    " or is past the KMS (over 60 months)",
+    "hanya N atau T yang dapat diubah: penimbangan ini tidak punya penimbangan bulan lalu untuk dibandingkan (O atau B),"
+    " atau sudah melewati KMS (di atas 60 bulan)")
 
 TREND_KEYS = ("trend", "trend_computed", "weight_gain_g", "kbm_g", "bgm", "two_t", "referral")
 

@@ -53,7 +53,8 @@ class MeasurementSchema(Schema):
     flags = fields.Dict(dump_only=True, allow_none=True)
     warnings = fields.List(fields.String(), dump_only=True, allow_none=True)
     status = fields.Nested(StatusSchema, dump_only=True)
-    trend = fields.String(dump_only=True, allow_none=True, metadata={"description": "KMS: N, T, O or B"})
+    trend = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "KMS: N, T, O or B; null without a weight or past the KMS (over 60 completed months)"})
     trend_computed = fields.String(dump_only=True, allow_none=True)
     weight_gain_g = fields.Integer(dump_only=True, allow_none=True)
     kbm_g = fields.Integer(dump_only=True, allow_none=True)

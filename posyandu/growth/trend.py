@@ -19,6 +19,9 @@ Definitions used here (documented choices):
   ``floor(age_days / 30.4375)`` - the same month length WHO uses for the
   z-scores. KBM tables start at month 1, so month 0 uses month 1's value and
   ages past the last listed month use the last one.
+* The KMS ends with the fifth year: the KBM table, like the z-scores (to day 1856), stops at
+  60 completed months. A weighing at 61 months or more has no trend (None: no N, T, O or B), so
+  no 2T and no KMS referral either.
 * The gain is compared in whole grams (``floor(kg * 1000 + 0.5)`` of each
   weight), so 7.5 -> 8.3 kg is exactly 800 g; ``growth.js`` does the same.
 
@@ -45,6 +48,8 @@ DEFAULT_KBM: dict[int, int] = {
 """KBM in grams by age in completed months (domain.md; keep it as versioned data)."""
 
 NAIK, TIDAK_NAIK, TIDAK_DITIMBANG_BULAN_LALU, BARU = "N", "T", "O", "B"
+KMS_LAST_MONTH = 60
+"""The KMS (and its KBM table) covers ages up to 60 completed months (domain.md)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class Weighing:
 class KmsTrend:
     """The KMS result of one weighing."""
 
-    trend: str  # N, T, O or B
+    trend: str | None  # N, T, O or B; None past the KMS (over 60 months)
     age_months: int
     kbm_g: int | None  # KBM that applied (N/T only)
     gain_g: int | None  # weight gain since last month's weighing (N/T only)
@@ -106,19 +111,22 @@ def kms_trend(
     weighed_before: bool,
     kbm: Mapping[int, int] = DEFAULT_KBM,
     age_months: int | None = None,
-) -> tuple[str, int | None, int | None]:
-    """N, T, O or B for ``current``, with the gain and KBM used (Buku KIA).
+) -> tuple[str | None, int | None, int | None]:
+    """N, T, O or B for ``current``, with the gain and KBM used (Buku KIA); None past the KMS
+    (older than ``KMS_LAST_MONTH`` completed months).
 
     ``last_month`` is the latest weighing of the previous calendar month (or
     None); ``weighed_before`` says whether the child was ever weighed earlier.
     ``age_months``: the child's age at ``current`` if already known.
     """
+    if age_months is None:
+        age_months = completed_months(birth_date, current.measured_on)
+    if age_months > KMS_LAST_MONTH:
+        return None, None, None
     if last_month is None:
         return (TIDAK_DITIMBANG_BULAN_LALU if weighed_before else BARU), None, None
     if month_index(last_month.measured_on) != month_index(current.measured_on) - 1:
         raise ValueError("last_month must be a weighing of the previous calendar month")
-    if age_months is None:
-        age_months = completed_months(birth_date, current.measured_on)
     needed = kbm_for_age(age_months, kbm)
     gain = grams(current.weight_kg) - grams(last_month.weight_kg)
     return (NAIK if gain >= needed else TIDAK_NAIK), gain, needed

@@ -207,3 +207,19 @@ test('a parent sees the vitamin A and deworming given, and the capsule due in a 
     globalThis.Date = RealDate;
   }
 });
+
+test('the KMS ends at 60 months: a weighing at 61 months shows no N/T, 2T or referral, as the server (trend.kms_trend)', async () => {
+  const { assess } = await import('../../static/pwa/js/assess.js');
+  const { statusPanel } = await import('../../static/pwa/js/screens/child.js');
+  const boy = { id: 'c9', sex: 'M', birth_date: '2020-01-01' };
+  const dec = { id: 'a', child_id: 'c9', measured_on: '2024-12-02', weight_kg: 18.0 };   // 1797 days, 59 months
+  const jan = { id: 'b', child_id: 'c9', measured_on: '2025-01-30', weight_kg: 18.1 };   // day 1856: 60 months, +100 g < 200 g
+  const feb = { id: 'c', child_id: 'c9', measured_on: '2025-02-03', weight_kg: 18.15 };  // 1860 days: 61.1 months
+  const before = assess({ child: boy, m: jan, history: [dec, jan], tables, on: jan.measured_on });
+  assert.deepEqual([before.kms.trend, before.kms.kbm_g], ['T', 200]);
+  const after = assess({ child: boy, m: feb, history: [dec, jan, feb], tables, on: feb.measured_on });
+  assert.deepEqual([after.kms.trend, after.kms.gain_g, after.kms.kbm_g, after.kms.two_t, after.referral], [null, null, null, false, false]);
+  const panel = statusPanel(after);
+  assert.equal(panel.find((e) => e.attributes['data-key'] === 'trend').length, 0);
+  assert.ok(!panel.textContent.includes('undefined') && !panel.textContent.includes('trend_'));
+});

@@ -1,6 +1,6 @@
 """KMS trend N/T/O/B, BGM, 2T and referral (Buku KIA, domain.md)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -126,3 +126,17 @@ def test_a_window_from_two_months_back_gives_the_whole_series_trends(visits, fir
     assert settled == day(first_new, 1)
     checked = [(whole[i], result) for i, result in zip(window, windowed) if series[i].measured_on >= settled]
     assert [a for a, _ in checked] == [b for _, b in checked]
+
+
+def test_the_kms_ends_at_60_months_so_does_the_trend():
+    """The KMS, the KBM table (12-60 months: 200 g) and the z-scores (to day 1856, the last day of
+    month 60) end with the fifth year: a weighing at 61 completed months has no N/T/O/B, no 2T and
+    no referral of the KMS (domain.md); one on day 1856 still has its N/T."""
+    born = date(2020, 1, 1)
+    on_1856 = born + timedelta(days=1856)               # 2025-01-30: 1856 / 30.4375 = 60.98 -> 60 months
+    series = [Weighing(date(2024, 12, 2), 18.0), Weighing(on_1856, 18.1),   # +100 g < 200 g: T
+              Weighing(date(2025, 2, 3), 18.15)]       # 1860 days: 61.1 months, past the KMS
+    results = series_trends(born, series, weighed_before=True)
+    assert [(r.trend, r.age_months, r.kbm_g) for r in results[1:]] == [("T", 60, 200), (None, 61, None)]
+    assert (results[2].gain_g, results[2].two_t, results[2].referral) == (None, False, False)
+    assert kms_trend(born, Weighing(date(2025, 2, 3), 18.15), None, False) == (None, None, None)  # not B either

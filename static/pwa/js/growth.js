@@ -218,6 +218,8 @@ export function calculateMany(measurements, tables) {
 // ---- KMS trend (Buku KIA; posyandu/growth/trend.py) ----
 export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200 };
 for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;
+/** The KMS (and its KBM table) covers ages up to 60 completed months (trend.KMS_LAST_MONTH). */
+export const KMS_LAST_MONTH = 60;
 
 export function completedMonths(birthDate, on) {
   return Math.floor((dayNumber(on, 'measured_on') - dayNumber(birthDate, 'birth_date')) / DAYS_PER_MONTH);
@@ -232,13 +234,16 @@ export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
 const monthIndex = (iso) => Number(String(iso).slice(0, 4)) * 12 + Number(String(iso).slice(5, 7)) - 1;
 const grams = (kg) => Math.floor(kg * 1000 + 0.5);
 
-/** N, T, O or B; weighings are {measured_on: 'YYYY-MM-DD', weight_kg}. Same rules as trend.kms_trend. */
+/** N, T, O or B; null past the KMS (over 60 completed months); weighings are
+ * {measured_on: 'YYYY-MM-DD', weight_kg}. Same rules as trend.kms_trend. */
 export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAULT_KBM) {
+  const age = completedMonths(birthDate, current.measured_on);
+  if (age > KMS_LAST_MONTH) return { trend: null, gain_g: null, kbm_g: null };
   if (!lastMonth) return { trend: weighedBefore ? 'O' : 'B', gain_g: null, kbm_g: null };
   if (monthIndex(lastMonth.measured_on) !== monthIndex(current.measured_on) - 1) {
     throw new Error('lastMonth must be a weighing of the previous calendar month');
   }
-  const needed = kbmForAge(completedMonths(birthDate, current.measured_on), kbm);
+  const needed = kbmForAge(age, kbm);
   const gain = grams(current.weight_kg) - grams(lastMonth.weight_kg);
   return { trend: gain >= needed ? 'N' : 'T', gain_g: gain, kbm_g: needed };
 }

@@ -32,7 +32,7 @@ export function statusPanel(result) {
         h('span', { class: 'status-name' }, t(key)), h('strong', { class: 'status-value' }, category(cat))));
     }
   }
-  if (kms) {
+  if (kms?.trend) { // none past the KMS (over 60 months)
     const computed = (trend) => (trend === 'N' || trend === 'T' ? t(`trend_${trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${trend}`));
     const text = kms.overridden
       ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })

@@ -146,7 +146,7 @@ const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v))
 /** A health worker's N/T over the computed one, for a weighing whose weight gain gives N or T
  * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM):
  * the choice and its reason (required, audited by the server). Null for anyone else, a new
- * weighing (judged once saved) or a weighing the KBM cannot judge (O, B). */
+ * weighing (judged once saved) or a weighing the KBM cannot judge (O, B, over 60 months). */
 async function ntJudgement(ctx, child, existing, measurements) {
   if (!existing || existing.weight_kg == null || !isHealthWorker(ctx.role)) return null;
   const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
