@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import {
   calculate, calculateMany, category, GrowthInputError, kmsStatus, loadTables, roundZ, trend,
 } from '../../static/pwa/js/growth.js';
+import { assess } from '../../static/pwa/js/assess.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(path, root)), 'utf8'));
@@ -83,4 +84,26 @@ test('KMS trend: N at exactly KBM, T below, O and B, 2T and referral', () => {
   const status = kmsStatus(born, { measured_on: '2024-09-01', weight_kg: 6.0, wfa: -3.2 },
     { measured_on: '2024-08-01', weight_kg: 6.1 }, true, 'T');
   assert.deepEqual([status.trend, status.bgm, status.two_t, status.referral], ['T', true, true, true]);
+});
+
+// tests/data/kms_trend_cases.json (tests/data/kms_make_cases.py): the N/T/O/B, gain, KBM, BGM, 2T and
+// KMS referral the phone shows at the table (assess.js, every weighing judged here) for each weighing
+// of a series, as tests/unit/test_trend.py checks the server's.
+const kmsCases = read('tests/data/kms_trend_cases.json').cases;
+test(`all ${kmsCases.length} shared KMS trend cases match`, () => {
+  const failures = [];
+  for (const c of kmsCases) {
+    const child = { id: c.id, sex: c.sex, birth_date: c.birth_date };
+    const history = c.weighings.map((w, i) => ({ ...w, id: `m${i}`, child_id: c.id, _pending: true,
+      recorded_at: `2020-01-01T00:00:${String(i).padStart(2, '0')}Z` })); // same-day pairs: as recorded
+    c.weighings.forEach((w, i) => {
+      const kms = assess({ child, m: history[i], history, tables, on: w.measured_on }).kms;
+      const got = { trend: kms.trend, trend_computed: kms.trend_computed, gain_g: kms.gain_g, kbm_g: kms.kbm_g,
+        bgm: kms.bgm, two_t: kms.two_t, referral: kms.referral };
+      const want = c.expected[i];
+      const diff = Object.keys(want).filter((k) => got[k] !== want[k]);
+      if (diff.length) failures.push({ id: c.id, weighing: i, diff: diff.map((k) => [k, want[k], got[k]]) });
+    });
+  }
+  assert.deepEqual(failures, []);
 });

@@ -1,6 +1,9 @@
 """KMS trend N/T/O/B, BGM, 2T and referral (Buku KIA, domain.md)."""
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -140,3 +143,26 @@ def test_the_kms_ends_at_60_months_so_does_the_trend():
     assert [(r.trend, r.age_months, r.kbm_g) for r in results[1:]] == [("T", 60, 200), (None, 61, None)]
     assert (results[2].gain_g, results[2].two_t, results[2].referral) == (None, False, False)
     assert kms_trend(born, Weighing(date(2025, 2, 3), 18.15), None, False) == (None, None, None)  # not B either
+
+
+KMS_CASES = json.loads((Path(__file__).resolve().parents[2] / "tests/data/kms_trend_cases.json")
+                       .read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", KMS_CASES, ids=[c["id"] for c in KMS_CASES])
+def test_shared_kms_cases(case):
+    """tests/data/kms_trend_cases.json (hand-worked from domain.md, and generated series with a
+    reference written from it): the server's trend columns (trend_series.series_trends over the
+    calculator's weight-for-age), as tests/js/growth.test.mjs checks the PWA's assess.js."""
+    from posyandu.growth.trend_series import series_trends as stored_trends
+    from posyandu.growth.zscores import calculate
+
+    rows = [SimpleNamespace(measured_on=date.fromisoformat(w["measured_on"]), weight_kg=w["weight_kg"],
+                            trend_override=w.get("trend_override")) for w in case["weighings"]]
+    computed = [{"z_wfa": calculate({"sex": case["sex"], "birth_date": case["birth_date"], "measured_on": w["measured_on"],
+                                     "weight_kg": w["weight_kg"], "oedema": w.get("oedema", False)})["zscores"]["wfa"]}
+                for w in case["weighings"]]
+    results = stored_trends(date.fromisoformat(case["birth_date"]), rows, computed, DEFAULT_KBM)
+    got = [{"trend": r["trend"], "trend_computed": r["trend_computed"], "gain_g": r["weight_gain_g"], "kbm_g": r["kbm_g"],
+            "bgm": r["bgm"], "two_t": r["two_t"], "referral": r["referral"]} for r in results]
+    assert [{k: g[k] for k in want} for want, g in zip(case["expected"], got)] == case["expected"], case["explain"]

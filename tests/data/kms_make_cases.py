@@ -1,0 +1,211 @@
+"""Build ``kms_trend_cases.json``: KMS trend cases (N, T, O, B, 2T, BGM; domain.md "Growth
+trend on the KMS") run by ``tests/unit/test_trend.py`` (pytest, the server's
+``posyandu.growth.trend_series``) and ``tests/js/growth.test.mjs`` (node, the PWA's
+``assess.js``), so that the N/T a cadre sees at the table offline is the one the server stores.
+
+Run from the repository root: ``python tests/data/kms_make_cases.py``.
+Nothing here calls the project's code. The hand cases below are worked from domain.md, the
+arithmetic written out in ``explain``. The generated series (seeded, so the file is stable)
+take their expectations from ``reference`` below: domain.md's rules written out month by
+month, with the weights' grams counted in decimal arithmetic. Generated cases list the trend
+fields only (BGM and the +1 SD sign need a weight-for-age z-score: the hand cases give those).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DAYS_PER_MONTH = Decimal("30.4375")
+KBM = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200}  # 12-60: 200
+KMS_LAST_MONTH = 60
+
+HAND = [
+    {"id": "gap-of-two-months-is-o", "sex": "F", "birth_date": "2024-01-10",
+     "weighings": [{"measured_on": "2024-03-05", "weight_kg": 5.0}, {"measured_on": "2024-05-06", "weight_kg": 5.8}],
+     "explain": "First weighing: B. May 2024 after March: April not weighed, so no N/T (O: weighed this month but not "
+                "last month), whatever the gain.",
+     "expected": [{"trend": "B", "gain_g": None, "kbm_g": None}, {"trend": "O", "gain_g": None, "kbm_g": None}]},
+    {"id": "two-weighings-in-a-month-the-latest-counts", "sex": "F", "birth_date": "2024-01-10",
+     "weighings": [{"measured_on": "2024-03-05", "weight_kg": 5.0}, {"measured_on": "2024-04-02", "weight_kg": 5.5},
+                   {"measured_on": "2024-04-28", "weight_kg": 6.0}, {"measured_on": "2024-05-27", "weight_kg": 6.5}],
+     "explain": "2 Apr: 21+29+31+2 = 83 days, 83/30.4375 = 2.73 -> 2 months, KBM 900; +500 g vs March -> T. 28 Apr: "
+                "109 days, 3.58 -> 3 months, KBM 800; +1000 g vs March -> N. 27 May: 138 days, 4.53 -> 4, KBM 600; vs "
+                "April's latest (6.0 kg) +500 g -> T; April's latest is N, so no 2T.",
+     "expected": [{"trend": "B"}, {"trend": "T", "gain_g": 500, "kbm_g": 900},
+                  {"trend": "N", "gain_g": 1000, "kbm_g": 800},
+                  {"trend": "T", "gain_g": 500, "kbm_g": 600, "two_t": False, "referral": False}]},
+    {"id": "31st-then-1st-are-consecutive-months", "sex": "M", "birth_date": "2023-06-15",
+     "weighings": [{"measured_on": "2024-01-31", "weight_kg": 9.0}, {"measured_on": "2024-02-01", "weight_kg": 9.0},
+                   {"measured_on": "2024-03-31", "weight_kg": 9.5}, {"measured_on": "2024-05-01", "weight_kg": 9.6}],
+     "explain": "Months are calendar months: 1 Feb follows 31 Jan (231 days, 7.59 -> 7 months, KBM 400; +0 g -> T). "
+                "31 Mar: 290 days (February 2024 has 29), 9.53 -> 9, KBM 300; +500 g vs 1 Feb -> N. 1 May after "
+                "31 Mar: April not weighed -> O.",
+     "expected": [{"trend": "B"}, {"trend": "T", "gain_g": 0, "kbm_g": 400},
+                  {"trend": "N", "gain_g": 500, "kbm_g": 300}, {"trend": "O", "gain_g": None}]},
+    {"id": "first-weighing-after-moving-is-not-b", "sex": "F", "birth_date": "2023-01-20",
+     "weighings": [{"measured_on": "2024-06-10", "weight_kg": 9.0}, {"measured_on": "2024-07-08", "weight_kg": 9.3}],
+     "explain": "June at the old posyandu, July the first weighing at the new one after the move: the child's weighings "
+                "move with her (a transfer repoints them), so July is compared with June: 535 days, 17.58 -> 17 months, "
+                "KBM 200; +300 g -> N, not B (B is a child weighed for the first time).",
+     "expected": [{"trend": "B"}, {"trend": "N", "gain_g": 300, "kbm_g": 200}]},
+    {"id": "the-kms-ends-at-60-months", "sex": "M", "birth_date": "2020-01-01",
+     "weighings": [{"measured_on": "2024-11-04", "weight_kg": 17.95}, {"measured_on": "2024-12-02", "weight_kg": 18.0},
+                   {"measured_on": "2025-01-30", "weight_kg": 18.1}, {"measured_on": "2025-02-03", "weight_kg": 18.15}],
+     "explain": "2 Dec 2024: 1797 days, 59.04 -> 59 months, KBM 200, +50 g -> T. 30 Jan 2025: day 1856 (the last of "
+                "month 60, 60.98 -> 60), +100 g -> T, T last month -> 2T, referral (weight-for-age near the median: "
+                "WHO boys day 1856 M = 18.4968). 3 Feb 2025: 1860 days, 61.1 months: past the KMS, the KBM table and "
+                "the z-scores: no trend, no 2T, no referral.",
+     "expected": [{"trend": "B"}, {"trend": "T", "gain_g": 50, "kbm_g": 200},
+                  {"trend": "T", "gain_g": 100, "kbm_g": 200, "two_t": True, "bgm": False, "referral": True},
+                  {"trend": None, "trend_computed": None, "gain_g": None, "kbm_g": None, "two_t": False,
+                   "bgm": False, "referral": False}]},
+    {"id": "oedema-weight-has-no-bgm", "sex": "F", "birth_date": "2024-01-15",
+     "weighings": [{"measured_on": "2024-07-15", "weight_kg": 5.0},
+                   {"measured_on": "2024-08-15", "weight_kg": 5.5, "oedema": True}],
+     "explain": "With oedema the weight-based z-scores are not computed (domain.md): BGM and the +1 SD sign read "
+                "weight-for-age, so neither is set, although 5.0 kg at day 182 is below -3 SD (WHO girls day 182: "
+                "L -0.0749, M 7.2894, S 0.12205, SD3neg = M(1-3LS)^(1/L) = 5.079). The first weighing (no oedema) "
+                "is BGM. August: 213 days, 6.998 -> 6 months, KBM 400; +500 g -> N.",
+     "expected": [{"trend": "B", "bgm": True, "referral": True},
+                  {"trend": "N", "gain_g": 500, "kbm_g": 400, "bgm": False}]},
+    {"id": "a-remeasured-implausible-weight-is-not-compared-with", "sex": "F", "birth_date": "2024-01-15",
+     "weighings": [{"measured_on": "2024-06-14", "weight_kg": 7.0}, {"measured_on": "2024-07-15", "weight_kg": 17.0},
+                   {"measured_on": "2024-07-15", "weight_kg": 7.1}, {"measured_on": "2024-08-15", "weight_kg": 7.6}],
+     "explain": "17.0 kg (typed for 7.0) at day 182 is far above +5 SD (WHO girls day 182: M 7.2894): flagged, the "
+                "cadre re-measures the same day (7.1 kg, recorded after it). The month's latest weighing counts: August "
+                "(213 days, 6 months, KBM 400) is compared with 7.1 kg: +500 g -> N. The flagged weighing itself is "
+                "+10000 g -> N and above +1 SD -> referral; the re-measure is +100 g < KBM 500 (5 months) -> T.",
+     "expected": [{"trend": "B"}, {"trend": "N", "gain_g": 10000, "kbm_g": 500, "referral": True},
+                  {"trend": "T", "gain_g": 100, "kbm_g": 500, "referral": False},
+                  {"trend": "N", "gain_g": 500, "kbm_g": 400, "two_t": False}]},
+    {"id": "kbm-200-from-12-months-exactly-is-n", "sex": "M", "birth_date": "2023-01-10",
+     "weighings": [{"measured_on": "2024-02-05", "weight_kg": 10.0}, {"measured_on": "2024-03-05", "weight_kg": 10.2},
+                   {"measured_on": "2024-04-05", "weight_kg": 10.39}],
+     "explain": "5 Mar 2024: 420 days, 13.8 -> 13 months, KBM 200; +200 g = KBM -> N. 5 Apr: 451 days, 14.8 -> 14, "
+                "+190 g -> T.",
+     "expected": [{"trend": "B"}, {"trend": "N", "gain_g": 200, "kbm_g": 200},
+                  {"trend": "T", "gain_g": 190, "kbm_g": 200, "two_t": False}]},
+    {"id": "a-loss-above-the-red-line-is-t-and-twice-2t", "sex": "F", "birth_date": "2024-01-15",
+     "weighings": [{"measured_on": "2024-09-16", "weight_kg": 8.0}, {"measured_on": "2024-10-15", "weight_kg": 7.8},
+                   {"measured_on": "2024-11-15", "weight_kg": 7.7}],
+     "explain": "15 Oct: 274 days, 9.0 -> 9 months, KBM 300; -200 g -> T, weight-for-age about -0.4 (WHO girls day "
+                "274 M 8.2259): no BGM, no referral. 15 Nov: 305 days, 10.02 -> 10, KBM 300; -100 g -> T, T last "
+                "month -> 2T, referral.",
+     "expected": [{"trend": "B"}, {"trend": "T", "gain_g": -200, "kbm_g": 300, "bgm": False, "referral": False},
+                  {"trend": "T", "gain_g": -100, "kbm_g": 300, "two_t": True, "bgm": False, "referral": True}]},
+    {"id": "born-on-a-leap-day", "sex": "F", "birth_date": "2024-02-29",
+     "weighings": [{"measured_on": "2024-03-29", "weight_kg": 4.2}, {"measured_on": "2024-04-29", "weight_kg": 4.9},
+                   {"measured_on": "2024-05-30", "weight_kg": 5.9}, {"measured_on": "2025-02-28", "weight_kg": 8.5}],
+     "explain": "29 Apr: 60 days, 1.97 -> 1 month, KBM 800; +700 g -> T. 30 May: 91 days, 2.99 -> 2, KBM 900; "
+                "+1000 g -> N. 28 Feb 2025: January not weighed -> O.",
+     "expected": [{"trend": "B"}, {"trend": "T", "gain_g": 700, "kbm_g": 800},
+                  {"trend": "N", "gain_g": 1000, "kbm_g": 900}, {"trend": "O"}]},
+    {"id": "bgm-after-a-loss", "sex": "F", "birth_date": "2024-01-15",
+     "weighings": [{"measured_on": "2024-06-14", "weight_kg": 5.2}, {"measured_on": "2024-07-15", "weight_kg": 5.0}],
+     "explain": "Day 182, WHO girls L -0.0749, M 7.2894, S 0.12205: SD3neg = M(1-3LS)^(1/L) = 5.079 kg, SD2neg = "
+                "5.723; 5.0 kg -> z = -3 + (5.0-5.079)/(5.723-5.079) = -3.12 < -3: BGM, referral. -200 g -> T.",
+     "expected": [{"trend": "B"}, {"trend": "T", "gain_g": -200, "kbm_g": 500, "bgm": True, "referral": True}]},
+    {"id": "a-bidans-n-breaks-the-2t", "sex": "F", "birth_date": "2024-01-15",
+     "weighings": [{"measured_on": "2024-06-15", "weight_kg": 7.0},
+                   {"measured_on": "2024-07-15", "weight_kg": 7.1, "trend_override": "N"},
+                   {"measured_on": "2024-08-15", "weight_kg": 7.2}],
+     "explain": "July: 182 days, 5 months, KBM 500; +100 g -> T computed, a bidan judged N (the curve follows its "
+                "line): N counts. August: 213 days, 6 months, KBM 400; +100 g -> T, but July counts N: no 2T.",
+     "expected": [{"trend": "B"}, {"trend": "N", "trend_computed": "T", "gain_g": 100, "kbm_g": 500},
+                  {"trend": "T", "trend_computed": "T", "two_t": False, "referral": False}]},
+]
+
+
+def months_old(born: date, on: date) -> int:
+    """Completed months: days / 30.4375, floored (domain.md)."""
+    return int((Decimal((on - born).days) / DAYS_PER_MONTH).to_integral_value(rounding="ROUND_FLOOR"))
+
+
+def reference(born: date, weighings: list[dict]) -> list[dict]:
+    """domain.md's KMS rules, month by month: each weighing against the latest weighing (in the order
+    recorded) of the calendar month before; a health worker's N/T over a computed N/T counts; 2T is
+    T counted this month and last; nothing past 60 completed months."""
+    when = [date.fromisoformat(w["measured_on"]) for w in weighings]
+    month = [d.year * 12 + d.month for d in when]
+    order = sorted(range(len(weighings)), key=lambda i: when[i])  # stable: as recorded within a day
+    counted: dict[int, tuple[int, str | None]] = {}  # month -> (position in order, trend counted) of its latest
+    out: list[dict] = [{} for _ in weighings]
+    for pos, i in enumerate(order):
+        age = months_old(born, when[i])
+        before = [j for j in order[:pos] if month[j] == month[i] - 1]
+        if age > KMS_LAST_MONTH:
+            computed, gain, kbm = None, None, None
+        elif not before:
+            earlier = any(month[j] < month[i] for j in order[:pos])
+            computed, gain, kbm = ("O" if earlier else "B"), None, None
+        else:
+            last = weighings[before[-1]]
+            gain = int(Decimal(str(weighings[i]["weight_kg"])) * 1000 - Decimal(str(last["weight_kg"])) * 1000)
+            kbm = KBM.get(max(age, 1), 200)
+            computed = "N" if gain >= kbm else "T"
+        override = weighings[i].get("trend_override")
+        trend = override if override in ("N", "T") and computed in ("N", "T") else computed
+        previous = counted.get(month[i] - 1)
+        two_t = trend == "T" and previous is not None and previous[1] == "T"
+        counted[month[i]] = (pos, trend)
+        out[i] = {"trend": trend, "trend_computed": computed, "gain_g": gain, "kbm_g": kbm, "two_t": two_t}
+    return out
+
+
+def generated(count: int, seed: int = 20260) -> list[dict]:
+    """Series stressing the edges: month ends and starts, same-day pairs, gaps, leap days, the 60th
+    month, losses, overrides."""
+    rnd = random.Random(seed)
+    cases = []
+    for n in range(count):
+        born = date(2019, 1, 1) + timedelta(days=rnd.randint(0, 2200))
+        if rnd.random() < 0.1:
+            born = date(rnd.choice([2020, 2024]), 2, 29)
+        start = rnd.choice([0, rnd.randint(0, 1400), rnd.randint(0, 1400), rnd.randint(0, 1400), rnd.randint(1780, 1850)])
+        day = born + timedelta(days=start)
+        kg = Decimal(rnd.randint(250, 1800)) / 100
+        weighings = []
+        for _ in range(rnd.randint(1, 12)):
+            weighing = {"measured_on": day.isoformat(), "weight_kg": float(kg)}
+            if rnd.random() < 0.15:
+                weighing["trend_override"] = rnd.choice("NT")
+            weighings.append(weighing)
+            step = rnd.choice([0, 1, 27, 28, 29, 30, 31, 31, 32, 58, 61, 92])
+            day += timedelta(days=step)
+            if rnd.random() < 0.2:  # to a month's last or first day
+                nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+                day = nxt - timedelta(days=1) if rnd.random() < 0.5 else nxt
+            kg = max(Decimal("2.0"), kg + Decimal(rnd.randint(-40, 120)) / 100)
+        cases.append({"id": f"generated-{n}", "sex": rnd.choice("MF"), "birth_date": born.isoformat(),
+                      "weighings": weighings, "explain": "generated (seed 20260); expected by reference()",
+                      "expected": reference(born, weighings)})
+    return cases
+
+
+def main() -> None:
+    for case in HAND:  # the hand cases agree with the reference on every trend field they give
+        ref = reference(date.fromisoformat(case["birth_date"]), case["weighings"])
+        for want, got in zip(case["expected"], ref):
+            for key in set(want) & set(got):
+                assert want[key] == got[key], (case["id"], key, want, got)
+    fixture = {
+        "about": "KMS trend cases (domain.md 'Growth trend on the KMS') run by tests/unit/test_trend.py (the server's "
+                 "trend_series) and tests/js/growth.test.mjs (the PWA's assess.js). Each case: a child's sex, birth date "
+                 "and weighings in the order recorded ({measured_on, weight_kg, oedema?, trend_override?}); 'expected' "
+                 "one object per weighing, a subset of {trend (counted), trend_computed, gain_g, kbm_g, bgm, two_t, "
+                 "referral (the KMS's: BGM, 2T or above +1 SD)}. Built by tests/data/kms_make_cases.py, never from "
+                 "the project's code; KBM: domain.md's default table.",
+        "cases": HAND + generated(300),
+    }
+    lines = ",\n".join(json.dumps(case, ensure_ascii=False) for case in fixture["cases"])  # a case a line
+    text = f'{{"about": {json.dumps(fixture["about"], ensure_ascii=False)},\n "cases": [\n{lines}\n]}}\n'
+    (HERE / "kms_trend_cases.json").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
