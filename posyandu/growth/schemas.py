@@ -60,7 +60,10 @@ class MeasurementSchema(Schema):
     kbm_g = fields.Integer(dump_only=True, allow_none=True)
     bgm = fields.Boolean(dump_only=True)
     two_t = fields.Boolean(dump_only=True)
-    referral = fields.Boolean(dump_only=True)
+    referral = fields.Boolean(dump_only=True, metadata={
+        "description": "The KMS's referral signs (domain.md): BGM, 2T or weight-for-age above +1 SD. "
+                       "Severe wasting (gizi buruk) and oedema are referred by their status and the "
+                       "oedema flag, which this field does not repeat"})
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     deleted_at = v.Timestamp(dump_only=True, allow_none=True)
