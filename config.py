@@ -123,6 +123,8 @@ class ProductionConfig(Config):
         for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
             if getattr(self, key) == DEV_SECRET or len(getattr(self, key)) < 32:
                 raise RuntimeError(f"{key} must be set to a strong secret in production")
+        if self.SECRET_KEY == self.JWT_SECRET_KEY:
+            raise RuntimeError("JWT_SECRET_KEY must differ from SECRET_KEY in production (one leaked would give both)")
         if not os.environ.get("DATABASE_URL"):
             # the default is a SQLite file inside the release directory: the next release would not see it
             raise RuntimeError("DATABASE_URL must be set in production (postgresql://…, docs/deploy.md)")

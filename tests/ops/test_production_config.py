@@ -51,3 +51,11 @@ def test_production_refuses_cors_open_to_every_site(production, monkeypatch):
         production()
     monkeypatch.setenv("CORS_ORIGINS", "https://dinkes.gresikkab.go.id")
     assert production().CORS_ORIGINS == ["https://dinkes.gresikkab.go.id"]
+
+
+def test_production_refuses_one_secret_for_both_keys(production, monkeypatch):
+    """The env example says the two keys are never the same: one leaked (a token's signature can be
+    attacked offline) would then also sign pull cursors and the ids imports give children."""
+    monkeypatch.setenv("JWT_SECRET_KEY", STRONG)
+    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY must differ from SECRET_KEY"):
+        production()
