@@ -4,11 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, exists
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from posyandu.database import TimestampMixin
 from posyandu.extensions import db
+from posyandu.registry.models import Posyandu
 
 ROLES = ("kader", "bidan", "parent", "dinkes", "admin")
 
@@ -36,6 +37,11 @@ class User(TimestampMixin, db.Model):
     # Bumped when the password changes or the account is switched off or on: every token
     # issued before (on a lost phone, say) is refused from then on (tokens carry it as "cv").
     credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A kader left at a closed posyandu (closed before closing asked that its kader be moved first,
+    # or restored data) sees no child and may register none: the admin and she herself are told.
+    # Read with the user (one indexed EXISTS), so a page of users costs no query more.
+    posyandu_closed: Mapped[bool] = column_property(exists().where(
+        Posyandu.id == posyandu_id, Posyandu.deleted_at.is_not(None)))
 
 
 class RevokedToken(db.Model):

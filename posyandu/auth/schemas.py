@@ -27,6 +27,9 @@ class UserSchema(Schema):
     puskesmas_id = fields.UUID(allow_none=True)
     region_code = fields.String(allow_none=True, validate=validate.Length(max=13))
     active = fields.Boolean(load_default=True)
+    posyandu_closed = fields.Boolean(dump_only=True, metadata={
+        "description": "True when the user's posyandu (a kader's) is closed: she can see and register "
+                       "no child there until she is moved to an open posyandu or switched off."})
 
 
 class UserUpdateSchema(UserSchema):

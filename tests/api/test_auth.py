@@ -301,6 +301,35 @@ def test_a_kader_is_not_put_at_a_closed_posyandu_but_one_there_can_still_be_swit
     assert away.status_code == 200
 
 
+def test_the_admin_and_the_kader_are_told_when_her_posyandu_is_closed(app, client, world):
+    """A kader left at a posyandu closed before closing asked that its kader be moved first (or
+    restored data) sees an empty home list and has every registration refused: the admin's user
+    list, the user's own record and /auth/me said nothing of it."""
+    from posyandu.audit import record_change
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    with app.app_context():
+        record_change(db.session.get(Posyandu, world.ids["p2"]), "delete", reason="closed with its kader")
+        db.session.commit()
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    closed = {u["username"]: u["posyandu_closed"] for u in users}
+    assert closed["kader2"] is True
+    assert closed["kader1"] is False and closed["bidan_a"] is False and closed["admin"] is False
+    kader2 = _user_id(client, world, "kader2")
+    assert client.get(f"/api/v1/users/{kader2}", headers=world.headers("admin")).get_json()["posyandu_closed"] is True
+    assert client.get("/api/v1/auth/me", headers=world.headers("kader2")).get_json()["posyandu_closed"] is True
+    assert client.get("/api/v1/auth/me", headers=world.headers("kader1")).get_json()["posyandu_closed"] is False
+    login = client.post("/api/v1/auth/login", json={"username": "kader2", "password": PASSWORD}).get_json()
+    assert login["user"]["posyandu_closed"] is True
+    # moved to an open posyandu, she is no longer flagged
+    moved = client.patch(f"/api/v1/users/{kader2}", json={"posyandu_id": str(world.ids["p1"])},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200 and moved.get_json()["posyandu_closed"] is False
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["User"]["properties"]
+    assert spec["posyandu_closed"]["readOnly"] is True and spec["posyandu_closed"]["description"]
+
+
 def _user_id(client, world, username: str) -> str:
     users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
     return next(u["id"] for u in users if u["username"] == username)
