@@ -3,7 +3,7 @@ import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
-import { saveTokens } from './auth.js';
+import { refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { h, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
@@ -44,14 +44,19 @@ ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_U
   .catch((error) => { schedule = null; throw error; }));
 /** The KBM table the server judges N/T with, kept in the user's database, else the built-in one. */
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync of `session`: fetch the schedule and the KBM table in force into its own database;
- * a changed one is used from the next render on (while that session is the one open). Each is tried
- * on its own: one failing does not keep the other. */
+/** On each sync of `session`: fetch the schedule and the KBM table in force into its own database,
+ * and a kader's own record (her posyandu closed or changed: auth.refreshUser); a changed one is used
+ * from the next render on (while that session is the one open). Each is tried on its own: one
+ * failing does not keep the other. */
 async function updateReferenceData(session, db, api) {
-  const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api)]);
+  const posyanduId = session.user.posyandu_id;
+  const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
+    refreshUser(session, api)]);
   if (ctx.session !== session) return;
   if (changedSchedule.value) schedule = null;
   if (changedKbm.value) kbm = null;
+  // moved to another posyandu since she logged in: her posyandu day is the new one's
+  if (session.user.posyandu_id !== posyanduId) ctx.day.posyandu_id = session.user.posyandu_id ?? null;
 }
 
 /** Roles that send changes to the server; the others (parents, dinkes) only read. */

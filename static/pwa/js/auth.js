@@ -74,6 +74,22 @@ export async function saveTokens(session, tokens) {
   });
 }
 
+/** A kader's own record as the server has it now (GET /auth/me, after each sync): her posyandu
+ * closed since she logged in (`posyandu_closed`: the home screen says so) or another one given her.
+ * Kept with her login (as the tokens are) so the PIN re-entry offline knows it too. Whether it changed. */
+export async function refreshUser(session, api) {
+  if (session.user.role !== 'kader') return false;
+  const me = await api.get('/auth/me');
+  const was = session.user;
+  if (me.posyandu_closed === was.posyandu_closed && me.posyandu_id === was.posyandu_id) return false;
+  session.user = { ...was, ...me };
+  await (await dev()).tx(['sessions'], 'readwrite', async ({ sessions }) => {
+    const row = await sessions.get(was.id);
+    if (row) await sessions.put({ ...row, user: session.user });
+  });
+  return true;
+}
+
 export async function rememberedUsers() {
   const db = await dev();
   const [rows, last] = await Promise.all([db.read(['sessions'], ({ sessions }) => sessions.getAll()),

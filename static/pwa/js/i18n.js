@@ -99,6 +99,7 @@ const W = {
   register_child: ['Daftarkan anak baru', 'Register a new child'],
   children_n: ['{n} anak', '{n} children'],
   no_children: ['Belum ada anak. Sinkron dulu atau daftarkan anak baru.', 'No children yet. Sync first or register a new child.'],
+  posyandu_closed: ['Posyandu Anda sudah ditutup. Hubungi bidan atau admin.', 'Your posyandu has been closed. Contact the midwife or the admin.'],
   due_today_n: ['{n} imunisasi jatuh tempo hari ini', '{n} immunisations due today'],
   doses_n: ['{n} imunisasi', '{n} vaccines'],
   due_list: ['Sasaran hari ini', "Today's targets"],

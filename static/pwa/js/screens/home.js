@@ -78,6 +78,8 @@ export async function render(ctx) {
   const [byM, byI, byS] = [group(measurements), group(immunisations), group(supplements)];
   const posyandu = posyandus.find((p) => p.id === ctx.day.posyandu_id);
   const area = (c) => areaOf(c, posyandu);
+  // a kader left at a closed posyandu sees no child and may register none: told why, not an empty list
+  const closed = ctx.role === 'kader' && ctx.session?.user?.posyandu_closed === true;
 
   const date = h('input', { type: 'date', id: 'day-date', name: 'date', value: ctx.day.date, max: '9999-12-31' });
   const select = h('select', { id: 'day-posyandu', name: 'posyandu' },
@@ -123,7 +125,7 @@ export async function render(ctx) {
     }));
     summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
       !q && older.size ? ` · ${t('older_hidden', { n: older.size })}` : ''}`;
-    if (!mine.length && !q) list.replaceChildren(h('li', { class: 'muted' }, t(older.size ? 'only_older' : 'no_children')));
+    if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older.size ? 'only_older' : 'no_children')));
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
@@ -137,13 +139,14 @@ export async function render(ctx) {
     unsent ? h('p', { class: 'notice warn', id: 'unsent-warning', role: 'status' },
       t('unsent_warning', unsent), ' ', h('a', { href: '#/sync' }, t('sync_now'))) : null,
     duplicates,
+    closed ? h('p', { class: 'notice bad', id: 'posyandu-closed', role: 'status' }, t('posyandu_closed')) : null,
     h('div', { class: 'day' },
       h('div', { class: 'field' }, h('label', { for: 'day-date' }, t('date')), date),
       posyandus.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'day-posyandu' }, t('posyandu')), select)
         : h('p', { class: 'muted' }, posyandus[0]?.name ?? '')),
     duePlace,
     skdnPlace,
-    h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
+    closed ? null : h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
 }
