@@ -406,13 +406,24 @@ MERGE_FILLS = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phon
                "birth_weight_kg", "birth_length_cm")
 
 
+def _flag_carried(loser: Child, winner: Child) -> uuid.UUID | None:
+    """The duplicate's own flag against a third child that still stands, which the child that stands
+    takes (the question is now hers); none when it pointed at the child that stands."""
+    third = loser.possible_duplicate_of
+    if third is None or third == winner.id:
+        return None
+    other = db.session.get(Child, third)
+    return third if other is not None and other.deleted_at is None and other.merged_into is None else None
+
+
 def merge_children(user: User, winner: Child, loser: Child) -> Child:
     """A bidan merges a duplicate registration (two phones, one newborn) into ``winner``.
 
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
     mutations addressed to it are re-pointed by sync), its events and parent
     links and its open invitation codes move to the winner, blank winner fields are filled from the loser,
-    a child flagged as a possible duplicate of the loser is flagged against the
+    the loser's own flag against a third child passes to a winner flagged against no other, a child
+    flagged as a possible duplicate of the loser is flagged against the
     winner, and the winner's growth is recomputed over the joined history.
     """
     access.require_health_worker(user)
@@ -421,8 +432,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
     fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
-    if winner.possible_duplicate_of == loser.id:
-        fills["possible_duplicate_of"] = None
+    if winner.possible_duplicate_of in (None, loser.id):  # a flag against the loser is answered by this merge
+        fills["possible_duplicate_of"] = _flag_carried(loser, winner)
     changes = apply_changes(winner, fills)
     winner.updated_by = user.id
     record_change(winner, "update", changes, action="merge", reason=f"merged {loser.id}")

@@ -208,7 +208,10 @@ class ChildMerge(MethodView):
 
         The duplicate becomes a tombstone with ``merged_into`` = this child; its
         measurements, immunisations, supplements and parent links move here, and
-        later offline changes addressed to the duplicate's id are applied here."""
+        later offline changes addressed to the duplicate's id are applied here.
+        Duplicate flags follow: this child's flag against the duplicate is cleared, the
+        duplicate's own flag against a third child passes here when this child has none,
+        and children flagged against the duplicate are flagged against this child."""
         access.require_health_worker(current_user)
         access.lock_children({child_id, body["duplicate_id"]})  # both at once, by id: never in opposite orders
         winner = access.get_child(current_user, child_id, for_update=True)

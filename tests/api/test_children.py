@@ -357,6 +357,63 @@ def test_a_third_registration_flagged_against_the_merged_duplicate_is_flagged_ag
     assert pulled[a["id"]]["op"] == "delete"
 
 
+def test_a_merged_duplicates_own_flag_against_a_third_child_passes_to_the_child_that_stands(client, world, db,
+                                                                                            make_child):
+    """The registration merged away was flagged as a possible duplicate of a third child: the flag was
+    lost with it, so the question (is the child that stands that third child too?) left the bidan's
+    "Anak ganda" list unanswered. The child that stands takes it when it has no flag of its own (its
+    flag against the duplicate itself is answered by the merge), audited and synced with the merge."""
+    from posyandu.audit import AuditLog
+    from tests.sync.helpers import pull_all
+
+    kept = make_child(name="Budi Santoso", birth_date="2025-01-05", nik="3525010501250001")
+    third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
+    merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01")
+    assert (kept["possible_duplicate_of"], merged["possible_duplicate_of"]) == (None, third["id"])
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    resp = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": merged["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert (body["possible_duplicate_of"], body["version"]) == (third["id"], kept["version"] + 1)
+    changes, _, _ = pull_all(client, world.headers("kader1"), cursor)
+    pulled = {ch["id"]: ch for ch in changes if ch["entity"] == "child"}
+    assert pulled[kept["id"]]["record"]["possible_duplicate_of"] == third["id"]
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.record_id == kept["id"], AuditLog.action == "merge")).all()
+    assert [a.changes.get("possible_duplicate_of") for a in audit] == [[None, third["id"]]]
+    assert client.get(f"/api/v1/children/{third['id']}", headers=world.headers("kader1")).get_json()[
+        "possible_duplicate_of"] is None
+
+
+def test_a_child_flagged_against_its_duplicate_takes_the_duplicates_flag_against_a_third_child(client, world,
+                                                                                             make_child):
+    third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
+    merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01", nik="3525010103250003")
+    kept = make_child(by="kader1b", name="Muhammad Rizki", birth_date="2025-03-20", nik="3525010103250003")
+    assert (merged["possible_duplicate_of"], kept["possible_duplicate_of"]) == (third["id"], merged["id"])
+    resp = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": merged["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_json()["possible_duplicate_of"] == third["id"], resp.get_json()
+
+
+def test_a_child_that_stands_keeps_its_own_flag_and_is_not_flagged_against_itself(client, world, make_child):
+    other = make_child(name="Dewi Lestari", sex="F", birth_date="2025-02-01")
+    kept = make_child(by="kader1b", name="Dewi L.", sex="F", birth_date="2025-02-01", nik="3525014102250004")
+    third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
+    merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01")
+    assert (kept["possible_duplicate_of"], merged["possible_duplicate_of"]) == (other["id"], third["id"])
+    resp = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": merged["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_json()["possible_duplicate_of"] == other["id"], resp.get_json()
+    # merged into the child it was flagged against: the child that stands is flagged against nothing
+    a = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15")
+    b = make_child(by="kader1b", name="Siti Amina", sex="F", birth_date="2025-01-16")
+    assert b["possible_duplicate_of"] == a["id"]
+    resp = client.post(f"/api/v1/children/{a['id']}/merge", json={"duplicate_id": b["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_json()["possible_duplicate_of"] is None
+
+
 def test_after_a_merge_the_later_recorded_of_one_days_weighings_is_the_flagged_one(client, world, make_child):
     """One day's weighing recorded under each of two registrations of one child: merged, the
     weighing recorded first stands and the later one is flagged against it (api-contract, Sync),
