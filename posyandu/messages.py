@@ -2,6 +2,8 @@
 (``posyandu.i18n`` picks the language when it is answered)."""
 from __future__ import annotations
 
+from datetime import date
+
 
 class Msg(str):
     """A field message with both translations; str() is the English text."""
@@ -12,3 +14,23 @@ class Msg(str):
         obj = super().__new__(cls, en)
         obj.id_text = id_
         return obj
+
+
+MONTH_NAMES = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+
+def date_text(day: date, lang: str) -> str:
+    """A date in a message the way the PWA shows dates (i18n.js formatDate): "15 Agu 2024",
+    "15 Aug 2024" (the month's first three letters: Jan ... Mei ... Agu Sep Okt Nov Des)."""
+    return f"{day.day} {MONTH_NAMES[lang][day.month - 1][:3]} {day.year}"
+
+
+def month_text(year: int, month: int, lang: str) -> str:
+    """A calendar month in a message: "Agustus 2024", "August 2024" (i18n.js formatMonth)."""
+    return f"{MONTH_NAMES[lang][month - 1]} {year}"
+

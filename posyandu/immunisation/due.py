@@ -17,11 +17,14 @@ Rules, all pure and mirrored by static/pwa/js/due.js:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from posyandu.immunisation.schedule import Schedule, ScheduleEntry, add_months, kabupaten_of
+from posyandu.messages import date_text, month_text
 
+ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}-\d{2}")
 OVERRIDABLE = frozenset({"before_min_age", "interval_too_short", "after_max_age", "dose_out_of_order",
                          "not_in_area"})
 MESSAGES = {
@@ -164,11 +167,25 @@ class SessionPlan:
 def make_violation(code: str, messages: dict, overridable: frozenset, params: dict[str, object],
                    labels: dict[str, dict[str, str]] | None = None) -> Violation:
     """Build a violation; ``labels`` adds per-language words ({"id": {...}, "en": {...}}) to the
-    message that are not stored in ``params`` (which keeps codes and ISO dates)."""
+    message that are not stored in ``params`` (which keeps codes and ISO dates). The message writes
+    dates as the PWA shows them ("15 Agu 2024"), as due.js does."""
     text = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
-    message = {lang: template.format(**text, **(labels or {}).get(lang, {}))
+    message = {lang: template.format(**{k: date_text(v, lang) if isinstance(v, date) else v for k, v in params.items()},
+                                     **(labels or {}).get(lang, {}))
                for lang, template in zip(("id", "en"), messages[code])}
     return Violation(code, code in overridable, message, text)
+
+
+def iso_message(violation: Violation, lang: str = "en") -> str:
+    """The message as written before it spelled dates out, with the ISO dates of ``params``
+    ("... (2024-03-15); earliest allowed date is 2024-04-12."): the causes of older overrides."""
+    out = violation.message[lang]
+    for value in violation.params.values():
+        if isinstance(value, str) and ISO_DAY.fullmatch(value):
+            out = re.sub(rf"(?<!\d){re.escape(date_text(date.fromisoformat(value), lang))}", value, out)
+        elif isinstance(value, str) and ISO_MONTH.fullmatch(value):
+            out = out.replace(month_text(int(value[:4]), int(value[5:]), lang), value)
+    return out
 
 
 def _violation(code: str, **params: object) -> Violation:

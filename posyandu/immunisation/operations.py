@@ -21,7 +21,7 @@ from posyandu.auth.models import User
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.immunisation.due import Area, GivenDose, NewDose, Violation, validate_dose
+from posyandu.immunisation.due import Area, GivenDose, NewDose, Violation, iso_message, validate_dose
 from posyandu.immunisation.models import Immunisation, ScheduleVersion, Supplement
 from posyandu.immunisation.schedule import (Schedule, ScheduleError, load_default_schedule, schedule_from_dict,
                                             schedule_to_dict)
@@ -247,9 +247,10 @@ class Accepted:
 
     def covers(self, found: list[Violation], reason: str | None) -> bool:
         """Whether she accepted exactly these breaches: the same rules, for the same cause (a dose
-        now 1 day after the previous one where she accepted 20 is not what she accepted)."""
+        now 1 day after the previous one where she accepted 20 is not what she accepted). Causes audited
+        before the messages spelled dates out ("15 Mar 2024") hold ISO dates: matched as written then."""
         return (all(v.overridable for v in found) and {v.code for v in found} <= self.codes
-                and (self.causes is None or {v.message["en"] for v in found} <= self.causes)
+                and (self.causes is None or all({v.message["en"], iso_message(v)} & self.causes for v in found))
                 and (not reason or reason in self.reasons))
 
 

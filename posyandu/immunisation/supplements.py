@@ -20,7 +20,7 @@ from typing import Any
 
 from posyandu.immunisation.due import Violation, date_checks, make_violation
 from posyandu.immunisation.schedule import _check_keys, _is_int, completed_months
-from posyandu.messages import Msg
+from posyandu.messages import MONTH_NAMES, Msg, month_text
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
 VITAMIN_A = ("vitamin_a_blue", "vitamin_a_red")
@@ -30,12 +30,6 @@ KIND_LABELS = {
            "vitamin_a": "vitamin A", "deworming": "obat cacing"},
     "en": {"vitamin_a_blue": "blue vitamin A capsule", "vitamin_a_red": "red vitamin A capsule",
            "vitamin_a": "vitamin A", "deworming": "deworming"},
-}
-MONTH_NAMES = {
-    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
 }
 MESSAGES = {
     "unknown_kind": ("Jenis suplemen {kind} tidak dikenal.", "Unknown supplement kind {kind}."),
@@ -47,8 +41,8 @@ MESSAGES = {
                               "At {age_months} months the child should get the {expected_label}, not the {kind_label}."),
     "not_round_month": ("{given_on} bukan bulan pemberian ({months_label}).",
                         "{given_on} is not a round month ({months_label})."),
-    "given_twice_in_round": ("Putaran {round}: {kind_label} sudah diberikan pada {previous_date}.",
-                             "Round {round}: {kind_label} was already given on {previous_date}."),
+    "given_twice_in_round": ("Putaran {round_label}: {kind_label} sudah diberikan pada {previous_date}.",
+                             "Round {round_label}: {kind_label} was already given on {previous_date}."),
     "blue_already_given": ("Kapsul biru hanya sekali; sudah diberikan pada {previous_date}.",
                            "The blue capsule is given once; it was given on {previous_date}."),
 }
@@ -168,8 +162,9 @@ def _round_checks(config: SupplementConfig, others: list[SupplementGiven], new: 
         found.append(_violation("not_round_month", labels, given_on=new.given_on, months=list(months)))
     if twins := sorted(g.given_on for g in others if _month_key(g.given_on) == key):
         group = "deworming" if new.kind == "deworming" else "vitamin_a"
-        found.append(_violation("given_twice_in_round", _kind_labels(kind=group), kind=group, round=key,
-                                previous_date=twins[0]))
+        labels = {lang: {**words, "round_label": month_text(new.given_on.year, new.given_on.month, lang)}
+                  for lang, words in _kind_labels(kind=group).items()}
+        found.append(_violation("given_twice_in_round", labels, kind=group, round=key, previous_date=twins[0]))
     blues = sorted(g.given_on for g in others if g.kind == "vitamin_a_blue" and _month_key(g.given_on) != key)
     if new.kind == "vitamin_a_blue" and blues:
         found.append(_violation("blue_already_given", previous_date=blues[0]))

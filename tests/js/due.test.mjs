@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  addAge, addMonths, checkCopied, completedMonths, copyableDoses, dueOn, immunisationCard, loadSchedule, supplementsDue,
-  validateDose, validateSupplement,
+  addAge, addMonths, checkCopied, completedMonths, copyableDoses, dateText, dueOn, immunisationCard, loadSchedule, monthText,
+  supplementsDue, validateDose, validateSupplement,
 } from '../../static/pwa/js/due.js';
 
 const root = new URL('../../', import.meta.url);
@@ -55,6 +55,23 @@ test('output shapes are the ones the Python rules return', () => {
       keys(plan.totals[0]), keys(found[0]), keys(due[0]), keys(sup[0])],
     [shapes.card, shapes.card_entry, shapes.indicator, shapes.session_plan, shapes.child_due, shapes.due_dose,
       shapes.vaccine_count, shapes.violation, shapes.supplement_due, shapes.violation]);
+});
+
+test('rule messages write dates as the app shows them, not as ISO dates', () => {
+  const months = { id: 'Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des'.split(' '), en: 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ') };
+  for (const [lang, names] of Object.entries(months)) {
+    assert.deepEqual(names.map((_, m) => dateText(`2025-${String(m + 1).padStart(2, '0')}-05`, lang)), names.map((n) => `5 ${n} 2025`));
+  }
+  // the same words as i18n.js formatDate shows in Bahasa Indonesia (Intl 'id-ID', short month)
+  for (let m = 1; m <= 12; m += 1) {
+    const iso = `2024-${String(m).padStart(2, '0')}-15`;
+    assert.equal(dateText(iso, 'id'), new Date(`${iso}T00:00:00`).toLocaleDateString('id-ID', { day: 'numeric', month: 'short', year: 'numeric' }));
+  }
+  assert.deepEqual([monthText('2024-08', 'id'), monthText('2024-08', 'en')], ['Agustus 2024', 'August 2024']);
+  const [rv] = validateDose(schedule, '2024-01-15', [], { vaccine: 'RV', dose: 1, given_on: '2024-08-20' }, { today: '2024-09-01' });
+  assert.deepEqual(rv.message, { id: 'RV 1 diberikan melewati usia maksimal (paling lambat 13 Agu 2024).',
+    en: 'RV 1 given past the maximum age (last allowed date 13 Aug 2024).' });
+  assert.equal(rv.params.latest, '2024-08-13', 'the machine-readable field keeps its ISO date');
 });
 
 test('the fixture has cases of every kind', () => {

@@ -261,6 +261,33 @@ def test_a_restore_is_judged_afresh_when_the_cause_of_an_accepted_breach_changed
     assert "override_reason" in again["errors"]
 
 
+def test_a_bidans_acceptance_audited_with_iso_dates_in_its_cause_still_covers_a_restore(world, app, client):
+    """Overrides audited before rule messages wrote dates as "15 Mar 2024" hold their causes with ISO
+    dates ("... (2025-01-05); earliest allowed date is 2025-02-02."). The same breach, restored as it
+    was, is still the one she accepted: the kader's undo is applied, not sent back to the bidan."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    cid, born = _baby(client, world, days=200)
+    opv = {"child_id": cid, "vaccine": "OPV", "source": "record"}
+    first = born + timedelta(days=45)
+    _record(client, world, "kader1", "immunisation", {**opv, "dose": 1, "given_on": first.isoformat()})
+    two = {**opv, "dose": 2, "given_on": (first + timedelta(days=20)).isoformat(), "override_reason": "tanggal dari KIA"}
+    tid = new_id()
+    [made] = push(client, world.headers("bidan_a"), [mutation("immunisation", tid, two)])
+    assert made["status"] == "applied" and made["record"]["override_by"], made
+    with app.app_context():
+        row = db.session.scalars(select(AuditLog).where(AuditLog.action == "override", AuditLog.record_id == tid)).one()
+        assert row.changes["violations"] == ["interval_too_short"], row.changes
+        row.changes = {**row.changes, "causes": [  # as audited before: ISO dates, OPV 2 needs 28 days after OPV 1
+            f"OPV 2 given 20 days after OPV 1 ({first.isoformat()}); earliest allowed date is "
+            f"{(first + timedelta(days=28)).isoformat()}."]}
+        db.session.commit()
+    gone = _deleted_again(client, world, tid, 1)
+    [back] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=gone)])
+    assert back["status"] == "applied", back
+
+
 def test_a_kader_cannot_change_or_clear_the_bidans_reason(world, client):
     """The reason for a dose outside the rules is the bidan's word. A kader's edit that cleared it was
     applied (the rules are judged only when the date or dose changes), leaving override_by with no

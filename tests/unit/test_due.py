@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posyandu.immunisation.due import (
-    Area, ChildDoses, GivenDose, due_on, immunisation_card, validate_dose,
+    Area, ChildDoses, GivenDose, due_on, immunisation_card, iso_message, validate_dose,
 )
 from posyandu.immunisation.schedule import jsonable, load_default_schedule
+from posyandu.messages import date_text, month_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = json.loads((ROOT / "tests/data/immunisation_cases.json").read_text(encoding="utf-8"))
@@ -94,9 +95,31 @@ def test_only_clinical_timing_rules_may_be_overridden():
 def test_every_violation_speaks_indonesian_and_english():
     found = validate_dose(SCHEDULE, BORN, [], GivenDose("RV", 1, date(2024, 8, 20)), today=date(2024, 9, 1))
     assert found[0].message == {
-        "id": "RV 1 diberikan melewati usia maksimal (paling lambat 2024-08-13).",
-        "en": "RV 1 given past the maximum age (last allowed date 2024-08-13).",
+        "id": "RV 1 diberikan melewati usia maksimal (paling lambat 13 Agu 2024).",
+        "en": "RV 1 given past the maximum age (last allowed date 13 Aug 2024).",
     }
+    assert found[0].params["latest"] == "2024-08-13"  # the machine-readable field keeps its ISO date
+
+
+def test_messages_write_dates_as_the_pwa_shows_them():
+    # i18n.js formatDate ('id-ID' / 'en-GB', short month): the month's first three letters, no leading zero
+    months = {"id": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split(),
+              "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()}
+    for lang, names in months.items():
+        assert [date_text(date(2025, m, 5), lang) for m in range(1, 13)] == [f"5 {n} 2025" for n in names]
+    assert (month_text(2024, 8, "id"), month_text(2024, 8, "en")) == ("Agustus 2024", "August 2024")
+
+
+def test_older_overrides_are_matched_by_their_iso_dated_cause():
+    # an override audited before the messages spelled dates out holds "(2024-03-15)"
+    given = [GivenDose("OPV", 1, date(2024, 3, 1)), GivenDose("OPV", 2, date(2024, 3, 11))]
+    [found] = validate_dose(SCHEDULE, BORN, given[:1], given[1], today=date(2024, 6, 1))
+    assert found.message["en"] == "OPV 2 given 10 days after OPV 1 (1 Mar 2024); earliest allowed date is 29 Mar 2024."
+    assert iso_message(found) == "OPV 2 given 10 days after OPV 1 (2024-03-01); earliest allowed date is 2024-03-29."
+    assert iso_message(found, "id") == "OPV 2 diberikan 10 hari setelah OPV 1 (2024-03-01); paling cepat 2024-03-29."
+    [early] = validate_dose(SCHEDULE, date(2024, 1, 11), [], GivenDose("BCG", 1, date(2024, 1, 1)), today=date(2024, 6, 1))
+    assert early.message["en"] == "Date given 1 Jan 2024 is before the birth date 11 Jan 2024."
+    assert iso_message(early) == "Date given 2024-01-01 is before the birth date 2024-01-11."
 
 
 def test_future_date_is_reported_with_the_other_rules():

@@ -70,7 +70,7 @@ def test_a_district_can_move_vitamin_a_and_deworm_once_a_year():
         SupplementDue("vitamin_a_red", "2024-09"), SupplementDue("deworming", "2024-09")]
     found = validate_supplement(moved, born, [], SupplementGiven("vitamin_a_red", date(2024, 2, 20)),
                                 today=date(2024, 12, 1))
-    assert found[0].message["id"] == "2024-02-20 bukan bulan pemberian (Maret, September)."
+    assert found[0].message["id"] == "20 Feb 2024 bukan bulan pemberian (Maret, September)."
 
 
 def test_records_after_the_day_asked_about_are_ignored():

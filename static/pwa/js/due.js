@@ -12,6 +12,15 @@ const pad = (n, w = 2) => String(n).padStart(w, '0');
 const monthKey = (iso) => iso.slice(0, 7);
 const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
 
+const MONTH_NAMES = {
+  id: ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'],
+  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+};
+/** A date in a message as the app shows dates (i18n.js formatDate): '15 Agu 2024', '15 Aug 2024'. */
+export const dateText = (iso, lang) => `${+iso.slice(8, 10)} ${MONTH_NAMES[lang][+iso.slice(5, 7) - 1].slice(0, 3)} ${+iso.slice(0, 4)}`;
+/** A calendar month in a message: '2024-08' → 'Agustus 2024', 'August 2024' (i18n.js formatMonth). */
+export const monthText = (ym, lang) => `${MONTH_NAMES[lang][+ym.slice(5, 7) - 1]} ${+ym.slice(0, 4)}`;
+
 export function addMonths(iso, months) {
   const total = +iso.slice(0, 4) * 12 + (+iso.slice(5, 7) - 1) + months;
   const year = Math.floor(total / 12);
@@ -81,11 +90,16 @@ const DOSE_MESSAGES = {
     '{label} given past the maximum age (last allowed date {latest}).'],
 };
 
+// The params that are dates: ISO in `params`, written out in the message (make_violation: the date ones).
+const DATE_PARAMS = new Set(['given_on', 'birth_date', 'today', 'previous_date', 'earliest', 'latest']);
+const spelled = (params, lang) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, DATE_PARAMS.has(k) ? dateText(v, lang) : v]));
+
 function makeViolation(code, messages, overridable, params, labels = {}) {
   const [id, en] = messages[code];
   return {
     code, overridable: overridable.has(code),
-    message: { id: fmt(id, { ...params, ...labels.id }), en: fmt(en, { ...params, ...labels.en }) }, params,
+    message: { id: fmt(id, { ...spelled(params, 'id'), ...labels.id }), en: fmt(en, { ...spelled(params, 'en'), ...labels.en }) },
+    params,
   };
 }
 const violation = (code, params) => makeViolation(code, DOSE_MESSAGES, DOSE_OVERRIDABLE, params);
@@ -268,10 +282,6 @@ const KIND_LABELS = {
   id: { vitamin_a_blue: 'kapsul vitamin A biru', vitamin_a_red: 'kapsul vitamin A merah', vitamin_a: 'vitamin A', deworming: 'obat cacing' },
   en: { vitamin_a_blue: 'blue vitamin A capsule', vitamin_a_red: 'red vitamin A capsule', vitamin_a: 'vitamin A', deworming: 'deworming' },
 };
-const MONTH_NAMES = {
-  id: ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'],
-  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
-};
 const SUP_MESSAGES = {
   unknown_kind: ['Jenis suplemen {kind} tidak dikenal.', 'Unknown supplement kind {kind}.'],
   too_young: ['Anak berusia {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).',
@@ -281,8 +291,8 @@ const SUP_MESSAGES = {
   wrong_capsule_for_age: ['Usia {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.',
     'At {age_months} months the child should get the {expected_label}, not the {kind_label}.'],
   not_round_month: ['{given_on} bukan bulan pemberian ({months_label}).', '{given_on} is not a round month ({months_label}).'],
-  given_twice_in_round: ['Putaran {round}: {kind_label} sudah diberikan pada {previous_date}.',
-    'Round {round}: {kind_label} was already given on {previous_date}.'],
+  given_twice_in_round: ['Putaran {round_label}: {kind_label} sudah diberikan pada {previous_date}.',
+    'Round {round_label}: {kind_label} was already given on {previous_date}.'],
   blue_already_given: ['Kapsul biru hanya sekali; sudah diberikan pada {previous_date}.',
     'The blue capsule is given once; it was given on {previous_date}.'],
 };
@@ -355,7 +365,9 @@ function roundChecks(cfg, others, rec) {
   const twins = others.filter((g) => monthKey(g.given_on) === key).map((g) => g.given_on).sort();
   if (twins.length) {
     const group = rec.kind === 'deworming' ? 'deworming' : 'vitamin_a';
-    found.push(supViolation('given_twice_in_round', { kind: group, round: key, previous_date: twins[0] }, kindLabels({ kind: group })));
+    const labels = kindLabels({ kind: group });
+    for (const lang of Object.keys(labels)) labels[lang].round_label = monthText(key, lang);
+    found.push(supViolation('given_twice_in_round', { kind: group, round: key, previous_date: twins[0] }, labels));
   }
   const blues = others.filter((g) => g.kind === 'vitamin_a_blue' && monthKey(g.given_on) !== key).map((g) => g.given_on).sort();
   if (rec.kind === 'vitamin_a_blue' && blues.length) found.push(supViolation('blue_already_given', { previous_date: blues[0] }));
