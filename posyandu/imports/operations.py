@@ -43,6 +43,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.rows import ParsedRow, parse_row
+from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, resolve_alias
 
@@ -172,14 +173,16 @@ class _Run:
             raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
                 "this child is registered at another posyandu", "anak ini terdaftar di posyandu lain")]})
         if child is not None and row.child.get("nik"):  # a NIK typed wrong may be another child's
-            differs = {k: shown for k, v, shown in (("sex", child.sex, {"M": "L", "F": "P"}.get(child.sex)),
-                                                    ("birth_date", child.birth_date, child.birth_date))
+            sex = {"M": "L", "F": "P"}.get(child.sex)
+            differs = {k: shown for k, v, shown in (("sex", child.sex, {"en": sex, "id": sex}),
+                                                    ("birth_date", child.birth_date,
+                                                     {lang: date_text(child.birth_date, lang) for lang in ("en", "id")}))
                        if row.child[k] != v}
             if differs:
                 raise RowError({k: [Msg(
-                    f"the child registered with this NIK ({child.name}) has {v}: "
+                    f"the child registered with this NIK ({child.name}) has {v['en']}: "
                     "correct the file or the child's record",
-                    f"anak yang terdaftar dengan NIK ini ({child.name}) tercatat {v}: perbaiki berkas atau data anak")]
+                    f"anak yang terdaftar dengan NIK ini ({child.name}) tercatat {v['id']}: perbaiki berkas atau data anak")]
                     for k, v in differs.items()})
         return child
 
@@ -202,10 +205,10 @@ class _Run:
         if child.possible_duplicate_of and not row.not_duplicate:
             other = db.session.get(Child, child.possible_duplicate_of)
             raise RowError({"name": [Msg(
-                f"likely the same child as {other.name} (born {other.birth_date}) already registered; "
+                f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) already registered; "
                 "add the NIK, correct the name, or write 'ya' in bukan_duplikat",
-                f"kemungkinan anak yang sama dengan {other.name} (lahir {other.birth_date}) yang sudah terdaftar; "
-                "isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
+                f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) "
+                "yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
         return child
 
     def visit(self, child: Child, visit: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from posyandu.database import as_json_value, creation_instants, ids_taken, inser
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
+from posyandu.messages import date_text
 from posyandu.registry.models import (REGION_LEVELS, Child, Invitation, ParentLink, Posyandu, Puskesmas, Region,
                                       kabupaten_of)
 
@@ -368,8 +369,9 @@ def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) 
     first = min((d for d in firsts if d is not None), default=None)
     if first is not None and first < birth_date:
         raise ValidationFailed(errors={field: [Msg(
-            f"the child has a weighing or dose on {first}, before this birth date: correct that record first",
-            f"anak ini punya penimbangan atau imunisasi pada {first}, sebelum tanggal lahir ini: perbaiki catatan itu dulu")]})
+            f"the child has a weighing or dose on {date_text(first, 'en')}, before this birth date: correct that record first",
+            f"anak ini punya penimbangan atau imunisasi pada {date_text(first, 'id')}, sebelum tanggal lahir ini: "
+            "perbaiki catatan itu dulu")]})
 
 
 def child_events(child_id: uuid.UUID) -> list[Any]:

@@ -89,9 +89,9 @@ test('records counted per child over several lists', () => {
 
 test('a refused merge is said in plain Indonesian: the server\'s field messages, no connection, not allowed, gone', () => {
   const refused = new ApiError('client', 422, 'Unprocessable Entity', { errors: { duplicate_id: [
-    'anak ini punya penimbangan atau imunisasi pada 2025-01-02, sebelum tanggal lahir ini: perbaiki catatan itu dulu'] } });
+    'anak ini punya penimbangan atau imunisasi pada 2 Jan 2025, sebelum tanggal lahir ini: perbaiki catatan itu dulu'] } });
   assert.equal(whyFailed(refused),
-    'Gagal: anak ini punya penimbangan atau imunisasi pada 2025-01-02, sebelum tanggal lahir ini: perbaiki catatan itu dulu');
+    'Gagal: anak ini punya penimbangan atau imunisasi pada 2 Jan 2025, sebelum tanggal lahir ini: perbaiki catatan itu dulu');
   assert.equal(whyFailed(new ApiError('client', 409, 'data sudah versi 3, bukan 2', { detail: 'data sudah versi 3, bukan 2' })),
     'Gagal: data sudah versi 3, bukan 2');
   assert.equal(whyFailed(new ApiError('network', 0, 'Failed to fetch')),
