@@ -168,10 +168,13 @@ test('allPages reads a paginated list to its end, each page after the cursor of 
 });
 
 test("a proxy's error page (no problem+json) is told in the user's language, its status kept", async () => {
-  fakeFetch([{ status: 502 }, { status: 502 }, { status: 429 }]);
+  fakeFetch([{ status: 502 }, { status: 502 }, { status: 429 }, { status: 413 }]);
   const id = createApi({ tokens: () => ({ access_token: 'a' }) });
   await assert.rejects(id.get('/reports/skdn'), (e) => e.kind === 'server' && e.message === 'server sedang bermasalah (HTTP 502)');
   const en = createApi({ tokens: () => ({ access_token: 'a' }), lang: () => 'en' });
   await assert.rejects(en.get('/reports/skdn'), (e) => e.message === 'the server has a problem (HTTP 502)');
   await assert.rejects(en.get('/reports/skdn'), (e) => e.kind === 'busy' && e.message === 'the server is busy (HTTP 429)');
+  // a proxy's own 413 page (its body size limit): still too_large, so the sync halves its batch
+  await assert.rejects(id.post('/sync/push', {}), (e) => e.kind === 'too_large'
+    && e.message === 'data yang dikirim terlalu besar untuk server (HTTP 413)');
 });

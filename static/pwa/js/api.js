@@ -58,8 +58,8 @@ async function jsonOf(resp) {
   }
 }
 
-/** What an error page with no problem+json (a proxy's 502, a limiter's 429) says, by kind (i18n keys). */
-const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy' };
+/** What an error page with no problem+json (a proxy's 502 or 413, a limiter's 429) says, by kind (i18n keys). */
+const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy', too_large: 'server_too_large' };
 
 /** The ApiError of an answer that is not ok; its message in the user's language (`language`: 'id'
  * or 'en'): the server's problem detail (Accept-Language), else what kind of failure it was. */

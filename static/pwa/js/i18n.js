@@ -62,6 +62,7 @@ const W = {
   no_connection: ['tidak ada koneksi internet', 'no internet connection'],
   server_trouble: ['server sedang bermasalah', 'the server has a problem'],
   server_busy: ['server sedang sibuk', 'the server is busy'],
+  server_too_large: ['data yang dikirim terlalu besar untuk server', 'what was sent is too large for the server'],
   push_forbidden: ['akun ini tidak boleh mengirim data; hubungi admin', 'this account may not send data; contact the admin'],
   state_pending: ['menunggu', 'waiting'],
   state_inflight: ['sedang dikirim', 'sending'],
