@@ -26,7 +26,8 @@ def test_csv_text_a_spreadsheet_would_run_gets_a_leading_quote():
     rows = [{"name": name, "z": 1, "pct": 1.0, "born": date(2025, 1, 2), "reasons": ["T"]} for name in FORMULAS]
     rows.append({"name": "Budi", "z": 2, "pct": 2.0, "born": None, "reasons": ["=1+1", "T"]})
     out = _csv(rows)
-    assert [r[0] for r in out[1:-1]] == ["'" + name for name in FORMULAS]
+    # (the carriage return is a line break too: the formula after it gets its own quote)
+    assert [r[0] for r in out[1:-1]] == ["'" + name for name in FORMULAS[:-1]] + ["'\r'=1+1"]
     assert out[-1] == ["Budi", "2", "2.0", "", "'=1+1; T"]
 
 
@@ -102,3 +103,29 @@ def test_fhir_an_infant_under_9_months_entered_standing_is_exported_as_a_length(
     assert length_code(274, "standing") == ("8302-2", 60.0)  # 9 months: may stand; measured height
     assert length_code(800, "lying") == ("8306-3", 60.0)  # measured lying: the length, not −0.7 cm
     assert length_code(800, None) == ("8302-2", 60.0)
+
+
+def _cells_as_split_by(text: str, separator: str) -> list[str]:
+    """The cells a spreadsheet makes of each line when it splits on ``separator`` whatever the file's
+    own separator (Excel opening a .csv splits on the list separator of the computer's region: ";"
+    in Indonesia, "," elsewhere), quotes of the other separator's fields not taken as quotes."""
+    return [piece for line in text.splitlines()[1:] for piece in line.split(separator)]
+
+
+def test_a_formula_after_the_other_separator_is_not_a_formula_where_the_spreadsheet_splits_on_it():
+    """OWASP: checking a field's first character is not enough; a field separator inside the text
+    starts a new cell with the formula at its beginning. A comma CSV opened by a spreadsheet set to
+    Indonesian is split on ";", a semicolon CSV opened elsewhere on ",": a name
+    ``Ani;=HYPERLINK(...)`` (or ``Ani,=…``) became a cell that ran."""
+    evil = ['Ani;=HYPERLINK("http://evil.example/x","Klik")', "Ani,=1+1", "Ani; @SUM(A1:A9)", 'Ani;"=1+1"',
+            "Ani,\t+cmd", "Ani\n=1+1"]
+    rows = [{"name": name, "z": 1, "pct": None, "born": None, "reasons": []} for name in evil]
+    for sep, other in (("comma", ";"), ("semicolon", ",")):
+        text = b"".join(csv_chunks(COLUMNS, rows, sep)).decode("utf-8-sig")
+        for separator in (other, "\n"):
+            for piece in _cells_as_split_by(text, separator):
+                assert not piece.lstrip(' \t"').startswith(("=", "+", "-", "@")), (sep, piece)
+    # harmless separators and dashes are left as they are
+    safe = [{"name": "Siti, Rahma; Ani - Budi", "z": -3, "pct": -2.5, "born": None, "reasons": ["T", "2T"]}]
+    assert _csv(safe)[1] == ["Siti, Rahma; Ani - Budi", "-3", "-2.5", "", "T; 2T"]
+    assert _csv(safe, "semicolon")[1] == ["Siti, Rahma; Ani - Budi", "-3", "-2,5", "", "T; 2T"]
