@@ -26,6 +26,7 @@ from posyandu.reports.exports.csv import csv_chunks
 from posyandu.reports.exports.fhir import bundle_chunks
 from posyandu.reports.exports.xlsx import file_chunks, xlsx_file
 from posyandu.reports.f1 import f1_period
+from posyandu.reports.filenames import download_name
 from posyandu.reports.prevalence import prevalence_period
 from posyandu.reports.skdn import skdn_period
 
@@ -74,7 +75,7 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     if args["format"] == "json":
         return {"from_": str(period.start), "to": str(period.end), "level": args.get("level"), "rows": list(rows)}
     title, columns = REPORTS[name]
-    filename = f"{name}-{period.start}-{period.end}.{args['format']}"
+    filename = download_name(name, current_user, args, args["format"])
     if args["format"] == "csv":
         body, mimetype = stream_with_context(csv_chunks(columns, rows, args["sep"])), "text/csv"
     else:
@@ -160,7 +161,7 @@ class Workbook(MethodView):
                   (*REPORTS["coverage"], lazy(coverage, reports_session(), period, pf, level)),
                   (*REPORTS["actions"], action_list(reports_session(), period.end, pf))]
         return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="laporan-{period.start}-{period.end}.xlsx"'})
+            "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 
 
 @blp.route("/exports/fhir")
@@ -173,4 +174,6 @@ class FhirExport(MethodView):
         """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""
         chunks = bundle_chunks(reports_session(), args["period"], area_filter(args))
         area_download(args)
-        return Response(stream_with_context(chunks), mimetype="application/fhir+json")
+        filename = download_name("fhir", current_user, args, "json")
+        return Response(stream_with_context(chunks), mimetype="application/fhir+json",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -183,3 +183,26 @@ def test_every_open_posyandu_of_the_area_has_a_row_even_without_children(client,
     resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv", headers=world.headers("bidan_a"))
     names = [line[2] for line in csv.reader(io.StringIO(resp.data.decode("utf-8-sig")))][1:]
     assert sorted(names) == ["Mawar", "Melati", "Seruni"]
+
+
+def test_downloads_are_named_for_their_area_and_months(client, world, make_child):
+    """A health office downloading each area's report in turn got files all named
+    ``skdn-2025-06-2025-06.csv``, nothing telling one area's from another's; the FHIR bundle came
+    with no file name at all. Each name says the report, the area and the month(s)."""
+    make_child(name="Ñoño")
+
+    def name(path: str, who: str) -> str:
+        resp = client.get(f"/api/v1/{path}", headers=world.headers(who))
+        assert resp.status_code == 200, resp.data[:300]
+        return resp.headers["Content-Disposition"]
+
+    p1 = world.ids["p1"]
+    assert name(f"reports/skdn?month={JUNE}&format=csv", "kader1") == 'attachment; filename="skdn-posyandu-melati-2025-06.csv"'
+    assert name(f"reports/skdn?month={JUNE}&format=xlsx", "bidan_a") == 'attachment; filename="skdn-pkm-wringinanom-2025-06.xlsx"'
+    assert name(f"reports/f1?from=2025-04&to={JUNE}&format=csv&region_code=35.25.01", "dinkes_gresik") == \
+        'attachment; filename="f1-35.25.01-wringinanom-2025-04-2025-06.csv"'
+    assert name(f"reports/actions?month={JUNE}&format=xlsx&posyandu_id={p1}", "dinkes_gresik") == \
+        'attachment; filename="actions-posyandu-melati-2025-06.xlsx"'
+    assert name(f"reports/workbook?month={JUNE}", "dinkes_bangkalan") == 'attachment; filename="laporan-35.26-bangkalan-2025-06.xlsx"'
+    assert name(f"reports/coverage?month={JUNE}&format=csv", "admin") == 'attachment; filename="coverage-semua-wilayah-2025-06.csv"'
+    assert name(f"exports/fhir?month={JUNE}", "bidan_a") == 'attachment; filename="fhir-pkm-wringinanom-2025-06.json"'

@@ -151,7 +151,7 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
     with page.expect_download() as info:
         page.get_by_role("button", name="Unduh SKDN (CSV)").click()
     download = info.value
-    assert download.suggested_filename == f"skdn-{month}-{month}.csv"
+    assert download.suggested_filename == f"skdn-35.25-kabupaten-gresik-{month}.csv"  # the area and month
     text = Path(download.path()).read_text(encoding="utf-8-sig")
     table = list(csv.reader(io.StringIO(text), delimiter=";"))  # as a spreadsheet set to Indonesian reads it
     assert table[0] == [c.header for c in SKDN]
@@ -230,7 +230,7 @@ def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Unduh Daftar tindak lanjut (XLSX)").click()
-    assert info.value.suggested_filename == f"actions-{month}-{month}.xlsx"
+    assert info.value.suggested_filename == f"actions-posyandu-melati-{month}.xlsx"
     assert Path(info.value.path()).read_bytes()[:2] == b"PK"  # a zip: an XLSX workbook
 
     page.locator("#lang-btn").click()  # the English switch

@@ -135,12 +135,12 @@ test('a download sends the token, accepts any type, refreshes once on 401 and ke
   const answers = [
     new Response('{}', { status: 401 }),
     new Response(JSON.stringify({ access_token: 'new' }), { status: 200 }),
-    new Response('Bulan,S\r\n2025-08,40\r\n', { status: 200, headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="skdn-2025-08-2025-08.csv"' } }),
+    new Response('Bulan,S\r\n2025-08,40\r\n', { status: 200, headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="skdn-35.25-kabupaten-gresik-2025-08.csv"' } }),
   ];
   globalThis.fetch = async (url, init) => { calls.push([url, init.headers.Authorization, init.headers.Accept]); return answers.shift(); };
   const api = createApi({ tokens: () => tokens, saveTokens: async (t) => { tokens = t; } });
   const { blob, filename } = await api.download('/reports/skdn?month=2025-08&format=csv');
-  assert.equal(filename, 'skdn-2025-08-2025-08.csv');
+  assert.equal(filename, 'skdn-35.25-kabupaten-gresik-2025-08.csv');
   assert.equal(await blob.text(), 'Bulan,S\r\n2025-08,40\r\n');
   assert.deepEqual(calls.map((c) => c[1]), ['Bearer old', 'Bearer r', 'Bearer new']);
   assert.equal(calls[2][2], '*/*');

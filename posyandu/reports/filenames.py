@@ -1,0 +1,63 @@
+"""The name a report download is saved under: what it is, the area it covers and its months,
+e.g. ``skdn-35.25-gresik-2025-08.csv`` or ``laporan-posyandu-melati-2025-06-2025-08.xlsx``.
+
+A health office downloading each puskesmas's report in turn otherwise saved files all named
+``skdn-2025-08-2025-08.csv`` (the browser adding "(1)", "(2)"), with nothing in the name to
+tell one area's from another's. The name is ASCII (a plain ``filename="…"`` every browser
+and the PWA read): letters, digits, dots and dashes only."""
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from posyandu.extensions import db
+from posyandu.registry.models import Posyandu, Puskesmas, Region
+from posyandu.reports.period import Period
+
+
+def _slug(text: str) -> str:
+    """ASCII lower-case words joined by dashes ("Ñoño Jaya" → "nono-jaya")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+
+
+def _named(kind: str, name: str | None) -> str:
+    """``posyandu-melati`` for "Melati" and for "Posyandu Melati" alike."""
+    slug = _slug(name or "")
+    return slug if slug.startswith(kind + "-") else f"{kind}-{slug}".rstrip("-")
+
+
+def _region(code: str) -> str:
+    name = db.session.scalar(select(Region.name).where(Region.code == code))
+    return "-".join(part for part in (code, _slug(name or "")) if part)
+
+
+def area_part(user: Any, posyandu_id: uuid.UUID | None, region_code: str | None) -> str:
+    """The area the download covers: the posyandu or region asked for, else the caller's own
+    (a kader's posyandu, a bidan's puskesmas, a dinkes office's region; an admin's: every area)."""
+    if posyandu_id is not None:
+        return _named("posyandu", db.session.scalar(select(Posyandu.name).where(Posyandu.id == posyandu_id)))
+    if region_code:
+        return _region(region_code)
+    if user.role == "kader" and user.posyandu_id:
+        return area_part(user, user.posyandu_id, None)
+    if user.role == "bidan" and user.puskesmas_id:
+        name = db.session.scalar(select(Puskesmas.name).where(Puskesmas.id == user.puskesmas_id))
+        return _slug(name or "") if _slug(name or "").startswith(("pkm-", "puskesmas-")) else _named("puskesmas", name)
+    if user.role == "dinkes" and user.region_code:
+        return _region(user.region_code)
+    return "semua-wilayah"
+
+
+def months_part(period: Period) -> str:
+    """``2025-08`` for one month, ``2025-06-2025-08`` for a range."""
+    return str(period.start) if period.start == period.end else f"{period.start}-{period.end}"
+
+
+def download_name(kind: str, user: Any, args: dict, ext: str) -> str:
+    area = area_part(user, args.get("posyandu_id"), args.get("region_code"))
+    return f"{kind}-{area}-{months_part(args['period'])}.{ext}"
