@@ -12,9 +12,10 @@ class Column(NamedTuple):
     key: str
     header: str
     kind: str = "int"
+    width: int | None = None  # characters in XLSX, when its kind's is too narrow (a UUID)
 
 
-AREA = [Column("month", "Bulan", "text"), Column("area", "Kode/ID wilayah", "text"),
+AREA = [Column("month", "Bulan", "text"), Column("area", "Kode/ID wilayah", "text", 38),
         Column("area_name", "Nama wilayah", "text")]
 BREAKDOWN = [Column("sex", "Jenis kelamin", "sex"), Column("age_group", "Kelompok umur (bulan)", "age")]
 
@@ -60,7 +61,7 @@ ACTIONS = [
     Column("age_months", "Umur (bulan)"), Column("mother_name", "Nama ibu", "text"),
     Column("guardian_phone", "No. HP", "text"), Column("reasons", "Alasan", "list"),
     Column("weighed_on", "Tanggal timbang", "date"), Column("last_weighed_on", "Terakhir ditimbang", "date"),
-    Column("overdue_immunisations", "Imunisasi terlambat", "list"), Column("child_id", "ID anak", "text"),
+    Column("overdue_immunisations", "Imunisasi terlambat", "list"), Column("child_id", "ID anak", "text", 38),
 ]
 
 REPORTS = {

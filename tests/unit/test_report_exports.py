@@ -129,3 +129,23 @@ def test_a_formula_after_the_other_separator_is_not_a_formula_where_the_spreadsh
     safe = [{"name": "Siti, Rahma; Ani - Budi", "z": -3, "pct": -2.5, "born": None, "reasons": ["T", "2T"]}]
     assert _csv(safe)[1] == ["Siti, Rahma; Ani - Budi", "-3", "-2.5", "", "T; 2T"]
     assert _csv(safe, "semicolon")[1] == ["Siti, Rahma; Ani - Budi", "-3", "-2,5", "", "T; 2T"]
+
+
+def test_xlsx_text_columns_are_wide_enough_to_read_a_name():
+    """Every column was as wide as its header: "Nama anak" 11 characters, "Alasan" 10, so a child's
+    name or "T; imunisasi terlambat" was cut off at the next filled cell and the data officer
+    widened each column by hand. Text and lists get room for a name; numbers stay narrow."""
+    from posyandu.reports.columns import ACTIONS, SKDN
+
+    with xlsx_file([("A", ACTIONS, []), ("S", SKDN, [])]) as f:
+        book = load_workbook(io.BytesIO(f.read()))
+    def widths(sheet, columns):  # openpyxl keeps a run of equal widths under its first column
+        by_index = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+        return {c.header: by_index[i] for i, c in enumerate(columns, 1)}
+
+    widths_a = widths(book["A"], ACTIONS)
+    assert min(widths_a[h] for h in ("Nama anak", "Nama ibu", "Posyandu")) >= 24
+    assert min(widths_a[h] for h in ("Alasan", "Imunisasi terlambat")) >= 30
+    assert widths_a["ID anak"] >= 36 and widths_a["Tanggal lahir"] >= 12
+    skdn = widths(book["S"], SKDN)
+    assert skdn["D (ditimbang)"] <= 16 and skdn["Nama wilayah"] >= 24

@@ -14,6 +14,9 @@ from posyandu.reports.columns import Column, cell
 
 CHUNK = 64 * 1024
 Sheet = tuple[str, list[Column], Iterable[dict]]
+# Least column width per kind (characters): a name or a list of reasons readable without widening
+# the column by hand (constant_memory writes the columns before the rows, so no fitting to them).
+KIND_WIDTH = {"text": 24, "list": 32, "date": 12}
 
 
 def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
@@ -31,7 +34,7 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
 
 def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dict]) -> None:  # type: ignore[no-untyped-def]
     for c, col in enumerate(columns):
-        sheet.set_column(c, c, max(10, min(40, len(col.header) + 2)))
+        sheet.set_column(c, c, col.width or max(KIND_WIDTH.get(col.kind, 10), min(40, len(col.header) + 2)))
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, [c.header for c in columns], formats["header"])
     for r, row in enumerate(rows, 1):
