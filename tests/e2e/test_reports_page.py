@@ -161,7 +161,7 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
     for row in skdn:
         assert by_area[row["area"]][3] == str(row["S"])
         assert by_area[row["area"]][0] == month
-    expect(page.locator("#download-status")).to_have_text(f"skdn-{month}-{month}.csv terunduh.")
+    expect(page.locator("#download-status")).to_have_text(f"skdn-35.25-kabupaten-gresik-{month}.csv terunduh.")
 
     # six months per puskesmas: the trend of D/S and stunting over the months, with text alternatives
     first = shift(month, -5)
