@@ -1,7 +1,10 @@
 """Writes for areas, puskesmas, posyandu and children. Operations flush; routes commit."""
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -187,26 +190,119 @@ def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
         raise ValidationFailed(errors={"posyandu_id": [CLOSED if closed else UNKNOWN]}) from None
 
 
-NAME_MARKS = (" ", ".", "'", "-", ",")  # what spellings of one name add or leave out between its letters
+# How one Indonesian name is written many ways: the forms of "Muhammad" (a name of its own when
+# written out, abbreviated "M.", "Moh.", "Muh." or "Mhd."), "Nurul" for "Nur", and the old spelling's
+# "oe", "dj", "tj", "ch" beside the new "u", "j", "c", "h" ("Achmad" and "Ahmad").
+MUHAMMAD = ("muhammad", "muhamad", "muhammed", "muhamed", "mohammad", "mohamad", "mohammed", "mohamed",
+            "mochammad", "mochamad", "muchammad", "muchamad")
+MUHAMMAD_SHORT = frozenset(MUHAMMAD) | {"m", "moh", "moch", "muh", "much", "mhd", "mohd", "md"}
+OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "h"), ("kh", "h"))
+NEWBORN = frozenset({"bayi", "by"})           # "Bayi Ny. Siti": a newborn registered before she is named
+MOTHER_TITLE = frozenset({"ny", "nyonya", "ibu", "bu"})
 
 
-def likely_duplicate(child: Child) -> Child | None:
-    """Another child of the same posyandu, registered before ``child``, who is probably the same
-    person: the same NIK, or the same sex, a birth date within 3 days and a similar name (the same
-    first four letters, spaces and punctuation aside: "Nur Aini" and "Nuraini", "M. Rizki" and "MRizki")."""
-    same_nik = Child.nik == child.nik if child.nik else None
-    squeezed = Child.name
-    for mark in NAME_MARKS:
-        squeezed = func.replace(squeezed, mark, "")
-    similar = (Child.sex == child.sex) & Child.birth_date.between(
-        child.birth_date - timedelta(days=3), child.birth_date + timedelta(days=3)) & \
-        (func.lower(func.substr(squeezed, 1, 4)) == "".join(c for c in child.name if c not in NAME_MARKS)[:4].lower())
-    cond = or_(same_nik, similar) if same_nik is not None else similar
-    earlier = Child.created_at < child.created_at if child.created_at is not None else true()
-    return db.session.scalar(select(Child).where(Child.id != child.id, Child.posyandu_id == child.posyandu_id,
-                                                 Child.deleted_at.is_(None), Child.merged_into.is_(None), cond,
-                                                 earlier)
-                             .order_by(Child.created_at).limit(1))
+def _name_words(name: str | None) -> list[str]:
+    """A name's words, lower case, without accents, spaces and punctuation."""
+    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    plain = re.sub(r"['`\u2019]", "", plain)  # "Nur 'Aini", "Mu'adz": one word
+    return [w for w in re.split(r"[^a-z]+", plain) if w]
+
+
+def _spelled(words: list[str]) -> str:
+    """The words as one string, each way of writing "Muhammad" and "Nurul" as one, the old spelling
+    as the new, a doubled letter as one."""
+    words = list(words)
+    if words:
+        first = words[0]
+        long_form = next((f for f in MUHAMMAD if first.startswith(f)), None)
+        if first in MUHAMMAD_SHORT:
+            words[0] = "m"
+        elif long_form:
+            words[0] = "m" + first[len(long_form):]
+        elif first.startswith("nurul"):
+            words[0] = "nur" + first[len("nurul"):]
+    text = "".join(words)
+    for old, new in OLD_SPELLING:
+        text = text.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
+def name_key(name: str | None) -> str | None:
+    """What two spellings of one child's name share: the first four letters of the name as spelled
+    by ``_spelled`` ("Muhammad Rizki", "M. Rizki", "Moh. Rizky": "mriz"; "Nur Aini", "Nurul Aini",
+    "Nuraini": "nura"). None for a newborn registered by her mother's name ("Bayi Ny. Siti")."""
+    words = _name_words(name)
+    if not words or words[0] in NEWBORN:
+        return None
+    return _spelled(words)[:4]
+
+
+def _mother_of(child: Child) -> str | None:
+    """The mother's name as the child's record gives it, spelled as ``_spelled``: the mother's name
+    field, or the name after "Ny." in a newborn's "Bayi Ny. Siti"."""
+    words = _name_words(child.mother_name)
+    if not words:
+        named = _name_words(child.name)
+        if named and named[0] in NEWBORN:
+            words = named[1:]
+            if words and words[0] in MOTHER_TITLE:
+                words = words[1:]
+    spelled = _spelled(words)
+    return spelled if len(spelled) >= 3 else None
+
+
+def names_alike(a: Child, b: Child) -> bool:
+    """Whether two children's names may be one child's: the same ``name_key``; or, one of them a
+    newborn registered by her mother's name, the same mother (her NIK, or one name the start of the
+    other: "Ny. Siti" and "Siti Aminah")."""
+    key_a, key_b = name_key(a.name), name_key(b.name)
+    if key_a is not None and key_b is not None:
+        return key_a == key_b
+    if a.mother_nik and a.mother_nik == b.mother_nik:
+        return True
+    mother_a, mother_b = _mother_of(a), _mother_of(b)
+    return mother_a is not None and mother_b is not None and (
+        mother_a.startswith(mother_b) or mother_b.startswith(mother_a))
+
+
+def same_child_likely(a: Child, b: Child) -> bool:
+    """The same NIK, or the same sex, birth dates within 3 days and ``names_alike``."""
+    return bool(a.nik and a.nik == b.nik) or (
+        a.sex == b.sex and abs((a.birth_date - b.birth_date).days) <= 3 and names_alike(a, b))
+
+
+def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = False) -> Child | None:
+    """Another child of the same posyandu, registered before ``child`` (any, not ``earlier``), who is
+    probably the same person (``same_child_likely``); with ``rulings``, none a bidan said ``child``
+    is not (``ruled_apart``). The database finds the children of that NIK or sex and those birth
+    dates; their names are judged here."""
+    window = (Child.sex == child.sex) & Child.birth_date.between(
+        child.birth_date - timedelta(days=3), child.birth_date + timedelta(days=3))
+    cond = or_(Child.nik == child.nik, window) if child.nik else window
+    before = Child.created_at < child.created_at if earlier and child.created_at is not None else true()
+    with db.session.no_autoflush:
+        alike = [other for other in db.session.scalars(
+            select(Child).where(Child.id != child.id, Child.posyandu_id == child.posyandu_id,
+                                Child.deleted_at.is_(None), Child.merged_into.is_(None), cond, before)
+            .order_by(Child.created_at, Child.id)) if same_child_likely(child, other)]
+        apart = ruled_apart(child, alike) if rulings and alike else set()
+    return next((other for other in alike if other.id not in apart), None)
+
+
+def ruled_apart(child: Child, others: list[Child]) -> set[uuid.UUID]:
+    """Those of ``others`` a bidan said ``child`` is not (``not_duplicate``, either way round)."""
+    from posyandu.audit import AuditLog
+
+    ids = {str(child.id)} | {str(other.id) for other in others}
+    apart: set[uuid.UUID] = set()
+    for record_id, changes in db.session.execute(select(AuditLog.record_id, AuditLog.changes).where(
+            AuditLog.entity == "child", AuditLog.action == "not_duplicate", AuditLog.record_id.in_(ids))):
+        flagged = ((changes or {}).get("possible_duplicate_of") or [None])[0]
+        if record_id == str(child.id) and flagged is not None:
+            apart.add(uuid.UUID(str(flagged)))
+        elif flagged is not None and str(flagged) == str(child.id):
+            apart.add(uuid.UUID(record_id))
+    return apart
 
 
 NIK_IS_MOTHERS = Msg("the child's NIK is the mother's NIK: enter the child's own (Kartu Keluarga), or leave it empty",
@@ -274,6 +370,9 @@ def check_base_version(obj: Any, base_version: int | None) -> None:
                            f"data sudah versi {obj.version}, bukan {base_version}"), key="precondition_failed")
 
 
+JUDGED_AGAIN = frozenset({"name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "posyandu_id"})
+
+
 def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     access.require_staff(user)
     check_base_version(child, data.pop("base_version", None))
@@ -289,6 +388,12 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     changes = apply_changes(child, data)
     if not changes:
         return child
+    if changes.keys() & JUDGED_AGAIN and child.possible_duplicate_of is None and child.deleted_at is None:
+        # judged as a registration is (a birth date corrected, a newborn named, a move to a posyandu
+        # where she is registered already), against any child there that was not ruled another one
+        found = likely_duplicate(child, earlier=False, rulings=True)
+        if found is not None and found.possible_duplicate_of != child.id:
+            changes.update(apply_changes(child, {"possible_duplicate_of": found.id}))
     child.updated_by = user.id
     moved = prev_posyandu if "posyandu_id" in changes else None
     record_change(child, "update", changes, prev_posyandu_id=moved)

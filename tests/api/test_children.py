@@ -451,3 +451,64 @@ def test_a_child_flagged_against_a_deleted_registration_is_judged_again(client, 
     # no other child like it: the flag goes
     assert client.delete(f"/api/v1/children/{lone['id']}", headers=world.headers("kader1")).status_code == 204
     assert get(lone_twin)["possible_duplicate_of"] is None
+
+
+def test_indonesian_spellings_of_one_name_are_flagged_as_likely_duplicates(client, world, make_child):
+    """"Muhammad", "Muhamad", "Moh." and "M." are one name; so are "Nurul" and "Nur", and the old and
+    new spellings ("Achmad"/"Ahmad"): a second registration under another spelling is flagged."""
+    rizki = make_child(name="Muhammad Rizki", sex="M", birth_date="2025-04-10")
+    for spelling in ("M. Rizki", "Moh. Rizki", "Mochammad Rizki", "Muh Rizki", "Muhamad Rizky"):
+        assert make_child(by="kader1b", name=spelling, sex="M", birth_date="2025-04-11")[
+            "possible_duplicate_of"] == rizki["id"], spelling
+    hidayah = make_child(name="Nurul Hidayah", sex="F", birth_date="2025-04-20")
+    assert make_child(by="kader1b", name="Nur Hidayah", sex="F", birth_date="2025-04-20")[
+        "possible_duplicate_of"] == hidayah["id"]
+    fauzi = make_child(name="Ahmad Fauzi", sex="M", birth_date="2025-05-10")
+    assert make_child(by="kader1b", name="Achmad Fauzi", sex="M", birth_date="2025-05-11")[
+        "possible_duplicate_of"] == fauzi["id"]
+    # another child altogether, born the same days, stays unflagged
+    assert make_child(by="kader1b", name="Dimas Rizki", sex="M", birth_date="2025-04-10")["possible_duplicate_of"] is None
+    assert make_child(by="kader1b", name="Muhammad Fauzan", sex="M", birth_date="2025-04-10")[
+        "possible_duplicate_of"] is None
+
+
+def test_a_newborn_registered_by_her_mothers_name_is_flagged_against_her_named_registration(client, world, make_child):
+    """A newborn is registered before she is named, as "Bayi Ny. Siti"; another kader registers her
+    by her name, the mother's name given: the pair is flagged (either order). A baby of another mother
+    born that day is not."""
+    baby = make_child(name="Bayi Ny. Siti", sex="F", birth_date="2025-06-01")
+    named = make_child(by="kader1b", name="Aisyah Putri", sex="F", birth_date="2025-06-01", mother_name="Siti Aminah")
+    assert named["possible_duplicate_of"] == baby["id"]
+    other = make_child(by="kader1b", name="Zahra", sex="F", birth_date="2025-06-01", mother_name="Rina")
+    assert other["possible_duplicate_of"] is None
+    first = make_child(name="Dewi Lestari", sex="F", birth_date="2025-07-01", mother_name="Wati")
+    assert make_child(by="kader1b", name="By. Ny. Wati", sex="F", birth_date="2025-07-02")[
+        "possible_duplicate_of"] == first["id"]
+
+
+def test_an_edit_that_makes_a_child_look_like_another_flags_it_but_not_twins_ruled_apart(client, world, make_child):
+    """A birth date corrected, a newborn renamed or a child moved to a posyandu where she is already
+    registered: the edit is judged as a registration is (flagged for a bidan, synced as the edit's
+    version). Twins a bidan ruled different children are not flagged again by an edit."""
+    first = make_child(name="Putri Ayu", sex="F", birth_date="2025-06-01")
+    typo = make_child(by="kader1b", name="Putri Ayu", sex="F", birth_date="2025-08-01")
+    assert typo["possible_duplicate_of"] is None
+    fixed = client.patch(f"/api/v1/children/{typo['id']}", json={"birth_date": "2025-06-01"},
+                         headers=world.headers("kader1b"))
+    assert fixed.status_code == 200 and fixed.get_json()["possible_duplicate_of"] == first["id"]
+    assert fixed.get_json()["version"] == typo["version"] + 1
+    # registered anew at the posyandu the family moved to, then the old record moved there too
+    elsewhere = make_child(by="kader2", posyandu="p2", name="Bagus Wicaksono", sex="M", birth_date="2025-03-03")
+    moved_in = make_child(name="Bagus Wicaksono", sex="M", birth_date="2025-03-03")
+    resp = client.patch(f"/api/v1/children/{moved_in['id']}", json={"posyandu_id": str(world.ids["p2"])},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_json()["possible_duplicate_of"] == elsewhere["id"]
+    # twins ruled apart stay apart when one's name is corrected
+    twin_a = make_child(name="Nurul Aini", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    twin_b = make_child(by="kader1b", name="Nurul Aisyah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    assert twin_b["possible_duplicate_of"] == twin_a["id"]
+    assert client.post(f"/api/v1/children/{twin_b['id']}/not-duplicate", json={"reason": "kembar"},
+                       headers=world.headers("bidan_a")).status_code == 200
+    renamed = client.patch(f"/api/v1/children/{twin_b['id']}", json={"name": "Nurul Aisya"},
+                           headers=world.headers("kader1"))
+    assert renamed.status_code == 200 and renamed.get_json()["possible_duplicate_of"] is None
