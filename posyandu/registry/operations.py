@@ -441,6 +441,7 @@ def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     from posyandu.growth.operations import refresh_child_growth
 
     access.require_staff(user)
+    _check_may_restore(user, child)
     if data.get("posyandu_id", child.posyandu_id) == child.posyandu_id:
         _target_posyandu(user, child.posyandu_id)  # it comes back where it was: only to a posyandu still open
     removed_at = child.deleted_at
@@ -454,6 +455,26 @@ def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
                               reason=f"child {child.id} restored")
     refresh_child_growth(child, touched=[e for e in events if isinstance(e, Measurement)])
     return update_child(user, child, data)
+
+
+HEALTH_WORKERS_DELETE = Msg("a bidan deleted this child: only a bidan may bring her back; ask your bidan",
+                            "anak ini dihapus oleh bidan: hanya bidan yang dapat mengembalikannya; hubungi bidan Anda")
+
+
+def _check_may_restore(user: User, child: Child) -> None:
+    """A kader does not undo a health worker's decision: a child a bidan (or an admin) deleted is
+    restored by one of them (a kader undoing a kader's delete needs no one). Who deleted it is the
+    user of the child's last ``delete`` audit row."""
+    from posyandu.audit import AuditLog
+
+    if user.role != "kader":
+        return
+    deleter = db.session.scalar(select(AuditLog.user_id).where(
+        AuditLog.entity == "child", AuditLog.record_id == str(child.id), AuditLog.action == "delete")
+        .order_by(AuditLog.id.desc()).limit(1))
+    role = db.session.scalar(select(User.role).where(User.id == deleter)) if deleter is not None else None
+    if role in ("bidan", "admin"):
+        raise Forbidden(errors={"deleted_at": [HEALTH_WORKERS_DELETE]})
 
 
 def undelete(obj: Any) -> dict[str, list[Any]]:

@@ -1079,3 +1079,29 @@ def test_a_record_logged_before_timestamps_were_written_with_z_deletes_and_resto
     [edited] = push(client, world.headers("kader1"), [mutation("measurement", dead, {"muac_cm": 14.2},
                                                                base_version=restored["version"])], client_id="phone-a")
     assert edited["status"] == "applied", edited
+
+
+def test_a_kader_cannot_restore_a_child_a_bidan_deleted_but_her_own_delete_and_a_bidan_can(world, app, client):
+    """A bidan removed a child (registered at the wrong posyandu, out of the area): the kader's
+    phone, whose edit of the child came back a conflict, offers "restore". A kader does not undo a
+    health worker's decision: her restore is rejected, naming why, and the child stays deleted. A
+    kader undoing a kader's delete needs no one, and a bidan restores what she deleted."""
+    from posyandu.registry.models import Child
+
+    cid, _ = _new_child(client, world)
+    assert client.delete(f"/api/v1/children/{cid}?reason=bukan%20wilayah", headers=world.headers("bidan_a")).status_code == 204
+    [edit] = push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Kenanga"}, base_version=1)])
+    assert edit["status"] == "conflict"
+    tombstone = edit["record"]["version"]
+    [back] = push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Kenanga"},
+                                                             base_version=tombstone)])
+    assert back["status"] == "rejected" and list(back["errors"]) == ["deleted_at"], back
+    assert "bidan" in back["errors"]["deleted_at"][0]
+    assert _count(app, Child, id=uuid.UUID(cid), deleted_at=None) == 0
+    [mine] = push(client, world.headers("bidan_a"), [mutation("child", cid, {"address": "Jl. Kenanga"},
+                                                              base_version=tombstone)])
+    assert mine["status"] == "applied" and mine["record"]["deleted_at"] is None, mine
+    # a kader's own delete, undone by another kader of the posyandu
+    [gone] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=mine["record"]["version"])])
+    [undo] = push(client, world.headers("kader1b"), [mutation("child", cid, {}, base_version=gone["record"]["version"])])
+    assert undo["status"] == "applied" and undo["record"]["deleted_at"] is None, undo
