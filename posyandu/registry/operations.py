@@ -388,12 +388,10 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     changes = apply_changes(child, data)
     if not changes:
         return child
-    if changes.keys() & JUDGED_AGAIN and child.possible_duplicate_of is None and child.deleted_at is None:
+    if changes.keys() & JUDGED_AGAIN:
         # judged as a registration is (a birth date corrected, a newborn named, a move to a posyandu
-        # where she is registered already), against any child there that was not ruled another one
-        found = likely_duplicate(child, earlier=False, rulings=True)
-        if found is not None and found.possible_duplicate_of != child.id:
-            changes.update(apply_changes(child, {"possible_duplicate_of": found.id}))
+        # where she is registered already)
+        changes.update(_judged_again(child))
     child.updated_by = user.id
     moved = prev_posyandu if "posyandu_id" in changes else None
     record_change(child, "update", changes, prev_posyandu_id=moved)
@@ -403,6 +401,18 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
         from posyandu.growth.operations import refresh_child_growth
         refresh_child_growth(child)
     return child
+
+
+def _judged_again(child: Child) -> dict[str, list[Any]]:
+    """Flag a live child with no flag against a likely duplicate among the children of her posyandu
+    (registered before or after her) that a bidan did not rule another child, and not flagged
+    against her already; the change, if any."""
+    if child.possible_duplicate_of is not None or child.deleted_at is not None:
+        return {}
+    found = likely_duplicate(child, earlier=False, rulings=True)
+    if found is None or found.possible_duplicate_of == child.id:
+        return {}
+    return apply_changes(child, {"possible_duplicate_of": found.id})
 
 
 def delete_child(user: User, child: Child, reason: str | None) -> None:
@@ -427,6 +437,8 @@ def delete_child(user: User, child: Child, reason: str | None) -> None:
 def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     """Bring back a deleted child (a phone that saw the tombstone chose "restore", sync-notes §1.3)
     with the events its delete removed, then apply the client's changes ``data`` as an edit.
+    Her duplicate flag is judged again (``_judged_again``): the child may have been registered
+    again while she was deleted.
 
     Restoring the child alone would silently drop its growth and immunisation history. The
     events its delete removed are those stamped with the child's own ``deleted_at``
@@ -445,7 +457,13 @@ def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     if data.get("posyandu_id", child.posyandu_id) == child.posyandu_id:
         _target_posyandu(user, child.posyandu_id)  # it comes back where it was: only to a posyandu still open
     removed_at = child.deleted_at
-    record_change(child, "update", undelete(child), action="restore")
+    restored = undelete(child)
+    if child.possible_duplicate_of is not None:  # her flag, if against a child that no longer stands, is judged again
+        flagged = db.session.get(Child, child.possible_duplicate_of)
+        if flagged is None or flagged.deleted_at is not None or flagged.merged_into is not None:
+            restored.update(apply_changes(child, {"possible_duplicate_of": None}))
+    restored.update(_judged_again(child))  # a registration made while she was deleted
+    record_change(child, "update", restored, action="restore")
     events = [event for model in DATE_FIELD for event in db.session.scalars(
         select(model).where(model.child_id == child.id, model.deleted_at == removed_at))]
     for event in events:

@@ -1105,3 +1105,14 @@ def test_a_kader_cannot_restore_a_child_a_bidan_deleted_but_her_own_delete_and_a
     [gone] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=mine["record"]["version"])])
     [undo] = push(client, world.headers("kader1b"), [mutation("child", cid, {}, base_version=gone["record"]["version"])])
     assert undo["status"] == "applied" and undo["record"]["deleted_at"] is None, undo
+
+
+def test_a_restored_child_is_judged_against_the_registration_made_while_she_was_deleted(world, app, client):
+    """Deleted by mistake, the child was registered again by another kader; then the first record is
+    restored: the two are flagged for a bidan, not left as two unflagged children."""
+    first, _ = _new_child(client, world, name="Rahmat Hidayat", sex="M", birth_date="2025-02-02")
+    [gone] = push(client, world.headers("kader1"), [mutation("child", first, op="delete", base_version=1)])
+    again, made = _new_child(client, world, by="kader1b", name="Rahmat Hidayat", sex="M", birth_date="2025-02-02")
+    [back] = push(client, world.headers("kader1"), [mutation("child", first, {}, base_version=gone["record"]["version"])])
+    assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
+    assert back["record"]["possible_duplicate_of"] == again
