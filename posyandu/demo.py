@@ -31,8 +31,10 @@ AREAS = {
 }
 POSYANDU = [("Melati", "35.25.01.2001", 0, 5), ("Mawar", "35.25.01.2002", 0, 8), ("Kenanga", "35.25.01.2003", 0, 12),
             ("Anggrek", "35.25.02.2001", 1, 6), ("Flamboyan", "35.25.02.2002", 1, 10), ("Dahlia", "35.25.02.2003", 1, 15)]
-GIVEN = ["Aisyah", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Intan", "Joko", "Kartika", "Lestari",
-         "Muhammad", "Nur", "Putri", "Rizki", "Sari", "Tegar", "Wulan", "Yusuf", "Ahmad", "Bayu", "Dian", "Rina"]
+# Given names by sex, as many of each: a name is drawn as one of 24 (the draws, and so every other
+# value of the demo, stay as they were when one list served both) and read in the child's own list.
+GIVEN = {"F": ["Aisyah", "Citra", "Dewi", "Gita", "Intan", "Kartika", "Lestari", "Nur", "Putri", "Sari", "Wulan", "Rina"],
+         "M": ["Budi", "Eko", "Fajar", "Hadi", "Joko", "Muhammad", "Rizki", "Tegar", "Yusuf", "Ahmad", "Bayu", "Dian"]}
 FAMILY = ["Santoso", "Wijaya", "Saputra", "Rahmawati", "Hidayat", "Pratama", "Kusuma", "Nugroho", "Lestari",
           "Syahputra", "Maharani", "Ramadhan", "Firmansyah", "Anggraini", "Setiawan"]
 MOTHERS = ["Siti", "Sri", "Ani", "Yuli", "Endang", "Nining", "Tri", "Umi", "Lilik", "Rini"]
@@ -69,15 +71,19 @@ def _users(users: dict, pkms: list, posyandu: list) -> dict[str, object]:
     return users
 
 
+def _given(rng: random.Random, sex: str) -> str:
+    return GIVEN[sex][rng.randrange(2 * len(GIVEN[sex])) % len(GIVEN[sex])]
+
+
 def _child(rng: random.Random, pos, today: date) -> Child:
     sex = rng.choice("MF")
     family = rng.choice(FAMILY)
     birth = today - timedelta(days=rng.randint(10, 59 * 30))
     child = Child(id=uuid.UUID(int=rng.getrandbits(128), version=4), posyandu_id=pos.id,
-                  kabupaten_code=pos.kabupaten_code, name=f"{rng.choice(GIVEN)} {family}", sex=sex,
+                  kabupaten_code=pos.kabupaten_code, name=f"{_given(rng, sex)} {family}", sex=sex,
                   birth_date=birth, birth_weight_kg=round(rng.gauss(3.1, 0.45), 2),
                   birth_length_cm=round(rng.gauss(49, 2), 1), mother_name=f"{rng.choice(MOTHERS)} {family}",
-                  father_name=f"{rng.choice(GIVEN)} {family}", address=f"Dusun {pos.name}", rt=f"{rng.randint(1, 9):03d}",
+                  father_name=f"{_given(rng, 'M')} {family}", address=f"Dusun {pos.name}", rt=f"{rng.randint(1, 9):03d}",
                   rw=f"{rng.randint(1, 5):03d}", has_kms=rng.random() < 0.93, version=1,
                   guardian_phone=f"08{rng.randint(1000000000, 9999999999)}")
     db.session.add(child)

@@ -66,6 +66,11 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     stunted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.tb_u.in_(["pendek", "sangat_pendek"])))
     wasted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.bb_tb.in_(["gizi_kurang", "gizi_buruk"])))
     assert n > 4000 and 0.1 < stunted / n < 0.35 and 0.03 < wasted / n < 0.15
+    # a girl is not called Ahmad nor a boy Putri, nor a father Aisyah: the demo is shown to health offices
+    boys, girls = {"Ahmad", "Budi", "Eko", "Joko", "Muhammad", "Yusuf", "Hadi"}, {"Aisyah", "Putri", "Dewi", "Citra", "Wulan", "Sari"}
+    named = [(c.sex, c.name.split()[0], (c.father_name or "-").split()[0]) for c in db.session.scalars(select(Child))]
+    assert [x for x in named if x[1] in (girls if x[0] == "M" else boys) or x[2] in girls] == []
+    assert {x[1] for x in named if x[0] == "M"} & boys and {x[1] for x in named if x[0] == "F"} & girls
     for username in ("admin", "dinkes", "bidan1", "kader1", "kader1b", "orangtua"):
         resp = client.post("/api/v1/auth/login", json={"username": username, "password": "posyandu123"})
         assert resp.status_code == 200, username
