@@ -1,0 +1,62 @@
+"""README.md against the code, as a new developer or a district's IT officer reads it: every
+setting config.py and gunicorn.conf.py read is in its configuration table (config.py's docstring
+promises it) and every variable of the table is read; every `make …` it names is a target of the
+Makefile; every `flask --app wsgi …` command and option it shows exists."""
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+READERS = {name: (ROOT / name).read_text(encoding="utf-8") for name in ("config.py", "gunicorn.conf.py", "Makefile")}
+TEST_ONLY = {"TEST_DATABASE_URL"}  # config.TestConfig's, for the suite
+
+
+def _table(heading: str) -> str:
+    section = README.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(line for line in section.splitlines() if line.startswith("|"))
+
+
+def test_every_setting_read_is_in_the_configuration_table_and_every_one_there_is_read():
+    table = _table("Configuration")
+    listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    read = {v for name in ("config.py", "gunicorn.conf.py")
+            for v in re.findall(r"""(?:environ\.get|_int|_bool|_database_url|_list)\(\s*["']([A-Z][A-Z0-9_]+)["']""",
+                                READERS[name])}
+    assert {"DATABASE_URL", "SECRET_KEY", "GUNICORN_WORKERS"} <= read  # the pattern finds them
+    assert sorted(read - listed - TEST_ONLY) == []
+    everything = "".join(READERS.values())
+    assert sorted(v for v in listed if f'"{v}"' not in everything and f"{v}" not in READERS["Makefile"]) == []
+
+
+def test_every_make_target_the_readme_names_exists():
+    targets = set(re.findall(r"^([a-z][a-z-]*):", READERS["Makefile"], flags=re.M))
+    named = set(re.findall(r"(?:`|^|`[A-Z_]+=\S+ )make ([a-z][a-z-]*)", README, flags=re.M))  # `make x`, `PORT=8000 make run`
+    assert {"run", "test", "bench", "load", "fuzz", "lighthouse"} <= named
+    assert sorted(named - targets) == []
+
+
+def test_every_flask_command_and_option_the_readme_shows_exists():
+    import click
+
+    from config import TestConfig
+    from posyandu import create_app
+
+    app = create_app(TestConfig)
+    ctx = click.Context(app.cli)
+    lines = [line.split("#")[0] for line in README.splitlines() if "flask --app wsgi " in line]
+    assert len(lines) >= 9, lines
+    for line in lines:
+        for use in line.split("flask --app wsgi ", 1)[1].split(" | "):  # db upgrade | db check
+            words = shlex.split(use.replace("[", " ").replace("]", " "))
+            command = app.cli
+            while isinstance(command, click.Group) and words and not words[0].startswith("-"):
+                found = command.get_command(ctx, words[0])
+                assert found is not None, f"{use!r}: no command {words[0]!r}"
+                command, words = found, words[1:]
+            options = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+            for word in words:
+                if word.startswith("-"):
+                    assert word.split("=")[0] in options, f"{use!r}: {command.name} has no {word}"
