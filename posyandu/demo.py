@@ -127,6 +127,7 @@ def load_demo(seed: int = 2024) -> str:
             db.session.flush()
             _visits(rng, child, pos, today)
             children.append(child)
+    _siblings(children[0], children[1])  # the parent's (orangtua's) two children, linked below
     db.session.flush()
     doses = random.Random(seed + 1)  # its own stream: children and visits stay as they were
     from posyandu.immunisation.operations import schedule_in_force
@@ -141,6 +142,17 @@ def load_demo(seed: int = 2024) -> str:
     return (f"demo loaded: {len(posyandu)} posyandu, {len(children) + (again is not None)} children "
             f"({'one of them registered twice, for the bidan to merge' if again else 'no duplicate pair'}), "
             f"users: {', '.join(users)}")
+
+
+def _siblings(elder: Child, younger: Child) -> None:
+    """Make the parent account's two children one family: Ibu Siti's (the account's name), the
+    same father, family name, home and phone; drawn at random, they had two other mothers."""
+    family = elder.name.split()[-1]
+    for child in (elder, younger):
+        child.name = f"{child.name.split()[0]} {family}"
+        child.mother_name = f"Siti {family}"
+        child.father_name, child.address, child.rt, child.rw, child.guardian_phone = (
+            elder.father_name, elder.address, elder.rt, elder.rw, elder.guardian_phone)
 
 
 def _registered_twice(rng: random.Random, kader: Any, children: list[Child], pos: Any, today: date) -> Child | None:

@@ -77,6 +77,9 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     parent = client.post("/api/v1/auth/login", json={"username": "orangtua", "password": "posyandu123"}).get_json()
     kids = client.get("/api/v1/children", headers={"Authorization": f"Bearer {parent['access_token']}"}).get_json()
     assert len(kids["items"]) == 2
+    # the parent's two children are hers: one mother (the account's "Ibu Siti"), one family, one home
+    mothers = {(k["mother_name"], k["father_name"], k["name"].split()[-1], k["address"], k["guardian_phone"]) for k in kids["items"]}
+    assert len(mothers) == 1 and parent["user"]["name"].startswith("Ibu " + next(iter(mothers))[0].split()[0] + " "), (mothers, parent["user"])
 
     # one baby registered twice (kader2's posyandu): the server flagged it, the bidan can merge it
     again = db.session.scalars(select(Child).where(Child.possible_duplicate_of.is_not(None))).one()
