@@ -6,25 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { installDom } from './fakedom.mjs';
 
-// --- a DOM just large enough for h() and the SVG charts ----------------------------------------
-class Node {}
-class Element extends Node {
-  constructor(tag) {
-    super();
-    Object.assign(this, { tagName: tag, kids: [], attributes: {}, listeners: {}, text: '' });
-  }
-  setAttribute(k, v) { this.attributes[k] = v; }
-  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
-  append(...nodes) { this.kids.push(...nodes); }
-  get childElementCount() { return this.kids.filter((c) => typeof c !== 'string').length; }
-  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
-  set textContent(v) { this.text = v; this.kids = []; }
-  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
-  find(pred) { return [...this.all()].filter(pred); }
-}
-globalThis.Node = Node;
-globalThis.document = { createElement: (tag) => new Element(tag), createElementNS: (_, tag) => new Element(tag) };
+installDom();
 
 const { chartData, drawChart } = await import('../../static/pwa/js/chart.js');
 const { chartsPanel, render } = await import('../../static/pwa/js/screens/child.js');
@@ -34,7 +18,7 @@ const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
 const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
 const girl = { id: 'c1', sex: 'F', birth_date: '2019-01-01' };
 const labels = { title: 'T', x: 'x', y: 'y', outside: (n) => `outside: ${n}`, none: 'none', point: (p, x, y) => `${x}|${y}` };
-const circles = (svg) => svg.find((e) => e.tagName === 'circle').map((c) => [Number(c.attributes.cx), Number(c.attributes.cy)]);
+const circles = (svg) => svg.find((e) => e.localName === 'circle').map((c) => [Number(c.attributes.cx), Number(c.attributes.cy)]);
 const onCanvas = ([x, y]) => x >= 36 && x <= 352 && y >= 22 && y <= 236;
 const draw = (points, ind) => drawChart(chartData(girl, points, tables), ind, labels);
 
@@ -43,7 +27,7 @@ test('a child older than 5 years: the weighings after the WHO tables are not dra
   for (const ind of ['wfa', 'lhfa']) {
     const svg = draw(points, ind);
     assert.deepEqual(circles(svg).map(onCanvas), [true], ind);
-    assert.ok(svg.find((e) => e.tagName === 'text' && e.textContent === 'outside: 1').length, ind);
+    assert.ok(svg.find((e) => e.localName === 'text' && e.textContent === 'outside: 1').length, ind);
   }
 });
 
@@ -66,7 +50,7 @@ test('a length beyond the weight-for-length/height table is said, not drawn off 
   assert.ok(slip.find((e) => e.textContent === 'outside: 1').length);
   const tall = draw([{ age_days: 2000, weight_kg: 19, length_height_cm: 135 }], 'wfh');
   assert.ok(tall.find((e) => e.textContent === 'outside: 1').length);
-  assert.ok(tall.find((e) => e.tagName === 'path').every((p) => !p.attributes.d.includes('NaN')));
+  assert.ok(tall.find((e) => e.localName === 'path').every((p) => !p.attributes.d.includes('NaN')));
 });
 
 test('the child screen says in Indonesian how many measurements lie outside a chart', () => {
@@ -88,7 +72,7 @@ test('weighings under 2 years stay on weight-for-length; weight-for-height shows
   const wfl = drawChart(d, 'wfl', labels);
   assert.deepEqual(circles(wfl).map(onCanvas), [true, true]);
   const panel = chartsPanel(girl, points.map((p, i) => ({ id: `m${i}`, measured_on: ['2019-01-31', '2020-01-01', '2022-01-05'][i], ...p })), tables);
-  assert.deepEqual(panel.find((e) => e.tagName === 'figcaption').map((e) => e.textContent),
+  assert.deepEqual(panel.find((e) => e.localName === 'figcaption').map((e) => e.textContent),
     ['Berat menurut umur (KMS)', 'Panjang/tinggi menurut umur', 'Berat menurut panjang badan', 'Berat menurut tinggi badan']);
   // a child weighed only from 2 years on has the weight-for-height chart alone, as before
   assert.deepEqual(Object.keys(chartData(girl, [points[2]], tables).curves), ['wfa', 'lhfa', 'wfh']);
@@ -117,11 +101,11 @@ test('each chart has a text alternative for screen readers: its title and, as de
     { id: 'm2', measured_on: '2024-07-15', weight_kg: 7.9, length_height_cm: 67.5 },
     { id: 'm1', measured_on: '2024-03-15', weight_kg: 5.6, length_height_cm: 58 },
     { id: 'm3', measured_on: '2024-08-15', weight_kg: 8.2 }];
-  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.tagName === 'svg');
+  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.localName === 'svg');
   const said = Object.fromEntries(svgs.map((svg) => {
-    const desc = svg.find((e) => e.tagName === 'desc')[0];
+    const desc = svg.find((e) => e.localName === 'desc')[0];
     assert.equal(svg.attributes['aria-describedby'], desc?.attributes.id);
-    const title = svg.find((e) => e.tagName === 'title')[0];
+    const title = svg.find((e) => e.localName === 'title')[0];
     assert.equal(svg.attributes['aria-labelledby'], title.attributes.id);
     return [title.textContent, desc.textContent];
   }));
@@ -130,7 +114,7 @@ test('each chart has a text alternative for screen readers: its title and, as de
     'Panjang/tinggi menurut umur': '15 Mar 2024: umur 2 bulan, 58 cm (normal). 15 Jul 2024: umur 6 bulan, 67,5 cm (normal)',
     'Berat menurut panjang badan': '15 Mar 2024: 58 cm, 5,6 kg (gizi baik). 15 Jul 2024: 67,5 cm, 7,9 kg (gizi baik)',
   });
-  const empty = chartsPanel(boy, [], tables).find((e) => e.tagName === 'desc').map((e) => e.textContent);
+  const empty = chartsPanel(boy, [], tables).find((e) => e.localName === 'desc').map((e) => e.textContent);
   assert.deepEqual(empty, ['Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini']);
 });
 
@@ -143,7 +127,7 @@ test("the child's weighing history writes kg and cm with a decimal comma in Indo
     day: { date: '2024-08-15' }, canWrite: () => false };
   const screen = await render(ctx, 'c3');
   const history = screen.find((e) => e.attributes.id === 'history')[0];
-  const rows = history.find((e) => e.tagName === 'tr' && e.attributes['data-id'])
+  const rows = history.find((e) => e.localName === 'tr' && e.attributes['data-id'])
     .map((tr) => tr.kids.slice(1, 3).map((td) => td.textContent));
   assert.deepEqual(rows, [['7,6', '–'], ['7,25', '65,5']]);
 });
@@ -153,13 +137,13 @@ test('a weight with oedema or a value flagged implausible is shown hollow, not j
   const measurements = [
     { id: 'm1', measured_on: '2024-06-15', weight_kg: 6.5, length_height_cm: 64, oedema: true },
     { id: 'm2', measured_on: '2024-07-15', weight_kg: 25, length_height_cm: 66 }]; // 25 kg at 6 months: wfa z > 5
-  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.tagName === 'svg');
-  const byTitle = Object.fromEntries(svgs.map((svg) => [svg.find((e) => e.tagName === 'title')[0].textContent, svg]));
-  const kinds = (svg) => svg.find((e) => e.tagName === 'circle').map((c) => c.attributes.class);
+  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.localName === 'svg');
+  const byTitle = Object.fromEntries(svgs.map((svg) => [svg.find((e) => e.localName === 'title')[0].textContent, svg]));
+  const kinds = (svg) => svg.find((e) => e.localName === 'circle').map((c) => c.attributes.class);
   assert.deepEqual(kinds(byTitle['Berat menurut umur (KMS)']), ['child-point unjudged', 'child-point unjudged']);
   assert.deepEqual(kinds(byTitle['Panjang/tinggi menurut umur']), ['child-point', 'child-point']); // lengths are judged
   const wfa = byTitle['Berat menurut umur (KMS)'];
-  assert.equal(wfa.find((e) => e.tagName === 'desc')[0].textContent,
+  assert.equal(wfa.find((e) => e.localName === 'desc')[0].textContent,
     '15 Jun 2024: umur 5 bulan, 6,5 kg (edema: berat tidak dinilai). 15 Jul 2024: umur 6 bulan, 25 kg (nilai tidak wajar: ukur ulang)');
   assert.ok(wfa.find((e) => e.textContent === '○ tidak dinilai: edema atau nilai tidak wajar').length);
   const lhfa = byTitle['Panjang/tinggi menurut umur'];
@@ -173,7 +157,7 @@ test("a parent is told plainly when the last weighing found oedema (no weight st
   const ctx = { bundle: async () => ({ child: kid, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
     schedule: async () => null, area: async () => null, online: () => false };
   const screen = await parentChild(ctx, 'c5');
-  const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.tagName === 'p').map((p) => p.textContent);
+  const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.localName === 'p').map((p) => p.textContent);
   assert.ok(plain.includes('Kaki Ayu bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.'), plain.join(' | '));
 });
 
@@ -199,7 +183,7 @@ test('a parent sees the vitamin A and deworming given, and the capsule due in a 
     const text = panel.textContent;
     assert.match(text, /Bulan ini Raka perlu kapsul vitamin A merah\. Datang ke posyandu\./);
     assert.match(text, /Bulan ini Raka perlu obat cacing\. Datang ke posyandu\./);
-    const given = panel.find((e) => e.tagName === 'li').map((li) => li.textContent);
+    const given = panel.find((e) => e.localName === 'li').map((li) => li.textContent);
     assert.equal(given.length, 2);
     assert.match(given[0], /^Vitamin A merah · 10 Feb 2025$/); // newest first
     assert.match(given[1], /^Vitamin A biru · 12 Feb 2024$/);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
+import { installDom } from './fakedom.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import { conflictFields, conflictList, counts, getRow, outboxEntries, saveChange, view } from '../../static/pwa/js/outbox.js';
 import { conflictNow, resolveConflict } from '../../static/pwa/js/conflicts.js';
@@ -115,17 +116,7 @@ test('moved out of her area after the conflict (the child went to another posyan
 });
 
 test('the conflict screen writes the two values of a number the Indonesian way (2,75 and 3,25, not 2.75 and 3.25)', async () => {
-  class Node {}
-  class Element extends Node {
-    constructor(tag) { super(); Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '' }); }
-    setAttribute(k, v) { this.attributes[k] = v; }
-    addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
-    append(...nodes) { this.kids.push(...nodes); }
-    get textContent() { return this.text + this.kids.map((x) => (typeof x === 'string' ? x : x.textContent)).join(''); }
-    set textContent(v) { this.text = v; this.kids = []; }
-  }
-  globalThis.Node = Node;
-  globalThis.document = { createElement: (tag) => new Element(tag) };
+  installDom();
   const { conflict } = await import('../../static/pwa/js/screens/sync.js');
   const db = memDb();
   const server = fakeServer();

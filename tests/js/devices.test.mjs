@@ -1,6 +1,7 @@
 // screens/devices.js: which phones the midwife is told to chase.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { installDom } from './fakedom.mjs';
 import { STALE_DAYS, allDevices, devicesPanel, worry } from '../../static/pwa/js/screens/devices.js';
 
 test('a phone needs attention when unseen over a week, or holding changes unsent', () => {
@@ -26,21 +27,7 @@ test("a switched-off kader's phone that holds records is stuck: it can send noth
 });
 
 test("the midwife's list names a switched-off account and what to do about the records its phone holds", async () => {
-  class Node {}
-  class Element extends Node {
-    constructor(tag) { super(); Object.assign(this, { tag, kids: [], attributes: {}, listeners: {}, text: '' }); }
-    setAttribute(k, v) { this.attributes[k] = v; }
-    addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
-    append(...nodes) { this.kids.push(...nodes); }
-    replaceChildren(...nodes) { this.kids = nodes; this.text = ''; }
-    set className(v) { this.attributes.class = v; }
-    get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(' '); }
-    set textContent(v) { this.text = v; this.kids = []; }
-    *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
-  }
-  const saved = [globalThis.Node, globalThis.document];
-  globalThis.Node = Node;
-  globalThis.document = { createElement: (tag) => new Element(tag) };
+  const dom = installDom();
   try {
     const now = new Date().toISOString();
     const items = [
@@ -51,13 +38,13 @@ test("the midwife's list names a switched-off account and what to do about the r
       posyandus: async () => [{ id: 'p1', name: 'Posyandu Melati' }] });
     const button = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
     await Promise.all(button.listeners.click.map((fn) => fn()));
-    const rows = [...panel.all()].filter((e) => e.tag === 'li');
+    const rows = [...panel.all()].filter((e) => e.localName === 'li');
     const text = Object.fromEntries(rows.map((r) => [r.attributes['data-client'], r.textContent]));
     assert.match(text.off, /akun nonaktif/);
     assert.match(text.off, /tidak dapat mengirim datanya.*admin mengaktifkan/);
     assert.doesNotMatch(text.on, /nonaktif/);
   } finally {
-    [globalThis.Node, globalThis.document] = saved;
+    dom.restore();
   }
 });
 

@@ -4,46 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeIndexedDb } from './fakeidb.mjs';
+import { installDom } from './fakedom.mjs';
 
-// --- a DOM just large enough for h(), field() and the login screens ------------------------------
-class Node {}
-class Element extends Node {
-  constructor(tag) {
-    super();
-    Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '', value: '' });
-  }
-  setAttribute(k, v) { this.attributes[k] = String(v); }
-  removeAttribute(k) { delete this.attributes[k]; }
-  get hidden() { return 'hidden' in this.attributes; }
-  set hidden(v) { if (v) this.attributes.hidden = ''; else delete this.attributes.hidden; }
-  get id() { return this.attributes.id; }
-  get type() { return this.attributes.type; }
-  get className() { return this.attributes.class ?? ''; }
-  set className(v) { this.attributes.class = v; }
-  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
-  append(...nodes) { this.kids.push(...nodes); }
-  prepend(...nodes) { this.kids.unshift(...nodes); }
-  replaceChildren(...nodes) { this.kids = nodes; }
-  focus() {}
-  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
-  set textContent(v) { this.text = v; this.kids = []; }
-  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
-  matches(sel) {
-    if (sel === '[role=alert]') return this.attributes.role === 'alert';
-    if (sel.startsWith('.')) return this.className.split(' ').includes(sel.slice(1));
-    if (sel.startsWith('#')) return this.id === sel.slice(1);
-    if (sel.startsWith('[')) return sel.slice(1, -1) in this.attributes;
-    return this.tagName === sel.toUpperCase();
-  }
-  querySelector(sel) { return [...this.all()].find((e) => e.matches(sel)) ?? null; }
-  querySelectorAll(sel) { return [...this.all()].filter((e) => e.matches(sel)); }
-  get elements() { return Object.fromEntries([...this.all()].filter((e) => e.attributes.name).map((e) => [e.attributes.name, e])); }
-}
-const main = new Element('main');
-globalThis.Node = Node;
-globalThis.RadioNodeList = class {};
-globalThis.document = { createElement: (tag) => new Element(tag), getElementById: (id) => main.querySelector(`#${id}`),
-  documentElement: {} };
+const { page: main } = installDom();
 globalThis.indexedDB = fakeIndexedDb();
 const submit = (form) => Promise.all(form.listeners.submit.map((fn) => fn({ preventDefault() {} })));
 const alertText = () => main.querySelectorAll('[role=alert]').filter((e) => !e.hidden).map((e) => e.textContent).join(' | ');

@@ -4,27 +4,9 @@
 // Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { installDom } from './fakedom.mjs';
 
-class Node {}
-class Element extends Node {
-  constructor(tag) {
-    super();
-    Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '' });
-  }
-  setAttribute(k, v) { this.attributes[k] = String(v); }
-  removeAttribute(k) { delete this.attributes[k]; }
-  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
-  append(...nodes) { this.kids.push(...nodes); }
-  replaceChildren(...nodes) { this.kids = nodes; }
-  get className() { return this.attributes.class ?? ''; }
-  set className(v) { this.attributes.class = v; }
-  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
-  set textContent(v) { this.text = v; this.kids = []; }
-  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
-  querySelector(sel) { return [...this.all()].find((e) => `#${e.attributes.id}` === sel) ?? null; }
-}
-globalThis.Node = Node;
-globalThis.document = { createElement: (tag) => new Element(tag) };
+installDom();
 
 const reports = await import('../../static/pwa/js/screens/reports.js');
 const { t } = await import('../../static/pwa/js/i18n.js');

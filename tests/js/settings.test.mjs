@@ -7,29 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
 import { lockManager, withNavigator } from './locks.mjs';
+import { installDom } from './fakedom.mjs';
 import { saveChange } from '../../static/pwa/js/outbox.js';
 import { userDbName, withDbLock } from '../../static/pwa/js/db.js';
 import { settings } from '../../static/pwa/js/screens/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
 
-// --- a DOM just large enough for h() and the settings screen -----------------------------------
-class Node {}
-class Element extends Node {
-  constructor(tag) {
-    super();
-    Object.assign(this, { tagName: tag.toUpperCase(), kids: [], attributes: {}, listeners: {}, text: '' });
-  }
-  setAttribute(k, v) { this.attributes[k] = v; }
-  removeAttribute(k) { delete this.attributes[k]; }
-  addEventListener(type, fn) { (this.listeners[type] ??= []).push(fn); }
-  append(...nodes) { this.kids.push(...nodes); }
-  get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
-  set textContent(v) { this.text = v; this.kids = []; }
-  *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
-  querySelector(selector) { return [...this.all()].find((e) => `#${e.attributes.id}` === selector) ?? null; }
-}
-globalThis.Node = Node;
-globalThis.document = { createElement: (tag) => new Element(tag) };
+installDom();
 const click = (el) => Promise.all((el.listeners.click ?? []).map((fn) => fn({ preventDefault() {} })));
 
 // --- IndexedDB as far as logging out uses it: deleteDatabase, and the device database ----------
