@@ -159,7 +159,7 @@ def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, 
 def test_import_regions_and_posyandu_refuse_nul_with_the_line(app, db, tmp_path):
     """A NUL in a cell (a spreadsheet's export) was stored by SQLite and stopped the command with a
     database traceback on PostgreSQL; the API refuses it (422). Now the file is refused with its line."""
-    from posyandu.registry.models import Posyandu, Puskesmas, Region
+    from posyandu.registry.models import Posyandu, Region
 
     runner = app.test_cli_runner()
     regions = tmp_path / "regions.csv"
@@ -170,13 +170,7 @@ def test_import_regions_and_posyandu_refuse_nul_with_the_line(app, db, tmp_path)
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Region)) == 0
 
-    regions.write_text("code,name\n35,Jawa Timur\n35.25,Gresik\n35.25.01,Wringinanom\n35.25.01.2001,Sumbergede\n",
-                       encoding="utf-8")
-    assert runner.invoke(args=["import-regions", str(regions)]).exit_code == 0
-    runner.invoke(args=["create-admin", "--username", "root"], input="sandi-kuat-1\nsandi-kuat-1\n")
-    with app.app_context():
-        db.session.add(Puskesmas(code="P01", name="PKM", kecamatan_code="35.25.01", kabupaten_code="35.25"))
-        db.session.commit()
+    runner = _area_with_one_puskesmas(app, db, tmp_path)
     posyandu = tmp_path / "posyandu.csv"
     posyandu.write_text("name,desa_code,puskesmas_code,meeting_day,address\nMelati,35.25.01.2001,P01,5,Jl.\x00 Raya\n",
                         encoding="utf-8")
