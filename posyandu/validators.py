@@ -98,10 +98,10 @@ def nik_birth_mismatch(nik_value: str, born: date, sex: str) -> Msg | None:
     nik_born, own_born = f"{day - 40 * female:02d}/{month:02d}/{year:02d}", born.strftime("%d/%m/%Y")
     return Msg(f"NIK {nik_value} is of a {holder_en} born {nik_born}, but this child is a {own_en} born "
                f"{own_born}: it may be another person's NIK (the mother's?); correct the NIK, or the birth "
-               "date or sex",
+               "date or sex, or leave the NIK empty until it is checked",
                f"NIK {nik_value} milik {holder_id} lahir {nik_born}, sedangkan anak ini {own_id} lahir "
                f"{own_born}: mungkin NIK orang lain (NIK ibu?); perbaiki NIK, atau tanggal lahir atau jenis "
-               "kelamin")
+               "kelamin, atau kosongkan NIK sampai sudah dicek")
 
 
 def phone(value: str) -> None:
