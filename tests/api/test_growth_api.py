@@ -92,17 +92,23 @@ def test_a_child_past_two_keeps_the_weight_for_length_curves_of_its_weighings_fr
     assert set(client.get(url, headers=world.headers("kader1")).get_json()["curves"]) == {"wfa", "lhfa", "wfl", "wfh"}
 
 
-@pytest.mark.parametrize("grams", [{}, {"12": 200}])
-def test_a_kbm_table_without_month_one_is_422_and_the_trends_stand(client, world, make_child, grams):
-    """Months missing take the previous month's value; month 1 has none. An empty table was
-    published with a 500 (every N/T crashed on it); one from 12 months on judged a 6-month-old by
-    12 months' 200 g instead of 400 g."""
+def _weighed_last_month_and_this(client, world, make_child, kg):
+    """A boy of 200 days weighed 7.0 kg last month and ``kg`` on the 1st of this month: the second weighing."""
     this_month = date.today().replace(day=1)
     child = make_child(sex="M", birth_date=(this_month - timedelta(days=200)).isoformat())
     url = f"/api/v1/children/{child['id']}/measurements"
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1"))
-    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 7.3}, headers=world.headers("kader1")).get_json()
+    return client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": kg},
+                       headers=world.headers("kader1")).get_json()
+
+
+@pytest.mark.parametrize("grams", [{}, {"12": 200}])
+def test_a_kbm_table_without_month_one_is_422_and_the_trends_stand(client, world, make_child, grams):
+    """Months missing take the previous month's value; month 1 has none. An empty table was
+    published with a 500 (every N/T crashed on it); one from 12 months on judged a 6-month-old by
+    12 months' 200 g instead of 400 g."""
+    m = _weighed_last_month_and_this(client, world, make_child, 7.3)
     assert (m["trend"], m["kbm_g"]) == ("T", 400)
     resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": grams, "source": "tabel rusak"},
                        headers=world.headers("admin", "id"))
@@ -116,12 +122,7 @@ def test_a_kbm_table_without_month_one_is_422_and_the_trends_stand(client, world
 def test_a_kbm_of_0_g_is_422_and_a_weight_that_did_not_go_up_stays_t(client, world, make_child):
     """Buku KIA: a weight that stayed the same is T (tidak naik). A KBM of 0 g was published and
     turned every unchanged weight of those months into N (gain 0 >= KBM 0)."""
-    this_month = date.today().replace(day=1)
-    child = make_child(sex="M", birth_date=(this_month - timedelta(days=200)).isoformat())
-    url = f"/api/v1/children/{child['id']}/measurements"
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
-    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1"))
-    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 7.0}, headers=world.headers("kader1")).get_json()
+    m = _weighed_last_month_and_this(client, world, make_child, 7.0)
     assert (m["trend"], m["weight_gain_g"]) == ("T", 0)
     grams = {"1": 800, "6": 0, "7": 400}
     resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": grams, "source": "tabel salah ketik"},
