@@ -88,7 +88,8 @@ class DoseRef:
 
 @dataclass(frozen=True)
 class CardEntry:
-    """status: given | due | overdue | upcoming | missed | not_applicable. ``can_give``: allowed on
+    """status: given | due | overdue | upcoming | missed | not_applicable (not offered where the child
+    lives, and not given: a dose given elsewhere stays given). ``can_give``: allowed on
     as_of (earliest reached, previous dose given, not past max age, no later dose given before);
     ``waiting_for``: the previous dose number still missing."""
 
@@ -293,10 +294,10 @@ def _card_entry(schedule: Schedule, entry: ScheduleEntry, birth: date, first: di
     due, latest = max(recommended, earliest), entry.max_age.after(birth) if entry.max_age else None
     given_on = first.get((entry.vaccine, entry.dose))
     waiting = entry.dose - 1 if entry.dose > 1 and (entry.vaccine, entry.dose - 1) not in first else None
-    if not applies(entry, area):
-        status = "not_applicable"
-    elif given_on:
+    if given_on:  # a dose she had counts wherever she lives now (JE given before moving out of Bali)
         status = "given"
+    elif not applies(entry, area):
+        status = "not_applicable"
     elif latest and (as_of > latest or earliest > latest):
         status = "missed"
     elif waiting or as_of < due:

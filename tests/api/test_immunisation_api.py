@@ -182,6 +182,16 @@ def test_je_only_in_a_kabupaten_the_schedule_lists(client, world, baby, bali, ma
                   override_reason="pindahan dari Bali").status_code == 201
 
 
+def test_je_given_in_bali_stays_on_the_card_of_a_child_living_where_it_is_not_routine(client, world, baby):
+    """A child who had JE in Bali and moved to Gresik: her card says given on its date, not "not applicable"
+    (the PWA hides not-applicable doses, so her JE vanished from her card and her parent's)."""
+    assert record(client, world, baby["id"], "JE", 1, "2025-11-10", by="bidan_a", source="record",
+                  override_reason="pindahan dari Bali").status_code == 201
+    je = card(client, world, baby["id"], "2026-01-10")["by_label"]["JE"]
+    assert (je["status"], je["given_on"], je["can_give"]) == ("given", "2025-11-10", False)
+    assert je["immunisation_id"] is not None
+
+
 def supplement(client, world, child_id, kind, on, by="kader1", **extra):
     return client.post(f"/api/v1/children/{child_id}/supplements", headers=world.headers(by),
                        json={"id": str(uuid.uuid4()), "kind": kind, "given_on": on, **extra})

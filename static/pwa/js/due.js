@@ -228,8 +228,8 @@ function cardEntry(s, entry, birth, first, anchor, asOf, area) {
   const givenOn = first.get(`${entry.vaccine}|${entry.dose}`) ?? null;
   const waiting = entry.dose > 1 && !first.has(`${entry.vaccine}|${entry.dose - 1}`) ? entry.dose - 1 : null;
   let status;
-  if (!applies(entry, area)) status = 'not_applicable';
-  else if (givenOn) status = 'given';
+  if (givenOn) status = 'given'; // a dose she had counts wherever she lives now (JE given before moving out of Bali)
+  else if (!applies(entry, area)) status = 'not_applicable';
   else if (latest && (asOf > latest || earliest > latest)) status = 'missed';
   else if (waiting || asOf < due) status = 'upcoming';
   else status = asOf > addAge(due, s.overdue_after) ? 'overdue' : 'due';
