@@ -194,10 +194,12 @@ def _violation(code: str, **params: object) -> Violation:
 
 
 def applies(entry: ScheduleEntry, area: Area | None) -> bool:
-    """Whether the dose is offered where the child lives (JE only in endemic kabupaten)."""
+    """Whether the dose is offered where the child lives (JE only in endemic kabupaten): in the kabupaten
+    the schedule lists for it (for an ``endemic_only`` vaccine, the kabupaten listed are where it is
+    endemic), else everywhere, except an ``endemic_only`` one: only where the child's area names it."""
     kabupaten = kabupaten_of(area.kabupaten) if area else None
-    if entry.areas is not None and kabupaten not in entry.areas:
-        return False
+    if entry.areas is not None:
+        return kabupaten in entry.areas
     return not entry.endemic_only or (area is not None and entry.vaccine in area.endemic)
 
 

@@ -102,7 +102,8 @@ class Vaccine:
 @dataclass(frozen=True)
 class ScheduleEntry:
     """One (vaccine, dose) of the schedule. ``areas``: kabupaten codes (4 digits) or None for everywhere;
-    ``endemic_only``: offered only where the child's area lists this vaccine as endemic (JE)."""
+    ``endemic_only``: offered only where it is endemic (JE): the kabupaten ``areas`` lists, or without
+    a list where the child's area names it endemic (``due.applies``)."""
 
     vaccine: str
     dose: int

@@ -2,8 +2,8 @@
 
 Definitions (the schedule in force at the period's end supplies the doses, ages,
 IDL/Baduta flags, vitamin A bands and round months; a dose is applicable where
-the schedule offers it, and an ``endemic_only`` vaccine such as JE is left out
-while no kabupaten is configured as endemic):
+the schedule offers it: in the kabupaten an entry lists, and an ``endemic_only`` vaccine
+such as JE listing none is left out, as no kabupaten is configured endemic otherwise):
 
 * **per vaccine and dose**: ``target`` = children under five at the period's end
   (the S of the last month) who have reached the dose's recommended age by
@@ -49,12 +49,11 @@ def born_by_age(on: date, age: Age) -> date:
 
 
 def applies(entry: ScheduleEntry) -> ColumnElement[bool]:
-    """SQL twin of ``due.applies`` for the child's kabupaten (no kabupaten is configured endemic)."""
-    if entry.endemic_only:
-        return false()
-    if entry.areas is None:
-        return true()
-    return Child.kabupaten_code.in_([f"{a[:2]}.{a[2:]}" for a in entry.areas])
+    """SQL twin of ``due.applies`` for the child's kabupaten: the kabupaten the entry lists (endemic_only
+    or not); without a list, everywhere, or nowhere for an endemic_only one (no area names it endemic)."""
+    if entry.areas is not None:
+        return Child.kabupaten_code.in_([f"{a[:2]}.{a[2:]}" for a in entry.areas])
+    return false() if entry.endemic_only else true()
 
 
 def _date_code(column: Any) -> Any:

@@ -10,6 +10,7 @@ puts in the database (ages are calendar months then days, see schedule.py):
 """
 from __future__ import annotations
 
+import copy
 import uuid
 
 import pytest
@@ -180,6 +181,29 @@ def test_je_only_in_a_kabupaten_the_schedule_lists(client, world, baby, bali, ma
     assert gresik.status_code == 422 and codes(gresik) == ["not_in_area"] and "vaccine" in gresik.get_json()["errors"]
     assert record(client, world, baby["id"], "JE", 1, "2025-11-10", by="bidan_a",
                   override_reason="pindahan dari Bali").status_code == 201
+
+
+def test_je_marked_endemic_only_is_offered_in_the_kabupaten_its_version_lists(client, world, baby, bali, make_child):
+    """An admin who lists JE's kabupaten in a new version and keeps ``endemic_only: true`` (as the bundled
+    2024 file has it) means "endemic here": JE is due in Denpasar at 10 months and recorded there by a
+    kader, and still not offered in Gresik. It was offered nowhere (no kabupaten is ever configured endemic)."""
+    from tests.api.test_immunisation_schedule_api import SCHEDULE, in_force
+
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc.update(version="2025.je", valid_from="2025-06-01")
+    je = next(e for e in doc["entries"] if e["vaccine"] == "JE")
+    je.update(areas=["51.71"], endemic_only=True)
+    assert client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin")).status_code == 201
+    denpasar = make_child(by="admin", posyandu="bali", name="Made", birth_date=BORN)
+    je_bali = card(client, world, denpasar["id"], "2025-11-10", by="admin")["by_label"]["JE"]
+    assert (je_bali["status"], je_bali["due_date"], je_bali["can_give"]) == ("due", "2025-11-10", True)
+    assert card(client, world, baby["id"], "2025-11-10")["by_label"]["JE"]["status"] == "not_applicable"
+    assert record(client, world, denpasar["id"], "JE", 1, "2025-11-10", by="admin").status_code == 201
+    assert codes(record(client, world, baby["id"], "JE", 1, "2025-11-10")) == ["not_in_area"]
+    coverage = client.get(f"/api/v1/reports/coverage?month=2025-11&posyandu_id={world.ids['bali']}",
+                          headers=world.headers("admin")).get_json()["rows"]
+    je_row = next(r for r in coverage if r["indicator"] == "JE")
+    assert (je_row["target"], je_row["covered"]) == (1, 1)
 
 
 def test_je_given_in_bali_stays_on_the_card_of_a_child_living_where_it_is_not_routine(client, world, baby):

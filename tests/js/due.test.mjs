@@ -154,3 +154,17 @@ test('doses copied together are checked against each other and saved in date ord
   assert.deepEqual(checkCopied(bundled, birth, [], [{ vaccine: 'OPV', dose: 1, given_on: '2025-06-01' }],
     { today: '2025-05-20' }).problems['OPV|1'].map((v) => v.code), ['in_future']);
 });
+
+// domain.md: JE in endemic areas only, the schedule versioned data an admin changes. A version listing
+// JE's kabupaten while keeping endemic_only true (as the bundled file has it) means "endemic there".
+test('JE marked endemic_only is offered in the kabupaten the schedule lists, and only there', () => {
+  const listed = loadSchedule({ ...read(fixture.schedule),
+    entries: read(fixture.schedule).entries.map((e) => (e.vaccine === 'JE' ? { ...e, areas: ['51.71'], endemic_only: true } : e)) });
+  const je = (area) => immunisationCard(listed, '2025-01-10', [], '2025-11-10', { area }).entries.find((e) => e.vaccine === 'JE');
+  assert.deepEqual([je({ kabupaten: '51.71.01.1001' }).status, je({ kabupaten: '51.71' }).due_date, je({ kabupaten: '51.71' }).can_give],
+    ['due', '2025-11-10', true]);
+  assert.equal(je({ kabupaten: '35.25' }).status, 'not_applicable');
+  assert.deepEqual(validateDose(listed, '2025-01-10', [], { vaccine: 'JE', dose: 1, given_on: '2025-11-10' },
+    { area: { kabupaten: '51.71' }, today: '2025-12-01' }), []);
+  assert.ok(copyableDoses(listed, '2025-01-10', [], '2025-11-10', { area: { kabupaten: '51.71' } }).some((d) => d.vaccine === 'JE'));
+});

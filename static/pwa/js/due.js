@@ -56,9 +56,12 @@ const entryOf = (s, vaccine, dose) => s.entries.find((e) => e.vaccine === vaccin
 const dosesOf = (s, vaccine) => s.entries.filter((e) => e.vaccine === vaccine).sort((a, b) => a.dose - b.dose);
 export const label = (s, vaccine, dose) => (dosesOf(s, vaccine).length === 1 ? vaccine : `${vaccine} ${dose}`);
 
+/** Whether the dose is offered where the child lives (due.py applies): in the kabupaten the schedule
+ * lists for it (for an endemic_only vaccine such as JE, where it is endemic), else everywhere, except
+ * an endemic_only one: only where the child's area names it. */
 export function applies(entry, area) {
   const kabupaten = area ? kabupatenOf(area.kabupaten) : null;
-  if (entry.areas !== null && !entry.areas.includes(kabupaten)) return false;
+  if (entry.areas !== null) return entry.areas.includes(kabupaten);
   return !entry.endemic_only || (!!area && (area.endemic ?? []).includes(entry.vaccine));
 }
 
