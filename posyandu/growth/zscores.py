@@ -18,7 +18,8 @@ macros; WHO ``anthro`` R package, ``R/z-score*.R``; ``shared/docs/domain.md``):
   Between 0.1 cm rows L, M and S are interpolated linearly.
 * z = ((y/M)^L - 1) / (S L) (ln(y/M)/S when L = 0); beyond +-3 SD the
   restricted method for wfa, wfl, wfh, bfa and acfa (not lhfa, hcfa).
-* Oedema: wfa, wfl, wfh and bfa are null. Measurements <= 0 give null.
+* Oedema: wfa, wfl, wfh and bfa are null. Measurements <= 0 give null, and so
+  does a z-score that overflows (1e308 kg) - with the warning ``remeasure``.
 * Rounded to 2 decimals, then flagged (WHO): wfa < -6 or > 5; lhfa beyond
   +-6; the others beyond +-5.
 
@@ -83,13 +84,15 @@ class GrowthInputError(ValueError):
 def round_zscore(z: np.ndarray) -> np.ndarray:
     """Round to 2 decimals: nearest of the exact value, ties away from zero."""
     z = np.asarray(z, dtype=np.float64)
-    hundredths = np.abs(z) * 100.0
+    huge = np.abs(z) >= 1e15  # no hundredths left to round (and * 100 could overflow): as toFixed
+    safe = np.where(huge, 0.0, z)
+    hundredths = np.abs(safe) * 100.0
     rounded = np.floor(hundredths + 0.5)
     near_tie = np.abs(hundredths - np.floor(hundredths) - 0.5) < 1e-6
     for i in np.flatnonzero(near_tie):  # decide these few on the exact binary value
-        exact = Decimal(float(abs(z.flat[i]))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        exact = Decimal(float(abs(safe.flat[i]))).quantize(Decimal("0.01"), ROUND_HALF_UP)
         rounded.flat[i] = float(exact * 100)
-    return np.copysign(rounded / 100.0, z) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return np.where(huge, z, np.copysign(rounded / 100.0, safe)) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def lms_zscore(y: np.ndarray, lms: np.ndarray) -> np.ndarray:
@@ -271,9 +274,12 @@ def _calculate_chunk(
 
 def _finish(z, age, day, known, swollen, implausible, usable) -> GrowthBatch:
     zscores = {name: round_zscore(z[name]) for name in INDICATORS}
-    flags = {name: (zscores[name] < lo) | (zscores[name] > hi) for name, (lo, hi) in FLAG_LIMITS.items()}
-    flagged = np.logical_or.reduce([flags[name] for name in INDICATORS])
+    # absurd input (1e308 kg, a length of 1e-300 cm) overflows: no z-score, and re-measure
+    overflowed = np.logical_or.reduce([np.isinf(zscores[name]) for name in INDICATORS])
     neither = np.isnan(zscores["wfl"]) & np.isnan(zscores["wfh"])
+    zscores = {name: np.where(np.isinf(v), np.nan, v) for name, v in zscores.items()}
+    flags = {name: (zscores[name] < lo) | (zscores[name] > hi) for name, (lo, hi) in FLAG_LIMITS.items()}
+    flagged = np.logical_or.reduce([flags[name] for name in INDICATORS]) | overflowed
     warnings = _warning_bits(
         standing_under_9_months=implausible, age_over_60_months=known & (day > MAX_AGE_DAYS),
         oedema=swollen, length_height_out_of_range=usable & neither, remeasure=flagged,
@@ -344,8 +350,13 @@ def _as_date(value, field: str) -> date:
 
 
 def _is_number(value) -> bool:
-    number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-    return number and math.isfinite(value)
+    """A finite number within float range (a JSON integer of 400 digits is not: it overflowed)."""
+    if not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _age_days(row: Mapping) -> int:

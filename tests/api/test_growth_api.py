@@ -132,3 +132,33 @@ def test_a_kbm_of_0_g_is_422_and_a_weight_that_did_not_go_up_stays_t(client, wor
     assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
     again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
     assert again["trend"] == "T"
+
+
+@pytest.mark.parametrize("row, field", [
+    ({"sex": "M", "age_days": 100, "weight_kg": 10**400}, "weight_kg"),  # a JSON number past float range
+    ({"sex": "M", "age_days": 10**400, "weight_kg": 6}, "age_days"),
+    ({"sex": "F", "age_days": 100, "weight_kg": 6, "muac_cm": -10**400}, "muac_cm"),
+])
+def test_a_number_too_large_for_any_computation_is_a_row_error_not_a_500(client, row, field):
+    resp = client.post(URL, json={"measurements": [row, {"sex": "F", "age_days": 100, "weight_kg": 6}]})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    results = resp.get_json()["results"]
+    assert field in results[0]["errors"] and "zscores" in results[1]
+
+
+def test_a_z_score_that_overflows_is_null_with_remeasure_and_the_answer_is_valid_json(client):
+    """1e308 kg (or a length of 1e-300 cm) makes BMI infinite (and rounding 1e308 to 2 decimals
+    overflowed): the answer was a 500, or would carry the bare token Infinity, which no JSON parser reads."""
+    import json
+
+    rows = [{"sex": "M", "age_days": 100, "weight_kg": 1e308, "length_height_cm": 60},
+            {"sex": "F", "age_days": 400, "weight_kg": 9, "length_height_cm": 1e-300}]
+    resp = client.post(URL, json={"measurements": rows})
+    assert resp.status_code == 200
+    results = json.loads(resp.get_data(as_text=True), parse_constant=lambda token: pytest.fail(f"{token} in JSON"))["results"]
+    for result in results:
+        assert "remeasure" in result["warnings"]
+        assert all((result["flags"][k] is None) == (z is None) for k, z in result["zscores"].items())
+    assert results[0]["zscores"]["bfa"] is None and results[1]["zscores"]["bfa"] is None
+    assert results[0]["flags"]["wfa"] is True and results[0]["flags"]["wfl"] is True  # huge, still flagged
+    assert "length_height_out_of_range" not in results[0]["warnings"]  # 60 cm is in the table

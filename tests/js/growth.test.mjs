@@ -107,3 +107,11 @@ test(`all ${kmsCases.length} shared KMS trend cases match`, () => {
   }
   assert.deepEqual(failures, []);
 });
+
+test('a z-score that overflows (1e308 kg) is null with remeasure, as on the server', () => {
+  const result = calculate({ sex: 'M', age_days: 100, weight_kg: 1e308, length_height_cm: 60 }, tables);
+  assert.equal(result.zscores.bfa, null); // BMI is infinite
+  assert.equal(result.flags.bfa, null);
+  assert.deepEqual([result.flags.wfa, result.flags.wfl], [true, true]); // huge but finite: flagged
+  assert.deepEqual(result.warnings, ['remeasure']); // 60 cm is in the table's range
+});

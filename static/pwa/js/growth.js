@@ -184,12 +184,15 @@ export function calculate(m, tables) {
   const { z, implausible, outOfRange } = zscoresFor(p, tables);
   const zscores = {};
   const flags = {};
+  let overflowed = false; // absurd input (1e308 kg) overflows: no z-score, and re-measure (as zscores.py)
   for (const k of INDICATORS) {
-    zscores[k] = z[k] === null || Number.isNaN(z[k]) ? null : roundZ(z[k]);
+    const rounded = z[k] === null || Number.isNaN(z[k]) ? null : roundZ(z[k]);
+    overflowed ||= rounded === Infinity || rounded === -Infinity;
+    zscores[k] = Number.isFinite(rounded) ? rounded : null;
     flags[k] = zscores[k] === null ? null : zscores[k] < FLAG_LIMITS[k][0] || zscores[k] > FLAG_LIMITS[k][1];
   }
   const on = { standing_under_9_months: implausible, age_over_60_months: p.day > MAX_AGE_DAYS, oedema: p.oedema,
-    length_height_out_of_range: outOfRange, remeasure: Object.values(flags).some((f) => f === true) };
+    length_height_out_of_range: outOfRange, remeasure: overflowed || Object.values(flags).some((f) => f === true) };
   const plain = (k) => (flags[k] ? null : zscores[k]);
   const wasting = zscores.wfl !== null ? 'wfl' : 'wfh';
   return {
