@@ -146,3 +146,99 @@ def test_stored_values_are_the_results_flat():
     assert stored_values(batch) == flat
     assert any(v["warnings"] for v in flat) and any(v["flagged"] for v in flat)
     assert any(v["z_wfl"] is None for v in flat) and any(v["flags"]["wfa"] is None for v in flat)
+
+
+def _who_reference():
+    """tests/data/who_reference.py (tests/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("who_reference", Path(__file__).parents[1] / "data" / "who_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _boundary_rows(seed: int, n: int) -> list[dict]:
+    """Rows given as dates (births on 29 Feb, spans across leap days), at the days where the
+    rules switch (273/274 standing, 730/731 length/height, 1856/1857 the end, 90/91 acfa), at the
+    lengths where the tables end (45, 65, 87, 110, 120 cm, with the 0.7 cm shift either side),
+    and with weights on WHO's -3, -2, +1, +2, +3 SD lines (exactly, and to the gram) so that the
+    z-score lands on a Permenkes cut-off."""
+    import random
+    from datetime import date, timedelta
+
+    sd_weight = _who_reference().sd_weight
+    rng = random.Random(seed)
+    days = [0, 90, 91, 273, 274, 729, 730, 731, 732, 1825, 1826, 1827, 1855, 1856, 1857]
+    lengths = [44.3, 44.9, 45.0, 64.3, 65.0, 65.7, 86.3, 86.9, 87.0, 109.3, 110.0, 110.1, 119.3, 120.0, 120.7]
+    rows = []
+    for _ in range(n):
+        birth = rng.choice([date(2020, 2, 29), date(2024, 2, 29), date(2019, 3, 1), date(2023, 2, 28)]
+                           + [date(2018, 1, 1) + timedelta(days=rng.randint(0, 2600))])
+        day = rng.choice(days) if rng.random() < 0.5 else rng.randint(0, 1900)
+        sex = rng.choice("MF")
+        length = rng.choice(lengths) if rng.random() < 0.3 else round(rng.uniform(42, 125), 1)
+        position = rng.choice([None, "lying", "standing"])
+        weight = round(rng.uniform(1.5, 30), 2)
+        if rng.random() < 0.4 and day <= 1856:
+            sd = rng.choice([-3, -2, 1, 2, 3])
+            if rng.random() < 0.5:  # weight-for-age on its SD line
+                weight = sd_weight("wfa", sex, day, sd)
+            else:  # weight-for-length/height on its SD line (at a table row: no interpolation)
+                name, (low, high) = ("wfl", (450, 1100)) if day < 731 else ("wfh", (650, 1200))
+                tenths = rng.randint(low, high)
+                shift = 7 if (position == "standing" and 274 <= day < 731) else -7 if (position == "lying" and day >= 731) else 0
+                length = (tenths - shift) / 10
+                weight = sd_weight(name, sex, tenths, sd)
+            weight = round(weight, 3) if rng.random() < 0.5 else weight
+        rows.append({
+            "sex": sex, "birth_date": birth.isoformat(), "measured_on": (birth + timedelta(days=day)).isoformat(),
+            "weight_kg": weight if rng.random() < 0.95 else None,
+            "length_height_cm": length if rng.random() < 0.85 else None, "position": position,
+            "head_circumference_cm": round(rng.uniform(30, 56), 1), "muac_cm": round(rng.uniform(9, 24), 1),
+            "oedema": rng.random() < 0.03,
+        })
+    return rows
+
+
+def test_server_matches_an_independent_who_reference_on_dates_and_at_every_boundary():
+    """The calculator against tests/data/who_reference.py (written from WHO's method and domain.md,
+    none of the project's code) on rows at the switch days, the tables' ends and the Permenkes
+    cut-offs, ages given as dates across leap years: z-scores, flags and categories exactly."""
+    from datetime import date
+
+    reference = _who_reference().reference
+    rows = _boundary_rows(11, 20_000)
+    problems = []
+    for row, got in zip(rows, calculate_many(rows)):
+        day = (date.fromisoformat(row["measured_on"]) - date.fromisoformat(row["birth_date"])).days
+        want = reference(row["sex"], day, row["weight_kg"], row["length_height_cm"], row["position"],
+                         row["head_circumference_cm"], row["muac_cm"], row["oedema"])
+        if {k: got[k] for k in want} != want or got["age_days"] != day:
+            problems.append((row, want, got))
+    assert problems[:3] == []
+    cut_offs = sum(1 for r in calculate_many(rows) if any(v in (-3.0, -2.0, 1.0, 2.0, 3.0) for v in r["zscores"].values()))
+    assert cut_offs > 1000  # the rows do reach the cut-offs
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_javascript_engine_agrees_on_dates_boundaries_and_cut_offs(tmp_path):
+    """growth.js and the server on the same boundary rows (``_boundary_rows``), ages as dates,
+    plus absurd values whose z-scores overflow."""
+    rows = _boundary_rows(12, 8_000) + [
+        {"sex": "M", "age_days": 100, "weight_kg": 1e308, "length_height_cm": 60},
+        {"sex": "F", "age_days": 400, "weight_kg": 9, "length_height_cm": 1e-300},
+        {"sex": "F", "age_days": 800, "weight_kg": 1e-300, "length_height_cm": 1e300, "muac_cm": 1e300}]
+    (tmp_path / "rows.json").write_text(json.dumps(rows))
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "run.mjs").write_text(
+        "import { readFileSync } from 'node:fs';\n"
+        f"import {{ calculateMany }} from '{(root / 'static/pwa/js/growth.js').as_uri()}';\n"
+        f"const dir = '{root / 'static/pwa/data/who'}';\n"
+        "const names = ['wfa','lhfa','wfl','wfh','bfa','hcfa','acfa'];\n"
+        "const tables = Object.fromEntries(names.map(n => [n, JSON.parse(readFileSync(`${dir}/${n}.json`))]));\n"
+        f"const rows = JSON.parse(readFileSync('{tmp_path / 'rows.json'}'));\n"
+        "process.stdout.write(JSON.stringify(calculateMany(rows, tables)));\n")
+    done = subprocess.run(["node", str(tmp_path / "run.mjs")], capture_output=True, text=True, check=True)
+    phone, server = json.loads(done.stdout), calculate_many(rows)
+    assert [(r, p, s) for r, p, s in zip(rows, phone, server) if p != s][:3] == []
