@@ -383,7 +383,7 @@ def _field_value(row: Mapping, field: str):
     if field == "age_days":
         return _age_days(row)
     if field == "position":
-        if value not in POSITIONS:
+        if not (value is None or isinstance(value, str)) or value not in POSITIONS:  # a list: unhashable
             raise GrowthInputError("position", 'must be "lying" or "standing"')
         return POSITIONS[value]
     if field == "oedema":

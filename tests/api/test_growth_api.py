@@ -162,3 +162,14 @@ def test_a_z_score_that_overflows_is_null_with_remeasure_and_the_answer_is_valid
     assert results[0]["zscores"]["bfa"] is None and results[1]["zscores"]["bfa"] is None
     assert results[0]["flags"]["wfa"] is True and results[0]["flags"]["wfl"] is True  # huge, still flagged
     assert "length_height_out_of_range" not in results[0]["warnings"]  # 60 cm is in the table
+
+
+@pytest.mark.parametrize("position", [["lying"], {"lying": True}])
+def test_a_position_that_is_a_list_or_an_object_is_a_row_error_not_a_500(client, position):
+    """A spreadsheet tool that sends a cell as a list ({"position": ["lying"]}) got a 500 for the
+    whole request: the check looked the list up in a dict (unhashable)."""
+    rows = [{"sex": "F", "age_days": 100, "length_height_cm": 60, "position": position}, {"sex": "F", "age_days": 100}]
+    resp = client.post(URL, json={"measurements": rows})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    results = resp.get_json()["results"]
+    assert results[0] == {"errors": {"position": ['harus "lying" (berbaring) atau "standing" (berdiri)']}} and "zscores" in results[1]
