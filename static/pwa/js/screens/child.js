@@ -199,9 +199,14 @@ export async function render(ctx, childId) {
   const area = await ctx.area(child);
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
-  const invite = h('p', { id: 'invite', 'aria-live': 'polite' }, inviteText(ctx.invites?.get(child.id)));
-  // the screen may be drawn again meanwhile (a sync that ends redraws it): write where it is now
-  const say = (text) => { (document.getElementById('invite') ?? invite).textContent = text; };
+  const invite = h('p', { id: 'invite', 'aria-live': 'polite', 'data-child': child.id }, inviteText(ctx.invites?.get(child.id)));
+  // the screen may be drawn again meanwhile (a sync that ends redraws it): write where it is now, if
+  // it is still this child's (on a slow link she may have gone on to the next child: the code is
+  // kept in ctx.invites and shown when this child's screen is drawn again, never under another's)
+  const say = (text) => {
+    const shown = document.getElementById('invite');
+    (shown?.dataset.child === child.id ? shown : invite).textContent = text;
+  };
   const exported = h('p', { id: 'export-status', role: 'status' });
   const parents = child._pending ? null : parentsPanel(ctx, child); // a child not sent yet has no one linked
   const head = h('div', { class: 'child-head' },

@@ -1,0 +1,43 @@
+"""A kader's posyandu day on a slow phone: what she sees stays about the child on screen."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, open_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+# The phone's network holds every invitation asked for until the test lets it through (a slow 2G link).
+HOLD_INVITATIONS = """
+(() => {
+  const send = window.fetch.bind(window);
+  window.__released = 0;
+  window.fetch = (url, init = {}) => (String(url).endsWith('/invitations') && init.method === 'POST'
+    ? new Promise((go) => { window.__release = go; }).then(() => { window.__released += 1; return send(url, init); })
+    : send(url, init));
+})();
+"""
+
+
+def test_an_invitation_code_that_arrives_late_is_not_shown_under_another_child(live_server, new_context):
+    ctx = new_context()
+    ctx.add_init_script(HOLD_INVITATIONS)
+    page = ctx.new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    first, second = live_server.api("GET", "/children?limit=2", "kader1").get_json()["items"]
+
+    open_child(page, first["name"])
+    page.get_by_role("button", name="Undang orang tua").click()
+    page.wait_for_function("() => typeof window.__release === 'function'")
+    # while the code is on its way she goes on to the next child
+    open_child(page, second["name"])
+    page.evaluate("() => window.__release()")
+    page.wait_for_function("() => window.__released === 1")
+    page.wait_for_timeout(1000)  # the answer arrives and is handled
+    expect(page.locator("#invite")).not_to_contain_text("Kode untuk orang tua")
+
+    # the code is the first child's: shown on her screen
+    open_child(page, first["name"])
+    expect(page.locator("#invite")).to_contain_text("Kode untuk orang tua")
