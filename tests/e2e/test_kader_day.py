@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, offline_with_new_child, open_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -41,3 +41,16 @@ def test_an_invitation_code_that_arrives_late_is_not_shown_under_another_child(l
     # the code is the first child's: shown on her screen
     open_child(page, first["name"])
     expect(page.locator("#invite")).to_contain_text("Kode untuk orang tua")
+
+
+def test_the_birth_weight_is_shown_with_a_decimal_comma_when_the_child_is_edited(live_server, new_context):
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader2", "Bayi Koma", days_old=3,
+                                                 **{"Berat lahir (kg)": "3,25"})
+    page.get_by_role("link", name="Ubah data anak").click()
+    page.get_by_role("heading", name="Ubah data anak").wait_for()
+    expect(page.get_by_label("Berat lahir (kg)")).to_have_value("3,25")
+    page.get_by_role("button", name="Simpan").click()  # saved again unchanged: still 3.25 kg
+    page.get_by_role("heading", name="Bayi Koma", exact=True).wait_for()
+    ctx.set_offline(False)
+    wait_synced(page)
+    assert live_server.api("GET", f"/children/{child_id}", "kader2").get_json()["birth_weight_kg"] == 3.25

@@ -88,6 +88,9 @@ export function recordIds() {
   };
 }
 
+/** A number as the user writes it ("7,25" in Bahasa Indonesia), empty for none. */
+const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
+
 export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
   const c = existing ?? {};
@@ -102,7 +105,7 @@ export async function childForm(ctx, childId) {
     field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 16 }),
     field({ label: t('phone'), name: 'guardian_phone', type: 'tel', value: c.guardian_phone }),
     field({ label: t('address'), name: 'address', value: c.address }),
-    field({ label: t('birth_weight'), name: 'birth_weight_kg', inputmode: 'decimal', value: c.birth_weight_kg }),
+    field({ label: t('birth_weight'), name: 'birth_weight_kg', inputmode: 'decimal', value: numberText(c.birth_weight_kg) }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: existing ? `#/child/${childId}` : '#/' }, t('cancel'))));
   const id = childId ?? crypto.randomUUID();
@@ -139,9 +142,6 @@ export async function childForm(ctx, childId) {
   if (existing) await showRefused(ctx, form, 'child', childId);
   return form;
 }
-
-/** A number as the user writes it ("7,25" in Bahasa Indonesia), empty for none. */
-const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
 /** A health worker's N/T over the computed one, for a weighing whose weight gain gives N or T
  * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM):
