@@ -207,3 +207,30 @@ test('the KMS ends at 60 months: a weighing at 61 months shows no N/T, 2T or ref
   assert.equal(panel.find((e) => e.attributes['data-key'] === 'trend').length, 0);
   assert.ok(!panel.textContent.includes('undefined') && !panel.textContent.includes('trend_'));
 });
+
+test('the result names length for a baby (PB/U, BB/PB) and height from 2 years (TB/U, BB/TB), as Permenkes 2/2020', async () => {
+  const { assess } = await import('../../static/pwa/js/assess.js');
+  const { statusPanel } = await import('../../static/pwa/js/screens/child.js');
+  const names = (panel) => Object.fromEntries(['tb_u', 'bb_tb'].map((k) => [k,
+    panel.find((e) => e.attributes['data-key'] === k)[0].find((e) => e.attributes.class === 'status-name')[0].textContent]));
+  const baby = { id: 'b1', sex: 'M', birth_date: '2026-11-29' }; // 2 days old, measured lying
+  const newborn = { id: 'n', child_id: 'b1', measured_on: '2026-12-01', weight_kg: 3.3, length_height_cm: 50.1 };
+  assert.deepEqual(names(statusPanel(assess({ child: baby, m: newborn, history: [newborn], tables, on: newborn.measured_on }))),
+    { tb_u: 'PB/U (panjang menurut umur)', bb_tb: 'BB/PB (berat menurut panjang)' });
+  const girl3 = { id: 'g3', sex: 'F', birth_date: '2023-06-01' }; // 3 years, standing
+  const standing = { id: 's', child_id: 'g3', measured_on: '2026-06-02', weight_kg: 14, length_height_cm: 95 };
+  assert.deepEqual(names(statusPanel(assess({ child: girl3, m: standing, history: [standing], tables, on: standing.measured_on }))),
+    { tb_u: 'TB/U (tinggi menurut umur)', bb_tb: 'BB/TB (berat menurut tinggi)' });
+});
+
+test("a parent reads her baby's length as 'panjang badan', not height", async () => {
+  const { child: parentChild } = await import('../../static/pwa/js/screens/parent.js');
+  const kid = { id: 'c7', sex: 'F', birth_date: '2026-06-01', name: 'Ayu Lestari', posyandu_id: 'p1' };
+  const measurements = [{ id: 'm7', child_id: 'c7', measured_on: '2026-12-01', weight_kg: 7.2, length_height_cm: 65 }];
+  const ctx = { bundle: async () => ({ child: kid, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+    schedule: async () => null, area: async () => null, online: () => false };
+  const screen = await parentChild(ctx, 'c7');
+  const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.localName === 'p').map((p) => p.textContent);
+  assert.ok(plain.includes('Panjang badan Ayu normal untuk umurnya.'), plain.join(' | '));
+  assert.ok(plain.some((p) => p.startsWith('Berat dibanding panjang badan: ')), plain.join(' | '));
+});

@@ -17,6 +17,11 @@ const stamp = (m) => (m.created_at ? `0${instantKey(m.created_at) ?? m.created_a
 export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1
   : stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0);
 
+/** Whether a result's length indices are by length (PB, the child measured lying) rather than
+ * height (TB): under 731 days, the split of the z-scores (wfl before wfh, domain.md). Permenkes
+ * 2/2020 names them PB/U and BB/PB then, TB/U and BB/TB from 2 years. */
+export const byLength = (growth) => (growth?.age_days != null ? growth.age_days < 731 : growth?.zscores?.wfl != null);
+
 /** Colour class of a status category: ok (green), warn (amber), bad (red). */
 export function tone(category) {
   if (!category) return 'none';

@@ -1,7 +1,7 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatDate, formatDateTime, formatNumber, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
-import { assess, byDate, dueToday, growthOf, kmsOf, tone } from '../assess.js';
+import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
@@ -9,6 +9,9 @@ import { allPages } from '../api.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
+/** A status's name on the result: a baby's length indices as PB/U and BB/PB (assess.byLength). */
+const LENGTH_NAMES = { tb_u: 'pb_u', bb_tb: 'bb_pb' };
+const statusName = (key, growth) => t(byLength(growth) ? LENGTH_NAMES[key] ?? key : key);
 const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 
 /** One child's point on chart `ind` as text, for its description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'. */
@@ -29,7 +32,7 @@ export function statusPanel(result) {
       const cat = growth.status?.[key];
       if (!cat) continue;
       items.push(h('li', { class: `status ${tone(cat)}`, 'data-key': key },
-        h('span', { class: 'status-name' }, t(key)), h('strong', { class: 'status-value' }, category(cat))));
+        h('span', { class: 'status-name' }, statusName(key, growth)), h('strong', { class: 'status-value' }, category(cat))));
     }
   }
   if (kms?.trend) { // none past the KMS (over 60 months)

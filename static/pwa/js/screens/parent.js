@@ -2,7 +2,7 @@
 // child's data to download and who has read it (UU 27/2022 PDP), online.
 import { category, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, showErrors, todayIso } from '../ui.js';
-import { dueToday, latest, nextDose, tone } from '../assess.js';
+import { byLength, dueToday, latest, nextDose, tone } from '../assess.js';
 import { describe, regionLookups } from '../access-log.js';
 import { cardPanel, chartsPanel, exportButton } from './child.js';
 
@@ -12,12 +12,13 @@ function plainStatus(child, last) {
   if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
   const s = last.growth.status;
   const first = child.name.split(' ')[0];
+  const lying = byLength(last.growth); // a baby's length (panjang badan), not height
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
     last.m.oedema === true ? h('p', { class: 'plain bad' }, t('plain_oedema', { name: first })) : null,
     s.bb_u ? h('p', { class: `plain ${tone(s.bb_u)}` }, t('plain_wfa', { name: first, what: plain(s.bb_u) })) : null,
-    s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t('plain_tb', { name: first, what: plain(s.tb_u) })) : null,
-    s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t('plain_bbtb', { what: plain(s.bb_tb) })) : null,
+    s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })) : null,
+    s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })) : null,
     h('p', { class: 'muted' }, t('plain_last', { date: formatDate(last.m.measured_on) })),
   ];
 }
