@@ -54,3 +54,19 @@ def test_the_birth_weight_is_shown_with_a_decimal_comma_when_the_child_is_edited
     ctx.set_offline(False)
     wait_synced(page)
     assert live_server.api("GET", f"/children/{child_id}", "kader2").get_json()["birth_weight_kg"] == 3.25
+
+
+def test_a_sync_that_failed_is_not_shown_as_synced(live_server, new_context):
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    # the server is in trouble: every pull answers 503 (nothing waits to be sent)
+    page.route("**/api/v1/sync/pull*", lambda route: route.fulfill(
+        status=503, content_type="application/problem+json",
+        body='{"type": "about:blank", "title": "Service Unavailable", "status": 503}'))
+    page.goto(page.url.split("#")[0] + "#/sync")
+    page.locator("#sync-now").click()
+    expect(page.locator("#sync-error")).to_contain_text("Sinkron gagal")
+    expect(page.locator("#sync-chip")).to_have_text("Sinkron gagal")
+    expect(page.locator("#sync-chip")).to_have_class("chip chip-bad")

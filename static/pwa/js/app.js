@@ -143,15 +143,21 @@ function chipText(s, c) {
   if (c.attention) return t('need_attention', { n: c.attention });
   if (c.waiting) return `${navigator.onLine ? '' : `${t('offline')} · `}${t('waiting', { n: c.waiting })}`;
   if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');
-  return navigator.onLine ? t('synced') : t('offline');
+  if (!navigator.onLine) return t('offline');
+  return failed(s) ? t('sync_failed') : t('synced');
 }
+
+/** The last sync did not go through while the phone is online (the server in trouble, a captive
+ * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
+const failed = (s) => s.phase === 'error' || s.phase === 'login_required';
 
 function onSyncState(s) {
   const before = ctx.syncState.phase;
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
   chip.textContent = chipText(s, s);
-  chip.className = `chip ${s.conflicts || s.attention ? 'chip-bad' : s.waiting ? 'chip-wait' : 'chip-ok'}`;
+  chip.className = `chip ${s.conflicts || s.attention ? 'chip-bad' : s.waiting ? 'chip-wait'
+    : navigator.onLine && failed(s) ? 'chip-bad' : 'chip-ok'}`;
   chip.hidden = false;
   chip.dataset.phase = s.phase;
   if (s.phase === 'done' && before !== 'done') {

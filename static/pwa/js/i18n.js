@@ -48,6 +48,7 @@ const W = {
     '{n} records are only on this phone: no sync for {days} days. Find a signal and sync, so they are not lost if the phone breaks or is lost.'],
   synced: ['Tersinkron', 'Synced'],
   syncing: ['Menyinkron…', 'Syncing…'],
+  sync_failed: ['Sinkron gagal', 'Sync failed'],
   pulling: ['Mengunduh… {n} data', 'Downloading… {n} records'],
   offline: ['Tanpa sinyal', 'Offline'],
   need_attention: ['{n} perlu perhatian', '{n} need attention'],
