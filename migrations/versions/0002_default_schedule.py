@@ -13,8 +13,8 @@ Why a snapshot embedded here rather than reading
 migration is history. Run in 2027 on a fresh database it must insert the same
 row it inserted in 2024, whatever the package's JSON has become by then (later
 schedules are published as new versions through the API or ``flask
-load-schedule``, never by editing this file). The snapshot is the bundled
-2024.1 document (which the PWA also ships) plus two things the server needs:
+load-schedule``, never by editing this file). The snapshot is the 2024.1
+document first bundled with the package plus two things the server needs:
 
 * ``doses_per_vial`` for the presentations the programme uses (Bio Farma):
   HB0 Uniject 1, BCG 20, bOPV 20, DPT-HB-Hib (Pentabio) 5, MR 10. PCV, RV,
@@ -25,7 +25,10 @@ load-schedule``, never by editing this file). The snapshot is the bundled
   2018: 51.01-51.08 and Kota Denpasar 51.71) instead of ``endemic_only``,
   which no configuration fills in, so "JE only where the schedule says" holds.
 
-Hence version "2024.2". ``insert_default`` is also what the test fixtures call
+Hence version "2024.2". The bundled files (``posyandu/immunisation/data``, copied
+to ``static/pwa/data`` by ``scripts/pwa_precache.py``) hold this same document, so a phone that has
+not fetched the schedule yet computes what the server does (tests/unit/test_schedule.py checks
+they stay equal). ``insert_default`` is also what the test fixtures call
 after emptying the tables, so tests see exactly what a fresh database holds.
 """
 import json

@@ -100,7 +100,7 @@ test('vials are counted only where doses_per_vial is configured', () => {
   const withVials = { ...schedule, vaccines: schedule.vaccines.map((v) => (v.code === 'MR' ? { ...v, doses_per_vial: 10 } : v)) };
   const children = Array.from({ length: 12 }, (_, n) => ({ child_id: String(n), birth_date: '2023-01-01', given: [] }));
   const totals = Object.fromEntries(dueOn(withVials, children, '2024-04-01').totals.map((t) => [t.vaccine, t]));
-  assert.deepEqual([totals.MR.doses, totals.MR.vials, totals.OPV.vials], [12, 2, null]);
+  assert.deepEqual([totals.MR.doses, totals.MR.vials, totals.PCV.vials], [12, 2, null]); // PCV's vial size is left null
 });
 
 test('a document that is not a schedule is refused', () => {
@@ -120,9 +120,9 @@ test('a card copy offers the doses the child could have had by today and the pho
   // a day before IPV 1's minimum age (98 days = 18 April) it is not offered yet
   assert.ok(!copyableDoses(bundled, '2025-01-10', [], '2025-04-17').some((r) => r.vaccine === 'IPV'));
   assert.ok(copyableDoses(bundled, '2025-01-10', [], '2025-04-18').some((r) => r.vaccine === 'IPV'));
-  // in an endemic kabupaten JE is offered once the child is 9 months old
-  const endemic = { kabupaten: '35.25', endemic: ['JE'] };
-  assert.ok(copyableDoses(bundled, '2024-01-10', [], '2024-10-10', { area: endemic }).some((r) => r.vaccine === 'JE'));
+  // in a kabupaten JE's entry lists (Bali) it is offered once the child is 9 months old; not in Gresik
+  assert.ok(copyableDoses(bundled, '2024-01-10', [], '2024-10-10', { area: { kabupaten: '51.04' } }).some((r) => r.vaccine === 'JE'));
+  assert.ok(!copyableDoses(bundled, '2024-01-10', [], '2024-10-10', { area: { kabupaten: '35.25' } }).some((r) => r.vaccine === 'JE'));
   assert.ok(!copyableDoses(bundled, '2024-01-10', [], '2024-10-10').some((r) => r.vaccine === 'JE'));
 });
 

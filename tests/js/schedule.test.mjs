@@ -27,8 +27,8 @@ const mrDue = (schedule) => dueToday({ child: { id: 'c', birth_date: '2024-06-10
 test('before the first fetch the bundled schedule is used', async () => {
   const db = memDb();
   const s = await currentSchedule(db, bundledFile);
-  assert.deepEqual([s.version, s.origin, s.fetched_at], ['2024.1', 'bundled', null]);
-  assert.equal(mrDue(s), false); // 8 months old: MR 1 only from 9 months in 2024.1
+  assert.deepEqual([s.version, s.origin, s.fetched_at], ['2024.2', 'bundled', null]);
+  assert.equal(mrDue(s), false); // 8 months old: MR 1 only from 9 months in 2024.2
 });
 
 test('a fetched schedule is kept in the user database and used from then on, offline too', async () => {

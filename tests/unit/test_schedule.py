@@ -55,7 +55,7 @@ def test_default_schedule_is_the_2024_table_of_domain_md():
         3: ["OPV 3", "DPT-HB-Hib 2", "PCV 2", "RV 2"], 4: ["OPV 4", "DPT-HB-Hib 3", "RV 3", "IPV 1"],
         9: ["MR 1", "IPV 2"], 10: ["JE"], 12: ["PCV 3"], 18: ["DPT-HB-Hib 4", "MR 2"],
     }
-    assert (SCHEDULE.version, SCHEDULE.valid_from) == ("2024.1", date(2024, 1, 1))
+    assert (SCHEDULE.version, SCHEDULE.valid_from) == ("2024.2", date(2024, 1, 1))
 
 
 def test_minimum_intervals_are_four_weeks_between_primary_doses():
@@ -85,7 +85,10 @@ def test_idl_and_baduta_flags_follow_the_indicator_definitions():
 
 
 def test_je_is_offered_only_where_endemic_and_every_entry_names_its_source():
-    assert [e.vaccine for e in SCHEDULE.entries if e.endemic_only] == ["JE"]
+    # JE is routine in all of Bali (51.01-51.08, Kota Denpasar 51.71); no entry waits for an "endemic" setting
+    assert [(e.vaccine, e.areas) for e in SCHEDULE.entries if e.areas is not None] == [
+        ("JE", ("5101", "5102", "5103", "5104", "5105", "5106", "5107", "5108", "5171"))]
+    assert not any(e.endemic_only for e in SCHEDULE.entries)
     assert all(e.source for e in SCHEDULE.entries)
 
 
@@ -97,7 +100,9 @@ def test_supplement_configuration_defaults():
 
 
 def test_schedule_round_trips_through_its_json_document():
-    assert schedule_to_dict(SCHEDULE) == DOC
+    areas_as_stored = doc_with(lambda d: [e.update(areas=[kabupaten_of(a) for a in e["areas"]])
+                                          for e in d["entries"] if e["areas"]])  # '51.71' is kept as '5171'
+    assert schedule_to_dict(SCHEDULE) == areas_as_stored
     assert schedule_from_dict(schedule_to_dict(SCHEDULE)) == SCHEDULE
 
 
@@ -254,3 +259,17 @@ def test_each_dose_of_the_2024_schedule_has_its_satusehat_programme():
     got = {(e.vaccine, e.dose): programme_of(e) for e in schedule.entries}
     assert got[("HB0", 1)] == got[("BCG", 1)] == got[("MR", 1)] == got[("RV", 3)] == got[("PCV", 2)] == "IM-Dasar"
     assert got[("DPT-HB-Hib", 4)] == got[("MR", 2)] == got[("PCV", 3)] == "IM-Baduta"
+
+
+def test_the_bundled_schedule_is_the_one_a_fresh_database_installs():
+    """The phone's file (static/pwa/data, copied from the server's by scripts/pwa_precache.py) is what it
+    computes with before its first fetch: it must be the version migration 0002 installs (2024.2, vial
+    sizes, JE for Bali), or a phone offline from the start shows a due list the server does not."""
+    import importlib.util  # noqa: PLC0415
+
+    path = ROOT / "migrations" / "versions" / "0002_default_schedule.py"
+    spec = importlib.util.spec_from_file_location("migration_0002_for_bundled", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert DOC == migration.SCHEDULE_2024
+    assert json.loads((ROOT / "static/pwa/data/schedule-2024.json").read_text(encoding="utf-8")) == migration.SCHEDULE_2024
