@@ -68,6 +68,13 @@ def version_in_force(session: Any, on: date) -> ScheduleVersion | None:
     return row or session.scalar(active.order_by(ScheduleVersion.valid_from, ScheduleVersion.id).limit(1))
 
 
+def active_versions(session: Any) -> list[ScheduleVersion]:
+    """Every active version, oldest ``valid_from`` first (then by id): what ``version_in_force`` chooses
+    from, sent to phones so they choose a dose's version by its date as the server does."""
+    return list(session.scalars(select(ScheduleVersion).where(ScheduleVersion.active.is_(True))
+                                .order_by(ScheduleVersion.valid_from, ScheduleVersion.id)))
+
+
 def schedule_in_force(session: Any, on: date) -> Schedule:
     """The one answer to "which schedule applies on this date" (cards, due lists, dose rules, reports,
     FHIR): the version in force, or the bundled 2024 schedule when the table holds none."""

@@ -14,7 +14,8 @@ from posyandu.immunisation import cards, operations
 from posyandu.immunisation.models import ScheduleVersion
 from posyandu.immunisation.schedule import load_default_schedule, schedule_to_dict
 from posyandu.immunisation.schemas import (DueListArgs, DueListSchema, ImmunisationCardSchema, OnDateArgs,
-                                           ScheduleVersionInSchema, ScheduleVersionPage, ScheduleVersionSchema)
+                                           ScheduleInForceSchema, ScheduleVersionInSchema, ScheduleVersionPage,
+                                           ScheduleVersionSchema)
 from posyandu.pagination import PageArgs, paginate
 from posyandu.validators import local_today, today
 
@@ -46,10 +47,14 @@ def _version(version_id: int) -> ScheduleVersion:
 class ScheduleInForce(MethodView):
     @roles_required(*READERS)
     @blp.arguments(OnDateArgs, location="query")
-    @blp.response(200, ScheduleVersionSchema)
+    @blp.response(200, ScheduleInForceSchema)
     def get(self, args):
-        """The schedule in force on ``on`` (default today), for every signed-in user (the PWA keeps a copy)."""
-        return operations.version_in_force(db.session, args["on"] or today()) or _bundled()
+        """The schedule in force on ``on`` (default today), for every signed-in user, with every active
+        version (``versions``): the PWA keeps them all and judges each dose by the version of its date."""
+        versions = operations.active_versions(db.session) or [_bundled()]
+        row = operations.version_in_force(db.session, args["on"] or today()) or versions[0]
+        return SimpleNamespace(**{k: getattr(row, k) for k in ("id", "name", "valid_from", "active", "created_at",
+                                                             "created_by", "document")}, versions=versions)
 
 
 @blp.route("/immunisation/schedule/versions")

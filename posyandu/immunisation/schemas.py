@@ -95,6 +95,15 @@ class ScheduleVersionSchema(ScheduleVersionSummarySchema):
                                                     "supplements"})
 
 
+class ScheduleInForceSchema(ScheduleVersionSchema):
+    versions = fields.List(fields.Nested(ScheduleVersionSchema), metadata={"description": (
+        "Every active version (this one included), oldest valid_from first, then by id. A dose is judged by "
+        "the version in force on the day it was given: the newest of these whose valid_from is on or before "
+        "that day (the later id on a tie), or the oldest before every one; a card or due list on a day by the "
+        "version in force that day. Clients that judge offline (the PWA) keep them all and choose the same "
+        "way. The bundled default alone (id null) when no version is stored.")})
+
+
 class ScheduleVersionInSchema(Schema):
     document = fields.Dict(required=True, metadata={"description": "A whole schedule document; every problem "
                                                                    "is answered under errors['document.<path>']"})

@@ -1,0 +1,93 @@
+"""Which schedule version judges a dose, and the versions the phone holds (both databases).
+
+The cases in tests/data/schedule_versions_cases.json are where two versions disagree; the same cases run
+on the phone's code in tests/js/schedule-versions.test.mjs, so a dose the phone accepts offline is the
+dose the server accepts, whatever its date."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_immunisation_api import card, codes, record
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = json.loads((ROOT / "tests/data/schedule_versions_cases.json").read_text(encoding="utf-8"))
+BASE = json.loads((ROOT / FIXTURE["base"]).read_text(encoding="utf-8"))
+SCHEDULE = "/api/v1/immunisation/schedule"
+
+
+def document_of(version: dict) -> dict:
+    """The fixture's version: the base document with its version, valid_from and entry fields replaced."""
+    doc = copy.deepcopy(BASE)
+    doc.update(version=version["version"], valid_from=version["valid_from"])
+    for change in version.get("set", []):
+        entry = next(e for e in doc["entries"] if (e["vaccine"], e["dose"]) == (change["vaccine"], change["dose"]))
+        entry.update({k: v for k, v in change.items() if k not in ("vaccine", "dose")})
+    return doc
+
+
+@pytest.fixture
+def versions(client, world):
+    """The fixture's versions after the first (which a fresh database holds), published by the admin."""
+    first = client.get(SCHEDULE, headers=world.headers("admin")).get_json()
+    assert (first["version"], first["valid_from"]) == (FIXTURE["versions"][0]["version"], FIXTURE["versions"][0]["valid_from"])
+    for version in FIXTURE["versions"][1:]:
+        made = client.post(SCHEDULE + "/versions", json={"document": document_of(version), "active": version["active"]},
+                           headers=world.headers("admin"))
+        assert made.status_code == 201, made.get_json()
+
+
+def version_on(client, world, on):
+    return client.get(f"{SCHEDULE}?on={on}", headers=world.headers("kader1")).get_json()["version"]
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=[c["id"] for c in FIXTURE["cases"]])
+def test_a_dose_is_judged_by_the_version_in_force_on_its_own_date(client, world, make_child, versions, case):
+    i = case["input"]
+    child = make_child(name="Anak Buku KIA", birth_date=i["birth_date"])
+    if case["kind"] == "validate_dose":
+        new = i["new"]
+        assert version_on(client, world, new["given_on"]) == case["expected"]["version"]
+        resp = record(client, world, child["id"], new["vaccine"], new["dose"], new["given_on"], source="record")
+        expected = case["expected"]["codes"]
+        assert resp.status_code == (422 if expected else 201), resp.get_json()
+        assert (codes(resp) if expected else []) == expected, case["explain"]
+    elif case["kind"] == "copied":
+        found = {}
+        for d in sorted(i["copied"], key=lambda d: (d["given_on"], d["dose"])):  # the phone sends them in date order
+            resp = record(client, world, child["id"], d["vaccine"], d["dose"], d["given_on"], source="record")
+            if resp.status_code != 201:
+                found[f"{d['vaccine']}|{d['dose']}"] = codes(resp)
+        assert found == case["expected"]["problems"], case["explain"]
+    else:
+        body = card(client, world, child["id"], i["as_of"])
+        assert body["schedule_version"] == case["expected"]["schedule_version"]
+        for label, want in case["expected"]["entries"].items():
+            assert {k: body["by_label"][label][k] for k in want} == want, case["explain"]
+
+
+def test_the_schedule_answer_carries_every_active_version_for_the_phone(client, world, versions):
+    """GET /immunisation/schedule: besides the version in force, ``versions``: every active version, oldest
+    valid_from first, with its id and document, so a phone picks a dose's version by its date offline."""
+    body = client.get(SCHEDULE, headers=world.headers("kader1")).get_json()
+    held = body["versions"]
+    assert [(v["id"], v["version"], v["valid_from"], v["active"]) for v in held] == [
+        (1, "2024.2", "2024-01-01", True), (2, "2025.1", "2025-07-01", True)]  # 2025.9 is withdrawn
+    mr1 = next(e for e in held[1]["document"]["entries"] if (e["vaccine"], e["dose"]) == ("MR", 1))
+    assert (mr1["min_age"], held[0]["document"]["version"], held[1]["document"]["version"]) == (
+        {"months": 8}, "2024.2", "2025.1")
+    # a withdrawn version comes back when activated; the answer of another day lists the same versions
+    assert client.post(f"{SCHEDULE}/versions/3/activate", headers=world.headers("admin")).status_code == 200
+    on_old_day = client.get(f"{SCHEDULE}?on=2024-06-01", headers=world.headers("parent1")).get_json()
+    assert on_old_day["version"] == "2024.2"
+    assert [v["version"] for v in on_old_day["versions"]] == ["2024.2", "2025.1", "2025.9"]
+
+
+def test_the_openapi_document_describes_the_versions_field(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    ref = spec["paths"]["/api/v1/immunisation/schedule"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    schema = spec["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    assert "versions" in schema["properties"] and "description" in schema["properties"]["versions"]
