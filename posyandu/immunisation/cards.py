@@ -67,7 +67,10 @@ SUPPLEMENT_COLUMNS = (Supplement.child_id, Supplement.kind, Supplement.given_on,
 
 def child_card(child: Child, on: date) -> dict[str, Any]:
     """Every schedule dose's status on ``on`` with its dates, IDL and Baduta Lengkap, and the vitamin A /
-    deworming due that day; records dated after ``on`` are left out."""
+    deworming due that day; records dated after ``on`` are left out. The version in force on ``on``
+    decides: a dose still to give would be given on or after that day, and is judged then by that
+    version (``operations.check_immunisation``), so ``can_give`` and the dates agree with what the server
+    accepts; a dose given stays given whichever version judged it (the PWA's card does the same)."""
     if on < child.birth_date:
         raise ValidationFailed(errors={"on": [Msg("must not be before the child's birth date",
                                                   "tidak boleh sebelum tanggal lahir anak")]})

@@ -2,7 +2,7 @@
 // status, N/T against last month with the KBM, BGM/2T and referral, re-measure warnings,
 // and what is due today. Pure: records and tables in, plain values out.
 import { calculate, effectiveTrend, kmsStatus, trend } from './growth.js';
-import { immunisationCard, supplementsDue } from './due.js';
+import { immunisationCard, scheduleOn, supplementsDue } from './due.js';
 import { instantKey } from './instant.js';
 
 const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
@@ -130,8 +130,9 @@ export function assess({ child, m, history = [], immunisations = [], supplements
 
 /** Doses that may be given today (immunisation card) and vitamin A / deworming of this round. A dose
  * allowed before its recommended age is 'early' (the card's 'upcoming'), as in the due list (dueOn). */
-export function dueToday({ child, immunisations = [], supplements = [], schedule, area = null, on }) {
-  if (!schedule || on < child.birth_date) return { doses: [], supplements: [], card: null };
+export function dueToday({ child, immunisations = [], supplements = [], schedule: kept, area = null, on }) {
+  if (!kept || on < child.birth_date) return { doses: [], supplements: [], card: null };
+  const schedule = scheduleOn(kept, on); // the version in force that day, as the server judges a dose of it
   const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
   const card = immunisationCard(schedule, child.birth_date, given, on, { area });
   // a dose recorded on a later day is not offered for an earlier one (a doses form dated back): the

@@ -1,7 +1,7 @@
 // The posyandu day's due list ("Sasaran hari ini"), offline: the same children, doses, vials and
 // order as GET /api/v1/posyandu/{id}/due-list (posyandu/immunisation/cards.py due_list), built
 // from the local records with due.js (dueOn mirrors due.py due_on, supplementsDue supplements.py).
-import { addMonths, completedMonths, dueOn, supplementsDue } from './due.js';
+import { addMonths, completedMonths, dueOn, scheduleOn, supplementsDue } from './due.js';
 
 export const UNDER_FIVE_MONTHS = 60;
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
@@ -33,7 +33,8 @@ export function underFives(children, posyanduId, on) {
  * (vials only where the schedule gives doses_per_vial) and the supplements to bring.
  * `area(child)` gives a child's area (see areaOf).
  */
-export function dueList(schedule, { children, immunisations = [], supplements = [], posyanduId, on, area = () => null }) {
+export function dueList(kept, { children, immunisations = [], supplements = [], posyanduId, on, area = () => null }) {
+  const schedule = scheduleOn(kept, on); // the version in force on the day (cards.py due_list)
   const kids = underFives(children, posyanduId, on);
   const [doses, given] = [group(immunisations), group(supplements)];
   const plan = dueOn(schedule, kids.map((c) => ({

@@ -52,6 +52,10 @@ export function loadSchedule(doc) {
   return { ...doc, overdue_after: doc.overdue_after ?? { months: 1 }, entries };
 }
 
+/** The version of a schedule in force on `on` (schedule.js: a schedule kept with its versions has
+ * `on(date)`); a plain schedule document is its own. A dose is judged by the version of its date. */
+export const scheduleOn = (s, on) => (typeof s?.on === 'function' ? s.on(on) : s);
+
 const entryOf = (s, vaccine, dose) => s.entries.find((e) => e.vaccine === vaccine && e.dose === dose) ?? null;
 const dosesOf = (s, vaccine) => s.entries.filter((e) => e.vaccine === vaccine).sort((a, b) => a.dose - b.dose);
 export const label = (s, vaccine, dose) => (dosesOf(s, vaccine).length === 1 ? vaccine : `${vaccine} ${dose}`);
@@ -112,8 +116,10 @@ function dateChecks(givenOn, birthDate, today) {
   return givenOn > today ? [...out, violation('in_future', { given_on: givenOn, today })] : out;
 }
 
-/** Every rule the new dose breaks, in a stable order (Permenkes 12/2017 minimum ages and intervals). */
-export function validateDose(s, birthDate, given, dose, { area = null, today = todayIso() } = {}) {
+/** Every rule the new dose breaks, in a stable order (Permenkes 12/2017 minimum ages and intervals),
+ * by the schedule version in force on the day it was given (scheduleOn). */
+export function validateDose(schedule, birthDate, given, dose, { area = null, today = todayIso() } = {}) {
+  const s = scheduleOn(schedule, dose.given_on);
   const found = dateChecks(dose.given_on, birthDate, today);
   const entry = entryOf(s, dose.vaccine, dose.dose);
   if (!entry) found.push(violation('not_in_schedule', { vaccine: dose.vaccine, dose: dose.dose, version: s.version }));
@@ -183,7 +189,8 @@ export function copyableDoses(s, birthDate, given, today, { area = null } = {}) 
 }
 
 /** Doses copied from a card together ({vaccine, dose, given_on}), checked as the server will check
- * them when they arrive in date order: each against the doses recorded and those copied before it. The
+ * them when they arrive in date order: each against the doses recorded and those copied before it, by
+ * the schedule version in force on its own date (validateDose; a card spans years of versions). The
  * rules each breaks, by `vaccine|dose` (none: not a key), and the doses in the order to save them. */
 export function checkCopied(s, birthDate, given, copied, { area = null, today = todayIso() } = {}) {
   const ordered = [...copied].sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose));
@@ -198,9 +205,11 @@ export function checkCopied(s, birthDate, given, copied, { area = null, today = 
 }
 
 // --- the card ---------------------------------------------------------------------------------
-/** Every schedule entry's status on asOf (records after asOf ignored), with IDL and Baduta Lengkap. */
-export function immunisationCard(s, birthDate, given, asOf, { area = null } = {}) {
+/** Every schedule entry's status on asOf (records after asOf ignored), with IDL and Baduta Lengkap, by
+ * the version in force on asOf: what is still to give is given on or after that day (cards.py child_card). */
+export function immunisationCard(schedule, birthDate, given, asOf, { area = null } = {}) {
   if (asOf < birthDate) throw new RangeError('as_of is before the birth date');
+  const s = scheduleOn(schedule, asOf);
   const first = new Map();
   [...given].filter((g) => g.given_on >= birthDate && g.given_on <= asOf)
     .sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : 0))
@@ -259,7 +268,8 @@ function indicator(entries, kind, deadline, asOf) {
 }
 
 /** A posyandu day: per child the doses allowed that day, and doses (vials if configured) per vaccine. */
-export function dueOn(s, children, sessionDate, { area = null } = {}) {
+export function dueOn(schedule, children, sessionDate, { area = null } = {}) {
+  const s = scheduleOn(schedule, sessionDate);
   const plans = [];
   for (const child of children) {
     if (child.birth_date > sessionDate) continue;

@@ -3,7 +3,7 @@
 import { formatDate, lang, t } from '../i18n.js';
 import { checkbox, choice, field, h, radios, showErrors, todayIso } from '../ui.js';
 import { dueToday } from '../assess.js';
-import { checkCopied, copyableDoses, validateDose, validateSupplement } from '../due.js';
+import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplement } from '../due.js';
 import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, isHealthWorker, lotErrors, recordDay } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { doseLabel } from './child.js';
@@ -95,7 +95,8 @@ export async function doseForm(ctx, childId, entity, id) {
     const stated = rec.batch_number || rec.expiry_date || rec.kfa_code;
     const remembered = stated ? null : lotsOn(await keptLots(ctx.db), rec.given_on)[rec.vaccine];
     lotBox = lotFields({ legend: t('vial_of', { name }), lot: stated ? rec : remembered ?? {}, remembered: !!remembered,
-      products: productsOf(schedule, rec.vaccine), givenOn: rec.given_on, id: 'dose-lot', hidden: rec.source !== 'given' });
+      products: productsOf(scheduleOn(schedule, rec.given_on), rec.vaccine), givenOn: rec.given_on, id: 'dose-lot',
+      hidden: rec.source !== 'given' });
   }
   const exceptions = ruleExceptions(ctx);
   const form = h('form', { class: 'card', novalidate: true, id: 'dose-form' }, h('h2', {}, `${t('dose_edit', { name })}: ${child.name}`),
@@ -115,13 +116,13 @@ export async function doseForm(ctx, childId, entity, id) {
     const errors = {};
     const on = dateCheck(errors, form, 'given_on', child.birth_date);
     let because = null;
-    // the schedule's rules judge the date as the server does: a new record, or a date changed (a
+    // the rules of the version in force on the new date judge it as the server does: a new record, or a date changed (a
     // dose a bidan accepted outside the rules keeps her judgement while its place is corrected)
     if (!errors.given_on && (rec.version == null || on !== rec.given_on)) {
       const changed = { ...rec, given_on: on };
       const found = entity === 'immunisation'
         ? validateDose(schedule, child.birth_date, immunisations, changed, { area })
-        : validateSupplement(schedule.supplements, child.birth_date, supplements, changed);
+        : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, changed);
       because = exceptions.judge(form, errors, { given_on: found });
     }
     let dose = {};
@@ -176,7 +177,7 @@ export async function dosesForm(ctx, childId) {
       ...(due.doses.length + due.supplements.length ? [] : [h('p', { class: 'muted' }, t('nothing_due'))]));
     const lots = lotsOn(kept, on);
     lotsBox.replaceChildren(...due.doses.map((d) => lotFields({ legend: t('vial_of', { name: d.label }), suffix: `|${d.vaccine}|${d.dose}`,
-      lot: lots[d.vaccine], remembered: !!lots[d.vaccine], products: productsOf(schedule, d.vaccine), givenOn: on,
+      lot: lots[d.vaccine], remembered: !!lots[d.vaccine], products: productsOf(scheduleOn(schedule, on), d.vaccine), givenOn: on,
       'data-dose': `${d.vaccine}|${d.dose}` })));
     showAsked();
   };
@@ -227,7 +228,7 @@ export async function cardForm(ctx, childId) {
   const [{ child, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   const area = await ctx.area(child);
   const today = todayIso();
-  const rows = copyableDoses(schedule, child.birth_date, immunisations, today, { area });
+  const rows = copyableDoses(scheduleOn(schedule, today), child.birth_date, immunisations, today, { area });
   const key = (d) => `${d.vaccine}|${d.dose}`;
   const form = h('form', { class: 'card', novalidate: true, id: 'card-form' }, h('h2', {}, `${t('card_copy')}: ${child.name}`));
   if (!rows.length) {
