@@ -318,3 +318,27 @@ def test_a_phone_whose_clock_went_back_behind_its_last_sync_is_warned_offline(li
     enter_pin(page)
     expect(page.locator("#nav")).to_be_visible()
     expect(banner).to_be_hidden()
+
+
+def test_a_phone_the_server_found_a_year_ahead_is_still_warned_offline_after_a_reload(live_server, new_context):
+    """A phone whose date was set a year ahead: online, the server's Date shows it. Reopened offline
+    at the posyandu (no server to ask), the banner must stay, or every weighing of the day is dated a
+    year ahead unawares (the server refuses them all later: "tidak boleh di masa depan"). Set right,
+    it goes, offline too."""
+    ctx = new_context()
+    page = ctx.new_page()
+    page.clock.set_system_time(datetime.now() + timedelta(days=365))
+    login(page, live_server.url, "kader6")
+    wait_synced(page)
+    banner = page.locator("#clock-banner")
+    expect(banner).to_be_visible()
+    ctx.set_offline(True)
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#nav")).to_be_visible()
+    expect(banner).to_be_visible()
+    page.clock.set_system_time(datetime.now())
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#nav")).to_be_visible()
+    expect(banner).to_be_hidden()

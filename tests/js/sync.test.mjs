@@ -1103,6 +1103,11 @@ test('the clock banner: over 10 minutes off the server, or now before the last s
   assert.equal(clockSuspect(-11 * 60000, null, now), true, 'the server says the phone is 11 minutes ahead');
   assert.equal(clockSuspect(0, at(5), now), false, 'a few minutes of drift is not a reset');
   assert.equal(clockSuspect(0, at(60 * 24 * 30), now), true, 'the last sync a month after "now": the clock went back');
+  // offline (no answer yet: offset unknown), the phone was 2 days ahead at its last sync an hour ago
+  const device = (min) => new Date(now + min * 60000).toISOString();
+  assert.equal(clockSuspect(null, at(-60 - 2 * 24 * 60), now, device(-60)), true, 'still ahead since the last sync');
+  assert.equal(clockSuspect(null, at(-60), now, device(-60)), false, 'right at the last sync');
+  assert.equal(clockSuspect(null, at(-60), now, null), false, 'an older app kept no phone time: as before');
 });
 
 test('the last sync is stamped in the server\'s time: a clock already behind when it synced is caught offline', async () => {
@@ -1116,6 +1121,27 @@ test('the last sync is stamped in the server\'s time: a clock already behind whe
   assert.ok(stamped >= before + 2 * 3600 * 1000 - 1000, 'the server\'s time, not the phone\'s');
   assert.equal(clockSuspect(0, engine.state.last_sync_at, Date.now()), true, 'offline, the phone\'s "now" is before it');
   assert.equal(clockSuspect(0, engine.state.last_sync_at, Date.now() + 2 * 3600 * 1000), false, 'once set right');
+});
+
+test('a clock the server found a year ahead at the last sync is still named offline after a reload, until it is set back', async () => {
+  const YEAR = 365 * 24 * 3600 * 1000;
+  const server = fakeServer();
+  const db = memDb();
+  // online: the server's Date says the phone is a year ahead
+  const online = createSync({ db, api: { push: server.push, pull: server.pull, clockOffsetMs: -YEAR }, timers: { set() {}, clear() {} } });
+  await online.sync();
+  // the app reopened offline: no answer yet, the offset is unknown (null); the phone's clock unchanged
+  const states = [];
+  const offline = createSync({ db, api: { push: server.push, pull: server.pull, clockOffsetMs: null }, timers: { set() {}, clear() {} },
+    onState: (s) => states.push(s) });
+  await offline.refresh();
+  const s = states.at(-1);
+  assert.equal(clockSuspect(null, s.last_sync_at, Date.now() + 3600 * 1000, s.last_sync_device_at), true,
+    'a weighing saved now would be dated a year ahead: the banner stays');
+  assert.equal(clockSuspect(null, s.last_sync_at, Date.now() - YEAR + 3600 * 1000, s.last_sync_device_at), false,
+    'the cadre set the date right (the phone\'s clock went back a year, past the server\'s time of the sync)');
+  assert.equal(clockSuspect(0, s.last_sync_at, Date.now() - YEAR + 3600 * 1000, s.last_sync_device_at), false,
+    'online again, the server\'s answer decides');
 });
 
 test('a stopped engine (logout, another user logged in) sets no timer, reports nothing and syncs no more, even mid-run', async () => {

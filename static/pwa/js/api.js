@@ -82,7 +82,7 @@ async function failure(resp, language = 'id') {
 export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {}, lang = () => 'id',
   timeoutMs = TIMEOUT_MS } = {}) {
   let refreshing = null;
-  const api = { clockOffsetMs: 0 };
+  const api = { clockOffsetMs: null }; // the server's clock minus the phone's: null until its first answer
   // close(): the session is over (logout, another user on the phone). What it asked and is still on
   // its way is aborted, and an answer arriving anyway is discarded (kind 'ended'): nothing of the
   // user gone is shown or stored over the next one's, no token of theirs kept.

@@ -165,7 +165,8 @@ function onSyncState(s) {
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
     if (!typing && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) route();
   }
-  document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at);
+  document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
+    s.last_sync_device_at);
 }
 
 /** dinkes keeps no records on the phone: the server answers its sync with 403 ("it exports"). */

@@ -14,11 +14,17 @@ import { applyPullPage, applyPushResults } from './incoming.js';
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 
 /** Whether the phone's clock cannot be trusted (sync-notes §1.6, CHT #1658/#6284): over 10 minutes
- * off the server's (known after a request), or now before the last successful sync, which a clock
- * reset by a removed battery shows offline too. A weighing dated by such a clock is dated wrong. */
-export function clockSuspect(offsetMs, lastSyncAt, now = Date.now()) {
+ * off the server's (`offsetMs`, known after a request; null before the first answer), or now before
+ * the last successful sync, which a clock reset by a removed battery shows offline too. A weighing
+ * dated by such a clock is dated wrong. Offline (no answer yet), a clock the last sync found over
+ * 10 minutes ahead (`lastSyncDeviceAt`, the phone's own time then, past `lastSyncAt`, the server's)
+ * is still ahead unless it was set back since: the app reopened at the posyandu keeps saying so. */
+export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
-  return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind;
+  const deviceAt = lastSyncDeviceAt ? Date.parse(lastSyncDeviceAt) : NaN;
+  const stillAhead = offsetMs == null && lastSyncAt && !Number.isNaN(deviceAt)
+    && deviceAt - Date.parse(lastSyncAt) > CLOCK_SLACK_MS && now >= deviceAt - CLOCK_SLACK_MS;
+  return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead);
 }
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
@@ -50,7 +56,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   afterPull = async () => {},
   timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null,
   now = () => Date.now() }) {
-  const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null };
+  const state = { phase: 'idle', pulled: 0, error: null, failures: 0, retry_at: null, last_sync_at: null,
+    last_sync_device_at: null };
   let running = null;
   let timer = null;
   let ended = false; // stop(): the session is over (logout, another user): nothing more runs or is reported
@@ -73,7 +80,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     Object.assign(state, patch);
     if (ended) return;
     // the last complete sync is kept in the user's database: a reload still knows it
-    state.last_sync_at ??= (await getMeta(db, 'last_sync'))?.value ?? null;
+    if (state.last_sync_at === null) {
+      const last = await getMeta(db, 'last_sync');
+      state.last_sync_at = last?.value ?? null;
+      state.last_sync_device_at = last?.device_at ?? null;
+    }
     // never synced: the home screen's warning counts from the oldest change saved instead
     const oldest = state.last_sync_at ? null : await oldestUnsentAt(db);
     const c = await counts(db);
@@ -248,9 +259,12 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         limit = batchSize;
         // stamped in the server's time (the offset its answers' Date gave): a clock already wrong at
         // this sync is judged against it later, offline too (clockSuspect)
-        const at = new Date(Date.now() + (api.clockOffsetMs ?? 0)).toISOString();
-        await putMeta(db, { key: 'last_sync', value: at });
-        await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at });
+        // and the phone's own time then: a clock it found ahead is still named offline (clockSuspect)
+        const deviceNow = Date.now();
+        const at = new Date(deviceNow + (api.clockOffsetMs ?? 0)).toISOString();
+        const deviceAt = new Date(deviceNow).toISOString();
+        await putMeta(db, { key: 'last_sync', value: at, device_at: deviceAt });
+        await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at, last_sync_device_at: deviceAt });
         return true;
       } catch (error) {
         const retry = RETRYABLE.has(error.kind);
