@@ -311,7 +311,9 @@ function watchUpdates(reg) {
     const banner = document.getElementById('update-banner');
     banner.replaceChildren(t('update_ready'), ' ', h('button', { class: 'btn', type: 'button', onclick: () => {
       updateAsked = true;
-      reg.waiting?.postMessage('skipWaiting');
+      // taken in another tab already (no longer waiting: it controls this page too): load it here
+      if (reg.waiting) reg.waiting.postMessage('skipWaiting');
+      else location.reload();
     } }, t('reload')));
     banner.hidden = false;
   };

@@ -1,0 +1,69 @@
+"""A new version of the app while it is open, in real Chromium: the service worker's update offered
+on every tab of the app, and taken from any of them."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import enter_pin, login, sw_controls, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def new_version_of_the_shell(live_server):
+    """While it lasts the server answers /sw.js with another version (a new release deployed)."""
+    app = live_server.app
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") != "/sw.js":
+            return inner(environ, start_response)
+        seen = {}
+        environ = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
+
+        def keep(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return lambda data: None
+        answer = inner(environ, keep)
+        try:
+            body = b"".join(answer) + b"\n// a new release\n"
+        finally:
+            getattr(answer, "close", lambda: None)()
+        headers = [(k, v) for k, v in seen["headers"] if k.lower() not in ("content-length", "etag", "last-modified")]
+        start_response(seen["status"], headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    app.wsgi_app = wsgi
+    try:
+        yield
+    finally:
+        app.wsgi_app = inner
+
+
+def test_reload_offered_in_a_second_tab_loads_the_new_version_after_the_first_took_it(live_server, new_context):
+    """The app open in two tabs (a browser tab and the installed app) when a new version comes:
+    both offer "Muat ulang". The cadre takes it in one; the other tab's button did nothing at all
+    (the version it offered was no longer waiting), and that tab ran the old app for as long as it
+    stayed open. It reloads into the new version."""
+    ctx = new_context()
+    first = ctx.new_page()
+    login(first, live_server.url, "kader1")
+    wait_synced(first)
+    sw_controls(first)
+    second = ctx.new_page()
+    second.goto(live_server.url)
+    enter_pin(second)
+    sw_controls(second)
+    with new_version_of_the_shell(live_server):
+        first.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        for page in (first, second):
+            expect(page.locator("#update-banner")).to_be_visible()
+    first.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
+    first.get_by_role("heading", name="Masukkan PIN").wait_for()  # reloaded
+    second.evaluate("() => { window.__old = true; }")
+    second.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
+    second.get_by_role("heading", name="Masukkan PIN").wait_for()
+    assert second.evaluate("() => window.__old === undefined"), "the second tab loaded again"
