@@ -1,5 +1,6 @@
 """A new version of the app while it is open, in real Chromium: the service worker's update offered
-on every tab of the app, and taken from any of them."""
+on every tab of the app, and taken from any of them; a tab still running the old version when the
+new one upgrades the user's database goes on saving into it."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -7,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import enter_pin, login, sw_controls, wait_synced
+from tests.e2e.pages import enter_pin, login, register_child, sw_controls, wait_synced, waiting
 
 pytestmark = pytest.mark.e2e
 
@@ -67,3 +68,43 @@ def test_reload_offered_in_a_second_tab_loads_the_new_version_after_the_first_to
     second.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
     second.get_by_role("heading", name="Masukkan PIN").wait_for()
     assert second.evaluate("() => window.__old === undefined"), "the second tab loaded again"
+
+
+# What a new app version opening the user's database does: a higher version, its upgrade adding a
+# store (db.js only ever adds stores and indexes; none is dropped).
+UPGRADE_TO_V2 = """async () => {
+  const name = (await indexedDB.databases()).map((d) => d.name).find((n) => /^posyandu-(?!device)/.test(n));
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open(name, 2);
+    r.onupgradeneeded = () => r.result.createObjectStore('added_in_v2', { keyPath: 'key' });
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+    r.onblocked = () => reject(new Error('blocked by the old tab'));
+  });
+  const stores = [...db.objectStoreNames];
+  db.close();
+  return stores;
+}"""
+
+
+def test_a_tab_of_the_old_version_saves_after_a_new_version_upgraded_the_database(live_server, new_context):
+    """A new app version opened in another tab upgrades the user's database: the old tab lets it
+    (it closes its connection), but then every save the cadre made in it failed ('HP ini tidak dapat
+    menyimpan data (InvalidStateError) ... kosongkan sebagian memori HP'), again and again, and so
+    did its sync, until she reloaded and lost the form. The old tab opens the database again at
+    its new version and saves there; the change is sent."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    other = ctx.new_page()
+    other.goto(live_server.url + "/manifest.webmanifest")
+    ctx.set_offline(True)
+    assert "added_in_v2" in other.evaluate(UPGRADE_TO_V2)
+    child_id = register_child(page, "Rara Dua Tab", days_old=60)
+    expect(page.locator("#save-failed")).to_be_hidden()
+    page.goto(page.url.split("#")[0] + "#/")
+    expect(page.locator("#sync-chip")).to_have_text(waiting(1))
+    ctx.set_offline(False)
+    wait_synced(page)
+    assert live_server.api("GET", f"/children/{child_id}", "kader3").get_json()["name"] == "Rara Dua Tab"

@@ -43,24 +43,39 @@ function storeApi(store) {
 }
 
 /** Open (and create or upgrade) a database; resolves to {tx, read, close}. `onDeleted`: called when
- * another tab deletes it (a logout there), after this connection closed. */
+ * another tab deletes it (a logout there), after this connection closed. Another tab upgrading it
+ * (a new app version) has this connection closed so it can, and the database opened again at its
+ * new version for the next transaction: an upgrade only adds stores and indexes, so this tab's
+ * saves and syncs go on (they failed, every one, until a reload that lost the form). */
 export function openDb(name, schema = SCHEMA, { onDeleted = null } = {}) {
+  let current = null; // the open connection; null once another tab's upgrade had it closed
+  let reopening = null;
+  const watch = (db) => {
+    current = db;
+    db.onversionchange = (event) => { // let another tab upgrade, or delete it
+      db.close();
+      if (event?.newVersion === null) onDeleted?.(); // deleted: later transactions fail on the closed connection
+      else if (current === db) current = null;
+    };
+  };
+  const reopen = () => (reopening ??= connect(name, schema, undefined, watch).finally(() => { reopening = null; }));
+  return connect(name, schema, schema.version, watch).then(() => wrap(() => current, reopen));
+}
+
+/** One connection (`version` undefined: the database's current one). */
+function connect(name, schema, version, watch) {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(name, schema.version);
+    const request = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
     request.onupgradeneeded = () => upgrade(request.result, schema, request.transaction);
     request.onerror = () => reject(request.error);
     request.onsuccess = () => {
-      const db = request.result;
-      db.onversionchange = (event) => { // let another tab upgrade, or delete it
-        db.close();
-        if (event?.newVersion === null) onDeleted?.();
-      };
-      resolve(wrap(db));
+      watch(request.result);
+      resolve(request.result);
     };
   });
 }
 
-function wrap(db) {
+function wrap(connection, reopen) {
   let generation = 0; // bumped by every write that completes: what was read before may be stale
 
   /** Run fn(stores) in one transaction: every write commits together or none does.
@@ -68,7 +83,14 @@ function wrap(db) {
    * transaction completes only once its writes are flushed to disk (what a user entered and
    * exists nowhere else); otherwise the browser's default (Chrome's is 'relaxed' since 121:
    * complete once in the OS's buffers, which a dying battery can still lose). */
-  function tx(names, mode, fn, { durability } = {}) {
+  function tx(names, mode, fn, options = {}) {
+    const db = connection();
+    if (db) return run(db, names, mode, fn, options);
+    // opened again after another tab's upgrade: what that version wrote meanwhile counts as a change
+    return reopen().then((again) => { generation += 1; return run(again, names, mode, fn, options); });
+  }
+
+  function run(db, names, mode, fn, { durability } = {}) {
     return new Promise((resolve, reject) => {
       const t = db.transaction(names, mode, durability ? { durability } : undefined);
       const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
@@ -84,7 +106,7 @@ function wrap(db) {
       });
     });
   }
-  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => db.close(),
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => connection()?.close(),
     /** A number that changes with every write (`touch`: written elsewhere, e.g. by another tab). */
     generation: () => generation, touch: () => { generation += 1; } };
 }
