@@ -132,3 +132,34 @@ test('the conflict screen writes the two values of a number the Indonesian way (
   assert.match(screen.textContent, /Nilai saya: 2,75/);
   assert.match(screen.textContent, /Nilai di server: 3,25/);
 });
+
+test('a conflict\'s choice the phone cannot store (storage full) is said, and the screen stays with her choice', async () => {
+  const dom = installDom();
+  const { conflict } = await import('../../static/pwa/js/screens/sync.js');
+  const { h } = await import('../../static/pwa/js/ui.js');
+  const { db, c } = await nameConflict();
+  const failed = h('p', { id: 'save-failed', hidden: true });
+  dom.page.append(failed);
+  // what the user decides is written strict (USER_ACTION): on a full disk that transaction aborts
+  const full = { ...db, tx: (names, mode, fn, options) => (options?.durability === 'strict'
+    ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) };
+  const went = [];
+  const ctx = { db: full, schedule: async () => null, go: (hash) => went.push(hash),
+    sync: { refresh: async () => {}, sync: () => {} } };
+  const form = await conflict(ctx, c.mutation_id);
+  dom.page.append(form);
+  const unhandled = [];
+  const onUnhandled = (error) => unhandled.push(error);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    form.listeners.submit[0]({ preventDefault() {} });
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, [], 'the failure is handled, not thrown away');
+  assert.equal(failed.hidden, false, 'the cadre is told');
+  assert.match(failed.textContent, /^Belum tersimpan: HP ini tidak dapat menyimpan data \(QuotaExceededError\)/);
+  assert.deepEqual(went, [], 'still on the conflict, her choice on screen');
+  assert.equal((await conflictList(db)).length, 1, 'the conflict is kept');
+});

@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
-import { h, todayIso } from './ui.js';
+import { h, showSaveFailed, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
@@ -76,9 +76,7 @@ ctx.saveAll = async (changes) => {
   } catch (error) {
     // Nothing of it was stored (one transaction): said at once, and the form stays as filled in
     // (the caller stops here), so the cadre can save again.
-    failed.textContent = t('save_failed', { reason: error?.name || error?.message || String(error) });
-    failed.hidden = false;
-    failed.scrollIntoView({ block: 'center' });
+    showSaveFailed(error);
     throw error;
   }
   failed.hidden = true;

@@ -1,4 +1,6 @@
 // DOM helpers: elements from data, user text always as text (never as HTML).
+import { t } from './i18n.js';
+
 export function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props ?? {})) {
@@ -13,6 +15,17 @@ export function h(tag, props = {}, ...children) {
     if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
   }
   return node;
+}
+
+/** Say that what the user saved or decided was not stored (nothing of it: one transaction; a full
+ * disk, storage the browser took away): at once, on the screen she is on, which stays as she filled
+ * it in so she can try again. */
+export function showSaveFailed(error) {
+  const failed = document.getElementById('save-failed');
+  if (!failed) return;
+  failed.textContent = t('save_failed', { reason: error?.name || error?.message || String(error) });
+  failed.hidden = false;
+  failed.scrollIntoView?.({ block: 'center' });
 }
 
 /** Download a file with the user's token (api.download: a plain link would carry none) and save it

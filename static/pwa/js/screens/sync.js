@@ -1,6 +1,6 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatDate, formatDateTime, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
-import { field, h, radios, showErrors } from '../ui.js';
+import { field, h, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
@@ -115,7 +115,12 @@ export async function conflict(ctx, mutationId) {
   const server = c.server_record ?? {};
   const fields = conflictFields(c);
   const done = async (chosen) => {
-    await resolveConflict(ctx.db, mutationId, chosen, { version: c.server_version, fields });
+    try {
+      await resolveConflict(ctx.db, mutationId, chosen, { version: c.server_version, fields });
+    } catch (error) { // not stored (a full disk): said, and her choice stays on screen to try again
+      showSaveFailed(error);
+      return;
+    }
     await ctx.sync.refresh();
     ctx.sync.sync();
     ctx.go('#/sync');
