@@ -37,6 +37,13 @@ def enter_pin(page) -> None:
     page.locator("#nav").wait_for()
 
 
+def sw_ready(page) -> None:
+    """The service worker has cached the shell (installed and active) and controls the page: a
+    reload offline is served by it (on a slow machine it may still be caching after the first sync)."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+
+
 def sw_controls(page) -> None:
     """The service worker has cached the shell and controls the page."""
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
@@ -94,6 +101,7 @@ def offline_phone(new_context, base: str, username: str, init_script: str | None
     page = ctx.new_page()
     login(page, base, username)
     wait_synced(page)
+    sw_ready(page)
     ctx.set_offline(True)
     return ctx, page
 

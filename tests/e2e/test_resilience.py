@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.pages import (
-    enter_pin, login, offline_phone, offline_with_new_child, register_child, sw_controls, wait_synced, waiting,
+    enter_pin, login, offline_phone, offline_with_new_child, register_child, sw_controls, sw_ready, wait_synced, waiting,
 )
 
 pytestmark = pytest.mark.e2e
@@ -332,6 +332,7 @@ def test_a_phone_the_server_found_a_year_ahead_is_still_warned_offline_after_a_r
     wait_synced(page)
     banner = page.locator("#clock-banner")
     expect(banner).to_be_visible()
+    sw_ready(page)
     ctx.set_offline(True)
     page.reload()
     enter_pin(page)
