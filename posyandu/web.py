@@ -13,7 +13,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from werkzeug.routing import UUIDConverter
+from werkzeug.routing import PathConverter, UUIDConverter
 
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
@@ -152,8 +152,17 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
+class PwaPathConverter(PathConverter):
+    """A path to one of the PWA's files: anything but ``api/…``. A path under ``/api`` that no
+    API route has is then matched by nothing, so every method answers 404; matched by the
+    PWA's GET-only route, every method but GET was answered 405 with ``Allow: GET``."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
 def init_web(app: Flask) -> None:
     app.json = JSONProvider(app)
+    app.url_map.converters["pwa_path"] = PwaPathConverter
     swagger_dir = Path(swagger_ui_bundle.swagger_ui_path)
 
     @app.get("/api/v1/docs/static/<path:filename>")
@@ -164,7 +173,7 @@ def init_web(app: Flask) -> None:
     def pwa_index() -> Response:
         return _pwa_file("index.html")
 
-    @app.get("/<path:filename>")
+    @app.get("/<pwa_path:filename>")
     def pwa_static(filename: str) -> Response:
         return _pwa_file(filename)
 

@@ -435,3 +435,25 @@ def test_a_database_that_cannot_be_reached_is_a_503_problem_with_retry_after():
     resp = app.test_client().get("/api/v1/children", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 503 and resp.content_type == "application/problem+json"
     assert resp.headers["Retry-After"] == "5" and resp.get_json()["type"].endswith("/unavailable")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("url", ["/api/v1/no-such-thing", "/api/v1/sync/pushh", "/api/v1/auth/login/",
+                                 "/api/v1/children/", "/api/v2/children"])
+def test_an_unknown_api_path_is_404_whatever_the_method(client, world, method, url):
+    """A path no API route has is 404 for every method. Before, every method but GET and HEAD
+    was answered 405 'Metode tidak diizinkan' with ``Allow: GET, HEAD, OPTIONS`` (the PWA's
+    static files matched the path): a client posting to a mistyped path, or with a trailing
+    slash, was told to use GET, which then answered 404."""
+    resp = client.open(url, method=method, json={}, headers=world.headers("admin", "id"))
+    body = assert_problem(resp, 404)
+    assert body["title"] == "Data tidak ditemukan" and "Allow" not in resp.headers
+
+
+def test_a_wrong_method_on_an_api_route_is_still_405_naming_its_methods(client, world):
+    resp = client.put("/api/v1/children", json={}, headers=world.headers("admin", "en"))
+    body = assert_problem(resp, 405)
+    assert body["title"] == "Method not allowed"
+    assert set(resp.headers["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
+    assert client.get("/index.html").status_code == 200  # the PWA's files are still served
+    assert client.get("/js/api.js").status_code == 200
