@@ -39,12 +39,13 @@ class DomainError(Exception):
     key = "bad_request"
 
     def __init__(self, detail: str | None = None, errors: dict[str, Any] | None = None, key: str | None = None,
-                 extensions: dict[str, Any] | None = None):
+                 extensions: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
         super().__init__(detail or self.key)
         self.detail = detail
         self.errors = errors
         self.key = key or self.key
         self.extensions = extensions  # extra RFC 9457 members, e.g. {"violations": [...]}
+        self.headers = headers
 
 
 class ValidationFailed(DomainError):
@@ -65,6 +66,10 @@ class Unauthorized(DomainError):
 
 class Conflict(DomainError):
     status, key = 409, "conflict"
+
+
+class UnsupportedMediaType(DomainError):
+    status, key = 415, "unsupported_media_type"
 
 
 def problem(status: int, key: str, detail: str | None = None, errors: Any = None,
@@ -103,7 +108,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _domain_error(exc: DomainError) -> Response:
     db.session.rollback()
-    return problem(exc.status, exc.key, exc.detail, exc.errors, extensions=exc.extensions)
+    return problem(exc.status, exc.key, exc.detail, exc.errors, headers=exc.headers, extensions=exc.extensions)
 
 
 class DatabaseError(Exception):

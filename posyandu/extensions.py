@@ -56,8 +56,18 @@ class Parser(FlaskParser):
     (422), never a 500."""
 
     def _raw_load_json(self, req: Any) -> Any:
-        if req.content_length and not is_json_request(req):
+        # a body with no Content-Length (chunked) is a body too
+        has_body = bool(req.content_length) or bool(req.get_data(cache=True))
+        if has_body and not is_json_request(req):
             abort(415)  # a body the endpoint cannot read: never treat it as "no changes"
+        if has_body and req.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity"):
+            from posyandu.errors import UnsupportedMediaType
+            from posyandu.i18n import Msg
+
+            raise UnsupportedMediaType(  # RFC 9110 15.5.16: 415, naming the codings accepted
+                Msg("A compressed body (Content-Encoding) is not accepted: send the JSON uncompressed.",
+                    "Isi permintaan yang dikompresi (Content-Encoding) tidak diterima: kirim JSON tanpa kompresi."),
+                headers={"Accept-Encoding": "identity"})
         try:
             return super()._raw_load_json(req)
         except RecursionError:

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import PASSWORD
+
 TODAY = date.today().isoformat()
 
 
@@ -457,3 +459,58 @@ def test_a_wrong_method_on_an_api_route_is_still_405_naming_its_methods(client, 
     assert set(resp.headers["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
     assert client.get("/index.html").status_code == 200  # the PWA's files are still served
     assert client.get("/js/api.js").status_code == 200
+
+
+def _chunked(client, url, body: bytes, content_type: str, headers: dict):
+    """A body sent as HTTP/1.1 chunked transfer coding: no Content-Length (a fetch() of a stream,
+    requests given a generator, curl -T -). Servers (werkzeug, gunicorn) mark the input terminated."""
+    import io
+
+    return client.post(url, input_stream=io.BytesIO(body), environ_overrides={"wsgi.input_terminated": True},
+                       headers={**headers, "Content-Type": content_type, "Transfer-Encoding": "chunked"})
+
+
+def test_a_body_that_is_not_json_is_refused_when_sent_chunked_too(client, world):
+    """A non-JSON body with no Content-Length (chunked) was taken as no body at all: a logout whose
+    refresh token came as text/plain answered 204 and left the refresh token working. Now 415, as
+    with a Content-Length, and nothing is revoked."""
+    import json
+
+    login = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
+    auth = {"Authorization": f"Bearer {login['access_token']}", "Accept-Language": "id"}
+    body = json.dumps({"refresh_token": login["refresh_token"]}).encode()
+    problem = assert_problem(_chunked(client, "/api/v1/auth/logout", body, "text/plain;charset=UTF-8", auth), 415)
+    assert problem["title"] == "Isi permintaan harus berupa JSON"
+    assert client.get("/api/v1/auth/me", headers=auth).status_code == 200  # refused: nothing revoked
+    assert _chunked(client, "/api/v1/auth/logout", body, "application/json", auth).status_code == 204
+    assert client.post("/api/v1/auth/refresh",
+                       headers={"Authorization": f"Bearer {login['refresh_token']}"}).status_code == 401
+
+
+def test_a_chunked_json_body_is_read(client, world):
+    resp = _chunked(client, "/api/v1/regions", b'{"code": "35.25.02", "name": "Driyorejo"}', "application/json",
+                    world.headers("admin"))
+    assert resp.status_code == 201, resp.get_json()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+def test_a_compressed_body_is_refused_with_415_saying_so(client, world, db, make_child, coding):
+    """Content-Encoding is not decoded: a gzip body was answered 422 'Isi JSON tidak sah.' as if
+    the client had written broken JSON (and a DELETE's or logout's body, read by no one, was
+    ignored). RFC 9110 15.5.16: 415, with Accept-Encoding naming what is accepted."""
+    import gzip
+
+    world.headers("admin")  # logged in (a login is audited) before counting
+    before = counts(db)
+    payload = gzip.compress(b'{"code": "35.25.02", "name": "Driyorejo"}')
+    for lang, words in (("id", "dikompresi"), ("en", "compressed")):
+        resp = client.post("/api/v1/regions", data=payload,
+                           headers={**world.headers("admin", lang), "Content-Type": "application/json",
+                                    "Content-Encoding": coding})
+        problem = assert_problem(resp, 415)
+        assert words in problem["detail"], problem
+        assert resp.headers["Accept-Encoding"] == "identity"
+    assert counts(db) == before
+    ok = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"},
+                     headers={**world.headers("admin"), "Content-Encoding": "identity"})
+    assert ok.status_code == 201
