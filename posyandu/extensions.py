@@ -5,6 +5,7 @@ OpenAPI document and error handling are configured in one place.
 """
 from __future__ import annotations
 
+import codecs
 import http
 import json
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import flask_smorest
 from flask import abort
 from flask_smorest.arguments import FlaskParser
+from webargs.core import parse_json
 from webargs.flaskparser import is_json_request
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -50,7 +52,8 @@ class Api(flask_smorest.Api):
 
 
 class Parser(FlaskParser):
-    """webargs' parser, refusing a body that is not JSON (415), input no database can
+    """webargs' parser, refusing a body that is not JSON or is compressed (415; a leading UTF-8
+    byte order mark is skipped), input no database can
     store (422), and JSON nested past Python's recursion limit or with an integer longer
     than Python converts (4300 digits, ``sys.get_int_max_str_digits``) as malformed JSON
     (422), never a 500."""
@@ -69,6 +72,9 @@ class Parser(FlaskParser):
                     "Isi permintaan yang dikompresi (Content-Encoding) tidak diterima: kirim JSON tanpa kompresi."),
                 headers={"Accept-Encoding": "identity"})
         try:
+            data = req.get_data(cache=True)
+            if data.startswith(codecs.BOM_UTF8) and is_json_request(req):  # Notepad's, PowerShell's: RFC 8259 8.1
+                return parse_json(data[len(codecs.BOM_UTF8):])
             return super()._raw_load_json(req)
         except RecursionError:
             raise json.JSONDecodeError("nested too deeply", "?", 0) from None

@@ -514,3 +514,18 @@ def test_a_compressed_body_is_refused_with_415_saying_so(client, world, db, make
     ok = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"},
                      headers={**world.headers("admin"), "Content-Encoding": "identity"})
     assert ok.status_code == 201
+
+
+def test_a_json_body_starting_with_a_utf8_bom_is_read(client, world):
+    """A JSON file saved by Windows Notepad or PowerShell's Out-File -Encoding utf8 starts with a
+    UTF-8 byte order mark; posted as is (curl --data-binary @file.json) it was refused 422 'Isi JSON
+    tidak sah.' with nothing to say why. RFC 8259 8.1 lets a parser ignore it: it is read, as
+    Flask's own request.get_json does."""
+    body = '\ufeff{"code": "35.25.02", "name": "Driyorejo Ñ"}'.encode()
+    resp = client.post("/api/v1/regions", data=body,
+                       headers={**world.headers("admin"), "Content-Type": "application/json"})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["name"] == "Driyorejo Ñ"
+    broken = client.post("/api/v1/regions", data=b"\xef\xbb\xbf{", headers={**world.headers("admin", "id"),
+                                                                             "Content-Type": "application/json"})
+    assert assert_problem(broken, 422)["errors"] == {"_schema": ["Isi JSON tidak sah."]}
