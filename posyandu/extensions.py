@@ -59,8 +59,12 @@ class Parser(FlaskParser):
     (422), never a 500."""
 
     def _raw_load_json(self, req: Any) -> Any:
-        # a body with no Content-Length (chunked) is a body too
+        # a body with no Content-Length (chunked) is a body too, and werkzeug cuts it at
+        # MAX_CONTENT_LENGTH without a word: the cut JSON would read as malformed (422), not too large
         has_body = bool(req.content_length) or bool(req.get_data(cache=True))
+        if req.content_length is None and req.max_content_length is not None \
+                and len(req.get_data(cache=True)) >= req.max_content_length:
+            abort(413)
         if has_body and not is_json_request(req):
             abort(415)  # a body the endpoint cannot read: never treat it as "no changes"
         if has_body and req.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity"):

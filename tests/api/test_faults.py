@@ -529,3 +529,22 @@ def test_a_json_body_starting_with_a_utf8_bom_is_read(client, world):
     broken = client.post("/api/v1/regions", data=b"\xef\xbb\xbf{", headers={**world.headers("admin", "id"),
                                                                              "Content-Type": "application/json"})
     assert assert_problem(broken, 422)["errors"] == {"_schema": ["Isi JSON tidak sah."]}
+
+
+def test_a_chunked_body_over_the_size_limit_is_413_not_broken_json(app, client, world, db, monkeypatch):
+    """A body with no Content-Length (chunked) longer than MAX_CONTENT_LENGTH was cut at the limit
+    by werkzeug without a word, and the cut JSON answered 422 'Isi JSON tidak sah.': the client
+    was told its JSON was broken instead of too large (413, as the same body with a Content-Length)."""
+    import json
+
+    headers = world.headers("admin", "id")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    before = counts(db)
+    body = json.dumps({"code": "35.25.02", "name": "Driyorejo", "x": "a" * 3000}).encode()
+    problem = assert_problem(_chunked(client, "/api/v1/regions", body, "application/json", headers), 413)
+    assert problem["title"] == "Data terlalu besar"
+    assert assert_problem(client.post("/api/v1/regions", data=body, headers={
+        **headers, "Content-Type": "application/json"}), 413)["title"] == "Data terlalu besar"
+    assert counts(db) == before
+    small = json.dumps({"code": "35.25.02", "name": "Driyorejo"}).encode()
+    assert _chunked(client, "/api/v1/regions", small, "application/json", headers).status_code == 201
