@@ -42,7 +42,7 @@ def create_app(config: Any = None) -> "Flask":
              allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-Id"],
              expose_headers=["X-Request-Id", "Retry-After"], max_age=600)
     passwords.configure(app.config.get("ARGON2_FAST", False))
-    tokens.init_jwt(jwt)
+    tokens.init_jwt(jwt, app)
     api = Api(app, spec_kwargs=web.spec_kwargs())
     web.register_security_scheme(api)
     web.register_path_ids(app, api)

@@ -1,9 +1,12 @@
 """flask-jwt-extended wiring: identity, user lookup, revocation, error shapes."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
+from flask import request
 from flask_jwt_extended import JWTManager, decode_token
 from jwt import InvalidTokenError
 from sqlalchemy import delete, select
@@ -13,8 +16,21 @@ from posyandu.auth.models import RevokedToken, User
 from posyandu.errors import problem
 from posyandu.extensions import db
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-def init_jwt(jwt: JWTManager) -> None:
+BEARER_ANY_CASE = re.compile(r"\s*bearer(?=\s)", re.IGNORECASE)
+
+
+def init_jwt(jwt: JWTManager, app: "Flask") -> None:
+    @app.before_request
+    def _bearer_any_case() -> None:
+        """RFC 9110 11.1: the scheme is case-insensitive; flask-jwt-extended reads "Bearer" only,
+        and a client sending "bearer <token>" was refused 401 with a valid token."""
+        value = request.environ.get("HTTP_AUTHORIZATION", "")
+        if BEARER_ANY_CASE.match(value) and not value.lstrip().startswith("Bearer"):
+            request.environ["HTTP_AUTHORIZATION"] = BEARER_ANY_CASE.sub("Bearer", value, count=1)
+
     @jwt.user_identity_loader
     def _identity(user: User) -> str:
         return str(user.id)

@@ -474,3 +474,14 @@ def test_the_last_active_admin_cannot_be_switched_off_or_given_another_role(clie
                         headers=world.headers("admin")).status_code == 200
     off = client.patch(f"/api/v1/users/{admin}", json={"active": False}, headers=world.headers("admin"))
     assert off.status_code == 200 and off.get_json()["active"] is False
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "BeArEr"])
+def test_the_bearer_scheme_is_read_whatever_its_case(client, world, scheme):
+    """RFC 9110 11.1: an authentication scheme is case-insensitive. A client sending
+    'Authorization: bearer <token>' was answered 401 'Perlu masuk (login)' with its valid token."""
+    token = world.token("kader1")
+    resp = client.get("/api/v1/auth/me", headers={"Authorization": f"{scheme} {token}"})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["username"] == "kader1"
+
