@@ -83,6 +83,9 @@ def problem(status: int, key: str, detail: str | None = None, errors: Any = None
     resp = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for k, v in (headers or {}).items():
         resp.headers[k] = v
+    if status == 401:  # RFC 9110 15.5.2 (a 401 names its scheme), RFC 6750 3 (a token refused: invalid_token)
+        resp.headers.setdefault("WWW-Authenticate", 'Bearer error="invalid_token"' if key.startswith("token_")
+                                else "Bearer")
     return resp
 
 

@@ -485,3 +485,24 @@ def test_the_bearer_scheme_is_read_whatever_its_case(client, world, scheme):
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["username"] == "kader1"
 
+
+@pytest.mark.parametrize("authorization,error", [(None, None), ("Basic YWRtaW46eA==", None),
+                                                 ("Bearer abc.def.ghi", "invalid_token")])
+def test_a_401_names_the_bearer_scheme_in_www_authenticate(client, authorization, error):
+    """RFC 9110 15.5.2: a 401 must send WWW-Authenticate; RFC 6750 3: the Bearer challenge, with
+    error="invalid_token" when a token was sent and refused. It was sent with none."""
+    resp = client.get("/api/v1/children", headers={"Authorization": authorization} if authorization else {})
+    assert resp.status_code == 401 and resp.content_type == "application/problem+json"
+    challenge = resp.headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer")
+    assert (f'error="{error}"' in challenge) if error else ("error=" not in challenge)
+
+
+def test_a_revoked_or_refused_login_401_carries_the_bearer_challenge(client, world):
+    login = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
+    auth = {"Authorization": f"Bearer {login['access_token']}"}
+    assert client.post("/api/v1/auth/logout", headers=auth).status_code == 204
+    revoked = client.get("/api/v1/auth/me", headers=auth)
+    assert revoked.status_code == 401 and 'error="invalid_token"' in revoked.headers["WWW-Authenticate"]
+    wrong = client.post("/api/v1/auth/login", json={"username": "kader1", "password": "salah-sekali"})
+    assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"].startswith("Bearer")
