@@ -38,9 +38,11 @@ def create_app(config: Any = None) -> "Flask":
     if app.config.get("CORS_ORIGINS"):   # closed unless origins are listed explicitly
         from flask_cors import CORS
 
-        CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
-             allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-Id"],
-             expose_headers=["X-Request-Id", "Retry-After"], max_age=600)
+        CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, max_age=600,
+             allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-Id", "X-Client-Id",
+                            "X-Client-Version"],  # every request header the server reads
+             expose_headers=["X-Request-Id", "Retry-After", "Content-Disposition", "Date", "WWW-Authenticate",
+                             "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"])
     passwords.configure(app.config.get("ARGON2_FAST", False))
     tokens.init_jwt(jwt, app)
     api = Api(app, spec_kwargs=web.spec_kwargs())

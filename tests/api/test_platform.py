@@ -369,3 +369,26 @@ def test_the_puskesmas_list_is_paginated_as_every_list(client, world):
     assert [p["name"] for p in mine["items"]] == ["PKM Kamal"] and mine["next_cursor"] is None
     bad = client.get("/api/v1/puskesmas?cursor=zz", headers=admin)
     assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"]
+
+
+def test_cors_lets_a_listed_site_send_the_client_headers_and_read_a_downloads_name():
+    """A site listed in CORS_ORIGINS (a health office's dashboard) calling the API: its preflight
+    for the headers the server reads (X-Client-Id names the installation in the audit, X-Client-Version
+    the app's version in sync) was answered without them, so the browser refused every such request;
+    and the report downloads' file name (Content-Disposition), the server's clock (Date) and the
+    rate limit's headers were hidden from its scripts."""
+    from config import TestConfig
+    from posyandu import create_app
+
+    site = "https://dinkes.gresikkab.go.id"
+    cfg = type("Cors", (TestConfig,), {"CORS_ORIGINS": [site]})
+    opened = create_app(cfg).test_client()
+    pre = opened.options("/api/v1/sync/push", headers={
+        "Origin": site, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,accept-language,x-client-id,x-client-version"})
+    allowed = {h.strip().lower() for h in pre.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type", "accept-language", "x-client-id", "x-client-version"} <= allowed
+    resp = opened.get("/api/v1/health", headers={"Origin": site})
+    exposed = {h.strip().lower() for h in resp.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"content-disposition", "date", "retry-after", "x-request-id", "www-authenticate",
+            "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= exposed
