@@ -388,3 +388,29 @@ def test_the_cli_names_the_row_and_column_of_a_cell_with_nul(app, world, db, tmp
     path.write_text("posyandu,nama,jenis_kelamin,tanggal_lahir\nMelati,Rara\x00Putri,P,2025-01-15\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
     assert result.exit_code == 1 and "baris 2: nama:" in result.output and "NUL" in result.output, result.output
+
+
+GOOD_FILE = """posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)
+Melati;Rara Putri;P;15/01/2025;10/06/2025;7,2
+"""
+
+
+@pytest.mark.parametrize("field", ["dry_run", "accept_valid", "posyandu"])
+def test_an_option_sent_as_a_form_field_is_refused_not_ignored(client, world, db, field):
+    """The options are query parameters (?dry_run=true). Sent as a form field beside the file
+    (curl -F file=@kunjungan.xlsx -F dry_run=true), a dry run was ignored without a word and the
+    file imported for real. Now a form field other than the file is 422 on its name, and nothing
+    is saved."""
+    before = counts(db, world)
+    resp = client.post("/api/v1/imports/visits", data={"file": (io.BytesIO(GOOD_FILE.encode()), "k.csv"),
+                                                       field: "true"},
+                       headers=world.headers("bidan_a", "id"), content_type="multipart/form-data")
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    errors = resp.get_json()["errors"]
+    assert list(errors) == [field], errors
+    assert counts(db, world) == before
+    if field == "dry_run":
+        assert "?dry_run=true" in errors[field][0]
+    ok = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(GOOD_FILE.encode()), "k.csv")},
+                     headers=world.headers("bidan_a"), content_type="multipart/form-data")
+    assert ok.status_code == 200 and ok.get_json()["dry_run"] is True
