@@ -13,7 +13,7 @@ from posyandu import access, events, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
-from posyandu.registry.schemas import DeleteArgs
+from posyandu.registry.schemas import NOTHING_IN_BODY, DeleteArgs
 
 
 def event_blueprint(model: type, plural: str, schema: type[Schema], update_schema: type[Schema],
@@ -71,9 +71,10 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
 
         @roles_required(*READERS)
         @blp.arguments(DeleteArgs, location="query")
+        @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
         @blp.response(204)
         @blp.doc(summary=f"Remove a {noun} entered by mistake (kept as a tombstone)")
-        def delete(self, args, event_id):
+        def delete(self, args, _body, event_id):
             events.delete_event(current_user, access.get_event(current_user, model, event_id, for_update=True),
                                 args.get("reason"))
             db.session.commit()

@@ -6,10 +6,10 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import orjson
-from marshmallow import ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from posyandu.i18n import Msg
 
@@ -262,3 +262,29 @@ def _numeric_columns(model: Any) -> tuple[tuple[str, Decimal], ...]:
     """``model``'s columns with a scale, each with its smallest step (0.01 for a scale of 2)."""
     return tuple((column.key, Decimal(1).scaleb(-column.type.scale)) for column in model.__table__.columns
                  if getattr(column.type, "scale", None) is not None)
+
+
+PLACES = {"json": ("body", "isi permintaan"), "form": ("form", "formulir")}
+
+
+class NothingHere(Schema):
+    """A part of the request an endpoint reads nothing from (a DELETE's JSON body, an upload's
+    form fields): every field sent there is refused on its name, never ignored. An option the
+    endpoint takes in the URL (``options``) is told where it goes: a delete's reason sent in the
+    body, or a dry run sent as a form field, was dropped without a word and the write done anyway."""
+
+    class Meta:
+        unknown = INCLUDE  # each named below, with its own message
+
+    def __init__(self, options: Iterable[str] = (), location: str = "json", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = frozenset(options)
+        self.place = PLACES[location]
+
+    @validates_schema
+    def _nothing(self, data: dict[str, Any], **_: Any) -> None:
+        en, id_ = self.place
+        errors = {name: [Msg(f"goes in the URL, not the {en}: ?{name}=…", f"dikirim di alamat (URL), bukan di {id_}: ?{name}=…")
+                         if name in self.options else "Unknown field."] for name in data}
+        if errors:
+            raise ValidationError(errors)

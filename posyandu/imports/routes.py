@@ -8,7 +8,8 @@ from flask_jwt_extended import current_user
 from posyandu.access import HEALTH_WORKERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.imports.operations import import_file, refusal
-from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportFormSchema, ImportResultSchema
+from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportResultSchema
+from posyandu.validators import NothingHere
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1", description="Imports of puskesmas spreadsheets")
 
@@ -18,7 +19,7 @@ class VisitImport(MethodView):
     @roles_required(*HEALTH_WORKERS)
     @blp.arguments(ImportArgs, location="query")
     @blp.arguments(ImportFileSchema, location="files")
-    @blp.ARGUMENTS_PARSER.use_args(ImportFormSchema(), location="form")  # checked, not documented: no field
+    @blp.ARGUMENTS_PARSER.use_args(NothingHere(ImportArgs().fields, "form"), location="form")  # the file only
     @blp.response(201, ImportResultSchema, description="Imported (with accept_valid, the valid rows)")
     @blp.alt_response(200, schema=ImportResultSchema, success=True, description="dry_run: what would happen")
     def post(self, args, files, _form):

@@ -1,12 +1,10 @@
 """Import arguments and the import report."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask_smorest.fields import Upload
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields
 
-from posyandu.i18n import Msg, translate_field_message
+from posyandu.i18n import translate_field_message
 
 
 class ImportArgs(Schema):
@@ -14,23 +12,6 @@ class ImportArgs(Schema):
         "description": "Check every row and report, without saving anything"})
     accept_valid = fields.Boolean(load_default=False, metadata={
         "description": "Save the valid rows even when some rows are refused (default: all or nothing)"})
-
-
-class ImportFormSchema(Schema):
-    """The multipart form carries the file only: an option sent as a form field beside it
-    (``-F dry_run=true``) was ignored, and a dry run imported the file for real."""
-
-    class Meta:
-        unknown = INCLUDE  # named below, each with its own message
-
-    @validates_schema
-    def _no_form_fields(self, data: dict[str, Any], **_: Any) -> None:
-        options = ImportArgs().fields
-        errors = {name: [Msg(f"an option goes in the URL, not the form: ?{name}=true",
-                             f"opsi dikirim di alamat (URL), bukan di formulir: ?{name}=true")
-                         if name in options else "Unknown field."] for name in data}
-        if errors:
-            raise ValidationError(errors)
 
 
 class ImportFileSchema(Schema):

@@ -16,7 +16,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
-from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
+from posyandu.registry.schemas import (NOTHING_IN_BODY, ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        InvitationSchema, LinkedParentPage, MergeSchema, NotDuplicateSchema,
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
@@ -127,8 +127,9 @@ class PosyanduById(MethodView):
 
     @roles_required(*READERS)
     @blp.arguments(DeleteArgs, location="query")
+    @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
-    def delete(self, args, posyandu_id):
+    def delete(self, args, _body, posyandu_id):
         """Close a posyandu with no children left and no active kader (admin).
 
         409 while children are registered there, or while kader are still active there (named:
@@ -191,8 +192,9 @@ class ChildById(MethodView):
 
     @roles_required(*READERS)
     @blp.arguments(DeleteArgs, location="query")
+    @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
-    def delete(self, args, child_id):
+    def delete(self, args, _body, child_id):
         """Remove a child registered by mistake (kept as a tombstone)."""
         ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"))
         db.session.commit()

@@ -116,6 +116,9 @@ class DeleteArgs(Schema):
     reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True)
 
 
+NOTHING_IN_BODY = v.NothingHere(DeleteArgs().fields)  # a delete's body: its reason goes in the URL
+
+
 class InvitationSchema(Schema):
     code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})
     child_id = fields.UUID(dump_only=True)

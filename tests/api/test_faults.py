@@ -548,3 +548,29 @@ def test_a_chunked_body_over_the_size_limit_is_413_not_broken_json(app, client, 
     assert counts(db) == before
     small = json.dumps({"code": "35.25.02", "name": "Driyorejo"}).encode()
     assert _chunked(client, "/api/v1/regions", small, "application/json", headers).status_code == 201
+
+
+def test_a_delete_with_its_reason_in_a_json_body_is_refused_and_deletes_nothing(client, world, db, make_child):
+    """The reason of a delete is a query parameter (?reason=). Sent in a JSON body (axios.delete(url,
+    {data: {reason}}), the reason was dropped without a word and the record deleted with none in its
+    audit row. Now 422 on ``reason`` saying where it goes, and nothing is deleted; ?reason= works."""
+    from posyandu.audit import AuditLog
+
+    child = make_child()
+    body = {"measured_on": TODAY, "weight_kg": 9.1}
+    m = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1")).get_json()
+    headers = world.headers("kader1", "id")
+    before = counts(db)
+    for url in (f"/api/v1/measurements/{m['id']}", f"/api/v1/children/{child['id']}"):
+        resp = client.delete(url, json={"reason": "salah anak"}, headers=headers)
+        problem = assert_problem(resp, 422)
+        assert list(problem["errors"]) == ["reason"] and "?reason=" in problem["errors"]["reason"][0], problem
+        other = assert_problem(client.delete(url, json={"alasan": "salah"}, headers=headers), 422)
+        assert other["errors"] == {"alasan": ["Isian tidak dikenal."]}
+        assert_problem(client.delete(url, data="reason=salah", headers={
+            **headers, "Content-Type": "application/x-www-form-urlencoded"}), 415)
+    assert counts(db) == before
+    assert client.delete(f"/api/v1/measurements/{m['id']}?reason=salah%20anak", json={}, headers=headers).status_code == 204
+    db.session.remove()
+    assert db.session.scalar(select(AuditLog.reason).where(AuditLog.record_id == m["id"],
+                                                           AuditLog.action == "delete")) == "salah anak"
