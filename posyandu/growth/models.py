@@ -82,5 +82,21 @@ def _status(self: Measurement) -> dict[str, str | None]:
     return {k: getattr(self, k) for k in STATUS_KEYS}
 
 
+def _muac_sign(self: Measurement) -> str | None:
+    from posyandu.growth.signs import muac_sign
+
+    return muac_sign(self.age_days, self.muac_cm)
+
+
+def _head_sign(self: Measurement) -> str | None:
+    from posyandu.growth.signs import head_sign
+
+    return head_sign(self.z_hcfa)
+
+
 Measurement.zscores = property(_zscores)  # type: ignore[attr-defined]
 Measurement.status = property(_status)  # type: ignore[attr-defined]
+# The LiLA and head-circumference signs (posyandu.growth.signs) follow from stored columns (the
+# LiLA, the age and the head z-score, recomputed with the child's birth date): read, not stored.
+Measurement.muac_sign = property(_muac_sign)  # type: ignore[attr-defined]
+Measurement.head_sign = property(_head_sign)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from posyandu import validators as v
 from posyandu.growth.models import Measurement
+from posyandu.growth.signs import HEAD_SIGNS, MUAC_SIGNS
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 
@@ -64,6 +65,18 @@ class MeasurementSchema(Schema):
         "description": "The KMS's referral signs (domain.md): BGM, 2T or weight-for-age above +1 SD. "
                        "Severe wasting (gizi buruk) and oedema are referred by their status and the "
                        "oedema flag, which this field does not repeat"})
+    muac_sign = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "LiLA (MUAC) sign for a child of 6-59 completed months (Kemenkes RI, Pedoman Pencegahan "
+                       "dan Tatalaksana Gizi Buruk pada Balita 2019, following WHO 2013): gizi_buruk below 11.5 cm "
+                       "(refer to the puskesmas), gizi_kurang 11.5 to below 12.5 cm, normal from 12.5 cm; null "
+                       "without a LiLA, under 6 months (not used) or from 60 months. Not part of the reports' "
+                       "wasting (BB/PB-BB/TB or oedema); the action list names gizi_buruk as muac_severe",
+        "enum": [*MUAC_SIGNS, None]})
+    head_sign = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "Head circumference-for-age (WHO Child Growth Standards): mikrosefali below -2 SD, "
+                       "makrosefali above +2 SD (both: refer to the bidan/puskesmas), normal between (-2.00 and "
+                       "+2.00 included, on the rounded z-score); null without a head circumference or a z-score",
+        "enum": [*HEAD_SIGNS, None]})
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     deleted_at = v.Timestamp(dump_only=True, allow_none=True)

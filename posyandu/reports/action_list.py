@@ -8,6 +8,10 @@ measurement that measured it, ``cohort.latest_of``):
 * ``T`` — that weighing's KMS trend is T (tidak naik); ``2T`` — T twice in a row;
   ``BGM`` — weight-for-age below −3 SD (below the red line);
 * ``wasting`` — BB/PB-BB/TB gizi kurang or gizi buruk, or oedema;
+  ``muac_severe`` — LiLA below 11.5 cm at 6-59 completed months, a sign of gizi buruk to refer to
+  the puskesmas (Kemenkes RI, Pedoman Pencegahan dan Tatalaksana Gizi Buruk pada Balita 2019,
+  following WHO 2013; ``growth.signs``), read from the latest measurement with a LiLA; it is a
+  reason of its own: the reports' wasting stays BB/PB-BB/TB or oedema (domain.md);
   ``stunting`` — TB/U pendek or sangat pendek;
 * ``not_weighed_2_months`` — no weighing in either month (children born before
   the earlier month began);
@@ -26,6 +30,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import func, select
 
 from posyandu.growth.models import Measurement
+from posyandu.growth.signs import muac_sign
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
@@ -35,14 +40,15 @@ from posyandu.reports.cohort import joined_latest, latest_of, under_five_on, vis
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
-REASONS = ("T", "2T", "BGM", "wasting", "stunting", "not_weighed_2_months", "overdue_immunisation")
+REASONS = ("T", "2T", "BGM", "wasting", "muac_severe", "stunting", "not_weighed_2_months", "overdue_immunisation")
 CHUNK = 1000
 
 
 def _children(month: Month, posyandu_filter: Any) -> Any:
     start = month.previous.first
-    visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length"))
+    visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length", "muac"))
     w, h, t = latest_of(visits, "weighed"), latest_of(visits, "length"), latest_of(visits, "weight_for_length")
+    a = latest_of(visits, "muac")
     last_weighed = (select(func.max(Measurement.measured_on))
                     .where(Measurement.child_id == Child.id, Measurement.weight_kg.is_not(None),
                            Measurement.deleted_at.is_(None), Measurement.measured_on <= month.last)
@@ -50,11 +56,12 @@ def _children(month: Month, posyandu_filter: Any) -> Any:
     stmt = (select(Child.id.label("child_id"), Child.name, Child.sex, Child.birth_date, Child.kabupaten_code,
                    Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
-                   w.c.two_t, w.c.bgm, h.c.tb_u, t.c.bb_tb, t.c.oedema, last_weighed.label("last_weighed_on"))
+                   w.c.two_t, w.c.bgm, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
+                   last_weighed.label("last_weighed_on"))
             .select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
                    posyandu_filter, under_five_on(month.last)))
-    for visit in (w, h, t):
+    for visit in (w, h, t, a):
         stmt = joined_latest(stmt, visit, outer=True)
     return stmt.order_by(Posyandu.name, Posyandu.id, Child.name, Child.id)
 
@@ -68,6 +75,8 @@ def growth_reasons(r: Any, month: Month) -> list[str]:
         out.append("not_weighed_2_months")
     if r["bb_tb"] in WASTED or r["oedema"]:
         out.append("wasting")
+    if muac_sign(r["muac_age_days"], r["muac_cm"]) == "gizi_buruk":
+        out.append("muac_severe")
     if r["tb_u"] in STUNTED:
         out.append("stunting")
     return out

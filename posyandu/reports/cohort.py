@@ -36,8 +36,8 @@ LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
 KECAMATAN_CODE_LENGTH = len("35.25.01")  # the desa code's prefix: 35.25.01.2001 → 35.25.01
 SEXES = ("M", "F")
 ALL_SEXES = "all"
-VISIT_COLUMNS = ("id", "child_id", "measured_on", "weight_kg", "length_height_cm", "oedema", "trend", "bgm", "two_t",
-                 "flagged", "z_wfa", "z_lhfa", "z_wfl", "z_wfh", "bb_u", "tb_u", "bb_tb")
+VISIT_COLUMNS = ("id", "child_id", "measured_on", "age_days", "weight_kg", "length_height_cm", "muac_cm", "oedema", "trend",
+                 "bgm", "two_t", "flagged", "z_wfa", "z_lhfa", "z_wfl", "z_wfh", "bb_u", "tb_u", "bb_tb")
 
 
 def area_column(level: str) -> Any:
@@ -87,8 +87,13 @@ def weight_for_length_measured(c: Any) -> Any:  # BB/TB: both, or oedema (severe
     return (c.weight_kg.is_not(None) & c.length_height_cm.is_not(None)) | c.oedema
 
 
+def muac_measured(c: Any) -> Any:  # LiLA (the action list's muac_severe)
+    return c.muac_cm.is_not(None)
+
+
 PICKS: dict[str, Callable[[Any], Any] | None] = {
-    "any": None, "weighed": weighed, "length": length_measured, "weight_for_length": weight_for_length_measured}
+    "any": None, "weighed": weighed, "length": length_measured, "weight_for_length": weight_for_length_measured,
+    "muac": muac_measured}
 """What a ``latest_of`` pick takes: any measurement, or those where the condition holds."""
 
 

@@ -35,7 +35,7 @@ COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagg
 
 def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
     """Per area: the total row, one row per sex and one per F1 age group, with counts and percentages."""
-    visits = visits_between(month.first, month.last, posyandu_filter)
+    visits = visits_between(month.first, month.last, posyandu_filter, ("any", "length", "weight_for_length", "weighed"))
     v = latest_of(visits)
     h, t, w = latest_of(visits, "length"), latest_of(visits, "weight_for_length"), latest_of(visits, "weighed")
     stmt = joined_latest(cohort(month, posyandu_filter, level), v, outer=False)

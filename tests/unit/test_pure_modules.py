@@ -12,6 +12,7 @@ PURE_MODULES = [
     "posyandu.growth.zscores",
     "posyandu.growth.categories",
     "posyandu.growth.trend",
+    "posyandu.growth.signs",
     "posyandu.growth.chart",
     "posyandu.immunisation.schedule",  # its messages come in both languages (posyandu.messages)
     "posyandu.immunisation.supplements",
