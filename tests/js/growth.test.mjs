@@ -108,6 +108,24 @@ test(`all ${kmsCases.length} shared KMS trend cases match`, () => {
   assert.deepEqual(failures, []);
 });
 
+// tests/data/lila_head_cases.json (tests/data/lila_head_make_cases.py): the LiLA sign (6-59 months:
+// < 11.5 cm gizi buruk, 11.5 to < 12.5 gizi kurang; Kemenkes 2019 / WHO 2013) and head circumference
+// beyond +-2 SD the phone shows after a measurement (assess.js), as tests/unit/test_signs.py checks the server's.
+const signCases = read('tests/data/lila_head_cases.json').cases;
+test(`all ${signCases.length} shared LiLA and head-circumference cases match`, () => {
+  const failures = [];
+  for (const c of signCases) {
+    const child = { id: c.id, sex: c.sex, birth_date: c.birth_date };
+    const m = { id: 'm', child_id: c.id, measured_on: c.measured_on, muac_cm: c.muac_cm,
+      head_circumference_cm: c.head_circumference_cm, _pending: true };
+    const r = assess({ child, m, history: [m], tables, on: c.measured_on });
+    const got = { hcfa: r.growth.zscores.hcfa, muac_sign: r.muac_sign, head_sign: r.head_sign, refer: r.referral };
+    const diff = Object.keys(c.expected).filter((k) => got[k] !== c.expected[k]);
+    if (diff.length) failures.push({ id: c.id, diff: diff.map((k) => [k, c.expected[k], got[k]]) });
+  }
+  assert.deepEqual(failures, []);
+});
+
 test('a z-score that overflows (1e308 kg) is null with remeasure, as on the server', () => {
   const result = calculate({ sex: 'M', age_days: 100, weight_kg: 1e308, length_height_cm: 60 }, tables);
   assert.equal(result.zscores.bfa, null); // BMI is infinite

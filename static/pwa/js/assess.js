@@ -1,7 +1,7 @@
 // What the cadre needs at the table right after a weighing (domain.md): the Permenkes
-// status, N/T against last month with the KBM, BGM/2T and referral, re-measure warnings,
-// and what is due today. Pure: records and tables in, plain values out.
-import { calculate, effectiveTrend, kmsStatus, trend } from './growth.js';
+// status, N/T against last month with the KBM, BGM/2T and referral, the LiLA and head
+// circumference signs (growth.js muacSign, headSign), re-measure warnings, and what is due today. Pure: records and tables in, plain values out.
+import { calculate, effectiveTrend, headSign, kmsStatus, muacSign, trend } from './growth.js';
 import { immunisationCard, scheduleOn, supplementsDue } from './due.js';
 import { instantKey } from './instant.js';
 
@@ -125,7 +125,12 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   const kms = m.weight_kg != null && growth ? kmsComputed(child, m, others, growth.zscores.wfa, kbm) : null;
   const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
   const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;
-  return { growth, kms, remeasure, referral: !!kms?.referral || severe, severe, due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
+  // LiLA and head circumference (growth.muacSign, headSign; the server's muac_sign, head_sign)
+  const signs = { muac_cm: m.muac_cm ?? null, muac_sign: growth ? muacSign(growth.age_days, m.muac_cm ?? null) : null,
+    head_sign: growth ? headSign(growth.zscores.hcfa) : null };
+  const referredBySign = signs.muac_sign === 'gizi_buruk' || ['mikrosefali', 'makrosefali'].includes(signs.head_sign);
+  return { growth, kms, remeasure, referral: !!kms?.referral || severe || referredBySign, severe, ...signs,
+    due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
 }
 
 /** Doses that may be given today (immunisation card) and vitamin A / deworming of this round. A dose

@@ -218,6 +218,28 @@ export function calculateMany(measurements, tables) {
   });
 }
 
+// ---- LiLA and head circumference (posyandu/growth/signs.py; tests/data/lila_head_cases.json) ----
+// LiLA: Kemenkes RI, Pedoman Pencegahan dan Tatalaksana Gizi Buruk pada Balita (2019), following WHO (2013):
+// at 6-59 completed months, < 11.5 cm gizi buruk (refer to the puskesmas), 11.5 to < 12.5 cm gizi kurang;
+// not used under 6 months. Head circumference-for-age (WHO Child Growth Standards): below -2 SD or above
+// +2 SD, refer to the bidan/puskesmas.
+
+/** 'gizi_buruk', 'gizi_kurang' or 'normal' for a LiLA at 6-59 completed months (floor(days / 30.4375):
+ * day 183 to 1826); null under 6 months, from 60 months or without a LiLA (signs.muac_sign). */
+export function muacSign(ageDays, muacCm) {
+  if (muacCm === null || muacCm === undefined || ageDays === null || ageDays === undefined) return null;
+  const months = Math.floor(ageDays / DAYS_PER_MONTH);
+  if (months < 6 || months > 59) return null;
+  return muacCm < 11.5 ? 'gizi_buruk' : muacCm < 12.5 ? 'gizi_kurang' : 'normal';
+}
+
+/** 'mikrosefali' (z < -2), 'makrosefali' (z > +2) or 'normal' for a head circumference-for-age z-score
+ * as reported (-2.00 is normal); null without one (signs.head_sign). */
+export function headSign(hcfa) {
+  if (hcfa === null || hcfa === undefined) return null;
+  return hcfa < -2 ? 'mikrosefali' : hcfa > 2 ? 'makrosefali' : 'normal';
+}
+
 // ---- KMS trend (Buku KIA; posyandu/growth/trend.py) ----
 export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200 };
 for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;

@@ -35,6 +35,13 @@ export function statusPanel(result) {
         h('span', { class: 'status-name' }, statusName(key, growth)), h('strong', { class: 'status-value' }, category(cat))));
     }
   }
+  // LiLA at 6-59 months and head circumference-for-age (assess: muac_sign, head_sign; growth.js)
+  const SIGN_TONE = { gizi_buruk: 'bad', gizi_kurang: 'warn', mikrosefali: 'bad', makrosefali: 'bad', normal: 'ok' };
+  for (const [key, sign] of [['muac', result.muac_sign], ['head', result.head_sign]]) {
+    if (!sign) continue;
+    items.push(h('li', { class: `status ${SIGN_TONE[sign]}`, 'data-key': key },
+      h('span', { class: 'status-name' }, t(`${key}_sign`)), h('strong', { class: 'status-value' }, t(`${key}_${sign}`))));
+  }
   if (kms?.trend) { // none past the KMS (over 60 months)
     const computed = (trend) => (trend === 'N' || trend === 'T' ? t(`trend_${trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${trend}`));
     const text = kms.overridden
@@ -48,8 +55,12 @@ export function statusPanel(result) {
   if (kms?.bgm) warnings.push(t('bgm'));
   if (kms?.two_t) warnings.push(t('two_t'));
   if (kms?.above_plus_one) warnings.push(t('above_one'));
+  const muac = formatNumber(result.muac_cm, 1);
+  if (result.muac_sign === 'gizi_buruk') warnings.push(t('muac_refer', { cm: muac }));
+  if (result.muac_sign === 'gizi_kurang') warnings.push(t('muac_counsel', { cm: muac }));
+  if (['mikrosefali', 'makrosefali'].includes(result.head_sign)) warnings.push(t(`head_refer_${result.head_sign}`));
   if (result.severe) warnings.push(t('severe'));
-  else if (result.referral) warnings.push(t('refer'));
+  else if (kms?.referral) warnings.push(t('refer')); // the signs above say where to refer themselves
   return h('div', { class: 'panel', id: 'result' },
     h('ul', { class: 'statuses' }, items),
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);

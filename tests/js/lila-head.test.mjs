@@ -1,0 +1,84 @@
+// The result screen after a measurement: the LiLA sign (6-59 months; Kemenkes 2019 / WHO 2013) and a
+// head circumference beyond +-2 SD (WHO), in Bahasa Indonesia and in English, offline (assess.js).
+// The rules' boundaries: tests/data/lila_head_cases.json (growth.test.mjs and tests/unit/test_signs.py).
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { installDom } from './fakedom.mjs';
+
+installDom();
+globalThis.localStorage ??= { getItem: () => null, setItem: () => {} }; // setLang keeps the choice
+
+const { assess } = await import('../../static/pwa/js/assess.js');
+const { statusPanel } = await import('../../static/pwa/js/screens/child.js');
+const { setLang } = await import('../../static/pwa/js/i18n.js');
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
+
+const boy = { id: 'c1', sex: 'M', birth_date: '2023-03-01' };
+const result = (fields, child = boy) => {
+  const m = { id: 'm1', child_id: child.id, measured_on: '2025-03-01', _pending: true, ...fields }; // day 731 for boy
+  return assess({ child, m, history: [m], tables, on: m.measured_on });
+};
+const item = (panel, key) => panel.find((e) => e.attributes['data-key'] === key)[0];
+const warnings = (panel) => panel.find((e) => e.attributes.id === 'warnings')[0]?.textContent ?? '';
+
+test("a 2-year-old's LiLA of 11.0 cm shows gizi buruk and 'Rujuk ke puskesmas', in red", () => {
+  setLang('id');
+  const r = result({ weight_kg: 11.5, length_height_cm: 86, muac_cm: 11.0 });
+  assert.equal(r.muac_sign, 'gizi_buruk');
+  assert.equal(r.referral, true);
+  const panel = statusPanel(r);
+  const lila = item(panel, 'muac');
+  assert.match(lila.attributes.class, /\bbad\b/);
+  assert.match(lila.textContent, /LiLA/);
+  assert.match(lila.textContent, /gizi buruk/);
+  assert.match(warnings(panel), /LiLA .*11,5 cm.*Rujuk ke puskesmas/);
+  setLang('en');
+  assert.match(warnings(statusPanel(r)), /MUAC .*11\.5 cm.*[Rr]efer to the health centre/);
+  setLang('id');
+});
+
+test('LiLA 11.5 is gizi kurang (amber, no referral) and 12.5 is normal', () => {
+  setLang('id');
+  const kurang = result({ muac_cm: 11.5 });
+  assert.equal(kurang.muac_sign, 'gizi_kurang');
+  assert.equal(kurang.referral, false);
+  const panel = statusPanel(kurang);
+  assert.match(item(panel, 'muac').attributes.class, /\bwarn\b/);
+  assert.match(warnings(panel), /gizi kurang/);
+  assert.doesNotMatch(warnings(panel), /Rujuk/);
+  const normal = statusPanel(result({ muac_cm: 12.5 }));
+  assert.match(item(normal, 'muac').attributes.class, /\bok\b/);
+  assert.equal(warnings(normal), '');
+});
+
+test('under 6 months LiLA is not judged: no LiLA line, no warning', () => {
+  const baby = { id: 'c2', sex: 'F', birth_date: '2024-09-01' }; // 2025-03-01: 181 days
+  const r = result({ muac_cm: 10.0 }, baby);
+  assert.equal(r.muac_sign, null);
+  assert.equal(item(statusPanel(r), 'muac'), undefined);
+});
+
+test("a head circumference below -2 SD says 'Rujuk ke bidan/puskesmas'; within +-2 SD nothing", () => {
+  setLang('id');
+  const small = result({ head_circumference_cm: 42.0 }); // day 731: WHO M 48.2536, S 0.02821 → −4.59
+  assert.equal(small.head_sign, 'mikrosefali');
+  const panel = statusPanel(small);
+  assert.match(item(panel, 'head').attributes.class, /\bbad\b/);
+  assert.match(warnings(panel), /[Ll]ingkar kepala .*−2 SD.*Rujuk ke bidan\/puskesmas/);
+  setLang('en');
+  assert.match(warnings(statusPanel(small)), /[Hh]ead circumference .*−2 SD.*[Rr]efer/);
+  setLang('id');
+  const large = result({ head_circumference_cm: 53.0 }); // (53.0 / 48.2536 − 1) / 0.02821 = +3.49
+  assert.equal(large.head_sign, 'makrosefali');
+  assert.match(warnings(statusPanel(large)), /\+2 SD.*Rujuk ke bidan\/puskesmas/);
+  const fine = result({ head_circumference_cm: 48.3 });
+  assert.equal(fine.head_sign, 'normal');
+  assert.equal(warnings(statusPanel(fine)), '');
+});
