@@ -64,7 +64,8 @@ class MeasurementSchema(Schema):
     referral = fields.Boolean(dump_only=True, metadata={
         "description": "The KMS's referral signs (domain.md): BGM, 2T or weight-for-age above +1 SD. "
                        "Severe wasting (gizi buruk) and oedema are referred by their status and the "
-                       "oedema flag, which this field does not repeat"})
+                       "oedema flag, and LiLA and head circumference by muac_sign and head_sign, which this field does "
+                       "not repeat"})
     muac_sign = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "LiLA (MUAC) sign for a child of 6-59 completed months (Kemenkes RI, Pedoman Pencegahan "
                        "dan Tatalaksana Gizi Buruk pada Balita 2019, following WHO 2013): gizi_buruk below 11.5 cm "
