@@ -111,8 +111,8 @@ test('each chart has a text alternative for screen readers: its title and, as de
   }));
   assert.deepEqual(said, {
     'Berat menurut umur (KMS)': '15 Mar 2024: umur 2 bulan, 5,6 kg (normal). 15 Jul 2024: umur 6 bulan, 7,9 kg (normal). 15 Agu 2024: umur 7 bulan, 8,2 kg (normal)',
-    'Panjang/tinggi menurut umur': '15 Mar 2024: umur 2 bulan, 58 cm (normal). 15 Jul 2024: umur 6 bulan, 67,5 cm (normal)',
-    'Berat menurut panjang badan': '15 Mar 2024: 58 cm, 5,6 kg (gizi baik). 15 Jul 2024: 67,5 cm, 7,9 kg (gizi baik)',
+    'Panjang/tinggi menurut umur': '15 Mar 2024: umur 2 bulan, 58,0 cm (normal). 15 Jul 2024: umur 6 bulan, 67,5 cm (normal)',
+    'Berat menurut panjang badan': '15 Mar 2024: 58,0 cm, 5,6 kg (gizi baik). 15 Jul 2024: 67,5 cm, 7,9 kg (gizi baik)',
   });
   const empty = chartsPanel(boy, [], tables).find((e) => e.localName === 'desc').map((e) => e.textContent);
   assert.deepEqual(empty, ['Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini']);
@@ -132,6 +132,26 @@ test("the child's weighing history writes kg and cm with a decimal comma in Indo
   assert.deepEqual(rows, [['7,6', '–'], ['7,25', '65,5']]);
 });
 
+test("the child's weighing history writes a whole weight and length with one decimal, as the KMS ('8,0', '65,0')", async () => {
+  const child = { id: 'c3', sex: 'F', birth_date: '2024-01-15', posyandu_id: 'p1' };
+  const measurements = [{ id: 'm1', child_id: 'c3', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65 },
+    { id: 'm2', child_id: 'c3', measured_on: '2024-08-15', weight_kg: 8, length_height_cm: 66.5 }];
+  const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    day: { date: '2024-08-15' }, canWrite: () => false };
+  const rows = async () => (await render(ctx, 'c3')).find((e) => e.attributes.id === 'history')[0]
+    .find((e) => e.localName === 'tr' && e.attributes['data-id']).map((tr) => tr.kids.slice(1, 3).map((td) => td.textContent));
+  assert.deepEqual(await rows(), [['8,0', '66,5'], ['7,25', '65,0']]);
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  setLang('en');
+  try {
+    assert.deepEqual(await rows(), [['8.0', '66.5'], ['7.25', '65.0']]);
+  } finally {
+    setLang('id');
+  }
+});
+
 test('a weight with oedema or a value flagged implausible is shown hollow, not judged, and said so', () => {
   const boy = { id: 'c4', sex: 'M', birth_date: '2024-01-15' };
   const measurements = [
@@ -144,7 +164,7 @@ test('a weight with oedema or a value flagged implausible is shown hollow, not j
   assert.deepEqual(kinds(byTitle['Panjang/tinggi menurut umur']), ['child-point', 'child-point']); // lengths are judged
   const wfa = byTitle['Berat menurut umur (KMS)'];
   assert.equal(wfa.find((e) => e.localName === 'desc')[0].textContent,
-    '15 Jun 2024: umur 5 bulan, 6,5 kg (edema: berat tidak dinilai). 15 Jul 2024: umur 6 bulan, 25 kg (nilai tidak wajar: ukur ulang)');
+    '15 Jun 2024: umur 5 bulan, 6,5 kg (edema: berat tidak dinilai). 15 Jul 2024: umur 6 bulan, 25,0 kg (nilai tidak wajar: ukur ulang)');
   assert.ok(wfa.find((e) => e.textContent === '○ tidak dinilai: edema atau nilai tidak wajar').length);
   const lhfa = byTitle['Panjang/tinggi menurut umur'];
   assert.equal(lhfa.find((e) => e.attributes.class === 'unjudged-note').length, 0);

@@ -1,5 +1,5 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
-import { category, formatDate, formatDateTime, formatNumber, t } from '../i18n.js';
+import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, drawChart } from '../chart.js';
@@ -16,10 +16,10 @@ const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 
 /** One child's point on chart `ind` as text, for its description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'. */
 function pointText(ind, p, x, y) {
-  const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatNumber(round(x, 1))} cm`;
+  const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
   const what = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : status ? category(status) : null;
-  return t('chart_point', { date: formatDate(p.measured_on), x: at, y: `${formatNumber(round(y, 2))} ${ind === 'lhfa' ? 'cm' : 'kg'}`,
+  return t('chart_point', { date: formatDate(p.measured_on), x: at, y: ind === 'lhfa' ? `${formatCm(y)} cm` : `${formatKg(round(y, 2))} kg`,
     what: what ? ` (${what})` : '' });
 }
 
@@ -111,7 +111,7 @@ function historyTable(child, measurements, tables, kbm, edit) {
       h('tbody', {}, rows.map((m) => {
         const g = growthOf(child, m, tables);
         return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait', title: t('not_synced'), 'aria-label': t('not_synced'), role: 'img' }, '•') : null),
-          h('td', {}, m.weight_kg == null ? '–' : formatNumber(m.weight_kg)), h('td', {}, m.length_height_cm == null ? '–' : formatNumber(m.length_height_cm)),
+          h('td', {}, formatKg(m.weight_kg)), h('td', {}, formatCm(m.length_height_cm)),
           h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'),
           h('td', {}, trendOf(m) ?? '–'),
           edit ? h('td', {}, h('a', { href: `#/visit/${child.id}/${m.id}`, 'aria-label': `${t('edit')} ${formatDate(m.measured_on)}` }, t('edit'))) : null);
