@@ -126,6 +126,8 @@ const W = {
   age: ['Umur', 'Age'],
   age_ym: ['{y} th {m} bln', '{y} y {m} m'],
   age_m: ['{m} bln', '{m} m'],
+  age_d: ['{d} hari', '{d} days'],
+  age_1d: ['1 hari', '1 day'],
   // child form
   child_form: ['Data anak', "Child's details"],
   edit_child: ['Ubah data anak', "Edit child's details"],

@@ -105,8 +105,14 @@ export const todayIso = () => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 
+/** A child's age on `on` as the card says it: completed calendar months ('5 bln', '1 th 2 bln'),
+ * and a baby under one month in days ('2 hari'), not '0 bln'. */
 export function ageText(t, birth, on) {
   const months = (+on.slice(0, 4) - +birth.slice(0, 4)) * 12 + (+on.slice(5, 7) - +birth.slice(5, 7)) - (+on.slice(8, 10) < +birth.slice(8, 10) ? 1 : 0);
   const m = Math.max(0, months);
+  if (m === 0) {
+    const days = Math.max(0, Math.round((Date.parse(on.slice(0, 10)) - Date.parse(birth.slice(0, 10))) / 86400000));
+    return days === 1 ? t('age_1d') : t('age_d', { d: days });
+  }
   return m >= 12 ? t('age_ym', { y: Math.floor(m / 12), m: m % 12 }) : t('age_m', { m });
 }
