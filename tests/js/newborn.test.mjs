@@ -1,7 +1,11 @@
-// A newborn's first visit: a baby under a month old is aged in days.
+// A newborn's first visit: a baby under a month old is aged in days, and its birth weight and
+// length are the first points of its charts (month 0), drawn on a small DOM stand-in.
 // Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { installDom } from './fakedom.mjs';
 
 installDom();
@@ -9,6 +13,11 @@ globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 
 const { setLang, t } = await import('../../static/pwa/js/i18n.js');
 const { ageText } = await import('../../static/pwa/js/ui.js');
+const { chartsPanel } = await import('../../static/pwa/js/screens/child.js');
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
 
 /** Run `fn` with the app in English, then back in Bahasa Indonesia. */
 function inEnglish(fn) {
@@ -26,4 +35,27 @@ test('a baby under one month is aged in days ("2 hari", "2 days"), from one mont
     assert.equal(ageText(t, '2026-11-29', '2026-12-01'), '2 days');
     assert.equal(ageText(t, '2026-11-30', '2026-12-01'), '1 day');
   });
+});
+
+test("a newborn's birth weight and length are plotted at month 0 (weight and length for age, weight for length)", () => {
+  const baby = { id: 'nb', sex: 'F', birth_date: '2026-11-29', birth_weight_kg: 3.1, birth_length_cm: 49.5 };
+  const said = (measurements, child = baby) => Object.fromEntries(chartsPanel(child, measurements, tables).find((e) => e.localName === 'svg')
+    .map((svg) => [svg.find((e) => e.localName === 'title')[0].textContent, svg.find((e) => e.localName === 'desc')[0].textContent]));
+  // no weighing yet: the birth is the first point of every chart
+  assert.deepEqual(said([]), {
+    'Berat menurut umur (KMS)': '29 Nov 2026: umur 0 bulan, 3,1 kg (normal)',
+    'Panjang/tinggi menurut umur': '29 Nov 2026: umur 0 bulan, 49,5 cm (normal)',
+    'Berat menurut panjang badan': '29 Nov 2026: 49,5 cm, 3,1 kg (gizi baik)',
+  });
+  // with a weighing: the birth point first, the weighing after it
+  const weighed = [{ id: 'm1', child_id: 'nb', measured_on: '2026-12-29', weight_kg: 4.2, length_height_cm: 53.5 }];
+  assert.equal(said(weighed)['Berat menurut umur (KMS)'],
+    '29 Nov 2026: umur 0 bulan, 3,1 kg (normal). 29 Des 2026: umur 1 bulan, 4,2 kg (normal)');
+  // a birth weight without a length: on weight for age only
+  const noLength = said([], { ...baby, birth_length_cm: null });
+  assert.equal(noLength['Berat menurut umur (KMS)'], '29 Nov 2026: umur 0 bulan, 3,1 kg (normal)');
+  assert.equal(noLength['Panjang/tinggi menurut umur'], 'Belum ada pengukuran di grafik ini');
+  // weighed on the day of birth: that weighing is the point at month 0, not the birth record twice
+  const sameDay = [{ id: 'm0', child_id: 'nb', measured_on: '2026-11-29', weight_kg: 3.0, length_height_cm: 49 }];
+  assert.equal(said(sameDay)['Berat menurut umur (KMS)'], '29 Nov 2026: umur 0 bulan, 3,0 kg (normal)');
 });

@@ -34,6 +34,17 @@ function curves(table, sex, xs, toIndex, lines) {
   return { x_values: kept, sd };
 }
 
+/** The child's birth as a chart point at month 0 (the Buku KIA's first entry on the KMS): its birth
+ * weight and length (measured lying), null when neither is known or a weighing on the day of birth
+ * is that point already. */
+export function birthPoint(child, measurements) {
+  const weight = child.birth_weight_kg ?? null;
+  const length = child.birth_length_cm ?? null;
+  if ((weight === null && length === null) || measurements.some((m) => m.measured_on === child.birth_date)) return null;
+  return { id: `birth-${child.id}`, measured_on: child.birth_date, weight_kg: weight, length_height_cm: length,
+    position: length === null ? null : 'lying', birth: true };
+}
+
 /** {sex, birth_date, points, curves} for a child from local records and the WHO tables; curves
  * has wfl, wfh or both (a child now 2 or older with a weighing and length from before). */
 export function chartData(child, points, tables) {

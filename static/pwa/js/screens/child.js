@@ -2,7 +2,7 @@
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
-import { chartData, drawChart } from '../chart.js';
+import { birthPoint, chartData, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
 import { allPages } from '../api.js';
@@ -73,9 +73,11 @@ export function duePanel(due) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** The charts (wfa like the KMS, lhfa, and wfl for under 2 years, wfh from 2, or both) with SD bands. */
+/** The charts (wfa like the KMS, lhfa, and wfl for under 2 years, wfh from 2, or both) with SD bands;
+ * the birth weight and length are their first point, at month 0 (chart.birthPoint). */
 export function chartsPanel(child, measurements, tables) {
-  const points = measurements.map((m) => {
+  const born = birthPoint(child, measurements);
+  const points = [...(born ? [born] : []), ...measurements].map((m) => {
     const g = growthOf(child, m, tables);
     return { ...m, age_days: g?.age_days ?? null, _status: g?.status ?? null, flags: g?.flags ?? {} };
   }).filter((p) => p.age_days !== null);
