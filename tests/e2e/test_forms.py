@@ -156,3 +156,31 @@ def test_the_position_offered_follows_the_weighing_date_until_the_cadre_picks_on
     date_field.dispatch_event("change")
     expect(lying).to_be_checked()
     expect(page.locator("#sync-chip")).to_have_text("Tersinkron")  # nothing was saved
+
+
+def test_a_newborn_is_registered_with_her_birth_length_and_aged_in_days(live_server, new_context):
+    """The Buku KIA's identity page has the birth length beside the birth weight (the server keeps
+    both, birth_length_cm 30-65 cm): the form asks it, checks it as the server does, and sends it."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/register")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
+    page.get_by_label("Nama anak").fill("Bayi Panjang Lahir")
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=2)).isoformat())
+    page.get_by_label("Berat lahir (kg)").fill("3,1")
+    page.get_by_label("Panjang lahir (cm)").fill("495")  # the comma forgotten
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Panjang lahir (cm)")).to_have_text("harus angka antara 30 dan 65")
+    page.get_by_label("Panjang lahir (cm)").fill("49,5")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Bayi Panjang Lahir", exact=True).wait_for()
+    expect(page.locator(".child-head .muted").first).to_contain_text("2 hari")
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+    page.get_by_role("link", name="Ubah data anak").click()
+    expect(page.get_by_label("Panjang lahir (cm)")).to_have_value("49,5")
+    wait_synced(page)
+    held = live_server.api("GET", f"/children/{child_id}", "kader4").get_json()
+    assert (held["birth_weight_kg"], held["birth_length_cm"]) == (3.1, 49.5)

@@ -143,6 +143,7 @@ const W = {
   address: ['Alamat', 'Address'],
   phone: ['No. HP orang tua', "Parent's phone"],
   birth_weight: ['Berat lahir (kg)', 'Birth weight (kg)'],
+  birth_length: ['Panjang lahir (cm)', 'Birth length (cm)'],
   required: ['wajib diisi', 'required'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],

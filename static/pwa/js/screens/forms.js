@@ -106,6 +106,7 @@ export async function childForm(ctx, childId) {
     field({ label: t('phone'), name: 'guardian_phone', type: 'tel', value: c.guardian_phone }),
     field({ label: t('address'), name: 'address', value: c.address }),
     field({ label: t('birth_weight'), name: 'birth_weight_kg', inputmode: 'decimal', value: numberText(c.birth_weight_kg) }),
+    field({ label: t('birth_length'), name: 'birth_length_cm', inputmode: 'decimal', value: numberText(c.birth_length_cm) }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: existing ? `#/child/${childId}` : '#/' }, t('cancel'))));
   const id = childId ?? crypto.randomUUID();
@@ -128,12 +129,14 @@ export async function childForm(ctx, childId) {
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 2 });
+    const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 }); // registry/schemas.py ChildSchema
     if (!showErrors(form, errors)) return false;
     const text = (v) => v.trim() || null;
     await ctx.save({ entity: 'child', id, fields: {
       ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
       name, sex, birth_date: birth, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
-      nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw },
+      nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw,
+      birth_length_cm: bl },
     drawn: existing });
     ctx.announce(t('saved_offline'));
     ctx.go(`#/child/${id}`);

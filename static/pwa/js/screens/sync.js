@@ -13,7 +13,7 @@ import { kbmInfo } from '../kbm.js';
 import { forget, saveTokens } from '../auth.js';
 
 const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
-  nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', measured_on: 'measured_on',
+  nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', birth_length_cm: 'birth_length', measured_on: 'measured_on',
   weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
   oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', place: 'dose_place', batch_number: 'batch_number', expiry_date: 'expiry_date',
   kfa_code: 'kfa_product' };
