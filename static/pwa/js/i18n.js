@@ -144,6 +144,8 @@ const W = {
   phone: ['No. HP orang tua', "Parent's phone"],
   birth_weight: ['Berat lahir (kg)', 'Birth weight (kg)'],
   birth_length: ['Panjang lahir (cm)', 'Birth length (cm)'],
+  doses_unticked: ['Tidak dicentang lagi, karena tidak dapat diberikan pada {date}:', 'Unticked, as they cannot be given on {date}:'],
+  not_offered_then: ['tidak dijadwalkan pada tanggal itu.', 'not on the schedule for that date.'],
   required: ['wajib diisi', 'required'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],

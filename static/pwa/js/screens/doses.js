@@ -149,7 +149,7 @@ export async function doseForm(ctx, childId, entity, id) {
  * where its record comes from; one given by a health worker says its vial (batch, expiry, KFA
  * product), filled in from the day's previous child for the same vaccine. */
 export async function dosesForm(ctx, childId) {
-  const [{ child, immunisations, supplements }, schedule, kept] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
+  const [{ child, immunisations, supplements }, schedule, vials] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
     keptLots(ctx.db)]);
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
@@ -168,21 +168,60 @@ export async function dosesForm(ctx, childId) {
     const given = sourceOf(form) === 'given';
     for (const box of lotsBox.children) box.hidden = !given || !checked.includes(box.dataset.dose);
   };
+  const dropped = h('div', { class: 'notice info', id: 'doses-dropped', role: 'status', hidden: true });
+  // a vial she wrote by hand (not the one the phone filled in) stays hers when the options are redrawn
+  lotsBox.addEventListener('input', (e) => { const box = e.target.closest('fieldset.lot'); if (box) box.dataset.typed = 'true'; });
+  lotsBox.addEventListener('change', (e) => { const box = e.target.closest('fieldset.lot'); if (box) box.dataset.typed = 'true'; });
+  /** The options for the date given: what she ticked and the vials she wrote that are still offered
+   * on it stay as they were; a dose or capsule not offered then is unticked and said, with why. */
+  let drawnOn = null;
   const drawOptions = () => {
     const on = form.elements.given_on?.value || day;
+    if (on === drawnOn) return; // the same date again (a second change event): nothing to redraw, the notice stays
+    drawnOn = on;
+    const ticked = new Set([...options.querySelectorAll('input[type=checkbox]:checked')].map((i) => `${i.name}:${i.value}`));
+    const typed = new Map([...lotsBox.children].filter((box) => box.dataset.typed)
+      .map((box) => [box.dataset.dose, [...box.querySelectorAll('input, select')].map((i) => [i.name, i.value])]));
     const due = dueToday({ child, immunisations, supplements, schedule, area, on });
+    const kept = (name, value) => ticked.has(`${name}:${value}`);
     options.replaceChildren(h('legend', {}, t('due_today')),
-      ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, false, `${d.vaccine}|${d.dose}`)),
-      ...due.supplements.map((s) => checkbox('supplement', t(s.kind), false, s.kind)),
+      ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, kept('dose', `${d.vaccine}|${d.dose}`), `${d.vaccine}|${d.dose}`)),
+      ...due.supplements.map((s) => checkbox('supplement', t(s.kind), kept('supplement', s.kind), s.kind)),
       ...(due.doses.length + due.supplements.length ? [] : [h('p', { class: 'muted' }, t('nothing_due'))]));
-    const lots = lotsOn(kept, on);
-    lotsBox.replaceChildren(...due.doses.map((d) => lotFields({ legend: t('vial_of', { name: d.label }), suffix: `|${d.vaccine}|${d.dose}`,
-      lot: lots[d.vaccine], remembered: !!lots[d.vaccine], products: productsOf(scheduleOn(schedule, on), d.vaccine), givenOn: on,
-      'data-dose': `${d.vaccine}|${d.dose}` })));
+    const lots = lotsOn(vials, on);
+    lotsBox.replaceChildren(...due.doses.map((d) => {
+      const key = `${d.vaccine}|${d.dose}`;
+      const box = lotFields({ legend: t('vial_of', { name: d.label }), suffix: `|${key}`, lot: lots[d.vaccine],
+        remembered: !typed.has(key) && !!lots[d.vaccine], products: productsOf(scheduleOn(schedule, on), d.vaccine), givenOn: on, 'data-dose': key });
+      for (const [name, value] of typed.get(key) ?? []) {
+        const input = box.querySelector(`[name="${name}"]`);
+        if (input) input.value = value;
+      }
+      if (typed.has(key)) box.dataset.typed = 'true';
+      return box;
+    }));
+    const offered = new Set([...due.doses.map((d) => `dose:${d.vaccine}|${d.dose}`), ...due.supplements.map((x) => `supplement:${x.kind}`)]);
+    sayDropped(on, [...ticked].filter((k) => !offered.has(k)));
     showAsked();
   };
+  /** Tell her which of the doses she ticked were unticked because the new date `on` cannot have
+   * them, with the schedule's reasons (the checks the server makes: validateDose, validateSupplement). */
+  const sayDropped = (on, gone) => {
+    const why = gone.map((k) => {
+      const [name, value] = k.split(':');
+      const [vaccine, dose] = value.split('|');
+      const found = name === 'dose'
+        ? validateDose(schedule, child.birth_date, immunisations, { vaccine, dose: Number(dose), given_on: on }, { area })
+        : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, { kind: value, given_on: on });
+      const title = name === 'dose' ? doseLabel(schedule, 'immunisation', { vaccine, dose: Number(dose) }) : t(value);
+      const reasons = found.map((v) => v.message[lang()] ?? v.message.id); // each names the dose
+      return h('li', {}, reasons.length ? reasons.join(' ') : `${title}: ${t('not_offered_then')}`);
+    });
+    dropped.hidden = !gone.length;
+    dropped.replaceChildren(...(gone.length ? [h('p', {}, t('doses_unticked', { date: formatDate(on) })), h('ul', {}, why)] : []));
+  };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
-  form.append(dateField, options, source, place, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+  form.append(dateField, options, dropped, source, place, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
     h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.elements.given_on.addEventListener('change', drawOptions);
   form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
