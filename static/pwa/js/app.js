@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
-import { h, showSaveFailed, todayIso } from './ui.js';
+import { formValues, h, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
@@ -292,10 +292,16 @@ function wireHeader() {
     document.documentElement.lang = lang();
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   };
-  langBtn.addEventListener('click', () => {
+  langBtn.addEventListener('click', async () => {
     setLang(lang() === 'id' ? 'en' : 'id');
     paint();
-    if (ctx.session) { ctx.sync.refresh(); route(); } else loginScreen.show(ctx, main);
+    if (!ctx.session) { loginScreen.show(ctx, main); return; }
+    ctx.sync.refresh();
+    // the screen is drawn again in the other language with what its forms held (a half-filled
+    // registration, weighing or doses of the day), unless she has gone elsewhere meanwhile
+    const [hash, typed] = [location.hash, formValues(main)];
+    await route();
+    if (location.hash === hash) restoreForms(main, typed);
   });
   chip.addEventListener('click', () => ctx.go('#/sync'));
   paint();

@@ -99,6 +99,38 @@ export function showErrors(form, errors) {
   return !first;
 }
 
+/** What is entered in the forms under `root` ({form id: [[name, value, checked]]}, in the order
+ * of their fields), to put back by restoreForms into the same forms drawn again (another language);
+ * passwords are left out. */
+export function formValues(root) {
+  const fields = (form) => [...form.elements].filter((e) => e.name && !['submit', 'button', 'password', 'file'].includes(e.type));
+  // a form hidden once saved (a weighing's result shown) is done: drawn again, it starts empty
+  return Object.fromEntries([...root.querySelectorAll('form[id]')].filter((form) => !form.hidden).map((form) => [form.id,
+    fields(form).map((e) => [e.name, e.value, ['checkbox', 'radio'].includes(e.type) ? e.checked : null])]));
+}
+
+/** Put back `values` (formValues) into the forms of the same ids under `root`, field by field in
+ * order, each change announced as the user's own ('input' and 'change'), so that what a form
+ * shows from a field (a doses form's options for its date, the vial of a dose ticked) follows. */
+export function restoreForms(root, values) {
+  for (const [id, entries] of Object.entries(values)) {
+    const form = root.querySelector(`form[id="${id}"]`);
+    if (!form) continue;
+    const seen = new Map(); // a name given to several text fields: the nth of them
+    for (const [name, value, checked] of entries) {
+      const named = [...form.elements].filter((e) => e.name === name);
+      const toggle = checked !== null;
+      const nth = seen.get(name) ?? 0;
+      if (!toggle) seen.set(name, nth + 1);
+      const el = toggle ? named.find((e) => e.value === value) : named[nth];
+      if (!el || (toggle ? el.checked === checked || (el.type === 'radio' && !checked) : el.value === value)) continue;
+      if (toggle) el.checked = checked;
+      else el.value = value;
+      for (const type of ['input', 'change']) el.dispatchEvent(new Event(type, { bubbles: true }));
+    }
+  }
+}
+
 export const num = (v) => (v === '' || v === null || v === undefined ? null : Number(String(v).replace(',', '.')));
 export const todayIso = () => {
   const d = new Date();
