@@ -118,7 +118,11 @@ def latest_of(visits: Any, pick: str = "any") -> Any:
     """Each child's latest visit of ``visits`` (``visits_between``) that ``pick`` takes (``PICKS``:
     ``weighed``, ``length``…), as a subquery of one row per child."""
     c, cond = visits.c, PICKS[pick]
-    took = c[f"n_{pick}"] == 1
+    # ``< 2`` and not ``== 1`` (the same rows: a row the pick takes counts itself): PostgreSQL knows
+    # nothing of a CTE's computed column and guesses 0.5 % of the rows for an equality, a third for a
+    # range. From 0.5 % it joined the picks by nested loops, comparing every child's row with every
+    # other's: a kecamatan's prevalence took 10-20 s instead of 0.1 (docs/scaling.md).
+    took = c[f"n_{pick}"] < 2
     taken = and_(cond(c), took) if cond is not None else took
     return select(*(c[col] for col in VISIT_COLUMNS)).where(taken).subquery()
 
