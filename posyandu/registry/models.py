@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from posyandu.database import SyncedMixin, TimestampMixin, utcnow
@@ -61,6 +61,13 @@ class Child(SyncedMixin, db.Model):
     __table_args__ = (
         CheckConstraint("sex IN ('M','F')", name="sex"),
         Index("ix_child_posyandu_name", "posyandu_id", "name"),
+        # The few registrations merged away or flagged as a possible duplicate, found from the other
+        # child (a download, an access history, a visits import; a delete or merge): partial indexes.
+        Index("ix_child_merged_into", "merged_into", postgresql_where=text("merged_into IS NOT NULL"),
+              sqlite_where=text("merged_into IS NOT NULL")),
+        Index("ix_child_possible_duplicate_of", "possible_duplicate_of",
+              postgresql_where=text("possible_duplicate_of IS NOT NULL"),
+              sqlite_where=text("possible_duplicate_of IS NOT NULL")),
     )
 
     posyandu_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posyandu.id"))
