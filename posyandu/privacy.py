@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import BigInteger, Index, String, false, literal, or_, select, true
+from sqlalchemy import BigInteger, Index, String, false, literal, or_, select, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from posyandu.audit import context
@@ -41,7 +41,10 @@ class AccessLog(db.Model):
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_child_at", "child_id", "at"),
                       Index("ix_access_log_user_at", "user_id", "at"),
-                      Index("ix_access_log_posyandu_at", "posyandu_id", "at"))
+                      Index("ix_access_log_posyandu_at", "posyandu_id", "at"),
+                      # the bulk downloads of an area, newest first, for a child's history (child_access_log_parts)
+                      Index("ix_access_log_area", "id", postgresql_where=text("child_id IS NULL"),
+                            sqlite_where=text("child_id IS NULL")))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -159,13 +162,15 @@ def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
     return None, None
 
 
-def child_access_log(child: Any) -> Any:
-    """The disclosures of ``child``'s data, newest first: its own rows and those of the duplicate
+def child_access_log_parts(child: Any) -> tuple[Any, Any]:
+    """The disclosures of ``child``'s data, as two queries: its own rows and those of the duplicate
     registrations merged into it (the same child, read before the merge), and the bulk downloads
     that held her: of a whole scope (an admin's, or one without a filter, which covers every child
     the caller could see) since she was first registered, and of a posyandu, or a region holding
     it, while she was registered there (``_stays``: a download made before she came, or after she
-    moved away, held her not)."""
+    moved away, held her not). A page reads each by its own index (``ix_access_log_child_at``, and
+    ``ix_access_log_area`` of the bulk downloads alone): as one query joined by ``OR``, PostgreSQL
+    walked the whole log backwards by id for a page's 50 rows (docs/scaling.md)."""
     from posyandu.registry.models import Posyandu
 
     ids = _merged_ids(child.id)
@@ -179,7 +184,13 @@ def child_access_log(child: Any) -> Any:
                     literal((desa.get(posyandu_id) or "") + ".").startswith(AccessLog.region_code + "."))
         areas.append(there & (AccessLog.at >= since) & (true() if until is None else AccessLog.at < until))
     area = AccessLog.child_id.is_(None) & or_(false(), *areas)
-    return select(AccessLog).where(or_(AccessLog.child_id.in_(ids), area))
+    return select(AccessLog).where(AccessLog.child_id.in_(ids)), select(AccessLog).where(area)
+
+
+def child_access_log(child: Any) -> Any:
+    """``child_access_log_parts`` as one query (every row: the download of the child's data)."""
+    own, area = child_access_log_parts(child)
+    return select(AccessLog).where(or_(own.whereclause, area.whereclause))
 
 
 def _stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetime | None]]:

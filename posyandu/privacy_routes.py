@@ -56,14 +56,18 @@ class ChildExportSchema(Schema):
     access_log = fields.List(fields.Nested(AccessLogItemSchema))
 
 
-def _page(stmt, limit: int, cursor: str | None) -> dict:
-    """Newest first, by id: the cursor is the last id answered."""
+def _page(stmts, limit: int, cursor: str | None) -> dict:
+    """Newest first, by id: the cursor is the last id answered. ``stmts``: one query, or several
+    whose rows are the log's (each read for the page, their pages merged)."""
+    stmts = stmts if isinstance(stmts, tuple) else (stmts,)
     if cursor:
         # ASCII digits (isdigit() also takes "²", which int() refuses), within the id's BIGINT
         if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) > LARGEST_ID:
             raise ValidationFailed(errors={"cursor": [BAD_CURSOR]})
-        stmt = stmt.where(AccessLog.id < int(cursor))
-    rows = list(db.session.scalars(stmt.order_by(AccessLog.id.desc()).limit(limit + 1)))
+        stmts = tuple(stmt.where(AccessLog.id < int(cursor)) for stmt in stmts)
+    found = {row.id: row for stmt in stmts
+             for row in db.session.scalars(stmt.order_by(AccessLog.id.desc()).limit(limit + 1))}
+    rows = [found[i] for i in sorted(found, reverse=True)[:limit + 1]]
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": privacy.described(rows), "next_cursor": str(rows[-1].id) if more else None}
@@ -100,7 +104,7 @@ class ChildAccessLog(MethodView):
         child's record, a list naming the child, a sync of its records, an export, and the bulk
         downloads of its posyandu or region."""
         child = access.get_child(current_user, child_id)
-        return _page(privacy.child_access_log(child), args["limit"], args["cursor"])
+        return _page(privacy.child_access_log_parts(child), args["limit"], args["cursor"])
 
 
 @blp.route("/access-log")
