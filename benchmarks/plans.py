@@ -1,0 +1,178 @@
+"""The reads users make often, at a district's size on PostgreSQL: time and statements per request.
+
+Run: ``.venv/bin/python benchmarks/plans.py [--children 100000] [--months 24] [--keep]``.
+
+1. Starts a throwaway PostgreSQL 15 and builds the district of ``benchmarks/reports.py`` (its
+   ``generate``: 18 kecamatan, a posyandu per 100 children, 24 months of visits), then fills what that
+   leaves empty, by SQL: the change log (every child, then every measurement, oldest first), the
+   2024 schedule's doses for each child's age, an audit row per record, 24 reads per child in the
+   access log and 24 monthly downloads per posyandu; and a kader (posyandu 0), a bidan (puskesmas 1),
+   an admin and a parent of two children.
+2. Requests each read in-process (WSGI: JWT, scope, SQL, JSON), once to warm up and once timed,
+   counting the statements run (a SQLAlchemy listener) and naming the slowest.
+3. ``--keep``: leaves the server running for EXPLAIN (ANALYZE, BUFFERS) until Ctrl-C.
+
+docs/scaling.md, "Query plans at a district's size", has the figures and what they led to.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import reports  # noqa: E402
+from tests.support.pgserver import PostgresServer  # noqa: E402
+
+EXTRA_SQL = """
+INSERT INTO change_log (seq, entity, record_id, version, op, record, posyandu_id, child_id, kabupaten_code, committed_at)
+SELECT row_number() OVER (ORDER BY k, id), entity, id, 1, 'upsert', rec, posyandu_id, child_id, '35.25', now()
+FROM (SELECT 0 AS k, 'child' AS entity, id, posyandu_id, id AS child_id,
+             jsonb_build_object('id', id, 'name', name, 'sex', sex, 'birth_date', birth_date) AS rec FROM child
+      UNION ALL
+      SELECT 1 + (current_date - measured_on), 'measurement', id, posyandu_id, child_id,
+             jsonb_build_object('id', id, 'child_id', child_id, 'measured_on', measured_on, 'weight_kg', weight_kg,
+                                'length_height_cm', length_height_cm, 'z_wfa', z_wfa, 'trend', trend) FROM measurement) s;
+UPDATE sync_counter SET value = (SELECT max(seq) FROM change_log);
+INSERT INTO immunisation (id, child_id, posyandu_id, kabupaten_code, vaccine, dose, given_on, place, version, created_at,
+                          updated_at)
+SELECT md5('i' || c.id || v.vaccine || v.dose)::uuid, c.id, c.posyandu_id, '35.25', v.vaccine, v.dose,
+       c.birth_date + v.age, 'posyandu', 1, now(), now()
+FROM child c CROSS JOIN (VALUES ('HB0', 1, 0), ('BCG', 1, 30), ('POLIO', 1, 30), ('DPT-HB-Hib', 1, 61), ('POLIO', 2, 61),
+                                ('DPT-HB-Hib', 2, 91), ('POLIO', 3, 91), ('DPT-HB-Hib', 3, 122), ('POLIO', 4, 122),
+                                ('IPV', 1, 122), ('MR', 1, 274), ('DPT-HB-Hib', 4, 548), ('MR', 2, 548)) v(vaccine, dose, age)
+WHERE c.birth_date + v.age < current_date;
+INSERT INTO audit_log (at, action, entity, record_id, kabupaten_code)
+SELECT created_at, 'create', 'measurement', id::text, '35.25' FROM measurement;
+INSERT INTO audit_log (at, action, entity, record_id, kabupaten_code)
+SELECT created_at, 'create', 'child', id::text, '35.25' FROM child;
+INSERT INTO access_log (at, user_id, action, resource, child_id)
+SELECT now() - make_interval(days => k * 15), md5('u' || (substr(c.name, 6)::int % 1000))::uuid,
+       CASE WHEN k % 2 = 0 THEN 'pull' ELSE 'list' END, 'GET /api/v1/sync/pull', c.id
+FROM child c CROSS JOIN generate_series(1, 24) k;
+INSERT INTO access_log (at, user_id, action, resource, posyandu_id)
+SELECT now() - make_interval(days => k * 30), md5('u' || p)::uuid, 'export', 'GET /api/v1/reports/workbook',
+       md5('pos' || p)::uuid
+FROM generate_series(0, {posyandu} - 1) p CROSS JOIN generate_series(1, 24) k;
+VACUUM ANALYZE;
+"""
+
+
+def fill(url: str, posyandu: int) -> None:
+    from sqlalchemy import text
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.auth.operations import create_user
+    from posyandu.extensions import db
+    from posyandu.registry.models import ParentLink
+
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    with app.app_context():
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for statement in EXTRA_SQL.format(posyandu=posyandu).split(";\n"):
+                if statement.strip():
+                    conn.execute(text(statement))
+        pos0, pkm1 = db.session.execute(text("SELECT md5('pos0')::uuid, md5('pkm1')::uuid")).one()
+        for username, scope in (("kader", {"role": "kader", "posyandu_id": pos0}),
+                                ("bidan", {"role": "bidan", "puskesmas_id": pkm1}), ("admin", {"role": "admin"}),
+                                ("ortu", {"role": "parent"})):
+            user = create_user({"username": username, "name": username.title(), "password": reports.PASSWORD, **scope})
+        for child_id in db.session.scalars(text("SELECT id FROM child WHERE posyandu_id = md5('pos0')::uuid "
+                                                "ORDER BY id LIMIT 2")):
+            db.session.add(ParentLink(user_id=user.id, child_id=child_id))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def measure(url: str, month: str) -> None:
+    from sqlalchemy import event, text
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    client = app.test_client()
+    seen: list[tuple[float, str]] = []
+    with app.app_context():
+        engine = db.engine
+        child, pos, desa = db.session.execute(text(
+            "SELECT c.id, p.id, p.desa_code FROM child c JOIN posyandu p ON p.id = c.posyandu_id "
+            "WHERE p.id = md5('pos0')::uuid AND c.birth_date < current_date - 700 ORDER BY c.id LIMIT 1")).one()
+        db.session.remove()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def started(conn, *args):
+        conn.info["t0"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def ended(conn, cursor, statement, *args):
+        seen.append((time.perf_counter() - conn.info["t0"], " ".join(statement.split())))
+
+    tokens = {u: client.post("/api/v1/auth/login", json={"username": u, "password": reports.PASSWORD}).get_json()
+              ["access_token"] for u in ("kader", "bidan", "dinkes", "admin", "ortu")}
+    reads = [("kader", f"/api/v1/children?posyandu_id={pos}"), ("kader", "/api/v1/children?q=anak%2050"),
+             ("bidan", "/api/v1/children"), ("dinkes", "/api/v1/children"), ("admin", "/api/v1/children?q=anak%2099999"),
+             ("kader", f"/api/v1/children/{child}"), ("kader", f"/api/v1/children/{child}/measurements"),
+             ("kader", f"/api/v1/children/{child}/immunisations"), ("kader", f"/api/v1/children/{child}/growth-chart"),
+             ("kader", f"/api/v1/children/{child}/immunisation-card"), ("kader", f"/api/v1/posyandu/{pos}/due-list"),
+             ("bidan", "/api/v1/sync/devices"), ("admin", f"/api/v1/children/{child}/access-log"),
+             ("kader", f"/api/v1/children/{child}/export"), ("admin", "/api/v1/users?role=kader"),
+             ("dinkes", "/api/v1/posyandu"), ("admin", "/api/v1/puskesmas"),
+             ("kader", "/api/v1/sync/pull?limit=500"), ("bidan", "/api/v1/sync/pull?limit=500"),
+             ("ortu", "/api/v1/sync/pull?limit=500")]
+    for report in ("skdn", "prevalence", "coverage", "f1"):
+        for area in (f"level=posyandu&posyandu_id={pos}", f"level=desa&region_code={desa}", "level=puskesmas",
+                     "level=kecamatan&region_code=35.25.02", "level=kabupaten"):
+            reads.append(("dinkes", f"/api/v1/reports/{report}?month={month}&{area}"))
+    reads.append(("dinkes", f"/api/v1/reports/actions?month={month}&level=kecamatan&region_code=35.25.02"))
+    reads.append(("dinkes", f"/api/v1/exports/fhir?month={month}&region_code=35.25.02"))
+    print(f"{'request (month ' + month + ')':72} {'ms':>9} {'SQL':>4}  slowest statement")
+    for user, path in reads:
+        headers = {"Authorization": f"Bearer {tokens[user]}"}
+        client.get(path, headers=headers)   # warm-up
+        seen.clear()
+        start = time.perf_counter()
+        resp = client.get(path, headers=headers)
+        took = time.perf_counter() - start
+        assert resp.status_code == 200, (path, resp.status_code)
+        slowest = max(seen, default=(0.0, ""))
+        label = f"{user} {re.sub(r'[0-9a-f]{8}-[0-9a-f-]{27}', '{id}', path[8:])}".replace(f"month={month}&", "")
+        print(f"{label[:72]:72} {took * 1000:9.1f} {len(seen):4}  {slowest[0] * 1000:.1f} ms {slowest[1][:48]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    month, _, _ = reports.last_month()
+    server = PostgresServer().start()
+    try:
+        url = server.create_database("posyandu_bench")
+        start = time.perf_counter()
+        counts = reports.generate(server, url, args.children, args.months)
+        fill(url, counts["posyandu"])
+        print(f"district: {counts['child']:,} children, {counts['measurement']:,} measurements, "
+              f"{counts['posyandu']:,} posyandu (built in {time.perf_counter() - start:.0f} s)\n")
+        measure(url, month)
+        if args.keep:
+            print(f"\npsql -h 127.0.0.1 -p {server.port} -U posyandu posyandu_bench   (Ctrl-C stops the server)")
+            while True:
+                time.sleep(60)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
