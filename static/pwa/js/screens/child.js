@@ -55,7 +55,7 @@ export function statusPanel(result) {
   if (kms?.bgm) warnings.push(t('bgm'));
   if (kms?.two_t) warnings.push(t('two_t'));
   if (kms?.above_plus_one) warnings.push(t('above_one'));
-  const muac = formatNumber(result.muac_cm, 1);
+  const muac = formatCm(result.muac_cm);
   if (result.muac_sign === 'gizi_buruk') warnings.push(t('muac_refer', { cm: muac }));
   if (result.muac_sign === 'gizi_kurang') warnings.push(t('muac_counsel', { cm: muac }));
   if (['mikrosefali', 'makrosefali'].includes(result.head_sign)) warnings.push(t(`head_refer_${result.head_sign}`));

@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatDate, formatDateTime, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
+import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
 import { field, h, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
@@ -25,6 +25,8 @@ const shown = (f, v) => {
   if (f === 'place') return t(`place_${v}`);
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
+  if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', '3,25' as the rest of the app writes kg
+  if (typeof v === 'number' && f.endsWith('_cm')) return formatCm(v); // '65,0'
   if (typeof v === 'number') return formatNumber(v); // '3,25' in Bahasa Indonesia
   return category(v) !== '–' && typeof v === 'string' && v.includes('_') ? category(v) : String(v);
 };
@@ -34,12 +36,12 @@ async function names(ctx) {
   return new Map(children.map((c) => [c.id, c.name]));
 }
 
-/** What an entry is, named: "Penimbangan 5 Agu 2025, 7,2 kg: Ani", "BCG, 5 Agu 2025: Ani",
+/** What an entry is, named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani",
  * "Data anak: Ani"; `r` is the record it concerns (what it sends, over the copy on the phone). */
 function describe(e, r, byId, schedule) {
   const what = e.entity === 'child' ? t('child_form')
     : e.entity === 'measurement' ? `${t('entry_weighing', { date: formatDate(r.measured_on) })}${
-      r.weight_kg == null ? '' : `, ${formatNumber(r.weight_kg)} kg`}`
+      r.weight_kg == null ? '' : `, ${formatKg(r.weight_kg)} kg`}`
       : t('entry_dose', { name: doseLabel(schedule, e.entity, r), date: formatDate(r.given_on) });
   const who = byId.get(e.entity === 'child' ? e.id : r.child_id) ?? r.name ?? e.id.slice(0, 8);
   return `${e.op === 'delete' ? t('entry_delete', { what }) : what}: ${who}`;

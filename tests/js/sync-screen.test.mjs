@@ -1,0 +1,76 @@
+// The sync screen (screens/sync.js) drawn in node: how a refused entry and a conflict's values are
+// written. Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { memDb } from './memdb.mjs';
+import { installDom } from './fakedom.mjs';
+import { fakeServer } from './fakeserver.mjs';
+import { conflictList, outboxEntries, saveChange } from '../../static/pwa/js/outbox.js';
+import { createSync } from '../../static/pwa/js/sync.js';
+
+globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+installDom();
+const { setLang } = await import('../../static/pwa/js/i18n.js');
+const { conflict, render } = await import('../../static/pwa/js/screens/sync.js');
+
+const P = '11111111-1111-4111-8111-111111111111';
+const timers = { set: () => 0, clear() {} };
+
+/** The screen's context on `db`. */
+function context(db) {
+  const went = [];
+  let routed = 0;
+  const ctx = { db, role: 'kader', syncState: {}, schedule: async () => null, go: (hash) => went.push(hash),
+    route: () => { routed += 1; }, sync: { refresh: async () => {}, sync: async () => true } };
+  return { ctx, went, routed: () => routed };
+}
+
+/** A weighing of `fields` for a child the server does not know: refused (child_id), so it needs attention. */
+async function refusedWeighing(fields) {
+  const db = memDb();
+  const engine = createSync({ db, api: fakeServer(), timers, random: () => 0.5 });
+  await saveChange(db, { entity: 'measurement', id: crypto.randomUUID(),
+    fields: { child_id: crypto.randomUUID(), measured_on: '2025-03-05', position: 'recumbent', oedema: false, ...fields } });
+  await engine.sync();
+  const [entry] = await outboxEntries(db);
+  assert.equal(entry.state, 'needs_attention');
+  return { db, entry };
+}
+
+const byId = (root, id) => [...root.all()].find((e) => e.attributes.id === id);
+
+test("a refused weighing of a whole number of kg is named with its decimal ('8,0 kg'), as the rest of the app writes it", async () => {
+  setLang('id');
+  const whole = await refusedWeighing({ weight_kg: 8, length_height_cm: 70 });
+  const screen = await render(context(whole.db).ctx);
+  assert.match(byId(screen, 'attention').textContent, /Penimbangan 5 Mar 2025, 8,0 kg:/);
+  const fine = await refusedWeighing({ weight_kg: 7.25 });
+  assert.match(byId(await render(context(fine.db).ctx), 'attention').textContent, /, 7,25 kg:/, 'the second decimal kept');
+  setLang('en');
+  assert.match(byId(await render(context(whole.db).ctx), 'attention').textContent, /Weighing of 5 Mar 2025, 8\.0 kg:/);
+  setLang('id');
+});
+
+test("the conflict screen writes a whole weight and length with their decimal ('8,0', '65,0')", async () => {
+  setLang('id');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const child = crypto.randomUUID();
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
+  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', weight_kg: 7.5,
+    length_height_cm: 64.5, position: 'recumbent', oedema: false } });
+  await engine.sync();
+  server.write('measurement', id, { ...server.get('measurement', id), weight_kg: 8.5, length_height_cm: 66 });
+  await saveChange(db, { entity: 'measurement', id, fields: { weight_kg: 8, length_height_cm: 65 } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  const screen = await conflict(context(db).ctx, c.mutation_id);
+  const text = screen.textContent;
+  assert.match(text, /Nilai saya: 8,0(?!\d)/);
+  assert.match(text, /Nilai di server: 8,5(?!\d)/);
+  assert.match(text, /Nilai saya: 65,0(?!\d)/);
+  assert.match(text, /Nilai di server: 66,0(?!\d)/);
+  assert.match(text, /Penimbangan 5 Mar 2025, 8,0 kg: Ani/, 'the weighing named as on the sync screen');
+});
