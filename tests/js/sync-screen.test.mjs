@@ -1,5 +1,5 @@
 // The sync screen (screens/sync.js) drawn in node: how a refused entry and a conflict's values are
-// written. Run: node --test tests/js/
+// written, and what "Kirim lagi" and "Buang" say when the phone cannot store them. Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
@@ -9,14 +9,15 @@ import { conflictList, outboxEntries, saveChange } from '../../static/pwa/js/out
 import { createSync } from '../../static/pwa/js/sync.js';
 
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
-installDom();
+const dom = installDom();
+const { h } = await import('../../static/pwa/js/ui.js');
 const { setLang } = await import('../../static/pwa/js/i18n.js');
 const { conflict, render } = await import('../../static/pwa/js/screens/sync.js');
 
 const P = '11111111-1111-4111-8111-111111111111';
 const timers = { set: () => 0, clear() {} };
 
-/** The screen's context on `db`. */
+/** The screen's context on `db`; `went` and `routed` record where a tap led. */
 function context(db) {
   const went = [];
   let routed = 0;
@@ -38,6 +39,7 @@ async function refusedWeighing(fields) {
 }
 
 const byId = (root, id) => [...root.all()].find((e) => e.attributes.id === id);
+const buttons = (root, text) => [...root.all()].filter((e) => e.localName === 'button' && e.textContent === text);
 
 test("a refused weighing of a whole number of kg is named with its decimal ('8,0 kg'), as the rest of the app writes it", async () => {
   setLang('id');
@@ -73,4 +75,58 @@ test("the conflict screen writes a whole weight and length with their decimal ('
   assert.match(text, /Nilai saya: 65,0(?!\d)/);
   assert.match(text, /Nilai di server: 66,0(?!\d)/);
   assert.match(text, /Penimbangan 5 Mar 2025, 8,0 kg: Ani/, 'the weighing named as on the sync screen');
+});
+
+/** `db` whose writes to the outbox fail as on a full disk (the reads go on). */
+const fullDisk = (db) => ({ ...db, tx: (names, mode, fn, options) => (mode === 'readwrite'
+  ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) });
+
+/** Tap `text` on the attention list drawn on a full disk: what the cadre is told, and what was left. */
+async function tapOnFullDisk(db, text) {
+  const failed = h('p', { id: 'save-failed', hidden: true });
+  dom.page.replaceChildren(failed);
+  const { ctx, routed } = context(fullDisk(db));
+  const screen = await render(ctx);
+  const [button] = buttons(screen, text);
+  assert.ok(button, `"${text}" is offered`);
+  const unhandled = [];
+  const onUnhandled = (error) => unhandled.push(error);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await Promise.all(button.listeners.click.map((fn) => fn({ preventDefault() {} })));
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  assert.deepEqual(unhandled, [], 'the failure is handled, not thrown away');
+  return { failed, routed: routed() };
+}
+
+test('"Buang" the phone cannot store (storage full) is said, and the entry stays', async () => {
+  setLang('id');
+  const { db, entry } = await refusedWeighing({ weight_kg: 8 });
+  const { failed, routed } = await tapOnFullDisk(db, 'Buang');
+  assert.equal(failed.hidden, false, 'the cadre is told');
+  assert.equal(routed, 0, 'the screen stays as it is');
+  assert.match(failed.textContent, /^Belum tersimpan: HP ini tidak dapat menyimpan data \(QuotaExceededError\)/);
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.mutation_id), [entry.mutation_id], 'nothing lost');
+  // tapped again once the phone has room: it goes, and the notice with it
+  const room = context(db);
+  const [again] = buttons(await render(room.ctx), 'Buang');
+  await Promise.all(again.listeners.click.map((fn) => fn({ preventDefault() {} })));
+  assert.deepEqual(await outboxEntries(db), []);
+  assert.equal(failed.hidden, true);
+  assert.equal(room.routed(), 1, 'the screen drawn again without it');
+});
+
+test('"Kirim lagi" the phone cannot store (storage full) is said, and the entry stays as it was', async () => {
+  setLang('id');
+  const { db, entry } = await refusedWeighing({ weight_kg: 8 });
+  // the server failed on it (not a field of it): offered to send again as it is
+  await db.tx(['outbox'], 'readwrite', async ({ outbox }) => outbox.put({ ...entry, errors: { _schema: ['Kesalahan server'] } }));
+  const { failed, routed } = await tapOnFullDisk(db, 'Kirim lagi');
+  assert.equal(failed.hidden, false, 'the cadre is told');
+  assert.equal(routed, 0, 'the screen stays as it is');
+  assert.match(failed.textContent, /^Belum tersimpan: HP ini tidak dapat menyimpan data \(QuotaExceededError\)/);
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.state), ['needs_attention']);
 });

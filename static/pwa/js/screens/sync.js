@@ -57,6 +57,20 @@ function fixLink(e, r, byId) {
 /** Each entry's record: the copy on the phone under what the entry sends (a delete sends only its reason). */
 const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => ({ ...(view(await getRow(ctx.db, e.entity, e.id)) ?? {}), ...e.data })));
 
+/** Write what she chose on the phone; not stored (a full disk): said at once (ui.showSaveFailed), and
+ * the screen stays as it is, the entry with it, to try again. Resolves to whether it was stored. */
+async function kept(write) {
+  try {
+    await write();
+  } catch (error) {
+    showSaveFailed(error);
+    return false;
+  }
+  const failed = document.getElementById('save-failed'); // an earlier try's notice: this one went through
+  if (failed) failed.hidden = true;
+  return true;
+}
+
 /** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
 const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_busy', conflict: 'server_busy',
   forbidden: 'push_forbidden' };
@@ -96,14 +110,17 @@ export async function render(ctx) {
         const fix = fixLink(e, recs.get(e.mutation_id), byId);
         // the server failed on it (not refused a field of it): sent again as it is, same id
         const again = resendable(e) ? h('button', { class: 'btn primary', type: 'button', onclick: async () => {
-          await retryEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); ctx.sync.sync(); } }, t('send_again')) : null;
+          if (!await kept(() => retryEntry(ctx.db, e.mutation_id))) return;
+          await ctx.sync.refresh(); ctx.route(); ctx.sync.sync(); } }, t('send_again')) : null;
         return h('li', { class: 'row action' },
           h('span', { class: 'row-main' }, h('strong', {}, named(e)),
             h('small', {}, e.stuck ? t('entry_stuck')
               : Object.entries(e.errors ?? {}).map(([f, m]) => `${f === '_schema' ? '' : `${label(f)}: `}${[].concat(m).join(' ')}`)
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
-            h('button', { class: 'btn', type: 'button', onclick: async () => { await discardEntry(ctx.db, e.mutation_id); await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
+            h('button', { class: 'btn', type: 'button', onclick: async () => {
+              if (!await kept(() => discardEntry(ctx.db, e.mutation_id))) return;
+              await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
       }))) : null,
     devicesPanel(ctx));
 }
