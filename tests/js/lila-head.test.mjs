@@ -82,3 +82,57 @@ test("a head circumference below -2 SD says 'Rujuk ke bidan/puskesmas'; within +
   assert.equal(fine.head_sign, 'normal');
   assert.equal(warnings(statusPanel(fine)), '');
 });
+
+// The parent's screen (screens/parent.js): the same signs of her child's latest measurement, in plain words.
+const { child: parentChild } = await import('../../static/pwa/js/screens/parent.js');
+/** The plain lines a parent reads for `fields` measured on day 731 of a boy named Budi, and what the kader sees of it. */
+async function parentReads(fields, child = boy) {
+  const kid = { ...child, name: 'Budi Santoso', posyandu_id: 'p1' };
+  const m = { id: 'm1', child_id: kid.id, measured_on: '2025-03-01', ...fields };
+  const ctx = { bundle: async () => ({ child: kid, measurements: [m], immunisations: [], supplements: [] }), tables: async () => tables,
+    schedule: async () => null, area: async () => null, online: () => false };
+  const plainPanel = (await parentChild(ctx, kid.id)).find((e) => e.attributes.id === 'plain')[0];
+  const lines = plainPanel.find((e) => e.localName === 'p');
+  const kader = statusPanel(assess({ child: kid, m, history: [m], tables, on: m.measured_on }));
+  return { lines, text: lines.map((p) => p.textContent), kader };
+}
+const toneOf = (el) => ['bad', 'warn', 'ok'].find((c) => el.attributes.class.split(' ').includes(c));
+
+test('a parent reads the LiLA and head signs of her child in plain words, red as the kader sees them', async () => {
+  setLang('id');
+  const { lines, text, kader } = await parentReads({ weight_kg: 11.5, length_height_cm: 86, muac_cm: 11.0, head_circumference_cm: 42.0 });
+  const lila = lines.find((p) => p.textContent.startsWith('Lingkar lengan atas (LiLA)'));
+  assert.ok(lila, text.join(' | '));
+  assert.equal(lila.textContent, 'Lingkar lengan atas (LiLA) Budi 11,0 cm: tanda gizi buruk — segera bawa ke puskesmas.');
+  const head = lines.find((p) => p.textContent.startsWith('Lingkar kepala'));
+  assert.ok(head, text.join(' | '));
+  assert.match(head.textContent, /^Lingkar kepala Budi lebih kecil dari normal untuk umurnya — bawa ke bidan atau puskesmas/);
+  assert.equal(toneOf(lila), toneOf(item(kader, 'muac')));
+  assert.equal(toneOf(head), toneOf(item(kader, 'head')));
+  assert.equal(toneOf(lila), 'bad');
+  setLang('en');
+  const en = (await parentReads({ weight_kg: 11.5, length_height_cm: 86, muac_cm: 11.0, head_circumference_cm: 53.0 })).text;
+  assert.ok(en.includes("Budi's mid-upper arm circumference (MUAC) is 11.0 cm: a sign of severe malnutrition — go to the health centre now."), en.join(' | '));
+  assert.ok(en.some((p) => /^Budi's head is larger than normal for the age — take .* midwife or the health centre/.test(p)), en.join(' | '));
+  setLang('id');
+});
+
+test('a LiLA of 12.0 cm is gizi kurang (amber) and a head within ±2 SD normal (green) for the parent too', async () => {
+  setLang('id');
+  const { lines, kader } = await parentReads({ weight_kg: 11.5, muac_cm: 12.0, head_circumference_cm: 48.3 });
+  const lila = lines.find((p) => p.textContent.startsWith('Lingkar lengan atas (LiLA)'));
+  assert.equal(lila.textContent, 'Lingkar lengan atas (LiLA) Budi 12,0 cm: tanda gizi kurang — konsultasikan ke bidan.');
+  const head = lines.find((p) => p.textContent.startsWith('Lingkar kepala'));
+  assert.equal(head.textContent, 'Lingkar kepala Budi normal untuk umurnya.');
+  assert.deepEqual([toneOf(lila), toneOf(head)], ['warn', 'ok']);
+  assert.deepEqual([toneOf(lila), toneOf(head)], [toneOf(item(kader, 'muac')), toneOf(item(kader, 'head'))]);
+});
+
+test('a parent is not told of a LiLA under 6 months (not judged), nor of one not measured', async () => {
+  setLang('id');
+  const baby = { id: 'c2', sex: 'F', birth_date: '2024-09-01' }; // 2025-03-01: 181 days
+  const young = await parentReads({ weight_kg: 7.0, muac_cm: 10.0 }, baby);
+  assert.ok(!young.text.some((p) => p.includes('LiLA')), young.text.join(' | '));
+  const none = await parentReads({ weight_kg: 11.5 });
+  assert.ok(!none.text.some((p) => p.includes('LiLA') || p.includes('Lingkar kepala')), none.text.join(' | '));
+});

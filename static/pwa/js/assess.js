@@ -22,10 +22,11 @@ export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured
  * 2/2020 names them PB/U and BB/PB then, TB/U and BB/TB from 2 years. */
 export const byLength = (growth) => (growth?.age_days != null ? growth.age_days < 731 : growth?.zscores?.wfl != null);
 
-/** Colour class of a status category: ok (green), warn (amber), bad (red). */
+/** Colour class of a status category, or of a LiLA or head sign (muac_sign, head_sign): ok (green),
+ * warn (amber), bad (red). */
 export function tone(category) {
   if (!category) return 'none';
-  if (['sangat_kurang', 'sangat_pendek', 'gizi_buruk', 'obesitas'].includes(category)) return 'bad';
+  if (['sangat_kurang', 'sangat_pendek', 'gizi_buruk', 'obesitas', 'mikrosefali', 'makrosefali'].includes(category)) return 'bad';
   if (['normal', 'gizi_baik', 'tinggi'].includes(category)) return 'ok';
   return 'warn';
 }
@@ -114,6 +115,13 @@ export function kmsOf(child, m, history, tables, kbm) {
   return kmsComputed(child, m, history.filter((h) => h.id !== m.id), growth?.zscores?.wfa ?? null, kbm);
 }
 
+/** The LiLA and head circumference signs of measurement `m` judged as `growth` (growthOf): growth.muacSign,
+ * headSign, as the server's muac_sign, head_sign; null where there is none. */
+export function signsOf(m, growth) {
+  return { muac_cm: m.muac_cm ?? null, muac_sign: growth ? muacSign(growth.age_days, m.muac_cm ?? null) : null,
+    head_sign: growth ? headSign(growth.zscores?.hcfa) : null };
+}
+
 /**
  * Everything shown after saving measurement `m` of `child`, given the child's other
  * measurements (`history`), immunisations and supplements, on the posyandu day `on`; N/T under
@@ -125,9 +133,7 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   const kms = m.weight_kg != null && growth ? kmsComputed(child, m, others, growth.zscores.wfa, kbm) : null;
   const remeasure = !!growth && (growth.warnings.includes('remeasure') || growth.warnings.includes('standing_under_9_months'));
   const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;
-  // LiLA and head circumference (growth.muacSign, headSign; the server's muac_sign, head_sign)
-  const signs = { muac_cm: m.muac_cm ?? null, muac_sign: growth ? muacSign(growth.age_days, m.muac_cm ?? null) : null,
-    head_sign: growth ? headSign(growth.zscores.hcfa) : null };
+  const signs = signsOf(m, growth);
   const referredBySign = signs.muac_sign === 'gizi_buruk' || ['mikrosefali', 'makrosefali'].includes(signs.head_sign);
   return { growth, kms, remeasure, referral: !!kms?.referral || severe || referredBySign, severe, ...signs,
     due: dueToday({ child, immunisations, supplements, schedule, area, on }) };

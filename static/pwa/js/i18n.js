@@ -350,6 +350,16 @@ const W = {
   plain_vitamin_a_blue: ['kapsul vitamin A biru', 'a blue vitamin A capsule'],
   plain_vitamin_a_red: ['kapsul vitamin A merah', 'a red vitamin A capsule'],
   plain_deworming: ['obat cacing', 'deworming medicine'],
+  plain_muac_gizi_buruk: ['Lingkar lengan atas (LiLA) {name} {cm} cm: tanda gizi buruk — segera bawa ke puskesmas.',
+    "{name}'s mid-upper arm circumference (MUAC) is {cm} cm: a sign of severe malnutrition — go to the health centre now."],
+  plain_muac_gizi_kurang: ['Lingkar lengan atas (LiLA) {name} {cm} cm: tanda gizi kurang — konsultasikan ke bidan.',
+    "{name}'s mid-upper arm circumference (MUAC) is {cm} cm: a sign of moderate malnutrition — see the midwife."],
+  plain_muac_normal: ['Lingkar lengan atas (LiLA) {name} {cm} cm: normal.', "{name}'s mid-upper arm circumference (MUAC) is {cm} cm: normal."],
+  plain_head_mikrosefali: ['Lingkar kepala {name} lebih kecil dari normal untuk umurnya — bawa ke bidan atau puskesmas untuk diperiksa.',
+    "{name}'s head is smaller than normal for the age — take the child to the midwife or the health centre to be checked."],
+  plain_head_makrosefali: ['Lingkar kepala {name} lebih besar dari normal untuk umurnya — bawa ke bidan atau puskesmas untuk diperiksa.',
+    "{name}'s head is larger than normal for the age — take the child to the midwife or the health centre to be checked."],
+  plain_head_normal: ['Lingkar kepala {name} normal untuk umurnya.', "{name}'s head circumference is normal for the age."],
   plain_last: ['Terakhir diukur {date}.', 'Last measured on {date}.'], // the latest measurement: a weighing, or a length alone
   // a child's data (UU 27/2022 PDP): the export and who has read it
   my_data: ['Data anak saya', "My child's data"],

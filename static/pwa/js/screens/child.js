@@ -36,10 +36,9 @@ export function statusPanel(result) {
     }
   }
   // LiLA at 6-59 months and head circumference-for-age (assess: muac_sign, head_sign; growth.js)
-  const SIGN_TONE = { gizi_buruk: 'bad', gizi_kurang: 'warn', mikrosefali: 'bad', makrosefali: 'bad', normal: 'ok' };
   for (const [key, sign] of [['muac', result.muac_sign], ['head', result.head_sign]]) {
     if (!sign) continue;
-    items.push(h('li', { class: `status ${SIGN_TONE[sign]}`, 'data-key': key },
+    items.push(h('li', { class: `status ${tone(sign)}`, 'data-key': key },
       h('span', { class: 'status-name' }, t(`${key}_sign`)), h('strong', { class: 'status-value' }, t(`${key}_${sign}`))));
   }
   if (kms?.trend) { // none past the KMS (over 60 months)

@@ -1,8 +1,8 @@
 // A parent's view: only their own children (the server's pull scope), in plain words; their
 // child's data to download and who has read it (UU 27/2022 PDP), online.
-import { category, formatDate, plain, t } from '../i18n.js';
+import { category, formatCm, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, showErrors, todayIso } from '../ui.js';
-import { byLength, dueToday, latest, nextDose, tone } from '../assess.js';
+import { byLength, dueToday, latest, nextDose, signsOf, tone } from '../assess.js';
 import { describe, regionLookups } from '../access-log.js';
 import { cardPanel, chartsPanel, exportButton } from './child.js';
 
@@ -13,12 +13,16 @@ function plainStatus(child, last) {
   const s = last.growth.status;
   const first = child.name.split(' ')[0];
   const lying = byLength(last.growth); // a baby's length (panjang badan), not height
+  // LiLA at 6-59 months and head circumference-for-age, as the kader's result shows them (assess.signsOf)
+  const { muac_sign: muac, head_sign: head } = signsOf(last.m, last.growth);
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
     last.m.oedema === true ? h('p', { class: 'plain bad' }, t('plain_oedema', { name: first })) : null,
     s.bb_u ? h('p', { class: `plain ${tone(s.bb_u)}` }, t('plain_wfa', { name: first, what: plain(s.bb_u) })) : null,
     s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })) : null,
     s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })) : null,
+    muac ? h('p', { class: `plain ${tone(muac)}` }, t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })) : null,
+    head ? h('p', { class: `plain ${tone(head)}` }, t(`plain_head_${head}`, { name: first })) : null,
     h('p', { class: 'muted' }, t('plain_last', { date: formatDate(last.m.measured_on) })),
   ];
 }
