@@ -70,6 +70,34 @@ def test_reload_offered_in_a_second_tab_loads_the_new_version_after_the_first_to
     assert second.evaluate("() => window.__old === undefined"), "the second tab loaded again"
 
 
+
+def test_reload_asks_first_when_the_screen_holds_a_half_filled_form(live_server, new_context):
+    """A new version comes while the cadre is registering a child: "Muat ulang" reloaded at once
+    and what she had typed was gone. It now asks first (in Bahasa Indonesia); "Batal" leaves the
+    form as she filled it in, to save it; she can still reload now and lose it."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    sw_controls(page)
+    page.goto(page.url.split("#")[0] + "#/register")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
+    page.get_by_label("Nama anak").fill("Dewi Setengah Isi")
+    with new_version_of_the_shell(live_server):
+        page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        expect(page.locator("#update-banner")).to_be_visible()
+    banner = page.locator("#update-banner")
+    page.evaluate("() => { window.__same = true; }")
+    banner.get_by_role("button", name="Muat ulang").click()
+    expect(banner).to_contain_text("belum disimpan")
+    banner.get_by_role("button", name="Batal").click()
+    assert page.evaluate("() => window.__same === true"), "not reloaded"
+    expect(page.get_by_label("Nama anak")).to_have_value("Dewi Setengah Isi")
+    banner.get_by_role("button", name="Muat ulang").click()
+    banner.get_by_role("button", name="Muat ulang sekarang").click()
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()  # reloaded into the new version
+    assert page.evaluate("() => window.__same === undefined")
+
 # What a new app version opening the user's database does: a higher version, its upgrade adding a
 # store (db.js only ever adds stores and indexes; none is dropped).
 UPGRADE_TO_V2 = """async () => {

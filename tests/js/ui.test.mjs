@@ -48,3 +48,18 @@ test("a field's hint is read with it too (aria-describedby names the hint and th
   const plain = field({ label: 'Nama', name: 'name' }).querySelector('input');
   assert.equal(plain.getAttribute('aria-describedby').split(' ').length, 1, 'no hint: the error alone');
 });
+
+test('a form holds unsaved changes when what it holds differs from what it held when drawn (formsChanged)', async () => {
+  const { formsChanged } = await import('../../static/pwa/js/ui.js');
+  // formValues of a weighing form as drawn (today's date, lying), and after the cadre typed a weight
+  const drawn = { 'visit-form': [['measured_on', '2025-03-05', null], ['weight_kg', '', null], ['position', 'lying', true]] };
+  const typed = { 'visit-form': [['measured_on', '2025-03-05', null], ['weight_kg', '8,2', null], ['position', 'lying', true]] };
+  assert.equal(formsChanged(drawn, typed), true);
+  assert.equal(formsChanged(drawn, structuredClone(drawn)), false, 'as drawn: nothing to lose');
+  const standing = structuredClone(drawn);
+  standing['visit-form'][2][2] = false;
+  assert.equal(formsChanged(drawn, standing), true, 'a radio changed counts');
+  assert.equal(formsChanged(drawn, {}), false, 'saved and hidden (formValues leaves it out), or gone: done');
+  assert.equal(formsChanged({}, typed), false, 'a form drawn outside the screen shown (the login screen) is not judged');
+  assert.equal(formsChanged(null, typed), false);
+});

@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
-import { formValues, h, restoreForms, showSaveFailed, todayIso } from './ui.js';
+import { formValues, formsChanged, h, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
@@ -257,6 +257,7 @@ const ROUTES = [
 
 let rendering = 0;
 let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
+let drawnForms = null; // what the screen's forms held when drawn (formValues): what she typed since is unsaved
 async function route() {
   if (!ctx.session) return;
   const hash = location.hash || '#/';
@@ -270,6 +271,7 @@ async function route() {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
     main.replaceChildren(node);
+    drawnForms = formValues(main);
     if (hash !== shown) {
       window.scrollTo(0, 0);
       document.getElementById('save-failed').hidden = true; // about the screen left
@@ -308,17 +310,24 @@ function wireHeader() {
 }
 
 let updateAsked = false;
-/** A new version waits until the user chooses to reload (never mid-form). */
+/** A new version waits until the user chooses to reload (never mid-form): with a form on screen
+ * holding what she typed and has not saved, she is asked first, and may save it before. */
 function watchUpdates(reg) {
+  const banner = document.getElementById('update-banner');
+  const take = () => {
+    updateAsked = true;
+    // taken in another tab already (no longer waiting: it controls this page too): load it here
+    if (reg.waiting) reg.waiting.postMessage('skipWaiting');
+    else location.reload();
+  };
+  const button = (text, onclick) => h('button', { class: 'btn', type: 'button', onclick }, text);
+  const ask = () => banner.replaceChildren(t('update_unsaved'), ' ', button(t('reload_anyway'), take), ' ',
+    button(t('cancel'), show));
+  const show = () => banner.replaceChildren(t('update_ready'), ' ',
+    button(t('reload'), () => (formsChanged(drawnForms, formValues(main)) ? ask() : take())));
   const offer = () => {
     if (!reg.waiting || !navigator.serviceWorker.controller) return;
-    const banner = document.getElementById('update-banner');
-    banner.replaceChildren(t('update_ready'), ' ', h('button', { class: 'btn', type: 'button', onclick: () => {
-      updateAsked = true;
-      // taken in another tab already (no longer waiting: it controls this page too): load it here
-      if (reg.waiting) reg.waiting.postMessage('skipWaiting');
-      else location.reload();
-    } }, t('reload')));
+    show();
     banner.hidden = false;
   };
   offer();

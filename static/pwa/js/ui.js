@@ -109,6 +109,13 @@ export function formValues(root) {
     fields(form).map((e) => [e.name, e.value, ['checkbox', 'radio'].includes(e.type) ? e.checked : null])]));
 }
 
+/** Whether the forms hold what they did not when drawn: `now` and `drawn` are formValues of the
+ * screen now and as it was drawn. A form no longer shown (hidden once saved, or gone) is done, and
+ * one drawn since by other means (the login screens) is not judged. */
+export function formsChanged(drawn, now) {
+  return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
+}
+
 /** Put back `values` (formValues) into the forms of the same ids under `root`, field by field in
  * order, each change announced as the user's own ('input' and 'change'), so that what a form
  * shows from a field (a doses form's options for its date, the vial of a dose ticked) follows. */
