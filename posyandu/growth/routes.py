@@ -10,10 +10,10 @@ from sqlalchemy import select
 from posyandu import access, privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db, limiter
-from posyandu.growth.chart import chart_data
+from posyandu.growth.chart import birth_point, chart_data
 from posyandu.growth.models import Measurement
 from posyandu.growth.schemas import StatusSchema, ZScoresSchema
-from posyandu.growth.zscores import calculate_many
+from posyandu.growth.zscores import calculate, calculate_many
 from posyandu.validators import Timestamp
 
 blp = Blueprint("growth", __name__, url_prefix="/api/v1", description="WHO z-scores and growth charts")
@@ -76,30 +76,71 @@ class Calculator(MethodView):
         return jsonify({"results": results})
 
 
+class PlacedSchema(Schema):
+    x = fields.Float(metadata={"description": "Age in months (days / 30.4375, unrounded) on wfa and lhfa; on wfl "
+                                              "and wfh the length/height where the z-score reads it (WHO 0.7 cm)"})
+    y = fields.Float(metadata={"description": "Weight in kg; on lhfa the length/height where the z-score reads it"})
+    unjudged = fields.Boolean(metadata={"description": "Drawn hollow, not judged against the curves: a weight "
+                                                       "with oedema, or a value flagged implausible (WHO)"})
+
+
 class ChartPointSchema(Schema):
     id = fields.UUID()
     measured_on = fields.Date()
     age_days = fields.Integer(allow_none=True)
     age_months = fields.Float(allow_none=True)
     weight_kg = fields.Float(allow_none=True)
-    length_height_cm = fields.Float(allow_none=True)
+    length_height_cm = fields.Float(allow_none=True, metadata={"description": "As measured (see plot for where it is drawn)"})
     position = fields.String(allow_none=True)
+    oedema = fields.Boolean(allow_none=True)
     zscores = fields.Nested(ZScoresSchema)
+    flags = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True),
+                        metadata={"description": "Implausible values (WHO flags) by indicator"})
     status = fields.Nested(StatusSchema)
     trend = fields.String(allow_none=True)
     flagged = fields.Boolean()
+    plot = fields.Dict(keys=fields.String(), values=fields.Nested(PlacedSchema, allow_none=True), metadata={
+        "description": "Where each chart of curves draws the point, as the PWA's KMS does (chart.js placed): one "
+                       "key per curve; null where it is not drawn (a weighing under 731 days is on wfl only, one from "
+                       "731 days on wfh only; a value missing, or beyond the curves: older than the WHO tables, a "
+                       "length out of the wfl/wfh table)"})
+
+
+class BirthPointSchema(ChartPointSchema):
+    class Meta:
+        exclude = ("id", "trend")
+
+    birth = fields.Boolean(metadata={"description": "Always true: the birth record, not a measurement"})
+
+
+class BandSchema(Schema):
+    from_sd = fields.Integer()
+    to_sd = fields.Integer()
+    band = fields.String(metadata={"enum": ["warn", "ok", "over"],
+                                   "description": "The KMS's colour between the two lines: warn yellow (below "
+                                                  "-2 SD), ok green, over orange (above +1 SD)"})
 
 
 class CurveSchema(Schema):
     x = fields.String(metadata={"description": "age_months or length_height_cm"})
-    x_values = fields.List(fields.Float())
-    sd = fields.Dict(keys=fields.String(), values=fields.List(fields.Float()),
-                     metadata={"description": "-3, -2, 0, 2, 3 SD lines, one y per x value"})
+    x_values = fields.List(fields.Float(), metadata={
+        "description": "Whole months from 0 to the axis' last month (12 at least, 3 past the latest point, at most "
+                       "61; month m is read at day round(m × 30.4375), month 61 at day 1856, the WHO tables' "
+                       "last), or every cm of the wfl (45-110) or wfh (65-120) table"})
+    sd = fields.Dict(keys=fields.String(), values=fields.List(fields.Float()), metadata={
+        "description": "The KMS's SD lines, one y per x value: -3, -2, 0, +1, +2, +3 SD (keys '-3' ... '3'); "
+                       "lhfa has no +1 SD line (TB/U has no cut-off there). +1 SD is the KMS's orange line "
+                       "(BB/U risiko berat badan lebih, BB/PB-BB/TB berisiko gizi lebih)"})
+    bands = fields.List(fields.Nested(BandSchema), metadata={"description": "The coloured bands between the lines"})
 
 
 class ChartSchema(Schema):
     sex = fields.String()
     birth_date = fields.Date()
+    birth_point = fields.Nested(BirthPointSchema, allow_none=True, metadata={
+        "description": "The birth weight and length (measured lying) as the charts' first point, at month 0 (the "
+                       "Buku KIA's KMS begins with it); null when neither is known or the child was weighed on the "
+                       "day of birth (that measurement is the point). Not in points: it is no measurement"})
     points = fields.List(fields.Nested(ChartPointSchema))
     curves = fields.Dict(keys=fields.String(), values=fields.Nested(CurveSchema),
                          metadata={"description": "wfa, lhfa, and wfl (under 2 years) or wfh (from 2 years; "
@@ -122,8 +163,16 @@ class GrowthChart(MethodView):
         points = [{"id": m.id, "measured_on": m.measured_on, "age_days": m.age_days,
                    "age_months": round(m.age_days / 30.4375, 2) if m.age_days is not None else None,
                    "weight_kg": m.weight_kg, "length_height_cm": m.length_height_cm, "position": m.position,
-                   "zscores": m.zscores, "status": m.status, "trend": m.trend, "flagged": m.flagged} for m in rows]
-        return chart_data(child.sex, child.birth_date, points)
+                   "oedema": m.oedema, "zscores": m.zscores, "flags": m.flags, "status": m.status,
+                   "trend": m.trend, "flagged": m.flagged} for m in rows]
+        birth = birth_point(child.birth_date, child.birth_weight_kg, child.birth_length_cm,
+                            [p["measured_on"] for p in points])
+        if birth:  # judged as the phone judges it (growthOf): the calculator's results for day 0
+            result = calculate({"sex": child.sex, "age_days": 0, "weight_kg": birth["weight_kg"],
+                                "length_height_cm": birth["length_height_cm"], "position": birth["position"]})
+            birth.update({k: result[k] for k in ("zscores", "flags", "status")}, oedema=False,
+                         flagged=any(result["flags"].values()))
+        return chart_data(child.sex, child.birth_date, points, birth)
 
 
 class KbmSchema(Schema):

@@ -2,6 +2,7 @@
 // chartData() builds the same shape as GET /children/<id>/growth-chart from the local
 // WHO tables, so charts draw offline; drawChart() renders one indicator 360 px wide.
 import { adjustedLength } from './growth.js';
+import { growthOf } from './assess.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const DAYS_PER_MONTH = 30.4375;
@@ -43,6 +44,16 @@ export function birthPoint(child, measurements) {
   if ((weight === null && length === null) || measurements.some((m) => m.measured_on === child.birth_date)) return null;
   return { id: `birth-${child.id}`, measured_on: child.birth_date, weight_kg: weight, length_height_cm: length,
     position: length === null ? null : 'lying', birth: true };
+}
+
+/** The points the child's charts draw: the birth (birthPoint) and the measurements, each with its age
+ * in days, status and flags (the server's, or judged here: assess.growthOf); those without an age left out. */
+export function chartPoints(child, measurements, tables) {
+  const born = birthPoint(child, measurements);
+  return [...(born ? [born] : []), ...measurements].map((m) => {
+    const g = growthOf(child, m, tables);
+    return { ...m, age_days: g?.age_days ?? null, _status: g?.status ?? null, flags: g?.flags ?? {} };
+  }).filter((p) => p.age_days !== null);
 }
 
 /** {sex, birth_date, points, curves} for a child from local records and the WHO tables; curves
@@ -96,18 +107,34 @@ const ticks = (lo, hi, target = 6) => {
  * and the chart's text alternative (its description): `point(p, x, y)` says one point drawn,
  * `none` that there is none.
  */
+// a length/height where the z-scores read it: measured lying from 2 years (−0.7 cm) or standing before (+0.7 cm)
+const cmOf = (p) => adjustedLength(p.age_days, p.length_height_cm, p.position);
+const xOn = (curve, p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : cmOf(p));
+const yOn = (indicator, p) => (indicator === 'lhfa' ? cmOf(p) : p.weight_kg);
+// a weighing under 731 days belongs on weight-for-length, one from 731 days on weight-for-height
+const ofChart = (indicator, p) => (indicator === 'wfl' ? p.age_days < 731 : indicator === 'wfh' ? p.age_days >= 731 : true);
+const hasPlace = (curve, indicator, p) => ofChart(indicator, p) && xOn(curve, p) != null && yOn(indicator, p) != null
+  && !Number.isNaN(xOn(curve, p));
+const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p) <= curve.x_values[curve.x_values.length - 1];
+// a weight with oedema, or a value flagged implausible, is shown but not judged against the curves (WHO): hollow
+const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
+
+/** Where chart `indicator` of `data` draws point `p`: {x, y, unjudged}, null when it does not (not of this
+ * chart, a value missing, beyond the curves). The server's growth-chart gives the same as each point's `plot`. */
+export function placed(data, indicator, p) {
+  const curve = data.curves[indicator];
+  if (!hasPlace(curve, indicator, p) || !inRange(curve, p)) return null;
+  return { x: xOn(curve, p), y: yOn(indicator, p), unjudged: unjudgedOn(indicator, p) };
+}
+
 export function drawChart(data, indicator, labels) {
   const curve = data.curves[indicator];
   const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
-  // a length/height where the z-scores read it: measured lying from 2 years (−0.7 cm) or standing before (+0.7 cm)
-  const cm = (p) => adjustedLength(p.age_days, p.length_height_cm, p.position);
-  const xOf = (p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : cm(p));
-  const yOf = (p) => (indicator === 'lhfa' ? cm(p) : p.weight_kg);
-  // a weighing under 731 days belongs on weight-for-length, one from 731 days on weight-for-height
-  const ofChart = (p) => (indicator === 'wfl' ? p.age_days < 731 : indicator === 'wfh' ? p.age_days >= 731 : true);
-  const all = data.points.filter((p) => ofChart(p) && xOf(p) != null && yOf(p) != null && !Number.isNaN(xOf(p)));
+  const xOf = (p) => xOn(curve, p);
+  const yOf = (p) => yOn(indicator, p);
+  const all = data.points.filter((p) => hasPlace(curve, indicator, p));
   const xs = curve.x_values;
-  const pts = all.filter((p) => xOf(p) >= xs[0] && xOf(p) <= xs[xs.length - 1]);
+  const pts = all.filter((p) => inRange(curve, p));
   let x0 = xs[0]; let x1 = xs[xs.length - 1];
   if (curve.x !== 'age_months' && pts.length) { // zoom the length axis around the child's points
     x0 = Math.max(x0, Math.floor(Math.min(...pts.map(xOf)) - 10));
@@ -148,8 +175,7 @@ export function drawChart(data, indicator, labels) {
   if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));
   const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b));
   if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map((p) => `${sx(xOf(p)).toFixed(1)},${sy(yOf(p)).toFixed(1)}`).join(' '), class: 'child-line' }));
-  // a weight with oedema, or a value flagged implausible, is shown but not judged against the curves (WHO): hollow
-  const unjudged = (p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
+  const unjudged = (p) => unjudgedOn(indicator, p);
   for (const p of sorted) {
     svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));
   }

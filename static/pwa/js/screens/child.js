@@ -2,7 +2,7 @@
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
 import { ageText, h, saveDownload } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
-import { birthPoint, chartData, drawChart } from '../chart.js';
+import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
 import { allPages } from '../api.js';
@@ -75,12 +75,7 @@ export function duePanel(due) {
 /** The charts (wfa like the KMS, lhfa, and wfl for under 2 years, wfh from 2, or both) with SD bands;
  * the birth weight and length are their first point, at month 0 (chart.birthPoint). */
 export function chartsPanel(child, measurements, tables) {
-  const born = birthPoint(child, measurements);
-  const points = [...(born ? [born] : []), ...measurements].map((m) => {
-    const g = growthOf(child, m, tables);
-    return { ...m, age_days: g?.age_days ?? null, _status: g?.status ?? null, flags: g?.flags ?? {} };
-  }).filter((p) => p.age_days !== null);
-  const data = chartData(child, points, tables);
+  const data = chartData(child, chartPoints(child, measurements, tables), tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
   const x = { wfa: t('axis_age'), lhfa: t('axis_age'), wfl: t('axis_length'), wfh: t('axis_length') };
   const y = { wfa: t('axis_weight'), lhfa: t('axis_length'), wfl: t('axis_weight'), wfh: t('axis_weight') };
