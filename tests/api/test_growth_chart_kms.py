@@ -189,3 +189,16 @@ def test_the_endpoint_gives_the_curves_and_points_the_phone_draws_for_the_same_c
     points = [server["birth_point"], *server["points"]]
     assert [(p.get("birth", False), p["measured_on"], p["plot"]) for p in points] == \
         [(p["birth"], p["measured_on"], p["plot"]) for p in phone["plots"]]
+
+
+def test_a_child_first_weighed_past_two_keeps_the_weight_for_length_chart_of_her_birth(client, world, make_child):
+    """The phone draws the birth (under 731 days, with a length) on weight-for-length beside the
+    weight-for-height chart of a child first weighed after two; the endpoint must give both."""
+    child = make_child(sex="M", birth_date=(date.today() - timedelta(days=800)).isoformat(),
+                       birth_weight_kg=3.3, birth_length_cm=50.0)
+    weigh(client, world, child, 800, weight_kg=12.0, length_height_cm=88.0)
+    data = chart(client, world, child)
+    assert set(data["curves"]) == {"wfa", "lhfa", "wfl", "wfh"}
+    assert data["birth_point"]["plot"]["wfl"] == {"x": 50.0, "y": 3.3, "unjudged": False}
+    assert data["birth_point"]["plot"]["wfh"] is None
+    assert data["points"][0]["plot"]["wfh"] == {"x": 88.0, "y": 12.0, "unjudged": False}
