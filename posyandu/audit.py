@@ -24,7 +24,8 @@ FLUSHES_KEY = "posyandu_flushes"
 
 
 class AuditLog(db.Model):
-    """Who changed what, when, and from which client. Never updated or deleted."""
+    """Who changed what, when, and from which client. Never deleted; updated only to erase a
+    deleted child's personal values after the retention period (posyandu.retention)."""
 
     __tablename__ = "audit_log"
     # The kabupaten of the record changed: a region's audit trail (PDP access requests)

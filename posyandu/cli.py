@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(recompute_growth)
     app.cli.add_command(purge_tokens)
     app.cli.add_command(prune_sync_ledger)
+    app.cli.add_command(purge_deleted_children)
     from posyandu.immunisation.commands import load_schedule
     from posyandu.imports.commands import import_visits
 
@@ -253,3 +254,16 @@ def purge_tokens() -> None:
     n = purge_expired()
     db.session.commit()
     click.echo(f"{n} expired revocations removed")
+
+
+@click.command("purge-deleted-children")
+@with_appcontext
+@click.option("--days", type=click.IntRange(min=30), default=365, show_default=True,
+              help="Erase the personal data of children deleted or merged away more than DAYS days ago.")
+def purge_deleted_children(days: int) -> None:
+    """Erase deleted children's personal data after the retention period (UU 27/2022 PDP; monthly)."""
+    from posyandu.retention import purge_deleted_children as purge
+
+    n = len(purge(days))
+    db.session.commit()
+    click.echo(f"{n} deleted children older than {days} days erased")

@@ -482,9 +482,13 @@ HEALTH_WORKERS_DELETE = Msg("a bidan deleted this child: only a bidan may bring 
 def _check_may_restore(user: User, child: Child) -> None:
     """A kader does not undo a health worker's decision: a child a bidan (or an admin) deleted is
     restored by one of them (a kader undoing a kader's delete needs no one). Who deleted it is the
-    user of the child's last ``delete`` audit row."""
+    user of the child's last ``delete`` audit row. A child erased after its retention period
+    (``posyandu.retention``) is restored by no one."""
     from posyandu.audit import AuditLog
+    from posyandu.retention import ERASED_CHILD, is_erased
 
+    if is_erased(child):  # its personal data is gone (posyandu.retention): nothing to bring back
+        raise ValidationFailed(errors={"deleted_at": [ERASED_CHILD]})
     if user.role != "kader":
         return
     deleter = db.session.scalar(select(AuditLog.user_id).where(

@@ -1,0 +1,110 @@
+"""Retention (UU 27/2022 PDP): a deleted child's personal data leaves the database after the
+retention period (``flask purge-deleted-children``, posyandu.retention)."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.sync.helpers import mutation, pull_all, push
+
+NIK, MOTHER_NIK = "3525010101240001", "3525014101950002"
+
+
+def _deleted_child(client, world, make_child, link_parent, *, name: str) -> dict:
+    child = make_child(name=name, sex="F", nik=NIK if name == "Siti Aminah" else None,
+                       mother_nik=MOTHER_NIK if name == "Siti Aminah" else None, mother_name="Ibu " + name,
+                       father_name="Bapak " + name, guardian_phone="081234567890", address="Jl. Melati 3",
+                       rt="001", rw="002")
+    link_parent(child["id"])
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"address": "Jl. Mawar 9"},
+                        headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_json()
+    resp = client.delete(f"/api/v1/children/{child['id']}", query_string={"reason": "permintaan orang tua"},
+                         headers=world.headers("kader1"))
+    assert resp.status_code == 204
+    return child
+
+
+def _age_delete(db, child_id: str, days: int) -> None:
+    from posyandu.registry.models import Child
+
+    db.session.remove()
+    child = db.session.get(Child, uuid.UUID(child_id))
+    child.deleted_at = child.deleted_at - timedelta(days=days)
+    db.session.commit()
+
+
+def _everything_about(db, child_id: str) -> str:
+    """Every row the database keeps that names the child, as text."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+    from posyandu.sync.models import ChangeLog, SyncMutation
+
+    cid = uuid.UUID(child_id)
+    db.session.remove()
+    child = db.session.get(Child, cid)
+    rows = [{k: str(getattr(child, k)) for k in ("name", "nik", "mother_nik", "mother_name", "father_name",
+                                                 "guardian_phone", "address", "rt", "rw")}]
+    rows += [r.changes for r in db.session.scalars(select(AuditLog).where(AuditLog.record_id == child_id))]
+    rows += [r.record for r in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == cid))]
+    rows += [r.result for r in db.session.scalars(select(SyncMutation).where(SyncMutation.record_id == cid))]
+    return json.dumps(rows, default=str)
+
+
+def test_a_deleted_childs_personal_data_is_erased_after_the_retention_period_keeping_proof_of_writes(
+        app, world, client, db, make_child, link_parent):
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child, ParentLink
+
+    old = _deleted_child(client, world, make_child, link_parent, name="Siti Aminah")
+    recent = _deleted_child(client, world, make_child, link_parent, name="Dewi Lestari")
+    live = make_child(name="Budi Santoso", mother_name="Ibu Budi")
+    _age_delete(db, old["id"], 400)
+    before = _everything_about(db, old["id"])
+    assert "Siti Aminah" in before and NIK in before and "Jl. Mawar 9" in before  # held until then
+
+    result = app.test_cli_runner().invoke(args=["purge-deleted-children", "--days", "365"])
+    assert result.exit_code == 0, result.output
+    assert "1 " in result.output
+
+    after = _everything_about(db, old["id"])
+    for value in ("Siti Aminah", NIK, MOTHER_NIK, "Ibu Siti", "Bapak Siti", "081234567890", "Jl. Melati 3",
+                  "Jl. Mawar 9"):
+        assert value not in after, value
+    erased = db.session.get(Child, uuid.UUID(old["id"]))
+    assert (erased.name, erased.nik, erased.sex, str(erased.birth_date)) == ("[dihapus]", None, "F", old["birth_date"])
+    # the audit still proves who wrote which field when: the create, the edit and the delete, and the erasure
+    actions = [(r.action, sorted((r.changes or {}).keys())) for r in db.session.scalars(
+        select(AuditLog).where(AuditLog.record_id == old["id"]).order_by(AuditLog.id))]
+    assert [a for a, _ in actions] == ["create", "update", "delete", "erase"]
+    assert "address" in actions[1][1] and "name" in actions[0][1]
+    assert db.session.scalar(select(ParentLink).where(ParentLink.child_id == uuid.UUID(old["id"]))) is None
+    # a child deleted within the period, and one not deleted, keep everything
+    assert "Dewi Lestari" in _everything_about(db, recent["id"])
+    assert db.session.get(Child, uuid.UUID(live["id"])).mother_name == "Ibu Budi"
+    # again: nothing more to erase
+    again = app.test_cli_runner().invoke(args=["purge-deleted-children", "--days", "365"])
+    assert again.exit_code == 0 and again.output.startswith("0 "), again.output
+
+
+def test_the_purge_refuses_a_period_shorter_than_a_phone_stays_offline(app, world):
+    result = app.test_cli_runner().invoke(args=["purge-deleted-children", "--days", "7"])
+    assert result.exit_code == 2 and "--days" in result.output
+
+
+def test_a_phone_pulling_after_the_erasure_gets_no_personal_data_and_cannot_restore_the_child(
+        app, world, client, db, make_child, link_parent):
+    old = _deleted_child(client, world, make_child, link_parent, name="Siti Aminah")
+    _age_delete(db, old["id"], 400)
+    assert app.test_cli_runner().invoke(args=["purge-deleted-children"]).exit_code == 0
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    mine = [c for c in changes if c["id"] == old["id"]]
+    assert mine and "Siti" not in json.dumps(mine) and NIK not in json.dumps(mine)
+    version = max(c["version"] for c in mine)
+    [result] = push(client, world.headers("bidan_a", "id"),
+                    [mutation("child", old["id"], {"name": "Siti Aminah"}, base_version=version)])
+    assert result["status"] == "rejected", result
+    assert "dihapus permanen" in result["errors"]["deleted_at"][0]
