@@ -6,7 +6,8 @@ in the audit log (posyandu.audit); this is its counterpart for reads.
 
 Every answer that discloses a child's personal data leaves a row per child: the child's
 record, its measurements, doses and charts, a list naming the child (children, due list,
-action list), a sync pull page carrying its records, an export. An area's bulk download
+action list), a sync pull page carrying its records, a push answered with the server's record
+(a conflict, a replay), an export. An area's bulk download
 (the FHIR export, the XLSX or CSV of the action list, the report workbook) leaves one row
 for the area: the posyandu or region asked for, else the caller's own (a kader's posyandu,
 a bidan's kecamatan, a dinkes office's region; nothing for an admin: everything). A child's

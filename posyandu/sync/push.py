@@ -202,6 +202,21 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     return {"results": [_as_sent(raw, result) for raw, result in zip(raw_mutations, batch.results)]}
 
 
+def children_shown(results: list[dict[str, Any]]) -> list[uuid.UUID]:
+    """The children whose data an answer hands back without writing it (a conflict's server record,
+    a replayed answer's record), for the access log (posyandu.privacy); an applied change's record
+    is the write itself, in the audit log."""
+    out = []
+    for result in results:
+        record = result.get("record")
+        if not isinstance(record, dict) or (result.get("status") == "applied" and not result.get("replayed")):
+            continue
+        child_id = record.get("child_id") if "child_id" in record else record.get("id")
+        if child_id:
+            out.append(uuid.UUID(str(child_id)))
+    return out
+
+
 def _as_sent(raw: Any, result: dict[str, Any]) -> dict[str, Any]:
     """The answer names the mutation id as the client wrote it (upper case, as iOS writes UUIDs, or
     in braces): a client matches answers to its outbox by the string it sent."""

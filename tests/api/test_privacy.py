@@ -302,3 +302,30 @@ def test_a_moved_childs_history_has_the_downloads_of_where_she_was_then(world, c
                        headers=world.headers("parent1")).get_json()["items"]
     p1, p2 = str(world.ids["p1"]), str(world.ids["p2"])
     assert [i["posyandu_id"] for i in items if i["child_id"] is None] == [p2, p1]  # newest first
+
+
+def test_a_push_answered_with_the_servers_record_a_conflict_or_a_replay_logs_the_read(world, client, db):
+    """A conflict hands the phone the server's version of the child (names another cadre typed);
+    a replayed answer hands the record again: reads, logged as any other (not a write's answer)."""
+    import uuid
+
+    from tests.sync.helpers import child_data, mutation, new_id, push
+
+    cid = new_id()
+    [made] = push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"]))])
+    assert made["status"] == "applied"
+    [edit] = push(client, world.headers("kader1b"), [mutation("child", cid, {"mother_name": "Ibu Aminah"},
+                                                              base_version=1)], client_id="device-2")
+    assert edit["status"] == "applied"
+    before = len(_log(db, child_id=uuid.UUID(cid)))
+    clash = mutation("child", cid, {"mother_name": "Ibu Siti"}, base_version=1)
+    [conflict] = push(client, world.headers("kader1"), [clash])
+    assert conflict["status"] == "conflict" and conflict["record"]["mother_name"] == "Ibu Aminah"
+    rows = _log(db, child_id=uuid.UUID(cid))[before:]
+    assert [(r.action, r.resource) for r in rows] == [("view", "POST /api/v1/sync/push")]
+    [again] = push(client, world.headers("kader1"), [clash])
+    assert again["replayed"] and again["record"]["mother_name"] == "Ibu Aminah"
+    assert len(_log(db, child_id=uuid.UUID(cid))) == before + 2
+    # an applied change is a write (audited), not a read: nothing more
+    push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Melati 3"}, base_version=2)])
+    assert len(_log(db, child_id=uuid.UUID(cid))) == before + 2
