@@ -19,7 +19,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
-from posyandu.reports.action_list import action_list
+from posyandu.reports.action_list import action_list, for_role
 from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
@@ -136,7 +136,8 @@ class ActionList(MethodView):
     @downloads
     def get(self, args):
         """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses."""
-        rows = action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"))
+        rows = for_role(action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason")),
+                        current_user.role)
         if args["format"] == "json":
             rows = list(rows)
             privacy.record_reads("list", [row["child_id"] for row in rows])
@@ -159,7 +160,7 @@ class Workbook(MethodView):
                   (*REPORTS["f1"], lazy(f1_period, reports_session(), period, pf, level)),
                   (*REPORTS["prevalence"], lazy(prevalence_period, reports_session(), period, pf, level)),
                   (*REPORTS["coverage"], lazy(coverage, reports_session(), period, pf, level)),
-                  (*REPORTS["actions"], action_list(reports_session(), period.end, pf))]
+                  (*REPORTS["actions"], for_role(action_list(reports_session(), period.end, pf), current_user.role))]
         return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 

@@ -329,3 +329,30 @@ def test_a_push_answered_with_the_servers_record_a_conflict_or_a_replay_logs_the
     # an applied change is a write (audited), not a read: nothing more
     push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Melati 3"}, base_version=2)])
     assert len(_log(db, child_id=uuid.UUID(cid))) == before + 2
+
+
+def test_a_health_office_gets_the_follow_up_list_without_the_familys_contact_details(world, client, make_child):
+    """The bidan calls the family; the dinas kesehatan follows cases, it does not phone mothers: its
+    follow-up list (JSON, CSV and the workbook's sheet) names the child but not the mother or the
+    phone number (UU 27/2022: no more personal data than the purpose needs)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    make_child(name="Siti Aminah", mother_name="Ibu Aminah", guardian_phone="081234567890")  # never weighed
+    query = f"month={date.today():%Y-%m}&reason=not_weighed_2_months"
+    rows = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("bidan_a")).get_json()["rows"]
+    assert [(r["name"], r["mother_name"], r["guardian_phone"]) for r in rows] == \
+        [("Siti Aminah", "Ibu Aminah", "081234567890")]
+    resp = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("dinkes_gresik"))
+    assert [(r["name"], r["mother_name"], r["guardian_phone"]) for r in resp.get_json()["rows"]] == \
+        [("Siti Aminah", None, None)]
+    resp = client.get(f"/api/v1/reports/actions?{query}&format=csv", headers=world.headers("dinkes_gresik"))
+    text = resp.data.decode("utf-8-sig")
+    assert "Siti Aminah" in text and "Ibu Aminah" not in text and "081234567890" not in text
+    header, row = list(csv.reader(io.StringIO(text, newline="")))
+    assert "No. HP" in header  # the same columns, left empty
+    resp = client.get(f"/api/v1/reports/workbook?month={date.today():%Y-%m}", headers=world.headers("dinkes_gresik"))
+    cells = [c for sheet in load_workbook(io.BytesIO(resp.data)) for r in sheet.iter_rows(values_only=True) for c in r]
+    assert "Siti Aminah" in cells and "Ibu Aminah" not in cells and "081234567890" not in cells
