@@ -46,12 +46,12 @@ def erased_record(record: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-def erased_changes(changes: dict[str, Any] | None) -> dict[str, Any] | None:
+def erased_changes(changes: dict[str, Any] | None, personal: tuple[str, ...] = PERSONAL_FIELDS) -> dict[str, Any] | None:
     """An audit row's ``{field: [old, new]}`` with each personal value given replaced by
     ``ERASED``: which field was written, from or to nothing, stays provable."""
     if not changes:
         return changes
-    return {key: ([None if v is None else ERASED for v in value] if key in PERSONAL_FIELDS
+    return {key: ([None if v is None else ERASED for v in value] if key in personal
                   and isinstance(value, list) else value)
             for key, value in changes.items()}
 

@@ -163,6 +163,35 @@ def change_password(user: User, current: str, new: str) -> dict[str, Any] | None
     return issue_tokens(user)
 
 
+USER_PERSONAL_FIELDS = ("name", "username", "phone")
+
+
+def close_own_account(user: User, password: str) -> bool:
+    """A parent withdraws her consent (UU 27/2022 PDP): her account is switched off for good, its
+    links to her children removed (``unlink_parent``: her phones drop them), every token refused,
+    and her name, username (freed) and phone erased from the account and its audit rows, which stay
+    as proof of what she did. False (audited, nothing changed) when ``password`` is wrong."""
+    from posyandu.audit import AuditLog
+    from posyandu.retention import ERASED, erased_changes
+
+    if not verify_password(user.password_hash, password):
+        log_action("close_account_failed", "user", user.id)
+        return False
+    for child in db.session.scalars(select(Child).join(ParentLink, ParentLink.child_id == Child.id)
+                                    .where(ParentLink.user_id == user.id)):
+        unlink_parent(child, user.id)
+    user.name, user.phone, user.username = ERASED, None, f"dihapus-{user.id.hex}"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.active = False
+    user.credentials_version += 1
+    user.scope_version += 1
+    for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "user",
+                                                         AuditLog.record_id == str(user.id))):
+        row.changes = erased_changes(row.changes, USER_PERSONAL_FIELDS)
+    log_action("close_account", "user", user.id, reason="consent withdrawn by the parent")
+    return True
+
+
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from posyandu.access import roles_required
 from posyandu.auth import operations as ops
 from posyandu.auth.models import User
-from posyandu.auth.schemas import (AccessTokenSchema, ChangePasswordSchema, LoginSchema, LogoutSchema, RedeemSchema,
-                                   RegisterParentSchema, TokensSchema, UserPage, UserQueryArgs, UserSchema,
-                                   UserUpdateSchema)
+from posyandu.auth.schemas import (AccessTokenSchema, ChangePasswordSchema, CloseAccountSchema, LoginSchema,
+                                   LogoutSchema, RedeemSchema, RegisterParentSchema, TokensSchema, UserPage,
+                                   UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
 from posyandu.errors import NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import Blueprint, db, limiter
@@ -134,6 +134,28 @@ class ChangePassword(MethodView):
         if tokens is None:
             raise ValidationFailed(errors={"current_password": [ops.WRONG_PASSWORD]})
         return tokens
+
+
+@blp.route("/auth/close-account")
+class CloseAccount(MethodView):
+    # wrong passwords, per user, as a password change
+    decorators = [limiter.limit(_login_limit, key_func=_per_user("close"), deduct_when=_refused)]
+
+    @roles_required("parent")
+    @blp.arguments(CloseAccountSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
+    @blp.response(204)
+    def post(self, body):
+        """Close your own account: a parent withdraws her consent (UU 27/2022 PDP).
+
+        The account stops seeing her children (her phones drop them at their next sync), every
+        token of it is refused, and her name, username and phone are erased (the audit log keeps
+        what she did, without them). Her children's records stay with the posyandu. A wrong
+        password answers 422 on `password`. Staff accounts are switched off by an admin (403)."""
+        closed = ops.close_own_account(current_user, body["password"])
+        db.session.commit()  # failed attempts are audited too
+        if not closed:
+            raise ValidationFailed(errors={"password": [ops.WRONG_PASSWORD]})
 
 
 @blp.route("/auth/me")

@@ -47,6 +47,10 @@ class ChangePasswordSchema(Schema):
     new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
 
 
+class CloseAccountSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
 class AccessTokenSchema(Schema):
     access_token = fields.String()
 
