@@ -13,7 +13,7 @@ import { userDbName, withDbLock } from '../../static/pwa/js/db.js';
 import { settings } from '../../static/pwa/js/screens/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
 
-installDom();
+const dom = installDom();
 const click = (el) => Promise.all((el.listeners.click ?? []).map((fn) => fn({ preventDefault() {} })));
 
 // --- IndexedDB as far as logging out uses it: deleteDatabase, and the device database ----------
@@ -150,5 +150,50 @@ test('the settings screen says when the schedule was checked and the storage use
     // '30 Nov 2025, 19.00' (the phone's time), not '30/11/2025, 19.00.00' nor, in English, '11/30/2025, 7:00:00 PM'
     assert.match(checked, /\(diperiksa 30 Nov 2025, \d\d\.\d\d\)/, checked);
     assert.match(text, /Terpakai 12,3 MB dari 1\.536,0 MB/, 'a decimal comma');
+  });
+});
+
+// --- A parent closes her account (UU 27/2022 PDP: withdrawing consent) ---------------------------
+const submitForm = (form) => Promise.all((form.listeners.submit ?? []).map((fn) => fn({ preventDefault() {} })));
+
+test('only a parent is offered to close her own account', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const kader = await settingsTab(memDb());
+    assert.equal(kader.screen.querySelector('#close-account'), null);
+    const parent = await settingsTab(memDb(), { role: 'parent' });
+    assert.ok(parent.screen.querySelector('#close-account'));
+  });
+});
+
+test('a parent closes her account with her password and a second tap; the phone then forgets it', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const sent = [];
+    const tab = await settingsTab(memDb(), { role: 'parent',
+      api: { post: async (path, body) => { sent.push([path, body]); return null; } } });
+    const form = tab.screen.querySelector('#close-account');
+    form.elements.password.value = 'rahasia-ibu-1';
+    await submitForm(form);
+    assert.deepEqual(sent, [], 'the first tap only asks');
+    assert.match(form.querySelector('#close-account-note').textContent, /sekali lagi/);
+    await submitForm(form);
+    assert.deepEqual(sent, [['/auth/close-account', { password: 'rahasia-ibu-1' }], ['/auth/logout', { refresh_token: 'r' }]]);
+    assert.deepEqual(indexedDB.deleted, ['posyandu-u1']);
+    assert.equal(tab.seen.reloaded, true);
+  });
+});
+
+test('a wrong password is shown on its field and nothing is forgotten', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const tab = await settingsTab(memDb(), { role: 'parent', api: { post: async () => {
+      throw Object.assign(new Error('422'), { status: 422, body: { errors: { password: ['kata sandi salah'] } } });
+    } } });
+    dom.page.replaceChildren(tab.screen); // the field's error is found in the page, as in the app
+    const form = tab.screen.querySelector('#close-account');
+    form.elements.password.value = 'salah';
+    await submitForm(form);
+    await submitForm(form);
+    assert.equal(form.elements.password.attributes['aria-invalid'], 'true');
+    assert.ok(form.textContent.includes('kata sandi salah'));
+    assert.deepEqual([indexedDB.deleted, tab.seen.reloaded], [[], false]);
   });
 });
