@@ -356,3 +356,22 @@ def test_a_health_office_gets_the_follow_up_list_without_the_familys_contact_det
     resp = client.get(f"/api/v1/reports/workbook?month={date.today():%Y-%m}", headers=world.headers("dinkes_gresik"))
     cells = [c for sheet in load_workbook(io.BytesIO(resp.data)) for r in sheet.iter_rows(values_only=True) for c in r]
     assert "Siti Aminah" in cells and "Ibu Aminah" not in cells and "081234567890" not in cells
+
+
+def test_a_spreadsheet_naming_children_is_marked_confidential_on_screen_and_on_paper(world, client, make_child):
+    """The follow-up list and the workbook name children: the file says so in its properties and
+    on every printed page (RAHASIA, UU 27/2022 PDP); a report of counts only is not marked."""
+    import io
+
+    from openpyxl import load_workbook
+
+    make_child(name="Siti Aminah")  # never weighed: on the list
+    month = f"month={date.today():%Y-%m}"
+    for path in (f"reports/actions?{month}&format=xlsx", f"reports/workbook?{month}"):
+        book = load_workbook(io.BytesIO(client.get(f"/api/v1/{path}", headers=world.headers("bidan_a")).data))
+        assert "RAHASIA" in (book.properties.subject or "") and "UU 27/2022" in (book.properties.keywords or "")
+        named = [s for s in book if s.title == "Daftar tindak lanjut"]
+        assert named and all("RAHASIA" in s.oddHeader.center.text for s in named)
+    book = load_workbook(io.BytesIO(client.get(f"/api/v1/reports/skdn?{month}&format=xlsx",
+                                               headers=world.headers("bidan_a")).data))
+    assert "RAHASIA" not in (book.properties.subject or "")

@@ -19,6 +19,17 @@ Sheet = tuple[str, list[Column], Iterable[dict]]
 KIND_WIDTH = {"text": 24, "list": 32, "date": 12}
 
 
+# A sheet naming children (its columns hold a child's name) marks the file and each printed page:
+# personal data of minors (UU 27/2022 PDP), not to be passed on (the follow-up list is printed for
+# the posyandu day).
+CONFIDENTIAL = "RAHASIA: data pribadi anak (UU 27/2022 PDP), jangan disebarkan"
+CONFIDENTIAL_KEYWORDS = "RAHASIA, data pribadi, UU 27/2022 PDP"
+
+
+def names_children(columns: list[Column]) -> bool:
+    return any(col.key == "name" for col in columns)
+
+
 def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
     """Write the sheets to a temporary file (rewound, deleted when closed)."""
     out = tempfile.TemporaryFile(suffix=".xlsx")
@@ -26,7 +37,11 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
     formats = {"header": book.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
                "pct": book.add_format({"num_format": "0.0"}), "date": book.add_format({"num_format": "yyyy-mm-dd"})}
     for title, columns, rows in sheets:
-        _write_sheet(book.add_worksheet(title[:31]), formats, columns, rows)
+        sheet = book.add_worksheet(title[:31])
+        if names_children(columns):
+            book.set_properties({"subject": CONFIDENTIAL, "keywords": CONFIDENTIAL_KEYWORDS})
+            sheet.set_header(f"&C{CONFIDENTIAL}")
+        _write_sheet(sheet, formats, columns, rows)
     book.close()
     out.seek(0)
     return out
