@@ -110,7 +110,29 @@ class Parser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
+    """An API blueprint: its routes refuse a query parameter they do not know, or one given twice
+    where they take one value (``posyandu.query_params``)."""
+
     ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from posyandu.query_params import refuse_unknown_query
+
+        super().__init__(*args, **kwargs)
+        self.before_request(refuse_unknown_query)
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location != "query":
+            return decorator
+
+        def declared(func: Any) -> Any:
+            from posyandu.query_params import declare
+
+            view = decorator(func)
+            declare(view, schema)
+            return view
+        return declared
 
     def problem_response(self, status: int, description: str) -> Any:
         """Document an error answer an operation names, as it is sent: problem+json."""

@@ -41,6 +41,15 @@ route has answers 404 whatever the method; a 401 names `WWW-Authenticate: Bearer
 
 **Lists** are paginated with `?limit=&cursor=` and answer
 `{"items": [...], "next_cursor": ...}`.
+
+**Query parameters** are the ones each operation lists. Any other (a misspelt filter such as
+`posyandu` for `posyandu_id`) answers 422 naming it
+("parameter tidak dikenal" / "unknown parameter", with the parameters the operation takes),
+and so does a parameter given twice where
+it takes one value (`?month=2025-01&month=2025-02`; an array parameter such as the follow-up
+list's `reason` may repeat): a filter the server would drop would answer the whole area as if
+filtered. The sync pull and push alone take parameters they do not know (ignored, the first of a
+repeated one kept): phones of older and newer app versions sync with what their version sends.
 """
 
 

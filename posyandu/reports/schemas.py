@@ -72,9 +72,13 @@ class AreaArgs(Schema):
     posyandu_id = fields.UUID(metadata={"description": "Only this posyandu"})
 
 
+def level_field(**kwargs) -> fields.String:  # type: ignore[no-untyped-def]
+    return fields.String(validate=validate.OneOf(LEVELS), **kwargs)
+
+
 class ReportArgs(PeriodArgs, AreaArgs):
-    level = fields.String(load_default="posyandu", validate=validate.OneOf(LEVELS),
-                          metadata={"description": "Roll-up: posyandu, desa, puskesmas, kecamatan or kabupaten"})
+    level = level_field(load_default="posyandu",
+                        metadata={"description": "Roll-up: posyandu, desa, puskesmas, kecamatan or kabupaten"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
                            metadata={"description": "json (default), csv or xlsx (Indonesian headers, one sheet)"})
     sep = csv_separator()
@@ -83,6 +87,9 @@ class ReportArgs(PeriodArgs, AreaArgs):
 class ActionListArgs(PeriodArgs, AreaArgs):
     reason = fields.List(fields.String(validate=validate.OneOf(REASONS)),
                          metadata={"description": "Only children with one of these reasons (repeatable)"})
+    # the README gives every report one query (month, area, level): the list names children, not areas
+    level = level_field(metadata={"description": "Taken so one query serves every report; the list names "
+                                                 "children whatever the roll-up"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
     sep = csv_separator()
 

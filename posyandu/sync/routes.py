@@ -9,6 +9,7 @@ from posyandu import privacy
 from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, page_schema
+from posyandu.query_params import lenient_query
 from posyandu.sync import devices
 from posyandu.sync import pull as pulling
 from posyandu.sync import push as pushing
@@ -20,6 +21,7 @@ blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
 
 @blp.route("/push")
 class Push(MethodView):
+    @lenient_query  # phones of every app version push: see posyandu.query_params
     @roles_required(*READERS)
     @blp.arguments(PushSchema)
     # documented, not dumped through the schema: the answers are built in that shape by
@@ -32,7 +34,8 @@ class Push(MethodView):
         Answers one result per mutation, in order: ``applied``, ``conflict``
         (with the server record) or ``rejected`` (with field errors). The whole
         batch is one transaction; a retry with the same ``mutation_id``s gets the
-        stored results with ``replayed: true``."""
+        stored results with ``replayed: true``. Query parameters are ignored (phones of every app
+        version push)."""
         result = pushing.push(current_user, body["client_id"], body["mutations"],
                               current_app.config["SYNC_PUSH_MAX"], client_version=request.headers.get("X-Client-Version"),
                               bulk=current_app.config["SYNC_BULK"])
@@ -43,12 +46,17 @@ class Push(MethodView):
 
 @blp.route("/pull")
 class Pull(MethodView):
+    @lenient_query  # phones of every app version pull: see posyandu.query_params
     @roles_required(*READERS)
     @blp.arguments(PullArgs, location="query")
     @blp.response(200, PullResponseSchema)
     def get(self, args):
         """Changes visible to the caller since the cursor, oldest first, each exactly once
-        (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all)."""
+        (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all).
+
+        A query parameter not listed here is ignored, and the first of a repeated one kept (every
+        other route answers 422): phones of older and newer app versions pull with what their
+        version sends, and refusing would stop their sync, records only they hold with it."""
         page = pulling.pull(current_user, args.get("cursor"), args["limit"], device={
             "client_id": args.get("client_id"), "pending": args.get("pending"),
             "client_version": request.headers.get("X-Client-Version")})
