@@ -150,7 +150,7 @@ class ActionList(MethodView):
 @blp.route("/reports/workbook")
 class Workbook(MethodView):
     @roles_required(*REPORTERS)
-    @blp.arguments(s.ReportArgs, location="query")
+    @blp.arguments(s.RollUpArgs, location="query")
     @blp.alt_response(200, schema=BINARY, content_type=XLSX, success=True, description="One sheet per report")
     def get(self, args):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""

@@ -76,9 +76,14 @@ def level_field(**kwargs) -> fields.String:  # type: ignore[no-untyped-def]
     return fields.String(validate=validate.OneOf(LEVELS), **kwargs)
 
 
-class ReportArgs(PeriodArgs, AreaArgs):
+class RollUpArgs(PeriodArgs, AreaArgs):
+    """A period, an area and a roll-up level: the workbook's arguments (always XLSX)."""
+
     level = level_field(load_default="posyandu",
                         metadata={"description": "Roll-up: posyandu, desa, puskesmas, kecamatan or kabupaten"})
+
+
+class ReportArgs(RollUpArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
                            metadata={"description": "json (default), csv or xlsx (Indonesian headers, one sheet)"})
     sep = csv_separator()

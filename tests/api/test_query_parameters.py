@@ -171,3 +171,13 @@ def test_the_api_document_says_which_parameters_are_refused_and_why_sync_takes_a
     assert "parameter tidak dikenal" in spec["info"]["description"]
     assert "ignored" in spec["paths"]["/api/v1/sync/pull"]["get"]["description"]
     assert "ignored" in spec["paths"]["/api/v1/sync/push"]["post"]["description"]
+
+
+@pytest.mark.parametrize("query", ["format=csv", "format=json", "sep=semicolon"])
+def test_the_workbook_refuses_a_format_or_separator_it_never_used(client, world, query):
+    """The workbook is always XLSX: it listed the reports' `format` and `sep`, and a script asking
+    `format=csv` got a workbook, `format=json` a binary file."""
+    resp = client.get(f"/api/v1/reports/workbook?month=2025-02&{query}", headers=world.headers("dinkes_gresik"))
+    assert list(assert_problem(resp, 422)["errors"]) == [query.split("=")[0]]
+    params = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/reports/workbook"]["get"]["parameters"]
+    assert {p["name"] for p in params} == {"month", "from", "to", "region_code", "posyandu_id", "level"}
