@@ -73,12 +73,13 @@ def as_unsent(records: dict[str, list[dict[str, Any]]], rng: random.Random) -> N
 
 
 def on_phone(client, world, user: str, skdn: list[dict[str, str]] = (), due: list[dict[str, str]] = (),
-             unsent: random.Random | None = None) -> dict[str, Any]:
+             unsent: random.Random | None = None, totals: dict[str, list] | None = None) -> dict[str, Any]:
     headers = world.headers(user)
-    records = phone_records(client, headers)
+    # a health office's reports screen reads the reports only (it syncs no records)
+    records = phone_records(client, headers) if skdn or due else {k: [] for k in ENTITIES.values()}
     if unsent:
         as_unsent(records, unsent)
-    payload = {**records, "skdn": list(skdn), "due": list(due),
+    payload = {**records, "skdn": list(skdn), "due": list(due), "totals": totals,
                "schedule": client.get("/api/v1/immunisation/schedule", headers=headers).get_json(),
                "kbm": client.get("/api/v1/growth/kbm", headers=headers).get_json()}
     done = subprocess.run(["node", str(RUNNER)], input=json.dumps(payload), capture_output=True, text=True, timeout=120)
@@ -256,6 +257,33 @@ def test_what_the_phone_judges_itself_is_what_the_server_judges(client, world, s
         for month, mine in zip(MONTHS, phone):
             (own,) = server_skdn(client, world, user, f"month={month}&posyandu_id={pid}")
             assert pick(mine) == pick(own), (seed, posyandu, month)
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_the_report_screens_totals_are_the_servers_rows_of_the_larger_area(client, world, seed):
+    # a health office reading its kabupaten by posyandu sees a total row the phone adds up
+    # (report-shape.js): it must be the server's own row for the kabupaten
+    random_world(client, world, seed)
+    for query in ("month=2025-08", "from=2025-06&to=2025-08", "from=2025-01&to=2025-12"):
+        def rows(report, level):
+            resp = client.get(f"/api/v1/reports/{report}?{query}&level={level}", headers=world.headers("dinkes_gresik"))
+            assert resp.status_code == 200, resp.get_json()
+            return resp.get_json()["rows"]
+        last = {r.get("month") for r in rows("skdn", "kabupaten")}
+        month = max(last)
+        by_posyandu = {k: rows(k, "posyandu") for k in ("skdn", "prevalence", "coverage")}
+        totals = {"skdn": [r for r in by_posyandu["skdn"] if r["month"] == month],
+                  "prevalence": [r for r in by_posyandu["prevalence"] if r.get("month", month) == month],
+                  "coverage": by_posyandu["coverage"]}
+        got = on_phone(client, world, "dinkes_gresik", totals=totals)["totals"]
+        (kab,) = [r for r in rows("skdn", "kabupaten") if r["month"] == month]
+        assert {k: got["skdn"][k] for k in COUNTS + RATIOS} == pick(kab), query
+        (prev,) = [r for r in rows("prevalence", "kabupaten") if r.get("month", month) == month
+                   and r["sex"] == "all" and r["age_group"] == "0-59"]
+        assert {k: got["prevalence"][k] for k in got["prevalence"]} == {k: prev[k] for k in got["prevalence"]}, query
+        cov = rows("coverage", "kabupaten")
+        assert [{k: r[k] for k in ("indicator", "target", "covered", "coverage_pct", "given_in_period")} for r in cov] == [
+            {k: r[k] for k in ("indicator", "target", "covered", "coverage_pct", "given_in_period")} for r in got["coverage"]], query
 
 
 @pytest.mark.parametrize("seed", [3])
