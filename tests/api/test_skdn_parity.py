@@ -318,8 +318,7 @@ def test_the_phone_counts_the_hand_worked_august(client, world, august):  # noqa
     months = ["2025-06", "2025-07", "2025-08"]
     rows = on_phone(client, world, "kader1", skdn=[{"posyandu_id": str(world.ids["p1"]), "month": m} for m in months])["skdn"]
     got = [tuple(r[k] for k in ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "D_prime")) for r in rows]
-    # S in June/July: A B C D E G H J L Q (I born 2024-03 too), the same 11 children minus none born after:
-    # C born 2025-04-10 and D 2025-02-01 are born by June; F is 59 months in June and July (born 2020-08-31).
+    # S in June and July: August's 11 and F (born 2020-08-31: 58 and 59 completed months), 12; K 11 (all but E).
     assert got == [(12, 11, 2, 0, 0, 0, 2, 0, 0, 0), (12, 11, 2, 0, 1, 0, 1, 0, 0, 1), (11, 10, 9, 1, 1, 1, 6, 1, 1, 2)]
     assert (rows[2]["K_S"], rows[2]["D_S"], rows[2]["D_K"], rows[2]["N_D"], rows[2]["N_D_prime"], rows[2]["N_S"]) == (
         90.9, 81.8, 90.0, 11.1, 50.0, 9.1)
