@@ -1,6 +1,7 @@
 """Query parameters a route does not know are refused, and so is one given twice where the route
-takes one value: 422 on the parameter, before the route runs (and before authentication, as a
-malformed id in the path).
+takes one value: 422 on the parameter, before the route runs. A caller without a valid token is
+told 401 first on every route that needs one (as without the parameter): what a route takes is
+said only to whom may call it.
 
 webargs drops an unknown query parameter and keeps the first of a repeated one: a health office's
 script asking ``/reports/skdn?posyandu=…`` (for ``posyandu_id``) got the whole area's report, an
@@ -21,6 +22,7 @@ import functools
 from typing import Any, Callable, TypeVar
 
 from flask import current_app, request
+from flask_jwt_extended import verify_jwt_in_request
 from marshmallow import Schema, fields
 
 from posyandu.errors import ValidationFailed
@@ -61,6 +63,11 @@ def _unknown(known: list[str]) -> Msg:
                f"parameter tidak dikenal (alamat ini menerima: {names})")
 
 
+def _public(method: Callable[..., Any]) -> bool:
+    """Documented as taking no token (``@blp.doc(security=[])``: the login, the calculator, health)."""
+    return getattr(method, "_apidoc", {}).get("manual_doc", {}).get("security") == []
+
+
 def _view_method() -> Callable[..., Any] | None:
     view = current_app.view_functions.get(request.endpoint or "")
     view_class = getattr(view, "view_class", None)
@@ -90,4 +97,7 @@ def refuse_unknown_query() -> None:
         elif len(values) > 1 and not known[name]:
             errors[name] = [REPEATED]
     if errors:
+        if not _public(method):
+            # 401 (WWW-Authenticate) before 422: a refresh token is a token too (POST /auth/refresh)
+            verify_jwt_in_request(verify_type=False)
         raise ValidationFailed(errors=errors)

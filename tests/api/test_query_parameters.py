@@ -181,3 +181,32 @@ def test_the_workbook_refuses_a_format_or_separator_it_never_used(client, world,
     assert list(assert_problem(resp, 422)["errors"]) == [query.split("=")[0]]
     params = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/reports/workbook"]["get"]["parameters"]
     assert {p["name"] for p in params} == {"month", "from", "to", "region_code", "posyandu_id", "level"}
+
+
+def _public_operations() -> set[tuple[str, str]]:
+    """(method, rule) of the operations the document marks as taking no token (``security: []``)."""
+    with _APP.test_request_context():
+        spec = _APP.test_client().get("/api/v1/openapi.json").get_json()
+    rule = lambda path: re.sub(r"\{(\w+)\}", r"<\1>", path)  # noqa: E731
+    return {(method.upper(), rule(path)) for path, operations in spec["paths"].items()
+            for method, operation in operations.items()
+            if isinstance(operation, dict) and operation.get("security") == []}
+
+
+PUBLIC = _public_operations()
+
+
+@pytest.mark.parametrize("method, rule", STRICT, ids=[f"{m} {r}" for m, r in STRICT])
+def test_a_caller_without_a_valid_token_is_told_401_before_any_parameter_is_judged(client, world, method, rule):
+    """An unknown parameter is the caller's mistake only once she may call the route: without a
+    token, or with one refused, a protected route answers 401 (WWW-Authenticate: Bearer) as it does
+    without the parameter, not a 422 listing the parameters it takes; a public route still refuses it."""
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        resp = client.open(f"{_url(rule)}?posyandu=35.25", method=method, headers={**headers, "Accept-Language": "id"},
+                           json={} if method in ("POST", "PATCH", "PUT") else None)
+        public = (method, re.sub(r"<\w+:(\w+)>", r"<\1>", rule)) in PUBLIC
+        if public and not headers:
+            assert_problem(resp, 422)
+        elif not public:
+            assert_problem(resp, 401)
+            assert resp.headers["WWW-Authenticate"].startswith("Bearer"), (method, rule)
