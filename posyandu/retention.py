@@ -70,9 +70,10 @@ def cutoff(days: int, now: datetime) -> datetime:
 def purge_deleted_children(days: int = DEFAULT_DAYS, now: datetime | None = None) -> list[uuid.UUID]:
     """Erase the personal data of every child deleted or merged away more than ``days`` ago and
     not erased yet (module docstring); one audit row ``erase`` each. The ids erased. Flushes;
-    the caller commits."""
+    the caller commits: the whole run is one transaction (interrupted, nothing is half-erased)."""
     from sqlalchemy import delete, select
 
+    from posyandu.access import CHILD, locked
     from posyandu.audit import AuditLog, log_action
     from posyandu.database import utcnow
     from posyandu.extensions import db
@@ -80,8 +81,10 @@ def purge_deleted_children(days: int = DEFAULT_DAYS, now: datetime | None = None
     from posyandu.sync.models import ChangeLog, SyncMutation
 
     before = cutoff(days, now or utcnow())
-    children = list(db.session.scalars(select(Child).where(
-        Child.deleted_at.is_not(None), Child.deleted_at < before, Child.name != ERASED)))
+    # locked as a restore or an edit locks a child (access.CHILD), and judged as they stand once
+    # locked: a child a phone restores meanwhile is back on the register, not erased
+    children = locked(select(Child).where(Child.deleted_at.is_not(None), Child.deleted_at < before,
+                                          Child.name != ERASED).order_by(Child.id), CHILD)
     for start in range(0, len(children), 500):
         chunk = children[start:start + 500]
         ids = [c.id for c in chunk]

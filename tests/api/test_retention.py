@@ -6,6 +6,7 @@ import json
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.sync.helpers import mutation, pull_all, push
@@ -108,3 +109,45 @@ def test_a_phone_pulling_after_the_erasure_gets_no_personal_data_and_cannot_rest
                     [mutation("child", old["id"], {"name": "Siti Aminah"}, base_version=version)])
     assert result["status"] == "rejected", result
     assert "dihapus permanen" in result["errors"]["deleted_at"][0]
+
+
+def test_a_child_restored_while_the_purge_runs_is_not_erased(app, world, client, db, make_child, link_parent):
+    """A phone restores a child (its late 'undo') while the monthly purge is erasing: the purge must
+    judge the child as she stands once the restore commits, not as it first read her, else a child
+    back on the register loses her name, NIKs, parents and phone (and her parents' links) for good.
+    PostgreSQL: two real transactions (SQLite's one write lock serialises them anyway)."""
+    import threading
+
+    from sqlalchemy import text
+
+    from posyandu.registry.models import Child, ParentLink
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("two concurrent transactions")
+    old = _deleted_child(client, world, make_child, link_parent, name="Siti Aminah")
+    _age_delete(db, old["id"], 400)
+    cid = uuid.UUID(old["id"])
+    with app.app_context():
+        restore = db.engine.connect()
+        tx = restore.begin()
+        # the restore holds the child's row (as registry.restore_child, under access.lock_children)
+        restore.execute(text("UPDATE child SET deleted_at = NULL WHERE id = :id"), {"id": cid})
+        done: dict = {}
+
+        def purge() -> None:
+            with app.app_context():
+                done["result"] = app.test_cli_runner().invoke(args=["purge-deleted-children"])
+
+        runner = threading.Thread(target=purge)
+        runner.start()
+        runner.join(2)  # the purge reads, then waits for the child's row
+        tx.commit()
+        restore.close()
+        runner.join(30)
+    assert not runner.is_alive() and done["result"].exit_code == 0, done
+    db.session.remove()
+    child = db.session.get(Child, cid)
+    assert child.deleted_at is None
+    assert (child.name, child.nik, child.guardian_phone) == ("Siti Aminah", NIK, "081234567890")
+    assert db.session.scalar(select(ParentLink).where(ParentLink.child_id == cid)) is not None
