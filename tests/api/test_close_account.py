@@ -51,3 +51,23 @@ def test_a_parent_closes_her_own_account_and_her_data_goes_with_it(client, world
 def test_staff_accounts_are_closed_by_an_admin_not_by_themselves(client, world):
     resp = client.post("/api/v1/auth/close-account", json={"password": "x"}, headers=world.headers("kader1"))
     assert resp.status_code == 403
+
+
+def test_wrong_passwords_to_close_an_account_are_audited_and_rate_limited_as_logins(client, world, db, make_child):
+    """A token left on a shared phone must not let its finder guess the password here: five wrong
+    guesses a minute (from any address), each audited; the right one still waits for the minute."""
+    from sqlalchemy import func
+
+    from posyandu.audit import AuditLog
+
+    child, mother = _registered_mother(client, world, make_child)
+    codes = [client.post("/api/v1/auth/close-account", json={"password": f"tebak-{i}"}, headers=mother,
+                         environ_base={"REMOTE_ADDR": f"10.3.0.{i}"}).status_code for i in range(6)]
+    assert codes == [422] * 5 + [429]
+    limited = client.post("/api/v1/auth/close-account", json={"password": SECRET}, headers=mother)
+    assert limited.status_code == 429 and limited.content_type == "application/problem+json"
+    assert limited.headers.get("Retry-After")
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)
+                             .where(AuditLog.action == "close_account_failed")) == 5
+    assert client.get(f"/api/v1/children/{child['id']}", headers=mother).status_code == 200  # still open
