@@ -59,6 +59,35 @@ class AccessLog(db.Model):
     region_code: Mapped[str | None] = mapped_column(String(13))
 
 
+# The family's contact details are for whoever calls on the family (kader, bidan; the parent her
+# own; admin): a health office follows cases by child and posyandu, it does not phone mothers
+# (UU 27/2022: no more personal data than the purpose needs). Every answer naming a child to it
+# leaves them null: the follow-up list, the children list, a child's record, the due list.
+CONTACT_FIELDS = ("mother_name", "guardian_phone")
+CONTACT_ROLES = ("kader", "bidan", "admin", "parent")
+
+
+class _WithoutContacts:
+    """A child (model) read through, its contact details None: serialised as any child, never
+    written (nulling the model's own attributes would be flushed)."""
+
+    def __init__(self, child: Any) -> None:
+        self._child = child
+
+    def __getattr__(self, name: str) -> Any:
+        return None if name in CONTACT_FIELDS else getattr(self._child, name)
+
+
+def as_seen_by(role: str, item: Any) -> Any:
+    """``item`` (a child, or a row naming one as a dict) as ``role`` may see it: without the
+    family's contact details for a role that does not call families (dinkes)."""
+    if role in CONTACT_ROLES:
+        return item
+    if isinstance(item, dict):
+        return {**item, **dict.fromkeys(key for key in CONTACT_FIELDS if key in item)}
+    return _WithoutContacts(item)
+
+
 def _resource() -> str:
     """The endpoint read, as its route (``GET /api/v1/children/<uuid:child_id>``), or the command."""
     if has_request_context() and request.url_rule is not None:

@@ -137,4 +137,4 @@ class DueList(MethodView):
         due = cards.due_list(posyandu, on)
         privacy.record_reads("list", [row["child_id"] for row in due["children"]])
         db.session.commit()
-        return due
+        return {**due, "children": [privacy.as_seen_by(current_user.role, row) for row in due["children"]]}

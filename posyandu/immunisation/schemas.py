@@ -196,7 +196,7 @@ class DueChildSchema(Schema):
     sex = fields.String()
     birth_date = fields.Date()
     age_months = fields.Integer()
-    mother_name = fields.String(allow_none=True)
+    mother_name = fields.String(allow_none=True, metadata={"description": "null to a dinkes user (contact details)"})
     immunisations = fields.List(fields.Nested(DueDoseSchema))
     supplements = fields.List(fields.Nested(SupplementDueSchema))
 

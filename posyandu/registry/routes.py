@@ -154,6 +154,7 @@ class Children(MethodView):
         page = paginate(stmt, [access.Child.name, access.Child.id], args["limit"], args["cursor"], [None, uuid.UUID])
         privacy.record_reads("list", [child.id for child in page["items"]])
         db.session.commit()
+        page["items"] = [privacy.as_seen_by(current_user.role, child) for child in page["items"]]
         return page
 
     @roles_required(*READERS)
@@ -171,11 +172,11 @@ class ChildById(MethodView):
     @roles_required(*READERS)
     @blp.response(200, ChildSchema)
     def get(self, child_id):
-        """One child."""
+        """One child (to dinkes without the family's contact details: mother_name, guardian_phone null)."""
         child = access.get_child(current_user, child_id)
         privacy.record_reads("view", [child.id])
         db.session.commit()
-        return child
+        return privacy.as_seen_by(current_user.role, child)
 
     @roles_required(*READERS)
     @blp.arguments(ChildUpdateSchema(partial=True))

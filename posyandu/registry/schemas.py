@@ -73,9 +73,11 @@ class ChildSchema(Schema):
     birth_length_cm = fields.Float(allow_none=True, validate=v.between(30, 65))
     nik = fields.String(allow_none=True, validate=v.nik)
     mother_nik = fields.String(allow_none=True, validate=v.nik)
-    mother_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
+    mother_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120),
+                            metadata={"description": "null to a dinkes user (the family's contact details)"})
     father_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
-    guardian_phone = v.Phone(allow_none=True)
+    guardian_phone = v.Phone(allow_none=True, metadata={"description": "null to a dinkes user (the family's "
+                                                                       "contact details)"})
     address = v.Trimmed(allow_none=True, validate=validate.Length(max=255))
     rt = fields.String(allow_none=True, validate=RT_RW)
     rw = fields.String(allow_none=True, validate=RT_RW)

@@ -91,20 +91,13 @@ def _given(session: Any, child_ids: list[Any]) -> dict[Any, list[GivenDose]]:
     return out
 
 
-# The family's contact details, for whoever calls on it (kader, bidan): a health office follows the
-# cases by child and posyandu, not by phoning mothers (UU 27/2022: no more data than the purpose needs).
-CONTACT_FIELDS = ("mother_name", "guardian_phone")
-CONTACT_ROLES = ("kader", "bidan", "admin")
-
-
 def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, Any]]:
     """``rows`` as ``role`` may see them: without the family's contact details (null) for a role
-    that does not visit or call families (dinkes)."""
-    if role in CONTACT_ROLES:
-        yield from rows
-        return
+    that does not visit or call families (dinkes; ``privacy.as_seen_by``)."""
+    from posyandu.privacy import as_seen_by
+
     for row in rows:
-        yield {**row, **dict.fromkeys(CONTACT_FIELDS)}
+        yield as_seen_by(role, row)
 
 
 def action_list(session: Any, month: Month, posyandu_filter: Any,

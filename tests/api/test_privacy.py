@@ -375,3 +375,26 @@ def test_a_spreadsheet_naming_children_is_marked_confidential_on_screen_and_on_p
     book = load_workbook(io.BytesIO(client.get(f"/api/v1/reports/skdn?{month}&format=xlsx",
                                                headers=world.headers("bidan_a")).data))
     assert "RAHASIA" not in (book.properties.subject or "")
+
+
+def test_a_health_office_reads_no_familys_contact_details_anywhere_not_only_in_the_follow_up_list(
+        world, client, make_child):
+    """The follow-up list leaves the mother's name and phone out for dinkes (the bidan calls the
+    family, the office does not): the children list, a child's record and the due list of the same
+    office left them in, so the same details were one request away. Staff keep them."""
+    child = make_child(name="Siti Aminah", mother_name="Ibu Aminah", guardian_phone="081234567890")
+    p1 = world.ids["p1"]
+    reads = {"list": f"/api/v1/children?posyandu_id={p1}", "record": f"/api/v1/children/{child['id']}",
+             "due": f"/api/v1/posyandu/{p1}/due-list"}
+    for who, sees in (("dinkes_gresik", False), ("bidan_a", True), ("kader1", True)):
+        for what, url in reads.items():
+            resp = client.get(url, headers=world.headers(who))
+            assert resp.status_code == 200, (who, what, resp.get_json())
+            body = resp.get_json()
+            rows = body.get("items") or body.get("children") or [body]
+            [row] = [r for r in rows if str(r.get("id", r.get("child_id"))) == child["id"]]
+            assert row["name"] == "Siti Aminah", (who, what)
+            text = json.dumps(body)
+            assert ("Ibu Aminah" in text) is sees and ("081234567890" in text) is (sees and what != "due"), \
+                (who, what, row)  # the due list names the mother, not the phone
+            assert row["mother_name"] == ("Ibu Aminah" if sees else None), (who, what)
