@@ -16,9 +16,29 @@ depends_on = None
 
 
 def upgrade() -> None:
-    where = sa.text("child_id IS NULL")
-    op.create_index("ix_access_log_area", "access_log", ["id"], postgresql_where=where, sqlite_where=where)
+    create_index_online("ix_access_log_area", "access_log", ["id"], where=sa.text("child_id IS NULL"))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_access_log_area", table_name="access_log")
+    drop_index_online("ix_access_log_area", "access_log")
+
+
+def create_index_online(name: str, table: str, columns: list[str], where: sa.TextClause) -> None:
+    """Built while the old release keeps serving (docs/deploy.md): on PostgreSQL ``CONCURRENTLY``,
+    which does not block the table's writes while it reads it, outside a transaction (alembic's
+    autocommit block); an invalid index a failed concurrent build left behind is dropped first.
+    Migrations stay self-contained, so 0008 and 0009 each carry this."""
+    if op.get_bind().dialect.name != "postgresql":
+        op.create_index(name, table, columns, sqlite_where=where)
+        return
+    with op.get_context().autocommit_block():
+        op.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+        op.create_index(name, table, columns, postgresql_where=where, postgresql_concurrently=True)
+
+
+def drop_index_online(name: str, table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        op.drop_index(name, table_name=table)
+        return
+    with op.get_context().autocommit_block():
+        op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
