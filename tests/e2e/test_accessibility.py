@@ -1,0 +1,56 @@
+"""WCAG 2.2 AA checks of the PWA in real Chromium, written by hand (no axe, no CDN): what a cadre
+with weaker eyes (large text), on a small phone, with a keyboard or TalkBack, meets at the table."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+# Where the page runs past the screen's right edge, and whether the header's sync chip holds its
+# text and keeps clear of the language button (an elderly cadre's 200 % text: Android's font size).
+OVERFLOW = """() => {
+  const W = document.documentElement.clientWidth;
+  const chip = document.getElementById('sync-chip'), lang = document.getElementById('lang-btn');
+  const a = chip.getBoundingClientRect(), b = lang.getBoundingClientRect();
+  return {
+    page: document.documentElement.scrollWidth - W,
+    chipText: chip.hidden ? 0 : chip.scrollWidth - chip.clientWidth,
+    overlap: !chip.hidden && a.right > b.left && b.right > a.left && a.bottom > b.top && b.bottom > a.top,
+    words: [...document.querySelectorAll('main h2, main .btn, main .status > *, main label')]
+      .filter((e) => e.offsetWidth && e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.trim()),
+  };
+}"""
+
+
+def _first_child(page, base: str) -> str:
+    page.goto(base + "/#/")
+    return page.locator("#children a").first.get_attribute("href").split("/")[-1]
+
+
+def test_the_screens_reflow_at_320_px_and_at_200_percent_text(live_server, new_context):
+    """1.4.10 (320 CSS px, no scrolling sideways) and 1.4.4 (text at 200 %, nothing cut off or
+    overlapping): the child's screen, its forms, the day, sync and settings, as a kader sees them."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+    child = _first_child(page, base)
+    screens = ["", f"child/{child}", f"visit/{child}", f"doses/{child}", f"card/{child}", "register", "sync",
+               "settings"]
+    found = []
+    for screen in screens:
+        page.goto(f"{base}/#/{screen}")
+        page.locator("main h2").first.wait_for()
+        page.wait_for_timeout(300)
+        for width, text in ((320, "100%"), (360, "200%"), (320, "200%")):
+            page.set_viewport_size({"width": width, "height": 740})
+            page.evaluate("(s) => document.documentElement.style.setProperty('font-size', s === '100%' ? '' : '32px')", text)
+            page.wait_for_timeout(100)
+            got = page.evaluate(OVERFLOW)
+            if got["page"] > 0 or got["chipText"] > 0 or got["overlap"] or got["words"]:
+                found.append((screen.split("/")[0] or "home", width, text, got))
+        page.evaluate("() => document.documentElement.style.removeProperty('font-size')")
+        page.set_viewport_size({"width": 360, "height": 740})
+    assert found == []
