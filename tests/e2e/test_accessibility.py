@@ -54,3 +54,39 @@ def test_the_screens_reflow_at_320_px_and_at_200_percent_text(live_server, new_c
         page.evaluate("() => document.documentElement.style.removeProperty('font-size')")
         page.set_viewport_size({"width": 360, "height": 740})
     assert found == []
+
+
+# The focused element's top and bottom (its 3 px ring at 2 px included) and the sticky header's bottom.
+FOCUSED = """() => {
+  const e = document.activeElement, r = e.getBoundingClientRect();
+  return {inMain: !!e.closest('main'), text: (e.textContent || e.name || '').trim().slice(0, 40),
+          top: r.top - 5, bottom: r.bottom, header: document.querySelector('.bar').getBoundingClientRect().bottom,
+          height: innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("text", ["100%", "200%"])
+def test_a_focused_link_or_button_is_never_hidden_under_the_sticky_header(live_server, new_context, text):
+    """2.4.11: going back up the child's screen with Shift+Tab (a keyboard, a switch), each link
+    and button scrolls into view below the header; it scrolled to the very top, under it."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+    child = _first_child(page, base)
+    page.goto(f"{base}/#/child/{child}")
+    page.locator("#history").wait_for()
+    if text == "200%":
+        page.evaluate("() => document.documentElement.style.setProperty('font-size', '32px')")
+    page.evaluate("() => { const all = main.querySelectorAll('a[href], button, input, select, summary');"
+                  " all[all.length - 1].focus(); }")
+    hidden = []
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        got = page.evaluate(FOCUSED)
+        if not got["inMain"]:
+            break
+        if got["top"] < got["header"] - 0.5 or got["bottom"] > got["height"]:
+            hidden.append(got)
+    assert got["inMain"] is False  # went all the way up to the header
+    assert hidden == []
