@@ -90,3 +90,73 @@ def test_a_focused_link_or_button_is_never_hidden_under_the_sticky_header(live_s
             hidden.append(got)
     assert got["inMain"] is False  # went all the way up to the header
     assert hidden == []
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2.2 relative luminance of an sRGB colour (0-255 channels)."""
+    def lin(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple, b: tuple) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_says():
+    assert round(contrast((255, 255, 255), (0, 0, 0)), 2) == 21.0
+    assert round(contrast((255, 255, 255), (0x76, 0x76, 0x76)), 2) == 4.54  # the well-known AA grey
+
+
+# The focus ring of the focused element: outline colour and width, a box-shadow ring's colour and
+# spread, and the colour behind the element (its first opaque ancestor background).
+RING = """() => {
+  const e = document.activeElement, s = getComputedStyle(e);
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).slice(0, 4).map(Number);
+  let behind = null;
+  for (let p = e.parentElement; p && !behind; p = p.parentElement) {
+    const c = rgb(getComputedStyle(p).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] === 1)) behind = c.slice(0, 3);
+  }
+  const shadow = s.boxShadow.match(/rgba?\\([^)]*\\)\\s+0px\\s+0px\\s+0px\\s+([\\d.]+)px/);
+  return {text: e.textContent.trim().slice(0, 30), outline: rgb(s.outlineColor).slice(0, 3),
+          outlineWidth: parseFloat(s.outlineWidth), outlineStyle: s.outlineStyle, behind: behind || [255, 255, 255],
+          shadow: shadow ? rgb(shadow[0]).slice(0, 3) : null, shadowSpread: shadow ? Number(shadow[1]) : 0};
+}"""
+
+
+def test_the_keyboard_focus_ring_stands_out_on_white_and_on_the_green_header(live_server, new_context):
+    """2.4.7 and 1.4.11: the pale yellow ring alone (#f2c14e) is 1.7:1 on the white cards, hardly seen
+    in daylight. Either the ring itself is 3:1 against what is behind the element, or it is two
+    colours of 9:1 between them, each at least 2 px (WCAG technique C40), so it shows on any
+    background: the white cards and the green header alike."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+    child = _first_child(page, base)
+    page.goto(f"{base}/#/child/{child}")
+    page.locator("#history").wait_for()
+    rings = []
+    page.locator("main a.btn").first.focus()  # focus() from script: no ring; the keyboard's Tab draws it
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    rings.append(page.evaluate(RING))
+    page.locator("#history a").first.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    rings.append(page.evaluate(RING))
+    page.locator("#lang-btn").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    rings.append(page.evaluate(RING))
+    assert [r["text"] for r in rings] == ["Catat penimbangan", "Ubah", "EN"]
+    for ring in rings:
+        assert ring["outlineStyle"] != "none" and ring["outlineWidth"] >= 2, ring
+        alone = contrast(ring["outline"], ring["behind"]) >= 3
+        two_tone = (ring["shadow"] is not None and ring["shadowSpread"] >= 2
+                    and contrast(ring["outline"], ring["shadow"]) >= 9)
+        assert alone or two_tone, ring
