@@ -160,3 +160,36 @@ def test_the_keyboard_focus_ring_stands_out_on_white_and_on_the_green_header(liv
         two_tone = (ring["shadow"] is not None and ring["shadowSpread"] >= 2
                     and contrast(ring["outline"], ring["shadow"]) >= 9)
         assert alone or two_tone, ring
+
+
+def _focused(page) -> str:
+    return page.evaluate("() => { const e = document.activeElement; return e.id === 'parents-status' ? '#parents-status'"
+                         " : e === document.body ? 'body' : e.textContent.trim(); }")
+
+
+def test_a_two_tap_confirmation_keeps_the_focus_with_its_buttons(live_server, new_context):
+    """2.4.3 and 4.1.2, keyboard and TalkBack: "Batalkan kode" is replaced by "Ya, batalkan kode ini"
+    and "Batal"; the focus was left on nothing (the page's top, TalkBack silent). It now moves to
+    "Ya, …", back to "Batalkan kode" on "Batal", and to the sentence saying what was done."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+    child = _first_child(page, base)
+    page.goto(f"{base}/#/child/{child}")
+    page.get_by_role("button", name="Undang orang tua").click()
+    page.locator("#invite").get_by_text("Kode untuk orang tua").wait_for()
+    panel = page.locator("#parents-panel")
+    panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
+    revoke = panel.locator("ul.codes li").first.get_by_role("button", name="Batalkan kode")
+    revoke.focus()
+    page.keyboard.press("Enter")
+    assert _focused(page) == "Ya, batalkan kode ini"
+    page.keyboard.press("Tab")
+    assert _focused(page) == "Batal"
+    page.keyboard.press("Enter")
+    assert _focused(page) == "Batalkan kode"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    panel.locator("#parents-status").get_by_text("Kode dibatalkan").wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'parents-status'")

@@ -147,12 +147,15 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** Two taps for what cannot be undone here: the first shows "Ya, …" and "Batal" in the button's place. */
+/** Two taps for what cannot be undone here: the first shows "Ya, …" and "Batal" in the button's place.
+ * The focus goes with them (to "Ya, …", back to the first button on "Batal"): the button pressed is
+ * gone, and a keyboard or TalkBack user would be left at the top of the page. */
 function confirmed(label, question, act) {
   const slot = h('span', { class: 'confirm' });
-  const ask = () => slot.replaceChildren(
+  const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
+  const ask = () => show(
     h('button', { class: 'btn danger', type: 'button', onclick: act }, question),
-    h('button', { class: 'btn', type: 'button', onclick: () => slot.replaceChildren(first()) }, t('cancel')));
+    h('button', { class: 'btn', type: 'button', onclick: () => show(first()) }, t('cancel')));
   const first = () => h('button', { class: 'btn', type: 'button', onclick: ask }, label);
   slot.replaceChildren(first());
   return slot;
@@ -163,7 +166,7 @@ function confirmed(label, question, act) {
  * person). Loaded when asked for, so the screen opens offline as fast as ever. */
 export function parentsPanel(ctx, child) {
   const box = h('div', { id: 'parents' });
-  const said = h('p', { id: 'parents-status', role: 'status' });
+  const said = h('p', { id: 'parents-status', role: 'status', tabindex: '-1' });
   const base = `/children/${child.id}`;
   const act = (path, done) => async () => {
     try {
@@ -173,6 +176,7 @@ export function parentsPanel(ctx, child) {
       said.textContent = error.kind === 'network' ? t('online_only') : error.message;
     }
     await load();
+    said.focus(); // the list drawn again took the button pressed: the focus goes to what was done
   };
   const load = async () => {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
