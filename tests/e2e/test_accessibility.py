@@ -193,3 +193,21 @@ def test_a_two_tap_confirmation_keeps_the_focus_with_its_buttons(live_server, ne
     page.keyboard.press("Enter")
     panel.locator("#parents-status").get_by_text("Kode dibatalkan").wait_for()
     page.wait_for_function("() => document.activeElement.id === 'parents-status'")
+
+
+def test_the_page_and_the_language_button_say_their_language(live_server, new_context):
+    """3.1.1 and 3.1.2: the page's lang follows the ID/EN switch, and the button, which names the
+    other language in its own words ('English' on the Indonesian page, 'Bahasa Indonesia' on the
+    English one), says so: TalkBack read 'English' with Indonesian pronunciation and back."""
+    base = live_server.url
+    page = new_context().new_page()
+    page.goto(base + "/")
+    page.get_by_label("Nama pengguna").wait_for()
+    langs = "() => [document.documentElement.lang, document.getElementById('lang-btn').lang]"
+    assert page.evaluate(langs) == ["id", "en"]
+    page.get_by_role("button", name="EN (English)").click()
+    page.get_by_label("Username").wait_for()
+    assert page.evaluate(langs) == ["en", "id"]
+    page.get_by_role("button", name="ID (Bahasa Indonesia)").click()
+    page.get_by_label("Nama pengguna").wait_for()
+    assert page.evaluate(langs) == ["id", "en"]

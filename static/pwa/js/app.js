@@ -291,6 +291,7 @@ function wireHeader() {
   const paint = () => {
     langBtn.textContent = t('lang_code');
     langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
+    langBtn.lang = lang() === 'id' ? 'en' : 'id'; // it names the other language in its own words (WCAG 3.1.2)
     document.documentElement.lang = lang();
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   };
