@@ -211,3 +211,24 @@ def test_the_page_and_the_language_button_say_their_language(live_server, new_co
     page.get_by_role("button", name="ID (Bahasa Indonesia)").click()
     page.get_by_label("Nama pengguna").wait_for()
     assert page.evaluate(langs) == ["id", "en"]
+
+
+def test_the_link_a_notice_leads_on_with_is_a_finger_sized_target(live_server, new_context):
+    """2.5.8 and the 44 px the app gives what a user taps to act: the link that is a notice's action
+    ('1 kemungkinan anak ganda perlu diperiksa' on a bidan's home, 'Periksa kemungkinan anak ganda'
+    on the child's screen) was a line of text, 23 to 42 px tall, in a box of its own."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "bidan1")
+    wait_synced(page)
+    page.goto(base + "/#/")
+    home = page.locator("#dup-notice a")
+    home.wait_for()
+    sizes = {"home": home.bounding_box()}
+    home.click()
+    page.locator("main table a").first.click()  # the first child of the pair, on its own screen
+    child = page.locator("#dup-child a")
+    child.wait_for()
+    sizes["child"] = child.bounding_box()
+    assert {k: (round(b["width"]) >= 44 and round(b["height"]) >= 44) for k, b in sizes.items()} == {
+        "home": True, "child": True}, sizes
