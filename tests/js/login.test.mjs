@@ -28,7 +28,24 @@ test('the right PIN on a phone that cannot open the data says so, not "PIN salah
   // a wrong PIN is still said to be wrong
   form.elements.pin.value = '9999';
   await submit(form);
-  assert.equal(alertText(), t('pin_wrong'));
+  assert.match(alertText(), new RegExp(`^${t('pin_wrong')}`));
+});
+
+test('each wrong PIN says how many tries are left before the password is needed, and marks the PIN field', async () => {
+  const { MAX_PIN_FAILURES } = await import('../../static/pwa/js/auth.js');
+  await remember({ ...user, id: 'u6' }, { access_token: 'a', refresh_token: 'r' }, '1234');
+  await login.show({ startSession: async () => assert.fail('a wrong PIN opens nothing') }, main);
+  const said = [];
+  for (const pin of ['1111', '2222']) {
+    const form = main.querySelector('form');
+    form.elements.pin.value = pin;
+    await submit(form);
+    said.push(alertText());
+    assert.equal(form.elements.pin.attributes['aria-invalid'], 'true');
+  }
+  // the same words twice are not read again by a screen reader (role=alert): the count changes them
+  assert.deepEqual(said, [1, 2].map((n) => `${t('pin_wrong')} ${t('pin_tries_left', { n: MAX_PIN_FAILURES - n })}`));
+  assert.match(said[1], /^PIN salah\. Sisa 3 kali coba; sesudah itu masuk dengan kata sandi \(perlu internet\)\.$/);
 });
 
 test('a PIN that cannot be stored (full disk) is said, the form stays to try again', async () => {

@@ -38,7 +38,7 @@ export async function remember(user, tokens, pin) {
   return { user, tokens, key, salt };
 }
 
-/** Re-enter with the PIN (works offline). Throws 'wrong_pin' or 'locked'. */
+/** Re-enter with the PIN (works offline). Throws 'wrong_pin' (its `left`: the tries before 'locked') or 'locked'. */
 export async function unlock(userId, pin) {
   const row = await (await dev()).read(['sessions'], ({ sessions }) => sessions.get(userId));
   if (!row?.box) throw new Error('locked');
@@ -58,7 +58,7 @@ export async function unlock(userId, pin) {
       await sessions.put({ ...now, failures: n, box: n >= MAX_PIN_FAILURES ? null : now.box });
       return n;
     });
-    throw new Error(failures >= MAX_PIN_FAILURES ? 'locked' : 'wrong_pin');
+    throw Object.assign(new Error(failures >= MAX_PIN_FAILURES ? 'locked' : 'wrong_pin'), { left: MAX_PIN_FAILURES - failures });
   }
 }
 

@@ -32,6 +32,7 @@ const W = {
   pin_enter_title: ['Masukkan PIN', 'Enter your PIN'],
   pin_for: ['PIN untuk {name}', 'PIN for {name}'],
   pin_wrong: ['PIN salah.', 'Wrong PIN.'],
+  pin_tries_left: ['Sisa {n} kali coba; sesudah itu masuk dengan kata sandi (perlu internet).', 'Tries left: {n}; then log in with your password (needs internet).'],
   open_failed: ['HP ini tidak dapat menyimpan atau membuka data ({reason}). Kosongkan sebagian memori HP, lalu coba lagi.',
     'This phone could not store or open the data ({reason}). Free some space on the phone, then try again.'],
   pin_locked: ['Terlalu banyak PIN salah. Masuk dengan kata sandi (perlu internet). Data Anda tetap aman di HP ini.', 'Too many wrong PINs. Log in with your password (needs internet). Your data stays on this phone.'],

@@ -137,7 +137,10 @@ function pinScreen(ctx, main, user, users) {
         alert.textContent = t('open_failed', { reason: error?.name || error?.message || String(error) });
         return null;
       }
-      alert.textContent = t('pin_wrong');
+      // the tries left: what she risks (a password login needs internet), and words that change each
+      // time, so a screen reader reads the alert again (the same text twice is not read)
+      alert.textContent = `${t('pin_wrong')} ${t('pin_tries_left', { n: error.left })}`;
+      form.elements.pin.setAttribute('aria-invalid', 'true');
       form.elements.pin.value = '';
       form.elements.pin.focus();
     }
