@@ -232,3 +232,20 @@ def test_the_link_a_notice_leads_on_with_is_a_finger_sized_target(live_server, n
     sizes["child"] = child.bounding_box()
     assert {k: (round(b["width"]) >= 44 and round(b["height"]) >= 44) for k, b in sizes.items()} == {
         "home": True, "child": True}, sizes
+
+
+def test_sync_now_says_how_it_went_and_keeps_the_focus(live_server, new_context):
+    """4.1.3 and 2.4.3: 'Sinkron sekarang' drew the sync screen again; its outcome ('Sinkron gagal
+    (tidak ada koneksi internet)…') came in new paragraphs that no screen reader reads out, and the
+    button pressed was replaced, so the focus fell to the page: TalkBack said nothing at all."""
+    from tests.e2e.pages import offline_with_new_child
+
+    ctx, page, _ = offline_with_new_child(new_context, live_server.url, "kader2", "Tika Aksesibel", days_old=60)
+    page.goto(f"{live_server.url}/#/sync")
+    button = page.get_by_role("button", name="Sinkron sekarang")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.locator("#sync-error").wait_for()
+    page.wait_for_function("() => /Sinkron gagal \\(tidak ada koneksi internet\\)/.test(document.getElementById('live').textContent)")
+    assert "1 menunggu sinkron" in page.locator("#live").inner_text()
+    assert page.evaluate("() => document.activeElement.id") == "sync-now"

@@ -86,7 +86,11 @@ export async function render(ctx) {
   const button = h('button', { class: 'btn primary', type: 'button', id: 'sync-now', onclick: async () => {
     button.disabled = true;
     await ctx.sync.sync();
-    ctx.route();
+    await ctx.route();
+    // drawn again: the button pressed is a new one (the focus goes to it), and the outcome is in new
+    // paragraphs no screen reader reads out by themselves: said through the page's live region
+    document.getElementById('sync-now')?.focus();
+    ctx.announce([...document.querySelectorAll('#sync-summary, #sync-error')].map((e) => e.textContent).join(' '));
   } }, t('sync_now'));
   const waiting = entries.filter((e) => e.state !== 'needs_attention');
   const attention = entries.filter((e) => e.state === 'needs_attention');
