@@ -249,3 +249,23 @@ def test_sync_now_says_how_it_went_and_keeps_the_focus(live_server, new_context)
     page.wait_for_function("() => /Sinkron gagal \\(tidak ada koneksi internet\\)/.test(document.getElementById('live').textContent)")
     assert "1 menunggu sinkron" in page.locator("#live").inner_text()
     assert page.evaluate("() => document.activeElement.id") == "sync-now"
+
+
+def test_a_new_screen_takes_the_focus_to_its_heading(live_server, new_context):
+    """2.4.3 and 4.1.3, TalkBack: a child tapped in the list opened her screen, but the link tapped
+    was gone with the list and the focus was left on nothing: TalkBack did not say which screen
+    came, and its next swipe started from the page's top. The heading of a new screen now takes it."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+    page.goto(base + "/#/")
+    link = page.locator("#children a").first
+    name = link.locator("strong").inner_text()
+    link.click()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    page.wait_for_function("(name) => document.activeElement.tagName === 'H2'"
+                           " && document.activeElement.textContent === name", arg=name)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.wait_for_function("() => document.activeElement.tagName === 'H2'"
+                           " && document.activeElement.textContent.startsWith('Catat penimbangan')")

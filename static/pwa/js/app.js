@@ -272,13 +272,19 @@ async function route() {
     if (ticket !== rendering) return; // a newer navigation won
     main.replaceChildren(node);
     drawnForms = formValues(main);
-    if (hash !== shown) {
+    const fresh = hash !== shown;
+    if (fresh) {
       window.scrollTo(0, 0);
       document.getElementById('save-failed').hidden = true; // about the screen left
     }
     shown = hash;
+    // a new screen, the link tapped gone with the old one: the focus goes to its heading, so a screen
+    // reader says where she is and goes on from there (not from the page's top, or from nothing)
     const heading = main.querySelector('h2');
-    if (heading && document.activeElement === document.body) heading.setAttribute('tabindex', '-1');
+    if (heading && fresh && (document.activeElement === document.body || !document.activeElement?.isConnected)) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+    }
   } catch (error) {
     console.error(error);
     main.replaceChildren(h('p', { class: 'notice bad' }, String(error.message ?? error)));
