@@ -269,3 +269,12 @@ def test_a_new_screen_takes_the_focus_to_its_heading(live_server, new_context):
     page.get_by_role("link", name="Catat penimbangan").click()
     page.wait_for_function("() => document.activeElement.tagName === 'H2'"
                            " && document.activeElement.textContent.startsWith('Catat penimbangan')")
+
+
+def test_the_installed_app_turns_with_the_phone(live_server):
+    """1.3.4 Orientation: the manifest locked the installed app in portrait ('orientation':
+    'portrait'), so a cadre with a phone on a stand, or one who turns it sideways for bigger text,
+    wider report tables and growth charts, could not. Nothing in the app needs one orientation."""
+    with live_server.app.test_client().get("/manifest.webmanifest") as served:
+        manifest = served.get_json(force=True)
+    assert manifest.get("orientation", "any") in ("any", "natural")
