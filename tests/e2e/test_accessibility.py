@@ -278,3 +278,23 @@ def test_the_installed_app_turns_with_the_phone(live_server):
     with live_server.app.test_client().get("/manifest.webmanifest") as served:
         manifest = served.get_json(force=True)
     assert manifest.get("orientation", "any") in ("any", "natural")
+
+
+def test_the_skip_link_goes_to_the_screens_content_not_to_the_home_screen(live_server, new_context):
+    """2.4.1: 'Lewati ke isi' (href='#main') changed the hash the app routes by: on a child's screen
+    it opened the home screen ('#main' fell to the home route) instead of moving past the header."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+    child = _first_child(page, base)
+    page.goto(f"{base}/#/child/{child}")
+    page.locator("#history").wait_for()
+    name = page.locator("main h2").first.inner_text()
+    page.locator(".skip").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'main'")
+    page.keyboard.press("Tab")  # on to the screen's first link
+    assert page.evaluate("() => document.activeElement.closest('main') !== null")
+    assert page.url == f"{base}/#/child/{child}"
+    assert page.locator("main h2").first.inner_text() == name

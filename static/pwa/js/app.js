@@ -293,6 +293,9 @@ async function route() {
 ctx.route = route;
 
 function wireHeader() {
+  // "Lewati ke isi" moves the focus past the header; followed as a link, its #main would be a route
+  // (the home screen's, the catch-all) and take her away from the screen she is on
+  document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
   const langBtn = document.getElementById('lang-btn');
   const paint = () => {
     langBtn.textContent = t('lang_code');
