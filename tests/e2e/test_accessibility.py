@@ -298,3 +298,38 @@ def test_the_skip_link_goes_to_the_screens_content_not_to_the_home_screen(live_s
     assert page.evaluate("() => document.activeElement.closest('main') !== null")
     assert page.url == f"{base}/#/child/{child}"
     assert page.locator("main h2").first.inner_text() == name
+
+
+def test_buang_asks_a_second_tap_before_a_record_is_thrown_away(live_server, new_context):
+    """3.3.4 (deleting the user's data: confirmed): 'Buang' under 'Perlu perhatian' threw away at
+    one tap a weighing that never reached the server, beside 'Perbaiki'. It now asks 'Ya, buang data
+    ini' (with the focus), and 'Batal' takes it back."""
+    import json
+
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader4")
+    wait_synced(page)
+
+    def refused_weight(route) -> None:
+        body = json.loads(route.request.post_data)
+        for m in body["mutations"]:
+            if m["entity"] == "measurement":
+                m["data"]["weight_kg"] = 999
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/v1/sync/push", refused_weight)
+    page.locator("#children a").first.click()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("8,1")
+    page.get_by_role("button", name="Simpan").click()
+    page.wait_for_function("() => document.getElementById('sync-chip').textContent === '1 perlu perhatian'")
+    page.unroute("**/api/v1/sync/push", refused_weight)
+    page.goto(base + "/#/sync")
+    row = page.locator("#attention li")
+    row.get_by_role("button", name="Buang").click()
+    assert row.count() == 1 and page.evaluate("() => document.activeElement.textContent") == "Ya, buang data ini"
+    row.get_by_role("button", name="Batal").click()
+    row.get_by_role("button", name="Buang").click()
+    row.get_by_role("button", name="Ya, buang data ini").click()
+    page.locator("#attention").wait_for(state="detached")

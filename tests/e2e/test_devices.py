@@ -70,6 +70,7 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
 
     # the kader drops the refused weighing: the server holds nothing of it, her phone nothing unsent
     k.locator("#attention li").get_by_role("button", name="Buang").click()
+    k.locator("#attention li").get_by_role("button", name="Ya, buang data ini").click()  # a second tap
     expect(k.locator("#attention")).to_have_count(0)
     assert errors == []
 

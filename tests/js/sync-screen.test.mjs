@@ -81,8 +81,9 @@ test("the conflict screen writes a whole weight and length with their decimal ('
 const fullDisk = (db) => ({ ...db, tx: (names, mode, fn, options) => (mode === 'readwrite'
   ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) });
 
-/** Tap `text` on the attention list drawn on a full disk: what the cadre is told, and what was left. */
-async function tapOnFullDisk(db, text) {
+/** Tap `text` on the attention list drawn on a full disk (then `yes`, its confirmation, when it asks
+ * one): what the cadre is told, and what was left. */
+async function tapOnFullDisk(db, text, yes = null) {
   const failed = h('p', { id: 'save-failed', hidden: true });
   dom.page.replaceChildren(failed);
   const { ctx, routed } = context(fullDisk(db));
@@ -94,6 +95,7 @@ async function tapOnFullDisk(db, text) {
   process.on('unhandledRejection', onUnhandled);
   try {
     await Promise.all(button.listeners.click.map((fn) => fn({ preventDefault() {} })));
+    if (yes) await Promise.all(buttons(screen, yes)[0].listeners.click.map((fn) => fn({ preventDefault() {} })));
     await new Promise((resolve) => { setTimeout(resolve, 20); });
   } finally {
     process.off('unhandledRejection', onUnhandled);
@@ -105,18 +107,37 @@ async function tapOnFullDisk(db, text) {
 test('"Buang" the phone cannot store (storage full) is said, and the entry stays', async () => {
   setLang('id');
   const { db, entry } = await refusedWeighing({ weight_kg: 8 });
-  const { failed, routed } = await tapOnFullDisk(db, 'Buang');
+  const { failed, routed } = await tapOnFullDisk(db, 'Buang', 'Ya, buang data ini');
   assert.equal(failed.hidden, false, 'the cadre is told');
   assert.equal(routed, 0, 'the screen stays as it is');
   assert.match(failed.textContent, /^Belum tersimpan: HP ini tidak dapat menyimpan data \(QuotaExceededError\)/);
   assert.deepEqual((await outboxEntries(db)).map((e) => e.mutation_id), [entry.mutation_id], 'nothing lost');
   // tapped again once the phone has room: it goes, and the notice with it
   const room = context(db);
-  const [again] = buttons(await render(room.ctx), 'Buang');
+  const drawn = await render(room.ctx);
+  const [again] = buttons(drawn, 'Buang');
   await Promise.all(again.listeners.click.map((fn) => fn({ preventDefault() {} })));
+  await Promise.all(buttons(drawn, 'Ya, buang data ini')[0].listeners.click.map((fn) => fn({ preventDefault() {} })));
   assert.deepEqual(await outboxEntries(db), []);
   assert.equal(failed.hidden, true);
   assert.equal(room.routed(), 1, 'the screen drawn again without it');
+});
+
+test('"Buang" asks a second tap before it throws away what never reached the server; "Batal" takes it back', async () => {
+  setLang('id');
+  const { db, entry } = await refusedWeighing({ weight_kg: 8 });
+  const { ctx, routed } = context(db);
+  const screen = await render(ctx);
+  const tap = (text) => Promise.all(buttons(screen, text)[0].listeners.click.map((fn) => fn({ preventDefault() {} })));
+  await tap('Buang');
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.mutation_id), [entry.mutation_id], 'one tap throws nothing away');
+  assert.equal(dom.focused()?.textContent, 'Ya, buang data ini', 'the question has the focus');
+  await tap('Batal');
+  assert.equal(buttons(screen, 'Ya, buang data ini').length, 0);
+  await tap('Buang');
+  await tap('Ya, buang data ini');
+  assert.deepEqual(await outboxEntries(db), []);
+  assert.equal(routed(), 1);
 });
 
 test('"Kirim lagi" the phone cannot store (storage full) is said, and the entry stays as it was', async () => {

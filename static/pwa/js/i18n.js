@@ -72,6 +72,7 @@ const W = {
   attention_title: ['Perlu perhatian', 'Needs attention'],
   attention_help: ['Server menolak data ini. Perbaiki lalu simpan lagi, atau buang.', 'The server refused these. Fix and save them again, or discard them.'],
   discard: ['Buang', 'Discard'],
+  discard_confirm: ['Ya, buang data ini', 'Yes, discard this record'],
   entry_stuck: ['Server gagal memproses data ini berkali-kali (bukan kesalahan Anda). Data tetap tersimpan di HP ini: kirim lagi nanti, atau beri tahu admin.', 'The server failed on this record again and again (not your mistake). It stays on this phone: send it again later, or tell the admin.'],
   send_again: ['Kirim lagi', 'Send again'],
   fix: ['Perbaiki', 'Fix'],

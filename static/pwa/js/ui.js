@@ -75,6 +75,20 @@ export function radios(name, legend, options, checked) {
     h('small', { class: 'error', id: errorId }));
 }
 
+/** Two taps for what cannot be undone (WCAG 3.3.4): the first shows "Ya, …" and "Batal" in the
+ * button's place. The focus goes with them (to "Ya, …", back to the first button on "Batal"): the
+ * button pressed is gone, and a keyboard or TalkBack user would be left at the top of the page. */
+export function confirmed(label, question, act) {
+  const slot = h('span', { class: 'confirm' });
+  const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
+  const ask = () => show(
+    h('button', { class: 'btn danger', type: 'button', onclick: act }, question),
+    h('button', { class: 'btn', type: 'button', onclick: () => show(first()) }, t('cancel')));
+  const first = () => h('button', { class: 'btn', type: 'button', onclick: ask }, label);
+  slot.replaceChildren(first());
+  return slot;
+}
+
 export function checkbox(name, label, checked = false, value = 'on') {
   return h('label', { class: 'check' }, h('input', { type: 'checkbox', name, value, checked }), h('span', {}, label));
 }

@@ -1,6 +1,6 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
-import { ageText, h, saveDownload } from '../ui.js';
+import { ageText, confirmed, h, saveDownload } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
@@ -145,20 +145,6 @@ export function exportButton(ctx, child, status) {
       status.textContent = error.kind === 'network' ? t('online_only') : t('download_failed', { why: error.message });
     }
   } }, t('export_child'));
-}
-
-/** Two taps for what cannot be undone here: the first shows "Ya, …" and "Batal" in the button's place.
- * The focus goes with them (to "Ya, …", back to the first button on "Batal"): the button pressed is
- * gone, and a keyboard or TalkBack user would be left at the top of the page. */
-function confirmed(label, question, act) {
-  const slot = h('span', { class: 'confirm' });
-  const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
-  const ask = () => show(
-    h('button', { class: 'btn danger', type: 'button', onclick: act }, question),
-    h('button', { class: 'btn', type: 'button', onclick: () => show(first()) }, t('cancel')));
-  const first = () => h('button', { class: 'btn', type: 'button', onclick: ask }, label);
-  slot.replaceChildren(first());
-  return slot;
 }
 
 /** "Orang tua yang terhubung" (staff, online): the parent accounts that see the child and the codes

@@ -1,6 +1,6 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
-import { field, h, radios, showErrors, showSaveFailed } from '../ui.js';
+import { confirmed, field, h, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
@@ -122,9 +122,10 @@ export async function render(ctx) {
               : Object.entries(e.errors ?? {}).map(([f, m]) => `${f === '_schema' ? '' : `${label(f)}: `}${[].concat(m).join(' ')}`)
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
-            h('button', { class: 'btn', type: 'button', onclick: async () => {
+            // it never reaches the server and cannot be brought back: a second tap (a thumb beside 'Perbaiki')
+            confirmed(t('discard'), t('discard_confirm'), async () => {
               if (!await kept(() => discardEntry(ctx.db, e.mutation_id))) return;
-              await ctx.sync.refresh(); ctx.route(); } }, t('discard'))));
+              await ctx.sync.refresh(); ctx.route(); })));
       }))) : null,
     devicesPanel(ctx));
 }
