@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from posyandu.extensions import db
 from posyandu.i18n import title, translate_field_message
+from posyandu.messages import TAKEN
 
 log = logging.getLogger(__name__)
 TYPE_BASE = "https://posyandu.example/problems/"
@@ -142,10 +143,27 @@ def loggable(exc: BaseException) -> tuple[type[BaseException], BaseException, An
     return type(exc), exc, exc.__traceback__
 
 
+# The unique constraints a user can run into, and the field each is about: checked by the operation
+# first (``_username_free``: 422), and by the database when two requests pass that check at once.
+UNIQUE_FIELDS = {"uq_user_username": "username", "uq_puskesmas_code": "code"}
+
+
+def _unique_field(exc: IntegrityError) -> str | None:
+    """The field of ``UNIQUE_FIELDS`` whose constraint ``exc`` broke: named by PostgreSQL, and by
+    SQLite as "UNIQUE constraint failed: user.username" (one column: the naming convention's name)."""
+    name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    if name is None and str(exc.orig).startswith("UNIQUE constraint failed: "):
+        name = "uq_" + str(exc.orig).removeprefix("UNIQUE constraint failed: ").replace(".", "_")
+    return UNIQUE_FIELDS.get(name or "")
+
+
 def _integrity_error(exc: IntegrityError) -> Response:
+    """409; on a field of ``UNIQUE_FIELDS``, with that field's message (another request took the value
+    meanwhile: two admins making one username at once), as the operation's own check would have said."""
     db.session.rollback()
     log.info("integrity error: %s", db_error_summary(exc))
-    return problem(409, "conflict")
+    field = _unique_field(exc)
+    return problem(409, "conflict", errors={field: [TAKEN]} if field else None)
 
 
 def _data_error(exc: DataError) -> Response:

@@ -16,6 +16,9 @@ class Msg(str):
         return obj
 
 
+TAKEN = Msg("already taken", "sudah dipakai")  # a value another record holds (a username, a puskesmas code)
+
+
 MONTH_NAMES = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
            "Oktober", "November", "Desember"),

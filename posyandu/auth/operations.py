@@ -17,6 +17,7 @@ from posyandu.database import aware, utcnow
 from posyandu.errors import Conflict, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
+from posyandu.messages import TAKEN
 from posyandu.pagination import cursor_instant, paginate
 from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
 
@@ -74,7 +75,7 @@ def _only_own_scope(role: str) -> dict[str, None]:
 def _username_free(username: str, user_id: uuid.UUID | None = None) -> None:
     taken = select(User.id).where(User.username == username)
     if db.session.scalar(taken if user_id is None else taken.where(User.id != user_id)):
-        raise ValidationFailed(errors={"username": [Msg("already taken", "sudah dipakai")]})
+        raise ValidationFailed(errors={"username": [TAKEN]})
 
 
 def _strong(password: str, username: str, field: str = "password") -> None:

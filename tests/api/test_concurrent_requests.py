@@ -1,0 +1,81 @@
+"""Two requests at once on the same data, through the REST API (PostgreSQL: two real concurrent
+transactions; SQLite: the same interleavings, serialised by its one write lock).
+
+Each race is run by ``tests.sync.test_child_locks._race``: the first request is held just before
+it commits (everything flushed), the second runs meanwhile, then the first goes on. The outcome
+must be that of the two one after the other, and never a 500."""
+from __future__ import annotations
+
+import uuid
+
+from tests.conftest import PASSWORD
+from tests.sync.test_child_locks import _race
+
+
+def _new_user(world, username: str, by: str = "admin"):
+    headers = world.headers(by)
+    body = {"username": username, "password": "sandi-kuat-123", "name": "Siti", "role": "kader",
+            "posyandu_id": str(world.ids["p1"])}
+    return lambda c: c.post("/api/v1/users", json=body, headers=headers)
+
+
+def test_two_admins_creating_the_same_username_at_once_get_one_user_and_a_field_message(
+        app, world, client, monkeypatch):
+    """Both passed the check that the username is free before either committed: the second was
+    refused by the database's unique constraint with a bare 409, no word on ``username``."""
+    first, second, _ = _race(app, monkeypatch, _new_user(world, "siti"), _new_user(world, "Siti"))
+    assert first.status_code == 201, first.get_json()
+    assert second.status_code in (409, 422), second.get_json()
+    assert second.get_json()["errors"] == {"username": ["already taken"]}, second.get_json()
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    assert [u["username"] for u in users].count("siti") == 1
+
+
+def test_a_puskesmas_code_already_taken_is_named_on_its_field(client, world):
+    """The database's own check of a unique value answered a bare 409 ("Konflik"), the admin not told
+    which field: the code of another puskesmas ("PA" here) is now named on ``code``."""
+    resp = client.post("/api/v1/puskesmas", json={"name": "PKM Baru", "kecamatan_code": "35.25.01", "code": "PA"},
+                       headers=world.headers("admin", "id"))
+    assert resp.status_code == 409 and resp.get_json()["errors"] == {"code": ["sudah dipakai"]}, resp.get_json()
+
+
+def _invite(client, world, cid: str, by: str = "kader1") -> str:
+    resp = client.post(f"/api/v1/children/{cid}/invitations", headers=world.headers(by))
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["code"]
+
+
+def _redeem(world, code: str, by: str):
+    headers = world.headers(by)
+    return lambda c: c.post("/api/v1/auth/redeem", json={"code": code}, headers=headers)
+
+
+def _parent(client, world, username: str) -> None:
+    resp = client.post("/api/v1/users", headers=world.headers("admin"),
+                       json={"username": username, "password": PASSWORD, "name": "Ibu", "role": "parent"})
+    assert resp.status_code == 201, resp.get_json()
+
+
+def _parents_of(client, world, cid: str) -> list[str]:
+    resp = client.get(f"/api/v1/children/{cid}/parents", headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_json()
+    return [p["username"] for p in resp.get_json()["items"]]
+
+
+def test_two_parents_redeeming_one_code_at_once_link_only_one(app, world, client, make_child, monkeypatch):
+    cid = make_child()["id"]
+    _parent(client, world, "parent2")
+    code = _invite(client, world, cid)
+    first, second, _ = _race(app, monkeypatch, _redeem(world, code, "parent1"), _redeem(world, code, "parent2"))
+    assert first.status_code == 200, first.get_json()
+    assert second.status_code == 422 and list(second.get_json()["errors"]) == ["code"], second.get_json()
+    assert _parents_of(client, world, cid) == ["parent1"]
+
+
+def test_a_double_tap_on_redeem_links_once_and_tells_the_second_tap(app, world, client, make_child, monkeypatch):
+    cid = make_child()["id"]
+    code = _invite(client, world, cid)
+    first, second, _ = _race(app, monkeypatch, _redeem(world, code, "parent1"), _redeem(world, code, "parent1"))
+    assert first.status_code == 200, first.get_json()
+    assert second.status_code == 422, second.get_json()
+    assert _parents_of(client, world, cid) == ["parent1"]
