@@ -14,7 +14,7 @@ from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
 from posyandu.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
 from posyandu.database import aware, utcnow
-from posyandu.errors import Conflict, NotFound, ValidationFailed
+from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import TAKEN
@@ -98,8 +98,25 @@ def create_user(data: dict[str, Any]) -> User:
     return user
 
 
+def lock_user(user: User, *, share: bool = False) -> User:
+    """``user``'s row locked until the transaction ends, and read as it stands once locked (call it
+    before changing the user in this session). A change of the account (a password, switching it
+    off, a move) locks it to write (FOR NO KEY UPDATE): two at once are judged one after the other,
+    neither writing over the other's credentials version with the one it read before. ``share``
+    (FOR SHARE): what a request does depends on the account as it stands (the codes a kader makes,
+    revoked when she is switched off or moved): a change of it waits, or is seen."""
+    from posyandu.access import CHILD, EVENTS, locked
+
+    stmt = select(User).where(User.id == user.id)
+    if user.role == "admin" and not share:  # as ``_keep_an_admin`` locks them: every admin, in id order
+        stmt = select(User).where((User.id == user.id) | (User.role == "admin")).order_by(User.id)
+    locked(stmt, EVENTS if share else CHILD)
+    return user
+
+
 def update_user(user: User, data: dict[str, Any]) -> User:
     data = dict(data)
+    lock_user(user)
     password = data.pop("password", None)
     if "username" in data:
         data["username"] = data["username"].lower()
@@ -150,7 +167,11 @@ WRONG_PASSWORD = Msg("wrong password", "kata sandi salah")
 def change_password(user: User, current: str, new: str) -> dict[str, Any] | None:
     """The user's own password change: new tokens for this device, every earlier token of the
     user refused from now on (their other phones log in again; their data stays there). None
-    (audited) when ``current`` is wrong."""
+    (audited) when ``current`` is wrong: judged on the password as it stands once the user's row is
+    locked (an admin's reset committed meanwhile makes ``current`` wrong). A user switched off
+    meanwhile is refused (401), as her next request would be."""
+    if not lock_user(user).active:
+        raise Unauthorized(key="token_revoked")
     if not verify_password(user.password_hash, current):
         log_action("password_change_failed", "user", user.id)
         return None
@@ -198,7 +219,16 @@ def _code_hash(code: str) -> str:
 
 
 def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitation]:
-    """A one-time code (8 characters, shown once) for a parent to register."""
+    """A one-time code (8 characters, shown once) for a parent to register. ``by``'s account is
+    locked (``lock_user``, share) and judged as it stands: switched off meanwhile (401), or moved
+    where she no longer sees the child (404), she makes no code; switched off or moved after, the
+    change waits for this code and revokes it (``revoke_invitations_by``)."""
+    from posyandu.access import child_clause
+
+    if not lock_user(by, share=True).active:
+        raise Unauthorized(key="token_revoked")
+    if db.session.scalar(select(Child.id).where(Child.id == child.id, child_clause(by))) is None:
+        raise NotFound()
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     inv = Invitation(code_hash=_code_hash(code), child_id=child.id, created_by=by.id,
                      expires_at=utcnow() + timedelta(days=days))

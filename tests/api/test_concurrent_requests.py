@@ -79,3 +79,80 @@ def test_a_double_tap_on_redeem_links_once_and_tells_the_second_tap(app, world, 
     assert first.status_code == 200, first.get_json()
     assert second.status_code == 422, second.get_json()
     assert _parents_of(client, world, cid) == ["parent1"]
+
+
+def _open_codes(client, world, cid: str) -> int:
+    resp = client.get(f"/api/v1/children/{cid}/invitations", headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    return len(resp.get_json()["items"])
+
+
+def _switch(world, username: str, body: dict):
+    headers = world.headers("admin")
+
+    def run(c):
+        users = c.get("/api/v1/users?role=kader&limit=100", headers=headers).get_json()["items"]
+        uid = next(u["id"] for u in users if u["username"] == username)
+        return c.patch(f"/api/v1/users/{uid}", json=body, headers=headers)
+    return run
+
+
+def _make_code(world, cid: str, by: str = "kader1"):
+    headers = world.headers(by)
+    return lambda c: c.post(f"/api/v1/children/{cid}/invitations", headers=headers)
+
+
+def test_a_code_made_while_its_kader_is_switched_off_does_not_stay_open(app, world, client, make_child, monkeypatch):
+    cid = make_child()["id"]
+    first, second, _ = _race(app, monkeypatch, _make_code(world, cid), _switch(world, "kader1", {"active": False}))
+    assert second.status_code == 200, second.get_json()
+    assert first.status_code in (201, 401), first.get_json()
+    assert _open_codes(client, world, cid) == 0
+    if first.status_code == 201:
+        refused = client.post("/api/v1/auth/redeem", json={"code": first.get_json()["code"]},
+                              headers=world.headers("parent1"))
+        assert refused.status_code == 422, refused.get_json()
+
+
+def test_a_code_made_while_its_kader_moves_to_another_posyandu_does_not_stay_open(
+        app, world, client, make_child, monkeypatch):
+    cid = make_child()["id"]
+    first, second, _ = _race(app, monkeypatch, _make_code(world, cid),
+                             _switch(world, "kader1", {"posyandu_id": str(world.ids["p2"])}))
+    assert second.status_code == 200, second.get_json()
+    assert _open_codes(client, world, cid) == 0, first.get_json()
+
+
+def _own_password_change(world, by: str, new: str = "sandi-baru-456"):
+    headers = world.headers(by)
+    return lambda c: c.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": new},
+                            headers=headers)
+
+
+def _login(client, username: str, password: str) -> int:
+    return client.post("/api/v1/auth/login", json={"username": username, "password": password}).status_code
+
+
+def test_an_admin_resetting_a_password_while_its_user_changes_it_ends_the_users_new_session(
+        app, world, client, monkeypatch):
+    """Both read credentials version 1 and wrote 2: the tokens the user's own change answered
+    still worked after the admin's reset (meant to end every session of a lost phone)."""
+    first, second, _ = _race(app, monkeypatch, _own_password_change(world, "kader1"),
+                             _switch(world, "kader1", {"password": "sandi-admin-789"}))
+    assert first.status_code == 200 and second.status_code == 200, (first.get_json(), second.get_json())
+    mine = {"Authorization": f"Bearer {first.get_json()['access_token']}"}
+    assert client.get("/api/v1/auth/me", headers=mine).status_code == 401
+    assert _login(client, "kader1", "sandi-admin-789") == 200
+    assert _login(client, "kader1", "sandi-baru-456") == 401
+
+
+def test_a_user_changing_her_password_while_an_admin_resets_it_is_told_her_password_is_no_longer_current(
+        app, world, client, monkeypatch):
+    """The change was judged on the password read before the admin's reset committed, then wrote
+    over it: the admin's new password did not work, and the user's new tokens did."""
+    first, second, _ = _race(app, monkeypatch, _switch(world, "kader1", {"password": "sandi-admin-789"}),
+                             _own_password_change(world, "kader1"))
+    assert first.status_code == 200, first.get_json()
+    assert second.status_code in (401, 422), second.get_json()
+    assert _login(client, "kader1", "sandi-admin-789") == 200
+    assert _login(client, "kader1", "sandi-baru-456") == 401
