@@ -33,10 +33,22 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
+                     failed: Callable[[Any], bool]) -> list[Callable[..., Any]]:
+    """A limit on failed attempts (a wrong password, a refused code) that attempts sent together
+    cannot exceed: each takes its place up front, one atomic increment in the limiter's storage,
+    and gives it back once answered unless it ``failed`` (a second limit on the same counter,
+    costing -1). Flask-Limiter's ``deduct_when`` alone tests the limit before the request and counts
+    it after the answer: ten guesses sent together all passed the test before any was counted.
+    (The fixed-window strategy, Flask-Limiter's default, which the config keeps.)"""
+    return [limiter.limit(limit, key_func=key_func),
+            limiter.limit(limit, key_func=key_func, cost=-1, deduct_when=lambda resp: not failed(resp))]
+
+
 @blp.route("/auth/login")
 class Login(MethodView):
     decorators = [
-        limiter.limit(_login_limit, key_func=_login_username, deduct_when=lambda r: r.status_code == 401),
+        *_failed_attempts(_login_limit, _login_username, lambda r: r.status_code == 401),
         limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address"),
     ]
 
@@ -115,7 +127,7 @@ def _refused(resp: Any) -> bool:
 @blp.route("/auth/password")
 class ChangePassword(MethodView):
     # wrong current passwords, per user
-    decorators = [limiter.limit(_login_limit, key_func=_per_user("password"), deduct_when=_refused)]
+    decorators = _failed_attempts(_login_limit, _per_user("password"), _refused)
 
     @jwt_required()
     @blp.arguments(ChangePasswordSchema)
@@ -186,8 +198,7 @@ class RegisterParent(MethodView):
 @blp.route("/auth/redeem")
 class Redeem(MethodView):
     decorators = [
-        limiter.limit(lambda: current_app.config["REDEEM_RATE_LIMIT"], key_func=_per_user("redeem"),
-                      deduct_when=_refused),
+        *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), _refused),
         limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="redeem-address"),
     ]
 

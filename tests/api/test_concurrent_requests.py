@@ -156,3 +156,49 @@ def test_a_user_changing_her_password_while_an_admin_resets_it_is_told_her_passw
     assert second.status_code in (401, 422), second.get_json()
     assert _login(client, "kader1", "sandi-admin-789") == 200
     assert _login(client, "kader1", "sandi-baru-456") == 401
+
+
+def _at_once(app, monkeypatch, n: int, request) -> list[int]:
+    """``request(client, i)`` sent ``n`` times together, each held a moment in the password check
+    (argon2 takes ~0.1 s in production; the tests' hashing is quicker): the status codes."""
+    import threading
+    import time
+
+    from posyandu.auth import operations, passwords
+
+    verify = passwords.verify_password
+
+    def slow(*args):
+        time.sleep(0.3)
+        return verify(*args)
+    monkeypatch.setattr(operations, "verify_password", slow)
+    start, codes = threading.Barrier(n), {}
+
+    def run(i: int) -> None:
+        start.wait(10)
+        codes[i] = request(app.test_client(), i).status_code
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return sorted(codes.values())
+
+
+def test_wrong_passwords_sent_together_get_no_more_tries_than_the_limit(app, world, monkeypatch):
+    """Flask-Limiter's deduct_when tests the limit before the request and counts it after: ten
+    guesses of kader1's password sent together were all checked (ten 401), the limit being five a
+    minute."""
+    world.token("kader1")  # her session, before the guesses
+    codes = _at_once(app, monkeypatch, 10, lambda c, i: c.post(
+        "/api/v1/auth/login", json={"username": "kader1", "password": f"tebakan-{i}"},
+        environ_base={"REMOTE_ADDR": f"10.9.0.{i}"}))
+    assert codes == [401] * 5 + [429] * 5
+
+
+def test_wrong_current_passwords_sent_together_get_no_more_tries_than_the_limit(app, world, monkeypatch):
+    headers = world.headers("kader1")
+    codes = _at_once(app, monkeypatch, 10, lambda c, i: c.post(
+        "/api/v1/auth/password", json={"current_password": f"tebakan-{i}", "new_password": "sandi-baru-456"},
+        headers=headers, environ_base={"REMOTE_ADDR": f"10.9.1.{i}"}))
+    assert codes == [422] * 5 + [429] * 5
