@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any, Callable, TypeVar
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 
 from posyandu.auth.models import User
 from posyandu.database import among
@@ -140,6 +140,20 @@ def locked(stmt: Select, mode: str) -> list[Any]:
     entity = stmt.column_descriptions[0]["entity"]  # not the rows it joins in to load (Child.posyandu)
     stmt = stmt.with_for_update(read=mode == EVENTS, key_share=mode == CHILD, of=entity)
     return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
+
+
+def lock_registrations(posyandu_ids: Iterable[uuid.UUID]) -> None:
+    """Whoever registers a child at these posyandu, one transaction at a time per posyandu until it
+    ends: a registration looks for the child's likely duplicate among the children registered
+    before it (``registry.likely_duplicate``), and two kader registering one child at once each
+    looked before the other committed, so neither was flagged. PostgreSQL: a transaction-level
+    advisory lock per posyandu, in the order of their ids, taken after the posyandu's row lock and
+    before any child's (a push takes them ahead, ``sync.push``); nothing holding a child's lock
+    waits for one. SQLite: the registration holds its one write lock already (``locked``)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for posyandu_id in sorted(set(posyandu_ids)):
+        db.session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(posyandu_id.bytes[:8], "big", signed=True))))
 
 
 def lock_children(ids: Iterable[uuid.UUID] | Mapping[uuid.UUID, str], mode: str = CHILD, *,

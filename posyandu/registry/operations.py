@@ -332,6 +332,7 @@ def create_children(user: User, datas: list[dict[str, Any]]) -> list[Child]:
     if ids_taken(db.session, Child, [data["id"] for data in datas]):
         raise Conflict()
     posyandu = {pid: _target_posyandu(user, pid) for pid in sorted({data["posyandu_id"] for data in datas})}
+    access.lock_registrations(posyandu)  # two registrations of one child at once: the second sees the first
     children = new_records(Child, [  # one creation instant each, in the order given
         {"kabupaten_code": posyandu[data["posyandu_id"]].kabupaten_code, "created_by": user.id,
          "updated_by": user.id, "created_at": at, "updated_at": at, **data}

@@ -229,7 +229,8 @@ def _as_sent(raw: Any, result: dict[str, Any]) -> dict[str, Any]:
 def _lock_what_it_touches(checked: list[Any]) -> None:
     """Before any mutation is applied, lock every row the batch will lock (docs/sync.md, "Concurrent
     writers"): the posyandu its children are registered at or moved to (FOR SHARE, as
-    ``registry.create_children`` and ``update_child`` will), then every child it touches, in the order
+    ``registry.create_children`` and ``update_child`` will, and their registration locks,
+    ``access.lock_registrations``), then every child it touches, in the order
     of their ids, each once, in the strongest mode the batch needs: CHILD for a child it edits, moves,
     restores or deletes (and the child that stands for a merged one it addresses), EVENTS for one
     whose events it writes: a new event's ``child_id``, an edited, deleted or restored event's child as
@@ -256,6 +257,7 @@ def _lock_what_it_touches(checked: list[Any]) -> None:
     if posyandu:
         access.locked(select(Posyandu).where(among(db.session, Posyandu.id, posyandu)).order_by(Posyandu.id),
                       access.EVENTS)
+        access.lock_registrations(posyandu)  # as ``registry.create_children`` will, before any child
     if not modes and not events:
         return
     # one query (each part by its index): the children named, and the stored events' children

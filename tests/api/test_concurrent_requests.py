@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.conftest import PASSWORD
 from tests.sync.test_child_locks import _race
 
@@ -202,3 +204,46 @@ def test_wrong_current_passwords_sent_together_get_no_more_tries_than_the_limit(
         "/api/v1/auth/password", json={"current_password": f"tebakan-{i}", "new_password": "sandi-baru-456"},
         headers=headers, environ_base={"REMOTE_ADDR": f"10.9.1.{i}"}))
     assert codes == [422] * 5 + [429] * 5
+
+
+def _register(world, by: str, name: str, how: str = "rest", nik: str = "3525010101250001"):
+    from datetime import date, timedelta
+
+    from tests.sync.helpers import mutation
+
+    headers = world.headers(by)
+    cid = str(uuid.uuid4())
+    body = {"posyandu_id": str(world.ids["p1"]), "name": name, "sex": "F", "nik": nik,
+            "birth_date": (date.today() - timedelta(days=200)).isoformat()}
+    if how == "push":
+        return cid, lambda c: c.post("/api/v1/sync/push", headers=headers, json={
+            "client_id": f"{by}-phone", "mutations": [mutation("child", cid, body)]})
+    return cid, lambda c: c.post("/api/v1/children", json={**body, "id": cid}, headers=headers)
+
+
+def _flag(app, cid: str):
+    from posyandu.registry.models import Child
+
+    return _stored_child(app, Child, cid).possible_duplicate_of
+
+
+def _stored_child(app, model, cid: str):
+    from posyandu.extensions import db
+
+    with app.app_context():
+        obj = db.session.get(model, uuid.UUID(cid))
+        db.session.expunge_all()
+        return obj
+
+
+@pytest.mark.parametrize("how", ["rest", "push"])
+def test_one_child_registered_by_two_kader_at_once_is_flagged_as_a_likely_duplicate(
+        app, world, client, monkeypatch, how):
+    """Each registration looked for an earlier child of the same NIK before the other committed:
+    neither was flagged, and the bidan's "Anak ganda" list never showed the pair to merge."""
+    first_id, first = _register(world, "kader1", "Siti Aminah")
+    second_id, second = _register(world, "kader1b", "Siti Aminah", how)
+    answers = _race(app, monkeypatch, first, second)[:2]
+    assert [a.status_code for a in answers] == [201, 200 if how == "push" else 201], [a.get_json() for a in answers]
+    assert _flag(app, first_id) is None
+    assert str(_flag(app, second_id)) == first_id

@@ -23,14 +23,16 @@ def pg_app(app):
     return app
 
 
-def _add_child(app, world, name):
-    """In the calling thread's own app context and session: register a child, flushed, not committed."""
+def _add_child(app, world, name, posyandu="p1"):
+    """In the calling thread's own app context and session: register a child, flushed, not committed.
+    Two registrations at one posyandu go one after the other (``access.lock_registrations``): the
+    concurrent writers here register theirs at two posyandu, both seen by the bidan who pulls."""
     from posyandu.auth.models import User
     from posyandu.extensions import db
     from posyandu.registry.operations import create_child
 
-    kader = db.session.scalar(select(User).where(User.username == "kader1"))
-    child = create_child(kader, {"id": uuid.uuid4(), "posyandu_id": world.ids["p1"], "name": name, "sex": "M",
+    bidan = db.session.scalar(select(User).where(User.username == "bidan_a"))
+    child = create_child(bidan, {"id": uuid.uuid4(), "posyandu_id": world.ids[posyandu], "name": name, "sex": "M",
                                  "birth_date": date(2025, 1, 1)})
     db.session.flush()
     return child.id
@@ -61,7 +63,7 @@ def test_a_transaction_that_wrote_first_and_commits_last_is_still_pulled(pg_app,
     written, go = threading.Event(), threading.Event()
 
     def early_writer():
-        _add_child(pg_app, world, "Early writer")
+        _add_child(pg_app, world, "Early writer", "p2")
         written.set()
         assert go.wait(20)
         db.session.commit()
@@ -71,12 +73,12 @@ def test_a_transaction_that_wrote_first_and_commits_last_is_still_pulled(pg_app,
     with pg_app.app_context():  # T2 starts after T1 wrote, commits before it
         _add_child(pg_app, world, "Late writer")
         db.session.commit()
-    first, cursor, _ = pull_all(client, world.headers("kader1b"))
+    first, cursor, _ = pull_all(client, world.headers("bidan_a"))
     assert _child_names(first) == ["Late writer"]
     go.set()
     t1.join(20)
     assert not errors and not t1.is_alive()
-    second, _, _ = pull_all(client, world.headers("kader1b"), cursor)
+    second, _, _ = pull_all(client, world.headers("bidan_a"), cursor)
     assert _child_names(second) == ["Early writer"]
 
 
@@ -87,7 +89,7 @@ def test_a_pull_while_a_commit_holds_the_counter_sees_neither_then_both_in_order
     stamped, go = threading.Event(), threading.Event()
 
     def first_writer():
-        _add_child(pg_app, world, "First")
+        _add_child(pg_app, world, "First", "p2")
         _stamp_change_log(db.session())   # seq taken, counter row locked until COMMIT
         stamped.set()
         assert go.wait(20)
@@ -97,17 +99,17 @@ def test_a_pull_while_a_commit_holds_the_counter_sees_neither_then_both_in_order
         _add_child(pg_app, world, "Second")
         db.session.commit()               # waits for the counter row
 
-    _, cursor, _ = pull_all(client, world.headers("kader1b"))
+    _, cursor, _ = pull_all(client, world.headers("bidan_a"))
     t1, errors1 = _in_thread(pg_app, first_writer)
     assert stamped.wait(20)
     t2, errors2 = _in_thread(pg_app, second_writer)
     time.sleep(0.5)
     assert t2.is_alive(), "the second commit must wait for the first one's counter lock"
-    during, cursor_during, _ = pull_all(client, world.headers("kader1b"), cursor)
+    during, cursor_during, _ = pull_all(client, world.headers("bidan_a"), cursor)
     assert during == []
     go.set()
     t1.join(20)
     t2.join(20)
     assert not errors1 and not errors2
-    after, _, _ = pull_all(client, world.headers("kader1b"), cursor_during)
+    after, _, _ = pull_all(client, world.headers("bidan_a"), cursor_during)
     assert _child_names(after) == ["First", "Second"]
