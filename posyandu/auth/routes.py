@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import wraps
 from typing import Any, Callable
 
 from flask import current_app, request
@@ -34,21 +35,39 @@ def _login_limit() -> str:
 
 
 def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
-                     failed: Callable[[Any], bool]) -> list[Callable[..., Any]]:
-    """A limit on failed attempts (a wrong password, a refused code) that attempts sent together
-    cannot exceed: each takes its place up front, one atomic increment in the limiter's storage,
-    and gives it back once answered unless it ``failed`` (a second limit on the same counter,
-    costing -1). Flask-Limiter's ``deduct_when`` alone tests the limit before the request and counts
-    it after the answer: ten guesses sent together all passed the test before any was counted.
-    (The fixed-window strategy, Flask-Limiter's default, which the config keeps.)"""
-    return [limiter.limit(limit, key_func=key_func),
-            limiter.limit(limit, key_func=key_func, cost=-1, deduct_when=lambda resp: not failed(resp))]
+                     failed: int) -> list[Callable[..., Any]]:
+    """A limit on failed attempts (a wrong password, a refused code: answered ``failed``) that
+    attempts sent together cannot exceed: each takes its place up front, one atomic increment in
+    the limiter's storage, and one not answered ``failed`` gives it back. Flask-Limiter's
+    ``deduct_when`` tests the limit before the request and counts it after the answer: ten guesses
+    sent together all passed the test before any was counted. (Giving back is a hit of cost -1:
+    the fixed-window strategy, Flask-Limiter's default, which the config keeps.)"""
+    def give_back() -> None:
+        key = key_func()
+        for taken in limiter.current_limits:
+            if key in taken.request_args:
+                limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
+
+    def unless_failed(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def attempt(*args: Any, **kwargs: Any) -> Any:
+            try:
+                answer = view(*args, **kwargs)
+            except Exception as exc:
+                if failed not in (getattr(exc, "status", None), getattr(exc, "code", None)):
+                    give_back()
+                raise
+            give_back()
+            return answer
+        return attempt
+
+    return [limiter.limit(limit, key_func=key_func), unless_failed]
 
 
 @blp.route("/auth/login")
 class Login(MethodView):
     decorators = [
-        *_failed_attempts(_login_limit, _login_username, lambda r: r.status_code == 401),
+        *_failed_attempts(_login_limit, _login_username, 401),
         limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address"),
     ]
 
@@ -120,14 +139,10 @@ def _per_user(prefix: str) -> Callable[[], str]:
     return key
 
 
-def _refused(resp: Any) -> bool:
-    return resp.status_code == 422
-
-
 @blp.route("/auth/password")
 class ChangePassword(MethodView):
     # wrong current passwords, per user
-    decorators = _failed_attempts(_login_limit, _per_user("password"), _refused)
+    decorators = _failed_attempts(_login_limit, _per_user("password"), 422)
 
     @jwt_required()
     @blp.arguments(ChangePasswordSchema)
@@ -198,7 +213,7 @@ class RegisterParent(MethodView):
 @blp.route("/auth/redeem")
 class Redeem(MethodView):
     decorators = [
-        *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), _refused),
+        *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), 422),
         limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="redeem-address"),
     ]
 
