@@ -6,38 +6,54 @@ exports do not compete with the cadres' sync on the primary. Scope checks that
 look up a single record (``access.get_posyandu``) still read the primary. A replica
 lags the primary by the replay delay (normally well under a second); reports are of
 past months, so this is harmless. Without the setting, reports read the primary.
+
+On PostgreSQL a report's queries run in one REPEATABLE READ transaction (replica or primary):
+every month of a period, every sheet of the workbook, every chunk of an export counts one state
+of the data, not what each query found committed when it ran (a phone's push of two months'
+weighings committing between them counted the child weighed in one month and not the other).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
+from flask.globals import app_ctx
 from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from posyandu.extensions import db
 
 EXTENSION = "posyandu_replica"
+SESSIONS = "posyandu_reports_sessions"
 
 
 def init_replica(app: Flask) -> None:
     url = app.config.get("REPORTS_DATABASE_URL")
-    if not url:
-        return
-    app.extensions[EXTENSION] = create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    if url:
+        app.extensions[EXTENSION] = create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
 
     @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:
-        session = g.pop("reports_session", None)
-        if session is not None:
-            session.close()
+        sessions = app.extensions.get(SESSIONS)
+        if sessions is not None:
+            sessions.remove()
+
+
+def _app_context_id() -> int:
+    return id(app_ctx._get_current_object())
 
 
 def reports_session() -> Any:
-    """The session report queries run in: the replica's, or the primary's ``db.session``."""
+    """The session report queries run in: the replica's, or the primary's. On PostgreSQL a session
+    of their own, one REPEATABLE READ transaction per app context, ended with it (as ``db.session``
+    is: a streamed download runs its queries in the app context of its stream); SQLite's reports
+    read ``db.session``."""
     engine = current_app.extensions.get(EXTENSION)
-    if engine is None:
+    if engine is None and db.engine.dialect.name != "postgresql":
         return db.session
-    if "reports_session" not in g:
-        g.reports_session = Session(bind=engine)
-    return g.reports_session
+    sessions = current_app.extensions.get(SESSIONS)
+    if sessions is None:
+        snapshot = (engine or db.engine).execution_options(isolation_level="REPEATABLE READ")
+        sessions = current_app.extensions[SESSIONS] = scoped_session(sessionmaker(bind=snapshot),
+                                                                     scopefunc=_app_context_id)
+    return sessions

@@ -247,3 +247,52 @@ def test_one_child_registered_by_two_kader_at_once_is_flagged_as_a_likely_duplic
     assert [a.status_code for a in answers] == [201, 200 if how == "push" else 201], [a.get_json() for a in answers]
     assert _flag(app, first_id) is None
     assert str(_flag(app, second_id)) == first_id
+
+
+def test_a_report_of_two_months_read_while_a_push_commits_counts_one_state_of_the_data(
+        app, world, client, monkeypatch):
+    """Each month of an SKDN report was its own query, each seeing what was committed when it ran:
+    a phone's push of two months' weighings committed between them, and the report counted the
+    child weighed (D) in the second month but not in the first, as no moment of the data had it."""
+    import threading
+    from datetime import date, timedelta
+
+    from posyandu.extensions import db
+    from posyandu.reports import skdn as skdn_module
+    from tests.sync.helpers import child_data, measurement_data, mutation, new_id, push
+
+    with app.app_context():
+        backend = db.engine.dialect.name
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer and reads at a time: no push commits between a report's queries")
+    last = date.today().replace(day=1) - timedelta(days=1)
+    before = (last.replace(day=1) - timedelta(days=1)).replace(day=10)
+    cid = new_id()
+    [r] = push(client, world.headers("kader1"), [mutation("child", cid, child_data(
+        world.ids["p1"], birth_date=(last - timedelta(days=400)).isoformat()))])
+    assert r["status"] == "applied", r
+    one_month, held, go, answers = skdn_module.skdn, threading.Event(), threading.Event(), {}
+
+    def skdn_then_hold(*args, **kwargs):
+        rows = one_month(*args, **kwargs)
+        if threading.current_thread().name == "report" and not held.is_set():
+            held.set()
+            assert go.wait(20)
+        return rows
+    monkeypatch.setattr(skdn_module, "skdn", skdn_then_hold)
+    headers = world.headers("bidan_a")
+    url = f"/api/v1/reports/skdn?from={before:%Y-%m}&to={last:%Y-%m}&posyandu_id={world.ids['p1']}"
+    report = threading.Thread(target=lambda: answers.setdefault("report", app.test_client().get(url, headers=headers)),
+                              name="report", daemon=True)
+    report.start()
+    assert held.wait(20)
+    weighings = [mutation("measurement", new_id(), measurement_data(cid, measured_on=day.isoformat(), weight_kg=kg))
+                 for day, kg in ((before, 9.0), (last.replace(day=10), 9.4))]
+    assert {r["status"] for r in push(client, world.headers("kader1"), weighings)} == {"applied"}
+    go.set()
+    report.join(20)
+    rows = answers["report"].get_json()["rows"]
+    assert [(row["month"], row["S"]) for row in rows] == [(f"{before:%Y-%m}", 1), (f"{last:%Y-%m}", 1)], rows
+    assert [row["D"] for row in rows] in ([0, 0], [1, 1]), rows
+    after = client.get(url, headers=headers).get_json()["rows"]
+    assert [row["D"] for row in after] == [1, 1] and after[1]["N"] == 1, after
