@@ -40,17 +40,22 @@ def create_admin(username: str, name: str, password: str) -> None:
 
     from posyandu.auth.operations import create_user
     from posyandu.auth.schemas import UserSchema
-    from posyandu.errors import ValidationFailed
+    from sqlalchemy.exc import IntegrityError
+
+    from posyandu.errors import TAKEN, ValidationFailed, unique_field
 
     try:
         data = UserSchema().load({"username": username, "password": password, "name": name, "role": "admin"})
         user = create_user(data)
-    except (ValidationError, ValidationFailed) as exc:
+        db.session.commit()  # the username taken meanwhile (an admin's request): refused as when checked
+    except (ValidationError, ValidationFailed, IntegrityError) as exc:
         db.session.rollback()
-        errors = exc.messages if isinstance(exc, ValidationError) else exc.errors or {}
+        if isinstance(exc, IntegrityError) and unique_field(exc) is None:
+            raise
+        errors = (exc.messages if isinstance(exc, ValidationError) else {unique_field(exc): [TAKEN]}
+                  if isinstance(exc, IntegrityError) else exc.errors or {})
         raise click.ClickException("\n".join(["admin tidak dibuat (admin not created):",
                                                *(f"  {line}" for line in _field_lines(errors))])) from None
-    db.session.commit()
     click.echo(f"admin {user.username} created")
 
 

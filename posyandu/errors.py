@@ -148,7 +148,7 @@ def loggable(exc: BaseException) -> tuple[type[BaseException], BaseException, An
 UNIQUE_FIELDS = {"uq_user_username": "username", "uq_puskesmas_code": "code"}
 
 
-def _unique_field(exc: IntegrityError) -> str | None:
+def unique_field(exc: IntegrityError) -> str | None:
     """The field of ``UNIQUE_FIELDS`` whose constraint ``exc`` broke: named by PostgreSQL, and by
     SQLite as "UNIQUE constraint failed: user.username" (one column: the naming convention's name)."""
     name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
@@ -162,7 +162,7 @@ def _integrity_error(exc: IntegrityError) -> Response:
     meanwhile: two admins making one username at once), as the operation's own check would have said."""
     db.session.rollback()
     log.info("integrity error: %s", db_error_summary(exc))
-    field = _unique_field(exc)
+    field = unique_field(exc)
     return problem(409, "conflict", errors={field: [TAKEN]} if field else None)
 
 

@@ -296,3 +296,30 @@ def test_a_report_of_two_months_read_while_a_push_commits_counts_one_state_of_th
     assert [row["D"] for row in rows] in ([0, 0], [1, 1]), rows
     after = client.get(url, headers=headers).get_json()["rows"]
     assert [row["D"] for row in after] == [1, 1] and after[1]["N"] == 1, after
+
+
+def test_create_admin_whose_username_an_admin_takes_meanwhile_says_so_without_a_traceback(
+        app, world, client, monkeypatch):
+    """The command checked that the username was free, then another admin's request created it
+    before the command committed: the unique constraint stopped the command with a database
+    traceback. It is now refused as a taken username is."""
+    from posyandu.auth import operations
+
+    check = operations._username_free
+
+    def free_then_taken(*args, **kwargs):
+        import threading
+
+        check(*args, **kwargs)
+        if threading.current_thread() is not threading.main_thread():
+            return  # the other admin's request
+        made = {}
+        other = threading.Thread(target=lambda: made.setdefault("answer", _new_user(world, "kepala")(app.test_client())))
+        other.start()  # its own app context and connection, committed before this goes on
+        other.join(20)
+        assert made["answer"].status_code == 201, made["answer"].get_json()
+    monkeypatch.setattr(operations, "_username_free", free_then_taken)
+    result = app.test_cli_runner().invoke(args=["create-admin", "--username", "kepala"],
+                                          input="sandi-kuat-1\nsandi-kuat-1\n")
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (result.exception, result.output)
+    assert "admin tidak dibuat" in result.output and "username: sudah dipakai" in result.output, result.output
