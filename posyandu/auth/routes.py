@@ -166,7 +166,7 @@ class ChangePassword(MethodView):
 @blp.route("/auth/close-account")
 class CloseAccount(MethodView):
     # wrong passwords, per user, as a password change
-    decorators = [limiter.limit(_login_limit, key_func=_per_user("close"), deduct_when=_refused)]
+    decorators = _failed_attempts(_login_limit, _per_user("close"), 422)
 
     @roles_required("parent")
     @blp.arguments(CloseAccountSchema)
