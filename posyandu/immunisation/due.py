@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from posyandu.immunisation.schedule import Schedule, ScheduleEntry, add_months, kabupaten_of
+from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, add_months, kabupaten_of
 from posyandu.messages import date_text, month_text
 
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}-\d{2}")
@@ -353,3 +353,75 @@ def _totals(schedule: Schedule, plans: list[ChildDue]) -> tuple[VaccineCount, ..
     per_vial = {v.code: v.doses_per_vial for v in schedule.vaccines}
     return tuple(VaccineCount(code, n, math.ceil(n / per_vial[code]) if per_vial[code] else None)
                  for code, n in counts.items() if n)
+
+
+class OverdueDoses:
+    """The labels of the doses overdue on ``as_of`` (the card's ``overdue`` entries, in schedule order),
+    for many children under one schedule (the action list of a whole district): the same rules as
+    ``immunisation_card``, without the rest of the card, and with every date a birth date, a dose date
+    or a due date gives and every kabupaten's ``applies`` worked out once for the batch, not per child
+    (tests/unit/test_overdue_doses.py holds it to the card on every kind of child)."""
+
+    def __init__(self, schedule: Schedule, as_of: date):
+        self.schedule, self.as_of = schedule, as_of
+        order = {(e.vaccine, e.dose): i for i, e in enumerate(schedule.entries)}
+        after: dict[Age, dict[date, date]] = {}  # per interval: its end from each start
+        self._vaccines = tuple(
+            tuple(((vaccine, e.dose), (vaccine, e.dose - 1) if e.dose > 1 else None, order[(vaccine, e.dose)],
+                   schedule.label(vaccine, e.dose), e.min_interval,
+                   after.setdefault(e.min_interval, {}) if e.min_interval else None)
+                  for e in schedule.doses_of(vaccine))
+            for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries))
+        self._overdue_from: dict[date, date] = {}  # due date -> the last day it is only due
+        self._ages: dict[date, tuple[tuple[date, date, date | None], ...]] = {}
+        self._applies: dict[str | None, tuple[bool, ...]] = {}
+
+    def _of_birth(self, birth: date) -> tuple[tuple[date, date, date | None], ...]:
+        """Per schedule entry: birth + min_age, birth + recommended_age, birth + max_age (or None)."""
+        if (out := self._ages.get(birth)) is None:
+            out = self._ages[birth] = tuple(
+                (e.min_age.after(birth), e.recommended_age.after(birth), e.max_age.after(birth) if e.max_age else None)
+                for e in self.schedule.entries)
+        return out
+
+    def _applies_in(self, kabupaten: str | None) -> tuple[bool, ...]:
+        if (out := self._applies.get(kabupaten)) is None:
+            area = Area(kabupaten=kabupaten)
+            out = self._applies[kabupaten] = tuple(applies(e, area) for e in self.schedule.entries)
+        return out
+
+    def labels(self, birth_date: date, given: list[GivenDose], kabupaten: str | None = None) -> list[str]:
+        """``[e.label for e in immunisation_card(schedule, birth_date, given, as_of,
+        area=Area(kabupaten=kabupaten)).entries if e.status == "overdue"]``."""
+        as_of = self.as_of
+        if as_of < birth_date:
+            raise ValueError("as_of is before the birth date")
+        first: dict[tuple[str, int], date] = {}
+        for g in given:
+            if birth_date <= g.given_on <= as_of:
+                key = (g.vaccine, g.dose)
+                if key not in first or g.given_on < first[key]:
+                    first[key] = g.given_on
+        ages, offered, found = self._of_birth(birth_date), self._applies_in(kabupaten), []
+        for doses in self._vaccines:
+            anchor = None  # the previous dose's date, real or projected (catch-up)
+            for key, previous, i, label, interval, ends in doses:
+                given_on = first.get(key)
+                if given_on is not None:
+                    anchor = given_on
+                    continue
+                earliest, recommended, latest = ages[i]
+                if anchor is not None and interval is not None:
+                    if (end := ends.get(anchor)) is None:
+                        end = ends[anchor] = interval.after(anchor)
+                    earliest = max(earliest, end)
+                anchor = max(earliest, as_of)
+                if (not offered[i] or (previous is not None and previous not in first)
+                        or (latest and (as_of > latest or earliest > latest))):
+                    continue  # not offered here, waiting for the dose before, or missed
+                due = max(recommended, earliest)
+                if (overdue_from := self._overdue_from.get(due)) is None:
+                    overdue_from = self._overdue_from[due] = self.schedule.overdue_after.after(due)
+                if as_of >= due and as_of > overdue_from:
+                    found.append((i, label))
+        return [label for _, label in sorted(found)]

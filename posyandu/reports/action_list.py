@@ -17,7 +17,8 @@ measurement that measured it, ``cohort.latest_of``):
   the earlier month began);
 * ``overdue_immunisation`` — doses overdue on the month's last day by the
   schedule in force (``due.immunisation_card``: more than a month past due, not
-  yet past the maximum age).
+  yet past the maximum age), worked out for the whole list by ``due.OverdueDoses`` (the card's
+  rules, each date computed once for all the children; 0.5 ms a child as a full card each).
 
 Rows stream in posyandu and name order; the growth signs come from one SQL
 query, the overdue doses from the pure schedule rules, one chunk of children
@@ -31,7 +32,7 @@ from sqlalchemy import func, select
 
 from posyandu.growth.models import Measurement
 from posyandu.growth.signs import muac_sign
-from posyandu.immunisation.due import Area, GivenDose, immunisation_card
+from posyandu.immunisation.due import GivenDose, OverdueDoses
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
@@ -105,15 +106,14 @@ def action_list(session: Any, month: Month, posyandu_filter: Any,
     """Children with at least one of ``reasons`` (all of REASONS by default), streamed."""
     wanted = set(reasons or REASONS)
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
+    overdue_doses = OverdueDoses(schedule, month.last) if schedule else None
     result = session.execute(_children(month, posyandu_filter).execution_options(yield_per=CHUNK)).mappings()
     for chunk in result.partitions(CHUNK):
         given = _given(session, [r["child_id"] for r in chunk]) if schedule else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
-            if schedule:
-                card = immunisation_card(schedule, r["birth_date"], given.get(r["child_id"], []), month.last,
-                                         area=Area(kabupaten=r["kabupaten_code"]))
-                overdue = [e.label for e in card.entries if e.status == "overdue"]
+            if overdue_doses:
+                overdue = overdue_doses.labels(r["birth_date"], given.get(r["child_id"], []), r["kabupaten_code"])
                 found += ["overdue_immunisation"] if overdue else []
             found = [f for f in found if f in wanted]
             if found:

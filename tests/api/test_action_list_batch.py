@@ -1,0 +1,142 @@
+"""The follow-up list (``GET /reports/actions``) against the way it was computed before it was made fast
+for a district (docs/scaling.md): a full immunisation card per child (``immunisation_card``), in chunks.
+Children of every kind are put in by the ORM (ages from the birth day to past five years, doses on
+time, late, early, twice, deleted, before birth, after the month, in a JE kabupaten and out of it;
+deleted and merged registrations; some weighed); every answer must be the same row for row, for
+several months, reason filters, areas and chunk sizes (both databases)."""
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from posyandu.immunisation.due import Area, immunisation_card
+from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.schedule import add_months, load_default_schedule
+from posyandu.reports import action_list as actions
+from posyandu.reports.period import Month
+
+MONTHS = ["2025-08", "2025-02", "2024-02", "2026-01"]
+
+
+def reference(session, month, posyandu_filter, reasons=None):
+    """The action list as computed before: a full card for every child, ``CHUNK`` children at a time."""
+    wanted = set(reasons or actions.REASONS)
+    schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
+    result = session.execute(actions._children(month, posyandu_filter)).mappings()
+    for chunk in result.partitions(actions.CHUNK):
+        given = actions._given(session, [r["child_id"] for r in chunk]) if schedule else {}
+        for r in chunk:
+            found, overdue = actions.growth_reasons(r, month), []
+            if schedule:
+                card = immunisation_card(schedule, r["birth_date"], given.get(r["child_id"], []), month.last,
+                                         area=Area(kabupaten=r["kabupaten_code"]))
+                overdue = [e.label for e in card.entries if e.status == "overdue"]
+                found += ["overdue_immunisation"] if overdue else []
+            found = [f for f in found if f in wanted]
+            if found:
+                yield actions._row(r, month, found, overdue)
+
+
+@pytest.fixture
+def district(app, world):
+    """About 400 children in Gresik, Bangkalan and Denpasar (JE is given in Bali only)."""
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.growth.models import Measurement
+    from posyandu.immunisation.models import Immunisation
+    from posyandu.registry.models import Child, Posyandu
+    from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
+
+    rng, schedule = random.Random("action-list"), load_default_schedule()
+    with app.app_context():
+        for code, name in [("51", "Bali"), ("51.71", "Denpasar"), ("51.71.01", "Denpasar Selatan"),
+                           ("51.71.01.1001", "Sesetan")]:
+            upsert_region(code, name)
+        pkm = create_puskesmas({"name": "PKM Denpasar Selatan", "kecamatan_code": "51.71.01", "code": "PD"})
+        admin = db.session.scalar(db.select(User).filter_by(username="admin"))
+        bali = create_posyandu(admin, {"name": "Cempaka", "desa_code": "51.71.01.1001", "puskesmas_id": pkm.id,
+                                       "meeting_day": 3})
+        places = [db.session.get(Posyandu, world.ids[p]) for p in ("p1", "p2", "p3")] + [bali]
+        now = datetime.now(timezone.utc)
+        end = date(2026, 1, 31)
+        for n in range(400):
+            pos = places[n % 4]
+            born = end - timedelta(days=rng.randint(-20, 68 * 31))
+            child = Child(id=uuid.uuid4(), posyandu_id=pos.id, kabupaten_code=pos.kabupaten_code,
+                          name=f"Anak {rng.choice('ABCDEFG')} {n:03}", sex=rng.choice("MF"), birth_date=born,
+                          mother_name=rng.choice([None, f"Ibu {n}"]), guardian_phone=rng.choice([None, "0812345678"]),
+                          deleted_at=now if n % 53 == 0 else None)
+            db.session.add(child)
+            db.session.flush()  # before its doses and weighing (no ORM relationship orders them)
+            missing = rng.choice([0.0, 0.0, 0.0, 0.1, 0.5, 1.0])
+            for e in schedule.entries:
+                on = e.recommended_age.after(born)
+                roll = rng.random()
+                if rng.random() < missing:
+                    continue
+                if roll < 0.15:
+                    on = add_months(on, rng.randint(1, 20))  # late
+                elif roll < 0.2:
+                    on = on - timedelta(days=rng.randint(1, 60))  # early, or before birth
+                for twice in range(2 if roll > 0.95 else 1):
+                    db.session.add(Immunisation(
+                        id=uuid.uuid4(), child_id=child.id, posyandu_id=pos.id, kabupaten_code=pos.kabupaten_code,
+                        vaccine=e.vaccine, dose=e.dose, given_on=on + timedelta(days=30 * twice), place="posyandu",
+                        deleted_at=now if rng.random() < 0.03 else None))
+            if rng.random() < 0.5:
+                month = Month.parse(rng.choice(MONTHS))
+                db.session.add(Measurement(
+                    id=uuid.uuid4(), child_id=child.id, posyandu_id=pos.id, kabupaten_code=pos.kabupaten_code,
+                    measured_on=month.first + timedelta(days=9), weight_kg=8.0, trend=rng.choice(["N", "T", None]),
+                    two_t=rng.random() < 0.2, bgm=rng.random() < 0.1))
+        db.session.flush()
+        twins = db.session.scalars(db.select(Child).where(Child.deleted_at.is_(None)).order_by(Child.name).limit(3))
+        first = None
+        for child in twins:  # two registrations merged into the first
+            if first is None:
+                first = child
+            else:
+                child.merged_into = first.id
+        db.session.commit()
+    return world
+
+
+def _as_json(rows):
+    return [{k: (str(v) if isinstance(v, (date, uuid.UUID)) else v) for k, v in row.items()} for row in rows]
+
+
+def test_the_list_is_the_one_every_childs_card_gives(app, district, monkeypatch):
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    everywhere, bali = Posyandu.deleted_at.is_(None), Posyandu.kabupaten_code == "51.71"
+    cases = [(month, everywhere, None, 1000) for month in MONTHS] + [
+        (MONTHS[0], bali, None, 1000), (MONTHS[0], Posyandu.id == district.ids["p3"], None, 1000),
+        (MONTHS[0], everywhere, ["overdue_immunisation"], 1000), (MONTHS[1], everywhere, ["T", "not_weighed_2_months"], 1000),
+        (MONTHS[0], everywhere, None, 7), (MONTHS[2], everywhere, ["overdue_immunisation", "2T"], 7)]
+    seen_overdue = seen_any = 0
+    with app.app_context():
+        for month, area, reasons, chunk in cases:
+            monkeypatch.setattr(actions, "CHUNK", chunk)
+            got = list(actions.action_list(db.session, Month.parse(month), area, reasons))
+            expected = list(reference(db.session, Month.parse(month), area, reasons))
+            assert got == expected, (month, str(area), reasons, chunk)
+            seen_any += len(got)
+            seen_overdue += sum(bool(r["overdue_immunisations"]) for r in got)
+    # the dataset has children on the list with overdue doses and without
+    assert seen_overdue > 100 and seen_any - seen_overdue > 100
+
+
+def test_the_api_answers_the_same_list(client, district):
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    resp = client.get("/api/v1/reports/actions?month=2025-08", headers=district.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    with district.app.app_context():
+        expected = _as_json(reference(db.session, Month.parse("2025-08"), Posyandu.deleted_at.is_(None)))
+    assert resp.get_json()["rows"] == expected and any(r["overdue_immunisations"] for r in expected)
+    assert any("JE" in r["overdue_immunisations"] for r in expected)  # Denpasar's children
