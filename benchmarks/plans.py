@@ -10,7 +10,11 @@ Run: ``.venv/bin/python benchmarks/plans.py [--children 100000] [--months 24] [-
    an admin and a parent of two children.
 2. Requests each read in-process (WSGI: JWT, scope, SQL, JSON), once to warm up and once timed,
    counting the statements run (a SQLAlchemy listener) and naming the slowest.
-3. ``--keep``: leaves the server running for EXPLAIN (ANALYZE, BUFFERS) until Ctrl-C.
+3. The follow-up list (``GET /reports/actions``) of a kecamatan and of the whole kabupaten: its rows
+   computed in-process as now (``due.OverdueDoses``: the schedule's rules for the whole list) against
+   the baseline measured in the same run, the same rows with a full immunisation card per child (as
+   the list was computed before), printed as a ratio, with the SQL alone and the whole request.
+4. ``--keep``: leaves the server running for EXPLAIN (ANALYZE, BUFFERS) until Ctrl-C.
 
 docs/scaling.md, "Query plans at a district's size", has the figures and what they led to.
 """
@@ -133,6 +137,7 @@ def measure(url: str, month: str) -> None:
                      "level=kecamatan&region_code=35.25.02", "level=kabupaten"):
             reads.append(("dinkes", f"/api/v1/reports/{report}?month={month}&{area}"))
     reads.append(("dinkes", f"/api/v1/reports/actions?month={month}&level=kecamatan&region_code=35.25.02"))
+    reads.append(("dinkes", f"/api/v1/reports/actions?month={month}"))
     reads.append(("dinkes", f"/api/v1/exports/fhir?month={month}&region_code=35.25.02"))
     print(f"{'request (month ' + month + ')':72} {'ms':>9} {'SQL':>4}  slowest statement")
     for user, path in reads:
@@ -146,6 +151,74 @@ def measure(url: str, month: str) -> None:
         slowest = max(seen, default=(0.0, ""))
         label = f"{user} {re.sub(r'[0-9a-f]{8}-[0-9a-f-]{27}', '{id}', path[8:])}".replace(f"month={month}&", "")
         print(f"{label[:72]:72} {took * 1000:9.1f} {len(seen):4}  {slowest[0] * 1000:.1f} ms {slowest[1][:48]}")
+
+
+def actions(url: str, month: str) -> None:
+    """The follow-up list's rows now against a full card per child (the baseline), same data, same run."""
+    from sqlalchemy import select
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu import access
+    from posyandu.extensions import db
+    from posyandu.immunisation import due
+    from posyandu.immunisation.models import Immunisation
+    from posyandu.registry.models import Posyandu
+    from posyandu.reports import action_list as al
+    from posyandu.reports.period import Month
+
+    class CardPerChild(due.OverdueDoses):
+        def labels(self, birth_date, given, kabupaten=None):  # type: ignore[no-untyped-def]
+            card = due.immunisation_card(self.schedule, birth_date, given, self.as_of,
+                                         area=due.Area(kabupaten=kabupaten))
+            return [e.label for e in card.entries if e.status == "overdue"]
+
+    def given_rows(session, child_ids, last, days):  # type: ignore[no-untyped-def]
+        """The doses as read before: every dose of the chunk's children, a row each."""
+        out: dict = {}
+        for child_id, vaccine, dose, given_on in session.execute(
+                select(Immunisation.child_id, Immunisation.vaccine, Immunisation.dose, Immunisation.given_on)
+                .where(Immunisation.child_id.in_(child_ids), Immunisation.deleted_at.is_(None))):
+            out.setdefault(child_id, []).append(due.GivenDose(vaccine, dose, given_on))
+        return out
+
+    def timed(fn):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - start, out
+
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    client = app.test_client()
+    token = client.post("/api/v1/auth/login", json={"username": "dinkes", "password": reports.PASSWORD}
+                        ).get_json()["access_token"]
+    fast = al.OverdueDoses, al._given
+
+    def both(fn):  # type: ignore[no-untyped-def]
+        """``fn`` timed as before (a card per child, a row per dose), then as now."""
+        al.OverdueDoses, al._given = CardPerChild, given_rows
+        try:
+            before = timed(fn)
+        finally:
+            al.OverdueDoses, al._given = fast
+        return before, timed(fn)
+
+    with app.app_context():
+        print(f"\n{'follow-up list (month ' + month + ')':28} {'rows':>7} {'MB':>5} {'children SQL':>12} "
+              f"{'rows before':>11} {'now':>6} {'ratio':>6} {'request before':>14} {'now':>6} {'ratio':>6}")
+        for name, area, query in (("kecamatan 35.25.02", access.region_clause(Posyandu.desa_code, "35.25.02"),
+                                   "&region_code=35.25.02"), ("kabupaten", Posyandu.deleted_at.is_(None), "")):
+            m = Month.parse(month)
+            sql, _ = timed(lambda: db.session.execute(al._children(m, area)).all())
+            list(al.action_list(db.session, m, area))  # warm-up
+            (before, old), (after, new) = both(lambda: list(al.action_list(db.session, m, area)))
+            assert new == old, name
+            path = f"/api/v1/reports/actions?month={month}{query}"
+            (req_before, old_resp), (req_after, resp) = both(
+                lambda: client.get(path, headers={"Authorization": f"Bearer {token}"}))
+            assert resp.status_code == 200 and resp.get_json() == old_resp.get_json(), name
+            print(f"{name:28} {len(new):7,} {len(resp.data) / 1e6:5.1f} {sql:11.2f}s {before:10.2f}s {after:5.2f}s "
+                  f"{before / after:5.1f}× {req_before:13.2f}s {req_after:5.2f}s {req_before / req_after:5.1f}×")
+        db.session.remove()
 
 
 def main() -> None:
@@ -164,6 +237,7 @@ def main() -> None:
         print(f"district: {counts['child']:,} children, {counts['measurement']:,} measurements, "
               f"{counts['posyandu']:,} posyandu (built in {time.perf_counter() - start:.0f} s)\n")
         measure(url, month)
+        actions(url, month)
         if args.keep:
             print(f"\npsql -h 127.0.0.1 -p {server.port} -U posyandu posyandu_bench   (Ctrl-C stops the server)")
             while True:

@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Iterable
 
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, add_months, kabupaten_of
 from posyandu.messages import date_text, month_text
@@ -390,18 +391,20 @@ class OverdueDoses:
             out = self._applies[kabupaten] = tuple(applies(e, area) for e in self.schedule.entries)
         return out
 
-    def labels(self, birth_date: date, given: list[GivenDose], kabupaten: str | None = None) -> list[str]:
+    def labels(self, birth_date: date, doses: Iterable[tuple[str, int, date]],
+               kabupaten: str | None = None) -> list[str]:
         """``[e.label for e in immunisation_card(schedule, birth_date, given, as_of,
-        area=Area(kabupaten=kabupaten)).entries if e.status == "overdue"]``."""
+        area=Area(kabupaten=kabupaten)).entries if e.status == "overdue"]``, ``doses`` being the
+        (vaccine, dose, given_on) of ``given``."""
         as_of = self.as_of
         if as_of < birth_date:
             raise ValueError("as_of is before the birth date")
         first: dict[tuple[str, int], date] = {}
-        for g in given:
-            if birth_date <= g.given_on <= as_of:
-                key = (g.vaccine, g.dose)
-                if key not in first or g.given_on < first[key]:
-                    first[key] = g.given_on
+        for vaccine, dose, given_on in doses:
+            if birth_date <= given_on <= as_of:
+                key = (vaccine, dose)
+                if key not in first or given_on < first[key]:
+                    first[key] = given_on
         ages, offered, found = self._of_birth(birth_date), self._applies_in(kabupaten), []
         for doses in self._vaccines:
             anchor = None  # the previous dose's date, real or projected (catch-up)

@@ -26,13 +26,14 @@ at a time, so memory stays flat for a whole district.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, cast, extract, func, select
 
 from posyandu.growth.models import Measurement
 from posyandu.growth.signs import muac_sign
-from posyandu.immunisation.due import GivenDose, OverdueDoses
+from posyandu.immunisation.due import OverdueDoses
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
@@ -83,12 +84,28 @@ def growth_reasons(r: Any, month: Month) -> list[str]:
     return out
 
 
-def _given(session: Any, child_ids: list[Any]) -> dict[Any, list[GivenDose]]:
-    out: dict[Any, list[GivenDose]] = {}
-    rows = session.execute(select(Immunisation.child_id, Immunisation.vaccine, Immunisation.dose, Immunisation.given_on)
-                           .where(Immunisation.child_id.in_(child_ids), Immunisation.deleted_at.is_(None)))
-    for child_id, vaccine, dose, given_on in rows:
-        out.setdefault(child_id, []).append(GivenDose(vaccine, dose, given_on))
+def _given(session: Any, child_ids: list[Any], last: date,
+           days: dict[str, date]) -> dict[Any, list[tuple[str, int, date]]]:
+    """The (vaccine, dose, given_on) of these children's doses recorded by ``last`` (the card ignores
+    later ones), one row per child: each dose as "vaccine dose yyyymmdd" (a vaccine code is letters,
+    digits and '-'), joined by commas on the server, so a district's million doses are not a million
+    rows to fetch; ``days`` keeps each date read, shared by the chunks."""
+    on = Immunisation.given_on
+    day = cast(extract("year", on) * 10000 + extract("month", on) * 100 + extract("day", on), Integer)
+    item = Immunisation.vaccine + " " + cast(Immunisation.dose, String) + " " + cast(day, String)
+    rows = session.execute(select(Immunisation.child_id, func.aggregate_strings(item, ","))
+                           .where(Immunisation.child_id.in_(child_ids), Immunisation.deleted_at.is_(None),
+                                  on <= last)
+                           .group_by(Immunisation.child_id))
+    out: dict[Any, list[tuple[str, int, date]]] = {}
+    for child_id, doses in rows:
+        given = out[child_id] = []
+        for text in doses.split(","):
+            vaccine, dose, ymd = text.rsplit(" ", 2)
+            if (on_day := days.get(ymd)) is None:
+                n = int(ymd)
+                on_day = days[ymd] = date(n // 10000, n // 100 % 100, n % 100)
+            given.append((vaccine, int(dose), on_day))
     return out
 
 
@@ -106,10 +123,10 @@ def action_list(session: Any, month: Month, posyandu_filter: Any,
     """Children with at least one of ``reasons`` (all of REASONS by default), streamed."""
     wanted = set(reasons or REASONS)
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
-    overdue_doses = OverdueDoses(schedule, month.last) if schedule else None
+    overdue_doses, days = OverdueDoses(schedule, month.last) if schedule else None, {}
     result = session.execute(_children(month, posyandu_filter).execution_options(yield_per=CHUNK)).mappings()
     for chunk in result.partitions(CHUNK):
-        given = _given(session, [r["child_id"] for r in chunk]) if schedule else {}
+        given = _given(session, [r["child_id"] for r in chunk], month.last, days) if schedule else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
             if overdue_doses:

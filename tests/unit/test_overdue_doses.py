@@ -86,7 +86,8 @@ def test_the_batch_names_the_cards_overdue_doses_for_every_kind_of_child(name):
             for given in (_doses(rng, schedule, birth, as_of), []):
                 kabupaten = rng.choice(KABUPATEN)
                 expected = card_overdue(schedule, birth, given, as_of, kabupaten)
-                assert batch.labels(birth, given, kabupaten) == expected, (name, as_of, birth, kabupaten, given)
+                doses = [(g.vaccine, g.dose, g.given_on) for g in given]
+                assert batch.labels(birth, doses, kabupaten) == expected, (name, as_of, birth, kabupaten, given)
                 compared += 1
                 overdue_seen += bool(expected)
     # the children compared had overdue doses and had none, both many times
