@@ -26,10 +26,12 @@ at a time, so memory stays flat for a whole district.
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import Integer, String, cast, extract, func, select
+from sqlalchemy import Integer, String, cast, extract, func, select, tuple_
 
 from posyandu.growth.models import Measurement
 from posyandu.growth.signs import muac_sign
@@ -37,16 +39,18 @@ from posyandu.immunisation.due import OverdueDoses
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
+from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import joined_latest, latest_of, under_five_on, visits_between
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
+ORDER = (Posyandu.name, Posyandu.id, Child.name, Child.id)  # the list's order, a unique key: its pages' cursor
 REASONS = ("T", "2T", "BGM", "wasting", "muac_severe", "stunting", "not_weighed_2_months", "overdue_immunisation")
 CHUNK = 1000
 
 
-def _children(month: Month, posyandu_filter: Any) -> Any:
+def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None) -> Any:
     start = month.previous.first
     visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length", "muac"))
     w, h, t = latest_of(visits, "weighed"), latest_of(visits, "length"), latest_of(visits, "weight_for_length")
@@ -65,7 +69,9 @@ def _children(month: Month, posyandu_filter: Any) -> Any:
                    posyandu_filter, under_five_on(month.last)))
     for visit in (w, h, t, a):
         stmt = joined_latest(stmt, visit, outer=True)
-    return stmt.order_by(Posyandu.name, Posyandu.id, Child.name, Child.id)
+    if after is not None:
+        stmt = stmt.where(tuple_(*ORDER) > tuple_(*after))
+    return stmt.order_by(*ORDER)
 
 
 def growth_reasons(r: Any, month: Month) -> list[str]:
@@ -118,13 +124,14 @@ def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, An
         yield as_seen_by(role, row)
 
 
-def action_list(session: Any, month: Month, posyandu_filter: Any,
-                reasons: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Children with at least one of ``reasons`` (all of REASONS by default), streamed."""
+def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Iterable[str] | None = None,
+                after: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Children with at least one of ``reasons`` (all of REASONS by default), streamed; ``after``: only
+    those after this key (``cursor_after``) in the list's order."""
     wanted = set(reasons or REASONS)
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
     overdue_doses, days = OverdueDoses(schedule, month.last) if schedule else None, {}
-    result = session.execute(_children(month, posyandu_filter).execution_options(yield_per=CHUNK)).mappings()
+    result = session.execute(_children(month, posyandu_filter, after).execution_options(yield_per=CHUNK)).mappings()
     for chunk in result.partitions(CHUNK):
         given = _given(session, [r["child_id"] for r in chunk], month.last, days) if schedule else {}
         for r in chunk:
@@ -135,6 +142,23 @@ def action_list(session: Any, month: Month, posyandu_filter: Any,
             found = [f for f in found if f in wanted]
             if found:
                 yield _row(r, month, found, overdue)
+
+
+def cursor_after(cursor: str | None) -> list[Any] | None:
+    """The key a page's ``cursor`` names (422 on ``cursor`` when it names none)."""
+    return _cursor_values(cursor, ORDER, (None, uuid.UUID, None, uuid.UUID)) if cursor else None
+
+
+def page(rows: Iterable[dict[str, Any]], limit: int | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The first ``limit`` rows (all without a limit) and the cursor of the rows after them, if any;
+    the rows past the page are not computed."""
+    if limit is None:
+        return list(rows), None
+    out = list(islice(rows, limit + 1))
+    if len(out) <= limit:
+        return out, None
+    last = out[limit - 1]
+    return out[:limit], encode_cursor([last["posyandu_name"], last["posyandu_id"], last["name"], last["child_id"]])
 
 
 def _row(r: Any, month: Month, reasons: list[str], overdue: list[str]) -> dict[str, Any]:

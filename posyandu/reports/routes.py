@@ -19,7 +19,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
-from posyandu.reports.action_list import action_list, for_role
+from posyandu.reports.action_list import action_list, cursor_after, for_role, page
 from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
@@ -135,16 +135,18 @@ class ActionList(MethodView):
     @blp.response(200, s.ActionListSchema)
     @downloads
     def get(self, args):
-        """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses."""
-        rows = for_role(action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason")),
-                        current_user.role)
-        if args["format"] == "json":
-            rows = list(rows)
-            privacy.record_reads("list", [row["child_id"] for row in rows])
-            db.session.commit()
-        else:
+        """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses
+        (JSON: the whole list, or with ``limit`` one page of it and ``next_cursor``)."""
+        as_json = args["format"] == "json"
+        rows = for_role(action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"),
+                                    cursor_after(args.get("cursor")) if as_json else None), current_user.role)
+        if not as_json:
             area_download(args)
-        return answer("actions", args, rows)
+            return answer("actions", args, rows)
+        rows, next_cursor = page(rows, args.get("limit"))
+        privacy.record_reads("list", [row["child_id"] for row in rows])
+        db.session.commit()
+        return {**answer("actions", args, rows), "next_cursor": next_cursor}
 
 
 @blp.route("/reports/workbook")

@@ -95,6 +95,10 @@ class ActionListArgs(PeriodArgs, AreaArgs):
     # the README gives every report one query (month, area, level): the list names children, not areas
     level = level_field(metadata={"description": "Taken so one query serves every report; the list names "
                                                  "children whatever the roll-up"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=500), metadata={
+        "description": "JSON only: at most this many children, with next_cursor for the rest (a whole kabupaten's "
+                       "list is tens of MB); without it the whole list"})
+    cursor = fields.String(metadata={"description": "JSON only: the next_cursor of the page before"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
     sep = csv_separator()
 
@@ -180,4 +184,6 @@ SkdnReportSchema = report_schema("SkdnReportSchema", SkdnRowSchema)
 F1ReportSchema = report_schema("F1ReportSchema", F1RowSchema)
 PrevalenceReportSchema = report_schema("PrevalenceReportSchema", PrevalenceRowSchema)
 CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
-ActionListSchema = report_schema("ActionListSchema", ActionRowSchema, rolled_up=False)
+ActionListSchema = type("ActionListSchema", (report_schema("ActionListBase", ActionRowSchema, rolled_up=False),), {
+    "next_cursor": fields.String(allow_none=True, metadata={
+        "description": "with limit: the cursor of the next page, null on the last; null without limit"})})

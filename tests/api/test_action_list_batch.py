@@ -154,3 +154,31 @@ def test_the_api_answers_the_same_list(client, district):
     assert resp.get_json()["rows"] == expected and any(r["overdue_immunisations"] for r in expected)
     assert any("JE" in r["overdue_immunisations"] for r in expected)  # Denpasar's children
 
+
+def test_the_list_comes_in_pages_with_limit_and_cursor(client, district):
+    """A whole district's list is too long for one answer (tens of MB): ``limit`` and ``cursor`` page it
+    as the contract's lists are paged; without ``limit`` it comes whole, as the PWA reads it."""
+    headers = district.headers("admin")
+    whole = client.get("/api/v1/reports/actions?month=2025-08&reason=overdue_immunisation&reason=T", headers=headers)
+    assert whole.status_code == 200 and whole.get_json()["next_cursor"] is None
+    rows, cursor, pages = [], None, 0
+    while True:
+        query = "month=2025-08&reason=overdue_immunisation&reason=T&limit=37" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(f"/api/v1/reports/actions?{query}", headers=headers)
+        assert page.status_code == 200, page.get_json()
+        body, pages = page.get_json(), pages + 1
+        assert len(body["rows"]) <= 37 and body["from"] == "2025-08"
+        rows += body["rows"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert rows == whole.get_json()["rows"] and pages == len(rows) // 37 + 1 and len(rows) > 100
+
+
+def test_a_bad_page_request_is_a_problem_with_its_field(client, district):
+    headers = district.headers("admin", lang="id")
+    for query, field in (("limit=0", "limit"), ("limit=abc", "limit"), ("limit=5&cursor=bm90LWEtY3Vyc29y", "cursor"),
+                         ("limit=5&cursor=" + "WyJhIiwgMSwgImIiLCAyXQ", "cursor")):
+        resp = client.get(f"/api/v1/reports/actions?month=2025-08&{query}", headers=headers)
+        assert resp.status_code == 422 and resp.mimetype == "application/problem+json", (query, resp.get_json())
+        assert field in resp.get_json()["errors"], (query, resp.get_json())
