@@ -85,7 +85,7 @@ def problem(status: int, key: str, detail: str | None = None, errors: Any = None
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     if status == 401:  # RFC 9110 15.5.2 (a 401 names its scheme), RFC 6750 3 (a token refused: invalid_token)
-        resp.headers.setdefault("WWW-Authenticate", 'Bearer error="invalid_token"' if key.startswith("token_")
+        resp.headers.setdefault("WWW-Authenticate", 'Bearer error="invalid_token"' if key.startswith(("token_", "account_"))
                                 else "Bearer")
     return resp
 

@@ -18,6 +18,8 @@ TITLES: dict[str, dict[str, str]] = {
     "unauthorized": {"id": "Perlu masuk (login)", "en": "Authentication required"},
     "token_expired": {"id": "Sesi telah berakhir, silakan masuk lagi", "en": "The token has expired"},
     "token_revoked": {"id": "Sesi telah dicabut, silakan masuk lagi", "en": "The token has been revoked"},
+    "account_closed": {"id": "Akun ini sudah ditutup", "en": "This account has been closed"},
+    "account_inactive": {"id": "Akun ini dinonaktifkan", "en": "This account has been switched off"},
     "token_invalid": {"id": "Token tidak sah", "en": "Invalid token"},
     "bad_credentials": {"id": "Nama pengguna atau kata sandi salah", "en": "Wrong username or password"},
     "forbidden": {"id": "Anda tidak berhak melakukan tindakan ini", "en": "You may not do this"},

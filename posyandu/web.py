@@ -27,6 +27,14 @@ API_DESCRIPTION = """JSON API for posyandu child growth and immunisation records
 `Authorization: Bearer …`) and a refresh token (`POST /api/v1/auth/refresh`).
 `POST /api/v1/auth/logout` revokes them.
 
+**Refused tokens** answer 401 with a problem `type` ending in one of: `token_expired` (refresh
+it), `token_revoked` (logged out, or the password changed: log in again, keeping local data),
+`token_invalid`, `account_closed` (the parent closed her account, `POST /auth/close-account`) or
+`account_inactive` (an admin switched the account off). The last two answer every token of the
+account, access or refresh, expired or not: the account is gone, so a client forgets it and
+deletes its local copy, except changes not yet sent (kept until the account is switched on again
+and its user logs in and syncs).
+
 **Scope**: a kader sees her posyandu, a bidan her puskesmas area, a dinkes user
 her region, a parent only their own children. A record outside the caller's
 scope answers 404; an action the role may not take answers 403. Record ids are

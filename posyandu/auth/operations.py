@@ -214,6 +214,15 @@ def close_own_account(user: User, password: str) -> bool:
     return True
 
 
+def account_closed(user: User) -> bool:
+    """Whether the account was closed by its owner (``close_own_account``, audited), not only switched
+    off by an admin: its phones forget it rather than wait for it to be switched on again."""
+    from posyandu.audit import AuditLog
+
+    return not user.active and bool(db.session.scalar(select(AuditLog.id).where(
+        AuditLog.entity == "user", AuditLog.record_id == str(user.id), AuditLog.action == "close_account").limit(1)))
+
+
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
 

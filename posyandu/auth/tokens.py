@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 
 from posyandu.audit import act_as
 from posyandu.auth.models import RevokedToken, User
+from posyandu.auth.operations import account_closed
 from posyandu.errors import problem
 from posyandu.extensions import db
 
@@ -53,13 +54,27 @@ def init_jwt(jwt: JWTManager, app: "Flask") -> None:
             raise InvalidTokenError("a claim every token of ours carries is missing or malformed")
         return db.session.get(RevokedToken, payload["jti"]) is not None
 
-    jwt.expired_token_loader(lambda h, p: problem(401, "token_expired"))
+    jwt.expired_token_loader(lambda h, p: problem(401, refusal(p, "token_expired")))
     jwt.revoked_token_loader(lambda h, p: problem(401, "token_revoked"))
     jwt.invalid_token_loader(lambda reason: problem(401, "token_invalid"))
     jwt.unauthorized_loader(lambda reason: problem(401, "unauthorized"))
     jwt.needs_fresh_token_loader(lambda h, p: problem(401, "unauthorized"))
-    jwt.user_lookup_error_loader(lambda h, p: problem(401, "token_revoked"))
+    jwt.user_lookup_error_loader(lambda h, p: problem(401, refusal(p, "token_revoked")))
     jwt.token_verification_failed_loader(lambda h, p: problem(401, "token_invalid"))
+
+
+def refusal(payload: dict, otherwise: str) -> str:
+    """Why a token signed by us is refused, as the problem key: ``account_closed`` (its parent closed
+    the account) or ``account_inactive`` (an admin switched it off) whatever the token, so that a
+    phone forgets the account instead of asking to log in again (``docs/privacy.md``); else
+    ``otherwise`` (expired: refresh; revoked by a password change: log in again)."""
+    try:
+        user = db.session.get(User, uuid.UUID(str(payload.get("sub"))))
+    except ValueError:
+        return otherwise
+    if user is None or user.active:
+        return otherwise
+    return "account_closed" if account_closed(user) else "account_inactive"
 
 
 def well_formed(payload: dict) -> bool:

@@ -7,6 +7,8 @@ import uuid
 
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
+
 SECRET = "rahasia-ibu-1"
 
 
@@ -71,3 +73,90 @@ def test_wrong_passwords_to_close_an_account_are_audited_and_rate_limited_as_log
     assert db.session.scalar(select(func.count()).select_from(AuditLog)
                              .where(AuditLog.action == "close_account_failed")) == 5
     assert client.get(f"/api/v1/children/{child['id']}", headers=mother).status_code == 200  # still open
+
+
+def _phone(client, username: str, password: str) -> dict:
+    resp = client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": "10.4.0.1"})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def _refusal(resp) -> tuple[int, str, str]:
+    body = resp.get_json()
+    return resp.status_code, body["type"].rsplit("/", 1)[-1], body["title"]
+
+
+def _expired_access_token(db, username: str | None = None, user_id=None) -> str:
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    from posyandu.auth.models import User
+
+    user = db.session.get(User, user_id) if user_id else db.session.scalar(select(User).where(User.username == username))
+    claims = {"role": user.role, "sv": user.scope_version, "cv": user.credentials_version}
+    return create_access_token(user, additional_claims=claims, expires_delta=timedelta(seconds=-1))
+
+
+def test_her_other_phones_are_told_the_account_is_closed_not_to_log_in_again(app, client, world, db, make_child):
+    """Before, a phone of hers that had not closed the account was answered 401 token_revoked, as
+    after a password change: the app asked her to log in again and kept her children's data on the
+    phone behind her PIN. Every token of a closed account (access, refresh, one expired meanwhile)
+    now answers 401 account_closed: this account is gone, forget it."""
+    from posyandu.auth.models import User
+
+    _registered_mother(client, world, make_child)
+    other_phone = _phone(client, "ibu_siti", SECRET)
+    user_id = uuid.UUID(other_phone["user"]["id"])
+    with app.app_context():
+        expired = _expired_access_token(db, "ibu_siti")
+    assert client.post("/api/v1/auth/close-account", json={"password": SECRET},
+                       headers={"Authorization": f"Bearer {other_phone['access_token']}"}).status_code == 204
+    db.session.remove()
+    assert db.session.get(User, user_id).active is False
+    for resp in (client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {other_phone['access_token']}"}),
+                 client.get("/api/v1/sync/pull", headers={"Authorization": f"Bearer {other_phone['access_token']}"}),
+                 client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {other_phone['refresh_token']}"}),
+                 client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"})):
+        assert _refusal(resp) == (401, "account_closed", "Akun ini sudah ditutup"), resp.get_json()
+        assert resp.content_type == "application/problem+json"
+        assert 'error="invalid_token"' in resp.headers["WWW-Authenticate"]
+    en = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {other_phone['refresh_token']}",
+                                                      "Accept-Language": "en"})
+    assert _refusal(en) == (401, "account_closed", "This account has been closed")
+
+
+def test_a_switched_off_accounts_tokens_say_so_and_a_password_change_still_asks_to_log_in_again(app, client, world, db):
+    """A kader whose access ended (an admin switched her account off) is told so on every token kind
+    (account_inactive), not asked to log in again; switched on again, her old tokens are only
+    refused (token_revoked: log in again), as after a password change."""
+    phone = _phone(client, "kader1", PASSWORD)
+    with app.app_context():
+        expired = _expired_access_token(db, "kader1")
+    admin = world.headers("admin")
+    kader_id = phone["user"]["id"]
+    assert client.patch(f"/api/v1/users/{kader_id}", json={"active": False}, headers=admin).status_code == 200
+    for resp in (client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {phone['access_token']}"}),
+                 client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {phone['refresh_token']}"}),
+                 client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"})):
+        assert _refusal(resp) == (401, "account_inactive", "Akun ini dinonaktifkan"), resp.get_json()
+    assert client.patch(f"/api/v1/users/{kader_id}", json={"active": True}, headers=admin).status_code == 200
+    for resp in (client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {phone['access_token']}"}),
+                 client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {phone['refresh_token']}"})):
+        assert _refusal(resp)[:2] == (401, "token_revoked")
+    assert _refusal(client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"}))[:2] == \
+        (401, "token_expired")
+    # a password change: the other phone logs in again
+    other = _phone(client, "kader1", PASSWORD)
+    this = _phone(client, "kader1", PASSWORD)
+    assert client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "sandi-baru-2026"},
+                       headers={"Authorization": f"Bearer {this['access_token']}"}).status_code == 200
+    for resp in (client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {other['access_token']}"}),
+                 client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {other['refresh_token']}"})):
+        assert _refusal(resp)[:2] == (401, "token_revoked")
+
+
+def test_the_api_document_names_the_refusals_of_a_closed_or_switched_off_account(client):
+    description = client.get("/api/v1/openapi.json").get_json()["info"]["description"]
+    assert "account_closed" in description and "account_inactive" in description
