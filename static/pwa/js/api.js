@@ -14,13 +14,23 @@ export class ApiError extends Error {
   }
 }
 
-/** An error status's kind: 401 auth (refresh, else log in again), 403 forbidden (the role may
+/** An error status's kind: 401 auth (refresh, else log in again; account_closed, account_inactive:
+ * the account is gone, ACCOUNT_GONE), 403 forbidden (the role may
  * not), 408 network (the proxy gave up on a slow upload: nginx client_body_timeout), 409 conflict
  * (with the server's current state; a whole push is refused so only while a concurrent replay of
  * it commits), 413 too_large, 429 busy, 511 network (a captive portal), 5xx server, other 4xx
  * client (the request itself is wrong). A request of a session closed meanwhile: ended. */
 const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
 const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
+
+/** A 401 whose problem says the account itself is gone, whatever the token (the server's
+ * `account_closed`: its parent closed it; `account_inactive`: an admin switched it off): its own
+ * kind, never refreshed nor "log in again": the phone forgets the account (app.js accountGone). */
+export const ACCOUNT_GONE = new Set(['account_closed', 'account_inactive']);
+const goneKey = (status, problem) => {
+  const key = status === 401 && typeof problem?.type === 'string' ? problem.type.split('/').pop() : null;
+  return ACCOUNT_GONE.has(key) ? key : null;
+};
 
 /** How long a request may take, its answer's body included: a push of a batch (100 changes, some
  * 50 kB) over a slow 2G link takes well under a minute; beyond two, the connection is dead. */
@@ -65,7 +75,7 @@ const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy', too_large: '
  * or 'en'): the server's problem detail (Accept-Language), else what kind of failure it was. */
 async function failure(resp, language = 'id') {
   const problem = await resp.json().catch(() => null);
-  let kind = kindOf(resp.status);
+  let kind = goneKey(resp.status, problem) ?? kindOf(resp.status);
   // The API answers every error with problem+json: a 4xx page that is not JSON came from
   // something on the way (a captive portal, an operator's proxy), not from the server.
   if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
@@ -128,7 +138,11 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     if (!t?.refresh_token) return false;
     refreshing ??= (async () => {
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
-      if (resp.status === 401) return false; // refused (expired, revoked): log in again
+      if (resp.status === 401) { // refused (expired, revoked): log in again; the account gone: said so
+        const refused = await failure(resp, lang());
+        if (ACCOUNT_GONE.has(refused.kind)) throw refused;
+        return false;
+      }
       if (!resp.ok) throw await failure(resp, lang()); // the server down or busy, a proxy's page: tried again later
       const { access_token: access } = await jsonOf(resp);
       alive(); // a token of a session over is not kept
@@ -141,7 +155,9 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   /** A successful response (the token refreshed once on 401), or an ApiError. */
   async function ok(method, path, body, auth, accept) {
     let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
-    if (resp.status === 401 && auth && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
+    // the account gone is gone for the refresh token too: not asked
+    const gone = resp.status === 401 && goneKey(401, await resp.clone().json().catch(() => null));
+    if (resp.status === 401 && auth && !gone && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
     if (!resp.ok) throw await failure(resp, lang());
     return resp;
   }

@@ -150,6 +150,7 @@ function chipText(s, c) {
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required';
 
 function onSyncState(s) {
+  if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
   const before = ctx.syncState.phase;
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
@@ -230,6 +231,26 @@ ctx.relogin = () => {
   endSession();
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
+
+/** The server said this account is closed or switched off (sync phase 'account_gone'): the phone
+ * forgets it and deletes its database unless something in it is unsent (syncScreen.forgetAccount),
+ * and the login screen says so. Known only online: offline the PIN still opens it until then. */
+let forgetting = null;
+function accountGone(kind, message) {
+  const session = ctx.session;
+  if (!session || forgetting === session) return;
+  forgetting = session;
+  syncScreen.forgetAccount(ctx).catch(() => null).then((unsent) => {
+    if (ctx.session !== session) return;
+    endSession();
+    ctx.db?.close();
+    ctx.db = null;
+    history.replaceState(null, '', location.pathname); // no child's id left in the address
+    // the phone could not delete it (its storage failed): the server's words only, nothing claimed
+    const notice = unsent === null ? message : syncScreen.accountGoneNotice(kind, unsent);
+    loginScreen.show(ctx, main, { force: true, notice });
+  });
+}
 
 // [pattern, screen, away, may]: a screen only for some roles, `may()` (by default the roles that
 // push: a write screen saves changes), sends anyone else to `away(match)` (the child's own view, or home).

@@ -3,6 +3,7 @@
 // with jitter on failures worth retrying, the same mutation ids on every retry.
 import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
 import { applyPullPage, applyPushResults } from './incoming.js';
+import { ACCOUNT_GONE } from './api.js';
 
 /** Failures retried by themselves with backoff, the entries back to pending with the same ids (the
  * server's ledger answers a replay with the stored result): no usable answer (network: no answer, a
@@ -269,7 +270,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
       } catch (error) {
         const retry = RETRYABLE.has(error.kind);
         const failures = retry ? state.failures + 1 : state.failures;
-        await emit({ phase: error.kind === 'auth' ? 'login_required' : 'error', error: error.kind ?? 'client',
+        // the account closed or switched off (api.js ACCOUNT_GONE): not retried; the app forgets it
+        const phase = error.kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(error.kind) ? 'account_gone' : 'error';
+        await emit({ phase, error: error.kind ?? 'client',
           message: error.message, failures, retry_at: null });
         if (error.kind === 'busy' && error.retryAfterMs) quietUntil = now() + Math.min(MAX_DELAY_MS, error.retryAfterMs);
         if (retry) schedule(Math.min(MAX_DELAY_MS, Math.max(backoff(), error.retryAfterMs ?? 0))); // the server's Retry-After

@@ -215,8 +215,21 @@ async function revoke(api, tokens, ms) {
  */
 export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS } = {}) {
   const { user, tokens } = ctx.session;
-  const name = userDbName(user.id);
-  const unsent = await withDbLock(name, 'exclusive', async () => {
+  const unsent = await deleteUnlessUnsent(ctx);
+  if (unsent) return unsent;
+  await forget(user.id);
+  await revoke(ctx.api, tokens, revokeWaitMs);
+  location.hash = '';
+  location.reload();
+  return 0;
+}
+
+/** Delete the session's database unless something in it is unsent, counted under the database's
+ * lock (db.js withDbLock, which every save holds shared): the number of unsent changes (0: deleted,
+ * the sync stopped and the database closed). */
+async function deleteUnlessUnsent(ctx) {
+  const name = userDbName(ctx.session.user.id);
+  return withDbLock(name, 'exclusive', async () => {
     const c = await counts(ctx.db);
     const n = c.waiting + c.attention + c.conflicts;
     if (n) return n;
@@ -225,13 +238,25 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS } = {}) {
     await deleteDb(name).catch(() => {});
     return 0;
   });
-  if (unsent) return unsent;
-  await forget(user.id);
-  await revoke(ctx.api, tokens, revokeWaitMs);
-  location.hash = '';
-  location.reload();
-  return 0;
 }
+
+/**
+ * The server said the account is gone (401 account_closed: its parent closed it on another phone;
+ * account_inactive: an admin switched it off, a kader whose access ended; api.js ACCOUNT_GONE):
+ * the phone forgets the login and deletes the user's database, the children's data with it, unless
+ * something in it is unsent (api-contract: never deleted), which stays until the account is switched
+ * on again and its user logs in with the password and syncs. Resolves to the number kept unsent.
+ */
+export async function forgetAccount(ctx) {
+  const unsent = await deleteUnlessUnsent(ctx);
+  await forget(ctx.session.user.id);
+  return unsent;
+}
+
+/** What the login screen says after forgetAccount: `kind` the server's (account_closed or
+ * account_inactive), `unsent` the changes kept on the phone. */
+export const accountGoneNotice = (kind, unsent) => (unsent ? t('account_gone_unsent', { n: unsent })
+  : t(kind === 'account_closed' ? 'account_closed_forgotten' : 'account_inactive_forgotten'));
 
 export async function settings(ctx) {
   const est = await navigator.storage?.estimate?.().catch(() => null);
