@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
@@ -31,7 +31,10 @@ def login(username: str, password: str) -> dict[str, Any] | None:
         log_action("login_failed", "user", user.id if user else None, {"username": [None, username[:80]]})
         return None
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        # only over the hash just verified: a password change (hers, an admin's) committed since this
+        # login read the row stays; the ORM's update by id alone wrote the old password back over it
+        db.session.execute(update(User).where(User.id == user.id, User.password_hash == user.password_hash)
+                           .values(password_hash=hash_password(password)).execution_options(synchronize_session=False))
     log_action("login", "user", user.id)
     return issue_tokens(user)
 

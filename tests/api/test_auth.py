@@ -506,3 +506,55 @@ def test_a_revoked_or_refused_login_401_carries_the_bearer_challenge(client, wor
     assert revoked.status_code == 401 and 'error="invalid_token"' in revoked.headers["WWW-Authenticate"]
     wrong = client.post("/api/v1/auth/login", json={"username": "kader1", "password": "salah-sekali"})
     assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_login_rehashing_an_old_hash_does_not_undo_a_password_change_committed_meanwhile(app, client, world, db,
+                                                                                       monkeypatch):
+    """A login whose stored hash used older argon2 settings writes the hash again with today's. When
+    the user's password was changed (by her or an admin) after the login read the old hash and
+    before it wrote, the login wrote the old password back over the new one: the new password was
+    refused and the old one worked again. The rehash now only replaces the hash it verified."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import update
+
+    from posyandu.auth import operations as ops
+    from posyandu.auth.models import User
+    from posyandu.auth.passwords import hash_password
+
+    with app.app_context():
+        db.session.execute(update(User).where(User.username == "kader1")
+                           .values(password_hash=PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)))
+        db.session.commit()
+        db.engine.dispose()  # the test's own connections: the change below comes from another one
+    verify = ops.verify_password
+
+    def verify_then_changed_elsewhere(stored, password):
+        ok = verify(stored, password)
+        with db.engine.connect() as other:  # committed while the login is between its read and its write
+            other.execute(update(User).where(User.username == "kader1")
+                          .values(password_hash=hash_password("sandi-baru-456")))
+            other.commit()
+        return ok
+
+    monkeypatch.setattr(ops, "verify_password", verify_then_changed_elsewhere)
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).status_code == 200
+    monkeypatch.setattr(ops, "verify_password", verify)
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": "sandi-baru-456"}).status_code == 200
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).status_code == 401
+
+
+def test_a_login_stores_an_old_hash_again_with_todays_argon2_settings(app, client, world, db):
+    from argon2 import PasswordHasher
+    from sqlalchemy import update
+
+    from posyandu.auth.models import User
+    from posyandu.auth.passwords import needs_rehash
+
+    old = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    db.session.execute(update(User).where(User.username == "kader1").values(password_hash=old))
+    db.session.commit()
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).status_code == 200
+    db.session.expire_all()
+    stored = db.session.scalar(select(User.password_hash).where(User.username == "kader1"))
+    assert stored != old and not needs_rehash(stored)
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).status_code == 200
