@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 
 from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import User
@@ -85,6 +85,26 @@ def _strong(password: str, username: str, field: str = "password") -> None:
     problem = weak_password(password, username)
     if problem is not None:
         raise ValidationFailed(errors={field: [problem]})
+
+
+def users_matching(args: dict[str, Any]) -> Select:
+    """The users the admin's list asks for: ``q`` in the name or username (any case, a ``%`` or ``_``
+    typed is that character), a ``role``, the kader of a ``posyandu_id``, the bidan of a
+    ``puskesmas_id`` with the kader of its posyandu, switched on or off (``active``)."""
+    stmt = select(User)
+    if args.get("q"):
+        q = args["q"].lower()
+        stmt = stmt.where(func.lower(User.name).contains(q, autoescape=True) | User.username.contains(q, autoescape=True))
+    if args.get("role"):
+        stmt = stmt.where(User.role == args["role"])
+    if args.get("posyandu_id"):
+        stmt = stmt.where(User.posyandu_id == args["posyandu_id"])
+    if args.get("puskesmas_id"):
+        its_posyandu = select(Posyandu.id).where(Posyandu.puskesmas_id == args["puskesmas_id"])
+        stmt = stmt.where((User.puskesmas_id == args["puskesmas_id"]) | User.posyandu_id.in_(its_posyandu))
+    if args.get("active") is not None:
+        stmt = stmt.where(User.active.is_(args["active"]))
+    return stmt
 
 
 def create_user(data: dict[str, Any]) -> User:

@@ -8,8 +8,6 @@ from typing import Any, Callable
 from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from sqlalchemy import select
-
 from posyandu.access import roles_required
 from posyandu.auth import operations as ops
 from posyandu.auth.models import User
@@ -239,11 +237,8 @@ class Users(MethodView):
     @blp.arguments(UserQueryArgs, location="query")
     @blp.response(200, UserPage)
     def get(self, args):
-        """List users (admin)."""
-        stmt = select(User)
-        if args.get("role"):
-            stmt = stmt.where(User.role == args["role"])
-        return paginate(stmt, [User.username], args["limit"], args["cursor"])
+        """List users (admin), by username: searched by name or username, filtered by role, area, active."""
+        return paginate(ops.users_matching(args), [User.username], args["limit"], args["cursor"])
 
     @roles_required("admin")
     @blp.arguments(UserSchema)

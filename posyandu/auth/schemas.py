@@ -73,6 +73,10 @@ class RedeemSchema(Schema):
 
 class UserQueryArgs(PageArgs):
     role = fields.String(validate=validate.OneOf(ROLES))
+    q = v.Trimmed(validate=validate.Length(min=1, max=80), metadata={"description": "Part of the name or username"})
+    posyandu_id = fields.UUID(metadata={"description": "Kader of this posyandu"})
+    puskesmas_id = fields.UUID(metadata={"description": "Bidan of this puskesmas and kader of its posyandu"})
+    active = fields.Boolean(metadata={"description": "Only accounts switched on (true) or off (false)"})
 
 
 UserPage = page_schema(UserSchema, "UserPage")

@@ -1,0 +1,46 @@
+"""The admin's user list: search and filters (what the PWA's "Pengguna" screen asks)."""
+from __future__ import annotations
+
+
+def _names(client, world, query: str) -> list[str]:
+    resp = client.get(f"/api/v1/users?limit=100&{query}", headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    return [u["username"] for u in resp.get_json()["items"]]
+
+
+def test_the_user_list_is_searched_by_name_or_username(client, world):
+    """A puskesmas looking for one kader among hundreds could only page through every account."""
+    assert _names(client, world, "q=KADER1") == ["kader1", "kader1b"]
+    assert _names(client, world, "q=bidan_") == ["bidan_a", "bidan_b"]
+    # by name too (names are 'Kader1', 'Dinkes_Gresik'… in this world), any case
+    assert _names(client, world, "q=gresik") == ["dinkes_gresik"]
+    assert _names(client, world, "q=%25") == []  # a LIKE wildcard is a plain character
+
+
+def test_the_user_list_is_filtered_by_posyandu_puskesmas_and_active(client, world):
+    assert _names(client, world, f"posyandu_id={world.ids['p1']}") == ["kader1", "kader1b"]
+    # a puskesmas: its bidan and the kader of its posyandu
+    assert _names(client, world, f"puskesmas_id={world.ids['pkm_a']}") == ["bidan_a", "kader1", "kader1b", "kader2"]
+    assert _names(client, world, f"puskesmas_id={world.ids['pkm_a']}&role=kader") == ["kader1", "kader1b", "kader2"]
+    kader2 = next(u["id"] for u in client.get("/api/v1/users?limit=100&q=kader2",
+                                               headers=world.headers("admin")).get_json()["items"])
+    assert client.patch(f"/api/v1/users/{kader2}", json={"active": False},
+                        headers=world.headers("admin")).status_code == 200
+    assert _names(client, world, "active=false") == ["kader2"]
+    assert "kader2" not in _names(client, world, "active=true")
+    assert len(_names(client, world, "")) == 10
+
+
+def test_the_user_list_pages_through_a_filter(client, world):
+    first = client.get("/api/v1/users?limit=2&q=kader", headers=world.headers("admin")).get_json()
+    assert [u["username"] for u in first["items"]] == ["kader1", "kader1b"] and first["next_cursor"]
+    rest = client.get(f"/api/v1/users?limit=2&q=kader&cursor={first['next_cursor']}",
+                      headers=world.headers("admin")).get_json()
+    assert [u["username"] for u in rest["items"]] == ["kader2", "kader3"]
+
+
+def test_a_bad_filter_is_refused_on_its_field(client, world):
+    resp = client.get("/api/v1/users?posyandu_id=bukan-uuid&active=kadang", headers=world.headers("admin"))
+    assert resp.status_code == 422
+    errors = resp.get_json()["errors"]
+    assert "posyandu_id" in errors and "active" in errors
