@@ -19,12 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PWA = ROOT / "static" / "pwa"
 SCHEDULE = ROOT / "posyandu" / "immunisation" / "data" / "schedule-2024.json"
 SKIP = {"sw.js"}
+# Screens that need the server anyway (the admin's "Pengguna"): fetched when opened, never
+# precached, and not counted in the shell's size budget (benchmarks/pwa_size.py).
+ONLINE_ONLY = "js/online/"
 
 
 def shell_files() -> list[str]:
-    """Every file the app needs offline, as URL paths, sorted."""
+    """Every file the app needs offline (not the online-only screens), as URL paths, sorted."""
     return sorted("/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*")
-                  if p.is_file() and p.name not in SKIP and not p.name.startswith("."))
+                  if p.is_file() and p.name not in SKIP and not p.name.startswith(".")
+                  and not p.relative_to(PWA).as_posix().startswith(ONLINE_ONLY))
 
 
 def version(paths: list[str]) -> str:

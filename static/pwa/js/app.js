@@ -257,6 +257,14 @@ function accountGone(kind, message) {
 const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
 const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin: merge is theirs (the server answers a kader 403)
+const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 403 on /users
+/** "Pengguna" (admin): fetched from the server when opened (js/online/, never in the offline shell:
+ * it needs the server anyway); offline, or the file out of reach, it says it needs the internet. */
+async function usersScreen(m) {
+  const screen = ctx.online() ? await import('./online/users.js').catch(() => null) : null;
+  if (screen) return screen.render(ctx, m[1] ?? null);
+  return h('section', {}, h('h2', {}, t('users_nav')), h('p', { class: 'notice warn', role: 'alert', id: 'users-offline' }, t('online_only')));
+}
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -271,6 +279,7 @@ const ROUTES = [
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
+  [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
   // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
@@ -379,10 +388,11 @@ function wireTriggers() {
   window.addEventListener('hashchange', route);
   // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // reports and the duplicates' merge need the network: offered again, or said to wait, as it comes and goes
+  // reports, the duplicates' merge and the users screen need the network: offered again, or said to wait, as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
+    else if (ctx.session && document.getElementById('users-offline')) route(); // "Pengguna" said it needs the internet
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {

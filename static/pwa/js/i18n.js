@@ -404,6 +404,7 @@ const W = {
   role_parent: ['orang tua', 'parent'],
   role_dinkes: ['Dinas Kesehatan', 'health office'],
   role_admin: ['admin', 'admin'],
+  users_nav: ['Pengguna', 'Users'],
   logout: ['Keluar', 'Log out'],
   password_change: ['Ganti kata sandi', 'Change password'],
   password_current: ['Kata sandi sekarang', 'Current password'],

@@ -147,6 +147,7 @@ export async function render(ctx) {
     duePlace,
     skdnPlace,
     closed ? null : h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
+    ctx.role === 'admin' ? h('a', { class: 'btn', href: '#/users', id: 'users-link' }, t('users_nav')) : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
 }

@@ -1,0 +1,212 @@
+"""The admin's "Pengguna" screen, in real Chromium against the real server: a puskesmas admin
+adds a kader (her errors shown on their fields), edits her, moves her, gives her a temporary
+password, switches her off with a second tap, and sees a kader left at a closed posyandu. The
+screen is online only, fetched when an admin opens it (never in the offline shell), and refused
+to a kader or bidan."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, sw_ready, wait_synced
+from tests.e2e.server import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def stored_user(server, username: str) -> dict | None:
+    items = server.api("GET", f"/users?limit=100&q={username}", "admin").get_json()["items"]
+    return next((u for u in items if u["username"] == username), None)
+
+
+def posyandu_id(server, name: str) -> str:
+    items = server.api("GET", "/posyandu?limit=100", "admin").get_json()["items"]
+    return next(p["id"] for p in items if p["name"] == name)
+
+
+def can_log_in(server, username: str, password: str) -> bool:
+    resp = server.app.test_client().post("/api/v1/auth/login", json={"username": username, "password": password})
+    return resp.status_code == 200
+
+
+def open_users(page) -> None:
+    page.goto(page.url.split("#")[0] + "#/")
+    page.get_by_role("link", name="Pengguna", exact=True).click()
+    page.get_by_role("heading", name="Pengguna", exact=True).wait_for()
+
+
+def test_an_admin_adds_edits_resets_and_switches_off_a_kader(live_server, new_context, shot):
+    base = live_server.url
+    username = f"kader_{uuid.uuid4().hex[:6]}"
+    page = new_context().new_page()
+    login(page, base, "admin")
+    open_users(page)
+    expect(page.locator("#users-list")).to_contain_text("kader1b")
+
+    # a new kader: the server's refusals shown on their fields, in Indonesian
+    page.get_by_role("link", name="Tambah pengguna").click()
+    form = page.locator("#user-new")
+    form.get_by_label("Nama lengkap").fill("Kader Baru Sekali")
+    form.get_by_label("Nama pengguna").fill("kader1")  # taken
+    form.get_by_label("Kata sandi sementara").fill("sementara-2026")
+    form.get_by_label("Peran").select_option("kader")
+    form.get_by_role("button", name="Simpan pengguna").click()
+    expect(form.get_by_label("Posyandu")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="wajib diisi")).to_be_visible()
+    expect(form.get_by_label("Posyandu")).to_be_focused()
+    form.get_by_label("Posyandu").select_option(label="Posyandu Melati")
+    form.get_by_role("button", name="Simpan pengguna").click()
+    expect(form.get_by_label("Nama pengguna")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="sudah dipakai")).to_be_visible()
+    expect(form.get_by_label("Posyandu")).not_to_have_attribute("aria-invalid", "true")
+    shot(page, "admin-users-errors")
+    assert stored_user(live_server, "kader1")["name"] == "Kader Posyandu Melati"  # nothing changed
+
+    form.get_by_label("Nama pengguna").fill(username)
+    form.get_by_role("button", name="Simpan pengguna").click()
+    page.get_by_role("heading", name="Kader Baru Sekali").wait_for()
+    made = stored_user(live_server, username)
+    assert made["role"] == "kader" and made["posyandu_id"] == posyandu_id(live_server, "Posyandu Melati") and made["active"]
+    assert can_log_in(live_server, username, "sementara-2026")
+
+    # found again by the list's search
+    open_users(page)
+    page.get_by_label("Cari nama atau nama pengguna").fill("baru sekali")
+    page.get_by_role("button", name="Cari").click()
+    expect(page.locator("#users-list li")).to_have_count(1)
+    page.locator("#users-list a", has_text="Kader Baru Sekali").click()
+    page.get_by_role("heading", name="Kader Baru Sekali").wait_for()
+
+    # renamed and moved to another posyandu
+    edit = page.locator("#user-edit")
+    edit.get_by_label("Nama lengkap").fill("Kader Mawar Baru")
+    edit.get_by_label("Posyandu").select_option(label="Posyandu Mawar")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#user-edit-note")).to_contain_text("Tersimpan")
+    moved = stored_user(live_server, username)
+    assert moved["name"] == "Kader Mawar Baru" and moved["posyandu_id"] == posyandu_id(live_server, "Posyandu Mawar")
+
+    # a temporary password: a weak one refused on its field, then one set
+    reset = page.locator("#user-password")
+    reset.get_by_label("Kata sandi sementara baru").fill(username)
+    reset.get_by_role("button", name="Atur ulang kata sandi").click()
+    expect(reset.get_by_label("Kata sandi sementara baru")).to_have_attribute("aria-invalid", "true")
+    reset.get_by_label("Kata sandi sementara baru").fill("baru-dari-admin-77")
+    reset.get_by_role("button", name="Atur ulang kata sandi").click()
+    expect(page.locator("#user-password-note")).to_contain_text("Kata sandi sementara disimpan")
+    assert can_log_in(live_server, username, "baru-dari-admin-77")
+    assert not can_log_in(live_server, username, "sementara-2026")
+
+    # switched off: a second tap first
+    page.get_by_role("button", name="Nonaktifkan").click()
+    assert stored_user(live_server, username)["active"] is True  # not yet
+    page.get_by_role("button", name="Ya, nonaktifkan akun ini").click()
+    expect(page.locator("#user-state")).to_contain_text("Nonaktif")
+    assert stored_user(live_server, username)["active"] is False
+    assert not can_log_in(live_server, username, "baru-dari-admin-77")
+    shot(page, "admin-users-off")
+
+    # the list's filter finds her among the accounts switched off, and switches her on again
+    open_users(page)
+    expect(page.get_by_label("Cari nama atau nama pengguna")).to_have_value("baru sekali")  # the search kept
+    page.get_by_label("Cari nama atau nama pengguna").fill("")
+    page.get_by_label("Status").select_option("false")
+    page.get_by_role("button", name="Cari").click()
+    expect(page.locator("#users-list")).to_contain_text("Kader Mawar Baru")
+    expect(page.locator("#users-list li", has_text="Kader Mawar Baru")).to_contain_text("Nonaktif")
+    page.locator("#users-list a", has_text="Kader Mawar Baru").click()
+    page.get_by_role("button", name="Aktifkan lagi").click()
+    expect(page.locator("#user-state")).to_contain_text("Aktif")
+    assert stored_user(live_server, username)["active"] is True
+
+
+def test_a_bidan_and_a_dinkes_account_need_their_area(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    page.goto(live_server.url + "/#/users/new")
+    form = page.locator("#user-new")
+    form.get_by_label("Peran").select_option("bidan")
+    expect(form.get_by_label("Posyandu")).to_be_hidden()
+    form.get_by_label("Nama lengkap").fill("Bidan Baru")
+    form.get_by_label("Nama pengguna").fill(f"bidan_{uuid.uuid4().hex[:6]}")
+    form.get_by_label("Kata sandi sementara").fill("sementara-2026")
+    form.get_by_role("button", name="Simpan pengguna").click()
+    expect(form.get_by_label("Puskesmas")).to_have_attribute("aria-invalid", "true")
+    form.get_by_label("Peran").select_option("dinkes")
+    form.get_by_label("Kode wilayah").fill("99.99")
+    form.get_by_role("button", name="Simpan pengguna").click()
+    expect(form.get_by_label("Kode wilayah")).to_have_attribute("aria-invalid", "true")
+    form.get_by_label("Kode wilayah").fill("35.25")
+    form.get_by_role("button", name="Simpan pengguna").click()
+    page.get_by_role("heading", name="Bidan Baru").wait_for()
+    expect(page.locator("#user-edit").get_by_label("Kode wilayah")).to_have_value("35.25")
+
+
+def test_a_kader_left_at_a_closed_posyandu_is_shown(live_server, new_context):
+    from posyandu.audit import record_change
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    pkm = live_server.api("GET", "/puskesmas?limit=10", "admin").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/posyandu", "admin", json={
+        "name": "Posyandu Sementara", "desa_code": "35.25.01.2001", "puskesmas_id": pkm, "meeting_day": 20})
+    assert made.status_code == 201, made.get_json()
+    username = f"kader_{uuid.uuid4().hex[:6]}"
+    kader = live_server.api("POST", "/users", "admin", json={
+        "username": username, "password": "sementara-2026", "name": "Kader Tertinggal", "role": "kader",
+        "posyandu_id": made.get_json()["id"]})
+    assert kader.status_code == 201, kader.get_json()
+    with live_server.app.app_context():  # closed with its kader (restored data, or closed before that was asked)
+        record_change(db.session.get(Posyandu, uuid.UUID(made.get_json()["id"])), "delete", reason="closed")
+        db.session.commit()
+
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    open_users(page)
+    page.get_by_label("Cari nama atau nama pengguna").fill(username)
+    page.get_by_role("button", name="Cari").click()
+    expect(page.locator("#users-list li")).to_have_count(1)
+    expect(page.locator("#users-list li")).to_contain_text("Posyandu ditutup")
+    page.locator("#users-list a", has_text="Kader Tertinggal").click()
+    expect(page.locator("#user-closed")).to_contain_text("sudah ditutup")
+    # renamed where she is (her closed posyandu is not sent back), then moved to an open one
+    edit = page.locator("#user-edit")
+    edit.get_by_label("Nama lengkap").fill("Kader Tertinggal Dua")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#user-edit-note")).to_contain_text("Tersimpan")
+    edit.get_by_label("Posyandu").select_option(label="Posyandu Melati")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#user-edit-note")).to_contain_text("Tersimpan")
+    expect(page.locator("#user-closed")).to_have_count(0)
+    assert stored_user(live_server, username)["posyandu_closed"] is False
+
+
+@pytest.mark.parametrize("username", ["kader1", "bidan1"])
+def test_a_kader_or_a_bidan_is_refused_the_users_screen(live_server, new_context, username):
+    page = new_context().new_page()
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/js/online/" in r.url or "/api/v1/users" in r.url else None)
+    login(page, live_server.url, username)
+    expect(page.get_by_role("link", name="Pengguna", exact=True)).to_have_count(0)
+    page.goto(live_server.url + "/#/users")
+    page.wait_for_function("() => location.hash === '#/'")
+    page.goto(live_server.url + "/#/users/new")
+    page.wait_for_function("() => location.hash === '#/'")
+    expect(page.get_by_role("heading", name="Pengguna", exact=True)).to_have_count(0)
+    assert fetched == []
+
+
+def test_the_users_screen_says_it_needs_the_internet_offline(live_server, new_context):
+    context = new_context()
+    page = context.new_page()
+    login(page, live_server.url, "admin")
+    wait_synced(page)
+    sw_ready(page)  # the shell cached: the app runs offline
+    context.set_offline(True)
+    page.get_by_role("link", name="Pengguna", exact=True).click()
+    expect(page.locator("#users-offline")).to_contain_text("Perlu internet")
+    context.set_offline(False)
+    page.get_by_role("heading", name="Pengguna", exact=True).wait_for()  # drawn again once online
+    expect(page.locator("#users-list")).to_contain_text("kader1")

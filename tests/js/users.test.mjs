@@ -1,0 +1,79 @@
+// The admin's "Pengguna" screen (js/online/): what its forms send to /api/v1/users, and that it
+// stays out of the offline shell.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { installDom } from './fakedom.mjs';
+import { areaText, listQuery, newUserBody, splitErrors, userChanges } from '../../static/pwa/js/online/user-form.js';
+
+const P1 = '11111111-1111-4111-8111-111111111111';
+const P2 = '22222222-2222-4222-8222-222222222222';
+const PKM = '33333333-3333-4333-8333-333333333333';
+
+test('a new user is sent with the area of its role only, empty fields as missing', () => {
+  const values = { username: ' kader9 ', name: '  Sri  ', password: 'sementara-1', role: 'kader', phone: '',
+    posyandu_id: P1, puskesmas_id: PKM, region_code: '35.25' };
+  assert.deepEqual(newUserBody(values), { username: 'kader9', name: 'Sri', password: 'sementara-1', role: 'kader',
+    phone: null, posyandu_id: P1 });
+  assert.deepEqual(newUserBody({ ...values, role: 'bidan' }).puskesmas_id, PKM);
+  assert.equal('posyandu_id' in newUserBody({ ...values, role: 'bidan' }), false);
+  assert.equal(newUserBody({ ...values, role: 'dinkes', region_code: ' ' }).region_code, null, 'the server names it');
+  const admin = newUserBody({ ...values, role: 'admin' });
+  assert.equal(['posyandu_id', 'puskesmas_id', 'region_code'].some((k) => k in admin), false);
+});
+
+test('an edit sends only what changed; a kader at a closed posyandu keeps it when only renamed', () => {
+  const user = { name: 'Kader Satu', phone: null, role: 'kader', posyandu_id: P1, puskesmas_id: null, region_code: null,
+    posyandu_closed: true };
+  const same = { name: 'Kader Satu', phone: '', role: 'kader', posyandu_id: P1, puskesmas_id: '', region_code: '' };
+  assert.deepEqual(userChanges(user, same), {});
+  assert.deepEqual(userChanges(user, { ...same, name: ' Kader Dua ' }), { name: 'Kader Dua' });
+  assert.deepEqual(userChanges(user, { ...same, posyandu_id: P2 }), { posyandu_id: P2 });
+  assert.deepEqual(userChanges(user, { ...same, phone: '0812' }), { phone: '0812' });
+  // a new role is sent with its own area (empty: the server asks for it on its field)
+  assert.deepEqual(userChanges(user, { ...same, role: 'bidan', puskesmas_id: PKM }), { role: 'bidan', puskesmas_id: PKM });
+  assert.deepEqual(userChanges(user, { ...same, role: 'bidan' }), { role: 'bidan', puskesmas_id: null });
+  assert.deepEqual(userChanges(user, { ...same, role: 'admin' }), { role: 'admin' });
+});
+
+test("the list's query carries the search and the filters set, and the page's cursor", () => {
+  assert.equal(listQuery({}), '?limit=50');
+  assert.equal(listQuery({ q: ' siti & co ', role: 'kader', posyandu_id: '', active: 'false' }, 'abc/=', 20),
+    '?limit=20&q=siti+%26+co&role=kader&active=false&cursor=abc%2F%3D');
+  assert.equal(listQuery({ puskesmas_id: PKM }), `?limit=50&puskesmas_id=${PKM}`);
+});
+
+test("a user's area is named by role; a closed posyandu is said", () => {
+  const names = { posyandu: new Map([[P1, 'Melati']]), puskesmas: new Map([[PKM, 'Puskesmas Wringinanom']]) };
+  assert.equal(areaText({ role: 'kader', posyandu_id: P1 }, names), 'Melati');
+  assert.equal(areaText({ role: 'kader', posyandu_id: P2, posyandu_closed: true }, names, 'Posyandu ditutup'), 'Posyandu ditutup');
+  assert.equal(areaText({ role: 'bidan', puskesmas_id: PKM }, names), 'Puskesmas Wringinanom');
+  assert.equal(areaText({ role: 'dinkes', region_code: '35.25' }, names), '35.25');
+  assert.equal(areaText({ role: 'admin' }, names), '');
+});
+
+test("the server's errors go to the form's fields; others to its note", () => {
+  const { onFields, elsewhere } = splitErrors({ username: ['sudah dipakai'], posyandu_id: ['wajib diisi'],
+    _schema: ['ditolak'], id: { 0: ['x'] } }, ['username', 'posyandu_id', 'name']);
+  assert.deepEqual(onFields, { username: ['sudah dipakai'], posyandu_id: ['wajib diisi'] });
+  assert.deepEqual(elsewhere, ['ditolak']);
+  assert.deepEqual(splitErrors(undefined, ['name']), { onFields: {}, elsewhere: [] });
+});
+
+test('every word of the screen is in Bahasa Indonesia and English', async () => {
+  installDom();
+  const { W } = await import('../../static/pwa/js/online/users.js');
+  for (const [key, pair] of Object.entries(W)) {
+    assert.equal(pair.length, 2, key);
+    assert.ok(pair.every((s) => typeof s === 'string' && s.trim()), key);
+  }
+});
+
+test('the users screen is fetched when an admin opens it, never precached with the offline shell', () => {
+  const sw = readFileSync(new URL('../../static/pwa/sw.js', import.meta.url), 'utf8');
+  const precached = JSON.parse(sw.match(/^const PRECACHE = (.*);$/m)[1]);
+  assert.equal(precached.some((p) => p.startsWith('/js/online/')), false);
+  const app = readFileSync(new URL('../../static/pwa/js/app.js', import.meta.url), 'utf8');
+  assert.match(app, /import\('\.\/online\/users\.js'\)/);
+  assert.doesNotMatch(app, /from '\.\/online\//, 'a static import would load it with the shell');
+});
