@@ -112,3 +112,24 @@ def offline_with_new_child(new_context, base: str, username: str, name: str, *, 
     (its browser context, its page, the child's id)."""
     ctx, page = offline_phone(new_context, base, username, init_script)
     return ctx, page, register_child(page, name, days_old=days_old, **child)
+
+
+def weigh_first_child_refused(page) -> None:
+    """Weigh the first child of the home list, the server refusing the weighing (its weight made 999
+    on the way): the entry stays on the phone under "perlu perhatian"."""
+    import json
+
+    def refused_weight(route) -> None:
+        body = json.loads(route.request.post_data)
+        for m in body["mutations"]:
+            if m["entity"] == "measurement":
+                m["data"]["weight_kg"] = 999
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/v1/sync/push", refused_weight)
+    page.locator("#children a").first.click()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("8,1")
+    page.get_by_role("button", name="Simpan").click()
+    page.wait_for_function("() => document.getElementById('sync-chip').textContent === '1 perlu perhatian'")
+    page.unroute("**/api/v1/sync/push", refused_weight)

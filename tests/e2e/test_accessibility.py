@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import login, wait_synced, weigh_first_child_refused
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +29,19 @@ def _first_child(page, base: str) -> str:
     return page.locator("#children a").first.get_attribute("href").split("/")[-1]
 
 
-def test_the_screens_reflow_at_320_px_and_at_200_percent_text(live_server, new_context):
-    """1.4.10 (320 CSS px, no scrolling sideways) and 1.4.4 (text at 200 %, nothing cut off or
-    overlapping): the child's screen, its forms, the day, sync and settings, as a kader sees them."""
+def _kader1_with_a_child(live_server, new_context) -> tuple:
+    """kader1's phone, synced, and the id of the first child on her home list: (page, base, child id)."""
     base = live_server.url
     page = new_context().new_page()
     login(page, base, "kader1")
     wait_synced(page)
-    child = _first_child(page, base)
+    return page, base, _first_child(page, base)
+
+
+def test_the_screens_reflow_at_320_px_and_at_200_percent_text(live_server, new_context):
+    """1.4.10 (320 CSS px, no scrolling sideways) and 1.4.4 (text at 200 %, nothing cut off or
+    overlapping): the child's screen, its forms, the day, sync and settings, as a kader sees them."""
+    page, base, child = _kader1_with_a_child(live_server, new_context)
     screens = ["", f"child/{child}", f"visit/{child}", f"doses/{child}", f"card/{child}", "register", "sync",
                "settings"]
     found = []
@@ -69,11 +74,7 @@ FOCUSED = """() => {
 def test_a_focused_link_or_button_is_never_hidden_under_the_sticky_header(live_server, new_context, text):
     """2.4.11: going back up the child's screen with Shift+Tab (a keyboard, a switch), each link
     and button scrolls into view below the header; it scrolled to the very top, under it."""
-    base = live_server.url
-    page = new_context().new_page()
-    login(page, base, "kader1")
-    wait_synced(page)
-    child = _first_child(page, base)
+    page, base, child = _kader1_with_a_child(live_server, new_context)
     page.goto(f"{base}/#/child/{child}")
     page.locator("#history").wait_for()
     if text == "200%":
@@ -133,11 +134,7 @@ def test_the_keyboard_focus_ring_stands_out_on_white_and_on_the_green_header(liv
     in daylight. Either the ring itself is 3:1 against what is behind the element, or it is two
     colours of 9:1 between them, each at least 2 px (WCAG technique C40), so it shows on any
     background: the white cards and the green header alike."""
-    base = live_server.url
-    page = new_context().new_page()
-    login(page, base, "kader1")
-    wait_synced(page)
-    child = _first_child(page, base)
+    page, base, child = _kader1_with_a_child(live_server, new_context)
     page.goto(f"{base}/#/child/{child}")
     page.locator("#history").wait_for()
     rings = []
@@ -171,11 +168,7 @@ def test_a_two_tap_confirmation_keeps_the_focus_with_its_buttons(live_server, ne
     """2.4.3 and 4.1.2, keyboard and TalkBack: "Batalkan kode" is replaced by "Ya, batalkan kode ini"
     and "Batal"; the focus was left on nothing (the page's top, TalkBack silent). It now moves to
     "Ya, …", back to "Batalkan kode" on "Batal", and to the sentence saying what was done."""
-    base = live_server.url
-    page = new_context().new_page()
-    login(page, base, "kader1")
-    wait_synced(page)
-    child = _first_child(page, base)
+    page, base, child = _kader1_with_a_child(live_server, new_context)
     page.goto(f"{base}/#/child/{child}")
     page.get_by_role("button", name="Undang orang tua").click()
     page.locator("#invite").get_by_text("Kode untuk orang tua").wait_for()
@@ -283,11 +276,7 @@ def test_the_installed_app_turns_with_the_phone(live_server):
 def test_the_skip_link_goes_to_the_screens_content_not_to_the_home_screen(live_server, new_context):
     """2.4.1: 'Lewati ke isi' (href='#main') changed the hash the app routes by: on a child's screen
     it opened the home screen ('#main' fell to the home route) instead of moving past the header."""
-    base = live_server.url
-    page = new_context().new_page()
-    login(page, base, "kader1")
-    wait_synced(page)
-    child = _first_child(page, base)
+    page, base, child = _kader1_with_a_child(live_server, new_context)
     page.goto(f"{base}/#/child/{child}")
     page.locator("#history").wait_for()
     name = page.locator("main h2").first.inner_text()
@@ -304,27 +293,12 @@ def test_buang_asks_a_second_tap_before_a_record_is_thrown_away(live_server, new
     """3.3.4 (deleting the user's data: confirmed): 'Buang' under 'Perlu perhatian' threw away at
     one tap a weighing that never reached the server, beside 'Perbaiki'. It now asks 'Ya, buang data
     ini' (with the focus), and 'Batal' takes it back."""
-    import json
-
     base = live_server.url
     page = new_context().new_page()
     login(page, base, "kader4")
     wait_synced(page)
 
-    def refused_weight(route) -> None:
-        body = json.loads(route.request.post_data)
-        for m in body["mutations"]:
-            if m["entity"] == "measurement":
-                m["data"]["weight_kg"] = 999
-        route.continue_(post_data=json.dumps(body))
-
-    page.route("**/api/v1/sync/push", refused_weight)
-    page.locator("#children a").first.click()
-    page.get_by_role("link", name="Catat penimbangan").click()
-    page.get_by_label("Berat badan (kg)").fill("8,1")
-    page.get_by_role("button", name="Simpan").click()
-    page.wait_for_function("() => document.getElementById('sync-chip').textContent === '1 perlu perhatian'")
-    page.unroute("**/api/v1/sync/push", refused_weight)
+    weigh_first_child_refused(page)
     page.goto(base + "/#/sync")
     row = page.locator("#attention li")
     row.get_by_role("button", name="Buang").click()

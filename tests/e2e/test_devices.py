@@ -5,13 +5,12 @@ offline it says it needs a connection. A kader whose phone holds records and has
 is warned on her home screen."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import enter_pin, login, offline_with_new_child, wait_synced
+from tests.e2e.pages import enter_pin, login, offline_with_new_child, wait_synced, weigh_first_child_refused
 
 pytestmark = pytest.mark.e2e
 
@@ -25,21 +24,7 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     login(k, base, "kader1")
     wait_synced(k)
 
-    def refused_weight(route) -> None:
-        """The weighing reaches the server with a weight it refuses: the entry stays on the phone."""
-        body = json.loads(route.request.post_data)
-        for m in body["mutations"]:
-            if m["entity"] == "measurement":
-                m["data"]["weight_kg"] = 999
-        route.continue_(post_data=json.dumps(body))
-
-    k.route("**/api/v1/sync/push", refused_weight)
-    k.locator("#children a").first.click()
-    k.get_by_role("link", name="Catat penimbangan").click()
-    k.get_by_label("Berat badan (kg)").fill("8,1")
-    k.get_by_role("button", name="Simpan").click()
-    expect(k.locator("#sync-chip")).to_have_text("1 perlu perhatian")
-    k.unroute("**/api/v1/sync/push", refused_weight)
+    weigh_first_child_refused(k)
     k.goto(base + "/#/sync")
     expect(k.get_by_role("heading", name="Sinkron data")).to_be_visible()
     expect(k.locator("#devices-panel")).to_have_count(0)      # a kader's own phone is on her own screen
