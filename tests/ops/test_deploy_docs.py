@@ -80,3 +80,19 @@ def test_the_run_helper_reads_the_settings_as_the_posyandu_user():
     before_sudo, _, as_posyandu = helper.partition("sudo -u posyandu")
     assert "posyandu.env" not in before_sudo and "posyandu.env" in as_posyandu
     assert not re.search(r"\$\((?!sudo )[^)]*posyandu\.env", as_posyandu), helper
+
+
+def test_every_command_of_the_app_is_in_deploy_md_but_the_demo():
+    """The district's IT officer learns the server's commands from this guide: one the app adds and
+    the guide never names (``purge-tokens``: the revocations table grows with every logout;
+    ``load-schedule``: a new national schedule) is one she never runs. ``seed-demo`` is for a
+    developer's machine, never a district's database."""
+    from config import TestConfig
+    from posyandu import create_app
+
+    app = create_app(TestConfig)
+    ours = {name for name, command in app.cli.commands.items()
+            if getattr(command.callback, "__module__", "").startswith("posyandu")}
+    assert {"create-admin", "purge-deleted-children", "load-schedule"} <= ours
+    named = set(re.findall(r"\brun ([a-z][a-z-]+)", DEPLOY_MD))
+    assert sorted(ours - named - {"seed-demo"}) == []
