@@ -46,7 +46,7 @@ def blueprints() -> list[Blueprint]:
         event_blueprint(Measurement, "measurements", MeasurementSchema, MeasurementUpdateSchema,
                         MeasurementPage, "measured_on", "measurement"),
         event_blueprint(Immunisation, "immunisations", ImmunisationSchema, ImmunisationUpdateSchema,
-                        ImmunisationPage, "given_on", "immunisation dose"),
+                        ImmunisationPage, "given_on", "vaccine dose"),
         event_blueprint(Supplement, "supplements", SupplementSchema, SupplementUpdateSchema,
                         SupplementPage, "given_on", "vitamin A or deworming dose"),
     ]

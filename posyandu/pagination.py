@@ -17,8 +17,10 @@ from posyandu.validators import UNSTORABLE_RE
 
 
 class PageArgs(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(load_default=None)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500),
+                           metadata={"description": "At most this many items (default 50)"})
+    cursor = fields.String(load_default=None, metadata={
+        "description": "The next_cursor of the page before; omit for the first page"})
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:

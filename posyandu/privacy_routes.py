@@ -42,8 +42,9 @@ class AccessLogPage(Schema):
 
 
 class AccessLogArgs(PageArgs):
-    user_id = fields.UUID()
-    child_id = fields.UUID()
+    user_id = fields.UUID(metadata={"description": "Only this user's reads"})
+    child_id = fields.UUID(metadata={"description": "Only the reads naming this child (an area's bulk downloads: "
+                                                    "GET /children/{id}/access-log)"})
 
 
 class ChildExportSchema(Schema):

@@ -72,7 +72,7 @@ class RedeemSchema(Schema):
 
 
 class UserQueryArgs(PageArgs):
-    role = fields.String(validate=validate.OneOf(ROLES))
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Only accounts of this role"})
     q = v.Trimmed(validate=validate.Length(min=1, max=80), metadata={"description": "Part of the name or username"})
     posyandu_id = fields.UUID(metadata={"description": "Kader of this posyandu"})
     puskesmas_id = fields.UUID(metadata={"description": "Bidan of this puskesmas and kader of its posyandu"})

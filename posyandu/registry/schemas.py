@@ -22,7 +22,8 @@ class RegionSchema(Schema):
 
 
 class RegionQueryArgs(PageArgs):
-    parent_code = fields.String(validate=REGION_CODE)
+    parent_code = fields.String(validate=REGION_CODE, metadata={
+        "description": "Only the regions directly under this code (35.25: its kecamatan)"})
 
 
 class PuskesmasSchema(Schema):
@@ -57,8 +58,8 @@ class PuskesmasQueryArgs(PageArgs):
 
 
 class PosyanduQueryArgs(PageArgs):
-    puskesmas_id = fields.UUID()
-    desa_code = fields.String(validate=REGION_CODE)
+    puskesmas_id = fields.UUID(metadata={"description": "Only this puskesmas's posyandu"})
+    desa_code = fields.String(validate=REGION_CODE, metadata={"description": "Only the posyandu of this desa"})
 
 
 class ChildSchema(Schema):
@@ -104,7 +105,7 @@ class ChildUpdateSchema(ChildSchema):
 
 
 class ChildQueryArgs(PageArgs):
-    posyandu_id = fields.UUID()
+    posyandu_id = fields.UUID(metadata={"description": "Only this posyandu's children"})
     q = v.Trimmed(validate=validate.Length(min=1, max=60), metadata={"description": "Name search"})
 
 
@@ -115,7 +116,8 @@ PuskesmasPage = page_schema(PuskesmasSchema, "PuskesmasPage")
 
 
 class DeleteArgs(Schema):
-    reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True)
+    reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True, metadata={
+        "description": "Why, kept in the audit log (in the query string: sent in a body it is refused)"})
 
 
 NOTHING_IN_BODY = v.NothingHere(DeleteArgs().fields)  # a delete's body: its reason goes in the URL

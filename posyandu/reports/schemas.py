@@ -99,7 +99,8 @@ class ActionListArgs(PeriodArgs, AreaArgs):
         "description": "JSON only: at most this many children, with next_cursor for the rest (a whole kabupaten's "
                        "list is tens of MB); without it the whole list"})
     cursor = fields.String(metadata={"description": "JSON only: the next_cursor of the page before"})
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
+                           metadata={"description": "json (default), csv or xlsx (Indonesian headers, the whole list)"})
     sep = csv_separator()
 
 

@@ -65,7 +65,8 @@ class PushResponseSchema(Schema):
 
 class PullArgs(Schema):
     cursor = fields.String(validate=validate.Length(max=512), metadata={"description": "Opaque; omit on first sync"})
-    limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000),
+                           metadata={"description": "At most this many changes (default 500)"})
     client_id = fields.String(validate=validate.Length(min=1, max=64),
                               metadata={"description": "This installation's id, as in push (optional): the server "
                                                        "notes when the phone last synced (GET /sync/devices)"})

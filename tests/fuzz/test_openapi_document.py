@@ -51,3 +51,16 @@ def test_the_calculators_rows_are_documented(client):
     refs = [items.get("$ref")] + [s.get("$ref") for s in items.get("allOf", []) + items.get("anyOf", [])]
     assert "#/components/schemas/CalculatorRow" in refs, items
     assert {"sex", "age_days", "birth_date", "weight_kg"} <= set(spec["components"]["schemas"]["CalculatorRow"]["properties"])
+
+
+def test_every_query_parameter_says_what_it_does(client):
+    """/api/v1/docs is where an integrator (a puskesmas's spreadsheet script, a dinkes dashboard)
+    learns the parameters: a bare ``reason`` on a delete, ``limit`` on a list, ``format`` on the
+    follow-up list, ``user_id`` on the access log left her to guess their meaning and bounds."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    bare = sorted(f"{method.upper()} {path} {p['name']}"
+                  for path, operations in spec["paths"].items()
+                  for method, operation in operations.items() if method != "parameters"
+                  for p in operation.get("parameters", [])
+                  if p.get("in") == "query" and not (p.get("description") or p.get("schema", {}).get("description")))
+    assert bare == []
