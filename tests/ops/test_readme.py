@@ -60,3 +60,14 @@ def test_every_flask_command_and_option_the_readme_shows_exists():
             for word in words:
                 if word.startswith("-"):
                     assert word.split("=")[0] in options, f"{use!r}: {command.name} has no {word}"
+
+
+def test_the_layout_names_every_package_test_folder_and_document():
+    """The layout is a new developer's map: a feature package (imports/), a test folder (faults/)
+    or a document (docs/sync.md, docs/privacy.md) missing from it is one she does not know to read."""
+    layout = README.split("## Layout\n", 1)[1].split("\n## ", 1)[0]
+    packages = {p.name + "/" for p in (ROOT / "posyandu").iterdir() if (p / "__init__.py").exists()}
+    folders = {p.name + "/" for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name not in ("support", "data", "__pycache__")}
+    documents = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert {"auth/", "sync/"} <= packages and {"api/", "e2e/"} <= folders and "deploy.md" in documents
+    assert sorted(name for name in packages | folders | documents if name not in layout) == []
