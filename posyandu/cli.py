@@ -32,10 +32,17 @@ def register_cli(app: Flask) -> None:
 @with_appcontext
 @click.option("--username", required=True)
 @click.option("--name", default="Administrator")
+@click.option("--temporary", is_flag=True,
+              help="The password is for someone else: she must set her own at her first login.")
 @click.password_option()
-def create_admin(username: str, name: str, password: str) -> None:
+def create_admin(username: str, name: str, password: str, temporary: bool) -> None:
     """Create an admin user (checked as ``POST /api/v1/users`` checks one: username, a password of
-    at least 8 characters not easily guessed, a username not taken)."""
+    at least 8 characters not easily guessed, a username not taken).
+
+    The password is the admin's own unless ``--temporary``: whoever runs this at the server's shell is
+    usually the admin herself, setting up (no one else then knows it). Made for someone else, a
+    temporary one makes her set her own at her first login (``must_change_password``), as an account
+    made through ``POST /api/v1/users``."""
     from marshmallow import ValidationError
 
     from posyandu.auth.operations import create_user
@@ -46,7 +53,7 @@ def create_admin(username: str, name: str, password: str) -> None:
 
     try:
         data = UserSchema().load({"username": username, "password": password, "name": name, "role": "admin"})
-        user = create_user(data)
+        user = create_user(data, temporary=temporary)
         db.session.commit()  # the username taken meanwhile (an admin's request): refused as when checked
     except (ValidationError, ValidationFailed, IntegrityError) as exc:
         db.session.rollback()

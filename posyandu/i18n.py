@@ -23,6 +23,8 @@ TITLES: dict[str, dict[str, str]] = {
     "token_invalid": {"id": "Token tidak sah", "en": "Invalid token"},
     "bad_credentials": {"id": "Nama pengguna atau kata sandi salah", "en": "Wrong username or password"},
     "forbidden": {"id": "Anda tidak berhak melakukan tindakan ini", "en": "You may not do this"},
+    "password_change_required": {"id": "Ganti kata sandi sementara Anda dulu",
+                                 "en": "Change your temporary password first"},
     "not_found": {"id": "Data tidak ditemukan", "en": "Not found"},
     "method_not_allowed": {"id": "Metode tidak diizinkan", "en": "Method not allowed"},
     "conflict": {"id": "Data bertentangan dengan data yang sudah ada", "en": "Conflicts with existing data"},

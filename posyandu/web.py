@@ -35,6 +35,14 @@ account, access or refresh, expired or not: the account is gone, so a client for
 deletes its local copy, except changes not yet sent (kept until the account is switched on again
 and its user logs in and syncs).
 
+**Temporary passwords**: a password an admin sets for someone else (`POST /users`, a reset by
+`PATCH /users/{user_id}`; `flask create-admin --temporary`) is temporary: the login succeeds and its
+`user.must_change_password` is true (as in `GET /auth/me`), but every other call, the sync push and
+pull included, answers 403 with a problem `type` ending in `password_change_required` ("Ganti kata
+sandi sementara Anda dulu") until the user sets her own with `POST /auth/password`, which clears the
+mark. `GET /auth/me`, `POST /auth/logout` and `POST /auth/refresh` stay open. Her own change never
+marks the account, nor an admin's change of her own password.
+
 **Scope**: a kader sees her posyandu, a bidan her puskesmas area, a dinkes user
 her region, a parent only their own children. A record outside the caller's
 scope answers 404; an action the role may not take answers 403. Record ids are

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, exists
+from sqlalchemy import CheckConstraint, ForeignKey, String, exists, false
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from posyandu.database import TimestampMixin
@@ -37,6 +37,10 @@ class User(TimestampMixin, db.Model):
     # Bumped when the password changes or the account is switched off or on: every token
     # issued before (on a lost phone, say) is refused from then on (tokens carry it as "cv").
     credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The password was set by someone else (an admin creating the account or resetting it): she logs
+    # in, but the API answers her 403 ``password_change_required`` until she sets her own
+    # (``posyandu.auth.tokens``); her own change clears it and never sets it.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A kader left at a closed posyandu (closed before closing asked that its kader be moved first,
     # or restored data) sees no child and may register none: the admin and she herself are told.
     # Read with the user (one indexed EXISTS), so a page of users costs no query more.

@@ -107,17 +107,20 @@ def users_matching(args: dict[str, Any]) -> Select:
     return stmt
 
 
-def create_user(data: dict[str, Any]) -> User:
+def create_user(data: dict[str, Any], *, temporary: bool = False) -> User:
+    """A new account. ``temporary``: its password was chosen by someone else (an admin): its user
+    must set her own before anything else (``must_change_password``)."""
     data = dict(data)
     data["username"] = data["username"].lower()
     _strong(data["password"], data["username"])
     _check_scope(data)
     data |= _only_own_scope(data["role"])
     _username_free(data["username"])
-    user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), **data)
+    user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), must_change_password=temporary,
+                **data)
     db.session.add(user)
     db.session.flush()
-    log_action("create", "user", user.id, created_fields(data))
+    log_action("create", "user", user.id, created_fields(data | ({"must_change_password": True} if temporary else {})))
     return user
 
 
@@ -137,7 +140,10 @@ def lock_user(user: User, *, share: bool = False) -> User:
     return user
 
 
-def update_user(user: User, data: dict[str, Any]) -> User:
+def update_user(user: User, data: dict[str, Any], by: User | None = None) -> User:
+    """An admin's change of an account. A new password set by ``by`` for another user is temporary
+    (``must_change_password``): its user sets her own before anything else; an admin setting her own
+    here chose it herself."""
     data = dict(data)
     lock_user(user)
     password = data.pop("password", None)
@@ -156,6 +162,10 @@ def update_user(user: User, data: dict[str, Any]) -> User:
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
+        temporary = by is None or by.id != user.id
+        if user.must_change_password != temporary:
+            changes["must_change_password"] = [user.must_change_password, temporary]
+            user.must_change_password = temporary
     if "active" in changes and not user.active:
         revoke_invitations_by(user)
     elif changes.keys() & {"role", *SCOPE_FIELDS}:
@@ -204,7 +214,11 @@ def change_password(user: User, current: str, new: str) -> dict[str, Any] | None
     _strong(new, user.username, "new_password")
     user.password_hash = hash_password(new)
     user.credentials_version += 1
-    log_action("password_change", "user", user.id, {"password": ["***", "***"]})
+    changes: dict[str, list[Any]] = {"password": ["***", "***"]}
+    if user.must_change_password:  # her own now: the temporary one an admin set is gone
+        changes["must_change_password"] = [True, False]
+        user.must_change_password = False
+    log_action("password_change", "user", user.id, changes)
     return issue_tokens(user)
 
 

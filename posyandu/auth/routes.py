@@ -244,8 +244,11 @@ class Users(MethodView):
     @blp.arguments(UserSchema)
     @blp.response(201, UserSchema)
     def post(self, body):
-        """Create a user with a role and its scope (admin)."""
-        user = ops.create_user(body)
+        """Create a user with a role and its scope (admin).
+
+        The password is temporary (`must_change_password`): the user logs in with it and must set her
+        own (`POST /auth/password`) before anything else."""
+        user = ops.create_user(body, temporary=True)
         db.session.commit()
         return user
 
@@ -265,8 +268,9 @@ class UserById(MethodView):
         """Change a user's details, scope, password, or deactivate them (admin).
 
         A new password, or switching the account off or on, ends the user's sessions: every
-        token issued before is refused (a lost phone's too)."""
-        user = ops.update_user(_user(user_id), body)
+        token issued before is refused (a lost phone's too). A password set for another user is
+        temporary (`must_change_password`): she logs in with it and must set her own first."""
+        user = ops.update_user(_user(user_id), body, by=current_user)
         db.session.commit()
         return user
 

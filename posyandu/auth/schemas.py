@@ -30,6 +30,11 @@ class UserSchema(Schema):
     posyandu_closed = fields.Boolean(dump_only=True, metadata={
         "description": "True when the user's posyandu (a kader's) is closed: she can see and register "
                        "no child there until she is moved to an open posyandu or switched off."})
+    must_change_password = fields.Boolean(dump_only=True, metadata={
+        "description": "True while the password is a temporary one someone else set (an admin creating the "
+                       "account or resetting its password): every call but `POST /auth/password`, "
+                       "`GET /auth/me`, `POST /auth/logout` and `POST /auth/refresh` answers 403 "
+                       "`password_change_required` until the user sets her own there (which clears it)."})
 
 
 class UserUpdateSchema(UserSchema):

@@ -14,13 +14,16 @@ from sqlalchemy import delete, select
 from posyandu.audit import act_as
 from posyandu.auth.models import RevokedToken, User
 from posyandu.auth.operations import account_closed
-from posyandu.errors import problem
+from posyandu.errors import Forbidden, problem
 from posyandu.extensions import db
 
 if TYPE_CHECKING:
     from flask import Flask
 
 BEARER_ANY_CASE = re.compile(r"\s*bearer(?=\s)", re.IGNORECASE)
+# What an account whose password is temporary (``User.must_change_password``) may call: setting her
+# own, reading who she is (the app learns of the mark), logging out, refreshing the token.
+OPEN_TO_TEMPORARY_PASSWORD = frozenset({"auth.ChangePassword", "auth.Me", "auth.Logout", "auth.Refresh"})
 
 
 def init_jwt(jwt: JWTManager, app: "Flask") -> None:
@@ -45,6 +48,10 @@ def init_jwt(jwt: JWTManager, app: "Flask") -> None:
         user = db.session.get(User, user_id)
         if user is None or not user.active or payload.get("cv", 1) != user.credentials_version:
             return None  # gone, switched off, or a token from before a password change
+        if user.must_change_password and request.endpoint not in OPEN_TO_TEMPORARY_PASSWORD:
+            # a password someone else set (an admin, who knows it): nothing else until she sets her own.
+            # A phone's pushes too: its unsent records stay in its outbox, sent once she has (docs/sync.md)
+            raise Forbidden(key="password_change_required")
         act_as(user_id=user.id)
         return user
 

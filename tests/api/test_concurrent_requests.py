@@ -53,9 +53,14 @@ def _redeem(world, code: str, by: str):
 
 
 def _parent(client, world, username: str) -> None:
+    """A parent account an admin makes, its temporary password replaced by her own (``PASSWORD``)."""
     resp = client.post("/api/v1/users", headers=world.headers("admin"),
-                       json={"username": username, "password": PASSWORD, "name": "Ibu", "role": "parent"})
+                       json={"username": username, "password": "sementara-123", "name": "Ibu", "role": "parent"})
     assert resp.status_code == 201, resp.get_json()
+    token = client.post("/api/v1/auth/login", json={"username": username, "password": "sementara-123"}).get_json()
+    own = client.post("/api/v1/auth/password", headers={"Authorization": f"Bearer {token['access_token']}"},
+                      json={"current_password": "sementara-123", "new_password": PASSWORD})
+    assert own.status_code == 200, own.get_json()
 
 
 def _parents_of(client, world, cid: str) -> list[str]:

@@ -1,7 +1,7 @@
-"""The latest migrations (0004-0007) undone and done again on a database holding data, on SQLite
+"""The latest migrations (0004-0010) undone and done again on a database holding data, on SQLite
 and PostgreSQL: the downgrade works, and upgrading that older schema (a previous release's) keeps
 every row of every table as it was, the new columns filled as each migration says (existing users
-at credentials version 1, phones last seen at their last push). Alembic's batch mode on SQLite
+at credentials version 1 and no temporary password, phones last seen at their last push). Alembic's batch mode on SQLite
 rebuilds immunisation and sync_client to change them: their rows must come through."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
-RELEASE_BEFORE = "9b3f6a1d2c10"  # 0003: before user.credentials_version, access_log, dose source, phones seen
+RELEASE_BEFORE = "9b3f6a1d2c10"  # 0003: before user.credentials_version, access_log, dose source, phones seen,
+# user.must_change_password
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -62,12 +63,15 @@ def test_downgrading_and_upgrading_the_latest_migrations_keeps_every_row(databas
     assert client.get(f"/api/v1/children/{child['id']}", headers=h).status_code == 200  # an access_log row
     try:
         with app.app_context():
+            db.session.execute(text('UPDATE "user" SET must_change_password = true WHERE username = \'kader2\''))
+            db.session.commit()  # an admin's reset at head: gone with the column, false when it comes back
             before = _rows(db)
             assert all(before[t][1] for t in ("child", "measurement", "immunisation", "sync_client", "access_log"))
             db.session.remove()
             downgrade(revision=RELEASE_BEFORE)
             old = _rows(db)
             assert "access_log" not in old and "credentials_version" not in old["user"][0]
+            assert "must_change_password" not in old["user"][0]
             assert "source" not in old["immunisation"][0] and "last_seen_at" not in old["sync_client"][0]
             upgrade()
             after = _rows(db)
@@ -81,6 +85,7 @@ def test_downgrading_and_upgrading_the_latest_migrations_keeps_every_row(databas
                 assert sorted(tuple(r[at_head.index(c)] for c in columns) for r in state[table][1]) == rows, table
         with app.app_context():
             assert db.session.execute(text('SELECT DISTINCT credentials_version FROM "user"')).scalars().all() == [1]
+            assert db.session.scalar(text('SELECT count(*) FROM "user" WHERE must_change_password')) == 0
             assert db.session.scalar(text("SELECT count(*) FROM sync_client WHERE last_seen_at IS NULL "
                                           "OR last_seen_at <> COALESCE(last_push_at, first_seen)")) == 0
             assert db.session.scalar(text("SELECT count(*) FROM immunisation WHERE source IS NOT NULL")) == 0
