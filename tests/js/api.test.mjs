@@ -68,6 +68,11 @@ test('what the proxy or the network says is no refusal: 408 and 511 are network,
   await assert.rejects(api.push({}), (e) => e.kind === 'server' && e.retryAfterMs === 5000);
   answers(json(403, { title: 'Dilarang' }));
   await assert.rejects(api.push({}), (e) => e.kind === 'forbidden' && e.status === 403);
+  // a temporary password an admin set: its own kind (the app asks for her own password), never retried
+  answers(json(403, { type: 'https://posyandu.example/problems/password_change_required',
+    title: 'Ganti kata sandi sementara Anda dulu' }));
+  await assert.rejects(api.push({}), (e) => e.kind === 'password_change' && e.status === 403
+    && e.message === 'Ganti kata sandi sementara Anda dulu');
   // the API answers every error with problem+json: a page that is not JSON came from something on the way
   answers(new Response('<html>Diblokir</html>', { status: 403, headers: { 'Content-Type': 'text/html' } }));
   await assert.rejects(api.push({}), (e) => e.kind === 'network' && e.status === 403);

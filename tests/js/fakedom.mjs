@@ -63,6 +63,7 @@ export function installDom() {
     }
     querySelector(sel) { return this.querySelectorAll(sel)[0] ?? null; }
     get elements() { return Object.fromEntries([...this.all()].filter((e) => e.attributes.name).map((e) => [e.attributes.name, e])); }
+    reset() { for (const e of Object.values(this.elements)) e.value = ''; } // a form's fields emptied (text fields: all the tests fill)
   }
 
   const saved = GLOBALS.map((k) => globalThis[k]);

@@ -10,7 +10,7 @@ import { lockManager, withNavigator } from './locks.mjs';
 import { installDom } from './fakedom.mjs';
 import { saveChange } from '../../static/pwa/js/outbox.js';
 import { userDbName, withDbLock } from '../../static/pwa/js/db.js';
-import { settings } from '../../static/pwa/js/screens/sync.js';
+import { passwordScreen, settings } from '../../static/pwa/js/screens/sync.js';
 import { createApi } from '../../static/pwa/js/api.js';
 
 const dom = installDom();
@@ -195,5 +195,75 @@ test('a wrong password is shown on its field and nothing is forgotten', async ()
     assert.equal(form.elements.password.attributes['aria-invalid'], 'true');
     assert.ok(form.textContent.includes('kata sandi salah'));
     assert.deepEqual([indexedDB.deleted, tab.seen.reloaded], [[], false]);
+  });
+});
+
+// --- a temporary password (an admin set it): "Ganti kata sandi" before anything else -------------
+
+/** A marked or unmarked kader's session with the server's answer to her password change recorded. */
+function passwordCtx(mustChange) {
+  globalThis.indexedDB = fakeIndexedDb();
+  const seen = { posts: [], went: [], synced: 0, announced: [] };
+  const ctx = { role: 'kader', session: { user: { id: 'u1', name: 'Kader Baru', role: 'kader', must_change_password: mustChange },
+    tokens: { access_token: 'a1', refresh_token: 'r1' }, key: null },
+  db: memDb(), schedule: async () => null, canWrite: () => true,
+  api: { post: async (path, body) => { seen.posts.push([path, body]);
+    return { access_token: 'a2', refresh_token: 'r2', user: { id: 'u1', name: 'Kader Baru', role: 'kader', must_change_password: false } }; } },
+  sync: { sync: () => { seen.synced += 1; }, stop() {} }, go: (hash) => seen.went.push(hash),
+  announce: (text) => seen.announced.push(text) };
+  return { ctx, seen };
+}
+
+const fill = (form, current, next) => {
+  form.elements.current_password.value = current;
+  form.elements.new_password.value = next;
+  form.elements.new_password2.value = next;
+};
+
+test('a temporary password: the screen says why, holds the Settings form itself, and her change clears the mark, goes home and syncs', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const { ctx, seen } = passwordCtx(true);
+    ctx.session.key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const screen = passwordScreen(ctx);
+    dom.page.replaceChildren(screen);
+    assert.match(screen.querySelector('#temporary-password-note').textContent, /sementara/);
+    assert.ok(screen.querySelector('#logout'), 'she may log out instead (her data stays, as any logout)');
+    const form = screen.querySelector('#password-form');
+    assert.ok(form, 'the same form as on Settings');
+    assert.deepEqual((await settings(passwordCtx(false).ctx)).querySelectorAll('#password-form').length, 1, 'one form, not two');
+    fill(form, 'sementara-123', 'pilihan-sendiri-9');
+    await submitForm(form);
+    assert.deepEqual(seen.posts, [['/auth/password', { current_password: 'sementara-123', new_password: 'pilihan-sendiri-9' }]]);
+    assert.equal(ctx.session.user.must_change_password, false);
+    assert.equal(ctx.session.tokens.access_token, 'a2', 'the new tokens kept for this phone');
+    assert.deepEqual([seen.went, seen.synced], [['#/'], 1], 'home, and the changes waiting are sent now');
+  });
+});
+
+test('on Settings, her own change of a password she chose stays on the screen and says it is changed', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const { ctx, seen } = passwordCtx(false);
+    ctx.session.key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const screen = await settings(ctx);
+    dom.page.replaceChildren(screen);
+    const form = screen.querySelector('#password-form');
+    fill(form, 'pilihan-lama-1', 'pilihan-baru-2');
+    await submitForm(form);
+    assert.deepEqual([seen.went, seen.synced], [[], 0]);
+    assert.match(form.querySelector('#password-note').textContent, /sudah diganti/);
+  });
+});
+
+test('a wrong current password leaves the mark, and the field says so', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const { ctx, seen } = passwordCtx(true);
+    ctx.api.post = async () => { throw Object.assign(new Error('422'), { status: 422, body: { errors: { current_password: ['kata sandi salah'] } } }); };
+    const screen = passwordScreen(ctx);
+    dom.page.replaceChildren(screen);
+    const form = screen.querySelector('#password-form');
+    fill(form, 'salah-sekali', 'pilihan-sendiri-9');
+    await submitForm(form);
+    assert.ok(form.textContent.includes('kata sandi salah'));
+    assert.deepEqual([ctx.session.user.must_change_password, seen.went, seen.synced], [true, [], 0]);
   });
 });

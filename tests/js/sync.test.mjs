@@ -362,6 +362,28 @@ test('a push the server refuses whole for good (403, 422) keeps the changes pend
   }
 });
 
+test('a push refused until the cadre changes her temporary password keeps every change, says why, and goes once she has', async () => {
+  const server = fakeServer();
+  const db = memDb();
+  const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
+  let marked = true;
+  const refusal = () => new Response(JSON.stringify({ type: 'https://posyandu.example/problems/password_change_required',
+    title: 'Ganti kata sandi sementara Anda dulu', status: 403 }),
+  { status: 403, headers: { 'Content-Type': 'application/problem+json' } });
+  const api = httpApi(server, () => (marked ? refusal() : null));
+  const engine = createSync({ db, api, timers, random: () => 0.5 });
+  await registerWithVisit(db);
+  assert.equal(await engine.sync(), false);
+  assert.deepEqual((await outboxEntries(db)).map((e) => [e.state, e.errors]), [['pending', null], ['pending', null]]);
+  assert.deepEqual([engine.state.phase, engine.state.error], ['password_change', 'password_change']);
+  assert.equal(engine.state.message, 'Ganti kata sandi sementara Anda dulu');
+  assert.equal(timers.calls.length, 0, 'not retried by itself: the same answer would come until she changes it');
+  assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 }, 'logging out stays blocked');
+  marked = false; // she set her own password
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(await outboxEntries(db), []);
+});
+
 // --- one mutation the server fails on every time ------------------------------------------------
 
 test('a mutation the server answers 500 every time is found by splitting the batch; the rest is sent', async () => {

@@ -25,11 +25,14 @@ const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client'
 
 /** A 401 whose problem says the account itself is gone, whatever the token (the server's
  * `account_closed`: its parent closed it; `account_inactive`: an admin switched it off): its own
- * kind, never refreshed nor "log in again": the phone forgets the account (app.js accountGone). */
+ * kind, never refreshed nor "log in again": the phone forgets the account (app.js accountGone).
+ * A 403 `password_change_required` (an admin set her password): kind 'password_change', the app
+ * asks for her own (app.js), her unsent changes wait. */
 export const ACCOUNT_GONE = new Set(['account_closed', 'account_inactive']);
 const goneKey = (status, problem) => {
-  const key = status === 401 && typeof problem?.type === 'string' ? problem.type.split('/').pop() : null;
-  return ACCOUNT_GONE.has(key) ? key : null;
+  const key = typeof problem?.type === 'string' ? problem.type.split('/').pop() : null;
+  if (status === 403 && key === 'password_change_required') return 'password_change';
+  return status === 401 && ACCOUNT_GONE.has(key) ? key : null;
 };
 
 /** How long a request may take, its answer's body included: a push of a batch (100 changes, some

@@ -147,10 +147,14 @@ function chipText(s, c) {
 
 /** The last sync did not go through while the phone is online (the server in trouble, a captive
  * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
-const failed = (s) => s.phase === 'error' || s.phase === 'login_required';
+const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
 
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
+  if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server says so: her own first
+    ctx.session.user = { ...ctx.session.user, must_change_password: true };
+    route();
+  }
   const before = ctx.syncState.phase;
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
@@ -218,12 +222,12 @@ async function startSession(session) {
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
   document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;
-  document.getElementById('nav').hidden = false;
+  document.getElementById('nav').hidden = mustChangePassword(); // shown again once she has set her own
   navigator.storage?.persist?.().then((granted) => { ctx.persisted = granted; }).catch(() => {});
   await ctx.sync.refresh();
   if (!location.hash || location.hash === '#/login') location.hash = '#/';
   route();
-  ctx.sync.sync();
+  if (!mustChangePassword()) ctx.sync.sync(); // else refused (403): sent once she has set her own
 }
 ctx.startSession = startSession;
 /** The refresh token was refused: log in again with the password; the data and outbox stay. */
@@ -258,6 +262,10 @@ const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
 const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin: merge is theirs (the server answers a kader 403)
 const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 403 on /users
+/** The password is a temporary one an admin set: "Ganti kata sandi" is the only screen until she
+ * sets her own (the server refuses everything else, 403 password_change_required). */
+const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
+const PASSWORD_HASH = '#/password';
 /** "Pengguna" (admin): fetched from the server when opened (js/online/, never in the offline shell:
  * it needs the server anyway); offline, or the file out of reach, it says it needs the internet. */
 async function usersScreen(m) {
@@ -278,6 +286,7 @@ const ROUTES = [
   [/^#\/sync$/, () => (ctx.role === 'dinkes' ? reports.render(ctx) : syncScreen.render(ctx))],
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
+  [/^#\/password$/, () => syncScreen.passwordScreen(ctx), () => '#/settings', mustChangePassword],
   [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
@@ -290,6 +299,10 @@ let shown = null; // the hash on screen: a new one starts at the top, a re-rende
 let drawnForms = null; // what the screen's forms held when drawn (formValues): what she typed since is unsaved
 async function route() {
   if (!ctx.session) return;
+  if (mustChangePassword() && location.hash !== PASSWORD_HASH) {
+    history.replaceState(null, '', PASSWORD_HASH); // nothing else until she has set her own
+  }
+  document.getElementById('nav').hidden = mustChangePassword();
   const hash = location.hash || '#/';
   const [re, screen, away, may = ctx.canWrite] = ROUTES.find(([r]) => r.test(hash));
   if (away && !may()) {

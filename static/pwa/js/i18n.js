@@ -407,6 +407,8 @@ const W = {
   users_nav: ['Pengguna', 'Users'],
   logout: ['Keluar', 'Log out'],
   password_change: ['Ganti kata sandi', 'Change password'],
+  password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi; data di HP ini tetap tersimpan dan terkirim sesudahnya.',
+    'Change your temporary password first: the admin set it. Choose your own before using the app; the data on this phone is kept and sent afterwards.'],
   password_current: ['Kata sandi sekarang', 'Current password'],
   password_new: ['Kata sandi baru', 'New password'],
   password_again: ['Ulangi kata sandi baru', 'New password again'],

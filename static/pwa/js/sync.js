@@ -271,7 +271,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         const retry = RETRYABLE.has(error.kind);
         const failures = retry ? state.failures + 1 : state.failures;
         // the account closed or switched off (api.js ACCOUNT_GONE): not retried; the app forgets it
-        const phase = error.kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(error.kind) ? 'account_gone' : 'error';
+        // a temporary password (403 password_change_required): the changes wait, the app asks for her own
+        const phase = error.kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(error.kind) ? 'account_gone'
+          : error.kind === 'password_change' ? 'password_change' : 'error';
         await emit({ phase, error: error.kind ?? 'client',
           message: error.message, failures, retry_at: null });
         if (error.kind === 'busy' && error.retryAfterMs) quietUntil = now() + Math.min(MAX_DELAY_MS, error.retryAfterMs);

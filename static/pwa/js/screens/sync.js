@@ -333,8 +333,21 @@ function logoutButton(ctx, note) {
 }
 
 /**
+ * "Ganti kata sandi" before anything else (`#/password`): the account's password is a temporary one
+ * an admin set (`must_change_password`: the server refuses everything else, the sync included,
+ * until she sets her own). Settings' own form, with why, and a logout (kept from deleting unsent data).
+ */
+export function passwordScreen(ctx) {
+  const note = h('p', { role: 'status', id: 'logout-note' });
+  return h('section', { id: 'temporary-password' }, h('h2', {}, t('password_change')),
+    h('p', { class: 'notice warn', id: 'temporary-password-note' }, t('password_temporary')),
+    passwordForm(ctx), logoutButton(ctx, note), note);
+}
+
+/**
  * Change one's own password (online). The server answers new tokens for this phone, kept sealed
  * under the PIN as before; every other phone of the user must log in again (its data stays).
+ * A temporary password changed so, the mark is gone: home, and the changes waiting are sent.
  */
 function passwordForm(ctx) {
   const form = h('form', { class: 'card', novalidate: true, id: 'password-form' }, h('h3', {}, t('password_change')),
@@ -357,8 +370,16 @@ function passwordForm(ctx) {
     if (!showErrors(form, errors)) return;
     try {
       const answer = await ctx.api.post('/auth/password', { current_password: current.value, new_password: next.value });
+      const temporary = Boolean(ctx.session.user.must_change_password);
+      ctx.session.user = { ...ctx.session.user, must_change_password: false }; // kept with the tokens
       await saveTokens(ctx.session, { access_token: answer.access_token, refresh_token: answer.refresh_token });
       form.reset();
+      if (temporary) {
+        ctx.announce?.(t('password_changed'));
+        ctx.go('#/');
+        ctx.sync?.sync();
+        return;
+      }
       say('ok', t('password_changed'));
     } catch (error) {
       if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);

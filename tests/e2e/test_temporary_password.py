@@ -1,0 +1,96 @@
+"""A password an admin sets is temporary, in real Chromium: the cadre's first login goes straight to
+"Ganti kata sandi" (nothing else reachable, no sync), her own password opens the app; and when the
+admin resets it while her phone holds a child not yet sent, the child waits in the outbox through
+the login again and the password change, then reaches the server."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import PIN, register_child, start_login, wait_synced, waiting
+
+pytestmark = pytest.mark.e2e
+
+TEMPORARY, OWN, RESET, OWN_AGAIN = "sementara-2026", "pilihan-sendiri-2026", "sementara-lagi-2026", "pilihan-kedua-2026"
+
+
+def _change(page, current: str, new: str) -> None:
+    form = page.locator("#password-form")
+    form.get_by_label("Kata sandi sekarang").fill(current)
+    form.get_by_label(re.compile("^Kata sandi baru")).fill(new)
+    form.get_by_label("Ulangi kata sandi baru").fill(new)
+    form.get_by_role("button", name="Ganti kata sandi").click()
+
+
+def _on_password_screen(page) -> None:
+    expect(page.locator("#temporary-password-note")).to_contain_text("Ganti kata sandi sementara Anda dulu")
+    page.wait_for_function("() => location.hash === '#/password'")
+    expect(page.locator("#nav")).to_be_hidden()
+
+
+def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_child(live_server, new_context, shot):
+    admin = live_server.app.test_client().post(
+        "/api/v1/auth/login", json={"username": "admin", "password": "posyandu123"}).get_json()
+    as_admin = {"Authorization": f"Bearer {admin['access_token']}"}
+    client = live_server.app.test_client()
+    posyandu = live_server.api("GET", "/auth/me", "kader1").get_json()["posyandu_id"]
+    username = f"kader_{uuid.uuid4().hex[:6]}"
+    made = client.post("/api/v1/users", headers=as_admin, json={
+        "username": username, "password": TEMPORARY, "name": "Kader Sementara", "role": "kader",
+        "posyandu_id": posyandu})
+    assert made.status_code == 201 and made.get_json()["must_change_password"] is True, made.get_json()
+
+    page = new_context().new_page()
+    start_login(page, live_server.url, username, TEMPORARY)
+    page.get_by_role("button", name="Simpan").click()
+    _on_password_screen(page)
+    shot(page, "11-temporary-password", full_page=False)
+    page.goto(page.url.split("#")[0] + "#/register")  # nothing else is reachable
+    _on_password_screen(page)
+    _change(page, TEMPORARY, OWN)
+    page.locator("#nav").wait_for()
+    page.wait_for_function("() => location.hash === '#/'")
+    wait_synced(page, timeout=60000)
+    me = client.post("/api/v1/auth/login", json={"username": username, "password": OWN}).get_json()
+    assert me["user"]["must_change_password"] is False
+
+    # offline, she registers a child; the admin resets her password meanwhile (she forgot it, say)
+    page.context.set_offline(True)
+    register_child(page, "Rina Sementara", days_old=200)
+    expect(page.locator("#sync-chip")).to_have_text(waiting(1))
+    reset = client.patch(f"/api/v1/users/{made.get_json()['id']}", headers=as_admin, json={"password": RESET})
+    assert reset.status_code == 200 and reset.get_json()["must_change_password"] is True
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'",
+                           timeout=60000)
+    page.goto(page.url.split("#")[0] + "#/sync")
+    page.locator("main").get_by_role("button", name="Masuk", exact=True).click()
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(RESET)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    page.locator("input[name=pin]").fill(PIN)
+    page.locator("input[name=pin2]").fill(PIN)
+    page.get_by_role("button", name="Simpan").click()
+    _on_password_screen(page)
+    kader1 = live_server.api("GET", "/children?q=Rina Sementara", "kader1").get_json()["items"]
+    assert kader1 == [], "not sent while the password is temporary"
+    _change(page, RESET, OWN_AGAIN)
+    page.locator("#nav").wait_for()
+    wait_synced(page, timeout=60000)
+    assert len(live_server.api("GET", "/children?q=Rina Sementara", "kader1").get_json()["items"]) == 1
+
+
+def test_the_admin_may_not_use_the_account_with_the_password_she_set(live_server):
+    client = live_server.app.test_client()
+    admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": "posyandu123"}).get_json()
+    posyandu = live_server.api("GET", "/auth/me", "kader1").get_json()["posyandu_id"]
+    username = f"kader_{uuid.uuid4().hex[:6]}"
+    client.post("/api/v1/users", headers={"Authorization": f"Bearer {admin['access_token']}"}, json={
+        "username": username, "password": TEMPORARY, "name": "Kader Lain", "role": "kader", "posyandu_id": posyandu})
+    tokens = client.post("/api/v1/auth/login", json={"username": username, "password": TEMPORARY}).get_json()
+    refused = client.get("/api/v1/children", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert refused.status_code == 403 and refused.get_json()["type"].endswith("/password_change_required")
