@@ -96,6 +96,7 @@ def test_an_admin_adds_edits_resets_and_switches_off_a_kader(live_server, new_co
     reset.get_by_label("Kata sandi sementara baru").fill("baru-dari-admin-77")
     reset.get_by_role("button", name="Atur ulang kata sandi").click()
     expect(page.locator("#user-password-note")).to_contain_text("Kata sandi sementara disimpan")
+    expect(page.locator("#user-temporary")).to_contain_text("belum mengganti kata sandi sementara")
     assert can_log_in(live_server, username, "baru-dari-admin-77")
     assert not can_log_in(live_server, username, "sementara-2026")
 

@@ -31,8 +31,8 @@ export const W = {
   username: ['Nama pengguna', 'Username'],
   username_hint: ['3-80 huruf, angka, atau _ . - @; untuk masuk', '3-80 letters, digits or _ . - @; to log in'],
   password: ['Kata sandi sementara', 'Temporary password'],
-  password_hint: ['Minimal 8 karakter. Sampaikan langsung kepadanya, lalu minta dia menggantinya di Pengaturan.',
-    'At least 8 characters. Tell it to them in person, then ask them to change it in Settings.'],
+  password_hint: ['Minimal 8 karakter. Sampaikan langsung kepadanya: saat masuk, aplikasi memintanya menggantinya dengan kata sandi sendiri.',
+    'At least 8 characters. Tell it to them in person: at their login, the app asks them to replace it with their own.'],
   region: ['Kode wilayah', 'Region code'],
   region_hint: ['Kode Kemendagri, mis. 35.25 untuk satu kabupaten', 'Kemendagri code, e.g. 35.25 for a district'],
   phone: ['Nomor HP', 'Phone number'],
@@ -44,8 +44,11 @@ export const W = {
   unchanged: ['Tidak ada yang diubah.', 'Nothing changed.'],
   reset: ['Atur ulang kata sandi', 'Reset the password'],
   reset_field: ['Kata sandi sementara baru', 'New temporary password'],
-  reset_done: ['Kata sandi sementara disimpan. Sampaikan langsung kepadanya; setiap HP yang masuk dengan akun ini harus masuk lagi (datanya tetap tersimpan).',
-    'Temporary password saved. Tell it to them in person; every phone logged in with this account must log in again (its data is kept).'],
+  reset_done: ['Kata sandi sementara disimpan. Sampaikan langsung kepadanya; setiap HP yang masuk dengan akun ini harus masuk lagi (datanya tetap tersimpan), lalu mengganti kata sandi ini dengan kata sandi sendiri.',
+    'Temporary password saved. Tell it to them in person; every phone logged in with this account must log in again (its data is kept), then replace it with their own.'],
+  temporary_tag: ['Sandi sementara', 'Temporary password'],
+  temporary_notice: ['Pengguna ini belum mengganti kata sandi sementara: akunnya belum bisa dipakai sampai dia masuk dan memilih kata sandi sendiri.',
+    'This user has not replaced the temporary password yet: the account cannot be used until they log in and choose their own.'],
   account: ['Akun', 'Account'],
   off: ['Nonaktifkan', 'Switch off'],
   off_yes: ['Ya, nonaktifkan akun ini', 'Yes, switch this account off'],
@@ -164,7 +167,8 @@ async function list(ctx) {
       h('small', {}, [u.username, t(`role_${u.role}`), areaText(u, names, tx('closed_tag'))].filter(Boolean).join(' · '))),
     h('span', { class: 'row-tags' },
       u.active ? null : h('span', { class: 'tag bad' }, tx('inactive')),
-      u.posyandu_closed ? h('span', { class: 'tag bad' }, tx('closed_tag')) : null)));
+      u.posyandu_closed ? h('span', { class: 'tag bad' }, tx('closed_tag')) : null,
+      u.must_change_password ? h('span', { class: 'tag' }, tx('temporary_tag')) : null)));
   const load = async (fresh) => {
     if (fresh) cursor = null;
     more.disabled = true;
@@ -296,6 +300,7 @@ async function edit(ctx, id) {
     h('h2', {}, user.name),
     h('p', { class: 'muted' }, `${user.username} · ${t(`role_${user.role}`)}`),
     user.posyandu_closed ? h('p', { class: 'notice bad', id: 'user-closed', role: 'status' }, tx('closed_notice')) : null,
+    user.must_change_password ? h('p', { class: 'notice warn', id: 'user-temporary' }, tx('temporary_notice')) : null,
     form, password, account);
 }
 
