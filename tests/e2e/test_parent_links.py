@@ -80,3 +80,18 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     expect(panel).to_contain_text("Perlu internet.")
     ctx.set_offline(False)
     assert errors == []
+
+
+def test_a_child_with_no_parent_and_no_open_code_shows_only_that_sentence(live_server, new_context):
+    k = new_context().new_page()
+    login(k, live_server.url, "kader4")
+    wait_synced(k)
+    open_child(k, k.locator("#children a strong").first.inner_text())
+    child_id = k.url.split("/")[-1]
+    for open_code in live_server.api("GET", f"/children/{child_id}/invitations", "kader4").get_json()["items"]:
+        live_server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", "kader4")
+    assert live_server.api("GET", f"/children/{child_id}/parents", "kader4").get_json()["items"] == []
+
+    panel = k.locator("#parents-panel")
+    panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
+    expect(panel.locator("#parents")).to_have_text("Belum ada akun orang tua untuk anak ini.")  # not followed by "null"

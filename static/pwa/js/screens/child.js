@@ -177,7 +177,7 @@ export function parentsPanel(ctx, child) {
         codes.length ? h('ul', { class: 'codes' }, codes.map((c) => h('li', {},
           t('open_code', { by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
           confirmed(t('revoke_code'), t('revoke_confirm'), act(`${base}/invitations/${c.id}`, t('code_revoked'))))))
-          : null);
+          : ''); // replaceChildren writes a null as the text "null"
     } catch (error) {
       box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
     }
