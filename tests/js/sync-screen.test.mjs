@@ -151,3 +151,26 @@ test('"Kirim lagi" the phone cannot store (storage full) is said, and the entry 
   assert.match(failed.textContent, /^Belum tersimpan: HP ini tidak dapat menyimpan data \(QuotaExceededError\)/);
   assert.deepEqual((await outboxEntries(db)).map((e) => e.state), ['needs_attention']);
 });
+
+test('the summary does not say everything was sent while a refused entry or an open conflict is still on the phone', async () => {
+  setLang('id');
+  const refused = await refusedWeighing({ weight_kg: 8 });
+  assert.equal(byId(await render(context(refused.db).ctx), 'sync-summary').textContent, '1 perlu perhatian');
+
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const child = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
+  await engine.sync();
+  server.write('child', child, { ...server.get('child', child), address: 'Jl. Server' });
+  await saveChange(db, { entity: 'child', id: child, fields: { address: 'Jl. HP' } });
+  await engine.sync();
+  assert.equal((await conflictList(db)).length, 1);
+  assert.equal(byId(await render(context(db).ctx), 'sync-summary').textContent, '1 perlu diselesaikan');
+  await saveChange(db, { entity: 'child', id: child, fields: { name: 'Ani Lestari' } });
+  assert.equal(byId(await render(context(db).ctx), 'sync-summary').textContent, '1 menunggu sinkron · 1 perlu diselesaikan');
+  setLang('en');
+  assert.equal(byId(await render(context(db).ctx), 'sync-summary').textContent, '1 waiting to sync · 1 to resolve');
+  setLang('id');
+});

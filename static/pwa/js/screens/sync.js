@@ -76,6 +76,11 @@ const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_
   forbidden: 'push_forbidden' };
 const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
+/** What is still on the phone, as the header chip counts it: "all sent" only when nothing waits, was
+ * refused or is in conflict (a refused entry or an open conflict has not reached the server either). */
+const summary = (c) => [c.waiting ? t('waiting', { n: c.waiting }) : null, c.conflicts ? t('conflicts_n', { n: c.conflicts }) : null,
+  c.attention ? t('need_attention', { n: c.attention }) : null].filter(Boolean).join(' · ') || t('queue_empty');
+
 export async function render(ctx) {
   const [entries, stored, c, byId, schedule] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db), counts(ctx.db),
     names(ctx), ctx.schedule().catch(() => null)]);
@@ -95,7 +100,7 @@ export async function render(ctx) {
   const waiting = entries.filter((e) => e.state !== 'needs_attention');
   const attention = entries.filter((e) => e.state === 'needs_attention');
   return h('section', {}, h('h2', {}, t('sync_title')),
-    h('p', { id: 'sync-summary', role: 'status' }, c.waiting ? t('waiting', { n: c.waiting }) : t('queue_empty')),
+    h('p', { id: 'sync-summary', role: 'status' }, summary(c)),
     h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? formatDateTime(s.last_sync_at) : t('never') })),
     s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
