@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
-from flask.globals import app_ctx
+from flask import Flask, current_app, has_request_context
+from flask.globals import app_ctx, request_ctx
 from sqlalchemy import create_engine
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -32,21 +32,27 @@ def init_replica(app: Flask) -> None:
     if url:
         app.extensions[EXTENSION] = create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
 
-    @app.teardown_appcontext
     def _close(_exc: BaseException | None) -> None:
         sessions = app.extensions.get(SESSIONS)
         if sessions is not None:
             sessions.remove()
 
+    app.teardown_request(_close)
+    app.teardown_appcontext(_close)
 
-def _app_context_id() -> int:
-    return id(app_ctx._get_current_object())
+
+def _snapshot_scope() -> int:
+    """One snapshot per request (a streamed download's stream keeps its request's context), else per
+    app context (a CLI command). Not per app context alone: a request run inside an app context held
+    open around it (a test's, a script's) took the same one, and read the snapshot of an earlier
+    request, blind to what was written since."""
+    return id(request_ctx._get_current_object() if has_request_context() else app_ctx._get_current_object())
 
 
 def reports_session() -> Any:
     """The session report queries run in: the replica's, or the primary's. On PostgreSQL a session
-    of their own, one REPEATABLE READ transaction per app context, ended with it (as ``db.session``
-    is: a streamed download runs its queries in the app context of its stream); SQLite's reports
+    of their own, one REPEATABLE READ transaction per request (or app context), ended with it (a
+    streamed download runs its queries in the context of its stream); SQLite's reports
     read ``db.session``."""
     engine = current_app.extensions.get(EXTENSION)
     if engine is None and db.engine.dialect.name != "postgresql":
@@ -55,5 +61,5 @@ def reports_session() -> Any:
     if sessions is None:
         snapshot = (engine or db.engine).execution_options(isolation_level="REPEATABLE READ")
         sessions = current_app.extensions[SESSIONS] = scoped_session(sessionmaker(bind=snapshot),
-                                                                     scopefunc=_app_context_id)
+                                                                     scopefunc=_snapshot_scope)
     return sessions
