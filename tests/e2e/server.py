@@ -13,6 +13,23 @@ from pathlib import Path
 DEMO_PASSWORD = "posyandu123"
 
 
+def _files_read_whole(app):
+    """The app with its files (the PWA's, sent by a werkzeug FileWrapper) answered whole and closed at
+    once. When a test takes the browser offline in the middle of an answer, werkzeug's server reads the
+    dropped socket before it closes the answer, fails there and never closes it: the open file is left
+    to the garbage collector, whose ResourceWarning then fails whichever test runs next (warnings are
+    errors here)."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        if not hasattr(body, "file"):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            body.close()
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, database_url: str | None = None) -> None:
         from flask_migrate import upgrade
@@ -41,7 +58,8 @@ class LiveServer:
             def log_request(self, *args, **kwargs) -> None:
                 pass
 
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
+        self._server = make_server("127.0.0.1", 0, _files_read_whole(self.app), threaded=True,
+                                   request_handler=QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="e2e-server", daemon=True)
         self._thread.start()
