@@ -16,6 +16,13 @@ class LoginSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
 
 
+def _closed(user) -> bool:
+    """``posyandu.auth.operations.account_closed``: a query only for an account switched off."""
+    from posyandu.auth.operations import account_closed
+
+    return account_closed(user)
+
+
 class UserSchema(Schema):
     id = fields.UUID(dump_only=True)
     username = fields.String(required=True, validate=USERNAME)
@@ -30,6 +37,10 @@ class UserSchema(Schema):
     posyandu_closed = fields.Boolean(dump_only=True, metadata={
         "description": "True when the user's posyandu (a kader's) is closed: she can see and register "
                        "no child there until she is moved to an open posyandu or switched off."})
+    account_closed = fields.Function(_closed, dump_only=True, metadata={
+        "type": "boolean",
+        "description": "True when its owner closed the account (a parent, `POST /auth/close-account`): it "
+                       "cannot be switched on again (409), unlike one an admin switched off."})
     must_change_password = fields.Boolean(dump_only=True, metadata={
         "description": "True while the password is a temporary one someone else set (an admin creating the "
                        "account or resetting its password): every call but `POST /auth/password`, "

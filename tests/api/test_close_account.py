@@ -160,3 +160,30 @@ def test_a_switched_off_accounts_tokens_say_so_and_a_password_change_still_asks_
 def test_the_api_document_names_the_refusals_of_a_closed_or_switched_off_account(client):
     description = client.get("/api/v1/openapi.json").get_json()["info"]["description"]
     assert "account_closed" in description and "account_inactive" in description
+
+
+def test_an_account_its_parent_closed_cannot_be_switched_on_again_by_an_admin(client, world, db, make_child):
+    """Before, an admin's PATCH {"active": true} (the "Aktifkan lagi" button of the Pengguna screen)
+    switched a closed account on again: a nameless "[dihapus]" account the parent had withdrawn
+    from, back in use. It is refused (409, why named in the user's language); the account stays
+    closed, and the admin's list says so (``account_closed``), as an admin-switched-off one does not."""
+    from posyandu.auth.models import User
+
+    _, mother = _registered_mother(client, world, make_child)
+    user_id = client.get("/api/v1/auth/me", headers=mother).get_json()["id"]
+    assert client.post("/api/v1/auth/close-account", json={"password": SECRET}, headers=mother).status_code == 204
+    shown = client.get(f"/api/v1/users/{user_id}", headers=world.headers("admin")).get_json()
+    assert (shown["active"], shown["account_closed"]) == (False, True)
+    for lang, words in (("id", "ditutup oleh pemiliknya"), ("en", "closed by its owner")):
+        resp = client.patch(f"/api/v1/users/{user_id}", json={"active": True}, headers=world.headers("admin", lang))
+        body = resp.get_json()
+        assert resp.status_code == 409 and resp.content_type == "application/problem+json", body
+        assert words in body["detail"] and words in body["errors"]["active"][0], body
+    db.session.remove()
+    assert db.session.get(User, uuid.UUID(user_id)).active is False
+    # an account an admin switched off is no closed account: it is switched on again as before
+    kader = client.get("/api/v1/auth/me", headers=world.headers("kader1")).get_json()["id"]
+    admin = world.headers("admin")
+    off = client.patch(f"/api/v1/users/{kader}", json={"active": False}, headers=admin).get_json()
+    assert (off["active"], off["account_closed"]) == (False, False)
+    assert client.patch(f"/api/v1/users/{kader}", json={"active": True}, headers=admin).status_code == 200

@@ -77,3 +77,32 @@ test('the users screen is fetched when an admin opens it, never precached with t
   assert.match(app, /import\('\.\/online\/users\.js'\)/);
   assert.doesNotMatch(app, /from '\.\/online\//, 'a static import would load it with the shell');
 });
+
+test('an account its owner closed is shown as such, with no button to switch it on again', async () => {
+  // Before, a parent's closed account ("[dihapus]") showed "Nonaktif" and "Aktifkan lagi", which
+  // brought back an account she had withdrawn; the server now refuses that (409) and says why.
+  installDom();
+  const { render } = await import('../../static/pwa/js/online/users.js');
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const base = { id: 'u1', username: 'dihapus-1', role: 'parent', active: false, posyandu_id: null };
+  const screen = (user) => render({
+    api: { get: async (path) => (path.startsWith('/users/') ? user : { items: [], next_cursor: null }) },
+    announce: () => {}, go: () => {}, route: () => {},
+  }, 'u1');
+  const account = async (user) => (await screen(user)).find((e) => e.attributes.id === 'user-account')[0];
+  const buttons = (el) => el.find((e) => e.localName === 'button').map((b) => b.textContent);
+  const closed = await account({ ...base, name: '[dihapus]', account_closed: true });
+  assert.match(closed.textContent, /Akun ditutup oleh pemiliknya/);
+  assert.deepEqual(buttons(closed), []);
+  setLang('en');
+  try {
+    assert.match((await account({ ...base, name: '[dihapus]', account_closed: true })).textContent, /Account closed by its owner/);
+  } finally {
+    setLang('id');
+  }
+  // one an admin switched off is switched on again as before
+  const off = await account({ ...base, name: 'Ibu Sari', account_closed: false });
+  assert.deepEqual(buttons(off), ['Aktifkan lagi']);
+  assert.doesNotMatch(off.textContent, /pemiliknya/);
+});

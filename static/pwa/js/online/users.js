@@ -58,6 +58,9 @@ export const W = {
   switched_off: ['Akun dinonaktifkan.', 'Account switched off.'],
   switched_on: ['Akun diaktifkan lagi.', 'Account switched on again.'],
   state: ['Status: {state}', 'Status: {state}'],
+  closed_owner: ['Akun ditutup oleh pemiliknya', 'Account closed by its owner'],
+  closed_owner_help: ['Orang tua ini menarik persetujuannya; akunnya tidak dapat diaktifkan lagi. Dia dapat mendaftar lagi dengan kode undangan baru.',
+    'This parent withdrew her consent; the account cannot be switched on again. She can sign up again with a new invitation code.'],
   closed_notice: ['Posyandu kader ini sudah ditutup: dia tidak melihat anak dan tidak bisa mendaftarkan anak. Pindahkan ke posyandu yang buka, atau nonaktifkan.',
     "This cadre's posyandu is closed: she sees no child and can register none. Move her to an open posyandu, or switch her off."],
   back: ['Semua pengguna', 'All users'],
@@ -166,7 +169,7 @@ async function list(ctx) {
     h('span', { class: 'row-main' }, h('strong', {}, u.name),
       h('small', {}, [u.username, t(`role_${u.role}`), areaText(u, names, tx('closed_tag'))].filter(Boolean).join(' · '))),
     h('span', { class: 'row-tags' },
-      u.active ? null : h('span', { class: 'tag bad' }, tx('inactive')),
+      u.active ? null : h('span', { class: 'tag bad' }, tx(u.account_closed ? 'closed_owner' : 'inactive')),
       u.posyandu_closed ? h('span', { class: 'tag bad' }, tx('closed_tag')) : null,
       u.must_change_password ? h('span', { class: 'tag' }, tx('temporary_tag')) : null)));
   const load = async (fresh) => {
@@ -291,9 +294,10 @@ async function edit(ctx, id) {
     }
   };
   const account = h('div', { class: 'card', id: 'user-account' }, h('h3', {}, tx('account')),
-    h('p', { id: 'user-state' }, tx('state', { state: tx(user.active ? 'active' : 'inactive') })),
-    user.active ? [h('p', { class: 'muted' }, tx('off_help')), confirmed(tx('off'), tx('off_yes'), turn(false))]
-      : h('button', { class: 'btn', type: 'button', onclick: turn(true) }, tx('on')),
+    h('p', { id: 'user-state' }, tx('state', { state: tx(user.account_closed ? 'closed_owner' : user.active ? 'active' : 'inactive') })),
+    user.account_closed ? h('p', { class: 'muted' }, tx('closed_owner_help')) // her withdrawal stands: the server refuses (409)
+      : user.active ? [h('p', { class: 'muted' }, tx('off_help')), confirmed(tx('off'), tx('off_yes'), turn(false))]
+        : h('button', { class: 'btn', type: 'button', onclick: turn(true) }, tx('on')),
     stateNote);
 
   return h('section', { class: 'users' }, h('p', {}, h('a', { href: '#/users' }, `← ${tx('back')}`)),
