@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
-import { textKeys, texts } from '../../static/pwa/js/i18n.js';
+import { setLang, t, textKeys, texts } from '../../static/pwa/js/i18n.js';
 
 const js = fileURLToPath(new URL('../../static/pwa/js/', import.meta.url));
 const files = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
-const placeholders = (text) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+// {n} and an English count's {n:one|many} both ask for n
+const placeholders = (text) => [...new Set([...text.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]))].sort();
 
 test('every key has a non-empty Indonesian and English text, and nothing more', () => {
   assert.ok(textKeys().length > 300);
@@ -81,4 +82,42 @@ test('the Indonesian texts say one word for one thing, and no English where ther
     const words = texts(key)[0].toLowerCase().match(/\p{L}+/gu) ?? [];
     for (const word of words) assert.ok(!(word in NOT_SAID), `${key}: '${word}' → '${NOT_SAID[word]}' (${texts(key)[0]})`);
   }
+});
+
+/** `fn` run with the app in English, then back in Bahasa Indonesia. */
+function inEnglish(fn) {
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  globalThis.document ??= { documentElement: {} };
+  setLang('en');
+  try { return fn(); } finally { setLang('id'); }
+}
+
+test("English counts say one thing in the singular ('1 child', not '1 children'); Indonesian has no plural", () => {
+  inEnglish(() => {
+    assert.equal(t('children_n', { n: 1 }), '1 child');
+    assert.equal(t('children_n', { n: 2 }), '2 children');
+    assert.equal(t('children_n', { n: 0 }), '0 children');
+    assert.equal(t('doses_n', { n: 1 }), '1 vaccine');
+    assert.equal(t('logout_blocked', { n: 1 }), 'There is 1 unsent record. Sync before logging out.');
+    assert.equal(t('logout_blocked', { n: 3 }), 'There are 3 unsent records. Sync before logging out.');
+    assert.equal(t('due_list_summary', { n: 1, doses: 2, version: 'v1' }), '1 child · 2 vaccine doses · schedule v1');
+    assert.equal(t('actions_note', { month: 'May 2025', n: '1' }), 'At the end of May 2025: 1 child.'); // formatNumber's text
+    assert.equal(t('actions_note', { month: 'May 2025', n: '1,000' }), 'At the end of May 2025: 1,000 children.');
+    assert.equal(t('chart_age', { m: '1' }), 'age 1 month');
+    assert.equal(t('chart_age', { m: '1.5' }), 'age 1.5 months');
+  });
+  assert.equal(t('children_n', { n: 1 }), '1 anak');
+  assert.equal(t('logout_blocked', { n: 1 }), 'Ada 1 data belum terkirim. Sinkron dulu sebelum keluar.');
+  for (const key of textKeys()) assert.doesNotMatch(texts(key)[0], /\{\w+:/, `${key}: Bahasa Indonesia has no plural forms`);
+});
+
+test('no English text says a count of 1 with a plural noun, whichever of its placeholders counts', () => {
+  const COUNTS = ['n', 'days', 'doses', 'd', 'w', 'm', 'f', 'y']; // the placeholders that count something
+  const PLURAL = /\b1 (?:[a-z]+ ){0,2}(children|records|vaccines|immunisations|doses|days|months|weighings|characters|users)\b|\b1 records? are\b/;
+  inEnglish(() => {
+    for (const key of textKeys()) {
+      const ones = Object.fromEntries(placeholders(texts(key)[0]).map((k) => [k, COUNTS.includes(k) ? 1 : 'X']));
+      assert.doesNotMatch(t(key, ones), PLURAL, key);
+    }
+  });
 });

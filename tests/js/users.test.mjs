@@ -106,3 +106,20 @@ test('an account its owner closed is shown as such, with no button to switch it 
   assert.deepEqual(buttons(off), ['Aktifkan lagi']);
   assert.doesNotMatch(off.textContent, /pemiliknya/);
 });
+
+test("the screen's counts follow the shell's English plural rule ('1 user shown'); its texts are no shell keys", async () => {
+  installDom();
+  const { W, tx } = await import('../../static/pwa/js/online/users.js');
+  const { setLang, textKeys } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  assert.equal(tx('shown', { n: 1 }), '1 pengguna ditampilkan');
+  setLang('en');
+  try {
+    assert.equal(tx('shown', { n: 1 }), '1 user shown');
+    assert.equal(tx('shown', { n: 50 }), '50 users shown');
+  } finally {
+    setLang('id');
+  }
+  const keys = new Set(textKeys()); // tx() hands its text to t(), which would look a key up instead
+  assert.deepEqual(Object.values(W).flat().filter((text) => keys.has(text)), []);
+});

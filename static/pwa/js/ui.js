@@ -165,7 +165,7 @@ export function ageText(t, birth, on) {
   const m = Math.max(0, months);
   if (m === 0) {
     const days = Math.max(0, Math.round((Date.parse(on.slice(0, 10)) - Date.parse(birth.slice(0, 10))) / 86400000));
-    return days === 1 ? t('age_1d') : t('age_d', { d: days });
+    return t('age_d', { d: days });
   }
   return m >= 12 ? t('age_ym', { y: Math.floor(m / 12), m: m % 12 }) : t('age_m', { m });
 }

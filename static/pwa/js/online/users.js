@@ -24,7 +24,7 @@ export const W = {
   find: ['Cari', 'Search'],
   add: ['Tambah pengguna', 'Add a user'],
   more: ['Muat lagi', 'Load more'],
-  shown: ['{n} pengguna ditampilkan', '{n} users shown'],
+  shown: ['{n} pengguna ditampilkan', '{n} {n:user|users} shown'],
   none: ['Tidak ada pengguna yang cocok.', 'No user matches.'],
   closed_tag: ['Posyandu ditutup', 'Posyandu closed'],
   name: ['Nama lengkap', 'Full name'],
@@ -68,8 +68,9 @@ export const W = {
   failed: ['Gagal: {why}', 'Failed: {why}'],
 };
 
-export const tx = (key, params = {}) => (W[key]?.[lang() === 'en' ? 1 : 0] ?? key)
-  .replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
+/** A word of this screen, filled by the shell's t() (a text that is no key of its dictionary): the
+ * same {placeholders} and English {n:one|many} counts. */
+export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
 
 /** Per session (its api): the list's search and filters (kept when she comes back from a user), the
  * area names, and a note to show once on the next drawing (a save done). */
