@@ -152,6 +152,27 @@ test("the child's weighing history writes a whole weight and length with one dec
   }
 });
 
+test("the weighing history's weight-for-age column is named as the result screen names it in English", async () => {
+  // Before, its header was 'BB/U' in English too, where the result screen says 'Weight-for-age'.
+  const child = { id: 'c6', sex: 'F', birth_date: '2024-01-15', posyandu_id: 'p1' };
+  const measurements = [{ id: 'm1', child_id: 'c6', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65 }];
+  const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    day: { date: '2024-08-15' }, canWrite: () => false };
+  const headers = async () => (await render(ctx, 'c6')).find((e) => e.attributes.id === 'history')[0]
+    .find((e) => e.localName === 'th').map((th) => th.textContent);
+  const { setLang, t } = await import('../../static/pwa/js/i18n.js');
+  assert.deepEqual(await headers(), ['Tanggal', 'kg', 'cm', 'BB/U', 'N/T']);
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  setLang('en');
+  try {
+    assert.deepEqual(await headers(), ['Date', 'kg', 'cm', 'Weight-for-age', 'N/T']);
+    assert.equal(t('bb_u'), 'Weight-for-age'); // the result screen's name (statusPanel)
+  } finally {
+    setLang('id');
+  }
+});
+
 test('a weight with oedema or a value flagged implausible is shown hollow, not judged, and said so', () => {
   const boy = { id: 'c4', sex: 'M', birth_date: '2024-01-15' };
   const measurements = [

@@ -296,6 +296,7 @@ const W = {
   chart_oedema: ['edema: berat tidak dinilai', 'oedema: weight not judged'],
   chart_flagged: ['nilai tidak wajar: ukur ulang', 'implausible value: measure again'],
   history: ['Riwayat penimbangan', 'Weighing history'],
+  col_bb_u: ['BB/U', 'Weight-for-age'], // the column of the history: bb_u's name, short
   card: ['Kartu imunisasi', 'Immunisation card'],
   next_dose: ['Imunisasi berikutnya: {label}, {date}', 'Next immunisation: {label}, {date}'],
   next_dose_late: ['Imunisasi yang terlambat: {label} (seharusnya {date}). Datang ke posyandu atau puskesmas.', 'Overdue immunisation: {label} (was due {date}). Come to the posyandu or health centre.'],

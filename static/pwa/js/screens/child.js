@@ -102,7 +102,7 @@ function historyTable(child, measurements, tables, kbm, edit) {
   const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
   return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
     h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', 'BB/U', 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
+      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', t('col_bb_u'), 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
         edit ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('edit'))) : null)),
       h('tbody', {}, rows.map((m) => {
         const g = growthOf(child, m, tables);
