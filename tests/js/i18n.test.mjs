@@ -121,3 +121,15 @@ test('no English text says a count of 1 with a plural noun, whichever of its pla
     }
   });
 });
+
+test('the invitation texts say the code comes from the cadre or the midwife (a bidan makes codes too)', () => {
+  const about = textKeys().filter((key) => /\b(kode|code)\b/i.test(texts(key)[0]) && /\b(kader|cadre)\b/i.test(texts(key).join(' ')));
+  assert.ok(about.length >= 5, about.join());
+  for (const key of about) {
+    const [id, en] = texts(key);
+    assert.match(id, /\bbidan\b/, `${key}: ${id}`);
+    assert.match(en, /\bmidwife\b/, `${key}: ${en}`);
+  }
+  // the code's note quotes the login screen's button as it is
+  for (const lang of [0, 1]) assert.ok(texts('invite_code')[lang].includes(`"${texts('register_with_code')[lang]}"`), lang);
+});
