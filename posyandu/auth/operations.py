@@ -146,8 +146,8 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     here chose it herself."""
     data = dict(data)
     lock_user(user)
-    if data.get("active") is True and account_closed(user):
-        raise Conflict(CLOSED_BY_OWNER, errors={"active": [CLOSED_BY_OWNER]})
+    if data and account_closed(user):  # switched on, renamed over "[dihapus]", given a password: none of it
+        raise Conflict(CLOSED_BY_OWNER, errors={field: [CLOSED_BY_OWNER] for field in data})
     password = data.pop("password", None)
     if "username" in data:
         data["username"] = data["username"].lower()
@@ -181,9 +181,9 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
 
 
 CLOSED_BY_OWNER = Msg("this account was closed by its owner (the parent withdrew her consent) and cannot be switched "
-                      "on again; she may sign up again with a new invitation code",
+                      "on again or changed; she may sign up again with a new invitation code",
                       "akun ini ditutup oleh pemiliknya (orang tua menarik persetujuannya) dan tidak dapat diaktifkan "
-                      "lagi; ia dapat mendaftar lagi dengan kode undangan baru")
+                      "lagi atau diubah; ia dapat mendaftar lagi dengan kode undangan baru")
 LAST_ADMIN = Msg("the last active admin cannot be switched off or given another role: make another admin first",
                  "admin aktif terakhir tidak dapat dinonaktifkan atau diberi peran lain: buat admin lain dulu")
 

@@ -179,8 +179,13 @@ def test_an_account_its_parent_closed_cannot_be_switched_on_again_by_an_admin(cl
         body = resp.get_json()
         assert resp.status_code == 409 and resp.content_type == "application/problem+json", body
         assert words in body["detail"] and words in body["errors"]["active"][0], body
+    # nor renamed over "[dihapus]" or given a password that would make it usable again
+    for change in ({"name": "Ibu Kembali"}, {"password": "sandi-baru-yang-kuat"}, {"phone": "081234567890"}):
+        resp = client.patch(f"/api/v1/users/{user_id}", json=change, headers=world.headers("admin"))
+        assert resp.status_code == 409 and set(resp.get_json()["errors"]) == set(change), resp.get_json()
     db.session.remove()
-    assert db.session.get(User, uuid.UUID(user_id)).active is False
+    kept = db.session.get(User, uuid.UUID(user_id))
+    assert (kept.active, kept.name, kept.must_change_password) == (False, "[dihapus]", False)
     # an account an admin switched off is no closed account: it is switched on again as before
     kader = client.get("/api/v1/auth/me", headers=world.headers("kader1")).get_json()["id"]
     admin = world.headers("admin")
