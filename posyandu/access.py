@@ -156,6 +156,20 @@ def lock_registrations(posyandu_ids: Iterable[uuid.UUID]) -> None:
         db.session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(posyandu_id.bytes[:8], "big", signed=True))))
 
 
+def lock_posyandu_for_children(posyandu_ids: Iterable[uuid.UUID]) -> None:
+    """What a registration at these posyandu, or a move there, locks before any child, in the one
+    order every writer takes (docs/sync.md, "Concurrent writers"): their rows FOR SHARE (EVENTS), in
+    the order of their ids, then their registration locks (``lock_registrations``). A push takes
+    them ahead (``sync.push``), and so does a REST change of a child judged as a registration
+    (``registry.lock_to_judge``): taken after the child's lock, they would close a circle with a
+    push, which holds them when it waits for that child."""
+    ids = sorted(set(posyandu_ids))
+    if not ids:
+        return
+    locked(select(Posyandu).where(among(db.session, Posyandu.id, ids)).order_by(Posyandu.id), EVENTS)
+    lock_registrations(ids)
+
+
 def lock_children(ids: Iterable[uuid.UUID] | Mapping[uuid.UUID, str], mode: str = CHILD, *,
                   read: bool = True) -> list[Any]:
     """These children, locked (``locked``) in the order of their ids, in one statement. ``ids`` may

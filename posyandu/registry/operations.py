@@ -374,6 +374,20 @@ def check_base_version(obj: Any, base_version: int | None) -> None:
 JUDGED_AGAIN = frozenset({"name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "posyandu_id"})
 
 
+def lock_to_judge(child_id: uuid.UUID, data: dict[str, Any]) -> None:
+    """Before a change ``data`` of a child is applied by REST (the child not locked yet): a change
+    judged as a registration (``JUDGED_AGAIN``: a move, a name or birth date corrected) looks for a
+    likely duplicate at the posyandu it leaves the child at, so it takes that posyandu's locks as a
+    registration there does (``access.lock_posyandu_for_children``), in the same order: before the
+    child's. Without them, a bidan moving a child to a posyandu whose kader was registering the same
+    child there, each looked before the other committed and neither was flagged. The posyandu
+    named, else the child's as it stands now."""
+    if not data.keys() & JUDGED_AGAIN:
+        return
+    posyandu_id = data.get("posyandu_id") or db.session.scalar(select(Child.posyandu_id).where(Child.id == child_id))
+    access.lock_posyandu_for_children([posyandu_id] if posyandu_id else [])
+
+
 def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     access.require_staff(user)
     check_base_version(child, data.pop("base_version", None))

@@ -184,6 +184,7 @@ class ChildById(MethodView):
     def patch(self, body, child_id):
         """Correct a child's details or move the child to another posyandu.
         A changed birth date or sex recomputes every measurement."""
+        ops.lock_to_judge(child_id, body)  # as a registration, before the child's lock
         child = access.get_child(current_user, child_id, for_update=True)
         before = child.version
         child = ops.update_child(current_user, child, body)

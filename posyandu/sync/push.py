@@ -38,7 +38,7 @@ from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
 from posyandu.i18n import LANGS, Msg, lang, title_msg, translate_field_message
 from posyandu.registry import operations as registry
-from posyandu.registry.models import Child, Posyandu
+from posyandu.registry.models import Child
 from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import three_way
@@ -228,9 +228,10 @@ def _as_sent(raw: Any, result: dict[str, Any]) -> dict[str, Any]:
 
 def _lock_what_it_touches(checked: list[Any]) -> None:
     """Before any mutation is applied, lock every row the batch will lock (docs/sync.md, "Concurrent
-    writers"): the posyandu its children are registered at or moved to (FOR SHARE, as
-    ``registry.create_children`` and ``update_child`` will, and their registration locks,
-    ``access.lock_registrations``), then every child it touches, in the order
+    writers"): the posyandu its children are registered at or moved to, or where a child it edits or
+    restores without naming one is (FOR SHARE, as ``registry.create_children`` and ``update_child``
+    will, and their registration locks, ``access.lock_posyandu_for_children``: an edit is judged as
+    a registration there), then every child it touches, in the order
     of their ids, each once, in the strongest mode the batch needs: CHILD for a child it edits, moves,
     restores or deletes (and the child that stands for a merged one it addresses), EVENTS for one
     whose events it writes: a new event's ``child_id``, an edited, deleted or restored event's child as
@@ -242,6 +243,7 @@ def _lock_what_it_touches(checked: list[Any]) -> None:
     too, then refused as before (as ``access.get_child`` does)."""
     modes: dict[uuid.UUID, str] = {}
     posyandu: set[uuid.UUID] = set()
+    unplaced: list[uuid.UUID] = []  # children edited or restored by a mutation that names no posyandu
     events: dict[type, list[uuid.UUID]] = {}
     for m in checked:
         if not isinstance(m, Mutation) or m.refused is not None:
@@ -250,14 +252,15 @@ def _lock_what_it_touches(checked: list[Any]) -> None:
             modes[m.id] = access.CHILD
             if m.op == "upsert" and (posyandu_id := _uuid_or_none(m.data.get("posyandu_id"))):
                 posyandu.add(posyandu_id)
+            elif m.op == "upsert":
+                unplaced.append(m.id)
             continue
         events.setdefault(ENTITIES[m.entity].model, []).append(m.id)
         if m.op == "upsert" and (child_id := _uuid_or_none(m.data.get("child_id"))):
             modes.setdefault(child_id, access.EVENTS)
-    if posyandu:
-        access.locked(select(Posyandu).where(among(db.session, Posyandu.id, posyandu)).order_by(Posyandu.id),
-                      access.EVENTS)
-        access.lock_registrations(posyandu)  # as ``registry.create_children`` will, before any child
+    if unplaced:  # an edit or restore sent without its posyandu is judged, and restored, where the child is
+        posyandu.update(db.session.scalars(select(Child.posyandu_id).where(among(db.session, Child.id, unplaced))))
+    access.lock_posyandu_for_children(posyandu)  # as ``registry.create_children`` will, before any child
     if not modes and not events:
         return
     # one query (each part by its index): the children named, and the stored events' children

@@ -254,6 +254,69 @@ def test_one_child_registered_by_two_kader_at_once_is_flagged_as_a_likely_duplic
     assert str(_flag(app, second_id)) == first_id
 
 
+def _moved_here(client, world, name: str, nik: str = "3525010101250001"):
+    """A child registered at p2 (kader2), and her move to p1 by the bidan (PATCH), as a request for
+    ``_race``: the family moved, and p1's kader may be registering her there at that moment."""
+    from datetime import date, timedelta
+
+    cid = str(uuid.uuid4())
+    resp = client.post("/api/v1/children", headers=world.headers("kader2"), json={
+        "id": cid, "posyandu_id": str(world.ids["p2"]), "name": name, "sex": "F", "nik": nik,
+        "birth_date": (date.today() - timedelta(days=200)).isoformat()})
+    assert resp.status_code == 201, resp.get_json()
+    headers = world.headers("bidan_a")
+    return cid, lambda c: c.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p1"])},
+                                  headers=headers)
+
+
+@pytest.mark.parametrize("first_is", ["move", "registration", "pushed_registration"])
+def test_one_child_moved_to_a_posyandu_while_registered_there_is_flagged_as_a_likely_duplicate(
+        app, world, client, monkeypatch, first_is):
+    """A move is judged as a registration at the new posyandu (``registry._judged_again``), but it took
+    no registration lock (``access.lock_registrations``): a bidan moving a child to p1 while p1's kader
+    registered the same child there, each looked for the other before it committed, neither was
+    flagged, and the "Anak ganda" list never showed the pair to merge."""
+    moved_id, move = _moved_here(client, world, "Siti Aminah")
+    registered_id, register = _register(world, "kader1", "Siti Aminah",
+                                        "push" if first_is == "pushed_registration" else "rest")
+    first, second = (move, register) if first_is == "move" else (register, move)
+    answers = _race(app, monkeypatch, first, second)[:2]
+    assert all(a.status_code in (200, 201) for a in answers), [a.get_json() for a in answers]
+    flags = {_flag(app, moved_id), _flag(app, registered_id)}
+    assert flags - {None} == {uuid.UUID(moved_id if first_is == "move" else registered_id)}, flags
+
+
+@pytest.mark.parametrize("how", ["rest", "push"])
+def test_a_childs_name_corrected_while_the_same_child_is_registered_is_flagged_as_a_likely_duplicate(
+        app, world, client, monkeypatch, how):
+    """A corrected name is judged as a registration too, at the child's posyandu: a kader correcting
+    "Ani" to "Siti Aminah" (by REST, or from her phone, which sends only what she changed) while
+    another registered Siti Aminah there, neither was flagged."""
+    from datetime import date, timedelta
+
+    from tests.sync.helpers import mutation
+
+    cid = str(uuid.uuid4())
+    resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+        "id": cid, "posyandu_id": str(world.ids["p1"]), "name": "Ani", "sex": "F", "nik": "3525010101250009",
+        "birth_date": (date.today() - timedelta(days=200)).isoformat()})
+    assert resp.status_code == 201, resp.get_json()
+    headers = world.headers("kader1")
+    if how == "push":
+        def correct(c):
+            return c.post("/api/v1/sync/push", headers=headers, json={
+                "client_id": "kader1-phone", "mutations": [mutation("child", cid, {"name": "Siti Aminah"}, base_version=1)]})
+    else:
+        def correct(c):
+            return c.patch(f"/api/v1/children/{cid}", json={"name": "Siti Aminah"}, headers=headers)
+    registered_id, register = _register(world, "kader1b", "Siti Aminah")
+    answers = _race(app, monkeypatch, register, correct)[:2]
+    assert [a.status_code for a in answers] == [201, 200], [a.get_json() for a in answers]
+    assert {r["status"] for r in answers[1].get_json().get("results", [{"status": "applied"}])} == {"applied"}
+    assert _flag(app, registered_id) is None
+    assert str(_flag(app, cid)) == registered_id
+
+
 def test_a_report_of_two_months_read_while_a_push_commits_counts_one_state_of_the_data(
         app, world, client, monkeypatch):
     """Each month of an SKDN report was its own query, each seeing what was committed when it ran:
