@@ -267,3 +267,28 @@ test('a wrong current password leaves the mark, and the field says so', async ()
     assert.deepEqual([ctx.session.user.must_change_password, seen.went, seen.synced], [true, [], 0]);
   });
 });
+
+test('a temporary password whose session the server no longer takes offers the login again, the data kept', async () => {
+  // She logged in with the temporary password, then the admin reset it again (or her refresh token ran
+  // out while she was away): the change is refused 401 even after a refresh. "Ganti kata sandi" is
+  // the only screen she may see, and it only said the server's words: no way back to the login, her
+  // unsent records locked in the phone (the logout is refused over them).
+  await withNavigator({ locks: lockManager() }, async () => {
+    const { ctx, seen } = passwordCtx(true);
+    let relogins = 0;
+    ctx.relogin = () => { relogins += 1; };
+    ctx.api.post = async () => { throw Object.assign(new Error('Token dicabut'), { status: 401, kind: 'auth' }); };
+    const screen = passwordScreen(ctx);
+    dom.page.replaceChildren(screen);
+    const form = screen.querySelector('#password-form');
+    fill(form, 'sementara-123', 'pilihan-sendiri-9');
+    await submitForm(form);
+    const note = form.querySelector('#password-note');
+    assert.match(note.textContent, /Masuk lagi/);
+    const login = note.querySelector('button');
+    assert.ok(login, 'a button to log in again');
+    await click(login);
+    assert.equal(relogins, 1);
+    assert.deepEqual([ctx.session.user.must_change_password, seen.went, seen.synced], [true, [], 0]);
+  });
+});

@@ -388,7 +388,11 @@ function passwordForm(ctx) {
       say('ok', t('password_changed'));
     } catch (error) {
       if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);
-      else say('bad', error.kind === 'network' ? t('online_only') : error.message);
+      else if (error.kind === 'auth') { // the session refused, its refresh too (a second reset, a long absence):
+        // log in again, as the sync screen offers; on "Ganti kata sandi", the only screen, no other way
+        say('bad', t('sync_login'));
+        note.append(' ', h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login')));
+      } else say('bad', error.kind === 'network' ? t('online_only') : error.message);
     }
   });
   return form;
