@@ -126,6 +126,11 @@ class _Run:
                 stmt = stmt.where(func.lower(Posyandu.name).in_([name, f"posyandu {name}"]))
             found = db.session.scalars(stmt.where(Posyandu.deleted_at.is_(None)).limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None
+            if self.posyandu[text] is not None:
+                # its locks as a registration there takes them (rows, then registration lock), now, before
+                # any of its children: taken at a later row's new child, after an earlier row's child, a
+                # push or a correction holding them and waiting for that child deadlocked with the import
+                access.lock_posyandu_for_children([self.posyandu[text].id])
             # none open by that name: a closed one in the importer's area is said so, not "unknown"
             self.closed_posyandu[text] = not found and db.session.scalar(stmt.limit(1)) is not None
         if self.posyandu[text] is None:

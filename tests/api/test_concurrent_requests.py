@@ -317,6 +317,37 @@ def test_a_childs_name_corrected_while_the_same_child_is_registered_is_flagged_a
     assert str(_flag(app, cid)) == registered_id
 
 
+def test_a_childs_name_corrected_while_a_file_of_her_posyandu_is_imported_neither_deadlocks(
+        app, world, client, monkeypatch):
+    """An import locked a child it writes a visit for (row 1), then registered another child at the same
+    posyandu (row 2), taking the posyandu's registration lock only then; a correction of the first
+    child's name takes that lock before the child's (as a registration does): each waited for the
+    other, and PostgreSQL aborted one (503). The import now takes a posyandu's locks when it first
+    finds it, before any of its children."""
+    import io
+
+    nik = "3525015501250001"
+    resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "posyandu_id": str(world.ids["p1"]), "name": "Rara Putri", "sex": "F", "nik": nik,
+        "birth_date": "2025-01-15"})
+    assert resp.status_code == 201, resp.get_json()
+    cid = resp.get_json()["id"]
+    sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"
+             f"Melati;Rara Putri;P;15/01/2025;{nik};10/06/2025;7,2\n"
+             "Melati;Dodi Saputra;L;01/02/2025;;10/06/2025;6,9\n")
+    bidan, kader = world.headers("bidan_a"), world.headers("kader1")
+
+    def imported(c):
+        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
+                      headers=bidan, content_type="multipart/form-data")
+
+    def corrected(c):
+        return c.patch(f"/api/v1/children/{cid}", json={"name": "Rara Putri Ayu"}, headers=kader)
+
+    first, second, _ = _race(app, monkeypatch, imported, corrected, where="read")
+    assert [first.status_code, second.status_code] == [201, 200], [first.get_json(), second.get_json()]
+
+
 def test_a_report_of_two_months_read_while_a_push_commits_counts_one_state_of_the_data(
         app, world, client, monkeypatch):
     """Each month of an SKDN report was its own query, each seeing what was committed when it ran:
