@@ -17,8 +17,9 @@ def _postgresql_only(app) -> None:
             pytest.skip("a PostgreSQL plan")
 
 
-def _statements(app, client, path: str, headers: dict) -> list[tuple[str, object]]:
-    """The statements (and their parameters) a GET of ``path`` runs."""
+def _statements(app, client, path: str, headers: dict, method: str = "GET",
+                expect: int = 200) -> list[tuple[str, object]]:
+    """The statements (and their parameters) a request of ``path`` runs."""
     from posyandu.extensions import db
 
     seen: list[tuple[str, object]] = []
@@ -27,10 +28,10 @@ def _statements(app, client, path: str, headers: dict) -> list[tuple[str, object
     listener = lambda conn, cursor, statement, params, *rest: seen.append((statement, params))  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        resp = client.get(path, headers=headers)
+        resp = client.open(path, method=method, headers=headers)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    assert resp.status_code == 200, resp.get_json()
+    assert resp.status_code == expect, resp.get_json()
     return seen
 
 
@@ -120,18 +121,7 @@ def test_the_children_flagged_against_one_are_found_by_an_index(app, client, wor
     _postgresql_only(app)
     _district_weighed(app, world, "2025-02-10", posyandu=30, children=100)
     child = make_child()
-    from posyandu.extensions import db
-
-    seen: list[tuple[str, object]] = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda conn, cursor, statement, params, *rest: seen.append((statement, params))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        resp = client.delete(f"/api/v1/children/{child['id']}", headers=world.headers("kader1"))
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert resp.status_code == 204, resp.get_json()
+    seen = _statements(app, client, f"/api/v1/children/{child['id']}", world.headers("kader1"), "DELETE", 204)
     [(statement, params)] = [(s, p) for s, p in seen if "child.possible_duplicate_of =" in s]
     plan = _plan(app, statement, params)
     assert "Seq Scan on child" not in plan, plan
