@@ -737,17 +737,34 @@ def _timestamp_fields(entity: str) -> frozenset[str]:
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
-    """Whether another device changed, since ``base_version``, a field a device writes (``_writable``;
-    a restore of the tombstone the delete was based on is such a change). What the server derives
+    """Whether another device wrote, since ``base_version``, a field a device writes (``_writable``;
+    a restore of the tombstone the delete was based on is such a change), even a change it has
+    undone since: a child moved away and back, a name changed and put back. Its values equal what
+    the deleting phone saw, but someone acted on the record that phone did not see (sync-notes:
+    a delete with a stale ``base_version`` is a conflict). The device's own later changes (an
+    earlier push whose answer was lost, this batch) are no one else's. What the server derives
     is no one's change a delete could throw away: a weighing's KMS trend after a neighbour was
     recorded, a day's duplicate flag, the posyandu and kabupaten an event follows its child to.
     Compared too, they answered the delete ``conflict`` naming no field, for the phone to resolve
     what no one changed."""
-    base = _base(et, obj, base_version, who)
-    if base is None:
+    version = base_version or 1
+    if version > obj.version:
         return True
-    current = et.serialize(obj)
-    return any(current[k] != base.get(k) for k in current.keys() & _writable(et.name))
+    rows = db.session.execute(
+        select(ChangeLog.version, ChangeLog.record, ChangeLog.client_id, ChangeLog.user_id)
+        .where(ChangeLog.entity == et.name, ChangeLog.record_id == obj.id, ChangeLog.version >= version)
+        .order_by(ChangeLog.version)).all()
+    if not rows or rows[0].version != version:
+        # only possible for a version made earlier in this very batch
+        return not (version == obj.version and pending_fields(obj) is not None)
+    writable = _writable(et.name)
+    before = _timestamps_as_answered(et.name, rows[0].record)
+    for row in rows[1:]:
+        after = _timestamps_as_answered(et.name, row.record)
+        if (row.client_id, row.user_id) != who and any(after.get(k) != before.get(k) for k in writable):
+            return True
+        before = after
+    return False
 
 
 def _writable(entity: str) -> frozenset[str]:

@@ -354,6 +354,31 @@ def test_a_delete_is_no_conflict_for_what_the_server_derived_since(world, client
     assert again["status"] == "conflict" and again["record"]["deleted_at"] is None
 
 
+def test_a_delete_conflicts_with_another_devices_change_even_one_it_undid_since(world, client):
+    # The bidan moved the child to Mawar and back (a wrong tap, corrected), and another cadre
+    # renamed a second child and then put the name back. Values now equal what the deleting
+    # cadre saw, but another person wrote the record since her version: "stale base_version ->
+    # conflict" (sync-notes), the delete waits for her to look again; from the version she is
+    # shown it applies.
+    moved, renamed = _new_child(client, world)[0], _new_child(client, world, name="Rina")[0]
+    for posyandu, version in (("p2", 1), ("p1", 2)):
+        [res] = push(client, world.headers("bidan_a"), [mutation("child", moved, {"posyandu_id": str(world.ids[posyandu])},
+                                                                 base_version=version)], client_id="phone-bidan")
+        assert res["status"] == "applied", res
+    for name, version in (("Rina Wati", 1), ("Rina", 2)):
+        [res] = push(client, world.headers("kader1b"), [mutation("child", renamed, {"name": name},
+                                                                 base_version=version)], client_id="phone-b")
+        assert res["status"] == "applied", res
+    stale = push(client, world.headers("kader1"), [mutation("child", moved, op="delete", base_version=1),
+                                                    mutation("child", renamed, op="delete", base_version=1)],
+                 client_id="phone-a")
+    assert [(r["status"], r["version"], r["record"]["deleted_at"]) for r in stale] == [("conflict", 3, None)] * 2
+    again = push(client, world.headers("kader1"), [mutation("child", moved, op="delete", base_version=3),
+                                                    mutation("child", renamed, op="delete", base_version=3)],
+                 client_id="phone-a")
+    assert [r["status"] for r in again] == ["applied"] * 2 and all(r["record"]["deleted_at"] for r in again)
+
+
 def _month(months_ago: int) -> str:
     """The first day of the calendar month ``months_ago`` before this one."""
     index = date.today().year * 12 + date.today().month - 1 - months_ago
