@@ -259,11 +259,30 @@ def close_own_account(user: User, password: str) -> bool:
 
 def account_closed(user: User) -> bool:
     """Whether the account was closed by its owner (``close_own_account``, audited), not only switched
-    off by an admin: its phones forget it rather than wait for it to be switched on again."""
+    off by an admin: its phones forget it rather than wait for it to be switched on again. A query
+    only for an account switched off, and none for one of a page read by ``note_accounts_closed``."""
     from posyandu.audit import AuditLog
 
-    return not user.active and bool(db.session.scalar(select(AuditLog.id).where(
+    if user.active:
+        return False
+    known = user.__dict__.get("_account_closed")
+    if known is not None:
+        return known
+    return bool(db.session.scalar(select(AuditLog.id).where(
         AuditLog.entity == "user", AuditLog.record_id == str(user.id), AuditLog.action == "close_account").limit(1)))
+
+
+def note_accounts_closed(users: list[User]) -> list[User]:
+    """Work out ``account_closed`` for a page of users at once: one query for all its switched-off
+    accounts rather than one each (the admin's list, up to 500 a page)."""
+    from posyandu.audit import AuditLog
+
+    off = {str(user.id): user for user in users if not user.active}
+    closed = set(db.session.scalars(select(AuditLog.record_id).distinct().where(
+        AuditLog.entity == "user", AuditLog.record_id.in_(off), AuditLog.action == "close_account"))) if off else set()
+    for record_id, user in off.items():
+        user.__dict__["_account_closed"] = record_id in closed
+    return users
 
 
 def _code_hash(code: str) -> str:

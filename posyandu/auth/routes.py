@@ -238,7 +238,9 @@ class Users(MethodView):
     @blp.response(200, UserPage)
     def get(self, args):
         """List users (admin), by username: searched by name or username, filtered by role, area, active."""
-        return paginate(ops.users_matching(args), [User.username], args["limit"], args["cursor"])
+        page = paginate(ops.users_matching(args), [User.username], args["limit"], args["cursor"])
+        ops.note_accounts_closed(page["items"])
+        return page
 
     @roles_required("admin")
     @blp.arguments(UserSchema)

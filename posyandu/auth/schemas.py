@@ -17,7 +17,8 @@ class LoginSchema(Schema):
 
 
 def _closed(user) -> bool:
-    """``posyandu.auth.operations.account_closed``: a query only for an account switched off."""
+    """``posyandu.auth.operations.account_closed``: a query only for an account switched off, none for
+    one of a page of users read at once (``note_accounts_closed``)."""
     from posyandu.auth.operations import account_closed
 
     return account_closed(user)

@@ -44,3 +44,43 @@ def test_a_bad_filter_is_refused_on_its_field(client, world):
     assert resp.status_code == 422
     errors = resp.get_json()["errors"]
     assert "posyandu_id" in errors and "active" in errors
+
+
+def test_a_page_of_switched_off_accounts_costs_no_query_more_and_says_which_were_closed(app, client, world):
+    """``account_closed`` was worked out with one query per switched-off account on the page (up to 50
+    more a page); it is read for the whole page at once. A parent's closed account is told apart from
+    the ones an admin switched off, as before."""
+    from sqlalchemy import event
+
+    from posyandu.extensions import db
+    from tests.conftest import PASSWORD
+
+    admin = world.headers("admin")
+
+    def listed() -> tuple[int, dict[str, tuple[bool, bool]]]:
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731 - the SQL text
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            resp = client.get("/api/v1/users?limit=100", headers=admin)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert resp.status_code == 200, resp.get_json()
+        return len(seen), {u["username"]: (u["active"], u["account_closed"]) for u in resp.get_json()["items"]}
+
+    ids = {u["username"]: u["id"] for u in client.get("/api/v1/users?limit=100", headers=admin).get_json()["items"]}
+    assert client.patch(f"/api/v1/users/{ids['kader2']}", json={"active": False}, headers=admin).status_code == 200
+    one, _ = listed()
+    for name in ("kader3", "bidan_a", "bidan_b"):
+        assert client.patch(f"/api/v1/users/{ids[name]}", json={"active": False}, headers=admin).status_code == 200
+    closed = client.post("/api/v1/auth/close-account", json={"password": PASSWORD}, headers=world.headers("parent1"))
+    assert closed.status_code == 204, closed.get_json()
+    five, shown = listed()
+    assert five == one
+    off = {name: state for name, state in shown.items() if not state[0]}
+    assert sorted(off.values()) == [(False, False)] * 4 + [(False, True)]
+    assert [name for name, state in off.items() if state[1]] == [next(n for n in shown if n.startswith("dihapus-"))]
+    assert {"kader2", "kader3", "bidan_a", "bidan_b"} <= set(off)
+    assert all(state == (True, False) for state in shown.values() if state[0])
