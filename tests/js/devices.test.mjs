@@ -1,8 +1,12 @@
-// screens/devices.js: which phones the midwife is told to chase.
+// "HP kader": which phones the midwife is told to chase (online/devices.js, fetched when she asks from
+// the panel screens/devices.js draws in the shell).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { installDom } from './fakedom.mjs';
-import { STALE_DAYS, allDevices, devicesPanel, worry } from '../../static/pwa/js/screens/devices.js';
+import { STALE_DAYS, devicesPanel } from '../../static/pwa/js/screens/devices.js';
+import { W, allDevices, worry } from '../../static/pwa/js/online/devices.js';
+import { setLang, textKeys } from '../../static/pwa/js/i18n.js';
 
 test('a phone needs attention when unseen over a week, or holding changes unsent', () => {
   const now = Date.parse('2026-03-20T08:00:00Z');
@@ -76,4 +80,53 @@ test('a phone that synced while the pages were read is listed once, as last seen
   const listed = await allDevices(api);
   assert.deepEqual(listed.map((d) => [d.client_id, d.last_seen_at.slice(8, 10)]), [['b', '02'], ['c', '03'], ['a', '04']]);
   assert.deepEqual(asked, ['/sync/devices?limit=200', '/sync/devices?limit=200&cursor=x']);
+});
+
+const placeholders = (text) => [...new Set([...text.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]))].sort();
+
+test("the list's words are in Bahasa Indonesia and English, with the same placeholders, and no shell keys", () => {
+  const keys = new Set(textKeys());
+  for (const [key, pair] of Object.entries(W)) {
+    assert.equal(pair.length, 2, key);
+    assert.ok(pair.every((s) => typeof s === 'string' && s.trim()), key);
+    assert.deepEqual(placeholders(pair[1]), placeholders(pair[0]), key);
+    assert.equal(pair.some((text) => keys.has(text)), false, key);
+  }
+});
+
+test('the list is fetched when the midwife asks for it, never precached with the offline shell', () => {
+  const sw = readFileSync(new URL('../../static/pwa/sw.js', import.meta.url), 'utf8');
+  const precached = JSON.parse(sw.match(/^const PRECACHE = (.*);$/m)[1]);
+  assert.ok(precached.includes('/js/screens/devices.js'));
+  assert.equal(precached.includes('/js/online/devices.js'), false);
+  const panel = readFileSync(new URL('../../static/pwa/js/screens/devices.js', import.meta.url), 'utf8');
+  assert.match(panel, /import\([^)]*'\.\.\/online\/devices\.js'\)/);
+  assert.doesNotMatch(panel, /from '\.\.\/online\//, 'a static import would load it with the shell');
+});
+
+test('offline the panel says it needs the internet; its rows say their words in English too', async () => {
+  const dom = installDom();
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  try {
+    const offline = devicesPanel({ role: 'bidan', api: { get: async () => { throw Object.assign(new Error('x'), { kind: 'network' }); } },
+      posyandus: async () => [] });
+    const button = [...offline.all()].find((e) => e.attributes.id === 'show-devices');
+    await Promise.all(button.listeners.click.map((fn) => fn()));
+    assert.equal([...offline.all()].find((e) => e.attributes.id === 'devices').textContent, 'Perlu internet.');
+    setLang('en');
+    const seen = new Date(Date.now() - 10 * 864e5).toISOString();
+    const panel = devicesPanel({ role: 'admin', api: { get: async () => ({ items: [{ client_id: 'a', user_name: 'Sari', posyandu_id: 'p1',
+      last_seen_at: seen, pending_changes: 1, user_active: false }], next_cursor: null }) },
+    posyandus: async () => [{ id: 'p1', name: 'Melati' }] });
+    const show = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
+    await Promise.all(show.listeners.click.map((fn) => fn()));
+    const text = [...panel.all()].find((e) => e.localName === 'li').textContent;
+    for (const words of ['Melati · last synced', '1 record not sent', 'over 7 days', 'account switched off', 'cannot send its records']) {
+      assert.ok(text.includes(words), `${words} in ${text}`);
+    }
+    assert.equal(devicesPanel({ role: 'kader' }), null);
+  } finally {
+    setLang('id');
+    dom.restore();
+  }
 });

@@ -306,18 +306,11 @@ const W = {
   invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date}). Orang tua membuka aplikasi ini dan memilih "Orang tua: daftar dengan kode dari kader atau bidan".',
     'Code for the parent: {code} (valid until {date}). The parent opens this app and chooses "Parents: sign up with the code from the cadre or midwife".'],
   online_only: ['Perlu internet.', 'Needs the internet.'],
-  // the phones of the midwife's puskesmas (screens/devices.js)
+  // the phones of the midwife's puskesmas (screens/devices.js; the list's own words: online/devices.js)
   devices_title: ['HP kader', "Cadres' phones"],
   devices_help: ['Kapan tiap HP terakhir sinkron, dan berapa data yang masih tersimpan di HP itu saja. HP yang tidak sinkron lebih dari {n} hari sementara menyimpan data: minta kadernya sinkron, sebelum datanya hilang.',
     'When each phone last synced, and how many records only that phone still holds. A phone that has not synced for more than {n} {n:day|days} while holding records: ask its cadre to sync before they are lost.'],
   devices_show: ['Lihat HP kader', "Show cadres' phones"],
-  devices_none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
-  device_seen: ['sinkron terakhir {when}', 'last synced {when}'],
-  device_unsent: ['{n} data belum terkirim', '{n} {n:record|records} not sent'],
-  device_stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
-  device_off: ['akun nonaktif', 'account switched off'],
-  device_off_unsent: ['Akun ini nonaktif, jadi HP ini tidak dapat mengirim datanya. Minta admin mengaktifkan akun ini sementara; kader masuk lagi dengan kata sandinya dan sinkron, lalu akun dapat dinonaktifkan lagi.',
-    'This account is switched off, so the phone cannot send its records. Ask an admin to switch the account on for a while; the cadre logs in again with her password and syncs, then the account can be switched off again.'],
   // who sees the child as its parent, and the codes that still open it (staff, online)
   parents: ['Orang tua yang terhubung', 'Linked parents'],
   show_parents: ['Lihat orang tua & kode undangan', 'Show parents & invitation codes'],

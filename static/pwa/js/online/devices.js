@@ -1,0 +1,73 @@
+// "HP kader" on the midwife's sync screen: each phone of her puskesmas's staff, when it last synced
+// and how many changes it still held unsent (GET /sync/devices). A phone unseen for a week while it
+// holds records is where records get lost (dropped, wiped, replaced): she asks its kader to sync.
+// Online only: fetched when she taps "Lihat HP kader" (screens/devices.js, in the shell, draws the
+// panel), never part of the offline shell; its words are here, not in the shell's dictionary.
+import { formatDateTime, lang, t } from '../i18n.js';
+import { h } from '../ui.js';
+import { STALE_DAYS } from '../screens/devices.js';
+
+/** [Bahasa Indonesia, English] */
+export const W = {
+  none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
+  seen: ['sinkron terakhir {when}', 'last synced {when}'],
+  unsent: ['{n} data belum terkirim', '{n} {n:record|records} not sent'],
+  stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
+  off: ['akun nonaktif', 'account switched off'],
+  off_unsent: ['Akun ini nonaktif, jadi HP ini tidak dapat mengirim datanya. Minta admin mengaktifkan akun ini sementara; kader masuk lagi dengan kata sandinya dan sinkron, lalu akun dapat dinonaktifkan lagi.',
+    'This account is switched off, so the phone cannot send its records. Ask an admin to switch the account on for a while; the cadre logs in again with her password and syncs, then the account can be switched off again.'],
+};
+
+/** A word of this screen, filled by the shell's t() (as online/users.js). */
+export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
+
+/** Why a phone (a /sync/devices item) needs her attention on `now` (ms): unseen too long, changes unsent,
+ * and whether its user's account is switched off (`off`): the server refuses its token, so the phone
+ * sends nothing it holds until an admin switches the account on again (`stuck`). */
+export function worry(device, now = Date.now()) {
+  const stale = now - Date.parse(device.last_seen_at) > STALE_DAYS * 864e5;
+  const unsent = (device.pending_changes ?? 0) > 0;
+  const off = device.user_active === false;
+  return { stale, unsent, off, stuck: off && unsent };
+}
+
+/** Every page; a phone that synced while the pages were read comes again on a later one (the list is
+ * by last sync): kept once, as last seen. */
+export async function allDevices(api) {
+  const byId = new Map();
+  let cursor = null;
+  do {
+    const page = await api.get(`/sync/devices?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    for (const d of page.items) {
+      byId.delete(d.client_id);
+      byId.set(d.client_id, d);
+    }
+    cursor = page.next_cursor;
+  } while (cursor);
+  return [...byId.values()];
+}
+
+function row(device, posyandu, now) {
+  const { stale, unsent, off, stuck } = worry(device, now);
+  return h('li', { class: 'row', 'data-client': device.client_id },
+    h('span', { class: 'row-main' }, h('strong', {}, device.user_name),
+      h('small', {}, [posyandu.get(device.posyandu_id), tx('seen', { when: formatDateTime(device.last_seen_at) })]
+        .filter(Boolean).join(' · ')),
+      stuck ? h('small', { class: 'notice' }, tx('off_unsent')) : null),
+    h('span', {}, unsent ? h('span', { class: `tag ${stale || stuck ? 'bad' : 'warn'}` }, tx('unsent', { n: device.pending_changes })) : null,
+      stale ? h('span', { class: 'tag bad' }, tx('stale', { n: STALE_DAYS })) : null,
+      off ? h('span', { class: `tag ${stuck ? 'bad' : 'warn'}` }, tx('off')) : null));
+}
+
+/** The phones, drawn into the panel's `box` (its "Memuat…" already shown). */
+export async function show(ctx, box) {
+  try {
+    const [devices, places] = await Promise.all([allDevices(ctx.api), ctx.posyandus()]);
+    const posyandu = new Map(places.map((p) => [p.id, p.name]));
+    box.replaceChildren(devices.length
+      ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now())))   // the longest unseen first
+      : h('p', { class: 'muted' }, tx('none')));
+  } catch (error) {
+    box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
+  }
+}
