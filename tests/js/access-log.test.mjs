@@ -1,9 +1,9 @@
-// access-log.js: a child's access history (GET /children/{id}/access-log, UU 27/2022 PDP) in plain
+// online/access-log.js: a child's access history (GET /children/{id}/access-log, UU 27/2022 PDP) in plain
 // Indonesian (and English): who read, what, when in the phone's local time.
 process.env.TZ = 'Asia/Jakarta'; // WIB, UTC+7: before the first date is formatted
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describe, parentCode, regionLookups, regionText, whatText, whoRead } from '../../static/pwa/js/access-log.js';
+import { describe, parentCode, regionLookups, regionText, whatText, whoRead } from '../../static/pwa/js/online/access-log.js';
 import { setLang, whoText } from '../../static/pwa/js/i18n.js';
 
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
@@ -90,5 +90,66 @@ test('in English on request', () => {
     assert.equal(whatText(item('pull', '/sync/pull')), 'synced to a phone');
   } finally {
     setLang('id');
+  }
+});
+
+const placeholdersOf = (text) => [...new Set([...text.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]))].sort();
+
+test("the history's words are in Bahasa Indonesia and English, with the same placeholders, and no shell keys", async () => {
+  const { W } = await import('../../static/pwa/js/online/access-log.js');
+  const { textKeys } = await import('../../static/pwa/js/i18n.js');
+  const keys = new Set(textKeys());
+  for (const [key, pair] of Object.entries(W)) {
+    assert.equal(pair.length, 2, key);
+    assert.ok(pair.every((s) => typeof s === 'string' && s.trim()), key);
+    assert.deepEqual(placeholdersOf(pair[1]), placeholdersOf(pair[0]), key);
+    assert.equal(pair.some((text) => keys.has(text)), false, key);
+    assert.equal(keys.has(key), false, `${key}: said once, here`);
+  }
+});
+
+test('the history is fetched when a parent opens it, never precached with the offline shell', async () => {
+  const { readFileSync } = await import('node:fs');
+  const sw = readFileSync(new URL('../../static/pwa/sw.js', import.meta.url), 'utf8');
+  const precached = JSON.parse(sw.match(/^const PRECACHE = (.*);$/m)[1]);
+  assert.equal(precached.some((p) => p.includes('access-log')), false);
+  const parent = readFileSync(new URL('../../static/pwa/js/screens/parent.js', import.meta.url), 'utf8');
+  assert.match(parent, /import\([^)]*'\.\.\/online\/access-log\.js'\)/);
+  assert.doesNotMatch(parent, /from '\.\.\/online\//, 'a static import would load it with the shell');
+});
+
+test('the history screen: offline it says it needs the internet; online a page, "Muat lagi" focusing the next', async () => {
+  const { installDom } = await import('./fakedom.mjs');
+  const dom = installDom();
+  try {
+    const { accessLog } = await import('../../static/pwa/js/screens/parent.js');
+    const kid = { id: CHILD, name: 'Ayu Lestari' };
+    const pages = [{ items: [item('view', '/children/<uuid:child_id>')], next_cursor: 'n1' },
+      { items: [item('pull', '/sync/pull', { user_id: ME })], next_cursor: null }];
+    const asked = [];
+    const ctx = (online) => ({ bundle: async () => ({ child: kid }), online: () => online, session: { user: { id: ME } },
+      posyandus: async () => [], api: { get: async (path) => { asked.push(path); return pages.shift(); } } });
+    const offline = await accessLog(ctx(false), CHILD);
+    const byId = (el, id) => el.find((e) => e.attributes.id === id)[0];
+    assert.equal(byId(offline, 'access-offline').textContent, 'Perlu koneksi internet untuk mengunduh data anak dan melihat siapa yang membukanya.');
+    assert.equal(byId(offline, 'access-log'), undefined);
+    assert.equal(offline.find((e) => e.localName === 'h2')[0].textContent, 'Siapa yang melihat data anak ini');
+    assert.deepEqual(asked, []);
+
+    const screen = await accessLog(ctx(true), CHILD);
+    const rows = () => byId(screen, 'access-log').find((e) => e.localName === 'li');
+    assert.equal(rows().length, 1);
+    assert.match(rows()[0].textContent, /Kader Posyandu Melati.*melihat data anak/);
+    assert.match(screen.textContent, /Setiap kali data anak dibuka/);
+    const more = byId(screen, 'access-more');
+    assert.equal(more.hidden, false);
+    await Promise.all(more.listeners.click.map((fn) => fn()));
+    assert.equal(rows().length, 2);
+    assert.equal(dom.focused(), rows()[1], 'she goes on reading at the first new line');
+    assert.match(rows()[1].textContent, /Anda.*sinkron ke HP/);
+    assert.equal(more.hidden, true);
+    assert.deepEqual(asked, [`/children/${CHILD}/access-log?limit=20`, `/children/${CHILD}/access-log?limit=20&cursor=n1`]);
+  } finally {
+    dom.restore();
   }
 });

@@ -3,10 +3,7 @@
 import { category, formatCm, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDose, signsOf, tone } from '../assess.js';
-import { describe, regionLookups } from '../access-log.js';
 import { cardPanel, chartsPanel, exportButton } from './child.js';
-
-const ACCESS_PAGE = 20;
 
 function plainStatus(child, last) {
   if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
@@ -99,61 +96,24 @@ function myData(ctx, c) {
       : h('p', { class: 'notice warn', id: 'my-data-offline' }, t('my_data_offline')));
 }
 
-/** Region names for the area downloads among `items` (GET /regions?parent_code=, once per session). */
-const regionLists = new Map();
-async function nameRegions(api, items, names) {
-  await Promise.all(regionLookups(items).map(async (parent) => {
-    if (!regionLists.has(parent)) {
-      regionLists.set(parent, api.get(`/regions?parent_code=${encodeURIComponent(parent)}&limit=500`).then((page) => page.items)
-        .catch(() => { regionLists.delete(parent); return []; })); // unnamed: the code is shown
-    }
-    for (const r of await regionLists.get(parent)) names.set(r.code, r.name);
-  }));
-}
+/** The history's module; a failed fetch is remembered by the browser until the page reloads, so the
+ * next opening after one asks for it under another address. */
+let failed = 0;
+const historyModule = () => import(failed ? `../online/access-log.js?try=${failed}` : '../online/access-log.js')
+  .catch(() => { failed += 1; return null; });
 
-const accessItem = (item, names) => {
-  const { when, who, what } = describe(item, names);
-  return h('li', { class: 'row access-item' }, h('span', { class: 'row-main' },
-    h('strong', {}, who), h('span', {}, what), h('small', {}, h('time', { datetime: item.at }, when))));
-};
-
-/** Who has read the child's data, newest first, a page at a time ("Muat lagi"). Online only. */
+/** Who has read the child's data, newest first, a page at a time ("Muat lagi"). Online only: its
+ * list is fetched when opened (js/online/access-log.js); offline, or that file out of reach, it
+ * says it needs the internet. */
 export async function accessLog(ctx, childId) {
   const { child: c } = await ctx.bundle(childId);
   if (!c) return h('p', {}, t('parent_none'));
   const back = h('a', { class: 'btn', href: `#/child/${c.id}` }, t('back'));
   const section = h('section', {}, h('h2', {}, t('access_log')), h('p', { class: 'muted' }, c.name));
-  if (!ctx.online()) {
+  const history = ctx.online() ? await historyModule() : null;
+  if (!history) {
     section.append(h('p', { class: 'notice warn', id: 'access-offline' }, t('my_data_offline')), back);
     return section;
   }
-  const names = { me: ctx.session.user.id, posyandu: new Map((await ctx.posyandus()).map((p) => [p.id, p.name])), regions: new Map() };
-  const list = h('ul', { class: 'list', id: 'access-log' });
-  const status = h('p', { role: 'status', id: 'access-status' });
-  const more = h('button', { class: 'btn', type: 'button', id: 'access-more', hidden: true }, t('load_more'));
-  let cursor = null;
-  const load = async () => {
-    more.disabled = true;
-    try {
-      const page = await ctx.api.get(`/children/${c.id}/access-log?limit=${ACCESS_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      await nameRegions(ctx.api, page.items, names.regions);
-      const items = page.items.map((item) => accessItem(item, names));
-      list.append(...items);
-      if (cursor && items.length) { // "Muat lagi": go on reading at the first new line
-        items[0].setAttribute('tabindex', '-1');
-        items[0].focus();
-      }
-      cursor = page.next_cursor;
-      more.hidden = !cursor;
-      status.textContent = list.children.length ? '' : t('access_none');
-    } catch (error) {
-      status.textContent = error.kind === 'network' ? t('my_data_offline') : t('access_error', { why: error.message });
-    } finally {
-      more.disabled = false;
-    }
-  };
-  more.addEventListener('click', load);
-  section.append(h('p', { class: 'muted small' }, t('access_help')), list, status, more, back);
-  await load(); // the first page before the screen is shown
-  return section;
+  return history.render(ctx, c, section, back);
 }
