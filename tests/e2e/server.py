@@ -14,14 +14,14 @@ DEMO_PASSWORD = "posyandu123"
 
 
 def _files_read_whole(app):
-    """The app with its files (the PWA's, sent by a werkzeug FileWrapper) answered whole and closed at
-    once. When a test takes the browser offline in the middle of an answer, werkzeug's server reads the
-    dropped socket before it closes the answer, fails there and never closes it: the open file is left
-    to the garbage collector, whose ResourceWarning then fails whichever test runs next (warnings are
-    errors here)."""
+    """The app with its answers read whole and closed at once (the PWA's files, sent by a werkzeug
+    FileWrapper, bare or inside a ClosingIterator). When a test takes the browser offline in the middle
+    of an answer, werkzeug's server reads the dropped socket before it closes the answer, fails there
+    and never closes it: the open file is left to the garbage collector, whose ResourceWarning then
+    fails whichever test runs next (warnings are errors here)."""
     def wsgi(environ, start_response):
         body = app(environ, start_response)
-        if not hasattr(body, "file"):
+        if isinstance(body, list):
             return body
         try:
             return [b"".join(body)]

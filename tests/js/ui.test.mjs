@@ -63,3 +63,12 @@ test('a form holds unsaved changes when what it holds differs from what it held 
   assert.equal(formsChanged({}, typed), false, 'a form drawn outside the screen shown (the login screen) is not judged');
   assert.equal(formsChanged(null, typed), false);
 });
+
+test('a screen fetched when opened (js/online/) loads as a module, or null when its file cannot be fetched', async () => {
+  const { onlineModule } = await import('../../static/pwa/js/ui.js');
+  const users = await onlineModule('users')();
+  assert.equal(typeof users.render, 'function');
+  const missing = onlineModule('no-such-screen');
+  assert.equal(await missing(), null);
+  assert.equal(await missing(), null, 'asked again (under another address), still null, never a rejection');
+});

@@ -74,7 +74,7 @@ test('the users screen is fetched when an admin opens it, never precached with t
   const precached = JSON.parse(sw.match(/^const PRECACHE = (.*);$/m)[1]);
   assert.equal(precached.some((p) => p.startsWith('/js/online/')), false);
   const app = readFileSync(new URL('../../static/pwa/js/app.js', import.meta.url), 'utf8');
-  assert.match(app, /import\('\.\/online\/users\.js'\)/);
+  assert.match(app, /onlineModule\('users'\)/);
   assert.doesNotMatch(app, /from '\.\/online\//, 'a static import would load it with the shell');
 });
 

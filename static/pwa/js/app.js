@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
-import { formValues, formsChanged, h, restoreForms, showSaveFailed, todayIso } from './ui.js';
+import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
@@ -268,8 +268,9 @@ const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password
 const PASSWORD_HASH = '#/password';
 /** "Pengguna" (admin): fetched from the server when opened (js/online/, never in the offline shell:
  * it needs the server anyway); offline, or the file out of reach, it says it needs the internet. */
+const usersModule = onlineModule('users');
 async function usersScreen(m) {
-  const screen = ctx.online() ? await import('./online/users.js').catch(() => null) : null;
+  const screen = ctx.online() ? await usersModule() : null;
   if (screen) return screen.render(ctx, m[1] ?? null);
   return h('section', {}, h('h2', {}, t('users_nav')), h('p', { class: 'notice warn', role: 'alert', id: 'users-offline' }, t('online_only')));
 }

@@ -152,6 +152,15 @@ export function restoreForms(root, values) {
   }
 }
 
+/** The loader of a screen fetched when first opened (js/online/, outside the offline shell): the
+ * module, or null when it cannot be fetched. A failed fetch is remembered by the browser until the
+ * page reloads, so the next try after one asks for the file under another address. */
+export function onlineModule(name) {
+  let failed = 0;
+  return () => import(failed ? `./online/${name}.js?try=${failed}` : `./online/${name}.js`)
+    .catch(() => { failed += 1; return null; });
+}
+
 export const num = (v) => (v === '' || v === null || v === undefined ? null : Number(String(v).replace(',', '.')));
 export const todayIso = () => {
   const d = new Date();

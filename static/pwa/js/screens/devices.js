@@ -2,16 +2,12 @@
 // offline shell; the list itself needs the server, so its module (js/online/devices.js) is fetched
 // when she asks for it. Offline, or that file out of reach, the panel says it needs the internet.
 import { t } from '../i18n.js';
-import { h } from '../ui.js';
+import { h, onlineModule } from '../ui.js';
 
 export const STALE_DAYS = 7;
 const OVERSEES = new Set(['bidan', 'admin']);
 
-/** The list's module; a failed fetch is remembered by the browser until the page reloads, so the
- * next tap after one asks for it under another address (it keeps no state of its own). */
-let failed = 0;
-const listModule = () => import(failed ? `../online/devices.js?try=${failed}` : '../online/devices.js')
-  .catch(() => { failed += 1; return null; });
+const listModule = onlineModule('devices');
 
 export function devicesPanel(ctx) {
   if (!OVERSEES.has(ctx.role)) return null;

@@ -1,7 +1,7 @@
 // A parent's view: only their own children (the server's pull scope), in plain words; their
 // child's data to download and who has read it (UU 27/2022 PDP), online.
 import { category, formatCm, formatDate, plain, t } from '../i18n.js';
-import { ageText, field, h, showErrors, todayIso } from '../ui.js';
+import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDose, signsOf, tone } from '../assess.js';
 import { cardPanel, chartsPanel, exportButton } from './child.js';
 
@@ -96,11 +96,7 @@ function myData(ctx, c) {
       : h('p', { class: 'notice warn', id: 'my-data-offline' }, t('my_data_offline')));
 }
 
-/** The history's module; a failed fetch is remembered by the browser until the page reloads, so the
- * next opening after one asks for it under another address. */
-let failed = 0;
-const historyModule = () => import(failed ? `../online/access-log.js?try=${failed}` : '../online/access-log.js')
-  .catch(() => { failed += 1; return null; });
+const historyModule = onlineModule('access-log');
 
 /** Who has read the child's data, newest first, a page at a time ("Muat lagi"). Online only: its
  * list is fetched when opened (js/online/access-log.js); offline, or that file out of reach, it
