@@ -116,7 +116,20 @@ class _Run:
         self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
 
-    def find_posyandu(self, text: str) -> Posyandu:
+    def lock_posyandu(self, texts: Iterable[str]) -> None:
+        """Find every posyandu the file names and take their locks, as a registration there takes them
+        (``access.lock_posyandu_for_children``: rows, then registration locks, in the order of their
+        ids), all at once, before any child's: taken as a row first named each, after an earlier row's
+        child, a push or a correction holding a later posyandu's locks and waiting for that child
+        deadlocked with the import. One closed while this waited is said so."""
+        for text in texts:
+            self._look_up(text)
+        access.lock_posyandu_for_children(pos.id for pos in self.posyandu.values() if pos is not None)
+        for text, pos in self.posyandu.items():
+            if pos is not None and pos.deleted_at is not None:  # read again as it stands, once locked
+                self.posyandu[text], self.closed_posyandu[text] = None, True
+
+    def _look_up(self, text: str) -> None:
         if text not in self.posyandu:
             stmt = select(Posyandu).where(access.posyandu_clause(self.user))
             try:
@@ -126,13 +139,13 @@ class _Run:
                 stmt = stmt.where(func.lower(Posyandu.name).in_([name, f"posyandu {name}"]))
             found = db.session.scalars(stmt.where(Posyandu.deleted_at.is_(None)).limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None
-            if self.posyandu[text] is not None:
-                # its locks as a registration there takes them (rows, then registration lock), now, before
-                # any of its children: taken at a later row's new child, after an earlier row's child, a
-                # push or a correction holding them and waiting for that child deadlocked with the import
-                access.lock_posyandu_for_children([self.posyandu[text].id])
             # none open by that name: a closed one in the importer's area is said so, not "unknown"
             self.closed_posyandu[text] = not found and db.session.scalar(stmt.limit(1)) is not None
+
+    def find_posyandu(self, text: str) -> Posyandu:
+        """The posyandu a row names, found and locked ahead (``lock_posyandu``)."""
+        if text not in self.posyandu:
+            self.lock_posyandu([text])
         if self.posyandu[text] is None:
             if self.closed_posyandu[text]:
                 raise RowError({"posyandu": [Msg(f"posyandu '{text}' is closed: choose another",
@@ -238,9 +251,8 @@ class _Run:
             self.merged[child_id] = found
         return self.merged[child_id]
 
-    def row(self, number: int, raw: dict[str, Any]) -> None:
+    def row(self, number: int, parsed: ParsedRow) -> None:
         """Import one row in its own savepoint; a refused row leaves nothing behind."""
-        parsed = parse_row(raw)
         if parsed.errors:
             raise RowError(parsed.errors)
         pos = self.find_posyandu(parsed.posyandu or "")
@@ -278,10 +290,12 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     # savepoints below nest inside it (a SAVEPOINT opened outside one commits on RELEASE).
     log_action("import_start", "visits_file", file_digest, reason="dry run" if dry_run else None)
     db.session.flush()
-    for number, raw in rows:
+    parsed = [(number, parse_row(raw)) for number, raw in rows]  # the whole file, before any lock
+    run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
+    for number, row in parsed:
         result.rows += 1
         try:
-            run.row(number, raw)
+            run.row(number, row)
         except RowError as exc:
             run.error(number, exc.errors)
         if progress:

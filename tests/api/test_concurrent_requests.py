@@ -348,6 +348,82 @@ def test_a_childs_name_corrected_while_a_file_of_her_posyandu_is_imported_neithe
     assert [first.status_code, second.status_code] == [201, 200], [first.get_json(), second.get_json()]
 
 
+@pytest.mark.parametrize("how", ["rest", "push"])
+def test_a_child_moved_while_a_file_of_two_posyandu_is_imported_neither_deadlocks(
+        app, world, client, monkeypatch, how):
+    """An import took a posyandu's locks (row, then registration lock) when a row first named it: a
+    puskesmas file of Melati then Mawar held a child of Melati (row 1) when it took Mawar's locks
+    (row 2). A bidan moving that child to Mawar meanwhile (REST, or from her phone) holds Mawar's
+    locks, as a registration there does, and waits for the child: each waited for the other, and
+    PostgreSQL aborted one (503). The import now takes every posyandu's locks its file names, in the
+    order of their ids, before any child."""
+    import io
+
+    from tests.sync.helpers import mutation
+
+    nik = "3525015501250001"
+    resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "posyandu_id": str(world.ids["p1"]), "name": "Rara Putri", "sex": "F", "nik": nik,
+        "birth_date": "2025-01-15"})
+    assert resp.status_code == 201, resp.get_json()
+    cid = resp.get_json()["id"]
+    sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"
+             f"Melati;Rara Putri;P;15/01/2025;{nik};10/06/2025;7,2\n"
+             "Mawar;Dodi Saputra;L;01/02/2025;;10/06/2025;6,9\n")
+    bidan = world.headers("bidan_a")
+
+    def imported(c):
+        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
+                      headers=bidan, content_type="multipart/form-data")
+
+    def moved(c):
+        body = {"posyandu_id": str(world.ids["p2"])}
+        if how == "push":
+            return c.post("/api/v1/sync/push", headers=bidan, json={
+                "client_id": "bidan_a-phone", "mutations": [mutation("child", cid, body, base_version=1)]})
+        return c.patch(f"/api/v1/children/{cid}", json=body, headers=bidan)
+
+    first, second, _ = _race(app, monkeypatch, imported, moved, where="read")
+    assert first.status_code == 201, first.get_json()
+    assert second.status_code == 200, second.get_json()
+    if how == "push":
+        assert [r["status"] for r in second.get_json()["results"]] == ["applied"], second.get_json()
+    child = client.get(f"/api/v1/children/{cid}", headers=bidan).get_json()
+    assert child["posyandu_id"] == str(world.ids["p2"]), child
+    weights = client.get(f"/api/v1/children/{cid}/measurements", headers=bidan).get_json()["items"]
+    assert [(m["measured_on"], m["weight_kg"]) for m in weights] == [("2025-06-10", 7.2)], weights
+
+
+def test_a_file_imported_while_its_posyandu_is_closed_names_the_closed_posyandu(app, world, client, monkeypatch):
+    """The import waits for a posyandu being closed (its row, locked ahead with the file's others),
+    then reads it as it stands: the row is refused on its posyandu column, "sudah ditutup", as a file
+    imported after the closing is, and nothing is registered there."""
+    import io
+
+    made = client.post("/api/v1/posyandu", json={"name": "Dahlia", "desa_code": "35.25.01.2001", "meeting_day": 10,
+                                                 "puskesmas_id": str(world.ids["pkm_a"])},
+                       headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    pid = made.get_json()["id"]
+    sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"
+             "Dahlia;Dodi Saputra;L;01/02/2025;;10/06/2025;6,9\n")
+    admin, bidan = world.headers("admin"), world.headers("bidan_a", "id")
+
+    def closed(c):
+        return c.delete(f"/api/v1/posyandu/{pid}", headers=admin)
+
+    def imported(c):
+        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
+                      headers=bidan, content_type="multipart/form-data")
+
+    first, second, _ = _race(app, monkeypatch, closed, imported)
+    assert first.status_code == 204, first.get_json()
+    assert second.status_code == 422, second.get_json()
+    assert second.get_json()["errors"]["rows"] == {
+        "2": {"posyandu": ["posyandu 'Dahlia' sudah ditutup: pilih posyandu lain"]}}, second.get_json()
+    assert client.get(f"/api/v1/children?posyandu_id={pid}", headers=bidan).get_json()["items"] == []
+
+
 def test_a_report_of_two_months_read_while_a_push_commits_counts_one_state_of_the_data(
         app, world, client, monkeypatch):
     """Each month of an SKDN report was its own query, each seeing what was committed when it ran:
