@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 from posyandu import access
 from posyandu.audit import log_action
 from posyandu.auth.models import User
+from posyandu.database import among
 from posyandu.errors import DomainError
 from posyandu.events import create_event
 from posyandu.extensions import db
@@ -141,6 +142,44 @@ class _Run:
             self.posyandu[text] = found[0] if len(found) == 1 else None
             # none open by that name: a closed one in the importer's area is said so, not "unknown"
             self.closed_posyandu[text] = not found and db.session.scalar(stmt.limit(1)) is not None
+
+    def lock_children(self, rows: list[ParsedRow]) -> None:
+        """Lock every child registered already that a row may write visits for, before the first row,
+        as the rows will (``access.child_for_events``: FOR SHARE), in the order of their ids: locked
+        row by row, in the file's order, the import held one child and waited for another that a
+        merge, or a push deleting both, held while it waited for the first (they lock by id). A few
+        queries for the whole file, each finding more than ``_existing`` may match (a superset does no
+        harm): the children of the rows' ids (the keyed ones and those of before), those of their
+        NIKs, those of their posyandu born on their day, and the children those were merged into.
+        Found later (a merge committed meanwhile), a child is locked by its row, as by a push.
+        SQLite: the import holds its one write lock already (``access.locked``)."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return
+        rows = [(row, self.posyandu.get(row.posyandu or "")) for row in rows if not row.errors]
+        rows = [(row, pos) for row, pos in rows if pos is not None]
+        if not rows:
+            return
+        ids = {make(pos.id, row.child) for row, pos in rows for make in (child_id_for, legacy_child_id_for)}
+        niks = {row.child["nik"] for row, _ in rows if row.child.get("nik")}
+        born = {(pos.id, row.child["sex"], row.child["birth_date"]) for row, pos in rows}
+        live = (Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user))
+        found = {(i, into) for i, into in db.session.execute(
+            select(Child.id, Child.merged_into).where(among(db.session, Child.id, ids)))}
+        if niks:
+            found |= {(i, None) for i in db.session.scalars(
+                select(Child.id).where(among(db.session, Child.nik, niks), *live))}
+        found |= {(i, None) for i, *day in db.session.execute(
+            select(Child.id, Child.posyandu_id, Child.sex, Child.birth_date).where(
+                among(db.session, Child.posyandu_id, {p for p, _, _ in born}),
+                among(db.session, Child.birth_date, {d for _, _, d in born}), *live))
+            if tuple(day) in born}
+        wanted = {i for i, _ in found}
+        chained = {into for _, into in found if into is not None} - wanted
+        while chained:  # the child that stands for one merged away
+            wanted |= chained
+            chained = set(db.session.scalars(select(Child.merged_into).where(
+                among(db.session, Child.id, chained), Child.merged_into.is_not(None)))) - wanted
+        access.lock_children(wanted, access.EVENTS, read=False)
 
     def find_posyandu(self, text: str) -> Posyandu:
         """The posyandu a row names, found and locked ahead (``lock_posyandu``)."""
@@ -292,6 +331,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     db.session.flush()
     parsed = [(number, parse_row(raw)) for number, raw in rows]  # the whole file, before any lock
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
+    run.lock_children([p for _, p in parsed])  # after the posyandu's, as every writer takes them
     for number, row in parsed:
         result.rows += 1
         try:

@@ -394,6 +394,52 @@ def test_a_child_moved_while_a_file_of_two_posyandu_is_imported_neither_deadlock
     assert [(m["measured_on"], m["weight_kg"]) for m in weights] == [("2025-06-10", 7.2)], weights
 
 
+@pytest.mark.parametrize("how", ["merge", "push"])
+def test_two_children_merged_or_deleted_while_a_file_of_both_is_imported_neither_deadlocks(
+        app, world, client, monkeypatch, how):
+    """An import locked each row's child as it came to it, in the file's order; a merge of two children
+    (REST), or a phone's push deleting both, locks them in the order of their ids. The file's first
+    row was the child of the greater id: the import held it and waited for the other, which the merge
+    or push held, waiting for the first, and PostgreSQL aborted one (503). The import now locks every
+    child its file names that is registered already, in the order of their ids, before its first row."""
+    import io
+
+    from tests.sync.helpers import mutation
+
+    ids = sorted(uuid.uuid4() for _ in range(2))
+    for cid, name, nik in ((ids[1], "Rara Putri", "3525015501250001"), (ids[0], "Rani Putri", "3525015501250002")):
+        resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+            "id": str(cid), "posyandu_id": str(world.ids["p1"]), "name": name, "sex": "F", "nik": nik,
+            "birth_date": "2025-01-15"})
+        assert resp.status_code == 201, resp.get_json()
+    sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"  # the greater id first
+             "Melati;Rara Putri;P;15/01/2025;3525015501250001;10/06/2025;7,2\n"
+             "Melati;Rani Putri;P;15/01/2025;3525015501250002;11/06/2025;7,0\n")
+    bidan = world.headers("bidan_a")
+
+    def imported(c):
+        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
+                      headers=bidan, content_type="multipart/form-data")
+
+    def changed(c):
+        if how == "merge":
+            return c.post(f"/api/v1/children/{ids[0]}/merge", json={"duplicate_id": str(ids[1])}, headers=bidan)
+        return c.post("/api/v1/sync/push", headers=bidan, json={"client_id": "bidan_a-phone", "mutations": [
+            mutation("child", str(cid), op="delete", base_version=1) for cid in ids]})
+
+    first, second, _ = _race(app, monkeypatch, imported, changed, where="read")
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json()["visits_created"] == 2, first.get_json()
+    assert second.status_code == 200, second.get_json()
+    if how == "push":
+        assert [r["status"] for r in second.get_json()["results"]] == ["applied"] * 2, second.get_json()
+        assert client.get(f"/api/v1/children/{ids[0]}", headers=bidan).status_code == 404
+    else:  # both weighings, imported before the merge, are the child's that stands
+        weights = client.get(f"/api/v1/children/{ids[0]}/measurements", headers=bidan).get_json()["items"]
+        assert sorted((m["measured_on"], m["weight_kg"]) for m in weights) == [
+            ("2025-06-10", 7.2), ("2025-06-11", 7.0)], weights
+
+
 def test_a_file_imported_while_its_posyandu_is_closed_names_the_closed_posyandu(app, world, client, monkeypatch):
     """The import waits for a posyandu being closed (its row, locked ahead with the file's others),
     then reads it as it stands: the row is refused on its posyandu column, "sudah ditutup", as a file
