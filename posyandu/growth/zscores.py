@@ -325,15 +325,14 @@ def stored_values(batch: GrowthBatch) -> list[dict]:
     ``z_<indicator>``, the status keys, ``age_days``, ``flags``, ``warnings`` and ``flagged``
     (a flag raised); the same values as :meth:`GrowthBatch.to_results`, flat."""
     cols = _result_columns(batch)
-    z_keys = ["z_" + k for k in INDICATORS]
-    flag_keys = ["flag_" + k for k in INDICATORS]
+    # row by row from the columns zipped (indexing each column per row was most of the time)
+    keys = (*("z_" + k for k in INDICATORS), *categories.STATUS_KEYS, "age_days")
+    by_row = zip(*(cols[key] for key in keys))
+    flags_by_row = zip(*(cols["flag_" + k] for k in INDICATORS))
     out = []
-    for i in range(len(batch)):
-        flags = {k: cols[fk][i] for k, fk in zip(INDICATORS, flag_keys)}
-        values = {zk: cols[zk][i] for zk in z_keys}
-        values.update({key: cols[key][i] for key in categories.STATUS_KEYS})
-        values.update(age_days=cols["age_days"][i], flags=flags, warnings=cols["warnings"][i],
-                      flagged=any(v for v in flags.values() if v))
+    for row, row_flags, warnings in zip(by_row, flags_by_row, cols["warnings"]):
+        values = dict(zip(keys, row))
+        values.update(flags=dict(zip(INDICATORS, row_flags)), warnings=warnings, flagged=any(row_flags))
         out.append(values)
     return out
 
@@ -403,10 +402,11 @@ def measurement_columns(measurements: Sequence[Mapping], raise_errors: bool = Fa
     """
     rows, errors = [], {}
     for i, row in enumerate(measurements):
+        row = row if isinstance(row, Mapping) else {}  # once a row: an ABC's check is slow
         values, problems = [], {}
         for field in COLUMNS:
             try:
-                values.append(_field_value(row if isinstance(row, Mapping) else {}, field))
+                values.append(_field_value(row, field))
             except GrowthInputError as error:
                 if raise_errors:
                     raise
