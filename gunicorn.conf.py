@@ -20,13 +20,19 @@ errorlog = "-"
 preload_app = False          # each worker opens its own database pool
 
 
+GC_YOUNG_THRESHOLD = 10_000  # Python's default is 700
+
+
 def post_worker_init(worker):
     """Once the worker has loaded the app: move everything it holds for good (modules, the app,
     its schemas and mappers) out of the garbage collector's sight. Otherwise each full
     collection walks all of it again, and a push of 500 measurements (thousands of
     short-lived objects) set off several: an eighth of the push's time (docs/scaling.md).
-    ``GUNICORN_GC_FREEZE=0`` turns this off."""
+    Then collect the young generation after 10,000 new objects rather than 700: a push of 500
+    ran about 50 collections, 7 % of its CPU time, for cycles it hardly makes (its records
+    are freed by their reference counts); now 2 or 3. ``GUNICORN_GC_FREEZE=0`` turns both off."""
     import gc
 
     if os.environ.get("GUNICORN_GC_FREEZE", "1") != "0":
         gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])

@@ -12,14 +12,18 @@ CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 @pytest.mark.parametrize("setting, frozen", [(None, True), ("0", False)])
 def test_each_worker_freezes_what_it_loaded_at_start(monkeypatch, setting, frozen):
+    """…and collects its young objects less often (the older generations' thresholds kept)."""
     if setting is None:
         monkeypatch.delenv("GUNICORN_GC_FREEZE", raising=False)
     else:
         monkeypatch.setenv("GUNICORN_GC_FREEZE", setting)
     conf = runpy.run_path(str(CONF))
     gc.unfreeze()
+    before = gc.get_threshold()
     try:
         conf["post_worker_init"](None)
         assert (gc.get_freeze_count() > 0) is frozen
+        assert gc.get_threshold() == ((10_000, *before[1:]) if frozen else before)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*before)
