@@ -6,6 +6,7 @@ it commits (everything flushed), the second runs meanwhile, then the first goes 
 must be that of the two one after the other, and never a 500."""
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
@@ -317,6 +318,23 @@ def test_a_childs_name_corrected_while_the_same_child_is_registered_is_flagged_a
     assert str(_flag(app, cid)) == registered_id
 
 
+def _registered(client, world, name, nik, cid=None):
+    """A girl born 15 January 2025 registered at Melati by kader1: her id."""
+    resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+        "id": str(cid or uuid.uuid4()), "posyandu_id": str(world.ids["p1"]), "name": name, "sex": "F", "nik": nik,
+        "birth_date": "2025-01-15"})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["id"]
+
+
+def _importer(sheet, headers):
+    """A request importing ``sheet`` (a CSV visits file) as the caller of ``headers``, for ``_race``."""
+    def imported(c):
+        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
+                      headers=headers, content_type="multipart/form-data")
+    return imported
+
+
 def test_a_childs_name_corrected_while_a_file_of_her_posyandu_is_imported_neither_deadlocks(
         app, world, client, monkeypatch):
     """An import locked a child it writes a visit for (row 1), then registered another child at the same
@@ -324,22 +342,14 @@ def test_a_childs_name_corrected_while_a_file_of_her_posyandu_is_imported_neithe
     child's name takes that lock before the child's (as a registration does): each waited for the
     other, and PostgreSQL aborted one (503). The import now takes a posyandu's locks when it first
     finds it, before any of its children."""
-    import io
-
     nik = "3525015501250001"
-    resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
-        "id": str(uuid.uuid4()), "posyandu_id": str(world.ids["p1"]), "name": "Rara Putri", "sex": "F", "nik": nik,
-        "birth_date": "2025-01-15"})
-    assert resp.status_code == 201, resp.get_json()
-    cid = resp.get_json()["id"]
+    cid = _registered(client, world, "Rara Putri", nik)
     sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"
              f"Melati;Rara Putri;P;15/01/2025;{nik};10/06/2025;7,2\n"
              "Melati;Dodi Saputra;L;01/02/2025;;10/06/2025;6,9\n")
     bidan, kader = world.headers("bidan_a"), world.headers("kader1")
 
-    def imported(c):
-        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
-                      headers=bidan, content_type="multipart/form-data")
+    imported = _importer(sheet, bidan)
 
     def corrected(c):
         return c.patch(f"/api/v1/children/{cid}", json={"name": "Rara Putri Ayu"}, headers=kader)
@@ -357,24 +367,16 @@ def test_a_child_moved_while_a_file_of_two_posyandu_is_imported_neither_deadlock
     locks, as a registration there does, and waits for the child: each waited for the other, and
     PostgreSQL aborted one (503). The import now takes every posyandu's locks its file names, in the
     order of their ids, before any child."""
-    import io
-
     from tests.sync.helpers import mutation
 
     nik = "3525015501250001"
-    resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
-        "id": str(uuid.uuid4()), "posyandu_id": str(world.ids["p1"]), "name": "Rara Putri", "sex": "F", "nik": nik,
-        "birth_date": "2025-01-15"})
-    assert resp.status_code == 201, resp.get_json()
-    cid = resp.get_json()["id"]
+    cid = _registered(client, world, "Rara Putri", nik)
     sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"
              f"Melati;Rara Putri;P;15/01/2025;{nik};10/06/2025;7,2\n"
              "Mawar;Dodi Saputra;L;01/02/2025;;10/06/2025;6,9\n")
     bidan = world.headers("bidan_a")
 
-    def imported(c):
-        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
-                      headers=bidan, content_type="multipart/form-data")
+    imported = _importer(sheet, bidan)
 
     def moved(c):
         body = {"posyandu_id": str(world.ids["p2"])}
@@ -402,24 +404,17 @@ def test_two_children_merged_or_deleted_while_a_file_of_both_is_imported_neither
     row was the child of the greater id: the import held it and waited for the other, which the merge
     or push held, waiting for the first, and PostgreSQL aborted one (503). The import now locks every
     child its file names that is registered already, in the order of their ids, before its first row."""
-    import io
-
     from tests.sync.helpers import mutation
 
     ids = sorted(uuid.uuid4() for _ in range(2))
     for cid, name, nik in ((ids[1], "Rara Putri", "3525015501250001"), (ids[0], "Rani Putri", "3525015501250002")):
-        resp = client.post("/api/v1/children", headers=world.headers("kader1"), json={
-            "id": str(cid), "posyandu_id": str(world.ids["p1"]), "name": name, "sex": "F", "nik": nik,
-            "birth_date": "2025-01-15"})
-        assert resp.status_code == 201, resp.get_json()
+        _registered(client, world, name, nik, cid)
     sheet = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"  # the greater id first
              "Melati;Rara Putri;P;15/01/2025;3525015501250001;10/06/2025;7,2\n"
              "Melati;Rani Putri;P;15/01/2025;3525015501250002;11/06/2025;7,0\n")
     bidan = world.headers("bidan_a")
 
-    def imported(c):
-        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
-                      headers=bidan, content_type="multipart/form-data")
+    imported = _importer(sheet, bidan)
 
     def changed(c):
         if how == "merge":
@@ -444,8 +439,6 @@ def test_a_file_imported_while_its_posyandu_is_closed_names_the_closed_posyandu(
     """The import waits for a posyandu being closed (its row, locked ahead with the file's others),
     then reads it as it stands: the row is refused on its posyandu column, "sudah ditutup", as a file
     imported after the closing is, and nothing is registered there."""
-    import io
-
     made = client.post("/api/v1/posyandu", json={"name": "Dahlia", "desa_code": "35.25.01.2001", "meeting_day": 10,
                                                  "puskesmas_id": str(world.ids["pkm_a"])},
                        headers=world.headers("admin"))
@@ -458,9 +451,7 @@ def test_a_file_imported_while_its_posyandu_is_closed_names_the_closed_posyandu(
     def closed(c):
         return c.delete(f"/api/v1/posyandu/{pid}", headers=admin)
 
-    def imported(c):
-        return c.post("/api/v1/imports/visits", data={"file": (io.BytesIO(sheet.encode()), "k.csv")},
-                      headers=bidan, content_type="multipart/form-data")
+    imported = _importer(sheet, bidan)
 
     first, second, _ = _race(app, monkeypatch, closed, imported)
     assert first.status_code == 204, first.get_json()
