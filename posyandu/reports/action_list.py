@@ -50,7 +50,9 @@ REASONS = ("T", "2T", "BGM", "wasting", "muac_severe", "stunting", "not_weighed_
 CHUNK = 1000
 
 
-def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None) -> Any:
+def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None, rows: bool = True) -> Any:
+    """The area's children with the signs their reasons come from, in the list's order; ``rows=False``:
+    only what the reasons need (no last weighing, no order), for ``counts``."""
     start = month.previous.first
     visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length", "muac"))
     w, h, t = latest_of(visits, "weighed"), latest_of(visits, "length"), latest_of(visits, "weight_for_length")
@@ -63,7 +65,7 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
                    Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
                    w.c.two_t, w.c.bgm, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
-                   last_weighed.label("last_weighed_on"))
+                   *([last_weighed.label("last_weighed_on")] if rows else []))
             .select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
                    posyandu_filter, under_five_on(month.last)))
@@ -71,7 +73,7 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
         stmt = joined_latest(stmt, visit, outer=True)
     if after is not None:
         stmt = stmt.where(tuple_(*ORDER) > tuple_(*after))
-    return stmt.order_by(*ORDER)
+    return stmt.order_by(*ORDER) if rows else stmt
 
 
 def growth_reasons(r: Any, month: Month) -> list[str]:
@@ -124,15 +126,13 @@ def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, An
         yield as_seen_by(role, row)
 
 
-def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Iterable[str] | None = None,
-                after: list[Any] | None = None) -> Iterator[dict[str, Any]]:
-    """Children with at least one of ``reasons`` (all of REASONS by default), streamed; ``after``: only
-    those after this key (``cursor_after``) in the list's order."""
-    wanted = set(reasons or REASONS)
+def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str], after: list[Any] | None = None,
+             rows: bool = True) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses)."""
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
     overdue_doses, days = OverdueDoses(schedule, month.last) if schedule else None, {}
-    result = session.execute(_children(month, posyandu_filter, after).execution_options(yield_per=CHUNK)).mappings()
-    for chunk in result.partitions(CHUNK):
+    stmt = _children(month, posyandu_filter, after, rows).execution_options(yield_per=CHUNK)
+    for chunk in session.execute(stmt).mappings().partitions(CHUNK):
         given = _given(session, [r["child_id"] for r in chunk], month.last, days) if schedule else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
@@ -141,7 +141,28 @@ def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Itera
                 found += ["overdue_immunisation"] if overdue else []
             found = [f for f in found if f in wanted]
             if found:
-                yield _row(r, month, found, overdue)
+                yield r, found, overdue
+
+
+def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Iterable[str] | None = None,
+                after: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Children with at least one of ``reasons`` (all of REASONS by default), streamed; ``after``: only
+    those after this key (``cursor_after``) in the list's order."""
+    for r, found, overdue in _reasons(session, month, posyandu_filter, set(reasons or REASONS), after):
+        yield _row(r, month, found, overdue)
+
+
+def counts(session: Any, month: Month, posyandu_filter: Any) -> dict[str, Any]:
+    """How many children the whole list has (``children``) and how many have each reason (``reasons``,
+    every one of REASONS, 0 included): the list's own rules, without building, ordering or sending
+    its rows (a kabupaten's list is tens of MB; its counts a few numbers)."""
+    by_reason = dict.fromkeys(REASONS, 0)
+    children = 0
+    for _, found, _ in _reasons(session, month, posyandu_filter, set(REASONS), rows=False):
+        children += 1
+        for reason in found:
+            by_reason[reason] += 1
+    return {"children": children, "reasons": by_reason}
 
 
 def cursor_after(cursor: str | None) -> list[Any] | None:

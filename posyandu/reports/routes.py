@@ -19,7 +19,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
-from posyandu.reports.action_list import action_list, cursor_after, for_role, page
+from posyandu.reports.action_list import action_list, counts, cursor_after, for_role, page
 from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
@@ -147,6 +147,19 @@ class ActionList(MethodView):
         privacy.record_reads("list", [row["child_id"] for row in rows])
         db.session.commit()
         return {**answer("actions", args, rows), "next_cursor": next_cursor}
+
+
+@blp.route("/reports/actions/counts")
+class ActionCounts(MethodView):
+    @roles_required(*REPORTERS)
+    @blp.arguments(s.ActionCountsArgs, location="query")
+    @blp.response(200, s.ActionCountsSchema)
+    def get(self, args):
+        """How many children the follow-up list has, and how many for each reason (its first page is
+        ``/reports/actions?limit=``: a screen needs not read a district's whole list to count it)."""
+        period = args["period"]
+        return {"from_": str(period.start), "to": str(period.end),
+                **counts(reports_session(), period.end, area_filter(args))}
 
 
 @blp.route("/reports/workbook")

@@ -104,6 +104,11 @@ class ActionListArgs(PeriodArgs, AreaArgs):
     sep = csv_separator()
 
 
+class ActionCountsArgs(PeriodArgs, AreaArgs):
+    level = level_field(metadata={"description": "Taken so one query serves every report; the counts are the "
+                                                 "area's whatever the roll-up"})
+
+
 class FhirArgs(PeriodArgs, AreaArgs):
     pass
 
@@ -188,3 +193,14 @@ CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
 ActionListSchema = type("ActionListSchema", (report_schema("ActionListBase", ActionRowSchema, rolled_up=False),), {
     "next_cursor": fields.String(allow_none=True, metadata={
         "description": "with limit: the cursor of the next page, null on the last; null without limit"})})
+
+ReasonCountsSchema = type("ReasonCountsSchema", (Schema,), {
+    reason.replace("2T", "two_t"): fields.Integer(data_key=reason, attribute=reason) for reason in REASONS})
+
+
+class ActionCountsSchema(Schema):
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    children = fields.Integer(metadata={"description": "children on the whole follow-up list (at least one reason)"})
+    reasons = fields.Nested(ReasonCountsSchema, metadata={
+        "description": "children with each reason (a child with two reasons counts in both)"})

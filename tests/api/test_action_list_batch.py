@@ -175,6 +175,53 @@ def test_the_list_comes_in_pages_with_limit_and_cursor(client, district):
     assert rows == whole.get_json()["rows"] and pages == len(rows) // 37 + 1 and len(rows) > 100
 
 
+def tally(rows):
+    """The counts of a whole list, worked out from its rows."""
+    by_reason = dict.fromkeys(actions.REASONS, 0)
+    for row in rows:
+        for reason in row["reasons"]:
+            by_reason[reason] += 1
+    return {"children": len(rows), "reasons": by_reason}
+
+
+def test_the_counts_are_those_of_the_whole_list(app, district, monkeypatch):
+    """``counts`` (what a report screen shows beside the list's first page) counts the rows the card per
+    child gives, for every month, area and chunk size."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    everywhere, bali = Posyandu.deleted_at.is_(None), Posyandu.kabupaten_code == "51.71"
+    cases = [(month, everywhere, 1000) for month in MONTHS] + [
+        (MONTHS[0], bali, 1000), (MONTHS[0], Posyandu.id == district.ids["p3"], 1000), (MONTHS[2], everywhere, 7)]
+    with app.app_context():
+        for month, area, chunk in cases:
+            monkeypatch.setattr(actions, "CHUNK", chunk)
+            expected = tally(list(reference(db.session, Month.parse(month), area)))
+            assert actions.counts(db.session, Month.parse(month), area) == expected, (month, str(area), chunk)
+            assert expected["children"] > 0
+
+
+def test_the_api_counts_the_list_it_pages(client, district):
+    """``GET /reports/actions/counts`` answers the counts of the list ``GET /reports/actions`` pages, for the
+    caller's area (dinkes Gresik: Gresik's children alone), naming no child (no access-log row)."""
+    from posyandu.extensions import db
+    from posyandu.privacy import AccessLog
+
+    for who, query in (("admin", "month=2025-08"), ("dinkes_gresik", "month=2025-08"),
+                       ("admin", "from=2025-01&to=2025-02&level=kabupaten&region_code=51.71")):
+        headers = district.headers(who)
+        whole = client.get(f"/api/v1/reports/actions?{query}", headers=headers).get_json()
+        with district.app.app_context():
+            logged = db.session.scalar(db.select(db.func.count()).select_from(AccessLog))
+        resp = client.get(f"/api/v1/reports/actions/counts?{query}", headers=headers)
+        assert resp.status_code == 200, resp.get_json()
+        body = resp.get_json()
+        assert body == {"from": whole["from"], "to": whole["to"], **tally(whole["rows"])}, (who, query)
+        assert body["children"] > 10
+        with district.app.app_context():
+            assert db.session.scalar(db.select(db.func.count()).select_from(AccessLog)) == logged
+
+
 def test_a_bad_page_request_is_a_problem_with_its_field(client, district):
     headers = district.headers("admin", lang="id")
     for query, field in (("limit=0", "limit"), ("limit=abc", "limit"), ("limit=5&cursor=bm90LWEtY3Vyc29y", "cursor"),

@@ -7,7 +7,7 @@ import pytest
 
 MONTH = "2025-08"
 ENDPOINTS = ["reports/skdn", "reports/f1", "reports/prevalence", "reports/coverage", "reports/actions",
-             "reports/workbook", "exports/fhir"]
+             "reports/actions/counts", "reports/workbook", "exports/fhir"]
 
 
 @pytest.fixture
@@ -36,6 +36,8 @@ def test_each_report_shows_only_the_callers_area(client, world, three, who):
     # wfa of 6.0 kg at 19 months is below −3 SD: every child is on the action list (BGM).
     actions = client.get(f"/api/v1/reports/actions?month={MONTH}&reason=BGM", headers=headers).get_json()["rows"]
     assert {r["name"] for r in actions} == {f"Anak {p}" for p in VISIBLE[who]}
+    counted = client.get(f"/api/v1/reports/actions/counts?month={MONTH}", headers=headers).get_json()
+    assert counted["reasons"]["BGM"] == len(VISIBLE[who]), counted
     bundle = client.get(f"/api/v1/exports/fhir?month={MONTH}", headers=headers).get_json()
     patients = {e["resource"]["id"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"}
     assert patients == {three[p]["id"] for p in VISIBLE[who]}
