@@ -38,6 +38,7 @@ export function installDom() {
     append(...nodes) { this.kids.push(...adopt(this, nodes)); }
     prepend(...nodes) { this.kids.unshift(...adopt(this, nodes)); }
     replaceChildren(...nodes) { this.kids = adopt(this, nodes); this.text = ''; }
+    remove() { if (this.parentNode) this.parentNode.kids = this.parentNode.kids.filter((c) => c !== this); this.parentNode = null; }
     focus() { document.activeElement = this; }
     get childElementCount() { return this.kids.filter((c) => typeof c !== 'string').length; }
     get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }

@@ -46,3 +46,72 @@ test('a report answered while the same user is on the phone is shown and kept fo
   assert.equal(saved.length, 1);
   assert.ok(screen.querySelector('#report-heading'));
 });
+
+/** Wait for `done()` (a module fetched by import() takes more than a tick), at most a second. */
+const until = async (done) => { for (let i = 0; i < 200 && !done(); i += 1) await tick(); };
+const child = (n) => ({ child_id: `c${n}`, name: `Anak ${n}`, posyandu_name: 'Posyandu Melati', age_months: 12,
+  mother_name: null, guardian_phone: null, overdue_immunisations: [], reasons: n % 2 ? ['T'] : ['stunting'] });
+
+test('a district\'s follow-up list: its first page, the counts of the whole list from the server, "Muat lagi" for the next', async () => {
+  const asked = [];
+  const saved = [];
+  const pages = { '': { rows: Array.from({ length: 50 }, (_, i) => child(i)), next_cursor: 'p2' },
+    p2: { rows: [child(50), child(51)], next_cursor: null } };
+  const ctx = { role: 'dinkes', session: { user: { id: 'dinkes1', role: 'dinkes' } }, online: () => true,
+    api: { get: async (path) => {
+      asked.push(path);
+      if (path.startsWith('/reports/actions/counts')) return { from: '2025-05', to: '2025-05', children: 31234, reasons: { T: 20001, stunting: 11233, BGM: 0 } };
+      if (path.startsWith('/reports/actions')) return pages[new URLSearchParams(path.split('?')[1]).get('cursor') ?? ''];
+      return { rows: [] };
+    } },
+    lastReport: { get: async () => null, put: async (value) => { saved.push(structuredClone(value)); } },
+    reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'puskesmas' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const screen = await reports.render(ctx);
+  await until(() => saved.at(-1)?.counts);
+  assert.ok(asked.includes('/reports/actions?month=2025-05&limit=50'), asked.join(' '));
+  assert.ok(asked.includes('/reports/actions/counts?month=2025-05'), 'the whole list is counted by the server');
+  assert.ok(!asked.some((p) => p.startsWith('/reports/actions?') && !p.includes('limit=')), 'never the whole list');
+  const count = screen.querySelector('#actions-count').textContent;
+  assert.equal(count, t('actions_note', { month: 'Mei 2025', n: '31.234' }));
+  const reasons = screen.querySelector('#actions-counts').textContent;
+  assert.ok(reasons.includes(`${t('reason_T')}: 20.001`) && reasons.includes(`${t('reason_stunting')}: 11.233`), reasons);
+  assert.ok(!reasons.includes(t('reason_BGM')), 'a reason no child has is not listed');
+  assert.equal(screen.querySelector('#actions').childElementCount, 50);
+  assert.equal(saved.at(-1).counts.children, 31234, 'the counts are kept for the offline view');
+
+  const more = screen.querySelector('#actions-more');
+  assert.equal(more.textContent, t('load_more'));
+  more.listeners.click[0]();
+  await until(() => saved.at(-1).actions.length > 50);
+  assert.ok(asked.includes('/reports/actions?month=2025-05&limit=50&cursor=p2'), asked.join(' '));
+  assert.equal(screen.querySelector('#actions').childElementCount, 52);
+  assert.equal(screen.querySelector('#actions-more'), null, 'the last page read: no button');
+  assert.equal(saved.at(-1).actions.length, 52);
+  assert.equal(saved.at(-1).next, null);
+
+  // offline later: the saved report shows the pages read and the counts, with no button
+  const offline = { ...ctx, online: () => false, lastReport: { get: async () => saved.at(-1) }, reports: undefined };
+  const view = await reports.render(offline);
+  assert.equal(view.querySelector('#actions-count').textContent, count);
+  assert.equal(view.querySelector('#actions').childElementCount, 52);
+  assert.equal(view.querySelector('#actions-more'), null);
+});
+
+test('a list of one page is counted from its rows: no request for counts', async () => {
+  const asked = [];
+  const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
+    api: { get: async (path) => {
+      asked.push(path);
+      return path.startsWith('/reports/actions') ? { rows: [child(1), child(2), child(3)], next_cursor: null } : { rows: [] };
+    } },
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const screen = await reports.render(ctx);
+  await tick();
+  assert.equal(asked.filter((p) => p.startsWith('/reports/actions')).length, 1, asked.join(' '));
+  assert.equal(screen.querySelector('#actions-count').textContent, t('actions_note', { month: 'Mei 2025', n: '3' }));
+  assert.ok(screen.querySelector('#actions-counts').textContent.includes(`${t('reason_T')}: 2`));
+  assert.equal(screen.querySelector('#actions-more'), null);
+});

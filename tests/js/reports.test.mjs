@@ -109,6 +109,23 @@ test('reasons on the action list are counted per child', () => {
     { T: 2, '2T': 1, stunting: 1, overdue_immunisation: 1 });
 });
 
+test('the reports screen reads the follow-up list a page of 50 at a time, by the cursor of the page before', () => {
+  const form = { from: '2025-07', to: '2025-08', area: 'region:35.25', level: 'kecamatan' };
+  assert.equal(R.actionsQuery(form), '?from=2025-07&to=2025-08&region_code=35.25&limit=50');
+  assert.equal(R.actionsQuery({ ...form, from: '2025-08' }, 'WyJhIiwgMV0='),
+    '?month=2025-08&region_code=35.25&limit=50&cursor=WyJhIiwgMV0%3D');
+});
+
+test('the list\'s counts: the server\'s; counted from the rows only when every row is read', () => {
+  const actions = [{ reasons: ['T', '2T'] }, { reasons: ['stunting'] }];
+  const counts = { children: 1234, reasons: { T: 700, '2T': 80, stunting: 600 } };
+  assert.deepEqual(R.actionCounts({ actions, next: null }), { children: 2, reasons: { T: 1, '2T': 1, stunting: 1 } });
+  assert.deepEqual(R.actionCounts({ actions }), { children: 2, reasons: { T: 1, '2T': 1, stunting: 1 } }, 'saved whole');
+  assert.equal(R.actionCounts({ actions, next: 'c1' }), null, 'a page of a longer list counts nothing by itself');
+  assert.equal(R.actionCounts({ actions, next: 'c1', counts }), counts);
+  assert.equal(R.actionCounts({ actions, next: null, counts }), counts);
+});
+
 const P = (id, name, desa) => ({ id, name, desa_code: desa });
 
 test('area picker of a bidan: her desa and posyandu; her whole kecamatan and kabupaten are just "all"', () => {

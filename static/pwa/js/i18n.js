@@ -448,7 +448,7 @@ const W = {
   actions_title: ['Daftar tindak lanjut', 'Children to follow up'],
   actions_note: ['Per akhir {month}: {n} anak.', 'At the end of {month}: {n} {n:child|children}.'],
   actions_none: ['Tidak ada anak yang perlu ditindaklanjuti.', 'No child needs a follow-up.'],
-  show_all: ['Tampilkan semua ({n})', 'Show all ({n})'],
+  load_more: ['Muat lagi', 'Load more'],
   overdue_list: ['Imunisasi terlambat: {list}', 'Overdue: {list}'],
   mother_of: ['Ibu {name}', 'Mother: {name}'],
   reason_T: ['T (tidak naik)', 'T (no gain)'],

@@ -115,6 +115,14 @@ export function reasonCounts(rows) {
   return out;
 }
 
+/** A page of the follow-up list (children, whatever the level) as the reports screen reads it. */
+export const actionsQuery = (form, cursor) => `${reportQuery({ ...form, level: null })}&limit=50${
+  cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+
+/** The list's counts {children, reasons}: the server's, or the rows' when all are read; else null. */
+export const actionCounts = ({ actions, next, counts }) => counts
+  ?? (next ? null : { children: actions.length, reasons: reasonCounts(actions) });
+
 const byName = (a, b) => a.name.localeCompare(b.name);
 
 /**

@@ -9,7 +9,6 @@ import * as R from '../report-shape.js';
 import { allPages } from '../api.js';
 
 const PICKER_MONTHS = 36;
-const SHOWN_ACTIONS = 50;
 const DOWNLOADS = ['skdn', 'f1', 'prevalence', 'coverage', 'actions'];
 
 /** What the caller may pick: the posyandu in scope, their puskesmas, the names of their regions. */
@@ -86,17 +85,20 @@ function actionItem(r) {
     h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, t(`reason_${x}`)))));
 }
 
-function actionsPanel(rows, form) {
-  const counts = R.reasonCounts(rows);
-  const list = h('ul', { class: 'list', id: 'actions' }, rows.slice(0, SHOWN_ACTIONS).map(actionItem));
-  const more = rows.length > SHOWN_ACTIONS ? h('button', { class: 'btn', type: 'button', onclick: () => {
-    list.replaceChildren(...rows.map(actionItem));
-    more.remove();
-  } }, t('show_all', { n: rows.length })) : null;
+/** The list's size and its reasons ({children, reasons}; none while the server counts them). */
+export const countNodes = (counts, form) => (counts ? [h('p', { id: 'actions-count' },
+  t('actions_note', { month: formatMonth(form.to), n: formatNumber(counts.children) })),
+counts.children ? h('p', { class: 'muted small' }, Object.entries(counts.reasons).filter(([, n]) => n)
+  .map(([k, n]) => `${t(`reason_${k}`)}: ${formatNumber(n)}`).join(' · ')) : null] : []);
+const online = () => import('../online/report-actions.js');
+
+function actionsPanel(ctx, data, saved) {
+  const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(actionItem));
+  const more = data.next && !saved ? h('button', { class: 'btn', type: 'button', id: 'actions-more',
+    onclick: () => online().then((m) => m.more(ctx, data, list, more, actionItem)) }, t('load_more')) : null;
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
-    h('p', { id: 'actions-count' }, t('actions_note', { month: formatMonth(form.to), n: formatNumber(rows.length) })),
-    rows.length ? h('p', { class: 'muted small' }, Object.entries(counts).map(([k, n]) => `${t(`reason_${k}`)}: ${n}`).join(' · ')) : null,
-    rows.length ? [list, more] : h('p', {}, t('actions_none')));
+    h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
+    data.actions.length ? [list, more] : h('p', {}, t('actions_none')));
 }
 
 function trendPanel(data, months) {
@@ -150,7 +152,7 @@ function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
   results.replaceChildren(...[...before, h('h3', { id: 'report-heading' }, `${periodText(data.form)} · ${data.areaName || t('area_all')}`),
     months.length > 1 ? trendPanel(data, months) : null, pick,
     skdnPanel(R.ofMonth(data.skdn, month), month), nutritionPanel(R.ofMonth(data.prevalence, month), month),
-    coveragePanel(data.coverage, data.form), actionsPanel(data.actions, data.form),
+    coveragePanel(data.coverage, data.form), actionsPanel(ctx, data, saved),
     saved ? null : downloadsPanel(ctx, data.form)].flat().filter(Boolean));
 }
 
@@ -174,12 +176,14 @@ async function load(ctx, state, results, form, areaName) {
   try {
     const q = R.reportQuery(form);
     const [skdn, prevalence, coverage, actions] = await Promise.all(['skdn', 'prevalence', 'coverage'].map((n) => ctx.api.get(`/reports/${n}${q}`))
-      .concat(ctx.api.get(`/reports/actions${R.reportQuery({ ...form, level: null })}`)));
+      .concat(ctx.api.get(`/reports/actions${R.actionsQuery(form)}`)));
     if (stale()) return;
-    state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows, actions: actions.rows, at: new Date().toISOString() };
+    const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
+      actions: actions.rows, next: actions.next_cursor, at: new Date().toISOString() };
     state.month = form.to;
-    ctx.lastReport.put(state.data).catch(() => {}); // for the offline view; a full disk must not break the report
-    show(ctx, state, results, state.data);
+    ctx.lastReport.put(data).catch(() => {}); // for the offline view; a full disk must not break the report
+    show(ctx, state, results, data);
+    if (data.next) online().then((m) => m.count(ctx, data, results, stale), () => {}); // a district: the server counts
   } catch (error) {
     if (stale()) return;
     if (error.kind === 'network') await showOffline(ctx, state, results);

@@ -1,0 +1,50 @@
+// The follow-up list of a large area in the reports screen (screens/reports.js): its counts and its
+// next pages. The screen reads the list's first page alone (a kabupaten's whole list is tens of
+// thousands of children, tens of MB and half a minute); the server counts the whole list
+// (/reports/actions/counts) and "Muat lagi" reads the page after, by the cursor of the last.
+// Online only (never in the offline shell: it needs the server anyway); what it read is kept in
+// the report saved on the phone (ctx.lastReport), so the offline view shows it too.
+import { lang, t } from '../i18n.js';
+import * as R from '../report-shape.js';
+import { h } from '../ui.js';
+import { countNodes } from '../screens/reports.js';
+
+/** [Bahasa Indonesia, English] */
+export const W = {
+  counting: ['Menghitung jumlah anak dan alasannya…', 'Counting the children and their reasons…'],
+  count_failed: ['Jumlah anak belum dapat dihitung: {why}', 'The children could not be counted: {why}'],
+  more_failed: ['Gagal memuat: {why}. Coba lagi', 'Could not load: {why}. Try again'],
+};
+export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
+
+const save = (ctx, data) => ctx.lastReport.put(data).catch(() => {}); // a full disk must not break the report
+
+/** Ask the server for the list's counts and show them in `results` (unless a newer report replaced it). */
+export async function count(ctx, data, results, stale) {
+  const box = () => (stale() ? null : results.querySelector('#actions-counts'));
+  box()?.replaceChildren(h('p', { id: 'actions-count' }, tx('counting')));
+  try {
+    data.counts = await ctx.api.get(`/reports/actions/counts${R.reportQuery({ ...data.form, level: null })}`);
+    save(ctx, data);
+    box()?.replaceChildren(...countNodes(data.counts, data.form).filter(Boolean));
+  } catch (error) {
+    box()?.querySelector('#actions-count')?.replaceChildren(tx('count_failed', { why: error.message }));
+  }
+}
+
+/** "Muat lagi": the next page of the list, appended to `list` and to the saved report. */
+export async function more(ctx, data, list, button, item) {
+  button.disabled = true;
+  try {
+    const page = await ctx.api.get(`/reports/actions${R.actionsQuery(data.form, data.next)}`);
+    data.actions.push(...page.rows);
+    data.next = page.next_cursor;
+    list.append(...page.rows.map(item));
+    button.textContent = t('load_more');
+    if (!data.next) button.remove();
+    save(ctx, data);
+  } catch (error) {
+    button.textContent = tx('more_failed', { why: error.message });
+  }
+  button.disabled = false;
+}
