@@ -115,3 +115,31 @@ test('a list of one page is counted from its rows: no request for counts', async
   assert.ok(screen.querySelector('#actions-counts').textContent.includes(`${t('reason_T')}: 2`));
   assert.equal(screen.querySelector('#actions-more'), null);
 });
+
+test('counts or a next page answered after the phone changed hands are neither shown nor saved', async () => {
+  const saved = [];
+  const late = [];
+  const ctx = { role: 'dinkes', session: { user: { id: 'dinkes1', role: 'dinkes' } }, online: () => true,
+    api: { get: async (path) => {
+      if (path.startsWith('/reports/actions/counts') || path.includes('cursor=')) {
+        return new Promise((resolve) => late.push(() => resolve(path.includes('cursor=')
+          ? { rows: [child(50)], next_cursor: null } : { children: 9999, reasons: { T: 9999 } })));
+      }
+      if (path.startsWith('/reports/actions')) return { rows: Array.from({ length: 50 }, (_, i) => child(i)), next_cursor: 'p2' };
+      return { rows: [] };
+    } },
+    lastReport: { get: async () => null, put: async (value) => { saved.push(structuredClone(value)); } },
+    reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'puskesmas' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const screen = await reports.render(ctx);
+  await until(() => late.length === 1);
+  screen.querySelector('#actions-more').listeners.click[0]();
+  await until(() => late.length === 2);
+  assert.equal(saved.length, 1, 'the first page, saved for dinkes1');
+  ctx.session = { user: { id: 'kader2', role: 'kader' } }; // dinkes1 logs out, kader2 logs in
+  late.forEach((answer) => answer());
+  await until(() => false);
+  assert.equal(saved.length, 1, 'nothing saved into the next user\'s database');
+  assert.ok(!screen.querySelector('#actions-counts').textContent.includes('9.999'));
+  assert.equal(screen.querySelector('#actions').childElementCount, 50);
+});

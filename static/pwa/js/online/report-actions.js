@@ -24,7 +24,9 @@ export async function count(ctx, data, results, stale) {
   const box = () => (stale() ? null : results.querySelector('#actions-counts'));
   box()?.replaceChildren(h('p', { id: 'actions-count' }, tx('counting')));
   try {
-    data.counts = await ctx.api.get(`/reports/actions/counts${R.reportQuery({ ...data.form, level: null })}`);
+    const counts = await ctx.api.get(`/reports/actions/counts${R.reportQuery({ ...data.form, level: null })}`);
+    if (stale()) return; // another report asked for, or another user on the phone: not saved over theirs
+    data.counts = counts;
     save(ctx, data);
     box()?.replaceChildren(...countNodes(data.counts, data.form).filter(Boolean));
   } catch (error) {
@@ -34,9 +36,11 @@ export async function count(ctx, data, results, stale) {
 
 /** "Muat lagi": the next page of the list, appended to `list` and to the saved report. */
 export async function more(ctx, data, list, button, item) {
+  const { session } = ctx;
   button.disabled = true;
   try {
     const page = await ctx.api.get(`/reports/actions${R.actionsQuery(data.form, data.next)}`);
+    if (ctx.session !== session || ctx.reports?.data !== data) return; // as count(): not this report any more
     data.actions.push(...page.rows);
     data.next = page.next_cursor;
     list.append(...page.rows.map(item));
