@@ -14,7 +14,9 @@ Run: ``.venv/bin/python benchmarks/plans.py [--children 100000] [--months 24] [-
    computed in-process as now (``due.OverdueDoses``: the schedule's rules for the whole list) against
    the baseline measured in the same run, the same rows with a full immunisation card per child (as
    the list was computed before), printed as a ratio, with the SQL alone and the whole request.
-4. ``--keep``: leaves the server running for EXPLAIN (ANALYZE, BUFFERS) until Ctrl-C.
+4. What the reports screen asks of that list (its first page and the whole list's counts) against
+   what it asked before (the whole list), the counts checked against the whole list's rows.
+5. ``--keep``: leaves the server running for EXPLAIN (ANALYZE, BUFFERS) until Ctrl-C.
 
 docs/scaling.md, "Query plans at a district's size", has the figures and what they led to.
 """
@@ -221,6 +223,39 @@ def actions(url: str, month: str) -> None:
         db.session.remove()
 
 
+def screen(url: str, month: str) -> None:
+    """What the reports screen asks of the follow-up list: before, the whole list (it counted the reasons
+    over every row); now its first page (``limit=50``) and the whole list's counts (``/reports/actions/counts``),
+    checked against the whole list's rows before printing."""
+    from config import TestConfig
+    from posyandu import create_app
+
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + client.post("/api/v1/auth/login", json={
+        "username": "dinkes", "password": reports.PASSWORD}).get_json()["access_token"]}
+
+    def timed(path: str) -> tuple[float, dict]:
+        start = time.perf_counter()
+        resp = client.get(path, headers=headers)
+        assert resp.status_code == 200, (path, resp.status_code)
+        return time.perf_counter() - start, resp.get_json()
+
+    print(f"\n{'reports screen, follow-up list (month ' + month + ')':44} {'whole list':>10} {'first page':>10} "
+          f"{'counts':>7} {'rows':>7}")
+    for name, query in (("kecamatan 35.25.02", "&region_code=35.25.02"), ("kabupaten", "")):
+        whole_s, whole = timed(f"/api/v1/reports/actions?month={month}{query}")
+        page_s, page = timed(f"/api/v1/reports/actions?month={month}{query}&limit=50")
+        counts_s, counted = timed(f"/api/v1/reports/actions/counts?month={month}{query}")
+        tally = dict.fromkeys(counted["reasons"], 0)
+        for row in whole["rows"]:
+            for reason in row["reasons"]:
+                tally[reason] += 1
+        assert counted["children"] == len(whole["rows"]) and counted["reasons"] == tally, name
+        assert page["rows"] == whole["rows"][:50], name
+        print(f"{name:44} {whole_s:9.2f}s {page_s:9.2f}s {counts_s:6.2f}s {len(whole['rows']):7,}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=100_000)
@@ -238,6 +273,7 @@ def main() -> None:
               f"{counts['posyandu']:,} posyandu (built in {time.perf_counter() - start:.0f} s)\n")
         measure(url, month)
         actions(url, month)
+        screen(url, month)
         if args.keep:
             print(f"\npsql -h 127.0.0.1 -p {server.port} -U posyandu posyandu_bench   (Ctrl-C stops the server)")
             while True:

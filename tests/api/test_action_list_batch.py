@@ -157,7 +157,7 @@ def test_the_api_answers_the_same_list(client, district):
 
 def test_the_list_comes_in_pages_with_limit_and_cursor(client, district):
     """A whole district's list is too long for one answer (tens of MB): ``limit`` and ``cursor`` page it
-    as the contract's lists are paged; without ``limit`` it comes whole, as the PWA reads it."""
+    as the contract's lists are paged (the PWA reads a page of 50); without ``limit`` it comes whole."""
     headers = district.headers("admin")
     whole = client.get("/api/v1/reports/actions?month=2025-08&reason=overdue_immunisation&reason=T", headers=headers)
     assert whole.status_code == 200 and whole.get_json()["next_cursor"] is None
