@@ -3,7 +3,7 @@
 // trend charts, download CSV/XLSX. Reports need the network; the last one viewed is kept
 // on the phone through ctx.lastReport (app.js), shown when offline.
 import { formatDateTime, formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
-import { h, saveDownload, todayIso } from '../ui.js';
+import { h, onlineModule, saveDownload, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
 import { allPages } from '../api.js';
@@ -90,12 +90,12 @@ export const countNodes = (counts, form) => (counts ? [h('p', { id: 'actions-cou
   t('actions_note', { month: formatMonth(form.to), n: formatNumber(counts.children) })),
 counts.children ? h('p', { class: 'muted small' }, Object.entries(counts.reasons).filter(([, n]) => n)
   .map(([k, n]) => `${t(`reason_${k}`)}: ${formatNumber(n)}`).join(' · ')) : null] : []);
-const online = () => import('../online/report-actions.js');
+const online = onlineModule('report-actions');
 
 function actionsPanel(ctx, data, saved) {
   const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(actionItem));
   const more = data.next && !saved ? h('button', { class: 'btn', type: 'button', id: 'actions-more',
-    onclick: () => online().then((m) => m.more(ctx, data, list, more, actionItem)) }, t('load_more')) : null;
+    onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, actionItem) : more.replaceChildren(t('online_only')))) }, t('load_more')) : null;
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
     h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
     data.actions.length ? [list, more] : h('p', {}, t('actions_none')));
@@ -183,7 +183,7 @@ async function load(ctx, state, results, form, areaName) {
     state.month = form.to;
     ctx.lastReport.put(data).catch(() => {}); // for the offline view; a full disk must not break the report
     show(ctx, state, results, data);
-    if (data.next) online().then((m) => m.count(ctx, data, results, stale), () => {}); // a district: the server counts
+    if (data.next) online().then((m) => m?.count(ctx, data, results, stale)); // a district: the server counts
   } catch (error) {
     if (stale()) return;
     if (error.kind === 'network') await showOffline(ctx, state, results);
