@@ -3,6 +3,7 @@ with weaker eyes (large text), on a small phone, with a keyboard or TalkBack, me
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.pages import login, wait_synced, weigh_first_child_refused
 
@@ -302,7 +303,20 @@ def test_buang_asks_a_second_tap_before_a_record_is_thrown_away(live_server, new
     page.goto(base + "/#/sync")
     row = page.locator("#attention li")
     row.get_by_role("button", name="Buang").click()
-    assert row.count() == 1 and page.evaluate("() => document.activeElement.textContent") == "Ya, buang data ini"
+    confirm = row.get_by_role("button", name="Ya, buang data ini")
+    expect(confirm).to_be_focused()
+    # a sync finishing meanwhile (the connection back, the five-minute round) draws the screen again
+    # only once she has answered: it took the question and its focus away under her finger
+    page.evaluate("""() => new Promise((resolve) => {
+      const chip = document.getElementById('sync-chip');
+      const seen = new MutationObserver((records) => {
+        if (chip.dataset.phase === 'done' && records.some((r) => r.oldValue !== 'done')) { seen.disconnect(); resolve(); }
+      });
+      seen.observe(chip, { attributes: true, attributeFilter: ['data-phase'], attributeOldValue: true });
+      window.dispatchEvent(new Event('online'));
+    })""")
+    expect(confirm).to_be_focused()
+    assert row.count() == 1
     row.get_by_role("button", name="Batal").click()
     row.get_by_role("button", name="Buang").click()
     row.get_by_role("button", name="Ya, buang data ini").click()

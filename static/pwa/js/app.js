@@ -164,7 +164,10 @@ function onSyncState(s) {
   chip.hidden = false;
   chip.dataset.phase = s.phase;
   if (s.phase === 'done' && before !== 'done') {
-    const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName);
+    // not while she types or answers a question ("Ya, buang data ini": ui.confirmed), which a new
+    // drawing would take from under her finger with its focus
+    const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName)
+      || Boolean(main.querySelector('.confirm .danger'));
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
     if (!typing && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) route();
   }
