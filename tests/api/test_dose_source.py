@@ -250,3 +250,31 @@ def test_a_restored_dose_is_judged_on_its_product_as_a_new_one(client, world, db
         **phone, "kfa_code": BCG_PRODUCT["kfa_code"]}, base_version=2)])
     assert back["status"] == "applied" and back["record"]["kfa_code"] == BCG_PRODUCT["kfa_code"], back
     assert stored(db, made["id"]).deleted_at is None
+
+
+def _bundle(client, world, month):
+    from fhir.resources.R4B.bundle import Bundle
+
+    resp = client.get(f"/api/v1/exports/fhir?month={month}&posyandu_id={world.ids['p1']}",
+                      headers=world.headers("dinkes_gresik"))
+    assert resp.status_code == 200, resp.data[:300]
+    Bundle.model_validate_json(resp.data)
+    return [e["resource"] for e in json.loads(resp.data).get("entry", [])]
+
+
+def test_fhir_the_programme_and_the_timing_are_two_reasons(client, world, baby):
+    """IM-Dasar (the programme) and IM-Ideal (the timing) are two different things from two code
+    systems; one CodeableConcept holding both said they were two codes for one concept (FHIR:
+    the codings of a CodeableConcept are translations of each other). Each is its own reason;
+    IM-Baduta shown as the Kemkes code system names it."""
+    made = record(client, world, baby["id"], "BCG", 1, "2025-02-10")
+    assert made.status_code == 201
+    (dose,) = [r for r in _bundle(client, world, "2025-02") if r["resourceType"] == "Immunization"]
+    assert dose["reasonCode"] == [
+        {"coding": [{"system": "http://terminology.kemkes.go.id/CodeSystem/immunization-reason", "code": "IM-Dasar",
+                     "display": "Imunisasi Program Rutin Dasar"}]},
+        {"coding": [{"system": "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing",
+                     "code": "IM-Ideal", "display": "Imunisasi Ideal"}]}]
+    from posyandu.reports.exports.fhir import PROGRAMME
+
+    assert PROGRAMME["IM-Baduta"] == "Imunisasi Program Rutin Lanjutan Bawah Dua Tahun"

@@ -15,12 +15,13 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   lot and expiry; ``primarySource`` true for a dose given by the health worker who recorded
   it (``source`` given), false with ``reportOrigin`` (written record, parent's recall) for
   one copied or recalled, and for a record that does not say, by its place (elsewhere: false);
-  the posyandu as location unless it was given elsewhere, and the
-  reason: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
+  the posyandu as location unless it was given elsewhere, and two
+  reasons: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
-  Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
-  routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``) in the same
-  reason: ideal when given before the dose was overdue by the schedule in force.
+  Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, and the
+  routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
+  before the dose was overdue by the schedule in force. Each is its own ``reasonCode`` (the
+  codings of one CodeableConcept would be translations of one concept).
 
 Resources reference each other by ``urn:uuid`` full URLs. The JSON is written
 entry by entry, one chunk of children at a time (memory stays flat).
@@ -52,7 +53,8 @@ ORIGINS = {"record": "Written Record", "recall": "Parent/Guardian/Patient Recall
 NIK, NIK_IBU = "https://fhir.kemkes.go.id/id/nik", "https://fhir.kemkes.go.id/id/nik-ibu"
 TIMING = "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing"
 REASON = "http://terminology.kemkes.go.id/CodeSystem/immunization-reason"
-PROGRAMME = {"IM-Dasar": "Imunisasi Program Rutin Dasar", "IM-Baduta": "Imunisasi Program Rutin Lanjutan Baduta"}
+PROGRAMME = {"IM-Dasar": "Imunisasi Program Rutin Dasar",  # the displays of Kemkes's code system
+             "IM-Baduta": "Imunisasi Program Rutin Lanjutan Bawah Dua Tahun"}
 OUR_VACCINES = "https://posyandu.example/fhir/CodeSystem/vaccine"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # Our vaccine codes → CVX (CDC): the "CVX name" SATUSEHAT asks for.
@@ -144,16 +146,17 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dic
         out["lotNumber"] = i.batch_number
     if i.expiry_date:
         out["expirationDate"] = i.expiry_date.isoformat()
-    reason = []
-    if ideal is not None:
-        code = "IM-Ideal" if ideal else "IM-Kejar"
-        reason.append({"system": TIMING, "code": code, "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"})
+    reasons = []
     entry = schedule.entry(i.vaccine, i.dose)
     if entry is not None:
         programme = programme_of(entry)
-        reason.append({"system": REASON, "code": programme, "display": PROGRAMME[programme]})
-    if reason:
-        out["reasonCode"] = [{"coding": reason}]
+        reasons.append({"coding": [{"system": REASON, "code": programme, "display": PROGRAMME[programme]}]})
+    if ideal is not None:
+        code = "IM-Ideal" if ideal else "IM-Kejar"
+        reasons.append({"coding": [{"system": TIMING, "code": code,
+                                    "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"}]})
+    if reasons:
+        out["reasonCode"] = reasons
     return out
 
 
