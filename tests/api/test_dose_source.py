@@ -278,3 +278,21 @@ def test_fhir_the_programme_and_the_timing_are_two_reasons(client, world, baby):
     from posyandu.reports.exports.fhir import PROGRAMME
 
     assert PROGRAMME["IM-Baduta"] == "Imunisasi Program Rutin Lanjutan Bawah Dua Tahun"
+
+
+def test_fhir_a_dose_given_at_the_puskesmas_is_not_located_at_the_posyandu(client, world, baby):
+    """A dose given at the puskesmas (``place``) was exported with the posyandu as its Location:
+    a health office counting doses by place saw it given at the posyandu. Its Location is the
+    child's puskesmas, in the Bundle once, whatever the number of doses given there."""
+    doses = [record(client, world, baby["id"], "BCG", 1, "2025-02-10", place="puskesmas"),
+             record(client, world, baby["id"], "OPV", 1, "2025-02-10", place="puskesmas"),
+             record(client, world, baby["id"], "HB0", 1, "2025-01-10", place="posyandu")]
+    assert all(r.status_code == 201 for r in doses), [r.get_json() for r in doses]
+    found = _bundle(client, world, "2025-02") + _bundle(client, world, "2025-01")
+    by_id = {r["id"]: r for r in found}
+    bcg, opv, hb0 = (by_id[r.get_json()["id"]] for r in doses)
+    assert hb0["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"}
+    assert bcg["location"] == opv["location"] == {"reference": f"urn:uuid:{world.ids['pkm_a']}"}
+    february = [r for r in _bundle(client, world, "2025-02") if r["resourceType"] == "Location"]
+    assert sorted(r["name"] for r in february) == ["Melati", "PKM Wringinanom"]
+    assert {r["id"] for r in february} == {str(world.ids["p1"]), str(world.ids["pkm_a"])}

@@ -15,8 +15,9 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   lot and expiry; ``primarySource`` true for a dose given by the health worker who recorded
   it (``source`` given), false with ``reportOrigin`` (written record, parent's recall) for
   one copied or recalled, and for a record that does not say, by its place (elsewhere: false);
-  the posyandu as location unless it was given elsewhere, and two
-  reasons: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
+  as location the posyandu, or for a dose given at the puskesmas the posyandu's puskesmas (a
+  ``Location`` of its own, in the Bundle before the first dose naming it), none for one given
+  elsewhere; and two reasons: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, and the
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
@@ -41,7 +42,7 @@ from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Schedule
-from posyandu.registry.models import Child, Posyandu
+from posyandu.registry.models import Child, Posyandu, Puskesmas
 from posyandu.reports.cohort import scoped_posyandu_ids
 from posyandu.reports.period import Period
 
@@ -79,10 +80,10 @@ def _entry(resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": _urn(resource["id"]), "resource": resource}
 
 
-def location(p: Posyandu) -> dict[str, Any]:
+def location(p: Posyandu | Puskesmas) -> dict[str, Any]:
     out = {"resourceType": "Location", "id": str(p.id), "status": "active", "name": p.name, "mode": "instance",
            "identifier": [{"system": "urn:ietf:rfc:3986", "value": _urn(p.id)}]}
-    if p.address:
+    if getattr(p, "address", None):
         out["address"] = {"text": p.address}
     return out
 
@@ -124,7 +125,9 @@ def observations(m: Measurement) -> list[dict[str, Any]]:
     return out
 
 
-def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dict[str, Any]:
+def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None,
+                 puskesmas_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """``puskesmas_id``: the Location of a dose given at the puskesmas (None: not in the Bundle)."""
     coding = [{"system": OUR_VACCINES, "code": i.vaccine}]
     if i.vaccine in CVX_CODES:
         coding.insert(0, {"system": CVX, "code": CVX_CODES[i.vaccine][0], "display": CVX_CODES[i.vaccine][1]})
@@ -138,8 +141,10 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None) -> dic
         "patient": {"reference": _urn(i.child_id)}, "occurrenceDateTime": i.given_on.isoformat(),
         "primarySource": i.source == "given" if i.source else i.place != "elsewhere",
         "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
-    if i.place != "elsewhere":  # given at the posyandu (or its puskesmas): not a place we do not know
+    if i.place == "posyandu":
         out["location"] = {"reference": _urn(i.posyandu_id)}
+    elif i.place == "puskesmas" and puskesmas_id is not None:
+        out["location"] = {"reference": _urn(puskesmas_id)}
     if i.source in ORIGINS:
         out["reportOrigin"] = {"coding": [{"system": ORIGIN, "code": i.source, "display": ORIGINS[i.source]}]}
     if i.batch_number:
@@ -200,9 +205,12 @@ def _events(session: Any, model: type, date_col: Any, ids: list[Any], period: Pe
 def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations."""
     schedule = schedule_in_force(session, period.last)
+    puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
     for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
                              .order_by(Posyandu.id)):
+        puskesmas_of[p.id] = p.puskesmas_id
         yield _entry(location(p))
+    placed: set[Any] = set()  # the puskesmas already in the Bundle
     result = session.scalars(_children(period, posyandu_filter).execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
         ids = [c.id for c in chunk]
@@ -216,7 +224,11 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterat
             on_time = _on_time(schedule, child, doses, period.last) if doses else {}
             for i in doses:
                 if period.first <= i.given_on <= period.last:
-                    yield _entry(immunization(i, schedule, on_time.get(i.id)))
+                    puskesmas_id = puskesmas_of.get(i.posyandu_id) if i.place == "puskesmas" else None
+                    if puskesmas_id is not None and puskesmas_id not in placed:
+                        placed.add(puskesmas_id)
+                        yield _entry(location(session.get(Puskesmas, puskesmas_id)))
+                    yield _entry(immunization(i, schedule, on_time.get(i.id), puskesmas_id))
 
 
 def bundle_chunks(session: Any, period: Period, posyandu_filter: Any) -> Iterator[bytes]:
