@@ -296,3 +296,20 @@ def test_fhir_a_dose_given_at_the_puskesmas_is_not_located_at_the_posyandu(clien
     february = [r for r in _bundle(client, world, "2025-02") if r["resourceType"] == "Location"]
     assert sorted(r["name"] for r in february) == ["Melati", "PKM Wringinanom"]
     assert {r["id"] for r in february} == {str(world.ids["p1"]), str(world.ids["pkm_a"])}
+
+
+def test_fhir_exports_a_dose_entered_twice_once(client, world, baby):
+    """The same dose recorded on two phones is kept and flagged a possible duplicate (api-contract,
+    Sync), and coverage counts it once; the FHIR export sent both, so SATUSEHAT was told the baby
+    had BCG 1 twice. The dose recorded first stands for both; the copy is left out."""
+    first = record(client, world, baby["id"], "BCG", 1, "2025-02-10", by="kader1")
+    again = record(client, world, baby["id"], "BCG", 1, "2025-02-10", by="kader1b")
+    assert first.status_code == again.status_code == 201, again.get_json()
+    assert again.get_json()["possible_duplicate_of"] == first.get_json()["id"]
+    doses = [r for r in _bundle(client, world, "2025-02") if r["resourceType"] == "Immunization"]
+    assert [r["id"] for r in doses] == [first.get_json()["id"]]
+    # resolved by deleting the first: the other stands, unflagged, and is exported
+    gone = client.delete(f"/api/v1/immunisations/{first.get_json()['id']}", headers=world.headers("bidan_a"))
+    assert gone.status_code in (200, 204), gone.data[:300]
+    doses = [r for r in _bundle(client, world, "2025-02") if r["resourceType"] == "Immunization"]
+    assert [r["id"] for r in doses] == [again.get_json()["id"]]

@@ -22,7 +22,9 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, and the
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
   before the dose was overdue by the schedule in force. Each is its own ``reasonCode`` (the
-  codings of one CodeableConcept would be translations of one concept).
+  codings of one CodeableConcept would be translations of one concept). The same dose recorded
+  twice (two phones: the later kept, flagged ``possible_duplicate_of`` the first) is exported
+  once, as the first, as coverage counts it.
 
 Resources reference each other by ``urn:uuid`` full URLs. The JSON is written
 entry by entry, one chunk of children at a time (memory stays flat).
@@ -220,7 +222,8 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterat
             yield _entry(patient(child))
             for m in measured.get(child.id, []):
                 yield from (_entry(o) for o in observations(m))
-            doses = immunised.get(child.id, [])
+            # the same dose recorded twice: the first stands for both (flag_duplicates_again keeps it unflagged)
+            doses = [i for i in immunised.get(child.id, []) if i.possible_duplicate_of is None]
             on_time = _on_time(schedule, child, doses, period.last) if doses else {}
             for i in doses:
                 if period.first <= i.given_on <= period.last:
