@@ -262,24 +262,6 @@ def _bundle(client, world, month):
     return [e["resource"] for e in json.loads(resp.data).get("entry", [])]
 
 
-def test_fhir_the_programme_and_the_timing_are_two_reasons(client, world, baby):
-    """IM-Dasar (the programme) and IM-Ideal (the timing) are two different things from two code
-    systems; one CodeableConcept holding both said they were two codes for one concept (FHIR:
-    the codings of a CodeableConcept are translations of each other). Each is its own reason;
-    IM-Baduta shown as the Kemkes code system names it."""
-    made = record(client, world, baby["id"], "BCG", 1, "2025-02-10")
-    assert made.status_code == 201
-    (dose,) = [r for r in _bundle(client, world, "2025-02") if r["resourceType"] == "Immunization"]
-    assert dose["reasonCode"] == [
-        {"coding": [{"system": "http://terminology.kemkes.go.id/CodeSystem/immunization-reason", "code": "IM-Dasar",
-                     "display": "Imunisasi Program Rutin Dasar"}]},
-        {"coding": [{"system": "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing",
-                     "code": "IM-Ideal", "display": "Imunisasi Ideal"}]}]
-    from posyandu.reports.exports.fhir import PROGRAMME
-
-    assert PROGRAMME["IM-Baduta"] == "Imunisasi Program Rutin Lanjutan Bawah Dua Tahun"
-
-
 def test_fhir_a_dose_given_at_the_puskesmas_is_not_located_at_the_posyandu(client, world, baby):
     """A dose given at the puskesmas (``place``) was exported with the posyandu as its Location:
     a health office counting doses by place saw it given at the posyandu. Its Location is the

@@ -316,13 +316,15 @@ def test_the_fhir_bundle_validates_and_carries_loinc_ucum_and_cvx(client, world,
                                                                  "display": "DTP-hepB-Hib Pentavalent Non-US"}
     # C's DPT-HB-Hib 2 was due Jul 10 (3 months) and given Aug 10, not yet a month late → ideal;
     # B's MR 1 was due 2025-05-15 (9 months) and given Aug 20 → catch-up (kejar).
-    assert doses["DPT-HB-Hib 2"]["reasonCode"][1]["coding"][0]["code"] == "IM-Ideal"
-    assert doses["MR 1"]["reasonCode"][1]["coding"][0]["code"] == "IM-Kejar"
-    # both basic immunisation (they count toward IDL): SATUSEHAT's programme reason beside the timing
+    assert doses["DPT-HB-Hib 2"]["reasonCode"][0]["coding"][1]["code"] == "IM-Ideal"
+    assert doses["MR 1"]["reasonCode"][0]["coding"][1]["code"] == "IM-Kejar"
+    # both basic immunisation (they count toward IDL): SATUSEHAT's programme reason, then the timing,
+    # in one reasonCode as SATUSEHAT's Immunization example writes them
     for text in ("DPT-HB-Hib 2", "MR 1"):
-        assert doses[text]["reasonCode"][0]["coding"] == [{
+        assert len(doses[text]["reasonCode"]) == 1
+        assert doses[text]["reasonCode"][0]["coding"][0] == {
             "system": "http://terminology.kemkes.go.id/CodeSystem/immunization-reason", "code": "IM-Dasar",
-            "display": "Imunisasi Program Rutin Dasar"}]
+            "display": "Imunisasi Program Rutin Dasar"}
     assert doses["MR 1"]["protocolApplied"] == [{"doseNumberPositiveInt": 1}] and doses["MR 1"]["lotNumber"] == "T1"
     patient = by_id[august["A"]["id"]]
     assert (patient["gender"], patient["birthDate"]) == ("male", "2024-08-15")

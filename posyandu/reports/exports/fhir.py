@@ -17,12 +17,12 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   one copied or recalled, and for a record that does not say, by its place (elsewhere: false);
   as location the posyandu, or for a dose given at the puskesmas the posyandu's puskesmas (a
   ``Location`` of its own, in the Bundle before the first dose naming it), none for one given
-  elsewhere; and two reasons: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
+  elsewhere; and the reason as SATUSEHAT's Immunization example writes it, one ``reasonCode``
+  with two codings: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
-  Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, and the
+  Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
-  before the dose was overdue by the schedule in force. Each is its own ``reasonCode`` (the
-  codings of one CodeableConcept would be translations of one concept). The same dose recorded
+  before the dose was overdue by the schedule in force. The same dose recorded
   twice (two phones: the later kept, flagged ``possible_duplicate_of`` the first) is exported
   once, as the first, as coverage counts it.
 
@@ -56,8 +56,7 @@ ORIGINS = {"record": "Written Record", "recall": "Parent/Guardian/Patient Recall
 NIK, NIK_IBU = "https://fhir.kemkes.go.id/id/nik", "https://fhir.kemkes.go.id/id/nik-ibu"
 TIMING = "http://terminology.kemkes.go.id/CodeSystem/immunization-routine-timing"
 REASON = "http://terminology.kemkes.go.id/CodeSystem/immunization-reason"
-PROGRAMME = {"IM-Dasar": "Imunisasi Program Rutin Dasar",  # the displays of Kemkes's code system
-             "IM-Baduta": "Imunisasi Program Rutin Lanjutan Bawah Dua Tahun"}
+PROGRAMME = {"IM-Dasar": "Imunisasi Program Rutin Dasar", "IM-Baduta": "Imunisasi Program Rutin Lanjutan Baduta"}
 OUR_VACCINES = "https://posyandu.example/fhir/CodeSystem/vaccine"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 # Our vaccine codes → CVX (CDC): the "CVX name" SATUSEHAT asks for.
@@ -153,17 +152,16 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None,
         out["lotNumber"] = i.batch_number
     if i.expiry_date:
         out["expirationDate"] = i.expiry_date.isoformat()
-    reasons = []
+    reason = []  # the programme, then the timing, as SATUSEHAT's example orders them
     entry = schedule.entry(i.vaccine, i.dose)
     if entry is not None:
         programme = programme_of(entry)
-        reasons.append({"coding": [{"system": REASON, "code": programme, "display": PROGRAMME[programme]}]})
+        reason.append({"system": REASON, "code": programme, "display": PROGRAMME[programme]})
     if ideal is not None:
         code = "IM-Ideal" if ideal else "IM-Kejar"
-        reasons.append({"coding": [{"system": TIMING, "code": code,
-                                    "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"}]})
-    if reasons:
-        out["reasonCode"] = reasons
+        reason.append({"system": TIMING, "code": code, "display": "Imunisasi Ideal" if ideal else "Imunisasi Kejar"})
+    if reason:
+        out["reasonCode"] = [{"coding": reason}]
     return out
 
 
