@@ -3,7 +3,9 @@
 * **Idempotent**: ids are deterministic UUIDv5s of natural keys — a child is its
   posyandu plus its NIK, or plus name, birth date and sex when it has no NIK; a
   visit is its child plus the date and the values measured. Importing the same
-  file again finds every id already there and changes nothing.
+  file again finds every id already there and changes nothing. A visit of a day the
+  child has one already (weighed on the kader's phone) is that visit when every value
+  the row gives is the same, and is refused naming it otherwise: one visit a day.
 * **Matching**: a child already registered in the posyandu with the same NIK gets
   the visits (a row whose sex or birth date differs from that child's is refused: a
   NIK typed wrong may be another child's); so does the one child registered there in
@@ -104,6 +106,23 @@ def visit_id_for(child_id: uuid.UUID, visit: dict[str, Any]) -> uuid.UUID:
     values = "|".join(str(visit.get(k)) for k in ("measured_on", "weight_kg", "length_height_cm", "position",
                                                   "head_circumference_cm", "muac_cm", "oedema"))
     return uuid.uuid5(NAMESPACE, f"visit|{child_id}|{values}")
+
+
+MEASURED = ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
+_MEASURE_NAMES = {"weight_kg": ("weight", "BB", "kg"), "length_height_cm": ("length/height", "PB/TB", "cm"),
+                  "head_circumference_cm": ("head circumference", "LK", "cm"), "muac_cm": ("MUAC", "LiLA", "cm")}
+
+
+def _same_value(stored: Any, given: Any) -> bool:
+    if isinstance(given, bool) or stored is None:
+        return stored == given
+    return round(float(stored), 2) == round(float(given), 2)  # as stored: Numeric(5, 2) at most
+
+
+def _measure_text(key: str, value: float, lang: str) -> str:
+    en, id_, unit = _MEASURE_NAMES[key]
+    number = f"{value:g}"
+    return f"{en} {number} {unit}" if lang == "en" else f"{id_} {number.replace('.', ',')} {unit}"
 
 
 class _Run:
@@ -275,9 +294,37 @@ class _Run:
         if any(db.session.get(Measurement, visit_id_for(known, visit)) is not None
                for known in (child.id, *self.merged_into(child.id))):
             return False
+        if self._same_day(child, visit):
+            return False
         m = create_event(self.user, Measurement, child, {**visit, "id": visit_id}, after_write=False)
         self.new_visits.setdefault(child.id, []).append(m)
         return True
+
+    def _same_day(self, child: Child, visit: dict[str, Any]) -> bool:
+        """True when the child has a visit of that day already with every value the row gives (a
+        weighing the kader recorded on her phone, or an earlier row of this file): it is that visit, not
+        a second one. One with other values is refused, naming them: one visit a day (a second weighing
+        of the day, on the chart and in the KMS trend, would be a weighing recorded twice)."""
+        day = visit["measured_on"]
+        stored = db.session.scalars(select(Measurement).where(
+            Measurement.child_id == child.id, Measurement.measured_on == day, Measurement.deleted_at.is_(None))
+            .order_by(Measurement.created_at)).all()
+        if not stored:
+            return False
+        given = {k: visit[k] for k in MEASURED if visit.get(k) is not None}
+        if visit.get("oedema"):
+            given["oedema"] = True
+        for m in stored:
+            if all(_same_value(getattr(m, k), v) for k, v in given.items()):
+                return True
+        m = stored[0]
+        shown = {lang: ", ".join(_measure_text(k, getattr(m, k), lang) for k in MEASURED
+                                 if getattr(m, k) is not None) for lang in ("en", "id")}
+        raise RowError({"measured_on": [Msg(
+            f"the child already has a visit on {date_text(day, 'en')} ({shown['en']}): one visit a day; "
+            "correct this row, or correct the visit recorded",
+            f"anak ini sudah punya kunjungan tanggal {date_text(day, 'id')} ({shown['id']}): satu kunjungan "
+            "sehari; perbaiki baris ini, atau perbaiki kunjungan yang tercatat")]})
 
     def merged_into(self, child_id: uuid.UUID) -> list[uuid.UUID]:
         """The children merged into ``child_id``, directly or through another."""

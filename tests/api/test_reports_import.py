@@ -414,3 +414,34 @@ def test_an_option_sent_as_a_form_field_is_refused_not_ignored(client, world, db
     ok = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(GOOD_FILE.encode()), "k.csv")},
                      headers=world.headers("bidan_a"), content_type="multipart/form-data")
     assert ok.status_code == 200 and ok.get_json()["dry_run"] is True
+
+
+def test_a_weighing_recorded_in_the_app_is_not_doubled_by_the_sheet_that_repeats_it(client, world, db, make_child):
+    """The kader weighed the child on her phone; the puskesmas then imports the month's sheet holding
+    the same weighing: it was recorded a second time (two weighings of one day on the child's chart,
+    "kunjungan baru 1"). The same values are the visit already there; other values on that day are
+    refused naming what is recorded (one visit a day), in the sheet too (two rows of one child's day)."""
+    import uuid
+
+    from posyandu.growth.models import Measurement
+
+    child = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15")
+    phone = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 7.2, "length_height_cm": 65.5,
+        "position": "lying"})
+    assert phone.status_code == 201, phone.get_json()
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg)\n"
+    same = upload(client, world, head + "Melati,Siti Aminah,P,15/01/2025,10/06/2025,\"7,2\"\n")
+    assert same.status_code == 201, same.get_json()
+    assert (same.get_json()["visits_created"], same.get_json()["visits_unchanged"]) == (0, 1), same.get_json()
+    other = upload(client, world, head + "Melati,Siti Aminah,P,15/01/2025,10/06/2025,\"7,4\"\n", query="dry_run=true")
+    [error] = other.get_json()["errors"]
+    assert error["row"] == 2 and set(error["errors"]) == {"tanggal_timbang"}, error
+    assert "10 Jun 2025" in error["errors"]["tanggal_timbang"][0] and "7.2" in error["errors"]["tanggal_timbang"][0]
+    twice = upload(client, world, head + "Melati,Rara Putri,P,15/02/2025,10/06/2025,6\n"
+                                         "Melati,Rara Putri,P,15/02/2025,10/06/2025,6.5\n"
+                                         "Melati,Rara Putri,P,15/02/2025,10/06/2025,6\n", query="dry_run=true")
+    body = twice.get_json()
+    assert [e["row"] for e in body["errors"]] == [3] and (body["visits_created"], body["visits_unchanged"]) == (1, 1), body
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == 1
