@@ -6,7 +6,7 @@ are ignored) against Indonesian and English names, so "Tgl Lahir",
 know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
 are read together. The header is the first of the top ten rows that names every
 required column (titles above the table are skipped), with the row under it when
-the header spans two rows (merged cells). Row numbers are the spreadsheet's. CSV may
+the header spans two rows (merged cells); in a workbook, on the sheet that has it. Row numbers are the spreadsheet's. CSV may
 be comma-, semicolon- or tab-separated (.csv, .tsv, .txt), UTF-8 (with or without BOM) or Windows-1252.
 """
 from __future__ import annotations
@@ -155,12 +155,34 @@ def _xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     except broken:
         raise unreadable from None
     try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        for values in _table_sheet(book).iter_rows(values_only=True):
             yield list(values)
+    except FileError:
+        raise
     except broken:
         raise unreadable from None
     finally:
         book.close()
+
+
+def _table_sheet(book: Any) -> Any:
+    """The sheet whose top rows name every required column, whichever it is (the first may be the
+    instructions, "Petunjuk"): a visible one, else a hidden one, else the first sheet (its missing
+    columns are then named). The table on several sheets (one a month) is refused naming them: only
+    one was read, and the import said it succeeded."""
+    def has_table(sheet: Any) -> bool:
+        return any(all(k in _known(list(values)).values() for k in REQUIRED)
+                   for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+
+    with_table = [sheet for sheet in book.worksheets if has_table(sheet)]
+    shown = [sheet for sheet in with_table if sheet.sheet_state == "visible"] or with_table
+    if len(shown) > 1:
+        titles = ", ".join(sheet.title for sheet in shown)
+        raise FileError(Msg(f"the table is on several sheets ({titles}): import one sheet a file (save each "
+                            "sheet as its own file, or copy the rows into one sheet)",
+                            f"tabel ada di beberapa lembar ({titles}): impor satu lembar per berkas (simpan "
+                            "tiap lembar sebagai berkas sendiri, atau salin barisnya ke satu lembar)"))
+    return shown[0] if shown else book.worksheets[0]
 
 
 def _encoding(data: IO[bytes]) -> str:

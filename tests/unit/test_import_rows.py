@@ -255,3 +255,42 @@ def test_a_nik_whose_birth_date_or_sex_is_not_the_childs_is_refused_naming_both(
 
 def test_a_boys_nik_agrees_with_a_boy():
     assert parse_row({**BASE, "sex": "L", "nik": "3525011501250001"}).errors == {}
+
+
+def _workbook(*sheets, hidden=()):
+    """An XLSX of (title, rows) sheets."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if title in hidden:
+            sheet.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return io.BytesIO(out.getvalue())
+
+
+TABLE = [["Posyandu", "Nama Anak", "JK", "Tgl Lahir"], ["Melati", "Wulan", "P", "01/06/2024"]]
+
+
+def test_the_sheet_holding_the_table_is_read_whichever_it_is():
+    """A workbook whose first sheet is the instructions ("Petunjuk") and the table on "Data" was
+    refused "missing columns: posyandu, name, sex, birth_date"; a hidden sheet is not the one."""
+    guide = ("Petunjuk", [["Isi data anak di lembar Data"], ["Tanggal ditulis HH/BB/TTTT"]])
+    _, rows = read_rows(_workbook(guide, ("Data", TABLE)), "a.xlsx")
+    assert list(rows) == [(2, {"posyandu": "Melati", "name": "Wulan", "sex": "P", "birth_date": "01/06/2024"})]
+    old = ("Lama", [TABLE[0], ["Melati", "Ani", "P", "01/06/2023"]])
+    _, rows = read_rows(_workbook(guide, old, ("Data", TABLE), hidden=("Lama",)), "a.xlsx")
+    assert [row["name"] for _, row in rows] == ["Wulan"]
+
+
+def test_a_workbook_with_the_table_on_several_sheets_is_refused_naming_them():
+    """One sheet a month (Juni, Juli): only the first was read, and the import said it succeeded."""
+    july = [TABLE[0], ["Melati", "Wulan", "P", "01/06/2024"]]
+    with pytest.raises(FileError) as refused:
+        read_rows(_workbook(("Juni", TABLE), ("Juli", july)), "a.xlsx")
+    assert "Juni, Juli" in str(refused.value) and "Juni, Juli" in refused.value.message.id_text
