@@ -6,8 +6,10 @@ are ignored) against Indonesian and English names, so "Tgl Lahir",
 know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
 are read together. The header is the first of the top ten rows that names every
 required column (titles above the table are skipped), with the row under it when
-the header spans two rows (merged cells); in a workbook, on the sheet that has it. Row numbers are the spreadsheet's. CSV may
-be comma-, semicolon- or tab-separated (.csv, .tsv, .txt), UTF-8 (with or without BOM) or Windows-1252.
+the header spans two rows (merged cells); in a workbook, on the sheet that has it, a cell
+merged over rows giving its value to each, a formula saved without its value refused on
+its cell. Row numbers are the spreadsheet's. CSV may be comma-, semicolon- or
+tab-separated (.csv, .tsv, .txt), UTF-8 (with or without BOM) or Windows-1252.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import itertools
 import re
 import zipfile
 import zlib
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from posyandu.i18n import Msg
 
@@ -116,7 +118,7 @@ def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: d
     if below is None:
         return header, columns, number + 1, table
     more = {i: key for i, key in _known(below).items() if i not in columns}
-    if more and all(below[i] in (None, "") for i in columns if i < len(below)):
+    if more and all(below[i] in (None, "", header[i]) for i in columns if i < len(below)):  # merged: the same name
         header = [below[i] if i in more else h for i, h in enumerate(header)] + \
             [below[i] for i in range(len(header), len(below))]
         return header, {**columns, **more}, number + 2, table
@@ -130,6 +132,9 @@ class Differing(tuple):
 
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, values in enumerate(table, start=first):
+        filled = getattr(values, "filled", ())
+        if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
+            continue  # only merged cells from above: a blank row
         found: dict[str, list[Any]] = {}
         for i, key in sorted(columns.items()):
             value = values[i] if i < len(values) else None
@@ -155,14 +160,101 @@ def _xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     except broken:
         raise unreadable from None
     try:
-        for values in _table_sheet(book).iter_rows(values_only=True):
-            yield list(values)
+        for sheet in book.worksheets:  # a size recorded wrong (<dimension ref="A1"/>) cut the rows read
+            sheet.reset_dimensions()
+        sheet = _table_sheet(book)
+        yield from _filled(sheet.iter_rows(values_only=True), *_scan(sheet))
     except FileError:
         raise
     except broken:
         raise unreadable from None
     finally:
         book.close()
+
+
+class UncalculatedFormula:
+    """A formula cell saved without its value (by a program that writes XLSX without calculating):
+    refused on its cell (``rows.parse_row``), never read as a blank cell."""
+
+    def __init__(self, cell: str, formula: str):
+        self.cell, self.formula = cell, formula
+
+    def __str__(self) -> str:
+        return f"={self.formula}" if self.formula else self.cell
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UncalculatedFormula) and (self.cell, self.formula) == (other.cell, other.formula)
+
+    def __hash__(self) -> int:
+        return hash((self.cell, self.formula))
+
+
+def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, UncalculatedFormula]]]:
+    """What openpyxl's read-only mode does not read, from the sheet's XML: its merged ranges over more
+    than one row ((first row, first column, last row, last column), rows 1-based, columns 0-based) and its
+    formulas saved without a value ({row: {column: formula}}; a formula whose saved value is the empty
+    text (t="str": =IF(H2="";"";H2/1000)) has one)."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    merged: list[tuple[int, int, int, int]] = []
+    uncalculated: dict[int, dict[int, UncalculatedFormula]] = {}
+    with sheet._get_source() as source:  # noqa: SLF001 (openpyxl pinned: requirements.txt)
+        for _, element in iterparse(source):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c" and element.get("r"):
+                parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = parts.get("v")
+                if "f" in parts and (value is None or (not value.text and element.get("t") != "str")):
+                    letters, row = coordinate_from_string(element.get("r"))
+                    uncalculated.setdefault(row, {})[column_index_from_string(letters) - 1] = \
+                        UncalculatedFormula(element.get("r"), parts["f"].text or "")
+            elif tag == "row":
+                element.clear()
+            elif tag == "mergeCell" and element.get("ref"):
+                first_column, first_row, last_column, last_row = range_boundaries(element.get("ref"))
+                if last_row > first_row:
+                    merged.append((first_row, first_column - 1, last_row, last_column - 1))
+    return sorted(merged), uncalculated
+
+
+def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, int]],
+            uncalculated: dict[int, dict[int, UncalculatedFormula]]) -> Iterator[list[Any]]:
+    """The rows with a merged cell's value in every cell it covers (Excel shows it on each row: a child's
+    name merged over her visits, the posyandu down the column) and the formulas saved without a value."""
+    active: list[tuple[tuple[int, int, int, int], Any]] = []
+    waiting = iter(merged)
+    upcoming = next(waiting, None)
+    for number, values in enumerate(table, start=1):
+        values = list(values)
+        for column, formula in uncalculated.get(number, {}).items():
+            values.extend([None] * (column + 1 - len(values)))
+            if values[column] is None:
+                values[column] = formula
+        active = [(span, top) for span, top in active if span[2] >= number]
+        while upcoming is not None and upcoming[0] == number:
+            first_column = upcoming[1]
+            active.append((upcoming, values[first_column] if first_column < len(values) else None))
+            upcoming = next(waiting, None)
+        while upcoming is not None and upcoming[0] < number:  # a range starting on a row never read
+            upcoming = next(waiting, None)
+        values = _FilledRow(values)
+        for (_, first_column, _, last_column), top in active:
+            values.extend([None] * (last_column + 1 - len(values)))
+            for column in range(first_column, last_column + 1):
+                if values[column] in (None, "") and top not in (None, ""):
+                    values[column] = top
+                    values.filled.add(column)
+        yield values
+
+
+class _FilledRow(list):
+    """A sheet's row and the columns a merged cell above filled (``filled``): a row holding nothing of
+    its own in our columns is blank (the posyandu merged down a template's empty rows)."""
+
+    def __init__(self, values: list[Any]):
+        super().__init__(values)
+        self.filled: set[int] = set()
 
 
 def _table_sheet(book: Any) -> Any:

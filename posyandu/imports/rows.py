@@ -22,6 +22,7 @@ from marshmallow import ValidationError
 
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
+from posyandu.imports.reader import UncalculatedFormula
 from posyandu.registry.schemas import ChildSchema
 from posyandu.validators import UNSTORABLE, nik_birth_mismatch, today, unstorable_text
 
@@ -244,6 +245,13 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
         out.errors[name] = [UNSTORABLE]
     for name, value in raw.items():
         if (value in (None, "") and name not in FLAGS) or name in unstorable:
+            continue
+        if isinstance(value, UncalculatedFormula):
+            out.errors.setdefault(name, []).append(Msg(
+                f"cell {value.cell} holds a formula ({value}) saved without its value: open the file in Excel or "
+                "LibreOffice and save it again (or type the value)",
+                f"sel {value.cell} berisi rumus ({value}) yang tersimpan tanpa nilainya: buka berkas di Excel atau "
+                "LibreOffice lalu simpan lagi (atau ketik nilainya)"))
             continue
         if isinstance(value, tuple):  # reader.Differing: two columns of this meaning disagree
             shown = " / ".join(str(_text(v)) for v in value)

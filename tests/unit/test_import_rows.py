@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -294,3 +296,82 @@ def test_a_workbook_with_the_table_on_several_sheets_is_refused_naming_them():
     with pytest.raises(FileError) as refused:
         read_rows(_workbook(("Juni", TABLE), ("Juli", july)), "a.xlsx")
     assert "Juni, Juli" in str(refused.value) and "Juni, Juli" in refused.value.message.id_text
+
+
+def _rewritten(data, change):
+    """The XLSX with its first sheet's XML passed through ``change`` (bytes -> bytes)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(data) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            part = src.read(item.filename)
+            dst.writestr(item, change(part) if item.filename == "xl/worksheets/sheet1.xml" else part)
+    return io.BytesIO(out.getvalue())
+
+
+def test_merged_cells_in_the_table_give_their_value_to_every_row_they_cover():
+    """A child weighed twice written once, her name, sex and birth date merged over her two rows, and
+    the posyandu merged down the column: Excel shows the value on every row, but only the first
+    held it, and the rows under it were refused "Wajib diisi" on posyandu, nama, JK, tgl lahir."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)"])
+    sheet.append(["Melati", "Wulan", "P", "01/06/2024", "10/06/2025", 8.1])
+    sheet.append([None, None, None, None, "10/07/2025", 8.3])
+    sheet.append([None, "Yusuf", "L", "02/06/2024", "10/07/2025", 8.6])
+    sheet.append([None, None, None, None, None, None, "Keterangan"])  # the template's empty rows, under the merge
+    sheet.append([None, None, None, None, None, None, None])
+    sheet.merge_cells("A2:A6")
+    for column in "BCD":
+        sheet.merge_cells(f"{column}2:{column}3")
+    out = io.BytesIO()
+    book.save(out)
+    _, rows = read_rows(io.BytesIO(out.getvalue()), "a.xlsx")
+    got = [(n, row["posyandu"], row["name"], row["sex"], row["birth_date"], row["measured_on"]) for n, row in rows]
+    assert got == [(2, "Melati", "Wulan", "P", "01/06/2024", "10/06/2025"),
+                   (3, "Melati", "Wulan", "P", "01/06/2024", "10/07/2025"),
+                   (4, "Melati", "Yusuf", "L", "02/06/2024", "10/07/2025")]
+
+
+def test_a_sheet_whose_recorded_size_is_wrong_is_read_whole():
+    """Some programs that write XLSX record the sheet's size as its first cell (<dimension ref="A1"/>):
+    read as that size, the file held no rows (or one column), and was imported as 0 rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in TABLE + [["Melati", "Yusuf", "L", "02/06/2024"]]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    data = _rewritten(out, lambda xml: re.sub(rb'<dimension ref="A1:D3" ?/>', b'<dimension ref="A1"/>', xml))
+    assert b'<dimension ref="A1"/>' in zipfile.ZipFile(data).read("xl/worksheets/sheet1.xml")
+    _, rows = read_rows(data, "a.xlsx")
+    assert [(n, row["name"], row["birth_date"]) for n, row in rows] == [(2, "Wulan", "01/06/2024"), (3, "Yusuf", "02/06/2024")]
+
+
+def test_a_formula_with_no_saved_value_is_refused_on_its_cell_not_read_as_blank():
+    """A formula is read by the value the spreadsheet saved with it. A file written by a program that
+    saves none (the weight as =H2/1000) read as blank: the visit imported without its weight, or the
+    row refused "enter at least the weight" though the sheet shows one."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "TB (cm)", "Gram"])
+    sheet.append(["Melati", "Wulan", "P", "01/06/2024", "10/06/2025", "=H2/1000", 70.5, 8100])
+    sheet.append(["Melati", "Yusuf", "L", "02/06/2024", "10/06/2025", "=H3/1000", 71, 8600])
+    out = io.BytesIO()
+    book.save(out)
+    # row 3's formula as Excel saves it, with its value
+    data = _rewritten(out, lambda xml: re.sub(rb"<f>H3/1000</f><v ?/>", b"<f>H3/1000</f><v>8.6</v>", xml))
+    assert b"<v>8.6</v>" in zipfile.ZipFile(data).read("xl/worksheets/sheet1.xml")
+    _, rows = read_rows(data, "a.xlsx")
+    (_, wulan), (_, yusuf) = rows
+    assert parse_row(yusuf).visit["weight_kg"] == 8.6
+    problem = parse_row(wulan)
+    assert set(problem.errors) == {"weight_kg"}, problem.errors
+    message = problem.errors["weight_kg"][0]
+    assert "H2/1000" in str(message) and "formula" in str(message) and "rumus" in message.id_text
