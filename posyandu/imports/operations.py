@@ -45,6 +45,7 @@ from posyandu.extensions import db
 from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
+from posyandu.imports.reader import COLUMNS
 from posyandu.imports.rows import ParsedRow, parse_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
@@ -361,7 +362,8 @@ class _Run:
         r.visits_unchanged += bool(parsed.visit) and not recorded
 
     def error(self, number: int, errors: dict[str, list[Any]]) -> None:
-        named = {self.headers.get(k, k): v for k, v in errors.items()}
+        # a column the file lacks (a visit's date) by the name a sheet would head it, not ours
+        named = {self.headers.get(k) or COLUMNS.get(k, (k,))[0]: v for k, v in errors.items()}
         self.result.errors.append({"row": number, "errors": named})
 
 

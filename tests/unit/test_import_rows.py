@@ -375,3 +375,20 @@ def test_a_formula_with_no_saved_value_is_refused_on_its_cell_not_read_as_blank(
     assert set(problem.errors) == {"weight_kg"}, problem.errors
     message = problem.errors["weight_kg"][0]
     assert "H2/1000" in str(message) and "formula" in str(message) and "rumus" in message.id_text
+
+
+@pytest.mark.parametrize("header, key", [
+    ("Tanggal Penimbangan", "measured_on"), ("Tgl. Penimbangan", "measured_on"), ("Tgl Pengukuran", "measured_on"),
+    ("Tgl Kunjungan", "measured_on"), ("Panjang/Tinggi Badan (cm)", "length_height_cm"),
+    ("Tinggi/Panjang Badan", "length_height_cm"), ("Lingkar Lengan Atas (cm)", "muac_cm"),
+    ("Berat Badan Lahir (kg)", "birth_weight_kg"), ("Panjang Badan Lahir", "birth_length_cm"),
+    ("NIK Balita", "nik"), ("Tanggal Lahir Anak", "birth_date")])
+def test_the_headers_of_puskesmas_registers_are_known(header, key):
+    """Headers as the registers (Register Penimbangan, e-PPGBM exports) write them were ignored as
+    unknown: the weighing date ("kunjungan harus ada tanggalnya" on every row), the length or the MUAC
+    (silently dropped from every visit)."""
+    data = f"posyandu,nama,jk,tgl lahir,{header}\nMelati,Ani,P,01/02/2025,x\n".encode()
+    if key == "birth_date":
+        data = f"posyandu,nama,jk,{header}\nMelati,Ani,P,x\n".encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names[key] == header.strip()
