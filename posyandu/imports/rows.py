@@ -276,7 +276,14 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
         visit["oedema"] = cleaned.get("oedema", False)
         if "measured_on" not in visit and "measured_on" not in out.errors:
             out.errors["measured_on"] = [Msg("a visit needs its date", "kunjungan harus ada tanggalnya")]
-        out.visit = _load(MeasurementSchema(only=VISIT_FIELDS), visit, out.errors) if "measured_on" in visit else None
+        if "measured_on" in visit:  # a value refused above is named once, not again as missing
+            found: dict[str, list[Any]] = {}
+            out.visit = _load(MeasurementSchema(only=VISIT_FIELDS), visit, found)
+            for key, messages in found.items():
+                if key not in out.errors or key not in VISIT_FIELDS:
+                    out.errors.setdefault(key, []).extend(messages)
+        else:
+            out.visit = None
     if not out.posyandu and "posyandu" not in out.errors:
         out.errors.setdefault("posyandu", []).append(Msg("Missing data for required field.", "Wajib diisi."))
     return out

@@ -392,3 +392,12 @@ def test_the_headers_of_puskesmas_registers_are_known(header, key):
         data = f"posyandu,nama,jk,{header}\nMelati,Ani,P,x\n".encode()
     names, rows = read_rows(io.BytesIO(data), "a.csv")
     assert names[key] == header.strip()
+
+
+def test_an_unreadable_weight_is_named_once_not_also_as_missing():
+    """"7,2kg" typed "7.2 kh" was answered "not a number ..." and then "enter at least the weight or
+    a length/height", as if the cell were empty."""
+    assert errors({"measured_on": "2025-06-10", "weight_kg": "7,2 kh"}) == {
+        "weight_kg": ["write the value in kg (kh is another unit)"]}
+    assert errors({"measured_on": "2025-06-10", "weight_kg": "abc"}) == {
+        "weight_kg": ["not a number: write it as 12,5 or 12.5 (in kg)"]}
