@@ -247,8 +247,12 @@ class _Run:
         if child is not None and child.deleted_at is not None:
             raise RowError({"name": [Msg("this child was deleted", "anak ini sudah dihapus")]})
         if child is not None and child.posyandu_id != pos.id:
+            # named when it is in the importer's area (a child moved out of it is not followed there)
+            other = db.session.scalar(select(Posyandu.name).where(Posyandu.id == child.posyandu_id,
+                                                                  access.posyandu_clause(self.user)))
+            named = f" ({other})" if other else ""
             raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
-                "this child is registered at another posyandu", "anak ini terdaftar di posyandu lain")]})
+                f"this child is registered at another posyandu{named}", f"anak ini terdaftar di posyandu lain{named}")]})
         if child is not None and row.child.get("nik"):  # a NIK typed wrong may be another child's
             sex = {"M": "L", "F": "P"}.get(child.sex)
             differs = {k: shown for k, v, shown in (("sex", child.sex, {"en": sex, "id": sex}),

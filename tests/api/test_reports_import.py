@@ -177,6 +177,23 @@ def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, wor
             "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-06-10,6.8\n")
     [error] = upload(client, world, body, query="dry_run=true").get_json()["errors"]
     assert "another posyandu" in error["errors"]["nik"][0]
+    # named when it is one of hers (she is told where to import the row, or whom to move)
+    assert "another posyandu (Mawar)" in error["errors"]["nik"][0], error
+
+
+def test_a_child_moved_out_of_the_importers_area_is_refused_without_naming_where(client, world, db, make_child):
+    """The child imported at Melati moved to Kenanga (another puskesmas): the old file imported again
+    is refused on the row, without telling bidan_a which posyandu the child is at now."""
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-06-10,6.8\n")
+    assert upload(client, world, body).status_code == 201
+    from posyandu.registry.models import Child
+
+    with client.application.app_context():
+        db.session.scalar(select(Child).where(Child.name == "Fani Lestari")).posyandu_id = world.ids["p3"]
+        db.session.commit()
+    [error] = upload(client, world, body, query="dry_run=true").get_json()["errors"]
+    assert error["errors"]["nik"] == ["this child is registered at another posyandu"], error
 
 
 def test_an_imported_childs_id_cannot_be_computed_from_its_nik(client, world, db):
