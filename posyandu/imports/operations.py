@@ -213,6 +213,20 @@ class _Run:
                                              f"posyandu '{text}' tidak dikenal (atau di luar wilayah Anda, atau ganda)")]})
         return self.posyandu[text]
 
+    def posyandu_errors(self, row: ParsedRow) -> dict[str, list[Any]]:
+        """A refused row's posyandu judged too (unknown, outside the area, closed), so a dry run names
+        every problem of the row at once; looked up only: the row writes nothing, and takes no lock."""
+        if not row.posyandu or "posyandu" in row.errors:
+            return {}
+        self._look_up(row.posyandu)
+        if self.posyandu[row.posyandu] is not None:
+            return {}
+        try:
+            self.find_posyandu(row.posyandu)
+        except RowError as exc:
+            return exc.errors
+        return {}
+
     def child_for(self, number: int, row: ParsedRow, pos: Posyandu) -> tuple[Child, str]:
         """The row's child and how it was found: ``seen`` (an earlier row of this file),
         ``matched`` (already registered) or ``created``."""
@@ -345,7 +359,7 @@ class _Run:
     def row(self, number: int, parsed: ParsedRow) -> None:
         """Import one row in its own savepoint; a refused row leaves nothing behind."""
         if parsed.errors:
-            raise RowError(parsed.errors)
+            raise RowError({**self.posyandu_errors(parsed), **parsed.errors})
         pos = self.find_posyandu(parsed.posyandu or "")
         key = child_id_for(pos.id, parsed.child)
         known = key in self.children

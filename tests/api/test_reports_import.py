@@ -471,3 +471,14 @@ def test_a_problem_with_a_column_the_file_lacks_names_it_as_a_user_would_head_it
                        headers=world.headers("bidan_a", "id"), content_type="multipart/form-data")
     [error] = resp.get_json()["errors"]
     assert error == {"row": 2, "errors": {"tanggal_ukur": ["kunjungan harus ada tanggalnya"]}}, error
+
+
+def test_a_row_with_a_bad_value_and_a_posyandu_outside_the_area_is_told_both_at_once(client, world, db):
+    """A dry run named only the bad weight; the posyandu outside her area was told only once the
+    weight was corrected and the file checked again."""
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb\n"
+            "Kenanga,Eka Wijaya,L,01/02/2025,10/06/2025,abc\n"
+            "Melati,Rara Putri,P,15/01/2025,10/06/2025,abc\n")
+    why = {e["row"]: e["errors"] for e in upload(client, world, body, query="dry_run=true").get_json()["errors"]}
+    assert set(why[2]) == {"posyandu", "bb"} and "Kenanga" in why[2]["posyandu"][0], why
+    assert set(why[3]) == {"bb"}, why
