@@ -23,6 +23,7 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.imports.reader import UncalculatedFormula
+from posyandu.messages import date_text
 from posyandu.registry.schemas import ChildSchema
 from posyandu.validators import UNSTORABLE, nik_birth_mismatch, today, unstorable_text
 
@@ -43,6 +44,11 @@ _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # "2025-01-15 00:00:00":
 _DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)  # day first, as Indonesia writes dates
 _YMD = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})" + _TIME)
 _WRITTEN = re.compile(r"(\d{1,2})[\s./\-]*([a-z]+)\.?[\s./\-,]*(\d{4}|\d{2})")  # 15 Januari 2025, 15-Jan-25
+_MONTH_FIRST = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")  # January 15, 2025: English (US) long date
+_WEEKDAY = re.compile(r"([a-z']+),\s*(.+)")  # Rabu, 15 Januari 2025: a long date with its day of the week
+WEEKDAYS = {name: number for number, names in enumerate((
+    ("senin", "monday"), ("selasa", "tuesday"), ("rabu", "wednesday"), ("kamis", "thursday"),
+    ("jumat", "jum'at", "friday"), ("sabtu", "saturday"), ("minggu", "ahad", "sunday"))) for name in names}
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # a date cell exported as its Excel serial number
 MONTHS = {name: number for number, names in enumerate((
     ("januari", "january", "jan"), ("februari", "pebruari", "february", "feb", "peb"), ("maret", "march", "mar"),
@@ -88,7 +94,8 @@ NOT_A_DATE = Msg("not a date: use DD/MM/YYYY (day first), YYYY-MM-DD or 15 Janua
 def _date(value: Any) -> str:
     """A date cell, an Excel serial (a date cell saved as a plain number, or exported to CSV as one),
     DD/MM/YYYY or DD/MM/YY (day first: 01/02/2025 is 1 February), YYYY-MM-DD, or a written date with an
-    Indonesian or English month ("15 Januari 2025", "15-Agt-25"). Never guessed: a month-first date
+    Indonesian or English month ("15 Januari 2025", "15-Agt-25", "January 15, 2025"), also after its
+    day of the week (a long date cell exported to CSV: "Rabu, 15 Januari 2025"). Never guessed: a month-first date
     (01/15/2025) and a 2-digit year that would be in the future are refused with the reason."""
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -112,6 +119,16 @@ def _date(value: Any) -> str:
         return _ymd(_year(year, value), month, day)
     if (found := _WRITTEN.fullmatch(text)) and found[2] in MONTHS:
         return _ymd(_year(found[3], value), MONTHS[found[2]], int(found[1]))
+    if (found := _MONTH_FIRST.fullmatch(text)) and found[1] in MONTHS:  # the month a word: not ambiguous
+        return _ymd(int(found[3]), MONTHS[found[1]], int(found[2]))
+    if (found := _WEEKDAY.fullmatch(text)) and found[1] in WEEKDAYS:
+        day = _date(found[2])
+        if date.fromisoformat(day).weekday() != WEEKDAYS[found[1]]:  # a typo in the date or the day
+            shown = {lang: date_text(date.fromisoformat(day), lang) for lang in ("en", "id")}
+            weekday = str(value).split(",")[0].strip()
+            raise ValidationError(Msg(f"{shown['en']} was not a {weekday}: correct the date",
+                                      f"{shown['id']} bukan hari {weekday}: perbaiki tanggalnya"))
+        return day
     raise ValidationError(NOT_A_DATE)
 
 

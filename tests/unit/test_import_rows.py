@@ -401,3 +401,21 @@ def test_an_unreadable_weight_is_named_once_not_also_as_missing():
         "weight_kg": ["write the value in kg (kh is another unit)"]}
     assert errors({"measured_on": "2025-06-10", "weight_kg": "abc"}) == {
         "weight_kg": ["not a number: write it as 12,5 or 12.5 (in kg)"]}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Rabu, 15 Januari 2025", date(2025, 1, 15)), ("Jumat, 1 Agustus 2025", date(2025, 8, 1)),
+    ("Jum'at, 1 Agustus 2025", date(2025, 8, 1)), ("Wednesday, 15 January 2025", date(2025, 1, 15)),
+    ("January 15, 2025", date(2025, 1, 15)), ("Wednesday, January 15, 2025", date(2025, 1, 15)),
+    ("Jan 5, 2025", date(2025, 1, 5)),
+])
+def test_long_dates_as_a_spreadsheet_shows_them_are_read(value, expected):
+    """A date cell in the "long date" format exported to CSV is its text: "Rabu, 15 Januari 2025" with
+    Indonesian settings, "Wednesday, January 15, 2025" with English (US): both refused as not a date."""
+    p = parse_row({**BASE, "birth_date": value, "measured_on": value, "weight_kg": 3})
+    assert p.errors == {} and p.child["birth_date"] == p.visit["measured_on"] == expected, p.errors
+
+
+def test_a_long_date_whose_day_of_the_week_is_not_its_own_is_refused():
+    found = errors({"birth_date": "Senin, 15 Januari 2025"})  # 15 January 2025 was a Wednesday (Rabu)
+    assert "Senin" in found["birth_date"][0] and "15 Jan 2025" in found["birth_date"][0], found
