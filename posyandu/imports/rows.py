@@ -49,6 +49,9 @@ _WEEKDAY = re.compile(r"([a-z']+),\s*(.+)")  # Rabu, 15 Januari 2025: a long dat
 WEEKDAYS = {name: number for number, names in enumerate((
     ("senin", "monday"), ("selasa", "tuesday"), ("rabu", "wednesday"), ("kamis", "thursday"),
     ("jumat", "jum'at", "friday"), ("sabtu", "saturday"), ("minggu", "ahad", "sunday"))) for name in names}
+# a formula's error shown in its cell (Excel, LibreOffice): never a value (a name pulled by VLOOKUP: "#N/A")
+FORMULA_ERROR = re.compile(r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|"
+                           r"CONNECT!|BUSY!|UNKNOWN!)|Err:\d{3}", re.IGNORECASE)
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # a date cell exported as its Excel serial number
 MONTHS = {name: number for number, names in enumerate((
     ("januari", "january", "jan"), ("februari", "pebruari", "february", "feb", "peb"), ("maret", "march", "mar"),
@@ -263,6 +266,13 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
     for name, value in raw.items():
         if (value in (None, "") and name not in FLAGS) or name in unstorable:
             continue
+        if isinstance(value, str) and FORMULA_ERROR.fullmatch(value.strip()):
+            out.errors.setdefault(name, []).append(Msg(
+                f"the cell shows a formula error ({value.strip()}), not a value: correct the formula in the "
+                "spreadsheet, or type the value",
+                f"sel berisi galat rumus ({value.strip()}), bukan nilai: perbaiki rumusnya di lembar kerja, "
+                "atau ketik nilainya"))
+            continue
         if isinstance(value, UncalculatedFormula):
             out.errors.setdefault(name, []).append(Msg(
                 f"cell {value.cell} holds a formula ({value}) saved without its value: open the file in Excel or "
@@ -280,7 +290,7 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
             cleaned[name] = _clean(name, value)
         except ValidationError as exc:
             out.errors.setdefault(name, []).extend(exc.messages)
-    out.posyandu = None if "posyandu" in unstorable else _text(raw.get("posyandu"))
+    out.posyandu = None if "posyandu" in unstorable or "posyandu" in out.errors else _text(raw.get("posyandu"))
     out.not_duplicate = bool(cleaned.pop("not_duplicate", False))
     child = {k: cleaned[k] for k in CHILD_FIELDS if k in cleaned and k not in out.errors}
     already = tuple(k for k in CHILD_FIELDS if k in out.errors)  # one message per field is enough

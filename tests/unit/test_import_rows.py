@@ -419,3 +419,22 @@ def test_long_dates_as_a_spreadsheet_shows_them_are_read(value, expected):
 def test_a_long_date_whose_day_of_the_week_is_not_its_own_is_refused():
     found = errors({"birth_date": "Senin, 15 Januari 2025"})  # 15 January 2025 was a Wednesday (Rabu)
     assert "Senin" in found["birth_date"][0] and "15 Jan 2025" in found["birth_date"][0], found
+
+
+@pytest.mark.parametrize("code", ["#N/A", "#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "Err:502"])
+def test_a_formula_error_in_a_cell_is_refused_not_stored_as_text(code):
+    """Names pulled by a formula (VLOOKUP from the register) show #N/A when the lookup fails: the
+    child was registered named "#N/A" (a mother "#REF!"), and a posyandu "#N/A" was "unknown"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Nama Ibu"])
+    book.active.append(["Melati", code, "P", "01/06/2024", code])
+    out = io.BytesIO()
+    book.save(out)
+    _, rows = read_rows(io.BytesIO(out.getvalue()), "a.xlsx")
+    [(_, raw)] = rows
+    problem = parse_row(raw)
+    assert set(problem.errors) == {"name", "mother_name"}, problem.errors
+    assert code in str(problem.errors["name"][0]) and "rumus" in problem.errors["name"][0].id_text
+    assert set(parse_row({**BASE, "posyandu": code}).errors) == {"posyandu"}
