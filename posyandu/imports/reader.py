@@ -82,8 +82,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     header, columns, first, table = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
-        raise FileError(Msg(f"missing columns: {', '.join(missing)}",
-                            f"kolom wajib tidak ada: {', '.join(missing)}"))
+        raise FileError(Msg(f"missing columns: {', '.join(missing)}",  # named as an Indonesian sheet heads them
+                            f"kolom wajib tidak ada: {', '.join(COLUMNS[k][0] for k in missing)}"))
     names: dict[str, str] = {}
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())

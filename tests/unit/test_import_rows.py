@@ -438,3 +438,10 @@ def test_a_formula_error_in_a_cell_is_refused_not_stored_as_text(code):
     assert set(problem.errors) == {"name", "mother_name"}, problem.errors
     assert code in str(problem.errors["name"][0]) and "rumus" in problem.errors["name"][0].id_text
     assert set(parse_row({**BASE, "posyandu": code}).errors) == {"posyandu"}
+
+
+def test_missing_required_columns_are_named_in_indonesian_as_a_sheet_heads_them():
+    """'kolom wajib tidak ada: posyandu, name, sex, birth_date': English names in the Indonesian message."""
+    with pytest.raises(FileError) as refused:
+        read_rows(io.BytesIO(b"no,nama anak,umur\n1,A,2\n"), "a.csv")
+    assert refused.value.message.id_text == "kolom wajib tidak ada: posyandu, jenis_kelamin, tanggal_lahir"
