@@ -72,7 +72,7 @@ def normalise_header(text: Any) -> str:
 def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[tuple[int, dict[str, Any]]]]:
     """({our column: the file's header}, iterator of (row number, {our column: raw value}))."""
     ext = (filename or "").lower().rsplit(".", 1)[-1]
-    if ext == "xlsx":
+    if ext in ("xlsx", "xlsm"):  # xlsm: a template with macros (not run: the values saved are read)
         table = _xlsx(data)
     elif ext in ("csv", "txt", "tsv"):
         table = _csv(data)

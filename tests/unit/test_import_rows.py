@@ -445,3 +445,9 @@ def test_missing_required_columns_are_named_in_indonesian_as_a_sheet_heads_them(
     with pytest.raises(FileError) as refused:
         read_rows(io.BytesIO(b"no,nama anak,umur\n1,A,2\n"), "a.csv")
     assert refused.value.message.id_text == "kolom wajib tidak ada: posyandu, jenis_kelamin, tanggal_lahir"
+
+
+def test_a_macro_enabled_workbook_is_read():
+    """A register template with macros is saved .xlsm: refused "the file must be .csv or .xlsx"."""
+    _, rows = read_rows(_workbook(("Data", TABLE)), "Register Penimbangan.XLSM")
+    assert [row["name"] for _, row in rows] == ["Wulan"]
