@@ -119,12 +119,33 @@ def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: d
     below = next(table, None)
     if below is None:
         return header, columns, number + 1, table
-    more = {i: key for i, key in _known(below).items() if i not in columns}
+    named = _under_groups(header, below)
+    more = {i: key for i, (key, _) in named.items() if i not in columns}
     if more and all(below[i] in (None, "", header[i]) for i in columns if i < len(below)):  # merged: the same name
-        header = [below[i] if i in more else h for i, h in enumerate(header)] + \
+        header = [named[i][1] if i in more else h for i, h in enumerate(header)] + \
             [below[i] for i in range(len(header), len(below))]
         return header, {**columns, **more}, number + 2, table
     return header, columns, number + 1, itertools.chain([below], table)
+
+
+def _under_groups(header: list[Any], below: list[Any]) -> dict[int, tuple[str, Any]]:
+    """{column: (our column, its name)} of the row under a header, each read with the group above it
+    first ("Lahir" merged over "BB", "PB": ``bb_lahir``, named "Lahir BB"; "Penimbangan" over "Tanggal":
+    ``tanggal_penimbangan``), else alone ("BB" under "Penimbangan": ``bb``). A group is the header's
+    cell above, or the nearest one left of it over blank cells (a merged cell's value is its first)."""
+    found: dict[int, tuple[str, Any]] = {}
+    group: Any = None
+    for i, value in enumerate(below):
+        above = header[i] if i < len(header) else None
+        group = above if above not in (None, "") else group
+        if value in (None, ""):
+            continue
+        together = f"{normalise_header(value)}_{normalise_header(group)}"
+        if group not in (None, "") and together in _ALIASES:
+            found[i] = (_ALIASES[together], f"{str(group).strip()} {str(value).strip()}")
+        elif normalise_header(value) in _ALIASES:
+            found[i] = (_ALIASES[normalise_header(value)], value)
+    return found
 
 
 class Differing(tuple):

@@ -451,3 +451,31 @@ def test_a_macro_enabled_workbook_is_read():
     """A register template with macros is saved .xlsm: refused "the file must be .csv or .xlsx"."""
     _, rows = read_rows(_workbook(("Data", TABLE)), "Register Penimbangan.XLSM")
     assert [row["name"] for _, row in rows] == ["Wulan"]
+
+
+def test_a_two_row_header_reads_a_column_with_the_group_above_it():
+    """"Lahir" above "BB", "PB" and "Penimbangan" above "Tanggal", "BB", "TB": the birth weight was read
+    as the visit's weight (every row refused "two columns of the same meaning give different values
+    (3.1 / 8.1)"), and the weighing's "Tanggal" was not known."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Lahir", None, "Penimbangan", None, None])
+    sheet.append([None, None, None, None, None, "BB (kg)", "PB (cm)", "Tanggal", "BB (kg)", "TB (cm)"])
+    for column in "ABCDE":
+        sheet.merge_cells(f"{column}1:{column}2")
+    sheet.merge_cells("F1:G1")
+    sheet.merge_cells("H1:J1")
+    sheet.append([1, "Melati", "Wulan", "P", "01/06/2024", 3.1, 49, "10/06/2025", 8.1, 70])
+    out = io.BytesIO()
+    book.save(out)
+    names, rows = read_rows(io.BytesIO(out.getvalue()), "a.xlsx")
+    assert (names["birth_weight_kg"], names["weight_kg"], names["measured_on"]) == \
+        ("Lahir BB (kg)", "BB (kg)", "Penimbangan Tanggal"), names
+    [(number, raw)] = rows
+    parsed = parse_row(raw)
+    assert number == 3 and parsed.errors == {}, parsed.errors
+    assert (parsed.child["birth_weight_kg"], parsed.child["birth_length_cm"]) == (3.1, 49)
+    assert (parsed.visit["measured_on"], parsed.visit["weight_kg"], parsed.visit["length_height_cm"]) == \
+        (date(2025, 6, 10), 8.1, 70)
