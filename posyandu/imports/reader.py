@@ -18,9 +18,7 @@ import csv
 import io
 import itertools
 import re
-import zipfile
-import zlib
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterator
 
 from posyandu.i18n import Msg
 
@@ -73,7 +71,9 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     """({our column: the file's header}, iterator of (row number, {our column: raw value}))."""
     ext = (filename or "").lower().rsplit(".", 1)[-1]
     if ext in ("xlsx", "xlsm"):  # xlsm: a template with macros (not run: the values saved are read)
-        table = _xlsx(data)
+        from posyandu.imports.xlsx import read_xlsx  # it reads this module's names
+
+        table = read_xlsx(data)
     elif ext in ("csv", "txt", "tsv"):
         table = _csv(data)
     else:
@@ -90,7 +90,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     return names, _rows(table, columns, first)
 
 
-def _known(values: list[Any]) -> dict[int, str]:
+def known_columns(values: list[Any]) -> dict[int, str]:
+    """{column index: our column} of a row's cells that name one."""
     return {i: _ALIASES[normalise_header(h)] for i, h in enumerate(values) if normalise_header(h) in _ALIASES}
 
 
@@ -101,7 +102,7 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
     "BB", "TB") takes the names of the row under it where it has none of its own."""
     top: list[list[Any]] = []
     for number, values in enumerate(table, start=1):
-        columns = _known(values)
+        columns = known_columns(values)
         if all(k in columns.values() for k in REQUIRED):
             return _second_header_row(table, values, columns, number)
         top.append(values)
@@ -109,7 +110,7 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
             break
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
-    return top[0], _known(top[0]), 2, table
+    return top[0], known_columns(top[0]), 2, table
 
 
 def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str],
@@ -169,135 +170,6 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int) -> It
                for key, given in found.items()}
         if any(v is not None for v in row.values()):
             yield number, row
-
-
-def _xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    unreadable = FileError(Msg("not a readable XLSX workbook", "bukan berkas XLSX yang dapat dibaca"))
-    # a damaged part is only read here or as the rows are: broken XML (SyntaxError), a bad deflate stream
-    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError, zlib.error)
-    try:
-        book = load_workbook(data, read_only=True, data_only=True)
-    except broken:
-        raise unreadable from None
-    try:
-        for sheet in book.worksheets:  # a size recorded wrong (<dimension ref="A1"/>) cut the rows read
-            sheet.reset_dimensions()
-        sheet = _table_sheet(book)
-        yield from _filled(sheet.iter_rows(values_only=True), *_scan(sheet))
-    except FileError:
-        raise
-    except broken:
-        raise unreadable from None
-    finally:
-        book.close()
-
-
-class UncalculatedFormula:
-    """A formula cell saved without its value (by a program that writes XLSX without calculating):
-    refused on its cell (``rows.parse_row``), never read as a blank cell."""
-
-    def __init__(self, cell: str, formula: str):
-        self.cell, self.formula = cell, formula
-
-    def __str__(self) -> str:
-        return f"={self.formula}" if self.formula else self.cell
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, UncalculatedFormula) and (self.cell, self.formula) == (other.cell, other.formula)
-
-    def __hash__(self) -> int:
-        return hash((self.cell, self.formula))
-
-
-def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, UncalculatedFormula]]]:
-    """What openpyxl's read-only mode does not read, from the sheet's XML: its merged ranges over more
-    than one row ((first row, first column, last row, last column), rows 1-based, columns 0-based) and its
-    formulas saved without a value ({row: {column: formula}}; a formula whose saved value is the empty
-    text (t="str": =IF(H2="";"";H2/1000)) has one)."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
-    from openpyxl.xml.functions import iterparse
-
-    merged: list[tuple[int, int, int, int]] = []
-    uncalculated: dict[int, dict[int, UncalculatedFormula]] = {}
-    with sheet._get_source() as source:  # noqa: SLF001 (openpyxl pinned: requirements.txt)
-        for _, element in iterparse(source):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag == "c" and element.get("r"):
-                parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
-                value = parts.get("v")
-                if "f" in parts and (value is None or (not value.text and element.get("t") != "str")):
-                    letters, row = coordinate_from_string(element.get("r"))
-                    uncalculated.setdefault(row, {})[column_index_from_string(letters) - 1] = \
-                        UncalculatedFormula(element.get("r"), parts["f"].text or "")
-            elif tag == "row":
-                element.clear()
-            elif tag == "mergeCell" and element.get("ref"):
-                first_column, first_row, last_column, last_row = range_boundaries(element.get("ref"))
-                if last_row > first_row:
-                    merged.append((first_row, first_column - 1, last_row, last_column - 1))
-    return sorted(merged), uncalculated
-
-
-def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, int]],
-            uncalculated: dict[int, dict[int, UncalculatedFormula]]) -> Iterator[list[Any]]:
-    """The rows with a merged cell's value in every cell it covers (Excel shows it on each row: a child's
-    name merged over her visits, the posyandu down the column) and the formulas saved without a value."""
-    active: list[tuple[tuple[int, int, int, int], Any]] = []
-    waiting = iter(merged)
-    upcoming = next(waiting, None)
-    for number, values in enumerate(table, start=1):
-        values = list(values)
-        for column, formula in uncalculated.get(number, {}).items():
-            values.extend([None] * (column + 1 - len(values)))
-            if values[column] is None:
-                values[column] = formula
-        active = [(span, top) for span, top in active if span[2] >= number]
-        while upcoming is not None and upcoming[0] == number:
-            first_column = upcoming[1]
-            active.append((upcoming, values[first_column] if first_column < len(values) else None))
-            upcoming = next(waiting, None)
-        while upcoming is not None and upcoming[0] < number:  # a range starting on a row never read
-            upcoming = next(waiting, None)
-        values = _FilledRow(values)
-        for (_, first_column, _, last_column), top in active:
-            values.extend([None] * (last_column + 1 - len(values)))
-            for column in range(first_column, last_column + 1):
-                if values[column] in (None, "") and top not in (None, ""):
-                    values[column] = top
-                    values.filled.add(column)
-        yield values
-
-
-class _FilledRow(list):
-    """A sheet's row and the columns a merged cell above filled (``filled``): a row holding nothing of
-    its own in our columns is blank (the posyandu merged down a template's empty rows)."""
-
-    def __init__(self, values: list[Any]):
-        super().__init__(values)
-        self.filled: set[int] = set()
-
-
-def _table_sheet(book: Any) -> Any:
-    """The sheet whose top rows name every required column, whichever it is (the first may be the
-    instructions, "Petunjuk"): a visible one, else a hidden one, else the first sheet (its missing
-    columns are then named). The table on several sheets (one a month) is refused naming them: only
-    one was read, and the import said it succeeded."""
-    def has_table(sheet: Any) -> bool:
-        return any(all(k in _known(list(values)).values() for k in REQUIRED)
-                   for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
-
-    with_table = [sheet for sheet in book.worksheets if has_table(sheet)]
-    shown = [sheet for sheet in with_table if sheet.sheet_state == "visible"] or with_table
-    if len(shown) > 1:
-        titles = ", ".join(sheet.title for sheet in shown)
-        raise FileError(Msg(f"the table is on several sheets ({titles}): import one sheet a file (save each "
-                            "sheet as its own file, or copy the rows into one sheet)",
-                            f"tabel ada di beberapa lembar ({titles}): impor satu lembar per berkas (simpan "
-                            "tiap lembar sebagai berkas sendiri, atau salin barisnya ke satu lembar)"))
-    return shown[0] if shown else book.worksheets[0]
 
 
 def _encoding(data: IO[bytes]) -> str:

@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
-from posyandu.imports.reader import UncalculatedFormula
+from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import date_text
 from posyandu.registry.schemas import ChildSchema
 from posyandu.validators import UNSTORABLE, nik_birth_mismatch, today, unstorable_text

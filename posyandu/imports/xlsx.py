@@ -1,0 +1,140 @@
+"""Read the rows of an XLSX workbook as Excel shows them (``reader.read_rows``): the sheet holding the
+table, a cell merged over rows giving its value to each, a formula saved without its value marked (not
+read as blank), a sheet whose recorded size is wrong read whole."""
+from __future__ import annotations
+
+import zipfile
+import zlib
+from typing import IO, Any, Iterable, Iterator
+
+from posyandu.i18n import Msg
+from posyandu.imports.reader import HEADER_SEARCH_ROWS, REQUIRED, FileError, known_columns
+
+
+def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    unreadable = FileError(Msg("not a readable XLSX workbook", "bukan berkas XLSX yang dapat dibaca"))
+    # a damaged part is only read here or as the rows are: broken XML (SyntaxError), a bad deflate stream
+    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError, zlib.error)
+    try:
+        book = load_workbook(data, read_only=True, data_only=True)
+    except broken:
+        raise unreadable from None
+    try:
+        for sheet in book.worksheets:  # a size recorded wrong (<dimension ref="A1"/>) cut the rows read
+            sheet.reset_dimensions()
+        sheet = _table_sheet(book)
+        yield from _filled(sheet.iter_rows(values_only=True), *_scan(sheet))
+    except FileError:
+        raise
+    except broken:
+        raise unreadable from None
+    finally:
+        book.close()
+
+
+class UncalculatedFormula:
+    """A formula cell saved without its value (by a program that writes XLSX without calculating):
+    refused on its cell (``rows.parse_row``), never read as a blank cell."""
+
+    def __init__(self, cell: str, formula: str):
+        self.cell, self.formula = cell, formula
+
+    def __str__(self) -> str:
+        return f"={self.formula}" if self.formula else self.cell
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UncalculatedFormula) and (self.cell, self.formula) == (other.cell, other.formula)
+
+    def __hash__(self) -> int:
+        return hash((self.cell, self.formula))
+
+
+def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, UncalculatedFormula]]]:
+    """What openpyxl's read-only mode does not read, from the sheet's XML: its merged ranges over more
+    than one row ((first row, first column, last row, last column), rows 1-based, columns 0-based) and its
+    formulas saved without a value ({row: {column: formula}}; a formula whose saved value is the empty
+    text (t="str": =IF(H2="";"";H2/1000)) has one)."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    merged: list[tuple[int, int, int, int]] = []
+    uncalculated: dict[int, dict[int, UncalculatedFormula]] = {}
+    with sheet._get_source() as source:  # noqa: SLF001 (openpyxl pinned: requirements.txt)
+        for _, element in iterparse(source):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c" and element.get("r"):
+                parts = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = parts.get("v")
+                if "f" in parts and (value is None or (not value.text and element.get("t") != "str")):
+                    letters, row = coordinate_from_string(element.get("r"))
+                    uncalculated.setdefault(row, {})[column_index_from_string(letters) - 1] = \
+                        UncalculatedFormula(element.get("r"), parts["f"].text or "")
+            elif tag == "row":
+                element.clear()
+            elif tag == "mergeCell" and element.get("ref"):
+                first_column, first_row, last_column, last_row = range_boundaries(element.get("ref"))
+                if last_row > first_row:
+                    merged.append((first_row, first_column - 1, last_row, last_column - 1))
+    return sorted(merged), uncalculated
+
+
+def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, int]],
+            uncalculated: dict[int, dict[int, UncalculatedFormula]]) -> Iterator[list[Any]]:
+    """The rows with a merged cell's value in every cell it covers (Excel shows it on each row: a child's
+    name merged over her visits, the posyandu down the column) and the formulas saved without a value."""
+    active: list[tuple[tuple[int, int, int, int], Any]] = []
+    waiting = iter(merged)
+    upcoming = next(waiting, None)
+    for number, values in enumerate(table, start=1):
+        values = list(values)
+        for column, formula in uncalculated.get(number, {}).items():
+            values.extend([None] * (column + 1 - len(values)))
+            if values[column] is None:
+                values[column] = formula
+        active = [(span, top) for span, top in active if span[2] >= number]
+        while upcoming is not None and upcoming[0] == number:
+            first_column = upcoming[1]
+            active.append((upcoming, values[first_column] if first_column < len(values) else None))
+            upcoming = next(waiting, None)
+        while upcoming is not None and upcoming[0] < number:  # a range starting on a row never read
+            upcoming = next(waiting, None)
+        values = _FilledRow(values)
+        for (_, first_column, _, last_column), top in active:
+            values.extend([None] * (last_column + 1 - len(values)))
+            for column in range(first_column, last_column + 1):
+                if values[column] in (None, "") and top not in (None, ""):
+                    values[column] = top
+                    values.filled.add(column)
+        yield values
+
+
+class _FilledRow(list):
+    """A sheet's row and the columns a merged cell above filled (``filled``): a row holding nothing of
+    its own in our columns is blank (the posyandu merged down a template's empty rows)."""
+
+    def __init__(self, values: list[Any]):
+        super().__init__(values)
+        self.filled: set[int] = set()
+
+
+def _table_sheet(book: Any) -> Any:
+    """The sheet whose top rows name every required column, whichever it is (the first may be the
+    instructions, "Petunjuk"): a visible one, else a hidden one, else the first sheet (its missing
+    columns are then named). The table on several sheets (one a month) is refused naming them: only
+    one was read, and the import said it succeeded."""
+    def has_table(sheet: Any) -> bool:
+        return any(all(k in known_columns(list(values)).values() for k in REQUIRED)
+                   for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+
+    with_table = [sheet for sheet in book.worksheets if has_table(sheet)]
+    shown = [sheet for sheet in with_table if sheet.sheet_state == "visible"] or with_table
+    if len(shown) > 1:
+        titles = ", ".join(sheet.title for sheet in shown)
+        raise FileError(Msg(f"the table is on several sheets ({titles}): import one sheet a file (save each "
+                            "sheet as its own file, or copy the rows into one sheet)",
+                            f"tabel ada di beberapa lembar ({titles}): impor satu lembar per berkas (simpan "
+                            "tiap lembar sebagai berkas sendiri, atau salin barisnya ke satu lembar)"))
+    return shown[0] if shown else book.worksheets[0]
