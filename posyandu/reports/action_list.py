@@ -33,6 +33,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Integer, String, cast, extract, func, select, tuple_
 
+from posyandu import database
 from posyandu.growth.models import Measurement
 from posyandu.growth.signs import muac_sign
 from posyandu.immunisation.due import OverdueDoses
@@ -50,11 +51,30 @@ REASONS = ("T", "2T", "BGM", "wasting", "muac_severe", "stunting", "not_weighed_
 CHUNK = 1000
 
 
-def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None, rows: bool = True) -> Any:
+def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
+    """``stmt`` over the area's children on the list: live, in a live posyandu, under five."""
+    return (stmt.select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
+            .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
+                   posyandu_filter, under_five_on(month.last)))
+
+
+def _keys(month: Month, posyandu_filter: Any, after: list[Any] | None, n: int) -> Any:
+    """The list's keys (``ORDER``) of the area's next ``n`` children after ``after``, in order."""
+    stmt = _in_area(select(*ORDER), month, posyandu_filter)
+    if after is not None:
+        stmt = stmt.where(tuple_(*ORDER) > tuple_(*after))
+    return stmt.order_by(*ORDER).limit(n)
+
+
+def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None, rows: bool = True,
+              among: tuple[Any, Any] | None = None) -> Any:
     """The area's children with the signs their reasons come from, in the list's order; ``rows=False``:
-    only what the reasons need (no last weighing, no order), for ``counts``."""
+    only what the reasons need (no last weighing, no order), for ``counts``; ``among``: only some
+    children, as the conditions (on ``Child.id``, on ``Measurement.child_id``) that name them, their
+    visits alone read."""
     start = month.previous.first
-    visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length", "muac"))
+    visits = visits_between(start, month.last, posyandu_filter, ("weighed", "length", "weight_for_length", "muac"),
+                            narrow=among[1] if among else None)
     w, h, t = latest_of(visits, "weighed"), latest_of(visits, "length"), latest_of(visits, "weight_for_length")
     a = latest_of(visits, "muac")
     last_weighed = (select(func.max(Measurement.measured_on))
@@ -65,10 +85,10 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
                    Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
                    w.c.two_t, w.c.bgm, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
-                   *([last_weighed.label("last_weighed_on")] if rows else []))
-            .select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
-            .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
-                   posyandu_filter, under_five_on(month.last)))
+                   *([last_weighed.label("last_weighed_on")] if rows else [])))
+    stmt = _in_area(stmt, month, posyandu_filter)
+    if among:
+        stmt = stmt.where(among[0])
     for visit in (w, h, t, a):
         stmt = joined_latest(stmt, visit, outer=True)
     if after is not None:
@@ -126,13 +146,37 @@ def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, An
         yield as_seen_by(role, row)
 
 
+def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] | None,
+             first: int) -> Iterator[list[Any]]:
+    """The list's children after ``after``, in its order, a batch at a time: ``first`` children, then
+    four times as many each time up to ``CHUNK``; each batch reads its own children's visits alone, so
+    a page of a district's list (``first``: the page's size) reads a few dozen children, not the
+    whole area's latest visits before the cursor."""
+    n = first
+    while True:
+        keys = session.execute(_keys(month, posyandu_filter, after, n)).all()
+        if not keys:
+            return
+        ids = [k[-1] for k in keys]
+        among = (database.among(session, Child.id, ids), database.among(session, Measurement.child_id, ids))
+        yield session.execute(_children(month, posyandu_filter, rows=True, among=among)).mappings().all()
+        if len(keys) < n:
+            return
+        after, n = list(keys[-1]), min(n * 4, max(CHUNK, first))
+
+
 def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str], after: list[Any] | None = None,
-             rows: bool = True) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses)."""
+             rows: bool = True, first: int | None = None) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses);
+    ``first``: read in batches of children (``_batches``), the first of ``first`` children."""
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
     overdue_doses, days = OverdueDoses(schedule, month.last) if schedule else None, {}
-    stmt = _children(month, posyandu_filter, after, rows).execution_options(yield_per=CHUNK)
-    for chunk in session.execute(stmt).mappings().partitions(CHUNK):
+    if first is not None:
+        chunks: Iterable[Any] = _batches(session, month, posyandu_filter, after, first)
+    else:
+        stmt = _children(month, posyandu_filter, after, rows).execution_options(yield_per=CHUNK)
+        chunks = session.execute(stmt).mappings().partitions(CHUNK)
+    for chunk in chunks:
         given = _given(session, [r["child_id"] for r in chunk], month.last, days) if schedule else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
@@ -145,10 +189,13 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
 
 
 def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Iterable[str] | None = None,
-                after: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+                after: list[Any] | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Children with at least one of ``reasons`` (all of REASONS by default), streamed; ``after``: only
-    those after this key (``cursor_after``) in the list's order."""
-    for r, found, overdue in _reasons(session, month, posyandu_filter, set(reasons or REASONS), after):
+    those after this key (``cursor_after``) in the list's order; ``limit``: the caller reads about this
+    many rows (a page and the one after it), so the children are read a batch at a time from the first
+    ``limit`` on, and no further than the rows taken (the same rows, in the same order)."""
+    first = limit + 1 if limit is not None else None
+    for r, found, overdue in _reasons(session, month, posyandu_filter, set(reasons or REASONS), after, first=first):
         yield _row(r, month, found, overdue)
 
 

@@ -97,12 +97,14 @@ PICKS: dict[str, Callable[[Any], Any] | None] = {
 """What a ``latest_of`` pick takes: any measurement, or those where the condition holds."""
 
 
-def visits_between(first: date, last: date, posyandu_filter: Any, picks: Iterable[str] = tuple(PICKS)) -> Any:
+def visits_between(first: date, last: date, posyandu_filter: Any, picks: Iterable[str] = tuple(PICKS),
+                   narrow: Any = None) -> Any:
     """The live measurements between ``first`` and ``last`` at the covered posyandu, as a CTE that
     ``latest_of`` picks share. Each carries, per pick (``PICKS``), how many of its child's visits the
     pick takes from the latest down to it (the pick's latest has 1): one window over one sort of
     the period's rows, whatever the number of picks (a window per pick sorted the rows again each time).
-    ``picks``: the ones the caller takes."""
+    ``picks``: the ones the caller takes; ``narrow``: a further condition on ``Measurement`` (some children
+    alone: a child's picks are the same, the window being per child)."""
     m = Measurement
     window = {"partition_by": m.child_id, "order_by": (m.measured_on.desc(), m.created_at.desc(), m.id.desc()),
               "rows": (None, 0)}
@@ -110,7 +112,7 @@ def visits_between(first: date, last: date, posyandu_filter: Any, picks: Iterabl
              for name, cond in PICKS.items() if name in picks}
     return (select(*(getattr(m, c) for c in VISIT_COLUMNS), *(n.label(f"n_{name}") for name, n in taken.items()))
             .where(m.measured_on.between(first, last), m.deleted_at.is_(None),
-                   m.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
+                   m.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)), *([narrow] if narrow is not None else []))
             .cte())
 
 

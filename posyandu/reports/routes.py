@@ -139,7 +139,8 @@ class ActionList(MethodView):
         (JSON: the whole list, or with ``limit`` one page of it and ``next_cursor``)."""
         as_json = args["format"] == "json"
         rows = for_role(action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"),
-                                    cursor_after(args.get("cursor")) if as_json else None), current_user.role)
+                                    cursor_after(args.get("cursor")) if as_json else None,
+                                    args.get("limit") if as_json else None), current_user.role)
         if not as_json:
             area_download(args)
             return answer("actions", args, rows)

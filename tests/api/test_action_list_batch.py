@@ -229,3 +229,38 @@ def test_a_bad_page_request_is_a_problem_with_its_field(client, district):
         resp = client.get(f"/api/v1/reports/actions?month=2025-08&{query}", headers=headers)
         assert resp.status_code == 422 and resp.mimetype == "application/problem+json", (query, resp.get_json())
         assert field in resp.get_json()["errors"], (query, resp.get_json())
+
+
+def test_pages_read_in_batches_are_the_whole_list(app, district, monkeypatch):
+    """A page (``limit``) reads the children after its cursor a batch at a time, each batch with its own
+    children's visits alone (``_batches``): page after page, for every month, reason filter, page size
+    and chunk size, the pages put together are the list the card per child gives, and a page of a few
+    rows reads the visits of a few dozen children, not the whole area's."""
+    from posyandu import database
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    everywhere = Posyandu.deleted_at.is_(None)
+    cases = [(month, None, 5, 1000) for month in MONTHS] + [
+        (MONTHS[0], ["overdue_immunisation"], 37, 1000), (MONTHS[1], ["T", "not_weighed_2_months"], 3, 7),
+        (MONTHS[2], ["2T"], 1, 7), (MONTHS[0], None, 500, 1000)]
+    named: list[int] = []
+    among = database.among
+    monkeypatch.setattr(database, "among", lambda session, column, values: (
+        named.append(len(values := list(values))), among(session, column, values))[1])
+    with app.app_context():
+        for month, reasons, limit, chunk in cases:
+            monkeypatch.setattr(actions, "CHUNK", chunk)
+            expected = list(reference(db.session, Month.parse(month), everywhere, reasons))
+            got, after = [], None
+            while True:
+                rows, cursor = actions.page(actions.action_list(db.session, Month.parse(month), everywhere, reasons,
+                                                                after, limit), limit)
+                got += rows
+                if cursor is None:
+                    break
+                after = actions.cursor_after(cursor)
+            assert got == expected, (month, reasons, limit, chunk)
+        named.clear()
+        rows, _ = actions.page(actions.action_list(db.session, Month.parse(MONTHS[0]), everywhere, None, None, 5), 5)
+        assert len(rows) == 5 and 0 < sum(named) <= 2 * (6 + 24)  # a batch of 6 children, or 6 and 24 (of about 400)
