@@ -396,6 +396,16 @@ class OverdueDoses:
         """``[e.label for e in immunisation_card(schedule, birth_date, given, as_of,
         area=Area(kabupaten=kabupaten)).entries if e.status == "overdue"]``, ``doses`` being the
         (vaccine, dose, given_on) of ``given``."""
+        return [label for _, label in sorted(self._overdue(birth_date, doses, kabupaten, False))]
+
+    def has_any(self, birth_date: date, doses: Iterable[tuple[str, int, date]], kabupaten: str | None = None) -> bool:
+        """``bool(self.labels(birth_date, doses, kabupaten))``, stopping at the first overdue dose (the
+        list's counts need not name them)."""
+        return bool(self._overdue(birth_date, doses, kabupaten, True))
+
+    def _overdue(self, birth_date: date, doses: Iterable[tuple[str, int, date]], kabupaten: str | None,
+                 one: bool) -> list[tuple[int, str]]:
+        """The (schedule position, label) of the overdue doses; ``one``: the first found alone."""
         as_of = self.as_of
         if as_of < birth_date:
             raise ValueError("as_of is before the birth date")
@@ -427,4 +437,6 @@ class OverdueDoses:
                     overdue_from = self._overdue_from[due] = self.schedule.overdue_after.after(due)
                 if as_of >= due and as_of > overdue_from:
                     found.append((i, label))
-        return [label for _, label in sorted(found)]
+                    if one:
+                        return found
+        return found

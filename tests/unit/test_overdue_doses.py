@@ -88,6 +88,7 @@ def test_the_batch_names_the_cards_overdue_doses_for_every_kind_of_child(name):
                 expected = card_overdue(schedule, birth, given, as_of, kabupaten)
                 doses = [(g.vaccine, g.dose, g.given_on) for g in given]
                 assert batch.labels(birth, doses, kabupaten) == expected, (name, as_of, birth, kabupaten, given)
+                assert batch.has_any(birth, iter(doses), kabupaten) == bool(expected), (name, as_of, birth, given)
                 compared += 1
                 overdue_seen += bool(expected)
     # the children compared had overdue doses and had none, both many times
@@ -97,3 +98,5 @@ def test_the_batch_names_the_cards_overdue_doses_for_every_kind_of_child(name):
 def test_the_batch_refuses_a_day_before_the_birth_as_the_card_does():
     with pytest.raises(ValueError):
         OverdueDoses(BASE, date(2025, 1, 1)).labels(date(2025, 1, 2), [])
+    with pytest.raises(ValueError):
+        OverdueDoses(BASE, date(2025, 1, 1)).has_any(date(2025, 1, 2), [])
