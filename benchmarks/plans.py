@@ -14,8 +14,9 @@ Run: ``.venv/bin/python benchmarks/plans.py [--children 100000] [--months 24] [-
    computed in-process as now (``due.OverdueDoses``: the schedule's rules for the whole list) against
    the baseline measured in the same run, the same rows with a full immunisation card per child (as
    the list was computed before), printed as a ratio, with the SQL alone and the whole request.
-4. What the reports screen asks of that list (its first page and the whole list's counts) against
-   what it asked before (the whole list), the counts checked against the whole list's rows.
+4. What the reports screen asks of that list (its first page, the next ("Muat lagi") and the whole
+   list's counts) against what it asked before (the whole list), the pages and counts checked against
+   the whole list's rows.
 5. ``--keep``: leaves the server running for EXPLAIN (ANALYZE, BUFFERS) until Ctrl-C.
 
 docs/scaling.md, "Query plans at a district's size", has the figures and what they led to.
@@ -242,18 +243,19 @@ def screen(url: str, month: str) -> None:
         return time.perf_counter() - start, resp.get_json()
 
     print(f"\n{'reports screen, follow-up list (month ' + month + ')':44} {'whole list':>10} {'first page':>10} "
-          f"{'counts':>7} {'rows':>7}")
+          f"{'next page':>10} {'counts':>7} {'rows':>7}")
     for name, query in (("kecamatan 35.25.02", "&region_code=35.25.02"), ("kabupaten", "")):
         whole_s, whole = timed(f"/api/v1/reports/actions?month={month}{query}")
         page_s, page = timed(f"/api/v1/reports/actions?month={month}{query}&limit=50")
+        next_s, next_page = timed(f"/api/v1/reports/actions?month={month}{query}&limit=50&cursor={page['next_cursor']}")
         counts_s, counted = timed(f"/api/v1/reports/actions/counts?month={month}{query}")
         tally = dict.fromkeys(counted["reasons"], 0)
         for row in whole["rows"]:
             for reason in row["reasons"]:
                 tally[reason] += 1
         assert counted["children"] == len(whole["rows"]) and counted["reasons"] == tally, name
-        assert page["rows"] == whole["rows"][:50], name
-        print(f"{name:44} {whole_s:9.2f}s {page_s:9.2f}s {counts_s:6.2f}s {len(whole['rows']):7,}")
+        assert page["rows"] == whole["rows"][:50] and next_page["rows"] == whole["rows"][50:100], name
+        print(f"{name:44} {whole_s:9.2f}s {page_s:9.2f}s {next_s:9.2f}s {counts_s:6.2f}s {len(whole['rows']):7,}")
 
 
 def main() -> None:
