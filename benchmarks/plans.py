@@ -176,7 +176,7 @@ def actions(url: str, month: str) -> None:
                                          area=due.Area(kabupaten=kabupaten))
             return [e.label for e in card.entries if e.status == "overdue"]
 
-    def given_rows(session, child_ids, last, days):  # type: ignore[no-untyped-def]
+    def given_rows(session, child_ids, last):  # type: ignore[no-untyped-def]
         """The doses as read before: every dose of the chunk's children, a row each."""
         out: dict = {}
         for child_id, vaccine, dose, given_on in session.execute(

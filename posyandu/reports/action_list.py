@@ -29,7 +29,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from itertools import islice
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Integer, String, cast, extract, func, select, tuple_
 from sqlalchemy.types import NullType
@@ -113,35 +113,45 @@ def growth_reasons(r: Any, month: Month) -> list[str]:
     return out
 
 
-def _given(session: Any, child_ids: list[Any], last: date,
-           days: dict[str, date]) -> dict[Any, Iterable[tuple[str, int, date]]]:
-    """The (vaccine, dose, given_on) of these children's doses recorded by ``last`` (the card ignores
-    later ones), one row per child, so a district's million doses are not a million rows to fetch. On
-    PostgreSQL three arrays per child (vaccines, doses, dates), which the driver reads in C; elsewhere
-    each dose as "vaccine dose yyyymmdd" (a vaccine code is letters, digits and '-'), joined by commas
-    on the server and split here; ``days`` keeps each date read, shared by the chunks."""
+def _doses(session: Any, last: date, child_ids: Any) -> tuple[Any, Callable[[Any], Iterable[tuple[str, int, date]]]]:
+    """The doses of ``child_ids`` (a list, or a SELECT of ids) recorded by ``last`` (the card ignores later
+    ones), grouped per child so a district's million doses are not a million rows to fetch: the
+    statement (child_id and the grouped columns) and how to read a row's grouped columns, from the
+    first, as the (vaccine, dose, given_on) of her doses. On PostgreSQL three arrays per child (vaccines,
+    doses, dates), which the driver reads in C; elsewhere each dose as "vaccine dose yyyymmdd" (a vaccine
+    code is letters, digits and '-'), joined by commas on the server and split here."""
     on = Immunisation.given_on
-    where = (database.among(session, Immunisation.child_id, child_ids), Immunisation.deleted_at.is_(None), on <= last)
+    which = (database.among(session, Immunisation.child_id, child_ids) if isinstance(child_ids, list)
+             else Immunisation.child_id.in_(child_ids))
+    where = (which, Immunisation.deleted_at.is_(None), on <= last)
     if session.get_bind().dialect.name == "postgresql":
         raw = NullType()  # the driver's lists as they come (SQLAlchemy's ARRAY would process each item again)
-        rows = session.execute(select(Immunisation.child_id, func.array_agg(Immunisation.vaccine, type_=raw),
-                                      func.array_agg(Immunisation.dose, type_=raw), func.array_agg(on, type_=raw))
-                               .where(*where).group_by(Immunisation.child_id))
-        return {child_id: zip(vaccines, doses, dates) for child_id, vaccines, doses, dates in rows}
+        stmt = select(Immunisation.child_id, func.array_agg(Immunisation.vaccine, type_=raw).label("vaccines"),
+                      func.array_agg(Immunisation.dose, type_=raw).label("doses"),
+                      func.array_agg(on, type_=raw).label("given_on")).where(*where).group_by(Immunisation.child_id)
+        return stmt, lambda r: zip(*r) if r[0] is not None else ()
     day = cast(extract("year", on) * 10000 + extract("month", on) * 100 + extract("day", on), Integer)
     item = Immunisation.vaccine + " " + cast(Immunisation.dose, String) + " " + cast(day, String)
-    rows = session.execute(select(Immunisation.child_id, func.aggregate_strings(item, ","))
-                           .where(*where).group_by(Immunisation.child_id))
-    out: dict[Any, Iterable[tuple[str, int, date]]] = {}
-    for child_id, texts in rows:
-        given = out[child_id] = []
-        for text in texts.split(","):
+    stmt = (select(Immunisation.child_id, func.aggregate_strings(item, ",").label("doses"))
+            .where(*where).group_by(Immunisation.child_id))
+    days: dict[str, date] = {}  # each date read once
+
+    def read(r: Any) -> list[tuple[str, int, date]]:
+        given = []
+        for text in (r[0].split(",") if r[0] is not None else ()):
             vaccine, dose, ymd = text.rsplit(" ", 2)
             if (on_day := days.get(ymd)) is None:
                 n = int(ymd)
                 on_day = days[ymd] = date(n // 10000, n // 100 % 100, n % 100)
             given.append((vaccine, int(dose), on_day))
-    return out
+        return given
+    return stmt, read
+
+
+def _given(session: Any, child_ids: list[Any], last: date) -> dict[Any, Iterable[tuple[str, int, date]]]:
+    """The (vaccine, dose, given_on) of these children's doses recorded by ``last`` (``_doses``), by child."""
+    stmt, read = _doses(session, last, child_ids)
+    return {r[0]: read(r[1:]) for r in session.execute(stmt)}
 
 
 def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, Any]]:
@@ -177,18 +187,24 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
     """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses;
     with ``rows=False`` none named, only the reason: ``counts``); ``first``: read in batches of children (``_batches``), the first of ``first`` children."""
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
-    overdue_doses, days = OverdueDoses(schedule, month.last) if schedule else None, {}
+    overdue_doses = OverdueDoses(schedule, month.last) if schedule else None
+    joined = None  # the counts: each child's doses joined to her row, one streamed query
     if first is not None:
         chunks: Iterable[Any] = _batches(session, month, posyandu_filter, after, first)
     else:
-        stmt = _children(month, posyandu_filter, after, rows).execution_options(yield_per=CHUNK)
+        stmt = _children(month, posyandu_filter, after, rows)
+        if schedule and not rows:
+            doses, joined = _doses(session, month.last, _in_area(select(Child.id), month, posyandu_filter))
+            doses, width = doses.subquery(), len(stmt.selected_columns)
+            stmt = stmt.add_columns(*doses.c[1:]).outerjoin(doses, doses.c.child_id == Child.id)
+        stmt = stmt.execution_options(yield_per=CHUNK)
         chunks = session.execute(stmt).mappings().partitions(CHUNK)
     for chunk in chunks:
-        given = _given(session, [r["child_id"] for r in chunk], month.last, days) if schedule else {}
+        given = _given(session, [r["child_id"] for r in chunk], month.last) if schedule and not joined else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
             if overdue_doses:
-                doses = given.get(r["child_id"], ())
+                doses = joined(tuple(r.values())[width:]) if joined else given.get(r["child_id"], ())
                 if rows:
                     overdue = overdue_doses.labels(r["birth_date"], doses, r["kabupaten_code"])
                 found += ["overdue_immunisation"] if (overdue if rows else overdue_doses.has_any(
