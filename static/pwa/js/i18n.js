@@ -540,6 +540,9 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (_, k, one, many) => (one === undefined ? String(params[k] ?? '')
     : `${params[k]}` === '1' ? one : many));
 }
+/** The `t` of a module's own texts (`own`: key -> [Indonesian, English]; an online-only screen keeps
+ * its texts out of the shell's dictionary): a key of neither is looked up in the shell's. */
+export const textsOf = (own) => (key, params = {}) => t(own[key]?.[at()] ?? key, params);
 /** A key's text in every language ([Indonesian, English]). */
 export const texts = (key) => W[key] ?? [key, key];
 /** Every key of the dictionary (tests/js/i18n.test.mjs checks both languages of each). */

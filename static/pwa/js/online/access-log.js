@@ -3,7 +3,7 @@
 // Online only: fetched when a parent opens the history (screens/parent.js draws its heading, and
 // what it says offline, from the shell), never part of the offline shell; its words are here, not
 // in the shell's dictionary.
-import { formatDateTime, lang, t, whoText } from '../i18n.js';
+import { formatDateTime, t, textsOf, whoText } from '../i18n.js';
 import { h } from '../ui.js';
 
 /** [Bahasa Indonesia, English] */
@@ -37,7 +37,7 @@ export const W = {
 };
 
 /** A word of this screen, filled by the shell's t() (as online/users.js). */
-export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
+export const tx = textsOf(W);
 
 /** What was read, by the route read (the resource after "GET /api/v1"): the first match wins,
  * else the action's own words (BY_ACTION). */

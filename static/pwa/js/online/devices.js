@@ -3,7 +3,7 @@
 // holds records is where records get lost (dropped, wiped, replaced): she asks its kader to sync.
 // Online only: fetched when she taps "Lihat HP kader" (screens/devices.js, in the shell, draws the
 // panel), never part of the offline shell; its words are here, not in the shell's dictionary.
-import { formatDateTime, lang, t } from '../i18n.js';
+import { formatDateTime, t, textsOf } from '../i18n.js';
 import { h } from '../ui.js';
 import { STALE_DAYS } from '../screens/devices.js';
 
@@ -19,7 +19,7 @@ export const W = {
 };
 
 /** A word of this screen, filled by the shell's t() (as online/users.js). */
-export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
+export const tx = textsOf(W);
 
 /** Why a phone (a /sync/devices item) needs her attention on `now` (ms): unseen too long, changes unsent,
  * and whether its user's account is switched off (`off`): the server refuses its token, so the phone

@@ -4,7 +4,7 @@
 // (/reports/actions/counts) and "Muat lagi" reads the page after, by the cursor of the last.
 // Online only (never in the offline shell: it needs the server anyway); what it read is kept in
 // the report saved on the phone (ctx.lastReport), so the offline view shows it too.
-import { lang, t } from '../i18n.js';
+import { t, textsOf } from '../i18n.js';
 import * as R from '../report-shape.js';
 import { h } from '../ui.js';
 import { countNodes } from '../screens/reports.js';
@@ -15,7 +15,7 @@ export const W = {
   count_failed: ['Jumlah anak belum dapat dihitung: {why}', 'The children could not be counted: {why}'],
   more_failed: ['Gagal memuat: {why}. Coba lagi', 'Could not load: {why}. Try again'],
 };
-export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
+export const tx = textsOf(W);
 
 const save = (ctx, data) => ctx.lastReport.put(data).catch(() => {}); // a full disk must not break the report
 

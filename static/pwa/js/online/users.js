@@ -5,7 +5,7 @@
 // it, never part of the offline shell (scripts/pwa_precache.py leaves js/online/ out); its words
 // are here, not in the shell's dictionary. It uses only the shell's long-standing helpers.
 import { allPages } from '../api.js';
-import { lang, t } from '../i18n.js';
+import { t, textsOf } from '../i18n.js';
 import { choice, confirmed, field, h, showErrors } from '../ui.js';
 import { PAGE_SIZE, SCOPE_FIELD, STAFF_ROLES, areaText, listQuery, newUserBody, splitErrors, userChanges } from './user-form.js';
 
@@ -70,7 +70,7 @@ export const W = {
 
 /** A word of this screen, filled by the shell's t() (a text that is no key of its dictionary): the
  * same {placeholders} and English {n:one|many} counts. */
-export const tx = (key, params = {}) => t(W[key]?.[lang() === 'en' ? 1 : 0] ?? key, params);
+export const tx = textsOf(W);
 
 /** Per session (its api): the list's search and filters (kept when she comes back from a user), the
  * area names, and a note to show once on the next drawing (a save done). */
