@@ -53,8 +53,9 @@ def pct_text(v: float | None) -> str:
 
 
 def pct(part: int, whole: int) -> float | None:
-    """The server's rounding (posyandu.reports.period.pct)."""
-    return round(100.0 * part / whole, 1) if whole else None
+    """The server's rounding (posyandu.reports.period.pct): half up from the exact ratio, in whole
+    numbers (Python's round of the float gives 81.2 for 1,300/1,600 = 81.25 %, the server 81.3)."""
+    return (2000 * part + whole) // (2 * whole) / 10 if whole else None
 
 
 def api_rows(server, path: str, user: str) -> list[dict]:

@@ -147,6 +147,11 @@ function chipText(s, c) {
 
 /** The last sync did not go through while the phone is online (the server in trouble, a captive
  * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
+/** She is typing or answering a question ("Ya, buang data ini": ui.confirmed): a drawing of the
+ * screen after a sync would take it from under her finger with its focus. */
+const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName)
+  || Boolean(main.querySelector('.confirm .danger'));
+
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
 
 function onSyncState(s) {
@@ -166,10 +171,10 @@ function onSyncState(s) {
   if (s.phase === 'done' && before !== 'done') {
     // not while she types or answers a question ("Ya, buang data ini": ui.confirmed), which a new
     // drawing would take from under her finger with its focus
-    const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName)
-      || Boolean(main.querySelector('.confirm .danger'));
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
-    if (!typing && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) route();
+    if (!busy() && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) {
+      route({ refresh: true });
+    }
   }
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
     s.last_sync_device_at);
@@ -301,7 +306,7 @@ const ROUTES = [
 let rendering = 0;
 let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
 let drawnForms = null; // what the screen's forms held when drawn (formValues): what she typed since is unsaved
-async function route() {
+async function route({ refresh = false } = {}) {
   if (!ctx.session) return;
   if (mustChangePassword() && location.hash !== PASSWORD_HASH) {
     history.replaceState(null, '', PASSWORD_HASH); // nothing else until she has set her own
@@ -317,6 +322,9 @@ async function route() {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
+    // a drawing after a sync is dropped if she began to type or answer while it was being made
+    // (the sync's records are on the next one): it started before her tap, it ends after it
+    if (refresh && hash === shown && busy()) return;
     main.replaceChildren(node);
     drawnForms = formValues(main);
     const fresh = hash !== shown;
@@ -402,7 +410,7 @@ function watchUpdates(reg) {
 }
 
 function wireTriggers() {
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => route());
   // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
   // reports, the duplicates' merge and the users screen need the network: offered again, or said to wait, as it comes and goes
