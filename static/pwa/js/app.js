@@ -147,10 +147,11 @@ function chipText(s, c) {
 
 /** The last sync did not go through while the phone is online (the server in trouble, a captive
  * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
-/** She is typing or answering a question ("Ya, buang data ini": ui.confirmed): a drawing of the
- * screen after a sync would take it from under her finger with its focus. */
-const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName)
-  || Boolean(main.querySelector('.confirm .danger'));
+/** She is answering a question ("Ya, buang data ini": ui.confirmed): a drawing of the screen after a
+ * sync would take it from under her finger with its focus. */
+const asking = () => Boolean(main.querySelector('.confirm .danger'));
+/** Or typing: no drawing after a sync is begun then. */
+const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking();
 
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
 
@@ -306,6 +307,8 @@ const ROUTES = [
 let rendering = 0;
 let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
 let drawnForms = null; // what the screen's forms held when drawn (formValues): what she typed since is unsaved
+let drawn = { first: null, ticket: 0 }; // what route last put on screen, and the drawing's ticket
+let asked = 0; // the ticket of the last drawing she or the app asked for (not a sync's refresh)
 async function route({ refresh = false } = {}) {
   if (!ctx.session) return;
   if (mustChangePassword() && location.hash !== PASSWORD_HASH) {
@@ -319,13 +322,16 @@ async function route({ refresh = false } = {}) {
     return route();
   }
   const ticket = ++rendering;
+  if (!refresh) asked = ticket;
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // a drawing after a sync is dropped if she began to type or answer while it was being made
-    // (the sync's records are on the next one): it started before her tap, it ends after it
-    if (refresh && hash === shown && busy()) return;
+    // a drawing after a sync is dropped if she opened a question while it was being made (the sync's
+    // records are on the next one): it started before her tap, it ends after it — on the screen route
+    // drew, and unless it took the place of a drawing asked for
+    if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && asking()) return;
     main.replaceChildren(node);
+    drawn = { first: main.firstChild, ticket };
     drawnForms = formValues(main);
     const fresh = hash !== shown;
     if (fresh) {
