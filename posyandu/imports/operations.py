@@ -15,17 +15,21 @@
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
   bidan to review, as in the app.
 * **All or nothing** per file: any bad row refuses the whole file, unless
-  ``accept_valid`` — then bad rows are left out. Each row is its own savepoint,
-  so a refused row leaves nothing behind, and every row is judged on its own
-  (a later row of a refused child names the same reason again).
-* **Dry run**: the same work in a transaction that is rolled back, so it lists
+  ``accept_valid`` — then bad rows are left out. A row that may register its child is
+  its own savepoint, so a refused row leaves nothing behind, and every row is judged on
+  its own (a later row of a refused child names the same reason again).
+* **Dry run**: the same checks in a transaction that is rolled back, so it lists
   exactly the rows a real import would refuse, and why.
 
-Growth results (z-scores, KMS trend) are computed once per child at the end,
-not once per visit. Operations flush; the caller commits or rolls back.
+Rows are judged one by one against each child's visits, read once per child, and the
+file's earlier rows; the visits of the rows accepted are recorded together at the end,
+in the file's order, a batch at a time (``create_events``, as a push records a phone's),
+and growth results (z-scores, KMS trend) are computed once per child, not once per visit.
+Operations flush; the caller commits or rolls back.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import uuid
@@ -40,7 +44,7 @@ from posyandu.audit import log_action
 from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import DomainError
-from posyandu.events import create_event
+from posyandu.events import check_date, create_events
 from posyandu.extensions import db
 from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
@@ -51,6 +55,7 @@ from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, resolve_alias
 
+VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
 NAMESPACE = uuid.UUID("5f1b0a52-3c1e-4a57-9d0e-6f6f7e1c0a07")  # fixed forever: the ids depend on it
 
 
@@ -126,6 +131,17 @@ def _measure_text(key: str, value: float, lang: str) -> str:
     return f"{en} {number} {unit}" if lang == "en" else f"{id_} {number.replace('.', ',')} {unit}"
 
 
+@dataclass
+class _Visits:
+    """A child's visits as an import judges its rows against them."""
+    ids: set[uuid.UUID]
+    days: dict[Any, list[dict[str, Any]]]  # live visits' measured values by day, oldest first
+
+
+def _values(visit: Any) -> dict[str, Any]:
+    return {k: visit.get(k) for k in (*MEASURED, "oedema")}
+
+
 class _Run:
     """State of one file's import."""
 
@@ -135,6 +151,8 @@ class _Run:
         self.closed_posyandu: dict[str, bool] = {}
         self.children: dict[uuid.UUID, tuple[Child, int, dict[str, Any]]] = {}  # by key id: child, first row, data
         self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
+        self.known: dict[uuid.UUID, _Visits] = {}  # by child: its visits (``_known``)
+        self.pending: list[tuple[Child, dict[str, Any]]] = []  # the visits to record, in the file's order
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
 
     def lock_posyandu(self, texts: Iterable[str]) -> None:
@@ -306,44 +324,74 @@ class _Run:
                 "yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
         return child
 
-    def visit(self, child: Child, visit: dict[str, Any]) -> bool:
-        """Record the visit unless it was imported before, to this child or to a duplicate since
-        merged into it (the visit kept its id); True when recorded."""
+    def visit(self, child: Child, visit: dict[str, Any], created: bool) -> bool:
+        """Judge the visit, to be recorded at the end (``record_visits``) unless it was imported before,
+        to this child or to a duplicate since merged into it (the visit kept its id), or is the day's
+        visit already; True when it will be recorded. Judged against the child's visits read once
+        (``_known``) and the file's earlier rows, so the rows cost no query each."""
+        check_date(Measurement, child, visit)  # refused here, in the row's savepoint: a child it made goes too
+        known = self._known(child, created)
         visit_id = visit_id_for(child.id, visit)
-        if any(db.session.get(Measurement, visit_id_for(known, visit)) is not None
-               for known in (child.id, *self.merged_into(child.id))):
+        if any(visit_id_for(kin, visit) in known.ids for kin in (child.id, *self.merged_into(child.id))):
             return False
-        if self._same_day(child, visit):
+        if self._same_day(known, visit):
             return False
-        m = create_event(self.user, Measurement, child, {**visit, "id": visit_id}, after_write=False)
-        self.new_visits.setdefault(child.id, []).append(m)
+        known.ids.add(visit_id)
+        known.days.setdefault(visit["measured_on"], []).append(_values(visit))
+        self.pending.append((child, {**visit, "id": visit_id}))
         return True
 
-    def _same_day(self, child: Child, visit: dict[str, Any]) -> bool:
+    def _known(self, child: Child, created: bool) -> _Visits:
+        """The ids of the visits of the child and of those merged into it (deleted ones too: a visit
+        imported, then deleted, is not imported again) and its live visits' values by day, read once
+        (a child this import registers has none), then kept with the file's visits."""
+        if child.id not in self.known:
+            visits = _Visits(set(), {})
+            if not created:
+                family = [child.id, *self.merged_into(child.id)]
+                for m in db.session.execute(
+                        select(Measurement.id, Measurement.child_id, Measurement.measured_on, Measurement.deleted_at,
+                               Measurement.oedema, *(getattr(Measurement, k) for k in MEASURED))
+                        .where(among(db.session, Measurement.child_id, family)).order_by(Measurement.created_at)):
+                    visits.ids.add(m.id)
+                    if m.child_id == child.id and m.deleted_at is None:
+                        visits.days.setdefault(m.measured_on, []).append(_values(m._mapping))
+            self.known[child.id] = visits
+        return self.known[child.id]
+
+    def _same_day(self, known: _Visits, visit: dict[str, Any]) -> bool:
         """True when the child has a visit of that day already with every value the row gives (a
         weighing the kader recorded on her phone, or an earlier row of this file): it is that visit, not
         a second one. One with other values is refused, naming them: one visit a day (a second weighing
         of the day, on the chart and in the KMS trend, would be a weighing recorded twice)."""
         day = visit["measured_on"]
-        stored = db.session.scalars(select(Measurement).where(
-            Measurement.child_id == child.id, Measurement.measured_on == day, Measurement.deleted_at.is_(None))
-            .order_by(Measurement.created_at)).all()
+        stored = known.days.get(day)
         if not stored:
             return False
         given = {k: visit[k] for k in MEASURED if visit.get(k) is not None}
         if visit.get("oedema"):
             given["oedema"] = True
         for m in stored:
-            if all(_same_value(getattr(m, k), v) for k, v in given.items()):
+            if all(_same_value(m[k], v) for k, v in given.items()):
                 return True
         m = stored[0]
-        shown = {lang: ", ".join(_measure_text(k, getattr(m, k), lang) for k in MEASURED
-                                 if getattr(m, k) is not None) for lang in ("en", "id")}
+        shown = {lang: ", ".join(_measure_text(k, m[k], lang) for k in MEASURED if m[k] is not None)
+                 for lang in ("en", "id")}
         raise RowError({"measured_on": [Msg(
             f"the child already has a visit on {date_text(day, 'en')} ({shown['en']}): one visit a day; "
             "correct this row, or correct the visit recorded",
             f"anak ini sudah punya kunjungan tanggal {date_text(day, 'id')} ({shown['id']}): satu kunjungan "
             "sehari; perbaiki baris ini, atau perbaiki kunjungan yang tercatat")]})
+
+    def record_visits(self) -> None:
+        """Record the visits judged by the rows, in the file's order, a few hundred at a time
+        (``create_events``: one duplicate query, audit, change log and insert for each batch)."""
+        for i in range(0, len(self.pending), VISIT_BATCH):
+            batch = self.pending[i:i + VISIT_BATCH]
+            made = create_events(self.user, Measurement, [(child, visit, None) for child, visit in batch],
+                                 after_write=False)
+            for (child, _), m in zip(batch, made):
+                self.new_visits.setdefault(child.id, []).append(m)
 
     def merged_into(self, child_id: uuid.UUID) -> list[uuid.UUID]:
         """The children merged into ``child_id``, directly or through another."""
@@ -364,9 +412,10 @@ class _Run:
         key = child_id_for(pos.id, parsed.child)
         known = key in self.children
         try:
-            with db.session.begin_nested():
+            # a savepoint for a row that may register its child; one of a child found already writes nothing
+            with db.session.begin_nested() if not known else contextlib.nullcontext():
                 child, how = self.child_for(number, parsed, pos)
-                recorded = self.visit(child, parsed.visit) if parsed.visit else False
+                recorded = self.visit(child, parsed.visit, how == "created") if parsed.visit else False
         except (RowError, DomainError) as exc:
             if not known:
                 self.children.pop(key, None)
@@ -408,7 +457,8 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
         if progress:
             progress(1)
     result.committed = not dry_run and (accept_valid or not result.errors)
-    if result.committed:
+    if result.committed:  # a refused file or a dry run is rolled back: its visits were judged, not written
+        run.record_visits()
         for child_id, visits in run.new_visits.items():
             refresh_child_growth(db.session.get(Child, child_id), touched=visits)
         log_action("import", "visits_file", file_digest, changes={

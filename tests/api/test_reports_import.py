@@ -482,3 +482,45 @@ def test_a_row_with_a_bad_value_and_a_posyandu_outside_the_area_is_told_both_at_
     why = {e["row"]: e["errors"] for e in upload(client, world, body, query="dry_run=true").get_json()["errors"]}
     assert set(why[2]) == {"posyandu", "bb"} and "Kenanga" in why[2]["posyandu"][0], why
     assert set(why[3]) == {"bb"}, why
+
+
+def test_rows_are_judged_each_on_its_own_and_their_visits_recorded_in_the_files_order(client, world, db, make_child):
+    """The visits of the rows are judged against each child's visits read once and recorded together
+    at the end (a 3,000-row register took past gunicorn's timeout at a few queries a row): a refused
+    row of a child found by an earlier row leaves that row's child and visit; a refused row that
+    would register its child leaves no child; a visit imported, then deleted in the app, is not
+    imported again; the file's visits get their KMS trend in date order, as one at a time."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg)\n"
+    body = (head + "Melati,Rara Putri,P,15/01/2025,10/06/2025,7.0\n"
+            "Melati,Rara Putri,P,15/01/2025,10/07/2025,7.6\n"
+            "Melati,Rara Putri,P,15/01/2025,10/07/2025,7.9\n"   # refused: the day's visit is 7.6
+            "Melati,Tono Baru,L,01/03/2025,10/02/2025,5\n"      # refused: before birth; Tono not registered
+            "Melati,Rara Putri,P,15/01/2025,10/08/2025,7.5\n")
+    resp = upload(client, world, body, query="accept_valid=true")
+    answer = resp.get_json()
+    assert resp.status_code == 201, answer
+    assert [e["row"] for e in answer["errors"]] == [4, 5], answer
+    assert set(answer["errors"][0]["errors"]) == {"tanggal_timbang"} and "7.6" in answer["errors"][0]["errors"]["tanggal_timbang"][0]
+    assert (answer["children_created"], answer["visits_created"]) == (1, 3), answer
+    db.session.remove()
+    assert db.session.scalars(select(Child.name)).all() == ["Rara Putri"]
+    visits = db.session.scalars(select(Measurement).order_by(Measurement.measured_on)).all()
+    # June: the first weighing (B); July +600 g (N, above any KBM); August −100 g (T)
+    assert [(str(m.measured_on), float(m.weight_kg), m.trend) for m in visits] == [
+        ("2025-06-10", 7.0, "B"), ("2025-07-10", 7.6, "N"), ("2025-08-10", 7.5, "T")]
+    assert all(m.z_wfa is not None and m.bb_u for m in visits)
+
+    july = visits[1].id
+    assert client.delete(f"/api/v1/measurements/{july}?reason=salah%20timbang", json={},
+                         headers=world.headers("bidan_a")).status_code == 204
+    again = upload(client, world, body, query="accept_valid=true").get_json()
+    # the deleted 7.6 is not brought back, and no longer the day's visit: the row of 7.9 is now July's
+    assert (again["children_matched"], again["visits_created"], again["visits_unchanged"]) == (1, 1, 3), again
+    assert [e["row"] for e in again["errors"]] == [5], again
+    db.session.remove()
+    assert [(str(m.measured_on), float(m.weight_kg)) for m in db.session.scalars(
+        select(Measurement).where(Measurement.deleted_at.is_(None)).order_by(Measurement.measured_on))] == [
+        ("2025-06-10", 7.0), ("2025-07-10", 7.9), ("2025-08-10", 7.5)]
