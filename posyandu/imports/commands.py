@@ -51,7 +51,8 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     else:
         db.session.rollback()
     click.echo(f"{result.rows} baris: {result.valid_rows} benar, {result.invalid_rows} ditolak; "
-               f"anak baru {result.children_created}, anak sudah terdaftar {result.children_matched}, "
+               f"anak baru {result.children_created}, anak sudah terdaftar {result.children_matched} "
+               f"(datanya dilengkapi {result.children_updated}), "
                f"kunjungan baru {result.visits_created}, kunjungan sudah ada {result.visits_unchanged}; "
                + ("disimpan" if result.committed else "tidak ada yang disimpan"))
     if result.errors and not accept_valid:

@@ -13,7 +13,9 @@
   that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
   similar name) finds among the posyandu's children is refused with the reason, unless
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
-  bidan to review, as in the app.
+  bidan to review, as in the app. A child found gets the details its record leaves blank
+  and the file gives (a birth weight, the mother's NIK, a phone number: ``FILLED_IN``), as
+  an edit in the app would write them; what the record holds already is kept.
 * **All or nothing** per file: any bad row refuses the whole file, unless
   ``accept_valid`` — then bad rows are left out. A row that may register its child is
   its own savepoint, so a refused row leaves nothing behind, and every row is judged on
@@ -53,7 +55,7 @@ from posyandu.imports.reader import COLUMNS
 from posyandu.imports.rows import ParsedRow, parse_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
-from posyandu.registry.operations import create_child, resolve_alias
+from posyandu.registry.operations import create_child, resolve_alias, update_child
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
 NAMESPACE = uuid.UUID("5f1b0a52-3c1e-4a57-9d0e-6f6f7e1c0a07")  # fixed forever: the ids depend on it
@@ -72,6 +74,7 @@ class ImportResult:
     rows: int = 0
     children_created: int = 0
     children_matched: int = 0
+    children_updated: int = 0
     visits_created: int = 0
     visits_unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -138,6 +141,15 @@ class _Visits:
     days: dict[Any, list[dict[str, Any]]]  # live visits' measured values by day, oldest first
 
 
+FILLED_IN = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phone", "address", "rt", "rw",
+             "birth_weight_kg", "birth_length_cm")
+
+
+def _blanks(child: Child, given: dict[str, Any]) -> dict[str, Any]:
+    """The details ``given`` (a row's child) that ``child``'s record leaves blank (``FILLED_IN``)."""
+    return {k: given[k] for k in FILLED_IN if given.get(k) not in (None, "") and getattr(child, k) in (None, "")}
+
+
 def _values(visit: Any) -> dict[str, Any]:
     return {k: visit.get(k) for k in (*MEASURED, "oedema")}
 
@@ -152,6 +164,7 @@ class _Run:
         self.children: dict[uuid.UUID, tuple[Child, int, dict[str, Any]]] = {}  # by key id: child, first row, data
         self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
         self.known: dict[uuid.UUID, _Visits] = {}  # by child: its visits (``_known``)
+        self.filled: set[uuid.UUID] = set()  # the children found whose blank details were filled in
         self.pending: list[tuple[Child, dict[str, Any]]] = []  # the visits to record, in the file's order
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
 
@@ -383,6 +396,17 @@ class _Run:
             f"anak ini sudah punya kunjungan tanggal {date_text(day, 'id')} ({shown['id']}): satu kunjungan "
             "sehari; perbaiki baris ini, atau perbaiki kunjungan yang tercatat")]})
 
+    def fill_in(self, child: Child, row: ParsedRow) -> bool:
+        """Write into the child's record the details the row gives that it lacks (a birth weight, the
+        mother's NIK, a phone number from the puskesmas register): an edit as in the app
+        (``update_child``: audit, change log, a registration judged again); True when something
+        was filled in. A detail the record holds already stays as recorded: the app is where a
+        child's record is corrected."""
+        blanks = _blanks(child, row.child)
+        if blanks:
+            update_child(self.user, child, blanks)
+        return bool(blanks)
+
     def record_visits(self) -> None:
         """Record the visits judged by the rows, in the file's order, a few hundred at a time
         (``create_events``: one duplicate query, audit, change log and insert for each batch)."""
@@ -412,9 +436,12 @@ class _Run:
         key = child_id_for(pos.id, parsed.child)
         known = key in self.children
         try:
-            # a savepoint for a row that may register its child; one of a child found already writes nothing
-            with db.session.begin_nested() if not known else contextlib.nullcontext():
+            # a savepoint for a row that may write (register its child, fill in its details); a row of a
+            # child found already that gives nothing new writes nothing until its visit, recorded at the end
+            writes = not known or bool(_blanks(self.children[key][0], parsed.child))
+            with db.session.begin_nested() if writes else contextlib.nullcontext():
                 child, how = self.child_for(number, parsed, pos)
+                filled = how != "created" and self.fill_in(child, parsed)
                 recorded = self.visit(child, parsed.visit, how == "created") if parsed.visit else False
         except (RowError, DomainError) as exc:
             if not known:
@@ -425,6 +452,9 @@ class _Run:
         r = self.result
         r.children_created += how == "created"
         r.children_matched += how == "matched"
+        if filled and child.id not in self.filled:
+            self.filled.add(child.id)
+            r.children_updated += 1
         r.visits_created += recorded
         r.visits_unchanged += bool(parsed.visit) and not recorded
 
@@ -463,7 +493,8 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
             refresh_child_growth(db.session.get(Child, child_id), touched=visits)
         log_action("import", "visits_file", file_digest, changes={
             k: getattr(result, k) for k in ("rows", "valid_rows", "invalid_rows", "children_created",
-                                            "children_matched", "visits_created", "visits_unchanged")})
+                                            "children_matched", "children_updated", "visits_created",
+                                            "visits_unchanged")})
     return result
 
 

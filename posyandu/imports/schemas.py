@@ -38,6 +38,9 @@ class ImportResultSchema(Schema):
     invalid_rows = fields.Integer()
     children_created = fields.Integer()
     children_matched = fields.Integer(metadata={"description": "Children already registered (same id or NIK)"})
+    children_updated = fields.Integer(metadata={"description": (
+        "Children found whose record lacked details the file gives (NIK, mother's NIK and name, father's name, "
+        "phone, address, RT/RW, birth weight and length): filled in; a detail recorded already is kept")})
     visits_created = fields.Integer()
     visits_unchanged = fields.Integer(metadata={"description": "Visits imported before (same file twice)"})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})

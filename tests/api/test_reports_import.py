@@ -524,3 +524,53 @@ def test_rows_are_judged_each_on_its_own_and_their_visits_recorded_in_the_files_
     assert [(str(m.measured_on), float(m.weight_kg)) for m in db.session.scalars(
         select(Measurement).where(Measurement.deleted_at.is_(None)).order_by(Measurement.measured_on))] == [
         ("2025-06-10", 7.0), ("2025-07-10", 7.9), ("2025-08-10", 7.5)]
+
+
+def test_a_childs_blank_details_are_filled_in_from_the_register_and_recorded_ones_kept(client, world, db, make_child):
+    """A child registered on the kader's phone with only her name and birth date: the puskesmas register
+    gives her NIK, birth weight and mother's name. They were ignored (the record stayed without them);
+    now they fill in what the record leaves blank, as an edit in the app (a new version for the phones,
+    an audit row), once; a detail the record holds (the phone number) is kept, not overwritten; a row
+    then refused takes its filling back with it."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+    from posyandu.sync.models import ChangeLog
+
+    siti = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15", guardian_phone="081234567890")
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nik,bb_lahir,nama_ibu,no_hp,tanggal_timbang,bb\n"
+    row = "Melati,Siti Aminah,P,15/01/2025,3525015501250002,\"3,1\",Ibu Aminah,085700000000,10/06/2025,7.1\n"
+    dry = upload(client, world, head + row, query="dry_run=true").get_json()
+    assert (dry["children_matched"], dry["children_updated"], dry["committed"]) == (1, 1, False), dry
+    db.session.remove()
+    assert db.session.get(Child, uuid_of(siti)).nik is None  # a dry run fills nothing in
+    resp = upload(client, world, head + row + row.replace("10/06/2025,7.1", "10/07/2025,7.6"))
+    answer = resp.get_json()
+    assert resp.status_code == 201, answer
+    assert (answer["children_matched"], answer["children_updated"], answer["visits_created"]) == (1, 1, 2), answer
+    db.session.remove()
+    child = db.session.get(Child, uuid_of(siti))
+    assert (child.nik, child.birth_weight_kg, child.mother_name, child.guardian_phone) == (
+        "3525015501250002", 3.1, "Ibu Aminah", "081234567890")
+    assert child.version == siti["version"] + 1
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.record_id == str(child.id), AuditLog.action == "update")) == 1
+    assert db.session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.record_id == child.id)) >= 2
+    # the same file again: nothing left to fill in
+    again = upload(client, world, head + row).get_json()
+    assert (again["children_matched"], again["children_updated"], again["visits_unchanged"]) == (1, 0, 1), again
+
+    # a row that fills in a detail and is then refused (another weight on a day already recorded) fills in nothing
+    rara = make_child(name="Rara Putri", sex="F", birth_date="2025-02-15")
+    head2 = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
+    refused = upload(client, world, head2 + "Melati,Rara Putri,P,15/02/2025,,10/06/2025,6\n"
+                                             "Melati,Rara Putri,P,15/02/2025,Ibu Putri,10/06/2025,6.5\n",
+                     query="accept_valid=true").get_json()
+    assert [e["row"] for e in refused["errors"]] == [3] and refused["children_updated"] == 0, refused
+    db.session.remove()
+    assert db.session.get(Child, uuid_of(rara)).mother_name is None
+
+
+def uuid_of(record: dict):
+    import uuid
+
+    return uuid.UUID(record["id"])
