@@ -164,7 +164,7 @@ class _Run:
         self.children: dict[uuid.UUID, tuple[Child, int, dict[str, Any]]] = {}  # by key id: child, first row, data
         self.new_visits: dict[uuid.UUID, list[Measurement]] = {}
         self.known: dict[uuid.UUID, _Visits] = {}  # by child: its visits (``_known``)
-        self.filled: set[uuid.UUID] = set()  # the children found whose blank details were filled in
+        self.filled: set[uuid.UUID] = set()  # the children found whose blank details were filled in (or made)
         self.pending: list[tuple[Child, dict[str, Any]]] = []  # the visits to record, in the file's order
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
 
@@ -429,7 +429,7 @@ class _Run:
         return self.merged[child_id]
 
     def row(self, number: int, parsed: ParsedRow) -> None:
-        """Import one row in its own savepoint; a refused row leaves nothing behind."""
+        """Import one row, in its own savepoint when it writes at once; a refused row leaves nothing behind."""
         if parsed.errors:
             raise RowError({**self.posyandu_errors(parsed), **parsed.errors})
         pos = self.find_posyandu(parsed.posyandu or "")
@@ -452,7 +452,9 @@ class _Run:
         r = self.result
         r.children_created += how == "created"
         r.children_matched += how == "matched"
-        if filled and child.id not in self.filled:
+        if how == "created":
+            self.filled.add(child.id)  # what later rows give a child this file registers is no update
+        elif filled and child.id not in self.filled:
             self.filled.add(child.id)
             r.children_updated += 1
         r.visits_created += recorded
