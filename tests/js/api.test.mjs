@@ -183,3 +183,22 @@ test("a proxy's error page (no problem+json) is told in the user's language, its
   await assert.rejects(id.post('/sync/push', {}), (e) => e.kind === 'too_large'
     && e.message === 'data yang dikirim terlalu besar untuk server (HTTP 413)');
 });
+
+test('a file is uploaded as multipart (the browser writes its type), with the token refreshed once on 401', async () => {
+  let tokens = { access_token: 'old', refresh_token: 'r' };
+  const seen = [];
+  const answers = [{ status: 401, body: {} }, { status: 200, body: { access_token: 'new' } }, { status: 201, body: { rows: 2 } }];
+  globalThis.fetch = async (url, init) => {
+    seen.push({ url, type: init.headers['Content-Type'], auth: init.headers.Authorization, body: init.body });
+    const a = answers.shift();
+    return new Response(JSON.stringify(a.body), { status: a.status });
+  };
+  const api = createApi({ tokens: () => tokens, saveTokens: async (t) => { tokens = t; } });
+  const file = new File(['posyandu;nama\n'], 'register.csv', { type: 'text/csv' });
+  assert.deepEqual(await api.upload('/imports/visits?dry_run=true', file), { rows: 2 });
+  const [first, , again] = seen;
+  assert.equal(first.url, '/api/v1/imports/visits?dry_run=true');
+  assert.equal(first.type, undefined, 'no JSON type: fetch sets multipart/form-data with its boundary');
+  assert.ok(first.body instanceof FormData && first.body.get('file').name === 'register.csv');
+  assert.deepEqual([again.auth, again.body.get('file').name], ['Bearer new', 'register.csv']);
+});

@@ -69,12 +69,13 @@ test('every word of the screen is in Bahasa Indonesia and English', async () => 
   }
 });
 
-test('the users screen is fetched when an admin opens it, never precached with the offline shell', () => {
+test('the users and import screens are fetched when opened, never precached with the offline shell', () => {
   const sw = readFileSync(new URL('../../static/pwa/sw.js', import.meta.url), 'utf8');
   const precached = JSON.parse(sw.match(/^const PRECACHE = (.*);$/m)[1]);
   assert.equal(precached.some((p) => p.startsWith('/js/online/')), false);
   const app = readFileSync(new URL('../../static/pwa/js/app.js', import.meta.url), 'utf8');
-  assert.match(app, /onlineModule\('users'\)/);
+  assert.match(app, /onlineScreen\('users', /);
+  assert.match(app, /onlineScreen\('imports', /);
   assert.doesNotMatch(app, /from '\.\/online\//, 'a static import would load it with the shell');
 });
 

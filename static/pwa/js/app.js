@@ -6,6 +6,7 @@ import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from 
 import { refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
+import { isHealthWorker } from './checks.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
@@ -277,12 +278,18 @@ const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password
 const PASSWORD_HASH = '#/password';
 /** "Pengguna" (admin): fetched from the server when opened (js/online/, never in the offline shell:
  * it needs the server anyway); offline, or the file out of reach, it says it needs the internet. */
-const usersModule = onlineModule('users');
-async function usersScreen(m) {
-  const screen = ctx.online() ? await usersModule() : null;
-  if (screen) return screen.render(ctx, m[1] ?? null);
-  return h('section', {}, h('h2', {}, t('users_nav')), h('p', { class: 'notice warn', role: 'alert', id: 'users-offline' }, t('online_only')));
+/** A screen of the server's (js/online/`name`.js, fetched when opened): offline, or the module not
+ * fetched, its title and "Perlu internet" (drawn again when the network comes back). */
+function onlineScreen(name, title) {
+  const load = onlineModule(name);
+  return async (m) => {
+    const screen = ctx.online() ? await load() : null;
+    if (screen) return screen.render(ctx, m[1] ?? null);
+    return h('section', {}, h('h2', {}, t(title)), h('p', { class: 'notice warn', role: 'alert', id: `${name}-offline` }, t('online_only')));
+  };
 }
+const usersScreen = onlineScreen('users', 'users_nav');
+const importScreen = onlineScreen('imports', 'import_nav');
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -298,6 +305,7 @@ const ROUTES = [
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/password$/, () => syncScreen.passwordScreen(ctx), () => '#/settings', mustChangePassword],
   [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
+  [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // the server answers others 403
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
   // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
@@ -423,7 +431,7 @@ function wireTriggers() {
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
-    else if (ctx.session && document.getElementById('users-offline')) route(); // "Pengguna" said it needs the internet
+    else if (ctx.session && main.querySelector('#users-offline, #imports-offline')) route(); // "Pengguna" or "Impor data" said it needs the internet
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {

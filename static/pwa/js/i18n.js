@@ -373,6 +373,7 @@ const W = {
   role_dinkes: ['Dinas Kesehatan', 'health office'],
   role_admin: ['admin', 'admin'],
   users_nav: ['Pengguna', 'Users'],
+  import_nav: ['Impor data', 'Import data'],
   logout: ['Keluar', 'Log out'],
   password_change: ['Ganti kata sandi', 'Change password'],
   password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi; data di HP ini tetap tersimpan dan terkirim sesudahnya.',

@@ -7,6 +7,7 @@ import { dueToday, latest, tone } from '../assess.js';
 import { areaOf, byVaccine, dueList, UNDER_FIVE_MONTHS } from '../due-list.js';
 import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
+import { isHealthWorker } from '../checks.js';
 import { SKDN_COUNTS } from '../report-shape.js';
 import { skdnOf } from '../skdn.js';
 
@@ -148,6 +149,7 @@ export async function render(ctx) {
     skdnPlace,
     closed ? null : h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
     ctx.role === 'admin' ? h('a', { class: 'btn', href: '#/users', id: 'users-link' }, t('users_nav')) : null,
+    isHealthWorker(ctx.role) ? h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')) : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
 }

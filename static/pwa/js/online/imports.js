@@ -1,0 +1,122 @@
+// "Impor data" (bidan, admin): a puskesmas register (CSV or XLSX) loaded into the app. The file is
+// checked first (a dry run: every row the server would refuse, and why, nothing saved); then imported,
+// all of it, or only its valid rows when she chooses so. Imported twice, nothing is doubled (the
+// server's import is idempotent). Online only: every step is the server's (POST /imports/visits).
+// Fetched by app.js when she opens it, never part of the offline shell; its words are here.
+import { t, textsOf } from '../i18n.js';
+import { field, h } from '../ui.js';
+
+/** [Bahasa Indonesia, English] */
+export const W = {
+  title: ['Impor data dari lembar kerja', 'Import from a spreadsheet'],
+  intro: ['Berkas CSV atau Excel (XLSX) dari register puskesmas, satu baris per kunjungan (atau per anak tanpa kunjungan). Kolom wajib: posyandu, nama, jenis kelamin (L/P), tanggal lahir. Kunjungan: tanggal timbang, BB, TB/PB, LiLA, lingkar kepala. Berkas yang sama boleh diimpor lagi: yang sudah ada tidak digandakan.',
+    'A CSV or Excel (XLSX) file of the puskesmas register, one row per visit (or per child without a visit). Required columns: posyandu, name, sex (L/P), birth date. Visits: weighing date, weight, length/height, MUAC, head circumference. The same file may be imported again: nothing already there is doubled.'],
+  file: ['Berkas (CSV atau XLSX)', 'File (CSV or XLSX)'],
+  check: ['Periksa berkas', 'Check the file'],
+  checking: ['Memeriksa…', 'Checking…'],
+  importing: ['Mengimpor…', 'Importing…'],
+  choose_file: ['Pilih berkasnya dulu.', 'Choose the file first.'],
+  import_all: ['Impor sekarang', 'Import now'],
+  import_valid: ['Impor {n} baris yang benar saja', 'Import only the {n} valid {n:row|rows}'],
+  valid_help: ['Baris yang ditolak tidak disimpan: perbaiki di berkas lalu impor lagi berkas itu (baris yang sudah masuk tidak digandakan).',
+    'The refused rows are not saved: correct them in the file and import it again (rows already in are not doubled).'],
+  checked: ['Hasil pemeriksaan (belum ada yang disimpan)', 'Check result (nothing saved yet)'],
+  saved_title: ['Hasil impor', 'Import result'],
+  done: ['Tersimpan. HP kader menerima datanya pada sinkron berikutnya.', "Saved. The cadres' phones get the records at their next sync."],
+  refused_all: ['Tidak ada yang diimpor.', 'Nothing was imported.'],
+  summary: ['{rows} baris: {valid} benar, {invalid} ditolak.', '{rows} {rows:row|rows}: {valid} valid, {invalid} refused.'],
+  children: ['Anak baru {created}; sudah terdaftar {matched} (datanya dilengkapi {updated}).',
+    'New children {created}; registered already {matched} (details filled in {updated}).'],
+  visits: ['Kunjungan baru {created}; sudah ada {unchanged}.', 'New visits {created}; already there {unchanged}.'],
+  refused: ['Baris yang ditolak', 'Refused rows'],
+  row: ['Baris {n}', 'Row {n}'],
+  more_rows: ['… dan {n} baris lagi', '… and {n} more {n:row|rows}'],
+  failed: ['Gagal: {why}', 'Failed: {why}'],
+};
+
+/** A word of this screen, filled by the shell's t() (as online/users.js). */
+export const tx = textsOf(W);
+
+const SHOWN = 200; // refused rows listed on the screen (a whole file's can be thousands)
+
+/** The refused rows as the answer gives them: a check's `errors` ([{row, errors}]), or a refused
+ * import's 422 (`errors.rows`: {row: {column: [messages]}}). */
+export function refusedRows(answer) {
+  if (Array.isArray(answer?.errors)) return answer.errors;
+  const rows = answer?.errors?.rows ?? {};
+  return Object.entries(rows).map(([row, errors]) => ({ row: Number(row), errors })).sort((a, b) => a.row - b.row);
+}
+
+function refusedList(rows) {
+  if (!rows.length) return null;
+  return h('section', { id: 'import-refused' }, h('h3', {}, tx('refused')),
+    h('ul', {}, ...rows.slice(0, SHOWN).map((r) => h('li', {}, h('strong', {}, tx('row', { n: r.row })), ': ',
+      Object.entries(r.errors).map(([column, messages]) => `${column}: ${[].concat(messages).join('; ')}`).join(' · ')))),
+    rows.length > SHOWN ? h('p', { class: 'muted' }, tx('more_rows', { n: rows.length - SHOWN })) : null);
+}
+
+function summary(r) {
+  return [h('p', {}, tx('summary', { rows: r.rows, valid: r.valid_rows, invalid: r.invalid_rows })),
+    h('p', {}, tx('children', { created: r.children_created, matched: r.children_matched, updated: r.children_updated ?? 0 })),
+    h('p', {}, tx('visits', { created: r.visits_created, unchanged: r.visits_unchanged }))];
+}
+
+export function render(ctx) {
+  const note = h('p', { id: 'import-note', role: 'status', 'aria-live': 'polite' });
+  const result = h('div', { id: 'import-result' });
+  const fileField = field({ label: tx('file'), name: 'file', type: 'file', accept: '.csv,.tsv,.txt,.xlsx,.xlsm', required: true });
+  const input = fileField.querySelector('input');
+  const checkBtn = h('button', { class: 'btn primary', type: 'submit' }, tx('check'));
+  let busy = false;
+
+  const file = () => input.files?.[0] ?? null;
+  /** One call to the server with the chosen file; the buttons wait meanwhile. */
+  async function send(query, working) {
+    if (busy) return null;
+    if (!file()) { note.textContent = tx('choose_file'); input.focus(); return null; }
+    busy = true;
+    note.textContent = tx(working);
+    for (const b of document.querySelectorAll('#import-form button, #import-result button')) b.disabled = true;
+    try {
+      return await ctx.api.upload(`/imports/visits${query}`, file());
+    } catch (error) {
+      const rows = refusedRows(error.body);
+      const fileProblem = error.body?.errors?.file;
+      note.textContent = error.kind === 'network' ? t('online_only')
+        : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
+      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('refused_all')), refusedList(rows)] : []));
+      return null;
+    } finally {
+      busy = false;
+      for (const b of document.querySelectorAll('#import-form button, #import-result button')) b.disabled = false;
+    }
+  }
+
+  async function save(query) {
+    const answer = await send(query, 'importing');
+    if (!answer) return;
+    note.textContent = tx('done');
+    result.replaceChildren(h('h3', {}, tx('saved_title')),
+      ...summary(answer), refusedList(refusedRows(answer)));
+  }
+
+  async function check() {
+    const answer = await send('?dry_run=true', 'checking');
+    if (!answer) return;
+    note.textContent = '';
+    const refused = refusedRows(answer);
+    const actions = refused.length === 0
+      ? [h('button', { class: 'btn primary', type: 'button', id: 'import-all', onclick: () => save('') }, tx('import_all'))]
+      : answer.valid_rows > 0
+        ? [h('p', { class: 'muted' }, tx('valid_help')),
+          h('button', { class: 'btn', type: 'button', id: 'import-valid', onclick: () => save('?accept_valid=true') },
+            tx('import_valid', { n: answer.valid_rows }))]
+        : [];
+    result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), refusedList(refused), ...actions);
+    result.querySelector('button')?.focus();
+  }
+
+  input.addEventListener('change', () => { result.replaceChildren(); note.textContent = ''; });
+  const form = h('form', { id: 'import-form', onsubmit: (e) => { e.preventDefault(); check(); } }, fileField, checkBtn);
+  return h('section', {}, h('h2', {}, tx('title')), h('p', { class: 'muted' }, tx('intro')), form, note, result);
+}

@@ -1,0 +1,92 @@
+"""The bidan's "Impor data" screen, in real Chromium against the real server: she picks a register
+(CSV), checks it (every refused row and why, nothing saved), imports its valid rows, and the
+children and visits are there; the same file again doubles nothing. The screen is online only
+(fetched when opened, never in the offline shell) and not a kader's."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, sw_ready, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def register_csv(posyandu: str) -> bytes:
+    born = date.today() - timedelta(days=300)
+    weighed = date.today() - timedelta(days=20)
+    rows = [
+        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm)",
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5",
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69",
+        f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;",  # grams: refused
+    ]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def children_named(server, name: str) -> list[dict]:
+    return [c for c in server.api("GET", "/children?limit=500", "bidan1").get_json()["items"] if c["name"] == name]
+
+
+def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_context, shot):
+    posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][0]["name"]
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    page.get_by_role("heading", name="Impor data dari lembar kerja").wait_for()
+    file = {"name": "register.csv", "mimeType": "text/csv", "buffer": register_csv(posyandu)}
+
+    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
+    page.get_by_role("button", name="Periksa berkas").click()
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("Hasil pemeriksaan (belum ada yang disimpan)")
+    expect(result).to_contain_text("3 baris: 2 benar, 1 ditolak.")
+    expect(result.locator("#import-refused li")).to_have_count(1)
+    expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
+    expect(result.locator("#import-refused li")).to_contain_text("bb (kg)")
+    assert children_named(live_server, "Wulan Impor") == []  # a check saves nothing
+    shot(page, "60-import-checked")
+
+    imp = page.get_by_role("button", name="Impor 2 baris yang benar saja")
+    expect(imp).to_be_focused()
+    imp.click()
+    expect(page.locator("#import-note")).to_have_text("Tersimpan. HP kader menerima datanya pada sinkron berikutnya.")
+    expect(result).to_contain_text("Anak baru 1; sudah terdaftar 0 (datanya dilengkapi 0).")
+    expect(result).to_contain_text("Kunjungan baru 2; sudah ada 0.")
+    [wulan] = children_named(live_server, "Wulan Impor")
+    visits = live_server.api("GET", f"/children/{wulan['id']}/measurements", "bidan1").get_json()["items"]
+    assert sorted(float(v["weight_kg"]) for v in visits) == [7.7, 8.1]
+    assert {v["trend"] for v in visits} == {"B", "N"}  # judged by the server: +400 g
+
+    # the same file again, all of it: nothing doubled
+    page.get_by_role("button", name="Periksa berkas").click()
+    expect(result).to_contain_text("Kunjungan baru 0; sudah ada 2.")
+    page.get_by_role("button", name="Impor 2 baris yang benar saja").click()
+    expect(page.locator("#import-note")).to_contain_text("Tersimpan.")
+    assert len(children_named(live_server, "Wulan Impor")) == 1
+    assert len(live_server.api("GET", f"/children/{wulan['id']}/measurements", "bidan1").get_json()["items"]) == 2
+
+
+def test_the_import_screen_needs_the_internet_and_is_not_a_kaders(live_server, new_context):
+    context = new_context()
+    page = context.new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    expect(page.locator("#import-link")).to_have_count(0)
+    page.goto(live_server.url + "/#/import")
+    page.wait_for_function("() => location.hash === '#/'")
+    expect(page.get_by_role("heading", name="Impor data dari lembar kerja")).to_have_count(0)
+
+    context = new_context()
+    page = context.new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    sw_ready(page)  # the shell cached: the app runs offline
+    context.set_offline(True)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    expect(page.locator("#imports-offline")).to_contain_text("Perlu internet")
+    context.set_offline(False)
+    page.get_by_role("heading", name="Impor data dari lembar kerja").wait_for()  # drawn again once online
