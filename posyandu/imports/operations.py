@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import itertools
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -514,18 +515,20 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
     """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read, or holds more
     than ``max_rows`` rows: an upload must end within the server's request timeout)."""
     from posyandu.errors import ValidationFailed
-    from posyandu.imports.reader import FileError, count_rows, read_rows
+    from posyandu.imports.reader import FileError, read_rows
 
     access.require_health_worker(user)
     file_digest = digest(data)
     try:
-        if max_rows is not None and (n := count_rows(data, filename)) > max_rows:
+        headers, reading = read_rows(data, filename)  # read once: the rows past the limit only counted
+        rows: Iterable[tuple[int, dict[str, Any]]] = reading
+        if max_rows is not None and len(rows := list(itertools.islice(reading, max_rows + 1))) > max_rows:
+            n = len(rows) + sum(1 for _ in reading)
             raise FileError(Msg(
                 f"the file has {n} rows, more than the {max_rows} one upload takes: split it (by posyandu or by "
                 "month), or ask an admin to import it with the flask import-visits command",
                 f"berkas berisi {n} baris, lebih dari {max_rows} yang dapat diunggah sekaligus: pecah berkas (per "
                 "posyandu atau per bulan), atau minta admin mengimpornya dengan perintah flask import-visits"))
-        headers, rows = read_rows(data, filename)
         return import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
                              file_digest=file_digest, progress=progress)
     except FileError as exc:
