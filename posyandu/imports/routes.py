@@ -1,7 +1,7 @@
 """/api/v1/imports/visits: bulk import of children and visits from a spreadsheet (bidan, admin)."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -9,6 +9,7 @@ from posyandu.access import HEALTH_WORKERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.imports.operations import import_file, refusal
 from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportResultSchema
+from posyandu.imports.template import FILENAME, template_xlsx
 from posyandu.validators import NothingHere
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1", description="Imports of puskesmas spreadsheets")
@@ -38,3 +39,16 @@ class VisitImport(MethodView):
             return result, 200
         db.session.commit()
         return result
+
+
+@blp.route("/imports/visits/template")
+class VisitImportTemplate(MethodView):
+    @roles_required(*HEALTH_WORKERS)
+    @blp.alt_response(200, schema={"type": "string", "format": "binary"},
+                      content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", success=True,
+                      description="XLSX: sheet Data (the headers) and sheet Petunjuk (what each column takes)")
+    def get(self):
+        """The spreadsheet to fill for ``POST /imports/visits``: every column the import reads, headed as a
+        register heads them (NIK and phone columns formatted as text, dates day first)."""
+        return Response(template_xlsx(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'})

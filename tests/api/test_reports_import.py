@@ -574,3 +574,40 @@ def uuid_of(record: dict):
     import uuid
 
     return uuid.UUID(record["id"])
+
+
+def test_the_template_names_every_column_the_import_reads_and_a_filled_copy_imports(client, world, db):
+    """A bidan had to guess the headers; she downloads the template, fills a row in Excel (a date
+    cell, a NIK as text) and uploads it: the child and the visit are in, every detail read."""
+    from datetime import date
+
+    import openpyxl
+
+    from posyandu.imports.reader import COLUMNS
+    from posyandu.imports.template import TEMPLATE
+    from posyandu.registry.models import Child
+
+    assert {key for key, *_ in TEMPLATE} == set(COLUMNS)
+    assert client.get("/api/v1/imports/visits/template", headers=world.headers("kader1")).status_code == 403
+    resp = client.get("/api/v1/imports/visits/template", headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    assert 'filename="contoh-impor-kunjungan.xlsx"' in resp.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(resp.data))
+    assert book.sheetnames == ["Data", "Petunjuk"]
+    sheet = book["Data"]
+    headers = [c.value for c in sheet[1]]
+    value = {"posyandu": "Melati", "name": "Wulan Sari", "sex": "P", "birth_date": date(2025, 1, 15),
+             "nik": "3525015501250003", "mother_name": "Ibu Sari", "guardian_phone": "081234567890",
+             "birth_weight_kg": 3.1, "measured_on": date(2025, 6, 10), "weight_kg": 7.2, "length_height_cm": 65.5,
+             "position": "berbaring", "muac_cm": 13.5}
+    sheet.append([value.get(key) for key, *_ in TEMPLATE])
+    assert headers == [title for _, title, *_ in TEMPLATE]
+    filled = io.BytesIO()
+    book.save(filled)
+    answer = upload(client, world, filled.getvalue(), name="contoh-impor-kunjungan.xlsx")
+    assert answer.status_code == 201, answer.get_json()
+    assert (answer.get_json()["children_created"], answer.get_json()["visits_created"]) == (1, 1)
+    db.session.remove()
+    child = db.session.scalar(select(Child).where(Child.name == "Wulan Sari"))
+    assert (child.nik, child.mother_name, child.guardian_phone, child.birth_weight_kg) == (
+        "3525015501250003", "Ibu Sari", "081234567890", 3.1)

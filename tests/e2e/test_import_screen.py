@@ -4,8 +4,11 @@ children and visits are there; the same file again doubles nothing. The screen i
 (fetched when opened, never in the offline shell) and not a kader's."""
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -32,12 +35,18 @@ def children_named(server, name: str) -> list[dict]:
 
 def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_context, shot):
     posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][0]["name"]
-    page = new_context().new_page()
+    page = new_context(accept_downloads=True).new_page()
     login(page, live_server.url, "bidan1")
     wait_synced(page)
     page.get_by_role("link", name="Impor data", exact=True).click()
     page.get_by_role("heading", name="Impor data dari lembar kerja").wait_for()
     file = {"name": "register.csv", "mimeType": "text/csv", "buffer": register_csv(posyandu)}
+
+    with page.expect_download() as info:  # with the token (a plain link would be a 401)
+        page.get_by_role("button", name="Unduh contoh berkas (XLSX)").click()
+    assert info.value.suggested_filename == "contoh-impor-kunjungan.xlsx"
+    expect(page.locator("#import-note")).to_have_text("contoh-impor-kunjungan.xlsx terunduh.")
+    assert openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).sheetnames == ["Data", "Petunjuk"]
 
     page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
     page.get_by_role("button", name="Periksa berkas").click()

@@ -4,13 +4,16 @@
 // server's import is idempotent). Online only: every step is the server's (POST /imports/visits).
 // Fetched by app.js when she opens it, never part of the offline shell; its words are here.
 import { t, textsOf } from '../i18n.js';
-import { field, h } from '../ui.js';
+import { field, h, saveDownload } from '../ui.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
   title: ['Impor data dari lembar kerja', 'Import from a spreadsheet'],
   intro: ['Berkas CSV atau Excel (XLSX) dari register puskesmas, satu baris per kunjungan (atau per anak tanpa kunjungan). Kolom wajib: posyandu, nama, jenis kelamin (L/P), tanggal lahir. Kunjungan: tanggal timbang, BB, TB/PB, LiLA, lingkar kepala. Berkas yang sama boleh diimpor lagi: yang sudah ada tidak digandakan.',
     'A CSV or Excel (XLSX) file of the puskesmas register, one row per visit (or per child without a visit). Required columns: posyandu, name, sex (L/P), birth date. Visits: weighing date, weight, length/height, MUAC, head circumference. The same file may be imported again: nothing already there is doubled.'],
+  template: ['Unduh contoh berkas (XLSX)', 'Download a template (XLSX)'],
+  template_help: ['Kolom yang dibaca, dengan petunjuk isinya.', 'The columns read, with what each takes.'],
+  downloaded: ['{name} terunduh.', '{name} downloaded.'],
   file: ['Berkas (CSV atau XLSX)', 'File (CSV or XLSX)'],
   check: ['Periksa berkas', 'Check the file'],
   checking: ['Memeriksa…', 'Checking…'],
@@ -116,7 +119,14 @@ export function render(ctx) {
     result.querySelector('button')?.focus();
   }
 
+  const template = h('p', {}, h('button', { class: 'btn', type: 'button', id: 'import-template', onclick: async () => {
+    try {
+      note.textContent = tx('downloaded', { name: await saveDownload(ctx.api, '/imports/visits/template') });
+    } catch (error) {
+      note.textContent = error.kind === 'network' ? t('online_only') : tx('failed', { why: error.message });
+    }
+  } }, tx('template')), ' ', h('small', { class: 'muted' }, tx('template_help')));
   input.addEventListener('change', () => { result.replaceChildren(); note.textContent = ''; });
   const form = h('form', { id: 'import-form', onsubmit: (e) => { e.preventDefault(); check(); } }, fileField, checkBtn);
-  return h('section', {}, h('h2', {}, tx('title')), h('p', { class: 'muted' }, tx('intro')), form, note, result);
+  return h('section', {}, h('h2', {}, tx('title')), h('p', { class: 'muted' }, tx('intro')), template, form, note, result);
 }
