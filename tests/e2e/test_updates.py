@@ -63,10 +63,12 @@ def test_reload_offered_in_a_second_tab_loads_the_new_version_after_the_first_to
         for page in (first, second):
             expect(page.locator("#update-banner")).to_be_visible()
     first.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
-    first.get_by_role("heading", name="Masukkan PIN").wait_for()  # reloaded
+    # reloaded: the new worker activated, then the page loaded again, two tabs on a loaded machine (a
+    # CI run took more than the default 20 s once, with other tests running beside it)
+    first.get_by_role("heading", name="Masukkan PIN").wait_for(timeout=60_000)
     second.evaluate("() => { window.__old = true; }")
     second.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
-    second.get_by_role("heading", name="Masukkan PIN").wait_for()
+    second.get_by_role("heading", name="Masukkan PIN").wait_for(timeout=60_000)
     assert second.evaluate("() => window.__old === undefined"), "the second tab loaded again"
 
 
