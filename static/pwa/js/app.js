@@ -146,14 +146,14 @@ function chipText(s, c) {
   return failed(s) ? t('sync_failed') : t('synced');
 }
 
-/** The last sync did not go through while the phone is online (the server in trouble, a captive
- * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
 /** She is answering a question ("Ya, buang data ini": ui.confirmed): a drawing of the screen after a
  * sync would take it from under her finger with its focus. */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 /** Or typing: no drawing after a sync is begun then. */
 const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking();
 
+/** The last sync did not go through while the phone is online (the server in trouble, a captive
+ * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
 
 function onSyncState(s) {
@@ -276,10 +276,9 @@ const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 40
  * sets her own (the server refuses everything else, 403 password_change_required). */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** "Pengguna" (admin): fetched from the server when opened (js/online/, never in the offline shell:
- * it needs the server anyway); offline, or the file out of reach, it says it needs the internet. */
-/** A screen of the server's (js/online/`name`.js, fetched when opened): offline, or the module not
- * fetched, its title and "Perlu internet" (drawn again when the network comes back). */
+/** A screen of the server's, "Pengguna" (admin) or "Impor data" (bidan, admin): js/online/`name`.js,
+ * fetched when opened, never in the offline shell (it needs the server anyway); offline, or the file
+ * out of reach, its title and "Perlu internet" (drawn again when the network comes back). */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   return async (m) => {
@@ -427,7 +426,7 @@ function wireTriggers() {
   window.addEventListener('hashchange', () => route());
   // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // reports, the duplicates' merge and the users screen need the network: offered again, or said to wait, as it comes and goes
+  // reports, the duplicates' merge, the users and import screens need the network: offered again, or said to wait, as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
