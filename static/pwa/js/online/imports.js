@@ -99,6 +99,7 @@ export function render(ctx) {
     const answer = await send(query, 'importing');
     if (!answer) return;
     note.textContent = tx('done');
+    ctx.sync?.sync(); // her own phone pulls what she imported now, not at its next sync
     result.replaceChildren(h('h3', {}, tx('saved_title')),
       ...summary(answer), refusedList(refusedRows(answer)));
   }
