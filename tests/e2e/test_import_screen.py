@@ -56,11 +56,16 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     expect(result.locator("#import-refused li")).to_have_count(1)
     expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
     expect(result.locator("#import-refused li")).to_contain_text("bb (kg)")
+    imp = page.get_by_role("button", name="Impor 2 baris yang benar saja")
+    expect(imp).to_be_focused()  # what she does next (the list of refused rows is above it)
+    with page.expect_download() as info:
+        result.get_by_role("button", name="Unduh daftar baris ditolak (CSV)").click()
+    assert info.value.suggested_filename == "baris-ditolak.csv"
+    lines = Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Baris;Kolom;Alasan" and len(lines) == 2 and lines[1].startswith("4;bb (kg);"), lines
     assert children_named(live_server, "Wulan Impor") == []  # a check saves nothing
     shot(page, "60-import-checked")
 
-    imp = page.get_by_role("button", name="Impor 2 baris yang benar saja")
-    expect(imp).to_be_focused()
     imp.click()
     expect(page.locator("#import-note")).to_have_text("Tersimpan. HP kader menerima datanya pada sinkron berikutnya.")
     expect(result).to_contain_text("Anak baru 1; sudah terdaftar 0 (datanya dilengkapi 0).")

@@ -23,3 +23,16 @@ test('refused rows come from a check (a list) and from a refused import (rows by
   assert.deepEqual(refusedRows({ errors: { file: ['tidak terbaca'] } }), []);
   assert.deepEqual(refusedRows(null), []);
 });
+
+test('the refused rows download as a CSV an Indonesian spreadsheet opens: every row, one line per column', async () => {
+  installDom();
+  const { refusedCsv } = await import('../../static/pwa/js/online/imports.js');
+  const rows = [{ row: 4, errors: { 'BB (kg)': ['harus antara 0.5 dan 70 kg', '8100 tampaknya dalam gram'], NIK: ['tidak sah'] } },
+    { row: 9, errors: { nama: ['kemungkinan anak yang sama dengan "Sari"; isi NIK'] } }];
+  const text = refusedCsv(rows);
+  assert.ok(text.startsWith('\ufeffBaris;Kolom;Alasan\r\n'), 'the mark Excel reads UTF-8 by, then the header');
+  assert.deepEqual(text.slice(1).trimEnd().split('\r\n').slice(1), [
+    '4;BB (kg);"harus antara 0.5 dan 70 kg; 8100 tampaknya dalam gram"',
+    '4;NIK;tidak sah',
+    '9;nama;"kemungkinan anak yang sama dengan ""Sari""; isi NIK"']);
+});

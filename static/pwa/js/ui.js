@@ -32,6 +32,11 @@ export function showSaveFailed(error) {
  * under the server's file name; resolves to that name, rejects with the ApiError. */
 export async function saveDownload(api, path) {
   const { blob, filename } = await api.download(path);
+  return saveBlob(blob, filename);
+}
+
+/** Hand `blob` to the browser as a download named `filename`. */
+export function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: filename, hidden: true });
   document.body.append(a);

@@ -4,7 +4,7 @@
 // server's import is idempotent). Online only: every step is the server's (POST /imports/visits).
 // Fetched by app.js when she opens it, never part of the offline shell; its words are here.
 import { t, textsOf } from '../i18n.js';
-import { field, h, saveDownload } from '../ui.js';
+import { field, h, saveBlob, saveDownload } from '../ui.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -34,6 +34,8 @@ export const W = {
   refused: ['Baris yang ditolak', 'Refused rows'],
   row: ['Baris {n}', 'Row {n}'],
   more_rows: ['… dan {n} baris lagi', '… and {n} more {n:row|rows}'],
+  refused_csv: ['Unduh daftar baris ditolak (CSV)', 'Download the refused rows (CSV)'],
+  csv_head: ['Baris;Kolom;Alasan', 'Row;Column;Reason'],
   failed: ['Gagal: {why}', 'Failed: {why}'],
 };
 
@@ -50,9 +52,21 @@ export function refusedRows(answer) {
   return Object.entries(rows).map(([row, errors]) => ({ row: Number(row), errors })).sort((a, b) => a.row - b.row);
 }
 
+/** The refused rows as a CSV a spreadsheet set to Indonesian opens (`;`, UTF-8 with its mark): one
+ * line per row and column, to correct the file beside it, every row (the screen lists SHOWN). */
+export function refusedCsv(rows) {
+  const quote = (v) => (/[;"\n\r]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+  const lines = rows.flatMap((r) => Object.entries(r.errors).map(([column, messages]) =>
+    [r.row, column, [].concat(messages).join('; ')].map(quote).join(';')));
+  return `\ufeff${[tx('csv_head'), ...lines].join('\r\n')}\r\n`;
+}
+
 function refusedList(rows) {
   if (!rows.length) return null;
   return h('section', { id: 'import-refused' }, h('h3', {}, tx('refused')),
+    h('p', {}, h('button', { class: 'btn', type: 'button', id: 'import-refused-csv',
+      onclick: () => saveBlob(new Blob([refusedCsv(rows)], { type: 'text/csv;charset=utf-8' }), 'baris-ditolak.csv') },
+    tx('refused_csv'))),
     h('ul', {}, ...rows.slice(0, SHOWN).map((r) => h('li', {}, h('strong', {}, tx('row', { n: r.row })), ': ',
       Object.entries(r.errors).map(([column, messages]) => `${column}: ${[].concat(messages).join('; ')}`).join(' · ')))),
     rows.length > SHOWN ? h('p', { class: 'muted' }, tx('more_rows', { n: rows.length - SHOWN })) : null);
@@ -117,7 +131,7 @@ export function render(ctx) {
             tx('import_valid', { n: answer.valid_rows }))]
         : [];
     result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), refusedList(refused), ...actions);
-    result.querySelector('button')?.focus();
+    (result.querySelector('#import-all, #import-valid') ?? result.querySelector('button'))?.focus(); // what she does next
   }
 
   const template = h('p', {}, h('button', { class: 'btn', type: 'button', id: 'import-template', onclick: async () => {
