@@ -138,6 +138,7 @@ def _measure_text(key: str, value: float, lang: str) -> str:
 @dataclass
 class _Visits:
     """A child's visits as an import judges its rows against them."""
+    family: tuple[uuid.UUID, ...]  # the child and those merged into her: a visit imported to one is hers
     ids: set[uuid.UUID]
     days: dict[Any, list[dict[str, Any]]]  # live visits' measured values by day, oldest first
 
@@ -346,7 +347,7 @@ class _Run:
         check_date(Measurement, child, visit)  # refused here, in the row's savepoint: a child it made goes too
         known = self._known(child, created)
         visit_id = visit_id_for(child.id, visit)
-        if any(visit_id_for(kin, visit) in known.ids for kin in (child.id, *self.merged_into(child.id))):
+        if any(visit_id_for(kin, visit) in known.ids for kin in known.family):
             return False
         if self._same_day(known, visit):
             return False
@@ -358,15 +359,15 @@ class _Run:
     def _known(self, child: Child, created: bool) -> _Visits:
         """The ids of the visits of the child and of those merged into it (deleted ones too: a visit
         imported, then deleted, is not imported again) and its live visits' values by day, read once
-        (a child this import registers has none), then kept with the file's visits."""
+        (a child this import registers has none, and none merged into her), then kept with the file's visits."""
         if child.id not in self.known:
-            visits = _Visits(set(), {})
+            visits = _Visits((child.id,) if created else (child.id, *self.merged_into(child.id)), set(), {})
             if not created:
-                family = [child.id, *self.merged_into(child.id)]
                 for m in db.session.execute(
                         select(Measurement.id, Measurement.child_id, Measurement.measured_on, Measurement.deleted_at,
                                Measurement.oedema, *(getattr(Measurement, k) for k in MEASURED))
-                        .where(among(db.session, Measurement.child_id, family)).order_by(Measurement.created_at)):
+                        .where(among(db.session, Measurement.child_id, visits.family))
+                        .order_by(Measurement.created_at)):
                     visits.ids.add(m.id)
                     if m.child_id == child.id and m.deleted_at is None:
                         visits.days.setdefault(m.measured_on, []).append(_values(m._mapping))
@@ -521,8 +522,8 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
     file_digest = digest(data)
     try:
         headers, reading = read_rows(data, filename)  # read once: the rows past the limit only counted
-        rows: Iterable[tuple[int, dict[str, Any]]] = reading
-        if max_rows is not None and len(rows := list(itertools.islice(reading, max_rows + 1))) > max_rows:
+        rows = reading if max_rows is None else list(itertools.islice(reading, max_rows + 1))
+        if max_rows is not None and len(rows) > max_rows:
             n = len(rows) + sum(1 for _ in reading)
             raise FileError(Msg(
                 f"the file has {n} rows, more than the {max_rows} one upload takes: split it (by posyandu or by "

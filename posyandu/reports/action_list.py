@@ -197,7 +197,8 @@ def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] 
 def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str], after: list[Any] | None = None,
              rows: bool = True, first: int | None = None) -> Iterator[tuple[Any, list[str], list[str]]]:
     """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses;
-    with ``rows=False`` none named, only the reason: ``counts``); ``first``: read in batches of children (``_batches``), the first of ``first`` children."""
+    with ``rows=False`` none named, only the reason: ``counts``); ``first``: read in batches of children
+    (``_batches``), the first of ``first`` children."""
     schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
     overdue_doses = OverdueDoses(schedule, month.last) if schedule else None
     joined = None  # the counts: each child's doses joined to her row, one streamed query
@@ -217,10 +218,13 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
             found, overdue = growth_reasons(r, month), []
             if overdue_doses:
                 doses = joined(tuple(r.values())[width:]) if joined else given.get(r["child_id"], ())
-                if rows:
+                if rows:  # the doses named; the counts only ask whether there is one (and stop at it)
                     overdue = overdue_doses.labels(r["birth_date"], doses, r["kabupaten_code"])
-                found += ["overdue_immunisation"] if (overdue if rows else overdue_doses.has_any(
-                    r["birth_date"], doses, r["kabupaten_code"])) else []
+                    late = bool(overdue)
+                else:
+                    late = overdue_doses.has_any(r["birth_date"], doses, r["kabupaten_code"])
+                if late:
+                    found.append("overdue_immunisation")
             found = [f for f in found if f in wanted]
             if found:
                 yield r, found, overdue

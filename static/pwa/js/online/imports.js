@@ -85,15 +85,18 @@ export function render(ctx) {
   const input = fileField.querySelector('input');
   const checkBtn = h('button', { class: 'btn primary', type: 'submit' }, tx('check'));
   let busy = false;
+  const waiting = (on) => { // the buttons wait while the server reads the file
+    for (const b of document.querySelectorAll('#import-form button, #import-result button')) b.disabled = on;
+  };
 
   const file = () => input.files?.[0] ?? null;
-  /** One call to the server with the chosen file; the buttons wait meanwhile. */
+  /** One call to the server with the chosen file. */
   async function send(query, working) {
     if (busy) return null;
     if (!file()) { note.textContent = tx('choose_file'); input.focus(); return null; }
     busy = true;
     note.textContent = tx(working);
-    for (const b of document.querySelectorAll('#import-form button, #import-result button')) b.disabled = true;
+    waiting(true);
     try {
       return await ctx.api.upload(`/imports/visits${query}`, file());
     } catch (error) {
@@ -105,7 +108,7 @@ export function render(ctx) {
       return null;
     } finally {
       busy = false;
-      for (const b of document.querySelectorAll('#import-form button, #import-result button')) b.disabled = false;
+      waiting(false);
     }
   }
 
