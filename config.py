@@ -79,6 +79,10 @@ class Config:
     # Rows of a spreadsheet uploaded to /imports/visits (5-9 ms a row on PostgreSQL: the request
     # must end well within gunicorn's timeout); larger files: split them, or `flask import-visits`.
     IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 3000)
+    # Seconds an admin's publishing of a KBM table recomputes children's N/T in her request (in
+    # batches, each committed: posyandu.growth.recompute); the rest is left to `flask
+    # recompute-growth --queued` (its systemd timer, docs/deploy.md). Within gunicorn's timeout.
+    GROWTH_RECOMPUTE_REQUEST_SECONDS = _int("GROWTH_RECOMPUTE_REQUEST_SECONDS", 20)
     PAGE_SIZE_MAX = 500
     # Sync: mutations per push (413 beyond) and changes per pull page.
     SYNC_PUSH_MAX = 500

@@ -136,7 +136,7 @@ def locked(stmt: Select, mode: str) -> list[Any]:
     is checked again as it now stands, but against other tables' rows as they were, and may be
     dropped."""
     if db.session.get_bind().dialect.name == "sqlite":
-        _begin_immediate()
+        begin_immediate()
     entity = stmt.column_descriptions[0]["entity"]  # not the rows it joins in to load (Child.posyandu)
     stmt = stmt.with_for_update(read=mode == EVENTS, key_share=mode == CHILD, of=entity)
     return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
@@ -207,7 +207,7 @@ def child_for_events(child_id: uuid.UUID, clause: ColumnElement[bool] | None = N
     return child
 
 
-def _begin_immediate() -> None:
+def begin_immediate() -> None:
     """SQLite: take the write lock now, unless this transaction has begun already (pysqlite
     begins one only before its first write, so the reads before it would be of whatever was
     committed then, not serialised with other writers)."""

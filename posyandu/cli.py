@@ -230,18 +230,22 @@ def seed_demo(if_empty: bool, seed: int) -> None:
 
 @click.command("recompute-growth")
 @with_appcontext
-def recompute_growth() -> None:
-    """Recompute every child's z-scores, categories and KMS trend (after a table or KBM change)."""
-    from posyandu.growth.operations import refresh_child_growth
-    from posyandu.registry.models import Child
+@click.option("--queued", is_flag=True,
+              help="Only the children waiting for it (after an admin published a KBM table): the timer's run.")
+def recompute_growth(queued: bool) -> None:
+    """Recompute every child's z-scores, categories and KMS trend (after a WHO table change), a batch
+    of children at a time, each committed; with --queued, those a KBM table left waiting."""
+    from posyandu.growth.recompute import drain, pending, queue_every_child
 
-    ids = list(db.session.scalars(select(Child.id).where(Child.deleted_at.is_(None))))
-    with click.progressbar(ids, label="recomputing") as bar:
-        for i, child_id in enumerate(bar, 1):
-            refresh_child_growth(db.session.get(Child, child_id))
-            if i % 200 == 0:
-                db.session.commit()
-    db.session.commit()
+    if not queued:
+        queue_every_child("recompute-growth")
+        db.session.commit()
+    total = pending()
+    if not total:
+        return
+    with click.progressbar(length=total, label="recomputing") as bar:
+        left = drain(progress=bar.update)
+    click.echo(f"{total - left} children recomputed" + (f", {left} left to others running at once" if left else ""))
 
 
 @click.command("prune-sync-ledger")

@@ -1,13 +1,14 @@
 """Measurements (with their server-computed growth results) and the KBM table."""
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Float, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from posyandu.database import TimestampMixin
+from posyandu.database import TimestampMixin, utcnow
 from posyandu.extensions import db
 from posyandu.records import ChildEventMixin
 
@@ -72,6 +73,19 @@ class KbmTable(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(primary_key=True)
     grams_by_month: Mapped[dict[str, Any]]
     source: Mapped[str] = mapped_column(String(255))
+
+
+class GrowthRecompute(db.Model):
+    """A child whose growth results wait to be recomputed in full (``posyandu.growth.recompute``):
+    every child, after an admin published a KBM table or the WHO tables changed. Worked off a batch
+    of children at a time, each batch its own transaction, so no request or transaction has to hold
+    a district's children at once. ``requested_at``: when she was last asked for."""
+
+    __tablename__ = "growth_recompute"
+
+    child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(64))
 
 
 def _zscores(self: Measurement) -> dict[str, float | None]:

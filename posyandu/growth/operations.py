@@ -195,9 +195,11 @@ KBM_MONTH_ONE = Msg("month 1 is required: a month missing takes the previous mon
 
 
 def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
-    """A new KBM version (months missing take the previous month's value), then recompute N/T.
-    Month 1 is required: without it the months before the first listed had no value of their own
-    (an empty table crashed every N/T; one starting at 12 months judged an infant by 12 months' KBM)."""
+    """A new KBM version (months missing take the previous month's value), and every child queued
+    for the recompute of her N/T by it (``growth.recompute``: worked off in batches after the caller
+    commits). Month 1 is required: without it the months before the first listed had no value of
+    their own (an empty table crashed every N/T; one starting at 12 months judged an infant by 12
+    months' KBM)."""
     from posyandu.audit import log_action
     from posyandu.growth.models import KbmTable
 
@@ -213,6 +215,7 @@ def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
     db.session.add(row)
     db.session.flush()
     log_action("create", "kbm_table", version, {"grams_by_month": [None, filled]}, reason=source)
-    for child in db.session.scalars(select(Child).where(Child.deleted_at.is_(None))):
-        refresh_child_growth(child)
+    from posyandu.growth.recompute import queue_every_child
+
+    queue_every_child(f"kbm {version}")
     return row

@@ -186,6 +186,11 @@ class KbmSchema(Schema):
     created_at = Timestamp(dump_only=True, allow_none=True, metadata={"description": "null for the built-in table"})
 
 
+class KbmPublishedSchema(KbmSchema):
+    recompute_pending = fields.Integer(dump_only=True, metadata={
+        "description": "children whose N/T still wait to be recomputed by this table (0: none)"})
+
+
 @blp.route("/growth/kbm")
 class Kbm(MethodView):
     @roles_required(*READERS)
@@ -198,11 +203,41 @@ class Kbm(MethodView):
 
     @roles_required("admin")
     @blp.arguments(KbmSchema)
-    @blp.response(201, KbmSchema)
+    @blp.response(201, KbmPublishedSchema)
     def post(self, body):
-        """Publish a new KBM version (admin); every child's N/T is recomputed."""
+        """Publish a new KBM version (admin); every child's N/T is recomputed by it: in this request
+        for up to `GROWTH_RECOMPUTE_REQUEST_SECONDS`, a batch of children at a time, the rest by
+        `flask recompute-growth --queued` (its timer, docs/deploy.md). `recompute_pending`: the
+        children whose N/T still wait (0: every child's is judged by this table);
+        `GET /growth/recompute` follows them."""
         from posyandu.growth.operations import publish_kbm
+        from posyandu.growth.recompute import drain, pending
 
         row = publish_kbm(body["grams_by_month"], body["source"])
         db.session.commit()
-        return row
+        published = {k: getattr(row, k) for k in ("version", "grams_by_month", "source", "created_at")}
+        try:
+            left = drain(seconds=current_app.config["GROWTH_RECOMPUTE_REQUEST_SECONDS"])
+        except Exception:  # published and queued: a batch that failed is the timer's to try again, logged
+            current_app.logger.exception("growth recompute after publishing KBM version %s", published["version"])
+            db.session.rollback()
+            left = pending()
+        return {**published, "recompute_pending": left}
+
+
+class RecomputeSchema(Schema):
+    pending = fields.Integer(required=True, metadata={
+        "description": "children whose growth results wait to be recomputed (after a KBM table was published)"})
+    requested_at = Timestamp(allow_none=True, metadata={"description": "when the longest-waiting was queued"})
+
+
+@blp.route("/growth/recompute")
+class Recompute(MethodView):
+    @roles_required("admin")
+    @blp.response(200, RecomputeSchema)
+    def get(self):
+        """How many children's growth results (N/T after a new KBM table) still wait for their
+        recompute, and since when (admin)."""
+        from posyandu.growth.recompute import waiting
+
+        return waiting()

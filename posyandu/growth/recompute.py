@@ -1,0 +1,97 @@
+"""Recomputing the growth results of every child: after an admin publishes a KBM table (N/T are
+judged by it) or the WHO tables change.
+
+A district's children are too many for one request or one transaction (100,000 children took
+about half an hour, and gunicorn ends a request after 60 s, undoing it all), so they are queued
+(``growth_recompute``: one row per child) and worked off a batch at a time, each batch its own
+transaction, by whoever drains the queue: the admin's request for as long as it may take
+(``GROWTH_RECOMPUTE_REQUEST_SECONDS``, enough for a small installation), then
+``flask recompute-growth --queued`` (the systemd timer of docs/deploy.md, every minute), which
+also resumes a drain a restart cut short. Until a child's turn, her N/T stand as judged by the
+table before.
+
+A batch locks its queue rows (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so drainers running at
+once take different children) and then its children, as a change of a child locks them
+(``access.CHILD``, in the order of their ids): a push writing one of those children's visits
+waits for the batch, and the batch for it, never both ways (a push never touches the queue).
+A child queued again while a batch holds her (another table published meanwhile) is queued anew
+once the batch commits: the queueing waits for the batch's row locks (PostgreSQL's upsert, SQLite's
+one write lock), so the batch never deletes a request made after it read the table."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import delete, func, literal, select
+
+from posyandu import access
+from posyandu.database import among, utcnow
+from posyandu.extensions import db
+from posyandu.growth.models import GrowthRecompute
+from posyandu.registry.models import Child
+
+BATCH = 200
+
+
+def queue_every_child(reason: str) -> int:
+    """Queue every child not deleted (a child queued already is asked for again: ``requested_at``
+    moves on). One statement; the caller commits. The number of children queued."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
+    now = utcnow()
+    stmt = insert(GrowthRecompute).from_select(
+        ["child_id", "requested_at", "reason"],
+        select(Child.id, literal(now, GrowthRecompute.requested_at.type), literal(reason, GrowthRecompute.reason.type))
+        .where(Child.deleted_at.is_(None)))
+    stmt = stmt.on_conflict_do_update(index_elements=["child_id"],
+                                      set_={"requested_at": stmt.excluded.requested_at, "reason": stmt.excluded.reason})
+    db.session.execute(stmt)
+    return pending()
+
+
+def pending() -> int:
+    """Children still waiting for their recompute."""
+    return db.session.scalar(select(func.count()).select_from(GrowthRecompute)) or 0
+
+
+def waiting() -> dict[str, object]:
+    """``pending`` and the oldest ``requested_at`` (None when none waits)."""
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(GrowthRecompute.requested_at)).select_from(GrowthRecompute)).one()
+    return {"pending": count, "requested_at": oldest}
+
+
+def recompute_batch(size: int = BATCH) -> int:
+    """Recompute up to ``size`` queued children (the first by id that no other drainer holds) in one
+    transaction, committed; the number taken off the queue, 0 when none is left to take."""
+    from posyandu.growth.operations import refresh_children_growth
+
+    stmt = select(GrowthRecompute.child_id).order_by(GrowthRecompute.child_id).limit(size)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    else:
+        access.begin_immediate()  # SQLite: this batch's one write lock, before it reads
+    ids = list(db.session.scalars(stmt))
+    if not ids:
+        db.session.rollback()
+        return 0
+    children = [c for c in access.lock_children(ids, access.CHILD) if c.deleted_at is None]
+    refresh_children_growth(children)
+    db.session.execute(delete(GrowthRecompute).where(among(db.session, GrowthRecompute.child_id, ids)))
+    db.session.commit()
+    return len(ids)
+
+
+def drain(seconds: float | None = None, size: int = BATCH,
+          progress: Callable[[int], None] | None = None) -> int:
+    """Recompute batch after batch until none is left to take or ``seconds`` have passed (a batch
+    begun is finished); the children still queued."""
+    start = time.monotonic()
+    while seconds is None or time.monotonic() - start < seconds:
+        done = recompute_batch(size)
+        if not done:
+            break
+        if progress:
+            progress(done)
+    return pending()
