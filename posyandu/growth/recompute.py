@@ -35,7 +35,7 @@ BATCH = 200
 
 def queue_every_child(reason: str) -> int:
     """Queue every child not deleted (a child queued already is asked for again: ``requested_at``
-    moves on). One statement; the caller commits. The number of children queued."""
+    moves on). One statement; the caller commits. The children now waiting."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
@@ -43,7 +43,7 @@ def queue_every_child(reason: str) -> int:
     stmt = insert(GrowthRecompute).from_select(
         ["child_id", "requested_at", "reason"],
         select(Child.id, literal(now, GrowthRecompute.requested_at.type), literal(reason, GrowthRecompute.reason.type))
-        .where(Child.deleted_at.is_(None)))
+        .where(Child.deleted_at.is_(None)).order_by(Child.id))  # rows in one order: two at once never deadlock
     stmt = stmt.on_conflict_do_update(index_elements=["child_id"],
                                       set_={"requested_at": stmt.excluded.requested_at, "reason": stmt.excluded.reason})
     db.session.execute(stmt)

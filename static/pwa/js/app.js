@@ -278,12 +278,25 @@ const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password
 const PASSWORD_HASH = '#/password';
 /** A screen of the server's, "Pengguna" (admin) or "Impor data" (bidan, admin): js/online/`name`.js,
  * fetched when opened, never in the offline shell (it needs the server anyway); offline, or the file
- * out of reach, its title and "Perlu internet" (drawn again when the network comes back). */
+ * out of reach, its title and "Perlu internet", drawn again when the network comes back, and tried
+ * again while it is shown on a phone that says it is online (the first request after the signal
+ * returns may still fail, and nothing else would ask again): after 2 s, 4 s… up to a minute. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
+  let tries = 0;
+  let timer = null;
+  const offline = () => main.querySelector(`#${name}-offline`);
   return async (m) => {
     const screen = ctx.online() ? await load() : null;
-    if (screen) return screen.render(ctx, m[1] ?? null);
+    clearTimeout(timer);
+    if (screen) {
+      tries = 0;
+      return screen.render(ctx, m[1] ?? null);
+    }
+    if (ctx.online()) {
+      tries += 1;
+      timer = setTimeout(() => { if (offline() && ctx.online()) route(); }, Math.min(60000, 1000 * 2 ** tries));
+    }
     return h('section', {}, h('h2', {}, t(title)), h('p', { class: 'notice warn', role: 'alert', id: `${name}-offline` }, t('online_only')));
   };
 }
