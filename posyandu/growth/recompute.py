@@ -1,8 +1,8 @@
 """Recomputing the growth results of every child: after an admin publishes a KBM table (N/T are
 judged by it) or the WHO tables change.
 
-A district's children are too many for one request or one transaction (100,000 children took
-about half an hour, and gunicorn ends a request after 60 s, undoing it all), so they are queued
+A district's children are too many for one request or one transaction (100,000 children take
+5 to 30 minutes, and gunicorn ends a request after 60 s, undoing it all), so they are queued
 (``growth_recompute``: one row per child) and worked off a batch at a time, each batch its own
 transaction, by whoever drains the queue: the admin's request for as long as it may take
 (``GROWTH_RECOMPUTE_REQUEST_SECONDS``, enough for a small installation), then
