@@ -19,6 +19,7 @@ once the batch commits: the queueing waits for the batch's row locks (PostgreSQL
 one write lock), so the batch never deletes a request made after it read the table."""
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -31,6 +32,7 @@ from posyandu.growth.models import GrowthRecompute
 from posyandu.registry.models import Child
 
 BATCH = 200
+log = logging.getLogger(__name__)
 
 
 def queue_every_child(reason: str) -> int:
@@ -64,23 +66,62 @@ def waiting() -> dict[str, object]:
 
 def recompute_batch(size: int = BATCH) -> int:
     """Recompute up to ``size`` queued children (the first by id that no other drainer holds) in one
-    transaction, committed; the number taken off the queue, 0 when none is left to take."""
-    from posyandu.growth.operations import refresh_children_growth
+    transaction, committed; the number taken off the queue, 0 when none is left to take. A child
+    whose stored values the calculator refuses (``GrowthInputError``: none the API lets in, but a
+    record changed by hand) would fail her batch at every run, and every batch after it: the batch
+    is then done one child at a time, and such a child is taken off the queue, logged (a correction
+    of her record recomputes her, as any edit does)."""
+    from posyandu.growth.zscores import GrowthInputError
 
-    stmt = select(GrowthRecompute.child_id).order_by(GrowthRecompute.child_id).limit(size)
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    else:
-        access.begin_immediate()  # SQLite: this batch's one write lock, before it reads
-    ids = list(db.session.scalars(stmt))
+    ids = _take(size)
     if not ids:
         db.session.rollback()
         return 0
-    children = [c for c in access.lock_children(ids, access.CHILD) if c.deleted_at is None]
-    refresh_children_growth(children)
+    try:
+        _recompute(ids)
+    except GrowthInputError:
+        db.session.rollback()
+        for child_id in ids:
+            if not _take(1, child_id):
+                db.session.rollback()
+                continue  # another drainer took her meanwhile
+            try:
+                _recompute([child_id])
+            except GrowthInputError:
+                db.session.rollback()
+                log.exception("growth recompute: child %s has values the calculator refuses; taken off the queue",
+                              child_id)
+                if _take(1, child_id):
+                    _done([child_id])
+                else:
+                    db.session.rollback()
+    return len(ids)
+
+
+def _take(size: int, child_id: object = None) -> list[object]:
+    """Queued children's ids, locked (PostgreSQL: those no other drainer holds; SQLite: this
+    transaction's write lock first), the first ``size`` by id, or ``child_id`` alone."""
+    stmt = select(GrowthRecompute.child_id).order_by(GrowthRecompute.child_id).limit(size)
+    if child_id is not None:
+        stmt = stmt.where(GrowthRecompute.child_id == child_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    else:
+        access.begin_immediate()
+    return list(db.session.scalars(stmt))
+
+
+def _recompute(ids: list[object]) -> None:
+    """The children locked as a change of a child locks them, recomputed, off the queue, committed."""
+    from posyandu.growth.operations import refresh_children_growth
+
+    refresh_children_growth([c for c in access.lock_children(ids, access.CHILD) if c.deleted_at is None])
+    _done(ids)
+
+
+def _done(ids: list[object]) -> None:
     db.session.execute(delete(GrowthRecompute).where(among(db.session, GrowthRecompute.child_id, ids)))
     db.session.commit()
-    return len(ids)
 
 
 def drain(seconds: float | None = None, size: int = BATCH,
@@ -95,3 +136,15 @@ def drain(seconds: float | None = None, size: int = BATCH,
         if progress:
             progress(done)
     return pending()
+
+
+def drain_after_commit(seconds: float) -> int:
+    """What a request does once it committed what queued the children: ``drain`` for up to
+    ``seconds``. A batch that fails is rolled back and logged, and left with the rest to the timer's
+    run (what queued them stands); the children still queued."""
+    try:
+        return drain(seconds)
+    except Exception:  # noqa: BLE001 - the request's own work is committed; the queue keeps the rest
+        log.exception("growth recompute: a batch failed, left queued")
+        db.session.rollback()
+        return pending()

@@ -211,17 +211,12 @@ class Kbm(MethodView):
         children whose N/T still wait (0: every child's is judged by this table);
         `GET /growth/recompute` follows them."""
         from posyandu.growth.operations import publish_kbm
-        from posyandu.growth.recompute import drain, pending
+        from posyandu.growth.recompute import drain_after_commit
 
         row = publish_kbm(body["grams_by_month"], body["source"])
         db.session.commit()
         published = {k: getattr(row, k) for k in ("version", "grams_by_month", "source", "created_at")}
-        try:
-            left = drain(seconds=current_app.config["GROWTH_RECOMPUTE_REQUEST_SECONDS"])
-        except Exception:  # published and queued: a batch that failed is the timer's to try again, logged
-            current_app.logger.exception("growth recompute after publishing KBM version %s", published["version"])
-            db.session.rollback()
-            left = pending()
+        left = drain_after_commit(current_app.config["GROWTH_RECOMPUTE_REQUEST_SECONDS"])
         return {**published, "recompute_pending": left}
 
 

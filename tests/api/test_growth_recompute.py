@@ -172,3 +172,30 @@ def test_a_table_published_while_a_batch_holds_children_queues_them_again_once_i
     assert answers and answers[0].status_code == 201, answers
     assert answers[0].get_json()["recompute_pending"] == 2
     assert client.get("/api/v1/growth/recompute", headers=world.headers("admin")).get_json()["pending"] == 2
+
+
+def test_a_child_the_calculator_refuses_is_taken_off_the_queue_and_the_others_are_recomputed(app, client, world,
+                                                                                            make_child, monkeypatch):
+    """A record changed by hand (a birth date after her weighings) fails her batch at every run: the
+    batch is done one child at a time, she is logged and taken off the queue, the others are judged."""
+    from posyandu.extensions import db
+    from posyandu.growth.recompute import pending, recompute_batch
+
+    weighings = [weighed_n(client, world, make_child) for _ in range(3)]
+    broken = weighings[1]["child_id"]
+    with app.app_context():
+        db.session.execute(text("UPDATE child SET birth_date = :d WHERE id = :i"),
+                           {"d": date.today() + timedelta(days=1), "i": broken if db.engine.dialect.name == "postgresql"
+                            else broken.replace("-", "")})
+        db.session.commit()
+    monkeypatch.setitem(app.config, "GROWTH_RECOMPUTE_REQUEST_SECONDS", 0)
+    assert client.post("/api/v1/growth/kbm", json=STRICTER, headers=world.headers("admin")).get_json()["recompute_pending"] == 3
+    with app.app_context():
+        assert [recompute_batch(10), pending()] == [3, 0]
+    assert [measurement(client, world, m)["trend"] for m in weighings] == ["T", "N", "T"]
+    # and in the admin's request: published, the others judged, nothing left to fail again
+    monkeypatch.setitem(app.config, "GROWTH_RECOMPUTE_REQUEST_SECONDS", 20)
+    back = client.post("/api/v1/growth/kbm", json={**STRICTER, "grams_by_month": {"1": 800, "6": 400}, "source": "uji: lagi"},
+                       headers=world.headers("admin"))
+    assert back.status_code == 201 and back.get_json()["recompute_pending"] == 0
+    assert [measurement(client, world, m)["trend"] for m in weighings] == ["N", "N", "N"]
