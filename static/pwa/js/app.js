@@ -302,6 +302,7 @@ function onlineScreen(name, title) {
 }
 const usersScreen = onlineScreen('users', 'users_nav');
 const importScreen = onlineScreen('imports', 'import_nav');
+const kbmScreen = onlineScreen('kbm-table', 'kbm_nav');
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -319,6 +320,7 @@ const ROUTES = [
   [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
   [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // the server answers others 403
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
+  [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
   // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
@@ -439,11 +441,11 @@ function wireTriggers() {
   window.addEventListener('hashchange', () => route());
   // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // reports, the duplicates' merge, the users and import screens need the network: offered again, or said to wait, as it comes and goes
+  // reports, the duplicates' merge, the users, import and KBM screens need the network: offered again, or said to wait, as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
-    else if (ctx.session && main.querySelector('#users-offline, #imports-offline')) route(); // "Pengguna" or "Impor data" said it needs the internet
+    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline')) route(); // "Pengguna" or "Impor data" said it needs the internet
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {

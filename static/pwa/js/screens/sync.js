@@ -276,6 +276,7 @@ export async function settings(ctx) {
       ? t('schedule_server', { version: plan.version, when: formatDateTime(plan.fetched_at) })
       : t('schedule_bundled', { version: plan.version })) : null,
     kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbmText(kbm)) : null,
+    ctx.role === 'admin' ? h('p', {}, h('a', { class: 'btn', href: '#/kbm', id: 'kbm-link' }, t('kbm_nav'))) : null,
     h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
