@@ -276,7 +276,7 @@ const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 40
  * sets her own (the server refuses everything else, 403 password_change_required). */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** A screen of the server's, "Pengguna" (admin) or "Impor data" (bidan, admin): js/online/`name`.js,
+/** A screen of the server's, "Pengguna" and "Tabel KBM" (admin), "Impor data" (bidan, admin): js/online/`name`.js,
  * fetched when opened, never in the offline shell (it needs the server anyway); offline, or the file
  * out of reach, its title and "Perlu internet", drawn again when the network comes back, and tried
  * again while it is shown on a phone that says it is online (the first request after the signal
@@ -445,7 +445,7 @@ function wireTriggers() {
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
-    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline')) route(); // "Pengguna" or "Impor data" said it needs the internet
+    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline')) route(); // "Pengguna", "Impor data" or "Tabel KBM" said it needs the internet
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {
