@@ -69,20 +69,23 @@ export function formErrors(body) {
   return out;
 }
 
+/** `note` says how many children's N/T the server still judges again (`show(n)`, or `ask()` it the
+ * server), asked again every POLL_MS while some wait and the screen is still hers. */
 function waitingNote(ctx, note) {
   let timer = null;
-  const show = async () => {
-    clearTimeout(timer);
-    if (!note.isConnected && timer !== null) return; // she left the screen
+  const ask = async () => {
     try {
-      const { pending } = await ctx.api.get('/growth/recompute');
-      note.textContent = pending ? tx('pending', { n: pending }) : tx('all_done');
-      if (pending) timer = setTimeout(show, POLL_MS);
+      show((await ctx.api.get('/growth/recompute')).pending);
     } catch {
       note.textContent = '';
     }
   };
-  return show;
+  const show = (pending) => {
+    clearTimeout(timer);
+    note.textContent = pending ? tx('pending', { n: pending }) : tx('all_done');
+    if (pending) timer = setTimeout(() => { if (note.isConnected) ask(); }, POLL_MS);
+  };
+  return { ask, show };
 }
 
 export async function render(ctx) {
@@ -121,8 +124,7 @@ export async function render(ctx) {
       const answer = await ctx.api.post('/growth/kbm', { grams_by_month: made.grams_by_month, source });
       note.textContent = tx('published', { version: answer.version });
       inForce.textContent = tx('in_force', { version: answer.version, source: answer.source });
-      waiting.textContent = answer.recompute_pending ? tx('pending', { n: answer.recompute_pending }) : tx('all_done');
-      if (answer.recompute_pending) follow();
+      follow.show(answer.recompute_pending);
       ctx.sync?.sync(); // her own phone judges N/T by the new table from its next fetch
     } catch (error) {
       const fields = formErrors(error.body);
@@ -140,6 +142,6 @@ export async function render(ctx) {
     if (!confirm.querySelector('.danger')) confirm.querySelector('button').click();
   });
   form.append(h('p', {}, confirm));
-  follow();
+  follow.ask();
   return h('section', { class: 'kbm' }, h('h2', {}, tx('title')), h('p', { class: 'muted' }, tx('intro')), inForce, waiting, form);
 }
