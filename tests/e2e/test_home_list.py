@@ -4,11 +4,12 @@ her record. The phone stays offline: nothing reaches the shared server."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import offline_with_new_child
+from tests.e2e.pages import login, offline_with_new_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -26,3 +27,34 @@ def test_a_child_of_five_or_more_is_left_out_of_the_day_list_and_found_by_name(l
     page.locator("#children a", has_text="Lulus Posyandu").click()
     expect(page).to_have_url(f"{base}/#/child/{older}")
     ctx.close()
+
+
+def test_a_child_pulled_while_she_types_a_name_is_listed_under_the_field(live_server, new_context):
+    """A sync that ends while the cadre types in the search field does not draw the screen anew (the
+    field would be taken from under her finger), but the list under it is drawn again from what was
+    pulled: a child registered on another phone a moment ago is found, not registered twice."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "kader2")
+    wait_synced(page)
+    search = page.get_by_label("Cari nama anak")
+    search.fill("Zahra Tarik")
+    expect(search).to_be_focused()
+    expect(page.locator("#children a", has_text="Zahra Tarik")).to_have_count(0)
+    expect(page.locator("#due-summary")).to_have_text(re.compile(r"^0 anak"))
+
+    posyandu_id = live_server.api("GET", "/posyandu", "kader2").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader2", json={
+        "posyandu_id": posyandu_id, "name": "Zahra Tarik Sinkron", "sex": "F", "has_kms": True,
+        "birth_date": (date.today() - timedelta(days=200)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # the app syncs when the signal returns
+
+    expect(page.locator("#children a", has_text="Zahra Tarik Sinkron")).to_have_count(1)
+    expect(page.locator("#due-summary")).to_have_text(re.compile(r"^1 anak"))
+    expect(search).to_be_focused()  # still hers: she goes on typing
+    page.keyboard.type(" Sin")
+    expect(search).to_have_value("Zahra Tarik Sin")
+    expect(page.locator("#children a", has_text="Zahra Tarik Sinkron")).to_have_count(1)
+    page.keyboard.type("x")
+    expect(page.locator("#children a")).to_have_count(0)

@@ -151,6 +151,9 @@ function chipText(s, c) {
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 /** Or typing: no drawing after a sync is begun then. */
 const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking();
+/** While she types, a screen that lists records below its fields (the day's: screens/home.js) draws
+ * those lists again from the records just pulled, leaving the fields and her focus alone. */
+const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
 /** The last sync did not go through while the phone is online (the server in trouble, a captive
  * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
@@ -176,6 +179,8 @@ function onSyncState(s) {
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
     if (!busy() && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) {
       route({ refresh: true });
+    } else if (!asking()) {
+      redrawLists();
     }
   }
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
@@ -348,10 +353,13 @@ async function route({ refresh = false } = {}) {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // a drawing after a sync is dropped if she opened a question while it was being made (the sync's
-    // records are on the next one): it started before her tap, it ends after it — on the screen route
-    // drew, and unless it took the place of a drawing asked for
-    if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && asking()) return;
+    // a drawing after a sync is dropped if she opened a question or began to type while it was being
+    // made (the sync's records are on the next one, or drawn below her field): it started before her
+    // tap, it ends after it — on the screen route drew, and unless it took the place of a drawing asked for
+    if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
+      if (!asking()) redrawLists();
+      return;
+    }
     main.replaceChildren(node);
     drawn = { first: main.firstChild, ticket };
     drawnForms = formValues(main);

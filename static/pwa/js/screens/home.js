@@ -69,16 +69,22 @@ export function skdnPanel(row, month, state = {}) {
     h('p', { class: 'muted small' }, t('skdn_here_note')));
 }
 
-export async function render(ctx) {
+/** What the day's screen shows, read from the phone's records (read again after a sync). */
+async function readDay(ctx) {
   const [children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
     ctx.records('supplement'), ctx.tables(), ctx.kbm(), ctx.schedule()]);
+  const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
+  return { children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule,
+    byM: group(measurements), byI: group(immunisations), byS: group(supplements) };
+}
+
+export async function render(ctx) {
+  let d = await readDay(ctx);
+  const { children, posyandus } = d;
   const duplicates = homeNotice(ctx, children); // from the children just read, not read again
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
-  const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
-  const [byM, byI, byS] = [group(measurements), group(immunisations), group(supplements)];
-  const posyandu = posyandus.find((p) => p.id === ctx.day.posyandu_id);
-  const area = (c) => areaOf(c, posyandu);
+  const area = (c) => areaOf(c, d.posyandus.find((p) => p.id === ctx.day.posyandu_id));
   // a kader left at a closed posyandu sees no child and may register none: told why, not an empty list
   const closed = ctx.role === 'kader' && ctx.session?.user?.posyandu_closed === true;
 
@@ -92,15 +98,17 @@ export async function render(ctx) {
   const skdnPlace = h('div', {});
 
   const drawDue = () => {
-    duePlace.replaceChildren(dueListPanel(dueList(schedule, { children, immunisations, supplements,
-      posyanduId: ctx.day.posyandu_id, on: ctx.day.date, area }), todayIso(), ctx.day.open ??= new Set()));
+    duePlace.replaceChildren(dueListPanel(dueList(d.schedule, { children: d.children, immunisations: d.immunisations,
+      supplements: d.supplements, posyanduId: ctx.day.posyandu_id, on: ctx.day.date, area }), todayIso(),
+    ctx.day.open ??= new Set()));
     const month = ctx.day.date.slice(0, 7);
-    skdnPlace.replaceChildren(skdnPanel(skdnOf({ children, measurements, posyanduId: ctx.day.posyandu_id, month, tables, kbm }),
+    skdnPlace.replaceChildren(skdnPanel(skdnOf({ children: d.children, measurements: d.measurements,
+      posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
   const draw = () => {
     const q = (ctx.query ?? '').trim().toLowerCase();
-    const here = children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date);
+    const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date);
     // a child of five or more on the day has left the posyandu's care (the due list; SKDN's S judges
     // the month's last day): listed only when searched for by name, to correct her record
     const older = new Set(here.filter((c) => completedMonths(c.birth_date, ctx.day.date) >= UNDER_FIVE_MONTHS));
@@ -108,9 +116,10 @@ export async function render(ctx) {
       .sort((a, b) => a.name.localeCompare(b.name));
     let dueCount = 0;
     list.replaceChildren(...mine.map((c) => {
-      const ms = byM.get(c.id) ?? [];
-      const last = latest(c, ms, tables);
-      const due = dueToday({ child: c, immunisations: byI.get(c.id) ?? [], supplements: byS.get(c.id) ?? [], schedule,
+      const ms = d.byM.get(c.id) ?? [];
+      const last = latest(c, ms, d.tables);
+      const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
+        schedule: d.schedule,
         area: area(c), on: ctx.day.date });
       dueCount += due.doses.length;
       const status = last?.growth?.status?.bb_u;
@@ -135,7 +144,7 @@ export async function render(ctx) {
   draw();
 
   const unsent = unsentWarning(ctx.syncState ?? {}, ctx.lastCounts ?? {});
-  return h('section', {},
+  const screen = h('section', {},
     h('h2', {}, t('session_day')),
     unsent ? h('p', { class: 'notice warn', id: 'unsent-warning', role: 'status' },
       t('unsent_warning', unsent), ' ', h('a', { href: '#/sync' }, t('sync_now'))) : null,
@@ -152,4 +161,16 @@ export async function render(ctx) {
     isHealthWorker(ctx.role) ? h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')) : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
+  // A sync that ends while she types a name (or picks the day) does not draw the screen anew, which
+  // would take the field from under her finger (app.js): it asks the screen to draw the list, the due
+  // list and the SKDN below the fields again from the records just pulled, so that a child registered
+  // on another phone a moment ago is found.
+  screen.redrawLists = async () => {
+    const next = await readDay(ctx);
+    if (!screen.isConnected) return;
+    d = next;
+    drawDue();
+    draw();
+  };
+  return screen;
 }
