@@ -321,3 +321,41 @@ def test_buang_asks_a_second_tap_before_a_record_is_thrown_away(live_server, new
     row.get_by_role("button", name="Buang").click()
     row.get_by_role("button", name="Ya, buang data ini").click()
     page.locator("#attention").wait_for(state="detached")
+
+
+# The words of the screen's text split across two lines (a break inside a word, as "norm|al"): each
+# word of each text node is a Range whose boxes are on more than one line.
+SPLIT_WORDS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.offsetWidth) continue;
+    for (const m of node.textContent.matchAll(/[^\\s\\/\\-–—·(),:]+/g)) {
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top)));
+      if (tops.size > 1) out.push(m[0]);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_no_word_is_cut_in_two_at_normal_text(live_server, new_context, width):
+    """A status ("normal"), a dose's state ("terlambat"), a tag or a button's word is never broken
+    inside the word on a small phone at normal text ("norm" on one line, "al" on the next reads as
+    nothing); only a word wider than the whole line may be."""
+    page, base, child = _kader1_with_a_child(live_server, new_context)
+    page.set_viewport_size({"width": width, "height": 740})
+    found = {}
+    for screen in ["", f"child/{child}", f"visit/{child}", f"doses/{child}", f"card/{child}", "register", "sync",
+                   "settings", "reports"]:
+        page.goto(f"{base}/#/{screen}")
+        page.locator("main h2").first.wait_for()
+        page.wait_for_timeout(300)
+        split = page.evaluate(SPLIT_WORDS)
+        if split:
+            found[screen.split("/")[0] or "home"] = split
+    assert found == {}, found
