@@ -58,3 +58,26 @@ def test_a_child_pulled_while_she_types_a_name_is_listed_under_the_field(live_se
     expect(page.locator("#children a", has_text="Zahra Tarik Sinkron")).to_have_count(1)
     page.keyboard.type("x")
     expect(page.locator("#children a")).to_have_count(0)
+
+
+def test_a_letter_typed_and_taken_back_lists_every_child_again_in_order(live_server, new_context):
+    """A keystroke draws the first screenful of rows at once and the others just after (a cheap
+    phone keeps up with her typing): once drawn, the list is the one the screen drew whole."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader6")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/sync")
+    page.goto(live_server.url + "/#/")
+    names = page.locator("#children li strong")
+    expect(names.first).to_be_visible()
+    whole = names.all_inner_texts()
+    assert len(whole) > 30, "more rows than the first screenful"
+    with_a = [n for n in whole if "a" in n.lower()]
+    search = page.get_by_label("Cari nama anak")
+    search.press_sequentially("a")
+    expect(page.locator("#children li")).to_have_count(len(with_a))
+    assert names.all_inner_texts() == with_a
+    search.press("Backspace")
+    expect(page.locator("#children li")).to_have_count(len(whole))
+    assert names.all_inner_texts() == whole
+    expect(page.locator("#due-summary")).to_have_text(re.compile(rf"^{len(whole)} anak"))

@@ -11,6 +11,10 @@ import { isHealthWorker } from '../checks.js';
 import { SKDN_COUNTS } from '../report-shape.js';
 import { skdnOf } from '../skdn.js';
 
+/** Names in the list's order (a collator made once: the list is sorted again with each day's rows). */
+const byName = new Intl.Collator();
+/** Rows that fill a phone's screen and more (about 10 show at once). */
+const SCREENFUL = 30;
 const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
 export const UNSENT_DAYS = 3;
@@ -106,40 +110,66 @@ export async function render(ctx) {
       posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
-  const draw = () => {
-    const q = (ctx.query ?? '').trim().toLowerCase();
-    const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= ctx.day.date);
-    // a child of five or more on the day has left the posyandu's care (the due list; SKDN's S judges
-    // the month's last day): listed only when searched for by name, to correct her record
-    const older = new Set(here.filter((c) => completedMonths(c.birth_date, ctx.day.date) >= UNDER_FIVE_MONTHS));
-    const mine = (q ? here.filter((c) => c.name.toLowerCase().includes(q)) : here.filter((c) => !older.has(c)))
-      .sort((a, b) => a.name.localeCompare(b.name));
-    let dueCount = 0;
-    list.replaceChildren(...mine.map((c) => {
-      const ms = d.byM.get(c.id) ?? [];
-      const last = latest(c, ms, d.tables);
-      const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
-        schedule: d.schedule,
-        area: area(c), on: ctx.day.date });
-      dueCount += due.doses.length;
-      const status = last?.growth?.status?.bb_u;
-      const weighed = ms.some((m) => m.measured_on === ctx.day.date);
-      return h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
-        h('span', { class: 'row-main' }, h('strong', {}, c.name),
-          h('small', {}, `${c.sex === 'M' ? t('male') : t('female')} · ${ageText(t, c.birth_date, ctx.day.date)}`)),
-        h('span', { class: 'row-tags' },
-          status ? h('span', { class: `tag ${tone(status)}` }, category(status)) : null,
-          weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
-          due.doses.length ? h('span', { class: 'tag info' }, t('doses_n', { n: due.doses.length })) : null,
-          c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
-    }));
-    summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
-      !q && older.size ? ` · ${t('older_hidden', { n: older.size })}` : ''}`;
-    if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older.size ? 'only_older' : 'no_children')));
+  // The day's children, by name, each with its row made when first shown: a keystroke in the search
+  // only picks rows (a cheap phone redrew every row's status and due doses on each letter). Made again
+  // when the day or the records change.
+  let rows = null;
+  const dayRows = () => {
+    const on = ctx.day.date;
+    const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= on);
+    return here.map((c) => ({ child: c, key: c.name.toLowerCase(),
+      // a child of five or more on the day has left the posyandu's care (the due list; SKDN's S judges
+      // the month's last day): listed only when searched for by name, to correct her record
+      older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS }))
+      .sort((a, b) => byName.compare(a.child.name, b.child.name));
   };
-  date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; drawDue(); draw(); } });
+  const shown = (row) => {
+    if (row.li) return row;
+    const c = row.child;
+    const ms = d.byM.get(c.id) ?? [];
+    const last = latest(c, ms, d.tables);
+    const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
+      schedule: d.schedule, area: area(c), on: ctx.day.date });
+    row.doses = due.doses.length;
+    const status = last?.growth?.status?.bb_u;
+    const weighed = ms.some((m) => m.measured_on === ctx.day.date);
+    row.li = h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
+      h('span', { class: 'row-main' }, h('strong', {}, c.name),
+        h('small', {}, `${c.sex === 'M' ? t('male') : t('female')} · ${ageText(t, c.birth_date, ctx.day.date)}`)),
+      h('span', { class: 'row-tags' },
+        status ? h('span', { class: `tag ${tone(status)}` }, category(status)) : null,
+        weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
+        row.doses ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
+        c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
+    return row;
+  };
+  let rest = 0; // the timer appending a keystroke's rows past the first screenful
+  /** `typing`: a keystroke in the search field puts the first screenful of rows at once and the others
+   * just after, so that the field keeps up with her fingers (the layout of a few hundred rows took a
+   * cheap phone some 100 ms a letter); a drawing of the whole screen puts them all (a sync's drawing
+   * keeps her place in the list). */
+  const draw = ({ typing = false } = {}) => {
+    rows ??= dayRows();
+    clearTimeout(rest);
+    const q = (ctx.query ?? '').trim().toLowerCase();
+    const mine = (q ? rows.filter((r) => r.key.includes(q)) : rows.filter((r) => !r.older)).map(shown);
+    const older = rows.filter((r) => r.older).length;
+    const first = typing ? SCREENFUL : mine.length;
+    list.replaceChildren(...mine.slice(0, first).map((r) => r.li));
+    const more = (from) => {
+      if (from < mine.length) {
+        rest = setTimeout(() => { list.append(...mine.slice(from, from + SCREENFUL).map((r) => r.li)); more(from + SCREENFUL); });
+      }
+    };
+    more(first);
+    const dueCount = mine.reduce((n, r) => n + r.doses, 0);
+    summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
+      !q && older ? ` · ${t('older_hidden', { n: older })}` : ''}`;
+    if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older ? 'only_older' : 'no_children')));
+  };
+  date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; rows = null; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
-  search.addEventListener('input', () => { ctx.query = search.value; draw(); });
+  search.addEventListener('input', () => { ctx.query = search.value; draw({ typing: true }); });
   drawDue();
   draw();
 
@@ -169,6 +199,7 @@ export async function render(ctx) {
     const next = await readDay(ctx);
     if (!screen.isConnected) return;
     d = next;
+    rows = null;
     drawDue();
     draw();
   };
