@@ -92,12 +92,20 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     }
 
 
+def by_name(name: str, child_id: Any) -> tuple[str, str, str]:
+    """A due list's order: by name ignoring case, then the name, then the id, compared by code point
+    (as the PWA's due-list.js orders the list it makes offline). Sorted here, not by the database,
+    whose collation differs (SQLite's by code point, PostgreSQL's by the locale it was made with)."""
+    return name.lower(), name, str(child_id)
+
+
 def _children(posyandu: Posyandu, on: date) -> list[Child]:
     oldest = add_months(on, -UNDER_FIVE_MONTHS - 1)
     rows = db.session.scalars(select(Child).where(
         Child.posyandu_id == posyandu.id, Child.deleted_at.is_(None), Child.merged_into.is_(None),
-        Child.birth_date <= on, Child.birth_date >= oldest).order_by(Child.name, Child.id))
-    return [c for c in rows if completed_months(c.birth_date, on) < UNDER_FIVE_MONTHS]
+        Child.birth_date <= on, Child.birth_date >= oldest))
+    return sorted((c for c in rows if completed_months(c.birth_date, on) < UNDER_FIVE_MONTHS),
+                  key=lambda c: by_name(c.name, c.id))
 
 
 def _of_posyandu(columns: tuple, model: type, posyandu: Posyandu) -> Any:

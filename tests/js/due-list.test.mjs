@@ -99,10 +99,12 @@ test('JE follows the schedule areas with the child\'s own kabupaten, as the serv
   assert.equal(areaOf({}, null), null);
 });
 
-test('under-fives of the posyandu, sorted by name then id in code-point order (as SQLite orders the server list)', () => {
+test('under-fives of the posyandu, by name ignoring case, then name, then id (as cards.py by_name)', () => {
   const same = [kid('z2', 'Budi', '2024-01-01'), kid('z1', 'Budi', '2024-01-01'), kid('y', 'adi', '2024-01-01'),
+    kid('v', 'budi', '2024-01-01'), kid('u', 'Cici', '2024-01-01'),
     kid('x', 'Zaki', '2024-01-01', { merged_into: 'z1' }), kid('w', 'Wulan', '2024-01-01', { deleted_at: '2025-01-01T00:00:00Z' })];
-  assert.deepEqual(underFives(same, P, ON).map((c) => c.id), ['z1', 'z2', 'y']);
+  // a name typed in small letters is among the others, not after every capital (code point: "Budi", "Cici", "adi")
+  assert.deepEqual(underFives(same, P, ON).map((c) => c.id), ['y', 'z1', 'z2', 'v', 'u']);
   assert.deepEqual(underFives(children, P, ON).map((c) => c.name), ['Ani', 'Budi', 'Citra', 'Gita']);
 });
 

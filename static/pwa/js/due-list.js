@@ -19,12 +19,16 @@ export function areaOf(child, posyandu) {
   return kabupaten ? { kabupaten } : null;
 }
 
-/** The posyandu's children under five on `on`, by name then id (cards.py _children). */
+/** A due list's order: by name ignoring case, then the name, then the id, by code point (cards.py by_name). */
+const byName = (a, b) => byCodePoint(a.name.toLowerCase(), b.name.toLowerCase()) || byCodePoint(a.name, b.name)
+  || byCodePoint(a.id, b.id);
+
+/** The posyandu's children under five on `on`, in a due list's order (cards.py _children). */
 export function underFives(children, posyanduId, on) {
   const oldest = addMonths(on, -UNDER_FIVE_MONTHS - 1);
   return children.filter((c) => c.posyandu_id === posyanduId && !c.deleted_at && !c.merged_into
     && c.birth_date <= on && c.birth_date >= oldest && completedMonths(c.birth_date, on) < UNDER_FIVE_MONTHS)
-    .sort((a, b) => byCodePoint(a.name, b.name) || byCodePoint(a.id, b.id));
+    .sort(byName);
 }
 
 /**
