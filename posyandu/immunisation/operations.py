@@ -287,8 +287,14 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
     """Refuse a record that breaks a rule. A rule marked overridable gives way to a bidan or admin
     who states ``override_reason``: the record keeps who and why, and the audit log the codes.
     ``accepted``: a restored record's earlier acceptance, which stands for the rules it named when
-    no new reason is given (her reason, resent with the phone's copy, is not a new one)."""
+    no new reason is given (her reason, resent with the phone's copy, is not a new one). A record a
+    bidan had accepted outside the rules that an edit brings within them (a date corrected) no
+    longer says so: her name and reason are taken off it, and the audit log keeps them."""
     if not found:
+        if obj.override_by is not None:
+            log_action("override_lifted", entity, obj.id, {"override_by": [str(obj.override_by), None],
+                                                           "override_reason": [obj.override_reason, None]})
+            obj.override_by = obj.override_reason = None
         return
     if accepted is not None and accepted.covers(found, reason):
         return

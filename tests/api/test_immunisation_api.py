@@ -11,6 +11,7 @@ puts in the database (ages are calendar months then days, see schedule.py):
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 import uuid
 
 import pytest
@@ -321,3 +322,41 @@ def test_the_card_and_due_list_default_to_the_posyandus_local_date_not_papuas(cl
     newborn = make_child(name="Baru", birth_date="2026-04-01")
     resp = client.get(f"/api/v1/children/{newborn['id']}/immunisation-card", headers=world.headers("kader1"))
     assert resp.status_code == 200 and resp.get_json()["as_of"] == "2026-04-01", resp.get_json()
+
+
+def test_the_due_list_is_by_name_ignoring_case_on_every_database(client, world, make_child):
+    """A name typed in small letters is listed among the others, not after every capital (as SQLite's
+    code-point order put it) nor wherever a PostgreSQL server's locale puts it: the same order as the
+    PWA's offline list (due-list.js)."""
+    on = date.today()
+    made = {name: make_child(name=name, sex=sex, birth_date=(on - timedelta(days=days)).isoformat())["id"]
+            for name, sex, days in (("Citra Dewi", "F", 70), ("adi saputra", "M", 75), ("Budi Hartono", "M", 80),
+                                    ("budi hartono", "M", 150))}
+    due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={on.isoformat()}", headers=world.headers("kader1"))
+    assert due.status_code == 200, due.get_json()
+    listed = [c["name"] for c in due.get_json()["children"] if c["child_id"] in made.values()]
+    assert listed == ["adi saputra", "Budi Hartono", "budi hartono", "Citra Dewi"]
+
+
+def test_a_dose_corrected_back_within_the_rules_no_longer_says_a_bidan_accepted_it(client, world, baby, db):
+    """RV 1 recorded a week past its maximum age, accepted by a bidan with her reason; the kader then
+    finds the real date in the Buku KIA, within the age: the record no longer names the bidan's
+    acceptance (the rules it broke are not broken), and the audit log keeps what it said."""
+    from posyandu.audit import AuditLog
+
+    ok = record(client, world, baby["id"], "RV", 1, "2025-08-15", by="bidan_a", override_reason="ibu baru datang")
+    assert ok.status_code == 201 and ok.get_json()["override_by"] is not None, ok.get_json()
+    bidan_id = ok.get_json()["override_by"]
+    moved = client.patch(f"/api/v1/immunisations/{ok.get_json()['id']}", json={"given_on": "2025-08-01"},
+                         headers=world.headers("kader1"))
+    assert moved.status_code == 200, moved.get_json()
+    assert (moved.get_json()["override_by"], moved.get_json()["override_reason"]) == (None, None)
+    stored = client.get(f"/api/v1/immunisations/{ok.get_json()['id']}", headers=world.headers("kader1")).get_json()
+    assert (stored["override_by"], stored["override_reason"], stored["given_on"]) == (None, None, "2025-08-01")
+    lifted = db.session.execute(select(AuditLog.changes, AuditLog.user_id).where(
+        AuditLog.record_id == ok.get_json()["id"], AuditLog.action == "override_lifted")).one()
+    assert lifted.changes == {"override_by": [bidan_id, None], "override_reason": ["ibu baru datang", None]}
+    # moved again past the age, by a kader: refused as for a new record (her acceptance is gone)
+    again = client.patch(f"/api/v1/immunisations/{ok.get_json()['id']}", json={"given_on": "2025-08-15"},
+                         headers=world.headers("kader1"))
+    assert again.status_code == 422 and codes(again) == ["after_max_age"], again.get_json()
