@@ -1,6 +1,7 @@
 """The posyandu day's list in real Chromium: children under five only (those the posyandu follows: SKDN's
 S, the due list); a child of five or more is counted as not listed and found by her name, to correct
-her record. The phone stays offline: nothing reaches the shared server."""
+her record (offline: nothing of it reaches the shared server); a child registered on the server while
+she types a name is listed under the field once pulled; a keystroke's rows are the list drawn whole."""
 from __future__ import annotations
 
 import re
