@@ -6,7 +6,9 @@ absent once is still followed up; each nutrition index from the latest
 measurement that measured it, ``cohort.latest_of``):
 
 * ``T`` — that weighing's KMS trend is T (tidak naik); ``2T`` — T twice in a row;
-  ``BGM`` — weight-for-age below −3 SD (below the red line);
+  ``BGM`` — weight-for-age below −3 SD (below the red line); ``overweight_risk`` — weight-for-age
+  above +1 SD (above the KMS's orange line: BB/U risiko berat badan lebih, Permenkes 2/2020), the
+  third of the KMS's referral signs (domain.md; the weighing's ``referral`` with BGM and 2T);
 * ``wasting`` — BB/PB-BB/TB gizi kurang or gizi buruk, or oedema;
   ``muac_severe`` — LiLA below 11.5 cm at 6-59 completed months, a sign of gizi buruk to refer to
   the puskesmas (Kemenkes RI, Pedoman Pencegahan dan Tatalaksana Gizi Buruk pada Balita 2019,
@@ -48,7 +50,7 @@ from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
 ORDER = (Posyandu.name, Posyandu.id, Child.name, Child.id)  # the list's order, a unique key: its pages' cursor
-REASONS = ("T", "2T", "BGM", "wasting", "muac_severe", "stunting", "not_weighed_2_months", "overdue_immunisation")
+REASONS = ("T", "2T", "BGM", "overweight_risk", "wasting", "muac_severe", "stunting", "not_weighed_2_months", "overdue_immunisation")
 CHUNK = 1000
 
 
@@ -85,7 +87,7 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
     stmt = (select(Child.id.label("child_id"), Child.name, Child.sex, Child.birth_date, Child.kabupaten_code,
                    Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
-                   w.c.two_t, w.c.bgm, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
+                   w.c.two_t, w.c.bgm, w.c.z_wfa, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
                    *([last_weighed.label("last_weighed_on")] if rows else [])))
     stmt = _in_area(stmt, month, posyandu_filter)
     if among:
@@ -101,7 +103,8 @@ def growth_reasons(r: Any, month: Month) -> list[str]:
     """The KMS and nutrition reasons of one child row (pure)."""
     out = []
     if r["weighed_on"] is not None:
-        out += [name for name, hit in (("T", r["trend"] == "T"), ("2T", r["two_t"]), ("BGM", r["bgm"])) if hit]
+        out += [name for name, hit in (("T", r["trend"] == "T"), ("2T", r["two_t"]), ("BGM", r["bgm"]),
+                                       ("overweight_risk", r["z_wfa"] is not None and r["z_wfa"] > 1)) if hit]
     elif r["birth_date"] < month.previous.first:
         out.append("not_weighed_2_months")
     if r["bb_tb"] in WASTED or r["oedema"]:

@@ -69,7 +69,7 @@ REPORTS = {
     "coverage": ("Cakupan imunisasi", COVERAGE), "actions": ("Daftar tindak lanjut", ACTIONS),
 }
 SEX_LABELS = {"M": "L", "F": "P", "all": "L+P"}
-REASON_LABELS = {"T": "T", "2T": "2T", "BGM": "BGM", "wasting": "gizi kurang/buruk", "muac_severe": "LiLA < 11,5 cm",
+REASON_LABELS = {"T": "T", "2T": "2T", "BGM": "BGM", "overweight_risk": "BB/U > +1 SD", "wasting": "gizi kurang/buruk", "muac_severe": "LiLA < 11,5 cm",
                  "stunting": "stunting",
                  "not_weighed_2_months": "tidak ditimbang 2 bulan", "overdue_immunisation": "imunisasi terlambat"}
 

@@ -107,7 +107,8 @@ def test_the_august_visits_have_the_statuses_the_table_assumes(client, world, au
     assert (last("H")["status"]["bb_tb"], last("H")["status"]["bb_u"]) == ("gizi_kurang", "kurang")
     assert last("I")["zscores"]["wfa"] is None and last("I")["status"]["bb_tb"] is None
     assert last("J")["flags"]["lhfa"] and last("J")["flags"]["wfl"] and last("J")["status"]["bb_u"] == "normal"
-    assert last("L")["status"]["bb_tb"] == "gizi_lebih"
+    assert last("L")["status"]["bb_tb"] == "gizi_lebih" and last("L")["status"]["bb_u"] == "risiko_lebih"
+    assert last("L")["referral"] and not (last("L")["bgm"] or last("L")["two_t"])
 
 
 def test_skdn_of_melati_by_hand(client, world, august):
@@ -242,14 +243,26 @@ def test_a_period_without_a_vitamin_a_round_has_no_vitamin_a_rows(client, world,
 
 
 def test_the_bidans_action_list_by_hand(client, world, august):
-    growth = "&".join(f"reason={r}" for r in ("T", "2T", "BGM", "wasting", "stunting", "not_weighed_2_months"))
+    growth = "&".join(f"reason={r}" for r in ("T", "2T", "BGM", "overweight_risk", "wasting", "stunting",
+                                               "not_weighed_2_months"))
     rows = get_rows(client, world, "actions", f"month={AUG}&{growth}")
-    # Looking at July-August: B T and 2T; D BGM; E and Q never weighed; G stunted; H and I wasted (I: oedema).
-    # A (N, normal), C (O, normal), J (flagged), L (overweight is not on the list) and K need no follow-up.
+    # Looking at July-August: B T and 2T; D BGM; E and Q never weighed; G stunted; H and I wasted (I: oedema);
+    # L above the KMS's orange line (girl, 41 months, 19.0 kg: WHO's table for girls at 41 months: +1 SD 16.9 kg, +2 SD
+    # 19.5 kg; domain.md: referral, like BGM and 2T). A (N, normal), C (O, normal), J (flagged) and K need
+    # no follow-up.
     assert [(r["name"], r["reasons"]) for r in rows] == [
         ("Anak B", ["T", "2T"]), ("Anak D", ["BGM"]), ("Anak E", ["not_weighed_2_months"]), ("Anak G", ["stunting"]),
-        ("Anak H", ["wasting"]), ("Anak I", ["wasting"]), ("Anak Q", ["not_weighed_2_months"])]
+        ("Anak H", ["wasting"]), ("Anak I", ["wasting"]), ("Anak L", ["overweight_risk"]),
+        ("Anak Q", ["not_weighed_2_months"])]
     assert rows[0]["weighed_on"] == "2025-08-10" and rows[2]["last_weighed_on"] is None
+    # the download says it in the bidan's words, and the counts count it
+    resp = client.get(f"/api/v1/reports/actions?month={AUG}&reason=overweight_risk&format=csv",
+                      headers=world.headers("bidan_a"))
+    (header, row), = [list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))]
+    assert row[header.index("Nama anak")] == "Anak L" and row[header.index("Alasan")] == "BB/U > +1 SD"
+    counts = client.get(f"/api/v1/reports/actions/counts?month={AUG}&posyandu_id={world.ids['p1']}",
+                        headers=world.headers("bidan_a")).get_json()
+    assert counts["reasons"]["overweight_risk"] == 1
     # C's overdue doses on Aug 31 (more than a month past due): OPV 3 due Jul 10, PCV 1 and RV 1 due Jun 10.
     # OPV 4, PCV 2, RV 2 wait for the dose before; DPT-HB-Hib 3 is due Sep 7 (4 weeks after Aug 10); IPV 1 due Aug 10.
     overdue = {r["name"]: r["overdue_immunisations"] for r in get_rows(client, world, "actions",

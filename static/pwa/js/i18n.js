@@ -456,6 +456,7 @@ const W = {
   reason_T: ['T (tidak naik)', 'T (no gain)'],
   reason_2T: ['2T', '2T'],
   reason_BGM: ['BGM', 'BGM'],
+  reason_overweight_risk: ['BB/U > +1 SD (risiko BB lebih)', 'weight-for-age > +1 SD (overweight risk)'],
   reason_wasting: ['gizi kurang/buruk', 'wasted'],
   reason_muac_severe: ['LiLA < 11,5 cm', 'MUAC < 11.5 cm'],
   reason_stunting: ['stunting', 'stunted'],

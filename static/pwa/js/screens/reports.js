@@ -75,7 +75,8 @@ function coveragePanel(rows, form) {
     h('p', { class: 'muted small' }, t('coverage_note', { period: periodText(form) })));
 }
 
-const REASON_TONE = { BGM: 'bad', wasting: 'bad', muac_severe: 'bad', '2T': 'bad', T: 'warn', stunting: 'warn', overdue_immunisation: 'info' };
+const REASON_TONE = { BGM: 'bad', wasting: 'bad', muac_severe: 'bad', '2T': 'bad', T: 'warn', overweight_risk: 'warn',
+  stunting: 'warn', overdue_immunisation: 'info' };
 function actionItem(r) {
   return h('li', { class: 'row action', 'data-child': r.child_id },
     h('span', { class: 'row-main' }, h('strong', {}, r.name),
