@@ -62,6 +62,7 @@ WARNINGS = (
 POSITION_UNKNOWN, POSITION_LYING, POSITION_STANDING = 0, 1, 2
 DAYS_PER_MONTH = 30.4375
 HEIGHT_FROM_DAYS = 731
+MAX_INPUT_AGE_DAYS = (date.max - date.min).days  # 3652058: the most two dates can be apart
 STANDING_PLAUSIBLE_FROM_DAYS = 274
 LENGTH_HEIGHT_RANGES = {"wfl": (45.0, 110.0), "wfh": (65.0, 120.0)}
 CHUNK_ROWS = 1 << 15  # rows per chunk: temporaries stay in cache; chunks run on all cores
@@ -251,7 +252,8 @@ def _calculate_chunk(
     sex = np.asarray(sex, dtype=np.int64)
     n = len(sex)
     age = _column(age_days, n)
-    known = np.isfinite(age) & (age >= 0)
+    # an age past any two dates' distance is not an age (and would overflow the whole-day cast)
+    known = np.isfinite(age) & (age >= 0) & (age <= MAX_INPUT_AGE_DAYS)
     day = np.where(known, np.floor(age + 0.5), -1.0).astype(np.int64)
     age_ok = known & (day <= MAX_AGE_DAYS)
     weight, raw_length = _column(weight_kg, n), _column(length_height_cm, n)
@@ -259,17 +261,18 @@ def _calculate_chunk(
     swollen = np.zeros(n, bool) if oedema is None else np.asarray(oedema, dtype=bool)
     length, position, implausible = _adjusted_length_height(day, known, position, raw_length)
     weight_ok, length_ok = weight > 0, length > 0
+    # absurd values (a length of 1e308 cm) overflow on the way: inf and NaN are what _finish expects
     with np.errstate(all="ignore"):
         bmi = weight / (length / 100.0) ** 2
-    head, muac = _column(head_circumference_cm, n), _column(muac_cm, n)
-    z = _age_zscores(sex, day, age_ok, {
-        "wfa": (weight, weight_ok & ~swollen), "lhfa": (length, length_ok),
-        "bfa": (bmi, weight_ok & length_ok & ~swollen), "hcfa": (head, head > 0),
-        "acfa": (muac, muac > 0),
-    })
-    usable = weight_ok & length_ok & ~swollen & (~known | age_ok)
-    z.update(_weight_for_length_height(sex, day, known, position, length, weight, usable))
-    return _finish(z, age, day, known, swollen, implausible, usable)
+        head, muac = _column(head_circumference_cm, n), _column(muac_cm, n)
+        z = _age_zscores(sex, day, age_ok, {
+            "wfa": (weight, weight_ok & ~swollen), "lhfa": (length, length_ok),
+            "bfa": (bmi, weight_ok & length_ok & ~swollen), "hcfa": (head, head > 0),
+            "acfa": (muac, muac > 0),
+        })
+        usable = weight_ok & length_ok & ~swollen & (~known | age_ok)
+        z.update(_weight_for_length_height(sex, day, known, position, length, weight, usable))
+        return _finish(z, age, day, known, swollen, implausible, usable)
 
 
 def _finish(z, age, day, known, swollen, implausible, usable) -> GrowthBatch:
@@ -362,8 +365,8 @@ def _age_days(row: Mapping) -> int:
     """Age in days: ``age_days``, or ``measured_on - birth_date``."""
     age = row.get("age_days")
     if age is not None:
-        if not _is_number(age) or age < 0 or not float(age).is_integer():
-            raise GrowthInputError("age_days", "must be a whole number of days, 0 or more")
+        if not _is_number(age) or age < 0 or age > MAX_INPUT_AGE_DAYS or not float(age).is_integer():
+            raise GrowthInputError("age_days", f"must be a whole number of days, 0 to {MAX_INPUT_AGE_DAYS}")
         return int(age)
     if row.get("birth_date") is None or row.get("measured_on") is None:
         raise GrowthInputError("age_days", "give age_days, or birth_date and measured_on")

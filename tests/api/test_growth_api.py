@@ -137,6 +137,10 @@ def test_a_kbm_of_0_g_is_422_and_a_weight_that_did_not_go_up_stays_t(client, wor
 @pytest.mark.parametrize("row, field", [
     ({"sex": "M", "age_days": 100, "weight_kg": 10**400}, "weight_kg"),  # a JSON number past float range
     ({"sex": "M", "age_days": 10**400, "weight_kg": 6}, "age_days"),
+    # past int64: the whole-day cast overflowed (a 500, or an age of -9223372036854775808 days)
+    ({"sex": "M", "age_days": 10**20, "weight_kg": 9}, "age_days"),
+    ({"sex": "M", "age_days": 2**63, "weight_kg": 9}, "age_days"),
+    ({"sex": "M", "age_days": 3652059, "weight_kg": 9}, "age_days"),  # more than two dates can be apart
     ({"sex": "F", "age_days": 100, "weight_kg": 6, "muac_cm": -10**400}, "muac_cm"),
 ])
 def test_a_number_too_large_for_any_computation_is_a_row_error_not_a_500(client, row, field):
@@ -152,7 +156,8 @@ def test_a_z_score_that_overflows_is_null_with_remeasure_and_the_answer_is_valid
     import json
 
     rows = [{"sex": "M", "age_days": 100, "weight_kg": 1e308, "length_height_cm": 60},
-            {"sex": "F", "age_days": 400, "weight_kg": 9, "length_height_cm": 1e-300}]
+            {"sex": "F", "age_days": 400, "weight_kg": 9, "length_height_cm": 1e-300},
+            {"sex": "F", "age_days": 300, "weight_kg": 9, "length_height_cm": 1e308}]  # x10 for the table overflowed
     resp = client.post(URL, json={"measurements": rows})
     assert resp.status_code == 200
     results = json.loads(resp.get_data(as_text=True), parse_constant=lambda token: pytest.fail(f"{token} in JSON"))["results"]
@@ -160,6 +165,7 @@ def test_a_z_score_that_overflows_is_null_with_remeasure_and_the_answer_is_valid
         assert "remeasure" in result["warnings"]
         assert all((result["flags"][k] is None) == (z is None) for k, z in result["zscores"].items())
     assert results[0]["zscores"]["bfa"] is None and results[1]["zscores"]["bfa"] is None
+    assert results[2]["flags"]["lhfa"] is True and results[2]["zscores"]["wfl"] is None  # off the table
     assert results[0]["flags"]["wfa"] is True and results[0]["flags"]["wfl"] is True  # huge, still flagged
     assert "length_height_out_of_range" not in results[0]["warnings"]  # 60 cm is in the table
 

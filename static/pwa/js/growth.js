@@ -94,10 +94,13 @@ function byLength(table, sex, cm) {
   return lower.map((v, j) => v + step * (upper[j] - v));
 }
 
+/** The most two dates (years 1 to 9999) can be apart: a larger age is not one (zscores.py the same). */
+const MAX_INPUT_AGE_DAYS = 3652058;
+
 function ageDays(m) {
   if (m.age_days !== undefined && m.age_days !== null) {
-    if (!Number.isInteger(m.age_days) || m.age_days < 0) {
-      throw new GrowthInputError('age_days', 'must be a whole number of days, 0 or more');
+    if (!Number.isInteger(m.age_days) || m.age_days < 0 || m.age_days > MAX_INPUT_AGE_DAYS) {
+      throw new GrowthInputError('age_days', `must be a whole number of days, 0 to ${MAX_INPUT_AGE_DAYS}`);
     }
     return m.age_days;
   }
