@@ -14,7 +14,8 @@ from posyandu.growth.chart import birth_point, chart_data
 from posyandu.growth.models import Measurement
 from posyandu.growth.schemas import StatusSchema, ZScoresSchema
 from posyandu.growth.zscores import calculate, calculate_many
-from posyandu.validators import Timestamp
+from posyandu.i18n import Msg
+from posyandu.validators import Pattern, Timestamp
 
 blp = Blueprint("growth", __name__, url_prefix="/api/v1", description="WHO z-scores and growth charts")
 MAX_ROWS = 10_000
@@ -177,7 +178,8 @@ class GrowthChart(MethodView):
 
 class KbmSchema(Schema):
     version = fields.Integer(dump_only=True)
-    grams_by_month = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^([1-9]|[1-5][0-9]|60)$")),
+    grams_by_month = fields.Dict(keys=fields.String(validate=Pattern(
+        r"^([1-9]|[1-5][0-9]|60)$", Msg("a month of age from 1 to 60", "bulan umur 1 sampai 60"))),
                                  values=fields.Integer(validate=validate.Range(1, 2000)), required=True,
                                  metadata={"description": "KBM in grams by completed month of age (1-60); month 1 is "
                                                           "required, a month missing takes the previous month's value. "

@@ -119,6 +119,17 @@ def test_a_kbm_table_without_month_one_is_422_and_the_trends_stand(client, world
     assert (again["trend"], again["kbm_g"]) == ("T", 400)
 
 
+@pytest.mark.parametrize("month", ["2\n", "61", "02", " 2"])
+def test_a_kbm_month_that_is_not_one_is_422_on_it_not_dropped(client, world, month):
+    """Python's "$" matches before a final newline: "2\n" passed the month check, and the table was
+    published with month 2 taking month 1's 800 g, the 1 g sent for it dropped without a word."""
+    resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": {"1": 800, month: 1}, "source": "uji"},
+                       headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    assert "bulan umur 1 sampai 60" in str(resp.get_json()["errors"]["grams_by_month"]), resp.get_json()
+    assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
+
+
 def test_a_kbm_of_0_g_is_422_and_a_weight_that_did_not_go_up_stays_t(client, world, make_child):
     """Buku KIA: a weight that stayed the same is T (tidak naik). A KBM of 0 g was published and
     turned every unchanged weight of those months into N (gain 0 >= KBM 0)."""
