@@ -359,6 +359,26 @@ def revoke_invitations_by(user: User, *, unseen_only: bool = False) -> int:
     return len(rows)
 
 
+def revoke_unseen_invitations(children: Any) -> int:
+    """The open codes for ``children`` (a condition on ``Child``) made by someone who no longer sees
+    them: the child moved to another posyandu, or her posyandu to another puskesmas or kabupaten. As
+    when the maker moves (``revoke_invitations_by(unseen_only=True)``), a code never stays a way back
+    into a record its maker has lost; the family asks the new posyandu for a new code."""
+    from posyandu.access import child_clause
+
+    rows = db.session.execute(
+        select(Invitation, Child.kabupaten_code, User).join(Child, Child.id == Invitation.child_id)
+        .join(User, User.id == Invitation.created_by)
+        .where(children, Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.id).with_for_update(of=Invitation)).all()
+    revoked = 0
+    for inv, kabupaten_code, maker in rows:
+        if db.session.scalar(select(Child.id).where(Child.id == inv.child_id, child_clause(maker))) is None:
+            _revoke(inv, kabupaten_code)
+            revoked += 1
+    return revoked
+
+
 def linked_parents(child: Child, limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of the parent accounts that see the child, the earliest linked first."""
     page = paginate(select(ParentLink).where(ParentLink.child_id == child.id),

@@ -120,6 +120,9 @@ def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu
         _follow_kabupaten(pos)
     if "puskesmas_id" in changes:
         _rescope_midwives(changes["puskesmas_id"])
+    if changes.keys() & {"puskesmas_id", "kabupaten_code"}:  # its children out of some makers' sight
+        from posyandu.auth.operations import revoke_unseen_invitations
+        revoke_unseen_invitations(Child.posyandu_id == pos.id)
     return pos
 
 
@@ -412,6 +415,8 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     record_change(child, "update", changes, prev_posyandu_id=moved)
     if moved:
         _repoint_events(child, child, prev_posyandu_id=moved, action="transfer")
+        from posyandu.auth.operations import revoke_unseen_invitations
+        revoke_unseen_invitations(Child.id == child.id)
     if changes.keys() & {"birth_date", "sex"}:
         from posyandu.growth.operations import refresh_child_growth
         refresh_child_growth(child)

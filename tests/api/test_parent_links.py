@@ -165,6 +165,26 @@ def test_moving_a_kader_or_changing_her_role_revokes_the_codes_she_made_for_chil
     assert _redeem(client, world, last).status_code == 422
 
 
+def test_moving_a_child_or_her_posyandu_revokes_the_codes_of_those_who_no_longer_see_her(client, world, make_child):
+    """The mirror of a kader moved: a child moved to another posyandu kept the codes her old kader had
+    made, and the kader (or whoever she gave one to) could still open the record she no longer sees.
+    Those of a maker who still sees the child (the bidan of both posyandu) keep working."""
+    admin = world.headers("admin")
+    child = make_child(name="Anak Pindah")
+    by_kader, by_bidan = _invite(client, world, child["id"]), _invite(client, world, child["id"], by="bidan_a")
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"posyandu_id": str(world.ids["p2"])}, headers=admin)
+    assert resp.status_code == 200, resp.get_json()
+    assert _redeem(client, world, by_kader).status_code == 422
+    assert [rid for rid, _, _ in _audit(world, "revoke", "invitation")] == _invitation_ids(world, _user_id(world, "kader1"))
+    # her posyandu taken over by another puskesmas: the first puskesmas's bidan no longer sees her
+    by_kader2 = _invite(client, world, child["id"], by="kader2")
+    resp = client.patch(f"/api/v1/posyandu/{world.ids['p2']}", json={"puskesmas_id": str(world.ids["pkm_b"])},
+                        headers=admin)
+    assert resp.status_code == 200, resp.get_json()
+    assert _redeem(client, world, by_bidan).status_code == 422
+    assert _redeem(client, world, by_kader2).status_code == 200
+
+
 def _invitation_ids(world, created_by):
     import uuid
 
