@@ -687,6 +687,40 @@ test('a reset over several pages sweeps only after the last page', async () => {
   assert.equal(engine.state.phase, 'done');
 });
 
+test('a server restored from a backup: the reset takes its copies even at lower versions, and an edit after it merges with what others wrote since', async () => {
+  // docs/deploy.md §8: the database restored from last night's dump numbers its versions again from
+  // the dump's; the phone had pulled higher ones that the restore lost. It kept them (a pulled
+  // version lower than the one held was ignored), showed what the server no longer has, hid what
+  // another cadre wrote after the restore, and sent its stale values back as hers on the next edit.
+  const { db, server, engine } = setup();
+  const id = crypto.randomUUID();
+  server.write('child', id, { ...child('Ani'), address: 'Jl. Lama' });
+  await engine.sync();
+  const dump = { records: structuredClone([...server.records]), log: structuredClone(server.log) };
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Lestari' }); // v2 and v3, lost in the restore
+  server.write('child', id, { ...server.get('child', id), mother_name: 'Siti Aminah' });
+  await engine.sync();
+  assert.equal((await getRow(db, 'child', id)).server_version, 3);
+
+  server.records.clear();
+  for (const [k, v] of dump.records) server.records.set(k, v);
+  server.log.splice(0, server.log.length, ...dump.log);
+  server.epoch += 1; // the real server's cursor names a change-log row the restore lost: reset
+  server.write('child', id, { ...server.get('child', id), address: 'Jl. Baru 7' }); // another phone: v2
+  await engine.sync();
+  const row = await getRow(db, 'child', id);
+  assert.equal(row.server_version, 2);
+  assert.deepEqual([view(row).name, view(row).mother_name, view(row).address], ['Ani', 'Siti', 'Jl. Baru 7']);
+
+  server.write('child', id, { ...server.get('child', id), guardian_phone: '081234567890' }); // v3, not pulled yet
+  await saveChange(db, { entity: 'child', id, fields: { father_name: 'Budi' } });
+  await engine.sync();
+  const now = server.get('child', id);
+  assert.deepEqual([now.father_name, now.address, now.guardian_phone, now.name], ['Budi', 'Jl. Baru 7', '081234567890', 'Ani']);
+  assert.deepEqual(await conflictList(db), []);
+  assert.equal(view(await getRow(db, 'child', id)).guardian_phone, '081234567890');
+});
+
 test('a delete tombstone removes the local copy unless it has unsent changes', async () => {
   const { db, server, engine } = setup();
   const { id, mid } = await registerWithVisit(db);

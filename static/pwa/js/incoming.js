@@ -99,6 +99,11 @@ export function applyPullPage(db, page) {
       sync.gen += 1; // a replacement sync: what is not re-delivered goes, unless it has unsent changes
       sync.sweeping = true;
     }
+    // in a replacement, the first copy of a record pulled replaces the one kept whatever its version:
+    // a server restored from a backup numbers its versions again from the backup's, lower than the
+    // lost ones the phone had pulled (kept, they showed what the server no longer has, and hid what
+    // others wrote since)
+    const replacing = sync.sweeping;
     // The page's changes of each record, in order. Every row the page touches is read at once and
     // written at once: one request after the other waits for the browser's storage process each
     // time, which was most of a phone's first sync (benchmarks/phone.py).
@@ -118,7 +123,7 @@ export function applyPullPage(db, page) {
       let row = rows[i];
       let written = false;
       for (const change of changes) {
-        const [next, writes] = applyChange(row, change, sync.gen, waiting.has(change.id));
+        const [next, writes] = applyChange(row, change, sync.gen, waiting.has(change.id), replacing);
         row = next;
         written ||= writes;
       }
@@ -162,9 +167,10 @@ async function eventsWaiting(records, childId) {
 
 /** One pulled change applied to a record's stored row (undefined: none): [the row after it
  * (undefined: none), whether it is written]. `keep`: a delete leaves the row, marked gone (a child
- * whose events still wait to be sent). */
-function applyChange(row, change, gen, keep = false) {
-  const newer = !row || change.version >= (row.server_version ?? 0);
+ * whose events still wait to be sent). `replacing`: a replacement sync, where a row not yet pulled
+ * in it (its `gen` older) takes the server's copy whatever the versions. */
+function applyChange(row, change, gen, keep = false, replacing = false) {
+  const newer = !row || (replacing && row.gen !== gen) || change.version >= (row.server_version ?? 0);
   if (row && (row.pending > 0 || (keep && change.op === 'delete'))) {
     // Never apply pulled data over unsent changes: only the server side moves (a rebase).
     const next = { ...row, gen };
