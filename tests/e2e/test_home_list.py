@@ -1,11 +1,12 @@
 """The posyandu day's list in real Chromium: children under five only (those the posyandu follows: SKDN's
 S, the due list); a child of five or more is counted as not listed and found by her name, to correct
 her record (offline: nothing of it reaches the shared server); a child registered on the server while
-she types a name is listed under the field once pulled; a keystroke's rows are the list drawn whole."""
+she types a name is listed under the field once pulled; a keystroke's rows are the list drawn whole; the
+day turns with the calendar in an app left open overnight."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -82,3 +83,33 @@ def test_a_letter_typed_and_taken_back_lists_every_child_again_in_order(live_ser
     expect(page.locator("#children li")).to_have_count(len(whole))
     assert names.all_inner_texts() == whole
     expect(page.locator("#due-summary")).to_have_text(re.compile(rf"^{len(whole)} anak"))
+
+
+def test_the_day_turns_to_today_the_morning_after_the_app_was_left_open(live_server, new_context):
+    """A phone keeps the app open for days (the page is never loaded again): the posyandu day set when
+    it opened, or picked the evening before to record a day late, stayed, and the next morning's
+    weighings were dated the day before (in the wrong month at a month's turn, N/T against the wrong
+    month). The day now turns with the calendar. Reads only."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    day = page.locator("#day-date")
+    expect(day).to_have_value(date.today().isoformat())
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    day.fill(yesterday)  # she records yesterday's posyandu in the evening
+    day.dispatch_event("change")
+    page.locator("#children a").first.click()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    expect(page.get_by_label("Tanggal timbang")).to_have_value(yesterday)
+    page.get_by_role("link", name="Batal").click()
+    page.get_by_role("heading", level=2).first.wait_for()
+    page.goto(live_server.url + "/#/")
+    expect(day).to_have_value(yesterday)
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    page.clock.set_system_time(datetime.now() + timedelta(days=1))
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")  # taken up the next morning
+    expect(day).to_have_value(tomorrow)
+    page.locator("#children a").first.click()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    expect(page.get_by_label("Tanggal timbang")).to_have_value(tomorrow)

@@ -29,7 +29,7 @@ let syncTimer = null;
 
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
-  day: { date: todayIso(), posyandu_id: null },
+  day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the calendar day it was set on (turnDay)
   go: (hash) => { if (location.hash === hash) route(); else location.hash = hash; },
   announce: (text) => { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
@@ -155,6 +155,29 @@ const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeEleme
  * those lists again from the records just pulled, leaving the fields and her focus alone. */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
+/** The screens a sync's end draws again with what it pulled (not the forms, whose fields she fills,
+ * nor the online screens): the day's, the sync screen, a child's. */
+const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
+
+/** The posyandu day (`ctx.day.date`) is today, or the day she picked on the home screen, until the
+ * calendar day turns: then today. The app stays open for days (hash routes never load the page
+ * again), and left open overnight it dated the next morning's weighings and doses the day before:
+ * in the wrong month at a month's turn, judged N/T against the wrong month. Says whether it turned. */
+function turnDay() {
+  const today = todayIso();
+  if (ctx.day.since === today) return false;
+  ctx.day.since = today;
+  if (ctx.day.date === today) return false;
+  ctx.day.date = today;
+  return true;
+}
+/** The day turned while the app was in the background or left open: the screens that show it follow
+ * (the day's lists below her field if she is typing in it). */
+function onNewDay() {
+  if (!turnDay() || !ctx.session || !redrawn()) return;
+  if (busy()) redrawLists(); else route({ refresh: true });
+}
+
 /** The last sync did not go through while the phone is online (the server in trouble, a captive
  * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
@@ -177,7 +200,7 @@ function onSyncState(s) {
     // not while she types or answers a question ("Ya, buang data ini": ui.confirmed), which a new
     // drawing would take from under her finger with its focus
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
-    if (!busy() && (['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash))) {
+    if (!busy() && redrawn()) {
       route({ refresh: true });
     } else if (!asking()) {
       redrawLists();
@@ -348,6 +371,7 @@ async function route({ refresh = false } = {}) {
     history.replaceState(null, '', away(hash.match(re))); // Back does not return to the refused screen
     return route();
   }
+  turnDay(); // a screen opened the morning after shows today
   const ticket = ++rendering;
   if (!refresh) asked = ticket;
   try {
@@ -461,6 +485,8 @@ function wireTriggers() {
     if (parentOnline() || (ctx.session && location.hash === '#/duplicates')) route();
   });
   setInterval(() => { if (document.visibilityState === 'visible') ctx.sync?.sync(); }, 5 * 60 * 1000);
+  setInterval(onNewDay, 60 * 1000);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') onNewDay(); });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (e) => { if (e.data?.sync) ctx.sync?.sync(); });
     navigator.serviceWorker.register('/sw.js').then(watchUpdates).catch(() => {});

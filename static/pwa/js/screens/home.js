@@ -199,6 +199,7 @@ export async function render(ctx) {
     const next = await readDay(ctx);
     if (!screen.isConnected) return;
     d = next;
+    if (document.activeElement !== date) date.value = ctx.day.date; // the day turned (app.js turnDay)
     rows = null;
     drawDue();
     draw();
