@@ -1084,6 +1084,52 @@ test('a value changed again on the server after the conflict was shown is asked 
   assert.deepEqual([again.fields, again.server_record.name, again.mine.name], [['name'], 'Ani Puskesmas', 'Ani Kader']);
 });
 
+/** The bidan renames the child on the server while the cadre's rename (A) is on its way, and the cadre
+ * corrects the address meanwhile (B: on A's base, carrying A's name). */
+async function renameWhileInFlight() {
+  const { db, server, engine } = setup();
+  const id = crypto.randomUUID();
+  server.write('child', id, { ...child('Ani'), address: 'Jl. Lama' });
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Bidan' });
+  await saveChange(db, { entity: 'child', id, fields: { name: 'Ani Kader' } });
+  return { db, server, engine, id, saveB: () => saveChange(db, { entity: 'child', id, fields: { address: 'Jl. Baru' } }) };
+}
+
+test('an edit saved while a conflicting one was on its way: one question, not two asking the same', async () => {
+  // Two conflicts both about the name: answering the first with the bidan's name left the second
+  // asking again with her old name chosen, which sent it back over the bidan's.
+  const { db, server, engine, id, saveB } = await renameWhileInFlight();
+  const push = server.push;
+  let first = true;
+  server.push = async (body) => { if (first) { first = false; await saveB(); } return push(body); };
+  await engine.sync();
+  const open = await conflictList(db);
+  assert.equal(open.length, 1);
+  assert.deepEqual([conflictFields(open[0]), open[0].mine.name, open[0].mine.address], [['name'], 'Ani Kader', 'Jl. Baru']);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 1 });
+  await resolveConflict(db, open[0].mutation_id, { name: 'Ani Bidan' });
+  await engine.sync();
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).address], ['Ani Bidan', 'Jl. Baru']);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+  assert.equal((await getRow(db, 'child', id)).pending, 0);
+});
+
+test('answered before the edit saved meanwhile is sent, the answer goes with it: asked once', async () => {
+  const { db, server, engine, id, saveB } = await renameWhileInFlight();
+  const batch = await takeBatch(db, 100);
+  await saveB();
+  const reply = await server.push({ client_id: 'x', mutations: batch.map(({ mutation_id, entity, op, id: rid, base_version, data }) => (
+    { mutation_id, entity, op, id: rid, base_version, data })) });
+  await applyPushResults(db, batch, reply.results);
+  const [c] = await conflictList(db);
+  await resolveConflict(db, c.mutation_id, { name: 'Ani Bidan' });
+  await engine.sync();
+  assert.deepEqual(await conflictList(db), []);
+  assert.deepEqual([server.get('child', id).name, server.get('child', id).address], ['Ani Bidan', 'Jl. Baru']);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
 test('a save while the server\'s delete of the record is in conflict sends nothing: only "restore" may bring it back', async () => {
   const { db, server, engine } = setup();
   const { id } = await registerWithVisit(db);

@@ -67,8 +67,22 @@ export function resolveConflict(db, mutationId, chosen, seen = null) {
       // shown at once: over the server's copy, or over her overlay while more of hers is unsent
       row.local = { ...(row.pending > 1 ? { ...row.local, ...chosen } : server), ...send, id: c.id, deleted_at: null };
     }
+    if (chosen !== 'delete') await answerQueued(outbox, c, chosen ?? pick(server, asked));
     if (row.pending === 0 && row.server?.deleted_at) await records.delete([c.entity, c.id]);
     else await records.put(row);
     return row;
   }, USER_ACTION);
+}
+
+/** Her answer also holds for her changes of the record that wait unsent, saved while the conflicting
+ * one was on its way: each carries the values she has just chosen between (her overlay then held
+ * them), on the same base version, and sent as they are each would come back a conflict of its own,
+ * asking the same question with her old value chosen. Only entries never sent are rewritten (one
+ * sent may have reached the server: it is sent again as it was, the same mutation id asking the same). */
+async function answerQueued(outbox, c, values) {
+  for (const e of await outbox.getAll()) {
+    if (e.entity !== c.entity || e.id !== c.id || e.op !== 'upsert' || e.state !== 'pending' || e.attempts > 0) continue;
+    const carried = Object.keys(values).filter((f) => f in e.data && !same(e.data[f], values[f]));
+    if (carried.length) await outbox.put({ ...e, data: { ...e.data, ...pick(values, carried) } });
+  }
 }

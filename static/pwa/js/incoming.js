@@ -58,9 +58,15 @@ export function applyPushResults(db, batch, results) {
         else await records.put(row);
       } else if (result.status === 'conflict') {
         await outbox.delete(entry.mutation_id);
-        const conflict = { mutation_id: entry.mutation_id, entity: entry.entity, id: stands?.id ?? entry.id, op: entry.op,
+        let conflict = { mutation_id: entry.mutation_id, entity: entry.entity, id: stands?.id ?? entry.id, op: entry.op,
           mine: entry.data, changed: entry.changed ?? null, base_version: entry.base_version, server_record: result.record,
           server_version: result.version, fields: Object.keys(result.errors ?? {}) };
+        const earlier = stands || entry.op !== 'upsert' ? null : (await conflicts.getAll()).find((c) => c.entity === entry.entity
+          && c.id === entry.id && c.op === 'upsert');
+        if (earlier) { // one question per record (joinConflicts), the pending count of one
+          conflict = joinConflicts(earlier, conflict);
+          row.pending = Math.max(0, row.pending - 1);
+        }
         await conflicts.put(conflict);
         if (stands) {
           await conflictOnStanding(records, conflict, gen);
@@ -77,6 +83,18 @@ export function applyPushResults(db, batch, results) {
     }
     return answered;
   });
+}
+
+/** A second conflict on a record whose first is still open: an edit saved while the first was on its
+ * way (it carries the first one's changes, on the same base) or beside it (only her new fields). Kept
+ * apart, she was asked twice about the same field, the second time with her old value chosen, which
+ * undid the answer she had just given. Joined: her latest values, every field either asks about, the
+ * newer server copy, and the first conflict's id (a screen open on it stays valid). */
+function joinConflicts(first, later) {
+  const union = (a, b) => (a && b ? [...new Set([...a, ...b])] : null);
+  return { ...later, mutation_id: first.mutation_id, mine: { ...first.mine, ...later.mine },
+    changed: union(first.changed, later.changed), fields: union(first.fields, later.fields) ?? later.fields,
+    base_version: first.base_version };
 }
 
 /** A change to a merged-away duplicate in conflict with the child that stands: the conflict is
