@@ -197,11 +197,14 @@ class Pattern(validate.Regexp):
 class Trimmed(fields.String):
     """A string with runs of whitespace made single spaces, in Unicode NFC (one
     spelling of "Ṣaleh" whether the phone typed combining accents or not); empty
-    means missing."""
+    means missing, and so does a text of nothing but invisible format characters
+    (zero-width spaces and joiners, a BOM: a name no list can show)."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
         value = unicodedata.normalize("NFC", " ".join(value.split()))
+        if all(ch == " " or unicodedata.category(ch) == "Cf" for ch in value):
+            value = ""
         if not value and (self.required or not self.allow_none):
             raise ValidationError(Msg("must not be empty", "tidak boleh kosong"))
         return value or None

@@ -77,6 +77,8 @@ BAD = [
     # a final newline once passed the patterns ("$" matches before it), and the column could not hold it
     ("rt", "123\n", "rt"), ("rw", "1\n", "rw"), ("nik", "3525015403240001\n", "nik"),
     ("mother_nik", "3525014101950002\n", "mother_nik"), ("rt", "\u0661", "rt"),
+    # nothing a list could show: zero-width joiners and spaces, a BOM
+    ("name", "\u200d" * 120, "name"), ("name", "\u200b \ufeff", "name"),
 ]
 
 

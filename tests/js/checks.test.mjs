@@ -2,7 +2,7 @@
 // messages that name what is wrong, in Bahasa Indonesia.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError, recordDay } from '../../static/pwa/js/checks.js';
+import { birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../../static/pwa/js/checks.js';
 
 const today = '2025-08-10';
 
@@ -91,4 +91,12 @@ test('a dose copied from the Buku KIA, recalled or of unstated source needs no v
     assert.deepEqual(lotErrors({ ...given, kfa_code: bad }, '2025-08-05'), { kfa_code: ['kode KFA harus 93 diikuti 6 angka'] }, bad);
   }
   assert.deepEqual(lotErrors({ source: 'record', kfa_code: '123' }, '2025-08-05'), { kfa_code: ['kode KFA harus 93 diikuti 6 angka'] });
+});
+
+test('a text that shows nothing (spaces, zero-width joiners, a BOM) is no text, as the server reads it', () => {
+  assert.equal(visibleText('  Siti Aminah '), 'Siti Aminah');
+  assert.equal(visibleText('\u200d'.repeat(120)), null);
+  assert.equal(visibleText('\u200b \ufeff'), null);
+  assert.equal(visibleText(''), null);
+  assert.equal(visibleText('Sa\u200dri'), 'Sa\u200dri'); // inside a name it stays (scripts that join letters)
 });

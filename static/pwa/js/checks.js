@@ -3,6 +3,10 @@
 import { formatNumber, t } from './i18n.js';
 import { todayIso } from './ui.js';
 
+/** A text as the server keeps it (validators.Trimmed): trimmed, or null when it shows nothing
+ * (spaces, or only invisible format characters such as zero-width joiners). */
+export const visibleText = (value) => (/^[\s\p{Cf}]*$/u.test(value ?? '') ? null : value.trim());
+
 /** The date a new weighing or dose starts with: the posyandu day chosen on the home screen,
  * unless that is a day still to come (planned ahead for "Sasaran"): then the phone's today. */
 export const recordDay = (day, today = todayIso()) => (day && day <= today ? day : today);

@@ -3,7 +3,7 @@
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
-import { asStored, birthDateError, dateError, isHealthWorker, nikError, oldestBirthDate, rangeError, recordDay } from '../checks.js';
+import { asStored, birthDateError, dateError, isHealthWorker, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
 import { outboxEntries } from '../outbox.js';
 import { duePanel, statusPanel } from './child.js';
 
@@ -113,7 +113,7 @@ export async function childForm(ctx, childId) {
   onSave(form, async () => {
     const el = form.elements;
     const errors = {};
-    const name = el.name.value.trim();
+    const name = visibleText(el.name.value);
     if (!name) errors.name = [t('required')];
     const sex = form.querySelector('input[name=sex]:checked')?.value;
     if (!sex) errors.sex = [t('required')];
@@ -131,7 +131,7 @@ export async function childForm(ctx, childId) {
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 2 });
     const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 }); // registry/schemas.py ChildSchema
     if (!showErrors(form, errors)) return false;
-    const text = (v) => v.trim() || null;
+    const text = visibleText;
     await ctx.save({ entity: 'child', id, fields: {
       ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
       name, sex, birth_date: birth, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
