@@ -270,6 +270,27 @@ def test_the_bidans_action_list_by_hand(client, world, august):
     assert overdue["Anak C"] == ["OPV 3", "PCV 1", "RV 1"]
 
 
+def test_a_dose_after_a_late_one_is_catch_up_in_the_fhir_bundle(client, world, make_child):
+    """Imunisasi kejar is for a child who did not get a dose at the age the schedule sets (Permenkes
+    12/2017). A boy born 2025-01-10 got DPT-HB-Hib 1 at 6 months (recommended at 2: overdue from
+    2025-04-10) and dose 2 on 2025-08-10, recommended at 3 months (2025-04-10), overdue from
+    2025-05-10. Dose 2 was called ideal: it came when the card, moved by the late dose 1, said it
+    was due."""
+    boy = make_child(name="Anak Kejar", sex="M", birth_date="2025-01-10")
+    for dose, on in ((1, "2025-07-10"), (2, "2025-08-10")):
+        resp = client.post(f"/api/v1/children/{boy['id']}/immunisations",
+                           json={"id": str(uuid.uuid4()), "vaccine": "DPT-HB-Hib", "dose": dose, "given_on": on,
+                                 "batch_number": "T1", "place": "posyandu"}, headers=world.headers("bidan_a"))
+        assert resp.status_code == 201, resp.get_json()
+    timing = {}
+    for month in ("2025-07", "2025-08"):
+        resp = client.get(f"/api/v1/exports/fhir?month={month}&posyandu_id={world.ids['p1']}",
+                          headers=world.headers("bidan_a"))
+        timing.update({r["resource"]["occurrenceDateTime"]: r["resource"]["reasonCode"][0]["coding"][1]["code"]
+                       for r in json.loads(resp.data)["entry"] if r["resource"]["resourceType"] == "Immunization"})
+    assert timing == {"2025-07-10": "IM-Kejar", "2025-08-10": "IM-Kejar"}
+
+
 def test_csv_and_xlsx_have_indonesian_headers_and_numbers(client, world, august):
     from openpyxl import load_workbook
 

@@ -22,7 +22,10 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
-  before the dose was overdue by the schedule in force. The same dose recorded
+  before the dose was overdue by the schedule's recommended age (one ``overdue_after`` past
+  it), catch-up after. Imunisasi kejar is for a child who did not get a dose at the age the
+  schedule sets (Permenkes 12/2017): a dose whose earliest date moved with a late dose before
+  it is catch-up too, however soon after that one it came. The same dose recorded
   twice (two phones: the later kept, flagged ``possible_duplicate_of`` the first) is exported
   once, as the first, as coverage counts it.
 
@@ -174,12 +177,13 @@ def programme_of(entry: Any) -> str:
 
 
 def _on_time(schedule: Schedule, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
-    """Per immunisation id: given before the dose became overdue (``due.immunisation_card``)."""
+    """Per immunisation id: given before the dose was overdue by its recommended age (the card's
+    ``recommended_date``, not its ``due_date``, which a late dose before it moves)."""
     card = immunisation_card(schedule, child.birth_date, [GivenDose(i.vaccine, i.dose, i.given_on) for i in doses],
                              max(as_of, child.birth_date), area=Area(kabupaten=child.kabupaten_code))
-    due = {(e.vaccine, e.dose): e.due_date for e in card.entries}
-    return {i.id: i.given_on <= schedule.overdue_after.after(due[(i.vaccine, i.dose)])
-            for i in doses if (i.vaccine, i.dose) in due}
+    recommended = {(e.vaccine, e.dose): e.recommended_date for e in card.entries}
+    return {i.id: i.given_on <= schedule.overdue_after.after(recommended[(i.vaccine, i.dose)])
+            for i in doses if (i.vaccine, i.dose) in recommended}
 
 
 def _children(period: Period, pf: Any) -> Any:
