@@ -155,13 +155,18 @@ test('the settings screen says when the schedule was checked and the storage use
 
 // --- A parent closes her account (UU 27/2022 PDP: withdrawing consent) ---------------------------
 const submitForm = (form) => Promise.all((form.listeners.submit ?? []).map((fn) => fn({ preventDefault() {} })));
+/** The form is fetched when Settings opens (js/online/close-account.js): the screen once it is in. */
+const closeFormIn = async (screen) => {
+  await screen.querySelector('#close-account-slot')?.ready;
+  return screen.querySelector('#close-account');
+};
 
 test('only a parent is offered to close her own account', async () => {
   await withNavigator({ locks: lockManager() }, async () => {
     const kader = await settingsTab(memDb());
-    assert.equal(kader.screen.querySelector('#close-account'), null);
+    assert.equal(await closeFormIn(kader.screen), null);
     const parent = await settingsTab(memDb(), { role: 'parent' });
-    assert.ok(parent.screen.querySelector('#close-account'));
+    assert.ok(await closeFormIn(parent.screen));
   });
 });
 
@@ -170,7 +175,7 @@ test('a parent closes her account with her password and a second tap; the phone 
     const sent = [];
     const tab = await settingsTab(memDb(), { role: 'parent',
       api: { post: async (path, body) => { sent.push([path, body]); return null; } } });
-    const form = tab.screen.querySelector('#close-account');
+    const form = await closeFormIn(tab.screen);
     form.elements.password.value = 'rahasia-ibu-1';
     await submitForm(form);
     assert.deepEqual(sent, [], 'the first tap only asks');
@@ -188,7 +193,7 @@ test('a wrong password is shown on its field and nothing is forgotten', async ()
       throw Object.assign(new Error('422'), { status: 422, body: { errors: { password: ['kata sandi salah'] } } });
     } } });
     dom.page.replaceChildren(tab.screen); // the field's error is found in the page, as in the app
-    const form = tab.screen.querySelector('#close-account');
+    const form = await closeFormIn(tab.screen);
     form.elements.password.value = 'salah';
     await submitForm(form);
     await submitForm(form);

@@ -155,14 +155,11 @@ const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeEleme
  * those lists again from the records just pulled, leaving the fields and her focus alone. */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
-/** The screens a sync's end draws again with what it pulled (not the forms, whose fields she fills,
- * nor the online screens): the day's, the sync screen, a child's. */
+/** The screens a sync's end draws again: the day's, the sync screen, a child's. */
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
 
-/** The posyandu day (`ctx.day.date`) is today, or the day she picked on the home screen, until the
- * calendar day turns: then today. The app stays open for days (hash routes never load the page
- * again), and left open overnight it dated the next morning's weighings and doses the day before:
- * in the wrong month at a month's turn, judged N/T against the wrong month. Says whether it turned. */
+/** The posyandu day (today, or the day she picked) lasts until the calendar day turns: an app left
+ * open overnight dated the next morning's weighings the day before. Says whether it turned. */
 function turnDay() {
   const today = todayIso();
   if (ctx.day.since === today) return false;
@@ -171,11 +168,28 @@ function turnDay() {
   ctx.day.date = today;
   return true;
 }
-/** The day turned while the app was in the background or left open: the screens that show it follow
- * (the day's lists below her field if she is typing in it). */
+/** The day turned: the screens that show it follow (the lists below her field if she types). */
 function onNewDay() {
   if (!turnDay() || !ctx.session || !redrawn()) return;
   if (busy()) redrawLists(); else route({ refresh: true });
+}
+
+/** Away from the screen this long (the phone put down), the app asks for the PIN again before it
+ * shows anything (login.js lockOver); the screen dimmed between two children does not. */
+const LOCK_AFTER_MS = 10 * 60 * 1000;
+let hiddenAt = null;
+function lockIfAway() {
+  const away = hiddenAt !== null && Date.now() - hiddenAt >= LOCK_AFTER_MS;
+  hiddenAt = null;
+  if (!away || !ctx.session || document.getElementById('lock')) return;
+  const session = ctx.session;
+  loginScreen.lockOver(session.user, { locked: () => {
+    if (ctx.session !== session) return;
+    endSession();
+    ctx.db?.close();
+    ctx.db = null;
+    loginScreen.show(ctx, main, { force: true, notice: t('pin_locked') });
+  } });
 }
 
 /** The last sync did not go through while the phone is online (the server in trouble, a captive
@@ -486,7 +500,9 @@ function wireTriggers() {
   });
   setInterval(() => { if (document.visibilityState === 'visible') ctx.sync?.sync(); }, 5 * 60 * 1000);
   setInterval(onNewDay, 60 * 1000);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') onNewDay(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') { lockIfAway(); onNewDay(); } else hiddenAt = Date.now();
+  });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (e) => { if (e.data?.sync) ctx.sync?.sync(); });
     navigator.serviceWorker.register('/sw.js').then(watchUpdates).catch(() => {});

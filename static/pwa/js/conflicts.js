@@ -74,11 +74,9 @@ export function resolveConflict(db, mutationId, chosen, seen = null) {
   }, USER_ACTION);
 }
 
-/** Her answer also holds for her changes of the record that wait unsent, saved while the conflicting
- * one was on its way: each carries the values she has just chosen between (her overlay then held
- * them), on the same base version, and sent as they are each would come back a conflict of its own,
- * asking the same question with her old value chosen. Only entries never sent are rewritten (one
- * sent may have reached the server: it is sent again as it was, the same mutation id asking the same). */
+/** Her answer also holds for her unsent changes of the record saved while the conflicting one was on
+ * its way (they carry her old values on the same base: each would ask the same question again). Only
+ * entries never sent are rewritten: one sent goes again as it was, its mutation id asking the same. */
 async function answerQueued(outbox, c, values) {
   for (const e of await outbox.getAll()) {
     if (e.entity !== c.entity || e.id !== c.id || e.op !== 'upsert' || e.state !== 'pending' || e.attempts > 0) continue;

@@ -85,11 +85,9 @@ export function applyPushResults(db, batch, results) {
   });
 }
 
-/** A second conflict on a record whose first is still open: an edit saved while the first was on its
- * way (it carries the first one's changes, on the same base) or beside it (only her new fields). Kept
- * apart, she was asked twice about the same field, the second time with her old value chosen, which
- * undid the answer she had just given. Joined: her latest values, every field either asks about, the
- * newer server copy, and the first conflict's id (a screen open on it stays valid). */
+/** A second conflict on a record whose first is open (an edit saved while the first was on its way):
+ * apart, she was asked twice about a field, the second time with her old value chosen. Joined: her
+ * latest values, every field either asks about, the newer server copy, the first one's id. */
 function joinConflicts(first, later) {
   const union = (a, b) => (a && b ? [...new Set([...a, ...b])] : null);
   return { ...later, mutation_id: first.mutation_id, mine: { ...first.mine, ...later.mine },
@@ -117,10 +115,8 @@ export function applyPullPage(db, page) {
       sync.gen += 1; // a replacement sync: what is not re-delivered goes, unless it has unsent changes
       sync.sweeping = true;
     }
-    // in a replacement, the first copy of a record pulled replaces the one kept whatever its version:
-    // a server restored from a backup numbers its versions again from the backup's, lower than the
-    // lost ones the phone had pulled (kept, they showed what the server no longer has, and hid what
-    // others wrote since)
+    // in a replacement the first copy pulled of a record is taken whatever its version: a server
+    // restored from a backup numbers versions again from the backup's (docs/sync.md)
     const replacing = sync.sweeping;
     // The page's changes of each record, in order. Every row the page touches is read at once and
     // written at once: one request after the other waits for the browser's storage process each

@@ -1,11 +1,10 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
-import { ageText, confirmed, h, saveDownload } from '../ui.js';
+import { ageText, h, onlineModule, saveDownload } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
-import { allPages } from '../api.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
@@ -147,40 +146,18 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** "Orang tua yang terhubung" (staff, online): the parent accounts that see the child and the codes
- * still open, each of which can be cut off (a parent linked by mistake, a code given to the wrong
- * person). Loaded when asked for, so the screen opens offline as fast as ever. */
+/** "Orang tua yang terhubung" (staff): the panel and its button; the list needs the server, so its
+ * module (js/online/parents.js) is fetched when she asks for it, and the screen opens offline as fast
+ * as ever. Offline, or that file out of reach, the panel says it needs the internet. */
+const parentsModule = onlineModule('parents');
 export function parentsPanel(ctx, child) {
   const box = h('div', { id: 'parents' });
   const said = h('p', { id: 'parents-status', role: 'status', tabindex: '-1' });
-  const base = `/children/${child.id}`;
-  const act = (path, done) => async () => {
-    try {
-      await ctx.api.request('DELETE', path);
-      said.textContent = done;
-    } catch (error) {
-      said.textContent = error.kind === 'network' ? t('online_only') : error.message;
-    }
-    await load();
-    said.focus(); // the list drawn again took the button pressed: the focus goes to what was done
-  };
   const load = async () => {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
-    try {
-      const [parents, codes] = await Promise.all([allPages(ctx.api, `${base}/parents`), allPages(ctx.api, `${base}/invitations`)]);
-      box.replaceChildren(
-        parents.length ? h('ul', { class: 'parents' }, parents.map((p) => h('li', {},
-          t('parent_since', { name: p.name, username: p.username, date: formatDateTime(p.linked_at) }), ' ',
-          confirmed(t('unlink'), t('unlink_confirm', { name: p.name }),
-            act(`${base}/parents/${p.user_id}`, t('unlinked', { name: p.name }))))))
-          : h('p', { class: 'muted' }, t('no_parents')),
-        codes.length ? h('ul', { class: 'codes' }, codes.map((c) => h('li', {},
-          t('open_code', { by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
-          confirmed(t('revoke_code'), t('revoke_confirm'), act(`${base}/invitations/${c.id}`, t('code_revoked'))))))
-          : ''); // replaceChildren writes a null as the text "null"
-    } catch (error) {
-      box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
-    }
+    const list = await parentsModule();
+    if (list) await list.show(ctx, child, box, said);
+    else box.replaceChildren(h('p', { class: 'notice' }, t('online_only')));
   };
   const panel = h('section', { class: 'panel', id: 'parents-panel' }, h('h3', {}, t('parents')),
     h('button', { class: 'btn', type: 'button', id: 'show-parents', onclick: load }, t('show_parents')), box, said);

@@ -117,6 +117,44 @@ function pinSetup(ctx, tokens) {
   return form;
 }
 
+/** The app locked over what it shows (app.js LOCK_AFTER_MS), the rest of the page inert: the PIN opens
+ * it again where she was, her form kept; too many wrong PINs call `locked()` (the password login). */
+export function lockOver(user, { locked }) {
+  const away = [...document.body.children].filter((el) => el.tagName !== 'SCRIPT');
+  const before = document.activeElement;
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', { id: 'lock-title' }, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),
+    pinInput('pin', t('pin')),
+    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
+    h('button', { class: 'btn primary', type: 'submit' }, t('open')));
+  const lock = h('div', { id: 'lock', class: 'lock', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'lock-title' }, form);
+  const open = () => {
+    lock.remove();
+    for (const el of away) el.inert = false;
+    (before?.isConnected ? before : document.getElementById('main')).focus({ preventScroll: true });
+  };
+  const alert = form.querySelector('[role=alert]');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await unlock(user.id, form.elements.pin.value);
+      open();
+    } catch (error) {
+      if (error.message === 'locked') { open(); locked(); return; }
+      alert.hidden = false;
+      alert.textContent = error.message === 'wrong_pin' ? `${t('pin_wrong')} ${t('pin_tries_left', { n: error.left })}`
+        : t('open_failed', { reason: error?.name || error?.message || String(error) });
+      form.elements.pin.setAttribute('aria-invalid', 'true');
+      form.elements.pin.value = '';
+      form.elements.pin.focus();
+    }
+  });
+  for (const el of away) el.inert = true;
+  document.body.append(lock);
+  form.elements.pin.focus();
+  return lock;
+}
+
 function pinScreen(ctx, main, user, users) {
   const form = h('form', { class: 'card', novalidate: true },
     h('h2', {}, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),

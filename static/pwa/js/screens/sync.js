@@ -1,6 +1,6 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
-import { confirmed, field, h, radios, showErrors, showSaveFailed } from '../ui.js';
+import { confirmed, field, h, onlineModule, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
@@ -282,45 +282,16 @@ export async function settings(ctx) {
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
     passwordForm(ctx),
-    ctx.role === 'parent' ? closeAccountForm(ctx) : null,
+    ctx.role === 'parent' ? closeAccountSlot(ctx) : null,
     logoutButton(ctx, note), note);
 }
 
-/**
- * A parent withdraws her consent (UU 27/2022 PDP, online): with her password and a second tap the
- * server closes her account (POST /auth/close-account: unlinked from her children, her name and
- * phone erased), then the phone forgets it as a logout does (a parent has nothing unsent).
- */
-function closeAccountForm(ctx) {
-  const form = h('form', { class: 'card', novalidate: true, id: 'close-account' }, h('h3', {}, t('close_account')),
-    h('p', { class: 'muted' }, t('close_account_about')),
-    field({ label: t('password_current'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
-    h('p', { role: 'status', id: 'close-account-note' }),
-    h('button', { class: 'btn danger', type: 'submit' }, t('close_account')));
-  const note = form.querySelector('#close-account-note');
-  const button = form.querySelector('button');
-  let asked = false;
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const { password } = form.elements;
-    note.className = ''; note.textContent = '';
-    if (!showErrors(form, password.value ? {} : { password: [t('required')] })) return;
-    if (!asked) { // the second tap closes it
-      asked = true;
-      note.className = 'notice warn'; note.textContent = t('close_account_sure');
-      button.textContent = t('close_account_confirm');
-      return;
-    }
-    try {
-      await ctx.api.post('/auth/close-account', { password: password.value });
-    } catch (error) {
-      if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);
-      else { note.className = 'notice bad'; note.textContent = error.kind === 'network' ? t('online_only') : error.message; }
-      return;
-    }
-    await logOut(ctx, { revokeWaitMs: 0 }); // its tokens are refused already
-  });
-  return form;
+/** A parent's "Tutup akun saya" (online only: js/online/close-account.js, fetched when Settings opens). */
+const closeModule = onlineModule('close-account');
+function closeAccountSlot(ctx) {
+  const slot = h('div', { id: 'close-account-slot' });
+  slot.ready = closeModule().then((m) => slot.replaceChildren(m ? m.form(ctx, logOut) : h('p', { class: 'notice' }, t('online_only'))));
+  return slot;
 }
 
 /** "Keluar": one logout at a time (it waits for the server to revoke the tokens). */
