@@ -28,7 +28,9 @@ def login(username: str, password: str) -> dict[str, Any] | None:
     """Tokens for the user, or None (audited) when the credentials are wrong."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if not verify_password(user.password_hash if user else None, password) or not user.active:
-        log_action("login_failed", "user", user.id if user else None, {"username": [None, username[:80]]})
+        # a name no account has is not kept: it is often the password typed in the wrong field (the
+        # rate limiter's log keys leave it out for that reason too)
+        log_action("login_failed", "user", user.id if user else None, {"username": [None, user.username]} if user else None)
         return None
     if needs_rehash(user.password_hash):
         # only over the hash just verified: a password change (hers, an admin's) committed since this

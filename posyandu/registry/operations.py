@@ -617,9 +617,12 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
                       reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")
     linked = set(db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == winner.id)))
-    for parent_id in db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)):
-        if parent_id not in linked:
+    for parent_id in db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)
+                                        .order_by(ParentLink.user_id)):
+        if parent_id not in linked:  # a way into the child that stands, audited as a redeem or unlink is
             db.session.add(ParentLink(user_id=parent_id, child_id=winner.id))
+            log_action("merge", "parent_link", winner.id, {"parent_id": [None, str(parent_id)]},
+                       reason=f"linked to {loser.id}, merged into {winner.id}", kabupaten_code=winner.kabupaten_code)
     # the codes still open for the duplicate open the child that stands: listed and revoked there
     for inv in db.session.scalars(select(Invitation).where(Invitation.child_id == loser.id,
                                                            Invitation.used_at.is_(None)).order_by(Invitation.id)):

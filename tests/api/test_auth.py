@@ -426,6 +426,20 @@ def test_login_and_user_changes_are_audited(app, client, world, db):
     assert {"create", "login_failed"} <= actions
 
 
+def test_a_failed_login_keeps_the_name_of_an_account_never_what_no_account_is_called(client, world, db):
+    """Whatever was typed as the username was kept in the audit log: often the password, typed in the
+    wrong field. An account's own name is kept (whose login failed); anything else is not."""
+    from posyandu.audit import AuditLog
+
+    client.post("/api/v1/auth/login", json={"username": " Kader1 ", "password": "bad"})
+    client.post("/api/v1/auth/login", json={"username": "MyS3cret-Passw0rd", "password": "x"})
+    rows = db.session.execute(select(AuditLog.record_id, AuditLog.changes).where(AuditLog.action == "login_failed")
+                              .order_by(AuditLog.at, AuditLog.id)).all()
+    assert [changes for _, changes in rows] == [{"username": [None, "kader1"]}, None]
+    assert rows[0][0] is not None and rows[1][0] is None
+    assert "MyS3cret" not in str(db.session.execute(select(AuditLog.changes, AuditLog.reason)).all())
+
+
 @pytest.mark.parametrize("password", ["12345678", "password", "Password1", "        ", "aaaaaaaaaa", "ibu_sari99",
                                       "IBU_SARI99 "])
 def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, world, make_child, password):

@@ -215,6 +215,20 @@ def test_a_code_open_for_a_duplicate_merged_away_is_listed_and_revoked_at_the_ch
     assert record_id == listed["id"] and changes == {"child_id": [loser["id"], winner["id"]]}
 
 
+def test_a_parent_of_a_duplicate_merged_away_sees_the_child_that_stands_and_the_link_is_audited(
+        client, world, make_child, link_parent):
+    """A merge links the duplicate's parents to the child that stands: a new way into a child's record,
+    written without an audit row (a redeem and an unlink have theirs)."""
+    winner, loser = make_child(name="Anak Tetap"), make_child(name="Anak Ganda")
+    link_parent(loser["id"])
+    merged = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("parent1")).status_code == 200
+    [(record_id, changes, kabupaten)] = _audit(world, "merge", "parent_link")
+    assert (record_id, changes, kabupaten) == (winner["id"], {"parent_id": [None, _user_id(world, "parent1")]}, "35.25")
+
+
 def _all_pages(client, url, headers, limit):
     items, cursor = [], None
     while True:
