@@ -7,7 +7,7 @@ are changes").
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from itertools import groupby
 from typing import Any
@@ -60,7 +60,8 @@ def refresh_child_growth(child: Child, *, touched: Measurement | Collection[Meas
 
 
 def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Measurement] = (),
-                            only: Collection[Measurement] | None = None) -> None:
+                            only: Collection[Measurement] | None = None,
+                            reasons: Mapping[Any, str | None] | None = None) -> None:
     """Recompute z-scores, categories and the KMS trend of the children's measurements.
 
     ``touched``: measurements being written in this transaction, whose own audit rows
@@ -69,7 +70,8 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     not be inserted yet. The others keep their stored z-scores and categories, which depend
     only on their own inputs and the child's sex and birth date, and are read as plain
     columns, not loaded as records; their KMS trend, which depends on the neighbours, is
-    recomputed. For a child whose only changes are new measurements, from the calendar month
+    recomputed. Each value that moves is audited as a ``recompute`` with its old and new value
+    (``reasons``: why, by child id: a KBM table published). For a child whose only changes are new measurements, from the calendar month
     two before the earliest of them: nothing earlier can change, and a weighing's trend needs
     no more than the two months before it (``trend_window_start``).
     One query for all the children, one calculator run, one trend pass per child."""
@@ -132,10 +134,12 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
                 continue
             if not isinstance(m, Measurement):  # a plain row whose KMS trend moved: load the record
                 m = db.session.get(Measurement, m.id)
+            audited = {k: [getattr(m, k), v] for k, v in changes.items()}
             for k, v in changes.items():
                 setattr(m, k, v)
             if m not in touched and m.version:
-                record_change(m, "update", {k: [None, None] for k in changes}, action="recompute")
+                record_change(m, "update", audited, action="recompute",
+                              reason=reasons.get(m.child_id) if reasons else None)
 
 
 def trend_window_start(first: date) -> date:

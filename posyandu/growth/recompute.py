@@ -115,7 +115,10 @@ def _recompute(ids: list[object]) -> None:
     """The children locked as a change of a child locks them, recomputed, off the queue, committed."""
     from posyandu.growth.operations import refresh_children_growth
 
-    refresh_children_growth([c for c in access.lock_children(ids, access.CHILD) if c.deleted_at is None])
+    children = [c for c in access.lock_children(ids, access.CHILD) if c.deleted_at is None]
+    reasons = dict(db.session.execute(select(GrowthRecompute.child_id, GrowthRecompute.reason)
+                                      .where(among(db.session, GrowthRecompute.child_id, ids))).all())
+    refresh_children_growth(children, reasons=reasons)
     _done(ids)
 
 

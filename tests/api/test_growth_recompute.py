@@ -66,12 +66,14 @@ def test_a_table_published_past_the_requests_time_is_finished_by_the_queued_reco
         assert (again["trend"], again["kbm_g"], again["version"]) == ("T", 500, m["version"] + 1), again
     assert client.get("/api/v1/growth/recompute", headers=world.headers("admin")).get_json() == \
         {"pending": 0, "requested_at": None}
-    # a new version that phones pull, audited as a recompute
+    # a new version that phones pull, audited as a recompute with what moved, from what to what, and why
+    # (an N turned T was audited as {"trend": [None, None]}: not to be traced)
     changes, _, _ = pull_all(client, world.headers("kader1"), cursor)
     assert [(c["record"]["id"], c["record"]["trend"]) for c in changes if c["entity"] == "measurement"] == [(a["id"], "T")]
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.record_id == a["id"], AuditLog.action == "recompute")) == 1
+        [(audited, reason)] = db.session.execute(select(AuditLog.changes, AuditLog.reason).where(
+            AuditLog.record_id == a["id"], AuditLog.action == "recompute")).all()
+        assert audited["trend"] == ["N", "T"] and audited["kbm_g"][1] == 500 and reason == "kbm 1", (audited, reason)
     # the timer's next run finds nothing to do
     again = app.test_cli_runner().invoke(args=["recompute-growth", "--queued"])
     assert again.exit_code == 0 and again.output == ""
