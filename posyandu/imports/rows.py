@@ -308,8 +308,9 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
     child = {k: cleaned[k] for k in CHILD_FIELDS if k in cleaned and k not in out.errors}
     already = tuple(k for k in CHILD_FIELDS if k in out.errors)  # one message per field is enough
     out.child = _load(_child_schema(already), child, out.errors)
-    if out.child.get("nik") and (wrong := nik_birth_mismatch(out.child["nik"], out.child["birth_date"],
-                                                              out.child["sex"])):
+    # judged against a birth date and sex the row holds (one refused above is named already)
+    if out.child.get("nik") and {"birth_date", "sex"} <= out.child.keys() and (
+            wrong := nik_birth_mismatch(out.child["nik"], out.child["birth_date"], out.child["sex"])):
         out.errors["nik"] = [wrong]
     visit = {k: cleaned[k] for k in VISIT_FIELDS if k in cleaned and k not in out.errors and k != "oedema"}
     if visit:

@@ -200,6 +200,10 @@ MUHAMMAD = ("muhammad", "muhamad", "muhammed", "muhamed", "mohammad", "mohamad",
             "mochammad", "mochamad", "muchammad", "muchamad")
 MUHAMMAD_SHORT = frozenset(MUHAMMAD) | {"m", "moh", "moch", "muh", "much", "mhd", "mohd", "md"}
 OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "h"), ("kh", "h"))
+# Letters written either way in the same name (Arabic sounds, an English y): "Aisyah"/"Aisah",
+# "Fadhil"/"Fadil", "Fathimah"/"Fatimah", "Sity"/"Siti", "Dewy"/"Dewi"; and "Puteri" for "Putri".
+VARIANT_SPELLING = (("sy", "s"), ("dh", "d"), ("th", "t"), ("y", "i"))
+VARIANT_WORDS = {"puteri": "putri"}
 NEWBORN = frozenset({"bayi", "by"})           # "Bayi Ny. Siti": a newborn registered before she is named
 MOTHER_TITLE = frozenset({"ny", "nyonya", "ibu", "bu"})
 
@@ -213,7 +217,7 @@ def _name_words(name: str | None) -> list[str]:
 
 def _spelled(words: list[str]) -> str:
     """The words as one string, each way of writing "Muhammad" and "Nurul" as one, the old spelling
-    as the new, a doubled letter as one."""
+    as the new, the letters written either way as one (``VARIANT_SPELLING``), a doubled letter as one."""
     words = list(words)
     if words:
         first = words[0]
@@ -224,8 +228,8 @@ def _spelled(words: list[str]) -> str:
             words[0] = "m" + first[len(long_form):]
         elif first.startswith("nurul"):
             words[0] = "nur" + first[len("nurul"):]
-    text = "".join(words)
-    for old, new in OLD_SPELLING:
+    text = "".join(VARIANT_WORDS.get(w, w) for w in words)
+    for old, new in (*OLD_SPELLING, *VARIANT_SPELLING):
         text = text.replace(old, new)
     return re.sub(r"(.)\1+", r"\1", text)
 

@@ -468,6 +468,13 @@ def test_indonesian_spellings_of_one_name_are_flagged_as_likely_duplicates(clien
     fauzi = make_child(name="Ahmad Fauzi", sex="M", birth_date="2025-05-10")
     assert make_child(by="kader1b", name="Achmad Fauzi", sex="M", birth_date="2025-05-11")[
         "possible_duplicate_of"] == fauzi["id"]
+    # letters written either way (sy/s, dh/d, th/t, y/i) and "Puteri": these were registered twice unflagged
+    for first, second, sex in (("Aisyah Putri", "Aisah Putri", "F"), ("Fadhil Ramadhan", "Fadil Ramadan", "M"),
+                               ("Fathimah", "Fatimah", "F"), ("Siti Aminah", "Sity Aminah", "F"),
+                               ("Dewi Lestari", "Dewy Lestari", "F"), ("Putri Ayu", "Puteri Ayu", "F")):
+        kept = make_child(name=first, sex=sex, birth_date="2025-06-01")
+        assert make_child(by="kader1b", name=second, sex=sex, birth_date="2025-06-02")[
+            "possible_duplicate_of"] == kept["id"], second
     # another child altogether, born the same days, stays unflagged
     assert make_child(by="kader1b", name="Dimas Rizki", sex="M", birth_date="2025-04-10")["possible_duplicate_of"] is None
     assert make_child(by="kader1b", name="Muhammad Fauzan", sex="M", birth_date="2025-04-10")[

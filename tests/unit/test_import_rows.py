@@ -47,6 +47,15 @@ def test_messy_values_are_named_with_the_reason(row, field, words):
     assert field in found and words in found[field][0], found
 
 
+@pytest.mark.parametrize("row, field", [
+    ({"birth_date": "31/02/2025"}, "birth_date"), ({"birth_date": "01/15/2025"}, "birth_date"), ({"sex": "X"}, "sex")])
+def test_a_row_with_a_nik_and_an_unreadable_birth_date_or_sex_is_refused_on_that_field(row, field):
+    """The NIK's check against the birth date and sex read a field the row had refused: a KeyError,
+    and the whole upload answered 500 (dry run, accept_valid and the CLI alike)."""
+    found = errors({"nik": "3525015501250001", **row})
+    assert list(found) == [field], found
+
+
 def test_one_message_per_field():
     assert errors({"sex": "X"}) == {"sex": ["must be L or P"]}
 
