@@ -36,6 +36,7 @@ import hashlib
 import hmac
 import itertools
 import uuid
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -56,7 +57,7 @@ from posyandu.imports.reader import COLUMNS
 from posyandu.imports.rows import ParsedRow, parse_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
-from posyandu.registry.operations import create_child, resolve_alias, update_child
+from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
 NAMESPACE = uuid.UUID("5f1b0a52-3c1e-4a57-9d0e-6f6f7e1c0a07")  # fixed forever: the ids depend on it
@@ -280,11 +281,13 @@ class _Run:
     def _existing(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
         child = (db.session.get(Child, key)
                  or db.session.get(Child, legacy_child_id_for(pos.id, row.child)))  # imported before ids were keyed
+        by_nik = False
         if child is None and row.child.get("nik"):  # among the children the importer may see: a NIK
             # registered outside their area is not theirs to learn of (it is registered anew, as by hand)
             child = db.session.scalar(select(Child).where(Child.nik == row.child["nik"], Child.deleted_at.is_(None),
                                                           Child.merged_into.is_(None), access.child_clause(self.user))
                                       .limit(1))
+            by_nik = child is not None
         if child is None:
             child = self._registered_by_hand(row, pos)
         if child is not None and child.merged_into is not None:
@@ -312,6 +315,16 @@ class _Run:
                     "correct the file or the child's record",
                     f"anak yang terdaftar dengan NIK ini ({child.name}) tercatat {v['id']}: perbaiki berkas atau data anak")]
                     for k, v in differs.items()})
+            # a twin's NIK (the same birth date and sex) on the other twin's row, or a digit typed wrong:
+            # her visits went to another child without a word
+            if by_nik and not names_alike(child, SimpleNamespace(name=row.child["name"],
+                                                                 mother_nik=row.child.get("mother_nik"),
+                                                                 mother_name=row.child.get("mother_name"))):
+                raise RowError({"nik": [Msg(
+                    f"this NIK is registered for {child.name}, not {row.child['name']}: correct the NIK or the name "
+                    "(a twin's NIK?)",
+                    f"NIK ini terdaftar untuk {child.name}, bukan {row.child['name']}: perbaiki NIK atau nama "
+                    "(NIK kembarannya?)")]})
         return child
 
     def _registered_by_hand(self, row: ParsedRow, pos: Posyandu) -> Child | None:

@@ -141,6 +141,24 @@ def test_a_nik_of_a_registered_child_born_another_day_is_refused_not_given_the_v
     assert "has 16 Jan 2025:" in why["tanggal_lahir"][0], why  # not 2025-01-16
 
 
+def test_a_twins_nik_on_the_other_twins_row_is_refused_not_given_her_visits(client, world, db, make_child):
+    """Twins share a birth date and sex, which is all a NIK says: a row of Husain with Hasan's NIK had its
+    6.4 kg weighed onto Hasan, without a word. A spelling of the same name still matches."""
+    from posyandu.growth.models import Measurement
+
+    hasan = make_child(name="Hasan Basri", sex="M", birth_date="2025-01-15", nik="3525011501250001")
+    make_child(name="Husain Basri", sex="M", birth_date="2025-01-15", nik="3525011501250002")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Melati,Husain Basri,L,15/01/2025,3525011501250001,10/06/2025,6.4\n"
+            "Melati,Hasan Bashri,L,15/01/2025,3525011501250001,10/07/2025,6.9\n")
+    resp = upload(client, world, body, query="accept_valid=true")
+    assert resp.status_code == 201, resp.get_json()
+    [refused] = resp.get_json()["errors"]
+    assert refused["row"] == 2 and set(refused["errors"]) == {"nik"}, refused
+    assert "registered for Hasan Basri, not Husain Basri" in refused["errors"]["nik"][0], refused
+    assert [(str(m.child_id), m.weight_kg) for m in db.session.scalars(select(Measurement))] == [(hasan["id"], 6.9)]
+
+
 def test_a_file_imported_again_after_its_child_was_merged_adds_no_visit(client, world, db, make_child):
     """The imported child, a duplicate of one registered by hand, is merged into it: importing the
     same file again (or next month's, which repeats it) found the visit under the other child's id
