@@ -87,7 +87,11 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     names: dict[str, str] = {}
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())
-    return names, _rows(table, columns, first)
+    # a text file's row wider than its header: a cell split in two, most often a decimal comma in a
+    # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
+    # cells cannot split, and a note beside its table is no one's column
+    width = len(header) if ext not in ("xlsx", "xlsm") else None
+    return names, _rows(table, columns, first, width)
 
 
 def known_columns(values: list[Any]) -> dict[int, str]:
@@ -154,7 +158,13 @@ class Differing(tuple):
     on that column (``rows.parse_row``), not read from whichever column came last."""
 
 
-def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int) -> Iterator[tuple[int, dict[str, Any]]]:
+BEYOND = "_beyond"
+"""A row's key for the cells past the header's last column (``read_rows``), as (the key of the last
+column, the values): ``rows.parse_row`` refuses the row on that column."""
+
+
+def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int,
+          width: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
@@ -169,6 +179,9 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int) -> It
         row = {key: (None if not given else given[0] if len(given) == 1 else Differing(given))
                for key, given in found.items()}
         if any(v is not None for v in row.values()):
+            beyond = [v.strip() for v in values[width:] if v.strip()] if width is not None else []
+            if beyond:
+                row[BEYOND] = (columns[max(columns)], beyond)
             yield number, row
 
 

@@ -23,6 +23,7 @@ from marshmallow import ValidationError
 
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
+from posyandu.imports.reader import BEYOND
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import date_text
 from posyandu.registry.schemas import ChildSchema
@@ -271,6 +272,16 @@ def _visit_schema() -> MeasurementSchema:
 def parse_row(raw: dict[str, Any]) -> ParsedRow:
     """Clean and validate one row (every problem of the row is collected)."""
     out, cleaned = ParsedRow(), {}
+    if BEYOND in raw:
+        raw = dict(raw)
+        last, extra = raw.pop(BEYOND)
+        shown = "; ".join(extra)
+        out.errors[last] = [Msg(
+            f"the row has {len(extra)} more {'cell' if len(extra) == 1 else 'cells'} than the header ({shown}): a "
+            "number with a decimal comma (7,2) in a comma-separated file? Write 7.2, put it in quotes, or save "
+            "the file separated by semicolons",
+            f"baris ini punya {len(extra)} sel lebih banyak dari judul kolom ({shown}): angka dengan koma desimal "
+            "(7,2) di berkas yang dipisah koma? Tulis 7.2, beri tanda kutip, atau simpan berkas dipisah titik koma")]
     # NUL or a lone surrogate cannot be stored (PostgreSQL refused the whole file naming no row): the cell
     # is refused as the API refuses such text
     unstorable = unstorable_text({k: v for k, v in raw.items() if isinstance(v, (str, tuple))})

@@ -159,6 +159,22 @@ def test_a_twins_nik_on_the_other_twins_row_is_refused_not_given_her_visits(clie
     assert [(str(m.child_id), m.weight_kg) for m in db.session.scalars(select(Measurement))] == [(hasan["id"], 6.9)]
 
 
+def test_a_decimal_comma_in_a_comma_separated_file_is_refused_not_cut(client, world, db):
+    """7,2 unquoted in a comma-separated file is two cells, 7 and 2: the 2 fell under no header and was
+    dropped, and 7.0 kg was stored without a word."""
+    from posyandu.growth.models import Measurement
+
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg)\n"
+            "Melati,Rara Putri,P,15/01/2025,10/06/2025,7,2\n"
+            "Melati,Dodi Saputra,L,01/02/2025,10/06/2025,6.9\n")
+    resp = upload(client, world, body, query="accept_valid=true")
+    assert resp.status_code == 201, resp.get_json()
+    [refused] = resp.get_json()["errors"]
+    assert refused["row"] == 2 and list(refused["errors"]) == ["bb (kg)"], refused
+    assert "1 more cell than the header (2)" in refused["errors"]["bb (kg)"][0], refused
+    assert [m.weight_kg for m in db.session.scalars(select(Measurement))] == [6.9]
+
+
 def test_a_file_imported_again_after_its_child_was_merged_adds_no_visit(client, world, db, make_child):
     """The imported child, a duplicate of one registered by hand, is merged into it: importing the
     same file again (or next month's, which repeats it) found the visit under the other child's id
