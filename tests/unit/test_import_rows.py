@@ -108,6 +108,26 @@ def test_a_semicolon_csv_with_windows_1252_is_read():
     assert list(rows) == [(2, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025"})]
 
 
+def test_headers_of_common_registers_and_english_ones_are_read_not_dropped():
+    """A register's "Panjang Badan/Tinggi Badan (cm)", "Nama Ibu Kandung", "BBL (gram)", "L. Kepala" and
+    "Tanggal Ukur/Timbang", and English headers, were columns no one knew: their values were dropped
+    without a word (a birth weight in grams not even refused)."""
+    data = ("Posyandu;Nama;JK;Tgl Lahir;Nama Ibu Kandung;BBL (gram);Tanggal Ukur/Timbang;Berat;"
+            "Panjang Badan/Tinggi Badan (cm);L. Kepala\n"
+            "Melati;Rara;P;15/01/2025;Siti;3200;10/06/2025;7,2;65,5;41\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    [(_, row)] = list(rows)
+    assert {k: row[k] for k in ("mother_name", "birth_weight_kg", "measured_on", "length_height_cm",
+                                "head_circumference_cm")} == {"mother_name": "Siti", "birth_weight_kg": "3200",
+                                                              "measured_on": "10/06/2025", "length_height_cm": "65,5",
+                                                              "head_circumference_cm": "41"}
+    assert "grams" in str(parse_row(row).errors["birth_weight_kg"][0])
+    english = b"Posyandu,Name,Gender,Date of birth,Visit date,Weight (kg),Height (cm),MUAC (cm)\nMelati,Rara,F,2025-01-15,2025-06-10,7.2,65.5,13\n"
+    names, rows = read_rows(io.BytesIO(english), "a.csv")
+    assert set(names) == {"posyandu", "name", "sex", "birth_date", "measured_on", "weight_kg", "length_height_cm", "muac_cm"}
+    assert [row["weight_kg"] for _, row in rows] == ["7.2"]  # read to the end (a generator left open warns)
+
+
 def test_missing_required_columns_are_named():
     with pytest.raises(FileError, match="posyandu, sex"):
         read_rows(io.BytesIO(b"nama,tanggal_lahir\nA,2025-01-01\n"), "a.csv")
