@@ -54,7 +54,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.reader import COLUMNS
-from posyandu.imports.rows import ParsedRow, parse_row
+from posyandu.imports.rows import ParsedRow, month_first_columns, parse_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
@@ -492,7 +492,9 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     # savepoints below nest inside it (a SAVEPOINT opened outside one commits on RELEASE).
     log_action("import_start", "visits_file", file_digest, reason="dry run" if dry_run else None)
     db.session.flush()
-    parsed = [(number, parse_row(raw)) for number, raw in rows]  # the whole file, before any lock
+    rows = list(rows)
+    month_first = month_first_columns(raw for _, raw in rows)
+    parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
     run.lock_children([p for _, p in parsed])  # after the posyandu's, as every writer takes them
     for number, row in parsed:

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from marshmallow import ValidationError
 
@@ -96,7 +96,20 @@ NOT_A_DATE = Msg("not a date: use DD/MM/YYYY (day first), YYYY-MM-DD or 15 Janua
                  "bukan tanggal: gunakan HH/BB/TTTT (hari dulu), TTTT-BB-HH atau 15 Januari 2025")
 
 
-def _date(value: Any) -> str:
+def month_first_columns(raws: Iterable[dict[str, Any]]) -> frozenset[str]:
+    """Every date column of a file where some date is written month first (01/15/2025: there is no
+    15th month), else none. A spreadsheet set to English (US) writes all its dates so: its 03/05/2025
+    is 5 March, which read day first would be 3 May (``_date``'s ``month_first``)."""
+    for raw in raws:
+        for name in DATES:
+            value = raw.get(name)
+            if isinstance(value, str) and (m := _DMY.fullmatch(" ".join(value.split()).lower())):
+                if int(m[3]) > 12 and 1 <= int(m[1]) <= 12:
+                    return frozenset(DATES)
+    return frozenset()
+
+
+def _date(value: Any, month_first: bool = False) -> str:
     """A date cell, an Excel serial (a date cell saved as a plain number, or exported to CSV as one),
     DD/MM/YYYY or DD/MM/YY (day first: 01/02/2025 is 1 February), YYYY-MM-DD, or a written date with an
     Indonesian or English month ("15 Januari 2025", "15-Agt-25", "January 15, 2025"), also after its
@@ -121,6 +134,12 @@ def _date(value: Any) -> str:
                 "read day first (DD/MM/YYYY): correct the date, or set the spreadsheet to Indonesian",
                 f"{value} tertulis bulan dulu (BB/HH/TTTT: lembar kerja berbahasa Inggris (AS)?); tanggal dibaca "
                 "hari dulu (HH/BB/TTTT): perbaiki tanggalnya, atau atur lembar kerja ke bahasa Indonesia"))
+        if month_first and day <= 12 and day != month:  # either way a date: not guessed
+            raise ValidationError(Msg(
+                f"{value} may be month first: other dates of this file are (MM/DD/YYYY); write the dates day "
+                "first (DD/MM/YYYY), or set the spreadsheet to Indonesian",
+                f"{value} mungkin tertulis bulan dulu: tanggal lain di berkas ini begitu (BB/HH/TTTT); tulis tanggal "
+                "hari dulu (HH/BB/TTTT), atau atur lembar kerja ke bahasa Indonesia"))
         return _ymd(_year(year, value), month, day)
     if (found := _WRITTEN.fullmatch(text)) and found[2] in MONTHS:
         return _ymd(_year(found[3], value), MONTHS[found[2]], int(found[1]))
@@ -226,9 +245,9 @@ def _flag(name: str, value: Any) -> bool:
     raise ValidationError(Msg("must be ya or tidak", "harus ya atau tidak"))
 
 
-def _clean(name: str, value: Any) -> Any:
+def _clean(name: str, value: Any, month_first: frozenset[str] = frozenset()) -> Any:
     if name in DATES:
-        return _date(value)
+        return _date(value, name in month_first)
     if name in NUMBERS:
         return _number(name, value)
     if name in ("nik", "mother_nik"):
@@ -269,8 +288,9 @@ def _visit_schema() -> MeasurementSchema:
     return MeasurementSchema(only=VISIT_FIELDS)
 
 
-def parse_row(raw: dict[str, Any]) -> ParsedRow:
-    """Clean and validate one row (every problem of the row is collected)."""
+def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) -> ParsedRow:
+    """Clean and validate one row (every problem of the row is collected); ``month_first``: the file's
+    date columns written month first (``month_first_columns``)."""
     out, cleaned = ParsedRow(), {}
     if BEYOND in raw:
         raw = dict(raw)
@@ -311,7 +331,7 @@ def parse_row(raw: dict[str, Any]) -> ParsedRow:
                 f"dua kolom yang sama artinya berisi nilai berbeda ({shown}): pakai satu saja"))
             continue
         try:
-            cleaned[name] = _clean(name, value)
+            cleaned[name] = _clean(name, value, month_first)
         except ValidationError as exc:
             out.errors.setdefault(name, []).extend(exc.messages)
     out.posyandu = None if "posyandu" in unstorable or "posyandu" in out.errors else _text(raw.get("posyandu"))

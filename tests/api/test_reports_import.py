@@ -175,6 +175,29 @@ def test_a_decimal_comma_in_a_comma_separated_file_is_refused_not_cut(client, wo
     assert [m.weight_kg for m in db.session.scalars(select(Measurement))] == [6.9]
 
 
+def test_in_a_file_written_month_first_a_date_either_way_is_refused_not_swapped(client, world, db):
+    """A spreadsheet set to English (US) writes every date month first: 1/20/2025 was refused, but
+    3/5/2025 (5 March) was read as 3 May and 6/10/2025 (10 June) as 6 October, and kept with
+    accept_valid. A file showing one month-first date now has its dates either way refused too;
+    a file written day first, and a day equal to its month, read as before."""
+    from posyandu.growth.models import Measurement
+
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb\n"
+            "Melati,Rara Putri,P,1/20/2025,6/10/2025,7.2\n"
+            "Melati,Dodi Saputra,L,3/5/2025,6/10/2025,6.9\n"
+            "Melati,Eka Wijaya,L,5/5/2025,10/10/2025,6.1\n")
+    resp = upload(client, world, body, query="accept_valid=true")
+    assert resp.status_code == 201, resp.get_json()
+    refused = {e["row"]: set(e["errors"]) for e in resp.get_json()["errors"]}
+    assert refused == {2: {"tanggal_lahir", "tanggal_timbang"}, 3: {"tanggal_lahir", "tanggal_timbang"}}, refused
+    assert "may be month first" in resp.get_json()["errors"][1]["errors"]["tanggal_lahir"][0]
+    assert [m.measured_on.isoformat() for m in db.session.scalars(select(Measurement))] == ["2025-10-10"]
+    day_first = ("posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb\n"
+                 "Melati,Sari Dewi,P,20/01/2025,06/10/2025,7.2\n"
+                 "Melati,Bayu Aji,L,03/05/2025,06/10/2025,6.9\n")
+    assert upload(client, world, day_first, query="dry_run=true").get_json()["errors"] == []
+
+
 def test_a_file_imported_again_after_its_child_was_merged_adds_no_visit(client, world, db, make_child):
     """The imported child, a duplicate of one registered by hand, is merged into it: importing the
     same file again (or next month's, which repeats it) found the visit under the other child's id
