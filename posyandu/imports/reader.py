@@ -190,8 +190,13 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int,
 
 
 def _encoding(data: IO[bytes]) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes so, else Windows-1252 (the first
-    bytes alone do not tell: a name like "André" far down a file of plain ASCII); rewound."""
+    """UTF-16 after its BOM (Excel's "Unicode Text", tab-separated); UTF-8 (with or without BOM) when
+    the whole file decodes so, else Windows-1252 (the first bytes alone do not tell: a name like
+    "André" far down a file of plain ASCII); rewound."""
+    bom = data.read(2)
+    data.seek(0)
+    if bom in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while chunk := data.read(1 << 16):

@@ -128,6 +128,14 @@ def test_headers_of_common_registers_and_english_ones_are_read_not_dropped():
     assert [row["weight_kg"] for _, row in rows] == ["7.2"]  # read to the end (a generator left open warns)
 
 
+def test_excel_unicode_text_utf16_is_read():
+    """Excel's "Save as Unicode Text" writes UTF-16 with tabs: it was answered "missing columns" for a file
+    that has them all."""
+    data = "Posyandu\tNama\tJK\tTgl Lahir\nMelati\tNur \u2018Aini\tP\t01/02/2025\n".encode("utf-16")
+    names, rows = read_rows(io.BytesIO(data), "a.txt")
+    assert list(rows) == [(2, {"posyandu": "Melati", "name": "Nur \u2018Aini", "sex": "P", "birth_date": "01/02/2025"})]
+
+
 def test_missing_required_columns_are_named():
     with pytest.raises(FileError, match="posyandu, sex"):
         read_rows(io.BytesIO(b"nama,tanggal_lahir\nA,2025-01-01\n"), "a.csv")
