@@ -71,9 +71,10 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     only on their own inputs and the child's sex and birth date, and are read as plain
     columns, not loaded as records; their KMS trend, which depends on the neighbours, is
     recomputed. Each value that moves is audited as a ``recompute`` with its old and new value
-    (``reasons``: why, by child id: a KBM table published). For a child whose only changes are new measurements, from the calendar month
-    two before the earliest of them: nothing earlier can change, and a weighing's trend needs
-    no more than the two months before it (``trend_window_start``).
+    (``reasons``: why, by child id: a KBM table published). For a child whose only changes are
+    new measurements, from the calendar month two before the earliest of them: nothing earlier
+    can change, and a weighing's trend needs no more than the two months before it
+    (``trend_window_start``).
     One query for all the children, one calculator run, one trend pass per child."""
     from posyandu.growth.trend_series import current_kbm, series_trends
 

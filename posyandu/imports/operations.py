@@ -36,8 +36,8 @@ import hashlib
 import hmac
 import itertools
 import uuid
-from types import SimpleNamespace
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Callable, Iterable
 
 from flask import current_app
