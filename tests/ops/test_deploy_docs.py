@@ -63,6 +63,18 @@ def test_the_nginx_site_loads_in_debian_12s_nginx():
     assert any(re.match(r"listen 443 ssl http2;", d) for d in directives)
 
 
+def test_the_nginx_site_logs_no_query_string():
+    """Debian's default access log ("combined") writes the whole request line: a search by a child's
+    name (?q=) or a delete's ?reason= stayed in /var/log/nginx. Each server logs with the site's own
+    format, which writes the path ($uri) and no variable holding the query."""
+    site = (ROOT / "deploy" / "nginx" / "posyandu.conf").read_text(encoding="utf-8")
+    code = "\n".join(line.split("#")[0] for line in site.splitlines())
+    fmt = re.search(r"log_format posyandu (.*?);", code, re.S)[1]
+    assert "$uri" in fmt and not re.search(r"\$(request|request_uri|args|query_string|arg_\w+|http_referer)\b", fmt)
+    servers = code.split("server {")[1:]
+    assert len(servers) == 2 and all("access_log /var/log/nginx/posyandu.access.log posyandu;" in s for s in servers)
+
+
 def test_the_certificate_is_obtained_before_the_site_naming_it_is_enabled():
     """The site names its certificate's files: enabled first, `certbot --nginx` (which tests and
     reloads nginx) and `nginx -t` failed on the missing file."""
