@@ -721,6 +721,36 @@ test('a server restored from a backup: the reset takes its copies even at lower 
   assert.equal(view(await getRow(db, 'child', id)).guardian_phone, '081234567890');
 });
 
+test('"Sinkron sekarang" is a sync begun after the tap, not the one under way that pulled before a change', async () => {
+  // Joined, the sync under way answered: its pull had read the server before the bidan's change she
+  // had just been told of, and the screen drew without it (and the conflict screen asked about an
+  // older value).
+  const { db, server, engine } = setup();
+  const id = crypto.randomUUID();
+  server.write('child', id, child('Ani'));
+  const pull = server.pull;
+  let reached;
+  let release;
+  const read = new Promise((resolve) => { reached = resolve; });
+  const held = new Promise((resolve) => { release = resolve; });
+  server.pull = async (...args) => {
+    const page = await pull(...args);
+    server.pull = pull;
+    reached();
+    await held; // its answer on its way while the server changes
+    return page;
+  };
+  const under = engine.sync();
+  await read;
+  server.write('child', id, { ...server.get('child', id), name: 'Ani Lestari' });
+  const tapped = engine.syncNow();
+  release();
+  await under;
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani', 'the sync under way read the server before');
+  assert.equal(await tapped, true);
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani Lestari');
+});
+
 test('a delete tombstone removes the local copy unless it has unsent changes', async () => {
   const { db, server, engine } = setup();
   const { id, mid } = await registerWithVisit(db);

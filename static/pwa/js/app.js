@@ -158,8 +158,7 @@ const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => cons
 /** The screens a sync's end draws again: the day's, the sync screen, a child's. */
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
 
-/** The posyandu day (today, or the day she picked) lasts until the calendar day turns: an app left
- * open overnight dated the next morning's weighings the day before. Says whether it turned. */
+/** The posyandu day lasts until the calendar day turns (an app left open overnight). */
 function turnDay() {
   const today = todayIso();
   if (ctx.day.since === today) return false;
@@ -174,8 +173,7 @@ function onNewDay() {
   if (busy()) redrawLists(); else route({ refresh: true });
 }
 
-/** Away from the screen this long (the phone put down), the app asks for the PIN again before it
- * shows anything (login.js lockOver); the screen dimmed between two children does not. */
+/** Away from the screen this long, the PIN is asked again (login.js lockOver). */
 const LOCK_AFTER_MS = 10 * 60 * 1000;
 let hiddenAt = null;
 function lockIfAway() {
@@ -225,7 +223,7 @@ function onSyncState(s) {
 }
 
 /** dinkes keeps no records on the phone: the server answers its sync with 403 ("it exports"). */
-const NO_SYNC = { sync: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
+const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
 /** End the session on screen (another user, or a login again): its sync engine and timers stop,
  * what it asked the server and is still on its way is discarded (api.close), a screen of it still

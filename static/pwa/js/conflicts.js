@@ -74,9 +74,7 @@ export function resolveConflict(db, mutationId, chosen, seen = null) {
   }, USER_ACTION);
 }
 
-/** Her answer also holds for her unsent changes of the record saved while the conflicting one was on
- * its way (they carry her old values on the same base: each would ask the same question again). Only
- * entries never sent are rewritten: one sent goes again as it was, its mutation id asking the same. */
+/** Her answer written into her never-sent changes of the record that carry those fields (docs/sync.md). */
 async function answerQueued(outbox, c, values) {
   for (const e of await outbox.getAll()) {
     if (e.entity !== c.entity || e.id !== c.id || e.op !== 'upsert' || e.state !== 'pending' || e.attempts > 0) continue;

@@ -85,9 +85,7 @@ export function applyPushResults(db, batch, results) {
   });
 }
 
-/** A second conflict on a record whose first is open (an edit saved while the first was on its way):
- * apart, she was asked twice about a field, the second time with her old value chosen. Joined: her
- * latest values, every field either asks about, the newer server copy, the first one's id. */
+/** A second conflict on a record whose first is open, joined to it: one question (docs/sync.md). */
 function joinConflicts(first, later) {
   const union = (a, b) => (a && b ? [...new Set([...a, ...b])] : null);
   return { ...later, mutation_id: first.mutation_id, mine: { ...first.mine, ...later.mine },

@@ -295,5 +295,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     timer = null;
   }
 
-  return { sync, state, refresh: () => emit(), stop };
+  /** A sync begun after the tap ("Sinkron sekarang"): one under way may have pulled before a change. */
+  const syncNow = () => (running ? running.then(() => sync()) : sync());
+
+  return { sync, syncNow, state, refresh: () => emit(), stop };
 }

@@ -31,13 +31,6 @@ export function homeNotice(ctx, children) {
   return n ? h('p', { class: 'notice warn', id: 'dup-notice' }, h('a', { href: '#/duplicates' }, t('dup_home', { n }))) : null;
 }
 
-/** A sync that pulls what the server holds from now on: one under way may have pulled before
- * the change, so it is waited for first. */
-async function syncAfter(ctx) {
-  if (['pushing', 'pulling'].includes(ctx.syncState.phase)) await ctx.sync.sync();
-  return ctx.sync.sync();
-}
-
 /** What went wrong, in the user's words: the server's field messages (in the user's language), else its detail. */
 export function whyFailed(error) {
   if (error.kind === 'network') return t('dup_offline');
@@ -103,7 +96,7 @@ function pairCard(ctx, pair, info, online) {
       if (error.status === 404) ctx.sync.sync(); // the pair changed elsewhere: fetch what stands
       return;
     }
-    const synced = await syncAfter(ctx);
+    const synced = await ctx.sync.syncNow();
     if (location.hash !== '#/duplicates') return;
     ctx.duplicatesDone = synced ? doneText : `${doneText} ${t('dup_sync_later')}`;
     ctx.route();

@@ -117,8 +117,7 @@ function pinSetup(ctx, tokens) {
   return form;
 }
 
-/** The app locked over what it shows (app.js LOCK_AFTER_MS), the rest of the page inert: the PIN opens
- * it again where she was, her form kept; too many wrong PINs call `locked()` (the password login). */
+/** The PIN asked over the page (app.js LOCK_AFTER_MS), the rest inert; too many wrong PINs: `locked()`. */
 export function lockOver(user, { locked }) {
   const away = [...document.body.children].filter((el) => el.tagName !== 'SCRIPT');
   const before = document.activeElement;

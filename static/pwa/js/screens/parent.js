@@ -34,7 +34,7 @@ function redeemForm(ctx) {
     if (!code) return showErrors(form, { code: [t('required')] });
     try {
       await ctx.api.post('/auth/redeem', { code });
-      await ctx.sync.sync(); // the scope changed: the pull answers with a reset and the new child
+      await ctx.sync.syncNow(); // the scope changed: the pull answers with a reset and the new child
       return ctx.route();
     } catch (error) {
       return showErrors(form, { code: [error.kind === 'network' ? t('online_only') : error.message] });

@@ -90,7 +90,7 @@ export async function render(ctx) {
   const s = ctx.syncState;
   const button = h('button', { class: 'btn primary', type: 'button', id: 'sync-now', onclick: async () => {
     button.disabled = true;
-    await ctx.sync.sync();
+    await ctx.sync.syncNow();
     await ctx.route();
     // drawn again: the button pressed is a new one (the focus goes to it), and the outcome is in new
     // paragraphs no screen reader reads out by themselves: said through the page's live region
