@@ -117,46 +117,11 @@ function pinSetup(ctx, tokens) {
   return form;
 }
 
-/** The PIN asked over the page (app.js LOCK_AFTER_MS), the rest inert; too many wrong PINs: `locked()`. */
-export function lockOver(user, { locked }) {
-  const away = [...document.body.children].filter((el) => el.tagName !== 'SCRIPT');
-  const before = document.activeElement;
+/** "Masukkan PIN" for `user`: `opened(session)` on the right PIN, `locked()` once too many wrong ones
+ * dropped the login (a password login is needed). `titleId`: its heading's id (a dialog's name). */
+function pinForm(user, { opened, locked, titleId = null }) {
   const form = h('form', { class: 'card', novalidate: true },
-    h('h2', { id: 'lock-title' }, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),
-    pinInput('pin', t('pin')),
-    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
-    h('button', { class: 'btn primary', type: 'submit' }, t('open')));
-  const lock = h('div', { id: 'lock', class: 'lock', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'lock-title' }, form);
-  const open = () => {
-    lock.remove();
-    for (const el of away) el.inert = false;
-    (before?.isConnected ? before : document.getElementById('main')).focus({ preventScroll: true });
-  };
-  const alert = form.querySelector('[role=alert]');
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      await unlock(user.id, form.elements.pin.value);
-      open();
-    } catch (error) {
-      if (error.message === 'locked') { open(); locked(); return; }
-      alert.hidden = false;
-      alert.textContent = error.message === 'wrong_pin' ? `${t('pin_wrong')} ${t('pin_tries_left', { n: error.left })}`
-        : t('open_failed', { reason: error?.name || error?.message || String(error) });
-      form.elements.pin.setAttribute('aria-invalid', 'true');
-      form.elements.pin.value = '';
-      form.elements.pin.focus();
-    }
-  });
-  for (const el of away) el.inert = true;
-  document.body.append(lock);
-  form.elements.pin.focus();
-  return lock;
-}
-
-function pinScreen(ctx, main, user, users) {
-  const form = h('form', { class: 'card', novalidate: true },
-    h('h2', {}, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),
+    h('h2', { id: titleId }, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),
     pinInput('pin', t('pin')),
     h('p', { class: 'notice bad', role: 'alert', hidden: true }),
     h('button', { class: 'btn primary', type: 'submit' }, t('open')));
@@ -164,10 +129,9 @@ function pinScreen(ctx, main, user, users) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const session = await unlock(user.id, form.elements.pin.value);
-      await ctx.startSession(session);
+      await opened(await unlock(user.id, form.elements.pin.value));
     } catch (error) {
-      if (error.message === 'locked') return show(ctx, main, { force: true, notice: t('pin_locked') });
+      if (error.message === 'locked') return locked();
       alert.hidden = false;
       // the right PIN on a phone that cannot open the data (a full disk) is not a wrong PIN
       if (error.message !== 'wrong_pin') {
@@ -181,7 +145,31 @@ function pinScreen(ctx, main, user, users) {
       form.elements.pin.value = '';
       form.elements.pin.focus();
     }
+    return null;
   });
+  return form;
+}
+
+/** The PIN asked over the page (app.js LOCK_AFTER_MS), the rest inert; too many wrong PINs: `locked()`. */
+export function lockOver(user, { locked }) {
+  const away = [...document.body.children].filter((el) => el.tagName !== 'SCRIPT');
+  const before = document.activeElement;
+  const open = () => {
+    lock.remove();
+    for (const el of away) el.inert = false;
+    (before?.isConnected ? before : document.getElementById('main')).focus({ preventScroll: true });
+  };
+  const form = pinForm(user, { opened: open, locked: () => { open(); locked(); }, titleId: 'lock-title' });
+  const lock = h('div', { id: 'lock', class: 'lock', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'lock-title' }, form);
+  for (const el of away) el.inert = true;
+  document.body.append(lock);
+  form.elements.pin.focus();
+  return lock;
+}
+
+function pinScreen(ctx, main, user, users) {
+  const form = pinForm(user, { opened: (session) => ctx.startSession(session),
+    locked: () => show(ctx, main, { force: true, notice: t('pin_locked') }) });
   const others = users.filter((u) => u.id !== user.id).map((u) => h('button', { class: 'btn', type: 'button',
     onclick: () => { main.replaceChildren(pinScreen(ctx, main, u, users)); main.querySelector('input').focus(); } }, u.name));
   return h('div', {}, form, others, h('button', { class: 'btn link', type: 'button',
