@@ -55,6 +55,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("posyandu", "name", "sex", "birth_date")
 HEADER_SEARCH_ROWS = 10
+# a length/height column named for one position: in a file with a PB column and a TB column, the one a
+# row's value sits in tells how the child was measured (a file with one such column names them all by it,
+# an infant's length under "TB" included, so it tells nothing)
+POSITION_OF_COLUMN = {**dict.fromkeys(("pb", "panjang", "panjang_badan", "length"), "lying"),
+                      **dict.fromkeys(("tb", "tinggi", "tinggi_badan", "height"), "standing")}
 _ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
 
 
@@ -95,7 +100,15 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
     # cells cannot split, and a note beside its table is no one's column
     width = len(header) if ext not in ("xlsx", "xlsm") else None
-    return names, _rows(table, columns, first, width)
+    return names, _rows(table, columns, first, width, _position_columns(header, columns))
+
+
+def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
+    """{column: (its name, the position it is named for)} of the length/height columns, when the file
+    has one for each position (else none: see ``POSITION_OF_COLUMN``)."""
+    found = {i: (str(header[i]).strip(), POSITION_OF_COLUMN[normalise_header(header[i])]) for i, key in
+             columns.items() if key == "length_height_cm" and normalise_header(header[i]) in POSITION_OF_COLUMN}
+    return found if len({position for _, position in found.values()}) == 2 else {}
 
 
 def known_columns(values: list[Any]) -> dict[int, str]:
@@ -162,13 +175,19 @@ class Differing(tuple):
     on that column (``rows.parse_row``), not read from whichever column came last."""
 
 
+POSITION_BY_COLUMN = "_position_by_column"
+"""A row's key for the position its length/height column is named for (``_position_columns``), as
+(the column's name, "lying" or "standing"): ``rows.parse_row`` takes it as the position, or refuses
+a position cell that says otherwise."""
+
 BEYOND = "_beyond"
 """A row's key for the cells past the header's last column (``read_rows``), as (the key of the last
 column, the values): ``rows.parse_row`` refuses the row on that column."""
 
 
-def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int,
-          width: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
+          positions: dict[int, tuple[str, str]] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions = positions or {}
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
@@ -183,6 +202,10 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int,
         row = {key: (None if not given else given[0] if len(given) == 1 else Differing(given))
                for key, given in found.items()}
         if any(v is not None for v in row.values()):
+            named = {positions[i] for i in positions if i < len(values) and values[i] not in (None, "")
+                     and str(values[i]).strip()}
+            if len({position for _, position in named}) == 1:  # both filled: refused as Differing, or no telling
+                row[POSITION_BY_COLUMN] = min(named)
             beyond = [v.strip() for v in values[width:] if v.strip()] if width is not None else []
             if beyond:
                 row[BEYOND] = (columns[max(columns)], beyond)

@@ -23,7 +23,7 @@ from marshmallow import ValidationError
 
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
-from posyandu.imports.reader import BEYOND
+from posyandu.imports.reader import BEYOND, POSITION_BY_COLUMN
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import date_text
 from posyandu.registry.schemas import ChildSchema
@@ -288,12 +288,30 @@ def _visit_schema() -> MeasurementSchema:
     return MeasurementSchema(only=VISIT_FIELDS)
 
 
+def _position_of_column(by_column: tuple[str, str], cleaned: dict[str, Any], errors: dict[str, list[Any]]) -> None:
+    """The position of a length/height read from a PB or a TB column (``reader.POSITION_BY_COLUMN``):
+    the position cell's when it agrees, else the row is refused on it. Left to the child's age, a
+    standing height under two years lost WHO's 0.7 cm (a lying length over two years gained it)."""
+    column, position = by_column
+    given = cleaned.setdefault("position", position)
+    if given != position:
+        words = {"lying": ("lying", "berbaring"), "standing": ("standing", "berdiri")}
+        errors["position"] = [Msg(
+            f"the position says {words[given][0]} but the length/height is in the column {column} "
+            f"({words[position][0]}): correct one of them",
+            f"posisi {words[given][1]} tetapi panjang/tinggi ada di kolom {column} ({words[position][1]}): "
+            "perbaiki salah satunya")]
+        del cleaned["position"]
+
+
 def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) -> ParsedRow:
     """Clean and validate one row (every problem of the row is collected); ``month_first``: the file's
     date columns written month first (``month_first_columns``)."""
     out, cleaned = ParsedRow(), {}
-    if BEYOND in raw:
+    if BEYOND in raw or POSITION_BY_COLUMN in raw:
         raw = dict(raw)
+    by_column = raw.pop(POSITION_BY_COLUMN, None)
+    if BEYOND in raw:
         last, extra = raw.pop(BEYOND)
         shown = "; ".join(extra)
         out.errors[last] = [Msg(
@@ -334,6 +352,8 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
             cleaned[name] = _clean(name, value, month_first)
         except ValidationError as exc:
             out.errors.setdefault(name, []).extend(exc.messages)
+    if by_column and "length_height_cm" in cleaned and "position" not in out.errors:
+        _position_of_column(by_column, cleaned, out.errors)
     out.posyandu = None if "posyandu" in unstorable or "posyandu" in out.errors else _text(raw.get("posyandu"))
     out.not_duplicate = bool(cleaned.pop("not_duplicate", False))
     child = {k: cleaned[k] for k in CHILD_FIELDS if k in cleaned and k not in out.errors}

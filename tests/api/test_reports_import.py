@@ -671,3 +671,31 @@ def test_the_template_names_every_column_the_import_reads_and_a_filled_copy_impo
     child = db.session.scalar(select(Child).where(Child.name == "Wulan Sari"))
     assert (child.nik, child.mother_name, child.guardian_phone, child.birth_weight_kg) == (
         "3525015501250003", "Ibu Sari", "081234567890", 3.1)
+
+
+def test_a_length_in_a_pb_column_and_a_height_in_a_tb_column_keep_how_each_was_measured(client, world, db):
+    """A register with a PB column and a TB column: the column a value sits in tells how the child was
+    measured. Left to her age, an 18-month-old's standing height was taken as lying (WHO adds 0.7 cm),
+    her length-for-age lower than it is; a lying length over two years the other way. A position cell
+    saying otherwise refuses the row on it."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    body = ("posyandu;nama;jk;tgl lahir;tgl timbang;bb;pb;tb;posisi\n"
+            "Melati;Rara Putri;P;01/01/2024;01/07/2025;10,2;;80;\n"       # 18 months, standing
+            "Melati;Dodi Saputra;L;01/01/2023;01/07/2025;12,1;90;;\n"     # 30 months, lying
+            "Melati;Eka Wijaya;L;01/01/2024;01/07/2025;10,5;;81;berbaring\n")
+    refused = refused_alone(upload(client, world, body, query="accept_valid=true"))
+    assert refused["row"] == 4 and list(refused["errors"]) == ["posisi"], refused
+    assert "says lying but the length/height is in the column tb (standing)" in refused["errors"]["posisi"][0], refused
+    stored = {name: (m.position, m.length_height_cm) for name, m in db.session.execute(
+        select(Child.name, Measurement).join(Measurement, Measurement.child_id == Child.id))}
+    assert stored == {"Rara Putri": ("standing", 80), "Dodi Saputra": ("lying", 90)}
+    for name, position, cm, months, sex in (("Rara Putri", "standing", 80, 18, "F"),
+                                           ("Dodi Saputra", "lying", 90, 30, "M")):
+        child = db.session.scalar(select(Child).where(Child.name == name))
+        [visit] = client.get(f"/api/v1/children/{child.id}/measurements", headers=world.headers("bidan_a")).get_json()["items"]
+        [same] = client.post("/api/v1/growth/calculate", json={"measurements": [{
+            "sex": sex, "birth_date": str(child.birth_date), "measured_on": "2025-07-01",
+            "length_height_cm": cm, "position": position}]}).get_json()["results"]
+        assert visit["zscores"]["lhfa"] == same["zscores"]["lhfa"], (name, months)

@@ -516,3 +516,17 @@ def test_a_two_row_header_reads_a_column_with_the_group_above_it():
     assert (parsed.child["birth_weight_kg"], parsed.child["birth_length_cm"]) == (3.1, 49)
     assert (parsed.visit["measured_on"], parsed.visit["weight_kg"], parsed.visit["length_height_cm"]) == \
         (date(2025, 6, 10), 8.1, 70)
+
+
+def test_the_position_is_read_from_a_pb_or_tb_column_only_when_the_file_has_both():
+    """One column named TB holds every child's measure, an infant's lying length too: it tells no
+    position. With a PB and a TB column, the one filled does, unless both are."""
+    both = (b"posyandu;nama;jk;tgl lahir;tgl timbang;PB (cm);TB (cm)\n"
+            b"Melati;Ani;P;01/02/2024;10/06/2025;;80\nMelati;Ani;P;01/02/2024;10/07/2025;81;\n"
+            b"Melati;Ani;P;01/02/2024;10/08/2025;82;82\n")
+    parsed = [parse_row(raw).visit for _, raw in read_rows(io.BytesIO(both), "a.csv")[1]]
+    assert [(v["length_height_cm"], v.get("position")) for v in parsed] == \
+        [(80, "standing"), (81, "lying"), (82, None)]
+    one = b"posyandu;nama;jk;tgl lahir;tgl timbang;TB\nMelati;Ani;P;01/02/2025;10/06/2025;60\n"
+    [(_, raw)] = read_rows(io.BytesIO(one), "a.csv")[1]
+    assert parse_row(raw).visit == {"measured_on": date(2025, 6, 10), "length_height_cm": 60, "oedema": False}
