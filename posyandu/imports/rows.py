@@ -290,8 +290,9 @@ def _visit_schema() -> MeasurementSchema:
 
 def _position_of_column(by_column: tuple[str, str], cleaned: dict[str, Any], errors: dict[str, list[Any]]) -> None:
     """The position of a length/height read from a PB or a TB column (``reader.POSITION_BY_COLUMN``):
-    the position cell's when it agrees, else the row is refused on it. Left to the child's age, a
-    standing height under two years lost WHO's 0.7 cm (a lying length over two years gained it)."""
+    the position cell's when it agrees, else the row is refused on it. Unknown, the position is taken
+    as the age calls for: a standing height under two years lost WHO's 0.7 cm (a lying length over two
+    years gained it)."""
     column, position = by_column
     given = cleaned.setdefault("position", position)
     if given != position:
