@@ -36,8 +36,8 @@ MAX_AGE_MONTHS = 12 * MAX_AGE_YEARS
 MAX_AGE_DAYS = 7305
 MAX_DOSES_PER_VIAL = 100
 _CODE = re.compile(r"^[A-Za-z0-9\-]{2,20}$")
-_KABUPATEN = re.compile(r"^\d{2}\.?\d{2}$")
-_KFA = re.compile(r"^93\d{6}$")
+_KABUPATEN = re.compile(r"\d{2}\.?\d{2}", re.ASCII)  # fullmatch: a trailing newline passed `$`
+_KFA = re.compile(r"93\d{6}", re.ASCII)
 
 
 class ScheduleError(ValueError):
@@ -369,7 +369,7 @@ def _parse_entry(item: Any, where: str, codes: set[str], problems: list[str]) ->
 def _parse_areas(value: Any, where: str, problems: list[str]) -> tuple[str, ...] | None:
     if value is None:
         return None
-    if not isinstance(value, list) or not all(isinstance(v, str) and _KABUPATEN.match(v) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and _KABUPATEN.fullmatch(v) for v in value):
         problems.append(Msg(f"{where}: areas must be null or a list of kabupaten/kota codes like '51.71'",
                             f"{where}: areas harus null atau daftar kode kabupaten/kota seperti '51.71'"))
         return None

@@ -31,7 +31,7 @@ MAX_PERIOD_MONTHS = 36
 # YEARS_AHEAD after today's: enough for any plan, and far from the year 9999 where dates end
 # (a report also reads the month before and ages 60 months back).
 YEARS_AHEAD = 5
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)  # whole (a trailing newline passed `$`), ASCII digits
 
 
 class MonthOutOfRange(ValueError):
@@ -47,7 +47,7 @@ class Month:
     def parse(cls, text: str, today: date | None = None) -> "Month":
         """'2025-03' → Month(2025, 3); ValueError for anything else, :class:`MonthOutOfRange`
         for a month before January 2000 or after :func:`latest_month` of ``today``."""
-        found = _MONTH.match(text or "")
+        found = _MONTH.fullmatch(text or "")
         if not found:
             raise ValueError(text)
         year, month = int(found.group(1)), int(found.group(2))

@@ -64,7 +64,8 @@ def test_parents_may_not_read_reports_and_strangers_must_log_in(client, world, e
 @pytest.mark.parametrize("query, field", [
     ("", "month"), ("month=2025-13", "month"), ("month=Agustus", "month"), ("from=2025-08&to=2025-01", "to"),
     ("from=2020-01&to=2025-01", "to"), ("month=2025-08&from=2025-08", "month"), ("month=2025-08&posyandu_id=12", "posyandu_id"),
-    ("month=2025-08&region_code=jatim", "region_code")])
+    ("month=2025-08&region_code=jatim", "region_code"),
+    ("month=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%95-08", "month"), ("month=2025-08%0A", "month")])  # full-width, newline
 def test_bad_arguments_are_422_with_the_field_named(client, world, endpoint, query, field):
     resp = client.get(f"/api/v1/{endpoint}?{query}", headers=world.headers("bidan_a"))
     assert resp.status_code == 422 and field in resp.get_json()["errors"], resp.get_json()

@@ -273,3 +273,11 @@ def test_the_bundled_schedule_is_the_one_a_fresh_database_installs():
     spec.loader.exec_module(migration)
     assert DOC == migration.SCHEDULE_2024
     assert json.loads((ROOT / "static/pwa/data/schedule-2024.json").read_text(encoding="utf-8")) == migration.SCHEDULE_2024
+
+
+@pytest.mark.parametrize("code", ["51.71\n", "５１.７１", "51.7١"])
+def test_an_area_code_is_matched_whole_in_ascii_digits(code):
+    """A trailing newline passed the pattern's `$` and full-width or Arabic-Indic digits its `\\d`:
+    stored as a code no kabupaten has, the entry applied nowhere."""
+    problems = problems_of(doc_with(lambda d: entry(d, "JE", 1).update(areas=[code])))
+    assert len(problems) == 1 and "areas must be null or a list" in problems[0], problems
