@@ -75,6 +75,8 @@ class UnsupportedMediaType(DomainError):
 
 def problem(status: int, key: str, detail: str | None = None, errors: Any = None,
             headers: dict[str, str] | None = None, extensions: dict[str, Any] | None = None) -> Response:
+    if not detail and errors:  # one detail for every answer naming fields, whoever raised it
+        detail = title("validation_detail")
     body: dict[str, Any] = {"type": TYPE_BASE + key, "title": title(key), "status": status,
                             "detail": translate_field_message(detail) if detail else title(key)}
     if errors:
@@ -102,12 +104,11 @@ def _http_error(exc: HTTPException) -> Response:
         if status == 400 and errors:
             status = 422
     key = STATUS_KEYS.get(status, "server_error" if status >= 500 else "bad_request")
-    detail = title("validation_detail") if errors else None
     headers = {k: v for k, v in (exc.get_headers() or []) if k.lower() in ("retry-after", "allow")}
     if status == 429:
         headers.update({k: v for k, v in getattr(exc, "response", None).headers.items()
                         if k.lower().startswith(("retry-after", "x-ratelimit"))} if getattr(exc, "response", None) else {})
-    return problem(status, key, detail, errors, headers)
+    return problem(status, key, None, errors, headers)
 
 
 def _domain_error(exc: DomainError) -> Response:

@@ -51,6 +51,26 @@ class Api(flask_smorest.Api):
             "content": {"application/problem+json": {"schema": ProblemSchema}}}, lazy=True)
 
 
+MAX_JSON_DEPTH = 32
+"""Arrays and objects within one another a body may hold (the API's own bodies, a sync push or a
+schedule, hold five at most): deeper is malformed (422). A NUL 600 lists down in a child's name
+was a 500: its field errors nested as deep, and their translation ran out of stack. The items a
+schema checks one by one (``CHECKED_PER_ITEM``: a push's mutations, the calculator's rows) are
+judged each on its own, as everything else in them is."""
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON holds arrays and objects more than ``limit`` deep ({"a": [1]}: 2)."""
+    layer, depth = ([value] if isinstance(value, (dict, list)) else []), 0
+    while layer:
+        depth += 1
+        if depth > limit:
+            return True
+        layer = [v for item in layer for v in (item.values() if isinstance(item, dict) else item)
+                 if isinstance(v, (dict, list))]
+    return False
+
+
 class Parser(FlaskParser):
     """webargs' parser, refusing a body that is not JSON or is compressed (415; a leading UTF-8
     byte order mark is skipped), input no database can
@@ -103,6 +123,8 @@ class Parser(FlaskParser):
         per_item = getattr(schema, "CHECKED_PER_ITEM", ())  # e.g. sync mutations: one bad, the rest apply
         if per_item and isinstance(raw, dict):
             raw = {k: v for k, v in raw.items() if k not in per_item}
+        if location == "json" and too_deep(raw):
+            raise ValidationError({"_schema": ["Invalid JSON body."]})  # as webargs says of malformed JSON
         errors = unstorable_text(raw)
         if errors:
             raise ValidationError(errors)

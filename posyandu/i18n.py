@@ -66,7 +66,6 @@ FIELD_MESSAGES = {
     # growth calculator rows (posyandu.growth.zscores)
     "must be an ISO date (YYYY-MM-DD)": "harus tanggal dengan format TTTT-BB-HH",
     'must be "M" or "F"': 'harus "M" atau "F"',
-    "must be a whole number of days, 0 or more": "harus bilangan bulat hari, 0 atau lebih",
     "give age_days, or birth_date and measured_on": "isi age_days, atau birth_date dan measured_on",
     "is before birth_date": "sebelum tanggal lahir",
     'must be "lying" or "standing"': 'harus "lying" (berbaring) atau "standing" (berdiri)',
@@ -74,6 +73,7 @@ FIELD_MESSAGES = {
     "must be a positive number": "harus angka positif",
 }
 PATTERNS = [
+    (re.compile(r"^must be a whole number of days, 0 to (\d+)$"), r"harus bilangan bulat hari, 0 sampai \1"),  # zscores
     (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
      r"Harus antara \1 dan \2."),
     (re.compile(r"^must be between (\S+) and (\S+)$"), r"harus antara \1 dan \2"),

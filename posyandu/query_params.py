@@ -14,7 +14,8 @@ repeated (``?reason=T&reason=BGM``). A route marked ``@lenient_query`` takes any
 and push, which phones of every app version call with what their version sends (an older one a
 parameter since dropped, a newer one a parameter this server does not know yet). Refusing would
 stop a phone's sync, and with it the records only that phone holds, until the app is updated;
-there a parameter the server does not know changes nothing the phone is sent.
+there a parameter the server does not know changes nothing the phone is sent. And ``/health``,
+which an uptime checker may call with a cache-busting parameter of its own.
 """
 from __future__ import annotations
 

@@ -214,6 +214,13 @@ class Trimmed(fields.String):
             super()._validate(value)
 
 
+UNSTORABLE_PATH_DEPTH = 8
+"""How deep ``unstorable_text`` names a bad string: one further down is named by its container at
+this depth. A NUL 300 lists down in a pushed mutation was named 300 levels deep, and the idempotency
+ledger could not store that answer (orjson stops at 255): a 500, the good mutations beside it lost,
+the phone stuck retrying the push."""
+
+
 def unstorable_text(value: Any) -> dict[Any, Any]:
     """Per-field errors (nested like marshmallow's) for every string in ``value``
     (JSON-like: dicts, lists, strings) that holds NUL or a lone surrogate; {} if none."""
@@ -238,7 +245,7 @@ def unstorable_text(value: Any) -> dict[Any, Any]:
 
     errors: dict[Any, Any] = {}
     for path in paths(value, ()):
-        path = path or ("_schema",)
+        path = (path or ("_schema",))[:UNSTORABLE_PATH_DEPTH]
         node = errors
         for part in path[:-1]:
             inner = node.setdefault(part, {})

@@ -17,6 +17,7 @@ from werkzeug.routing import PathConverter, UUIDConverter
 
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
+from posyandu.query_params import lenient_query
 
 ROOT = Path(__file__).resolve().parent.parent
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
@@ -110,6 +111,7 @@ class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
     @blp.doc(security=[])
+    @lenient_query  # an uptime checker's cache-busting ?t=…: a 422 read as the service down
     def get(self):
         """Is the service up and its database reachable?"""
         try:

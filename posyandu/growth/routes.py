@@ -35,7 +35,10 @@ class CalculatorRowSchema(Schema):
 
 
 class CalculatorRequestSchema(Schema):
-    # each row is judged on its own (calculate_many): a bad one, a null one too, gets its errors in place
+    # each row is judged on its own (calculate_many): a bad one, a null one too, gets its errors in place;
+    # text no database stores (NUL, a lone surrogate) too: nothing is stored, and growth.js judges it so
+    CHECKED_PER_ITEM = ("measurements",)
+
     measurements = fields.List(fields.Raw(allow_none=True, metadata={"allOf": [{"$ref": "#/components/schemas/CalculatorRow"}]}),
                                required=True, validate=validate.Length(min=1, max=MAX_ROWS))
 

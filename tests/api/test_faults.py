@@ -331,6 +331,58 @@ def test_an_unstorable_key_over_unstorable_values_is_rejected_not_a_500(client, 
     assert resp.status_code == 422 and counts(db)["Child"] == 1
 
 
+def nested(value, depth):
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("depth", [300, 600])
+def test_json_nested_past_the_apis_depth_is_malformed_not_a_500(app, client, world, db, depth):
+    """A NUL 600 lists down in a child's name: its field errors nested as deep, and their translation
+    ran out of stack (500). Such a body is malformed; a pushed mutation is judged on its own: a NUL
+    300 lists down in one was named 300 levels deep, an answer the idempotency ledger could not
+    store (orjson stops at 255): a 500, the good mutation beside it lost, the phone stuck retrying."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a bug answers 500, not raises here
+    good = {"posyandu_id": str(world.ids["p1"]), "name": "Ani", "sex": "F", "birth_date": "2025-01-10"}
+    mutations = [{"mutation_id": str(uuid.uuid4()), "entity": "child", "op": "upsert", "id": str(uuid.uuid4()),
+                  "data": {**good, "name": nested("\x00", depth)}},
+                 {"mutation_id": str(uuid.uuid4()), "entity": "child", "op": "upsert", "id": str(uuid.uuid4()),
+                  "data": good}]
+    headers = world.headers("kader1")  # a login is audited: before the count
+    before = counts(db)
+    for url, body in (("/api/v1/children", {**good, "name": nested("\x00", depth)}),
+                      ("/api/v1/children", {**good, "name": "Ani", "x": nested(1, depth)}),
+                      ("/api/v1/sync/push", {"client_id": nested("a", depth), "mutations": []})):
+        problem = assert_problem(client.post(url, json=body, headers=headers), 422)
+        assert problem["errors"] == {"_schema": ["Invalid JSON body."]}, (url, problem)
+    assert counts(db) == before
+    for _ in range(2):  # and its retry, replayed from the ledger
+        resp = client.post("/api/v1/sync/push", json={"client_id": "dev-1", "mutations": mutations}, headers=headers)
+        assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+        rejected, applied = resp.get_json()["results"]
+        assert rejected["status"] == "rejected" and "name" in rejected["errors"]["data"], rejected
+        assert applied["status"] == "applied"
+    assert counts(db)["Child"] == before["Child"] + 1
+    resp = client.post("/api/v1/growth/calculate", json={"measurements": [
+        {"sex": "M", "age_days": 10, "weight_kg": nested("\x00", depth)}, {"sex": "M", "age_days": 10, "weight_kg": 3.5}]})
+    bad, computed = resp.get_json()["results"]
+    assert list(bad) == ["errors"] and "weight_kg" in bad["errors"] and computed["zscores"]["wfa"] is not None
+
+
+def test_unstorable_text_in_one_calculator_row_is_that_rows_error(client):
+    """A NUL or a lone surrogate in one row refused the whole batch: the contract gives a bad row its
+    errors in its place and computes the others (as growth.js does offline)."""
+    rows = [{"sex": "M", "age_days": 10, "weight_kg": 3.5}, {"sex": "M\x00", "age_days": 10},
+            {"sex": "F", "age_days": 10, "weight_kg": "\ud800"}]
+    resp = client.post("/api/v1/growth/calculate", json={"measurements": rows})
+    assert resp.status_code == 200, resp.get_json()
+    first, second, third = resp.get_json()["results"]
+    assert first["zscores"]["wfa"] is not None
+    assert list(second) == ["errors"] and "sex" in second["errors"], second
+    assert list(third) == ["errors"] and "weight_kg" in third["errors"], third
+
+
 def test_a_1_mb_name_in_a_sync_mutation_is_rejected_alone(client, world, db):
     headers = world.headers("kader1")
     good = {"posyandu_id": str(world.ids["p1"]), "name": "Ni Luh Putu Ayu Dewi", "sex": "F", "birth_date": "2025-01-10"}
@@ -574,3 +626,16 @@ def test_a_delete_with_its_reason_in_a_json_body_is_refused_and_deletes_nothing(
     db.session.remove()
     assert db.session.scalar(select(AuditLog.reason).where(AuditLog.record_id == m["id"],
                                                            AuditLog.action == "delete")) == "salah anak"
+
+
+def test_every_422_naming_fields_says_so_in_one_detail(client, world, make_child):
+    """A malformed id, cursor or unknown query parameter answered the title ("Invalid data") as its
+    detail; a body's field errors "Check the fields listed in errors.": one shape, two texts."""
+    make_child()
+    headers = world.headers("kader1")
+    answers = [client.get("/api/v1/children/not-a-uuid", headers=headers),
+               client.get("/api/v1/children?cursor=zz", headers=headers),
+               client.get("/api/v1/children?colour=red", headers=headers),
+               client.get("/api/v1/children?limit=1&limit=2", headers=headers),
+               client.post("/api/v1/children", json={"name": 5}, headers=headers)]
+    assert {assert_problem(resp, 422)["detail"] for resp in answers} == {"Check the fields listed in errors."}

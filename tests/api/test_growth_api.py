@@ -42,6 +42,19 @@ def test_row_errors_are_in_indonesian_by_default(client):
     assert results[0]["errors"]["sex"] == ['harus "M" atau "F"']
 
 
+def test_every_row_error_is_in_indonesian_by_default(client):
+    """Each of the calculator's row errors: the age's came back in English after its bound changed."""
+    rows = [{"sex": "X", "age_days": -1}, {"sex": "F", "birth_date": "2025-13-01", "measured_on": "2025-01-01"},
+            {"sex": "F"}, {"sex": "F", "birth_date": "2025-01-02", "measured_on": "2025-01-01"},
+            {"sex": "F", "age_days": 1, "position": "sitting", "oedema": "no", "weight_kg": -1}]
+    english, indonesian = ([r["errors"] for r in client.post(URL, json={"measurements": rows},
+                                                              headers={"Accept-Language": lang}).get_json()["results"]]
+                           for lang in ("en", "id"))
+    pairs = [(en, id_) for e, i in zip(english, indonesian) for key in e for en, id_ in zip(e[key], i[key])]
+    assert len(pairs) == 8 and [en for en, id_ in pairs if en == id_] == [], pairs
+    assert ("must be a whole number of days, 0 to 3652058", "harus bilangan bulat hari, 0 sampai 3652058") in pairs
+
+
 @pytest.mark.parametrize("body", [{}, {"measurements": []}, {"measurements": "x"}, {"measurements": [{}] * 10001}])
 def test_a_bad_request_body_is_422(client, body):
     resp = client.post(URL, json=body)
