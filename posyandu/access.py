@@ -63,6 +63,28 @@ def visible_posyandu_ids(user: User) -> Select:
     return select(Posyandu.id).where(posyandu_clause(user), Posyandu.deleted_at.is_(None))
 
 
+def sees_posyandu_in(user: User, code: str) -> bool:
+    """Whether region ``code`` holds a posyandu ``user`` may see."""
+    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(visible_posyandu_ids(user)),
+                                                       region_clause(Posyandu.desa_code, code)).limit(1)) is not None
+
+
+def check_region(user: User, code: str) -> None:
+    """404 unless region ``code`` holds some of what ``user`` may see: for a health office, a region
+    within its own or around it (one with no posyandu yet too); for anyone else, one holding a
+    posyandu they see. A report of another district answered its empty table, as if that district
+    had reported nothing, under a file named for it."""
+    if user.role == "admin":
+        return
+    if user.role == "dinkes":
+        own = user.region_code or ""
+        if own and any(a == b or a.startswith(b + ".") for a, b in ((code, own), (own, code))):
+            return
+    elif sees_posyandu_in(user, code):
+        return
+    raise NotFound()
+
+
 def child_clause(user: User) -> ColumnElement[bool]:
     """Which children the user may see (deleted ones included; callers filter)."""
     if user.role == "admin":

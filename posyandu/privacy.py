@@ -122,18 +122,24 @@ def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = 
     posyandu named no child: nothing is logged (a row would tell the parents there of a download
     of their children that did not happen). A posyandu asked for within a region is logged alone (the
     region's other children were not named), and nothing when the region does not hold it."""
+    from posyandu.access import sees_posyandu_in
+
     if posyandu_id is not None:
         if region_code is not None and not _within(posyandu_id, None, region_code):
             return
         region_code = None
     else:
-        own_posyandu, own_region = own_area(user)
-        if region_code is None or _within(own_posyandu, own_region, region_code):
-            posyandu_id, region_code = own_posyandu, own_region
-        elif not _touches(user, region_code):
+        if region_code is None or holds_own_area(user, region_code):
+            posyandu_id, region_code = own_area(user)
+        elif not sees_posyandu_in(user, region_code):
             return
     db.session.add(AccessLog(at=utcnow(), action=action, resource=_resource(), child_id=None,
                              posyandu_id=posyandu_id, region_code=region_code, **context()))
+
+
+def holds_own_area(user: Any, region_code: str) -> bool:
+    """Whether region ``region_code`` holds all of what ``user`` may see (``own_area``)."""
+    return _within(*own_area(user), region_code)
 
 
 def _under(code: str | None, region: str) -> bool:
@@ -148,15 +154,6 @@ def _within(posyandu_id: uuid.UUID | None, region_code: str | None, region: str)
     if posyandu_id is not None:
         return _under(db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == posyandu_id)), region)
     return _under(region_code, region)
-
-
-def _touches(user: Any, region: str) -> bool:
-    """Whether any posyandu ``user`` may see lies in ``region``."""
-    from posyandu.access import region_clause, visible_posyandu_ids
-    from posyandu.registry.models import Posyandu
-
-    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(visible_posyandu_ids(user)),
-                                                       region_clause(Posyandu.desa_code, region)).limit(1)) is not None
 
 
 def _common_region(codes: list[str]) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from posyandu.extensions import db
+from posyandu.privacy import holds_own_area
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.reports.period import Period
 
@@ -37,12 +38,15 @@ def _region(code: str) -> str:
 
 
 def area_part(user: Any, posyandu_id: uuid.UUID | None, region_code: str | None) -> str:
-    """The area the download covers: the posyandu or region asked for, else the caller's own
-    (a kader's posyandu, a bidan's puskesmas, a dinkes office's region; an admin's: every area)."""
+    """The area the download covers: the posyandu or region asked for, else (and for a region holding
+    all of it) the caller's own (a kader's posyandu, a bidan's puskesmas, a dinkes office's region; an
+    admin's: every area)."""
     if posyandu_id is not None:
         return _named("posyandu", db.session.scalar(select(Posyandu.name).where(Posyandu.id == posyandu_id)))
-    if region_code:
+    if region_code and not holds_own_area(user, region_code):
         return _region(region_code)
+    # a region around the caller's whole area covers only that: named by it (a puskesmas's report
+    # asked for its province was named for the province)
     if user.role == "kader" and user.posyandu_id:
         return area_part(user, user.posyandu_id, None)
     if user.role == "bidan" and user.puskesmas_id:

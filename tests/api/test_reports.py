@@ -206,3 +206,8 @@ def test_downloads_are_named_for_their_area_and_months(client, world, make_child
     assert name(f"reports/workbook?month={JUNE}", "dinkes_bangkalan") == 'attachment; filename="laporan-35.26-bangkalan-2025-06.xlsx"'
     assert name(f"reports/coverage?month={JUNE}&format=csv", "admin") == 'attachment; filename="coverage-semua-wilayah-2025-06.csv"'
     assert name(f"exports/fhir?month={JUNE}", "bidan_a") == 'attachment; filename="fhir-pkm-wringinanom-2025-06.json"'
+    # a region around the caller's whole area covers only her area: named by it, not by the province
+    assert name(f"reports/skdn?month={JUNE}&format=csv&region_code=35", "dinkes_gresik") == \
+        'attachment; filename="skdn-35.25-gresik-2025-06.csv"'
+    assert name(f"exports/fhir?month={JUNE}&region_code=35.25", "bidan_a") == \
+        'attachment; filename="fhir-pkm-wringinanom-2025-06.json"'
