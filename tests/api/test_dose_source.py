@@ -186,6 +186,7 @@ def test_fhir_codes_the_product_in_kfa_and_tells_first_hand_from_copied(client, 
         "recall": record(client, world, baby["id"], "OPV", 1, "2025-02-10", source="recall", batch_number=None),
         "record": record(client, world, baby["id"], "OPV", 2, "2025-03-10", source="record", batch_number=None),
         "unstated": record(client, world, baby["id"], "DPT-HB-Hib", 1, "2025-03-10", kfa_code="93123456"),
+        "unstated_vial": record(client, world, baby["id"], "RV", 1, "2025-03-10", expiry_date="2026-01-31"),
         "elsewhere": record(client, world, baby["id"], "PCV", 1, "2025-03-10", place="elsewhere"),
     }
     assert all(r.status_code == 201 for r in doses.values()), {k: r.get_json() for k, r in doses.items()}
@@ -208,8 +209,13 @@ def test_fhir_codes_the_product_in_kfa_and_tells_first_hand_from_copied(client, 
         {"system": origin, "code": "record", "display": "Written Record"}]
     assert recalled["primarySource"] is False and recalled["reportOrigin"]["coding"][0]["code"] == "recall"
     assert "lotNumber" not in copied
-    # not stated: by its place, as before; a KFA code the schedule does not list, without a name
-    assert unstated["primarySource"] is True and "reportOrigin" not in unstated
+    # not stated: given by its recorder only when here with the vial's lot and expiry, which SATUSEHAT
+    # requires of such a dose (a lot without expiry was claimed so, and refused); a KFA code the schedule
+    # does not list, without a name
+    assert unstated["primarySource"] is False and "reportOrigin" not in unstated and unstated["lotNumber"] == "T1"
+    unstated_vial = found[doses["unstated_vial"].get_json()["id"]]
+    assert (unstated_vial["primarySource"], unstated_vial["lotNumber"], unstated_vial["expirationDate"]) == \
+        (True, "T1", "2026-01-31")
     assert unstated["vaccineCode"]["coding"][0] == {"system": "http://sys-ids.kemkes.go.id/kfa", "code": "93123456"}
     assert elsewhere["primarySource"] is False and "reportOrigin" not in elsewhere
     # the posyandu is the location of a dose given there, never of one given elsewhere

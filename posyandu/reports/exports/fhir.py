@@ -14,7 +14,9 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   lists it), the CVX code (SATUSEHAT's "CVX name") and our own vaccine code; dose number,
   lot and expiry; ``primarySource`` true for a dose given by the health worker who recorded
   it (``source`` given), false with ``reportOrigin`` (written record, parent's recall) for
-  one copied or recalled, and for a record that does not say, by its place (elsewhere: false);
+  one copied or recalled; a record that does not say is true only when given here (not
+  elsewhere) with the vial's lot and expiry, which SATUSEHAT requires of a dose recorded by its
+  giver (a dose without them claimed as such was refused), else false, with no ``reportOrigin``;
   as location the posyandu, or for a dose given at the puskesmas the posyandu's puskesmas (a
   ``Location`` of its own, in the Bundle before the first dose naming it), none for one given
   elsewhere; and the reason as SATUSEHAT's Immunization example writes it, one ``reasonCode``
@@ -143,7 +145,8 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None,
         "vaccineCode": {"coding": coding, "text": schedule.label(i.vaccine, i.dose) if schedule.entry(i.vaccine, i.dose)
                         else f"{i.vaccine} {i.dose}"},
         "patient": {"reference": _urn(i.child_id)}, "occurrenceDateTime": i.given_on.isoformat(),
-        "primarySource": i.source == "given" if i.source else i.place != "elsewhere",
+        "primarySource": i.source == "given" if i.source else (
+            i.place != "elsewhere" and bool(i.batch_number) and i.expiry_date is not None),
         "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
     if i.place == "posyandu":
         out["location"] = {"reference": _urn(i.posyandu_id)}
