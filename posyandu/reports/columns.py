@@ -1,11 +1,15 @@
 """Spreadsheet columns of each report: key, Indonesian header, kind (for CSV and XLSX exports).
 
 Kinds: ``text``, ``int``, ``pct`` (a percentage with one decimal), ``date``,
-``list`` (joined with "; "), ``sex`` (M/F → L/P) and ``age`` (age group label).
+``list`` (joined with "; "), ``sex`` (M/F → L/P), ``age`` (age group label) and ``phone``
+(grouped as Indonesians write one: 0812-3456-7890).
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+_PHONE = re.compile(r"(\+62|62|0)(8\d{2})(\d{1,4})(\d*)", re.ASCII)  # as validators.PHONE_RE stores them
 
 
 class Column(NamedTuple):
@@ -59,7 +63,7 @@ ACTIONS = [
     Column("posyandu_name", "Posyandu", "text"), Column("name", "Nama anak", "text"),
     Column("sex", "Jenis kelamin", "sex"), Column("birth_date", "Tanggal lahir", "date"),
     Column("age_months", "Umur (bulan)"), Column("mother_name", "Nama ibu", "text"),
-    Column("guardian_phone", "No. HP", "text"), Column("reasons", "Alasan", "list"),
+    Column("guardian_phone", "No. HP", "phone"), Column("reasons", "Alasan", "list"),
     Column("weighed_on", "Tanggal timbang", "date"), Column("last_weighed_on", "Terakhir ditimbang", "date"),
     Column("overdue_immunisations", "Imunisasi terlambat", "list"), Column("child_id", "ID anak", "text", 38),
 ]
@@ -85,6 +89,19 @@ def cell(column: Column, row: dict) -> object:
         return "; ".join(REASON_LABELS.get(v, v) for v in value)
     if column.kind == "age":
         return f"{value} bln"  # "6-11" alone turns into a date when a spreadsheet opens the CSV
+    if column.kind == "phone":
+        return phone_text(str(value))
     if column.kind == "text":
         return str(value)
     return value
+
+
+def phone_text(phone: str) -> str:
+    """0812-3456-7890, +62 812-3456-7890: a phone as Indonesians write it, which no spreadsheet takes
+    for a number (opening the CSV, 081234567890 became 81234567890, its 0 lost); anything else as is."""
+    found = _PHONE.fullmatch(phone)
+    if not found:
+        return phone
+    prefix, *groups = (g for g in found.groups() if g)
+    number = "-".join(groups)
+    return "0" + number if prefix == "0" else f"{prefix} {number}"

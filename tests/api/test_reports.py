@@ -107,7 +107,7 @@ def test_the_action_list_csv_writes_formula_names_as_text(client, world, make_ch
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     header, row = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"), newline="")))
     got = dict(zip(header, row))
-    assert (got["Nama anak"], got["Nama ibu"], got["No. HP"]) == ("'" + evil, "'@SUM(1+1)", "'+6281234567890")
+    assert (got["Nama anak"], got["Nama ibu"], got["No. HP"]) == ("'" + evil, "'@SUM(1+1)", "'+62 812-3456-7890")
     assert got["Umur (bulan)"].isdigit() and got["Alasan"] == "tidak ditimbang 2 bulan"
     resp = client.get(f"/api/v1/reports/actions?{query}&format=xlsx", headers=world.headers("bidan_a"))
     sheet = load_workbook(io.BytesIO(resp.data)).active
@@ -115,6 +115,28 @@ def test_the_action_list_csv_writes_formula_names_as_text(client, world, make_ch
     cells = dict(zip(header[0], row))
     assert (cells["Nama anak"].value, cells["Nama anak"].data_type) == (evil, "s")
     assert isinstance(cells["Umur (bulan)"].value, int)
+    assert (cells["No. HP"].value, cells["No. HP"].data_type) == ("+62 812-3456-7890", "s")
+
+
+@pytest.mark.parametrize("sep", ["comma", "semicolon"])
+def test_a_phone_in_the_csv_keeps_its_leading_zero_when_a_spreadsheet_opens_it(client, world, make_child, sep):
+    """084414593869 in a CSV cell is a number to a spreadsheet (LibreOffice, Excel): opened, the
+    follow-up list's phones lost their 0. Grouped as Indonesians write them, they stay text."""
+    make_child(name="Ani", guardian_phone="084414593869")
+    make_child(name="Budi", guardian_phone="6281234567")
+    query = f"month={date.today():%Y-%m}&reason=not_weighed_2_months&format=csv&sep={sep}"
+    resp = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("bidan_a"))
+    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"), newline=""), delimiter=";" if sep == "semicolon" else ","))
+    assert sorted((r["Nama anak"], r["No. HP"]) for r in rows) == [("Ani", "0844-1459-3869"), ("Budi", "62 812-3456-7")]
+    assert all(not float_like(r["No. HP"]) for r in rows)
+
+
+def float_like(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+        return True
+    except ValueError:
+        return False
 
 
 def test_a_posyandu_rolls_up_to_the_kecamatan_of_its_desa_not_of_its_puskesmas(client, world, make_child, app):
