@@ -7,32 +7,42 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
 
 * **per vaccine and dose**: ``target`` = children under five at the period's end
   (the S of the last month) who have reached the dose's recommended age by
-  then; ``covered`` = those of them with the dose recorded on or before the
-  period's end. ``given_in_period`` = doses of it recorded during the period in
-  the area (the monthly PWS count), whatever the child's age: children given it, so
-  the same dose entered twice (two phones, kept and flagged a possible duplicate)
+  then, less those past the dose's maximum age by then without it (``max_age``:
+  HB0 by 7 days, RV by 6 months 29 days; the card's ``missed``, ``due.immunisation_card``:
+  she can never be covered); ``covered`` = those of them with the dose recorded on or before the
+  period's end (one given it, even past the maximum age, stays in the target and covered).
+  The card also calls a dose missed when a late earlier dose pushes its earliest date past the
+  maximum age (catch-up); that case stays in the target here. ``given_in_period`` = doses of it
+  recorded during the period in the area (the monthly PWS count), whatever the child's age: children
+  given it, so the same dose entered twice (two phones, kept and flagged a possible duplicate)
   counts once.
 * **IDL** (Imunisasi Dasar Lengkap): ``target`` = children whose first birthday
   falls in the period; ``covered`` = those given every applicable IDL dose
   before that birthday. **Baduta Lengkap**: the same with the second birthday
   and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``.
 * **vitamin A**, for each round month (February and August by default) inside
-  the period: blue — children 6-11 completed months at the round month's end,
-  red — children 12-59 months; covered: given their capsule of the round that
-  month. A child gets one capsule a round, its colour by her age on the day
-  (``immunisation.supplements``): one given blue at 11 months who is 12 by the
-  month's end had the round's capsule, and is covered in the red band.
+  the period, the round's target agrees with the due list (``cards.due_list``): a child given a
+  capsule in the round month (at a posyandu the report covers) counts, target and covered, in the
+  band of the capsule she got — its colour, which the rules give by her age on the day given
+  (``supplements.validate_supplement``), whatever her age at the month's end; a child given none counts,
+  uncovered, in the band of the capsule ``supplements.supplements_due`` names for her on her posyandu's
+  meeting day of that month (``cards.next_meeting_day`` from the month's first day, the day the due list
+  is drawn up for): blue at 6-11 completed months if she never had one, red at 12-59. A child due nothing
+  that day (under 6 months or not yet born, 6-11 months with her blue already given, 60 months or more)
+  is in no target.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, extract, false, func, select, true
+from sqlalchemy import ColumnElement, and_, case, extract, false, func, or_, select, true
 
-from posyandu.immunisation.models import Immunisation
+from posyandu.immunisation.cards import next_meeting_day
+from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
+from posyandu.immunisation.supplements import VITAMIN_A, SupplementGiven, supplements_due
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
                                      scoped_posyandu_ids)
@@ -46,6 +56,12 @@ INDICATOR_NAMES = {"idl": "IDL", "baduta": "Baduta Lengkap",
 def born_by_age(on: date, age: Age) -> date:
     """Latest birth date of a child who has reached ``age`` (calendar months, then days) on ``on``."""
     return born_by(on - timedelta(days=age.days), age.months)
+
+
+def past_age(on: date, age: Age) -> Any:
+    """The child is past ``age`` on ``on``: her last day at that age (birth + ``age``, ``Age.after``) is
+    before ``on`` — the card's ``as_of > latest`` (``due.immunisation_card``)."""
+    return Child.birth_date <= born_by_age(on - timedelta(days=1), age)
 
 
 def applies(entry: ScheduleEntry) -> ColumnElement[bool]:
@@ -84,8 +100,11 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
     stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for i, e in enumerate(entries):
+        had = func.coalesce(given.c[f"g{i}"], 0) == 1
         due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
-        cols += [count_if(due).label(f"t{i}"), count_if(due & (given.c[f"g{i}"] == 1)).label(f"c{i}")]
+        if e.max_age is not None:  # past it without the dose: missed, as on her card (never covered)
+            due &= had | ~past_age(period.last, e.max_age)
+        cols += [count_if(due).label(f"t{i}"), count_if(due & had).label(f"c{i}")]
     out: dict[str, dict[str, Any]] = {}
     for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
         out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"]) for i, e in enumerate(entries)}
@@ -122,18 +141,36 @@ def _complete(session: Any, schedule: Schedule, kind: str, years: int, period: P
 
 
 def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str) -> dict[str, dict[str, Any]]:
+    """(target, covered) of each band per area for one round month (module docstring): a child given a
+    capsule in the month by its colour; any other by ``supplements_due`` on her posyandu's meeting day.
+    The database groups the children by what the rule reads (meeting day, birth date, first blue
+    capsule); the rule itself runs here, once per group."""
     cfg, caps = schedule.supplements, capsules_given(month, pf)
-    stmt = cohort(month, pf, level).outerjoin(caps, caps.c.child_id == Child.id)
-    cols = []
-    given = (caps.c.blue == 1) | (caps.c.red == 1)  # the round's capsule, of the colour for her age that day
-    for kind, band in (("vitamin_a_blue", cfg.blue), ("vitamin_a_red", cfg.red)):
-        in_band = (Child.birth_date <= born_by(month.last, band.min_months)) & \
-                  (Child.birth_date > born_by(month.last, band.max_months + 1))
-        cols += [count_if(in_band).label(f"t_{kind}"), count_if(in_band & given).label(f"c_{kind}")]
+    blue = (select(Supplement.child_id, func.min(Supplement.given_on).label("given_on"))
+            .where(Supplement.kind == "vitamin_a_blue", Supplement.given_on <= month.last,
+                   Supplement.deleted_at.is_(None))
+            .group_by(Supplement.child_id).subquery())
+    # a capsule in the round, or young enough to be due one on a day of the month (under 60 months on its 1st)
+    maybe_due = and_(Child.birth_date <= month.last, Child.birth_date > born_by(month.first, cfg.red.max_months + 1))
+    keys = [area_column(level).label("area"), Posyandu.meeting_day.label("meeting_day"),
+            Child.birth_date.label("birth_date"), func.coalesce(caps.c.blue, 0).label("got_blue"),
+            func.coalesce(caps.c.red, 0).label("got_red"), blue.c.given_on.label("blue_on")]
+    stmt = (children_in_area(pf, level).with_only_columns(*keys, func.count(Child.id).label("n"))
+            .outerjoin(caps, caps.c.child_id == Child.id).outerjoin(blue, blue.c.child_id == Child.id)
+            .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))
     out: dict[str, dict[str, Any]] = {}
-    for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
-        out[str(r["area"])] = {(k, None, None, str(month)): (r[f"t_{k}"], r[f"c_{k}"])
-                               for k in ("vitamin_a_blue", "vitamin_a_red")}
+    for r in session.execute(stmt).mappings():
+        counts = out.setdefault(str(r["area"]), {(k, None, None, str(month)): (0, 0) for k in VITAMIN_A})
+        if r["got_blue"] or r["got_red"]:  # her capsule of the round: target and covered in its band
+            key = ("vitamin_a_blue" if r["got_blue"] else "vitamin_a_red", None, None, str(month))
+            counts[key] = (counts[key][0] + r["n"], counts[key][1] + r["n"])
+            continue
+        given = [SupplementGiven("vitamin_a_blue", r["blue_on"])] if r["blue_on"] else []
+        on = next_meeting_day(r["meeting_day"], month.first)
+        for due in supplements_due(cfg, r["birth_date"], given, on):
+            if due.kind in VITAMIN_A:
+                key = (due.kind, None, None, str(month))
+                counts[key] = (counts[key][0] + r["n"], counts[key][1])
     return out
 
 

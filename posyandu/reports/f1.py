@@ -1,8 +1,8 @@
 """The monthly F1 Gizi form as the puskesmas collects it (domain.md, "Monthly report: SKDN").
 
 Every count split by sex (L/P) and by age group 0-5, 6-11, 12-23, 24-35 and
-36-59 completed months on the month's last day, with totals. Which index each
-count uses:
+36-59 completed months on the month's last day (the vitamin A capsules: on the day
+given), with totals. Which index each count uses:
 
 * S, K, D, N, T, O, B, BGM, 2T: as in SKDN (the month's latest weighing; BGM is
   the KMS red line, weight-for-age below −3 SD, flagged values included);
@@ -10,7 +10,12 @@ count uses:
   (Permenkes 2/2020; flagged values have no category);
 * ``S36``: children completing 36 months during the month;
 * ``vitamin_a_blue`` / ``vitamin_a_red``: children given a blue (100,000 IU) or
-  red (200,000 IU) capsule during the month.
+  red (200,000 IU) capsule during the month, in the row of their sex and age group on
+  the day given (the first such day, if the month has two), as the capsule's colour is
+  chosen — whether or not they are still under five (in S) at the month's end: a red capsule
+  given at 59 months to a child who is 60 by the 28th is counted, in 36-59, and a blue one given
+  at 11 months in 6-11 though the child is 12 by the month's end. A capsule given at 60 months
+  or more (an overridden record) has no row on the form and is not counted.
 """
 from __future__ import annotations
 
@@ -19,10 +24,12 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from posyandu.immunisation.models import Supplement
+from posyandu.immunisation.schedule import completed_months
+from posyandu.immunisation.supplements import VITAMIN_A
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (age_group, cohort, count_if, covered_areas, grouped, joined_latest,
-                                     latest_visit, scoped_posyandu_ids, with_margins)
-from posyandu.reports.period import Month, Period, reaching_months_in
+from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas, grouped,
+                                     joined_latest, latest_visit, scoped_posyandu_ids, with_margins)
+from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
 
 COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
           "vitamin_a_blue", "vitamin_a_red")
@@ -37,22 +44,47 @@ def capsules_given(month: Month, posyandu_filter: Any) -> Any:
             .group_by(Supplement.child_id).subquery())
 
 
+def capsules_by_age(session: Any, month: Month, posyandu_filter: Any, level: str) -> dict[tuple, dict[str, int]]:
+    """Per (area, sex, age group on the day given): the children given a blue and a red vitamin A capsule
+    during the month (module docstring). The database groups them by birth date and day given; the age
+    is ``schedule.completed_months``, as the capsule's own checks count it."""
+    first = (select(Supplement.child_id, Supplement.kind, func.min(Supplement.given_on).label("given_on"))
+             .where(Supplement.kind.in_(VITAMIN_A), Supplement.given_on.between(month.first, month.last),
+                    Supplement.deleted_at.is_(None), Supplement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
+             .group_by(Supplement.child_id, Supplement.kind).subquery())
+    keys = [area_column(level).label("area"), Child.sex.label("sex"),
+            Child.birth_date.label("birth_date"), first.c.kind.label("kind"), first.c.given_on.label("given_on")]
+    stmt = (children_in_area(posyandu_filter, level).with_only_columns(*keys, func.count(Child.id).label("n"))
+            .join(first, first.c.child_id == Child.id).group_by(*keys))
+    out: dict[tuple, dict[str, int]] = {}
+    for r in session.execute(stmt).mappings():
+        age = completed_months(r["birth_date"], r["given_on"])
+        group = next((label for label, low, high in AGE_GROUPS if low <= age <= high), None)
+        if group is not None:
+            cell = out.setdefault((str(r["area"]), r["sex"], group), dict.fromkeys(VITAMIN_A, 0))
+            cell[r["kind"]] += r["n"]
+    return out
+
+
 def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
     """Per area: sex × age-group cells plus totals by sex, by age group and overall."""
     w = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
-    caps = capsules_given(month, posyandu_filter)
-    stmt = joined_latest(cohort(month, posyandu_filter, level), w, outer=True).outerjoin(caps, caps.c.child_id == Child.id)
+    stmt = joined_latest(cohort(month, posyandu_filter, level), w, outer=True)
     s36_after, s36_by = reaching_months_in(month, 36)
     cols = [func.count(Child.id).label("S"), count_if(Child.has_kms).label("K"), func.count(w.c.id).label("D")]
     cols += [count_if(w.c.trend == t).label(t) for t in ("N", "T", "O", "B")]
     cols += [count_if(w.c.bgm).label("BGM"), count_if(w.c.two_t).label("2T"),
              count_if(w.c.bb_u == "sangat_kurang").label("bb_u_sangat_kurang"),
              count_if(w.c.bb_u == "kurang").label("bb_u_kurang"),
-             count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36"),
-             count_if(caps.c.blue == 1).label("vitamin_a_blue"), count_if(caps.c.red == 1).label("vitamin_a_red")]
+             count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36")]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
-    return with_margins(grouped(session, stmt, level, ("sex", "age_group")), COUNTS,
-                        covered_areas(session, posyandu_filter, level), cross=True)
+    cells = {(r["area"], r["sex"], r["age_group"]): {**r, **dict.fromkeys(VITAMIN_A, 0)}
+             for r in grouped(session, stmt, level, ("sex", "age_group"))}
+    for (area, sex, group), given in capsules_by_age(session, month, posyandu_filter, level).items():
+        cell = cells.setdefault((area, sex, group), {"area": area, "area_name": None, "sex": sex, "age_group": group,
+                                                     **dict.fromkeys(COUNTS, 0)})
+        cell.update(given)
+    return with_margins(list(cells.values()), COUNTS, covered_areas(session, posyandu_filter, level), cross=True)
 
 
 def f1_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:

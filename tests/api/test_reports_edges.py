@@ -105,7 +105,10 @@ def test_f1_february_by_hand(client, world, february):
     assert (total["bb_u_sangat_kurang"], total["bb_u_kurang"], total["vitamin_a_blue"], total["vitamin_a_red"],
             total["S36"]) == (0, 0, 1, 0, 0)
     girls = cells[("F", "12-23")]
-    assert (girls["S"], girls["D"], girls["T"], girls["vitamin_a_blue"]) == (2, 1, 1, 1)  # V and X
+    assert (girls["S"], girls["D"], girls["T"], girls["vitamin_a_blue"]) == (2, 1, 1, 0)  # V and X
+    # V's capsule is counted by her age on the day given: 11 months on Feb 10 (12 on Feb 20) → girls 6-11,
+    # a row where she is not in S (12 months on Feb 28)
+    assert (cells[("F", "6-11")]["S"], cells[("F", "6-11")]["vitamin_a_blue"]) == (0, 1)
 
 
 def test_prevalence_february_by_hand(client, world, february):
@@ -120,10 +123,12 @@ def test_prevalence_february_by_hand(client, world, february):
 def test_vitamin_a_february_round_by_hand(client, world, february):
     cov = {r["indicator"]: r for r in rows(client, world, "coverage", f"month={FEB}&posyandu_id={world.ids['p1']}")}
     blue, red = cov["Vitamin A biru 2025-02"], cov["Vitamin A merah 2025-02"]
-    # Nobody is 6-11 months on Feb 28. Red, 12-59 months: A V X Y E = 5. V had her capsule of the round (blue, at 11
-    # months, as the rules ask: one capsule a round, its colour by the age that day): she is covered → 1/5.
-    assert (blue["target"], blue["covered"]) == (0, 0)
-    assert (red["target"], red["covered"], red["coverage_pct"]) == (5, 1, 20.0)
+    # V had her capsule of the round (blue, Feb 10, at 11 months): target and covered in the blue band → 1/1.
+    # The others had none: each in the band due on Melati's meeting day, Feb 5 — red (12-59 months) for
+    # A (12 on Jan 15), W (59: 60 only on Feb 15, so due that day though not in February's S), X (20), Y (16)
+    # and E (23) → 0/5.
+    assert (blue["target"], blue["covered"], blue["coverage_pct"]) == (1, 1, 100.0)
+    assert (red["target"], red["covered"], red["coverage_pct"]) == (5, 0, 0.0)
 
 
 @pytest.mark.parametrize("report", ["skdn", "f1", "prevalence", "coverage"])

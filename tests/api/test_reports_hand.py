@@ -160,9 +160,12 @@ def test_f1_gizi_of_melati_by_hand(client, world, august):
     # Girls 6-11: D alone — weighed first time, BGM, sangat kurang, blue capsule.
     f6 = cell(rows, "F", "6-11")
     assert (f6["S"], f6["D"], f6["B"], f6["BGM"], f6["bb_u_sangat_kurang"], f6["vitamin_a_blue"]) == (1, 1, 1, 1, 1, 1)
-    # Boys 36-59: E — no KMS, not weighed, S36, red capsule.
+    # Boys 36-59: E — no KMS, not weighed, S36. His red capsule (Aug 10) is counted by his age that day,
+    # 35 months (36 on Aug 20): in boys 24-35, where H is the child in S.
     m36 = cell(rows, "M", "36-59")
-    assert (m36["S"], m36["K"], m36["D"], m36["S36"], m36["vitamin_a_red"]) == (1, 0, 0, 1, 1)
+    assert (m36["S"], m36["K"], m36["D"], m36["S36"], m36["vitamin_a_red"]) == (1, 0, 0, 1, 0)
+    m24 = cell(rows, "M", "24-35")
+    assert (m24["S"], m24["vitamin_a_red"]) == (1, 1)
     # Age groups over both sexes: 0-5 C; 6-11 D; 12-23 A B I J; 24-35 H Q; 36-59 E G L.
     assert [cell(rows, "all", g)["S"] for g in ("0-5", "6-11", "12-23", "24-35", "36-59")] == [1, 1, 4, 2, 3]
 
@@ -213,9 +216,11 @@ def test_a_weight_only_reweighing_later_in_the_month_keeps_the_months_length(cli
 def test_coverage_of_melati_by_hand(client, world, august):
     rows = {r["indicator"]: r for r in get_rows(client, world, "coverage", f"month={AUG}&posyandu_id={world.ids['p1']}")}
     pick = lambda name: (rows[name]["target"], rows[name]["covered"], rows[name]["coverage_pct"], rows[name]["given_in_period"])  # noqa: E731
-    # Target = the 11 children under five on Aug 31 who reached the dose's recommended age by then.
-    # BCG (1 month): all 11; given to A B C D Q → 5/11 = 45.5 %; none given in August.
-    assert pick("BCG") == (11, 5, 45.5, 0)
+    # Target = the 11 children under five on Aug 31 who reached the dose's recommended age by then, less
+    # those past the dose's maximum age without it.
+    # BCG (1 month, at most the day before the first birthday): given to A B C D Q; E G H I J L are past
+    # their first birthday without it (missed, never to be covered) → 5/5 = 100.0 %; none given in August.
+    assert pick("BCG") == (5, 5, 100.0, 0)
     # DPT-HB-Hib 2 (3 months): all 11 (C is 4 months); A B C Q → 4/11 = 36.4 %; C's dose was in August.
     assert pick("DPT-HB-Hib 2") == (11, 4, 36.4, 1)
     # MR 1 (9 months): not C (4) or D (6) → 9; A B Q → 3/9 = 33.3 %; B's dose (Aug 20) in August.
@@ -228,11 +233,14 @@ def test_coverage_of_melati_by_hand(client, world, august):
     assert (rows["IDL"]["target"], rows["IDL"]["covered"], rows["IDL"]["coverage_pct"]) == (2, 1, 50.0)
     # Baduta Lengkap: second birthday in August: Q (Aug 5), boosters at 18 months → 1/1.
     assert (rows["Baduta Lengkap"]["target"], rows["Baduta Lengkap"]["covered"]) == (1, 1)
-    # Vitamin A, August round: blue for 6-11 months = D, given → 1/1; red for 12-59 months = A B E G H I J L Q = 9,
-    # given to E → 1/9 = 11.1 %.
-    assert (rows["Vitamin A biru 2025-08"]["target"], rows["Vitamin A biru 2025-08"]["covered"]) == (1, 1)
+    # Vitamin A, August round. Given a capsule: D blue (6 months on Aug 10), E red → each in its band, covered.
+    # The others by what is due on Melati's meeting day, Aug 5: A and B are 11 months (12 on Aug 15), never had
+    # a blue → blue; C (3) nothing; F 59 months (60 on Aug 31), G 59, H 26, I 16, J 21, L 40, Q 24 (Aug 5) → red.
+    # Blue D A B = 3, covered D → 1/3 = 33.3 %; red E F G H I J L Q = 8, covered E → 1/8 = 12.5 %.
+    assert (rows["Vitamin A biru 2025-08"]["target"], rows["Vitamin A biru 2025-08"]["covered"],
+            rows["Vitamin A biru 2025-08"]["coverage_pct"]) == (3, 1, 33.3)
     assert (rows["Vitamin A merah 2025-08"]["target"], rows["Vitamin A merah 2025-08"]["covered"],
-            rows["Vitamin A merah 2025-08"]["coverage_pct"]) == (9, 1, 11.1)
+            rows["Vitamin A merah 2025-08"]["coverage_pct"]) == (8, 1, 12.5)
 
 
 def test_a_period_without_a_vitamin_a_round_has_no_vitamin_a_rows(client, world, august):
