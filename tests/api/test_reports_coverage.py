@@ -1,0 +1,163 @@
+"""Coverage and F1 Gizi against the rules a posyandu day applies (the due list, the capsule and dose
+checks, the card), every number worked out by hand below (domain.md; both databases).
+
+Posyandu Melati (p1), its meeting day moved to the 10th. Ages in completed calendar months.
+
+Vitamin A (blue 6-11 months once, red 12-59, rounds February and August):
+
+child  born        on 2025-02-10   on 2025-02-28   on 2025-08-10   what happened
+E      2024-08-20   5 (too young)   6               11               blue capsule 2025-08-10
+K      2024-02-20  11 (blue had)   12               17               blue capsule 2024-08-25 (at 6 months)
+H      2024-08-05   6               6               12               nothing
+G      2020-02-15  59              60               65               red capsule 2025-02-10
+V      2024-02-20  11              12               —                blue capsule 2025-02-10 (F1 test alone)
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+@pytest.fixture
+def post(client, world):
+    def post(path, body, by="bidan_a", status=201):
+        resp = client.post(f"/api/v1/{path}", json={"id": str(uuid.uuid4()), **body}, headers=world.headers(by))
+        assert resp.status_code == status, resp.get_json()
+        return resp.get_json()
+    return post
+
+
+@pytest.fixture
+def meeting_on_the_10th(client, world):
+    resp = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"meeting_day": 10}, headers=world.headers("admin"))
+    assert resp.status_code == 200 and resp.get_json()["meeting_day"] == 10, resp.get_json()
+
+
+def report(client, world, name, month):
+    resp = client.get(f"/api/v1/reports/{name}?month={month}&posyandu_id={world.ids['p1']}",
+                      headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["rows"]
+
+
+def vitamin_a(client, world, month):
+    rows = {r["kind"]: r for r in report(client, world, "coverage", month) if r["kind"].startswith("vitamin_a")}
+    return {k: (r["target"], r["covered"]) for k, r in rows.items()}
+
+
+def due_supplements(client, world, on):
+    resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={on}", headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    return {r["name"]: [s["kind"] for s in r["supplements"] if s["kind"].startswith("vitamin_a")]
+            for r in resp.get_json()["children"] if r["supplements"]}
+
+
+def violations(problem):
+    return [v["code"] for v in problem["violations"]]
+
+
+def test_vitamin_a_target_is_who_the_due_list_names_on_the_meeting_day(client, world, make_child, post,
+                                                                        meeting_on_the_10th):
+    kids = {k: make_child(name=f"Anak {k}", sex="F", birth_date=born) for k, born in {
+        "E": "2024-08-20", "K": "2024-02-20", "H": "2024-08-05", "G": "2020-02-15"}.items()}
+    post(f"children/{kids['K']['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2024-08-25"})
+
+    # February, meeting day Feb 10: E is 5 months (too young), K 11 with her blue given (no red before 12),
+    # H 6 (blue due), G 59 (red due). The due list, and the capsule checks, say so.
+    assert due_supplements(client, world, "2025-02-10") == {"Anak H": ["vitamin_a_blue"],
+                                                            "Anak G": ["vitamin_a_red"]}
+    refused = post(f"children/{kids['E']['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2025-02-10"},
+                   status=422)
+    assert violations(refused) == ["too_young"]
+    refused = post(f"children/{kids['K']['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-02-10"},
+                   status=422)
+    assert violations(refused) == ["wrong_capsule_for_age"]
+    post(f"children/{kids['G']['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-02-10"})
+    # Blue: H alone, not given → 1 target, 0 covered (E, 6 months by Feb 28, and K, 12 by then, are in no
+    # target: nothing was due to them). Red: G, given on Feb 10 at 59 months → 1/1, though 60 by Feb 28.
+    assert vitamin_a(client, world, "2025-02") == {"vitamin_a_blue": (1, 0), "vitamin_a_red": (1, 1)}
+
+    # August, meeting day Aug 10: E 11 months, never had a blue → blue due, given that day; K 17 → red;
+    # H 12 (since Aug 5) → red; G 65 → nothing.
+    assert due_supplements(client, world, "2025-08-10") == {"Anak E": ["vitamin_a_blue"], "Anak H": ["vitamin_a_red"],
+                                                            "Anak K": ["vitamin_a_red"]}
+    post(f"children/{kids['E']['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2025-08-10"})
+    # Blue: E, given (at 11 months; 12 on Aug 20, still the blue band: the capsule she got) → 1/1.
+    # Red: K and H, not given → 2/0.
+    assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (1, 1), "vitamin_a_red": (2, 0)}
+
+
+def test_vitamin_a_of_a_child_too_young_on_the_meeting_day_or_born_after_it(client, world, make_child, post,
+                                                                          meeting_on_the_10th):
+    # Born 2024-08-15: 5 months on Feb 10 (6 on Feb 15): not due at the meeting, in no target, even though a
+    # capsule given later in the month (say on a home visit, Feb 20, 6 months) would be allowed and counted.
+    late = make_child(name="Anak L", sex="M", birth_date="2024-08-15")
+    make_child(name="Anak N", sex="M", birth_date="2025-02-20")  # born after the meeting day
+    assert vitamin_a(client, world, "2025-02") == {"vitamin_a_blue": (0, 0), "vitamin_a_red": (0, 0)}
+    post(f"children/{late['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2025-02-20"})
+    assert vitamin_a(client, world, "2025-02") == {"vitamin_a_blue": (1, 1), "vitamin_a_red": (0, 0)}
+
+
+def test_f1_counts_capsules_by_the_age_on_the_day_given(client, world, make_child, post):
+    g = make_child(name="Anak G", sex="M", birth_date="2020-02-15")
+    v = make_child(name="Anak V", sex="F", birth_date="2024-02-20")
+    # G: red on Feb 10 at 59 months (60 on Feb 15: not in February's S) → boys 36-59.
+    # V: blue on Feb 10 at 11 months (12 on Feb 20: in S as 12-23) → girls 6-11.
+    post(f"children/{g['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-02-10"})
+    post(f"children/{v['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2025-02-10"})
+    cells = {(r["sex"], r["age_group"]): r for r in report(client, world, "f1", "2025-02")}
+    pick = lambda sex, age: (cells[(sex, age)]["S"], cells[(sex, age)]["vitamin_a_blue"],  # noqa: E731
+                             cells[(sex, age)]["vitamin_a_red"])
+    assert pick("all", "0-59") == (1, 1, 1)  # S: V alone
+    assert pick("M", "36-59") == (0, 0, 1)
+    assert pick("F", "6-11") == (0, 1, 0)
+    assert pick("F", "12-23") == (1, 0, 0)
+    assert (pick("M", "0-59"), pick("F", "0-59"), pick("all", "36-59"), pick("all", "6-11")) == (
+        (0, 0, 1), (1, 1, 0), (0, 0, 1), (0, 1, 0))
+
+
+def dose_rows(client, world, month):
+    return {r["indicator"]: (r["target"], r["covered"]) for r in report(client, world, "coverage", month)
+            if r["kind"] == "dose"}
+
+
+def test_a_dose_past_its_maximum_age_leaves_the_target_unless_given(client, world, make_child, post):
+    old = make_child(name="Anak O", sex="F", birth_date="2021-06-01")  # 45 months on 2025-03-31, no dose
+    late = make_child(name="Anak P", sex="F", birth_date="2021-06-01")
+    given = post(f"children/{late['id']}/immunisations", {
+        "vaccine": "RV", "dose": 1, "given_on": "2025-03-03", "batch_number": "T1", "place": "posyandu"}, status=422)
+    assert violations(given) == ["after_max_age"]
+    post(f"children/{late['id']}/immunisations", {"vaccine": "RV", "dose": 1, "given_on": "2025-03-03",
+                                                   "batch_number": "T1", "place": "posyandu",
+                                                   "override_reason": "catatan dari klinik swasta"})
+    got = dose_rows(client, world, "2025-03")
+    # HB0 (by 7 days), BCG (by the day before the first birthday), RV 1-3 (by 6 months 29 days): both are past
+    # them. O has none → in no target. P was given RV 1 (overridden) → in its target, covered.
+    assert (got["HB0"], got["BCG"], got["RV 1"], got["RV 2"], got["RV 3"]) == ((0, 0), (0, 0), (1, 1), (0, 0), (0, 0))
+    # DPT-HB-Hib 1 may be caught up until 59 months: both are still in its target, neither covered; OPV 1
+    # has no maximum age.
+    assert (got["DPT-HB-Hib 1"], got["OPV 1"]) == ((2, 0), (2, 0))
+    # the card says the same of O
+    card = client.get(f"/api/v1/children/{old['id']}/immunisation-card?on=2025-03-31", headers=world.headers("bidan_a"))
+    status = {d["label"]: d["status"] for d in card.get_json()["doses"]}
+    assert [status[k] for k in ("HB0", "BCG", "RV 1", "RV 2", "RV 3", "DPT-HB-Hib 1")] == [
+        "missed", "missed", "missed", "missed", "missed", "overdue"]
+
+
+def test_a_dose_on_its_last_day_is_still_in_the_target(client, world, make_child):
+    # On 2025-03-31: HB0's last day is birth + 7 days → born 2025-03-24 is on it (in the target, uncovered),
+    # born 2025-03-23 is past it (Mar 30). RV 1's last day is birth + 6 months + 29 days → born 2024-09-02:
+    # 2025-03-02 + 29 days = 2025-03-31, on it; born 2024-09-01: 2025-03-30, past it.
+    kids = {k: make_child(name=f"Anak {k}", birth_date=born) for k, born in {
+        "H0": "2025-03-24", "H1": "2025-03-23", "R0": "2024-09-02", "R1": "2024-09-01"}.items()}
+    got = dose_rows(client, world, "2025-03")
+    # HB0: H0 alone (H1 past it; R0 and R1 long past). RV 1 (2 months): R0 alone (R1 past it; H0, H1 too young).
+    assert (got["HB0"], got["RV 1"]) == ((1, 0), (1, 0))
+    statuses = {}
+    for k, child in kids.items():
+        card = client.get(f"/api/v1/children/{child['id']}/immunisation-card?on=2025-03-31",
+                          headers=world.headers("bidan_a")).get_json()
+        statuses[k] = {d["label"]: d["status"] for d in card["doses"]}
+    assert [statuses[k]["HB0"] == "missed" for k in ("H0", "H1")] == [False, True]
+    assert [statuses[k]["RV 1"] == "missed" for k in ("R0", "R1")] == [False, True]
