@@ -27,8 +27,8 @@ from posyandu.immunisation.models import Supplement
 from posyandu.immunisation.schedule import completed_months
 from posyandu.immunisation.supplements import VITAMIN_A
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas, grouped,
-                                     joined_latest, latest_visit, scoped_posyandu_ids, with_margins)
+from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas,
+                                     grouped, joined_latest, latest_visit, scoped_posyandu_ids, with_margins)
 from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
 
 COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", "bb_u_kurang", "S36",

@@ -4,7 +4,10 @@ A report is for a calendar month or a run of months (``from``..``to``). A
 child's age in a report month is counted in completed calendar months on the
 month's last day, the way the Buku KIA and the F1 Gizi form count ("6 bulan"
 on the same day of the month six months after birth; 31 Jan + 1 month = 28/29
-Feb), the same arithmetic as the immunisation schedule.
+Feb), the same arithmetic as the immunisation schedule. Vitamin A is the exception,
+judged as the posyandu day judges it: F1's capsules by the age on the day given
+(``f1.capsules_by_age``), coverage's round target by the capsule given or by what was
+due on the posyandu's meeting day (``coverage._vitamin_a``).
 
 Ages become birth-date bounds so the database compares plain dates, the same
 way on SQLite and PostgreSQL: a child has completed ``n`` months on ``on``
