@@ -69,6 +69,10 @@ class Conflict(DomainError):
     status, key = 409, "conflict"
 
 
+class PreconditionFailed(DomainError):
+    status, key = 412, "precondition_failed"
+
+
 class UnsupportedMediaType(DomainError):
     status, key = 415, "unsupported_media_type"
 

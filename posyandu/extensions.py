@@ -131,9 +131,27 @@ class Parser(FlaskParser):
         return data
 
 
+def refuse_entity_tags() -> None:
+    """412 for a request with ``If-Match`` naming an entity tag: the API has none (a write names
+    the version it read as ``base_version``), so the condition is false, and RFC 9110 13.1.1 says
+    the request must then not be carried out. A PATCH sent with an old tag was applied over
+    the newer record, its sender believing herself protected. ``If-Match: *`` (any) holds."""
+    from flask import request
+
+    from posyandu.errors import PreconditionFailed
+    from posyandu.i18n import Msg
+
+    if request.if_match and not request.if_match.star_tag:
+        raise PreconditionFailed(Msg(
+            "If-Match is not supported: this API has no entity tags; send the version you read as base_version",
+            "If-Match tidak didukung: API ini tidak memakai entity tag; kirim versi yang Anda baca sebagai base_version"),
+            key="if_match_unsupported")
+
+
 class Blueprint(flask_smorest.Blueprint):
     """An API blueprint: its routes refuse a query parameter they do not know, or one given twice
-    where they take one value (``posyandu.query_params``)."""
+    where they take one value (``posyandu.query_params``), and a condition on an entity tag
+    (``refuse_entity_tags``)."""
 
     ARGUMENTS_PARSER = Parser()
 
@@ -141,6 +159,7 @@ class Blueprint(flask_smorest.Blueprint):
         from posyandu.query_params import refuse_unknown_query
 
         super().__init__(*args, **kwargs)
+        self.before_request(refuse_entity_tags)
         self.before_request(refuse_unknown_query)
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:

@@ -639,3 +639,22 @@ def test_every_422_naming_fields_says_so_in_one_detail(client, world, make_child
                client.get("/api/v1/children?limit=1&limit=2", headers=headers),
                client.post("/api/v1/children", json={"name": 5}, headers=headers)]
     assert {assert_problem(resp, 422)["detail"] for resp in answers} == {"Check the fields listed in errors."}
+
+
+def test_an_if_match_naming_an_entity_tag_is_412_and_changes_nothing(client, world, db, make_child):
+    """The API has no entity tags (a write names the version it read as base_version): a PATCH with
+    If-Match was applied whatever the tag, its sender believing herself protected from overwriting
+    a newer record (RFC 9110 13.1.1: a false condition is not carried out). ``*`` holds."""
+    from posyandu.registry.models import Child
+
+    child = make_child()
+    headers = world.headers("kader1")
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"address": "Jl. Baru"},
+                        headers={**headers, "If-Match": '"abc"'})
+    problem = assert_problem(resp, 412)
+    assert problem["title"] == "If-Match is not supported" and "base_version" in problem["detail"], problem
+    db.session.remove()
+    assert db.session.get(Child, uuid.UUID(child["id"])).address != "Jl. Baru"
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"address": "Jl. Baru"},
+                        headers={**headers, "If-Match": "*"})
+    assert resp.status_code == 200 and resp.get_json()["address"] == "Jl. Baru"
