@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Select, and_, case, func, literal, select
 
@@ -164,6 +164,30 @@ def covered_areas(session: Any, posyandu_filter: Any, level: str) -> dict[str, s
     keys = sorted(str(k) for k in session.scalars(stmt))
     names = area_names(session, level, keys)
     return {k: names.get(k) for k in keys}
+
+
+PARTIAL = " (sebagian)"
+
+
+def partial_areas(session: Any, posyandu_filter: Any, level: str) -> frozenset[str]:
+    """The areas at ``level`` the report covers only part of: holding an open posyandu the filter
+    leaves out (a puskesmas's report at kabupaten level, a desa asked for at kecamatan level)."""
+    if level == "posyandu":
+        return frozenset()
+    area = area_column(level)
+    covered = select(area).where(posyandu_filter, Posyandu.deleted_at.is_(None))
+    return frozenset(str(a) for a in session.scalars(select(area).where(
+        Posyandu.deleted_at.is_(None), ~posyandu_filter, area.in_(covered)).distinct()))
+
+
+def mark_partial(rows: Iterable[dict[str, Any]], partial: frozenset[str]) -> Iterator[dict[str, Any]]:
+    """``rows`` with the name of an area of ``partial`` (``partial_areas``) followed by "(sebagian)":
+    a puskesmas's share of a district, named as the district, read as its total once pasted beside
+    the district's own report."""
+    for row in rows:
+        if row.get("area") in partial:
+            row = {**row, "area_name": f"{row.get('area_name') or row['area']}{PARTIAL}"}
+        yield row
 
 
 def every_area(rows: list[dict[str, Any]], areas: dict[str, str | None],

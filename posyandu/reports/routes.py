@@ -20,6 +20,7 @@ from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
 from posyandu.reports.action_list import action_list, counts, cursor_after, for_role, page
+from posyandu.reports.cohort import mark_partial, partial_areas
 from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
@@ -65,9 +66,12 @@ def area_download(args: dict) -> None:
     db.session.commit()
 
 
-def lazy(report: Any, *args: Any) -> Iterable[dict]:
-    """The report's rows, computed only when its sheet is written (one report in memory at a time)."""
-    yield from report(*args)
+def rolled_up(report: Any, period: Any, pf: Any, level: str) -> Iterable[dict]:
+    """The report's rows for the period, area and level, computed only when read (a workbook's sheet
+    when written: one report in memory at a time); an area the report covers only part of is named
+    so (``cohort.mark_partial``)."""
+    session = reports_session()
+    yield from mark_partial(report(session, period, pf, level), partial_areas(session, pf, level))
 
 
 def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
@@ -92,7 +96,7 @@ class SkdnReport(MethodView):
     @downloads
     def get(self, args):
         """SKDN (S, K, D, N, T, O, B, BGM, 2T and ratios) per month, per posyandu or rolled up."""
-        return answer("skdn", args, skdn_period(reports_session(), args["period"], area_filter(args), args["level"]))
+        return answer("skdn", args, rolled_up(skdn_period, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/f1")
@@ -103,7 +107,7 @@ class F1Report(MethodView):
     @downloads
     def get(self, args):
         """The F1 Gizi form: SKDN counts, BB/U, S36 and vitamin A by sex and age group, per month."""
-        return answer("f1", args, f1_period(reports_session(), args["period"], area_filter(args), args["level"]))
+        return answer("f1", args, rolled_up(f1_period, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/prevalence")
@@ -114,8 +118,7 @@ class PrevalenceReport(MethodView):
     @downloads
     def get(self, args):
         """Stunting, wasting, underweight, overweight prevalence per month, by sex and age group (flagged values excluded)."""
-        return answer("prevalence", args, prevalence_period(reports_session(), args["period"], area_filter(args),
-                                                            args["level"]))
+        return answer("prevalence", args, rolled_up(prevalence_period, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/coverage")
@@ -126,7 +129,7 @@ class CoverageReport(MethodView):
     @downloads
     def get(self, args):
         """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period."""
-        return answer("coverage", args, coverage(reports_session(), args["period"], area_filter(args), args["level"]))
+        return answer("coverage", args, rolled_up(coverage, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/actions")
@@ -173,10 +176,10 @@ class Workbook(MethodView):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
         area_download(args)  # its last sheet names the children to follow up
-        sheets = [(*REPORTS["skdn"], lazy(skdn_period, reports_session(), period, pf, level)),
-                  (*REPORTS["f1"], lazy(f1_period, reports_session(), period, pf, level)),
-                  (*REPORTS["prevalence"], lazy(prevalence_period, reports_session(), period, pf, level)),
-                  (*REPORTS["coverage"], lazy(coverage, reports_session(), period, pf, level)),
+        sheets = [(*REPORTS["skdn"], rolled_up(skdn_period, period, pf, level)),
+                  (*REPORTS["f1"], rolled_up(f1_period, period, pf, level)),
+                  (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level)),
+                  (*REPORTS["coverage"], rolled_up(coverage, period, pf, level)),
                   (*REPORTS["actions"], for_role(action_list(reports_session(), period.end, pf), current_user.role))]
         return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})

@@ -99,3 +99,24 @@ def test_an_empty_area_gives_empty_reports_and_a_bundle_without_entries(client, 
                       headers=world.headers("admin")).get_json()["rows"] == []
     resp = client.get(f"/api/v1/exports/fhir?month={MONTH}&region_code=35.99", headers=world.headers("admin"))
     assert Bundle.model_validate_json(resp.data).entry is None
+
+
+def test_an_area_the_report_covers_only_part_of_is_named_so(client, world, three):
+    """A rolled-up row named for the whole district when the report covered one desa of it: pasted
+    beside the district's own report, its share read as the district's total."""
+    headers = world.headers("dinkes_gresik")
+
+    def names(query):
+        rows = client.get(f"/api/v1/reports/skdn?month={MONTH}&{query}", headers=headers).get_json()["rows"]
+        return [(r["area_name"], r["S"]) for r in rows]
+    desa = "region_code=35.25.01.2002"  # Mawar's desa: Melati's is the other desa of the kecamatan
+    assert names(f"{desa}&level=kabupaten") == [("Gresik (sebagian)", 1)]
+    assert names(f"{desa}&level=kecamatan") == [("Wringinanom (sebagian)", 1)]
+    assert names(f"{desa}&level=desa") == [("Sooko", 1)]   # the whole desa
+    assert names("level=kabupaten") == [("Gresik", 2)]   # the whole district: its own name
+    for report in ("f1", "prevalence", "coverage"):
+        rows = client.get(f"/api/v1/reports/{report}?month={MONTH}&{desa}&level=kabupaten", headers=headers).get_json()["rows"]
+        assert rows and {r["area_name"] for r in rows} == {"Gresik (sebagian)"}, report
+    csv_text = client.get(f"/api/v1/reports/skdn?month={MONTH}&{desa}&level=kabupaten&format=csv",
+                          headers=headers).data.decode("utf-8-sig")
+    assert ",Gresik (sebagian)," in csv_text
