@@ -71,6 +71,7 @@ SEXES = {"M": 1, "F": 2}
 POSITIONS = {None: POSITION_UNKNOWN, "lying": POSITION_LYING, "standing": POSITION_STANDING}
 MEASUREMENT_FIELDS = ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
 COLUMNS = ("sex", "age_days", *MEASUREMENT_FIELDS, "position", "oedema")
+ROW_FIELDS = frozenset((*COLUMNS, "birth_date", "measured_on"))  # what a calculator row may hold
 
 
 class GrowthInputError(ValueError):
@@ -426,11 +427,17 @@ def calculate_many(measurements: Sequence[Mapping]) -> list[dict]:
     """Results for API-shaped measurement dicts, in order.
 
     A row with impossible input gets ``{"errors": {field: [message]}}`` in its
-    place (api-contract.md); the other rows are still computed.
+    place (api-contract.md); the other rows are still computed. So does a row with a
+    field no row has: "weigth_kg" was ignored, the row answered with every z-score null.
     """
     columns, errors = measurement_columns(measurements)
     results = iter(calculate_batch(**columns).to_results())
-    return [{"errors": errors[i]} if i in errors else next(results) for i in range(len(measurements))]
+    out = [{"errors": errors[i]} if i in errors else next(results) for i in range(len(measurements))]
+    for i, row in enumerate(measurements):
+        if isinstance(row, Mapping) and not row.keys() <= ROW_FIELDS:
+            unknown = {str(key): ["Unknown field."] for key in row if key not in ROW_FIELDS}
+            out[i] = {"errors": {**out[i].get("errors", {}), **unknown}}
+    return out
 
 
 def calculate(measurement: Mapping) -> dict:

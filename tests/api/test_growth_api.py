@@ -42,6 +42,16 @@ def test_row_errors_are_in_indonesian_by_default(client):
     assert results[0]["errors"]["sex"] == ['harus "M" atau "F"']
 
 
+def test_a_field_no_row_has_is_that_rows_error(client):
+    """A misspelt "weigth_kg" was ignored: the row answered with every z-score null and no word."""
+    rows = [{"sex": "M", "age_days": 376, "weigth_kg": 9.4}, {"sex": "M", "age_days": 376, "weight_kg": 9.4},
+            {"sex": "X", "age_days": 376, "note": "x"}]
+    bad, good, both = client.post(URL, json={"measurements": rows}).get_json()["results"]
+    assert bad == {"errors": {"weigth_kg": ["Isian tidak dikenal."]}}
+    assert good["zscores"]["wfa"] is not None
+    assert set(both["errors"]) == {"sex", "note"}
+
+
 def test_every_row_error_is_in_indonesian_by_default(client):
     """Each of the calculator's row errors: the age's came back in English after its bound changed."""
     rows = [{"sex": "X", "age_days": -1}, {"sex": "F", "birth_date": "2025-13-01", "measured_on": "2025-01-01"},
