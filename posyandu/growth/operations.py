@@ -28,6 +28,8 @@ COMPUTED = tuple("z_" + k for k in ZSCORE_KEYS) + STATUS_KEYS + (
     "bgm", "two_t", "referral")
 
 
+NO_GAIN_NO_N = Msg("a weight that stayed or went down is T (Buku KIA): N needs a gain",
+                   "berat yang tetap atau turun adalah T (Buku KIA): N harus ada kenaikan")
 NO_TREND_TO_OVERRIDE = Msg(
     "only an N or T can be overridden: this weighing has none of last month to compare with (O or B),"
     " or is past the KMS (over 60 months)",
@@ -168,7 +170,8 @@ def after_measurements_write(user: Any, items: Sequence[tuple[Measurement, Child
     the written measurements' growth and their children's KMS trends. A measurement must keep
     at least one measured value (an edit may clear some, not all). An override is
     refused on a weighing without one of last month to compare with (computed O or B,
-    or no weight): there is no N or T to override."""
+    or no weight): there is no N or T to override; an N on a weight that stayed or went down
+    too (Buku KIA: T)."""
     from posyandu.growth.schemas import MEASURED, NOTHING_MEASURED
 
     if any(data.get("trend_override") or ("trend_override" in data and not instance_state(m).transient)
@@ -182,6 +185,9 @@ def after_measurements_write(user: Any, items: Sequence[tuple[Measurement, Child
     refresh_children_growth(children, touched=written, only=written)
     if any(data.get("trend_override") and m.trend_computed not in ("N", "T") for m, _, data in items):
         raise ValidationFailed(errors={"trend_override": [NO_TREND_TO_OVERRIDE]})
+    if any(data.get("trend_override") == "N" and m.weight_gain_g is not None and m.weight_gain_g <= 0
+           for m, _, data in items):
+        raise ValidationFailed(errors={"trend_override": [NO_GAIN_NO_N]})
 
 
 def kbm_in_force() -> dict[str, Any]:

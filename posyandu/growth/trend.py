@@ -27,7 +27,8 @@ Definitions used here (documented choices):
 
 A health worker may override N/T (Buku KIA: the direction of the curve decides
 when in doubt): ``Weighing.override``. It stands only over a computed N or T (O and
-B cannot be N or T: there is no last month to compare with), and 2T follows it in
+B cannot be N or T: there is no last month to compare with), an N only over a gain (a
+weight flat or down is T), and 2T follows it in
 both months: a month overridden to N is neither the first nor the second T of a 2T, one
 overridden to T is either (``effective_trend``).
 Pure module: imports neither Flask nor the app's extensions.
@@ -132,11 +133,14 @@ def kms_trend(
     return (NAIK if gain >= needed else TIDAK_NAIK), gain, needed
 
 
-def effective_trend(computed: str | None, override: str | None) -> str | None:
+def effective_trend(computed: str | None, override: str | None, gain_g: int | None = None) -> str | None:
     """The trend that counts: a health worker's N/T override over a computed N or T; a
     computed O or B (or none) stands, whatever override is stored (its previous month's
-    weighing may have been deleted since the override was made)."""
-    if override in (NAIK, TIDAK_NAIK) and computed in (NAIK, TIDAK_NAIK):
+    weighing may have been deleted since the override was made). An N stands only over a gain
+    (``gain_g`` > 0): a weight flat or down is T (Buku KIA: "grafik BB mendatar atau menurun"),
+    whatever was judged before a weighing of the two months was corrected."""
+    if override in (NAIK, TIDAK_NAIK) and computed in (NAIK, TIDAK_NAIK) and \
+            not (override == NAIK and gain_g is not None and gain_g <= 0):
         return override
     return computed
 
@@ -160,7 +164,7 @@ def kms_status(
         kbm_g=needed,
         gain_g=gain,
         bgm=wfa is not None and wfa < -3,
-        two_t=effective_trend(trend, current.override) == TIDAK_NAIK and last_month_trend == TIDAK_NAIK,
+        two_t=effective_trend(trend, current.override, gain) == TIDAK_NAIK and last_month_trend == TIDAK_NAIK,
         above_plus_one=wfa is not None and wfa > 1,
     )
 
@@ -193,5 +197,5 @@ def series_trends(
                             month_trend.get(month - 1), kbm)
         results[i] = result
         if latest[month] is weighings[i]:
-            month_trend[month] = effective_trend(result.trend, weighings[i].override)
+            month_trend[month] = effective_trend(result.trend, weighings[i].override, result.gain_g)
     return [results[i] for i in range(len(weighings))]

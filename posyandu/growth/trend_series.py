@@ -34,5 +34,5 @@ def series_trends(birth_date: Any, rows: Sequence[Any], computed: Sequence[dict[
             results[i].update(trend_computed=kms.trend, weight_gain_g=kms.gain_g, kbm_g=kms.kbm_g,
                               bgm=kms.bgm, two_t=kms.two_t, referral=kms.referral)
     for row, values in zip(rows, results):
-        values["trend"] = effective_trend(values["trend_computed"], row.trend_override)
+        values["trend"] = effective_trend(values["trend_computed"], row.trend_override, values["weight_gain_g"])
     return results

@@ -142,6 +142,31 @@ def test_only_a_health_worker_overrides_the_trend(client, world, child):
     assert ok.status_code == 200 and (ok.get_json()["trend"], ok.get_json()["trend_computed"]) == ("N", "T")
 
 
+def test_a_bidans_n_never_counts_for_a_weight_that_stayed_or_went_down(client, world, child):
+    """Buku KIA: "TIDAK NAIK (T): grafik BB mendatar atau menurun". A bidan's N over a gain below
+    the KBM stood after a kader corrected the weighing to a loss of a kilo (the SKDN counted it N);
+    an N given on a loss was taken. The N stands over a gain only, and is refused on a loss."""
+    url = f"/api/v1/children/{child['id']}/measurements"
+    this_month = date.today().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    client.post(url, json={"measured_on": last_month.isoformat(), "weight_kg": 9.0}, headers=world.headers("kader1"))
+    m = client.post(url, json={"measured_on": this_month.isoformat(), "weight_kg": 9.1},
+                    headers=world.headers("kader1")).get_json()
+    body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
+    judged = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a")).get_json()
+    assert (judged["trend"], judged["trend_computed"], judged["weight_gain_g"]) == ("N", "T", 100)
+    for weight, gain in ((8.0, -1000), (9.0, 0)):
+        fixed = client.patch(f"/api/v1/measurements/{m['id']}", json={"weight_kg": weight},
+                             headers=world.headers("kader1")).get_json()
+        assert (fixed["trend"], fixed["weight_gain_g"]) == ("T", gain), fixed
+    back = client.patch(f"/api/v1/measurements/{m['id']}", json={"weight_kg": 9.1}, headers=world.headers("kader1"))
+    assert back.get_json()["trend"] == "N"  # a gain again: her judgement of it stands
+    client.patch(f"/api/v1/measurements/{m['id']}", json={"trend_override": None, "weight_kg": 8.9},
+                 headers=world.headers("bidan_a"))
+    refused = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a"))
+    assert refused.status_code == 422 and "T (Buku KIA)" in refused.get_json()["errors"]["trend_override"][0]
+
+
 def test_a_bidans_n_t_judgement_on_a_new_weighing_is_audited_with_her_reason(client, world, child, db):
     """The reason for an N/T given with a new weighing is in its create audit row, as it is when
     given by an edit."""
@@ -203,7 +228,7 @@ def test_an_override_counts_for_next_months_2t_and_an_override_without_last_mont
     for _ in range(2):
         months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
     made = [client.post(url, json={"measured_on": on.isoformat(), "weight_kg": kg}, headers=world.headers("kader1"))
-            .get_json() for on, kg in zip(months, (11.2, 11.1, 11.0))]
+            .get_json() for on, kg in zip(months, (11.0, 11.1, 11.2))]  # +100 g a month: T, T
     read = lambda m: client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
     assert [read(m)["trend"] for m in made] == ["B", "T", "T"] and read(made[2])["two_t"] is True
     skdn_2t = lambda: client.get(  # noqa: E731
@@ -236,7 +261,7 @@ def test_a_month_overridden_to_n_is_not_the_second_t_of_a_2t_and_one_overridden_
     judge = lambda m, trend: client.patch(  # noqa: E731
         f"/api/v1/measurements/{m['id']}", json={"trend_override": trend, "trend_override_reason": "kurva mengikuti garis"},
         headers=world.headers("bidan_a"))
-    for weights, computed, judged, two_t in [((11.2, 11.1, 11.0), "T", "N", False), ((11.2, 11.1, 11.5), "N", "T", True)]:
+    for weights, computed, judged, two_t in [((11.0, 11.1, 11.2), "T", "N", False), ((11.2, 11.1, 11.5), "N", "T", True)]:
         child = make_child(sex="M", birth_date=(this_month - timedelta(days=730)).isoformat())  # KBM 200 g
         url = f"/api/v1/children/{child['id']}/measurements"
         made = [client.post(url, json={"measured_on": on.isoformat(), "weight_kg": kg}, headers=world.headers("kader1"))

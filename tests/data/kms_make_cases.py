@@ -118,6 +118,16 @@ HAND = [
                 "line): N counts. August: 213 days, 6 months, KBM 400; +100 g -> T, but July counts N: no 2T.",
      "expected": [{"trend": "B"}, {"trend": "N", "trend_computed": "T", "gain_g": 100, "kbm_g": 500},
                   {"trend": "T", "trend_computed": "T", "two_t": False, "referral": False}]},
+    {"id": "a-bidans-n-over-a-loss-is-t", "sex": "F", "birth_date": "2024-01-15",
+     "weighings": [{"measured_on": "2024-06-15", "weight_kg": 7.0},
+                   {"measured_on": "2024-07-15", "weight_kg": 6.9, "trend_override": "N"},
+                   {"measured_on": "2024-08-15", "weight_kg": 7.0}],
+     "explain": "July: -100 g. A bidan's N stood when June was 6.8 kg, then June was corrected to 7.0: Buku KIA "
+                "\"TIDAK NAIK (T): grafik BB mendatar atau menurun\": T counts whatever was judged. August: +100 g, "
+                "6 months, KBM 400 -> T, after July's T: 2T, referral.",
+     "expected": [{"trend": "B"}, {"trend": "T", "trend_computed": "T", "gain_g": -100, "kbm_g": 500},
+                  {"trend": "T", "trend_computed": "T", "gain_g": 100, "kbm_g": 400, "two_t": True,
+                   "referral": True}]},
 ]
 
 
@@ -128,7 +138,8 @@ def months_old(born: date, on: date) -> int:
 
 def reference(born: date, weighings: list[dict]) -> list[dict]:
     """domain.md's KMS rules, month by month: each weighing against the latest weighing (in the order
-    recorded) of the calendar month before; a health worker's N/T over a computed N/T counts; 2T is
+    recorded) of the calendar month before; a health worker's N/T over a computed N/T counts (an N
+    only over a gain: a weight flat or down is T); 2T is
     T counted this month and last; nothing past 60 completed months."""
     when = [date.fromisoformat(w["measured_on"]) for w in weighings]
     month = [d.year * 12 + d.month for d in when]
@@ -149,7 +160,9 @@ def reference(born: date, weighings: list[dict]) -> list[dict]:
             kbm = KBM.get(max(age, 1), 200)
             computed = "N" if gain >= kbm else "T"
         override = weighings[i].get("trend_override")
-        trend = override if override in ("N", "T") and computed in ("N", "T") else computed
+        # Buku KIA: "grafik BB mendatar atau menurun" is T: a bidan's N stands over a gain only
+        stands = override in ("N", "T") and computed in ("N", "T") and not (override == "N" and gain <= 0)
+        trend = override if stands else computed
         previous = counted.get(month[i] - 1)
         two_t = trend == "T" and previous is not None and previous[1] == "T"
         counted[month[i]] = (pos, trend)

@@ -88,7 +88,8 @@ function lastMonthOf(history, m) {
 function trendOf(child, m, history, kbm) {
   if (m.trend && !judgedHere(m)) return m.trend;
   const last = lastMonthOf(history, m);
-  return effectiveTrend(trend(child.birth_date, m, last, weighedBefore(history, m), kbm).trend, m.trend_override);
+  const computed = trend(child.birth_date, m, last, weighedBefore(history, m), kbm);
+  return effectiveTrend(computed.trend, m.trend_override, computed.gain_g);
 }
 
 /** N/T/O/B (a health worker's override of N/T included, the computed one beside it), BGM, 2T and
@@ -101,7 +102,7 @@ function kmsComputed(child, m, others, wfa, kbm) {
   const lastTrend = last ? trendOf(child, last, others, kbm) : null;
   const kms = kmsStatus(child.birth_date, { ...m, wfa }, last, weighedBefore(others, m), lastTrend, kbm);
   // a health worker's N/T stands over the computed one, and 2T reads it (trend.kms_status)
-  const counted = effectiveTrend(kms.trend, m.trend_override);
+  const counted = effectiveTrend(kms.trend, m.trend_override, kms.gain_g);
   return { ...kms, trend: counted, trend_computed: kms.trend, overridden: counted !== kms.trend,
     override_reason: counted !== kms.trend ? m.trend_override_reason ?? null : null };
 }

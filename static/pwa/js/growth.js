@@ -277,9 +277,10 @@ export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAUL
 }
 
 /** The trend that counts (trend.effective_trend): a health worker's N/T override over a computed
- * N or T; a computed O or B (or none) stands, whatever override is stored. */
-export const effectiveTrend = (computed, override) =>
-  (['N', 'T'].includes(override) && ['N', 'T'].includes(computed) ? override : computed);
+ * N or T, an N only over a gain > 0; a computed O or B (or none) stands, whatever override is stored. */
+export const effectiveTrend = (computed, override, gain = null) =>
+  (['N', 'T'].includes(override) && ['N', 'T'].includes(computed) && !(override === 'N' && gain !== null && gain <= 0)
+    ? override : computed);
 
 /** Trend plus BGM (wfa < -3), 2T and referral (BGM, 2T or wfa > +1). `trend` is the computed one;
  * 2T reads the trend that counts in both months (`current.trend_override`, `lastMonthTrend`), as
@@ -288,7 +289,7 @@ export function kmsStatus(birthDate, current, lastMonth, weighedBefore, lastMont
   const result = trend(birthDate, current, lastMonth, weighedBefore, kbm);
   const wfa = current.wfa ?? null;
   const bgm = wfa !== null && wfa < -3;
-  const twoT = effectiveTrend(result.trend, current.trend_override ?? null) === 'T' && lastMonthTrend === 'T';
+  const twoT = effectiveTrend(result.trend, current.trend_override ?? null, result.gain_g) === 'T' && lastMonthTrend === 'T';
   const abovePlusOne = wfa !== null && wfa > 1;
   return { ...result, bgm, two_t: twoT, above_plus_one: abovePlusOne, referral: bgm || twoT || abovePlusOne };
 }

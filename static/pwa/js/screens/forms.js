@@ -147,17 +147,20 @@ export async function childForm(ctx, childId) {
 }
 
 /** A health worker's N/T over the computed one, for a weighing whose weight gain gives N or T
- * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM):
- * the choice and its reason (required, audited by the server). Null for anyone else, a new
- * weighing (judged once saved) or a weighing the KBM cannot judge (O, B, over 60 months). */
+ * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM;
+ * never one whose weight stayed or went down): the choice and its reason (required, audited by the
+ * server). Null for anyone else, a new weighing (judged once saved), a weighing the KBM cannot
+ * judge (O, B, over 60 months) or one with nothing to judge (no gain, no override to take back). */
 async function ntJudgement(ctx, child, existing, measurements) {
   if (!existing || existing.weight_kg == null || !isHealthWorker(ctx.role)) return null;
   const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
-  const computed = kmsOf(child, { ...existing, _pending: true }, measurements, tables, kbm).trend_computed;
-  if (!['N', 'T'].includes(computed)) return null;
+  const kms = kmsOf(child, { ...existing, _pending: true }, measurements, tables, kbm);
+  const computed = kms.trend_computed;
+  const gained = !(kms.gain_g <= 0); // a weight flat or down is T (Buku KIA): no N to give it
+  if (!['N', 'T'].includes(computed) || (!gained && !existing.trend_override)) return null;
   const box = h('fieldset', { class: 'card', id: 'nt-judgement' }, h('legend', {}, t('nt_judgement')),
-    radios('trend_override', t('trend'), [['', t('nt_as_computed', { trend: computed })], ['N', t('nt_N')], ['T', t('nt_T')]],
-      existing.trend_override ?? ''),
+    radios('trend_override', t('trend'), [['', t('nt_as_computed', { trend: computed })],
+      ...(gained ? [['N', t('nt_N')]] : []), ['T', t('nt_T')]], existing.trend_override ?? ''),
     field({ label: t('nt_reason'), name: 'trend_override_reason', value: existing.trend_override_reason ?? '', maxlength: 255 }));
   /** The fields to save ({trend_override, trend_override_reason}); a choice without a reason is an error. */
   const read = (form, errors) => {
@@ -243,7 +246,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
       h('p', { class: 'muted' }, t('saved_offline')), statusPanel(result), duePanel(result.due),
       h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
         ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
-      isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed)
+      isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0)
         ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t('nt_judge_link')) : null,
       h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
     output.querySelector('h2').focus();
