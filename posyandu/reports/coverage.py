@@ -43,14 +43,16 @@ from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementGiven, supplements_due
+from posyandu.messages import month_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
                                      scoped_posyandu_ids)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
 
-INDICATOR_NAMES = {"idl": "IDL", "baduta": "Baduta Lengkap",
-                   "vitamin_a_blue": "Vitamin A biru", "vitamin_a_red": "Vitamin A merah"}
+INDICATOR_NAMES = {"idl": {"id": "IDL", "en": "IDL"}, "baduta": {"id": "Baduta Lengkap", "en": "Baduta Lengkap"},
+                   "vitamin_a_blue": {"id": "Vitamin A biru", "en": "Vitamin A (blue)"},
+                   "vitamin_a_red": {"id": "Vitamin A merah", "en": "Vitamin A (red)"}}
 
 
 def born_by_age(on: date, age: Age) -> date:
@@ -174,8 +176,10 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     return out
 
 
-def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """Per area: one row per schedule dose, then IDL, Baduta Lengkap and each vitamin A round."""
+def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu",
+             lang: str = "id") -> list[dict[str, Any]]:
+    """Per area: one row per schedule dose, then IDL, Baduta Lengkap and each vitamin A round, each
+    named in ``lang`` (a round by its month: "Vitamin A biru Agustus 2025")."""
     schedule = schedule_in_force(session, period.last)
     rounds = [m for m in period.months if m.month in schedule.supplements.vitamin_a_months]
     keys = [("dose", e.vaccine, e.dose, None) for e in schedule.entries] + [("idl", None, None, None),
@@ -192,18 +196,18 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
             found.setdefault(area, {}).update(values)
     given = _given_in_period(session, period, posyandu_filter, level)
-    return [_row(schedule, area, names.get(area), key, found[area].get(key, (0, 0)), given)
+    return [_row(schedule, area, names.get(area), key, found[area].get(key, (0, 0)), given, lang)
             for area in sorted(found) for key in keys]
 
 
 def _row(schedule: Schedule, area: str, name: str | None, key: tuple, value: tuple[int, int],
-         given: dict[tuple[str, str, int], int]) -> dict[str, Any]:
+         given: dict[tuple[str, str, int], int], lang: str) -> dict[str, Any]:
     kind, vaccine, dose, rnd = key
     target, covered = value
     if kind == "dose":
         indicator = schedule.label(vaccine, dose)
     else:
-        indicator = INDICATOR_NAMES[kind] + (f" {rnd}" if rnd else "")
+        indicator = INDICATOR_NAMES[kind][lang] + (f" {month_text(int(rnd[:4]), int(rnd[5:]), lang)}" if rnd else "")
     return {"area": area, "area_name": name, "indicator": indicator, "kind": kind, "vaccine": vaccine, "dose": dose,
             "round": rnd, "target": target, "covered": covered, "coverage_pct": pct(covered, target),
             "given_in_period": given.get((area, vaccine, dose), 0) if kind == "dose" else None}

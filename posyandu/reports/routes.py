@@ -7,6 +7,7 @@ posyandu, a bidan her puskesmas area, dinkes its region, admin everything.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable
 
 from flask import Response, stream_with_context
@@ -16,6 +17,7 @@ from flask_jwt_extended import current_user
 from posyandu import access, privacy
 from posyandu.access import roles_required
 from posyandu.extensions import Blueprint, db
+from posyandu.i18n import lang
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
@@ -129,7 +131,9 @@ class CoverageReport(MethodView):
     @downloads
     def get(self, args):
         """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period."""
-        return answer("coverage", args, rolled_up(coverage, args["period"], area_filter(args), args["level"]))
+        # named in the answer's language; a download, with its Indonesian headers, in Indonesian
+        named = functools.partial(coverage, lang=lang() if args["format"] == "json" else "id")
+        return answer("coverage", args, rolled_up(named, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/actions")

@@ -63,8 +63,8 @@ def february(client, world, make_child):
     return kids
 
 
-def rows(client, world, report, query, who="bidan_a"):
-    resp = client.get(f"/api/v1/reports/{report}?{query}", headers=world.headers(who))
+def rows(client, world, report, query, who="bidan_a", lang="en"):
+    resp = client.get(f"/api/v1/reports/{report}?{query}", headers=world.headers(who, lang))
     assert resp.status_code == 200, resp.get_json()
     return resp.get_json()["rows"]
 
@@ -122,7 +122,7 @@ def test_prevalence_february_by_hand(client, world, february):
 
 def test_vitamin_a_february_round_by_hand(client, world, february):
     cov = {r["indicator"]: r for r in rows(client, world, "coverage", f"month={FEB}&posyandu_id={world.ids['p1']}")}
-    blue, red = cov["Vitamin A biru 2025-02"], cov["Vitamin A merah 2025-02"]
+    blue, red = cov["Vitamin A (blue) February 2025"], cov["Vitamin A (red) February 2025"]
     # V had her capsule of the round (blue, Feb 10, at 11 months): target and covered in the blue band → 1/1.
     # The others had none: each in the band due on Melati's meeting day, Feb 5 — red (12-59 months) for
     # A (12 on Jan 15), W (59: 60 only on Feb 15, so due that day though not in February's S), X (20), Y (16)
@@ -138,7 +138,8 @@ def test_csv_and_xlsx_carry_the_json_numbers(client, world, february, report):
     from posyandu.reports.columns import REPORTS, cell
 
     query = f"from={JAN}&to={FEB}&level=desa"
-    expected = [[cell(c, r) for c in REPORTS[report][1]] for r in rows(client, world, report, query)]
+    # a download is in Indonesian whatever the language asked (its headers are): as the JSON in Indonesian
+    expected = [[cell(c, r) for c in REPORTS[report][1]] for r in rows(client, world, report, query, lang="id")]
     resp = client.get(f"/api/v1/reports/{report}?{query}&format=xlsx", headers=world.headers("bidan_a"))
     sheet = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(min_row=2, values_only=True))
     assert [list(r) for r in sheet] == expected
@@ -162,3 +163,15 @@ def test_a_dose_entered_twice_the_same_day_is_one_dose_given(client, world, febr
     cov = {r["indicator"]: r for r in rows(client, world, "coverage", f"month={FEB}&posyandu_id={world.ids['p1']}")}
     # OPV 1 (1 month): target A V X Y E = 5, covered A alone; given in February: A's one dose
     assert (cov["OPV 1"]["target"], cov["OPV 1"]["covered"], cov["OPV 1"]["given_in_period"]) == (5, 1, 1)
+
+
+def test_a_vitamin_a_round_is_named_by_its_month_in_the_answers_language(client, world, february):
+    """The rounds read "Vitamin A biru 2025-02" in both languages (the English screen too); a
+    download stays Indonesian, as its headers are."""
+    query = f"month={FEB}&posyandu_id={world.ids['p1']}"
+    names = {lang: [r["indicator"] for r in rows(client, world, "coverage", query, lang=lang) if r["round"]]
+             for lang in ("id", "en")}
+    assert names == {"id": ["Vitamin A biru Februari 2025", "Vitamin A merah Februari 2025"],
+                     "en": ["Vitamin A (blue) February 2025", "Vitamin A (red) February 2025"]}
+    resp = client.get(f"/api/v1/reports/coverage?{query}&format=csv", headers=world.headers("bidan_a", "en"))
+    assert "Vitamin A biru Februari 2025" in resp.data.decode("utf-8-sig")

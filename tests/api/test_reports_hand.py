@@ -237,10 +237,10 @@ def test_coverage_of_melati_by_hand(client, world, august):
     # The others by what is due on Melati's meeting day, Aug 5: A and B are 11 months (12 on Aug 15), never had
     # a blue → blue; C (3) nothing; F 59 months (60 on Aug 31), G 59, H 26, I 16, J 21, L 40, Q 24 (Aug 5) → red.
     # Blue D A B = 3, covered D → 1/3 = 33.3 %; red E F G H I J L Q = 8, covered E → 1/8 = 12.5 %.
-    assert (rows["Vitamin A biru 2025-08"]["target"], rows["Vitamin A biru 2025-08"]["covered"],
-            rows["Vitamin A biru 2025-08"]["coverage_pct"]) == (3, 1, 33.3)
-    assert (rows["Vitamin A merah 2025-08"]["target"], rows["Vitamin A merah 2025-08"]["covered"],
-            rows["Vitamin A merah 2025-08"]["coverage_pct"]) == (8, 1, 12.5)
+    assert (rows["Vitamin A (blue) August 2025"]["target"], rows["Vitamin A (blue) August 2025"]["covered"],
+            rows["Vitamin A (blue) August 2025"]["coverage_pct"]) == (3, 1, 33.3)
+    assert (rows["Vitamin A (red) August 2025"]["target"], rows["Vitamin A (red) August 2025"]["covered"],
+            rows["Vitamin A (red) August 2025"]["coverage_pct"]) == (8, 1, 12.5)
 
 
 def test_a_period_without_a_vitamin_a_round_has_no_vitamin_a_rows(client, world, august):
