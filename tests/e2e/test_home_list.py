@@ -2,7 +2,8 @@
 S, the due list); a child of five or more is counted as not listed and found by her name, to correct
 her record (offline: nothing of it reaches the shared server); a child registered on the server while
 she types a name is listed under the field once pulled; a keystroke's rows are the list drawn whole; the
-day turns with the calendar in an app left open overnight."""
+day turns with the calendar in an app left open overnight; "Tersinkron" once a first sync's list is
+drawn; a missed dose on a child's card shows no date to come."""
 from __future__ import annotations
 
 import re
@@ -113,3 +114,25 @@ def test_the_day_turns_to_today_the_morning_after_the_app_was_left_open(live_ser
     page.locator("#children a").first.click()
     page.get_by_role("link", name="Catat penimbangan").click()
     expect(page.get_by_label("Tanggal timbang")).to_have_value(tomorrow)
+
+
+def test_the_chip_says_synced_once_the_first_sync_is_on_the_screen(live_server, new_context):
+    """The first sync's records took seconds to draw after the chip said "Tersinkron": meanwhile the
+    day's screen said "Belum ada anak" (no child yet), and a bidan could believe her posyandu empty."""
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    listed = page.evaluate("() => [document.querySelectorAll('#children li').length, document.body.innerText]")
+    assert listed[0] > 0 and "Belum ada anak" not in listed[1], listed[1][:400]
+
+
+def test_a_missed_dose_shows_no_date_on_the_card(live_server, new_context):
+    """A dose past its last allowed age ("terlewat") showed a date to come, which a parent reads as
+    "missed, go on that day": RV 3 of a child of four, "terlewat · 31 Des 2026"."""
+    ctx, page, _ = offline_with_new_child(new_context, live_server.url, "kader4", "Rina Terlewat", days_old=400)
+    missed = page.locator("tr", has=page.locator("td.st-missed"))
+    expect(missed.first).to_be_visible()
+    assert missed.count() >= 4  # HB0 and RV 1-3 at least
+    for row in missed.all():
+        assert row.locator("td").last.inner_text() == "–", row.inner_text()
+    ctx.close()

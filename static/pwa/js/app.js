@@ -203,21 +203,26 @@ function onSyncState(s) {
   const before = ctx.syncState.phase;
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
-  chip.textContent = chipText(s, s);
-  chip.className = `chip ${s.conflicts || s.attention ? 'chip-bad' : s.waiting ? 'chip-wait'
-    : navigator.onLine && failed(s) ? 'chip-bad' : 'chip-ok'}`;
-  chip.hidden = false;
-  chip.dataset.phase = s.phase;
+  let drawing;
   if (s.phase === 'done' && before !== 'done') {
     // not while she types or answers a question ("Ya, buang data ini": ui.confirmed), which a new
     // drawing would take from under her finger with its focus
     // a child's screen shows the records just pulled (not the access history: its pages stay read)
     if (!busy() && redrawn()) {
-      route({ refresh: true });
+      drawing = route({ refresh: true });
     } else if (!asking()) {
       redrawLists();
     }
   }
+  // "Tersinkron" once what came is shown (a first sync's list took seconds)
+  const show = () => {
+    chip.textContent = chipText(s, s);
+    chip.className = `chip ${s.conflicts || s.attention ? 'chip-bad' : s.waiting ? 'chip-wait'
+      : navigator.onLine && failed(s) ? 'chip-bad' : 'chip-ok'}`;
+    chip.hidden = false;
+    chip.dataset.phase = s.phase;
+  };
+  if (drawing) drawing.finally(() => ctx.syncState === s && show()); else show();
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
     s.last_sync_device_at);
 }

@@ -90,7 +90,7 @@ export function cardPanel(card) {
     h('table', { class: 'table' }, h('tbody', {}, card.entries.filter((e) => e.status !== 'not_applicable').map((e) => h('tr', {},
       h('th', { scope: 'row' }, e.label),
       h('td', { class: `st-${e.status}` }, t(`st_${e.status}`)),
-      h('td', {}, e.given_on ? formatDate(e.given_on) : formatDate(e.due_date)))))));
+      h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
 /** The weighings, newest first; `edit`: each links to its correction (cadres and midwives). N/T
