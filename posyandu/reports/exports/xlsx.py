@@ -16,7 +16,7 @@ CHUNK = 64 * 1024
 Sheet = tuple[str, list[Column], Iterable[dict]]
 # Least column width per kind (characters): a name or a list of reasons readable without widening
 # the column by hand (constant_memory writes the columns before the rows, so no fitting to them).
-KIND_WIDTH = {"text": 24, "list": 32, "date": 12}
+KIND_WIDTH = {"text": 24, "list": 32, "date": 12, "phone": 17}
 
 
 # A sheet naming children (its columns hold a child's name) marks the file and each printed page:
