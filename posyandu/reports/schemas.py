@@ -113,10 +113,16 @@ class FhirArgs(PeriodArgs, AreaArgs):
     pass
 
 
+def _area_name() -> fields.String:
+    return fields.String(allow_none=True, metadata={"description": "followed by ' (sebagian)' when the report "
+                                                                   "covers only part of the area (a puskesmas's "
+                                                                   "share of a kabupaten)"})
+
+
 class _AreaRow(Schema):
     month = fields.String(metadata={"description": "YYYY-MM"})
     area = fields.String(metadata={"description": "posyandu or puskesmas id, or desa/kecamatan/kabupaten code"})
-    area_name = fields.String(allow_none=True)
+    area_name = _area_name()
 
 
 def _ints(*names: str) -> dict:
@@ -150,8 +156,9 @@ PrevalenceRowSchema = type("PrevalenceRowSchema", (_AreaRow,), {
 
 class CoverageRowSchema(Schema):
     area = fields.String()
-    area_name = fields.String(allow_none=True)
-    indicator = fields.String(metadata={"description": "e.g. 'DPT-HB-Hib 3', 'IDL', 'Vitamin A biru 2025-02'"})
+    area_name = _area_name()
+    indicator = fields.String(metadata={"description": "e.g. 'DPT-HB-Hib 3', 'IDL', 'Vitamin A biru Februari 2025' "
+                                                       "(a round in the answer's language; downloads in Indonesian)"})
     kind = fields.String(metadata={"description": "dose, idl, baduta, vitamin_a_blue or vitamin_a_red"})
     vaccine = fields.String(allow_none=True)
     dose = fields.Integer(allow_none=True)
