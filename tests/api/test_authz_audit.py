@@ -115,16 +115,16 @@ def _history_readers(client, world, child_id: str) -> list[tuple[str, str, str |
 
 def test_a_download_of_a_region_is_logged_for_what_it_named(client, world, db, make_child):
     """The area's row in the access log is what the download named: none of a region outside
-    the caller's area (nothing was disclosed; the parents there would read of a download of their
-    child that did not happen), the caller's own area of a region wider than it."""
+    the caller's area (refused, 404: nothing was disclosed; the parents there would read of a
+    download of their child that did not happen), the caller's own area of a region wider than it."""
     month = TODAY[:7]
     mawar = make_child(by="kader2", posyandu="p2", name="Anak Mawar")
     kenanga = make_child(by="kader3", posyandu="p3", name="Anak Kenanga")
     own = make_child(name="Anak Melati")  # registered before the download: it held her
-    for region in ("35.26", "35.25"):
+    for region, status in (("35.26", 404), ("35.25", 200)):  # a region outside her area is not hers to ask
         resp = client.get("/api/v1/exports/fhir", query_string={"month": month, "region_code": region},
                           headers=world.headers("kader1"))
-        assert resp.status_code == 200
+        assert resp.status_code == status
         resp.get_data()
     assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, kenanga["id"]))
     assert not any(name == "Kader1" for name, *_ in _history_readers(client, world, mawar["id"]))
@@ -163,10 +163,10 @@ def test_a_download_of_a_posyandu_within_a_region_is_logged_for_the_posyandu_alo
     month = TODAY[:7]
     own, mawar = make_child(name="Anak Melati"), make_child(by="kader2", posyandu="p2", name="Anak Mawar")
     kenanga = make_child(by="kader3", posyandu="p3", name="Anak Kenanga")
-    for region in ("35.25", "35.26"):
+    for region, status in (("35.25", 200), ("35.26", 404)):  # a region outside her area is not hers to ask
         resp = client.get("/api/v1/exports/fhir", headers=world.headers("bidan_a"),
                           query_string={"month": month, "posyandu_id": str(world.ids["p1"]), "region_code": region})
-        assert resp.status_code == 200
+        assert resp.status_code == status
         resp.get_data()
     assert [(name, action) for name, action, _ in _history_readers(client, world, own["id"])
             if name == "Bidan_A"] == [("Bidan_A", "export")]
