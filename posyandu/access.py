@@ -63,6 +63,11 @@ def visible_posyandu_ids(user: User) -> Select:
     return select(Posyandu.id).where(posyandu_clause(user), Posyandu.deleted_at.is_(None))
 
 
+def in_region(code: str | None, region: str) -> bool:
+    """``code`` is ``region`` or lies under it: ``region_clause`` in Python."""
+    return code is not None and (code == region or code.startswith(region + "."))
+
+
 def sees_posyandu_in(user: User, code: str) -> bool:
     """Whether region ``code`` holds a posyandu ``user`` may see."""
     return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(visible_posyandu_ids(user)),
@@ -77,8 +82,8 @@ def check_region(user: User, code: str) -> None:
     if user.role == "admin":
         return
     if user.role == "dinkes":
-        own = user.region_code or ""
-        if own and any(a == b or a.startswith(b + ".") for a, b in ((code, own), (own, code))):
+        own = user.region_code
+        if own and (in_region(code, own) or in_region(own, code)):
             return
     elif sees_posyandu_in(user, code):
         return

@@ -142,18 +142,14 @@ def holds_own_area(user: Any, region_code: str) -> bool:
     return _within(*own_area(user), region_code)
 
 
-def _under(code: str | None, region: str) -> bool:
-    """``code`` is ``region`` or lies under it (Kemendagri codes nest by prefix)."""
-    return code is not None and (code == region or code.startswith(region + "."))
-
-
 def _within(posyandu_id: uuid.UUID | None, region_code: str | None, region: str) -> bool:
     """Whether the area (a posyandu, or a region; neither: everything) lies wholly in ``region``."""
+    from posyandu.access import in_region
     from posyandu.registry.models import Posyandu
 
     if posyandu_id is not None:
-        return _under(db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == posyandu_id)), region)
-    return _under(region_code, region)
+        return in_region(db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == posyandu_id)), region)
+    return in_region(region_code, region)
 
 
 def _common_region(codes: list[str]) -> str | None:
@@ -172,6 +168,7 @@ def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
     puskesmas's, or the region holding all its posyandu when one lies outside it), a dinkes
     office's region, a parent's nothing (their children are logged one by one), an admin's
     everything (neither)."""
+    from posyandu.access import in_region
     from posyandu.registry.models import Posyandu, Puskesmas
 
     if user.role == "kader":
@@ -180,7 +177,7 @@ def own_area(user: Any) -> tuple[uuid.UUID | None, str | None]:
         kecamatan = db.session.scalar(select(Puskesmas.kecamatan_code).where(Puskesmas.id == user.puskesmas_id))
         desas = list(db.session.scalars(select(Posyandu.desa_code).where(
             Posyandu.puskesmas_id == user.puskesmas_id, Posyandu.deleted_at.is_(None))))
-        if kecamatan is None or all(_under(desa, kecamatan) for desa in desas):
+        if kecamatan is None or all(in_region(desa, kecamatan) for desa in desas):
             return None, kecamatan
         # a posyandu of the puskesmas in another kecamatan (a bidan places them anywhere in her kabupaten)
         return None, _common_region([kecamatan, *desas])

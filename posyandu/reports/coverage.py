@@ -33,6 +33,7 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 
@@ -161,6 +162,7 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             .outerjoin(caps, caps.c.child_id == Child.id).outerjoin(blue, blue.c.child_id == Child.id)
             .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))
     out: dict[str, dict[str, Any]] = {}
+    meeting = functools.cache(lambda day: next_meeting_day(day, month.first))  # a few days, many groups
     for r in session.execute(stmt).mappings():
         counts = out.setdefault(str(r["area"]), {(k, None, None, str(month)): (0, 0) for k in VITAMIN_A})
         if r["got_blue"] or r["got_red"]:  # her capsule of the round: target and covered in its band
@@ -168,8 +170,7 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             counts[key] = (counts[key][0] + r["n"], counts[key][1] + r["n"])
             continue
         given = [SupplementGiven("vitamin_a_blue", r["blue_on"])] if r["blue_on"] else []
-        on = next_meeting_day(r["meeting_day"], month.first)
-        for due in supplements_due(cfg, r["birth_date"], given, on):
+        for due in supplements_due(cfg, r["birth_date"], given, meeting(r["meeting_day"])):
             if due.kind in VITAMIN_A:
                 key = (due.kind, None, None, str(month))
                 counts[key] = (counts[key][0] + r["n"], counts[key][1])

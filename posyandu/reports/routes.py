@@ -68,12 +68,13 @@ def area_download(args: dict) -> None:
     db.session.commit()
 
 
-def rolled_up(report: Any, period: Any, pf: Any, level: str) -> Iterable[dict]:
+def rolled_up(report: Any, period: Any, pf: Any, level: str, partial: frozenset[str] | None = None) -> Iterable[dict]:
     """The report's rows for the period, area and level, computed only when read (a workbook's sheet
-    when written: one report in memory at a time); an area the report covers only part of is named
-    so (``cohort.mark_partial``)."""
+    when written: one report in memory at a time); an area the report covers only part of
+    (``partial``, else read here: ``cohort.partial_areas``) is named so (``cohort.mark_partial``)."""
     session = reports_session()
-    yield from mark_partial(report(session, period, pf, level), partial_areas(session, pf, level))
+    partial = partial_areas(session, pf, level) if partial is None else partial
+    yield from mark_partial(report(session, period, pf, level), partial)
 
 
 def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
@@ -120,7 +121,8 @@ class PrevalenceReport(MethodView):
     @downloads
     def get(self, args):
         """Stunting, wasting, underweight, overweight prevalence per month, by sex and age group (flagged values excluded)."""
-        return answer("prevalence", args, rolled_up(prevalence_period, args["period"], area_filter(args), args["level"]))
+        return answer("prevalence", args,
+                      rolled_up(prevalence_period, args["period"], area_filter(args), args["level"]))
 
 
 @blp.route("/reports/coverage")
@@ -180,10 +182,11 @@ class Workbook(MethodView):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
         area_download(args)  # its last sheet names the children to follow up
-        sheets = [(*REPORTS["skdn"], rolled_up(skdn_period, period, pf, level)),
-                  (*REPORTS["f1"], rolled_up(f1_period, period, pf, level)),
-                  (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level)),
-                  (*REPORTS["coverage"], rolled_up(coverage, period, pf, level)),
+        partial = partial_areas(reports_session(), pf, level)  # once for the four sheets
+        sheets = [(*REPORTS["skdn"], rolled_up(skdn_period, period, pf, level, partial)),
+                  (*REPORTS["f1"], rolled_up(f1_period, period, pf, level, partial)),
+                  (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level, partial)),
+                  (*REPORTS["coverage"], rolled_up(coverage, period, pf, level, partial)),
                   (*REPORTS["actions"], for_role(action_list(reports_session(), period.end, pf), current_user.role))]
         return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
