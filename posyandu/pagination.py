@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import json
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, tuple_
 
@@ -29,9 +33,17 @@ def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
                                   "next_cursor": fields.String(allow_none=True)})
 
 
+@functools.lru_cache(maxsize=4)
+def _cursor_cipher(secret: str) -> Fernet:
+    """The cursors' key, derived from SECRET_KEY for this one use."""
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"posyandu list cursor\0" + secret.encode()).digest()))
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
+    """The page's last key, encrypted: a key holds names (a child's, a posyandu's), and a cursor
+    travels in a URL, which a proxy or a browser's history keeps."""
     raw = json.dumps([as_json_value(v) for v in values]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _cursor_cipher(current_app.config["SECRET_KEY"]).encrypt(raw).decode().rstrip("=")
 
 
 BAD_CURSOR = Msg("Not a valid cursor.", "Kursor tidak sah.")
@@ -39,11 +51,12 @@ BAD_CURSOR = Msg("Not a valid cursor.", "Kursor tidak sah.")
 
 def decode_cursor(cursor: str, n: int) -> list[Any]:
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        raw = _cursor_cipher(current_app.config["SECRET_KEY"]).decrypt(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
         if not isinstance(values, list) or len(values) != n:
             raise ValueError
         return values
-    except ValueError:
+    except (ValueError, InvalidToken):
         raise ValidationFailed(errors={"cursor": [BAD_CURSOR]}) from None
 
 

@@ -220,6 +220,29 @@ def test_children_are_paginated_by_name_without_gaps_or_repeats(client, world, m
     assert seen == names
 
 
+def test_a_list_cursor_names_no_child_and_is_refused_once_altered(client, world, make_child):
+    """A cursor was base64 of the page's last key: a child's name, readable in every URL a proxy or
+    a browser's history kept. It is encrypted, and one the server did not make is refused."""
+    import base64
+    import binascii
+
+    for n in ("Siti Rahmawati", "Zaskia Putri"):
+        make_child(name=n)
+    cursor = client.get("/api/v1/children?limit=1", headers=world.headers("kader1")).get_json()["next_cursor"]
+    try:
+        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        decoded = b""
+    assert b"Siti" not in decoded and "Siti" not in cursor
+    page = client.get("/api/v1/children", query_string={"limit": 1, "cursor": cursor}, headers=world.headers("kader1"))
+    assert [c["name"] for c in page.get_json()["items"]] == ["Zaskia Putri"]
+    altered = cursor[:40] + ("A" if cursor[40] != "A" else "B") + cursor[41:]
+    made_elsewhere = base64.urlsafe_b64encode(b'["Siti Rahmawati", "00000000-0000-0000-0000-000000000000"]').decode()
+    for bad in (altered, made_elsewhere):
+        resp = client.get("/api/v1/children", query_string={"limit": 1, "cursor": bad}, headers=world.headers("kader1"))
+        assert resp.status_code == 422 and "cursor" in resp.get_json()["errors"], bad
+
+
 def test_a_bad_cursor_or_limit_is_422(client, world):
     assert client.get("/api/v1/children?cursor=%%%", headers=world.headers("kader1")).status_code == 422
     assert client.get("/api/v1/children?limit=0", headers=world.headers("kader1")).status_code == 422

@@ -440,23 +440,24 @@ def test_a_well_formed_id_of_no_record_is_still_404(client, world):
     assert_problem(client.get(f"/api/v1/children/{uuid.uuid4().hex.upper()}", headers=world.headers("admin")), 404)
 
 
-def _forged(values) -> str:
-    from posyandu.pagination import encode_cursor
-
-    return encode_cursor(values)
-
-
-FORGED_CURSORS = ["x.\u00e9", "\u00b2", "9999999999999999999", _forged([-1]), _forged([{"a": 1}]), _forged([[1]]),
-                  _forged([None]), _forged([1e400]), _forged([1, 2]), _forged(["2024-01-01", 5]),
-                  _forged([123, str(uuid.UUID(int=1))]), _forged([{"x": 1}, str(uuid.UUID(int=1))]),
-                  _forged(["\ud800"]), _forged(["a\x00", str(uuid.UUID(int=1))])]
+# text as sent (the access log's cursor is an id), or values encrypted by the server's own key:
+# a forgery by someone holding it (or a bug) must still be refused by type
+FORGED_CURSORS = ["x.\u00e9", "\u00b2", "9999999999999999999", [-1], [{"a": 1}], [[1]],
+                  [None], [1e400], [1, 2], ["2024-01-01", 5],
+                  [123, str(uuid.UUID(int=1))], [{"x": 1}, str(uuid.UUID(int=1))],
+                  ["\ud800"], ["a\x00", str(uuid.UUID(int=1))]]
 
 
 @pytest.mark.parametrize("cursor", FORGED_CURSORS, ids=range(len(FORGED_CURSORS)))
-def test_a_list_cursor_this_server_did_not_make_is_422_never_a_500(client, world, make_child, cursor):
+def test_a_list_cursor_this_server_did_not_make_is_422_never_a_500(app, client, world, make_child, cursor):
     """A list cursor is JSON the client hands back: values of the wrong type for their column (a
     number for a name, a list for an id, infinity for a version) once reached the database or a
     conversion that raised more than ValueError, and the access log took any Unicode digit."""
+    from posyandu.pagination import encode_cursor
+
+    if isinstance(cursor, list):
+        with app.app_context():
+            cursor = encode_cursor(cursor)
     child = make_child()
     for url in ("/api/v1/regions", "/api/v1/posyandu", "/api/v1/children", "/api/v1/users",
                 f"/api/v1/children/{child['id']}/measurements", f"/api/v1/children/{child['id']}/supplements",

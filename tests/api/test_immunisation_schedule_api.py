@@ -299,11 +299,13 @@ def test_the_due_list_costs_the_same_queries_for_more_children(app, client, worl
     assert 3 <= four <= 10 and statements() == four  # children, doses, supplements (+ user, posyandu, schedule)
 
 
-def test_a_forged_versions_cursor_is_422(client, world):
+def test_a_forged_versions_cursor_is_422(app, client, world):
     from posyandu.pagination import encode_cursor
 
     for values in ([2 ** 70], ["abc"], [1, 2]):
-        resp = client.get(f"{SCHEDULE}/versions?cursor={encode_cursor(values)}", headers=world.headers("kader1"))
+        with app.app_context():
+            cursor = encode_cursor(values)
+        resp = client.get(f"{SCHEDULE}/versions", query_string={"cursor": cursor}, headers=world.headers("kader1"))
         assert resp.status_code == 422 and "cursor" in resp.get_json()["errors"], values
 
 
