@@ -262,11 +262,9 @@ def cursor_after(cursor: str | None) -> list[Any] | None:
     return _cursor_values(cursor, ORDER, (None, uuid.UUID, None, uuid.UUID)) if cursor else None
 
 
-def page(rows: Iterable[dict[str, Any]], limit: int | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The first ``limit`` rows (all without a limit) and the cursor of the rows after them, if any;
-    the rows past the page are not computed."""
-    if limit is None:
-        return list(rows), None
+def page(rows: Iterable[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The first ``limit`` rows and the cursor of the rows after them, if any; the rows past the
+    page are not computed."""
     out = list(islice(rows, limit + 1))
     if len(out) <= limit:
         return out, None

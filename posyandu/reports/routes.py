@@ -145,19 +145,20 @@ class ActionList(MethodView):
     @blp.response(200, s.ActionListSchema)
     @downloads
     def get(self, args):
-        """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses
-        (JSON: the whole list, or with ``limit`` one page of it and ``next_cursor``)."""
+        """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses.
+        JSON is a list (``items``, one page of ``limit``, and ``next_cursor``); CSV and XLSX are the whole list."""
         as_json = args["format"] == "json"
         rows = for_role(action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"),
                                     cursor_after(args.get("cursor")) if as_json else None,
-                                    args.get("limit") if as_json else None), current_user.role)
+                                    args["limit"] if as_json else None), current_user.role)
         if not as_json:
             area_download(args)
             return answer("actions", args, rows)
-        rows, next_cursor = page(rows, args.get("limit"))
-        privacy.record_reads("list", [row["child_id"] for row in rows])
+        items, next_cursor = page(rows, args["limit"])
+        privacy.record_reads("list", [row["child_id"] for row in items])
         db.session.commit()
-        return {**answer("actions", args, rows), "next_cursor": next_cursor}
+        period = args["period"]
+        return {"from_": str(period.start), "to": str(period.end), "items": items, "next_cursor": next_cursor}
 
 
 @blp.route("/reports/actions/counts")

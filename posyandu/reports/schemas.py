@@ -95,9 +95,9 @@ class ActionListArgs(PeriodArgs, AreaArgs):
     # the README gives every report one query (month, area, level): the list names children, not areas
     level = level_field(metadata={"description": "Taken so one query serves every report; the list names "
                                                  "children whatever the roll-up"})
-    limit = fields.Integer(validate=validate.Range(min=1, max=500), metadata={
-        "description": "JSON only: at most this many children, with next_cursor for the rest (a whole kabupaten's "
-                       "list is tens of MB); without it the whole list"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500), metadata={
+        "description": "JSON only: at most this many children (default 50), with next_cursor for the rest (a whole "
+                       "kabupaten's list is tens of thousands of children)"})
     cursor = fields.String(metadata={"description": "JSON only: the next_cursor of the page before"})
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS),
                            metadata={"description": "json (default), csv or xlsx (Indonesian headers, the whole list)"})
@@ -186,20 +186,20 @@ class ActionRowSchema(Schema):
     overdue_immunisations = fields.List(fields.String())
 
 
-def report_schema(name: str, row: type[Schema], rolled_up: bool = True) -> type[Schema]:
-    """A report's answer; ``level`` only for a report rolled up to one (the action list names children)."""
-    level = {"level": fields.String()} if rolled_up else {}
+def report_schema(name: str, row: type[Schema]) -> type[Schema]:
+    """A report's answer: its rows for the period, rolled up to ``level``."""
     return type(name, (Schema,), {"from_": fields.String(data_key="from"), "to": fields.String(),
-                                  **level, "rows": fields.List(fields.Nested(row))})
+                                  "level": fields.String(), "rows": fields.List(fields.Nested(row))})
 
 
 SkdnReportSchema = report_schema("SkdnReportSchema", SkdnRowSchema)
 F1ReportSchema = report_schema("F1ReportSchema", F1RowSchema)
 PrevalenceReportSchema = report_schema("PrevalenceReportSchema", PrevalenceRowSchema)
 CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
-ActionListSchema = type("ActionListSchema", (report_schema("ActionListBase", ActionRowSchema, rolled_up=False),), {
-    "next_cursor": fields.String(allow_none=True, metadata={
-        "description": "with limit: the cursor of the next page, null on the last; null without limit"})})
+ActionListSchema = type("ActionListSchema", (Schema,), {
+    "from_": fields.String(data_key="from"), "to": fields.String(),
+    "items": fields.List(fields.Nested(ActionRowSchema)),
+    "next_cursor": fields.String(allow_none=True, metadata={"description": "the next page's cursor, null on the last"})})
 
 ReasonCountsSchema = type("ReasonCountsSchema", (Schema,), {
     reason.replace("2T", "two_t"): fields.Integer(data_key=reason, attribute=reason) for reason in REASONS})

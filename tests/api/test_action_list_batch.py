@@ -143,36 +143,42 @@ def test_the_list_is_the_one_every_childs_card_gives(app, district, monkeypatch)
     assert seen_overdue > 100 and seen_any - seen_overdue > 100
 
 
+def every_page(client, query, headers, limit=500):
+    """The follow-up list's JSON pages read to the end: (the first answer, every row)."""
+    first, rows, cursor = None, [], None
+    while True:
+        resp = client.get(f"/api/v1/reports/actions?{query}&limit={limit}" + (f"&cursor={cursor}" if cursor else ""),
+                          headers=headers)
+        assert resp.status_code == 200, resp.get_json()
+        body = resp.get_json()
+        assert len(body["items"]) <= limit and set(body) == {"from", "to", "items", "next_cursor"}
+        first, rows, cursor = first or body, rows + body["items"], body["next_cursor"]
+        if cursor is None:
+            return first, rows
+
+
 def test_the_api_answers_the_same_list(client, district):
     from posyandu.extensions import db
     from posyandu.registry.models import Posyandu
 
-    resp = client.get("/api/v1/reports/actions?month=2025-08", headers=district.headers("admin"))
-    assert resp.status_code == 200, resp.get_json()
+    _, rows = every_page(client, "month=2025-08", district.headers("admin"))
     with district.app.app_context():
         expected = _as_json(reference(db.session, Month.parse("2025-08"), Posyandu.deleted_at.is_(None)))
-    assert resp.get_json()["rows"] == expected and any(r["overdue_immunisations"] for r in expected)
+    assert rows == expected and any(r["overdue_immunisations"] for r in expected)
     assert any("JE" in r["overdue_immunisations"] for r in expected)  # Denpasar's children
 
 
 def test_the_list_comes_in_pages_with_limit_and_cursor(client, district):
-    """A whole district's list is too long for one answer (tens of MB): ``limit`` and ``cursor`` page it
-    as the contract's lists are paged (the PWA reads a page of 50); without ``limit`` it comes whole."""
+    """A whole district's list is too long for one answer (tens of MB): it is a list as the contract's
+    lists are (``items``, ``limit``, ``cursor``), 50 children a page unless ``limit`` says otherwise
+    (it came whole, and as ``rows``); the pages of any size are the same list."""
     headers = district.headers("admin")
-    whole = client.get("/api/v1/reports/actions?month=2025-08&reason=overdue_immunisation&reason=T", headers=headers)
-    assert whole.status_code == 200 and whole.get_json()["next_cursor"] is None
-    rows, cursor, pages = [], None, 0
-    while True:
-        query = "month=2025-08&reason=overdue_immunisation&reason=T&limit=37" + (f"&cursor={cursor}" if cursor else "")
-        page = client.get(f"/api/v1/reports/actions?{query}", headers=headers)
-        assert page.status_code == 200, page.get_json()
-        body, pages = page.get_json(), pages + 1
-        assert len(body["rows"]) <= 37 and body["from"] == "2025-08"
-        rows += body["rows"]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            break
-    assert rows == whole.get_json()["rows"] and pages == len(rows) // 37 + 1 and len(rows) > 100
+    query = "month=2025-08&reason=overdue_immunisation&reason=T"
+    first = client.get(f"/api/v1/reports/actions?{query}", headers=headers).get_json()
+    _, whole = every_page(client, query, headers)
+    assert first["from"] == "2025-08" and first["items"] == whole[:50] and first["next_cursor"] and len(whole) > 100
+    _, small = every_page(client, query, headers, limit=37)
+    assert small == whole
 
 
 def tally(rows):
@@ -210,13 +216,13 @@ def test_the_api_counts_the_list_it_pages(client, district):
     for who, query in (("admin", "month=2025-08"), ("dinkes_gresik", "month=2025-08"),
                        ("admin", "from=2025-01&to=2025-02&level=kabupaten&region_code=51.71")):
         headers = district.headers(who)
-        whole = client.get(f"/api/v1/reports/actions?{query}", headers=headers).get_json()
+        whole, rows = every_page(client, query, headers)
         with district.app.app_context():
             logged = db.session.scalar(db.select(db.func.count()).select_from(AccessLog))
         resp = client.get(f"/api/v1/reports/actions/counts?{query}", headers=headers)
         assert resp.status_code == 200, resp.get_json()
         body = resp.get_json()
-        assert body == {"from": whole["from"], "to": whole["to"], **tally(whole["rows"])}, (who, query)
+        assert body == {"from": whole["from"], "to": whole["to"], **tally(rows)}, (who, query)
         assert body["children"] > 10
         with district.app.app_context():
             assert db.session.scalar(db.select(db.func.count()).select_from(AccessLog)) == logged

@@ -78,12 +78,12 @@ def test_the_bidans_action_list_names_a_child_with_a_lila_under_11_5_cm(client, 
     growth = "&".join(f"reason={r}" for r in ("T", "2T", "BGM", "wasting", "stunting", "not_weighed_2_months",
                                               "muac_severe"))
     rows = client.get(f"/api/v1/reports/actions?month={AUG}&posyandu_id={world.ids['p1']}&{growth}",
-                      headers=world.headers("bidan_a")).get_json()["rows"]
+                      headers=world.headers("bidan_a")).get_json()["items"]
     reasons = {r["name"]: r["reasons"] for r in rows}
     # A: LiLA 11.0 at 11 months; B is under 6 months (LiLA not used); C's 11.5 is gizi kurang, not buruk
     assert reasons.get("Anak A") == ["muac_severe"] and "Anak B" not in reasons and "Anak C" not in reasons
     only = client.get(f"/api/v1/reports/actions?month={AUG}&reason=muac_severe", headers=world.headers("bidan_a"))
-    assert [r["name"] for r in only.get_json()["rows"]] == ["Anak A"]
+    assert [r["name"] for r in only.get_json()["items"]] == ["Anak A"]
     csv = client.get(f"/api/v1/reports/actions?month={AUG}&format=csv", headers=world.headers("bidan_a"))
     assert "LiLA < 11,5 cm" in csv.get_data(as_text=True)
 

@@ -184,7 +184,7 @@ def test_lists_and_downloads_that_name_children_are_logged(world, client, db, fa
     mine, other = family
     month = date.today().strftime("%Y-%m")
     rows = client.get(f"/api/v1/reports/actions?month={month}&posyandu_id={world.ids['p1']}",
-                      headers=world.headers("bidan_a")).get_json()["rows"]
+                      headers=world.headers("bidan_a")).get_json()["items"]
     assert {str(r["child_id"]) for r in rows} == {str(r.child_id) for r in _log(db, action="list")}
     count = len(_log(db))
     csv = client.get(f"/api/v1/reports/actions?month={month}&posyandu_id={world.ids['p1']}&format=csv",
@@ -342,11 +342,11 @@ def test_a_health_office_gets_the_follow_up_list_without_the_familys_contact_det
 
     make_child(name="Siti Aminah", mother_name="Ibu Aminah", guardian_phone="081234567890")  # never weighed
     query = f"month={date.today():%Y-%m}&reason=not_weighed_2_months"
-    rows = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("bidan_a")).get_json()["rows"]
+    rows = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("bidan_a")).get_json()["items"]
     assert [(r["name"], r["mother_name"], r["guardian_phone"]) for r in rows] == \
         [("Siti Aminah", "Ibu Aminah", "081234567890")]
     resp = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("dinkes_gresik"))
-    assert [(r["name"], r["mother_name"], r["guardian_phone"]) for r in resp.get_json()["rows"]] == \
+    assert [(r["name"], r["mother_name"], r["guardian_phone"]) for r in resp.get_json()["items"]] == \
         [("Siti Aminah", None, None)]
     resp = client.get(f"/api/v1/reports/actions?{query}&format=csv", headers=world.headers("dinkes_gresik"))
     text = resp.data.decode("utf-8-sig")

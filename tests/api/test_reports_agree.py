@@ -18,17 +18,19 @@ def _months_back(n: int) -> str:
 LAST, YEAR_AGO = _months_back(1), _months_back(12)
 QUERIES = [f"/api/v1/reports/{report}?from={YEAR_AGO}&to={LAST}&level={level}"
            for report in ("skdn", "f1", "prevalence", "coverage") for level in ("posyandu", "desa", "kabupaten")]
-QUERIES += [f"/api/v1/reports/actions?month={LAST}", f"/api/v1/reports/coverage?month={_months_back(3)}&level=puskesmas"]
+QUERIES += [f"/api/v1/reports/actions?month={LAST}&limit=500", f"/api/v1/reports/coverage?month={_months_back(3)}&level=puskesmas"]
 
 
 def _comparable(body: dict) -> dict:
     """Posyandu and puskesmas ids are random per load: compare by name instead."""
-    for row in body["rows"]:
+    rows = body["rows"] if "rows" in body else body["items"]  # a report, or the follow-up list
+    assert body.get("next_cursor") is None, "the whole follow-up list fits one page"
+    for row in rows:
         row.pop("posyandu_id", None)
         # a Kemendagri code is digits and dots; an id is random (and one in 256 starts with "35")
         if "area_name" in row and not re.fullmatch(r"[\d.]+", row["area"]):
             row["area"] = row["area_name"]
-    body["rows"].sort(key=lambda r: [str(v) for v in r.values()])
+    rows.sort(key=lambda r: [str(v) for v in r.values()])
     return body
 
 

@@ -34,7 +34,7 @@ def test_each_report_shows_only_the_callers_area(client, world, three, who):
         rows = client.get(f"/api/v1/reports/{report}?month={MONTH}", headers=headers).get_json()["rows"]
         assert {r["area"] for r in rows} == expected_areas, report
     # wfa of 6.0 kg at 19 months is below −3 SD: every child is on the action list (BGM).
-    actions = client.get(f"/api/v1/reports/actions?month={MONTH}&reason=BGM", headers=headers).get_json()["rows"]
+    actions = client.get(f"/api/v1/reports/actions?month={MONTH}&reason=BGM", headers=headers).get_json()["items"]
     assert {r["name"] for r in actions} == {f"Anak {p}" for p in VISIBLE[who]}
     counted = client.get(f"/api/v1/reports/actions/counts?month={MONTH}", headers=headers).get_json()
     assert counted["reasons"]["BGM"] == len(VISIBLE[who]), counted

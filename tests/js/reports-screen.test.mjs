@@ -17,7 +17,7 @@ test('a report answered after another user logged in is neither shown nor kept f
   const saved = [];
   const first = { user: { id: 'bidan1', role: 'bidan' } };
   const ctx = { role: 'bidan', session: first, online: () => true,
-    api: { get: (path) => new Promise((resolve) => answers.push(() => resolve({ rows: [], path }))) },
+    api: { get: (path) => new Promise((resolve) => answers.push(() => resolve({ rows: [], items: [], path }))) },
     lastReport: { get: async () => null, put: async (value) => { saved.push(value); } },
     reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
       areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
@@ -37,7 +37,7 @@ test('a report answered after another user logged in is neither shown nor kept f
 test('a report answered while the same user is on the phone is shown and kept for the offline view', async () => {
   const saved = [];
   const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
-    api: { get: async () => ({ rows: [] }) },
+    api: { get: async () => ({ rows: [], items: [] }) },
     lastReport: { get: async () => null, put: async (value) => { saved.push(value); } },
     reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
       areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
@@ -55,8 +55,8 @@ const child = (n) => ({ child_id: `c${n}`, name: `Anak ${n}`, posyandu_name: 'Po
 test('a district\'s follow-up list: its first page, the counts of the whole list from the server, "Muat lagi" for the next', async () => {
   const asked = [];
   const saved = [];
-  const pages = { '': { rows: Array.from({ length: 50 }, (_, i) => child(i)), next_cursor: 'p2' },
-    p2: { rows: [child(50), child(51)], next_cursor: null } };
+  const pages = { '': { items: Array.from({ length: 50 }, (_, i) => child(i)), next_cursor: 'p2' },
+    p2: { items: [child(50), child(51)], next_cursor: null } };
   const ctx = { role: 'dinkes', session: { user: { id: 'dinkes1', role: 'dinkes' } }, online: () => true,
     api: { get: async (path) => {
       asked.push(path);
@@ -103,7 +103,7 @@ test('a list of one page is counted from its rows: no request for counts', async
   const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
     api: { get: async (path) => {
       asked.push(path);
-      return path.startsWith('/reports/actions') ? { rows: [child(1), child(2), child(3)], next_cursor: null } : { rows: [] };
+      return path.startsWith('/reports/actions') ? { items: [child(1), child(2), child(3)], next_cursor: null } : { rows: [] };
     } },
     lastReport: { get: async () => null, put: async () => {} },
     reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
@@ -123,9 +123,9 @@ test('counts or a next page answered after the phone changed hands are neither s
     api: { get: async (path) => {
       if (path.startsWith('/reports/actions/counts') || path.includes('cursor=')) {
         return new Promise((resolve) => late.push(() => resolve(path.includes('cursor=')
-          ? { rows: [child(50)], next_cursor: null } : { children: 9999, reasons: { T: 9999 } })));
+          ? { items: [child(50)], next_cursor: null } : { children: 9999, reasons: { T: 9999 } })));
       }
-      if (path.startsWith('/reports/actions')) return { rows: Array.from({ length: 50 }, (_, i) => child(i)), next_cursor: 'p2' };
+      if (path.startsWith('/reports/actions')) return { items: Array.from({ length: 50 }, (_, i) => child(i)), next_cursor: 'p2' };
       return { rows: [] };
     } },
     lastReport: { get: async () => null, put: async (value) => { saved.push(structuredClone(value)); } },

@@ -41,9 +41,9 @@ export async function more(ctx, data, list, button, item) {
   try {
     const page = await ctx.api.get(`/reports/actions${R.actionsQuery(data.form, data.next)}`);
     if (ctx.session !== session || ctx.reports?.data !== data) return; // as count(): not this report any more
-    data.actions.push(...page.rows);
+    data.actions.push(...page.items);
     data.next = page.next_cursor;
-    list.append(...page.rows.map(item));
+    list.append(...page.items.map(item));
     button.textContent = t('load_more');
     if (!data.next) button.remove();
     save(ctx, data);

@@ -180,7 +180,7 @@ async function load(ctx, state, results, form, areaName) {
       .concat(ctx.api.get(`/reports/actions${R.actionsQuery(form)}`)));
     if (stale()) return;
     const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
-      actions: actions.rows, next: actions.next_cursor, at: new Date().toISOString() };
+      actions: actions.items, next: actions.next_cursor, at: new Date().toISOString() };
     state.month = form.to;
     ctx.lastReport.put(data).catch(() => {}); // for the offline view; a full disk must not break the report
     show(ctx, state, results, data);
