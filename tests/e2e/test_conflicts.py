@@ -81,3 +81,24 @@ def test_a_conflict_on_a_child_moved_out_of_her_area_since_says_so_and_is_only_d
     # the live server is shared by the session's tests: the child goes back to kader3's posyandu
     assert live_server.api("PATCH", f"/children/{child['id']}", "admin",
                            json={"posyandu_id": child["posyandu_id"]}).status_code == 200
+
+
+def test_a_field_typed_while_a_sync_pulls_anothers_change_of_it_is_a_conflict(live_server, new_context):
+    """The edit form stays as drawn while she types (a sync does not redraw under her field): a pull
+    brought the bidan's correction of the same field meanwhile, and the save was based on that newer
+    version, so the server applied hers over the bidan's, unasked."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
+    page.goto(f"{page.url.split('#')[0]}#/edit/{child['id']}")
+    page.get_by_label("Nama ibu").fill("Ibu Kader")  # her focus stays in the field
+    assert live_server.api("PATCH", f"/children/{child['id']}", "admin", json={"mother_name": "Ibu Bidan"}).status_code == 200
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a sync runs: it pulls the bidan's version
+    page.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'done'")
+    expect(page.get_by_label("Nama ibu")).to_have_value("Ibu Kader")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=child["name"], exact=True).wait_for()
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    assert live_server.api("GET", f"/children/{child['id']}", "kader3").get_json()["mother_name"] == "Ibu Bidan"

@@ -86,3 +86,17 @@ test('a form drawn before a pull sends only what she changed in it, not the valu
   assert.deepEqual([rec.address, rec.guardian_phone], ['Jl. Melati 2', '0812']);
   assert.deepEqual(await conflictList(s.db), []);
 });
+
+test('a field she changed in a form drawn before a pull brought another\'s change of it is a conflict, not an overwrite', async () => {
+  const s = await setup();
+  const drawn = { ...s.server.get('child', s.id) };   // the edit form opens at the version the phone holds
+  await changedElsewhere(s, { mother_name: 'Siti Aminah' }); // the midwife's correction is pulled meanwhile
+  const { version, ...asShown } = drawn;
+  // she typed in "Nama ibu" (the form kept her field, not redrawn): based on the version she saw
+  await saveChange(s.db, { entity: 'child', id: s.id, fields: { ...asShown, mother_name: 'Sitti' }, drawn });
+  await s.engine.sync();
+  assert.equal(s.server.get('child', s.id).mother_name, 'Siti Aminah', 'the midwife\'s correction is not overwritten unasked');
+  const open = await conflictList(s.db);
+  assert.equal(open.length, 1);
+  assert.deepEqual(open[0].fields, ['mother_name']);
+});

@@ -112,9 +112,10 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   // fields someone else changed since). Based on that version, the server sees what she changed and
   // nothing else (it folds her own applied changes in): a value changed by another since is neither
   // sent back stale, nor overwritten where she changed it too (a conflict, asked).
+  // So is what the form showed (`drawn`): a pull that came while it was open moved only the server's side.
   const earlier = queued.filter((e) => e.op === 'upsert');
-  const base = op === 'delete' || !earlier.length || !row.server ? row.server_version
-    : Math.min(row.server_version, ...earlier.map((e) => e.base_version ?? 1));
+  const base = op === 'delete' || !row.server ? row.server_version
+    : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
   const before = view(row) ?? {};
   const changed = op === 'delete' ? null : !earlier.length ? changedFields(entity, data, row.server)
     : [...new Set([...earlier.flatMap((e) => e.changed ?? Object.keys(e.data)),
