@@ -77,6 +77,27 @@ test("the conflict screen writes a whole weight and length with their decimal ('
   assert.match(text, /Penimbangan 5 Mar 2025, 8,0 kg: Ani/, 'the weighing named as on the sync screen');
 });
 
+test("a conflict about a bidan's N/T judgement names the judgement and its values in the user's words", async () => {
+  setLang('id');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const child = crypto.randomUUID();
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
+  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', weight_kg: 7.5,
+    position: 'recumbent', oedema: false } });
+  await engine.sync();
+  server.write('measurement', id, { ...server.get('measurement', id), trend_override: 'N', trend_override_reason: 'ikut garis' });
+  await saveChange(db, { entity: 'measurement', id, fields: { trend_override: 'T', trend_override_reason: 'kurva mendatar' } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  const text = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+  assert.ok(!text.includes('trend_override'), text);
+  assert.match(text, /Naik\/Tidak naik.*Nilai saya: T — tidak naik.*Nilai di server: N — naik/);
+  assert.match(text, /Alasan penilaian.*Nilai saya: kurva mendatar.*Nilai di server: ikut garis/);
+});
+
 /** `db` whose writes to the outbox fail as on a full disk (the reads go on). */
 const fullDisk = (db) => ({ ...db, tx: (names, mode, fn, options) => (mode === 'readwrite'
   ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) });

@@ -16,13 +16,14 @@ const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', birth_length_cm: 'birth_length', measured_on: 'measured_on',
   weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
   oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', place: 'dose_place', batch_number: 'batch_number', expiry_date: 'expiry_date',
-  kfa_code: 'kfa_product' };
+  kfa_code: 'kfa_product', trend_override: 'trend', trend_override_reason: 'nt_reason' };
 const label = (f) => (LABELS[f] ? t(LABELS[f]) : f);
 const shown = (f, v) => {
   if (v === null || v === undefined || v === '') return '–';
   if (f === 'sex') return v === 'M' ? t('male') : t('female');
   if (f === 'source') return t(`source_${v}`);
   if (f === 'place') return t(`place_${v}`);
+  if (f === 'trend_override') return t(`nt_${v}`);
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', '3,25' as the rest of the app writes kg
