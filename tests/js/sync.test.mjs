@@ -1240,6 +1240,12 @@ test('the clock banner: over 10 minutes off the server, or now before the last s
   assert.equal(clockSuspect(null, at(-60 - 2 * 24 * 60), now, device(-60)), true, 'still ahead since the last sync');
   assert.equal(clockSuspect(null, at(-60), now, device(-60)), false, 'right at the last sync');
   assert.equal(clockSuspect(null, at(-60), now, null), false, 'an older app kept no phone time: as before');
+  // offline, the clock moved years ahead since a sync that found it right (a year typed wrong)
+  const day = 24 * 60;
+  assert.equal(clockSuspect(null, at(-2 * 365 * day), now, device(-2 * 365 * day)), true, 'two years past the last sync');
+  assert.equal(clockSuspect(null, at(-200 * day), now, device(-200 * day)), true, 'half a year past it');
+  assert.equal(clockSuspect(null, at(-90 * day), now, device(-90 * day)), false, 'three months offline: a remote posyandu');
+  assert.equal(clockSuspect(0, at(-2 * 365 * day), now), false, 'online, the server says the clock is right');
 });
 
 test('the last sync is stamped in the server\'s time: a clock already behind when it synced is caught offline', async () => {

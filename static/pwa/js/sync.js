@@ -13,19 +13,23 @@ import { ACCOUNT_GONE } from './api.js';
  * next sync (a save, the timer, the app's start) tries again; only the server's per-mutation
  * answer `rejected` makes an entry need attention. */
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
+const FAR_AHEAD_MS = 183 * 864e5;
 
 /** Whether the phone's clock cannot be trusted (sync-notes §1.6, CHT #1658/#6284): over 10 minutes
  * off the server's (`offsetMs`, known after a request; null before the first answer), or now before
  * the last successful sync, which a clock reset by a removed battery shows offline too. A weighing
  * dated by such a clock is dated wrong. Offline (no answer yet), a clock the last sync found over
  * 10 minutes ahead (`lastSyncDeviceAt`, the phone's own time then, past `lastSyncAt`, the server's)
- * is still ahead unless it was set back since: the app reopened at the posyandu keeps saying so. */
+ * is still ahead unless it was set back since: the app reopened at the posyandu keeps saying so.
+ * Offline, half a year past the last sync is more likely a year set wrong than a phone unsynced that
+ * long: the ages, statuses and due doses shown would be wrong (and either deserves a look). */
 export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
+  const farAhead = offsetMs == null && lastSyncAt && now - Date.parse(lastSyncAt) > FAR_AHEAD_MS;
   const deviceAt = lastSyncDeviceAt ? Date.parse(lastSyncDeviceAt) : NaN;
   const stillAhead = offsetMs == null && lastSyncAt && !Number.isNaN(deviceAt)
     && deviceAt - Date.parse(lastSyncAt) > CLOCK_SLACK_MS && now >= deviceAt - CLOCK_SLACK_MS;
-  return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead);
+  return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead || farAhead);
 }
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
