@@ -1,5 +1,5 @@
-// HTTP to /api/v1: bearer token, one refresh on 401, problem+json errors sorted into
-// kinds the sync loop understands (sync.js RETRYABLE: which are tried again by themselves).
+// HTTP to /api/v1: bearer token, one refresh on 401, problem+json errors sorted into kinds
+// for the sync loop (sync.js RETRYABLE).
 import { texts } from './i18n.js';
 
 export const CLIENT_VERSION = 'pwa-1';
@@ -10,24 +10,20 @@ export class ApiError extends Error {
     this.kind = kind;
     this.status = status;
     this.body = body;
-    this.retryAfterMs = retryAfterMs; // the server's Retry-After (429, 503), when it gave one
+    this.retryAfterMs = retryAfterMs; // Retry-After (429, 503), if given
   }
 }
 
-/** An error status's kind: 401 auth (refresh, else log in again; account_closed, account_inactive:
- * the account is gone, ACCOUNT_GONE), 403 forbidden (the role may
- * not), 408 network (the proxy gave up on a slow upload: nginx client_body_timeout), 409 conflict
- * (with the server's current state; a whole push is refused so only while a concurrent replay of
- * it commits), 413 too_large, 429 busy, 511 network (a captive portal), 5xx server, other 4xx
- * client (the request itself is wrong). A request of a session closed meanwhile: ended. */
+/** Error kinds: 401 auth (refresh, else log in; see ACCOUNT_GONE), 408 network (proxy gave up
+ * on a slow upload: nginx client_body_timeout), 409 conflict (a whole push only while a concurrent
+ * replay of it commits), 511 network (captive portal), 5xx server, other 4xx client. A request
+ * of a session closed meanwhile: ended. */
 const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
 const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
 
-/** A 401 whose problem says the account itself is gone, whatever the token (the server's
- * `account_closed`: its parent closed it; `account_inactive`: an admin switched it off): its own
- * kind, never refreshed nor "log in again": the phone forgets the account (app.js accountGone).
- * A 403 `password_change_required` (an admin set her password): kind 'password_change', the app
- * asks for her own (app.js), her unsent changes wait. */
+/** A 401 saying the account is gone (`account_closed` by its parent, `account_inactive` by an
+ * admin): its own kind, never refreshed; the phone forgets it (app.js accountGone). A 403
+ * `password_change_required`: kind 'password_change', the app asks for her own; unsent changes wait. */
 export const ACCOUNT_GONE = new Set(['account_closed', 'account_inactive']);
 const goneKey = (status, problem) => {
   const key = typeof problem?.type === 'string' ? problem.type.split('/').pop() : null;
@@ -35,8 +31,8 @@ const goneKey = (status, problem) => {
   return status === 401 && ACCOUNT_GONE.has(key) ? key : null;
 };
 
-/** How long a request may take, its answer's body included: a push of a batch (100 changes, some
- * 50 kB) over a slow 2G link takes well under a minute; beyond two, the connection is dead. */
+/** Max time for a request, body included: a 100-change push (~50 kB) on slow 2G takes under a
+ * minute; beyond two, the connection is dead. */
 export const TIMEOUT_MS = 120 * 1000;
 
 /** A signal aborted after `ms` (AbortSignal.timeout: Chrome 103+; older WebViews: a timer). */
@@ -47,8 +43,8 @@ function deadline(ms) {
   return stop.signal;
 }
 
-/** A signal aborted when either is (AbortSignal.any: Chrome 116+; older WebViews: the first only,
- * the answer then discarded when it comes). */
+/** A signal aborted when either is (AbortSignal.any: Chrome 116+; older: the first only, a late
+ * answer discarded). */
 const either = (a, b) => (AbortSignal.any ? AbortSignal.any([a, b]) : a);
 
 /** Retry-After in ms (seconds or an HTTP date), or null. */
@@ -59,10 +55,9 @@ function retryAfter(resp) {
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
-/** A successful answer's JSON body. A body cut off (the connection died while it was read, maybe
- * after the server committed) or not JSON (a captive portal's "kuota habis" page answered 200) is
- * a network error: what the server did is unknown, and the sync sends the same mutation ids again
- * (the server's ledger answers a replay with the stored result). */
+/** A 2xx answer's JSON. Cut off (maybe after the server committed) or not JSON (a captive
+ * portal's 200 page) is a network error: the outcome is unknown, so sync resends the same mutation
+ * ids (the server's ledger replays the stored result). */
 async function jsonOf(resp) {
   try {
     return await resp.json();
@@ -71,16 +66,14 @@ async function jsonOf(resp) {
   }
 }
 
-/** What an error page with no problem+json (a proxy's 502 or 413, a limiter's 429) says, by kind (i18n keys). */
+/** Words for an error page without problem+json (a proxy's 502/413, a limiter's 429), by kind. */
 const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy', too_large: 'server_too_large' };
 
-/** The ApiError of an answer that is not ok; its message in the user's language (`language`: 'id'
- * or 'en'): the server's problem detail (Accept-Language), else what kind of failure it was. */
+/** The ApiError of a non-ok answer; message: the server's detail, else the kind, in `language`. */
 async function failure(resp, language = 'id') {
   const problem = await resp.json().catch(() => null);
   let kind = goneKey(resp.status, problem) ?? kindOf(resp.status);
-  // The API answers every error with problem+json: a 4xx page that is not JSON came from
-  // something on the way (a captive portal, an operator's proxy), not from the server.
+  // the API's errors are all problem+json: a non-JSON 4xx came from a portal or proxy on the way
   if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
   const said = PAGE_WORDS[kind] ? `${texts(PAGE_WORDS[kind])[language === 'en' ? 1 : 0]} (HTTP ${resp.status})` : `HTTP ${resp.status}`;
   return new ApiError(kind, resp.status, problem?.detail || problem?.title || said, problem ?? {}, retryAfter(resp));
@@ -95,14 +88,13 @@ async function failure(resp, language = 'id') {
 export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {}, lang = () => 'id',
   timeoutMs = TIMEOUT_MS } = {}) {
   let refreshing = null;
-  const api = { clockOffsetMs: null }; // the server's clock minus the phone's: null until its first answer
-  // close(): the session is over (logout, another user on the phone). What it asked and is still on
-  // its way is aborted, and an answer arriving anyway is discarded (kind 'ended'): nothing of the
-  // user gone is shown or stored over the next one's, no token of theirs kept.
+  const api = { clockOffsetMs: null }; // server clock minus phone's, once known
+  // close(): session over. In-flight requests abort, late answers are discarded ('ended'):
+  // nothing of the user gone is shown or stored, no token kept.
   const ended = new AbortController();
   const gone = () => new ApiError('ended', 0, 'session ended');
   const alive = () => { if (ended.signal.aborted) throw gone(); };
-  /** work's value while the session lasts; an ApiError 'ended' once it is over, whatever came. */
+  /** work's value, or ApiError 'ended' once the session is over. */
   async function whileOpen(work) {
     try {
       const value = await work;
@@ -117,13 +109,12 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
 
   async function send(method, path, body, bearer, accept = 'application/json') {
     const headers = { Accept: accept, 'Accept-Language': lang(), 'X-Client-Version': CLIENT_VERSION };
-    const form = body instanceof FormData; // a file upload: the browser writes its multipart type
+    const form = body instanceof FormData; // the browser sets the multipart type
     if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     alive();
     let resp;
-    // given up on (the body's reading too) after timeoutMs: a request whose answer never comes would
-    // hold the sync, and its Web Lock every tab waits for, for ever
+    // a never-answered request would hold the sync and its Web Lock (all tabs) forever
     const signal = deadline(timeoutMs);
     try {
       resp = await fetch(base + path, { method, headers, body: body === undefined || form ? body : JSON.stringify(body),
@@ -142,14 +133,14 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     if (!t?.refresh_token) return false;
     refreshing ??= (async () => {
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
-      if (resp.status === 401) { // refused (expired, revoked): log in again; the account gone: said so
+      if (resp.status === 401) { // expired/revoked: log in again, unless the account is gone
         const refused = await failure(resp, lang());
         if (ACCOUNT_GONE.has(refused.kind)) throw refused;
         return false;
       }
-      if (!resp.ok) throw await failure(resp, lang()); // the server down or busy, a proxy's page: tried again later
+      if (!resp.ok) throw await failure(resp, lang()); // not a refusal: retried later
       const { access_token: access } = await jsonOf(resp);
-      alive(); // a token of a session over is not kept
+      alive(); // no token kept for an ended session
       await saveTokens({ ...t, access_token: access });
       return true;
     })().finally(() => { refreshing = null; });
@@ -159,7 +150,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   /** A successful response (the token refreshed once on 401), or an ApiError. */
   async function ok(method, path, body, auth, accept) {
     let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
-    // the account gone is gone for the refresh token too: not asked
+    // a gone account: no refresh
     const gone = resp.status === 401 && goneKey(401, await resp.clone().json().catch(() => null));
     if (resp.status === 401 && auth && !gone && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
     if (!resp.ok) throw await failure(resp, lang());
@@ -171,7 +162,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     const resp = await ok(method, path, body, auth);
     return resp.status === 204 ? null : jsonOf(resp);
   })());
-  /** A file download (CSV/XLSX) with the bearer token: {blob, filename} (the server's Content-Disposition name). */
+  /** A file download (CSV/XLSX): {blob, filename}. */
   api.download = (path) => whileOpen((async () => {
     const resp = await ok('GET', path, undefined, true, '*/*');
     const filename = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') ?? '')?.[1] ?? 'laporan';
@@ -181,7 +172,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
       throw new ApiError('network', resp.status, error.message || 'download cut off');
     }
   })());
-  /** A file sent as multipart `file` (a spreadsheet import): the JSON answer, as request's. */
+  /** Upload a spreadsheet as multipart `file`; answers as request. */
   api.upload = (path, file) => {
     const form = new FormData();
     form.append('file', file);
@@ -190,15 +181,15 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   api.get = (path) => api.request('GET', path);
   api.post = (path, body, opts) => api.request('POST', path, body ?? {}, opts);
   api.push = (body) => api.post('/sync/push', body);
-  /** A page of changes; `device` ({client_id, pending}: this installation and the changes it still holds
-   * unsent) lets the server tell the midwife when this phone last synced (GET /sync/devices). */
+  /** A page of changes; `device` ({client_id, pending unsent}) lets the server show the midwife
+   * when this phone last synced (GET /sync/devices). */
   api.pull = (cursor, limit, device = null) => api.get(`/sync/pull?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${
     device ? `&client_id=${encodeURIComponent(device.client_id)}&pending=${device.pending}` : ''}`);
   api.login = (username, password) => api.post('/auth/login', { username, password }, { auth: false });
   return api;
 }
 
-/** Every item of a paginated list (`{items, next_cursor}`), read in pages of 500. */
+/** All items of a paginated list, in pages of 500. */
 export async function allPages(api, path) {
   const out = [];
   let cursor = null;

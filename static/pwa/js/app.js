@@ -38,17 +38,16 @@ const ctx = {
 let tables = null;
 let schedule = null;
 let kbm = null;
-/** The WHO tables (the service worker serves them offline); a failed load is tried again at the next screen. */
+/** WHO tables (served offline by the SW); a failed load is retried at the next screen. */
 ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { tables = null; throw error; }));
-/** The server's schedule kept in the user's database, else the bundled one (the service worker serves it offline). */
+/** The server's schedule from the user's database, else the bundled one. */
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
-/** The KBM table the server judges N/T with, kept in the user's database, else the built-in one. */
+/** The server's KBM table (judges N/T) from the user's database, else the built-in one. */
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync of `session`: fetch the schedule and the KBM table in force into its own database,
- * and a kader's own record (her posyandu closed or changed: auth.refreshUser); a changed one is used
- * from the next render on (while that session is the one open). Each is tried on its own: one
- * failing does not keep the other. */
+/** On each sync of `session`: refresh schedule, KBM table and the kader's own record
+ * (posyandu closed/changed); a change applies from the next render while that session is open.
+ * Each independent: one failing does not block the others. */
 async function updateReferenceData(session, db, api) {
   const posyanduId = session.user.posyandu_id;
   const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
@@ -56,7 +55,7 @@ async function updateReferenceData(session, db, api) {
   if (ctx.session !== session) return;
   if (changedSchedule.value) schedule = null;
   if (changedKbm.value) kbm = null;
-  // moved to another posyandu since she logged in: her posyandu day is the new one's
+  // moved posyandu since login: the posyandu day follows
   if (session.user.posyandu_id !== posyanduId) ctx.day.posyandu_id = session.user.posyandu_id ?? null;
 }
 
@@ -64,19 +63,17 @@ async function updateReferenceData(session, db, api) {
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
-/** Save the changes one user action entered (records + outbox entries in one transaction: all
- * or none), then sync soon. Only a role that pushes saves: anyone else's change would wait in
- * the outbox forever (and block logging out). */
+/** Save one user action's changes (records + outbox, one transaction), then sync soon. Only
+ * pushing roles save: anyone else's change would sit in the outbox forever (blocking logout). */
 ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
   const failed = document.getElementById('save-failed');
   let out;
   try {
-    // under the database's lock (shared): a logout in another tab counts this save before it deletes
+    // shared lock: a logout in another tab waits for this save before deleting
     out = await withDbLock(userDbName(ctx.session.user.id), 'shared', () => saveChanges(ctx.db, changes));
   } catch (error) {
-    // Nothing of it was stored (one transaction): said at once, and the form stays as filled in
-    // (the caller stops here), so the cadre can save again.
+    // nothing stored: say so; the form stays filled (caller stops) so she can retry
     showSaveFailed(error);
     throw error;
   }
@@ -89,18 +86,17 @@ ctx.saveAll = async (changes) => {
   }
   return out;
 };
-/** Save one change (a record with its outbox entry), as `saveAll`. */
+/** Save one change, as `saveAll`. */
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Live measurements, those whose server results a change waiting to be sent may have outdated
- * marked (assess.markStale: a delete waiting counts, so deleted ones are read too). */
+/** Live measurements, marked stale if an unsent change may outdate their server results
+ * (assess.markStale; an unsent delete counts, so deleted ones are read too). */
 const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of one entity, read again only after the user's database changed (every write
- * bumps its generation; another tab's writes count when this one is shown again): the home list
- * reads every weighing of the posyandu, and a cadre returns to it after each child. Frozen:
- * screens share them and must not change them. */
+/** Live records of one entity, reread only when the database generation changed (every write,
+ * or another tab's when shown again): home reads every weighing, after each child. Frozen:
+ * screens share them. */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
@@ -115,8 +111,7 @@ ctx.records = (entity) => {
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') ctx.db?.touch(); });
 ctx.children = () => ctx.records('child');
 ctx.posyandus = () => ctx.records('posyandu');
-/** A child with all its events (views of the local copy, deleted ones left out; measurements
- * whose server results a change waiting to be sent may have outdated marked, assess.markStale). */
+/** A child with its live events (measurements marked stale as `measurements`). */
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);
   const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
@@ -126,14 +121,13 @@ ctx.bundle = async (childId) => {
   return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
-/** The last report viewed, kept in the user's database for the offline reports screen: bound to
- * the session's own database, and kept only while that session is the one open (a report that
- * arrives after another user logged in is not saved into theirs). */
+/** The last report viewed, for the offline reports screen: saved only while its session is
+ * open (one arriving after another user logged in is not saved into theirs). */
 const lastReportOf = (session, db) => ({
   get: () => getMeta(db, 'last_report').then((row) => row?.value ?? null),
   put: async (value) => { if (ctx.session === session) await putMeta(db, { key: 'last_report', value }); },
 });
-/** A child's area for the schedule (JE): its own kabupaten as the server judges it (due-list.js areaOf). */
+/** A child's area for the schedule (JE), as the server judges it (due-list.js areaOf). */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
 function chipText(s, c) {
@@ -146,19 +140,17 @@ function chipText(s, c) {
   return failed(s) ? t('sync_failed') : t('synced');
 }
 
-/** She is answering a question ("Ya, buang data ini": ui.confirmed): a drawing of the screen after a
- * sync would take it from under her finger with its focus. */
+/** A question is open (ui.confirmed): a post-sync redraw would yank it and its focus away. */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
-/** Or typing: no drawing after a sync is begun then. */
+/** Or typing: no post-sync redraw then. */
 const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking();
-/** While she types, a screen that lists records below its fields (the day's: screens/home.js) draws
- * those lists again from the records just pulled, leaving the fields and her focus alone. */
+/** While she types, redraw only the lists below the fields (screens/home.js), not her focus. */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
-/** The screens a sync's end draws again: the day's, the sync screen, a child's. */
+/** Screens redrawn after a sync. */
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
 
-/** The posyandu day lasts until the calendar day turns (an app left open overnight). */
+/** The posyandu day lasts until the calendar day turns (app left open overnight). */
 function turnDay() {
   const today = todayIso();
   if (ctx.day.since === today) return false;
@@ -167,7 +159,7 @@ function turnDay() {
   ctx.day.date = today;
   return true;
 }
-/** The day turned: the screens that show it follow (the lists below her field if she types). */
+/** The day turned: redraw screens showing it (only the lists if she types). */
 function onNewDay() {
   if (!turnDay() || !ctx.session || !redrawn()) return;
   if (busy()) redrawLists(); else route({ refresh: true });
@@ -190,8 +182,8 @@ function lockIfAway() {
   } });
 }
 
-/** The last sync did not go through while the phone is online (the server in trouble, a captive
- * portal, the session to renew): nothing of others' changes came, so it is not "Tersinkron". */
+/** The last sync failed though online (server down, captive portal, session to renew): nothing
+ * came, so not "Tersinkron". */
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
 
 function onSyncState(s) {
@@ -205,9 +197,7 @@ function onSyncState(s) {
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
   let drawing;
   if (s.phase === 'done' && before !== 'done') {
-    // not while she types or answers a question ("Ya, buang data ini": ui.confirmed), which a new
-    // drawing would take from under her finger with its focus
-    // a child's screen shows the records just pulled (not the access history: its pages stay read)
+    // not while busy(); a child's screen shows the records just pulled (access history pages stay)
     if (!busy() && redrawn()) {
       drawing = route({ refresh: true });
     } else if (!asking()) {
@@ -227,12 +217,11 @@ function onSyncState(s) {
     s.last_sync_device_at);
 }
 
-/** dinkes keeps no records on the phone: the server answers its sync with 403 ("it exports"). */
+/** dinkes keeps no records on the phone (the server answers its sync 403). */
 const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
-/** End the session on screen (another user, or a login again): its sync engine and timers stop,
- * what it asked the server and is still on its way is discarded (api.close), a screen of it still
- * being drawn is not shown: nothing of the user gone lands on the next one's screen or storage. */
+/** End the session on screen: sync and timers stop, in-flight requests are dropped (api.close),
+ * a pending render is not shown: nothing of the user gone reaches the next one. */
 function endSession() {
   ctx.sync?.stop();
   ctx.api?.close();
@@ -241,7 +230,7 @@ function endSession() {
   ctx.session = null;
   readCache.clear();
   ctx.reports = null; // the report pickers and the report shown belong to the user's scope
-  ctx.invites = new Map(); // the invitation codes this user made, by child: shown again when the screen is redrawn
+  ctx.invites = new Map(); // invitation codes made, by child: kept across redraws
   ctx.syncState = {};
   ctx.lastCounts = { waiting: 0, attention: 0, conflicts: 0 };
   chip.hidden = true;
@@ -254,8 +243,7 @@ async function startSession(session) {
   ctx.db?.close();
   ctx.db = null;
   opening = session;
-  // no screen is drawn meanwhile (no session); logged out in another tab (the database deleted), this
-  // one reloads to the login screen: nothing of the user stays shown or in memory for the next
+  // logged out in another tab (database deleted): reload to login, nothing of the user stays
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
   } });
@@ -285,15 +273,14 @@ async function startSession(session) {
   if (!mustChangePassword()) ctx.sync.sync(); // else refused (403): sent once she has set her own
 }
 ctx.startSession = startSession;
-/** The refresh token was refused: log in again with the password; the data and outbox stay. */
+/** Refresh token refused: log in again with the password; data and outbox stay. */
 ctx.relogin = () => {
   endSession();
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
 
-/** The server said this account is closed or switched off (sync phase 'account_gone'): the phone
- * forgets it and deletes its database unless something in it is unsent (syncScreen.forgetAccount),
- * and the login screen says so. Known only online: offline the PIN still opens it until then. */
+/** Account closed on the server ('account_gone'): forget it and delete its database unless
+ * something is unsent (syncScreen.forgetAccount); login says why. Offline the PIN still opens it. */
 let forgetting = null;
 function accountGone(kind, message) {
   const session = ctx.session;
@@ -305,27 +292,24 @@ function accountGone(kind, message) {
     ctx.db?.close();
     ctx.db = null;
     history.replaceState(null, '', location.pathname); // no child's id left in the address
-    // the phone could not delete it (its storage failed): the server's words only, nothing claimed
+    // could not delete (storage failed): the server's words only
     const notice = unsent === null ? message : syncScreen.accountGoneNotice(kind, unsent);
     loginScreen.show(ctx, main, { force: true, notice });
   });
 }
 
-// [pattern, screen, away, may]: a screen only for some roles, `may()` (by default the roles that
-// push: a write screen saves changes), sends anyone else to `away(match)` (the child's own view, or home).
+// [pattern, screen, away, may]: if !may() (default: pushing roles), go to away(match) instead.
 const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
-const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin: merge is theirs (the server answers a kader 403)
+const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin (a kader gets 403)
 const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 403 on /users
-/** The password is a temporary one an admin set: "Ganti kata sandi" is the only screen until she
- * sets her own (the server refuses everything else, 403 password_change_required). */
+/** Temporary password from an admin: only "Ganti kata sandi" until she sets her own (the server
+ * refuses all else, 403 password_change_required). */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** A screen of the server's, "Pengguna" and "Tabel KBM" (admin), "Impor data" (bidan, admin): js/online/`name`.js,
- * fetched when opened, never in the offline shell (it needs the server anyway); offline, or the file
- * out of reach, its title and "Perlu internet", drawn again when the network comes back, and tried
- * again while it is shown on a phone that says it is online (the first request after the signal
- * returns may still fail, and nothing else would ask again): after 2 s, 4 s… up to a minute. */
+/** An online-only screen, js/online/`name`.js, fetched when opened (not precached). Unreachable:
+ * title + "Perlu internet", redrawn when back online, and retried while shown and online (the first
+ * request after the signal returns may fail, nothing else retries): 2 s, 4 s… up to a minute. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -367,15 +351,15 @@ const ROUTES = [
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
-  // dinkes keeps no children on the phone (the server does not sync with it): its home is the reports
+  // dinkes keeps no children on the phone: its home is the reports
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
 ];
 
 let rendering = 0;
 let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
-let drawnForms = null; // what the screen's forms held when drawn (formValues): what she typed since is unsaved
-let drawn = { first: null, ticket: 0 }; // what route last put on screen, and the drawing's ticket
-let asked = 0; // the ticket of the last drawing she or the app asked for (not a sync's refresh)
+let drawnForms = null; // forms' values when drawn: anything typed since is unsaved
+let drawn = { first: null, ticket: 0 }; // last drawn node and its ticket
+let asked = 0; // ticket of the last non-refresh drawing
 async function route({ refresh = false } = {}) {
   if (!ctx.session) return;
   if (mustChangePassword() && location.hash !== PASSWORD_HASH) {
@@ -394,9 +378,8 @@ async function route({ refresh = false } = {}) {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // a drawing after a sync is dropped if she opened a question or began to type while it was being
-    // made (the sync's records are on the next one, or drawn below her field): it started before her
-    // tap, it ends after it — on the screen route drew, and unless it took the place of a drawing asked for
+    // drop a post-sync drawing if she got busy while it was made (on the screen route drew, and
+    // unless it superseded a requested drawing); the records show next time or in the lists
     if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
       if (!asking()) redrawLists();
       return;
@@ -410,8 +393,7 @@ async function route({ refresh = false } = {}) {
       document.getElementById('save-failed').hidden = true; // about the screen left
     }
     shown = hash;
-    // a new screen, the link tapped gone with the old one: the focus goes to its heading, so a screen
-    // reader says where she is and goes on from there (not from the page's top, or from nothing)
+    // new screen, focus lost with the old one: focus its heading so a screen reader starts there
     const heading = main.querySelector('h2');
     if (heading && fresh && (document.activeElement === document.body || !document.activeElement?.isConnected)) {
       heading.setAttribute('tabindex', '-1');
@@ -425,8 +407,7 @@ async function route({ refresh = false } = {}) {
 ctx.route = route;
 
 function wireHeader() {
-  // "Lewati ke isi" moves the focus past the header; followed as a link, its #main would be a route
-  // (the home screen's, the catch-all) and take her away from the screen she is on
+  // "Lewati ke isi" moves focus only; as a link #main would hit the catch-all route (home)
   document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
   const langBtn = document.getElementById('lang-btn');
   const paint = () => {
@@ -441,8 +422,7 @@ function wireHeader() {
     paint();
     if (!ctx.session) { loginScreen.show(ctx, main); return; }
     ctx.sync.refresh();
-    // the screen is drawn again in the other language with what its forms held (a half-filled
-    // registration, weighing or doses of the day), unless she has gone elsewhere meanwhile
+    // redraw in the other language keeping what the forms held, unless she navigated meanwhile
     const [hash, typed] = [location.hash, formValues(main)];
     await route();
     if (location.hash === hash) restoreForms(main, typed);
@@ -452,13 +432,12 @@ function wireHeader() {
 }
 
 let updateAsked = false;
-/** A new version waits until the user chooses to reload (never mid-form): with a form on screen
- * holding what she typed and has not saved, she is asked first, and may save it before. */
+/** A new version waits for the user to reload (never mid-form): with unsaved input she is asked first. */
 function watchUpdates(reg) {
   const banner = document.getElementById('update-banner');
   const take = () => {
     updateAsked = true;
-    // taken in another tab already (no longer waiting: it controls this page too): load it here
+    // already taken in another tab (controls this page too): just reload
     if (reg.waiting) reg.waiting.postMessage('skipWaiting');
     else location.reload();
   };
@@ -474,8 +453,7 @@ function watchUpdates(reg) {
   };
   offer();
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
-  // a phone keeps the app open for days (hash routes never load the page again): ask for a new
-  // version when it comes back to the screen or online, at most once an hour
+  // the app stays open for days (hash routes never reload): check on return/online, hourly at most
   let asked = Date.now();
   const check = () => {
     if (!navigator.onLine || Date.now() - asked < 60 * 60 * 1000) return;
@@ -488,13 +466,13 @@ function watchUpdates(reg) {
 
 function wireTriggers() {
   window.addEventListener('hashchange', () => route());
-  // a parent's child data (export, access history) needs the network: offered or not as it comes and goes
+  // a parent's child data (export, access history) needs the network
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // reports, the duplicates' merge, the users, import and KBM screens need the network: offered again, or said to wait, as it comes and goes
+  // screens needing the network (reports, merge, users, import, KBM) redraw as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
-    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline')) route(); // "Pengguna", "Impor data" or "Tabel KBM" said it needs the internet
+    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline')) route();
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {

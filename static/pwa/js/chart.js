@@ -1,6 +1,5 @@
-// Growth charts as SVG: the child's points over the WHO SD curves, KMS-like bands.
-// chartData() builds the same shape as GET /children/<id>/growth-chart from the local
-// WHO tables, so charts draw offline; drawChart() renders one indicator 360 px wide.
+// Growth charts as SVG over WHO SD curves, KMS-like bands. chartData() builds GET
+// /children/<id>/growth-chart's shape from local tables, so charts draw offline.
 import { adjustedLength } from './growth.js';
 import { growthOf } from './assess.js';
 
@@ -35,9 +34,8 @@ function curves(table, sex, xs, toIndex, lines) {
   return { x_values: kept, sd };
 }
 
-/** The child's birth as a chart point at month 0 (the Buku KIA's first entry on the KMS): its birth
- * weight and length (measured lying), null when neither is known or a weighing on the day of birth
- * is that point already. */
+/** Birth as a point at month 0 (the KMS's first entry): birth weight and length (lying); null if
+ * neither is known or a weighing on the birth day already is that point. */
 export function birthPoint(child, measurements) {
   const weight = child.birth_weight_kg ?? null;
   const length = child.birth_length_cm ?? null;
@@ -46,8 +44,7 @@ export function birthPoint(child, measurements) {
     position: length === null ? null : 'lying', birth: true };
 }
 
-/** The points the child's charts draw: the birth (birthPoint) and the measurements, each with its age
- * in days, status and flags (the server's, or judged here: assess.growthOf); those without an age left out. */
+/** Points to draw: birth and measurements with age in days, status, flags (assess.growthOf); no age: left out. */
 export function chartPoints(child, measurements, tables) {
   const born = birthPoint(child, measurements);
   return [...(born ? [born] : []), ...measurements].map((m) => {
@@ -56,17 +53,15 @@ export function chartPoints(child, measurements, tables) {
   }).filter((p) => p.age_days !== null);
 }
 
-/** {sex, birth_date, points, curves} for a child from local records and the WHO tables; curves
- * has wfl, wfh or both (a child now 2 or older with a weighing and length from before). */
+/** {sex, birth_date, points, curves}; curves has wfl, wfh or both (2+ years with an earlier length). */
 export function chartData(child, points, tables) {
   const sex = child.sex === 'M' ? 1 : 2;
   const lastAge = Math.max(0, ...points.map((p) => p.age_days ?? 0));
-  // the WHO tables end at day 1856 (60.98 months): a last axis month of 61 keeps that day in view
+  // the WHO tables end at day 1856 (60.98 months): axis up to 61 keeps it in view
   const months = Math.min(61, Math.max(12, Math.ceil(lastAge / DAYS_PER_MONTH) + 3));
   const ages = Array.from({ length: months + 1 }, (_, i) => i);
   const byAge = (m) => Math.min(1856, Math.round(m * DAYS_PER_MONTH));
-  // weight-for-length for what was measured under 731 days, weight-for-height from 731 (WHO): a child
-  // now 2 or older keeps the weight-for-length chart of its weighings with a length before then
+  // wfl under 731 days, wfh from 731 (WHO); a child now 2+ keeps wfl for earlier weighings
   const lengths = lastAge >= 731 ? ['wfh'] : ['wfl'];
   if (lastAge >= 731 && points.some((p) => p.age_days < 731 && p.weight_kg != null && p.length_height_cm != null)) lengths.unshift('wfl');
   const byLength = (name) => {
@@ -99,34 +94,27 @@ const ticks = (lo, hi, target = 6) => {
   return out;
 };
 
-/**
- * One chart as an SVG element. `indicator` is wfa, lhfa, wfl or wfh; `labels` gives the
- * title and axis names in the user's language, `unjudged`: the legend of the hollow points (a
- * weight with oedema, a value flagged implausible: `p.flags`), `outside(n)`: the note for n measurements
- * beyond the WHO curves (older than the tables, a length out of their range), which are not drawn,
- * and the chart's text alternative (its description): `point(p, x, y)` says one point drawn,
- * `none` that there is none.
- */
-// a length/height where the z-scores read it: measured lying from 2 years (−0.7 cm) or standing before (+0.7 cm)
+// length as the z-scores read it: lying from 2 years −0.7 cm, standing before +0.7 cm
 const cmOf = (p) => adjustedLength(p.age_days, p.length_height_cm, p.position);
 const xOn = (curve, p) => (curve.x === 'age_months' ? p.age_days / DAYS_PER_MONTH : cmOf(p));
 const yOn = (indicator, p) => (indicator === 'lhfa' ? cmOf(p) : p.weight_kg);
-// a weighing under 731 days belongs on weight-for-length, one from 731 days on weight-for-height
+// under 731 days on wfl, from 731 on wfh
 const ofChart = (indicator, p) => (indicator === 'wfl' ? p.age_days < 731 : indicator === 'wfh' ? p.age_days >= 731 : true);
 const hasPlace = (curve, indicator, p) => ofChart(indicator, p) && xOn(curve, p) != null && yOn(indicator, p) != null
   && !Number.isNaN(xOn(curve, p));
 const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p) <= curve.x_values[curve.x_values.length - 1];
-// a weight with oedema, or a value flagged implausible, is shown but not judged against the curves (WHO): hollow
+// oedema or a flagged value: drawn hollow, not judged against the curves (WHO)
 const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
 
-/** Where chart `indicator` of `data` draws point `p`: {x, y, unjudged}, null when it does not (not of this
- * chart, a value missing, beyond the curves). The server's growth-chart gives the same as each point's `plot`. */
+/** Where `indicator`'s chart draws `p`: {x, y, unjudged}, or null; same as the server's `plot`. */
 export function placed(data, indicator, p) {
   const curve = data.curves[indicator];
   if (!hasPlace(curve, indicator, p) || !inRange(curve, p)) return null;
   return { x: xOn(curve, p), y: yOn(indicator, p), unjudged: unjudgedOn(indicator, p) };
 }
 
+/** One chart as SVG. `labels`: title, x, y, `unjudged` (hollow points' legend), `outside(n)` (n
+ * beyond the curves, not drawn), and the text alternative: `point(p, x, y)`, `none`. */
 export function drawChart(data, indicator, labels) {
   const curve = data.curves[indicator];
   const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
@@ -183,14 +171,9 @@ export function drawChart(data, indicator, labels) {
   return svg;
 }
 
-/**
- * A percentage over the months of a report period as an SVG line, 360 px wide: one point
- * per month (its value written above it while there are at most 8), an optional dashed
- * target line, a y axis from 0 with % ticks.
- * `series` is [{label, value}] (value null: no data that month, the line breaks);
- * `title` and `desc` (the values as text) are the chart's accessible name and description;
- * `format` writes a value (e.g. '78,3%').
- */
+/** A monthly percentage as an SVG line: values labelled up to 8 points, optional dashed target.
+ * `series`: [{label, value}] (null value breaks the line); `title`, `desc`: accessible name and
+ * description; `format` writes a value ('78,3%'). */
 export function drawTrend(series, { id, title, desc, target = null, format = String }) {
   const W = 360; const H = 190; const L = 38; const R = 12; const T = 14; const B = 24;
   const values = series.map((p) => p.value).filter((v) => v !== null && v !== undefined);
@@ -206,7 +189,7 @@ export function drawTrend(series, { id, title, desc, target = null, format = Str
     svg.append(el('text', { x: L - 4, y: sy(v) + 3, class: 'tick', 'text-anchor': 'end' }, `${v}%`));
   }
   if (target !== null) svg.append(el('line', { x1: L, x2: W - R, y1: sy(target), y2: sy(target), class: 'target' }));
-  const every = Math.ceil(n / 6); // month labels stay legible at 360 px
+  const every = Math.ceil(n / 6); // legible at 360 px
   series.forEach((p, i) => {
     if (i % every === 0 || i === n - 1) svg.append(el('text', { x: sx(i), y: H - B + 16, class: 'tick', 'text-anchor': 'middle' }, p.label));
   });

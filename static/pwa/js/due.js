@@ -1,8 +1,6 @@
-// Immunisation due logic, vitamin A and deworming, offline. The same rules, inputs and
-// output shapes (snake_case, ISO dates) as posyandu/immunisation/{schedule,due,supplements}.py;
-// both are tested against tests/data/immunisation_cases.json. Sources: domain.md
-// "Immunisation", Kemenkes Program Imunisasi (Permenkes 12/2017), Permenkes 21/2015 (vitamin A).
-// Ages are calendar months (day clamped to the month's end) then days, as in schedule.py.
+// Immunisation, vitamin A and deworming rules offline: same rules and shapes as
+// posyandu/immunisation/{schedule,due,supplements}.py, both tested on tests/data/immunisation_cases.json.
+// Sources: domain.md, Permenkes 12/2017, 21/2015. Ages: calendar months (day clamped) then days.
 
 const DAY = 86400000;
 const toDay = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY;
@@ -16,9 +14,9 @@ const MONTH_NAMES = {
   id: ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'],
   en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
 };
-/** A date in a message as the app shows dates (i18n.js formatDate): '15 Agu 2024', '15 Aug 2024'. */
+/** '15 Agu 2024', as i18n.js formatDate. */
 export const dateText = (iso, lang) => `${+iso.slice(8, 10)} ${MONTH_NAMES[lang][+iso.slice(5, 7) - 1].slice(0, 3)} ${+iso.slice(0, 4)}`;
-/** A calendar month in a message: '2024-08' → 'Agustus 2024', 'August 2024' (i18n.js formatMonth). */
+/** '2024-08' → 'Agustus 2024', as i18n.js formatMonth. */
 export const monthText = (ym, lang) => `${MONTH_NAMES[lang][+ym.slice(5, 7) - 1]} ${+ym.slice(0, 4)}`;
 
 export function addMonths(iso, months) {
@@ -52,17 +50,16 @@ export function loadSchedule(doc) {
   return { ...doc, overdue_after: doc.overdue_after ?? { months: 1 }, entries };
 }
 
-/** The version of a schedule in force on `on` (schedule.js: a schedule kept with its versions has
- * `on(date)`); a plain schedule document is its own. A dose is judged by the version of its date. */
+/** The schedule version in force on `on` (a versioned one has `on(date)`, schedule.js); a plain
+ * document is its own. A dose is judged by the version of its date. */
 export const scheduleOn = (s, on) => (typeof s?.on === 'function' ? s.on(on) : s);
 
 const entryOf = (s, vaccine, dose) => s.entries.find((e) => e.vaccine === vaccine && e.dose === dose) ?? null;
 const dosesOf = (s, vaccine) => s.entries.filter((e) => e.vaccine === vaccine).sort((a, b) => a.dose - b.dose);
 export const label = (s, vaccine, dose) => (dosesOf(s, vaccine).length === 1 ? vaccine : `${vaccine} ${dose}`);
 
-/** Whether the dose is offered where the child lives (due.py applies): in the kabupaten the schedule
- * lists for it (for an endemic_only vaccine such as JE, where it is endemic), else everywhere, except
- * an endemic_only one: only where the child's area names it. */
+/** Whether the dose is offered where the child lives (due.py applies): in its listed kabupaten if
+ * any, else everywhere, but an endemic_only one (JE) only where the child's area names it. */
 export function applies(entry, area) {
   const kabupaten = area ? kabupatenOf(area.kabupaten) : null;
   if (entry.areas !== null) return entry.areas.includes(kabupaten);
@@ -74,7 +71,7 @@ const todayIso = () => {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 };
 
-// --- violations ------------------------------------------------------------------------------
+// --- violations
 const DOSE_OVERRIDABLE = new Set(['before_min_age', 'interval_too_short', 'after_max_age', 'dose_out_of_order',
   'not_in_area']);
 const DOSE_MESSAGES = {
@@ -97,7 +94,7 @@ const DOSE_MESSAGES = {
     '{label} given past the maximum age (last allowed date {latest}).'],
 };
 
-// The params that are dates: ISO in `params`, written out in the message (make_violation: the date ones).
+// date params: ISO in `params`, spelled out in the message (make_violation)
 const DATE_PARAMS = new Set(['given_on', 'birth_date', 'today', 'previous_date', 'earliest', 'latest']);
 const spelled = (params, lang) => Object.fromEntries(Object.entries(params).map(([k, v]) => [k, DATE_PARAMS.has(k) ? dateText(v, lang) : v]));
 
@@ -116,8 +113,7 @@ function dateChecks(givenOn, birthDate, today) {
   return givenOn > today ? [...out, violation('in_future', { given_on: givenOn, today })] : out;
 }
 
-/** Every rule the new dose breaks, in a stable order (Permenkes 12/2017 minimum ages and intervals),
- * by the schedule version in force on the day it was given (scheduleOn). */
+/** Every rule the new dose breaks, in stable order, by the version in force on its date. */
 export function validateDose(schedule, birthDate, given, dose, { area = null, today = todayIso() } = {}) {
   const s = scheduleOn(schedule, dose.given_on);
   const found = dateChecks(dose.given_on, birthDate, today);
@@ -156,8 +152,8 @@ function orderAndTiming(s, entry, birth, same, dose, lbl) {
   return [...found, ...intervalToNext(s, same, dose)];
 }
 
-/** The interval to the next dose already recorded, when the new (or corrected) dose becomes its
- * previous one: a dose 1 recorded after dose 2, or moved closer to it, breaks dose 2's interval. */
+/** The interval to the next recorded dose when this one becomes its previous: a dose 1 recorded
+ * after dose 2, or moved closer, breaks dose 2's interval. */
 function intervalToNext(s, same, dose) {
   const byDateDose = (a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose);
   const next = same.filter((g) => g.dose > dose.dose && g.given_on >= dose.given_on).sort(byDateDose)[0];
@@ -173,10 +169,9 @@ function intervalToNext(s, same, dose) {
   })];
 }
 
-// --- copying a Buku KIA ------------------------------------------------------------------------
-/** The doses a child's Buku KIA may already hold that the phone has no record of: every dose of
- * the schedule that applies in the child's area, not recorded, whose minimum age the child has
- * reached by `today`; in the order of the recommended ages (the card's order). */
+// --- copying a Buku KIA
+/** Doses the Buku KIA may hold unrecorded: applicable, not recorded, minimum age reached by
+ * `today`; in the card's order (recommended age). */
 export function copyableDoses(s, birthDate, given, today, { area = null } = {}) {
   const recorded = new Set(given.map((g) => `${g.vaccine}|${g.dose}`));
   return s.entries
@@ -188,15 +183,14 @@ export function copyableDoses(s, birthDate, given, today, { area = null } = {}) 
       recommended_date: recommended }));
 }
 
-/** Doses copied from a card together ({vaccine, dose, given_on}), checked as the server will check
- * them when they arrive in date order: each against the doses recorded and those copied before it, by
- * the schedule version in force on its own date (validateDose; a card spans years of versions). The
- * rules each breaks, by `vaccine|dose` (none: not a key), and the doses in the order to save them. */
+/** Doses copied from a card, checked as the server will on arrival in date order: each against
+ * those recorded and copied before it, by the version of its own date (a card spans years).
+ * Returns broken rules by `vaccine|dose` and the doses in saving order. */
 export function checkCopied(s, birthDate, given, copied, { area = null, today = todayIso() } = {}) {
   const ordered = [...copied].sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose));
   const problems = {};
   ordered.forEach((d, i) => {
-    // the server has by then the doses recorded and those copied before this one, not the later ones
+    // the server then has the recorded ones and earlier copies only
     const sent = [...given, ...ordered.slice(0, i).map((c, j) => ({ ...c, id: `copied-${j}` }))];
     const found = validateDose(s, birthDate, sent, { ...d, id: `copied-${i}` }, { area, today });
     if (found.length) problems[`${d.vaccine}|${d.dose}`] = found;
@@ -204,9 +198,9 @@ export function checkCopied(s, birthDate, given, copied, { area = null, today = 
   return { problems, ordered };
 }
 
-// --- the card ---------------------------------------------------------------------------------
-/** Every schedule entry's status on asOf (records after asOf ignored), with IDL and Baduta Lengkap, by
- * the version in force on asOf: what is still to give is given on or after that day (cards.py child_card). */
+// --- the card
+/** Each entry's status on asOf (later records ignored), with IDL and Baduta Lengkap, by the version
+ * in force on asOf: what remains is given from that day (cards.py child_card). */
 export function immunisationCard(schedule, birthDate, given, asOf, { area = null } = {}) {
   if (asOf < birthDate) throw new RangeError('as_of is before the birth date');
   const s = scheduleOn(schedule, asOf);
@@ -240,12 +234,12 @@ function cardEntry(s, entry, birth, first, anchor, asOf, area) {
   const givenOn = first.get(`${entry.vaccine}|${entry.dose}`) ?? null;
   const waiting = entry.dose > 1 && !first.has(`${entry.vaccine}|${entry.dose - 1}`) ? entry.dose - 1 : null;
   let status;
-  if (givenOn) status = 'given'; // a dose she had counts wherever she lives now (JE given before moving out of Bali)
+  if (givenOn) status = 'given'; // counts wherever she lives now (JE given before leaving Bali)
   else if (!applies(entry, area)) status = 'not_applicable';
   else if (latest && (asOf > latest || earliest > latest)) status = 'missed';
   else if (waiting || asOf < due) status = 'upcoming';
   else status = asOf > addAge(due, s.overdue_after) ? 'overdue' : 'due';
-  // a later dose of the vaccine given before asOf: this one now would be out of order (validateDose)
+  // a later dose given before asOf: this one now would be out of order
   const passed = [...first].some(([key, on]) => key.startsWith(`${entry.vaccine}|`) && +key.split('|')[1] > entry.dose && on < asOf);
   const canGive = !passed && (status === 'due' || status === 'overdue' || (status === 'upcoming' && !waiting && earliest <= asOf));
   return {
@@ -267,7 +261,7 @@ function indicator(entries, kind, deadline, asOf) {
   return { status, deadline, missing, late };
 }
 
-/** A posyandu day: per child the doses allowed that day, and doses (vials if configured) per vaccine. */
+/** A posyandu day: doses allowed per child, and doses (vials) per vaccine. */
 export function dueOn(schedule, children, sessionDate, { area = null } = {}) {
   const s = scheduleOn(schedule, sessionDate);
   const plans = [];
@@ -287,7 +281,7 @@ export function dueOn(schedule, children, sessionDate, { area = null } = {}) {
   return { session_date: sessionDate, children: plans, totals };
 }
 
-// --- vitamin A and deworming (Permenkes 21/2015, 15/2017; supplements.py) -----------------------
+// --- vitamin A and deworming (Permenkes 21/2015, 15/2017; supplements.py)
 const VITAMIN_A = ['vitamin_a_blue', 'vitamin_a_red'];
 export const SUPPLEMENT_KINDS = [...VITAMIN_A, 'deworming'];
 const SUP_OVERRIDABLE = new Set(['too_young', 'too_old', 'wrong_capsule_for_age', 'not_round_month', 'blue_already_given']);
@@ -318,7 +312,7 @@ const kindLabels = (kinds) => Object.fromEntries(Object.entries(KIND_LABELS).map
 /** The round ("YYYY-MM") that `on` falls in for this kind, or null outside round months. */
 export const roundOf = (cfg, kind, on) => (roundMonths(cfg, kind).includes(+on.slice(5, 7)) ? monthKey(on) : null);
 
-/** What the child should get on `on`: the capsule for the age band and deworming, once per round. */
+/** What the child should get on `on`: age band's capsule and deworming, once per round. */
 export function supplementsDue(cfg, birthDate, given, on) {
   if (on < birthDate) return [];
   const age = completedMonths(birthDate, on);
@@ -352,7 +346,7 @@ function supplementAgeChecks(cfg, birth, rec) {
   const low = worm ? cfg.deworming : cfg.vitamin_a.blue;
   const high = worm ? cfg.deworming : cfg.vitamin_a.red;
   const labels = kindLabels({ kind: rec.kind });
-  if (age < low.min_months) { // the kind's own minimum named: a red capsule's is 12 months, not the blue one's 6
+  if (age < low.min_months) { // name the kind's own minimum (red: 12 months, not blue's 6)
     const own = rec.kind === 'vitamin_a_red' ? cfg.vitamin_a.red : low;
     return [supViolation('too_young', { kind: rec.kind, age_months: age, min_months: own.min_months }, labels)];
   }

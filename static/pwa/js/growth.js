@@ -1,7 +1,5 @@
-// WHO Child Growth Standards z-scores, Permenkes 2/2020 categories and the KMS
-// trend, offline. Same input and output shapes as posyandu/growth/zscores.py
-// (api-contract.md "Growth calculator"); both are tested against
-// tests/data/growth_fixtures.json. Method: WHO igrowup/anthro, see zscores.py.
+// WHO z-scores, Permenkes 2/2020 categories and KMS trend offline; same shapes as
+// posyandu/growth/zscores.py, both tested on tests/data/growth_fixtures.json (WHO igrowup method).
 
 export const INDICATORS = ['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'];
 export const WARNINGS = ['standing_under_9_months', 'age_over_60_months', 'oedema',
@@ -20,7 +18,7 @@ export const STATUS_CATEGORIES = {
   bb_tb: WASTING,
   imt_u: WASTING,
 };
-// [value, inclusive]: at/above an inclusive cut-off, or above an exclusive one, moves up a category.
+// [value, inclusive]: at/above an inclusive cut-off, or above an exclusive one: next category
 const CUT_OFFS = {
   bb_u: [[-3, true], [-2, true], [1, false]],
   tb_u: [[-3, true], [-2, true], [3, false]],
@@ -36,7 +34,7 @@ export class GrowthInputError extends Error {
   }
 }
 
-/** Fetch the WHO tables (static/pwa/data/who/*.json, served at /data/who/). */
+/** Fetch the WHO tables (data/who/*.json). */
 export async function loadTables(baseUrl = '/data/who/', fetchFn = globalThis.fetch) {
   const pairs = await Promise.all(INDICATORS.map(async (name) => {
     const response = await fetchFn(`${baseUrl}${name}.json`);
@@ -46,7 +44,7 @@ export async function loadTables(baseUrl = '/data/who/', fetchFn = globalThis.fe
   return Object.fromEntries(pairs);
 }
 
-/** Round to 2 decimals: nearest of the exact value, ties away from zero (= zscores.round_zscore). */
+/** Round to 2 decimals, ties away from zero (= zscores.round_zscore). */
 export function roundZ(z) {
   return Number(z.toFixed(2)) + 0;
 }
@@ -94,7 +92,7 @@ function byLength(table, sex, cm) {
   return lower.map((v, j) => v + step * (upper[j] - v));
 }
 
-/** The most two dates (years 1 to 9999) can be apart: a larger age is not one (zscores.py the same). */
+/** Max days between two dates (years 1–9999): a larger age is invalid (as zscores.py). */
 const MAX_INPUT_AGE_DAYS = 3652058;
 
 function ageDays(m) {
@@ -144,8 +142,7 @@ function parse(m) {
   };
 }
 
-/** The length/height a measurement is judged at (WHO 0.7 cm conversion): `cm` measured in
- * `position` at `day` days; standing under 9 months counts as unrecorded. */
+/** Length/height as judged (WHO 0.7 cm conversion); standing under 9 months counts as unrecorded. */
 export function adjustedLength(day, cm, position) {
   if (cm === null || cm === undefined) return null;
   const pos = position === 'standing' && day < 274 ? null : position;
@@ -154,7 +151,7 @@ export function adjustedLength(day, cm, position) {
   return cm;
 }
 
-/** WHO 0.7 cm length/height conversion; standing under 9 months counts as unrecorded. */
+/** adjustedLength, with the position kept and whether it was implausible. */
 function adjust(p) {
   const implausible = p.position === 'standing' && p.day < 274;
   const position = implausible ? null : p.position;
@@ -187,7 +184,7 @@ export function calculate(m, tables) {
   const { z, implausible, outOfRange } = zscoresFor(p, tables);
   const zscores = {};
   const flags = {};
-  let overflowed = false; // absurd input (1e308 kg) overflows: no z-score, and re-measure (as zscores.py)
+  let overflowed = false; // absurd input (1e308 kg): no z-score, re-measure (as zscores.py)
   for (const k of INDICATORS) {
     const rounded = z[k] === null || Number.isNaN(z[k]) ? null : roundZ(z[k]);
     overflowed ||= rounded === Infinity || rounded === -Infinity;
@@ -221,14 +218,10 @@ export function calculateMany(measurements, tables) {
   });
 }
 
-// ---- LiLA and head circumference (posyandu/growth/signs.py; tests/data/lila_head_cases.json) ----
-// LiLA: Kemenkes RI, Pedoman Pencegahan dan Tatalaksana Gizi Buruk pada Balita (2019), following WHO (2013):
-// at 6-59 completed months, < 11.5 cm gizi buruk (refer to the puskesmas), 11.5 to < 12.5 cm gizi kurang;
-// not used under 6 months. Head circumference-for-age (WHO Child Growth Standards): below -2 SD or above
-// +2 SD, refer to the bidan/puskesmas.
+// ---- LiLA and head circumference (growth/signs.py; tests/data/lila_head_cases.json)
+// LiLA: Kemenkes Pedoman Gizi Buruk (2019) after WHO (2013). Head circumference (WHO): beyond ±2 SD, refer.
 
-/** 'gizi_buruk', 'gizi_kurang' or 'normal' for a LiLA at 6-59 completed months (floor(days / 30.4375):
- * day 183 to 1826); null under 6 months, from 60 months or without a LiLA (signs.muac_sign). */
+/** LiLA sign at 6-59 completed months (days 183–1826), else null (signs.muac_sign). */
 export function muacSign(ageDays, muacCm) {
   if (muacCm === null || muacCm === undefined || ageDays === null || ageDays === undefined) return null;
   const months = Math.floor(ageDays / DAYS_PER_MONTH);
@@ -236,17 +229,16 @@ export function muacSign(ageDays, muacCm) {
   return muacCm < 11.5 ? 'gizi_buruk' : muacCm < 12.5 ? 'gizi_kurang' : 'normal';
 }
 
-/** 'mikrosefali' (z < -2), 'makrosefali' (z > +2) or 'normal' for a head circumference-for-age z-score
- * as reported (-2.00 is normal); null without one (signs.head_sign). */
+/** Head sign of the rounded hcfa z-score (-2.00 is normal; signs.head_sign). */
 export function headSign(hcfa) {
   if (hcfa === null || hcfa === undefined) return null;
   return hcfa < -2 ? 'mikrosefali' : hcfa > 2 ? 'makrosefali' : 'normal';
 }
 
-// ---- KMS trend (Buku KIA; posyandu/growth/trend.py) ----
+// ---- KMS trend (Buku KIA; posyandu/growth/trend.py)
 export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200 };
 for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;
-/** The KMS (and its KBM table) covers ages up to 60 completed months (trend.KMS_LAST_MONTH). */
+/** The KMS and KBM cover up to 60 completed months. */
 export const KMS_LAST_MONTH = 60;
 
 export function completedMonths(birthDate, on) {
@@ -262,8 +254,7 @@ export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
 const monthIndex = (iso) => Number(String(iso).slice(0, 4)) * 12 + Number(String(iso).slice(5, 7)) - 1;
 const grams = (kg) => Math.floor(kg * 1000 + 0.5);
 
-/** N, T, O or B; null past the KMS (over 60 completed months); weighings are
- * {measured_on: 'YYYY-MM-DD', weight_kg}. Same rules as trend.kms_trend. */
+/** N, T, O or B; null past the KMS. As trend.kms_trend. */
 export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAULT_KBM) {
   const age = completedMonths(birthDate, current.measured_on);
   if (age > KMS_LAST_MONTH) return { trend: null, gain_g: null, kbm_g: null };
@@ -276,15 +267,14 @@ export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAUL
   return { trend: gain >= needed ? 'N' : 'T', gain_g: gain, kbm_g: needed };
 }
 
-/** The trend that counts (trend.effective_trend): a health worker's N/T override over a computed
- * N or T, an N only over a gain > 0; a computed O or B (or none) stands, whatever override is stored. */
+/** The trend that counts (trend.effective_trend): an N/T override replaces a computed N or T (N
+ * only with gain > 0); a computed O, B or none stands. */
 export const effectiveTrend = (computed, override, gain = null) =>
   (['N', 'T'].includes(override) && ['N', 'T'].includes(computed) && !(override === 'N' && gain !== null && gain <= 0)
     ? override : computed);
 
-/** Trend plus BGM (wfa < -3), 2T and referral (BGM, 2T or wfa > +1). `trend` is the computed one;
- * 2T reads the trend that counts in both months (`current.trend_override`, `lastMonthTrend`), as
- * trend.kms_status. */
+/** Trend (computed) plus BGM, 2T, referral (BGM, 2T or wfa > +1). 2T reads the counted trend of
+ * both months, as trend.kms_status. */
 export function kmsStatus(birthDate, current, lastMonth, weighedBefore, lastMonthTrend = null, kbm = DEFAULT_KBM) {
   const result = trend(birthDate, current, lastMonth, weighedBefore, kbm);
   const wfa = current.wfa ?? null;

@@ -1,27 +1,24 @@
-// The local copy taking the server's side (sync-notes §1.6): a push's answers and pulled pages
-// applied to the record rows of outbox.js ({server, server_version, local, pending, gen}). The
-// server's copy of a record moves; what the cadre has not sent yet (the `local` overlay) is
-// never written over.
+// Push answers and pulled pages applied to outbox.js rows ({server, server_version, local,
+// pending, gen}; sync-notes §1.6): only the server copy moves, the unsent `local` overlay never.
 import { ALL, newRow, pick, view } from './outbox.js';
 
-/** Keep the server's copy of a record in its row if it is not older than the one kept. */
+/** Take the server's copy unless older than the one kept. */
 function takeServer(row, record, version) {
   if (!record || version < (row.server_version ?? 0)) return;
   row.server = record;
   row.server_version = version;
-  // an event's child is the server's say (the events of a merged duplicate are the standing child's)
+  // the server decides an event's child (a merged duplicate's events move to the standing child)
   if (row.entity !== 'child' && record.child_id) row.child_id = record.child_id;
 }
 
-/** An entry answered: the server's copy taken, the overlay dropped once nothing more is unsent. */
+/** An entry answered: take the server copy, drop the overlay once nothing is unsent. */
 function settle(row, record, version) {
   takeServer(row, record, version);
   row.pending = Math.max(0, row.pending - 1);
   if (row.pending === 0) row.local = null;
 }
 
-/** The row of the record an answer carries, its server copy taken if newer (only the server side:
- * unsent changes of the cadre stay over it, as a pull does). */
+/** The row of an answer's record, server copy taken if newer (unsent changes stay, as in a pull). */
 async function rebase(records, entity, record, version, gen) {
   const row = (await records.get([entity, record.id])) ?? newRow(entity, record.id, record.child_id);
   takeServer(row, record, version);
@@ -29,13 +26,10 @@ async function rebase(records, entity, record, version, gen) {
   return row;
 }
 
-/** Apply the server's answer to a pushed batch, in one transaction. An answer may carry another
- * record than the one addressed: a change to a duplicate child a bidan has merged away is applied
- * by the server to the child that stands, and answered with that child's record
- * (posyandu/sync/push.py _upsert, registry.resolve_alias). That record goes to its own row, never
- * over the duplicate's (the child would be listed twice, and the duplicate's tombstone then
- * ignored as older than the other child's version): the duplicate is done with once nothing
- * more of it is unsent, as its tombstone would do. */
+/** Apply a push's answers in one transaction. A change to a merged-away duplicate is applied to,
+ * and answered with, the standing child (push.py _upsert, registry.resolve_alias): that record goes
+ * to its own row, never over the duplicate's (listed twice, and the duplicate's tombstone ignored
+ * as older); the duplicate's row goes once nothing of it is unsent. */
 export function applyPushResults(db, batch, results) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const gen = ((await meta.get('sync')) ?? { gen: 0 }).gen;
@@ -45,7 +39,7 @@ export function applyPushResults(db, batch, results) {
       const result = byId.get(entry.mutation_id);
       if (!result) continue;
       answered.push(entry.mutation_id);
-      // answered already (a second engine sent it too, where the browser has no Web Locks): taken once
+      // already answered (a second engine, no Web Locks): take it once
       if (!(await outbox.get(entry.mutation_id))) continue;
       const row = (await records.get([entry.entity, entry.id])) ?? newRow(entry.entity, entry.id, entry.data.child_id);
       const stands = result.record?.id && result.record.id !== entry.id ? result.record : null;
@@ -63,7 +57,7 @@ export function applyPushResults(db, batch, results) {
           server_version: result.version, fields: Object.keys(result.errors ?? {}) };
         const earlier = stands || entry.op !== 'upsert' ? null : (await conflicts.getAll()).find((c) => c.entity === entry.entity
           && c.id === entry.id && c.op === 'upsert');
-        if (earlier) { // one question per record (joinConflicts), the pending count of one
+        if (earlier) { // one question per record (joinConflicts), pending counted once
           conflict = joinConflicts(earlier, conflict);
           row.pending = Math.max(0, row.pending - 1);
         }
@@ -85,7 +79,7 @@ export function applyPushResults(db, batch, results) {
   });
 }
 
-/** A second conflict on a record whose first is open, joined to it: one question (docs/sync.md). */
+/** Join a second conflict to the record's open one: one question (docs/sync.md). */
 function joinConflicts(first, later) {
   const union = (a, b) => (a && b ? [...new Set([...a, ...b])] : null);
   return { ...later, mutation_id: first.mutation_id, mine: { ...first.mine, ...later.mine },
@@ -93,10 +87,8 @@ function joinConflicts(first, later) {
     base_version: first.base_version };
 }
 
-/** A change to a merged-away duplicate in conflict with the child that stands: the conflict is
- * about that child (the server's record and version are its own), so it is filed, shown and
- * resolved there: the resolution is a change of that child on its version. Its row shows the
- * cadre's side until she chooses, as for any conflict. */
+/** A merged-away duplicate's change conflicting with the standing child: filed and resolved on
+ * that child (its record and version); its row shows the cadre's side until she chooses. */
 async function conflictOnStanding(records, c, gen) {
   const row = await rebase(records, c.entity, c.server_record, c.server_version, gen);
   const own = pick(c.mine, c.changed ?? c.fields);
@@ -110,15 +102,14 @@ export function applyPullPage(db, page) {
   return db.tx(['records', 'meta'], 'readwrite', async ({ records, meta }) => {
     const sync = (await meta.get('sync')) ?? { key: 'sync', cursor: null, gen: 0, sweeping: false };
     if (page.reset || !sync.cursor) {
-      sync.gen += 1; // a replacement sync: what is not re-delivered goes, unless it has unsent changes
+      sync.gen += 1; // replacement sync: what is not re-delivered goes, unless unsent
       sync.sweeping = true;
     }
-    // in a replacement the first copy pulled of a record is taken whatever its version: a server
-    // restored from a backup numbers versions again from the backup's (docs/sync.md)
+    // in a replacement the first copy pulled wins whatever its version: a server restored from
+    // backup numbers versions from the backup's (docs/sync.md)
     const replacing = sync.sweeping;
-    // The page's changes of each record, in order. Every row the page touches is read at once and
-    // written at once: one request after the other waits for the browser's storage process each
-    // time, which was most of a phone's first sync (benchmarks/phone.py).
+    // changes grouped by record; rows read and written all at once: sequential requests each waited
+    // on the storage process, most of a phone's first sync (benchmarks/phone.py)
     const byRecord = new Map();
     for (const change of page.changes) {
       const id = JSON.stringify([change.entity, change.id]);
@@ -127,8 +118,8 @@ export function applyPullPage(db, page) {
     }
     const touched = [...byRecord.values()];
     const rows = await Promise.all(touched.map(({ key }) => records.get(key)));
-    // a child who leaves the phone (moved away, deleted) while a weighing or dose of hers still waits
-    // to be sent stays, marked gone, so that the cadre sees whose change it is and why it cannot go
+    // a child leaving (moved, deleted) with unsent events stays, marked gone, so the cadre sees whose
+    // change it is and why it cannot go
     const waiting = new Set(await Promise.all(touched.filter(({ key, changes }) => key[0] === 'child'
       && changes.some((c) => c.op === 'delete')).map(async ({ key }) => (await eventsWaiting(records, key[1]) ? key[1] : null))));
     await Promise.all(touched.map(({ key, changes }, i) => {
@@ -155,7 +146,7 @@ export function applyPullPage(db, page) {
       }
       sync.sweeping = false;
     }
-    // a child kept gone for her events' sake goes once none of them waits any more
+    // such a child goes once none of her events waits
     if (!page.has_more && sync.kept.length) {
       const still = [];
       for (const id of new Set(sync.kept)) {
@@ -172,19 +163,18 @@ export function applyPullPage(db, page) {
   });
 }
 
-/** Whether a record of this child's (a weighing, a dose…) has changes waiting to be sent. */
+/** Whether any of this child's events has unsent changes. */
 async function eventsWaiting(records, childId) {
   return (await records.getAll('child', childId)).some((r) => r.entity !== 'child' && r.pending > 0);
 }
 
-/** One pulled change applied to a record's stored row (undefined: none): [the row after it
- * (undefined: none), whether it is written]. `keep`: a delete leaves the row, marked gone (a child
- * whose events still wait to be sent). `replacing`: a replacement sync, where a row not yet pulled
- * in it (its `gen` older) takes the server's copy whatever the versions. */
+/** One pulled change on a row (undefined: none): [row after, written?]. `keep`: a delete leaves
+ * the row marked gone (events unsent). `replacing`: a row not yet pulled in this replacement (older
+ * `gen`) takes the server copy whatever the versions. */
 function applyChange(row, change, gen, keep = false, replacing = false) {
   const newer = !row || (replacing && row.gen !== gen) || change.version >= (row.server_version ?? 0);
   if (row && (row.pending > 0 || (keep && change.op === 'delete'))) {
-    // Never apply pulled data over unsent changes: only the server side moves (a rebase).
+    // never over unsent changes: only the server side moves
     const next = { ...row, gen };
     if (newer) {
       next.server = change.op === 'delete' ? { ...(change.record ?? row.server), deleted_at: change.record?.deleted_at ?? 'gone' } : change.record;

@@ -17,9 +17,8 @@ export function h(tag, props = {}, ...children) {
   return node;
 }
 
-/** Say that what the user saved or decided was not stored (nothing of it: one transaction; a full
- * disk, storage the browser took away): at once, on the screen she is on, which stays as she filled
- * it in so she can try again. */
+/** Say a save failed (nothing stored: full disk, storage revoked) on the current screen, which
+ * stays filled in for a retry. */
 export function showSaveFailed(error) {
   const failed = document.getElementById('save-failed');
   if (!failed) return;
@@ -28,8 +27,7 @@ export function showSaveFailed(error) {
   failed.scrollIntoView?.({ block: 'center' });
 }
 
-/** Download a file with the user's token (api.download: a plain link would carry none) and save it
- * under the server's file name; resolves to that name, rejects with the ApiError. */
+/** Download with the user's token (a plain link carries none), saved under the server's name. */
 export async function saveDownload(api, path) {
   const { blob, filename } = await api.download(path);
   return saveBlob(blob, filename);
@@ -47,10 +45,10 @@ export function saveBlob(blob, filename) {
 }
 
 let uid = 0;
-/** The ids a field's description is read from: its hint (when it has one), then its error. */
+/** aria-describedby: hint (if any), then error. */
 const describedBy = (id, hint) => (hint ? `${id}-h ${id}-e` : `${id}-e`);
 
-/** A labelled input; its hint and `error` are shown under it and tied to it for screen readers. */
+/** A labelled input, hint and error under it, tied for screen readers. */
 export function field({ label, name, type = 'text', value = '', required = false, hint = null, ...attrs }) {
   uid += 1;
   const id = `f-${name}-${uid}`;
@@ -60,7 +58,7 @@ export function field({ label, name, type = 'text', value = '', required = false
     input, hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
-/** A labelled select of [value, text] options, its error shown under it as field()'s. */
+/** A labelled select of [value, text] options, as field(). */
 export function choice({ label, name, options, value = '', hint = null, ...attrs }) {
   uid += 1;
   const id = `f-${name}-${uid}`;
@@ -70,7 +68,7 @@ export function choice({ label, name, options, value = '', hint = null, ...attrs
     hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
-/** A group of radio buttons as a fieldset with a legend; its error is shown in the fieldset. */
+/** Radio buttons in a fieldset, error inside it. */
 export function radios(name, legend, options, checked) {
   uid += 1;
   const errorId = `f-${name}-${uid}-e`;
@@ -80,9 +78,8 @@ export function radios(name, legend, options, checked) {
     h('small', { class: 'error', id: errorId }));
 }
 
-/** Two taps for what cannot be undone (WCAG 3.3.4): the first shows "Ya, …" and "Batal" in the
- * button's place. The focus goes with them (to "Ya, …", back to the first button on "Batal"): the
- * button pressed is gone, and a keyboard or TalkBack user would be left at the top of the page. */
+/** Two taps for the irreversible (WCAG 3.3.4): "Ya, …" and "Batal" replace the button. Focus
+ * follows (the pressed button is gone; a keyboard or TalkBack user would land at the page top). */
 export function confirmed(label, question, act) {
   const slot = h('span', { class: 'confirm' });
   const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
@@ -98,51 +95,47 @@ export function checkbox(name, label, checked = false, value = 'on') {
   return h('label', { class: 'check' }, h('input', { type: 'checkbox', name, value, checked }), h('span', {}, label));
 }
 
-/** Show field errors ({name: [messages]}) next to the inputs of a form, and move the focus to the
- * first field in error on the screen (not the first named: the server's errors come with their
- * keys sorted, a form's checks in the order it makes them). */
+/** Show field errors ({name: [messages]}) and focus the first invalid field in document order
+ * (not the first named: the server's keys come sorted). */
 export function showErrors(form, errors) {
   form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
   for (const [name, messages] of Object.entries(errors ?? {})) {
     const named = form.elements[name];
-    const input = named instanceof RadioNodeList ? named[0] : named; // a group of radios (radios())
+    const input = named instanceof RadioNodeList ? named[0] : named; // radios()
     const el = input?.id ? document.getElementById(`${input.id}-e`)
       : input?.type === 'radio' ? input.closest('fieldset')?.querySelector(':scope > .error') : null;
     if (!el) continue;
     el.textContent = [].concat(messages).join(' ');
     input.setAttribute('aria-invalid', 'true');
   }
-  const first = form.querySelector('[aria-invalid]'); // document order (those of earlier errors were cleared above)
+  const first = form.querySelector('[aria-invalid]');
   first?.focus();
   return !first;
 }
 
-/** What is entered in the forms under `root` ({form id: [[name, value, checked]]}, in the order
- * of their fields), to put back by restoreForms into the same forms drawn again (another language);
- * passwords are left out. */
+/** The forms' values under `root` ({form id: [[name, value, checked]]}), for restoreForms after a
+ * redraw (another language); no passwords. */
 export function formValues(root) {
   const fields = (form) => [...form.elements].filter((e) => e.name && !['submit', 'button', 'password', 'file'].includes(e.type));
-  // a form hidden once saved (a weighing's result shown) is done: drawn again, it starts empty
+  // a form hidden once saved is done: redrawn, it starts empty
   return Object.fromEntries([...root.querySelectorAll('form[id]')].filter((form) => !form.hidden).map((form) => [form.id,
     fields(form).map((e) => [e.name, e.value, ['checkbox', 'radio'].includes(e.type) ? e.checked : null])]));
 }
 
-/** Whether the forms hold what they did not when drawn: `now` and `drawn` are formValues of the
- * screen now and as it was drawn. A form no longer shown (hidden once saved, or gone) is done, and
- * one drawn since by other means (the login screens) is not judged. */
+/** Whether the forms changed since drawn (both formValues). Forms gone or hidden are done; ones
+ * drawn since by other means (login screens) are not judged. */
 export function formsChanged(drawn, now) {
   return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
 }
 
-/** Put back `values` (formValues) into the forms of the same ids under `root`, field by field in
- * order, each change announced as the user's own ('input' and 'change'), so that what a form
- * shows from a field (a doses form's options for its date, the vial of a dose ticked) follows. */
+/** Put `values` (formValues) back into the same forms, dispatching 'input' and 'change' so what
+ * depends on a field (a doses form's options, a ticked dose's vial) follows. */
 export function restoreForms(root, values) {
   for (const [id, entries] of Object.entries(values)) {
     const form = root.querySelector(`form[id="${id}"]`);
     if (!form) continue;
-    const seen = new Map(); // a name given to several text fields: the nth of them
+    const seen = new Map(); // a name shared by several text fields: the nth
     for (const [name, value, checked] of entries) {
       const named = [...form.elements].filter((e) => e.name === name);
       const toggle = checked !== null;
@@ -157,9 +150,8 @@ export function restoreForms(root, values) {
   }
 }
 
-/** The loader of a screen fetched when first opened (js/online/, outside the offline shell): the
- * module, or null when it cannot be fetched. A failed fetch is remembered by the browser until the
- * page reloads, so the next try after one asks for the file under another address. */
+/** Loader of an online-only screen (js/online/): the module, or null. The browser remembers a
+ * failed import until reload, so retries use another address. */
 export function onlineModule(name) {
   let failed = 0;
   return () => import(failed ? `./online/${name}.js?try=${failed}` : `./online/${name}.js`)
@@ -172,8 +164,7 @@ export const todayIso = () => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 
-/** A child's age on `on` as the card says it: completed calendar months ('5 bln', '1 th 2 bln'),
- * and a baby under one month in days ('2 hari'), not '0 bln'. */
+/** Age as the card says: completed months ('1 th 2 bln'), under one month in days ('2 hari'). */
 export function ageText(t, birth, on) {
   const months = (+on.slice(0, 4) - +birth.slice(0, 4)) * 12 + (+on.slice(5, 7) - +birth.slice(5, 7)) - (+on.slice(8, 10) < +birth.slice(8, 10) ? 1 : 0);
   const m = Math.max(0, months);

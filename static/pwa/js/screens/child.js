@@ -8,12 +8,12 @@ import { childNotice } from './duplicates.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
-/** A status's name on the result: a baby's length indices as PB/U and BB/PB (assess.byLength). */
+/** Under 2 years, length indices are PB/U and BB/PB (assess.byLength). */
 const LENGTH_NAMES = { tb_u: 'pb_u', bb_tb: 'bb_pb' };
 const statusName = (key, growth) => t(byLength(growth) ? LENGTH_NAMES[key] ?? key : key);
 const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 
-/** One child's point on chart `ind` as text, for its description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'. */
+/** A chart point as text for the description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'. */
 function pointText(ind, p, x, y) {
   const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
@@ -22,7 +22,7 @@ function pointText(ind, p, x, y) {
     what: what ? ` (${what})` : '' });
 }
 
-/** The result panel: colour-coded categories, N/T, warnings, referral (read aloud when it appears). */
+/** The result panel: categories, N/T, warnings, referral (read aloud). */
 export function statusPanel(result) {
   const { growth, kms } = result;
   const items = [];
@@ -34,13 +34,13 @@ export function statusPanel(result) {
         h('span', { class: 'status-name' }, statusName(key, growth)), h('strong', { class: 'status-value' }, category(cat))));
     }
   }
-  // LiLA at 6-59 months and head circumference-for-age (assess: muac_sign, head_sign; growth.js)
+  // LiLA and head signs (assess: muac_sign, head_sign)
   for (const [key, sign] of [['muac', result.muac_sign], ['head', result.head_sign]]) {
     if (!sign) continue;
     items.push(h('li', { class: `status ${tone(sign)}`, 'data-key': key },
       h('span', { class: 'status-name' }, t(`${key}_sign`)), h('strong', { class: 'status-value' }, t(`${key}_${sign}`))));
   }
-  if (kms?.trend) { // none past the KMS (over 60 months)
+  if (kms?.trend) { // none past the KMS
     const computed = (trend) => (trend === 'N' || trend === 'T' ? t(`trend_${trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${trend}`));
     const text = kms.overridden
       ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })
@@ -58,7 +58,7 @@ export function statusPanel(result) {
   if (result.muac_sign === 'gizi_kurang') warnings.push(t('muac_counsel', { cm: muac }));
   if (['mikrosefali', 'makrosefali'].includes(result.head_sign)) warnings.push(t(`head_refer_${result.head_sign}`));
   if (result.severe) warnings.push(t('severe'));
-  else if (kms?.referral) warnings.push(t('refer')); // the signs above say where to refer themselves
+  else if (kms?.referral) warnings.push(t('refer')); // the signs above name their own referral
   return h('div', { class: 'panel', id: 'result' },
     h('ul', { class: 'statuses' }, items),
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
@@ -71,8 +71,7 @@ export function duePanel(due) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** The charts (wfa like the KMS, lhfa, and wfl for under 2 years, wfh from 2, or both) with SD bands;
- * the birth weight and length are their first point, at month 0 (chart.birthPoint). */
+/** wfa, lhfa and wfl/wfh charts; birth is the first point (chart.birthPoint). */
 export function chartsPanel(child, measurements, tables) {
   const data = chartData(child, chartPoints(child, measurements, tables), tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
@@ -93,9 +92,8 @@ export function cardPanel(card) {
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
-/** The weighings, newest first; `edit`: each links to its correction (cadres and midwives). N/T
- * is the server's, or, for a weighing not sent yet or whose server N/T a change waiting to be sent
- * may have outdated (`_stale`), the phone's under the KBM table `kbm`, as the home SKDN counts it. */
+/** Weighings, newest first; `edit`: each links to its correction. N/T: the server's, or for an
+ * unsent or `_stale` one the phone's under `kbm`, as the home SKDN counts it. */
 function historyTable(child, measurements, tables, kbm, edit) {
   const rows = [...measurements].sort(byDate).reverse().slice(0, 24);
   const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
@@ -113,11 +111,11 @@ function historyTable(child, measurements, tables, kbm, edit) {
       }))));
 }
 
-/** "BCG", "DPT-HB-Hib 2", "Vitamin A biru": what a dose is called on the card. */
+/** A dose's name on the card: "DPT-HB-Hib 2". */
 export const doseLabel = (schedule, entity, rec) => (entity === 'immunisation'
   ? (schedule ? label(schedule, rec.vaccine, rec.dose) : `${rec.vaccine} ${rec.dose}`) : t(rec.kind));
 
-/** The immunisations, vitamin A and deworming recorded, newest first, each with its correction. */
+/** Recorded doses, newest first, each with its correction link. */
 function dosesGiven(child, immunisations, supplements, schedule) {
   const rows = [...immunisations.map((r) => ['immunisation', r]), ...supplements.map((r) => ['supplement', r])]
     .sort(([, a], [, b]) => (a.given_on < b.given_on ? 1 : a.given_on > b.given_on ? -1 : 0));
@@ -133,8 +131,7 @@ function dosesGiven(child, immunisations, supplements, schedule) {
     })));
 }
 
-/** "Unduh data anak (JSON)": everything the server holds about the child (GET /children/{id}/export,
- * logged there), saved with the user's token; `status` says what came of it. Needs the network. */
+/** "Unduh data anak (JSON)": the server's whole record (GET /children/{id}/export, logged). Online only. */
 export function exportButton(ctx, child, status) {
   return h('button', { class: 'btn', type: 'button', id: 'export-child', onclick: async () => {
     status.textContent = '';
@@ -146,9 +143,8 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** "Orang tua yang terhubung" (staff): the panel and its button; the list needs the server, so its
- * module (js/online/parents.js) is fetched when she asks for it, and the screen opens offline as fast
- * as ever. Offline, or that file out of reach, the panel says it needs the internet. */
+/** "Orang tua yang terhubung" (staff): the list needs the server, so js/online/parents.js is fetched
+ * on demand (the screen stays fast offline); unreachable: "needs internet". */
 const parentsModule = onlineModule('parents');
 export function parentsPanel(ctx, child) {
   const box = h('div', { id: 'parents' });
@@ -165,7 +161,7 @@ export function parentsPanel(ctx, child) {
   return panel;
 }
 
-/** The code for a parent, while it is open (the screen shows it again after a redraw until it expires). */
+/** A parent's invitation code until it expires (shown again after redraws). */
 const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
   ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
 
@@ -177,15 +173,14 @@ export async function render(ctx, childId) {
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite', 'data-child': child.id }, inviteText(ctx.invites?.get(child.id)));
-  // the screen may be drawn again meanwhile (a sync that ends redraws it): write where it is now, if
-  // it is still this child's (on a slow link she may have gone on to the next child: the code is
-  // kept in ctx.invites and shown when this child's screen is drawn again, never under another's)
+  // write into the current screen if still this child's (a sync may have redrawn it, or she moved on:
+  // the code stays in ctx.invites for this child, never shown under another's)
   const say = (text) => {
     const shown = document.getElementById('invite');
     (shown?.dataset.child === child.id ? shown : invite).textContent = text;
   };
   const exported = h('p', { id: 'export-status', role: 'status' });
-  const parents = child._pending ? null : parentsPanel(ctx, child); // a child not sent yet has no one linked
+  const parents = child._pending ? null : parentsPanel(ctx, child); // unsent: no one linked
   const head = h('div', { class: 'child-head' },
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
@@ -207,7 +202,7 @@ export async function render(ctx, childId) {
         say(error.kind === 'network' ? t('online_only') : error.message);
       }
     } }, t('invite')),
-    child._pending ? null : exportButton(ctx, child, exported), // for a parent without the app; the server must hold the child as shown
+    child._pending ? null : exportButton(ctx, child, exported), // for a parent without the app
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
   const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, kbm, schedule, area,
     on: ctx.day.date }) : null;

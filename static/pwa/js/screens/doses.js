@@ -1,5 +1,4 @@
-// The dose forms: correct one dose, record the doses and vitamin A of the day, copy a child's
-// Buku KIA (screens/forms.js has what every form that saves shares).
+// Dose forms: correct one dose, record the day's doses, copy a Buku KIA (shared parts: forms.js).
 import { formatDate, lang, t } from '../i18n.js';
 import { checkbox, choice, field, h, radios, showErrors, todayIso } from '../ui.js';
 import { dueToday } from '../assess.js';
@@ -9,19 +8,17 @@ import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { doseLabel } from './child.js';
 import { dateCheck, deleteCard, onSave, recordIds, showRefused } from './forms.js';
 
-/** Where a dose's record comes from: given at this visit by a health worker, copied from the
- * Buku KIA or another record, or the parent's recollection (none chosen by default). */
+/** A dose record's source: given here, copied from a record, or recalled (no default). */
 const sourceRadios = (checked, sources = DOSE_SOURCES) => radios('source', t('dose_source'), sources.map((s) => [s, t(`source_${s}`)]), checked);
 const sourceOf = (form) => form.querySelector('input[name=source]:checked')?.value ?? null;
 
-/** Where a dose copied from a record or recalled was given (a dose given at this visit: here). */
+/** Where a copied or recalled dose was given (one given now: here). */
 const PLACES = ['posyandu', 'puskesmas', 'elsewhere'];
 const placeRadios = (checked) => radios('place', t('dose_place'), PLACES.map((p) => [p, t(`place_${p}`)]), checked);
 const placeOf = (form, from) => (from === 'given' ? 'posyandu' : form.querySelector('input[name=place]:checked')?.value ?? 'posyandu');
 
-/** The vial of a dose given by a health worker: its batch (lot) number and expiry date and, when
- * the schedule lists products for the vaccine, its KFA product. `suffix` tells apart the fields of
- * several vaccines in one form; `lot` fills them in (`remembered`: from the day's previous child). */
+/** A given dose's vial: batch, expiry and (if the schedule lists products) KFA product. `suffix`
+ * separates vaccines in one form; `lot` prefills (`remembered`: from the day's previous child). */
 function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembered = false, ...attrs }) {
   const known = !lot.kfa_code || products.some((p) => p.kfa_code === lot.kfa_code);
   const listed = known ? products : [...products, { kfa_code: lot.kfa_code, name: lot.kfa_code }]; // never dropped unseen
@@ -35,8 +32,7 @@ function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembere
       options: [['', t('kfa_none')], ...listed.map((p) => [p.kfa_code, p.name])] }) : null);
 }
 
-/** What lotFields hold: {batch_number, expiry_date, kfa_code}, empty ones null; kfa_code left
- * out when there is no product field (the schedule lists none: a code kept stays as it is). */
+/** lotFields' values, empty ones null; no kfa_code without a product field (a kept code stays). */
 function lotValues(form, suffix = '') {
   const value = (name) => form.elements[`${name}${suffix}`]?.value.trim() || null;
   const kfa = form.elements[`kfa_code${suffix}`] ? { kfa_code: value('kfa_code') } : {};
@@ -46,16 +42,15 @@ function lotValues(form, suffix = '') {
 /** lotErrors under the names of the fields with `suffix`. */
 const lotErrorsOf = (lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on)).map(([k, m]) => [`${k}${suffix}`, m]));
 
-/** A health worker's reason to record a dose outside the schedule's rules (the server's
- * immunisation.operations.enforce: an overridable rule gives way to a bidan or admin who states
- * it, audited with her name): its field, hidden until a rule needs it, and `judge`. */
+/** A health worker's reason to record a dose outside the rules (server: operations.enforce, an
+ * overridable rule yields to a bidan or admin who states it, audited): its field, hidden until
+ * needed, and `judge`. */
 function ruleExceptions(ctx) {
   const box = field({ label: t('override_reason'), name: 'override_reason', hint: t('override_hint'), maxlength: 255 });
   box.hidden = true;
-  /** Report `problems` ({field name: violations}) in `errors` as the server judges them: a rule no
-   * one may override stays an error; an overridable one is accepted once a health worker gives her
-   * reason (returned, to send with the records it excuses), asked of her until she does, and sends
-   * a kader to the bidan. */
+  /** Put `problems` ({field: violations}) in `errors` as the server judges: a hard rule stays an
+   * error; an overridable one passes with a health worker's reason (returned, to send with the
+   * records), and sends a kader to the bidan. */
   const judge = (form, errors, problems) => {
     const mayExcuse = isHealthWorker(ctx.role);
     const because = form.elements.override_reason.value.trim();
@@ -64,7 +59,7 @@ function ruleExceptions(ctx) {
       if (!broken.length) continue;
       const soft = broken.every((v) => v.overridable);
       excusable += soft ? 1 : 0;
-      if (soft && mayExcuse && because) continue; // accepted as written, with her reason
+      if (soft && mayExcuse && because) continue;
       errors[name] = [...(errors[name] ?? []), ...broken.map((v) => v.message[lang()] ?? v.message.id),
         ...(soft && !mayExcuse ? [t('ask_bidan')] : [])];
     }
@@ -75,10 +70,9 @@ function ruleExceptions(ctx) {
   return { box, judge };
 }
 
-/** Correct a dose already recorded (an immunisation, vitamin A or deworming): its date, and an
- * immunisation's source and vial, or delete it. The date is checked by the schedule's rules as
- * the server checks it, the vial as record_problems. A dose restated from "given" to copied or
- * recalled loses the vial fields (they described the vial used at that visit). */
+/** Correct or delete a recorded dose: date, and an immunisation's source and vial, checked as the
+ * server does (schedule rules, record_problems). Restated from "given" to copied or recalled, it
+ * loses the vial fields (they described that visit's vial). */
 export async function doseForm(ctx, childId, entity, id) {
   const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   const list = entity === 'immunisation' ? immunisations : supplements;
@@ -116,8 +110,8 @@ export async function doseForm(ctx, childId, entity, id) {
     const errors = {};
     const on = dateCheck(errors, form, 'given_on', child.birth_date);
     let because = null;
-    // the rules of the version in force on the new date judge it as the server does: a new record, or a date changed (a
-    // dose a bidan accepted outside the rules keeps her judgement while its place is corrected)
+    // judged by the new date's version, as the server: only a new record or a changed date (a dose
+    // a bidan excused keeps her judgement while its place is corrected)
     if (!errors.given_on && (rec.version == null || on !== rec.given_on)) {
       const changed = { ...rec, given_on: on };
       const found = entity === 'immunisation'
@@ -127,7 +121,7 @@ export async function doseForm(ctx, childId, entity, id) {
     }
     let dose = {};
     if (isDose) {
-      const source = sourceOf(form); // an old record may state none: it stays so until one is chosen
+      const source = sourceOf(form); // an old record may have none until chosen
       const lot = source === 'given' ? lotValues(form)
         : rec.source === 'given' ? { batch_number: null, expiry_date: null, kfa_code: null } : {};
       Object.assign(errors, lotErrorsOf({ source, ...lot }, on));
@@ -145,9 +139,8 @@ export async function doseForm(ctx, childId, entity, id) {
   return h('div', {}, form, deleteCard(ctx, entity, id, childId));
 }
 
-/** Record the doses given today: the vaccines, vitamin A and deworming due. A vaccine dose says
- * where its record comes from; one given by a health worker says its vial (batch, expiry, KFA
- * product), filled in from the day's previous child for the same vaccine. */
+/** Record today's doses (vaccines, vitamin A, deworming due), with source and, if given here, the
+ * vial, prefilled from the day's previous child for that vaccine. */
 export async function dosesForm(ctx, childId) {
   const [{ child, immunisations, supplements }, schedule, vials] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
     keptLots(ctx.db)]);
@@ -160,7 +153,7 @@ export async function dosesForm(ctx, childId) {
   const place = placeRadios('posyandu');
   const lotsBox = h('div', { id: 'dose-lots' });
   const checkedDoses = () => [...form.querySelectorAll('input[name=dose]:checked')].map((i) => i.value);
-  /** The source is asked once a vaccine dose is checked; the vials of those checked, once it is "given". */
+  /** Ask the source once a dose is ticked; its vial once "given". */
   const showAsked = () => {
     const checked = checkedDoses();
     source.hidden = !checked.length;
@@ -169,15 +162,15 @@ export async function dosesForm(ctx, childId) {
     for (const box of lotsBox.children) box.hidden = !given || !checked.includes(box.dataset.dose);
   };
   const dropped = h('div', { class: 'notice info', id: 'doses-dropped', role: 'status', hidden: true });
-  // a vial she wrote by hand (not the one the phone filled in) stays hers when the options are redrawn
+  // a vial she typed (not prefilled) survives a redraw of the options
   lotsBox.addEventListener('input', (e) => { const box = e.target.closest('fieldset.lot'); if (box) box.dataset.typed = 'true'; });
   lotsBox.addEventListener('change', (e) => { const box = e.target.closest('fieldset.lot'); if (box) box.dataset.typed = 'true'; });
-  /** The options for the date given: what she ticked and the vials she wrote that are still offered
-   * on it stay as they were; a dose or capsule not offered then is unticked and said, with why. */
+  /** The options for the date: ticks and typed vials still offered stay; others are unticked and
+   * said, with why. */
   let drawnOn = null;
   const drawOptions = () => {
     const on = form.elements.given_on?.value || day;
-    if (on === drawnOn) return; // the same date again (a second change event): nothing to redraw, the notice stays
+    if (on === drawnOn) return; // same date (a second change event): the notice stays
     drawnOn = on;
     const ticked = new Set([...options.querySelectorAll('input[type=checkbox]:checked')].map((i) => `${i.name}:${i.value}`));
     const typed = new Map([...lotsBox.children].filter((box) => box.dataset.typed)
@@ -204,8 +197,7 @@ export async function dosesForm(ctx, childId) {
     sayDropped(on, [...ticked].filter((k) => !offered.has(k)));
     showAsked();
   };
-  /** Tell her which of the doses she ticked were unticked because the new date `on` cannot have
-   * them, with the schedule's reasons (the checks the server makes: validateDose, validateSupplement). */
+  /** Say which ticked doses `on` cannot have, with the server's reasons (validateDose, validateSupplement). */
   const sayDropped = (on, gone) => {
     const why = gone.map((k) => {
       const [name, value] = k.split(':');
@@ -244,7 +236,7 @@ export async function dosesForm(ctx, childId) {
     alert.textContent = t('choose_dose');
     if (!showErrors(form, errors) || !alert.hidden) return false;
     const recorded = new Date().toISOString();
-    await ctx.saveAll([ // the day's doses saved together: all of them or, should the phone fail, none
+    await ctx.saveAll([ // all or none
       ...doses.map(([vaccine, dose]) => ({ entity: 'immunisation', id: ids(`${vaccine}|${dose}`), fields: { child_id: childId, vaccine,
         dose: Number(dose), given_on: on, place: placeOf(form, from), source: from, ...(lots[`${vaccine}|${dose}`] ?? {}), recorded_at: recorded } })),
       ...sups.map((kind) => ({ entity: 'supplement', id: ids(kind), fields: { child_id: childId, kind, given_on: on, place: 'posyandu',
@@ -259,10 +251,9 @@ export async function dosesForm(ctx, childId) {
   return form;
 }
 
-/** Copy the doses written in a child's Buku KIA (a child new to the app, or to the posyandu): each
- * dose the schedule could have given by now and the phone has no record of, with its own date
- * (left empty: not on the card). Checked by the schedule's rules as the server checks them, and
- * saved together (all or none), in date order, so the server meets dose 1 before dose 2. */
+/** Copy a Buku KIA's doses (child new to the app or posyandu): each unrecorded dose due by now,
+ * with its date (empty: not on the card). Checked as the server does, saved all or none in date
+ * order so the server meets dose 1 before dose 2. */
 export async function cardForm(ctx, childId) {
   const [{ child, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   const area = await ctx.area(child);
@@ -275,10 +266,9 @@ export async function cardForm(ctx, childId) {
       h('div', { class: 'actions' }, h('a', { class: 'btn', href: `#/child/${childId}` }, t('back'))));
     return form;
   }
-  const from = sourceRadios('record', ['record', 'recall']); // a card is copied, or recalled: never given here
+  const from = sourceRadios('record', ['record', 'recall']); // never given here
   const place = placeRadios('posyandu');
-  /** A dose's date and, once it has one, where it was given if not where the others were (a
-   * birth dose at the hospital, the rest at the posyandu). */
+  /** A dose's date and, once set, its place if not the others' (a birth dose at the hospital). */
   const doseRow = (d) => {
     const where = choice({ label: t('card_copy_place', { name: d.label }), name: `place|${key(d)}`,
       options: [['', t('card_copy_place_same')], ...PLACES.map((p) => [p, t(`place_${p}`)])] });
@@ -289,8 +279,7 @@ export async function cardForm(ctx, childId) {
     return h('div', { class: 'card-dose' }, on, where);
   };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
-  // a dose the card dates outside the schedule's ages or intervals (a private clinic's early dose):
-  // a health worker may record it as written, with her reason (audited); a kader is told to ask her
+  // a card's dose outside the rules (a private clinic's early dose): excusable, see ruleExceptions
   const exceptions = ruleExceptions(ctx);
   form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
     h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')), ...rows.map(doseRow)),
@@ -300,7 +289,7 @@ export async function cardForm(ctx, childId) {
   onSave(form, async () => {
     const errors = {};
     const copied = [];
-    for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value)) { // an empty date: not on the card
+    for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value)) {
       const value = dateCheck(errors, form, `on|${key(d)}`, child.birth_date);
       if (!errors[`on|${key(d)}`]) copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
     }

@@ -1,6 +1,5 @@
-// The posyandu day: choose the date and posyandu, see who is due and what to bring
-// (Sasaran hari ini, computed offline from the local records), the month's SKDN as the phone
-// counts it, find or register a child.
+// The posyandu day: date and posyandu, who is due and what to bring (offline), the month's
+// SKDN, find or register a child.
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone } from '../assess.js';
@@ -11,27 +10,26 @@ import { isHealthWorker } from '../checks.js';
 import { SKDN_COUNTS } from '../report-shape.js';
 import { skdnOf } from '../skdn.js';
 
-/** Names in the list's order (a collator made once: the list is sorted again with each day's rows). */
+/** Made once: the list is re-sorted with each day's rows. */
 const byName = new Intl.Collator();
-/** Rows that fill a phone's screen and more (about 10 show at once). */
+/** More than a screenful of rows (about 10 show). */
 const SCREENFUL = 30;
 const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
 export const UNSENT_DAYS = 3;
 
-/** Records only this phone holds, while it has not synced for days: {n, days}, else null. A phone
- * dropped or wiped loses them; the midwife sees the same on "HP kader" (screens/devices.js). */
+/** Unsent records after days without a sync: {n, days}, else null (a lost phone loses them; the
+ * midwife sees it on "HP kader"). */
 export function unsentWarning(state, counts, now = Date.now()) {
   const n = (counts.waiting ?? 0) + (counts.attention ?? 0) + (counts.conflicts ?? 0);
-  // never synced (a first sync that never went through): since the oldest change was saved
+  // never synced: since the oldest unsent change
   const since = state.last_sync_at ?? state.oldest_unsent_at;
   if (!n || !since) return null;
   const days = Math.floor((now - Date.parse(since)) / 864e5);
   return days >= UNSENT_DAYS ? { n, days } : null;
 }
 
-/** The vaccines (doses, vials) and capsules to bring, then the children due per vaccine and kind
- * (`open`: the groups left open, kept across the re-render after a sync). */
+/** What to bring, then children due per vaccine and kind (`open`: open groups, kept across re-renders). */
 export function dueListPanel(list, today, open = new Set()) {
   const groups = byVaccine(list);
   const doses = list.vaccines.reduce((n, v) => n + v.doses, 0);
@@ -60,9 +58,7 @@ export function dueListPanel(list, today, open = new Set()) {
       : h('p', { class: 'muted' }, t('due_list_none')));
 }
 
-/** The month's SKDN of the posyandu, counted on the phone (js/skdn.js): what the cadre writes in
- * the register after the weighing day, without waiting for a signal (`state.open`: left open, kept
- * across the re-render after a sync). */
+/** The month's SKDN counted on the phone (skdn.js), for the register without a signal. */
 export function skdnPanel(row, month, state = {}) {
   return h('details', { class: 'panel', id: 'skdn-here', open: !!state.open, ontoggle: (e) => { state.open = e.target.open; } },
     h('summary', {}, t('skdn_here', { month: formatMonth(month), d: formatNumber(row.D), s: formatNumber(row.S) })),
@@ -73,7 +69,7 @@ export function skdnPanel(row, month, state = {}) {
     h('p', { class: 'muted small' }, t('skdn_here_note')));
 }
 
-/** What the day's screen shows, read from the phone's records (read again after a sync). */
+/** The day screen's data from local records (reread after a sync). */
 async function readDay(ctx) {
   const [children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
@@ -86,10 +82,10 @@ async function readDay(ctx) {
 export async function render(ctx) {
   let d = await readDay(ctx);
   const { children, posyandus } = d;
-  const duplicates = homeNotice(ctx, children); // from the children just read, not read again
+  const duplicates = homeNotice(ctx, children);
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const area = (c) => areaOf(c, d.posyandus.find((p) => p.id === ctx.day.posyandu_id));
-  // a kader left at a closed posyandu sees no child and may register none: told why, not an empty list
+  // a kader at a closed posyandu: told why, not an empty list
   const closed = ctx.role === 'kader' && ctx.session?.user?.posyandu_closed === true;
 
   const date = h('input', { type: 'date', id: 'day-date', name: 'date', value: ctx.day.date, max: '9999-12-31' });
@@ -110,16 +106,14 @@ export async function render(ctx) {
       posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
-  // The day's children, by name, each with its row made when first shown: a keystroke in the search
-  // only picks rows (a cheap phone redrew every row's status and due doses on each letter). Made again
-  // when the day or the records change.
+  // the day's children by name, each row built once when first shown: a keystroke only filters (a
+  // cheap phone redrew every row on each letter); rebuilt when the day or records change
   let rows = null;
   const dayRows = () => {
     const on = ctx.day.date;
     const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= on);
     return here.map((c) => ({ child: c, key: c.name.toLowerCase(),
-      // a child of five or more on the day has left the posyandu's care (the due list; SKDN's S judges
-      // the month's last day): listed only when searched for by name, to correct her record
+      // five or older: out of the posyandu's care, listed only when searched (to correct the record)
       older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS }))
       .sort((a, b) => byName.compare(a.child.name, b.child.name));
   };
@@ -143,11 +137,9 @@ export async function render(ctx) {
         c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
     return row;
   };
-  let rest = 0; // the timer appending a keystroke's rows past the first screenful
-  /** `typing`: a keystroke in the search field puts the first screenful of rows at once and the others
-   * just after, so that the field keeps up with her fingers (the layout of a few hundred rows took a
-   * cheap phone some 100 ms a letter); a drawing of the whole screen puts them all (a sync's drawing
-   * keeps her place in the list). */
+  let rest = 0; // timer appending rows past the first screenful
+  /** `typing`: first screenful now, the rest just after, so the field keeps up (hundreds of rows took
+   * a cheap phone ~100 ms a letter); otherwise all at once (a sync's redraw keeps her place). */
   const draw = ({ typing = false } = {}) => {
     rows ??= dayRows();
     clearTimeout(rest);
@@ -191,15 +183,13 @@ export async function render(ctx) {
     isHealthWorker(ctx.role) ? h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')) : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
-  // A sync that ends while she types a name (or picks the day) does not draw the screen anew, which
-  // would take the field from under her finger (app.js): it asks the screen to draw the list, the due
-  // list and the SKDN below the fields again from the records just pulled, so that a child registered
-  // on another phone a moment ago is found.
+  // a sync ending while she types redraws only the lists below the fields (app.js), so a child
+  // just registered on another phone is found
   screen.redrawLists = async () => {
     const next = await readDay(ctx);
     if (!screen.isConnected) return;
     d = next;
-    if (document.activeElement !== date) date.value = ctx.day.date; // the day turned (app.js turnDay)
+    if (document.activeElement !== date) date.value = ctx.day.date; // app.js turnDay
     rows = null;
     drawDue();
     draw();
