@@ -39,6 +39,32 @@ def test_a_parent_cannot_reach_the_write_screens(live_server, new_context):
     expect(page.get_by_role("heading", name="Masuk")).to_be_visible()  # nothing was left unsent
 
 
+def test_an_address_naming_no_child_on_the_phone_says_so_on_every_screen(live_server, new_context):
+    """A bookmark or a shared link to a child moved away, merged, deleted or of another family said
+    "Belum ada anak. Sinkron dulu atau daftarkan anak baru."; the edit form offered a registration
+    under the missing child's id, and the doses and card screens threw."""
+    import uuid
+
+    base, gone = live_server.url, uuid.uuid4()
+    other = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]["id"]  # not hers
+    for user, screens in (("kader1", ("child", "edit", "visit", "doses", "card")), ("orangtua", ("child",))):
+        ctx = new_context()
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        login(page, base, user)
+        wait_synced(page)
+        for screen in screens:
+            for child_id in (gone, other):
+                page.goto(f"{base}/#/{screen}/{child_id}")
+                expect(page.locator("#child-gone")).to_contain_text("Anak ini tidak ada di HP ini")
+                expect(page.locator("main form")).to_have_count(0)
+        page.locator("#child-gone a").click()
+        expect(page).to_have_url(f"{base}/#/")
+        assert errors == [], errors
+        ctx.close()
+
+
 def test_the_sync_screen_speaks_indonesian_and_remembers_the_last_sync(live_server, new_context):
     base = live_server.url
     ctx = new_context()

@@ -167,6 +167,7 @@ const W = {
   weighed_that_day: ['Sudah ada penimbangan tanggal {date}. Bila anak ditimbang ulang, ubah yang itu.', 'A weighing of {date} is already recorded. If the child was weighed again, correct that one.'],
   edit_that_one: ['Ubah penimbangan itu', 'Correct that weighing'],
   record_gone: ['Data ini tidak ada lagi di HP ini.', 'This record is no longer on this phone.'],
+  child_gone: ['Anak ini tidak ada di HP ini: dipindah, digabung atau dihapus? Bila baru didaftarkan di HP lain, sinkron dulu.', 'This child is not on this phone: moved, merged or deleted? If just registered on another phone, sync first.'],
   edit: ['Ubah', 'Edit'],
   delete: ['Hapus', 'Delete'],
   delete_title: ['Hapus data ini', 'Delete this record'],

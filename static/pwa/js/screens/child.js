@@ -165,10 +165,13 @@ export function parentsPanel(ctx, child) {
 const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
   ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
 
+/** A child's address that names no child on the phone (moved away, merged, deleted, another family's). */
+export const childGone = () => h('p', { class: 'notice', id: 'child-gone' }, t('child_gone'), ' ', h('a', { href: '#/' }, t('back')));
+
 export async function render(ctx, childId) {
   const [{ child, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.kbm(), ctx.schedule(), childNotice(ctx, childId)]);
-  if (!child) return h('p', { class: 'notice' }, t('no_children'));
+  if (!child) return childGone();
   const area = await ctx.area(child);
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];

@@ -5,7 +5,7 @@ import { dueToday } from '../assess.js';
 import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplement } from '../due.js';
 import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, isHealthWorker, lotErrors, recordDay } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
-import { doseLabel } from './child.js';
+import { childGone, doseLabel } from './child.js';
 import { dateCheck, deleteCard, onSave, recordIds, showRefused } from './forms.js';
 
 /** A dose record's source: given here, copied from a record, or recalled (no default). */
@@ -144,6 +144,7 @@ export async function doseForm(ctx, childId, entity, id) {
 export async function dosesForm(ctx, childId) {
   const [{ child, immunisations, supplements }, schedule, vials] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
     keptLots(ctx.db)]);
+  if (!child) return childGone();
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
   const day = recordDay(ctx.day.date);
@@ -256,6 +257,7 @@ export async function dosesForm(ctx, childId) {
  * order so the server meets dose 1 before dose 2. */
 export async function cardForm(ctx, childId) {
   const [{ child, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  if (!child) return childGone();
   const area = await ctx.area(child);
   const today = todayIso();
   const rows = copyableDoses(scheduleOn(schedule, today), child.birth_date, immunisations, today, { area });

@@ -5,7 +5,7 @@ import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '.
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
 import { outboxEntries } from '../outbox.js';
-import { duePanel, statusPanel } from './child.js';
+import { childGone, duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 
@@ -93,6 +93,7 @@ const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v))
 
 export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
+  if (childId && !existing) return childGone(); // not a registration under a gone child's id
   const c = existing ?? {};
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
@@ -177,7 +178,7 @@ async function ntJudgement(ctx, child, existing, measurements) {
  * health worker may judge a weighing's N/T over the computed one (`ntJudgement`). */
 export async function visitForm(ctx, childId, measurementId = null) {
   const { child, measurements } = await ctx.bundle(childId);
-  if (!child) return h('p', {}, t('no_children'));
+  if (!child) return childGone();
   const existing = measurementId ? measurements.find((m) => m.id === measurementId) : null;
   if (measurementId && !existing) return h('p', { class: 'notice' }, t('record_gone'));
   const m = existing ?? {};

@@ -3,7 +3,7 @@
 import { category, formatCm, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDose, signsOf, tone } from '../assess.js';
-import { cardPanel, chartsPanel, exportButton } from './child.js';
+import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
 
 function plainStatus(child, last) {
   if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
@@ -60,7 +60,7 @@ export async function home(ctx) {
 export async function child(ctx, childId) {
   const [{ child: c, measurements, immunisations, supplements }, tables, schedule] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
-  if (!c) return h('p', {}, t('parent_none'));
+  if (!c) return childGone();
   const today = todayIso();
   const area = await ctx.area(c);
   const due = dueToday({ child: c, immunisations, supplements, schedule, area, on: today });
@@ -103,7 +103,7 @@ const historyModule = onlineModule('access-log');
  * says it needs the internet. */
 export async function accessLog(ctx, childId) {
   const { child: c } = await ctx.bundle(childId);
-  if (!c) return h('p', {}, t('parent_none'));
+  if (!c) return childGone();
   const back = h('a', { class: 'btn', href: `#/child/${c.id}` }, t('back'));
   const section = h('section', {}, h('h2', {}, t('access_log')), h('p', { class: 'muted' }, c.name));
   const history = ctx.online() ? await historyModule() : null;
