@@ -595,7 +595,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
 
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
     mutations addressed to it are re-pointed by sync), its events and parent
-    links and its open invitation codes move to the winner, blank winner fields are filled from the loser,
+    links and its open invitation codes move to the winner (a code whose maker does not see the winner
+    is revoked, as after a transfer), blank winner fields are filled from the loser,
     the loser's own flag against a third child passes to a winner flagged against no other, a child
     flagged as a possible duplicate of the loser is flagged against the
     winner, and the winner's growth is recomputed over the joined history.
@@ -633,8 +634,12 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
         inv.child_id = winner.id
         log_action("merge", "invitation", inv.id, {"child_id": [str(loser.id), str(winner.id)]},
                    kabupaten_code=winner.kabupaten_code)
+    from posyandu.auth.operations import revoke_unseen_invitations
     from posyandu.growth.operations import refresh_child_growth
     db.session.flush()
+    # as after a transfer: a code made by someone who does not see the child that stands (a kader of
+    # the duplicate's posyandu, merged across posyandu) is no way into it
+    revoke_unseen_invitations(Child.id == winner.id)
     refresh_child_growth(winner)
     return winner
 

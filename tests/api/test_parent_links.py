@@ -215,6 +215,24 @@ def test_a_code_open_for_a_duplicate_merged_away_is_listed_and_revoked_at_the_ch
     assert record_id == listed["id"] and changes == {"child_id": [loser["id"], winner["id"]]}
 
 
+def test_a_code_a_merge_moves_to_a_child_its_maker_does_not_see_stops_working(client, world, make_child):
+    """A merge across posyandu moved the duplicate's open codes to the child that stands, those made by a
+    kader of the duplicate's posyandu too: she does not see that child, yet her code still opened it (a
+    transfer revokes such codes, test above). Revoked, audited; a code of a maker who sees it still works."""
+    winner = make_child(name="Anak Tetap")
+    loser = make_child(by="kader2", posyandu="p2", name="Anak Tetap")
+    by_kader2, by_bidan = _invite(client, world, loser["id"], by="kader2"), _invite(client, world, loser["id"], by="bidan_a")
+    merged = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("kader2")).status_code == 404
+    assert _redeem(client, world, by_kader2).status_code == 422
+    assert [rid for rid, _, _ in _audit(world, "revoke", "invitation")] == _invitation_ids(world, _user_id(world, "kader2"))
+    assert [i["created_by_name"] for i in client.get(f"/api/v1/children/{winner['id']}/invitations",
+                                                     headers=world.headers("bidan_a")).get_json()["items"]] == ["Bidan_A"]
+    assert _redeem(client, world, by_bidan).status_code == 200
+
+
 def test_a_parent_of_a_duplicate_merged_away_sees_the_child_that_stands_and_the_link_is_audited(
         client, world, make_child, link_parent):
     """A merge links the duplicate's parents to the child that stands: a new way into a child's record,
