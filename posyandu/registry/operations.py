@@ -412,12 +412,18 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
         return child
     if changes.keys() & JUDGED_AGAIN:
         # judged as a registration is (a birth date corrected, a newborn named, a move to a posyandu
-        # where she is registered already)
-        changes.update(_judged_again(child))
+        # where she is registered already); moved, her flag against a child she left behind goes first
+        cleared = _flag_left_behind(child) if "posyandu_id" in changes else {}
+        changes.update(cleared)
+        for field, (before, after) in _judged_again(child).items():  # one change of the flag, from what it was
+            changes[field] = [cleared[field][0] if field in cleared else before, after]
     child.updated_by = user.id
     moved = prev_posyandu if "posyandu_id" in changes else None
     record_change(child, "update", changes, prev_posyandu_id=moved)
     if moved:
+        # the children she left behind flagged against her are judged again among those that stay
+        _judge_flagged_against(child, Child.posyandu_id != child.posyandu_id, action="transfer",
+                               reason=f"{child.id} moved to another posyandu")
         _repoint_events(child, child, prev_posyandu_id=moved, action="transfer")
         from posyandu.auth.operations import revoke_unseen_invitations
         revoke_unseen_invitations(Child.id == child.id)
@@ -425,6 +431,29 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
         from posyandu.growth.operations import refresh_child_growth
         refresh_child_growth(child)
     return child
+
+
+def _flag_left_behind(child: Child) -> dict[str, list[Any]]:
+    """A child moved to another posyandu: her flag against a child not of that posyandu (one she
+    left behind, whom the new posyandu's health workers do not see) is cleared, for ``_judged_again``
+    to judge her among her new posyandu's children; the change, if any."""
+    if child.possible_duplicate_of is None:
+        return {}
+    flagged = db.session.get(Child, child.possible_duplicate_of)
+    if flagged is not None and flagged.posyandu_id == child.posyandu_id:
+        return {}
+    return apply_changes(child, {"possible_duplicate_of": None})
+
+
+def _judge_flagged_against(child: Child, *where: Any, action: str, reason: str) -> None:
+    """The live children flagged as possible duplicates of ``child`` (and ``where``), which no longer
+    stands among them (deleted, moved away), flagged again against a child that stands, or cleared."""
+    db.session.flush()
+    for other in db.session.scalars(select(Child).where(Child.possible_duplicate_of == child.id,
+                                                        Child.deleted_at.is_(None), *where)):
+        found = likely_duplicate(other)
+        record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
+                      action=action, reason=reason)
 
 
 def _judged_again(child: Child) -> dict[str, list[Any]]:
@@ -450,12 +479,7 @@ def delete_child(user: User, child: Child, reason: str | None) -> None:
         event.deleted_at = child.deleted_at
         record_change(event, "delete", reason=reason or "child deleted")
     # a child flagged as a possible duplicate of this one is judged again among the children that stand
-    db.session.flush()
-    for other in db.session.scalars(select(Child).where(Child.possible_duplicate_of == child.id,
-                                                        Child.deleted_at.is_(None))):
-        found = likely_duplicate(other)
-        record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
-                      action="delete", reason=f"{child.id} deleted")
+    _judge_flagged_against(child, action="delete", reason=f"{child.id} deleted")
 
 
 def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:

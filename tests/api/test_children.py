@@ -459,6 +459,49 @@ def test_after_a_merge_the_later_recorded_of_one_days_weighings_is_the_flagged_o
     assert (read(later)["child_id"], read(later)["possible_duplicate_of"]) == (winner["id"], first["id"])
 
 
+def test_a_moved_child_is_judged_again_at_her_new_posyandu_and_so_are_those_flagged_against_her(client, world, db,
+                                                                                                make_child):
+    """A move kept the child's flag against a child of the posyandu she left (whom the new posyandu's
+    bidan does not see, nor can merge) and, flagged, she was never judged against the children of her
+    new posyandu; the children she left behind stayed flagged against a child their health workers no
+    longer see. Both are judged again, as a registration and a delete are, audited and synced."""
+    from posyandu.audit import AuditLog
+    from tests.sync.helpers import pull_all
+
+    born = "2025-01-15"
+    left = make_child(name="Siti Aminah", sex="F", birth_date=born)
+    moving = make_child(by="kader1b", name="Siti Amina", sex="F", birth_date=born)
+    there = make_child(by="kader3", posyandu="p3", name="Siti Aminah", sex="F", birth_date=born)
+    assert (moving["possible_duplicate_of"], there["possible_duplicate_of"]) == (left["id"], None)
+    resp = client.patch(f"/api/v1/children/{moving['id']}", json={"posyandu_id": str(world.ids["p3"])},
+                        headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["possible_duplicate_of"] == there["id"]
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.record_id == moving["id"], AuditLog.action == "update")).all()
+    assert [row.changes["possible_duplicate_of"] for row in audit] == [[left["id"], there["id"]]]
+    # the first registered moves away: those flagged against her are judged among the children that stay
+    born = "2025-04-02"
+    a = make_child(name="Putri Ayu", sex="F", birth_date=born)
+    b = make_child(by="kader1b", name="Putri Ayuningtyas", sex="F", birth_date=born)
+    c = make_child(by="kader1b", name="Putri A.", sex="F", birth_date=born)
+    assert (b["possible_duplicate_of"], c["possible_duplicate_of"]) == (a["id"], a["id"])
+    _, cursor, _ = pull_all(client, world.headers("kader1"))
+    resp = client.patch(f"/api/v1/children/{a['id']}", json={"posyandu_id": str(world.ids["p2"])},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    get = lambda child: client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()  # noqa: E731
+    assert (get(b)["possible_duplicate_of"], get(b)["version"]) == (None, b["version"] + 1)
+    assert get(c)["possible_duplicate_of"] == b["id"]
+    changes, _, _ = pull_all(client, world.headers("kader1"), cursor)
+    pulled = {ch["id"]: ch for ch in changes if ch["entity"] == "child"}
+    assert (pulled[b["id"]]["record"]["possible_duplicate_of"], pulled[c["id"]]["record"]["possible_duplicate_of"]) == (
+        None, b["id"])
+    db.session.remove()
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.record_id == b["id"], AuditLog.action == "transfer")).all()
+    assert [(row.changes, row.reason) for row in audit] == [
+        ({"possible_duplicate_of": [a["id"], None]}, f"{a['id']} moved to another posyandu")]
+
+
 def test_a_child_flagged_against_a_deleted_registration_is_judged_again(client, world, make_child):
     born = "2025-04-02"
     a = make_child(name="Putri Ayu", sex="F", birth_date=born)
