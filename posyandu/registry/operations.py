@@ -620,7 +620,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
     mutations addressed to it are re-pointed by sync), its events and parent
     links and its open invitation codes move to the winner (a code whose maker does not see the winner
-    is revoked, as after a transfer), blank winner fields are filled from the loser,
+    is revoked, as after a transfer), blank winner fields are filled from the loser (but a NIK is not
+    filled to be the mother's NIK as the child's: that blank stays),
     the loser's own flag against a third child passes to a winner flagged against no other, a child
     flagged as a possible duplicate of the loser is flagged against the
     winner, and the winner's growth is recomputed over the joined history.
@@ -631,6 +632,9 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
     fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
+    nik, mother_nik = fills.get("nik", winner.nik), fills.get("mother_nik", winner.mother_nik)
+    if nik and nik == mother_nik:  # not filled to the mother's NIK as the child's, refused everywhere (_check_own_nik)
+        del fills["nik" if "nik" in fills else "mother_nik"]
     if winner.possible_duplicate_of in (None, loser.id):  # a flag against the loser is answered by this merge
         fills["possible_duplicate_of"] = _flag_carried(loser, winner)
     changes = apply_changes(winner, fills)

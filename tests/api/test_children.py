@@ -330,6 +330,27 @@ def test_a_duplicate_is_not_merged_into_a_child_born_after_its_first_weighing(cl
     assert client.get(f"/api/v1/children/{loser['id']}", headers=world.headers("kader1")).status_code == 200
 
 
+def test_a_merge_does_not_fill_a_nik_to_make_the_childs_nik_her_mothers(client, world, make_child):
+    """A merge filled the child that stands's blank NIK from the duplicate's, which held the mother's
+    NIK (or her blank mother's NIK from the duplicate's child NIK): the child's NIK equal to her
+    mother's, which a registration, an edit, sync and an import all refuse. That blank stays; the
+    other fields are filled."""
+    mother = "3525014101950002"
+    kept = make_child(name="Dewi", sex="F", birth_date="2025-02-01", mother_nik=mother)
+    duplicate = make_child(by="kader1b", name="Dewi", sex="F", birth_date="2025-02-01", nik=mother, mother_name="Sari")
+    resp = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": duplicate["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    assert (resp.get_json()["nik"], resp.get_json()["mother_nik"], resp.get_json()["mother_name"]) == (None, mother, "Sari")
+    # the other way round: the child's own NIK kept, the duplicate's mother's NIK (the same) not taken
+    kept = make_child(name="Eka", sex="F", birth_date="2025-03-01", nik=mother)
+    duplicate = make_child(by="kader1b", name="Eka", sex="F", birth_date="2025-03-01", mother_nik=mother)
+    resp = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": duplicate["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    assert (resp.get_json()["nik"], resp.get_json()["mother_nik"]) == (mother, None)
+
+
 def test_a_bidan_says_a_flagged_child_is_not_a_duplicate_and_every_phone_learns_it(client, world, db, make_child):
     from posyandu.audit import AuditLog
     from tests.sync.helpers import pull_all
