@@ -619,7 +619,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
 
     The loser becomes a tombstone with ``merged_into`` (an alias: late offline
     mutations addressed to it are re-pointed by sync), its events and parent
-    links and its open invitation codes move to the winner (a code whose maker does not see the winner
+    links (its own deleted: its parents' phones pull the winner, ``sync.pull.scope_of``)
+    and its open invitation codes move to the winner (a code whose maker does not see the winner
     is revoked, as after a transfer), blank winner fields are filled from the loser (but a NIK is not
     filled to be the mother's NIK as the child's: that blank stays),
     the loser's own flag against a third child passes to a winner flagged against no other, a child
@@ -650,12 +651,18 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
                       reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")
     linked = set(db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == winner.id)))
-    for parent_id in db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)
-                                        .order_by(ParentLink.user_id)):
+    # the duplicate's parents' links move to the child that stands: none is left to the duplicate, which
+    # an unlink from the child that stands would leave, its data still pulled by the parent's phones
+    for link in list(db.session.scalars(select(ParentLink).where(ParentLink.child_id == loser.id)
+                                        .order_by(ParentLink.user_id))):
+        parent_id = link.user_id
         if parent_id not in linked:  # a way into the child that stands, audited as a redeem or unlink is
             db.session.add(ParentLink(user_id=parent_id, child_id=winner.id))
             log_action("merge", "parent_link", winner.id, {"parent_id": [None, str(parent_id)]},
                        reason=f"linked to {loser.id}, merged into {winner.id}", kabupaten_code=winner.kabupaten_code)
+        db.session.delete(link)
+        log_action("merge", "parent_link", loser.id, {"parent_id": [str(parent_id), None]},
+                   reason=f"merged into {winner.id}", kabupaten_code=loser.kabupaten_code)
     # the codes still open for the duplicate open the child that stands: listed and revoked there
     for inv in db.session.scalars(select(Invitation).where(Invitation.child_id == loser.id,
                                                            Invitation.used_at.is_(None)).order_by(Invitation.id)):

@@ -76,7 +76,10 @@ def scope_of(user: User) -> Scope:
     posyandu = frozenset(db.session.scalars(access.visible_posyandu_ids(user)))
     children = None
     if user.role == "parent":
-        children = frozenset(db.session.scalars(select(ParentLink.child_id).where(ParentLink.user_id == user.id)))
+        # a link left to a duplicate merged away (a merge moves it to the child that stands; one made
+        # before it did still pointed there) is not pulled: the parent's phones hold the child that stands
+        children = frozenset(db.session.scalars(select(ParentLink.child_id).join(Child, Child.id == ParentLink.child_id)
+                                                .where(ParentLink.user_id == user.id, Child.merged_into.is_(None))))
     digest = cursors.scope_hash(user.role, user.scope_version, *sorted(map(str, posyandu)), "children",
                                 *sorted(map(str, children or ())))
     return Scope(posyandu, children, digest)

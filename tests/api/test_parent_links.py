@@ -2,6 +2,8 @@
 posyandu's health workers, within their scope; a parent may unlink only themselves (both databases)."""
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from tests.sync.helpers import pull_all
@@ -243,8 +245,61 @@ def test_a_parent_of_a_duplicate_merged_away_sees_the_child_that_stands_and_the_
                          headers=world.headers("bidan_a"))
     assert merged.status_code == 200, merged.get_json()
     assert client.get(f"/api/v1/children/{winner['id']}", headers=world.headers("parent1")).status_code == 200
-    [(record_id, changes, kabupaten)] = _audit(world, "merge", "parent_link")
-    assert (record_id, changes, kabupaten) == (winner["id"], {"parent_id": [None, _user_id(world, "parent1")]}, "35.25")
+    parent_id = _user_id(world, "parent1")
+    assert _audit(world, "merge", "parent_link") == [(winner["id"], {"parent_id": [None, parent_id]}, "35.25"),
+                                                     (loser["id"], {"parent_id": [parent_id, None]}, "35.25")]
+
+
+def test_a_merge_moves_the_parents_links_and_their_phones_no_longer_pull_the_duplicate(
+        client, world, make_child, link_parent):
+    """A merge copied the duplicate's parent links to the child that stands and left the old ones: once
+    unlinked from the child that stands (the only link a health worker sees), the parent's phones still
+    pulled the duplicate's name, mother and phone number. The links move; the phones start again with
+    the child that stands, and after an unlink hold no child."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import ParentLink
+
+    winner = make_child(name="Putri", sex="F")
+    loser = make_child(name="Putri", sex="F", mother_name="Ibu Sari", guardian_phone="081234567890")
+    link_parent(loser["id"])
+    _, cursor, _ = pull_all(client, world.headers("parent1"))
+    merged = client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    with world.app.app_context():
+        assert [str(c) for c in db.session.scalars(select(ParentLink.child_id))] == [winner["id"]]
+    changes, cursor, reset = pull_all(client, world.headers("parent1"), cursor)
+    assert reset is True
+    assert {(c["id"], c["op"]) for c in changes if c["entity"] == "child"} == {(winner["id"], "upsert")}
+    parent_id = _user_id(world, "parent1")
+    assert client.delete(f"/api/v1/children/{winner['id']}/parents/{parent_id}",
+                         headers=world.headers("kader1")).status_code == 204
+    assert client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"] == []
+    for start in (cursor, None):
+        changes, _, _ = pull_all(client, world.headers("parent1"), start)
+        assert [c for c in changes if c["entity"] == "child" and c["record"]] == []
+
+
+def test_a_link_a_merge_left_to_the_duplicate_before_is_not_pulled(client, world, make_child, link_parent):
+    """Merges before links moved left them to the duplicate too: the parent's phones do not pull it."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import ParentLink
+
+    winner = make_child(name="Putri", sex="F")
+    loser = make_child(name="Putri", sex="F", mother_name="Ibu Sari", guardian_phone="081234567890")
+    link_parent(loser["id"])
+    assert client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                       headers=world.headers("bidan_a")).status_code == 200
+    parent_id = _user_id(world, "parent1")
+    with world.app.app_context():  # as a merge before this left it
+        db.session.add(ParentLink(user_id=uuid.UUID(parent_id), child_id=uuid.UUID(loser["id"])))
+        db.session.commit()
+    changes, _, _ = pull_all(client, world.headers("parent1"))
+    assert {c["id"] for c in changes if c["entity"] == "child" and c["record"]} == {winner["id"]}
+    assert client.delete(f"/api/v1/children/{winner['id']}/parents/{parent_id}",
+                         headers=world.headers("kader1")).status_code == 204
+    changes, _, _ = pull_all(client, world.headers("parent1"))
+    assert [c for c in changes if c["entity"] == "child" and c["record"]] == []
 
 
 def _all_pages(client, url, headers, limit):
