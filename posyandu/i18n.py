@@ -38,6 +38,7 @@ TITLES: dict[str, dict[str, str]] = {
     "invitation_invalid": {"id": "Kode undangan tidak sah atau sudah dipakai",
                            "en": "The invitation code is invalid or already used"},
     "rule_violation": {"id": "Melanggar aturan", "en": "Rule violated"},
+    "child_merged": {"id": "Anak ini sudah digabungkan ke data anak lain", "en": "This child was merged into another"},
 }
 
 # marshmallow / webargs messages → Bahasa Indonesia. Exact strings first, then patterns.

@@ -679,6 +679,30 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     return winner
 
 
+def merged_already(user: User, winner: Child, duplicate_id: uuid.UUID) -> bool:
+    """Whether the duplicate, which the user may see, was merged into ``winner`` already: a merge
+    retried (its answer lost on the way), answered as the first was, with the child that stands,
+    and nothing written."""
+    merged_into = db.session.scalar(select(Child.merged_into).where(Child.id == duplicate_id, access.child_clause(user)))
+    return merged_into == winner.id
+
+
+def check_not_merged_away(user: User, child_id: uuid.UUID) -> None:
+    """A merge into a child that was itself merged into another (the request made before the phone
+    learnt it): 409 naming the child that stands, when the user sees both, to merge into that one
+    instead. Otherwise nothing: the caller's 404 stands (nothing told of a child out of sight)."""
+    child = db.session.scalar(select(Child).where(Child.id == child_id, access.child_clause(user)))
+    if child is None or child.merged_into is None:
+        return
+    standing = resolve_alias(child)
+    if standing.merged_into is not None or \
+            db.session.scalar(access.scoped_children(user).where(Child.id == standing.id)) is None:
+        return
+    raise Conflict(Msg(f"this child was merged into another record ({standing.id}): merge into that one",
+                       f"anak ini sudah digabungkan ke data anak lain ({standing.id}): gabungkan ke data itu"),
+                   key="child_merged", extensions={"merged_into": str(standing.id)})
+
+
 def not_duplicate(user: User, child: Child, reason: str | None = None) -> Child:
     """A bidan judges a child flagged ``possible_duplicate_of`` another to be a different child
     (twins, a namesake): the flag is cleared, audited (``not_duplicate``) and synced to phones as a

@@ -207,6 +207,8 @@ class ChildMerge(MethodView):
     @roles_required(*READERS)
     @blp.arguments(MergeSchema)
     @blp.response(200, ChildSchema)
+    @blp.problem_response(409, "child_merged: this child was itself merged into another, the child that "
+                               "stands named in merged_into (merge into that one)")
     def post(self, body, child_id):
         """Merge a duplicate registration into this child (bidan, admin).
 
@@ -215,14 +217,27 @@ class ChildMerge(MethodView):
         later offline changes addressed to the duplicate's id are applied here.
         Duplicate flags follow: this child's flag against the duplicate is cleared, the
         duplicate's own flag against a third child passes here when this child has none,
-        and children flagged against the duplicate are flagged against this child."""
+        and children flagged against the duplicate are flagged against this child.
+
+        Idempotent: a retry of a merge made already (its answer lost) is answered 200 with this
+        child, as the merge was, and changes nothing. A merge into a child that was itself merged
+        into another is 409 ``child_merged``, naming the child that stands in ``merged_into``
+        when the caller sees it (otherwise 404, as for any child outside the caller's area)."""
         access.require_health_worker(current_user)
         access.lock_children({child_id, body["duplicate_id"]})  # both at once, by id: never in opposite orders
-        winner = access.get_child(current_user, child_id, for_update=True)
+        try:
+            winner = access.get_child(current_user, child_id, for_update=True)
+        except NotFound:
+            ops.check_not_merged_away(current_user, child_id)
+            raise
         try:
             loser = access.get_child(current_user, body["duplicate_id"], for_update=True)
         except NotFound:
-            raise ValidationFailed(errors={"duplicate_id": [ops.UNKNOWN]}) from None
+            if not ops.merged_already(current_user, winner, body["duplicate_id"]):
+                raise ValidationFailed(errors={"duplicate_id": [ops.UNKNOWN]}) from None
+            privacy.record_reads("view", [winner.id])  # no write: its answer carries the child, a read
+            db.session.commit()
+            return winner
         child = ops.merge_children(current_user, winner, loser)
         db.session.commit()
         return child

@@ -351,6 +351,47 @@ def test_a_merge_does_not_fill_a_nik_to_make_the_childs_nik_her_mothers(client, 
     assert (resp.get_json()["nik"], resp.get_json()["mother_nik"]) == (mother, None)
 
 
+def test_a_merge_retried_is_answered_as_the_first_and_one_into_a_merged_child_names_the_child_that_stands(
+        client, world, db, make_child):
+    """A merge whose answer was lost and is sent again was 422 "duplicate_id: unknown or outside your
+    area", as if the duplicate had never been: it is answered as the first was, and writes nothing. A
+    merge into a child merged away was a bare 404: 409 naming the child that stands, to whoever sees it."""
+    from posyandu.audit import AuditLog
+    from tests.api.test_openapi_responses import Document
+
+    document = Document(client.get("/api/v1/openapi.json").get_json())
+    kept = make_child(name="Kembar", sex="F", birth_date="2025-02-01")
+    duplicate = make_child(by="kader1b", name="Kembar", sex="F", birth_date="2025-02-01")
+    merge = lambda into, dup, who="bidan_a", lang="en": client.post(  # noqa: E731
+        f"/api/v1/children/{into['id']}/merge", json={"duplicate_id": dup["id"]}, headers=world.headers(who, lang))
+    first = merge(kept, duplicate)
+    assert first.status_code == 200, first.get_json()
+    audit_rows = db.session.scalar(select(func.count()).select_from(AuditLog))
+    again = merge(kept, duplicate)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    document.check("/api/v1/children/{child_id}/merge", "post", again)
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == audit_rows
+    # into the child merged away: the child that stands named, in the caller's language
+    into_merged = merge(duplicate, kept, lang="id")
+    assert into_merged.status_code == 409 and into_merged.mimetype == "application/problem+json"
+    body = into_merged.get_json()
+    assert (body["title"], body["merged_into"]) == ("Anak ini sudah digabungkan ke data anak lain", kept["id"])
+    assert body["detail"] == f"anak ini sudah digabungkan ke data anak lain ({kept['id']}): gabungkan ke data itu"
+    document.check("/api/v1/children/{child_id}/merge", "post", into_merged)
+    # a bidan who does not see the child that stands learns nothing of it, even of a child of hers merged there
+    assert merge(duplicate, kept, who="bidan_b").status_code == 404
+    far = make_child(by="kader3", posyandu="p3", name="Kembar", sex="F", birth_date="2025-02-01")
+    assert merge(kept, far, who="admin").status_code == 200
+    assert merge(kept, far, who="admin").status_code == 200
+    assert merge(kept, far).status_code == 422  # a duplicate bidan_a never saw is unknown to her still
+    assert merge(far, kept, who="bidan_b").status_code == 404
+    assert merge(far, kept, who="admin").get_json()["merged_into"] == kept["id"]
+    # a duplicate merged into another child is still unknown as this one's
+    other = make_child(name="Lain", sex="M", birth_date="2025-02-01")
+    assert merge(other, duplicate).status_code == 422
+
+
 def test_a_bidan_says_a_flagged_child_is_not_a_duplicate_and_every_phone_learns_it(client, world, db, make_child):
     from posyandu.audit import AuditLog
     from tests.sync.helpers import pull_all

@@ -93,7 +93,8 @@ function pairCard(ctx, pair, info, online) {
     } catch (error) {
       say('bad', whyFailed(error));
       buttons.forEach((b) => { b.disabled = false; });
-      if (error.status === 404) ctx.sync.sync(); // the pair changed elsewhere: fetch what stands
+      // the pair changed elsewhere (gone, or the child to keep merged away: 409): fetch what stands
+      if (error.status === 404 || error.status === 409) ctx.sync.sync();
       return;
     }
     const synced = await ctx.sync.syncNow();
