@@ -205,6 +205,14 @@ def _keep_an_admin(user: User) -> None:
 WRONG_PASSWORD = Msg("wrong password", "kata sandi salah")
 
 
+class WrongPassword(ValidationFailed):
+    """422 on ``field``: the password given to confirm a change of one's own account is not hers.
+    Counted as a failed login of the account (the routes' ``PASSWORD_GUESSES``)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(errors={field: [WRONG_PASSWORD]})
+
+
 def change_password(user: User, current: str, new: str) -> dict[str, Any] | None:
     """The user's own password change: new tokens for this device, every earlier token of the
     user refused from now on (their other phones log in again; their data stays there). None

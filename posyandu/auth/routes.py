@@ -15,17 +15,41 @@ from posyandu.auth.schemas import (AccessTokenSchema, ChangePasswordSchema, Clos
                                    LogoutSchema, RedeemSchema, RegisterParentSchema, TokensSchema, UserPage,
                                    UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
-from posyandu.errors import NotFound, Unauthorized, ValidationFailed
+from posyandu.errors import NotFound, Unauthorized
 from posyandu.extensions import Blueprint, db, limiter
 from posyandu.pagination import paginate
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Login, tokens and users")
 
 
+PASSWORD_GUESSES = "password-guesses"
+"""The scope of an account's one budget of wrong passwords (``LOGIN_RATE_LIMIT``): a failed login, a
+wrong current password to change it, a wrong one to close the account all count in it. Each door with
+its own budget gave a borrowed phone's token more guesses while the login was already locked (429)."""
+
+
+def _account_key(username: Any) -> str:
+    """An account's key in ``PASSWORD_GUESSES``: its username as the login reads it (stripped, lower case)."""
+    return "login-user:" + (str(username).strip().lower()[:80] if username else "-")
+
+
 def _login_username() -> str:
     body = request.get_json(silent=True)
-    name = body.get("username") if isinstance(body, dict) else None
-    return "login-user:" + (str(name).strip().lower()[:80] if name else "-")
+    return _account_key(body.get("username") if isinstance(body, dict) else None)
+
+
+def _signed_in_account() -> str:
+    """The signed-in user's key in ``PASSWORD_GUESSES`` (per address if the token does not verify: the
+    request is then refused anyway)."""
+    from flask_jwt_extended import verify_jwt_in_request
+    from flask_jwt_extended.exceptions import JWTExtendedException
+    from jwt import PyJWTError
+
+    try:
+        verify_jwt_in_request()
+        return _account_key(current_user.username)
+    except (JWTExtendedException, PyJWTError):
+        return f"password-address:{request.remote_addr or '-'}"
 
 
 def _login_limit() -> str:
@@ -33,18 +57,24 @@ def _login_limit() -> str:
 
 
 def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
-                     failed: int) -> list[Callable[..., Any]]:
-    """A limit on failed attempts (a wrong password, a refused code: answered ``failed``) that
-    attempts sent together cannot exceed: each takes its place up front, one atomic increment in
-    the limiter's storage, and one not answered ``failed`` gives it back. Flask-Limiter's
-    ``deduct_when`` tests the limit before the request and counts it after the answer: ten guesses
-    sent together all passed the test before any was counted. (Giving back is a hit of cost -1:
-    the fixed-window strategy, Flask-Limiter's default, which the config keeps.)"""
+                     failed: int | type[Exception], scope: str | None = None) -> list[Callable[..., Any]]:
+    """A limit on failed attempts (a wrong password, a refused code: answered ``failed``, a status or
+    the error raised) that attempts sent together cannot exceed: each takes its place up front, one
+    atomic increment in the limiter's storage, and one not answered ``failed`` gives it back.
+    Flask-Limiter's ``deduct_when`` tests the limit before the request and counts it after the
+    answer: ten guesses sent together all passed the test before any was counted. (Giving back is a
+    hit of cost -1: the fixed-window strategy, Flask-Limiter's default, which the config keeps.)
+    ``scope``: the limit is shared by every route given that scope (``PASSWORD_GUESSES``)."""
     def give_back() -> None:
         key = key_func()
         for taken in limiter.current_limits:
             if key in taken.request_args:
                 limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
+
+    def counts(exc: Exception) -> bool:
+        if isinstance(failed, type):
+            return isinstance(exc, failed)
+        return failed in (getattr(exc, "status", None), getattr(exc, "code", None))
 
     def unless_failed(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -52,22 +82,25 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
             try:
                 answer = view(*args, **kwargs)
             except Exception as exc:
-                if failed not in (getattr(exc, "status", None), getattr(exc, "code", None)):
+                if not counts(exc):
                     give_back()
                 raise
             give_back()
             return answer
         return attempt
 
-    return [limiter.limit(limit, key_func=key_func), unless_failed]
+    taken = (limiter.shared_limit(limit, scope, key_func=key_func) if scope
+             else limiter.limit(limit, key_func=key_func))
+    return [taken, unless_failed]
+
+
+# every attempt from one address, at the three doors a password is tried at (as many as at one before)
+_per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address")
 
 
 @blp.route("/auth/login")
 class Login(MethodView):
-    decorators = [
-        *_failed_attempts(_login_limit, _login_username, 401),
-        limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address"),
-    ]
+    decorators = [*_failed_attempts(_login_limit, _login_username, 401, PASSWORD_GUESSES), _per_address]
 
     @blp.arguments(LoginSchema)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
@@ -76,7 +109,8 @@ class Login(MethodView):
     def post(self, body):
         """Log in with username and password.
 
-        Rate-limited per username (failed attempts) and per address.
+        Rate-limited per username (failed attempts, counted with the wrong passwords given to
+        `POST /auth/password` and `POST /auth/close-account`) and per address.
         """
         tokens = ops.login(body["username"], body["password"])
         db.session.commit()  # failed attempts are audited too
@@ -139,8 +173,9 @@ def _per_user(prefix: str) -> Callable[[], str]:
 
 @blp.route("/auth/password")
 class ChangePassword(MethodView):
-    # wrong current passwords, per user
-    decorators = _failed_attempts(_login_limit, _per_user("password"), 422)
+    # wrong current passwords: the account's one budget, the login's
+    decorators = [*_failed_attempts(_login_limit, _signed_in_account, ops.WrongPassword, PASSWORD_GUESSES),
+                  _per_address]
 
     @jwt_required()
     @blp.arguments(ChangePasswordSchema)
@@ -151,20 +186,22 @@ class ChangePassword(MethodView):
 
         Answers new tokens for this device; every token issued to you before (your other
         phones, a lost one) is refused from now on: they log in again, and keep their unsent
-        data. A wrong current password answers 422 on `current_password`, is audited, and is
-        rate-limited like logins.
+        data. A wrong current password answers 422 on `current_password`, is audited, and counts
+        with the account's failed logins (`LOGIN_RATE_LIMIT`, per account: once spent, the login,
+        this and `POST /auth/close-account` answer 429); attempts count per address as logins do.
         """
         tokens = ops.change_password(current_user, body["current_password"], body["new_password"])
         db.session.commit()  # failed attempts are audited too
         if tokens is None:
-            raise ValidationFailed(errors={"current_password": [ops.WRONG_PASSWORD]})
+            raise ops.WrongPassword("current_password")
         return tokens
 
 
 @blp.route("/auth/close-account")
 class CloseAccount(MethodView):
-    # wrong passwords, per user, as a password change
-    decorators = _failed_attempts(_login_limit, _per_user("close"), 422)
+    # wrong passwords: the account's one budget, the login's
+    decorators = [*_failed_attempts(_login_limit, _signed_in_account, ops.WrongPassword, PASSWORD_GUESSES),
+                  _per_address]
 
     @roles_required("parent")
     @blp.arguments(CloseAccountSchema)
@@ -176,11 +213,12 @@ class CloseAccount(MethodView):
         The account stops seeing her children (her phones drop them at their next sync), every
         token of it is refused, and her name, username and phone are erased (the audit log keeps
         what she did, without them). Her children's records stay with the posyandu. A wrong
-        password answers 422 on `password`. Staff accounts are switched off by an admin (403)."""
+        password answers 422 on `password` and counts with the account's failed logins, as a
+        password change's (429 once spent). Staff accounts are switched off by an admin (403)."""
         closed = ops.close_own_account(current_user, body["password"])
         db.session.commit()  # failed attempts are audited too
         if not closed:
-            raise ValidationFailed(errors={"password": [ops.WRONG_PASSWORD]})
+            raise ops.WrongPassword("password")
 
 
 @blp.route("/auth/me")

@@ -225,6 +225,57 @@ def test_a_wrong_current_password_is_422_audited_and_rate_limited(app, client, w
     assert client.post("/api/v1/auth/password", json=wrong, headers=_bearer(other["access_token"])).status_code == 422
 
 
+def test_wrong_passwords_at_the_login_a_password_change_and_an_account_closing_count_in_one_budget(client, world):
+    """A borrowed phone's token gives no more guesses than the login does: a wrong current password
+    (POST /auth/password) or a wrong password to close the account counts with the account's failed
+    logins, its username as the login reads it, from any address. Each had its own budget: five
+    more guesses at each door while the login already answered 429."""
+    token = world.headers("parent1")
+    guess = iter(range(100))
+
+    def login(name: str = "parent1", password: str = "") -> int:
+        return client.post("/api/v1/auth/login", json={"username": name, "password": password or f"tebak-{next(guess)}"},
+                           environ_base={"REMOTE_ADDR": f"10.5.0.{next(guess)}"}).status_code
+
+    def change(current: str = "") -> int:
+        return client.post("/api/v1/auth/password", headers=token, environ_base={"REMOTE_ADDR": f"10.5.1.{next(guess)}"},
+                           json={"current_password": current or f"tebak-{next(guess)}",
+                                 "new_password": "sandi-baru-2026"}).status_code
+
+    def close(password: str = "") -> int:
+        return client.post("/api/v1/auth/close-account", json={"password": password or f"tebak-{next(guess)}"},
+                           headers=token, environ_base={"REMOTE_ADDR": f"10.5.2.{next(guess)}"}).status_code
+
+    # each keeps its answer to a wrong password until the account's five a minute are spent
+    assert [login(" Parent1 "), change(), close(), change(), login()] == [401, 422, 422, 422, 401]
+    # then all three answer 429, to the right password too, and nothing changed
+    assert [login(), change(), close()] == [429, 429, 429]
+    assert [login(password=PASSWORD), change(PASSWORD), close(PASSWORD)] == [429, 429, 429]
+    assert client.get("/api/v1/auth/me", headers=token).status_code == 200
+    # another account's budget is its own
+    assert client.post("/api/v1/auth/password", json={"current_password": "bukan", "new_password": "sandi-baru-2026"},
+                       headers=world.headers("kader1")).status_code == 422
+
+
+def test_password_changes_and_account_closings_count_against_the_logins_address_limit(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "4 per minute")
+    token, here = world.headers("parent1"), {"REMOTE_ADDR": "10.6.0.1"}
+    codes = [client.post("/api/v1/auth/login", json={"username": f"ibu{i}", "password": "x"}, environ_base=here).status_code
+             for i in range(2)]
+    codes.append(client.post("/api/v1/auth/password", json={"current_password": "bukan", "new_password": "sandi-baru-2026"},
+                             headers=token, environ_base=here).status_code)
+    codes.append(client.post("/api/v1/auth/close-account", json={"password": "bukan"}, headers=token,
+                             environ_base=here).status_code)
+    codes += [client.post(path, json=body, headers=token, environ_base=here).status_code for path, body in [
+        ("/api/v1/auth/password", {"current_password": PASSWORD, "new_password": "sandi-baru-2026"}),
+        ("/api/v1/auth/close-account", {"password": PASSWORD}),
+        ("/api/v1/auth/login", {"username": "kader1", "password": PASSWORD})]]
+    assert codes == [401, 401, 422, 422, 429, 429, 429]
+    # another address is not held back
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD},
+                       environ_base={"REMOTE_ADDR": "10.6.0.2"}).status_code == 200
+
+
 @pytest.mark.parametrize("body,field", [
     ({"current_password": PASSWORD, "new_password": "pendek"}, "new_password"),
     ({"current_password": PASSWORD, "new_password": PASSWORD}, "new_password"),
