@@ -218,16 +218,20 @@ def change_password(user: User, current: str, new: str) -> dict[str, Any] | None
     user refused from now on (their other phones log in again; their data stays there). None
     (audited) when ``current`` is wrong: judged on the password as it stands once the user's row is
     locked (an admin's reset committed meanwhile makes ``current`` wrong). A user switched off
-    meanwhile is refused (401), as her next request would be."""
+    meanwhile is refused (401), as her next request would be.
+
+    ``new`` is judged first, on what was sent alone, ``current`` unverified: a refusal of ``new``
+    told only once ``current`` was right confirmed a guess of it (a borrowed phone's token), the
+    account's password unchanged and no session ended."""
+    if new == current:
+        raise ValidationFailed(errors={"new_password": [Msg("must differ from the current password",
+                                                            "harus berbeda dari kata sandi sekarang")]})
+    _strong(new, user.username, "new_password")
     if not lock_user(user).active:
         raise Unauthorized(key="token_revoked")
     if not verify_password(user.password_hash, current):
         log_action("password_change_failed", "user", user.id)
         return None
-    if new == current:
-        raise ValidationFailed(errors={"new_password": [Msg("must differ from the current password",
-                                                            "harus berbeda dari kata sandi sekarang")]})
-    _strong(new, user.username, "new_password")
     user.password_hash = hash_password(new)
     user.credentials_version += 1
     changes: dict[str, list[Any]] = {"password": ["***", "***"]}

@@ -186,7 +186,9 @@ class ChangePassword(MethodView):
 
         Answers new tokens for this device; every token issued to you before (your other
         phones, a lost one) is refused from now on: they log in again, and keep their unsent
-        data. A wrong current password answers 422 on `current_password`, is audited, and counts
+        data. A new password refused (422 on `new_password`: the current one again, too easy to
+        guess) is refused before the current one is verified, right or wrong alike, and costs no
+        guess. A wrong current password answers 422 on `current_password`, is audited, and counts
         with the account's failed logins (`LOGIN_RATE_LIMIT`, per account: once spent, the login,
         this and `POST /auth/close-account` answer 429); attempts count per address as logins do.
         """

@@ -290,6 +290,34 @@ def test_a_new_password_is_checked_and_nothing_changes_when_refused(client, worl
     _login(client, "kader1")
 
 
+@pytest.mark.parametrize("new", ["12345678", "iiiiiiii", " Parent1 "])
+def test_a_refused_new_password_tells_nothing_of_the_current_one_and_costs_no_guess(app, client, world, new):
+    """A borrowed phone's token must not learn the password from what the new one is refused for: told
+    only once the current one was verified, 422 on new_password confirmed a right guess (nothing
+    changed, no session ended). A refused new one is answered alike, the current one right or
+    wrong, without verifying it, and is no guess (no audit row, no place in the login's budget)."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    token = world.headers("parent1")
+    answers = [client.post("/api/v1/auth/password", json={"current_password": current, "new_password": new},
+                           headers=token) for current in (PASSWORD, "bukan-ini", PASSWORD, "tebakan-lain")]
+    assert [(a.status_code, a.get_json()["errors"]) for a in answers] == [(422, {"new_password": [
+        "too easy to guess: not your username, one repeated character or a common password"]})] * 4
+    # the same again: refused on what was sent alone, right or wrong
+    same = [client.post("/api/v1/auth/password", json={"current_password": current, "new_password": current},
+                        headers=token) for current in (PASSWORD, "bukan-ini-juga")]
+    assert [(a.status_code, a.get_json()["errors"]) for a in same] == [
+        (422, {"new_password": ["must differ from the current password"]})] * 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditLog)
+                                 .where(AuditLog.action == "password_change_failed")) == 0
+    assert client.get("/api/v1/auth/me", headers=token).status_code == 200
+    # none was a guess: the account's five a minute are all there
+    assert [client.post("/api/v1/auth/login", json={"username": "parent1", "password": "salah"}).status_code
+            for _ in range(5)] == [401] * 5
+
+
 def test_changing_a_password_needs_a_valid_access_token(client, world):
     session = _login(client, "kader1")
     body = {"current_password": PASSWORD, "new_password": "sandi-baru-2026"}
