@@ -67,6 +67,10 @@ class Config:
     # redis:// or memcached:// when running several gunicorn workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # The store unreachable (Redis restarted, full): each process counts in its own memory until
+    # it answers again (checked after 1, 2, 4… 32 s), rather than every rate-limited request
+    # answering 500; GET /health says "rate_limit": "degraded" meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins per username, and all login/registration/redemption attempts per address.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")

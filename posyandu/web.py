@@ -10,7 +10,7 @@ import swagger_ui_bundle
 from flask import Flask, Response, current_app, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import PathConverter, UUIDConverter
@@ -104,6 +104,19 @@ def register_path_ids(app: Flask, api: Any) -> None:
 class HealthSchema(Schema):
     status = fields.String()
     database = fields.String()
+    rate_limit = fields.String(validate=validate.OneOf(["ok", "degraded", "off"]), metadata={"description": (
+        "The rate limits' store (`RATELIMIT_STORAGE_URI`): `degraded` when it is unreachable (each "
+        "server process then counts on its own, in memory: logins and the rest still work), `off` "
+        "with `RATELIMIT_ENABLED=false`. Not part of `status`: only the database makes the answer 503.")})
+
+
+def rate_limit_store() -> str:
+    """``ok``, ``degraded`` (the store does not answer: limits are counted per process, in memory) or ``off``."""
+    from posyandu.extensions import limiter
+
+    if not (limiter.enabled and limiter.initialized):
+        return "off"
+    return "ok" if limiter.storage.check() else "degraded"
 
 
 @blp.route("/health")
@@ -113,14 +126,19 @@ class Health(MethodView):
     @blp.doc(security=[])
     @lenient_query  # an uptime checker's cache-busting ?t=…: a 422 read as the service down
     def get(self):
-        """Is the service up and its database reachable?"""
+        """Is the service up and its database reachable? (And the rate limits' store?)
+
+        503 only when the database is unreachable. `rate_limit` says whether the rate limits'
+        store (Redis) answers: `degraded`, the service still works, each process counting the
+        limits on its own."""
+        rate_limit = rate_limit_store()
         try:
             db.session.execute(text("SELECT 1"))
             db.session.rollback()
         except Exception:  # noqa: BLE001 - any failure means "not healthy"
             db.session.rollback()
-            return {"status": "degraded", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}
+            return {"status": "degraded", "database": "unreachable", "rate_limit": rate_limit}, 503
+        return {"status": "ok", "database": "ok", "rate_limit": rate_limit}
 
 
 def spec_kwargs() -> dict[str, Any]:

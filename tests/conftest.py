@@ -115,6 +115,31 @@ def client(app):
     return app.test_client()
 
 
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # a real Redis URI nothing listens at: refused at once
+
+
+@pytest.fixture
+def limits_store_down(app):
+    """A client of an app on ``app``'s database whose rate limits' store (``RATELIMIT_STORAGE_URI``)
+    is a Redis that does not answer, as when it is restarted. Flask-Limiter has one ``Limiter``,
+    bound to the store of the app initialised last: it is bound back to ``app``'s (memory) after,
+    and told the store is alive again (it has no public way to: it checks again only after
+    1, 2, 4… s)."""
+    from posyandu import create_app
+    from posyandu.extensions import db, limiter
+
+    down = create_app(type("StoreDown", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                                        "RATELIMIT_STORAGE_URI": UNREACHABLE_REDIS}))
+    down.test_client_class = _buffered_client_class()
+    limiter.enabled = True
+    yield down.test_client()
+    with down.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    limiter.init_app(app)
+    limiter._storage_dead = False
+
+
 def _buffered_client_class():
     """Flask's test client, reading every answer to its end and closing it at once (``buffered``):
     a streamed download (CSV, XLSX, FHIR) a test did not read was otherwise closed by the garbage

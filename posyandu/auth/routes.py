@@ -42,13 +42,12 @@ def _signed_in_account() -> str:
     """The signed-in user's key in ``PASSWORD_GUESSES`` (per address if the token does not verify: the
     request is then refused anyway)."""
     from flask_jwt_extended import verify_jwt_in_request
-    from flask_jwt_extended.exceptions import JWTExtendedException
-    from jwt import PyJWTError
 
     try:
         verify_jwt_in_request()
         return _account_key(current_user.username)
-    except (JWTExtendedException, PyJWTError):
+    except Exception:  # noqa: BLE001 - refused by the view (401, 403); raised here, Flask-Limiter takes
+        # any error of a key for its store unreachable, and falls back to counting in this process alone
         return f"password-address:{request.remote_addr or '-'}"
 
 
@@ -64,12 +63,20 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
     Flask-Limiter's ``deduct_when`` tests the limit before the request and counts it after the
     answer: ten guesses sent together all passed the test before any was counted. (Giving back is a
     hit of cost -1: the fixed-window strategy, Flask-Limiter's default, which the config keeps.)
-    ``scope``: the limit is shared by every route given that scope (``PASSWORD_GUESSES``)."""
+    ``scope``: the limit is shared by every route given that scope (``PASSWORD_GUESSES``).
+
+    With the store unreachable (Redis restarted), Flask-Limiter counts in this process's memory
+    (``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``), and ``limiter.limiter`` is the strategy counting
+    there: a place taken there is given back there. A give-back the store refuses (lost during the
+    request) is logged and the place stays taken: the answer is not turned into a 500."""
     def give_back() -> None:
         key = key_func()
         for taken in limiter.current_limits:
             if key in taken.request_args:
-                limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
+                try:
+                    limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
+                except Exception:  # noqa: BLE001 - the store went away during the request
+                    current_app.logger.warning("rate limit store unreachable: a failed-attempt place is kept")
 
     def counts(exc: Exception) -> bool:
         if isinstance(failed, type):
@@ -159,14 +166,12 @@ def _per_user(prefix: str) -> Callable[[], str]:
     """A rate-limit key per signed-in user (per address if the token does not verify: the request
     is then refused anyway)."""
     from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
-    from flask_jwt_extended.exceptions import JWTExtendedException
-    from jwt import PyJWTError
 
     def key() -> str:
         try:
             verify_jwt_in_request()
             return f"{prefix}-user:{get_jwt_identity()}"
-        except (JWTExtendedException, PyJWTError):
+        except Exception:  # noqa: BLE001 - as in _signed_in_account: a key that raises reads as the store down
             return f"{prefix}-address:{request.remote_addr or '-'}"
     return key
 

@@ -62,6 +62,30 @@ def test_logins_are_rate_limited_per_address(client, world):
     assert codes.count(429) >= 2 and codes[0] == 401
 
 
+def test_with_the_rate_limits_store_unreachable_requests_are_answered_and_still_limited(limits_store_down, world):
+    """Redis down (restarted, full): every rate-limited request answered 500, the login's too. Each
+    process now counts in its own memory meanwhile: the answers are the usual ones, a right
+    password gives its place back there, and five wrong ones a minute are still the most."""
+    client = limits_store_down
+
+    def login(password: str, i: int) -> int:
+        return client.post("/api/v1/auth/login", json={"username": "kader1", "password": password},
+                           environ_base={"REMOTE_ADDR": f"10.7.0.{i}"}).status_code
+
+    assert [login(PASSWORD, i) for i in range(6)] == [200] * 6   # each gave its place back
+    assert [login("salah", i) for i in range(6)] == [401] * 5 + [429]
+    limited = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD})
+    assert limited.status_code == 429 and limited.headers.get("Retry-After")
+    # the account's wrong passwords at the other doors too, and every other rate-limited route answers
+    assert client.post("/api/v1/auth/password", json={"current_password": "salah", "new_password": "sandi-baru-2026"},
+                       headers=world.headers("kader2")).status_code == 422
+    assert client.post("/api/v1/auth/register", json={"code": "ZZZZ-ZZZZ", "username": "ibu.baru", "password": "kuat-sekali",
+                                                      "name": "Ibu Baru"}).status_code == 422
+    assert client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=world.headers("parent1")).status_code == 422
+    calc = client.post("/api/v1/growth/calculate", json={"measurements": [{"sex": "M", "age_days": 30}]})
+    assert calc.status_code == 200, calc.get_json()
+
+
 def test_refresh_gives_a_new_access_token_that_works(client, world):
     login = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
     resp = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {login['refresh_token']}"})

@@ -204,3 +204,19 @@ def test_create_admin_is_not_temporary_unless_asked(app, client):
 def test_the_world_password_is_not_temporary(client, world):
     login = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
     assert login["user"]["must_change_password"] is False
+
+
+def test_a_marked_token_at_a_rate_limited_route_leaves_the_limits_counted_where_they_were(client, world):
+    """The rate-limit key of /auth/close-account and /auth/redeem reads the token, and a marked
+    account's is refused there (403): raised from the key, Flask-Limiter (its in-memory fallback on,
+    config RATELIMIT_IN_MEMORY_FALLBACK_ENABLED) took it for its store unreachable and counted in
+    this process's memory from then on, forgetting the failed logins counted in the store."""
+    def wrong_login(i: int) -> int:
+        return client.post("/api/v1/auth/login", json={"username": "kader1", "password": "salah"},
+                           environ_base={"REMOTE_ADDR": f"10.8.0.{i}"}).status_code
+
+    assert [wrong_login(i) for i in range(4)] == [401] * 4
+    headers = _bearer(_reset(client, world, "parent1")["access_token"])
+    assert client.post("/api/v1/auth/close-account", json={"password": TEMPORARY}, headers=headers).status_code == 403
+    assert client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=headers).status_code == 403
+    assert [wrong_login(i) for i in range(4, 6)] == [401, 429]
