@@ -5,7 +5,7 @@ import uuid
 from functools import wraps
 from typing import Any, Callable
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from posyandu.access import roles_required
@@ -68,9 +68,19 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
     With the store unreachable (Redis restarted), Flask-Limiter counts in this process's memory
     (``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``), and ``limiter.limiter`` is the strategy counting
     there: a place taken there is given back there. A give-back the store refuses (lost during the
-    request) is logged and the place stays taken: the answer is not turned into a 500."""
+    request) is logged and the place stays taken: the answer is not turned into a 500.
+
+    The key is read once a request (``once``): read again to give a place back, the token of a
+    password just changed, or of an account just closed, named no account any more, and the right
+    password's place stayed taken."""
+    def once() -> str:
+        keys = g.setdefault("failed_attempt_keys", {})
+        if key_func not in keys:
+            keys[key_func] = key_func()
+        return keys[key_func]
+
     def give_back() -> None:
-        key = key_func()
+        key = once()
         for taken in limiter.current_limits:
             if key in taken.request_args:
                 try:
@@ -96,8 +106,8 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
             return answer
         return attempt
 
-    taken = (limiter.shared_limit(limit, scope, key_func=key_func) if scope
-             else limiter.limit(limit, key_func=key_func))
+    taken = (limiter.shared_limit(limit, scope, key_func=once) if scope
+             else limiter.limit(limit, key_func=once))
     return [taken, unless_failed]
 
 

@@ -281,6 +281,21 @@ def test_wrong_passwords_at_the_login_a_password_change_and_an_account_closing_c
                        headers=world.headers("kader1")).status_code == 422
 
 
+def test_a_password_changed_or_an_account_closed_costs_no_guess(client, world):
+    """A right password gives its place back, at every door: the change (or the closing) ended the
+    token the place was taken with, and read again to give it back, the token named no account."""
+    def wrong_logins(username: str) -> list[int]:
+        return [client.post("/api/v1/auth/login", json={"username": username, "password": "salah"},
+                            environ_base={"REMOTE_ADDR": f"10.9.0.{i}"}).status_code for i in range(6)]
+
+    new = {"current_password": PASSWORD, "new_password": "sandi-baru-2026"}
+    assert client.post("/api/v1/auth/password", json=new, headers=world.headers("kader1")).status_code == 200
+    assert wrong_logins("kader1") == [401] * 5 + [429]
+    assert client.post("/api/v1/auth/close-account", json={"password": PASSWORD},
+                       headers=world.headers("parent1")).status_code == 204
+    assert wrong_logins("parent1") == [401] * 5 + [429]   # her username, free again, has its five
+
+
 def test_password_changes_and_account_closings_count_against_the_logins_address_limit(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "4 per minute")
     token, here = world.headers("parent1"), {"REMOTE_ADDR": "10.6.0.1"}
