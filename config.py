@@ -41,6 +41,16 @@ def _engine_options(url: str) -> dict:
     return options
 
 
+def rate_limit_storage_options(uri: str) -> dict:
+    """A Redis that stops answering (hung, its network gone) held every rate-limited request, the
+    logins too, until gunicorn killed the worker: it is given ``RATELIMIT_STORAGE_TIMEOUT`` seconds
+    to connect and to answer, after which the request is counted in memory as when it is down."""
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        seconds = _int("RATELIMIT_STORAGE_TIMEOUT", 1)
+        return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+    return {}
+
+
 def _list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
@@ -66,6 +76,7 @@ class Config:
     # Rate limits (Flask-Limiter syntax). Storage defaults to memory; use
     # redis:// or memcached:// when running several gunicorn workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # RATELIMIT_STORAGE_OPTIONS: from the URI (rate_limit_storage_options) unless a config sets it.
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # The store unreachable (Redis restarted, full): each process counts in its own memory until
     # it answers again (checked after 1, 2, 4… 32 s), rather than every rate-limited request

@@ -11,7 +11,7 @@ def create_app(config: Any = None) -> "Flask":
     """Application factory. ``config`` is a Config class or instance (default: from env)."""
     from flask import Flask
 
-    from config import config_from_env
+    from config import config_from_env, rate_limit_storage_options
     from posyandu import errors, observability, web
     from posyandu.auth import passwords, tokens
     from posyandu.extensions import Api, db, jwt, limiter, migrate
@@ -34,6 +34,7 @@ def create_app(config: Any = None) -> "Flask":
     init_replica(app)
     migrate.init_app(app, db, directory=str(web.ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", rate_limit_storage_options(app.config.get("RATELIMIT_STORAGE_URI", "")))
     limiter.init_app(app)
     if app.config.get("CORS_ORIGINS"):   # closed unless origins are listed explicitly
         from flask_cors import CORS

@@ -7,9 +7,11 @@ real, exactly as the app does in production.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
+import socket
 import tempfile
 import uuid
 from datetime import date, timedelta
@@ -118,26 +120,48 @@ def client(app):
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # a real Redis URI nothing listens at: refused at once
 
 
-@pytest.fixture
-def limits_store_down(app):
+@contextlib.contextmanager
+def _client_with_limits_store(app, uri: str):
     """A client of an app on ``app``'s database whose rate limits' store (``RATELIMIT_STORAGE_URI``)
-    is a Redis that does not answer, as when it is restarted. Flask-Limiter has one ``Limiter``,
-    bound to the store of the app initialised last: it is bound back to ``app``'s (memory) after,
-    and told the store is alive again (it has no public way to: it checks again only after
-    1, 2, 4… s)."""
+    is ``uri``. Flask-Limiter has one ``Limiter``, bound to the store of the app initialised last:
+    it is bound back to ``app``'s (memory) after, and told the store is alive again (it has no
+    public way to: it checks again only after 1, 2, 4… s)."""
     from posyandu import create_app
     from posyandu.extensions import db, limiter
 
-    down = create_app(type("StoreDown", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                                        "RATELIMIT_STORAGE_URI": UNREACHABLE_REDIS}))
-    down.test_client_class = _buffered_client_class()
+    other = create_app(type("OtherStore", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                                          "RATELIMIT_STORAGE_URI": uri}))
+    other.test_client_class = _buffered_client_class()
     limiter.enabled = True
-    yield down.test_client()
-    with down.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    limiter.init_app(app)
-    limiter._storage_dead = False
+    try:
+        yield other.test_client()
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        limiter.init_app(app)
+        limiter._storage_dead = False
+
+
+@pytest.fixture
+def limits_store_down(app):
+    """A client whose rate limits' store is a Redis that refuses connections, as when it is restarted."""
+    with _client_with_limits_store(app, UNREACHABLE_REDIS) as client:
+        yield client
+
+
+@pytest.fixture
+def limits_store_silent(app):
+    """A client whose rate limits' store is a Redis that takes connections and never answers (hung,
+    or its network gone): a socket listening on a loopback port that nobody reads."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)   # the kernel completes the connections; nothing is ever read or written
+    try:
+        with _client_with_limits_store(app, f"redis://127.0.0.1:{silent.getsockname()[1]}/0") as client:
+            yield client
+    finally:
+        silent.close()
 
 
 def _buffered_client_class():

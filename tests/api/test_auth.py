@@ -1,6 +1,8 @@
 """Login, refresh, logout/revocation, expiry, rate limits, parents' invitations."""
 from __future__ import annotations
 
+import threading
+
 from datetime import timedelta
 
 from flask_jwt_extended import create_access_token
@@ -84,6 +86,25 @@ def test_with_the_rate_limits_store_unreachable_requests_are_answered_and_still_
     assert client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=world.headers("parent1")).status_code == 422
     calc = client.post("/api/v1/growth/calculate", json={"measurements": [{"sex": "M", "age_days": 30}]})
     assert calc.status_code == 200, calc.get_json()
+
+
+def test_with_the_rate_limits_store_hung_a_login_is_answered_and_not_held(limits_store_silent, world):
+    """A Redis that takes the connection and never answers held each login until gunicorn killed the
+    worker (redis-py waits for ever by default). It is now given RATELIMIT_STORAGE_TIMEOUT (1 s) and
+    the request is counted in memory, as with the store down. Run in a thread: a hang fails the test
+    after 20 s rather than holding the suite."""
+    answers: list[int] = []
+
+    def login() -> None:
+        answers.append(limits_store_silent.post("/api/v1/auth/login",
+                                                json={"username": "kader1", "password": PASSWORD}).status_code)
+
+    worker = threading.Thread(target=login, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "the login is still waiting on the rate limits' store"
+    assert answers == [200]
+    assert limits_store_silent.get("/api/v1/health").get_json()["rate_limit"] == "degraded"
 
 
 def test_refresh_gives_a_new_access_token_that_works(client, world):
