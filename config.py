@@ -13,12 +13,31 @@ BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    """A whole number; unset or empty: ``default``. Anything else stops the start with the
+    variable's name and value (not int()'s bare "invalid literal")."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
 def _bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+    """1/true/yes/on or 0/false/no/off (any case); unset or empty: ``default``. Anything else
+    stops the start: a typo ("ture", "enabled") was read as false without a word."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in _TRUE | _FALSE:
+        raise RuntimeError(f"{name} must be one of {', '.join(sorted(_TRUE))} or {', '.join(sorted(_FALSE))}, "
+                           f"not {os.environ[name]!r}")
+    return value in _TRUE
 
 
 def _database_url(name: str = "DATABASE_URL", default: str | None = None) -> str | None:

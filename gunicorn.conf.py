@@ -5,11 +5,21 @@ Every value can be overridden with GUNICORN_* environment variables.
 import multiprocessing
 import os
 
+
+def _int(name, default):
+    """A whole number (unset or empty: ``default``); anything else names the variable and its value."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync requests are short and mostly wait on PostgreSQL: 2 × cores + 1 workers.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+threads = _int("GUNICORN_THREADS", 1)
+timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
 max_requests = 2000          # recycle workers to bound memory growth

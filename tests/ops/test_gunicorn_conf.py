@@ -27,3 +27,13 @@ def test_each_worker_freezes_what_it_loaded_at_start(monkeypatch, setting, froze
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_a_setting_that_is_not_a_number_names_its_variable_and_value(monkeypatch):
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "2m")
+    with pytest.raises(RuntimeError, match="^GUNICORN_TIMEOUT must be a whole number, not '2m'$"):
+        runpy.run_path(str(CONF))
+    monkeypatch.setenv("GUNICORN_TIMEOUT", " 90 ")
+    monkeypatch.setenv("GUNICORN_WORKERS", "")
+    conf = runpy.run_path(str(CONF))
+    assert conf["timeout"] == 90 and conf["workers"] >= 3

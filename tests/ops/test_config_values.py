@@ -1,0 +1,56 @@
+"""Settings read from the environment (config.py) that cannot be understood stop the start with the
+variable's name and its value, rather than int()'s bare "invalid literal for int()" (which
+variable?) or a typo silently read as false."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+
+@pytest.fixture
+def load(monkeypatch):
+    """config.py read again under the environment the test set; read back as it was after."""
+    import config
+
+    yield lambda: importlib.reload(config)
+    monkeypatch.undo()
+    importlib.reload(config)
+
+
+@pytest.mark.parametrize("name, value", [("IMPORT_MAX_ROWS", "3k"), ("ACCESS_TOKEN_MINUTES", "30 min"),
+                                         ("PROXY_COUNT", "one")])
+def test_a_number_that_is_not_one_names_its_variable_and_value(load, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=f"^{name} must be a whole number, not '{value}'$"):
+        load()
+
+
+def test_a_pool_setting_that_is_not_a_number_names_its_variable(load, monkeypatch):
+    config = load()
+    monkeypatch.setenv("DB_POOL_SIZE", "five")
+    with pytest.raises(RuntimeError, match="DB_POOL_SIZE must be a whole number, not 'five'"):
+        config._engine_options("postgresql+psycopg://u@db/posyandu")
+
+
+def test_numbers_are_read_and_an_empty_one_is_its_default(load, monkeypatch):
+    monkeypatch.setenv("IMPORT_MAX_ROWS", " 1500 ")
+    monkeypatch.setenv("INVITATION_DAYS", "")
+    config = load()
+    assert config.Config.IMPORT_MAX_ROWS == 1500 and config.Config.INVITATION_DAYS == 14
+
+
+@pytest.mark.parametrize("value", ["ture", "enabled", "2", "y"])
+def test_a_switch_neither_on_nor_off_names_its_variable_and_value(load, monkeypatch, value):
+    """RATELIMIT_ENABLED=ture was read as false: the login rate limits were off without a word."""
+    monkeypatch.setenv("RATELIMIT_ENABLED", value)
+    with pytest.raises(RuntimeError, match=f"RATELIMIT_ENABLED must be one of .* not '{value}'$"):
+        load()
+
+
+@pytest.mark.parametrize("value, on", [("1", True), ("TRUE", True), (" yes ", True), ("On", True),
+                                       ("0", False), ("False", False), ("no", False), ("OFF", False),
+                                       ("", True)])  # empty: its default
+def test_switches_read_every_spelling_of_on_and_off(load, monkeypatch, value, on):
+    monkeypatch.setenv("RATELIMIT_ENABLED", value)
+    assert load().Config.RATELIMIT_ENABLED is on
