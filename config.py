@@ -172,5 +172,14 @@ class ProductionConfig(Config):
             raise RuntimeError("CORS_ORIGINS must list the sites allowed to call the API, not '*', in production")
 
 
+ENVIRONMENTS = ("development", "production")
+
+
 def config_from_env() -> type[Config] | Config:
-    return ProductionConfig() if os.environ.get("POSYANDU_ENV") == "production" else Config
+    """``POSYANDU_ENV``: unset or ``development`` (a laptop), or ``production`` (any case). Anything
+    else stops the start: "prod" or a typo ran the server with the development secret."""
+    value = os.environ.get("POSYANDU_ENV")
+    env = "development" if value is None else value.strip().lower()
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"POSYANDU_ENV must be unset or one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return ProductionConfig() if env == "production" else Config

@@ -59,3 +59,30 @@ def test_production_refuses_one_secret_for_both_keys(production, monkeypatch):
     monkeypatch.setenv("JWT_SECRET_KEY", STRONG)
     with pytest.raises(RuntimeError, match="JWT_SECRET_KEY must differ from SECRET_KEY"):
         production()
+
+
+@pytest.mark.parametrize("value", ["Production", " production\n", "PRODUCTION"])
+def test_production_is_production_in_any_case(production, monkeypatch, value):
+    monkeypatch.setenv("POSYANDU_ENV", value)
+    assert production().PRODUCTION
+    monkeypatch.delenv("SECRET_KEY")
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        production()
+
+
+@pytest.mark.parametrize("value", ["prod", "produktion", "staging", "test", ""])
+def test_an_unknown_environment_refuses_to_start(production, monkeypatch, value):
+    """Anything but "production" was development: POSYANDU_ENV=prod in the env file started the
+    server with the development secret (tokens anyone can sign) and none of these checks."""
+    monkeypatch.setenv("POSYANDU_ENV", value)
+    with pytest.raises(RuntimeError, match=f"POSYANDU_ENV must be unset or one of development, production, not '{value}'"):
+        production()
+
+
+@pytest.mark.parametrize("value", [None, "development", "Development"])
+def test_unset_or_development_is_the_laptop_configuration(production, monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("POSYANDU_ENV")
+    else:
+        monkeypatch.setenv("POSYANDU_ENV", value)
+    assert production().PRODUCTION is False
