@@ -31,6 +31,28 @@ preload_app = False          # each worker opens its own database pool
 
 
 GC_YOUNG_THRESHOLD = 10_000  # Python's default is 700
+CONFIG_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.py")
+
+
+def on_starting(server):
+    """Before gunicorn binds or starts a worker: the settings the app will run with, read as each
+    worker reads them (config.py's ``config_from_env``). An unknown ``POSYANDU_ENV`` or a production
+    setting refused stops the master here, with its message; so does the development secret (no
+    ``POSYANDU_ENV=production``, or ``SECRET_KEY``/``JWT_SECRET_KEY`` unset): it is in this
+    repository, so anyone could sign tokens the server accepts. ``POSYANDU_ALLOW_DEV_SECRET=1``
+    lets it run (a test or a benchmark on loopback). config.py is read as a module of its own,
+    kept out of ``sys.modules``: each worker imports it afresh."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_posyandu_settings", CONFIG_PY)
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    config = settings.config_from_env()
+    dev = [key for key in ("SECRET_KEY", "JWT_SECRET_KEY") if getattr(config, key) in (settings.DEV_SECRET, "")]
+    if dev and not settings._bool("POSYANDU_ALLOW_DEV_SECRET", False):
+        raise RuntimeError(f"{' and '.join(dev)} would be the development secret, which anyone can read in the "
+                           "source: set POSYANDU_ENV=production and strong secrets (docs/deploy.md), or "
+                           "POSYANDU_ALLOW_DEV_SECRET=1 for a test on loopback")
 
 
 def post_worker_init(worker):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import threading
@@ -43,7 +44,9 @@ class Server:
 
     def __init__(self, database_url: str, log: Path) -> None:
         self.log = log
+        # secrets of its own: gunicorn.conf.py refuses to serve with the development one
         env = {"DATABASE_URL": database_url.replace("+psycopg", ""), "LOG_FORMAT": "text",
+               "SECRET_KEY": secrets.token_urlsafe(48), "JWT_SECRET_KEY": secrets.token_urlsafe(48),
                "GUNICORN_WORKERS": "2", "GUNICORN_TIMEOUT": "60"}
         self._stderr = log.open("wb")
         self.proc, self.port = start_gunicorn(env, self._stderr, stdout=subprocess.DEVNULL, stderr=self._stderr)

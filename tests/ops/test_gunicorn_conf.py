@@ -37,3 +37,63 @@ def test_a_setting_that_is_not_a_number_names_its_variable_and_value(monkeypatch
     monkeypatch.setenv("GUNICORN_WORKERS", "")
     conf = runpy.run_path(str(CONF))
     assert conf["timeout"] == 90 and conf["workers"] >= 3
+
+
+SECRETS = {"SECRET_KEY": "s" * 48, "JWT_SECRET_KEY": "j" * 48}
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    """A laptop's environment: no POSYANDU_ENV, no secrets, no permission for the development one."""
+    for name in ("POSYANDU_ENV", "SECRET_KEY", "JWT_SECRET_KEY", "POSYANDU_ALLOW_DEV_SECRET", "FLASK_DEBUG",
+                 "CORS_ORIGINS"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("env, refused", [
+    ({}, "SECRET_KEY and JWT_SECRET_KEY would be the development secret"),
+    ({"SECRET_KEY": "s" * 48}, "^JWT_SECRET_KEY would be the development secret"),
+    ({**SECRETS, "JWT_SECRET_KEY": ""}, "^JWT_SECRET_KEY would be the development secret"),
+    ({"POSYANDU_ALLOW_DEV_SECRET": "yes please"}, "POSYANDU_ALLOW_DEV_SECRET must be one of"),
+    ({**SECRETS, "POSYANDU_ENV": "prod"}, "POSYANDU_ENV must be unset or one of development, production"),
+    ({"POSYANDU_ENV": "production", "DATABASE_URL": "postgresql://posyandu@/posyandu"}, "SECRET_KEY must be set"),
+    ({"POSYANDU_ALLOW_DEV_SECRET": "1"}, None),
+    ({**SECRETS}, None),
+    ({**SECRETS, "POSYANDU_ENV": "production", "DATABASE_URL": "postgresql://posyandu@/posyandu"}, None),
+])
+def test_gunicorn_refuses_to_serve_with_the_development_secret(environment, env, refused):
+    """Started without POSYANDU_ENV=production (or with it mistyped), gunicorn served the app on the
+    development secret, which is in the source: anyone could sign an admin's token. The master now
+    stops before it binds, unless POSYANDU_ALLOW_DEV_SECRET=1 says it is meant (tests, benchmarks)."""
+    for name, value in env.items():
+        environment.setenv(name, value)
+    starting = runpy.run_path(str(CONF))["on_starting"]
+    if refused is None:
+        starting(None)
+    else:
+        with pytest.raises(RuntimeError, match=refused):
+            starting(None)
+
+
+def test_gunicorn_itself_exits_before_serving_with_the_development_secret(environment, tmp_path):
+    """As gunicorn runs it: the master says why and exits non-zero; allowed, it serves."""
+    import urllib.request
+
+    from tests.support.gunicorn import start_gunicorn, wait_healthy
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}", "GUNICORN_WORKERS": "1"}
+    with (tmp_path / "refused.log").open("w+") as log:
+        proc, _ = start_gunicorn(env, log)
+        assert proc.wait(60) != 0
+        log.seek(0)
+        assert "would be the development secret" in log.read()
+    with (tmp_path / "allowed.log").open("w") as log:
+        proc, port = start_gunicorn({**env, "POSYANDU_ALLOW_DEV_SECRET": "1"}, log)
+        try:
+            wait_healthy(port, proc)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as resp:
+                assert resp.status == 200
+        finally:
+            proc.terminate()
+            proc.wait(30)
