@@ -212,10 +212,17 @@ def import_posyandu(path: Path) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users (else: an error).")
 @click.option("--seed", default=2024, show_default=True)
 def seed_demo(if_empty: bool, seed: int) -> None:
-    """Load the demo kabupaten: 2 puskesmas, 6 posyandu, ~300 children, 2 years of visits."""
+    """Load the demo kabupaten: 2 puskesmas, 6 posyandu, ~300 children, 2 years of visits. Refused
+    on a production server (``POSYANDU_ENV=production``): its users, an admin among them, all have
+    the password the README publishes."""
+    from flask import current_app
+
     from posyandu.auth.models import User
     from posyandu.demo import load_demo
 
+    if current_app.config.get("PRODUCTION"):
+        raise click.ClickException("seed-demo refused: POSYANDU_ENV=production; the demo's accounts (an admin "
+                                   "among them) have a published password (data demo ditolak di server produksi)")
     if db.session.scalar(select(func.count()).select_from(User)):
         if if_empty:
             click.echo("database not empty; demo data not loaded")

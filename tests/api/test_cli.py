@@ -209,3 +209,18 @@ def test_import_posyandu_says_a_row_of_a_closed_posyandu_is_not_reopened(app, db
     db.session.remove()
     assert sorted(db.session.execute(select(Posyandu.name, Posyandu.deleted_at.is_(None)))) == [
         ("Mawar", True), ("Melati", False)]
+
+
+def test_demo_data_is_refused_on_a_production_server(app, db, monkeypatch):
+    """The demo's accounts, an admin among them, all log in with the README's password: loaded into
+    a district's database (an empty one, --if-empty, by a copied make target), anyone could log in as admin."""
+    from posyandu.auth.models import User
+
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    runner = app.test_cli_runner()
+    for args in (["seed-demo"], ["seed-demo", "--if-empty"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert "seed-demo refused: POSYANDU_ENV=production" in result.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
