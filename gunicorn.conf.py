@@ -19,7 +19,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync requests are short and mostly wait on PostgreSQL: 2 × cores + 1 workers.
 workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 1)
-timeout = _int("GUNICORN_TIMEOUT", 60)
+# A worker still on one request after this many seconds is killed (with a sync worker: the whole
+# request, a streamed export included). As long as nginx waits for an answer (deploy/nginx:
+# proxy_read_timeout 120s) and the PWA for a push (120 s): shorter, a long export or import was cut
+# off by a 502 that nginx was still waiting for.
+timeout = _int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = 30
 keepalive = 5
 max_requests = 2000          # recycle workers to bound memory growth

@@ -97,3 +97,21 @@ def test_gunicorn_itself_exits_before_serving_with_the_development_secret(enviro
         finally:
             proc.terminate()
             proc.wait(30)
+
+
+def test_gunicorn_waits_for_a_request_as_long_as_nginx_and_the_app_expect(monkeypatch):
+    """nginx waits 120 s for an answer (a district's export streams for a while) but gunicorn killed
+    the worker at 60 s: the export ended in a 502. The requests config.py bounds "within gunicorn's
+    timeout" (a KBM table's recompute in the admin's request, the largest spreadsheet upload at the
+    9 ms a row docs/scaling.md measured at most) fit in it with room to spare."""
+    import re
+
+    import config
+
+    monkeypatch.delenv("GUNICORN_TIMEOUT", raising=False)
+    timeout = runpy.run_path(str(CONF))["timeout"]
+    site = (CONF.parent / "deploy" / "nginx" / "posyandu.conf").read_text(encoding="utf-8")
+    nginx = [int(s) for s in re.findall(r"^\s*proxy_read_timeout (\d+)s;", site, flags=re.M)]
+    assert nginx and timeout >= max(nginx)
+    assert config.Config.GROWTH_RECOMPUTE_REQUEST_SECONDS <= timeout / 2
+    assert config.Config.IMPORT_MAX_ROWS * 0.009 <= timeout / 2
