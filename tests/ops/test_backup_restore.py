@@ -5,7 +5,10 @@ migrations; every table comes back row for row, and the app serves the restored 
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import subprocess
+import time
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -88,10 +91,13 @@ def test_a_dump_restores_into_an_empty_database_row_for_row(server, tmp_path):
     before = _view(source, child_id)
     _dispose(source)
 
-    out = subprocess.run([str(ROOT / "deploy" / "backup.sh")], env=_env(source_url, BACKUP_DIR=str(tmp_path)),
-                         check=True, capture_output=True, text=True)
+    backups = tmp_path / "backups"   # created by the script, under the umask most shells have
+    out = subprocess.run([str(ROOT / "deploy" / "backup.sh")], env=_env(source_url, BACKUP_DIR=str(backups)),
+                         check=True, capture_output=True, text=True, umask=0o022)
     dump = Path(out.stdout.strip())
-    assert dump.parent == tmp_path and dump.stat().st_size > 0 and not list(tmp_path.glob("*.partial"))
+    assert dump.parent == backups and dump.stat().st_size > 0 and not list(backups.glob("*.partial"))
+    # every child's personal data: the backup user's alone, whatever umask it was started with
+    assert (stat.S_IMODE(dump.stat().st_mode), stat.S_IMODE(backups.stat().st_mode)) == (0o600, 0o700)
     subprocess.run([str(ROOT / "deploy" / "restore.sh"), str(dump)], env=_env(restored_url), cwd=ROOT,
                    check=True, capture_output=True, text=True)
 
@@ -119,3 +125,34 @@ def test_restore_refuses_a_database_that_is_not_empty(server, tmp_path):
                            capture_output=True, text=True)
     assert again.returncode != 0      # --single-transaction: nothing half-restored over live data
     assert _tables(url) == before and len(before["child"]) == 1
+
+
+def test_a_dump_that_fails_leaves_no_partial_file(server, tmp_path):
+    """pg_dump creates its output file before it connects: a database it cannot read left an empty
+    posyandu-….dump.partial behind, one more each night, never pruned (only *.dump are)."""
+    failed = subprocess.run([str(ROOT / "deploy" / "backup.sh")], capture_output=True, text=True,
+                            env=_env(server.url("no_such_database"), BACKUP_DIR=str(tmp_path)))
+    assert failed.returncode != 0 and "no_such_database" in failed.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_dump_interrupted_leaves_no_partial_file(tmp_path, sig, status):
+    """systemctl stop (SIGTERM to the service's processes) or Ctrl-C in the middle of a dump: the
+    half-written file is removed. pg_dump here is a stand-in that writes its file and waits."""
+    bin_dir, backups = tmp_path / "bin", tmp_path / "backups"
+    bin_dir.mkdir()
+    fake = bin_dir / "pg_dump"
+    fake.write_text('#!/bin/sh\nfor a; do case $a in --file=*) echo half > "${a#--file=}";; esac; done\nexec sleep 60\n')
+    fake.chmod(0o755)
+    proc = subprocess.Popen([str(ROOT / "deploy" / "backup.sh")], start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "DATABASE_URL": "postgresql://posyandu@/posyandu",
+                                 "BACKUP_DIR": str(backups), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    deadline = time.monotonic() + 20
+    while not list(backups.glob("*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(backups.glob("*.partial")), proc.communicate(timeout=5)
+    os.killpg(proc.pid, sig)   # the whole process group, as systemd and a terminal send it
+    proc.communicate(timeout=20)
+    assert proc.returncode == status and list(backups.iterdir()) == []

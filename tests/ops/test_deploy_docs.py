@@ -108,3 +108,14 @@ def test_every_command_of_the_app_is_in_deploy_md_but_the_demo():
     assert {"create-admin", "purge-deleted-children", "load-schedule"} <= ours
     named = set(re.findall(r"\brun ([a-z][a-z-]+)", DEPLOY_MD))
     assert sorted(ours - named - {"seed-demo"}) == []
+
+
+def test_the_backups_are_readable_by_the_posyandu_user_alone():
+    """A dump is every child's name, NIK, birth date and weighings (UU 27/2022 PDP): the guide made
+    /var/backups/posyandu world-readable (install -d's 755) and the service wrote its dumps 644."""
+    made = [line for line in SHELL.splitlines() if "/var/backups/posyandu" in line and line.startswith("sudo install -d")]
+    assert len(made) == 1 and re.search(r"\s-m 0?700\s", made[0]), made
+    unit = (ROOT / "deploy" / "systemd" / "posyandu-backup.service").read_text(encoding="utf-8")
+    assert re.search(r"^UMask=0077$", unit, flags=re.M)
+    script = (ROOT / "deploy" / "backup.sh").read_text(encoding="utf-8")
+    assert re.search(r"^umask 077$", script, flags=re.M)
