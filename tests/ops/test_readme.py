@@ -71,3 +71,16 @@ def test_the_layout_names_every_package_test_folder_and_document():
     documents = {p.name for p in (ROOT / "docs").glob("*.md")}
     assert {"auth/", "sync/"} <= packages and {"api/", "e2e/"} <= folders and "deploy.md" in documents
     assert sorted(name for name in packages | folders | documents if name not in layout) == []
+
+
+def test_a_tool_make_test_runs_but_does_not_install_is_a_stated_requirement():
+    """`make test` runs `node --test` but its system-deps step installs only PostgreSQL and Chromium:
+    on a fresh machine the README's "fresh machine" promise ended, after the whole pytest suite,
+    at "node: command not found"."""
+    makefile = READERS["Makefile"]
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    system_deps = makefile.split("\nsystem-deps:", 1)[1].split("\n\n", 1)[0]
+    assert "postgresql-15" in system_deps and "node --test" in recipe
+    if "nodejs" not in system_deps:
+        intro = README.split("\n## ", 1)[0]
+        assert re.search(r"needs \*\*Node\.js\*\*.*\*\*does not install it\*\*", intro, flags=re.S), intro
