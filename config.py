@@ -166,8 +166,13 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL"):
             # the default is a SQLite file inside the release directory: the next release would not see it
             raise RuntimeError("DATABASE_URL must be set in production (postgresql://…, docs/deploy.md)")
-        if _bool("FLASK_DEBUG", False):  # Flask reads it into DEBUG under gunicorn too
-            raise RuntimeError("FLASK_DEBUG must be off in production")
+        from flask.helpers import get_debug_flag
+
+        # Flask reads it into DEBUG under gunicorn too, by its own rule: anything but 0/false/no is on
+        # ("off" included), so that rule decides here.
+        if get_debug_flag():
+            value = os.environ.get("FLASK_DEBUG")
+            raise RuntimeError(f"FLASK_DEBUG must be unset, 0, false or no in production, not {value!r}")
         if "*" in self.CORS_ORIGINS:
             raise RuntimeError("CORS_ORIGINS must list the sites allowed to call the API, not '*', in production")
 

@@ -39,10 +39,21 @@ def test_production_refuses_to_start_without_a_database_url(production, monkeypa
         production()
 
 
-def test_production_refuses_flask_debug(production, monkeypatch):
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    with pytest.raises(RuntimeError, match="FLASK_DEBUG"):
+@pytest.mark.parametrize("value", ["1", "true", "off", "disabled"])
+def test_production_refuses_flask_debug(production, monkeypatch, value):
+    """Whatever Flask itself reads as on: "off" passed the check while Flask turned debug mode on
+    (its rule: anything but 0, false or no)."""
+    monkeypatch.setenv("FLASK_DEBUG", value)
+    with pytest.raises(RuntimeError, match=f"FLASK_DEBUG must be unset, 0, false or no in production, not '{value}'"):
         production()
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "No"])
+def test_production_starts_with_flask_debug_off(production, monkeypatch, value):
+    from flask import Flask
+
+    monkeypatch.setenv("FLASK_DEBUG", value)
+    assert production().PRODUCTION and Flask(__name__).debug is False   # as Flask reads it for the app
 
 
 def test_production_refuses_cors_open_to_every_site(production, monkeypatch):
