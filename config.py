@@ -52,11 +52,17 @@ def _database_url(name: str = "DATABASE_URL", default: str | None = None) -> str
 def _engine_options(url: str) -> dict:
     """Connection pool per process. PostgreSQL: ``DB_POOL_SIZE`` connections kept open per
     gunicorn worker plus ``DB_MAX_OVERFLOW`` in bursts; each worker's pool must fit
-    PostgreSQL's max_connections (workers × (size + overflow) + headroom)."""
+    PostgreSQL's max_connections (workers × (size + overflow) + headroom).
+
+    A new connection gives up after ``DB_CONNECT_TIMEOUT`` seconds (psycopg counts at least 2):
+    with the database host unreachable, a request (and ``GET /health``, which then answers 503)
+    waited psycopg's own 130 s per address, and gunicorn killed the worker first. The reports'
+    replica engine (posyandu.replica) is built with these options too."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         options.update(pool_size=_int("DB_POOL_SIZE", 5), max_overflow=_int("DB_MAX_OVERFLOW", 5),
-                       pool_timeout=_int("DB_POOL_TIMEOUT", 10), pool_recycle=_int("DB_POOL_RECYCLE", 1800))
+                       pool_timeout=_int("DB_POOL_TIMEOUT", 10), pool_recycle=_int("DB_POOL_RECYCLE", 1800),
+                       connect_args={"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5)})
     return options
 
 

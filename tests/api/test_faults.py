@@ -492,6 +492,68 @@ def test_a_database_that_cannot_be_reached_is_a_503_problem_with_retry_after():
     assert resp.headers["Retry-After"] == "5" and resp.get_json()["type"].endswith("/unavailable")
 
 
+@pytest.fixture
+def silent_database():
+    """The URL of a PostgreSQL that does not answer: a port that takes connections (the kernel
+    completes them in the listening socket's backlog) and never says a word, as a database host
+    behind a firewall dropping its replies or a server hung. Not a refused port: that fails at
+    once, whatever the timeout. Closed at the end, which resets whatever still waits on it."""
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0), backlog=16)
+    try:
+        yield f"postgresql+psycopg://posyandu@127.0.0.1:{server.getsockname()[1]}/posyandu"
+    finally:
+        server.close()
+
+
+def _within(seconds: float, call):
+    """``call()``'s result, its exception, and the seconds it took; None if it took longer than
+    ``seconds`` (left running in a daemon thread)."""
+    import threading
+    import time
+
+    done: list = []
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            result, exc = call(), None
+        except Exception as raised:  # noqa: BLE001 - handed to the test
+            result, exc = None, raised
+        done.append((result, exc, time.monotonic() - started))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return done[0] if done else None
+
+
+def test_a_database_that_does_not_answer_is_a_503_within_the_connect_timeout(monkeypatch, silent_database):
+    """DB_CONNECT_TIMEOUT bounds opening a connection. Before, psycopg waited its own 130 s on a
+    database host that did not answer: every request, and GET /health, hung until gunicorn killed
+    the worker (60 s), and an uptime checker saw a timeout, not a 503. The reports' replica
+    engine is bounded the same way."""
+    import config
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.replica import EXTENSION
+
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "2")  # psycopg's least
+    cfg = type("Silent", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": silent_database,
+                                         "REPORTS_DATABASE_URL": silent_database,
+                                         "SQLALCHEMY_ENGINE_OPTIONS": config._engine_options(silent_database)})
+    app = create_app(cfg)
+    answered = _within(20, lambda: app.test_client().get("/api/v1/health"))
+    assert answered is not None, "GET /health still waiting for the database after 20 s"
+    resp, _, took = answered
+    assert resp.status_code == 503 and resp.get_json()["database"] == "unreachable" and took < 10, took
+    replica = _within(20, lambda: app.extensions[EXTENSION].connect())
+    assert replica is not None, "the replica engine still connecting after 20 s"
+    _, exc, took = replica
+    assert type(exc).__name__ == "OperationalError" and took < 10, (exc, took)
+
+
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 @pytest.mark.parametrize("url", ["/api/v1/no-such-thing", "/api/v1/sync/pushh", "/api/v1/auth/login/",
                                  "/api/v1/children/", "/api/v2/children"])

@@ -261,8 +261,10 @@ def test_postgresql_gets_a_bounded_pool_from_the_environment(monkeypatch):
 
     monkeypatch.setenv("DB_POOL_SIZE", "7")
     monkeypatch.setenv("DB_MAX_OVERFLOW", "3")
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "4")
     pg = config._engine_options("postgresql+psycopg://u@db/posyandu")
     assert pg["pool_size"] == 7 and pg["max_overflow"] == 3 and pg["pool_pre_ping"] is True
+    assert pg["connect_args"] == {"connect_timeout": 4}
     assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
 
 
