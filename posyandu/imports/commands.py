@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from posyandu.access import HEALTH_WORKERS
 from posyandu.audit import act_as
 from posyandu.extensions import db
+
+if TYPE_CHECKING:
+    from posyandu.auth.models import User
 
 
 @click.command("import-visits")
@@ -19,17 +24,12 @@ from posyandu.extensions import db
 @click.option("--as", "username", help="The bidan or admin doing the import (default: the first admin).")
 def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str | None) -> None:
     """Import children and visits from a CSV or XLSX file (same rules as POST /api/v1/imports/visits)."""
-    from posyandu.auth.models import User
     from posyandu.errors import DomainError
     from posyandu.i18n import translate_field_message
     from posyandu.imports.operations import import_file
     from posyandu.imports.reader import FileError, count_rows
 
-    stmt = select(User).where(User.username == username) if username else \
-        select(User).where(User.role == "admin").order_by(User.created_at).limit(1)
-    user = db.session.scalar(stmt)
-    if user is None:
-        raise click.ClickException("no such user (create an admin first: flask create-admin)")
+    user = _importer(username)
     act_as(user_id=user.id)
     with path.open("rb") as data:
         try:
@@ -57,3 +57,28 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
                + ("disimpan" if result.committed else "tidak ada yang disimpan"))
     if result.errors and not accept_valid:
         raise click.exceptions.Exit(1)
+
+
+def _importer(username: str | None) -> User:
+    """The user the rows are imported as: ``--as`` or the first admin, an open account of a bidan or
+    an admin (as ``POST /api/v1/imports/visits`` requires). Anyone else is refused here, naming why;
+    ``import_file``'s own check said only "Error: None"."""
+    from posyandu.auth.models import User
+
+    if username:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"pengguna {username!r} tidak ada (no such user)")
+    else:
+        user = db.session.scalar(select(User).where(User.role == "admin", User.active)
+                                 .order_by(User.created_at).limit(1))
+        if user is None:
+            raise click.ClickException("belum ada admin: buat dengan flask create-admin, atau sebut bidan dengan --as "
+                                       "(no admin: create one with flask create-admin, or name a bidan with --as)")
+    if user.role not in HEALTH_WORKERS:
+        raise click.ClickException(
+            f"{user.username} adalah {user.role}: hanya bidan atau admin yang dapat mengimpor "
+            f"(only a bidan or an admin may import; {user.username} is a {user.role})")
+    if not user.active:
+        raise click.ClickException(f"akun {user.username} sudah ditutup (account {user.username} is closed)")
+    return user

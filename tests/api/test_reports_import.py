@@ -418,6 +418,26 @@ def test_the_cli_imports_with_dry_run_accept_valid_and_is_idempotent(app, world,
     assert "kunjungan baru 0" in again.output and "kunjungan sudah ada 2" in again.output
 
 
+@pytest.mark.parametrize("who,why", [("kader1", "kader1 is a kader"), ("dinkes_gresik", "dinkes_gresik is a dinkes"),
+                                     ("parent1", "parent1 is a parent"), ("nobody", "no such user"),
+                                     ("closed", "account bidan_a is closed")])
+def test_the_cli_refuses_to_import_as_someone_who_may_not_saying_why(app, world, db, tmp_path, who, why):
+    """``--as`` a cadre, a dinkes officer or a parent (whom POST /imports/visits answers 403) printed
+    "Error: None" (the refusal carried no message) and exited 1; a closed account imported."""
+    from posyandu.auth.models import User
+
+    path = tmp_path / "kunjungan.csv"
+    path.write_text(FILE, encoding="utf-8")
+    before = counts(db, world)
+    if who == "closed":
+        db.session.scalar(select(User).where(User.username == "bidan_a")).active = False
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["import-visits", str(path), "--dry-run",
+                                                "--as", "bidan_a" if who == "closed" else who])
+    assert result.exit_code == 1 and why in result.output and "None" not in result.output, result.output
+    assert counts(db) == before
+
+
 def test_a_row_of_a_closed_posyandu_says_it_is_closed_not_unknown(client, world, db):
     """A bidan's file naming a posyandu closed since was answered "unknown posyandu 'Mawar' (or
     outside your area, or ambiguous)", though Mawar is in her area and spelled right."""
