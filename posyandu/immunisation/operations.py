@@ -145,11 +145,21 @@ def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersio
 
 
 def load_schedule_file(path: Path, valid_from: date | None = None, active: bool = True) -> ScheduleVersion:
-    """``flask load-schedule``: publish a JSON file as a new version (``valid_from`` overrides the file's)."""
+    """``flask load-schedule``: publish a JSON file as a new version (``valid_from`` overrides the file's).
+    JSON nested deeper than the API's parser takes (``extensions.MAX_JSON_DEPTH``) is refused as
+    it refuses it: nested thousands deep, reading it ran out of stack (a RecursionError traceback)."""
+    from posyandu.extensions import MAX_JSON_DEPTH, too_deep
+
+    nested = Msg(f"JSON nested more than {MAX_JSON_DEPTH} deep",
+                 f"JSON bersarang lebih dari {MAX_JSON_DEPTH} tingkat")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(errors={"document": [f"not JSON: {exc}"]}) from None
+    except RecursionError:
+        raise ValidationFailed(errors={"document": [nested]}) from None
+    if too_deep(document):
+        raise ValidationFailed(errors={"document": [nested]})
     unstorable = unstorable_text(document)  # as the API's parser refuses them (extensions.Parser)
     if unstorable:
         raise ValidationFailed(errors={"document": unstorable})

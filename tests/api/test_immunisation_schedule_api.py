@@ -174,6 +174,24 @@ def test_flask_load_schedule_publishes_a_file(app, client, world, tmp_path):
         ("2024.2", "2024-01-01", True), ("2026.1", "2026-01-01", False)]
 
 
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_flask_load_schedule_refuses_json_nested_deeper_than_the_api_takes(app, client, world, tmp_path, depth):
+    """A file nested 100,000 deep stopped the command with a RecursionError traceback; one 33 deep
+    (which the API refuses as malformed) went on to be judged. Both are refused, nothing published."""
+    import json
+
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    path = tmp_path / "jadwal.json"
+    path.write_text(json.dumps({**doc, "version": "2026.8"})[:-1] + ', "notes": ' + "[" * (depth - 1) + "]" * (depth - 1)
+                    + "}", encoding="utf-8")
+    out = app.test_cli_runner().invoke(args=["load-schedule", str(path)])
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit), (out.output, out.exception)
+    assert "jadwal tidak valid" in out.output and "document: JSON bersarang lebih dari 32 tingkat" in out.output, \
+        out.output
+    versions = client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"]
+    assert [v["version"] for v in versions] == ["2024.2"]
+
+
 # --- the due list ---------------------------------------------------------------------------
 # Posyandu Melati on Sunday 2025-08-10 (an August round):
 #   X born 2025-06-10 (2 months): HB0, BCG, OPV 1 given → OPV 2 (OPV 1 + 28 d = 08-07, recommended 08-10),
