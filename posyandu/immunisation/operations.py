@@ -8,6 +8,7 @@ functions are ``posyandu.events`` hooks, so the REST endpoints, sync push and im
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -156,6 +157,9 @@ def load_schedule_file(path: Path, valid_from: date | None = None, active: bool 
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(errors={"document": [f"not JSON: {exc}"]}) from None
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion": a traceback
+        raise ValidationFailed(errors={"document": [
+            f"not JSON: a number longer than {sys.get_int_max_str_digits()} digits"]}) from None
     except RecursionError:
         raise ValidationFailed(errors={"document": [nested]}) from None
     if too_deep(document):

@@ -192,6 +192,22 @@ def test_flask_load_schedule_refuses_json_nested_deeper_than_the_api_takes(app, 
     assert [v["version"] for v in versions] == ["2024.2"]
 
 
+@pytest.mark.parametrize("content, why", [
+    (b"", "not JSON: Expecting value"), (b'{"version": "\xff"}', "not JSON: 'utf-8' codec can't decode"),
+    (b'{"version": "2026.7", "n": ' + b"1" * 5000 + b"}", "not JSON: a number longer than 4300 digits")])
+def test_flask_load_schedule_refuses_a_file_it_cannot_read_with_a_message(app, client, world, tmp_path, content, why):
+    """An empty file, one not in UTF-8, a number of 5000 digits (which the API answers 422 as
+    malformed JSON): a message and exit 1, never a traceback. The number stopped the command
+    with a ValueError traceback ("Exceeds the limit (4300 digits) for integer string conversion")."""
+    path = tmp_path / "jadwal.json"
+    path.write_bytes(content)
+    out = app.test_cli_runner().invoke(args=["load-schedule", str(path)])
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit), (out.output, out.exception)
+    assert "jadwal tidak valid" in out.output and f"document: {why}" in out.output, out.output
+    versions = client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"]
+    assert [v["version"] for v in versions] == ["2024.2"]
+
+
 # --- the due list ---------------------------------------------------------------------------
 # Posyandu Melati on Sunday 2025-08-10 (an August round):
 #   X born 2025-06-10 (2 months): HB0, BCG, OPV 1 given → OPV 2 (OPV 1 + 28 d = 08-07, recommended 08-10),
