@@ -154,7 +154,7 @@ def load_schedule_file(path: Path, valid_from: date | None = None, active: bool 
     nested = Msg(f"JSON nested more than {MAX_JSON_DEPTH} deep",
                  f"JSON bersarang lebih dari {MAX_JSON_DEPTH} tingkat")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's BOM, as the API skips it
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(errors={"document": [f"not JSON: {exc}"]}) from None
     except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion": a traceback

@@ -161,7 +161,7 @@ def test_flask_load_schedule_publishes_a_file(app, client, world, tmp_path):
 
     doc = copy.deepcopy(in_force(client, world)["document"])
     path = tmp_path / "jadwal.json"
-    path.write_text(json.dumps({**doc, "version": "2026.1"}), encoding="utf-8")
+    path.write_text("\ufeff" + json.dumps({**doc, "version": "2026.1"}), encoding="utf-8")  # Notepad's BOM
     out = app.test_cli_runner().invoke(args=["load-schedule", str(path), "--valid-from", "2026-01-01", "--inactive"])
     assert out.exit_code == 0, out.output
     assert "jadwal 2026.1" in out.output and "belum aktif" in out.output and "2026-01-01" in out.output
