@@ -38,17 +38,22 @@ def _login_username() -> str:
     return _account_key(body.get("username") if isinstance(body, dict) else None)
 
 
-def _signed_in_account() -> str:
-    """The signed-in user's key in ``PASSWORD_GUESSES`` (per address if the token does not verify: the
-    request is then refused anyway)."""
+def _caller_key(signed_in: Callable[[], str], address_prefix: str) -> str:
+    """A rate-limit key for the signed-in caller, ``signed_in()``; per address
+    (``address_prefix:<address>``) if the token does not verify: the request is then refused anyway."""
     from flask_jwt_extended import verify_jwt_in_request
 
     try:
         verify_jwt_in_request()
-        return _account_key(current_user.username)
+        return signed_in()
     except Exception:  # noqa: BLE001 - refused by the view (401, 403); raised here, Flask-Limiter takes
         # any error of a key for its store unreachable, and falls back to counting in this process alone
-        return f"password-address:{request.remote_addr or '-'}"
+        return f"{address_prefix}:{request.remote_addr or '-'}"
+
+
+def _signed_in_account() -> str:
+    """The signed-in user's key in ``PASSWORD_GUESSES``."""
+    return _caller_key(lambda: _account_key(current_user.username), "password-address")
 
 
 def _login_limit() -> str:
@@ -173,17 +178,10 @@ def _decode_own(token: str) -> dict | None:
 
 
 def _per_user(prefix: str) -> Callable[[], str]:
-    """A rate-limit key per signed-in user (per address if the token does not verify: the request
-    is then refused anyway)."""
-    from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+    """A rate-limit key per signed-in user (by id)."""
+    from flask_jwt_extended import get_jwt_identity
 
-    def key() -> str:
-        try:
-            verify_jwt_in_request()
-            return f"{prefix}-user:{get_jwt_identity()}"
-        except Exception:  # noqa: BLE001 - as in _signed_in_account: a key that raises reads as the store down
-            return f"{prefix}-address:{request.remote_addr or '-'}"
-    return key
+    return lambda: _caller_key(lambda: f"{prefix}-user:{get_jwt_identity()}", f"{prefix}-address")
 
 
 @blp.route("/auth/password")
