@@ -19,4 +19,7 @@ pg_dump --format=custom --compress=6 --no-owner --file="$target.partial" "$url"
 pg_restore --list "$target.partial" >/dev/null   # the archive is readable
 mv "$target.partial" "$target"
 find "$BACKUP_DIR" -name 'posyandu-*.dump' -mtime +"$KEEP_DAYS" -delete
+# a run killed outright (SIGKILL, power cut) could not remove its .partial: one over a day old is no
+# run's still in progress
+find "$BACKUP_DIR" -name 'posyandu-*.dump.partial' -mmin +1440 -delete
 echo "$target"

@@ -136,6 +136,20 @@ def test_a_dump_that_fails_leaves_no_partial_file(server, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_partial_file_left_by_a_killed_run_is_pruned_the_next_night(server, tmp_path):
+    """A run killed outright (SIGKILL, a power cut) cannot remove its .partial; the next run removes
+    one over a day old, and leaves a younger one (a run still going) and the dumps alone."""
+    url = server.create_database("posyandu_partials")
+    old, young = tmp_path / "posyandu-20260101T010000Z.dump.partial", tmp_path / "posyandu-20260102T010000Z.dump.partial"
+    for path in (old, young):
+        path.write_text("half")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    dump = Path(subprocess.run([str(ROOT / "deploy" / "backup.sh")], env=_env(url, BACKUP_DIR=str(tmp_path)),
+                               check=True, capture_output=True, text=True).stdout.strip())
+    assert sorted(tmp_path.iterdir()) == sorted([young, dump])
+
+
 @pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_dump_interrupted_leaves_no_partial_file(tmp_path, sig, status):
     """systemctl stop (SIGTERM to the service's processes) or Ctrl-C in the middle of a dump: the

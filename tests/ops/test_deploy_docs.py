@@ -119,3 +119,13 @@ def test_the_backups_are_readable_by_the_posyandu_user_alone():
     assert re.search(r"^UMask=0077$", unit, flags=re.M)
     script = (ROOT / "deploy" / "backup.sh").read_text(encoding="utf-8")
     assert re.search(r"^umask 077$", script, flags=re.M)
+
+
+def test_the_backup_unit_may_write_its_backup_directory_and_nothing_else():
+    """ProtectSystem=strict makes the whole file system read-only to the backup; the directory its
+    BACKUP_DIR names must be the one path given back, or every night's dump fails."""
+    unit = (ROOT / "deploy" / "systemd" / "posyandu-backup.service").read_text(encoding="utf-8")
+    settings = dict(re.findall(r"^(\w+)=(.*)$", unit, flags=re.M))
+    backup_dir = re.search(r"\bBACKUP_DIR=(\S+)", settings["Environment"]).group(1)
+    assert settings["ProtectSystem"] == "strict" and settings["NoNewPrivileges"] == "yes"
+    assert settings["ReadWritePaths"].split() == [backup_dir]
