@@ -17,12 +17,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 deps: $(VENV)/.installed
 
-# Debian packages the tests need: PostgreSQL 15 (initdb/pg_ctl) and Chromium
-# for the browser tests. Installed only when missing.
+# Debian packages the tests need: PostgreSQL 15 (initdb/pg_ctl), Chromium for the
+# browser tests and Node.js for the JavaScript tests. Installed only when missing.
 system-deps:
 	@need=""; \
 	[ -x /usr/lib/postgresql/15/bin/initdb ] || need="$$need postgresql-15"; \
 	command -v chromium >/dev/null || need="$$need chromium"; \
+	command -v node >/dev/null || need="$$need nodejs"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing:$$need"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$need >/dev/null; \
