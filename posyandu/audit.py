@@ -6,6 +6,8 @@ pull can never miss a change and every write leaves an audit row.
 """
 from __future__ import annotations
 
+import getpass
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,10 +96,24 @@ def actor_id() -> uuid.UUID | None:
     return g.get("actor_id") if g else None
 
 
+def command_line_client() -> str:
+    """The client of a write or read made by a server command: ``cli:<login>``, the operator who
+    ran it (``SUDO_USER``: deploy.md runs commands as the posyandu user through sudo, and that
+    account alone would name no one), else the account it runs as, else its uid."""
+    login = os.environ.get("SUDO_USER")
+    if not login:
+        try:
+            login = getpass.getuser()
+        except (OSError, KeyError):  # no name for this uid (a container), nor LOGNAME/USER
+            login = str(os.getuid())
+    return f"cli:{login}"[:64]
+
+
 def context() -> dict[str, Any]:
-    """Who is acting: the user, client and address of the current request."""
+    """Who is acting: the user, client and address of the current request (a command: its operator,
+    ``command_line_client``)."""
     if not has_request_context():
-        return {"user_id": actor_id(), "client_id": "cli", "ip": None}
+        return {"user_id": actor_id(), "client_id": command_line_client(), "ip": None}
     client = g.get("actor_client_id") or request.headers.get("X-Client-Id")
     return {"user_id": actor_id(), "client_id": (client or "")[:64] or None, "ip": request.remote_addr}
 
