@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import text
 
 BEFORE = "5d1e0c2a7f42"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-    return request.getfixturevalue("pg_server").create_database("audit_migration")
 
 
 def test_existing_audit_rows_get_the_kabupaten_of_their_record(database_url):

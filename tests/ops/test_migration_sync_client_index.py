@@ -4,18 +4,10 @@ Upgrading creates it; on a database that has it (every one migrated since), the 
 nothing; the downgrade leaves it. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import inspect, text
 
 BEFORE = "6e4a2c9d1b58"  # 0011
 INDEX = "ix_sync_client_user_seen"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'index.sqlite3'}"
-    return request.getfixturevalue("pg_server").create_database("sync_client_index")
 
 
 def _indexes(db) -> dict[str, list[str]]:

@@ -8,18 +8,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import inspect, text
 
 RELEASE_BEFORE = "9b3f6a1d2c10"  # 0003: before user.credentials_version, access_log, dose source, phones seen,
 # user.must_change_password
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'keep.sqlite3'}"
-    return request.getfixturevalue("pg_server").create_database("keep_data")
 
 
 def _rows(db) -> dict[str, list[tuple]]:
