@@ -90,8 +90,12 @@ def pull(user: User, cursor_text: str | None, limit: int, *, device: dict[str, A
     that pulls, noted with the point it pulled to (``sync.devices.seen``)."""
     key = current_app.config["SECRET_KEY"]
     epoch = current_app.config["SYNC_EPOCH"]
-    scope = scope_of(user)
+    # The mark before the scope: every change at or below it is committed by then, so the scope read
+    # next sees it (a posyandu opened in a midwife's puskesmas is among hers). Read the other way
+    # round, a posyandu whose opening committed in between lay under the mark yet outside the scope
+    # read, and the cursor moved past it for good.
     high_water = db.session.scalar(select(SyncCounter.value).where(SyncCounter.id == 1)) or 0
+    scope = scope_of(user)
     after, reset = 0, False
     if cursor_text:
         try:

@@ -113,3 +113,44 @@ def test_a_pull_while_a_commit_holds_the_counter_sees_neither_then_both_in_order
     assert not errors1 and not errors2
     after, _, _ = pull_all(client, world.headers("bidan_a"), cursor_during)
     assert _child_names(after) == ["First", "Second"]
+
+
+def test_a_posyandu_opened_while_a_midwife_pulls_reaches_her_phones(app, world, client):
+    """A bidan's scope is her puskesmas: a posyandu opened there reaches her phones on their cursor
+    (docs/sync.md). The pull read her puskesmas's posyandu, then the high-water mark: a posyandu
+    whose opening committed in between had its seq under the mark, but was not among the posyandu
+    read, so the page ended past it without it, and no later pull went back for it (her phones
+    never held the posyandu its children are registered at). The opening is committed here just as
+    the pull reads the mark, by another connection, as a concurrent request would."""
+    from sqlalchemy import event
+
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.registry.operations import create_posyandu
+
+    _, cursor, _ = pull_all(client, world.headers("bidan_a"))
+    opened: list[str] = []
+
+    def open_posyandu():
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        pos = create_posyandu(admin, {"name": "Anggrek", "desa_code": "35.25.01.2001",
+                                      "puskesmas_id": world.ids["pkm_a"], "meeting_day": 12})
+        db.session.commit()
+        opened.append(str(pos.id))
+
+    def at_the_mark(conn, cursor_, statement, parameters, context, executemany):
+        if not opened and statement.lstrip().upper().startswith("SELECT") and "sync_counter" in statement:
+            thread, errors = _in_thread(app, open_posyandu)
+            thread.join(20)
+            assert not errors and opened, errors
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", at_the_mark)
+    try:
+        during, cursor, _ = pull_all(client, world.headers("bidan_a"), cursor)
+    finally:
+        event.remove(engine, "before_cursor_execute", at_the_mark)
+    after, _, _ = pull_all(client, world.headers("bidan_a"), cursor)
+    assert opened
+    assert [c["id"] for c in during + after if c["entity"] == "posyandu"] == opened
