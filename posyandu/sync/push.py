@@ -783,6 +783,8 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
     base = _base(et, addressed, base_version, who)
     if base is None:
         raise SyncConflict(target, [])
+    if target is not addressed:
+        base.update(_own_since_merge(et, addressed, target, who))
     dump = schemas(et.name)[2]
     incoming = {k: v for k, v in dump.dump(loaded).items() if k in loaded}
     current = et.serialize(target)
@@ -796,6 +798,30 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
     # date of a dose she accepted, her reason as it stands). Storing it changes nothing.
     changes.update({k: loaded[k] for k in events.REASON_FIELDS if k in loaded and incoming[k] == current.get(k)})
     return changes
+
+
+def _own_since_merge(et: EntityType, alias: Any, target: Any, who: tuple[str, Any]) -> dict[str, Any]:
+    """The device's own changes to the child that stands made since ``alias`` was merged into it,
+    as ``_base`` folds in its changes to the record it addresses: a phone that has not pulled the
+    merge sends each edit of the duplicate on the version of it that it saw, and each lands on the
+    child that stands. Its second edit of a field (in this push, or queued before the answer to the
+    first came) conflicted with its first, the child that stands holding its own value. The merge
+    is the duplicate's last change; its own changes since are its later rows of the child that
+    stands, and what this push changed there."""
+    merged = db.session.scalar(select(func.max(ChangeLog.seq)).where(ChangeLog.entity == et.name,
+                                                                     ChangeLog.record_id == alias.id))
+    own: dict[str, Any] = {}
+    for row in db.session.execute(
+            select(ChangeLog.record, ChangeLog.changed_fields)
+            .where(ChangeLog.entity == et.name, ChangeLog.record_id == target.id, ChangeLog.seq > (merged or 0),
+                   ChangeLog.client_id == who[0], ChangeLog.user_id == who[1])
+            .order_by(ChangeLog.version)):
+        own.update({f: row.record.get(f) for f in row.changed_fields or () if f in row.record})
+    pending = pending_fields(target)
+    if pending:
+        current = et.serialize(target)
+        own.update({f: current.get(f) for f in pending if f in current})
+    return _timestamps_as_answered(et.name, own)
 
 
 def _restores(obj: Any, base_version: int | None) -> bool:

@@ -640,6 +640,32 @@ def test_a_device_never_conflicts_with_its_own_earlier_edits(world, client):
     assert other["status"] == "conflict"
 
 
+def test_a_phone_that_has_not_pulled_a_merge_never_conflicts_with_its_own_edits_of_the_duplicate(world, client):
+    """Edits addressed to a duplicate merged away land on the child that stands. The base of each
+    is the duplicate as the phone saw it; the phone's own earlier edit (this batch, or a push whose
+    answer it had not had when it queued the next) was folded in only for the duplicate's rows,
+    not for the child that stands, which holds it: its second edit of a field conflicted with its
+    first, the 'server' value offered being its own."""
+    dup, _ = _new_child(client, world, by="kader1b", name="Ahmad Fauzi", sex="M")
+    stands, _ = _new_child(client, world, by="kader1", name="Ahmad Fauzi", sex="M")
+    resp = client.post(f"/api/v1/children/{stands}/merge", json={"duplicate_id": dup}, headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    h = world.headers("kader1b")
+    results = push(client, h, [mutation("child", dup, {"address": "Jl. Satu"}, base_version=1),
+                               mutation("child", dup, {"address": "Jl. Dua"}, base_version=1)])
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    assert results[1]["record"]["id"] == stands and results[1]["record"]["address"] == "Jl. Dua"
+    [later] = push(client, h, [mutation("child", dup, {"address": "Jl. Tiga", "rt": "001"}, base_version=1)])
+    assert later["status"] == "applied" and (later["record"]["address"], later["record"]["rt"]) == ("Jl. Tiga", "001")
+    # another device's change since is still a conflict, on the duplicate's id as on the child's
+    [other] = push(client, world.headers("kader1"), [mutation("child", stands, {"address": "Jl. Empat"},
+                                                              base_version=later["version"])])
+    assert other["status"] == "applied"
+    [mine] = push(client, h, [mutation("child", dup, {"address": "Jl. Lima"}, base_version=1)])
+    assert mine["status"] == "conflict" and list(mine["errors"]) == ["address"]
+    assert mine["record"]["address"] == "Jl. Empat"
+
+
 def test_a_conflict_answers_the_record_as_committed_not_as_it_stood_mid_batch(world, client):
     # One version number must mean one content: a conflict answered mid-batch with a record
     # that a later mutation of the same batch changes again (same version) would leave the
