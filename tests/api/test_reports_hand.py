@@ -300,6 +300,24 @@ def test_a_dose_after_a_late_one_is_catch_up_in_the_fhir_bundle(client, world, m
     assert timing == {"2025-07-10": "IM-Kejar", "2025-08-10": "IM-Kejar"}
 
 
+def test_a_dose_past_its_maximum_age_is_catch_up_in_the_fhir_bundle(client, world, make_child):
+    """HB0 is due at birth and allowed up to 7 days (the schedule's max_age): for a girl born
+    2024-03-01 the last allowed day is 2024-03-08. Given that day it is on time (IM-Ideal); given on
+    2024-03-20, on a bidan's override of the after_max_age rule, it is late (IM-Kejar), though less
+    than a month past its recommended day 0 — it was called IM-Ideal."""
+    for name, on in (("Tepat", "2024-03-08"), ("Telat", "2024-03-20")):
+        girl = make_child(name=name, sex="F", birth_date="2024-03-01")
+        resp = client.post(f"/api/v1/children/{girl['id']}/immunisations",
+                           json={"id": str(uuid.uuid4()), "vaccine": "HB0", "dose": 1, "given_on": on,
+                                 "batch_number": "T1", "place": "posyandu", "override_reason": "lahir di rumah"},
+                           headers=world.headers("bidan_a"))
+        assert resp.status_code == 201, resp.get_json()
+    resp = client.get(f"/api/v1/exports/fhir?month=2024-03&posyandu_id={world.ids['p1']}", headers=world.headers("bidan_a"))
+    timing = {r["resource"]["occurrenceDateTime"]: r["resource"]["reasonCode"][0]["coding"][1]["code"]
+              for r in json.loads(resp.data)["entry"] if r["resource"]["resourceType"] == "Immunization"}
+    assert timing == {"2024-03-08": "IM-Ideal", "2024-03-20": "IM-Kejar"}
+
+
 def test_csv_and_xlsx_have_indonesian_headers_and_numbers(client, world, august):
     from openpyxl import load_workbook
 

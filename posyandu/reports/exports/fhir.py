@@ -25,9 +25,10 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
   before the dose was overdue by the schedule's recommended age (one ``overdue_after`` past
-  it), catch-up after. Imunisasi kejar is for a child who did not get a dose at the age the
-  schedule sets (Permenkes 12/2017): a dose whose earliest date moved with a late dose before
-  it is catch-up too, however soon after that one it came. The same dose recorded
+  it) and not past its maximum age, catch-up after (HB0, allowed up to 7 days, given at
+  3 weeks on a bidan's override is late, not ideal). Imunisasi kejar is for a child who did not
+  get a dose at the age the schedule sets (Permenkes 12/2017): a dose whose earliest date moved
+  with a late dose before it is catch-up too, however soon after that one it came. The same dose recorded
   twice (two phones: the later kept, flagged ``possible_duplicate_of`` the first) is exported
   once, as the first, as coverage counts it.
 
@@ -181,12 +182,20 @@ def programme_of(entry: Any) -> str:
 
 def _on_time(schedule: Schedule, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
     """Per immunisation id: given before the dose was overdue by its recommended age (the card's
-    ``recommended_date``, not its ``due_date``, which a late dose before it moves)."""
+    ``recommended_date``, not its ``due_date``, which a late dose before it moves) and by its maximum
+    age (the card's ``latest_date``: HB0's 7 days end before a month past its recommended day 0)."""
     card = immunisation_card(schedule, child.birth_date, [GivenDose(i.vaccine, i.dose, i.given_on) for i in doses],
                              max(as_of, child.birth_date), area=Area(kabupaten=child.kabupaten_code))
-    recommended = {(e.vaccine, e.dose): e.recommended_date for e in card.entries}
-    return {i.id: i.given_on <= schedule.overdue_after.after(recommended[(i.vaccine, i.dose)])
-            for i in doses if (i.vaccine, i.dose) in recommended}
+    entries = {(e.vaccine, e.dose): e for e in card.entries}
+    return {i.id: on_time(i.given_on, schedule, entries[(i.vaccine, i.dose)])
+            for i in doses if (i.vaccine, i.dose) in entries}
+
+
+def on_time(given_on: date, schedule: Schedule, entry: Any) -> bool:
+    """IM-Ideal rather than IM-Kejar: given by one ``overdue_after`` past the recommended date, and
+    not past the dose's maximum age (a card entry's ``latest_date``, None without one)."""
+    late = schedule.overdue_after.after(entry.recommended_date)
+    return given_on <= late and (entry.latest_date is None or given_on <= entry.latest_date)
 
 
 def _children(period: Period, pf: Any) -> Any:
