@@ -41,7 +41,7 @@ F1 = AREA + BREAKDOWN + [
 ]
 
 PREVALENCE = AREA + BREAKDOWN + [
-    Column("measured", "Diukur"), Column("flagged", "Dikecualikan (nilai tidak wajar)"),
+    Column("measured", "Diukur"), Column("flagged", "Ada nilai tidak wajar (anak)"),
     Column("tb_u_n", "Penyebut TB/U"), Column("stunted", "Stunting (pendek + sangat pendek)"),
     Column("severely_stunted", "Sangat pendek"), Column("flagged_tb_u", "TB/U tidak wajar"),
     Column("stunting_pct", "Prevalensi stunting (%)", "pct"),
