@@ -275,3 +275,19 @@ test("a parent reads her baby's length as 'panjang badan', not height", async ()
   assert.ok(plain.includes('Panjang badan Ayu normal untuk umurnya.'), plain.join(' | '));
   assert.ok(plain.some((p) => p.startsWith('Berat dibanding panjang badan: ')), plain.join(' | '));
 });
+
+test("the child's weighing history lists every weighing, each with its correction: none past the 24th is cut off", async () => {
+  // A child weighed every month from birth has up to 60 weighings; the history showed the newest 24
+  // only, without a word, and an older weighing entered wrong could not be opened to correct or delete it.
+  const child = { id: 'c9', sex: 'M', birth_date: '2021-01-10', posyandu_id: 'p1' };
+  const measurements = Array.from({ length: 30 }, (_, i) => ({ id: `m${i}`, child_id: 'c9',
+    measured_on: `${2021 + Math.floor((i + 1) / 12)}-${String(((i + 1) % 12) + 1).padStart(2, '0')}-10`, weight_kg: 4 + i * 0.3 }));
+  const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    day: { date: '2023-08-10' }, canWrite: () => true };
+  const history = (await render(ctx, 'c9')).find((e) => e.attributes.id === 'history')[0];
+  const rows = history.find((e) => e.localName === 'tr' && e.attributes['data-id']);
+  assert.equal(rows.length, 30);
+  assert.equal(rows[29].attributes['data-id'], 'm0'); // the first weighing, oldest last
+  assert.equal(rows[29].find((e) => e.localName === 'a')[0].attributes.href, '#/visit/c9/m0');
+});

@@ -92,10 +92,11 @@ export function cardPanel(card) {
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
-/** Weighings, newest first; `edit`: each links to its correction. N/T: the server's, or for an
+/** Every weighing, newest first (a child weighed monthly to five has 60: one cut off could not be
+ * corrected); `edit`: each links to its correction. N/T: the server's, or for an
  * unsent or `_stale` one the phone's under `kbm`, as the home SKDN counts it. */
 function historyTable(child, measurements, tables, kbm, edit) {
-  const rows = [...measurements].sort(byDate).reverse().slice(0, 24);
+  const rows = [...measurements].sort(byDate).reverse();
   const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
   return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
     h('table', { class: 'table' },
