@@ -72,3 +72,13 @@ test('a screen fetched when opened (js/online/) loads as a module, or null when 
   assert.equal(await missing(), null);
   assert.equal(await missing(), null, 'asked again (under another address), still null, never a rejection');
 });
+
+test('a number field holding only a space is empty, not 0 (a stray space used to give "harus antara 0,5 dan 70")', async () => {
+  const { num } = await import('../../static/pwa/js/ui.js');
+  assert.equal(num(' '), null);
+  assert.equal(num('  \t'), null);
+  assert.equal(num(''), null);
+  assert.equal(num('7,5'), 7.5);
+  assert.equal(num(' 8,1 '), 8.1);
+  assert.ok(Number.isNaN(num('8,1 kg')));
+});

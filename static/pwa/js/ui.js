@@ -158,7 +158,8 @@ export function onlineModule(name) {
     .catch(() => { failed += 1; return null; });
 }
 
-export const num = (v) => (v === '' || v === null || v === undefined ? null : Number(String(v).replace(',', '.')));
+/** A typed number ('7,5': decimal comma); null when nothing visible was typed (Number(' ') is 0). */
+export const num = (v) => (String(v ?? '').trim() === '' ? null : Number(String(v).replace(',', '.')));
 export const todayIso = () => {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
