@@ -136,3 +136,12 @@ test('a parent is not told of a LiLA under 6 months (not judged), nor of one not
   const none = await parentReads({ weight_kg: 11.5 });
   assert.ok(!none.text.some((p) => p.includes('LiLA') || p.includes('Lingkar kepala')), none.text.join(' | '));
 });
+
+test('a child weighed past 60 months is told why nothing is judged, not shown an empty result', () => {
+  // day 1886: past the WHO tables (day 1856) and the KMS; the result panel had no line at all
+  const panel = statusPanel(result({ weight_kg: 17 }, { id: 'c2', sex: 'F', birth_date: '2020-01-01' }));
+  assert.equal(panel.find((e) => e.localName === 'li').length, 0);
+  assert.match(panel.find((e) => e.attributes.id === 'over-kms')[0]?.textContent ?? '', /lebih dari 60 bulan/);
+  // a child under five has no such line
+  assert.equal(statusPanel(result({ weight_kg: 12 })).find((e) => e.attributes.id === 'over-kms').length, 0);
+});

@@ -61,6 +61,8 @@ export function statusPanel(result) {
   else if (kms?.referral) warnings.push(t('refer')); // the signs above name their own referral
   return h('div', { class: 'panel', id: 'result' },
     h('ul', { class: 'statuses' }, items),
+    // past the WHO tables (day 1856) nothing is judged: said, not an empty panel
+    growth?.warnings?.includes('age_over_60_months') ? h('p', { class: 'muted', id: 'over-kms' }, t('over_kms')) : null,
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
 }
 
