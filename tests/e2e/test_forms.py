@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -184,3 +184,37 @@ def test_a_newborn_is_registered_with_her_birth_length_and_aged_in_days(live_ser
     wait_synced(page)
     held = live_server.api("GET", f"/children/{child_id}", "kader4").get_json()
     assert (held["birth_weight_kg"], held["birth_length_cm"]) == (3.1, 49.5)
+
+
+def test_a_birth_date_after_the_childs_first_weighing_is_refused_on_the_phone(live_server, new_context):
+    """A birth date corrected to after a weighing or dose already recorded is said at once on the
+    field, with the server's words (registry._check_born_before_events): the phone took it, judged
+    every weighing of the child with no age ('–'), and the server refused the correction at the next
+    sync, leaving it under "perlu perhatian"."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    ctx.set_offline(True)
+    child_id = register_child(page, "Tanggal Lahir Salah", days_old=100)
+    weighed_on = date.today() - timedelta(days=20)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Tanggal timbang").fill(weighed_on.isoformat())
+    page.get_by_label("Berat badan (kg)").fill("5,1")
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#visit-result").wait_for()
+
+    page.goto(live_server.url + f"/#/edit/{child_id}")
+    page.get_by_label("Tanggal lahir").fill((weighed_on + timedelta(days=5)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Tanggal lahir")).to_contain_text("sebelum tanggal lahir ini: perbaiki catatan itu dulu")
+    expect(page.get_by_label("Tanggal lahir")).to_be_focused()
+    expect(page.locator("#sync-chip")).to_contain_text("2 menunggu sinkron")  # the registration and the weighing only
+    # a birth date on the day of the weighing is taken
+    page.get_by_label("Tanggal lahir").fill(weighed_on.isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Tanggal Lahir Salah", exact=True).wait_for()
+    ctx.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_synced(page)
+    assert live_server.api("GET", f"/children/{child_id}", "kader4").get_json()["birth_date"] == weighed_on.isoformat()

@@ -151,6 +151,7 @@ const W = {
   required: ['wajib diisi', 'required'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
+  born_after_events: ['anak ini punya penimbangan atau imunisasi pada {date}, sebelum tanggal lahir ini: perbaiki catatan itu dulu', 'the child has a weighing or dose on {date}, before this birth date: correct that record first'],
   too_old: ['tidak boleh lebih dari 18 tahun yang lalu', 'must not be more than 18 years ago'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],
   between_grams: ['harus antara {lo} dan {hi} kg; {value} tampaknya dalam gram (maksudnya {kg} kg?)',

@@ -121,6 +121,11 @@ export async function childForm(ctx, childId) {
     const birth = el.birth_date.value;
     const birthError = birthDateError(birth);
     if (birthError) errors.birth_date = [birthError];
+    else if (existing) { // not after a weighing or dose of hers: the server refuses it (_check_born_before_events)
+      const { measurements: ms, immunisations: is, supplements: ss } = await ctx.bundle(childId);
+      const first = [...ms.map((m) => m.measured_on), ...[...is, ...ss].map((r) => r.given_on)].sort()[0];
+      if (first < birth) errors.birth_date = [t('born_after_events', { date: formatDate(first) })];
+    }
     const [nik, motherNik] = [el.nik.value.trim(), el.mother_nik.value.trim()];
     for (const [key, value] of [['nik', nik], ['mother_nik', motherNik]]) {
       const error = value && nikError(value);
