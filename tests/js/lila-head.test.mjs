@@ -145,3 +145,11 @@ test('a child weighed past 60 months is told why nothing is judged, not shown an
   // a child under five has no such line
   assert.equal(statusPanel(result({ weight_kg: 12 })).find((e) => e.attributes.id === 'over-kms').length, 0);
 });
+
+test("the N/T line writes a gain of a kilo or more the Indonesian way ('1.200 g'), as every other number", () => {
+  const baby = { id: 'c3', sex: 'M', birth_date: '2025-01-01' };
+  const jan = { id: 'm0', child_id: 'c3', measured_on: '2025-01-20', weight_kg: 3.9 };
+  const feb = { id: 'm1', child_id: 'c3', measured_on: '2025-02-20', weight_kg: 5.1, _pending: true };
+  const panel = statusPanel(assess({ child: baby, m: feb, history: [jan, feb], tables, on: feb.measured_on }));
+  assert.equal(item(panel, 'trend').find((e) => e.localName === 'strong')[0].textContent, 'N — naik 1.200 g (KBM 800 g)');
+});

@@ -41,7 +41,7 @@ export function statusPanel(result) {
       h('span', { class: 'status-name' }, t(`${key}_sign`)), h('strong', { class: 'status-value' }, t(`${key}_${sign}`))));
   }
   if (kms?.trend) { // none past the KMS
-    const computed = (trend) => (trend === 'N' || trend === 'T' ? t(`trend_${trend}`, { g: kms.gain_g, kbm: kms.kbm_g }) : t(`trend_${trend}`));
+    const computed = (trend) => (trend === 'N' || trend === 'T' ? t(`trend_${trend}`, { g: formatNumber(kms.gain_g), kbm: formatNumber(kms.kbm_g) }) : t(`trend_${trend}`));
     const text = kms.overridden
       ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })
       : computed(kms.trend);
