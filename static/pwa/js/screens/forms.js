@@ -91,21 +91,23 @@ export function recordIds() {
 /** A number as the user writes it ("7,25" in Bahasa Indonesia), empty for none. */
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
+/** The child's fields hold what the server keeps (registry/schemas.py ChildSchema: names 120
+ * characters, the address 255): a longer one was saved, then refused at the next sync. */
 export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
   if (childId && !existing) return childGone(); // not a registration under a gone child's id
   const c = existing ?? {};
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
-    field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off' }),
+    field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off', maxlength: 120 }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
-    field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off' }),
+    field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off', maxlength: 120 }),
     field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 16 }),
-    field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off' }),
+    field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off', maxlength: 120 }),
     field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 16 }),
     field({ label: t('phone'), name: 'guardian_phone', type: 'tel', value: c.guardian_phone }),
-    field({ label: t('address'), name: 'address', value: c.address }),
+    field({ label: t('address'), name: 'address', value: c.address, maxlength: 255 }),
     field({ label: t('birth_weight'), name: 'birth_weight_kg', inputmode: 'decimal', value: numberText(c.birth_weight_kg) }),
     field({ label: t('birth_length'), name: 'birth_length_cm', inputmode: 'decimal', value: numberText(c.birth_length_cm) }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
