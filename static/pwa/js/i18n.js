@@ -422,7 +422,7 @@ const W = {
   col_month: ['Bulan', 'Month'],
   total: ['Jumlah', 'Total'],
   nutrition_title: ['Status gizi (prevalensi)', 'Nutrition (prevalence)'],
-  nut_measured: ['{n} anak diukur; {f} dengan nilai tidak wajar dikecualikan.', '{n} {n:child|children} measured; {f} with implausible values left out.'],
+  nut_measured: ['{n} anak diukur; {f} dengan nilai tidak wajar, tidak dihitung pada indeks itu.', '{n} {n:child|children} measured; {f} with an implausible value, left out of that index.'],
   nut_stunting: ['Stunting (TB/U)', 'Stunting (height-for-age)'],
   nut_wasting: ['Gizi kurang/buruk (BB/TB)', 'Wasting (weight-for-height)'],
   nut_underweight: ['Berat badan kurang (BB/U)', 'Underweight (weight-for-age)'],
