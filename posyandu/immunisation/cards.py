@@ -75,12 +75,16 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
         raise ValidationFailed(errors={"on": [Msg("must not be before the child's birth date",
                                                   "tidak boleh sebelum tanggal lahir anak")]})
     schedule = schedule_in_force(db.session, on)
-    given = _doses(select(*DOSE_COLUMNS).where(Immunisation.child_id == child.id,
-                                               Immunisation.deleted_at.is_(None))).get(child.id, [])
+    # a dose entered twice the same day (two phones): the record that stands first, its possible duplicate after
+    given = _doses(select(*DOSE_COLUMNS).where(Immunisation.child_id == child.id, Immunisation.deleted_at.is_(None))
+                   .order_by(Immunisation.possible_duplicate_of.is_not(None), Immunisation.created_at,
+                             Immunisation.id)).get(child.id, [])
     supplements = _supplements(select(*SUPPLEMENT_COLUMNS).where(
         Supplement.child_id == child.id, Supplement.deleted_at.is_(None))).get(child.id, [])
     card = immunisation_card(schedule, child.birth_date, given, on, area=Area(kabupaten=child.kabupaten_code))
-    ids = {(g.vaccine, g.dose, g.given_on): g.id for g in given}
+    ids: dict[tuple, Any] = {}
+    for g in given:
+        ids.setdefault((g.vaccine, g.dose, g.given_on), g.id)
     doses = [{**asdict(e), "immunisation_id": ids.get((e.vaccine, e.dose, e.given_on))} for e in card.entries]
     return {
         "child_id": child.id, "as_of": on, "birth_date": child.birth_date,

@@ -281,6 +281,18 @@ def test_the_same_dose_entered_on_two_phones_the_same_day_is_kept_and_flagged(cl
     assert later[0]["status"] == "rejected" and "dose" in later[0]["errors"]   # given again on another day
 
 
+def test_the_card_names_the_record_that_stands_not_its_possible_duplicate(client, world, baby):
+    """BCG entered on two phones the same day: the first record stands, the later is flagged a possible
+    duplicate of it (api-contract, Sync). The card's BCG row is the first record, whichever order the
+    database hands the two back in (it named the flagged copy)."""
+    first = record(client, world, baby["id"], "BCG", 1, "2025-02-10")
+    second = record(client, world, baby["id"], "BCG", 1, "2025-02-10", by="kader1b")
+    assert first.status_code == second.status_code == 201, second.get_json()
+    assert second.get_json()["possible_duplicate_of"] == first.get_json()["id"]
+    bcg = card(client, world, baby["id"], "2025-03-01")["by_label"]["BCG"]
+    assert (bcg["status"], bcg["given_on"], bcg["immunisation_id"]) == ("given", "2025-02-10", first.get_json()["id"])
+
+
 def test_the_same_capsule_entered_twice_the_same_day_is_kept_and_flagged(client, world, make_child):
     child = make_child(name="Dua Tahun", birth_date="2023-01-15")
     one = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-10")
