@@ -7,12 +7,12 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
 
 * **per vaccine and dose**: ``target`` = children under five at the period's end
   (the S of the last month) who have reached the dose's recommended age by
-  then, less those past the dose's maximum age by then without it (``max_age``:
-  HB0 by 7 days, RV by 6 months 29 days; the card's ``missed``, ``due.immunisation_card``:
-  she can never be covered); ``covered`` = those of them with the dose recorded on or before the
-  period's end (one given it, even past the maximum age, stays in the target and covered).
-  The card also calls a dose missed when a late earlier dose pushes its earliest date past the
-  maximum age (catch-up); that case stays in the target here. ``given_in_period`` = doses of it
+  then; ``covered`` = those of them with the dose recorded on or before the period's end. A child
+  past the dose's maximum age without it (``max_age``: HB0 after 7 days, BCG after the first
+  birthday, RV after 6 months 29 days; "missed" on her card) stays in the target, uncovered: she is
+  a child the programme did not reach, which coverage is there to show (left out, 5 of 11 children
+  given BCG read as 100 %: only the children who could still be reached were counted).
+  ``given_in_period`` = doses of it
   recorded during the period in the area (the monthly PWS count), whatever the child's age: children
   given it, so the same dose entered twice (two phones, kept and flagged a possible duplicate)
   counts once.
@@ -61,12 +61,6 @@ def born_by_age(on: date, age: Age) -> date:
     return born_by(on - timedelta(days=age.days), age.months)
 
 
-def past_age(on: date, age: Age) -> Any:
-    """The child is past ``age`` on ``on``: her last day at that age (birth + ``age``, ``Age.after``) is
-    before ``on`` — the card's ``as_of > latest`` (``due.immunisation_card``)."""
-    return Child.birth_date <= born_by_age(on - timedelta(days=1), age)
-
-
 def applies(entry: ScheduleEntry) -> ColumnElement[bool]:
     """SQL twin of ``due.applies`` for the child's kabupaten: the kabupaten the entry lists (endemic_only
     or not); without a list, everywhere, or nowhere for an endemic_only one (no area names it endemic)."""
@@ -105,8 +99,6 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
     for i, e in enumerate(entries):
         had = func.coalesce(given.c[f"g{i}"], 0) == 1
         due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
-        if e.max_age is not None:  # past it without the dose: missed, as on her card (never covered)
-            due &= had | ~past_age(period.last, e.max_age)
         cols += [count_if(due).label(f"t{i}"), count_if(due & had).label(f"c{i}")]
     out: dict[str, dict[str, Any]] = {}
     for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():

@@ -122,7 +122,11 @@ def dose_rows(client, world, month):
             if r["kind"] == "dose"}
 
 
-def test_a_dose_past_its_maximum_age_leaves_the_target_unless_given(client, world, make_child, post):
+def test_a_child_past_a_doses_maximum_age_without_it_stays_in_its_target_uncovered(client, world, make_child, post):
+    """Coverage is the share of the children who reached a dose's age that were given it. A child who
+    passed its maximum age without it (HB0 after 7 days, BCG after the first birthday, RV after 6 months
+    29 days) is one the programme did not reach: she stays in the target, uncovered. Left out, a
+    posyandu that gave 5 of 11 children BCG read 100 %."""
     old = make_child(name="Anak O", sex="F", birth_date="2021-06-01")  # 45 months on 2025-03-31, no dose
     late = make_child(name="Anak P", sex="F", birth_date="2021-06-01")
     given = post(f"children/{late['id']}/immunisations", {
@@ -132,9 +136,9 @@ def test_a_dose_past_its_maximum_age_leaves_the_target_unless_given(client, worl
                                                    "batch_number": "T1", "place": "posyandu",
                                                    "override_reason": "catatan dari klinik swasta"})
     got = dose_rows(client, world, "2025-03")
-    # HB0 (by 7 days), BCG (by the day before the first birthday), RV 1-3 (by 6 months 29 days): both are past
-    # them. O has none → in no target. P was given RV 1 (overridden) → in its target, covered.
-    assert (got["HB0"], got["BCG"], got["RV 1"], got["RV 2"], got["RV 3"]) == ((0, 0), (0, 0), (1, 1), (0, 0), (0, 0))
+    # Both reached every dose's recommended age and are past HB0's, BCG's and RV's maximum ages: both in each
+    # target. O has none of them; P was given RV 1 (overridden) → covered there alone.
+    assert (got["HB0"], got["BCG"], got["RV 1"], got["RV 2"], got["RV 3"]) == ((2, 0), (2, 0), (2, 1), (2, 0), (2, 0))
     # DPT-HB-Hib 1 may be caught up until 59 months: both are still in its target, neither covered; OPV 1
     # has no maximum age.
     assert (got["DPT-HB-Hib 1"], got["OPV 1"]) == ((2, 0), (2, 0))
@@ -145,15 +149,15 @@ def test_a_dose_past_its_maximum_age_leaves_the_target_unless_given(client, worl
         "missed", "missed", "missed", "missed", "missed", "overdue"]
 
 
-def test_a_dose_on_its_last_day_is_still_in_the_target(client, world, make_child):
-    # On 2025-03-31: HB0's last day is birth + 7 days → born 2025-03-24 is on it (in the target, uncovered),
-    # born 2025-03-23 is past it (Mar 30). RV 1's last day is birth + 6 months + 29 days → born 2024-09-02:
+def test_a_doses_last_day_is_the_cards_last_day_before_missed(client, world, make_child):
+    # On 2025-03-31: HB0's last day is birth + 7 days → born 2025-03-24 is on it (due), born 2025-03-23 is
+    # past it (Mar 30: missed). RV 1's last day is birth + 6 months + 29 days → born 2024-09-02:
     # 2025-03-02 + 29 days = 2025-03-31, on it; born 2024-09-01: 2025-03-30, past it.
     kids = {k: make_child(name=f"Anak {k}", birth_date=born) for k, born in {
         "H0": "2025-03-24", "H1": "2025-03-23", "R0": "2024-09-02", "R1": "2024-09-01"}.items()}
     got = dose_rows(client, world, "2025-03")
-    # HB0: H0 alone (H1 past it; R0 and R1 long past). RV 1 (2 months): R0 alone (R1 past it; H0, H1 too young).
-    assert (got["HB0"], got["RV 1"]) == ((1, 0), (1, 0))
+    # Coverage keeps them all, uncovered: HB0 (day 0) all four; RV 1 (2 months) R0 and R1 (H0, H1 too young).
+    assert (got["HB0"], got["RV 1"]) == ((4, 0), (2, 0))
     statuses = {}
     for k, child in kids.items():
         card = client.get(f"/api/v1/children/{child['id']}/immunisation-card?on=2025-03-31",

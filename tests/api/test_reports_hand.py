@@ -217,11 +217,11 @@ def test_a_weight_only_reweighing_later_in_the_month_keeps_the_months_length(cli
 def test_coverage_of_melati_by_hand(client, world, august):
     rows = {r["indicator"]: r for r in get_rows(client, world, "coverage", f"month={AUG}&posyandu_id={world.ids['p1']}")}
     pick = lambda name: (rows[name]["target"], rows[name]["covered"], rows[name]["coverage_pct"], rows[name]["given_in_period"])  # noqa: E731
-    # Target = the 11 children under five on Aug 31 who reached the dose's recommended age by then, less
-    # those past the dose's maximum age without it.
-    # BCG (1 month, at most the day before the first birthday): given to A B C D Q; E G H I J L are past
-    # their first birthday without it (missed, never to be covered) → 5/5 = 100.0 %; none given in August.
-    assert pick("BCG") == (5, 5, 100.0, 0)
+    # Target = the 11 children under five on Aug 31 who reached the dose's recommended age by then (one past
+    # the dose's maximum age without it among them, uncovered: a child the programme did not reach).
+    # BCG (1 month): all 11; given to A B C D Q → 5/11 = 45.5 % (E G H I J L, past their first birthday without
+    # it, can no longer have it: they stay uncovered); none given in August.
+    assert pick("BCG") == (11, 5, 45.5, 0)
     # DPT-HB-Hib 2 (3 months): all 11 (C is 4 months); A B C Q → 4/11 = 36.4 %; C's dose was in August.
     assert pick("DPT-HB-Hib 2") == (11, 4, 36.4, 1)
     # MR 1 (9 months): not C (4) or D (6) → 9; A B Q → 3/9 = 33.3 %; B's dose (Aug 20) in August.
