@@ -60,10 +60,12 @@ class AccessLog(db.Model):
 
 
 # The family's contact details are for whoever calls on the family (kader, bidan; the parent her
-# own; admin): a health office follows cases by child and posyandu, it does not phone mothers
-# (UU 27/2022: no more personal data than the purpose needs). Every answer naming a child to it
-# leaves them null: the follow-up list, the children list, a child's record, the due list.
-CONTACT_FIELDS = ("mother_name", "guardian_phone")
+# own; admin): a health office follows cases by child and posyandu, it does not phone or visit
+# families (UU 27/2022: no more personal data than the purpose needs). Every answer naming a child
+# to it leaves them null: the follow-up list, the children list, a child's record, the due list,
+# the FHIR export. The parents' names, the phone and the home address (with its RT/RW) alike: the
+# father's name and the address were left in while the mother's name was taken out.
+CONTACT_FIELDS = ("mother_name", "father_name", "guardian_phone", "address", "rt", "rw")
 CONTACT_ROLES = ("kader", "bidan", "admin", "parent")
 
 

@@ -172,7 +172,8 @@ class ChildById(MethodView):
     @roles_required(*READERS)
     @blp.response(200, ChildSchema)
     def get(self, child_id):
-        """One child (to dinkes without the family's contact details: mother_name, guardian_phone null)."""
+        """One child (to dinkes without the family's contact details: mother_name, father_name, guardian_phone,
+        address, rt and rw null)."""
         child = access.get_child(current_user, child_id)
         privacy.record_reads("view", [child.id])
         db.session.commit()

@@ -201,7 +201,7 @@ class FhirExport(MethodView):
                       description="A FHIR R4 Bundle (type collection) of Location, Patient, Observation, Immunization")
     def get(self, args):
         """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""
-        chunks = bundle_chunks(reports_session(), args["period"], area_filter(args))
+        chunks = bundle_chunks(reports_session(), args["period"], area_filter(args), current_user.role)
         area_download(args)
         filename = download_name("fhir", current_user, args, "json")
         return Response(stream_with_context(chunks), mimetype="application/fhir+json",

@@ -3,6 +3,7 @@ is logged, a parent sees who read their child's data and exports it."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -398,3 +399,32 @@ def test_a_health_office_reads_no_familys_contact_details_anywhere_not_only_in_t
             assert ("Ibu Aminah" in text) is sees and ("081234567890" in text) is (sees and what != "due"), \
                 (who, what, row)  # the due list names the mother, not the phone
             assert row["mother_name"] == ("Ibu Aminah" if sees else None), (who, what)
+
+
+def test_a_health_office_reads_neither_the_fathers_name_nor_the_familys_address(world, client, make_child):
+    """The father's name and the home address (with its RT/RW) are the family's contact details as much
+    as the mother's name and the phone: a dinkes user had them from the children list, a child's
+    record and the FHIR export (the address as the Patient's), while the mother's name was left out.
+    A bidan keeps them."""
+    child = make_child(name="Siti Aminah", mother_name="Ibu Aminah", father_name="Pak Rahmat",
+                       address="Dusun Krajan Kidul", rt="003", rw="005",
+                       birth_date=(date.today() - timedelta(days=60)).isoformat())
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                       json={"id": str(uuid.uuid4()), "measured_on": date.today().isoformat(), "weight_kg": 5.1})
+    assert resp.status_code == 201, resp.get_json()  # the FHIR export holds the children weighed in the month
+    month = date.today().strftime("%Y-%m")
+    p1 = world.ids["p1"]
+    reads = {"list": f"/api/v1/children?posyandu_id={p1}", "record": f"/api/v1/children/{child['id']}",
+             "fhir": f"/api/v1/exports/fhir?month={month}&posyandu_id={p1}"}
+    for who, sees in (("dinkes_gresik", False), ("bidan_a", True)):
+        for what, url in reads.items():
+            resp = client.get(url, headers=world.headers(who))
+            assert resp.status_code == 200, (who, what, resp.get_json())
+            text = resp.get_data(as_text=True)
+            assert "Siti Aminah" in text, (who, what)
+            for detail in ("Dusun Krajan Kidul",) if what == "fhir" else ("Pak Rahmat", "Dusun Krajan Kidul"):
+                assert (detail in text) is sees, (who, what, detail)  # a Patient names no father
+            if what != "fhir":
+                body = json.loads(text)
+                [row] = [r for r in body.get("items") or [body] if r["id"] == child["id"]]
+                assert (row["rt"], row["rw"]) == (("003", "005") if sees else (None, None)), (who, what)

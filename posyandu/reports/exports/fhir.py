@@ -218,8 +218,11 @@ def _events(session: Any, model: type, date_col: Any, ids: list[Any], period: Pe
     return out
 
 
-def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterator[dict[str, Any]]:
-    """Locations, then per child its Patient, Observations and Immunizations."""
+def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str = "admin") -> Iterator[dict[str, Any]]:
+    """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
+    whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
+    from posyandu.privacy import as_seen_by
+
     schedule = schedule_in_force(session, period.last)
     puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
     for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
@@ -233,7 +236,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterat
         measured = _events(session, Measurement, Measurement.measured_on, ids, period)
         immunised = _events(session, Immunisation, Immunisation.given_on, ids, None)  # whole history: timing
         for child in chunk:
-            yield _entry(patient(child))
+            yield _entry(patient(as_seen_by(role, child)))
             for m in measured.get(child.id, []):
                 yield from (_entry(o) for o in observations(m))
             # the same dose recorded twice: the first stands for both (flag_duplicates_again keeps it unflagged)
@@ -248,11 +251,11 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any) -> Iterat
                     yield _entry(immunization(i, schedule, on_time.get(i.id), puskesmas_id))
 
 
-def bundle_chunks(session: Any, period: Period, posyandu_filter: Any) -> Iterator[bytes]:
-    """The Bundle as JSON, written entry by entry."""
+def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str = "admin") -> Iterator[bytes]:
+    """The Bundle as JSON, written entry by entry, as ``role`` may see it (``bundle_entries``)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     head = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection", "timestamp": stamp}
-    entries = bundle_entries(session, period, posyandu_filter)
+    entries = bundle_entries(session, period, posyandu_filter, role)
     first = next(entries, None)
     if first is None:  # FHIR JSON has no empty arrays
         yield json.dumps(head).encode()
