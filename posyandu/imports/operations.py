@@ -80,6 +80,9 @@ class ImportResult:
     visits_created: int = 0
     visits_unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # children already registered whose details (name, birth date, sex) a refused row's message
+    # discloses: read, for the access log (``disclosed``), whether or not the import is kept
+    named: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def invalid_rows(self) -> int:
@@ -310,6 +313,7 @@ class _Run:
                                                      {lang: date_text(child.birth_date, lang) for lang in ("en", "id")}))
                        if row.child[k] != v}
             if differs:
+                self.result.named.add(child.id)
                 raise RowError({k: [Msg(
                     f"the child registered with this NIK ({child.name}) has {v['en']}: "
                     "correct the file or the child's record",
@@ -320,6 +324,7 @@ class _Run:
             if by_nik and not names_alike(child, SimpleNamespace(name=row.child["name"],
                                                                  mother_nik=row.child.get("mother_nik"),
                                                                  mother_name=row.child.get("mother_name"))):
+                self.result.named.add(child.id)
                 raise RowError({"nik": [Msg(
                     f"this NIK is registered for {child.name}, not {row.child['name']}: correct the NIK or the name "
                     "(a twin's NIK?)",
@@ -345,6 +350,7 @@ class _Run:
         child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})
         if child.possible_duplicate_of and not row.not_duplicate:
             other = db.session.get(Child, child.possible_duplicate_of)
+            self.result.named.add(other.id)
             raise RowError({"name": [Msg(
                 f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) already registered; "
                 "add the NIK, correct the name, or write 'ya' in bukan_duplikat",
@@ -515,6 +521,17 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
                                             "children_matched", "children_updated", "visits_created",
                                             "visits_unchanged")})
     return result
+
+
+def record_disclosed(result: ImportResult) -> None:
+    """Log, as reads (``privacy.record_reads``), the registered children a refused row's message named
+    (``ImportResult.named``), after the import's own transaction is committed or rolled back: a dry run
+    or a refused file keeps nothing of the import, yet its answer told the names and birth dates.
+    Only children that stand once it is over (one this file registered was rolled back with it)."""
+    from posyandu.privacy import record_reads
+
+    if result.named:
+        record_reads("view", sorted(db.session.scalars(select(Child.id).where(Child.id.in_(result.named)))))
 
 
 def digest(data: Any) -> str:

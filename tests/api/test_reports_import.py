@@ -3,6 +3,7 @@ accept_valid, idempotency, duplicates, XLSX, the CLI (both databases)."""
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import datetime
 
 import pytest
@@ -721,3 +722,40 @@ def test_a_length_in_a_pb_column_and_a_height_in_a_tb_column_keep_how_each_was_m
             "sex": sex, "birth_date": str(child.birth_date), "measured_on": "2025-07-01",
             "length_height_cm": cm, "position": position}]}).get_json()["results"]
         assert visit["zscores"]["lhfa"] == same["zscores"]["lhfa"], (name, months)
+
+
+@pytest.mark.parametrize("query", ["dry_run=true", "", "accept_valid=true", "cli"])
+def test_a_refused_row_naming_a_registered_child_is_a_read_in_the_access_log(app, client, world, db, make_child,
+                                                                            tmp_path, query):
+    """A row refused as the likely duplicate of a registered child, or for a NIK registered for another
+    child, answers that child's name and birth date: a read of her data, logged (posyandu.privacy) for
+    the importer whether the file is tried (dry run), refused whole, imported in part, or imported on
+    the server; it was logged nowhere, the import's transaction rolled back or not."""
+    from posyandu.privacy import AccessLog
+
+    budi = make_child(name="Budi Santoso", sex="M", birth_date="2024-05-01")
+    sri = make_child(name="Sri Wahyuni", sex="F", birth_date="2024-03-03", nik="3525014303240002")
+    body = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;tanggal_timbang;bb (kg)\n"
+            "Melati;Budi Santosa;L;2024-05-02;;2025-06-10;9\n"                     # likely Budi
+            "Melati;Rina Ayu;P;2024-03-03;3525014303240002;2025-06-10;9\n"           # Sri's NIK, another name
+            "Melati;Rara Putri;P;2025-01-15;;2025-06-10;7,2\n")
+    if query == "cli":
+        path = tmp_path / "k.csv"
+        path.write_text(body)
+        out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
+        assert "Budi Santoso" in out.output and "Sri Wahyuni" in out.output, out.output
+        importer = None  # the command's reads name the operator's account as its writes do
+    else:
+        resp = upload(client, world, body, query=query)
+        assert resp.status_code in (200, 201, 422), resp.get_json()
+        text = resp.get_data(as_text=True)
+        assert "Budi Santoso" in text and "Sri Wahyuni" in text, text
+        importer = "bidan_a"
+    db.session.remove()
+    rows = list(db.session.scalars(select(AccessLog).where(AccessLog.child_id.in_([uuid.UUID(budi["id"]), uuid.UUID(sri["id"])]))))
+    assert {str(r.child_id) for r in rows} == {budi["id"], sri["id"]}, query
+    assert {r.action for r in rows} == {"view"}
+    if importer:
+        from posyandu.auth.models import User
+        bidan = db.session.scalar(select(User.id).where(User.username == importer))
+        assert {r.user_id for r in rows} == {bidan}
