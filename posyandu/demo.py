@@ -214,6 +214,7 @@ def _immunisations(rng: random.Random, child: Child, today: date, schedule: Any)
     """Doses on the national schedule, a few days to weeks late, with some drop-outs, and vitamin A
     capsules in most February/August rounds: enough for coverage reports and overdue lists."""
     from posyandu.audit import record_change
+    from posyandu.immunisation.due import Area
     from posyandu.immunisation.models import Immunisation, Supplement
     from posyandu.immunisation.schedule import completed_months
 
@@ -231,10 +232,11 @@ def _immunisations(rng: random.Random, child: Child, today: date, schedule: Any)
                                        source="given", expiry_date=on + timedelta(days=365)))
             previous = on
     cfg = schedule.supplements
+    rounds = cfg.round_months("vitamin_a_red", Area(kabupaten=child.kabupaten_code))
     for back in range(24):
         y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
         on = date(y, m + 1, min(child.posyandu.meeting_day, 28))
-        if m + 1 not in cfg.vitamin_a_months or on > today or on < child.birth_date or rng.random() < 0.2:
+        if m + 1 not in rounds or on > today or on < child.birth_date or rng.random() < 0.2:
             continue
         age = completed_months(child.birth_date, on)
         kind = "vitamin_a_blue" if cfg.blue.contains(age) else "vitamin_a_red" if cfg.red.contains(age) else None

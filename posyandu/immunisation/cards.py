@@ -81,7 +81,8 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
                              Immunisation.id)).get(child.id, [])
     supplements = _supplements(select(*SUPPLEMENT_COLUMNS).where(
         Supplement.child_id == child.id, Supplement.deleted_at.is_(None))).get(child.id, [])
-    card = immunisation_card(schedule, child.birth_date, given, on, area=Area(kabupaten=child.kabupaten_code))
+    area = Area(kabupaten=child.kabupaten_code)
+    card = immunisation_card(schedule, child.birth_date, given, on, area=area)
     ids: dict[tuple, Any] = {}
     for g in given:
         ids.setdefault((g.vaccine, g.dose, g.given_on), g.id)
@@ -90,7 +91,7 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
         "child_id": child.id, "as_of": on, "birth_date": child.birth_date,
         "age_months": completed_months(child.birth_date, on), "schedule_version": schedule.version,
         "doses": doses, "idl": asdict(card.idl), "baduta": asdict(card.baduta),
-        "supplements_due": [asdict(s) for s in supplements_due(schedule.supplements, child.birth_date, supplements, on)],
+        "supplements_due": [asdict(s) for s in supplements_due(schedule.supplements, child.birth_date, supplements, on, area)],
         "supplements_given": [{"kind": s.kind, "given_on": s.given_on, "id": s.id}
                               for s in sorted(supplements, key=lambda s: s.given_on) if s.given_on <= on],
     }
@@ -129,7 +130,8 @@ def due_list(posyandu: Posyandu, on: date) -> dict[str, Any]:
     by_child = {p.child_id: p.doses for p in plan.children}
     rows, supplement_totals = [], {}
     for c in children:
-        due_supplements = supplements_due(schedule.supplements, c.birth_date, supplements.get(c.id, []), on)
+        due_supplements = supplements_due(schedule.supplements, c.birth_date, supplements.get(c.id, []), on,
+                                          Area(kabupaten=c.kabupaten_code))
         for s in due_supplements:
             supplement_totals[s.kind] = supplement_totals.get(s.kind, 0) + 1
         if by_child.get(c.id) or due_supplements:

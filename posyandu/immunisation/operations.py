@@ -240,7 +240,7 @@ def check_supplement(user: User, obj: Supplement, child: Child, data: dict[str, 
         .where(Supplement.child_id == child.id, Supplement.id != obj.id, Supplement.deleted_at.is_(None)))]
     config = schedule_in_force(db.session, obj.given_on).supplements
     found = validate_supplement(config, child.birth_date, rows, SupplementGiven(obj.kind, obj.given_on, obj.id),
-                                today=today())
+                                area=Area(kabupaten=child.kabupaten_code), today=today())
     twin = any((r.kind, r.given_on) == (obj.kind, obj.given_on) for r in rows)
     enforce(user, obj, "supplement", _unless_twin(found, twin), data.get("override_reason"),
             accepted=_accepted_before(obj, "supplement", data, SUPPLEMENT_FIELDS))

@@ -5,6 +5,8 @@ Permenkes 21/2015 Standar Kapsul Vitamin A; Permenkes 15/2017 Penanggulangan Cac
   (200,000 IU) at 12-59 months, in each round month (February and August by
   default; a district may move them).
 - Deworming: from 12 to 59 months, once in each configured round month.
+- A kabupaten/kota may have its own round months (``round_months_by_area``); a child's rounds
+  are her kabupaten's, else the schedule's national ``round_months``.
 - A *round* is the whole configured calendar month of a year, named "YYYY-MM".
   One vitamin A capsule (either colour) and one deworming dose per round.
 - Ages are completed calendar months (schedule.completed_months), the way the
@@ -18,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from posyandu.immunisation.due import Violation, date_checks, make_violation
-from posyandu.immunisation.schedule import _check_keys, _is_int, completed_months
+from posyandu.immunisation.due import Area, Violation, date_checks, make_violation
+from posyandu.immunisation.schedule import _KABUPATEN, _check_keys, _is_int, completed_months, kabupaten_of
 from posyandu.messages import MONTH_NAMES, Msg, month_text
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
@@ -67,6 +69,16 @@ class SupplementConfig:
     deworming: AgeBand
     vitamin_a_source: str | None = None
     deworming_source: str | None = None
+    # per kabupaten/kota (4-digit code, as ScheduleEntry.areas): its own round months
+    vitamin_a_months_by_area: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    deworming_months_by_area: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def round_months(self, kind: str, area: Area | None = None) -> tuple[int, ...]:
+        """The round months of ``kind`` where the child lives: her kabupaten's own, else the national ones."""
+        worm = kind == "deworming"
+        by_area = dict(self.deworming_months_by_area if worm else self.vitamin_a_months_by_area)
+        national = self.deworming_months if worm else self.vitamin_a_months
+        return by_area.get(kabupaten_of(area.kabupaten) if area else None, national)
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,10 @@ class SupplementDue:
     round: str
 
 
-def round_of(config: SupplementConfig, kind: str, on: date) -> str | None:
-    """The round ("YYYY-MM") that ``on`` falls in for this kind, or None outside round months."""
-    months = config.deworming_months if kind == "deworming" else config.vitamin_a_months
-    return f"{on.year:04d}-{on.month:02d}" if on.month in months else None
+def round_of(config: SupplementConfig, kind: str, on: date, area: Area | None = None) -> str | None:
+    """The round ("YYYY-MM") that ``on`` falls in for this kind where the child lives, or None outside
+    her round months."""
+    return f"{on.year:04d}-{on.month:02d}" if on.month in config.round_months(kind, area) else None
 
 
 def _month_key(on: date) -> str:
@@ -97,8 +109,8 @@ def _group(kind: str) -> tuple[str, ...]:
 
 
 def supplements_due(config: SupplementConfig, birth_date: date, given: list[SupplementGiven],
-                    on: date) -> list[SupplementDue]:
-    """What the child should get on ``on`` (a posyandu day): nothing outside round months; otherwise
+                    on: date, area: Area | None = None) -> list[SupplementDue]:
+    """What the child should get on ``on`` (a posyandu day): nothing outside her ``area``'s round months; otherwise
     the capsule for the age band unless one was given this round (blue only if never given), and
     deworming from 12 months unless given this round. Records after ``on`` are ignored."""
     if on < birth_date:
@@ -106,12 +118,12 @@ def supplements_due(config: SupplementConfig, birth_date: date, given: list[Supp
     age, past = completed_months(birth_date, on), [g for g in given if g.given_on <= on]
     this_round = {g.kind for g in past if _month_key(g.given_on) == _month_key(on)}
     out = []
-    if (rnd := round_of(config, "vitamin_a_red", on)) and not this_round & set(VITAMIN_A):
+    if (rnd := round_of(config, "vitamin_a_red", on, area)) and not this_round & set(VITAMIN_A):
         if config.blue.contains(age) and not any(g.kind == "vitamin_a_blue" for g in past):
             out.append(SupplementDue("vitamin_a_blue", rnd))
         elif config.red.contains(age):
             out.append(SupplementDue("vitamin_a_red", rnd))
-    if (rnd := round_of(config, "deworming", on)) and config.deworming.contains(age) \
+    if (rnd := round_of(config, "deworming", on, area)) and config.deworming.contains(age) \
             and "deworming" not in this_round:
         out.append(SupplementDue("deworming", rnd))
     return out
@@ -127,15 +139,17 @@ def _kind_labels(**kinds: str) -> dict[str, dict[str, str]]:
 
 
 def validate_supplement(config: SupplementConfig, birth_date: date, given: list[SupplementGiven],
-                        new: SupplementGiven, *, today: date | None = None) -> list[Violation]:
-    """Every rule a new vitamin A / deworming record breaks (Permenkes 21/2015, 15/2017)."""
+                        new: SupplementGiven, *, area: Area | None = None,
+                        today: date | None = None) -> list[Violation]:
+    """Every rule a new vitamin A / deworming record breaks (Permenkes 21/2015, 15/2017); rounds are
+    those of the child's ``area``."""
     found = date_checks(new.given_on, birth_date, today or date.today())
     if new.kind not in KINDS:
         return found + [_violation("unknown_kind", kind=new.kind)]
     if new.given_on < birth_date:
         return found
     others = [g for g in given if g.kind in _group(new.kind) and (new.id is None or g.id != new.id)]
-    return found + _age_checks(config, birth_date, new) + _round_checks(config, others, new)
+    return found + _age_checks(config, birth_date, new) + _round_checks(config, others, new, area)
 
 
 def _age_checks(config: SupplementConfig, birth: date, new: SupplementGiven) -> list[Violation]:
@@ -154,10 +168,11 @@ def _age_checks(config: SupplementConfig, birth: date, new: SupplementGiven) -> 
     return []
 
 
-def _round_checks(config: SupplementConfig, others: list[SupplementGiven], new: SupplementGiven) -> list[Violation]:
+def _round_checks(config: SupplementConfig, others: list[SupplementGiven], new: SupplementGiven,
+                  area: Area | None) -> list[Violation]:
     found, key = [], _month_key(new.given_on)
-    months = config.deworming_months if new.kind == "deworming" else config.vitamin_a_months
-    if round_of(config, new.kind, new.given_on) is None:
+    months = config.round_months(new.kind, area)
+    if round_of(config, new.kind, new.given_on, area) is None:
         labels = {lang: {"months_label": ", ".join(names[m - 1] for m in months)} for lang, names in MONTH_NAMES.items()}
         found.append(_violation("not_round_month", labels, given_on=new.given_on, months=list(months)))
     if twins := sorted(g.given_on for g in others if _month_key(g.given_on) == key):
@@ -191,6 +206,32 @@ def _parse_months(value: Any, where: str, problems: list[str]) -> tuple[int, ...
     return tuple(sorted(value))
 
 
+def _parse_months_by_area(value: Any, where: str, problems: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """``{"35.25": [3, 9]}``: kabupaten/kota codes written as an entry's ``areas`` ('35.25' or '3525'),
+    each with its own round months; kept by the 4-digit code."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        problems.append(Msg(f"{where} must be an object of kabupaten/kota codes to round months, "
+                            f"like {{\"35.25\": [3, 9]}}",
+                            f"{where} harus objek kode kabupaten/kota ke bulan pemberian, "
+                            f"seperti {{\"35.25\": [3, 9]}}"))
+        return ()
+    out: dict[str, tuple[int, ...]] = {}
+    for code, months in value.items():
+        if not (isinstance(code, str) and _KABUPATEN.fullmatch(code)):
+            problems.append(Msg(f"{where}: {code!r} is not a kabupaten/kota code like '35.25'",
+                                f"{where}: {code!r} bukan kode kabupaten/kota seperti '35.25'"))
+            continue
+        kabupaten = kabupaten_of(code) or ""
+        if kabupaten in out:
+            problems.append(Msg(f"{where}: kabupaten/kota {kabupaten[:2]}.{kabupaten[2:]} is listed twice",
+                                f"{where}: kabupaten/kota {kabupaten[:2]}.{kabupaten[2:]} tertulis dua kali"))
+            continue
+        out[kabupaten] = _parse_months(months, f"{where}[{code}]", problems)
+    return tuple(sorted(out.items()))
+
+
 def supplement_config_from_dict(value: Any, problems: list[str]) -> SupplementConfig:
     """Parse the schedule document's "supplements" section, appending problems."""
     vit = value.get("vitamin_a") if isinstance(value, dict) else None
@@ -199,9 +240,9 @@ def supplement_config_from_dict(value: Any, problems: list[str]) -> SupplementCo
         problems.append(Msg("supplements must have 'vitamin_a' and 'deworming' objects",
                             "supplements harus punya objek 'vitamin_a' dan 'deworming'"))
         return SupplementConfig((), AgeBand(0, 0), AgeBand(0, 0), (), AgeBand(0, 0))
-    _check_keys(vit, {"round_months", "blue", "red", "source"}, {"round_months", "blue", "red"},
-                "supplements.vitamin_a", problems)
-    _check_keys(worm, {"round_months", "min_months", "max_months", "source"},
+    _check_keys(vit, {"round_months", "round_months_by_area", "blue", "red", "source"},
+                {"round_months", "blue", "red"}, "supplements.vitamin_a", problems)
+    _check_keys(worm, {"round_months", "round_months_by_area", "min_months", "max_months", "source"},
                 {"round_months", "min_months", "max_months"}, "supplements.deworming", problems)
     blue = _parse_band(vit.get("blue"), "supplements.vitamin_a.blue", problems)
     red = _parse_band(vit.get("red"), "supplements.vitamin_a.red", problems)
@@ -212,14 +253,18 @@ def supplement_config_from_dict(value: Any, problems: list[str]) -> SupplementCo
     return SupplementConfig(
         _parse_months(vit.get("round_months"), "supplements.vitamin_a.round_months", problems), blue, red,
         _parse_months(worm.get("round_months"), "supplements.deworming.round_months", problems),
-        _parse_band(band, "supplements.deworming", problems), vit.get("source"), worm.get("source"))
+        _parse_band(band, "supplements.deworming", problems), vit.get("source"), worm.get("source"),
+        _parse_months_by_area(vit.get("round_months_by_area"), "supplements.vitamin_a.round_months_by_area", problems),
+        _parse_months_by_area(worm.get("round_months_by_area"), "supplements.deworming.round_months_by_area", problems))
 
 
 def supplement_config_to_dict(config: SupplementConfig) -> dict[str, Any]:
     band = lambda b: {"min_months": b.min_months, "max_months": b.max_months}  # noqa: E731
+    # written only when a kabupaten has its own rounds: a document without them reads back as written
+    by_area = lambda pairs: {"round_months_by_area": {k: list(m) for k, m in pairs}} if pairs else {}  # noqa: E731
     return {
-        "vitamin_a": {"round_months": list(config.vitamin_a_months), "blue": band(config.blue),
-                      "red": band(config.red), "source": config.vitamin_a_source},
-        "deworming": {"round_months": list(config.deworming_months), **band(config.deworming),
-                      "source": config.deworming_source},
+        "vitamin_a": {"round_months": list(config.vitamin_a_months), **by_area(config.vitamin_a_months_by_area),
+                      "blue": band(config.blue), "red": band(config.red), "source": config.vitamin_a_source},
+        "deworming": {"round_months": list(config.deworming_months), **by_area(config.deworming_months_by_area),
+                      **band(config.deworming), "source": config.deworming_source},
     }

@@ -13,6 +13,9 @@ const root = new URL('../../', import.meta.url);
 const read = (path) => JSON.parse(readFileSync(fileURLToPath(new URL(path, root)), 'utf8'));
 const fixture = read('tests/data/immunisation_cases.json');
 const schedule = loadSchedule(read(fixture.schedule));
+// supplement cases: the same schedule with the fixture's kabupaten having rounds of their own
+const moved = Object.fromEntries(Object.entries(schedule.supplements).map(([kind, cfg]) => [kind,
+  { ...cfg, ...(fixture.round_months_by_area[kind] && { round_months_by_area: fixture.round_months_by_area[kind] }) }]));
 
 function mismatches(expected, actual, path = '$') {
   const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -32,8 +35,8 @@ const RUN = {
     return { ...card, entries: Object.fromEntries(card.entries.map((e) => [e.label, e])) };
   },
   due_on: (i) => dueOn(schedule, i.children, i.session_date, { area: i.area }),
-  supplements_due: (i) => ({ due: supplementsDue(schedule.supplements, i.birth_date, i.given, i.on) }),
-  validate_supplement: (i) => ({ violations: validateSupplement(schedule.supplements, i.birth_date, i.given, i.new, { today: i.today }) }),
+  supplements_due: (i) => ({ due: supplementsDue(moved, i.birth_date, i.given, i.on, i.area) }),
+  validate_supplement: (i) => ({ violations: validateSupplement(moved, i.birth_date, i.given, i.new, { area: i.area, today: i.today }) }),
 };
 
 for (const c of fixture.cases) {

@@ -281,3 +281,55 @@ def test_an_area_code_is_matched_whole_in_ascii_digits(code):
     stored as a code no kabupaten has, the entry applied nowhere."""
     problems = problems_of(doc_with(lambda d: entry(d, "JE", 1).update(areas=[code])))
     assert len(problems) == 1 and "areas must be null or a list" in problems[0], problems
+
+
+def test_a_kabupaten_may_have_round_months_of_its_own():
+    from posyandu.immunisation.due import Area
+
+    def change(d):
+        d["supplements"]["vitamin_a"]["round_months_by_area"] = {"35.25": [9, 3], "5171": [8]}
+        d["supplements"]["deworming"]["round_months_by_area"] = {"35.25": [3]}
+    schedule = schedule_from_dict(doc_with(change))
+    sup = schedule.supplements
+    gresik, denpasar, elsewhere = Area(kabupaten="35.25.01.2001"), Area(kabupaten="51.71"), Area(kabupaten="35.07")
+    assert [sup.round_months("vitamin_a_red", a) for a in (gresik, denpasar, elsewhere, None)] == [
+        (3, 9), (8,), (2, 8), (2, 8)]
+    assert sup.round_months("vitamin_a_blue", gresik) == (3, 9)  # both capsules share the vitamin A rounds
+    assert [sup.round_months("deworming", a) for a in (gresik, denpasar, None)] == [(3,), (2, 8), (2, 8)]
+    # written back as an entry's areas are (4 digits), months sorted; and read back the same
+    written = schedule_to_dict(schedule)["supplements"]
+    assert written["vitamin_a"]["round_months_by_area"] == {"3525": [3, 9], "5171": [8]}
+    assert written["deworming"]["round_months_by_area"] == {"3525": [3]}
+    assert schedule_from_dict(schedule_to_dict(schedule)) == schedule
+    # without any, nothing is written: the bundled document reads back as it is
+    assert "round_months_by_area" not in schedule_to_dict(SCHEDULE)["supplements"]["vitamin_a"]
+
+
+@pytest.mark.parametrize("by_area, expected", [
+    ({"Gresik": [3]}, ("supplements.vitamin_a.round_months_by_area: 'Gresik' is not a kabupaten/kota code like '35.25'",
+                       "supplements.vitamin_a.round_months_by_area: 'Gresik' bukan kode kabupaten/kota seperti '35.25'")),
+    ({"35.25": [13]}, ("supplements.vitamin_a.round_months_by_area[35.25] must be a non-empty list of distinct months 1-12",
+                       "supplements.vitamin_a.round_months_by_area[35.25] harus daftar bulan 1-12 yang tidak kosong "
+                       "dan tidak berulang")),
+    ({"35.25": []}, ("supplements.vitamin_a.round_months_by_area[35.25] must be a non-empty list of distinct months 1-12",
+                     None)),
+    ({"35.25": [3, 3]}, ("supplements.vitamin_a.round_months_by_area[35.25] must be a non-empty list of distinct "
+                         "months 1-12", None)),
+    ({"35.25": [3], "3525": [9]}, ("supplements.vitamin_a.round_months_by_area: kabupaten/kota 35.25 is listed twice",
+                                   "supplements.vitamin_a.round_months_by_area: kabupaten/kota 35.25 tertulis dua kali")),
+    ([3, 9], ('supplements.vitamin_a.round_months_by_area must be an object of kabupaten/kota codes to round months, '
+              'like {"35.25": [3, 9]}',
+              'supplements.vitamin_a.round_months_by_area harus objek kode kabupaten/kota ke bulan pemberian, '
+              'seperti {"35.25": [3, 9]}')),
+])
+def test_kabupaten_round_months_are_validated_field_by_field(by_area, expected):
+    problems = problems_of(doc_with(lambda d: d["supplements"]["vitamin_a"].update(round_months_by_area=by_area)))
+    assert problems == [expected[0]]
+    if expected[1]:
+        assert problems[0].id_text == expected[1]
+
+
+def test_deworming_round_months_by_area_are_named_as_deworming():
+    problems = problems_of(doc_with(lambda d: d["supplements"]["deworming"].update(round_months_by_area={"51.71": [0]})))
+    assert problems == ["supplements.deworming.round_months_by_area[51.71] must be a non-empty list of distinct "
+                        "months 1-12"]

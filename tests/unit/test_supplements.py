@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from posyandu.immunisation.schedule import jsonable, load_default_schedule
+from posyandu.immunisation.due import Area
+from posyandu.immunisation.schedule import jsonable, load_default_schedule, schedule_from_dict, schedule_to_dict
 from posyandu.immunisation.supplements import (
     SupplementDue, SupplementGiven, round_of, supplements_due, validate_supplement,
 )
@@ -18,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = json.loads((ROOT / "tests/data/immunisation_cases.json").read_text(encoding="utf-8"))
 CASES = FIXTURE["cases"]
 CONFIG = load_default_schedule().supplements
+_DOC = schedule_to_dict(load_default_schedule())
+for _kind, _by_area in FIXTURE["round_months_by_area"].items():  # the fixture's kabupaten with rounds of their own
+    _DOC["supplements"][_kind]["round_months_by_area"] = _by_area
+MOVED = schedule_from_dict(_DOC).supplements
 
 
 def subset_mismatches(expected, actual, path="$"):
@@ -36,9 +41,11 @@ def records(items):
 def run_case(case):
     i = case["input"]
     birth, given = date.fromisoformat(i["birth_date"]), records(i["given"])
+    area = Area(kabupaten=i["area"]["kabupaten"]) if i.get("area") else None
     if case["kind"] == "supplements_due":
-        return {"due": jsonable(supplements_due(CONFIG, birth, given, date.fromisoformat(i["on"])))}
-    found = validate_supplement(CONFIG, birth, given, records([i["new"]])[0], today=date.fromisoformat(i["today"]))
+        return {"due": jsonable(supplements_due(MOVED, birth, given, date.fromisoformat(i["on"]), area))}
+    found = validate_supplement(MOVED, birth, given, records([i["new"]])[0], area=area,
+                                today=date.fromisoformat(i["today"]))
     return {"violations": jsonable(found)}
 
 

@@ -134,7 +134,7 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
     doses: card.entries.filter((e) => e.can_give && !recorded.has(`${e.vaccine}|${e.dose}`))
       .map((e) => (e.status === 'upcoming' ? { ...e, status: 'early' } : e)),
     // likewise a round's capsule recorded later that month (given_twice_in_round)
-    supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on)
+    supplements: supplementsDue(schedule.supplements, child.birth_date, supplements.map((s) => ({ kind: s.kind, given_on: s.given_on })), on, area)
       .filter((s) => !supplements.some((g) => g.given_on > on && g.given_on.slice(0, 7) === on.slice(0, 7)
         && (g.kind === 'deworming') === (s.kind === 'deworming'))),
   };

@@ -50,7 +50,7 @@ export function dueList(kept, { children, immunisations = [], supplements = [], 
   const supplementTotals = new Map();
   for (const c of kids) {
     const due = supplementsDue(schedule.supplements, c.birth_date,
-      (given.get(c.id) ?? []).map((s) => ({ kind: s.kind, given_on: s.given_on })), on);
+      (given.get(c.id) ?? []).map((s) => ({ kind: s.kind, given_on: s.given_on })), on, area(c));
     for (const s of due) supplementTotals.set(s.kind, (supplementTotals.get(s.kind) ?? 0) + 1);
     if (byChild.has(c.id) || due.length) {
       rows.push({ child_id: c.id, name: c.name, sex: c.sex, birth_date: c.birth_date,

@@ -304,40 +304,45 @@ const SUP_MESSAGES = {
     'The blue capsule is given once; it was given on {previous_date}.'],
 };
 const inBand = (band, months) => band.min_months <= months && months <= band.max_months;
-const roundMonths = (cfg, kind) => (kind === 'deworming' ? cfg.deworming : cfg.vitamin_a).round_months;
+// the child's kabupaten's own round months (round_months_by_area), else the national ones
+const roundMonths = (cfg, kind, area) => {
+  const c = kind === 'deworming' ? cfg.deworming : cfg.vitamin_a;
+  const kab = kabupatenOf(area?.kabupaten);
+  return Object.entries(c.round_months_by_area ?? {}).find(([k]) => kabupatenOf(k) === kab)?.[1] ?? c.round_months;
+};
 const supViolation = (code, params, labels) => makeViolation(code, SUP_MESSAGES, SUP_OVERRIDABLE, params, labels);
 const kindLabels = (kinds) => Object.fromEntries(Object.entries(KIND_LABELS).map(([lang, words]) => [
   lang, Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [`${name}_label`, words[kind]]))]));
 
-/** The round ("YYYY-MM") that `on` falls in for this kind, or null outside round months. */
-export const roundOf = (cfg, kind, on) => (roundMonths(cfg, kind).includes(+on.slice(5, 7)) ? monthKey(on) : null);
+/** The round ("YYYY-MM") that `on` falls in for this kind where the child lives, or null outside round months. */
+export const roundOf = (cfg, kind, on, area) => (roundMonths(cfg, kind, area).includes(+on.slice(5, 7)) ? monthKey(on) : null);
 
-/** What the child should get on `on`: age band's capsule and deworming, once per round. */
-export function supplementsDue(cfg, birthDate, given, on) {
+/** What the child should get on `on`: age band's capsule and deworming, once per round of her `area`. */
+export function supplementsDue(cfg, birthDate, given, on, area = null) {
   if (on < birthDate) return [];
   const age = completedMonths(birthDate, on);
   const past = given.filter((g) => g.given_on <= on);
   const thisRound = new Set(past.filter((g) => monthKey(g.given_on) === monthKey(on)).map((g) => g.kind));
   const out = [];
-  const vitRound = roundOf(cfg, 'vitamin_a_red', on);
+  const vitRound = roundOf(cfg, 'vitamin_a_red', on, area);
   if (vitRound && !VITAMIN_A.some((k) => thisRound.has(k))) {
     if (inBand(cfg.vitamin_a.blue, age) && !past.some((g) => g.kind === 'vitamin_a_blue')) {
       out.push({ kind: 'vitamin_a_blue', round: vitRound });
     } else if (inBand(cfg.vitamin_a.red, age)) out.push({ kind: 'vitamin_a_red', round: vitRound });
   }
-  const wormRound = roundOf(cfg, 'deworming', on);
+  const wormRound = roundOf(cfg, 'deworming', on, area);
   if (wormRound && inBand(cfg.deworming, age) && !thisRound.has('deworming')) out.push({ kind: 'deworming', round: wormRound });
   return out;
 }
 
 /** Every rule a new vitamin A / deworming record breaks. */
-export function validateSupplement(cfg, birthDate, given, rec, { today = todayIso() } = {}) {
+export function validateSupplement(cfg, birthDate, given, rec, { area = null, today = todayIso() } = {}) {
   const found = dateChecks(rec.given_on, birthDate, today);
   if (!SUPPLEMENT_KINDS.includes(rec.kind)) return [...found, supViolation('unknown_kind', { kind: rec.kind })];
   if (rec.given_on < birthDate) return found;
   const group = VITAMIN_A.includes(rec.kind) ? VITAMIN_A : [rec.kind];
   const others = given.filter((g) => group.includes(g.kind) && (rec.id == null || g.id !== rec.id));
-  return [...found, ...supplementAgeChecks(cfg, birthDate, rec), ...roundChecks(cfg, others, rec)];
+  return [...found, ...supplementAgeChecks(cfg, birthDate, rec), ...roundChecks(cfg, others, rec, area)];
 }
 
 function supplementAgeChecks(cfg, birth, rec) {
@@ -360,11 +365,11 @@ function supplementAgeChecks(cfg, birth, rec) {
   return [];
 }
 
-function roundChecks(cfg, others, rec) {
+function roundChecks(cfg, others, rec, area) {
   const found = [];
   const key = monthKey(rec.given_on);
-  const months = roundMonths(cfg, rec.kind);
-  if (roundOf(cfg, rec.kind, rec.given_on) === null) {
+  const months = roundMonths(cfg, rec.kind, area);
+  if (roundOf(cfg, rec.kind, rec.given_on, area) === null) {
     const labels = Object.fromEntries(Object.entries(MONTH_NAMES).map(([lang, names]) => [
       lang, { months_label: [...months].sort((a, b) => a - b).map((m) => names[m - 1]).join(', ') }]));
     found.push(supViolation('not_round_month', { given_on: rec.given_on, months: [...months].sort((a, b) => a - b) }, labels));

@@ -116,7 +116,7 @@ export async function doseForm(ctx, childId, entity, id) {
       const changed = { ...rec, given_on: on };
       const found = entity === 'immunisation'
         ? validateDose(schedule, child.birth_date, immunisations, changed, { area })
-        : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, changed);
+        : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, changed, { area });
       because = exceptions.judge(form, errors, { given_on: found });
     }
     let dose = {};
@@ -205,7 +205,7 @@ export async function dosesForm(ctx, childId) {
       const [vaccine, dose] = value.split('|');
       const found = name === 'dose'
         ? validateDose(schedule, child.birth_date, immunisations, { vaccine, dose: Number(dose), given_on: on }, { area })
-        : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, { kind: value, given_on: on });
+        : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, { kind: value, given_on: on }, { area });
       const title = name === 'dose' ? doseLabel(schedule, 'immunisation', { vaccine, dose: Number(dose) }) : t(value);
       const reasons = found.map((v) => v.message[lang()] ?? v.message.id); // each names the dose
       return h('li', {}, reasons.length ? reasons.join(' ') : `${title}: ${t('not_offered_then')}`);
