@@ -21,7 +21,10 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
   before that birthday. **Baduta Lengkap**: the same with the second birthday
   and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``.
 * **vitamin A**, for each round month (February and August by default) inside
-  the period, the round's target agrees with the due list (``cards.due_list``): a child given a
+  the period, the round's target agrees with the due list (``cards.due_list``). A kabupaten may have
+  its own round months (``round_months_by_area``): a month is a round where any kabupaten has one,
+  and its target holds only the children whose kabupaten has a round that month (a capsule given
+  in another month is in no round's target). Within it: a child given a
   capsule in the round month (at a posyandu the report covers) counts, target and covered, in the
   band of the capsule she got — its colour, which the rules give by her age on the day given
   (``supplements.validate_supplement``), whatever her age at the month's end; a child given none counts,
@@ -40,6 +43,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, extract, false, func, or_, select, true
 
 from posyandu.immunisation.cards import next_meeting_day
+from posyandu.immunisation.due import Area
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
@@ -148,6 +152,7 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     # a capsule in the round, or young enough to be due one on a day of the month (under 60 months on its 1st)
     maybe_due = and_(Child.birth_date <= month.last, Child.birth_date > born_by(month.first, cfg.red.max_months + 1))
     keys = [area_column(level).label("area"), Posyandu.meeting_day.label("meeting_day"),
+            Child.kabupaten_code.label("kabupaten"),
             Child.birth_date.label("birth_date"), func.coalesce(caps.c.blue, 0).label("got_blue"),
             func.coalesce(caps.c.red, 0).label("got_red"), blue.c.given_on.label("blue_on")]
     stmt = (children_in_area(pf, level).with_only_columns(*keys, func.count(Child.id).label("n"))
@@ -157,12 +162,15 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     meeting = functools.cache(lambda day: next_meeting_day(day, month.first))  # a few days, many groups
     for r in session.execute(stmt).mappings():
         counts = out.setdefault(str(r["area"]), {(k, None, None, str(month)): (0, 0) for k in VITAMIN_A})
+        where = Area(kabupaten=r["kabupaten"])
+        if month.month not in cfg.round_months("vitamin_a_red", where):
+            continue  # her kabupaten has no round this month
         if r["got_blue"] or r["got_red"]:  # her capsule of the round: target and covered in its band
             key = ("vitamin_a_blue" if r["got_blue"] else "vitamin_a_red", None, None, str(month))
             counts[key] = (counts[key][0] + r["n"], counts[key][1] + r["n"])
             continue
         given = [SupplementGiven("vitamin_a_blue", r["blue_on"])] if r["blue_on"] else []
-        for due in supplements_due(cfg, r["birth_date"], given, meeting(r["meeting_day"])):
+        for due in supplements_due(cfg, r["birth_date"], given, meeting(r["meeting_day"]), where):
             if due.kind in VITAMIN_A:
                 key = (due.kind, None, None, str(month))
                 counts[key] = (counts[key][0] + r["n"], counts[key][1])
@@ -174,7 +182,9 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     """Per area: one row per schedule dose, then IDL, Baduta Lengkap and each vitamin A round, each
     named in ``lang`` (a round by its month: "Vitamin A biru Agustus 2025")."""
     schedule = schedule_in_force(session, period.last)
-    rounds = [m for m in period.months if m.month in schedule.supplements.vitamin_a_months]
+    cfg = schedule.supplements  # a round month: the national ones and any kabupaten's own
+    months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}
+    rounds = [m for m in period.months if m.month in months]
     keys = [("dose", e.vaccine, e.dose, None) for e in schedule.entries] + [("idl", None, None, None),
             ("baduta", None, None, None)] + [(k, None, None, str(m)) for m in rounds
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
