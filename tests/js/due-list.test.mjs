@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { addAge, loadSchedule } from '../../static/pwa/js/due.js';
 import { areaOf, byVaccine, dueList, underFives } from '../../static/pwa/js/due-list.js';
+import { dueToday } from '../../static/pwa/js/assess.js';
 
 const read = (p) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../${p}`, import.meta.url)), 'utf8'));
 const bundled = read('static/pwa/data/schedule-2024.json');
@@ -97,6 +98,28 @@ test('JE follows the schedule areas with the child\'s own kabupaten, as the serv
   assert.deepEqual(areaOf({ kabupaten_code: '51.71', _pending: true }, { kabupaten_code: '35.25' }), { kabupaten: '35.25' });
   assert.deepEqual(areaOf({ kabupaten_code: '51.71' }, { kabupaten_code: '35.25' }), { kabupaten: '51.71' });
   assert.equal(areaOf({}, null), null);
+});
+
+test('a kabupaten with rounds of its own: its children are due in the moved month, not in February', () => {
+  // as a published version writes it (kabupaten by its 4 digits): Gresik (35.25) vitamin A in March and
+  // September, deworming in March; everywhere else the national February and August
+  const moved = loadSchedule({ ...bundled, supplements: {
+    vitamin_a: { ...bundled.supplements.vitamin_a, round_months_by_area: { 3525: [3, 9] } },
+    deworming: { ...bundled.supplements.deworming, round_months_by_area: { 3525: [3] } } } });
+  const born = '2023-01-15'; // 25 completed months on 2025-02-10, 26 on 2025-03-10, 32 on 2025-09-10
+  const gresik = kid('m', 'Mira', born);
+  const bali = kid('n', 'Nyoman', born, { kabupaten_code: '51.71' });
+  const due = (child, on) => dueList(moved, { children: [child], immunisations: withChild(child.id, course(born, 25)),
+    posyanduId: P, on, area: (c) => areaOf(c, null) }).children[0]?.supplements.map((s) => `${s.kind} ${s.round}`) ?? [];
+  assert.deepEqual(due(gresik, '2025-02-10'), []);
+  assert.deepEqual(due(gresik, '2025-03-10'), ['vitamin_a_red 2025-03', 'deworming 2025-03']);
+  assert.deepEqual(due(gresik, '2025-09-10'), ['vitamin_a_red 2025-09']);
+  assert.deepEqual(due(bali, '2025-02-10'), ['vitamin_a_red 2025-02', 'deworming 2025-02']);
+  assert.deepEqual(due(bali, '2025-03-10'), []);
+  // the child's screen (assess.js dueToday) reads the same rounds for her area
+  const today = (child, on) => dueToday({ child, schedule: moved, area: areaOf(child, null), on }).supplements.map((s) => s.kind);
+  assert.deepEqual([today(gresik, '2025-02-10'), today(gresik, '2025-03-10'), today(bali, '2025-02-10')],
+    [[], ['vitamin_a_red', 'deworming'], ['vitamin_a_red', 'deworming']]);
 });
 
 test('under-fives of the posyandu, by name ignoring case, then name, then id (as cards.py by_name)', () => {
