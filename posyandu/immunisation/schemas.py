@@ -92,7 +92,9 @@ class ScheduleVersionSchema(ScheduleVersionSummarySchema):
     document = fields.Dict(metadata={"description": "The schedule document (posyandu/immunisation/schedule.py): "
                                                     "vaccines (each may list its KFA products, "
                                                     "[{kfa_code, name}]), entries with ages {months, days}, "
-                                                    "supplements"})
+                                                    "supplements (vitamin_a and deworming: round_months, and "
+                                                    "optionally round_months_by_area {kabupaten code: months} "
+                                                    "for a kabupaten/kota with rounds of its own)"})
 
 
 class ScheduleInForceSchema(ScheduleVersionSchema):
