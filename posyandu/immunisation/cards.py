@@ -91,7 +91,8 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
         "child_id": child.id, "as_of": on, "birth_date": child.birth_date,
         "age_months": completed_months(child.birth_date, on), "schedule_version": schedule.version,
         "doses": doses, "idl": asdict(card.idl), "baduta": asdict(card.baduta),
-        "supplements_due": [asdict(s) for s in supplements_due(schedule.supplements, child.birth_date, supplements, on, area)],
+        "supplements_due": [asdict(s) for s in
+                            supplements_due(schedule.supplements, child.birth_date, supplements, on, area)],
         "supplements_given": [{"kind": s.kind, "given_on": s.given_on, "id": s.id}
                               for s in sorted(supplements, key=lambda s: s.given_on) if s.given_on <= on],
     }
