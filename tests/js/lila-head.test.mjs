@@ -153,3 +153,16 @@ test("the N/T line writes a gain of a kilo or more the Indonesian way ('1.200 g'
   const panel = statusPanel(assess({ child: baby, m: feb, history: [jan, feb], tables, on: feb.measured_on }));
   assert.equal(item(panel, 'trend').find((e) => e.localName === 'strong')[0].textContent, 'N — naik 1.200 g (KBM 800 g)');
 });
+
+test("the due list is headed 'Jadwal hari ini' for today, and by its date for a back-dated visit", async () => {
+  setLang('id');
+  const { duePanel } = await import('../../static/pwa/js/screens/child.js');
+  const { todayIso } = await import('../../static/pwa/js/ui.js');
+  const due = { doses: [], supplements: [] };
+  const heading = (panel) => panel.find((e) => e.tagName?.toLowerCase() === 'h3')[0].textContent;
+  assert.equal(heading(duePanel(due)), 'Jadwal hari ini');
+  assert.equal(heading(duePanel(due, todayIso())), 'Jadwal hari ini');
+  const past = heading(duePanel(due, '2025-03-01'));
+  assert.match(past, /^Jadwal .*2025/);
+  assert.doesNotMatch(past, /hari ini/);
+});

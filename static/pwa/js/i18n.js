@@ -234,6 +234,7 @@ const W = {
   over_kms: ['Umur lebih dari 60 bulan: status gizi dan N/T balita (standar WHO, KMS) tidak dinilai lagi.', 'Older than 60 months: the under-five nutritional status and N/T (WHO standards, KMS) are no longer judged.'],
   standing_young: ['Anak di bawah 9 bulan belum bisa berdiri: ukur berbaring.', 'A child under 9 months cannot stand: measure lying down.'],
   due_today: ['Jadwal hari ini', 'Due today'],
+  due_on: ['Jadwal {date}', 'Due on {date}'],
   skdn_here: ['SKDN {month}: D {d} dari S {s}', 'SKDN {month}: D {d} of S {s}'],
   skdn_here_ratios: ['D/S {ds} · N/D {nd}', 'D/S {ds} · N/D {nd}'],
   skdn_here_note: ['Dihitung di HP ini dari data yang ada di HP, juga tanpa sinyal. Laporan resmi (menu Laporan) dihitung server setelah sinkron.',

@@ -1,6 +1,6 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
-import { ageText, h, onlineModule, saveDownload } from '../ui.js';
+import { ageText, h, onlineModule, saveDownload, todayIso } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
@@ -66,10 +66,13 @@ export function statusPanel(result) {
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
 }
 
-/** Due-today list with the card's labels, vitamin A and deworming. */
-export function duePanel(due) {
+/** "Jadwal hari ini", or the day's date when the list is for another day (a back-dated visit). */
+export const dueTitle = (on) => (on && on !== todayIso() ? t('due_on', { date: formatDate(on) }) : t('due_today'));
+
+/** What is due on `on` (default today) with the card's labels, vitamin A and deworming. */
+export function duePanel(due, on) {
   const items = [...due.doses.map((d) => `${d.label} (${t(`st_${d.status}`)})`), ...due.supplements.map((s) => t(s.kind))];
-  return h('div', { class: 'panel', id: 'due' }, h('h3', {}, t('due_today')),
+  return h('div', { class: 'panel', id: 'due' }, h('h3', {}, dueTitle(on)),
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 

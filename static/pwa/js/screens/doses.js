@@ -5,7 +5,7 @@ import { dueToday } from '../assess.js';
 import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplement } from '../due.js';
 import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, isHealthWorker, lotErrors, recordDay } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
-import { childGone, doseLabel } from './child.js';
+import { childGone, doseLabel, dueTitle } from './child.js';
 import { dateCheck, deleteCard, onSave, recordIds, showRefused } from './forms.js';
 
 /** A dose record's source: given here, copied from a record, or recalled (no default). */
@@ -149,7 +149,7 @@ export async function dosesForm(ctx, childId) {
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
   const day = recordDay(ctx.day.date);
   const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date });
-  const options = h('fieldset', { class: 'checks' }, h('legend', {}, t('due_today')));
+  const options = h('fieldset', { class: 'checks' }, h('legend', {}, dueTitle(day)));
   const source = sourceRadios(null);
   const place = placeRadios('posyandu');
   const lotsBox = h('div', { id: 'dose-lots' });
@@ -178,7 +178,7 @@ export async function dosesForm(ctx, childId) {
       .map((box) => [box.dataset.dose, [...box.querySelectorAll('input, select')].map((i) => [i.name, i.value])]));
     const due = dueToday({ child, immunisations, supplements, schedule, area, on });
     const kept = (name, value) => ticked.has(`${name}:${value}`);
-    options.replaceChildren(h('legend', {}, t('due_today')),
+    options.replaceChildren(h('legend', {}, dueTitle(on)),
       ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, kept('dose', `${d.vaccine}|${d.dose}`), `${d.vaccine}|${d.dose}`)),
       ...due.supplements.map((s) => checkbox('supplement', t(s.kind), kept('supplement', s.kind), s.kind)),
       ...(due.doses.length + due.supplements.length ? [] : [h('p', { class: 'muted' }, t('nothing_due'))]));

@@ -251,7 +251,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     form.hidden = true;
     remove?.remove();
     output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
-      h('p', { class: 'muted' }, t('saved_offline')), statusPanel(result), duePanel(result.due),
+      h('p', { class: 'muted' }, t('saved_offline')), statusPanel(result), duePanel(result.due, on),
       h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
         ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
       isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0)
