@@ -26,7 +26,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     """Import children and visits from a CSV or XLSX file (same rules as POST /api/v1/imports/visits)."""
     from posyandu.errors import DomainError
     from posyandu.i18n import translate_field_message
-    from posyandu.imports.operations import import_file, record_disclosed
+    from posyandu.imports.operations import import_file, settle
     from posyandu.imports.reader import FileError, count_rows
 
     user = _importer(username)
@@ -46,9 +46,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     for problem in result.errors:
         for column, messages in translate_field_message(problem["errors"]).items():
             click.echo(f"baris {problem['row']}: {column}: {'; '.join(messages)}", err=True)
-    if not result.committed:
-        db.session.rollback()
-    record_disclosed(result)  # the registered children its refused rows named, read by the operator
+    settle(result)  # kept or rolled back; the registered children its refused rows named, read by the operator
     db.session.commit()
     click.echo(f"{result.rows} baris: {result.valid_rows} benar, {result.invalid_rows} ditolak; "
                f"anak baru {result.children_created}, anak sudah terdaftar {result.children_matched} "

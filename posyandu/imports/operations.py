@@ -81,7 +81,7 @@ class ImportResult:
     visits_unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     # children already registered whose details (name, birth date, sex) a refused row's message
-    # discloses: read, for the access log (``disclosed``), whether or not the import is kept
+    # discloses: read, for the access log (``settle``), whether or not the import is kept
     named: set[uuid.UUID] = field(default_factory=set)
 
     @property
@@ -523,13 +523,16 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     return result
 
 
-def record_disclosed(result: ImportResult) -> None:
-    """Log, as reads (``privacy.record_reads``), the registered children a refused row's message named
-    (``ImportResult.named``), after the import's own transaction is committed or rolled back: a dry run
-    or a refused file keeps nothing of the import, yet its answer told the names and birth dates.
-    Only children that stand once it is over (one this file registered was rolled back with it)."""
+def settle(result: ImportResult) -> None:
+    """Ends an import before the caller commits: its own writes kept (``result.committed``) or rolled
+    back (a dry run, a refused file), then the registered children a refused row's message named
+    (``ImportResult.named``) logged as reads (``privacy.record_reads``): the answer told their names
+    and birth dates whatever was kept. Only children that stand once it is over (one this file
+    registered was rolled back with it)."""
     from posyandu.privacy import record_reads
 
+    if not result.committed:
+        db.session.rollback()
     if result.named:
         record_reads("view", sorted(db.session.scalars(select(Child.id).where(Child.id.in_(result.named)))))
 

@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user
 
 from posyandu.access import HEALTH_WORKERS, roles_required
 from posyandu.extensions import Blueprint, db
-from posyandu.imports.operations import import_file, record_disclosed, refusal
+from posyandu.imports.operations import import_file, refusal, settle
 from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportResultSchema
 from posyandu.imports.template import FILENAME, template_xlsx
 from posyandu.validators import NothingHere
@@ -32,15 +32,12 @@ class VisitImport(MethodView):
         upload = files["file"]
         result = import_file(current_user, upload.stream, upload.filename, **args,
                              max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        settle(result)
+        db.session.commit()
         if not result.committed:
-            db.session.rollback()
-            record_disclosed(result)  # the registered children its refused rows named, read
-            db.session.commit()
             if not result.dry_run:
                 raise refusal(result)
             return result, 200
-        record_disclosed(result)
-        db.session.commit()
         return result
 
 

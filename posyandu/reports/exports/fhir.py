@@ -218,7 +218,7 @@ def _events(session: Any, model: type, date_col: Any, ids: list[Any], period: Pe
     return out
 
 
-def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str = "admin") -> Iterator[dict[str, Any]]:
+def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
     from posyandu.privacy import as_seen_by
@@ -251,7 +251,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                     yield _entry(immunization(i, schedule, on_time.get(i.id), puskesmas_id))
 
 
-def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str = "admin") -> Iterator[bytes]:
+def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str) -> Iterator[bytes]:
     """The Bundle as JSON, written entry by entry, as ``role`` may see it (``bundle_entries``)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     head = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection", "timestamp": stamp}
