@@ -57,12 +57,24 @@ def _engine_options(url: str) -> dict:
     A new connection gives up after ``DB_CONNECT_TIMEOUT`` seconds (psycopg counts at least 2):
     with the database host unreachable, a request (and ``GET /health``, which then answers 503)
     waited psycopg's own 130 s per address, and gunicorn killed the worker first. The reports'
-    replica engine (posyandu.replica) is built with these options too."""
+    replica engine (posyandu.replica) is built with these options too.
+
+    A statement still running after ``DB_STATEMENT_TIMEOUT`` seconds is cancelled by PostgreSQL
+    (the request answers 503). gunicorn kills a worker stuck on one request after its timeout, but
+    the worker's query went on in PostgreSQL, holding a core and its locks, with nobody waiting for
+    it. Unset or 0: no limit, as a server command (a migration building an index, a recompute)
+    needs; gunicorn.conf.py gives its workers a default just below their own timeout."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
+        connect_args: dict = {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5)}
+        statement_timeout = _int("DB_STATEMENT_TIMEOUT", 0)
+        if statement_timeout < 0:
+            raise RuntimeError(f"DB_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds, not {statement_timeout}")
+        if statement_timeout:
+            connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
         options.update(pool_size=_int("DB_POOL_SIZE", 5), max_overflow=_int("DB_MAX_OVERFLOW", 5),
                        pool_timeout=_int("DB_POOL_TIMEOUT", 10), pool_recycle=_int("DB_POOL_RECYCLE", 1800),
-                       connect_args={"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5)})
+                       connect_args=connect_args)
     return options
 
 

@@ -24,6 +24,12 @@ threads = _int("GUNICORN_THREADS", 1)
 # proxy_read_timeout 120s) and the PWA for a push (120 s): shorter, a long export or import was cut
 # off by a 502 that nginx was still waiting for.
 timeout = _int("GUNICORN_TIMEOUT", 120)
+# A statement outlives its request unless PostgreSQL stops it: the worker killed at ``timeout`` left
+# its query running. The workers (forked from this process, which reads this file first) get
+# ``DB_STATEMENT_TIMEOUT`` 10 s below the request's limit unless it is set (none when gunicorn's
+# timeout is off, 0); server commands, run without gunicorn, keep no limit (config.py).
+if timeout > 0:
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT", str(max(timeout - 10, 1)))
 graceful_timeout = 30
 keepalive = 5
 max_requests = 2000          # recycle workers to bound memory growth

@@ -268,6 +268,72 @@ def test_postgresql_gets_a_bounded_pool_from_the_environment(monkeypatch):
     assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
 
 
+@pytest.mark.parametrize("setting, options", [(None, None), ("0", None), ("45", "-c statement_timeout=45000")])
+def test_a_statement_timeout_is_set_on_postgresql_connections_only_when_asked(monkeypatch, setting, options):
+    import config
+
+    if setting is None:
+        monkeypatch.delenv("DB_STATEMENT_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("DB_STATEMENT_TIMEOUT", setting)
+    assert config._engine_options("postgresql+psycopg://u@db/posyandu")["connect_args"].get("options") == options
+    assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
+
+
+@pytest.mark.parametrize("setting, message", [("-1", "^DB_STATEMENT_TIMEOUT must be 0 \\(no limit\\) or more seconds, not -1$"),
+                                              ("1m", "^DB_STATEMENT_TIMEOUT must be a whole number, not '1m'$")])
+def test_a_statement_timeout_that_is_not_seconds_stops_the_start(monkeypatch, setting, message):
+    import config
+
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", setting)
+    with pytest.raises(RuntimeError, match=message):
+        config._engine_options("postgresql+psycopg://u@db/posyandu")
+
+
+def test_a_statement_past_the_timeout_is_cancelled_and_answered_503_writing_nothing(app, world, make_child, db,
+                                                                                   monkeypatch):
+    """A request waiting on a row another transaction holds (here: a session left open in psql) is
+    stopped by PostgreSQL after ``DB_STATEMENT_TIMEOUT`` and answered as a problem, not left running
+    after gunicorn has killed its worker; the child is unchanged."""
+    import contextlib
+    import uuid
+
+    import psycopg
+
+    import config
+    from posyandu import create_app
+    from config import TestConfig
+    from posyandu.registry.models import Child
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("statement_timeout: PostgreSQL")
+    child = make_child(name="Tunggu Kunci")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "1")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    timed = create_app(type("Timed", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
+                                                     "SQLALCHEMY_ENGINE_OPTIONS": config._engine_options(url)}))
+    holder = psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        # the holder lets go by itself after 5 s (without the timeout, the PATCH then goes through)
+        holder.execute("SET idle_in_transaction_session_timeout = '5s'")
+        holder.execute("SELECT id FROM child WHERE id = %s FOR UPDATE", (uuid.UUID(child["id"]),))
+        resp = timed.test_client().patch(f"/api/v1/children/{child['id']}", headers=world.headers("kader1"),
+                                         json={"name": "Tidak Tersimpan"})
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            holder.rollback()
+        holder.close()
+        with timed.app_context():
+            from posyandu.extensions import db as timed_db
+
+            timed_db.session.remove()
+            timed_db.engine.dispose()
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json", resp.get_data(as_text=True)
+    assert resp.headers["Retry-After"]
+    db.session.expire_all()
+    assert db.session.get(Child, uuid.UUID(child["id"])).name == "Tunggu Kunci"
+
+
 def test_a_posyandu_moved_to_another_kabupaten_takes_its_children_and_their_events(client, world, make_child, db):
     import uuid
 

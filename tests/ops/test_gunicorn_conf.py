@@ -2,12 +2,38 @@
 from __future__ import annotations
 
 import gc
+import os
 import runpy
 from pathlib import Path
 
 import pytest
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+@pytest.fixture(autouse=True)
+def _environment_kept():
+    """gunicorn.conf.py sets ``DB_STATEMENT_TIMEOUT`` for the workers it forks; reading it here
+    must not leave it set for the tests after."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.parametrize("gunicorn_timeout, setting, expected", [
+    (None, None, "110"), ("60", None, "50"), ("5", None, "1"), ("0", None, None), ("60", "300", "300"), (None, "0", "0")])
+def test_workers_cancel_a_statement_just_before_gunicorn_would_kill_them(monkeypatch, gunicorn_timeout, setting,
+                                                                           expected):
+    """Unless set, a worker's statements may run 10 s less than its request (none when gunicorn
+    has no timeout); a value set, 0 (no limit) included, is kept."""
+    for name, value in (("GUNICORN_TIMEOUT", gunicorn_timeout), ("DB_STATEMENT_TIMEOUT", setting)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    runpy.run_path(str(CONF))
+    assert os.environ.get("DB_STATEMENT_TIMEOUT") == expected
 
 
 @pytest.mark.parametrize("setting, frozen", [(None, True), ("0", False)])
