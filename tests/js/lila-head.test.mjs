@@ -166,3 +166,21 @@ test("the due list is headed 'Jadwal hari ini' for today, and by its date for a 
   assert.match(past, /^Jadwal .*2025/);
   assert.doesNotMatch(past, /hari ini/);
 });
+
+test('an infant entered as standing with an implausible weight is told both: measure lying, and re-measure the value', () => {
+  // 2 months old (60 days), 50 kg typed (WHO wfa far above +5 SD: flagged) and the length marked standing
+  // (under 9 months: WHO anthro's c9mo_flag). Only 'measure lying down' was shown; the implausible weight
+  // went without its 'measure again' warning.
+  setLang('en');
+  const baby = { id: 'c3', sex: 'M', birth_date: '2025-01-01' }; // 2025-03-02: day 60
+  const r = result({ measured_on: '2025-03-02', weight_kg: 50, length_height_cm: 58, position: 'standing' }, baby);
+  assert.deepEqual(r.growth.warnings, ['standing_under_9_months', 'remeasure']);
+  assert.equal(r.growth.flags.wfa, true);
+  const said = warnings(statusPanel(r));
+  assert.match(said, /cannot stand: measure lying down/);
+  assert.match(said, /Implausible value: measure again/);
+  const lyingOnly = statusPanel(result({ measured_on: '2025-03-02', weight_kg: 5.5, length_height_cm: 58, position: 'standing' }, baby));
+  assert.match(warnings(lyingOnly), /cannot stand/); // a plausible weight: the position alone
+  assert.doesNotMatch(warnings(lyingOnly), /Implausible/);
+  setLang('id');
+});

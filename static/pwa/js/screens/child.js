@@ -49,7 +49,9 @@ export function statusPanel(result) {
       h('span', { class: 'status-name' }, t('trend')), h('strong', { class: 'status-value' }, text)));
   }
   const warnings = [];
-  if (result.remeasure) warnings.push(growth.warnings.includes('standing_under_9_months') ? t('standing_young') : t('remeasure'));
+  // both when both: an infant entered as standing may also have a value to re-measure (a weight typed wrong)
+  if (growth?.warnings?.includes('standing_under_9_months')) warnings.push(t('standing_young'));
+  if (growth?.warnings?.includes('remeasure')) warnings.push(t('remeasure'));
   if (kms?.bgm) warnings.push(t('bgm'));
   if (kms?.two_t) warnings.push(t('two_t'));
   if (kms?.above_plus_one) warnings.push(t('above_one'));
