@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -341,14 +342,21 @@ def stored_values(batch: GrowthBatch) -> list[dict]:
     return out
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _as_date(value, field: str) -> date:
+    """A date, or text of exactly YYYY-MM-DD (as growth.js reads it: Python's ``fromisoformat`` also
+    takes '20240301' and the week date '2024-W10-1', which the phone refuses)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     try:
+        if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+            raise ValueError(value)
         return date.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise GrowthInputError(field, "must be an ISO date (YYYY-MM-DD)") from None
 
 

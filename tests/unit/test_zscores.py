@@ -66,6 +66,9 @@ def test_result_has_the_api_contract_shape():
     ({"sex": "F", "age_days": 10, "weight_kg": -2}, "weight_kg"),
     ({"sex": "F", "age_days": 10, "position": "sitting"}, "position"),
     ({"sex": "F", "birth_date": "31/01/2024", "measured_on": "2024-02-10"}, "birth_date"),
+    # ISO 8601 forms Python's date.fromisoformat takes but growth.js (and the message) do not
+    ({"sex": "F", "birth_date": "2024-01-01", "measured_on": "20240301"}, "measured_on"),
+    ({"sex": "F", "birth_date": "2024-W01-1", "measured_on": "2024-03-01"}, "birth_date"),
 ])
 def test_impossible_input_raises_growth_input_error_naming_the_field(measurement, field):
     with pytest.raises(GrowthInputError) as raised:
@@ -230,7 +233,16 @@ def test_javascript_engine_agrees_on_dates_boundaries_and_cut_offs(tmp_path):
     rows = _boundary_rows(12, 8_000) + [
         {"sex": "M", "age_days": 100, "weight_kg": 1e308, "length_height_cm": 60},
         {"sex": "F", "age_days": 400, "weight_kg": 9, "length_height_cm": 1e-300},
-        {"sex": "F", "age_days": 800, "weight_kg": 1e-300, "length_height_cm": 1e300, "muac_cm": 1e300}]
+        {"sex": "F", "age_days": 800, "weight_kg": 1e-300, "length_height_cm": 1e300, "muac_cm": 1e300},
+        # dates only as YYYY-MM-DD, years 1-9999, on both (the server took '20240301' and the week date
+        # '2024-W10-1'; the phone read years 0-99 as 1900-1999 and took year 0)
+        {"sex": "M", "birth_date": "2024-01-01", "measured_on": "20240301", "weight_kg": 5.0},
+        {"sex": "M", "birth_date": "2024-01-01", "measured_on": "2024-W10-1", "weight_kg": 5.0},
+        {"sex": "M", "birth_date": "0099-12-01", "measured_on": "0100-01-01", "weight_kg": 4.0},
+        {"sex": "M", "birth_date": "0050-01-01", "measured_on": "0050-03-01", "weight_kg": 5.0},
+        {"sex": "M", "birth_date": "0000-01-01", "measured_on": "0000-03-01", "weight_kg": 5.0},
+        {"sex": "M", "birth_date": "2024-02-30", "measured_on": "2024-03-01", "weight_kg": 5.0},
+        {"sex": "M", "birth_date": "2023-13-01", "measured_on": "2024-03-01", "weight_kg": 5.0}]
     (tmp_path / "rows.json").write_text(json.dumps(rows))
     root = Path(__file__).resolve().parents[2]
     (tmp_path / "run.mjs").write_text(
@@ -244,6 +256,8 @@ def test_javascript_engine_agrees_on_dates_boundaries_and_cut_offs(tmp_path):
     done = subprocess.run(["node", str(tmp_path / "run.mjs")], capture_output=True, text=True, check=True)
     phone, server = json.loads(done.stdout), calculate_many(rows)
     assert [(r, p, s) for r, p, s in zip(rows, phone, server) if not _same(p, s)][:3] == []
+    dated = server[-7:]
+    assert [r.get("age_days") for r in dated] == [None, None, 31, 59, None, None, None]
 
 
 def _same(phone, server) -> bool:

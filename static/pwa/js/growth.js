@@ -113,11 +113,13 @@ function ageDays(m) {
 function dayNumber(value, field) {
   const text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const time = match ? Date.UTC(+match[1], +match[2] - 1, +match[3]) : NaN;
-  if (Number.isNaN(time) || new Date(time).getUTCDate() !== +match[3]) {
+  // setUTCFullYear, not Date.UTC: that reads years 0-99 as 1900-1999 ('0099-12-01' was 1999). Years 1-9999, as zscores.py
+  const day = new Date(0);
+  if (match) day.setUTCFullYear(+match[1], +match[2] - 1, +match[3]);
+  if (!match || +match[1] < 1 || day.getUTCFullYear() !== +match[1] || day.getUTCDate() !== +match[3]) {
     throw new GrowthInputError(field, 'must be an ISO date (YYYY-MM-DD)');
   }
-  return Math.round(time / 86400000);
+  return Math.round(day.getTime() / 86400000);
 }
 
 function measurement(m, field) {
