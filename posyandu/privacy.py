@@ -193,19 +193,19 @@ def child_access_log_parts(child: Any) -> tuple[Any, Any]:
     registrations merged into it (the same child, read before the merge), and the bulk downloads
     that held her: of a whole scope (an admin's, or one without a filter, which covers every child
     the caller could see) since she was first registered, and of a posyandu, or a region holding
-    it, while she was registered there (``_stays``: a download made before she came, or after she
+    it, while she was registered there (``stays``: a download made before she came, or after she
     moved away, held her not). A page reads each by its own index (``ix_access_log_child_at``, and
     ``ix_access_log_area`` of the bulk downloads alone): as one query joined by ``OR``, PostgreSQL
     walked the whole log backwards by id for a page's 50 rows (docs/scaling.md)."""
     from posyandu.registry.models import Posyandu
 
     ids = _merged_ids(child.id)
-    stays = _stays(ids)
+    spans = stays(ids)
     desa = dict(db.session.execute(select(Posyandu.id, Posyandu.desa_code).where(
-        Posyandu.id.in_({posyandu_id for posyandu_id, _, _ in stays}))).all())
+        Posyandu.id.in_({posyandu_id for posyandu_id, _, _ in spans}))).all())
     whole = AccessLog.posyandu_id.is_(None) & AccessLog.region_code.is_(None)
-    areas = [whole & (AccessLog.at >= min(since for _, since, _ in stays))] if stays else []
-    for posyandu_id, since, until in stays:
+    areas = [whole & (AccessLog.at >= min(since for _, since, _ in spans))] if spans else []
+    for posyandu_id, since, until in spans:
         there = or_(AccessLog.posyandu_id == posyandu_id,
                     literal((desa.get(posyandu_id) or "") + ".").startswith(AccessLog.region_code + "."))
         areas.append(there & (AccessLog.at >= since) & (true() if until is None else AccessLog.at < until))
@@ -219,7 +219,7 @@ def child_access_log(child: Any) -> Any:
     return select(AccessLog).where(or_(own.whereclause, area.whereclause))
 
 
-def _stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetime | None]]:
+def stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetime | None]]:
     """(posyandu, from, until: None for still) of each registration in ``child_ids``: from its
     creation, each move (an audited change of its ``posyandu_id``) ending one stay and starting the
     next, the last ending when the registration was deleted or merged away."""

@@ -20,7 +20,7 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
@@ -899,8 +899,13 @@ def _names_its_child(event: Any, raw_id: Any) -> bool:
 def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Schema) -> Any:
     if et.model is Child:
         return registry.create_child(user, {**_load(schema, m.data), "id": m.id})
-    child = _child_of_event(user, m.data.get("child_id"))
-    loaded = _load(schema, m.data)
+    loaded = None
+    try:
+        child = _child_of_event(user, m.data.get("child_id"))
+    except ValidationFailed:
+        loaded = _load(schema, m.data)  # its day: the child may have moved away since
+        child = _moved_away_since(user, m.data.get("child_id"), loaded[events.DATE_FIELD[et.model]])
+    loaded = _load(schema, m.data) if loaded is None else loaded
     obj = events.create_event(user, et.model, child, {**loaded, "id": m.id}, client_id=client_id,
                               mutation_id=m.mutation_id)
     return _kept_for_review(obj, child, "recorded")
@@ -913,6 +918,25 @@ def _kept_for_review(obj: Any, child: Child, how: str) -> Any:
         log_action("needs_review", _entity_of(obj), obj.id, reason=f"{how} for a deleted child",
                    kabupaten_code=obj.kabupaten_code)
     return obj
+
+
+def _moved_away_since(user: User, raw_id: Any, day: date) -> Child:
+    """The child that stands for ``raw_id``, when it left a posyandu the caller sees on ``day`` or
+    after (moved to another, or merged into a child registered elsewhere): a weighing or a dose
+    recorded offline before the midwife moved the child is kept rather than refused. Its cadre no
+    longer sees the child and could not enter it again, and the new posyandu would never learn of
+    it. It is the child's, at her new posyandu, as her earlier events are. Anything else (an event
+    dated after the child left, a child never in the caller's area): refused as before."""
+    from posyandu.privacy import stays
+
+    child_id = _uuid_or_none(raw_id)
+    child = access.child_for_events(child_id) if child_id is not None else None
+    if child is not None:
+        seen = set(db.session.scalars(access.visible_posyandu_ids(user)))
+        if any(until is not None and posyandu_id in seen and day <= until.date()
+               for posyandu_id, _, until in stays(list({child_id, child.id}))):
+            return child
+    raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:

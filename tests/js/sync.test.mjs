@@ -141,6 +141,39 @@ test('a child who moves away while her weighing waits to be sent stays, marked g
   assert.equal(await getRow(db, 'child', cid), undefined);
 });
 
+for (const order of ['moved, then sent', 'sent, then moved']) {
+  test(`a weighing the server keeps at the child's new posyandu goes from the phone with her (${order})`, async () => {
+    // recorded here before the midwife moved the child, sent after: the server keeps it with the child
+    // and never names it to this phone again; it went neither with the child nor by itself
+    const db = memDb();
+    const cid = `c${P.slice(1)}`;
+    const before = `b${P.slice(1)}`;
+    const mid = `e${P.slice(1)}`;
+    const weighing = (id, op = 'upsert', reason) => ({ entity: 'measurement', op, id, version: op === 'upsert' ? 1 : 2,
+      ...(op === 'upsert' ? { record: { id, child_id: cid, measured_on: '2025-12-05', weight_kg: 8.0 } } : { reason }) });
+    await applyPullPage(db, { changes: [{ entity: 'child', op: 'upsert', id: cid, version: 1,
+      record: { id: cid, name: 'Sari', sex: 'F', birth_date: '2025-01-10', posyandu_id: P } }, weighing(before)],
+    cursor: 'c1', has_more: false, reset: false });
+    const { entry } = await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: cid, measured_on: '2026-01-05', weight_kg: 8.2 } });
+    const away = { changes: [{ entity: 'child', op: 'delete', id: cid, version: 2, reason: 'out_of_scope' },
+      weighing(before, 'delete', 'out_of_scope')], cursor: 'c2', has_more: false, reset: false };
+    const sent = () => applyPushResults(db, [entry], [{ mutation_id: entry.mutation_id, status: 'applied', replayed: false,
+      version: 1, record: { id: mid, child_id: cid, measured_on: '2026-01-05', weight_kg: 8.2, version: 1 } }]);
+    if (order === 'moved, then sent') {
+      await applyPullPage(db, away);
+      assert.equal((await getRow(db, 'child', cid)).gone, 'out_of_scope', 'kept while her weighing waits');
+      await sent();
+      await applyPullPage(db, { changes: [], cursor: 'c3', has_more: false, reset: false });
+    } else {
+      await sent();
+      assert.equal((await getRow(db, 'measurement', mid)).pending, 0);
+      await applyPullPage(db, away);
+    }
+    assert.equal(await getRow(db, 'child', cid), undefined);
+    assert.deepEqual(await records(db, 'measurement'), [], 'no weighing left behind without its child');
+  });
+}
+
 test('a reset that no longer delivers a child whose weighing waits to be sent keeps her, marked out of scope', async () => {
   const db = memDb();
   const cid = `c${P.slice(1)}`;

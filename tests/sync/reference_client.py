@@ -28,6 +28,9 @@ class Offline(Exception):
     """The request or its response was lost."""
 
 
+EVENTS = ("measurement", "immunisation", "supplement")
+
+
 def _new() -> dict[str, Any]:
     return {"server": None, "version": None, "local": None}
 
@@ -46,6 +49,7 @@ class Device:
         self.made: dict[str, dict[str, Any]] = {}                   # every entry this device created, in order
         self.reported: set[str] = set()                             # conflicts/rejections the cadre was shown
         self.cursor: str | None = None
+        self.left: set[str] = set()                                 # children that left its area
         self.sent_bodies: list[dict[str, Any]] = []
 
     def new_id(self) -> str:
@@ -166,13 +170,27 @@ class Device:
                 self._apply(change)
             self.cursor = page["cursor"]          # stored with the page, in the same transaction
             if not page["has_more"]:
+                self._drop_orphans()
                 return
+
+    def _drop_orphans(self) -> None:
+        """Settled events of a child the phone no longer holds go with her (incoming.js,
+        ``dropSettledEvents``): one recorded before the child moved away and sent after is kept by
+        the server at her new posyandu and never named to this phone again."""
+        held = {record_id for (entity, record_id) in self.records if entity == "child"}
+        gone = self.left - held
+        for key, rec in list(self.records.items()):
+            shown = rec["server"] or rec["local"] or {}
+            if key[0] in EVENTS and shown.get("child_id") in gone and not self._pending(key):
+                del self.records[key]
 
     def _apply(self, change: dict[str, Any]) -> None:
         key = (change["entity"], change["id"])
         rec = self.records.get(key)
         if rec is not None and rec["version"] is not None and change["version"] < rec["version"]:
             return                                 # older than what the phone holds
+        if key[0] == "child" and change["op"] == "delete" and change.get("reason") == "out_of_scope":
+            self.left.add(key[1])
         if self._pending(key):
             rec = self.records.setdefault(key, _new())
             rec["server"], rec["version"] = change["record"], change["version"]   # the overlay stays

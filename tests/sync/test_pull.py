@@ -103,8 +103,9 @@ def test_a_child_moving_away_leaves_the_old_posyandu_and_arrives_whole_at_the_ne
     assert all(c["record"]["posyandu_id"] == str(world.ids["p2"]) for c in new)
     both, _, _ = pull_all(client, world.headers("bidan_a"), bidan_cursor)
     assert {c["op"] for c in both} == {"upsert"}
-    # kader1 can no longer push for the child; kader2 can
-    [r] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(cid))])
+    # kader1 can no longer change the child (a weighing of hers from before the move is still
+    # kept: tests/sync/test_push_after_move.py); kader2 can
+    [r] = push(client, world.headers("kader1"), [mutation("child", cid, {"name": "Ganti"}, base_version=2)])
     assert r["status"] == "rejected"
     [r] = push(client, world.headers("kader2"), [mutation("measurement", new_id(), measurement_data(cid))])
     assert r["status"] == "applied"

@@ -122,6 +122,7 @@ export function applyPullPage(db, page) {
     // change it is and why it cannot go
     const waiting = new Set(await Promise.all(touched.filter(({ key, changes }) => key[0] === 'child'
       && changes.some((c) => c.op === 'delete')).map(async ({ key }) => (await eventsWaiting(records, key[1]) ? key[1] : null))));
+    const left = [];
     await Promise.all(touched.map(({ key, changes }, i) => {
       let row = rows[i];
       let written = false;
@@ -131,8 +132,10 @@ export function applyPullPage(db, page) {
         written ||= writes;
       }
       if (!written) return null;
+      if (row === undefined && key[0] === 'child' && changes.at(-1).reason === 'out_of_scope') left.push(key[1]);
       return row === undefined ? records.delete(key) : records.put(row);
     }));
+    for (const id of left) await dropSettledEvents(records, id);
     sync.kept = [...new Set([...(sync.kept ?? []), ...[...waiting].filter(Boolean)])];
     if (!page.has_more && sync.sweeping) {
       for (const row of await records.getAll()) {
@@ -151,7 +154,10 @@ export function applyPullPage(db, page) {
       const still = [];
       for (const id of new Set(sync.kept)) {
         const row = await records.get(['child', id]);
-        if (row?.gone && row.pending === 0 && !(await eventsWaiting(records, id))) await records.delete(['child', id]);
+        if (row?.gone && row.pending === 0 && !(await eventsWaiting(records, id))) {
+          await records.delete(['child', id]);
+          if (row.gone === 'out_of_scope') await dropSettledEvents(records, id);
+        }
         else if (row?.gone) still.push(id);
       }
       sync.kept = still;
@@ -161,6 +167,14 @@ export function applyPullPage(db, page) {
     await meta.put(sync);
     return sync;
   });
+}
+
+/** A child who left this phone's area takes her settled events with her. The server names to the
+ * phone only the events she had when she left: one recorded here before the move and sent after it,
+ * kept by the server at her new posyandu, is never named again, and stayed behind orphaned. */
+async function dropSettledEvents(records, childId) {
+  const settled = (await records.getAll('child', childId)).filter((r) => r.entity !== 'child' && !(r.pending > 0));
+  await Promise.all(settled.map((r) => records.delete([r.entity, r.id])));
 }
 
 /** Whether any of this child's events has unsent changes. */
