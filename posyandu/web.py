@@ -26,7 +26,12 @@ API_DESCRIPTION = """JSON API for posyandu child growth and immunisation records
 
 **Auth**: `POST /api/v1/auth/login` returns an access token (send it as
 `Authorization: Bearer …`) and a refresh token (`POST /api/v1/auth/refresh`).
-`POST /api/v1/auth/logout` revokes them.
+Each refresh answers a new access token and the login's next refresh token, to keep in place of
+the one sent (rotation). The one sent stays usable until its successor has been used once (an answer
+lost on a flaky network is asked for again with it, and the same successor is answered); presented
+again after that, every token of that login is revoked (401 `token_revoked`): someone else holds a
+copy. A login's refresh tokens expire `REFRESH_TOKEN_DAYS` after it, whatever the rotations.
+`POST /api/v1/auth/logout` revokes the tokens presented and every token of their logins.
 
 **Refused tokens** answer 401 with a problem `type` ending in one of: `token_expired` (refresh
 it), `token_revoked` (logged out, or the password changed: log in again, keeping local data),

@@ -1,4 +1,4 @@
-"""Users, their roles and scopes, and revoked tokens."""
+"""Users, their roles and scopes, revoked tokens and each login's chain of refresh tokens."""
 from __future__ import annotations
 
 import uuid
@@ -58,3 +58,31 @@ class RevokedToken(db.Model):
     token_type: Mapped[str] = mapped_column(String(10))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TokenFamily(db.Model):
+    """One login's chain of refresh tokens: each refresh answers a new refresh token (rotation) and
+    only the newest two of the chain are kept, as that is all the rules need
+    (``posyandu.auth.operations.refresh``). The newest (``head_jti``) is not used yet; the one it
+    replaced (``previous_jti``) stays usable while it is not (a phone whose refresh answer was lost
+    asks again with it and is given the head again); an older one presented is a copy in someone
+    else's hands: the whole chain is revoked (``revoked_at``), its access tokens too (they carry the
+    family's id as "fam"). Its id is the jti of the login's first refresh token, so that a refresh
+    token issued before rotation existed (no "fam" claim) is its own chain's start."""
+
+    __tablename__ = "token_family"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
+    head_jti: Mapped[str] = mapped_column(String(64))
+    previous_jti: Mapped[str | None] = mapped_column(String(64))
+    rotated_at: Mapped[datetime | None]  # when the head was issued by a refresh
+    # every refresh token of the chain expires then: rotation does not lengthen a login
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]  # logged out, or a superseded token presented again
+
+    @staticmethod
+    def id_of(payload: dict) -> str | None:
+        """The id of the chain a token belongs to: its "fam" claim; a refresh token issued before
+        rotation (none) starts its own; an access token issued before has none."""
+        return payload.get("fam") or (payload["jti"] if payload.get("type") == "refresh" else None)

@@ -4,14 +4,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import Select, func, select, update
 
 from posyandu.audit import apply_changes, created_fields, log_action
-from posyandu.auth.models import User
+from posyandu.auth.models import TokenFamily, User
 from posyandu.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
 from posyandu.database import aware, utcnow
 from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -42,9 +43,65 @@ def login(username: str, password: str) -> dict[str, Any] | None:
 
 
 def issue_tokens(user: User) -> dict[str, Any]:
-    claims = {"role": user.role, "sv": user.scope_version, "cv": user.credentials_version}
+    """Tokens of a new login (a password, a registration, a redeemed code): a new chain of refresh
+    tokens (``TokenFamily``), expiring ``JWT_REFRESH_TOKEN_EXPIRES`` from now."""
+    jti = str(uuid.uuid4())
+    family = TokenFamily(id=jti, user_id=user.id, head_jti=jti,
+                         expires_at=utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
+    db.session.add(family)
+    return {**_signed(user, family), "user": user}
+
+
+def _signed(user: User, family: TokenFamily) -> dict[str, str]:
+    """A new access token and the chain's newest refresh token (its head), both naming the chain."""
+    claims = {"role": user.role, "sv": user.scope_version, "cv": user.credentials_version, "fam": family.id}
     return {"access_token": create_access_token(user, additional_claims=claims),
-            "refresh_token": create_refresh_token(user, additional_claims=claims), "user": user}
+            "refresh_token": create_refresh_token(user, additional_claims=claims | {
+                "jti": family.head_jti, "exp": int(aware(family.expires_at).timestamp())})}
+
+
+REFRESH_CROSSING = timedelta(seconds=60)
+"""How long after a rotation any superseded refresh token of the chain is still answered with the
+newest, not taken for a stolen copy: two requests of one phone (two tabs) that crossed."""
+
+
+def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
+    """``POST /auth/refresh``: a new access token and the chain's next refresh token (rotation), or
+    None when the presented one was superseded and its successor already used.
+
+    - the chain's newest (its head): a new head is made, and the presented one becomes its
+      ``previous_jti``;
+    - that previous one (the head not used yet: the answer was lost on a flaky network, the phone
+      asks again): the head is answered again (same jti), so the phone is not logged out;
+    - any other token of the chain within ``REFRESH_CROSSING`` of the last rotation: the head too;
+    - else someone else holds a copy of this chain (a stolen token, or the phone's own copy stolen
+      and used first): the chain is revoked, its access tokens too, audited; None (401).
+
+    A refresh token issued before rotation existed starts its chain here. The head moves with one
+    conditional UPDATE, so two refreshes with the same token at once make one head, not two."""
+    family_id, jti = TokenFamily.id_of(payload), payload["jti"]
+    family = db.session.get(TokenFamily, family_id)
+    if family is None:
+        family = TokenFamily(id=family_id, user_id=user.id, head_jti=jti,
+                             expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc))
+        db.session.add(family)
+        db.session.flush()
+    if jti == family.head_jti:
+        new, now = str(uuid.uuid4()), utcnow()
+        db.session.execute(
+            update(TokenFamily).where(TokenFamily.id == family.id, TokenFamily.head_jti == jti,
+                                      TokenFamily.revoked_at.is_(None))
+            .values(head_jti=new, previous_jti=jti, rotated_at=now).execution_options(synchronize_session=False))
+        db.session.refresh(family)  # as it stands now: moved by us, or by a refresh that crossed this one
+    if family.revoked_at is not None:
+        return None
+    crossed = family.rotated_at is not None and utcnow() - aware(family.rotated_at) <= REFRESH_CROSSING
+    if jti in (family.head_jti, family.previous_jti) or crossed:
+        return _signed(user, family)
+    family.revoked_at = utcnow()
+    log_action("refresh_token_reused", "user", user.id, reason="a superseded refresh token was presented again: "
+               "every token of that login is revoked")
+    return None
 
 
 SCOPE_OF_ROLE = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", Puskesmas),

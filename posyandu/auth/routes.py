@@ -11,8 +11,8 @@ from flask_jwt_extended import current_user, get_jwt, jwt_required
 from posyandu.access import roles_required
 from posyandu.auth import operations as ops
 from posyandu.auth.models import User
-from posyandu.auth.schemas import (AccessTokenSchema, ChangePasswordSchema, CloseAccountSchema, LoginSchema,
-                                   LogoutSchema, RedeemSchema, RegisterParentSchema, TokensSchema, UserPage,
+from posyandu.auth.schemas import (ChangePasswordSchema, CloseAccountSchema, LoginSchema,
+                                   LogoutSchema, RedeemSchema, RefreshedTokensSchema, RegisterParentSchema, TokensSchema, UserPage,
                                    UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
 from posyandu.errors import NotFound, Unauthorized
@@ -144,10 +144,21 @@ class Login(MethodView):
 @blp.route("/auth/refresh")
 class Refresh(MethodView):
     @jwt_required(refresh=True)
-    @blp.response(200, AccessTokenSchema)
+    @blp.response(200, RefreshedTokensSchema)
     def post(self):
-        """Exchange a refresh token (in the Authorization header) for a new access token."""
-        return {"access_token": ops.issue_tokens(current_user)["access_token"]}
+        """Exchange a refresh token (in the Authorization header) for a new access token and the next refresh token.
+
+        Keep the new `refresh_token` in place of the one sent (rotation). The one sent stays usable
+        until the new one has been used once, so a phone whose answer was lost asks again with it
+        (and is given the same new one). Presented again after its successor was used, it answers
+        401 `token_revoked`, and so does every token of that login: someone else holds a copy. A
+        refresh token expires `REFRESH_TOKEN_DAYS` after the login, whatever the rotations.
+        """
+        tokens = ops.refresh(current_user, get_jwt())
+        db.session.commit()  # a chain revoked is kept, and audited
+        if tokens is None:
+            raise Unauthorized(key="token_revoked")
+        return tokens
 
 
 @blp.route("/auth/logout")
@@ -156,7 +167,7 @@ class Logout(MethodView):
     @blp.arguments(LogoutSchema, required=False)
     @blp.response(204)
     def post(self, body):
-        """Revoke the presented token and, if given, the refresh token too."""
+        """Revoke the presented token and, if given, the refresh token too, with every token of their logins."""
         revoke(get_jwt(), current_user.id)
         if body and body.get("refresh_token"):
             payload = _decode_own(body["refresh_token"])

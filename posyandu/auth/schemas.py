@@ -68,8 +68,10 @@ class CloseAccountSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
 
 
-class AccessTokenSchema(Schema):
+class RefreshedTokensSchema(Schema):
     access_token = fields.String()
+    refresh_token = fields.String(metadata={
+        "description": "The next refresh token of this login: keep it in place of the one sent (rotation)."})
 
 
 class LogoutSchema(Schema):

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from flask import request
 from flask_jwt_extended import JWTManager, decode_token
 from jwt import InvalidTokenError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from posyandu.audit import act_as
-from posyandu.auth.models import RevokedToken, User
+from posyandu.auth.models import RevokedToken, TokenFamily, User
 from posyandu.auth.operations import account_closed
 from posyandu.errors import Forbidden, problem
 from posyandu.extensions import db
@@ -59,7 +59,7 @@ def init_jwt(jwt: JWTManager, app: "Flask") -> None:
     def _revoked(_header: dict, payload: dict) -> bool:
         if not well_formed(payload):  # checked here: this runs before any other check of ours
             raise InvalidTokenError("a claim every token of ours carries is missing or malformed")
-        return db.session.get(RevokedToken, payload["jti"]) is not None
+        return revoked(payload)
 
     jwt.expired_token_loader(lambda h, p: problem(401, refusal(p, "token_expired")))
     jwt.revoked_token_loader(lambda h, p: problem(401, "token_revoked"))
@@ -88,24 +88,42 @@ def well_formed(payload: dict) -> bool:
     """Does the token carry what every token this server issues does (``create_access_token``)?
     Signed with our key yet without them (a key leaked, a token made by hand), it is refused
     (401), never looked up with a missing id (500), never taken as one that does not expire."""
-    jti, exp = payload.get("jti"), payload.get("exp")
+    jti, exp, fam = payload.get("jti"), payload.get("exp"), payload.get("fam")
     return (isinstance(jti, str) and 0 < len(jti) <= 64 and payload.get("type") in ("access", "refresh")
-            and isinstance(exp, (int, float)) and not isinstance(exp, bool))
+            and isinstance(exp, (int, float)) and not isinstance(exp, bool)
+            and (fam is None or isinstance(fam, str) and 0 < len(fam) <= 64))
+
+
+def revoked(payload: dict) -> bool:
+    """Is this token refused: revoked itself (a logout of a token from before rotation), or its
+    login's chain revoked (a logout, a superseded refresh token presented again)? One query."""
+    refused = exists().where(RevokedToken.jti == payload["jti"])
+    family_id = TokenFamily.id_of(payload)
+    if family_id is not None:
+        refused = refused | exists().where(TokenFamily.id == family_id, TokenFamily.revoked_at.is_not(None))
+    return bool(db.session.scalar(select(refused)))
 
 
 def revoke(encoded_or_payload: str | dict, user_id: uuid.UUID) -> None:
-    """Refuse this token from now until it expires."""
+    """Refuse this token from now until it expires, and every token of its login's chain
+    (``TokenFamily``): the refresh token a logout did not send, the access tokens refreshed from it."""
     payload = decode_token(encoded_or_payload, allow_expired=True) if isinstance(encoded_or_payload, str) \
         else encoded_or_payload
     if db.session.get(RevokedToken, payload["jti"]) is None:
         db.session.add(RevokedToken(jti=payload["jti"], token_type=payload["type"], user_id=user_id,
                                     expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc)))
+    family = db.session.get(TokenFamily, TokenFamily.id_of(payload)) if TokenFamily.id_of(payload) else None
+    if family is not None and family.user_id == user_id and family.revoked_at is None:
+        family.revoked_at = datetime.now(timezone.utc)
 
 
 def purge_expired() -> int:
-    """Revocations past their token's expiry can go (run from cron/CLI)."""
-    res = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < datetime.now(timezone.utc)))
-    return res.rowcount or 0
+    """Revocations past their token's expiry, and chains whose refresh tokens have all expired, can
+    go (run from cron/CLI)."""
+    now = datetime.now(timezone.utc)
+    res = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    chains = db.session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now))
+    return (res.rowcount or 0) + (chains.rowcount or 0)
 
 
 def revoked_jtis() -> list[str]:

@@ -1,7 +1,8 @@
-"""The latest migrations (0004-0012) undone and done again on a database holding data, on SQLite
+"""The latest migrations (0004-0013) undone and done again on a database holding data, on SQLite
 and PostgreSQL: the downgrade works, and upgrading that older schema (a previous release's) keeps
 every row of every table as it was, the new columns filled as each migration says (existing users
-at credentials version 1 and no temporary password, phones last seen at their last push). Alembic's batch mode on SQLite
+at credentials version 1 and no temporary password, phones last seen at their last push, no chain of
+refresh tokens: the phones' tokens still work). Alembic's batch mode on SQLite
 rebuilds immunisation and sync_client to change them: their rows must come through."""
 from __future__ import annotations
 
@@ -58,16 +59,17 @@ def test_downgrading_and_upgrading_the_latest_migrations_keeps_every_row(databas
             db.session.execute(text('UPDATE "user" SET must_change_password = true WHERE username = \'kader2\''))
             db.session.commit()  # an admin's reset at head: gone with the column, false when it comes back
             before = _rows(db)
-            assert all(before[t][1] for t in ("child", "measurement", "immunisation", "sync_client", "access_log"))
+            assert all(before[t][1] for t in ("child", "measurement", "immunisation", "sync_client", "access_log",
+                                              "token_family"))
             db.session.remove()
             downgrade(revision=RELEASE_BEFORE)
             old = _rows(db)
-            assert "access_log" not in old and "credentials_version" not in old["user"][0]
+            assert "access_log" not in old and "token_family" not in old and "credentials_version" not in old["user"][0]
             assert "must_change_password" not in old["user"][0]
             assert "source" not in old["immunisation"][0] and "last_seen_at" not in old["sync_client"][0]
             upgrade()
             after = _rows(db)
-        assert set(after) == set(before) and after["access_log"][1] == []
+        assert set(after) == set(before) and after["access_log"][1] == [] and after["token_family"][1] == []
         for table, (columns, rows) in old.items():  # every row of the older schema, unchanged
             if table == "alembic_version":
                 continue
