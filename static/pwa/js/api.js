@@ -82,11 +82,13 @@ async function failure(resp, language = 'id') {
 /**
  * @param {object} o
  * @param {() => object|null} o.tokens   {access_token, refresh_token} of the session, or null
- * @param {(t: object) => Promise<void>} o.saveTokens  keeps a refreshed access token
+ * @param {(t: object) => Promise<void>} o.saveTokens  keeps refreshed tokens (a refresh answers the next refresh token too)
+ * @param {() => Promise<object|null>} o.keptTokens  the session's tokens as kept on the phone now, or null
+ *   (another tab of the same login may have refreshed them: its refresh token is the one that works)
  * @param {() => string} o.lang          'id' or 'en' (Accept-Language)
  */
-export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {}, lang = () => 'id',
-  timeoutMs = TIMEOUT_MS } = {}) {
+export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {},
+  keptTokens = async () => null, lang = () => 'id', timeoutMs = TIMEOUT_MS } = {}) {
   let refreshing = null;
   const api = { clockOffsetMs: null }; // server clock minus phone's, once known
   // close(): session over. In-flight requests abort, late answers are discarded ('ended'):
@@ -128,10 +130,15 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     return resp;
   }
 
+  /** Rotation: each refresh answers the login's next refresh token, kept in place of the one sent.
+   * The one sent stays good until its successor is used, so an answer lost on the way is asked for
+   * again with it; one sent after its successor was used (a tab holding an old one) would end the
+   * login on every tab, so the token kept on the phone, which another tab may have refreshed, is sent. */
   async function refresh() {
-    const t = tokens();
-    if (!t?.refresh_token) return false;
+    if (!tokens()?.refresh_token) return false;
     refreshing ??= (async () => {
+      const t = (await keptTokens().catch(() => null)) ?? tokens();
+      alive();
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
       if (resp.status === 401) { // expired/revoked: log in again, unless the account is gone
         const refused = await failure(resp, lang());
@@ -139,9 +146,9 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
         return false;
       }
       if (!resp.ok) throw await failure(resp, lang()); // not a refusal: retried later
-      const { access_token: access } = await jsonOf(resp);
+      const { access_token: access, refresh_token: next } = await jsonOf(resp);
       alive(); // no token kept for an ended session
-      await saveTokens({ ...t, access_token: access });
+      await saveTokens({ ...t, access_token: access, refresh_token: next ?? t.refresh_token });
       return true;
     })().finally(() => { refreshing = null; });
     return refreshing;

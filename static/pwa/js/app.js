@@ -3,7 +3,7 @@ import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
-import { refreshUser, saveTokens } from './auth.js';
+import { keptTokens, refreshUser, saveTokens } from './auth.js';
 import { lang, setLang, t } from './i18n.js';
 import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { isHealthWorker } from './checks.js';
@@ -253,7 +253,8 @@ async function startSession(session) {
   ctx.db = db;
   schedule = null; // each user keeps their own copies
   kbm = null;
-  const api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens), lang });
+  const api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens),
+    keptTokens: () => keptTokens(session), lang });
   ctx.api = api;
   ctx.lastReport = lastReportOf(session, db);
   const syncs = ctx.role !== 'dinkes';

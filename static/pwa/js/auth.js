@@ -74,6 +74,21 @@ export async function saveTokens(session, tokens) {
   });
 }
 
+/** The open session's tokens as kept on the phone now, or null (none, or sealed under another PIN: a
+ * new login). Another tab of the same login may have refreshed them since this one read them: a
+ * refresh answers a new refresh token, and the one before stops working once that one is used.
+ * Unsealed with the session's own key (derived from the PIN at unlock, held in memory, never stored),
+ * so it needs no PIN: a refresh happens only in an open session. */
+export async function keptTokens(session) {
+  const row = await (await dev()).read(['sessions'], ({ sessions }) => sessions.get(session.user.id));
+  if (!row?.box) return null;
+  try {
+    return await unseal(session.key, row.box);
+  } catch {
+    return null;
+  }
+}
+
 /** A kader's own record as the server has it now (GET /auth/me, after each sync): her posyandu
  * closed since she logged in (`posyandu_closed`: the home screen says so) or another one given her.
  * Kept with her login (as the tokens are) so the PIN re-entry offline knows it too. Whether it changed. */
