@@ -202,7 +202,7 @@ def lock_user(user: User, *, share: bool = False) -> User:
 def update_user(user: User, data: dict[str, Any], by: User | None = None) -> User:
     """An admin's change of an account. A new password set by ``by`` for another user is temporary
     (``must_change_password``): its user sets her own before anything else; an admin setting her own
-    here chose it herself."""
+    here chose it herself. A parent's account given another role is unlinked from her children."""
     data = dict(data)
     lock_user(user)
     if data and account_closed(user):  # switched on, renamed over "[dihapus]", given a password: none of it
@@ -219,6 +219,8 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     # switched on again, a kader is put back at her posyandu: not at one closed meanwhile
     _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id"))
                  or (data.get("active") is True and not user.active))
+    if user.role == "parent" and merged["role"] != "parent":
+        _unlink_all(user)
     changes = apply_changes(user, data | _only_own_scope(merged["role"]))
     if password:
         user.password_hash = hash_password(password)
@@ -313,9 +315,7 @@ def close_own_account(user: User, password: str) -> bool:
     if not verify_password(user.password_hash, password):
         log_action("close_account_failed", "user", user.id)
         return False
-    for child in db.session.scalars(select(Child).join(ParentLink, ParentLink.child_id == Child.id)
-                                    .where(ParentLink.user_id == user.id)):
-        unlink_parent(child, user.id)
+    _unlink_all(user)
     user.name, user.phone, user.username = ERASED, None, f"dihapus-{user.id.hex}"
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.active = False
@@ -326,6 +326,15 @@ def close_own_account(user: User, password: str) -> bool:
         row.changes = erased_changes(row.changes, USER_PERSONAL_FIELDS)
     log_action("close_account", "user", user.id, reason="consent withdrawn by the parent")
     return True
+
+
+def _unlink_all(parent: User) -> None:
+    """The parent no longer sees any of her children (``unlink_parent``, audited each): she closed her
+    account, or an admin gave it another role. A link left behind was a way back into the child's
+    record (switched back to parent, she saw it again) and listed her among the child's parents."""
+    for child in db.session.scalars(select(Child).join(ParentLink, ParentLink.child_id == Child.id)
+                                    .where(ParentLink.user_id == parent.id).order_by(Child.id)):
+        unlink_parent(child, parent.id)
 
 
 def account_closed(user: User) -> bool:

@@ -336,7 +336,8 @@ class UserById(MethodView):
         A new password, or switching the account off or on, ends the user's sessions: every
         token issued before is refused (a lost phone's too). A password set for another user is
         temporary (`must_change_password`): she logs in with it and must set her own first. An
-        account its parent closed (`account_closed`) is not switched on again (409)."""
+        account its parent closed (`account_closed`) is not switched on again (409). A parent's account
+        given another role no longer sees her children (each link removed, audited)."""
         user = ops.update_user(_user(user_id), body, by=current_user)
         db.session.commit()
         return user

@@ -338,3 +338,23 @@ def test_a_childs_codes_and_parents_are_lists_paginated_as_every_list(client, wo
     assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"], bad.get_json()
     bad = client.get(f"{url}/invitations?limit=0", headers=kader)
     assert bad.status_code == 422 and "limit" in bad.get_json()["errors"], bad.get_json()
+
+
+def test_a_parent_account_given_another_role_is_unlinked_from_her_children_and_not_linked_again_when_switched_back(
+        client, world, make_child, link_parent):
+    """A parent's account an admin made a kader kept its links: listed among the child's parents (her
+    phone number shown to its kader), and switched back to parent she saw the child again without
+    any new code. Now each link is removed (audited, as an unlink), as when she closes her account."""
+    child = make_child(name="Anak Ibu")
+    link_parent(child["id"])
+    parent_id = _user_id(world, "parent1")
+    admin = world.headers("admin")
+    resp = client.patch(f"/api/v1/users/{parent_id}", headers=admin,
+                        json={"role": "kader", "posyandu_id": str(world.ids["p3"])})
+    assert resp.status_code == 200, resp.get_json()
+    assert client.get(f"/api/v1/children/{child['id']}/parents", headers=world.headers("kader1")).get_json()["items"] == []
+    [(record_id, changes, _)] = _audit(world, "unlink", "parent_link")
+    assert record_id == child["id"] and changes == {"parent_id": [parent_id, None]}
+    assert client.patch(f"/api/v1/users/{parent_id}", headers=admin, json={"role": "parent"}).status_code == 200
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("parent1")).status_code == 404
+    assert client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"] == []
