@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -366,7 +367,9 @@ def note_accounts_closed(users: list[User]) -> list[User]:
 
 
 def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+    """The stored hash of an invitation code, as typed: any case, with whatever separates its halves
+    (the hyphen it is shown with, a space, a dash a phone's keyboard put instead) or none."""
+    return hashlib.sha256(re.sub(r"[^0-9A-Z]", "", code.upper()).encode()).hexdigest()
 
 
 def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitation]:

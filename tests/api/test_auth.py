@@ -711,3 +711,19 @@ def test_a_login_stores_an_old_hash_again_with_todays_argon2_settings(app, clien
     stored = db.session.scalar(select(User.password_hash).where(User.username == "kader1"))
     assert stored != old and not needs_rehash(stored)
     assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["{a} {b}", "{a}\u2013{b}", " {a}{b} ", "{a} - {b}"])
+def test_an_invitation_code_is_taken_with_a_space_or_a_dash_between_its_halves(client, world, make_child, typed):
+    """A code read aloud at the table ("ABCD-EFGH") and typed with a space, or with the dash a
+    phone's keyboard puts for a hyphen, was refused as invalid (and counted as a refused code)."""
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    a, b = code.lower().split("-")
+    resp = client.post("/api/v1/auth/register", json={"code": typed.format(a=a, b=b), "username": "ibu.ani",
+                                                      "password": "kuat-sekali", "name": "Ibu Ani"})
+    assert resp.status_code == 201, resp.get_json()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    a, b = code.split("-")
+    redeemed = client.post("/api/v1/auth/redeem", json={"code": typed.format(a=a, b=b)}, headers=world.headers("parent1"))
+    assert redeemed.status_code == 200, redeemed.get_json()
