@@ -271,12 +271,12 @@ def prune_sync_ledger(days: int) -> None:
 @click.command("purge-tokens")
 @with_appcontext
 def purge_tokens() -> None:
-    """Delete revocations of tokens that have expired anyway."""
+    """Delete revocations of tokens that have expired anyway, and logins whose refresh tokens have all expired."""
     from posyandu.auth.tokens import purge_expired
 
     n = purge_expired()
     db.session.commit()
-    click.echo(f"{n} expired revocations removed")
+    click.echo(f"{n} expired revocations and logins removed")
 
 
 @click.command("purge-deleted-children")
