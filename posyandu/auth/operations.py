@@ -311,13 +311,14 @@ def close_own_account(user: User, password: str) -> bool:
     and her name, username (freed) and phone erased from the account and its audit rows, which stay
     as proof of what she did. False (audited, nothing changed) when ``password`` is wrong."""
     from posyandu.audit import AuditLog
+    from posyandu.auth.schemas import CLOSED_ACCOUNT_PREFIX
     from posyandu.retention import ERASED, erased_changes
 
     if not verify_password(user.password_hash, password):
         log_action("close_account_failed", "user", user.id)
         return False
     _unlink_all(user)
-    user.name, user.phone, user.username = ERASED, None, f"dihapus-{user.id.hex}"
+    user.name, user.phone, user.username = ERASED, None, f"{CLOSED_ACCOUNT_PREFIX}{user.id.hex}"
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.active = False
     user.credentials_version += 1

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from posyandu import validators as v
 from posyandu.auth.models import ROLES
@@ -9,6 +9,17 @@ from posyandu.pagination import PageArgs, page_schema
 
 USERNAME = v.Pattern(r"^[a-zA-Z0-9_.\-@]{3,80}$",
                      Msg("3-80 letters, digits or _ . - @", "3-80 huruf, angka, atau _ . - @"))
+CLOSED_ACCOUNT_PREFIX = "dihapus-"
+"""What a closed account's username becomes (``close_own_account``: ``dihapus-<its id>``). No one else
+is given such a name: one taken beforehand (an account's id is shown to kader with the child's
+parents) made that closing fail, 409 on a username she never sent, and she could not withdraw her consent."""
+
+
+def _not_reserved(username: str) -> str:
+    if username.lower().startswith(CLOSED_ACCOUNT_PREFIX):
+        raise ValidationError(Msg(f"may not begin with {CLOSED_ACCOUNT_PREFIX} (kept for closed accounts)",
+                                  f"tidak boleh diawali {CLOSED_ACCOUNT_PREFIX} (dipakai untuk akun yang ditutup)"))
+    return username
 
 
 class LoginSchema(Schema):
@@ -26,7 +37,7 @@ def _closed(user) -> bool:
 
 class UserSchema(Schema):
     id = fields.UUID(dump_only=True)
-    username = fields.String(required=True, validate=USERNAME)
+    username = fields.String(required=True, validate=[USERNAME, _not_reserved])
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -80,7 +91,7 @@ class LogoutSchema(Schema):
 
 class RegisterParentSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=6, max=40))
-    username = fields.String(required=True, validate=USERNAME)
+    username = fields.String(required=True, validate=[USERNAME, _not_reserved])
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     phone = v.Phone(allow_none=True)

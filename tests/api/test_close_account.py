@@ -192,3 +192,24 @@ def test_an_account_its_parent_closed_cannot_be_switched_on_again_by_an_admin(cl
     off = client.patch(f"/api/v1/users/{kader}", json={"active": False}, headers=admin).get_json()
     assert (off["active"], off["account_closed"]) == (False, False)
     assert client.patch(f"/api/v1/users/{kader}", json={"active": True}, headers=admin).status_code == 200
+
+
+def test_no_account_can_take_the_name_a_closed_account_is_given_so_closing_always_works(client, world, make_child):
+    """A closed account is renamed ``dihapus-<its id>``; its id is shown to kader with the child's
+    parents. An account registered (or made, or renamed) under that name beforehand made the parent's
+    closing answer 409 "already taken" on a username she never sent: she could not withdraw consent."""
+    parent_id = uuid.UUID(client.get("/api/v1/auth/me", headers=world.headers("parent1")).get_json()["id"])
+    squatted = f"dihapus-{parent_id.hex}"
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    admin = world.headers("admin")
+    kader2 = client.get("/api/v1/users?q=kader2", headers=admin).get_json()["items"][0]["id"]
+    for resp in (client.post("/api/v1/auth/register", json={"code": code, "username": squatted, "password": "sandi-kuat-99",
+                                                            "name": "Siapa"}),
+                 client.post("/api/v1/users", headers=admin, json={"username": squatted.upper(), "password": "sandi-kuat-99",
+                                                                   "name": "Siapa", "role": "parent"}),
+                 client.patch(f"/api/v1/users/{kader2}", headers=admin, json={"username": squatted})):
+        assert resp.status_code == 422, resp.get_json()
+        assert list(resp.get_json()["errors"]) == ["username"]
+    closed = client.post("/api/v1/auth/close-account", json={"password": PASSWORD}, headers=world.headers("parent1"))
+    assert closed.status_code == 204, closed.get_json()
