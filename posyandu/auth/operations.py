@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select, update
 from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import TokenFamily, User
 from posyandu.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
-from posyandu.database import aware, utcnow
+from posyandu.database import aware, insert_or_skip, utcnow
 from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -82,11 +82,10 @@ def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
     conditional UPDATE, so two refreshes with the same token at once make one head, not two."""
     family_id, jti = TokenFamily.id_of(payload), payload["jti"]
     family = db.session.get(TokenFamily, family_id)
-    if family is None:
-        family = TokenFamily(id=family_id, user_id=user.id, head_jti=jti,
-                             expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc))
-        db.session.add(family)
-        db.session.flush()
+    if family is None:  # its chain starts here; started by a refresh crossing this one: that one's
+        insert_or_skip(db.session, TokenFamily(id=family_id, user_id=user.id, head_jti=jti,
+                                               expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc)))
+        family = db.session.get(TokenFamily, family_id, populate_existing=True)
     if jti == family.head_jti:
         new, now = str(uuid.uuid4()), utcnow()
         db.session.execute(

@@ -198,3 +198,21 @@ def test_two_refreshes_with_the_same_token_at_once_make_one_successor_not_two(ap
     assert len(jtis) == 1
     newest = first.get_json()["refresh_token"]
     assert _refresh(client, newest).status_code == 200
+
+
+def test_two_refreshes_at_once_with_a_token_from_before_rotation_start_one_chain(app, world, client, db, monkeypatch):
+    """The chain of a refresh token issued before rotation is made at its first refresh: two at once
+    (a retry crossing the first) both made it, and the second answered 409."""
+    from flask_jwt_extended import create_refresh_token
+
+    from posyandu.auth.models import TokenFamily, User
+    from tests.sync.test_child_locks import _race
+
+    user = db.session.scalar(select(User).where(User.username == "kader1"))
+    with app.test_request_context():
+        before = create_refresh_token(user, additional_claims={"role": "kader", "sv": 1, "cv": user.credentials_version})
+    db.session.remove()
+    first, second, _ = _race(app, monkeypatch, lambda c: _refresh(c, before), lambda c: _refresh(c, before))
+    assert first.status_code == 200 and second.status_code == 200, (first.get_json(), second.get_json())
+    assert _claims(first.get_json()["refresh_token"])["jti"] == _claims(second.get_json()["refresh_token"])["jti"]
+    assert db.session.scalar(select(func.count()).select_from(TokenFamily)) == 1
