@@ -89,6 +89,7 @@ def test_a_superseded_refresh_token_presented_after_its_successor_was_used_revok
     stolen = _refresh(client, login["refresh_token"])
     assert _revoked(stolen), stolen.get_json()
     assert stolen.content_type == "application/problem+json"
+    assert stolen.headers["WWW-Authenticate"].startswith("Bearer")
     # every token of that login is refused now, the newest refresh token and the access tokens too
     assert _revoked(_refresh(client, third["refresh_token"]))
     assert _revoked(_refresh(client, second["refresh_token"]))
