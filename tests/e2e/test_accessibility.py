@@ -359,3 +359,27 @@ def test_no_word_is_cut_in_two_at_normal_text(live_server, new_context, width):
         if split:
             found[screen.split("/")[0] or "home"] = split
     assert found == {}, found
+
+
+def test_a_screen_opened_from_the_menu_takes_the_focus_and_the_menu_says_which_it_is(live_server, new_context):
+    """2.4.3 and 4.1.2, TalkBack: a midwife tapping 'Laporan' in the menu heard nothing of the screen
+    that came (the focus stayed on the menu link, which no screen marked as the one shown), and her
+    next swipe went on through the menu. The new screen's heading now takes the focus, and the
+    menu's link of the screen shown says so (aria-current)."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "bidan1")
+    wait_synced(page)
+    current = "() => [...document.querySelectorAll('#nav [aria-current=page]')].map((a) => a.textContent)"
+    assert page.evaluate(current) == ["Beranda"]
+    page.locator("#nav").get_by_role("link", name="Laporan").click()
+    page.wait_for_function("() => document.activeElement.tagName === 'H2'"
+                           " && document.activeElement.textContent === 'Laporan bulanan'")
+    assert page.evaluate(current) == ["Laporan"]
+    page.locator("#nav").get_by_role("link", name="Anak ganda").click()
+    page.wait_for_function("() => document.activeElement.textContent === 'Kemungkinan anak ganda'")
+    assert page.evaluate(current) == ["Anak ganda"]
+    page.locator("#nav").get_by_role("link", name="Beranda").click()
+    page.locator("#children a").first.click()  # a screen of none of the menu's links
+    page.wait_for_function("() => location.hash.startsWith('#/child/') && document.activeElement.tagName === 'H2'")
+    assert page.evaluate(current) == []

@@ -356,6 +356,14 @@ const ROUTES = [
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
 ];
 
+/** The menu says which of its screens is shown (aria-current; underlined in app.css). */
+function markMenu(hash) {
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.getAttribute('href') === (hash === '' ? '#/' : hash)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
 let rendering = 0;
 let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
 let drawnForms = null; // forms' values when drawn: anything typed since is unsaved
@@ -385,6 +393,7 @@ async function route({ refresh = false } = {}) {
       if (!asking()) redrawLists();
       return;
     }
+    const from = document.activeElement; // before the old screen goes: a link or button on it loses the focus
     main.replaceChildren(node);
     drawn = { first: main.firstChild, ticket };
     drawnForms = formValues(main);
@@ -394,9 +403,13 @@ async function route({ refresh = false } = {}) {
       document.getElementById('save-failed').hidden = true; // about the screen left
     }
     shown = hash;
-    // new screen, focus lost with the old one: focus its heading so a screen reader starts there
+    markMenu(hash);
+    // new screen, focus lost with the old one or left on the menu link (or chip) that opened it: its heading
+    // takes it, so a screen reader says which screen came and its next swipe starts there
     const heading = main.querySelector('h2');
-    if (heading && fresh && (document.activeElement === document.body || !document.activeElement?.isConnected)) {
+    const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
+    const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip
+    if (heading && ((lost && fresh) || menu)) {
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
     }
