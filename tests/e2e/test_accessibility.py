@@ -383,3 +383,31 @@ def test_a_screen_opened_from_the_menu_takes_the_focus_and_the_menu_says_which_i
     page.locator("#children a").first.click()  # a screen of none of the menu's links
     page.wait_for_function("() => location.hash.startsWith('#/child/') && document.activeElement.tagName === 'H2'")
     assert page.evaluate(current) == []
+
+
+def test_the_focus_stays_on_the_screen_after_a_pair_of_children_is_judged(live_server, new_context):
+    """2.4.3: 'Bukan anak yang sama' (and 'Ya, gabungkan') draws the duplicates screen again once the
+    server has answered; the button tapped went with the old drawing and the focus fell to the page
+    itself, so TalkBack's next swipe started again at the header. The screen's heading takes it."""
+    from datetime import date, timedelta
+
+    base = live_server.url
+    born = (date.today() - timedelta(days=15)).isoformat()
+    posyandu_id = live_server.api("GET", "/posyandu", "kader2").get_json()["items"][0]["id"]
+    ids = []
+    for name in ("Larasati Ayuningtyas", "Larasita Ayuningtyas"):
+        made = live_server.api("POST", "/children", "kader2", json={"posyandu_id": posyandu_id, "name": name, "sex": "F",
+                                                                   "birth_date": born, "mother_name": "Wening Ayu"})
+        assert made.status_code == 201, made.get_json()
+        ids.append(made.get_json()["id"])
+    assert live_server.api("GET", f"/children/{ids[1]}", "bidan1").get_json()["possible_duplicate_of"] == ids[0]
+    page = new_context().new_page()
+    login(page, base, "bidan1")
+    wait_synced(page)
+    page.goto(base + "/#/duplicates")
+    pair = page.locator(f".dup-pair[data-first='{ids[0]}'][data-second='{ids[1]}']")
+    pair.get_by_role("button", name="Bukan anak yang sama").click()
+    expect(page.locator("#dup-done")).to_be_visible()
+    expect(pair).to_have_count(0)
+    page.wait_for_function("() => document.activeElement.tagName === 'H2'"
+                           " && document.activeElement.textContent === 'Kemungkinan anak ganda'")

@@ -404,12 +404,14 @@ async function route({ refresh = false } = {}) {
     }
     shown = hash;
     markMenu(hash);
-    // new screen, focus lost with the old one or left on the menu link (or chip) that opened it: its heading
-    // takes it, so a screen reader says which screen came and its next swipe starts there
+    // the focus lost with the old screen, or with this one drawn again when asked (after a button on
+    // it, disabled while it worked: a merge, a discard), or left on the menu link (or chip) that opened
+    // a new screen: its heading takes it, so a screen reader says which screen came and its next swipe
+    // starts there, not at the page's top (a sync's redraw takes only a focus it took away)
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip
-    if (heading && ((lost && fresh) || menu)) {
+    if (heading && ((lost && (fresh || !refresh || !from?.isConnected)) || menu)) {
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
     }
