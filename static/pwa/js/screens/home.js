@@ -81,7 +81,9 @@ async function readDay(ctx) {
 
 export async function render(ctx) {
   let d = await readDay(ctx);
-  const { children, posyandus } = d;
+  const { children } = d;
+  // a midwife's posyandus by name (the database holds them by id), the day starting at the first
+  const posyandus = [...d.posyandus].sort((a, b) => byName.compare(a.name, b.name));
   const duplicates = homeNotice(ctx, children);
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const area = (c) => areaOf(c, d.posyandus.find((p) => p.id === ctx.day.posyandu_id));

@@ -1,0 +1,37 @@
+// A midwife's posyandu day (screens/home.js): her puskesmas's posyandus offered by name, and the day
+// starting at the first of them, whatever order the phone's database holds them in (by id).
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { installDom } from './fakedom.mjs';
+
+installDom();
+
+const home = await import('../../static/pwa/js/screens/home.js');
+const schedule = JSON.parse(readFileSync(new URL('../../static/pwa/data/schedule-2024.json', import.meta.url)));
+
+// as IndexedDB returns them: by id, which says nothing of the name
+const POSYANDUS = [
+  { id: '1f0c', name: 'Posyandu Melati' }, { id: '7ecd', name: 'Posyandu Kenanga' }, { id: 'a3b2', name: 'Posyandu Mawar' },
+  { id: 'c901', name: 'Posyandu Anggrek 2' }, { id: 'e4d7', name: 'Posyandu anggrek 1' },
+];
+
+test("a midwife's posyandus are offered by name, and the day starts at the first of them", async () => {
+  const ctx = { role: 'bidan', session: { user: { id: 'b1', role: 'bidan' } },
+    day: { date: '2026-03-02', posyandu_id: null },
+    children: async () => [], posyandus: async () => Object.freeze(POSYANDUS.map(Object.freeze)), records: async () => [],
+    tables: async () => null, kbm: async () => null, schedule: async () => schedule };
+  const screen = await home.render(ctx);
+  const optionsOf = (drawn) => [...drawn.querySelector('#day-posyandu').querySelectorAll('option')];
+  const chosen = (drawn) => optionsOf(drawn).find((o) => o.getAttribute('selected') !== null)?.value;
+  const options = optionsOf(screen);
+  assert.deepEqual(options.map((o) => o.textContent),
+    ['Posyandu anggrek 1', 'Posyandu Anggrek 2', 'Posyandu Kenanga', 'Posyandu Mawar', 'Posyandu Melati']);
+  assert.equal(ctx.day.posyandu_id, 'e4d7');
+  assert.equal(chosen(screen), 'e4d7');
+
+  ctx.day.posyandu_id = 'a3b2'; // the one she chose stays chosen
+  const again = await home.render(ctx);
+  assert.equal(chosen(again), 'a3b2');
+});
