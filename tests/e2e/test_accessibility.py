@@ -411,3 +411,28 @@ def test_the_focus_stays_on_the_screen_after_a_pair_of_children_is_judged(live_s
     expect(pair).to_have_count(0)
     page.wait_for_function("() => document.activeElement.tagName === 'H2'"
                            " && document.activeElement.textContent === 'Kemungkinan anak ganda'")
+
+
+def test_the_language_button_in_settings_switches_in_place_and_says_its_language(live_server, new_context):
+    """Settings' 'English' reloaded the page to switch: the app came back locked, asking the PIN
+    again (and offline a midwife who had forgotten it could not get back in without a signal); and
+    TalkBack read 'English' with Indonesian pronunciation (3.1.2). It now switches in place, as the
+    header's button does, and says which language it names."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "bidan1")
+    wait_synced(page)
+    page.goto(base + "/#/settings")
+    button = page.get_by_role("button", name="English", exact=True)
+    assert button.get_attribute("lang") == "en"
+    button.click()
+    page.get_by_role("heading", name="Settings").wait_for()
+    assert page.locator("input[name=pin]").count() == 0
+    assert page.evaluate("() => [document.documentElement.lang, location.hash, document.getElementById('nav').hidden]") \
+        == ["en", "#/settings", False]
+    expect(page.locator("#nav")).to_contain_text("Reports")
+    back = page.get_by_role("button", name="Bahasa Indonesia", exact=True)
+    assert back.get_attribute("lang") == "id"
+    back.click()
+    page.get_by_role("heading", name="Pengaturan").wait_for()
+    assert page.evaluate("() => document.documentElement.lang") == "id"

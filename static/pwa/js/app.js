@@ -433,7 +433,8 @@ function wireHeader() {
     document.documentElement.lang = lang();
     for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
   };
-  langBtn.addEventListener('click', async () => {
+  /** The other language, in place (the header's button, Settings'); a reload would lock the app. */
+  ctx.switchLang = async () => {
     setLang(lang() === 'id' ? 'en' : 'id');
     paint();
     if (!ctx.session) { loginScreen.show(ctx, main); return; }
@@ -442,7 +443,8 @@ function wireHeader() {
     const [hash, typed] = [location.hash, formValues(main)];
     await route();
     if (location.hash === hash) restoreForms(main, typed);
-  });
+  };
+  langBtn.addEventListener('click', ctx.switchLang);
   chip.addEventListener('click', () => ctx.go('#/sync'));
   paint();
 }

@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, lang, setLang, t, whoText } from '../i18n.js';
+import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, lang, t, whoText } from '../i18n.js';
 import { confirmed, field, h, onlineModule, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
@@ -278,7 +278,9 @@ export async function settings(ctx) {
       : t('schedule_bundled', { version: plan.version })) : null,
     kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbmText(kbm)) : null,
     ctx.role === 'admin' ? h('p', {}, h('a', { class: 'btn', href: '#/kbm', id: 'kbm-link' }, t('kbm_nav'))) : null,
-    h('button', { class: 'btn', type: 'button', onclick: () => { setLang(lang() === 'id' ? 'en' : 'id'); location.reload(); } }, t('lang_switch')),
+    // the other language named in its own words, said so (WCAG 3.1.2); switched in place as the header's button
+    h('button', { class: 'btn', type: 'button', id: 'settings-lang', lang: lang() === 'id' ? 'en' : 'id',
+      onclick: () => ctx.switchLang() }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
