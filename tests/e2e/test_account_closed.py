@@ -46,6 +46,12 @@ def test_a_parent_closes_her_account_on_one_phone_and_the_other_forgets_it(live_
     form.get_by_role("button", name="Tutup akun saya").click()
     form.get_by_role("button", name="Ya, tutup akun").click()
     first.get_by_role("heading", name="Masuk").wait_for()
+    # she is told it is done (the page reloaded to the login with nothing said: had it worked?)
+    expect(first.get_by_role("alert").filter(has_text="Akun ini sudah ditutup")).to_have_text(
+        "Akun ini sudah ditutup. Data anak di HP ini sudah dihapus.")
+    first.reload()  # said once
+    first.get_by_role("heading", name="Masuk").wait_for()
+    expect(first.get_by_role("alert").filter(has_text="Akun ini sudah ditutup")).to_have_count(0)
 
     # the other phone, opened again with its PIN: its sync is refused account_closed, so it forgets
     other.reload()

@@ -51,6 +51,9 @@ async function settingsTab(db, overrides = {}) {
   const seen = { posts: [], stopped: false, closed: false, reloaded: false };
   globalThis.indexedDB = fakeIndexedDb();
   globalThis.location = { hash: '#/settings', reload: () => { seen.reloaded = true; } };
+  const kept = new Map(); // what the login screen is to say after the reload (app.js)
+  globalThis.sessionStorage = { setItem: (k, v) => kept.set(k, String(v)), getItem: (k) => kept.get(k) ?? null,
+    removeItem: (k) => kept.delete(k) };
   const ctx = { role: 'kader', session: { user: { id: 'u1', name: 'Kader Dahlia', role: 'kader' }, tokens: { refresh_token: 'r' } },
     db: { ...db, close: () => { seen.closed = true; } }, schedule: async () => null, canWrite: () => false,
     api: { post: async (path) => { seen.posts.push(path); return null; } }, sync: { stop: () => { seen.stopped = true; } }, ...overrides };
@@ -184,6 +187,8 @@ test('a parent closes her account with her password and a second tap; the phone 
     assert.deepEqual(sent, [['/auth/close-account', { password: 'rahasia-ibu-1' }], ['/auth/logout', { refresh_token: 'r' }]]);
     assert.deepEqual(indexedDB.deleted, ['posyandu-u1']);
     assert.equal(tab.seen.reloaded, true);
+    // the login screen after the reload says it is done (app.js reads it once)
+    assert.equal(sessionStorage.getItem('login_notice'), 'account_closed_forgotten');
   });
 });
 

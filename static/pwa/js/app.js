@@ -514,4 +514,7 @@ function wireTriggers() {
 
 wireHeader();
 wireTriggers();
-loginScreen.show(ctx, main);
+// what a logout before the reload left to say (an account just closed), said once
+const notice = sessionStorage.getItem(syncScreen.LOGIN_NOTICE);
+sessionStorage.removeItem(syncScreen.LOGIN_NOTICE);
+loginScreen.show(ctx, main, { notice: notice && t(notice) });

@@ -43,7 +43,8 @@ export function form(ctx, logOut) {
       else { note.className = 'notice bad'; note.textContent = error.kind === 'network' ? t('online_only') : error.message; }
       return;
     }
-    await logOut(ctx, { revokeWaitMs: 0 }); // its tokens are refused already
+    // its tokens are refused already; the login screen then says it is closed and the phone's copy gone
+    await logOut(ctx, { revokeWaitMs: 0, notice: 'account_closed_forgotten' });
   });
   return el;
 }

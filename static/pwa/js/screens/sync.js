@@ -198,6 +198,9 @@ function kbmText(kbm) {
   return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
 }
 
+/** sessionStorage's key of what the login screen says once a logout has reloaded the page (app.js). */
+export const LOGIN_NOTICE = 'login_notice';
+
 /** How long a logout waits for the server to revoke the tokens before the page reloads. */
 export const REVOKE_WAIT_MS = 15 * 1000;
 
@@ -219,12 +222,13 @@ async function revoke(api, tokens, ms) {
  * would cancel the request, leaving the refresh token valid). Resolves to the number of unsent
  * changes (0: logged out, the page reloads).
  */
-export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS } = {}) {
+export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null } = {}) {
   const { user, tokens } = ctx.session;
   const unsent = await deleteUnlessUnsent(ctx);
   if (unsent) return unsent;
   await forget(user.id);
   await revoke(ctx.api, tokens, revokeWaitMs);
+  if (notice) sessionStorage.setItem(LOGIN_NOTICE, notice); // a text key: said by the login screen after the reload
   location.hash = '';
   location.reload();
   return 0;
