@@ -99,6 +99,31 @@ test("a conflict about a bidan's N/T judgement names the judgement and its value
 });
 
 /** `db` whose writes to the outbox fail as on a full disk (the reads go on). */
+test("a conflict about how a child was measured says lying or standing in the user's words, not the stored value", async () => {
+  setLang('id');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const child = crypto.randomUUID();
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2023-01-10' } });
+  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', weight_kg: 10.5,
+    oedema: false } }); // weighed only, then measured on two phones, one lying, the other standing
+  await engine.sync();
+  server.write('measurement', id, { ...server.get('measurement', id), position: 'lying', length_height_cm: 80.2 });
+  await saveChange(db, { entity: 'measurement', id, fields: { position: 'standing', length_height_cm: 79.8 } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  const text = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+  assert.match(text, /Cara ukur.*Nilai saya: Berdiri \(tinggi\).*Nilai di server: Berbaring \(panjang\)/);
+  assert.doesNotMatch(text, /\b(lying|standing)\b/);
+  setLang('en');
+  try {
+    const english = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+    assert.match(english, /My value: Standing \(height\).*Server value: Lying \(length\)/);
+  } finally { setLang('id'); }
+});
+
 const fullDisk = (db) => ({ ...db, tx: (names, mode, fn, options) => (mode === 'readwrite'
   ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) });
 

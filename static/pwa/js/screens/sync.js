@@ -24,6 +24,7 @@ const shown = (f, v) => {
   if (f === 'source') return t(`source_${v}`);
   if (f === 'place') return t(`place_${v}`);
   if (f === 'trend_override') return t(`nt_${v}`);
+  if (f === 'position') return t(v); // 'lying', 'standing': as the weighing form says them
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', '3,25' as the rest of the app writes kg
