@@ -87,6 +87,10 @@ test('a district\'s follow-up list: its first page, the counts of the whole list
   assert.ok(asked.includes('/reports/actions?month=2025-05&limit=50&cursor=p2'), asked.join(' '));
   assert.equal(screen.querySelector('#actions').childElementCount, 52);
   assert.equal(screen.querySelector('#actions-more'), null, 'the last page read: no button');
+  // the button went (disabled while it read, then the last page): she reads on at the first child it brought
+  const first = screen.querySelector('#actions').kids[50];
+  assert.equal(document.activeElement, first, `the focus: ${document.activeElement?.localName}`);
+  assert.equal(first.getAttribute('tabindex'), '-1');
   assert.equal(saved.at(-1).actions.length, 52);
   assert.equal(saved.at(-1).next, null);
 

@@ -43,12 +43,20 @@ export async function more(ctx, data, list, button, item) {
     if (ctx.session !== session || ctx.reports?.data !== data) return; // as count(): not this report any more
     data.actions.push(...page.items);
     data.next = page.next_cursor;
-    list.append(...page.items.map(item));
+    const items = page.items.map(item);
+    list.append(...items);
     button.textContent = t('load_more');
     if (!data.next) button.remove();
+    if (items.length) { // the button lost the focus (disabled, or gone): she reads on at the first child it brought
+      items[0].setAttribute('tabindex', '-1');
+      items[0].focus();
+    }
     save(ctx, data);
   } catch (error) {
     button.textContent = tx('more_failed', { why: error.message });
+    button.disabled = false;
+    button.focus(); // back on the button (disabled, it lost the focus), which now says why and to try again
+    return;
   }
   button.disabled = false;
 }
