@@ -53,6 +53,18 @@ test("a refused weighing of a whole number of kg is named with its decimal ('8,0
   setLang('id');
 });
 
+test("a refused entry says the server's reason without the field's code name (child_id, recorded_at)", async () => {
+  setLang('id');
+  const gone = await refusedWeighing({ weight_kg: 8 }); // its child unknown to the server
+  const text = byId(await render(context(gone.db).ctx), 'attention').textContent;
+  assert.match(text, /anak tidak ditemukan/);
+  assert.doesNotMatch(text, /child_id/);
+  const clock = await refusedWeighing({ weight_kg: 8, recorded_at: '1980-01-06T08:00:00Z' }); // a phone's clock far off
+  const said = byId(await render(context(clock.db).ctx), 'attention').textContent;
+  assert.match(said, /periksa jam perangkat/);
+  assert.doesNotMatch(said, /recorded_at/);
+});
+
 test("the conflict screen writes a whole weight and length with their decimal ('8,0', '65,0')", async () => {
   setLang('id');
   const db = memDb();

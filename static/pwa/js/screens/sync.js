@@ -16,7 +16,7 @@ const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', birth_length_cm: 'birth_length', measured_on: 'measured_on',
   weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
   oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', place: 'dose_place', batch_number: 'batch_number', expiry_date: 'expiry_date',
-  kfa_code: 'kfa_product', trend_override: 'trend', trend_override_reason: 'nt_reason' };
+  kfa_code: 'kfa_product', trend_override: 'trend', trend_override_reason: 'nt_reason', posyandu_id: 'posyandu' };
 const label = (f) => (LABELS[f] ? t(LABELS[f]) : f);
 const shown = (f, v) => {
   if (v === null || v === undefined || v === '') return '–';
@@ -126,7 +126,9 @@ export async function render(ctx) {
         return h('li', { class: 'row action' },
           h('span', { class: 'row-main' }, h('strong', {}, named(e)),
             h('small', {}, e.stuck ? t('entry_stuck')
-              : Object.entries(e.errors ?? {}).map(([f, m]) => `${f === '_schema' ? '' : `${label(f)}: `}${[].concat(m).join(' ')}`)
+              // a field she knows by a name ('Berat badan (kg): …'); the server's words alone for the rest
+              // (child_id, recorded_at, _schema: its message says what is wrong, a code name would not)
+              : Object.entries(e.errors ?? {}).map(([f, m]) => `${LABELS[f] ? `${label(f)}: ` : ''}${[].concat(m).join(' ')}`)
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
             // it never reaches the server and cannot be brought back: a second tap (a thumb beside 'Perbaiki')
