@@ -147,3 +147,23 @@ test('counts or a next page answered after the phone changed hands are neither s
   assert.ok(!screen.querySelector('#actions-counts').textContent.includes('9.999'));
   assert.equal(screen.querySelector('#actions').childElementCount, 50);
 });
+
+test('a report asked for with "Tampilkan laporan" is said through the live region once drawn (its heading)', async () => {
+  const said = [];
+  const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
+    api: { get: async () => ({ rows: [], items: [] }) }, announce: (text) => said.push(text),
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const screen = await reports.render(ctx);
+  await tick();
+  assert.deepEqual(said, [], 'the report drawn with the screen: its heading takes the focus (app.js), nothing said');
+  const form = screen.querySelector('#report-form');
+  form.elements.from.value = '2025-04';
+  form.elements.to.value = '2025-05';
+  form.listeners.submit[0]({ preventDefault() {} });
+  await tick();
+  const heading = screen.querySelector('#report-heading').textContent;
+  assert.match(heading, /April 2025 – Mei 2025 · Posyandu Melati/);
+  assert.deepEqual(said, [heading], 'the pressed button keeps the focus: the new report is said, not silent');
+});

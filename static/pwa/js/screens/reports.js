@@ -166,7 +166,8 @@ async function showOffline(ctx, state, results) {
   return show(ctx, state, results, saved, { saved: true, before: [notice, when] });
 }
 
-async function load(ctx, state, results, form, areaName) {
+/** `asked`: by "Tampilkan laporan", whose button keeps the focus: the report is said once drawn. */
+async function load(ctx, state, results, form, areaName, { asked = false } = {}) {
   const ticket = (state.ticket ?? 0) + 1;
   state.ticket = ticket;
   // a newer request won, or the phone changed hands (logout, another login): the answer is dropped
@@ -184,6 +185,7 @@ async function load(ctx, state, results, form, areaName) {
     state.month = form.to;
     ctx.lastReport.put(data).catch(() => {}); // for the offline view; a full disk must not break the report
     show(ctx, state, results, data);
+    if (asked) ctx.announce(results.querySelector('#report-heading').textContent);
     if (data.next) online().then((m) => m?.count(ctx, data, results, stale)); // a district: the server counts
   } catch (error) {
     if (stale()) return;
@@ -222,7 +224,7 @@ function reportForm(ctx, state, results) {
     if (error.textContent) return el.to.focus();
     state.form = next;
     const areaName = el.area?.selectedIndex > 0 ? el.area.selectedOptions[0].textContent : (areas.groups.length ? '' : areaSelect.textContent);
-    return load(ctx, state, results, next, areaName);
+    return load(ctx, state, results, next, areaName, { asked: true });
   });
   return node;
 }
