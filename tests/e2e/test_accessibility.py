@@ -379,6 +379,13 @@ def test_a_screen_opened_from_the_menu_takes_the_focus_and_the_menu_says_which_i
     page.locator("#nav").get_by_role("link", name="Anak ganda").click()
     page.wait_for_function("() => document.activeElement.textContent === 'Kemungkinan anak ganda'")
     assert page.evaluate(current) == ["Anak ganda"]
+    # its mark takes nothing from the keyboard's focus ring (2.4.7, as every other link's)
+    page.locator("#nav a[aria-current]").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    ring = page.evaluate(RING)
+    assert ring["text"] == "Anak ganda"
+    assert ring["shadow"] is not None and ring["shadowSpread"] >= 2 and contrast(ring["outline"], ring["shadow"]) >= 9, ring
     page.locator("#nav").get_by_role("link", name="Beranda").click()
     page.locator("#children a").first.click()  # a screen of none of the menu's links
     page.wait_for_function("() => location.hash.startsWith('#/child/') && document.activeElement.tagName === 'H2'")
