@@ -4,8 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countByChild, duplicatePairs, isLive, partnersOf } from '../../static/pwa/js/duplicates.js';
-import { whyFailed } from '../../static/pwa/js/screens/duplicates.js';
+import { render, whyFailed } from '../../static/pwa/js/screens/duplicates.js';
 import { ApiError } from '../../static/pwa/js/api.js';
+import { installDom } from './fakedom.mjs';
+import { t } from '../../static/pwa/js/i18n.js';
+
+installDom();
 
 const kid = (id, name, created, extra = {}) => ({ id, name, sex: 'F', birth_date: '2025-01-10', posyandu_id: 'p1',
   created_at: `2025-01-${created}T02:00:00+00:00`, possible_duplicate_of: null, merged_into: null, deleted_at: null, ...extra });
@@ -98,4 +102,18 @@ test('a refused merge is said in plain Indonesian: the server\'s field messages,
     'Perlu koneksi internet untuk menggabungkan atau memisahkan data anak.');
   assert.equal(whyFailed(new ApiError('client', 403, 'Forbidden')), 'Hanya bidan atau admin yang dapat menggabungkan data anak.');
   assert.match(whyFailed(new ApiError('client', 404, 'Not Found')), /sudah berubah di server/);
+});
+
+test('the compared details that differ say so in words, not by bold type alone (what a screen reader reads, 1.3.1)', async () => {
+  const first = kid('a', 'Dewi Santoso', '05', { mother_name: 'Umi Santoso' });
+  const second = kid('b', 'Dewi', '06', { mother_name: 'Umi Santoso', birth_date: '2025-01-11', possible_duplicate_of: 'a' });
+  const ctx = { children: async () => [first, second], posyandus: async () => [{ id: 'p1', name: 'Posyandu Mawar' }],
+    records: async () => [], online: () => true, announce: () => {} };
+  const screen = await render(ctx);
+  const header = (key) => screen.find((e) => e.attributes?.['data-key'] === key)[0].kids[0].textContent;
+  assert.equal(header('name'), `${t('name')} ${t('dup_differs')}`);
+  assert.equal(header('birth_date'), `${t('birth_date')} ${t('dup_differs')}`);
+  assert.equal(header('mother_name'), t('mother_name'), 'the same: nothing added');
+  assert.equal(header('sex'), t('sex'));
+  assert.equal(t('dup_differs'), '(berbeda)');
 });

@@ -479,6 +479,7 @@ const W = {
   dup_registered: ['Didaftarkan', 'Registered'],
   dup_weighings: ['Penimbangan', 'Weighings'],
   dup_doses: ['Imunisasi dan vitamin', 'Immunisations and vitamins'],
+  dup_differs: ['(berbeda)', '(differs)'],
   dup_keep: ['Data yang disimpan', 'Record to keep'],
   dup_keep_side: ['Anak {x}: {name}', 'Child {x}: {name}'],
   dup_merge: ['Gabungkan', 'Merge'],

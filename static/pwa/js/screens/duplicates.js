@@ -63,8 +63,10 @@ function compareTable(pair, info) {
     h('tbody', {}, FIELDS.map(([key, show, marked]) => {
       const [a, b] = sides.map((c) => show(c, info));
       const text = (v) => (v instanceof Node ? v.textContent : v);
-      return h('tr', { 'data-key': key, class: marked && text(a) !== text(b) ? 'differs' : null },
-        h('th', { scope: 'row' }, t(key)), h('td', {}, a), h('td', {}, b));
+      const differs = marked && text(a) !== text(b); // said in words too: bold type alone reaches no screen reader
+      return h('tr', { 'data-key': key, class: differs ? 'differs' : null },
+        h('th', { scope: 'row' }, t(key), differs ? [' ', h('small', { class: 'differs-note' }, t('dup_differs'))] : null),
+        h('td', {}, a), h('td', {}, b));
     })));
 }
 
