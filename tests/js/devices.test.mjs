@@ -38,10 +38,13 @@ test("the midwife's list names a switched-off account and what to do about the r
       { client_id: 'off', user_name: 'Kader Lama', posyandu_id: 'p1', last_seen_at: now, pending_changes: 3, user_active: false },
       { client_id: 'on', user_name: 'Kader Baru', posyandu_id: 'p1', last_seen_at: now, pending_changes: 2, user_active: true },
     ];
+    const said = [];
     const panel = devicesPanel({ role: 'bidan', api: { get: async () => ({ items, next_cursor: null }) },
-      posyandus: async () => [{ id: 'p1', name: 'Posyandu Melati' }] });
+      posyandus: async () => [{ id: 'p1', name: 'Posyandu Melati' }], announce: (text) => said.push(text) });
     const button = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
     await Promise.all(button.listeners.click.map((fn) => fn()));
+    // the button keeps the focus: the list that came below it is said through the live region
+    assert.deepEqual(said, ['Daftar 2 HP']);
     const rows = [...panel.all()].filter((e) => e.localName === 'li');
     const text = Object.fromEntries(rows.map((r) => [r.attributes['data-client'], r.textContent]));
     assert.match(text.off, /akun nonaktif/);
@@ -117,7 +120,7 @@ test('offline the panel says it needs the internet; its rows say their words in 
     const seen = new Date(Date.now() - 10 * 864e5).toISOString();
     const panel = devicesPanel({ role: 'admin', api: { get: async () => ({ items: [{ client_id: 'a', user_name: 'Sari', posyandu_id: 'p1',
       last_seen_at: seen, pending_changes: 1, user_active: false }], next_cursor: null }) },
-    posyandus: async () => [{ id: 'p1', name: 'Melati' }] });
+    posyandus: async () => [{ id: 'p1', name: 'Melati' }], announce: () => {} });
     const show = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
     await Promise.all(show.listeners.click.map((fn) => fn()));
     const text = [...panel.all()].find((e) => e.localName === 'li').textContent;

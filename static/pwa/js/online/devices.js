@@ -10,6 +10,7 @@ import { STALE_DAYS } from '../screens/devices.js';
 /** [Bahasa Indonesia, English] */
 export const W = {
   none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
+  listed: ['Daftar {n} HP', 'A list of {n} {n:phone|phones}'],
   seen: ['sinkron terakhir {when}', 'last synced {when}'],
   unsent: ['{n} data belum terkirim', '{n} {n:record|records} not sent'],
   stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
@@ -67,6 +68,8 @@ export async function show(ctx, box) {
     box.replaceChildren(devices.length
       ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now())))   // the longest unseen first
       : h('p', { class: 'muted' }, tx('none')));
+    // the button she pressed keeps the focus: what came below it is said (TalkBack heard nothing)
+    ctx.announce(devices.length ? tx('listed', { n: devices.length }) : tx('none'));
   } catch (error) {
     box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
   }
