@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from sqlalchemy import func, select
 
-from posyandu.access import HEALTH_WORKERS
+from posyandu.access import HEALTH_WORKERS, begin_immediate
 from posyandu.audit import AuditLog, log_action
 from posyandu.auth.models import User
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
@@ -110,9 +110,27 @@ def parse_document(document: Any) -> Schedule:
     return schedule
 
 
+# The key (PostgreSQL's two-int advisory key space, apart from ``access.lock_registrations``' one
+# bigint) that publishing and (de)activating schedule versions take: one change at a time.
+SCHEDULE_LOCK = (0x5343, 0x4844)
+
+
+def lock_versions() -> None:
+    """Whoever publishes, activates or withdraws a schedule version, one transaction at a time until it
+    ends, judged on the versions as they then stand: two admins publishing one version number at once
+    each looked for it before the other committed and both stored it; two withdrawing the last two
+    active versions each saw the other's still active, and none stood. PostgreSQL: a transaction-level
+    advisory lock (an empty table has no row to lock); SQLite: its one write lock, taken now."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(*SCHEDULE_LOCK)))
+    else:
+        begin_immediate()
+
+
 def publish_version(user: User | None, document: Any, active: bool = True) -> ScheduleVersion:
     """A new schedule version (the document normalised by ``schedule_to_dict``), audited."""
     schedule = parse_document(document)
+    lock_versions()
     versions = db.session.scalars(select(ScheduleVersion.document)).all()
     if any(doc.get("version") == schedule.version for doc in versions):
         raise ValidationFailed(errors={"document.version": [Msg(f"version {schedule.version} exists already",
@@ -128,7 +146,10 @@ def publish_version(user: User | None, document: Any, active: bool = True) -> Sc
 
 def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersion:
     """Activate or deactivate a version (audited); the last active version cannot be deactivated,
-    and a version stored before a rule it breaks (e.g. ages over 20 years) cannot be activated."""
+    and a version stored before a rule it breaks (e.g. ages over 20 years) cannot be activated.
+    Judged on the versions as they stand once no other change of them is under way (``lock_versions``)."""
+    lock_versions()
+    db.session.refresh(row)
     if row.active == active:
         return row
     if active:

@@ -535,3 +535,67 @@ def test_create_admin_whose_username_an_admin_takes_meanwhile_says_so_without_a_
                                           input="sandi-kuat-1\nsandi-kuat-1\n")
     assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (result.exception, result.output)
     assert "admin tidak dibuat" in result.output and "username: sudah dipakai" in result.output, result.output
+
+
+def _schedule_version(world, version: str, valid_from: str = "2026-01-01"):
+    """The fresh database's schedule as a new version ``version`` published by the admin, for ``_race``."""
+    from tests.api.test_schedule_versions_api import BASE
+
+    headers = world.headers("admin")
+    document = {**BASE, "version": version, "valid_from": valid_from}
+    return lambda c: c.post("/api/v1/immunisation/schedule/versions", json={"document": document}, headers=headers)
+
+
+def test_two_admins_publishing_one_schedule_version_at_once_store_it_once(app, world, client, monkeypatch):
+    """Each looked for a version of the same number before the other committed: both were stored,
+    and the schedule's versions listed "2026.1" twice (which the phones judge doses by)."""
+    first, second, _ = _race(app, monkeypatch, _schedule_version(world, "2026.1"), _schedule_version(world, "2026.1"))
+    assert first.status_code == 201, first.get_json()
+    assert second.status_code == 422, second.get_json()
+    assert list(second.get_json()["errors"]) == ["document.version"], second.get_json()
+    from posyandu.extensions import db
+    from posyandu.immunisation.models import ScheduleVersion
+
+    with app.app_context():
+        stored = [doc["version"] for doc in db.session.scalars(db.select(ScheduleVersion.document))]
+    assert stored.count("2026.1") == 1, stored
+
+
+def test_two_admins_withdrawing_the_last_two_schedule_versions_at_once_leave_one_in_force(
+        app, world, client, monkeypatch):
+    """Each saw the other version still active before the other committed: both were withdrawn, no
+    version stood, and every card and due list fell back to the bundled schedule unannounced."""
+    made = _schedule_version(world, "2026.1")(client)
+    assert made.status_code == 201, made.get_json()
+    admin = world.headers("admin")
+    ids = [v["id"] for v in client.get("/api/v1/immunisation/schedule/versions", headers=admin).get_json()["items"]]
+    assert len(ids) == 2
+
+    def withdraw(version_id):
+        return lambda c: c.post(f"/api/v1/immunisation/schedule/versions/{version_id}/deactivate", headers=admin)
+
+    first, second, _ = _race(app, monkeypatch, withdraw(ids[0]), withdraw(ids[1]))
+    assert first.status_code == 200, first.get_json()
+    assert second.status_code == 409, second.get_json()
+    versions = client.get("/api/v1/immunisation/schedule/versions", headers=admin).get_json()["items"]
+    assert [v["active"] for v in versions] == [False, True], versions
+
+
+def test_a_schedule_version_switched_on_twice_at_once_is_audited_once(app, world, client, monkeypatch):
+    """Both read the version as withdrawn before the other committed: each wrote "activate" to the
+    audit log, two changes [False, True] of one version that changed once."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    made = _schedule_version(world, "2026.1")(client).get_json()
+    admin = world.headers("admin")
+    url = f"/api/v1/immunisation/schedule/versions/{made['id']}"
+    assert client.post(url + "/deactivate", headers=admin).status_code == 200
+    first, second, _ = _race(app, monkeypatch, lambda c: c.post(url + "/activate", headers=admin),
+                             lambda c: c.post(url + "/activate", headers=admin))
+    assert (first.status_code, second.status_code) == (200, 200), (first.get_json(), second.get_json())
+    assert second.get_json()["active"] is True
+    with app.app_context():
+        actions = db.session.scalars(db.select(AuditLog.action).where(
+            AuditLog.entity == "schedule_version", AuditLog.record_id == str(made["id"]))).all()
+    assert sorted(actions) == ["activate", "create", "deactivate"], actions
