@@ -308,11 +308,16 @@ def close_own_account(user: User, password: str) -> bool:
     """A parent withdraws her consent (UU 27/2022 PDP): her account is switched off for good, its
     links to her children removed (``unlink_parent``: her phones drop them), every token refused,
     and her name, username (freed) and phone erased from the account and its audit rows, which stay
-    as proof of what she did. False (audited, nothing changed) when ``password`` is wrong."""
+    as proof of what she did. False (audited, nothing changed) when ``password`` is wrong. Judged on the
+    account and its links as they stand once its row is locked (``lock_user``): a code her other phone
+    redeems meanwhile is linked first and unlinked here, or waits and is refused; closed meanwhile (a
+    double tap), the account is refused (401), as her next request would be."""
     from posyandu.audit import AuditLog
     from posyandu.auth.schemas import CLOSED_ACCOUNT_PREFIX
     from posyandu.retention import ERASED, erased_changes
 
+    if not lock_user(user).active:
+        raise Unauthorized(key="token_revoked")
     if not verify_password(user.password_hash, password):
         log_action("close_account_failed", "user", user.id)
         return False
@@ -478,12 +483,15 @@ def linked_parents(child: Child, limit: int, cursor: str | None) -> dict[str, An
 def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:
     """The parent no longer sees the child (linked by mistake, custody changed, or the parent asks).
     Their devices' sync cursors reset, so the pulled copy of the child is dropped; 404 when the
-    account is not linked to the child."""
+    account is not linked to the child. The account is locked before the link, as a parent closing her
+    account (``close_own_account``) and a redeem lock it before touching her links, and read as it
+    stands (its ``scope_version`` another unlink may have just raised)."""
+    parent = db.session.scalar(select(User).where(User.id == parent_id).with_for_update()
+                               .execution_options(populate_existing=True))
     link = db.session.scalar(select(ParentLink).where(ParentLink.user_id == parent_id, ParentLink.child_id == child.id)
                              .with_for_update())
-    if link is None:
+    if link is None or parent is None:
         raise NotFound()
-    parent = db.session.scalar(select(User).where(User.id == parent_id).with_for_update())
     db.session.delete(link)
     parent.scope_version += 1
     log_action("unlink", "parent_link", child.id, {"parent_id": [str(parent_id), None]},
@@ -524,7 +532,12 @@ def register_parent(data: dict[str, Any]) -> User:
 
 
 def redeem(code: str, parent: User) -> Child:
-    return _link(*_open_invitation(code), parent)
+    """A registered parent's code: judged on her account as it stands once locked (``lock_user``), after
+    the code and its child: one she closed meanwhile is refused (401), never linked to the child."""
+    inv, child = _open_invitation(code)
+    if not lock_user(parent).active:
+        raise Unauthorized(key="token_revoked")
+    return _link(inv, child, parent)
 
 
 def _link(inv: Invitation, child: Child, parent: User) -> Child:

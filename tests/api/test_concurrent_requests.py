@@ -599,3 +599,45 @@ def test_a_schedule_version_switched_on_twice_at_once_is_audited_once(app, world
         actions = db.session.scalars(db.select(AuditLog.action).where(
             AuditLog.entity == "schedule_version", AuditLog.record_id == str(made["id"]))).all()
     assert sorted(actions) == ["activate", "create", "deactivate"], actions
+
+
+def _close_account(world, by: str = "parent1"):
+    headers = world.headers(by)
+    return lambda c: c.post("/api/v1/auth/close-account", json={"password": PASSWORD}, headers=headers)
+
+
+@pytest.mark.parametrize("first", ["close", "redeem"])
+def test_a_code_redeemed_while_its_parent_closes_her_account_leaves_no_link(
+        app, world, client, make_child, monkeypatch, first):
+    """A parent's phone redeems a code while she closes her account on another: the redeem, judged on the
+    account as it was read, linked the child to the closed account (or the closing, judged on the links
+    committed before the redeem's, left it), a link kept after her consent was withdrawn, listed with
+    the child's parents."""
+    cid = make_child()["id"]
+    code = _invite(client, world, cid)
+    close, redeem = _close_account(world), _redeem(world, code, "parent1")
+    if first == "close":
+        closed, redeemed, _ = _race(app, monkeypatch, close, redeem)
+        assert redeemed.status_code == 401, redeemed.get_json()
+    else:
+        redeemed, closed, _ = _race(app, monkeypatch, redeem, close)
+        assert redeemed.status_code == 200, redeemed.get_json()
+    assert closed.status_code == 204, closed.get_json()
+    assert _parents_of(client, world, cid) == []
+
+
+def test_an_account_closed_twice_at_once_is_closed_once(app, world, client, make_child, link_parent, monkeypatch):
+    """A double tap on "close my account": the second, judged on the account and links read before the
+    first committed, found a link gone when it came to unlink it and answered 404 ("not found")."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    cid = make_child()["id"]
+    link_parent(cid)
+    first, second, _ = _race(app, monkeypatch, _close_account(world), _close_account(world))
+    assert first.status_code == 204, first.get_json()
+    assert second.status_code == 401, second.get_json()
+    assert _parents_of(client, world, cid) == []
+    with app.app_context():
+        closings = db.session.scalars(db.select(AuditLog.id).where(AuditLog.action == "close_account")).all()
+    assert len(closings) == 1
