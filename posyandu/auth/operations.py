@@ -114,10 +114,16 @@ def _check_scope(data: dict[str, Any], *, assigned: bool = True) -> None:
     ``assigned``: the scope is being given (a new user, a new role or posyandu, an account switched on
     again): a kader is not put at a closed posyandu (she could register no child there, and would
     count among its kader); one whose posyandu closed since may still be edited (switched off,
-    renamed)."""
+    renamed). A posyandu given is locked as a registration there locks it (FOR SHARE, until the transaction
+    ends): an admin closing it meanwhile either counts this kader among its active ones (409), or is
+    waited for, and the posyandu read closed."""
+    from posyandu.access import EVENTS, locked
+
     needs = SCOPE_OF_ROLE.get(data["role"])
     if not needs:
         return
+    if assigned and needs[1] is Posyandu and data.get(needs[0]) is not None:
+        locked(select(Posyandu).where(Posyandu.id == data[needs[0]]), EVENTS)
     found = db.session.get(needs[1], data[needs[0]]) if data.get(needs[0]) is not None else None
     if found is None:
         raise ValidationFailed(errors={needs[0]: [Msg(f"required and must exist for role {data['role']}",

@@ -641,3 +641,45 @@ def test_an_account_closed_twice_at_once_is_closed_once(app, world, client, make
     with app.app_context():
         closings = db.session.scalars(db.select(AuditLog.id).where(AuditLog.action == "close_account")).all()
     assert len(closings) == 1
+
+
+def _close_posyandu(world, posyandu: str = "p2"):
+    headers = world.headers("admin")
+    return lambda c: c.delete(f"/api/v1/posyandu/{world.ids[posyandu]}", headers=headers)
+
+
+def _kader_put_at_p2(world, how: str):
+    """A kader put at p2 by an admin, as a request for ``_race``: a new account, kader1 moved there, or
+    kader2 (switched off beforehand) switched on again."""
+    if how == "create":
+        return (lambda c: c.post("/api/v1/users", headers=world.headers("admin"), json={
+            "username": "dewi", "password": "sandi-kuat-123", "name": "Dewi", "role": "kader",
+            "posyandu_id": str(world.ids["p2"])}))
+    if how == "move":
+        return _switch(world, "kader1", {"posyandu_id": str(world.ids["p2"])})
+    return _switch(world, "kader2", {"active": True})
+
+
+@pytest.mark.parametrize("first", ["close", "kader"])
+@pytest.mark.parametrize("how", ["create", "move", "switch_on"])
+def test_a_kader_put_at_a_posyandu_while_it_closes_is_not_left_at_a_closed_posyandu(
+        app, world, client, monkeypatch, first, how):
+    """An admin closes p2 (its kader switched off) while another puts a kader there: the closing counted
+    the active kader before the other committed, and the putting read p2 as open before the closing
+    committed: an active kader stood at a closed posyandu, where she can register no one and her
+    phone's records are refused. Now one waits for the other: the closing is refused (409, naming her)
+    or the kader is (422 on posyandu_id)."""
+    off = _switch(world, "kader2", {"active": False})(client)
+    assert off.status_code == 200, off.get_json()
+    close, put = _close_posyandu(world), _kader_put_at_p2(world, how)
+    if first == "close":
+        closed, placed, _ = _race(app, monkeypatch, close, put)
+        assert closed.status_code == 204, closed.data
+        assert placed.status_code == 422 and list(placed.get_json()["errors"]) == ["posyandu_id"], placed.data
+    else:
+        placed, closed, _ = _race(app, monkeypatch, put, close)
+        assert placed.status_code in (200, 201), placed.data
+        assert closed.status_code == 409, closed.data
+    users = client.get(f"/api/v1/users?posyandu_id={world.ids['p2']}&active=true", headers=world.headers("admin"))
+    still_open = client.get(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 200
+    assert still_open or users.get_json()["items"] == [], users.get_json()
