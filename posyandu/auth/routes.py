@@ -168,12 +168,12 @@ class Logout(MethodView):
     @blp.response(204)
     def post(self, body):
         """Revoke the presented token and, if given, the refresh token too, with every token of their logins."""
-        revoke(get_jwt(), current_user.id)
+        if revoke(get_jwt(), current_user.id):  # else a logout of this token (sent twice) is committing
+            ops.log_action("logout", "user", current_user.id)
         if body and body.get("refresh_token"):
             payload = _decode_own(body["refresh_token"])
             if payload is not None:
                 revoke(payload, current_user.id)
-        ops.log_action("logout", "user", current_user.id)
         db.session.commit()
 
 

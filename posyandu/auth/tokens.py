@@ -14,6 +14,7 @@ from sqlalchemy import delete, exists, select
 from posyandu.audit import act_as
 from posyandu.auth.models import RevokedToken, TokenFamily, User
 from posyandu.auth.operations import account_closed
+from posyandu.database import insert_or_skip
 from posyandu.errors import Forbidden, problem
 from posyandu.extensions import db
 
@@ -104,17 +105,21 @@ def revoked(payload: dict) -> bool:
     return bool(db.session.scalar(select(refused)))
 
 
-def revoke(encoded_or_payload: str | dict, user_id: uuid.UUID) -> None:
+def revoke(encoded_or_payload: str | dict, user_id: uuid.UUID) -> bool:
     """Refuse this token from now until it expires, and every token of its login's chain
-    (``TokenFamily``): the refresh token a logout did not send, the access tokens refreshed from it."""
+    (``TokenFamily``): the refresh token a logout did not send, the access tokens refreshed from it.
+    False when the token was refused already. Stored with ``ON CONFLICT DO NOTHING``: two logouts of
+    one token at once (a double tap) each found it not yet revoked, and the second's revocation was
+    refused by the table's key (409)."""
     payload = decode_token(encoded_or_payload, allow_expired=True) if isinstance(encoded_or_payload, str) \
         else encoded_or_payload
-    if db.session.get(RevokedToken, payload["jti"]) is None:
-        db.session.add(RevokedToken(jti=payload["jti"], token_type=payload["type"], user_id=user_id,
-                                    expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc)))
     family = db.session.get(TokenFamily, TokenFamily.id_of(payload)) if TokenFamily.id_of(payload) else None
     if family is not None and family.user_id == user_id and family.revoked_at is None:
         family.revoked_at = datetime.now(timezone.utc)
+    if db.session.get(RevokedToken, payload["jti"]) is not None:
+        return False
+    return insert_or_skip(db.session, RevokedToken(jti=payload["jti"], token_type=payload["type"], user_id=user_id,
+                                                   expires_at=datetime.fromtimestamp(payload["exp"], timezone.utc)))
 
 
 def purge_expired() -> int:

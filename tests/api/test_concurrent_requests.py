@@ -683,3 +683,27 @@ def test_a_kader_put_at_a_posyandu_while_it_closes_is_not_left_at_a_closed_posya
     users = client.get(f"/api/v1/users?posyandu_id={world.ids['p2']}&active=true", headers=world.headers("admin"))
     still_open = client.get(f"/api/v1/posyandu/{world.ids['p2']}", headers=world.headers("admin")).status_code == 200
     assert still_open or users.get_json()["items"] == [], users.get_json()
+
+
+def test_a_double_tap_on_log_out_is_no_conflict(app, world, client, monkeypatch):
+    """Both read the token as not yet revoked, then each stored its revocation: the second was refused
+    by the table's key and answered 409 ("Data bertentangan…"), the logout seemingly failed. A logout
+    sent again while the first is under way now answers as the first, or as one with a revoked token does,
+    and is audited once."""
+    tokens = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    def logout(c):
+        return c.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=headers)
+
+    first, second, _ = _race(app, monkeypatch, logout, logout)
+    assert first.status_code == 204, first.data
+    assert second.status_code in (204, 401), second.data
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    refreshed = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"})
+    assert refreshed.status_code == 401, refreshed.data
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    with app.app_context():
+        assert len(db.session.scalars(db.select(AuditLog.id).where(AuditLog.action == "logout")).all()) == 1
