@@ -13,7 +13,8 @@ from sqlalchemy import func, or_, select, true, update
 from posyandu import access
 from posyandu.audit import apply_changes, created_fields, log_action, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import as_json_value, creation_instants, ids_taken, insert_records, new_records
+from posyandu.database import (as_json_value, creation_instants, ids_taken, insert_or_skip, insert_records,
+                               new_records)
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -26,17 +27,20 @@ CLOSED = Msg("this posyandu is closed: choose another", "posyandu ini sudah ditu
 
 
 def upsert_region(code: str, name: str) -> Region:
-    """Create or rename a region; its parent must exist (except a provinsi)."""
+    """Create or rename a region; its parent must exist (except a provinsi). Created with ``ON CONFLICT
+    DO NOTHING``, else renamed as it stands once locked: two admins adding one region at once each found
+    it missing, and the second was refused by the table's key (409) where one after the other renames it."""
     level = REGION_LEVELS.get(len(code))
     parent = code.rsplit(".", 1)[0] if "." in code else None
     if level is None or (parent and db.session.get(Region, parent) is None):
         raise ValidationFailed(errors={"code": [Msg("parent region must exist first", "wilayah induk harus ada dulu")]})
-    region = db.session.get(Region, code)
-    if region is None:
-        region = Region(code=code, name=name, level=level, parent_code=parent)
-        db.session.add(region)
+    region = Region(code=code, name=name, level=level, parent_code=parent)
+    if db.session.get(Region, code) is None and insert_or_skip(db.session, region):
         log_action("create", "region", code, {"name": [None, name]})
-    elif region.name != name:
+        return region
+    region = db.session.scalar(select(Region).where(Region.code == code).with_for_update()
+                               .execution_options(populate_existing=True))
+    if region.name != name:
         log_action("update", "region", code, {"name": [region.name, name]})
         region.name = name
     return region

@@ -707,3 +707,25 @@ def test_a_double_tap_on_log_out_is_no_conflict(app, world, client, monkeypatch)
 
     with app.app_context():
         assert len(db.session.scalars(db.select(AuditLog.id).where(AuditLog.action == "logout")).all()) == 1
+
+
+def test_two_admins_adding_one_desa_at_once_add_it_once_with_the_last_name(app, world, client, monkeypatch):
+    """``POST /regions`` creates a region or renames it. Two admins adding the same desa at once each
+    found it missing before the other committed: the second was refused by the table's key, a bare
+    409, where one after the other it renames the desa."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    admin = world.headers("admin")
+
+    def add(name):
+        return lambda c: c.post("/api/v1/regions", json={"code": "35.25.01.2003", "name": name}, headers=admin)
+
+    first, second, _ = _race(app, monkeypatch, add("Kesamben Kulon"), add("Kesambenkulon"))
+    assert (first.status_code, second.status_code) == (201, 201), (first.data, second.data)
+    regions = client.get("/api/v1/regions?parent_code=35.25.01", headers=admin).get_json()["items"]
+    assert [r["name"] for r in regions if r["code"] == "35.25.01.2003"] == ["Kesambenkulon"], regions
+    with app.app_context():
+        actions = db.session.scalars(db.select(AuditLog.action).where(
+            AuditLog.entity == "region", AuditLog.record_id == "35.25.01.2003").order_by(AuditLog.id)).all()
+    assert actions == ["create", "update"], actions
