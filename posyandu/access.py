@@ -264,13 +264,19 @@ def get_event(user: User, model: type, event_id: uuid.UUID, *, for_update: bool 
 def lock_event_child(model: type, event_id: uuid.UUID) -> None:
     """Lock the child of a stored event for writing its events (EVENTS), before the event is read
     to be corrected, deleted or restored (REST and push). A merge committed while this waited has
-    re-pointed the event to the child that stands: that one is locked in its turn."""
+    re-pointed the event to the child that stands: that one is locked in its turn. Then the event's
+    own row, to write it (FOR NO KEY UPDATE): writers of a child's events go together, so two writing
+    this one event (a bidan's correction, a kader's delete, a phone's push) each read it at one version
+    and wrote the next, and the second's change was refused at commit by the change log's key (a bare
+    409, the whole push with it). Now the second waits, and reads the event as the first left it."""
     child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
     seen: set[uuid.UUID] = set()
     while child_id is not None and child_id not in seen:
         seen.add(child_id)
         lock_children([child_id], EVENTS)
         child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
+    if child_id is not None:
+        db.session.execute(select(model.id).where(model.id == event_id).with_for_update(key_share=True))
 
 
 def require_staff(user: User) -> None:

@@ -673,3 +673,47 @@ def test_a_pushed_correction_of_a_weighing_merged_to_another_child_while_the_pus
         (winner, str(world.ids["p2"]), 9.4)
     got = _latest(pull_all(client, world.headers("kader2"), c2)[0], mid)
     assert got and got["version"] == stored.version and float(got["record"]["weight_kg"]) == 9.4
+
+
+# --- one weighing written by two at once -------------------------------------------------------
+
+@pytest.mark.parametrize("second_is", ["correction", "push", "delete"])
+def test_one_weighing_corrected_by_two_at_once_keeps_both_changes_in_two_versions(
+        app, world, client, monkeypatch, second_is):
+    """A bidan corrects a weighing's weight (REST) while a kader corrects its length (REST, or from her
+    phone) or deletes it. Writers of a child's events hold the child together (FOR SHARE), and neither
+    locked the weighing: each read version 1 and wrote version 2, and the second was refused at commit
+    by the change log's key, a bare 409 (PostgreSQL), for a push its whole batch. Now the second waits
+    for the first and writes version 3 over it, and p1's phones pull both versions."""
+    import uuid
+
+    from posyandu.extensions import db
+    from posyandu.sync.models import ChangeLog
+
+    cid = _child(client, world)
+    mid = new_id()
+    assert push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(cid))],
+                "k1-phone")[0]["status"] == "applied"
+    _, c1, _ = pull_all(client, world.headers("kader1b"))
+    kader = world.headers("kader1")
+    if second_is == "push":
+        second = _push(world, "kader1", [mutation("measurement", mid, {"length_height_cm": 71.5}, base_version=1)],
+                       "k1-phone")
+    elif second_is == "delete":
+        second = _correct(world, mid, "delete", by="kader1")
+    else:
+        def second(c):
+            return c.patch(f"/api/v1/measurements/{mid}", json={"length_height_cm": 71.5}, headers=kader)
+    corrected, other, waited = _race(app, monkeypatch, _correct(world, mid, "patch"), second)
+    assert corrected.status_code == 200, corrected.get_json()
+    assert _ok(other, 204 if second_is == "delete" else 200), other.data
+    stored = _stored(app, "measurement", mid)
+    assert (stored.version, float(stored.weight_kg)) == (3, 9.4)
+    assert (stored.deleted_at is not None) if second_is == "delete" else float(stored.length_height_cm) == 71.5
+    with app.app_context():
+        versions = db.session.scalars(db.select(ChangeLog.version).where(ChangeLog.record_id == uuid.UUID(mid))
+                                      .order_by(ChangeLog.seq)).all()
+    assert versions == [1, 2, 3], versions
+    got = _latest(pull_all(client, world.headers("kader1b"), c1)[0], mid)
+    assert got is not None and got["version"] == 3, got
+    assert waited, "the second writer did not wait for the first: they write the same weighing"
