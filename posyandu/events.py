@@ -214,13 +214,18 @@ def flag_duplicates_again(model: type, groups: Sequence[tuple], *, action: str, 
     than by being created: an edit of its day (or dose), a delete, a restore, a merge of its child.
     A flag that changes is a new version of its event, so phones hold the pair as the server
     judges it; one left pointing at a deleted record would ask a person to resolve a pair that
-    is no longer there."""
+    is no longer there. The groups' events are locked to be written (FOR NO KEY UPDATE, as
+    ``access.lock_event_child`` locks the one event a writer changes) and read as they then stand: a
+    correction of the later twin committing while the first was deleted was read before it, and the
+    delete's new version of it (its flag cleared) was refused at commit by the change log's key."""
     wanted = set(groups)
     if not wanted:
         return
+    db.session.flush()  # what this transaction changed is stored before the rows are read again
     by_group: dict[tuple, list[Any]] = {}
     for event in db.session.scalars(select(model).where(*_among_groups(model, wanted))
-                                    .order_by(model.created_at, model.id)):
+                                    .order_by(model.created_at, model.id).with_for_update(key_share=True)
+                                    .execution_options(populate_existing=True)):
         if same_keys_of(event) in wanted:
             by_group.setdefault(same_keys_of(event), []).append(event)
     for events in by_group.values():

@@ -717,3 +717,27 @@ def test_one_weighing_corrected_by_two_at_once_keeps_both_changes_in_two_version
     got = _latest(pull_all(client, world.headers("kader1b"), c1)[0], mid)
     assert got is not None and got["version"] == 3, got
     assert waited, "the second writer did not wait for the first: they write the same weighing"
+
+
+@pytest.mark.parametrize("first", ["correction", "delete"])
+def test_a_weighing_corrected_while_its_same_day_twin_is_deleted_keeps_the_correction_and_loses_its_flag(
+        app, world, client, monkeypatch, first):
+    """One day's weighing entered on two phones: the later one is flagged against the first. A bidan
+    deletes the first while a kader corrects the later one: the delete clears the later one's flag, a new
+    version of it, read before the correction committed: the second of the two was refused at commit by
+    the change log's key (a bare 409, PostgreSQL). Both now stand: the later weighing corrected, unflagged."""
+    cid = _child(client, world)
+    twins = [new_id(), new_id()]
+    for mid, kg in zip(twins, (8.1, 8.2)):
+        [r] = push(client, world.headers("kader1"), [mutation("measurement", mid, measurement_data(cid, weight_kg=kg))],
+                   "k1-phone")
+        assert r["status"] == "applied", r
+    assert str(_stored(app, "measurement", twins[1]).possible_duplicate_of) == twins[0]
+    delete, correct = _correct(world, twins[0], "delete"), _correct(world, twins[1], "patch", by="kader1")
+    if first == "correction":
+        corrected, deleted, _ = _race(app, monkeypatch, correct, delete)
+    else:
+        deleted, corrected, _ = _race(app, monkeypatch, delete, correct)
+    assert (corrected.status_code, deleted.status_code) == (200, 204), (corrected.data, deleted.data)
+    later = _stored(app, "measurement", twins[1])
+    assert (float(later.weight_kg), later.possible_duplicate_of, later.version) == (9.4, None, 3)
