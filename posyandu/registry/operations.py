@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select, true, update
 from posyandu import access
 from posyandu.audit import apply_changes, created_fields, log_action, record_change, record_creates
 from posyandu.auth.models import User
-from posyandu.database import (as_json_value, creation_instants, ids_taken, insert_or_skip, insert_records,
+from posyandu.database import (among, as_json_value, creation_instants, ids_taken, insert_or_skip, insert_records,
                                new_records)
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from posyandu.extensions import db
@@ -449,12 +449,27 @@ def _flag_left_behind(child: Child) -> dict[str, list[Any]]:
     return apply_changes(child, {"possible_duplicate_of": None})
 
 
+def flagged_against(child_id: uuid.UUID, *where: Any) -> list[Child]:
+    """The live children flagged as possible duplicates of ``child_id`` (and ``where``), to be flagged
+    again: each a new version of a child, so locked to change it (``access.lock_children``, in the order
+    of their ids) and read as it then stands. Read unlocked, a child corrected meanwhile (her address,
+    by REST or a phone) was written a version the correction had written too, and the second to commit
+    was refused by the change log's key (a bare 409)."""
+    ids = db.session.scalars(select(Child.id).where(Child.possible_duplicate_of == child_id,
+                                                    Child.deleted_at.is_(None), *where)).all()
+    if not ids:
+        return []
+    access.lock_children(ids)
+    return list(db.session.scalars(select(Child).where(among(db.session, Child.id, ids),
+                                                       Child.possible_duplicate_of == child_id,
+                                                       Child.deleted_at.is_(None), *where).order_by(Child.id)))
+
+
 def _judge_flagged_against(child: Child, *where: Any, action: str, reason: str) -> None:
     """The live children flagged as possible duplicates of ``child`` (and ``where``), which no longer
     stands among them (deleted, moved away), flagged again against a child that stands, or cleared."""
     db.session.flush()
-    for other in db.session.scalars(select(Child).where(Child.possible_duplicate_of == child.id,
-                                                        Child.deleted_at.is_(None), *where)):
+    for other in flagged_against(child.id, *where):
         found = likely_duplicate(other)
         record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
                       action=action, reason=reason)
@@ -649,8 +664,7 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     record_change(loser, "delete", {"merged_into": [None, str(winner.id)]}, action="merge",
                   reason=f"merged into {winner.id}")
     # a third registration flagged against the duplicate is now a possible duplicate of the child that stands
-    for other in db.session.scalars(select(Child).where(Child.possible_duplicate_of == loser.id, Child.id != winner.id,
-                                                        Child.deleted_at.is_(None))):
+    for other in flagged_against(loser.id, Child.id != winner.id):
         record_change(other, "update", apply_changes(other, {"possible_duplicate_of": winner.id}), action="merge",
                       reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")

@@ -741,3 +741,33 @@ def test_a_weighing_corrected_while_its_same_day_twin_is_deleted_keeps_the_corre
     assert (corrected.status_code, deleted.status_code) == (200, 204), (corrected.data, deleted.data)
     later = _stored(app, "measurement", twins[1])
     assert (float(later.weight_kg), later.possible_duplicate_of, later.version) == (9.4, None, 3)
+
+
+@pytest.mark.parametrize("change", ["delete", "merge"])
+def test_a_child_edited_while_the_child_she_is_flagged_against_goes_keeps_the_edit_and_is_judged_again(
+        app, world, client, monkeypatch, change):
+    """A child registered twice is flagged against the first registration; a third registration of her
+    too. A kader corrects the flagged one's address while a bidan deletes the first registration (or
+    merges it with the third): the delete judges the flagged child again, a new version of her, read
+    before the correction committed, and the second to commit was refused by the change log's key (a
+    bare 409, PostgreSQL). Both now stand, one after the other."""
+    first = _child(client, world)
+    flagged = _child(client, world)
+    assert str(_stored(app, "child", flagged).possible_duplicate_of) == first
+    headers = world.headers("kader1")
+
+    def correct(c):
+        return c.patch(f"/api/v1/children/{flagged}", json={"address": "Jl. Melati 1"}, headers=headers)
+
+    if change == "merge":
+        third = _child(client, world)
+        gone = _merge(world, third, first)
+    else:
+        gone = _delete(world, first, by="bidan_a")
+    corrected, changed, waited = _race(app, monkeypatch, correct, gone)
+    assert corrected.status_code == 200, corrected.data
+    assert changed.status_code == (200 if change == "merge" else 204), changed.data
+    stored = _stored(app, "child", flagged)
+    assert (stored.address, stored.version) == ("Jl. Melati 1", 3), (stored.address, stored.version)
+    assert str(stored.possible_duplicate_of) != first
+    assert waited
