@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any, Callable, TypeVar
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, false, func, literal, or_, select, true
 
 from posyandu.auth.models import User
 from posyandu.database import among
@@ -181,6 +181,28 @@ def lock_registrations(posyandu_ids: Iterable[uuid.UUID]) -> None:
         return
     for posyandu_id in sorted(set(posyandu_ids)):
         db.session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(posyandu_id.bytes[:8], "big", signed=True))))
+
+
+NEW_EVENTS_LOCK = 0x4E45  # the first key of ``lock_new_events``' advisory locks (two-int key space)
+
+
+def lock_new_events(child_ids: Iterable[uuid.UUID]) -> None:
+    """Whoever records new events (weighings, doses, capsules) for these children, one transaction at
+    a time per child until it ends: a new event looks for an earlier one of the same child and day (or
+    dose) to flag itself a possible duplicate of (``events.possible_duplicates``), and two phones
+    pushing one child's weighing of a posyandu day at once each looked before the other committed, so
+    neither was flagged and the bidan never saw the pair. Writers of a child's events otherwise go
+    together (FOR SHARE). PostgreSQL: a transaction-level advisory lock per child (its id's first four
+    bytes: two children sharing them only wait for each other), in the order of their keys, in one
+    statement, taken after the children's row locks (a push takes them ahead, ``sync.push``); SQLite:
+    the writer holds its one write lock already (``locked``)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({int.from_bytes(child_id.bytes[:4], "big", signed=True) for child_id in child_ids})
+    if not keys:
+        return
+    ordered = select(func.unnest(literal(keys, ARRAY(Integer))).label("k")).order_by("k").subquery()
+    db.session.execute(select(func.pg_advisory_xact_lock(NEW_EVENTS_LOCK, ordered.c.k)))
 
 
 def lock_posyandu_for_children(posyandu_ids: Iterable[uuid.UUID]) -> None:

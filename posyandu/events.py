@@ -112,7 +112,9 @@ def create_events(user: User, model: type, items: Sequence[tuple[Child, dict[str
          "recorded_by": user.id, "client_id": client_id, "created_at": at, "updated_at": at, **data}
         for at, (child, _, _), data in zip(creation_instants(len(datas)), items, datas)])
     # flags, rules and computed values before the INSERT, so each row is written once, complete
-    # (the hooks read the child's other events: these are not in the session yet)
+    # (the hooks read the child's other events: these are not in the session yet); the flags judged
+    # with no other new event of these children uncommitted (``access.lock_new_events``)
+    access.lock_new_events(child.id for child, _, _ in items)
     for obj, duplicate in zip(objs, possible_duplicates(model, objs)):
         obj.possible_duplicate_of = duplicate
     if after_write and model in AFTER_WRITE_MANY:

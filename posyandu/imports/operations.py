@@ -430,7 +430,9 @@ class _Run:
 
     def record_visits(self) -> None:
         """Record the visits judged by the rows, in the file's order, a few hundred at a time
-        (``create_events``: one duplicate query, audit, change log and insert for each batch)."""
+        (``create_events``: one duplicate query, audit, change log and insert for each batch). Their
+        children's new-event locks are taken first, all at once, in one order (``access.lock_new_events``)."""
+        access.lock_new_events(child.id for child, _ in self.pending)
         for i in range(0, len(self.pending), VISIT_BATCH):
             batch = self.pending[i:i + VISIT_BATCH]
             made = create_events(self.user, Measurement, [(child, visit, None) for child, visit in batch],

@@ -10,6 +10,7 @@ on SQLite the same interleavings, which its one write lock must serialise as wel
 from __future__ import annotations
 
 import threading
+import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any, Callable
@@ -385,23 +386,27 @@ def test_a_posyandu_day_pushed_while_a_move_and_a_merge_commit(app, world, clien
     assert _child_of(app, again[7]["id"]) == (winner, p1)
 
 
-def test_phones_weighing_the_same_children_do_not_wait_for_each_other(app, world, client, monkeypatch):
-    """Writers of a child's events share the child's lock (PostgreSQL): two phones pushing the
-    same posyandu day, and a weighing by hand, go on together (SQLite has one writer at a time)."""
+def test_phones_weighing_their_own_children_of_one_posyandu_day_do_not_wait_for_each_other(
+        app, world, client, monkeypatch):
+    """Writers of a child's events share the child's lock (PostgreSQL): two phones pushing their
+    halves of one posyandu day, and a weighing by hand of another child, go on together (SQLite has
+    one writer at a time). New events of one child wait for each other (``access.lock_new_events``:
+    the later is judged a likely duplicate of the earlier)."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite runs one writer at a time")
-    children, weighings = _posyandu_day(client, world, 6)
-    other = [mutation("measurement", new_id(), measurement_data(cid, weight_kg=9.1)) for cid in reversed(children)]
+    children, day = _posyandu_day(client, world, 7)
+    weighings = day[:3]
+    other = [mutation("measurement", new_id(), measurement_data(cid, weight_kg=9.1)) for cid in reversed(children[3:6])]
     mid = new_id()
 
-    push_too, weigh = _push(world, "kader1b", other, "k1b-phone"), _weigh(world, "bidan_a", children[0], mid)
+    push_too, weigh = _push(world, "kader1b", other, "k1b-phone"), _weigh(world, "bidan_a", children[6], mid)
 
     def second(c):
         return push_too(c), weigh(c)
 
     pushed, (pushed_too, weighed), waited = _race(app, monkeypatch, _push(world, "kader1", weighings, "k1-phone"),
                                                   second)
-    assert not waited, "a writer of the same children's weighings waited for the first push"
+    assert not waited, "a writer of other children's weighings waited for the first push"
     assert pushed.status_code == 200 and pushed_too.status_code == 200 and weighed.status_code == 201
     assert {r["status"] for a in (pushed, pushed_too) for r in a.get_json()["results"]} == {"applied"}
 
@@ -685,8 +690,6 @@ def test_one_weighing_corrected_by_two_at_once_keeps_both_changes_in_two_version
     locked the weighing: each read version 1 and wrote version 2, and the second was refused at commit
     by the change log's key, a bare 409 (PostgreSQL), for a push its whole batch. Now the second waits
     for the first and writes version 3 over it, and p1's phones pull both versions."""
-    import uuid
-
     from posyandu.extensions import db
     from posyandu.sync.models import ChangeLog
 
@@ -771,3 +774,23 @@ def test_a_child_edited_while_the_child_she_is_flagged_against_goes_keeps_the_ed
     assert (stored.address, stored.version) == ("Jl. Melati 1", 3), (stored.address, stored.version)
     assert str(stored.possible_duplicate_of) != first
     assert waited
+
+
+@pytest.mark.parametrize("second_is", ["push", "rest"])
+def test_one_days_weighing_of_a_child_sent_from_two_phones_at_once_is_flagged_as_a_likely_duplicate(
+        app, world, client, monkeypatch, second_is):
+    """Two kader weigh the same child at one posyandu day and their phones push at once (or one records
+    it by hand): each looked for an earlier weighing of the child that day before the other committed,
+    neither was flagged, and the bidan never saw the pair to resolve. The later one is now flagged."""
+    cid = _child(client, world)
+    first, second = new_id(), new_id()
+    pushed = _push(world, "kader1", [mutation("measurement", first, measurement_data(cid))], "k1-phone")
+    if second_is == "push":
+        other = _push(world, "kader1b", [mutation("measurement", second, measurement_data(cid, weight_kg=8.2))],
+                      "k1b-phone")
+    else:
+        other = _weigh(world, "kader1b", cid, second, weight_kg=8.2)
+    one, two, waited = _race(app, monkeypatch, pushed, other)
+    assert _ok(one, 200) and _ok(two, 201), (one.data, two.data)
+    flags = [_stored(app, "measurement", mid).possible_duplicate_of for mid in (first, second)]
+    assert flags == [None, uuid.UUID(first)], flags
