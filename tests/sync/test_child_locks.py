@@ -162,14 +162,14 @@ def _ok(answer: Any, status: int) -> bool:
 
 def _stored(app, model_name: str, record_id: str) -> Any:
     """The record as committed, read in a fresh session."""
-    import uuid
-
     from posyandu.extensions import db
     from posyandu.growth.models import Measurement
+    from posyandu.immunisation.models import Immunisation
     from posyandu.registry.models import Child
 
     with app.app_context():
-        obj = db.session.get({"measurement": Measurement, "child": Child}[model_name], uuid.UUID(record_id))
+        model = {"measurement": Measurement, "child": Child, "immunisation": Immunisation}[model_name]
+        obj = db.session.get(model, uuid.UUID(record_id))
         db.session.expunge_all()
         return obj
 
@@ -794,3 +794,20 @@ def test_one_days_weighing_of_a_child_sent_from_two_phones_at_once_is_flagged_as
     assert _ok(one, 200) and _ok(two, 201), (one.data, two.data)
     flags = [_stored(app, "measurement", mid).possible_duplicate_of for mid in (first, second)]
     assert flags == [None, uuid.UUID(first)], flags
+
+
+def test_one_dose_sent_from_two_phones_at_once_on_two_days_is_recorded_once(app, world, client, monkeypatch):
+    """Two kader record a baby's DPT-HB-Hib 1, copied from her Buku KIA on two days, and their phones
+    push at once: each judged the dose against the baby's doses before the other committed, and both
+    were stored, the same dose twice (refused one after the other: "already recorded")."""
+    born = date.today() - timedelta(days=200)
+    cid = _child(client, world, birth_date=born.isoformat())
+    dose = {"child_id": cid, "vaccine": "DPT-HB-Hib", "dose": 1, "source": "record"}
+    doses = [new_id(), new_id()]
+    phones = [_push(world, by, [mutation("immunisation", did, {**dose, "given_on": (born + timedelta(days=d)).isoformat()})],
+                    f"{by}-phone") for by, did, d in (("kader1", doses[0], 60), ("kader1b", doses[1], 70))]
+    one, two, _ = _race(app, monkeypatch, *phones)
+    assert _ok(one, 200), one.data
+    [second] = two.get_json()["results"]
+    assert second["status"] == "rejected" and list(second["errors"]) == ["dose"], second
+    assert _stored(app, "immunisation", doses[1]) is None
