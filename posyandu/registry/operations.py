@@ -668,6 +668,11 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
         record_change(other, "update", apply_changes(other, {"possible_duplicate_of": winner.id}), action="merge",
                       reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")
+    # the duplicate's parents, locked (FOR SHARE) and their links read as they then stand: a parent
+    # closing her account meanwhile (``close_own_account`` locks her first) has unlinked the duplicate,
+    # or waits and unlinks the child that stands; never linked to it closed, nor told her link is gone
+    access.locked(select(User).where(User.id.in_(select(ParentLink.user_id).where(ParentLink.child_id == loser.id)))
+                  .order_by(User.id), access.EVENTS)
     linked = set(db.session.scalars(select(ParentLink.user_id).where(ParentLink.child_id == winner.id)))
     # the duplicate's parents' links move to the child that stands: none is left to the duplicate, which
     # an unlink from the child that stands would leave, its data still pulled by the parent's phones

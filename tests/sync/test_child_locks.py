@@ -811,3 +811,35 @@ def test_one_dose_sent_from_two_phones_at_once_on_two_days_is_recorded_once(app,
     [second] = two.get_json()["results"]
     assert second["status"] == "rejected" and list(second["errors"]) == ["dose"], second
     assert _stored(app, "immunisation", doses[1]) is None
+
+
+@pytest.mark.parametrize("first", ["merge", "close"])
+def test_a_duplicate_merged_while_its_parent_closes_her_account_leaves_her_no_link(
+        app, world, client, monkeypatch, link_parent, first):
+    """A parent closes her account while a bidan merges the child she is linked to into the child that
+    stands. The merge moved the links it read before the closing committed, linking the closed account
+    to the child that stands; or the closing, coming to unlink the link the merge had moved, answered
+    404. Now the merge reads the duplicate's parents as they stand once locked, and the closing the
+    account's links: she is linked to neither child, and the closing succeeds."""
+    from tests.conftest import PASSWORD
+
+    winner = _child(client, world)
+    loser = _child(client, world, name="Siti Aminah Putri")
+    link_parent(loser)
+    parent = world.headers("parent1")
+
+    def close(c):
+        return c.post("/api/v1/auth/close-account", json={"password": PASSWORD}, headers=parent)
+
+    merge = _merge(world, winner, loser)
+    if first == "merge":
+        merged, closed, _ = _race(app, monkeypatch, merge, close)
+    else:
+        closed, merged, _ = _race(app, monkeypatch, close, merge)
+    assert (merged.status_code, closed.status_code) == (200, 204), (merged.data, closed.data)
+    from posyandu.extensions import db
+    from posyandu.registry.models import ParentLink
+
+    with app.app_context():
+        links = db.session.scalars(db.select(ParentLink.child_id)).all()
+    assert links == [], links
