@@ -729,3 +729,15 @@ def test_two_admins_adding_one_desa_at_once_add_it_once_with_the_last_name(app, 
         actions = db.session.scalars(db.select(AuditLog.action).where(
             AuditLog.entity == "region", AuditLog.record_id == "35.25.01.2003").order_by(AuditLog.id)).all()
     assert actions == ["create", "update"], actions
+
+
+def test_two_codes_for_one_child_redeemed_by_one_parent_at_once_link_her_once(
+        app, world, client, make_child, monkeypatch):
+    """A mother given a code by the kader and another by the bidan for the same child redeems both at
+    once (two phones): each found her not yet linked before the other committed, and the second link
+    was refused by the table's key, a bare 409. Now the second waits for the first and finds her linked."""
+    cid = make_child()["id"]
+    codes = [_invite(client, world, cid), _invite(client, world, cid, by="bidan_a")]
+    first, second, _ = _race(app, monkeypatch, _redeem(world, codes[0], "parent1"), _redeem(world, codes[1], "parent1"))
+    assert (first.status_code, second.status_code) == (200, 200), (first.data, second.data)
+    assert _parents_of(client, world, cid) == ["parent1"]
