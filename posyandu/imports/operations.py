@@ -173,6 +173,7 @@ class _Run:
         self.filled: set[uuid.UUID] = set()  # the children found whose blank details were filled in (or made)
         self.pending: list[tuple[Child, dict[str, Any]]] = []  # the visits to record, in the file's order
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
+        self.found: set[uuid.UUID] = set()  # the children the file's rows found or registered (counted once)
 
     def lock_posyandu(self, texts: Iterable[str]) -> None:
         """Find every posyandu the file names and take their locks, as a registration there takes them
@@ -278,6 +279,9 @@ class _Run:
         child, how = self._existing(key, row, pos), "matched"
         if child is None:
             child, how = self._register(key, row, pos), "created"
+        elif child.id in self.found:  # an earlier row's child under another key (her NIK)
+            how = "seen"
+        self.found.add(child.id)
         self.children[key] = (child, number, row.child)
         return child, how
 
@@ -335,14 +339,16 @@ class _Run:
     def _registered_by_hand(self, row: ParsedRow, pos: Posyandu) -> Child | None:
         """The one child of the posyandu registered with this very name (case and outer spaces
         aside), sex and birth date, and no other NIK: a child a kader registered in the app, whose
-        id no import made. Found, it gets the visits (and a file imported again finds it again);
-        none, or more than one, and the row is a new child (refused as a likely duplicate of a
-        similar one unless ``bukan_duplikat``)."""
+        id no import made, or one an earlier row of the file gave her NIK (a row without a NIK is
+        hers whether her NIK is recorded or not: a register gives the NIK on one of her rows only).
+        Found, she gets the visits (and a file imported again finds her again); none, or more than
+        one, and the row is a new child (refused as a likely duplicate of a similar one unless
+        ``bukan_duplikat``)."""
         c = row.child
         found = db.session.scalars(select(Child).where(
             Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
             func.lower(func.trim(Child.name)) == c["name"].strip().lower(),
-            Child.nik.is_(None) if not c.get("nik") else Child.nik.is_(None) | (Child.nik == c["nik"]),
+            *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
             Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)).limit(2)).all()
         return found[0] if len(found) == 1 else None
 

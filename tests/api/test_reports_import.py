@@ -312,6 +312,27 @@ def test_a_child_registered_in_the_app_without_nik_gets_the_visits_of_its_exact_
     assert "(born 9 Jul 2024)" in str(similar.get_json())  # the date as the app shows dates, not 2024-07-09
 
 
+@pytest.mark.parametrize("nik_first", [True, False])
+def test_a_childs_nik_on_one_of_her_rows_only_is_accepted_in_either_order(client, world, db, nik_first):
+    """A register gives the NIK on a child's first row only, or on her latest: the row without it
+    was refused as a likely duplicate of the child its other row registered when the NIK came
+    first, and accepted (counted as a child registered and one found) when it came last."""
+    from posyandu.registry.models import Child
+
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+    rows = ["Melati,Rara Putri,P,15/01/2025,3525015501250001,10/06/2025,7.2\n",
+            "Melati,Rara Putri,P,15/01/2025,,10/07/2025,7.5\n"]
+    body = head + "".join(rows if nik_first else reversed(rows))
+    for created, matched, visits in ((1, 0, 2), (0, 1, 0)):  # and imported again
+        resp = upload(client, world, body)
+        assert resp.status_code == 201, resp.get_json()
+        got = resp.get_json()
+        assert (got["children_created"], got["children_matched"], got["visits_created"]) == (created, matched, visits), got
+    db.session.remove()
+    [rara] = db.session.scalars(select(Child)).all()
+    assert rara.nik == "3525015501250001"
+
+
 def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, world, db, budi):
     from posyandu.registry.models import Child
 
