@@ -9,7 +9,10 @@
 * **Matching**: a child already registered in the posyandu with the same NIK gets
   the visits (a row whose sex or birth date differs from that child's is refused: a
   NIK typed wrong may be another child's); so does the one child registered there in
-  the app with the row's very name, sex and birth date and no other NIK. A new child
+  the app with the row's very name, sex and birth date and no other NIK, and, her name
+  corrected since (in the app or in the file), the one child of that sex and birth date
+  once recorded under the row's name, or holding the very visits the file gives her
+  (``_found_again``). A new child
   that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
   similar name) finds among the posyandu's children is refused with the reason, unless
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
@@ -133,6 +136,14 @@ def _same_value(stored: Any, given: Any) -> bool:
     return round(float(stored), 2) == round(float(given), 2)  # as stored: Numeric(5, 2) at most
 
 
+def _same_visit(stored: dict[str, Any], visit: dict[str, Any]) -> bool:
+    """Whether a visit recorded (``_values``) holds every value a row's visit gives."""
+    given = {k: visit[k] for k in MEASURED if visit.get(k) is not None}
+    if visit.get("oedema"):
+        given["oedema"] = True
+    return all(_same_value(stored[k], v) for k, v in given.items())
+
+
 def _measure_text(key: str, value: float, lang: str) -> str:
     en, id_, unit = _MEASURE_NAMES[key]
     number = f"{value:g}"
@@ -156,6 +167,15 @@ def _blanks(child: Child, given: dict[str, Any]) -> dict[str, Any]:
     return {k: given[k] for k in FILLED_IN if given.get(k) not in (None, "") and getattr(child, k) in (None, "")}
 
 
+def _plain_name(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _named(posyandu_id: uuid.UUID, child: dict[str, Any]) -> tuple[uuid.UUID, str, str, Any]:
+    """A child as a row names her: posyandu, name (case and spaces aside), sex, birth date."""
+    return posyandu_id, _plain_name(child["name"]), child["sex"], child["birth_date"]
+
+
 def _values(visit: Any) -> dict[str, Any]:
     return {k: visit.get(k) for k in (*MEASURED, "oedema")}
 
@@ -173,7 +193,26 @@ class _Run:
         self.filled: set[uuid.UUID] = set()  # the children found whose blank details were filled in (or made)
         self.pending: list[tuple[Child, dict[str, Any]]] = []  # the visits to record, in the file's order
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
+        self.created: set[uuid.UUID] = set()  # the children this file registered
         self.found: set[uuid.UUID] = set()  # the children the file's rows found or registered (counted once)
+        # the file's valid rows, read before the first (``plan``): each child key's visits, and the
+        # children the rows name directly (by their keys, and by their very names)
+        self.file_visits: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        self.file_keys: set[uuid.UUID] = set()
+        self.file_names: dict[tuple[uuid.UUID, str, str, Any], set[uuid.UUID]] = {}
+
+    def plan(self, rows: list[ParsedRow]) -> None:
+        """Read the whole file before its first row (``_found_again``): a child is then found the
+        same way whichever of her rows comes first."""
+        for row in rows:
+            pos = self.posyandu.get(row.posyandu or "")
+            if row.errors or pos is None:
+                continue
+            key = child_id_for(pos.id, row.child)
+            self.file_keys.add(key)
+            self.file_names.setdefault(_named(pos.id, row.child), set()).add(key)
+            if row.visit:
+                self.file_visits.setdefault(key, []).append(row.visit)
 
     def lock_posyandu(self, texts: Iterable[str]) -> None:
         """Find every posyandu the file names and take their locks, as a registration there takes them
@@ -279,7 +318,8 @@ class _Run:
         child, how = self._existing(key, row, pos), "matched"
         if child is None:
             child, how = self._register(key, row, pos), "created"
-        elif child.id in self.found:  # an earlier row's child under another key (her NIK)
+            self.created.add(child.id)
+        elif child.id in self.found:  # an earlier row's child under another key (her NIK, her former name)
             how = "seen"
         self.found.add(child.id)
         self.children[key] = (child, number, row.child)
@@ -296,7 +336,7 @@ class _Run:
                                       .limit(1))
             by_nik = child is not None
         if child is None:
-            child = self._registered_by_hand(row, pos)
+            child = self._registered_by_hand(row, pos) or self._found_again(key, row, pos)
         if child is not None and child.merged_into is not None:
             child = resolve_alias(child)
         if child is not None:  # locked for writing its visits, and judged as it then stands
@@ -340,10 +380,10 @@ class _Run:
         """The one child of the posyandu registered with this very name (case and outer spaces
         aside), sex and birth date, and no other NIK: a child a kader registered in the app, whose
         id no import made, or one an earlier row of the file gave her NIK (a row without a NIK is
-        hers whether her NIK is recorded or not: a register gives the NIK on one of her rows only).
-        Found, she gets the visits (and a file imported again finds her again); none, or more than
-        one, and the row is a new child (refused as a likely duplicate of a similar one unless
-        ``bukan_duplikat``)."""
+        hers whether her NIK is recorded or not: the NIK on her first row only of a register). Found,
+        she gets the visits (and a file imported again finds her again); none, or more than one,
+        and the row is looked for again (``_found_again``), else a new child (refused as a likely
+        duplicate of a similar one unless ``bukan_duplikat``)."""
         c = row.child
         found = db.session.scalars(select(Child).where(
             Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
@@ -351,6 +391,61 @@ class _Run:
             *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
             Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)).limit(2)).all()
         return found[0] if len(found) == 1 else None
+
+    def _found_again(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
+        """The child a row names by a name she no longer has, or that the file corrected. An import
+        found a child by her name only: a file imported again after her name was corrected, in the
+        app or in the file, registered her a second time, with her visits (S counted her twice).
+        Of the children of the posyandu with the row's sex and birth date (and no other NIK) whom no
+        other row of the file names, the one once recorded under the row's name (corrected in the
+        app: the audit trail keeps the names she had), else the one holding the very measurements
+        this child's rows of the file give, on each of their days she was weighed (one day at
+        least: the file imported before, under the name it then gave her); either way none whose
+        visit of such a day differs (a twin). None, or more than one, and the row is a new child."""
+        from posyandu.audit import AuditLog
+
+        c = row.child
+        same = self.file_names.get(_named(pos.id, c), set())  # this child's keys (with a NIK and without)
+        candidates = [child for child in db.session.scalars(select(Child).where(
+            Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
+            *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
+            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user))
+            .order_by(Child.id).limit(20))
+            if child.id not in self.created and child.id not in self.file_keys - same
+            and not self.file_names.get(_named(pos.id, {**c, "name": child.name}), set()) - same]
+        visits = self.file_visits.get(key, [])
+        agreeing = {child.id: self._agreeing_days(child, visits) for child in candidates}
+        candidates = [child for child in candidates if agreeing[child.id] is not None]
+        if not candidates:
+            return None
+        wanted = _plain_name(c["name"])
+        renamed = {record_id for record_id, changes in db.session.execute(
+            select(AuditLog.record_id, AuditLog.changes).where(
+                AuditLog.entity == "child", AuditLog.record_id.in_([str(child.id) for child in candidates])))
+            if wanted in {_plain_name(name) for name in ((changes or {}).get("name") or ()) if isinstance(name, str)}}
+        found = [child for child in candidates if str(child.id) in renamed] or [
+            child for child in candidates if agreeing[child.id]]
+        return found[0] if len(found) == 1 else None
+
+    def _agreeing_days(self, child: Child, visits: list[dict[str, Any]]) -> int | None:
+        """On how many days of ``visits`` the child has a live visit of the very values given; None
+        when one of those days' visits differs."""
+        if not visits:
+            return 0
+        days: dict[Any, list[dict[str, Any]]] = {}
+        for m in db.session.execute(select(Measurement.measured_on, Measurement.oedema,
+                                           *(getattr(Measurement, k) for k in MEASURED)).where(
+                Measurement.child_id == child.id, Measurement.deleted_at.is_(None),
+                Measurement.measured_on.in_({v["measured_on"] for v in visits}))):
+            days.setdefault(m.measured_on, []).append(_values(m._mapping))
+        agreeing = 0
+        for visit in visits:
+            if visit["measured_on"] not in days:
+                continue
+            if not any(_same_visit(m, visit) for m in days[visit["measured_on"]]):
+                return None
+            agreeing += 1
+        return agreeing
 
     def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:
         child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})
@@ -408,12 +503,8 @@ class _Run:
         stored = known.days.get(day)
         if not stored:
             return False
-        given = {k: visit[k] for k in MEASURED if visit.get(k) is not None}
-        if visit.get("oedema"):
-            given["oedema"] = True
-        for m in stored:
-            if all(_same_value(m[k], v) for k, v in given.items()):
-                return True
+        if any(_same_visit(m, visit) for m in stored):
+            return True
         m = stored[0]
         shown = {lang: ", ".join(_measure_text(k, m[k], lang) for k in MEASURED if m[k] is not None)
                  for lang in ("en", "id")}
@@ -511,6 +602,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
     run.lock_children([p for _, p in parsed])  # after the posyandu's, as every writer takes them
+    run.plan([p for _, p in parsed])
     for number, row in parsed:
         result.rows += 1
         try:

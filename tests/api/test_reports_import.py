@@ -20,6 +20,7 @@ Melati;Budi Santosa;L;2024-05-02;;;2025-06-10;9;;
 """
 # Row 4: birth weight in grams. Row 5: Kenanga is outside PKM A's area. Row 6: a 15-digit NIK (leading zero
 # lost) and the weight in grams. Row 7: weighed before birth. Row 8: likely the Budi Santoso already registered.
+HEAD = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb\n"
 BAD_ROWS = {"4": {"bb_lahir (kg)"}, "5": {"posyandu"}, "6": {"nik", "bb (kg)"}, "7": {"tanggal_timbang"}, "8": {"nama"}}
 
 
@@ -306,10 +307,59 @@ def test_a_child_registered_in_the_app_without_nik_gets_the_visits_of_its_exact_
         assert (got["children_created"], got["children_matched"], got["visits_created"]) == (0, 1, created), got
     db.session.remove()
     assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [child["id"]]
-    # a similar name only (another spelling) is still refused as a likely duplicate
-    similar = upload(client, world, body.replace("SITI NURHALIZA", "Siti Nurhalizah"))
+    # a similar name only (another spelling) is still refused as a likely duplicate (with the very visit
+    # the child has, the row is hers: test_a_file_imported_again_after_the_childs_name_was_corrected_finds_her)
+    similar = upload(client, world, body.replace("SITI NURHALIZA", "Siti Nurhalizah").replace("2025-06-10,8.4", "2025-07-10,9"))
     assert similar.status_code == 422 and "Siti Nurhaliza" in str(similar.get_json())
     assert "(born 9 Jul 2024)" in str(similar.get_json())  # the date as the app shows dates, not 2024-07-09
+
+
+@pytest.mark.parametrize("corrected_in", ["app", "file"])
+def test_a_file_imported_again_after_the_childs_name_was_corrected_finds_her(client, world, db, make_child, corrected_in):
+    """A newborn registered as "Bayi Ny. Aminah", named Siti Rahma since. The import found a child by
+    her name only: the same file imported again after the name was corrected in the app (she was
+    found by her very name the first time), or imported under the name the file now gives her,
+    registered her a second time with the visit again (a duplicate counted in S). She is found:
+    by the name she was recorded under, or by the visit the file gave her before."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    old = HEAD + "Melati,Bayi Ny. Aminah,P,01/05/2025,10/06/2025,4.5\n"
+    if corrected_in == "app":
+        child = make_child(name="Bayi Ny. Aminah", sex="F", birth_date="2025-05-01")
+        assert upload(client, world, old).get_json()["children_matched"] == 1
+        assert client.patch(f"/api/v1/children/{child['id']}", json={"name": "Siti Rahma"},
+                            headers=world.headers("kader1")).status_code == 200
+        again = old + "Melati,Bayi Ny. Aminah,P,01/05/2025,10/07/2025,5.2\n"  # the next month, the old name
+    else:
+        assert upload(client, world, old).get_json()["children_created"] == 1
+        again = old.replace("Bayi Ny. Aminah", "Siti Rahma") + "Melati,Siti Rahma,P,01/05/2025,10/07/2025,5.2\n"
+    for rows in (list(again.splitlines()), [again.splitlines()[0], *reversed(again.splitlines()[1:])]):
+        resp = upload(client, world, "\n".join(rows) + "\n", query="dry_run=true").get_json()
+        assert (resp["children_created"], resp["children_matched"], resp["visits_created"], resp["visits_unchanged"],
+                resp["errors"]) == (0, 1, 1, 1, []), resp
+    resp = upload(client, world, again)
+    assert resp.status_code == 201, resp.get_json()
+    db.session.remove()
+    [only] = db.session.scalars(select(Child)).all()
+    assert len(db.session.scalars(select(Measurement).where(Measurement.child_id == only.id)).all()) == 2
+
+
+def test_a_twin_is_not_taken_for_a_renamed_child(client, world, db, make_child):
+    """The search for a child whose name changed stops at a child of the same day weighed otherwise:
+    Husein's row is not his twin Hasan's (renamed from a typo), whose visit that day differs."""
+    from posyandu.registry.models import Child
+
+    hasan = make_child(name="Husein", sex="M", birth_date="2025-03-01")
+    assert client.patch(f"/api/v1/children/{hasan['id']}", json={"name": "Hasan"},
+                        headers=world.headers("kader1")).status_code == 200
+    assert client.post(f"/api/v1/children/{hasan['id']}/measurements",
+                       json={"id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 6.1},
+                       headers=world.headers("kader1")).status_code == 201
+    resp = upload(client, world, HEAD + "Melati,Husein,L,01/03/2025,10/06/2025,6.4\n")
+    assert resp.status_code == 201 and resp.get_json()["children_created"] == 1, resp.get_json()
+    db.session.remove()
+    assert sorted(db.session.scalars(select(Child.name))) == ["Hasan", "Husein"]
 
 
 @pytest.mark.parametrize("nik_first", [True, False])
