@@ -194,7 +194,7 @@ class _Run:
         self.pending: list[tuple[Child, dict[str, Any]]] = []  # the visits to record, in the file's order
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
         self.created: set[uuid.UUID] = set()  # the children this file registered
-        self.found: set[uuid.UUID] = set()  # the children the file's rows found or registered (counted once)
+        self.found: set[uuid.UUID] = set()  # the children the file's accepted rows found or registered
         # the file's valid rows, read before the first (``plan``): each child key's visits, and the
         # children the rows name directly (by their keys, and by their very names)
         self.file_visits: dict[uuid.UUID, list[dict[str, Any]]] = {}
@@ -319,9 +319,6 @@ class _Run:
         if child is None:
             child, how = self._register(key, row, pos), "created"
             self.created.add(child.id)
-        elif child.id in self.found:  # an earlier row's child under another key (her NIK, her former name)
-            how = "seen"
-        self.found.add(child.id)
         self.children[key] = (child, number, row.child)
         return child, how
 
@@ -569,6 +566,9 @@ class _Run:
             if isinstance(exc, RowError):
                 raise
             raise RowError(exc.errors or {"_row": [exc.detail or exc.key]}) from None
+        if how == "matched" and child.id in self.found:  # an earlier row's child under another key (her NIK)
+            how = "seen"
+        self.found.add(child.id)
         r = self.result
         r.children_created += how == "created"
         r.children_matched += how == "matched"

@@ -830,3 +830,15 @@ def test_a_refused_row_naming_a_registered_child_is_a_read_in_the_access_log(app
         from posyandu.auth.models import User
         bidan = db.session.scalar(select(User.id).where(User.username == importer))
         assert {r.user_id for r in rows} == {bidan}
+
+
+def test_a_child_found_by_a_refused_row_is_counted_found_by_her_next_row(client, world, db, make_child):
+    """A child's rows under two keys (with her NIK, without it): the first refused, the second
+    found her; she is counted as found, once."""
+    make_child(name="Rara Putri", sex="F", birth_date="2025-01-15", nik="3525015501250001")
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+    body = (head + "Melati,Rara Putri,P,15/01/2025,3525015501250001,10/01/2025,3\n"
+            "Melati,Rara Putri,P,15/01/2025,,10/07/2025,7.5\n"
+            "Melati,Rara Putri,P,15/01/2025,3525015501250001,10/06/2025,7.2\n")
+    got = upload(client, world, body, query="dry_run=true").get_json()
+    assert (got["children_matched"], got["children_created"], got["visits_created"]) == (1, 0, 2), got
