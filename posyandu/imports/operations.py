@@ -310,7 +310,9 @@ class _Run:
         key = child_id_for(pos.id, row.child)
         if key in self.children:
             child, first, data = self.children[key]
-            differs = [k for k in ("name", "sex", "birth_date") if row.child.get(k) != data.get(k)]
+            # the name as the key reads it (case and spaces aside: "RARA PUTRI" one month is Rara Putri)
+            differs = [k for k in ("name", "sex", "birth_date") if (_plain_name(row.child[k]) != _plain_name(data[k])
+                                                                     if k == "name" else row.child.get(k) != data.get(k))]
             if differs:
                 raise RowError({k: [Msg(f"differs from row {first} of the same child",
                                         f"berbeda dengan baris {first} untuk anak yang sama")] for k in differs})

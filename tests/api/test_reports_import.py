@@ -842,3 +842,19 @@ def test_a_child_found_by_a_refused_row_is_counted_found_by_her_next_row(client,
             "Melati,Rara Putri,P,15/01/2025,3525015501250001,10/06/2025,7.2\n")
     got = upload(client, world, body, query="dry_run=true").get_json()
     assert (got["children_matched"], got["children_created"], got["visits_created"]) == (1, 0, 2), got
+
+
+def test_a_childs_name_in_capitals_on_one_of_her_rows_is_still_her(client, world, db):
+    """The same child (the same NIK, or the same name, birth date and sex) with her name typed in
+    capitals one month: the file was refused, her later row "differs from row 2 of the same child"."""
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+    for nik in ("3525015501250001", ""):
+        body = (head + f"Melati,Rara Putri,P,15/01/2025,{nik},10/06/2025,7.2\n"
+                f"Melati,RARA PUTRI,P,15/01/2025,{nik},10/07/2025,7.5\n")
+        got = upload(client, world, body, query="dry_run=true").get_json()
+        assert (got["errors"], got["children_created"], got["visits_created"]) == ([], 1, 2), got
+    # another name under the same NIK is still refused
+    body = (head + "Melati,Rara Putri,P,15/01/2025,3525015501250001,10/06/2025,7.2\n"
+            "Melati,Rara Putri Ayu,P,15/01/2025,3525015501250001,10/07/2025,7.5\n")
+    got = upload(client, world, body, query="dry_run=true").get_json()
+    assert [(e["row"], set(e["errors"])) for e in got["errors"]] == [(3, {"nama"})], got
