@@ -36,7 +36,7 @@ VISIT_FIELDS = ("measured_on", "weight_kg", "length_height_cm", "position", "hea
 DATES = ("birth_date", "measured_on")
 NUMBERS = ("birth_weight_kg", "birth_length_cm", "weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
 FLAGS = {"has_kms": True, "oedema": False, "not_duplicate": False}
-SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "m": "M", "male": "M",
+SEXES = {"l": "M", "lk": "M", "laki": "M", "laki_laki": "M", "lelaki": "M", "pria": "M", "m": "M", "male": "M",
          "p": "F", "pr": "F", "perempuan": "F", "w": "F", "wanita": "F", "f": "F", "female": "F"}
 POSITIONS = {"berbaring": "lying", "telentang": "lying", "lying": "lying", "pb": "lying", "b": "lying",
              "berdiri": "standing", "standing": "standing", "tb": "standing", "d": "standing"}

@@ -60,7 +60,8 @@ def test_one_message_per_field():
     assert errors({"sex": "X"}) == {"sex": ["must be L or P"]}
 
 
-@pytest.mark.parametrize("value, expected", [("L", "M"), ("laki-laki", "M"), ("Perempuan", "F"), ("p", "F")])
+@pytest.mark.parametrize("value, expected", [("L", "M"), ("laki-laki", "M"), ("Perempuan", "F"), ("p", "F"),
+                                             ("Pria", "M"), ("Wanita", "F"), ("Lelaki", "M")])
 def test_sex_words(value, expected):
     assert parse_row({**BASE, "sex": value}).child["sex"] == expected
 
