@@ -46,6 +46,9 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     for problem in result.errors:
         for column, messages in translate_field_message(problem["errors"]).items():
             click.echo(f"baris {problem['row']}: {column}: {'; '.join(messages)}", err=True)
+    if result.ignored_columns:
+        click.echo(f"kolom tidak dibaca, isinya tidak diimpor (columns not read): {', '.join(result.ignored_columns)}",
+                   err=True)
     settle(result)  # kept or rolled back; the registered children its refused rows named, read by the operator
     db.session.commit()
     click.echo(f"{result.rows} baris: {result.valid_rows} benar, {result.invalid_rows} ditolak; "

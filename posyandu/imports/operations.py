@@ -83,6 +83,7 @@ class ImportResult:
     visits_created: int = 0
     visits_unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # the file's columns not read (``reader.Headers``)
     # children already registered whose details (name, birth date, sex) a refused row's message
     # discloses: read, for the access log (``settle``), whether or not the import is kept
     named: set[uuid.UUID] = field(default_factory=set)
@@ -593,7 +594,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
                   progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import the rows; the caller commits when ``result.committed`` and rolls back otherwise."""
     access.require_health_worker(user)
-    result = ImportResult(dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run, ignored_columns=list(getattr(headers, "ignored", [])))
     run = _Run(user, headers, result)
     # Write first: the audit row's INSERT makes pysqlite BEGIN the transaction, so the row
     # savepoints below nest inside it (a SAVEPOINT opened outside one commits on RELEASE).

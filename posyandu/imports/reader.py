@@ -76,8 +76,19 @@ def normalise_header(text: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
-def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[tuple[int, dict[str, Any]]]]:
-    """({our column: the file's header}, iterator of (row number, {our column: raw value}))."""
+class Headers(dict):
+    """{our column: the file's header}, and ``ignored``: the headers of the file's other columns, which
+    the import does not read (a register's immunisation doses, vitamin A, ages, nutrition status): the
+    answer names them, so no one believes them imported."""
+
+    ignored: list[str] = []
+
+
+ROW_NUMBER = {"no", "nomor", "no_urut", "nomor_urut"}  # a register's row numbers: nothing to import, nothing lost
+
+
+def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:
+    """(``Headers``, iterator of (row number, {our column: raw value}))."""
     ext = (filename or "").lower().rsplit(".", 1)[-1]
     if ext in ("xlsx", "xlsm"):  # xlsm: a template with macros (not run: the values saved are read)
         from posyandu.imports.xlsx import read_xlsx  # it reads this module's names
@@ -93,9 +104,12 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[dict[str, str], Iterator[
     if missing:
         raise FileError(Msg(f"missing columns: {', '.join(missing)}",  # named as an Indonesian sheet heads them
                             f"kolom wajib tidak ada: {', '.join(COLUMNS[k][0] for k in missing)}"))
-    names: dict[str, str] = {}
+    names = Headers()
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())
+    names.ignored = list(dict.fromkeys(
+        " ".join(str(h).split()) for i, h in enumerate(header)
+        if i not in columns and str(h or "").strip() and normalise_header(h) not in ROW_NUMBER))
     # a text file's row wider than its header: a cell split in two, most often a decimal comma in a
     # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
     # cells cannot split, and a note beside its table is no one's column

@@ -44,3 +44,6 @@ class ImportResultSchema(Schema):
     visits_created = fields.Integer()
     visits_unchanged = fields.Integer(metadata={"description": "Visits imported before (same file twice)"})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
+    ignored_columns = fields.List(fields.String(), metadata={"description": (
+        "Headers of the file's columns the import does not read (immunisation doses, vitamin A, ages, "
+        "nutrition status…; a row-number column aside): nothing in them was imported")})

@@ -858,3 +858,18 @@ def test_a_childs_name_in_capitals_on_one_of_her_rows_is_still_her(client, world
             "Melati,Rara Putri Ayu,P,15/01/2025,3525015501250001,10/07/2025,7.5\n")
     got = upload(client, world, body, query="dry_run=true").get_json()
     assert [(e["row"], set(e["errors"])) for e in got["errors"]] == [(3, {"nama"})], got
+
+
+def test_the_answer_names_the_columns_not_read(client, world, db, app, tmp_path):
+    """A register with its immunisation columns: the doses were dropped without a word, and the
+    import said it succeeded. The check, the import and the command name the columns not read."""
+    body = "posyandu,nama,jenis_kelamin,tanggal_lahir,BCG,Polio 1\nMelati,Rara Putri,P,15/01/2025,10/02/2025,10/03/2025\n"
+    for query in ("dry_run=true", ""):
+        got = upload(client, world, body, query=query).get_json()
+        assert got["ignored_columns"] == ["BCG", "Polio 1"] and got["errors"] == [], got
+    plain = upload(client, world, "posyandu,nama,jenis_kelamin,tanggal_lahir\nMelati,Rara Putri,P,15/01/2025\n").get_json()
+    assert plain["ignored_columns"] == [], plain
+    path = tmp_path / "register.csv"
+    path.write_text(body)
+    out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
+    assert out.exit_code == 0 and "kolom tidak dibaca" in out.output and "BCG, Polio 1" in out.output, out.output

@@ -21,10 +21,10 @@ def register_csv(posyandu: str) -> bytes:
     born = date.today() - timedelta(days=300)
     weighed = date.today() - timedelta(days=20)
     rows = [
-        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm)",
-        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5",
-        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69",
-        f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;",  # grams: refused
+        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm);Campak",  # a dose: not read
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;",
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69;",
+        f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;;",  # grams: refused
     ]
     return ("\n".join(rows) + "\n").encode()
 
@@ -53,6 +53,7 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     result = page.locator("#import-result")
     expect(result).to_contain_text("Hasil pemeriksaan (belum ada yang disimpan)")
     expect(result).to_contain_text("3 baris: 2 benar, 1 ditolak.")
+    expect(result.locator("#import-ignored")).to_have_text("Kolom tidak dibaca, isinya tidak diimpor: Campak.")
     expect(result.locator("#import-refused li")).to_have_count(1)
     expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
     expect(result.locator("#import-refused li")).to_contain_text("bb (kg)")

@@ -531,3 +531,14 @@ def test_the_position_is_read_from_a_pb_or_tb_column_only_when_the_file_has_both
     one = b"posyandu;nama;jk;tgl lahir;tgl timbang;TB\nMelati;Ani;P;01/02/2025;10/06/2025;60\n"
     [(_, raw)] = read_rows(io.BytesIO(one), "a.csv")[1]
     assert parse_row(raw).visit == {"measured_on": date(2025, 6, 10), "length_height_cm": 60, "oedema": False}
+
+
+def test_the_columns_not_read_are_named_a_row_number_aside():
+    """A register's immunisation and vitamin A columns were dropped without a word: the import said
+    it succeeded, and the doses were believed imported. Their headers are now named (a row-number
+    column, which holds nothing lost, is not)."""
+    data = ("No.;Posyandu;Nama;JK;Tgl Lahir;BB;HB-0;BCG;Vitamin  A;;BCG\n"
+            "1;Melati;Rara;P;15/01/2025;7;x;x;Biru;;\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names.ignored == ["HB-0", "BCG", "Vitamin A"]
+    assert list(rows)[0][1]["name"] == "Rara"
