@@ -8,7 +8,9 @@ measurements and immunisations in a period (domain.md, "Interoperability").
 * ``Observation`` per value measured: body weight 29463-7 [kg], body length
   8306-3 (lying; an infant under 9 months entered standing too) or body height 8302-2
   (standing) [cm], the value measured (not the 0.7 cm-adjusted one), head circumference
-  9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units).
+  9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units); one per day and
+  measure: of two weighings of one day (the later flagged a possible duplicate), the later, which
+  the KMS trend, SKDN and prevalence count (``standing_observations``).
   Z-scores and nutritional status have no SATUSEHAT code and are left out;
 * ``Immunization`` per dose: the KFA product code when recorded (named as the schedule
   lists it), the CVX code (SATUSEHAT's "CVX name") and our own vaccine code; dose number,
@@ -121,15 +123,32 @@ def _observation(m: Measurement, key: str, code: tuple[str, str], category: str,
 def observations(m: Measurement) -> list[dict[str, Any]]:
     """One Observation per value measured (length vs height by the recorded or the WHO default position;
     standing under 9 months counts as not recorded, as in the growth calculator), each value as measured."""
-    out = [_observation(m, col, (code, display), cat, getattr(m, col), unit)
-           for col, code, display, cat, unit in MEASURES if getattr(m, col) is not None]
+    return list(_observations_by_column(m).values())
+
+
+def _observations_by_column(m: Measurement) -> dict[str, dict[str, Any]]:
+    out = {col: _observation(m, col, (code, display), cat, getattr(m, col), unit)
+           for col, code, display, cat, unit in MEASURES if getattr(m, col) is not None}
     if m.length_height_cm is not None:
         days = m.age_days or 0
         position = None if m.position == "standing" and days < STANDING_PLAUSIBLE_FROM_DAYS else m.position
         lying = position == "lying" or (position is None and days < HEIGHT_FROM_DAYS)
-        out.insert(1, _observation(m, "length_height_cm", LENGTH if lying else HEIGHT, "vital-signs",
-                                   m.length_height_cm, "cm"))
+        out["length_height_cm"] = _observation(m, "length_height_cm", LENGTH if lying else HEIGHT, "vital-signs",
+                                               m.length_height_cm, "cm")
     return out
+
+
+def standing_observations(measurements: list[Measurement]) -> list[dict[str, Any]]:
+    """The Observations of a child's measurements, one per day and measure: two weighings of one day
+    (two phones, or a re-weighing) are both kept, the later flagged a possible duplicate, and the
+    KMS trend, SKDN and prevalence take the later (``cohort.visits_between``: day, then recording
+    order); so does the export, measure by measure (a re-weighing without a length leaves the day's
+    length standing), rather than telling SATUSEHAT of two weights on one day."""
+    kept: dict[tuple[date, str], dict[str, Any]] = {}
+    for m in sorted(measurements, key=lambda m: (m.measured_on, m.created_at, m.id)):
+        for col, obs in _observations_by_column(m).items():
+            kept[(m.measured_on, col)] = obs  # the day's later value replaces the earlier
+    return list(kept.values())
 
 
 def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None,
@@ -237,8 +256,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
         immunised = _events(session, Immunisation, Immunisation.given_on, ids, None)  # whole history: timing
         for child in chunk:
             yield _entry(patient(as_seen_by(role, child)))
-            for m in measured.get(child.id, []):
-                yield from (_entry(o) for o in observations(m))
+            yield from (_entry(o) for o in standing_observations(measured.get(child.id, [])))
             # the same dose recorded twice: the first stands for both (flag_duplicates_again keeps it unflagged)
             doses = [i for i in immunised.get(child.id, []) if i.possible_duplicate_of is None]
             on_time = _on_time(schedule, child, doses, period.last) if doses else {}

@@ -1,0 +1,57 @@
+"""The FHIR R4 export (posyandu.reports.exports.fhir) against domain.md and the api-contract, on
+records written through the real API (both databases); the expected resources worked out here."""
+from __future__ import annotations
+
+import json
+import uuid
+
+AUG = "2025-08"
+LOINC = "http://loinc.org"
+
+
+def _resources(client, world, query, who="bidan_a"):
+    from fhir.resources.R4B.bundle import Bundle
+
+    resp = client.get(f"/api/v1/exports/fhir?{query}", headers=world.headers(who))
+    assert resp.status_code == 200, resp.data[:300]
+    Bundle.model_validate_json(resp.data)
+    return [e["resource"] for e in json.loads(resp.data).get("entry", [])]
+
+
+def _weigh(client, world, child, by, **body):
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", json={"id": str(uuid.uuid4()), **body},
+                       headers=world.headers(by))
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def _observed(resources, child):
+    return sorted((o["effectiveDateTime"], o["code"]["coding"][0]["code"], o["valueQuantity"]["value"])
+                  for o in resources if o["resourceType"] == "Observation"
+                  and o["subject"]["reference"] == f"urn:uuid:{child['id']}")
+
+
+def test_fhir_exports_one_value_per_child_day_and_measure_the_one_the_reports_count(client, world, make_child):
+    """Two weighings of one child on one day are both kept, the later flagged a possible duplicate
+    (api-contract, Sync); the KMS trend, SKDN and prevalence take the later of the day. The export
+    sent both, so SATUSEHAT was told the child weighed 9.3 and 9.5 kg on 10 August (or the same
+    9.3 kg twice, from two phones). It sends for each day and measure the value that stands: the
+    latest recorded that day with that measure (the length of the first stays, the re-weighing
+    having none); another day's weighing is another Observation."""
+    child = make_child(name="Anak Ganda", sex="M", birth_date="2024-08-15")
+    first = _weigh(client, world, child, "kader1", measured_on="2025-08-10", weight_kg=9.3, length_height_cm=75.0,
+                   position="lying")
+    again = _weigh(client, world, child, "kader1b", measured_on="2025-08-10", weight_kg=9.5)
+    assert again["possible_duplicate_of"] == first["id"]
+    _weigh(client, world, child, "kader1", measured_on="2025-08-24", weight_kg=9.6)
+    twin = make_child(name="Anak Dua Ponsel", sex="F", birth_date="2024-08-15")
+    one = _weigh(client, world, twin, "kader1", measured_on="2025-08-10", weight_kg=8.8)
+    two = _weigh(client, world, twin, "kader1b", measured_on="2025-08-10", weight_kg=8.8)
+    assert two["possible_duplicate_of"] == one["id"]
+    found = _resources(client, world, f"month={AUG}&posyandu_id={world.ids['p1']}")
+    assert _observed(found, child) == [("2025-08-10", "29463-7", 9.5), ("2025-08-10", "8306-3", 75.0),
+                                       ("2025-08-24", "29463-7", 9.6)]
+    assert _observed(found, twin) == [("2025-08-10", "29463-7", 8.8)]
+    (skdn,) = client.get(f"/api/v1/reports/skdn?month={AUG}&posyandu_id={world.ids['p1']}",
+                         headers=world.headers("bidan_a")).get_json()["rows"]
+    assert skdn["D"] == 2  # each child weighed once in the month's count
