@@ -55,3 +55,27 @@ def test_fhir_exports_one_value_per_child_day_and_measure_the_one_the_reports_co
     (skdn,) = client.get(f"/api/v1/reports/skdn?month={AUG}&posyandu_id={world.ids['p1']}",
                          headers=world.headers("bidan_a")).get_json()["rows"]
     assert skdn["D"] == 2  # each child weighed once in the month's count
+
+
+def _timing(resources):
+    return {(r["vaccineCode"]["text"], r["occurrenceDateTime"]): r["reasonCode"][0]["coding"][-1]["code"]
+            for r in resources if r["resourceType"] == "Immunization"}
+
+
+def test_fhir_a_dose_whose_earliest_day_a_late_dose_moved_is_catch_up_however_soon_it_came(client, world, make_child):
+    """Imunisasi kejar is for a child who did not get a dose at the age the schedule sets (Permenkes
+    12/2017): the doses after a late one follow the catch-up schedule. DPT-HB-Hib 1 at 3 months 2 days
+    (overdue from 3 months) is IM-Kejar; DPT-HB-Hib 2, whose earliest day that late dose set at 28 days
+    after it, given that very day (3 months 30 days, before it was overdue by its own recommended age),
+    was exported IM-Ideal. A booster whose earliest day is its own minimum age is not moved by a late
+    dose before it: MR 2 at exactly 18 months, after a late MR 1 at 11 months, is ideal."""
+    boy = make_child(name="Anak Kejar Berantai", sex="M", birth_date="2024-01-10")
+    for vaccine, dose, on in (("DPT-HB-Hib", 1, "2024-04-12"), ("DPT-HB-Hib", 2, "2024-05-10"),
+                              ("MR", 1, "2024-12-10"), ("MR", 2, "2025-07-10")):
+        resp = client.post(f"/api/v1/children/{boy['id']}/immunisations", headers=world.headers("bidan_a"), json={
+            "id": str(uuid.uuid4()), "vaccine": vaccine, "dose": dose, "given_on": on, "batch_number": "T1",
+            "place": "posyandu"})
+        assert resp.status_code == 201, resp.get_json()
+    found = _resources(client, world, f"from=2024-04&to=2025-07&posyandu_id={world.ids['p1']}")
+    assert _timing(found) == {("DPT-HB-Hib 1", "2024-04-12"): "IM-Kejar", ("DPT-HB-Hib 2", "2024-05-10"): "IM-Kejar",
+                              ("MR 1", "2024-12-10"): "IM-Kejar", ("MR 2", "2025-07-10"): "IM-Ideal"}

@@ -202,12 +202,18 @@ def programme_of(entry: Any) -> str:
 def _on_time(schedule: Schedule, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
     """Per immunisation id: given before the dose was overdue by its recommended age (the card's
     ``recommended_date``, not its ``due_date``, which a late dose before it moves) and by its maximum
-    age (the card's ``latest_date``: HB0's 7 days end before a month past its recommended day 0)."""
+    age (the card's ``latest_date``: HB0's 7 days end before a month past its recommended day 0), and
+    not on the catch-up schedule a late dose before it set: a dose whose earliest day (the card's
+    ``earliest_date``) a catch-up dose of its vaccine pushed past its own minimum age is catch-up too,
+    however soon after that one it came (a booster whose earliest day stays its minimum age is not)."""
     card = immunisation_card(schedule, child.birth_date, [GivenDose(i.vaccine, i.dose, i.given_on) for i in doses],
                              max(as_of, child.birth_date), area=Area(kabupaten=child.kabupaten_code))
-    entries = {(e.vaccine, e.dose): e for e in card.entries}
-    return {i.id: on_time(i.given_on, schedule, entries[(i.vaccine, i.dose)])
-            for i in doses if (i.vaccine, i.dose) in entries}
+    timely: dict[tuple[str, int], bool] = {}
+    for e in sorted((e for e in card.entries if e.given_on is not None), key=lambda e: (e.vaccine, e.dose)):
+        moved = (not timely.get((e.vaccine, e.dose - 1), True)
+                 and e.earliest_date > schedule.entry(e.vaccine, e.dose).min_age.after(child.birth_date))
+        timely[(e.vaccine, e.dose)] = on_time(e.given_on, schedule, e) and not moved
+    return {i.id: timely[(i.vaccine, i.dose)] for i in doses if (i.vaccine, i.dose) in timely}
 
 
 def on_time(given_on: date, schedule: Schedule, entry: Any) -> bool:
