@@ -79,3 +79,33 @@ def test_fhir_a_dose_whose_earliest_day_a_late_dose_moved_is_catch_up_however_so
     found = _resources(client, world, f"from=2024-04&to=2025-07&posyandu_id={world.ids['p1']}")
     assert _timing(found) == {("DPT-HB-Hib 1", "2024-04-12"): "IM-Kejar", ("DPT-HB-Hib 2", "2024-05-10"): "IM-Kejar",
                               ("MR 1", "2024-12-10"): "IM-Kejar", ("MR 2", "2025-07-10"): "IM-Ideal"}
+
+
+def test_fhir_a_dose_given_before_the_child_moved_is_located_where_it_was_given(client, world, make_child):
+    """A child's records follow her to her new posyandu (the reports count them there), each record's
+    ``posyandu_id`` changed with her. The export took that for the place a dose was given: BCG given at
+    Melati before the family moved to Mawar was sent to SATUSEHAT as given at Mawar. Its Location is the
+    posyandu it was given at (in the Bundle before the dose); a dose given after the move, at Mawar."""
+    baby = make_child(name="Bayi Pindah", sex="F", birth_date="2025-01-05")
+
+    def dose(vaccine, on, by):
+        resp = client.post(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers(by), json={
+            "id": str(uuid.uuid4()), "vaccine": vaccine, "dose": 1, "given_on": on, "batch_number": "T1",
+            "place": "posyandu"})
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    bcg = dose("BCG", "2025-02-05", "kader1")
+    moved = client.patch(f"/api/v1/children/{baby['id']}", json={"posyandu_id": str(world.ids["p2"])},
+                         headers=world.headers("bidan_a"))
+    assert moved.status_code == 200, moved.get_json()
+    opv = dose("OPV", "2025-02-08", "kader2")
+    for who, query in (("kader2", "month=2025-02"), ("bidan_a", f"month=2025-02&posyandu_id={world.ids['p2']}"),
+                       ("dinkes_gresik", "month=2025-02")):
+        found = _resources(client, world, query, who)
+        by_id = {r["id"]: r for r in found}
+        assert by_id[bcg]["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"}, who
+        assert by_id[opv]["location"] == {"reference": f"urn:uuid:{world.ids['p2']}"}, who
+        melati = [r for r in found if r["resourceType"] == "Location" and r["id"] == str(world.ids["p1"])]
+        assert [r["name"] for r in melati] == ["Melati"], who
+        assert [r["id"] for r in found].index(str(world.ids["p1"])) < [r["id"] for r in found].index(bcg)

@@ -21,7 +21,8 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   giver (a dose without them claimed as such was refused), else false, with no ``reportOrigin``;
   as location the posyandu, or for a dose given at the puskesmas the posyandu's puskesmas (a
   ``Location`` of its own, in the Bundle before the first dose naming it), none for one given
-  elsewhere; and the reason as SATUSEHAT's Immunization example writes it, one ``reasonCode``
+  elsewhere: the posyandu the dose was recorded at, not the one its record moved to with the
+  child (a move, a merge: ``_given_at``), in the Bundle too when outside the area (``inactive`` if closed); and the reason as SATUSEHAT's Immunization example writes it, one ``reasonCode``
   with two codings: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
@@ -46,6 +47,8 @@ from typing import Any, Iterator
 
 from sqlalchemy import or_, select
 
+from posyandu.audit import AuditLog
+from posyandu.database import among
 from posyandu.growth.models import Measurement
 from posyandu.growth.zscores import HEIGHT_FROM_DAYS, STANDING_PLAUSIBLE_FROM_DAYS
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
@@ -90,7 +93,8 @@ def _entry(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def location(p: Posyandu | Puskesmas) -> dict[str, Any]:
-    out = {"resourceType": "Location", "id": str(p.id), "status": "active", "name": p.name, "mode": "instance",
+    status = "inactive" if getattr(p, "deleted_at", None) else "active"  # a posyandu closed since
+    out = {"resourceType": "Location", "id": str(p.id), "status": status, "name": p.name, "mode": "instance",
            "identifier": [{"system": "urn:ietf:rfc:3986", "value": _urn(p.id)}]}
     if getattr(p, "address", None):
         out["address"] = {"text": p.address}
@@ -152,8 +156,8 @@ def standing_observations(measurements: list[Measurement]) -> list[dict[str, Any
 
 
 def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None,
-                 puskesmas_id: uuid.UUID | None = None) -> dict[str, Any]:
-    """``puskesmas_id``: the Location of a dose given at the puskesmas (None: not in the Bundle)."""
+                 location_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """``location_id``: the Location where the dose was given, in the Bundle (None: none, given elsewhere)."""
     coding = [{"system": OUR_VACCINES, "code": i.vaccine}]
     if i.vaccine in CVX_CODES:
         coding.insert(0, {"system": CVX, "code": CVX_CODES[i.vaccine][0], "display": CVX_CODES[i.vaccine][1]})
@@ -168,10 +172,8 @@ def immunization(i: Immunisation, schedule: Schedule, ideal: bool | None,
         "primarySource": i.source == "given" if i.source else (
             i.place != "elsewhere" and bool(i.batch_number) and i.expiry_date is not None),
         "protocolApplied": [{"doseNumberPositiveInt": i.dose}]}
-    if i.place == "posyandu":
-        out["location"] = {"reference": _urn(i.posyandu_id)}
-    elif i.place == "puskesmas" and puskesmas_id is not None:
-        out["location"] = {"reference": _urn(puskesmas_id)}
+    if location_id is not None:
+        out["location"] = {"reference": _urn(location_id)}
     if i.source in ORIGINS:
         out["reportOrigin"] = {"coding": [{"system": ORIGIN, "code": i.source, "display": ORIGINS[i.source]}]}
     if i.batch_number:
@@ -223,6 +225,27 @@ def on_time(given_on: date, schedule: Schedule, entry: Any) -> bool:
     return given_on <= late and (entry.latest_date is None or given_on <= entry.latest_date)
 
 
+def _given_at(session: Any, doses: list[Immunisation]) -> dict[str, uuid.UUID]:
+    """Per dose (its id as text) whose record has moved: the posyandu it was recorded at. A child's
+    records follow her to a new posyandu, or into the child her duplicate registration was merged into
+    (``registry.operations._repoint_events``), each record's ``posyandu_id`` with them, while a dose
+    stays given where it was. Read from the first audit row naming the record's posyandu: its
+    creation's value, or the former one of its first move."""
+    out: dict[str, uuid.UUID] = {}
+    if not doses:
+        return out
+    rows = session.execute(select(AuditLog.record_id, AuditLog.changes).where(
+        AuditLog.entity == "immunisation", among(session, AuditLog.record_id, [str(i.id) for i in doses]))
+        .order_by(AuditLog.id))
+    for record_id, changes in rows:
+        if record_id in out or not isinstance(changes, dict) or not changes.get("posyandu_id"):
+            continue
+        before, after = changes["posyandu_id"]
+        if before or after:
+            out[record_id] = uuid.UUID(str(before or after))
+    return out
+
+
 def _children(period: Period, pf: Any) -> Any:
     ids = scoped_posyandu_ids(pf)
     measured = select(Measurement.child_id).where(Measurement.measured_on.between(period.first, period.last),
@@ -254,12 +277,14 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                              .order_by(Posyandu.id)):
         puskesmas_of[p.id] = p.puskesmas_id
         yield _entry(location(p))
-    placed: set[Any] = set()  # the puskesmas already in the Bundle
+    placed: set[Any] = set(puskesmas_of)  # the Locations already in the Bundle
     result = session.scalars(_children(period, posyandu_filter).execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
         ids = [c.id for c in chunk]
         measured = _events(session, Measurement, Measurement.measured_on, ids, period)
         immunised = _events(session, Immunisation, Immunisation.given_on, ids, None)  # whole history: timing
+        given_at = _given_at(session, [i for doses in immunised.values() for i in doses
+                                       if period.first <= i.given_on <= period.last and i.place != "elsewhere"])
         for child in chunk:
             yield _entry(patient(as_seen_by(role, child)))
             yield from (_entry(o) for o in standing_observations(measured.get(child.id, [])))
@@ -267,12 +292,22 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
             doses = [i for i in immunised.get(child.id, []) if i.possible_duplicate_of is None]
             on_time = _on_time(schedule, child, doses, period.last) if doses else {}
             for i in doses:
-                if period.first <= i.given_on <= period.last:
-                    puskesmas_id = puskesmas_of.get(i.posyandu_id) if i.place == "puskesmas" else None
-                    if puskesmas_id is not None and puskesmas_id not in placed:
-                        placed.add(puskesmas_id)
-                        yield _entry(location(session.get(Puskesmas, puskesmas_id)))
-                    yield _entry(immunization(i, schedule, on_time.get(i.id), puskesmas_id))
+                if not period.first <= i.given_on <= period.last:
+                    continue
+                where = None
+                if i.place != "elsewhere":
+                    at = given_at.get(str(i.id), i.posyandu_id)
+                    if at not in puskesmas_of:  # given at a posyandu outside the area
+                        given_there = session.get(Posyandu, at)
+                        if given_there is None:
+                            at = i.posyandu_id
+                        else:
+                            puskesmas_of[at] = given_there.puskesmas_id
+                    where, model = (at, Posyandu) if i.place == "posyandu" else (puskesmas_of[at], Puskesmas)
+                    if where not in placed:
+                        placed.add(where)
+                        yield _entry(location(session.get(model, where)))
+                yield _entry(immunization(i, schedule, on_time.get(i.id), where))
 
 
 def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str) -> Iterator[bytes]:
