@@ -54,7 +54,7 @@ PREVALENCE = AREA + BREAKDOWN + [
     Column("underweight_pct", "Prevalensi underweight (%)", "pct"),
 ]
 
-COVERAGE = AREA[1:] + [
+COVERAGE = [Column("period", "Periode", "text")] + AREA[1:] + [
     Column("indicator", "Indikator", "text"), Column("target", "Sasaran"), Column("covered", "Cakupan (anak)"),
     Column("coverage_pct", "Cakupan (%)", "pct"), Column("given_in_period", "Dosis diberikan dalam periode"),
 ]
