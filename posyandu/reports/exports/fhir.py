@@ -22,7 +22,8 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   as location the posyandu, or for a dose given at the puskesmas the posyandu's puskesmas (a
   ``Location`` of its own, in the Bundle before the first dose naming it), none for one given
   elsewhere: the posyandu the dose was recorded at, not the one its record moved to with the
-  child (a move, a merge: ``_given_at``), in the Bundle too when outside the area (``inactive`` if closed); and the reason as SATUSEHAT's Immunization example writes it, one ``reasonCode``
+  child (a move, a merge: ``_given_at``), in the Bundle too when outside the area
+  (``inactive`` if closed); and the reason as SATUSEHAT's Immunization example writes it, one ``reasonCode``
   with two codings: the programme, IM-Dasar (basic: a dose counting toward IDL, or due in
   the first year) or IM-Baduta (the under-two boosters: counting toward Baduta
   Lengkap, or due from 12 months) in SATUSEHAT's ``immunization-reason``, with the
