@@ -20,7 +20,7 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
@@ -38,12 +38,12 @@ from posyandu.extensions import db
 from posyandu.growth.zscores import GrowthInputError
 from posyandu.i18n import LANGS, Msg, lang, title_msg, translate_field_message
 from posyandu.registry import operations as registry
-from posyandu.registry.models import Child
+from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncMutation
-from posyandu.validators import Timestamp, unstorable_text, utc_timestamp
+from posyandu.validators import Timestamp, local_today, unstorable_text, utc_timestamp
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
@@ -941,8 +941,12 @@ def _moved_away_since(user: User, raw_id: Any, day: date) -> Child:
     child_id = _uuid_or_none(raw_id)
     child = access.child_for_events(child_id) if child_id is not None else None
     if child is not None:
-        seen = set(db.session.scalars(access.visible_posyandu_ids(user)))
-        if any(until is not None and posyandu_id in seen and day <= until.date()
+        # the day she left is the posyandu's civil date (WIB/WITA/WIT), not UTC's: a move at 06:00
+        # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
+        seen = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
+            Posyandu.id.in_(access.visible_posyandu_ids(user)))).all())
+        if any(until is not None and posyandu_id in seen
+               and day <= local_today(seen[posyandu_id], until.replace(tzinfo=timezone.utc))
                for posyandu_id, _, until in stays(list({child_id, child.id}))):
             return child
     raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})

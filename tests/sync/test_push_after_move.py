@@ -81,3 +81,25 @@ def test_only_what_was_recorded_before_the_move_and_only_by_the_old_posyandu(wor
     [stranger] = push(client, world.headers("kader3"), [
         mutation("measurement", new_id(), measurement_data(cid, measured_on=before.isoformat()))])
     assert stranger["status"] == "rejected" and list(stranger["errors"]) == ["child_id"], stranger
+
+
+def test_the_day_she_left_is_the_posyandu_s_day_not_utc_s(world, client, db):
+    """Moved at 06:00 WIB (23:00 UTC the day before): a weighing of that morning, dated that day,
+    was recorded on the day she left, and is kept; one of the next day is not. The move's date
+    read in UTC was the day before, and the morning's weighing was refused."""
+    from posyandu.audit import AuditLog
+
+    cid, _ = _registered_then_moved(client, world, moved_days_ago=10)
+    left = date.today() - timedelta(days=3)                       # the day she left, in Java (WIB)
+    at = datetime.combine(left - timedelta(days=1), datetime.min.time()) + timedelta(hours=23)  # 06:00 WIB
+    for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "child", AuditLog.record_id == cid)):
+        moves = (row.changes or {}).get("posyandu_id")
+        if moves and moves[0] is not None:
+            row.at = at
+    db.session.commit()
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=left.isoformat())),
+        mutation("immunisation", new_id(), {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": left.isoformat()}),
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=(left + timedelta(days=1)).isoformat())),
+    ])
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected"], results
