@@ -869,6 +869,8 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     if existing is None:
         return _create(user, client_id, m, et, create)
     addressed = _visible(user, et.model, m.id, lock=True)
+    if addressed is None and et.model is not Child:
+        addressed = _own_left_behind(user, et.model, m.id, lambda: _load(update, m.data).get(events.DATE_FIELD[et.model]))
     if addressed is None:
         raise NotFound()
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
@@ -936,20 +938,40 @@ def _moved_away_since(user: User, raw_id: Any, day: date) -> Child:
     longer sees the child and could not enter it again, and the new posyandu would never learn of
     it. It is the child's, at her new posyandu, as her earlier events are. Anything else (an event
     dated after the child left, a child never in the caller's area): refused as before."""
-    from posyandu.privacy import stays
-
     child_id = _uuid_or_none(raw_id)
     child = access.child_for_events(child_id) if child_id is not None else None
-    if child is not None:
-        # the day she left is the posyandu's civil date (WIB/WITA/WIT), not UTC's: a move at 06:00
-        # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
-        seen = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
-            Posyandu.id.in_(access.visible_posyandu_ids(user)))).all())
-        if any(until is not None and posyandu_id in seen
-               and day <= local_today(seen[posyandu_id], until.replace(tzinfo=timezone.utc))
-               for posyandu_id, _, until in stays(list({child_id, child.id}))):
-            return child
+    if child is not None and _left_since(user, [child_id, child.id], day):
+        return child
     raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
+
+
+def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> bool:
+    """Whether one of the registrations ``child_ids`` left a posyandu the caller sees on ``day`` or after."""
+    from posyandu.privacy import stays
+
+    # the day she left is the posyandu's civil date (WIB/WITA/WIT), not UTC's: a move at 06:00
+    # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
+    seen = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
+        Posyandu.id.in_(access.visible_posyandu_ids(user)))).all())
+    return any(until is not None and posyandu_id in seen
+               and day <= local_today(seen[posyandu_id], until.replace(tzinfo=timezone.utc))
+               for posyandu_id, _, until in stays(list(set(child_ids))))
+
+
+def _own_left_behind(user: User, model: type, record_id: uuid.UUID, day: Any = None) -> Any:
+    """An event the caller recorded herself, of a child who has since left her area, dated (and, an
+    edit, to be dated ``day()``, its changes read once it is known hers) on or before the day the child left (``_moved_away_since``): the phone
+    sends a weighing recorded offline and then corrected or deleted there as separate entries, and
+    the weighing was kept while its correction or delete was refused as outside her area, the
+    server keeping what she had corrected or deleted. Anyone else's record of the child, or one
+    dated after she left: None (refused as before). Its child is locked already (``_visible``)."""
+    from posyandu.privacy import _merged_ids
+
+    obj = db.session.get(model, record_id, populate_existing=True)
+    if obj is None or obj.recorded_by != user.id:
+        return None
+    latest = max(getattr(obj, events.DATE_FIELD[model]), (day() if day else None) or date.min)
+    return obj if _left_since(user, _merged_ids(obj.child_id), latest) else None
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:
@@ -967,6 +989,8 @@ def _child_of_event(user: User, raw_id: Any) -> Child:
 def _delete(user: User, client_id: str, m: Mutation) -> Any:
     et = ENTITIES[m.entity]
     obj = _visible(user, et.model, m.id, lock=True)
+    if obj is None and et.model is not Child:
+        obj = _own_left_behind(user, et.model, m.id)
     if obj is None:
         raise NotFound()
     if obj.deleted_at is not None:

@@ -103,3 +103,40 @@ def test_the_day_she_left_is_the_posyandu_s_day_not_utc_s(world, client, db):
         mutation("measurement", new_id(), measurement_data(cid, measured_on=(left + timedelta(days=1)).isoformat())),
     ])
     assert [r["status"] for r in results] == ["applied", "applied", "rejected"], results
+
+
+def test_her_own_weighing_kept_after_the_move_is_corrected_or_deleted_as_it_was_on_the_phone(world, client, db):
+    """The phone sends a weighing recorded offline and then corrected (or deleted) there as two
+    entries: the weighing was kept at the child's new posyandu, its correction or delete refused
+    ("record not found"), so the server kept the weight the cadre corrected, or the weighing she
+    deleted, while her phone showed otherwise."""
+    from posyandu.growth.models import Measurement
+
+    cid, _ = _registered_then_moved(client, world, moved_days_ago=10)
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    corrected, deleted = new_id(), new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", corrected, measurement_data(cid, measured_on=before.isoformat(), weight_kg=9.1)),
+        mutation("measurement", corrected, {"id": corrected, **measurement_data(cid, measured_on=before.isoformat(),
+                                                                                 weight_kg=8.1)}),
+        mutation("measurement", deleted, measurement_data(cid, measured_on=before.isoformat())),
+        mutation("measurement", deleted, op="delete"),
+    ])
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    assert db.session.get(Measurement, uuid.UUID(corrected)).weight_kg == 8.1
+    assert db.session.get(Measurement, uuid.UUID(deleted)).deleted_at is not None
+    # answered, then corrected on the phone in a later push (base_version 1)
+    version = results[1]["version"]
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", corrected, {"weight_kg": 8.2},
+                                                          base_version=version)])
+    assert r["status"] == "applied", r
+    version = r["version"]
+    # not moved to a day after she left; nor anyone else's weighing of her, nor by a stranger
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", corrected, {"measured_on": after.isoformat()},
+                                                          base_version=version)])
+    assert r["status"] == "rejected", r
+    [r] = push(client, world.headers("kader1b"), [mutation("measurement", corrected, {"weight_kg": 8.3}, base_version=version)])
+    assert r["status"] == "rejected", r
+    [r] = push(client, world.headers("kader3"), [mutation("measurement", corrected, op="delete", base_version=version)])
+    assert r["status"] == "rejected", r
+    assert db.session.get(Measurement, uuid.UUID(corrected)).weight_kg == 8.2
