@@ -157,3 +157,40 @@ def test_a_childs_access_history_is_read_by_its_indexes_not_the_whole_log_backwa
     for statement, params in reads:
         plan = _plan(app, statement, params)
         assert "pk_access_log" not in plan and "Seq Scan on access_log" not in plan, plan
+
+
+def test_where_an_exported_dose_was_given_is_read_from_the_audit_log_by_its_index(app, world):
+    """The FHIR export reads, per batch of children, the audit rows of their doses in the period
+    (``fhir._given_at``: the posyandu a dose was recorded at, its record having moved with the child
+    since). The audit log is the largest table (a row per write, kept): it must be read by
+    ``ix_audit_log_record_id``, never walked whole (nor along its primary key for the order)."""
+    _postgresql_only(app)
+    import hashlib
+    import uuid
+    from types import SimpleNamespace
+
+    from posyandu.extensions import db
+    from posyandu.reports.exports.fhir import _given_at
+
+    with app.app_context():
+        db.session.execute(text("""
+            INSERT INTO audit_log (at, action, entity, record_id, changes)
+            SELECT now(), 'create', CASE WHEN k % 4 = 0 THEN 'immunisation' ELSE 'measurement' END,
+                   md5('plan-rec' || k)::uuid::text, json_build_object('posyandu_id', json_build_array(NULL, md5('pos' || k % 60)::uuid))
+            FROM generate_series(1, 300000) k"""))
+        db.session.commit()
+        db.session.execute(text("ANALYZE audit_log"))
+        db.session.commit()
+        doses = [SimpleNamespace(id=uuid.UUID(hashlib.md5(f"plan-rec{k}".encode()).hexdigest()))
+                 for k in range(4, 4 * 200, 4)]
+        seen: list[tuple[str, object]] = []
+        listener = lambda conn, cursor, statement, params, *rest: seen.append((statement, params))  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            found = _given_at(db.session, doses)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert len(found) == len(doses)
+    [(statement, params)] = [(s, p) for s, p in seen if "FROM audit_log" in s]
+    plan = _plan(app, statement, params)
+    assert "ix_audit_log_record_id" in plan and "Seq Scan on audit_log" not in plan, plan
