@@ -910,15 +910,20 @@ def _names_its_child(event: Any, raw_id: Any) -> bool:
 def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Schema) -> Any:
     if et.model is Child:
         return registry.create_child(user, {**_load(schema, m.data), "id": m.id})
-    loaded = None
+    loaded, left = None, None
     try:
         child = _child_of_event(user, m.data.get("child_id"))
     except ValidationFailed:
         loaded = _load(schema, m.data)  # its day: the child may have moved away since
-        child = _moved_away_since(user, m.data.get("child_id"), loaded[events.DATE_FIELD[et.model]])
+        child, left = _moved_away_since(user, m.data.get("child_id"), loaded[events.DATE_FIELD[et.model]])
     loaded = _load(schema, m.data) if loaded is None else loaded
     obj = events.create_event(user, et.model, child, {**loaded, "id": m.id}, client_id=client_id,
                               mutation_id=m.mutation_id)
+    if left is not None:
+        # where it was recorded: the posyandu she left, not the one the record stands at with her (the
+        # place of a dose the FHIR export names, ``fhir._given_at``, read as a move's former posyandu)
+        log_action("recorded_before_move", et.name, obj.id, changes={"posyandu_id": [str(left), str(obj.posyandu_id)]},
+                   reason="recorded at the posyandu the child has left since", kabupaten_code=obj.kabupaten_code)
     return _kept_for_review(obj, child, "recorded")
 
 
@@ -931,31 +936,35 @@ def _kept_for_review(obj: Any, child: Child, how: str) -> Any:
     return obj
 
 
-def _moved_away_since(user: User, raw_id: Any, day: date) -> Child:
+def _moved_away_since(user: User, raw_id: Any, day: date) -> tuple[Child, uuid.UUID]:
     """The child that stands for ``raw_id``, when it left a posyandu the caller sees on ``day`` or
     after (moved to another, or merged into a child registered elsewhere): a weighing or a dose
     recorded offline before the midwife moved the child is kept rather than refused. Its cadre no
     longer sees the child and could not enter it again, and the new posyandu would never learn of
-    it. It is the child's, at her new posyandu, as her earlier events are. Anything else (an event
-    dated after the child left, a child never in the caller's area): refused as before."""
+    it. It is the child's, at her new posyandu, as her earlier events are; with the posyandu she
+    left, where it was recorded. Anything else (an event dated after the child left, a child never
+    in the caller's area): refused as before."""
     child_id = _uuid_or_none(raw_id)
     child = access.child_for_events(child_id) if child_id is not None else None
-    if child is not None and _left_since(user, [child_id, child.id], day):
-        return child
+    left = _left_since(user, [child_id, child.id], day) if child is not None else None
+    if left is not None:
+        return child, left
     raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
 
 
-def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> bool:
-    """Whether one of the registrations ``child_ids`` left a posyandu the caller sees on ``day`` or after."""
+def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID | None:
+    """The posyandu the caller sees that one of the registrations ``child_ids`` left on ``day`` or
+    after (the last such, when several); None: none."""
     from posyandu.privacy import stays
 
     # the day she left is the posyandu's civil date (WIB/WITA/WIT), not UTC's: a move at 06:00
     # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
     seen = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
         Posyandu.id.in_(access.visible_posyandu_ids(user)))).all())
-    return any(until is not None and posyandu_id in seen
-               and day <= local_today(seen[posyandu_id], until.replace(tzinfo=timezone.utc))
-               for posyandu_id, _, until in stays(list(set(child_ids))))
+    left = [(until, posyandu_id) for posyandu_id, _, until in stays(list(set(child_ids)))
+            if until is not None and posyandu_id in seen
+            and day <= local_today(seen[posyandu_id], until.replace(tzinfo=timezone.utc))]
+    return max(left)[1] if left else None
 
 
 def _own_left_behind(user: User, model: type, record_id: uuid.UUID, day: Any = None) -> Any:
@@ -971,7 +980,7 @@ def _own_left_behind(user: User, model: type, record_id: uuid.UUID, day: Any = N
     if obj is None or obj.recorded_by != user.id:
         return None
     latest = max(getattr(obj, events.DATE_FIELD[model]), (day() if day else None) or date.min)
-    return obj if _left_since(user, _merged_ids(obj.child_id), latest) else None
+    return obj if _left_since(user, _merged_ids(obj.child_id), latest) is not None else None
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:

@@ -3,6 +3,7 @@ the child away: kept, at the child's new posyandu, not refused. The old posyandu
 sees the child, so she could not enter it again, and the new posyandu would never have learnt of it."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -61,6 +62,11 @@ def test_a_weighing_and_a_dose_of_the_day_are_kept_at_the_new_posyandu(world, cl
     by = db.session.scalar(select(User.username).join(AuditLog, AuditLog.user_id == User.id).where(
         AuditLog.entity == "measurement", AuditLog.record_id == weighing, AuditLog.action == "create"))
     assert by == "kader1"
+    # the dose was given at the posyandu she left: so says the FHIR export of her new posyandu's month
+    bundle = client.get("/api/v1/exports/fhir", query_string={"month": today[:7]}, headers=world.headers("kader2"))
+    assert bundle.status_code == 200, bundle.get_data(as_text=True)[:500]
+    found = {e["resource"]["id"]: e["resource"] for e in json.loads(bundle.get_data())["entry"]}
+    assert found[dose]["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"}
     # the old posyandu's phones are told the child left, and are never sent what was kept for her
     # after (the phone drops its own copy with the child: tests/js/sync.test.mjs)
     p1 = [c for c in pull_all(client, world.headers("kader1b"), p1_cursor)[0] if c["id"] in (cid, weighing, dose)]
