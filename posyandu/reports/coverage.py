@@ -199,8 +199,9 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
             found.setdefault(area, {}).update(values)
     given = _given_in_period(session, period, posyandu_filter, level)
-    # the period in every row, as the other reports' rows carry their month: a download read alone
-    label = str(period.start) if period.start == period.end else f"{period.start} s.d. {period.end}"
+    # the period in every row, as the other reports' rows carry their month: a download read alone.
+    # An ISO 8601 interval of months, the same in every language (not "s.d." in an English answer)
+    label = str(period.start) if period.start == period.end else f"{period.start}/{period.end}"
     return [{"period": label, **_row(schedule, area, names.get(area), key, found[area].get(key, (0, 0)), given, lang)}
             for area in sorted(found) for key in keys]
 

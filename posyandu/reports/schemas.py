@@ -155,7 +155,7 @@ PrevalenceRowSchema = type("PrevalenceRowSchema", (_AreaRow,), {
 
 
 class CoverageRowSchema(Schema):
-    period = fields.String(metadata={"description": "the report's months: '2025-08', or '2025-06 s.d. 2025-08'"})
+    period = fields.String(metadata={"description": "the report's months: '2025-08', or '2025-06/2025-08' (ISO 8601)"})
     area = fields.String()
     area_name = _area_name()
     indicator = fields.String(metadata={"description": "e.g. 'DPT-HB-Hib 3', 'IDL', 'Vitamin A biru Februari 2025' "

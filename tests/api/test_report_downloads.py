@@ -17,7 +17,12 @@ def test_the_coverage_download_names_its_period_in_every_row(client, world):
     assert resp.status_code == 200
     header, *rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert header[:3] == ["Periode", "Kode/ID wilayah", "Nama wilayah"]
-    assert rows and {row[0] for row in rows} == {"2025-06 s.d. 2025-08"}
+    assert rows and {row[0] for row in rows} == {"2025-06/2025-08"}
+    for lang in ("en", "id"):  # the same in every language: a value, not a phrase
+        answer = client.get(f"/api/v1/reports/coverage?from=2025-06&to=2025-08&posyandu_id={world.ids['p1']}",
+                            headers=world.headers("bidan_a", lang)).get_json()
+        rows_json = answer["rows"]
+        assert rows_json and {r["period"] for r in rows_json} == {"2025-06/2025-08"}, lang
     resp = client.get(f"/api/v1/reports/coverage?month=2025-08&posyandu_id={world.ids['p1']}&format=xlsx",
                       headers=headers)
     values = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
