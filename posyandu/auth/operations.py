@@ -54,11 +54,17 @@ def issue_tokens(user: User) -> dict[str, Any]:
 
 
 def _signed(user: User, family: TokenFamily) -> dict[str, str]:
-    """A new access token and the chain's newest refresh token (its head), both naming the chain."""
+    """A new access token and the chain's newest refresh token (its head), both naming the chain. The
+    access token expires with its login at the latest: the login's revocation lives on the chain's row,
+    which ``purge-tokens`` drops once the login has expired, and an access token refreshed shortly
+    before ran ``ACCESS_TOKEN_MINUTES`` past it, refused no more once purged (a logged-out login's,
+    a stolen copy's)."""
     claims = {"role": user.role, "sv": user.scope_version, "cv": user.credentials_version, "fam": family.id}
-    return {"access_token": create_access_token(user, additional_claims=claims),
+    ends = int(aware(family.expires_at).timestamp())
+    access_ends = int((utcnow() + current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]).timestamp())
+    return {"access_token": create_access_token(user, additional_claims=claims | {"exp": min(access_ends, ends)}),
             "refresh_token": create_refresh_token(user, additional_claims=claims | {
-                "jti": family.head_jti, "exp": int(aware(family.expires_at).timestamp())})}
+                "jti": family.head_jti, "exp": ends})}
 
 
 REFRESH_CROSSING = timedelta(seconds=60)

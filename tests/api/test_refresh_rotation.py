@@ -217,3 +217,21 @@ def test_two_refreshes_at_once_with_a_token_from_before_rotation_start_one_chain
     assert first.status_code == 200 and second.status_code == 200, (first.get_json(), second.get_json())
     assert _claims(first.get_json()["refresh_token"])["jti"] == _claims(second.get_json()["refresh_token"])["jti"]
     assert db.session.scalar(select(func.count()).select_from(TokenFamily)) == 1
+
+
+def test_an_access_token_of_a_revoked_login_stays_refused_once_the_purge_dropped_its_chain(app, client, world,
+                                                                                            monkeypatch):
+    """A login's revocation lives on its chain's row (``token_family``), which ``purge-tokens`` drops once the
+    login has expired. An access token refreshed shortly before that ran ``ACCESS_TOKEN_MINUTES`` past it:
+    purged while it still ran, its login's revocation (a logout, a stolen copy found out) was forgotten and
+    the access token, not the one logged out with, worked again. It now expires with its login."""
+    monkeypatch.setitem(app.config, "JWT_REFRESH_TOKEN_EXPIRES", timedelta(seconds=2))
+    login = _login(client)
+    refreshed = _refresh(client, login["refresh_token"]).get_json()  # another tab's, say
+    assert client.post("/api/v1/auth/logout", headers=_bearer(login["access_token"]),
+                       json={"refresh_token": login["refresh_token"]}).status_code == 204
+    assert _me(client, refreshed["access_token"]) == 401
+    time.sleep(2.5)
+    result = app.test_cli_runner().invoke(args=["purge-tokens"])
+    assert result.exit_code == 0, result.output
+    assert _me(client, refreshed["access_token"]) == 401
