@@ -99,3 +99,31 @@ test('kept tokens are those of this login only: after a new login with another P
   await remember({ id: 'k4', name: 'Bu Wati', role: 'kader' }, { access_token: 'b0', refresh_token: 's0' }, '9876');
   assert.equal(await keptTokens(session), null);
 });
+
+test('a logout from a tab idle while another refreshed twice revokes with the kept token, not taken for a theft', async () => {
+  const { memDb } = await import('./memdb.mjs');
+  const { lockManager, withNavigator } = await import('./locks.mjs');
+  const { logOut } = await import('../../static/pwa/js/screens/sync.js');
+  const server = rotatingServer();
+  const posts = [];
+  const serve = globalThis.fetch;
+  globalThis.fetch = async (url, init) => {
+    if (url.endsWith('/auth/logout')) posts.push(JSON.parse(init.body));
+    return serve(url, init);
+  };
+  globalThis.location = { hash: '#/settings', reload() {} };
+  globalThis.sessionStorage = { setItem() {}, getItem: () => null, removeItem() {} };
+  await remember({ id: 'k5', name: 'Bu Yani', role: 'kader' }, { access_token: 'a0', refresh_token: 'r0' }, '1234');
+  const busy = await tab('k5');
+  const idle = await tab('k5'); // both opened with r0
+  server.access.clear();
+  await busy.api.get('/children'); // r0 → r1
+  server.access.clear();
+  await busy.api.get('/children'); // r1 → r2: r0 now marks a stolen copy
+  server.access.clear(); // the idle tab's access token expired long ago
+  const ctx = { session: idle.session, api: idle.api, db: { ...memDb(), close() {} }, sync: { stop() {} } };
+  await withNavigator({ locks: lockManager() }, async () => assert.equal(await logOut(ctx, { revokeWaitMs: 1000 }), 0));
+  assert.equal(server.revoked, false, 'the logout sent its tab\'s stale r0: the login revoked as stolen (audited so)');
+  assert.deepEqual(server.refreshes, ['r0', 'r1', 'r2']);
+  assert.deepEqual(posts, [{ refresh_token: 'r2' }, { refresh_token: 'r2' }]); // refused (expired), then sent refreshed
+});

@@ -10,7 +10,7 @@ import { devicesPanel } from './devices.js';
 import { deleteDb, userDbName, withDbLock } from '../db.js';
 import { RETRYABLE } from '../sync.js';
 import { kbmInfo } from '../kbm.js';
-import { forget, saveTokens } from '../auth.js';
+import { forget, keptTokens, saveTokens } from '../auth.js';
 
 const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', birth_length_cm: 'birth_length', measured_on: 'measured_on',
@@ -226,9 +226,14 @@ async function revoke(api, tokens, ms) {
  * changes (0: logged out, the page reloads).
  */
 export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null } = {}) {
-  const { user, tokens } = ctx.session;
+  const { user } = ctx.session;
   const unsent = await deleteUnlessUnsent(ctx);
   if (unsent) return unsent;
+  // the tokens kept on the phone, read before they are forgotten: another tab may have refreshed them,
+  // and this tab's copy, sent (or refreshed) after its successor was used, was taken for a stolen one
+  const kept = await keptTokens(ctx.session).catch(() => null);
+  if (kept) ctx.session.tokens = kept;
+  const { tokens } = ctx.session;
   await forget(user.id);
   await revoke(ctx.api, tokens, revokeWaitMs);
   if (notice) sessionStorage.setItem(LOGIN_NOTICE, notice); // a text key: said by the login screen after the reload
