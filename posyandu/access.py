@@ -290,7 +290,12 @@ def lock_event_child(model: type, event_id: uuid.UUID) -> None:
     own row, to write it (FOR NO KEY UPDATE): writers of a child's events go together, so two writing
     this one event (a bidan's correction, a kader's delete, a phone's push) each read it at one version
     and wrote the next, and the second's change was refused at commit by the change log's key (a bare
-    409, the whole push with it). Now the second waits, and reads the event as the first left it."""
+    409, the whole push with it). Now the second waits, and reads the event as the first left it.
+    Between the two, the child's new-event lock (``lock_new_events``): a correction moving the event
+    onto a day (or dose), a delete or a restore judges the day's duplicates again, and judged them
+    beside a new event of that day recorded at once, each before the other committed, neither was
+    flagged (or the new one was flagged against the one being deleted). Taken before the event's row,
+    as a new event takes it before its hooks write the child's other events (their KMS trend)."""
     child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
     seen: set[uuid.UUID] = set()
     while child_id is not None and child_id not in seen:
@@ -298,6 +303,7 @@ def lock_event_child(model: type, event_id: uuid.UUID) -> None:
         lock_children([child_id], EVENTS)
         child_id = db.session.scalar(select(model.child_id).where(model.id == event_id))
     if child_id is not None:
+        lock_new_events([child_id])
         db.session.execute(select(model.id).where(model.id == event_id).with_for_update(key_share=True))
 
 

@@ -283,15 +283,12 @@ def _lock_what_it_touches(checked: list[Any]) -> None:
             seen.add(child_id)
             wanted[child_id] = access.CHILD
     access.lock_children(wanted, read=False)  # each mutation reads them as it goes
-    # the children it records new events for (each named, and the child that stands for it), as
-    # ``events.create_events`` will, after their rows: ahead, in one order, not mutation by mutation
-    recorded = {child_id for child_id, mode in modes.items() if mode == access.EVENTS} & into.keys()
-    for child_id in list(recorded):
-        seen = {child_id}
-        while (child_id := into.get(child_id)) is not None and child_id not in seen:
-            seen.add(child_id)
-            recorded.add(child_id)
-    access.lock_new_events(recorded)
+    # their new-event locks, as ``events.create_events`` (a new event) and ``access.lock_event_child``
+    # (an event corrected, deleted or restored) will take them, after their rows: ahead, in one order,
+    # not mutation by mutation (taken as it goes, two pushes could take two children in opposite
+    # orders). Every child locked: one edited here is held FOR NO KEY UPDATE, so no other writer holds
+    # its new-event lock, and taking it costs no wait
+    access.lock_new_events(wanted)
 
 
 def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:

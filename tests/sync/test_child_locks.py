@@ -843,3 +843,31 @@ def test_a_duplicate_merged_while_its_parent_closes_her_account_leaves_her_no_li
     with app.app_context():
         links = db.session.scalars(db.select(ParentLink.child_id)).all()
     assert links == [], links
+
+
+@pytest.mark.parametrize("first_is", ["new", "correction"])
+def test_a_weighing_corrected_onto_the_day_another_phone_weighs_the_child_is_flagged(
+        app, world, client, monkeypatch, first_is):
+    """A bidan corrects the date of a child's weighing (typed a day wrong) to the posyandu day a kader's
+    phone pushes a weighing of the same child for, at once: the correction judged the day's weighings
+    before the new one committed, the new one looked for the child's weighing that day before the
+    correction committed, and neither was flagged: the bidan never saw the pair. New events of a child
+    are judged one transaction at a time (``access.lock_new_events``); a correction moving an event onto
+    a day (or restoring one) is judged with them."""
+    cid = _child(client, world)
+    today = date.today()
+    earlier, new = new_id(), new_id()
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", earlier, measurement_data(
+        cid, measured_on=(today - timedelta(days=1)).isoformat()))])
+    assert r["status"] == "applied", r
+    headers = world.headers("bidan_a")
+
+    def correct(c):
+        return c.patch(f"/api/v1/measurements/{earlier}", json={"measured_on": today.isoformat()}, headers=headers)
+
+    pushed = _push(world, "kader1b", [mutation("measurement", new, measurement_data(cid, weight_kg=8.2))], "k1b-phone")
+    first, second = (pushed, correct) if first_is == "new" else (correct, pushed)
+    one, two, _ = _race(app, monkeypatch, first, second)
+    assert _ok(one, 200) and _ok(two, 200), (one.data, two.data)
+    flags = [_stored(app, "measurement", mid).possible_duplicate_of for mid in (earlier, new)]
+    assert flags == [None, uuid.UUID(earlier)], flags
