@@ -44,12 +44,23 @@ def login(username: str, password: str) -> dict[str, Any] | None:
 
 
 def issue_tokens(user: User) -> dict[str, Any]:
-    """Tokens of a new login (a password, a registration, a redeemed code): a new chain of refresh
+    """Tokens of a new login (a password, a registration): a new chain of refresh
     tokens (``TokenFamily``), expiring ``JWT_REFRESH_TOKEN_EXPIRES`` from now."""
     jti = str(uuid.uuid4())
     family = TokenFamily(id=jti, user_id=user.id, head_jti=jti,
                          expires_at=utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
     db.session.add(family)
+    return {**_signed(user, family), "user": user}
+
+
+def tokens_of_login(user: User, payload: dict[str, Any]) -> dict[str, Any]:
+    """Tokens of the login ``payload`` (an access token) belongs to, for an answer that carries tokens
+    without starting a login (a redeemed code): a new access token and the chain's newest refresh
+    token, the chain unchanged. A new login each time was a 30-day refresh token the app never kept,
+    nor revoked at logout. A token from before rotation (no chain): a new login, as before."""
+    family = db.session.get(TokenFamily, TokenFamily.id_of(payload)) if TokenFamily.id_of(payload) else None
+    if family is None or family.user_id != user.id or family.revoked_at is not None:
+        return issue_tokens(user)
     return {**_signed(user, family), "user": user}
 
 

@@ -284,13 +284,14 @@ class Redeem(MethodView):
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, TokensSchema)
     def post(self, body):
-        """A registered parent adds another child with a new invitation code.
+        """A registered parent adds another child with a new invitation code. Answers tokens of her
+        own login (a new access token, the login's newest refresh token): no new login is started.
 
         Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
         good code until the window passes), and all attempts per address, like logins.
         """
         ops.redeem(body["code"], current_user)
-        tokens = ops.issue_tokens(current_user)
+        tokens = ops.tokens_of_login(current_user, get_jwt())
         db.session.commit()
         return tokens
 

@@ -235,3 +235,27 @@ def test_an_access_token_of_a_revoked_login_stays_refused_once_the_purge_dropped
     result = app.test_cli_runner().invoke(args=["purge-tokens"])
     assert result.exit_code == 0, result.output
     assert _me(client, refreshed["access_token"]) == 401
+
+
+def test_a_redeemed_code_answers_tokens_of_the_parents_login_not_a_new_one(client, world, make_child, db):
+    """``POST /auth/redeem`` answered the tokens of a new login: a 30-day refresh token the app never
+    kept, left live by the parent's logout. It answers her own login's (its chain unchanged), so her
+    logout ends them too."""
+    from posyandu.auth.models import TokenFamily
+
+    child = make_child(name="Anak Kode")
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    login = _login(client, "parent1")
+    logins = db.session.scalar(select(func.count()).select_from(TokenFamily))
+    resp = client.post("/api/v1/auth/redeem", json={"code": code}, headers=_bearer(login["access_token"]))
+    assert resp.status_code == 200, resp.get_json()
+    answered = resp.get_json()
+    assert db.session.scalar(select(func.count()).select_from(TokenFamily)) == logins
+    assert _claims(answered["refresh_token"])["fam"] == _claims(login["refresh_token"])["fam"]
+    assert _claims(answered["refresh_token"])["jti"] == _claims(login["refresh_token"])["jti"]
+    assert _me(client, answered["access_token"]) == 200
+    out = client.post("/api/v1/auth/logout", json={"refresh_token": login["refresh_token"]},
+                      headers=_bearer(login["access_token"]))
+    assert out.status_code == 204
+    assert _me(client, answered["access_token"]) == 401
+    assert _revoked(_refresh(client, answered["refresh_token"]))
