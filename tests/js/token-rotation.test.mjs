@@ -127,3 +127,18 @@ test('a logout from a tab idle while another refreshed twice revokes with the ke
   assert.deepEqual(server.refreshes, ['r0', 'r1', 'r2']);
   assert.deepEqual(posts, [{ refresh_token: 'r2' }, { refresh_token: 'r2' }]); // refused (expired), then sent refreshed
 });
+
+test('a tab opened before a new login never keeps its tokens over the new login\'s: the PIN still opens them', async () => {
+  // A new login (another tab, the same PIN) sealed its tokens under a new salt, so a new key; a tab
+  // opened before it, refreshing after, must not write tokens sealed under its old key: the next PIN
+  // re-entry would fail and count as a wrong PIN (5 of them drop the login).
+  await remember({ id: 'k6', name: 'Bu Rina', role: 'kader' }, { access_token: 'a0', refresh_token: 'r0' }, '1234');
+  const old = await tab('k6');
+  await remember({ id: 'k6', name: 'Bu Rina', role: 'kader' }, { access_token: 'b0', refresh_token: 's0' }, '1234');
+  await saveTokens(old.session, { access_token: 'a1', refresh_token: 'r1' }); // the old tab's own refresh
+  assert.equal(old.session.tokens.refresh_token, 'r1', 'the old tab goes on with its own tokens in memory');
+  const opened = await unlock('k6', '1234');
+  assert.equal(opened.tokens.refresh_token, 's0', 'the new login\'s tokens kept');
+  const { users } = await (await import('../../static/pwa/js/auth.js')).rememberedUsers();
+  assert.equal(users.find((u) => u.id === 'k6').locked, false);
+});

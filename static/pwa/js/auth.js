@@ -62,15 +62,19 @@ export async function unlock(userId, pin) {
   }
 }
 
+const sameSalt = (a, b) => a?.length === b?.length && a.every((x, i) => x === b[i]);
+
 /** Keep a refreshed token (sealed again with the session's key) for the open session, and on the
  * phone only while its login is still kept there: a login that wrong PINs locked (the box dropped)
- * or that was logged out in another tab stays so; the row is read and written in one transaction. */
+ * or that was logged out in another tab stays so, and a newer login (another tab: a new salt, so a
+ * new key) is not overwritten with tokens sealed under this session's old key, which the PIN would
+ * then fail to open (counted as a wrong PIN). The row is read and written in one transaction. */
 export async function saveTokens(session, tokens) {
   session.tokens = tokens;
   const box = await seal(session.key, tokens);
   await (await dev()).tx(['sessions'], 'readwrite', async ({ sessions }) => {
     const row = await sessions.get(session.user.id);
-    if (row?.box) await sessions.put({ ...row, user: session.user, box });
+    if (row?.box && sameSalt(row.salt, session.salt)) await sessions.put({ ...row, user: session.user, box });
   });
 }
 
