@@ -232,3 +232,22 @@ test('the summary does not say everything was sent while a refused entry or an o
   assert.equal(byId(await render(context(db).ctx), 'sync-summary').textContent, '1 waiting to sync · 1 to resolve');
   setLang('id');
 });
+
+test("a parent's sync screen says when her data was last updated from the server, not that everything was sent", async () => {
+  // a parent sends nothing (the sync only pulls her children's records): "Semua data sudah terkirim"
+  // and "Sinkron sekarang" told her of a sending that never happens
+  const { ctx } = context(memDb());
+  ctx.role = 'parent';
+  ctx.syncState = { phase: 'done', last_sync_at: '2026-01-05T03:04:00Z' };
+  for (const [lang, said, action] of [['id', /^Data terakhir diperbarui dari server: 5 Jan 2026/, 'Perbarui data'],
+    ['en', /^Data last updated from the server: 5 Jan 2026/, 'Update data']]) {
+    setLang(lang);
+    const screen = await render(ctx);
+    assert.match(byId(screen, 'sync-summary').textContent, said);
+    assert.doesNotMatch(screen.textContent, /terkirim|been sent|Sinkron sekarang|Sync now/);
+    assert.equal(byId(screen, 'sync-now').textContent, action);
+  }
+  ctx.syncState = { phase: 'idle', last_sync_at: null };
+  setLang('id');
+  assert.equal(byId(await render(ctx), 'sync-summary').textContent, 'Data terakhir diperbarui dari server: belum pernah.');
+});

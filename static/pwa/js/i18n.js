@@ -43,6 +43,8 @@ const W = {
   back: ['Kembali', 'Back'],
   // sync
   sync_now: ['Sinkron sekarang', 'Sync now'],
+  update_data: ['Perbarui data', 'Update data'], // a parent's: she sends nothing
+  parent_updated: ['Data terakhir diperbarui dari server: {when}.', 'Data last updated from the server: {when}.'],
   waiting: ['{n} menunggu sinkron', '{n} waiting to sync'],
   only_older: ['Semua anak posyandu ini sudah berumur 5 tahun ke atas. Cari namanya, atau daftarkan anak baru.', 'Every child of this posyandu is 5 or older. Search by name, or register a new child.'],
   older_hidden: ['{n} anak berumur 5 tahun ke atas tidak ditampilkan (cari namanya)', '{n} {n:child|children} aged 5 or more not listed (search by name)'],

@@ -90,6 +90,8 @@ export async function render(ctx) {
   const recs = new Map((await recordsOf(ctx, entries)).map((r, i) => [entries[i].mutation_id, r]));
   const named = (e) => describe(e, recs.get(e.mutation_id), byId, schedule);
   const s = ctx.syncState;
+  const parent = ctx.role === 'parent'; // sends nothing: her sync only updates her children's data
+  const when = s.last_sync_at ? formatDateTime(s.last_sync_at) : t('never');
   const button = h('button', { class: 'btn primary', type: 'button', id: 'sync-now', onclick: async () => {
     button.disabled = true;
     await ctx.sync.syncNow();
@@ -98,12 +100,12 @@ export async function render(ctx) {
     // paragraphs no screen reader reads out by themselves: said through the page's live region
     document.getElementById('sync-now')?.focus();
     ctx.announce([...document.querySelectorAll('#sync-summary, #sync-error')].map((e) => e.textContent).join(' '));
-  } }, t('sync_now'));
+  } }, t(parent ? 'update_data' : 'sync_now'));
   const waiting = entries.filter((e) => e.state !== 'needs_attention');
   const attention = entries.filter((e) => e.state === 'needs_attention');
   return h('section', {}, h('h2', {}, t('sync_title')),
-    h('p', { id: 'sync-summary', role: 'status' }, summary(c)),
-    h('p', { class: 'muted' }, t('last_sync', { when: s.last_sync_at ? formatDateTime(s.last_sync_at) : t('never') })),
+    h('p', { id: 'sync-summary', role: 'status' }, parent ? t('parent_updated', { when }) : summary(c)),
+    parent ? null : h('p', { class: 'muted' }, t('last_sync', { when })),
     s.phase === 'login_required' ? h('p', { class: 'notice bad' }, t('sync_login'),
       h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login'))) : null,
     s.phase === 'error' ? h('p', { class: 'notice warn', id: 'sync-error' },
