@@ -140,3 +140,19 @@ test('a parent with the cadre\'s invitation code registers from the login screen
   await submit(pin);
   assert.equal(started?.user?.id, 'p1');
 });
+
+test("a closed account's notice is said on its own next screen (the password login), never above another user's PIN screen", async () => {
+  // a shared phone: Bu Ani's login is kept; another user closed her account and the page reloaded
+  // (app.js: the login screen says the notice a logout left, once)
+  await remember({ ...user, id: 'u7', name: 'Bu Ani' }, { access_token: 'a', refresh_token: 'r' }, '1234');
+  const said = t('account_closed_forgotten');
+  await login.show({ startSession: async () => {} }, main, { notice: said });
+  assert.equal(alertText(), said);
+  assert.equal(main.querySelector('[name=pin]'), null, 'not above Bu Ani\'s PIN screen');
+  assert.ok(main.querySelector('[name=username]'), 'the password login: the closed account\'s next screen');
+  // Bu Ani goes to her PIN screen: the notice, not hers, is not carried there
+  const remembered = main.querySelectorAll('button').find((b) => b.textContent === t('remembered'));
+  await remembered.listeners.click[0]();
+  assert.ok(main.querySelector('[name=pin]'));
+  assert.equal(alertText(), '');
+});

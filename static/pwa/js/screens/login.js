@@ -8,11 +8,13 @@ const PIN = /^\d{4,6}$/;
 const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
   pattern: '[0-9]{4,6}', maxlength: 6, required: true });
 
+/** The login; a `notice` (a login just gone: closed, locked, expired) is said once, above the password
+ * login, its own next screen: never above another remembered user's PIN screen (a shared phone). */
 export async function show(ctx, main, { force = false, notice = null } = {}) {
   const { users, last } = await rememberedUsers();
   const usable = users.filter((u) => !u.locked);
   const chosen = usable.find((u) => u.id === last) ?? usable[0];
-  main.replaceChildren(chosen && !force ? pinScreen(ctx, main, chosen, usable) : loginScreen(ctx, main, users));
+  main.replaceChildren(chosen && !force && !notice ? pinScreen(ctx, main, chosen, usable) : loginScreen(ctx, main, users));
   if (notice) main.prepend(h('p', { class: 'notice warn', role: 'alert' }, notice));
   main.querySelector('input')?.focus();
 }
