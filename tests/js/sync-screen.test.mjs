@@ -45,11 +45,11 @@ test("a refused weighing of a whole number of kg is named with its decimal ('8,0
   setLang('id');
   const whole = await refusedWeighing({ weight_kg: 8, length_height_cm: 70 });
   const screen = await render(context(whole.db).ctx);
-  assert.match(byId(screen, 'attention').textContent, /Penimbangan 5 Mar 2025, 8,0 kg:/);
+  assert.match(byId(screen, 'attention').textContent, /Penimbangan 5 Mar 2025, 8,0 kg /);
   const fine = await refusedWeighing({ weight_kg: 7.25 });
-  assert.match(byId(await render(context(fine.db).ctx), 'attention').textContent, /, 7,25 kg:/, 'the second decimal kept');
+  assert.match(byId(await render(context(fine.db).ctx), 'attention').textContent, /, 7,25 kg /, 'the second decimal kept');
   setLang('en');
-  assert.match(byId(await render(context(whole.db).ctx), 'attention').textContent, /Weighing of 5 Mar 2025, 8\.0 kg:/);
+  assert.match(byId(await render(context(whole.db).ctx), 'attention').textContent, /Weighing of 5 Mar 2025, 8\.0 kg /);
   setLang('id');
 });
 
@@ -250,4 +250,16 @@ test("a parent's sync screen says when her data was last updated from the server
   ctx.syncState = { phase: 'idle', last_sync_at: null };
   setLang('id');
   assert.equal(byId(await render(ctx), 'sync-summary').textContent, 'Data terakhir diperbarui dari server: belum pernah.');
+});
+
+test('a refused entry whose child is not on this phone is named by what it is, not by a fragment of its id', async () => {
+  const { db, entry } = await refusedWeighing({ weight_kg: 8 }); // its child on neither the phone nor the server
+  setLang('id');
+  const said = byId(await render(context(db).ctx), 'attention').querySelector('strong').textContent;
+  assert.equal(said, 'Penimbangan 5 Mar 2025, 8,0 kg (anak tidak ada di HP ini)');
+  assert.ok(!said.includes(entry.id.slice(0, 8)));
+  setLang('en');
+  assert.equal(byId(await render(context(db).ctx), 'attention').querySelector('strong').textContent,
+    'Weighing of 5 Mar 2025, 8.0 kg (child not on this phone)');
+  setLang('id');
 });

@@ -82,6 +82,7 @@ const W = {
   entry_weighing: ['Penimbangan {date}', 'Weighing of {date}'],
   entry_dose: ['{name}, {date}', '{name}, {date}'],
   entry_delete: ['Hapus {what}', 'Delete {what}'],
+  child_not_here: ['anak tidak ada di HP ini', 'child not on this phone'],
   conflicts_title: ['Perlu diselesaikan', 'To resolve'],
   conflict_title: ['Data berbeda dengan server', 'Different from the server'],
   conflict_help: ['Data ini juga diubah orang lain. Pilih nilai yang benar untuk isian yang diubah oleh Anda dan orang itu. Isian lain memakai nilai di server, ditambah perubahan Anda sendiri.', 'Someone else changed this record too. Choose the right value for each field you both changed. Other fields keep the server\'s values, plus your own changes.'],

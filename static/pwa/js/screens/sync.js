@@ -39,14 +39,15 @@ async function names(ctx) {
 }
 
 /** What an entry is, named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani",
- * "Data anak: Ani"; `r` is the record it concerns (what it sends, over the copy on the phone). */
+ * "Data anak: Ani", or "Penimbangan 5 Jan 2026 (anak tidak ada di HP ini)" when its child is not
+ * here to name; `r` is the record it concerns (what it sends, over the copy on the phone). */
 function describe(e, r, byId, schedule) {
   const what = e.entity === 'child' ? t('child_form')
     : e.entity === 'measurement' ? `${t('entry_weighing', { date: formatDate(r.measured_on) })}${
       r.weight_kg == null ? '' : `, ${formatKg(r.weight_kg)} kg`}`
       : t('entry_dose', { name: doseLabel(schedule, e.entity, r), date: formatDate(r.given_on) });
-  const who = byId.get(e.entity === 'child' ? e.id : r.child_id) ?? r.name ?? e.id.slice(0, 8);
-  return `${e.op === 'delete' ? t('entry_delete', { what }) : what}: ${who}`;
+  const who = byId.get(e.entity === 'child' ? e.id : r.child_id) ?? (e.entity === 'child' ? r.name : null);
+  return `${e.op === 'delete' ? t('entry_delete', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
 }
 
 /** The form that corrects a refused entry's record, when it can be opened (its child is here). */
