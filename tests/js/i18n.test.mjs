@@ -133,3 +133,19 @@ test('the invitation texts say the code comes from the cadre or the midwife (a b
   // the code's note quotes the login screen's button as it is
   for (const lang of [0, 1]) assert.ok(texts('invite_code')[lang].includes(`"${texts('register_with_code')[lang]}"`), lang);
 });
+
+test("English dates write September 'Sep' as the server does (posyandu/messages.py), not the browser's en-GB 'Sept'", async () => {
+  const { formatDate, formatDateTime, formatMonth } = await import('../../static/pwa/js/i18n.js');
+  setLang('en');
+  try {
+    assert.equal(formatDate('2025-09-05'), '5 Sep 2025');
+    assert.match(formatDateTime('2025-09-15T03:04:00Z'), /^15 Sep 2025, /);
+    assert.equal(formatMonth('2025-09', true), 'Sep 25');
+    assert.equal(formatMonth('2025-09'), 'September 2025');
+    assert.equal(formatDate('2025-08-05'), '5 Aug 2025');
+  } finally {
+    setLang('id');
+  }
+  assert.equal(formatDate('2025-09-05'), '5 Sep 2025');
+  assert.equal(formatMonth('2025-09'), 'September 2025');
+});

@@ -547,14 +547,17 @@ export const texts = (key) => W[key] ?? [key, key];
 export const textKeys = () => Object.keys(W);
 export const plain = (key) => (PLAIN[key] ? PLAIN[key][at()] : '–');
 export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
-export const formatDate = (iso) => (iso ? new Date(`${iso.slice(0, 10)}T00:00:00`).toLocaleDateString(current === 'en' ? 'en-GB' : 'id-ID',
-  { day: 'numeric', month: 'short', year: 'numeric' }) : '–');
 const locale = () => (current === 'en' ? 'en-GB' : 'id-ID');
+/** A date's words in the user's language; a short month of three letters, as the server writes it
+ * (posyandu/messages.py): en-GB's September is 'Sept' in the browser, 'Sep' here. */
+const dated = (d, o) => d.toLocaleString(locale(), o).replace(/\bSept\b/, 'Sep');
+export const formatDate = (iso) => (iso ? dated(new Date(`${iso.slice(0, 10)}T00:00:00`),
+  { day: 'numeric', month: 'short', year: 'numeric' }) : '–');
 /** An instant in the phone's local time: '30 Nov 2025, 20.25'. */
-export const formatDateTime = (iso) => (iso ? new Date(iso).toLocaleString(locale(),
+export const formatDateTime = (iso) => (iso ? dated(new Date(iso),
   { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : '–');
 /** '2025-08' → 'Agustus 2025' (long) or 'Agu 25' (short, chart axes). */
-export const formatMonth = (ym, short = false) => new Date(+ym.slice(0, 4), +ym.slice(5, 7) - 1, 1).toLocaleDateString(locale(),
+export const formatMonth = (ym, short = false) => dated(new Date(+ym.slice(0, 4), +ym.slice(5, 7) - 1, 1),
   short ? { month: 'short', year: '2-digit' } : { month: 'long', year: 'numeric' });
 /** A number the user's way ('7,25' in Bahasa Indonesia); `digits`: that many decimals, always. */
 export const formatNumber = (n, digits) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
