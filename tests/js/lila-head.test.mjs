@@ -184,3 +184,17 @@ test('an infant entered as standing with an implausible weight is told both: mea
   assert.doesNotMatch(warnings(lyingOnly), /Implausible/);
   setLang('id');
 });
+
+test('a length past the WHO weight-for-length table says BB/PB is not judged, instead of leaving the line out', () => {
+  setLang('id');
+  const note = (panel) => panel.find((e) => e.attributes.id === 'lh-out-of-range')[0]?.textContent ?? '';
+  const baby = { id: 'c2', sex: 'F', birth_date: '2025-01-01' };
+  const short = result({ weight_kg: 1.9, length_height_cm: 44.0, position: 'lying' }, baby); // under 45 cm
+  assert.ok(short.growth.warnings.includes('length_height_out_of_range'));
+  assert.equal(item(statusPanel(short), 'bb_tb'), undefined, 'not judged');
+  assert.match(note(statusPanel(short)), /di luar tabel WHO.*tidak dinilai/);
+  setLang('en');
+  assert.match(note(statusPanel(short)), /outside the WHO tables.*not judged/);
+  setLang('id');
+  assert.equal(note(statusPanel(result({ weight_kg: 11.5, length_height_cm: 86 }))), '', 'within the table: nothing said');
+});

@@ -65,6 +65,8 @@ export function statusPanel(result) {
     h('ul', { class: 'statuses' }, items),
     // past the WHO tables (day 1856) nothing is judged: said, not an empty panel
     growth?.warnings?.includes('age_over_60_months') ? h('p', { class: 'muted', id: 'over-kms' }, t('over_kms')) : null,
+    // a length or height past WHO's weight-for-length/height tables: BB/TB is not judged, said so
+    growth?.warnings?.includes('length_height_out_of_range') ? h('p', { class: 'muted', id: 'lh-out-of-range' }, t('lh_out_of_range')) : null,
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
 }
 
