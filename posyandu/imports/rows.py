@@ -67,6 +67,8 @@ _WITH_UNIT = re.compile(r"(.*?\d)\s*([a-z]+)\.?")  # "12,5 kg", "65cm", "3200 gr
 _PLAIN_NUMBER = re.compile(r"[+-]?\d*[.,]?\d+")  # one separator at most: the decimal one
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?P<group>[., ])\d{3}(?:(?P=group)\d{3})*(?:(?P<decimal>[.,])\d+)?")
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
+_NIK_SEPARATORS = re.compile(r"[\s.\-]+")  # a NIK written in groups: "3525 0155 0125 0001", "3525.0155.0125.0001"
+_NIK_DIGITS = re.compile(r"[0-9]{16}", re.ASCII)
 _LOST_ZERO_PHONE = re.compile(r"8\d{7,12}", re.ASCII)  # 08… (validators.PHONE_RE) without its 0
 
 
@@ -221,7 +223,10 @@ def _nik(value: Any) -> str:
             "become 0; store NIK as text and type it again",
             "NIK tersimpan sebagai angka, dan Excel hanya menyimpan 15 digit angka: digit terakhirnya mungkin "
             "berubah menjadi 0; simpan NIK sebagai teks lalu ketik ulang"))
-    return text
+    # written in groups (as on the KTP) its digits are the NIK; anything else is judged as written
+    # (``validators.nik``: "must be exactly 16 digits")
+    digits = _NIK_SEPARATORS.sub("", text)
+    return digits if _NIK_DIGITS.fullmatch(digits) else text
 
 
 def _phone(value: Any) -> str | None:

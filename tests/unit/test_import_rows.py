@@ -75,6 +75,21 @@ def test_a_16_digit_nik_from_a_number_cell_ending_in_0_is_refused(value):
     assert parse_row({**BASE, "nik": "3525015501250010"}).errors == {}
 
 
+@pytest.mark.parametrize("value", ["3525 0155 0125 0001", "3525.0155.0125.0001", "3525-0155-0125-0001",
+                                   " 352501 550125 0001 ", "3525.0155 0125-0001"])
+def test_a_nik_written_with_spaces_dots_or_dashes_is_read_as_its_16_digits(value):
+    """A register writes a NIK in groups ("3525 0155 0125 0001", as on the KTP, or with dots): it was
+    refused as not 16 digits. Its digits are the NIK, the mother's too."""
+    p = parse_row({**BASE, "nik": value, "mother_nik": "3525.0148.0895.0002"})
+    assert p.errors == {} and (p.child["nik"], p.child["mother_nik"]) == ("3525015501250001", "3525014808950002")
+
+
+@pytest.mark.parametrize("value", ["3525 0155 0125 000", "3525 0155 0125 00012", "3525/0155/0125/0001",
+                                   "3525 0155 0125 000l", "NIK 3525 0155 0125 0001"])
+def test_a_nik_with_separators_but_not_16_digits_is_still_refused(value):
+    assert errors({"nik": value}) == {"nik": ["NIK must be exactly 16 digits"]}
+
+
 def test_spreadsheet_types_are_understood():
     p = parse_row({**BASE, "birth_date": datetime(2025, 1, 15), "nik": 3525015501250001.0, "rt": 3.0})
     assert p.errors == {} and (p.child["birth_date"], p.child["nik"], p.child["rt"]) == (date(2025, 1, 15), "3525015501250001", "3")
