@@ -16,7 +16,9 @@
   that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
   similar name) finds among the posyandu's children is refused with the reason, unless
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
-  bidan to review, as in the app. A child found gets the details its record leaves blank
+  bidan to review, as in the app. One of the row's very name and sex born a few days off is
+  her, her birth date corrected in one place only: the message says to correct it in the app
+  or the file (``bukan_duplikat`` would register her twice). A child found gets the details its record leaves blank
   and the file gives (a birth weight, the mother's NIK, a phone number: ``FILLED_IN``), as
   an edit in the app would write them; what the record holds already is kept.
 * **All or nothing** per file: any bad row refuses the whole file, unless
@@ -452,12 +454,35 @@ class _Run:
         if child.possible_duplicate_of and not row.not_duplicate:
             other = db.session.get(Child, child.possible_duplicate_of)
             self.result.named.add(other.id)
+            if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
+                raise RowError({"birth_date": [self._other_birth_date(other)]})
             raise RowError({"name": [Msg(
                 f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) already registered; "
                 "add the NIK, correct the name, or write 'ya' in bukan_duplikat",
                 f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) "
                 "yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
         return child
+
+    def _other_birth_date(self, other: Child) -> Msg:
+        """Why a row is refused as the likely duplicate of a child of its very name and sex born a few
+        days off: the same child, her birth date corrected in one place only. Not ``bukan_duplikat``
+        (she would be registered twice): the birth date is corrected where it is wrong, in the app
+        (then the row finds her) or in the file; in the file when an earlier row of it registered her."""
+        shown = {lang: date_text(other.birth_date, lang) for lang in ("en", "id")}
+        first = next((number for child, number, _ in self.children.values() if child.id == other.id), None)
+        if other.id in self.created and first is not None:
+            return Msg(f"row {first} of this file gives {other.name} the birth date {shown['en']}: the same child? "
+                       "Correct the birth date in one of the rows",
+                       f"baris {first} berkas ini mencatat {other.name} lahir {shown['id']}: anak yang sama? "
+                       "Perbaiki tanggal lahir di salah satu baris")
+        return Msg(f"{other.name} is registered born {shown['en']}, a few days from this row's birth date: the "
+                   "same child? If this row's date is right, correct the birth date in the app (the child's "
+                   "record), else correct it in the file; the row is then hers (bukan_duplikat would register "
+                   "her twice)",
+                   f"{other.name} terdaftar lahir {shown['id']}, beberapa hari dari tanggal lahir di baris ini: anak "
+                   "yang sama? Jika tanggal di baris ini yang benar, perbaiki tanggal lahir di aplikasi (data anak), "
+                   "jika tidak perbaiki di berkas; baris ini lalu tercatat untuknya (bukan_duplikat akan "
+                   "mendaftarkannya dua kali)")
 
     def visit(self, child: Child, visit: dict[str, Any], created: bool) -> bool:
         """Judge the visit, to be recorded at the end (``record_visits``) unless it was imported before,

@@ -393,6 +393,37 @@ def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, worl
     assert str(twin.possible_duplicate_of) == budi["id"]
 
 
+def test_a_birth_date_corrected_in_the_file_only_says_to_correct_it_in_the_app_not_bukan_duplikat(client, world, db,
+                                                                                                     make_child):
+    """Registered born 15 Jan, the puskesmas register says 17 Jan: the row was refused as a likely duplicate
+    of herself, the message suggesting bukan_duplikat: ya, which registered her a second time. The message
+    says to correct the birth date in the app (or the file), in Bahasa Indonesia first; done, the row is hers."""
+    from posyandu.registry.models import Child
+
+    rara = make_child(name="Rara Putri", sex="F", birth_date="2025-01-15")
+    body = HEAD + "Melati,RARA PUTRI,P,17/01/2025,10/06/2025,7.2\n"
+    resp = client.post("/api/v1/imports/visits", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                       headers={**world.headers("bidan_a"), "Accept-Language": "id"}, content_type="multipart/form-data")
+    assert resp.status_code == 422, resp.get_json()
+    why = resp.get_json()["errors"]["rows"]["2"]
+    assert set(why) == {"tanggal_lahir"}, why
+    assert "Rara Putri" in why["tanggal_lahir"][0] and "15 Jan 2025" in why["tanggal_lahir"][0], why
+    assert "perbaiki tanggal lahir" in why["tanggal_lahir"][0] and "tulis 'ya'" not in why["tanggal_lahir"][0], why
+    english = upload(client, world, body, query="dry_run=true").get_json()["errors"][0]["errors"]["tanggal_lahir"][0]
+    assert "correct the birth date in the app" in english and "'ya' in bukan_duplikat" not in english, english
+    # two rows of the file disagreeing on her birth date: the file is what to correct
+    two = HEAD + "Melati,Dodi,L,01/02/2025,10/06/2025,6.9\nMelati,Dodi,L,02/02/2025,10/07/2025,7.2\n"
+    why = upload(client, world, two, query="dry_run=true").get_json()["errors"]
+    assert [e["row"] for e in why] == [3] and "row 2" in why[0]["errors"]["tanggal_lahir"][0], why
+    # corrected in the app, the row is hers
+    assert client.patch(f"/api/v1/children/{rara['id']}", json={"birth_date": "2025-01-17"},
+                        headers=world.headers("kader1")).status_code == 200
+    resp = upload(client, world, body)
+    assert resp.status_code == 201 and resp.get_json()["children_matched"] == 1, resp.get_json()
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 1
+
+
 def test_two_spellings_of_one_newborn_in_one_file_are_caught(client, world):
     body = ("posyandu,nama,jenis_kelamin,tanggal_lahir\nMelati,Nur Aini,P,2025-05-01\nMelati,Nur Aeni,P,2025-05-02\n")
     resp = upload(client, world, body, query="dry_run=true").get_json()
