@@ -199,7 +199,7 @@ class _Run:
         self.created: set[uuid.UUID] = set()  # the children this file registered
         self.found: set[uuid.UUID] = set()  # the children the file's accepted rows found or registered
         # the file's valid rows, read before the first (``plan``): each child key's visits, and the
-        # children the rows name directly (by their keys, and by their very names)
+        # children the rows name directly (by their ids, keyed and of before, and by their very names)
         self.file_visits: dict[uuid.UUID, list[dict[str, Any]]] = {}
         self.file_keys: set[uuid.UUID] = set()
         self.file_names: dict[tuple[uuid.UUID, str, str, Any], set[uuid.UUID]] = {}
@@ -212,8 +212,10 @@ class _Run:
             if row.errors or pos is None:
                 continue
             key = child_id_for(pos.id, row.child)
-            self.file_keys.add(key)
-            self.file_names.setdefault(_named(pos.id, row.child), set()).add(key)
+            # the ids imports gave children before ids were keyed too: a row finds her by either
+            keys = {key, legacy_child_id_for(pos.id, row.child)}
+            self.file_keys |= keys
+            self.file_names.setdefault(_named(pos.id, row.child), set()).update(keys)
             if row.visit:
                 self.file_visits.setdefault(key, []).append(row.visit)
 
