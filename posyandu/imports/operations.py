@@ -203,10 +203,12 @@ class _Run:
         self.file_visits: dict[uuid.UUID, list[dict[str, Any]]] = {}
         self.file_keys: set[uuid.UUID] = set()
         self.file_names: dict[tuple[uuid.UUID, str, str, Any], set[uuid.UUID]] = {}
+        self.file_niks: dict[uuid.UUID, set[uuid.UUID]] = {}  # by registered child: the keys of rows of her NIK
 
     def plan(self, rows: list[ParsedRow]) -> None:
         """Read the whole file before its first row (``_found_again``): a child is then found the
         same way whichever of her rows comes first."""
+        niks: dict[str, set[uuid.UUID]] = {}
         for row in rows:
             pos = self.posyandu.get(row.posyandu or "")
             if row.errors or pos is None:
@@ -218,6 +220,13 @@ class _Run:
             self.file_names.setdefault(_named(pos.id, row.child), set()).update(keys)
             if row.visit:
                 self.file_visits.setdefault(key, []).append(row.visit)
+            if row.child.get("nik"):
+                niks.setdefault(row.child["nik"], set()).add(key)
+        if niks:  # the children the rows' NIKs find (``_existing``), whatever the name the rows give them
+            for child_id, nik in db.session.execute(select(Child.id, Child.nik).where(
+                    among(db.session, Child.nik, set(niks)), Child.deleted_at.is_(None),
+                    Child.merged_into.is_(None), access.child_clause(self.user))):
+                self.file_niks.setdefault(child_id, set()).update(niks[nik])
 
     def lock_posyandu(self, texts: Iterable[str]) -> None:
         """Find every posyandu the file names and take their locks, as a registration there takes them
@@ -401,7 +410,8 @@ class _Run:
         found a child by her name only: a file imported again after her name was corrected, in the
         app or in the file, registered her a second time, with her visits (S counted her twice).
         Of the children of the posyandu with the row's sex and birth date (and no other NIK) whom no
-        other row of the file names, the one once recorded under the row's name (corrected in the
+        other row of the file, under another name, names (by her id, keyed or of before, her NIK or her
+        very name) or found already (a twin weighed the same is not her sister), the one once recorded under the row's name (corrected in the
         app: the audit trail keeps the names she had), else the one holding the very measurements
         this child's rows of the file give, on each of their days she was weighed (one day at
         least: the file imported before, under the name it then gave her); either way none whose
@@ -410,12 +420,16 @@ class _Run:
 
         c = row.child
         same = self.file_names.get(_named(pos.id, c), set())  # this child's keys (with a NIK and without)
+        # found (or to be found) by another row of the file under another name: by an earlier row
+        # however found, by any row through her NIK (a twin weighed the same is not taken for her)
+        elsewhere = {child.id for k, (child, _, _) in self.children.items() if k not in same} | {
+            child_id for child_id, keys in self.file_niks.items() if keys - same}
         candidates = [child for child in db.session.scalars(select(Child).where(
             Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
             *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
             Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user))
             .order_by(Child.id).limit(20))
-            if child.id not in self.created and child.id not in self.file_keys - same
+            if child.id not in self.created and child.id not in self.file_keys - same and child.id not in elsewhere
             and not self.file_names.get(_named(pos.id, {**c, "name": child.name}), set()) - same]
         visits = self.file_visits.get(key, [])
         agreeing = {child.id: self._agreeing_days(child, visits) for child in candidates}

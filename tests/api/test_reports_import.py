@@ -389,6 +389,35 @@ def test_a_twin_is_not_taken_for_a_renamed_child(client, world, db, make_child):
     assert sorted(db.session.scalars(select(Child.name))) == ["Hasan", "Husein"]
 
 
+@pytest.mark.parametrize("twin_first", [False, True])
+def test_a_child_found_by_her_nik_under_another_name_is_not_taken_for_her_twin(client, world, db, make_child,
+                                                                              twin_first):
+    """Twins of Siti, one registered in the app as "Bayi Ny. Siti" with her NIK and weighed once. The
+    file names her Aisyah, with her NIK (found by it); her twin Aminah, weighed the same that day (only a
+    weight), has no NIK and is not registered: the search for a renamed child took Aminah's row for the
+    child Aisyah's row names, Aminah's visits going to her sister and Aminah never registered."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    siti = make_child(name="Bayi Ny. Siti", sex="F", birth_date="2025-05-01", nik="3525014105250001")
+    assert client.post(f"/api/v1/children/{siti['id']}/measurements",
+                       json={"id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 4.5},
+                       headers=world.headers("kader1")).status_code == 201
+    rows = ["Melati,Aisyah,P,01/05/2025,3525014105250001,Siti,,10/07/2025,5.2\n",
+            "Melati,Aminah,P,01/05/2025,,Siti,ya,10/06/2025,4.5\n"]
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,nama_ibu,bukan_duplikat,tanggal_timbang,bb\n"
+            + "".join(reversed(rows) if twin_first else rows))
+    resp = upload(client, world, body)
+    assert resp.status_code == 201, resp.get_json()
+    got = resp.get_json()
+    assert (got["children_created"], got["children_matched"], got["visits_created"]) == (1, 1, 2), got
+    db.session.remove()
+    aminah = db.session.scalar(select(Child).where(Child.name == "Aminah"))
+    assert str(aminah.possible_duplicate_of) == siti["id"]  # twins: flagged for a bidan to review
+    weighed = {(str(m.child_id), str(m.measured_on)) for m in db.session.scalars(select(Measurement))}
+    assert weighed == {(siti["id"], "2025-06-10"), (siti["id"], "2025-07-10"), (str(aminah.id), "2025-06-10")}
+
+
 @pytest.mark.parametrize("nik_first", [True, False])
 def test_a_childs_nik_on_one_of_her_rows_only_is_accepted_in_either_order(client, world, db, nik_first):
     """A register gives the NIK on a child's first row only, or on her latest: the row without it
