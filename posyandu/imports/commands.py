@@ -26,7 +26,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     """Import children and visits from a CSV or XLSX file (same rules as POST /api/v1/imports/visits)."""
     from posyandu.errors import DomainError
     from posyandu.i18n import translate_field_message
-    from posyandu.imports.operations import import_file, settle
+    from posyandu.imports.operations import digest, import_file, log_refused, settle
     from posyandu.imports.reader import FileError, count_rows
 
     user = _importer(username)
@@ -35,6 +35,9 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
         try:
             total = count_rows(data, path.name)
         except FileError as exc:
+            if not dry_run:  # the attempt audited, as import_file audits a file it cannot read
+                log_refused(path.name, digest(data), why=str(exc.message))
+                db.session.commit()
             raise click.ClickException(translate_field_message(exc.message)) from None
         with click.progressbar(length=total, label="mengimpor" if not dry_run else "memeriksa") as bar:
             try:

@@ -89,6 +89,8 @@ class ImportResult:
     # children already registered whose details (name, birth date, sex) a refused row's message
     # discloses: read, for the access log (``settle``), whether or not the import is kept
     named: set[uuid.UUID] = field(default_factory=set)
+    filename: str | None = None  # the file's, and its SHA-256: for the audit row of a refused one (``settle``)
+    file_digest: str | None = None
 
     @property
     def invalid_rows(self) -> int:
@@ -635,7 +637,8 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
                   progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import the rows; the caller commits when ``result.committed`` and rolls back otherwise."""
     access.require_health_worker(user)
-    result = ImportResult(dry_run=dry_run, ignored_columns=list(getattr(headers, "ignored", [])))
+    result = ImportResult(dry_run=dry_run, ignored_columns=list(getattr(headers, "ignored", [])),
+                          file_digest=file_digest)
     run = _Run(user, headers, result)
     # Write first: the audit row's INSERT makes pysqlite BEGIN the transaction, so the row
     # savepoints below nest inside it (a SAVEPOINT opened outside one commits on RELEASE).
@@ -672,13 +675,25 @@ def settle(result: ImportResult) -> None:
     back (a dry run, a refused file), then the registered children a refused row's message named
     (``ImportResult.named``) logged as reads (``privacy.record_reads``): the answer told their names
     and birth dates whatever was kept. Only children that stand once it is over (one this file
-    registered was rolled back with it)."""
+    registered was rolled back with it). A refused file (not a dry run: a check) leaves an audit row
+    of the attempt (``log_refused``), written after the rollback."""
     from posyandu.privacy import record_reads
 
     if not result.committed:
         db.session.rollback()
+        if not result.dry_run:  # the attempt, in the transaction the caller commits next (its import_start is gone)
+            log_refused(result.filename, result.file_digest, rows=result.rows, invalid_rows=result.invalid_rows)
     if result.named:
         record_reads("view", sorted(db.session.scalars(select(Child.id).where(Child.id.in_(result.named)))))
+
+
+def log_refused(filename: str | None, file_digest: str | None, *, rows: int | None = None,
+                invalid_rows: int | None = None, why: str | None = None) -> None:
+    """The audit row of an import refused whole (its rows, or the file itself: unreadable, too long),
+    written after its rollback: who tried to import which file, and that nothing was kept."""
+    reason = "refused" if why is None else f"refused: {why}"
+    log_action("import_refused", "visits_file", file_digest, reason=reason[:255],
+               changes={"filename": filename, "rows": rows, "invalid_rows": invalid_rows})
 
 
 def digest(data: Any) -> str:
@@ -693,7 +708,8 @@ def digest(data: Any) -> str:
 def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, accept_valid: bool = False,
                 progress: Callable[[int], None] | None = None, max_rows: int | None = None) -> ImportResult:
     """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read, or holds more
-    than ``max_rows`` rows: an upload must end within the server's request timeout)."""
+    than ``max_rows`` rows: an upload must end within the server's request timeout; the attempt is
+    then audited and committed here, on its own, ``log_refused``)."""
     from posyandu.errors import ValidationFailed
     from posyandu.imports.reader import FileError, read_rows
 
@@ -709,10 +725,16 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
                 "month), or ask an admin to import it with the flask import-visits command",
                 f"berkas berisi {n} baris, lebih dari {max_rows} yang dapat diunggah sekaligus: pecah berkas (per "
                 "posyandu atau per bulan), atau minta admin mengimpornya dengan perintah flask import-visits"))
-        return import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
-                             file_digest=file_digest, progress=progress)
+        result = import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
+                               file_digest=file_digest, progress=progress)
     except FileError as exc:
+        if not dry_run:  # the attempt audited in a transaction of its own: the caller rolls the error back
+            db.session.rollback()
+            log_refused(filename, file_digest, why=str(exc.message))
+            db.session.commit()
         raise ValidationFailed(errors={"file": [exc.message]}) from None
+    result.filename = filename
+    return result
 
 
 def refusal(result: ImportResult) -> DomainError:

@@ -55,6 +55,12 @@ def counts(db, world=None):
     return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Child, Measurement, AuditLog, ChangeLog))
 
 
+def refused_attempt(before, attempts=1):
+    """The counts of ``before`` after a refused import: nothing kept but its audit row of the attempt."""
+    children, visits, audits, changes = before
+    return children, visits, audits + attempts, changes
+
+
 def test_a_dry_run_lists_every_bad_row_and_why_and_saves_nothing(client, world, db, budi):
     before = counts(db, world)
     resp = upload(client, world, query="dry_run=true")
@@ -83,7 +89,48 @@ def test_a_file_with_bad_rows_is_refused_whole(client, world, db, budi):
     assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
     problem = resp.get_json()
     assert set(problem["errors"]["rows"]) == set(BAD_ROWS) and "accept_valid" in problem["detail"]
-    assert counts(db, world) == before
+    assert counts(db, world) == refused_attempt(before)
+
+
+def test_a_refused_import_leaves_an_audit_row_of_the_attempt(app, client, world, db, budi, tmp_path, monkeypatch):
+    """A file refused whole (a bad row; unreadable, or too long) left no audit row: its import_start was
+    rolled back with it, so who tried to import which file was nowhere. The attempt is audited, on its
+    own, after the rollback; nothing else is kept. A dry run is a check, not an import: none."""
+    import hashlib
+
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+
+    def attempts():
+        db.session.remove()
+        return [(a.action, a.user_id, a.client_id, a.record_id, a.changes, a.reason) for a in db.session.scalars(
+            select(AuditLog).where(AuditLog.entity == "visits_file").order_by(AuditLog.id))]
+
+    bidan = db.session.scalar(select(User.id).where(User.username == "bidan_a"))
+    children, visits, audits, changes = counts(db, world)
+    assert upload(client, world, query="dry_run=true").status_code == 200 and attempts() == []
+    assert upload(client, world).status_code == 422
+    digest = hashlib.sha256(FILE.encode()).hexdigest()
+    assert attempts() == [("import_refused", bidan, None, digest,
+                           {"filename": "kunjungan.csv", "rows": 7, "invalid_rows": 5}, "refused")]
+    assert counts(db, world) == (children, visits, audits + 1, changes)
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
+    assert upload(client, world, name="besar.csv").status_code == 422  # refused before any row is read
+    assert attempts()[1][:5] == ("import_refused", bidan, None, digest, {"filename": "besar.csv", "rows": None,
+                                                                          "invalid_rows": None})
+    assert attempts()[1][5].startswith("refused: the file has 7 rows"), attempts()
+    path = tmp_path / "kunjungan.csv"
+    path.write_text(FILE, encoding="utf-8")
+    monkeypatch.setenv("SUDO_USER", "pak_admin")
+    assert app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"]).exit_code == 1
+    assert attempts()[2] == ("import_refused", bidan, "cli:pak_admin", digest,
+                             {"filename": "kunjungan.csv", "rows": 7, "invalid_rows": 5}, "refused")
+    unreadable = tmp_path / "kunjungan.pdf"
+    unreadable.write_bytes(b"%PDF-1.4")
+    assert app.test_cli_runner().invoke(args=["import-visits", str(unreadable), "--as", "bidan_a"]).exit_code == 1
+    assert attempts()[3][:5] == ("import_refused", bidan, "cli:pak_admin", hashlib.sha256(b"%PDF-1.4").hexdigest(),
+                                 {"filename": "kunjungan.pdf", "rows": None, "invalid_rows": None}), attempts()
+    assert counts(db, world)[:2] + counts(db, world)[3:] == (children, visits, changes)
 
 
 def test_accept_valid_keeps_the_good_rows_with_growth_audit_and_change_log(client, world, db, budi):
@@ -527,7 +574,7 @@ def test_an_xlsx_with_a_damaged_sheet_is_422_not_500(client, world, db):
     before = counts(db, world)
     resp = upload(client, world, damaged.getvalue(), name="k.xlsx")
     assert resp.status_code == 422 and "XLSX" in resp.get_json()["errors"]["file"][0], resp.get_json()
-    assert counts(db, world) == before
+    assert counts(db, world) == refused_attempt(before)
 
 
 def test_a_file_of_more_rows_than_one_upload_takes_is_422_before_any_is_read(app, client, world, db, monkeypatch):
@@ -539,7 +586,7 @@ def test_a_file_of_more_rows_than_one_upload_takes_is_422_before_any_is_read(app
     resp = upload(client, world, "posyandu,nama,jenis_kelamin,tanggal_lahir\n" + rows)
     assert resp.status_code == 422, resp.get_json()
     assert "4 baris, lebih dari 3" in resp.get_json()["errors"]["file"][0] or "4 rows" in resp.get_json()["errors"]["file"][0]
-    assert counts(db, world) == before
+    assert counts(db, world) == refused_attempt(before)
     assert upload(client, world, "posyandu,nama,jenis_kelamin,tanggal_lahir\n" + rows[: rows.index("Melati,Eka")]
                   ).status_code == 201
 
@@ -564,7 +611,7 @@ def test_the_cli_imports_with_dry_run_accept_valid_and_is_idempotent(app, world,
     assert dry.exit_code == 1 and "baris 4" in dry.output and "tidak ada yang disimpan" in dry.output
     assert counts(db, world) == before
     refused = runner.invoke(args=["import-visits", str(path), "--as", "bidan_a"])
-    assert refused.exit_code == 1 and counts(db, world) == before
+    assert refused.exit_code == 1 and counts(db, world) == refused_attempt(before)
     done = runner.invoke(args=["import-visits", str(path), "--accept-valid", "--as", "bidan_a"])
     assert done.exit_code == 0 and "kunjungan baru 2" in done.output and "disimpan" in done.output, done.output
     from posyandu.audit import AuditLog
@@ -634,7 +681,7 @@ def test_a_cell_with_nul_is_refused_on_its_row_and_column_and_the_rest_imports(c
     assert all("NUL" in messages[0] for row in why.values() for messages in row.values())
     refused = upload(client, world, body)
     assert refused.status_code == 422 and set(refused.get_json()["errors"]["rows"]) == {"2", "3", "4"}
-    assert counts(db, world) == before
+    assert counts(db, world) == refused_attempt(before)
     kept = upload(client, world, body, query="accept_valid=true")
     assert kept.status_code == 201 and kept.get_json()["children_created"] == 1, kept.get_json()
     db.session.remove()
