@@ -61,7 +61,7 @@ const W = {
   last_sync: ['Sinkron terakhir: {when}', 'Last sync: {when}'],
   never: ['belum pernah', 'never'],
   sync_error: ['Sinkron gagal ({why}). Dicoba lagi otomatis.', 'Sync failed ({why}). It will retry by itself.'],
-  sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk mengirim data; data tetap tersimpan.', 'Session expired. Log in again with your password to send data; nothing is lost.'],
+  sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk menyinkronkan data; data di HP ini tetap tersimpan.', 'Session expired. Log in again with your password to sync; nothing on this phone is lost.'],
   sync_stopped: ['Sinkron gagal ({why}). Data tetap tersimpan di HP ini.', 'Sync failed ({why}). The data stays on this phone.'],
   sync_other_tab: ['Tab lain sedang sinkron. Dicoba lagi sebentar lagi.', 'Another tab is syncing. This one tries again shortly.'],
   no_connection: ['tidak ada koneksi internet', 'no internet connection'],
