@@ -49,8 +49,11 @@ def sw_controls(page) -> None:
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
         page.reload()  # claimed pages are controlled at once; a reload is the documented fallback
-        # a reload locks the app (a slow machine's path only): the PIN opens it again, as a kader would
-        page.wait_for_function("() => document.querySelector('input[name=pin]') || !document.getElementById('nav').hidden")
+        # a reload locks the app (a slow machine's path only): the PIN opens it again, as a kader would;
+        # a page no one has logged in to yet comes back to its login form (waiting for the PIN or the
+        # menu there timed out: test_the_app_is_installable on a loaded machine)
+        page.wait_for_function("() => document.querySelector('input[name=pin]') || !document.getElementById('nav').hidden"
+                               " || document.querySelector('input[name=username]')")
         if page.locator("input[name=pin]").count():
             enter_pin(page)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
