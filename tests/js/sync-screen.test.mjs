@@ -65,23 +65,28 @@ test("a refused entry says the server's reason without the field's code name (ch
   assert.doesNotMatch(said, /recorded_at/);
 });
 
-test("the conflict screen writes a whole weight and length with their decimal ('8,0', '65,0')", async () => {
-  setLang('id');
+/** Ani's weighing (`fields`) synced, then changed on the server (`theirs`) and on the phone (`mine`):
+ * the conflict that follows, and a function drawing its screen again. */
+async function measurementConflict(fields, theirs, mine, birthDate = '2024-01-10') {
   const db = memDb();
   const server = fakeServer();
   const engine = createSync({ db, api: server, timers, random: () => 0.5 });
   const child = crypto.randomUUID();
   const id = crypto.randomUUID();
-  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
-  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', weight_kg: 7.5,
-    length_height_cm: 64.5, position: 'recumbent', oedema: false } });
+  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: birthDate } });
+  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', oedema: false, ...fields } });
   await engine.sync();
-  server.write('measurement', id, { ...server.get('measurement', id), weight_kg: 8.5, length_height_cm: 66 });
-  await saveChange(db, { entity: 'measurement', id, fields: { weight_kg: 8, length_height_cm: 65 } });
+  server.write('measurement', id, { ...server.get('measurement', id), ...theirs });
+  await saveChange(db, { entity: 'measurement', id, fields: mine });
   await engine.sync();
   const [c] = await conflictList(db);
-  const screen = await conflict(context(db).ctx, c.mutation_id);
-  const text = screen.textContent;
+  return async () => (await conflict(context(db).ctx, c.mutation_id)).textContent;
+}
+
+test("the conflict screen writes a whole weight and length with their decimal ('8,0', '65,0')", async () => {
+  setLang('id');
+  const text = await (await measurementConflict({ weight_kg: 7.5, length_height_cm: 64.5, position: 'recumbent' },
+    { weight_kg: 8.5, length_height_cm: 66 }, { weight_kg: 8, length_height_cm: 65 }))();
   assert.match(text, /Nilai saya: 8,0(?!\d)/);
   assert.match(text, /Nilai di server: 8,5(?!\d)/);
   assert.match(text, /Nilai saya: 65,0(?!\d)/);
@@ -91,51 +96,29 @@ test("the conflict screen writes a whole weight and length with their decimal ('
 
 test("a conflict about a bidan's N/T judgement names the judgement and its values in the user's words", async () => {
   setLang('id');
-  const db = memDb();
-  const server = fakeServer();
-  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
-  const child = crypto.randomUUID();
-  const id = crypto.randomUUID();
-  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
-  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', weight_kg: 7.5,
-    position: 'recumbent', oedema: false } });
-  await engine.sync();
-  server.write('measurement', id, { ...server.get('measurement', id), trend_override: 'N', trend_override_reason: 'ikut garis' });
-  await saveChange(db, { entity: 'measurement', id, fields: { trend_override: 'T', trend_override_reason: 'kurva mendatar' } });
-  await engine.sync();
-  const [c] = await conflictList(db);
-  const text = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+  const text = await (await measurementConflict({ weight_kg: 7.5, position: 'recumbent' },
+    { trend_override: 'N', trend_override_reason: 'ikut garis' },
+    { trend_override: 'T', trend_override_reason: 'kurva mendatar' }))();
   assert.ok(!text.includes('trend_override'), text);
   assert.match(text, /Naik\/Tidak naik.*Nilai saya: T — tidak naik.*Nilai di server: N — naik/);
   assert.match(text, /Alasan penilaian.*Nilai saya: kurva mendatar.*Nilai di server: ikut garis/);
 });
 
-/** `db` whose writes to the outbox fail as on a full disk (the reads go on). */
 test("a conflict about how a child was measured says lying or standing in the user's words, not the stored value", async () => {
   setLang('id');
-  const db = memDb();
-  const server = fakeServer();
-  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
-  const child = crypto.randomUUID();
-  const id = crypto.randomUUID();
-  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2023-01-10' } });
-  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', weight_kg: 10.5,
-    oedema: false } }); // weighed only, then measured on two phones, one lying, the other standing
-  await engine.sync();
-  server.write('measurement', id, { ...server.get('measurement', id), position: 'lying', length_height_cm: 80.2 });
-  await saveChange(db, { entity: 'measurement', id, fields: { position: 'standing', length_height_cm: 79.8 } });
-  await engine.sync();
-  const [c] = await conflictList(db);
-  const text = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+  // weighed only, then measured on two phones, one lying, the other standing
+  const drawn = await measurementConflict({ weight_kg: 10.5 }, { position: 'lying', length_height_cm: 80.2 },
+    { position: 'standing', length_height_cm: 79.8 }, '2023-01-10');
+  const text = await drawn();
   assert.match(text, /Cara ukur.*Nilai saya: Berdiri \(tinggi\).*Nilai di server: Berbaring \(panjang\)/);
   assert.doesNotMatch(text, /\b(lying|standing)\b/);
   setLang('en');
   try {
-    const english = (await conflict(context(db).ctx, c.mutation_id)).textContent;
-    assert.match(english, /My value: Standing \(height\).*Server value: Lying \(length\)/);
+    assert.match(await drawn(), /My value: Standing \(height\).*Server value: Lying \(length\)/);
   } finally { setLang('id'); }
 });
 
+/** `db` whose writes to the outbox fail as on a full disk (the reads go on). */
 const fullDisk = (db) => ({ ...db, tx: (names, mode, fn, options) => (mode === 'readwrite'
   ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) });
 
