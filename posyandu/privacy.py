@@ -245,6 +245,22 @@ def stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetim
     return out
 
 
+def departures(user_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
+    """(posyandu, when) of each time ``user_id`` was taken off a posyandu: an audited change of her
+    ``posyandu_id`` (a kader moved to another posyandu, or given another role)."""
+    from posyandu.audit import AuditLog
+
+    out = []
+    for at, changes in db.session.execute(
+            select(AuditLog.at, AuditLog.changes)
+            .where(AuditLog.entity == "user", AuditLog.record_id == str(user_id))
+            .order_by(AuditLog.at, AuditLog.id)):
+        old, new = (changes or {}).get("posyandu_id") or (None, None)
+        if old is not None and old != new:
+            out.append((uuid.UUID(old), at))
+    return out
+
+
 def _merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:
     """``child_id`` and every registration merged into it, directly or through another merged one."""
     from posyandu.registry.models import Child

@@ -916,11 +916,14 @@ def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Sch
     loaded = _load(schema, m.data) if loaded is None else loaded
     obj = events.create_event(user, et.model, child, {**loaded, "id": m.id}, client_id=client_id,
                               mutation_id=m.mutation_id)
-    if left is not None:
+    if left is not None and left != obj.posyandu_id:
         # where it was recorded: the posyandu she left, not the one the record stands at with her (the
         # place of a dose the FHIR export names, ``fhir._given_at``, read as a move's former posyandu)
         log_action("recorded_before_move", et.name, obj.id, changes={"posyandu_id": [str(left), str(obj.posyandu_id)]},
                    reason="recorded at the posyandu the child has left since", kabupaten_code=obj.kabupaten_code)
+    elif left is not None:  # the child stayed; the cadre who recorded it was moved to another posyandu
+        log_action("recorded_before_reassignment", et.name, obj.id,
+                   reason="recorded at the posyandu its cadre has left since", kabupaten_code=obj.kabupaten_code)
     return _kept_for_review(obj, child, "recorded")
 
 
@@ -950,17 +953,27 @@ def _moved_away_since(user: User, raw_id: Any, day: date) -> tuple[Child, uuid.U
 
 
 def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID | None:
-    """The posyandu the caller sees that one of the registrations ``child_ids`` left on ``day`` or
-    after (the last such, when several); None: none."""
-    from posyandu.privacy import stays
+    """The posyandu a record of one of the registrations ``child_ids``, dated ``day``, was made at
+    while the caller still saw the child there, when she sees the child there no more: a posyandu
+    she sees that the child left on ``day`` or after, or one she was taken off (``departures``: a
+    kader moved to another posyandu) on ``day`` or after, the child then registered there and not
+    gone before ``day``. The latest such, when several; None: none."""
+    from posyandu.privacy import departures, stays
 
-    # the day she left is the posyandu's civil date (WIB/WITA/WIT), not UTC's: a move at 06:00
-    # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
-    seen = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
-        Posyandu.id.in_(access.visible_posyandu_ids(user)))).all())
-    left = [(until, posyandu_id) for posyandu_id, _, until in stays(list(set(child_ids)))
-            if until is not None and posyandu_id in seen
-            and day <= local_today(seen[posyandu_id], until.replace(tzinfo=timezone.utc))]
+    spans = stays(list(set(child_ids)))
+    gone = departures(user.id) if user.role == "kader" else []
+    seen = set(db.session.scalars(select(Posyandu.id).where(Posyandu.id.in_(access.visible_posyandu_ids(user)))))
+    kabupaten = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
+        Posyandu.id.in_({p for p, _, _ in spans}))).all())
+
+    def by(posyandu_id: uuid.UUID, at: datetime | None) -> bool:
+        # the day she left is the posyandu's civil date (WIB/WITA/WIT), not UTC's: a move at 06:00
+        # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
+        return at is None or day <= local_today(kabupaten[posyandu_id], at.replace(tzinfo=timezone.utc))
+
+    left = [(until, p) for p, _, until in spans if until is not None and p in seen and by(p, until)]
+    left += [(at, p) for p, at in gone for there, since, until in spans
+             if there == p and since < at and by(p, at) and by(p, until)]
     return max(left)[1] if left else None
 
 

@@ -1,0 +1,129 @@
+"""A weighing or a dose a cadre recorded offline at her posyandu, pushed after an admin moved her to
+another posyandu: kept, at the child's posyandu, not refused. She no longer sees the child, so she
+could not enter it again, and her old posyandu would never have learnt of it (the case of a child
+moved away instead: test_push_after_move.py)."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+
+
+def _user_id(username: str) -> uuid.UUID:
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+
+    return db.session.scalar(select(User.id).where(User.username == username))
+
+
+def _reassigned(client, world, to: str = "p2", days_ago: int = 0) -> str:
+    """A child of p1 registered by kader1 (born long enough ago for the dates below); then kader1
+    moved by the admin to posyandu ``to``, the move's audit row dated ``days_ago`` days ago."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child
+
+    cid = new_id()
+    born = (date.today() - timedelta(days=400)).isoformat()
+    [made] = push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"], birth_date=born))])
+    assert made["status"] == "applied", made
+    kader = _user_id("kader1")
+    moved = client.patch(f"/api/v1/users/{kader}", json={"posyandu_id": str(world.ids[to])}, headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    if days_ago:
+        at = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days_ago)
+        for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.record_id == str(kader))):
+            if (row.changes or {}).get("posyandu_id"):
+                row.at = at
+        db.session.execute(update(Child).where(Child.id == uuid.UUID(cid)).values(created_at=at - timedelta(days=30)))
+        db.session.commit()
+    return cid
+
+
+def test_her_weighing_and_dose_of_the_day_are_kept_at_the_child_s_posyandu(world, client, db):
+    from posyandu.audit import AuditLog
+
+    cid = _reassigned(client, world)
+    weighing, dose = new_id(), new_id()
+    today = date.today().isoformat()
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", weighing, measurement_data(cid, measured_on=today)),
+        mutation("immunisation", dose, {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": today}),
+    ])
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    assert results[0]["record"]["zscores"]["wfa"] is not None
+    # at p1, pulled by its other cadre; her new posyandu's phones are sent none of it
+    p1 = {c["id"]: c for c in pull_all(client, world.headers("kader1b"))[0]}
+    assert p1[weighing]["op"] == "upsert" and p1[weighing]["record"]["weight_kg"] == 8.1
+    assert p1[dose]["op"] == "upsert" and p1[dose]["record"]["vaccine"] == "MR"
+    assert not {weighing, dose, cid} & {c["id"] for c in pull_all(client, world.headers("kader2"))[0]}
+    why = db.session.scalars(select(AuditLog.action).where(AuditLog.record_id.in_([weighing, dose]))).all()
+    assert sorted(why) == ["create", "create", "recorded_before_reassignment", "recorded_before_reassignment"]
+
+
+def test_only_what_is_dated_before_she_left_and_only_her_own_old_posyandu_s_children(world, client, db):
+    cid = _reassigned(client, world, days_ago=10)
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=before.isoformat())),
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=after.isoformat())),
+        mutation("child", cid, {"name": "Ganti Nama"}, base_version=1),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected", "rejected"], results
+    assert list(results[1]["errors"]) == ["child_id"]
+    # a child of p3, where she never was: refused, whatever the day
+    other = new_id()
+    [made] = push(client, world.headers("kader3"), [mutation("child", other, child_data(world.ids["p3"]))])
+    assert made["status"] == "applied", made
+    [stranger] = push(client, world.headers("kader1"), [
+        mutation("measurement", new_id(), measurement_data(other, measured_on=before.isoformat()))])
+    assert stranger["status"] == "rejected" and list(stranger["errors"]) == ["child_id"], stranger
+
+
+def test_her_own_kept_weighing_corrected_or_deleted_as_on_the_phone(world, client, db):
+    from posyandu.growth.models import Measurement
+
+    cid = _reassigned(client, world, days_ago=10)
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    corrected, deleted = new_id(), new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("measurement", corrected, measurement_data(cid, measured_on=before.isoformat(), weight_kg=9.1)),
+        mutation("measurement", corrected, {"weight_kg": 8.1}, base_version=1),
+        mutation("measurement", deleted, measurement_data(cid, measured_on=before.isoformat())),
+        mutation("measurement", deleted, op="delete"),
+    ])
+    assert [r["status"] for r in results] == ["applied"] * 4, results
+    assert db.session.get(Measurement, uuid.UUID(corrected)).weight_kg == 8.1
+    assert db.session.get(Measurement, uuid.UUID(deleted)).deleted_at is not None
+    # not moved to a day after she left; nor a weighing someone else recorded of the child
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", corrected, {"measured_on": after.isoformat()},
+                                                          base_version=results[1]["version"])])
+    assert r["status"] == "rejected", r
+    theirs = new_id()
+    [r] = push(client, world.headers("kader1b"), [mutation("measurement", theirs, measurement_data(cid, measured_on=before.isoformat()))])
+    assert r["status"] == "applied", r
+    [r] = push(client, world.headers("kader1"), [mutation("measurement", theirs, op="delete", base_version=1)])
+    assert r["status"] == "rejected", r
+    assert db.session.get(Measurement, uuid.UUID(theirs)).deleted_at is None
+
+
+def test_a_child_moved_away_after_she_left_keeps_the_dose_located_where_it_was_given(world, client, db):
+    """Moved off p1 herself, and the child then moved from p1 to p3: her dose of the day she left
+    is the child's, at p3, given at p1."""
+    import json
+
+    cid = _reassigned(client, world)
+    moved = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p3"])},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    dose, today = new_id(), date.today().isoformat()
+    [r] = push(client, world.headers("kader1"), [
+        mutation("immunisation", dose, {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": today})])
+    assert r["status"] == "applied", r
+    bundle = client.get("/api/v1/exports/fhir", query_string={"month": today[:7]}, headers=world.headers("kader3"))
+    assert bundle.status_code == 200, bundle.get_data(as_text=True)[:500]
+    found = {e["resource"]["id"]: e["resource"] for e in json.loads(bundle.get_data())["entry"]}
+    assert found[dose]["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"}
