@@ -27,7 +27,8 @@ from posyandu.registry.operations import check_base_version, resolve_alias, unde
 # measurements) also registers ``after_write_many``, and may be created in bulk.
 DATE_FIELD: dict[type, str] = {}
 SAME_KEYS: dict[type, tuple[str, ...]] = {}
-AFTER_WRITE: dict[type, Callable[[User, Any, Child, dict[str, Any]], None]] = {}
+# (an edit's hook may answer the fields it changed in turn, ``{field: [old, new]}``, to be audited)
+AFTER_WRITE: dict[type, Callable[[User, Any, Child, dict[str, Any]], dict[str, list[Any]] | None]] = {}
 AFTER_WRITE_MANY: dict[type, Callable[[User, Sequence[tuple[Any, Child, dict[str, Any]]]], None]] = {}
 REASON_FIELDS = ("override_reason", "trend_override_reason")
 REASON_IS_THEIRS = Msg("only a bidan or admin gives or changes the reason for a record outside the rules",
@@ -44,7 +45,7 @@ def _reasons_are_theirs(user: User, named: list[str]) -> None:
 
 
 def register_event(model: type, date_field: str, same_keys: tuple[str, ...],
-                   after_write: Callable[[User, Any, Child, dict[str, Any]], None] | None = None,
+                   after_write: Callable[[User, Any, Child, dict[str, Any]], dict[str, list[Any]] | None] | None = None,
                    after_write_many: Callable[[User, Sequence[tuple[Any, Child, dict[str, Any]]]], None] | None = None,
                    ) -> None:
     DATE_FIELD[model] = date_field
@@ -183,14 +184,18 @@ def restore_event(user: User, obj: Any, data: dict[str, Any]) -> Any:
 def _written(user: User, obj: Any, child: Child, data: dict[str, Any], changes: dict[str, list[Any]],
              **log: Any) -> None:
     """An edit's (or a restore's) rules, then its change recorded (``log``: ``record_change``'s)."""
+    consequences = None
     if type(obj) in AFTER_WRITE:
         # the hook sees what changed (plus the reasons given), so an edit of the batch number does not
         # re-judge a dose a bidan accepted earlier; a moved date or a new dose number is judged again,
         # and so is a restored dose (its ``deleted_at`` changed), whole, as a new one
         touched = {k: v for k, v in data.items() if k in changes or k in REASON_FIELDS}
-        AFTER_WRITE[type(obj)](user, obj, child, touched)
+        consequences = AFTER_WRITE[type(obj)](user, obj, child, touched)
     _reasons_are_theirs(user, [f for f in REASON_FIELDS
                                if f in changes and (changes[f][0] or None) != (changes[f][1] or None)])
+    # what the rules changed in turn (a weighing moved to another month loses its N/T override),
+    # audited with the writer's change, and not hers to be refused for
+    changes = {**changes, **(consequences or {})}
     # the audit row's reason is the writer's own: a kader resending the bidan's with her copy gave none
     given = data.get("override_reason") or data.get("trend_override_reason")
     record_change(obj, "update", changes, reason=given if user.role in access.HEALTH_WORKERS else None, **log)

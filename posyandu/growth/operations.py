@@ -158,9 +158,25 @@ def trend_window_settled(start: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[str, Any]) -> None:
-    """Hook for ``posyandu.events``: one measurement written."""
+def after_measurement_write(user: Any, m: Measurement, child: Child, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """Hook for ``posyandu.events``: one measurement written. A weighing whose date moves to another
+    month loses a health worker's N/T override: it judged that month's gain over the month before,
+    and the weighing now stands in a month it never judged (the override would otherwise turn
+    whatever trend the new month computes). Answered as what the edit changed in turn."""
+    dropped = _override_of_another_month(m, data)
     after_measurements_write(user, [(m, child, data)])
+    return dropped
+
+
+def _override_of_another_month(m: Measurement, data: dict[str, Any]) -> dict[str, list[Any]] | None:
+    if m.trend_override is None or "trend_override" in data or "measured_on" not in data:
+        return None
+    was = instance_state(m).attrs.measured_on.history.deleted
+    if not was or (was[0].year, was[0].month) == (m.measured_on.year, m.measured_on.month):
+        return None
+    dropped = {"trend_override": [m.trend_override, None], "trend_override_reason": [m.trend_override_reason, None]}
+    m.trend_override = m.trend_override_reason = None
+    return dropped
 
 
 def after_measurements_write(user: Any, items: Sequence[tuple[Measurement, Child, dict[str, Any]]]) -> None:

@@ -436,3 +436,37 @@ def test_deleting_the_first_of_a_days_weighings_makes_the_next_the_first_on_ever
     # deleting a flagged one changes no other record
     assert client.delete(f"/api/v1/measurements/{c['id']}", headers=world.headers("kader1")).status_code == 204
     assert read(b)["version"] == 2
+
+
+def test_a_weighing_moved_to_another_month_loses_the_bidans_n_t_judgement(client, world, make_child, db):
+    """A bidan's N/T judged a month's gain over the month before. A kader correcting the weighing's
+    date into another month took the judgement along: the N stood over whatever the new month
+    computed, and the SKDN counted it. It is dropped (audited with her edit); a date moved within
+    the month keeps it."""
+    from posyandu.audit import AuditLog
+
+    child = make_child(birth_date=(date.today() - timedelta(days=500)).isoformat())
+    url = f"/api/v1/children/{child['id']}/measurements"
+    month = [date.today().replace(day=1)]
+    for _ in range(3):
+        month.append((month[-1] - timedelta(days=1)).replace(day=1))
+    for day, weight in ((month[3], 9.0), (month[1], 9.05)):
+        assert client.post(url, json={"measured_on": day.isoformat(), "weight_kg": weight},
+                           headers=world.headers("kader1")).status_code == 201
+    m = client.post(url, json={"measured_on": month[0].isoformat(), "weight_kg": 9.1},
+                    headers=world.headers("kader1")).get_json()
+    body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
+    judged = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a")).get_json()
+    assert (judged["trend"], judged["trend_computed"]) == ("N", "T")
+    same_month = client.patch(f"/api/v1/measurements/{m['id']}", json={"measured_on": (month[0] + timedelta(days=1)).isoformat()},
+                              headers=world.headers("kader1"))
+    if month[0] + timedelta(days=1) <= date.today():
+        assert same_month.status_code == 200 and same_month.get_json()["trend"] == "N", same_month.get_json()
+    moved = client.patch(f"/api/v1/measurements/{m['id']}", json={"measured_on": month[2].isoformat()},
+                         headers=world.headers("kader1"))
+    assert moved.status_code == 200, moved.get_json()
+    got = moved.get_json()
+    assert (got["trend"], got["trend_computed"], got["trend_override"], got["trend_override_reason"]) == ("T", "T", None, None)
+    row = db.session.scalars(select(AuditLog).where(AuditLog.record_id == m["id"], AuditLog.action == "update")
+                             .order_by(AuditLog.id.desc())).first()
+    assert row.changes["trend_override"] == ["N", None] and "measured_on" in row.changes
