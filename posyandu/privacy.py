@@ -247,17 +247,23 @@ def stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetim
 
 def departures(user_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
     """(posyandu, when) of each time ``user_id`` was taken off a posyandu: an audited change of her
-    ``posyandu_id`` (a kader moved to another posyandu, or given another role)."""
+    ``posyandu_id`` (a kader moved to another posyandu, or given another role), or of her
+    ``puskesmas_id`` (a bidan moved to another puskesmas: each posyandu it runs now)."""
     from posyandu.audit import AuditLog
+    from posyandu.registry.models import Posyandu
 
     out = []
     for at, changes in db.session.execute(
             select(AuditLog.at, AuditLog.changes)
             .where(AuditLog.entity == "user", AuditLog.record_id == str(user_id))
             .order_by(AuditLog.at, AuditLog.id)):
-        old, new = (changes or {}).get("posyandu_id") or (None, None)
-        if old is not None and old != new:
-            out.append((uuid.UUID(old), at))
+        for field in ("posyandu_id", "puskesmas_id"):
+            old, new = (changes or {}).get(field) or (None, None)
+            if old is None or old == new:
+                continue
+            ids = [uuid.UUID(old)] if field == "posyandu_id" else db.session.scalars(
+                select(Posyandu.id).where(Posyandu.puskesmas_id == uuid.UUID(old)))
+            out += [(posyandu_id, at) for posyandu_id in ids]
     return out
 
 

@@ -19,9 +19,10 @@ def _user_id(username: str) -> uuid.UUID:
     return db.session.scalar(select(User.id).where(User.username == username))
 
 
-def _reassigned(client, world, to: str = "p2", days_ago: int = 0) -> str:
-    """A child of p1 registered by kader1 (born long enough ago for the dates below); then kader1
-    moved by the admin to posyandu ``to``, the move's audit row dated ``days_ago`` days ago."""
+def _reassigned(client, world, to: str = "p2", days_ago: int = 0, who: str = "kader1") -> str:
+    """A child of p1 registered by kader1 (born long enough ago for the dates below); then ``who``
+    moved by the admin to posyandu ``to`` (a bidan: to puskesmas ``to``), the move's audit row dated
+    ``days_ago`` days ago, the child's registration a month before it."""
     from posyandu.audit import AuditLog
     from posyandu.extensions import db
     from posyandu.registry.models import Child
@@ -30,13 +31,13 @@ def _reassigned(client, world, to: str = "p2", days_ago: int = 0) -> str:
     born = (date.today() - timedelta(days=400)).isoformat()
     [made] = push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"], birth_date=born))])
     assert made["status"] == "applied", made
-    kader = _user_id("kader1")
-    moved = client.patch(f"/api/v1/users/{kader}", json={"posyandu_id": str(world.ids[to])}, headers=world.headers("admin"))
+    user, field = _user_id(who), "puskesmas_id" if who.startswith("bidan") else "posyandu_id"
+    moved = client.patch(f"/api/v1/users/{user}", json={field: str(world.ids[to])}, headers=world.headers("admin"))
     assert moved.status_code == 200, moved.get_json()
     if days_ago:
         at = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days_ago)
-        for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.record_id == str(kader))):
-            if (row.changes or {}).get("posyandu_id"):
+        for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.record_id == str(user))):
+            if (row.changes or {}).get(field):
                 row.at = at
         db.session.execute(update(Child).where(Child.id == uuid.UUID(cid)).values(created_at=at - timedelta(days=30)))
         db.session.commit()
@@ -127,3 +128,22 @@ def test_a_child_moved_away_after_she_left_keeps_the_dose_located_where_it_was_g
     assert bundle.status_code == 200, bundle.get_data(as_text=True)[:500]
     found = {e["resource"]["id"]: e["resource"] for e in json.loads(bundle.get_data())["entry"]}
     assert found[dose]["location"] == {"reference": f"urn:uuid:{world.ids['p1']}"}
+
+
+def test_a_midwife_moved_to_another_puskesmas_keeps_what_she_recorded_before(world, client, db):
+    """A bidan records at her posyandu sessions too: moved from PKM Wringinanom (p1, p2) to PKM Kamal,
+    her weighing of a p1 child dated before she left is kept; one dated after is refused."""
+    from posyandu.audit import AuditLog
+
+    cid = _reassigned(client, world, to="pkm_b", days_ago=10, who="bidan_a")
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    kept = new_id()
+    results = push(client, world.headers("bidan_a"), [
+        mutation("measurement", kept, measurement_data(cid, measured_on=before.isoformat())),
+        mutation("immunisation", new_id(), {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": after.isoformat()}),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert list(results[1]["errors"]) == ["child_id"], results[1]
+    assert kept in {c["id"] for c in pull_all(client, world.headers("kader1b"))[0]}
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.record_id == kept,
+                                                           AuditLog.action == "recorded_before_reassignment"))
