@@ -160,7 +160,8 @@ class _Visits:
     """A child's visits as an import judges its rows against them."""
     family: tuple[uuid.UUID, ...]  # the child and those merged into her: a visit imported to one is hers
     ids: set[uuid.UUID]
-    days: dict[Any, list[dict[str, Any]]]  # live visits' measured values by day, oldest first
+    # live visits' measured values by day, oldest first; one an earlier row of the file gives has its "row"
+    days: dict[Any, list[dict[str, Any]]]
 
 
 FILLED_IN = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phone", "address", "rt", "rw",
@@ -502,7 +503,7 @@ class _Run:
                    "jika tidak perbaiki di berkas; baris ini lalu tercatat untuknya (bukan_duplikat akan "
                    "mendaftarkannya dua kali)")
 
-    def visit(self, child: Child, visit: dict[str, Any], created: bool) -> bool:
+    def visit(self, child: Child, visit: dict[str, Any], created: bool, number: int) -> bool:
         """Judge the visit, to be recorded at the end (``record_visits``) unless it was imported before,
         to this child or to a duplicate since merged into it (the visit kept its id), or is the day's
         visit already; True when it will be recorded. Judged against the child's visits read once
@@ -515,7 +516,7 @@ class _Run:
         if self._same_day(known, visit):
             return False
         known.ids.add(visit_id)
-        known.days.setdefault(visit["measured_on"], []).append(_values(visit))
+        known.days.setdefault(visit["measured_on"], []).append({**_values(visit), "row": number})
         self.pending.append((child, {**visit, "id": visit_id}))
         return True
 
@@ -551,6 +552,12 @@ class _Run:
         m = stored[0]
         shown = {lang: ", ".join(_measure_text(k, m[k], lang) for k in MEASURED if m[k] is not None)
                  for lang in ("en", "id")}
+        if m.get("row"):  # the first of the file's rows of that day stands: this one is named beside it
+            raise RowError({"measured_on": [Msg(
+                f"row {m['row']} gives this child a visit on {date_text(day, 'en')} already ({shown['en']}): one "
+                "visit a day; correct one of the two rows",
+                f"baris {m['row']} sudah mencatat kunjungan anak ini tanggal {date_text(day, 'id')} ({shown['id']}): "
+                "satu kunjungan sehari; perbaiki salah satu dari dua baris itu")]})
         raise RowError({"measured_on": [Msg(
             f"the child already has a visit on {date_text(day, 'en')} ({shown['en']}): one visit a day; "
             "correct this row, or correct the visit recorded",
@@ -605,7 +612,7 @@ class _Run:
             with db.session.begin_nested() if writes else contextlib.nullcontext():
                 child, how = self.child_for(number, parsed, pos)
                 filled = how != "created" and self.fill_in(child, parsed)
-                recorded = self.visit(child, parsed.visit, how == "created") if parsed.visit else False
+                recorded = self.visit(child, parsed.visit, how == "created", number) if parsed.visit else False
         except (RowError, DomainError) as exc:
             if not known:
                 self.children.pop(key, None)

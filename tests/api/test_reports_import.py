@@ -1007,3 +1007,28 @@ def test_the_answer_names_the_columns_not_read(client, world, db, app, tmp_path)
     path.write_text(body)
     out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
     assert out.exit_code == 0 and "kolom tidak dibaca" in out.output and "BCG, Polio 1" in out.output, out.output
+
+
+def test_two_rows_of_one_childs_day_the_second_names_the_first(client, world, db, make_child):
+    """Two rows of one child on one day with other values: the first stands and the second is refused,
+    its message naming the row it collides with (it said only "the child already has a visit", as if
+    one were recorded in the app, leaving the kader to search the sheet for it); in both languages."""
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg)\n"
+    body = (head + "Melati,Rara Putri,P,15/02/2025,10/06/2025,6\n"
+            "Melati,Rara Putri,P,15/02/2025,10/07/2025,6.4\n"
+            "Melati,Rara Putri,P,15/02/2025,10/06/2025,6.5\n")
+    for lang, words in (("en", ("row 2 gives", "10 Jun 2025", "weight 6 kg")),
+                        ("id", ("baris 2 sudah mencatat", "10 Jun 2025", "BB 6 kg"))):
+        resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                           headers=world.headers("bidan_a", lang), content_type="multipart/form-data")
+        [error] = resp.get_json()["errors"]
+        assert error["row"] == 4 and set(error["errors"]) == {"tanggal_timbang"}, error
+        [message] = error["errors"]["tanggal_timbang"]
+        assert all(w in message for w in words), message
+    # a visit recorded in the app is still named by its values, not by a row
+    child = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15")
+    assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 7.2}).status_code == 201
+    resp = upload(client, world, head + "Melati,Siti Aminah,P,15/01/2025,10/06/2025,7.4\n", query="dry_run=true")
+    [message] = resp.get_json()["errors"][0]["errors"]["tanggal_timbang"]
+    assert "already has a visit" in message and "row 2" not in message, message
