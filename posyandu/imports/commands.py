@@ -49,6 +49,9 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     for problem in result.errors:
         for column, messages in translate_field_message(problem["errors"]).items():
             click.echo(f"baris {problem['row']}: {column}: {'; '.join(messages)}", err=True)
+    for repeated in result.repeated_rows:
+        click.echo(f"baris {repeated['row']}: mengulang baris {repeated['repeats']} (repeats row {repeated['repeats']})",
+                   err=True)
     if result.ignored_columns:
         click.echo(f"kolom tidak dibaca, isinya tidak diimpor (columns not read): {', '.join(result.ignored_columns)}",
                    err=True)
@@ -57,7 +60,8 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     click.echo(f"{result.rows} baris: {result.valid_rows} benar, {result.invalid_rows} ditolak; "
                f"anak baru {result.children_created}, anak sudah terdaftar {result.children_matched} "
                f"(datanya dilengkapi {result.children_updated}), "
-               f"kunjungan baru {result.visits_created}, kunjungan sudah ada {result.visits_unchanged}; "
+               f"kunjungan baru {result.visits_created}, kunjungan sudah ada {result.visits_unchanged}, "
+               f"baris berulang {len(result.repeated_rows)}; "
                + ("disimpan" if result.committed else "tidak ada yang disimpan"))
     if result.errors and not accept_valid:
         raise click.exceptions.Exit(1)

@@ -3,7 +3,9 @@
 * **Idempotent**: ids are deterministic UUIDv5s of natural keys — a child is its
   posyandu plus its NIK, or plus name, birth date and sex when it has no NIK; a
   visit is its child plus the date and the values measured. Importing the same
-  file again finds every id already there and changes nothing. A visit of a day the
+  file again finds every id already there and changes nothing. A row that repeats an earlier
+  row's visit (or, without a visit, the very row) is reported as repeating it (``repeated_rows``),
+  not as a visit there already: nothing was, before the file. A visit of a day the
   child has one already (weighed on the kader's phone) is that visit when every value
   the row gives is the same, and is refused naming it otherwise: one visit a day.
 * **Matching**: a child already registered in the posyandu with the same NIK gets
@@ -85,6 +87,9 @@ class ImportResult:
     visits_created: int = 0
     visits_unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # rows that give nothing an earlier row of the file did not (the same visit, or the very same row
+    # without one): {"row", "repeats"}, counted neither as visits nor as children found
+    repeated_rows: list[dict[str, int]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns not read (``reader.Headers``)
     # children already registered whose details (name, birth date, sex) a refused row's message
     # discloses: read, for the access log (``settle``), whether or not the import is kept
@@ -162,6 +167,7 @@ class _Visits:
     ids: set[uuid.UUID]
     # live visits' measured values by day, oldest first; one an earlier row of the file gives has its "row"
     days: dict[Any, list[dict[str, Any]]]
+    given: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)  # the file's accepted rows' visits, by day
 
 
 FILLED_IN = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phone", "address", "rt", "rw",
@@ -201,6 +207,7 @@ class _Run:
         self.merged: dict[uuid.UUID, list[uuid.UUID]] = {}  # by child: the children merged into it
         self.created: set[uuid.UUID] = set()  # the children this file registered
         self.found: set[uuid.UUID] = set()  # the children the file's accepted rows found or registered
+        self.plain_rows: dict[tuple[uuid.UUID, str], int] = {}  # the file's rows without a visit, by child: first
         # the file's valid rows, read before the first (``plan``): each child key's visits, and the
         # children the rows name directly (by their ids, keyed and of before, and by their very names)
         self.file_visits: dict[uuid.UUID, list[dict[str, Any]]] = {}
@@ -503,22 +510,27 @@ class _Run:
                    "jika tidak perbaiki di berkas; baris ini lalu tercatat untuknya (bukan_duplikat akan "
                    "mendaftarkannya dua kali)")
 
-    def visit(self, child: Child, visit: dict[str, Any], created: bool, number: int) -> bool:
+    def visit(self, child: Child, visit: dict[str, Any], created: bool, number: int) -> tuple[bool, int | None]:
         """Judge the visit, to be recorded at the end (``record_visits``) unless it was imported before,
         to this child or to a duplicate since merged into it (the visit kept its id), or is the day's
-        visit already; True when it will be recorded. Judged against the child's visits read once
-        (``_known``) and the file's earlier rows, so the rows cost no query each."""
+        visit already: whether it will be recorded, and the earlier row of the file that gave it
+        already, if one did (a row repeated: nothing was there before the file). Judged against
+        the child's visits read once (``_known``) and the file's earlier rows, so the rows cost no query each."""
         check_date(Measurement, child, visit)  # refused here, in the row's savepoint: a child it made goes too
         known = self._known(child, created)
-        visit_id = visit_id_for(child.id, visit)
-        if any(visit_id_for(kin, visit) in known.ids for kin in known.family):
-            return False
-        if self._same_day(known, visit):
-            return False
-        known.ids.add(visit_id)
-        known.days.setdefault(visit["measured_on"], []).append({**_values(visit), "row": number})
-        self.pending.append((child, {**visit, "id": visit_id}))
-        return True
+        day = visit["measured_on"]
+        earlier = next((m["row"] for m in known.given.get(day, ()) if _same_visit(m, visit)), None)
+        recorded = False
+        if earlier is None:
+            visit_id = visit_id_for(child.id, visit)
+            recorded = not (any(visit_id_for(kin, visit) in known.ids for kin in known.family)
+                            or self._same_day(known, visit))
+            if recorded:
+                known.ids.add(visit_id)
+                known.days.setdefault(day, []).append({**_values(visit), "row": number})
+                self.pending.append((child, {**visit, "id": visit_id}))
+        known.given.setdefault(day, []).append({**_values(visit), "row": number})
+        return recorded, earlier
 
     def _known(self, child: Child, created: bool) -> _Visits:
         """The ids of the visits of the child and of those merged into it (deleted ones too: a visit
@@ -612,7 +624,8 @@ class _Run:
             with db.session.begin_nested() if writes else contextlib.nullcontext():
                 child, how = self.child_for(number, parsed, pos)
                 filled = how != "created" and self.fill_in(child, parsed)
-                recorded = self.visit(child, parsed.visit, how == "created", number) if parsed.visit else False
+                recorded, repeats = (self.visit(child, parsed.visit, how == "created", number) if parsed.visit
+                                     else (False, self.plain_rows.get((child.id, repr(sorted(parsed.child.items()))))))
         except (RowError, DomainError) as exc:
             if not known:
                 self.children.pop(key, None)
@@ -623,6 +636,10 @@ class _Run:
             how = "seen"
         self.found.add(child.id)
         r = self.result
+        if not parsed.visit:  # the very row again (a registration given twice) repeats this one
+            self.plain_rows.setdefault((child.id, repr(sorted(parsed.child.items()))), number)
+        if repeats is not None:
+            r.repeated_rows.append({"row": number, "repeats": repeats})
         r.children_created += how == "created"
         r.children_matched += how == "matched"
         if how == "created":
@@ -631,7 +648,7 @@ class _Run:
             self.filled.add(child.id)
             r.children_updated += 1
         r.visits_created += recorded
-        r.visits_unchanged += bool(parsed.visit) and not recorded
+        r.visits_unchanged += bool(parsed.visit) and not recorded and repeats is None
 
     def error(self, number: int, errors: dict[str, list[Any]]) -> None:
         # a column the file lacks (a visit's date) by the name a sheet would head it, not ours
@@ -671,9 +688,9 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
         for child_id, visits in run.new_visits.items():
             refresh_child_growth(db.session.get(Child, child_id), touched=visits)
         log_action("import", "visits_file", file_digest, changes={
-            k: getattr(result, k) for k in ("rows", "valid_rows", "invalid_rows", "children_created",
-                                            "children_matched", "children_updated", "visits_created",
-                                            "visits_unchanged")})
+            **{k: getattr(result, k) for k in ("rows", "valid_rows", "invalid_rows", "children_created",
+                                               "children_matched", "children_updated", "visits_created",
+                                               "visits_unchanged")}, "repeated_rows": len(result.repeated_rows)})
     return result
 
 

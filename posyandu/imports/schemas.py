@@ -30,6 +30,11 @@ class RowErrorsSchema(Schema):
                              metadata={"description": "Per column (as headed in the file): messages"})
 
 
+class RepeatedRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "Spreadsheet row number (the header is row 1)"})
+    repeats = fields.Integer(metadata={"description": "The earlier row it repeats"})
+
+
 class ImportResultSchema(Schema):
     dry_run = fields.Boolean()
     committed = fields.Boolean(metadata={"description": "Whether anything was saved"})
@@ -42,7 +47,12 @@ class ImportResultSchema(Schema):
         "Children found whose record lacked details the file gives (NIK, mother's NIK and name, father's name, "
         "phone, address, RT/RW, birth weight and length): filled in; a detail recorded already is kept")})
     visits_created = fields.Integer()
-    visits_unchanged = fields.Integer(metadata={"description": "Visits imported before (same file twice)"})
+    visits_unchanged = fields.Integer(metadata={"description": (
+        "Visits recorded before this file (imported before, or weighed in the app); a row repeating an earlier "
+        "row's visit is in repeated_rows, not here")})
+    repeated_rows = fields.List(fields.Nested(RepeatedRowSchema), metadata={"description": (
+        "Rows that repeat an earlier row of the file (its visit, or the whole row when it has no visit): "
+        "accepted, nothing recorded twice, counted neither as visits nor as children")})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
     ignored_columns = fields.List(fields.String(), metadata={"description": (
         "Headers of the file's columns the import does not read (immunisation doses, vitamin A, ages, "

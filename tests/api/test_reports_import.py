@@ -747,7 +747,8 @@ def test_a_weighing_recorded_in_the_app_is_not_doubled_by_the_sheet_that_repeats
                                          "Melati,Rara Putri,P,15/02/2025,10/06/2025,6.5\n"
                                          "Melati,Rara Putri,P,15/02/2025,10/06/2025,6\n", query="dry_run=true")
     body = twice.get_json()
-    assert [e["row"] for e in body["errors"]] == [3] and (body["visits_created"], body["visits_unchanged"]) == (1, 1), body
+    assert [e["row"] for e in body["errors"]] == [3] and (body["visits_created"], body["visits_unchanged"]) == (1, 0), body
+    assert body["repeated_rows"] == [{"row": 4, "repeats": 2}], body
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Measurement)) == 1
 
@@ -1032,3 +1033,39 @@ def test_two_rows_of_one_childs_day_the_second_names_the_first(client, world, db
     resp = upload(client, world, head + "Melati,Siti Aminah,P,15/01/2025,10/06/2025,7.4\n", query="dry_run=true")
     [message] = resp.get_json()["errors"][0]["errors"]["tanggal_timbang"]
     assert "already has a visit" in message and "row 2" not in message, message
+
+
+def test_a_row_given_twice_is_reported_as_repeating_the_first_not_as_a_visit_there_already(app, client, world, db,
+                                                                                          tmp_path):
+    """A new child's registration row given twice, identical (copied down by a cadre): the second was
+    counted as a visit "already there" (visits_unchanged), though nothing was there before the file. It is
+    accepted, named with the row it repeats (repeated_rows) and counted as no visit; so is the very row
+    of a child without a visit. Imported again, the visit is there already, the repeat still a repeat."""
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,no_hp,tanggal_timbang,bb (kg)\n"
+    body = (head + "Melati,Rara Putri,P,15/02/2025,,10/06/2025,6\n"
+            "Melati,Rara Putri,P,15/02/2025,,10/06/2025,6\n"
+            "Melati,Dodi Saputra,L,01/02/2025,,,\n"
+            "Melati,Rara Putri,P,15/02/2025,,10/07/2025,6.4\n"
+            "Melati,Dodi Saputra,L,01/02/2025,,,\n"
+            "Melati,Dodi Saputra,L,01/02/2025,081234567890,,\n")  # gives his phone: not a repeat
+    for query, status in (("dry_run=true", 200), ("", 201)):
+        resp = upload(client, world, body, query=query)
+        assert resp.status_code == status, resp.get_json()
+        got = resp.get_json()
+        assert (got["errors"], got["children_created"], got["visits_created"], got["visits_unchanged"]) == (
+            [], 2, 2, 0), got
+        assert got["repeated_rows"] == [{"row": 3, "repeats": 2}, {"row": 6, "repeats": 4}], got
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == 2
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "import")).one()
+    assert audit.changes["repeated_rows"] == 2 and audit.changes["visits_unchanged"] == 0
+    again = upload(client, world, body).get_json()
+    assert (again["children_matched"], again["visits_created"], again["visits_unchanged"]) == (2, 0, 2), again
+    assert again["repeated_rows"] == [{"row": 3, "repeats": 2}, {"row": 6, "repeats": 4}], again
+    path = tmp_path / "k.csv"
+    path.write_text(body)
+    out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--dry-run", "--as", "bidan_a"])
+    assert "baris 3: mengulang baris 2" in out.output and "baris berulang 2" in out.output, out.output

@@ -25,6 +25,7 @@ def register_csv(posyandu: str) -> bytes:
         f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;",
         f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69;",
         f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;;",  # grams: refused
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;",  # row 2 again: said, not doubled
     ]
     return ("\n".join(rows) + "\n").encode()
 
@@ -52,12 +53,13 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     page.get_by_role("button", name="Periksa berkas").click()
     result = page.locator("#import-result")
     expect(result).to_contain_text("Hasil pemeriksaan (belum ada yang disimpan)")
-    expect(result).to_contain_text("3 baris: 2 benar, 1 ditolak.")
+    expect(result).to_contain_text("4 baris: 3 benar, 1 ditolak.")
+    expect(result.locator("#import-repeated li")).to_have_text(["Baris 5 sama dengan baris 2: tidak dicatat dua kali."])
     expect(result.locator("#import-ignored")).to_have_text("Kolom tidak dibaca, isinya tidak diimpor: Campak.")
     expect(result.locator("#import-refused li")).to_have_count(1)
     expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
     expect(result.locator("#import-refused li")).to_contain_text("bb (kg)")
-    imp = page.get_by_role("button", name="Impor 2 baris yang benar saja")
+    imp = page.get_by_role("button", name="Impor 3 baris yang benar saja")
     expect(imp).to_be_focused()  # what she does next (the list of refused rows is above it)
     with page.expect_download() as info:
         result.get_by_role("button", name="Unduh daftar baris ditolak (CSV)").click()
@@ -79,7 +81,7 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     # the same file again, all of it: nothing doubled
     page.get_by_role("button", name="Periksa berkas").click()
     expect(result).to_contain_text("Kunjungan baru 0; sudah ada 2.")
-    page.get_by_role("button", name="Impor 2 baris yang benar saja").click()
+    page.get_by_role("button", name="Impor 3 baris yang benar saja").click()
     expect(page.locator("#import-note")).to_contain_text("Tersimpan.")
     assert len(children_named(live_server, "Wulan Impor")) == 1
     assert len(live_server.api("GET", f"/children/{wulan['id']}/measurements", "bidan1").get_json()["items"]) == 2

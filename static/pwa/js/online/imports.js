@@ -31,6 +31,7 @@ export const W = {
   children: ['Anak baru {created}; sudah terdaftar {matched} (datanya dilengkapi {updated}).',
     'New children {created}; registered already {matched} (details filled in {updated}).'],
   visits: ['Kunjungan baru {created}; sudah ada {unchanged}.', 'New visits {created}; already there {unchanged}.'],
+  repeated: ['Baris {row} sama dengan baris {repeats}: tidak dicatat dua kali.', 'Row {row} repeats row {repeats}: not recorded twice.'],
   ignored: ['Kolom tidak dibaca, isinya tidak diimpor: {columns}.', 'Columns not read, nothing in them imported: {columns}.'],
   refused: ['Baris yang ditolak', 'Refused rows'],
   row: ['Baris {n}', 'Row {n}'],
@@ -77,6 +78,9 @@ function summary(r) {
   return [h('p', {}, tx('summary', { rows: r.rows, valid: r.valid_rows, invalid: r.invalid_rows })),
     h('p', {}, tx('children', { created: r.children_created, matched: r.children_matched, updated: r.children_updated ?? 0 })),
     h('p', {}, tx('visits', { created: r.visits_created, unchanged: r.visits_unchanged })),
+    // a row given twice: named with the row it repeats, not counted as a visit there already
+    ...(r.repeated_rows?.length ? [h('ul', { id: 'import-repeated' },
+      ...r.repeated_rows.slice(0, SHOWN).map((x) => h('li', {}, tx('repeated', x))))] : []),
     // a register's columns not read (doses, vitamin A…): said, so no one believes them imported
     ...(r.ignored_columns?.length
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
