@@ -214,6 +214,8 @@ class _Run:
         self.file_keys: set[uuid.UUID] = set()
         self.file_names: dict[tuple[uuid.UUID, str, str, Any], set[uuid.UUID]] = {}
         self.file_niks: dict[uuid.UUID, set[uuid.UUID]] = {}  # by registered child: the keys of rows of her NIK
+        self.file_children: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = {}  # by key: posyandu, first row's child
+        self.claims: dict[tuple[uuid.UUID, str, Any], dict[uuid.UUID, uuid.UUID]] = {}  # ``_claims``, by group
 
     def plan(self, rows: list[ParsedRow]) -> None:
         """Read the whole file before its first row (``_found_again``): a child is then found the
@@ -228,6 +230,7 @@ class _Run:
             keys = {key, legacy_child_id_for(pos.id, row.child)}
             self.file_keys |= keys
             self.file_names.setdefault(_named(pos.id, row.child), set()).update(keys)
+            self.file_children.setdefault(key, (pos.id, row.child))
             if row.visit:
                 self.file_visits.setdefault(key, []).append(row.visit)
             if row.child.get("nik"):
@@ -421,19 +424,78 @@ class _Run:
         app or in the file, registered her a second time, with her visits (S counted her twice).
         Of the children of the posyandu with the row's sex and birth date (and no other NIK) whom no
         other row of the file, under another name, names (by her id, keyed or of before, her NIK or her
-        very name) or found already (a twin weighed the same is not her sister), the one once recorded under the row's name (corrected in the
-        app: the audit trail keeps the names she had), else the one holding the very measurements
-        this child's rows of the file give, on each of their days she was weighed (one day at
-        least: the file imported before, under the name it then gave her); either way none whose
-        visit of such a day differs (a twin). None, or more than one, and the row is a new child."""
+        very name) or finds (a twin weighed the same is not her sister), the one once recorded under the
+        row's name (corrected in the app: the audit trail keeps the names she had), else the one holding
+        the very measurements this child's rows of the file give, on each of their days she was weighed
+        (one day at least: the file imported before, under the name it then gave her); either way none
+        whose visit of such a day differs (a twin). None, or more than one, and the row is a new child.
+        Judged for the whole file at once (``_claims``), so whichever of the twins' rows comes first."""
+        child_id = self._claims(key, pos, row.child["sex"], row.child["birth_date"]).get(key)
+        return None if child_id is None else db.session.get(Child, child_id)
+
+    def _claims(self, asking: uuid.UUID, pos: Posyandu, sex: str, birth_date: Any) -> dict[uuid.UUID, uuid.UUID]:
+        """{key: the child ``_found_again`` finds for it} for every child key of the file born that day,
+        of that sex, at that posyandu, that nothing else finds (her id, her NIK, her very name): computed
+        once, from the whole file, in rounds. A row found her sister only once her sister's rows were
+        judged: taken row by row, a twin whose one visit her sister also has was found when her sister's
+        rows came first and registered anew when they came last. Each round, every key left takes the
+        one child it fits among those no child of another name took; a child two names take is taken by
+        neither (no telling which); the rounds end when none takes one more. ``asking``: the key of the
+        row that asks first, found by nothing else (``_existing`` looked)."""
+        group = (pos.id, sex, birth_date)
+        if group in self.claims:
+            return self.claims[group]
+        keys = {key: c for key, (pos_id, c) in self.file_children.items()
+                if pos_id == pos.id and c["sex"] == sex and c["birth_date"] == birth_date}
+        taken: dict[uuid.UUID, tuple[uuid.UUID, str, str, Any]] = {}  # children found otherwise: by whose name
+        options: dict[uuid.UUID, list[tuple[uuid.UUID, bool, int]]] = {}
+        for key, c in keys.items():
+            direct = None if key == asking else self._found_directly(key, c, pos)
+            if direct is not None:
+                taken.setdefault(direct, _named(pos.id, c))
+            else:
+                options[key] = self._candidates(key, c, pos)
+        claimed: dict[uuid.UUID, uuid.UUID] = {}
+        while True:
+            picks: dict[uuid.UUID, dict[uuid.UUID, tuple[uuid.UUID, str, str, Any]]] = {}
+            for key, candidates in options.items():
+                if key in claimed:
+                    continue
+                name = _named(pos.id, keys[key])
+                others = {i for i, by in taken.items() if by != name} | {
+                    i for k, i in claimed.items() if _named(pos.id, keys[k]) != name}
+                free = [(i, renamed, agreeing) for i, renamed, agreeing in candidates if i not in others]
+                found = [i for i, renamed, _ in free if renamed] or [i for i, _, agreeing in free if agreeing]
+                if len(found) == 1:
+                    picks.setdefault(found[0], {})[key] = name
+            new = {key: i for i, by in picks.items() if len(set(by.values())) == 1 for key in by}
+            if not new:
+                break
+            claimed.update(new)
+        self.claims[group] = claimed
+        return claimed
+
+    def _found_directly(self, key: uuid.UUID, c: dict[str, Any], pos: Posyandu) -> uuid.UUID | None:
+        """The child a key's rows find before ``_found_again`` looks (``_existing``): by her id (keyed or
+        of before, the one she was merged into), her NIK, her very name."""
+        child = db.session.get(Child, key) or db.session.get(Child, legacy_child_id_for(pos.id, c))
+        if child is not None:
+            return resolve_alias(child).id if child.merged_into is not None else child.id
+        by_nik = next((i for i, keys in self.file_niks.items() if key in keys), None)
+        if by_nik is not None:
+            return by_nik
+        child = self._registered_by_hand(ParsedRow(child=c), pos)
+        return None if child is None else child.id
+
+    def _candidates(self, key: uuid.UUID, c: dict[str, Any], pos: Posyandu) -> list[tuple[uuid.UUID, bool, int]]:
+        """The children a key's rows may name under another name (``_found_again``): (id, once recorded
+        under the rows' name, on how many of the rows' days she has their very visit), none whose visit
+        of such a day differs, nor one the file names otherwise (her id, her NIK, her very name under
+        another key's name)."""
         from posyandu.audit import AuditLog
 
-        c = row.child
         same = self.file_names.get(_named(pos.id, c), set())  # this child's keys (with a NIK and without)
-        # found (or to be found) by another row of the file under another name: by an earlier row
-        # however found, by any row through her NIK (a twin weighed the same is not taken for her)
-        elsewhere = {child.id for k, (child, _, _) in self.children.items() if k not in same} | {
-            child_id for child_id, keys in self.file_niks.items() if keys - same}
+        elsewhere = {child_id for child_id, keys in self.file_niks.items() if keys - same}
         candidates = [child for child in db.session.scalars(select(Child).where(
             Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
             *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
@@ -445,15 +507,13 @@ class _Run:
         agreeing = {child.id: self._agreeing_days(child, visits) for child in candidates}
         candidates = [child for child in candidates if agreeing[child.id] is not None]
         if not candidates:
-            return None
+            return []
         wanted = _plain_name(c["name"])
         renamed = {record_id for record_id, changes in db.session.execute(
             select(AuditLog.record_id, AuditLog.changes).where(
                 AuditLog.entity == "child", AuditLog.record_id.in_([str(child.id) for child in candidates])))
             if wanted in {_plain_name(name) for name in ((changes or {}).get("name") or ()) if isinstance(name, str)}}
-        found = [child for child in candidates if str(child.id) in renamed] or [
-            child for child in candidates if agreeing[child.id]]
-        return found[0] if len(found) == 1 else None
+        return [(child.id, str(child.id) in renamed, agreeing[child.id]) for child in candidates]
 
     def _agreeing_days(self, child: Child, visits: list[dict[str, Any]]) -> int | None:
         """On how many days of ``visits`` the child has a live visit of the very values given; None

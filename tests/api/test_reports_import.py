@@ -1069,3 +1069,33 @@ def test_a_row_given_twice_is_reported_as_repeating_the_first_not_as_a_visit_the
     path.write_text(body)
     out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--dry-run", "--as", "bidan_a"])
     assert "baris 3: mengulang baris 2" in out.output and "baris berulang 2" in out.output, out.output
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (0, 2, 1), (2, 1, 0)])
+def test_twins_renamed_in_the_file_are_found_whichever_row_comes_first(client, world, db, make_child, order):
+    """Twins registered in the app, Siti Rahma and Nur Aini, weighed the same in June (4.5 kg) and not in
+    July; the file names them Siti Rahmawati and Nur Aini Putri. Siti's rows (June and July) are hers
+    alone; Nur's June row alone fits both twins, and is hers only once Siti is known to be her sister.
+    Siti's rows first, the import found both; Nur's row first, the search for a renamed child saw two
+    children with her visit and registered her anew (refused as Nur Aini's likely duplicate): the result
+    hung on the order of the rows. It is the same in every order."""
+    from posyandu.growth.models import Measurement
+
+    siti = make_child(name="Siti Rahma", sex="F", birth_date="2025-05-01")
+    nur = make_child(name="Nur Aini", sex="F", birth_date="2025-05-01")
+    for child, july in ((siti, 5.2), (nur, 5.0)):
+        for day, kg in (("2025-06-10", 4.5), ("2025-07-10", july)):
+            assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
+                "id": str(uuid.uuid4()), "measured_on": day, "weight_kg": kg}).status_code == 201
+    rows = ["Melati,Siti Rahmawati,P,01/05/2025,10/06/2025,4.5\n",
+            "Melati,Siti Rahmawati,P,01/05/2025,10/07/2025,5.2\n",
+            "Melati,Nur Aini Putri,P,01/05/2025,10/06/2025,4.5\n"]
+    body = HEAD + "".join(rows[i] for i in order) + "Melati,Nur Aini Putri,P,01/05/2025,10/08/2025,5.6\n"
+    resp = upload(client, world, body)
+    assert resp.status_code == 201, resp.get_json()
+    got = resp.get_json()
+    assert (got["errors"], got["children_created"], got["children_matched"], got["visits_created"],
+            got["visits_unchanged"]) == ([], 0, 2, 1, 3), got
+    db.session.remove()
+    [august] = db.session.scalars(select(Measurement).where(Measurement.measured_on == datetime(2025, 8, 10).date()))
+    assert str(august.child_id) == nur["id"]
