@@ -91,8 +91,11 @@ class ImportResult:
     # without one): {"row", "repeats"}, counted neither as visits nor as children found
     repeated_rows: list[dict[str, int]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns not read (``reader.Headers``)
-    # children already registered whose details (name, birth date, sex) a refused row's message
-    # discloses: read, for the access log (``settle``), whether or not the import is kept
+    # children already registered whose data a refused row's message discloses (her name and birth date,
+    # the posyandu she is registered at, the visit of a day she has): read, for the access log
+    # (``settle``), whether or not the import is kept. A dry run, a check, writes nothing: no audit row;
+    # what its answer tells of a registered child is logged as any import's is, and nothing else (its
+    # counts name no child, and what its rows match was the importer's to give)
     named: set[uuid.UUID] = field(default_factory=set)
     filename: str | None = None  # the file's, and its SHA-256: for the audit row of a refused one (``settle``)
     file_digest: str | None = None
@@ -374,6 +377,8 @@ class _Run:
             other = db.session.scalar(select(Posyandu.name).where(Posyandu.id == child.posyandu_id,
                                                                   access.posyandu_clause(self.user)))
             named = f" ({other})" if other else ""
+            if other:  # where a child of her area is registered: a read of the child's record
+                self.result.named.add(child.id)
             raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
                 f"this child is registered at another posyandu{named}", f"anak ini terdaftar di posyandu lain{named}")]})
         if child is not None and row.child.get("nik"):  # a NIK typed wrong may be another child's
@@ -630,6 +635,7 @@ class _Run:
                 "visit a day; correct one of the two rows",
                 f"baris {m['row']} sudah mencatat kunjungan anak ini tanggal {date_text(day, 'id')} ({shown['id']}): "
                 "satu kunjungan sehari; perbaiki salah satu dari dua baris itu")]})
+        self.result.named.add(known.family[0])  # the answer tells the visit she has that day: a read
         raise RowError({"measured_on": [Msg(
             f"the child already has a visit on {date_text(day, 'en')} ({shown['en']}): one visit a day; "
             "correct this row, or correct the visit recorded",

@@ -1099,3 +1099,40 @@ def test_twins_renamed_in_the_file_are_found_whichever_row_comes_first(client, w
     db.session.remove()
     [august] = db.session.scalars(select(Measurement).where(Measurement.measured_on == datetime(2025, 8, 10).date()))
     assert str(august.child_id) == nur["id"]
+
+
+@pytest.mark.parametrize("query", ["dry_run=true", "accept_valid=true"])
+def test_a_dry_run_logs_the_reads_its_answer_discloses_and_no_audit_row(client, world, db, make_child, query):
+    """A dry run writes nothing: no audit row (the audit log is of writes). Its answer is a read where
+    it tells a registered child's data, and is logged as the children list or a child's visits are:
+    a row refused for a day the child has another visit told the weight recorded in the app, and one
+    of a NIK registered at another posyandu of the area told where she is; neither was in the access
+    log. A child the file only finds (counted, named nowhere) leaves no row."""
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+    from posyandu.privacy import AccessLog
+
+    siti = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15")
+    assert client.post(f"/api/v1/children/{siti['id']}/measurements", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 7.2}).status_code == 201
+    fani = make_child(by="kader2", posyandu="p2", name="Fani Lestari", sex="F", birth_date="2025-03-01",
+                      nik="3525014103250001")
+    rara = make_child(name="Rara Putri", sex="F", birth_date="2025-02-15")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Melati,Siti Aminah,P,15/01/2025,,10/06/2025,7.4\n"
+            "Melati,Fani Lestari,P,01/03/2025,3525014103250001,10/06/2025,6.8\n"
+            "Melati,Rara Putri,P,15/02/2025,,10/06/2025,6\n")
+    db.session.remove()
+    before = db.session.scalar(select(func.max(AccessLog.id))) or 0
+    resp = upload(client, world, body, query=query)
+    got = resp.get_json()
+    assert [e["row"] for e in got["errors"]] == [2, 3] and "7.2" in str(got["errors"][0]), got
+    assert "Mawar" in str(got["errors"][1]) and got["children_matched"] == 1, got
+    db.session.remove()
+    bidan = db.session.scalar(select(User.id).where(User.username == "bidan_a"))
+    reads = {(str(r.child_id), r.action, r.user_id) for r in db.session.scalars(
+        select(AccessLog).where(AccessLog.id > before, AccessLog.child_id.is_not(None)))}
+    assert reads == {(siti["id"], "view", bidan), (fani["id"], "view", bidan)}, reads
+    assert rara["id"] not in {c for c, _, _ in reads}
+    imports = db.session.scalars(select(AuditLog.action).where(AuditLog.entity == "visits_file")).all()
+    assert imports == ([] if query == "dry_run=true" else ["import_start", "import"]), imports
