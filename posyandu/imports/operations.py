@@ -547,6 +547,14 @@ class _Run:
             self.result.named.add(other.id)
             if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
                 raise RowError({"birth_date": [self._other_birth_date(other)]})
+            first = self._registered_by_row(other)
+            if first is not None:  # not in the app: the file's own row registers her
+                raise RowError({"name": [Msg(
+                    f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) of row {first} "
+                    "of this file; correct the name in one of the rows, or write 'ya' in bukan_duplikat (twins)",
+                    f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) di "
+                    f"baris {first} berkas ini; perbaiki nama di salah satu baris, atau tulis 'ya' di kolom "
+                    "bukan_duplikat (kembar)")]})
             raise RowError({"name": [Msg(
                 f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) already registered; "
                 "add the NIK, correct the name, or write 'ya' in bukan_duplikat",
@@ -554,14 +562,20 @@ class _Run:
                 "yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
         return child
 
+    def _registered_by_row(self, other: Child) -> int | None:
+        """The row of this file that registers ``other``, if one does."""
+        if other.id not in self.created:
+            return None
+        return next((number for child, number, _ in self.children.values() if child.id == other.id), None)
+
     def _other_birth_date(self, other: Child) -> Msg:
         """Why a row is refused as the likely duplicate of a child of its very name and sex born a few
         days off: the same child, her birth date corrected in one place only. Not ``bukan_duplikat``
         (she would be registered twice): the birth date is corrected where it is wrong, in the app
         (then the row finds her) or in the file; in the file when an earlier row of it registered her."""
         shown = {lang: date_text(other.birth_date, lang) for lang in ("en", "id")}
-        first = next((number for child, number, _ in self.children.values() if child.id == other.id), None)
-        if other.id in self.created and first is not None:
+        first = self._registered_by_row(other)
+        if first is not None:
             return Msg(f"row {first} of this file gives {other.name} the birth date {shown['en']}: the same child? "
                        "Correct the birth date in one of the rows",
                        f"baris {first} berkas ini mencatat {other.name} lahir {shown['id']}: anak yang sama? "

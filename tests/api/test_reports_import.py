@@ -1136,3 +1136,19 @@ def test_a_dry_run_logs_the_reads_its_answer_discloses_and_no_audit_row(client, 
     assert rara["id"] not in {c for c, _, _ in reads}
     imports = db.session.scalars(select(AuditLog.action).where(AuditLog.entity == "visits_file")).all()
     assert imports == ([] if query == "dry_run=true" else ["import_start", "import"]), imports
+
+
+def test_a_newborn_registered_twice_in_one_file_is_refused_naming_the_row_that_registers_her(client, world, db):
+    """Two cadres' rows of one newborn under two spellings (no NIK yet): the second was refused as the
+    likely duplicate of a child "already registered", sending the bidan to look for her in the app, where
+    she is not (the file's own earlier row registers her). The message names that row."""
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb\n"
+            "Melati,Siti Nurhaliza,P,09/07/2025,10/08/2025,4.1\n"
+            "Melati,Siti Nurhalizah,P,10/07/2025,10/09/2025,4.9\n")
+    for lang, words in (("en", ("row 2 of this file", "Siti Nurhaliza")), ("id", ("baris 2 berkas ini", "Siti Nurhaliza"))):
+        resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                           headers=world.headers("bidan_a", lang), content_type="multipart/form-data")
+        [error] = resp.get_json()["errors"]
+        assert error["row"] == 3 and set(error["errors"]) == {"nama"}, error
+        [message] = error["errors"]["nama"]
+        assert all(w in message for w in words) and "already registered" not in message, message
