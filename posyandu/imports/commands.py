@@ -49,9 +49,8 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     for problem in result.errors:
         for column, messages in translate_field_message(problem["errors"]).items():
             click.echo(f"baris {problem['row']}: {column}: {'; '.join(messages)}", err=True)
-    for repeated in result.repeated_rows:
-        click.echo(f"baris {repeated['row']}: mengulang baris {repeated['repeats']} (repeats row {repeated['repeats']})",
-                   err=True)
+    for r in result.repeated_rows:
+        click.echo(f"baris {r['row']}: mengulang baris {r['repeats']} (repeats row {r['repeats']})", err=True)
     if result.ignored_columns:
         click.echo(f"kolom tidak dibaca, isinya tidak diimpor (columns not read): {', '.join(result.ignored_columns)}",
                    err=True)

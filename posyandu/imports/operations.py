@@ -217,7 +217,8 @@ class _Run:
         self.file_keys: set[uuid.UUID] = set()
         self.file_names: dict[tuple[uuid.UUID, str, str, Any], set[uuid.UUID]] = {}
         self.file_niks: dict[uuid.UUID, set[uuid.UUID]] = {}  # by registered child: the keys of rows of her NIK
-        self.file_children: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = {}  # by key: posyandu, first row's child
+        # by child key: its posyandu and its first row's child
+        self.file_children: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = {}
         self.claims: dict[tuple[uuid.UUID, str, Any], dict[uuid.UUID, uuid.UUID]] = {}  # ``_claims``, by group
 
     def plan(self, rows: list[ParsedRow]) -> None:
