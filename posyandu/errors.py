@@ -179,13 +179,24 @@ def _data_error(exc: DataError) -> Response:
     return problem(422, "validation")
 
 
+# PostgreSQL's answers that end a transaction of a server that is up (SQLSTATE): logged as what they
+# are, not as "database unavailable", which sent whoever read the log to a database that was running
+BUSY = {"40P01": "deadlock detected", "40001": "serialization failure",
+        "57014": "statement cancelled (DB_STATEMENT_TIMEOUT)", "55P03": "lock not available"}
+
+
 def _operational_error(exc: OperationalError | InterfaceError) -> Response:
-    """The database is down or restarting: nothing was committed, retry later."""
+    """The database is down or restarting, or ended this transaction (a deadlock, a statement past
+    ``DB_STATEMENT_TIMEOUT``): nothing was committed, retry later."""
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
         log.debug("rollback after a lost connection failed", exc_info=True)
-    log.error("database unavailable", exc_info=loggable(exc))
+    busy = BUSY.get(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    if busy:
+        log.warning("database busy, answered 503 (retry): %s: %s", busy, db_error_summary(exc))
+    else:
+        log.error("database unavailable", exc_info=loggable(exc))
     return problem(503, "unavailable", headers={"Retry-After": "5"})
 
 

@@ -291,11 +291,12 @@ def test_a_statement_timeout_that_is_not_seconds_stops_the_start(monkeypatch, se
 
 
 def test_a_statement_past_the_timeout_is_cancelled_and_answered_503_writing_nothing(app, world, make_child, db,
-                                                                                   monkeypatch):
+                                                                                   monkeypatch, caplog):
     """A request waiting on a row another transaction holds (here: a session left open in psql) is
     stopped by PostgreSQL after ``DB_STATEMENT_TIMEOUT`` and answered as a problem, not left running
     after gunicorn has killed its worker; the child is unchanged."""
     import contextlib
+    import logging
     import uuid
 
     import psycopg
@@ -308,6 +309,9 @@ def test_a_statement_past_the_timeout_is_cancelled_and_answered_503_writing_noth
     if db.engine.dialect.name != "postgresql":
         pytest.skip("statement_timeout: PostgreSQL")
     child = make_child(name="Tunggu Kunci")
+    # alembic's env.py (fileConfig) disabled the loggers that existed when the tests' schema was built
+    monkeypatch.setattr(logging.getLogger("posyandu.errors"), "disabled", False)
+    caplog.set_level(logging.WARNING, logger="posyandu.errors")
     monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "1")
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     timed = create_app(type("Timed", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
@@ -332,6 +336,10 @@ def test_a_statement_past_the_timeout_is_cancelled_and_answered_503_writing_noth
     assert resp.headers["Retry-After"]
     db.session.expire_all()
     assert db.session.get(Child, uuid.UUID(child["id"])).name == "Tunggu Kunci"
+    # logged as what it was, not as a database that is down
+    said = [r.getMessage() for r in caplog.records if r.name == "posyandu.errors"]
+    assert any("statement cancelled (DB_STATEMENT_TIMEOUT)" in m for m in said), said
+    assert not any("database unavailable" in m for m in said), said
 
 
 def test_a_posyandu_moved_to_another_kabupaten_takes_its_children_and_their_events(client, world, make_child, db):
