@@ -8,10 +8,10 @@ PIN = "2468"
 
 
 def wait_synced(page, timeout: int = 30000) -> None:
-    """The header chip reports a finished sync with nothing waiting."""
+    """The header chip reports a finished sync with nothing waiting (a parent's: her data up to date)."""
     page.wait_for_function(
         "() => { const c = document.getElementById('sync-chip');"
-        " return c && c.dataset.phase === 'done' && /Tersinkron|Synced/.test(c.textContent); }", timeout=timeout)
+        " return c && c.dataset.phase === 'done' && /Tersinkron|Synced|Data terbaru|Up to date/.test(c.textContent); }", timeout=timeout)
 
 
 def start_login(page, base: str, username: str, password: str = "posyandu123") -> None:

@@ -31,7 +31,7 @@ def test_a_parent_cannot_reach_the_write_screens(live_server, new_context):
     page.goto(f"{base}/#/register")
     expect(page).to_have_url(f"{base}/#/")
     expect(page.get_by_role("heading", name="Anak saya")).to_be_visible()
-    expect(page.locator("#sync-chip")).to_have_text("Tersinkron")
+    expect(page.locator("#sync-chip")).to_have_text("Data terbaru")  # she does not sync: her data is up to date
 
     page.goto(f"{base}/#/settings")
     expect(page.locator("#who")).to_have_text("Ibu Siti (orang tua)")  # the role said once

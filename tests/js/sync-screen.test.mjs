@@ -11,7 +11,7 @@ import { createSync } from '../../static/pwa/js/sync.js';
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 const dom = installDom();
 const { h } = await import('../../static/pwa/js/ui.js');
-const { setLang } = await import('../../static/pwa/js/i18n.js');
+const { forParent, setLang } = await import('../../static/pwa/js/i18n.js');
 const { conflict, render } = await import('../../static/pwa/js/screens/sync.js');
 
 const P = '11111111-1111-4111-8111-111111111111';
@@ -221,6 +221,7 @@ test("a parent's sync screen says when her data was last updated from the server
   // and "Sinkron sekarang" told her of a sending that never happens
   const { ctx } = context(memDb());
   ctx.role = 'parent';
+  forParent(true); // as app.js does when her session opens
   ctx.syncState = { phase: 'done', last_sync_at: '2026-01-05T03:04:00Z' };
   for (const [lang, said, action] of [['id', /^Data terakhir diperbarui dari server: 5 Jan 2026/, 'Perbarui data'],
     ['en', /^Data last updated from the server: 5 Jan 2026/, 'Update data']]) {
@@ -228,11 +229,35 @@ test("a parent's sync screen says when her data was last updated from the server
     const screen = await render(ctx);
     assert.match(byId(screen, 'sync-summary').textContent, said);
     assert.doesNotMatch(screen.textContent, /terkirim|been sent|Sinkron sekarang|Sync now/);
+    assert.equal(screen.querySelector('h2').textContent, action); // not "Sinkron data"
     assert.equal(byId(screen, 'sync-now').textContent, action);
   }
   ctx.syncState = { phase: 'idle', last_sync_at: null };
   setLang('id');
   assert.equal(byId(await render(ctx), 'sync-summary').textContent, 'Data terakhir diperbarui dari server: belum pernah.');
+  forParent(false);
+});
+
+test("a parent's failed or expired update is said as an update, never as a kader's sync", async () => {
+  // "Sinkron gagal", "Masuk lagi … untuk menyinkronkan data": a kader's words for her sending
+  const { ctx } = context(memDb());
+  ctx.role = 'parent';
+  forParent(true);
+  for (const lang of ['id', 'en']) {
+    setLang(lang);
+    for (const syncState of [{ phase: 'error', error: 'network' }, { phase: 'error', error: 'forbidden' },
+      { phase: 'login_required' }, { phase: 'waiting' }]) {
+      ctx.syncState = { last_sync_at: null, ...syncState };
+      const said = (await render(ctx)).textContent;
+      assert.doesNotMatch(said, /sinkron|sync|kirim|mengirim|send/i, `${lang} ${syncState.phase}: ${said}`);
+      assert.match(said, /perbarui|update/i);
+    }
+  }
+  setLang('id');
+  forParent(false);
+  ctx.role = 'kader';
+  ctx.syncState = { phase: 'login_required', last_sync_at: null };
+  assert.match((await render(ctx)).textContent, /untuk menyinkronkan data/); // hers only
 });
 
 test('a refused entry whose child is not on this phone is named by what it is, not by a fragment of its id', async () => {

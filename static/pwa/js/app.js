@@ -4,7 +4,7 @@ import { createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
 import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
-import { lang, setLang, t } from './i18n.js';
+import { forParent, lang, setLang, t } from './i18n.js';
 import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { isHealthWorker } from './checks.js';
 import { loadTables } from './growth.js';
@@ -250,6 +250,8 @@ async function startSession(session) {
   if (opening !== session) { db.close(); return; } // another login won meanwhile
   ctx.session = session;
   ctx.role = session.user.role;
+  forParent(ctx.role === 'parent');
+  paint(); // the menu's "Sinkron data" is a parent's "Perbarui data"
   ctx.db = db;
   schedule = null; // each user keeps their own copies
   kbm = null;
@@ -422,17 +424,19 @@ async function route({ refresh = false } = {}) {
 }
 ctx.route = route;
 
+const langBtn = document.getElementById('lang-btn');
+/** The page's own words (menu, header) in the language and for the reader (i18n forParent). */
+function paint() {
+  langBtn.textContent = t('lang_code');
+  langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
+  langBtn.lang = lang() === 'id' ? 'en' : 'id'; // it names the other language in its own words (WCAG 3.1.2)
+  document.documentElement.lang = lang();
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+}
+
 function wireHeader() {
   // "Lewati ke isi" moves focus only; as a link #main would hit the catch-all route (home)
   document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
-  const langBtn = document.getElementById('lang-btn');
-  const paint = () => {
-    langBtn.textContent = t('lang_code');
-    langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
-    langBtn.lang = lang() === 'id' ? 'en' : 'id'; // it names the other language in its own words (WCAG 3.1.2)
-    document.documentElement.lang = lang();
-    for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
-  };
   /** The other language, in place (the header's button, Settings'); a reload would lock the app. */
   ctx.switchLang = async () => {
     setLang(lang() === 'id' ? 'en' : 'id');

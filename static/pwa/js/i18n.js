@@ -43,7 +43,6 @@ const W = {
   back: ['Kembali', 'Back'],
   // sync
   sync_now: ['Sinkron sekarang', 'Sync now'],
-  update_data: ['Perbarui data', 'Update data'], // a parent's: she sends nothing
   parent_updated: ['Data terakhir diperbarui dari server: {when}.', 'Data last updated from the server: {when}.'],
   waiting: ['{n} menunggu sinkron', '{n} waiting to sync'],
   only_older: ['Semua anak posyandu ini sudah berumur 5 tahun ke atas. Cari namanya, atau daftarkan anak baru.', 'Every child of this posyandu is 5 or older. Search by name, or register a new child.'],
@@ -524,6 +523,25 @@ const PLAIN = {
   obesitas: ['obesitas — konsultasikan ke bidan', 'obese — see the midwife'],
 };
 
+// A parent sends nothing: where a kader's words say "sinkron", hers say what it does for her
+// (her children's data brought up to date); t() says them while her session is open (forParent).
+const UPDATE = ['Perbarui data', 'Update data'];
+const PARENT = {
+  sync_title: UPDATE, sync_now: UPDATE, synced: ['Data terbaru', 'Up to date'], syncing: ['Memperbarui…', 'Updating…'],
+  sync_failed: ['Gagal memperbarui', 'Update failed'],
+  sync_error: ['Gagal memperbarui data ({why}). Dicoba lagi otomatis.', 'Update failed ({why}). It will retry by itself.'],
+  sync_stopped: ['Gagal memperbarui data ({why}).', 'Update failed ({why}).'],
+  sync_other_tab: ['Tab lain sedang memperbarui data.', 'Another tab is updating the data.'],
+  push_forbidden: ['akun ini tidak boleh mengambil data; hubungi admin', 'this account may not fetch data; contact the admin'],
+  sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk memperbarui data.', 'Session expired. Log in again with your password to update the data.'],
+  storage_no: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],
+  schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
+  child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader atau bidan.', 'This child is not on this phone. Update the data, or ask the cadre or the midwife.'],
+};
+let parentWords = false;
+/** A parent's session (true) or anyone else's: the words of PARENT, or the kader's. */
+export const forParent = (on) => { parentWords = on; };
+
 let current = (typeof localStorage !== 'undefined' && localStorage.getItem('lang')) || 'id';
 const at = () => (current === 'en' ? 1 : 0);
 
@@ -534,7 +552,7 @@ export function setLang(code) {
   document.documentElement.lang = current;
 }
 export function t(key, params = {}) {
-  const entry = W[key];
+  const entry = (parentWords && PARENT[key]) || W[key];
   const text = entry ? entry[at()] : key;
   return text.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (_, k, one, many) => (one === undefined ? String(params[k] ?? '')
     : `${params[k]}` === '1' ? one : many));

@@ -101,7 +101,7 @@ export async function render(ctx) {
     // paragraphs no screen reader reads out by themselves: said through the page's live region
     document.getElementById('sync-now')?.focus();
     ctx.announce([...document.querySelectorAll('#sync-summary, #sync-error')].map((e) => e.textContent).join(' '));
-  } }, t(parent ? 'update_data' : 'sync_now'));
+  } }, t('sync_now'));
   const waiting = entries.filter((e) => e.state !== 'needs_attention');
   const attention = entries.filter((e) => e.state === 'needs_attention');
   return h('section', {}, h('h2', {}, t('sync_title')),

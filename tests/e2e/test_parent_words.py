@@ -1,0 +1,37 @@
+"""A parent's words in real Chromium: she sends nothing, so the menu, the header chip and her update
+screen say what the sync does for her ("Perbarui data", "Data terbaru"), never a kader's "Sinkron"."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+SYNC = re.compile(r"sinkron|sync", re.I)
+
+
+def test_a_parent_is_offered_to_update_her_data_never_a_kaders_sync(live_server, new_context):
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "orangtua")
+    wait_synced(page)
+    expect(page.locator("#nav-sync")).to_have_text("Perbarui data")  # was "Sinkron data"
+    expect(page.locator("#sync-chip")).to_have_text("Data terbaru")  # was "Tersinkron"
+    expect(page.locator("header, #nav")).not_to_contain_text([SYNC, SYNC])
+
+    page.locator("#nav-sync").click()
+    expect(page.get_by_role("heading", name="Perbarui data", exact=True)).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(SYNC)
+    page.goto(f"{base}/#/settings")
+    expect(page.locator("#who")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(SYNC)
+
+    page.locator("#lang-btn").click()
+    expect(page.locator("#nav-sync")).to_have_text("Update data")
+    expect(page.locator("#sync-chip")).to_have_text("Up to date")
+    expect(page.locator("header, #nav")).not_to_contain_text([SYNC, SYNC])
+
