@@ -1,5 +1,6 @@
 """A parent's words in real Chromium: she sends nothing, so the menu, the header chip and her update
-screen say what the sync does for her ("Perbarui data", "Data terbaru"), never a kader's "Sinkron"."""
+screen say what the sync does for her ("Perbarui data", "Data terbaru"), never a kader's "Sinkron";
+her home list says her children's status in the same plain words as each child's screen."""
 from __future__ import annotations
 
 import re
@@ -35,3 +36,21 @@ def test_a_parent_is_offered_to_update_her_data_never_a_kaders_sync(live_server,
     expect(page.locator("#sync-chip")).to_have_text("Up to date")
     expect(page.locator("header, #nav")).not_to_contain_text([SYNC, SYNC])
 
+
+def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_server, new_context):
+    """The list showed the kader's category ("berat badan kurang", "normal") where her child's
+    screen says "Berat badan Ani kurang untuk umurnya."."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "orangtua")
+    wait_synced(page)
+    rows = page.locator("#children a")
+    expect(rows).to_have_count(2)
+    listed = [(rows.nth(i).get_attribute("href"), rows.nth(i).locator(".tag").inner_text()) for i in range(2)]
+    for href, said in listed:
+        assert re.fullmatch(r"Berat badan \w+ .+ untuk umurnya\.", said), said
+        page.goto(base + "/" + href)
+        expect(page.locator("#plain .plain").first).to_have_text(said)
+    page.goto(base + "/#/")
+    page.locator("#lang-btn").click()
+    expect(rows.first.locator(".tag")).to_have_text(re.compile(r"^\w+'s weight is .+ for the age\.$"))

@@ -1,27 +1,34 @@
 // A parent's view: only their own children (the server's pull scope), in plain words; their
 // child's data to download and who has read it (UU 27/2022 PDP), online.
-import { category, formatCm, formatDate, plain, t } from '../i18n.js';
+import { formatCm, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDose, signsOf, tone } from '../assess.js';
 import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
 
-function plainStatus(child, last) {
-  if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
-  const s = last.growth.status;
+/** What her child's latest measurement says, in plain words: [tone, text] a line, the most urgent
+ * first (her home list shows that one, the child's screen all of them). */
+function plainLines(child, last) {
+  const s = last?.growth?.status;
+  if (!s) return [];
   const first = child.name.split(' ')[0];
   const lying = byLength(last.growth); // a baby's length (panjang badan), not height
   // LiLA at 6-59 months and head circumference-for-age, as the kader's result shows them (assess.signsOf)
   const { muac_sign: muac, head_sign: head } = signsOf(last.m, last.growth);
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
-    last.m.oedema === true ? h('p', { class: 'plain bad' }, t('plain_oedema', { name: first })) : null,
-    s.bb_u ? h('p', { class: `plain ${tone(s.bb_u)}` }, t('plain_wfa', { name: first, what: plain(s.bb_u) })) : null,
-    s.tb_u ? h('p', { class: `plain ${tone(s.tb_u)}` }, t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })) : null,
-    s.bb_tb ? h('p', { class: `plain ${tone(s.bb_tb)}` }, t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })) : null,
-    muac ? h('p', { class: `plain ${tone(muac)}` }, t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })) : null,
-    head ? h('p', { class: `plain ${tone(head)}` }, t(`plain_head_${head}`, { name: first })) : null,
-    h('p', { class: 'muted' }, t('plain_last', { date: formatDate(last.m.measured_on) })),
-  ];
+    last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
+    s.bb_u && [tone(s.bb_u), t('plain_wfa', { name: first, what: plain(s.bb_u) })],
+    s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
+    s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })],
+    muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })],
+    head && [tone(head), t(`plain_head_${head}`, { name: first })],
+  ].filter(Boolean);
+}
+
+function plainStatus(child, last) {
+  if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
+  return [...plainLines(child, last).map(([shade, text]) => h('p', { class: `plain ${shade}` }, text)),
+    h('p', { class: 'muted' }, t('plain_last', { date: formatDate(last.m.measured_on) }))];
 }
 
 function redeemForm(ctx) {
@@ -48,11 +55,10 @@ export async function home(ctx) {
   const today = todayIso();
   return h('section', {}, h('h2', {}, t('my_children')),
     children.length ? h('ul', { class: 'list', id: 'children' }, children.map((c) => {
-      const last = latest(c, measurements.filter((m) => m.child_id === c.id), tables);
-      const s = last?.growth?.status?.bb_u;
+      const [said] = plainLines(c, latest(c, measurements.filter((m) => m.child_id === c.id), tables));
       return h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
         h('span', { class: 'row-main' }, h('strong', {}, c.name), h('small', {}, ageText(t, c.birth_date, today))),
-        s ? h('span', { class: `tag ${tone(s)}` }, category(s)) : null));
+        said ? h('span', { class: `tag ${said[0]}` }, said[1]) : null));
     })) : h('p', { class: 'muted' }, t('parent_none')),
     redeemForm(ctx));
 }
