@@ -53,6 +53,8 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     codes = panel.locator("ul.codes li")
     expect(codes).to_have_count(1)      # the used code is no longer open; the wrong one is
     expect(codes.first).to_contain_text("Kode dari Kader")
+    # the list that came below the button is said, as the other lists (it was silent)
+    expect(k.locator("#live")).to_have_text("1 orang tua terhubung, 1 kode masih berlaku")
     shot(k, "parents-panel")
 
     # the code given to the wrong person: "Batalkan kode", then "Ya, batalkan kode ini"

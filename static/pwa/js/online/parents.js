@@ -17,14 +17,16 @@ export const W = {
   revoke: ['Batalkan kode', 'Revoke the code'],
   revoke_confirm: ['Ya, batalkan kode ini', 'Yes, revoke this code'],
   revoked: ['Kode dibatalkan: tidak bisa dipakai lagi.', 'Code revoked: it can no longer be used.'],
+  listed: ['{n} orang tua terhubung, {c} kode masih berlaku', '{n} linked {n:parent|parents}, {c} open {c:code|codes}'],
 };
 
 /** A word of this panel, filled by the shell's t() (as online/users.js). */
 export const tx = textsOf(W);
 
-/** The child's parents and open codes drawn in `box`; what a tap did is said in `said`, which takes the
- * focus (the list drawn again took the button pressed). */
-export async function show(ctx, child, box, said) {
+/** The child's parents and open codes drawn in `box`, and said when asked for (the button she pressed
+ * keeps the focus: what came below it is said, as the phones' list, online/devices.js); what a tap did
+ * is said in `said`, which takes the focus (the list drawn again took the button pressed). */
+export async function show(ctx, child, box, said, asked = true) {
   const base = `/children/${child.id}`;
   const act = (path, done) => async () => {
     try {
@@ -33,7 +35,7 @@ export async function show(ctx, child, box, said) {
     } catch (error) {
       said.textContent = error.kind === 'network' ? t('online_only') : error.message;
     }
-    await show(ctx, child, box, said);
+    await show(ctx, child, box, said, false);
     said.focus();
   };
   try {
@@ -48,6 +50,7 @@ export async function show(ctx, child, box, said) {
         tx('open_code', { by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
         confirmed(tx('revoke'), tx('revoke_confirm'), act(`${base}/invitations/${c.id}`, tx('revoked'))))))
         : ''); // replaceChildren writes a null as the text "null"
+    if (asked) ctx.announce(tx('listed', { n: parents.length, c: codes.length }));
   } catch (error) {
     box.replaceChildren(h('p', { class: 'notice' }, error.kind === 'network' ? t('online_only') : error.message));
   }
