@@ -62,7 +62,20 @@ test('a failed fetch or a damaged answer keeps the last table', async () => {
     await assert.rejects(refreshKbm(db, fakeApi([damaged])), /not a KBM table/, JSON.stringify(damaged));
   }
   assert.equal((await currentKbm(db))[3], 700);
-  assert.throws(() => kbmTable({ grams_by_month: { 3: 2001 } }), /not a KBM table/);
+  assert.throws(() => kbmTable({ grams_by_month: { 1: 800, 3: 2001 } }), /not a KBM table/);
+});
+
+test("a table the server would refuse is refused here too: 0 g for a month, or no month 1 (KbmSchema, publish_kbm)", async () => {
+  // 0 g made a weight that did not go up N at the table, where the server says T
+  const db = memDb();
+  await refreshKbm(db, fakeApi([lower3]));
+  for (const refused of [{ ...lower3, grams_by_month: { ...lower3.grams_by_month, 3: 0 } },
+    { ...lower3, grams_by_month: { ...lower3.grams_by_month, 1: 0 } }, { ...lower3, grams_by_month: { 2: 900, 3: 700 } }]) {
+    assert.throws(() => kbmTable(refused), /not a KBM table/, JSON.stringify(refused.grams_by_month));
+    await assert.rejects(refreshKbm(db, fakeApi([refused])), /not a KBM table/);
+  }
+  assert.equal((await currentKbm(db))[3], 700); // the last good table stays in use
+  assert.equal(kbmTable({ grams_by_month: { 1: 1, 60: 2000 } })[60], 2000); // the server's bounds, both taken
 });
 
 test("the phone's SKDN judges a weighing not yet sent by the table in force", () => {

@@ -8,14 +8,15 @@ import { getMeta, putMeta } from './outbox.js';
 
 const KEY = 'kbm';
 
-/** The table of an answer of /growth/kbm ({month: grams}, months 1-60, grams 0-2000, at least
- * one month); throws on anything else, so that a damaged answer is never kept. */
+/** The table of an answer of /growth/kbm ({month: grams}, months 1-60, month 1 among them, grams
+ * 1-2000: the server's rule, KbmSchema and publish_kbm; 0 g would make a weight that did not go up
+ * N, not T); throws on anything else, so that a damaged answer is never kept. */
 export function kbmTable(answer) {
   const entries = Object.entries(answer?.grams_by_month ?? {});
-  if (!entries.length) throw new Error('not a KBM table');
+  if (!answer?.grams_by_month?.[1]) throw new Error('not a KBM table: no month 1');
   const table = {};
   for (const [month, grams] of entries) {
-    if (!/^([1-9]|[1-5]\d|60)$/.test(month) || !Number.isInteger(grams) || grams < 0 || grams > 2000) {
+    if (!/^([1-9]|[1-5]\d|60)$/.test(month) || !Number.isInteger(grams) || grams < 1 || grams > 2000) {
       throw new Error(`not a KBM table: ${month}: ${grams}`);
     }
     table[Number(month)] = grams;
