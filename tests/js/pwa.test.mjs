@@ -29,6 +29,23 @@ test('N when the gain reaches the KBM for the age (7 months: 400 g)', () => {
   assert.equal(r.referral, false);
 });
 
+test("a length alone: PB/U of its own, BB/U and N/T of the month's weighing before it, never BB/PB", () => {
+  const length = visit('m3', '2024-08-15', null, { length_height_cm: 66, position: 'lying', recorded_at: '2024-08-15T03:00:00Z' });
+  const july = visit('m1', '2024-07-15', 7.0);
+  const weighed = visit('m2', '2024-08-15', 7.5, { recorded_at: '2024-08-15T02:00:00Z', _pending: true });
+  const r = assess({ child: girl, m: length, history: [july, weighed, length], tables, schedule, on: '2024-08-15' });
+  assert.equal(r.growth.status.tb_u, 'normal');
+  assert.equal(r.growth.status.bb_tb, null);
+  assert.equal(r.kms, null); // its own: no weight
+  assert.deepEqual([r.weighed.on, r.weighed.bb_u, r.weighed.kms.trend, r.weighed.kms.gain_g], ['2024-08-15', 'normal', 'N', 500]);
+  // only July's weighing before it: none that month, said as such
+  assert.deepEqual(assess({ child: girl, m: length, history: [july, length], tables, schedule, on: '2024-08-15' }).weighed,
+    { on: null, bb_u: null, kms: null });
+  // a weighing, or oedema (severely wasted whatever the numbers): nothing taken from another entry
+  assert.equal(assess({ child: girl, m: weighed, history: [july, weighed], tables, schedule, on: '2024-08-15' }).weighed, null);
+  assert.equal(assess({ child: girl, m: { ...length, oedema: true }, history: [weighed], tables, schedule, on: '2024-08-15' }).weighed, null);
+});
+
 test('T twice in a row is 2T and means referral', () => {
   const history = [visit('m0', '2024-06-15', 7.0), visit('m1', '2024-07-15', 7.1)];
   const r = assess({ child: girl, m: visit('m2', '2024-08-15', 7.2), history, tables, schedule, on: '2024-08-15' });

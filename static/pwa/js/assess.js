@@ -106,6 +106,17 @@ export function signsOf(m, growth) {
     head_sign: growth ? headSign(growth.zscores?.hcfa) : null };
 }
 
+/** An entry with no weight (a length alone): the latest weighing before it in its month, the one the
+ * server's reports take for the month's BB/U and N/T, with those two (`weighed`); never its BB/TB,
+ * which needs both in one entry, as the server judges it. `on` null: none that month. Null for a
+ * weighing or oedema. */
+function monthsWeighing(child, m, others, tables, kbm) {
+  if (m.weight_kg != null || m.oedema === true) return null;
+  const w = weighings(others, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on)).pop();
+  return w ? { on: w.measured_on, bb_u: growthOf(child, w, tables)?.status?.bb_u ?? null, kms: kmsOf(child, { ...w, _pending: true }, others, tables, kbm) }
+    : { on: null, bb_u: null, kms: null };
+}
+
 /** Everything shown after saving measurement `m` on posyandu day `on`. */
 export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, kbm, schedule, area = null, on }) {
   const others = history.filter((h) => h.id !== m.id);
@@ -116,7 +127,7 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   const signs = signsOf(m, growth);
   const referredBySign = signs.muac_sign === 'gizi_buruk' || ['mikrosefali', 'makrosefali'].includes(signs.head_sign);
   return { growth, kms, remeasure, referral: !!kms?.referral || severe || referredBySign, severe, ...signs,
-    due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
+    weighed: monthsWeighing(child, m, others, tables, kbm), due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
 }
 
 /** Doses givable today and this round's vitamin A / deworming. A dose allowed before its

@@ -167,6 +167,8 @@ const W = {
   // visit
   visit: ['Catat penimbangan', 'Record a weighing'],
   visit_edit: ['Ubah penimbangan', 'Correct a weighing'],
+  weighed_on: ['penimbangan {date}', 'weighing of {date}'],
+  no_weight: ['Tanpa berat badan: status berat dan N/T tidak dinilai.', 'No weight: the weight status and N/T are not judged.'],
   weighed_that_day: ['Sudah ada penimbangan tanggal {date}. Bila anak ditimbang ulang, ubah yang itu.', 'A weighing of {date} is already recorded. If the child was weighed again, correct that one.'],
   edit_that_one: ['Ubah penimbangan itu', 'Correct that weighing'],
   record_gone: ['Data ini tidak ada lagi di HP ini.', 'This record is no longer on this phone.'],

@@ -24,14 +24,18 @@ function pointText(ind, p, x, y) {
 
 /** The result panel: categories, N/T, warnings, referral (read aloud). */
 export function statusPanel(result) {
-  const { growth, kms } = result;
+  const { growth, weighed } = result;
+  // a length alone: BB/U and N/T of the month's weighing before it, said with its date (assess)
+  const kms = result.kms ?? weighed?.kms;
+  const from = weighed?.on ? h('small', {}, ` (${t('weighed_on', { date: formatDate(weighed.on) })})`) : null;
   const items = [];
   if (growth) {
     for (const key of STATUS_KEYS) {
-      const cat = growth.status?.[key];
+      const cat = key === 'bb_u' && weighed ? weighed.bb_u : growth.status?.[key];
       if (!cat) continue;
       items.push(h('li', { class: `status ${tone(cat)}`, 'data-key': key },
-        h('span', { class: 'status-name' }, statusName(key, growth)), h('strong', { class: 'status-value' }, category(cat))));
+        h('span', { class: 'status-name' }, statusName(key, growth), key === 'bb_u' ? from : null),
+        h('strong', { class: 'status-value' }, category(cat))));
     }
   }
   // LiLA and head signs (assess: muac_sign, head_sign)
@@ -46,7 +50,7 @@ export function statusPanel(result) {
       ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })
       : computed(kms.trend);
     items.push(h('li', { class: `status ${kms.trend === 'T' ? 'warn' : kms.trend === 'N' ? 'ok' : 'none'}`, 'data-key': 'trend' },
-      h('span', { class: 'status-name' }, t('trend')), h('strong', { class: 'status-value' }, text)));
+      h('span', { class: 'status-name' }, t('trend'), from?.cloneNode(true)), h('strong', { class: 'status-value' }, text)));
   }
   const warnings = [];
   // both when both: an infant entered as standing may also have a value to re-measure (a weight typed wrong)
@@ -67,6 +71,8 @@ export function statusPanel(result) {
     growth?.warnings?.includes('age_over_60_months') ? h('p', { class: 'muted', id: 'over-kms' }, t('over_kms')) : null,
     // a length or height past WHO's weight-for-length/height tables: BB/TB is not judged, said so
     growth?.warnings?.includes('length_height_out_of_range') ? h('p', { class: 'muted', id: 'lh-out-of-range' }, t('lh_out_of_range')) : null,
+    // no weight that month: nothing of the weight is judged, said so (not an entry that lost it)
+    growth && weighed && !weighed.on ? h('p', { class: 'muted', id: 'no-weight' }, t('no_weight')) : null,
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
 }
 
