@@ -106,3 +106,19 @@ def test_a_small_phone_shows_no_menu_at_login_and_a_child_from_its_top(live_serv
     last.click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     assert page.evaluate("() => window.scrollY") == 0
+
+
+def test_the_page_says_it_is_loading_in_the_users_language_before_the_app_runs(live_server, new_context):
+    """index.html said "Memuat…" to an English user until app.js ran (a moment, longer on a slow
+    phone); js/lang.js, a classic script (no inline one: the CSP), sets the page's language first."""
+    base = live_server.url
+    for lang, said, hidden in (("en", "Loading…", "Memuat…"), ("id", "Memuat…", "Loading…"), (None, "Memuat…", "Loading…")):
+        ctx = new_context()
+        if lang:
+            ctx.add_init_script(f"localStorage.setItem('lang', '{lang}')")
+        page = ctx.new_page()
+        page.route("**/js/app.js", lambda route: route.abort())  # the app never runs: its first sight stays
+        page.goto(base + "/")
+        expect(page.locator("main .loading")).to_have_text(said, use_inner_text=True)
+        expect(page.locator("main .loading").get_by_text(hidden)).to_be_hidden()
+        ctx.close()

@@ -106,10 +106,8 @@ export function signsOf(m, growth) {
     head_sign: growth ? headSign(growth.zscores?.hcfa) : null };
 }
 
-/** An entry with no weight (a length alone): the latest weighing before it in its month, the one the
- * server's reports take for the month's BB/U and N/T, with those two (`weighed`); never its BB/TB,
- * which needs both in one entry, as the server judges it. `on` null: none that month. Null for a
- * weighing or oedema. */
+/** A length alone: BB/U and N/T of the month's last weighing before it (the server's reports take
+ * it), never a BB/TB from two entries; `on` null: none. Null for a weighing or oedema. */
 function monthsWeighing(child, m, others, tables, kbm) {
   if (m.weight_kg != null || m.oedema === true) return null;
   const w = weighings(others, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on)).pop();

@@ -525,8 +525,7 @@ const PLAIN = {
   obesitas: ['obesitas — konsultasikan ke bidan', 'obese — see the midwife'],
 };
 
-// A parent sends nothing: where a kader's words say "sinkron", hers say what it does for her
-// (her children's data brought up to date); t() says them while her session is open (forParent).
+// A parent sends nothing: her words for a kader's "sinkron" (t() while her session is open).
 const UPDATE = ['Perbarui data', 'Update data'];
 const PARENT = {
   sync_title: UPDATE, sync_now: UPDATE, synced: ['Data terbaru', 'Up to date'], syncing: ['Memperbarui…', 'Updating…'],
@@ -538,10 +537,9 @@ const PARENT = {
   sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk memperbarui data.', 'Session expired. Log in again with your password to update the data.'],
   storage_no: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
-  child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader atau bidan.', 'This child is not on this phone. Update the data, or ask the cadre or the midwife.'],
+  child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
 };
 let parentWords = false;
-/** A parent's session (true) or anyone else's: the words of PARENT, or the kader's. */
 export const forParent = (on) => { parentWords = on; };
 
 let current = (typeof localStorage !== 'undefined' && localStorage.getItem('lang')) || 'id';
