@@ -224,6 +224,21 @@ function passwordCtx(mustChange) {
   return { ctx, seen };
 }
 
+test("a parent's temporary password says nothing of data sent afterwards: she sends none", async () => {
+  const { forParent } = await import('../../static/pwa/js/i18n.js');
+  const { ctx } = passwordCtx(true);
+  const note = () => passwordScreen(ctx).querySelector('#temporary-password-note').textContent;
+  assert.match(note(), /terkirim sesudahnya/); // a kader's unsent records go once she has set her own
+  Object.assign(ctx, { role: 'parent', canWrite: () => false });
+  forParent(true);
+  try {
+    assert.match(note(), /^Ganti kata sandi sementara Anda dulu/);
+    assert.doesNotMatch(note(), /kirim|sinkron/);
+  } finally {
+    forParent(false);
+  }
+});
+
 const fill = (form, current, next) => {
   form.elements.current_password.value = current;
   form.elements.new_password.value = next;

@@ -538,6 +538,8 @@ const PARENT = {
   storage_no: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
   child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
+  password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi.',
+    'Change your temporary password first: the admin set it. Choose your own before using the app.'],
 };
 let parentWords = false;
 export const forParent = (on) => { parentWords = on; };
