@@ -17,6 +17,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 deps: $(VENV)/.installed
 
+# FHIR R4 (4.0.1) for the tests to validate the exports against: fhir.resources 6.4 needs pydantic 1,
+# so it has a venv of its own (requirements-fhir-r4.txt, tests/support/fhir_r4.py).
+FHIR_R4_VENV := .venv-fhir-r4
+$(FHIR_R4_VENV)/.installed: requirements-fhir-r4.txt
+	$(PYTHON) -m venv $(FHIR_R4_VENV)
+	$(FHIR_R4_VENV)/bin/python -m pip install --quiet -r requirements-fhir-r4.txt
+	touch $@
+
 # Debian packages the tests need: PostgreSQL 15 (initdb/pg_ctl), Chromium for the
 # browser tests and Node.js for the JavaScript tests. Installed only when missing.
 system-deps:
@@ -40,8 +48,8 @@ run: demo
 	@echo "Posyandu on http://127.0.0.1:$(PORT)  (PWA at /, API at /api/v1, docs at /api/v1/docs)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: deps system-deps
-	$(PY) -m pytest
+test: deps system-deps $(FHIR_R4_VENV)/.installed
+	FHIR_R4_PYTHON=$(FHIR_R4_VENV)/bin/python $(PY) -m pytest
 	node --test tests/js/
 
 # Longer fuzzing, by hand or in a nightly job: schemathesis over every operation of the OpenAPI
@@ -71,4 +79,4 @@ lighthouse: deps system-deps
 	$(PY) scripts/lighthouse.py
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3* test-artifacts
+	rm -rf $(VENV) $(FHIR_R4_VENV) instance/*.sqlite3* test-artifacts

@@ -12,10 +12,30 @@ LOINC = "http://loinc.org"
 def _resources(client, world, query, who="bidan_a"):
     from fhir.resources.R4B.bundle import Bundle
 
+    from tests.support.fhir_r4 import assert_valid_r4
+
     resp = client.get(f"/api/v1/exports/fhir?{query}", headers=world.headers(who))
     assert resp.status_code == 200, resp.data[:300]
     Bundle.model_validate_json(resp.data)
+    assert_valid_r4(resp.data)
     return [e["resource"] for e in json.loads(resp.data).get("entry", [])]
+
+
+def test_the_r4_validator_refuses_what_r4_does_not_have(client, world):
+    """The R4 check can fail: a resource type FHIR R4B added (Citation), valid R4B, and a quantity
+    that is no number."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    from tests.support.fhir_r4 import r4_errors
+
+    r4b_only = {"resourceType": "Bundle", "type": "collection",
+                "entry": [{"resource": {"resourceType": "Citation", "status": "active"}}]}
+    Bundle.model_validate(r4b_only)
+    assert "Citation" in r4_errors(json.dumps(r4b_only).encode())
+    no_number = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+        "resourceType": "Observation", "status": "final", "code": {"text": "BB"}, "valueQuantity": {"value": "berat"}}}]}
+    assert "valueQuantity" in r4_errors(json.dumps(no_number).encode())
+    assert r4_errors(json.dumps({"resourceType": "Bundle", "type": "collection"}).encode()) == ""
 
 
 def _weigh(client, world, child, by, **body):

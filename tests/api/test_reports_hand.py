@@ -356,9 +356,12 @@ def test_the_workbook_has_one_sheet_per_report(client, world, august):
 def test_the_fhir_bundle_validates_and_carries_loinc_ucum_and_cvx(client, world, august):
     from fhir.resources.R4B.bundle import Bundle
 
+    from tests.support.fhir_r4 import assert_valid_r4
+
     resp = client.get(f"/api/v1/exports/fhir?month={AUG}&posyandu_id={world.ids['p1']}", headers=world.headers("bidan_a"))
     assert resp.status_code == 200 and resp.mimetype == "application/fhir+json"
     bundle = Bundle.model_validate_json(resp.data)
+    assert_valid_r4(resp.data)  # R4B above; R4 (4.0.1) itself, SATUSEHAT's, by fhir.resources 6.4
     kinds = [e.resource.get_resource_type() for e in bundle.entry]
     # Children with an August measurement or dose: A B C D F G H I J L = 10 (E had only a capsule, Q nothing).
     # Observations: weight + length/height for A G H I J L (12), weight only for B C D F (4) = 16.
