@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select, update
 
 from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import TokenFamily, User
-from posyandu.auth.passwords import hash_password, needs_rehash, verify_password, weak_password
+from posyandu.auth.passwords import Verified, hash_password, needs_rehash, normalised, verify_password, weak_password
 from posyandu.database import aware, insert_or_skip, utcnow
 from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import db
@@ -29,13 +29,16 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at
 def login(username: str, password: str) -> dict[str, Any] | None:
     """Tokens for the user, or None (audited) when the credentials are wrong."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-    if not verify_password(user.password_hash if user else None, password) or not user.active:
+    verified = verify_password(user.password_hash if user else None, password)
+    if not verified or not user.active:
         # a name no account has is not kept: it is often the password typed in the wrong field (the
         # rate limiter's log keys leave it out for that reason too)
         log_action("login_failed", "user", user.id if user else None, {"username": [None, user.username]} if user else None)
         return None
-    if needs_rehash(user.password_hash):
-        # only over the hash just verified: a password change (hers, an admin's) committed since this
+    if needs_rehash(user.password_hash) or verified is Verified.RIGHT_AS_TYPED:
+        # older argon2 settings, or a hash of the password as typed before passwords were normalised
+        # (NFKC): hashed again, so her other keyboards' spellings of it work from now on.
+        # Only over the hash just verified: a password change (hers, an admin's) committed since this
         # login read the row stays; the ORM's update by id alone wrote the old password back over it
         db.session.execute(update(User).where(User.id == user.id, User.password_hash == user.password_hash)
                            .values(password_hash=hash_password(password)).execution_options(synchronize_session=False))
@@ -305,7 +308,7 @@ def change_password(user: User, current: str, new: str) -> dict[str, Any] | None
     ``new`` is judged first, on what was sent alone, ``current`` unverified: a refusal of ``new``
     told only once ``current`` was right confirmed a guess of it (a borrowed phone's token), the
     account's password unchanged and no session ended."""
-    if new == current:
+    if normalised(new) == normalised(current):
         raise ValidationFailed(errors={"new_password": [Msg("must differ from the current password",
                                                             "harus berbeda dari kata sandi sekarang")]})
     _strong(new, user.username, "new_password")

@@ -1,5 +1,10 @@
-"""Password hashing with Argon2id (RFC 9106 parameters unless testing)."""
+"""Password hashing with Argon2id (RFC 9106 parameters unless testing), of the password in Unicode
+NFKC (NIST SP 800-63B §5.1.1.2): one keyboard types "é" as one character, another as "e" and a
+combining accent, a third full-width letters; each is the same password."""
 from __future__ import annotations
+
+import enum
+import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,21 +22,45 @@ def configure(fast: bool) -> None:
     _dummy_hash = None
 
 
+def normalised(password: str) -> str:
+    """The password as it is hashed and judged (length, strength): in Unicode NFKC."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher.hash(normalised(password))
 
 
-def verify_password(stored_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the user exists (no username probing by timing)."""
+class Verified(enum.IntEnum):
+    """``verify_password``'s answer; false when wrong."""
+    WRONG = 0
+    RIGHT = 1
+    RIGHT_AS_TYPED = 2
+    """Right against a hash made before passwords were normalised, of the password as typed (not
+    NFKC): hash it again (``hash_password``), so her other keyboards' spellings work too."""
+
+
+def _matches(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def verify_password(stored_hash: str | None, password: str) -> Verified:
+    """Whether ``password`` is the one of ``stored_hash``: its NFKC form, or, for a hash made before
+    passwords were normalised, the password as typed (``RIGHT_AS_TYPED``). Constant work whether or
+    not the user exists (no username probing by timing)."""
     global _dummy_hash
     if stored_hash is None:
         _dummy_hash = _dummy_hash or _hasher.hash("no-such-user")
         stored_hash = _dummy_hash
         password = password + "\x00"
-    try:
-        return _hasher.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    if _matches(stored_hash, normalised(password)):
+        return Verified.RIGHT
+    if password != normalised(password) and _matches(stored_hash, password):
+        return Verified.RIGHT_AS_TYPED
+    return Verified.WRONG
 
 
 def needs_rehash(stored_hash: str) -> bool:
@@ -54,8 +83,8 @@ WEAK_PASSWORD = Msg("too easy to guess: not your username, one repeated characte
 def weak_password(password: str, username: str) -> Msg | None:
     """Why ``password`` is refused for ``username``, or None. NIST SP 800-63B §5.1.1.2: refuse
     passwords from lists of common ones and context-specific ones (the username); no rules of
-    composition (a long passphrase is good)."""
-    folded = password.strip().lower()
+    composition (a long passphrase is good). Judged in NFKC, as hashed."""
+    folded = normalised(password).strip().lower()
     if len(set(folded)) <= 1 or folded in COMMON_PASSWORDS or folded == username.strip().lower():
         return WEAK_PASSWORD
     return None

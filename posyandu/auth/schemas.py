@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from posyandu import validators as v
 from posyandu.auth.models import ROLES
+from posyandu.auth.passwords import normalised
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 
@@ -22,6 +23,17 @@ def _not_reserved(username: str) -> str:
     return username
 
 
+class NewPassword(fields.String):
+    """A password being set: 8 to 200 characters counted in Unicode NFKC, as it is hashed and judged
+    (``passwords.normalised``): "e" and a combining accent are one character, as "é" is."""
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(required=True, load_only=True, validate=validate.Length(min=8, max=200), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return normalised(super()._deserialize(value, attr, data, **kwargs))
+
+
 class LoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
@@ -38,7 +50,7 @@ def _closed(user) -> bool:
 class UserSchema(Schema):
     id = fields.UUID(dump_only=True)
     username = fields.String(required=True, validate=[USERNAME, _not_reserved])
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     phone = v.Phone(allow_none=True)
@@ -72,7 +84,7 @@ class TokensSchema(Schema):
 
 class ChangePasswordSchema(Schema):
     current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
-    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    new_password = NewPassword()
 
 
 class CloseAccountSchema(Schema):
@@ -92,7 +104,7 @@ class LogoutSchema(Schema):
 class RegisterParentSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=6, max=40))
     username = fields.String(required=True, validate=[USERNAME, _not_reserved])
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     phone = v.Phone(allow_none=True)
 
