@@ -125,6 +125,9 @@ class Config:
     # Refused invitation codes per parent account (POST /auth/redeem); attempts per address
     # count against LOGIN_ADDRESS_RATE_LIMIT.
     REDEEM_RATE_LIMIT = os.environ.get("REDEEM_RATE_LIMIT", "5 per minute;20 per hour")
+    # Refreshes per account (POST /auth/refresh; per address for a token that does not verify): a
+    # phone refreshes every ACCESS_TOKEN_MINUTES, so this leaves room for many phones and tabs.
+    REFRESH_RATE_LIMIT = os.environ.get("REFRESH_RATE_LIMIT", "30 per minute;300 per hour")
     CALCULATOR_RATE_LIMIT = os.environ.get("CALCULATOR_RATE_LIMIT", "60 per minute")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)

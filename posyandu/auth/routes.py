@@ -38,17 +38,25 @@ def _login_username() -> str:
     return _account_key(body.get("username") if isinstance(body, dict) else None)
 
 
-def _caller_key(signed_in: Callable[[], str], address_prefix: str) -> str:
+def _caller_key(signed_in: Callable[[], str], address_prefix: str, *, refresh: bool = False) -> str:
     """A rate-limit key for the signed-in caller, ``signed_in()``; per address
-    (``address_prefix:<address>``) if the token does not verify: the request is then refused anyway."""
+    (``address_prefix:<address>``) if the token (a refresh token: ``refresh``) does not verify: the
+    request is then refused anyway."""
     from flask_jwt_extended import verify_jwt_in_request
 
     try:
-        verify_jwt_in_request()
+        verify_jwt_in_request(refresh=refresh)
         return signed_in()
     except Exception:  # noqa: BLE001 - refused by the view (401, 403); raised here, Flask-Limiter takes
         # any error of a key for its store unreachable, and falls back to counting in this process alone
         return f"{address_prefix}:{request.remote_addr or '-'}"
+
+
+def _per_user(prefix: str, *, refresh: bool = False) -> Callable[[], str]:
+    """A rate-limit key per signed-in user (by id), of the refresh token presented if ``refresh``."""
+    from flask_jwt_extended import get_jwt_identity
+
+    return lambda: _caller_key(lambda: f"{prefix}-user:{get_jwt_identity()}", f"{prefix}-address", refresh=refresh)
 
 
 def _signed_in_account() -> str:
@@ -143,7 +151,11 @@ class Login(MethodView):
 
 @blp.route("/auth/refresh")
 class Refresh(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["REFRESH_RATE_LIMIT"],
+                                key_func=_per_user("refresh", refresh=True), scope="refresh")]
+
     @jwt_required(refresh=True)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, RefreshedTokensSchema)
     def post(self):
         """Exchange a refresh token (in the Authorization header) for a new access token and the next refresh token.
@@ -153,6 +165,8 @@ class Refresh(MethodView):
         (and is given the same new one). Presented again after its successor was used, it answers
         401 `token_revoked`, and so does every token of that login: someone else holds a copy. A
         refresh token expires `REFRESH_TOKEN_DAYS` after the login, whatever the rotations.
+        Rate-limited per account (`REFRESH_RATE_LIMIT`, room for many phones refreshing every
+        `ACCESS_TOKEN_MINUTES`): beyond it 429 with `Retry-After`, to be asked again then.
         """
         tokens = ops.refresh(current_user, get_jwt())
         db.session.commit()  # a chain revoked is kept, and audited
@@ -186,13 +200,6 @@ def _decode_own(token: str) -> dict | None:
     except PyJWTError:
         return None
     return payload if payload.get("sub") == str(current_user.id) and well_formed(payload) else None
-
-
-def _per_user(prefix: str) -> Callable[[], str]:
-    """A rate-limit key per signed-in user (by id)."""
-    from flask_jwt_extended import get_jwt_identity
-
-    return lambda: _caller_key(lambda: f"{prefix}-user:{get_jwt_identity()}", f"{prefix}-address")
 
 
 @blp.route("/auth/password")

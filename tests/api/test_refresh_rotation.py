@@ -259,3 +259,21 @@ def test_a_redeemed_code_answers_tokens_of_the_parents_login_not_a_new_one(clien
     assert out.status_code == 204
     assert _me(client, answered["access_token"]) == 401
     assert _revoked(_refresh(client, answered["refresh_token"]))
+
+
+def test_refreshes_are_rate_limited_per_account_as_logins_are_answered(app, client, world):
+    """``POST /auth/refresh`` had no limit: a script holding a refresh token could call it without
+    end. Beyond ``REFRESH_RATE_LIMIT`` (30 a minute by default: a phone refreshes every 30 minutes) it
+    answers 429 in the login's problem shape, with Retry-After; another account is not affected."""
+    assert app.config["REFRESH_RATE_LIMIT"] == "30 per minute;300 per hour"
+    token = _login(client)["refresh_token"]
+    for _ in range(30):  # every one from the same address, as phones behind one NAT
+        resp = _refresh(client, token)
+        assert resp.status_code == 200, resp.get_json()
+        token = resp.get_json()["refresh_token"]
+    limited = _refresh(client, token)
+    assert limited.status_code == 429 and limited.content_type == "application/problem+json"
+    assert limited.get_json()["type"].endswith("/rate_limited") and int(limited.headers["Retry-After"]) > 0
+    # per account: another login of the same account is limited too, another account is not
+    assert _refresh(client, _login(client)["refresh_token"]).status_code == 429
+    assert _refresh(client, _login(client, "kader1b")["refresh_token"]).status_code == 200
