@@ -225,10 +225,20 @@ def lock_user(user: User, *, share: bool = False) -> User:
     return user
 
 
+OWN_PASSWORD_HERE = Msg("your own password is changed under Settings, \"Change password\" (POST /auth/password): it "
+                        "asks for the current one and keeps you logged in on this phone",
+                        "kata sandi Anda sendiri diganti di Pengaturan, \"Ganti kata sandi\" (POST /auth/password): "
+                        "kata sandi sekarang diminta dan Anda tetap masuk di ponsel ini")
+
+
 def update_user(user: User, data: dict[str, Any], by: User | None = None) -> User:
-    """An admin's change of an account. A new password set by ``by`` for another user is temporary
-    (``must_change_password``): its user sets her own before anything else; an admin setting her own
-    here chose it herself. A parent's account given another role is unlinked from her children."""
+    """An admin's change of an account. A new password set for another user is temporary
+    (``must_change_password``): its user sets her own before anything else. Her own password is
+    refused here (422 on ``password``, nothing changed): set without the current one, a borrowed
+    phone's token took the account, and her own sessions ended with no new tokens; she changes it
+    with ``change_password``. A parent's account given another role is unlinked from her children."""
+    if data.get("password") and by is not None and by.id == user.id:
+        raise ValidationFailed(errors={"password": [OWN_PASSWORD_HERE]})
     data = dict(data)
     lock_user(user)
     if data and account_closed(user):  # switched on, renamed over "[dihapus]", given a password: none of it
@@ -251,10 +261,9 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
-        temporary = by is None or by.id != user.id
-        if user.must_change_password != temporary:
-            changes["must_change_password"] = [user.must_change_password, temporary]
-            user.must_change_password = temporary
+        if not user.must_change_password:
+            changes["must_change_password"] = [False, True]
+            user.must_change_password = True
     if "active" in changes and not user.active:
         revoke_invitations_by(user)
     elif changes.keys() & {"role", *SCOPE_FIELDS}:

@@ -342,8 +342,10 @@ class UserById(MethodView):
         """Change a user's details, scope, password, or deactivate them (admin).
 
         A new password, or switching the account off or on, ends the user's sessions: every
-        token issued before is refused (a lost phone's too). A password set for another user is
-        temporary (`must_change_password`): she logs in with it and must set her own first. An
+        token issued before is refused (a lost phone's too). A password set here is temporary
+        (`must_change_password`): she logs in with it and must set her own first. Your own
+        password is refused here (422 on `password`, nothing changed): change it with
+        `POST /auth/password`, which asks for the current one and answers new tokens. An
         account its parent closed (`account_closed`) is not switched on again (409). A parent's account
         given another role no longer sees her children (each link removed, audited)."""
         user = ops.update_user(_user(user_id), body, by=current_user)

@@ -75,6 +75,11 @@ class UserSchema(Schema):
 class UserUpdateSchema(UserSchema):
     """PATCH body: any subset of a user's fields."""
 
+    password = NewPassword(metadata={
+        "description": "A new temporary password for another user (`must_change_password`); every token "
+                       "issued to her before is refused. Your own is refused here (422 on `password`): "
+                       "change it with `POST /auth/password`, which asks for the current one."})
+
 
 class TokensSchema(Schema):
     access_token = fields.String()

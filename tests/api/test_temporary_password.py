@@ -147,12 +147,32 @@ def test_a_wrong_current_password_leaves_the_mark(client, world):
     assert client.get("/api/v1/auth/me", headers=_bearer(tokens["access_token"])).get_json()["must_change_password"]
 
 
-def test_an_admin_setting_her_own_password_by_patch_is_not_marked(client, world):
-    me = client.get("/api/v1/auth/me", headers=world.headers("admin")).get_json()
-    resp = client.patch(f"/api/v1/users/{me['id']}", json={"password": OWN}, headers=world.headers("admin"))
-    assert resp.status_code == 200 and resp.get_json()["must_change_password"] is False
-    login = client.post("/api/v1/auth/login", json={"username": "admin", "password": OWN}).get_json()
-    assert login["user"]["must_change_password"] is False
+def test_an_admin_setting_her_own_password_by_patch_is_refused_and_pointed_to_her_own_password_change(client, world):
+    """``PATCH /users/{her id}`` with a password set it without the current one (a borrowed phone's
+    token took the account) and ended her own session with no new tokens, unlike ``POST
+    /auth/password``. Refused now (422 on ``password``, pointing there), nothing changed with it."""
+    headers = world.headers("admin")
+    me = client.get("/api/v1/auth/me", headers=headers).get_json()
+    resp = client.patch(f"/api/v1/users/{me['id']}", json={"password": OWN, "name": "Admin Baru"}, headers=headers)
+    problem = assert_problem(resp, 422)
+    assert list(problem["errors"]) == ["password"] and "POST /auth/password" in problem["errors"]["password"][0]
+    # her session goes on, her name and password are as they were
+    again = client.get("/api/v1/auth/me", headers=headers)
+    assert again.status_code == 200 and again.get_json()["name"] == me["name"]
+    assert client.post("/api/v1/auth/login", json={"username": "admin", "password": OWN}).status_code == 401
+    assert client.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 200
+    # her other details she still edits here; her password there, with new tokens for this phone
+    assert client.patch(f"/api/v1/users/{me['id']}", json={"name": "Admin Baru"}, headers=headers).status_code == 200
+    changed = client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": OWN},
+                          headers=headers)
+    assert changed.status_code == 200 and changed.get_json()["user"]["must_change_password"] is False
+
+
+def test_the_refusal_of_her_own_password_by_patch_is_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    field = spec["components"]["schemas"]["UserUpdate"]["properties"]["password"]
+    assert "POST /auth/password" in field["description"] and field["minLength"] == 8
+    assert "POST /auth/password" in spec["paths"]["/api/v1/users/{user_id}"]["patch"]["description"]
 
 
 def test_an_admins_other_edits_neither_set_nor_clear_the_mark(client, world):

@@ -184,6 +184,20 @@ def test_a_kader_left_at_a_closed_posyandu_is_shown(live_server, new_context):
     assert stored_user(live_server, username)["posyandu_closed"] is False
 
 
+def test_an_admin_is_sent_to_settings_for_her_own_password(live_server, new_context):
+    """The server refuses her own password in PATCH /users/{id} (it would have ended her session
+    and skipped the current password): her own account offers no reset, but the way to Settings,
+    where the form asks the current one."""
+    me = live_server.api("GET", "/auth/me", "admin").get_json()
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    page.goto(live_server.url + f"/#/users/{me['id']}")
+    page.locator("#user-edit").wait_for()
+    expect(page.locator("#user-password")).to_have_count(0)
+    page.locator("#user-own-password a", has_text="Pengaturan").click()
+    expect(page.locator("#password-form").get_by_label("Kata sandi sekarang")).to_be_visible()
+
+
 @pytest.mark.parametrize("username", ["kader1", "bidan1"])
 def test_a_kader_or_a_bidan_is_refused_the_users_screen(live_server, new_context, username):
     page = new_context().new_page()

@@ -89,7 +89,7 @@ test('an account its owner closed is shown as such, with no button to switch it 
   const base = { id: 'u1', username: 'dihapus-1', role: 'parent', active: false, posyandu_id: null };
   const screen = (user) => render({
     api: { get: async (path) => (path.startsWith('/users/') ? user : { items: [], next_cursor: null }) },
-    announce: () => {}, go: () => {}, route: () => {},
+    announce: () => {}, go: () => {}, route: () => {}, session: { user: { id: 'admin-1' } },
   }, 'u1');
   const account = async (user) => (await screen(user)).find((e) => e.attributes.id === 'user-account')[0];
   const buttons = (el) => el.find((e) => e.localName === 'button').map((b) => b.textContent);
@@ -123,4 +123,26 @@ test("the screen's counts follow the shell's English plural rule ('1 user shown'
   }
   const keys = new Set(textKeys()); // tx() hands its text to t(), which would look a key up instead
   assert.deepEqual(Object.values(W).flat().filter((text) => keys.has(text)), []);
+});
+
+test("an admin's own account offers no password reset but the way to Settings (the server refuses it there)", async () => {
+  installDom();
+  const { render } = await import('../../static/pwa/js/online/users.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const admin = { id: 'a1', username: 'admin', name: 'Admin', role: 'admin', active: true };
+  const screen = (me) => render({
+    api: { get: async (path) => (path.startsWith('/users/') ? admin : { items: [], next_cursor: null }) },
+    announce: () => {}, go: () => {}, route: () => {}, session: { user: { id: me } },
+  }, 'a1');
+  const ids = (el) => el.find((e) => e.attributes.id).map((e) => e.attributes.id);
+  const own = await screen('a1');
+  assert.equal(ids(own).includes('user-password'), false);
+  assert.equal(ids(own).includes('user-edit'), true); // her other details she edits here
+  const [link] = own.find((e) => e.attributes.id === 'user-own-password')[0].find((e) => e.localName === 'a');
+  assert.equal(link.attributes.href, '#/settings');
+  assert.match(link.textContent, /Pengaturan/);
+  // another admin's account: reset as before
+  const other = await screen('a2');
+  assert.equal(ids(other).includes('user-password'), true);
+  assert.equal(ids(other).includes('user-own-password'), false);
 });

@@ -1,6 +1,7 @@
 // "Pengguna" (admin): the accounts of the district, searched and filtered, a new one made (a kader
 // at her posyandu, a bidan at her puskesmas, a dinkes account for its region), one edited (name,
-// role, area, phone), given a temporary password, or switched off (a second tap) and on again.
+// role, area, phone), given a temporary password (not her own: changed in Settings), or switched
+// off (a second tap) and on again.
 // Online only: every step is the server's (/api/v1/users). Fetched by app.js when an admin opens
 // it, never part of the offline shell (scripts/pwa_precache.py leaves js/online/ out); its words
 // are here, not in the shell's dictionary. It uses only the shell's long-standing helpers.
@@ -44,6 +45,8 @@ export const W = {
   unchanged: ['Tidak ada yang diubah.', 'Nothing changed.'],
   reset: ['Atur ulang kata sandi', 'Reset the password'],
   reset_field: ['Kata sandi sementara baru', 'New temporary password'],
+  own_password: ['Kata sandi Anda sendiri diganti di Pengaturan (kata sandi sekarang diminta).',
+    'Your own password is changed in Settings (it asks for the current one).'],
   reset_done: ['Kata sandi sementara disimpan. Sampaikan langsung kepadanya; setiap HP yang masuk dengan akun ini harus masuk lagi (datanya tetap tersimpan), lalu mengganti kata sandi ini dengan kata sandi sendiri.',
     'Temporary password saved. Tell it to them in person; every phone logged in with this account must log in again (its data is kept), then replace it with their own.'],
   temporary_tag: ['Sandi sementara', 'Temporary password'],
@@ -306,7 +309,9 @@ async function edit(ctx, id) {
     h('p', { class: 'muted' }, `${user.username} · ${t(`role_${user.role}`)}`),
     user.posyandu_closed ? h('p', { class: 'notice bad', id: 'user-closed', role: 'status' }, tx('closed_notice')) : null,
     user.must_change_password ? h('p', { class: 'notice warn', id: 'user-temporary' }, tx('temporary_notice')) : null,
-    form, password, account);
+    form, // her own password: refused here by the server (it ended her session); Settings asks the current one
+    user.id === ctx.session.user.id ? h('p', { class: 'card', id: 'user-own-password' }, h('a', { href: '#/settings' }, tx('own_password')))
+      : password, account);
 }
 
 /** The screen for `which`: null the list, 'new' a new account, else a user's id. Offline (or the
