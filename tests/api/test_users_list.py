@@ -84,3 +84,17 @@ def test_a_page_of_switched_off_accounts_costs_no_query_more_and_says_which_were
     assert [name for name, state in off.items() if state[1]] == [next(n for n in shown if n.startswith("dihapus-"))]
     assert {"kader2", "kader3", "bidan_a", "bidan_b"} <= set(off)
     assert all(state == (True, False) for state in shown.values() if state[0])
+
+
+def test_the_user_search_folds_non_ascii_capitals_on_both_databases(client, world):
+    """SQLite's own lower() folds ASCII only ("ÉLA" never found "Éla"); PostgreSQL's folds every
+    letter. Both search alike (posyandu.web registers Python's lower on SQLite connections)."""
+    for username, name in (("ela_k", "Éla Kartika"), ("saleh_n", "Nyoman Ṣaleh")):
+        made = client.post("/api/v1/users", json={"username": username, "password": "sementara-2026", "name": name,
+                                                  "role": "kader", "posyandu_id": str(world.ids["p1"])},
+                           headers=world.headers("admin"))
+        assert made.status_code == 201, made.get_json()
+    for q in ("ÉLA", "éla", "Éla"):
+        assert _names(client, world, f"q={q}") == ["ela_k"], q
+    for q in ("ṢALEH", "ṣaleh", "Ṣaleh"):
+        assert _names(client, world, f"q={q}") == ["saleh_n"], q
