@@ -16,6 +16,7 @@ from posyandu.i18n import Msg
 # Matched against the whole value (fullmatch: "$" alone also matches before a final newline), in
 # ASCII digits (Python's \d also takes Arabic-Indic and other digits no column should hold).
 NIK_RE = re.compile(r"\d{16}", re.ASCII)
+NIK_SEPARATORS_RE = re.compile(r"[\s.\-]+")  # a NIK written in groups: "3525 0155 0125 0001", "3525.0155.0125.0001"
 WIT_OFFSET = timedelta(hours=9)
 PHONE_RE = re.compile(r"(\+62|62|0)8\d{7,12}", re.ASCII)  # as the PWA's PHONE (screens/forms.js)
 PHONE_SEPARATORS_RE = re.compile(r"[\s-]")  # what people type between groups of digits, as the PWA strips
@@ -81,6 +82,24 @@ def nik(value: str) -> None:
     if not (1 <= day <= 31 and 1 <= month <= 12) or value[:2] == "00":
         raise ValidationError(Msg("NIK is not valid (region or birth date digits)",
                                   "NIK tidak sah (kode wilayah atau tanggal lahir)"))
+
+
+def nik_digits(text: str) -> str:
+    """A NIK written in groups (as on the KTP: spaces, dots or dashes between them) is its 16 digits;
+    anything else is left as written, for ``nik`` to say why it is refused. The API's NIK fields and
+    the spreadsheet import read it so alike."""
+    digits = NIK_SEPARATORS_RE.sub("", text)
+    return digits if NIK_RE.fullmatch(digits) else text
+
+
+class Nik(fields.String):
+    """A NIK (``nik``), stored as its 16 digits however it was grouped (``nik_digits``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=nik, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        return nik_digits(super()._deserialize(value, attr, data, **kwargs))
 
 
 def nik_birth_mismatch(nik_value: str, born: date, sex: str) -> Msg | None:

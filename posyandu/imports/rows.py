@@ -27,7 +27,7 @@ from posyandu.imports.reader import BEYOND, POSITION_BY_COLUMN
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import date_text
 from posyandu.registry.schemas import ChildSchema
-from posyandu.validators import UNSTORABLE, nik_birth_mismatch, today, unstorable_text
+from posyandu.validators import UNSTORABLE, nik_birth_mismatch, nik_digits, today, unstorable_text
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
                 "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
@@ -67,8 +67,6 @@ _WITH_UNIT = re.compile(r"(.*?\d)\s*([a-z]+)\.?")  # "12,5 kg", "65cm", "3200 gr
 _PLAIN_NUMBER = re.compile(r"[+-]?\d*[.,]?\d+")  # one separator at most: the decimal one
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?P<group>[., ])\d{3}(?:(?P=group)\d{3})*(?:(?P<decimal>[.,])\d+)?")
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
-_NIK_SEPARATORS = re.compile(r"[\s.\-]+")  # a NIK written in groups: "3525 0155 0125 0001", "3525.0155.0125.0001"
-_NIK_DIGITS = re.compile(r"[0-9]{16}", re.ASCII)
 _LOST_ZERO_PHONE = re.compile(r"8\d{7,12}", re.ASCII)  # 08… (validators.PHONE_RE) without its 0
 
 
@@ -223,10 +221,9 @@ def _nik(value: Any) -> str:
             "become 0; store NIK as text and type it again",
             "NIK tersimpan sebagai angka, dan Excel hanya menyimpan 15 digit angka: digit terakhirnya mungkin "
             "berubah menjadi 0; simpan NIK sebagai teks lalu ketik ulang"))
-    # written in groups (as on the KTP) its digits are the NIK; anything else is judged as written
-    # (``validators.nik``: "must be exactly 16 digits")
-    digits = _NIK_SEPARATORS.sub("", text)
-    return digits if _NIK_DIGITS.fullmatch(digits) else text
+    # written in groups (as on the KTP) its digits are the NIK, as the API reads it; anything else is
+    # judged as written (``validators.nik``: "must be exactly 16 digits")
+    return nik_digits(text)
 
 
 def _phone(value: Any) -> str | None:

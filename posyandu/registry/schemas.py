@@ -72,8 +72,9 @@ class ChildSchema(Schema):
     birth_date = fields.Date(required=True, validate=v.birth_date)
     birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True))
     birth_length_cm = fields.Float(allow_none=True, validate=v.between(30, 65))
-    nik = fields.String(allow_none=True, validate=v.nik)
-    mother_nik = fields.String(allow_none=True, validate=v.nik)
+    nik = v.Nik(allow_none=True, metadata={"description": "16 digits; written in groups (spaces, dots or dashes "
+                                                         "between them, as on the KTP) it is stored as its digits"})
+    mother_nik = v.Nik(allow_none=True, metadata={"description": "As `nik`"})
     mother_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120),
                             metadata={"description": "null to a dinkes user (the family's contact details)"})
     father_name = v.Trimmed(allow_none=True, validate=validate.Length(max=120))

@@ -75,8 +75,9 @@ BAD = [
     ("rt", "abcd", "rt"), ("rw", "1234", "rw"), ("has_kms", "maybe", "has_kms"), ("id", "not-a-uuid", "id"),
     ("posyandu_id", "nope", "posyandu_id"), ("unknown_field", 1, "unknown_field"), ("name", "x" * 121, "name"),
     # a final newline once passed the patterns ("$" matches before it), and the column could not hold it
-    ("rt", "123\n", "rt"), ("rw", "1\n", "rw"), ("nik", "3525015403240001\n", "nik"),
-    ("mother_nik", "3525014101950002\n", "mother_nik"), ("rt", "\u0661", "rt"),
+    # (a NIK with one is its 16 digits: test_a_nik_written_in_groups_is_stored_as_its_16_digits)
+    ("rt", "123\n", "rt"), ("rw", "1\n", "rw"), ("rt", "\u0661", "rt"),
+    ("nik", "3525 0154 0324 000", "nik"), ("mother_nik", "3525/0141/0195/0002", "mother_nik"),
     # nothing a list could show: zero-width joiners and spaces, a BOM
     ("name", "\u200d" * 120, "name"), ("name", "\u200b \ufeff", "name"),
 ]
@@ -105,6 +106,29 @@ def test_a_phone_number_typed_with_dashes_or_spaces_is_stored_without_them(clien
     edited = client.patch(f"/api/v1/children/{resp.get_json()['id']}", json={"guardian_phone": "+62 812-3456 7890"},
                           headers=world.headers("kader1"))
     assert edited.status_code == 200 and edited.get_json()["guardian_phone"] == "+6281234567890"
+
+
+@pytest.mark.parametrize("nik, mother_nik", [("3525 0154 0324 0001", "3525.0141.0195.0002"),
+                                             ("3525-0154-0324-0001", " 3525 0141 0195 0002 "),
+                                             ("3525015403240001\n", "3525014101950002\n")])
+def test_a_nik_written_in_groups_is_stored_as_its_16_digits(client, world, nik, mother_nik):
+    """As on the KTP (spaces, dots or dashes between groups), as the spreadsheet import reads it: the
+    API refused it as not 16 digits."""
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "nik": nik, "mother_nik": mother_nik}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 201, resp.get_json()
+    assert (resp.get_json()["nik"], resp.get_json()["mother_nik"]) == ("3525015403240001", "3525014101950002")
+    edited = client.patch(f"/api/v1/children/{resp.get_json()['id']}", json={"nik": "3525 0154 0324 0009"},
+                          headers=world.headers("kader1"))
+    assert edited.status_code == 200 and edited.get_json()["nik"] == "3525015403240009", edited.get_json()
+
+
+@pytest.mark.parametrize("nik", ["3525 0154 0324 000", "3525 0154 0324 00012", "3525/0154/0324/0001",
+                                 "3525 0154 0324 000l", "NIK 3525 0154 0324 0001", "35250154032400AB"])
+def test_a_nik_with_separators_but_not_16_digits_is_refused_as_the_import_refuses_it(client, world, nik):
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "nik": nik}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"nik": ["NIK must be exactly 16 digits"]}
 
 
 def test_nik_that_lost_its_leading_zero_gets_a_specific_message(client, world):

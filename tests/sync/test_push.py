@@ -973,11 +973,12 @@ def test_a_weighing_from_a_phone_whose_clock_runs_days_ahead_keeps_the_clocks_re
 
 
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "one-at-a-time"])
-@pytest.mark.parametrize("field,value", [("rt", "123\n"), ("rw", "001\n"), ("nik", "3201014504230001\n"),
-                                         ("mother_nik", "3201014504230001\n"), ("rt", "\u0661\u0662")])
+@pytest.mark.parametrize("field,value", [("rt", "123\n"), ("rw", "001\n"), ("nik", "320101450423000\u0661"),
+                                         ("mother_nik", "320101450423000\u0661"), ("rt", "\u0661\u0662")])
 def test_a_value_longer_than_its_column_rejects_only_its_mutation(world, app, client, bulk, field, value):
     """A final newline once slipped past the patterns ("$" matches before it): PostgreSQL then refused
-    the row and the whole batch with it (422), SQLite stored it. Digits are ASCII digits."""
+    the row and the whole batch with it (422), SQLite stored it. Digits are ASCII digits. (A NIK with
+    a final newline is its 16 digits, as one written in groups.)"""
     app.config["SYNC_BULK"] = bulk
     try:
         results = push(client, world.headers("kader1"), [
@@ -1167,3 +1168,14 @@ def test_a_restored_child_is_judged_against_the_registration_made_while_she_was_
     [back] = push(client, world.headers("kader1"), [mutation("child", first, {}, base_version=gone["record"]["version"])])
     assert back["status"] == "applied" and back["record"]["deleted_at"] is None, back
     assert back["record"]["possible_duplicate_of"] == again
+
+
+def test_a_pushed_nik_written_in_groups_is_stored_as_its_16_digits_and_a_bad_one_rejected(world, client):
+    """The push reads a child's NIK as the REST API and the import do: grouped as on the KTP, its digits."""
+    cid, res = _new_child(client, world, nik="3525 0154 0324 0001", mother_nik="3525.0141.0195.0002")
+    assert (res["record"]["nik"], res["record"]["mother_nik"]) == ("3525015403240001", "3525014101950002")
+    [edit] = push(client, world.headers("kader1"), [mutation("child", cid, {"nik": "3525-0154-0324-0009"}, base_version=1)])
+    assert edit["status"] == "applied" and edit["record"]["nik"] == "3525015403240009", edit
+    [bad] = push(client, world.headers("kader1"), [
+        mutation("child", new_id(), child_data(world.ids["p1"], nik="3525 0154 0324 000"))])
+    assert bad["status"] == "rejected" and bad["errors"] == {"nik": ["NIK must be exactly 16 digits"]}, bad
