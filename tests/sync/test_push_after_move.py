@@ -73,8 +73,9 @@ def test_a_weighing_and_a_dose_of_the_day_are_kept_at_the_new_posyandu(world, cl
     assert [(c["id"], c["op"], c["reason"]) for c in p1] == [(cid, "delete", "out_of_scope")]
 
 
-def test_only_what_was_recorded_before_the_move_and_only_by_the_old_posyandu(world, client, db):
-    cid, _ = _registered_then_moved(client, world, moved_days_ago=10)
+def before_kept_after_refused(client, world, cid: str) -> date:
+    """kader1, who lost sight of child ``cid`` 10 days ago, pushes a weighing of 12 days ago (kept),
+    one of 5 days ago and a change to the child herself (both refused). Returns the first day."""
     before, after = (date.today() - timedelta(days=d) for d in (12, 5))
     results = push(client, world.headers("kader1"), [
         mutation("measurement", new_id(), measurement_data(cid, measured_on=before.isoformat())),
@@ -83,6 +84,12 @@ def test_only_what_was_recorded_before_the_move_and_only_by_the_old_posyandu(wor
     ])
     assert [r["status"] for r in results] == ["applied", "rejected", "rejected"], results
     assert list(results[1]["errors"]) == ["child_id"]
+    return before
+
+
+def test_only_what_was_recorded_before_the_move_and_only_by_the_old_posyandu(world, client, db):
+    cid, _ = _registered_then_moved(client, world, moved_days_ago=10)
+    before = before_kept_after_refused(client, world, cid)
     # a cadre of a posyandu the child never belonged to: refused, whatever the day
     [stranger] = push(client, world.headers("kader3"), [
         mutation("measurement", new_id(), measurement_data(cid, measured_on=before.isoformat()))])

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select, update
 
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+from tests.sync.test_push_after_move import before_kept_after_refused
 
 
 def _user_id(username: str) -> uuid.UUID:
@@ -67,14 +68,7 @@ def test_her_weighing_and_dose_of_the_day_are_kept_at_the_child_s_posyandu(world
 
 def test_only_what_is_dated_before_she_left_and_only_her_own_old_posyandu_s_children(world, client, db):
     cid = _reassigned(client, world, days_ago=10)
-    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
-    results = push(client, world.headers("kader1"), [
-        mutation("measurement", new_id(), measurement_data(cid, measured_on=before.isoformat())),
-        mutation("measurement", new_id(), measurement_data(cid, measured_on=after.isoformat())),
-        mutation("child", cid, {"name": "Ganti Nama"}, base_version=1),
-    ])
-    assert [r["status"] for r in results] == ["applied", "rejected", "rejected"], results
-    assert list(results[1]["errors"]) == ["child_id"]
+    before = before_kept_after_refused(client, world, cid)
     # a child of p3, where she never was: refused, whatever the day
     other = new_id()
     [made] = push(client, world.headers("kader3"), [mutation("child", other, child_data(world.ids["p3"]))])
