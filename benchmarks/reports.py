@@ -19,11 +19,19 @@ Run: ``.venv/bin/python benchmarks/reports.py [--children 100000] [--months 24]`
 4. Peak memory (max RSS) of a fresh process that streams ``GET /reports/workbook`` (every
    report, one sheet each, and the action list with every child of the area) for one
    kecamatan and for the whole district (target: flat, under 200 MB).
+5. The whole district's downloads end to end, request to last byte, each in a fresh process:
+   the workbook (bytes, seconds, rows/s) and last month's FHIR Bundle (``GET /exports/fhir``:
+   bytes, seconds, resources/s, children/s; the file parsed and its entries counted), each
+   against gunicorn's 120 s timeout; the Bundle against psql copying out the rows it reads.
+   The generated children also have their doses (about 90 % of each due by their age), whose
+   whole history the export reads for each dose's timing. ``--profile`` then runs the export
+   under cProfile in this process.
 """
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +46,7 @@ from tests.support.pgserver import PostgresServer, _bin  # noqa: E402
 
 KECAMATAN = 18
 PASSWORD = "bench-password-1"
+GUNICORN_TIMEOUT = 120  # gunicorn.conf.py's default, as nginx's proxy_read_timeout
 
 SETUP_SQL = """
 CREATE OR REPLACE FUNCTION bench_u(n bigint, k int, salt int) RETURNS float8 LANGUAGE sql IMMUTABLE AS
@@ -95,6 +104,20 @@ FROM (
   WHERE v.day BETWEEN c.birth_date AND current_date AND v.day < c.birth_date + interval '60 months'
     AND bench_u(c.n, v.k, 20) < 0.95
 ) m;
+INSERT INTO immunisation (id, child_id, posyandu_id, kabupaten_code, vaccine, dose, given_on, batch_number,
+                          expiry_date, place, source, version, created_at, updated_at)
+SELECT md5('i' || c.n || ':' || s.vaccine || s.dose)::uuid, c.id, c.posyandu_id, '35.25', s.vaccine, s.dose, d.day,
+       'B' || (c.n % 997), d.day + 180, CASE WHEN bench_u(c.n, s.k, 31) < 0.8 THEN 'posyandu' ELSE 'puskesmas' END,
+       'given', 1, now(), now()
+FROM (SELECT id, posyandu_id, birth_date, substr(name, 6)::bigint AS n FROM child) c
+CROSS JOIN (VALUES (1, 'HB0', 1, 0), (2, 'BCG', 1, 1), (3, 'OPV', 1, 1), (4, 'OPV', 2, 2), (5, 'OPV', 3, 3),
+  (6, 'OPV', 4, 4), (7, 'DPT-HB-Hib', 1, 2), (8, 'DPT-HB-Hib', 2, 3), (9, 'DPT-HB-Hib', 3, 4), (10, 'PCV', 1, 2),
+  (11, 'PCV', 2, 3), (12, 'RV', 1, 2), (13, 'RV', 2, 3), (14, 'RV', 3, 4), (15, 'IPV', 1, 4), (16, 'MR', 1, 9),
+  (17, 'IPV', 2, 9), (18, 'PCV', 3, 12), (19, 'DPT-HB-Hib', 4, 18), (20, 'MR', 2, 18)) s(k, vaccine, dose, months)
+CROSS JOIN LATERAL (SELECT (c.birth_date + make_interval(months => s.months)
+                            + make_interval(days => CASE WHEN s.months = 0 THEN 0 ELSE (bench_u(c.n, s.k, 30) * 40)::int END)
+                            )::date AS day) d
+WHERE d.day <= current_date AND bench_u(c.n, s.k, 32) < 0.9;
 VACUUM ANALYZE;
 """
 
@@ -132,7 +155,7 @@ WHERE c.kabupaten_code = '35.25' AND c.deleted_at IS NULL AND c.merged_into IS N
   AND c.birth_date <= '{last}' AND c.birth_date > '{born_after}';
 """
 
-MEMORY_PROBE = """
+DOWNLOAD_PROBE = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
 from config import TestConfig
@@ -142,13 +165,31 @@ client = create_app(cfg).test_client()
 token = client.post("/api/v1/auth/login", json={{"username": "dinkes", "password": {pw!r}}}).get_json()["access_token"]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
-resp = client.get("/api/v1/reports/workbook?month={month}&level=posyandu{area}",
-                  headers={{"Authorization": "Bearer " + token}}, buffered=False)
-size = sum(len(chunk) for chunk in resp.response)
+resp = client.get({path!r}, headers={{"Authorization": "Bearer " + token}}, buffered=False)
+size = 0
+with open({out!r}, "wb") as out:
+    for chunk in resp.response:
+        size += len(chunk)
+        out.write(chunk)
 assert resp.status_code == 200, resp.status_code
 print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, size, time.perf_counter() - start)
 """
 
+# What the FHIR export reads, as psql reads it: the month's children of the area (a weighing or a
+# dose in the month), their month's measurements and their whole immunisation history, copied out.
+RAW_FHIR_SQL = """
+\\timing on
+COPY (SELECT c.* FROM child c WHERE c.deleted_at IS NULL AND c.id IN (
+  SELECT child_id FROM measurement WHERE measured_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL
+  UNION SELECT child_id FROM immunisation WHERE given_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL)
+  ORDER BY c.id) TO STDOUT;
+COPY (SELECT * FROM measurement WHERE measured_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL
+  ORDER BY child_id, measured_on, id) TO STDOUT;
+COPY (SELECT i.* FROM immunisation i WHERE i.deleted_at IS NULL AND i.child_id IN (
+  SELECT child_id FROM measurement WHERE measured_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL
+  UNION SELECT child_id FROM immunisation WHERE given_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL)
+  ORDER BY i.child_id, i.given_on, i.id) TO STDOUT;
+"""
 
 def last_month() -> tuple[str, date, date]:
     from posyandu.reports.period import Month
@@ -228,17 +269,75 @@ def time_psql(server: PostgresServer, first: date, last: date, repeat: int = 5) 
     return min(times) / 1000, done.stdout.split("\n")[2]
 
 
-def peak_memory(url: str, month: str, area: str) -> tuple[float, float, int, float]:
-    probe = MEMORY_PROBE.format(root=str(ROOT), url=url, pw=PASSWORD, month=month, area=area)
+def download(url: str, path: str, out: Path) -> tuple[float, float, int, float]:
+    """Stream ``GET path`` as the dinkes user in a fresh process into ``out``: (start-up RSS MB,
+    peak RSS MB, bytes, seconds from the request to its last byte)."""
+    probe = DOWNLOAD_PROBE.format(root=str(ROOT), url=url, pw=PASSWORD, path=path, out=str(out))
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     before, peak, size, seconds = done.stdout.split()
     return int(before) / 1024, int(peak) / 1024, int(size), float(seconds)
+
+
+def fhir_resources(path: Path) -> dict[str, int]:
+    """The Bundle's entries by resourceType (the file parsed whole: a truncated one fails here)."""
+    import json
+    from collections import Counter
+
+    with path.open("rb") as f:
+        bundle = json.load(f)
+    return dict(Counter(e["resource"]["resourceType"] for e in bundle.get("entry", [])))
+
+
+def workbook_rows(path: Path) -> dict[str, int]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return {ws.title: max(0, ws.max_row - 1) for ws in book.worksheets}  # less the header row
+    finally:
+        book.close()
+
+
+def time_raw_fhir_read(server: PostgresServer, first: date, last: date) -> float:
+    """Seconds psql takes to copy out the rows the export reads (``RAW_FHIR_SQL``), warm: best of 2."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(RAW_FHIR_SQL.format(first=first, last=last) * 3)
+    done = subprocess.run([_bin("psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port), "-U", "posyandu",
+                           "-d", "posyandu_bench", "-o", "/dev/null", "-f", f.name],
+                          capture_output=True, text=True, check=True)
+    Path(f.name).unlink()
+    times = [float(t) for t in re.findall(r"Time: ([\d.]+) ms", done.stdout)]
+    runs = [sum(times[i:i + 3]) for i in range(3, len(times), 3)]  # the first run warms up
+    return min(runs) / 1000
+
+
+def profile_fhir(url: str, month: str, top: int = 30) -> None:
+    """The whole-district export under cProfile, in this process (py-spy is not installed)."""
+    import cProfile
+    import pstats
+
+    from config import TestConfig
+    from posyandu import create_app
+
+    cfg = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    client = create_app(cfg).test_client()
+    token = client.post("/api/v1/auth/login", json={"username": "dinkes", "password": PASSWORD}).get_json()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    resp = client.get(f"/api/v1/exports/fhir?month={month}",
+                      headers={"Authorization": f"Bearer {token['access_token']}"}, buffered=False)
+    size = sum(len(chunk) for chunk in resp.response)
+    profiler.disable()
+    print(f"profiled export: {size / 1e6:.1f} MB")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--profile", action="store_true", help="then profile the FHIR export with cProfile")
     args = parser.parse_args()
     month, first, last = last_month()
     server = PostgresServer().start()
@@ -258,12 +357,37 @@ def main() -> None:
         print(f"{'a) API: GET skdn + GET prevalence (WSGI, JSON)':46} {api * 1000:9.1f} ms")
         print(f"{'b) one hand-written SQL query via psql':46} {sql * 1000:9.1f} ms")
         print(f"{'ratio a / b':46} {api / sql:9.2f}x   target: within 2x\n")
+        work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
         print("peak memory of a streamed XLSX workbook (every report + the action list), fresh process:")
+        books = {}
         for label, area in (("one kecamatan", "&region_code=35.25.01"), ("whole district", "")):
-            before, peak, size, seconds = peak_memory(url, month, area)
+            out = work / f"{label.replace(' ', '-')}.xlsx"
+            before, peak, size, seconds = download(url, f"/api/v1/reports/workbook?month={month}&level=posyandu{area}",
+                                                   out)
+            books[label] = (size, seconds, sum(workbook_rows(out).values()))
             print(f"  {label:15} max RSS {peak:6.1f} MB (after start-up {before:6.1f} MB), "
                   f"{size / 1e6:6.2f} MB of XLSX in {seconds:5.1f} s")
-        print("  target: flat, under 200 MB")
+        print("  target: flat, under 200 MB\n")
+        print(f"whole-district downloads, request to last byte (fresh process, WSGI in-process; "
+              f"gunicorn's timeout {GUNICORN_TIMEOUT} s):")
+        size, seconds, rows = books["whole district"]
+        print(f"  XLSX workbook      {size / 1e6:8.2f} MB in {seconds:6.1f} s: {rows:,} rows, "
+              f"{rows / seconds:,.0f} rows/s, {size / 1e6 / seconds:.2f} MB/s "
+              f"({seconds / GUNICORN_TIMEOUT:.0%} of the timeout)")
+        out = work / "district.fhir.json"
+        before, peak, size, seconds = download(url, f"/api/v1/exports/fhir?month={month}", out)
+        kinds = fhir_resources(out)
+        resources = sum(kinds.values())
+        raw = time_raw_fhir_read(server, first, last)
+        print(f"  FHIR Bundle        {size / 1e6:8.2f} MB in {seconds:6.1f} s: {resources:,} resources "
+              f"({', '.join(f'{n:,} {k}' for k, n in sorted(kinds.items()))}), {resources / seconds:,.0f} resources/s, "
+              f"{kinds.get('Patient', 0) / seconds:,.0f} children/s, {size / 1e6 / seconds:.2f} MB/s, "
+              f"max RSS {peak:.0f} MB ({seconds / GUNICORN_TIMEOUT:.0%} of the timeout)")
+        print(f"  baseline: psql copying out the rows it reads (children, month's measurements, their doses) "
+              f"{raw:6.2f} s; ratio export / raw read {seconds / raw:6.1f}x")
+        shutil.rmtree(work)
+        if args.profile:
+            profile_fhir(url, month)
     finally:
         server.stop()
 
