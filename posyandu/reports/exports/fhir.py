@@ -257,7 +257,7 @@ def _children(period: Period, pf: Any) -> Any:
                                 or_(Child.id.in_(measured), Child.id.in_(immunised))).order_by(Child.id))
 
 
-def _events(session: Any, model: type, date_col: Any, ids: list[Any], period: Period | None) -> dict[Any, list[Any]]:
+def _events(session: Any, model: type, date_col: Any, ids: Any, period: Period | None) -> dict[Any, list[Any]]:
     stmt = select(model).where(model.child_id.in_(ids), model.deleted_at.is_(None))
     if period is not None:
         stmt = stmt.where(date_col.between(period.first, period.last))
@@ -283,7 +283,11 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
     for chunk in result.partitions(CHUNK):
         ids = [c.id for c in chunk]
         measured = _events(session, Measurement, Measurement.measured_on, ids, period)
-        immunised = _events(session, Immunisation, Immunisation.given_on, ids, None)  # whole history: timing
+        # the whole history (its timing: IM-Ideal or IM-Kejar) only of the children with a dose in the period,
+        # the only ones with Immunizations in the Bundle: reading every child's was most of a district's export
+        dosed = select(Immunisation.child_id).where(Immunisation.child_id.in_(ids), Immunisation.deleted_at.is_(None),
+                                                    Immunisation.given_on.between(period.first, period.last))
+        immunised = _events(session, Immunisation, Immunisation.given_on, dosed, None)
         given_at = _given_at(session, [i for doses in immunised.values() for i in doses
                                        if period.first <= i.given_on <= period.last and i.place != "elsewhere"])
         for child in chunk:
