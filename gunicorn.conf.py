@@ -19,10 +19,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync requests are short and mostly wait on PostgreSQL: 2 × cores + 1 workers.
 workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 1)
-# A worker still on one request after this many seconds is killed (with a sync worker: the whole
-# request, a streamed export included). As long as nginx waits for an answer (deploy/nginx:
-# proxy_read_timeout 120s) and the PWA for a push (120 s): shorter, a long export or import was cut
-# off by a 502 that nginx was still waiting for.
+# A worker still on one request after this many seconds is killed (a sync worker tells the arbiter
+# it is alive only between requests), except a download still sending: it tells it as it goes
+# (posyandu.heartbeat), and stalls no longer than this. As long as nginx waits for an answer
+# (deploy/nginx: proxy_read_timeout 120s) and the PWA for a push (120 s): shorter, a long import
+# was cut off by a 502 that nginx was still waiting for.
 timeout = _int("GUNICORN_TIMEOUT", 120)
 # A statement outlives its request unless PostgreSQL stops it: the worker killed at ``timeout`` left
 # its query running. The workers (forked from this process, which reads this file first) get
@@ -72,8 +73,15 @@ def post_worker_init(worker):
     short-lived objects) set off several: an eighth of the push's time (docs/scaling.md).
     Then collect the young generation after 10,000 new objects rather than 700: a push of 500
     ran about 50 collections, 7 % of its CPU time, for cycles it hardly makes (its records
-    are freed by their reference counts); now 2 or 3. ``GUNICORN_GC_FREEZE=0`` turns both off."""
+    are freed by their reference counts); now 2 or 3. ``GUNICORN_GC_FREEZE=0`` turns both off.
+    And hand the app the worker's heartbeat: a download still streaming at ``timeout`` (a
+    whole district's FHIR export, a slow link) tells the arbiter it is at work rather than being
+    killed mid-file (posyandu.heartbeat)."""
     import gc
+
+    from posyandu import heartbeat
+
+    heartbeat.serve(worker.notify)
 
     if os.environ.get("GUNICORN_GC_FREEZE", "1") != "0":
         gc.freeze()

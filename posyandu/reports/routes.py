@@ -17,6 +17,7 @@ from flask_jwt_extended import current_user
 from posyandu import access, privacy
 from posyandu.access import roles_required
 from posyandu.extensions import Blueprint, db
+from posyandu.heartbeat import beating
 from posyandu.i18n import lang
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
@@ -85,9 +86,9 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     title, columns = REPORTS[name]
     filename = download_name(name, current_user, args, args["format"])
     if args["format"] == "csv":
-        body, mimetype = stream_with_context(csv_chunks(columns, rows, args["sep"])), "text/csv"
+        body, mimetype = stream_with_context(beating(csv_chunks(columns, rows, args["sep"]))), "text/csv"
     else:
-        body, mimetype = file_chunks(xlsx_file([(title, columns, rows)])), XLSX
+        body, mimetype = beating(file_chunks(xlsx_file([(title, columns, rows)]))), XLSX
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -189,7 +190,7 @@ class Workbook(MethodView):
                   (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level, partial)),
                   (*REPORTS["coverage"], rolled_up(coverage, period, pf, level, partial)),
                   (*REPORTS["actions"], for_role(action_list(reports_session(), period.end, pf), current_user.role))]
-        return Response(file_chunks(xlsx_file(sheets)), mimetype=XLSX, headers={
+        return Response(beating(file_chunks(xlsx_file(sheets))), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 
 
@@ -204,5 +205,5 @@ class FhirExport(MethodView):
         chunks = bundle_chunks(reports_session(), args["period"], area_filter(args), current_user.role)
         area_download(args)
         filename = download_name("fhir", current_user, args, "json")
-        return Response(stream_with_context(chunks), mimetype="application/fhir+json",
+        return Response(stream_with_context(beating(chunks)), mimetype="application/fhir+json",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -4,9 +4,12 @@ from __future__ import annotations
 import gc
 import os
 import runpy
+import types
 from pathlib import Path
 
 import pytest
+
+from posyandu import heartbeat
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
@@ -47,12 +50,27 @@ def test_each_worker_freezes_what_it_loaded_at_start(monkeypatch, setting, froze
     gc.unfreeze()
     before = gc.get_threshold()
     try:
-        conf["post_worker_init"](None)
+        conf["post_worker_init"](types.SimpleNamespace(notify=lambda: None))
         assert (gc.get_freeze_count() > 0) is frozen
         assert gc.get_threshold() == ((10_000, *before[1:]) if frozen else before)
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+        heartbeat.serve(None)
+
+
+def test_each_worker_hands_its_heartbeat_to_the_app():
+    """A download still streaming at gunicorn's timeout tells the arbiter its worker is at work
+    (posyandu.heartbeat; through a real gunicorn: tests/faults/test_long_exports.py)."""
+    beats, before = [], gc.get_threshold()
+    try:
+        runpy.run_path(str(CONF))["post_worker_init"](types.SimpleNamespace(notify=lambda: beats.append(1)))
+        assert list(heartbeat.beating([b"a", b"b"])) == [b"a", b"b"]
+        assert beats
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        heartbeat.serve(None)
 
 
 def test_a_setting_that_is_not_a_number_names_its_variable_and_value(monkeypatch):

@@ -10,6 +10,7 @@ from typing import IO, Iterable, Iterator
 
 import xlsxwriter
 
+from posyandu.heartbeat import alive
 from posyandu.reports.columns import Column, cell
 
 CHUNK = 64 * 1024
@@ -53,6 +54,7 @@ def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dic
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, [c.header for c in columns], formats["header"])
     for r, row in enumerate(rows, 1):
+        alive()  # written before the first byte is sent: gunicorn is told of each row (at most once a second)
         for c, col in enumerate(columns):
             value = cell(col, row)
             if value is None:
