@@ -129,3 +129,42 @@ def test_fhir_a_dose_given_before_the_child_moved_is_located_where_it_was_given(
         melati = [r for r in found if r["resourceType"] == "Location" and r["id"] == str(world.ids["p1"])]
         assert [r["name"] for r in melati] == ["Melati"], who
         assert [r["id"] for r in found].index(str(world.ids["p1"])) < [r["id"] for r in found].index(bcg)
+
+
+def test_fhir_reads_the_dose_history_only_of_the_children_given_a_dose_in_the_period(client, world, make_child):
+    """Each dose of the period is timed (IM-Ideal or IM-Kejar) against the child's whole history,
+    which the export read for every child in the Bundle, a child weighed in the month with doses only
+    in earlier months too: most of a district's export time (docs/scaling.md, "Long downloads"). It
+    reads the history of the children given a dose in the period, whose Immunizations alone it sends,
+    and times them as before."""
+    import sqlalchemy as sa
+
+    from posyandu.immunisation.models import Immunisation
+
+    def dose(child, vaccine, number, on):
+        resp = client.post(f"/api/v1/children/{child['id']}/immunisations", headers=world.headers("bidan_a"), json={
+            "id": str(uuid.uuid4()), "vaccine": vaccine, "dose": number, "given_on": on, "batch_number": "T1",
+            "place": "posyandu"})
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    weighed = make_child(name="Anak Ditimbang", sex="M", birth_date="2024-09-01")
+    dose(weighed, "BCG", 1, "2024-10-01")
+    _weigh(client, world, weighed, "kader1", measured_on="2025-08-10", weight_kg=10.1)
+    dosed = make_child(name="Anak Diimunisasi", sex="F", birth_date="2024-09-01")
+    history = {dose(dosed, "DPT-HB-Hib", 1, "2024-12-20"), dose(dosed, "DPT-HB-Hib", 2, "2025-01-20")}
+    august = dose(dosed, "MR", 1, "2025-08-05")
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(str(target.id))
+
+    sa.event.listen(Immunisation, "load", on_load)
+    try:
+        found = _resources(client, world, f"month={AUG}&posyandu_id={world.ids['p1']}")
+    finally:
+        sa.event.remove(Immunisation, "load", on_load)
+    assert sorted(loaded) == sorted(history | {august})
+    assert [r["id"] for r in found if r["resourceType"] == "Immunization"] == [august]
+    assert _timing(found) == {("MR 1", "2025-08-05"): "IM-Kejar"}  # MR 1 due at 9 months: June 2025
+    assert {r["id"] for r in found if r["resourceType"] == "Patient"} == {weighed["id"], dosed["id"]}
