@@ -50,7 +50,6 @@ def png(size: int, corner: float, scale: float, samples: int = 3) -> bytes:
     rows = bytearray()
     offsets = [(i + 0.5) / samples for i in range(samples)]
     for py in range(size):
-        rows.append(0)
         for px in range(size):
             acc = [0, 0, 0, 0]
             for oy in offsets:
@@ -59,9 +58,16 @@ def png(size: int, corner: float, scale: float, samples: int = 3) -> bytes:
                     acc[0] += r * a; acc[1] += g * a; acc[2] += b * a; acc[3] += a
             alpha = acc[3] / samples ** 2
             rows += bytes([round(c / acc[3]) if acc[3] else 0 for c in acc[:3]] + [round(alpha)])
+    # a few dozen colours (the shapes' edges): indexed, a byte a pixel, the same pixels in half the bytes
+    palette: dict[bytes, int] = {}
+    pixels = [bytes(rows[i:i + 4]) for i in range(0, len(rows), 4)]
+    index = bytes(palette.setdefault(p, len(palette)) for p in pixels)
+    assert len(palette) <= 256
+    data = b"".join(b"\0" + index[y * size:(y + 1) * size] for y in range(size))
     chunk = lambda tag, data: struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 3, 0, 0, 0))
+            + chunk(b"PLTE", b"".join(p[:3] for p in palette)) + chunk(b"tRNS", bytes(p[3] for p in palette))
+            + chunk(b"IDAT", zlib.compress(data, 9)) + chunk(b"IEND", b""))
 
 
 def svg() -> str:
