@@ -106,14 +106,16 @@ export function signsOf(m, growth) {
     head_sign: growth ? headSign(growth.zscores?.hcfa) : null };
 }
 
-/** A length alone: BB/U and N/T of the month's last weighing before it (the server's reports take
- * it), never a BB/TB from two entries; `on` null: none. Null for a weighing or oedema. */
-function monthsWeighing(child, m, others, tables, kbm) {
+/** A length alone: the month's last weighing before it (the server's reports take its BB/U and N/T),
+ * never a BB/TB from two entries: {on, bb_u, w}, `on` null: none. Null for a weighing or oedema. */
+function monthsWeighing(child, m, others, tables) {
   if (m.weight_kg != null || m.oedema === true) return null;
-  const w = weighings(others, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on)).pop();
-  return w ? { on: w.measured_on, bb_u: growthOf(child, w, tables)?.status?.bb_u ?? null, kms: kmsOf(child, { ...w, _pending: true }, others, tables, kbm) }
-    : { on: null, bb_u: null, kms: null };
+  const w = weighings(others, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on)).pop() ?? null;
+  return { on: w?.measured_on ?? null, bb_u: (w && growthOf(child, w, tables)?.status?.bb_u) ?? null, w };
 }
+
+/** The BB/U shown for `r` (assess or latest): a length alone's is its month's weighing's. */
+export const weightStatus = (r) => (r?.weighed ? r.weighed.bb_u : r?.growth?.status?.bb_u ?? null);
 
 /** Everything shown after saving measurement `m` on posyandu day `on`. */
 export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, kbm, schedule, area = null, on }) {
@@ -124,8 +126,10 @@ export function assess({ child, m, history = [], immunisations = [], supplements
   const severe = growth?.status?.bb_tb === 'gizi_buruk' || m.oedema === true;
   const signs = signsOf(m, growth);
   const referredBySign = signs.muac_sign === 'gizi_buruk' || ['mikrosefali', 'makrosefali'].includes(signs.head_sign);
+  const weighed = monthsWeighing(child, m, others, tables);
   return { growth, kms, remeasure, referral: !!kms?.referral || severe || referredBySign, severe, ...signs,
-    weighed: monthsWeighing(child, m, others, tables, kbm), due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
+    weighed: weighed && { on: weighed.on, bb_u: weighed.bb_u, kms: weighed.w && kmsOf(child, { ...weighed.w, _pending: true }, others, tables, kbm) },
+    due: dueToday({ child, immunisations, supplements, schedule, area, on }) };
 }
 
 /** Doses givable today and this round's vitamin A / deworming. A dose allowed before its
@@ -157,9 +161,9 @@ export function nextDose(card) {
   return open[0] ?? null;
 }
 
-/** The newest measurement and its growth, for lists. */
+/** The newest measurement, its growth and, a length alone, its month's weighing (weightStatus). */
 export function latest(child, measurements, tables) {
   const sorted = [...measurements].sort(byDate);
-  const m = sorted[sorted.length - 1];
-  return m ? { m, growth: growthOf(child, m, tables) } : null;
+  const m = sorted.pop();
+  return m ? { m, growth: growthOf(child, m, tables), weighed: monthsWeighing(child, m, sorted, tables) } : null;
 }

@@ -1,7 +1,7 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
 import { ageText, h, onlineModule, saveDownload, todayIso } from '../ui.js';
-import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone } from '../assess.js';
+import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
@@ -31,7 +31,7 @@ export function statusPanel(result) {
   const items = [];
   if (growth) {
     for (const key of STATUS_KEYS) {
-      const cat = key === 'bb_u' && weighed ? weighed.bb_u : growth.status?.[key];
+      const cat = key === 'bb_u' ? weightStatus(result) : growth.status?.[key];
       if (!cat) continue;
       items.push(h('li', { class: `status ${tone(cat)}`, 'data-key': key },
         h('span', { class: 'status-name' }, statusName(key, growth), key === 'bb_u' ? from : null),

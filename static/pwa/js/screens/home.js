@@ -2,7 +2,7 @@
 // SKDN, find or register a child.
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
-import { dueToday, latest, tone } from '../assess.js';
+import { dueToday, latest, tone, weightStatus } from '../assess.js';
 import { areaOf, byVaccine, dueList, UNDER_FIVE_MONTHS } from '../due-list.js';
 import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
@@ -123,11 +123,10 @@ export async function render(ctx) {
     if (row.li) return row;
     const c = row.child;
     const ms = d.byM.get(c.id) ?? [];
-    const last = latest(c, ms, d.tables);
     const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
       schedule: d.schedule, area: area(c), on: ctx.day.date });
     row.doses = due.doses.length;
-    const status = last?.growth?.status?.bb_u;
+    const status = weightStatus(latest(c, ms, d.tables));
     const weighed = ms.some((m) => m.measured_on === ctx.day.date);
     row.li = h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
       h('span', { class: 'row-main' }, h('strong', {}, c.name),

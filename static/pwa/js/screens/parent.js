@@ -2,7 +2,7 @@
 // child's data to download and who has read it (UU 27/2022 PDP), online.
 import { formatCm, formatDate, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
-import { byLength, dueToday, latest, nextDose, signsOf, tone } from '../assess.js';
+import { byLength, dueToday, latest, nextDose, signsOf, tone, weightStatus } from '../assess.js';
 import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
 
 /** What her child's latest measurement says, in plain words: [tone, text] a line, the most urgent
@@ -14,10 +14,14 @@ function plainLines(child, last) {
   const lying = byLength(last.growth); // a baby's length (panjang badan), not height
   // LiLA at 6-59 months and head circumference-for-age, as the kader's result shows them (assess.signsOf)
   const { muac_sign: muac, head_sign: head } = signsOf(last.m, last.growth);
+  // a length alone: the weight status of the month's weighing before it, as the kader's (weightStatus)
+  const wfa = weightStatus(last);
+  const on = last.weighed?.on;
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
-    s.bb_u && [tone(s.bb_u), t('plain_wfa', { name: first, what: plain(s.bb_u) })],
+    wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
+      + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
     s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
     s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })],
     muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })],

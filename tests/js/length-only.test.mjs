@@ -1,0 +1,82 @@
+// A length measured apart from the weighing (no weight, the same day or later that month): every place
+// that shows a child's latest weight status shows the month's weighing before it (assess.weightStatus),
+// as the kader's result and her child screen do; before, the parent's child screen, her home list and
+// the kader's home list showed the newest entry alone, and the weight status was gone.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { installDom } from './fakedom.mjs';
+
+installDom();
+globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+
+const { assess, latest, weightStatus } = await import('../../static/pwa/js/assess.js');
+const home = await import('../../static/pwa/js/screens/home.js');
+const parent = await import('../../static/pwa/js/screens/parent.js');
+const { setLang } = await import('../../static/pwa/js/i18n.js');
+
+const json = (p) => JSON.parse(readFileSync(new URL(`../../${p}`, import.meta.url)));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
+const schedule = json('static/pwa/data/schedule-2024.json');
+
+const lina = { id: 'c1', name: 'Lina Panjang', sex: 'F', birth_date: '2024-01-15', posyandu_id: 'p1' };
+const entry = (id, on, fields, at) => ({ id, child_id: 'c1', measured_on: on, oedema: false, recorded_at: at, ...fields });
+// 7 months: 6.0 kg is below −2 SD (berat badan kurang); 66 cm normal
+const weighing = entry('m1', '2024-08-15', { weight_kg: 6.0 }, '2024-08-15T02:00:00Z');
+const length = (on) => entry('m2', on, { length_height_cm: 66, position: 'lying' }, `${on}T03:00:00Z`);
+
+test('latest() of a length alone carries the weight status of its month\'s weighing, as assess() does', () => {
+  for (const on of ['2024-08-15', '2024-08-29']) {
+    const last = latest(lina, [length(on), weighing], tables);
+    assert.equal(last.m.id, 'm2');
+    assert.equal(last.growth.status.bb_u, null); // its own: no weight
+    assert.equal(weightStatus(last), 'kurang');
+    assert.equal(last.weighed.on, '2024-08-15');
+    const r = assess({ child: lina, m: length(on), history: [weighing, length(on)], tables, on });
+    assert.equal(weightStatus(r), weightStatus(last));
+  }
+  // none that month: no weight status, not July's
+  const july = { ...weighing, measured_on: '2024-07-15' };
+  assert.equal(weightStatus(latest(lina, [length('2024-08-15'), july], tables)), null);
+  // a weighing: its own
+  assert.equal(weightStatus(latest(lina, [weighing], tables)), 'kurang');
+});
+
+test("the kader's home list tags a child measured for length alone with the weight status of the month's weighing", async () => {
+  setLang('id');
+  const tagsOn = async (measurements) => {
+    const ctx = { role: 'kader', session: { user: { id: 'k1', role: 'kader' } }, day: { date: '2024-08-29', posyandu_id: 'p1' },
+      children: async () => [lina], posyandus: async () => [{ id: 'p1', name: 'Posyandu Mawar' }],
+      records: async (entity) => (entity === 'measurement' ? measurements : []),
+      tables: async () => tables, kbm: async () => null, schedule: async () => schedule };
+    const screen = await home.render(ctx);
+    return [...screen.querySelector('#children').querySelectorAll('.tag')].map((e) => e.textContent);
+  };
+  assert.ok((await tagsOn([weighing])).includes('berat badan kurang'));
+  assert.ok((await tagsOn([weighing, length('2024-08-29')])).includes('berat badan kurang'));
+  assert.ok(!(await tagsOn([{ ...weighing, measured_on: '2024-07-15' }, length('2024-08-29')])).includes('berat badan kurang'));
+});
+
+test("a parent reads her child's weight status after a length alone, on her home list and the child's screen", async () => {
+  setLang('id');
+  const plainOf = async (measurements) => {
+    const ctx = { bundle: async () => ({ child: lina, measurements, immunisations: [], supplements: [] }),
+      children: async () => [lina], records: async () => measurements, tables: async () => tables,
+      schedule: async () => null, area: async () => null, online: () => false };
+    const screen = await parent.child(ctx, lina.id);
+    const lines = screen.querySelector('#plain').querySelectorAll('p').map((p) => p.textContent);
+    const tag = (await parent.home(ctx)).querySelector('#children').querySelector('.tag')?.textContent;
+    return { lines, tag };
+  };
+  const sameDay = await plainOf([weighing, length('2024-08-15')]);
+  assert.equal(sameDay.tag, 'Berat badan Lina kurang untuk umurnya.');
+  assert.ok(sameDay.lines.includes('Berat badan Lina kurang untuk umurnya.'), sameDay.lines.join(' | '));
+  assert.ok(sameDay.lines.some((l) => l.startsWith('Panjang badan Lina')), sameDay.lines.join(' | '));
+  // later that month: the weighing named by its date
+  const later = await plainOf([weighing, length('2024-08-29')]);
+  assert.ok(later.lines.includes('Berat badan Lina kurang untuk umurnya. (penimbangan 15 Agu 2024)'), later.lines.join(' | '));
+  // no weighing that month: nothing said of the weight
+  const none = await plainOf([{ ...weighing, measured_on: '2024-07-15' }, length('2024-08-29')]);
+  assert.ok(!none.lines.some((l) => l.startsWith('Berat badan')), none.lines.join(' | '));
+});
