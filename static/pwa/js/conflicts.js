@@ -4,16 +4,12 @@ import { ALL, FIELDS, USER_ACTION, conflictFields, entryFor, newRow, nextSeq, pa
 
 const same = (a, b) => (a ?? null) === (b ?? null);
 
-/**
- * The conflict `c` as the cadre is to see it now. Its stored copy of the server's record is the one
- * the push was answered with; when a later pull brought a newer version of the record (`row`, the
- * read cache: someone changed it again, or deleted it), that version is shown instead, and the
- * fields asked about are those still in conflict with it: the ones asked before that it does not
- * hold her value for, and the ones she changed that it changed again (sending hers on that version
- * would overwrite a change she never saw). Else `c` itself. `gone`: why a pulled delete removed it
- * ('deleted', or 'out_of_scope': it left her area, a child moved to another posyandu, and there is
- * nothing here she could restore).
- */
+/** The conflict `c` as the cadre is to see it now: when a pull brought a newer version of the record
+ * than the push's answer (`row`: changed again, or deleted), that version, asking about the fields
+ * still in conflict with it: those asked before that it does not hold her value for, and those she
+ * changed that it changed again (hers sent on it would overwrite a change she never saw). Else `c`.
+ * `gone`: why a pulled delete removed it ('deleted'; 'out_of_scope': it left her area, nothing to
+ * restore). */
 export function conflictNow(c, row) {
   if (!row?.server || (row.server_version ?? 0) <= (c.server_version ?? 0)) return c;
   const before = c.server_record ?? {};
@@ -24,20 +20,15 @@ export function conflictNow(c, row) {
   return { ...c, server_record: now, server_version: row.server_version, fields, gone: row.gone ?? null };
 }
 
-/** Resolve a conflict with the values the cadre chose: a NEW mutation. `chosen` is {field: value}
- * for the conflict's fields (conflictFields), null to drop the local change, or 'delete' to repeat
- * a delete against the server's version. The mutation carries only the cadre's own changes (the
- * chosen values and the fields the cadre changed that were not in conflict): every other field
- * keeps the server's value. A record deleted on the server is restored with the cadre's whole copy.
+/** Resolve a conflict with the cadre's choice: a NEW mutation. `chosen`: {field: value} for the
+ * conflict's fields, null to drop her change, or 'delete' to repeat a delete on the server's version.
+ * It carries only her own changes (chosen values, and her fields not in conflict); every other field
+ * keeps the server's value. A record deleted on the server is restored with her whole copy.
  *
- * `seen` is what the screen showed her (conflictNow): the server's version and the fields she was
- * asked about; without it, the conflict as stored. The mutation is based on that version: the
- * server merges it three-way from the record as she saw it when she chose, so a value someone
- * changed again since (a pull while she chose) is asked about anew (a new conflict), never
- * overwritten unseen; and what she has seen is not asked again. What needs sending is judged
- * against the server's copy the phone holds NOW (row.server): a save of hers applied since
- * (saveBesideConflicts) or a pull may have moved it, and a choice equal to an older copy but not to
- * the server's present value must still be sent. */
+ * `seen` is what the screen showed her (conflictNow; else the conflict as stored): the mutation is
+ * based on that version, so the server merges from the record as she saw it, and a value changed
+ * again meanwhile is asked anew, never overwritten unseen. What needs sending is judged against the
+ * server's copy held NOW (row.server): a save of hers or a pull may have moved it since. */
 export function resolveConflict(db, mutationId, chosen, seen = null) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const c = await conflicts.get(mutationId);

@@ -98,21 +98,16 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
-  // recorded_at is the phone's clock when the record was first saved (ordering, audit): an edit of
-  // what the server holds does not state it again. The server keeps its own, and judges a reading
-  // it is sent (validators.device_clock): one stored before it did (old data, before 2000) would
-  // refuse every correction of the weighing for a field the cadre never touched.
+  // recorded_at (the phone's clock at the first save) is not sent again with an edit: the server
+  // judges any it is sent (validators.device_clock), and an old stored one (before 2000) would
+  // refuse every correction for a field the cadre never touched.
   if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
   // a health worker's reason to accept a dose outside the schedule's rules goes with this save
   // only (it is not a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
-  // Her earlier changes of the record still unsent: her overlay descends from the server's version
-  // the first of them was based on, not from the one the phone holds now (a pull, or the answer to
-  // another of her changes, moved only the server's side: the overlay still has the older values of
-  // fields someone else changed since). Based on that version, the server sees what she changed and
-  // nothing else (it folds her own applied changes in): a value changed by another since is neither
-  // sent back stale, nor overwritten where she changed it too (a conflict, asked).
-  // So is what the form showed (`drawn`): a pull that came while it was open moved only the server's side.
+  // Based on the version her overlay descends from: that of her first unsent change, or the form's
+  // (`drawn`), not the one held now (a pull moved only the server's side). So the server sees what she
+  // changed and nothing else: another's change since is neither sent back stale nor overwritten unasked.
   const earlier = queued.filter((e) => e.op === 'upsert');
   const base = op === 'delete' || !row.server ? row.server_version
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
@@ -129,12 +124,10 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   return { record: row.local, entry };
 }
 
-/** Where a correction of refused entries goes in the queue: in the place of the earliest of them
- * (its created_seq), so what the cadre recorded for the record meanwhile still follows it (a
- * weighing of a child whose registration was refused, the registration corrected after: the child
- * is sent first, else the server refuses the weighing, "anak tidak ditemukan"). At the end of the
- * queue when nothing is replaced, or when a later save of the same record is still queued (made
- * while the refused one was in flight): the correction carries newer values and must follow it. */
+/** Where a correction of refused entries goes in the queue: the earliest one's place, so what was
+ * recorded meanwhile still follows it (a corrected registration before the child's weighing, else
+ * "anak tidak ditemukan"). At the end when nothing is replaced, or when a later save of the record is
+ * still queued: the correction carries newer values and must follow it. */
 async function queuePlace(meta, refused, queued) {
   if (!refused.length) return nextSeq(meta);
   const earliest = Math.min(...refused.map((e) => e.created_seq));
@@ -146,16 +139,11 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** A conflict about a deletion (the server's or the cadre's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** Save a record while a conflict about it is open (the cadre has not chosen yet). The form she
- * saves shows her own side of the conflict: sending the whole record again would put her
- * conflicting value over the other side's on the server's newer version, where nothing conflicts
- * any more (the server applies it: silently overwritten), and her choice made later would then
- * find nothing to send. So only what she changed in THIS save (and what a refused entry it
- * replaces carried) is sent, on the server version the phone knows; the fields a conflict asks
- * about are never sent from here: her new value for them becomes her side of the choice (each
- * open conflict's `mine` follows her latest values, so its resolution never sends back one she
- * has replaced since). A conflict about a deletion holds back every field: an edit on a
- * tombstone's version would restore the record, which only the choice "restore" may. */
+/** Save a record while a conflict about it is open. Her form shows her side of the conflict: the
+ * whole record sent on the server's newer version would silently overwrite the other side. So only
+ * what THIS save changed (and a replaced refused entry carried) is sent; the fields a conflict asks
+ * about never are: her new value becomes her side of the choice (`mine` follows her latest values).
+ * A conflict about a deletion holds back every field: only the choice "restore" may restore it. */
 async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
   const { entity, id } = row;
   const before = view(row) ?? {};

@@ -5,24 +5,14 @@ import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, pu
 import { applyPullPage, applyPushResults } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
 
-/** Failures retried by themselves with backoff, the entries back to pending with the same ids (the
- * server's ledger answers a replay with the stored result): no usable answer (network: no answer, a
- * proxy's 408, a body cut off, a captive portal's page), the server's own trouble (5xx), a whole
- * push refused while a concurrent replay of it commits (409), too many requests (429). Every other
- * whole-request failure is no reason to refuse the changes either: they wait as pending, and the
- * next sync (a save, the timer, the app's start) tries again; only the server's per-mutation
- * answer `rejected` makes an entry need attention. */
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 const FAR_AHEAD_MS = 183 * 864e5;
 
-/** Whether the phone's clock cannot be trusted (sync-notes §1.6, CHT #1658/#6284): over 10 minutes
- * off the server's (`offsetMs`, known after a request; null before the first answer), or now before
- * the last successful sync, which a clock reset by a removed battery shows offline too. A weighing
- * dated by such a clock is dated wrong. Offline (no answer yet), a clock the last sync found over
- * 10 minutes ahead (`lastSyncDeviceAt`, the phone's own time then, past `lastSyncAt`, the server's)
- * is still ahead unless it was set back since: the app reopened at the posyandu keeps saying so.
- * Offline, half a year past the last sync is more likely a year set wrong than a phone unsynced that
- * long: the ages, statuses and due doses shown would be wrong (and either deserves a look). */
+/** Whether the phone's clock cannot be trusted, so a weighing it dates is dated wrong (sync-notes
+ * §1.6, CHT #1658/#6284): over 10 minutes off the server's (`offsetMs`; null before an answer), or
+ * before the last sync (a clock reset by a removed battery, seen offline too). Offline, one the last
+ * sync found ahead (`lastSyncDeviceAt`, the phone's time then) stays ahead unless set back since; and
+ * half a year past the last sync is more likely a wrong year than a phone unsynced that long. */
 export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
   const farAhead = offsetMs == null && lastSyncAt && now - Date.parse(lastSyncAt) > FAR_AHEAD_MS;
@@ -31,6 +21,10 @@ export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDev
     && deviceAt - Date.parse(lastSyncAt) > CLOCK_SLACK_MS && now >= deviceAt - CLOCK_SLACK_MS;
   return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead || farAhead);
 }
+/** Retried by themselves with backoff, the same ids (the server's ledger answers a replay with the
+ * stored result): no usable answer (no network, a proxy's 408, a body cut off, a captive portal), 5xx,
+ * a push refused while its concurrent replay commits (409), 429. Any other whole-request failure
+ * leaves the changes pending for the next sync; only a per-mutation `rejected` needs attention. */
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
  * the batch is split until the mutation is found alone and set aside, so the rest goes on. */
@@ -67,10 +61,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   let timer = null;
   let ended = false; // stop(): the session is over (logout, another user): nothing more runs or is reported
   let limit = batchSize; // halved on 413 until a sync completes
-  // Finding a mutation the server fails on: the search (read at each run's start, kept in the user's
-  // database at its end: a reload, a page Android killed, another tab go on from it) and, on each
-  // entry found alone, its strikes (outbox.js requeue): {n: runs it failed alone counted, since: the
-  // run it first did}.
+  // the search for a mutation the server fails on: read at each run's start, kept in the database at
+  // its end (a reload, a killed page, another tab go on from it); strikes: outbox.js requeue
   let search = newSearch();
   let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
 
@@ -164,13 +156,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     }
   }
 
-  /** After a pull the server answered: the mutation set aside counts one more strike once the server
-   * has taken another push since it first failed alone (else nothing shows it is this mutation's
-   * trouble and not the server's: a server refusing every write while reads work, a full disk or
-   * maintenance, must not make healthy changes stuck one after the other); at STUCK_AFTER it needs
-   * attention (the cadre sees it, can send it again), else it waits as pending. The strikes go with
-   * the entry (whichever page or tab sends it next counts on); shown stuck, it has none left ("Kirim
-   * lagi" counts anew). Resolves to the error the run ends with (null: none). */
+  /** After a pull the server answered: the mutation set aside counts a strike only once the server
+   * has taken another push since it first failed alone (a server refusing every write, a full disk,
+   * must not make healthy changes stuck one by one); at STUCK_AFTER it needs attention, else it
+   * waits as pending. The strikes go with the entry; shown stuck, it has none ("Kirim lagi" counts
+   * anew). Resolves to the error the run ends with (null: none). */
   async function settleAside({ entry, error }) {
     const { n: before, since } = entry.strikes ?? { n: 0, since: search.run };
     const n = before + (search.accepted_run >= since ? 1 : 0);
@@ -184,9 +174,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   async function pullAll() {
     let pulled = 0;
-    // what this phone still holds unsent after its push (waiting, refused, or in a conflict the
-    // cadre has not settled): the midwife sees a phone that keeps records unsent for long (a
-    // parent's phone sends nothing)
+    // what this phone still holds unsent after its push: the midwife sees a phone that keeps records
+    // unsent for long (a parent's sends nothing)
     const held = canPush ? await counts(db) : null;
     const device = held ? { client_id: await clientId(db), pending: held.waiting + held.attention + held.conflicts } : null;
     for (;;) {
