@@ -47,13 +47,10 @@ export async function showRefused(ctx, form, entity, id) {
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, refused.errors); });
 }
 
-/** One save per intent: `submit` handles the form's submit, never twice at once. Its Save button
- * is disabled, and a tap or Enter meanwhile ignored, while it runs: saving is a strict-durability
- * IndexedDB write (slow on a cheap phone), and a second tap used to save a second child or
- * weighing. `submit` resolves true once it has saved: the form stays locked, its intent done (the
- * screen moves on or shows the result). Otherwise (a field to correct, or a save the phone could
- * not store: ctx.saveAll has shown #save-failed and throws) it can be saved again. A form's record
- * ids are fixed when it is drawn (recordIds), so a save tried again writes the same records. */
+/** One save per intent: while `submit` runs (a strict-durability write, slow on a cheap phone) the
+ * button is disabled and a tap or Enter ignored: a second tap saved a second child or weighing.
+ * Resolved true, the form stays locked (saved); else (a field to correct, a save not stored) it can
+ * be saved again, writing the same records (ids fixed when drawn, recordIds). */
 export function onSave(form, submit) {
   let busy = false;
   form.addEventListener('submit', async (e) => {

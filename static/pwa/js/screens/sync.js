@@ -220,14 +220,9 @@ async function revoke(api, tokens, ms) {
   clearTimeout(timer);
 }
 
-/**
- * Log out and delete the user's database, only when nothing in it is unsent: counted at the click,
- * under the database's lock (db.js withDbLock, which every save holds shared), so a save another
- * tab made after this screen was drawn, or is making now, is counted, never deleted. The login is
- * forgotten on the phone, then the server revokes the tokens before the page reloads (a reload
- * would cancel the request, leaving the refresh token valid). Resolves to the number of unsent
- * changes (0: logged out, the page reloads).
- */
+/** Log out and delete the user's database unless something is unsent (deleteUnlessUnsent); the
+ * server revokes the tokens before the page reloads (a reload would cancel the request, leaving the
+ * refresh token valid). Resolves to the number of unsent changes (0: logged out, the page reloads). */
 export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null } = {}) {
   const { user } = ctx.session;
   const unsent = await deleteUnlessUnsent(ctx);
@@ -245,9 +240,8 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   return 0;
 }
 
-/** Delete the session's database unless something in it is unsent, counted under the database's
- * lock (db.js withDbLock, which every save holds shared): the number of unsent changes (0: deleted,
- * the sync stopped and the database closed). */
+/** Delete the session's database unless something is unsent, counted under its lock (db.js withDbLock,
+ * held shared by every save, another tab's too: none is deleted uncounted). Resolves to that count. */
 async function deleteUnlessUnsent(ctx) {
   const name = userDbName(ctx.session.user.id);
   return withDbLock(name, 'exclusive', async () => {
@@ -261,13 +255,9 @@ async function deleteUnlessUnsent(ctx) {
   });
 }
 
-/**
- * The server said the account is gone (401 account_closed: its parent closed it on another phone;
- * account_inactive: an admin switched it off, a kader whose access ended; api.js ACCOUNT_GONE):
- * the phone forgets the login and deletes the user's database, the children's data with it, unless
- * something in it is unsent (api-contract: never deleted), which stays until the account is switched
- * on again and its user logs in with the password and syncs. Resolves to the number kept unsent.
- */
+/** The account is gone (api.js ACCOUNT_GONE: closed by its parent, or switched off by an admin): the
+ * login is forgotten and the database deleted unless something is unsent (never deleted: it stays
+ * until the account is on again and syncs). Resolves to the number kept unsent. */
 export async function forgetAccount(ctx) {
   const unsent = await deleteUnlessUnsent(ctx);
   await forget(ctx.session.user.id);
