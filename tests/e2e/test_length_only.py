@@ -65,8 +65,9 @@ def test_a_parent_reads_her_childs_weight_status_after_a_length_alone(live_serve
     base = live_server.url
     posyandu_id = live_server.api("GET", "/auth/me", "kader5").get_json()["posyandu_id"]
     today = date.today()
-    made = live_server.api("POST", "/children", "kader5", json={
-        "posyandu_id": posyandu_id, "name": "Rani Panjang", "sex": "F", "birth_date": (today - timedelta(days=200)).isoformat()})
+    born = (today - timedelta(days=200)).isoformat()
+    made = live_server.api("POST", "/children", "kader5",
+                           json={"posyandu_id": posyandu_id, "name": "Rani Panjang", "sex": "F", "birth_date": born})
     assert made.status_code == 201, made.get_json()
     child_id = made.get_json()["id"]
     try:
