@@ -127,7 +127,7 @@ export async function render(ctx) {
       schedule: d.schedule, area: area(c), on: ctx.day.date });
     row.doses = due.doses.length;
     const status = weightStatus(latest(c, ms, d.tables));
-    const weighed = ms.some((m) => m.measured_on === ctx.day.date);
+    const weighed = ms.some((m) => m.measured_on === ctx.day.date && m.weight_kg != null); // a length alone: still to weigh
     row.li = h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
       h('span', { class: 'row-main' }, h('strong', {}, c.name),
         h('small', {}, `${c.sex === 'M' ? t('male') : t('female')} · ${ageText(t, c.birth_date, ctx.day.date)}`)),
