@@ -25,7 +25,8 @@ def register_and_weigh_offline(page, shot) -> None:
     page.get_by_label("Perempuan").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=305)).isoformat())
     page.get_by_label("Nama ibu").fill("Siti Aminah")
-    page.get_by_label("NIK ibu", exact=False).fill(MOTHER_NIK)
+    # typed in groups, as the KTP prints it: sent and stored as its 16 digits
+    page.get_by_label("NIK ibu", exact=False).fill(" ".join(MOTHER_NIK[i:i + 4] for i in range(0, 16, 4)))
     shot(page, "03-register-child-offline")
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()

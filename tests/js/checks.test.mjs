@@ -2,7 +2,7 @@
 // messages that name what is wrong, in Bahasa Indonesia.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { birthDateError, dateError, lotErrors, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../../static/pwa/js/checks.js';
+import { birthDateError, dateError, lotErrors, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../../static/pwa/js/checks.js';
 
 const today = '2025-08-10';
 
@@ -60,6 +60,15 @@ test('a NIK is checked as the server checks it: 16 digits, a region, a birth dat
   assert.equal(nikError('3525011013250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'month 13');
   assert.equal(nikError('3525010000250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'day 0');
   assert.equal(nikError('0025011008250001'), 'NIK tidak sah (kode wilayah atau tanggal lahir)', 'no province 00');
+});
+
+test('a NIK typed in groups, as the KTP prints it, is its 16 digits; anything else stays as typed', () => {
+  for (const typed of ['3525 0110 0825 0001', '3525.0110.0825.0001', '3525-0110-0825-0001', '352501 100825 0001']) {
+    assert.equal(nikDigits(typed), '3525011008250001', typed);
+  }
+  assert.equal(nikDigits('3525 0110 0825 001'), '3525 0110 0825 001', 'fifteen digits: judged as typed');
+  assert.equal(nikError(nikDigits('3525 0110 0825 001')), 'harus tepat 16 angka');
+  assert.equal(nikDigits('3525/0110/0825/0001'), '3525/0110/0825/0001', 'a slash, as the server refuses it');
 });
 
 test('a dose given by a health worker names its vial: batch and expiry required, the vial not expired that day', () => {

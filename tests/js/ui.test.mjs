@@ -89,5 +89,5 @@ test("the child form's names and address hold no more than the server keeps (nam
   const form = await childForm({ day: { posyandu_id: 'p1', date: '2026-03-02' } }, null);
   const limit = (name) => form.find((e) => e.localName === 'input' && e.attributes.name === name)[0].attributes.maxlength;
   assert.deepEqual(['name', 'mother_name', 'father_name', 'address', 'nik', 'mother_nik'].map(limit),
-    ['120', '120', '120', '255', '16', '16']);
+    ['120', '120', '120', '255', '24', '24']); // a NIK: 16 digits, typed in groups as on the KTP (nikDigits)
 });

@@ -30,6 +30,13 @@ export function birthDateError(value, today = todayIso()) {
   return value < oldestBirthDate(today) ? t('too_old') : null;
 }
 
+/** A NIK written in groups (spaces, dots or dashes, as on the KTP) as its 16 digits, as the server
+ * reads it (validators.nik_digits); anything else as written, for nikError to judge. */
+export function nikDigits(value) {
+  const digits = value.replace(/[\s.-]+/g, '');
+  return /^\d{16}$/.test(digits) ? digits : value;
+}
+
 /** A NIK's error, as validators.nik: 16 digits (fewer: a lost leading zero?), a region, a birth
  * date in digits 7-12 (girls: day + 40). */
 export function nikError(value) {

@@ -3,7 +3,7 @@
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
-import { asStored, birthDateError, dateError, isHealthWorker, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
+import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
 import { outboxEntries } from '../outbox.js';
 import { childGone, duePanel, statusPanel } from './child.js';
 
@@ -100,9 +100,9 @@ export async function childForm(ctx, childId) {
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off', maxlength: 120 }),
-    field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 16 }),
+    field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 24 }),
     field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off', maxlength: 120 }),
-    field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 16 }),
+    field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 24 }),
     field({ label: t('phone'), name: 'guardian_phone', type: 'tel', value: c.guardian_phone }),
     field({ label: t('address'), name: 'address', value: c.address, maxlength: 255 }),
     field({ label: t('birth_weight'), name: 'birth_weight_kg', inputmode: 'decimal', value: numberText(c.birth_weight_kg) }),
@@ -125,7 +125,7 @@ export async function childForm(ctx, childId) {
       const first = [...ms.map((m) => m.measured_on), ...[...is, ...ss].map((r) => r.given_on)].sort()[0];
       if (first < birth) errors.birth_date = [t('born_after_events', { date: formatDate(first) })];
     }
-    const [nik, motherNik] = [el.nik.value.trim(), el.mother_nik.value.trim()];
+    const [nik, motherNik] = [el.nik.value, el.mother_nik.value].map((v) => nikDigits(v.trim()));
     for (const [key, value] of [['nik', nik], ['mother_nik', motherNik]]) {
       const error = value && nikError(value);
       if (error) errors[key] = [error];
