@@ -279,6 +279,23 @@ test('on Settings, her own change of a password she chose stays on the screen an
   });
 });
 
+test('a new password is counted in characters as the server counts them (NFKC), not in UTF-16 units', async () => {
+  await withNavigator({ locks: lockManager() }, async () => {
+    const { ctx, seen } = passwordCtx(false);
+    const screen = await settings(ctx);
+    dom.page.replaceChildren(screen);
+    const form = screen.querySelector('#password-form');
+    // seven characters typed with combining accents (twelve units) or as emoji: refused on the phone,
+    // as the server refuses them, not sent to come back as the server's 422
+    for (const short of ['e\u0301e\u0301e\u0301e\u0301sip', '\u{1F600}\u{1F600}\u{1F600}\u{1F600}abc']) {
+      fill(form, 'pilihan-lama-1', short);
+      await submitForm(form);
+      assert.equal(form.elements.new_password.getAttribute('aria-invalid'), 'true', short);
+    }
+    assert.deepEqual(seen.posts, []);
+  });
+});
+
 test('a wrong current password leaves the mark, and the field says so', async () => {
   await withNavigator({ locks: lockManager() }, async () => {
     const { ctx, seen } = passwordCtx(true);

@@ -348,7 +348,8 @@ function passwordForm(ctx) {
     const { current_password: current, new_password: next, new_password2: again } = form.elements;
     const errors = {
       ...(current.value ? {} : { current_password: [t('required')] }),
-      ...(next.value.length < 8 ? { new_password: [t('password_rule')] }
+      // counted as the server counts (NFKC characters): a combining accent or an emoji is one
+      ...([...next.value.normalize('NFKC')].length < 8 ? { new_password: [t('password_rule')] }
         : next.value !== again.value ? { new_password2: [t('password_mismatch')] } : {}),
     };
     note.className = ''; note.textContent = '';
