@@ -248,23 +248,43 @@ def stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetim
 def departures(user_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
     """(posyandu, when) of each time ``user_id`` was taken off a posyandu: an audited change of her
     ``posyandu_id`` (a kader moved to another posyandu, or given another role), or of her
-    ``puskesmas_id`` (a bidan moved to another puskesmas: each posyandu it runs now)."""
+    ``puskesmas_id`` (a bidan moved to another puskesmas: each posyandu it ran then, ``_run_by``,
+    not those it runs now: a posyandu moved into it since is one she never saw)."""
     from posyandu.audit import AuditLog
-    from posyandu.registry.models import Posyandu
 
     out = []
     for at, changes in db.session.execute(
+            # only an admin's edit changes her scope: not her logins and other rows of her account
             select(AuditLog.at, AuditLog.changes)
-            .where(AuditLog.entity == "user", AuditLog.record_id == str(user_id))
+            .where(AuditLog.entity == "user", AuditLog.record_id == str(user_id), AuditLog.action == "update")
             .order_by(AuditLog.at, AuditLog.id)):
         for field in ("posyandu_id", "puskesmas_id"):
             old, new = (changes or {}).get(field) or (None, None)
             if old is None or old == new:
                 continue
-            ids = [uuid.UUID(old)] if field == "posyandu_id" else db.session.scalars(
-                select(Posyandu.id).where(Posyandu.puskesmas_id == uuid.UUID(old)))
+            ids = [uuid.UUID(old)] if field == "posyandu_id" else _run_by(uuid.UUID(old), at)
             out += [(posyandu_id, at) for posyandu_id in ids]
     return out
+
+
+def _run_by(puskesmas_id: uuid.UUID, at: datetime) -> list[uuid.UUID]:
+    """The posyandu ``puskesmas_id`` ran at ``at``: those it runs now, and those moved away from it
+    since, less those moved into it since (a posyandu's audited change of ``puskesmas_id``: the
+    first after ``at`` tells where it was then)."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Posyandu
+
+    then: dict[uuid.UUID, uuid.UUID] = {}
+    for record_id, changes in db.session.execute(
+            select(AuditLog.record_id, AuditLog.changes)
+            .where(AuditLog.entity == "posyandu", AuditLog.action == "update", AuditLog.at > at)
+            .order_by(AuditLog.at, AuditLog.id)):
+        old, new = (changes or {}).get("puskesmas_id") or (None, None)
+        if old is not None and old != new:
+            then.setdefault(uuid.UUID(record_id), uuid.UUID(old))
+    now = db.session.execute(select(Posyandu.id, Posyandu.puskesmas_id).where(
+        (Posyandu.puskesmas_id == puskesmas_id) | Posyandu.id.in_(list(then))))
+    return [posyandu_id for posyandu_id, current in now if then.get(posyandu_id, current) == puskesmas_id]
 
 
 def _merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:

@@ -141,3 +141,44 @@ def test_a_midwife_moved_to_another_puskesmas_keeps_what_she_recorded_before(wor
     assert kept in {c["id"] for c in pull_all(client, world.headers("kader1b"))[0]}
     assert db.session.scalar(select(AuditLog.action).where(AuditLog.record_id == kept,
                                                            AuditLog.action == "recorded_before_reassignment"))
+
+
+def _child_of(client, world, posyandu_id, created_days_ago: int) -> str:
+    """A child registered (by the admin) at ``posyandu_id``, ``created_days_ago`` days ago."""
+    from posyandu.extensions import db
+    from posyandu.registry.models import Child
+
+    cid = new_id()
+    body = {**child_data(posyandu_id, birth_date=(date.today() - timedelta(days=400)).isoformat()), "id": cid}
+    made = client.post("/api/v1/children", json=body, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    at = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=created_days_ago)
+    db.session.execute(update(Child).where(Child.id == uuid.UUID(cid)).values(created_at=at))
+    db.session.commit()
+    return cid
+
+
+def test_a_midwife_keeps_the_posyandu_her_puskesmas_ran_when_she_left_not_those_it_runs_now(world, client, db):
+    """bidan_a left PKM Wringinanom (p1, p2) 10 days ago. Since, p2 moved to another puskesmas and
+    Dahlia, a posyandu she never ran, moved into Wringinanom: her weighing of a p2 child dated before
+    she left is hers to keep; one of a Dahlia child, dated as early, is refused (she never saw it)."""
+    pkm = client.post("/api/v1/puskesmas", json={"name": "PKM Driyorejo", "kecamatan_code": "35.25.01"},
+                      headers=world.headers("admin"))
+    assert pkm.status_code == 201, pkm.get_json()
+    dahlia = client.post("/api/v1/posyandu", json={"name": "Dahlia", "desa_code": "35.25.01.2001", "meeting_day": 3,
+                                                    "puskesmas_id": pkm.get_json()["id"]}, headers=world.headers("admin"))
+    assert dahlia.status_code == 201, dahlia.get_json()
+    of_p2, of_dahlia = _child_of(client, world, world.ids["p2"], 40), _child_of(client, world, dahlia.get_json()["id"], 40)
+    _reassigned(client, world, to="pkm_b", days_ago=10, who="bidan_a")
+    for posyandu_id, puskesmas_id in ((world.ids["p2"], pkm.get_json()["id"]),
+                                      (dahlia.get_json()["id"], world.ids["pkm_a"])):
+        moved = client.patch(f"/api/v1/posyandu/{posyandu_id}", json={"puskesmas_id": str(puskesmas_id)},
+                             headers=world.headers("admin"))
+        assert moved.status_code == 200, moved.get_json()
+    before = (date.today() - timedelta(days=12)).isoformat()
+    results = push(client, world.headers("bidan_a"), [
+        mutation("measurement", new_id(), measurement_data(of_p2, measured_on=before)),
+        mutation("measurement", new_id(), measurement_data(of_dahlia, measured_on=before)),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert list(results[1]["errors"]) == ["child_id"], results[1]
