@@ -797,6 +797,9 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
     merged = three_way(base, current, incoming)
     if merged.conflicts:
         raise SyncConflict(target, merged.conflicts)
+    stale = _judged_in_another_month(et, base, current, incoming, merged.apply)
+    if stale:
+        raise SyncConflict(target, stale)
     changes = {k: loaded[k] for k in merged.apply}
     # A reason (a bidan's for a dose outside the schedule's rules) is the client's word for this
     # write as well as a field: the rules hear it as REST's do (events._written) when it is the
@@ -804,6 +807,21 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
     # date of a dose she accepted, her reason as it stands). Storing it changes nothing.
     changes.update({k: loaded[k] for k in events.REASON_FIELDS if k in loaded and incoming[k] == current.get(k)})
     return changes
+
+
+def _judged_in_another_month(et: EntityType, base: dict[str, Any], current: dict[str, Any], incoming: dict[str, Any],
+                             apply: Any) -> list[str]:
+    """A health worker's N/T (``trend_override``) judges a weighing's gain over the month before it:
+    given on her phone to the weighing as it stood in one month, after someone moved it to another,
+    merged it would stand over a month's gain she never judged (the move itself drops a judgement,
+    ``growth.operations``; one merged after it came back). Her judgement's fields, to ask her again
+    on the weighing as it stands (a conflict); none when its month is the one she saw."""
+    if et.name != "measurement" or "trend_override" not in apply:
+        return []
+    month = lambda record: str(record.get("measured_on") or "")[:7]  # noqa: E731 - "YYYY-MM"
+    if month(base) == month(current):
+        return []
+    return [f for f in ("trend_override", "trend_override_reason") if f in incoming and incoming[f] != current.get(f)]
 
 
 def _own_since_merge(et: EntityType, alias: Any, target: Any, who: tuple[str, Any]) -> dict[str, Any]:
