@@ -438,13 +438,10 @@ def test_deleting_the_first_of_a_days_weighings_makes_the_next_the_first_on_ever
     assert read(b)["version"] == 2
 
 
-def test_a_weighing_moved_to_another_month_loses_the_bidans_n_t_judgement(client, world, make_child, db):
-    """A bidan's N/T judged a month's gain over the month before. A kader correcting the weighing's
-    date into another month took the judgement along: the N stood over whatever the new month
-    computed, and the SKDN counted it. It is dropped (audited with her edit); a date moved within
-    the month keeps it."""
-    from posyandu.audit import AuditLog
-
+def weighed_t_this_month(client, world, make_child) -> tuple[list[date], dict]:
+    """A child weighed 9.0 kg three months ago, 9.05 last month and 9.1 on this month's first day (a T,
+    the gain under the KBM): the first days of this month and the three before (newest first), and
+    this month's weighing as the API answered it."""
     child = make_child(birth_date=(date.today() - timedelta(days=500)).isoformat())
     url = f"/api/v1/children/{child['id']}/measurements"
     month = [date.today().replace(day=1)]
@@ -455,6 +452,17 @@ def test_a_weighing_moved_to_another_month_loses_the_bidans_n_t_judgement(client
                            headers=world.headers("kader1")).status_code == 201
     m = client.post(url, json={"measured_on": month[0].isoformat(), "weight_kg": 9.1},
                     headers=world.headers("kader1")).get_json()
+    return month, m
+
+
+def test_a_weighing_moved_to_another_month_loses_the_bidans_n_t_judgement(client, world, make_child, db):
+    """A bidan's N/T judged a month's gain over the month before. A kader correcting the weighing's
+    date into another month took the judgement along: the N stood over whatever the new month
+    computed, and the SKDN counted it. It is dropped (audited with her edit); a date moved within
+    the month keeps it."""
+    from posyandu.audit import AuditLog
+
+    month, m = weighed_t_this_month(client, world, make_child)
     body = {"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}
     judged = client.patch(f"/api/v1/measurements/{m['id']}", json=body, headers=world.headers("bidan_a")).get_json()
     assert (judged["trend"], judged["trend_computed"]) == ("N", "T")

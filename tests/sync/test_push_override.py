@@ -2,8 +2,7 @@
 weighing was moved to another month, it is not laid on a month she never judged."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
+from tests.api.test_events import weighed_t_this_month
 from tests.sync.helpers import mutation, push
 
 
@@ -12,16 +11,7 @@ def test_a_judgement_made_offline_on_a_weighing_moved_since_to_another_month_is_
     a kader corrects its date two months back. The merge took her N onto a weighing in a month whose gain
     she never judged (the move drops a judgement, events._written: one made after it stood). It is a
     conflict now, for her to judge the weighing where it stands; given again on that version, it is kept."""
-    child = make_child(birth_date=(date.today() - timedelta(days=500)).isoformat())
-    url = f"/api/v1/children/{child['id']}/measurements"
-    month = [date.today().replace(day=1)]
-    for _ in range(3):
-        month.append((month[-1] - timedelta(days=1)).replace(day=1))
-    for day, weight in ((month[3], 9.0), (month[1], 9.05)):
-        assert client.post(url, json={"measured_on": day.isoformat(), "weight_kg": weight},
-                           headers=world.headers("kader1")).status_code == 201
-    m = client.post(url, json={"measured_on": month[0].isoformat(), "weight_kg": 9.1},
-                    headers=world.headers("kader1")).get_json()
+    month, m = weighed_t_this_month(client, world, make_child)
     assert m["trend_computed"] == "T" and m["version"] == 1, m
     moved = client.patch(f"/api/v1/measurements/{m['id']}", json={"measured_on": month[2].isoformat()},
                          headers=world.headers("kader1"))
