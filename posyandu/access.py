@@ -106,14 +106,15 @@ def scoped_children(user: User) -> Select:
 
 
 def get_posyandu(user: User, posyandu_id: uuid.UUID, *, for_update: bool = False,
-                 for_children: bool = False) -> Posyandu:
+                 for_children: bool = False, scoped: bool = True) -> Posyandu:
     """The posyandu if the user may see it (404 otherwise). ``for_update``: the caller changes or
     closes it; ``for_children``: the caller registers a child there or moves one there, copying
     its region. Either locks its row first (``locked``: CHILD, EVENTS), so it is read, and its
-    scope judged, as it stands once no one else is changing it."""
+    scope judged, as it stands once no one else is changing it. ``scoped=False``: one the caller
+    has left, whose registration she made before (``sync.push._registered_before_leaving``)."""
     if for_update or for_children:
         locked(select(Posyandu).where(Posyandu.id == posyandu_id), CHILD if for_update else EVENTS)
-    obj = db.session.scalar(select(Posyandu).where(Posyandu.id == posyandu_id, posyandu_clause(user),
+    obj = db.session.scalar(select(Posyandu).where(Posyandu.id == posyandu_id, posyandu_clause(user) if scoped else true(),
                                                    Posyandu.deleted_at.is_(None)))
     if obj is None:
         raise NotFound()

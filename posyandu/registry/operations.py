@@ -185,12 +185,13 @@ def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
     record_change(pos, "delete", reason=reason)
 
 
-def _target_posyandu(user: User, posyandu_id: uuid.UUID) -> Posyandu:
+def _target_posyandu(user: User, posyandu_id: uuid.UUID, left: uuid.UUID | None = None) -> Posyandu:
     """The posyandu a child is registered at or moved to, whose region (kabupaten) the child and its
     events copy: locked for that (``access.get_posyandu(for_children=True)``, FOR SHARE) until the
-    transaction ends, so a change of its desa, or its closing, waits for the child, or the child for it."""
+    transaction ends, so a change of its desa, or its closing, waits for the child, or the child for it.
+    ``left``: a posyandu the caller has left, where she registered a child before (``create_children``)."""
     try:
-        return access.get_posyandu(user, posyandu_id, for_children=True)
+        return access.get_posyandu(user, posyandu_id, for_children=True, scoped=posyandu_id != left)
     except NotFound:
         closed = db.session.scalar(select(Posyandu.id).where(
             Posyandu.id == posyandu_id, Posyandu.deleted_at.is_not(None), access.posyandu_clause(user)))
@@ -327,22 +328,24 @@ def _check_own_nik(nik: str | None, mother_nik: str | None) -> None:
         raise ValidationFailed(errors={"nik": [NIK_IS_MOTHERS]})
 
 
-def create_child(user: User, data: dict[str, Any]) -> Child:
-    return create_children(user, [data])[0]
+def create_child(user: User, data: dict[str, Any], *, left: uuid.UUID | None = None) -> Child:
+    return create_children(user, [data], left=left)[0]
 
 
-def create_children(user: User, datas: list[dict[str, Any]]) -> list[Child]:
+def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID | None = None) -> list[Child]:
     """Register children, exactly as if one after another (each flagged as a likely duplicate of
     a child stored before it, earlier ones of the call included), inserted together. A child
     who might be the same as an earlier one of the call is looked up only once those are
-    inserted, so the database's own comparison decides, as for one child at a time."""
+    inserted, so the database's own comparison decides, as for one child at a time. ``left``: a
+    posyandu outside the caller's scope she may register at, one she has left since she registered
+    the child on her phone (``sync.push._registered_before_leaving`` judges it)."""
     access.require_staff(user)
     for data in datas:
         _check_own_nik(data.get("nik"), data.get("mother_nik"))
     datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
     if ids_taken(db.session, Child, [data["id"] for data in datas]):
         raise Conflict()
-    posyandu = {pid: _target_posyandu(user, pid) for pid in sorted({data["posyandu_id"] for data in datas})}
+    posyandu = {pid: _target_posyandu(user, pid, left) for pid in sorted({data["posyandu_id"] for data in datas})}
     access.lock_registrations(posyandu)  # two registrations of one child at once: the second sees the first
     children = new_records(Child, [  # one creation instant each, in the order given
         {"kabupaten_code": posyandu[data["posyandu_id"]].kabupaten_code, "created_by": user.id,

@@ -13,6 +13,7 @@ are the same either way (tests/sync/test_push_bulk.py).
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import json
@@ -46,6 +47,7 @@ from posyandu.sync.models import ChangeLog, SyncMutation
 from posyandu.validators import Timestamp, local_today, unstorable_text, utc_timestamp
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
+EVENT_ENTITIES = PUSH_ENTITIES[1:]
 UNKNOWN_RECORD = Msg("not found or outside your area", "tidak ditemukan atau di luar wilayah Anda")
 UNKNOWN_CHILD = Msg("child not found or outside your area", "anak tidak ditemukan atau di luar wilayah Anda")
 OTHER_CHILD = Msg("a record stays with its child: delete it and record it again for the other child",
@@ -153,6 +155,11 @@ class _Batch:
         self.results[i] = _apply(self.user, self.client_id, self.checked[i], self.applied)
 
 
+# the mutations of the push being applied: a registration is judged by the visits it was sent with
+# (``_registered_before_leaving``)
+_PUSHED: contextvars.ContextVar[list[Any]] = contextvars.ContextVar("pushed", default=[])
+
+
 def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int, *,
          client_version: str | None = None, bulk: bool = True) -> dict[str, Any]:
     """Apply the mutations in order, each exactly once; one answer per mutation. ``bulk``:
@@ -164,6 +171,14 @@ def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: in
     act_as(client_id=client_id)
     devices.seen(user, client_id, client_version, pushed=True)
     checked = [_check(raw) for raw in raw_mutations]
+    pushed = _PUSHED.set(checked)
+    try:
+        return _push(user, client_id, raw_mutations, checked, bulk)
+    finally:
+        _PUSHED.reset(pushed)
+
+
+def _push(user: User, client_id: str, raw_mutations: list[Any], checked: list[Any], bulk: bool) -> dict[str, Any]:
     _lock_what_it_touches(checked)
     batch = _Batch(user, client_id, checked, [{}] * len(checked))
     uses = Counter(m.mutation_id for m in checked if isinstance(m, Mutation))
@@ -924,7 +939,17 @@ def _names_its_child(event: Any, raw_id: Any) -> bool:
 
 def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Schema) -> Any:
     if et.model is Child:
-        return registry.create_child(user, {**_load(schema, m.data), "id": m.id})
+        data = {**_load(schema, m.data), "id": m.id}
+        try:
+            with db.session.begin_nested():
+                return registry.create_child(user, data)
+        except ValidationFailed as exc:
+            if "posyandu_id" not in (exc.errors or {}) or not _registered_before_leaving(user, m.id, data["posyandu_id"]):
+                raise
+        child = registry.create_child(user, data, left=data["posyandu_id"])
+        log_action("recorded_before_reassignment", "child", child.id, kabupaten_code=child.kabupaten_code,
+                   reason="registered at the posyandu its cadre has left since, with a visit of before")
+        return child
     loaded, left = None, None
     try:
         child = _child_of_event(user, m.data.get("child_id"))
@@ -970,6 +995,35 @@ def _moved_away_since(user: User, raw_id: Any, day: date) -> tuple[Child, uuid.U
     raise ValidationFailed(errors={"child_id": [UNKNOWN_CHILD]})
 
 
+def _registered_before_leaving(user: User, child_id: uuid.UUID, posyandu_id: uuid.UUID) -> bool:
+    """Whether a registration at ``posyandu_id``, outside the caller's scope, was made on her phone
+    before she was taken off that posyandu (``privacy.departures``): sent in the same push as a
+    weighing, dose or capsule of the child dated on or before the day she left (the visit she was
+    registered at; a registration carries no day of its own). Kept then, as her visits of children
+    registered before are (``_left_since``): refused, the child and every visit of her were lost,
+    the cadre seeing no longer the posyandu to enter them again."""
+    from posyandu.privacy import departures
+
+    if user.role not in ("kader", "bidan"):
+        return False
+    gone = [at for p, at in departures(user.id) if p == posyandu_id]
+    kabupaten = db.session.scalar(select(Posyandu.kabupaten_code).where(Posyandu.id == posyandu_id))
+    if not gone or kabupaten is None:
+        return False
+    last = local_today(kabupaten, max(gone).replace(tzinfo=timezone.utc))
+    for m in _PUSHED.get():
+        if not isinstance(m, Mutation) or m.refused is not None or m.op != "upsert" \
+                or m.entity not in EVENT_ENTITIES or str(m.data.get("child_id")) != str(child_id):
+            continue
+        try:
+            day = date.fromisoformat(str(m.data.get(events.DATE_FIELD[ENTITIES[m.entity].model])))
+        except ValueError:
+            continue
+        if day <= last:
+            return True
+    return False
+
+
 def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID | None:
     """The posyandu a record of one of the registrations ``child_ids``, dated ``day``, was made at
     while the caller still saw the child there, when she sees the child there no more: a posyandu
@@ -989,9 +1043,12 @@ def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID 
         # WIB is 23:00 UTC the day before, and that morning's weighing was recorded the day she left
         return at is None or day <= local_today(kabupaten[posyandu_id], at.replace(tzinfo=timezone.utc))
 
+    # a child she registered there herself she saw there, though the server learnt of her after she
+    # left (``_registered_before_leaving``)
+    hers = gone and db.session.scalar(select(func.count()).where(Child.id.in_(child_ids), Child.created_by == user.id))
     left = [(until, p) for p, _, until in spans if until is not None and p in seen and by(p, until)]
     left += [(at, p) for p, at in gone for there, since, until in spans
-             if there == p and since < at and by(p, at) and by(p, until)]
+             if there == p and (since < at or hers) and by(p, at) and by(p, until)]
     return max(left)[1] if left else None
 
 

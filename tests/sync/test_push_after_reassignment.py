@@ -182,3 +182,39 @@ def test_a_midwife_keeps_the_posyandu_her_puskesmas_ran_when_she_left_not_those_
     ])
     assert [r["status"] for r in results] == ["applied", "rejected"], results
     assert list(results[1]["errors"]) == ["child_id"], results[1]
+
+
+def test_a_child_she_registered_before_she_left_is_kept_with_the_visit_it_came_with(world, client, db):
+    """A newborn registered and weighed on the kader's phone, sent after the admin moved her: the
+    registration was refused, and with it every visit of the child, lost to both posyandu. Kept now
+    when the push carries a visit of the child dated on or before the day she left; a registration
+    sent alone, or with a visit of after, is refused as before."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    _reassigned(client, world, days_ago=10)
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    born = (date.today() - timedelta(days=60)).isoformat()
+    kept, alone, late = new_id(), new_id(), new_id()
+    weighing = new_id()
+    results = push(client, world.headers("kader1"), [
+        mutation("child", kept, child_data(world.ids["p1"], birth_date=born, name="Bayi Ny. Sari")),
+        mutation("measurement", weighing, measurement_data(kept, measured_on=before.isoformat(), weight_kg=4.2)),
+        mutation("child", alone, child_data(world.ids["p1"], birth_date=born, name="Bayi Ny. Ani")),
+        mutation("child", late, child_data(world.ids["p1"], birth_date=born, name="Bayi Ny. Tuti")),
+        mutation("measurement", new_id(), measurement_data(late, measured_on=after.isoformat(), weight_kg=4.5)),
+    ])
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected", "rejected", "rejected"], results
+    assert list(results[2]["errors"]) == ["posyandu_id"] and list(results[4]["errors"]) == ["child_id"], results
+    assert db.session.get(Child, uuid.UUID(kept)).posyandu_id == world.ids["p1"]
+    # p1's other cadre pulls the child and her weighing; kader1's new posyandu none of it
+    p1 = {c["id"] for c in pull_all(client, world.headers("kader1b"))[0]}
+    assert {kept, weighing} <= p1 and not {alone, late} & p1
+    assert not {kept, weighing} & {c["id"] for c in pull_all(client, world.headers("kader2"))[0]}
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.record_id == kept,
+                                                           AuditLog.action == "recorded_before_reassignment"))
+    # a kader never at p1 cannot register there this way, whatever she sends with it
+    [r, _] = push(client, world.headers("kader3"), [
+        mutation("child", (stranger := new_id()), child_data(world.ids["p1"], birth_date=born)),
+        mutation("measurement", new_id(), measurement_data(stranger, measured_on=before.isoformat()))])
+    assert r["status"] == "rejected", r
