@@ -1044,11 +1044,13 @@ def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID 
         return at is None or day <= local_today(kabupaten[posyandu_id], at.replace(tzinfo=timezone.utc))
 
     # a child she registered there herself she saw there, though the server learnt of her after she
-    # left (``_registered_before_leaving``)
-    hers = gone and db.session.scalar(select(func.count()).where(Child.id.in_(child_ids), Child.created_by == user.id))
+    # left (``_registered_before_leaving``): the stay her registration began (``stays``: it starts
+    # at the child's creation), not one the child came to later
+    hers = set(db.session.scalars(select(Child.created_at).where(Child.id.in_(child_ids), Child.created_by == user.id))
+               ) if gone else set()
     left = [(until, p) for p, _, until in spans if until is not None and p in seen and by(p, until)]
     left += [(at, p) for p, at in gone for there, since, until in spans
-             if there == p and (since < at or hers) and by(p, at) and by(p, until)]
+             if there == p and (since < at or since in hers) and by(p, at) and by(p, until)]
     return max(left)[1] if left else None
 
 

@@ -218,3 +218,4 @@ def test_a_child_she_registered_before_she_left_is_kept_with_the_visit_it_came_w
         mutation("child", (stranger := new_id()), child_data(world.ids["p1"], birth_date=born)),
         mutation("measurement", new_id(), measurement_data(stranger, measured_on=before.isoformat()))])
     assert r["status"] == "rejected", r
+
