@@ -77,15 +77,22 @@ test('a refresh whose answer was lost is asked again with the same token, and th
   assert.equal(server.revoked, false);
 });
 
+/** The second of two tabs of one login, both opened with r0, once the first has refreshed twice,
+ * r0 → r1 → r2: r1 used, so r0, still the second's, now marks a stolen copy. */
+async function idleTabOfALoginRefreshedTwice(server, user) {
+  await remember(user, { access_token: 'a0', refresh_token: 'r0' }, '1234');
+  const busy = await tab(user.id);
+  const idle = await tab(user.id);
+  for (let i = 0; i < 2; i += 1) {
+    server.access.clear(); // its access token expired: it refreshes
+    await busy.api.get('/children');
+  }
+  return idle;
+}
+
 test('a second tab of the same login refreshes with the token another tab kept, not its stale copy', async () => {
   const server = rotatingServer();
-  await remember({ id: 'k3', name: 'Bu Tuti', role: 'kader' }, { access_token: 'a0', refresh_token: 'r0' }, '1234');
-  const first = await tab('k3');
-  const second = await tab('k3'); // both opened with r0
-  server.access.clear();
-  await first.api.get('/children'); // r0 → r1
-  server.access.clear();
-  await first.api.get('/children'); // r1 → r2: r1 used, so r0 now marks a stolen copy
+  const second = await idleTabOfALoginRefreshedTwice(server, { id: 'k3', name: 'Bu Tuti', role: 'kader' });
   assert.equal(second.session.tokens.refresh_token, 'r0');
   assert.deepEqual(await second.api.get('/children'), { ok: true });
   assert.deepEqual(server.refreshes, ['r0', 'r1', 'r2']);
@@ -113,13 +120,7 @@ test('a logout from a tab idle while another refreshed twice revokes with the ke
   };
   globalThis.location = { hash: '#/settings', reload() {} };
   globalThis.sessionStorage = { setItem() {}, getItem: () => null, removeItem() {} };
-  await remember({ id: 'k5', name: 'Bu Yani', role: 'kader' }, { access_token: 'a0', refresh_token: 'r0' }, '1234');
-  const busy = await tab('k5');
-  const idle = await tab('k5'); // both opened with r0
-  server.access.clear();
-  await busy.api.get('/children'); // r0 → r1
-  server.access.clear();
-  await busy.api.get('/children'); // r1 → r2: r0 now marks a stolen copy
+  const idle = await idleTabOfALoginRefreshedTwice(server, { id: 'k5', name: 'Bu Yani', role: 'kader' });
   server.access.clear(); // the idle tab's access token expired long ago
   const ctx = { session: idle.session, api: idle.api, db: { ...memDb(), close() {} }, sync: { stop() {} } };
   await withNavigator({ locks: lockManager() }, async () => assert.equal(await logOut(ctx, { revokeWaitMs: 1000 }), 0));
