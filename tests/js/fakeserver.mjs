@@ -44,7 +44,9 @@ export function fakeServer() {
       return { status: 'applied', record: rec, version: rec.version };
     }
     if (!cur) {
-      const rec = write(m.entity, m.id, m.data);
+      // an event for a duplicate merged away lands on the child that stands (push.py _create)
+      const stands = m.entity === 'child' ? null : records.get(`child:${m.data.child_id}`).record.merged_into;
+      const rec = write(m.entity, m.id, stands ? { ...m.data, child_id: stands } : m.data);
       return { status: 'applied', record: rec, version: rec.version };
     }
     // a duplicate merged away (a tombstone with merged_into): the edit lands on the record that

@@ -6,7 +6,7 @@ import { memDb } from './memdb.mjs';
 import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
   clientId, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
-  getMeta, retryEntry, saveChange, saveChanges, takeBatch, view,
+  getMeta, retryEntry, rowsOfChild, saveChange, saveChanges, takeBatch, view,
 } from '../../static/pwa/js/outbox.js';
 import { resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { applyPullPage, applyPushResults } from '../../static/pwa/js/incoming.js';
@@ -1019,10 +1019,14 @@ async function twoRegistrations() {
   server.write('child', b, child('Ani (dobel)'));
   await engine.sync();
   assert.equal((await records(db, 'child')).length, 2);
-  /** The bidan merges B into A (merge_children): A gets a new version (`fill`), B a tombstone. */
+  /** The bidan merges B into A (merge_children): A gets a new version (`fill`), B a tombstone, and
+   * B's weighings move to A (_repoint_events: a new version each). */
   const merge = (fill) => {
     server.write('child', a, { ...server.get('child', a), ...fill });
     server.write('child', b, { ...server.get('child', b), deleted_at: '2025-02-01T00:00:00Z', merged_into: a }, 'delete');
+    for (const { record } of [...server.records.values()]) {
+      if (record.child_id === b && !record.deleted_at) server.write('measurement', record.id, { ...record, child_id: a });
+    }
   };
   return { db, server, engine, a, b, merge };
 }
@@ -1049,6 +1053,45 @@ test('an edit of a duplicate merged away meanwhile lands on the child that stand
   const rowA = await getRow(db2, 'child', a2);
   assert.deepEqual([view(rowA).id, rowA.server_version, view(rowA).guardian_phone], [a2, 3, '081234567890']);
   assert.equal(await getRow(db2, 'child', b2), undefined);
+});
+
+test('weighings of a duplicate still unsent when the merge is pulled go to the child that stands, and reach the server once', async () => {
+  const { db, server, engine, a, b, merge } = await twoRegistrations();
+  const weighed = crypto.randomUUID();
+  server.write('measurement', weighed, { child_id: b, measured_on: '2025-01-10', weight_kg: 8, oedema: false });
+  await engine.sync();
+  // offline: a correction of B's weighing and a new one; meanwhile the bidan merges B into A
+  await saveChange(db, { entity: 'measurement', id: weighed, fields: { weight_kg: 8.2 } });
+  const fresh = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: fresh, fields: { child_id: b, measured_on: '2025-02-10', weight_kg: 8.5, oedema: false } });
+  merge({});
+  // the merge pulled before those two are sent (saved while a sync was pulling; or refused, or in conflict)
+  await applyPullPage(db, await server.pull((await getMeta(db, 'sync')).cursor, 500));
+  const under = async (id) => (await rowsOfChild(db, id)).filter((r) => r.entity === 'measurement').map((r) => r.id).sort();
+  assert.deepEqual(await under(a), [weighed, fresh].sort(), 'listed under the child that stands');
+  assert.deepEqual(await under(b), []);
+  assert.deepEqual((await records(db, 'measurement')).map((m) => [m.id, m.child_id, m.weight_kg]).sort(),
+    [[weighed, a, 8.2], [fresh, a, 8.5]].sort(), 'counted for her (skdn.js groups by child_id)');
+  assert.equal(await getRow(db, 'child', b), undefined, 'the duplicate is not kept for them');
+  assert.deepEqual((await outboxEntries(db)).map((e) => e.data.child_id), [b, b], 'the queue is left as saved');
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual([server.get('measurement', weighed).child_id, server.get('measurement', weighed).weight_kg], [a, 8.2]);
+  assert.equal(server.get('measurement', fresh).child_id, a, 'the server re-points the new one');
+  assert.deepEqual((await records(db, 'measurement')).map((m) => [m.id, m.child_id, m._pending]).sort(),
+    [[weighed, a, false], [fresh, a, false]].sort(), 'once each, nothing lost or doubled');
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
+test('a weighing the server moved to a child out of this phone\'s reach (merged into one elsewhere) is not kept here', async () => {
+  const { db } = setup();
+  const { id, mid } = await registerWithVisit(db);
+  const [reg, visit] = await outboxEntries(db);
+  const elsewhere = crypto.randomUUID();
+  const answer = (e, record) => ({ mutation_id: e.mutation_id, status: 'applied', version: 2, record: { ...record, version: 2 } });
+  await applyPushResults(db, [reg, visit], [answer(reg, { ...reg.data, id }),
+    answer(visit, { ...visit.data, id: mid, child_id: elsewhere })]);
+  assert.equal(await getRow(db, 'measurement', mid), undefined, 'no orphan under a child the phone never gets');
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani');
 });
 
 test('an edit of a duplicate in conflict with the child that stands is asked, and resolved, on that child', async () => {

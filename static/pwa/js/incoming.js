@@ -7,8 +7,15 @@ function takeServer(row, record, version) {
   if (!record || version < (row.server_version ?? 0)) return;
   row.server = record;
   row.server_version = version;
-  // the server decides an event's child (a merged duplicate's events move to the standing child)
-  if (row.entity !== 'child' && record.child_id) row.child_id = record.child_id;
+  follow(row, record.child_id);
+}
+
+/** The server decides an event's child (a merged duplicate's events move to the standing child):
+ * the row and its unsent overlay go with it (listed, and counted, under that child). */
+function follow(row, childId) {
+  if (row.entity === 'child' || !childId || row.child_id === childId) return;
+  if (row.local) row.local = { ...row.local, child_id: childId };
+  row.child_id = childId;
 }
 
 /** An entry answered: take the server copy, drop the overlay once nothing is unsent. */
@@ -48,7 +55,10 @@ export function applyPushResults(db, batch, results) {
         if (stands) await records.put(await rebase(records, entry.entity, stands, result.version, gen));
         settle(row, stands ? null : result.record, result.version);
         row.gen = gen;
-        if (row.pending === 0 && (stands || view(row)?.deleted_at)) await records.delete([row.entity, row.id]);
+        // an event the server put under a child this phone does not hold (merged into one elsewhere):
+        // never pulled again, it would stay here orphaned
+        const away = row.entity !== 'child' && row.child_id !== entry.data.child_id && !(await records.get(['child', row.child_id]));
+        if (row.pending === 0 && (stands || away || view(row)?.deleted_at)) await records.delete([row.entity, row.id]);
         else await records.put(row);
       } else if (result.status === 'conflict') {
         await outbox.delete(entry.mutation_id);
@@ -118,9 +128,10 @@ export function applyPullPage(db, page) {
     }
     const touched = [...byRecord.values()];
     const rows = await Promise.all(touched.map(({ key }) => records.get(key)));
+    const merges = await mergedHere(records, touched);
     // a child leaving (moved, deleted) with unsent events stays, marked gone, so the cadre sees whose
-    // change it is and why it cannot go
-    const waiting = new Set(await Promise.all(touched.filter(({ key, changes }) => key[0] === 'child'
+    // change it is and why it cannot go; not a duplicate merged into a child here: they go to her
+    const waiting = new Set(await Promise.all(touched.filter(({ key, changes }) => key[0] === 'child' && !merges.has(key[1])
       && changes.some((c) => c.op === 'delete')).map(async ({ key }) => (await eventsWaiting(records, key[1]) ? key[1] : null))));
     const left = [];
     await Promise.all(touched.map(({ key, changes }, i) => {
@@ -136,6 +147,7 @@ export function applyPullPage(db, page) {
       return row === undefined ? records.delete(key) : records.put(row);
     }));
     for (const id of left) await dropSettledEvents(records, id);
+    for (const [from, to] of merges) await repoint(records, from, to);
     sync.kept = [...new Set([...(sync.kept ?? []), ...[...waiting].filter(Boolean)])];
     if (!page.has_more && sync.sweeping) {
       for (const row of await records.getAll()) {
@@ -177,6 +189,32 @@ async function dropSettledEvents(records, childId) {
   await Promise.all(settled.map((r) => records.delete([r.entity, r.id])));
 }
 
+/** The duplicates this page merges away into a child the phone holds: merged id → standing id. */
+async function mergedHere(records, touched) {
+  const merges = new Map();
+  for (const { key, changes } of touched) {
+    const into = key[0] === 'child' && changes.at(-1).op === 'delete' ? changes.at(-1).record?.merged_into : null;
+    if (!into) continue;
+    const standing = touched.find((t) => t.key[0] === 'child' && t.key[1] === into)?.changes.at(-1);
+    const stands = standing ? standing.record : view(await records.get(['child', into]));
+    if (stands && !stands.deleted_at && (standing?.op ?? 'upsert') === 'upsert') merges.set(key[1], into);
+  }
+  return merges;
+}
+
+/** What the phone still holds of a duplicate merged away is the standing child's, as on the server
+ * (registry.merge_children moves its events): unsent changes (the server re-points them as they
+ * come, their queue left as saved) and copies whose move is not pulled yet. Listed and counted under
+ * her at once, they no longer keep the duplicate as a child gone with changes waiting. */
+async function repoint(records, from, to) {
+  const rows = (await records.getAll('child', from)).filter((r) => r.entity !== 'child');
+  await Promise.all(rows.map((row) => {
+    follow(row, to);
+    if (row.server) row.server = { ...row.server, child_id: to };
+    return records.put(row);
+  }));
+}
+
 /** Whether any of this child's events has unsent changes. */
 async function eventsWaiting(records, childId) {
   return (await records.getAll('child', childId)).some((r) => r.entity !== 'child' && r.pending > 0);
@@ -194,6 +232,7 @@ function applyChange(row, change, gen, keep = false, replacing = false) {
       next.server = change.op === 'delete' ? { ...(change.record ?? row.server), deleted_at: change.record?.deleted_at ?? 'gone' } : change.record;
       next.server_version = change.version;
       next.gone = change.op === 'delete' ? change.reason : null;
+      if (change.op === 'upsert') follow(next, change.record?.child_id);
     }
     return [next, true];
   }
