@@ -190,3 +190,64 @@ def test_twins_are_kept_apart_online_only(live_server, new_context, shot):
     page.goto(f"{base}/#/child/{younger['id']}")
     page.get_by_role("heading", name="Hasni Safira", exact=True).wait_for()
     expect(page.locator("#dup-child")).to_have_count(0)
+
+
+def test_a_weighing_of_the_duplicate_still_unsent_when_the_merge_is_pulled_shows_under_the_child_kept(
+        live_server, new_context):
+    """A weighing of the duplicate the server refused (it waits on the phone, "perlu perhatian") when a
+    midwife merges the pair: once the merge is pulled it is listed, and counted, under the child kept,
+    not under a merged-away child kept on the phone for it; corrected, it reaches the server there."""
+    import json
+
+    base = live_server.url
+    born = (date.today() - timedelta(days=40)).isoformat()
+    kept_name, dup_name = "Laras Widya", "Laras Widia"
+    posyandu_id = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    kept = register(live_server, "kader1b", posyandu_id=posyandu_id, name=kept_name, sex="F", birth_date=born,
+                    mother_name="Dewi Lestari")
+    dup = register(live_server, "kader1b", posyandu_id=posyandu_id, name=dup_name, sex="F", birth_date=born,
+                   mother_name="Dewi Lestari")
+
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, base, "kader1")
+    wait_synced(page)
+
+    def refused_weight(route) -> None:  # the server refuses it: the entry waits on the phone
+        body = json.loads(route.request.post_data)
+        for m in body["mutations"]:
+            if m["entity"] == "measurement":
+                m["data"]["weight_kg"] = 999
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/v1/sync/push", refused_weight)
+    open_child(page, dup_name)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("4,6")
+    page.get_by_role("button", name="Simpan").click()
+    page.wait_for_function("() => document.getElementById('sync-chip').textContent === '1 perlu perhatian'")
+    page.unroute("**/api/v1/sync/push", refused_weight)
+
+    merged = live_server.api("POST", f"/children/{kept['id']}/merge", "bidan1", json={"duplicate_id": dup["id"]})
+    assert merged.status_code == 200, merged.get_json()
+    page.goto(base + "/#/sync")
+    page.locator("#sync-now:not([disabled])").click()
+    page.locator("#sync-now:not([disabled])").wait_for()  # drawn again once the sync is over
+    page.goto(base + "/#/")
+    page.get_by_label("Cari nama anak").fill("Laras")
+    expect(page.locator("#children a")).to_have_count(1)
+    open_child(page, kept_name)
+    expect(page.locator("#history tbody tr")).to_have_count(1)  # the weighing waiting, under the child kept
+    expect(page.locator("#history tbody tr td").nth(1)).to_contain_text("4,6")
+    page.goto(f"{base}/#/child/{dup['id']}")
+    expect(page.locator("#history tbody tr")).to_have_count(0)
+
+    # the sync screen names it by the child kept, and its form corrects it there
+    page.goto(base + "/#/sync")
+    refused = page.locator("#attention li").first
+    expect(refused).to_contain_text(f": {kept_name}")
+    refused.get_by_role("link", name="Perbaiki").click()
+    page.get_by_label("Berat badan (kg)").fill("4,7")
+    page.get_by_role("button", name="Simpan").click()
+    wait_synced(page)
+    assert [m["weight_kg"] for m in live_weighings(live_server, kept["id"], "kader1")] == [4.7]

@@ -57,8 +57,13 @@ function fixLink(e, r, byId) {
     : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
 }
 
-/** Each entry's record: the copy on the phone under what the entry sends (a delete sends only its reason). */
-const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => ({ ...(view(await getRow(ctx.db, e.entity, e.id)) ?? {}), ...e.data })));
+/** Each entry's record: the copy on the phone under what the entry sends (a delete sends only its
+ * reason); its child the copy's, which follows the server (a merged duplicate's events go to the
+ * child kept: the entry still names the duplicate, which the server re-points). */
+const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => {
+  const copy = view(await getRow(ctx.db, e.entity, e.id)) ?? {};
+  return { ...copy, ...e.data, ...(copy.child_id ? { child_id: copy.child_id } : {}) };
+}));
 
 /** Write what she chose on the phone; not stored (a full disk): said at once (ui.showSaveFailed), and
  * the screen stays as it is, the entry with it, to try again. Resolves to whether it was stored. */
