@@ -121,18 +121,20 @@ def offline_with_new_child(new_context, base: str, username: str, name: str, *, 
     return ctx, page, register_child(page, name, days_old=days_old, **child)
 
 
-def weigh_first_child_refused(page) -> None:
-    """Weigh the first child of the home list, the server refusing the weighing (its weight made 999
-    on the way): the entry stays on the phone under "perlu perhatian"."""
+def refused_weight(route) -> None:
+    """A push route (``page.route("**/api/v1/sync/push", refused_weight)``) that makes each weighing's
+    weight 999 on the way: the server refuses it, and it stays on the phone under "perlu perhatian"."""
     import json
 
-    def refused_weight(route) -> None:
-        body = json.loads(route.request.post_data)
-        for m in body["mutations"]:
-            if m["entity"] == "measurement":
-                m["data"]["weight_kg"] = 999
-        route.continue_(post_data=json.dumps(body))
+    body = json.loads(route.request.post_data)
+    for m in body["mutations"]:
+        if m["entity"] == "measurement":
+            m["data"]["weight_kg"] = 999
+    route.continue_(post_data=json.dumps(body))
 
+
+def weigh_first_child_refused(page) -> None:
+    """Weigh the first child of the home list, the server refusing the weighing (``refused_weight``)."""
     page.route("**/api/v1/sync/push", refused_weight)
     page.locator("#children a").first.click()
     page.get_by_role("link", name="Catat penimbangan").click()

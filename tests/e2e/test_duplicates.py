@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, register_child, wait_synced
+from tests.e2e.pages import login, open_child, refused_weight, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -197,8 +197,6 @@ def test_a_weighing_of_the_duplicate_still_unsent_when_the_merge_is_pulled_shows
     """A weighing of the duplicate the server refused (it waits on the phone, "perlu perhatian") when a
     midwife merges the pair: once the merge is pulled it is listed, and counted, under the child kept,
     not under a merged-away child kept on the phone for it; corrected, it reaches the server there."""
-    import json
-
     base = live_server.url
     born = (date.today() - timedelta(days=40)).isoformat()
     kept_name, dup_name = "Laras Widya", "Laras Widia"
@@ -212,13 +210,6 @@ def test_a_weighing_of_the_duplicate_still_unsent_when_the_merge_is_pulled_shows
     page = ctx.new_page()
     login(page, base, "kader1")
     wait_synced(page)
-
-    def refused_weight(route) -> None:  # the server refuses it: the entry waits on the phone
-        body = json.loads(route.request.post_data)
-        for m in body["mutations"]:
-            if m["entity"] == "measurement":
-                m["data"]["weight_kg"] = 999
-        route.continue_(post_data=json.dumps(body))
 
     page.route("**/api/v1/sync/push", refused_weight)
     open_child(page, dup_name)
