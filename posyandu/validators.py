@@ -181,14 +181,21 @@ def recorded_at_field() -> Timestamp:
         "description": "The device's clock when saved: an instant in the years 2000 to 2099"})
 
 
+def decimal_comma(value: float) -> str:
+    """A number as Bahasa Indonesia writes it (``0,5``), as the PWA's own messages do."""
+    return f"{value:g}".replace(".", ",")
+
+
 def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validator:
     """``lo ≤ x ≤ hi`` with a hint when a weight was clearly entered in grams."""
+    id_lo, id_hi = decimal_comma(lo), decimal_comma(hi)
+
     def check(value: float) -> None:
         if grams_hint and value > 100 and lo <= value / 1000 <= hi:
             raise ValidationError(Msg(f"must be between {lo} and {hi} kg; {value:g} looks like grams",
-                                      f"harus antara {lo} dan {hi} kg; {value:g} tampaknya dalam gram"))
+                                      f"harus antara {id_lo} dan {id_hi} kg; {decimal_comma(value)} tampaknya dalam gram"))
         if not lo <= value <= hi:
-            raise ValidationError(Msg(f"must be between {lo} and {hi}", f"harus antara {lo} dan {hi}"))
+            raise ValidationError(Msg(f"must be between {lo} and {hi}", f"harus antara {id_lo} dan {id_hi}"))
     return check
 
 

@@ -175,6 +175,19 @@ def test_birth_weight_in_grams_is_caught_in_indonesian(client, world):
     assert "gram" in resp.get_json()["errors"]["birth_weight_kg"][0]
 
 
+@pytest.mark.parametrize("lang, weight, message", [
+    ("id", 3200, "harus antara 0,5 dan 6 kg; 3200 tampaknya dalam gram"),
+    ("id", 0.3, "harus antara 0,5 dan 6"),
+    ("id", 3250.5, "harus antara 0,5 dan 6 kg; 3250,5 tampaknya dalam gram"),
+    ("en", 0.3, "must be between 0.5 and 6.0")])
+def test_a_weight_out_of_range_is_said_with_the_decimal_comma_in_indonesian(client, world, lang, weight, message):
+    """As the PWA's own check says it (checks.js): a cadre reads "0,5 kg", never "0.5"."""
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "birth_weight_kg": weight}
+    resp = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang=lang))
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["birth_weight_kg"] == [message]
+
+
 @pytest.mark.parametrize("lang, message", [("id", "Isi JSON tidak sah."), ("en", "Invalid JSON body.")])
 def test_malformed_json_is_a_4xx_problem_in_the_callers_language(client, world, lang, message):
     resp = client.post("/api/v1/children", data="{not json", content_type="application/json",
