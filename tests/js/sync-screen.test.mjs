@@ -271,3 +271,26 @@ test('a refused entry whose child is not on this phone is named by what it is, n
     'Weighing of 5 Mar 2025, 8.0 kg (child not on this phone)');
   setLang('id');
 });
+
+test("a conflict on a weighing of a duplicate merged since is named by the child kept, not as a child not here", async () => {
+  setLang('id');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const [kept, dup, id] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+  const born = { posyandu_id: P, sex: 'F', birth_date: '2024-01-10' };
+  server.write('child', kept, { ...born, name: 'Ani' });
+  server.write('child', dup, { ...born, name: 'Ani (dobel)' });
+  server.write('measurement', id, { child_id: dup, measured_on: '2025-03-05', weight_kg: 8, oedema: false });
+  await engine.sync();
+  await saveChange(db, { entity: 'measurement', id, fields: { weight_kg: 8.4 } }); // offline
+  // another's correction, then the bidan merges the duplicate: its weighing moves to the child kept
+  server.write('measurement', id, { ...server.get('measurement', id), weight_kg: 8.2 });
+  server.write('child', dup, { ...server.get('child', dup), deleted_at: '2025-03-06T00:00:00Z', merged_into: kept }, 'delete');
+  server.write('measurement', id, { ...server.get('measurement', id), child_id: kept });
+  await engine.sync();
+  assert.equal((await conflictList(db)).length, 1);
+  const text = byId(await render(context(db).ctx), 'conflicts').textContent;
+  assert.match(text, /Penimbangan 5 Mar 2025, 8,4 kg: Ani/);
+  assert.doesNotMatch(text, /tidak ada di HP ini/);
+});

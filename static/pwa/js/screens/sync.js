@@ -50,6 +50,10 @@ function describe(e, r, byId, schedule) {
   return `${e.op === 'delete' ? t('entry_delete', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
 }
 
+/** A conflict's record named: her values, under the child the server gives it (a merged duplicate's
+ * weighing is the child kept's, as the phone lists it). */
+const conflicted = (c) => ({ ...c.mine, child_id: c.server_record?.child_id ?? c.mine.child_id });
+
 /** The form that corrects a refused entry's record, when it can be opened (its child is here). */
 function fixLink(e, r, byId) {
   if (e.op === 'delete' || !byId.has(e.entity === 'child' ? e.id : r.child_id)) return null;
@@ -122,7 +126,7 @@ export async function render(ctx) {
       h('span', { class: 'tag wait' }, t(`state_${e.state}`))))) : null,
     open.length ? h('section', { class: 'panel', id: 'conflicts' }, h('h3', {}, t('conflicts_title')),
       h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
-        describe(x, x.mine, byId, schedule), h('span', { class: 'tag bad' }, conflictFields(x).map(label).join(', '))))))) : null,
+        describe(x, conflicted(x), byId, schedule), h('span', { class: 'tag bad' }, conflictFields(x).map(label).join(', '))))))) : null,
     attention.length ? h('section', { class: 'panel', id: 'attention' }, h('h3', {}, t('attention_title')),
       attention.some((e) => !e.stuck) ? h('p', { class: 'muted' }, t('attention_help')) : null,
       h('ul', { class: 'list' }, attention.map((e) => {
@@ -167,7 +171,7 @@ export async function conflict(ctx, mutationId) {
     ctx.go('#/sync');
   };
   const head = [h('h2', {}, t('conflict_title')),
-    h('p', { class: 'muted' }, describe(c, c.mine, await names(ctx), await ctx.schedule().catch(() => null))),
+    h('p', { class: 'muted' }, describe(c, conflicted(c), await names(ctx), await ctx.schedule().catch(() => null))),
     h('p', {}, t('conflict_help'))];
   if (c.op === 'delete' && !server.deleted_at) { // the cadre deleted what someone else changed meanwhile
     return h('section', { class: 'card', id: 'conflict-delete' }, head, h('p', { class: 'notice warn' }, t('changed_since_delete')),
