@@ -220,15 +220,21 @@ class Pattern(validate.Regexp):
         return self.message
 
 
+def single_spaced(text: str) -> str:
+    """A text as a ``Trimmed`` field stores it (a child's name): runs of whitespace made single spaces,
+    the ends trimmed, in Unicode NFC. What compares a name with a stored one reads both so."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
 class Trimmed(fields.String):
     """A string with runs of whitespace made single spaces, in Unicode NFC (one
-    spelling of "Ṣaleh" whether the phone typed combining accents or not); empty
+    spelling of "Ṣaleh" whether the phone typed combining accents or not: ``single_spaced``); empty
     means missing, and so does a text of nothing but invisible format characters
     (zero-width spaces and joiners, a BOM: a name no list can show)."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
-        value = unicodedata.normalize("NFC", " ".join(value.split()))
+        value = single_spaced(value)
         if all(ch == " " or unicodedata.category(ch) == "Cf" for ch in value):
             value = ""
         if not value and (self.required or not self.allow_none):

@@ -65,6 +65,7 @@ from posyandu.imports.rows import ParsedRow, month_first_columns, parse_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
+from posyandu.validators import single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
 NAMESPACE = uuid.UUID("5f1b0a52-3c1e-4a57-9d0e-6f6f7e1c0a07")  # fixed forever: the ids depend on it
@@ -114,7 +115,7 @@ def _child_key(posyandu_id: uuid.UUID, child: dict[str, Any]) -> str:
     birth date and sex."""
     if child.get("nik"):
         return f"child|{posyandu_id}|nik:{child['nik']}"
-    return f"child|{posyandu_id}|{' '.join(child['name'].lower().split())}|{child['birth_date']}|{child['sex']}"
+    return f"child|{posyandu_id}|{_plain_name(child['name'])}|{child['birth_date']}|{child['sex']}"
 
 
 def child_id_for(posyandu_id: uuid.UUID, child: dict[str, Any]) -> uuid.UUID:
@@ -183,7 +184,10 @@ def _blanks(child: Child, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain_name(name: str) -> str:
-    return " ".join(name.lower().split())
+    """A name as stored (``single_spaced``: the registry's own reading of a name), case aside: "SITI  AMINAH"
+    is Siti Aminah. A row's name is read so already; a stored one may not be (a record loaded into the
+    database by other means than the app, before it was so read)."""
+    return single_spaced(name).lower()
 
 
 def _named(posyandu_id: uuid.UUID, child: dict[str, Any]) -> tuple[uuid.UUID, str, str, Any]:
@@ -409,19 +413,19 @@ class _Run:
         return child
 
     def _registered_by_hand(self, row: ParsedRow, pos: Posyandu) -> Child | None:
-        """The one child of the posyandu registered with this very name (case and outer spaces
-        aside), sex and birth date, and no other NIK: a child a kader registered in the app, whose
+        """The one child of the posyandu registered with this very name (case and spaces aside, read
+        as the registry reads a name: ``_plain_name``), sex and birth date, and no other NIK: a child a kader registered in the app, whose
         id no import made, or one an earlier row of the file gave her NIK (a row without a NIK is
         hers whether her NIK is recorded or not: the NIK on her first row only of a register). Found,
         she gets the visits (and a file imported again finds her again); none, or more than one,
         and the row is looked for again (``_found_again``), else a new child (refused as a likely
         duplicate of a similar one unless ``bukan_duplikat``)."""
         c = row.child
-        found = db.session.scalars(select(Child).where(
+        found = [child for child in db.session.scalars(select(Child).where(
             Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
-            func.lower(func.trim(Child.name)) == c["name"].strip().lower(),
             *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
-            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)).limit(2)).all()
+            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)))
+            if _plain_name(child.name) == _plain_name(c["name"])]  # compared as the registry reads names
         return found[0] if len(found) == 1 else None
 
     def _found_again(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:

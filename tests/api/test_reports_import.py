@@ -388,6 +388,34 @@ def test_a_child_registered_in_the_app_without_nik_gets_the_visits_of_its_exact_
     assert "(born 9 Jul 2024)" in str(similar.get_json())  # the date as the app shows dates, not 2024-07-09
 
 
+@pytest.mark.parametrize("stored", ["Siti  Aminah", " Siti\tAminah ", "Siti\u00a0Aminah"])
+def test_a_child_whose_stored_name_has_runs_of_spaces_gets_the_visits_of_her_row(client, world, db, stored):
+    """A child's record whose name was stored with a double space (or a tab, a non-breaking space: a
+    register loaded into the database by other means than the app, which stores names single-spaced)
+    was not the row of her very name: compared in SQL with only its ends trimmed, she was taken for a
+    likely duplicate of herself, "registered born 15 Jan 2025, a few days from this row's birth date".
+    Names are compared as the registry reads them (``validators.single_spaced``), whichever side holds
+    the spaces."""
+    from datetime import date
+
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child, Posyandu
+
+    pos = db.session.get(Posyandu, world.ids["p1"])
+    child = Child(id=uuid.uuid4(), posyandu_id=pos.id, kabupaten_code=pos.kabupaten_code, name=stored, sex="F",
+                  birth_date=date(2025, 1, 15), version=1)
+    db.session.add(child)
+    db.session.commit()
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg)\n"
+    for name, created in (("Siti Aminah", 1), ("SITI  AMINAH", 0)):
+        resp = upload(client, world, head + f"Melati,{name},P,15/01/2025,10/06/2025,7\n")
+        assert resp.status_code == 201, resp.get_json()
+        got = resp.get_json()
+        assert (got["children_created"], got["children_matched"], got["visits_created"]) == (0, 1, created), got
+    db.session.remove()
+    assert [m.child_id for m in db.session.scalars(select(Measurement))] == [child.id]
+
+
 @pytest.mark.parametrize("corrected_in", ["app", "file"])
 def test_a_file_imported_again_after_the_childs_name_was_corrected_finds_her(client, world, db, make_child, corrected_in):
     """A newborn registered as "Bayi Ny. Aminah", named Siti Rahma since. The import found a child by
