@@ -51,6 +51,9 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
             click.echo(f"baris {problem['row']}: {column}: {'; '.join(messages)}", err=True)
     for r in result.repeated_rows:
         click.echo(f"baris {r['row']}: mengulang baris {r['repeats']} (repeats row {r['repeats']})", err=True)
+    for r in result.combined_rows:
+        click.echo(f"baris {r['row']}: digabung dengan baris {r['combined_with']}, satu kunjungan (combined with row "
+                   f"{r['combined_with']}, one visit)", err=True)
     if result.ignored_columns:
         click.echo(f"kolom tidak dibaca, isinya tidak diimpor (columns not read): {', '.join(result.ignored_columns)}",
                    err=True)
@@ -60,7 +63,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
                f"anak baru {result.children_created}, anak sudah terdaftar {result.children_matched} "
                f"(datanya dilengkapi {result.children_updated}), "
                f"kunjungan baru {result.visits_created}, kunjungan sudah ada {result.visits_unchanged}, "
-               f"baris berulang {len(result.repeated_rows)}; "
+               f"baris berulang {len(result.repeated_rows)}, baris digabung {len(result.combined_rows)}; "
                + ("disimpan" if result.committed else "tidak ada yang disimpan"))
     if result.errors and not accept_valid:
         raise click.exceptions.Exit(1)

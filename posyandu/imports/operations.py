@@ -7,7 +7,9 @@
   row's visit (or, without a visit, the very row) is reported as repeating it (``repeated_rows``),
   not as a visit there already: nothing was, before the file. A visit of a day the
   child has one already (weighed on the kader's phone) is that visit when every value
-  the row gives is the same, and is refused naming it otherwise: one visit a day.
+  the row gives is the same, and is refused naming it otherwise: one visit a day. The
+  file's rows of one child's day whose values agree (one the weight, another the length)
+  are one visit (``combined_rows``); one giving a value otherwise is refused naming the row.
 * **Matching**: a child already registered in the posyandu with the same NIK gets
   the visits (a row whose sex or birth date differs from that child's is refused: a
   NIK typed wrong may be another child's); so does the one child registered there in
@@ -91,6 +93,9 @@ class ImportResult:
     # rows that give nothing an earlier row of the file did not (the same visit, or the very same row
     # without one): {"row", "repeats"}, counted neither as visits nor as children found
     repeated_rows: list[dict[str, int]] = field(default_factory=list)
+    # rows that add values to the visit an earlier row of the file gives the child that day (one row the
+    # weight, another the length): {"row", "combined_with"} (the visit's first row), one visit, counted once
+    combined_rows: list[dict[str, int]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns not read (``reader.Headers``)
     # children already registered whose data a refused row's message discloses (her name and birth date,
     # the posyandu she is registered at, the visit of a day she has): read, for the access log
@@ -172,6 +177,8 @@ class _Visits:
     # live visits' measured values by day, oldest first; one an earlier row of the file gives has its "row"
     days: dict[Any, list[dict[str, Any]]]
     given: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)  # the file's accepted rows' visits, by day
+    # by day: the visit the file's rows of that day make together (``_made``), unless one was recorded before
+    made: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
 
 FILLED_IN = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phone", "address", "rt", "rw",
@@ -197,6 +204,33 @@ def _named(posyandu_id: uuid.UUID, child: dict[str, Any]) -> tuple[uuid.UUID, st
 
 def _values(visit: Any) -> dict[str, Any]:
     return {k: visit.get(k) for k in (*MEASURED, "oedema")}
+
+
+COMBINED = (*MEASURED, "position")  # what the file's rows of a day give their one visit, each once (``_combine``)
+
+
+def _made(visit: dict[str, Any], number: int, pending: dict[str, Any] | None, *,
+          there: bool = False) -> dict[str, Any]:
+    """The visit the file's rows of a day make, as its first row (``number``) gives it: its values, the
+    row that gave each (``from``), and either the visit to record (``pending``) or, recorded before,
+    whether it stands (``there``: the day's other rows must agree with it; deleted since, those agreeing
+    with the file's rows are not imported either)."""
+    values = {**_values(visit), "position": visit.get("position")}
+    return {**values, "row": number, "from": {k: number for k in COMBINED if values[k] is not None},
+            "visit": pending, "there": there}
+
+
+def _differing(made: dict[str, Any], visit: dict[str, Any]) -> list[str]:
+    """The values a row gives that the visit the file's earlier rows of its day make (``_made``) has otherwise."""
+    return [k for k in COMBINED if visit.get(k) is not None and made.get(k) is not None
+            and not (made[k] == visit[k] if k == "position" else _same_value(made[k], visit[k]))]
+
+
+def _value_text(key: str, value: Any, lang: str) -> str:
+    if key == "position":
+        return {"lying": ("position lying", "posisi berbaring"), "standing": ("position standing", "posisi berdiri")
+                }[value][lang == "id"]
+    return _measure_text(key, value, lang)
 
 
 class _Run:
@@ -594,27 +628,75 @@ class _Run:
                    "jika tidak perbaiki di berkas; baris ini lalu tercatat untuknya (bukan_duplikat akan "
                    "mendaftarkannya dua kali)")
 
-    def visit(self, child: Child, visit: dict[str, Any], created: bool, number: int) -> tuple[bool, int | None]:
+    def visit(self, child: Child, visit: dict[str, Any], created: bool,
+              number: int) -> tuple[bool, int | None, int | None]:
         """Judge the visit, to be recorded at the end (``record_visits``) unless it was imported before,
         to this child or to a duplicate since merged into it (the visit kept its id), or is the day's
-        visit already: whether it will be recorded, and the earlier row of the file that gave it
-        already, if one did (a row repeated: nothing was there before the file). Judged against
-        the child's visits read once (``_known``) and the file's earlier rows, so the rows cost no query each."""
+        visit already: whether it will be recorded, the earlier row of the file that gave it already,
+        if one did (a row repeated: nothing was there before the file), and the earlier row whose visit
+        of that day it adds its values to, if it does (``_combine``). Judged against the child's visits
+        read once (``_known``) and the file's earlier rows, so the rows cost no query each."""
         check_date(Measurement, child, visit)  # refused here, in the row's savepoint: a child it made goes too
         known = self._known(child, created)
         day = visit["measured_on"]
+        made = known.made.get(day)
+        # an earlier row's visit again: as that row gives it, or as the file's rows of the day make it together
         earlier = next((m["row"] for m in known.given.get(day, ()) if _same_visit(m, visit)), None)
-        recorded = False
-        if earlier is None:
+        if earlier is None and made is not None and _same_visit(made, visit):
+            earlier = made["row"]
+        recorded, joins = False, None
+        if earlier is None and made is not None and (made["visit"] is not None or made["there"]
+                                                     or not _differing(made, visit)):
+            if made["there"] and not _differing(made, visit):  # recorded before: it must hold this row's values too
+                self._same_day(known, visit)
+            self._combine(made, visit, number)
+            joins = made["row"]
+        elif earlier is None:
             visit_id = visit_id_for(child.id, visit)
-            recorded = not (any(visit_id_for(kin, visit) in known.ids for kin in known.family)
-                            or self._same_day(known, visit))
-            if recorded:
+            if any(visit_id_for(kin, visit) in known.ids for kin in known.family):  # imported before
+                # deleted since, the day's other rows of it are not imported either (``_combine``)
+                known.made[day] = _made(visit, number, None, there=bool(known.days.get(day)))
+            elif self._same_day(known, visit):
+                known.made[day] = _made(visit, number, None, there=True)
+            else:
+                recorded = True
+                made = known.made[day] = _made(visit, number, {**visit, "id": visit_id})
                 known.ids.add(visit_id)
-                known.days.setdefault(day, []).append({**_values(visit), "row": number})
-                self.pending.append((child, {**visit, "id": visit_id}))
+                known.days.setdefault(day, []).append(made)
+                self.pending.append((child, made["visit"]))
         known.given.setdefault(day, []).append({**_values(visit), "row": number})
-        return recorded, earlier
+        return recorded, earlier, joins
+
+    def _combine(self, made: dict[str, Any], visit: dict[str, Any], number: int) -> None:
+        """Add a row's values to the visit the file's earlier rows of that day make (``_made``): a
+        register's two lines of one visit, one with the weight and one with the length, make one visit
+        (the second was refused: "one visit a day"). A value those rows give otherwise (two weights of one
+        day) refuses the row, naming the row that gave it and both values: one visit a day. The file's
+        visit of the day recorded before (imported, or weighed in the app), a row that adds a value is
+        refused too (``_same_day``: a visit recorded is corrected in the app); deleted since, a row
+        agreeing with it is not imported either, and one that differs is the day's visit (``visit``): a
+        deleted visit no longer holds its day."""
+        if differs := _differing(made, visit):
+            rows = sorted({made["from"][k] for k in differs})
+            shown = {(who, lang): ", ".join(_value_text(k, values[k], lang) for k in differs)
+                     for who, values in (("made", made), ("row", visit)) for lang in ("en", "id")}
+            named = {"en": f"row {rows[0]} gives" if len(rows) == 1 else f"rows {', '.join(map(str, rows))} give",
+                     "id": f"baris {', '.join(map(str, rows))}"}
+            day = visit["measured_on"]
+            raise RowError({"measured_on": [Msg(
+                f"{named['en']} this child a visit on {date_text(day, 'en')} already ({shown['made', 'en']}), and "
+                f"this row {shown['row', 'en']}: one visit a day (the rows of one day are one visit when no value "
+                f"of theirs differs); correct this row or {named['en'].rsplit(' ', 1)[0]}",
+                f"{named['id']} sudah mencatat kunjungan anak ini tanggal {date_text(day, 'id')} "
+                f"({shown['made', 'id']}), dan baris ini {shown['row', 'id']}: satu kunjungan sehari (baris-baris "
+                f"di hari yang sama menjadi satu kunjungan bila tidak ada nilainya yang berbeda); perbaiki baris ini "
+                f"atau {named['id']}")]})
+        for k in COMBINED:
+            if visit.get(k) is not None and made.get(k) is None:
+                made[k], made["from"][k] = visit[k], number
+        made["oedema"] = bool(made["oedema"] or visit.get("oedema"))
+        if made["visit"] is not None:  # the visit to record, with every row's values (its id its first row's)
+            made["visit"].update({k: made[k] for k in (*COMBINED, "oedema")})
 
     def _known(self, child: Child, created: bool) -> _Visits:
         """The ids of the visits of the child and of those merged into it (deleted ones too: a visit
@@ -635,10 +717,11 @@ class _Run:
         return self.known[child.id]
 
     def _same_day(self, known: _Visits, visit: dict[str, Any]) -> bool:
-        """True when the child has a visit of that day already with every value the row gives (a
-        weighing the kader recorded on her phone, or an earlier row of this file): it is that visit, not
-        a second one. One with other values is refused, naming them: one visit a day (a second weighing
-        of the day, on the chart and in the KMS trend, would be a weighing recorded twice)."""
+        """True when the child has a visit of that day recorded already (a weighing the kader recorded on
+        her phone) with every value the row gives: it is that visit, not a second one. One with other
+        values is refused, naming them: one visit a day (a second weighing of the day, on the chart and in
+        the KMS trend, would be a weighing recorded twice), and a visit recorded is corrected in the app,
+        not by a file. The file's own rows of a day are one visit (``_combine``)."""
         day = visit["measured_on"]
         stored = known.days.get(day)
         if not stored:
@@ -648,12 +731,6 @@ class _Run:
         m = stored[0]
         shown = {lang: ", ".join(_measure_text(k, m[k], lang) for k in MEASURED if m[k] is not None)
                  for lang in ("en", "id")}
-        if m.get("row"):  # the first of the file's rows of that day stands: this one is named beside it
-            raise RowError({"measured_on": [Msg(
-                f"row {m['row']} gives this child a visit on {date_text(day, 'en')} already ({shown['en']}): one "
-                "visit a day; correct one of the two rows",
-                f"baris {m['row']} sudah mencatat kunjungan anak ini tanggal {date_text(day, 'id')} ({shown['id']}): "
-                "satu kunjungan sehari; perbaiki salah satu dari dua baris itu")]})
         self.result.named.add(known.family[0])  # the answer tells the visit she has that day: a read
         raise RowError({"measured_on": [Msg(
             f"the child already has a visit on {date_text(day, 'en')} ({shown['en']}): one visit a day; "
@@ -709,8 +786,9 @@ class _Run:
             with db.session.begin_nested() if writes else contextlib.nullcontext():
                 child, how = self.child_for(number, parsed, pos)
                 filled = how != "created" and self.fill_in(child, parsed)
-                recorded, repeats = (self.visit(child, parsed.visit, how == "created", number) if parsed.visit
-                                     else (False, self.plain_rows.get((child.id, repr(sorted(parsed.child.items()))))))
+                recorded, repeats, joins = (
+                    self.visit(child, parsed.visit, how == "created", number) if parsed.visit
+                    else (False, self.plain_rows.get((child.id, repr(sorted(parsed.child.items())))), None))
         except (RowError, DomainError) as exc:
             if not known:
                 self.children.pop(key, None)
@@ -725,6 +803,8 @@ class _Run:
             self.plain_rows.setdefault((child.id, repr(sorted(parsed.child.items()))), number)
         if repeats is not None:
             r.repeated_rows.append({"row": number, "repeats": repeats})
+        if joins is not None:
+            r.combined_rows.append({"row": number, "combined_with": joins})
         r.children_created += how == "created"
         r.children_matched += how == "matched"
         if how == "created":
@@ -733,7 +813,7 @@ class _Run:
             self.filled.add(child.id)
             r.children_updated += 1
         r.visits_created += recorded
-        r.visits_unchanged += bool(parsed.visit) and not recorded and repeats is None
+        r.visits_unchanged += bool(parsed.visit) and not recorded and repeats is None and joins is None
 
     def error(self, number: int, errors: dict[str, list[Any]]) -> None:
         # a column the file lacks (a visit's date) by the name a sheet would head it, not ours
@@ -775,7 +855,8 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
         log_action("import", "visits_file", file_digest, changes={
             **{k: getattr(result, k) for k in ("rows", "valid_rows", "invalid_rows", "children_created",
                                                "children_matched", "children_updated", "visits_created",
-                                               "visits_unchanged")}, "repeated_rows": len(result.repeated_rows)})
+                                               "visits_unchanged")}, "repeated_rows": len(result.repeated_rows),
+            "combined_rows": len(result.combined_rows)})
     return result
 
 

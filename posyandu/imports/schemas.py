@@ -35,6 +35,11 @@ class RepeatedRowSchema(Schema):
     repeats = fields.Integer(metadata={"description": "The earlier row it repeats"})
 
 
+class CombinedRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "Spreadsheet row number (the header is row 1)"})
+    combined_with = fields.Integer(metadata={"description": "The first row of the visit it adds its values to"})
+
+
 class ImportResultSchema(Schema):
     dry_run = fields.Boolean()
     committed = fields.Boolean(metadata={"description": "Whether anything was saved"})
@@ -49,10 +54,16 @@ class ImportResultSchema(Schema):
     visits_created = fields.Integer()
     visits_unchanged = fields.Integer(metadata={"description": (
         "Visits recorded before this file (imported before, or weighed in the app); a row repeating an earlier "
-        "row's visit is in repeated_rows, not here")})
+        "row's visit is in repeated_rows, a row adding to it in combined_rows, not here")})
     repeated_rows = fields.List(fields.Nested(RepeatedRowSchema), metadata={"description": (
         "Rows that repeat an earlier row of the file (its visit, or the whole row when it has no visit): "
         "accepted, nothing recorded twice, counted neither as visits nor as children")})
+    combined_rows = fields.List(fields.Nested(CombinedRowSchema), metadata={"description": (
+        "Rows of a child's day that an earlier row of the file gives a visit too, whose values agree with it "
+        "(one row the weight, another the length or LiLA; a value given twice the same): one visit, with every "
+        "row's values, counted once (its first row); a row giving a value otherwise is refused. A visit of "
+        "that day recorded before the file (weighed in the app) is corrected in the app: a row adding a value "
+        "to it is refused")})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
     ignored_columns = fields.List(fields.String(), metadata={"description": (
         "Headers of the file's columns the import does not read (immunisation doses, vitamin A, ages, "

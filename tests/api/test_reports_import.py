@@ -1180,3 +1180,110 @@ def test_a_newborn_registered_twice_in_one_file_is_refused_naming_the_row_that_r
         assert error["row"] == 3 and set(error["errors"]) == {"nama"}, error
         [message] = error["errors"]["nama"]
         assert all(w in message for w in words) and "already registered" not in message, message
+
+
+COMBINED_FILE = """posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg),tb/pb (cm),lila (cm)
+Melati,Rara Putri,P,15/01/2025,10/06/2025,6,,
+Melati,Rara Putri,P,15/01/2025,10/06/2025,,60,
+Melati,Rara Putri,P,15/01/2025,10/06/2025,6,60,
+Melati,Rara Putri,P,15/01/2025,10/06/2025,6.5,,
+Melati,Rara Putri,P,15/01/2025,10/06/2025,,61,13
+Melati,Rara Putri,P,15/01/2025,10/06/2025,,,13
+Melati,Rara Putri,P,15/01/2025,10/07/2025,6.4,,
+"""
+# Row 3 adds the length to row 2's visit, row 7 the LiLA; row 4 repeats what rows 2 and 3 give; row 5 gives
+# another weight than row 2, row 6 another length than row 3: refused; row 8 is another day's visit.
+
+
+def test_rows_of_one_childs_day_that_agree_make_one_visit_and_are_named_combined(app, client, world, db, tmp_path):
+    """A register gives one child two rows of one day: one with the weight, one with the length (or the
+    LiLA). The second was refused, "one visit a day", and the length lost unless the data manager merged
+    the rows by hand. Rows of a day whose values agree (each given in one row, or the same) make one
+    visit, with every value, each later row named with the visit's first row (combined_rows); a value
+    given otherwise (two weights of one day) is refused naming the row that gave it and both values.
+    The check and the import answer alike; imported again, nothing changes and the answer says so."""
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+
+    def answer(query, lang="en"):
+        resp = client.post(f"/api/v1/imports/visits?{query}", data={"file": (io.BytesIO(COMBINED_FILE.encode()), "k.csv")},
+                           headers=world.headers("bidan_a", lang), content_type="multipart/form-data")
+        assert resp.status_code in (200, 201), resp.get_json()
+        got = resp.get_json()
+        return {k: got[k] for k in ("errors", "repeated_rows", "combined_rows", "visits_created", "visits_unchanged",
+                                    "children_created", "children_matched")}
+
+    check = answer("dry_run=true")
+    assert check["combined_rows"] == [{"row": 3, "combined_with": 2}, {"row": 7, "combined_with": 2}], check
+    assert check["repeated_rows"] == [{"row": 4, "repeats": 2}], check
+    assert (check["visits_created"], check["visits_unchanged"], check["children_created"]) == (2, 0, 1), check
+    errors = {e["row"]: e["errors"] for e in check["errors"]}
+    assert set(errors) == {5, 6} and all(set(e) == {"tanggal_timbang"} for e in errors.values()), errors
+    [weights], [lengths] = errors[5]["tanggal_timbang"], errors[6]["tanggal_timbang"]
+    assert "row 2 gives" in weights and "10 Jun 2025" in weights and "weight 6 kg" in weights \
+        and "weight 6.5 kg" in weights, weights
+    assert "row 3 gives" in lengths and "length/height 60 cm" in lengths and "length/height 61 cm" in lengths, lengths
+    [kata] = answer("dry_run=true", "id")["errors"][0]["errors"]["tanggal_timbang"]
+    assert "baris 2 sudah mencatat" in kata and "BB 6 kg" in kata and "BB 6,5 kg" in kata, kata
+    assert answer("accept_valid=true") == check  # what the check said is what the import does
+
+    db.session.remove()
+    visits = {str(m.measured_on): m for m in db.session.scalars(select(Measurement))}
+    june = visits["2025-06-10"]
+    assert sorted(visits) == ["2025-06-10", "2025-07-10"]
+    assert (float(june.weight_kg), float(june.length_height_cm), float(june.muac_cm)) == (6, 60, 13)
+    assert june.z_wfl is not None  # judged with both: weight-for-length
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "import")).one()
+    assert (audit.changes["visits_created"], audit.changes["combined_rows"], audit.changes["repeated_rows"]) == (2, 2, 1)
+
+    again = answer("accept_valid=true")
+    assert {**again, "visits_created": 2, "visits_unchanged": 0, "children_created": 1, "children_matched": 0} == check
+    assert (again["visits_created"], again["visits_unchanged"], again["children_matched"]) == (0, 2, 1), again
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == 2
+
+    path = tmp_path / "k.csv"
+    path.write_text(COMBINED_FILE)
+    out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--dry-run", "--as", "bidan_a"])
+    assert "baris 3: digabung dengan baris 2" in out.output and "baris digabung 2" in out.output, out.output
+
+
+def test_a_row_adding_a_value_to_a_visit_recorded_before_is_refused_and_one_agreeing_is_named_combined(
+        client, world, db, make_child):
+    """The file's rows of a day make one visit only when the file records it: a visit of that day recorded
+    before (weighed on the kader's phone) is corrected in the app, so a row adding the length to it is
+    refused saying so; rows the recorded visit holds are one visit already there (one, not two), the
+    later named combined. A combined visit deleted in the app is not imported again by the same file."""
+    from posyandu.growth.models import Measurement
+
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg),tb/pb (cm)\n"
+    rows = "Melati,Siti Aminah,P,15/01/2025,10/06/2025,7.2,\nMelati,Siti Aminah,P,15/01/2025,10/06/2025,,65\n"
+    child = make_child(name="Siti Aminah", sex="F", birth_date="2025-01-15")
+    phone = {"id": str(uuid.uuid4()), "measured_on": "2025-06-10", "weight_kg": 7.2}
+    assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                       json=phone).status_code == 201
+    got = upload(client, world, head + rows, query="dry_run=true").get_json()
+    [error] = got["errors"]
+    [message] = error["errors"]["tanggal_timbang"]
+    assert error["row"] == 3 and "already has a visit" in message and "weight 7.2 kg" in message, got
+    assert got["combined_rows"] == [] and got["visits_unchanged"] == 1, got
+
+    assert client.patch(f"/api/v1/measurements/{phone['id']}", headers=world.headers("kader1"),
+                        json={"length_height_cm": 65, "base_version": 1}).status_code == 200
+    got = upload(client, world, head + rows).get_json()
+    assert (got["errors"], got["visits_created"], got["visits_unchanged"]) == ([], 0, 1), got
+    assert got["combined_rows"] == [{"row": 3, "combined_with": 2}], got
+
+    rara = head + rows.replace("Siti Aminah,P,15/01/2025", "Rara Putri,P,15/02/2025")
+    got = upload(client, world, rara).get_json()
+    assert got["visits_created"] == 1, got
+    db.session.remove()
+    [visit] = db.session.scalars(select(Measurement).where(Measurement.child_id != uuid.UUID(child["id"])))
+    assert client.delete(f"/api/v1/measurements/{visit.id}?reason=salah%20timbang", json={},
+                         headers=world.headers("bidan_a")).status_code == 204
+    got = upload(client, world, rara).get_json()
+    assert (got["errors"], got["visits_created"], got["visits_unchanged"]) == ([], 0, 1), got
+    assert got["combined_rows"] == [{"row": 3, "combined_with": 2}], got
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Measurement).where(
+        Measurement.child_id == visit.child_id, Measurement.deleted_at.is_(None))) == 0

@@ -21,11 +21,12 @@ def register_csv(posyandu: str) -> bytes:
     born = date.today() - timedelta(days=300)
     weighed = date.today() - timedelta(days=20)
     rows = [
-        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm);Campak",  # a dose: not read
-        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;",
-        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69;",
-        f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;;",  # grams: refused
-        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;",  # row 2 again: said, not doubled
+        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm);lila (cm);Campak",  # a dose: not read
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;;",
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69;;",
+        f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;;;",  # grams: refused
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;;",  # row 2 again: said, not doubled
+        f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};;;14,5;",  # row 2's LiLA: one visit with it
     ]
     return ("\n".join(rows) + "\n").encode()
 
@@ -53,13 +54,15 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     page.get_by_role("button", name="Periksa berkas").click()
     result = page.locator("#import-result")
     expect(result).to_contain_text("Hasil pemeriksaan (belum ada yang disimpan)")
-    expect(result).to_contain_text("4 baris: 3 benar, 1 ditolak.")
+    expect(result).to_contain_text("5 baris: 4 benar, 1 ditolak.")
     expect(result.locator("#import-repeated li")).to_have_text(["Baris 5 sama dengan baris 2: tidak dicatat dua kali."])
+    expect(result.locator("#import-combined li")).to_have_text(
+        ["Baris 6 digabung dengan baris 2: satu kunjungan di hari yang sama."])
     expect(result.locator("#import-ignored")).to_have_text("Kolom tidak dibaca, isinya tidak diimpor: Campak.")
     expect(result.locator("#import-refused li")).to_have_count(1)
     expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
     expect(result.locator("#import-refused li")).to_contain_text("bb (kg)")
-    imp = page.get_by_role("button", name="Impor 3 baris yang benar saja")
+    imp = page.get_by_role("button", name="Impor 4 baris yang benar saja")
     expect(imp).to_be_focused()  # what she does next (the list of refused rows is above it)
     with page.expect_download() as info:
         result.get_by_role("button", name="Unduh daftar baris ditolak (CSV)").click()
@@ -76,12 +79,13 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     [wulan] = children_named(live_server, "Wulan Impor")
     visits = live_server.api("GET", f"/children/{wulan['id']}/measurements", "bidan1").get_json()["items"]
     assert sorted(float(v["weight_kg"]) for v in visits) == [7.7, 8.1]
+    assert sorted((v["muac_cm"] or 0) for v in visits) == [0, 14.5]  # row 6's LiLA in row 2's visit
     assert {v["trend"] for v in visits} == {"B", "N"}  # judged by the server: +400 g
 
     # the same file again, all of it: nothing doubled
     page.get_by_role("button", name="Periksa berkas").click()
     expect(result).to_contain_text("Kunjungan baru 0; sudah ada 2.")
-    page.get_by_role("button", name="Impor 3 baris yang benar saja").click()
+    page.get_by_role("button", name="Impor 4 baris yang benar saja").click()
     expect(page.locator("#import-note")).to_contain_text("Tersimpan.")
     assert len(children_named(live_server, "Wulan Impor")) == 1
     assert len(live_server.api("GET", f"/children/{wulan['id']}/measurements", "bidan1").get_json()["items"]) == 2

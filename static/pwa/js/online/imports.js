@@ -32,6 +32,7 @@ export const W = {
     'New children {created}; registered already {matched} (details filled in {updated}).'],
   visits: ['Kunjungan baru {created}; sudah ada {unchanged}.', 'New visits {created}; already there {unchanged}.'],
   repeated: ['Baris {row} sama dengan baris {repeats}: tidak dicatat dua kali.', 'Row {row} repeats row {repeats}: not recorded twice.'],
+  combined: ['Baris {row} digabung dengan baris {combined_with}: satu kunjungan di hari yang sama.', 'Row {row} combined with row {combined_with}: one visit on the same day.'],
   ignored: ['Kolom tidak dibaca, isinya tidak diimpor: {columns}.', 'Columns not read, nothing in them imported: {columns}.'],
   refused: ['Baris yang ditolak', 'Refused rows'],
   row: ['Baris {n}', 'Row {n}'],
@@ -81,6 +82,9 @@ function summary(r) {
     // a row given twice: named with the row it repeats, not counted as a visit there already
     ...(r.repeated_rows?.length ? [h('ul', { id: 'import-repeated' },
       ...r.repeated_rows.slice(0, SHOWN).map((x) => h('li', {}, tx('repeated', x))))] : []),
+    // rows of one child's day that agree (weight in one, length in another): one visit, named with its first row
+    ...(r.combined_rows?.length ? [h('ul', { id: 'import-combined' },
+      ...r.combined_rows.slice(0, SHOWN).map((x) => h('li', {}, tx('combined', x))))] : []),
     // a register's columns not read (doses, vitamin A…): said, so no one believes them imported
     ...(r.ignored_columns?.length
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
