@@ -447,6 +447,26 @@ def test_the_headers_of_puskesmas_registers_are_known(header, key):
     assert names[key] == header.strip()
 
 
+@pytest.mark.parametrize("header", [
+    "Posyandu,Child name,Gender,DOB,Weighing date,Weight (kg),Phone number",
+    "Posyandu,Full name,Sex,Date of birth,Measurement date,Weight,Phone",
+    "Posyandu;Nama Lengkap;L/P;Tgl. Lahir;Tgl Timbang;BB;No. Telp",
+    "Posyandu;Nama Lengkap Anak;JK;Tanggal Lahir;Tanggal Penimbangan;Berat Badan;Nomor Telepon"])
+def test_a_register_headed_in_english_or_with_the_childs_full_name_and_phone_is_read(header):
+    """A register headed in English ("Child name", "Weighing date", "Phone") or as many Indonesian ones
+    ("Nama Lengkap", "No. Telp") was refused whole, "missing columns: name", or every row "a visit needs
+    its date" while the dates sat in a column listed as not read; the phone numbers were dropped."""
+    sep = ";" if ";" in header else ","
+    data = f"{header}\nMelati{sep}Rara{sep}P{sep}15/01/2025{sep}10/06/2025{sep}7{sep}081234567890\n".encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names.ignored == [] and set(names) == {"posyandu", "name", "sex", "birth_date", "measured_on", "weight_kg",
+                                                  "guardian_phone"}, (dict(names), names.ignored)
+    [(_, row)] = list(rows)
+    parsed = parse_row(row)
+    assert parsed.errors == {} and parsed.child["guardian_phone"] == "081234567890", parsed
+    assert parsed.visit["measured_on"] == date(2025, 6, 10) and parsed.visit["weight_kg"] == 7
+
+
 def test_an_unreadable_weight_is_named_once_not_also_as_missing():
     """"7,2kg" typed "7.2 kh" was answered "not a number ..." and then "enter at least the weight or
     a length/height", as if the cell were empty."""
