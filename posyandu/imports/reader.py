@@ -110,14 +110,14 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     names = Headers()
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())
-    names.ignored = list(dict.fromkeys(
-        " ".join(str(h).split()) for i, h in enumerate(header)
-        if i not in columns and str(h or "").strip() and normalise_header(h) not in ROW_NUMBER))
+    unread = {i: " ".join(str(h).split()) for i, h in enumerate(header)
+              if i not in columns and str(h or "").strip() and normalise_header(h) not in ROW_NUMBER}
+    names.ignored = list(dict.fromkeys(unread.values()))
     # a text file's row wider than its header: a cell split in two, most often a decimal comma in a
     # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
     # cells cannot split, and a note beside its table is no one's column
     width = len(header) if ext not in ("xlsx", "xlsm") else None
-    return names, _rows(table, columns, first, width, _position_columns(header, columns))
+    return names, _rows(table, columns, first, width, _position_columns(header, columns), unread)
 
 
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
@@ -202,9 +202,15 @@ BEYOND = "_beyond"
 column, the values): ``rows.parse_row`` refuses the row on that column."""
 
 
+UNREAD = "_unread"
+"""A row's key for the headers of the columns not read (``Headers.ignored``) its cells fill: a register's
+dose or vitamin A (``rows.parse_row`` names them when the row's visit gives nothing the import reads)."""
+
+
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
-          positions: dict[int, tuple[str, str]] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    positions = positions or {}
+          positions: dict[int, tuple[str, str]] | None = None,
+          unread: dict[int, str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions, unread = positions or {}, unread or {}
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
@@ -226,6 +232,10 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
             beyond = [v.strip() for v in values[width:] if v.strip()] if width is not None else []
             if beyond:
                 row[BEYOND] = (columns[max(columns)], beyond)
+            given = tuple(dict.fromkeys(name for i, name in unread.items() if i < len(values)
+                                        and values[i] is not None and str(values[i]).strip()))
+            if given:
+                row[UNREAD] = given
             yield number, row
 
 

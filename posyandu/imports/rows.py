@@ -23,7 +23,8 @@ from marshmallow import ValidationError
 
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
-from posyandu.imports.reader import BEYOND, POSITION_BY_COLUMN
+from posyandu.growth.schemas import MEASURED
+from posyandu.imports.reader import BEYOND, POSITION_BY_COLUMN, UNREAD
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import date_text
 from posyandu.registry.schemas import ChildSchema
@@ -311,9 +312,10 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
     """Clean and validate one row (every problem of the row is collected); ``month_first``: the file's
     date columns written month first (``month_first_columns``)."""
     out, cleaned = ParsedRow(), {}
-    if BEYOND in raw or POSITION_BY_COLUMN in raw:
+    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw:
         raw = dict(raw)
     by_column = raw.pop(POSITION_BY_COLUMN, None)
+    unread = raw.pop(UNREAD, ())
     if BEYOND in raw:
         last, extra = raw.pop(BEYOND)
         shown = "; ".join(extra)
@@ -371,7 +373,17 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
         visit["oedema"] = cleaned.get("oedema", False)
         if "measured_on" not in visit and "measured_on" not in out.errors:
             out.errors["measured_on"] = [Msg("a visit needs its date", "kunjungan harus ada tanggalnya")]
-        if "measured_on" in visit:  # a value refused above is named once, not again as missing
+        if "measured_on" in visit and unread and not any(k in visit or k in out.errors for k in MEASURED):
+            # a register's line of a dose, or vitamin A, dated: nothing of it is imported, and no weighing
+            out.errors["weight_kg"] = [Msg(
+                f"enter at least the weight or a length/height: of this visit the row gives only {', '.join(unread)}, "
+                "not imported (immunisation doses and vitamin A are recorded in the app); if the row is no weighing, "
+                "remove it, or import the valid rows only",
+                f"isi minimal berat atau panjang/tinggi badan: dari kunjungan ini baris hanya berisi {', '.join(unread)}, "
+                "yang tidak diimpor (imunisasi dan vitamin A dicatat di aplikasi); jika baris ini bukan penimbangan, "
+                "hapus barisnya, atau impor baris yang benar saja")]
+            out.visit = None
+        elif "measured_on" in visit:  # a value refused above is named once, not again as missing
             found: dict[str, list[Any]] = {}
             out.visit = _load(_visit_schema(), visit, found)
             for key, messages in found.items():

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from posyandu.imports.reader import FileError, normalise_header, read_rows
+from posyandu.imports.reader import UNREAD, FileError, normalise_header, read_rows
 from posyandu.imports.rows import parse_row
 
 BASE = {"posyandu": "Melati", "name": "Rara", "sex": "P", "birth_date": "2025-01-15"}
@@ -121,7 +121,8 @@ def test_a_semicolon_csv_with_windows_1252_is_read():
     data = "Posyandu;Nama;JK;Tgl Lahir;Catatan\nMelati;Andr\xe9;L;01/02/2025;x\n\n".encode("cp1252")
     names, rows = read_rows(io.BytesIO(data), "a.csv")
     assert names == {"posyandu": "Posyandu", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
-    assert list(rows) == [(2, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025"})]
+    assert list(rows) == [(2, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025",
+                               UNREAD: ("Catatan",)})]  # a column not read that the row fills: named on its refusal
 
 
 def test_headers_of_common_registers_and_english_ones_are_read_not_dropped():
@@ -465,6 +466,22 @@ def test_a_register_headed_in_english_or_with_the_childs_full_name_and_phone_is_
     parsed = parse_row(row)
     assert parsed.errors == {} and parsed.child["guardian_phone"] == "081234567890", parsed
     assert parsed.visit["measured_on"] == date(2025, 6, 10) and parsed.visit["weight_kg"] == 7
+
+
+def test_a_dated_row_of_a_dose_only_is_refused_naming_the_columns_not_imported():
+    """A register's line of a dose (the date, "Campak: ya", no weight) was refused "enter at least the
+    weight or a length/height", as if the weight were forgotten: the data manager saw no reason for a
+    row that holds what she meant to record. The message names the columns the row fills that are not
+    imported, and what to do; a row filling none of them is told as before."""
+    data = ("posyandu;nama;jk;tgl lahir;tgl timbang;bb (kg);Campak;Vit A;Umur\n"
+            "Melati;Rara;P;15/01/2025;10/06/2025;;ya;;\n"
+            "Melati;Rara;P;15/01/2025;10/07/2025;;;;\n").encode()
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    (_, dose), (_, forgotten) = rows
+    [message] = parse_row(dose).errors["weight_kg"]
+    assert "only Campak, not imported" in str(message) and "Vit A" not in str(message), str(message)
+    assert "hanya berisi Campak" in message.id_text and parse_row(dose).visit is None
+    assert [str(m) for m in parse_row(forgotten).errors["weight_kg"]] == ["enter at least the weight or a length/height"]
 
 
 def test_an_unreadable_weight_is_named_once_not_also_as_missing():
