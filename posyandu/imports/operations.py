@@ -448,8 +448,9 @@ class _Run:
 
     def _registered_by_hand(self, row: ParsedRow, pos: Posyandu) -> Child | None:
         """The one child of the posyandu registered with this very name (case and spaces aside, read
-        as the registry reads a name: ``_plain_name``), sex and birth date, and no other NIK: a child a kader registered in the app, whose
-        id no import made, or one an earlier row of the file gave her NIK (a row without a NIK is
+        as the registry reads a name: ``_plain_name``), sex and birth date, and no other NIK: a child a
+        kader registered in the app, whose id no import made, or one an earlier row of the file gave her
+        NIK (a row without a NIK is
         hers whether her NIK is recorded or not: the NIK on her first row only of a register). Found,
         she gets the visits (and a file imported again finds her again); none, or more than one,
         and the row is looked for again (``_found_again``), else a new child (refused as a likely

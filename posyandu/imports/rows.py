@@ -375,12 +375,13 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
             out.errors["measured_on"] = [Msg("a visit needs its date", "kunjungan harus ada tanggalnya")]
         if "measured_on" in visit and unread and not any(k in visit or k in out.errors for k in MEASURED):
             # a register's line of a dose, or vitamin A, dated: nothing of it is imported, and no weighing
+            shown = ", ".join(unread)
             out.errors["weight_kg"] = [Msg(
-                f"enter at least the weight or a length/height: of this visit the row gives only {', '.join(unread)}, "
-                "not imported (immunisation doses and vitamin A are recorded in the app); if the row is no weighing, "
+                f"enter at least the weight or a length/height: of this visit the row gives only {shown}, not "
+                "imported (immunisation doses and vitamin A are recorded in the app); if the row is no weighing, "
                 "remove it, or import the valid rows only",
-                f"isi minimal berat atau panjang/tinggi badan: dari kunjungan ini baris hanya berisi {', '.join(unread)}, "
-                "yang tidak diimpor (imunisasi dan vitamin A dicatat di aplikasi); jika baris ini bukan penimbangan, "
+                f"isi minimal berat atau panjang/tinggi badan: dari kunjungan ini baris hanya berisi {shown}, yang "
+                "tidak diimpor (imunisasi dan vitamin A dicatat di aplikasi); jika baris ini bukan penimbangan, "
                 "hapus barisnya, atau impor baris yang benar saja")]
             out.visit = None
         elif "measured_on" in visit:  # a value refused above is named once, not again as missing

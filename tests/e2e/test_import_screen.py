@@ -21,7 +21,8 @@ def register_csv(posyandu: str) -> bytes:
     born = date.today() - timedelta(days=300)
     weighed = date.today() - timedelta(days=20)
     rows = [
-        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm);lila (cm);Campak",  # a dose: not read
+        # Campak, a dose: not read
+        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg);tb/pb (cm);lila (cm);Campak",
         f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;;",
         f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed - timedelta(days=30):%d/%m/%Y};7,7;69;;",
         f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;;;",  # grams: refused

@@ -481,7 +481,8 @@ def test_a_dated_row_of_a_dose_only_is_refused_naming_the_columns_not_imported()
     [message] = parse_row(dose).errors["weight_kg"]
     assert "only Campak, not imported" in str(message) and "Vit A" not in str(message), str(message)
     assert "hanya berisi Campak" in message.id_text and parse_row(dose).visit is None
-    assert [str(m) for m in parse_row(forgotten).errors["weight_kg"]] == ["enter at least the weight or a length/height"]
+    assert [str(m) for m in parse_row(forgotten).errors["weight_kg"]] == [
+        "enter at least the weight or a length/height"]
 
 
 def test_an_unreadable_weight_is_named_once_not_also_as_missing():
