@@ -645,26 +645,23 @@ class _Run:
         earlier = next((m["row"] for m in known.given.get(day, ()) if _same_visit(m, visit)), None)
         if earlier is None and made is not None and _same_visit(made, visit):
             earlier = made["row"]
-        recorded, joins = False, None
-        if earlier is None and made is not None and (made["visit"] is not None or made["there"]
-                                                     or not _differing(made, visit)):
+        recorded, joins, new = False, None, earlier is None
+        if new and any(visit_id_for(kin, visit) in known.ids for kin in known.family):  # imported before
+            if made is None:  # deleted since, the day's other rows of it are not imported either (``_combine``)
+                known.made[day] = _made(visit, number, None, there=bool(known.days.get(day)))
+        elif new and made is not None and (made["visit"] is not None or made["there"] or not _differing(made, visit)):
             if made["there"] and not _differing(made, visit):  # recorded before: it must hold this row's values too
                 self._same_day(known, visit)
             self._combine(made, visit, number)
             joins = made["row"]
-        elif earlier is None:
-            visit_id = visit_id_for(child.id, visit)
-            if any(visit_id_for(kin, visit) in known.ids for kin in known.family):  # imported before
-                # deleted since, the day's other rows of it are not imported either (``_combine``)
-                known.made[day] = _made(visit, number, None, there=bool(known.days.get(day)))
-            elif self._same_day(known, visit):
-                known.made[day] = _made(visit, number, None, there=True)
-            else:
-                recorded = True
-                made = known.made[day] = _made(visit, number, {**visit, "id": visit_id})
-                known.ids.add(visit_id)
-                known.days.setdefault(day, []).append(made)
-                self.pending.append((child, made["visit"]))
+        elif new and self._same_day(known, visit):
+            known.made[day] = _made(visit, number, None, there=True)
+        elif new:
+            recorded, visit_id = True, visit_id_for(child.id, visit)
+            made = known.made[day] = _made(visit, number, {**visit, "id": visit_id})
+            known.ids.add(visit_id)
+            known.days.setdefault(day, []).append(made)
+            self.pending.append((child, made["visit"]))
         known.given.setdefault(day, []).append({**_values(visit), "row": number})
         return recorded, earlier, joins
 

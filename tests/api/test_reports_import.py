@@ -1288,3 +1288,16 @@ def test_a_row_adding_a_value_to_a_visit_recorded_before_is_refused_and_one_agre
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Measurement).where(
         Measurement.child_id == visit.child_id, Measurement.deleted_at.is_(None))) == 0
+    # a row's own visit imported, then deleted, is not brought back inside another row's visit of that day
+    dodi = head + "Melati,Dodi Saputra,L,01/02/2025,10/06/2025,,66\n"
+    assert upload(client, world, dodi).get_json()["visits_created"] == 1
+    db.session.remove()
+    [length] = db.session.scalars(select(Measurement).where(Measurement.length_height_cm == 66))
+    assert client.delete(f"/api/v1/measurements/{length.id}?reason=salah%20ukur", json={},
+                         headers=world.headers("bidan_a")).status_code == 204
+    both = head + "Melati,Dodi Saputra,L,01/02/2025,10/06/2025,6.9,\nMelati,Dodi Saputra,L,01/02/2025,10/06/2025,,66\n"
+    got = upload(client, world, both).get_json()
+    assert (got["visits_created"], got["visits_unchanged"], got["combined_rows"]) == (1, 1, []), got
+    db.session.remove()
+    assert [(float(m.weight_kg), m.length_height_cm) for m in db.session.scalars(select(Measurement).where(
+        Measurement.child_id == length.child_id, Measurement.deleted_at.is_(None)))] == [(6.9, None)]
