@@ -26,8 +26,10 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
   and its target holds only the children whose kabupaten has a round that month (a capsule given
   in another month is in no round's target). Within it: a child given a
   capsule in the round month (at a posyandu the report covers) counts, target and covered, in the
-  band of the capsule she got — its colour, which the rules give by her age on the day given
-  (``supplements.validate_supplement``), whatever her age at the month's end; a child given none counts,
+  band of her age on the (first) day given (``band_given``), whatever her age at the month's end — the
+  capsule's colour, which the rules give by that age (``supplements.validate_supplement``), unless a bidan
+  overrode them (two blue capsules for a toddler when the red ran out: a child of 12-59 months reached,
+  not one of 6-11); a child given none counts,
   uncovered, in the band of the capsule ``supplements.supplements_due`` names for her on her posyandu's
   meeting day of that month (``cards.next_meeting_day`` from the month's first day, the day the due list
   is drawn up for): blue at 6-11 completed months if she never had one, red at 12-59. A child due nothing
@@ -46,8 +48,8 @@ from posyandu.immunisation.cards import next_meeting_day
 from posyandu.immunisation.due import Area
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
-from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
-from posyandu.immunisation.supplements import VITAMIN_A, SupplementGiven, supplements_due
+from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, completed_months
+from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import month_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
@@ -141,9 +143,10 @@ def _complete(session: Any, schedule: Schedule, kind: str, years: int, period: P
 
 def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str) -> dict[str, dict[str, Any]]:
     """(target, covered) of each band per area for one round month (module docstring): a child given a
-    capsule in the month by its colour; any other by ``supplements_due`` on her posyandu's meeting day.
-    The database groups the children by what the rule reads (meeting day, birth date, first blue
-    capsule); the rule itself runs here, once per group."""
+    capsule in the month by her age on the day given; any other by ``supplements_due`` on her posyandu's
+    meeting day.
+    The database groups the children by what the rule reads (meeting day, birth date, the round's first
+    capsule day, first blue capsule); the rule itself runs here, once per group."""
     cfg, caps = schedule.supplements, capsules_given(month, pf)
     blue = (select(Supplement.child_id, func.min(Supplement.given_on).label("given_on"))
             .where(Supplement.kind == "vitamin_a_blue", Supplement.given_on <= month.last,
@@ -152,9 +155,8 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     # a capsule in the round, or young enough to be due one on a day of the month (under 60 months on its 1st)
     maybe_due = and_(Child.birth_date <= month.last, Child.birth_date > born_by(month.first, cfg.red.max_months + 1))
     keys = [area_column(level).label("area"), Posyandu.meeting_day.label("meeting_day"),
-            Child.kabupaten_code.label("kabupaten"),
-            Child.birth_date.label("birth_date"), func.coalesce(caps.c.blue, 0).label("got_blue"),
-            func.coalesce(caps.c.red, 0).label("got_red"), blue.c.given_on.label("blue_on")]
+            Child.kabupaten_code.label("kabupaten"), Child.birth_date.label("birth_date"),
+            caps.c.given_on.label("capsule_on"), caps.c.blue.label("got_blue"), blue.c.given_on.label("blue_on")]
     stmt = (children_in_area(pf, level).with_only_columns(*keys, func.count(Child.id).label("n"))
             .outerjoin(caps, caps.c.child_id == Child.id).outerjoin(blue, blue.c.child_id == Child.id)
             .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))
@@ -165,8 +167,9 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
         where = Area(kabupaten=r["kabupaten"])
         if month.month not in cfg.round_months("vitamin_a_red", where):
             continue  # her kabupaten has no round this month
-        if r["got_blue"] or r["got_red"]:  # her capsule of the round: target and covered in its band
-            key = ("vitamin_a_blue" if r["got_blue"] else "vitamin_a_red", None, None, str(month))
+        if r["capsule_on"] is not None:  # her capsule of the round: target and covered in her age's band
+            colour = "vitamin_a_blue" if r["got_blue"] else "vitamin_a_red"
+            key = (band_given(cfg, r["birth_date"], r["capsule_on"], colour), None, None, str(month))
             counts[key] = (counts[key][0] + r["n"], counts[key][1] + r["n"])
             continue
         given = [SupplementGiven("vitamin_a_blue", r["blue_on"])] if r["blue_on"] else []
@@ -175,6 +178,17 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
                 key = (due.kind, None, None, str(month))
                 counts[key] = (counts[key][0] + r["n"], counts[key][1])
     return out
+
+
+def band_given(cfg: SupplementConfig, birth_date: date, given_on: date, kind: str) -> str:
+    """The band a child given a vitamin A capsule of ``kind`` on ``given_on`` counts in: the band of her age
+    that day (blue 6-11 months, red 12-59), whatever the capsule's colour. The rules give the colour by that
+    age (``supplements.validate_supplement``), so the two agree unless a bidan overrode them (the red capsules
+    ran out: two blue ones for a toddler, a child of 12-59 months reached). A capsule given outside 6-59
+    months (overridden as too young or too old) is in no age band: it keeps its colour's."""
+    age = completed_months(birth_date, given_on)
+    return next((band for band, ages in (("vitamin_a_blue", cfg.blue), ("vitamin_a_red", cfg.red))
+                 if ages.contains(age)), kind)
 
 
 def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu",

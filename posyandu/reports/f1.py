@@ -36,11 +36,13 @@ COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", 
 
 
 def capsules_given(month: Month, posyandu_filter: Any) -> Any:
-    """Per child: whether a blue and whether a red vitamin A capsule was given this month."""
+    """Per child given a vitamin A capsule this month: whether a blue and whether a red one was given, and
+    the first day one was (``given_on``)."""
     given = lambda kind: func.max(case((Supplement.kind == kind, 1), else_=0))  # noqa: E731
-    return (select(Supplement.child_id, given("vitamin_a_blue").label("blue"), given("vitamin_a_red").label("red"))
-            .where(Supplement.given_on.between(month.first, month.last), Supplement.deleted_at.is_(None),
-                   Supplement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
+    return (select(Supplement.child_id, given("vitamin_a_blue").label("blue"), given("vitamin_a_red").label("red"),
+                   func.min(Supplement.given_on).label("given_on"))
+            .where(Supplement.kind.in_(VITAMIN_A), Supplement.given_on.between(month.first, month.last),
+                   Supplement.deleted_at.is_(None), Supplement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
             .group_by(Supplement.child_id).subquery())
 
 

@@ -6,7 +6,7 @@ month's last day, the way the Buku KIA and the F1 Gizi form count ("6 bulan"
 on the same day of the month six months after birth; 31 Jan + 1 month = 28/29
 Feb), the same arithmetic as the immunisation schedule. Vitamin A is the exception,
 judged as the posyandu day judges it: F1's capsules by the age on the day given
-(``f1.capsules_by_age``), coverage's round target by the capsule given or by what was
+(``f1.capsules_by_age``), coverage's round target by the age on the day a capsule was given or by what was
 due on the posyandu's meeting day (``coverage._vitamin_a``).
 
 Ages become birth-date bounds so the database compares plain dates, the same

@@ -165,3 +165,33 @@ def test_a_doses_last_day_is_the_cards_last_day_before_missed(client, world, mak
         statuses[k] = {d["label"]: d["status"] for d in card["doses"]}
     assert [statuses[k]["HB0"] == "missed" for k in ("H0", "H1")] == [False, True]
     assert [statuses[k]["RV 1"] == "missed" for k in ("R0", "R1")] == [False, True]
+
+
+def test_a_capsule_given_against_its_colour_counts_in_the_band_of_the_childs_age(client, world, make_child, post):
+    """Vitamin A's target population is by age: blue at 6-11 months, red at 12-59 (domain.md). A bidan may
+    give a capsule of the other colour (wrong_capsule_for_age, overridden: the red capsules ran out and a
+    toddler gets two blue ones, or an infant half a red one). The child reached is one of her age band's,
+    target and covered there; counted in the capsule's colour, she moved the 12-59 months' child into the
+    6-11 months' target and out of her own. Melati (p1) meets on the 5th.
+
+    child  born        Feb 5 / Feb 10   Aug 5 / Aug 10   what happened
+    T      2023-11-10  14 / 15          20 / 21          Feb 10: blue capsule (red ran out), overridden
+    U      2023-06-01  20               26               Feb 10: red capsule
+    N      2024-06-15   7 (blue due)    13 (red due)     nothing
+    I      2024-11-01   3               9 (blue due)     Aug 10: red capsule (blue ran out), overridden
+    """
+    kids = {k: make_child(name=f"Anak {k}", sex="F", birth_date=born) for k, born in {
+        "T": "2023-11-10", "U": "2023-06-01", "N": "2024-06-15", "I": "2024-11-01"}.items()}
+    refused = post(f"children/{kids['T']['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2025-02-10"},
+                   status=422)
+    assert violations(refused) == ["wrong_capsule_for_age"]
+    post(f"children/{kids['T']['id']}/supplements", {"kind": "vitamin_a_blue", "given_on": "2025-02-10",
+                                                      "override_reason": "kapsul merah habis: 2 kapsul biru"})
+    post(f"children/{kids['U']['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-02-10"})
+    # February. Blue (6-11 months): N, due, not given → 1/0. Red (12-59): T and U, both given → 2/2.
+    assert vitamin_a(client, world, "2025-02") == {"vitamin_a_blue": (1, 0), "vitamin_a_red": (2, 2)}
+    post(f"children/{kids['I']['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-08-10",
+                                                      "override_reason": "kapsul biru habis: setengah kapsul merah"})
+    # August. Blue: I, given at 9 months → 1/1. Red: T, U and N (13 months, never had a blue: red now),
+    # none given → 3/0.
+    assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (1, 1), "vitamin_a_red": (3, 0)}
