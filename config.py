@@ -63,10 +63,21 @@ def _engine_options(url: str) -> dict:
     (the request answers 503). gunicorn kills a worker stuck on one request after its timeout, but
     the worker's query went on in PostgreSQL, holding a core and its locks, with nobody waiting for
     it. Unset or 0: no limit, as a server command (a migration building an index, a recompute)
-    needs; gunicorn.conf.py gives its workers a default just below their own timeout."""
+    needs; gunicorn.conf.py gives its workers a default just below their own timeout.
+
+    Over TCP, data a connection sent that the database has not acknowledged after
+    ``DB_TCP_USER_TIMEOUT_MS`` milliseconds ends the connection (libpq's ``tcp_user_timeout``; on
+    an idle one, unanswered keepalives do): a database host gone (a failover, a NAT that dropped
+    the connection) held a worker on its send, a pooled connection's pre-ping too, for the
+    kernel's retransmissions, ~15 min; the request now answers 503. 0: the kernel's own. A Unix
+    socket (docs/deploy.md's local database) ignores it."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
-        connect_args: dict = {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5)}
+        tcp_user_timeout = _int("DB_TCP_USER_TIMEOUT_MS", 30000)
+        if tcp_user_timeout < 0:
+            raise RuntimeError(f"DB_TCP_USER_TIMEOUT_MS must be 0 (the kernel's) or more milliseconds, "
+                               f"not {tcp_user_timeout}")
+        connect_args: dict = {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5), "tcp_user_timeout": tcp_user_timeout}
         statement_timeout = _int("DB_STATEMENT_TIMEOUT", 0)
         if statement_timeout < 0:
             raise RuntimeError(f"DB_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds, not {statement_timeout}")

@@ -264,7 +264,7 @@ def test_postgresql_gets_a_bounded_pool_from_the_environment(monkeypatch):
     monkeypatch.setenv("DB_CONNECT_TIMEOUT", "4")
     pg = config._engine_options("postgresql+psycopg://u@db/posyandu")
     assert pg["pool_size"] == 7 and pg["max_overflow"] == 3 and pg["pool_pre_ping"] is True
-    assert pg["connect_args"] == {"connect_timeout": 4}
+    assert pg["connect_args"] == {"connect_timeout": 4, "tcp_user_timeout": 30000}
     assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
 
 
@@ -286,6 +286,53 @@ def test_a_statement_timeout_that_is_not_seconds_stops_the_start(monkeypatch, se
     import config
 
     monkeypatch.setenv("DB_STATEMENT_TIMEOUT", setting)
+    with pytest.raises(RuntimeError, match=message):
+        config._engine_options("postgresql+psycopg://u@db/posyandu")
+
+
+def test_the_tcp_user_timeout_reaches_the_socket_of_a_real_postgresql_connection_and_sqlite_ignores_it(
+        app, monkeypatch):
+    """A database host gone (a failover, a NAT that dropped the connection) held a worker on a send
+    for the kernel's retransmissions (~15 min): libpq's ``tcp_user_timeout`` (``DB_TCP_USER_TIMEOUT_MS``)
+    now bounds it, set on the TCP socket of each connection the app's engine opens. SQLite's engine
+    is given none (sqlite3.connect would refuse it)."""
+    import socket
+
+    import config
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db as app_db
+
+    monkeypatch.setenv("DB_TCP_USER_TIMEOUT_MS", "7250")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    timed = create_app(type("Timed", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
+                                                     "SQLALCHEMY_ENGINE_OPTIONS": config._engine_options(url)}))
+    with timed.app_context():
+        try:
+            with app_db.engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+                raw = conn.connection.driver_connection
+                if app_db.engine.dialect.name == "sqlite":
+                    assert "connect_args" not in timed.config["SQLALCHEMY_ENGINE_OPTIONS"]
+                    return
+                assert raw.info.get_parameters()["tcp_user_timeout"] == "7250"
+                sock = socket.socket(fileno=socket.dup(raw.pgconn.socket))
+                try:
+                    assert sock.family == socket.AF_INET  # the test server is reached over TCP
+                    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 7250
+                finally:
+                    sock.close()
+        finally:
+            app_db.engine.dispose()
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("-1", "^DB_TCP_USER_TIMEOUT_MS must be 0 \\(the kernel's\\) or more milliseconds, not -1$"),
+    ("30s", "^DB_TCP_USER_TIMEOUT_MS must be a whole number, not '30s'$")])
+def test_a_tcp_user_timeout_that_is_not_milliseconds_stops_the_start(monkeypatch, setting, message):
+    import config
+
+    monkeypatch.setenv("DB_TCP_USER_TIMEOUT_MS", setting)
     with pytest.raises(RuntimeError, match=message):
         config._engine_options("postgresql+psycopg://u@db/posyandu")
 
