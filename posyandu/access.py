@@ -158,9 +158,9 @@ EVENTS, CHILD = "events", "child"
 
 
 def locked(stmt: Select, mode: str) -> list[Any]:
-    """The rows of ``stmt``, a select of children (or of posyandu) from that table alone, their
-    rows locked in ``mode`` until the transaction ends, and read (in the session too) as they
-    stand once locked. Scope conditions go in a query after it: a row PostgreSQL had to wait for
+    """The rows of ``stmt``, a select of children (or of posyandu, puskesmas, users) from that table
+    alone, their rows locked in ``mode`` until the transaction ends, and read (in the session too) as
+    they stand once locked. Scope conditions go in a query after it: a row PostgreSQL had to wait for
     is checked again as it now stands, but against other tables' rows as they were, and may be
     dropped."""
     if db.session.get_bind().dialect.name == "sqlite":

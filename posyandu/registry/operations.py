@@ -65,7 +65,12 @@ def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
 def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
     """Rename a puskesmas, correct its code, or give it its kecamatan's new code (a region split):
     its kabupaten follows the kecamatan, as a bidan's posyandu are judged by it (``_check_posyandu_fields``).
-    Its posyandu keep their own desa: each is moved with ``update_posyandu``, which takes its children along."""
+    Its posyandu keep their own desa: each is moved with ``update_posyandu``, which takes its children along.
+    Read again locked (``access.locked``, as a posyandu is changed): two admins' changes at once are
+    judged one after the other. Read before the other's commit, one changing a field back to what
+    it was found nothing to change and kept the other's value, answering her own; and audited the
+    value it overwrote as the one it read."""
+    access.locked(select(Puskesmas).where(Puskesmas.id == pkm.id), access.CHILD)
     if "kecamatan_code" in data:
         _region_of_level(data["kecamatan_code"], "kecamatan", "kecamatan_code")
         data = {**data, "kabupaten_code": kabupaten_of(data["kecamatan_code"])}

@@ -741,3 +741,27 @@ def test_two_codes_for_one_child_redeemed_by_one_parent_at_once_link_her_once(
     first, second, _ = _race(app, monkeypatch, _redeem(world, codes[0], "parent1"), _redeem(world, codes[1], "parent1"))
     assert (first.status_code, second.status_code) == (200, 200), (first.data, second.data)
     assert _parents_of(client, world, cid) == ["parent1"]
+
+
+def test_two_admins_editing_one_puskesmas_at_once_are_judged_one_after_the_other(app, world, client, monkeypatch):
+    """One admin renames the puskesmas while another sets the name back: the second, reading the row
+    before the first committed, found nothing to change, answered 200 with the name she asked for and
+    left the first's in place (her change lost, unaudited). The row is now read locked: she waits,
+    and her name is the one kept, each change audited from the value it replaced."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    admin, pkm = world.headers("admin"), str(world.ids["pkm_a"])
+    url = f"/api/v1/puskesmas/{pkm}"
+    first, second, _ = _race(app, monkeypatch, lambda c: c.patch(url, json={"name": "PKM Wringinanom Baru"}, headers=admin),
+                             lambda c: c.patch(url, json={"name": "PKM Wringinanom"}, headers=admin))
+    assert (first.status_code, second.status_code) == (200, 200), (first.get_json(), second.get_json())
+    assert second.get_json()["name"] == "PKM Wringinanom"
+    names = {p["id"]: p["name"] for p in client.get("/api/v1/puskesmas?limit=100", headers=admin).get_json()["items"]}
+    assert names[pkm] == "PKM Wringinanom"
+    with app.app_context():
+        changes = db.session.scalars(db.select(AuditLog.changes).where(
+            AuditLog.entity == "puskesmas", AuditLog.action == "update", AuditLog.record_id == pkm)
+            .order_by(AuditLog.id)).all()
+    assert changes == [{"name": ["PKM Wringinanom", "PKM Wringinanom Baru"]},
+                       {"name": ["PKM Wringinanom Baru", "PKM Wringinanom"]}], changes
