@@ -157,7 +157,7 @@ def register_security_scheme(api: Any) -> None:
 
 def register_components(api: Any) -> None:
     """Schemas referenced by hand in the spec (rows validated one by one)."""
-    from posyandu.growth.routes import CalculatorRowSchema
+    from posyandu.growth.schemas import CalculatorRowSchema
 
     api.spec.components.schema("CalculatorRow", schema=CalculatorRowSchema)
 
