@@ -66,11 +66,11 @@ def _engine_options(url: str) -> dict:
     needs; gunicorn.conf.py gives its workers a default just below their own timeout.
 
     Over TCP, data a connection sent that the database has not acknowledged after
-    ``DB_TCP_USER_TIMEOUT_MS`` milliseconds ends the connection (libpq's ``tcp_user_timeout``; on
-    an idle one, unanswered keepalives do): a database host gone (a failover, a NAT that dropped
-    the connection) held a worker on its send, a pooled connection's pre-ping too, for the
-    kernel's retransmissions, ~15 min; the request now answers 503. 0: the kernel's own. A Unix
-    socket (docs/deploy.md's local database) ignores it."""
+    ``DB_TCP_USER_TIMEOUT_MS`` milliseconds ends the connection (libpq's ``tcp_user_timeout``; it
+    bounds libpq's keepalives too, which begin after the kernel's 2 h idle): a database host gone (a
+    failover, a NAT that dropped the connection) held a worker on its send, a pooled connection's
+    pre-ping too, for the kernel's retransmissions, ~15 min; the request now answers 503. 0: the
+    kernel's own. A Unix socket (docs/deploy.md's local database) ignores it."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         tcp_user_timeout = _int("DB_TCP_USER_TIMEOUT_MS", 30000)
