@@ -49,6 +49,10 @@ def _database_url(name: str = "DATABASE_URL", default: str | None = None) -> str
     return url
 
 
+# libpq's TCP keepalives (seconds, probes): see _engine_options
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10, "keepalives_count": 5}
+
+
 def _engine_options(url: str) -> dict:
     """Connection pool per process. PostgreSQL: ``DB_POOL_SIZE`` connections kept open per
     gunicorn worker plus ``DB_MAX_OVERFLOW`` in bursts; each worker's pool must fit
@@ -70,14 +74,21 @@ def _engine_options(url: str) -> dict:
     bounds libpq's keepalives too, which begin after the kernel's 2 h idle): a database host gone (a
     failover, a NAT that dropped the connection) held a worker on its send, a pooled connection's
     pre-ping too, for the kernel's retransmissions, ~15 min; the request now answers 503. 0: the
-    kernel's own. A Unix socket (docs/deploy.md's local database) ignores it."""
+    kernel's own. A Unix socket (docs/deploy.md's local database) ignores it.
+
+    A connection waiting for an answer has sent nothing unacknowledged, so that bound does not
+    reach it; keepalives probing after ``KEEPALIVES`` (60 s idle, then every 10 s, 5 unanswered)
+    do: a server command (the recompute, an import) waiting on a vanished host ends within about
+    two minutes, not the kernel's 2 h idle and 11 min of probes. A database busy on a long query
+    still answers the probes (its kernel does), so they end nothing that is alive."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         tcp_user_timeout = _int("DB_TCP_USER_TIMEOUT_MS", 30000)
         if tcp_user_timeout < 0:
             raise RuntimeError(f"DB_TCP_USER_TIMEOUT_MS must be 0 (the kernel's) or more milliseconds, "
                                f"not {tcp_user_timeout}")
-        connect_args: dict = {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5), "tcp_user_timeout": tcp_user_timeout}
+        connect_args: dict = {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5), "tcp_user_timeout": tcp_user_timeout,
+                               **KEEPALIVES}
         statement_timeout = _int("DB_STATEMENT_TIMEOUT", 0)
         if statement_timeout < 0:
             raise RuntimeError(f"DB_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds, not {statement_timeout}")

@@ -264,7 +264,7 @@ def test_postgresql_gets_a_bounded_pool_from_the_environment(monkeypatch):
     monkeypatch.setenv("DB_CONNECT_TIMEOUT", "4")
     pg = config._engine_options("postgresql+psycopg://u@db/posyandu")
     assert pg["pool_size"] == 7 and pg["max_overflow"] == 3 and pg["pool_pre_ping"] is True
-    assert pg["connect_args"] == {"connect_timeout": 4, "tcp_user_timeout": 30000}
+    assert pg["connect_args"] == {"connect_timeout": 4, "tcp_user_timeout": 30000, **config.KEEPALIVES}
     assert config._engine_options("sqlite:///x.sqlite3") == {"pool_pre_ping": True}
 
 
@@ -320,6 +320,11 @@ def test_the_tcp_user_timeout_reaches_the_socket_of_a_real_postgresql_connection
                 try:
                     assert sock.family == socket.AF_INET  # the test server is reached over TCP
                     assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 7250
+                    # and a connection waiting for an answer from a host gone is found out by keepalives
+                    assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+                    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 60
+                    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 10
+                    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 5
                 finally:
                     sock.close()
         finally:
