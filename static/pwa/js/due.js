@@ -66,7 +66,8 @@ export function applies(entry, area) {
   return !entry.endemic_only || (!!area && (area.endemic ?? []).includes(entry.vaccine));
 }
 
-const todayIso = () => {
+/** The phone's calendar day ('2026-12-03'), in its own time zone. */
+export const todayIso = () => {
   const d = new Date();
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 };

@@ -3,16 +3,11 @@
 // database so due doses follow them offline; the bundled 2024 file only until the first successful
 // fetch. A dose is judged by the version in force on the day it was given, a card or due list by the
 // version in force on its day, chosen as the server chooses (immunisation/operations.py version_in_force).
-import { loadSchedule } from './due.js';
+import { loadSchedule, todayIso } from './due.js';
 import { getMeta, putMeta } from './outbox.js';
 
 export const BUNDLED_URL = '/data/schedule-2024.json';
 const KEY = 'schedule';
-const pad = (n, w = 2) => String(n).padStart(w, '0');
-const todayIso = () => {
-  const d = new Date();
-  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-};
 
 /**
  * The version in force on `on` among `versions` ({id, valid_from, active, document}): the newest

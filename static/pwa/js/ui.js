@@ -160,10 +160,7 @@ export function onlineModule(name) {
 
 /** A typed number ('7,5': decimal comma); null when nothing visible was typed (Number(' ') is 0). */
 export const num = (v) => (String(v ?? '').trim() === '' ? null : Number(String(v).replace(',', '.')));
-export const todayIso = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+export { todayIso } from './due.js';
 
 /** Age as the card says: completed months ('1 th 2 bln'), under one month in days ('2 hari'). */
 export function ageText(t, birth, on) {
