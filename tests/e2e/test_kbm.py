@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import kader_of, login, offline_with_new_child, open_child, register_child, wait_synced
+from tests.e2e.pages import kader_of, login, offline_phone, offline_with_new_child, open_child, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -99,3 +99,49 @@ def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_
     kader.goto(f"{live_server.url}/#/visit/{child_id}/{latest['id']}")
     kader.get_by_role("heading", name=f"Ubah penimbangan: {name}").wait_for()
     expect(kader.locator("#nt-judgement")).to_have_count(0)
+
+
+def test_a_bidans_n_on_a_weighing_a_kader_moves_offline_to_another_month_gives_way_to_the_computed_t(live_server, new_context):
+    """A kader corrects, offline, the date of a weighing a bidan had judged N into the month before. The
+    server drops a judgement of a month's gain when the weighing leaves that month; the phone went on
+    showing her N until the push was answered, and a second correction of the weighing queued with the
+    first sent her N back as the kader's change: refused ("You may not do this"). The phone now shows
+    the T the server computes at once, and both corrections are applied."""
+    today = date.today()
+    first = today.replace(day=1)
+    last = (first - timedelta(days=1)).replace(day=1)
+    before = (last - timedelta(days=1)).replace(day=1)
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader3", json={"posyandu_id": posyandu_id, "name": "Sekar Pindah Bulan",
+                                                                "sex": "F", "birth_date": (today - timedelta(days=200)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    for day, kg in ((before.replace(day=10), 6.9), (last.replace(day=10), 7.0), (first, 7.1)):  # +100 g a month: T
+        weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                                  json={"measured_on": day.isoformat(), "weight_kg": kg})
+        assert weighed.status_code == 201, weighed.get_json()
+    judged = live_server.api("PATCH", f"/measurements/{weighed.get_json()['id']}", "bidan1",
+                             json={"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}).get_json()
+    assert (judged["trend"], judged["trend_computed"]) == ("N", "T"), judged
+
+    ctx, page = offline_phone(new_context, live_server.url, "kader3")
+    page.goto(f"{live_server.url}/#/child/{child_id}")
+    expect(page.locator("#result [data-key=trend]")).to_contain_text("N — penilaian bidan")
+    page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
+    page.get_by_label("Tanggal timbang").fill(last.replace(day=20).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    # +200 g over the month before last: the server's T, not her N of this month
+    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak naik: 200 g, kurang dari KBM \d+ g$"))
+    page.goto(f"{live_server.url}/#/child/{child_id}")
+    expect(page.locator("#result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak naik: 200 g"))
+    expect(page.locator(f"#history tr[data-id='{judged['id']}'] td").nth(4)).to_have_text("T")
+    page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
+    page.get_by_label("Berat badan (kg)").fill("7,15")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak naik: 250 g, kurang dari KBM \d+ g$"))
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    now = live_server.api("GET", f"/measurements/{judged['id']}", "kader3").get_json()
+    assert (now["measured_on"], now["weight_kg"], now["trend"], now["trend_override"]) == (
+        last.replace(day=20).isoformat(), 7.15, "T", None), now

@@ -92,7 +92,12 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   }
   const open = op === 'delete' ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
   if (open.length) return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
-  const current = { ...(view(row) ?? {}), ...fields, id };
+  // the record as the server has it when this entry arrives (withoutMovedOverride): as her queued
+  // entries leave it; all refused, its own copy, its N/T too unless she changed it (a refused move dropped none)
+  const alone = refused.length && row.server && !queued.some((e) => e.state !== 'needs_attention');
+  const mine = new Set([...refused.flatMap((e) => e.changed ?? Object.keys(e.data)), ...Object.keys(fields)]);
+  const found = alone ? row.server : view(row) ?? {};
+  const current = { ...(view(row) ?? {}), ...(alone ? pick(row.server, OVERRIDE.filter((f) => !mine.has(f))) : {}), ...fields, id };
   if (op === 'delete' && !row.server && row.pending === 0) {
     await records.delete([entity, id]);
     return { record: null, entry: null };
@@ -117,7 +122,7 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
       ...Object.keys(data).filter((f) => (data[f] ?? null) !== (before[f] ?? null))])].filter((f) => f in data);
   const seq = await queuePlace(meta, refused, queued);
   const entry = entryFor(entity, op, id, base, data, seq, changed);
-  row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : current;
+  row.local = op === 'delete' ? { ...current, deleted_at: entry.created_at } : withoutMovedOverride(found, current);
   row.pending += 1;
   await outbox.put(entry);
   await records.put(row);
@@ -133,6 +138,17 @@ async function queuePlace(meta, refused, queued) {
   const earliest = Math.min(...refused.map((e) => e.created_seq));
   const later = queued.some((e) => e.state !== 'needs_attention' && e.created_seq > earliest);
   return later ? nextSeq(meta) : earliest;
+}
+
+const OVERRIDE = ['trend_override', 'trend_override_reason'];
+/** `current` as the server leaves it after an entry that finds it as `held`: a weighing moved to
+ * another month (of its date) with its N/T override sent as it stood loses it (growth.operations).
+ * The entry sends it as it stood (no change: refused to a kader); the phone shows it dropped, and
+ * later entries send it so, as the server then has it. */
+export function withoutMovedOverride(held, current) {
+  const moved = held?.trend_override != null && current.trend_override === held.trend_override
+    && String(current.measured_on).slice(0, 7) !== String(held.measured_on).slice(0, 7);
+  return moved ? { ...current, trend_override: null, trend_override_reason: null } : current;
 }
 
 export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k]]));
@@ -156,7 +172,7 @@ async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { 
     if (c.op !== 'delete') await conflicts.put({ ...c, mine: { ...c.mine, ...pick(current, changes) } });
   }
   const send = changes.filter((f) => !held.has(f));
-  row.local = current;
+  row.local = send.includes('measured_on') ? withoutMovedOverride(before, current) : current;
   let entry = null;
   if (send.length) {
     const data = payload(entity, { child_id: current.child_id, ...pick(current, send) });

@@ -240,10 +240,11 @@ export async function visitForm(ctx, childId, measurementId = null) {
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
       ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
-    await ctx.save({ entity: 'measurement', id, fields, drawn: existing });
+    // as saved: a move to another month drops a bidan's N/T (outbox.withoutMovedOverride)
+    const { record } = await ctx.save({ entity: 'measurement', id, fields, drawn: existing });
     const bundle = await ctx.bundle(childId);
     const [tables, kbm, schedule, area] = await Promise.all([ctx.tables(), ctx.kbm(), ctx.schedule(), ctx.area(child)]);
-    const result = assess({ child, m: { ...m, ...fields, id }, history: bundle.measurements, immunisations: bundle.immunisations,
+    const result = assess({ child, m: { ...m, ...record }, history: bundle.measurements, immunisations: bundle.immunisations,
       supplements: bundle.supplements, tables, kbm, schedule, area, on });
     form.hidden = true;
     remove?.remove();
