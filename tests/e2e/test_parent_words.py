@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import kader_of, login, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -59,3 +59,28 @@ def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_
     page.goto(base + "/#/")
     page.locator("#lang-btn").click()
     expect(rows.first.locator(".tag")).to_have_text(re.compile(r"^\w+'s weight is .+ for the age\.$"))
+
+
+def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(live_server, new_context):
+    """The charts' text alternative read a kader's categories to her ("7,5 kg (berat badan kurang)",
+    "(gizi kurang)"), under her own plain status lines. Each point now says what her status line would."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "orangtua")
+    wait_synced(page)
+    page.locator("#children a", has_text="Berat badan").first.click()
+    child_id = page.url.split("/")[-1]
+    first = page.locator("h2").first.inner_text().split(" ")[0]
+    weights = page.locator("svg desc[id=d-wfa]")
+    expect(weights).to_contain_text(re.compile(rf"\d kg\. Berat badan {first} .+ untuk umurnya"))
+    expect(weights).not_to_contain_text(re.compile(r"kg \("))
+    lengths = page.locator("svg desc[id=d-wfl], svg desc[id=d-wfh]").first
+    expect(lengths).to_contain_text(re.compile(r"kg\. Berat dibanding (panjang|tinggi) badan: "))
+    expect(lengths).not_to_contain_text(re.compile(r"gizi"))
+
+    kader = new_context().new_page()
+    login(kader, base, kader_of(live_server, child_id, "admin"))
+    wait_synced(kader)
+    kader.goto(f"{base}/#/child/{child_id}")
+    expect(kader.locator("svg desc[id=d-wfa]")).to_contain_text(re.compile(r"\d kg \((berat badan )?\w"))
+    expect(kader.locator("svg desc[id=d-wfa]")).not_to_contain_text("untuk umurnya")

@@ -118,6 +118,38 @@ test('each chart has a text alternative for screen readers: its title and, as de
   assert.deepEqual(empty, ['Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini']);
 });
 
+test("a parent's charts say each point as her status lines do, never a kader's category; a kader's stay as they were", async () => {
+  const { forParent, setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const boy = { id: 'c2', sex: 'M', birth_date: '2024-01-15', name: 'Bima Putra' };
+  const measurements = [
+    { id: 'm1', measured_on: '2024-03-15', weight_kg: 5.6, length_height_cm: 58 },
+    { id: 'm2', measured_on: '2024-07-15', weight_kg: 5.5, length_height_cm: 63.5 }, // very underweight, wasted
+    { id: 'm3', measured_on: '2024-08-15', weight_kg: 6.0, length_height_cm: 66, oedema: true }];
+  const said = (parent) => chartsPanel(boy, measurements, tables, parent).find((e) => e.localName === 'svg')
+    .map((svg) => [svg.find((e) => e.localName === 'desc')[0].textContent, svg.find((e) => e.attributes.class === 'unjudged-note')[0]?.textContent]);
+  const kader = said(false);
+  assert.deepEqual(kader[2], ['15 Mar 2024: 58,0 cm, 5,6 kg (gizi baik). 15 Jul 2024: 63,5 cm, 5,5 kg (gizi kurang). 15 Agu 2024: 66,0 cm, 6,0 kg (edema: berat tidak dinilai)',
+    '○ tidak dinilai: edema atau nilai tidak wajar']);
+  forParent(true);
+  try {
+    assert.deepEqual(said(true), [
+      ['15 Mar 2024: umur 2 bulan, 5,6 kg. Berat badan Bima normal untuk umurnya. 15 Jul 2024: umur 6 bulan, 5,5 kg. Berat badan Bima sangat kurang untuk umurnya. 15 Agu 2024: umur 7 bulan, 6,0 kg. Kaki bengkak (edema): berat tidak dinilai',
+        '○ tidak dinilai: kaki bengkak (edema), atau angka mungkin salah catat'],
+      ['15 Mar 2024: umur 2 bulan, 58,0 cm. Panjang badan Bima normal untuk umurnya. 15 Jul 2024: umur 6 bulan, 63,5 cm. Panjang badan Bima normal untuk umurnya. 15 Agu 2024: umur 7 bulan, 66,0 cm. Panjang badan Bima normal untuk umurnya',
+        undefined],
+      // her latest status says what to do ("konsultasikan ke bidan"); a point of the past only what it was
+      ['15 Mar 2024: 58,0 cm, 5,6 kg. Berat dibanding panjang badan: normal. 15 Jul 2024: 63,5 cm, 5,5 kg. Berat dibanding panjang badan: kurus. 15 Agu 2024: 66,0 cm, 6,0 kg. Kaki bengkak (edema): berat tidak dinilai',
+        '○ tidak dinilai: kaki bengkak (edema), atau angka mungkin salah catat']]);
+    setLang('en');
+    assert.equal(said(true)[2][0], "15 Mar 2024: 58.0 cm, 5.6 kg. Weight for length: normal. 15 Jul 2024: 63.5 cm, 5.5 kg. Weight for length: too thin. 15 Aug 2024: 66.0 cm, 6.0 kg. Swollen feet (oedema): weight not judged");
+  } finally {
+    forParent(false);
+    setLang('id');
+  }
+  assert.deepEqual(said(false), kader); // her words end with her session
+});
+
 test("the child's weighing history writes kg and cm with a decimal comma in Indonesian", async () => {
   const child = { id: 'c3', sex: 'F', birth_date: '2024-01-15', posyandu_id: 'p1' };
   const measurements = [{ id: 'm1', child_id: 'c3', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65.5 },

@@ -519,10 +519,11 @@ const PLAIN = {
   sangat_kurang: ['sangat kurang', 'far too low'], kurang: ['kurang', 'too low'], normal: ['normal', 'normal'],
   risiko_lebih: ['cenderung berlebih', 'on the high side'], sangat_pendek: ['sangat pendek (stunting berat)', 'very short (severe stunting)'],
   pendek: ['pendek (stunting)', 'short (stunting)'], tinggi: ['tinggi', 'tall'],
-  gizi_buruk: ['gizi buruk — segera bawa ke puskesmas', 'severely wasted — go to the health centre now'],
-  gizi_kurang: ['gizi kurang — konsultasikan ke bidan', 'wasted — see the midwife'], gizi_baik: ['baik', 'good'],
-  berisiko_gizi_lebih: ['berisiko gizi lebih', 'at risk of overweight'], gizi_lebih: ['gizi lebih', 'overweight'],
-  obesitas: ['obesitas — konsultasikan ke bidan', 'obese — see the midwife'],
+  // weight for length/height as the KMS once said it (kurus, gemuk), not Permenkes's gizi buruk … obesitas
+  gizi_buruk: ['sangat kurus — segera bawa ke puskesmas', 'far too thin — go to the health centre now'],
+  gizi_kurang: ['kurus — konsultasikan ke bidan', 'too thin — see the midwife'], gizi_baik: ['normal', 'normal'],
+  berisiko_gizi_lebih: ['cenderung gemuk', 'on the heavy side'], gizi_lebih: ['gemuk', 'too heavy'],
+  obesitas: ['sangat gemuk — konsultasikan ke bidan', 'far too heavy — see the midwife'],
 };
 
 // A parent sends nothing: her words for a kader's "sinkron" (t() while her session is open).
@@ -538,6 +539,10 @@ const PARENT = {
   storage_no: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
   child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
+  // her child's chart (child.js pointText): what a kader's words say, plainly
+  chart_oedema: ['Kaki bengkak (edema): berat tidak dinilai', 'Swollen feet (oedema): weight not judged'],
+  chart_flagged: ['Angka ini mungkin salah catat: tidak dinilai', 'This number may be a recording mistake: not judged'],
+  chart_unjudged: ['○ tidak dinilai: kaki bengkak (edema), atau angka mungkin salah catat', '○ not judged: swollen feet (oedema), or a number that may be a mistake'],
   password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi.',
     'Change your temporary password first: the admin set it. Choose your own before using the app.'],
 };

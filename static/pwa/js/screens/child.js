@@ -1,5 +1,5 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
-import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, t } from '../i18n.js';
+import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, plain, t } from '../i18n.js';
 import { ageText, h, onlineModule, saveDownload, todayIso } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
@@ -13,13 +13,19 @@ const LENGTH_NAMES = { tb_u: 'pb_u', bb_tb: 'bb_pb' };
 const statusName = (key, growth) => t(byLength(growth) ? LENGTH_NAMES[key] ?? key : key);
 const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 
-/** A chart point as text for the description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'. */
-function pointText(ind, p, x, y) {
+/** Her status line of a chart's point (parent.js), its advice left to her latest status. */
+const PLAIN_LINE = { wfa: () => 'plain_wfa', lhfa: (p) => (p.age_days < 731 ? 'plain_pb' : 'plain_tb'), wfl: () => 'plain_bbpb', wfh: () => 'plain_bbtb' };
+
+/** A chart point as text for the description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; for
+ * a parent (her `child`), as her status lines say it: '…, 7,5 kg. Berat badan Ani kurang untuk umurnya'. */
+function pointText(ind, p, x, y, child) {
   const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
-  const what = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : status ? category(status) : null;
+  const unjudged = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : null;
+  const said = child ? unjudged ?? (status && t(PLAIN_LINE[ind](p), { name: child.name.split(' ')[0], what: plain(status).split(' — ')[0] }))
+    : unjudged ?? (status && category(status));
   return t('chart_point', { date: formatDate(p.measured_on), x: at, y: ind === 'lhfa' ? `${formatCm(y)} cm` : `${formatKg(round(y, 2))} kg`,
-    what: what ? ` (${what})` : '' });
+    what: !said ? '' : child ? `. ${said.replace(/\.$/, '')}` : ` (${said})` });
 }
 
 /** The result panel: categories, N/T, warnings, referral (read aloud). */
@@ -86,8 +92,8 @@ export function duePanel(due, on) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** wfa, lhfa and wfl/wfh charts; birth is the first point (chart.birthPoint). */
-export function chartsPanel(child, measurements, tables) {
+/** wfa, lhfa and wfl/wfh charts; birth is the first point (chart.birthPoint); `parent`: in her words. */
+export function chartsPanel(child, measurements, tables, parent = false) {
   const data = chartData(child, chartPoints(child, measurements, tables), tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
   const x = { wfa: t('axis_age'), lhfa: t('axis_age'), wfl: t('axis_length'), wfh: t('axis_length') };
@@ -95,7 +101,7 @@ export function chartsPanel(child, measurements, tables) {
   return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
     ['wfa', 'lhfa', ...lengths].map((ind) => h('figure', { class: 'chart-box' },
       h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind],
-        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), unjudged: t('chart_unjudged'), point: (p, xv, yv) => pointText(ind, p, xv, yv) }))));
+        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), unjudged: t('chart_unjudged'), point: (p, xv, yv) => pointText(ind, p, xv, yv, parent && child) }))));
 }
 
 export function cardPanel(card) {

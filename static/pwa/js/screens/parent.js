@@ -80,7 +80,7 @@ export async function child(ctx, childId) {
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next ? h('p', { class: `notice ${next.status === 'overdue' ? 'warn' : 'ok'}`, id: 'next-dose' },
       t(next.status === 'overdue' ? 'next_dose_late' : 'next_dose', { label: next.label, date: formatDate(next.due_date) })) : null,
-    chartsPanel(c, measurements, tables), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
+    chartsPanel(c, measurements, tables, true), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
 
