@@ -6,6 +6,9 @@ panel says it needs a connection. The shared server is left as found: the code i
 the new parent linked to nothing."""
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from playwright.sync_api import expect
 
@@ -97,3 +100,38 @@ def test_a_child_with_no_parent_and_no_open_code_shows_only_that_sentence(live_s
     panel = k.locator("#parents-panel")
     panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
     expect(panel.locator("#parents")).to_have_text("Belum ada akun orang tua untuk anak ini.")  # not followed by "null"
+
+
+def test_a_parent_unlinked_while_her_phone_still_holds_the_child_is_told_what_it_means(live_server, new_context):
+    """A parent unlinked from a child (by its kader) still has it on her phone until her next update.
+    Its download and its access history answer 404 (access.get_child: a child outside her scope is
+    never said to exist); she read "Gagal mengunduh: Data tidak ditemukan". She is told now that the
+    child is no longer linked to her account and how to link it again; a kader keeps the server's words."""
+    base = live_server.url
+    child = live_server.api("GET", "/children?limit=1", "kader4").get_json()["items"][0]
+    code = live_server.api("POST", f"/children/{child['id']}/invitations", "kader4").get_json()["code"]
+    made = live_server.api("POST", "/auth/register", json={"code": code, "username": "ibu.terputus",
+                                                            "password": "kuat-sekali", "name": "Ibu Terputus"})
+    assert made.status_code == 201, made.get_json()
+    page = new_context().new_page()
+    login(page, base, "ibu.terputus", "kuat-sekali")
+    wait_synced(page)
+    page.locator("#children a", has_text=child["name"]).click()
+    expect(page.locator("#export-child")).to_be_visible()
+
+    unlinked = live_server.api("DELETE", f"/children/{child['id']}/parents/{made.get_json()['user']['id']}", "kader4")
+    assert unlinked.status_code == 204, unlinked.get_json()
+    said = re.compile(r"^Anak ini tidak lagi terhubung dengan akun Anda\. .*minta kode undangan ke kader posyandu atau bidan")
+    page.locator("#export-child").click()
+    expect(page.locator("#my-data-status")).to_have_text(said)
+    page.locator("#access-link").click()
+    expect(page.locator("#access-status")).to_have_text(said)
+
+    # a kader asking for a child outside her posyandu is answered in the server's words, as before
+    kader = new_context().new_page()
+    login(kader, base, "kader4")
+    wait_synced(kader)
+    open_child(kader, child["name"])
+    kader.route("**/export", lambda route: route.continue_(url=route.request.url.replace(child["id"], str(uuid.uuid4()))))
+    kader.locator("#export-child").click()
+    expect(kader.locator("#export-status")).to_have_text("Gagal mengunduh: Data tidak ditemukan")

@@ -149,3 +149,22 @@ test("English dates write September 'Sep' as the server does (posyandu/messages.
   assert.equal(formatDate('2025-09-05'), '5 Sep 2025');
   assert.equal(formatMonth('2025-09'), 'September 2025');
 });
+
+test("a parent's refused request about her child is said by its problem type in her words; anyone else's in the server's", async () => {
+  const { forParent, refusal } = await import('../../static/pwa/js/i18n.js');
+  const { ApiError } = await import('../../static/pwa/js/api.js');
+  const refused = (status, key) => new ApiError(status === 404 ? 'client' : 'forbidden', status, 'server words',
+    { type: `https://posyandu.example/problems/${key}`, status }); // posyandu/errors.py TYPE_BASE
+  const said = (e) => refusal(e, `Gagal: ${e.message}`);
+  assert.equal(said(refused(404, 'not_found')), 'Gagal: server words'); // a kader's, as before
+  forParent(true);
+  try {
+    assert.match(said(refused(404, 'not_found')), /^Anak ini tidak lagi terhubung dengan akun Anda\..*kode undangan/);
+    assert.match(said(refused(403, 'forbidden')), /^Akun ini tidak boleh membuka data ini\./);
+    // a temporary password is the app's to ask for (api.js: kind password_change), not a refusal to explain
+    assert.equal(said(refused(403, 'password_change_required')), 'Gagal: server words');
+    assert.equal(said(new ApiError('server', 500, 'server words', {})), 'Gagal: server words');
+  } finally {
+    forParent(false);
+  }
+});

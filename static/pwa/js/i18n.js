@@ -543,11 +543,22 @@ const PARENT = {
   chart_oedema: ['Kaki bengkak (edema): berat tidak dinilai', 'Swollen feet (oedema): weight not judged'],
   chart_flagged: ['Angka ini mungkin salah catat: tidak dinilai', 'This number may be a recording mistake: not judged'],
   chart_unjudged: ['○ tidak dinilai: kaki bengkak (edema), atau angka mungkin salah catat', '○ not judged: swollen feet (oedema), or a number that may be a mistake'],
+  // the server's refusals of her child's data (refusal)
+  refused_not_found: ['Anak ini tidak lagi terhubung dengan akun Anda. Bila ini anak Anda, minta kode undangan ke kader posyandu atau bidan untuk menghubungkannya lagi.',
+    'This child is no longer linked to your account. If it is your child, ask the posyandu cadre or the midwife for an invitation code to link it again.'],
+  refused_forbidden: ['Akun ini tidak boleh membuka data ini. Tanyakan ke kader posyandu atau bidan.', 'This account may not open this data. Ask the posyandu cadre or the midwife.'],
   password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi.',
     'Change your temporary password first: the admin set it. Choose your own before using the app.'],
 };
 let parentWords = false;
 export const forParent = (on) => { parentWords = on; };
+/** A refusal of a request about a parent's child in her words, by its problem type, else `said`:
+ * not_found, the child is no longer linked to her (access.get_child never says it exists);
+ * forbidden, a role gate (roles_required; password_change_required is the app's to ask). */
+export function refusal(error, said) {
+  const key = `refused_${String(error.body?.type ?? '').split('/').pop()}`;
+  return parentWords && PARENT[key] ? t(key) : said;
+}
 
 let current = (typeof localStorage !== 'undefined' && localStorage.getItem('lang')) || 'id';
 const at = () => (current === 'en' ? 1 : 0);

@@ -3,7 +3,7 @@
 // Online only: fetched when a parent opens the history (screens/parent.js draws its heading, and
 // what it says offline, from the shell), never part of the offline shell; its words are here, not
 // in the shell's dictionary.
-import { formatDateTime, t, textsOf, whoText } from '../i18n.js';
+import { formatDateTime, refusal, t, textsOf, whoText } from '../i18n.js';
 import { h } from '../ui.js';
 
 /** [Bahasa Indonesia, English] */
@@ -149,7 +149,7 @@ export async function render(ctx, c, section, back) {
       more.hidden = !cursor;
       status.textContent = list.children.length ? '' : tx('access_none');
     } catch (error) {
-      status.textContent = error.kind === 'network' ? t('my_data_offline') : tx('access_error', { why: error.message });
+      status.textContent = error.kind === 'network' ? t('my_data_offline') : refusal(error, tx('access_error', { why: error.message }));
     } finally {
       more.disabled = false;
     }

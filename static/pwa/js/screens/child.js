@@ -1,5 +1,5 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
-import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, plain, t } from '../i18n.js';
+import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, plain, refusal, t } from '../i18n.js';
 import { ageText, h, onlineModule, saveDownload, todayIso } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
@@ -160,7 +160,7 @@ export function exportButton(ctx, child, status) {
     try {
       status.textContent = t('downloaded', { name: await saveDownload(ctx.api, `/children/${child.id}/export`) });
     } catch (error) {
-      status.textContent = error.kind === 'network' ? t('online_only') : t('download_failed', { why: error.message });
+      status.textContent = error.kind === 'network' ? t('online_only') : refusal(error, t('download_failed', { why: error.message }));
     }
   } }, t('export_child'));
 }
