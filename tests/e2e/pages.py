@@ -100,6 +100,19 @@ def kader_of(server, child_id: str, asker: str) -> str:
     return f"kader{[f'Posyandu {n}' for n, *_ in POSYANDU].index(name) + 1}"
 
 
+def parent_phone(new_context, server, child_id: str, kader: str, username: str, name: str) -> tuple:
+    """A new parent ``username`` (password "kuat-sekali") linked to ``child_id`` by a code ``kader``
+    gave, logged in and synced on a phone of her own: (its page, her user id)."""
+    code = server.api("POST", f"/children/{child_id}/invitations", kader).get_json()["code"]
+    made = server.api("POST", "/auth/register", json={"code": code, "username": username, "password": "kuat-sekali",
+                                                       "name": name})
+    assert made.status_code == 201, made.get_json()
+    page = new_context().new_page()
+    login(page, server.url, username, "kuat-sekali")
+    wait_synced(page)
+    return page, made.get_json()["user"]["id"]
+
+
 def offline_phone(new_context, base: str, username: str, init_script: str | None = None) -> tuple:
     """A phone of ``username``, logged in and synced, then offline: (its browser context, its page)."""
     ctx = new_context()

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, offline_with_new_child, wait_synced
+from tests.e2e.pages import offline_with_new_child, parent_phone
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,6 @@ def test_a_parent_reads_her_childs_weight_status_after_a_length_alone(live_serve
     """A child of kader5's posyandu weighed early this month and measured for length alone today, on the
     server; a parent linked to her reads the weighing's status on her home list and the child's screen
     (it was gone: the length's own PB/U came first). The child is deleted at the end."""
-    base = live_server.url
     posyandu_id = live_server.api("GET", "/auth/me", "kader5").get_json()["posyandu_id"]
     today = date.today()
     born = (today - timedelta(days=200)).isoformat()
@@ -75,14 +74,7 @@ def test_a_parent_reads_her_childs_weight_status_after_a_length_alone(live_serve
                        {"measured_on": today.isoformat(), "length_height_cm": 65.5, "position": "lying"}):
             answer = live_server.api("POST", f"/children/{child_id}/measurements", "kader5", json=fields)
             assert answer.status_code == 201, answer.get_json()
-        code = live_server.api("POST", f"/children/{child_id}/invitations", "kader5").get_json()["code"]
-        joined = live_server.api("POST", "/auth/register", json={"code": code, "username": "ibu.panjang",
-                                                                  "password": "kuat-sekali", "name": "Ibu Rani"})
-        assert joined.status_code == 201, joined.get_json()
-
-        page = new_context().new_page()
-        login(page, base, "ibu.panjang", "kuat-sekali")
-        wait_synced(page)
+        page, _ = parent_phone(new_context, live_server, child_id, "kader5", "ibu.panjang", "Ibu Rani")
         said = re.compile(r"^Berat badan Rani .+ untuk umurnya\.")
         expect(page.locator("#children a .tag")).to_have_text(said)  # was "Panjang badan Rani ..."
         page.locator("#children a").click()

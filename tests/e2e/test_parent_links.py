@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, parent_phone, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -109,17 +109,11 @@ def test_a_parent_unlinked_while_her_phone_still_holds_the_child_is_told_what_it
     child is no longer linked to her account and how to link it again; a kader keeps the server's words."""
     base = live_server.url
     child = live_server.api("GET", "/children?limit=1", "kader4").get_json()["items"][0]
-    code = live_server.api("POST", f"/children/{child['id']}/invitations", "kader4").get_json()["code"]
-    made = live_server.api("POST", "/auth/register", json={"code": code, "username": "ibu.terputus",
-                                                            "password": "kuat-sekali", "name": "Ibu Terputus"})
-    assert made.status_code == 201, made.get_json()
-    page = new_context().new_page()
-    login(page, base, "ibu.terputus", "kuat-sekali")
-    wait_synced(page)
+    page, user_id = parent_phone(new_context, live_server, child["id"], "kader4", "ibu.terputus", "Ibu Terputus")
     page.locator("#children a", has_text=child["name"]).click()
     expect(page.locator("#export-child")).to_be_visible()
 
-    unlinked = live_server.api("DELETE", f"/children/{child['id']}/parents/{made.get_json()['user']['id']}", "kader4")
+    unlinked = live_server.api("DELETE", f"/children/{child['id']}/parents/{user_id}", "kader4")
     assert unlinked.status_code == 204, unlinked.get_json()
     said = re.compile(r"^Anak ini tidak lagi terhubung dengan akun Anda\. .*minta kode undangan ke kader posyandu atau bidan")
     page.locator("#export-child").click()
