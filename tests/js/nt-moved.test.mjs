@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
-import { markBatch, outboxEntries, records, saveChange } from '../../static/pwa/js/outbox.js';
+import { markBatch, outboxEntries, records, recordView, saveChange } from '../../static/pwa/js/outbox.js';
 import { createSync } from '../../static/pwa/js/sync.js';
 import { loadTables } from '../../static/pwa/js/growth.js';
 import { kmsOf, markStale } from '../../static/pwa/js/assess.js';
@@ -105,4 +105,16 @@ test('a move the server refused, corrected, sends the N as the server still has 
   assert.deepEqual([entry.data.trend_override, entry.data.trend_override_reason], ['N', 'kurva mengikuti garis']);
   const { m, kms } = await shown(db, judged);
   assert.deepEqual([m.trend_override, kms.trend], [null, 'T']);
+});
+
+test('an overlay that moved the weighing with the N/T as it stood, however made, is read with it dropped', () => {
+  const server = { id: 'w', child_id: 'x', measured_on: '2025-07-25', weight_kg: 8.15, trend: 'N', trend_computed: 'T',
+    trend_override: 'N', trend_override_reason: 'kurva mengikuti garis' };
+  const row = (local) => ({ entity: 'measurement', id: 'w', server, local: { ...server, ...local }, pending: 1 });
+  // an older app's overlay, or one a conflict's choice wrote (conflicts.js): her N kept beside the new date
+  const moved = recordView(row({ measured_on: '2025-08-02' }));
+  assert.deepEqual([moved.trend_override, moved.trend_override_reason, moved._was_on], [null, null, '2025-07-25']);
+  assert.equal(recordView(row({ measured_on: '2025-07-30' })).trend_override, 'N'); // within the month
+  assert.equal(recordView(row({ measured_on: '2025-08-02', trend_override: 'T' })).trend_override, 'T'); // judged anew
+  assert.equal(recordView({ ...row({}), local: null, pending: 0 }).trend_override, 'N');
 });

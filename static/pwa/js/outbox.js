@@ -272,9 +272,10 @@ export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) =>
 
 /** What the screens read of a record row: its view, `_pending` while changes to it wait to be
  * sent, and `_was_on` when such a change moved a measurement to another day (the day the server
- * still has: its N/T and the next month's change too, assess.markStale). */
+ * still has: its N/T and the next month's change too, assess.markStale). An N/T such a move to
+ * another month drops is shown dropped, however the overlay was made (an older app's, a conflict's). */
 export function recordView(row) {
-  const out = { ...view(row), _pending: row.pending > 0 };
+  const out = { ...(row.local ? withoutMovedOverride(row.server, row.local) : row.server), _pending: row.pending > 0 };
   const was = row.local && row.server?.measured_on;
   if (was && was !== row.local.measured_on) out._was_on = was;
   return out;
