@@ -633,12 +633,15 @@ MERGE_FILLS = ("nik", "mother_nik", "mother_name", "father_name", "guardian_phon
 
 def _flag_carried(loser: Child, winner: Child) -> uuid.UUID | None:
     """The duplicate's own flag against a third child that still stands, which the child that stands
-    takes (the question is now hers); none when it pointed at the child that stands."""
+    takes (the question is now hers); none when it pointed at the child that stands, or at a child of
+    another posyandu than hers (a duplicate merged across posyandu): flags stay within one posyandu,
+    as after a move (``_flag_left_behind``), whose health workers see both children."""
     third = loser.possible_duplicate_of
     if third is None or third == winner.id:
         return None
     other = db.session.get(Child, third)
-    return third if other is not None and other.deleted_at is None and other.merged_into is None else None
+    return third if other is not None and other.deleted_at is None and other.merged_into is None \
+        and other.posyandu_id == winner.posyandu_id else None
 
 
 def merge_children(user: User, winner: Child, loser: Child) -> Child:
@@ -652,7 +655,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     filled to be the mother's NIK as the child's: that blank stays),
     the loser's own flag against a third child passes to a winner flagged against no other, a child
     flagged as a possible duplicate of the loser is flagged against the
-    winner, and the winner's growth is recomputed over the joined history.
+    winner (flags stay within one posyandu: across posyandu, none passes, and the loser's posyandu's
+    child is judged again among its own), and the winner's growth is recomputed over the joined history.
     """
     access.require_health_worker(user)
     if winner.id == loser.id:
@@ -671,10 +675,13 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     loser.merged_into = winner.id
     record_change(loser, "delete", {"merged_into": [None, str(winner.id)]}, action="merge",
                   reason=f"merged into {winner.id}")
-    # a third registration flagged against the duplicate is now a possible duplicate of the child that stands
+    # a third registration flagged against the duplicate is now a possible duplicate of the child that stands,
+    # when at her posyandu; one of another posyandu (the duplicate's) is judged again among its own children
+    db.session.flush()  # the duplicate merged away: no longer among them
     for other in flagged_against(loser.id, Child.id != winner.id):
-        record_change(other, "update", apply_changes(other, {"possible_duplicate_of": winner.id}), action="merge",
-                      reason=f"{loser.id} merged into {winner.id}")
+        found = winner if other.posyandu_id == winner.posyandu_id else likely_duplicate(other)
+        record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
+                      action="merge", reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")
     # the duplicate's parents, locked (FOR SHARE) and their links read as they then stand: a parent
     # closing her account meanwhile (``close_own_account`` locks her first) has unlinked the duplicate,

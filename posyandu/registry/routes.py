@@ -218,7 +218,9 @@ class ChildMerge(MethodView):
         later offline changes addressed to the duplicate's id are applied here.
         Duplicate flags follow: this child's flag against the duplicate is cleared, the
         duplicate's own flag against a third child passes here when this child has none,
-        and children flagged against the duplicate are flagged against this child.
+        and children flagged against the duplicate are flagged against this child. Flags stay
+        within one posyandu: a duplicate of another posyandu passes none, and the children
+        there flagged against it are judged again among that posyandu's children.
 
         Idempotent: a retry of a merge made already (its answer lost) is answered 200 with this
         child, as the merge was, and changes nothing. A merge into a child that was itself merged

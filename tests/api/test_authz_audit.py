@@ -172,3 +172,36 @@ def test_a_download_of_a_posyandu_within_a_region_is_logged_for_the_posyandu_alo
             if name == "Bidan_A"] == [("Bidan_A", "export")]
     assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, mawar["id"]))
     assert not any(name == "Bidan_A" for name, *_ in _history_readers(client, world, kenanga["id"]))
+
+
+def test_a_merge_across_posyandu_leaves_no_duplicate_flag_naming_a_child_of_the_other_posyandu(client, world, make_child):
+    """Duplicate flags stay within one posyandu, as after a move: a merge of a duplicate registered at
+    Mawar (p2) into a child of Melati (p1) passed the duplicate's flag against a third child of Mawar to
+    the child that stands, and flagged Mawar's child that was flagged against the duplicate against the
+    child of Melati: each posyandu's kader saw the id of a child she is answered 404 for, and the pair
+    could be settled by no one who sees one side only. Now the child that stands takes no flag from
+    the other posyandu, and Mawar's child is judged again among Mawar's children."""
+    born = "2025-02-01"
+    # the duplicate flagged against a third child of Mawar
+    third = make_child(by="kader2", posyandu="p2", name="Dewi Lestari", sex="F", birth_date=born)
+    duplicate = make_child(by="kader2", posyandu="p2", name="Dewi Lestari", sex="F", birth_date=born)
+    assert duplicate["possible_duplicate_of"] == third["id"]
+    # a child of Mawar flagged against the duplicate
+    other = make_child(by="kader2", posyandu="p2", name="Rina Wati", sex="F", birth_date=born)
+    later = make_child(by="kader2", posyandu="p2", name="Rina Wati", sex="F", birth_date=born)
+    assert later["possible_duplicate_of"] == other["id"]
+    for standing, merged_away in ((make_child(name="Dewi Lestari", sex="F", birth_date=born), duplicate),
+                                  (make_child(name="Rina Wati", sex="F", birth_date=born), other)):
+        assert standing["possible_duplicate_of"] is None
+        merged = client.post(f"/api/v1/children/{standing['id']}/merge", json={"duplicate_id": merged_away["id"]},
+                             headers=world.headers("bidan_a"))
+        assert merged.status_code == 200, merged.get_json()
+        assert merged.get_json()["possible_duplicate_of"] is None
+    for who in ("kader1", "kader2"):
+        children = client.get("/api/v1/children", headers=world.headers(who)).get_json()["items"]
+        mine = {c["id"] for c in children}
+        for child in children:
+            assert child["possible_duplicate_of"] in mine | {None}, (who, child["name"], child["possible_duplicate_of"])
+    # Mawar's child flagged against the duplicate merged away is judged again there: no other Rina Wati
+    assert client.get(f"/api/v1/children/{later['id']}", headers=world.headers("kader2")).get_json()[
+        "possible_duplicate_of"] is None
