@@ -32,7 +32,7 @@ SECRET = "Rahasia Kamal"
 NIK = "3526010101250009"
 # One caller of every role but admin, each with an area of their own that the record is outside:
 # the record is in Posyandu Kenanga (p3, PKM Kamal, Kabupaten Bangkalan 35.26).
-OUTSIDERS = ("kader1", "bidan_a", "dinkes_gresik", "parent1")
+OUTSIDERS = {"kader": "kader1", "bidan": "bidan_a", "dinkes": "dinkes_gresik", "parent": "parent1"}
 # One caller of every role whose area the record is in (ibu_kamal: the parent linked to the child)
 INSIDERS = {"kader": "kader3", "bidan": "bidan_b", "dinkes": "dinkes_bangkalan", "parent": "ibu_kamal", "admin": "admin"}
 # One caller of every role, for routes with no record in their path
@@ -165,13 +165,18 @@ def _request(rule: str, method: str, ids: dict) -> tuple[str, dict]:
 def test_a_record_outside_the_callers_area_is_403_or_404_for_every_role_and_nothing_changes(
         client, world, db, outside, method, rule):
     url, kwargs = _request(rule, method, outside)
-    for who in OUTSIDERS:
+    for who in OUTSIDERS.values():
         world.headers(who)  # logged in (audited) before counting
+    nowhere, _ = _request(rule, method, {k: v if k == "duplicate" else str(uuid.uuid4()) for k, v in outside.items()})
     before = counts(db)
-    for who in OUTSIDERS:
+    for role, who in OUTSIDERS.items():
         resp = client.open(url, method=method, headers=world.headers(who), **kwargs)
         assert resp.status_code in (403, 404), (who, method, url, resp.status_code, resp.get_data(as_text=True)[:300])
         assert resp.content_type == "application/problem+json"
+        # answered as an id that exists nowhere (404 to a role that may make the request): nothing told
+        unknown = client.open(nowhere, method=method, headers=world.headers(who), **kwargs)
+        assert resp.status_code == unknown.status_code, (who, method, url, resp.status_code, unknown.status_code)
+        assert resp.status_code == 404 or role not in REQUESTS[(method, rule)]["roles"], (who, method, url)
         text = resp.get_data(as_text=True)
         assert SECRET not in text and NIK not in text and outside["child_id"] not in text, (who, method, url)
     assert counts(db) == before, (method, url)
@@ -291,7 +296,7 @@ LISTS = ["/api/v1/children", "/api/v1/children?q=Rahasia", "/api/v1/children?pos
 NAMES_KENANGA = ("region_code=35.26", "posyandu_id={p3}")
 
 
-@pytest.mark.parametrize("who", OUTSIDERS)
+@pytest.mark.parametrize("who", list(OUTSIDERS.values()))
 def test_no_list_report_export_or_pull_names_a_child_outside_the_callers_area(client, world, outside, who):
     for url in LISTS:
         resp = client.get(url.format(p3=world.ids["p3"], pkm_b=world.ids["pkm_b"]), headers=world.headers(who))
