@@ -437,3 +437,27 @@ def test_a_child_merged_away_or_deleted_is_404_on_every_route_to_every_role_and_
             assert resp.content_type == "application/problem+json"
             assert NIK not in resp.get_data(as_text=True), (gone, who, method, url)
     assert counts(db) == before
+
+
+FAMILY = {"mother_name": "Ibu Rahasia Kamal", "father_name": "Bapak Rahasia Kamal", "guardian_phone": "081377665544",
+          "address": "Jl. Rahasia No. 9"}
+
+
+def test_a_health_office_reads_the_children_of_its_region_without_their_familys_contact_details(client, world, outside):
+    """Every answer a dinkes office reads about a child of its region (the record, lists, due list, reports,
+    downloads, the FHIR export, a growth chart or immunisation card): her name, never her family's contacts."""
+    patched = client.patch(f"/api/v1/children/{outside['child_id']}", json=FAMILY, headers=world.headers("kader3"))
+    assert patched.status_code == 200, patched.get_json()
+    reads = [_request(rule, "GET", outside)[0] for method, rule in sorted(REQUESTS)
+             if method == "GET" and "dinkes" in REQUESTS[(method, rule)]["roles"]]
+    reads += [url.format(p3=world.ids["p3"], pkm_b=world.ids["pkm_b"]).replace("2025-02", month)
+              for url in LISTS for month in ("2025-02", "2025-06")]
+    named = 0
+    for url in reads:
+        resp = client.get(url, headers=world.headers("dinkes_bangkalan"))
+        assert resp.status_code in (200, 403), (url, resp.status_code)
+        text = resp.get_data(as_text=True) if resp.mimetype != XLSX else _xlsx_text(resp.data)
+        named += SECRET in text
+        for value in FAMILY.values():
+            assert value not in text, (url, value)
+    assert named >= 8, named  # the child is in them: what is left out is her family's contacts alone
