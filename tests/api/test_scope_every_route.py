@@ -325,8 +325,13 @@ AREA_WRITES = {("POST", "/api/v1/children"), ("POST", "/api/v1/sync/push"), ("PO
 
 @pytest.mark.parametrize("who", ["kader1", "bidan_a"])
 def test_a_push_or_a_registration_into_another_area_is_refused_and_writes_nothing(client, world, db, outside, who):
+    from sqlalchemy import func, select
+
+    from posyandu.audit import AuditLog
+
     headers = world.headers(who)
     before = counts(db)
+    last = db.session.scalar(select(func.max(AuditLog.id)))
     posyandu = client.post("/api/v1/posyandu", json={"name": "Anggrek", "desa_code": "35.26.01.2001", "meeting_day": 3,
                                                      "puskesmas_id": str(world.ids["pkm_b"])}, headers=headers)
     assert posyandu.status_code in (403, 422) and posyandu.content_type == "application/problem+json"
@@ -359,6 +364,9 @@ def test_a_push_or_a_registration_into_another_area_is_refused_and_writes_nothin
     after = counts(db)
     assert {k: v for k, v in after.items() if k not in ("AuditLog", "SyncMutation")} == \
         {k: v for k, v in before.items() if k not in ("AuditLog", "SyncMutation")}
+    # the ledger keeps each refusal (a retry is answered it); the audit log claims no write, only the refused file
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.id > last)).all()
+    assert set(actions) <= {"import_refused"}, actions
 
 
 SHARED = {("GET", "/api/v1/regions"), ("GET", "/api/v1/immunisation/schedule"),
