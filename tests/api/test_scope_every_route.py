@@ -469,3 +469,47 @@ def test_a_health_office_reads_the_children_of_its_region_without_their_familys_
         for value in FAMILY.values():
             assert value not in text, (url, value)
     assert named >= 8, named  # the child is in them: what is left out is her family's contacts alone
+
+
+@pytest.mark.parametrize("moving", ["child", "staff"])
+def test_a_child_moved_to_another_area_is_outside_the_old_one_on_every_route_and_list(client, world, db, outside,
+                                                                                      moving):
+    """Moved from Kenanga (p3, Bangkalan) to Melati (p1, Gresik): the old area's kader, midwife and health
+    office are answered for her records as for ids that exist nowhere, and no list names her; the new
+    area's see her; her parent still does. Or the staff moved instead (the kader to Melati, the midwife to
+    PKM Wringinanom, the office to Gresik), and the child stays: the same, for them."""
+    admin = world.headers("admin")
+    if moving == "child":
+        moved = client.patch(f"/api/v1/children/{outside['child_id']}", json={"posyandu_id": str(world.ids["p1"])},
+                             headers=admin)
+        assert moved.status_code == 200, moved.get_json()
+    else:
+        for who, scope in (("kader3", {"posyandu_id": str(world.ids["p1"])}),
+                           ("bidan_b", {"puskesmas_id": str(world.ids["pkm_a"])}), ("dinkes_bangkalan", {"region_code": "35.25"})):
+            user = client.get("/api/v1/users", query_string={"q": who}, headers=admin).get_json()["items"][0]
+            assert client.patch(f"/api/v1/users/{user['id']}", json=scope, headers=admin).status_code == 200
+    old = {"kader": "kader3", "bidan": "bidan_b", "dinkes": "dinkes_bangkalan"}
+    for method, rule in sorted(REQUESTS):
+        if method != "GET" or "<uuid:child_id>" not in rule and "<uuid:event_id>" not in rule:
+            continue
+        url, _ = _request(rule, method, outside)
+        for role, who in old.items():
+            resp = client.get(url, headers=world.headers(who))
+            assert resp.status_code == (404 if role in REQUESTS[(method, rule)]["roles"] else 403), (who, url)
+            assert NIK not in resp.get_data(as_text=True) and outside["child_id"] not in resp.get_data(as_text=True)
+        assert client.get(url, headers=world.headers("ibu_kamal")).status_code in (200, 403), url
+    for url in LISTS:
+        for who in old.values():
+            resp = client.get(url.format(p3=world.ids["p3"], pkm_b=world.ids["pkm_b"]), headers=world.headers(who))
+            text = resp.get_data(as_text=True) if resp.mimetype != XLSX else _xlsx_text(resp.data)
+            if _path(url) == "/api/v1/sync/pull" and resp.status_code == 200:
+                # her records leave the old area's phones as out_of_scope deletes; the records that stay there
+                # name her in none of their last versions (her twin's flag against her is judged again)
+                changes = resp.get_json()["changes"]
+                gone = [c for c in changes if outside["child_id"] in (c["id"], (c["record"] or {}).get("child_id"))]
+                assert {(c["op"], c["reason"], c["record"]) for c in gone} <= {("delete", "out_of_scope", None)}, who
+                assert NIK not in text, who
+                text = str(list({(c["entity"], c["id"]): c for c in changes if c not in gone}.values()))
+            assert outside["child_id"] not in text and NIK not in text, (who, url)  # (her twin stays at p3)
+    for who in ("kader1", "bidan_a", "dinkes_gresik") if moving == "child" else ("admin",):
+        assert outside["child_id"] in client.get("/api/v1/children", headers=world.headers(who)).get_data(as_text=True)
