@@ -4,9 +4,12 @@ its area gets. The routes are read from the app's URL map, and each must stand i
 are written down:
 
 - ``REQUESTS``, a route with a record id in its path: a caller of every role whose area the record is
-  outside gets 403 or 404, never the record, and nothing is written; a caller inside the area whose
-  role may not make the request gets 403, and nothing is written; the request works for an admin
-  (the body is good: the refusal is the caller's).
+  outside is answered as for an id that exists nowhere (404 to a role that may make the request),
+  never the record, and nothing is written; a caller inside the area whose role may not make the
+  request gets 403, and nothing is written; the request works for an admin (the body is good: the
+  refusal is the caller's). A child merged away or deleted is 404 to all; a child moved out of an
+  area (or her area's staff moved away) is outside it everywhere; a health office reads no family's
+  contact details.
 - ``GATED``, a route without a record id that only some roles may call: 403 for the others.
 - ``LISTS``, lists, reports, exports and the sync pull: none names a child outside the caller's area
   (an area asked for outside it is 404); ``AREA_WRITES``, a registration, push or import into another
@@ -106,7 +109,7 @@ def _path(url: str) -> str:
 
 
 def test_every_route_is_in_one_table_of_this_module(app):
-    """A route added later is not reachable by any role until its callers are written down here."""
+    """A route added later fails here until who may call it is written down in one of the tables."""
     listed = {("GET", _path(url)) for url in LISTS}
     covered = set(REQUESTS) | set(GATED) | listed | set(AREA_WRITES) | SHARED | OWN_ACCOUNT | PUBLIC
     assert _routes(app) - covered == set(), "routes no table of tests/api/test_scope_every_route.py covers"
