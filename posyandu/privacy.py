@@ -245,14 +245,21 @@ def stays(child_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, datetime, datetim
     return out
 
 
-def departures(user_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
-    """(posyandu, when) of each time ``user_id`` was taken off a posyandu: an audited change of her
-    ``posyandu_id`` (a kader moved to another posyandu, or given another role), or of her
-    ``puskesmas_id`` (a bidan moved to another puskesmas: each posyandu it ran then, ``_run_by``,
-    not those it runs now: a posyandu moved into it since is one she never saw)."""
+def departures(user_id: uuid.UUID, among: Iterable[uuid.UUID]) -> list[tuple[uuid.UUID, datetime]]:
+    """(posyandu, when) of each time ``user_id`` was taken off one of the posyandu ``among``: an
+    audited change of her ``posyandu_id`` (a kader moved to another posyandu, or given another role),
+    or of her ``puskesmas_id`` (a bidan moved to another puskesmas: each posyandu it ran then,
+    ``_run_by``, not those it runs now: a posyandu moved into it since is one she never saw); or a
+    posyandu's own audited change of ``puskesmas_id`` while she was a bidan of the puskesmas it left
+    (she stayed, it went: the same for her phone). Her arrival is not asked: a record she kept of a
+    child she saw there may be dated before it (a card's earlier weighings entered), as it may
+    while she sees the child."""
     from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
 
-    out = []
+    among = set(among)
+    out: list[tuple[uuid.UUID, datetime]] = []
+    hers: list[tuple[datetime, uuid.UUID | None]] = []  # (when, puskesmas she left) of each of her moves
     for at, changes in db.session.execute(
             # only an admin's edit changes her scope: not her logins and other rows of her account
             select(AuditLog.at, AuditLog.changes)
@@ -260,30 +267,52 @@ def departures(user_id: uuid.UUID) -> list[tuple[uuid.UUID, datetime]]:
             .order_by(AuditLog.at, AuditLog.id)):
         for field in ("posyandu_id", "puskesmas_id"):
             old, new = (changes or {}).get(field) or (None, None)
-            if old is None or old == new:
+            if old == new:
                 continue
-            ids = [uuid.UUID(old)] if field == "posyandu_id" else _run_by(uuid.UUID(old), at)
-            out += [(posyandu_id, at) for posyandu_id in ids]
-    return out
+            if field == "puskesmas_id":
+                hers.append((at, old and uuid.UUID(old)))
+            if old is not None:
+                ids = [uuid.UUID(old)] if field == "posyandu_id" else _run_by(uuid.UUID(old), at, among)
+                out += [(posyandu_id, at) for posyandu_id in ids]
+    account = db.session.execute(select(User.created_at, User.puskesmas_id).where(User.id == user_id)).first()
+    if account is not None:
+        for posyandu_id, at, old in _puskesmas_moves(among):
+            # her puskesmas then: the one her first move after it took her from, else the one she has
+            then = next((was for when, was in hers if when > at), account.puskesmas_id)
+            if account.created_at < at and then == old:
+                out.append((posyandu_id, at))
+    return [(posyandu_id, at) for posyandu_id, at in out if posyandu_id in among]
 
 
-def _run_by(puskesmas_id: uuid.UUID, at: datetime) -> list[uuid.UUID]:
-    """The posyandu ``puskesmas_id`` ran at ``at``: those it runs now, and those moved away from it
-    since, less those moved into it since (a posyandu's audited change of ``puskesmas_id``: the
-    first after ``at`` tells where it was then)."""
+def _puskesmas_moves(among: Iterable[uuid.UUID], after: datetime | None = None
+                     ) -> list[tuple[uuid.UUID, datetime, uuid.UUID]]:
+    """(posyandu, when, the puskesmas it left) of each audited move of one of the posyandu
+    ``among`` from a puskesmas to another (after ``after``), oldest first."""
     from posyandu.audit import AuditLog
-    from posyandu.registry.models import Posyandu
 
-    then: dict[uuid.UUID, uuid.UUID] = {}
-    for record_id, changes in db.session.execute(
-            select(AuditLog.record_id, AuditLog.changes)
-            .where(AuditLog.entity == "posyandu", AuditLog.action == "update", AuditLog.at > at)
+    out = []
+    for record_id, at, changes in db.session.execute(
+            select(AuditLog.record_id, AuditLog.at, AuditLog.changes)
+            .where(AuditLog.entity == "posyandu", AuditLog.action == "update",
+                   AuditLog.record_id.in_([str(posyandu_id) for posyandu_id in among]),
+                   true() if after is None else AuditLog.at > after)
             .order_by(AuditLog.at, AuditLog.id)):
         old, new = (changes or {}).get("puskesmas_id") or (None, None)
         if old is not None and old != new:
-            then.setdefault(uuid.UUID(record_id), uuid.UUID(old))
-    now = db.session.execute(select(Posyandu.id, Posyandu.puskesmas_id).where(
-        (Posyandu.puskesmas_id == puskesmas_id) | Posyandu.id.in_(list(then))))
+            out.append((uuid.UUID(record_id), at, uuid.UUID(old)))
+    return out
+
+
+def _run_by(puskesmas_id: uuid.UUID, at: datetime, among: set[uuid.UUID]) -> list[uuid.UUID]:
+    """The posyandu of ``among`` ``puskesmas_id`` ran at ``at``: those it runs now, and those moved
+    away from it since, less those moved into it since (a posyandu's audited change of
+    ``puskesmas_id``: the first after ``at`` tells where it was then)."""
+    from posyandu.registry.models import Posyandu
+
+    then: dict[uuid.UUID, uuid.UUID] = {}
+    for posyandu_id, _, old in _puskesmas_moves(among, after=at):
+        then.setdefault(posyandu_id, old)
+    now = db.session.execute(select(Posyandu.id, Posyandu.puskesmas_id).where(Posyandu.id.in_(among)))
     return [posyandu_id for posyandu_id, current in now if then.get(posyandu_id, current) == puskesmas_id]
 
 

@@ -1006,7 +1006,7 @@ def _registered_before_leaving(user: User, child_id: uuid.UUID, posyandu_id: uui
 
     if user.role not in ("kader", "bidan"):
         return False
-    gone = [at for p, at in departures(user.id) if p == posyandu_id]
+    gone = [at for _, at in departures(user.id, [posyandu_id])]
     kabupaten = db.session.scalar(select(Posyandu.kabupaten_code).where(Posyandu.id == posyandu_id))
     if not gone or kabupaten is None:
         return False
@@ -1028,12 +1028,13 @@ def _left_since(user: User, child_ids: list[uuid.UUID], day: date) -> uuid.UUID 
     """The posyandu a record of one of the registrations ``child_ids``, dated ``day``, was made at
     while the caller still saw the child there, when she sees the child there no more: a posyandu
     she sees that the child left on ``day`` or after, or one she was taken off (``departures``: a
-    kader moved to another posyandu, a bidan to another puskesmas) on ``day`` or after, the child
+    kader moved to another posyandu, a bidan to another puskesmas, a posyandu moved out of a bidan's
+    puskesmas) on ``day`` or after, the child
     then registered there and not gone before ``day``. The latest such, when several; None: none."""
     from posyandu.privacy import departures, stays
 
     spans = stays(list(set(child_ids)))
-    gone = departures(user.id) if user.role in ("kader", "bidan") else []
+    gone = departures(user.id, {p for p, _, _ in spans}) if user.role in ("kader", "bidan") else []
     seen = set(db.session.scalars(select(Posyandu.id).where(Posyandu.id.in_(access.visible_posyandu_ids(user)))))
     kabupaten = dict(db.session.execute(select(Posyandu.id, Posyandu.kabupaten_code).where(
         Posyandu.id.in_({p for p, _, _ in spans}))).all())

@@ -1,7 +1,8 @@
 """A weighing or a dose a cadre recorded offline at her posyandu, pushed after an admin moved her to
 another posyandu: kept, at the child's posyandu, not refused. She no longer sees the child, so she
 could not enter it again, and her old posyandu would never have learnt of it (the case of a child
-moved away instead: test_push_after_move.py)."""
+moved away instead: test_push_after_move.py). Likewise a midwife's, at a posyandu moved out of her
+puskesmas while she stayed."""
 from __future__ import annotations
 
 import uuid
@@ -219,3 +220,148 @@ def test_a_child_she_registered_before_she_left_is_kept_with_the_visit_it_came_w
         mutation("measurement", new_id(), measurement_data(stranger, measured_on=before.isoformat()))])
     assert r["status"] == "rejected", r
 
+
+def _weighing(cid: str, days_ago: int) -> dict:
+    """A new weighing of ``cid`` dated ``days_ago`` days ago."""
+    day = (date.today() - timedelta(days=days_ago)).isoformat()
+    return mutation("measurement", new_id(), measurement_data(cid, measured_on=day))
+
+
+def _posyandu_moved(client, world, posyandu: str, to: str, days_ago: int) -> None:
+    """The admin moves ``posyandu`` to puskesmas ``to``, the move's audit row dated ``days_ago`` days
+    ago; bidan_a's account is older than that (she was at PKM Wringinanom all along)."""
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+
+    moved = client.patch(f"/api/v1/posyandu/{world.ids[posyandu]}", json={"puskesmas_id": str(world.ids[to])},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    at = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    rows = db.session.scalars(select(AuditLog).where(AuditLog.entity == "posyandu",
+                                                     AuditLog.record_id == str(world.ids[posyandu])))
+    [row] = [row for row in rows if (row.changes or {}).get("puskesmas_id", [None])[0] is not None and row.at > at]
+    row.at = at
+    db.session.execute(update(User).where(User.username == "bidan_a").values(created_at=at - timedelta(days=365)))
+    db.session.commit()
+
+
+def test_a_midwife_keeps_what_she_recorded_at_a_posyandu_moved_out_of_her_puskesmas(world, client, db):
+    """bidan_a stays at PKM Wringinanom; Mawar (p2), one of its posyandu, is moved to PKM Kamal before
+    her phone syncs. Her weighing of a Mawar child dated before it moved was refused (out of her
+    area), lost to everyone: kept now at Mawar, as if she had been moved away from it herself. One
+    dated after, or a midwife who came to Wringinanom after Mawar left, refused as before; her
+    phone's next pull starts again without Mawar."""
+    from posyandu.audit import AuditLog
+    from posyandu.auth.operations import create_user
+    from tests.conftest import PASSWORD
+
+    cid = _child_of(client, world, world.ids["p2"], 40)
+    _, cursor, _ = pull_all(client, world.headers("bidan_a"))
+    _posyandu_moved(client, world, "p2", to="pkm_b", days_ago=10)
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    kept = new_id()
+    results = push(client, world.headers("bidan_a"), [
+        mutation("measurement", kept, measurement_data(cid, measured_on=before.isoformat())),
+        mutation("immunisation", new_id(), {"child_id": cid, "vaccine": "MR", "dose": 1,
+                                            "given_on": after.isoformat()}),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert list(results[1]["errors"]) == ["child_id"], results[1]
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.record_id == kept,
+                                                           AuditLog.action == "recorded_before_reassignment"))
+    # Mawar's cadre and its new midwife pull it; bidan_a's phone starts again, Mawar no longer on it
+    for who in ("kader2", "bidan_b"):
+        assert kept in {c["id"] for c in pull_all(client, world.headers(who))[0]}, who
+    changes, _, reset = pull_all(client, world.headers("bidan_a"), cursor)
+    assert reset is True and not {cid, kept} & {c["id"] for c in changes}
+    # a midwife of Wringinanom since after Mawar left never saw the child there
+    create_user({"username": "bidan_a2", "password": PASSWORD, "name": "Bidan A2", "role": "bidan",
+                 "puskesmas_id": world.ids["pkm_a"]})
+    db.session.commit()
+    [r] = push(client, world.headers("bidan_a2"), [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=before.isoformat()))])
+    assert r["status"] == "rejected" and list(r["errors"]) == ["child_id"], r
+
+
+def test_her_corrections_deletes_and_registrations_at_the_posyandu_moved_away_apply(world, client, db):
+    """As for a midwife moved away herself: her own weighing at Mawar, corrected and deleted on the
+    phone, is corrected and deleted; a newborn she registered there with a weighing of before Mawar
+    moved is kept; a correction moving a weighing past the day Mawar moved is refused."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    cid = _child_of(client, world, world.ids["p2"], 40)
+    _posyandu_moved(client, world, "p2", to="pkm_b", days_ago=10)
+    before, after = (date.today() - timedelta(days=d) for d in (12, 5))
+    corrected, deleted, newborn = new_id(), new_id(), new_id()
+    born = (date.today() - timedelta(days=60)).isoformat()
+    results = push(client, world.headers("bidan_a"), [
+        mutation("measurement", corrected, measurement_data(cid, measured_on=before.isoformat(), weight_kg=9.1)),
+        mutation("measurement", corrected, {"weight_kg": 8.1}, base_version=1),
+        mutation("measurement", deleted, measurement_data(cid, measured_on=before.isoformat())),
+        mutation("measurement", deleted, op="delete"),
+        mutation("child", newborn, child_data(world.ids["p2"], birth_date=born, name="Bayi Ny. Sari")),
+        mutation("measurement", new_id(), measurement_data(newborn, measured_on=before.isoformat(), weight_kg=4.2)),
+    ])
+    assert [r["status"] for r in results] == ["applied"] * 6, results
+    assert db.session.get(Measurement, uuid.UUID(corrected)).weight_kg == 8.1
+    assert db.session.get(Measurement, uuid.UUID(deleted)).deleted_at is not None
+    assert db.session.get(Child, uuid.UUID(newborn)).posyandu_id == world.ids["p2"]
+    [r] = push(client, world.headers("bidan_a"), [mutation("measurement", corrected, {"measured_on": after.isoformat()},
+                                                           base_version=results[1]["version"])])
+    assert r["status"] == "rejected", r
+
+
+def test_the_day_a_posyandu_left_her_puskesmas_is_the_posyandu_s_day(world, client, db):
+    """Mawar moved at 06:00 WIB (23:00 UTC the day before): her weighing of that morning is kept, one
+    of the next day is not."""
+    from posyandu.audit import AuditLog
+
+    cid = _child_of(client, world, world.ids["p2"], 40)
+    _posyandu_moved(client, world, "p2", to="pkm_b", days_ago=10)
+    left = date.today() - timedelta(days=3)
+    at = datetime.combine(left - timedelta(days=1), datetime.min.time()) + timedelta(hours=23)
+    for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "posyandu",
+                                                         AuditLog.record_id == str(world.ids["p2"]))):
+        if (row.changes or {}).get("puskesmas_id", [None])[0] is not None:
+            row.at = at
+    db.session.commit()
+    results = push(client, world.headers("bidan_a"), [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=left.isoformat())),
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=(left + timedelta(days=1)).isoformat())),
+    ])
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+
+
+def test_a_posyandu_moved_into_her_puskesmas_is_hers_whatever_the_record_s_day(world, client, db):
+    """Kenanga (p3) moved into PKM Wringinanom 20 days ago: bidan_a's weighing of a Kenanga child dated
+    before it came is taken (she sees the child: a card's earlier weighings are entered so), as a
+    kader's is at a posyandu she was moved to. Kenanga moved back out 10 days ago: a weighing of hers
+    dated before it left is still kept, even one dated before it came; one dated after it left is not."""
+    cid = _child_of(client, world, world.ids["p3"], 60)
+    _posyandu_moved(client, world, "p3", to="pkm_a", days_ago=20)
+    [r] = push(client, world.headers("bidan_a"), [_weighing(cid, 25)])
+    assert r["status"] == "applied", r
+    _posyandu_moved(client, world, "p3", to="pkm_b", days_ago=10)
+    results = push(client, world.headers("bidan_a"), [_weighing(cid, 26), _weighing(cid, 15), _weighing(cid, 7)])
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected"], results
+
+
+def test_a_kader_s_record_dated_before_she_came_to_the_posyandu_is_kept_too(world, client, db):
+    """The rule the midwife's follows: kader3, moved to Melati (p1) 20 days ago and back to Kenanga 10
+    days ago, keeps her weighing of a Melati child dated before she came there, not one of after she left."""
+    from posyandu.audit import AuditLog
+
+    cid = _child_of(client, world, world.ids["p1"], 60)
+    kader3 = _user_id("kader3")
+    for to, days_ago in (("p1", 20), ("p3", 10)):
+        moved = client.patch(f"/api/v1/users/{kader3}", json={"posyandu_id": str(world.ids[to])},
+                             headers=world.headers("admin"))
+        assert moved.status_code == 200, moved.get_json()
+        [row] = db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.record_id == str(kader3))
+                                   .order_by(AuditLog.id.desc()).limit(1))
+        row.at = datetime.now(timezone.utc) - timedelta(days=days_ago)
+        db.session.commit()
+    results = push(client, world.headers("kader3"), [_weighing(cid, 25), _weighing(cid, 7)])
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
