@@ -251,7 +251,8 @@ def departures(user_id: uuid.UUID, among: Iterable[uuid.UUID]) -> list[tuple[uui
     or of her ``puskesmas_id`` (a bidan moved to another puskesmas: each posyandu it ran then,
     ``_run_by``, not those it runs now: a posyandu moved into it since is one she never saw); or a
     posyandu's own audited change of ``puskesmas_id`` while she was a bidan of the puskesmas it left
-    (she stayed, it went: the same for her phone). Her arrival is not asked: a record she kept of a
+    (she stayed, it went: the same for her phone; not one who came to it after, nor an account made
+    since). Her arrival is not asked: a record she kept of a
     child she saw there may be dated before it (a card's earlier weighings entered), as it may
     while she sees the child."""
     from posyandu.audit import AuditLog
