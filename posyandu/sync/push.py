@@ -948,7 +948,7 @@ def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Sch
                 raise
         child = registry.create_child(user, data, left=data["posyandu_id"])
         log_action("recorded_before_reassignment", "child", child.id, kabupaten_code=child.kabupaten_code,
-                   reason="registered at the posyandu its cadre has left since, with a visit of before")
+                   reason="registered at the posyandu its kader or bidan has left since, with a visit of before")
         return child
     loaded, left = None, None
     try:
@@ -966,7 +966,7 @@ def _create(user: User, client_id: str, m: Mutation, et: EntityType, schema: Sch
                    reason="recorded at the posyandu the child has left since", kabupaten_code=obj.kabupaten_code)
     elif left is not None:  # the child stayed; the cadre who recorded it was moved to another posyandu
         log_action("recorded_before_reassignment", et.name, obj.id,
-                   reason="recorded at the posyandu its cadre has left since", kabupaten_code=obj.kabupaten_code)
+                   reason="recorded at the posyandu its kader or bidan has left since", kabupaten_code=obj.kabupaten_code)
     return _kept_for_review(obj, child, "recorded")
 
 

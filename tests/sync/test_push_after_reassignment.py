@@ -268,8 +268,10 @@ def test_a_midwife_keeps_what_she_recorded_at_a_posyandu_moved_out_of_her_puskes
     ])
     assert [r["status"] for r in results] == ["applied", "rejected"], results
     assert list(results[1]["errors"]) == ["child_id"], results[1]
-    assert db.session.scalar(select(AuditLog.action).where(AuditLog.record_id == kept,
-                                                           AuditLog.action == "recorded_before_reassignment"))
+    # the audit says whose leaving kept it: a midwife's as much as a cadre's
+    assert db.session.scalar(select(AuditLog.reason).where(
+        AuditLog.record_id == kept, AuditLog.action == "recorded_before_reassignment")) \
+        == "recorded at the posyandu its kader or bidan has left since"
     # Mawar's cadre and its new midwife pull it; bidan_a's phone starts again, Mawar no longer on it
     for who in ("kader2", "bidan_b"):
         assert kept in {c["id"] for c in pull_all(client, world.headers(who))[0]}, who
