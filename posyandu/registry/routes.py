@@ -275,7 +275,7 @@ class ChildInvitations(MethodView):
         child = access.get_child(current_user, child_id, for_events=True)
         code, inv = auth_ops.create_invitation(child, current_user, current_app.config["INVITATION_DAYS"])
         db.session.commit()
-        return {"code": code, "child_id": child.id, "expires_at": inv.expires_at}
+        return {"id": inv.id, "code": code, "child_id": child.id, "expires_at": inv.expires_at}
 
     @roles_required("kader", "bidan", "admin")
     @blp.arguments(PageArgs, location="query")

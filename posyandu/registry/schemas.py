@@ -125,6 +125,7 @@ NOTHING_IN_BODY = v.NothingHere(DeleteArgs().fields)  # a delete's body: its rea
 
 
 class InvitationSchema(Schema):
+    id = fields.UUID(dump_only=True, metadata={"description": "The code's id in the child's open codes (to revoke it)"})
     code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})
     child_id = fields.UUID(dump_only=True)
     expires_at = v.Timestamp(dump_only=True)

@@ -61,6 +61,20 @@ def test_open_codes_are_listed_without_the_code_and_a_revoked_one_no_longer_work
     assert [k for _, _, k in _audit(world, "redeem", "invitation")] == ["35.25"]
 
 
+def test_a_new_code_answers_its_id_in_the_open_codes_so_the_one_just_given_can_be_revoked(client, world, make_child):
+    """The code is shown once; its id (the open codes' and the revoke's) comes with it, so the screen
+    that shows the code names it in the list and forgets it once revoked (it had no way to tell it)."""
+    child = make_child()
+    made = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()
+    older = _invite(client, world, child["id"], by="bidan_a")
+    listed = client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["items"]
+    assert made["id"] in [i["id"] for i in listed] and made["id"] == listed[-1]["id"]
+    assert client.delete(f"/api/v1/children/{child['id']}/invitations/{made['id']}",
+                         headers=world.headers("kader1")).status_code == 204
+    assert _redeem(client, world, made["code"]).status_code == 422
+    assert _redeem(client, world, older).status_code == 200
+
+
 def test_codes_and_parents_are_managed_only_within_the_callers_scope(client, world, make_child, link_parent):
     child = make_child()
     link_parent(child["id"])

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, parent_phone, wait_synced
+from tests.e2e.pages import kader_of, login, open_child, parent_phone, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,7 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     expect(row).to_be_visible()
     codes = panel.locator("ul.codes li")
     expect(codes).to_have_count(1)      # the used code is no longer open; the wrong one is
-    expect(codes.first).to_contain_text("Kode dari Kader")
+    expect(codes.first).to_contain_text(f"Kode {wrong} (yang tertulis di atas) dari Kader")  # the one she just made
     # the list that came below the button is said, as the other lists (it was silent)
     expect(k.locator("#live")).to_have_text("1 orang tua terhubung, 1 kode masih berlaku")
     shot(k, "parents-panel")
@@ -65,6 +65,7 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     codes.first.get_by_role("button", name="Ya, batalkan kode ini").click()
     expect(panel.locator("#parents-status")).to_have_text("Kode dibatalkan: tidak bisa dipakai lagi.")
     expect(codes).to_have_count(0)
+    expect(k.locator("#invite")).to_have_text("")  # no longer offered as a code to give
     refused = live_server.api("POST", "/auth/register", json={"code": wrong, "username": "orang.lain",
                                                                "password": "kuat-sekali", "name": "Orang Lain"})
     assert refused.status_code == 422 and "code" in refused.get_json()["errors"]
@@ -85,6 +86,46 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     expect(panel).to_contain_text("Perlu internet.")
     ctx.set_offline(False)
     assert errors == []
+
+
+def test_a_midwife_revoking_the_code_on_her_screen_knows_it_is_that_one_and_is_no_longer_shown_it(live_server, new_context):
+    """Two codes open for a child: one a kader gave last week, one the midwife just made and reads out.
+    The list names hers by its code (both lines said "Kode dari …, berlaku sampai …" alike before: she
+    could not tell which to revoke); revoked, it leaves the screen, where it still read "Kode untuk orang
+    tua: … (berlaku sampai …)" as a code to give; the kader's stays open, and said as before."""
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 360, "height": 640})
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    open_child(page, page.locator("#children a strong").first.inner_text())
+    child_id = page.url.split("/")[-1]
+    for open_code in live_server.api("GET", f"/children/{child_id}/invitations", "bidan1").get_json()["items"]:
+        live_server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", "bidan1")
+    kader = kader_of(live_server, child_id, "bidan1")
+    theirs = live_server.api("POST", f"/children/{child_id}/invitations", kader).get_json()
+    mine = _code(page)
+
+    panel = page.locator("#parents-panel")
+    panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
+    codes = panel.locator("ul.codes li")
+    expect(codes).to_have_count(2)
+    expect(codes.filter(has_text=mine)).to_contain_text(f"Kode {mine} (yang tertulis di atas) dari Bidan Ratna")
+    expect(codes.filter(has_text="Kode dari Kader")).to_have_count(1)
+
+    ours = codes.filter(has_text=mine)
+    ours.get_by_role("button", name="Batalkan kode").click()
+    ours.get_by_role("button", name="Ya, batalkan kode ini").click()
+    expect(panel.locator("#parents-status")).to_have_text("Kode dibatalkan: tidak bisa dipakai lagi.")
+    expect(page.locator("#invite")).to_have_text("")
+    expect(codes).to_have_count(1)
+    expect(codes.first).to_contain_text("Kode dari Kader")
+    still_open = live_server.api("GET", f"/children/{child_id}/invitations", "bidan1").get_json()["items"]
+    assert [c["id"] for c in still_open] == [theirs["id"]]
+    # her child's screen drawn again (she comes back to it) does not bring the revoked code back
+    name = page.locator("h2").first.inner_text()
+    open_child(page, name)
+    expect(page.locator("#invite")).to_have_text("")
+    live_server.api("DELETE", f"/children/{child_id}/invitations/{theirs['id']}", kader)
 
 
 def test_a_child_with_no_parent_and_no_open_code_shows_only_that_sentence(live_server, new_context):

@@ -14,6 +14,7 @@ export const W = {
   unlink_confirm: ['Ya, putuskan {name}', 'Yes, unlink {name}'],
   unlinked: ['{name} tidak lagi melihat data anak ini.', '{name} no longer sees this child.'],
   open_code: ['Kode dari {by}, berlaku sampai {date}', 'Code from {by}, valid until {date}'],
+  shown_code: ['Kode {code} (yang tertulis di atas) dari {by}, berlaku sampai {date}', 'Code {code} (the one written above) from {by}, valid until {date}'],
   revoke: ['Batalkan kode', 'Revoke the code'],
   revoke_confirm: ['Ya, batalkan kode ini', 'Yes, revoke this code'],
   revoked: ['Kode dibatalkan: tidak bisa dipakai lagi.', 'Code revoked: it can no longer be used.'],
@@ -23,14 +24,24 @@ export const W = {
 /** A word of this panel, filled by the shell's t() (as online/users.js). */
 export const tx = textsOf(W);
 
+/** The code made on this screen (child.js's "Undang orang tua", kept in ctx.invites) revoked: no
+ * longer written above the list as one to give. */
+function forgetShown(ctx, child) {
+  ctx.invites?.delete(child.id);
+  const shown = document.getElementById('invite');
+  if (shown?.dataset.child === child.id) shown.textContent = '';
+}
+
 /** The child's parents and open codes drawn in `box`, and said when asked for (the button she pressed
  * keeps the focus: what came below it is said, as the phones' list, online/devices.js); what a tap did
- * is said in `said`, which takes the focus (the list drawn again took the button pressed). */
+ * is said in `said`, which takes the focus (the list drawn again took the button pressed). The code
+ * written above the list (made here) is named by its code, the others by who made them and when. */
 export async function show(ctx, child, box, said, asked = true) {
   const base = `/children/${child.id}`;
-  const act = (path, done) => async () => {
+  const act = (path, done, after = () => {}) => async () => {
     try {
       await ctx.api.request('DELETE', path);
+      after();
       said.textContent = done;
     } catch (error) {
       said.textContent = error.kind === 'network' ? t('online_only') : error.message;
@@ -46,9 +57,14 @@ export async function show(ctx, child, box, said, asked = true) {
         confirmed(tx('unlink'), tx('unlink_confirm', { name: p.name }),
           act(`${base}/parents/${p.user_id}`, tx('unlinked', { name: p.name }))))))
         : h('p', { class: 'muted' }, tx('none')),
-      codes.length ? h('ul', { class: 'codes' }, codes.map((c) => h('li', {},
-        tx('open_code', { by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
-        confirmed(tx('revoke'), tx('revoke_confirm'), act(`${base}/invitations/${c.id}`, tx('revoked'))))))
+      codes.length ? h('ul', { class: 'codes' }, codes.map((c) => {
+        const mine = ctx.invites?.get(child.id);
+        const shown = c.id === mine?.id;
+        return h('li', { 'data-shown': shown ? 'true' : null },
+          tx(shown ? 'shown_code' : 'open_code', { code: mine?.code, by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
+          confirmed(tx('revoke'), tx('revoke_confirm'), act(`${base}/invitations/${c.id}`, tx('revoked'),
+            shown ? () => forgetShown(ctx, child) : undefined)));
+      }))
         : ''); // replaceChildren writes a null as the text "null"
     if (asked) ctx.announce(tx('listed', { n: parents.length, c: codes.length }));
   } catch (error) {
