@@ -27,6 +27,17 @@ def _code(page) -> str:
     return invite.inner_text().split(": ")[1].split(" ")[0]
 
 
+def _first_child_without_codes(page, server, user: str) -> str:
+    """``user``'s first child opened on her logged-in ``page``, its open codes revoked (those other tests
+    made: the server is shared by the whole run); the child's id."""
+    wait_synced(page)
+    open_child(page, page.locator("#children a strong").first.inner_text())
+    child_id = page.url.split("/")[-1]
+    for open_code in server.api("GET", f"/children/{child_id}/invitations", user).get_json()["items"]:
+        server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", user)
+    return child_id
+
+
 def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_server, new_context, shot):
     base = live_server.url
     ctx = new_context()
@@ -34,14 +45,7 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     errors: list[str] = []
     k.on("pageerror", lambda e: errors.append(str(e)))
     login(k, base, "kader1")
-    wait_synced(k)
-    name = k.locator("#children a strong").first.inner_text()
-    open_child(k, name)
-    child_id = k.url.split("/")[-1]
-
-    # codes another test made for this demo child (the server is shared by the whole run) are revoked first
-    for open_code in live_server.api("GET", f"/children/{child_id}/invitations", "kader1").get_json()["items"]:
-        live_server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", "kader1")
+    child_id = _first_child_without_codes(k, live_server, "kader1")
     used, wrong = _code(k), _code(k)
     made = live_server.api("POST", "/auth/register", json={"code": used, "username": "ibu.tautan",
                                                             "password": "kuat-sekali", "name": "Ibu Tautan"})
@@ -96,11 +100,7 @@ def test_a_midwife_revoking_the_code_on_her_screen_knows_it_is_that_one_and_is_n
     page = new_context().new_page()
     page.set_viewport_size({"width": 360, "height": 640})
     login(page, live_server.url, "bidan1")
-    wait_synced(page)
-    open_child(page, page.locator("#children a strong").first.inner_text())
-    child_id = page.url.split("/")[-1]
-    for open_code in live_server.api("GET", f"/children/{child_id}/invitations", "bidan1").get_json()["items"]:
-        live_server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", "bidan1")
+    child_id = _first_child_without_codes(page, live_server, "bidan1")
     kader = kader_of(live_server, child_id, "bidan1")
     theirs = live_server.api("POST", f"/children/{child_id}/invitations", kader).get_json()
     mine = _code(page)
@@ -131,11 +131,7 @@ def test_a_midwife_revoking_the_code_on_her_screen_knows_it_is_that_one_and_is_n
 def test_a_child_with_no_parent_and_no_open_code_shows_only_that_sentence(live_server, new_context):
     k = new_context().new_page()
     login(k, live_server.url, "kader4")
-    wait_synced(k)
-    open_child(k, k.locator("#children a strong").first.inner_text())
-    child_id = k.url.split("/")[-1]
-    for open_code in live_server.api("GET", f"/children/{child_id}/invitations", "kader4").get_json()["items"]:
-        live_server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", "kader4")
+    child_id = _first_child_without_codes(k, live_server, "kader4")
     assert live_server.api("GET", f"/children/{child_id}/parents", "kader4").get_json()["items"] == []
 
     panel = k.locator("#parents-panel")
