@@ -136,6 +136,10 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
     page.on("pageerror", lambda e: errors.append(str(e)))
     login(page, base, "dinkes")
     page.locator("#report-form").wait_for()  # dinkes does not sync children: its home is the reports page
+    # so its menu has one link to them, not a "Beranda" and a "Laporan" that open the same screen
+    menu = page.locator("#nav a:visible")
+    expect(menu).to_have_text(["Laporan", "Pengaturan"])
+    expect(page.locator("#nav a[aria-current=page]")).to_have_text("Laporan")
 
     # one month, the whole kabupaten, per posyandu
     show(page, first=month, last=month, level="posyandu")

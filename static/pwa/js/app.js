@@ -266,6 +266,7 @@ async function startSession(session) {
   document.getElementById('nav-sync').hidden = !syncs;
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
+  document.getElementById('nav-home').hidden = ctx.role === 'dinkes'; // its home is the reports: one link
   document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;
   document.getElementById('nav').hidden = mustChangePassword(); // shown again once she has set her own
@@ -360,8 +361,9 @@ const ROUTES = [
 
 /** The menu says which of its screens is shown (aria-current; underlined in app.css). */
 function markMenu(hash) {
+  const home = ctx.role === 'dinkes' ? '#/reports' : '#/';
   for (const a of document.querySelectorAll('#nav a')) {
-    if (a.getAttribute('href') === (hash === '' ? '#/' : hash)) a.setAttribute('aria-current', 'page');
+    if (a.getAttribute('href') === (hash === '' || hash === '#/' ? home : hash)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }
