@@ -310,7 +310,7 @@ def _as_kept(result: dict[str, Any], obj: Any) -> dict[str, Any]:
     """The answer as the ledger keeps it: without the record, which the change log holds at
     that version (written by this same transaction), only which record it is (a third of
     the disk a measurement takes, otherwise)."""
-    return {**_kept(result), "record": None, "record_of": [_entity_of(obj), str(obj.id)]}
+    return {**result, "record": None, "record_of": [_entity_of(obj), str(obj.id)]}
 
 
 def _read_back(answers: list[dict[str, Any]]) -> None:
@@ -330,37 +330,24 @@ def _read_back(answers: list[dict[str, Any]]) -> None:
             answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
 
 
-class _Answer(dict):
-    """A mutation's answer, with its errors as the rules gave them (``raw_errors``, before
-    translation) for the ledger, which keeps them in every language (``_kept``)."""
-
-    raw_errors: Any = None
-
-
 def _result(mutation_id: Any, status: str, *, record: Any = None, version: int | None = None,
             errors: Any = None) -> dict[str, Any]:
-    answer = _Answer(mutation_id=str(mutation_id) if mutation_id is not None else None, status=status,
-                     replayed=False, version=version, record=record,
-                     errors=translate_field_message(errors) if errors else None)
-    answer.raw_errors = errors or None
+    """A mutation's answer. Its errors come in the request's language (``errors``) and in every
+    language (``errors_in``): a phone keeps a refusal and shows it in the language it is later
+    switched to, and the ledger keeps it so that a replay answers in the language it is asked in."""
+    answer = {"mutation_id": str(mutation_id) if mutation_id is not None else None, "status": status,
+              "replayed": False, "version": version, "record": record, "errors": None}
+    if errors:
+        answer["errors_in"] = {language: translate_field_message(errors, language) for language in LANGS}
+        answer["errors"] = answer["errors_in"][lang()]
     return answer
-
-
-def _kept(result: dict[str, Any]) -> dict[str, Any]:
-    """The answer as the ledger keeps it: its errors in every language (``errors_in``), so that a
-    replay answers in the language it is asked in, not the first attempt's (a phone switched to
-    English, or a retry by another client)."""
-    raw = getattr(result, "raw_errors", None)
-    if not raw:
-        return dict(result)
-    return {**result, "errors_in": {language: translate_field_message(raw, language) for language in LANGS}}
 
 
 def _replayed(stored: dict[str, Any]) -> dict[str, Any]:
     """A ledger answer, given again: its errors in the request's language (an answer kept before
-    they were kept in every language has them in its first request's)."""
+    they were kept in every language has them in its first request's only)."""
     answer = {**stored, "replayed": True}
-    by_language = answer.pop("errors_in", None)
+    by_language = answer.get("errors_in")
     if by_language:
         answer["errors"] = by_language.get(lang()) or by_language.get("id")
     return answer
@@ -449,7 +436,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
             applied.append((None, replay, first))
         return replay
     if m.refused is not None:
-        ledger.status, ledger.result = "rejected", _kept(m.refused)
+        ledger.status, ledger.result = "rejected", dict(m.refused)
         return m.refused
     obj = None
     try:
@@ -465,7 +452,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
     except (DomainError, *REFUSED_BY_DATABASE, GrowthInputError) as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=_errors_of(exc))
-    ledger.status, ledger.result = result["status"], _kept(result)
+    ledger.status, ledger.result = result["status"], dict(result)
     if obj is not None:
         applied.append((ledger, result, obj))
     return result

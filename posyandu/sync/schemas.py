@@ -57,6 +57,10 @@ class PushResultSchema(Schema):
                                                                    "conflict: the server's version to resolve against)"})
     errors = fields.Dict(allow_none=True, metadata={"description": "Per-field messages (rejected), or the "
                                                                    "fields changed on both sides (conflict)"})
+    errors_in = fields.Dict(metadata={"description": "With errors only: the same messages in every language, by "
+                                                     "language code ({\"id\": {...}, \"en\": {...}}); errors "
+                                                     "is the one Accept-Language asked for. A client keeping a "
+                                                     "refusal shows it in whichever language the user picks later"})
 
 
 class PushResponseSchema(Schema):

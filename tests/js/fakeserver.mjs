@@ -27,15 +27,20 @@ export function fakeServer() {
   s.write = write;
   s.get = (entity, id) => records.get(`${entity}:${id}`)?.record;
 
+  /** A rejection as push.py _result answers it: in the request's language (Indonesian here) and in every language. */
+  const refused = (field, id, en) => ({ status: 'rejected', errors: { [field]: [id] },
+    errors_in: { id: { [field]: [id] }, en: { [field]: [en] } } });
+
   function applyOne(m) {
     const cur = records.get(`${m.entity}:${m.id}`);
     // posyandu/validators.device_clock: a device's clock reading outside the years 2000 to 2099
     const year = m.data?.recorded_at ? new Date(m.data.recorded_at).getUTCFullYear() : null;
     if (year !== null && !(year >= 2000 && year < 2100)) {
-      return { status: 'rejected', errors: { recorded_at: ['harus di antara tahun 2000 dan 2099: periksa jam perangkat'] } };
+      return refused('recorded_at', 'harus di antara tahun 2000 dan 2099: periksa jam perangkat',
+        "must be in the years 2000 to 2099: check the device's clock");
     }
     if (m.op !== 'delete' && m.entity !== 'child' && !records.has(`child:${m.data.child_id}`)) {
-      return { status: 'rejected', errors: { child_id: ['anak tidak ditemukan'] } };
+      return refused('child_id', 'anak tidak ditemukan atau di luar wilayah Anda', 'child not found or outside your area');
     }
     if (m.op === 'delete') {
       if (!cur) return { status: 'rejected', errors: { id: ['not found'] } };

@@ -65,6 +65,20 @@ test("a refused entry says the server's reason without the field's code name (ch
   assert.doesNotMatch(said, /recorded_at/);
 });
 
+test("a refused entry's reason follows the language she switches to after it came; one kept before in its own words", async () => {
+  setLang('id'); // the push asked in Indonesian
+  const { db, entry } = await refusedWeighing({ weight_kg: 8 });
+  const said = async () => byId(await render(context(db).ctx), 'attention').textContent;
+  assert.match(await said(), /anak tidak ditemukan atau di luar wilayah Anda/);
+  setLang('en');
+  assert.match(await said(), /child not found or outside your area/);
+  assert.doesNotMatch(await said(), /anak tidak ditemukan/);
+  // refused by an older server (its words in one language only): shown as they came
+  await db.tx(['outbox'], 'readwrite', ({ outbox }) => outbox.put({ ...entry, errors_in: undefined }));
+  assert.match(await said(), /anak tidak ditemukan atau di luar wilayah Anda/);
+  setLang('id');
+});
+
 /** Ani's weighing (`fields`) synced, then changed on the server (`theirs`) and on the phone (`mine`):
  * the conflict that follows, and a function drawing its screen again. */
 async function measurementConflict(fields, theirs, mine, birthDate = '2024-01-10') {

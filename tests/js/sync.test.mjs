@@ -290,7 +290,7 @@ test('a rejected mutation needs attention and does not block the rest of the que
   const entries = await outboxEntries(db);
   assert.equal(entries.length, 1);
   assert.equal(entries[0].state, 'needs_attention');
-  assert.deepEqual(entries[0].errors, { child_id: ['anak tidak ditemukan'] });
+  assert.deepEqual(entries[0].errors, { child_id: ['anak tidak ditemukan atau di luar wilayah Anda'] });
   assert.ok(server.get('child', id));
   assert.deepEqual(await counts(db), { waiting: 0, attention: 1, conflicts: 0 });
   await engine.sync();

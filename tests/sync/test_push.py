@@ -94,6 +94,25 @@ def test_a_replayed_answer_speaks_the_language_it_is_asked_in(world, client):
     assert set(in_en[2]["errors"]) == set(in_id[2]["errors"]) == {"name"}
 
 
+def test_a_refusal_comes_in_every_language_for_a_phone_to_keep(world, client):
+    """A phone keeps a refused change until the cadre corrects it, and shows why in the language
+    she picks, maybe another than the push's: each answer with errors carries them in every
+    language (``errors_in``), first answers and replays alike, whatever the request asked for."""
+    cid, _ = _new_child(client, world)
+    weighing = mutation("measurement", new_id(), measurement_data(cid, weight_kg=8500))
+    [in_id] = push(client, {**world.headers("kader1"), "Accept-Language": "id"}, [weighing])
+    [replay_en] = push(client, {**world.headers("kader1"), "Accept-Language": "en"}, [weighing])
+    [first_en] = push(client, {**world.headers("kader1"), "Accept-Language": "en"},
+                      [mutation("measurement", new_id(), measurement_data(cid, weight_kg=8500))])
+    assert in_id["status"] == replay_en["status"] == "rejected" and replay_en["replayed"] is True
+    both = in_id["errors_in"]
+    assert set(both) == {"id", "en"} and both["id"] != both["en"]
+    assert both["id"] == in_id["errors"] and both["en"] == first_en["errors"] == replay_en["errors"]
+    assert replay_en["errors_in"] == first_en["errors_in"] == both
+    [applied] = push(client, world.headers("kader1"), [mutation("measurement", new_id(), measurement_data(cid))])
+    assert applied["status"] == "applied" and applied["errors"] is None and "errors_in" not in applied
+
+
 def test_a_reused_mutation_id_with_other_content_is_rejected(world, client):
     cid, _ = _new_child(client, world)
     m = mutation("child", cid, {"name": "Nama Satu"}, base_version=1)

@@ -564,6 +564,8 @@ let current = (typeof localStorage !== 'undefined' && localStorage.getItem('lang
 const at = () => (current === 'en' ? 1 : 0);
 
 export const lang = () => current;
+/** Words kept in every language ({id, en}: a server's refusal) in the current one, else `said`. */
+export const inLang = (all, said) => all?.[current] ?? said;
 export function setLang(code) {
   current = code === 'en' ? 'en' : 'id';
   localStorage.setItem('lang', current);

@@ -82,7 +82,7 @@ export function applyPushResults(db, batch, results) {
           await records.put(row);
         }
       } else {
-        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {} });
+        await outbox.put({ ...entry, state: 'needs_attention', errors: result.errors ?? {}, errors_in: result.errors_in });
       }
     }
     return answered;

@@ -218,7 +218,7 @@ export function requeue(db, entries = null, error = null, patch = {}) {
 /** Mark a whole batch as needing attention (the server refused the request itself). */
 export function markBatch(db, batch, errors) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
-    for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors });
+    for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors, errors_in: null });
   });
 }
 
@@ -233,7 +233,7 @@ export const resendable = (e) => e?.state === 'needs_attention'
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
-    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, strikes: null, errors: null });
+    if (resendable(e)) await outbox.put({ ...e, state: 'pending', stuck: false, strikes: null, errors: null, errors_in: null });
   });
 }
 

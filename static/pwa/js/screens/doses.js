@@ -1,5 +1,5 @@
 // Dose forms: correct one dose, record the day's doses, copy a Buku KIA (shared parts: forms.js).
-import { formatDate, lang, t } from '../i18n.js';
+import { formatDate, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, radios, showErrors, todayIso } from '../ui.js';
 import { dueToday } from '../assess.js';
 import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplement } from '../due.js';
@@ -60,7 +60,7 @@ function ruleExceptions(ctx) {
       const soft = broken.every((v) => v.overridable);
       excusable += soft ? 1 : 0;
       if (soft && mayExcuse && because) continue;
-      errors[name] = [...(errors[name] ?? []), ...broken.map((v) => v.message[lang()] ?? v.message.id),
+      errors[name] = [...(errors[name] ?? []), ...broken.map((v) => inLang(v.message, v.message.id)),
         ...(soft && !mayExcuse ? [t('ask_bidan')] : [])];
     }
     box.hidden = !(mayExcuse && excusable);
@@ -207,7 +207,7 @@ export async function dosesForm(ctx, childId) {
         ? validateDose(schedule, child.birth_date, immunisations, { vaccine, dose: Number(dose), given_on: on }, { area })
         : validateSupplement(scheduleOn(schedule, on).supplements, child.birth_date, supplements, { kind: value, given_on: on }, { area });
       const title = name === 'dose' ? doseLabel(schedule, 'immunisation', { vaccine, dose: Number(dose) }) : t(value);
-      const reasons = found.map((v) => v.message[lang()] ?? v.message.id); // each names the dose
+      const reasons = found.map((v) => inLang(v.message, v.message.id)); // each names the dose
       return h('li', {}, reasons.length ? reasons.join(' ') : `${title}: ${t('not_offered_then')}`);
     });
     dropped.hidden = !gone.length;

@@ -1,6 +1,6 @@
 // Forms: register/edit a child, record a weighing (with the result at once), and what every form
 // that saves shares (checks, one save per tap, refusals shown, deletes). The dose forms: doses.js.
-import { formatDate, formatNumber, t } from '../i18n.js';
+import { formatDate, formatNumber, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
@@ -44,7 +44,7 @@ export function dateCheck(errors, form, name, birthDate = null) {
  * messages are shown on the form's fields once it is on screen (names as the server's fields). */
 export async function showRefused(ctx, form, entity, id) {
   const refused = (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
-  if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, refused.errors); });
+  if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
 /** One save per intent: while `submit` runs (a strict-durability write, slow on a cheap phone) the

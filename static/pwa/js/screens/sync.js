@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, lang, t, whoText } from '../i18n.js';
+import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, inLang, lang, t, whoText } from '../i18n.js';
 import { confirmed, field, h, onlineModule, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
@@ -140,7 +140,7 @@ export async function render(ctx) {
             h('small', {}, e.stuck ? t('entry_stuck')
               // a field she knows by a name ('Berat badan (kg): …'); the server's words alone for the rest
               // (child_id, recorded_at, _schema: its message says what is wrong, a code name would not)
-              : Object.entries(e.errors ?? {}).map(([f, m]) => `${LABELS[f] ? `${label(f)}: ` : ''}${[].concat(m).join(' ')}`)
+              : Object.entries(inLang(e.errors_in, e.errors) ?? {}).map(([f, m]) => `${LABELS[f] ? `${label(f)}: ` : ''}${[].concat(m).join(' ')}`)
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
             // it never reaches the server and cannot be brought back: a second tap (a thumb beside 'Perbaiki')
