@@ -349,3 +349,24 @@ def test_a_phone_the_server_found_a_year_ahead_is_still_warned_offline_after_a_r
     enter_pin(page)
     expect(page.locator("#nav")).to_be_visible()
     expect(banner).to_be_hidden()
+
+
+def test_a_change_saved_in_one_tab_is_counted_at_once_in_the_other(live_server, new_context):
+    """Two tabs of one login: a child registered offline in one is counted on the other's chip at
+    once, not at that tab's next sync minutes later; once sent, both say so."""
+    ctx = new_context()
+    first = ctx.new_page()
+    login(first, live_server.url, "kader4")
+    wait_synced(first)
+    second = ctx.new_page()
+    second.goto(live_server.url)
+    enter_pin(second)
+    wait_synced(second)
+    ctx.set_offline(True)
+    expect(second.locator("#sync-chip")).to_have_text("Tanpa sinyal")
+    child_id = register_child(first, "Dewi Dua Tab", days_old=90)
+    expect(second.locator("#sync-chip")).to_have_text("Tanpa sinyal · 1 menunggu sinkron", timeout=3000)
+    ctx.set_offline(False)
+    for page in (first, second):
+        wait_synced(page)
+    assert live_server.api("GET", f"/children/{child_id}", "kader4").status_code == 200

@@ -31,3 +31,27 @@ test('an upgrade in another tab (a new app version) only closes the connection',
   assert.equal(connection.closed, true);
   assert.deepEqual(gone, []);
 });
+
+test("a write in one tab tells the user's other tabs (their pending count follows at once), and what they read is stale", async () => {
+  const { fakeIndexedDb } = await import('./fakeidb.mjs');
+  globalThis.indexedDB = fakeIndexedDb();
+  const told = [];
+  let wake = () => {};
+  const tell = (tab) => () => { told.push(tab); wake(); };
+  const here = await openDb('posyandu-u2', SCHEMA, { onChanged: tell('here') });
+  const there = await openDb('posyandu-u2', SCHEMA, { onChanged: tell('there') });
+  const other = await openDb('posyandu-u3', SCHEMA, { onChanged: () => told.push('another user') });
+  try {
+    const before = there.generation();
+    const arrived = new Promise((resolve) => { wake = resolve; });
+    await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 1 }));
+    await arrived;
+    assert.deepEqual(told, ['there'], 'the other tab of this user only, not the tab that wrote');
+    assert.ok(there.generation() > before, 'its cached reads are read again');
+    await here.read(['meta'], ({ meta }) => meta.get('seq'));
+    await new Promise((resolve) => { setTimeout(resolve, 20); });
+    assert.deepEqual(told, ['there'], 'a read tells no one');
+  } finally {
+    for (const db of [here, there, other]) db.close();
+  }
+});

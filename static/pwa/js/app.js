@@ -26,6 +26,7 @@ const main = document.getElementById('main');
 const chip = document.getElementById('sync-chip');
 const live = document.getElementById('live');
 let syncTimer = null;
+let recount = null;
 
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
@@ -243,9 +244,13 @@ async function startSession(session) {
   ctx.db?.close();
   ctx.db = null;
   opening = session;
-  // logged out in another tab (database deleted): reload to login, nothing of the user stays
+  // logged out in another tab (database deleted): reload to login, nothing of the user stays; a save
+  // or sync there: the chip counts here too (once for a burst, a pull's pages)
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
+  }, onChanged: () => {
+    clearTimeout(recount);
+    recount = setTimeout(() => ctx.session === session && ctx.sync.refresh(), 100);
   } });
   if (opening !== session) { db.close(); return; } // another login won meanwhile
   ctx.session = session;

@@ -43,11 +43,12 @@ function storeApi(store) {
 }
 
 /** Open (and create or upgrade) a database; resolves to {tx, read, close}. `onDeleted`: called when
- * another tab deletes it (a logout there), after this connection closed. Another tab upgrading it
+ * another tab deletes it (a logout there), after this connection closed. `onChanged`: called when
+ * another tab (that passed it too) wrote to it: a save there, its sync. Another tab upgrading it
  * (a new app version) has this connection closed so it can, and the database opened again at its
  * new version for the next transaction: an upgrade only adds stores and indexes, so this tab's
  * saves and syncs go on (they failed, every one, until a reload that lost the form). */
-export function openDb(name, schema = SCHEMA, { onDeleted = null } = {}) {
+export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = null } = {}) {
   let current = null; // the open connection; null once another tab's upgrade had it closed
   let reopening = null;
   const watch = (db) => {
@@ -59,7 +60,8 @@ export function openDb(name, schema = SCHEMA, { onDeleted = null } = {}) {
     };
   };
   const reopen = () => (reopening ??= connect(name, schema, undefined, watch).finally(() => { reopening = null; }));
-  return connect(name, schema, schema.version, watch).then(() => wrap(() => current, reopen));
+  const tabs = onChanged && typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
+  return connect(name, schema, schema.version, watch).then(() => wrap(() => current, reopen, tabs, onChanged));
 }
 
 /** One connection (`version` undefined: the database's current one). */
@@ -75,7 +77,7 @@ function connect(name, schema, version, watch) {
   });
 }
 
-function wrap(connection, reopen) {
+function wrap(connection, reopen, tabs, onChanged) {
   let generation = 0; // bumped by every write that completes: what was read before may be stale
 
   /** Run fn(stores) in one transaction: every write commits together or none does.
@@ -96,7 +98,7 @@ function wrap(connection, reopen) {
       const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
       let result;
       t.oncomplete = () => {
-        if (mode === 'readwrite') generation += 1;
+        if (mode === 'readwrite') { generation += 1; tabs?.postMessage(0); }
         resolve(result);
       };
       t.onabort = () => reject(t.error ?? new Error('transaction aborted'));
@@ -106,7 +108,8 @@ function wrap(connection, reopen) {
       });
     });
   }
-  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => connection()?.close(),
+  if (tabs) tabs.onmessage = () => { generation += 1; onChanged(); };
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => { tabs?.close(); connection()?.close(); },
     /** A number that changes with every write (`touch`: written elsewhere, e.g. by another tab). */
     generation: () => generation, touch: () => { generation += 1; } };
 }
