@@ -837,6 +837,9 @@ test('one change larger than the server takes is refused alone: the rest is sent
   };
   await engine.sync();
   assert.deepEqual((await counts(db)), { waiting: 1, attention: 1, conflicts: 0 }, 'the big one refused; its weighing waits for it');
+  const [refused] = (await outboxEntries(db)).filter((e) => e.state === 'needs_attention');
+  assert.deepEqual(refused.errors_in, { id: { _schema: ['data yang dikirim terlalu besar untuk server'] },
+    en: { _schema: ['what was sent is too large for the server'] } }, 'why, said in whichever language she reads it in later');
   assert.equal([...server.records.keys()].filter((k) => k.startsWith('child:')).length, 4, 'the three others were sent');
   assert.ok((await records(db, 'child')).some((c) => c.name === 'Dari server'), 'and the pull ran');
   assert.equal(server.get('measurement', weighing), undefined);

@@ -215,10 +215,11 @@ export function requeue(db, entries = null, error = null, patch = {}) {
   });
 }
 
-/** Mark a whole batch as needing attention (the server refused the request itself). */
-export function markBatch(db, batch, errors) {
+/** Mark a whole batch as needing attention (the server refused the request itself); `errorsIn`: the
+ * errors in every language ({id, en}). */
+export function markBatch(db, batch, errors, errorsIn = null) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
-    for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors, errors_in: null });
+    for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors, errors_in: errorsIn });
   });
 }
 

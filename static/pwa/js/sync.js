@@ -4,6 +4,7 @@
 import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
 import { applyPullPage, applyPushResults } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
+import { texts } from './i18n.js';
 
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 const FAR_AHEAD_MS = 183 * 864e5;
@@ -130,7 +131,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         continue;
       }
       if (error.kind === 'too_large') { // one change larger than the server takes: that one is refused,
-        await markBatch(db, missing, { _schema: [error.message] }); // the rest goes on, and the pull
+        const [id, en] = texts('server_too_large'); // the rest goes on, and the pull
+        await markBatch(db, missing, { _schema: [error.message] }, { id: { _schema: [id] }, en: { _schema: [en] } });
         // a child's registration refused so: her weighings and doses wait for it (heldBack)
         for (const e of missing) if (e.entity === 'child' && e.op === 'upsert' && e.base_version === null) unregistered.add(e.id);
         limit = batchSize; // it was that one: the rest goes in full batches again (halved again if need be)
