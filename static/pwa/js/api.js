@@ -14,10 +14,9 @@ export class ApiError extends Error {
   }
 }
 
-/** Error kinds: 401 auth (refresh, else log in; see ACCOUNT_GONE), 408 network (proxy gave up
- * on a slow upload: nginx client_body_timeout), 409 conflict (a whole push only while a concurrent
- * replay of it commits), 511 network (captive portal), 5xx server, other 4xx client. A request
- * of a session closed meanwhile: ended. */
+/** Error kinds: 401 auth (refresh, else log in; see ACCOUNT_GONE), 408 network (a proxy gave up on
+ * a slow upload), 409 conflict (a push while its concurrent replay commits), 511 network (captive
+ * portal), 5xx server, other 4xx client. A request of a session closed meanwhile: ended. */
 const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
 const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
 
@@ -55,9 +54,8 @@ function retryAfter(resp) {
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
-/** A 2xx answer's JSON. Cut off (maybe after the server committed) or not JSON (a captive
- * portal's 200 page) is a network error: the outcome is unknown, so sync resends the same mutation
- * ids (the server's ledger replays the stored result). */
+/** A 2xx answer's JSON. Cut off or not JSON (a captive portal's page) is a network error: the
+ * outcome is unknown, so sync resends the same mutation ids. */
 async function jsonOf(resp) {
   try {
     return await resp.json();

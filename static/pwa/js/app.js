@@ -95,9 +95,8 @@ const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of one entity, reread only when the database generation changed (every write,
- * or another tab's when shown again): home reads every weighing, after each child. Frozen:
- * screens share them. */
+/** Live records of one entity, reread only when the database generation changed (a write here or
+ * in another tab): home reads every weighing, after each child. Frozen: screens share them. */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
@@ -109,7 +108,6 @@ ctx.records = (entity) => {
   rows.catch(() => readCache.delete(entity));
   return rows;
 };
-document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') ctx.db?.touch(); });
 ctx.children = () => ctx.records('child');
 ctx.posyandus = () => ctx.records('posyandu');
 /** A child with its live events (measurements marked stale as `measurements`). */
@@ -413,10 +411,9 @@ async function route({ refresh = false } = {}) {
     }
     shown = hash;
     markMenu(hash);
-    // the focus lost with the old screen, or with this one drawn again when asked (after a button on
-    // it, disabled while it worked: a merge, a discard), or left on the menu link (or chip) that opened
-    // a new screen: its heading takes it, so a screen reader says which screen came and its next swipe
-    // starts there, not at the page's top (a sync's redraw takes only a focus it took away)
+    // the focus lost with the old screen (or this one drawn again when asked, after a button on it), or
+    // left on the menu link or chip that opened a new one: its heading takes it, so a screen reader says
+    // which screen came and starts there (a sync's redraw takes only a focus it took away)
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip

@@ -110,8 +110,8 @@ function wrap(connection, reopen, tabs, onChanged) {
   }
   if (tabs) tabs.onmessage = () => { generation += 1; onChanged(); };
   return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => { tabs?.close(); connection()?.close(); },
-    /** A number that changes with every write (`touch`: written elsewhere, e.g. by another tab). */
-    generation: () => generation, touch: () => { generation += 1; } };
+    /** A number that changes with every write (another tab's too, told by `onChanged`'s channel). */
+    generation: () => generation };
 }
 
 /** The name of a user's database. */

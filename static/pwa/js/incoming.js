@@ -202,10 +202,9 @@ async function mergedHere(records, touched) {
   return merges;
 }
 
-/** What the phone still holds of a duplicate merged away is the standing child's, as on the server
- * (registry.merge_children moves its events): unsent changes (the server re-points them as they
- * come, their queue left as saved) and copies whose move is not pulled yet. Listed and counted under
- * her at once, they no longer keep the duplicate as a child gone with changes waiting. */
+/** What the phone holds of a duplicate merged away is the standing child's, as on the server
+ * (registry.merge_children): unsent changes (the server re-points them) and copies whose move is not
+ * pulled yet; so the duplicate is not kept as a child gone with changes waiting. */
 async function repoint(records, from, to) {
   const rows = (await records.getAll('child', from)).filter((r) => r.entity !== 'child');
   await Promise.all(rows.map((row) => {

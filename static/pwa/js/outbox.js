@@ -18,9 +18,8 @@ export const FIELDS = {
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
 };
 export const ALL = ['records', 'outbox', 'conflicts', 'meta'];
-/** What a user entered or decided exists nowhere else until it is pushed: such a transaction
- * completes only once flushed to disk. Pulls, push answers and queue states can be lost with a
- * dying battery and come back (pulled again, replayed by the server's ledger). */
+/** What a user entered exists nowhere else until pushed: its transaction completes once flushed
+ * to disk. Pulls, push answers and queue states lost with a dying battery come back. */
 export const USER_ACTION = { durability: 'strict' };
 
 export const view = (row) => (row ? row.local ?? row.server : null);
@@ -62,9 +61,8 @@ export function entryFor(entity, op, id, baseVersion, data, seq, changed = null)
 /** Save a user's change: the record overlay and its outbox entry in ONE transaction. */
 export const saveChange = (db, change) => saveChanges(db, [change]).then(([out]) => out);
 
-/** Save what one user action entered (a child's doses and vitamin A of the day: several records)
- * in ONE transaction: every record with its outbox entry, or, should anything fail (the phone
- * dies, the disk is full), none of them, so that a save is never half done. */
+/** Save one user action's records (a child's doses of the day) in ONE transaction: all of them with
+ * their outbox entries, or none (the phone dies, the disk is full). */
 export function saveChanges(db, changes) {
   return db.tx(['records', 'outbox', 'conflicts', 'meta'], 'readwrite', async (stores) => {
     const out = [];
@@ -73,10 +71,9 @@ export function saveChanges(db, changes) {
   }, USER_ACTION);
 }
 
-/** One change in a save's transaction (`drawn`: the record as the form that made it showed it). The record's entries the server refused
- * (needs_attention) are replaced by it: it carries the whole record as now corrected (a delete:
- * nothing is left to send). A delete of a record the server never had, with nothing else on its
- * way, is only dropped here. A record with an open conflict is saved by `saveBesideConflicts`. */
+/** One change in a save's transaction. It replaces the record's entries the server refused: it
+ * carries the whole record as corrected. A delete of a record the server never had, nothing else on
+ * its way, is only dropped here. A record with an open conflict: `saveBesideConflicts`. */
 async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields: all = {}, reason = null,
   drawn = null }) {
   // `drawn`: the record as the form showed it. A field she left as drawn takes the record as it now
@@ -223,10 +220,9 @@ export function markBatch(db, batch, errors, errorsIn = null) {
   });
 }
 
-/** Whether a needing-attention entry may simply be sent again: one set aside as stuck (the server
- * failed on it every time, sync.js), or one with no field to correct (an older app refused whole
- * batches so on a passing failure). Resending is safe: the server answers a mutation id it has
- * seen with its stored result. A refused field is corrected instead. */
+/** Whether a needing-attention entry may be sent again as it is (same id: the server answers one it
+ * has seen with its stored result): set aside as stuck (sync.js), or with no field to correct (an
+ * older app refused whole batches so on a passing failure). */
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
@@ -238,9 +234,8 @@ export function retryEntry(db, mutationId) {
   });
 }
 
-/** The fields a conflict asks the cadre to choose for: those both sides changed (the server's
- * answer), else (the server named none, e.g. it no longer knew the version the edit was based
- * on) those the cadre changed that now differ from the server's value. */
+/** The fields a conflict asks the cadre about: those both sides changed (the server's answer), else
+ * (none named: an old base version) those she changed that differ from the server's value. */
 export function conflictFields(c) {
   if (c.fields?.length) return c.fields;
   const server = c.server_record ?? {};

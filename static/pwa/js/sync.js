@@ -9,11 +9,10 @@ import { texts } from './i18n.js';
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 const FAR_AHEAD_MS = 183 * 864e5;
 
-/** Whether the phone's clock cannot be trusted, so a weighing it dates is dated wrong (sync-notes
- * §1.6, CHT #1658/#6284): over 10 minutes off the server's (`offsetMs`; null before an answer), or
- * before the last sync (a clock reset by a removed battery, seen offline too). Offline, one the last
- * sync found ahead (`lastSyncDeviceAt`, the phone's time then) stays ahead unless set back since; and
- * half a year past the last sync is more likely a wrong year than a phone unsynced that long. */
+/** Whether the phone's clock, which dates weighings, is wrong (sync-notes §1.6): over 10 minutes off
+ * the server's (`offsetMs`; null offline), or before the last sync (a battery removed). Offline, one
+ * the last sync found ahead (`lastSyncDeviceAt`) stays ahead unless set back; half a year past the
+ * last sync is more likely a wrong year. */
 export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
   const farAhead = offsetMs == null && lastSyncAt && now - Date.parse(lastSyncAt) > FAR_AHEAD_MS;
@@ -22,10 +21,9 @@ export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDev
     && deviceAt - Date.parse(lastSyncAt) > CLOCK_SLACK_MS && now >= deviceAt - CLOCK_SLACK_MS;
   return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead || farAhead);
 }
-/** Retried by themselves with backoff, the same ids (the server's ledger answers a replay with the
- * stored result): no usable answer (no network, a proxy's 408, a body cut off, a captive portal), 5xx,
- * a push refused while its concurrent replay commits (409), 429. Any other whole-request failure
- * leaves the changes pending for the next sync; only a per-mutation `rejected` needs attention. */
+/** Retried by themselves with backoff, the same ids: no usable answer (no network, 408, a body cut
+ * off, a captive portal), 5xx, 409 (its concurrent replay commits), 429. Any other whole-request
+ * failure leaves the changes pending; only a per-mutation `rejected` needs attention. */
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
  * the batch is split until the mutation is found alone and set aside, so the rest goes on. */
@@ -36,11 +34,9 @@ export const STUCK_AFTER = 3;
 const MAX_DELAY_MS = 5 * 60 * 1000;
 const LOCK_RETRY_MS = 3000;
 const BUSY = Symbol('another tab holds the sync lock');
-/** The meta row of the search for a mutation the server fails on (shared by the user's tabs: one
- * syncs at a time, under the Web Lock): `run` counts the runs, `accepted_run` is the last in which
- * the server took a push, `streak` the whole-push failures of SPLITS kinds in a row, `probe` a
- * smaller batch size (null: full batches), `splitting` whether it halves a failing batch (else it
- * doubles back after each success). */
+/** The meta row of the search for a mutation the server fails on (the user's tabs share it, one
+ * syncing at a time): `accepted_run` the last run the server took a push in, `streak` SPLITS failures
+ * in a row, `probe` a smaller batch (null: full), `splitting` halving (else doubling back). */
 const SEARCH = 'push_search';
 const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
 
@@ -158,11 +154,10 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     }
   }
 
-  /** After a pull the server answered: the mutation set aside counts a strike only once the server
-   * has taken another push since it first failed alone (a server refusing every write, a full disk,
-   * must not make healthy changes stuck one by one); at STUCK_AFTER it needs attention, else it
-   * waits as pending. The strikes go with the entry; shown stuck, it has none ("Kirim lagi" counts
-   * anew). Resolves to the error the run ends with (null: none). */
+  /** After a pull the server answered: the mutation set aside counts a strike only if the server
+   * took another push since it first failed alone (a server refusing every write must not make
+   * healthy changes stuck); at STUCK_AFTER it needs attention, else waits. Resolves to the error the
+   * run ends with (null: none). */
   async function settleAside({ entry, error }) {
     const { n: before, since } = entry.strikes ?? { n: 0, since: search.run };
     const n = before + (search.accepted_run >= since ? 1 : 0);
@@ -253,9 +248,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
           return false;
         }
         limit = batchSize;
-        // stamped in the server's time (the offset its answers' Date gave): a clock already wrong at
-        // this sync is judged against it later, offline too (clockSuspect)
-        // and the phone's own time then: a clock it found ahead is still named offline (clockSuspect)
+        // in the server's time and the phone's: clockSuspect judges the clock by both later, offline too
         const deviceNow = Date.now();
         const at = new Date(deviceNow + (api.clockOffsetMs ?? 0)).toISOString();
         const deviceAt = new Date(deviceNow).toISOString();

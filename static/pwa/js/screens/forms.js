@@ -47,10 +47,8 @@ export async function showRefused(ctx, form, entity, id) {
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
-/** One save per intent: while `submit` runs (a strict-durability write, slow on a cheap phone) the
- * button is disabled and a tap or Enter ignored: a second tap saved a second child or weighing.
- * Resolved true, the form stays locked (saved); else (a field to correct, a save not stored) it can
- * be saved again, writing the same records (ids fixed when drawn, recordIds). */
+/** One save per intent: while `submit` runs (a strict write, slow on a cheap phone) a second tap is
+ * ignored. Resolved true, the form stays locked; else it can be saved again, the same records (recordIds). */
 export function onSave(form, submit) {
   let busy = false;
   form.addEventListener('submit', async (e) => {

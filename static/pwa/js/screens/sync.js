@@ -219,9 +219,8 @@ export const LOGIN_NOTICE = 'login_notice';
 /** How long a logout waits for the server to revoke the tokens before the page reloads. */
 export const REVOKE_WAIT_MS = 15 * 1000;
 
-/** Ask the server to revoke the session's tokens (an expired access token is refreshed first, api.js),
- * waited for at most `ms`: offline, or with no answer, the logout still ends (the refresh token then
- * runs out by itself, REFRESH_TOKEN_DAYS). */
+/** Ask the server to revoke the session's tokens, waiting at most `ms`: offline, the logout still
+ * ends (the refresh token runs out by itself). */
 async function revoke(api, tokens, ms) {
   let timer;
   const waited = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
@@ -264,9 +263,8 @@ async function deleteUnlessUnsent(ctx) {
   });
 }
 
-/** The account is gone (api.js ACCOUNT_GONE: closed by its parent, or switched off by an admin): the
- * login is forgotten and the database deleted unless something is unsent (never deleted: it stays
- * until the account is on again and syncs). Resolves to the number kept unsent. */
+/** The account is gone (api.js ACCOUNT_GONE): the login is forgotten and the database deleted unless
+ * something is unsent (kept until the account is on again and syncs). Resolves to that number. */
 export async function forgetAccount(ctx) {
   const unsent = await deleteUnlessUnsent(ctx);
   await forget(ctx.session.user.id);
@@ -326,11 +324,8 @@ function logoutButton(ctx, note) {
   return button;
 }
 
-/**
- * "Ganti kata sandi" before anything else (`#/password`): the account's password is a temporary one
- * an admin set (`must_change_password`: the server refuses everything else, the sync included,
- * until she sets her own). Settings' own form, with why, and a logout (kept from deleting unsent data).
- */
+/** "Ganti kata sandi" before anything else (`#/password`): an admin set a temporary password (the
+ * server refuses all else until she sets her own). Settings' form, with why, and a logout. */
 export function passwordScreen(ctx) {
   const note = h('p', { role: 'status', id: 'logout-note' });
   return h('section', { id: 'temporary-password' }, h('h2', {}, t('password_change')),
@@ -338,11 +333,8 @@ export function passwordScreen(ctx) {
     passwordForm(ctx), logoutButton(ctx, note), note);
 }
 
-/**
- * Change one's own password (online). The server answers new tokens for this phone, kept sealed
- * under the PIN as before; every other phone of the user must log in again (its data stays).
- * A temporary password changed so, the mark is gone: home, and the changes waiting are sent.
- */
+/** Change one's own password (online): new tokens for this phone, sealed under the PIN; her other
+ * phones must log in again. A temporary one changed: home, and the changes waiting are sent. */
 function passwordForm(ctx) {
   const form = h('form', { class: 'card', novalidate: true, id: 'password-form' }, h('h3', {}, t('password_change')),
     field({ label: t('password_current'), name: 'current_password', type: 'password', autocomplete: 'current-password', required: true }),
