@@ -475,10 +475,11 @@ def flagged_against(child_id: uuid.UUID, *where: Any) -> list[Child]:
 
 def _judge_flagged_against(child: Child, *where: Any, action: str, reason: str) -> None:
     """The live children flagged as possible duplicates of ``child`` (and ``where``), which no longer
-    stands among them (deleted, moved away), flagged again against a child that stands, or cleared."""
+    stands among them (deleted, moved away), flagged again against a child that stands, none a bidan
+    ruled her apart from (twins: ``ruled_apart``), or cleared."""
     db.session.flush()
     for other in flagged_against(child.id, *where):
-        found = likely_duplicate(other)
+        found = likely_duplicate(other, rulings=True)
         record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
                       action=action, reason=reason)
 
@@ -635,13 +636,14 @@ def _flag_carried(loser: Child, winner: Child) -> uuid.UUID | None:
     """The duplicate's own flag against a third child that still stands, which the child that stands
     takes (the question is now hers); none when it pointed at the child that stands, or at a child of
     another posyandu than hers (a duplicate merged across posyandu): flags stay within one posyandu,
-    as after a move (``_flag_left_behind``), whose health workers see both children."""
+    as after a move (``_flag_left_behind``), whose health workers see both children; nor at a child
+    a bidan ruled the child that stands apart from (her twin: ``ruled_apart``), the question answered."""
     third = loser.possible_duplicate_of
     if third is None or third == winner.id:
         return None
     other = db.session.get(Child, third)
     return third if other is not None and other.deleted_at is None and other.merged_into is None \
-        and other.posyandu_id == winner.posyandu_id else None
+        and other.posyandu_id == winner.posyandu_id and not ruled_apart(winner, [other]) else None
 
 
 def merge_children(user: User, winner: Child, loser: Child) -> Child:
@@ -656,7 +658,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     the loser's own flag against a third child passes to a winner flagged against no other, a child
     flagged as a possible duplicate of the loser is flagged against the
     winner (flags stay within one posyandu: across posyandu, none passes, and the loser's posyandu's
-    child is judged again among its own), and the winner's growth is recomputed over the joined history.
+    child is judged again among its own; none against a child a bidan ruled it apart from, ``ruled_apart``),
+    and the winner's growth is recomputed over the joined history.
     """
     access.require_health_worker(user)
     if winner.id == loser.id:
@@ -676,10 +679,11 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     record_change(loser, "delete", {"merged_into": [None, str(winner.id)]}, action="merge",
                   reason=f"merged into {winner.id}")
     # a third registration flagged against the duplicate is now a possible duplicate of the child that stands,
-    # when at her posyandu; one of another posyandu (the duplicate's) is judged again among its own children
+    # when at her posyandu and not ruled apart from her; else judged again among its posyandu's children
     db.session.flush()  # the duplicate merged away: no longer among them
     for other in flagged_against(loser.id, Child.id != winner.id):
-        found = winner if other.posyandu_id == winner.posyandu_id else likely_duplicate(other)
+        found = winner if other.posyandu_id == winner.posyandu_id and not ruled_apart(other, [winner]) \
+            else likely_duplicate(other, rulings=True)
         record_change(other, "update", apply_changes(other, {"possible_duplicate_of": found.id if found else None}),
                       action="merge", reason=f"{loser.id} merged into {winner.id}")
     _repoint_events(loser, winner, prev_posyandu_id=loser.posyandu_id, action="merge")

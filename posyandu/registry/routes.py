@@ -220,7 +220,9 @@ class ChildMerge(MethodView):
         duplicate's own flag against a third child passes here when this child has none,
         and children flagged against the duplicate are flagged against this child. Flags stay
         within one posyandu: a duplicate of another posyandu passes none, and the children
-        there flagged against it are judged again among that posyandu's children.
+        there flagged against it are judged again among that posyandu's children. None goes
+        against a child a bidan ruled the other apart from (not-duplicate: twins); such a child
+        is judged again among the others.
 
         Idempotent: a retry of a merge made already (its answer lost) is answered 200 with this
         child, as the merge was, and changes nothing. A merge into a child that was itself merged

@@ -511,6 +511,67 @@ def test_a_merged_duplicates_own_flag_against_a_third_child_passes_to_the_child_
         "possible_duplicate_of"] is None
 
 
+def test_a_merge_does_not_flag_a_child_again_against_her_twin_a_bidan_ruled_apart(client, world, db, make_child):
+    """Twins ruled apart by a bidan ("kembar"), then one of them registered a second time by another
+    kader: that registration is flagged against the first twin (the first child alike). Merging it into
+    the twin it is, the child that stands took its flag and was flagged against her sister again, the
+    bidan's ruling undone and the pair back on her "Anak ganda" list. A flag a bidan ruled out is not
+    carried: the child that stands is flagged against no one."""
+    from posyandu.audit import AuditLog
+
+    twin_a = make_child(name="Nurul Aini", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    twin_b = make_child(by="kader1b", name="Nurul Aisyah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    assert twin_b["possible_duplicate_of"] == twin_a["id"]
+    assert client.post(f"/api/v1/children/{twin_b['id']}/not-duplicate", json={"reason": "kembar"},
+                       headers=world.headers("bidan_a")).status_code == 200
+    again = make_child(name="Nurul Aisyah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    assert again["possible_duplicate_of"] == twin_a["id"]
+    resp = client.post(f"/api/v1/children/{twin_b['id']}/merge", json={"duplicate_id": again["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["possible_duplicate_of"] is None, resp.get_json()
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.record_id == twin_b["id"],
+                                                      AuditLog.action == "merge")).all()
+    assert [a.changes.get("possible_duplicate_of") for a in audit] == [None]
+    # a flag no bidan ruled out still passes (the merged registration's against a third child)
+    third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
+    merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01")
+    resp = client.post(f"/api/v1/children/{twin_a['id']}/merge", json={"duplicate_id": merged["id"]},
+                       headers=world.headers("bidan_a"))
+    assert resp.status_code == 200 and resp.get_json()["possible_duplicate_of"] == third["id"], resp.get_json()
+
+
+@pytest.mark.parametrize("gone", ["merged", "deleted"])
+def test_a_child_flagged_against_a_registration_merged_or_deleted_is_not_flagged_against_her_ruled_out_twin(
+        client, world, make_child, gone):
+    """Twins ruled apart, and one of them registered a second time: the other twin, judged again among
+    her posyandu's children (moved away and back), is flagged against that registration. Merged into
+    the twin it is, or deleted, she was flagged against her sister (the child that stands, or the first
+    child alike), the bidan's ruling undone. A child judged again is never flagged against a child a
+    bidan ruled her apart from: here against no one."""
+    twin_a = make_child(name="Nurul Aini", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    twin_b = make_child(by="kader1b", name="Nurul Aisyah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    bidan = world.headers("bidan_a")
+    assert client.post(f"/api/v1/children/{twin_b['id']}/not-duplicate", json={"reason": "kembar"},
+                       headers=bidan).status_code == 200
+    again = make_child(name="Nurul Aini", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    assert again["possible_duplicate_of"] == twin_a["id"]
+    for posyandu in ("p2", "p1"):
+        moved = client.patch(f"/api/v1/children/{twin_b['id']}", json={"posyandu_id": str(world.ids[posyandu])},
+                             headers=bidan)
+        assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["possible_duplicate_of"] == again["id"]  # her ruling is about her sister only
+    if gone == "merged":
+        resp = client.post(f"/api/v1/children/{twin_a['id']}/merge", json={"duplicate_id": again["id"]},
+                           headers=bidan)
+        assert resp.status_code == 200, resp.get_json()
+    else:
+        assert client.delete(f"/api/v1/children/{again['id']}?reason=terdaftar%20dua%20kali",
+                             headers=bidan).status_code == 204
+    now = client.get(f"/api/v1/children/{twin_b['id']}", headers=world.headers("kader1")).get_json()
+    assert now["possible_duplicate_of"] is None, now
+
+
 def test_a_child_flagged_against_its_duplicate_takes_the_duplicates_flag_against_a_third_child(client, world,
                                                                                              make_child):
     third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
