@@ -88,6 +88,10 @@ class Headers(dict):
 
 
 ROW_NUMBER = {"no", "nomor", "no_urut", "nomor_urut"}  # a register's row numbers: nothing to import, nothing lost
+# a word of a register's header of an immunisation dose or vitamin A ("HB-0", "DPT-HB-Hib 1", "Campak/MR",
+# "Vit A Merah"): recorded in the app, not imported (``UNREAD``)
+DOSE_WORD = re.compile(r"(bcg|hb\d*|hep|b?opv\d*|ipv\d*|polio\d*|dpt\d*|penta\w*|pcv\d*|rv\d*|rota\w*|je|mr\d*"
+                       r"|campak\d*|measles|vit|vitamin|kapsul|imunisasi|immuni[sz]ation|vaksin|vaccine|idl)")
 
 
 def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:
@@ -113,11 +117,12 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     unread = {i: " ".join(str(h).split()) for i, h in enumerate(header)
               if i not in columns and str(h or "").strip() and normalise_header(h) not in ROW_NUMBER}
     names.ignored = list(dict.fromkeys(unread.values()))
+    doses = {i: h for i, h in unread.items() if any(DOSE_WORD.fullmatch(w) for w in normalise_header(h).split("_"))}
     # a text file's row wider than its header: a cell split in two, most often a decimal comma in a
     # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
     # cells cannot split, and a note beside its table is no one's column
     width = len(header) if ext not in ("xlsx", "xlsm") else None
-    return names, _rows(table, columns, first, width, _position_columns(header, columns), unread)
+    return names, _rows(table, columns, first, width, _position_columns(header, columns), doses)
 
 
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
@@ -203,14 +208,16 @@ column, the values): ``rows.parse_row`` refuses the row on that column."""
 
 
 UNREAD = "_unread"
-"""A row's key for the headers of the columns not read (``Headers.ignored``) its cells fill: a register's
-dose or vitamin A (``rows.parse_row`` names them when the row's visit gives nothing the import reads)."""
+"""A row's key for the headers of the columns not read (``Headers.ignored``) of a dose or vitamin A
+(``DOSE_WORD``) its cells fill: ``rows.parse_row`` names them when the row's visit gives nothing the
+import reads. Not an age, a note or a status the register fills on every line: a row of those alone,
+its weight forgotten, is told so plainly."""
 
 
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
           positions: dict[int, tuple[str, str]] | None = None,
-          unread: dict[int, str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    positions, unread = positions or {}, unread or {}
+          doses: dict[int, str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions, doses = positions or {}, doses or {}
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
@@ -232,7 +239,7 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
             beyond = [v.strip() for v in values[width:] if v.strip()] if width is not None else []
             if beyond:
                 row[BEYOND] = (columns[max(columns)], beyond)
-            given = tuple(dict.fromkeys(name for i, name in unread.items() if i < len(values)
+            given = tuple(dict.fromkeys(name for i, name in doses.items() if i < len(values)
                                         and values[i] is not None and str(values[i]).strip()))
             if given:
                 row[UNREAD] = given

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from posyandu.imports.reader import UNREAD, FileError, normalise_header, read_rows
+from posyandu.imports.reader import FileError, normalise_header, read_rows
 from posyandu.imports.rows import parse_row
 
 BASE = {"posyandu": "Melati", "name": "Rara", "sex": "P", "birth_date": "2025-01-15"}
@@ -121,8 +121,7 @@ def test_a_semicolon_csv_with_windows_1252_is_read():
     data = "Posyandu;Nama;JK;Tgl Lahir;Catatan\nMelati;Andr\xe9;L;01/02/2025;x\n\n".encode("cp1252")
     names, rows = read_rows(io.BytesIO(data), "a.csv")
     assert names == {"posyandu": "Posyandu", "name": "Nama", "sex": "JK", "birth_date": "Tgl Lahir"}
-    assert list(rows) == [(2, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025",
-                               UNREAD: ("Catatan",)})]  # a column not read that the row fills: named on its refusal
+    assert list(rows) == [(2, {"posyandu": "Melati", "name": "André", "sex": "L", "birth_date": "01/02/2025"})]
 
 
 def test_headers_of_common_registers_and_english_ones_are_read_not_dropped():
@@ -483,6 +482,29 @@ def test_a_dated_row_of_a_dose_only_is_refused_naming_the_columns_not_imported()
     assert "hanya berisi Campak" in message.id_text and parse_row(dose).visit is None
     assert [str(m) for m in parse_row(forgotten).errors["weight_kg"]] == [
         "enter at least the weight or a length/height"]
+
+
+def test_a_dated_row_whose_weight_was_forgotten_is_told_so_whatever_else_the_register_fills():
+    """A register fills an age, a note or a status on every line. A row whose weight was forgotten was
+    told that of its visit it gives only "Umur (bln), Catatan", not imported, "immunisation doses and
+    vitamin A are recorded in the app; if the row is no weighing, remove it": as if it were a dose's line,
+    and every such row of a register with an age column so. Only the columns of a dose or vitamin A
+    ("HB-0", "DPT-HB-Hib 1", "Vit. A Merah", "Measles") are named; a row of none of them is told plainly."""
+    data = ("Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg);Umur (bln);Catatan;Status Gizi;HB-0;DPT-HB-Hib 1;"
+            "Vit. A Merah;Measles\n"
+            "Melati;Rara;P;15/01/2025;10/06/2025;;5;tidak bawa KMS;baik;;;;\n"
+            "Melati;Rara;P;15/01/2025;10/07/2025;;6;;;;ya;;\n"
+            "Melati;Rara;P;15/01/2025;10/08/2025;;7;;;;;1;ya\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names.ignored == ["Umur (bln)", "Catatan", "Status Gizi", "HB-0", "DPT-HB-Hib 1", "Vit. A Merah",
+                             "Measles"]  # all said not read, as before
+    (_, forgotten), (_, dose), (_, vitamin) = rows
+    assert [str(m) for m in parse_row(forgotten).errors["weight_kg"]] == [
+        "enter at least the weight or a length/height"]
+    [message] = parse_row(dose).errors["weight_kg"]
+    assert "only DPT-HB-Hib 1, not imported" in str(message) and "Umur" not in message.id_text, message.id_text
+    [message] = parse_row(vitamin).errors["weight_kg"]
+    assert "hanya berisi Vit. A Merah, Measles, yang tidak diimpor" in message.id_text, message.id_text
 
 
 def test_an_unreadable_weight_is_named_once_not_also_as_missing():
