@@ -90,11 +90,18 @@ PATTERNS = [
 
 
 def lang() -> str:
-    """The language asked for by ``Accept-Language``: ``id`` unless English is preferred."""
+    """The language asked for by ``Accept-Language``: the first of ``id`` and ``en`` in the
+    caller's order of preference, a regional tag counting for its language (``en-US`` is
+    English, ``id-ID`` Indonesian: RFC 4647 lookup); ``id`` when neither is asked for.
+    (werkzeug's ``best_match`` matched ``en-US`` only after every exact tag: "en-US,id;q=0.9"
+    was answered in Indonesian, "id-ID,en;q=0.9" in English.)"""
     if not has_request_context():
         return "id"
-    best = request.accept_languages.best_match(LANGS, default="id")
-    return best or "id"
+    for tag, quality in request.accept_languages:  # highest quality first, "*" last; ties as listed
+        language = tag.split("-", 1)[0].split("_", 1)[0].lower()
+        if quality > 0 and language in LANGS:
+            return language
+    return "id"
 
 
 def title(key: str) -> str:

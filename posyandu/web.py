@@ -56,7 +56,8 @@ UUIDs: a malformed id in a path answers 422 on its parameter.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with
 per-field messages in `errors`, in Bahasa Indonesia or English by
-`Accept-Language`. A request body is uncompressed JSON (else 415) of at most
+`Accept-Language` (its preferred `id…` or `en…` tag, `en-US` counting as English; Indonesian
+by default). A request body is uncompressed JSON (else 415) of at most
 `MAX_CONTENT_LENGTH` (else 413); options such as a delete's `reason` go in the
 query string (sent in the body: 422 on the field). A path under `/api` that no
 route has answers 404 whatever the method; a 401 names `WWW-Authenticate: Bearer`.
