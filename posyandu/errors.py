@@ -29,7 +29,8 @@ class ProblemSchema(Schema):
     type = fields.String(required=True, metadata={"description": "A URI naming the kind of problem"})
     title = fields.String(required=True, metadata={"description": "In the language of Accept-Language"})
     status = fields.Integer(required=True)
-    detail = fields.String()
+    detail = fields.String(required=True, metadata={"description": "In the language of Accept-Language; the title "
+                                                                  "again when there is nothing to add"})
     errors = fields.Dict(metadata={"description": "Per-field messages: {field: [message, ...]}"})
 
 

@@ -29,8 +29,9 @@ class PageArgs(Schema):
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     """``{"items": [item], "next_cursor": str | null}`` with a distinct component name."""
-    return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema)),
-                                  "next_cursor": fields.String(allow_none=True)})
+    return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema), required=True),
+                                  "next_cursor": fields.String(required=True, allow_none=True, metadata={
+                                      "description": "Pass it as cursor for the next page; null on the last"})})
 
 
 @functools.lru_cache(maxsize=4)

@@ -10,7 +10,7 @@ from posyandu import access, privacy
 from posyandu.access import STAFF, roles_required
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
-from posyandu.pagination import BAD_CURSOR, PageArgs
+from posyandu.pagination import BAD_CURSOR, PageArgs, page_schema
 from posyandu.privacy import AccessLog
 from posyandu.validators import Timestamp, local_today
 
@@ -36,9 +36,7 @@ class AccessLogItemSchema(Schema):
     reader = fields.Nested(ReaderSchema, allow_none=True)
 
 
-class AccessLogPage(Schema):
-    items = fields.List(fields.Nested(AccessLogItemSchema))
-    next_cursor = fields.String(allow_none=True)
+AccessLogPage = page_schema(AccessLogItemSchema, "AccessLogPage")
 
 
 class AccessLogArgs(PageArgs):

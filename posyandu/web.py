@@ -108,8 +108,8 @@ def register_path_ids(app: Flask, api: Any) -> None:
 
 
 class HealthSchema(Schema):
-    status = fields.String()
-    database = fields.String()
+    status = fields.String(required=True, metadata={"enum": ["ok", "degraded"]})
+    database = fields.String(required=True, metadata={"enum": ["ok", "unreachable"]})
     rate_limit = fields.String(validate=validate.OneOf(["ok", "degraded", "off"]), metadata={"description": (
         "The rate limits' store (`RATELIMIT_STORAGE_URI`): `degraded` when it is unreachable (each "
         "server process then counts on its own, in memory: logins and the rest still work), `off` "
@@ -158,9 +158,11 @@ def register_security_scheme(api: Any) -> None:
 
 def register_components(api: Any) -> None:
     """Schemas referenced by hand in the spec (rows validated one by one)."""
-    from posyandu.growth.schemas import CalculatorRowSchema
+    from posyandu.growth.schemas import CalculatorResultSchema, CalculatorRowErrorsSchema, CalculatorRowSchema
 
     api.spec.components.schema("CalculatorRow", schema=CalculatorRowSchema)
+    api.spec.components.schema("CalculatorResult", schema=CalculatorResultSchema)
+    api.spec.components.schema("CalculatorRowErrors", schema=CalculatorRowErrorsSchema)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -48,7 +48,7 @@ def _closed(user) -> bool:
 
 
 class UserSchema(Schema):
-    id = fields.UUID(dump_only=True)
+    id = fields.UUID(dump_only=True, required=True)  # required in answers only (readOnly)
     username = fields.String(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
@@ -82,9 +82,9 @@ class UserUpdateSchema(UserSchema):
 
 
 class TokensSchema(Schema):
-    access_token = fields.String()
-    refresh_token = fields.String()
-    user = fields.Nested(UserSchema)
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    user = fields.Nested(UserSchema, required=True)
 
 
 class ChangePasswordSchema(Schema):
@@ -97,8 +97,8 @@ class CloseAccountSchema(Schema):
 
 
 class RefreshedTokensSchema(Schema):
-    access_token = fields.String()
-    refresh_token = fields.String(metadata={
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True, metadata={
         "description": "The next refresh token of this login: keep it in place of the one sent (rotation)."})
 
 

@@ -4,27 +4,21 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from posyandu import validators as v
+from posyandu.growth.categories import STATUS_CATEGORIES
 from posyandu.growth.models import Measurement
 from posyandu.growth.signs import HEAD_SIGNS, MUAC_SIGNS
+from posyandu.growth.zscores import INDICATORS
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 
 
-class ZScoresSchema(Schema):
-    wfa = fields.Float(allow_none=True)
-    lhfa = fields.Float(allow_none=True)
-    wfl = fields.Float(allow_none=True)
-    wfh = fields.Float(allow_none=True)
-    bfa = fields.Float(allow_none=True)
-    hcfa = fields.Float(allow_none=True)
-    acfa = fields.Float(allow_none=True)
-
-
-class StatusSchema(Schema):
-    bb_u = fields.String(allow_none=True)
-    tb_u = fields.String(allow_none=True)
-    bb_tb = fields.String(allow_none=True)
-    imt_u = fields.String(allow_none=True)
+ZScoresSchema = Schema.from_dict(  # null: undefined for the row (a value missing, beyond the table)
+    {name: fields.Float(required=True, allow_none=True) for name in INDICATORS}, name="ZScoresSchema")
+FlagsSchema = Schema.from_dict(  # api-contract: the same keys as zscores, null where the z-score is
+    {name: fields.Boolean(required=True, allow_none=True) for name in INDICATORS}, name="FlagsSchema")
+StatusSchema = Schema.from_dict(  # Permenkes 2/2020 (domain.md); null: no z-score, or one flagged implausible
+    {key: fields.String(required=True, allow_none=True, metadata={"enum": [*names, None]})
+     for key, names in STATUS_CATEGORIES.items()}, name="StatusSchema")
 
 
 MEASURED = ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm")
@@ -134,17 +128,26 @@ class CalculatorRequestSchema(Schema):
 
 
 class CalculatorResultSchema(Schema):
-    age_days = fields.Integer()
-    age_months = fields.Float()
-    zscores = fields.Nested(ZScoresSchema)
-    flags = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True))
-    warnings = fields.List(fields.String())
-    status = fields.Nested(StatusSchema)
-    errors = fields.Dict(metadata={"description": "Present instead of the result when the row's input is bad"})
+    age_days = fields.Integer(required=True)
+    age_months = fields.Float(required=True, metadata={"description": "age_days / 30.4375, to 2 decimals"})
+    zscores = fields.Nested(ZScoresSchema, required=True)
+    flags = fields.Nested(FlagsSchema, required=True, metadata={
+        "description": "WHO's implausible-value flags: a flagged z-score is kept, and gets no status category"})
+    warnings = fields.List(fields.String(), required=True, metadata={
+        "description": "Data-quality notes for the cadre, as stable codes (e.g. standing_under_9_months, remeasure)"})
+    status = fields.Nested(StatusSchema, required=True)
+
+
+class CalculatorRowErrorsSchema(Schema):
+    errors = fields.Dict(required=True, metadata={"description": "In place of the result of a row with bad input: "
+                                                                "{field: [message, ...]}"})
 
 
 class CalculatorResponseSchema(Schema):
-    results = fields.List(fields.Nested(CalculatorResultSchema))
+    # one per row, in order; documented only (the route answers the rows as computed)
+    results = fields.List(fields.Raw(metadata={"oneOf": [{"$ref": "#/components/schemas/CalculatorResult"},
+                                                         {"$ref": "#/components/schemas/CalculatorRowErrors"}]}),
+                          required=True)
 
 
 class PlacedSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from posyandu.i18n import Msg
+from posyandu.pagination import page_schema
 from posyandu.registry.schemas import REGION_CODE
 from posyandu.reports.action_list import REASONS
 from posyandu.reports.cohort import LEVELS
@@ -197,10 +198,8 @@ SkdnReportSchema = report_schema("SkdnReportSchema", SkdnRowSchema)
 F1ReportSchema = report_schema("F1ReportSchema", F1RowSchema)
 PrevalenceReportSchema = report_schema("PrevalenceReportSchema", PrevalenceRowSchema)
 CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
-ActionListSchema = type("ActionListSchema", (Schema,), {
-    "from_": fields.String(data_key="from"), "to": fields.String(),
-    "items": fields.List(fields.Nested(ActionRowSchema)),
-    "next_cursor": fields.String(allow_none=True, metadata={"description": "the next page's cursor, null on the last"})})
+ActionListSchema = type("ActionListSchema", (page_schema(ActionRowSchema, "ActionRowPage"),), {
+    "from_": fields.String(data_key="from"), "to": fields.String()})
 
 ReasonCountsSchema = type("ReasonCountsSchema", (Schema,), {
     reason.replace("2T", "two_t"): fields.Integer(data_key=reason, attribute=reason) for reason in REASONS})

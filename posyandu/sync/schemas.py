@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from posyandu.sync.push import PUSH_ENTITIES
 from posyandu.validators import Timestamp
 
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
@@ -17,7 +18,7 @@ class MutationDoc(Schema):
         unknown = INCLUDE
 
     mutation_id = fields.String(metadata={"description": "UUID made by the client; the idempotency key"})
-    entity = fields.String(metadata={"enum": ["child", "measurement", "immunisation", "supplement"]})
+    entity = fields.String(metadata={"enum": list(PUSH_ENTITIES)})
     op = fields.String(metadata={"enum": ["upsert", "delete"]})
     id = fields.String(metadata={"description": "The record's UUID (made by the client that created it)"})
     base_version = fields.Raw(allow_none=True, metadata={
@@ -48,15 +49,19 @@ class PushSchema(Schema):
 
 
 class PushResultSchema(Schema):
-    mutation_id = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": ["applied", "conflict", "rejected"]})
-    replayed = fields.Boolean(metadata={"description": "true when this mutation_id was seen before: the stored "
-                                                      "result of the first attempt, with its original status"})
-    version = fields.Integer(allow_none=True)
-    record = fields.Dict(allow_none=True, metadata={"description": "The server record (applied: as stored; "
-                                                                   "conflict: the server's version to resolve against)"})
-    errors = fields.Dict(allow_none=True, metadata={"description": "Per-field messages (rejected), or the "
-                                                                   "fields changed on both sides (conflict)"})
+    """Every key in every result (api-contract), null where it does not apply."""
+
+    mutation_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "As sent; null only when the mutation's own mutation_id could not be read"})
+    status = fields.String(required=True, metadata={"enum": ["applied", "conflict", "rejected"]})
+    replayed = fields.Boolean(required=True, metadata={
+        "description": "true when this mutation_id was seen before: the stored result of the first attempt, with its "
+                       "original status"})
+    version = fields.Integer(required=True, allow_none=True)
+    record = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "The server record (applied: as stored; conflict: the server's version to resolve against)"})
+    errors = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "Per-field messages (rejected), or the fields changed on both sides (conflict)"})
     errors_in = fields.Dict(metadata={"description": "With errors only: the same messages in every language, by "
                                                      "language code ({\"id\": {...}, \"en\": {...}}); errors "
                                                      "is the one Accept-Language asked for. A client keeping a "
@@ -64,7 +69,7 @@ class PushResultSchema(Schema):
 
 
 class PushResponseSchema(Schema):
-    results = fields.List(fields.Nested(PushResultSchema))
+    results = fields.List(fields.Nested(PushResultSchema), required=True)
 
 
 class PullArgs(Schema):
@@ -101,20 +106,20 @@ class DeviceSchema(Schema):
 
 
 class ChangeSchema(Schema):
-    entity = fields.String(metadata={"description": ENTITY_DOC})
-    op = fields.String(metadata={"enum": ["upsert", "delete"]})
-    id = fields.String()
-    version = fields.Integer()
-    record = fields.Dict(allow_none=True, metadata={"description": "The record (measurements with server-computed "
-                                                                   "z-scores and status); the tombstone on delete"})
-    reason = fields.String(allow_none=True, metadata={"enum": ["deleted", "out_of_scope", None],
-                                                      "description": "On a delete: deleted, or the record left "
-                                                                     "your scope (e.g. the child moved away)"})
+    entity = fields.String(required=True, metadata={"description": ENTITY_DOC, "enum": [*PUSH_ENTITIES, "posyandu"]})
+    op = fields.String(required=True, metadata={"enum": ["upsert", "delete"]})
+    id = fields.String(required=True, metadata={"format": "uuid"})
+    version = fields.Integer(required=True)
+    record = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "The record (measurements with server-computed z-scores and status); the tombstone on delete"})
+    reason = fields.String(required=True, allow_none=True, metadata={
+        "enum": ["deleted", "out_of_scope", None],
+        "description": "On a delete: deleted, or the record left your scope (e.g. the child moved away)"})
 
 
 class PullResponseSchema(Schema):
-    changes = fields.List(fields.Nested(ChangeSchema))
-    cursor = fields.String()
-    has_more = fields.Boolean()
-    reset = fields.Boolean(metadata={"description": "Drop your pulled copy (keep unsent changes) and apply "
-                                                    "these changes as a fresh first sync"})
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    cursor = fields.String(required=True, metadata={"description": "Opaque: send it as cursor on the next pull"})
+    has_more = fields.Boolean(required=True)
+    reset = fields.Boolean(required=True, metadata={
+        "description": "Drop your pulled copy (keep unsent changes) and apply these changes as a fresh first sync"})

@@ -38,3 +38,101 @@ def test_problems_and_field_messages_speak_the_language_the_caller_prefers_a_reg
     assert refused.status_code == 401 and refused.get_json()["title"] == expected["title"]
     invalid = client.post("/api/v1/auth/login", json={}, headers=headers)
     assert invalid.status_code == 422 and invalid.get_json()["errors"] == expected["errors"]
+
+
+# The shapes the contract fixes, as it writes them: every key below is in every such answer, so
+# the served document must say so (``required``), or a client generated from it treats each one
+# as optional, and a bad answer that drops one passes every check made against the document.
+CONTRACT_KEYS = {
+    "Problem": {"type", "title", "status", "detail"},               # General: errors
+    "Health": {"status", "database"},                               # General: health
+    "Tokens": {"access_token", "refresh_token", "user"},            # Auth: login
+    "RefreshedTokens": {"access_token"},                            # Auth: refresh
+    "CalculatorResult": {"age_days", "age_months", "zscores", "flags", "warnings", "status"},
+    "CalculatorRowErrors": {"errors"},
+    "PushResult": {"mutation_id", "status", "replayed", "version", "record", "errors"},
+    "Change": {"entity", "op", "id", "version", "record", "reason"},
+    "PullResponse": {"changes", "cursor", "has_more", "reset"},
+}
+INDICATORS = {"wfa", "lhfa", "wfl", "wfh", "bfa", "hcfa", "acfa"}
+# domain.md, "Categories (Permenkes 2/2020) — status keys in the API"
+WASTING = {"gizi_buruk", "gizi_kurang", "gizi_baik", "berisiko_gizi_lebih", "gizi_lebih", "obesitas"}
+CATEGORIES = {"bb_u": {"sangat_kurang", "kurang", "normal", "risiko_lebih"},
+              "tb_u": {"sangat_pendek", "pendek", "normal", "tinggi"}, "bb_tb": WASTING, "imt_u": WASTING}
+
+
+@pytest.fixture
+def spec(client) -> dict:
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def _component(spec: dict, ref_or_schema: dict) -> dict:
+    ref = ref_or_schema.get("$ref") or next((s["$ref"] for s in ref_or_schema.get("allOf", []) if "$ref" in s), None)
+    return spec["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else ref_or_schema
+
+
+def _answered(spec: dict, path: str, method: str = "get", status: str = "200") -> dict:
+    content = spec["paths"][path][method]["responses"][status]["content"]["application/json"]
+    return _component(spec, content["schema"])
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT_KEYS))
+def test_the_document_requires_every_key_the_contract_puts_in_an_answer(spec, name):
+    schema = spec["components"]["schemas"][name]
+    assert CONTRACT_KEYS[name] <= set(schema.get("required", [])), (name, schema.get("required"))
+
+
+def test_the_document_requires_items_and_next_cursor_on_every_list(spec):
+    """General: lists "return {"items": [...], "next_cursor": "..." | null}"."""
+    pages = {name: s for name, s in spec["components"]["schemas"].items() if "next_cursor" in s.get("properties", {})}
+    assert len(pages) >= 12, sorted(pages)
+    for name, page in pages.items():
+        assert {"items", "next_cursor"} <= set(page.get("required", [])), name
+        assert page["properties"]["next_cursor"]["nullable"] is True and page["properties"]["items"]["type"] == "array"
+
+
+def test_the_logged_in_user_is_documented_with_its_id_name_and_a_role_of_the_contract(spec):
+    """Auth: login answers ``"user": {"id", "name", "role", ...}``; roles kader, bidan, parent, dinkes, admin."""
+    user = _component(spec, spec["components"]["schemas"]["Tokens"]["properties"]["user"])
+    assert {"id", "name", "role"} <= set(user["required"])
+    assert set(user["properties"]["role"]["enum"]) == {"kader", "bidan", "parent", "dinkes", "admin"}
+
+
+def test_the_calculator_answer_is_documented_as_a_result_or_the_rows_errors(spec):
+    """Growth calculator: one result per row; "flags has the same keys as zscores: true/false where
+    the z-score exists, null where it does not"; "status uses Indonesia's categories ... as
+    snake_case keys listed in domain.md"; a bad row "gets {"errors": {...}} in its place"."""
+    response = _answered(spec, "/api/v1/growth/calculate", "post")
+    assert response["required"] == ["results"]
+    row = response["properties"]["results"]["items"]
+    assert sorted(alt["$ref"].rsplit("/", 1)[1] for alt in row["oneOf"]) == ["CalculatorResult", "CalculatorRowErrors"]
+    result = spec["components"]["schemas"]["CalculatorResult"]
+    zscores, flags = (_component(spec, result["properties"][k]) for k in ("zscores", "flags"))
+    assert set(zscores["properties"]) == set(flags["properties"]) == INDICATORS
+    assert set(zscores["required"]) == set(flags["required"]) == INDICATORS
+    assert all(p == {"type": "number", "nullable": True} for p in zscores["properties"].values())
+    assert all(p == {"type": "boolean", "nullable": True} for p in flags["properties"].values())
+    status = _component(spec, result["properties"]["status"])
+    assert set(status["required"]) == set(CATEGORIES)
+    for key, categories in CATEGORIES.items():
+        category = status["properties"][key]
+        assert category["nullable"] is True and set(category["enum"]) == {*categories, None}
+    errors = spec["components"]["schemas"]["CalculatorRowErrors"]
+    assert set(errors["properties"]) == {"errors"}
+
+
+def test_push_and_pull_document_the_contracts_enums(spec):
+    """Sync: entity child | measurement | immunisation | supplement, op upsert | delete, status
+    applied | conflict | rejected, reason deleted | out_of_scope (pull also sends posyandu)."""
+    mutation = spec["components"]["schemas"]["MutationDoc"]["properties"]
+    assert set(mutation["entity"]["enum"]) == {"child", "measurement", "immunisation", "supplement"}
+    assert set(mutation["op"]["enum"]) == {"upsert", "delete"}
+    result = _answered(spec, "/api/v1/sync/push", "post")["properties"]["results"]["items"]
+    assert set(_component(spec, result)["properties"]["status"]["enum"]) == {"applied", "conflict", "rejected"}
+    change = _component(spec, _answered(spec, "/api/v1/sync/pull")["properties"]["changes"]["items"])["properties"]
+    assert set(change["entity"]["enum"]) == {"child", "measurement", "immunisation", "supplement", "posyandu"}
+    assert set(change["op"]["enum"]) == {"upsert", "delete"}
+    assert set(change["reason"]["enum"]) == {"deleted", "out_of_scope", None} and change["reason"]["nullable"] is True
+    assert change["record"]["nullable"] is True and change["version"]["type"] == "integer"
+    pull = _answered(spec, "/api/v1/sync/pull")["properties"]
+    assert pull["has_more"]["type"] == pull["reset"]["type"] == "boolean" and pull["cursor"]["type"] == "string"

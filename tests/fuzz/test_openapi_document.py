@@ -9,7 +9,7 @@ def test_error_answers_are_documented_as_problem_json(client):
         assert list(content) == ["application/problem+json"], name
         assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     problem = spec["components"]["schemas"]["Problem"]
-    assert set(problem["required"]) == {"type", "title", "status"}
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}  # detail: the title when nothing more
     assert {"detail", "errors"} <= set(problem["properties"])
     assert "Error" not in spec["components"]["schemas"]  # flask-smorest's {code, status, message} is never sent
 
