@@ -325,7 +325,9 @@ def _read_back(answers: list[dict[str, Any]]) -> None:
         select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.version, ChangeLog.record).where(key.in_(set(refs))))}
     for answer, (entity, record_id, version) in zip(answers, refs):
         answer["record"] = found.get((entity, record_id, version))
-        if answer["record"] is None:
+        if answer["record"] is not None:
+            answer["record"] = timestamps_as_answered(entity, answer["record"])
+        else:
             current = db.session.get(ENTITIES[entity].model, record_id)
             answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
 
@@ -719,17 +721,22 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
     if own_pending:
         current = et.serialize(obj)
         base.update({f: current.get(f) for f in own_pending if f in current})
-    return _timestamps_as_answered(et.name, base)
+    return timestamps_as_answered(et.name, base)
 
 
-def _timestamps_as_answered(entity: str, record: dict[str, Any]) -> dict[str, Any]:
+def timestamps_as_answered(entity: str, record: dict[str, Any]) -> dict[str, Any]:
     """A change-log snapshot with its timestamps written as the record is serialized now
     (``validators.utc_timestamp``: UTC, Z, microseconds). Snapshots logged before timestamps were
     answered so hold "+00:00", and a ``recorded_at`` the offset its phone sent ("+07:00"): compared
     as text with the record now, one instant written two ways was a change nobody made, and a
-    delete of a record last logged then was answered ``conflict``."""
+    delete of a record last logged then was answered ``conflict``; pulled or replayed as logged,
+    they broke api-contract's "timestamps ISO 8601 UTC with Z". The snapshot itself when every
+    timestamp is written so already (every one logged since: a pull's page is not copied)."""
+    keys = _timestamp_fields(entity) & record.keys()
+    if all(not isinstance(record[key], str) or _CANONICAL_INSTANT.fullmatch(record[key]) for key in keys):
+        return record
     out = dict(record)
-    for key in _timestamp_fields(entity) & out.keys():
+    for key in keys:
         if isinstance(out[key], str):
             try:
                 out[key] = utc_timestamp(datetime.fromisoformat(out[key]))
@@ -738,9 +745,14 @@ def _timestamps_as_answered(entity: str, record: dict[str, Any]) -> dict[str, An
     return out
 
 
+_CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")  # utc_timestamp's
+
+
 @functools.cache
 def _timestamp_fields(entity: str) -> frozenset[str]:
-    """The keys of ``entity``'s serialized record that hold an instant."""
+    """The keys of ``entity``'s serialized record that hold an instant (a posyandu's: none)."""
+    if entity not in PUSH_ENTITIES:
+        return frozenset()
     return frozenset(f.data_key or name for name, f in schemas(entity)[2].fields.items() if isinstance(f, Timestamp))
 
 
@@ -766,9 +778,9 @@ def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: 
         # only possible for a version made earlier in this very batch
         return not (version == obj.version and pending_fields(obj) is not None)
     writable = _writable(et.name)
-    before = _timestamps_as_answered(et.name, rows[0].record)
+    before = timestamps_as_answered(et.name, rows[0].record)
     for row in rows[1:]:
-        after = _timestamps_as_answered(et.name, row.record)
+        after = timestamps_as_answered(et.name, row.record)
         if (row.client_id, row.user_id) != who and any(after.get(k) != before.get(k) for k in writable):
             return True
         before = after
@@ -847,7 +859,7 @@ def _own_since_merge(et: EntityType, alias: Any, target: Any, who: tuple[str, An
     if pending:
         current = et.serialize(target)
         own.update({f: current.get(f) for f in pending if f in current})
-    return _timestamps_as_answered(et.name, own)
+    return timestamps_as_answered(et.name, own)
 
 
 def _restores(obj: Any, base_version: int | None) -> bool:

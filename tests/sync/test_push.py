@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+from tests.sync.helpers import as_stored_before_utc_z, child_data, measurement_data, mutation, new_id, pull_all, push
 
 
 def _count(app, model, **where):
@@ -1102,29 +1102,6 @@ def test_an_edit_based_on_a_snapshot_written_before_timestamps_ended_in_z_merges
         assert res["record"]["deleted_at"] is None
 
 
-def _as_stored_before_utc_z(app, record_id):
-    """Rewrite the change-log snapshots of a record as they were stored before timestamps were
-    answered in UTC with Z: created_at/updated_at/deleted_at with "+00:00", recorded_at in the offset
-    its phone sent ("+07:00")."""
-    from posyandu.extensions import db
-    from posyandu.sync.models import ChangeLog
-
-    def old(text, hours=0):
-        if not text:
-            return text
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return instant.astimezone(timezone(timedelta(hours=hours))).isoformat()
-
-    with app.app_context():
-        for row in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == uuid.UUID(record_id))):
-            record = dict(row.record)
-            for key in ("created_at", "updated_at", "deleted_at"):
-                record[key] = old(record.get(key))
-            record["recorded_at"] = old(record.get("recorded_at"), 7)
-            row.record = record
-        db.session.commit()
-
-
 def test_a_record_logged_before_timestamps_were_written_with_z_deletes_and_restores_without_conflict(world, app, client):
     # A weighing recorded (and one deleted) before the upgrade: its change-log snapshots hold
     # "+00:00" / "+07:00". Nobody changed it since; another cadre's delete, or restore, of the
@@ -1138,8 +1115,8 @@ def test_a_record_logged_before_timestamps_were_written_with_z_deletes_and_resto
     [gone] = push(client, world.headers("kader1b"), [mutation("measurement", dead, op="delete", base_version=1)],
                   client_id="phone-b")
     assert [r["status"] for r in [*made, gone]] == ["applied"] * 3
-    _as_stored_before_utc_z(app, live)
-    _as_stored_before_utc_z(app, dead)
+    as_stored_before_utc_z(app, live)
+    as_stored_before_utc_z(app, dead)
     [deleted] = push(client, world.headers("kader1"), [mutation("measurement", live, op="delete", base_version=1)],
                      client_id="phone-a")
     assert deleted["status"] == "applied" and deleted["record"]["deleted_at"] is not None, deleted
