@@ -10,19 +10,21 @@ ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends p
 
 
 class MutationDoc(Schema):
-    """One offline change. Each mutation is validated on its own: one with a
-    missing or malformed field is answered ``rejected`` and the others still apply
-    (so no field is marked required here)."""
+    """One offline change, as push reads it (``posyandu.sync.push.MutationIn``). Documentation
+    only: each mutation is validated on its own, and one with a missing or malformed field is
+    answered ``rejected`` in its place while the others still apply (never a 422 for the batch)."""
 
     class Meta:
         unknown = INCLUDE
 
-    mutation_id = fields.String(metadata={"description": "UUID made by the client; the idempotency key"})
-    entity = fields.String(metadata={"enum": list(PUSH_ENTITIES)})
-    op = fields.String(metadata={"enum": ["upsert", "delete"]})
-    id = fields.String(metadata={"description": "The record's UUID (made by the client that created it)"})
+    mutation_id = fields.String(required=True, metadata={"format": "uuid",
+                                                         "description": "Made by the client; the idempotency key"})
+    entity = fields.String(required=True, metadata={"enum": list(PUSH_ENTITIES)})
+    op = fields.String(required=True, metadata={"enum": ["upsert", "delete"]})
+    id = fields.String(required=True, metadata={"format": "uuid",
+                                                "description": "The record's id (made by the client that created it)"})
     base_version = fields.Raw(allow_none=True, metadata={
-        "type": "integer", "nullable": True,
+        "type": "integer", "nullable": True, "minimum": 1,
         "description": "The version the client last saw; null for a record it created"})
     data = fields.Dict(metadata={"description": "The record's fields, as in the REST API (events also carry "
                                                  "child_id); a delete may carry a reason"})

@@ -125,6 +125,9 @@ def test_push_and_pull_document_the_contracts_enums(spec):
     """Sync: entity child | measurement | immunisation | supplement, op upsert | delete, status
     applied | conflict | rejected, reason deleted | out_of_scope (pull also sends posyandu)."""
     mutation = spec["components"]["schemas"]["MutationDoc"]["properties"]
+    assert set(spec["components"]["schemas"]["MutationDoc"]["required"]) == {"mutation_id", "entity", "op", "id"}
+    assert mutation["mutation_id"]["format"] == mutation["id"]["format"] == "uuid"
+    assert mutation["base_version"]["nullable"] is True and mutation["data"]["type"] == "object"
     assert set(mutation["entity"]["enum"]) == {"child", "measurement", "immunisation", "supplement"}
     assert set(mutation["op"]["enum"]) == {"upsert", "delete"}
     result = _answered(spec, "/api/v1/sync/push", "post")["properties"]["results"]["items"]
