@@ -7,7 +7,7 @@ from posyandu import validators as v
 from posyandu.growth.categories import STATUS_CATEGORIES
 from posyandu.growth.models import Measurement
 from posyandu.growth.signs import HEAD_SIGNS, MUAC_SIGNS
-from posyandu.growth.zscores import INDICATORS
+from posyandu.growth.zscores import INDICATORS, MAX_INPUT_AGE_DAYS
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 
@@ -105,16 +105,21 @@ MeasurementPage = page_schema(MeasurementSchema, "MeasurementPage")
 MAX_ROWS = 10_000
 
 
+POSITIVE = {"exclusiveMinimum": True, "minimum": 0}  # a row with a value of 0 or less gets its errors
+
+
 class CalculatorRowSchema(Schema):
+    """A calculator row, documented only: the rows are read one by one (``zscores.calculate_many``)."""
+
     sex = fields.String(required=True, metadata={"enum": ["M", "F"]})
     birth_date = fields.Date()
-    measured_on = fields.Date()
-    age_days = fields.Integer()
-    weight_kg = fields.Float(allow_none=True)
-    length_height_cm = fields.Float(allow_none=True)
-    position = fields.String(allow_none=True, metadata={"enum": ["lying", "standing"]})
-    head_circumference_cm = fields.Float(allow_none=True)
-    muac_cm = fields.Float(allow_none=True)
+    measured_on = fields.Date(metadata={"description": "With birth_date, instead of age_days"})
+    age_days = fields.Integer(metadata={"minimum": 0, "maximum": MAX_INPUT_AGE_DAYS})
+    weight_kg = fields.Float(allow_none=True, metadata=POSITIVE)
+    length_height_cm = fields.Float(allow_none=True, metadata=POSITIVE)
+    position = fields.String(allow_none=True, metadata={"enum": ["lying", "standing", None]})
+    head_circumference_cm = fields.Float(allow_none=True, metadata=POSITIVE)
+    muac_cm = fields.Float(allow_none=True, metadata=POSITIVE)
     oedema = fields.Boolean(allow_none=True)
 
 

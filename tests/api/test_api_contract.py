@@ -121,6 +121,21 @@ def test_the_calculator_answer_is_documented_as_a_result_or_the_rows_errors(spec
     assert set(errors["properties"]) == {"errors"}
 
 
+def test_the_calculator_row_is_documented_as_the_contract_writes_it(spec):
+    """Growth calculator: "sex": "M" | "F", birth_date and measured_on or instead age_days,
+    "position": "lying" | "standing"; a negative weight is bad input; every field but sex and the
+    age may be absent."""
+    row = spec["components"]["schemas"]["CalculatorRow"]
+    assert row["required"] == ["sex"] and row["properties"]["sex"]["enum"] == ["M", "F"]
+    assert set(row["properties"]) == {"sex", "birth_date", "measured_on", "age_days", "weight_kg", "length_height_cm",
+                                      "position", "head_circumference_cm", "muac_cm", "oedema"}
+    assert row["properties"]["birth_date"]["format"] == row["properties"]["measured_on"]["format"] == "date"
+    assert row["properties"]["age_days"]["type"] == "integer" and row["properties"]["age_days"]["minimum"] == 0
+    assert row["properties"]["position"]["enum"] == ["lying", "standing", None]
+    for measure in ("weight_kg", "length_height_cm", "head_circumference_cm", "muac_cm"):
+        assert row["properties"][measure]["minimum"] == 0 and row["properties"][measure]["exclusiveMinimum"] is True
+
+
 def test_push_and_pull_document_the_contracts_enums(spec):
     """Sync: entity child | measurement | immunisation | supplement, op upsert | delete, status
     applied | conflict | rejected, reason deleted | out_of_scope (pull also sends posyandu)."""
