@@ -219,6 +219,22 @@ def _unexpected(exc: Exception) -> Response:
     return problem(500, "server_error")
 
 
+RETRY_LATER = (429, 503)  # the answers whose Retry-After a client should wait for
+
+
+def only_refusals_say_retry_after(app: Flask) -> None:
+    """Flask-Limiter (``headers_enabled``) sets Retry-After on every answer of a limited route,
+    the window's reset: a login's 200, a wrong password's 401, a push's 409 said "try again in a
+    minute", and a client that honours it on any error (the PWA's sync backs off by it) waited for
+    nothing. Only a 429 or 503 keeps it. To be registered before ``limiter.init_app``: Flask runs
+    ``after_request`` functions in reverse, so this one sees the limiter's headers."""
+    @app.after_request
+    def _retry_after_only_when_refused(resp: Response) -> Response:
+        if resp.status_code not in RETRY_LATER:
+            resp.headers.pop("Retry-After", None)
+        return resp
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)

@@ -58,6 +58,20 @@ def test_failed_logins_are_rate_limited_per_username(client, world):
     assert client.post("/api/v1/auth/login", json={"username": "kader2", "password": PASSWORD}).status_code == 200
 
 
+def test_only_a_refusal_to_wait_says_retry_after(client, world):
+    """The limiter set Retry-After (its window's reset) on every answer of a limited route: a wrong
+    password's 401 and a login's 200 said "try again in a minute", and a client honouring it on an
+    error waited for nothing. Only the 429 says it now; the rate-limit headers stay on each answer."""
+    wrong = client.post("/api/v1/auth/login", json={"username": "kader1", "password": "bad"})
+    assert wrong.status_code == 401 and "Retry-After" not in wrong.headers
+    assert wrong.headers["X-RateLimit-Remaining"]
+    ok = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD})
+    assert ok.status_code == 200 and "Retry-After" not in ok.headers
+    for _ in range(5):
+        limited = client.post("/api/v1/auth/login", json={"username": "kader1", "password": "bad"})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
 def test_logins_are_rate_limited_per_address(client, world):
     codes = [client.post("/api/v1/auth/login", json={"username": f"u{i}", "password": "x"}).status_code
              for i in range(32)]
