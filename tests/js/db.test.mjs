@@ -55,3 +55,21 @@ test("a write in one tab tells the user's other tabs (their pending count follow
     for (const db of [here, there, other]) db.close();
   }
 });
+
+test('a write still under way when the tab closes its database (PIN lock, another login) completes: its closed channel threw, and the sync writing it waited forever, holding the sync lock', async () => {
+  const { fakeIndexedDb } = await import('./fakeidb.mjs');
+  globalThis.indexedDB = fakeIndexedDb();
+  const told = [];
+  const here = await openDb('posyandu-u4', SCHEMA, { onChanged: () => told.push('here') });
+  const there = await openDb('posyandu-u4', SCHEMA, { onChanged: () => told.push('there') });
+  try {
+    const writing = here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 2 }));
+    here.close(); // a transaction begun before close() still commits (IndexedDB)
+    const outcome = await Promise.race([writing.then(() => 'completed', (e) => `failed: ${e}`),
+      new Promise((resolve) => { setTimeout(() => resolve('still waiting'), 200); })]);
+    assert.equal(outcome, 'completed');
+    assert.equal((await there.read(['meta'], ({ meta }) => meta.get('seq')))?.value, 2);
+  } finally {
+    there.close();
+  }
+});

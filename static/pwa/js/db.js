@@ -109,7 +109,8 @@ function wrap(connection, reopen, tabs, onChanged) {
     });
   }
   if (tabs) tabs.onmessage = () => { generation += 1; onChanged(); };
-  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => { tabs?.close(); connection()?.close(); },
+  // closed, a write still under way completes (IndexedDB lets it) but tells no one: a closed channel throws
+  return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => { tabs?.close(); tabs = null; connection()?.close(); },
     /** A number that changes with every write (another tab's too, told by `onChanged`'s channel). */
     generation: () => generation };
 }
