@@ -88,10 +88,12 @@ class Headers(dict):
 
 
 ROW_NUMBER = {"no", "nomor", "no_urut", "nomor_urut"}  # a register's row numbers: nothing to import, nothing lost
-# a word of a register's header of an immunisation dose or vitamin A ("HB-0", "DPT-HB-Hib 1", "Campak/MR",
-# "Vit A Merah"): recorded in the app, not imported (``UNREAD``)
-DOSE_WORD = re.compile(r"(bcg|hb\d*|hep|b?opv\d*|ipv\d*|polio\d*|dpt\d*|penta\w*|pcv\d*|rv\d*|rota\w*|je|mr\d*"
-                       r"|campak\d*|measles|vit|vitamin|kapsul|imunisasi|immuni[sz]ation|vaksin|vaccine|idl)")
+# a word of a register's header of an immunisation dose or vitamin A ("HB-0", "Hepatitis B0", "DPT-HB-Hib 1",
+# "Campak/MR", "Pneumokokus (PCV) 1", read without its parentheses, "Vit A Merah"): recorded in the app, not
+# imported (``UNREAD``)
+DOSE_WORD = re.compile(r"(bcg|hb\d*|hep|hepatitis|b?opv\d*|ipv\d*|polio\d*|dpt\d*|penta\w*|pcv\d*|pneumo\w*|rv\d*"
+                       r"|rota\w*|je|mm?r\d*|campak\d*|measles|vit|vitamin|kapsul|imunisasi|immuni[sz]ation|vaksin"
+                       r"|vaccine|idl)")
 
 
 def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:

@@ -507,6 +507,21 @@ def test_a_dated_row_whose_weight_was_forgotten_is_told_so_whatever_else_the_reg
     assert "hanya berisi Vit. A Merah, Measles, yang tidak diimpor" in message.id_text, message.id_text
 
 
+def test_a_dose_written_out_in_full_in_the_header_is_named_as_a_dose_too():
+    """The Buku KIA and most registers write "Hepatitis B0", "Pneumokokus (PCV) 1" (the parentheses
+    dropped when a header is read) and, in English ones, "MMR": a dated row of such a dose alone was told
+    plainly to enter the weight, as if it were a weighing whose weight was forgotten, not that the dose is
+    recorded in the app and the row removed if it is no weighing."""
+    data = ("Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg);Hepatitis B0;Pneumokokus (PCV) 1;MMR\n"
+            "Melati;Rara;P;15/01/2025;16/01/2025;;ya;;\n"
+            "Melati;Rara;P;15/01/2025;15/03/2025;;;ya;\n"
+            "Melati;Rara;P;15/01/2025;15/02/2026;;;;ya\n").encode()
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    said = [parse_row(row).errors["weight_kg"][0].id_text for _, row in rows]
+    for message, column in zip(said, ("Hepatitis B0", "Pneumokokus (PCV) 1", "MMR")):
+        assert f"hanya berisi {column}, yang tidak diimpor" in message, message
+
+
 def test_an_unreadable_weight_is_named_once_not_also_as_missing():
     """"7,2kg" typed "7.2 kh" was answered "not a number ..." and then "enter at least the weight or
     a length/height", as if the cell were empty."""
