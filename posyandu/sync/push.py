@@ -345,10 +345,13 @@ def _result(mutation_id: Any, status: str, *, record: Any = None, version: int |
     return answer
 
 
-def _replayed(stored: dict[str, Any]) -> dict[str, Any]:
+def _replayed(stored: dict[str, Any], entity: str) -> dict[str, Any]:
     """A ledger answer, given again: its errors in the request's language (an answer kept before
-    they were kept in every language has them in its first request's only)."""
+    they were kept in every language has them in its first request's only); an answer kept with its
+    record (before ``record_of``) has its timestamps written as now (``timestamps_as_answered``)."""
     answer = {**stored, "replayed": True}
+    if isinstance(answer.get("record"), dict):
+        answer["record"] = timestamps_as_answered(entity, answer["record"])
     by_language = answer.get("errors_in")
     if by_language:
         answer["errors"] = by_language.get(lang()) or by_language.get("id")
@@ -430,7 +433,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     if prior is not None:
         if prior.user_id != user.id or not m.asks_as(prior.request_hash):
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
-        replay = _replayed(prior.result)
+        replay = _replayed(prior.result, prior.entity)
         # claimed earlier in this batch: answered, like the first copy, with the record as committed;
         # else its record is read back from the change log at the end (_read_back)
         first = next((obj for entry, _, obj in applied if entry is prior), None)

@@ -1102,6 +1102,31 @@ def test_an_edit_based_on_a_snapshot_written_before_timestamps_ended_in_z_merges
         assert res["record"]["deleted_at"] is None
 
 
+def test_an_answer_kept_whole_before_timestamps_ended_in_z_is_replayed_in_utc_with_z(world, app, client):
+    """The ledger kept answers with their record until it kept them by reference to the change log,
+    a day before timestamps were answered in UTC with Z: such an answer, replayed to a push retried
+    after the upgrade (the ledger keeps answers 30 days), came back with "+00:00" and its phone's
+    "+07:00", not as api-contract writes timestamps and the record's own route answers them."""
+    from posyandu.extensions import db
+    from posyandu.sync.models import SyncMutation
+
+    cid, _ = _new_child(client, world)
+    weighing = mutation("measurement", new_id(), measurement_data(cid, recorded_at="2026-11-05T09:30:00.123+07:00"))
+    [first] = push(client, world.headers("kader1"), [weighing])
+    assert first["status"] == "applied"
+    record = first["record"]
+    old = {**record, "recorded_at": "2026-11-05T09:30:00.123000+07:00",
+           **{k: record[k].replace("Z", "+00:00") for k in ("created_at", "updated_at") if record.get(k)}}
+    with app.app_context():
+        kept = db.session.get(SyncMutation, uuid.UUID(weighing["mutation_id"]))
+        kept.result = {**first, "record": old}  # kept whole, before record_of, as the serializer wrote it then
+        db.session.commit()
+    [replay] = push(client, world.headers("kader1"), [weighing])
+    assert replay["replayed"] is True and replay["record"]["recorded_at"] == "2026-11-05T02:30:00.123000Z"
+    assert {k: v for k, v in replay["record"].items() if k.endswith("_at")} \
+        == {k: v for k, v in record.items() if k.endswith("_at")}
+
+
 def test_a_record_logged_before_timestamps_were_written_with_z_deletes_and_restores_without_conflict(world, app, client):
     # A weighing recorded (and one deleted) before the upgrade: its change-log snapshots hold
     # "+00:00" / "+07:00". Nobody changed it since; another cadre's delete, or restore, of the
