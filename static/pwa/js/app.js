@@ -339,6 +339,7 @@ function onlineScreen(name, title) {
 const usersScreen = onlineScreen('users', 'users_nav');
 const importScreen = onlineScreen('imports', 'import_nav');
 const kbmScreen = onlineScreen('kbm-table', 'kbm_nav');
+const areasScreen = onlineScreen('areas', 'areas_nav');
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -357,6 +358,7 @@ const ROUTES = [
   [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // the server answers others 403
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
+  [/^#\/areas(?:\/((?:puskesmas|posyandu)\/[\w-]+))?$/, areasScreen, () => '#/settings', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
   // dinkes keeps no children on the phone: its home is the reports
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
@@ -494,11 +496,11 @@ function wireTriggers() {
   window.addEventListener('hashchange', () => route());
   // a parent's child data (export, access history) needs the network
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // screens needing the network (reports, merge, users, import, KBM) redraw as it comes and goes
+  // screens needing the network (reports, merge, users, import, KBM, areas) redraw as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
-    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline')) route();
+    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline')) route();
     else if (parentOnline()) route();
   });
   window.addEventListener('offline', () => {

@@ -375,6 +375,7 @@ const W = {
   users_nav: ['Pengguna', 'Users'],
   import_nav: ['Impor data', 'Import data'],
   kbm_nav: ['Tabel KBM', 'KBM table'],
+  areas_nav: ['Puskesmas & posyandu', 'Health centres & posyandu'],
   logout: ['Keluar', 'Log out'],
   password_change: ['Ganti kata sandi', 'Change password'],
   password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi; data di HP ini tetap tersimpan dan terkirim sesudahnya.',

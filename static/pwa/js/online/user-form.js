@@ -7,8 +7,9 @@ export const SCOPE_FIELD = { kader: 'posyandu_id', bidan: 'puskesmas_id', dinkes
 export const STAFF_ROLES = ['kader', 'bidan', 'dinkes', 'admin'];
 export const PAGE_SIZE = 50;
 
-const text = (v) => String(v ?? '').trim();
-const orNull = (v) => text(v) || null;
+/** A typed text without its outer spaces; an empty one as missing (null), so the server names it. */
+export const text = (v) => String(v ?? '').trim();
+export const orNull = (v) => text(v) || null;
 
 /** POST /users body of the new-user form's values: the area of its role only (another role's,
  * picked before the role was changed, is not sent); an empty field sent as missing (null), so

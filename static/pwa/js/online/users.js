@@ -83,7 +83,8 @@ const stateOf = (ctx) => {
   return memory.get(ctx.api);
 };
 
-/** Open posyandu and every puskesmas, by id, with their names: read once a session. */
+/** Open posyandu and every puskesmas, by id, with their names: read once a session, again once
+ * forgotten (forgetAreas: one added, renamed or moved on the "Puskesmas & posyandu" screen). */
 async function areas(ctx) {
   const state = stateOf(ctx);
   state.areas ??= Promise.all([allPages(ctx.api, '/posyandu'), allPages(ctx.api, '/puskesmas')])
@@ -94,13 +95,16 @@ async function areas(ctx) {
   return state.areas;
 }
 
+export const forgetAreas = (ctx) => { stateOf(ctx).areas = null; };
+
 const byName = (map) => [...map].sort((a, b) => a[1].localeCompare(b[1]));
 const offline = () => h('p', { class: 'notice warn', role: 'alert', id: 'users-offline' }, t('online_only'));
 /** An error the server gave no field for, in the user's words. */
 const why = (error) => (error.kind === 'network' ? t('online_only') : tx('failed', { why: error.message }));
 
-/** Send `work` from `form`; the server's field errors shown on their fields, anything else in `note`. */
-async function submit(form, note, work) {
+/** Send `work` from `form`; the server's field errors shown on their fields, anything else in `note`
+ * (also the "Puskesmas & posyandu" screen's forms: online/areas.js). */
+export async function submit(form, note, work) {
   const button = form.querySelector('button[type=submit]');
   note.className = ''; note.textContent = '';
   showErrors(form, {});
@@ -147,7 +151,7 @@ function roleAndArea(names, user = {}) {
   return [role, ...Object.values(scope)];
 }
 
-const values = (form) => Object.fromEntries([...form.elements].filter((e) => e.name).map((e) => [e.name, e.value]));
+export const values = (form) => Object.fromEntries([...form.elements].filter((e) => e.name).map((e) => [e.name, e.value]));
 
 /** The list: search and filters, a page of users, more on "Muat lagi". */
 async function list(ctx) {

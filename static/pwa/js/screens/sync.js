@@ -289,7 +289,8 @@ export async function settings(ctx) {
       ? t('schedule_server', { version: plan.version, when: formatDateTime(plan.fetched_at) })
       : t('schedule_bundled', { version: plan.version })) : null,
     kbm ? h('p', { class: 'muted', id: 'kbm-info' }, kbmText(kbm)) : null,
-    ctx.role === 'admin' ? h('p', {}, h('a', { class: 'btn', href: '#/kbm', id: 'kbm-link' }, t('kbm_nav'))) : null,
+    ctx.role === 'admin' ? h('p', {}, h('a', { class: 'btn', href: '#/kbm', id: 'kbm-link' }, t('kbm_nav')), ' ',
+      h('a', { class: 'btn', href: '#/areas', id: 'areas-link' }, t('areas_nav'))) : null,
     // the other language named in its own words, said so (WCAG 3.1.2); switched in place as the header's button
     h('button', { class: 'btn', type: 'button', id: 'settings-lang', lang: lang() === 'id' ? 'en' : 'id',
       onclick: () => ctx.switchLang() }, t('lang_switch')),

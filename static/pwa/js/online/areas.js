@@ -1,0 +1,284 @@
+// "Puskesmas & posyandu" (admin): every puskesmas of the district with its posyandu; a new puskesmas
+// or posyandu, one renamed or corrected (its code, kecamatan or desa, meeting day, address), and a
+// posyandu moved to another puskesmas after a second tap that says what follows: its kader and
+// children go with it, the old puskesmas's bidan lose it.
+// Online only: every step is the server's (/api/v1/puskesmas, /api/v1/posyandu). Fetched by app.js
+// when an admin opens it from Settings, never part of the offline shell; its words are here. Its
+// forms are sent, and the server's refusals put on their fields, as the "Pengguna" screen's.
+import { allPages } from '../api.js';
+import { t, textsOf } from '../i18n.js';
+import { choice, field, h } from '../ui.js';
+import { changes, grouped, posyanduBody, puskesmasBody } from './area-form.js';
+import { forgetAreas, submit, values } from './users.js';
+
+/** [Bahasa Indonesia, English] */
+export const W = {
+  title: ['Puskesmas & posyandu', 'Health centres & posyandu'],
+  add_puskesmas: ['Tambah puskesmas', 'Add a puskesmas'],
+  add_posyandu: ['Tambah posyandu', 'Add a posyandu'],
+  name: ['Nama', 'Name'],
+  code: ['Kode puskesmas', 'Puskesmas code'],
+  code_hint: ['Kode Kemenkes; boleh dikosongkan', 'Its Ministry of Health code; may be left empty'],
+  kecamatan: ['Kode kecamatan', 'Kecamatan (sub-district) code'],
+  kecamatan_hint: ['Kode Kemendagri, mis. 35.25.01', 'Kemendagri code, e.g. 35.25.01'],
+  desa: ['Kode desa/kelurahan', 'Desa (village) code'],
+  desa_hint: ['Kode Kemendagri, mis. 35.25.01.2001', 'Kemendagri code, e.g. 35.25.01.2001'],
+  puskesmas: ['Puskesmas', 'Puskesmas (health centre)'],
+  meeting_day: ['Tanggal buka setiap bulan', 'Day of the month it meets'],
+  meeting_hint: ['1-31', '1-31'],
+  address: ['Alamat', 'Address'],
+  choose: ['— pilih —', '— choose —'],
+  save_puskesmas: ['Simpan puskesmas', 'Save the puskesmas'],
+  save_posyandu: ['Simpan posyandu', 'Save the posyandu'],
+  save_edit: ['Simpan perubahan', 'Save changes'],
+  saved: ['Tersimpan.', 'Saved.'],
+  created: ['Tersimpan: {name} dibuat.', 'Saved: {name} created.'],
+  unchanged: ['Tidak ada yang diubah.', 'Nothing changed.'],
+  meets: ['Buka setiap tanggal {day}', 'Meets on day {day}'],
+  count: ['{n} posyandu', '{n} posyandu'],
+  none: ['Belum ada puskesmas.', 'No puskesmas yet.'],
+  no_posyandu: ['Belum ada posyandu.', 'No posyandu yet.'],
+  edit_puskesmas: ['Ubah {name}', 'Edit {name}'],
+  move: ['Pindahkan ke puskesmas lain', 'Move to another puskesmas'],
+  move_to: ['Puskesmas tujuan', 'Puskesmas to move it to'],
+  move_button: ['Pindahkan', 'Move'],
+  move_same: ['Pilih puskesmas lain dulu.', 'Choose another puskesmas first.'],
+  move_confirm: ['Pindahkan {posyandu} dari {from} ke {to}? Kader dan anak-anak posyandu ini ikut pindah. Bidan {from} tidak lagi melihat posyandu ini dan anak-anaknya; bidan {to} melihatnya. HP bidan kedua puskesmas mengunduh ulang datanya, dan kode undangan orang tua yang dibuat bidan {from} dan belum dipakai dibatalkan.',
+    'Move {posyandu} from {from} to {to}? Its cadres and children move with it. The midwives of {from} no longer see this posyandu and its children; those of {to} do. The phones of both puskesmas\'s midwives download their data again, and parents\' invitation codes made by the midwives of {from} and not yet used are cancelled.'],
+  move_yes: ['Ya, pindahkan ke {to}', 'Yes, move it to {to}'],
+  moved: ['Dipindahkan ke {to}.', 'Moved to {to}.'],
+  back: ['Semua puskesmas & posyandu', 'All health centres & posyandu'],
+  gone: ['Tidak ditemukan.', 'Not found.'],
+};
+
+/** A word of this screen, filled by the shell's t() (as online/users.js). */
+export const tx = textsOf(W);
+
+/** Per session (its api): region names by parent code, read once, and a note to show once on the
+ * next drawing (a save done). */
+const memory = new WeakMap();
+const stateOf = (ctx) => {
+  if (!memory.has(ctx.api)) memory.set(ctx.api, { regions: new Map(), flash: null });
+  return memory.get(ctx.api);
+};
+
+/** The areas changed: the other screens that keep them for the session (the users' and the reports'
+ * pickers) read them again when next shown. */
+function areasChanged(ctx) {
+  forgetAreas(ctx);
+  if (ctx.reports) ctx.reports.areas = null;
+}
+
+/** `list`, a datalist, offered the regions under `parent` (a kabupaten's kecamatan, a kecamatan's
+ * desa), their code typed and their name shown: a code can still be typed that is not among them. */
+function suggest(ctx, list, parent) {
+  const regions = stateOf(ctx).regions;
+  if (!parent) return list.replaceChildren();
+  if (!regions.has(parent)) regions.set(parent, allPages(ctx.api, `/regions?parent_code=${encodeURIComponent(parent)}`).catch(() => []));
+  return regions.get(parent).then((items) => {
+    if (list.dataset.parent === parent) list.replaceChildren(...items.map((r) => h('option', { value: r.code, label: r.name })));
+  });
+}
+/** A region code's field, offered the regions of `parent()` (asked again on `retarget`). */
+function regionField(ctx, { name, label, hint, value = '', parent }) {
+  const list = h('datalist', { id: `${name}-options` });
+  const wrap = field({ label: tx(label), name, value, required: true, hint: tx(hint), list: list.id, autocomplete: 'off',
+    inputmode: 'decimal' });
+  wrap.retarget = () => { list.dataset.parent = parent() ?? ''; suggest(ctx, list, parent()); };
+  wrap.append(list);
+  wrap.retarget();
+  return wrap;
+}
+
+const offline = () => h('section', {}, h('h2', {}, tx('title')),
+  h('p', { class: 'notice warn', role: 'alert', id: 'areas-offline' }, t('online_only')));
+const backLink = () => h('p', {}, h('a', { href: '#/areas' }, `← ${tx('back')}`));
+const posyanduRow = (p) => h('li', {}, h('a', { class: 'row', href: `#/areas/posyandu/${p.id}`, 'data-posyandu': p.id },
+  h('span', { class: 'row-main' }, h('strong', {}, p.name),
+    h('small', {}, [p.desa_code, tx('meets', { day: p.meeting_day })].join(' · ')))));
+const posyanduList = (items) => (items.length ? h('ul', { class: 'list' }, items.map(posyanduRow))
+  : h('p', { class: 'muted' }, tx('no_posyandu')));
+const puskesmasOptions = (puskesmas) => [...puskesmas].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [p.id, p.name]);
+
+/** A note said once (ctx.announce) when drawn after a save, else empty for the next. */
+function noteOf(ctx, noteId) {
+  const state = stateOf(ctx);
+  const flash = state.flash?.id === noteId ? state.flash : null;
+  if (flash) { state.flash = null; ctx.announce(flash.text); }
+  return h('p', { id: noteId, role: 'status', class: flash ? 'notice ok' : null }, flash?.text ?? '');
+}
+/** Go to `hash` (or draw this screen again) with `text` said in the note `noteId`. */
+function done(ctx, noteId, text, hash = null) {
+  stateOf(ctx).flash = { id: noteId, text };
+  areasChanged(ctx);
+  if (hash) ctx.go(hash); else ctx.route();
+}
+function unchanged(note) {
+  note.className = 'notice info';
+  note.textContent = tx('unchanged');
+}
+
+/** The list: every puskesmas with its posyandu. */
+async function list(ctx) {
+  const [puskesmas, posyandu] = await Promise.all([allPages(ctx.api, '/puskesmas'), allPages(ctx.api, '/posyandu')]);
+  const groups = grouped(puskesmas, posyandu);
+  const note = noteOf(ctx, 'areas-note');
+  return h('section', { class: 'areas' }, h('h2', {}, tx('title')), note,
+    h('p', { class: 'actions' }, h('a', { class: 'btn primary', href: '#/areas/puskesmas/new' }, tx('add_puskesmas')), ' ',
+      h('a', { class: 'btn', href: '#/areas/posyandu/new' }, tx('add_posyandu'))),
+    groups.length ? groups.map((p) => h('section', { class: 'card', 'data-puskesmas': p.id, 'aria-labelledby': `pkm-${p.id}` },
+      h('h3', { id: `pkm-${p.id}` }, p.name),
+      h('p', { class: 'muted' }, [p.code, p.kecamatan_code, tx('count', { n: p.posyandu.length })].filter(Boolean).join(' · ')),
+      h('p', {}, h('a', { href: `#/areas/puskesmas/${p.id}` }, tx('edit_puskesmas', { name: p.name }))),
+      posyanduList(p.posyandu))) : h('p', { class: 'muted' }, tx('none')));
+}
+
+/** The fields of a puskesmas (its name, code and kecamatan, offered those of the known kabupaten). */
+function puskesmasFields(ctx, puskesmas, pkm = {}) {
+  const kabupaten = [...new Set(puskesmas.map((p) => p.kabupaten_code))];
+  return [field({ label: tx('name'), name: 'name', value: pkm.name ?? '', required: true, autocomplete: 'off' }),
+    field({ label: tx('code'), name: 'code', value: pkm.code ?? '', hint: tx('code_hint'), autocomplete: 'off' }),
+    regionField(ctx, { name: 'kecamatan_code', label: 'kecamatan', hint: 'kecamatan_hint', value: pkm.kecamatan_code,
+      parent: () => pkm.kabupaten_code ?? (kabupaten.length === 1 ? kabupaten[0] : null) })];
+}
+
+/** The fields of a posyandu but its puskesmas; its desa offered among those of `kecamatan()`. */
+function posyanduFields(ctx, kecamatan, pos = {}) {
+  const desa = regionField(ctx, { name: 'desa_code', label: 'desa', hint: 'desa_hint', value: pos.desa_code, parent: kecamatan });
+  return [field({ label: tx('name'), name: 'name', value: pos.name ?? '', required: true, autocomplete: 'off' }), desa,
+    field({ label: tx('meeting_day'), name: 'meeting_day', value: pos.meeting_day ?? '', required: true, hint: tx('meeting_hint'),
+      inputmode: 'numeric', autocomplete: 'off' }),
+    field({ label: tx('address'), name: 'address', value: pos.address ?? '', autocomplete: 'off' })];
+}
+
+/** A new puskesmas; made, back to the list. */
+async function newPuskesmas(ctx) {
+  const puskesmas = await allPages(ctx.api, '/puskesmas');
+  const note = h('p', { id: 'puskesmas-new-note', role: 'status' });
+  const form = h('form', { class: 'card', id: 'puskesmas-new', novalidate: true }, puskesmasFields(ctx, puskesmas), note,
+    h('button', { class: 'btn primary', type: 'submit' }, tx('save_puskesmas')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const made = await submit(form, note, () => ctx.api.post('/puskesmas', puskesmasBody(values(form))));
+    if (made) done(ctx, 'areas-note', tx('created', { name: made.name }), '#/areas');
+  });
+  return h('section', { class: 'areas' }, backLink(), h('h2', {}, tx('add_puskesmas')), form);
+}
+
+/** A new posyandu at the puskesmas chosen; made, to its own page. */
+async function newPosyandu(ctx) {
+  const puskesmas = await allPages(ctx.api, '/puskesmas');
+  const note = h('p', { id: 'posyandu-new-note', role: 'status' });
+  const pkm = choice({ label: tx('puskesmas'), name: 'puskesmas_id', options: [['', tx('choose')], ...puskesmasOptions(puskesmas)] });
+  const select = pkm.querySelector('select');
+  const fields = posyanduFields(ctx, () => puskesmas.find((p) => p.id === select.value)?.kecamatan_code);
+  select.addEventListener('change', () => fields[1].retarget());
+  const form = h('form', { class: 'card', id: 'posyandu-new', novalidate: true }, fields[0], pkm, fields.slice(1), note,
+    h('button', { class: 'btn primary', type: 'submit' }, tx('save_posyandu')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const made = await submit(form, note, () => ctx.api.post('/posyandu', posyanduBody(values(form))));
+    if (made) done(ctx, 'posyandu-edit-note', tx('created', { name: made.name }), `#/areas/posyandu/${made.id}`);
+  });
+  return h('section', { class: 'areas' }, backLink(), h('h2', {}, tx('add_posyandu')), form);
+}
+
+const notFound = () => h('section', { class: 'areas' }, h('h2', {}, tx('title')),
+  h('p', { class: 'notice bad', role: 'alert' }, tx('gone')), backLink());
+
+/** One puskesmas: its name, code and kecamatan corrected; its posyandu. */
+async function editPuskesmas(ctx, id) {
+  const [puskesmas, posyandu] = await Promise.all([allPages(ctx.api, '/puskesmas'),
+    allPages(ctx.api, `/posyandu?puskesmas_id=${encodeURIComponent(id)}`)]);
+  const pkm = puskesmas.find((p) => p.id === id);
+  if (!pkm) return notFound();
+  const note = noteOf(ctx, 'puskesmas-edit-note');
+  const form = h('form', { class: 'card', id: 'puskesmas-edit', novalidate: true }, puskesmasFields(ctx, puskesmas, pkm), note,
+    h('button', { class: 'btn primary', type: 'submit' }, tx('save_edit')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = changes(pkm, puskesmasBody(values(form)));
+    if (!Object.keys(body).length) return unchanged(note);
+    if (await submit(form, note, () => ctx.api.request('PATCH', `/puskesmas/${pkm.id}`, body))) done(ctx, note.id, tx('saved'));
+    return null;
+  });
+  return h('section', { class: 'areas' }, backLink(), h('h2', {}, pkm.name), form,
+    h('h3', {}, tx('count', { n: posyandu.length })), posyanduList(grouped([pkm], posyandu)[0].posyandu));
+}
+
+/** The move form: the puskesmas to go to, then a second tap under the words of what follows. */
+function moveForm(ctx, pos, puskesmas) {
+  const nameOf = (id) => puskesmas.find((p) => p.id === id)?.name ?? id;
+  const note = noteOf(ctx, 'posyandu-move-note');
+  const pick = choice({ label: tx('move_to'), name: 'puskesmas_id', value: pos.puskesmas_id, options: puskesmasOptions(puskesmas) });
+  const ask = h('div', { class: 'notice warn', id: 'posyandu-move-confirm', hidden: true });
+  const button = h('button', { class: 'btn', type: 'submit' }, tx('move_button'));
+  const form = h('form', { class: 'card', id: 'posyandu-move', novalidate: true }, h('h3', {}, tx('move')), pick, note, ask, button);
+  const close = () => { ask.hidden = true; ask.replaceChildren(); button.hidden = false; };
+  pick.querySelector('select').addEventListener('change', close);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    note.className = ''; note.textContent = '';
+    const to = form.elements.puskesmas_id.value;
+    if (to === pos.puskesmas_id) {
+      note.className = 'notice info';
+      note.textContent = tx('move_same');
+      return;
+    }
+    const words = { posyandu: pos.name, from: nameOf(pos.puskesmas_id), to: nameOf(to) };
+    const move = async () => {
+      yes.disabled = true; // one request, however often tapped
+      const moved = await submit(form, note, () => ctx.api.request('PATCH', `/posyandu/${pos.id}`, { puskesmas_id: to }));
+      yes.disabled = false;
+      if (moved) done(ctx, note.id, tx('moved', { to: words.to }));
+    };
+    const text = h('p', { id: 'posyandu-move-words' }, tx('move_confirm', words));
+    const yes = h('button', { class: 'btn danger', type: 'button', 'aria-describedby': text.id, onclick: move }, tx('move_yes', words));
+    ask.replaceChildren(text, yes, ' ', h('button', { class: 'btn', type: 'button', onclick: () => { close(); button.focus(); } }, t('cancel')));
+    ask.hidden = false;
+    button.hidden = true;
+    yes.focus();
+  });
+  return form;
+}
+
+/** One posyandu: its name, desa, meeting day and address corrected; moved to another puskesmas. */
+async function editPosyandu(ctx, id) {
+  let pos;
+  try {
+    pos = await ctx.api.get(`/posyandu/${id}`);
+  } catch (error) {
+    if (error.status === 404 || error.status === 422) return notFound();
+    throw error;
+  }
+  const puskesmas = await allPages(ctx.api, '/puskesmas');
+  const note = noteOf(ctx, 'posyandu-edit-note');
+  const form = h('form', { class: 'card', id: 'posyandu-edit', novalidate: true },
+    posyanduFields(ctx, () => puskesmas.find((p) => p.id === pos.puskesmas_id)?.kecamatan_code, pos), note,
+    h('button', { class: 'btn primary', type: 'submit' }, tx('save_edit')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = changes(pos, posyanduBody({ ...values(form), puskesmas_id: pos.puskesmas_id }));
+    if (!Object.keys(body).length) return unchanged(note);
+    if (await submit(form, note, () => ctx.api.request('PATCH', `/posyandu/${pos.id}`, body))) done(ctx, note.id, tx('saved'));
+    return null;
+  });
+  const at = puskesmas.find((p) => p.id === pos.puskesmas_id);
+  return h('section', { class: 'areas' }, backLink(), h('h2', {}, pos.name),
+    h('p', { class: 'muted', id: 'posyandu-at' }, at ? h('a', { href: `#/areas/puskesmas/${at.id}` }, at.name) : null),
+    form, moveForm(ctx, pos, puskesmas));
+}
+
+/** The screen for `which`: null the list; 'puskesmas/new', 'posyandu/new' a new one; 'puskesmas/<id>',
+ * 'posyandu/<id>' one. Offline (or the server out of reach), it says it needs the internet. */
+export async function render(ctx, which = null) {
+  const [kind, id] = which?.split('/') ?? [];
+  try {
+    if (!kind) return await list(ctx);
+    if (id === 'new') return await (kind === 'puskesmas' ? newPuskesmas(ctx) : newPosyandu(ctx));
+    return await (kind === 'puskesmas' ? editPuskesmas(ctx, id) : editPosyandu(ctx, id));
+  } catch (error) {
+    if (error.kind !== 'network') throw error;
+    return offline();
+  }
+}

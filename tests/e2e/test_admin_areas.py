@@ -1,0 +1,188 @@
+"""The admin's "Puskesmas & posyandu" screen, in real Chromium against the real server: from
+Settings she sees every puskesmas with its posyandu, adds a posyandu (the server's refusals shown
+on their fields), renames it, and moves it to another puskesmas after a second tap that says what
+follows (the old puskesmas's bidan lose it, the new one's see it); she adds a puskesmas, offered the
+kecamatan of her district. Online only, fetched when an admin opens it, and refused to a bidan."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def puskesmas_ids(server) -> dict[str, str]:
+    return {p["name"]: p["id"] for p in server.api("GET", "/puskesmas?limit=100", "admin").get_json()["items"]}
+
+
+def posyandu_named(server, name: str, user: str = "admin") -> dict | None:
+    items = server.api("GET", "/posyandu?limit=500", user).get_json()["items"]
+    return next((p for p in items if p["name"] == name), None)
+
+
+@pytest.fixture
+def made_posyandu(live_server):
+    """The posyandu a test made, closed after it (the other tests count the district's posyandu)."""
+    made: list[str] = []
+    yield made
+    for name in made:
+        pos = posyandu_named(live_server, name)
+        if pos:
+            closed = live_server.api("DELETE", f"/posyandu/{pos['id']}?reason=e2e", "admin")
+            assert closed.status_code == 204, closed.get_json()
+
+
+def open_areas(page) -> None:
+    page.goto(page.url.split("#")[0] + "#/settings")
+    page.get_by_role("link", name="Puskesmas & posyandu").click()
+    page.get_by_role("heading", name="Puskesmas & posyandu", exact=True).wait_for()
+
+
+def test_an_admin_adds_a_posyandu_renames_it_and_moves_it_to_another_puskesmas(live_server, new_context, made_posyandu,
+                                                                                shot):
+    pkm = puskesmas_ids(live_server)
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "admin")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/users/new")  # the users screen reads the posyandu once a session
+    page.locator("#user-new").wait_for()
+    open_areas(page)
+    wringinanom = page.locator(f'[data-puskesmas="{pkm["Puskesmas Wringinanom"]}"]')
+    expect(wringinanom.get_by_role("heading")).to_have_text("Puskesmas Wringinanom")
+    expect(wringinanom.locator("li")).to_have_text([re.compile(f"^Posyandu {n}") for n in ("Kenanga", "Mawar", "Melati")])
+    shot(page, "admin-areas-list")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # nothing wider than 360 px
+
+    # a new posyandu: the server's refusals on their fields, in Indonesian; nothing made meanwhile
+    page.get_by_role("link", name="Tambah posyandu").click()
+    form = page.locator("#posyandu-new")
+    made_posyandu.extend(["Posyandu Uji Pindah", "Posyandu Uji Baru"])
+    form.get_by_label("Nama").fill("Posyandu Uji Pindah")
+    form.get_by_label("Puskesmas").select_option(label="Puskesmas Wringinanom")
+    form.get_by_label("Kode desa/kelurahan").fill("35.25.01.9999")
+    form.get_by_label("Tanggal buka setiap bulan").fill("40")
+    form.get_by_role("button", name="Simpan posyandu").click()
+    day = form.get_by_label("Tanggal buka setiap bulan")
+    expect(day).to_have_attribute("aria-invalid", "true")
+    expect(day).to_be_focused()
+    expect(form.locator(".error").filter(has_text="Harus antara 1 dan 31")).to_be_visible()
+    day.fill("18")
+    form.get_by_role("button", name="Simpan posyandu").click()
+    desa = form.get_by_label("Kode desa/kelurahan")
+    expect(desa).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="harus desa yang terdaftar")).to_be_visible()
+    expect(day).not_to_have_attribute("aria-invalid", "true")
+    shot(page, "admin-areas-refused")
+    assert posyandu_named(live_server, "Posyandu Uji Pindah") is None
+    # the desa of its puskesmas's kecamatan are offered, by name
+    expect(form.locator("#desa_code-options option")).to_have_count(3)
+    expect(form.locator('#desa_code-options option[value="35.25.01.2001"]')).to_have_attribute("label", "Sumbergede")
+    desa.fill("35.25.01.2001")
+    form.get_by_role("button", name="Simpan posyandu").click()
+    page.get_by_role("heading", name="Posyandu Uji Pindah").wait_for()
+    expect(page.locator("#posyandu-edit-note")).to_have_text("Tersimpan: Posyandu Uji Pindah dibuat.")
+    made = posyandu_named(live_server, "Posyandu Uji Pindah")
+    assert made["puskesmas_id"] == pkm["Puskesmas Wringinanom"] and made["meeting_day"] == 18
+    assert made["desa_code"] == "35.25.01.2001" and made["address"] is None
+
+    # renamed
+    edit = page.locator("#posyandu-edit")
+    edit.get_by_label("Nama").fill("Posyandu Uji Baru")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#posyandu-edit-note")).to_have_text("Tersimpan.")
+    assert posyandu_named(live_server, "Posyandu Uji Baru")["id"] == made["id"]
+
+    # moved: the second tap under the words of what follows; "Batal" leaves it where it is
+    move = page.locator("#posyandu-move")
+    move.get_by_label("Puskesmas tujuan").select_option(label="Puskesmas Driyorejo")
+    move.get_by_role("button", name="Pindahkan", exact=True).click()
+    words = page.locator("#posyandu-move-words")
+    expect(words).to_contain_text("Pindahkan Posyandu Uji Baru dari Puskesmas Wringinanom ke Puskesmas Driyorejo?")
+    expect(words).to_contain_text("Kader dan anak-anak posyandu ini ikut pindah.")
+    expect(words).to_contain_text("Bidan Puskesmas Wringinanom tidak lagi melihat posyandu ini")
+    yes = move.get_by_role("button", name="Ya, pindahkan ke Puskesmas Driyorejo")
+    expect(yes).to_be_focused()
+    expect(yes).to_have_attribute("aria-describedby", "posyandu-move-words")
+    shot(page, "admin-areas-move-confirm")
+    move.get_by_role("button", name="Batal").click()
+    expect(words).to_have_count(0)
+    expect(move.get_by_role("button", name="Pindahkan", exact=True)).to_be_focused()
+    assert posyandu_named(live_server, "Posyandu Uji Baru")["puskesmas_id"] == pkm["Puskesmas Wringinanom"]
+    assert posyandu_named(live_server, "Posyandu Uji Baru", "bidan1") is not None
+
+    move.get_by_role("button", name="Pindahkan", exact=True).click()
+    move.get_by_role("button", name="Ya, pindahkan ke Puskesmas Driyorejo").click()
+    expect(page.locator("#posyandu-move-note")).to_have_text("Dipindahkan ke Puskesmas Driyorejo.")
+    expect(page.locator("#posyandu-at")).to_have_text("Puskesmas Driyorejo")
+    assert posyandu_named(live_server, "Posyandu Uji Baru")["puskesmas_id"] == pkm["Puskesmas Driyorejo"]
+    assert posyandu_named(live_server, "Posyandu Uji Baru", "bidan1") is None  # the old puskesmas's bidan lost it
+    assert posyandu_named(live_server, "Posyandu Uji Baru", "bidan2") is not None
+
+    # the list shows it under its new puskesmas
+    page.get_by_role("link", name="Semua puskesmas & posyandu").click()
+    expect(page.locator(f'[data-puskesmas="{pkm["Puskesmas Driyorejo"]}"] li')).to_contain_text(["Posyandu Uji Baru"])
+    expect(page.locator(f'[data-puskesmas="{pkm["Puskesmas Wringinanom"]}"]')).not_to_contain_text("Posyandu Uji Baru")
+
+    # the users screen offers it to a kader (its posyandu, read before, read again since it changed)
+    page.goto(live_server.url + "/#/users/new")
+    expect(page.locator("#user-new").get_by_label("Posyandu").locator("option", has_text="Posyandu Uji Baru")).to_have_count(1)
+    assert errors == []
+
+
+def test_an_admin_adds_a_puskesmas_offered_the_kecamatan_of_her_district(live_server, new_context):
+    added = live_server.api("POST", "/regions", "admin", json={"code": "35.25.03", "name": "Menganti"})
+    assert added.status_code == 201, added.get_json()
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    open_areas(page)
+    page.get_by_role("link", name="Tambah puskesmas").click()
+    form = page.locator("#puskesmas-new")
+    expect(form.locator("#kecamatan_code-options option")).to_have_count(3)
+    expect(form.locator('#kecamatan_code-options option[value="35.25.03"]')).to_have_attribute("label", "Menganti")
+    form.get_by_label("Kode kecamatan").fill("35.25.99")
+    form.get_by_role("button", name="Simpan puskesmas").click()  # no name, and no such kecamatan
+    expect(form.get_by_label("Nama")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="tidak boleh kosong")).to_be_visible()
+    form.get_by_label("Nama").fill("Puskesmas Menganti")
+    form.get_by_role("button", name="Simpan puskesmas").click()
+    expect(form.get_by_label("Kode kecamatan")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="harus kecamatan yang terdaftar")).to_be_visible()
+    assert "Puskesmas Menganti" not in puskesmas_ids(live_server)
+
+    form.get_by_label("Kode kecamatan").fill("35.25.03")
+    form.get_by_role("button", name="Simpan puskesmas").click()
+    expect(page.locator("#areas-note")).to_have_text("Tersimpan: Puskesmas Menganti dibuat.")
+    made = puskesmas_ids(live_server)["Puskesmas Menganti"]
+    card = page.locator(f'[data-puskesmas="{made}"]')
+    expect(card).to_contain_text("Belum ada posyandu.")
+
+    # its code corrected on its own page
+    card.get_by_role("link", name="Ubah Puskesmas Menganti").click()
+    edit = page.locator("#puskesmas-edit")
+    edit.get_by_label("Kode puskesmas").fill("P3525030101")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#puskesmas-edit-note")).to_have_text("Tersimpan.")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#puskesmas-edit-note")).to_have_text("Tidak ada yang diubah.")
+    stored = live_server.api("GET", "/puskesmas?limit=100", "admin").get_json()["items"]
+    assert next(p for p in stored if p["id"] == made)["code"] == "P3525030101"
+
+
+def test_a_bidan_is_refused_the_areas_screen(live_server, new_context):
+    page = new_context().new_page()
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/js/online/areas" in r.url else None)
+    login(page, live_server.url, "bidan1")
+    page.goto(live_server.url + "/#/settings")
+    page.locator("#who").wait_for()
+    expect(page.locator("#areas-link")).to_have_count(0)
+    page.goto(live_server.url + "/#/areas/posyandu/new")
+    page.wait_for_function("() => location.hash === '#/settings'")
+    expect(page.get_by_role("heading", name="Puskesmas & posyandu")).to_have_count(0)
+    assert fetched == []
