@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -250,3 +251,34 @@ def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context
         "–" if skdn[0]["D_S"] is None else f"{skdn[0]['D_S']:.1f}%")
     page.locator("#lang-btn").click()
     expect(page.get_by_role("heading", name="Laporan bulanan")).to_be_visible()
+
+
+def test_dinkes_downloads_the_fhir_bundle_of_the_month_and_area_it_picked(live_server, new_context):
+    """The FHIR R4 export (/exports/fhir) beside the CSV/XLSX: downloaded with the token for the month
+    and area picked, named for them, and the Bundle the API gives for the same query."""
+    base, month = live_server.url, last_full_month()
+    posyandu = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu?limit=500", "admin").get_json()["items"]}
+    page = new_context(accept_downloads=True).new_page()
+    login(page, base, "dinkes")
+    page.locator("#report-form").wait_for()
+    show(page, first=month, last=month, area_label="Posyandu Melati", level="posyandu")
+    button = page.get_by_role("button", name="Unduh Data anak FHIR R4 (JSON)")
+    expect(button).to_have_text("JSON")
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename == f"fhir-posyandu-melati-{month}.json"
+    expect(page.locator("#download-status")).to_have_text(f"fhir-posyandu-melati-{month}.json terunduh.")
+    bundle = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"Location", "Patient", "Observation"} <= kinds, kinds
+    # the same children and records as the API's Bundle for that month and posyandu
+    api = live_server.api("GET", f"/exports/fhir?month={month}&posyandu_id={posyandu['Posyandu Melati']}", "dinkes")
+    assert api.status_code == 200
+    assert sorted(e["fullUrl"] for e in bundle["entry"]) == sorted(e["fullUrl"] for e in json.loads(api.data)["entry"])
+    assert {e["resource"]["name"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Location"} == {"Posyandu Melati"}
+
+    # the server's refusal said as the other downloads' (here: the export cut off by the network)
+    page.route("**/api/v1/exports/fhir*", lambda route: route.abort())
+    button.click()
+    expect(page.locator("#download-status")).to_have_text("Laporan perlu koneksi internet.")

@@ -468,6 +468,8 @@ const W = {
   rep_coverage: ['Cakupan imunisasi', 'Immunisation coverage'],
   rep_actions: ['Daftar tindak lanjut', 'Follow-up list'],
   rep_workbook: ['Semua laporan', 'All reports'],
+  rep_fhir: ['Data anak FHIR R4', 'Child records, FHIR R4'],
+  downloading: ['Mengunduh…', 'Downloading…'],
   downloaded: ['{name} terunduh.', '{name} downloaded.'],
   download_failed: ['Gagal mengunduh: {why}', 'Download failed: {why}'],
   no_data: ['Tidak ada data.', 'No data.'],

@@ -1,7 +1,7 @@
 // Monthly reports for bidan, dinkes and admin (a kader sees her own posyandu): pick the
 // period and area, see SKDN, nutrition prevalence, coverage and the follow-up list with
-// trend charts, download CSV/XLSX. Reports need the network; the last one viewed is kept
-// on the phone through ctx.lastReport (app.js), shown when offline.
+// trend charts, download CSV/XLSX and FHIR. Reports need the network; the last one viewed is
+// kept on the phone through ctx.lastReport (app.js), shown when offline.
 import { formatDateTime, formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
 import { h, onlineModule, saveDownload, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
@@ -116,14 +116,16 @@ function trendPanel(data, months) {
     table('trend', t('trend_title'), [t('col_month'), 'S', 'D', 'D/S', t('nut_stunting'), '%'], body));
 }
 
+const ONE_FILE = { workbook: 'xlsx', fhir: 'json' }; // no CSV
+
 async function download(ctx, form, name, format, status) {
-  const query = name === 'workbook' ? R.reportQuery({ ...form, level: form.level })
+  const query = ONE_FILE[name] ? R.reportQuery({ ...form, level: name === 'fhir' ? null : form.level })
     : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format,
       // a spreadsheet set to Indonesian reads ";" between fields and "," in decimals
       sep: format === 'csv' && lang() === 'id' ? 'semicolon' : null });
-  status.textContent = '';
+  status.textContent = t('downloading'); // a district's FHIR: a minute
   try {
-    const filename = await saveDownload(ctx.api, `/reports/${name}${query}`);
+    const filename = await saveDownload(ctx.api, `${name === 'fhir' ? '/exports/' : '/reports/'}${name}${query}`);
     status.textContent = t('downloaded', { name: filename });
   } catch (error) {
     status.textContent = error.kind === 'network' ? t('reports_offline') : t('download_failed', { why: error.message });
@@ -136,8 +138,8 @@ function downloadsPanel(ctx, form) {
     'aria-label': t('dl_label', { report: t(`rep_${name}`), fmt: format.toUpperCase() }),
     onclick: () => download(ctx, form, name, format, status) }, format.toUpperCase());
   return h('section', { class: 'panel', id: 'downloads' }, h('h3', {}, t('downloads_title')), h('p', { class: 'muted small' }, t('downloads_help')),
-    h('ul', { class: 'list' }, [...DOWNLOADS, 'workbook'].map((name) => h('li', { class: 'dl-row' }, h('span', {}, t(`rep_${name}`)),
-      h('span', {}, name === 'workbook' ? null : button(name, 'csv'), button(name, 'xlsx'))))), status);
+    h('ul', { class: 'list' }, [...DOWNLOADS, 'workbook', 'fhir'].map((name) => h('li', { class: 'dl-row' }, h('span', {}, t(`rep_${name}`)),
+      h('span', {}, ONE_FILE[name] ? button(name, ONE_FILE[name]) : [button(name, 'csv'), button(name, 'xlsx')])))), status);
 }
 
 /** Draw the results of one report request (fresh, or the copy saved on the phone) into `results`. */
