@@ -141,6 +141,10 @@ def test_an_admin_adds_a_puskesmas_offered_the_kecamatan_of_her_district(live_se
     page = new_context().new_page()
     login(page, live_server.url, "admin")
     open_areas(page)
+    page.locator("#lang-btn").click()  # in English too
+    expect(page.get_by_role("heading", name="Health centres & posyandu")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit Puskesmas Driyorejo")).to_be_visible()
+    page.locator("#lang-btn").click()
     page.get_by_role("link", name="Tambah puskesmas").click()
     form = page.locator("#puskesmas-new")
     expect(form.locator("#kecamatan_code-options option")).to_have_count(3)

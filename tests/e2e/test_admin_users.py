@@ -213,15 +213,17 @@ def test_a_kader_or_a_bidan_is_refused_the_users_screen(live_server, new_context
     assert fetched == []
 
 
-def test_the_users_screen_says_it_needs_the_internet_offline(live_server, new_context):
+@pytest.mark.parametrize(("screen", "title", "shown"), [("users", "Pengguna", ("#users-list", "kader1")),
+                                                     ("areas", "Puskesmas & posyandu", ("main", "Posyandu Melati"))])
+def test_the_admin_screens_say_they_need_the_internet_offline(live_server, new_context, screen, title, shown):
     context = new_context()
     page = context.new_page()
     login(page, live_server.url, "admin")
     wait_synced(page)
     sw_ready(page)  # the shell cached: the app runs offline
     context.set_offline(True)
-    page.get_by_role("link", name="Pengguna", exact=True).click()
-    expect(page.locator("#users-offline")).to_contain_text("Perlu internet")
+    page.evaluate(f"location.hash = '#/{screen}'")
+    expect(page.locator(f"#{screen}-offline")).to_contain_text("Perlu internet")
     context.set_offline(False)
-    page.get_by_role("heading", name="Pengguna", exact=True).wait_for()  # drawn again once online
-    expect(page.locator("#users-list")).to_contain_text("kader1")
+    page.get_by_role("heading", name=title, exact=True).wait_for()  # drawn again once online
+    expect(page.locator(shown[0])).to_contain_text(shown[1])

@@ -60,12 +60,14 @@ test("the server's errors go to the form's fields; others to its note", () => {
   assert.deepEqual(splitErrors(undefined, ['name']), { onFields: {}, elsewhere: [] });
 });
 
-test('every word of the screen is in Bahasa Indonesia and English', async () => {
+test('every word of the users and the areas screens is in Bahasa Indonesia and English', async () => {
   installDom();
-  const { W } = await import('../../static/pwa/js/online/users.js');
-  for (const [key, pair] of Object.entries(W)) {
-    assert.equal(pair.length, 2, key);
-    assert.ok(pair.every((s) => typeof s === 'string' && s.trim()), key);
+  for (const screen of ['users', 'areas']) {
+    const { W } = await import(`../../static/pwa/js/online/${screen}.js`);
+    for (const [key, pair] of Object.entries(W)) {
+      assert.equal(pair.length, 2, `${screen}: ${key}`);
+      assert.ok(pair.every((s) => typeof s === 'string' && s.trim()), `${screen}: ${key}`);
+    }
   }
 });
 
