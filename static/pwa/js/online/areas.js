@@ -82,8 +82,8 @@ function suggest(ctx, list, parent) {
 /** A region code's field, offered the regions of `parent()` (asked again on `retarget`). */
 function regionField(ctx, { name, label, hint, value = '', parent }) {
   const list = h('datalist', { id: `${name}-options` });
-  const wrap = field({ label: tx(label), name, value, required: true, hint: tx(hint), list: list.id, autocomplete: 'off',
-    inputmode: 'decimal' });
+  // the text keyboard: a decimal one typed in Indonesian may offer a comma and no dot
+  const wrap = field({ label: tx(label), name, value, required: true, hint: tx(hint), list: list.id, autocomplete: 'off' });
   wrap.retarget = () => { list.dataset.parent = parent() ?? ''; suggest(ctx, list, parent()); };
   wrap.append(list);
   wrap.retarget();
