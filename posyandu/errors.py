@@ -150,7 +150,7 @@ def loggable(exc: BaseException) -> tuple[type[BaseException], BaseException, An
 
 
 # The unique constraints a user can run into, and the field each is about: checked by the operation
-# first (``_username_free``: 422), and by the database when two requests pass that check at once.
+# first (``auth.operations.account_problems``: 422), and by the database when two requests pass that check at once.
 UNIQUE_FIELDS = {"uq_user_username": "username", "uq_puskesmas_code": "code"}
 
 

@@ -12,6 +12,7 @@ import orjson
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from posyandu.i18n import Msg
+from posyandu.messages import REQUIRED
 
 # Matched against the whole value (fullmatch: "$" alone also matches before a final newline), in
 # ASCII digits (Python's \d also takes Arabic-Indic and other digits no column should hold).
@@ -197,6 +198,17 @@ def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validato
         if not lo <= value <= hi:
             raise ValidationError(Msg(f"must be between {lo} and {hi}", f"harus antara {id_lo} dan {id_hi}"))
     return check
+
+
+class Filled(fields.String):
+    """A text that must be given: an empty one is missing, and said so as a field left out is
+    (``REQUIRED``), not refused by the field's format rule ("3-80 letters…" for an empty username)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            raise ValidationError(REQUIRED)
+        return value
 
 
 class Pattern(validate.Regexp):

@@ -129,8 +129,9 @@ SCOPE_OF_ROLE = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", P
 SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
 
 
-def _check_scope(data: dict[str, Any], *, assigned: bool = True) -> None:
-    """A user's scope must fit the role: kader → posyandu, bidan → puskesmas, dinkes → region.
+def _scope_problems(data: dict[str, Any], *, assigned: bool = True) -> dict[str, list[Msg]]:
+    """What is wrong with a user's scope for her role, or {}: kader → posyandu, bidan → puskesmas,
+    dinkes → region, each required and existing.
     ``assigned``: the scope is being given (a new user, a new role or posyandu, an account switched on
     again): a kader is not put at a closed posyandu (she could register no child there, and would
     count among its kader); one whose posyandu closed since may still be edited (switched off,
@@ -141,16 +142,17 @@ def _check_scope(data: dict[str, Any], *, assigned: bool = True) -> None:
 
     needs = SCOPE_OF_ROLE.get(data["role"])
     if not needs:
-        return
+        return {}
     if assigned and needs[1] is Posyandu and data.get(needs[0]) is not None:
         locked(select(Posyandu).where(Posyandu.id == data[needs[0]]), EVENTS)
     found = db.session.get(needs[1], data[needs[0]]) if data.get(needs[0]) is not None else None
     if found is None:
-        raise ValidationFailed(errors={needs[0]: [Msg(f"required and must exist for role {data['role']}",
-                                                      f"wajib diisi dan harus ada untuk peran {data['role']}")]})
+        return {needs[0]: [Msg(f"required and must exist for role {data['role']}",
+                               f"wajib diisi dan harus ada untuk peran {data['role']}")]}
     if assigned and isinstance(found, Posyandu) and found.deleted_at is not None:
         from posyandu.registry.operations import CLOSED
-        raise ValidationFailed(errors={"posyandu_id": [CLOSED]})
+        return {"posyandu_id": [CLOSED]}
+    return {}
 
 
 def _only_own_scope(role: str) -> dict[str, None]:
@@ -160,16 +162,47 @@ def _only_own_scope(role: str) -> dict[str, None]:
     return {f: None for f in SCOPE_FIELDS if f != own}
 
 
-def _username_free(username: str, user_id: uuid.UUID | None = None) -> None:
+def _username_taken(username: str, user_id: uuid.UUID | None = None) -> bool:
     taken = select(User.id).where(User.username == username)
-    if db.session.scalar(taken if user_id is None else taken.where(User.id != user_id)):
-        raise ValidationFailed(errors={"username": [TAKEN]})
+    return db.session.scalar(taken if user_id is None else taken.where(User.id != user_id)) is not None
 
 
 def _strong(password: str, username: str, field: str = "password") -> None:
     problem = weak_password(password, username)
     if problem is not None:
         raise ValidationFailed(errors={field: [problem]})
+
+
+def account_problems(data: dict[str, Any], user: User | None = None, by: User | None = None) -> dict[str, list[Msg]]:
+    """Every rule the fields ``data`` of a new account (or of a change of ``user``, made by ``by``) break
+    beyond their format, all at once: a username taken, a password too easy to guess (or the admin's
+    own, ``OWN_PASSWORD_HERE``), the area its role needs missing, unknown or closed. A field not in
+    ``data`` (left out, or refused for its format: ``Blueprint.arguments(field_checks=…)``) is not
+    judged. Raised one after another, the admin's form was told them in rounds: the posyandu
+    missing, and only at the next try the username taken. Writes nothing."""
+    problems: dict[str, list[Msg]] = {}
+    username = data["username"].lower() if "username" in data else user.username if user else ""
+    if "username" in data and _username_taken(username, user.id if user else None):
+        problems["username"] = [TAKEN]
+    if data.get("password"):
+        own = user is not None and by is not None and by.id == user.id
+        weak = OWN_PASSWORD_HERE if own else weak_password(data["password"], username)
+        if weak is not None:
+            problems["password"] = [weak]
+    if user is None:
+        if "role" in data:
+            problems |= _scope_problems(data)
+        return problems
+    # switched on again, a kader is put back at her posyandu: not at one closed meanwhile
+    merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
+    assigned = any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id")) or \
+        (data.get("active") is True and not user.active)
+    return problems | _scope_problems(merged, assigned=assigned)
+
+
+def _refuse(problems: dict[str, list[Msg]]) -> None:
+    if problems:
+        raise ValidationFailed(errors=problems)
 
 
 def users_matching(args: dict[str, Any]) -> Select:
@@ -196,11 +229,9 @@ def create_user(data: dict[str, Any], *, temporary: bool = False) -> User:
     """A new account. ``temporary``: its password was chosen by someone else (an admin): its user
     must set her own before anything else (``must_change_password``)."""
     data = dict(data)
+    _refuse(account_problems(data))
     data["username"] = data["username"].lower()
-    _strong(data["password"], data["username"])
-    _check_scope(data)
     data |= _only_own_scope(data["role"])
-    _username_free(data["username"])
     user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), must_change_password=temporary,
                 **data)
     db.session.add(user)
@@ -237,24 +268,17 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     refused here (422 on ``password``, nothing changed): set without the current one, a borrowed
     phone's token took the account, and her own sessions ended with no new tokens; she changes it
     with ``change_password``. A parent's account given another role is unlinked from her children."""
-    if data.get("password") and by is not None and by.id == user.id:
-        raise ValidationFailed(errors={"password": [OWN_PASSWORD_HERE]})
     data = dict(data)
     lock_user(user)
     if data and account_closed(user):  # switched on, renamed over "[dihapus]", given a password: none of it
         raise Conflict(CLOSED_BY_OWNER, errors={field: [CLOSED_BY_OWNER] for field in data})
+    _refuse(account_problems(data, user, by))
     password = data.pop("password", None)
     if "username" in data:
         data["username"] = data["username"].lower()
-        _username_free(data["username"], user.id)
-    if password:
-        _strong(password, data.get("username", user.username))
     merged = {k: getattr(user, k) for k in ("role", *SCOPE_FIELDS)} | data
     if user.role == "admin" and user.active and (merged["role"] != "admin" or data.get("active", True) is False):
         _keep_an_admin(user)
-    # switched on again, a kader is put back at her posyandu: not at one closed meanwhile
-    _check_scope(merged, assigned=any(k in data and data[k] != getattr(user, k) for k in ("role", "posyandu_id"))
-                 or (data.get("active") is True and not user.active))
     if user.role == "parent" and merged["role"] != "parent":
         _unlink_all(user)
     changes = apply_changes(user, data | _only_own_scope(merged["role"]))
@@ -554,6 +578,18 @@ def _open_invitation(code: str) -> tuple[Invitation, Child]:
         raise ValidationFailed(key="invitation_invalid",
                           errors={"code": [Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")]})
     return inv, child
+
+
+def registration_problems(data: dict[str, Any]) -> dict[str, list[Msg]]:
+    """What a parent's registration's fields break beyond their format (``account_problems``), judged
+    only with a code that works: a bad code is all that is said (``register_parent``)."""
+    if "code" not in data:
+        return {}
+    try:
+        _open_invitation(data["code"])
+    except ValidationFailed as refused:
+        return refused.errors or {}
+    return account_problems({k: data[k] for k in ("username", "password") if k in data})
 
 
 def register_parent(data: dict[str, Any]) -> User:

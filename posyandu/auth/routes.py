@@ -267,12 +267,15 @@ class Me(MethodView):
 class RegisterParent(MethodView):
     decorators = [limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="register")]
 
-    @blp.arguments(RegisterParentSchema)
+    @blp.arguments(RegisterParentSchema, field_checks=ops.registration_problems)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(201, TokensSchema)
     @blp.doc(security=[])
     def post(self, body):
-        """A parent registers with a one-time invitation code from the kader or bidan."""
+        """A parent registers with a one-time invitation code from the kader or bidan.
+
+        A refusal (422) names every field's error at once; with a code that does not work, nothing
+        is said of the username or the password (whether a username exists is not told)."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()
@@ -315,13 +318,15 @@ class Users(MethodView):
         return page
 
     @roles_required("admin")
-    @blp.arguments(UserSchema)
+    @blp.arguments(UserSchema, field_checks=lambda data: ops.account_problems(data))
     @blp.response(201, UserSchema)
     def post(self, body):
         """Create a user with a role and its scope (admin).
 
         The password is temporary (`must_change_password`): the user logs in with it and must set her
-        own (`POST /auth/password`) before anything else."""
+        own (`POST /auth/password`) before anything else. A refusal (422) names every field's error
+        at once: a username taken, a password too easy to guess, the area the role needs missing are
+        said with the format errors of the other fields."""
         user = ops.create_user(body, temporary=True)
         db.session.commit()
         return user
@@ -336,7 +341,8 @@ class UserById(MethodView):
         return _user(user_id)
 
     @roles_required("admin")
-    @blp.arguments(UserUpdateSchema(partial=True))
+    @blp.arguments(UserUpdateSchema(partial=True),
+                   field_checks=lambda data, user_id: ops.account_problems(data, _user(user_id), current_user))
     @blp.response(200, UserSchema)
     def patch(self, body, user_id: uuid.UUID):
         """Change a user's details, scope, password, or deactivate them (admin).
@@ -347,7 +353,8 @@ class UserById(MethodView):
         password is refused here (422 on `password`, nothing changed): change it with
         `POST /auth/password`, which asks for the current one and answers new tokens. An
         account its parent closed (`account_closed`) is not switched on again (409). A parent's account
-        given another role no longer sees her children (each link removed, audited)."""
+        given another role no longer sees her children (each link removed, audited). A refusal (422)
+        names every field's error at once, as `POST /users` does."""
         user = ops.update_user(_user(user_id), body, by=current_user)
         db.session.commit()
         return user

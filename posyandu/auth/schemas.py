@@ -23,9 +23,10 @@ def _not_reserved(username: str) -> str:
     return username
 
 
-class NewPassword(fields.String):
+class NewPassword(v.Filled):
     """A password being set: 8 to 200 characters counted in Unicode NFKC, as it is hashed and judged
-    (``passwords.normalised``): "e" and a combining accent are one character, as "é" is."""
+    (``passwords.normalised``): "e" and a combining accent are one character, as "é" is. Left empty, it
+    is missing (``Filled``)."""
 
     def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(required=True, load_only=True, validate=validate.Length(min=8, max=200), **kwargs)
@@ -49,7 +50,7 @@ def _closed(user) -> bool:
 
 class UserSchema(Schema):
     id = fields.UUID(dump_only=True, required=True)  # required in answers only (readOnly)
-    username = fields.String(required=True, validate=[USERNAME, _not_reserved])
+    username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -108,7 +109,7 @@ class LogoutSchema(Schema):
 
 class RegisterParentSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=6, max=40))
-    username = fields.String(required=True, validate=[USERNAME, _not_reserved])
+    username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     phone = v.Phone(allow_none=True)

@@ -26,7 +26,7 @@ from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
 from posyandu.imports.reader import BEYOND, POSITION_BY_COLUMN, UNREAD
 from posyandu.imports.xlsx import UncalculatedFormula
-from posyandu.messages import date_text
+from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
 from posyandu.validators import UNSTORABLE, nik_birth_mismatch, nik_digits, today, unstorable_text
 
@@ -393,5 +393,5 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
         else:
             out.visit = None
     if not out.posyandu and "posyandu" not in out.errors:
-        out.errors.setdefault("posyandu", []).append(Msg("Missing data for required field.", "Wajib diisi."))
+        out.errors.setdefault("posyandu", []).append(REQUIRED)
     return out

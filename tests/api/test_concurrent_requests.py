@@ -517,20 +517,21 @@ def test_create_admin_whose_username_an_admin_takes_meanwhile_says_so_without_a_
     traceback. It is now refused as a taken username is."""
     from posyandu.auth import operations
 
-    check = operations._username_free
+    check = operations._username_taken
 
     def free_then_taken(*args, **kwargs):
         import threading
 
-        check(*args, **kwargs)
+        taken = check(*args, **kwargs)
         if threading.current_thread() is not threading.main_thread():
-            return  # the other admin's request
+            return taken  # the other admin's request
         made = {}
         other = threading.Thread(target=lambda: made.setdefault("answer", _new_user(world, "kepala")(app.test_client())))
         other.start()  # its own app context and connection, committed before this goes on
         other.join(20)
         assert made["answer"].status_code == 201, made["answer"].get_json()
-    monkeypatch.setattr(operations, "_username_free", free_then_taken)
+        return taken
+    monkeypatch.setattr(operations, "_username_taken", free_then_taken)
     result = app.test_cli_runner().invoke(args=["create-admin", "--username", "kepala"],
                                           input="sandi-kuat-1\nsandi-kuat-1\n")
     assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (result.exception, result.output)

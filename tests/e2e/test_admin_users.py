@@ -45,25 +45,30 @@ def test_an_admin_adds_edits_resets_and_switches_off_a_kader(live_server, new_co
     open_users(page)
     expect(page.locator("#users-list")).to_contain_text("kader1b")
 
-    # a new kader: the server's refusals shown on their fields, in Indonesian
+    # a new kader: every refusal of the server shown on its field at once, in Indonesian (the
+    # username taken and the posyandu missing with the phone's format, not at the next tries)
     page.get_by_role("link", name="Tambah pengguna").click()
     form = page.locator("#user-new")
     form.get_by_label("Nama lengkap").fill("Kader Baru Sekali")
-    form.get_by_label("Nama pengguna").fill("kader1")  # taken
     form.get_by_label("Kata sandi sementara").fill("sementara-2026")
     form.get_by_label("Peran").select_option("kader")
-    form.get_by_role("button", name="Simpan pengguna").click()
-    expect(form.get_by_label("Posyandu")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator(".error").filter(has_text="wajib diisi")).to_be_visible()
-    expect(form.get_by_label("Posyandu")).to_be_focused()
-    form.get_by_label("Posyandu").select_option(label="Posyandu Melati")
+    form.get_by_label("Nomor HP").fill("12")
     form.get_by_role("button", name="Simpan pengguna").click()
     expect(form.get_by_label("Nama pengguna")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("#" + form.get_by_label("Nama pengguna").get_attribute("id") + "-e")).to_have_text("Wajib diisi.")
+    form.get_by_label("Nama pengguna").fill("kader1")  # taken
+    form.get_by_role("button", name="Simpan pengguna").click()
+    for label in ("Nama pengguna", "Posyandu", "Nomor HP"):
+        expect(form.get_by_label(label)).to_have_attribute("aria-invalid", "true")
     expect(form.locator(".error").filter(has_text="sudah dipakai")).to_be_visible()
-    expect(form.get_by_label("Posyandu")).not_to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="wajib diisi")).to_be_visible()
+    expect(form.locator(".error").filter(has_text="nomor HP tidak sah")).to_be_visible()
+    expect(form.get_by_label("Nama pengguna")).to_be_focused()  # the first of them
     shot(page, "admin-users-errors")
     assert stored_user(live_server, "kader1")["name"] == "Kader Posyandu Melati"  # nothing changed
 
+    form.get_by_label("Posyandu").select_option(label="Posyandu Melati")
+    form.get_by_label("Nomor HP").fill("")
     form.get_by_label("Nama pengguna").fill(username)
     form.get_by_role("button", name="Simpan pengguna").click()
     page.get_by_role("heading", name="Kader Baru Sekali").wait_for()

@@ -1,0 +1,95 @@
+"""An account's form is told every error at once: its fields' format, a username taken, a password
+too easy to guess, the area its role needs. The admin's new-user form was told them in rounds (the
+format first; once fixed, the next try said the username was taken or the kader's posyandu missing),
+and an empty username was told the username's format rule rather than that it is required."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.api.test_auth import _user_id
+
+PHONE = "nomor HP tidak sah (08…)"
+WEAK = "terlalu mudah ditebak: jangan nama pengguna, satu karakter berulang, atau kata sandi umum"
+NO_POSYANDU = "wajib diisi dan harus ada untuk peran kader"
+
+
+def _users(app) -> int:
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_a_new_user_is_told_the_username_taken_the_weak_password_and_the_missing_posyandu_with_the_format_errors(
+        app, client, world):
+    before = _users(app)
+    body = {"username": "Kader1", "password": "password", "name": "Kader Baru", "role": "kader", "posyandu_id": None,
+            "phone": "12"}
+    resp = client.post("/api/v1/users", json=body, headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    assert resp.get_json()["errors"] == {"phone": [PHONE], "username": ["sudah dipakai"], "password": [WEAK],
+                                         "posyandu_id": [NO_POSYANDU]}
+    # the same without the format error: the same three, at once
+    resp = client.post("/api/v1/users", json={**body, "phone": None}, headers=world.headers("admin", "en"))
+    assert resp.get_json()["errors"] == {"username": ["already taken"], "password": [
+        "too easy to guess: not your username, one repeated character or a common password"],
+        "posyandu_id": ["required and must exist for role kader"]}
+    assert _users(app) == before  # nothing written
+
+
+def test_a_field_refused_for_its_format_is_not_judged_again(client, world):
+    body = {"username": "kader 1", "password": "pendek", "name": "Kader Baru", "role": "kader",
+            "posyandu_id": "bukan-uuid"}
+    errors = client.post("/api/v1/users", json=body, headers=world.headers("admin", "id")).get_json()["errors"]
+    assert errors == {"username": ["3-80 huruf, angka, atau _ . - @"], "password": ["Panjang harus antara 8 dan 200."],
+                      "posyandu_id": ["Bukan UUID yang sah."]}
+    # a role refused: no area is asked for it
+    errors = client.post("/api/v1/users", json={**body, "role": "perawat", "posyandu_id": None},
+                         headers=world.headers("admin", "id")).get_json()["errors"]
+    assert sorted(errors) == ["password", "role", "username"]
+
+
+def test_an_empty_username_or_password_is_required_in_both_languages(client, world):
+    body = {"username": "", "password": "", "name": "Admin Baru", "role": "admin"}
+    for lang, required in (("id", "Wajib diisi."), ("en", "Missing data for required field.")):
+        resp = client.post("/api/v1/users", json=body, headers=world.headers("admin", lang))
+        assert resp.status_code == 422 and resp.get_json()["errors"] == {"username": [required],
+                                                                         "password": [required]}, resp.get_json()
+    # as a field left out says
+    left_out = client.post("/api/v1/users", json={"name": "Admin Baru", "role": "admin"}, headers=world.headers("admin", "id"))
+    assert left_out.get_json()["errors"] == {"username": ["Wajib diisi."], "password": ["Wajib diisi."]}
+
+
+def test_a_change_of_a_user_is_told_every_error_at_once_and_nothing_changes(client, world):
+    kader2 = _user_id(client, world, "kader2")
+    resp = client.patch(f"/api/v1/users/{kader2}", json={"username": "KADER1", "phone": "12", "role": "bidan"},
+                        headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {
+        "phone": [PHONE], "username": ["sudah dipakai"],
+        "puskesmas_id": ["wajib diisi dan harus ada untuk peran bidan"]}, resp.get_json()
+    # the admin's own password is sent to Settings, with the other errors
+    admin = _user_id(client, world, "admin")
+    own = client.patch(f"/api/v1/users/{admin}", json={"password": "admin-baru-2026", "name": ""},
+                       headers=world.headers("admin", "en"))
+    assert own.status_code == 422 and list(own.get_json()["errors"]) == ["name", "password"], own.get_json()
+    assert "Settings" in own.get_json()["errors"]["password"][0]
+    user = client.get(f"/api/v1/users/{kader2}", headers=world.headers("admin")).get_json()
+    assert (user["username"], user["role"], user["phone"]) == ("kader2", "kader", None)
+
+
+def test_a_parent_registering_is_told_every_error_at_once_but_with_a_bad_code_nothing_of_the_username(
+        client, world, make_child):
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    body = {"code": code, "username": "kader1", "password": "12345678", "name": "Ibu Ani", "phone": "12"}
+    resp = client.post("/api/v1/auth/register", json=body)
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {
+        "phone": [PHONE], "username": ["sudah dipakai"], "password": [WEAK]}, resp.get_json()
+    bad_code = client.post("/api/v1/auth/register", json={**body, "code": "ZZZZ-ZZZZ"})
+    assert bad_code.status_code == 422 and bad_code.get_json()["errors"] == {
+        "phone": [PHONE], "code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}, bad_code.get_json()
+    # the code was not used by the refusals
+    made = client.post("/api/v1/auth/register", json={**body, "username": "ibu.ani", "password": "kuat-sekali",
+                                                      "phone": None})
+    assert made.status_code == 201, made.get_json()
