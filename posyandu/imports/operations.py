@@ -67,7 +67,7 @@ from posyandu.imports.rows import ParsedRow, month_first_columns, parse_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
-from posyandu.validators import single_spaced
+from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
 NAMESPACE = uuid.UUID("5f1b0a52-3c1e-4a57-9d0e-6f6f7e1c0a07")  # fixed forever: the ids depend on it
@@ -165,8 +165,7 @@ def _same_visit(stored: dict[str, Any], visit: dict[str, Any]) -> bool:
 
 def _measure_text(key: str, value: float, lang: str) -> str:
     en, id_, unit = _MEASURE_NAMES[key]
-    number = f"{value:g}"
-    return f"{en} {number} {unit}" if lang == "en" else f"{id_} {number.replace('.', ',')} {unit}"
+    return f"{en} {value:g} {unit}" if lang == "en" else f"{id_} {decimal_comma(value)} {unit}"
 
 
 @dataclass
