@@ -54,6 +54,13 @@ class ValidationFailed(DomainError):
     status, key = 422, "validation"
 
 
+def refuse_fields(problems: dict[str, list[Any]]) -> None:
+    """422 naming every field of ``problems`` (``{field: [message, ...]}``: an operation's checks,
+    collected so one answer names them all), if there are any."""
+    if problems:
+        raise ValidationFailed(errors=problems)
+
+
 class NotFound(DomainError):
     status, key = 404, "not_found"
 

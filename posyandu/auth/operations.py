@@ -16,7 +16,7 @@ from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import TokenFamily, User
 from posyandu.auth.passwords import Verified, hash_password, needs_rehash, normalised, verify_password, weak_password
 from posyandu.database import aware, insert_or_skip, utcnow
-from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import TAKEN
@@ -200,11 +200,6 @@ def account_problems(data: dict[str, Any], user: User | None = None, by: User | 
     return problems | _scope_problems(merged, assigned=assigned)
 
 
-def _refuse(problems: dict[str, list[Msg]]) -> None:
-    if problems:
-        raise ValidationFailed(errors=problems)
-
-
 def users_matching(args: dict[str, Any]) -> Select:
     """The users the admin's list asks for: ``q`` in the name or username (any case, a ``%`` or ``_``
     typed is that character), a ``role``, the kader of a ``posyandu_id``, the bidan of a
@@ -229,7 +224,7 @@ def create_user(data: dict[str, Any], *, temporary: bool = False) -> User:
     """A new account. ``temporary``: its password was chosen by someone else (an admin): its user
     must set her own before anything else (``must_change_password``)."""
     data = dict(data)
-    _refuse(account_problems(data))
+    refuse_fields(account_problems(data))
     data["username"] = data["username"].lower()
     data |= _only_own_scope(data["role"])
     user = User(id=uuid.uuid4(), password_hash=hash_password(data.pop("password")), must_change_password=temporary,
@@ -272,7 +267,7 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     lock_user(user)
     if data and account_closed(user):  # switched on, renamed over "[dihapus]", given a password: none of it
         raise Conflict(CLOSED_BY_OWNER, errors={field: [CLOSED_BY_OWNER] for field in data})
-    _refuse(account_problems(data, user, by))
+    refuse_fields(account_problems(data, user, by))
     password = data.pop("password", None)
     if "username" in data:
         data["username"] = data["username"].lower()

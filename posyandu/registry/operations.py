@@ -15,10 +15,10 @@ from posyandu.audit import apply_changes, created_fields, log_action, record_cha
 from posyandu.auth.models import User
 from posyandu.database import (among, as_json_value, creation_instants, ids_taken, insert_or_skip, insert_records,
                                new_records)
-from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.messages import date_text
+from posyandu.messages import TAKEN, date_text
 from posyandu.registry.models import (REGION_LEVELS, Child, Invitation, ParentLink, Posyandu, Puskesmas, Region,
                                       kabupaten_of)
 
@@ -46,15 +46,31 @@ def upsert_region(code: str, name: str) -> Region:
     return region
 
 
-def _region_of_level(code: str, level: str, field: str) -> Region:
+def _region_problem(code: str, level: str) -> Msg | None:
+    """Why ``code`` is no existing region of ``level``, or None."""
     region = db.session.get(Region, code)
     if region is None or region.level != level:
-        raise ValidationFailed(errors={field: [Msg(f"must be an existing {level}", f"harus {level} yang terdaftar")]})
-    return region
+        return Msg(f"must be an existing {level}", f"harus {level} yang terdaftar")
+    return None
+
+
+def puskesmas_problems(data: dict[str, Any], pkm: Puskesmas | None = None) -> dict[str, list[Msg]]:
+    """Every rule the fields ``data`` of a new puskesmas (or of a change of ``pkm``) break beyond their
+    format, at once: its kecamatan unknown, its code another puskesmas's. A field not in ``data``
+    (left out, or refused for its format) is not judged. Told one at a time, the kecamatan's refusal
+    came only once the format was right, and the code taken (409) only once the kecamatan was."""
+    problems: dict[str, list[Msg]] = {}
+    if "kecamatan_code" in data and (problem := _region_problem(data["kecamatan_code"], "kecamatan")):
+        problems["kecamatan_code"] = [problem]
+    if data.get("code"):
+        taken = select(Puskesmas.id).where(Puskesmas.code == data["code"])
+        if db.session.scalar(taken if pkm is None else taken.where(Puskesmas.id != pkm.id)) is not None:
+            problems["code"] = [TAKEN]
+    return problems
 
 
 def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
-    _region_of_level(data["kecamatan_code"], "kecamatan", "kecamatan_code")
+    refuse_fields(puskesmas_problems(data))
     pkm = Puskesmas(id=uuid.uuid4(), kabupaten_code=kabupaten_of(data["kecamatan_code"]), **data)
     db.session.add(pkm)
     db.session.flush()
@@ -64,15 +80,15 @@ def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
 
 def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
     """Rename a puskesmas, correct its code, or give it its kecamatan's new code (a region split):
-    its kabupaten follows the kecamatan, as a bidan's posyandu are judged by it (``_check_posyandu_fields``).
+    its kabupaten follows the kecamatan, as a bidan's posyandu are judged by it (``posyandu_problems``).
     Its posyandu keep their own desa: each is moved with ``update_posyandu``, which takes its children along.
     Read again locked (``access.locked``, as a posyandu is changed): two admins' changes at once are
     judged one after the other. Read before the other's commit, one changing a field back to what
     it was found nothing to change and kept the other's value, answering her own; and audited the
     value it overwrote as the one it read."""
     access.locked(select(Puskesmas).where(Puskesmas.id == pkm.id), access.CHILD)
+    refuse_fields(puskesmas_problems(data, pkm))
     if "kecamatan_code" in data:
-        _region_of_level(data["kecamatan_code"], "kecamatan", "kecamatan_code")
         data = {**data, "kabupaten_code": kabupaten_of(data["kecamatan_code"])}
     changes = apply_changes(pkm, data)
     if changes:
@@ -80,27 +96,31 @@ def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
     return pkm
 
 
-def _check_posyandu_fields(user: User, data: dict[str, Any]) -> None:
-    """A posyandu's desa exists and its puskesmas too. A bidan works within her puskesmas's
-    kabupaten: she cannot place a posyandu (and its children) in another, out of her dinkes
-    office's sight; an admin can (a region split, a corrected code)."""
+def posyandu_problems(user: User, data: dict[str, Any]) -> dict[str, list[Msg]]:
+    """Every rule the fields ``data`` of a posyandu break beyond their format, at once: its desa and
+    its puskesmas exist. A bidan works within her puskesmas's kabupaten: she cannot place a posyandu
+    (and its children) in another, out of her dinkes office's sight; an admin can (a region split, a
+    corrected code). A field not in ``data`` (left out, or refused for its format) is not judged."""
+    problems: dict[str, list[Msg]] = {}
     if "desa_code" in data:
-        _region_of_level(data["desa_code"], "desa", "desa_code")
-        if user.role == "bidan":
+        problem = _region_problem(data["desa_code"], "desa")
+        if problem is None and user.role == "bidan":
             own = db.session.scalar(select(Puskesmas.kecamatan_code).where(Puskesmas.id == user.puskesmas_id))
             if own is None or kabupaten_of(data["desa_code"]) != kabupaten_of(own):
-                raise ValidationFailed(errors={"desa_code": [Msg(
-                    "must be in the kabupaten of your puskesmas", "harus di kabupaten/kota puskesmas Anda")]})
+                problem = Msg("must be in the kabupaten of your puskesmas", "harus di kabupaten/kota puskesmas Anda")
+        if problem is not None:
+            problems["desa_code"] = [problem]
     if "puskesmas_id" in data:
         if db.session.get(Puskesmas, data["puskesmas_id"]) is None or \
                 (user.role == "bidan" and data["puskesmas_id"] != user.puskesmas_id):
-            raise ValidationFailed(errors={"puskesmas_id": [UNKNOWN]})
+            problems["puskesmas_id"] = [UNKNOWN]
+    return problems
 
 
 def create_posyandu(user: User, data: dict[str, Any]) -> Posyandu:
     if user.role not in ("admin", "bidan"):
         raise Forbidden()
-    _check_posyandu_fields(user, data)
+    refuse_fields(posyandu_problems(user, data))
     data = {"id": data.get("id") or uuid.uuid4(), **data}
     if db.session.get(Posyandu, data["id"]) is not None:
         raise Conflict()
@@ -119,7 +139,7 @@ def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu
     if user.role not in ("admin", "bidan"):
         raise Forbidden()
     data.pop("id", None)
-    _check_posyandu_fields(user, data)
+    refuse_fields(posyandu_problems(user, data))
     if "desa_code" in data:
         data["kabupaten_code"] = kabupaten_of(data["desa_code"])
     changes = apply_changes(pos, data)

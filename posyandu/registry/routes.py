@@ -61,10 +61,13 @@ class PuskesmasList(MethodView):
         return paginate(stmt, [Puskesmas.name, Puskesmas.id], args["limit"], args["cursor"], [None, uuid.UUID])
 
     @roles_required("admin")
-    @blp.arguments(PuskesmasSchema)
+    @blp.arguments(PuskesmasSchema, field_checks=lambda data: ops.puskesmas_problems(data))
     @blp.response(201, PuskesmasSchema)
     def post(self, body):
-        """Create a puskesmas (admin)."""
+        """Create a puskesmas (admin).
+
+        A refusal (422) names every field's error at once: a kecamatan not registered and a code
+        another puskesmas has (409 if two admins give it at once) with the format errors of the others."""
         pkm = ops.create_puskesmas(body)
         db.session.commit()
         return pkm
@@ -73,7 +76,8 @@ class PuskesmasList(MethodView):
 @blp.route("/puskesmas/<uuid:puskesmas_id>")
 class PuskesmasById(MethodView):
     @roles_required("admin")
-    @blp.arguments(PuskesmasUpdateSchema(partial=True))
+    @blp.arguments(PuskesmasUpdateSchema(partial=True), field_checks=lambda data, puskesmas_id: ops.puskesmas_problems(
+        data, db.get_or_404(Puskesmas, puskesmas_id)))
     @blp.response(200, PuskesmasSchema)
     def patch(self, body, puskesmas_id):
         """Rename a puskesmas, correct its code, or move it to its kecamatan's new code (admin).
@@ -99,13 +103,23 @@ class PosyanduList(MethodView):
         return paginate(stmt, [Posyandu.id], args["limit"], args["cursor"], [uuid.UUID])
 
     @roles_required("admin", "bidan")
-    @blp.arguments(PosyanduSchema)
+    @blp.arguments(PosyanduSchema, field_checks=lambda data: ops.posyandu_problems(current_user, data))
     @blp.response(201, PosyanduSchema)
     def post(self, body):
-        """Create a posyandu (admin, or a bidan within her puskesmas)."""
+        """Create a posyandu (admin, or a bidan within her puskesmas).
+
+        A refusal (422) names every field's error at once: a desa or puskesmas unknown (or, for a
+        bidan, not hers) with the format errors of the others."""
         pos = ops.create_posyandu(current_user, body)
         db.session.commit()
         return pos
+
+
+def _posyandu_change_problems(data: dict, posyandu_id: uuid.UUID) -> dict:
+    """``ops.posyandu_problems`` of a change the caller may make to a posyandu she sees (404 else);
+    none for a kader or dinkes, refused the change itself (403)."""
+    access.get_posyandu(current_user, posyandu_id)
+    return ops.posyandu_problems(current_user, data) if current_user.role in ("admin", "bidan") else {}
 
 
 @blp.route("/posyandu/<uuid:posyandu_id>")
@@ -117,7 +131,8 @@ class PosyanduById(MethodView):
         return access.get_posyandu(current_user, posyandu_id)
 
     @roles_required(*READERS)
-    @blp.arguments(PosyanduUpdateSchema(partial=True))
+    @blp.arguments(PosyanduUpdateSchema(partial=True), field_checks=lambda data, posyandu_id: _posyandu_change_problems(
+        data, posyandu_id))
     @blp.response(200, PosyanduSchema)
     def patch(self, body, posyandu_id):
         """Change a posyandu's name, meeting day, address or puskesmas."""

@@ -36,10 +36,12 @@ def test_two_admins_creating_the_same_username_at_once_get_one_user_and_a_field_
 
 def test_a_puskesmas_code_already_taken_is_named_on_its_field(client, world):
     """The database's own check of a unique value answered a bare 409 ("Konflik"), the admin not told
-    which field: the code of another puskesmas ("PA" here) is now named on ``code``."""
+    which field: the code of another puskesmas ("PA" here) is now named on ``code``; checked first (422,
+    with the other fields' errors, as a username taken is), and by the database (409) when two admins
+    give one code at once."""
     resp = client.post("/api/v1/puskesmas", json={"name": "PKM Baru", "kecamatan_code": "35.25.01", "code": "PA"},
                        headers=world.headers("admin", "id"))
-    assert resp.status_code == 409 and resp.get_json()["errors"] == {"code": ["sudah dipakai"]}, resp.get_json()
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"code": ["sudah dipakai"]}, resp.get_json()
 
 
 def _invite(client, world, cid: str, by: str = "kader1") -> str:

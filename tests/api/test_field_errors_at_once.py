@@ -1,7 +1,8 @@
-"""An account's form is told every error at once: its fields' format, a username taken, a password
-too easy to guess, the area its role needs. The admin's new-user form was told them in rounds (the
-format first; once fixed, the next try said the username was taken or the kader's posyandu missing),
-and an empty username was told the username's format rule rather than that it is required."""
+"""A form is told every error at once: its fields' format and what the operation checks of the
+fields that passed (a username or a puskesmas code taken, a password too easy to guess, the area a
+role needs, a posyandu's desa and puskesmas). The admin's new-user form was told them in rounds
+(the format first; once fixed, the next try said the username was taken or the kader's posyandu
+missing), and an empty username was told the username's format rule rather than that it is required."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -93,3 +94,42 @@ def test_a_parent_registering_is_told_every_error_at_once_but_with_a_bad_code_no
     made = client.post("/api/v1/auth/register", json={**body, "username": "ibu.ani", "password": "kuat-sekali",
                                                       "phone": None})
     assert made.status_code == 201, made.get_json()
+
+
+KECAMATAN = "harus kecamatan yang terdaftar"
+
+
+def test_a_puskesmas_is_told_its_kecamatan_unknown_and_its_code_taken_with_the_format_errors(client, world):
+    """Told one at a time: the name's format, then the kecamatan unknown, then (409) the code taken."""
+    admin = world.headers("admin", "id")
+    resp = client.post("/api/v1/puskesmas", json={"name": "", "kecamatan_code": "35.25.09", "code": "PA"}, headers=admin)
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {
+        "name": ["tidak boleh kosong"], "kecamatan_code": [KECAMATAN], "code": ["sudah dipakai"]}, resp.get_json()
+    pkm_b = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json={"name": "x" * 121, "kecamatan_code": "35.99.01",
+                                                                          "code": "PA"}, headers=admin)
+    assert pkm_b.status_code == 422 and sorted(pkm_b.get_json()["errors"]) == ["code", "kecamatan_code", "name"]
+    assert pkm_b.get_json()["errors"]["code"] == ["sudah dipakai"], pkm_b.get_json()
+    # its own code is not taken by another
+    same = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json={"code": "PB"}, headers=admin)
+    assert same.status_code == 200, same.get_json()
+
+
+def test_a_posyandu_is_told_its_desa_and_its_puskesmas_with_the_format_errors(client, world):
+    """A bidan's new posyandu: its meeting day's format, its desa out of her kabupaten and a puskesmas
+    not hers, in one answer (they were three tries); a change of one the same."""
+    bidan = world.headers("bidan_a", "id")
+    body = {"name": "Posyandu Baru", "desa_code": "35.26.01.2001", "puskesmas_id": str(world.ids["pkm_b"]),
+            "meeting_day": 40}
+    resp = client.post("/api/v1/posyandu", json=body, headers=bidan)
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {
+        "meeting_day": ["Harus antara 1 dan 31."], "desa_code": ["harus di kabupaten/kota puskesmas Anda"],
+        "puskesmas_id": ["tidak dikenal atau di luar wilayah Anda"]}, resp.get_json()
+    changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={**body, "desa_code": "35.25.01.2999"},
+                           headers=bidan)
+    assert changed.status_code == 422 and changed.get_json()["errors"] == {
+        "meeting_day": ["Harus antara 1 dan 31."], "desa_code": ["harus desa yang terdaftar"],
+        "puskesmas_id": ["tidak dikenal atau di luar wilayah Anda"]}, changed.get_json()
+    # one she does not see is not found, whatever the body
+    assert client.patch(f"/api/v1/posyandu/{world.ids['p3']}", json=body, headers=bidan).status_code == 404
+    kept = client.get(f"/api/v1/posyandu/{world.ids['p1']}", headers=bidan).get_json()
+    assert (kept["name"], kept["meeting_day"]) == ("Melati", 5)
