@@ -281,7 +281,8 @@ def test_pattern_and_special_number_messages_are_in_indonesian_by_default(client
                              headers=world.headers("bidan_a", lang="id"))) == {
         "region_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
     register = {"code": "ZZZZ-ZZZZ", "username": "ibu ani", "password": "kuat-sekali", "name": "Ibu Ani"}
-    assert errors(client.post("/api/v1/auth/register", json=register)) == {"username": ["3-80 huruf, angka, atau _ . - @"]}
+    assert errors(client.post("/api/v1/auth/register", json=register)) == {  # the bad code said with it
+        "username": ["3-80 huruf, angka, atau _ . - @"], "code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}
     for number in ("NaN", "Infinity", "-Infinity", "1e999"):
         body = '{"measured_on": "%s", "weight_kg": %s}' % (TODAY, number)
         resp = client.post(f"/api/v1/children/{child['id']}/measurements", data=body, content_type="application/json",
