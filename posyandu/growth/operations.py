@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from posyandu.audit import record_change
 from posyandu.database import among
-from posyandu.errors import ValidationFailed
+from posyandu.errors import ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.growth.models import STATUS_KEYS, ZSCORE_KEYS, Measurement
 from posyandu.i18n import Msg
@@ -221,6 +221,14 @@ KBM_MONTH_ONE = Msg("month 1 is required: a month missing takes the previous mon
                    "bulan 1 wajib diisi: bulan yang kosong memakai nilai bulan sebelumnya, dan bulan 1 tidak punya")
 
 
+def kbm_problems(data: dict[str, Any]) -> dict[str, list[Msg]]:
+    """What a KBM table's fields ``data`` break beyond their format: month 1 is required. Judged with
+    the other fields' format errors (``Blueprint.arguments(field_checks=…)``), not only once they are fixed."""
+    if "grams_by_month" in data and "1" not in data["grams_by_month"]:
+        return {"grams_by_month": [KBM_MONTH_ONE]}
+    return {}
+
+
 def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
     """A new KBM version (months missing take the previous month's value), and every child queued
     for the recompute of her N/T by it (``growth.recompute``: worked off in batches after the caller
@@ -230,8 +238,7 @@ def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
     from posyandu.audit import log_action
     from posyandu.growth.models import KbmTable
 
-    if "1" not in grams_by_month:
-        raise ValidationFailed(errors={"grams_by_month": [KBM_MONTH_ONE]})
+    refuse_fields(kbm_problems({"grams_by_month": grams_by_month}))
     filled, last = {}, None
     for month in range(1, 61):
         last = grams_by_month.get(str(month), last)

@@ -68,6 +68,12 @@ class GrowthChart(MethodView):
         return chart_data(child.sex, child.birth_date, points, birth)
 
 
+def _kbm_problems(data: dict) -> dict:
+    from posyandu.growth.operations import kbm_problems
+
+    return kbm_problems(data)
+
+
 @blp.route("/growth/kbm")
 class Kbm(MethodView):
     @roles_required(*READERS)
@@ -79,7 +85,7 @@ class Kbm(MethodView):
         return kbm_in_force()
 
     @roles_required("admin")
-    @blp.arguments(KbmSchema)
+    @blp.arguments(KbmSchema, field_checks=lambda data: _kbm_problems(data))
     @blp.response(201, KbmPublishedSchema)
     def post(self, body):
         """Publish a new KBM version (admin); every child's N/T is recomputed by it: in this request

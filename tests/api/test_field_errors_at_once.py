@@ -133,3 +133,11 @@ def test_a_posyandu_is_told_its_desa_and_its_puskesmas_with_the_format_errors(cl
     assert client.patch(f"/api/v1/posyandu/{world.ids['p3']}", json=body, headers=bidan).status_code == 404
     kept = client.get(f"/api/v1/posyandu/{world.ids['p1']}", headers=bidan).get_json()
     assert (kept["name"], kept["meeting_day"]) == ("Melati", 5)
+
+
+def test_a_kbm_table_without_month_one_is_told_so_with_the_format_errors(client, world):
+    resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": {"2": 300}, "source": "x"},
+                       headers=world.headers("admin", "id"))
+    assert resp.status_code == 422 and sorted(resp.get_json()["errors"]) == ["grams_by_month", "source"], resp.get_json()
+    assert resp.get_json()["errors"]["grams_by_month"][0].startswith("bulan 1 wajib diisi")
+    assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
