@@ -141,6 +141,8 @@ def test_a_bidan_and_a_dinkes_account_need_their_area(live_server, new_context):
     form.get_by_role("button", name="Simpan pengguna").click()
     expect(form.get_by_label("Puskesmas")).to_have_attribute("aria-invalid", "true")
     form.get_by_label("Peran").select_option("dinkes")
+    # a code with dots: not the decimal keypad, whose Indonesian layout may have a comma and no dot
+    expect(form.get_by_label("Kode wilayah")).not_to_have_attribute("inputmode", "decimal")
     form.get_by_label("Kode wilayah").fill("99.99")
     form.get_by_role("button", name="Simpan pengguna").click()
     expect(form.get_by_label("Kode wilayah")).to_have_attribute("aria-invalid", "true")

@@ -139,8 +139,9 @@ function roleAndArea(names, user = {}) {
       options: [['', tx('choose')], ...posyandu] }),
     puskesmas_id: choice({ label: tx('puskesmas'), name: 'puskesmas_id', value: user.puskesmas_id ?? '',
       options: [['', tx('choose')], ...byName(names.puskesmas)] }),
+    // the text keyboard: a decimal one typed in Indonesian may offer a comma and no dot (35.25)
     region_code: field({ label: tx('region'), name: 'region_code', value: user.region_code ?? '', hint: tx('region_hint'),
-      autocomplete: 'off', inputmode: 'decimal' }),
+      autocomplete: 'off' }),
   };
   const select = role.querySelector('select');
   const show = () => {
