@@ -70,6 +70,8 @@ def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(
     wait_synced(page)
     page.locator("#children a", has_text="Berat badan").first.click()
     child_id = page.url.split("/")[-1]
+    # her child's screen drawn (the home list's "Anak saya" is an h2 too, until it is replaced)
+    expect(page.locator("svg desc[id=d-wfa]")).to_be_attached()
     first = page.locator("h2").first.inner_text().split(" ")[0]
     weights = page.locator("svg desc[id=d-wfa]")
     expect(weights).to_contain_text(re.compile(rf"\d kg\. Berat badan {first} .+ untuk umurnya"))
