@@ -2,7 +2,9 @@
 
 Headers are matched loosely (case, spaces, punctuation and a unit in brackets
 are ignored) against Indonesian and English names, so "Tgl Lahir",
-"tanggal_lahir" and "birth_date" all mean ``birth_date``. Columns we do not
+"tanggal_lahir" and "birth_date" all mean ``birth_date``. A weight column headed
+in grams ("BBL (gram)", "BB Lahir (gr)", "Berat gram") is read in grams
+(``GRAMS``), every other in kg. Columns we do not
 know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
 are read together. The header is the first of the top ten rows that names every
 required column (titles above the table are skipped), with the row under it when
@@ -64,6 +66,8 @@ HEADER_SEARCH_ROWS = 10
 POSITION_OF_COLUMN = {**dict.fromkeys(("pb", "panjang", "panjang_badan", "length"), "lying"),
                       **dict.fromkeys(("tb", "tinggi", "tinggi_badan", "height"), "standing")}
 _ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
+WEIGHTS = ("birth_weight_kg", "weight_kg")
+GRAM_UNITS = frozenset({"g", "gr", "grm", "gram", "grams"})  # a unit of grams, in a header or a cell ("3200 gr")
 
 
 class FileError(ValueError):
@@ -77,6 +81,27 @@ class FileError(ValueError):
 def normalise_header(text: Any) -> str:
     text = re.sub(r"\(.*?\)", "", str(text or "")).lower()
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def _stem(name: str) -> str:
+    """A normalised header without the unit of grams written after a weight's name ("bb_lahir_gram",
+    "berat_gr": "bb_lahir", "berat"), else as it is."""
+    stem, _, unit = name.rpartition("_")
+    return stem if unit in GRAM_UNITS and _ALIASES.get(stem) in WEIGHTS else name
+
+
+def column_of(header: Any) -> str | None:
+    """Our column a header names, if any."""
+    return _ALIASES.get(_stem(normalise_header(header)))
+
+
+def in_grams(header: Any) -> bool:
+    """A header stating grams, in brackets or after the name ("BBL (gram)", "BB Lahir (gr)", "Berat
+    Lahir (g)", "BB gram"): registers write birth weights so (3200). Said of a weight's column only
+    (``read_rows``): a header in kg, or with no unit, is read in kg."""
+    stated = [normalise_header(unit).split("_") for unit in re.findall(r"\(([^()]*)\)", str(header or ""))]
+    stated.append([normalise_header(header).rpartition("_")[2]])
+    return any(GRAM_UNITS & set(words) and "kg" not in words for words in stated)
 
 
 class Headers(dict):
@@ -124,7 +149,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
     # cells cannot split, and a note beside its table is no one's column
     width = len(header) if ext not in ("xlsx", "xlsm") else None
-    return names, _rows(table, columns, first, width, _position_columns(header, columns), doses)
+    grams = {i for i, key in columns.items() if key in WEIGHTS and in_grams(header[i])}
+    return names, _rows(table, columns, first, width, _position_columns(header, columns), doses, grams)
 
 
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
@@ -137,7 +163,7 @@ def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, t
 
 def known_columns(values: list[Any]) -> dict[int, str]:
     """{column index: our column} of a row's cells that name one."""
-    return {i: _ALIASES[normalise_header(h)] for i, h in enumerate(values) if normalise_header(h) in _ALIASES}
+    return {i: key for i, h in enumerate(values) if (key := column_of(h))}
 
 
 def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
@@ -186,11 +212,11 @@ def _under_groups(header: list[Any], below: list[Any]) -> dict[int, tuple[str, A
         group = above if above not in (None, "") else group
         if value in (None, ""):
             continue
-        together = f"{normalise_header(value)}_{normalise_header(group)}"
+        together = f"{_stem(normalise_header(value))}_{normalise_header(group)}"
         if group not in (None, "") and together in _ALIASES:
             found[i] = (_ALIASES[together], f"{str(group).strip()} {str(value).strip()}")
-        elif normalise_header(value) in _ALIASES:
-            found[i] = (_ALIASES[normalise_header(value)], value)
+        elif column_of(value):
+            found[i] = (column_of(value), value)
     return found
 
 
@@ -209,6 +235,11 @@ BEYOND = "_beyond"
 column, the values): ``rows.parse_row`` refuses the row on that column."""
 
 
+GRAMS = "_grams"
+"""A row's key for its weights read from a column headed in grams (``in_grams``), as a tuple of our
+columns: ``rows.parse_row`` reads them in grams (3200 is 3.2 kg)."""
+
+
 UNREAD = "_unread"
 """A row's key for the headers of the columns not read (``Headers.ignored``) of a dose or vitamin A
 (``DOSE_WORD``) its cells fill: ``rows.parse_row`` names them when the row's visit gives nothing the
@@ -218,8 +249,8 @@ its weight forgotten, is told so plainly."""
 
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
           positions: dict[int, tuple[str, str]] | None = None,
-          doses: dict[int, str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    positions, doses = positions or {}, doses or {}
+          doses: dict[int, str] | None = None, grams: set[int] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions, doses, grams = positions or {}, doses or {}, grams or set()
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
@@ -245,6 +276,10 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                                         and values[i] is not None and str(values[i]).strip()))
             if given:
                 row[UNREAD] = given
+            gram_keys = tuple(dict.fromkeys(columns[i] for i in sorted(grams) if i < len(values)
+                                           and values[i] is not None and str(values[i]).strip()))
+            if gram_keys:
+                row[GRAMS] = gram_keys
             yield number, row
 
 
@@ -292,7 +327,7 @@ def _delimiter(head: str) -> str:
     lines = head.splitlines()
     for line in lines[:HEADER_SEARCH_ROWS]:
         for delimiter in DELIMITERS:
-            named = {_ALIASES.get(normalise_header(h)) for h in next(csv.reader([line], delimiter=delimiter), [])}
+            named = {column_of(h) for h in next(csv.reader([line], delimiter=delimiter), [])}
             if all(k in named for k in REQUIRED):
                 return delimiter
     first = lines[0] if lines else ""

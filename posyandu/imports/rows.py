@@ -4,7 +4,7 @@ Cleaning catches what real posyandu spreadsheets get wrong (domain.md, "Real
 data is messy"): NIKs stored as numbers (lost leading zeros, or Excel's
 scientific notation) or another person's NIK (the mother's: its birth date
 digits are not the child's), weights in grams (or with thousands separators, or
-the unit typed in), DD/MM/YYYY dates, Excel serial dates (45672), written dates
+the unit typed in; read in grams in a column headed so), DD/MM/YYYY dates, Excel serial dates (45672), written dates
 ("15 Januari 2025", "15-Agt-25"), decimal commas, "L"/"P" for sex,
 "berbaring"/"berdiri" for the position. The field rules are the API's own
 schemas (ChildSchema, MeasurementSchema), so an import accepts exactly what a
@@ -24,11 +24,11 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import BEYOND, POSITION_BY_COLUMN, UNREAD
+from posyandu.imports.reader import BEYOND, GRAM_UNITS, GRAMS, POSITION_BY_COLUMN, UNREAD
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
-from posyandu.validators import UNSTORABLE, nik_birth_mismatch, nik_digits, today, unstorable_text
+from posyandu.validators import UNSTORABLE, decimal_comma, nik_birth_mismatch, nik_digits, today, unstorable_text
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
                 "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
@@ -184,28 +184,48 @@ def _serial(number: float) -> str:
     return (EXCEL_EPOCH + timedelta(days=int(number))).isoformat()
 
 
-def _number(name: str, value: Any) -> float:
+def _number(name: str, value: Any, grams: bool = False) -> float:
     """A measurement in the column's unit (kg or cm), the unit itself allowed after it ("12,5 kg").
     A single "," or "." is the decimal separator: "3.200" and "3,200" are 3.2 kg, whether meant as kg
     or as grams with a thousands dot (3 200 g), never 3200 kg. A number grouped in thousands ("1.234,5",
     "1,234.5", "1 234") is read as written, so the column's range refuses it (as grams, in a kg column).
-    Anything else ("12 5", "1,2,3", another unit) is refused, never guessed."""
+    Anything else ("12 5", "1,2,3", another unit) is refused, never guessed. ``grams``: a weight in a
+    column headed in grams (``reader.in_grams``), read in grams and given in kg (3200: 3.2); there a
+    single "." or "," before three digits groups thousands ("3.200", "3,200": 3200 g; grams are whole),
+    and a number under 100 ("3,2", "3.25") is refused as kilograms, as is a cell saying kg."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    unit = name.rsplit("_", 1)[-1]
+        return _in_kg(float(value)) if grams else float(value)
+    unit = "g" if grams else name.rsplit("_", 1)[-1]
+    shown = {"en": "grams", "id": "gram"} if grams else {"en": unit, "id": unit}
     text = " ".join(str(value).split()).lower()
     if found := _WITH_UNIT.fullmatch(text):
         text, given = found.groups()
-        if given != unit:
-            raise ValidationError(Msg(f"write the value in {unit} ({given} is another unit)",
-                                      f"tulis nilainya dalam {unit} ({given} satuan lain)"))
-    if _PLAIN_NUMBER.fullmatch(text):
-        return float(text.replace(",", "."))
+        if given != unit and not (grams and given in GRAM_UNITS):
+            raise ValidationError(Msg(f"write the value in {shown['en']} ({given} is another unit)",
+                                      f"tulis nilainya dalam {shown['id']} ({given} satuan lain)"))
     grouped = _GROUPED_NUMBER.fullmatch(text)
-    if grouped and grouped["decimal"] != grouped["group"]:
-        return float(text.replace(grouped["group"], "").replace(",", "."))
-    raise ValidationError(Msg(f"not a number: write it as 12,5 or 12.5 (in {unit})",
-                              f"bukan angka: tulis seperti 12,5 atau 12.5 (dalam {unit})"))
+    if grams and grouped and not grouped["decimal"]:
+        return _in_kg(float(text.replace(grouped["group"], "")))
+    if _PLAIN_NUMBER.fullmatch(text):
+        number = float(text.replace(",", "."))
+    elif grouped and grouped["decimal"] != grouped["group"]:
+        number = float(text.replace(grouped["group"], "").replace(",", "."))
+    else:
+        example = {"en": "3200", "id": "3200"} if grams else {"en": "12,5 or 12.5", "id": "12,5 atau 12.5"}
+        raise ValidationError(Msg(f"not a number: write it as {example['en']} (in {shown['en']})",
+                                  f"bukan angka: tulis seperti {example['id']} (dalam {shown['id']})"))
+    return _in_kg(number) if grams else number
+
+
+def _in_kg(grams: float) -> float:
+    """A weight in grams as kg; under 100 g it is no child's weight but one written in kg (3,2)."""
+    if 0 < grams < 100:
+        raise ValidationError(Msg(
+            f"the column is in grams (its header says so) and {grams:g} looks like kilograms: write it in grams "
+            f"({grams * 1000:g}), or head the column in kg",
+            f"kolom ini dalam gram (menurut judul kolomnya) dan {decimal_comma(grams)} tampaknya dalam kg: tulis "
+            f"dalam gram ({grams * 1000:g}), atau beri judul kolom dalam kg"))
+    return grams / 1000
 
 
 def _nik(value: Any) -> str:
@@ -248,11 +268,11 @@ def _flag(name: str, value: Any) -> bool:
     raise ValidationError(Msg("must be ya or tidak", "harus ya atau tidak"))
 
 
-def _clean(name: str, value: Any, month_first: frozenset[str] = frozenset()) -> Any:
+def _clean(name: str, value: Any, month_first: frozenset[str] = frozenset(), grams: tuple[str, ...] = ()) -> Any:
     if name in DATES:
         return _date(value, name in month_first)
     if name in NUMBERS:
-        return _number(name, value)
+        return _number(name, value, name in grams)
     if name in ("nik", "mother_nik"):
         return _nik(value)
     if name in FLAGS:
@@ -312,10 +332,11 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
     """Clean and validate one row (every problem of the row is collected); ``month_first``: the file's
     date columns written month first (``month_first_columns``)."""
     out, cleaned = ParsedRow(), {}
-    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw:
+    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw or GRAMS in raw:
         raw = dict(raw)
     by_column = raw.pop(POSITION_BY_COLUMN, None)
     unread = raw.pop(UNREAD, ())
+    grams = raw.pop(GRAMS, ())
     if BEYOND in raw:
         last, extra = raw.pop(BEYOND)
         shown = "; ".join(extra)
@@ -354,7 +375,7 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
                 f"dua kolom yang sama artinya berisi nilai berbeda ({shown}): pakai satu saja"))
             continue
         try:
-            cleaned[name] = _clean(name, value, month_first)
+            cleaned[name] = _clean(name, value, month_first, grams)
         except ValidationError as exc:
             out.errors.setdefault(name, []).extend(exc.messages)
     if by_column and "length_height_cm" in cleaned and "position" not in out.errors:

@@ -127,7 +127,10 @@ def test_a_semicolon_csv_with_windows_1252_is_read():
 def test_headers_of_common_registers_and_english_ones_are_read_not_dropped():
     """A register's "Panjang Badan/Tinggi Badan (cm)", "Nama Ibu Kandung", "BBL (gram)", "L. Kepala" and
     "Tanggal Ukur/Timbang", and English headers, were columns no one knew: their values were dropped
-    without a word (a birth weight in grams not even refused)."""
+    without a word (a birth weight in grams not even refused). "BBL (gram)" 3200 was then refused as
+    "looks like grams" (the unit in brackets was dropped with the brackets, the column read in kg):
+    changed deliberately, its header says grams, so 3200 is read as 3.2 kg
+    (``test_a_weight_column_headed_in_grams_is_read_in_grams``)."""
     data = ("Posyandu;Nama;JK;Tgl Lahir;Nama Ibu Kandung;BBL (gram);Tanggal Ukur/Timbang;Berat;"
             "Panjang Badan/Tinggi Badan (cm);L. Kepala\n"
             "Melati;Rara;P;15/01/2025;Siti;3200;10/06/2025;7,2;65,5;41\n").encode()
@@ -137,7 +140,8 @@ def test_headers_of_common_registers_and_english_ones_are_read_not_dropped():
                                 "head_circumference_cm")} == {"mother_name": "Siti", "birth_weight_kg": "3200",
                                                               "measured_on": "10/06/2025", "length_height_cm": "65,5",
                                                               "head_circumference_cm": "41"}
-    assert "grams" in str(parse_row(row).errors["birth_weight_kg"][0])
+    parsed = parse_row(row)
+    assert parsed.errors == {} and parsed.child["birth_weight_kg"] == 3.2, parsed.errors
     english = b"Posyandu,Name,Gender,Date of birth,Visit date,Weight (kg),Height (cm),MUAC (cm)\nMelati,Rara,F,2025-01-15,2025-06-10,7.2,65.5,13\n"
     names, rows = read_rows(io.BytesIO(english), "a.csv")
     assert set(names) == {"posyandu", "name", "sex", "birth_date", "measured_on", "weight_kg", "length_height_cm", "muac_cm"}
@@ -632,3 +636,88 @@ def test_the_columns_not_read_are_named_a_row_number_aside():
     names, rows = read_rows(io.BytesIO(data), "a.csv")
     assert names.ignored == ["HB-0", "BCG", "Vitamin A"]
     assert list(rows)[0][1]["name"] == "Rara"
+
+
+def gram_file(header, value, weight_header="BB (kg)", weight="7,2"):
+    """The one row of a file whose birth weight is headed ``header``, read and cleaned."""
+    data = (f"Posyandu;Nama;JK;Tgl Lahir;{header};Tgl Timbang;{weight_header}\n"
+            f"Melati;Rara;P;15/01/2025;{value};10/06/2025;{weight}\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    [(_, row)] = list(rows)
+    return names, parse_row(row)
+
+
+@pytest.mark.parametrize("header", ["BBL (gram)", "BB Lahir (gr)", "Berat Lahir (g)", "Berat Badan Lahir (GRAM)",
+                                    "BB Lahir (gr.)", "BB Lahir gram", "Berat lahir (dalam gram)", "BBL [g]",
+                                    "Birth weight (grams)"])
+@pytest.mark.parametrize("value, kg", [("3200", 3.2), ("3.200", 3.2), ("3,200", 3.2), ("3 200", 3.2),
+                                       ("3250 g", 3.25), ("3250gr", 3.25), ("3.250 gram", 3.25), ("2990", 2.99)])
+def test_a_weight_column_headed_in_grams_is_read_in_grams(header, value, kg):
+    """Registers write birth weights in grams and say so in the header ("BBL (gram)"): every value was
+    refused as "looks like grams" (the unit in the header ignored), so a column had to be converted by
+    hand. In a column headed in grams a value is grams (a single "." or "," before three digits groups
+    thousands: grams are whole numbers), given in kg."""
+    names, parsed = gram_file(header, value)
+    assert names["birth_weight_kg"] == header
+    assert parsed.errors == {} and parsed.child["birth_weight_kg"] == kg, parsed.errors
+
+
+@pytest.mark.parametrize("header", ["BB (gram)", "Berat (gr)", "Berat Badan (g)", "BB gr"])
+def test_a_childs_weight_column_headed_in_grams_is_read_in_grams(header):
+    names, parsed = gram_file("BBL (kg)", "3,1", header, "7.250")
+    assert names["weight_kg"] == header
+    assert parsed.errors == {} and (parsed.child["birth_weight_kg"], parsed.visit["weight_kg"]) == (3.1, 7.25)
+
+
+@pytest.mark.parametrize("value, shown", [("3,2", "3.2"), ("3.25", "3.25"), ("3", "3"), ("12,5", "12.5")])
+def test_kilograms_in_a_column_headed_in_grams_are_refused_saying_so(value, shown):
+    """3,2 in a gram column is no child's weight in grams (3.2 g): refused as kilograms, not stored as 3.2 g."""
+    _, parsed = gram_file("BBL (gram)", value)
+    [message] = parsed.errors["birth_weight_kg"]
+    assert f"the column is in grams (its header says so) and {shown} looks like kilograms" in str(message)
+    assert f"kolom ini dalam gram (menurut judul kolomnya) dan {shown.replace('.', ',')} tampaknya dalam kg" \
+        in message.id_text
+    assert "birth_weight_kg" not in parsed.child
+
+
+def test_a_cell_saying_kg_in_a_column_headed_in_grams_is_refused_as_another_unit():
+    """As a cell saying grams is in a column in kg: the cell and its header disagree, nothing is guessed."""
+    _, parsed = gram_file("BBL (gram)", "3,2 kg")
+    assert [str(m) for m in parsed.errors["birth_weight_kg"]] == ["write the value in grams (kg is another unit)"]
+    assert gram_file("BBL (gram)", "3,2,0")[1].errors["birth_weight_kg"][0].id_text == \
+        "bukan angka: tulis seperti 3200 (dalam gram)"
+
+
+@pytest.mark.parametrize("header", ["BBL (kg)", "BBL", "BB Lahir (Kg)", "Berat Lahir (kg, bukan gram)"])
+def test_a_weight_column_in_kg_or_without_a_unit_is_read_in_kg_as_before(header):
+    _, parsed = gram_file(header, "3200")
+    assert "looks like grams" in str(parsed.errors["birth_weight_kg"][0])
+    _, parsed = gram_file(header, "3,200")
+    assert parsed.errors == {} and parsed.child["birth_weight_kg"] == 3.2
+
+
+def test_only_a_weight_is_read_in_grams():
+    """A length headed "(g)" by mistake stays in cm, a column "Gram" of its own is no weight (ignored)."""
+    data = ("Posyandu;Nama;JK;Tgl Lahir;PB Lahir (g);Gram\nMelati;Rara;P;15/01/2025;49;3200\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    [(_, row)] = list(rows)
+    assert names.ignored == ["Gram"] and parse_row(row).child["birth_length_cm"] == 49
+
+
+def test_a_workbook_weight_in_grams_under_a_merged_group_and_as_a_number_cell_is_read_in_grams():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Lahir", None, "Tgl Timbang", "BB (gram)"])
+    sheet.append([None, None, None, None, "BB (gram)", "PB (cm)", None, None])
+    sheet.append(["Melati", "Rara", "P", datetime(2025, 1, 15), 3200, 49, datetime(2025, 6, 10), 7250.0])
+    sheet.append(["Melati", "Rara", "P", datetime(2025, 1, 15), 3.2, 49, datetime(2025, 7, 10), 7500])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    names, rows = read_rows(out, "a.xlsx")
+    assert names["birth_weight_kg"] == "Lahir BB (gram)"
+    first, second = (parse_row(row) for _, row in rows)
+    assert first.errors == {} and (first.child["birth_weight_kg"], first.visit["weight_kg"]) == (3.2, 7.25)
+    assert "looks like kilograms" in str(second.errors["birth_weight_kg"][0]) and second.visit["weight_kg"] == 7.5
