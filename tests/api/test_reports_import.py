@@ -1301,3 +1301,37 @@ def test_a_row_adding_a_value_to_a_visit_recorded_before_is_refused_and_one_agre
     db.session.remove()
     assert [(float(m.weight_kg), m.length_height_cm) for m in db.session.scalars(select(Measurement).where(
         Measurement.child_id == length.child_id, Measurement.deleted_at.is_(None)))] == [(6.9, None)]
+
+
+def test_a_register_headed_in_grams_imports_its_weights_in_kg_as_the_same_visits_as_in_kg(client, world, db):
+    """A register's "BBL (gram)" and "BB (gram)" had every value refused as "looks like grams": the unit
+    in the header was dropped. Read in grams now, a dry run telling what the import does; a value in kg
+    there is refused saying so; the same file in kg gives the same children and visits (their ids derive
+    from the values in kg), nothing doubled."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    head = "posyandu;nama;jenis_kelamin;tanggal_lahir;{};tanggal_timbang;{}\n"
+    rows = ["Melati;Rara Putri;P;15/01/2025;{};10/06/2025;{}\n", "Melati;Dodi Saputra;L;01/02/2025;{};10/06/2025;{}\n"]
+    grams = head.format("BBL (gram)", "BB (gram)") + rows[0].format("3.200", "7250") + rows[1].format("2900 g", "6900") \
+        + "Melati;Eka Wijaya;L;01/02/2025;3,2;10/06/2025;6900\n"
+    dry = upload(client, world, grams, query="dry_run=true&accept_valid=true")
+    real = upload(client, world, grams, query="accept_valid=true")
+    assert (dry.status_code, real.status_code) == (200, 201), real.get_json()
+    told = {k: v for k, v in dry.get_json().items() if k not in ("dry_run", "committed")}
+    assert told == {k: v for k, v in real.get_json().items() if k not in ("dry_run", "committed")}
+    assert (told["children_created"], told["visits_created"], told["invalid_rows"]) == (2, 2, 1), told
+    assert told["errors"] == [{"row": 4, "errors": {"BBL (gram)": [
+        "the column is in grams (its header says so) and 3.2 looks like kilograms: write it in grams (3200), "
+        "or head the column in kg"]}}]
+    db.session.remove()
+    children = {c.name: c.birth_weight_kg for c in db.session.scalars(select(Child))}
+    visits = {(m.id, m.child_id, m.weight_kg) for m in db.session.scalars(select(Measurement))}
+    assert children == {"Rara Putri": 3.2, "Dodi Saputra": 2.9} and {w for _, _, w in visits} == {7.25, 6.9}
+    before = counts(db, world)
+    in_kg = head.format("BBL (kg)", "BB (kg)") + rows[0].format("3,2", "7,25") + rows[1].format("2,9", "6,9")
+    again = upload(client, world, in_kg).get_json()
+    assert (again["children_created"], again["children_matched"], again["visits_created"], again["visits_unchanged"]) \
+        == (0, 2, 0, 2), again
+    assert {(m.id, m.child_id, m.weight_kg) for m in db.session.scalars(select(Measurement))} == visits
+    assert counts(db, world)[:2] == before[:2]
