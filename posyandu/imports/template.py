@@ -21,7 +21,7 @@ TEMPLATE: tuple[tuple[str, str, str, str], ...] = (
     ("address", "Alamat", "Alamat rumah", "Dusun Krajan"),
     ("rt", "RT", "Nomor RT", "002"),
     ("rw", "RW", "Nomor RW", "001"),
-    ("birth_weight_kg", "BB Lahir (kg)", "Berat lahir dalam kg", "3,1"),
+    ("birth_weight_kg", "BB Lahir (kg)", "Berat lahir dalam kg (atau dalam gram bila judulnya BB Lahir (gram): 3200)", "3,1"),
     ("birth_length_cm", "PB Lahir (cm)", "Panjang lahir dalam cm", "49"),
     ("has_kms", "Punya KMS", "ya atau tidak (KMS/Buku KIA)", "ya"),
     ("not_duplicate", "Bukan Duplikat", "ya untuk anak kembar yang namanya mirip", ""),
