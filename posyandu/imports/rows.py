@@ -413,6 +413,12 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
                     out.errors.setdefault(key, []).extend(messages)
         else:
             out.visit = None
+    for name in grams:  # refused by its range in kg, of a value the file wrote in grams: both said
+        if name in cleaned and name in out.errors:
+            kg = cleaned[name]
+            out.errors[name].append(Msg(f"the column is in grams (its header says so): {kg * 1000:g} g is {kg:g} kg",
+                                        f"kolom ini dalam gram (menurut judul kolomnya): {kg * 1000:g} g adalah "
+                                        f"{decimal_comma(kg)} kg"))
     if not out.posyandu and "posyandu" not in out.errors:
         out.errors.setdefault("posyandu", []).append(REQUIRED)
     return out

@@ -688,6 +688,18 @@ def test_a_cell_saying_kg_in_a_column_headed_in_grams_is_refused_as_another_unit
         "bukan angka: tulis seperti 3200 (dalam gram)"
 
 
+def test_a_weight_out_of_range_in_a_column_headed_in_grams_is_refused_in_kg_and_in_grams():
+    """The range is the API's, in kg: "must be between 0.5 and 6.0" alone, under a value the file wrote in
+    grams (32000), read as if 32000 were not between them; the value read in kg is told with it."""
+    _, parsed = gram_file("BBL (gram)", "32000", "BB (gram)", "450")
+    assert {k: [str(m) for m in v] for k, v in parsed.errors.items()} == {
+        "birth_weight_kg": ["must be between 0.5 and 6.0",
+                            "the column is in grams (its header says so): 32000 g is 32 kg"],
+        "weight_kg": ["must be between 0.5 and 70",
+                      "the column is in grams (its header says so): 450 g is 0.45 kg"]}
+    assert parsed.errors["weight_kg"][1].id_text == "kolom ini dalam gram (menurut judul kolomnya): 450 g adalah 0,45 kg"
+
+
 @pytest.mark.parametrize("header", ["BBL (kg)", "BBL", "BB Lahir (Kg)", "Berat Lahir (kg, bukan gram)"])
 def test_a_weight_column_in_kg_or_without_a_unit_is_read_in_kg_as_before(header):
     _, parsed = gram_file(header, "3200")
