@@ -4,7 +4,7 @@ Headers are matched loosely (case, spaces, punctuation and a unit in brackets
 are ignored) against Indonesian and English names, so "Tgl Lahir",
 "tanggal_lahir" and "birth_date" all mean ``birth_date``. A weight column headed
 in grams ("BBL (gram)", "BB Lahir (gr)", "Berat gram") is read in grams
-(``GRAMS``), every other in kg. Columns we do not
+(``in_grams``), every other in kg. Columns we do not
 know are ignored; blank rows are skipped; two columns of one meaning (PB and TB)
 are read together. The header is the first of the top ten rows that names every
 required column (titles above the table are skipped), with the row under it when
