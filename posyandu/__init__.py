@@ -35,8 +35,8 @@ def create_app(config: Any = None) -> "Flask":
     migrate.init_app(app, db, directory=str(web.ROOT / "migrations"), render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", rate_limit_storage_options(app.config.get("RATELIMIT_STORAGE_URI", "")))
-    errors.only_refusals_say_retry_after(app)  # before the limiter's own after_request: runs after it
     limiter.init_app(app)
+    errors.only_refusals_say_retry_after(app)  # around the limiter's own after_request
     if app.config.get("CORS_ORIGINS"):   # closed unless origins are listed explicitly
         from flask_cors import CORS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, g, json
 from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -226,20 +226,29 @@ def _unexpected(exc: Exception) -> Response:
     return problem(500, "server_error")
 
 
-RETRY_LATER = (429, 503)  # the answers whose Retry-After a client should wait for
-
-
 def only_refusals_say_retry_after(app: Flask) -> None:
     """Flask-Limiter (``headers_enabled``) sets Retry-After on every answer of a limited route,
     the window's reset: a login's 200, a wrong password's 401, a push's 409 said "try again in a
     minute", and a client that honours it on any error (the PWA's sync backs off by it) waited for
-    nothing. Only a 429 or 503 keeps it. To be registered before ``limiter.init_app``: Flask runs
-    ``after_request`` functions in reverse, so this one sees the limiter's headers."""
-    @app.after_request
-    def _retry_after_only_when_refused(resp: Response) -> Response:
-        if resp.status_code not in RETRY_LATER:
-            resp.headers.pop("Retry-After", None)
+    nothing. Only a 429 keeps the limiter's; a 503 keeps its own (``_operational_error``'s), which
+    the limiter had replaced by its window's reset when later (a login's minute for 5 s, no limit
+    near); any other answer says none. Called after ``limiter.init_app``: Flask runs
+    ``after_request`` functions last registered first, so the answer's own is read before the
+    limiter's hook and settled after it."""
+    def _own_retry_after(resp: Response) -> Response:
+        g.own_retry_after = resp.headers.get("Retry-After")
         return resp
+
+    def _retry_after_only_when_refused(resp: Response) -> Response:
+        own = g.pop("own_retry_after", None)
+        if resp.status_code != 429:
+            resp.headers.pop("Retry-After", None)
+            if resp.status_code == 503 and own is not None:
+                resp.headers["Retry-After"] = own
+        return resp
+
+    app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)  # runs after the limiter's
+    app.after_request(_own_retry_after)  # runs before it
 
 
 def register_error_handlers(app: Flask) -> None:

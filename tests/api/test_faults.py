@@ -493,6 +493,27 @@ def test_a_database_that_cannot_be_reached_is_a_503_problem_with_retry_after():
     assert resp.headers["Retry-After"] == "5" and resp.get_json()["type"].endswith("/unavailable")
 
 
+def test_a_database_that_cannot_be_reached_says_its_own_retry_after_on_a_rate_limited_route():
+    """The limiter put its window's reset over a 503's Retry-After on a limited route (the larger of
+    the two): a login or a parent's registration while the database was down said "wait 60 s"
+    instead of 5, though no limit was near, and a phone honouring it stayed quiet a minute. The
+    503 says its own now; a 429 still says the limiter's."""
+    from config import TestConfig
+    from posyandu import create_app
+
+    cfg = type("Down", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@127.0.0.1:1/none",
+                                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+                                       "LOGIN_ADDRESS_RATE_LIMIT": "3 per minute"})
+    client = create_app(cfg).test_client()
+    body = {"code": "ABCD-EFGH", "username": "ibu.ani", "password": "kuat-sekali", "name": "Ibu Ani"}
+    for _ in range(3):
+        down = client.post("/api/v1/auth/register", json=body)
+        assert down.status_code == 503 and down.headers["X-RateLimit-Limit"] == "3", down.get_data(as_text=True)
+        assert down.headers["Retry-After"] == "5"
+    limited = client.post("/api/v1/auth/register", json=body)
+    assert limited.status_code == 429 and 5 < int(limited.headers["Retry-After"]) <= 60
+
+
 @pytest.fixture
 def silent_database():
     """The URL of a PostgreSQL that does not answer: a port that takes connections (the kernel
