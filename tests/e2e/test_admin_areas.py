@@ -64,6 +64,9 @@ def test_an_admin_adds_a_posyandu_renames_it_and_moves_it_to_another_puskesmas(l
     form = page.locator("#posyandu-new")
     made_posyandu.extend(["Posyandu Uji Pindah", "Posyandu Uji Baru"])
     form.get_by_label("Nama").fill("Posyandu Uji Pindah")
+    form.get_by_role("button", name="Simpan posyandu").click()  # no puskesmas chosen: said so, not as a bad id
+    expect(form.get_by_label("Puskesmas")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("select[name=puskesmas_id] ~ .error")).to_have_text("Tidak boleh kosong.")
     form.get_by_label("Puskesmas").select_option(label="Puskesmas Wringinanom")
     form.get_by_label("Kode desa/kelurahan").fill("35.25.01.9999")
     form.get_by_label("Tanggal buka setiap bulan").fill("40")

@@ -16,6 +16,8 @@ test('a new puskesmas or posyandu is sent trimmed, its optional fields empty as 
   // what is not a day is sent as typed, for the server to name on its field; nothing, as missing
   assert.equal(posyanduBody({ ...values, meeting_day: 'lima' }).meeting_day, 'lima');
   assert.equal(posyanduBody({ ...values, meeting_day: ' ' }).meeting_day, null);
+  // no puskesmas chosen: missing, not an id the server cannot read ("Bukan UUID yang sah")
+  assert.equal(posyanduBody({ ...values, puskesmas_id: '' }).puskesmas_id, null);
 });
 
 test('an edit sends only what changed', () => {

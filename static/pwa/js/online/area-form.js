@@ -9,8 +9,9 @@ const day = (v) => (/^\d+$/.test(text(v)) ? Number(text(v)) : orNull(v));
 export const puskesmasBody = (values) => ({ name: text(values.name), code: orNull(values.code),
   kecamatan_code: text(values.kecamatan_code) });
 
-/** POST /posyandu body of the form's values (its address may be left empty). */
-export const posyanduBody = (values) => ({ name: text(values.name), puskesmas_id: text(values.puskesmas_id),
+/** POST /posyandu body of the form's values (its address may be left empty; its puskesmas not chosen
+ * is sent as missing, which the server says, not as an id it cannot read). */
+export const posyanduBody = (values) => ({ name: text(values.name), puskesmas_id: orNull(values.puskesmas_id),
   desa_code: text(values.desa_code), meeting_day: day(values.meeting_day), address: orNull(values.address) });
 
 /** PATCH body: only the fields of `body` (a form's, as above) that differ from `record`'s. */
