@@ -318,7 +318,7 @@ class Users(MethodView):
         return page
 
     @roles_required("admin")
-    @blp.arguments(UserSchema, field_checks=lambda data: ops.account_problems(data))
+    @blp.arguments(UserSchema, field_checks=ops.account_problems)
     @blp.response(201, UserSchema)
     def post(self, body):
         """Create a user with a role and its scope (admin).

@@ -11,6 +11,7 @@ from posyandu.access import READERS, roles_required
 from posyandu.extensions import Blueprint, db, limiter
 from posyandu.growth.chart import birth_point, chart_data
 from posyandu.growth.models import Measurement
+from posyandu.growth.operations import kbm_problems
 from posyandu.growth.schemas import (CalculatorRequestSchema, CalculatorResponseSchema, ChartSchema, KbmPublishedSchema,
                                      KbmSchema, RecomputeSchema)
 from posyandu.growth.zscores import calculate, calculate_many
@@ -68,12 +69,6 @@ class GrowthChart(MethodView):
         return chart_data(child.sex, child.birth_date, points, birth)
 
 
-def _kbm_problems(data: dict) -> dict:
-    from posyandu.growth.operations import kbm_problems
-
-    return kbm_problems(data)
-
-
 @blp.route("/growth/kbm")
 class Kbm(MethodView):
     @roles_required(*READERS)
@@ -85,7 +80,7 @@ class Kbm(MethodView):
         return kbm_in_force()
 
     @roles_required("admin")
-    @blp.arguments(KbmSchema, field_checks=lambda data: _kbm_problems(data))
+    @blp.arguments(KbmSchema, field_checks=kbm_problems)
     @blp.response(201, KbmPublishedSchema)
     def post(self, body):
         """Publish a new KBM version (admin); every child's N/T is recomputed by it: in this request

@@ -61,7 +61,7 @@ class PuskesmasList(MethodView):
         return paginate(stmt, [Puskesmas.name, Puskesmas.id], args["limit"], args["cursor"], [None, uuid.UUID])
 
     @roles_required("admin")
-    @blp.arguments(PuskesmasSchema, field_checks=lambda data: ops.puskesmas_problems(data))
+    @blp.arguments(PuskesmasSchema, field_checks=ops.puskesmas_problems)
     @blp.response(201, PuskesmasSchema)
     def post(self, body):
         """Create a puskesmas (admin).
