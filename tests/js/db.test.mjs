@@ -73,3 +73,68 @@ test('a write still under way when the tab closes its database (PIN lock, anothe
     there.close();
   }
 });
+
+/** Run fn in a browser without BroadcastChannel (older Android WebViews), `tabs`: this page's window
+ * events and localStorage (the `storage` event of a key another tab set), or none. */
+async function withoutBroadcastChannel(tabs, fn, refused = false) {
+  const saved = { BroadcastChannel: globalThis.BroadcastChannel, localStorage: globalThis.localStorage,
+    addEventListener: globalThis.addEventListener, removeEventListener: globalThis.removeEventListener };
+  delete globalThis.BroadcastChannel;
+  // one that is there but refuses (a sandboxed page's SecurityError)
+  if (refused) globalThis.BroadcastChannel = class { constructor() { throw new DOMException('refused', 'SecurityError'); } };
+  if (tabs) {
+    const page = new EventTarget();
+    const items = new Map();
+    globalThis.addEventListener = page.addEventListener.bind(page);
+    globalThis.removeEventListener = page.removeEventListener.bind(page);
+    globalThis.localStorage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => {
+      const old = items.get(k) ?? null;
+      items.set(k, String(v));
+      // the browser fires it in the other tabs; here every tab of the test shares this page
+      if (old !== String(v)) page.dispatchEvent(Object.assign(new Event('storage'), { key: k, oldValue: old, newValue: String(v) }));
+    } };
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete globalThis[k]; else globalThis[k] = v;
+    }
+  }
+}
+
+for (const refused of [false, true]) test(`without BroadcastChannel${refused ? ' (there, but refusing)' : ''} a write still tells the user's other tabs, by the storage event of a localStorage key`, async () => {
+  const { fakeIndexedDb } = await import('./fakeidb.mjs');
+  globalThis.indexedDB = fakeIndexedDb();
+  await withoutBroadcastChannel(true, async () => {
+    const told = [];
+    const here = await openDb('posyandu-u5', SCHEMA, { onChanged: () => told.push('here') });
+    const there = await openDb('posyandu-u5', SCHEMA, { onChanged: () => told.push('there') });
+    const other = await openDb('posyandu-u6', SCHEMA, { onChanged: () => told.push('another user') });
+    const before = there.generation();
+    await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 1 }));
+    await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 2 }));
+    assert.deepEqual(told, ['there', 'there'], 'each write, to the other tab of this user only');
+    assert.ok(there.generation() > before, 'its cached reads are read again');
+    there.close();
+    await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 3 }));
+    assert.deepEqual(told, ['there', 'there'], 'a closed tab hears no more');
+    here.close();
+    other.close();
+  }, refused);
+});
+
+test('without BroadcastChannel nor localStorage (blocked), a database opens and saves: nothing throws, no tab is told', async () => {
+  const { fakeIndexedDb } = await import('./fakeidb.mjs');
+  globalThis.indexedDB = fakeIndexedDb();
+  await withoutBroadcastChannel(false, async () => {
+    const told = [];
+    const here = await openDb('posyandu-u7', SCHEMA, { onChanged: () => told.push('here') });
+    const there = await openDb('posyandu-u7', SCHEMA, { onChanged: () => told.push('there') });
+    await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 1 }));
+    assert.equal((await there.read(['meta'], ({ meta }) => meta.get('seq')))?.value, 1);
+    assert.deepEqual(told, []);
+    here.close();
+    there.close();
+  });
+});

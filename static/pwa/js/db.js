@@ -60,8 +60,27 @@ export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = nu
     };
   };
   const reopen = () => (reopening ??= connect(name, schema, undefined, watch).finally(() => { reopening = null; }));
-  const tabs = onChanged && typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
-  return connect(name, schema, schema.version, watch).then(() => wrap(() => current, reopen, tabs, onChanged));
+  return connect(name, schema, schema.version, watch).then(() => wrap(() => current, reopen, name, onChanged));
+}
+
+/** The user's other tabs, told of a write: {post, close}, or null. A BroadcastChannel; without one
+ * (older Android WebViews) or refused, the `storage` event of a localStorage key (`me`: not the
+ * writer's own, in case it hears it); without either (storage blocked throws), no one. Never throws. */
+function tabsOf(name, heard) {
+  try {
+    const channel = new BroadcastChannel(name);
+    channel.onmessage = heard;
+    return { post: () => channel.postMessage(0), close: () => channel.close() };
+  } catch { /* the storage event */ }
+  try {
+    const [key, me] = [`changed:${name}`, `${Math.random()} `];
+    let n = 0;
+    const listen = (e) => { if (e.key === key && !e.newValue?.startsWith(me)) heard(); };
+    addEventListener('storage', listen);
+    return { post: () => localStorage.setItem(key, me + (n += 1)), close: () => removeEventListener('storage', listen) };
+  } catch {
+    return null;
+  }
 }
 
 /** One connection (`version` undefined: the database's current one). */
@@ -77,8 +96,9 @@ function connect(name, schema, version, watch) {
   });
 }
 
-function wrap(connection, reopen, tabs, onChanged) {
+function wrap(connection, reopen, name, onChanged) {
   let generation = 0; // bumped by every write that completes: what was read before may be stale
+  let tabs = onChanged && tabsOf(name, () => { generation += 1; onChanged(); });
 
   /** Run fn(stores) in one transaction: every write commits together or none does.
    * fn may await only IndexedDB calls of this transaction. `durability: 'strict'`: the
@@ -98,7 +118,10 @@ function wrap(connection, reopen, tabs, onChanged) {
       const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
       let result;
       t.oncomplete = () => {
-        if (mode === 'readwrite') { generation += 1; tabs?.postMessage(0); }
+        if (mode === 'readwrite') {
+          generation += 1;
+          try { tabs?.post(); } catch { /* storage full or blocked: they are not told */ }
+        }
         resolve(result);
       };
       t.onabort = () => reject(t.error ?? new Error('transaction aborted'));
@@ -108,10 +131,9 @@ function wrap(connection, reopen, tabs, onChanged) {
       });
     });
   }
-  if (tabs) tabs.onmessage = () => { generation += 1; onChanged(); };
   // closed, a write still under way completes (IndexedDB lets it) but tells no one: a closed channel throws
   return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => { tabs?.close(); tabs = null; connection()?.close(); },
-    /** A number that changes with every write (another tab's too, told by `onChanged`'s channel). */
+    /** A number that changes with every write (another tab's too, told by `onChanged`'s tabsOf). */
     generation: () => generation };
 }
 
