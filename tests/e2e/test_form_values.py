@@ -1,7 +1,8 @@
 """What the cadre typed stays typed, in real Chromium against the real server: changing the date
 of "Catat imunisasi/vitamin diberikan" keeps the doses she ticked and the vials she wrote that are
 still offered on the new date (one no longer offered is unticked, and she is told why), and the
-ID/EN button redraws a half-filled form in the other language with everything she entered."""
+ID/EN button redraws a half-filled form in the other language with everything she entered, its
+decimals written the language's way ('5,4' is '5.4' in English)."""
 from __future__ import annotations
 
 import re
@@ -74,10 +75,11 @@ def test_the_language_button_keeps_a_half_filled_form(live_server, new_context):
     expect(page.get_by_label("Child's name")).to_have_value("Sari Dua Bahasa")
     expect(page.get_by_label("Girl")).to_be_checked()
     expect(page.locator("input[name=birth_date]")).to_have_value(born)
-    expect(page.locator("input[name=birth_weight_kg]")).to_have_value("3,2")
+    expect(page.locator("input[name=birth_weight_kg]")).to_have_value("3.2")  # a number the language's way
     lang.click()
     page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
     expect(page.get_by_label("Nama anak")).to_have_value("Sari Dua Bahasa")
+    expect(page.locator("input[name=birth_weight_kg]")).to_have_value("3,2")
     page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name="Sari Dua Bahasa", exact=True).wait_for()
 
@@ -86,9 +88,10 @@ def test_the_language_button_keeps_a_half_filled_form(live_server, new_context):
     page.get_by_label("Panjang/tinggi badan (cm)").fill("58")
     lang.click()
     page.get_by_role("heading", name=re.compile("^Record a weighing")).wait_for()
-    expect(page.locator("input[name=weight_kg]")).to_have_value("5,4")
+    expect(page.locator("input[name=weight_kg]")).to_have_value("5.4")
     expect(page.locator("input[name=length_height_cm]")).to_have_value("58")
     lang.click()
+    expect(page.locator("input[name=weight_kg]")).to_have_value("5,4")
     page.get_by_role("link", name="Batal").click()
 
     page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()

@@ -86,3 +86,36 @@ def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(
     kader.goto(f"{base}/#/child/{child_id}")
     expect(kader.locator("svg desc[id=d-wfa]")).to_contain_text(re.compile(r"\d kg \((berat badan )?\w"))
     expect(kader.locator("svg desc[id=d-wfa]")).not_to_contain_text("untuk umurnya")
+
+
+def test_a_parents_charts_name_their_bands_in_words_a_kaders_keep_the_z_scores(live_server, new_context):
+    """Her charts labelled their curves −3, −2, 0, +2, +3, a kader's words; now the bands say what
+    they mean ("kurang", "normal"), in English when the app is; a kader's keep the SD labels. The
+    numbers follow the language switch as the words do (the caption's latest weight: '8,2' / '8.2')."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "orangtua")
+    wait_synced(page)
+    page.locator("#children a", has_text="Berat badan").first.click()
+    child_id = page.url.split("/")[-1]
+    expect(page.locator("svg desc[id=d-wfa]")).to_be_attached()
+    labels = page.locator("svg[aria-labelledby=t-wfa] .sdlabel")
+    expect(labels).to_have_text(["kurang", "normal", "cenderung berlebih"])
+    edge = page.locator("svg .sdlabel")
+    said = edge.all_text_contents()
+    assert said and not [s for s in said if re.fullmatch(r"[−+-]?\d", s)], said
+    caption = page.locator("figure", has=page.locator("svg[aria-labelledby=t-wfa]")).locator("figcaption")
+    expect(caption).to_have_text(re.compile(r"^Terakhir \d+ \w+ \d{4}: umur [\d,]+ bulan, \d+,\d+ kg\. Berat badan "))
+
+    page.locator("#lang-btn").click()
+    expect(labels).to_have_text(["too low", "normal", "on the high side"])
+    expect(caption).to_have_text(re.compile(r"^Latest \d+ \w+ \d{4}: age [\d.]+ months?, \d+\.\d+ kg\. \w+'s weight "))
+    page.locator("#lang-btn").click()
+    expect(caption).to_have_text(re.compile(r"^Terakhir .+, \d+,\d+ kg\. "))
+
+    kader = new_context().new_page()
+    login(kader, base, kader_of(live_server, child_id, "admin"))
+    wait_synced(kader)
+    kader.goto(f"{base}/#/child/{child_id}")
+    expect(kader.locator("svg[aria-labelledby=t-wfa] .sdlabel")).to_have_text(["0", "+1", "+2", "+3", "-3", "-2"])
+    expect(kader.get_by_role("heading", name="Berat menurut umur (KMS)")).to_be_visible()

@@ -72,7 +72,7 @@ test('weighings under 2 years stay on weight-for-length; weight-for-height shows
   const wfl = drawChart(d, 'wfl', labels);
   assert.deepEqual(circles(wfl).map(onCanvas), [true, true]);
   const panel = chartsPanel(girl, points.map((p, i) => ({ id: `m${i}`, measured_on: ['2019-01-31', '2020-01-01', '2022-01-05'][i], ...p })), tables);
-  assert.deepEqual(panel.find((e) => e.localName === 'figcaption').map((e) => e.textContent),
+  assert.deepEqual(panel.find((e) => e.localName === 'h4').map((e) => e.textContent),
     ['Berat menurut umur (KMS)', 'Panjang/tinggi menurut umur', 'Berat menurut panjang badan', 'Berat menurut tinggi badan']);
   // a child weighed only from 2 years on has the weight-for-height chart alone, as before
   assert.deepEqual(Object.keys(chartData(girl, [points[2]], tables).curves), ['wfa', 'lhfa', 'wfh']);
@@ -116,6 +116,41 @@ test('each chart has a text alternative for screen readers: its title and, as de
   });
   const empty = chartsPanel(boy, [], tables).find((e) => e.localName === 'desc').map((e) => e.textContent);
   assert.deepEqual(empty, ['Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini', 'Belum ada pengukuran di grafik ini']);
+});
+
+test("a chart is named once, by its heading and its SVG's title; its caption adds the latest point, not the name again", () => {
+  const boy = { id: 'c2', sex: 'M', birth_date: '2024-01-15' };
+  const measurements = [{ id: 'm1', measured_on: '2024-03-15', weight_kg: 5.6, length_height_cm: 58 },
+    { id: 'm3', measured_on: '2024-08-15', weight_kg: 8.2 }];
+  const figures = chartsPanel(boy, measurements, tables).find((e) => e.localName === 'figure');
+  const text = (figure, name) => figure.find((e) => e.localName === name).map((e) => e.textContent);
+  assert.deepEqual(figures.map((f) => [text(f, 'h4'), text(f, 'title'), text(f, 'figcaption')]), [
+    [['Berat menurut umur (KMS)'], ['Berat menurut umur (KMS)'], ['Terakhir 15 Agu 2024: umur 7 bulan, 8,2 kg (normal)']],
+    [['Panjang/tinggi menurut umur'], ['Panjang/tinggi menurut umur'], ['Terakhir 15 Mar 2024: umur 2 bulan, 58,0 cm (normal)']],
+    [['Berat menurut panjang badan'], ['Berat menurut panjang badan'], ['Terakhir 15 Mar 2024: 58,0 cm, 5,6 kg (gizi baik)']]]);
+  // no point yet: no caption (the description says so)
+  assert.deepEqual(chartsPanel(boy, [], tables).find((e) => e.localName === 'figcaption'), []);
+});
+
+/** The labels at a chart's right edge (SD lines' or bands' words). */
+const edgeLabels = (svg) => svg.find((e) => e.attributes.class === 'sdlabel').map((e) => e.textContent);
+
+test("a parent's chart names its bands in plain words, not z-scores (−3 … +3); a kader's keeps the SD labels", async () => {
+  const { forParent, setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const boy = { id: 'c2', sex: 'M', birth_date: '2024-01-15', name: 'Bima Putra' };
+  const measurements = [{ id: 'm1', measured_on: '2024-03-15', weight_kg: 5.6, length_height_cm: 58 }];
+  const labelled = (parent) => chartsPanel(boy, measurements, tables, parent).find((e) => e.localName === 'svg').map(edgeLabels);
+  assert.deepEqual(labelled(false), [['0', '+1', '+2', '+3', '-3', '-2'], ['0', '+2', '+3', '-3', '-2'], ['0', '+1', '+2', '+3', '-3', '-2']]);
+  forParent(true);
+  try {
+    assert.deepEqual(labelled(true), [['kurang', 'normal', 'cenderung berlebih'], ['pendek (stunting)', 'normal'], ['kurus', 'normal', 'cenderung gemuk']]);
+    setLang('en');
+    assert.deepEqual(labelled(true), [['too low', 'normal', 'on the high side'], ['short (stunting)', 'normal'], ['too thin', 'normal', 'on the heavy side']]);
+  } finally {
+    forParent(false);
+    setLang('id');
+  }
 });
 
 test("a parent's charts say each point as her status lines do, never a kader's category; a kader's stay as they were", async () => {

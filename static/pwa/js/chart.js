@@ -106,7 +106,8 @@ const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p
 // oedema or a flagged value: drawn hollow, not judged against the curves (WHO)
 const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
 
-/** Where `indicator`'s chart draws `p`: {x, y, unjudged}, or null; same as the server's `plot`. */
+/** Where `indicator`'s chart draws `p` (drawChart's points): {x, y, unjudged}, or null; same as the
+ * server's `plot` (tests/api/test_growth_chart_kms.py). */
 export function placed(data, indicator, p) {
   const curve = data.curves[indicator];
   if (!hasPlace(curve, indicator, p) || !inRange(curve, p)) return null;
@@ -114,15 +115,17 @@ export function placed(data, indicator, p) {
 }
 
 /** One chart as SVG. `labels`: title, x, y, `unjudged` (hollow points' legend), `outside(n)` (n
- * beyond the curves, not drawn), and the text alternative: `point(p, x, y)`, `none`. */
+ * beyond the curves, not drawn), the text alternative: `point(p, x, y)` (called oldest first), `none`;
+ * `num` writes a tick ('7,5'); `bands`: a word per band (a parent's), else the lines say their SD. */
 export function drawChart(data, indicator, labels) {
+  const { num = String, bands } = labels;
   const curve = data.curves[indicator];
   const W = 360; const H = 270; const L = 36; const R = 8; const T = 22; const B = 34;
   const xOf = (p) => xOn(curve, p);
   const yOf = (p) => yOn(indicator, p);
   const all = data.points.filter((p) => hasPlace(curve, indicator, p));
   const xs = curve.x_values;
-  const pts = all.filter((p) => inRange(curve, p));
+  const pts = all.filter((p) => placed(data, indicator, p));
   let x0 = xs[0]; let x1 = xs[xs.length - 1];
   if (curve.x !== 'age_months' && pts.length) { // zoom the length axis around the child's points
     x0 = Math.max(x0, Math.floor(Math.min(...pts.map(xOf)) - 10));
@@ -147,23 +150,29 @@ export function drawChart(data, indicator, labels) {
   }
   for (const v of ticks(y0, y1)) {
     svg.append(el('line', { x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: 'grid' }));
-    svg.append(el('text', { x: L - 4, y: sy(v) + 3, class: 'tick', 'text-anchor': 'end' }, String(v)));
+    svg.append(el('text', { x: L - 4, y: sy(v) + 3, class: 'tick', 'text-anchor': 'end' }, num(v)));
   }
   for (const v of ticks(x0, x1, 8)) {
     svg.append(el('line', { x1: sx(v), x2: sx(v), y1: T, y2: H - B, class: 'grid' }));
-    svg.append(el('text', { x: sx(v), y: H - B + 12, class: 'tick', 'text-anchor': 'middle' }, String(v)));
+    svg.append(el('text', { x: sx(v), y: H - B + 12, class: 'tick', 'text-anchor': 'middle' }, num(v)));
   }
+  const [xl, il] = inView[inView.length - 1];
+  const label = (y, text) => svg.append(el('text', { x: sx(xl) - 2, y, class: 'sdlabel', 'text-anchor': 'end' }, text));
   for (const z of Object.keys(curve.sd)) {
     svg.append(el('path', { d: path(z), class: `sd sd${z.replace('-', 'm')}` }));
-    const [xl, il] = inView[inView.length - 1];
-    svg.append(el('text', { x: sx(xl) - 2, y: sy(curve.sd[z][il]) - 2, class: 'sdlabel', 'text-anchor': 'end' }, z === '0' ? '0' : `${z > 0 ? '+' : ''}${z}`));
+    if (!bands) label(sy(curve.sd[z][il]) - 2, z > 0 ? `+${z}` : z);
   }
+  // a band's word in its middle at the right edge
+  bands?.forEach((word, k) => {
+    const [a, b] = BANDS[indicator][k];
+    label((sy(curve.sd[a][il]) + sy(curve.sd[b][il])) / 2 + 3, word);
+  });
   svg.append(el('text', { x: L, y: 14, class: 'axis' }, labels.y));
   svg.append(el('text', { x: W - R, y: H - 6, class: 'axis', 'text-anchor': 'end' }, labels.x));
   if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));
   const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b));
   if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map((p) => `${sx(xOf(p)).toFixed(1)},${sy(yOf(p)).toFixed(1)}`).join(' '), class: 'child-line' }));
-  const unjudged = (p) => unjudgedOn(indicator, p);
+  const unjudged = (p) => placed(data, indicator, p).unjudged;
   for (const p of sorted) {
     svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));
   }

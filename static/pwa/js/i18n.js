@@ -299,6 +299,7 @@ const W = {
   axis_length: ['Panjang/tinggi (cm)', 'Length/height (cm)'],
   chart_outside: ['Di luar rentang grafik: {n} pengukuran', "Outside the chart's range: {n}"],
   chart_none: ['Belum ada pengukuran di grafik ini', 'No measurement on this chart yet'],
+  chart_last: ['Terakhir {what}', 'Latest {what}'],
   chart_point: ['{date}: {x}, {y}{what}', '{date}: {x}, {y}{what}'],
   chart_age: ['umur {m} bulan', 'age {m} {m:month|months}'],
   chart_unjudged: ['○ tidak dinilai: edema atau nilai tidak wajar', '○ not judged: oedema or an implausible value'],

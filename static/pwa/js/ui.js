@@ -1,5 +1,5 @@
 // DOM helpers: elements from data, user text always as text (never as HTML).
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 export function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -130,18 +130,20 @@ export function formsChanged(drawn, now) {
 }
 
 /** Put `values` (formValues) back into the same forms, dispatching 'input' and 'change' so what
- * depends on a field (a doses form's options, a ticked dose's vial) follows. */
+ * depends on a field (a doses form's options, a ticked dose's vial) follows. A decimal is written the
+ * language's way ('8.1' drawn or typed in English is '8,1' in Bahasa Indonesia), as a redraw writes it. */
 export function restoreForms(root, values) {
   for (const [id, entries] of Object.entries(values)) {
     const form = root.querySelector(`form[id="${id}"]`);
     if (!form) continue;
     const seen = new Map(); // a name shared by several text fields: the nth
-    for (const [name, value, checked] of entries) {
+    for (const [name, typed, checked] of entries) {
       const named = [...form.elements].filter((e) => e.name === name);
       const toggle = checked !== null;
       const nth = seen.get(name) ?? 0;
       if (!toggle) seen.set(name, nth + 1);
-      const el = toggle ? named.find((e) => e.value === value) : named[nth];
+      const el = toggle ? named.find((e) => e.value === typed) : named[nth];
+      const value = el?.inputMode === 'decimal' && /^\s*\d+[.,]\d+\s*$/.test(typed) ? typed.replace(/[.,]/, lang() === 'id' ? ',' : '.') : typed;
       if (!el || (toggle ? el.checked === checked || (el.type === 'radio' && !checked) : el.value === value)) continue;
       if (toggle) el.checked = checked;
       else el.value = value;

@@ -92,16 +92,27 @@ export function duePanel(due, on) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** wfa, lhfa and wfl/wfh charts; birth is the first point (chart.birthPoint); `parent`: in her words. */
+/** A parent's words for a chart's bands (chart.js BANDS): her status lines' (plain), the advice left out. */
+const BAND_WORDS = { wfa: ['kurang', 'normal', 'risiko_lebih'], lhfa: ['pendek', 'normal'], wfl: ['gizi_kurang', 'gizi_baik', 'berisiko_gizi_lebih'] };
+BAND_WORDS.wfh = BAND_WORDS.wfl;
+
+/** wfa, lhfa and wfl/wfh charts, each named by a heading, its caption its latest point; birth is the
+ * first point (chart.birthPoint); `parent`: in her words, the bands named in words, not SDs. */
 export function chartsPanel(child, measurements, tables, parent = false) {
   const data = chartData(child, chartPoints(child, measurements, tables), tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
   const x = { wfa: t('axis_age'), lhfa: t('axis_age'), wfl: t('axis_length'), wfh: t('axis_length') };
   const y = { wfa: t('axis_weight'), lhfa: t('axis_length'), wfl: t('axis_weight'), wfh: t('axis_weight') };
   return h('section', { class: 'charts', 'aria-label': t('charts') }, h('h3', {}, t('charts')),
-    ['wfa', 'lhfa', ...lengths].map((ind) => h('figure', { class: 'chart-box' },
-      h('figcaption', {}, t(`chart_${ind}`)), drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind],
-        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), unjudged: t('chart_unjudged'), point: (p, xv, yv) => pointText(ind, p, xv, yv, parent && child) }))));
+    ['wfa', 'lhfa', ...lengths].map((ind) => {
+      let last = null;
+      const svg = drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind], num: formatNumber,
+        bands: parent ? BAND_WORDS[ind].map((c) => plain(c).split(' — ')[0]) : null,
+        outside: (n) => t('chart_outside', { n }), none: t('chart_none'), unjudged: t('chart_unjudged'),
+        point: (p, xv, yv) => (last = pointText(ind, p, xv, yv, parent && child)) });
+      return h('figure', { class: 'chart-box' }, h('h4', {}, t(`chart_${ind}`)), svg,
+        last ? h('figcaption', { class: 'muted small' }, t('chart_last', { what: last })) : null);
+    }));
 }
 
 export function cardPanel(card) {

@@ -104,10 +104,16 @@ function actionsPanel(ctx, data, saved) {
 
 function trendPanel(data, months) {
   const series = R.trend(data.skdn, data.prevalence, months);
-  const chart = (id, key, title, target) => h('figure', { class: 'chart-box' }, h('figcaption', {}, title),
-    drawTrend(series.map((p) => ({ label: formatMonth(p.month, true), value: p[key] })), {
-      id, title, target, format: formatPct, desc: series.map((p) => `${formatMonth(p.month)}: ${formatPct(p[key])}`).join('; ') }),
-    target === null ? null : h('p', { class: 'muted small chart-note' }, t('target_ds')));
+  const said = (p, key) => `${formatMonth(p.month)}: ${formatPct(p[key])}`;
+  // named by a heading; the caption the latest month's value (and the target line)
+  const chart = (id, key, title, target) => {
+    const last = series.filter((p) => p[key] != null).pop();
+    return h('figure', { class: 'chart-box' }, h('h4', {}, title),
+      drawTrend(series.map((p) => ({ label: formatMonth(p.month, true), value: p[key] })), {
+        id, title, target, format: formatPct, desc: series.map((p) => said(p, key)).join('; ') }),
+      last || target ? h('figcaption', { class: 'muted small' }, [last && `${t('chart_last', { what: said(last, key) })}. `,
+        target && t('target_ds')]) : null);
+  };
   const body = series.map((p) => h('tr', { 'data-month': p.month }, h('th', { scope: 'row' }, formatMonth(p.month)),
     cell('td', formatNumber(p.S)), cell('td', formatNumber(p.D)), cell('td', formatPct(p.D_S), { 'data-key': 'D_S' }),
     cell('td', `${formatNumber(p.stunted)} / ${formatNumber(p.tb_u_n)}`), cell('td', formatPct(p.stunting_pct), { 'data-key': 'stunting_pct' })));
