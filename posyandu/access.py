@@ -20,7 +20,7 @@ from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
 from posyandu.extensions import db
-from posyandu.registry.models import Child, ParentLink, Posyandu
+from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("kader", "bidan", "admin")          # may register children and record visits
@@ -88,6 +88,29 @@ def check_region(user: User, code: str) -> None:
     elif sees_posyandu_in(user, code):
         return
     raise NotFound()
+
+
+def puskesmas_clause(user: User) -> ColumnElement[bool]:
+    """Which puskesmas the user may see: those of the posyandu she sees, and a bidan's own."""
+    if user.role == "admin":
+        return true()
+    return Puskesmas.id.in_(select(Posyandu.puskesmas_id).where(posyandu_clause(user))) | \
+        (Puskesmas.id == user.puskesmas_id)
+
+
+def check_area_args(user: User, args: Mapping[str, Any]) -> None:
+    """404 unless each area a list is asked to narrow to (``posyandu_id``, ``puskesmas_id``,
+    ``region_code``, ``desa_code``) is one ``user`` sees: as a report of it is (``get_posyandu``,
+    ``check_region``). An empty page for a posyandu of another district said it had no children,
+    where its report said it was not there."""
+    if args.get("posyandu_id"):
+        get_posyandu(user, args["posyandu_id"])
+    if args.get("puskesmas_id") and db.session.scalar(select(Puskesmas.id).where(
+            Puskesmas.id == args["puskesmas_id"], puskesmas_clause(user))) is None:
+        raise NotFound()
+    for key in ("region_code", "desa_code"):
+        if args.get(key):
+            check_region(user, args[key])
 
 
 def child_clause(user: User) -> ColumnElement[bool]:

@@ -203,7 +203,12 @@ def account_problems(data: dict[str, Any], user: User | None = None, by: User | 
 def users_matching(args: dict[str, Any]) -> Select:
     """The users the admin's list asks for: ``q`` in the name or username (any case, a ``%`` or ``_``
     typed is that character), a ``role``, the kader of a ``posyandu_id``, the bidan of a
-    ``puskesmas_id`` with the kader of its posyandu, switched on or off (``active``)."""
+    ``puskesmas_id`` with the kader of its posyandu, switched on or off (``active``). A posyandu or
+    puskesmas that does not exist is 404, as a list of its children or a report of it is (one
+    closed still names its former kader)."""
+    for model, key in ((Posyandu, "posyandu_id"), (Puskesmas, "puskesmas_id")):
+        if args.get(key) and db.session.get(model, args[key]) is None:
+            raise NotFound()
     stmt = select(User)
     if args.get("q"):
         q = args["q"].lower()

@@ -312,7 +312,8 @@ class Users(MethodView):
     @blp.arguments(UserQueryArgs, location="query")
     @blp.response(200, UserPage)
     def get(self, args):
-        """List users (admin), by username: searched by name or username, filtered by role, area, active."""
+        """List users (admin), by username: searched by name or username, filtered by role, area, active.
+        A posyandu or puskesmas asked for that does not exist is 404."""
         page = paginate(ops.users_matching(args), [User.username], args["limit"], args["cursor"])
         ops.note_accounts_closed(page["items"])
         return page

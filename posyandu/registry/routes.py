@@ -54,10 +54,7 @@ class PuskesmasList(MethodView):
     @blp.response(200, PuskesmasPage)
     def get(self, args):
         """Puskesmas (health centres) the caller's area touches, by name."""
-        ids = select(Posyandu.puskesmas_id).where(access.posyandu_clause(current_user))
-        stmt = select(Puskesmas)
-        if current_user.role != "admin":
-            stmt = stmt.where(Puskesmas.id.in_(ids) | (Puskesmas.id == current_user.puskesmas_id))
+        stmt = select(Puskesmas).where(access.puskesmas_clause(current_user))
         return paginate(stmt, [Puskesmas.name, Puskesmas.id], args["limit"], args["cursor"], [None, uuid.UUID])
 
     @roles_required("admin")
@@ -95,7 +92,9 @@ class PosyanduList(MethodView):
     @blp.arguments(PosyanduQueryArgs, location="query")
     @blp.response(200, PosyanduPage)
     def get(self, args):
-        """Posyandu within the caller's area."""
+        """Posyandu within the caller's area. A puskesmas or desa asked for that the caller does not
+        see (or that does not exist) is 404, as for its reports."""
+        access.check_area_args(current_user, args)
         stmt = select(Posyandu).where(access.posyandu_clause(current_user), Posyandu.deleted_at.is_(None))
         for key in ("puskesmas_id", "desa_code"):
             if args.get(key):
@@ -160,7 +159,9 @@ class Children(MethodView):
     @blp.arguments(ChildQueryArgs, location="query")
     @blp.response(200, ChildPage)
     def get(self, args):
-        """Children within the caller's scope, by name."""
+        """Children within the caller's scope, by name. A posyandu asked for that the caller does not
+        see (or that does not exist, or is closed) is 404, as for its reports."""
+        access.check_area_args(current_user, args)
         stmt = access.scoped_children(current_user)
         if args.get("posyandu_id"):
             stmt = stmt.where(access.Child.posyandu_id == args["posyandu_id"])

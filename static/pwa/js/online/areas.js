@@ -189,8 +189,11 @@ const notFound = () => h('section', { class: 'areas' }, h('h2', {}, tx('title'))
 /** One puskesmas: its name, code and kecamatan corrected; its posyandu. */
 async function editPuskesmas(ctx, id) {
   const [puskesmas, posyandu] = await Promise.all([allPages(ctx.api, '/puskesmas'),
-    allPages(ctx.api, `/posyandu?puskesmas_id=${encodeURIComponent(id)}`)]);
-  const pkm = puskesmas.find((p) => p.id === id);
+    allPages(ctx.api, `/posyandu?puskesmas_id=${encodeURIComponent(id)}`).catch((error) => { // one not hers: 404
+      if (error.status === 404 || error.status === 422) return null;
+      throw error;
+    })]);
+  const pkm = posyandu && puskesmas.find((p) => p.id === id);
   if (!pkm) return notFound();
   const note = noteOf(ctx, 'puskesmas-edit-note');
   const form = h('form', { class: 'card', id: 'puskesmas-edit', novalidate: true }, puskesmasFields(ctx, puskesmas, pkm), note,
