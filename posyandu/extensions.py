@@ -170,6 +170,20 @@ def with_field_checks(view: Any, checks: Any, location: str) -> Any:
     return checked
 
 
+def checked_first(check: Any) -> Any:
+    """A route's decorator placed above its ``@blp.arguments``: ``check(**view_kwargs)`` runs before
+    the body is read, so a refusal that does not depend on the body (the record's state: an account
+    its owner closed, 409) is answered whatever the body holds, not the body's format errors (422)
+    first. A role's refusal is ``access.roles_required``'s, placed above likewise."""
+    def decorator(view: Any) -> Any:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            check(**kwargs)
+            return view(*args, **kwargs)
+        return checked
+    return decorator
+
+
 class Blueprint(flask_smorest.Blueprint):
     """An API blueprint: its routes refuse a query parameter they do not know, or one given twice
     where they take one value (``posyandu.query_params``), and a condition on an entity tag

@@ -6,6 +6,7 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
@@ -270,8 +271,7 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     with ``change_password``. A parent's account given another role is unlinked from her children."""
     data = dict(data)
     lock_user(user)
-    if data and account_closed(user):  # switched on, renamed over "[dihapus]", given a password: none of it
-        raise Conflict(CLOSED_BY_OWNER, errors={field: [CLOSED_BY_OWNER] for field in data})
+    refuse_change_of_closed(user, data)
     refuse_fields(account_problems(data, user, by))
     password = data.pop("password", None)
     if "username" in data:
@@ -298,6 +298,17 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
         user.scope_version += 1  # this user's sync cursors reset (a full re-pull)
     log_action("update", "user", user.id, changes)
     return user
+
+
+def refuse_change_of_closed(user: User, fields: Iterable[str] | None) -> None:
+    """409 for a change of an account its owner closed (switched on, renamed over "[dihapus]", given a
+    password: none of it), naming each of ``fields`` (the change's); ``None``: a change whose fields
+    could not be read (a body not a JSON object), refused as well. No fields: nothing to change."""
+    named = None if fields is None else list(fields)
+    if named == []:
+        return
+    if account_closed(user):
+        raise Conflict(CLOSED_BY_OWNER, errors={field: [CLOSED_BY_OWNER] for field in named} if named else None)
 
 
 CLOSED_BY_OWNER = Msg("this account was closed by its owner (the parent withdrew her consent) and cannot be switched "

@@ -16,7 +16,7 @@ from posyandu.auth.schemas import (ChangePasswordSchema, CloseAccountSchema, Log
                                    UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
 from posyandu.errors import NotFound, Unauthorized
-from posyandu.extensions import Blueprint, db, limiter
+from posyandu.extensions import Blueprint, checked_first, db, limiter
 from posyandu.pagination import paginate
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Login, tokens and users")
@@ -342,6 +342,7 @@ class UserById(MethodView):
         return _user(user_id)
 
     @roles_required("admin")
+    @checked_first(lambda user_id: ops.refuse_change_of_closed(_user(user_id), _fields_sent(UserUpdateSchema)))
     @blp.arguments(UserUpdateSchema(partial=True),
                    field_checks=lambda data, user_id: ops.account_problems(data, _user(user_id), current_user))
     @blp.response(200, UserSchema)
@@ -353,12 +354,25 @@ class UserById(MethodView):
         (`must_change_password`): she logs in with it and must set her own first. Your own
         password is refused here (422 on `password`, nothing changed): change it with
         `POST /auth/password`, which asks for the current one and answers new tokens. An
-        account its parent closed (`account_closed`) is not switched on again (409). A parent's account
+        account its parent closed (`account_closed`) is not switched on again nor changed (409, whatever the body holds). A parent's account
         given another role no longer sees her children (each link removed, audited). A refusal (422)
         names every field's error at once, as `POST /users` does."""
         user = ops.update_user(_user(user_id), body, by=current_user)
         db.session.commit()
         return user
+
+
+def _fields_sent(schema: type) -> list[str] | None:
+    """The fields of ``schema`` the request's JSON object names, before the body is judged (its format
+    errors or not): ``[]`` for an empty object (no change), ``None`` for a body that is no JSON object
+    or names none of them (a change, whose fields cannot be told)."""
+    body = request.get_json(silent=True)
+    if body == {}:
+        return []
+    if not isinstance(body, dict):
+        return None
+    known = {field.data_key or name for name, field in schema().fields.items() if not field.dump_only}
+    return [key for key in body if key in known] or None
 
 
 def _user(user_id: uuid.UUID) -> User:

@@ -9,7 +9,7 @@ from flask_jwt_extended import current_user
 from sqlalchemy import func, select
 
 from posyandu import access, privacy
-from posyandu.access import READERS, roles_required
+from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required
 from posyandu.auth import operations as auth_ops
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
@@ -115,10 +115,9 @@ class PosyanduList(MethodView):
 
 
 def _posyandu_change_problems(data: dict, posyandu_id: uuid.UUID) -> dict:
-    """``ops.posyandu_problems`` of a change the caller may make to a posyandu she sees (404 else);
-    none for a kader or dinkes, refused the change itself (403)."""
+    """``ops.posyandu_problems`` of a change to a posyandu the caller sees (404 else)."""
     access.get_posyandu(current_user, posyandu_id)
-    return ops.posyandu_problems(current_user, data) if current_user.role in ("admin", "bidan") else {}
+    return ops.posyandu_problems(current_user, data)
 
 
 @blp.route("/posyandu/<uuid:posyandu_id>")
@@ -129,17 +128,19 @@ class PosyanduById(MethodView):
         """One posyandu."""
         return access.get_posyandu(current_user, posyandu_id)
 
-    @roles_required(*READERS)
+    @roles_required("admin", "bidan")  # before the body: a kader's or dinkes's change is 403 whatever it holds
     @blp.arguments(PosyanduUpdateSchema(partial=True), field_checks=lambda data, posyandu_id: _posyandu_change_problems(
         data, posyandu_id))
     @blp.response(200, PosyanduSchema)
     def patch(self, body, posyandu_id):
-        """Change a posyandu's name, meeting day, address or puskesmas."""
+        """Change a posyandu's name, meeting day, address or puskesmas (admin, or a bidan within her puskesmas).
+
+        Another role is refused (403) whatever the body holds."""
         pos = ops.update_posyandu(current_user, access.get_posyandu(current_user, posyandu_id, for_update=True), body)
         db.session.commit()
         return pos
 
-    @roles_required(*READERS)
+    @roles_required("admin")
     @blp.arguments(DeleteArgs, location="query")
     @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
@@ -173,7 +174,7 @@ class Children(MethodView):
         page["items"] = [privacy.as_seen_by(current_user.role, child) for child in page["items"]]
         return page
 
-    @roles_required(*READERS)
+    @roles_required(*STAFF)
     @blp.arguments(ChildSchema)
     @blp.response(201, ChildSchema)
     def post(self, body):
@@ -195,7 +196,7 @@ class ChildById(MethodView):
         db.session.commit()
         return privacy.as_seen_by(current_user.role, child)
 
-    @roles_required(*READERS)
+    @roles_required(*STAFF)
     @blp.arguments(ChildUpdateSchema(partial=True))
     @blp.response(200, ChildSchema)
     def patch(self, body, child_id):
@@ -209,7 +210,7 @@ class ChildById(MethodView):
         db.session.commit()
         return child
 
-    @roles_required(*READERS)
+    @roles_required(*STAFF)
     @blp.arguments(DeleteArgs, location="query")
     @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
@@ -221,7 +222,7 @@ class ChildById(MethodView):
 
 @blp.route("/children/<uuid:child_id>/merge")
 class ChildMerge(MethodView):
-    @roles_required(*READERS)
+    @roles_required(*HEALTH_WORKERS)
     @blp.arguments(MergeSchema)
     @blp.response(200, ChildSchema)
     @blp.problem_response(409, "child_merged: this child was itself merged into another, the child that "
@@ -244,7 +245,6 @@ class ChildMerge(MethodView):
         child, as the merge was, and changes nothing. A merge into a child that was itself merged
         into another is 409 ``child_merged``, naming the child that stands in ``merged_into``
         when the caller sees it (otherwise 404, as for any child outside the caller's area)."""
-        access.require_health_worker(current_user)
         access.lock_children({child_id, body["duplicate_id"]})  # both at once, by id: never in opposite orders
         try:
             winner = access.get_child(current_user, child_id, for_update=True)
@@ -266,7 +266,7 @@ class ChildMerge(MethodView):
 
 @blp.route("/children/<uuid:child_id>/not-duplicate")
 class ChildNotDuplicate(MethodView):
-    @roles_required(*READERS)
+    @roles_required(*HEALTH_WORKERS)
     @blp.arguments(NotDuplicateSchema, required=False)
     @blp.response(200, ChildSchema)
     def post(self, body, child_id):
@@ -274,7 +274,6 @@ class ChildNotDuplicate(MethodView):
 
         The flag is cleared (audited, and synced to phones as a new version); both children stay.
         Idempotent: a child with no flag is answered as it is."""
-        access.require_health_worker(current_user)
         child = access.get_child(current_user, child_id, for_update=True)
         before = child.version
         child = ops.not_duplicate(current_user, child, (body or {}).get("reason"))

@@ -67,3 +67,67 @@ def test_a_list_of_users_of_a_posyandu_or_puskesmas_that_does_not_exist_is_404(c
         _problem(client.get("/api/v1/users", query_string={key: uuid.uuid4()}, headers=admin), 404, "not_found")
     kader = client.get("/api/v1/users", query_string={"posyandu_id": world.ids["p3"]}, headers=admin)
     assert [u["username"] for u in kader.get_json()["items"]] == ["kader3"], kader.get_json()
+
+
+# --- a refusal that does not depend on the body comes before the body's format -----------------
+BAD = {"meeting_day": 40, "name": ""}
+
+
+def test_a_kader_or_dinkes_changing_or_closing_a_posyandu_is_403_whatever_the_body_holds(client, world):
+    """Before, kader1's PATCH /posyandu/<Melati> with a meeting day of 40 answered 422 on the day: she was
+    told to fix a form she may not send at all; with a good body, 403."""
+    for who in ("kader1", "dinkes_gresik", "parent1"):
+        for posyandu in ("p1", "p3"):
+            url = f"/api/v1/posyandu/{world.ids[posyandu]}"
+            for body in (BAD, {"meeting_day": 12}, [1]):
+                _problem(client.patch(url, json=body, headers=world.headers(who)), 403, "forbidden")
+            _problem(client.delete(url, json={"x": 1}, headers=world.headers(who)), 403, "forbidden")
+            _problem(client.delete(url + "?reason=" + "x" * 999, headers=world.headers(who)), 403, "forbidden")
+    # a bidan: her posyandu's format errors, another's 404, as before
+    assert set(_problem(client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json=BAD, headers=world.headers("bidan_a")),
+                        422)["errors"]) == {"meeting_day", "name"}
+    _problem(client.patch(f"/api/v1/posyandu/{world.ids['p3']}", json=BAD, headers=world.headers("bidan_a")), 404)
+
+
+def test_a_role_that_may_not_write_a_child_or_her_events_is_403_whatever_the_body_holds(client, world, make_child):
+    child = make_child()
+    weighed = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                          json={"id": str(uuid.uuid4()), "measured_on": child["birth_date"], "weight_kg": 3.2})
+    assert weighed.status_code == 201, weighed.get_json()
+    bad_child = {"name": "", "sex": "X", "birth_date": "kemarin"}
+    requests = [("POST", "/api/v1/children", bad_child), ("PATCH", f"/api/v1/children/{child['id']}", bad_child),
+                ("DELETE", f"/api/v1/children/{child['id']}", {"x": 1}),
+                ("POST", f"/api/v1/children/{child['id']}/measurements", {"weight_kg": -1}),
+                ("PATCH", f"/api/v1/measurements/{weighed.get_json()['id']}", {"weight_kg": -1}),
+                ("DELETE", f"/api/v1/measurements/{weighed.get_json()['id']}", {"x": 1})]
+    for who in ("dinkes_gresik", "parent1"):
+        for method, url, body in requests:
+            _problem(client.open(url, method=method, json=body, headers=world.headers(who)), 403, "forbidden")
+    for url, body in ((f"/api/v1/children/{child['id']}/merge", {"duplicate_id": "nope"}),
+                      (f"/api/v1/children/{child['id']}/not-duplicate", {"reason": 5})):
+        _problem(client.post(url, json=body, headers=world.headers("kader1")), 403, "forbidden")
+    # a kader's own bad body: its format errors, as before
+    assert _problem(client.patch(f"/api/v1/children/{child['id']}", json=bad_child, headers=world.headers("kader1")),
+                    422)["errors"].keys() >= {"name", "sex", "birth_date"}
+
+
+def test_a_change_of_an_account_its_parent_closed_is_409_whatever_the_body_holds(client, world, db, make_child):
+    """Before, PATCH /users/<closed> {"active": "ya"} answered 422 on `active`: the admin fixed it and was
+    then told the account cannot be changed at all (409)."""
+    from tests.api.test_close_account import SECRET, _registered_mother
+
+    _, mother = _registered_mother(client, world, make_child)
+    user_id = client.get("/api/v1/auth/me", headers=mother).get_json()["id"]
+    assert client.post("/api/v1/auth/close-account", json={"password": SECRET}, headers=mother).status_code == 204
+    url, admin = f"/api/v1/users/{user_id}", world.headers("admin")
+    for body, named in (({"active": "ya", "name": ""}, {"active", "name"}), ({"role": "raja"}, {"role"}),
+                        ({"nonsense": 1}, None), ([1, 2], None), ("x", None)):
+        refused = _problem(client.patch(url, json=body, headers=admin), 409, "conflict")
+        assert "closed by its owner" in refused["detail"], refused
+        assert (set(refused["errors"]) if "errors" in refused else None) == named, refused
+    # nothing asked to change: as before
+    assert client.patch(url, json={}, headers=admin).status_code == 200
+    # an account not closed: its format errors
+    kader = client.get("/api/v1/users", query_string={"q": "kader1b"}, headers=admin).get_json()["items"][0]["id"]
+    assert set(_problem(client.patch(f"/api/v1/users/{kader}", json={"active": "ya", "name": ""}, headers=admin),
+                        422)["errors"]) == {"active", "name"}
