@@ -154,8 +154,12 @@ def with_field_checks(view: Any, checks: Any, location: str) -> Any:
     ``checks`` finds wrong with the fields that passed: a field the schema refused is not judged
     again. Answered in rounds, the admin's new-user form said the username was taken, or the kader's
     posyandu missing, only once she had fixed the format errors and sent it again. Nothing is written:
-    the checks only read."""
+    the checks only read. A check may instead raise a refusal of the whole request: a 422 of its own
+    kind (a parent's invitation code that does not work: ``invitation_invalid``) is answered as that
+    problem, naming the body's format errors with its own; any other (404) as it is."""
     from werkzeug.exceptions import UnprocessableEntity
+
+    from posyandu.errors import ValidationFailed
 
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
@@ -164,7 +168,12 @@ def with_field_checks(view: Any, checks: Any, location: str) -> Any:
         except UnprocessableEntity as exc:
             refused, errors = getattr(exc, "exc", None), getattr(exc, "data", {}).get("messages", {}).get(location)
             if isinstance(refused, ValidationError) and isinstance(refused.valid_data, dict) and isinstance(errors, dict):
-                for field, messages in checks(refused.valid_data, **kwargs).items():
+                try:
+                    found = checks(refused.valid_data, **kwargs)
+                except ValidationFailed as whole:
+                    whole.errors = {**errors, **(whole.errors or {})}
+                    raise whole from None
+                for field, messages in found.items():
                     errors.setdefault(field, messages)
             raise
     return checked

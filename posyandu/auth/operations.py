@@ -593,13 +593,11 @@ def _open_invitation(code: str) -> tuple[Invitation, Child]:
 
 def registration_problems(data: dict[str, Any]) -> dict[str, list[Msg]]:
     """What a parent's registration's fields break beyond their format (``account_problems``), judged
-    only with a code that works: a bad code is all that is said (``register_parent``)."""
+    only with a code that works: a code that does not is refused as such (``invitation_invalid``,
+    with the format errors of the other fields), and nothing is said of the username or password."""
     if "code" not in data:
         return {}
-    try:
-        _open_invitation(data["code"])
-    except ValidationFailed as refused:
-        return refused.errors or {}
+    _open_invitation(data["code"])
     return account_problems({k: data[k] for k in ("username", "password") if k in data})
 
 

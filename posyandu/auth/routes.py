@@ -274,8 +274,9 @@ class RegisterParent(MethodView):
     def post(self, body):
         """A parent registers with a one-time invitation code from the kader or bidan.
 
-        A refusal (422) names every field's error at once; with a code that does not work, nothing
-        is said of the username or the password (whether a username exists is not told)."""
+        A refusal (422) names every field's error at once; a code that does not work is refused as
+        ``invitation_invalid`` (with the format errors of the other fields, if any), and nothing is
+        said of the username or the password (whether a username exists is not told)."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()

@@ -131,3 +131,22 @@ def test_a_change_of_an_account_its_parent_closed_is_409_whatever_the_body_holds
     kader = client.get("/api/v1/users", query_string={"q": "kader1b"}, headers=admin).get_json()["items"][0]["id"]
     assert set(_problem(client.patch(f"/api/v1/users/{kader}", json={"active": "ya", "name": ""}, headers=admin),
                         422)["errors"]) == {"active", "name"}
+
+
+# --- a registration with a code that does not work ------------------------------------------------
+def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitation_is_invalid(client, world):
+    """Before, a code that does not work with a phone number too short answered type ``validation``
+    ("Data tidak sah"), the code's refusal one field error among others: the app said to check the
+    form, not that the code was the trouble. It is ``invitation_invalid``, as for the code alone, and
+    names the other fields' format errors too; never whether the username exists."""
+    def register(username, **changes):
+        return client.post("/api/v1/auth/register", headers={"Accept-Language": "id"},
+                           json={"code": "ZZZZ-ZZZZ", "username": username, "password": "kuat-sekali",
+                                 "name": "Ibu Ani", **changes})
+    alone = _problem(register("belum.ada"), 422, "invitation_invalid")
+    assert alone["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}, alone
+    for changes, fields in (({"phone": "12"}, {"code", "phone"}), ({"name": "", "phone": "12"}, {"code", "name", "phone"})):
+        taken, free = register("kader1", **changes), register("belum.ada", **changes)
+        body = _problem(taken, 422, "invitation_invalid")
+        assert body == free.get_json(), (body, free.get_json())
+        assert set(body["errors"]) == fields and body["title"] == alone["title"] and body["detail"], body
