@@ -242,14 +242,17 @@ class Trimmed(fields.String):
     """A string with runs of whitespace made single spaces, in Unicode NFC (one
     spelling of "Ṣaleh" whether the phone typed combining accents or not: ``single_spaced``); empty
     means missing, and so does a text of nothing but invisible format characters
-    (zero-width spaces and joiners, a BOM: a name no list can show)."""
+    (zero-width spaces and joiners, a BOM: a name no list can show): a required field left so is
+    told ``REQUIRED``, as one left out is."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
         value = single_spaced(value)
         if all(ch == " " or unicodedata.category(ch) == "Cf" for ch in value):
             value = ""
-        if not value and (self.required or not self.allow_none):
+        if not value and self.required:  # left blank: said as a field left out is ("Wajib diisi.")
+            raise ValidationError(REQUIRED)
+        if not value and not self.allow_none:
             raise ValidationError(Msg("must not be empty", "tidak boleh kosong"))
         return value or None
 

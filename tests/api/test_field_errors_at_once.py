@@ -104,7 +104,7 @@ def test_a_puskesmas_is_told_its_kecamatan_unknown_and_its_code_taken_with_the_f
     admin = world.headers("admin", "id")
     resp = client.post("/api/v1/puskesmas", json={"name": "", "kecamatan_code": "35.25.09", "code": "PA"}, headers=admin)
     assert resp.status_code == 422 and resp.get_json()["errors"] == {
-        "name": ["tidak boleh kosong"], "kecamatan_code": [KECAMATAN], "code": ["sudah dipakai"]}, resp.get_json()
+        "name": ["Wajib diisi."], "kecamatan_code": [KECAMATAN], "code": ["sudah dipakai"]}, resp.get_json()
     pkm_b = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json={"name": "x" * 121, "kecamatan_code": "35.99.01",
                                                                           "code": "PA"}, headers=admin)
     assert pkm_b.status_code == 422 and sorted(pkm_b.get_json()["errors"]) == ["code", "kecamatan_code", "name"]

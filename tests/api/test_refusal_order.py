@@ -150,3 +150,25 @@ def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitatio
         body = _problem(taken, 422, "invitation_invalid")
         assert body == free.get_json(), (body, free.get_json())
         assert set(body["errors"]) == fields and body["title"] == alone["title"] and body["detail"], body
+
+
+# --- one wording for a required field left blank --------------------------------------------------
+def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_diisi(client, world):
+    """Before, a puskesmas with no name was told "tidak boleh kosong", and with no kecamatan code the
+    code's format ("harus kode Kemendagri, misalnya 35.25.01.2001"): a field left empty is "Wajib diisi.",
+    as a field left out is."""
+    admin = world.headers("admin", "id")
+    made = client.post("/api/v1/puskesmas", json={"name": " ", "kecamatan_code": ""}, headers=admin)
+    assert _problem(made, 422)["errors"] == {"name": ["Wajib diisi."], "kecamatan_code": ["Wajib diisi."]}
+    left_out = client.post("/api/v1/puskesmas", json={}, headers=admin)
+    assert _problem(left_out, 422)["errors"] == {"name": ["Wajib diisi."], "kecamatan_code": ["Wajib diisi."]}
+    posyandu = client.post("/api/v1/posyandu", headers=admin, json={
+        "name": "", "desa_code": "", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 5})
+    assert _problem(posyandu, 422)["errors"] == {"name": ["Wajib diisi."], "desa_code": ["Wajib diisi."]}
+    changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": "", "name": ""},
+                           headers=world.headers("admin", "en"))
+    assert _problem(changed, 422)["errors"] == {"desa_code": ["Missing data for required field."],
+                                               "name": ["Missing data for required field."]}
+    # a code given is still told its format
+    wrong = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "3525"}, headers=admin)
+    assert _problem(wrong, 422)["errors"] == {"kecamatan_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}

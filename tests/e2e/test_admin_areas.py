@@ -154,7 +154,7 @@ def test_an_admin_adds_a_puskesmas_offered_the_kecamatan_of_her_district(live_se
     form.get_by_label("Kode kecamatan").fill("35.25.99")
     form.get_by_role("button", name="Simpan puskesmas").click()  # no name, and no such kecamatan
     expect(form.get_by_label("Nama")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator(".error").filter(has_text="tidak boleh kosong")).to_be_visible()
+    expect(form.locator(".error").filter(has_text="Wajib diisi.")).to_be_visible()
     form.get_by_label("Nama").fill("Puskesmas Menganti")
     form.get_by_role("button", name="Simpan puskesmas").click()
     expect(form.get_by_label("Kode kecamatan")).to_have_attribute("aria-invalid", "true")

@@ -103,3 +103,29 @@ def test_local_today_follows_the_province_time_zone():
         assert local_today(code, now) == april, code
     before = datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc)  # 22:30 WIB, 23:30 WITA, 00:30 WIT
     assert [local_today(c, before) for c in ("35.25", "51.71", "91.71")] == [march, march, april]
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\u200b", " \ufeff "])
+def test_a_required_text_left_blank_is_told_as_one_left_out(value):
+    """Trimmed said "tidak boleh kosong" / "must not be empty" of a required name left blank, while the
+    same field left out said "Wajib diisi." (marshmallow's REQUIRED): one form, two wordings."""
+    from marshmallow import Schema
+
+    from posyandu.messages import REQUIRED
+    from posyandu.validators import Trimmed
+
+    class Form(Schema):
+        name = Trimmed(required=True)
+        note = Trimmed()  # optional, not nullable: blank is still refused, as before
+        remark = Trimmed(allow_none=True)  # optional: blank is none
+
+    with pytest.raises(ValidationError) as blank:
+        Form().load({"name": value})
+    with pytest.raises(ValidationError) as missing:
+        Form().load({})
+    assert blank.value.messages == missing.value.messages == {"name": [REQUIRED]}
+    assert blank.value.messages["name"][0].id_text == "Wajib diisi."
+    with pytest.raises(ValidationError) as optional:
+        Form().load({"name": "Ani", "note": value})
+    assert optional.value.messages == {"note": ["must not be empty"]}
+    assert Form().load({"name": "Ani", "remark": value}) == {"name": "Ani", "remark": None}
