@@ -90,18 +90,28 @@ PATTERNS = [
 
 
 def lang() -> str:
-    """The language asked for by ``Accept-Language``: the first of ``id`` and ``en`` in the
-    caller's order of preference, a regional tag counting for its language (``en-US`` is
-    English, ``id-ID`` Indonesian: RFC 4647 lookup); ``id`` when neither is asked for.
-    (werkzeug's ``best_match`` matched ``en-US`` only after every exact tag: "en-US,id;q=0.9"
-    was answered in Indonesian, "id-ID,en;q=0.9" in English.)"""
+    """The language asked for by ``Accept-Language``: of ``id`` and ``en``, the one of highest
+    quality, a regional tag counting for its language (``en-US`` is English, ``id-ID`` Indonesian:
+    RFC 4647 lookup), and ``*`` for each not named otherwise (RFC 9110 12.5.4: ``*`` alone is the
+    default, Indonesian; ``en;q=0.5, *;q=0.9`` is Indonesian; ``*, en;q=0`` too). A tie goes to a
+    language named over one ``*`` gives, then to the one listed first, then to Indonesian; ``id``
+    when neither is acceptable. (werkzeug's ``best_match`` matched ``en-US`` only after every exact
+    tag: "en-US,id;q=0.9" was answered in Indonesian, "id-ID,en;q=0.9" in English; and ``*`` was
+    skipped: "en;q=0.5, *;q=0.9" was answered in English.)"""
     if not has_request_context():
         return "id"
-    for tag, quality in request.accept_languages:  # highest quality first, "*" last; ties as listed
+    named: dict[str, tuple[float, int, int]] = {}
+    anything = 0.0
+    for position, (tag, quality) in enumerate(request.accept_languages):  # highest quality first, "*" last
+        if tag == "*":
+            anything = max(anything, quality)
+            continue
         language = tag.split("-", 1)[0].split("_", 1)[0].lower()
-        if quality > 0 and language in LANGS:
-            return language
-    return "id"
+        if language in LANGS and language not in named:
+            named[language] = (quality, 1, -position)
+    ranked = {language: named.get(language, (anything, 0, -LANGS.index(language))) for language in LANGS}
+    language = max(LANGS, key=ranked.__getitem__)
+    return language if ranked[language][0] > 0 else "id"
 
 
 def title(key: str) -> str:

@@ -26,6 +26,9 @@ ENGLISH = {"title": "Authentication required",
     ("en-US,en;q=0.9,id;q=0.8", ENGLISH),
     ("fr, en;q=0.5", ENGLISH),
     ("fr, *;q=0.5", INDONESIAN),
+    ("*", INDONESIAN),                      # any language: the default
+    ("en;q=0.5, *;q=0.9", INDONESIAN),      # Indonesian, by "*", preferred: was answered in English
+    ("*;q=0.5, en", ENGLISH),
     ("en;q=0, id-ID;q=0.5", INDONESIAN),    # q=0: not acceptable
     ("EN-us", ENGLISH),
     ("en-US, id", ENGLISH),                 # equal preference: the first listed

@@ -102,3 +102,33 @@ def test_a_region_code_is_refused_in_indonesian():
     with pytest.raises(ValidationError) as refused:
         REGION_CODE("35.2")
     assert [translate_field_message(m) for m in refused.value.messages] == ["harus kode Kemendagri, misalnya 35.25.01.2001"]
+
+
+@pytest.mark.parametrize("header, expected", [
+    (None, "id"),
+    ("*", "id"),                          # RFC 9110 12.5.4: any language, so the default
+    ("*;q=0.3", "id"),
+    ("en;q=0.5, *;q=0.9", "id"),          # Indonesian (by "*") preferred to English: was English
+    ("en;q=0.9, *;q=0.5", "en"),
+    ("*, en;q=0", "id"),                  # English not acceptable, anything else is
+    ("*, id;q=0", "en"),                  # Indonesian not acceptable: "*" gives English
+    ("en, *", "en"),                      # a tie: the language named beats one "*" gives
+    ("*, en", "en"),
+    ("en-US, *;q=0.5, id;q=0.1", "en"),   # "*" gives only what is not named: id stays 0.1
+    ("id;q=0.1, *;q=0.5", "en"),          # ...so English, by "*", at 0.5
+    ("fr, *;q=0", "id"),                  # nothing acceptable: the default
+    ("fr", "id"),
+    ("en-US,id;q=0.9", "en"),
+    ("id-ID,en;q=0.9", "id"),
+    ("en-US, id", "en"),                  # equal preference: the first listed
+    ("id, en-US", "id"),
+    ("en;q=0, id-ID;q=0.5", "id"),
+])
+def test_the_language_asked_for_counts_the_wildcard_for_each_language_not_named(header, expected):
+    from flask import Flask
+
+    from posyandu.i18n import lang
+
+    headers = {} if header is None else {"Accept-Language": header}
+    with Flask(__name__).test_request_context(headers=headers):
+        assert lang() == expected, header
