@@ -192,3 +192,16 @@ def test_a_bidan_is_refused_the_areas_screen(live_server, new_context):
     page.wait_for_function("() => location.hash === '#/settings'")
     expect(page.get_by_role("heading", name="Puskesmas & posyandu")).to_have_count(0)
     assert fetched == []
+
+
+def test_a_puskesmas_that_does_not_exist_is_said_not_found(live_server, new_context):
+    """Its posyandu are asked for by ``/posyandu?puskesmas_id=``, which answers 404 for a puskesmas the
+    caller does not see (or that does not exist), as its reports do, where it answered an empty page:
+    the screen says "Tidak ditemukan." as for a posyandu that does not exist, not an error."""
+    import uuid
+
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    for kind in ("puskesmas", "posyandu"):
+        page.goto(live_server.url + f"/#/areas/{kind}/{uuid.uuid4()}")
+        expect(page.locator(".areas .notice.bad")).to_have_text("Tidak ditemukan.")
