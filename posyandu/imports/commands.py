@@ -54,6 +54,8 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     for r in result.combined_rows:
         click.echo(f"baris {r['row']}: digabung dengan baris {r['combined_with']}, satu kunjungan (combined with row "
                    f"{r['combined_with']}, one visit)", err=True)
+    for r in result.skipped_rows:
+        click.echo(f"baris {r['row']}: {r['reason'].id_text} ({r['reason']})", err=True)
     if result.ignored_columns:
         click.echo(f"kolom tidak dibaca, isinya tidak diimpor (columns not read): {', '.join(result.ignored_columns)}",
                    err=True)

@@ -63,7 +63,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.reader import COLUMNS
-from posyandu.imports.rows import ParsedRow, month_first_columns, parse_row
+from posyandu.imports.rows import ParsedRow, month_first_columns, parse_row, skipped_totals, totals_row
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
@@ -97,6 +97,9 @@ class ImportResult:
     # weight, another the length): {"row", "combined_with"} (the visit's first row), one visit, counted once
     combined_rows: list[dict[str, int]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns not read (``reader.Headers``)
+    # rows that are no child's, skipped saying why (a register's totals line, ``rows.totals_row``):
+    # {"row", "reason"}, counted in none of the other numbers (``rows`` neither)
+    skipped_rows: list[dict[str, Any]] = field(default_factory=list)
     # children already registered whose data a refused row's message discloses (her name and birth date,
     # the posyandu she is registered at, the visit of a day she has): read, for the access log
     # (``settle``), whether or not the import is kept. A dry run, a check, writes nothing: no audit row;
@@ -831,6 +834,14 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     log_action("import_start", "visits_file", file_digest, reason="dry run" if dry_run else None)
     db.session.flush()
     rows = list(rows)
+    for number, raw in rows:  # a register's totals line ("Jumlah"): no child, said and skipped
+        if totals_row(raw):
+            result.skipped_rows.append({"row": number, "reason": skipped_totals(raw)})
+    if result.skipped_rows:
+        skipped = {r["row"] for r in result.skipped_rows}
+        rows = [(number, raw) for number, raw in rows if number not in skipped]
+        if progress:
+            progress(len(skipped))
     month_first = month_first_columns(raw for _, raw in rows)
     parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
@@ -853,7 +864,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
             **{k: getattr(result, k) for k in ("rows", "valid_rows", "invalid_rows", "children_created",
                                                "children_matched", "children_updated", "visits_created",
                                                "visits_unchanged")}, "repeated_rows": len(result.repeated_rows),
-            "combined_rows": len(result.combined_rows)})
+            "combined_rows": len(result.combined_rows), "skipped_rows": len(result.skipped_rows)})
     return result
 
 

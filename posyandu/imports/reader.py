@@ -68,6 +68,10 @@ POSITION_OF_COLUMN = {**dict.fromkeys(("pb", "panjang", "panjang_badan", "length
 _ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
 WEIGHTS = ("birth_weight_kg", "weight_kg")
 GRAM_UNITS = frozenset({"g", "gr", "grm", "gram", "grams"})  # a unit of grams, in a header or a cell ("3200 gr")
+# a unit written after a measurement's name, without brackets ("BB Lahir kg", "Berat gr", "PB cm"): read as
+# the same unit in brackets is (dropped from the name; a weight's grams read by ``in_grams``)
+UNITS = {**dict.fromkeys(WEIGHTS, GRAM_UNITS | {"kg", "kgs", "kilogram"}),
+         **dict.fromkeys(("birth_length_cm", "length_height_cm", "head_circumference_cm", "muac_cm"), {"cm"})}
 
 
 class FileError(ValueError):
@@ -84,10 +88,10 @@ def normalise_header(text: Any) -> str:
 
 
 def _stem(name: str) -> str:
-    """A normalised header without the unit of grams written after a weight's name ("bb_lahir_gram",
-    "berat_gr": "bb_lahir", "berat"), else as it is."""
+    """A normalised header without the unit written after a measurement's name (``UNITS``:
+    "bb_lahir_gram", "bb_lahir_kg", "berat_gr", "pb_cm": "bb_lahir", "bb_lahir", "berat", "pb"), else as it is."""
     stem, _, unit = name.rpartition("_")
-    return stem if unit in GRAM_UNITS and _ALIASES.get(stem) in WEIGHTS else name
+    return stem if unit in UNITS.get(_ALIASES.get(stem), ()) else name
 
 
 def column_of(header: Any) -> str | None:
@@ -113,12 +117,21 @@ class Headers(dict):
 
 
 ROW_NUMBER = {"no", "nomor", "no_urut", "nomor_urut"}  # a register's row numbers: nothing to import, nothing lost
-# a word of a register's header of an immunisation dose or vitamin A ("HB-0", "Hepatitis B0", "DPT-HB-Hib 1",
+# a word of a register's header of an immunisation dose or vitamin A ("HB0", "Hepatitis B0", "DPT-HB-Hib 1",
 # "Campak/MR", "Pneumokokus (PCV) 1", read without its parentheses, "Vit A Merah"): recorded in the app, not
-# imported (``UNREAD``)
-DOSE_WORD = re.compile(r"(bcg|hb\d*|hep|hepatitis|b?opv\d*|ipv\d*|polio\d*|dpt\d*|penta\w*|pcv\d*|pneumo\w*|rv\d*"
-                       r"|rota\w*|je|mm?r\d*|campak\d*|measles|vit|vitamin|kapsul|imunisasi|immuni[sz]ation|vaksin"
-                       r"|vaccine|idl)")
+# imported (``UNREAD``). "Hb" alone is haemoglobin ("Kadar Hb", "Hb (g/dL)"): hepatitis B only with its dose's
+# number, in the word or after it ("HB0", "Hb 0", "HB-0": ``is_dose``), or as "Hep B", "Hepatitis B0"
+DOSE_WORD = re.compile(r"(bcg|hb\d+|hbo|hep|hepatitis|b?opv\d*|ipv\d*|polio\d*|dpt\d*|penta\w*|pcv\d*|pneumo\w*"
+                       r"|rv\d*|rota\w*|je|mm?r\d*|campak\d*|measles|vit|vitamin|kapsul|imunisasi|immuni[sz]ation"
+                       r"|vaksin|vaccine|idl)")
+
+
+def is_dose(header: Any) -> bool:
+    """Whether a header not read is an immunisation dose's or vitamin A's (``DOSE_WORD``; "Hb" followed by
+    a number, "Hb 0", is hepatitis B's, "Hb" else haemoglobin)."""
+    words = normalise_header(header).split("_")
+    return any(DOSE_WORD.fullmatch(w) or (w == "hb" and after.isdigit())
+               for w, after in zip(words, [*words[1:], ""]))
 
 
 def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:
@@ -144,7 +157,7 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     unread = {i: " ".join(str(h).split()) for i, h in enumerate(header)
               if i not in columns and str(h or "").strip() and normalise_header(h) not in ROW_NUMBER}
     names.ignored = list(dict.fromkeys(unread.values()))
-    doses = {i: h for i, h in unread.items() if any(DOSE_WORD.fullmatch(w) for w in normalise_header(h).split("_"))}
+    doses = {i: h for i, h in unread.items() if is_dose(h)}
     # a text file's row wider than its header: a cell split in two, most often a decimal comma in a
     # comma-separated file (7,2 read as 7 and a cell "2" under no header, dropped); a spreadsheet's
     # cells cannot split, and a note beside its table is no one's column
@@ -156,8 +169,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
     """{column: (its name, the position it is named for)} of the length/height columns, when the file
     has one for each position (else none: see ``POSITION_OF_COLUMN``)."""
-    found = {i: (str(header[i]).strip(), POSITION_OF_COLUMN[normalise_header(header[i])]) for i, key in
-             columns.items() if key == "length_height_cm" and normalise_header(header[i]) in POSITION_OF_COLUMN}
+    found = {i: (str(header[i]).strip(), POSITION_OF_COLUMN[_stem(normalise_header(header[i]))]) for i, key in
+             columns.items() if key == "length_height_cm" and _stem(normalise_header(header[i])) in POSITION_OF_COLUMN}
     return found if len({position for _, position in found.values()}) == 2 else {}
 
 
@@ -222,7 +235,11 @@ def _under_groups(header: list[Any], below: list[Any]) -> dict[int, tuple[str, A
 
 class Differing(tuple):
     """The different values of one row in two columns of one meaning (PB and TB): the row is refused
-    on that column (``rows.parse_row``), not read from whichever column came last."""
+    on that column (``rows.parse_row``), not read from whichever column came last; a weight's values
+    that are one weight read each in its column's unit ("BB (kg)" 3,2 and "BB (gram)" 3200) are that
+    weight. ``grams``: whether each value is from a column headed in grams (``in_grams``)."""
+
+    grams: tuple[bool, ...] = ()
 
 
 POSITION_BY_COLUMN = "_position_by_column"
@@ -256,13 +273,15 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
             continue  # only merged cells from above: a blank row
         found: dict[str, list[Any]] = {}
+        in_grams: dict[str, list[bool]] = {}
         for i, key in sorted(columns.items()):
             value = values[i] if i < len(values) else None
             value = value.strip() if isinstance(value, str) else value
             given = found.setdefault(key, [])
             if value not in (None, "") and value not in given:
                 given.append(value)
-        row = {key: (None if not given else given[0] if len(given) == 1 else Differing(given))
+                in_grams.setdefault(key, []).append(i in grams)
+        row = {key: (None if not given else given[0] if len(given) == 1 else _differing(given, in_grams[key]))
                for key, given in found.items()}
         if any(v is not None for v in row.values()):
             named = {positions[i] for i in positions if i < len(values) and values[i] not in (None, "")
@@ -281,6 +300,12 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
             if gram_keys:
                 row[GRAMS] = gram_keys
             yield number, row
+
+
+def _differing(values: list[Any], grams: list[bool]) -> Differing:
+    found = Differing(values)
+    found.grams = tuple(grams)
+    return found
 
 
 def _encoding(data: IO[bytes]) -> str:

@@ -24,7 +24,7 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import BEYOND, GRAM_UNITS, GRAMS, POSITION_BY_COLUMN, UNREAD
+from posyandu.imports.reader import BEYOND, GRAM_UNITS, GRAMS, POSITION_BY_COLUMN, UNREAD, WEIGHTS
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
@@ -311,6 +311,35 @@ def _visit_schema() -> MeasurementSchema:
     return MeasurementSchema(only=VISIT_FIELDS)
 
 
+# a register's totals line under its table, by the word in its name cell: "Jumlah", "TOTAL", "Jumlah Balita"
+_TOTALS = re.compile(r"(sub_?|grand_)?(jumlah|jml|total)(_(total|balita|anak|seluruhnya|keseluruhan))?")
+_COUNT = re.compile(r"[+-]?\d[\d.,\s]*%?|[+-]?[.,]\d+")  # a sum, a mean or a percentage of a totals line
+
+
+def totals_row(raw: dict[str, Any]) -> bool:
+    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, every other cell read
+    a number or empty, the posyandu's aside): no child, skipped by the import saying so (``SKIPPED_TOTALS``),
+    not refused as a child whose sex and birth date are missing."""
+    name = raw.get("name")
+    if not isinstance(name, str) or not _TOTALS.fullmatch(_key(name)):
+        return False
+
+    def count(value: Any) -> bool:
+        if isinstance(value, tuple):  # reader.Differing
+            return all(count(v) for v in value)
+        return (value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+                or (isinstance(value, str) and (not value.strip() or bool(_COUNT.fullmatch(value.strip())))))
+
+    return all(count(value) for key, value in raw.items()
+               if key not in ("name", "posyandu") and not key.startswith("_"))
+
+
+def skipped_totals(raw: dict[str, Any]) -> Msg:
+    """Why a totals line (``totals_row``) is skipped."""
+    name = " ".join(str(raw["name"]).split())
+    return Msg(f"skipped: a totals line (\"{name}\"), no child", f"dilewati: baris jumlah (\"{name}\"), bukan anak")
+
+
 def _position_of_column(by_column: tuple[str, str], cleaned: dict[str, Any], errors: dict[str, list[Any]]) -> None:
     """The position of a length/height read from a PB or a TB column (``reader.POSITION_BY_COLUMN``):
     the position cell's when it agrees, else the row is refused on it. Unknown, the position is taken
@@ -326,6 +355,20 @@ def _position_of_column(by_column: tuple[str, str], cleaned: dict[str, Any], err
             f"posisi {words[given][1]} tetapi panjang/tinggi ada di kolom {column} ({words[position][1]}): "
             "perbaiki salah satunya")]
         del cleaned["position"]
+
+
+def _one_weight(name: str, values: tuple[Any, ...], month_first: frozenset[str]) -> float | None:
+    """The weight a row's columns of one weight give (``reader.Differing``), each read in its column's
+    unit ("BB (kg)" 3,2 and "BB (gram)" 3200: 3.2 kg), when they agree to the gram; else None (refused
+    naming the values)."""
+    if name not in WEIGHTS:
+        return None
+    grams = getattr(values, "grams", ()) or (False,) * len(values)
+    try:
+        read = {round(_clean(name, v, month_first, (name,) if g else ()), 3) for v, g in zip(values, grams)}
+    except ValidationError:
+        return None
+    return read.pop() if len(read) == 1 else None
 
 
 def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) -> ParsedRow:
@@ -367,6 +410,9 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
                 "LibreOffice and save it again (or type the value)",
                 f"sel {value.cell} berisi rumus ({value}) yang tersimpan tanpa nilainya: buka berkas di Excel atau "
                 "LibreOffice lalu simpan lagi (atau ketik nilainya)"))
+            continue
+        if isinstance(value, tuple) and (weight := _one_weight(name, value, month_first)) is not None:
+            cleaned[name] = weight  # "BB (kg)" 3,2 and "BB (gram)" 3200: one weight
             continue
         if isinstance(value, tuple):  # reader.Differing: two columns of this meaning disagree
             shown = " / ".join(str(_text(v)) for v in value)

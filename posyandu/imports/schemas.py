@@ -40,6 +40,12 @@ class CombinedRowSchema(Schema):
     combined_with = fields.Integer(metadata={"description": "The first row of the visit it adds its values to"})
 
 
+class SkippedRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "Spreadsheet row number (the header is row 1)"})
+    reason = fields.Function(lambda e: translate_field_message(e["reason"]),
+                             metadata={"description": "Why it was skipped"})
+
+
 class ImportResultSchema(Schema):
     dry_run = fields.Boolean()
     committed = fields.Boolean(metadata={"description": "Whether anything was saved"})
@@ -64,6 +70,10 @@ class ImportResultSchema(Schema):
         "row's values, counted once (its first row); a row giving a value otherwise is refused. A visit of "
         "that day recorded before the file (weighed in the app) is corrected in the app: a row adding a value "
         "to it is refused")})
+    skipped_rows = fields.List(fields.Nested(SkippedRowSchema), metadata={"description": (
+        "Rows that are no child's, skipped and said why: a register's totals line under its table (\"Jumlah\" "
+        "or \"Total\" as the name, every other cell a number or empty); counted in none of the numbers "
+        "above, rows neither")})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
     ignored_columns = fields.List(fields.String(), metadata={"description": (
         "Headers of the file's columns the import does not read (immunisation doses, vitamin A, ages, "
