@@ -1335,3 +1335,37 @@ def test_a_register_headed_in_grams_imports_its_weights_in_kg_as_the_same_visits
         == (0, 2, 0, 2), again
     assert {(m.id, m.child_id, m.weight_kg) for m in db.session.scalars(select(Measurement))} == visits
     assert counts(db, world)[:2] == before[:2]
+
+
+def test_a_registers_totals_line_is_skipped_saying_so_not_refused(app, client, world, db, tmp_path):
+    """A register's "Jumlah" line under its table (the name cell "Jumlah", the rest sums or empty) was
+    refused as a child without sex and birth date, and the whole file with it. It is skipped, and the
+    check, the import and the command say so (skipped_rows), in both languages; counted in no number."""
+    from posyandu.audit import AuditLog
+
+    head = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg);BCG\n"
+    body = (head + "1;Melati;Rara Putri;P;15/02/2025;10/06/2025;6;x\n"
+            "2;Melati;Dodi Saputra;L;01/02/2025;10/06/2025;6,4;\n"
+            ";;JUMLAH;;;;12,4;1\n"
+            ";Melati;Total;;;;;\n")
+    for query, status in (("dry_run=true", 200), ("", 201)):
+        resp = upload(client, world, body, query=query)
+        assert resp.status_code == status, resp.get_json()
+        got = resp.get_json()
+        assert (got["errors"], got["rows"], got["valid_rows"], got["children_created"], got["visits_created"]) == (
+            [], 2, 2, 2, 2), got
+        assert got["skipped_rows"] == [{"row": 4, "reason": 'skipped: a totals line ("JUMLAH"), no child'},
+                                       {"row": 5, "reason": 'skipped: a totals line ("Total"), no child'}], got
+    db.session.remove()
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "import")).one()
+    assert audit.changes["skipped_rows"] == 2 and audit.changes["rows"] == 2
+    indonesian = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                             headers=world.headers("bidan_a", "id"), content_type="multipart/form-data").get_json()
+    assert indonesian["skipped_rows"][0] == {"row": 4, "reason": 'dilewati: baris jumlah ("JUMLAH"), bukan anak'}
+    # a line named "Jumlah" that gives a child's sex and birth date is a child's, judged as any
+    child = upload(client, world, head + "1;Melati;Jumlah;P;15/02/2025;10/06/2025;6;\n", query="dry_run=true")
+    assert child.get_json()["skipped_rows"] == [] and child.get_json()["rows"] == 1, child.get_json()
+    path = tmp_path / "k.csv"
+    path.write_text(body)
+    out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--dry-run", "--as", "bidan_a"])
+    assert out.exit_code == 0 and 'baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak' in out.output, out.output

@@ -733,3 +733,95 @@ def test_a_workbook_weight_in_grams_under_a_merged_group_and_as_a_number_cell_is
     first, second = (parse_row(row) for _, row in rows)
     assert first.errors == {} and (first.child["birth_weight_kg"], first.visit["weight_kg"]) == (3.2, 7.25)
     assert "looks like kilograms" in str(second.errors["birth_weight_kg"][0]) and second.visit["weight_kg"] == 7.5
+
+
+def test_a_haemoglobin_column_is_no_dose_a_hepatitis_b_one_is():
+    """"Kadar Hb" matched the dose word "hb": a dated row of a haemoglobin alone was told it gave only a
+    dose, "recorded in the app". Only a hepatitis B header (Hb with its dose's number, Hep B) is a dose."""
+    from posyandu.imports.reader import is_dose
+
+    for header in ("HB0", "Hb 0", "HB-0", "HB 0-7 hari", "Hep B", "Hepatitis B0", "DPT-HB-Hib 1", "HB1"):
+        assert is_dose(header), header
+    for header in ("Kadar Hb", "Hb (g/dL)", "Hb", "HB g/dL", "Kadar Hemoglobin"):
+        assert not is_dose(header), header
+    data = ("Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg);Kadar Hb;Hb (g/dL);HB-0\n"
+            "Melati;Rara;P;15/01/2025;10/06/2025;;11,2;11,2;\n"
+            "Melati;Rara;P;15/01/2025;16/01/2025;;;;ya\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names.ignored == ["Kadar Hb", "Hb (g/dL)", "HB-0"]
+    haemoglobin, dose = (parse_row(row) for _, row in rows)
+    assert [str(m) for m in haemoglobin.errors["weight_kg"]] == ["enter at least the weight or a length/height"]
+    assert "only HB-0, not imported" in str(dose.errors["weight_kg"][0])
+
+
+@pytest.mark.parametrize("header, key, grams", [
+    ("BB Lahir kg", "birth_weight_kg", False), ("BB kg", "weight_kg", False), ("BB gram", "weight_kg", True),
+    ("Berat Lahir gr", "birth_weight_kg", True), ("Berat Badan KG", "weight_kg", False),
+    ("PB Lahir cm", "birth_length_cm", False), ("TB cm", "length_height_cm", False),
+    ("LiLA cm", "muac_cm", False), ("Lingkar Kepala cm", "head_circumference_cm", False)])
+def test_a_unit_after_a_measurements_name_without_brackets_is_read_as_in_brackets(header, key, grams):
+    """"BB Lahir kg" (no brackets) was no header: the column ignored, its values not imported, as
+    "BB Lahir (kg)" is read. The unit is read whether bracketed or not."""
+    from posyandu.imports.reader import column_of, in_grams
+
+    assert (column_of(header), in_grams(header)) == (key, grams)
+    bracketed = f"{header.rsplit(' ', 1)[0]} ({header.rsplit(' ', 1)[1]})"
+    assert (column_of(bracketed), in_grams(bracketed)) == (key, grams)
+
+
+def test_a_weight_headed_in_kg_without_brackets_is_imported_in_kg():
+    names, parsed = gram_file("BB Lahir kg", "3,1", "BB kg", "7,2")
+    assert (names["birth_weight_kg"], names["weight_kg"]) == ("BB Lahir kg", "BB kg") and names.ignored == []
+    assert parsed.errors == {} and (parsed.child["birth_weight_kg"], parsed.visit["weight_kg"]) == (3.1, 7.2)
+
+
+def test_pb_and_tb_columns_with_a_unit_without_brackets_still_tell_the_position():
+    data = (b"posyandu;nama;jk;tgl lahir;tgl timbang;PB cm;TB cm\n"
+            b"Melati;Ani;P;01/02/2024;10/06/2025;;80\nMelati;Ani;P;01/02/2024;10/07/2025;81;\n")
+    parsed = [parse_row(raw).visit for _, raw in read_rows(io.BytesIO(data), "a.csv")[1]]
+    assert [(v["length_height_cm"], v.get("position")) for v in parsed] == [(80, "standing"), (81, "lying")]
+
+
+def test_a_weight_in_kg_and_in_grams_that_agree_is_one_weight_that_disagree_is_refused_naming_both():
+    """A register with "BB (kg)" and "BB (gram)" both filled was refused row by row as two columns that
+    differ, though 3,2 kg is 3200 g. Where they agree the row is read, one weight; where not, refused."""
+    data = ("Posyandu;Nama;JK;Tgl Lahir;BBL (kg);BBL (gram);Tgl Timbang;BB (kg);BB (gram)\n"
+            "Melati;Rara;P;15/01/2025;3,2;3200;10/06/2025;7,25;7.250\n"
+            "Melati;Rara;P;15/01/2025;3,2;;10/07/2025;;7500\n"
+            "Melati;Rara;P;15/01/2025;3,2;3500;10/08/2025;7,8;7900\n").encode()
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    agree, one, differ = (parse_row(row) for _, row in rows)
+    assert agree.errors == {} and (agree.child["birth_weight_kg"], agree.visit["weight_kg"]) == (3.2, 7.25)
+    assert one.errors == {} and (one.child["birth_weight_kg"], one.visit["weight_kg"]) == (3.2, 7.5)
+    assert {k: [str(m) for m in v] for k, v in differ.errors.items()} == {
+        "birth_weight_kg": ["two columns of the same meaning give different values (3,2 / 3500): keep one"],
+        "weight_kg": ["two columns of the same meaning give different values (7,8 / 7900): keep one"]}
+
+
+def test_a_weight_in_two_kg_columns_written_alike_is_one_weight_a_length_in_pb_and_tb_still_refused():
+    data = (b"posyandu;nama;jk;tgl lahir;tgl timbang;BB;Berat (kg);PB;TB\n"
+            b"Melati;Ani;P;01/02/2025;10/06/2025;7,2;7.20;60;60.0\n")
+    [(_, raw)] = read_rows(io.BytesIO(data), "a.csv")[1]
+    parsed = parse_row(raw)
+    assert list(parsed.errors) == ["length_height_cm"] and parsed.visit["weight_kg"] == 7.2, parsed.errors
+
+
+@pytest.mark.parametrize("name", ["Jumlah", "JUMLAH", "Total", "total ", "Jumlah Balita", "Sub Total"])
+def test_a_registers_totals_line_is_told_apart(name):
+    from posyandu.imports.rows import skipped_totals, totals_row
+
+    assert totals_row({"posyandu": None, "name": name, "sex": None, "birth_date": None, "measured_on": None,
+                       "weight_kg": "152,4", "length_height_cm": 1204, "_unread": ("BCG",)})
+    assert totals_row({"posyandu": "Melati", "name": name, "sex": "", "birth_date": "", "weight_kg": "85%"})
+    assert str(skipped_totals({"name": name})).startswith("skipped: a totals line")
+
+
+@pytest.mark.parametrize("row", [
+    {"name": "Jumlah", "sex": "L", "birth_date": "01/02/2025"},  # a child so named, or no totals line
+    {"name": "Jumlah", "sex": "", "birth_date": "", "measured_on": "10/06/2025"},
+    {"name": "Rara Total", "sex": "", "birth_date": ""}, {"name": "Totalia", "sex": "", "birth_date": ""},
+    {"name": "", "sex": "", "birth_date": "", "weight_kg": "12"}])
+def test_a_row_with_more_than_numbers_is_no_totals_line(row):
+    from posyandu.imports.rows import totals_row
+
+    assert not totals_row({"posyandu": "Melati", **row})
