@@ -1,7 +1,7 @@
 """Read an uploaded CSV or XLSX sheet into rows keyed by our column names.
 
-Headers are matched loosely (case, spaces, punctuation and a unit in brackets
-are ignored) against Indonesian and English names, so "Tgl Lahir",
+Headers are matched loosely (case, spaces, punctuation and a unit, in brackets
+or after a measurement's name, are ignored) against Indonesian and English names, so "Tgl Lahir",
 "tanggal_lahir" and "birth_date" all mean ``birth_date``. A weight column headed
 in grams ("BBL (gram)", "BB Lahir (gr)", "Berat gram") is read in grams
 (``in_grams``), every other in kg. Columns we do not

@@ -28,6 +28,7 @@ def register_csv(posyandu: str) -> bytes:
         f"{posyandu};Yoga Impor;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8100;;;",  # grams: refused
         f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};8,1;70,5;;",  # row 2 again: said, not doubled
         f"{posyandu};Wulan Impor;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};;;14,5;",  # row 2's LiLA: one visit with it
+        ";JUMLAH;;;;23,9;139,5;14,5;",  # the register's totals line: skipped, said so
     ]
     return ("\n".join(rows) + "\n").encode()
 
@@ -59,6 +60,7 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     expect(result.locator("#import-repeated li")).to_have_text(["Baris 5 sama dengan baris 2: tidak dicatat dua kali."])
     expect(result.locator("#import-combined li")).to_have_text(
         ["Baris 6 digabung dengan baris 2: satu kunjungan di hari yang sama."])
+    expect(result.locator("#import-skipped li")).to_have_text(['Baris 7: dilewati: baris jumlah ("JUMLAH"), bukan anak'])
     expect(result.locator("#import-ignored")).to_have_text("Kolom tidak dibaca, isinya tidak diimpor: Campak.")
     expect(result.locator("#import-refused li")).to_have_count(1)
     expect(result.locator("#import-refused li")).to_contain_text("Baris 4")

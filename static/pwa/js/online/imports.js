@@ -85,6 +85,9 @@ function summary(r) {
     // rows of one child's day that agree (weight in one, length in another): one visit, named with its first row
     ...(r.combined_rows?.length ? [h('ul', { id: 'import-combined' },
       ...r.combined_rows.slice(0, SHOWN).map((x) => h('li', {}, tx('combined', x))))] : []),
+    // a register's totals line ("Jumlah"): no child, skipped, the server says why
+    ...(r.skipped_rows?.length ? [h('ul', { id: 'import-skipped' },
+      ...r.skipped_rows.slice(0, SHOWN).map((x) => h('li', {}, `${tx('row', { n: x.row })}: ${x.reason}`)))] : []),
     // a register's columns not read (doses, vitamin A…): said, so no one believes them imported
     ...(r.ignored_columns?.length
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
