@@ -17,8 +17,10 @@ class ImportArgs(Schema):
 class ImportFileSchema(Schema):
     file = Upload(required=True, metadata={"description": (
         "CSV (comma, semicolon or tab separated; also .tsv, .txt) or XLSX, one row per visit (or per child "
-        "without a visit). Columns (Indonesian or English names; case, spaces and a unit in brackets are "
-        "ignored, as is a unit written after the name, "BB Lahir kg"; but a weight column headed in grams, bb_lahir (gram) or bb_lahir gram, is read in grams: 3200 is 3.2 kg, and a weight in kg and in grams both is one weight where they agree): posyandu (name or id), nama, jenis_kelamin (L/P), tanggal_lahir (DD/MM/YYYY day first, "
+        "without a visit). Columns (Indonesian or English names; case, spaces and a unit, in brackets or after the "
+        "name (bb_lahir kg), are ignored, but a weight column headed in grams, bb_lahir (gram) or bb_lahir gram, is "
+        "read in grams: 3200 is 3.2 kg; a weight in kg and in grams both is one weight where they agree): posyandu "
+        "(name or id), nama, jenis_kelamin (L/P), tanggal_lahir (DD/MM/YYYY day first, "
         "YYYY-MM-DD, 15 Januari 2025, or a date cell) — required; nik, nik_ibu, nama_ibu, nama_ayah, no_hp, "
         "alamat, rt, rw, bb_lahir (kg), pb_lahir (cm), punya_kms (ya/tidak), bukan_duplikat (ya for twins); "
         "visit: tanggal_ukur, bb (kg), tb/pb (cm), posisi (berbaring/berdiri), lingkar_kepala, lila, edema. A totals "
