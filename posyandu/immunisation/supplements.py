@@ -108,18 +108,26 @@ def _group(kind: str) -> tuple[str, ...]:
     return VITAMIN_A if kind in VITAMIN_A else (kind,)
 
 
+def infant_dose(config: SupplementConfig, birth_date: date, given: SupplementGiven) -> bool:
+    """Whether a capsule is the infant's one dose the blue capsule is (once, at 6-11 months): a blue one, or a
+    red one (a higher dose) given before the red band's age (overridden, as when the blue ran out): after
+    either, no blue capsule is due; at 12 months the red one is, as for any child."""
+    return given.kind == "vitamin_a_blue" or (
+        given.kind == "vitamin_a_red" and completed_months(birth_date, given.given_on) < config.red.min_months)
+
+
 def supplements_due(config: SupplementConfig, birth_date: date, given: list[SupplementGiven],
                     on: date, area: Area | None = None) -> list[SupplementDue]:
     """What the child should get on ``on`` (a posyandu day): nothing outside her ``area``'s round months; otherwise
-    the capsule for the age band unless one was given this round (blue only if never given), and
-    deworming from 12 months unless given this round. Records after ``on`` are ignored."""
+    the capsule for the age band unless one was given this round (blue only if she never had her infant
+    dose, ``infant_dose``), and deworming from 12 months unless given this round. Records after ``on`` are ignored."""
     if on < birth_date:
         return []
     age, past = completed_months(birth_date, on), [g for g in given if g.given_on <= on]
     this_round = {g.kind for g in past if _month_key(g.given_on) == _month_key(on)}
     out = []
     if (rnd := round_of(config, "vitamin_a_red", on, area)) and not this_round & set(VITAMIN_A):
-        if config.blue.contains(age) and not any(g.kind == "vitamin_a_blue" for g in past):
+        if config.blue.contains(age) and not any(infant_dose(config, birth_date, g) for g in past):
             out.append(SupplementDue("vitamin_a_blue", rnd))
         elif config.red.contains(age):
             out.append(SupplementDue("vitamin_a_red", rnd))

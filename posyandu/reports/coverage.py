@@ -32,9 +32,10 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
   not one of 6-11); a child given none counts,
   uncovered, in the band of the capsule ``supplements.supplements_due`` names for her on her posyandu's
   meeting day of that month (``cards.next_meeting_day`` from the month's first day, the day the due list
-  is drawn up for): blue at 6-11 completed months if she never had one, red at 12-59. A child due nothing
-  that day (under 6 months or not yet born, 6-11 months with her blue already given, 60 months or more)
-  is in no target.
+  is drawn up for): blue at 6-11 completed months if she never had her infant dose (a blue capsule, or
+  a red one given before 12 months, overridden: ``supplements.infant_dose``), red at 12-59. A child due
+  nothing that day (under 6 months or not yet born, 6-11 months with her infant dose given, 60 months or
+  more) is in no target.
 """
 from __future__ import annotations
 
@@ -148,17 +149,24 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     The database groups the children by what the rule reads (meeting day, birth date, the round's first
     capsule day, first blue capsule); the rule itself runs here, once per group."""
     cfg, caps = schedule.supplements, capsules_given(month, pf)
-    blue = (select(Supplement.child_id, func.min(Supplement.given_on).label("given_on"))
-            .where(Supplement.kind == "vitamin_a_blue", Supplement.given_on <= month.last,
-                   Supplement.deleted_at.is_(None))
-            .group_by(Supplement.child_id).subquery())
+    first = lambda kind, *where: (  # noqa: E731  the child's first capsule of a colour, by the month's end
+        select(Supplement.child_id, func.min(Supplement.given_on).label("given_on"))
+        .where(Supplement.kind == kind, Supplement.given_on <= month.last, Supplement.deleted_at.is_(None), *where)
+        .group_by(Supplement.child_id).subquery())
+    blue = first("vitamin_a_blue")
+    # a red capsule given as her infant dose (``supplements.infant_dose``) tells only for a child under the
+    # red band's age on the month's first day (older, she is due red whatever she had): read for those alone
+    red = first("vitamin_a_red", Supplement.child_id.in_(
+        select(Child.id).where(Child.birth_date > born_by(month.first, cfg.red.min_months))))
     # a capsule in the round, or young enough to be due one on a day of the month (under 60 months on its 1st)
     maybe_due = and_(Child.birth_date <= month.last, Child.birth_date > born_by(month.first, cfg.red.max_months + 1))
     keys = [area_column(level).label("area"), Posyandu.meeting_day.label("meeting_day"),
             Child.kabupaten_code.label("kabupaten"), Child.birth_date.label("birth_date"),
-            caps.c.given_on.label("capsule_on"), caps.c.blue.label("got_blue"), blue.c.given_on.label("blue_on")]
+            caps.c.given_on.label("capsule_on"), caps.c.blue.label("got_blue"), blue.c.given_on.label("blue_on"),
+            red.c.given_on.label("red_on")]
     stmt = (children_in_area(pf, level).with_only_columns(*keys, func.count(Child.id).label("n"))
             .outerjoin(caps, caps.c.child_id == Child.id).outerjoin(blue, blue.c.child_id == Child.id)
+            .outerjoin(red, red.c.child_id == Child.id)
             .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))
     out: dict[str, dict[str, Any]] = {}
     meeting = functools.cache(lambda day: next_meeting_day(day, month.first))  # a few days, many groups
@@ -172,7 +180,8 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             key = (band_given(cfg, r["birth_date"], r["capsule_on"], colour), None, None, str(month))
             counts[key] = (counts[key][0] + r["n"], counts[key][1] + r["n"])
             continue
-        given = [SupplementGiven("vitamin_a_blue", r["blue_on"])] if r["blue_on"] else []
+        given = [SupplementGiven(kind, r[on]) for kind, on in (("vitamin_a_blue", "blue_on"), ("vitamin_a_red", "red_on"))
+                 if r[on]]
         for due in supplements_due(cfg, r["birth_date"], given, meeting(r["meeting_day"]), where):
             if due.kind in VITAMIN_A:
                 key = (due.kind, None, None, str(month))

@@ -195,3 +195,23 @@ def test_a_capsule_given_against_its_colour_counts_in_the_band_of_the_childs_age
     # August. Blue: I, given at 9 months → 1/1. Red: T, U and N (13 months, never had a blue: red now),
     # none given → 3/0.
     assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (1, 1), "vitamin_a_red": (3, 0)}
+
+
+def test_an_infant_given_a_red_capsule_is_due_no_blue_after_and_in_no_blue_target(client, world, make_child, post,
+                                                                                  meeting_on_the_10th):
+    """Born 2024-08-15, given a red capsule on 2025-02-20 at 6 months (overridden: red is for 12-59 months,
+    the blue ran out). On the August meeting day (Aug 10) she is 11 months: she had her infant dose, a higher
+    one, and the blue capsule is once at 6-11 months: the due list named her for a blue capsule, and the
+    coverage counted her in the blue target, uncovered. At 12 months (Aug 15) she is due red, as any child."""
+    r = make_child(name="Anak R", sex="F", birth_date="2024-08-15")
+    refused = post(f"children/{r['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-02-20"},
+                   status=422)
+    assert violations(refused) == ["wrong_capsule_for_age"], refused
+    post(f"children/{r['id']}/supplements", {"kind": "vitamin_a_red", "given_on": "2025-02-20",
+                                             "override_reason": "kapsul biru habis"})
+    # February: a capsule in the round at 6 months counts in the 6-11 band, given (band_given)
+    assert vitamin_a(client, world, "2025-02") == {"vitamin_a_blue": (1, 1), "vitamin_a_red": (0, 0)}
+    assert due_supplements(client, world, "2025-08-10") == {}
+    assert due_supplements(client, world, "2025-08-15") == {"Anak R": ["vitamin_a_red"]}
+    # August: due nothing on the meeting day (Aug 10), so in no target
+    assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (0, 0), "vitamin_a_red": (0, 0)}
