@@ -110,10 +110,11 @@ def _group(kind: str) -> tuple[str, ...]:
 
 def infant_dose(config: SupplementConfig, birth_date: date, given: SupplementGiven) -> bool:
     """Whether a capsule is the infant's one dose the blue capsule is (once, at 6-11 months): a blue one, or a
-    red one (a higher dose) given before the red band's age (overridden, as when the blue ran out): after
-    either, no blue capsule is due; at 12 months the red one is, as for any child."""
+    red one (a higher dose) given in the blue band's ages (overridden, as when the blue ran out): after
+    either, no blue capsule is due; at 12 months the red one is, as for any child. A red capsule given
+    younger (overridden as too young) is no dose of the band: the blue is still due at 6-11 months."""
     return given.kind == "vitamin_a_blue" or (
-        given.kind == "vitamin_a_red" and completed_months(birth_date, given.given_on) < config.red.min_months)
+        given.kind == "vitamin_a_red" and config.blue.contains(completed_months(birth_date, given.given_on)))
 
 
 def supplements_due(config: SupplementConfig, birth_date: date, given: list[SupplementGiven],

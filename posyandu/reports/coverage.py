@@ -33,7 +33,7 @@ such as JE listing none is left out, as no kabupaten is configured endemic other
   uncovered, in the band of the capsule ``supplements.supplements_due`` names for her on her posyandu's
   meeting day of that month (``cards.next_meeting_day`` from the month's first day, the day the due list
   is drawn up for): blue at 6-11 completed months if she never had her infant dose (a blue capsule, or
-  a red one given before 12 months, overridden: ``supplements.infant_dose``), red at 12-59. A child due
+  a red one given at 6-11 months, overridden: ``supplements.infant_dose``), red at 12-59. A child due
   nothing that day (under 6 months or not yet born, 6-11 months with her infant dose given, 60 months or
   more) is in no target.
 """

@@ -327,9 +327,9 @@ export function supplementsDue(cfg, birthDate, given, on, area = null) {
   const out = [];
   const vitRound = roundOf(cfg, 'vitamin_a_red', on, area);
   if (vitRound && !VITAMIN_A.some((k) => thisRound.has(k))) {
-    // the infant's one dose: a blue capsule, or a red one given under the red band's age (supplements.py infant_dose)
+    // the infant's one dose: a blue capsule, or a red one given at the blue band's ages (supplements.py infant_dose)
     const infantDose = (g) => g.kind === 'vitamin_a_blue'
-      || (g.kind === 'vitamin_a_red' && completedMonths(birthDate, g.given_on) < cfg.vitamin_a.red.min_months);
+      || (g.kind === 'vitamin_a_red' && inBand(cfg.vitamin_a.blue, completedMonths(birthDate, g.given_on)));
     if (inBand(cfg.vitamin_a.blue, age) && !past.some(infantDose)) {
       out.push({ kind: 'vitamin_a_blue', round: vitRound });
     } else if (inBand(cfg.vitamin_a.red, age)) out.push({ kind: 'vitamin_a_red', round: vitRound });
