@@ -180,8 +180,8 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             key = (band_given(cfg, r["birth_date"], r["capsule_on"], colour), None, None, str(month))
             counts[key] = (counts[key][0] + r["n"], counts[key][1] + r["n"])
             continue
-        given = [SupplementGiven(kind, r[on]) for kind, on in (("vitamin_a_blue", "blue_on"), ("vitamin_a_red", "red_on"))
-                 if r[on]]
+        given = [SupplementGiven(kind, r[on]) for kind, on in
+                 (("vitamin_a_blue", "blue_on"), ("vitamin_a_red", "red_on")) if r[on]]
         for due in supplements_due(cfg, r["birth_date"], given, meeting(r["meeting_day"]), where):
             if due.kind in VITAMIN_A:
                 key = (due.kind, None, None, str(month))

@@ -60,7 +60,8 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
     expect(result.locator("#import-repeated li")).to_have_text(["Baris 5 sama dengan baris 2: tidak dicatat dua kali."])
     expect(result.locator("#import-combined li")).to_have_text(
         ["Baris 6 digabung dengan baris 2: satu kunjungan di hari yang sama."])
-    expect(result.locator("#import-skipped li")).to_have_text(['Baris 7: dilewati: baris jumlah ("JUMLAH"), bukan anak'])
+    expect(result.locator("#import-skipped li")).to_have_text(
+        ['Baris 7: dilewati: baris jumlah ("JUMLAH"), bukan anak'])
     expect(result.locator("#import-ignored")).to_have_text("Kolom tidak dibaca, isinya tidak diimpor: Campak.")
     expect(result.locator("#import-refused li")).to_have_count(1)
     expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
