@@ -27,7 +27,6 @@ from posyandu.registry.models import Child, ParentLink, Posyandu
 from posyandu.sync import cursor as cursors
 from posyandu.sync import devices
 from posyandu.sync.models import ChangeLog, SyncCounter
-from posyandu.sync.push import timestamps_as_answered
 from posyandu.validators import utc_timestamp
 
 PULL_ROLES = ("kader", "bidan", "admin", "parent")   # dinkes does not sync; it exports
@@ -211,7 +210,6 @@ def _change(row: ChangeLog, scope: Scope, now: Any, gone: frozenset[uuid.UUID] =
     change: dict[str, Any] = {"entity": row.entity, "id": str(row.record_id), "version": row.version}
     if not scope.holds(now) or (now.op == "delete" and row.entity in EVENTS and now.child_id in gone):
         return {**change, "op": "delete", "record": None, "reason": "out_of_scope"}
-    record = timestamps_as_answered(row.entity, row.record)  # one logged before they were written with Z
     if row.op == "delete":
-        return {**change, "op": "delete", "record": record, "reason": "deleted"}
-    return {**change, "op": "upsert", "record": record, "reason": None}
+        return {**change, "op": "delete", "record": row.record, "reason": "deleted"}
+    return {**change, "op": "upsert", "record": row.record, "reason": None}

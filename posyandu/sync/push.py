@@ -14,7 +14,6 @@ are the same either way (tests/sync/test_push_bulk.py).
 from __future__ import annotations
 
 import contextvars
-import functools
 import hashlib
 import json
 import re
@@ -44,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncMutation
-from posyandu.validators import Timestamp, local_today, unstorable_text, utc_timestamp
+from posyandu.validators import local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 EVENT_ENTITIES = PUSH_ENTITIES[1:]
@@ -325,9 +324,7 @@ def _read_back(answers: list[dict[str, Any]]) -> None:
         select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.version, ChangeLog.record).where(key.in_(set(refs))))}
     for answer, (entity, record_id, version) in zip(answers, refs):
         answer["record"] = found.get((entity, record_id, version))
-        if answer["record"] is not None:
-            answer["record"] = timestamps_as_answered(entity, answer["record"])
-        else:
+        if answer["record"] is None:
             current = db.session.get(ENTITIES[entity].model, record_id)
             answer["record"] = ENTITIES[entity].serialize(current) if current is not None else None
 
@@ -345,13 +342,11 @@ def _result(mutation_id: Any, status: str, *, record: Any = None, version: int |
     return answer
 
 
-def _replayed(stored: dict[str, Any], entity: str) -> dict[str, Any]:
+def _replayed(stored: dict[str, Any]) -> dict[str, Any]:
     """A ledger answer, given again: its errors in the request's language (an answer kept before
-    they were kept in every language has them in its first request's only); an answer kept with its
-    record (before ``record_of``) has its timestamps written as now (``timestamps_as_answered``)."""
+    they were kept in every language has them in its first request's only). An answer kept with its
+    record (before ``record_of``) has its timestamps as answered now (migration 0014 rewrote them)."""
     answer = {**stored, "replayed": True}
-    if isinstance(answer.get("record"), dict):
-        answer["record"] = timestamps_as_answered(entity, answer["record"])
     by_language = answer.get("errors_in")
     if by_language:
         answer["errors"] = by_language.get(lang()) or by_language.get("id")
@@ -433,7 +428,7 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
     if prior is not None:
         if prior.user_id != user.id or not m.asks_as(prior.request_hash):
             return _result(m.mutation_id, "rejected", errors={"mutation_id": [REUSED_ID]})
-        replay = _replayed(prior.result, prior.entity)
+        replay = _replayed(prior.result)
         # claimed earlier in this batch: answered, like the first copy, with the record as committed;
         # else its record is read back from the change log at the end (_read_back)
         first = next((obj for entry, _, obj in applied if entry is prior), None)
@@ -724,39 +719,7 @@ def _base(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, An
     if own_pending:
         current = et.serialize(obj)
         base.update({f: current.get(f) for f in own_pending if f in current})
-    return timestamps_as_answered(et.name, base)
-
-
-def timestamps_as_answered(entity: str, record: dict[str, Any]) -> dict[str, Any]:
-    """A change-log snapshot with its timestamps written as the record is serialized now
-    (``validators.utc_timestamp``: UTC, Z, microseconds). Snapshots logged before timestamps were
-    answered so hold "+00:00", and a ``recorded_at`` the offset its phone sent ("+07:00"): compared
-    as text with the record now, one instant written two ways was a change nobody made, and a
-    delete of a record last logged then was answered ``conflict``; pulled or replayed as logged,
-    they broke api-contract's "timestamps ISO 8601 UTC with Z". The snapshot itself when every
-    timestamp is written so already (every one logged since: a pull's page is not copied)."""
-    keys = _timestamp_fields(entity) & record.keys()
-    if all(not isinstance(record[key], str) or _CANONICAL_INSTANT.fullmatch(record[key]) for key in keys):
-        return record
-    out = dict(record)
-    for key in keys:
-        if isinstance(out[key], str):
-            try:
-                out[key] = utc_timestamp(datetime.fromisoformat(out[key]))
-            except ValueError:
-                pass
-    return out
-
-
-_CANONICAL_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")  # utc_timestamp's
-
-
-@functools.cache
-def _timestamp_fields(entity: str) -> frozenset[str]:
-    """The keys of ``entity``'s serialized record that hold an instant (a posyandu's: none)."""
-    if entity not in PUSH_ENTITIES:
-        return frozenset()
-    return frozenset(f.data_key or name for name, f in schemas(entity)[2].fields.items() if isinstance(f, Timestamp))
+    return base
 
 
 def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: tuple[str, Any]) -> bool:
@@ -781,9 +744,9 @@ def _changed_by_others(et: EntityType, obj: Any, base_version: int | None, who: 
         # only possible for a version made earlier in this very batch
         return not (version == obj.version and pending_fields(obj) is not None)
     writable = _writable(et.name)
-    before = timestamps_as_answered(et.name, rows[0].record)
+    before = rows[0].record
     for row in rows[1:]:
-        after = timestamps_as_answered(et.name, row.record)
+        after = row.record
         if (row.client_id, row.user_id) != who and any(after.get(k) != before.get(k) for k in writable):
             return True
         before = after
@@ -862,7 +825,7 @@ def _own_since_merge(et: EntityType, alias: Any, target: Any, who: tuple[str, An
     if pending:
         current = et.serialize(target)
         own.update({f: current.get(f) for f in pending if f in current})
-    return timestamps_as_answered(et.name, own)
+    return own
 
 
 def _restores(obj: Any, base_version: int | None) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 
 
@@ -46,28 +46,3 @@ def pull_all(client, headers: dict[str, str], cursor: str | None = None, limit: 
         cursor = page["cursor"]
         if not page["has_more"]:
             return changes, cursor, first_reset
-
-
-def as_stored_before_utc_z(app, record_id: str) -> None:
-    """Rewrite the change-log snapshots of a record as they were stored before timestamps were
-    answered in UTC with Z: created_at/updated_at/deleted_at with "+00:00", recorded_at in the offset
-    its phone sent ("+07:00")."""
-    from sqlalchemy import select
-
-    from posyandu.extensions import db
-    from posyandu.sync.models import ChangeLog
-
-    def old(text, hours=0):
-        if not text:
-            return text
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return instant.astimezone(timezone(timedelta(hours=hours))).isoformat()
-
-    with app.app_context():
-        for row in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == uuid.UUID(record_id))):
-            record = dict(row.record)
-            for key, hours in (("created_at", 0), ("updated_at", 0), ("deleted_at", 0), ("recorded_at", 7)):
-                if key in record:
-                    record[key] = old(record[key], hours)
-            row.record = record
-        db.session.commit()

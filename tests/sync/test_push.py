@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.sync.helpers import as_stored_before_utc_z, child_data, measurement_data, mutation, new_id, pull_all, push
+from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
 
 
 def _count(app, model, **where):
@@ -1057,101 +1057,6 @@ def test_a_value_the_database_refuses_rejects_only_its_mutation(world, app, clie
     assert _count(app, Child) == 2
     changes, _, _ = pull_all(client, world.headers("kader1b"))
     assert sorted(c["record"]["name"] for c in changes if c["entity"] == "child") == ["Anak Ketiga", "Anak Lain"]
-
-
-def _as_before_z(value):
-    """A timestamp as snapshots were written before timestamps were answered with Z: marshmallow's
-    isoformat, "+00:00", microseconds left out when zero."""
-    if isinstance(value, str) and value.endswith("Z") and "T" in value:
-        return datetime.fromisoformat(value).isoformat()
-    return value
-
-
-@pytest.mark.parametrize("entity", ["measurement", "child"])
-def test_an_edit_based_on_a_snapshot_written_before_timestamps_ended_in_z_merges(world, client, entity):
-    """Snapshots in the change log written before the Z format carry "+00:00" (and no ".000000"),
-    while the record now serialises with "Z": compared as text, every timestamp looked changed on
-    the server, so an edit of a device-written timestamp (a weighing's recorded_at) or a restore of
-    an old tombstone (deleted_at) was answered "conflict" for a change no one made."""
-    from posyandu.extensions import db
-    from posyandu.sync.models import ChangeLog
-
-    cid, _ = _new_child(client, world)
-    rid = cid
-    if entity == "measurement":
-        rid = new_id()
-        data = measurement_data(cid, recorded_at="2025-11-01T10:00:00+07:00")
-        [made] = push(client, world.headers("kader1"), [mutation("measurement", rid, data)])
-        assert made["status"] == "applied" and made["record"]["recorded_at"] == "2025-11-01T03:00:00.000000Z"
-        edit = {"weight_kg": 8.4, "recorded_at": "2025-11-02T09:00:00.123Z"}
-    else:
-        [gone] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=1)])
-        assert gone["status"] == "applied" and gone["record"]["deleted_at"]
-        edit = None
-    with world.app.app_context():
-        for row in db.session.scalars(select(ChangeLog).where(ChangeLog.record_id == uuid.UUID(rid))):
-            row.record = {k: _as_before_z(v) for k, v in row.record.items()}
-        db.session.commit()
-    if entity == "measurement":
-        [res] = push(client, world.headers("kader1b"), [mutation("measurement", rid, edit, base_version=1)])
-        assert res["status"] == "applied", res
-        assert res["record"]["weight_kg"] == 8.4 and res["record"]["recorded_at"] == "2025-11-02T09:00:00.123000Z"
-    else:  # another phone, which saw the tombstone, restores the child
-        [res] = push(client, world.headers("kader1b"), [mutation("child", cid, {"deleted_at": None}, base_version=2)])
-        assert res["status"] == "applied", res
-        assert res["record"]["deleted_at"] is None
-
-
-def test_an_answer_kept_whole_before_timestamps_ended_in_z_is_replayed_in_utc_with_z(world, app, client):
-    """The ledger kept answers with their record until it kept them by reference to the change log,
-    a day before timestamps were answered in UTC with Z: such an answer, replayed to a push retried
-    after the upgrade (the ledger keeps answers 30 days), came back with "+00:00" and its phone's
-    "+07:00", not as api-contract writes timestamps and the record's own route answers them."""
-    from posyandu.extensions import db
-    from posyandu.sync.models import SyncMutation
-
-    cid, _ = _new_child(client, world)
-    weighing = mutation("measurement", new_id(), measurement_data(cid, recorded_at="2026-11-05T09:30:00.123+07:00"))
-    [first] = push(client, world.headers("kader1"), [weighing])
-    assert first["status"] == "applied"
-    record = first["record"]
-    old = {**record, "recorded_at": "2026-11-05T09:30:00.123000+07:00",
-           **{k: record[k].replace("Z", "+00:00") for k in ("created_at", "updated_at") if record.get(k)}}
-    with app.app_context():
-        kept = db.session.get(SyncMutation, uuid.UUID(weighing["mutation_id"]))
-        kept.result = {**first, "record": old}  # kept whole, before record_of, as the serializer wrote it then
-        db.session.commit()
-    [replay] = push(client, world.headers("kader1"), [weighing])
-    assert replay["replayed"] is True and replay["record"]["recorded_at"] == "2026-11-05T02:30:00.123000Z"
-    assert {k: v for k, v in replay["record"].items() if k.endswith("_at")} \
-        == {k: v for k, v in record.items() if k.endswith("_at")}
-
-
-def test_a_record_logged_before_timestamps_were_written_with_z_deletes_and_restores_without_conflict(world, app, client):
-    # A weighing recorded (and one deleted) before the upgrade: its change-log snapshots hold
-    # "+00:00" / "+07:00". Nobody changed it since; another cadre's delete, or restore, of the
-    # version she saw must apply, not be answered "conflict" over the same instants written anew.
-    cid, _ = _new_child(client, world)
-    live, dead = new_id(), new_id()
-    at = "2026-11-05T09:30:00.123+07:00"
-    made = push(client, world.headers("kader1b"), [
-        mutation("measurement", live, measurement_data(cid, recorded_at=at)),
-        mutation("measurement", dead, measurement_data(cid, recorded_at=at, weight_kg=8.4))], client_id="phone-b")
-    [gone] = push(client, world.headers("kader1b"), [mutation("measurement", dead, op="delete", base_version=1)],
-                  client_id="phone-b")
-    assert [r["status"] for r in [*made, gone]] == ["applied"] * 3
-    as_stored_before_utc_z(app, live)
-    as_stored_before_utc_z(app, dead)
-    [deleted] = push(client, world.headers("kader1"), [mutation("measurement", live, op="delete", base_version=1)],
-                     client_id="phone-a")
-    assert deleted["status"] == "applied" and deleted["record"]["deleted_at"] is not None, deleted
-    [restored] = push(client, world.headers("kader1"), [mutation("measurement", dead, {"weight_kg": 8.4},
-                                                                 base_version=gone["version"])], client_id="phone-a")
-    assert restored["status"] == "applied" and restored["record"]["deleted_at"] is None, restored
-    # an edit of what she saw merges too (the server's recorded_at is the same instant as her base's)
-    [edited] = push(client, world.headers("kader1"), [mutation("measurement", dead, {"muac_cm": 14.2},
-                                                               base_version=restored["version"])], client_id="phone-a")
-    assert edited["status"] == "applied", edited
 
 
 def test_a_kader_cannot_restore_a_child_a_bidan_deleted_but_her_own_delete_and_a_bidan_can(world, app, client):
