@@ -75,7 +75,7 @@ class Child(SyncedMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date]
-    birth_weight_kg: Mapped[float | None] = mapped_column(Numeric(4, 2, asdecimal=False))
+    birth_weight_kg: Mapped[float | None] = mapped_column(Numeric(5, 3, asdecimal=False))  # kg to the gram
     birth_length_cm: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
     nik: Mapped[str | None] = mapped_column(String(16), index=True)
     mother_nik: Mapped[str | None] = mapped_column(String(16), index=True)

@@ -308,14 +308,35 @@ def test_moving_a_child_needs_the_target_in_scope(client, world, make_child):
 
 
 def test_birth_measures_are_answered_as_the_database_stores_them(client, world, db):
-    """numeric(4,2)/(4,1): PostgreSQL rounds half away from zero; every database must agree."""
+    """numeric(5,3)/(4,1): PostgreSQL rounds half away from zero; every database must agree."""
     body = {"posyandu_id": str(world.ids["p1"]), "name": "Bulat", "sex": "F", "birth_date": "2025-01-10",
-            "birth_weight_kg": 3.125, "birth_length_cm": 48.25}
+            "birth_weight_kg": 3.1255, "birth_length_cm": 48.25}
     made = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
     assert made.status_code == 201, made.get_json()
-    assert (made.get_json()["birth_weight_kg"], made.get_json()["birth_length_cm"]) == (3.13, 48.3)
+    assert (made.get_json()["birth_weight_kg"], made.get_json()["birth_length_cm"]) == (3.126, 48.3)
     again = client.get(f"/api/v1/children/{made.get_json()['id']}", headers=world.headers("kader1")).get_json()
-    assert (again["birth_weight_kg"], again["birth_length_cm"]) == (3.13, 48.3)
+    assert (again["birth_weight_kg"], again["birth_length_cm"]) == (3.126, 48.3)
+
+
+@pytest.mark.parametrize("sent, kept", [(2.499, 2.499), (2.495, 2.495), (2.4994, 2.499), (2.4995, 2.5), (2.5, 2.5)])
+def test_a_birth_weight_is_kept_to_the_gram_on_every_database(client, world, db, sent, kept):
+    """numeric(4,2) kept 10 g: PostgreSQL rounded 2,495-2,499 g to 2.50 kg, onto the 2,500 g line of
+    low birth weight (BBLR). Kept to the gram now, a value with more decimals rounded to the gram as
+    PostgreSQL's numeric rounds (half away from zero), on SQLite too: the answer, a read and the row
+    hold the same number."""
+    from sqlalchemy import text
+
+    body = {"posyandu_id": str(world.ids["p1"]), "name": "Bayi Gram", "sex": "M", "birth_date": "2025-01-10",
+            "birth_weight_kg": sent}
+    made = client.post("/api/v1/children", json=body, headers=world.headers("kader1"))
+    assert made.status_code == 201 and made.get_json()["birth_weight_kg"] == kept, made.get_json()
+    child_id = made.get_json()["id"]
+    edited = client.patch(f"/api/v1/children/{child_id}", json={"birth_weight_kg": sent, "name": "Bayi Gram Dua"},
+                          headers=world.headers("kader1"))
+    assert edited.status_code == 200 and edited.get_json()["birth_weight_kg"] == kept, edited.get_json()
+    assert client.get(f"/api/v1/children/{child_id}", headers=world.headers("kader1")).get_json()["birth_weight_kg"] == kept
+    stored = db.session.execute(text("SELECT birth_weight_kg FROM child")).scalar_one()
+    assert float(stored) == kept
 
 
 @pytest.mark.parametrize("birth_date", ["0001-01-01", "1900-06-01", (date.today() - timedelta(days=365 * 18 + 10)).isoformat()])

@@ -1303,6 +1303,26 @@ def test_a_row_adding_a_value_to_a_visit_recorded_before_is_refused_and_one_agre
         Measurement.child_id == length.child_id, Measurement.deleted_at.is_(None)))] == [(6.9, None)]
 
 
+def test_a_birth_weight_to_the_gram_is_imported_to_the_gram(client, world, db):
+    """2,499 g in a column headed in grams, or 2,499 kg in one headed in kg, is 2.499 kg, under the
+    2,500 g line of low birth weight: numeric(4,2) stored 2.50 on PostgreSQL (2,495-2,499 g onto the
+    line). The row, the API's answer and the change log a phone pulls hold the gram."""
+    from posyandu.registry.models import Child
+
+    head = "posyandu;nama;jenis_kelamin;tanggal_lahir;{};tanggal_timbang;berat_badan\n"
+    body = head.format("BBL (gram)") + "Melati;Rara Putri;P;15/01/2025;2499;10/06/2025;7,25\n"
+    assert upload(client, world, body).status_code == 201
+    in_kg = head.format("BB Lahir (kg)") + "Melati;Dodi Saputra;L;01/02/2025;2,495;10/06/2025;6,9\n"
+    assert upload(client, world, in_kg).status_code == 201
+    db.session.remove()
+    children = {c.name: (c.id, c.birth_weight_kg) for c in db.session.scalars(select(Child))}
+    assert {name: kg for name, (_, kg) in children.items()} == {"Rara Putri": 2.499, "Dodi Saputra": 2.495}
+    answered = client.get(f"/api/v1/children/{children['Rara Putri'][0]}", headers=world.headers("kader1")).get_json()
+    assert answered["birth_weight_kg"] == 2.499
+    pulled = client.get("/api/v1/sync/pull", headers=world.headers("kader1")).get_json()["changes"]
+    assert sorted(c["record"]["birth_weight_kg"] for c in pulled if c["entity"] == "child") == [2.495, 2.499]
+
+
 def test_a_register_headed_in_grams_imports_its_weights_in_kg_as_the_same_visits_as_in_kg(client, world, db):
     """A register's "BBL (gram)" and "BB (gram)" had every value refused as "looks like grams": the unit
     in the header was dropped. Read in grams now, a dry run telling what the import does; a value in kg

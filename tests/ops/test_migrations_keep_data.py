@@ -1,4 +1,4 @@
-"""The latest migrations (0004-0013) undone and done again on a database holding data, on SQLite
+"""The latest migrations (0004-0015) undone and done again on a database holding data, on SQLite
 and PostgreSQL: the downgrade works, and upgrading that older schema (a previous release's) keeps
 every row of every table as it was, the new columns filled as each migration says (existing users
 at credentials version 1 and no temporary password, phones last seen at their last push, no chain of

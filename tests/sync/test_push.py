@@ -1105,3 +1105,17 @@ def test_a_pushed_nik_written_in_groups_is_stored_as_its_16_digits_and_a_bad_one
     [bad] = push(client, world.headers("kader1"), [
         mutation("child", new_id(), child_data(world.ids["p1"], nik="3525 0154 0324 000"))])
     assert bad["status"] == "rejected" and bad["errors"] == {"nik": ["NIK must be exactly 16 digits"]}, bad
+
+
+def test_a_birth_weight_to_the_gram_is_pushed_and_pulled_as_it_was_weighed(world, client):
+    """2,499 g is under the 2,500 g line of low birth weight (BBLR): numeric(4,2) made it 2.50 kg on
+    PostgreSQL. Pushed, answered, read and pulled, it stays 2.499 on both databases; an edit of it to
+    another gram merges as a change."""
+    cid = new_id()
+    [made] = push(client, world.headers("kader1"), [mutation("child", cid, child_data(world.ids["p1"], birth_weight_kg=2.499))])
+    assert made["status"] == "applied" and made["record"]["birth_weight_kg"] == 2.499, made
+    assert client.get(f"/api/v1/children/{cid}", headers=world.headers("kader1")).get_json()["birth_weight_kg"] == 2.499
+    [pulled] = [c["record"] for c in pull_all(client, world.headers("kader1b"))[0] if c["id"] == cid]
+    assert pulled["birth_weight_kg"] == 2.499
+    [edited] = push(client, world.headers("kader1b"), [mutation("child", cid, {"birth_weight_kg": 2.498}, base_version=1)])
+    assert edited["status"] == "applied" and edited["record"]["birth_weight_kg"] == 2.498, edited

@@ -1,0 +1,72 @@
+"""Migration 0015: child.birth_weight_kg to the gram (numeric(5,3), was numeric(4,2)), on SQLite and
+PostgreSQL, on a database holding children with weighings (on SQLite the child table is rebuilt with
+foreign keys off; they are on again after). Existing birth weights keep their value; 2.499 kg is
+kept as it is; the downgrade rounds it back to 10 g."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import text
+
+BEFORE = "c42fe1cb8106"  # 0014
+
+
+def _weights(db) -> dict[str, float | None]:
+    with db.engine.connect() as conn:
+        return {name: None if kg is None else float(kg)
+                for name, kg in conn.execute(text("SELECT name, birth_weight_kg FROM child"))}
+
+
+def test_the_birth_weight_column_keeps_grams_and_every_row(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from flask_migrate import downgrade, upgrade
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+    from tests.conftest import _build_world
+
+    app = create_app(type("Grams", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+    world = _build_world(app)
+    client, h = app.test_client(), world.headers("kader1")
+    born = (date.today() - timedelta(days=60)).isoformat()
+
+    def register(name, kg):
+        made = client.post("/api/v1/children", headers=h, json={
+            "posyandu_id": str(world.ids["p1"]), "name": name, "sex": "F", "birth_date": born, "birth_weight_kg": kg})
+        assert made.status_code == 201, made.get_json()
+        weighed = client.post(f"/api/v1/children/{made.get_json()['id']}/measurements", headers=h,
+                              json={"measured_on": date.today().isoformat(), "weight_kg": 4.1})
+        assert weighed.status_code == 201, weighed.get_json()
+        return made.get_json()
+
+    try:
+        register("Siti Lama", 3.25)   # at 0014: numeric(4,2)
+        register("Tanpa Berat", None)
+        with app.app_context():
+            upgrade()
+            assert _weights(db) == {"Siti Lama": 3.25, "Tanpa Berat": None}
+            with db.engine.connect() as conn:
+                assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata) == []
+                assert conn.execute(text("SELECT count(*) FROM measurement")).scalar_one() == 2
+                if conn.dialect.name == "sqlite":  # on again for the connections the app goes on with
+                    assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+                    assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        gram = register("Bayi Gram", 2.499)
+        assert gram["birth_weight_kg"] == 2.499
+        with app.app_context():
+            assert _weights(db)["Bayi Gram"] == 2.499
+            db.session.remove()
+            downgrade(revision=BEFORE)
+            assert _weights(db) == {"Siti Lama": 3.25, "Tanpa Berat": None, "Bayi Gram": 2.5}
+            upgrade()
+            assert _weights(db) == {"Siti Lama": 3.25, "Tanpa Berat": None, "Bayi Gram": 2.5}
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM measurement")).scalar_one() == 3
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
