@@ -9,7 +9,7 @@ import { join, relative, dirname, resolve } from 'node:path';
 import { assess, dueToday, nextDose, tone } from '../../static/pwa/js/assess.js';
 import { chartData } from '../../static/pwa/js/chart.js';
 import { loadSchedule } from '../../static/pwa/js/due.js';
-import { texts } from '../../static/pwa/js/i18n.js';
+import { formatKg, texts } from '../../static/pwa/js/i18n.js';
 import * as checks from '../../static/pwa/js/checks.js';
 import * as forms from '../../static/pwa/js/screens/forms.js';
 
@@ -91,6 +91,15 @@ test("a health worker's N/T stands over the computed one, as the server's effect
   const alone = assess({ child: girl, m: visit('m3', '2024-10-15', 7.5, { trend_override: 'N', trend_override_reason: 'x' }),
     history: [june], tables, schedule, on: '2024-10-15' }).kms;
   assert.deepEqual([alone.trend, alone.overridden], ['O', false]);
+});
+
+test('a birth weight is kept and shown to the gram, as the server keeps it (registry/models.py: kg to 0,001)', () => {
+  // 2,499 kg is under the 2,500 g line of low birth weight: kept to 0,01 it was 2,50, on the line
+  const typed = (value) => ({ elements: { birth_weight_kg: { value } } });
+  const kept = (value) => forms.range({}, typed(value), 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 });
+  assert.deepEqual(['2,499', '2,4994', '2,4995', '3,2'].map(kept), [2.499, 2.499, 2.5, 3.2]);
+  assert.match(readFileSync(join(root, 'static/pwa/js/screens/forms.js'), 'utf8'), /'birth_weight_kg', 0\.5, 6, \{ grams: true, places: 3 \}/);
+  assert.deepEqual([2.499, 3.2, 7.25].map(formatKg), ['2,499', '3,2', '7,25']); // Bahasa Indonesia, the default
 });
 
 test('a weighing is kept and judged with the decimals the server stores (kg 0,01, cm 0,1; half away from zero)', () => {

@@ -605,10 +605,10 @@ export const formatMonth = (ym, short = false) => dated(new Date(+ym.slice(0, 4)
 /** A number the user's way ('7,25' in Bahasa Indonesia); `digits`: that many decimals, always. */
 export const formatNumber = (n, digits) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
   digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }));
-/** A weight in kg as the KMS writes it: one decimal at least ('8,0'), the second kept when the
- * record has it ('7,25': the server keeps kg to 0,01). */
+/** A weight in kg as the KMS writes it: one decimal at least ('8,0'), the others kept when the
+ * record has them ('7,25': weighings to 0,01 kg; '2,499': a birth weight to the gram). */
 export const formatKg = (n) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
-  { minimumFractionDigits: 1, maximumFractionDigits: 2 }));
+  { minimumFractionDigits: 1, maximumFractionDigits: 3 }));
 /** A length, height or circumference in cm with its one decimal ('65,0'), as the server keeps it. */
 export const formatCm = (n) => formatNumber(n, 1);
 /** A percentage with one decimal ('78,3%'), '–' when there is none. */

@@ -24,7 +24,7 @@ function pointText(ind, p, x, y, child) {
   const unjudged = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : null;
   const said = child ? unjudged ?? (status && t(PLAIN_LINE[ind](p), { name: child.name.split(' ')[0], what: plain(status).split(' — ')[0] }))
     : unjudged ?? (status && category(status));
-  return t('chart_point', { date: formatDate(p.measured_on), x: at, y: ind === 'lhfa' ? `${formatCm(y)} cm` : `${formatKg(round(y, 2))} kg`,
+  return t('chart_point', { date: formatDate(p.measured_on), x: at, y: ind === 'lhfa' ? `${formatCm(y)} cm` : `${formatKg(round(y, 3))} kg`,
     what: !said ? '' : child ? `. ${said.replace(/\.$/, '')}` : ` (${said})` });
 }
 

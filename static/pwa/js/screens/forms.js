@@ -131,7 +131,7 @@ export async function childForm(ctx, childId) {
     if (nik && nik === motherNik && !errors.nik) errors.nik = [t('nik_is_mothers')]; // as the server judges it
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
-    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 2 });
+    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 }); // to the gram: 2,499 is BBLR
     const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 }); // registry/schemas.py ChildSchema
     if (!showErrors(form, errors)) return false;
     const text = visibleText;
