@@ -76,7 +76,7 @@ def _rewrite(engine: sa.Engine, table: Any, key: Any, column: Any,
     with engine.connect() as conn:
         while True:
             with conn.begin():
-                query = sa.select(key, table.c.entity, column).where(table.c.entity.in_(TIMESTAMPS))
+                query = sa.select(key, table.c.entity, column).where(table.c.entity.in_(list(TIMESTAMPS)))
                 if last is not None:
                     query = query.where(key > last)
                 rows = conn.execute(query.order_by(key).limit(BATCH)).all()
