@@ -28,6 +28,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -70,16 +71,27 @@ VACUUM ANALYZE;
 """
 
 
-def fill(url: str, posyandu: int) -> None:
-    from sqlalchemy import text
+def _app(url: str) -> Any:
+    """The app on the bench's database, unthrottled, with tokens that outlast the run: the follow-up
+    list's baseline alone took minutes on a loaded machine, past the test config's 5-minute token
+    (every request after it answered 401)."""
+    from datetime import timedelta
 
     from config import TestConfig
     from posyandu import create_app
+
+    return create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+                                                    "JWT_ACCESS_TOKEN_EXPIRES": timedelta(hours=12)}))
+
+
+def fill(url: str, posyandu: int) -> None:
+    from sqlalchemy import text
+
     from posyandu.auth.operations import create_user
     from posyandu.extensions import db
     from posyandu.registry.models import ParentLink
 
-    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    app = _app(url)
     with app.app_context():
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for statement in EXTRA_SQL.format(posyandu=posyandu).split(";\n"):
@@ -101,11 +113,9 @@ def fill(url: str, posyandu: int) -> None:
 def measure(url: str, month: str) -> None:
     from sqlalchemy import event, text
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
 
-    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    app = _app(url)
     client = app.test_client()
     seen: list[tuple[float, str]] = []
     with app.app_context():
@@ -160,8 +170,6 @@ def actions(url: str, month: str) -> None:
     """The follow-up list's rows now against a full card per child (the baseline), same data, same run."""
     from sqlalchemy import select
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu import access
     from posyandu.extensions import db
     from posyandu.immunisation import due
@@ -191,7 +199,7 @@ def actions(url: str, month: str) -> None:
         out = fn()
         return time.perf_counter() - start, out
 
-    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    app = _app(url)
     client = app.test_client()
     token = client.post("/api/v1/auth/login", json={"username": "dinkes", "password": reports.PASSWORD}
                         ).get_json()["access_token"]
@@ -219,7 +227,8 @@ def actions(url: str, month: str) -> None:
             path = f"/api/v1/reports/actions?month={month}{query}&format=csv"  # the whole list (JSON is paged)
             (req_before, old_resp), (req_after, resp) = both(
                 lambda: client.get(path, headers={"Authorization": f"Bearer {token}"}))
-            assert resp.status_code == 200 and resp.data == old_resp.data, name
+            assert old_resp.status_code == resp.status_code == 200, (name, old_resp.status_code, resp.status_code)
+            assert resp.data == old_resp.data, name
             print(f"{name:28} {len(new):7,} {len(resp.data) / 1e6:5.1f} {sql:11.2f}s {before:10.2f}s {after:5.2f}s "
                   f"{before / after:5.1f}× {req_before:13.2f}s {req_after:5.2f}s {req_before / req_after:5.1f}×")
         db.session.remove()
@@ -229,10 +238,8 @@ def screen(url: str, month: str) -> None:
     """What the reports screen asks of the follow-up list: before, the whole list (it counted the reasons
     over every row); now its first page (``limit=50``) and the whole list's counts (``/reports/actions/counts``),
     checked against the whole list's rows (read in pages of 500, timed together) before printing."""
-    from config import TestConfig
-    from posyandu import create_app
 
-    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    app = _app(url)
     client = app.test_client()
     headers = {"Authorization": "Bearer " + client.post("/api/v1/auth/login", json={
         "username": "dinkes", "password": reports.PASSWORD}).get_json()["access_token"]}
