@@ -215,3 +215,17 @@ def test_an_infant_given_a_red_capsule_is_due_no_blue_after_and_in_no_blue_targe
     assert due_supplements(client, world, "2025-08-15") == {"Anak R": ["vitamin_a_red"]}
     # August: due nothing on the meeting day (Aug 10), so in no target
     assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (0, 0), "vitamin_a_red": (0, 0)}
+
+
+def test_an_infant_dose_after_a_red_capsule_given_too_young_leaves_her_in_no_blue_target(client, world, make_child,
+                                                                                      post, meeting_on_the_10th):
+    """Born 2024-09-20: a red capsule on 2025-02-10 at 4 months (overridden as too young: no dose of the
+    6-11 band) and another on 2025-04-10 at 6 months (overridden: her infant dose). On the August meeting
+    day (Aug 10) she is 10 months: the due list names her for nothing. The coverage read her first red
+    capsule alone (the one at 4 months) and counted her in the blue target, uncovered."""
+    s = make_child(name="Anak S", sex="F", birth_date="2024-09-20")
+    for given_on in ("2025-02-10", "2025-04-10"):
+        post(f"children/{s['id']}/supplements", {"kind": "vitamin_a_red", "given_on": given_on,
+                                                 "override_reason": "kapsul biru habis"})
+    assert due_supplements(client, world, "2025-08-10") == {}
+    assert vitamin_a(client, world, "2025-08") == {"vitamin_a_blue": (0, 0), "vitamin_a_red": (0, 0)}
