@@ -172,3 +172,14 @@ def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_dii
     # a code given is still told its format
     wrong = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "3525"}, headers=admin)
     assert _problem(wrong, 422)["errors"] == {"kecamatan_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
+
+
+def test_a_role_that_may_not_push_is_403_whatever_the_batch_holds(client, world):
+    """A dinkes office or a parent may pull, never push (``push`` refuses them, 403); a batch of the wrong
+    shape was answered 422 on its fields first, as if fixing them would let it through."""
+    for who in ("dinkes_gresik", "parent1"):
+        for body in ({"client_id": "", "mutations": "semua"}, {"mutations": [1]}, [1], {"client_id": "hp", "mutations": []}):
+            _problem(client.post("/api/v1/sync/push", json=body, headers=world.headers(who)), 403, "forbidden")
+    # a kader's bad batch: its format errors, as before
+    assert "mutations" in _problem(client.post("/api/v1/sync/push", json={"client_id": "hp", "mutations": "semua"},
+                                               headers=world.headers("kader1")), 422)["errors"]
