@@ -144,9 +144,19 @@ test("a parent's chart names its bands in plain words, not z-scores (−3 … +3
   assert.deepEqual(labelled(false), [['0', '+1', '+2', '+3', '-3', '-2'], ['0', '+2', '+3', '-3', '-2'], ['0', '+1', '+2', '+3', '-3', '-2']]);
   forParent(true);
   try {
-    assert.deepEqual(labelled(true), [['kurang', 'normal', 'cenderung berlebih'], ['pendek (stunting)', 'normal'], ['kurus', 'normal', 'cenderung gemuk']]);
+    // weight for length above +2 is 'gemuk' (gizi lebih), as her status line says: the band from +1 to +3
+    // was named 'cenderung gemuk' whole, its word on the +2 line
+    assert.deepEqual(labelled(true), [['kurang', 'normal', 'cenderung berlebih'], ['pendek (stunting)', 'normal'],
+      ['kurus', 'normal', 'cenderung gemuk', 'gemuk']]);
     setLang('en');
-    assert.deepEqual(labelled(true), [['too low', 'normal', 'on the high side'], ['short (stunting)', 'normal'], ['too thin', 'normal', 'on the heavy side']]);
+    assert.deepEqual(labelled(true), [['too low', 'normal', 'on the high side'], ['short (stunting)', 'normal'],
+      ['too thin', 'normal', 'on the heavy side', 'too heavy']]);
+    // each word between its lines: 'gemuk' above the +2 line, 'cenderung gemuk' below it
+    const wfl = chartsPanel(boy, measurements, tables, true).find((e) => e.localName === 'svg')[2];
+    const y = (word) => +wfl.find((e) => e.attributes.class === 'sdlabel' && e.textContent === word)[0].attributes.y;
+    const line = (z) => +wfl.find((e) => e.attributes.class?.startsWith(`sd sd${z}`))[0].attributes.d.split(',').pop();
+    assert.ok(line(3) < y('too heavy') && y('too heavy') < line(2) + 3 && line(2) < y('on the heavy side')
+      && y('on the heavy side') < line(1) + 3, [line(3), y('too heavy'), line(2), y('on the heavy side'), line(1)]);
   } finally {
     forParent(false);
     setLang('id');

@@ -116,7 +116,7 @@ export function placed(data, indicator, p) {
 
 /** One chart as SVG. `labels`: title, x, y, `unjudged` (hollow points' legend), `outside(n)` (n
  * beyond the curves, not drawn), the text alternative: `point(p, x, y)` (called oldest first), `none`;
- * `num` writes a tick ('7,5'); `bands`: a word per band (a parent's), else the lines say their SD. */
+ * `num` writes a tick ('7,5'); `bands`: [word, from SD, to SD] (a parent's), else the lines say their SD. */
 export function drawChart(data, indicator, labels) {
   const { num = String, bands } = labels;
   const curve = data.curves[indicator];
@@ -162,11 +162,8 @@ export function drawChart(data, indicator, labels) {
     svg.append(el('path', { d: path(z), class: `sd sd${z.replace('-', 'm')}` }));
     if (!bands) label(sy(curve.sd[z][il]) - 2, z > 0 ? `+${z}` : z);
   }
-  // a band's word in its middle at the right edge
-  bands?.forEach((word, k) => {
-    const [a, b] = BANDS[indicator][k];
-    label((sy(curve.sd[a][il]) + sy(curve.sd[b][il])) / 2 + 3, word);
-  });
+  // a word in the middle of its SDs (from a to b) at the right edge
+  bands?.forEach(([word, a, b]) => label((sy(curve.sd[a][il]) + sy(curve.sd[b][il])) / 2 + 3, word));
   svg.append(el('text', { x: L, y: 14, class: 'axis' }, labels.y));
   svg.append(el('text', { x: W - R, y: H - 6, class: 'axis', 'text-anchor': 'end' }, labels.x));
   if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));

@@ -92,8 +92,10 @@ export function duePanel(due, on) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** A parent's words for a chart's bands (chart.js BANDS): her status lines' (plain), the advice left out. */
-const BAND_WORDS = { wfa: ['kurang', 'normal', 'risiko_lebih'], lhfa: ['pendek', 'normal'], wfl: ['gizi_kurang', 'gizi_baik', 'berisiko_gizi_lebih'] };
+/** A parent's words for a chart's bands, each between its SDs: her status lines' (plain), the advice left
+ * out; above +2 weight for length is 'gemuk', not 'cenderung gemuk', though one colour from +1 to +3. */
+const BAND_WORDS = { wfa: [['kurang', -3, -2], ['normal', -2, 1], ['risiko_lebih', 1, 3]], lhfa: [['pendek', -3, -2], ['normal', -2, 3]],
+  wfl: [['gizi_kurang', -3, -2], ['gizi_baik', -2, 1], ['berisiko_gizi_lebih', 1, 2], ['gizi_lebih', 2, 3]] };
 BAND_WORDS.wfh = BAND_WORDS.wfl;
 
 /** wfa, lhfa and wfl/wfh charts, each named by a heading, its caption its latest point; birth is the
@@ -107,7 +109,7 @@ export function chartsPanel(child, measurements, tables, parent = false) {
     ['wfa', 'lhfa', ...lengths].map((ind) => {
       let last = null;
       const svg = drawChart(data, ind, { title: t(`chart_${ind}`), x: x[ind], y: y[ind], num: formatNumber,
-        bands: parent ? BAND_WORDS[ind].map((c) => plain(c).split(' — ')[0]) : null,
+        bands: parent ? BAND_WORDS[ind].map(([c, a, b]) => [plain(c).split(' — ')[0], a, b]) : null,
         outside: (n) => t('chart_outside', { n }), none: t('chart_none'), unjudged: t('chart_unjudged'),
         point: (p, xv, yv) => (last = pointText(ind, p, xv, yv, parent && child)) });
       return h('figure', { class: 'chart-box' }, h('h4', {}, t(`chart_${ind}`)), svg,
