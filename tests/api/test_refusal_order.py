@@ -178,7 +178,8 @@ def test_a_role_that_may_not_push_is_403_whatever_the_batch_holds(client, world)
     """A dinkes office or a parent may pull, never push (``push`` refuses them, 403); a batch of the wrong
     shape was answered 422 on its fields first, as if fixing them would let it through."""
     for who in ("dinkes_gresik", "parent1"):
-        for body in ({"client_id": "", "mutations": "semua"}, {"mutations": [1]}, [1], {"client_id": "hp", "mutations": []}):
+        for body in ({"client_id": "", "mutations": "semua"}, {"mutations": [1]}, [1],
+                     {"client_id": "hp", "mutations": []}):
             _problem(client.post("/api/v1/sync/push", json=body, headers=world.headers(who)), 403, "forbidden")
     # a kader's bad batch: its format errors, as before
     assert "mutations" in _problem(client.post("/api/v1/sync/push", json={"client_id": "hp", "mutations": "semua"},
