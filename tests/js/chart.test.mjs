@@ -151,12 +151,22 @@ test("a parent's chart names its bands in plain words, not z-scores (−3 … +3
     setLang('en');
     assert.deepEqual(labelled(true), [['too low', 'normal', 'on the high side'], ['short (stunting)', 'normal'],
       ['too thin', 'normal', 'on the heavy side', 'too heavy']]);
-    // each word between its lines: 'gemuk' above the +2 line, 'cenderung gemuk' below it
+    // each word between its lines where it is written: 'gemuk' above the +2 line, 'cenderung gemuk' below it
     const wfl = chartsPanel(boy, measurements, tables, true).find((e) => e.localName === 'svg')[2];
-    const y = (word) => +wfl.find((e) => e.attributes.class === 'sdlabel' && e.textContent === word)[0].attributes.y;
-    const line = (z) => +wfl.find((e) => e.attributes.class?.startsWith(`sd sd${z}`))[0].attributes.d.split(',').pop();
-    assert.ok(line(3) < y('too heavy') && y('too heavy') < line(2) + 3 && line(2) < y('on the heavy side')
-      && y('on the heavy side') < line(1) + 3, [line(3), y('too heavy'), line(2), y('on the heavy side'), line(1)]);
+    const word = (w) => wfl.find((e) => e.attributes.class === 'sdlabel' && e.textContent === w)[0].attributes;
+    const line = (z, X) => { // the SD line's y at X, between its path's points
+      const p = wfl.find((e) => e.attributes.class?.startsWith(`sd sd${z}`))[0].attributes.d.slice(1).split('L')
+        .map((xy) => xy.split(',').map(Number));
+      const k = Math.max(1, p.findIndex(([x]) => x >= X));
+      const [[xa, ya], [xb, yb]] = [p[k - 1], p[k]];
+      return ya + ((X - xa) / (xb - xa || 1)) * (yb - ya);
+    };
+    const between = (w, hi, lo) => { // the word's middle (its end less half of 5 units a letter, 3 above its baseline)
+      const { x, y } = word(w);
+      const X = +x - 2.5 * w.length;
+      return line(hi, X) < +y - 3 && +y - 3 < line(lo, X);
+    };
+    assert.ok(between('too heavy', 3, 2) && between('on the heavy side', 2, 1), [word('too heavy'), word('on the heavy side')]);
   } finally {
     forParent(false);
     setLang('id');
@@ -367,4 +377,64 @@ test("the child's weighing history lists every weighing, each with its correctio
   assert.equal(rows.length, 30);
   assert.equal(rows[29].attributes['data-id'], 'm0'); // the first weighing, oldest last
   assert.equal(rows[29].find((e) => e.localName === 'a')[0].attributes.href, '#/visit/c9/m0');
+});
+
+// A label's box as Chromium draws it in DejaVu Sans at 9 px (its advance widths and its ascent 0.928 em,
+// descent 0.236 em), anchored at its end as the chart writes it.
+const EM = { '+': 0.838, '-': 0.361, ' ': 0.318, '(': 0.39, ')': 0.39 };
+const labelBox = (e) => {
+  const w = [...e.textContent].reduce((s, c) => s + 9 * (EM[c] ?? (/\d/.test(c) ? 0.636 : 0.61)), 0);
+  const [x, y] = [Number(e.attributes.x), Number(e.attributes.y)];
+  return [x - w, y - 8.35, x, y + 2.12];
+};
+const overlap = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+
+test('the labels at the right edge never overlap each other nor the child\'s points, for kader and parent, on every chart', async () => {
+  // Before, the weight-for-length chart wrote "-2" over "-3" (and "+2" touched "+3" on length-for-age) at
+  // 360 px, and a parent's band word ("pendek (stunting)", "kurang") was drawn under her child's points.
+  const { forParent, setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const bad = [];
+  for (const sex of ['M', 'F']) {
+    const child = { id: 'c', sex, birth_date: '2020-01-01', name: 'Bima Putra' };
+    const who = chartData(child, [{ age_days: 1850, weight_kg: 18 }], tables).curves; // to 61 months
+    for (const months of [6, 15, 30, 59]) {
+      for (const z of [-2.5, -2, -1, 0, 1.5]) {
+        // a child who followed one z-score from birth, weighed and measured every month (between the SD lines)
+        const at = (ind, m) => {
+          const zs = Object.keys(who[ind].sd).map(Number).sort((a, b) => a - b);
+          const hi = zs.find((v) => v >= z); const lo = zs.filter((v) => v <= z).pop();
+          const [a, b] = [who[ind].sd[String(lo)][m], who[ind].sd[String(hi)][m]];
+          return hi === lo ? a : a + ((z - lo) / (hi - lo)) * (b - a);
+        };
+        const points = Array.from({ length: months + 1 }, (_, m) => ({ age_days: Math.round(m * 30.4375), weight_kg: at('wfa', m),
+          length_height_cm: at('lhfa', m), position: m < 24 ? 'lying' : 'standing' }));
+        const data = chartData(child, points, tables);
+        for (const parent of [false, true]) {
+          for (const lang of ['id', 'en']) {
+            forParent(parent);
+            setLang(lang);
+            const wfl = [['kurus', -3, -2], ['normal', -2, 1], ['cenderung gemuk', 1, 2], ['gemuk', 2, 3]];
+            const bands = parent ? { wfa: [['kurang', -3, -2], ['normal', -2, 1], ['cenderung berlebih', 1, 3]],
+              lhfa: [['pendek (stunting)', -3, -2], ['normal', -2, 3]], wfl, wfh: wfl } : {};
+            for (const ind of Object.keys(data.curves)) {
+              const svg = drawChart(data, ind, { ...labels, y: 'Berat (kg)', bands: bands[ind] });
+              const boxes = svg.find((e) => e.attributes.class === 'sdlabel').map((e) => [e.textContent, labelBox(e)]);
+              const dots = circles(svg).map(([x, y]) => [x - 3.5, y - 3.5, x + 3.5, y + 3.5]);
+              const where = `${sex} ${months} months z ${z} ${ind}${parent ? ' parent' : ''}`;
+              boxes.forEach(([t, a], i) => {
+                for (const [u, b] of boxes.slice(i + 1)) if (overlap(a, b)) bad.push(`${where}: ${t} on ${u}`);
+                if (dots.some((d) => overlap(a, d))) bad.push(`${where}: ${t} on a point`);
+                if (a[0] < 36 || a[2] > 352 || a[1] < 0 || a[3] > 236) bad.push(`${where}: ${t} off the plot`);
+              });
+              if (!parent) assert.ok(boxes.length >= 4, `${where}: ${boxes.map(([t]) => t)}`);
+            }
+          }
+        }
+      }
+    }
+  }
+  forParent(false);
+  setLang('id');
+  assert.deepEqual(bad, []);
 });

@@ -156,24 +156,68 @@ export function drawChart(data, indicator, labels) {
     svg.append(el('line', { x1: sx(v), x2: sx(v), y1: T, y2: H - B, class: 'grid' }));
     svg.append(el('text', { x: sx(v), y: H - B + 12, class: 'tick', 'text-anchor': 'middle' }, num(v)));
   }
-  const [xl, il] = inView[inView.length - 1];
-  const label = (y, text) => svg.append(el('text', { x: sx(xl) - 2, y, class: 'sdlabel', 'text-anchor': 'end' }, text));
-  for (const z of Object.keys(curve.sd)) {
-    svg.append(el('path', { d: path(z), class: `sd sd${z.replace('-', 'm')}` }));
-    if (!bands) label(sy(curve.sd[z][il]) - 2, z > 0 ? `+${z}` : z);
-  }
-  // a word in the middle of its SDs (from a to b) at the right edge
-  bands?.forEach(([word, a, b]) => label((sy(curve.sd[a][il]) + sy(curve.sd[b][il])) / 2 + 3, word));
+  const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b)).map((p) => [p, sx(xOf(p)), sy(yOf(p))]);
+  // the labels (SD lines' or bands' words): at the right edge, or slid left along their line (above or
+  // below it) or band, clear of each other and of the child's points and line (else crossing her line
+  // only); else left out
+  const zs = Object.keys(curve.sd);
+  const lines = Object.fromEntries(zs.map((z) => [z, inView.map(([x, i]) => [sx(x), sy(curve.sd[z][i])])]));
+  const yAt = (z, X) => {
+    const p = lines[z];
+    let k = p.findIndex(([x]) => x >= X);
+    k = k < 0 ? p.length - 1 : Math.max(1, k);
+    const [[xa, ya], [xb, yb] = [xa + 1, ya]] = [p[k - 1], p[k]];
+    return ya + ((X - xa) / (xb - xa || 1)) * (yb - ya);
+  };
+  const taken = [[L, 4, L + 6.5 * labels.y.length, 17]]; // the axis title, and the outside note if any
+  if (all.length > pts.length) taken.push([W - R - 6 * labels.outside(all.length - pts.length).length, 4, W - R, 17]);
+  const dots = sorted.map(([, x, y]) => [x - 4.5, y - 4.5, x + 4.5, y + 4.5]);
+  const line = sorted.flatMap(([, x, y], k) => {
+    const [, px, py] = sorted[k - 1] ?? [];
+    const n = k ? Math.ceil(Math.hypot(x - px, y - py) / 3) : 0; // the line to it, every 3 units
+    return Array.from({ length: n }, (_, j) => {
+      const [u, v] = [px + ((x - px) * j) / n, py + ((y - py) * j) / n];
+      return [u - 1.5, v - 1.5, u + 1.5, v + 1.5];
+    });
+  });
+  const clear = (box, boxes) => !boxes.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]);
+  const spot = (text, ys) => {
+    const w = 5.6 * text.length + 2; // a 9 px character is 5.6 units at most
+    let near = null;
+    for (let x = sx(inView[inView.length - 1][0]) - 2; x - w >= L; x -= 3) {
+      for (const y of ys(x - w, x)) {
+        const box = [x - w, y - 9, x, y + 3];
+        if (box[1] < 0 || box[3] > H - B || !clear(box, taken) || !clear(box, dots)) continue;
+        if (clear(box, line)) return [x, y, box];
+        near ??= [x, y, box];
+      }
+    }
+    return near;
+  };
+  const put = (text, ys) => {
+    const at = spot(text, ys);
+    if (at) taken.push(at[2]);
+    return at && el('text', { x: at[0].toFixed(1), y: at[1].toFixed(1), class: 'sdlabel', 'text-anchor': 'end' }, text);
+  };
+  const sdText = bands ? {} : Object.fromEntries(['0', '-2', '2', '-3', '3', '1'].filter((z) => z in curve.sd).map((z) => [z,
+    put(z > 0 ? `+${z}` : z, (a, b) => [Math.min(yAt(z, a), yAt(z, b)) - 2, Math.max(yAt(z, a), yAt(z, b)) + 10])]));
+  for (const z of zs) svg.append(el('path', { d: path(z), class: `sd sd${z.replace('-', 'm')}` }));
+  for (const z of zs) if (sdText[z]) svg.append(sdText[z]);
+  // a band's word in its middle
+  bands?.forEach(([word, a, b]) => {
+    const mid = (u, v) => (yAt(String(a), (u + v) / 2) + yAt(String(b), (u + v) / 2)) / 2 + 3;
+    const text = put(word, (u, v) => [0, 3, -3, 6, -6].map((d) => mid(u, v) + d));
+    if (text) svg.append(text);
+  });
   svg.append(el('text', { x: L, y: 14, class: 'axis' }, labels.y));
   svg.append(el('text', { x: W - R, y: H - 6, class: 'axis', 'text-anchor': 'end' }, labels.x));
   if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));
-  const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b));
-  if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map((p) => `${sx(xOf(p)).toFixed(1)},${sy(yOf(p)).toFixed(1)}`).join(' '), class: 'child-line' }));
+  if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map(([, x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), class: 'child-line' }));
   const unjudged = (p) => placed(data, indicator, p).unjudged;
-  for (const p of sorted) {
-    svg.append(el('circle', { cx: sx(xOf(p)).toFixed(1), cy: sy(yOf(p)).toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));
+  for (const [p, x, y] of sorted) {
+    svg.append(el('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));
   }
-  if (sorted.some(unjudged)) svg.append(el('text', { x: L, y: H - 6, class: 'unjudged-note' }, labels.unjudged));
+  if (sorted.some(([p]) => unjudged(p))) svg.append(el('text', { x: L, y: H - 6, class: 'unjudged-note' }, labels.unjudged));
   return svg;
 }
 
