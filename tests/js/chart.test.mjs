@@ -438,3 +438,21 @@ test('the labels at the right edge never overlap each other nor the child\'s poi
   setLang('id');
   assert.deepEqual(bad, []);
 });
+
+test("a trend's first value is written clear of the axis' tick labels ('18,9%' was over '20%')", async () => {
+  const { drawTrend } = await import('../../static/pwa/js/chart.js');
+  const { formatNumber } = await import('../../static/pwa/js/i18n.js');
+  const months = ['Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov'];
+  for (const values of [[18.9, 21.1, 19.8, 17.8, 18.3, 15.7], [77.4, 85.8, 81.8, 84.1, 81.9, 83.4], [100, 100, 99.5, 100, 100, 100]]) {
+    const svg = drawTrend(values.map((value, i) => ({ label: months[i], value })), { id: 'tr', title: 'T', desc: 'D', target: 80,
+      format: (v) => `${formatNumber(v, 1)}%` });
+    // DejaVu Sans Bold at 11 px (advance widths in em), centred on its x
+    const EMB = { ',': 0.38, '.': 0.38, '%': 1.002 };
+    for (const e of svg.find((x) => x.attributes.class === 'value')) {
+      const w = [...e.textContent].reduce((s, c) => s + 11 * (EMB[c] ?? 0.696), 0);
+      const left = Number(e.attributes.x) - w / 2;
+      assert.ok(left >= 38, `${e.textContent} starts at ${left.toFixed(1)}, over the ticks (they end at 34)`);
+      assert.ok(left + w <= 360, `${e.textContent} ends off the chart`);
+    }
+  }
+});

@@ -253,7 +253,8 @@ export function drawTrend(series, { id, title, desc, target = null, format = Str
   series.forEach((p, i) => {
     if (p.value === null || p.value === undefined) return;
     svg.append(el('circle', { cx: sx(i).toFixed(1), cy: sy(p.value).toFixed(1), r: 4, class: 'trend-point' }));
-    if (n <= 8 || i === n - 1) svg.append(el('text', { x: sx(i), y: sy(p.value) - 8, class: 'value', 'text-anchor': 'middle' }, format(p.value)));
+    const text = format(p.value); const half = 4 * text.length; // clear of the ticks and the edge (11 px bold)
+    if (n <= 8 || i === n - 1) svg.append(el('text', { x: Math.min(W - half, Math.max(sx(i), L + 2 + half)), y: sy(p.value) - 8, class: 'value', 'text-anchor': 'middle' }, text));
   });
   return svg;
 }
