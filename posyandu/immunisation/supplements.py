@@ -26,7 +26,8 @@ from posyandu.messages import MONTH_NAMES, Msg, month_text
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
 VITAMIN_A = ("vitamin_a_blue", "vitamin_a_red")
-OVERRIDABLE = frozenset({"too_young", "too_old", "wrong_capsule_for_age", "not_round_month", "blue_already_given"})
+OVERRIDABLE = frozenset({"too_young", "too_old", "wrong_capsule_for_age", "not_round_month", "blue_already_given",
+                         "infant_dose_given"})
 KIND_LABELS = {
     "id": {"vitamin_a_blue": "kapsul vitamin A biru", "vitamin_a_red": "kapsul vitamin A merah",
            "vitamin_a": "vitamin A", "deworming": "obat cacing"},
@@ -47,6 +48,10 @@ MESSAGES = {
                              "Round {round_label}: {kind_label} was already given on {previous_date}."),
     "blue_already_given": ("Kapsul biru hanya sekali; sudah diberikan pada {previous_date}.",
                            "The blue capsule is given once; it was given on {previous_date}."),
+    "infant_dose_given": ("Kapsul biru hanya sekali; dosis bayi sudah diberikan dengan kapsul merah pada "
+                          "{previous_date}.",
+                          "The blue capsule is given once; the infant's dose was given as a red capsule on "
+                          "{previous_date}."),
 }
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ def validate_supplement(config: SupplementConfig, birth_date: date, given: list[
     if new.given_on < birth_date:
         return found
     others = [g for g in given if g.kind in _group(new.kind) and (new.id is None or g.id != new.id)]
-    return found + _age_checks(config, birth_date, new) + _round_checks(config, others, new, area)
+    return found + _age_checks(config, birth_date, new) + _round_checks(config, birth_date, others, new, area)
 
 
 def _age_checks(config: SupplementConfig, birth: date, new: SupplementGiven) -> list[Violation]:
@@ -177,7 +182,7 @@ def _age_checks(config: SupplementConfig, birth: date, new: SupplementGiven) -> 
     return []
 
 
-def _round_checks(config: SupplementConfig, others: list[SupplementGiven], new: SupplementGiven,
+def _round_checks(config: SupplementConfig, birth: date, others: list[SupplementGiven], new: SupplementGiven,
                   area: Area | None) -> list[Violation]:
     found, key = [], _month_key(new.given_on)
     months = config.round_months(new.kind, area)
@@ -189,9 +194,15 @@ def _round_checks(config: SupplementConfig, others: list[SupplementGiven], new: 
         labels = {lang: {**words, "round_label": month_text(new.given_on.year, new.given_on.month, lang)}
                   for lang, words in _kind_labels(kind=group).items()}
         found.append(_violation("given_twice_in_round", labels, kind=group, round=key, previous_date=twins[0]))
-    blues = sorted(g.given_on for g in others if g.kind == "vitamin_a_blue" and _month_key(g.given_on) != key)
-    if new.kind == "vitamin_a_blue" and blues:
+    if new.kind != "vitamin_a_blue":
+        return found
+    # the infant's dose given in another round: another blue capsule, else a red given at 6-11 months (infant_dose)
+    doses = sorted((g.given_on, g.kind) for g in others
+                   if _month_key(g.given_on) != key and infant_dose(config, birth, g))
+    if blues := [on for on, kind in doses if kind == "vitamin_a_blue"]:
         found.append(_violation("blue_already_given", previous_date=blues[0]))
+    elif doses:
+        found.append(_violation("infant_dose_given", previous_date=doses[0][0]))
     return found
 
 

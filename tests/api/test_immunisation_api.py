@@ -239,6 +239,23 @@ def test_vitamin_a_is_blue_at_eleven_months_and_red_at_twelve_in_august(client, 
     assert codes(supplement(client, world, child["id"], "vitamin_a_red", "2025-09-10")) == ["not_round_month"]
 
 
+def test_a_blue_capsule_after_an_infants_red_one_is_refused_unless_a_bidan_overrides(client, world, make_child):
+    # born 2024-08-05: 6 completed months on 2025-02-10, 11 on 2025-08-02; the red capsule given then
+    # (overridden) is her infant dose, so a blue one after it is a second one, named with the red's date
+    child = make_child(name="Merah Dulu", birth_date="2024-08-05")
+    red = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-10", by="bidan_a",
+                     override_reason="stok biru habis")
+    assert red.status_code == 201, red.get_json()
+    blue = supplement(client, world, child["id"], "vitamin_a_blue", "2025-08-02")
+    assert blue.status_code == 422 and codes(blue) == ["infant_dose_given"]
+    assert blue.get_json()["violations"] == [{"code": "infant_dose_given", "overridable": True, "message":
+                                              "The blue capsule is given once; the infant's dose was given as a "
+                                              "red capsule on 10 Feb 2025."}]
+    assert "kind" in blue.get_json()["errors"]
+    ok = supplement(client, world, child["id"], "vitamin_a_blue", "2025-08-02", by="bidan_a", override_reason="ragu")
+    assert ok.status_code == 201 and ok.get_json()["override_by"] is not None
+
+
 def test_deworming_from_twelve_months_once_a_round(client, world, make_child):
     older = make_child(name="Dua Tahun", birth_date="2023-01-15")  # 24 months on 2025-02-10
     assert supplement(client, world, older["id"], "deworming", "2025-02-10").status_code == 201

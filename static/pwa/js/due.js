@@ -285,7 +285,8 @@ export function dueOn(schedule, children, sessionDate, { area = null } = {}) {
 // --- vitamin A and deworming (Permenkes 21/2015, 15/2017; supplements.py)
 const VITAMIN_A = ['vitamin_a_blue', 'vitamin_a_red'];
 export const SUPPLEMENT_KINDS = [...VITAMIN_A, 'deworming'];
-const SUP_OVERRIDABLE = new Set(['too_young', 'too_old', 'wrong_capsule_for_age', 'not_round_month', 'blue_already_given']);
+const SUP_OVERRIDABLE = new Set(['too_young', 'too_old', 'wrong_capsule_for_age', 'not_round_month', 'blue_already_given',
+  'infant_dose_given']);
 const KIND_LABELS = {
   id: { vitamin_a_blue: 'kapsul vitamin A biru', vitamin_a_red: 'kapsul vitamin A merah', vitamin_a: 'vitamin A', deworming: 'obat cacing' },
   en: { vitamin_a_blue: 'blue vitamin A capsule', vitamin_a_red: 'red vitamin A capsule', vitamin_a: 'vitamin A', deworming: 'deworming' },
@@ -303,6 +304,8 @@ const SUP_MESSAGES = {
     'Round {round_label}: {kind_label} was already given on {previous_date}.'],
   blue_already_given: ['Kapsul biru hanya sekali; sudah diberikan pada {previous_date}.',
     'The blue capsule is given once; it was given on {previous_date}.'],
+  infant_dose_given: ['Kapsul biru hanya sekali; dosis bayi sudah diberikan dengan kapsul merah pada {previous_date}.',
+    "The blue capsule is given once; the infant's dose was given as a red capsule on {previous_date}."],
 };
 const inBand = (band, months) => band.min_months <= months && months <= band.max_months;
 // the child's kabupaten's own round months (round_months_by_area), else the national ones
@@ -318,6 +321,10 @@ const kindLabels = (kinds) => Object.fromEntries(Object.entries(KIND_LABELS).map
 /** The round ("YYYY-MM") that `on` falls in for this kind where the child lives, or null outside round months. */
 export const roundOf = (cfg, kind, on, area) => (roundMonths(cfg, kind, area).includes(+on.slice(5, 7)) ? monthKey(on) : null);
 
+// the infant's one dose: a blue capsule, or a red one given at the blue band's ages (supplements.py infant_dose)
+const infantDose = (cfg, birthDate, g) => g.kind === 'vitamin_a_blue'
+  || (g.kind === 'vitamin_a_red' && inBand(cfg.vitamin_a.blue, completedMonths(birthDate, g.given_on)));
+
 /** What the child should get on `on`: age band's capsule and deworming, once per round of her `area`. */
 export function supplementsDue(cfg, birthDate, given, on, area = null) {
   if (on < birthDate) return [];
@@ -327,10 +334,7 @@ export function supplementsDue(cfg, birthDate, given, on, area = null) {
   const out = [];
   const vitRound = roundOf(cfg, 'vitamin_a_red', on, area);
   if (vitRound && !VITAMIN_A.some((k) => thisRound.has(k))) {
-    // the infant's one dose: a blue capsule, or a red one given at the blue band's ages (supplements.py infant_dose)
-    const infantDose = (g) => g.kind === 'vitamin_a_blue'
-      || (g.kind === 'vitamin_a_red' && inBand(cfg.vitamin_a.blue, completedMonths(birthDate, g.given_on)));
-    if (inBand(cfg.vitamin_a.blue, age) && !past.some(infantDose)) {
+    if (inBand(cfg.vitamin_a.blue, age) && !past.some((g) => infantDose(cfg, birthDate, g))) {
       out.push({ kind: 'vitamin_a_blue', round: vitRound });
     } else if (inBand(cfg.vitamin_a.red, age)) out.push({ kind: 'vitamin_a_red', round: vitRound });
   }
@@ -346,7 +350,7 @@ export function validateSupplement(cfg, birthDate, given, rec, { area = null, to
   if (rec.given_on < birthDate) return found;
   const group = VITAMIN_A.includes(rec.kind) ? VITAMIN_A : [rec.kind];
   const others = given.filter((g) => group.includes(g.kind) && (rec.id == null || g.id !== rec.id));
-  return [...found, ...supplementAgeChecks(cfg, birthDate, rec), ...roundChecks(cfg, others, rec, area)];
+  return [...found, ...supplementAgeChecks(cfg, birthDate, rec), ...roundChecks(cfg, birthDate, others, rec, area)];
 }
 
 function supplementAgeChecks(cfg, birth, rec) {
@@ -369,7 +373,7 @@ function supplementAgeChecks(cfg, birth, rec) {
   return [];
 }
 
-function roundChecks(cfg, others, rec, area) {
+function roundChecks(cfg, birth, others, rec, area) {
   const found = [];
   const key = monthKey(rec.given_on);
   const months = roundMonths(cfg, rec.kind, area);
@@ -385,7 +389,12 @@ function roundChecks(cfg, others, rec, area) {
     for (const lang of Object.keys(labels)) labels[lang].round_label = monthText(key, lang);
     found.push(supViolation('given_twice_in_round', { kind: group, round: key, previous_date: twins[0] }, labels));
   }
-  const blues = others.filter((g) => g.kind === 'vitamin_a_blue' && monthKey(g.given_on) !== key).map((g) => g.given_on).sort();
-  if (rec.kind === 'vitamin_a_blue' && blues.length) found.push(supViolation('blue_already_given', { previous_date: blues[0] }));
+  if (rec.kind !== 'vitamin_a_blue') return found;
+  // the infant's dose given in another round: another blue capsule, else a red one given at 6-11 months
+  const doses = others.filter((g) => monthKey(g.given_on) !== key && infantDose(cfg, birth, g))
+    .sort((a, b) => a.given_on.localeCompare(b.given_on));
+  const blue = doses.find((g) => g.kind === 'vitamin_a_blue');
+  if (blue) found.push(supViolation('blue_already_given', { previous_date: blue.given_on }));
+  else if (doses.length) found.push(supViolation('infant_dose_given', { previous_date: doses[0].given_on }));
   return found;
 }
