@@ -200,13 +200,27 @@ def between(lo: float, hi: float, grams_hint: bool = False) -> validate.Validato
     return check
 
 
+def blank(text: str) -> bool:
+    """Whether a text shows nothing: empty, whitespace, or invisible format characters alone (zero-width
+    spaces and joiners, a BOM)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
 class Filled(fields.String):
-    """A text that must be given: an empty one is missing, and said so as a field left out is
-    (``REQUIRED``), not refused by the field's format rule ("3-80 letters…" for an empty username)."""
+    """A text that must be given: a blank one (``blank``: "", "   ") is missing, and said so as a field
+    left out is (``REQUIRED``), not refused by the field's format rule ("3-80 letters…" for an empty
+    username, the Kemendagri code's for a region code of spaces). The value is kept as given.
+
+    ``as_typed``: only "" is missing, any other text is the value (a password, whose spaces are
+    characters typed: one checked is wrong or right as any other, one set judged by its own rules)."""
+
+    def __init__(self, *, as_typed: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.as_typed = as_typed
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
-        if value == "":
+        if value == "" or (not self.as_typed and blank(value)):
             raise ValidationError(REQUIRED)
         return value
 
@@ -248,7 +262,7 @@ class Trimmed(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
         value = single_spaced(value)
-        if all(ch == " " or unicodedata.category(ch) == "Cf" for ch in value):
+        if blank(value):
             value = ""
         if not value and self.required:  # left blank: said as a field left out is ("Wajib diisi.")
             raise ValidationError(REQUIRED)

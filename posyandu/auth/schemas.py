@@ -26,18 +26,26 @@ def _not_reserved(username: str) -> str:
 class NewPassword(v.Filled):
     """A password being set: 8 to 200 characters counted in Unicode NFKC, as it is hashed and judged
     (``passwords.normalised``): "e" and a combining accent are one character, as "é" is. Left empty, it
-    is missing (``Filled``)."""
+    is missing (``Filled``); spaces are characters typed, kept as typed (eight are refused as too easy
+    to guess, ``weak_password``, which says more than "Wajib diisi.")."""
 
     def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(required=True, load_only=True, validate=validate.Length(min=8, max=200), **kwargs)
+        super().__init__(as_typed=True, required=True, load_only=True, validate=validate.Length(min=8, max=200),
+                         **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         return normalised(super()._deserialize(value, attr, data, **kwargs))
 
 
+def _password_to_check() -> fields.String:
+    """A password to check against the account's: "" is missing (``REQUIRED``); any other text is
+    checked as typed (``Filled(as_typed=True)``), wrong or right as any other would be."""
+    return v.Filled(as_typed=True, required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
 class LoginSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    username = v.Filled(required=True, validate=validate.Length(min=1, max=80))  # blank: "Wajib diisi."
+    password = _password_to_check()
 
 
 def _closed(user) -> bool:
@@ -89,12 +97,12 @@ class TokensSchema(Schema):
 
 
 class ChangePasswordSchema(Schema):
-    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    current_password = _password_to_check()
     new_password = NewPassword()
 
 
 class CloseAccountSchema(Schema):
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    password = _password_to_check()
 
 
 class RefreshedTokensSchema(Schema):
@@ -108,7 +116,7 @@ class LogoutSchema(Schema):
 
 
 class RegisterParentSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=40))
+    code = v.Filled(required=True, validate=validate.Length(min=6, max=40))  # blank: "Wajib diisi."
     username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
@@ -116,7 +124,7 @@ class RegisterParentSchema(Schema):
 
 
 class RedeemSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=40))
+    code = v.Filled(required=True, validate=validate.Length(min=6, max=40))  # blank: "Wajib diisi."
 
 
 class UserQueryArgs(PageArgs):

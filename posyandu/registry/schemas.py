@@ -15,7 +15,7 @@ REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
 
 
 class RegionSchema(Schema):
-    code = fields.String(required=True, validate=REGION_CODE)
+    code = v.Filled(required=True, validate=REGION_CODE)  # blank: "Wajib diisi.", not the format
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     level = fields.String(dump_only=True)
     parent_code = fields.String(dump_only=True, allow_none=True, metadata={"description": "null for a province"})
@@ -30,7 +30,7 @@ class PuskesmasSchema(Schema):
     id = fields.UUID(dump_only=True)
     code = v.Trimmed(validate=validate.Length(max=20), allow_none=True)
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    kecamatan_code = v.Filled(required=True, validate=REGION_CODE)  # empty: "Wajib diisi.", not the format
+    kecamatan_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "Wajib diisi.", not the format
     kabupaten_code = fields.String(dump_only=True)
 
 
@@ -41,7 +41,7 @@ class PuskesmasUpdateSchema(PuskesmasSchema):
 class PosyanduSchema(Schema):
     id = fields.UUID()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    desa_code = v.Filled(required=True, validate=REGION_CODE)  # empty: "Wajib diisi.", not the format
+    desa_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "Wajib diisi.", not the format
     puskesmas_id = fields.UUID(required=True)
     kabupaten_code = fields.String(dump_only=True)
     meeting_day = fields.Integer(required=True, validate=validate.Range(1, 31))

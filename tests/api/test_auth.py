@@ -47,6 +47,49 @@ def test_login_body_is_validated(client, world):
     assert resp.get_json()["errors"] == {"password": ["Missing data for required field."]}
 
 
+def test_a_login_field_sent_blank_is_told_wajib_diisi_and_still_counts_per_address(client, world):
+    """A username or password sent as "" was told a length ("Shorter than minimum length 1."), unlike
+    every other required field left blank. The answer is the same for an account and for no account,
+    and blank attempts still count in the address's limit (LOGIN_ADDRESS_RATE_LIMIT, 30 a minute)."""
+    def login(body, i, lang="id"):
+        return client.post("/api/v1/auth/login", json=body, headers={"Accept-Language": lang},
+                           environ_base={"REMOTE_ADDR": f"10.8.0.{i % 2}"})
+
+    both = login({"username": "", "password": ""}, 0)
+    assert both.status_code == 422 and both.get_json()["errors"] == {"username": ["Wajib diisi."],
+                                                                     "password": ["Wajib diisi."]}
+    spaces = login({"username": "   ", "password": "x"}, 0, "en")
+    assert spaces.get_json()["errors"] == {"username": ["Missing data for required field."]}
+    known, unknown = login({"username": "kader1", "password": ""}, 0), login({"username": "tidak.ada", "password": ""}, 0)
+    assert known.status_code == unknown.status_code == 422 and known.get_json() == unknown.get_json()
+    assert known.get_json()["errors"] == {"password": ["Wajib diisi."]}
+    # a password of spaces is checked as typed: a wrong password, as any other
+    assert login({"username": "kader1", "password": "   "}, 0).status_code == 401
+    codes = [login({"username": "", "password": ""}, 1).status_code for _ in range(31)]
+    assert codes[:30] == [422] * 30 and codes[30] == 429
+
+
+def test_a_password_change_or_an_invitation_code_sent_blank_is_told_wajib_diisi(client, world):
+    blank = client.post("/api/v1/auth/password", json={"current_password": "", "new_password": ""},
+                        headers=world.headers("kader1", "id"))
+    assert blank.status_code == 422 and blank.get_json()["errors"] == {"current_password": ["Wajib diisi."],
+                                                                       "new_password": ["Wajib diisi."]}
+    # a new password of spaces is typed, and told why it is refused (too easy to guess)
+    spaces = client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": " " * 10},
+                         headers=world.headers("kader1", "id"))
+    assert spaces.status_code == 422 and "mudah ditebak" in spaces.get_json()["errors"]["new_password"][0]
+
+    def register(code, username):
+        return client.post("/api/v1/auth/register", json={"code": code, "username": username,
+                                                          "password": "kuat-sekali", "name": "Ibu Ani"})
+    taken, free = register("", "kader1"), register("", "belum.ada")
+    assert taken.status_code == 422 and taken.get_json() == free.get_json()   # still nothing about the username
+    assert taken.get_json()["errors"] == {"code": ["Wajib diisi."]}
+    assert register("  ", "belum.ada").get_json()["errors"] == {"code": ["Wajib diisi."]}
+    redeem = client.post("/api/v1/auth/redeem", json={"code": ""}, headers=world.headers("parent1", "id"))
+    assert redeem.status_code == 422 and redeem.get_json()["errors"] == {"code": ["Wajib diisi."]}
+
+
 def test_failed_logins_are_rate_limited_per_username(client, world):
     codes = [client.post("/api/v1/auth/login", json={"username": "kader1", "password": "bad"},
                          environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code for i in range(7)]

@@ -169,6 +169,13 @@ def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_dii
                            headers=world.headers("admin", "en"))
     assert _problem(changed, 422)["errors"] == {"desa_code": ["Missing data for required field."],
                                                "name": ["Missing data for required field."]}
+    # a code of spaces is blank too, not a code in the wrong format (a region's own code as well)
+    spaces = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "   "}, headers=admin)
+    assert _problem(spaces, 422)["errors"] == {"kecamatan_code": ["Wajib diisi."]}
+    moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": " \t"}, headers=admin)
+    assert _problem(moved, 422)["errors"] == {"desa_code": ["Wajib diisi."]}
+    region = client.post("/api/v1/regions", json={"code": "  ", "name": "Desa"}, headers=admin)
+    assert _problem(region, 422)["errors"] == {"code": ["Wajib diisi."]}
     # a code given is still told its format
     wrong = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "3525"}, headers=admin)
     assert _problem(wrong, 422)["errors"] == {"kecamatan_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}

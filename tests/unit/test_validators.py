@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from marshmallow import ValidationError
+from marshmallow import ValidationError, validate
 
 from posyandu.i18n import Msg
 from posyandu.validators import UNSTORABLE, Pattern, device_clock, unstorable_text
@@ -129,3 +129,27 @@ def test_a_required_text_left_blank_is_told_as_one_left_out(value):
         Form().load({"name": "Ani", "note": value})
     assert optional.value.messages == {"note": ["must not be empty"]}
     assert Form().load({"name": "Ani", "remark": value}) == {"name": "Ani", "remark": None}
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\t\n", "\u00a0", "\u200b "])
+def test_a_filled_field_sent_blank_is_told_as_one_left_out_unless_kept_as_typed(value):
+    """Filled took only "" as blank: a region code of spaces was told the Kemendagri code's format. A
+    password to check (``as_typed``) is any text but "", spaces too."""
+    from marshmallow import Schema
+
+    from posyandu.messages import REQUIRED
+    from posyandu.validators import Filled
+
+    class Form(Schema):
+        code = Filled(required=True, validate=validate.Regexp(r"^\d{2}$"))
+        password = Filled(required=True, as_typed=True)
+
+    with pytest.raises(ValidationError) as blank:
+        Form().load({"code": value, "password": "rahasia"})
+    assert blank.value.messages == {"code": [REQUIRED]}
+    if value:
+        assert Form().load({"code": "35", "password": value}) == {"code": "35", "password": value}
+    else:
+        with pytest.raises(ValidationError) as empty:
+            Form().load({"code": "35", "password": value})
+        assert empty.value.messages == {"password": [REQUIRED]}
