@@ -63,7 +63,8 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.reader import COLUMNS
-from posyandu.imports.rows import ParsedRow, month_first_columns, parse_row, skipped_totals, totals_row
+from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, skipped_totals, table_dates,
+                                   totals_row)
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
@@ -834,8 +835,9 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     log_action("import_start", "visits_file", file_digest, reason="dry run" if dry_run else None)
     db.session.flush()
     rows = list(rows)
+    dates = table_dates(raw for _, raw in rows)
     for number, raw in rows:  # a register's totals line ("Jumlah"): no child, said and skipped
-        if totals_row(raw):
+        if totals_row(raw, dates):
             result.skipped_rows.append({"row": number, "reason": skipped_totals(raw)})
     if result.skipped_rows:
         skipped = {r["row"] for r in result.skipped_rows}
@@ -936,7 +938,8 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
 
 
 def refusal(result: ImportResult) -> DomainError:
-    """The 422 for a file refused as a whole: every bad row, by row number."""
+    """The 422 for a file refused as a whole: every bad row, by row number, and the rows skipped as no
+    child's (``skipped_rows``, as a check answers them), so the answer tells what became of every row."""
     from posyandu.errors import ValidationFailed
     from posyandu.i18n import translate_field_message
 
@@ -945,4 +948,5 @@ def refusal(result: ImportResult) -> DomainError:
             "or import with accept_valid=true to keep only the valid rows.",
             f"{result.invalid_rows} dari {result.rows} baris ditolak; tidak ada yang diimpor. Perbaiki, "
             "atau impor dengan accept_valid=true untuk menyimpan baris yang benar saja.")),
-        errors={"rows": {str(e["row"]): e["errors"] for e in result.errors}})
+        errors={"rows": {str(e["row"]): e["errors"] for e in result.errors}},
+        extensions={"skipped_rows": result.skipped_rows})

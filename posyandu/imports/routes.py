@@ -8,7 +8,7 @@ from flask_jwt_extended import current_user
 from posyandu.access import HEALTH_WORKERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.imports.operations import import_file, refusal, settle
-from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportResultSchema
+from posyandu.imports.schemas import ImportArgs, ImportFileSchema, ImportRefusalSchema, ImportResultSchema
 from posyandu.imports.template import FILENAME, template_xlsx
 from posyandu.validators import NothingHere
 
@@ -23,11 +23,14 @@ class VisitImport(MethodView):
     @blp.ARGUMENTS_PARSER.use_args(NothingHere(ImportArgs().fields, "form"), location="form")  # the file only
     @blp.response(201, ImportResultSchema, description="Imported (with accept_valid, the valid rows)")
     @blp.alt_response(200, schema=ImportResultSchema, success=True, description="dry_run: what would happen")
+    @blp.alt_response(422, schema=ImportRefusalSchema, content_type="application/problem+json",
+                      description="Refused: the file (errors.file), or its rows (errors.rows, with skipped_rows)")
     def post(self, args, files, _form):
         """Import children and visits from a CSV/XLSX file: all or nothing, idempotent, with a dry run.
 
-        A refused file answers 422 with ``errors.rows`` = {row number: {column: [reasons]}}; a file of more
-        rows than one upload takes (``IMPORT_MAX_ROWS``, 3000 by default) 422 on ``file``.
+        A refused file answers 422 with ``errors.rows`` = {row number: {column: [reasons]}} and ``skipped_rows``
+        (the totals lines skipped, as a check lists them); a file of more rows than one upload takes
+        (``IMPORT_MAX_ROWS``, 3000 by default) 422 on ``file``.
         """
         upload = files["file"]
         result = import_file(current_user, upload.stream, upload.filename, **args,

@@ -316,12 +316,38 @@ _TOTALS = re.compile(r"(sub_?|grand_)?(jumlah|jml|total)(_(total|balita|anak|sel
 _COUNT = re.compile(r"[+-]?\d[\d.,\s]*%?|[+-]?[.,]\d+")  # a sum, a mean or a percentage of a totals line
 
 
-def totals_row(raw: dict[str, Any]) -> bool:
-    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, every other cell read
-    a number or empty, the posyandu's aside): no child, skipped by the import saying so (``SKIPPED_TOTALS``),
-    not refused as a child whose sex and birth date are missing."""
+def _totals_name(raw: dict[str, Any]) -> bool:
     name = raw.get("name")
-    if not isinstance(name, str) or not _TOTALS.fullmatch(_key(name)):
+    return isinstance(name, str) and bool(_TOTALS.fullmatch(_key(name)))
+
+
+def _blank_cell(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _same_date(value: Any) -> Any:
+    """A date cell as compared with the table's (``table_dates``): a text without its outer spaces."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def table_dates(raws: Iterable[dict[str, Any]]) -> frozenset[Any]:
+    """The visit dates (``measured_on`` cells, as read) of the rows not named as a totals line: a totals
+    line holding one of them in its date cell holds the table's date merged down over it (``totals_row``)."""
+    out = set()
+    for raw in raws:
+        value = raw.get("measured_on")
+        if not _totals_name(raw) and not _blank_cell(value) and not isinstance(value, tuple):
+            out.add(_same_date(value))
+    return frozenset(out)
+
+
+def totals_row(raw: dict[str, Any], dates: frozenset[Any] = frozenset()) -> bool:
+    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, no sex and no birth
+    date, every other cell read a number, a percentage or empty, the posyandu's aside, and its visit date
+    empty or one of the table's ``dates``: a date merged down the table, ``table_dates``): no child,
+    skipped by the import saying so (``skipped_totals``), not refused as a child whose sex and birth
+    date are missing. A row giving a sex or a birth date is a child's, whatever her name."""
+    if not _totals_name(raw) or not _blank_cell(raw.get("sex")) or not _blank_cell(raw.get("birth_date")):
         return False
 
     def count(value: Any) -> bool:
@@ -330,7 +356,12 @@ def totals_row(raw: dict[str, Any]) -> bool:
         return (value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
                 or (isinstance(value, str) and (not value.strip() or bool(_COUNT.fullmatch(value.strip())))))
 
-    return all(count(value) for key, value in raw.items()
+    def cell(key: str, value: Any) -> bool:
+        if key == "measured_on" and not isinstance(value, tuple) and not _blank_cell(value):
+            return _same_date(value) in dates
+        return count(value)
+
+    return all(cell(key, value) for key, value in raw.items()
                if key not in ("name", "posyandu") and not key.startswith("_"))
 
 

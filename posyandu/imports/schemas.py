@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
+from posyandu.errors import ProblemSchema
 from posyandu.i18n import translate_field_message
 
 
@@ -24,7 +25,8 @@ class ImportFileSchema(Schema):
         "YYYY-MM-DD, 15 Januari 2025, or a date cell) — required; nik, nik_ibu, nama_ibu, nama_ayah, no_hp, "
         "alamat, rt, rw, bb_lahir (kg), pb_lahir (cm), punya_kms (ya/tidak), bukan_duplikat (ya for twins); "
         "visit: tanggal_ukur, bb (kg), tb/pb (cm), posisi (berbaring/berdiri), lingkar_kepala, lila, edema. A totals "
-        "line (\"Jumlah\"/\"Total\" as the name, the rest numbers or empty) is skipped (skipped_rows).")})
+        "line (\"Jumlah\"/\"Total\" as the name, no sex nor birth date, the rest numbers or empty, its visit date "
+        "empty or the table's) is skipped (skipped_rows).")})
 
 
 class RowErrorsSchema(Schema):
@@ -75,9 +77,21 @@ class ImportResultSchema(Schema):
         "to it is refused")})
     skipped_rows = fields.List(fields.Nested(SkippedRowSchema), metadata={"description": (
         "Rows that are no child's, skipped and said why: a register's totals line under its table (\"Jumlah\" "
-        "or \"Total\" as the name, every other cell a number or empty); counted in none of the numbers "
+        "or \"Total\" as the name, no sex nor birth date, every other cell a number or empty, its visit date "
+        "empty or the table's); counted in none of the numbers "
         "above, rows neither")})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
     ignored_columns = fields.List(fields.String(), metadata={"description": (
         "Headers of the file's columns the import does not read (immunisation doses, vitamin A, ages, "
         "nutrition status…; a row-number column aside): nothing in them was imported")})
+
+
+class ImportRefusalSchema(ProblemSchema):
+    """A file refused whole (422): the problem details with every refused row (``errors.rows``) and the
+    rows skipped as no child's (``skipped_rows``)."""
+
+    errors = fields.Dict(metadata={"description": (
+        "rows: {row number: {column (as headed in the file): [messages]}}, every refused row; or file: [messages] "
+        "when the file itself cannot be read or holds more rows than one upload takes")})
+    skipped_rows = fields.List(fields.Nested(SkippedRowSchema), metadata={"description": (
+        "With errors.rows: the rows skipped as no child's (a register's totals line), as a check answers them")})

@@ -228,6 +228,9 @@ def test_writes_downloads_and_refusals_match_the_served_openapi_document(client,
     call("admin", "post", "/api/v1/growth/kbm", 201, json={"grams_by_month": {"1": 800, "2": 900}, "source": "uji"})
     call("bidan_a", "post", "/api/v1/imports/visits?dry_run=true", 200, content_type="multipart/form-data",
          data={"file": (io.BytesIO(FILE.encode()), "kunjungan.csv")})
+    refused = FILE.replace(";P;15/01/2025;", ";X;15/01/2025;", 1) + ";Jumlah;;;;;;;;\n"  # skipped_rows too
+    call("bidan_a", "post", "/api/v1/imports/visits", 422, content_type="multipart/form-data",
+         data={"file": (io.BytesIO(refused.encode()), "kunjungan.csv")})
     for report in ("skdn", "f1", "prevalence", "coverage"):
         call("bidan_a", "get", f"/api/v1/reports/{report}", 200, query_string={"month": "2025-01", "format": "csv"})
     call("bidan_a", "get", "/api/v1/reports/f1", 200, query_string={"month": "2025-01"})

@@ -1389,3 +1389,32 @@ def test_a_registers_totals_line_is_skipped_saying_so_not_refused(app, client, w
     path.write_text(body)
     out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--dry-run", "--as", "bidan_a"])
     assert out.exit_code == 0 and 'baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak' in out.output, out.output
+
+
+def test_a_totals_line_with_the_tables_date_is_skipped_and_a_refused_file_says_what_it_skipped(client, world, db):
+    """The visit date written (or merged) on every line of the table, the totals line's too: it was refused
+    as a child without sex and birth date. It is skipped as a totals line; and a file refused whole (422)
+    named only its refused rows, not the lines it skipped (skipped_rows, as the check answers them)."""
+    head = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
+    body = (head + "1;Melati;Rara Putri;P;15/02/2025;10/06/2025;6\n"
+            "2;Melati;Dodi Saputra;L;01/02/2025;10/06/2025;6,4\n"
+            ";;Jumlah;;;10/06/2025;12,4\n")
+    checked = upload(client, world, body, query="dry_run=true").get_json()
+    assert (checked["errors"], checked["rows"], checked["skipped_rows"]) == (
+        [], 2, [{"row": 4, "reason": 'skipped: a totals line ("Jumlah"), no child'}]), checked
+    # another day on the totals line is no date of the table: refused as a child's line, with the rest
+    other_day = upload(client, world, body.replace(";;Jumlah;;;10/06/2025", ";;Jumlah;;;11/06/2025"),
+                       query="dry_run=true").get_json()
+    assert other_day["skipped_rows"] == [] and [e["row"] for e in other_day["errors"]] == [4], other_day
+    refused = upload(client, world, body.replace("Dodi Saputra;L;", "Dodi Saputra;X;"))
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    problem = refused.get_json()
+    assert list(problem["errors"]["rows"]) == ["3"], problem
+    assert problem["skipped_rows"] == [{"row": 4, "reason": 'skipped: a totals line ("Jumlah"), no child'}], problem
+    indonesian = client.post("/api/v1/imports/visits", data={"file": (io.BytesIO(body.replace(
+        "Dodi Saputra;L;", "Dodi Saputra;X;").encode()), "k.csv")}, headers=world.headers("bidan_a", "id"),
+        content_type="multipart/form-data").get_json()
+    assert indonesian["skipped_rows"] == [{"row": 4, "reason": 'dilewati: baris jumlah ("Jumlah"), bukan anak'}]
+    # a refused file without totals lines says so too: none skipped
+    alone = upload(client, world, head + "1;Melati;Rara Putri;X;15/02/2025;10/06/2025;6\n")
+    assert alone.status_code == 422 and alone.get_json()["skipped_rows"] == []

@@ -36,3 +36,15 @@ test('the refused rows download as a CSV an Indonesian spreadsheet opens: every 
     '4;NIK;tidak sah',
     '9;nama;"kemungkinan anak yang sama dengan ""Sari""; isi NIK"']);
 });
+
+test('the rows skipped as no child (totals lines) are listed from a check and from a refused import alike', async () => {
+  installDom();
+  const { skippedList } = await import('../../static/pwa/js/online/imports.js');
+  // a refused import's 422 carries skipped_rows beside errors.rows, as a check's answer does
+  const refused = { errors: { rows: { 3: { JK: ['x'] } } }, skipped_rows: [{ row: 4, reason: 'dilewati: baris jumlah ("Jumlah"), bukan anak' }] };
+  const [list] = skippedList(refused.skipped_rows);
+  assert.equal(list.id, 'import-skipped');
+  assert.deepEqual(list.kids.map((li) => li.textContent), ['Baris 4: dilewati: baris jumlah ("Jumlah"), bukan anak']);
+  assert.deepEqual(skippedList([]), []);
+  assert.deepEqual(skippedList(undefined), []);
+});

@@ -816,6 +816,41 @@ def test_a_registers_totals_line_is_told_apart(name):
     assert str(skipped_totals({"name": name})).startswith("skipped: a totals line")
 
 
+def test_a_totals_line_under_a_date_merged_down_the_table_is_told_apart_a_child_named_jumlah_is_not():
+    """A register's visit date merged down the whole table (one posyandu day) fills the totals line's date
+    cell too: the line was refused as a child without sex and birth date, and the file with it. Its date
+    is the table's; another date, a sex or a birth date is no totals line."""
+    from openpyxl import Workbook
+
+    from posyandu.imports.rows import table_dates, totals_row
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)"])
+    sheet.append(["Melati", "Wulan", "P", "01/06/2024", datetime(2025, 6, 10), 8.1])
+    sheet.append(["Melati", "Yusuf", "L", "02/06/2024", None, 8.6])
+    sheet.append([None, "JUMLAH", None, None, None, 16.7])
+    sheet.merge_cells("E2:E4")
+    out = io.BytesIO()
+    book.save(out)
+    _, rows = read_rows(io.BytesIO(out.getvalue()), "a.xlsx")
+    raws = [raw for _, raw in rows]
+    dates = table_dates(raws)
+    assert [totals_row(raw, dates) for raw in raws] == [False, False, True]
+    totals = raws[2]
+    assert totals["measured_on"] == raws[0]["measured_on"]   # the merged date, filled in
+    assert not totals_row(totals)                            # a date of no other row: no totals line
+    assert not totals_row({**totals, "measured_on": datetime(2025, 7, 10)}, dates)
+    assert not totals_row({**totals, "sex": "P"}, dates)     # a child named "Jumlah"
+    assert not totals_row({**totals, "birth_date": "01/06/2024"}, dates)
+    assert not totals_row({**totals, "sex": 2}, dates)       # a sex written as a number is a sex
+    # in a CSV, the same date written on every line
+    csv = ("posyandu;nama;jk;tgl lahir;tgl timbang;bb\nMelati;Wulan;P;01/06/2024;10/06/2025;8,1\n"
+           ";Jumlah;;; 10/06/2025 ;8,1\n;Total;;;11/06/2025;8,1\n")
+    raws = [raw for _, raw in read_rows(io.BytesIO(csv.encode()), "a.csv")[1]]
+    assert [totals_row(raw, table_dates(raws)) for raw in raws] == [False, True, False]
+
+
 @pytest.mark.parametrize("row", [
     {"name": "Jumlah", "sex": "L", "birth_date": "01/02/2025"},  # a child so named, or no totals line
     {"name": "Jumlah", "sex": "", "birth_date": "", "measured_on": "10/06/2025"},

@@ -75,6 +75,10 @@ function refusedList(rows) {
     rows.length > SHOWN ? h('p', { class: 'muted' }, tx('more_rows', { n: rows.length - SHOWN })) : null);
 }
 
+// a register's totals line ("Jumlah"): no child, skipped, the server says why (a check's answer, or a refused import's 422)
+export const skippedList = (rows) => (rows?.length ? [h('ul', { id: 'import-skipped' },
+  ...rows.slice(0, SHOWN).map((x) => h('li', {}, `${tx('row', { n: x.row })}: ${x.reason}`)))] : []);
+
 function summary(r) {
   return [h('p', {}, tx('summary', { rows: r.rows, valid: r.valid_rows, invalid: r.invalid_rows })),
     h('p', {}, tx('children', { created: r.children_created, matched: r.children_matched, updated: r.children_updated ?? 0 })),
@@ -85,9 +89,7 @@ function summary(r) {
     // rows of one child's day that agree (weight in one, length in another): one visit, named with its first row
     ...(r.combined_rows?.length ? [h('ul', { id: 'import-combined' },
       ...r.combined_rows.slice(0, SHOWN).map((x) => h('li', {}, tx('combined', x))))] : []),
-    // a register's totals line ("Jumlah"): no child, skipped, the server says why
-    ...(r.skipped_rows?.length ? [h('ul', { id: 'import-skipped' },
-      ...r.skipped_rows.slice(0, SHOWN).map((x) => h('li', {}, `${tx('row', { n: x.row })}: ${x.reason}`)))] : []),
+    ...skippedList(r.skipped_rows),
     // a register's columns not read (doses, vitamin A…): said, so no one believes them imported
     ...(r.ignored_columns?.length
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
@@ -119,7 +121,8 @@ export function render(ctx) {
       const fileProblem = error.body?.errors?.file;
       note.textContent = error.kind === 'network' ? t('online_only')
         : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
-      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('refused_all')), refusedList(rows)] : []));
+      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('refused_all')), refusedList(rows),
+        ...skippedList(error.body?.skipped_rows)] : []));
       return null;
     } finally {
       busy = false;
