@@ -81,7 +81,7 @@ def _child(rng: random.Random, pos, today: date) -> Child:
     birth = today - timedelta(days=rng.randint(10, 59 * 30))
     child = Child(id=uuid.UUID(int=rng.getrandbits(128), version=4), posyandu_id=pos.id,
                   kabupaten_code=pos.kabupaten_code, name=f"{_given(rng, sex)} {family}", sex=sex,
-                  birth_date=birth, birth_weight_kg=round(rng.gauss(3.1, 0.45), 2),
+                  birth_date=birth, birth_weight_kg=round(rng.gauss(3.1, 0.45), 3),
                   birth_length_cm=round(rng.gauss(49, 2), 1), mother_name=f"{rng.choice(MOTHERS)} {family}",
                   father_name=f"{_given(rng, 'M')} {family}", address=f"Dusun {pos.name}", rt=f"{rng.randint(1, 9):03d}",
                   rw=f"{rng.randint(1, 5):03d}", has_kms=rng.random() < 0.93, version=1,

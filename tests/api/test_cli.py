@@ -62,6 +62,9 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     again = runner.invoke(args=["seed-demo"])  # into a database not empty: a clear refusal, nothing added
     assert again.exit_code == 1 and "database not empty" in again.output and again.exception.__class__ is SystemExit
     assert db.session.scalar(select(func.count()).select_from(Child)) == 301
+    # birth weights to the gram, as stored since migration 0015 (they were rounded to 10 g)
+    grams = [round(float(w) * 1000, 6) for w in db.session.scalars(select(Child.birth_weight_kg)) if w is not None]
+    assert len(grams) > 250 and all(g == int(g) for g in grams) and any(g % 10 for g in grams)
     n = db.session.scalar(select(func.count()).select_from(Measurement))
     stunted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.tb_u.in_(["pendek", "sangat_pendek"])))
     wasted = db.session.scalar(select(func.count()).select_from(Measurement).where(Measurement.bb_tb.in_(["gizi_kurang", "gizi_buruk"])))
