@@ -60,7 +60,8 @@ def test_a_login_field_sent_blank_is_told_wajib_diisi_and_still_counts_per_addre
                                                                      "password": ["Wajib diisi."]}
     spaces = login({"username": "   ", "password": "x"}, 0, "en")
     assert spaces.get_json()["errors"] == {"username": ["Missing data for required field."]}
-    known, unknown = login({"username": "kader1", "password": ""}, 0), login({"username": "tidak.ada", "password": ""}, 0)
+    known = login({"username": "kader1", "password": ""}, 0)
+    unknown = login({"username": "tidak.ada", "password": ""}, 0)
     assert known.status_code == unknown.status_code == 422 and known.get_json() == unknown.get_json()
     assert known.get_json()["errors"] == {"password": ["Wajib diisi."]}
     # a password of spaces is checked as typed: a wrong password, as any other
