@@ -6,15 +6,22 @@ their record with them (before it kept them by reference to the change log). The
 the three-way merge converted them on every read; they read the rows as stored now.
 
 Only the timestamp keys of the synced records are touched (the table below: the record schemas'
-``Timestamp`` fields when this was written), each read as an instant (a naive one is UTC, as
-everything stored) and written anew; a value that is not an instant is left as it is. A row already
-so written is not written again, so running it twice is harmless.
+``Timestamp`` fields when this was written), each read as an instant and written anew; a value that
+is not an instant is left as it is. A naive one is UTC, as everything stored: only SQLite's before
+its columns kept UTC (``database.UtcDateTime``) logged one, the wall time it stored, which the row
+itself holds and is read as UTC now. A row already so written is not written again, so running it
+twice is harmless.
 
 In batches of ``BATCH`` rows, read by primary key in order, each batch in a transaction of its own
 (committed as it goes, outside the migration's transaction): a district's change log is millions of
-rows, neither loaded at once nor held locked until the end, and the release still serving meanwhile
-(docs/deploy.md) writes only rows in this form already. JSON is stored as ``json`` on PostgreSQL and
-as text on SQLite; both are read and written through SQLAlchemy's JSON type.
+rows, neither loaded at once nor held locked until the end. The release still serving meanwhile
+(docs/deploy.md) writes on: a row it changes between a batch's read and write (the retention
+erasing a child's personal data) is not written back as read, its batch is read again; the change
+log is rewritten last, after the ledger, its new rows read as their seqs come (in commit order). A
+release since timestamps are written with Z (migration 0008 and later) writes only rows in this form;
+one before it goes on logging "+00:00" after the last batch: stop it for the upgrade (docs/deploy.md).
+JSON is stored as ``json`` on PostgreSQL and as text on SQLite; it is read as its text and written
+through SQLAlchemy's JSON type.
 
 The downgrade changes nothing: the earlier release reads timestamps written either way.
 
@@ -23,6 +30,7 @@ Revises: 3c7f9a2e5d14
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -59,8 +67,10 @@ def upgrade() -> None:
         raise RuntimeError("0014 rewrites the rows it reads: run it against the database, not as SQL")
     engine = op.get_bind().engine
     with context.autocommit_block():  # the migrations before it committed; each batch commits itself
-        _rewrite(engine, change_log, change_log.c.seq, change_log.c.record, _record)
+        # the ledger first: the change log's pass ends last, as close as can be to the restart (the
+        # serving release writes change-log rows meanwhile; new ledger rows keep no record)
         _rewrite(engine, sync_mutation, sync_mutation.c.mutation_id, sync_mutation.c.result, _answer)
+        _rewrite(engine, change_log, change_log.c.seq, change_log.c.record, _record)
 
 
 def downgrade() -> None:
@@ -70,23 +80,33 @@ def downgrade() -> None:
 def _rewrite(engine: sa.Engine, table: Any, key: Any, column: Any,
              rewritten: Callable[[str, Any], Any]) -> None:
     """Each row of ``table`` of a synced entity whose ``column`` ``rewritten`` changes, written anew,
-    ``BATCH`` rows at a time by ``key``."""
-    update = table.update().where(key == sa.bindparam("_key")).values({column.name: sa.bindparam("_value")})
-    last = None
+    ``BATCH`` rows at a time by ``key``. A row is written only if it still holds the text it was read
+    with: one the serving release changed meanwhile (``purge-deleted-children`` erasing a child's
+    personal data from her snapshots and answers) is not written back as it was read, undoing that;
+    its batch is read again."""
+    as_text = sa.cast(column, sa.Text)
+    update = (table.update().where(key == sa.bindparam("_key"), as_text == sa.bindparam("_was"))
+              .values({column.name: sa.bindparam("_value")}))
+    last, retries = None, 0
     with engine.connect() as conn:
         while True:
             with conn.begin():
-                query = sa.select(key, table.c.entity, column).where(table.c.entity.in_(list(TIMESTAMPS)))
+                query = sa.select(key, table.c.entity, as_text).where(table.c.entity.in_(list(TIMESTAMPS)))
                 if last is not None:
                     query = query.where(key > last)
                 rows = conn.execute(query.order_by(key).limit(BATCH)).all()
                 if not rows:
                     return
-                last = rows[-1][0]
-                changed = [{"_key": k, "_value": new} for k, entity, value in rows
-                           if (new := rewritten(entity, value)) is not value]
-                if changed:
-                    conn.execute(update, changed)
+                changed = []
+                for k, entity, raw in rows:
+                    value = None if raw is None else json.loads(raw)
+                    if (new := rewritten(entity, value)) is not value:
+                        changed.append({"_key": k, "_was": raw, "_value": new})
+                written = conn.execute(update, changed).rowcount if changed else 0
+            if written == len(changed):
+                last, retries = rows[-1][0], 0
+            elif (retries := retries + 1) > 100:
+                raise RuntimeError(f"0014: rows of {table.name} after {last} keep changing while rewritten")
 
 
 def _record(entity: str, record: Any) -> Any:

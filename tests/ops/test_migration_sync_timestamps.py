@@ -236,3 +236,89 @@ def _json(value):
     import json
 
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _once_before(statement_start, act):
+    """A listener on the app's engine calling ``act()`` once, just before the migration sends a
+    statement beginning ``statement_start`` (as the release still serving writes meanwhile)."""
+    done = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if not done and statement.lstrip().startswith(statement_start):
+            done.append(True)
+            act()
+
+    return listener, done
+
+
+def test_a_change_logged_in_the_old_form_while_the_ledger_is_rewritten_is_rewritten_too(migrated):
+    """A release before timestamps ended in Z (at migration 0007) goes on logging "+00:00" while
+    ``db upgrade`` runs (docs/deploy.md, §9): the change log was rewritten first, then the ledger (as
+    large, a row per pushed mutation): what it logged while the ledger was read was never rewritten,
+    pulled with "+00:00" and, compared as text, a later delete of it was a false conflict. The change
+    log is now rewritten last."""
+    from sqlalchemy import event
+
+    from posyandu.extensions import db
+
+    def log_old_form():
+        with db.engine.connect() as other:
+            seq = other.execute(text("SELECT max(seq) FROM change_log")).scalar_one() + 1
+            other.execute(db.metadata.tables["change_log"].insert(), [{
+                "seq": seq, "entity": "measurement", "record_id": uuid.uuid4(), "version": 1, "op": "upsert",
+                "record": {"created_at": "2026-12-03T10:00:00+00:00", "recorded_at": "2026-12-03T17:00:00+07:00"}}])
+            other.execute(text("UPDATE sync_counter SET value = :seq"), {"seq": seq})
+            other.commit()
+
+    def upgrade_while_logging():
+        db.session.execute(db.metadata.tables["sync_mutation"].insert(), [{
+            "mutation_id": uuid.uuid4(), "client_id": "phone", "user_id": uuid.uuid4(), "entity": "child",
+            "request_hash": "0" * 64, "status": "applied", "result": {"status": "applied", "record": None}}])
+        db.session.commit()
+        listener, done = _once_before("SELECT sync_mutation.mutation_id", log_old_form)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        migrated.listening = (listener, done)
+
+    migrated.at_0013(upgrade_while_logging)
+    with migrated.app.app_context():
+        event.remove(db.engine, "before_cursor_execute", migrated.listening[0])
+        assert migrated.listening[1] == [True]
+        logged = _json(db.session.execute(text("SELECT record FROM change_log ORDER BY seq DESC LIMIT 1")).scalar_one())
+    assert logged == {"created_at": "2026-12-03T10:00:00.000000Z", "recorded_at": "2026-12-03T10:00:00.000000Z"}
+
+
+def test_a_snapshot_erased_by_the_retention_while_it_is_rewritten_stays_erased(migrated):
+    """``purge-deleted-children`` of the release still serving erases a deleted child's personal
+    data from her change-log snapshots: one erased between the migration's read of its batch and its
+    write was written back as read, her name and NIK in the log again (UU 27/2022 PDP). A row is now
+    written only if it still holds what was read; else its batch is read again."""
+    from sqlalchemy import event
+
+    from posyandu.extensions import db
+    from posyandu.retention import ERASED, erased_record
+    from posyandu.sync.models import ChangeLog
+
+    client, world = migrated.client, migrated.world
+    cid = _new_child(client, world)
+
+    def erase():
+        with db.engine.connect() as other:
+            record = _json(other.execute(select(ChangeLog.record).where(ChangeLog.record_id == uuid.UUID(cid)))
+                           .scalar_one())
+            other.execute(ChangeLog.__table__.update().where(ChangeLog.record_id == uuid.UUID(cid))
+                          .values(record=erased_record(record)))
+            other.commit()
+
+    def old_form_then_listen():
+        _as_logged_before_z([cid])
+        listener, done = _once_before("UPDATE change_log", erase)
+        event.listen(db.engine, "before_cursor_execute", listener)
+        migrated.listening = (listener, done)
+
+    migrated.at_0013(old_form_then_listen)
+    with migrated.app.app_context():
+        event.remove(db.engine, "before_cursor_execute", migrated.listening[0])
+        assert migrated.listening[1] == [True]
+        [stored] = _stored_records([cid])
+    assert stored["name"] == ERASED and stored["nik"] is None and stored["mother_name"] is None
+    assert all(CANONICAL.fullmatch(v) for v in _instants(stored).values())
