@@ -20,10 +20,16 @@ from typing import Any, Callable
 
 import pytest
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import text
 
 from config import TestConfig
 from tests.support.pgserver import PostgresServer
+
+# No time limit on a generated example: speed is measured in benchmarks/, never asserted in a test, and
+# hypothesis' default 200 ms deadline failed a validator's property test on a loaded machine.
+settings.register_profile("posyandu", deadline=None)
+settings.load_profile("posyandu")
 
 BACKENDS = [b for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PASSWORD = "rahasia-123"
