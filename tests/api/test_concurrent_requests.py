@@ -10,7 +10,10 @@ import io
 import uuid
 
 import pytest
+from sqlalchemy import func, select
 
+from posyandu.extensions import db
+from posyandu.registry.models import Child
 from tests.conftest import PASSWORD
 from tests.sync.test_child_locks import _race
 
@@ -460,7 +463,10 @@ def test_a_file_imported_while_its_posyandu_is_closed_names_the_closed_posyandu(
     assert second.status_code == 422, second.get_json()
     assert second.get_json()["errors"]["rows"] == {
         "2": {"posyandu": ["posyandu 'Dahlia' sudah ditutup: pilih posyandu lain"]}}, second.get_json()
-    assert client.get(f"/api/v1/children?posyandu_id={pid}", headers=bidan).get_json()["items"] == []
+    # a closed posyandu is listed by no one (404), and nothing was registered there
+    assert client.get(f"/api/v1/children?posyandu_id={pid}", headers=bidan).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Child).where(Child.posyandu_id == uuid.UUID(pid))) == 0
 
 
 def test_a_report_of_two_months_read_while_a_push_commits_counts_one_state_of_the_data(
