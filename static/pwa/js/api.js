@@ -46,7 +46,7 @@ function deadline(ms) {
  * answer discarded). */
 const either = (a, b) => (AbortSignal.any ? AbortSignal.any([a, b]) : a);
 
-/** Retry-After in ms (seconds or an HTTP date), or null. */
+/** Retry-After: seconds or an HTTP date. */
 function retryAfter(resp) {
   const v = resp.headers.get('Retry-After');
   if (!v) return null;
@@ -77,14 +77,8 @@ async function failure(resp, language = 'id') {
   return new ApiError(kind, resp.status, problem?.detail || problem?.title || said, problem ?? {}, retryAfter(resp));
 }
 
-/**
- * @param {object} o
- * @param {() => object|null} o.tokens   {access_token, refresh_token} of the session, or null
- * @param {(t: object) => Promise<void>} o.saveTokens  keeps refreshed tokens (a refresh answers the next refresh token too)
- * @param {() => Promise<object|null>} o.keptTokens  the session's tokens as kept on the phone now, or null
- *   (another tab of the same login may have refreshed them: its refresh token is the one that works)
- * @param {() => string} o.lang          'id' or 'en' (Accept-Language)
- */
+/** `keptTokens`: the session's tokens as kept on the phone now (another tab of the same login may
+ * have refreshed them: its refresh token is the one that works). */
 export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {},
   keptTokens = async () => null, lang = () => 'id', timeoutMs = TIMEOUT_MS } = {}) {
   let refreshing = null;
@@ -94,7 +88,6 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   const ended = new AbortController();
   const gone = () => new ApiError('ended', 0, 'session ended');
   const alive = () => { if (ended.signal.aborted) throw gone(); };
-  /** work's value, or ApiError 'ended' once the session is over. */
   async function whileOpen(work) {
     try {
       const value = await work;
@@ -145,24 +138,21 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
       }
       if (!resp.ok) throw await failure(resp, lang()); // not a refusal: retried later
       const { access_token: access, refresh_token: next } = await jsonOf(resp);
-      alive(); // no token kept for an ended session
+      alive();
       await saveTokens({ ...t, access_token: access, refresh_token: next ?? t.refresh_token });
       return true;
     })().finally(() => { refreshing = null; });
     return refreshing;
   }
 
-  /** A successful response (the token refreshed once on 401), or an ApiError. */
   async function ok(method, path, body, auth, accept) {
     let resp = await send(method, path, body, auth ? tokens()?.access_token : null, accept);
-    // a gone account: no refresh
     const gone = resp.status === 401 && goneKey(401, await resp.clone().json().catch(() => null));
     if (resp.status === 401 && auth && !gone && await refresh()) resp = await send(method, path, body, tokens()?.access_token, accept);
     if (!resp.ok) throw await failure(resp, lang());
     return resp;
   }
 
-  /** One API call; resolves to the JSON body (null for 204), rejects with an ApiError. */
   api.request = (method, path, body, { auth = true } = {}) => whileOpen((async () => {
     const resp = await ok(method, path, body, auth);
     return resp.status === 204 ? null : jsonOf(resp);
@@ -177,7 +167,6 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
       throw new ApiError('network', resp.status, error.message || 'download cut off');
     }
   })());
-  /** Upload a spreadsheet as multipart `file`; answers as request. */
   api.upload = (path, file) => {
     const form = new FormData();
     form.append('file', file);
@@ -194,7 +183,6 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   return api;
 }
 
-/** All items of a paginated list, in pages of 500. */
 export async function allPages(api, path) {
   const out = [];
   let cursor = null;

@@ -39,12 +39,10 @@ const ctx = {
 let tables = null;
 let schedule = null;
 let kbm = null;
-/** WHO tables (served offline by the SW); a failed load is retried at the next screen. */
+/** A failed load is retried at the next screen. */
 ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { tables = null; throw error; }));
-/** The server's schedule from the user's database, else the bundled one. */
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
-/** The server's KBM table (judges N/T) from the user's database, else the built-in one. */
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
 /** On each sync of `session`: refresh schedule, KBM table and the kader's own record
  * (posyandu closed/changed); a change applies from the next render while that session is open.
@@ -87,7 +85,6 @@ ctx.saveAll = async (changes) => {
   }
   return out;
 };
-/** Save one change, as `saveAll`. */
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
 /** Live measurements, marked stale if an unsent change may outdate their server results
  * (assess.markStale; an unsent delete counts, so deleted ones are read too). */
@@ -174,9 +171,7 @@ function lockIfAway() {
   const session = ctx.session;
   loginScreen.lockOver(session.user, { locked: () => {
     if (ctx.session !== session) return;
-    endSession();
-    ctx.db?.close();
-    ctx.db = null;
+    closeSession();
     loginScreen.show(ctx, main, { force: true, notice: t('pin_locked') });
   } });
 }
@@ -235,12 +230,15 @@ function endSession() {
   chip.hidden = true;
   document.getElementById('nav').hidden = true;
 }
-
-let opening = null;
-async function startSession(session) {
+function closeSession() {
   endSession();
   ctx.db?.close();
   ctx.db = null;
+}
+
+let opening = null;
+async function startSession(session) {
+  closeSession();
   opening = session;
   // logged out in another tab (database deleted): reload to login, nothing of the user stays; a save
   // or sync there: the chip counts here too (once for a burst, a pull's pages)
@@ -295,9 +293,7 @@ function accountGone(kind, message) {
   forgetting = session;
   syncScreen.forgetAccount(ctx).catch(() => null).then((unsent) => {
     if (ctx.session !== session) return;
-    endSession();
-    ctx.db?.close();
-    ctx.db = null;
+    closeSession();
     history.replaceState(null, '', location.pathname); // no child's id left in the address
     // could not delete (storage failed): the server's words only
     const notice = unsent === null ? message : syncScreen.accountGoneNotice(kind, unsent);
@@ -364,7 +360,6 @@ const ROUTES = [
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
 ];
 
-/** The menu says which of its screens is shown (aria-current; underlined in app.css). */
 function markMenu(hash) {
   const home = ctx.role === 'dinkes' ? '#/reports' : '#/';
   for (const a of document.querySelectorAll('#nav a')) {
@@ -499,9 +494,8 @@ function wireTriggers() {
   // screens needing the network (reports, merge, users, import, KBM, areas) redraw as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
-    if (ctx.session && ['#/reports', '#/duplicates'].includes(location.hash)) route();
-    else if (ctx.session && main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline')) route();
-    else if (parentOnline()) route();
+    if (parentOnline() || (ctx.session && (['#/reports', '#/duplicates'].includes(location.hash)
+      || main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline')))) route();
   });
   window.addEventListener('offline', () => {
     ctx.sync?.refresh();

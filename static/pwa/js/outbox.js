@@ -53,12 +53,13 @@ export function changedFields(entity, data, server) {
   return Object.keys(data).filter((k) => (data[k] ?? null) !== (base[k] ?? null));
 }
 
+const changedOf = (e) => e.changed ?? Object.keys(e.data);
+
 export function entryFor(entity, op, id, baseVersion, data, seq, changed = null) {
   return { mutation_id: crypto.randomUUID(), created_seq: seq, entity, op, id, base_version: baseVersion ?? null,
     data, changed, state: 'pending', attempts: 0, errors: null, last_error: null, created_at: new Date().toISOString() };
 }
 
-/** Save a user's change: the record overlay and its outbox entry in ONE transaction. */
 export const saveChange = (db, change) => saveChanges(db, [change]).then(([out]) => out);
 
 /** Save one user action's records (a child's doses of the day) in ONE transaction: all of them with
@@ -92,7 +93,7 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   // the record as the server has it when this entry arrives (withoutMovedOverride): as her queued
   // entries leave it; all refused, its own copy, its N/T too unless she changed it (a refused move dropped none)
   const alone = refused.length && row.server && !queued.some((e) => e.state !== 'needs_attention');
-  const mine = new Set([...refused.flatMap((e) => e.changed ?? Object.keys(e.data)), ...Object.keys(fields)]);
+  const mine = new Set([...refused.flatMap(changedOf), ...Object.keys(fields)]);
   const found = alone ? row.server : view(row) ?? {};
   const current = { ...(view(row) ?? {}), ...(alone ? pick(row.server, OVERRIDE.filter((f) => !mine.has(f))) : {}), ...fields, id };
   if (op === 'delete' && !row.server && row.pending === 0) {
@@ -115,7 +116,7 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
   const before = view(row) ?? {};
   const changed = op === 'delete' ? null : !earlier.length ? changedFields(entity, data, row.server)
-    : [...new Set([...earlier.flatMap((e) => e.changed ?? Object.keys(e.data)),
+    : [...new Set([...earlier.flatMap(changedOf),
       ...Object.keys(data).filter((f) => (data[f] ?? null) !== (before[f] ?? null))])].filter((f) => f in data);
   const seq = await queuePlace(meta, refused, queued);
   const entry = entryFor(entity, op, id, base, data, seq, changed);
@@ -162,7 +163,7 @@ async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { 
   const before = view(row) ?? {};
   const current = { ...before, ...fields, id };
   const edited = FIELDS[entity].filter((f) => f in fields && (fields[f] ?? null) !== (before[f] ?? null));
-  const carried = refused.flatMap((e) => e.changed ?? Object.keys(e.data)).filter((f) => FIELDS[entity].includes(f));
+  const carried = refused.flatMap(changedOf).filter((f) => FIELDS[entity].includes(f));
   const held = new Set(open.flatMap((c) => (aboutDeletion(c) ? FIELDS[entity] : conflictFields(c))));
   const changes = [...new Set([...edited, ...carried])];
   for (const c of open) {
@@ -197,12 +198,10 @@ export function takeBatch(db, limit, held = () => false) {
   });
 }
 
-/** Put entries back to pending (after a network or server error, or at start-up after a crash),
- * with `patch` (sync.js: the strikes of one the server failed on alone). */
+/** Entries back to pending (a network or server error, a crash), with `patch` (sync.js: strikes). */
 export function requeue(db, entries = null, error = null, patch = {}) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
-    const all = entries ? entries.map((e) => e.mutation_id) : (await outbox.getAll()).map((e) => e.mutation_id);
-    for (const id of all) {
+    for (const { mutation_id: id } of entries ?? await outbox.getAll()) {
       const e = await outbox.get(id);
       if (!e || e.state !== 'inflight') continue;
       e.state = 'pending';
@@ -226,7 +225,6 @@ export function markBatch(db, batch, errors, errorsIn = null) {
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
-/** Send a resendable entry again: back to pending, the same mutation id. */
 export function retryEntry(db, mutationId) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const e = await outbox.get(mutationId);
@@ -242,7 +240,6 @@ export function conflictFields(c) {
   return (c.changed ?? []).filter((f) => f in c.mine && (c.mine[f] ?? null) !== (server[f] ?? null));
 }
 
-/** Drop an entry the server refused (the cadre chose to discard it). */
 export function discardEntry(db, mutationId) {
   return db.tx(['records', 'outbox'], 'readwrite', async ({ records, outbox }) => {
     const e = await outbox.get(mutationId);
@@ -257,7 +254,6 @@ export function discardEntry(db, mutationId) {
   }, USER_ACTION);
 }
 
-// --- reads ---------------------------------------------------------------------------------------
 export const getRow = (db, entity, id) => db.read(['records'], ({ records }) => records.get([entity, id]));
 export const rowsOf = (db, entity) => db.read(['records'], ({ records }) => records.getAll('entity', entity));
 export const rowsOfChild = (db, childId) => db.read(['records'], ({ records }) => records.getAll('child', childId));
@@ -277,16 +273,13 @@ export function recordView(row) {
   return out;
 }
 
-/** Live records of one entity (deleted ones left out unless `deleted`). */
 export async function records(db, entity, { deleted = false } = {}) {
   return (await rowsOf(db, entity)).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
-/** When the oldest change still in the outbox was saved (null: none). */
 export const oldestUnsentAt = async (db) => (await outboxEntries(db)).reduce(
   (oldest, e) => (e.created_at && (!oldest || e.created_at < oldest) ? e.created_at : oldest), null);
 
-/** Queue sizes for the header: waiting to be sent, refused by the server, open conflicts. */
 export async function counts(db) {
   const [entries, open] = await Promise.all([outboxEntries(db), conflictList(db)]);
   const attention = entries.filter((e) => e.state === 'needs_attention').length;

@@ -38,16 +38,11 @@ const BUSY = Symbol('another tab holds the sync lock');
  * syncing at a time): `accepted_run` the last run the server took a push in, `streak` SPLITS failures
  * in a row, `probe` a smaller batch (null: full), `splitting` halving (else doubling back). */
 const SEARCH = 'push_search';
+const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
 
-/**
- * @param {object} o
- * @param {object} o.db         the user's database (db.js or a memory double)
- * @param {object} o.api        {push(body), pull(cursor, limit)}; errors carry .kind (api.js kindOf)
- * @param {boolean} [o.canPush] false for parents (they only read)
- * @param {() => Promise<void>} [o.afterPull] more to fetch on each sync (the schedule); its failure
- *   does not fail the sync (records are what must not wait)
- */
+/** `api`: push(body), pull(cursor, limit); its errors carry .kind (api.js kindOf). `afterPull`: more
+ * to fetch on each sync (the schedule); its failure does not fail the sync. */
 export function createSync({ db, api, canPush = true, batchSize = 100, pageSize = 500, onState = () => {},
   afterPull = async () => {},
   timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null,
@@ -85,7 +80,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     if (!ended) onState({ ...state, ...c, oldest_unsent_at: oldest }); // never over the next user's screen
   };
 
-  /** Send one batch and apply the answers; returns the entries left unanswered and why (none: {}). */
+  /** The entries left unanswered and why (none: {}). */
   async function pushBatch(id, batch) {
     try {
       const reply = await api.push({ client_id: id, mutations: batch.map(({ mutation_id, entity, op, id: rid, base_version, data }) => ({
@@ -98,17 +93,14 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     }
   }
 
+  const alone = () => Object.assign(search, { probe: 1, splitting: false });
   /** Push the outbox in batches. Resolves to null, or to the server error that stopped it after a
    * mutation was set aside (the pull then tells whether the server works); rejects otherwise. */
   async function pushAll() {
     const id = await clientId(db);
     const queued = await outboxEntries(db);
-    unregistered = new Set(queued.filter((e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null
-      && e.state === 'needs_attention').map((e) => e.id));
-    if (queued.some((e) => e.state === 'pending' && e.strikes)) { // one the server failed on goes alone, first
-      search.probe = 1;
-      search.splitting = false;
-    }
+    unregistered = new Set(queued.filter((e) => registers(e) && e.state === 'needs_attention').map((e) => e.id));
+    if (queued.some((e) => e.state === 'pending' && e.strikes)) alone(); // one the server failed on goes first
     for (;;) {
       const batch = await takeBatch(db, Math.min(limit, search.probe ?? limit), heldBack);
       if (!batch.length) return null;
@@ -117,7 +109,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         search.accepted_run = search.run;
         search.streak = 0;
         const { probe } = search;
-        if (!search.splitting && probe !== null) search.probe = probe * 2 >= limit ? null : probe * 2; // back to full batches
+        if (!search.splitting && probe !== null) search.probe = probe * 2 >= limit ? null : probe * 2;
         await emit({ phase: 'pushing' });
         continue;
       }
@@ -130,7 +122,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         const [id, en] = texts('server_too_large'); // the rest goes on, and the pull
         await markBatch(db, missing, { _schema: [error.message] }, { id: { _schema: [id] }, en: { _schema: [en] } });
         // a child's registration refused so: her weighings and doses wait for it (heldBack)
-        for (const e of missing) if (e.entity === 'child' && e.op === 'upsert' && e.base_version === null) unregistered.add(e.id);
+        for (const e of missing) if (registers(e)) unregistered.add(e.id);
         limit = batchSize; // it was that one: the rest goes in full batches again (halved again if need be)
         continue;
       }
@@ -138,8 +130,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         search.streak += 1;
         if (missing.length === 1 && !aside) { // alone: set aside for this run, the rest goes on
           aside = { entry: missing[0], error };
-          search.probe = 1;
-          search.splitting = false;
+          alone();
           continue;
         }
         // a batch failing once may be a passing failure; again, or while splitting: halve it
@@ -219,7 +210,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     timer = timers.set(() => { timer = null; sync(); }, delay);
   }
 
-  /** once() under the user's Web Lock; BUSY when another tab holds it (that tab is syncing). */
+  /** BUSY when another tab holds the user's Web Lock (that tab is syncing). */
   async function guarded() {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : null;
     if (!locks || !lockName) return once();
@@ -262,10 +253,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         // a temporary password (403 password_change_required): the changes wait, the app asks for her own
         const phase = error.kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(error.kind) ? 'account_gone'
           : error.kind === 'password_change' ? 'password_change' : 'error';
-        await emit({ phase, error: error.kind ?? 'client',
-          message: error.message, failures, retry_at: null });
+        await emit({ phase, error: error.kind ?? 'client', message: error.message, failures, retry_at: null });
         if (error.kind === 'busy' && error.retryAfterMs) quietUntil = now() + Math.min(MAX_DELAY_MS, error.retryAfterMs);
-        if (retry) schedule(Math.min(MAX_DELAY_MS, Math.max(backoff(), error.retryAfterMs ?? 0))); // the server's Retry-After
+        if (retry) schedule(Math.min(MAX_DELAY_MS, Math.max(backoff(), error.retryAfterMs ?? 0)));
         return false;
       } finally {
         running = null;

@@ -160,12 +160,7 @@ export async function conflict(ctx, mutationId) {
   const server = c.server_record ?? {};
   const fields = conflictFields(c);
   const done = async (chosen) => {
-    try {
-      await resolveConflict(ctx.db, mutationId, chosen, { version: c.server_version, fields });
-    } catch (error) { // not stored (a full disk): said, and her choice stays on screen to try again
-      showSaveFailed(error);
-      return;
-    }
+    if (!await kept(() => resolveConflict(ctx.db, mutationId, chosen, { version: c.server_version, fields }))) return;
     await ctx.sync.refresh();
     ctx.sync.sync();
     ctx.go('#/sync');
@@ -173,22 +168,18 @@ export async function conflict(ctx, mutationId) {
   const head = [h('h2', {}, t('conflict_title')),
     h('p', { class: 'muted' }, describe(c, conflicted(c), await names(ctx), await ctx.schedule().catch(() => null))),
     h('p', {}, t('conflict_help'))];
+  /** A card of one notice and its buttons ([key, choice]), the first the primary one. */
+  const ask = (id, notice, ...buttons) => h('section', { class: 'card', id }, head, h('p', { class: 'notice warn' }, t(notice)),
+    h('div', { class: 'actions' }, buttons.map(([key, chosen], i) =>
+      h('button', { class: i ? 'btn' : 'btn primary', type: 'button', onclick: () => done(chosen) }, t(key)))));
   if (c.op === 'delete' && !server.deleted_at) { // the cadre deleted what someone else changed meanwhile
-    return h('section', { class: 'card', id: 'conflict-delete' }, head, h('p', { class: 'notice warn' }, t('changed_since_delete')),
-      h('div', { class: 'actions' },
-        h('button', { class: 'btn primary', type: 'button', onclick: () => done('delete') }, t('delete_anyway')),
-        h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('keep_server'))));
+    return ask('conflict-delete', 'changed_since_delete', ['delete_anyway', 'delete'], ['keep_server', null]);
   }
   if (c.gone === 'out_of_scope') { // it left her area (moved to another posyandu): not hers to restore or change
-    return h('section', { class: 'card', id: 'conflict-moved' }, head, h('p', { class: 'notice warn' }, t('moved_out_of_area')),
-      h('div', { class: 'actions' },
-        h('button', { class: 'btn primary', type: 'button', onclick: () => done(null) }, t('discard'))));
+    return ask('conflict-moved', 'moved_out_of_area', ['discard', null]);
   }
   if (server.deleted_at || c.op === 'delete') {
-    return h('section', { class: 'card' }, head, h('p', { class: 'notice warn' }, t('deleted_on_server')),
-      h('div', { class: 'actions' },
-        h('button', { class: 'btn primary', type: 'button', onclick: () => done(c.op === 'delete' ? 'delete' : c.mine) }, c.op === 'delete' ? t('discard') : t('restore')),
-        h('button', { class: 'btn', type: 'button', onclick: () => done(null) }, t('theirs'))));
+    return ask(null, 'deleted_on_server', c.op === 'delete' ? ['discard', 'delete'] : ['restore', c.mine], ['theirs', null]);
   }
   // only what both changed is a choice; the rest stays as on the server, plus the cadre's own changes
   const form = h('form', { class: 'card', id: 'conflict-form' }, head,
@@ -213,10 +204,9 @@ function kbmText(kbm) {
   return kbm.version ? t('kbm_server', { version: kbm.version, source: kbm.source, when }) : t('kbm_server_default', { when });
 }
 
-/** sessionStorage's key of what the login screen says once a logout has reloaded the page (app.js). */
+/** sessionStorage's key of what the login screen says after a logout's reload (app.js). */
 export const LOGIN_NOTICE = 'login_notice';
 
-/** How long a logout waits for the server to revoke the tokens before the page reloads. */
 export const REVOKE_WAIT_MS = 15 * 1000;
 
 /** Ask the server to revoke the session's tokens, waiting at most `ms`: offline, the logout still
@@ -310,7 +300,7 @@ function closeAccountSlot(ctx) {
   return slot;
 }
 
-/** "Keluar": one logout at a time (it waits for the server to revoke the tokens). */
+/** One logout at a time (it waits for the server to revoke the tokens). */
 function logoutButton(ctx, note) {
   const button = h('button', { class: 'btn', type: 'button', id: 'logout', onclick: async () => {
     if (button.disabled) return;
