@@ -157,7 +157,6 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     const resp = await ok(method, path, body, auth);
     return resp.status === 204 ? null : jsonOf(resp);
   })());
-  /** A file download (CSV/XLSX): {blob, filename}. */
   api.download = (path) => whileOpen((async () => {
     const resp = await ok('GET', path, undefined, true, '*/*');
     const filename = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') ?? '')?.[1] ?? 'laporan';

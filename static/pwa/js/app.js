@@ -143,7 +143,6 @@ const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeEleme
 /** While she types, redraw only the lists below the fields (screens/home.js), not her focus. */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
-/** Screens redrawn after a sync. */
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
 
 /** The posyandu day lasts until the calendar day turns (app left open overnight). */

@@ -17,7 +17,6 @@ export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured
  * (wfl/wfh, domain.md); Permenkes 2/2020 says PB/U, BB/PB then, TB/U, BB/TB from 2 years. */
 export const byLength = (growth) => (growth?.age_days != null ? growth.age_days < 731 : growth?.zscores?.wfl != null);
 
-/** Colour class of a status category or LiLA/head sign: ok, warn, bad. */
 export function tone(category) {
   if (!category) return 'none';
   if (['sangat_kurang', 'sangat_pendek', 'gizi_buruk', 'obesitas', 'mikrosefali', 'makrosefali'].includes(category)) return 'bad';
@@ -28,14 +27,12 @@ export function tone(category) {
 /** Judge `m` here, not by the server's results: unsent, or they may be stale (`markStale`). */
 const judgedHere = (m) => m._pending || m._stale;
 
-/**
- * `measurements` (deleted included: an unsent delete changes next month's N/T) with `_stale` on
+/** `measurements` (deleted included: an unsent delete changes next month's N/T) with `_stale` on
  * those whose server results may be outdated until the next sync, so they are judged here as the
  * server will: all of a child whose own record is unsent (birth date or sex changes every z-score
  * and the KBM age); else, from the earliest day with an unsent weighing, correction or delete on
  * (a late weighing for last month changes this month's N/T and 2T; a moved one counts from the
- * earlier of its days, `_was_on` = the server's, outbox.recordView). Only `children` are considered.
- */
+ * earlier of its days, `_was_on` = the server's, outbox.recordView). Only `children` are considered. */
 export function markStale(children, measurements) {
   const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));
   for (const m of measurements) {
@@ -66,7 +63,6 @@ const weighings = (history, m) => history.filter((h) => h.weight_kg != null && b
 /** Weighed in a month before `m`'s (else `m` is B, even as the month's second weighing). */
 const weighedBefore = (history, m) => weighings(history, m).some((h) => monthIndex(h.measured_on) < monthIndex(m.measured_on));
 
-/** The latest weighing of the calendar month before `m`'s. */
 function lastMonthOf(history, m) {
   const prev = weighings(history, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on) - 1);
   return prev.length ? prev[prev.length - 1] : null;
@@ -153,7 +149,6 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
   };
 }
 
-/** Next dose on the card (for parents). */
 export function nextDose(card) {
   if (!card) return null;
   const open = card.entries.filter((e) => ['due', 'overdue', 'upcoming'].includes(e.status))

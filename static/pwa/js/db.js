@@ -2,7 +2,6 @@
 // transactions that resolve on `complete`, an upgrade that creates stores and never
 // drops one. tests/js/memdb.mjs implements the same interface in memory.
 
-/** Stores of a user's database (sync-notes §1.6). */
 export const SCHEMA = {
   version: 1,
   stores: {
@@ -83,7 +82,6 @@ function tabsOf(name, heard) {
   }
 }
 
-/** One connection (`version` undefined: the database's current one). */
 function connect(name, schema, version, watch) {
   return new Promise((resolve, reject) => {
     const request = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
@@ -137,7 +135,6 @@ function wrap(connection, reopen, name, onChanged) {
     generation: () => generation };
 }
 
-/** The name of a user's database. */
 export const userDbName = (userId) => `posyandu-${userId}`;
 
 /** Run fn holding the lock on a database (Web Locks; without them fn just runs): a save holds it

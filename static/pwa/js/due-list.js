@@ -7,11 +7,9 @@ export const UNDER_FIVE_MONTHS = 60;
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const group = (rows) => rows.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
 
-/**
- * Where a child lives for the schedule's `areas` (JE): the child's own kabupaten, as the server
+/** Where a child lives for the schedule's `areas` (JE): the child's own kabupaten, as the server
  * judges it (cards.py uses child.kabupaten_code); the posyandu's for a child with unsent changes
- * (registered or moved here: the server sets the posyandu's kabupaten when it receives them).
- */
+ * (registered or moved here: the server sets the posyandu's kabupaten when it receives them). */
 export function areaOf(child, posyandu) {
   const own = child?.kabupaten_code ?? null;
   const local = posyandu?.kabupaten_code ?? null;
@@ -31,12 +29,10 @@ export function underFives(children, posyanduId, on) {
     .sort(byName);
 }
 
-/**
- * The due list of a posyandu day: the children with an immunisation dose allowed on `on` or a
+/** The due list of a posyandu day: the children with an immunisation dose allowed on `on` or a
  * vitamin A capsule / deworming dose due in that round, the doses and vials per vaccine to bring
  * (vials only where the schedule gives doses_per_vial) and the supplements to bring.
- * `area(child)` gives a child's area (see areaOf).
- */
+ * `area(child)` gives a child's area (see areaOf). */
 export function dueList(kept, { children, immunisations = [], supplements = [], posyanduId, on, area = () => null }) {
   const schedule = scheduleOn(kept, on); // the version in force on the day (cards.py due_list)
   const kids = underFives(children, posyanduId, on);

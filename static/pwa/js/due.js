@@ -343,7 +343,6 @@ export function supplementsDue(cfg, birthDate, given, on, area = null) {
   return out;
 }
 
-/** Every rule a new vitamin A / deworming record breaks. */
 export function validateSupplement(cfg, birthDate, given, rec, { area = null, today = todayIso() } = {}) {
   const found = dateChecks(rec.given_on, birthDate, today);
   if (!SUPPLEMENT_KINDS.includes(rec.kind)) return [...found, supViolation('unknown_kind', { kind: rec.kind })];

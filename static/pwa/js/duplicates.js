@@ -13,14 +13,12 @@ export const isLive = (c) => Boolean(c?.id) && !c.deleted_at && !c.merged_into;
 const created = (c) => (c.created_at ? instantKey(c.created_at) ?? c.created_at : '\uffff'); // however written
 const earlier = (a, b) => byCodePoint(created(a), created(b)) || byCodePoint(a.id, b.id);
 
-/**
- * Each pair of live children where one is flagged `possible_duplicate_of` the other, once:
+/** Each pair of live children where one is flagged `possible_duplicate_of` the other, once:
  * {first, second, flagged}. `first` is the one registered first (the one a flag points at; the
  * record kept by default), `flagged` the ids of the pair that carry a flag to the other (both
  * when each points at the other). A flag pointing at a child that is not live on the phone
  * (merged, deleted, or not in its area) is skipped: nothing to compare it with.
- * Sorted by the first child's name, then ids.
- */
+ * Sorted by the first child's name, then ids. */
 export function duplicatePairs(children) {
   const live = new Map(children.filter(isLive).map((c) => [c.id, c]));
   const pairs = new Map();
@@ -45,7 +43,6 @@ export const partnersOf = (pairs, childId) => pairs
   .filter((p) => p.first.id === childId || p.second.id === childId)
   .map((p) => (p.first.id === childId ? p.second : p.first));
 
-/** How many records each child has ({child_id: n}), from lists of records with a `child_id`. */
 export function countByChild(...lists) {
   const counts = new Map();
   for (const r of lists.flat()) counts.set(r.child_id, (counts.get(r.child_id) ?? 0) + 1);

@@ -34,7 +34,6 @@ export class GrowthInputError extends Error {
   }
 }
 
-/** Fetch the WHO tables (data/who/*.json). */
 export async function loadTables(baseUrl = '/data/who/', fetchFn = globalThis.fetch) {
   const pairs = await Promise.all(INDICATORS.map(async (name) => {
     const response = await fetchFn(`${baseUrl}${name}.json`);
@@ -240,7 +239,6 @@ export function headSign(hcfa) {
 // ---- KMS trend (Buku KIA; posyandu/growth/trend.py)
 export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200 };
 for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;
-/** The KMS and KBM cover up to 60 completed months. */
 export const KMS_LAST_MONTH = 60;
 
 export function completedMonths(birthDate, on) {

@@ -584,9 +584,7 @@ export function t(key, params = {}) {
 /** The `t` of a module's own texts (`own`: key -> [Indonesian, English]; an online-only screen keeps
  * its texts out of the shell's dictionary): a key of neither is looked up in the shell's. */
 export const textsOf = (own) => (key, params = {}) => t(own[key]?.[at()] ?? key, params);
-/** A key's text in every language ([Indonesian, English]). */
 export const texts = (key) => W[key] ?? [key, key];
-/** Every key of the dictionary (tests/js/i18n.test.mjs checks both languages of each). */
 export const textKeys = () => Object.keys(W);
 export const plain = (key) => (PLAIN[key] ? PLAIN[key][at()] : '–');
 export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
@@ -611,7 +609,6 @@ export const formatKg = (n) => (n === null || n === undefined ? '–' : n.toLoca
   { minimumFractionDigits: 1, maximumFractionDigits: 3 }));
 /** A length, height or circumference in cm with its one decimal ('65,0'), as the server keeps it. */
 export const formatCm = (n) => formatNumber(n, 1);
-/** A percentage with one decimal ('78,3%'), '–' when there is none. */
 export const formatPct = (v) => (v === null || v === undefined ? '–'
   : `${v.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
 /** A user's name and role, the role said once (a name may already say it: "Ibu Siti (orang tua)"). */

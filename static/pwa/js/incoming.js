@@ -214,7 +214,6 @@ async function repoint(records, from, to) {
   }));
 }
 
-/** Whether any of this child's events has unsent changes. */
 async function eventsWaiting(records, childId) {
   return (await records.getAll('child', childId)).some((r) => r.entity !== 'child' && r.pending > 0);
 }

@@ -36,7 +36,6 @@ export async function refreshKbm(db, api) {
   return changed;
 }
 
-/** The table to judge with: the kept server copy, else the built-in one. */
 export async function currentKbm(db) {
   const kept = await getMeta(db, KEY);
   try {

@@ -9,7 +9,6 @@ const LOT_FIELDS = ['batch_number', 'expiry_date', 'kfa_code'];
 /** The kept lots ({day, lots: {vaccine: {batch_number, expiry_date, kfa_code}}}), null for none. */
 export const keptLots = async (db) => (await getMeta(db, KEY)) ?? null;
 
-/** The lots of `day` in what keptLots gave ({} for another day). */
 export const lotsOn = (kept, day) => (kept?.day === day ? kept.lots ?? {} : {});
 
 /** Remember the lots just entered for `day` ({vaccine: {batch_number, expiry_date, kfa_code}}),

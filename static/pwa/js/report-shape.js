@@ -1,6 +1,4 @@
-// Report data for the reports screen (pure: no DOM, no storage): months and periods, the
-// query string, percentages rounded the way the server rounds them, totals over areas and
-// the monthly series the trend charts draw. Rows are the JSON rows of /api/v1/reports/*.
+// Report data for the reports screen (pure: no DOM, no storage). Rows are the JSON rows of /api/v1/reports/*.
 export const SKDN_COUNTS = ['S', 'K', 'D', 'N', 'T', 'O', 'B', 'BGM', '2T'];
 export const SKDN_RATIOS = [['K_S', 'K', 'S'], ['D_S', 'D', 'S'], ['D_K', 'D', 'K'], ['N_D', 'N', 'D'],
   ['N_D_prime', 'N', 'D_prime'], ['N_S', 'N', 'S']];
@@ -14,12 +12,10 @@ const PREVALENCE_COUNTS = ['measured', 'flagged', ...new Set(NUTRITION.flatMap((
 export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'];
 export const D_S_TARGET = 80; // SPM: participation (D/S) of 80% and above
 
-/**
- * `part` as a percentage of `whole` with one decimal, null when `whole` is 0 — as the server
+/** `part` as a percentage of `whole` with one decimal, null when `whole` is 0 — as the server
  * rounds it (posyandu/reports/period.py `pct`): half up from the exact ratio of the counts, as
  * Excel and the paper forms (1/16 = 6.25 → 6.3; 3/2000 = 0.15 → 0.2, which toFixed gives 0.1).
- * Whole numbers only: tenths = floor((2000·part + whole) / (2·whole)), exact below 2^53.
- */
+ * Whole numbers only: tenths = floor((2000·part + whole) / (2·whole)), exact below 2^53. */
 export function pct(part, whole) {
   if (!whole) return null;
   return Math.floor((2000 * part + whole) / (2 * whole)) / 10;
@@ -28,7 +24,6 @@ export function pct(part, whole) {
 const ym = (text) => { const [y, m] = text.split('-').map(Number); return y * 12 + m - 1; };
 const text = (n) => `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}`;
 
-/** 'YYYY-MM' shifted by `n` months. */
 export const addMonths = (month, n) => text(ym(month) + n);
 
 /** Months `from`..`to` inclusive, oldest first (empty when `to` is before `from`). */
@@ -76,13 +71,10 @@ export function prevalenceTotal(rows) {
   return total;
 }
 
-/** Rows of one month. */
 export const ofMonth = (rows, month) => rows.filter((r) => r.month === month);
 
-/**
- * The trend charts' series: for each month of the period the area's total S, D, D/S and
- * stunting (stunted of those with a TB/U status). Months without rows have null values.
- */
+/** The trend charts' series: for each month of the period the area's total S, D, D/S and
+ * stunting (stunted of those with a TB/U status). Months without rows have null values. */
 export function trend(skdnRows, prevalenceRows, months) {
   const overall = prevalenceOverall(prevalenceRows);
   return months.map((month) => {
@@ -108,7 +100,6 @@ export function coverageTotal(rows) {
   return [...by.values()].map((t) => ({ ...t, coverage_pct: pct(t.covered, t.target) }));
 }
 
-/** How many children of the action list have each reason. */
 export function reasonCounts(rows) {
   const out = {};
   for (const r of rows) for (const reason of r.reasons) out[reason] = (out[reason] ?? 0) + 1;
@@ -125,12 +116,10 @@ export const actionCounts = ({ actions, next, counts }) => counts
 
 const byName = (a, b) => a.name.localeCompare(b.name);
 
-/**
- * The area picker from what the caller may see: the whole scope, then the kabupaten,
+/** The area picker from what the caller may see: the whole scope, then the kabupaten,
  * kecamatan and desa that narrow it (a region holding every visible posyandu is the
  * whole scope again, so it is left out), then each posyandu. Values: '', 'region:<code>',
- * 'posyandu:<id>'. `names` maps region codes to names; `puskesmas` lists {name, kecamatan_code}.
- */
+ * 'posyandu:<id>'. `names` maps region codes to names; `puskesmas` lists {name, kecamatan_code}. */
 export function areaOptions(posyandus, names = {}, puskesmas = []) {
   const groups = { kabupaten: new Set(), kecamatan: new Set(), desa: new Set() };
   for (const p of posyandus) {

@@ -1,19 +1,15 @@
 // The immunisation schedule the app computes with: every active version the server serves
 // (GET /api/v1/immunisation/schedule `versions`, which an admin can change), kept in the user's
-// database so due doses follow them offline; the bundled 2024 file only until the first successful
-// fetch. A dose is judged by the version in force on the day it was given, a card or due list by the
-// version in force on its day, chosen as the server chooses (immunisation/operations.py version_in_force).
+// database so due doses follow them offline; the bundled 2024 file only until the first successful fetch.
 import { loadSchedule, todayIso } from './due.js';
 import { getMeta, putMeta } from './outbox.js';
 
 export const BUNDLED_URL = '/data/schedule-2024.json';
 const KEY = 'schedule';
 
-/**
- * The version in force on `on` among `versions` ({id, valid_from, active, document}): the newest
+/** The version in force on `on` among `versions` ({id, valid_from, active, document}): the newest
  * active one whose valid_from is on or before `on` (the later id on a tie), else, before every one,
- * the oldest active one (operations.version_in_force). null when none is active.
- */
+ * the oldest active one (operations.version_in_force). null when none is active. */
 export function versionInForce(versions, on) {
   const id = (v) => v.id ?? -1;
   const active = versions.filter((v) => v.active !== false);
@@ -32,11 +28,9 @@ function versionsOf(answer) {
     active: v.active !== false, document: v.document }));
 }
 
-/**
- * Fetch the schedule and its versions and keep them. Resolves true when they differ from the kept copy
+/** Fetch the schedule and its versions and keep them. Resolves true when they differ from the kept copy
  * (the screens must recompute); rejects (keeping the old copy) on a network error or when the answer
- * (or any version in it) is not a schedule document.
- */
+ * (or any version in it) is not a schedule document. */
 export async function refreshSchedule(db, api) {
   const answer = await api.get('/immunisation/schedule');
   loadSchedule(answer?.document); // throws on anything that is not a schedule: never keep it
@@ -48,10 +42,8 @@ export async function refreshSchedule(db, api) {
   return changed;
 }
 
-/**
- * The schedule in force on `today` with every version kept: `.on(date)` gives the version in force on
- * that date (for a dose, its date given). Not enumerable, so a spread copy is a plain schedule.
- */
+/** The schedule in force on `today` with every version kept: `.on(date)` gives the version in force on
+ * that date (for a dose, its date given). Not enumerable, so a spread copy is a plain schedule. */
 function withVersions(versions, today, extra) {
   const loaded = versions.map((v) => ({ ...v, schedule: loadSchedule(v.document) }));
   const pick = (on) => (versionInForce(loaded, on) ?? loaded[0]).schedule;
@@ -61,11 +53,9 @@ function withVersions(versions, today, extra) {
   return set;
 }
 
-/**
- * The schedule to use: the kept server copy, else the bundled one (`bundled()` resolves to its
+/** The schedule to use: the kept server copy, else the bundled one (`bundled()` resolves to its
  * document). The result carries `origin` ('server' | 'bundled') and `fetched_at` for the screens,
- * and `on(date)` (see withVersions).
- */
+ * and `on(date)` (see withVersions). */
 export async function currentSchedule(db, bundled, today = todayIso()) {
   const kept = await getMeta(db, KEY);
   if (kept?.document) {

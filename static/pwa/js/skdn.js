@@ -12,7 +12,6 @@ import { completedMonths } from './due.js';
 import { byDate, kmsOf, markStale } from './assess.js';
 import { SKDN_COUNTS, skdnTotal } from './report-shape.js';
 
-/** 'YYYY-MM' → its last day, 'YYYY-MM-DD'. */
 export const monthEnd = (month) => new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7), 0)).toISOString().slice(0, 10);
 
 /** The SKDN row ({S, K, D, N, T, O, B, BGM, 2T, D_prime} and the ratios K_S … N_S, rounded as the

@@ -33,7 +33,6 @@ export async function saveDownload(api, path) {
   return saveBlob(blob, filename);
 }
 
-/** Hand `blob` to the browser as a download named `filename`. */
 export function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: filename, hidden: true });
@@ -45,7 +44,6 @@ export function saveBlob(blob, filename) {
 }
 
 let uid = 0;
-/** aria-describedby: hint (if any), then error. */
 const describedBy = (id, hint) => (hint ? `${id}-h ${id}-e` : `${id}-e`);
 
 /** A labelled input, hint and error under it, tied for screen readers. */
@@ -68,7 +66,6 @@ export function choice({ label, name, options, value = '', hint = null, ...attrs
     hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
-/** Radio buttons in a fieldset, error inside it. */
 export function radios(name, legend, options, checked) {
   uid += 1;
   const errorId = `f-${name}-${uid}-e`;

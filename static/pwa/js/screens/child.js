@@ -28,7 +28,6 @@ function pointText(ind, p, x, y, child) {
     what: !said ? '' : child ? `. ${said.replace(/\.$/, '')}` : ` (${said})` });
 }
 
-/** The result panel: categories, N/T, warnings, referral (read aloud). */
 export function statusPanel(result) {
   const { growth, weighed } = result;
   // a length alone: BB/U and N/T of the month's weighing before it, said with its date (assess)
@@ -150,7 +149,6 @@ function historyTable(child, measurements, tables, kbm, edit) {
 export const doseLabel = (schedule, entity, rec) => (entity === 'immunisation'
   ? (schedule ? label(schedule, rec.vaccine, rec.dose) : `${rec.vaccine} ${rec.dose}`) : t(rec.kind));
 
-/** Recorded doses, newest first, each with its correction link. */
 function dosesGiven(child, immunisations, supplements, schedule) {
   const rows = [...immunisations.map((r) => ['immunisation', r]), ...supplements.map((r) => ['supplement', r])]
     .sort(([, a], [, b]) => (a.given_on < b.given_on ? 1 : a.given_on > b.given_on ? -1 : 0));

@@ -39,7 +39,6 @@ function lotValues(form, suffix = '') {
   return { batch_number: value('batch_number'), expiry_date: value('expiry_date'), ...kfa };
 }
 
-/** lotErrors under the names of the fields with `suffix`. */
 const lotErrorsOf = (lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on)).map(([k, m]) => [`${k}${suffix}`, m]));
 
 /** A health worker's reason to record a dose outside the rules (server: operations.enforce, an

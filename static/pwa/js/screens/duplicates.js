@@ -10,7 +10,6 @@ import { countByChild, duplicatePairs, partnersOf } from '../duplicates.js';
 /** Roles that judge duplicates: the health workers (the server answers anyone else 403). */
 export const judges = isHealthWorker;
 
-/** The pairs among the phone's children. */
 export const pairsOnPhone = async (ctx) => duplicatePairs(await ctx.children());
 
 /** The notice on a child's screen when the child is in a pair: for a bidan it leads here. */
@@ -53,7 +52,6 @@ const FIELDS = [
   ['dup_doses', (c, info) => String(info.doses.get(c.id) ?? 0), false],
 ];
 
-/** The two children in a table: a row per detail, a column per child (rows that differ marked). */
 function compareTable(pair, info) {
   const sides = [pair.first, pair.second];
   return h('table', { class: 'table dup-table' },

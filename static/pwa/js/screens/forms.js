@@ -83,7 +83,6 @@ export function recordIds() {
   };
 }
 
-/** A number as the user writes it ("7,25" in Bahasa Indonesia), empty for none. */
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
 /** The child's fields hold what the server keeps (registry/schemas.py ChildSchema: names 120

@@ -165,7 +165,6 @@ function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
     saved ? null : downloadsPanel(ctx, data.form)].flat().filter(Boolean));
 }
 
-/** No connection: say so, and show the last report viewed on this phone (if any). */
 async function showOffline(ctx, state, results) {
   const saved = await ctx.lastReport.get().catch(() => null);
   const notice = h('p', { class: 'notice warn', role: 'alert', id: 'reports-offline' }, t('reports_offline'));

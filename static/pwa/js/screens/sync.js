@@ -28,8 +28,8 @@ const shown = (f, v) => {
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', '3,25' as the rest of the app writes kg
-  if (typeof v === 'number' && f.endsWith('_cm')) return formatCm(v); // '65,0'
-  if (typeof v === 'number') return formatNumber(v); // '3,25' in Bahasa Indonesia
+  if (typeof v === 'number' && f.endsWith('_cm')) return formatCm(v);
+  if (typeof v === 'number') return formatNumber(v);
   return category(v) !== '–' && typeof v === 'string' && v.includes('_') ? category(v) : String(v);
 };
 
