@@ -149,17 +149,20 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
     The database groups the children by what the rule reads (meeting day, birth date, the round's first
     capsule day, first blue capsule, last red one under 12 months); the rule itself runs here, once per group."""
     cfg, caps = schedule.supplements, capsules_given(month, pf)
-    given = lambda kind, day, *where: (  # noqa: E731  a child's first or last capsule of a colour by the month's end
-        select(Supplement.child_id, day(Supplement.given_on).label("given_on"))
-        .where(Supplement.kind == kind, Supplement.given_on <= month.last, Supplement.deleted_at.is_(None), *where)
-        .group_by(Supplement.child_id).subquery())
-    blue = given("vitamin_a_blue", func.min)
+    def capsule_day(kind: str, day: Any, *where: Any) -> Any:
+        """Each child's first (``func.min``) or last (``func.max``) capsule of a colour by the month's end."""
+        return (select(Supplement.child_id, day(Supplement.given_on).label("given_on"))
+                .where(Supplement.kind == kind, Supplement.given_on <= month.last, Supplement.deleted_at.is_(None),
+                       *where)
+                .group_by(Supplement.child_id).subquery())
+
+    blue = capsule_day("vitamin_a_blue", func.min)
     # a red capsule given as her infant dose (``supplements.infant_dose``) tells only for a child under the
     # red band's age on the month's first day (older, she is due red whatever she had): read for those alone.
     # Her last one: each before that day was given under 12 months (one in the month puts her among the
     # round's capsules), so one was given at 6-11 months (her infant dose) exactly when the last was; her
     # first may be one given too young, overridden, no infant dose
-    red = given("vitamin_a_red", func.max, Supplement.child_id.in_(
+    red = capsule_day("vitamin_a_red", func.max, Supplement.child_id.in_(
         select(Child.id).where(Child.birth_date > born_by(month.first, cfg.red.min_months))))
     # a capsule in the round, or young enough to be due one on a day of the month (under 60 months on its 1st)
     maybe_due = and_(Child.birth_date <= month.last, Child.birth_date > born_by(month.first, cfg.red.max_months + 1))
