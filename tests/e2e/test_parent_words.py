@@ -65,13 +65,7 @@ def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(
     """The charts' text alternative read a kader's categories to her ("7,5 kg (berat badan kurang)",
     "(gizi kurang)"), under her own plain status lines. Each point now says what her status line would."""
     base = live_server.url
-    page = new_context().new_page()
-    login(page, base, "orangtua")
-    wait_synced(page)
-    page.locator("#children a", has_text="Berat badan").first.click()
-    child_id = page.url.split("/")[-1]
-    # her child's screen drawn (the home list's "Anak saya" is an h2 too, until it is replaced)
-    expect(page.locator("svg desc[id=d-wfa]")).to_be_attached()
+    page, child_id = _parents_child(live_server, new_context)
     first = page.locator("h2").first.inner_text().split(" ")[0]
     weights = page.locator("svg desc[id=d-wfa]")
     expect(weights).to_contain_text(re.compile(rf"\d kg\. Berat badan {first} .+ untuk umurnya"))
@@ -93,12 +87,7 @@ def test_a_parents_charts_name_their_bands_in_words_a_kaders_keep_the_z_scores(l
     they mean ("kurang", "normal"), in English when the app is; a kader's keep the SD labels. The
     numbers follow the language switch as the words do (the caption's latest weight: '8,2' / '8.2')."""
     base = live_server.url
-    page = new_context().new_page()
-    login(page, base, "orangtua")
-    wait_synced(page)
-    page.locator("#children a", has_text="Berat badan").first.click()
-    child_id = page.url.split("/")[-1]
-    expect(page.locator("svg desc[id=d-wfa]")).to_be_attached()
+    page, child_id = _parents_child(live_server, new_context)
     labels = page.locator("svg[aria-labelledby=t-wfa] .sdlabel")
     expect(labels).to_have_text(["kurang", "normal", "cenderung berlebih"])
     edge = page.locator("svg .sdlabel")
@@ -119,3 +108,15 @@ def test_a_parents_charts_name_their_bands_in_words_a_kaders_keep_the_z_scores(l
     kader.goto(f"{base}/#/child/{child_id}")
     expect(kader.locator("svg[aria-labelledby=t-wfa] .sdlabel")).to_have_text(["0", "+1", "+2", "+3", "-3", "-2"])
     expect(kader.get_by_role("heading", name="Berat menurut umur (KMS)")).to_be_visible()
+
+
+def _parents_child(live_server, new_context):
+    """The parent's page on her first weighed child's screen, drawn, and that child's id."""
+    page = new_context().new_page()
+    login(page, live_server.url, "orangtua")
+    wait_synced(page)
+    page.locator("#children a", has_text="Berat badan").first.click()
+    child_id = page.url.split("/")[-1]
+    # her child's screen drawn (the home list's "Anak saya" is an h2 too, until it is replaced)
+    expect(page.locator("svg desc[id=d-wfa]")).to_be_attached()
+    return page, child_id
