@@ -9,6 +9,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
 
@@ -80,20 +82,38 @@ def _engine_options(url: str) -> dict:
     reach it; keepalives probing after ``KEEPALIVES`` (60 s idle, then every 10 s, 5 unanswered)
     do: a server command (the recompute, an import) waiting on a vanished host ends within about
     two minutes, not the kernel's 2 h idle and 11 min of probes. A database busy on a long query
-    still answers the probes (its kernel does), so they end nothing that is alive."""
+    still answers the probes (its kernel does), so they end nothing that is alive.
+
+    A setting the ``DATABASE_URL`` names itself (``?connect_timeout=10``, ``tcp_user_timeout``, the
+    keepalives) is kept unless its variable is set; ``DB_STATEMENT_TIMEOUT`` is added after the URL's
+    own ``options``."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
-        tcp_user_timeout = _int("DB_TCP_USER_TIMEOUT_MS", 30000)
-        if tcp_user_timeout < 0:
-            raise RuntimeError(f"DB_TCP_USER_TIMEOUT_MS must be 0 (the kernel's) or more milliseconds, "
-                               f"not {tcp_user_timeout}")
-        connect_args: dict = {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 5), "tcp_user_timeout": tcp_user_timeout,
-                               **KEEPALIVES}
+        own = make_url(url).query  # the URL's own libpq settings (?connect_timeout=10&…)
+
+        def setting(name: str, key: str, default: int) -> int | None:
+            """The variable when set, else the URL's own value (None: left to it), else ``default``:
+            connect_args override the URL's query, which was silently dropped."""
+            return _int(name, default) if os.environ.get(name, "").strip() or key not in own else None
+
+        connect_args: dict = {key: value for key, value in KEEPALIVES.items() if key not in own}
+        connect_timeout = setting("DB_CONNECT_TIMEOUT", "connect_timeout", 5)
+        if connect_timeout is not None:
+            connect_args["connect_timeout"] = connect_timeout
+        tcp_user_timeout = setting("DB_TCP_USER_TIMEOUT_MS", "tcp_user_timeout", 30000)
+        if tcp_user_timeout is not None:
+            if tcp_user_timeout < 0:
+                raise RuntimeError(f"DB_TCP_USER_TIMEOUT_MS must be 0 (the kernel's) or more milliseconds, "
+                                   f"not {tcp_user_timeout}")
+            connect_args["tcp_user_timeout"] = tcp_user_timeout
         statement_timeout = _int("DB_STATEMENT_TIMEOUT", 0)
         if statement_timeout < 0:
             raise RuntimeError(f"DB_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds, not {statement_timeout}")
-        if statement_timeout:
-            connect_args["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+        if statement_timeout:  # after the URL's own options (a search_path), which it would replace
+            url_options = own.get("options")
+            url_options = " ".join(url_options) if isinstance(url_options, tuple) else url_options
+            connect_args["options"] = " ".join(filter(None, [url_options,
+                                                             f"-c statement_timeout={statement_timeout * 1000}"]))
         options.update(pool_size=_int("DB_POOL_SIZE", 5), max_overflow=_int("DB_MAX_OVERFLOW", 5),
                        pool_timeout=_int("DB_POOL_TIMEOUT", 10), pool_recycle=_int("DB_POOL_RECYCLE", 1800),
                        connect_args=connect_args)

@@ -331,6 +331,51 @@ def test_the_tcp_user_timeout_reaches_the_socket_of_a_real_postgresql_connection
             app_db.engine.dispose()
 
 
+def test_the_database_urls_own_connection_settings_are_kept_unless_their_variable_is_set(monkeypatch):
+    """connect_args override a URL's query: ``?connect_timeout=10`` in DATABASE_URL was replaced by our
+    default 5, its keepalives and ``tcp_user_timeout`` by ours, its ``options`` (a search_path) by the
+    statement timeout. The URL's own are kept now; a variable set explicitly still wins."""
+    import config
+
+    for name in ("DB_CONNECT_TIMEOUT", "DB_TCP_USER_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    url = ("postgresql+psycopg://u@db/posyandu?connect_timeout=10&tcp_user_timeout=6100&keepalives_idle=30"
+           "&options=-c%20search_path%3Dposyandu")
+    args = config._engine_options(url)["connect_args"]
+    assert args == {"keepalives": 1, "keepalives_interval": 10, "keepalives_count": 5}  # the rest is the URL's
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "3")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "45")
+    args = config._engine_options(url)["connect_args"]
+    assert args["connect_timeout"] == 3 and "tcp_user_timeout" not in args
+    assert args["options"] == "-c search_path=posyandu -c statement_timeout=45000"
+
+
+def test_a_urls_own_settings_reach_a_real_postgresql_connection(app, monkeypatch):
+    """The same, on a real connection: the URL's ``tcp_user_timeout`` and ``options`` reach the
+    session, with the statement timeout added to its options."""
+    import config
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db as app_db
+
+    base = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not base.startswith("postgresql"):
+        pytest.skip("libpq settings are PostgreSQL's")
+    monkeypatch.delenv("DB_TCP_USER_TIMEOUT_MS", raising=False)
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "41")
+    url = base + ("&" if "?" in base else "?") + "tcp_user_timeout=6100&options=-c%20work_mem%3D7MB"
+    own = create_app(type("Own", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
+                                                 "SQLALCHEMY_ENGINE_OPTIONS": config._engine_options(url)}))
+    with own.app_context():
+        try:
+            with app_db.engine.connect() as conn:
+                assert conn.exec_driver_sql("SHOW work_mem").scalar() == "7MB"
+                assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "41s"
+                assert conn.connection.driver_connection.info.get_parameters()["tcp_user_timeout"] == "6100"
+        finally:
+            app_db.engine.dispose()
+
+
 @pytest.mark.parametrize("setting, message", [
     ("-1", "^DB_TCP_USER_TIMEOUT_MS must be 0 \\(the kernel's\\) or more milliseconds, not -1$"),
     ("30s", "^DB_TCP_USER_TIMEOUT_MS must be a whole number, not '30s'$")])
