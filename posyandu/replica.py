@@ -30,7 +30,14 @@ SESSIONS = "posyandu_reports_sessions"
 def init_replica(app: Flask) -> None:
     url = app.config.get("REPORTS_DATABASE_URL")
     if url:
-        app.extensions[EXTENSION] = create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        from config import _engine_options
+
+        # the primary's pool and JSON options; the connection settings read from the replica's own URL
+        # (its ?connect_timeout=… kept, the variables' defaults where it names none)
+        options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+        if url.startswith("postgresql"):
+            options["connect_args"] = _engine_options(url)["connect_args"]
+        app.extensions[EXTENSION] = create_engine(url, **options)
 
     def _close(_exc: BaseException | None) -> None:
         sessions = app.extensions.get(SESSIONS)

@@ -579,3 +579,38 @@ def test_cors_lets_a_listed_site_send_the_client_headers_and_read_a_downloads_na
     exposed = {h.strip().lower() for h in resp.headers["Access-Control-Expose-Headers"].split(",")}
     assert {"content-disposition", "date", "retry-after", "x-request-id", "www-authenticate",
             "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= exposed
+
+
+def test_the_replica_reads_its_connection_settings_from_its_own_url(monkeypatch):
+    """The reports' replica engine took the primary's connect_args whole: a primary URL naming its
+    own ``connect_timeout`` left the replica none (libpq waits forever), and the replica URL's own
+    settings were overridden by the primary's. What the replica engine would hand psycopg is read
+    at its ``do_connect`` (nothing is connected)."""
+    from sqlalchemy import event
+
+    import config
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.replica import EXTENSION
+
+    for name in ("DB_CONNECT_TIMEOUT", "DB_TCP_USER_TIMEOUT_MS", "DB_STATEMENT_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    primary = "postgresql+psycopg://u@127.0.0.1:1/posyandu?connect_timeout=9"
+    app = create_app(type("Replicated", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": primary,
+        "REPORTS_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:1/standby?tcp_user_timeout=6100",
+        "SQLALCHEMY_ENGINE_OPTIONS": config._engine_options(primary)}))
+    replica = app.extensions[EXTENSION]
+    seen: dict = {}
+
+    class Stop(Exception):
+        pass
+
+    @event.listens_for(replica, "do_connect")
+    def _(dialect, conn_rec, cargs, cparams):
+        seen.update(cparams)
+        raise Stop
+
+    with pytest.raises(Stop):
+        replica.connect()
+    assert seen["dbname"] == "standby" and seen["connect_timeout"] == 5 and seen["tcp_user_timeout"] == "6100"
+    assert seen["keepalives_idle"] == 60 and replica.pool.size() == 5
