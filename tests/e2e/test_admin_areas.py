@@ -2,7 +2,8 @@
 Settings she sees every puskesmas with its posyandu, adds a posyandu (the server's refusals shown
 on their fields), renames it, and moves it to another puskesmas after a second tap that says what
 follows (the old puskesmas's bidan lose it, the new one's see it); she adds a puskesmas, offered the
-kecamatan of her district. Online only, fetched when an admin opens it, and refused to a bidan."""
+kecamatan of her district; she closes an empty posyandu and adds a missing region. Online only,
+fetched when an admin opens it, and refused to a bidan."""
 from __future__ import annotations
 
 import re
@@ -205,3 +206,79 @@ def test_a_puskesmas_that_does_not_exist_is_said_not_found(live_server, new_cont
     for kind in ("puskesmas", "posyandu"):
         page.goto(live_server.url + f"/#/areas/{kind}/{uuid.uuid4()}")
         expect(page.locator(".areas .notice.bad")).to_have_text("Tidak ditemukan.")
+
+
+def test_an_admin_closes_an_empty_posyandu_told_first_what_still_holds_it(live_server, new_context, made_posyandu):
+    """Closing a posyandu was only possible by hand (``DELETE /posyandu/<id>``): the screen now closes
+    it after a second tap, with a reason kept in the audit log; while a child is registered there the
+    server's refusal is said in the note and nothing is closed."""
+    import uuid
+
+    pkm = puskesmas_ids(live_server)
+    made_posyandu.append("Posyandu Uji Tutup")
+    pos = live_server.api("POST", "/posyandu", "admin", json={
+        "name": "Posyandu Uji Tutup", "puskesmas_id": pkm["Puskesmas Wringinanom"], "desa_code": "35.25.01.2001",
+        "meeting_day": 9}).get_json()
+    child = live_server.api("POST", "/children", "admin", json={
+        "id": str(uuid.uuid4()), "posyandu_id": pos["id"], "name": "Sinta Uji Tutup", "sex": "F",
+        "birth_date": "2025-06-01"}).get_json()
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "admin")
+    page.goto(live_server.url + f"/#/areas/posyandu/{pos['id']}")
+    close = page.locator("#posyandu-close")
+    expect(close).to_contain_text("Hanya posyandu tanpa anak terdaftar dan tanpa kader aktif")
+    close.get_by_role("button", name="Tutup posyandu").click()
+    expect(page.locator("#posyandu-close-words")).to_have_text(
+        "Tutup Posyandu Uji Tutup? Posyandu ini tidak lagi muncul di daftar dan tidak dapat dipilih untuk anak atau kader.")
+    close.get_by_role("button", name="Batal").click()  # nothing sent
+    expect(close.get_by_role("button", name="Tutup posyandu")).to_be_focused()
+    close.get_by_role("button", name="Tutup posyandu").click()
+    close.get_by_role("button", name="Ya, tutup Posyandu Uji Tutup").click()
+    expect(page.locator("#posyandu-close-note")).to_contain_text("pindahkan atau hapus anak-anaknya dulu")
+    expect(close.get_by_role("button", name="Tutup posyandu")).to_be_visible()
+    assert posyandu_named(live_server, "Posyandu Uji Tutup") is not None
+
+    assert live_server.api("DELETE", f"/children/{child['id']}?reason=e2e", "admin").status_code == 204
+    close.get_by_label("Alasan").fill("Digabung dengan Posyandu Mawar")
+    close.get_by_role("button", name="Tutup posyandu").click()
+    close.get_by_role("button", name="Ya, tutup Posyandu Uji Tutup").click()
+    expect(page.locator("#areas-note")).to_have_text("Ditutup: Posyandu Uji Tutup.")
+    expect(page.locator(f'[data-puskesmas="{pkm["Puskesmas Wringinanom"]}"]')).not_to_contain_text("Posyandu Uji Tutup")
+    assert posyandu_named(live_server, "Posyandu Uji Tutup") is None
+    from sqlalchemy import select
+
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    with live_server.app.app_context():
+        assert db.session.scalars(select(AuditLog.reason).where(
+            AuditLog.record_id == pos["id"], AuditLog.action == "delete")).all() == ["Digabung dengan Posyandu Mawar"]
+    assert errors == []
+
+
+def test_an_admin_adds_a_region_its_parent_needed_first(live_server, new_context):
+    """A kecamatan or desa missing from those the forms offer was added only by hand (``POST /regions``):
+    the list screen adds it now, the server's refusal (no such parent) on the code's field."""
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    open_areas(page)
+    page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
+    form = page.locator("#region-new")
+    form.get_by_label("Kode wilayah").fill("35.26.01")  # its kabupaten, 35.26, not yet known
+    form.get_by_label("Nama wilayah").fill("Kamal")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    expect(form.get_by_label("Kode wilayah")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".error").filter(has_text="wilayah induk harus ada dulu")).to_be_visible()
+    form.get_by_label("Kode wilayah").fill("35.26")
+    form.get_by_label("Nama wilayah").fill("Bangkalan")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.26 Bangkalan.")
+    page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
+    form.get_by_label("Kode wilayah").fill("35.26.01")
+    form.get_by_label("Nama wilayah").fill("Kamal")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.26.01 Kamal.")
+    under = live_server.api("GET", "/regions?parent_code=35.26", "admin").get_json()["items"]
+    assert [(r["code"], r["name"], r["level"]) for r in under] == [("35.26.01", "Kamal", "kecamatan")]

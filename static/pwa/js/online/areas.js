@@ -1,7 +1,8 @@
 // "Puskesmas & posyandu" (admin): every puskesmas of the district with its posyandu; a new puskesmas
-// or posyandu, one renamed or corrected (its code, kecamatan or desa, meeting day, address), and a
-// posyandu moved to another puskesmas after a second tap that says what follows: its kader and
-// children go with it, the old puskesmas's bidan lose it.
+// or posyandu, one renamed or corrected (its code, kecamatan or desa, meeting day, address), a
+// posyandu moved to another puskesmas after a second tap that says what follows (its kader and
+// children go with it, the old puskesmas's bidan lose it) or closed once empty, and a kecamatan or
+// desa added to the regions its forms offer.
 // Online only: every step is the server's (/api/v1/puskesmas, /api/v1/posyandu). Fetched by app.js
 // when an admin opens it from Settings, never part of the offline shell; its words are here. Its
 // forms are sent, and the server's refusals put on their fields, as the "Pengguna" screen's.
@@ -47,6 +48,22 @@ export const W = {
     'Move {posyandu} from {from} to {to}? Its cadres and children move with it. The midwives of {from} no longer see this posyandu and its children; those of {to} do. The phones of both puskesmas\'s midwives download their data again, and parents\' invitation codes made by the midwives of {from} and not yet used are cancelled.'],
   move_yes: ['Ya, pindahkan ke {to}', 'Yes, move it to {to}'],
   moved: ['Dipindahkan ke {to}.', 'Moved to {to}.'],
+  close: ['Tutup posyandu', 'Close the posyandu'],
+  close_rule: ['Hanya posyandu tanpa anak terdaftar dan tanpa kader aktif yang dapat ditutup: pindahkan dulu anak-anak dan kadernya.',
+    'Only a posyandu with no children registered and no active cadres can be closed: move its children and cadres first.'],
+  reason: ['Alasan', 'Reason'],
+  reason_hint: ['Disimpan di catatan audit; boleh dikosongkan', 'Kept in the audit log; may be left empty'],
+  close_confirm: ['Tutup {name}? Posyandu ini tidak lagi muncul di daftar dan tidak dapat dipilih untuk anak atau kader.',
+    'Close {name}? It will no longer be listed, nor offered for children or cadres.'],
+  close_yes: ['Ya, tutup {name}', 'Yes, close {name}'],
+  closed: ['Ditutup: {name}.', 'Closed: {name}.'],
+  add_region: ['Tambah wilayah (kecamatan atau desa)', 'Add a region (kecamatan or desa)'],
+  region_code: ['Kode wilayah', 'Region code'],
+  region_hint: ['Kode Kemendagri; wilayah induknya harus sudah ada, mis. 35.25.03 atau 35.25.03.2001',
+    'Kemendagri code; its parent region must exist, e.g. 35.25.03 or 35.25.03.2001'],
+  region_name: ['Nama wilayah', 'Region name'],
+  save_region: ['Simpan wilayah', 'Save the region'],
+  region_saved: ['Tersimpan: wilayah {code} {name}.', 'Saved: region {code} {name}.'],
   back: ['Semua puskesmas & posyandu', 'All health centres & posyandu'],
   gone: ['Tidak ditemukan.', 'Not found.'],
 };
@@ -125,12 +142,31 @@ async function list(ctx) {
   const note = noteOf(ctx, 'areas-note');
   return h('section', { class: 'areas' }, h('h2', {}, tx('title')), note,
     h('p', { class: 'actions' }, h('a', { class: 'btn primary', href: '#/areas/puskesmas/new' }, tx('add_puskesmas')), ' ',
-      h('a', { class: 'btn', href: '#/areas/posyandu/new' }, tx('add_posyandu'))),
+      h('a', { class: 'btn', href: '#/areas/posyandu/new' }, tx('add_posyandu'))), regionForm(ctx),
     groups.length ? groups.map((p) => h('section', { class: 'card', 'data-puskesmas': p.id, 'aria-labelledby': `pkm-${p.id}` },
       h('h3', { id: `pkm-${p.id}` }, p.name),
       h('p', { class: 'muted' }, [p.code, p.kecamatan_code, tx('count', { n: p.posyandu.length })].filter(Boolean).join(' · ')),
       h('p', {}, h('a', { href: `#/areas/puskesmas/${p.id}` }, tx('edit_puskesmas', { name: p.name }))),
       posyanduList(p.posyandu))) : h('p', { class: 'muted' }, tx('none')));
+}
+
+/** A kecamatan or desa missing from the regions offered, added (or renamed: the same code again). */
+function regionForm(ctx) {
+  const note = h('p', { id: 'region-new-note', role: 'status' });
+  const form = h('form', { id: 'region-new', novalidate: true },
+    field({ label: tx('region_code'), name: 'code', required: true, hint: tx('region_hint'), autocomplete: 'off' }),
+    field({ label: tx('region_name'), name: 'name', required: true, autocomplete: 'off' }), note,
+    h('button', { class: 'btn primary', type: 'submit' }, tx('save_region')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const { code, name } = values(form);
+    const made = await submit(form, note, () => ctx.api.post('/regions', { code, name }));
+    if (made) {
+      stateOf(ctx).regions.clear(); // the fields' suggestions read again
+      done(ctx, 'areas-note', tx('region_saved', made));
+    }
+  });
+  return h('details', { class: 'card', id: 'region-add' }, h('summary', {}, tx('add_region')), form);
 }
 
 /** The fields of a puskesmas (its name, code and kecamatan, offered those of the known kabupaten). */
@@ -209,16 +245,35 @@ async function editPuskesmas(ctx, id) {
     h('h3', {}, tx('count', { n: posyandu.length })), posyanduList(grouped([pkm], posyandu)[0].posyandu));
 }
 
+/** A form's second tap: its submit button hidden under `words` and a danger button doing `work`
+ * (once, however often tapped), or a cancel that gives the button back. */
+function confirmStep(button, name) {
+  const ask = h('div', { class: 'notice warn', id: `${name}-confirm`, hidden: true });
+  const close = () => { ask.hidden = true; ask.replaceChildren(); button.hidden = false; };
+  const open = (words, yesWords, work) => {
+    const text = h('p', { id: `${name}-words` }, words);
+    const yes = h('button', { class: 'btn danger', type: 'button', 'aria-describedby': text.id, onclick: async () => {
+      yes.disabled = true;
+      await work();
+      yes.disabled = false;
+    } }, yesWords);
+    ask.replaceChildren(text, yes, ' ', h('button', { class: 'btn', type: 'button', onclick: () => { close(); button.focus(); } }, t('cancel')));
+    ask.hidden = false;
+    button.hidden = true;
+    yes.focus();
+  };
+  return { ask, open, close };
+}
+
 /** The move form: the puskesmas to go to, then a second tap under the words of what follows. */
 function moveForm(ctx, pos, puskesmas) {
   const nameOf = (id) => puskesmas.find((p) => p.id === id)?.name ?? id;
   const note = noteOf(ctx, 'posyandu-move-note');
   const pick = choice({ label: tx('move_to'), name: 'puskesmas_id', value: pos.puskesmas_id, options: puskesmasOptions(puskesmas) });
-  const ask = h('div', { class: 'notice warn', id: 'posyandu-move-confirm', hidden: true });
   const button = h('button', { class: 'btn', type: 'submit' }, tx('move_button'));
-  const form = h('form', { class: 'card', id: 'posyandu-move', novalidate: true }, h('h3', {}, tx('move')), pick, note, ask, button);
-  const close = () => { ask.hidden = true; ask.replaceChildren(); button.hidden = false; };
-  pick.querySelector('select').addEventListener('change', close);
+  const step = confirmStep(button, 'posyandu-move');
+  const form = h('form', { class: 'card', id: 'posyandu-move', novalidate: true }, h('h3', {}, tx('move')), pick, note, step.ask, button);
+  pick.querySelector('select').addEventListener('change', step.close);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     note.className = ''; note.textContent = '';
@@ -229,23 +284,38 @@ function moveForm(ctx, pos, puskesmas) {
       return;
     }
     const words = { posyandu: pos.name, from: nameOf(pos.puskesmas_id), to: nameOf(to) };
-    const move = async () => {
-      yes.disabled = true; // one request, however often tapped
+    step.open(tx('move_confirm', words), tx('move_yes', words), async () => {
       const moved = await submit(form, note, () => ctx.api.request('PATCH', `/posyandu/${pos.id}`, { puskesmas_id: to }));
-      yes.disabled = false;
       if (moved) done(ctx, note.id, tx('moved', { to: words.to }));
-    };
-    const text = h('p', { id: 'posyandu-move-words' }, tx('move_confirm', words));
-    const yes = h('button', { class: 'btn danger', type: 'button', 'aria-describedby': text.id, onclick: move }, tx('move_yes', words));
-    ask.replaceChildren(text, yes, ' ', h('button', { class: 'btn', type: 'button', onclick: () => { close(); button.focus(); } }, t('cancel')));
-    ask.hidden = false;
-    button.hidden = true;
-    yes.focus();
+    });
   });
   return form;
 }
 
-/** One posyandu: its name, desa, meeting day and address corrected; moved to another puskesmas. */
+/** The close form: a reason for the audit log, then a second tap. The server refuses (409, said in
+ * the note) while children or active kader are still there, naming the kader. */
+function closeForm(ctx, pos) {
+  const note = h('p', { id: 'posyandu-close-note', role: 'status' });
+  const button = h('button', { class: 'btn', type: 'submit' }, tx('close'));
+  const step = confirmStep(button, 'posyandu-close');
+  const form = h('form', { class: 'card', id: 'posyandu-close', novalidate: true }, h('h3', {}, tx('close')),
+    h('p', { class: 'muted' }, tx('close_rule')),
+    field({ label: tx('reason'), name: 'reason', hint: tx('reason_hint'), autocomplete: 'off' }), note, step.ask, button);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    note.className = ''; note.textContent = '';
+    step.open(tx('close_confirm', pos), tx('close_yes', pos), async () => {
+      const reason = values(form).reason?.trim();
+      const path = `/posyandu/${pos.id}${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`;
+      if (await submit(form, note, () => ctx.api.request('DELETE', path).then(() => true))) {
+        done(ctx, 'areas-note', tx('closed', pos), '#/areas');
+      } else step.close();
+    });
+  });
+  return form;
+}
+
+/** One posyandu: its name, desa, meeting day and address corrected; moved to another puskesmas; closed. */
 async function editPosyandu(ctx, id) {
   let pos;
   try {
@@ -269,7 +339,7 @@ async function editPosyandu(ctx, id) {
   const at = puskesmas.find((p) => p.id === pos.puskesmas_id);
   return h('section', { class: 'areas' }, backLink(), h('h2', {}, pos.name),
     h('p', { class: 'muted', id: 'posyandu-at' }, at ? h('a', { href: `#/areas/puskesmas/${at.id}` }, at.name) : null),
-    form, moveForm(ctx, pos, puskesmas));
+    form, moveForm(ctx, pos, puskesmas), closeForm(ctx, pos));
 }
 
 /** The screen for `which`: null the list; 'puskesmas/new', 'posyandu/new' a new one; 'puskesmas/<id>',
