@@ -142,12 +142,12 @@ async function list(ctx) {
   const note = noteOf(ctx, 'areas-note');
   return h('section', { class: 'areas' }, h('h2', {}, tx('title')), note,
     h('p', { class: 'actions' }, h('a', { class: 'btn primary', href: '#/areas/puskesmas/new' }, tx('add_puskesmas')), ' ',
-      h('a', { class: 'btn', href: '#/areas/posyandu/new' }, tx('add_posyandu'))), regionForm(ctx),
+      h('a', { class: 'btn', href: '#/areas/posyandu/new' }, tx('add_posyandu'))),
     groups.length ? groups.map((p) => h('section', { class: 'card', 'data-puskesmas': p.id, 'aria-labelledby': `pkm-${p.id}` },
       h('h3', { id: `pkm-${p.id}` }, p.name),
       h('p', { class: 'muted' }, [p.code, p.kecamatan_code, tx('count', { n: p.posyandu.length })].filter(Boolean).join(' · ')),
       h('p', {}, h('a', { href: `#/areas/puskesmas/${p.id}` }, tx('edit_puskesmas', { name: p.name }))),
-      posyanduList(p.posyandu))) : h('p', { class: 'muted' }, tx('none')));
+      posyanduList(p.posyandu))) : h('p', { class: 'muted' }, tx('none')), regionForm(ctx));
 }
 
 /** A kecamatan or desa missing from the regions offered, added (or renamed: the same code again). */
