@@ -70,3 +70,52 @@ def test_the_birth_weight_column_keeps_grams_and_every_row(database_url):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_path):
+    """The rebuild checked every foreign key of the database: one measurement left pointing at a
+    posyandu that is gone (written with foreign keys off, by hand or an old bug) stopped the upgrade,
+    which had nothing to do with it. Only keys the rebuild leaves dangling stop it now; the child's
+    rows, and that measurement, are all kept."""
+    import uuid
+
+    from flask_migrate import upgrade
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+    from tests.conftest import _build_world
+
+    url = f"sqlite:///{tmp_path / 'dangling.sqlite3'}"
+    app = create_app(type("Dangling", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+    world = _build_world(app)
+    client, h = app.test_client(), world.headers("kader1")
+    made = client.post("/api/v1/children", headers=h, json={
+        "posyandu_id": str(world.ids["p1"]), "name": "Siti Tetap", "sex": "F",
+        "birth_date": (date.today() - timedelta(days=60)).isoformat(), "birth_weight_kg": 3.25}).get_json()
+    for day in (date.today() - timedelta(days=1), date.today()):
+        weighed = client.post(f"/api/v1/children/{made['id']}/measurements", headers=h,
+                              json={"measured_on": day.isoformat(), "weight_kg": 4.1})
+        assert weighed.status_code == 201, weighed.get_json()
+    gone = uuid.uuid4().hex  # as SQLite keeps a UUID
+    try:
+        with app.app_context():
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.execute(text("UPDATE measurement SET posyandu_id = :gone WHERE measured_on = :day"),
+                             {"gone": gone, "day": date.today().isoformat()})
+                conn.commit()
+                assert [r[0] for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()] == ["measurement"]
+            db.session.remove()
+            upgrade()
+            assert _weights(db) == {"Siti Tetap": 3.25}
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM measurement")).scalar_one() == 2
+                assert [(r[0], r[2]) for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()] == [
+                    ("measurement", "posyandu")]  # still there, for someone to look at; nothing new
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
