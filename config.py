@@ -145,6 +145,8 @@ class Config:
     # A read replica (hot standby) for reports and exports; unset: they read the primary.
     REPORTS_DATABASE_URL = _database_url("REPORTS_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
+    # `flask db upgrade` on PostgreSQL: how long a migration waits for a lock before it stops (0: no limit).
+    MIGRATION_LOCK_TIMEOUT_MS = _int("MIGRATION_LOCK_TIMEOUT_MS", 10000)
     # Origins allowed to call the API from another site's pages (CORS). Empty: closed;
     # the PWA is served by the API itself and needs none.
     CORS_ORIGINS = _list("CORS_ORIGINS")

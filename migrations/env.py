@@ -92,6 +92,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # A schema change waits for its table's lock behind a long report, and every request
+            # reading the table then waits behind it: past this, the upgrade stops, its transaction
+            # rolled back, to be run again (docs/deploy.md). 0: no limit.
+            lock_timeout = int(current_app.config.get("MIGRATION_LOCK_TIMEOUT_MS", 10000))
+            connection.exec_driver_sql(f"SET lock_timeout = {lock_timeout}")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

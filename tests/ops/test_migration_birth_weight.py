@@ -119,3 +119,55 @@ def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_p
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_on_postgresql_the_upgrade_stops_rather_than_queue_every_request_behind_a_long_report(database_url):
+    """The ALTER of ``child`` waits for its exclusive lock behind any open transaction that read the table
+    (a district's report), and every request reading ``child`` then queued behind the ALTER: the
+    service stalled for as long as the report ran. The migration now gives up after
+    ``MIGRATION_LOCK_TIMEOUT_MS``, its transaction rolled back (still at 0014), and goes through once
+    the report is done."""
+    import time
+
+    import pytest
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no lock waits of this kind (one writer at a time)")
+    app = create_app(type("Waits", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+                                                   "MIGRATION_LOCK_TIMEOUT_MS": 700}))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+    report = create_engine(database_url)
+    try:
+        with report.connect() as reading:
+            # ended by the server after 20 s, so a migration waiting for ever fails this test, not hangs it
+            reading.execute(text("SET idle_in_transaction_session_timeout = '20s'"))
+            reading.execute(text("SELECT count(*) FROM child")).scalar_one()  # its transaction stays open
+            with app.app_context():
+                started = time.monotonic()
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    upgrade()
+                assert time.monotonic() - started < 30
+                db.session.remove()
+                with db.engine.connect() as conn:
+                    assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == BEFORE
+                    assert conn.execute(text("SELECT numeric_scale FROM information_schema.columns WHERE "
+                                             "table_name = 'child' AND column_name = 'birth_weight_kg'")).scalar_one() == 2
+            reading.rollback()  # the report done
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT numeric_scale FROM information_schema.columns WHERE "
+                                         "table_name = 'child' AND column_name = 'birth_weight_kg'")).scalar_one() == 3
+    finally:
+        report.dispose()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
