@@ -163,7 +163,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     # cells cannot split, and a note beside its table is no one's column
     width = len(header) if ext not in ("xlsx", "xlsm") else None
     grams = {i for i, key in columns.items() if key in WEIGHTS and in_grams(header[i])}
-    return names, _rows(table, columns, first, width, _position_columns(header, columns), doses, grams)
+    return names, _rows(table, columns, first, width, _position_columns(header, columns), doses, grams,
+                        [str(h).strip() for h in header])
 
 
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
@@ -237,9 +238,12 @@ class Differing(tuple):
     """The different values of one row in two columns of one meaning (PB and TB): the row is refused
     on that column (``rows.parse_row``), not read from whichever column came last; a weight's values
     that are one weight read each in its column's unit ("BB (kg)" 3,2 and "BB (gram)" 3200) are that
-    weight. ``grams``: whether each value is from a column headed in grams (``in_grams``)."""
+    weight. A weight in a kg and a grams column is kept twice even written alike ("3,2" in both): its
+    text alone does not tell which column's unit it is in (``rows._one_weight``). ``grams``: whether
+    each value is from a column headed in grams (``in_grams``); ``columns``: each value's header."""
 
     grams: tuple[bool, ...] = ()
+    columns: tuple[str, ...] = ()
 
 
 POSITION_BY_COLUMN = "_position_by_column"
@@ -265,23 +269,21 @@ its weight forgotten, is told so plainly."""
 
 
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
-          positions: dict[int, tuple[str, str]] | None = None,
-          doses: dict[int, str] | None = None, grams: set[int] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    positions, doses, grams = positions or {}, doses or {}, grams or set()
+          positions: dict[int, tuple[str, str]] | None = None, doses: dict[int, str] | None = None,
+          grams: set[int] | None = None, header: list[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions, doses, grams, header = positions or {}, doses or {}, grams or set(), header or []
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
             continue  # only merged cells from above: a blank row
-        found: dict[str, list[Any]] = {}
-        in_grams: dict[str, list[bool]] = {}
+        found: dict[str, list[tuple[Any, int]]] = {}  # {our column: [(value, its column)]}, a value once per unit
         for i, key in sorted(columns.items()):
             value = values[i] if i < len(values) else None
             value = value.strip() if isinstance(value, str) else value
             given = found.setdefault(key, [])
-            if value not in (None, "") and value not in given:
-                given.append(value)
-                in_grams.setdefault(key, []).append(i in grams)
-        row = {key: (None if not given else given[0] if len(given) == 1 else _differing(given, in_grams[key]))
+            if value not in (None, "") and all(value != v or (i in grams) != (j in grams) for v, j in given):
+                given.append((value, i))
+        row = {key: (None if not given else given[0][0] if len(given) == 1 else _differing(given, grams, header))
                for key, given in found.items()}
         if any(v is not None for v in row.values()):
             named = {positions[i] for i in positions if i < len(values) and values[i] not in (None, "")
@@ -302,9 +304,10 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
             yield number, row
 
 
-def _differing(values: list[Any], grams: list[bool]) -> Differing:
-    found = Differing(values)
-    found.grams = tuple(grams)
+def _differing(given: list[tuple[Any, int]], grams: set[int], header: list[str]) -> Differing:
+    found = Differing(value for value, _ in given)
+    found.grams = tuple(i in grams for _, i in given)
+    found.columns = tuple(header[i] if i < len(header) else "" for _, i in given)
     return found
 
 

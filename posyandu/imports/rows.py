@@ -341,13 +341,35 @@ def table_dates(raws: Iterable[dict[str, Any]]) -> frozenset[Any]:
     return frozenset(out)
 
 
+def _sex_count(value: Any) -> bool:
+    """A totals line's count in the sex column: "12", "L: 12", "P=10", "L 12 / P 10", "12 L"; never a sex
+    (L, P, laki-laki) nor 1 or 2 (sex as a number: 1 male, 2 female, as BPS codes it)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value not in (1, 2)
+    text = value.strip().lower() if isinstance(value, str) else ""
+    words = re.findall(r"[a-z][a-z-]*", text)
+    return (bool(re.search(r"\d", text)) and text not in ("1", "2") and all(_key(w) in SEXES for w in words)
+            and bool(re.fullmatch(r"[\d\s:=,;/&+.()-]*", re.sub(r"[a-z][a-z-]*", " ", text))))
+
+
+def _a_date(value: Any) -> bool:
+    """Whether a cell reads as a date (``_date``)."""
+    try:
+        _date(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def totals_row(raw: dict[str, Any], dates: frozenset[Any] = frozenset()) -> bool:
-    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, no sex and no birth
-    date, every other cell read a number, a percentage or empty, the posyandu's aside, and its visit date
-    empty or one of the table's ``dates``: a date merged down the table, ``table_dates``): no child,
+    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, no birth date, its
+    sex cell empty or a count ("L: 12", ``_sex_count``), every other cell read a number, a percentage or
+    empty, the posyandu's aside, and its visit date empty, one of the table's ``dates`` (a date merged
+    down the table, ``table_dates``) or any date (the register's closing date, "30/11/2026")): no child,
     skipped by the import saying so (``skipped_totals``), not refused as a child whose sex and birth
-    date are missing. A row giving a sex or a birth date is a child's, whatever her name."""
-    if not _totals_name(raw) or not _blank_cell(raw.get("sex")) or not _blank_cell(raw.get("birth_date")):
+    date are missing. A row giving a sex (L, P, laki-laki, or 1/2) or a birth date is a child's,
+    whatever her name."""
+    if not _totals_name(raw) or not _blank_cell(raw.get("birth_date")):
         return False
 
     def count(value: Any) -> bool:
@@ -357,8 +379,10 @@ def totals_row(raw: dict[str, Any], dates: frozenset[Any] = frozenset()) -> bool
                 or (isinstance(value, str) and (not value.strip() or bool(_COUNT.fullmatch(value.strip())))))
 
     def cell(key: str, value: Any) -> bool:
+        if key == "sex":
+            return _blank_cell(value) or _sex_count(value)
         if key == "measured_on" and not isinstance(value, tuple) and not _blank_cell(value):
-            return _same_date(value) in dates
+            return _same_date(value) in dates or _a_date(value)
         return count(value)
 
     return all(cell(key, value) for key, value in raw.items()
@@ -388,18 +412,51 @@ def _position_of_column(by_column: tuple[str, str], cleaned: dict[str, Any], err
         del cleaned["position"]
 
 
-def _one_weight(name: str, values: tuple[Any, ...], month_first: frozenset[str]) -> float | None:
+def _one_weight(name: str, values: tuple[Any, ...]) -> float | None:
     """The weight a row's columns of one weight give (``reader.Differing``), each read in its column's
     unit ("BB (kg)" 3,2 and "BB (gram)" 3200: 3.2 kg), when they agree to the gram; else None (refused
-    naming the values)."""
+    naming the values). Of a kg and a grams column, a cell plainly in the other column's unit is read in
+    it (``_weight_cell``: "3,2" in both is 3.2 kg, "3200" in both 3.2 kg), and cells that then differ are
+    refused naming both columns and what each was read as."""
     if name not in WEIGHTS:
         return None
     grams = getattr(values, "grams", ()) or (False,) * len(values)
+    mixed = len(set(grams)) > 1
     try:
-        read = {round(_clean(name, v, month_first, (name,) if g else ()), 3) for v, g in zip(values, grams)}
+        read = [round(_weight_cell(name, v, g, mixed), 3) for v, g in zip(values, grams)]
     except ValidationError:
         return None
-    return read.pop() if len(read) == 1 else None
+    if len(set(read)) == 1:
+        return read[0]
+    if not mixed:
+        return None
+    columns = getattr(values, "columns", ()) or tuple("(gram)" if g else "(kg)" for g in grams)
+    each = {lang: ", ".join(f"{_text(v)} {word} {f(kg)} kg" for v, kg in zip(values, read))
+            for lang, word, f in (("en", "is", "{:g}".format), ("id", "adalah", decimal_comma))}
+    raise ValidationError(Msg(
+        f"the weight differs between the columns {' and '.join(columns)}: {each['en']}; correct one, or keep one "
+        "column",
+        f"berat berbeda antara kolom {' dan '.join(columns)}: {each['id']}; perbaiki salah satunya, atau pakai satu "
+        "kolom saja"))
+
+
+def _weight_cell(name: str, value: Any, grams: bool, mixed: bool) -> float:
+    """A weight cell in kg, read in its column's unit (``grams``). Of a row with a kg and a grams column
+    (``mixed``), a cell plainly in the other unit is read in it: in a grams column a number under 100 is
+    kilograms (alone it is refused as such, ``_in_kg``), in a kg column one of 100 or more is grams
+    (alone refused as "looks like grams", domain.md's birth weights in grams in a kilogram column), so the
+    two cells agree or are refused naming both; a cell with no other column is never read so."""
+    if not mixed:
+        return _number(name, value, grams)
+    if grams:
+        try:
+            return _number(name, value, grams=True)
+        except ValidationError:
+            if 0 < (kg := _number(name, value)) < 100:  # raises when no number in kg either
+                return kg
+            raise
+    kg = _number(name, value)
+    return _number(name, value, grams=True) if kg >= 100 else kg
 
 
 def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) -> ParsedRow:
@@ -442,10 +499,16 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
                 f"sel {value.cell} berisi rumus ({value}) yang tersimpan tanpa nilainya: buka berkas di Excel atau "
                 "LibreOffice lalu simpan lagi (atau ketik nilainya)"))
             continue
-        if isinstance(value, tuple) and (weight := _one_weight(name, value, month_first)) is not None:
-            cleaned[name] = weight  # "BB (kg)" 3,2 and "BB (gram)" 3200: one weight
-            continue
-        if isinstance(value, tuple):  # reader.Differing: two columns of this meaning disagree
+        if isinstance(value, tuple):
+            try:
+                weight = _one_weight(name, value)
+            except ValidationError as exc:  # a kg and a grams column disagree: both named
+                out.errors.setdefault(name, []).extend(exc.messages)
+                continue
+            if weight is not None:
+                cleaned[name] = weight  # "BB (kg)" 3,2 and "BB (gram)" 3200: one weight
+                continue
+            # reader.Differing: two columns of this meaning disagree
             shown = " / ".join(str(_text(v)) for v in value)
             out.errors.setdefault(name, []).append(Msg(
                 f"two columns of the same meaning give different values ({shown}): keep one",

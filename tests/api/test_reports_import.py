@@ -1402,10 +1402,14 @@ def test_a_totals_line_with_the_tables_date_is_skipped_and_a_refused_file_says_w
     checked = upload(client, world, body, query="dry_run=true").get_json()
     assert (checked["errors"], checked["rows"], checked["skipped_rows"]) == (
         [], 2, [{"row": 4, "reason": 'skipped: a totals line ("Jumlah"), no child'}]), checked
-    # another day on the totals line is no date of the table: refused as a child's line, with the rest
-    other_day = upload(client, world, body.replace(";;Jumlah;;;10/06/2025", ";;Jumlah;;;11/06/2025"),
+    # another day on the totals line (the register's closing date) is a totals line's too; a text that is
+    # no date there is refused as a child's line, with the rest
+    other_day = upload(client, world, body.replace(";;Jumlah;;;10/06/2025", ";;Jumlah;;;30/06/2025"),
                        query="dry_run=true").get_json()
-    assert other_day["skipped_rows"] == [] and [e["row"] for e in other_day["errors"]] == [4], other_day
+    assert other_day["errors"] == [] and [s["row"] for s in other_day["skipped_rows"]] == [4], other_day
+    no_date = upload(client, world, body.replace(";;Jumlah;;;10/06/2025", ";;Jumlah;;;s.d. Juni"),
+                     query="dry_run=true").get_json()
+    assert no_date["skipped_rows"] == [] and [e["row"] for e in no_date["errors"]] == [4], no_date
     refused = upload(client, world, body.replace("Dodi Saputra;L;", "Dodi Saputra;X;"))
     assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
     problem = refused.get_json()
@@ -1418,3 +1422,32 @@ def test_a_totals_line_with_the_tables_date_is_skipped_and_a_refused_file_says_w
     # a refused file without totals lines says so too: none skipped
     alone = upload(client, world, head + "1;Melati;Rara Putri;X;15/02/2025;10/06/2025;6\n")
     assert alone.status_code == 422 and alone.get_json()["skipped_rows"] == []
+
+
+def test_a_register_with_a_weight_in_kg_and_in_grams_alike_and_its_totals_counting_by_sex_imports(client, world, db):
+    """A register with "BB (kg)" and "BB (gram)" where the cadre typed the kilograms in both ("3,2") was
+    refused row by row (3,2 g in the grams column), and its totals line, dated with the register's closing
+    day and counting the boys and girls in the sex column ("L: 1 / P: 1"), refused as a child: the whole
+    file refused. The weights are read in kg, the totals line skipped; a row whose columns disagree is
+    refused naming both."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    body = ("No;Posyandu;Nama;JK;Tgl Lahir;BBL (kg);BBL (gram);Tgl Timbang;BB (kg);BB (gram)\n"
+            "1;Melati;Rara Putri;P;15/02/2025;3,2;3,2;10/06/2025;6;6\n"
+            "2;Melati;Dodi Saputra;L;01/02/2025;2,9;2900;10/06/2025;6,4;6,4\n"
+            ";;Jumlah;L: 1 / P: 1;;6,1;;30/06/2025;12,4;12,4\n")
+    resp = upload(client, world, body)
+    assert resp.status_code == 201, resp.get_json()
+    got = resp.get_json()
+    assert (got["rows"], got["children_created"], got["visits_created"]) == (2, 2, 2), got
+    assert got["skipped_rows"] == [{"row": 4, "reason": 'skipped: a totals line ("Jumlah"), no child'}], got
+    db.session.remove()
+    assert {c.name: c.birth_weight_kg for c in db.session.scalars(select(Child))} == {
+        "Rara Putri": 3.2, "Dodi Saputra": 2.9}
+    assert sorted(m.weight_kg for m in db.session.scalars(select(Measurement))) == [6, 6.4]
+    refused = upload(client, world, body.replace("3,2;3,2", "3,2;3,5"))
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["errors"]["rows"] == {"2": {"BBL (kg)": [
+        "the weight differs between the columns BBL (kg) and BBL (gram): 3,2 is 3.2 kg, 3,5 is 3.5 kg; correct one, "
+        "or keep one column"]}}

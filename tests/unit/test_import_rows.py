@@ -794,8 +794,40 @@ def test_a_weight_in_kg_and_in_grams_that_agree_is_one_weight_that_disagree_is_r
     assert agree.errors == {} and (agree.child["birth_weight_kg"], agree.visit["weight_kg"]) == (3.2, 7.25)
     assert one.errors == {} and (one.child["birth_weight_kg"], one.visit["weight_kg"]) == (3.2, 7.5)
     assert {k: [str(m) for m in v] for k, v in differ.errors.items()} == {
-        "birth_weight_kg": ["two columns of the same meaning give different values (3,2 / 3500): keep one"],
-        "weight_kg": ["two columns of the same meaning give different values (7,8 / 7900): keep one"]}
+        "birth_weight_kg": ["the weight differs between the columns BBL (kg) and BBL (gram): 3,2 is 3.2 kg, 3500 is "
+                            "3.5 kg; correct one, or keep one column"],
+        "weight_kg": ["the weight differs between the columns BB (kg) and BB (gram): 7,8 is 7.8 kg, 7900 is 7.9 kg; "
+                      "correct one, or keep one column"]}
+
+
+def test_the_same_weight_in_a_kg_and_a_grams_column_is_read_in_the_unit_it_is_plainly_in():
+    """A cadre typing "3,2" in both "BB (kg)" and "BB (gram)": the grams cell was read as 3.2 g and the row
+    refused as kilograms in a grams column (the same text read once, in grams), or, written "3.2", as two
+    columns that differ. Of a row with both columns, a grams cell under 100 is kilograms and a kg cell of
+    100 or more grams (domain.md: birth weights in grams in a kilogram column), each then read so: one
+    weight where they agree, refused naming both columns and what each was read as where not. A cell
+    with no other column is never read so (refused as before)."""
+    data = ("Posyandu;Nama;JK;Tgl Lahir;BBL (kg);BBL (gram);Tgl Timbang;BB (kg);BB (gram)\n"
+            "Melati;Rara;P;15/01/2025;3,2;3,2;10/06/2025;7,25;7,25\n"
+            "Melati;Rara;P;15/01/2025;3,2;3.2;10/07/2025;7.5;7,5\n"
+            "Melati;Rara;P;15/01/2025;3200;3200;10/08/2025;7800;7,8\n"
+            "Melati;Rara;P;15/01/2025;3.200;3.200;10/09/2025;12;12,0\n"
+            "Melati;Rara;P;15/01/2025;3,2;3,25;10/10/2025;8,1;81\n"
+            "Melati;Rara;P;15/01/2025;;3,2;10/11/2025;3200;\n").encode()
+    _, rows = read_rows(io.BytesIO(data), "a.csv")
+    *agree, differ, alone = (parse_row(row) for _, row in rows)
+    assert [(p.errors, p.child["birth_weight_kg"], p.visit["weight_kg"]) for p in agree] == [
+        ({}, 3.2, 7.25), ({}, 3.2, 7.5), ({}, 3.2, 7.8), ({}, 3.2, 12)]
+    assert {k: [str(m) for m in v] for k, v in differ.errors.items()} == {
+        "birth_weight_kg": ["the weight differs between the columns BBL (kg) and BBL (gram): 3,2 is 3.2 kg, 3,25 is "
+                            "3.25 kg; correct one, or keep one column"],
+        "weight_kg": ["the weight differs between the columns BB (kg) and BB (gram): 8,1 is 8.1 kg, 81 is 81 kg; "
+                      "correct one, or keep one column"]}
+    assert differ.errors["birth_weight_kg"][0].id_text == (
+        "berat berbeda antara kolom BBL (kg) dan BBL (gram): 3,2 adalah 3,2 kg, 3,25 adalah 3,25 kg; perbaiki salah "
+        "satunya, atau pakai satu kolom saja")
+    assert "looks like kilograms" in str(alone.errors["birth_weight_kg"][0])
+    assert "looks like grams" in str(alone.errors["weight_kg"][0])
 
 
 def test_a_weight_in_two_kg_columns_written_alike_is_one_weight_a_length_in_pb_and_tb_still_refused():
@@ -839,8 +871,6 @@ def test_a_totals_line_under_a_date_merged_down_the_table_is_told_apart_a_child_
     assert [totals_row(raw, dates) for raw in raws] == [False, False, True]
     totals = raws[2]
     assert totals["measured_on"] == raws[0]["measured_on"]   # the merged date, filled in
-    assert not totals_row(totals)                            # a date of no other row: no totals line
-    assert not totals_row({**totals, "measured_on": datetime(2025, 7, 10)}, dates)
     assert not totals_row({**totals, "sex": "P"}, dates)     # a child named "Jumlah"
     assert not totals_row({**totals, "birth_date": "01/06/2024"}, dates)
     assert not totals_row({**totals, "sex": 2}, dates)       # a sex written as a number is a sex
@@ -848,12 +878,50 @@ def test_a_totals_line_under_a_date_merged_down_the_table_is_told_apart_a_child_
     csv = ("posyandu;nama;jk;tgl lahir;tgl timbang;bb\nMelati;Wulan;P;01/06/2024;10/06/2025;8,1\n"
            ";Jumlah;;; 10/06/2025 ;8,1\n;Total;;;11/06/2025;8,1\n")
     raws = [raw for _, raw in read_rows(io.BytesIO(csv.encode()), "a.csv")[1]]
-    assert [totals_row(raw, table_dates(raws)) for raw in raws] == [False, True, False]
+    assert [totals_row(raw, table_dates(raws)) for raw in raws] == [False, True, True]
+
+
+@pytest.mark.parametrize("closed", [datetime(2026, 11, 30), "30/11/2026", "30 November 2026", "2026-11-30", 46356])
+def test_a_totals_line_dated_otherwise_than_the_table_is_told_apart(closed):
+    """A register's totals line holding its closing date ("30/11/2026") in the date column, no date of the
+    table's, was refused as a child without sex and birth date, and the file with it. Any date there is
+    a totals line's (no child: no sex, no birth date); a text that is no date is not."""
+    from posyandu.imports.rows import table_dates, totals_row
+
+    table = {"posyandu": "Melati", "name": "Wulan", "sex": "P", "birth_date": "01/06/2024",
+             "measured_on": "10/11/2026", "weight_kg": "8,1"}
+    totals = {"posyandu": None, "name": "Jumlah", "sex": None, "birth_date": None, "measured_on": closed,
+              "weight_kg": "16,7"}
+    dates = table_dates([table, totals])
+    assert totals_row(totals, dates) and totals_row(totals)
+    assert not totals_row({**totals, "measured_on": "s.d. akhir bulan"}, dates)
+    assert not totals_row({**totals, "birth_date": closed}, dates)  # a birth date: a child's line
+    assert not totals_row({**totals, "sex": "L"}, dates)
+
+
+@pytest.mark.parametrize("sex", ["12", "L: 12", "P=10", "L 12 / P 10", "L=12, P=10", "12 L", "laki-laki: 5", 23, 23.0,
+                                 "0"])
+def test_a_totals_line_counting_children_in_its_sex_column_is_told_apart(sex):
+    """A totals line counting the boys and girls in the sex column ("L: 12", "P=10", "12") was refused
+    as a child, its sex unreadable, and the file with it."""
+    from posyandu.imports.rows import totals_row
+
+    assert totals_row({"posyandu": None, "name": "Jumlah", "sex": sex, "birth_date": None, "weight_kg": "152,4",
+                       "measured_on": "30/11/2026"})
+
+
+@pytest.mark.parametrize("sex", ["L", "P", "laki-laki", "Perempuan", "Lk", "pr", 1, 2, "1", "2", "L: banyak", "12 anak",
+                                 "L?"])
+def test_a_row_named_jumlah_with_a_sex_in_its_sex_column_is_no_totals_line(sex):
+    """A real sex (or 1/2, sex as BPS codes it), or a text that is no count, is a child's line: never skipped."""
+    from posyandu.imports.rows import totals_row
+
+    assert not totals_row({"posyandu": None, "name": "Jumlah", "sex": sex, "birth_date": None, "weight_kg": "8,1"})
 
 
 @pytest.mark.parametrize("row", [
     {"name": "Jumlah", "sex": "L", "birth_date": "01/02/2025"},  # a child so named, or no totals line
-    {"name": "Jumlah", "sex": "", "birth_date": "", "measured_on": "10/06/2025"},
+    {"name": "Jumlah", "sex": "", "birth_date": "", "measured_on": "bulan ini"},
     {"name": "Rara Total", "sex": "", "birth_date": ""}, {"name": "Totalia", "sex": "", "birth_date": ""},
     {"name": "", "sex": "", "birth_date": "", "weight_kg": "12"}])
 def test_a_row_with_more_than_numbers_is_no_totals_line(row):
