@@ -5,6 +5,8 @@ children and visits are there; the same file again doubles nothing. The screen i
 from __future__ import annotations
 
 import io
+import re
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -128,3 +130,61 @@ def test_the_import_screen_needs_the_internet_and_is_not_a_kaders(live_server, n
     context.set_offline(False)
     page.get_by_role("heading", name="Impor data dari lembar kerja").wait_for()  # drawn again once online
     assert refused, "the screen's first request after the signal came back was not the one refused"
+
+
+def test_an_import_the_server_refuses_shows_the_refused_and_skipped_rows_offers_nothing_and_saves_nothing(
+        live_server, new_context, shot):
+    """The refused (422) path: the check was clean and offered "Impor sekarang", then, before she imports,
+    a cadre registered one of the file's children in the app born two days off (the same child, her birth
+    date corrected in one place only): the import refuses the file. The screen lists the refused row and
+    the totals line it skipped (dated with the register's closing day, the boys and girls counted in its
+    sex column), in Indonesian, offers no import, and nothing of the file was saved. The screen said
+    "Gagal: … impor dengan accept_valid=true …", an API parameter, and listed the skipped line under the
+    refused rows' heading."""
+    posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][0]
+    born = date.today() - timedelta(days=200)
+    weighed = date.today() - timedelta(days=10)
+    closed = date.today() - timedelta(days=1)
+    rows = ["posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)",
+            f"{posyandu['name']};Sinta Tolak;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};7,4",
+            f"{posyandu['name']};Bima Tolak;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};7,9",
+            f";JUMLAH;L: 1 / P: 1;;{closed:%d/%m/%Y};15,3"]
+    file = {"name": "register-tolak.csv", "mimeType": "text/csv", "buffer": ("\n".join(rows) + "\n").encode()}
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
+    page.get_by_role("button", name="Periksa berkas").click()
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("2 baris: 2 benar, 0 ditolak.")
+    expect(result.locator("#import-skipped li")).to_have_text(['Baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak'])
+    import_all = page.get_by_role("button", name="Impor sekarang")
+    expect(import_all).to_be_focused()
+
+    registered = live_server.api("POST", "/children", "bidan1", json={
+        "id": str(uuid.uuid4()), "posyandu_id": posyandu["id"], "name": "Sinta Tolak", "sex": "F",
+        "birth_date": (born + timedelta(days=2)).isoformat()})
+    assert registered.status_code == 201, registered.get_json()
+    import_all.click()
+    # in the screen's words: the server's detail names the API's accept_valid=true, no button of hers
+    expect(page.locator("#import-note")).to_have_text("Tidak ada yang diimpor.")
+    expect(result.locator(".notice.bad")).to_have_text(
+        "Perbaiki baris yang ditolak di berkas, atau periksa berkas lagi untuk mengimpor baris yang benar saja.")
+    refused = result.locator("#import-refused li")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("Baris 2")
+    expect(refused).to_contain_text("tanggal_lahir: Sinta Tolak terdaftar lahir")
+    # the line skipped listed apart, before the refused rows' heading (not read as one of them)
+    expect(result.locator("#import-skipped + #import-refused li")).to_have_count(1)
+    expect(result.locator("#import-skipped li")).to_have_text(['Baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak'])
+    expect(result.get_by_role("button", name="Unduh daftar baris ditolak (CSV)")).to_be_visible()
+    expect(page.locator("#import-all, #import-valid")).to_have_count(0)  # nothing offered to import
+    expect(page.get_by_role("button", name=re.compile("^Impor"))).to_have_count(0)
+    shot(page, "61-import-refused")
+
+    assert children_named(live_server, "Bima Tolak") == []  # nothing of the file saved
+    [sinta] = children_named(live_server, "Sinta Tolak")
+    assert sinta["id"] == registered.get_json()["id"]
+    assert live_server.api("GET", f"/children/{sinta['id']}/measurements", "bidan1").get_json()["items"] == []
+    assert live_server.api("DELETE", f"/children/{sinta['id']}?reason=e2e", "bidan1").status_code == 204

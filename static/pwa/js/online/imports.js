@@ -27,6 +27,8 @@ export const W = {
   saved_title: ['Hasil impor', 'Import result'],
   done: ['Tersimpan. HP kader menerima datanya pada sinkron berikutnya.', "Saved. The cadres' phones get the records at their next sync."],
   refused_all: ['Tidak ada yang diimpor.', 'Nothing was imported.'],
+  recheck: ['Perbaiki baris yang ditolak di berkas, atau periksa berkas lagi untuk mengimpor baris yang benar saja.',
+    'Correct the refused rows in the file, or check the file again to import only the valid rows.'],
   summary: ['{rows} baris: {valid} benar, {invalid} ditolak.', '{rows} {rows:row|rows}: {valid} valid, {invalid} refused.'],
   children: ['Anak baru {created}; sudah terdaftar {matched} (datanya dilengkapi {updated}).',
     'New children {created}; registered already {matched} (details filled in {updated}).'],
@@ -119,10 +121,11 @@ export function render(ctx) {
     } catch (error) {
       const rows = refusedRows(error.body);
       const fileProblem = error.body?.errors?.file;
-      note.textContent = error.kind === 'network' ? t('online_only')
+      // a file refused for its rows (422): said in the screen's words (the server's names accept_valid)
+      note.textContent = error.kind === 'network' ? t('online_only') : rows.length ? tx('refused_all')
         : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
-      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('refused_all')), refusedList(rows),
-        ...skippedList(error.body?.skipped_rows)] : []));
+      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('recheck')),
+        ...skippedList(error.body?.skipped_rows), refusedList(rows)] : []));
       return null;
     } finally {
       busy = false;
