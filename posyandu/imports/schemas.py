@@ -20,13 +20,14 @@ class ImportFileSchema(Schema):
         "CSV (comma, semicolon or tab separated; also .tsv, .txt) or XLSX, one row per visit (or per child "
         "without a visit). Columns (Indonesian or English names; case, spaces and a unit, in brackets or after the "
         "name (bb_lahir kg), are ignored, but a weight column headed in grams, bb_lahir (gram) or bb_lahir gram, is "
-        "read in grams: 3200 is 3.2 kg; a weight in kg and in grams both is one weight where they agree): posyandu "
+        "read in grams: 3200 is 3.2 kg; a weight in kg and in grams both is one weight where they agree, a cell "
+        "plainly in the other column's unit read in it, 3,2 in both 3.2 kg): posyandu "
         "(name or id), nama, jenis_kelamin (L/P), tanggal_lahir (DD/MM/YYYY day first, "
         "YYYY-MM-DD, 15 Januari 2025, or a date cell) — required; nik, nik_ibu, nama_ibu, nama_ayah, no_hp, "
         "alamat, rt, rw, bb_lahir (kg), pb_lahir (cm), punya_kms (ya/tidak), bukan_duplikat (ya for twins); "
         "visit: tanggal_ukur, bb (kg), tb/pb (cm), posisi (berbaring/berdiri), lingkar_kepala, lila, edema. A totals "
-        "line (\"Jumlah\"/\"Total\" as the name, no sex nor birth date, the rest numbers or empty, its visit date "
-        "empty or the table's) is skipped (skipped_rows).")})
+        "line (\"Jumlah\"/\"Total\" as the name, no birth date, its sex empty or a count, L: 12, the rest numbers "
+        "or empty, its visit date empty or a date) is skipped (skipped_rows).")})
 
 
 class RowErrorsSchema(Schema):
@@ -77,8 +78,9 @@ class ImportResultSchema(Schema):
         "to it is refused")})
     skipped_rows = fields.List(fields.Nested(SkippedRowSchema), metadata={"description": (
         "Rows that are no child's, skipped and said why: a register's totals line under its table (\"Jumlah\" "
-        "or \"Total\" as the name, no sex nor birth date, every other cell a number or empty, its visit date "
-        "empty or the table's); counted in none of the numbers "
+        "or \"Total\" as the name, no birth date, its sex empty or a count, L: 12, every other cell a number or "
+        "empty, its visit date empty or a date, the table's or the register's closing date); counted in none of "
+        "the numbers "
         "above, rows neither")})
     errors = fields.List(fields.Nested(RowErrorsSchema), metadata={"description": "Every refused row and why"})
     ignored_columns = fields.List(fields.String(), metadata={"description": (

@@ -61,8 +61,8 @@ def template_xlsx() -> bytes:
         guide.write_row(r, 0, [title, what, example])
     notes = ["Satu baris per kunjungan; data anak diulang di setiap barisnya (atau satu baris per anak tanpa kunjungan).",
              "Berkas yang sama boleh diimpor lagi: anak dan kunjungan yang sudah ada tidak digandakan.",
-             "Baris jumlah di bawah tabel (nama \"Jumlah\" atau \"Total\", sisanya angka atau tanggal timbang "
-             "tabel) dilewati.",
+             "Baris jumlah di bawah tabel (nama \"Jumlah\" atau \"Total\", tanpa tanggal lahir, jenis kelamin kosong "
+             "atau jumlah (L: 12), sisanya angka atau tanggal) dilewati.",
              "Periksa berkas dulu di aplikasi (Impor data → Periksa berkas): setiap baris yang ditolak disebut alasannya."]
     for r, note in enumerate(notes, len(TEMPLATE) + 2):
         guide.write_string(r, 0, note)
