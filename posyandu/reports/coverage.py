@@ -41,9 +41,11 @@ from __future__ import annotations
 
 import functools
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, and_, case, extract, false, func, or_, select, true
+from sqlalchemy import BigInteger, ColumnElement, and_, case, extract, false, func, literal, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from posyandu.immunisation.cards import next_meeting_day
 from posyandu.immunisation.due import Area
@@ -87,26 +89,62 @@ def _birthday_code(years: int) -> Any:
     return (extract("year", b) + years) * 10000 + extract("month", b) * 100 + day
 
 
-def _dose(entry: ScheduleEntry) -> Any:
-    return (Immunisation.vaccine == entry.vaccine) & (Immunisation.dose == entry.dose)
+class bits_or(GenericFunction[int]):
+    """Bitwise OR of an integer over a group: PostgreSQL's ``bit_or``; on SQLite, which has none, the sum of
+    the distinct values, the same for values that are each 0 or one power of two (a bit)."""
+    type = BigInteger()
+    name = "bit_or"
+    inherit_cache = True
+    _register = False
 
 
-def _has(cond: Any, label: str) -> Any:
-    return func.max(case((cond, 1), else_=0)).label(label)
+@compiles(bits_or, "sqlite")
+def _sqlite_bits_or(element: bits_or, compiler: Any, **kw: Any) -> str:
+    return f"sum(DISTINCT {compiler.process(element.clauses, **kw)})"
+
+
+BITS = 62  # bits of a mask (a signed 64-bit integer; SQLite's sum of them must not overflow)
+
+
+def _bit(i: int) -> tuple[int, int]:
+    """The mask (word) and bit of the ``i``-th entry of a list."""
+    return i // BITS, 1 << (i % BITS)
+
+
+def given_masks(entries: Sequence[ScheduleEntry], *where: Any, of_child: bool = False) -> Any:
+    """Per child, which of ``entries`` she was given (a live dose of ``where``), as bit masks ``m0``, ``m1``…
+    (``_bit``: entry ``i`` is bit ``i % 62`` of mask ``i // 62``; 21 entries, one mask): one pass over the
+    doses, each turned into its entry's bit, then one OR per child. A flag per entry per child (``max(CASE
+    …)`` for each entry: 21 aggregates for every dose) kept 21 values per child, and a district's children
+    spilled to disk (docs/scaling.md). The bit is a CASE, not a join to a list of the entries: PostgreSQL
+    read such a list of constants as one index scan of the doses per entry. ``of_child``: ``where`` reads
+    the dose's child (joined)."""
+    words: dict[int, list[Any]] = {}
+    for i, e in enumerate(entries):
+        word, bit = _bit(i)
+        words.setdefault(word, []).append(
+            (and_(Immunisation.vaccine == e.vaccine, Immunisation.dose == e.dose), literal(bit, BigInteger)))
+    stmt = select(Immunisation.child_id, *(bits_or(case(*whens)).label(f"m{w}") for w, whens in words.items()))
+    if of_child:
+        stmt = stmt.join(Child, Child.id == Immunisation.child_id)
+    return stmt.where(Immunisation.deleted_at.is_(None), *where).group_by(Immunisation.child_id).subquery()
+
+
+def had(masks: Any, i: int) -> Any:
+    """Whether the child was given entry ``i`` (``given_masks``): false for a child with no dose."""
+    word, bit = _bit(i)
+    return func.coalesce(masks.c[f"m{word}"].op("&")(literal(bit, BigInteger)), 0) != 0
 
 
 def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[str, Any]]:
     entries = schedule.entries
-    given = (select(Immunisation.child_id, *(_has(_dose(e), f"g{i}") for i, e in enumerate(entries)))
-             .where(Immunisation.given_on <= period.last, Immunisation.deleted_at.is_(None),
-                    Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
-             .group_by(Immunisation.child_id).subquery())
+    given = given_masks(entries, Immunisation.given_on <= period.last,
+                        Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
     stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for i, e in enumerate(entries):
-        had = func.coalesce(given.c[f"g{i}"], 0) == 1
         due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
-        cols += [count_if(due).label(f"t{i}"), count_if(due & had).label(f"c{i}")]
+        cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, i)).label(f"c{i}")]
     out: dict[str, dict[str, Any]] = {}
     for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
         out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"]) for i, e in enumerate(entries)}
@@ -130,13 +168,9 @@ def _complete(session: Any, schedule: Schedule, kind: str, years: int, period: P
     entries = [e for e in schedule.entries if e.counts_toward == kind]
     after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
     in_cohort = and_(Child.birth_date > after, Child.birth_date <= by)
-    before = _date_code(Immunisation.given_on) < _birthday_code(years)
-    given = (select(Immunisation.child_id, *(_has(_dose(e) & before, f"g{i}") for i, e in enumerate(entries)))
-             .join(Child, Child.id == Immunisation.child_id)
-             .where(Immunisation.deleted_at.is_(None), in_cohort,
-                    Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
-             .group_by(Immunisation.child_id).subquery())
-    done = and_(true(), *((given.c[f"g{i}"] == 1) | ~applies(e) for i, e in enumerate(entries)))
+    given = given_masks(entries, in_cohort, Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)),
+                        _date_code(Immunisation.given_on) < _birthday_code(years), of_child=True)
+    done = and_(true(), *(had(given, i) | ~applies(e) for i, e in enumerate(entries)))
     stmt = children_in_area(pf, level).where(in_cohort).outerjoin(given, given.c.child_id == Child.id)
     stmt = stmt.add_columns(func.count(Child.id), count_if(done)).group_by(stmt.selected_columns.area)
     return {str(a): (t, c) for a, t, c in session.execute(stmt)}
