@@ -111,44 +111,74 @@ def _bit(i: int) -> tuple[int, int]:
     return i // BITS, 1 << (i % BITS)
 
 
-def given_masks(entries: Sequence[ScheduleEntry], *where: Any, of_child: bool = False) -> Any:
-    """Per child, which of ``entries`` she was given (a live dose of ``where``), as bit masks ``m0``, ``m1``…
-    (``_bit``: entry ``i`` is bit ``i % 62`` of mask ``i // 62``; 21 entries, one mask): one pass over the
-    doses, each turned into its entry's bit, then one OR per child. A flag per entry per child (``max(CASE
-    …)`` for each entry: 21 aggregates for every dose) kept 21 values per child, and a district's children
-    spilled to disk (docs/scaling.md). The bit is a CASE, not a join to a list of the entries: PostgreSQL
-    read such a list of constants as one index scan of the doses per entry. ``of_child``: ``where`` reads
-    the dose's child (joined)."""
-    words: dict[int, list[Any]] = {}
-    for i, e in enumerate(entries):
-        word, bit = _bit(i)
-        words.setdefault(word, []).append(
-            (and_(Immunisation.vaccine == e.vaccine, Immunisation.dose == e.dose), literal(bit, BigInteger)))
-    stmt = select(Immunisation.child_id, *(bits_or(case(*whens)).label(f"m{w}") for w, whens in words.items()))
+def given_masks(sets: Sequence[tuple[str, Sequence[ScheduleEntry], Any]], *where: Any, of_child: bool = False) -> Any:
+    """Per child, which entries of each set she was given, as bit masks: for a set ``(name, entries, when)``,
+    columns ``<name>0``, ``<name>1``… (``_bit``: entry ``i`` is bit ``i % 62`` of mask ``i // 62``; the
+    schedule's 21 entries, one mask), from her live doses of ``where`` (``when``: those of them the set
+    reads, or None). ``of_child``: the dose's child is joined, for ``where`` and ``when`` to read.
+
+    One pass over the doses, each turned into its entry's bit, then one OR per child and set. A flag per
+    entry per child (``max(CASE …)`` for each entry: 21 aggregates for every dose) kept 21 values per
+    child, and a district's children spilled to disk (docs/scaling.md). The bit is a CASE, not a join to a list of the entries: PostgreSQL read such a list
+    of constants as one index scan of the doses per entry."""
+    masks = []
+    for name, entries, when in sets:
+        words: dict[int, list[Any]] = {}
+        for i, e in enumerate(entries):
+            word, bit = _bit(i)
+            words.setdefault(word, []).append(
+                (and_(Immunisation.vaccine == e.vaccine, Immunisation.dose == e.dose), literal(bit, BigInteger)))
+        for w, whens in words.items():
+            bits = case(*whens) if when is None else case((when, case(*whens)))  # ``when`` read first, once
+            masks.append(bits_or(bits).label(f"{name}{w}"))
+    stmt = select(Immunisation.child_id, *masks)
     if of_child:
         stmt = stmt.join(Child, Child.id == Immunisation.child_id)
     return stmt.where(Immunisation.deleted_at.is_(None), *where).group_by(Immunisation.child_id).subquery()
 
 
-def had(masks: Any, i: int) -> Any:
-    """Whether the child was given entry ``i`` (``given_masks``): false for a child with no dose."""
+def had(masks: Any, name: str, i: int) -> Any:
+    """Whether the child was given entry ``i`` of the set ``name`` (``given_masks``): false for a child with none."""
     word, bit = _bit(i)
-    return func.coalesce(masks.c[f"m{word}"].op("&")(literal(bit, BigInteger)), 0) != 0
+    return func.coalesce(masks.c[f"{name}{word}"].op("&")(literal(bit, BigInteger)), 0) != 0
 
 
-def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[str, Any]]:
+def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[tuple, Any]]:
+    """(target, covered) per area of each schedule dose (module docstring)."""
     entries = schedule.entries
-    given = given_masks(entries, Immunisation.given_on <= period.last,
+    given = given_masks([("m", entries, None)], Immunisation.given_on <= period.last,
                         Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
     stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for i, e in enumerate(entries):
         due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
-        cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, i)).label(f"c{i}")]
-    out: dict[str, dict[str, Any]] = {}
+        cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, "m", i)).label(f"c{i}")]
+    out: dict[str, dict[tuple, Any]] = {}
     for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
         out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"]) for i, e in enumerate(entries)}
     return out
+
+
+def _complete(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[tuple, Any]]:
+    """(target, covered) per area of IDL and Baduta Lengkap: the children whose first (second) birthday is
+    in the period, and those of them given every applicable IDL (Baduta) dose before it. One statement for
+    both, reading the doses of those children alone."""
+    complete = []  # (kind, its entries, the children whose birthday is in the period, the doses before it)
+    for kind, years in (("idl", 1), ("baduta", 2)):
+        after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
+        complete.append((kind, [e for e in schedule.entries if e.counts_toward == kind],
+                         and_(Child.birth_date > after, Child.birth_date <= by),
+                         _date_code(Immunisation.given_on) < _birthday_code(years)))
+    either = or_(*(reaching for _, _, reaching, _ in complete))
+    given = given_masks([(kind, doses, and_(reaching, before)) for kind, doses, reaching, before in complete],
+                        either, Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)), of_child=True)
+    stmt = children_in_area(pf, level).where(either).outerjoin(given, given.c.child_id == Child.id)
+    cols = []
+    for kind, doses, reaching, _ in complete:
+        done = and_(reaching, *(had(given, kind, i) | ~applies(e) for i, e in enumerate(doses)))
+        cols += [count_if(reaching).label(f"t_{kind}"), count_if(done).label(f"c_{kind}")]
+    return {str(r["area"]): {(kind, None, None, None): (r[f"t_{kind}"], r[f"c_{kind}"]) for kind, *_ in complete}
+            for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings()}
 
 
 def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[tuple[str, str, int], int]:
@@ -159,21 +189,6 @@ def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[
                       Posyandu.deleted_at.is_(None), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
     return {(str(a), v, d): n for a, v, d, n in session.execute(stmt)}
-
-
-def _complete(session: Any, schedule: Schedule, kind: str, years: int, period: Period, pf: Any,
-              level: str) -> dict[str, tuple[int, int]]:
-    """(target, covered) per area: children whose ``years``-th birthday is in the period, and those
-    of them given every applicable ``kind`` dose before it."""
-    entries = [e for e in schedule.entries if e.counts_toward == kind]
-    after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
-    in_cohort = and_(Child.birth_date > after, Child.birth_date <= by)
-    given = given_masks(entries, in_cohort, Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)),
-                        _date_code(Immunisation.given_on) < _birthday_code(years), of_child=True)
-    done = and_(true(), *(had(given, i) | ~applies(e) for i, e in enumerate(entries)))
-    stmt = children_in_area(pf, level).where(in_cohort).outerjoin(given, given.c.child_id == Child.id)
-    stmt = stmt.add_columns(func.count(Child.id), count_if(done)).group_by(stmt.selected_columns.area)
-    return {str(a): (t, c) for a, t, c in session.execute(stmt)}
 
 
 def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str) -> dict[str, dict[str, Any]]:
@@ -253,11 +268,9 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
     names = covered_areas(session, posyandu_filter, level)
     found: dict[str, dict[tuple, tuple[int, int]]] = {area: {} for area in names}  # every area, zeros without children
-    for area, values in _doses(session, schedule, period, posyandu_filter, level).items():
-        found.setdefault(area, {}).update(values)
-    for kind, years in (("idl", 1), ("baduta", 2)):
-        for area, value in _complete(session, schedule, kind, years, period, posyandu_filter, level).items():
-            found.setdefault(area, {})[(kind, None, None, None)] = value
+    for part in (_doses, _complete):
+        for area, values in part(session, schedule, period, posyandu_filter, level).items():
+            found.setdefault(area, {}).update(values)
     for month in rounds:
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
             found.setdefault(area, {}).update(values)
