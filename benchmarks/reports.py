@@ -26,6 +26,10 @@ Run: ``.venv/bin/python benchmarks/reports.py [--children 100000] [--months 24]`
    The generated children also have their doses (about 90 % of each due by their age), whose
    whole history the export reads for each dose's timing. ``--profile`` then runs the export
    under cProfile in this process.
+6. The kabupaten's coverage report (``GET /reports/coverage?level=kabupaten``) for last month and the last
+   August (a vitamin A round), each child's doses read as now (bit masks, ``coverage.given_masks``) and as
+   before (a flag per schedule entry per child, IDL and Baduta Lengkap a statement each:
+   ``_coverage_as_before``), alternating, best of 3 each; prints both and the ratio, the answers compared.
 """
 from __future__ import annotations
 
@@ -224,7 +228,8 @@ def generate(server: PostgresServer, url: str, children: int, months: int) -> di
         create_user({"username": "dinkes", "name": "Dinkes Bench", "role": "dinkes", "region_code": "35.25",
                      "password": PASSWORD})
         db.session.commit()
-        counts = {t: db.session.scalar(text(f"SELECT count(*) FROM {t}")) for t in ("posyandu", "child", "measurement")}
+        counts = {t: db.session.scalar(text(f"SELECT count(*) FROM {t}")) for t in ("posyandu", "child", "measurement",
+                                                                                   "immunisation")}
         db.session.remove()
         db.engine.dispose()
     return counts
@@ -254,6 +259,103 @@ def time_api(url: str, month: str, repeat: int = 5) -> tuple[float, dict]:
         both()
         best = min(best, time.perf_counter() - start)
     return best, rows
+
+
+def _coverage_as_before() -> tuple:
+    """The coverage report's doses, IDL and Baduta Lengkap as read before (``coverage._doses`` and
+    ``coverage._complete`` until this benchmark measured them): a flag per schedule entry per child, a
+    ``max(CASE …)`` of every dose for each entry, and IDL and Baduta Lengkap a statement each."""
+    from datetime import timedelta
+
+    from sqlalchemy import and_, case, func, select, true
+
+    from posyandu.immunisation.models import Immunisation
+    from posyandu.registry.models import Child
+    from posyandu.reports import coverage as cov
+    from posyandu.reports.cohort import children_in_area, cohort, count_if, scoped_posyandu_ids
+    from posyandu.reports.period import born_by
+
+    def has(e, cond, label):  # type: ignore[no-untyped-def]
+        dose = (Immunisation.vaccine == e.vaccine) & (Immunisation.dose == e.dose)
+        return func.max(case((dose & cond, 1), else_=0)).label(label)
+
+    def doses(session, schedule, period, pf, level):  # type: ignore[no-untyped-def]
+        entries = schedule.entries
+        given = (select(Immunisation.child_id, *(has(e, true(), f"g{i}") for i, e in enumerate(entries)))
+                 .where(Immunisation.given_on <= period.last, Immunisation.deleted_at.is_(None),
+                        Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
+                 .group_by(Immunisation.child_id).subquery())
+        stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
+        cols = []
+        for i, e in enumerate(entries):
+            had = func.coalesce(given.c[f"g{i}"], 0) == 1
+            due = (Child.birth_date <= cov.born_by_age(period.last, e.recommended_age)) & cov.applies(e)
+            cols += [count_if(due).label(f"t{i}"), count_if(due & had).label(f"c{i}")]
+        return {str(r["area"]): {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"])
+                                 for i, e in enumerate(entries)}
+                for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings()}
+
+    def complete(session, schedule, period, pf, level):  # type: ignore[no-untyped-def]
+        out: dict = {}
+        for kind, years in (("idl", 1), ("baduta", 2)):
+            entries = [e for e in schedule.entries if e.counts_toward == kind]
+            after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
+            in_cohort = and_(Child.birth_date > after, Child.birth_date <= by)
+            before = cov._date_code(Immunisation.given_on) < cov._birthday_code(years)
+            given = (select(Immunisation.child_id, *(has(e, before, f"g{i}") for i, e in enumerate(entries)))
+                     .join(Child, Child.id == Immunisation.child_id)
+                     .where(Immunisation.deleted_at.is_(None), in_cohort,
+                            Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
+                     .group_by(Immunisation.child_id).subquery())
+            done = and_(true(), *((given.c[f"g{i}"] == 1) | ~cov.applies(e) for i, e in enumerate(entries)))
+            stmt = children_in_area(pf, level).where(in_cohort).outerjoin(given, given.c.child_id == Child.id)
+            stmt = stmt.add_columns(func.count(Child.id), count_if(done)).group_by(stmt.selected_columns.area)
+            for a, t, c in session.execute(stmt):
+                out.setdefault(str(a), {})[(kind, None, None, None)] = (t, c)
+        return out
+
+    return doses, complete
+
+
+def time_coverage(url: str, months: list[str], repeat: int = 3) -> list[tuple[str, float, float, int]]:
+    """``GET /reports/coverage?level=kabupaten`` for each month (WSGI, JSON) as now and with the doses read as
+    before (``_coverage_as_before``), alternating, best of ``repeat`` each after a warm-up; the answers
+    compared. (month, before s, now s, rows) per month."""
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.reports import coverage as cov
+
+    cfg = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    client = create_app(cfg).test_client()
+    token = client.post("/api/v1/auth/login", json={"username": "dinkes", "password": PASSWORD}).get_json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    now, before = (cov._doses, cov._complete), _coverage_as_before()
+
+    def timed(month: str, parts: tuple) -> tuple[float, list]:
+        cov._doses, cov._complete = parts
+        try:
+            start = time.perf_counter()
+            resp = client.get(f"/api/v1/reports/coverage?month={month}&level=kabupaten", headers=headers)
+            took = time.perf_counter() - start
+        finally:
+            cov._doses, cov._complete = now
+        assert resp.status_code == 200, resp.get_json()
+        return took, resp.get_json()["rows"]
+
+    out = []
+    for month in months:
+        timed(month, now)  # warm-up
+        best = {"before": float("inf"), "now": float("inf")}
+        for _ in range(repeat):
+            for label, parts in (("before", before), ("now", now)):
+                took, rows = timed(month, parts)
+                best[label] = min(best[label], took)
+                if label == "before":
+                    old = rows
+                else:
+                    assert rows == old, month
+        out.append((month, best["before"], best["now"], len(rows)))
+    return out
 
 
 def time_psql(server: PostgresServer, first: date, last: date, repeat: int = 5) -> tuple[float, str]:
@@ -386,6 +488,12 @@ def main() -> None:
         print(f"  baseline: psql copying out the rows it reads (children, month's measurements, their doses) "
               f"{raw:6.2f} s; ratio export / raw read {seconds / raw:6.1f}x")
         shutil.rmtree(work)
+        august = f"{int(month[:4]) - (int(month[5:]) < 8)}-08"  # the last vitamin A round of August
+        print(f"\nkabupaten coverage ({counts['immunisation']:,} doses), GET /reports/coverage?level=kabupaten, "
+              f"best of 3, the doses read as before and now, alternating:")
+        for m, before, now, n in time_coverage(url, [month, august]):
+            print(f"  month {m}: before {before * 1000:7.0f} ms, now {now * 1000:7.0f} ms, ratio before / now "
+                  f"{before / now:5.2f}x ({n} rows, the same)")
         if args.profile:
             profile_fhir(url, month)
     finally:

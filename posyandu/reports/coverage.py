@@ -119,8 +119,8 @@ def given_masks(sets: Sequence[tuple[str, Sequence[ScheduleEntry], Any]], *where
 
     One pass over the doses, each turned into its entry's bit, then one OR per child and set. A flag per
     entry per child (``max(CASE …)`` for each entry: 21 aggregates for every dose) kept 21 values per
-    child, and a district's children spilled to disk (docs/scaling.md). The bit is a CASE, not a join to a list of the entries: PostgreSQL read such a list
-    of constants as one index scan of the doses per entry."""
+    child, and a district's children spilled to disk (docs/scaling.md). The bit is a CASE, not a join to
+    a list of the entries: PostgreSQL read such a list of constants as one index scan of the doses per entry."""
     masks = []
     for name, entries, when in sets:
         words: dict[int, list[Any]] = {}
@@ -155,7 +155,8 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
         cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, "m", i)).label(f"c{i}")]
     out: dict[str, dict[tuple, Any]] = {}
     for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
-        out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"]) for i, e in enumerate(entries)}
+        out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"])
+                               for i, e in enumerate(entries)}
     return out
 
 

@@ -126,7 +126,8 @@ def test_coverage_doses_idl_and_baduta_agree_with_each_child_s_doses(client, wor
         first = date(int(start[:4]), int(start[5:]), 1)
         last = date(int(end[:4]), int(end[5:]), calendar.monthrange(int(end[:4]), int(end[5:]))[1])
         for who, level, in_scope in asks:
-            resp = client.get(f"/api/v1/reports/coverage?from={start}&to={end}&level={level}", headers=world.headers(who))
+            resp = client.get(f"/api/v1/reports/coverage?from={start}&to={end}&level={level}",
+                              headers=world.headers(who))
             assert resp.status_code == 200, resp.get_json()
             want = expected(kids, doses, first, last, areas[level], in_scope)
             rows = [r for r in resp.get_json()["rows"] if r["kind"] in ("dose", "idl", "baduta")]
