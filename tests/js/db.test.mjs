@@ -87,12 +87,14 @@ async function withoutBroadcastChannel(tabs, fn, refused = false) {
     const items = new Map();
     globalThis.addEventListener = page.addEventListener.bind(page);
     globalThis.removeEventListener = page.removeEventListener.bind(page);
-    globalThis.localStorage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => {
+    // the browser fires the storage event in the other tabs; here every tab of the test shares this page
+    const put = (k, v) => {
       const old = items.get(k) ?? null;
-      items.set(k, String(v));
-      // the browser fires it in the other tabs; here every tab of the test shares this page
-      if (old !== String(v)) page.dispatchEvent(Object.assign(new Event('storage'), { key: k, oldValue: old, newValue: String(v) }));
-    } };
+      if (v === null) items.delete(k); else items.set(k, v);
+      if (old !== v) page.dispatchEvent(Object.assign(new Event('storage'), { key: k, oldValue: old, newValue: v }));
+    };
+    globalThis.localStorage = { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => put(k, String(v)),
+      removeItem: (k) => put(k, null), get length() { return items.size; } };
   }
   try {
     return await fn();
@@ -114,7 +116,8 @@ for (const refused of [false, true]) test(`without BroadcastChannel${refused ? '
     const before = there.generation();
     await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 1 }));
     await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 2 }));
-    assert.deepEqual(told, ['there', 'there'], 'each write, to the other tab of this user only');
+    assert.deepEqual(told, ['there', 'there'], 'each write, to the other tab of this user only (its key\'s removal is none)');
+    assert.equal(localStorage.length, 0, 'no changed:posyandu-<user id> key is left behind');
     assert.ok(there.generation() > before, 'its cached reads are read again');
     there.close();
     await here.tx(['meta'], 'readwrite', ({ meta }) => meta.put({ key: 'seq', value: 3 }));

@@ -64,7 +64,8 @@ export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = nu
 
 /** The user's other tabs, told of a write: {post, close}, or null. A BroadcastChannel; without one
  * (older Android WebViews) or refused, the `storage` event of a localStorage key (`me`: not the
- * writer's own, in case it hears it); without either (storage blocked throws), no one. Never throws. */
+ * writer's own, in case it hears it), removed at once (its removal, newValue null, is no write):
+ * nothing of the user stays; without either (storage blocked throws), no one. Never throws. */
 function tabsOf(name, heard) {
   try {
     const channel = new BroadcastChannel(name);
@@ -72,11 +73,10 @@ function tabsOf(name, heard) {
     return { post: () => channel.postMessage(0), close: () => channel.close() };
   } catch { /* the storage event */ }
   try {
-    const [key, me] = [`changed:${name}`, `${Math.random()} `];
-    let n = 0;
-    const listen = (e) => { if (e.key === key && !e.newValue?.startsWith(me)) heard(); };
+    const [key, me] = [`changed:${name}`, `${Math.random()}`];
+    const listen = (e) => { if (e.key === key && e.newValue && e.newValue !== me) heard(); };
     addEventListener('storage', listen);
-    return { post: () => localStorage.setItem(key, me + (n += 1)), close: () => removeEventListener('storage', listen) };
+    return { post: () => { localStorage.setItem(key, me); localStorage.removeItem(key); }, close: () => removeEventListener('storage', listen) };
   } catch {
     return null;
   }
