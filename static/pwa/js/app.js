@@ -188,6 +188,7 @@ function onSyncState(s) {
   const before = ctx.syncState.phase;
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
+  main.firstChild?.onSync?.(s);
   let drawing;
   if (s.phase === 'done' && before !== 'done') {
     // not while busy(); a child's screen shows the records just pulled (access history pages stay)

@@ -195,6 +195,8 @@ const W = {
   enter_something: ['Isi minimal berat atau panjang/tinggi badan.', 'Enter at least the weight or the length/height.'],
   result: ['Hasil penimbangan', 'Result'],
   saved_offline: ['Tersimpan di HP; akan dikirim saat ada sinyal.', 'Saved on the phone; it will be sent when there is a connection.'],
+  saved_sending: ['Tersimpan di HP; sedang dikirim ke server.', 'Saved on the phone; being sent to the server.'],
+  saved_sent: ['Tersimpan dan terkirim ke server.', 'Saved and sent to the server.'],
   bb_u: ['BB/U (berat menurut umur)', 'Weight-for-age'],
   tb_u: ['TB/U (tinggi menurut umur)', 'Height-for-age'],
   bb_tb: ['BB/TB (berat menurut tinggi)', 'Weight-for-height'],

@@ -6,7 +6,7 @@ import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplemen
 import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, isHealthWorker, lotErrors, recordDay } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { childGone, doseLabel, dueTitle } from './child.js';
-import { dateCheck, deleteCard, onSave, recordIds, showRefused } from './forms.js';
+import { dateCheck, deleteCard, onSave, recordIds, savedWords, showRefused } from './forms.js';
 
 /** A dose record's source: given here, copied from a record, or recalled (no default). */
 const sourceRadios = (checked, sources = DOSE_SOURCES) => radios('source', t('dose_source'), sources.map((s) => [s, t(`source_${s}`)]), checked);
@@ -130,7 +130,7 @@ export async function doseForm(ctx, childId, entity, id) {
     await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) },
       drawn: rec.version == null ? null : rec });
     if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
-    ctx.announce(t('saved_offline'));
+    ctx.announce(savedWords(ctx));
     ctx.go(`#/child/${childId}`);
     return true;
   });

@@ -83,6 +83,9 @@ export function recordIds() {
   };
 }
 
+/** What a save says: online, the sync follows (app.js, 2 s); offline, it waits for a connection. */
+export const savedWords = (ctx) => t(ctx.online() ? 'saved_sending' : 'saved_offline');
+
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
 /** The child's fields hold what the server keeps (registry/schemas.py ChildSchema: names 120
@@ -140,7 +143,7 @@ export async function childForm(ctx, childId) {
       nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw,
       birth_length_cm: bl },
     drawn: existing });
-    ctx.announce(t('saved_offline'));
+    ctx.announce(savedWords(ctx));
     ctx.go(`#/child/${id}`);
     return true;
   });
@@ -245,8 +248,12 @@ export async function visitForm(ctx, childId, measurementId = null) {
       supplements: bundle.supplements, tables, kbm, schedule, area, on });
     form.hidden = true;
     remove?.remove();
+    const note = h('p', { class: 'muted', id: 'saved-note' });
+    // at each sync state (app.js onSyncState): sent once nothing waits
+    screen.onSync = (s) => { note.textContent = s.phase === 'done' && !s.waiting && !s.attention && !s.conflicts ? t('saved_sent') : savedWords(ctx); };
+    screen.onSync(ctx.syncState);
     output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
-      h('p', { class: 'muted' }, t('saved_offline')), statusPanel(result), duePanel(result.due, on),
+      note, statusPanel(result), duePanel(result.due, on),
       h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
         ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
       isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0)
@@ -257,7 +264,8 @@ export async function visitForm(ctx, childId, measurementId = null) {
   });
   const remove = existing ? deleteCard(ctx, 'measurement', existing.id, childId) : null;
   if (existing) await showRefused(ctx, form, 'measurement', measurementId);
-  return h('div', {}, form, remove, output);
+  const screen = h('div', {}, form, remove, output);
+  return screen;
 }
 
 const DELETE_REASONS = ['delete_mistake', 'delete_twice', 'delete_wrong_child'];
