@@ -137,7 +137,7 @@ function historyTable(child, measurements, tables, kbm, edit) {
         edit ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('edit'))) : null)),
       h('tbody', {}, rows.map((m) => {
         const g = growthOf(child, m, tables);
-        return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on), m._pending ? h('span', { class: 'tag wait', title: t('not_synced'), 'aria-label': t('not_synced'), role: 'img' }, '•') : null),
+        return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on).replace(' ', '\u00a0'), m._pending ? h('span', { class: 'tag wait', title: t('not_synced'), 'aria-label': t('not_synced'), role: 'img' }, '•') : null),
           h('td', {}, formatKg(m.weight_kg)), h('td', {}, formatCm(m.length_height_cm)),
           h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'),
           h('td', {}, trendOf(m) ?? '–'),

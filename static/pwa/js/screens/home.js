@@ -38,8 +38,8 @@ export function dueListPanel(list, today, open = new Set()) {
   const group = (key, title, items) => h('details', { class: 'due-group', 'data-key': key, open: open.has(key),
     ontoggle: (e) => (e.target.open ? open.add(key) : open.delete(key)) },
     h('summary', {}, `${title} · ${t('children_n', { n: items.length })}`),
-    h('ul', { class: 'due-names' }, items.map((i) => h('li', {}, link(i.child), h('small', {},
-      i.dose ? ` ${i.dose.label} · ${t(`st_${i.dose.status}`)}` : ` ${t('age_m', { m: i.child.age_months })}`)))));
+    h('ul', { class: 'due-names' }, items.map((i) => h('li', {}, link(i.child), ' ', h('small', {},
+      i.dose ? `${i.dose.label} · ${t(`st_${i.dose.status}`)}` : t('age_m', { m: i.child.age_months }))))));
   const table = h('table', { class: 'table', id: 'bring' },
     h('caption', {}, t('bring')),
     h('thead', {}, h('tr', {}, [t('col_item'), t('col_doses'), t('col_vials')].map((c) => h('th', { scope: 'col' }, c)))),

@@ -1,0 +1,72 @@
+"""A 360 px phone in real Chromium, both languages: a child's weighing dates keep their day and month
+on one line, the year at most on a second (English wrapped "12 Nov 2026" onto three), a due child's dose and its status ("OPV 2 · terlambat") are never
+split across lines, and every dose given has its "Ubah" in the same place, below its name and date
+(a vitamin A capsule's, with no batch line, stood beside its name)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+# the lines a text node is laid out on (its boxes' distinct tops)
+LINES = """(node) => { const r = document.createRange(); r.selectNodeContents(node);
+  return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }"""
+
+
+def both_languages(page):
+    yield "id"
+    page.locator("#lang-btn").click()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    yield "en"
+
+
+def test_a_childs_weighing_dates_keep_their_day_and_month_together(live_server, new_context):
+    """At most two lines, the day and its month on the first (the row is as tall for its 44 px "Ubah"),
+    and the table within its panel, its "Ubah" links in view."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    page.locator("#children a").first.click()
+    for lang in both_languages(page):
+        page.locator("#history tbody tr").first.wait_for()
+        dates = page.locator("#history tbody td:first-child")
+        assert dates.count() > 5
+        lines = [d.evaluate(f"(td) => ({LINES})(td.firstChild)") for d in dates.all()]
+        assert max(lines) <= 2, (lang, dates.first.inner_text(), lines)
+        first_lines = dates.first.evaluate("""(td) => { const r = document.createRange();
+          r.setStart(td.firstChild, 0); r.setEnd(td.firstChild, td.firstChild.data.lastIndexOf(' '));
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }""")
+        assert first_lines == 1, (lang, dates.first.inner_text())
+        assert page.locator("#history").evaluate("""(panel) => panel.querySelector('table').getBoundingClientRect().right
+          <= panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight) + 0.5"""), lang
+
+
+def test_a_due_childs_dose_and_its_status_stay_together(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    for lang in both_languages(page):
+        page.locator("#due-list .due-names li").first.wait_for(state="attached")
+        page.evaluate("() => document.querySelectorAll('#due-list details').forEach((d) => { d.open = true; })")
+        statuses = page.locator("#due-list .due-names small")
+        assert statuses.count() > 5
+        split = [s.inner_text() for s in statuses.all() if s.evaluate(f"(s) => ({LINES})(s.firstChild)") > 1]
+        assert split == [], lang
+
+
+def test_every_dose_given_has_its_edit_button_below_its_name(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    page.locator("#children a").first.click()
+    rows = page.locator("#doses-given li.row")
+    rows.first.wait_for()
+    for lang in both_languages(page):
+        rows.first.wait_for()
+        names = [r.locator("strong").inner_text() for r in rows.all()]
+        assert any("Vitamin A" in n for n in names), names
+        beside = [n for r, n in zip(rows.all(), names) if r.evaluate(
+            "(li) => li.querySelector('.btn').getBoundingClientRect().top < li.querySelector('.row-main').getBoundingClientRect().bottom")]
+        assert beside == [], lang
