@@ -145,3 +145,50 @@ def test_a_bidans_n_on_a_weighing_a_kader_moves_offline_to_another_month_gives_w
     now = live_server.api("GET", f"/measurements/{judged['id']}", "kader3").get_json()
     assert (now["measured_on"], now["weight_kg"], now["trend"], now["trend_override"]) == (
         last.replace(day=20).isoformat(), 7.15, "T", None), now
+
+
+def test_a_bidan_moving_her_judged_weighing_to_another_month_keeps_the_n_she_gives_it_there(live_server, new_context):
+    """A bidan corrects, offline, the date of a weighing she judged N into the month before, and gives it
+    her N again there. The move drops a judgement of the month it left (the form now shows so: back to
+    the computed N/T); the N she picks there stands, on the phone and on the server. Before, her N, sent
+    as it stood with the move, was no change of hers: the server dropped it, the phone showed T."""
+    today = date.today()
+    first = today.replace(day=1)
+    last = (first - timedelta(days=1)).replace(day=1)
+    before = (last - timedelta(days=1)).replace(day=1)
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader3", json={"posyandu_id": posyandu_id, "name": "Ratna Pindah Bulan",
+                                                                "sex": "F", "birth_date": (today - timedelta(days=200)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    for day, kg in ((before.replace(day=10), 6.9), (last.replace(day=10), 7.0), (first, 7.1)):  # +100 g a month: T
+        weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                                  json={"measured_on": day.isoformat(), "weight_kg": kg})
+        assert weighed.status_code == 201, weighed.get_json()
+    reason = "kurva mengikuti garis pertumbuhan"
+    judged = live_server.api("PATCH", f"/measurements/{weighed.get_json()['id']}", "bidan1",
+                             json={"trend_override": "N", "trend_override_reason": reason}).get_json()
+    assert (judged["trend"], judged["trend_computed"]) == ("N", "T"), judged
+
+    ctx, page = offline_phone(new_context, live_server.url, "bidan1")
+    page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
+    box = page.locator("#nt-judgement")
+    her_n = box.get_by_label("N — naik (kurva mengikuti garis pertumbuhan)")
+    expect(her_n).to_be_checked()
+    page.get_by_label("Tanggal timbang").fill(last.replace(day=20).isoformat())
+    page.get_by_label("Tanggal timbang").dispatch_event("change")
+    expect(her_n).not_to_be_checked()  # the move drops it: the computed one is shown chosen
+    expect(box.get_by_label(re.compile("^Sesuai hitungan KBM"))).to_be_checked()
+    expect(box.get_by_label("Alasan penilaian")).to_have_value(reason)
+    her_n.check()  # she judges it N there too
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text(f"N — penilaian bidan ({reason})")
+    page.goto(f"{live_server.url}/#/child/{child_id}")
+    expect(page.locator(f"#history tr[data-id='{judged['id']}'] td").nth(4)).to_have_text("N")
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    now = live_server.api("GET", f"/measurements/{judged['id']}", "bidan1").get_json()
+    assert (now["measured_on"], now["trend"], now["trend_computed"], now["trend_override"], now["trend_override_reason"]) == (
+        last.replace(day=20).isoformat(), "N", "T", "N", reason), now
+    expect(page.locator(f"#history tr[data-id='{judged['id']}'] td").nth(4)).to_have_text("N")

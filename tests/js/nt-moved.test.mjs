@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
-import { markBatch, outboxEntries, records, recordView, saveChange } from '../../static/pwa/js/outbox.js';
+import { markBatch, outboxEntries, records, recordView, saveChange, saveChanges } from '../../static/pwa/js/outbox.js';
 import { createSync } from '../../static/pwa/js/sync.js';
 import { loadTables } from '../../static/pwa/js/growth.js';
 import { kmsOf, markStale } from '../../static/pwa/js/assess.js';
@@ -92,6 +92,27 @@ test('a date moved within the month keeps the N; so does a new judgement given w
     fields: { measured_on: '2025-08-02', trend_override: 'T', trend_override_reason: 'ditimbang ulang' } });
   ({ m } = await shown(db, judged));
   assert.deepEqual([m.trend_override, m.trend_override_reason], ['T', 'ditimbang ulang']);
+});
+
+test('a bidan moving it gives her N again there (the form\'s second change): it is sent as a change after the move, and shown kept', async () => {
+  const { db, judged } = await setup();
+  const drawn = (await records(db, 'measurement')).find((m) => m.id === judged);
+  const her = { trend_override: 'N', trend_override_reason: 'kurva mengikuti garis' };
+  await saveChanges(db, [{ entity: 'measurement', id: judged, fields: { ...drawn, measured_on: '2025-08-02', ...her }, drawn },
+    { entity: 'measurement', id: judged, fields: her }]);
+  const [move, again] = await outboxEntries(db);
+  assert.ok(!move.changed.includes('trend_override')); // the server drops it at the move...
+  assert.deepEqual([again.data.measured_on, again.data.trend_override, again.data.trend_override_reason],
+    ['2025-08-02', 'N', 'kurva mengikuti garis']);
+  assert.ok(again.changed.includes('trend_override')); // ...and takes hers given after it
+  let { m, kms } = await shown(db, judged);
+  assert.deepEqual([m.trend_override, kms.trend, kms.overridden], ['N', 'N', true]);
+  await saveChange(db, { entity: 'measurement', id: judged, fields: { measured_on: '2025-08-20' } }); // within August: kept
+  assert.equal((await shown(db, judged)).m.trend_override, 'N');
+  await saveChange(db, { entity: 'measurement', id: judged, fields: { measured_on: '2025-09-02' } }); // moved on: dropped
+  ({ m } = await shown(db, judged));
+  assert.equal(m.trend_override, null);
+  assert.equal((await outboxEntries(db))[3].data.trend_override, 'N'); // sent as it stood: the server drops it at this move
 });
 
 test('a move the server refused, corrected, sends the N as the server still has it', async () => {

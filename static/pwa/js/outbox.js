@@ -96,6 +96,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   const mine = new Set([...refused.flatMap(changedOf), ...Object.keys(fields)]);
   const found = alone ? row.server : view(row) ?? {};
   const current = { ...(view(row) ?? {}), ...(alone ? pick(row.server, OVERRIDE.filter((f) => !mine.has(f))) : {}), ...fields, id };
+  // an N/T this save gives (a change the server keeps, moved or not): judged in the month it stands in
+  if (fields.trend_override && fields.trend_override !== found.trend_override) current._judged_in = month(current.measured_on);
   if (op === 'delete' && !row.server && row.pending === 0) {
     await records.delete([entity, id]);
     return { record: null, entry: null };
@@ -139,13 +141,14 @@ async function queuePlace(meta, refused, queued) {
 }
 
 const OVERRIDE = ['trend_override', 'trend_override_reason'];
+const month = (day) => String(day).slice(0, 7);
 /** `current` as the server leaves it after an entry that finds it as `held`: a weighing moved to
  * another month (of its date) with its N/T override sent as it stood loses it (growth.operations).
  * The entry sends it as it stood (no change: refused to a kader); the phone shows it dropped, and
- * later entries send it so, as the server then has it. */
+ * later entries send it so, as the server then has it. Not one given again there (`_judged_in`). */
 export function withoutMovedOverride(held, current) {
   const moved = held?.trend_override != null && current.trend_override === held.trend_override
-    && String(current.measured_on).slice(0, 7) !== String(held.measured_on).slice(0, 7);
+    && month(current.measured_on) !== month(held.measured_on) && current._judged_in !== month(current.measured_on);
   return moved ? { ...current, trend_override: null, trend_override_reason: null } : current;
 }
 

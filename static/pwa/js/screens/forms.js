@@ -222,6 +222,11 @@ export async function visitForm(ctx, childId, measurementId = null) {
     if (positionPicked || !on) return;
     form.querySelector(`input[name=position][value=${measuredLying(child.birth_date, on) ? 'lying' : 'standing'}]`).checked = true;
   });
+  // moved to another month, her N/T is dropped (outbox.withoutMovedOverride): shown so, for her to give it there again
+  const inMonth = (on) => on.slice(0, 7) === existing.measured_on.slice(0, 7);
+  if (judgement) form.elements.measured_on.addEventListener('change', (e) => {
+    form.querySelector(`input[name=trend_override][value="${inMonth(e.target.value) ? existing.trend_override ?? '' : ''}"]`).checked = true;
+  });
   const id = measurementId ?? crypto.randomUUID();
   onSave(form, async () => {
     const el = form.elements;
@@ -240,8 +245,10 @@ export async function visitForm(ctx, childId, measurementId = null) {
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
       ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
-    // as saved: a move to another month drops a bidan's N/T (outbox.withoutMovedOverride)
-    const { record } = await ctx.save({ entity: 'measurement', id, fields, drawn: existing });
+    // as saved: a move to another month drops the N/T; hers given again there follows it, a change the server keeps
+    const again = judged.trend_override && judged.trend_override === existing.trend_override && !inMonth(on);
+    const { record } = (await ctx.saveAll([{ entity: 'measurement', id, fields, drawn: existing },
+      ...(again ? [{ entity: 'measurement', id, fields: judged }] : [])])).at(-1);
     const bundle = await ctx.bundle(childId);
     const [tables, kbm, schedule, area] = await Promise.all([ctx.tables(), ctx.kbm(), ctx.schedule(), ctx.area(child)]);
     const result = assess({ child, m: { ...m, ...record }, history: bundle.measurements, immunisations: bundle.immunisations,
