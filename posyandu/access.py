@@ -19,7 +19,7 @@ from sqlalchemy import ARRAY, ColumnElement, Integer, Select, false, func, liter
 from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
-from posyandu.extensions import db
+from posyandu.extensions import checked_first, db
 from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +41,15 @@ def roles_required(*roles: str) -> Callable[[F], F]:
             return fn(*args, **kwargs)
         return wrapper  # type: ignore[return-value]
     return decorator
+
+
+def seen_first(lookup: Callable[..., Any]) -> Callable[[F], F]:
+    """A write's decorator placed below ``roles_required`` and above its ``@blp.arguments``: the record in
+    its path is looked up (``lookup(current_user, **view_kwargs)``: ``get_child``, ``get_event``…, 404
+    when the caller does not see it) before the body and query are read, so a record out of her sight
+    is 404 whatever they hold, as for a well-formed request, never their format errors (422) first. The
+    view looks it up again, locked, as it writes (``checked_first``)."""
+    return checked_first(lambda **kwargs: lookup(current_user, **kwargs))
 
 
 def region_clause(column: Any, code: str) -> ColumnElement[bool]:

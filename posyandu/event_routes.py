@@ -10,7 +10,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from posyandu import access, events, privacy
-from posyandu.access import READERS, STAFF, roles_required
+from posyandu.access import READERS, STAFF, roles_required, seen_first
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry.schemas import NOTHING_IN_BODY, DeleteArgs
@@ -21,6 +21,9 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
     """``/children/<id>/<plural>`` (list, create) and ``/<plural>/<id>`` (read, edit, delete)."""
     blp = Blueprint(plural, __name__, url_prefix="/api/v1", description=f"A child's {plural}")
     order = [getattr(model, date_field), model.id]
+
+    def seen_event(user, event_id):  # type: ignore[no-untyped-def]
+        return access.get_event(user, model, event_id)
 
     @blp.route(f"/children/<uuid:child_id>/{plural}")
     class ForChild(MethodView):
@@ -37,6 +40,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
             return page
 
         @roles_required(*STAFF)  # before the body: another role's write is 403 whatever it holds
+        @seen_first(access.get_child)  # and a child out of the caller's sight 404
         @blp.arguments(schema)
         @blp.response(201, schema)
         @blp.doc(summary=f"Record a {noun} for the child (kader, bidan, admin)")
@@ -58,6 +62,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
             return obj
 
         @roles_required(*STAFF)
+        @seen_first(seen_event)
         @blp.arguments(update_schema(partial=True))
         @blp.response(200, schema)
         @blp.doc(summary=f"Correct a {noun}")
@@ -70,6 +75,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
             return obj
 
         @roles_required(*STAFF)
+        @seen_first(seen_event)
         @blp.arguments(DeleteArgs, location="query")
         @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
         @blp.response(204)

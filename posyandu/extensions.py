@@ -181,9 +181,10 @@ def with_field_checks(view: Any, checks: Any, location: str) -> Any:
 
 def checked_first(check: Any) -> Any:
     """A route's decorator placed above its ``@blp.arguments``: ``check(**view_kwargs)`` runs before
-    the body is read, so a refusal that does not depend on the body (the record's state: an account
-    its owner closed, 409) is answered whatever the body holds, not the body's format errors (422)
-    first. A role's refusal is ``access.roles_required``'s, placed above likewise."""
+    the body and query are read, so a refusal that does not depend on them is answered whatever they
+    hold, not their format errors (422, 415) first: the record in the path the caller cannot see
+    (404, ``access.seen_first``), the record's state (an account its owner closed, 409). A role's
+    refusal is ``access.roles_required``'s, placed above it likewise: 401, 403, then this, then 422."""
     def decorator(view: Any) -> Any:
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:

@@ -9,7 +9,7 @@ from flask_jwt_extended import current_user
 from sqlalchemy import func, select
 
 from posyandu import access, privacy
-from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required
+from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required, seen_first
 from posyandu.auth import operations as auth_ops
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
@@ -73,6 +73,7 @@ class PuskesmasList(MethodView):
 @blp.route("/puskesmas/<uuid:puskesmas_id>")
 class PuskesmasById(MethodView):
     @roles_required("admin")
+    @seen_first(lambda _user, puskesmas_id: db.get_or_404(Puskesmas, puskesmas_id))
     @blp.arguments(PuskesmasUpdateSchema(partial=True), field_checks=lambda data, puskesmas_id: ops.puskesmas_problems(
         data, db.get_or_404(Puskesmas, puskesmas_id)))
     @blp.response(200, PuskesmasSchema)
@@ -114,12 +115,6 @@ class PosyanduList(MethodView):
         return pos
 
 
-def _posyandu_change_problems(data: dict, posyandu_id: uuid.UUID) -> dict:
-    """``ops.posyandu_problems`` of a change to a posyandu the caller sees (404 else)."""
-    access.get_posyandu(current_user, posyandu_id)
-    return ops.posyandu_problems(current_user, data)
-
-
 @blp.route("/posyandu/<uuid:posyandu_id>")
 class PosyanduById(MethodView):
     @roles_required(*READERS)
@@ -129,8 +124,9 @@ class PosyanduById(MethodView):
         return access.get_posyandu(current_user, posyandu_id)
 
     @roles_required("admin", "bidan")  # before the body: a kader's or dinkes's change is 403 whatever it holds
-    @blp.arguments(PosyanduUpdateSchema(partial=True), field_checks=lambda data, posyandu_id: _posyandu_change_problems(
-        data, posyandu_id))
+    @seen_first(access.get_posyandu)  # and another puskesmas' posyandu 404
+    @blp.arguments(PosyanduUpdateSchema(partial=True),
+                   field_checks=lambda data, posyandu_id: ops.posyandu_problems(current_user, data))
     @blp.response(200, PosyanduSchema)
     def patch(self, body, posyandu_id):
         """Change a posyandu's name, meeting day, address or puskesmas (admin, or a bidan within her puskesmas).
@@ -141,6 +137,7 @@ class PosyanduById(MethodView):
         return pos
 
     @roles_required("admin")
+    @seen_first(access.get_posyandu)
     @blp.arguments(DeleteArgs, location="query")
     @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
@@ -197,6 +194,7 @@ class ChildById(MethodView):
         return privacy.as_seen_by(current_user.role, child)
 
     @roles_required(*STAFF)
+    @seen_first(access.get_child)  # a child out of her sight: 404 whatever the body holds
     @blp.arguments(ChildUpdateSchema(partial=True))
     @blp.response(200, ChildSchema)
     def patch(self, body, child_id):
@@ -211,6 +209,7 @@ class ChildById(MethodView):
         return child
 
     @roles_required(*STAFF)
+    @seen_first(access.get_child)
     @blp.arguments(DeleteArgs, location="query")
     @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
@@ -223,6 +222,7 @@ class ChildById(MethodView):
 @blp.route("/children/<uuid:child_id>/merge")
 class ChildMerge(MethodView):
     @roles_required(*HEALTH_WORKERS)
+    @seen_first(lambda user, child_id: _merge_target(user, child_id))
     @blp.arguments(MergeSchema)
     @blp.response(200, ChildSchema)
     @blp.problem_response(409, "child_merged: this child was itself merged into another, the child that "
@@ -246,11 +246,7 @@ class ChildMerge(MethodView):
         into another is 409 ``child_merged``, naming the child that stands in ``merged_into``
         when the caller sees it (otherwise 404, as for any child outside the caller's area)."""
         access.lock_children({child_id, body["duplicate_id"]})  # both at once, by id: never in opposite orders
-        try:
-            winner = access.get_child(current_user, child_id, for_update=True)
-        except NotFound:
-            ops.check_not_merged_away(current_user, child_id)
-            raise
+        winner = _merge_target(current_user, child_id, for_update=True)
         try:
             loser = access.get_child(current_user, body["duplicate_id"], for_update=True)
         except NotFound:
@@ -264,9 +260,20 @@ class ChildMerge(MethodView):
         return child
 
 
+def _merge_target(user, child_id: uuid.UUID, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+    """The child a merge goes into: 404 when the caller does not see it, 409 ``child_merged`` when it
+    was itself merged into another she sees (``ops.check_not_merged_away``)."""
+    try:
+        return access.get_child(user, child_id, for_update=for_update)
+    except NotFound:
+        ops.check_not_merged_away(user, child_id)
+        raise
+
+
 @blp.route("/children/<uuid:child_id>/not-duplicate")
 class ChildNotDuplicate(MethodView):
     @roles_required(*HEALTH_WORKERS)
+    @seen_first(access.get_child)
     @blp.arguments(NotDuplicateSchema, required=False)
     @blp.response(200, ChildSchema)
     def post(self, body, child_id):

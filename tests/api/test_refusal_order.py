@@ -12,6 +12,8 @@ import uuid
 
 import pytest
 
+from tests.api.test_scope_every_route import outside  # noqa: F401 (a fixture)
+
 PROBLEM = "application/problem+json"
 
 
@@ -131,6 +133,83 @@ def test_a_change_of_an_account_its_parent_closed_is_409_whatever_the_body_holds
     kader = client.get("/api/v1/users", query_string={"q": "kader1b"}, headers=admin).get_json()["items"][0]["id"]
     assert set(_problem(client.patch(f"/api/v1/users/{kader}", json={"active": "ya", "name": ""}, headers=admin),
                         422)["errors"]) == {"active", "name"}
+
+
+# --- a record the caller cannot see comes before the body's format ---------------------------------
+# Every write with a record id in its path (tests/api/test_scope_every_route.REQUESTS) that reads a
+# body or a query, and a body (or query) of each that is refused for its format.
+NOT_AN_OBJECT = [1]
+BAD_INPUT: dict[tuple[str, str], list[dict]] = {
+    ("PATCH", "/api/v1/children/<uuid:child_id>"): [{"json": {"name": "", "sex": "X", "birth_date": "kemarin"}}],
+    ("DELETE", "/api/v1/children/<uuid:child_id>"): [{"json": {"x": 1}}, {"query_string": {"reason": "x" * 999}}],
+    ("POST", "/api/v1/children/<uuid:child_id>/measurements"): [{"json": {"weight_kg": -1}}],
+    ("POST", "/api/v1/children/<uuid:child_id>/immunisations"): [{"json": {"vaccine": "?", "dose": 0}}],
+    ("POST", "/api/v1/children/<uuid:child_id>/supplements"): [{"json": {"kind": "jamu"}}],
+    ("POST", "/api/v1/children/<uuid:child_id>/merge"): [{"json": {"duplicate_id": "nope"}}],
+    ("POST", "/api/v1/children/<uuid:child_id>/not-duplicate"): [{"json": {"reason": 5}}],
+    ("PATCH", "/api/v1/measurements/<uuid:event_id>"): [{"json": {"weight_kg": -1}}],
+    ("DELETE", "/api/v1/measurements/<uuid:event_id>"): [{"json": {"x": 1}}, {"query_string": {"reason": "x" * 999}}],
+    ("PATCH", "/api/v1/immunisations/<uuid:event_id>"): [{"json": {"dose": 0}}],
+    ("DELETE", "/api/v1/immunisations/<uuid:event_id>"): [{"json": {"x": 1}}],
+    ("PATCH", "/api/v1/supplements/<uuid:event_id>"): [{"json": {"kind": "jamu"}}],
+    ("DELETE", "/api/v1/supplements/<uuid:event_id>"): [{"json": {"x": 1}}],
+    ("PATCH", "/api/v1/posyandu/<uuid:posyandu_id>"): [{"json": BAD}],
+    ("DELETE", "/api/v1/posyandu/<uuid:posyandu_id>"): [{"json": {"x": 1}}, {"query_string": {"reason": "x" * 999}}],
+    ("PATCH", "/api/v1/puskesmas/<uuid:puskesmas_id>"): [{"json": {"name": ""}}],
+    ("PATCH", "/api/v1/users/<uuid:user_id>"): [{"json": {"active": "ya", "name": ""}}],
+}
+NO_INPUT = {("POST", "/api/v1/children/<uuid:child_id>/invitations"),  # read nothing of the request
+            ("DELETE", "/api/v1/children/<uuid:child_id>/invitations/<uuid:invitation_id>"),
+            ("DELETE", "/api/v1/children/<uuid:child_id>/parents/<uuid:user_id>")}
+
+
+def test_every_write_with_a_record_id_is_in_the_table_of_bad_input():
+    from tests.api.test_scope_every_route import REQUESTS
+
+    assert set(BAD_INPUT) | NO_INPUT == {route for route in REQUESTS if route[0] != "GET"}
+
+
+def test_a_write_to_a_record_outside_the_callers_area_is_404_whatever_the_body_or_query_holds(
+        client, world, db, outside):
+    """Before, bidan_a's PATCH of a child of Kenanga (not her puskesmas) with a name left blank answered
+    422 on the name, a well-formed one 404: she was told to fix a form for a child she cannot see. The
+    record is looked up first, as the caller's role is: 404 to whoever does not see it (an id that exists
+    nowhere, the admin's too), whatever the body or query holds; in its area, the format errors."""
+    from tests.api.test_faults import counts
+    from tests.api.test_scope_every_route import OUTSIDERS, REQUESTS, _request
+
+    nowhere_ids = {k: v if k == "duplicate" else str(uuid.uuid4()) for k, v in outside.items()}
+    for who in (*OUTSIDERS.values(), "admin"):
+        world.headers(who)  # logged in (audited) before counting
+    before = counts(db)
+    for (method, rule), requests in BAD_INPUT.items():
+        url, _ = _request(rule, method, outside)
+        nowhere, _ = _request(rule, method, nowhere_ids)
+        for kwargs in (*requests, {"json": NOT_AN_OBJECT}):
+            callers = [(who, url) for role, who in OUTSIDERS.items() if role in REQUESTS[(method, rule)]["roles"]]
+            for who, where in (*callers, ("admin", nowhere)):
+                resp = client.open(where, method=method, headers=world.headers(who), **kwargs)
+                _problem(resp, 404, "not_found")
+            # in the record's area: the same request is refused for its format
+            assert client.open(url, method=method, headers=world.headers("admin"), **kwargs).status_code == 422, (
+                method, rule, kwargs)
+    assert counts(db) == before
+    # a body that is no JSON at all: 404 too, not 415
+    url, _ = _request("/api/v1/children/<uuid:child_id>", "PATCH", outside)
+    _problem(client.patch(url, data="nama=Ani", content_type="text/plain", headers=world.headers("bidan_a")), 404)
+
+
+def test_a_merge_into_a_child_merged_away_is_409_whatever_the_body_holds(client, world, make_child):
+    """The merge's own refusal of its child (merged into another: 409 naming the one that stands) comes
+    before the body's format too, as its 404 does."""
+    first, second = make_child(name="Anak Kembar"), make_child(name="Anak Kembar")
+    bidan = world.headers("bidan_a")
+    merged = client.post(f"/api/v1/children/{first['id']}/merge", json={"duplicate_id": second["id"]}, headers=bidan)
+    assert merged.status_code == 200, merged.get_json()
+    for body in ({"duplicate_id": "nope"}, NOT_AN_OBJECT):
+        refused = _problem(client.post(f"/api/v1/children/{second['id']}/merge", json=body, headers=bidan),
+                           409, "child_merged")
+        assert refused["merged_into"] == first["id"], refused
 
 
 # --- a registration with a code that does not work ------------------------------------------------
