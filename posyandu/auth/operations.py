@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select, update
 from posyandu.audit import apply_changes, created_fields, log_action
 from posyandu.auth.models import TokenFamily, User
 from posyandu.auth.passwords import Verified, hash_password, needs_rehash, normalised, verify_password, weak_password
+from posyandu.auth.schemas import CODE_LENGTH
 from posyandu.database import aware, insert_or_skip, utcnow
 from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed, refuse_fields
 from posyandu.extensions import db
@@ -568,13 +569,31 @@ def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:
                kabupaten_code=child.kabupaten_code)
 
 
+CODE_NOT_WORKING = Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")
+CODE_TOO_SHORT = Msg("too short: an invitation code has 8 letters and digits, e.g. ABCD-EFGH",
+                     "pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
+CODE_TOO_LONG = Msg("too long: an invitation code has 8 letters and digits, e.g. ABCD-EFGH",
+                    "terlalu panjang: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
+
+
+def invitation_invalid(why: Msg = CODE_NOT_WORKING) -> ValidationFailed:
+    """The refusal of a code that does not work (422 ``invitation_invalid``), ``why`` on ``code``: one of
+    the wrong length says so; any other says the same whether it never existed, expired or was used."""
+    return ValidationFailed(key="invitation_invalid", errors={"code": [why]})
+
+
 def _open_invitation(code: str) -> tuple[Invitation, Child]:
     """The unused, unexpired invitation with this code (locked until the transaction ends) and the
-    child it now stands for, else 422. A child merged away since the code was given stands for
+    child it now stands for, else 422 ``invitation_invalid``. A child merged away since the code was given stands for
     the child it was merged into (a merge moves the parents' links there too); a child deleted
-    since has no one to link to: the code no longer works."""
+    since has no one to link to: the code no longer works. A code of the wrong length (``CODE_LENGTH``)
+    is refused so too, saying what is wrong with it, before anything is looked up: the parent's trouble
+    is the same (the code does not work), not a form to check."""
     from posyandu import access
     from posyandu.registry.operations import resolve_alias
+
+    if not CODE_LENGTH[0] <= len(code) <= CODE_LENGTH[1]:
+        raise invitation_invalid(CODE_TOO_SHORT if len(code) < CODE_LENGTH[0] else CODE_TOO_LONG)
 
     # The child (and the one it was merged into) is locked first, as a merge locks it before it moves
     # the duplicate's parents and codes: a merge committing meanwhile is waited for and followed,
@@ -586,15 +605,15 @@ def _open_invitation(code: str) -> tuple[Invitation, Child]:
                             .with_for_update().execution_options(populate_existing=True))
     child = resolve_alias(db.session.get(Child, inv.child_id)) if inv is not None else None
     if inv is None or inv.used_at is not None or aware(inv.expires_at) < utcnow() or child.deleted_at is not None:
-        raise ValidationFailed(key="invitation_invalid",
-                          errors={"code": [Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")]})
+        raise invitation_invalid()
     return inv, child
 
 
 def registration_problems(data: dict[str, Any]) -> dict[str, list[Msg]]:
     """What a parent's registration's fields break beyond their format (``account_problems``), judged
-    only with a code that works: a code that does not is refused as such (``invitation_invalid``,
-    with the format errors of the other fields), and nothing is said of the username or password."""
+    only with a code that works: a code that does not (of the wrong length too) is refused as such
+    (``invitation_invalid``, with the format errors of the other fields), and nothing is said of the
+    username or password."""
     if "code" not in data:
         return {}
     _open_invitation(data["code"])

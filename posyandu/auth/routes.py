@@ -274,9 +274,10 @@ class RegisterParent(MethodView):
     def post(self, body):
         """A parent registers with a one-time invitation code from the kader or bidan.
 
-        A refusal (422) names every field's error at once; a code that does not work is refused as
-        ``invitation_invalid`` (with the format errors of the other fields, if any), and nothing is
-        said of the username or the password (whether a username exists is not told)."""
+        A refusal (422) names every field's error at once; a code that does not work (one of the wrong
+        length too, its message saying so) is refused as ``invitation_invalid`` (with the format errors
+        of the other fields, if any), and nothing is said of the username or the password (whether a
+        username exists is not told). A code left blank is a field left blank ("Wajib diisi.")."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()
@@ -298,6 +299,7 @@ class Redeem(MethodView):
         """A registered parent adds another child with a new invitation code. Answers tokens of her
         own login (a new access token, the login's newest refresh token): no new login is started.
 
+        A code that does not work (one of the wrong length too) is refused as ``invitation_invalid``.
         Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
         good code until the window passes), and all attempts per address, like logins.
         """

@@ -10,6 +10,9 @@ from posyandu.pagination import PageArgs, page_schema
 
 USERNAME = v.Pattern(r"^[a-zA-Z0-9_.\-@]{3,80}$",
                      Msg("3-80 letters, digits or _ . - @", "3-80 huruf, angka, atau _ . - @"))
+CODE_LENGTH = (6, 40)
+"""The length of an invitation code as typed: 8 letters and digits, shown as ABCD-EFGH, typed with the
+hyphen, a space or nothing between its halves; shorter or longer, it cannot be one."""
 CLOSED_ACCOUNT_PREFIX = "dihapus-"
 """What a closed account's username becomes (``close_own_account``: ``dihapus-<its id>``). No one else
 is given such a name: one taken beforehand (an account's id is shown to kader with the child's
@@ -115,8 +118,19 @@ class LogoutSchema(Schema):
     refresh_token = fields.String(metadata={"description": "Also revoke this refresh token."})
 
 
+def _invitation_code() -> v.Filled:
+    """An invitation code: left blank, "Wajib diisi." (``Filled``); of the wrong length, refused as a code
+    that does not work (``invitation_invalid``, ``auth.operations._open_invitation``), not as a form's
+    format error: the parent's trouble is the code."""
+    return v.Filled(required=True, metadata={
+        "minLength": CODE_LENGTH[0], "maxLength": CODE_LENGTH[1],
+        "description": "The one-time code from the kader or bidan (ABCD-EFGH; any case, with or without the "
+                       "hyphen). One that does not work, or of the wrong length, is refused as "
+                       "`invitation_invalid`, its message on `code`"})
+
+
 class RegisterParentSchema(Schema):
-    code = v.Filled(required=True, validate=validate.Length(min=6, max=40))  # blank: "Wajib diisi."
+    code = _invitation_code()
     username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
@@ -124,7 +138,7 @@ class RegisterParentSchema(Schema):
 
 
 class RedeemSchema(Schema):
-    code = v.Filled(required=True, validate=validate.Length(min=6, max=40))  # blank: "Wajib diisi."
+    code = _invitation_code()
 
 
 class UserQueryArgs(PageArgs):

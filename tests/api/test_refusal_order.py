@@ -231,6 +231,33 @@ def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitatio
         assert set(body["errors"]) == fields and body["title"] == alone["title"] and body["detail"], body
 
 
+def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_what_is_wrong(client, world):
+    """Before, a code too short or too long ("ABC", a pasted message) answered type ``validation`` with
+    marshmallow's "Panjang harus antara 6 dan 40.", while a well-formed code that does not work answered
+    ``invitation_invalid``: the parent's trouble is the same, the code does not work. It is
+    ``invitation_invalid`` too, its message on ``code`` saying what is wrong with it, with the other
+    fields' format errors; whether the username exists is never told, and a code left blank is still
+    "Wajib diisi.". Redeeming a code says the same."""
+    def register(code, username="belum.ada", lang="id", **changes):
+        return client.post("/api/v1/auth/register", headers={"Accept-Language": lang},
+                           json={"code": code, "username": username, "password": "kuat-sekali", "name": "Ibu Ani",
+                                 **changes})
+    short = "pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
+    long = "terlalu panjang: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
+    for code, wrong in (("ABC", short), ("AB-C", short), ("ABCD-EFGH" * 5, long)):
+        alone = _problem(register(code), 422, "invitation_invalid")
+        assert alone["errors"] == {"code": [wrong]} and alone["title"] == "Kode undangan tidak sah atau sudah dipakai"
+        with_others = _problem(register(code, "kader1", phone="12", name=""), 422, "invitation_invalid")
+        assert with_others == register(code, phone="12", name="").get_json(), with_others  # the username: nothing told
+        assert set(with_others["errors"]) == {"code", "phone", "name"} and with_others["errors"]["code"] == [wrong]
+        redeemed = client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1", "id"))
+        assert _problem(redeemed, 422, "invitation_invalid")["errors"] == {"code": [wrong]}
+    english = _problem(register("ABC", lang="en"), 422, "invitation_invalid")
+    assert english["errors"] == {"code": ["too short: an invitation code has 8 letters and digits, e.g. ABCD-EFGH"]}
+    # left blank: required, as any field left blank
+    assert _problem(register("  "), 422, "validation")["errors"] == {"code": ["Wajib diisi."]}
+
+
 # --- one wording for a required field left blank --------------------------------------------------
 def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_diisi(client, world):
     """Before, a puskesmas with no name was told "tidak boleh kosong", and with no kecamatan code the
