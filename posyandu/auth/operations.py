@@ -21,7 +21,7 @@ from posyandu.database import aware, insert_or_skip, utcnow
 from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.messages import TAKEN
+from posyandu.messages import REQUIRED, TAKEN
 from posyandu.pagination import cursor_instant, paginate
 from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
 
@@ -133,7 +133,7 @@ SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
 
 def _scope_problems(data: dict[str, Any], *, assigned: bool = True) -> dict[str, list[Msg]]:
     """What is wrong with a user's scope for her role, or {}: kader → posyandu, bidan → puskesmas,
-    dinkes → region, each required and existing.
+    dinkes → region, each required (``REQUIRED`` when missing, as any field left blank) and existing.
     ``assigned``: the scope is being given (a new user, a new role or posyandu, an account switched on
     again): a kader is not put at a closed posyandu (she could register no child there, and would
     count among its kader); one whose posyandu closed since may still be edited (switched off,
@@ -147,10 +147,12 @@ def _scope_problems(data: dict[str, Any], *, assigned: bool = True) -> dict[str,
         return {}
     if assigned and needs[1] is Posyandu and data.get(needs[0]) is not None:
         locked(select(Posyandu).where(Posyandu.id == data[needs[0]]), EVENTS)
-    found = db.session.get(needs[1], data[needs[0]]) if data.get(needs[0]) is not None else None
+    if data.get(needs[0]) is None:  # left out, null, or a region code left blank: "Wajib diisi."
+        return {needs[0]: [REQUIRED]}
+    found = db.session.get(needs[1], data[needs[0]])
     if found is None:
-        return {needs[0]: [Msg(f"required and must exist for role {data['role']}",
-                               f"wajib diisi dan harus ada untuk peran {data['role']}")]}
+        return {needs[0]: [Msg(f"not found: role {data['role']} needs one that exists",
+                               f"tidak ditemukan: peran {data['role']} memerlukan yang sudah terdaftar")]}
     if assigned and isinstance(found, Posyandu) and found.deleted_at is not None:
         from posyandu.registry.operations import CLOSED
         return {"posyandu_id": [CLOSED]}

@@ -64,11 +64,12 @@ class UserSchema(Schema):
     username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = v.Filled(required=True, validate=validate.OneOf(ROLES))  # blank: "Wajib diisi.", not the choices
     phone = v.Phone(allow_none=True)
     posyandu_id = fields.UUID(allow_none=True)
     puskesmas_id = fields.UUID(allow_none=True)
-    region_code = fields.String(allow_none=True, validate=validate.Length(max=13))
+    region_code = v.Trimmed(allow_none=True, validate=validate.Length(max=13), metadata={
+        "description": "A dinkes account's region (Kemendagri code); blank is none"})
     active = fields.Boolean(load_default=True)
     posyandu_closed = fields.Boolean(dump_only=True, metadata={
         "description": "True when the user's posyandu (a kader's) is closed: she can see and register "

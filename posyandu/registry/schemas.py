@@ -68,7 +68,7 @@ class ChildSchema(Schema):
     id = fields.UUID(metadata={"description": "Made by the client that registers the child."})
     posyandu_id = fields.UUID(required=True)
     name = v.Trimmed(required=True, validate=validate.Length(min=1, max=120))
-    sex = fields.String(required=True, validate=validate.OneOf(["M", "F"]))
+    sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "Wajib diisi.", not the choices
     birth_date = fields.Date(required=True, validate=v.birth_date)
     birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True), metadata={
         "description": "kg, kept to the gram (3 decimals: 2.499 is 2,499 g, under the 2,500 g line of low birth "

@@ -43,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncMutation
-from posyandu.validators import local_today, unstorable_text
+from posyandu.validators import Filled, local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 EVENT_ENTITIES = PUSH_ENTITIES[1:]
@@ -84,8 +84,8 @@ class MutationIn(PlannedLoad):
         unknown = EXCLUDE
 
     mutation_id = fields.UUID(required=True)
-    entity = fields.String(required=True, validate=validate.OneOf(PUSH_ENTITIES))
-    op = fields.String(required=True, validate=validate.OneOf(("upsert", "delete")))
+    entity = Filled(required=True, validate=validate.OneOf(PUSH_ENTITIES))  # blank: "Wajib diisi."
+    op = Filled(required=True, validate=validate.OneOf(("upsert", "delete")))
     id = fields.UUID(required=True)
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
     data = fields.Dict(load_default=dict)

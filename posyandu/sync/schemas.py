@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from posyandu.sync.push import PUSH_ENTITIES
-from posyandu.validators import Timestamp
+from posyandu.validators import Filled, Timestamp
 
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
 
@@ -44,7 +44,7 @@ class PushSchema(Schema):
     # a whole-batch 422 would leave the phone's outbox stuck behind it forever.
     CHECKED_PER_ITEM = ("mutations",)
 
-    client_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    client_id = Filled(required=True, validate=validate.Length(min=1, max=64),  # blank: "Wajib diisi."
                               metadata={"description": "UUID of this installation of the app"})
     mutations = fields.List(AsSent(MutationDoc), required=True,
                             metadata={"description": "At most 500 (413 beyond); applied in order"})

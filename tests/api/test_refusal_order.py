@@ -287,6 +287,92 @@ def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_dii
     assert _problem(wrong, 422)["errors"] == {"kecamatan_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
 
 
+def _input_schemas(app) -> list:
+    """Every schema a route reads its body, query or form with (``@blp.arguments``), the schemas nested in
+    them, and the push's mutation (read one by one, ``sync.push.MutationIn``)."""
+    from marshmallow import Schema, fields
+
+    from posyandu.sync.push import MutationIn
+    from posyandu.sync.schemas import AsSent
+
+    found: dict[str, Schema] = {}
+
+    def add(schema) -> None:
+        schema = schema() if isinstance(schema, type) else schema
+        if type(schema).__qualname__ in found:
+            return
+        found[type(schema).__qualname__] = schema
+        for field in schema.fields.values():
+            inner = getattr(field, "inner", field)
+            if isinstance(inner, fields.Nested) and not isinstance(inner, AsSent) and not field.dump_only:  # AsSent: doc only
+                add(inner.schema)
+
+    for view in app.view_functions.values():
+        cls = getattr(view, "view_class", None)
+        for func in [getattr(cls, m) for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)] if cls else [view]:
+            for parameter in getattr(func, "_apidoc", {}).get("arguments", {}).get("parameters", []):
+                add(parameter["schema"])
+    add(MutationIn)
+    return sorted(found.items())
+
+
+def _required_texts(app) -> list[tuple[str, str, object]]:
+    from marshmallow import fields
+
+    return [(f"{name}.{key}", key, field) for name, schema in _input_schemas(app)
+            for key, field in schema.fields.items()
+            if isinstance(field, fields.String) and field.required and not field.dump_only]
+
+
+def test_every_required_text_of_the_api_left_blank_is_told_wajib_diisi(app):
+    """Before, a KBM table's source left empty was told "Panjang harus antara 3 dan 255." (and one of
+    spaces was taken), a push's client_id "Panjang harus antara 1 dan 64.", a vaccine left empty the
+    vaccine code's format, a child's sex, a user's role or a supplement's kind left empty "Harus salah
+    satu dari: …": a required text left blank is "Wajib diisi." (``messages.REQUIRED``), as one left out
+    is, in every input schema of the API (a password's spaces are characters typed: only "" is blank)."""
+    from marshmallow import ValidationError
+
+    from posyandu.messages import REQUIRED
+
+    walked = _required_texts(app)
+    assert len(walked) > 20 and {"KbmSchema.source", "PushSchema.client_id", "ImmunisationSchema.vaccine",
+                                 "MutationIn.entity", "UserSchema.role"} <= {where for where, _, _ in walked}
+    wrong = {}
+    for where, key, field in walked:
+        for blank in ("", "   ", "\u200b") if not getattr(field, "as_typed", False) else ("",):
+            try:
+                field.deserialize(blank, key, {key: blank})
+                wrong[where, blank] = "taken"
+            except ValidationError as refused:
+                if refused.messages != [REQUIRED]:
+                    wrong[where, blank] = refused.messages
+    assert wrong == {}
+
+
+def test_a_kbm_source_and_a_health_offices_region_left_blank_are_told_wajib_diisi(client, world, db):
+    admin = world.headers("admin", "id")
+    for source in ("", "   "):
+        kbm = client.post("/api/v1/growth/kbm", json={"grams_by_month": {"1": 800}, "source": source}, headers=admin)
+        assert _problem(kbm, 422)["errors"] == {"source": ["Wajib diisi."]}
+    # a region code of spaces is no region: the health office's is missing, said so
+    for region in ("   ", " " * 20):
+        made = client.post("/api/v1/users", headers=admin, json={
+            "username": "dinkes_baru", "password": "sandi-dinkes-1", "name": "Dinkes Baru", "role": "dinkes",
+            "region_code": region})
+        assert _problem(made, 422)["errors"] == {"region_code": ["Wajib diisi."]}
+    dinkes = client.get("/api/v1/users", query_string={"q": "dinkes_gresik"}, headers=admin).get_json()["items"][0]
+    changed = client.patch(f"/api/v1/users/{dinkes['id']}", json={"region_code": "  "}, headers=admin)
+    assert _problem(changed, 422)["errors"] == {"region_code": ["Wajib diisi."]}
+    unknown = client.patch(f"/api/v1/users/{dinkes['id']}", json={"region_code": "99.99"},
+                           headers=world.headers("admin", "en"))
+    assert _problem(unknown, 422)["errors"] == {"region_code": ["not found: role dinkes needs one that exists"]}
+    # another role's region of spaces is none, as null is
+    kader = client.post("/api/v1/users", headers=admin, json={
+        "username": "kader_baru", "password": "sandi-kader-1", "name": "Kader Baru", "role": "kader",
+        "posyandu_id": str(world.ids["p1"]), "region_code": "  "})
+    assert kader.status_code == 201 and kader.get_json()["region_code"] is None, kader.get_json()
+
+
 def test_a_role_that_may_not_push_is_403_whatever_the_batch_holds(client, world):
     """A dinkes office or a parent may pull, never push (``push`` refuses them, 403); a batch of the wrong
     shape was answered 422 on its fields first, as if fixing them would let it through."""
