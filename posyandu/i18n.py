@@ -94,24 +94,31 @@ def lang() -> str:
     quality, a regional tag counting for its language (``en-US`` is English, ``id-ID`` Indonesian:
     RFC 4647 lookup), and ``*`` for each not named otherwise (RFC 9110 12.5.4: ``*`` alone is the
     default, Indonesian; ``en;q=0.5, *;q=0.9`` is Indonesian; ``*, en;q=0`` too). A tie goes to a
-    language named over one ``*`` gives, then to the one listed first, then to Indonesian; ``id``
-    when neither is acceptable. (werkzeug's ``best_match`` matched ``en-US`` only after every exact
+    language named over one ``*`` gives, then to the one listed first, then to Indonesian.
+    ``q=0`` is "not acceptable" (RFC 9110 12.4.2): when neither language is acceptable, the default,
+    Indonesian, unless it was refused and English was not (``id;q=0`` alone, or ``fr, id;q=0``:
+    English, never mentioned, is not refused); refused both (``*;q=0``, ``id;q=0, en;q=0``), or
+    neither named (``fr``), Indonesian. (werkzeug's ``best_match`` matched ``en-US`` only after every exact
     tag: "en-US,id;q=0.9" was answered in Indonesian, "id-ID,en;q=0.9" in English; and ``*`` was
-    skipped: "en;q=0.5, *;q=0.9" was answered in English.)"""
+    skipped: "en;q=0.5, *;q=0.9" was answered in English; and ``id;q=0`` was answered in the
+    Indonesian it refused.)"""
     if not has_request_context():
         return "id"
     named: dict[str, tuple[float, int, int]] = {}
-    anything = 0.0
+    anything: float | None = None  # "*"'s quality, None when not given
     for position, (tag, quality) in enumerate(request.accept_languages):  # highest quality first, "*" last
         if tag == "*":
-            anything = max(anything, quality)
+            anything = max(anything or 0.0, quality)
             continue
         language = tag.split("-", 1)[0].split("_", 1)[0].lower()
         if language in LANGS and language not in named:
             named[language] = (quality, 1, -position)
-    ranked = {language: named.get(language, (anything, 0, -LANGS.index(language))) for language in LANGS}
+    ranked = {language: named.get(language, (anything or 0.0, 0, -LANGS.index(language))) for language in LANGS}
     language = max(LANGS, key=ranked.__getitem__)
-    return language if ranked[language][0] > 0 else "id"
+    if ranked[language][0] > 0:
+        return language
+    refused = set(LANGS) if anything is not None else set(named)  # nothing acceptable: what was said q=0
+    return next((language for language in LANGS if language not in refused), "id")
 
 
 def title(key: str) -> str:

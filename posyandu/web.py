@@ -52,12 +52,16 @@ marks the account, nor an admin's change of her own password.
 **Scope**: a kader sees her posyandu, a bidan her puskesmas area, a dinkes user
 her region, a parent only their own children. A record outside the caller's
 scope answers 404; an action the role may not take answers 403. Record ids are
-UUIDs: a malformed id in a path answers 422 on its parameter.
+UUIDs: a malformed id in a path answers 422 on its parameter. A request is refused in this
+order: 401 (no valid token), 403 (the role may not make it; an account its owner closed: 409),
+404 (the record in the path is not the caller's to see), then the body's and query's format
+(422): a write to a record out of sight is 404 whatever its body holds.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with
 per-field messages in `errors`, in Bahasa Indonesia or English by
 `Accept-Language` (its preferred `id…` or `en…` tag, `en-US` counting as English; Indonesian
-by default). A request body is uncompressed JSON (else 415) of at most
+by default, and when neither is acceptable, `*;q=0` or `id;q=0, en;q=0`; `id;q=0` alone, Indonesian
+not acceptable, is English). A request body is uncompressed JSON (else 415) of at most
 `MAX_CONTENT_LENGTH` (else 413); options such as a delete's `reason` go in the
 query string (sent in the body: 422 on the field). A path under `/api` that no
 route has answers 404 whatever the method; a 401 names `WWW-Authenticate: Bearer`.

@@ -30,6 +30,8 @@ ENGLISH = {"title": "Authentication required",
     ("en;q=0.5, *;q=0.9", INDONESIAN),      # Indonesian, by "*", preferred: was answered in English
     ("*;q=0.5, en", ENGLISH),
     ("en;q=0, id-ID;q=0.5", INDONESIAN),    # q=0: not acceptable
+    ("id;q=0", ENGLISH),                    # Indonesian not acceptable: the other language (was Indonesian)
+    ("id;q=0, en;q=0", INDONESIAN),         # nothing acceptable: the default
     ("EN-us", ENGLISH),
     ("en-US, id", ENGLISH),                 # equal preference: the first listed
     ("id, en-US", INDONESIAN),

@@ -123,6 +123,16 @@ def test_a_region_code_is_refused_in_indonesian():
     ("en-US, id", "en"),                  # equal preference: the first listed
     ("id, en-US", "id"),
     ("en;q=0, id-ID;q=0.5", "id"),
+    # q=0 is "not acceptable" (RFC 9110 12.4.2): Indonesian refused by name, English is answered
+    ("id;q=0", "en"),                     # was Indonesian
+    ("id-ID;q=0", "en"),
+    ("fr, id;q=0", "en"),
+    ("id;q=0, fr;q=0.5", "en"),
+    # nothing acceptable at all: the default, Indonesian
+    ("*;q=0", "id"),
+    ("id;q=0, en;q=0", "id"),
+    ("id;q=0, *;q=0", "id"),              # English refused by "*", Indonesian by name
+    ("en;q=0", "id"),
 ])
 def test_the_language_asked_for_counts_the_wildcard_for_each_language_not_named(header, expected):
     from flask import Flask
