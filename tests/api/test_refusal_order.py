@@ -304,12 +304,14 @@ def _input_schemas(app) -> list:
         found[type(schema).__qualname__] = schema
         for field in schema.fields.values():
             inner = getattr(field, "inner", field)
-            if isinstance(inner, fields.Nested) and not isinstance(inner, AsSent) and not field.dump_only:  # AsSent: doc only
+            # an answer's nested shape is no input; AsSent is documentation only (push reads MutationIn)
+            if isinstance(inner, fields.Nested) and not isinstance(inner, AsSent) and not field.dump_only:
                 add(inner.schema)
 
     for view in app.view_functions.values():
         cls = getattr(view, "view_class", None)
-        for func in [getattr(cls, m) for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)] if cls else [view]:
+        methods = [getattr(cls, m) for m in ("get", "post", "put", "patch", "delete") if hasattr(cls, m)] if cls else [view]
+        for func in methods:
             for parameter in getattr(func, "_apidoc", {}).get("arguments", {}).get("parameters", []):
                 add(parameter["schema"])
     add(MutationIn)
