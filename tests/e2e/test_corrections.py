@@ -77,6 +77,7 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     delete.get_by_role("button", name="Hapus").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
     expect(page.locator("#history tbody tr")).to_have_count(1)
+    expect(page.locator("#live")).to_have_text("Data dihapus di HP; akan dikirim saat ada sinyal.")  # offline
     shot(page, "22-child-history-after-delete")
     changed = live_server.api("PATCH", f"/measurements/{second[0]['id']}", "kader3", json={"muac_cm": 14.0})
     assert changed.status_code == 200, changed.get_json()
@@ -115,6 +116,7 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     page.get_by_role("button", name="Hapus").click()
     page.get_by_role("heading", name=NAME, exact=True).wait_for()
     expect(page.locator("#doses-given")).to_have_count(0)
+    expect(page.locator("#live")).to_have_text("Data dihapus di HP; sedang dikirim ke server.")  # online: not "when there is a signal"
     wait_synced(page)
     doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
     assert [d for d in doses if not d.get("deleted_at")] == []

@@ -286,7 +286,7 @@ export function deleteCard(ctx, entity, id, childId) {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
     if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
     await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
-    ctx.announce(t('deleted'));
+    ctx.announce(t(ctx.online() ? 'deleted_sending' : 'deleted'));
     ctx.go(`#/child/${childId}`);
     return true;
   });
