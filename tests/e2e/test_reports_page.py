@@ -282,3 +282,26 @@ def test_dinkes_downloads_the_fhir_bundle_of_the_month_and_area_it_picked(live_s
     page.route("**/api/v1/exports/fhir*", lambda route: route.abort())
     button.click()
     expect(page.locator("#download-status")).to_have_text("Laporan perlu koneksi internet.")
+
+
+def test_on_a_laptop_the_health_office_sees_every_skdn_column_without_scrolling_sideways(live_server, new_context, shot):
+    """A district health office reads its reports on a laptop (1280 px): the screen took the phone's
+    column (42rem), so SKDN's D/K, N/D, N/D' and N/S and the prevalence per area were hidden behind
+    a sideways scroll beside half a screen left empty. On a phone the wide tables still scroll."""
+    month = last_full_month()
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, live_server.url, "dinkes")
+    page.locator("#report-form").wait_for()
+    show(page, first=month, last=month, level="puskesmas")
+    overflow = "id => { const w = document.getElementById(id).closest('.table-wrap'); return w.scrollWidth - w.clientWidth; }"
+    for table in ("skdn", "nutrition-areas", "coverage"):
+        assert page.evaluate(overflow, table) <= 0, table
+    n_s = page.locator('#skdn tr[data-area="total"] [data-key="N_S"]').bounding_box()
+    wrap = page.locator("#skdn").locator("xpath=..").bounding_box()
+    assert n_s["x"] + n_s["width"] <= wrap["x"] + wrap["width"] + 1  # the last column drawn inside the panel
+    page.locator("#skdn").scroll_into_view_if_needed()
+    shot(page, "25-reports-dinkes-laptop", full_page=False)
+
+    page.set_viewport_size({"width": 360, "height": 740})  # a phone: the same table scrolls sideways, as before
+    assert page.evaluate(overflow, "skdn") > 0

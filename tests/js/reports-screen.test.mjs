@@ -167,3 +167,28 @@ test('a report asked for with "Tampilkan laporan" is said through the live regio
   assert.match(heading, /April 2025 – Mei 2025 · Posyandu Melati/);
   assert.deepEqual(said, [heading], 'the pressed button keeps the focus: the new report is said, not silent');
 });
+
+test('a vitamin A round in the coverage table is named in the language shown, whatever the language the server answered in', async () => {
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} }; // setLang keeps her choice there
+  // the server names it in the language asked for (posyandu/reports/coverage.py): Indonesian here
+  const rows = [{ area: 'a', indicator: 'BCG', kind: 'dose', round: null, target: 10, covered: 9, given_in_period: 1 },
+    { area: 'a', indicator: 'Vitamin A biru Agustus 2025', kind: 'vitamin_a_blue', round: '2025-08', target: 4, covered: 3, given_in_period: null },
+    { area: 'a', indicator: 'Vitamin A merah Agustus 2025', kind: 'vitamin_a_red', round: '2025-08', target: 30, covered: 24, given_in_period: null }];
+  const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
+    api: { get: async (path) => (path.startsWith('/reports/coverage') ? { rows } : { rows: [], items: [] }) },
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-08', to: '2025-08', area: '', level: 'posyandu' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const names = (screen) => screen.querySelector('#coverage').querySelectorAll('[data-indicator]')
+    .map((tr) => tr.querySelector('th').textContent);
+  const screen = await reports.render(ctx);
+  await tick();
+  assert.deepEqual(names(screen), ['BCG', 'Vitamin A biru Agustus 2025', 'Vitamin A merah Agustus 2025']);
+  setLang('en'); // she switches to English: app.js draws the screen again from the report kept in memory
+  try {
+    assert.deepEqual(names(await reports.render(ctx)), ['BCG', 'Vitamin A (blue) August 2025', 'Vitamin A (red) August 2025']);
+  } finally {
+    setLang('id');
+  }
+});

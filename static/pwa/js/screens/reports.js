@@ -65,8 +65,13 @@ function nutritionPanel(rows, month) {
     h('p', { class: 'muted small' }, t('nut_measured', { n: formatNumber(total.measured), f: formatNumber(total.flagged) })), byArea);
 }
 
+// a vitamin A round named in the language shown, not the one the server answered in (switched since, or saved)
+const roundName = (rows) => { const of = Object.fromEntries(rows.map((r) => [r.indicator, r.round]));
+  return (r) => (of[r.indicator] ? `${t(r.kind)} ${formatMonth(of[r.indicator])}` : r.indicator); };
+
 function coveragePanel(rows, form) {
-  const body = R.coverageTotal(rows).map((r) => h('tr', { 'data-indicator': r.indicator }, h('th', { scope: 'row' }, r.indicator),
+  const name = roundName(rows);
+  const body = R.coverageTotal(rows).map((r) => h('tr', { 'data-indicator': r.indicator }, h('th', { scope: 'row' }, name(r)),
     cell('td', formatNumber(r.target), { 'data-key': 'target' }), cell('td', formatNumber(r.covered), { 'data-key': 'covered' }),
     cell('td', formatPct(r.coverage_pct), { 'data-key': 'coverage_pct' }), cell('td', formatNumber(r.given_in_period))));
   return h('section', { class: 'panel' }, h('h3', {}, `${t('coverage_title')} · ${periodText(form)}`),
