@@ -120,3 +120,24 @@ def _parents_child(live_server, new_context):
     # her child's screen drawn (the home list's "Anak saya" is an h2 too, until it is replaced)
     expect(page.locator("svg desc[id=d-wfa]")).to_be_attached()
     return page, child_id
+
+
+def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(live_server, new_context):
+    """A code mistyped or used: the server says why on the code field; the screen showed its general
+    "Periksa isian yang ditandai" ("Check the fields listed in errors") there instead, the field itself
+    marked with nothing else: she could not tell the code was wrong."""
+    page = new_context().new_page()
+    login(page, live_server.url, "orangtua")
+    wait_synced(page)
+    redeem = page.locator("#redeem")
+    redeem.get_by_label("Kode undangan").fill("SALAH-1234")
+    redeem.get_by_role("button", name="Tambahkan").click()
+    field = redeem.get_by_label("Kode undangan")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description("tidak sah, kedaluwarsa, atau sudah dipakai")
+    expect(page.locator("#children li")).to_have_count(2)  # nothing added
+
+    page.locator("#lang-btn").click()
+    redeem.get_by_label("Invitation code").fill("WRONG-1234")
+    redeem.get_by_role("button", name="Add").click()
+    expect(redeem.get_by_label("Invitation code")).to_have_accessible_description("invalid, expired or already used")

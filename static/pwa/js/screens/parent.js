@@ -48,7 +48,8 @@ function redeemForm(ctx) {
       await ctx.sync.syncNow(); // the scope changed: the pull answers with a reset and the new child
       return ctx.route();
     } catch (error) {
-      return showErrors(form, { code: [error.kind === 'network' ? t('online_only') : error.message] });
+      // a code refused: the server's word on it ("tidak sah, kedaluwarsa…"), not its "Periksa isian yang ditandai"
+      return showErrors(form, { code: error.kind === 'network' ? [t('online_only')] : error.body?.errors?.code ?? [error.message] });
     }
   });
   return form;
