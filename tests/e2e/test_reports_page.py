@@ -284,10 +284,11 @@ def test_dinkes_downloads_the_fhir_bundle_of_the_month_and_area_it_picked(live_s
     expect(page.locator("#download-status")).to_have_text("Laporan perlu koneksi internet.")
 
 
-def test_on_a_laptop_the_health_office_sees_every_skdn_column_without_scrolling_sideways(live_server, new_context, shot):
+def test_the_health_office_sees_every_skdn_column_on_a_laptop_and_on_paper(live_server, new_context, shot):
     """A district health office reads its reports on a laptop (1280 px): the screen took the phone's
     column (42rem), so SKDN's D/K, N/D, N/D' and N/S and the prevalence per area were hidden behind
-    a sideways scroll beside half a screen left empty. On a phone the wide tables still scroll."""
+    a sideways scroll beside half a screen left empty. Printed on A4 (190 mm between the margins,
+    718 px) the same columns ran off the page. On a phone the wide tables still scroll."""
     month = last_full_month()
     page = new_context().new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -303,5 +304,11 @@ def test_on_a_laptop_the_health_office_sees_every_skdn_column_without_scrolling_
     page.locator("#skdn").scroll_into_view_if_needed()
     shot(page, "25-reports-dinkes-laptop", full_page=False)
 
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 portrait, Chromium's default margins
+    for table in ("skdn", "nutrition-areas", "coverage"):
+        assert page.evaluate(overflow, table) <= 0, f"{table} on paper"
+
+    page.emulate_media(media="screen")
     page.set_viewport_size({"width": 360, "height": 740})  # a phone: the same table scrolls sideways, as before
     assert page.evaluate(overflow, "skdn") > 0
