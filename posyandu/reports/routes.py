@@ -31,6 +31,7 @@ from posyandu.reports.exports.fhir import bundle_chunks
 from posyandu.reports.exports.xlsx import file_chunks, xlsx_file
 from posyandu.reports.f1 import f1_period
 from posyandu.reports.filenames import download_name
+from posyandu.reports.period import Period
 from posyandu.reports.prevalence import prevalence_period
 from posyandu.reports.skdn import skdn_period
 
@@ -84,7 +85,9 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     if args["format"] == "json":
         return {"from_": str(period.start), "to": str(period.end), "level": args.get("level"), "rows": list(rows)}
     title, columns = REPORTS[name]
-    filename = download_name(name, current_user, args, args["format"])
+    # the follow-up list is of the children at the end of the last month: named for that month alone
+    named = {**args, "period": Period(period.end, period.end)} if name == "actions" else args
+    filename = download_name(name, current_user, named, args["format"])
     if args["format"] == "csv":
         body, mimetype = stream_with_context(beating(csv_chunks(columns, rows, args["sep"]))), "text/csv"
     else:
