@@ -166,7 +166,7 @@ def covered_areas(session: Any, posyandu_filter: Any, level: str) -> dict[str, s
     return {k: names.get(k) for k in keys}
 
 
-PARTIAL = " (sebagian)"
+PARTIAL = {"id": " (sebagian)", "en": " (partial)"}
 
 
 def partial_areas(session: Any, posyandu_filter: Any, level: str) -> frozenset[str]:
@@ -180,13 +180,13 @@ def partial_areas(session: Any, posyandu_filter: Any, level: str) -> frozenset[s
         Posyandu.deleted_at.is_(None), ~posyandu_filter, area.in_(covered)).distinct()))
 
 
-def mark_partial(rows: Iterable[dict[str, Any]], partial: frozenset[str]) -> Iterator[dict[str, Any]]:
-    """``rows`` with the name of an area of ``partial`` (``partial_areas``) followed by "(sebagian)":
-    a puskesmas's share of a district, named as the district, read as its total once pasted beside
-    the district's own report."""
+def mark_partial(rows: Iterable[dict[str, Any]], partial: frozenset[str], lang: str = "id") -> Iterator[dict[str, Any]]:
+    """``rows`` with the name of an area of ``partial`` (``partial_areas``) followed by "(sebagian)"
+    ("(partial)" in English): a puskesmas's share of a district, named as the district, read as its
+    total once pasted beside the district's own report."""
     for row in rows:
         if row.get("area") in partial:
-            row = {**row, "area_name": f"{row.get('area_name') or row['area']}{PARTIAL}"}
+            row = {**row, "area_name": f"{row.get('area_name') or row['area']}{PARTIAL[lang]}"}
         yield row
 
 

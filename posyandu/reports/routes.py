@@ -70,13 +70,20 @@ def area_download(args: dict) -> None:
     db.session.commit()
 
 
-def rolled_up(report: Any, period: Any, pf: Any, level: str, partial: frozenset[str] | None = None) -> Iterable[dict]:
+def rolled_up(report: Any, period: Any, pf: Any, level: str, partial: frozenset[str] | None = None,
+              said: str = "id") -> Iterable[dict]:
     """The report's rows for the period, area and level, computed only when read (a workbook's sheet
     when written: one report in memory at a time); an area the report covers only part of
-    (``partial``, else read here: ``cohort.partial_areas``) is named so (``cohort.mark_partial``)."""
+    (``partial``, else read here: ``cohort.partial_areas``) is named so (``cohort.mark_partial``), in
+    the language ``said``."""
     session = reports_session()
     partial = partial_areas(session, pf, level) if partial is None else partial
-    yield from mark_partial(report(session, period, pf, level), partial)
+    yield from mark_partial(report(session, period, pf, level), partial, said)
+
+
+def said_in(args: dict) -> str:
+    """The language of a report's words: the caller's in JSON; a download (Indonesian headers) in Indonesian."""
+    return lang() if args["format"] == "json" else "id"
 
 
 def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
@@ -103,7 +110,8 @@ class SkdnReport(MethodView):
     @downloads
     def get(self, args):
         """SKDN (S, K, D, N, T, O, B, BGM, 2T and ratios) per month, per posyandu or rolled up."""
-        return answer("skdn", args, rolled_up(skdn_period, args["period"], area_filter(args), args["level"]))
+        rows = rolled_up(skdn_period, args["period"], area_filter(args), args["level"], said=said_in(args))
+        return answer("skdn", args, rows)
 
 
 @blp.route("/reports/f1")
@@ -114,7 +122,8 @@ class F1Report(MethodView):
     @downloads
     def get(self, args):
         """The F1 Gizi form: SKDN counts, BB/U, S36 and vitamin A by sex and age group, per month."""
-        return answer("f1", args, rolled_up(f1_period, args["period"], area_filter(args), args["level"]))
+        rows = rolled_up(f1_period, args["period"], area_filter(args), args["level"], said=said_in(args))
+        return answer("f1", args, rows)
 
 
 @blp.route("/reports/prevalence")
@@ -125,8 +134,8 @@ class PrevalenceReport(MethodView):
     @downloads
     def get(self, args):
         """Stunting, wasting, underweight, overweight prevalence per month, by sex and age group (flagged values excluded)."""
-        return answer("prevalence", args,
-                      rolled_up(prevalence_period, args["period"], area_filter(args), args["level"]))
+        rows = rolled_up(prevalence_period, args["period"], area_filter(args), args["level"], said=said_in(args))
+        return answer("prevalence", args, rows)
 
 
 @blp.route("/reports/coverage")
@@ -137,9 +146,9 @@ class CoverageReport(MethodView):
     @downloads
     def get(self, args):
         """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period."""
-        # named in the answer's language; a download, with its Indonesian headers, in Indonesian
-        named = functools.partial(coverage, lang=lang() if args["format"] == "json" else "id")
-        return answer("coverage", args, rolled_up(named, args["period"], area_filter(args), args["level"]))
+        named = functools.partial(coverage, lang=said_in(args))
+        return answer("coverage", args, rolled_up(named, args["period"], area_filter(args), args["level"],
+                                                  said=said_in(args)))
 
 
 @blp.route("/reports/actions")

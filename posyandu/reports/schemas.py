@@ -115,9 +115,9 @@ class FhirArgs(PeriodArgs, AreaArgs):
 
 
 def _area_name() -> fields.String:
-    return fields.String(allow_none=True, metadata={"description": "followed by ' (sebagian)' when the report "
-                                                                   "covers only part of the area (a puskesmas's "
-                                                                   "share of a kabupaten)"})
+    return fields.String(allow_none=True, metadata={"description": "followed by ' (sebagian)' (in English "
+                                                                   "' (partial)') when the report covers only part "
+                                                                   "of the area (a puskesmas's share of a kabupaten)"})
 
 
 class _AreaRow(Schema):

@@ -104,7 +104,7 @@ def test_an_empty_area_gives_empty_reports_and_a_bundle_without_entries(client, 
 def test_an_area_the_report_covers_only_part_of_is_named_so(client, world, three):
     """A rolled-up row named for the whole district when the report covered one desa of it: pasted
     beside the district's own report, its share read as the district's total."""
-    headers = world.headers("dinkes_gresik")
+    headers = world.headers("dinkes_gresik", "id")
 
     def names(query):
         rows = client.get(f"/api/v1/reports/skdn?month={MONTH}&{query}", headers=headers).get_json()["rows"]
@@ -119,4 +119,14 @@ def test_an_area_the_report_covers_only_part_of_is_named_so(client, world, three
         assert rows and {r["area_name"] for r in rows} == {"Gresik (sebagian)"}, report
     csv_text = client.get(f"/api/v1/reports/skdn?month={MONTH}&{desa}&level=kabupaten&format=csv",
                           headers=headers).data.decode("utf-8-sig")
+    assert ",Gresik (sebagian)," in csv_text
+
+    # asked in English, the JSON says so in English (the reports screen shows it as it comes); a
+    # download keeps its Indonesian, with its headers
+    english = world.headers("dinkes_gresik", "en")
+    for report in ("skdn", "f1", "prevalence", "coverage"):
+        rows = client.get(f"/api/v1/reports/{report}?month={MONTH}&{desa}&level=kabupaten", headers=english).get_json()["rows"]
+        assert rows and {r["area_name"] for r in rows} == {"Gresik (partial)"}, report
+    csv_text = client.get(f"/api/v1/reports/skdn?month={MONTH}&{desa}&level=kabupaten&format=csv",
+                          headers=english).data.decode("utf-8-sig")
     assert ",Gresik (sebagian)," in csv_text
