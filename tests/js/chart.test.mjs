@@ -456,3 +456,17 @@ test("a trend's first value is written clear of the axis' tick labels ('18,9%' w
     }
   }
 });
+
+test("a birth point is said as birth, its weight for length given no band: a 4-year-old weighed since without a length was captioned 'gizi buruk' from her birth", async () => {
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  setLang('id');
+  const girl = { id: 'c9', name: 'Rina Saputra', sex: 'F', birth_date: '2022-10-24', birth_weight_kg: 2.496, birth_length_cm: 50.7 };
+  const weighed = [{ id: 'w1', measured_on: '2024-12-24', weight_kg: 11.0 }, { id: 'w2', measured_on: '2026-10-24', weight_kg: 15.2 }];
+  for (const parent of [false, true]) {
+    const figures = chartsPanel(girl, weighed, tables, parent).find((e) => e.localName === 'figure');
+    const captions = figures.map((f) => f.find((e) => e.localName === 'figcaption').map((e) => e.textContent)[0]);
+    assert.equal(captions[2], 'Terakhir 24 Okt 2022 (lahir): 50,7 cm, 2,496 kg', parent);
+    assert.match(captions[1], /^Terakhir 24 Okt 2022 \(lahir\): umur 0 bulan, 50,7 cm[.( ]/, parent); // for age: judged
+    assert.ok(!captions[0].includes('lahir'), captions[0]); // her latest weighing, judged
+  }
+});

@@ -43,17 +43,17 @@ test("a newborn's birth weight and length are plotted at month 0 (weight and len
     .map((svg) => [svg.find((e) => e.localName === 'title')[0].textContent, svg.find((e) => e.localName === 'desc')[0].textContent]));
   // no weighing yet: the birth is the first point of every chart
   assert.deepEqual(said([]), {
-    'Berat menurut umur (KMS)': '29 Nov 2026: umur 0 bulan, 3,1 kg (normal)',
-    'Panjang/tinggi menurut umur': '29 Nov 2026: umur 0 bulan, 49,5 cm (normal)',
-    'Berat menurut panjang badan': '29 Nov 2026: 49,5 cm, 3,1 kg (gizi baik)',
+    'Berat menurut umur (KMS)': '29 Nov 2026 (lahir): umur 0 bulan, 3,1 kg (normal)',
+    'Panjang/tinggi menurut umur': '29 Nov 2026 (lahir): umur 0 bulan, 49,5 cm (normal)',
+    'Berat menurut panjang badan': '29 Nov 2026 (lahir): 49,5 cm, 3,1 kg', // no band at birth (chart.test.mjs)
   });
   // with a weighing: the birth point first, the weighing after it
   const weighed = [{ id: 'm1', child_id: 'nb', measured_on: '2026-12-29', weight_kg: 4.2, length_height_cm: 53.5 }];
   assert.equal(said(weighed)['Berat menurut umur (KMS)'],
-    '29 Nov 2026: umur 0 bulan, 3,1 kg (normal). 29 Des 2026: umur 1 bulan, 4,2 kg (normal)');
+    '29 Nov 2026 (lahir): umur 0 bulan, 3,1 kg (normal). 29 Des 2026: umur 1 bulan, 4,2 kg (normal)');
   // a birth weight without a length: on weight for age only
   const noLength = said([], { ...baby, birth_length_cm: null });
-  assert.equal(noLength['Berat menurut umur (KMS)'], '29 Nov 2026: umur 0 bulan, 3,1 kg (normal)');
+  assert.equal(noLength['Berat menurut umur (KMS)'], '29 Nov 2026 (lahir): umur 0 bulan, 3,1 kg (normal)');
   assert.equal(noLength['Panjang/tinggi menurut umur'], 'Belum ada pengukuran di grafik ini');
   // weighed on the day of birth: that weighing is the point at month 0, not the birth record twice
   const sameDay = [{ id: 'm0', child_id: 'nb', measured_on: '2026-11-29', weight_kg: 3.0, length_height_cm: 49 }];

@@ -305,6 +305,7 @@ const W = {
   chart_last: ['Terakhir {what}', 'Latest {what}'],
   chart_point: ['{date}: {x}, {y}{what}', '{date}: {x}, {y}{what}'],
   chart_age: ['umur {m} bulan', 'age {m} {m:month|months}'],
+  chart_born: ['{date} (lahir)', '{date} (birth)'],
   chart_unjudged: ['○ tidak dinilai: edema atau nilai tidak wajar', '○ not judged: oedema or an implausible value'],
   chart_oedema: ['edema: berat tidak dinilai', 'oedema: weight not judged'],
   chart_flagged: ['nilai tidak wajar: ukur ulang', 'implausible value: measure again'],

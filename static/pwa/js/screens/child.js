@@ -22,9 +22,11 @@ function pointText(ind, p, x, y, child) {
   const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
   const unjudged = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : null;
-  const said = child ? unjudged ?? (status && t(PLAIN_LINE[ind](p), { name: child.name.split(' ')[0], what: plain(status).split(' — ')[0] }))
+  // a newborn is judged by her weight and length for age (BBLR), not by weight for length: no band said
+  const said = p.birth && (ind === 'wfl' || ind === 'wfh') ? null : child ? unjudged ?? (status && t(PLAIN_LINE[ind](p), { name: child.name.split(' ')[0], what: plain(status).split(' — ')[0] }))
     : unjudged ?? (status && category(status));
-  return t('chart_point', { date: formatDate(p.measured_on), x: at, y: ind === 'lhfa' ? `${formatCm(y)} cm` : `${formatKg(round(y, 3))} kg`,
+  const date = formatDate(p.measured_on);
+  return t('chart_point', { date: p.birth ? t('chart_born', { date }) : date, x: at, y: ind === 'lhfa' ? `${formatCm(y)} cm` : `${formatKg(round(y, 3))} kg`,
     what: !said ? '' : child ? `. ${said.replace(/\.$/, '')}` : ` (${said})` });
 }
 
