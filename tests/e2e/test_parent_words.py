@@ -39,7 +39,7 @@ def test_a_parent_is_offered_to_update_her_data_never_a_kaders_sync(live_server,
 
 def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_server, new_context):
     """The list showed the kader's category ("berat badan kurang", "normal") where her child's
-    screen says "Berat badan Ani kurang untuk umurnya."."""
+    screen says "Berat badan Ani kurang untuk umurnya.". It shows her most urgent line (a T first)."""
     base = live_server.url
     page = new_context().new_page()
     login(page, base, "orangtua")
@@ -53,12 +53,14 @@ def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_
     listed = [(href, tags[0]) for href, tags in listed if tags and tags[0].startswith("Berat badan")]
     assert len(listed) >= 2, listed
     for href, said in listed:
-        assert re.fullmatch(r"Berat badan \w+ .+ untuk umurnya\.", said), said
+        # the most urgent of her lines: the weight for age, or a weighing that did not go up enough (T)
+        assert re.fullmatch(r"Berat badan \w+ (.+ untuk umurnya|tidak naik cukup sejak bulan lalu \(T\) — .+)\.", said), said
         page.goto(base + "/" + href)
         expect(page.locator("#plain .plain").first).to_have_text(said)
     page.goto(base + "/#/")
     page.locator("#lang-btn").click()
-    expect(rows.first.locator(".tag")).to_have_text(re.compile(r"^\w+'s weight is .+ for the age\.$"))
+    expect(rows.first.locator(".tag")).to_have_text(
+        re.compile(r"^\w+'s weight (is .+ for the age|did not go up enough since last month \(T\) — .+)\.$"))
 
 
 def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(live_server, new_context):

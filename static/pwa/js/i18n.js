@@ -344,6 +344,8 @@ const W = {
   plain_bbtb: ['Berat dibanding tinggi: {what}.', 'Weight for height: {what}.'],
   plain_pb: ['Panjang badan {name} {what} untuk umurnya.', "{name}'s length is {what} for the age."],
   plain_bbpb: ['Berat dibanding panjang badan: {what}.', 'Weight for length: {what}.'],
+  plain_T: ['Berat badan {name} tidak naik cukup sejak bulan lalu (T) — tanyakan ke kader atau bidan.', "{name}'s weight did not go up enough since last month (T) — ask the cadre or midwife."],
+  plain_N: ['Berat badan {name} naik sejak bulan lalu (N).', "{name}'s weight went up since last month (N)."],
   plain_oedema: ['Kaki {name} bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.', "{name}'s feet are swollen (oedema): a sign of severe malnutrition — go to the health centre now."],
   parent_supplements: ['Vitamin A dan obat cacing', 'Vitamin A and deworming'],
   parent_supplement_due: ['Bulan ini {name} perlu {what}. Datang ke posyandu.', '{name} needs {what} this month. Come to the posyandu.'],

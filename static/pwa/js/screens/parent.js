@@ -5,6 +5,7 @@ import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js'
 import { byLength, dueToday, latest, nextDose, signsOf, tone, weightStatus } from '../assess.js';
 import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
 
+const URGENT = ['bad', 'warn', 'ok', 'none'];
 /** What her child's latest measurement says, in plain words: [tone, text] a line, the most urgent
  * first (her home list shows that one, the child's screen all of them). */
 function plainLines(child, last) {
@@ -17,16 +18,20 @@ function plainLines(child, last) {
   // a length alone: the weight status of the month's weighing before it, as the kader's (weightStatus)
   const wfa = weightStatus(last);
   const on = last.weighed?.on;
+  // N/T of the month's weighing as the server judged it (KBM, a bidan's judgement), as the KMS says it
+  const trend = last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
     wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
       + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
+    trend === 'T' && ['warn', t('plain_T', { name: first })],
+    trend === 'N' && ['ok', t('plain_N', { name: first })],
     s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
     s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })],
     muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })],
     head && [tone(head), t(`plain_head_${head}`, { name: first })],
-  ].filter(Boolean);
+  ].filter(Boolean).sort((a, b) => URGENT.indexOf(a[0]) - URGENT.indexOf(b[0]));
 }
 
 function plainStatus(child, last) {

@@ -1,0 +1,57 @@
+// A parent's screens (screens/parent.js): whether her child's weight went up (N) or not (T) since last
+// month, as the server judged it (the KMS's question at every weighing), in plain words; the most
+// urgent line first, and the home list shows that one.
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { installDom } from './fakedom.mjs';
+
+installDom();
+globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+
+const { child: parentChild, home } = await import('../../static/pwa/js/screens/parent.js');
+const { setLang } = await import('../../static/pwa/js/i18n.js');
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, json(`static/pwa/data/who/${n}.json`)]));
+
+const hadi = { id: 'c1', sex: 'M', birth_date: '2023-03-01', name: 'Hadi Saputra', posyandu_id: 'p1' };
+/** Hadi weighed in February and in March (the server's N/T on March's weighing: `trend`). */
+const weighings = (trend) => [
+  { id: 'm0', child_id: 'c1', measured_on: '2025-02-01', weight_kg: 11.4, trend: 'N' },
+  { id: 'm1', child_id: 'c1', measured_on: '2025-03-01', weight_kg: 11.5, trend }];
+const ctxOf = (measurements) => ({
+  bundle: async () => ({ child: hadi, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
+  schedule: async () => null, area: async () => null, online: () => false,
+  children: async () => [hadi], records: async () => measurements });
+const lines = async (measurements) => (await parentChild(ctxOf(measurements), 'c1')).find((e) => e.attributes.id === 'plain')[0]
+  .find((e) => e.localName === 'p').map((p) => [p.attributes.class, p.textContent]);
+const homeTag = async (measurements) => (await home(ctxOf(measurements))).find((e) => (e.attributes.class ?? '').startsWith('tag'))
+  .map((e) => e.textContent)[0];
+
+test("a weighing that did not go up enough (T) is said to her parent first, and on her home list", async () => {
+  setLang('id');
+  const said = await lines(weighings('T'));
+  assert.deepEqual(said[0], ['plain warn', 'Berat badan Hadi tidak naik cukup sejak bulan lalu (T) — tanyakan ke kader atau bidan.']);
+  assert.ok(said.some(([, text]) => text === 'Berat badan Hadi normal untuk umurnya.'), said); // still said, after
+  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak naik cukup sejak bulan lalu (T) — tanyakan ke kader atau bidan.');
+  setLang('en');
+  assert.equal((await lines(weighings('T')))[0][1], "Hadi's weight did not go up enough since last month (T) — ask the cadre or midwife.");
+  setLang('id');
+});
+
+test('N is said as gone up; O and B (no weighing last month, a first one) say nothing of a rise', async () => {
+  setLang('id');
+  assert.ok((await lines(weighings('N'))).some(([shade, text]) => shade === 'plain ok'
+    && text === 'Berat badan Hadi naik sejak bulan lalu (N).'));
+  for (const trend of ['O', 'B', null]) {
+    assert.ok(!(await lines(weighings(trend))).some(([, text]) => /sejak bulan lalu/.test(text)), trend);
+  }
+  // a length measured alone after the weighing: the month's weighing's N/T is still said
+  const lengthAlone = [...weighings('T'), { id: 'm2', child_id: 'c1', measured_on: '2025-03-02', length_height_cm: 88 }];
+  assert.match((await lines(lengthAlone))[0][1], /^Berat badan Hadi tidak naik cukup sejak bulan lalu \(T\)/);
+});
