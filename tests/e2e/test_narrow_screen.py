@@ -70,3 +70,18 @@ def test_every_dose_given_has_its_edit_button_below_its_name(live_server, new_co
         beside = [n for r, n in zip(rows.all(), names) if r.evaluate(
             "(li) => li.querySelector('.btn').getBoundingClientRect().top < li.querySelector('.row-main').getBoundingClientRect().bottom")]
         assert beside == [], lang
+
+
+def test_a_midwifes_five_menu_entries_are_set_apart(live_server, new_context):
+    """Her five entries fit one row at 360 px with 2 px between them, so "Duplicates Settings" read
+    as one phrase in English: each entry after the first is ruled off from the one before."""
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    for lang in both_languages(page):
+        entries = page.locator(".nav a:visible")
+        assert entries.count() == 5, lang
+        tops = {round(e.bounding_box()["y"]) for e in entries.all()}
+        assert len(tops) == 1, (lang, tops)  # one row
+        rules = [e.evaluate("(a) => getComputedStyle(a).borderLeftWidth") for e in entries.all()]
+        assert rules[0] == "0px" and all(r == "1px" for r in rules[1:]), (lang, rules)
