@@ -44,11 +44,12 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 
 def seen_first(lookup: Callable[..., Any]) -> Callable[[F], F]:
-    """A write's decorator placed below ``roles_required`` and above its ``@blp.arguments``: the record in
+    """A route's decorator placed below ``roles_required`` and above its ``@blp.arguments``: the record in
     its path is looked up (``lookup(current_user, **view_kwargs)``: ``get_child``, ``get_event``…, 404
     when the caller does not see it) before the body and query are read, so a record out of her sight
-    is 404 whatever they hold, as for a well-formed request, never their format errors (422) first. The
-    view looks it up again, locked, as it writes (``checked_first``)."""
+    is 404 whatever they hold, as for a well-formed request, never their format errors (422) first: on
+    every write with a record id, and every read of one that takes a query (a page's ``limit``, a
+    card's ``on``). The view looks it up again, locked as it writes (``checked_first``)."""
     return checked_first(lambda **kwargs: lookup(current_user, **kwargs))
 
 

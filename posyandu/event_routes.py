@@ -28,6 +28,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
     @blp.route(f"/children/<uuid:child_id>/{plural}")
     class ForChild(MethodView):
         @roles_required(*READERS)
+        @seen_first(access.get_child)  # a child out of sight: 404 whatever the query holds
         @blp.arguments(PageArgs, location="query")
         @blp.response(200, page)
         @blp.doc(summary=f"The child's {plural}, oldest first")

@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user
 from marshmallow import Schema, fields
 
 from posyandu import access, privacy
-from posyandu.access import STAFF, roles_required
+from posyandu.access import STAFF, roles_required, seen_first
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs, page_schema
@@ -96,6 +96,7 @@ class ChildExport(MethodView):
 @blp.route("/children/<uuid:child_id>/access-log")
 class ChildAccessLog(MethodView):
     @roles_required("parent", "admin")
+    @seen_first(access.get_child)  # a child out of sight: 404 whatever the query holds
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, AccessLogPage)
     def get(self, args, child_id):

@@ -8,7 +8,7 @@ from flask_jwt_extended import current_user
 from sqlalchemy import select
 
 from posyandu import access, privacy
-from posyandu.access import READERS, roles_required
+from posyandu.access import READERS, roles_required, seen_first
 from posyandu.extensions import Blueprint, db
 from posyandu.immunisation import cards, operations
 from posyandu.immunisation.models import ScheduleVersion
@@ -111,6 +111,7 @@ class DeactivateVersion(MethodView):
 @blp.route("/children/<uuid:child_id>/immunisation-card")
 class ImmunisationCard(MethodView):
     @roles_required(*READERS)
+    @seen_first(access.get_child)  # a child out of sight: 404 whatever the query holds
     @blp.arguments(OnDateArgs, location="query")
     @blp.response(200, ImmunisationCardSchema)
     def get(self, args, child_id):
@@ -126,6 +127,7 @@ class ImmunisationCard(MethodView):
 @blp.route("/posyandu/<uuid:posyandu_id>/due-list")
 class DueList(MethodView):
     @roles_required(*DUE_LIST_ROLES)
+    @seen_first(access.get_posyandu)
     @blp.arguments(DueListArgs, location="query")
     @blp.response(200, DueListSchema)
     def get(self, args, posyandu_id):

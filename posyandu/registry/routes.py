@@ -302,6 +302,7 @@ class ChildInvitations(MethodView):
         return {"id": inv.id, "code": code, "child_id": child.id, "expires_at": inv.expires_at}
 
     @roles_required("kader", "bidan", "admin")
+    @seen_first(access.get_child)
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, OpenInvitationPage)
     def get(self, args, child_id):
@@ -323,6 +324,7 @@ class ChildInvitation(MethodView):
 @blp.route("/children/<uuid:child_id>/parents")
 class ChildParents(MethodView):
     @roles_required("kader", "bidan", "admin")
+    @seen_first(access.get_child)
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, LinkedParentPage)
     def get(self, args, child_id):

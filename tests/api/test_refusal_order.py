@@ -385,3 +385,40 @@ def test_a_role_that_may_not_push_is_403_whatever_the_batch_holds(client, world)
     # a kader's bad batch: its format errors, as before
     assert "mutations" in _problem(client.post("/api/v1/sync/push", json={"client_id": "hp", "mutations": "semua"},
                                                headers=world.headers("kader1")), 422)["errors"]
+
+
+# --- reads too: the API description's order (401, 403, 404, then 422) holds for a query ---------------
+# Every read with a record id in its path that reads a query, and a query of each refused for its format.
+BAD_QUERY: dict[tuple[str, str], dict] = {
+    **{("GET", f"/api/v1/children/<uuid:child_id>/{kind}"): {"limit": 0}
+       for kind in ("measurements", "immunisations", "supplements", "invitations", "parents", "access-log")},
+    ("GET", "/api/v1/children/<uuid:child_id>/immunisation-card"): {"on": "kemarin"},
+    ("GET", "/api/v1/posyandu/<uuid:posyandu_id>/due-list"): {"date": "kemarin"},
+}
+NO_QUERY = {("GET", "/api/v1/children/<uuid:child_id>"), ("GET", "/api/v1/children/<uuid:child_id>/export"),
+            ("GET", "/api/v1/children/<uuid:child_id>/growth-chart"), ("GET", "/api/v1/posyandu/<uuid:posyandu_id>"),
+            ("GET", "/api/v1/measurements/<uuid:event_id>"), ("GET", "/api/v1/immunisations/<uuid:event_id>"),
+            ("GET", "/api/v1/supplements/<uuid:event_id>"), ("GET", "/api/v1/users/<uuid:user_id>")}
+
+
+def test_every_read_with_a_record_id_is_in_the_table_of_bad_queries():
+    from tests.api.test_scope_every_route import REQUESTS
+
+    assert set(BAD_QUERY) | NO_QUERY == {route for route in REQUESTS if route[0] == "GET"}
+
+
+def test_a_read_of_a_record_outside_the_callers_area_is_404_whatever_the_query_holds(client, world, outside):
+    """Before, bidan_a's GET /children/<a child of Kenanga>/immunisation-card?on=kemarin answered 422 on
+    ``on``, the same without it 404, though the API description puts 404 before the query's format (422),
+    as for a write (``access.seen_first``)."""
+    from tests.api.test_scope_every_route import OUTSIDERS, REQUESTS, _request
+
+    nowhere_ids = {k: v if k == "duplicate" else str(uuid.uuid4()) for k, v in outside.items()}
+    for (method, rule), query in BAD_QUERY.items():
+        url, _ = _request(rule, method, outside)
+        nowhere, _ = _request(rule, method, nowhere_ids)
+        callers = [(who, url) for role, who in OUTSIDERS.items() if role in REQUESTS[(method, rule)]["roles"]]
+        for who, where in (*callers, ("admin", nowhere)):
+            _problem(client.get(where, query_string=query, headers=world.headers(who)), 404, "not_found")
+        # in the record's area: the same query is refused for its format
+        assert client.get(url, query_string=query, headers=world.headers("admin")).status_code == 422, (rule, query)
