@@ -105,8 +105,14 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if connection.dialect.name == "postgresql":  # the connection goes back to the app's pool
+                connection.rollback()
+                connection.exec_driver_sql("RESET lock_timeout")
+                connection.commit()
 
 
 if context.is_offline_mode():

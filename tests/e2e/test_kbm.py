@@ -192,3 +192,42 @@ def test_a_bidan_moving_her_judged_weighing_to_another_month_keeps_the_n_she_giv
     assert (now["measured_on"], now["trend"], now["trend_computed"], now["trend_override"], now["trend_override_reason"]) == (
         last.replace(day=20).isoformat(), "N", "T", "N", reason), now
     expect(page.locator(f"#history tr[data-id='{judged['id']}'] td").nth(4)).to_have_text("N")
+
+
+def test_a_judged_n_whose_gain_is_gone_keeps_its_form_working_when_the_date_changes(live_server, new_context):
+    """Her N stands after the weighing before it was corrected heavier (the gain gone): the form then
+    offers no N to choose, and changing the date within the month threw (it looked for that choice),
+    the form's own handler broken. The choice is left as it is, and the form saves."""
+    today = date.today()
+    first = today.replace(day=1)
+    last = (first - timedelta(days=1)).replace(day=1)
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader3", json={"posyandu_id": posyandu_id, "name": "Dewi Tanpa Naik",
+                                                                "sex": "F", "birth_date": (today - timedelta(days=200)).isoformat()})
+    child_id = made.get_json()["id"]
+    earlier = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                              json={"measured_on": last.replace(day=10).isoformat(), "weight_kg": 6.9}).get_json()
+    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                              json={"measured_on": first.isoformat(), "weight_kg": 7.0}).get_json()
+    judged = live_server.api("PATCH", f"/measurements/{weighed['id']}", "bidan1",
+                             json={"trend_override": "N", "trend_override_reason": "kurva naik"}).get_json()
+    assert judged["trend"] == "N", judged
+    heavier = live_server.api("PATCH", f"/measurements/{earlier['id']}", "kader3", json={"weight_kg": 7.2}).get_json()
+    assert heavier["weight_kg"] == 7.2, heavier
+    assert live_server.api("GET", f"/measurements/{weighed['id']}", "bidan1").get_json()["trend_override"] == "N"
+
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.goto(f"{live_server.url}/#/visit/{child_id}/{weighed['id']}")
+    box = page.locator("#nt-judgement")
+    expect(box.get_by_label(re.compile("^N"))).to_have_count(0)  # no gain: no N to give
+    page.get_by_label("Tanggal timbang").fill(first.replace(day=min(2, today.day)).isoformat())  # the same month
+    page.get_by_label("Tanggal timbang").dispatch_event("change")
+    assert errors == []
+    box.get_by_label("T — tidak naik").check()
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("T")
+    assert errors == []

@@ -162,10 +162,13 @@ def test_on_postgresql_the_upgrade_stops_rather_than_queue_every_request_behind_
                                              "table_name = 'child' AND column_name = 'birth_weight_kg'")).scalar_one() == 2
             reading.rollback()  # the report done
         with app.app_context():
+            db.engine.dispose()
             upgrade()
             with db.engine.connect() as conn:
                 assert conn.execute(text("SELECT numeric_scale FROM information_schema.columns WHERE "
                                          "table_name = 'child' AND column_name = 'birth_weight_kg'")).scalar_one() == 3
+                # the migrations' connection, back in the app's pool, waits for locks as the app's do
+                assert db.engine.pool.checkedin() == 0 and conn.execute(text("SHOW lock_timeout")).scalar_one() == "0"
     finally:
         report.dispose()
         with app.app_context():

@@ -225,7 +225,8 @@ export async function visitForm(ctx, childId, measurementId = null) {
   // moved to another month, her N/T is dropped (outbox.withoutMovedOverride): shown so, for her to give it there again
   const inMonth = (on) => on.slice(0, 7) === existing.measured_on.slice(0, 7);
   if (judgement) form.elements.measured_on.addEventListener('change', (e) => {
-    form.querySelector(`input[name=trend_override][value="${inMonth(e.target.value) ? existing.trend_override ?? '' : ''}"]`).checked = true;
+    const pick = form.querySelector(`input[name=trend_override][value="${inMonth(e.target.value) ? existing.trend_override ?? '' : ''}"]`);
+    if (pick) pick.checked = true; // her N offered no more (the gain gone): the choice left as it is
   });
   const id = measurementId ?? crypto.randomUUID();
   onSave(form, async () => {
