@@ -147,6 +147,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
     # `flask db upgrade` on PostgreSQL: how long a migration waits for a lock before it stops (0: no limit).
     MIGRATION_LOCK_TIMEOUT_MS = _int("MIGRATION_LOCK_TIMEOUT_MS", 10000)
+    if MIGRATION_LOCK_TIMEOUT_MS < 0:
+        raise RuntimeError(f"MIGRATION_LOCK_TIMEOUT_MS must be 0 (no limit) or more milliseconds, "
+                           f"not {MIGRATION_LOCK_TIMEOUT_MS}")
     # Origins allowed to call the API from another site's pages (CORS). Empty: closed;
     # the PWA is served by the API itself and needs none.
     CORS_ORIGINS = _list("CORS_ORIGINS")

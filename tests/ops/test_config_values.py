@@ -54,3 +54,10 @@ def test_a_switch_neither_on_nor_off_names_its_variable_and_value(load, monkeypa
 def test_switches_read_every_spelling_of_on_and_off(load, monkeypatch, value, on):
     monkeypatch.setenv("RATELIMIT_ENABLED", value)
     assert load().Config.RATELIMIT_ENABLED is on
+
+
+def test_a_negative_migration_lock_timeout_stops_the_start(load, monkeypatch):
+    """PostgreSQL would refuse it only at the upgrade, midway through a release; the start refuses it."""
+    monkeypatch.setenv("MIGRATION_LOCK_TIMEOUT_MS", "-5")
+    with pytest.raises(RuntimeError, match="^MIGRATION_LOCK_TIMEOUT_MS must be 0 \\(no limit\\) or more milliseconds, not -5$"):
+        load()
