@@ -21,18 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.test_reports_oracle import add_months, months_old
+
 SCHEDULE = json.loads((Path(__file__).parents[2] / "posyandu/immunisation/data/schedule-2024.json").read_text())
 PERIODS = [("2024-03", "2024-03"), ("2023-10", "2024-03"), ("2021-04", "2024-03")]  # the longest: 36 months
-
-
-def add_months(day: date, n: int) -> date:
-    year, month0 = divmod(day.year * 12 + day.month - 1 + n, 12)
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
-
-
-def months_old(birth: date, on: date) -> int:
-    n = (on.year - birth.year) * 12 + on.month - birth.month
-    return n - 1 if add_months(birth, n) > on else n
 
 
 def after(birth: date, age: dict) -> date:

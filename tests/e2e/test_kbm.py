@@ -101,19 +101,16 @@ def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_
     expect(kader.locator("#nt-judgement")).to_have_count(0)
 
 
-def test_a_bidans_n_on_a_weighing_a_kader_moves_offline_to_another_month_gives_way_to_the_computed_t(live_server, new_context):
-    """A kader corrects, offline, the date of a weighing a bidan had judged N into the month before. The
-    server drops a judgement of a month's gain when the weighing leaves that month; the phone went on
-    showing her N until the push was answered, and a second correction of the weighing queued with the
-    first sent her N back as the kader's change: refused ("You may not do this"). The phone now shows
-    the T the server computes at once, and both corrections are applied."""
+def judged_this_month(live_server, name: str, reason: str = "kurva mengikuti garis pertumbuhan"):
+    """A girl of kader3's posyandu weighed +100 g a month for three months (T), this month's weighing
+    judged N by bidan1: her id, that weighing as the server answers it, and last month's first day."""
     today = date.today()
     first = today.replace(day=1)
     last = (first - timedelta(days=1)).replace(day=1)
     before = (last - timedelta(days=1)).replace(day=1)
     posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
-    made = live_server.api("POST", "/children", "kader3", json={"posyandu_id": posyandu_id, "name": "Sekar Pindah Bulan",
-                                                                "sex": "F", "birth_date": (today - timedelta(days=200)).isoformat()})
+    made = live_server.api("POST", "/children", "kader3", json={"posyandu_id": posyandu_id, "name": name, "sex": "F",
+                                                                "birth_date": (today - timedelta(days=200)).isoformat()})
     assert made.status_code == 201, made.get_json()
     child_id = made.get_json()["id"]
     for day, kg in ((before.replace(day=10), 6.9), (last.replace(day=10), 7.0), (first, 7.1)):  # +100 g a month: T
@@ -121,8 +118,18 @@ def test_a_bidans_n_on_a_weighing_a_kader_moves_offline_to_another_month_gives_w
                                   json={"measured_on": day.isoformat(), "weight_kg": kg})
         assert weighed.status_code == 201, weighed.get_json()
     judged = live_server.api("PATCH", f"/measurements/{weighed.get_json()['id']}", "bidan1",
-                             json={"trend_override": "N", "trend_override_reason": "kurva mengikuti garis pertumbuhan"}).get_json()
+                             json={"trend_override": "N", "trend_override_reason": reason}).get_json()
     assert (judged["trend"], judged["trend_computed"]) == ("N", "T"), judged
+    return child_id, judged, last
+
+
+def test_a_bidans_n_on_a_weighing_a_kader_moves_offline_to_another_month_gives_way_to_the_computed_t(live_server, new_context):
+    """A kader corrects, offline, the date of a weighing a bidan had judged N into the month before. The
+    server drops a judgement of a month's gain when the weighing leaves that month; the phone went on
+    showing her N until the push was answered, and a second correction of the weighing queued with the
+    first sent her N back as the kader's change: refused ("You may not do this"). The phone now shows
+    the T the server computes at once, and both corrections are applied."""
+    child_id, judged, last = judged_this_month(live_server, "Sekar Pindah Bulan")
 
     ctx, page = offline_phone(new_context, live_server.url, "kader3")
     page.goto(f"{live_server.url}/#/child/{child_id}")
@@ -152,23 +159,8 @@ def test_a_bidan_moving_her_judged_weighing_to_another_month_keeps_the_n_she_giv
     her N again there. The move drops a judgement of the month it left (the form now shows so: back to
     the computed N/T); the N she picks there stands, on the phone and on the server. Before, her N, sent
     as it stood with the move, was no change of hers: the server dropped it, the phone showed T."""
-    today = date.today()
-    first = today.replace(day=1)
-    last = (first - timedelta(days=1)).replace(day=1)
-    before = (last - timedelta(days=1)).replace(day=1)
-    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
-    made = live_server.api("POST", "/children", "kader3", json={"posyandu_id": posyandu_id, "name": "Ratna Pindah Bulan",
-                                                                "sex": "F", "birth_date": (today - timedelta(days=200)).isoformat()})
-    assert made.status_code == 201, made.get_json()
-    child_id = made.get_json()["id"]
-    for day, kg in ((before.replace(day=10), 6.9), (last.replace(day=10), 7.0), (first, 7.1)):  # +100 g a month: T
-        weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
-                                  json={"measured_on": day.isoformat(), "weight_kg": kg})
-        assert weighed.status_code == 201, weighed.get_json()
     reason = "kurva mengikuti garis pertumbuhan"
-    judged = live_server.api("PATCH", f"/measurements/{weighed.get_json()['id']}", "bidan1",
-                             json={"trend_override": "N", "trend_override_reason": reason}).get_json()
-    assert (judged["trend"], judged["trend_computed"]) == ("N", "T"), judged
+    child_id, judged, last = judged_this_month(live_server, "Ratna Pindah Bulan", reason)
 
     ctx, page = offline_phone(new_context, live_server.url, "bidan1")
     page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
