@@ -29,7 +29,8 @@ LOCK_TIMEOUT = 15  # PostgreSQL: a lock wait longer than this fails the request 
 def _held(where: str, monkeypatch):
     """Requests run in the thread named "first" stop once at ``where`` until ``go`` is set:
     "read", just after an event writer read the child (``events.check_date``, before anything of
-    the event is written); "child", just after a route's first ``access.get_child``; "commit",
+    the event is written); "child", just after a route's first ``access.get_child`` that locks the
+    child (``for_update``/``for_events``; the look-up of ``access.seen_first`` before it locks nothing); "commit",
     just before the transaction commits, everything flushed but the change log. Requests of both
     threads get a lock timeout on PostgreSQL."""
     from posyandu import access, events
@@ -63,7 +64,8 @@ def _held(where: str, monkeypatch):
 
         def get_then_hold(*args: Any, **kwargs: Any) -> Any:
             child = get_child(*args, **kwargs)
-            hold()
+            if kwargs.get("for_update") or kwargs.get("for_events"):
+                hold()
             return child
         monkeypatch.setattr(access, "get_child", get_then_hold)
     else:
