@@ -10,7 +10,7 @@ import { installDom } from './fakedom.mjs';
 
 installDom();
 
-const { chartData, drawChart } = await import('../../static/pwa/js/chart.js');
+const { breaks, chartData, drawChart } = await import('../../static/pwa/js/chart.js');
 const { chartsPanel, render } = await import('../../static/pwa/js/screens/child.js');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -130,6 +130,30 @@ test("a chart is named once, by its heading and its SVG's title; its caption add
     [['Berat menurut panjang badan'], ['Berat menurut panjang badan'], ['Terakhir 15 Mar 2024: 58,0 cm, 5,6 kg (gizi baik)']]]);
   // no point yet: no caption (the description says so)
   assert.deepEqual(chartsPanel(boy, [], tables).find((e) => e.localName === 'figcaption'), []);
+});
+
+test('the KMS line joins weighings of consecutive calendar months only; the other charts join every point', () => {
+  const on = (...days) => days.map((measured_on) => ({ measured_on }));
+  // two in one month joined; 31 Jan to 1 Feb joined (the month before, as N/T counts it); March missed: broken
+  assert.deepEqual(breaks('wfa', on('2024-01-05', '2024-01-28', '2024-02-01', '2024-04-30', '2024-05-01')),
+    [true, false, false, true, false]);
+  assert.deepEqual(breaks('wfa', on('2023-12-20', '2024-01-02', '2024-03-01')), [true, false, true]); // across the year
+  for (const ind of ['lhfa', 'wfl', 'wfh']) assert.deepEqual(breaks(ind, on('2024-01-05', '2024-06-05', '2025-01-05')), [true, false, false]);
+  assert.deepEqual(breaks('wfa', [{ age_days: 10 }, { age_days: 200 }]), [true, false]); // no date: joined, as before
+
+  // drawn: weighed January, February, then May: two pieces of line on the KMS, one on length for age
+  const boy = { id: 'c2', sex: 'M', birth_date: '2024-01-01' };
+  const measurements = [['2024-01-15', 4.2, 53], ['2024-02-15', 5.1, 57], ['2024-05-15', 7.0, 64]]
+    .map(([measured_on, weight_kg, length_height_cm], i) => ({ id: `m${i}`, measured_on, weight_kg, length_height_cm }));
+  const svgs = chartsPanel(boy, measurements, tables).find((e) => e.localName === 'svg');
+  const lines = svgs.map((svg) => svg.find((e) => e.attributes.class === 'child-line').map((l) => l.attributes.points.split(' ').length));
+  assert.deepEqual(lines, [[2], [3], [3]]); // wfa: Jan–Feb joined, May alone (no piece of one point); lhfa, wfl: all
+  const both = chartsPanel(boy, [...measurements, { id: 'm3', measured_on: '2024-06-10', weight_kg: 7.3 }], tables)
+    .find((e) => e.localName === 'svg')[0].find((e) => e.attributes.class === 'child-line');
+  assert.deepEqual(both.map((l) => l.attributes.points.split(' ').length), [2, 2]);
+  // each piece is the points of its dots, in order
+  const dots = circles(svgs[0]).map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`);
+  assert.deepEqual(svgs[0].find((e) => e.attributes.class === 'child-line')[0].attributes.points, dots.slice(0, 2).join(' '));
 });
 
 /** The labels at a chart's right edge (SD lines' or bands' words). */

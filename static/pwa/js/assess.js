@@ -1,13 +1,11 @@
 // What the cadre needs right after a weighing (domain.md): Permenkes status, N/T (KBM), BGM/2T,
 // referral, LiLA/head signs, re-measure warnings, what is due today. Pure: records in, values out.
-import { calculate, effectiveTrend, headSign, kmsStatus, muacSign, trend } from './growth.js';
+import { calculate, effectiveTrend, headSign, kmsStatus, monthIndex, muacSign, trend } from './growth.js';
 import { immunisationCard, scheduleOn, supplementsDue } from './due.js';
 import { instantKey } from './instant.js';
 
-const monthIndex = (iso) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
-/** The server's order (posyandu.growth.operations): by date, then as recorded. Server records by
- * creation; unsent ones after all server records of their day (the server creates them on arrival,
- * whatever the phone's clock said: another phone's may arrive first), among themselves by save time. */
+/** The server's order (growth.operations): by date, then as recorded. Server records by creation;
+ * unsent ones after those of their day (created on arrival: another phone's may come first), then by save time. */
 const stamp = (m) => (m.created_at ? `0${instantKey(m.created_at) ?? m.created_at}`
   : `1${instantKey(m.recorded_at) ?? m.recorded_at ?? ''}`); // instants, however written (instant.js)
 export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1
@@ -27,12 +25,10 @@ export function tone(category) {
 /** Judge `m` here, not by the server's results: unsent, or they may be stale (`markStale`). */
 const judgedHere = (m) => m._pending || m._stale;
 
-/** `measurements` (deleted included: an unsent delete changes next month's N/T) with `_stale` on
- * those whose server results may be outdated until the next sync, so they are judged here as the
- * server will: all of a child whose own record is unsent (birth date or sex changes every z-score
- * and the KBM age); else, from the earliest day with an unsent weighing, correction or delete on
- * (a late weighing for last month changes this month's N/T and 2T; a moved one counts from the
- * earlier of its days, `_was_on` = the server's, outbox.recordView). Only `children` are considered. */
+/** `measurements` (deleted too: an unsent delete changes next month's N/T) with `_stale` on those
+ * whose server results an unsent change may outdate, judged here as the server will: all of a child
+ * whose record is unsent (birth date, sex); else from the earliest day of an unsent weighing,
+ * correction or delete (a moved one: the earlier of its days, `_was_on` = the server's). Only `children`'s. */
 export function markStale(children, measurements) {
   const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));
   for (const m of measurements) {

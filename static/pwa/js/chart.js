@@ -1,6 +1,6 @@
-// Growth charts as SVG over WHO SD curves, KMS-like bands. chartData() builds GET
-// /children/<id>/growth-chart's shape from local tables, so charts draw offline.
-import { adjustedLength } from './growth.js';
+// Growth charts as SVG over WHO SD curves, KMS-like bands; chartData() builds GET
+// /children/<id>/growth-chart's shape offline.
+import { adjustedLength, monthIndex } from './growth.js';
 import { growthOf } from './assess.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -34,8 +34,8 @@ function curves(table, sex, xs, toIndex, lines) {
   return { x_values: kept, sd };
 }
 
-/** Birth as a point at month 0 (the KMS's first entry): birth weight and length (lying); null if
- * neither is known or a weighing on the birth day already is that point. */
+/** Birth as a point at month 0 (the KMS's first): weight and length (lying); null if neither is
+ * known or a weighing on the birth day is it. */
 export function birthPoint(child, measurements) {
   const weight = child.birth_weight_kg ?? null;
   const length = child.birth_length_cm ?? null;
@@ -114,6 +114,12 @@ export function placed(data, indicator, p) {
   return { x: xOn(curve, p), y: yOn(indicator, p), unjudged: unjudgedOn(indicator, p) };
 }
 
+/** Whether each of `points` starts a piece of her line. KMS (wfa): joined to the one before in its
+ * calendar month or the last (as N/T; Buku KIA: a missed month breaks it); others join all (WHO;
+ * lengths are measured months apart). */
+export const breaks = (indicator, points) => points.map((p, k) => !k
+  || (indicator === 'wfa' && monthIndex(p.measured_on) - monthIndex(points[k - 1].measured_on) > 1));
+
 /** One chart as SVG. `labels`: title, x, y, `unjudged` (hollow points' legend), `outside(n)` (n
  * beyond the curves, not drawn), the text alternative: `point(p, x, y)` (called oldest first), `none`;
  * `num` writes a tick ('7,5'); `bands`: [word, from SD, to SD] (a parent's), else the lines say their SD. */
@@ -157,9 +163,8 @@ export function drawChart(data, indicator, labels) {
     svg.append(el('text', { x: sx(v), y: H - B + 12, class: 'tick', 'text-anchor': 'middle' }, num(v)));
   }
   const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b)).map((p) => [p, sx(xOf(p)), sy(yOf(p))]);
-  // the labels (SD lines' or bands' words): at the right edge, or slid left along their line (above or
-  // below it) or band, clear of each other and of the child's points and line (else crossing her line
-  // only); else left out
+  // SD lines' or bands' words: at the right edge, or slid left along their line (above or below) or
+  // band, clear of each other and her points and line (else crossing her line only); else left out
   const zs = Object.keys(curve.sd);
   const lines = Object.fromEntries(zs.map((z) => [z, inView.map(([x, i]) => [sx(x), sy(curve.sd[z][i])])]));
   const yAt = (z, X) => {
@@ -171,10 +176,11 @@ export function drawChart(data, indicator, labels) {
   };
   const taken = [[L, 4, L + 6.5 * labels.y.length, 17]]; // the axis title, and the outside note if any
   if (all.length > pts.length) taken.push([W - R - 6 * labels.outside(all.length - pts.length).length, 4, W - R, 17]);
+  const cut = breaks(indicator, sorted.map(([p]) => p));
   const dots = sorted.map(([, x, y]) => [x - 4.5, y - 4.5, x + 4.5, y + 4.5]);
   const line = sorted.flatMap(([, x, y], k) => {
     const [, px, py] = sorted[k - 1] ?? [];
-    const n = k ? Math.ceil(Math.hypot(x - px, y - py) / 3) : 0; // the line to it, every 3 units
+    const n = cut[k] ? 0 : Math.ceil(Math.hypot(x - px, y - py) / 3); // the line to it, every 3 units
     return Array.from({ length: n }, (_, j) => {
       const [u, v] = [px + ((x - px) * j) / n, py + ((y - py) * j) / n];
       return [u - 1.5, v - 1.5, u + 1.5, v + 1.5];
@@ -212,7 +218,12 @@ export function drawChart(data, indicator, labels) {
   svg.append(el('text', { x: L, y: 14, class: 'axis' }, labels.y));
   svg.append(el('text', { x: W - R, y: H - 6, class: 'axis', 'text-anchor': 'end' }, labels.x));
   if (all.length > pts.length) svg.append(el('text', { x: W - R, y: 14, class: 'outside', 'text-anchor': 'end' }, labels.outside(all.length - pts.length)));
-  if (sorted.length > 1) svg.append(el('polyline', { points: sorted.map(([, x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), class: 'child-line' }));
+  let piece = [];
+  sorted.forEach(([, x, y], k) => {
+    if (cut[k]) piece = [];
+    piece.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+    if (piece.length > 1 && (cut[k + 1] ?? true)) svg.append(el('polyline', { points: piece.join(' '), class: 'child-line' }));
+  });
   const unjudged = (p) => placed(data, indicator, p).unjudged;
   for (const [p, x, y] of sorted) {
     svg.append(el('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));

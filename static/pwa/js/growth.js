@@ -112,7 +112,7 @@ function ageDays(m) {
 function dayNumber(value, field) {
   const text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  // setUTCFullYear, not Date.UTC: that reads years 0-99 as 1900-1999 ('0099-12-01' was 1999). Years 1-9999, as zscores.py
+  // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999. Years 1-9999, as zscores.py
   const day = new Date(0);
   if (match) day.setUTCFullYear(+match[1], +match[2] - 1, +match[3]);
   if (!match || +match[1] < 1 || day.getUTCFullYear() !== +match[1] || day.getUTCDate() !== +match[3]) {
@@ -251,7 +251,8 @@ export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
   return kbm[listed.length ? listed[listed.length - 1] : months[0]];
 }
 
-const monthIndex = (iso) => Number(String(iso).slice(0, 4)) * 12 + Number(String(iso).slice(5, 7)) - 1;
+/** A date's calendar month, numbered (the one before: one less). */
+export const monthIndex = (iso) => Number(String(iso).slice(0, 4)) * 12 + Number(String(iso).slice(5, 7)) - 1;
 const grams = (kg) => Math.floor(kg * 1000 + 0.5);
 
 /** N, T, O or B; null past the KMS. As trend.kms_trend. */
