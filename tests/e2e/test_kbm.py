@@ -223,3 +223,41 @@ def test_a_judged_n_whose_gain_is_gone_keeps_its_form_working_when_the_date_chan
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("T")
     assert errors == []
+
+
+def test_the_n_t_form_says_the_n_or_t_computed_for_the_weighing_as_it_stands_on_the_form(live_server, new_context):
+    """A bidan correcting the date of a weighing she judged N (the computed one T) into a month whose
+    gain is an N: the form's "Sesuai hitungan KBM" went on saying the T of the date it had, while the
+    weighing saved so counts the N of its new month. It now says the N or T computed for the date on
+    the form, and for the weight on it."""
+    child_id, judged, last = judged_this_month(live_server, "Laras Pindah Tanggal")
+    before = (last - timedelta(days=1)).replace(day=1)  # weighed 6.9 kg on its 10th
+    earliest = (before - timedelta(days=1)).replace(day=10)
+    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                              json={"measured_on": earliest.isoformat(), "weight_kg": 6.0})
+    assert weighed.status_code == 201, weighed.get_json()
+
+    ctx, page = offline_phone(new_context, live_server.url, "bidan1")
+    page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
+    box = page.locator("#nt-judgement")
+    computed = box.get_by_label(re.compile("^Sesuai hitungan KBM"))
+    expect(computed).to_have_accessible_name("Sesuai hitungan KBM: T")  # +100 g over last month
+    date_field, weight = page.get_by_label("Tanggal timbang"), page.get_by_label("Berat badan (kg)")
+    date_field.fill(before.replace(day=20).isoformat())
+    date_field.dispatch_event("change")
+    expect(computed).to_have_accessible_name("Sesuai hitungan KBM: N")  # 7.1 kg there: +1100 g over 6.0
+    expect(computed).to_be_checked()  # moved to another month: her N dropped
+    weight.fill("6,2")
+    weight.dispatch_event("change")
+    expect(computed).to_have_accessible_name("Sesuai hitungan KBM: T")  # +200 g
+    weight.fill("7,1")
+    weight.dispatch_event("change")
+    expect(computed).to_have_accessible_name("Sesuai hitungan KBM: N")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^N — naik 1.100 g"))
+
+    ctx.set_offline(False)
+    wait_synced(page)
+    now = live_server.api("GET", f"/measurements/{judged['id']}", "bidan1").get_json()
+    assert (now["measured_on"], now["trend"], now["trend_computed"], now["trend_override"]) == (
+        before.replace(day=20).isoformat(), "N", "N", None), now

@@ -27,9 +27,8 @@ export const VISIT_NUMBERS = {
   muac_cm: [5, 30, { places: 1 }],
 };
 
-/** Whether a child born on `birth` is measured lying on `day` (the position the form starts with):
- * under 731 days, as WHO and the server assume when no position is recorded (growth.js, zscores.py).
- * The second birthday is day 730 when no 29 February lies between: still lying. */
+/** Whether a child born on `birth` is measured lying on `day` (the form's first position): under
+ * 731 days, as WHO and the server (no position recorded). Day 730 is still lying. */
 export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth)) / 86400000 < 731;
 
 /** A record's date field: required, at most the phone's today (never a posyandu day planned ahead). */
@@ -47,8 +46,8 @@ export async function showRefused(ctx, form, entity, id) {
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
-/** One save per intent: while `submit` runs (a strict write, slow on a cheap phone) a second tap is
- * ignored. Resolved true, the form stays locked; else it can be saved again, the same records (recordIds). */
+/** One save per intent: a tap while `submit` runs is ignored. Resolved true, the form stays locked;
+ * else it can be saved again, the same records (recordIds). */
 export function onSave(form, submit) {
   let busy = false;
   form.addEventListener('submit', async (e) => {
@@ -73,8 +72,7 @@ export function onSave(form, submit) {
   });
 }
 
-/** The ids of the records a form creates, one per `key` (a vaccine's dose, a supplement), made
- * once per form: saving the form again writes the same records, never new ones. */
+/** The ids of a form's records, one per `key` (a dose, a supplement), made once: saved again, the same records. */
 export function recordIds() {
   const ids = new Map();
   return (key) => {
@@ -88,8 +86,7 @@ export const savedWords = (ctx) => t(ctx.online() ? 'saved_sending' : 'saved_off
 
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
-/** The child's fields hold what the server keeps (registry/schemas.py ChildSchema: names 120
- * characters, the address 255): a longer one was saved, then refused at the next sync. */
+/** The child's fields hold what the server keeps (ChildSchema: names 120 characters, address 255). */
 export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
   if (childId && !existing) return childGone(); // not a registration under a gone child's id
@@ -151,15 +148,14 @@ export async function childForm(ctx, childId) {
   return form;
 }
 
-/** A health worker's N/T over the computed one, for a weighing whose weight gain gives N or T
- * (domain.md: Buku KIA calls a child N whose curve follows its growth line even below the KBM;
- * never one whose weight stayed or went down): the choice and its reason (required, audited by the
- * server). Null for anyone else, a new weighing (judged once saved), a weighing the KBM cannot
- * judge (O, B, over 60 months) or one with nothing to judge (no gain, no override to take back). */
+/** A health worker's N/T over a computed N or T (domain.md: N for a curve along its growth line
+ * below the KBM; never on a loss) and its reason (required, audited). Null for anyone else, a new
+ * weighing, an O, B or past 60 months, or no gain and no override to take back. */
 async function ntJudgement(ctx, child, existing, measurements) {
   if (!existing || existing.weight_kg == null || !isHealthWorker(ctx.role)) return null;
   const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
-  const kms = kmsOf(child, { ...existing, _pending: true }, measurements, tables, kbm);
+  const kmsAs = (form) => kmsOf(child, { ...existing, ...form, _pending: true }, measurements, tables, kbm);
+  const kms = kmsAs();
   const computed = kms.trend_computed;
   const gained = !(kms.gain_g <= 0); // a weight flat or down is T (Buku KIA): no N to give it
   if (!['N', 'T'].includes(computed) || (!gained && !existing.trend_override)) return null;
@@ -167,14 +163,19 @@ async function ntJudgement(ctx, child, existing, measurements) {
     radios('trend_override', t('trend'), [['', t('nt_as_computed', { trend: computed })],
       ...(gained ? [['N', t('nt_N')]] : []), ['T', t('nt_T')]], existing.trend_override ?? ''),
     field({ label: t('nt_reason'), name: 'trend_override_reason', value: existing.trend_override_reason ?? '', maxlength: 255 }));
-  /** The fields to save ({trend_override, trend_override_reason}); a choice without a reason is an error. */
+  /** {trend_override, trend_override_reason}; a choice needs a reason. */
   const read = (form, errors) => {
     const choice = form.querySelector('input[name=trend_override]:checked')?.value || null;
     const reason = form.elements.trend_override_reason.value.trim() || null;
     if (choice && !reason) errors.trend_override_reason = [t('required')];
     return { trend_override: choice, trend_override_reason: choice ? reason : null };
   };
-  return { box, read };
+  /** The computed N/T said for the date and weight on the form (moved: another month's gain). */
+  const follow = (form) => {
+    const [on, kg] = [form.elements.measured_on.value, num(form.elements.weight_kg.value)];
+    if (on) box.querySelector('[value=""]+span').textContent = t('nt_as_computed', { trend: kmsAs({ measured_on: on, weight_kg: kg > 0 ? kg : existing.weight_kg }).trend_computed ?? '–' });
+  };
+  return { box, read, follow };
 }
 
 /** Record a weighing, or correct one (`measurementId`): the result is shown at once. A
@@ -222,8 +223,9 @@ export async function visitForm(ctx, childId, measurementId = null) {
     if (positionPicked || !on) return;
     form.querySelector(`input[name=position][value=${measuredLying(child.birth_date, on) ? 'lying' : 'standing'}]`).checked = true;
   });
-  // moved to another month, her N/T is dropped (outbox.withoutMovedOverride): shown so, for her to give it there again
+  // moved to another month her N/T is dropped (outbox.withoutMovedOverride): shown so, to give again there
   const inMonth = (on) => on.slice(0, 7) === existing.measured_on.slice(0, 7);
+  form.addEventListener('change', () => judgement?.follow(form));
   if (judgement) form.elements.measured_on.addEventListener('change', (e) => {
     const pick = form.querySelector(`input[name=trend_override][value="${inMonth(e.target.value) ? existing.trend_override ?? '' : ''}"]`);
     if (pick) pick.checked = true; // her N offered no more (the gain gone): the choice left as it is
