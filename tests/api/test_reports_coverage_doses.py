@@ -131,3 +131,31 @@ def test_coverage_doses_idl_and_baduta_agree_with_each_child_s_doses(client, wor
                 else:
                     assert [r["target"], r["covered"]] == want[(r["area"], r["kind"])][:2], (start, end, who, level, r)
             assert sum(r["covered"] for r in rows) > 50, "the data covers something"
+
+
+def test_a_mask_past_one_word_keeps_its_high_bits_on_both_databases(app, world, make_child):
+    """``given_masks`` and ``had`` over 200 entries (four masks of 62 bits): each entry given, and only those,
+    read back, the highest bits of a mask (2^61: a bigint, summed distinct on SQLite) and the first of the
+    next, one given twice and one deleted; the schedule's 21 entries never reach them."""
+    from sqlalchemy import select
+
+    from posyandu.extensions import db
+    from posyandu.immunisation.models import Immunisation
+    from posyandu.immunisation.schedule import ScheduleEntry
+    from posyandu.reports.coverage import BITS, given_masks, had
+
+    entries = [ScheduleEntry(vaccine=f"V{i}", dose=1, recommended_age=None, min_age=None, max_age=None,
+                             min_interval=None, counts_toward=None) for i in range(200)]
+    given = {0, 30, BITS - 2, BITS - 1, BITS, 2 * BITS - 1, 2 * BITS, 3 * BITS - 1, 3 * BITS, 199}
+    kid = uuid.UUID(make_child(by="admin", posyandu="p1", birth_date="2024-01-01")["id"])
+    with app.app_context():
+        for i, deleted in [(i, False) for i in sorted(given)] + [(BITS - 1, False), (199, False), (100, True)]:
+            db.session.add(Immunisation(
+                id=uuid.uuid4(), child_id=kid, posyandu_id=world.ids["p1"], kabupaten_code="35.25", vaccine=f"V{i}",
+                dose=1, given_on=date(2024, 3, 1), place="posyandu",
+                deleted_at=datetime.now(timezone.utc) if deleted else None))
+        db.session.commit()
+        masks = given_masks([("m", entries, None)])
+        row = db.session.execute(select(*(had(masks, "m", i) for i in range(len(entries))))
+                                 .select_from(masks).where(masks.c.child_id == kid)).one()
+        assert {i for i, was in enumerate(row) if was} == given
