@@ -573,7 +573,7 @@ def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:
 
 CODE_NOT_WORKING = Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")
 CODE_TOO_SHORT = Msg("too short: an invitation code has 8 letters and digits, e.g. ABCD-EFGH",
-                     "pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
+                     "terlalu pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
 CODE_TOO_LONG = Msg("too long: an invitation code has 8 letters and digits, e.g. ABCD-EFGH",
                     "terlalu panjang: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
 

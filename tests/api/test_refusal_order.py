@@ -242,7 +242,7 @@ def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_w
         return client.post("/api/v1/auth/register", headers={"Accept-Language": lang},
                            json={"code": code, "username": username, "password": "kuat-sekali", "name": "Ibu Ani",
                                  **changes})
-    short = "pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
+    short = "terlalu pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
     long = "terlalu panjang: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
     for code, wrong in (("ABC", short), ("AB-C", short), ("ABCD-EFGH" * 5, long)):
         alone = _problem(register(code), 422, "invitation_invalid")
