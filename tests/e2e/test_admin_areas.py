@@ -282,3 +282,35 @@ def test_an_admin_adds_a_region_its_parent_needed_first(live_server, new_context
     expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.26.01 Kamal.")
     under = live_server.api("GET", "/regions?parent_code=35.26", "admin").get_json()["items"]
     assert [(r["code"], r["name"], r["level"]) for r in under] == [("35.26.01", "Kamal", "kecamatan")]
+
+
+def test_a_region_code_already_taken_renames_it_only_once_she_confirms_the_old_name(live_server, new_context):
+    """``POST /regions`` with a code already there renames that region. The form posted at once, so an
+    admin adding a kecamatan under a mistyped code renamed a real one without a word: she is now shown
+    the name it has and asked; the same name again changes nothing."""
+    live_server.api("POST", "/regions", "admin", json={"code": "35.27", "name": "Sampang"})
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    open_areas(page)
+    page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
+    form = page.locator("#region-new")
+    form.get_by_label("Kode wilayah").fill("35.27")
+    form.get_by_label("Nama wilayah").fill("Pamekasan")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    ask = page.locator("#region-rename-confirm")
+    expect(ask).to_contain_text("Kode 35.27 sudah dipakai wilayah Sampang. Ganti namanya menjadi Pamekasan?")
+    ask.get_by_role("button", name="Batal").click()
+    expect(ask).to_be_hidden()
+    names = lambda: {r["code"]: r["name"] for r in  # noqa: E731
+                     live_server.api("GET", "/regions?parent_code=35", "admin").get_json()["items"]}
+    assert names()["35.27"] == "Sampang"
+
+    form.get_by_label("Nama wilayah").fill("Sampang")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    expect(page.locator("#region-new-note")).to_have_text("Wilayah 35.27 Sampang sudah ada; tidak ada yang diubah.")
+
+    form.get_by_label("Nama wilayah").fill("Kabupaten Sampang")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    ask.get_by_role("button", name="Ya, ganti nama menjadi Kabupaten Sampang").click()
+    expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.27 Kabupaten Sampang.")
+    assert names()["35.27"] == "Kabupaten Sampang"

@@ -64,6 +64,10 @@ export const W = {
   region_name: ['Nama wilayah', 'Region name'],
   save_region: ['Simpan wilayah', 'Save the region'],
   region_saved: ['Tersimpan: wilayah {code} {name}.', 'Saved: region {code} {name}.'],
+  region_same: ['Wilayah {code} {name} sudah ada; tidak ada yang diubah.', 'Region {code} {name} exists already; nothing changed.'],
+  rename_confirm: ['Kode {code} sudah dipakai wilayah {old}. Ganti namanya menjadi {name}? Semua posyandu dan laporan wilayah ini memakai nama baru.',
+    'Code {code} is already region {old}. Rename it to {name}? Every posyandu and report of this region takes the new name.'],
+  rename_yes: ['Ya, ganti nama menjadi {name}', 'Yes, rename it to {name}'],
   back: ['Semua puskesmas & posyandu', 'All health centres & posyandu'],
   gone: ['Tidak ditemukan.', 'Not found.'],
 };
@@ -150,21 +154,39 @@ async function list(ctx) {
       posyanduList(p.posyandu))) : h('p', { class: 'muted' }, tx('none')), regionForm(ctx));
 }
 
-/** A kecamatan or desa missing from the regions offered, added (or renamed: the same code again). */
+/** A kecamatan or desa missing from the regions offered, added. A code already taken renames its
+ * region (the server's rule): asked first, naming the old name, so a mistyped code renames nothing. */
 function regionForm(ctx) {
   const note = h('p', { id: 'region-new-note', role: 'status' });
+  const button = h('button', { class: 'btn primary', type: 'submit' }, tx('save_region'));
+  const step = confirmStep(button, 'region-rename');
   const form = h('form', { id: 'region-new', novalidate: true },
     field({ label: tx('region_code'), name: 'code', required: true, hint: tx('region_hint'), autocomplete: 'off' }),
-    field({ label: tx('region_name'), name: 'name', required: true, autocomplete: 'off' }), note,
-    h('button', { class: 'btn primary', type: 'submit' }, tx('save_region')));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const { code, name } = values(form);
+    field({ label: tx('region_name'), name: 'name', required: true, autocomplete: 'off' }), note, step.ask, button);
+  form.addEventListener('input', step.close);
+  const save = async (code, name) => {
     const made = await submit(form, note, () => ctx.api.post('/regions', { code, name }));
     if (made) {
       stateOf(ctx).regions.clear(); // the fields' suggestions read again
       done(ctx, 'areas-note', tx('region_saved', made));
     }
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    note.className = ''; note.textContent = '';
+    const code = values(form).code?.trim() ?? '';
+    const name = values(form).name?.trim() ?? '';
+    const parent = code.split('.').slice(0, -1).join('.');
+    // the region of this code, if any (read fresh: another admin may have added it); unreadable: the server judges
+    const known = parent && name ? (await allPages(ctx.api, `/regions?parent_code=${encodeURIComponent(parent)}`).catch(() => []))
+      .find((r) => r.code === code) : null;
+    if (!known) return save(code, name);
+    if (known.name === name) {
+      note.className = 'notice info';
+      note.textContent = tx('region_same', known);
+      return null;
+    }
+    return step.open(tx('rename_confirm', { code, old: known.name, name }), tx('rename_yes', { name }), () => save(code, name));
   });
   return h('details', { class: 'card', id: 'region-add' }, h('summary', {}, tx('add_region')), form);
 }
