@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import chip_text, login, refused_weight, wait_synced, weigh_first_child_refused
 
 pytestmark = pytest.mark.e2e
 
@@ -44,3 +44,44 @@ def test_the_result_says_sending_online_then_sent_and_waiting_offline(live_serve
     expect(note).to_have_text("Saved on the phone; it will be sent when there is a connection.")
     page.wait_for_timeout(3000)  # the sync tried meanwhile, and failed
     expect(note).to_have_text("Saved on the phone; it will be sent when there is a connection.")
+
+
+def test_an_older_refused_change_does_not_keep_a_new_save_at_sending(live_server, new_context):
+    """The note follows this save's own changes: before, it read "sent" only once the whole outbox was
+    empty, so a weighing refused earlier kept every later save at "sedang dikirim" for good."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    weigh_first_child_refused(page)  # stays on the phone, "1 perlu perhatian"
+
+    weigh_first_child(page, "9,4")
+    note = page.locator("#saved-note")
+    expect(note).to_have_text("Tersimpan dan terkirim ke server.")
+    assert chip_text(page) == "1 perlu perhatian"  # the older one still waits for her
+
+
+def test_a_failing_sync_says_the_save_goes_when_the_connection_is_back(live_server, new_context):
+    """Online, the server answering 503: the note no longer says "sedang dikirim" for good, but that
+    it is on the phone and goes once the connection works; it does, and the note says so."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    page.route("**/api/v1/sync/push", lambda route: route.fulfill(
+        status=503, content_type="application/problem+json", body='{"title": "Service Unavailable", "status": 503}'))
+    weigh_first_child(page, "9,5")
+    note = page.locator("#saved-note")
+    expect(note).to_have_text("Tersimpan di HP; belum terkirim. Akan dikirim saat koneksi kembali.")
+    page.unroute("**/api/v1/sync/push")  # the server is back: the retry sends it
+    expect(note).to_have_text("Tersimpan dan terkirim ke server.", timeout=30000)
+
+
+def test_a_save_the_server_refuses_points_to_the_sync_screen(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader5")
+    wait_synced(page)
+    page.route("**/api/v1/sync/push", refused_weight)
+    weigh_first_child(page, "9,6")
+    note = page.locator("#saved-note")
+    expect(note).to_have_text("Tersimpan di HP, tetapi server belum menerimanya: perlu perhatian. Sinkron data")
+    note.get_by_role("link", name="Sinkron data").click()
+    page.get_by_role("heading", name="Perlu perhatian").wait_for()

@@ -283,6 +283,17 @@ export async function records(db, entity, { deleted = false } = {}) {
 export const oldestUnsentAt = async (db) => (await outboxEntries(db)).reduce(
   (oldest, e) => (e.created_at && (!oldest || e.created_at < oldest) ? e.created_at : oldest), null);
 
+/** What became of one save of `entity` `id` (its outbox entries' `ids`), by the outbox and open
+ * conflicts now: 'conflict' (on that record), 'attention' (refused or stuck, or held back as its
+ * child's registration is), 'waiting' (unanswered), else 'sent' (applied, merged or replayed). */
+export function sendingOf(entity, id, ids, entries, open) {
+  if (open.some((c) => ids.includes(c.mutation_id) || (c.entity === entity && c.id === id))) return 'conflict';
+  const refused = (e) => e.state === 'needs_attention';
+  const mine = entries.filter((e) => ids.includes(e.mutation_id));
+  return mine.some((e) => refused(e) || entries.some((r) => refused(r) && r.id === e.data?.child_id && r.base_version === null))
+    ? 'attention' : mine.length ? 'waiting' : 'sent';
+}
+
 export async function counts(db) {
   const [entries, open] = await Promise.all([outboxEntries(db), conflictList(db)]);
   const attention = entries.filter((e) => e.state === 'needs_attention').length;

@@ -4,7 +4,7 @@ import { formatDate, formatNumber, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
-import { outboxEntries } from '../outbox.js';
+import { conflictList, outboxEntries, sendingOf } from '../outbox.js';
 import { childGone, duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
@@ -81,8 +81,10 @@ export function recordIds() {
   };
 }
 
-/** What a save says: online, the sync follows (app.js, 2 s); offline, it waits for a connection. */
-export const savedWords = (ctx) => t(ctx.online() ? 'saved_sending' : 'saved_offline');
+/** What a save says: online, the sync follows (app.js, 2 s), or, failing, goes when it works again;
+ * offline, it waits for a connection. */
+export const savedWords = (ctx, s = ctx.syncState) => t(!ctx.online() ? 'saved_offline' : s.phase === 'error' ? 'saved_later' : 'saved_sending');
+const FATE = { sent: 'saved_sent', attention: 'saved_refused', conflict: 'saved_conflict' };
 
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
@@ -250,8 +252,9 @@ export async function visitForm(ctx, childId, measurementId = null) {
       ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
     // as saved: a move to another month drops the N/T; hers given again there follows it, a change the server keeps
     const again = judged.trend_override && judged.trend_override === existing.trend_override && !inMonth(on);
-    const { record } = (await ctx.saveAll([{ entity: 'measurement', id, fields, drawn: existing },
-      ...(again ? [{ entity: 'measurement', id, fields: judged }] : [])])).at(-1);
+    const outs = await ctx.saveAll([{ entity: 'measurement', id, fields, drawn: existing },
+      ...(again ? [{ entity: 'measurement', id, fields: judged }] : [])]);
+    const { record } = outs.at(-1);
     const bundle = await ctx.bundle(childId);
     const [tables, kbm, schedule, area] = await Promise.all([ctx.tables(), ctx.kbm(), ctx.schedule(), ctx.area(child)]);
     const result = assess({ child, m: { ...m, ...record }, history: bundle.measurements, immunisations: bundle.immunisations,
@@ -259,8 +262,16 @@ export async function visitForm(ctx, childId, measurementId = null) {
     form.hidden = true;
     remove?.remove();
     const note = h('p', { class: 'muted', id: 'saved-note' });
-    // at each sync state (app.js onSyncState): sent once nothing waits
-    screen.onSync = (s) => { note.textContent = s.phase === 'done' && !s.waiting && !s.attention && !s.conflicts ? t('saved_sent') : savedWords(ctx); };
+    // at each sync state (app.js onSyncState): what became of this save's own changes
+    const ids = outs.map((o) => o.entry?.mutation_id);
+    let asked = 0;
+    screen.onSync = async (s) => {
+      const ask = ++asked;
+      const [entries, open] = await Promise.all([outboxEntries(ctx.db), conflictList(ctx.db)]);
+      const fate = FATE[sendingOf('measurement', id, ids, entries, open)];
+      if (ask === asked) note.replaceChildren(fate ? t(fate) : savedWords(ctx, s),
+        ...(fate && fate !== FATE.sent ? [' ', h('a', { href: '#/sync' }, t('sync_title'))] : []));
+    };
     screen.onSync(ctx.syncState);
     output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
       note, statusPanel(result), duePanel(result.due, on),
@@ -289,7 +300,7 @@ export function deleteCard(ctx, entity, id, childId) {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
     if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
     await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
-    ctx.announce(t(ctx.online() ? 'deleted_sending' : 'deleted'));
+    ctx.announce(t(ctx.online() && ctx.syncState.phase !== 'error' ? 'deleted_sending' : 'deleted'));
     ctx.go(`#/child/${childId}`);
     return true;
   });
