@@ -1,8 +1,11 @@
-"""A 360 px phone in real Chromium, both languages: a child's weighing dates keep their day and month
+"""A 360 px phone in real Chromium, both languages: the header's sync chip stays one line while a
+first sync downloads ("Mengunduh… 5000 data" wrapped onto two), a child's weighing dates keep their day and month
 on one line, the year at most on a second (English wrapped "12 Nov 2026" onto three), a due child's dose and its status ("OPV 2 · terlambat") are never
 split across lines, and every dose given has its "Ubah" in the same place, below its name and date
 (a vitamin A capsule's, with no batch line, stood beside its name)."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -85,3 +88,40 @@ def test_a_midwifes_five_menu_entries_are_set_apart(live_server, new_context):
         assert len(tops) == 1, (lang, tops)  # one row
         rules = [e.evaluate("(a) => getComputedStyle(a).borderLeftWidth") for e in entries.all()]
         assert rules[0] == "0px" and all(r == "1px" for r in rules[1:]), (lang, rules)
+
+
+# the chip's text laid out: its lines (distinct tops), its height against the line height; and the header's rows
+CHIP = """(n) => { const c = document.getElementById('sync-chip');
+  const measure = () => { const r = document.createRange(); r.selectNodeContents(c);
+    return { text: c.textContent, lines: new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size,
+      height: r.getBoundingClientRect().height, line: parseFloat(getComputedStyle(c).lineHeight),
+      bar: [...document.querySelectorAll('.bar > *')].filter((e) => e.offsetParent)
+        .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)) }; };
+  if (n === null) return measure();
+  return import('/js/i18n.js').then(({ t }) => { // the app's own words, drawn in the same turn as measured
+    const was = c.textContent; c.textContent = t('pulling', { n }); const m = measure(); c.textContent = was; return m; }); }"""
+
+
+def test_the_sync_chip_stays_one_line_while_a_first_sync_downloads(live_server, new_context):
+    """A first sync held after its first page (the pull's pages made small, the next one kept waiting):
+    the chip says how many came on one line, and the header is one row (the language button beside it),
+    in both languages, also for the counts of a large posyandu or a midwife's area."""
+    held = []
+
+    def pull(route):
+        if held or "cursor=" in route.request.url:
+            held.append(route)  # answered when the test ends (the context closes)
+            return
+        route.continue_(url=re.sub(r"limit=\d+", "limit=100", route.request.url))
+
+    page = new_context().new_page()
+    page.route("**/api/v1/sync/pull*", pull)
+    login(page, live_server.url, "kader1")
+    for lang, words in zip(both_languages(page), ("Mengunduh 100…", "Downloading 100…")):
+        page.wait_for_function(f"() => document.getElementById('sync-chip').textContent === '{words}'")
+        assert held, lang
+        for n in (None, 5000, 88888):
+            m = page.evaluate(CHIP, n)
+            assert re.search(r"\d+", m["text"]), m
+            assert m["lines"] == 1 and m["height"] < 1.5 * m["line"], (lang, m)
+            assert max(m["bar"]) - min(m["bar"]) < 2, (lang, m)  # brand, chip and language button on one row

@@ -52,7 +52,7 @@ const W = {
   synced: ['Tersinkron', 'Synced'],
   syncing: ['Menyinkron…', 'Syncing…'],
   sync_failed: ['Sinkron gagal', 'Sync failed'],
-  pulling: ['Mengunduh… {n} data', 'Downloading… {n} {n:record|records}'],
+  pulling: ['Mengunduh {n}…', 'Downloading {n}…'], // one line in the header at 360 px
   offline: ['Tanpa sinyal', 'Offline'],
   need_attention: ['{n} perlu perhatian', '{n} {n:needs|need} attention'],
   conflicts_n: ['{n} perlu diselesaikan', '{n} to resolve'],
