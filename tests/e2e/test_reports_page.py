@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -122,11 +123,23 @@ def check_coverage(page, rows: list[dict]) -> None:
         expect(tr.locator('[data-key="coverage_pct"]')).to_have_text(pct_text(pct(covered, target)))
 
 
-def check_actions(page, rows: list[dict], month: str) -> None:
+def check_actions(page, rows: list[dict], month: str) -> int:
     expect(page.locator("#actions-count")).to_have_text(f"Per akhir {bulan(month)}: {num(len(rows))} anak.")
     expect(page.locator("#actions > li")).to_have_count(min(50, len(rows)))
     first = rows[0]
     expect(page.locator(f'#actions li[data-child="{first["child_id"]}"]')).to_contain_text(first["name"])
+    # a parent's number grouped to read aloud, tapped to call (the API and the downloads keep it as stored);
+    # a dinkes user is given none
+    phoned = [r for r in rows[:50] if r["guardian_phone"]][:5]
+    for r in phoned:
+        p = r["guardian_phone"]
+        assert re.fullmatch(r"08\d{10}", p), p  # the demo's numbers: twelve digits
+        link = page.locator(f'#actions li[data-child="{r["child_id"]}"] a.tel')
+        expect(link).to_have_text(f"{p[:4]}-{p[4:8]}-{p[8:]}")
+        expect(link).to_have_attribute("href", f"tel:{p}")
+    if not phoned:
+        expect(page.locator("#actions a.tel")).to_have_count(0)
+    return len(phoned)
 
 
 def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_offline(live_server, new_context, shot):
@@ -236,7 +249,7 @@ def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context
     actions = api_rows(live_server, f"/reports/actions?month={month}&posyandu_id={posyandu['Posyandu Melati']}&limit=500",
                       "bidan1")
     assert {r["posyandu_name"] for r in actions} == {"Posyandu Melati"}
-    check_actions(page, actions, month)
+    assert check_actions(page, actions, month)  # numbers to call shown
     shot(page, "24-reports-bidan-posyandu")
 
     with page.expect_download() as info:

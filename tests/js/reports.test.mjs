@@ -164,3 +164,22 @@ test('a download sends the token, accepts any type, refreshes once on 401 and ke
   globalThis.fetch = async () => new Response(JSON.stringify({ title: 'Not Found' }), { status: 404 });
   await assert.rejects(api.download('/reports/skdn?month=2025-08&posyandu_id=x'), (e) => e.kind === 'client' && e.status === 404);
 });
+
+test('a parent\'s phone number grouped to read aloud or dial, and its tel: address (10 to 13 digits, +62)', () => {
+  const cases = [
+    ['0812345678', '0812-345-678', 'tel:0812345678'], // 10 digits
+    ['08123456789', '0812-3456-789', 'tel:08123456789'], // 11
+    ['081234567890', '0812-3456-7890', 'tel:081234567890'], // 12
+    ['0812345678901', '0812-345-678-901', 'tel:0812345678901'], // 13
+    ['+6281234567890', '+62 812-3456-7890', 'tel:+6281234567890'],
+    ['6281234567890', '+62 812-3456-7890', 'tel:+6281234567890'], // without its "+": dialled as +62
+    ['+628123456789', '+62 812-3456-789', 'tel:+628123456789'],
+    ['+62812345678901', '+62 812-345-678-901', 'tel:+62812345678901'],
+    ['08571234567', '0857-1234-567', 'tel:08571234567'],
+  ];
+  for (const [raw, text, href] of cases) assert.deepEqual(R.phoneText(raw), [text, href], raw);
+  // the digits are all kept, in order
+  for (const [raw, text] of cases) assert.equal(text.replace(/\D/g, '').replace(/^62/, '0'), raw.replace(/^\+?62/, '0'));
+  // not a mobile number as the server takes them (an older record, a landline): shown as stored
+  assert.deepEqual(R.phoneText('0215551234'), ['0215551234', 'tel:0215551234']);
+});

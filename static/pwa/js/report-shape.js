@@ -110,6 +110,16 @@ export function reasonCounts(rows) {
 export const actionsQuery = (form, cursor) => `${reportQuery({ ...form, level: null })}&limit=50${
   cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
 
+/** A parent's mobile number grouped to read aloud (0812-3456-7890, +62 812-3456-7890: "62…" is +62; after
+ * 8xx groups of 3–4, the longer first; else as stored), and its tel: link. */
+export function phoneText(raw) {
+  const [, cc, op, rest] = /^(\+?62|0)(8\d\d)(\d{5,10})$/.exec(raw) ?? [];
+  const parts = [];
+  for (let at = 0, n = Math.ceil(rest?.length / 4); n; n -= 1) parts.push(rest.slice(at, at += Math.ceil((rest.length - at) / n)));
+  const text = op ? `${cc === '0' ? '0' : '+62 '}${op}-${parts.join('-')}` : raw;
+  return [text, `tel:${text.replace(/[ -]/g, '')}`];
+}
+
 /** The list's counts {children, reasons}: the server's, or the rows' when all are read; else null. */
 export const actionCounts = ({ actions, next, counts }) => counts
   ?? (next ? null : { children: actions.length, reasons: reasonCounts(actions) });

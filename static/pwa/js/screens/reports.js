@@ -83,11 +83,12 @@ function coveragePanel(rows, form) {
 const REASON_TONE = { BGM: 'bad', wasting: 'bad', muac_severe: 'bad', '2T': 'bad', T: 'warn', overweight_risk: 'warn',
   stunting: 'warn', overdue_immunisation: 'info' };
 function actionItem(r) {
+  const [phone, tel] = r.guardian_phone ? R.phoneText(r.guardian_phone) : [];
   return h('li', { class: 'row action', 'data-child': r.child_id },
     h('span', { class: 'row-main' }, h('strong', {}, r.name),
       h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
       r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
-      r.guardian_phone ? h('a', { class: 'tel', href: `tel:${r.guardian_phone}` }, r.guardian_phone) : null),
+      phone ? h('a', { class: 'tel', href: tel }, phone) : null),
     h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, t(`reason_${x}`)))));
 }
 
