@@ -34,7 +34,7 @@ def test_a_lost_push_response_is_retried_with_the_same_ids_and_applied_once(live
     login(page, live_server.url, "kader2")
     wait_synced(page)
     progress = page.evaluate("window.__chip")
-    assert any(re.fullmatch(r"Mengunduh \d+…", text) for text in progress), progress
+    assert any(re.fullmatch(r"Mengunduh… \d+", text) for text in progress), progress
 
     bodies: list[str] = []
 

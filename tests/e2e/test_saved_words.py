@@ -70,7 +70,7 @@ def test_a_failing_sync_says_the_save_goes_when_the_connection_is_back(live_serv
         status=503, content_type="application/problem+json", body='{"title": "Service Unavailable", "status": 503}'))
     weigh_first_child(page, "9,5")
     note = page.locator("#saved-note")
-    expect(note).to_have_text("Tersimpan di HP; belum terkirim. Akan dikirim saat koneksi kembali.")
+    expect(note).to_have_text("Tersimpan di HP; akan dikirim saat koneksi kembali.")
     page.unroute("**/api/v1/sync/push")  # the server is back: the retry sends it
     expect(note).to_have_text("Tersimpan dan terkirim ke server.", timeout=30000)
 

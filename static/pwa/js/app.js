@@ -44,9 +44,8 @@ ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { table
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync of `session`: refresh schedule, KBM table and the kader's own record
- * (posyandu closed/changed); a change applies from the next render while that session is open.
- * Each independent: one failing does not block the others. */
+/** On each sync of `session`: refresh schedule, KBM table and the kader's own record (posyandu
+ * closed/changed), each on its own; a change applies from the session's next render. */
 async function updateReferenceData(session, db, api) {
   const posyanduId = session.user.posyandu_id;
   const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
@@ -240,8 +239,8 @@ let opening = null;
 async function startSession(session) {
   closeSession();
   opening = session;
-  // logged out in another tab (database deleted): reload to login, nothing of the user stays; a save
-  // or sync there: the chip counts here too (once for a burst, a pull's pages)
+  // logged out in another tab (database deleted): reload to login; a save or sync there: the chip
+  // counts here too (once per burst)
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
   }, onChanged: () => {
@@ -310,9 +309,9 @@ const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 40
  * refuses all else, 403 password_change_required). */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** An online-only screen, js/online/`name`.js, fetched when opened (not precached). Unreachable:
- * title + "Perlu internet", redrawn when back online, and retried while shown and online (the first
- * request after the signal returns may fail, nothing else retries): 2 s, 4 s… up to a minute. */
+/** An online-only screen, js/online/`name`.js, fetched when opened. Unreachable: title + "Perlu
+ * internet", redrawn when back online, retried while shown (the first request after the signal
+ * returns may fail): 2 s, 4 s… up to a minute. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -408,9 +407,9 @@ async function route({ refresh = false } = {}) {
     }
     shown = hash;
     markMenu(hash);
-    // the focus lost with the old screen (or this one drawn again when asked, after a button on it), or
-    // left on the menu link or chip that opened a new one: its heading takes it, so a screen reader says
-    // which screen came and starts there (a sync's redraw takes only a focus it took away)
+    // the focus lost with the old screen (or this one redrawn when asked), or left on the menu link or
+    // chip that opened a new one: its heading takes it, so a screen reader starts there (a sync's
+    // redraw takes only a focus it took away)
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip

@@ -64,11 +64,10 @@ export async function unlock(userId, pin) {
 
 const sameSalt = (a, b) => a?.length === b?.length && a.every((x, i) => x === b[i]);
 
-/** Keep a refreshed token (sealed again with the session's key) for the open session, and on the
- * phone only while its login is still kept there: a login that wrong PINs locked (the box dropped)
- * or that was logged out in another tab stays so, and a newer login (another tab: a new salt, so a
- * new key) is not overwritten with tokens sealed under this session's old key, which the PIN would
- * then fail to open (counted as a wrong PIN). The row is read and written in one transaction. */
+/** Keep a refreshed token (sealed with the session's key) for the open session, and on the phone only
+ * while its login is kept there: one wrong PINs locked or logged out in another tab stays so, and a
+ * newer login (another tab: a new salt and key) is not overwritten with tokens its PIN cannot open
+ * (a wrong PIN counted). The row is read and written in one transaction. */
 export async function saveTokens(session, tokens) {
   session.tokens = tokens;
   const box = await seal(session.key, tokens);
@@ -79,10 +78,9 @@ export async function saveTokens(session, tokens) {
 }
 
 /** The open session's tokens as kept on the phone now, or null (none, or sealed under another PIN: a
- * new login). Another tab of the same login may have refreshed them since this one read them: a
- * refresh answers a new refresh token, and the one before stops working once that one is used.
- * Unsealed with the session's own key (derived from the PIN at unlock, held in memory, never stored),
- * so it needs no PIN: a refresh happens only in an open session. */
+ * new login). Another tab of the login may have refreshed them since (the refresh token before stops
+ * working once its successor is used). Unsealed with the session's key (from the PIN at unlock, in
+ * memory only): no PIN asked, as a refresh happens only in an open session. */
 export async function keptTokens(session) {
   const row = await (await dev()).read(['sessions'], ({ sessions }) => sessions.get(session.user.id));
   if (!row?.box) return null;

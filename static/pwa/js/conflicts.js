@@ -22,13 +22,12 @@ export function conflictNow(c, row) {
 
 /** Resolve a conflict with the cadre's choice: a NEW mutation. `chosen`: {field: value} for the
  * conflict's fields, null to drop her change, or 'delete' to repeat a delete on the server's version.
- * It carries only her own changes (chosen values, and her fields not in conflict); every other field
- * keeps the server's value. A record deleted on the server is restored with her whole copy.
+ * It carries only her own changes (chosen values, her fields not in conflict); the rest keeps the
+ * server's. A record deleted on the server is restored with her whole copy.
  *
- * `seen` is what the screen showed her (conflictNow; else the conflict as stored): the mutation is
- * based on that version, so the server merges from the record as she saw it, and a value changed
- * again meanwhile is asked anew, never overwritten unseen. What needs sending is judged against the
- * server's copy held NOW (row.server): a save of hers or a pull may have moved it since. */
+ * `seen`: what the screen showed her (conflictNow; else the conflict as stored), the version the
+ * mutation is based on: a value changed again since is asked anew, never overwritten unseen. What
+ * needs sending is judged against the server's copy held NOW (row.server; moved by a save or pull). */
 export function resolveConflict(db, mutationId, chosen, seen = null) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const c = await conflicts.get(mutationId);

@@ -41,12 +41,11 @@ function storeApi(store) {
   };
 }
 
-/** Open (and create or upgrade) a database; resolves to {tx, read, close}. `onDeleted`: called when
- * another tab deletes it (a logout there), after this connection closed. `onChanged`: called when
- * another tab (that passed it too) wrote to it: a save there, its sync. Another tab upgrading it
- * (a new app version) has this connection closed so it can, and the database opened again at its
- * new version for the next transaction: an upgrade only adds stores and indexes, so this tab's
- * saves and syncs go on (they failed, every one, until a reload that lost the form). */
+/** Open (create, upgrade) a database; resolves to {tx, read, close}. `onDeleted`: called once another
+ * tab deleted it (a logout there) and this connection closed. `onChanged`: another tab (passed it too)
+ * wrote to it. Another tab upgrading it (a new app version) has this connection closed, and it is
+ * reopened at the new version for the next transaction (upgrades only add stores and indexes): this
+ * tab's saves and syncs go on (before, they failed until a reload that lost the form). */
 export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = null } = {}) {
   let current = null; // the open connection; null once another tab's upgrade had it closed
   let reopening = null;

@@ -9,7 +9,6 @@ const RESTRICTED = new Set(['wfa', 'wfl', 'wfh', 'bfa', 'acfa']);
 const MAX_AGE_DAYS = 1856;
 const DAYS_PER_MONTH = 30.4375;
 const TENTH = 1e-6; // tolerance in tenths of a cm, as in zscores.py
-const LENGTH_RANGE = { wfl: [45, 110], wfh: [65, 120] };
 
 const WASTING = ['gizi_buruk', 'gizi_kurang', 'gizi_baik', 'berisiko_gizi_lebih', 'gizi_lebih', 'obesitas'];
 export const STATUS_CATEGORIES = {

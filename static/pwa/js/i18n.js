@@ -52,7 +52,7 @@ const W = {
   synced: ['Tersinkron', 'Synced'],
   syncing: ['Menyinkron…', 'Syncing…'],
   sync_failed: ['Sinkron gagal', 'Sync failed'],
-  pulling: ['Mengunduh {n}…', 'Downloading {n}…'], // one line in the header at 360 px
+  pulling: ['Mengunduh… {n}', 'Downloading… {n}'], // one line in the header at 360 px
   offline: ['Tanpa sinyal', 'Offline'],
   need_attention: ['{n} perlu perhatian', '{n} {n:needs|need} attention'],
   conflicts_n: ['{n} perlu diselesaikan', '{n} to resolve'],
@@ -198,7 +198,7 @@ const W = {
   saved_offline: ['Tersimpan di HP; akan dikirim saat ada sinyal.', 'Saved on the phone; it will be sent when there is a connection.'],
   saved_sending: ['Tersimpan di HP; sedang dikirim ke server.', 'Saved on the phone; being sent to the server.'],
   saved_sent: ['Tersimpan dan terkirim ke server.', 'Saved and sent to the server.'],
-  saved_later: ['Tersimpan di HP; belum terkirim. Akan dikirim saat koneksi kembali.', 'Saved on the phone; not sent yet. It will be sent when the connection is back.'],
+  saved_later: ['Tersimpan di HP; akan dikirim saat koneksi kembali.', 'Saved on the phone; it will be sent when the connection is back.'],
   saved_refused: ['Tersimpan di HP, tetapi server belum menerimanya: perlu perhatian.', 'Saved on the phone, but the server has not accepted it: it needs attention.'],
   saved_conflict: ['Tersimpan di HP, tetapi data ini juga diubah orang lain: perlu diselesaikan.', 'Saved on the phone, but someone else changed this record too: it needs resolving.'],
   bb_u: ['BB/U (berat menurut umur)', 'Weight-for-age'],

@@ -33,10 +33,9 @@ async function rebase(records, entity, record, version, gen) {
   return row;
 }
 
-/** Apply a push's answers in one transaction. A change to a merged-away duplicate is applied to,
- * and answered with, the standing child (push.py _upsert, registry.resolve_alias): that record goes
- * to its own row, never over the duplicate's (listed twice, and the duplicate's tombstone ignored
- * as older); the duplicate's row goes once nothing of it is unsent. */
+/** Apply a push's answers in one transaction. A change to a merged-away duplicate is answered with the
+ * standing child (push.py _upsert): that record goes to its own row, never over the duplicate's
+ * (listed twice, its tombstone ignored as older); the duplicate's row goes once nothing of it is unsent. */
 export function applyPushResults(db, batch, results) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const gen = ((await meta.get('sync')) ?? { gen: 0 }).gen;

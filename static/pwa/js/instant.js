@@ -1,9 +1,8 @@
-// Instants as the API and the phone write them, compared as instants rather than as text. The
-// server answers UTC with "Z" to the microsecond (validators.utc_timestamp), but change-log
-// snapshots stored before that carry "+00:00" (and a recorded_at the offset its phone sent, e.g.
-// "+07:00"), and the phone's own Date#toISOString() stops at the millisecond: as text,
-// "…:28.953Z" sorts after "…:28.953826Z" and "10:00+07:00" after "04:00Z". Date.parse would
-// lose the microseconds that keep records made together in order (database.creation_instants).
+// Instants as the API and the phone write them, compared as instants, not text: the server answers
+// UTC "Z" to the microsecond (validators.utc_timestamp), older snapshots "+00:00" (a recorded_at its
+// phone's offset, "+07:00"), the phone's toISOString() milliseconds; as text "…:28.953Z" sorts after
+// "…:28.953826Z", "10:00+07:00" after "04:00Z". Date.parse would lose the microseconds that keep
+// records made together in order (database.creation_instants).
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 

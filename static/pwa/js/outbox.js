@@ -1,9 +1,7 @@
-// The local copy and the outbox (sync-notes §1.6): the cadre's changes saved and queued, reads.
-// Only this module, incoming.js (the server's answers and pulled pages applied to the same rows),
-// conflicts.js (a conflict shown and resolved) and db.js touch IndexedDB. A record row is {entity,
-// id, child_id, server, server_version, local, pending, gen}: `server` is the last record the server
-// sent, `local` an overlay with unsent changes, `pending` how many outbox entries or open conflicts
-// still concern it.
+// The local copy and the outbox (sync-notes §1.6): changes saved and queued, reads. Only this module,
+// incoming.js (push answers, pulled pages), conflicts.js and db.js touch IndexedDB. A record row is
+// {entity, id, child_id, server, server_version, local, pending, gen}: `server` the server's last
+// copy, `local` an overlay of unsent changes, `pending` the outbox entries or open conflicts about it.
 
 const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms', 'oedema', 'place', 'measured_on',
   'vaccine', 'dose', 'given_on', 'kind', 'child_id']);
@@ -77,9 +75,8 @@ export function saveChanges(db, changes) {
  * its way, is only dropped here. A record with an open conflict: `saveBesideConflicts`. */
 async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields: all = {}, reason = null,
   drawn = null }) {
-  // `drawn`: the record as the form showed it. A field she left as drawn takes the record as it now
-  // stands: a pull may have changed it while the form was open, and sending the drawn value would
-  // put the older one back over someone else's change.
+  // `drawn`: the record as the form showed it. A field left as drawn takes the record as it now
+  // stands: a pull may have changed it, and the drawn value would undo someone else's change.
   const fields = drawn ? Object.fromEntries(Object.entries(all).filter(([k, v]) => (v ?? null) !== (drawn[k] ?? null))) : all;
   const row = (await records.get([entity, id])) ?? newRow(entity, id, all.child_id);
   const queued = (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id);
@@ -103,16 +100,15 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
-  // recorded_at (the phone's clock at the first save) is not sent again with an edit: the server
-  // judges any it is sent (validators.device_clock), and an old stored one (before 2000) would
-  // refuse every correction for a field the cadre never touched.
+  // recorded_at (the clock at the first save) is not sent with an edit: the server judges any sent
+  // (validators.device_clock), and an old one (before 2000) would refuse every correction.
   if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
   // a health worker's reason to accept a dose outside the schedule's rules goes with this save
   // only (it is not a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
-  // Based on the version her overlay descends from: that of her first unsent change, or the form's
-  // (`drawn`), not the one held now (a pull moved only the server's side). So the server sees what she
-  // changed and nothing else: another's change since is neither sent back stale nor overwritten unasked.
+  // Based on the version her overlay descends from (her first unsent change's, or `drawn`'s), not the
+  // one held now (a pull moved only the server's side): the server sees only what she changed, and
+  // another's change since is neither sent back stale nor overwritten.
   const earlier = queued.filter((e) => e.op === 'upsert');
   const base = op === 'delete' || !row.server ? row.server_version
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
@@ -130,9 +126,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
 }
 
 /** Where a correction of refused entries goes in the queue: the earliest one's place, so what was
- * recorded meanwhile still follows it (a corrected registration before the child's weighing, else
- * "anak tidak ditemukan"). At the end when nothing is replaced, or when a later save of the record is
- * still queued: the correction carries newer values and must follow it. */
+ * recorded since follows it (a registration before the child's weighing); at the end if nothing is
+ * replaced or a later save of the record is queued (the correction carries newer values). */
 async function queuePlace(meta, refused, queued) {
   if (!refused.length) return nextSeq(meta);
   const earliest = Math.min(...refused.map((e) => e.created_seq));
@@ -156,11 +151,10 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** A conflict about a deletion (the server's or the cadre's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** Save a record while a conflict about it is open. Her form shows her side of the conflict: the
- * whole record sent on the server's newer version would silently overwrite the other side. So only
- * what THIS save changed (and a replaced refused entry carried) is sent; the fields a conflict asks
- * about never are: her new value becomes her side of the choice (`mine` follows her latest values).
- * A conflict about a deletion holds back every field: only the choice "restore" may restore it. */
+/** Save a record while a conflict about it is open. Her whole record sent on the server's newer
+ * version would overwrite the other side: only what THIS save changed (and a replaced refused entry
+ * carried) is sent, never a field a conflict asks about (her value becomes her side, `mine`). A
+ * conflict about a deletion holds back every field: only "restore" may restore it. */
 async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
   const { entity, id } = row;
   const before = view(row) ?? {};
@@ -222,9 +216,8 @@ export function markBatch(db, batch, errors, errorsIn = null) {
   });
 }
 
-/** Whether a needing-attention entry may be sent again as it is (same id: the server answers one it
- * has seen with its stored result): set aside as stuck (sync.js), or with no field to correct (an
- * older app refused whole batches so on a passing failure). */
+/** Whether a needing-attention entry may be sent again as is (same id: a seen one is answered its
+ * stored result): stuck (sync.js), or with no field to correct (an older app's passing failure). */
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
@@ -283,9 +276,8 @@ export async function records(db, entity, { deleted = false } = {}) {
 export const oldestUnsentAt = async (db) => (await outboxEntries(db)).reduce(
   (oldest, e) => (e.created_at && (!oldest || e.created_at < oldest) ? e.created_at : oldest), null);
 
-/** What became of one save of `entity` `id` (its outbox entries' `ids`), by the outbox and open
- * conflicts now: 'conflict' (on that record), 'attention' (refused or stuck, or held back as its
- * child's registration is), 'waiting' (unanswered), else 'sent' (applied, merged or replayed). */
+/** What became of a save of `entity` `id` (outbox entries `ids`): 'conflict' (on that record), 'attention'
+ * (refused, stuck, or held behind its child's refused registration), 'waiting', else 'sent'. */
 export function sendingOf(entity, id, ids, entries, open) {
   if (open.some((c) => ids.includes(c.mutation_id) || (c.entity === entity && c.id === id))) return 'conflict';
   const refused = (e) => e.state === 'needs_attention';

@@ -9,10 +9,9 @@ import { texts } from './i18n.js';
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 const FAR_AHEAD_MS = 183 * 864e5;
 
-/** Whether the phone's clock, which dates weighings, is wrong (sync-notes §1.6): over 10 minutes off
- * the server's (`offsetMs`; null offline), or before the last sync (a battery removed). Offline, one
- * the last sync found ahead (`lastSyncDeviceAt`) stays ahead unless set back; half a year past the
- * last sync is more likely a wrong year. */
+/** Whether the phone's clock (it dates weighings) is wrong: over 10 min off the server's (`offsetMs`;
+ * null offline), or before the last sync (battery out). Offline, one found ahead at the last sync
+ * (`lastSyncDeviceAt`) stays so unless set back; half a year past the last sync is a wrong year. */
 export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
   const farAhead = offsetMs == null && lastSyncAt && now - Date.parse(lastSyncAt) > FAR_AHEAD_MS;
@@ -21,22 +20,20 @@ export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDev
     && deviceAt - Date.parse(lastSyncAt) > CLOCK_SLACK_MS && now >= deviceAt - CLOCK_SLACK_MS;
   return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead || farAhead);
 }
-/** Retried by themselves with backoff, the same ids: no usable answer (no network, 408, a body cut
- * off, a captive portal), 5xx, 409 (its concurrent replay commits), 429. Any other whole-request
- * failure leaves the changes pending; only a per-mutation `rejected` needs attention. */
+/** Retried with backoff, same ids: no usable answer (no network, 408, a cut body, a portal), 5xx, 409
+ * (its concurrent replay commits), 429. Other whole-request failures leave changes pending. */
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
-/** Whole-push failures one mutation may cause every time (a server bug on that record): repeated,
- * the batch is split until the mutation is found alone and set aside, so the rest goes on. */
+/** Whole-push failures one mutation may always cause (a server bug): repeated, the batch is split
+ * until it is found alone and set aside; the rest goes on. */
 const SPLITS = new Set(['server', 'conflict']);
-/** Runs in which a mutation alone failed while the server answered the pull before it is shown to
- * the cadre as stuck (needs attention, retriable, never dropped). */
+/** Runs a mutation fails alone (the pull answered) before it shows stuck (needs attention, retriable). */
 export const STUCK_AFTER = 3;
 const MAX_DELAY_MS = 5 * 60 * 1000;
 const LOCK_RETRY_MS = 3000;
 const BUSY = Symbol('another tab holds the sync lock');
-/** The meta row of the search for a mutation the server fails on (the user's tabs share it, one
- * syncing at a time): `accepted_run` the last run the server took a push in, `streak` SPLITS failures
- * in a row, `probe` a smaller batch (null: full), `splitting` halving (else doubling back). */
+/** Meta row of the search for a mutation the server fails on (the user's tabs share it): `accepted_run`
+ * last run a push was taken, `streak` SPLITS failures in a row, `probe` a smaller batch (null: full),
+ * `splitting` halving (else doubling back). */
 const SEARCH = 'push_search';
 const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
@@ -53,15 +50,13 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   let timer = null;
   let ended = false; // stop(): the session is over (logout, another user): nothing more runs or is reported
   let limit = batchSize; // halved on 413 until a sync completes
-  // the search for a mutation the server fails on: read at each run's start, kept in the database at
-  // its end (a reload, a killed page, another tab go on from it); strikes: outbox.js requeue
+  // the search: read at each run's start, stored at its end (a reload or another tab goes on from it)
   let search = newSearch();
   let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
 
   let unregistered = new Set(); // children whose registration the server has not taken (refused or stuck)
-  /** What is not sent yet: while a mutation is set aside, the later changes of its record; and the
-   * weighings and doses of a child set aside, or whose registration needs the cadre (refused, or
-   * stuck), which the server would refuse ("anak tidak ditemukan"): they wait, and go after it. */
+  /** Not sent yet: while a mutation is set aside, its record's later changes; the weighings and doses
+   * of a child set aside or whose registration needs the cadre (else refused): they go after it. */
   const heldBack = (e) => (aside !== null && e.id === aside.entry.id) || (e.entity !== 'child'
     && (unregistered.has(e.data?.child_id) || (aside?.entry.entity === 'child' && e.data?.child_id === aside.entry.id)));
 
@@ -145,10 +140,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     }
   }
 
-  /** After a pull the server answered: the mutation set aside counts a strike only if the server
-   * took another push since it first failed alone (a server refusing every write must not make
-   * healthy changes stuck); at STUCK_AFTER it needs attention, else waits. Resolves to the error the
-   * run ends with (null: none). */
+  /** After an answered pull: the mutation set aside takes a strike only if the server took another
+   * push since it first failed alone (a server refusing all writes must not make changes stuck); at
+   * STUCK_AFTER it needs attention, else waits. Resolves to the run's error (null: none). */
   async function settleAside({ entry, error }) {
     const { n: before, since } = entry.strikes ?? { n: 0, since: search.run };
     const n = before + (search.accepted_run >= since ? 1 : 0);
@@ -162,8 +156,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   async function pullAll() {
     let pulled = 0;
-    // what this phone still holds unsent after its push: the midwife sees a phone that keeps records
-    // unsent for long (a parent's sends nothing)
+    // what it still holds unsent: the midwife sees phones keeping records unsent (a parent's: none)
     const held = canPush ? await counts(db) : null;
     const device = held ? { client_id: await clientId(db), pending: held.waiting + held.attention + held.conflicts } : null;
     for (;;) {
@@ -219,9 +212,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   let quietUntil = 0; // the server's Retry-After on a 429: no request before then, whatever asks
 
-  /** Run one sync now, or join the one in progress. Never rejects: the outcome is in the state.
-   * While the server has asked for quiet (429 Retry-After), nothing is sent: the timer set for
-   * then syncs (a save meanwhile stays queued, as offline). */
+  /** Run one sync now, or join the one under way. Never rejects: the outcome is in the state. After a
+   * 429 nothing is sent until its Retry-After: the timer syncs then (a save waits, as offline). */
   function sync() {
     if (ended) return Promise.resolve(false);
     if (running) return running;
@@ -232,8 +224,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     running = (async () => {
       try {
         if (await guarded() === BUSY) {
-          // Nothing was sent: no success, no stamp. Another tab syncs the same database; a change
-          // saved after its push still waits, so this tab tries again once that sync is over.
+          // Nothing sent, no stamp: another tab syncs this database; a change saved after its push
+          // waits, so this tab tries again once it is over.
           await emit({ phase: 'waiting', error: null });
           schedule(LOCK_RETRY_MS * (0.5 + random() / 2));
           return false;
@@ -264,9 +256,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     return running;
   }
 
-  /** End this engine for good (logout, another user's session): its timer cleared, a run under way
-   * left to finish in its own database (its entries in flight go again at the next run) but neither
-   * retried nor reported, every later sync() a no-op. */
+  /** End this engine (logout, another user): timer cleared, a run under way finishes in its own
+   * database (its entries in flight go again next run) unreported, every later sync() a no-op. */
   function stop() {
     ended = true;
     if (timer) timers.clear(timer);

@@ -81,8 +81,7 @@ export function recordIds() {
   };
 }
 
-/** What a save says: online, the sync follows (app.js, 2 s), or, failing, goes when it works again;
- * offline, it waits for a connection. */
+/** What a save says: online, the sync follows (app.js, 2 s) unless failing; offline, it waits for a connection. */
 export const savedWords = (ctx, s = ctx.syncState) => t(!ctx.online() ? 'saved_offline' : s.phase === 'error' ? 'saved_later' : 'saved_sending');
 const FATE = { sent: 'saved_sent', attention: 'saved_refused', conflict: 'saved_conflict' };
 

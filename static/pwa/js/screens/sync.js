@@ -61,9 +61,8 @@ function fixLink(e, r, byId) {
     : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
 }
 
-/** Each entry's record: the copy on the phone under what the entry sends (a delete sends only its
- * reason); its child the copy's, which follows the server (a merged duplicate's events go to the
- * child kept: the entry still names the duplicate, which the server re-points). */
+/** Each entry's record: the phone's copy under what the entry sends (a delete: its reason only); its
+ * child the copy's, which follows the server (a merged duplicate's events go to the child kept). */
 const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => {
   const copy = view(await getRow(ctx.db, e.entity, e.id)) ?? {};
   return { ...copy, ...e.data, ...(copy.child_id ? { child_id: copy.child_id } : {}) };
@@ -88,8 +87,8 @@ const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_
   forbidden: 'push_forbidden' };
 const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
-/** What is still on the phone, as the header chip counts it: "all sent" only when nothing waits, was
- * refused or is in conflict (a refused entry or an open conflict has not reached the server either). */
+/** What is still on the phone, as the chip counts it: "all sent" only when nothing waits, was refused
+ * or is in conflict (neither has reached the server). */
 const summary = (c) => [c.waiting ? t('waiting', { n: c.waiting }) : null, c.conflicts ? t('conflicts_n', { n: c.conflicts }) : null,
   c.attention ? t('need_attention', { n: c.attention }) : null].filter(Boolean).join(' · ') || t('queue_empty');
 
@@ -219,8 +218,8 @@ async function revoke(api, tokens, ms) {
 }
 
 /** Log out and delete the user's database unless something is unsent (deleteUnlessUnsent); the
- * server revokes the tokens before the page reloads (a reload would cancel the request, leaving the
- * refresh token valid). Resolves to the number of unsent changes (0: logged out, the page reloads). */
+ * server revokes the tokens before the reload (which would cancel the request). Resolves to the
+ * number of unsent changes (0: logged out, the page reloads). */
 export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null } = {}) {
   const { user } = ctx.session;
   const unsent = await deleteUnlessUnsent(ctx);
@@ -238,8 +237,8 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   return 0;
 }
 
-/** Delete the session's database unless something is unsent, counted under its lock (db.js withDbLock,
- * held shared by every save, another tab's too: none is deleted uncounted). Resolves to that count. */
+/** Delete the session's database unless something is unsent, counted under its lock (withDbLock,
+ * held shared by every save in any tab). Resolves to that count. */
 async function deleteUnlessUnsent(ctx) {
   const name = userDbName(ctx.session.user.id);
   return withDbLock(name, 'exclusive', async () => {
