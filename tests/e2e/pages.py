@@ -87,7 +87,8 @@ def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **
 
 
 def waiting(n: int):
-    return re.compile(rf"{n} menunggu sinkron")
+    """The chip with ``n`` changes waiting: online, or offline / the sync failing ("n belum terkirim")."""
+    return re.compile(rf"^{n} (menunggu sinkron|belum terkirim)$")
 
 
 def kader_of(server, child_id: str, asker: str) -> str:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, register_child, wait_synced
+from tests.e2e.pages import login, open_child, register_child, wait_synced, waiting
 
 pytestmark = pytest.mark.e2e
 
@@ -212,7 +212,7 @@ def test_a_birth_date_after_the_childs_first_weighing_is_refused_on_the_phone(li
     page.get_by_role("button", name="Simpan").click()
     expect(error_of(page, "Tanggal lahir")).to_contain_text("sebelum tanggal lahir ini: perbaiki catatan itu dulu")
     expect(page.get_by_label("Tanggal lahir")).to_be_focused()
-    expect(page.locator("#sync-chip")).to_contain_text("2 menunggu sinkron")  # the registration and the weighing only
+    expect(page.locator("#sync-chip")).to_have_text(waiting(2))  # the registration and the weighing only
     # a birth date on the day of the weighing is taken
     page.get_by_label("Tanggal lahir").fill(weighed_on.isoformat())
     page.get_by_role("button", name="Simpan").click()

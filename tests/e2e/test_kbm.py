@@ -261,3 +261,41 @@ def test_the_n_t_form_says_the_n_or_t_computed_for_the_weighing_as_it_stands_on_
     now = live_server.api("GET", f"/measurements/{judged['id']}", "bidan1").get_json()
     assert (now["measured_on"], now["trend"], now["trend_computed"], now["trend_override"]) == (
         before.replace(day=20).isoformat(), "N", "N", None), now
+
+
+def test_a_judged_weighing_moved_to_a_month_with_no_n_or_t_offers_no_judgement(live_server, new_context):
+    """A bidan moving the date of a weighing she judged N into a month with no weighing the month before
+    (its first weighing: B): the form went on offering N or T, which the server refuses (no N or T to
+    judge), the change then waiting on the sync screen. The choice now follows the date as the computed
+    N/T does: not offered there, said why; back in a month with an N or T, offered again. Saved
+    there, nothing of hers is sent and the server holds no judgement."""
+    child_id, judged, last = judged_this_month(live_server, "Wulan Tanpa N/T")
+    before = (last - timedelta(days=1)).replace(day=1)  # weighed 6.9 kg on its 10th, the first weighing
+    earliest = (before - timedelta(days=1)).replace(day=20)  # no weighing the month before, nor before it
+
+    ctx, page = offline_phone(new_context, live_server.url, "bidan1")
+    page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
+    box = page.locator("#nt-judgement")
+    her_n = box.get_by_label("N — naik (kurva mengikuti garis pertumbuhan)")
+    expect(her_n).to_be_checked()
+    date_field = page.get_by_label("Tanggal timbang")
+    date_field.fill(earliest.isoformat())
+    date_field.dispatch_event("change")
+    expect(box.get_by_role("radio")).to_have_count(0)  # none to pick
+    expect(box.get_by_role("textbox", name="Alasan penilaian")).to_have_count(0)
+    expect(box).to_contain_text("Hitungan KBM: B. Penilaian N/T hanya bila bulan lalu juga ditimbang")
+    date_field.fill(judged["measured_on"])  # back to its month: her N offered again, as it stood
+    date_field.dispatch_event("change")
+    expect(her_n).to_be_visible()
+    expect(her_n).to_be_checked()
+    date_field.fill(earliest.isoformat())
+    date_field.dispatch_event("change")
+    expect(box.get_by_role("radio")).to_have_count(0)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^B\b"))
+
+    ctx.set_offline(False)
+    wait_synced(page)  # nothing waits (a refused change would: "perlu perhatian")
+    now = live_server.api("GET", f"/measurements/{judged['id']}", "bidan1").get_json()
+    assert (now["measured_on"], now["trend"], now["trend_override"], now["trend_override_reason"]) == (
+        earliest.isoformat(), "B", None, None), now

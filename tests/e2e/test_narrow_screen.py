@@ -1,5 +1,5 @@
 """A 360 px phone in real Chromium, both languages: the header's sync chip stays one line while a
-first sync downloads ("Mengunduh… 5000 data" wrapped onto two), a child's weighing dates keep their day and month
+first sync downloads ("Mengunduh… 5000 data" wrapped onto two) or while changes wait offline or the sync fails, a child's weighing dates keep their day and month
 on one line, the year at most on a second (English wrapped "12 Nov 2026" onto three), a due child's dose and its status ("OPV 2 · terlambat") are never
 split across lines, and every dose given has its "Ubah" in the same place, below its name and date
 (a vitamin A capsule's, with no batch line, stood beside its name)."""
@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from tests.e2e.pages import login, wait_synced
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, offline_phone, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -91,15 +93,15 @@ def test_a_midwifes_five_menu_entries_are_set_apart(live_server, new_context):
 
 
 # the chip's text laid out: its lines (distinct tops), its height against the line height; and the header's rows
-CHIP = """(n) => { const c = document.getElementById('sync-chip');
+CHIP = """(said) => { const c = document.getElementById('sync-chip');
   const measure = () => { const r = document.createRange(); r.selectNodeContents(c);
     return { text: c.textContent, lines: new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size,
       height: r.getBoundingClientRect().height, line: parseFloat(getComputedStyle(c).lineHeight),
       bar: [...document.querySelectorAll('.bar > *')].filter((e) => e.offsetParent)
         .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)) }; };
-  if (n === null) return measure();
-  return import('/js/i18n.js').then(({ t }) => { // the app's own words, drawn in the same turn as measured
-    const was = c.textContent; c.textContent = t('pulling', { n }); const m = measure(); c.textContent = was; return m; }); }"""
+  if (said === null) return measure();
+  return import('/js/i18n.js').then(({ t }) => { // the app's own words ([key, n]), drawn in the same turn as measured
+    const was = c.textContent; c.textContent = t(said[0], { n: said[1] }); const m = measure(); c.textContent = was; return m; }); }"""
 
 
 def test_the_sync_chip_stays_one_line_while_a_first_sync_downloads(live_server, new_context):
@@ -124,8 +126,35 @@ def test_the_sync_chip_stays_one_line_while_a_first_sync_downloads(live_server, 
                 break
             page.wait_for_timeout(50)
         assert held, lang
-        for n in (None, 5000, 88888):
-            m = page.evaluate(CHIP, n)
+        for said in (None, ["pulling", 5000], ["pulling", 88888]):
+            m = page.evaluate(CHIP, said)
             assert re.search(r"\d+", m["text"]), m
             assert m["lines"] == 1 and m["height"] < 1.5 * m["line"], (lang, m)
             assert max(m["bar"]) - min(m["bar"]) < 2, (lang, m)  # brand, chip and language button on one row
+
+
+def one_line(page, lang: str, key: str) -> None:
+    """The chip as drawn, and its words for the counts of a posyandu long offline, on one line, the header one row."""
+    for said in (None, [key, 88], [key, 8888]):
+        m = page.evaluate(CHIP, said)
+        assert re.search(r"\d+", m["text"]), m
+        assert m["lines"] == 1 and m["height"] < 1.5 * m["line"], (lang, m)
+        assert max(m["bar"]) - min(m["bar"]) < 2, (lang, m)
+
+
+def test_the_sync_chip_stays_one_line_offline_or_failing_with_changes_waiting(live_server, new_context):
+    """Offline with changes waiting ("Tanpa sinyal · 88 menunggu sinkron" took two lines at 360 px), then
+    online with the server failing (503): the chip says how many are not sent yet, on one line, in both languages."""
+    ctx, page = offline_phone(new_context, live_server.url, "kader1")
+    register_child(page, "Sari Satu Baris", days_old=100)
+    for lang, words in zip(both_languages(page), ("1 belum terkirim", "1 not sent yet")):
+        expect(page.locator("#sync-chip")).to_have_text(words)
+        one_line(page, lang, "unsent_n")
+    page.route("**/api/v1/sync/push", lambda route: route.fulfill(status=503, body="down"))
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_attribute("data-phase", "error")
+    for lang, words in (("en", "1 not sent yet"), ("id", "1 belum terkirim")):
+        if lang == "id":
+            page.locator("#lang-btn").click()
+        expect(page.locator("#sync-chip")).to_have_text(words)
+        one_line(page, lang, "unsent_n")

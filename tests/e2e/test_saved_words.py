@@ -98,3 +98,19 @@ def test_a_save_the_server_refuses_points_to_the_sync_screen(live_server, new_co
     expect(note).to_have_text("Tersimpan di HP, tetapi server belum menerimanya: perlu perhatian. Sinkron data")
     note.get_by_role("link", name="Sinkron data").click()
     page.get_by_role("heading", name="Perlu perhatian").wait_for()
+
+
+def test_a_sync_whose_login_expired_says_the_save_goes_once_she_logs_in_again(live_server, new_context):
+    """The server refusing the token and its refresh (the login expired: the app asks for the password):
+    the note said "sedang dikirim" for good; it says the save is on the phone and goes once she logs in."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader6")
+    wait_synced(page)
+    expired = dict(status=401, content_type="application/problem+json", body='{"title": "Unauthorized", "status": 401}')
+    page.route("**/api/v1/sync/push", lambda route: route.fulfill(**expired))
+    page.route("**/api/v1/auth/refresh", lambda route: route.fulfill(**expired))
+    weigh_first_child(page, "9,7")
+    note = page.locator("#saved-note")
+    expect(note).to_have_text("Tersimpan di HP; akan dikirim setelah Anda masuk lagi.")
+    page.wait_for_timeout(2500)  # the sync state stays: so does the note
+    expect(note).to_have_text("Tersimpan di HP; akan dikirim setelah Anda masuk lagi.")

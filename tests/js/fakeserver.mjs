@@ -78,6 +78,7 @@ export function fakeServer() {
     const fault = s.faults.shift();
     if (fault === 'network') throw new NetworkError();
     if (fault === 'server') throw Object.assign(new Error('500'), { kind: 'server' });
+    if (fault === 'auth') throw Object.assign(new Error('401'), { kind: 'auth' }); // login expired, refresh refused (api.js)
     const results = body.mutations.map((m) => {
       const prior = ledger.get(m.mutation_id);
       if (prior) return { ...prior, replayed: true };

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
-import { conflictList, counts, outboxEntries, saveChange, saveChanges, sendingOf } from '../../static/pwa/js/outbox.js';
+import { conflictList, counts, outboxEntries, saveChange, saveChanges, sendingOf, unsentWords } from '../../static/pwa/js/outbox.js';
 import { createSync } from '../../static/pwa/js/sync.js';
 
 const P = '11111111-1111-4111-8111-111111111111';
@@ -49,6 +49,23 @@ test('a save still unsent after a failed sync is waiting, and sent once the sync
   assert.equal(await engine.sync(), false);
   assert.equal(engine.state.phase, 'error');
   assert.equal(await fate(mine), 'waiting');
+  await engine.sync();
+  assert.equal(await fate(mine), 'sent');
+});
+
+test('a save unsent after the login expired says it goes once she logs in again, not "being sent"', async () => {
+  const { server, engine, weigh, fate } = await phone();
+  const mine = await weigh();
+  assert.equal(unsentWords(true, engine.state.phase), 'saved_sending');
+  server.faults.push('auth'); // 401, the refresh refused: the app asks for the password
+  assert.equal(await engine.sync(), false);
+  assert.equal(engine.state.phase, 'login_required');
+  assert.equal(await fate(mine), 'waiting');
+  assert.equal(unsentWords(true, engine.state.phase), 'saved_login');
+  assert.equal(unsentWords(false, engine.state.phase), 'saved_offline');
+  server.faults.push('server');
+  await engine.sync();
+  assert.equal(unsentWords(true, engine.state.phase), 'saved_later');
   await engine.sync();
   assert.equal(await fate(mine), 'sent');
 });

@@ -44,8 +44,7 @@ ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { table
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync of `session`: refresh schedule, KBM table and the kader's own record (posyandu
- * closed/changed), each on its own; a change applies from the session's next render. */
+/** On each sync: refresh schedule, KBM table and the kader's posyandu, each on its own (next render). */
 async function updateReferenceData(session, db, api) {
   const posyanduId = session.user.posyandu_id;
   const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
@@ -61,8 +60,7 @@ async function updateReferenceData(session, db, api) {
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
-/** Save one user action's changes (records + outbox, one transaction), then sync soon. Only
- * pushing roles save: anyone else's change would sit in the outbox forever (blocking logout). */
+/** Save one user action's changes (one transaction), then sync soon. Pushing roles only (else stuck). */
 ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
   const failed = document.getElementById('save-failed');
@@ -85,14 +83,12 @@ ctx.saveAll = async (changes) => {
   return out;
 };
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Live measurements, marked stale if an unsent change may outdate their server results
- * (assess.markStale; an unsent delete counts, so deleted ones are read too). */
+/** Live measurements, stale ones marked (assess.markStale: deleted ones read too). */
 const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of one entity, reread only when the database generation changed (a write here or
- * in another tab): home reads every weighing, after each child. Frozen: screens share them. */
+/** Live records of one entity, reread when the database generation changed. Frozen: screens share them. */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
@@ -116,8 +112,7 @@ ctx.bundle = async (childId) => {
   return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
-/** The last report viewed, for the offline reports screen: saved only while its session is
- * open (one arriving after another user logged in is not saved into theirs). */
+/** The last report viewed (offline reports screen), saved only while its session is open. */
 const lastReportOf = (session, db) => ({
   get: () => getMeta(db, 'last_report').then((row) => row?.value ?? null),
   put: async (value) => { if (ctx.session === session) await putMeta(db, { key: 'last_report', value }); },
@@ -129,7 +124,7 @@ function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
   if (c.attention) return t('need_attention', { n: c.attention });
-  if (c.waiting) return `${navigator.onLine ? '' : `${t('offline')} · `}${t('waiting', { n: c.waiting })}`;
+  if (c.waiting) return t(navigator.onLine && !failed(s) ? 'waiting' : 'unsent_n', { n: c.waiting });
   if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');
   if (!navigator.onLine) return t('offline');
   return failed(s) ? t('sync_failed') : t('synced');
@@ -174,8 +169,7 @@ function lockIfAway() {
   } });
 }
 
-/** The last sync failed though online (server down, captive portal, session to renew): nothing
- * came, so not "Tersinkron". */
+/** The last sync failed though online: not "Tersinkron". */
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
 
 function onSyncState(s) {
@@ -213,8 +207,7 @@ function onSyncState(s) {
 /** dinkes keeps no records on the phone (the server answers its sync 403). */
 const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
-/** End the session on screen: sync and timers stop, in-flight requests are dropped (api.close),
- * a pending render is not shown: nothing of the user gone reaches the next one. */
+/** End the session on screen: sync, timers, requests and pending renders stop with it. */
 function endSession() {
   ctx.sync?.stop();
   ctx.api?.close();
@@ -309,9 +302,8 @@ const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 40
  * refuses all else, 403 password_change_required). */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** An online-only screen, js/online/`name`.js, fetched when opened. Unreachable: title + "Perlu
- * internet", redrawn when back online, retried while shown (the first request after the signal
- * returns may fail): 2 s, 4 s… up to a minute. */
+/** An online-only screen (js/online/`name`.js), fetched when opened; unreachable: "Perlu internet",
+ * retried while shown (2 s, 4 s… up to a minute) and when back online. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -407,9 +399,8 @@ async function route({ refresh = false } = {}) {
     }
     shown = hash;
     markMenu(hash);
-    // the focus lost with the old screen (or this one redrawn when asked), or left on the menu link or
-    // chip that opened a new one: its heading takes it, so a screen reader starts there (a sync's
-    // redraw takes only a focus it took away)
+    // a focus lost with the old screen, or on the menu link or chip that opened this one: the heading
+    // takes it (a sync's redraw only one it took away)
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip

@@ -52,8 +52,9 @@ const W = {
   synced: ['Tersinkron', 'Synced'],
   syncing: ['Menyinkron…', 'Syncing…'],
   sync_failed: ['Sinkron gagal', 'Sync failed'],
-  pulling: ['Mengunduh… {n}', 'Downloading… {n}'], // one line in the header at 360 px
+  pulling: ['Mengunduh… {n}', 'Downloading… {n}'],
   offline: ['Tanpa sinyal', 'Offline'],
+  unsent_n: ['{n} belum terkirim', '{n} not sent yet'], // offline or failing; with pulling, one line at 360 px
   need_attention: ['{n} perlu perhatian', '{n} {n:needs|need} attention'],
   conflicts_n: ['{n} perlu diselesaikan', '{n} to resolve'],
   sync_title: ['Sinkron data', 'Data sync'],
@@ -199,6 +200,7 @@ const W = {
   saved_sending: ['Tersimpan di HP; sedang dikirim ke server.', 'Saved on the phone; being sent to the server.'],
   saved_sent: ['Tersimpan dan terkirim ke server.', 'Saved and sent to the server.'],
   saved_later: ['Tersimpan di HP; akan dikirim saat koneksi kembali.', 'Saved on the phone; it will be sent when the connection is back.'],
+  saved_login: ['Tersimpan di HP; akan dikirim setelah Anda masuk lagi.', 'Saved on the phone; it will be sent once you log in again.'],
   saved_refused: ['Tersimpan di HP, tetapi server belum menerimanya: perlu perhatian.', 'Saved on the phone, but the server has not accepted it: it needs attention.'],
   saved_conflict: ['Tersimpan di HP, tetapi data ini juga diubah orang lain: perlu diselesaikan.', 'Saved on the phone, but someone else changed this record too: it needs resolving.'],
   bb_u: ['BB/U (berat menurut umur)', 'Weight-for-age'],
@@ -218,6 +220,7 @@ const W = {
   nt_N: ['N — naik (kurva mengikuti garis pertumbuhan)', 'N — gained (the curve follows its growth line)'],
   nt_T: ['T — tidak naik', 'T — not enough gain'],
   nt_reason: ['Alasan penilaian', 'Reason for the judgement'],
+  nt_none: ['Hitungan KBM: {trend}. Penilaian N/T hanya bila bulan lalu juga ditimbang (sampai umur 60 bulan).', 'Computed: {trend}. An N/T judgement needs a weighing the month before (up to 60 months of age).'],
   nt_judge_link: ['Ubah penilaian N/T', 'Change the N/T judgement'],
   bgm: ['BGM: berat di bawah garis merah (< −3 SD).', 'BGM: weight below the red line (< −3 SD).'],
   two_t: ['2T: dua kali berturut-turut tidak naik.', '2T: not enough gain twice in a row.'],

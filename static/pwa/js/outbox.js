@@ -286,6 +286,11 @@ export function sendingOf(entity, id, ids, entries, open) {
     ? 'attention' : mine.length ? 'waiting' : 'sent';
 }
 
+/** What a save not yet sent says (i18n key) by the sync's state: offline, failing (5xx, timeout),
+ * the login expired (sent once she logs in again), else being sent. */
+export const unsentWords = (online, phase) => (!online ? 'saved_offline' : phase === 'error' ? 'saved_later'
+  : phase === 'login_required' ? 'saved_login' : 'saved_sending');
+
 export async function counts(db) {
   const [entries, open] = await Promise.all([outboxEntries(db), conflictList(db)]);
   const attention = entries.filter((e) => e.state === 'needs_attention').length;

@@ -1,16 +1,14 @@
-// Forms: register/edit a child, record a weighing (with the result at once), and what every form
-// that saves shares (checks, one save per tap, refusals shown, deletes). The dose forms: doses.js.
+// Forms: a child's, a weighing's (its result at once), and what saving forms share. Doses: doses.js.
 import { formatDate, formatNumber, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
-import { conflictList, outboxEntries, sendingOf } from '../outbox.js';
+import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
 import { childGone, duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 
-/** An optional number field checked against its limits (as the server checks what was typed);
- * `options.places`: kept rounded to the decimals the server stores it with (checks.asStored). */
+/** An optional number field in its limits, as the server checks it; `options.places`: rounded as stored. */
 export function range(errors, form, name, lo, hi, options = {}) {
   const v = num(form.elements[name].value);
   const error = rangeError(v, lo, hi, options);
@@ -18,8 +16,7 @@ export function range(errors, form, name, lo, hi, options = {}) {
   return error || options.places === undefined ? v : asStored(v, options.places);
 }
 
-/** A weighing's numbers: the server's limits (growth/schemas.py) and the decimals its columns keep
- * (growth/models.py: kg to 0,01, cm to 0,1), which it rounds to before judging the weighing. */
+/** A weighing's numbers: the server's limits (growth/schemas.py) and stored decimals (growth/models.py). */
 export const VISIT_NUMBERS = {
   weight_kg: [0.5, 70, { grams: true, places: 2 }],
   length_height_cm: [38, 150, { places: 1 }],
@@ -27,11 +24,10 @@ export const VISIT_NUMBERS = {
   muac_cm: [5, 30, { places: 1 }],
 };
 
-/** Whether a child born on `birth` is measured lying on `day` (the form's first position): under
- * 731 days, as WHO and the server (no position recorded). Day 730 is still lying. */
+/** Measured lying on `day` (the form's first position): under 731 days, as WHO and the server. */
 export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth)) / 86400000 < 731;
 
-/** A record's date field: required, at most the phone's today (never a posyandu day planned ahead). */
+/** A record's date field: required, at most the phone's today. */
 export function dateCheck(errors, form, name, birthDate = null) {
   const value = form.elements[name].value;
   const error = dateError(value, { birthDate });
@@ -39,15 +35,13 @@ export function dateCheck(errors, form, name, birthDate = null) {
   return value;
 }
 
-/** A record the server refused (needs_attention) opened to be fixed ("Perbaiki"): the server's
- * messages are shown on the form's fields once it is on screen (names as the server's fields). */
+/** A record the server refused, opened to be fixed: its messages shown on the form's fields. */
 export async function showRefused(ctx, form, entity, id) {
   const refused = (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
-/** One save per intent: a tap while `submit` runs is ignored. Resolved true, the form stays locked;
- * else it can be saved again, the same records (recordIds). */
+/** One save per tap: a tap while `submit` runs is ignored; resolved true, the form stays locked. */
 export function onSave(form, submit) {
   let busy = false;
   form.addEventListener('submit', async (e) => {
@@ -72,7 +66,7 @@ export function onSave(form, submit) {
   });
 }
 
-/** The ids of a form's records, one per `key` (a dose, a supplement), made once: saved again, the same records. */
+/** A form's record ids, one per `key`, made once: saved again, the same records. */
 export function recordIds() {
   const ids = new Map();
   return (key) => {
@@ -81,13 +75,13 @@ export function recordIds() {
   };
 }
 
-/** What a save says: online, the sync follows (app.js, 2 s) unless failing; offline, it waits for a connection. */
-export const savedWords = (ctx, s = ctx.syncState) => t(!ctx.online() ? 'saved_offline' : s.phase === 'error' ? 'saved_later' : 'saved_sending');
+/** What a save not yet sent says (outbox.unsentWords). */
+export const savedWords = (ctx, s = ctx.syncState) => t(unsentWords(ctx.online(), s.phase));
 const FATE = { sent: 'saved_sent', attention: 'saved_refused', conflict: 'saved_conflict' };
 
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
 
-/** The child's fields hold what the server keeps (ChildSchema: names 120 characters, address 255). */
+/** A child's form; lengths as the server's ChildSchema. */
 export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
   if (childId && !existing) return childGone(); // not a registration under a gone child's id
@@ -149,39 +143,53 @@ export async function childForm(ctx, childId) {
   return form;
 }
 
-/** A health worker's N/T over a computed N or T (domain.md: N for a curve along its growth line
- * below the KBM; never on a loss) and its reason (required, audited). Null for anyone else, a new
- * weighing, an O, B or past 60 months, or no gain and no override to take back. */
+/** A health worker's N/T over a computed N or T (domain.md; no N on a loss) with its reason. Null for
+ * anyone else, a new weighing, no N or T, or no gain and no override to take back. */
 async function ntJudgement(ctx, child, existing, measurements) {
   if (!existing || existing.weight_kg == null || !isHealthWorker(ctx.role)) return null;
   const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
   const kmsAs = (form) => kmsOf(child, { ...existing, ...form, _pending: true }, measurements, tables, kbm);
   const kms = kmsAs();
-  const computed = kms.trend_computed;
-  const gained = !(kms.gain_g <= 0); // a weight flat or down is T (Buku KIA): no N to give it
-  if (!['N', 'T'].includes(computed) || (!gained && !existing.trend_override)) return null;
-  const box = h('fieldset', { class: 'card', id: 'nt-judgement' }, h('legend', {}, t('nt_judgement')),
-    radios('trend_override', t('trend'), [['', t('nt_as_computed', { trend: computed })],
-      ...(gained ? [['N', t('nt_N')]] : []), ['T', t('nt_T')]], existing.trend_override ?? ''),
-    field({ label: t('nt_reason'), name: 'trend_override_reason', value: existing.trend_override_reason ?? '', maxlength: 255 }));
-  /** {trend_override, trend_override_reason}; a choice needs a reason. */
-  const read = (form, errors) => {
-    const choice = form.querySelector('input[name=trend_override]:checked')?.value || null;
-    const reason = form.elements.trend_override_reason.value.trim() || null;
-    if (choice && !reason) errors.trend_override_reason = [t('required')];
-    return { trend_override: choice, trend_override_reason: choice ? reason : null };
+  const gained = (k) => !(k.gain_g <= 0); // a weight flat or down is T (Buku KIA): no N to give it
+  const nt = (k) => ['N', 'T'].includes(k.trend_computed);
+  if (!nt(kms) || (!gained(kms) && !existing.trend_override)) return null;
+  const reason = field({ label: t('nt_reason'), name: 'trend_override_reason', value: existing.trend_override_reason ?? '', maxlength: 255 });
+  const none = h('p', { class: 'notice info', hidden: true });
+  const box = h('fieldset', { class: 'card', id: 'nt-judgement' }, h('legend', {}, t('nt_judgement')), none, reason);
+  let offered = '';
+  let choices = null;
+  /** The choices as `k` judges it: no N without a gain; none, said why, without an N or T (O, B, >60 months). */
+  const offer = (k) => {
+    const applies = nt(k);
+    const key = `${k.trend_computed}${gained(k)}`;
+    if (applies && key !== offered) {
+      const was = choices ? choices.querySelector('input:checked')?.value ?? null : existing.trend_override ?? '';
+      const options = [['', t('nt_as_computed', { trend: k.trend_computed })], ...(gained(k) ? [['N', t('nt_N')]] : []), ['T', t('nt_T')]];
+      const fresh = radios('trend_override', t('trend'), options, options.some(([v]) => v === was) ? was : '');
+      if (choices) choices.replaceWith(fresh); else none.before(fresh);
+      [choices, offered] = [fresh, key];
+    }
+    choices.hidden = reason.hidden = !applies;
+    none.hidden = applies;
+    none.textContent = t('nt_none', { trend: k.trend_computed ?? '–' });
   };
-  /** The computed N/T said for the date and weight on the form (moved: another month's gain). */
+  offer(kms);
+  /** {trend_override, trend_override_reason}: a choice needs a reason; none if not offered. */
+  const read = (form, errors) => {
+    const choice = (!choices.hidden && choices.querySelector('input:checked')?.value) || null;
+    const said = form.elements.trend_override_reason.value.trim() || null;
+    if (choice && !said) errors.trend_override_reason = [t('required')];
+    return { trend_override: choice, trend_override_reason: choice ? said : null };
+  };
+  /** The choices for the form's date and weight. */
   const follow = (form) => {
     const [on, kg] = [form.elements.measured_on.value, num(form.elements.weight_kg.value)];
-    if (on) box.querySelector('[value=""]+span').textContent = t('nt_as_computed', { trend: kmsAs({ measured_on: on, weight_kg: kg > 0 ? kg : existing.weight_kg }).trend_computed ?? '–' });
+    if (on) offer(kmsAs({ measured_on: on, weight_kg: kg > 0 ? kg : existing.weight_kg }));
   };
   return { box, read, follow };
 }
 
-/** Record a weighing, or correct one (`measurementId`): the result is shown at once. A
- * weighing already recorded that day is pointed out (correct it rather than weigh twice); a
- * health worker may judge a weighing's N/T over the computed one (`ntJudgement`). */
+/** Record or correct (`measurementId`) a weighing, its result at once; one that day is pointed out. */
 export async function visitForm(ctx, childId, measurementId = null) {
   const { child, measurements } = await ctx.bundle(childId);
   if (!child) return childGone();
@@ -216,7 +224,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
   };
   form.elements.measured_on.addEventListener('change', pointOut);
   pointOut();
-  // until the cadre picks a position, the one the form offers follows the date (lying under 731 days)
+  // until she picks a position, it follows the date
   let positionPicked = Boolean(m.position);
   form.querySelectorAll('input[name=position]').forEach((r) => r.addEventListener('change', () => { positionPicked = true; }));
   form.elements.measured_on.addEventListener('change', () => {
@@ -224,7 +232,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     if (positionPicked || !on) return;
     form.querySelector(`input[name=position][value=${measuredLying(child.birth_date, on) ? 'lying' : 'standing'}]`).checked = true;
   });
-  // moved to another month her N/T is dropped (outbox.withoutMovedOverride): shown so, to give again there
+  // moved to another month her N/T is dropped (outbox.withoutMovedOverride): shown so
   const inMonth = (on) => on.slice(0, 7) === existing.measured_on.slice(0, 7);
   form.addEventListener('change', () => judgement?.follow(form));
   if (judgement) form.elements.measured_on.addEventListener('change', (e) => {
@@ -249,7 +257,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
       ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
-    // as saved: a move to another month drops the N/T; hers given again there follows it, a change the server keeps
+    // a move to another month drops the N/T; hers given again there follows it
     const again = judged.trend_override && judged.trend_override === existing.trend_override && !inMonth(on);
     const outs = await ctx.saveAll([{ entity: 'measurement', id, fields, drawn: existing },
       ...(again ? [{ entity: 'measurement', id, fields: judged }] : [])]);
@@ -290,7 +298,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
 
 const DELETE_REASONS = ['delete_mistake', 'delete_twice', 'delete_wrong_child'];
 
-/** Delete a weighing or a dose entered by mistake, with the reason (kept by the server's audit). */
+/** Delete a weighing or a dose, with the reason (audited). */
 export function deleteCard(ctx, entity, id, childId) {
   const form = h('form', { class: 'card', novalidate: true, id: 'delete-form' }, h('h3', {}, t('delete_title')),
     radios('reason', t('delete_reason'), DELETE_REASONS.map((k) => [k, t(k)]), null),
