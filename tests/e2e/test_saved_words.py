@@ -3,6 +3,8 @@ sync follows within about 2 s), then sent once nothing waits; offline it will be
 connection. Before, it said "akan dikirim saat ada sinyal" online too."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -114,3 +116,31 @@ def test_a_sync_whose_login_expired_says_the_save_goes_once_she_logs_in_again(li
     expect(note).to_have_text("Tersimpan di HP; akan dikirim setelah Anda masuk lagi.")
     page.wait_for_timeout(2500)  # the sync state stays: so does the note
     expect(note).to_have_text("Tersimpan di HP; akan dikirim setelah Anda masuk lagi.")
+
+
+@pytest.mark.parametrize("answer,words", [
+    (dict(status=503, content_type="application/problem+json", body='{"title": "Service Unavailable", "status": 503}'),
+     "Data dihapus di HP; akan dikirim saat koneksi kembali."),
+    (dict(status=401, content_type="application/problem+json", body='{"title": "Unauthorized", "status": 401}'),
+     "Data dihapus di HP; akan dikirim setelah Anda masuk lagi."),
+])
+def test_a_deletion_while_the_sync_fails_says_when_it_goes(live_server, new_context, answer, words):
+    """A deletion's words follow the sync as a save's do: it said "sedang dikirim" while every push
+    failed (the server down, or the login expired and the app asking for the password)."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader5")
+    wait_synced(page)
+    page.route("**/api/v1/sync/push", lambda route: route.fulfill(**answer))
+    page.route("**/api/v1/auth/refresh", lambda route: route.fulfill(**answer))
+    page.locator("#children a").first.click()
+    child = page.url
+    page.locator("a[href^='#/visit/']").first.click()
+    page.locator("input[name=weight_kg]").fill("9,3")
+    page.get_by_role("button", name="Simpan").click()  # its sync fails
+    expect(page.locator("#saved-note")).not_to_have_text("Tersimpan di HP; sedang dikirim ke server.")
+    page.goto(child)
+    page.locator("#history tbody tr", has_text="9,3").get_by_role("link", name=re.compile("Ubah")).click()
+    delete = page.locator("#delete-form")
+    delete.get_by_label("Salah catat").check()
+    delete.get_by_role("button", name="Hapus").click()
+    expect(page.locator("#live")).to_have_text(words)

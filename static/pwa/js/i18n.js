@@ -183,6 +183,8 @@ const W = {
   delete_wrong_child: ['Salah anak', 'Wrong child'],
   deleted: ['Data dihapus di HP; akan dikirim saat ada sinyal.', 'Deleted on the phone; it will be sent when there is a connection.'],
   deleted_sending: ['Data dihapus di HP; sedang dikirim ke server.', 'Deleted on the phone; being sent to the server.'],
+  deleted_later: ['Data dihapus di HP; akan dikirim saat koneksi kembali.', 'Deleted on the phone; it will be sent when the connection is back.'],
+  deleted_login: ['Data dihapus di HP; akan dikirim setelah Anda masuk lagi.', 'Deleted on the phone; it will be sent once you log in again.'],
   dose_edit: ['Ubah {name}', 'Edit {name}'],
   doses_given: ['Imunisasi dan vitamin yang dicatat', 'Doses recorded'],
   measured_on: ['Tanggal timbang', 'Date measured'],
