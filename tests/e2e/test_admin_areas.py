@@ -314,3 +314,21 @@ def test_a_region_code_already_taken_renames_it_only_once_she_confirms_the_old_n
     ask.get_by_role("button", name="Ya, ganti nama menjadi Kabupaten Sampang").click()
     expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.27 Kabupaten Sampang.")
     assert names()["35.27"] == "Kabupaten Sampang"
+
+
+def test_a_provinces_code_typed_alone_renames_it_only_once_she_confirms(live_server, new_context):
+    """A province's code has no parent to list its region under: the form posted it at once, so "35"
+    typed with a kecamatan's name renamed Jawa Timur, every report of the province with it, unasked."""
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    open_areas(page)
+    page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
+    form = page.locator("#region-new")
+    form.get_by_label("Kode wilayah").fill("35")
+    form.get_by_label("Nama wilayah").fill("Kamal")
+    form.get_by_role("button", name="Simpan wilayah").click()
+    ask = page.locator("#region-rename-confirm")
+    expect(ask).to_contain_text("Kode 35 sudah dipakai wilayah Jawa Timur. Ganti namanya menjadi Kamal?")
+    ask.get_by_role("button", name="Batal").click()
+    provinces = [r for r in live_server.api("GET", "/regions?limit=500", "admin").get_json()["items"] if r["code"] == "35"]
+    assert [r["name"] for r in provinces] == ["Jawa Timur"]
