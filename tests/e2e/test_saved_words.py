@@ -144,3 +144,31 @@ def test_a_deletion_while_the_sync_fails_says_when_it_goes(live_server, new_cont
     delete.get_by_label("Salah catat").check()
     delete.get_by_role("button", name="Hapus").click()
     expect(page.locator("#live")).to_have_text(words)
+
+
+def test_a_weighing_saved_while_a_sync_downloads_is_sent_once_it_ends(live_server, new_context):
+    """A save asks for a sync; one under way (here its pull, held) was joined, and it had pushed
+    before the save: the weighing waited for the next sync (the 5-minute one, only while the app is
+    shown) with its note saying "sedang dikirim". The sync now goes again once that one ends."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader6")
+    wait_synced(page)
+    page.locator("#children a").first.click()
+    page.locator("a[href^='#/visit/']").first.click()
+    page.locator("input[name=weight_kg]").fill("9,7")
+    held, holding = [], [True]
+    page.route("**/api/v1/sync/pull*", lambda route: held.append(route) if holding[0] else route.continue_())
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a sync now, its pull held
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.get_by_role("button", name="Simpan").click()
+    note = page.locator("#saved-note")
+    page.wait_for_timeout(3000)  # its sync asked for (2 s), joined the one held
+    expect(note).to_have_text("Tersimpan di HP; sedang dikirim ke server.")
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    expect(note).to_have_text("Tersimpan dan terkirim ke server.", timeout=15000)

@@ -76,7 +76,7 @@ ctx.saveAll = async (changes) => {
   failed.hidden = true;
   await ctx.sync.refresh();
   clearTimeout(syncTimer);
-  syncTimer = setTimeout(() => ctx.sync.sync(), 2000);
+  syncTimer = setTimeout(() => ctx.sync.syncNow(), 2000); // after one under way
   if ('serviceWorker' in navigator && 'SyncManager' in window) {
     navigator.serviceWorker.ready.then((reg) => reg.sync.register('outbox')).catch(() => {});
   }
@@ -130,11 +130,11 @@ function chipText(s, c) {
   return failed(s) ? t('sync_failed') : t('synced');
 }
 
-/** A question is open (ui.confirmed): a post-sync redraw would yank it and its focus away. */
+/** A question is open (ui.confirmed): a post-sync redraw would take it away. */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 /** Or typing: no post-sync redraw then. */
 const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking();
-/** While she types, redraw only the lists below the fields (screens/home.js), not her focus. */
+/** While she types, redraw only the lists below the fields (home.js). */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
