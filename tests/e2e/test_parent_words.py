@@ -54,13 +54,13 @@ def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_
     assert len(listed) >= 2, listed
     for href, said in listed:
         # the most urgent of her lines: the weight for age, or a weighing that did not go up enough (T)
-        assert re.fullmatch(r"Berat badan \w+ (.+ untuk umurnya|tidak naik cukup sejak bulan lalu \(T\) — .+)\.", said), said
+        assert re.fullmatch(r"Berat badan \w+ (.+ untuk umurnya|tidak naik cukup di penimbangan \w+ \d{4} \(T\) — .+)\.", said), said
         page.goto(base + "/" + href)
         expect(page.locator("#plain .plain").first).to_have_text(said)
     page.goto(base + "/#/")
     page.locator("#lang-btn").click()
     expect(rows.first.locator(".tag")).to_have_text(
-        re.compile(r"^\w+'s weight (is .+ for the age|did not go up enough since last month \(T\) — .+)\.$"))
+        re.compile(r"^\w+'s weight (is .+ for the age|did not go up enough at the \w+ \d{4} weighing \(T\) — .+)\.$"))
 
 
 def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(live_server, new_context):

@@ -1,5 +1,5 @@
-// A parent's screens (screens/parent.js): whether her child's weight went up (N) or not (T) since last
-// month, as the server judged it (the KMS's question at every weighing), in plain words; the most
+// A parent's screens (screens/parent.js): whether her child's weight went up (N) or not (T) at the
+// month's weighing (named by its month), as the server judged it (the KMS's question at every weighing), in plain words; the most
 // urgent line first, and the home list shows that one.
 // Run: node --test tests/js/
 import { test } from 'node:test';
@@ -36,22 +36,22 @@ const homeTag = async (measurements) => (await home(ctxOf(measurements))).find((
 test("a weighing that did not go up enough (T) is said to her parent first, and on her home list", async () => {
   setLang('id');
   const said = await lines(weighings('T'));
-  assert.deepEqual(said[0], ['plain warn', 'Berat badan Hadi tidak naik cukup sejak bulan lalu (T) — tanyakan ke kader atau bidan.']);
+  assert.deepEqual(said[0], ['plain warn', 'Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.']);
   assert.ok(said.some(([, text]) => text === 'Berat badan Hadi normal untuk umurnya.'), said); // still said, after
-  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak naik cukup sejak bulan lalu (T) — tanyakan ke kader atau bidan.');
+  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.');
   setLang('en');
-  assert.equal((await lines(weighings('T')))[0][1], "Hadi's weight did not go up enough since last month (T) — ask the cadre or midwife.");
+  assert.equal((await lines(weighings('T')))[0][1], "Hadi's weight did not go up enough at the March 2025 weighing (T) — ask the cadre or midwife.");
   setLang('id');
 });
 
 test('N is said as gone up; O and B (no weighing last month, a first one) say nothing of a rise', async () => {
   setLang('id');
   assert.ok((await lines(weighings('N'))).some(([shade, text]) => shade === 'plain ok'
-    && text === 'Berat badan Hadi naik sejak bulan lalu (N).'));
+    && text === 'Berat badan Hadi naik di penimbangan Maret 2025 (N).'));
   for (const trend of ['O', 'B', null]) {
-    assert.ok(!(await lines(weighings(trend))).some(([, text]) => /sejak bulan lalu/.test(text)), trend);
+    assert.ok(!(await lines(weighings(trend))).some(([, text]) => /di penimbangan/.test(text)), trend);
   }
   // a length measured alone after the weighing: the month's weighing's N/T is still said
   const lengthAlone = [...weighings('T'), { id: 'm2', child_id: 'c1', measured_on: '2025-03-02', length_height_cm: 88 }];
-  assert.match((await lines(lengthAlone))[0][1], /^Berat badan Hadi tidak naik cukup sejak bulan lalu \(T\)/);
+  assert.match((await lines(lengthAlone))[0][1], /^Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 \(T\)/);
 });

@@ -1,6 +1,6 @@
 // A parent's view: only their own children (the server's pull scope), in plain words; their
 // child's data to download and who has read it (UU 27/2022 PDP), online.
-import { formatCm, formatDate, plain, t } from '../i18n.js';
+import { formatCm, formatDate, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDose, signsOf, tone, weightStatus } from '../assess.js';
 import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
@@ -20,13 +20,15 @@ function plainLines(child, last) {
   const on = last.weighed?.on;
   // N/T of the month's weighing as the server judged it (KBM, a bidan's judgement), as the KMS says it
   const trend = last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
+  // named by its month: the latest weighing may be months old, and "since last month" would not be
+  const month = formatMonth(String(last.m.weight_kg != null ? last.m.measured_on : on));
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
     wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
       + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
-    trend === 'T' && ['warn', t('plain_T', { name: first })],
-    trend === 'N' && ['ok', t('plain_N', { name: first })],
+    trend === 'T' && ['warn', t('plain_T', { name: first, month })],
+    trend === 'N' && ['ok', t('plain_N', { name: first, month })],
     s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
     s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })],
     muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })],
