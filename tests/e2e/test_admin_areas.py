@@ -284,20 +284,25 @@ def test_an_admin_adds_a_region_its_parent_needed_first(live_server, new_context
     assert [(r["code"], r["name"], r["level"]) for r in under] == [("35.26.01", "Kamal", "kecamatan")]
 
 
-def test_a_region_code_already_taken_renames_it_only_once_she_confirms_the_old_name(live_server, new_context):
-    """``POST /regions`` with a code already there renames that region. The form posted at once, so an
-    admin adding a kecamatan under a mistyped code renamed a real one without a word: she is now shown
-    the name it has and asked; the same name again changes nothing."""
-    live_server.api("POST", "/regions", "admin", json={"code": "35.27", "name": "Sampang"})
+def _region_form_saved(live_server, new_context, code: str, name: str):
+    """The admin's region form filled with ``code`` and ``name`` and saved: the form and its question."""
     page = new_context().new_page()
     login(page, live_server.url, "admin")
     open_areas(page)
     page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
     form = page.locator("#region-new")
-    form.get_by_label("Kode wilayah").fill("35.27")
-    form.get_by_label("Nama wilayah").fill("Pamekasan")
+    form.get_by_label("Kode wilayah").fill(code)
+    form.get_by_label("Nama wilayah").fill(name)
     form.get_by_role("button", name="Simpan wilayah").click()
-    ask = page.locator("#region-rename-confirm")
+    return page, form, page.locator("#region-rename-confirm")
+
+
+def test_a_region_code_already_taken_renames_it_only_once_she_confirms_the_old_name(live_server, new_context):
+    """``POST /regions`` with a code already there renames that region. The form posted at once, so an
+    admin adding a kecamatan under a mistyped code renamed a real one without a word: she is now shown
+    the name it has and asked; the same name again changes nothing."""
+    live_server.api("POST", "/regions", "admin", json={"code": "35.27", "name": "Sampang"})
+    page, form, ask = _region_form_saved(live_server, new_context, "35.27", "Pamekasan")
     expect(ask).to_contain_text("Kode 35.27 sudah dipakai wilayah Sampang. Ganti namanya menjadi Pamekasan?")
     ask.get_by_role("button", name="Batal").click()
     expect(ask).to_be_hidden()
@@ -319,15 +324,7 @@ def test_a_region_code_already_taken_renames_it_only_once_she_confirms_the_old_n
 def test_a_provinces_code_typed_alone_renames_it_only_once_she_confirms(live_server, new_context):
     """A province's code has no parent to list its region under: the form posted it at once, so "35"
     typed with a kecamatan's name renamed Jawa Timur, every report of the province with it, unasked."""
-    page = new_context().new_page()
-    login(page, live_server.url, "admin")
-    open_areas(page)
-    page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
-    form = page.locator("#region-new")
-    form.get_by_label("Kode wilayah").fill("35")
-    form.get_by_label("Nama wilayah").fill("Kamal")
-    form.get_by_role("button", name="Simpan wilayah").click()
-    ask = page.locator("#region-rename-confirm")
+    _, _, ask = _region_form_saved(live_server, new_context, "35", "Kamal")
     expect(ask).to_contain_text("Kode 35 sudah dipakai wilayah Jawa Timur. Ganti namanya menjadi Kamal?")
     ask.get_by_role("button", name="Batal").click()
     provinces = [r for r in live_server.api("GET", "/regions?limit=500", "admin").get_json()["items"] if r["code"] == "35"]
