@@ -325,3 +325,19 @@ def test_the_health_office_sees_every_skdn_column_on_a_laptop_and_on_paper(live_
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 360, "height": 740})  # a phone: the same table scrolls sideways, as before
     assert page.evaluate(overflow, "skdn") > 0
+
+
+def test_dinkes_is_not_told_to_sync_to_keep_its_data(live_server, new_context):
+    """dinkes keeps no records on the phone and has no sync: where the browser may clear its storage,
+    Settings says the data is fetched again from the server, not 'sinkron minimal seminggu sekali'."""
+    page = new_context().new_page()
+    login(page, live_server.url, "dinkes")
+    page.locator("#report-form").wait_for()
+    if page.evaluate("() => navigator.storage.persisted()"):
+        pytest.skip("this browser keeps the storage: no warning to read")
+    page.goto(live_server.url + "/#/settings")
+    expect(page.locator("#storage")).to_have_text(
+        "Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.")
+    page.locator("#settings-lang").click()
+    expect(page.locator("#storage")).to_have_text(
+        "The browser may clear data when space runs low; it is fetched again from the server.")

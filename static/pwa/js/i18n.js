@@ -98,6 +98,7 @@ const W = {
   clock_wrong: ['Tanggal/jam HP tidak sesuai. Periksa pengaturan tanggal.', "The phone's date/time is wrong. Check the date settings."],
   storage_ok: ['Penyimpanan data permanen aktif.', 'Persistent storage is on.'],
   storage_no: ['Browser bisa menghapus data bila memori penuh: sinkron minimal seminggu sekali.', 'The browser may clear data when space runs low: sync at least weekly.'],
+  storage_refetch: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],
   storage_used: ['Terpakai {used} dari {quota}', '{used} used of {quota}'],
   // home
   session_day: ['Hari posyandu', 'Posyandu day'],
@@ -554,7 +555,7 @@ const PARENT = {
   sync_other_tab: ['Tab lain sedang memperbarui data.', 'Another tab is updating the data.'],
   push_forbidden: ['akun ini tidak boleh mengambil data; hubungi admin', 'this account may not fetch data; contact the admin'],
   sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk memperbarui data.', 'Session expired. Log in again with your password to update the data.'],
-  storage_no: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],
+  storage_no: W.storage_refetch,
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
   child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
   // her child's chart (child.js pointText): what a kader's words say, plainly

@@ -284,7 +284,7 @@ export async function settings(ctx) {
     h('button', { class: 'btn', type: 'button', id: 'settings-lang', lang: lang() === 'id' ? 'en' : 'id',
       onclick: () => ctx.switchLang() }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
-    h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, persisted ? t('storage_ok') : t('storage_no')),
+    h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, t(persisted ? 'storage_ok' : ctx.role === 'dinkes' ? 'storage_refetch' : 'storage_no')), // dinkes cannot sync
     est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
     passwordForm(ctx),
     ctx.role === 'parent' ? closeAccountSlot(ctx) : null,
