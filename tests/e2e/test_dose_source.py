@@ -279,3 +279,23 @@ def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reaso
     kader.get_by_label("Tanggal diberikan").fill((opv1 + timedelta(days=10)).isoformat())
     kader.get_by_role("button", name="Simpan").click()
     expect(error_of(kader, "Tanggal diberikan")).to_contain_text("hubungi bidan")
+
+
+def test_with_nothing_due_the_doses_form_offers_no_save(live_server, new_context):
+    """Every dose due recorded, the form says nothing is due and offers no "Simpan" (before, Simpan
+    answered "Pilih minimal satu." with nothing to choose); nothing is due under its day's title."""
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader3", "Bayi Lengkap", days_old=3)
+    for _ in range(3):  # each dose offered today, copied from the Buku KIA
+        page.goto(live_server.url + f"/#/doses/{child_id}")
+        page.locator("#doses-form").wait_for()
+        boxes = page.locator("#doses-form input[name=dose], #doses-form input[name=supplement]")
+        if not boxes.count():
+            break
+        for i in range(boxes.count()):
+            boxes.nth(i).check()
+        page.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+        page.get_by_role("button", name="Simpan").click()
+        page.get_by_role("heading", name="Bayi Lengkap", exact=True).wait_for()
+    expect(page.locator("#doses-form fieldset.checks")).to_contain_text("Tidak ada imunisasi atau vitamin yang jatuh tempo.")
+    expect(page.locator("#doses-form").get_by_role("button", name="Simpan")).to_be_hidden()
+    expect(page.locator("#doses-form").get_by_role("link", name="Batal")).to_be_visible()

@@ -256,7 +256,7 @@ const W = {
   skdn_here_ratios: ['D/S {ds} · N/D {nd}', 'D/S {ds} · N/D {nd}'],
   skdn_here_note: ['Dihitung di HP ini dari data yang ada di HP, juga tanpa sinyal. Laporan resmi (menu Laporan) dihitung server setelah sinkron.',
     'Counted on this phone from the data it holds, offline too. The official report (Reports) is counted by the server after syncing.'],
-  nothing_due: ['Tidak ada imunisasi atau vitamin yang jatuh tempo hari ini.', 'Nothing is due today.'],
+  nothing_due: ['Tidak ada imunisasi atau vitamin yang jatuh tempo.', 'Nothing is due.'], // under its day's title
   record_doses: ['Catat imunisasi/vitamin diberikan', 'Record doses given'],
   given_on: ['Tanggal diberikan', 'Date given'],
   doses_saved: ['{n} pemberian tersimpan.', '{n} {n:dose|doses} saved.'],

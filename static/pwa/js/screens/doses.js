@@ -195,6 +195,7 @@ export async function dosesForm(ctx, childId) {
     }));
     const offered = new Set([...due.doses.map((d) => `dose:${d.vaccine}|${d.dose}`), ...due.supplements.map((x) => `supplement:${x.kind}`)]);
     sayDropped(on, [...ticked].filter((k) => !offered.has(k)));
+    save.hidden = !offered.size; // nothing to tick, nothing to save
     showAsked();
   };
   /** Say which ticked doses `on` cannot have, with the server's reasons (validateDose, validateSupplement). */
@@ -213,7 +214,8 @@ export async function dosesForm(ctx, childId) {
     dropped.replaceChildren(...(gone.length ? [h('p', {}, t('doses_unticked', { date: formatDate(on) })), h('ul', {}, why)] : []));
   };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
-  form.append(dateField, options, dropped, source, place, lotsBox, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
+  const save = h('button', { class: 'btn primary', type: 'submit' }, t('save'));
+  form.append(dateField, options, dropped, source, place, lotsBox, alert, h('div', { class: 'actions' }, save,
     h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.elements.given_on.addEventListener('change', drawOptions);
   form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
