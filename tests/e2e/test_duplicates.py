@@ -242,3 +242,36 @@ def test_a_weighing_of_the_duplicate_still_unsent_when_the_merge_is_pulled_shows
     page.get_by_role("button", name="Simpan").click()
     wait_synced(page)
     assert [m["weight_kg"] for m in live_weighings(live_server, kept["id"], "kader1")] == [4.7]
+
+
+# Each word of the pair's row headers whose text lies on more than one line (a word cut in two).
+CUT_WORDS = """(pair) => [...pair.querySelectorAll('tbody th')].flatMap((th) => {
+  const text = th.firstChild; const out = [];
+  for (const m of text.textContent.matchAll(/\\S+/g)) {
+    const r = document.createRange(); r.setStart(text, m.index); r.setEnd(text, m.index + m[0].length);
+    if (new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1) out.push(m[0]);
+  }
+  return out;
+})"""
+
+
+def test_the_compared_details_name_each_row_in_whole_words_at_360_px(live_server, new_context):
+    """The row headers of a compared pair fit their column at 360 px in both languages: no word is
+    cut in two ('Immunisation / s and vitamins' before)."""
+    born = (date.today() - timedelta(days=30)).isoformat()
+    posyandu_id = live_server.api("GET", "/posyandu", "kader4").get_json()["items"][0]["id"]
+    first = register(live_server, "kader4", posyandu_id=posyandu_id, name="Laras Ayu", sex="F", birth_date=born,
+                     mother_name="Siti Aminah")
+    second = register(live_server, "kader4", posyandu_id=posyandu_id, name="Laras", sex="F", birth_date=born,
+                      mother_name="Siti Aminah")
+    assert second["possible_duplicate_of"] == first["id"]
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan2")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/duplicates")
+    pair = page.locator(f".dup-pair[data-first='{first['id']}'][data-second='{second['id']}']")
+    expect(pair).to_be_visible()
+    assert pair.evaluate(CUT_WORDS) == []
+    page.get_by_role("button", name="EN (English)").click()
+    expect(pair.locator("tbody th").first).to_contain_text("Child's name")
+    assert pair.evaluate(CUT_WORDS) == []

@@ -502,7 +502,7 @@ const W = {
   dup_nik: ['NIK', 'NIK'],
   dup_registered: ['Didaftarkan', 'Registered'],
   dup_weighings: ['Penimbangan', 'Weighings'],
-  dup_doses: ['Imunisasi dan vitamin', 'Immunisations and vitamins'],
+  dup_doses: ['Imunisasi dan vitamin', 'Vaccine doses and vitamins'], // whole words at 360 px
   dup_differs: ['(berbeda)', '(differs)'],
   dup_keep: ['Data yang disimpan', 'Record to keep'],
   dup_keep_side: ['Anak {x}: {name}', 'Child {x}: {name}'],
