@@ -31,10 +31,12 @@ class Regions(MethodView):
     @blp.arguments(RegionQueryArgs, location="query")
     @blp.response(200, RegionPage)
     def get(self, args):
-        """Kemendagri regions, optionally the children of one region."""
+        """Kemendagri regions, optionally the children of one region, or one region by its code."""
         stmt = select(Region)
         if args.get("parent_code"):
             stmt = stmt.where(Region.parent_code == args["parent_code"])
+        if args.get("code"):
+            stmt = stmt.where(Region.code == args["code"])
         return paginate(stmt, [Region.code], args["limit"], args["cursor"])
 
     @roles_required("admin")

@@ -24,6 +24,8 @@ class RegionSchema(Schema):
 class RegionQueryArgs(PageArgs):
     parent_code = fields.String(validate=REGION_CODE, metadata={
         "description": "Only the regions directly under this code (35.25: its kecamatan)"})
+    code = fields.String(validate=REGION_CODE, metadata={
+        "description": "Only the region of this code, if there is one (whether a code is taken)"})
 
 
 class PuskesmasSchema(Schema):

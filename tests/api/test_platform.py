@@ -201,6 +201,18 @@ def test_regions_are_listed_and_created_by_admin(client, world):
     assert ok.status_code == 201 and ok.get_json()["level"] == "kecamatan"
 
 
+def test_a_region_is_found_by_its_code_at_any_level(client, world):
+    """``?code=`` answers that region alone (the admin's form asks whether a code is taken before a save
+    that would rename it): a province too, which no ``parent_code`` lists; an unknown code, none."""
+    by_code = lambda code: [(r["code"], r["level"]) for r in client.get(  # noqa: E731
+        f"/api/v1/regions?code={code}", headers=world.headers("admin")).get_json()["items"]]
+    assert by_code("35") == [("35", "provinsi")]
+    assert by_code("35.25.01") == [("35.25.01", "kecamatan")]
+    assert by_code("35.25.09") == []
+    bad = client.get("/api/v1/regions?code=Jawa", headers=world.headers("admin"))
+    assert bad.status_code == 422 and "code" in bad.get_json()["errors"], bad.get_json()
+
+
 def test_security_headers_and_request_id(client):
     resp = client.get("/api/v1/health", headers={"X-Request-Id": "abc12345-req"})
     assert resp.headers["X-Request-Id"] == "abc12345-req"

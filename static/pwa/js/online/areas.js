@@ -176,10 +176,9 @@ function regionForm(ctx) {
     note.className = ''; note.textContent = '';
     const code = values(form).code?.trim() ?? '';
     const name = values(form).name?.trim() ?? '';
-    const parent = code.split('.').slice(0, -1).join('.');
-    // the region of this code, if any (read fresh: another admin may have added it; a province's among all); unreadable: the server judges
-    const known = code && name ? (await allPages(ctx.api, parent ? `/regions?parent_code=${encodeURIComponent(parent)}` : '/regions')
-      .catch(() => [])).find((r) => r.code === code) : null;
+    // the region of this code, if any (read fresh: another admin may have added it); unreadable: the server judges
+    const known = code && name ? (await allPages(ctx.api, `/regions?code=${encodeURIComponent(code)}`).catch(() => []))
+      .find((r) => r.code === code) : null;
     if (!known) return save(code, name);
     if (known.name === name) {
       note.className = 'notice info';
