@@ -3,7 +3,7 @@ import { formatDate, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, radios, showErrors, todayIso } from '../ui.js';
 import { dueToday } from '../assess.js';
 import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplement } from '../due.js';
-import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, isHealthWorker, lotErrors, recordDay } from '../checks.js';
+import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, dateError, isHealthWorker, lotErrors, recordDay } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { childGone, doseLabel, dueTitle } from './child.js';
 import { dateCheck, deleteCard, onSave, recordIds, savedWords, showRefused } from './forms.js';
@@ -168,9 +168,12 @@ export async function dosesForm(ctx, childId) {
   /** The options for the date: ticks and typed vials still offered stay; others are unticked and
    * said, with why. */
   let drawnOn = null;
+  let noneOffered = false;
+  // nothing to tick, nothing to save; but a wrong date keeps Simpan, to be told what is wrong
+  const hideSave = () => { save.hidden = noneOffered && !dateError(form.elements.given_on?.value ?? day, { birthDate: child.birth_date }); };
   const drawOptions = () => {
     const on = form.elements.given_on?.value || day;
-    if (on === drawnOn) return; // same date (a second change event): the notice stays
+    if (on === drawnOn) return hideSave(); // same date (a second change event): the notice stays
     drawnOn = on;
     const ticked = new Set([...options.querySelectorAll('input[type=checkbox]:checked')].map((i) => `${i.name}:${i.value}`));
     const typed = new Map([...lotsBox.children].filter((box) => box.dataset.typed)
@@ -195,7 +198,8 @@ export async function dosesForm(ctx, childId) {
     }));
     const offered = new Set([...due.doses.map((d) => `dose:${d.vaccine}|${d.dose}`), ...due.supplements.map((x) => `supplement:${x.kind}`)]);
     sayDropped(on, [...ticked].filter((k) => !offered.has(k)));
-    save.hidden = !offered.size; // nothing to tick, nothing to save
+    noneOffered = !offered.size;
+    hideSave();
     showAsked();
   };
   /** Say which ticked doses `on` cannot have, with the server's reasons (validateDose, validateSupplement). */

@@ -21,7 +21,7 @@ function plainLines(child, last) {
   // N/T of the month's weighing as the server judged it (KBM, a bidan's judgement), as the KMS says it
   const trend = last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
   // named by its month: the latest weighing may be months old, and "since last month" would not be
-  const month = formatMonth(String(last.m.weight_kg != null ? last.m.measured_on : on));
+  const month = ['N', 'T'].includes(trend) ? formatMonth(last.m.weight_kg != null ? last.m.measured_on : on) : '';
   return [
     // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
