@@ -66,7 +66,7 @@ def _users(users: dict, pkms: list, posyandu: list) -> dict[str, object]:
                                           "posyandu_id": pos.id, "password": DEMO_PASSWORD})
     users["kader1b"] = create_user({"username": "kader1b", "name": "Kader Melati 2", "role": "kader",
                                     "posyandu_id": posyandu[0].id, "password": DEMO_PASSWORD})
-    users["orangtua"] = create_user({"username": "orangtua", "name": "Ibu Siti (orang tua)", "role": "parent",
+    users["orangtua"] = create_user({"username": "orangtua", "name": "Ibu Siti", "role": "parent",
                                      "password": DEMO_PASSWORD})
     return users
 
@@ -94,6 +94,11 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
     sex = 1 if child.sex == "M" else 2
     # Personal levels near Indonesia's SSGI 2022 picture: ~20% stunted, ~7% wasted.
     haz, whz = rng.gauss(-1.1, 1.0), rng.gauss(-0.45, 0.95)
+    # the birth length half on the child's own length path, half ``_child``'s draw (around 49 cm),
+    # and never above a length measured later: drawn apart from the path, one child in six was
+    # born longer than at her first weighing
+    child.birth_length_cm = round(_value("lhfa", sex, 0, 0.5 * haz + 0.25 * (child.birth_length_cm - 49)), 1)
+    shortest_after = None
     for day in _meeting_days(pos, today):
         age = (day - child.birth_date).days
         haz += rng.gauss(0, 0.08)
@@ -102,6 +107,7 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
             continue
         standing = age >= 731
         length = _value("lhfa", sex, age, haz)
+        shortest_after = min(length, shortest_after or length)
         table = "wfh" if standing else "wfl"
         tenths = min(max(round(length * 10), 650 if standing else 450), 1200 if standing else 1100)
         db.session.add(Measurement(
@@ -109,6 +115,8 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
             kabupaten_code=pos.kabupaten_code, measured_on=day, weight_kg=round(_value(table, sex, tenths, whz), 1),
             length_height_cm=round(length, 1), position="standing" if standing else "lying",
             muac_cm=round(_value("acfa", sex, age, whz), 1) if age >= 91 else None, version=1))
+    if shortest_after is not None:
+        child.birth_length_cm = min(child.birth_length_cm, round(shortest_after - 0.5, 1))
 
 
 def load_demo(seed: int = 2024) -> str:
@@ -128,6 +136,7 @@ def load_demo(seed: int = 2024) -> str:
             _visits(rng, child, pos, today)
             children.append(child)
     _siblings(children[0], children[1])  # the parent's (orangtua's) two children, linked below
+    _niks(children, today)
     db.session.flush()
     doses = random.Random(seed + 1)  # its own stream: children and visits stay as they were
     from posyandu.immunisation.operations import schedule_in_force
@@ -153,6 +162,24 @@ def _siblings(elder: Child, younger: Child) -> None:
         child.mother_name = f"Siti {family}"
         child.father_name, child.address, child.rt, child.rw, child.guardian_phone = (
             elder.father_name, elder.address, elder.rt, elder.rw, elder.guardian_phone)
+
+
+def _niks(children: list[Child], today: date) -> None:
+    """NIKs as the civil registry gives them: the kecamatan's six digits, the birth date (a girl's
+    day + 40) and a serial, here from 5001 up in each kecamatan (the tests' own NIKs use 0000-0999,
+    so a test's child is never taken for a demo one). A baby under two months has none yet (her
+    birth certificate and family card are still being made), nor one child in ten older (no
+    papers); no draw is taken, so every other value of the demo stays as it was. The parent
+    account's two children have their mother's NIK too."""
+    serial: dict[str, int] = {}
+    for child in children:
+        if (today - child.birth_date).days < 61 or child.id.int % 10 == 0:
+            continue
+        kecamatan = child.posyandu.desa_code[:8].replace(".", "")
+        serial[kecamatan] = serial.get(kecamatan, 5000) + 1
+        day = child.birth_date.day + (40 if child.sex == "F" else 0)
+        child.nik = f"{kecamatan}{day:02d}{child.birth_date:%m%y}{serial[kecamatan]:04d}"
+    children[0].mother_nik = children[1].mother_nik = "3525015203955000"  # Ibu Siti, born 12 Mar 1995
 
 
 def _registered_twice(rng: random.Random, kader: Any, children: list[Child], pos: Any, today: date) -> Child | None:

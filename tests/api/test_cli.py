@@ -1,7 +1,11 @@
 """Command-line tools: admin creation, area imports, demo data."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
+
+from posyandu import validators
 
 
 def test_create_admin_then_login(app, client):
@@ -74,6 +78,22 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     named = [(c.sex, c.name.split()[0], (c.father_name or "-").split()[0]) for c in db.session.scalars(select(Child))]
     assert [x for x in named if x[1] in (girls if x[0] == "M" else boys) or x[2] in girls] == []
     assert {x[1] for x in named if x[0] == "M"} & boys and {x[1] for x in named if x[0] == "F"} & girls
+    # no child is born longer than she is measured later (they were drawn apart: one child in six was)
+    first_length = dict(db.session.execute(select(Measurement.child_id, func.min(Measurement.length_height_cm))
+                                           .group_by(Measurement.child_id)).all())
+    children = db.session.scalars(select(Child).where(Child.possible_duplicate_of.is_(None))).all()
+    assert [c.name for c in children if c.birth_length_cm and c.id in first_length
+            and c.birth_length_cm >= first_length[c.id]] == []
+    assert all(43 <= c.birth_length_cm <= 56 for c in children if c.birth_length_cm)
+    # NIKs as the civil registry gives them: valid, unique, the kecamatan, birth date (a girl's day + 40)
+    niks = {c.nik: c for c in children if c.nik}
+    assert 0.75 * len(children) < len(niks) == sum(1 for c in children if c.nik) < len(children)
+    for nik, c in niks.items():
+        validators.nik(nik)
+        day = c.birth_date.day + (40 if c.sex == "F" else 0)
+        assert nik[:6] == c.posyandu.desa_code[:8].replace(".", "") and nik[6:12] == f"{day:02d}{c.birth_date:%m%y}", (nik, c)
+        assert int(nik[12:]) > 5000  # never a test's NIK (0000-0999)
+    assert all(c.nik is None for c in children if (date.today() - c.birth_date).days < 61)
     for username in ("admin", "dinkes", "bidan1", "kader1", "kader1b", "orangtua"):
         resp = client.post("/api/v1/auth/login", json={"username": username, "password": "posyandu123"})
         assert resp.status_code == 200, username
@@ -82,7 +102,8 @@ def test_demo_data_loads_once_and_its_logins_work(app, client, db):
     assert len(kids["items"]) == 2
     # the parent's two children are hers: one mother (the account's "Ibu Siti"), one family, one home
     mothers = {(k["mother_name"], k["father_name"], k["name"].split()[-1], k["address"], k["guardian_phone"]) for k in kids["items"]}
-    assert len(mothers) == 1 and parent["user"]["name"].startswith("Ibu " + next(iter(mothers))[0].split()[0] + " "), (mothers, parent["user"])
+    assert len(mothers) == 1 and parent["user"]["name"] == "Ibu " + next(iter(mothers))[0].split()[0], (mothers, parent["user"])
+    assert {k["mother_nik"] for k in kids["items"]} == {"3525015203955000"}  # a mother born 12 Mar 1995
 
     # one baby registered twice (kader2's posyandu): the server flagged it, the bidan can merge it
     again = db.session.scalars(select(Child).where(Child.possible_duplicate_of.is_not(None))).one()
