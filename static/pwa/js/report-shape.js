@@ -111,8 +111,9 @@ export const actionsQuery = (form, cursor) => `${reportQuery({ ...form, level: n
   cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
 
 /** A parent's mobile number grouped to read aloud (0812-3456-7890, +62 812-3456-7890: "62…" is +62; after
- * 8xx groups of 3–4, the longer first; else as stored), and its tel: link. */
+ * 8xx groups of 3–4, the longer first; else as stored), and its tel: link. None: ['', '']. */
 export function phoneText(raw) {
+  if (!raw) return ['', ''];
   const [, cc, op, rest] = /^(\+?62|0)(8\d\d)(\d{5,10})$/.exec(raw) ?? [];
   const parts = [];
   for (let at = 0, n = Math.ceil(rest?.length / 4); n; n -= 1) parts.push(rest.slice(at, at += Math.ceil((rest.length - at) / n)));
