@@ -87,8 +87,9 @@ def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **
 
 
 def waiting(n: int):
-    """The chip with ``n`` changes waiting: online, or offline / the sync failing ("n belum terkirim")."""
-    return re.compile(rf"^{n} (menunggu sinkron|belum terkirim)$")
+    """The chip with ``n`` changes waiting: online ("n akan dikirim"), offline ("Tanpa sinyal · n"), or the
+    sync failing ("n belum terkirim")."""
+    return re.compile(rf"^({n} akan dikirim|Tanpa sinyal · {n}|{n} belum terkirim)$")
 
 
 def kader_of(server, child_id: str, asker: str) -> str:

@@ -147,8 +147,9 @@ def test_the_sync_chip_stays_one_line_offline_or_failing_with_changes_waiting(li
     online with the server failing (503): the chip says how many are not sent yet, on one line, in both languages."""
     ctx, page = offline_phone(new_context, live_server.url, "kader1")
     register_child(page, "Sari Satu Baris", days_old=100)
-    for lang, words in zip(both_languages(page), ("1 belum terkirim", "1 not sent yet")):
+    for lang, words in zip(both_languages(page), ("Tanpa sinyal · 1", "Offline · 1")):
         expect(page.locator("#sync-chip")).to_have_text(words)
+        expect(page.locator("#sync-chip")).to_have_accessible_name(re.compile("1 (belum terkirim|not sent yet)$"))
         one_line(page, lang, "unsent_n")
     page.route("**/api/v1/sync/push", lambda route: route.fulfill(status=503, body="down"))
     ctx.set_offline(False)
@@ -158,3 +159,50 @@ def test_the_sync_chip_stays_one_line_offline_or_failing_with_changes_waiting(li
             page.locator("#lang-btn").click()
         expect(page.locator("#sync-chip")).to_have_text(words)
         one_line(page, lang, "unsent_n")
+
+
+# the app's own save of `n` registrations into the outbox of the user's database (what n saves leave)
+FILL = """async (n) => {
+  const { openDb } = await import('/js/db.js');
+  const { saveChanges } = await import('/js/outbox.js');
+  const name = (await indexedDB.databases()).map((d) => d.name).find((x) => /^posyandu-(?!device)/.test(x));
+  const db = await openDb(name);
+  await saveChanges(db, Array.from({ length: n }, (_, i) => ({ entity: 'child', id: crypto.randomUUID(),
+    fields: { name: `Anak Antre ${i}`, sex: 'F', birth_date: '2025-01-01' } })));
+  db.close();
+}"""
+
+
+def chip_on_one_line(page, lang: str) -> dict:
+    m = page.evaluate(CHIP, None)
+    assert m["lines"] == 1 and m["height"] < 1.5 * m["line"], (lang, m)
+    assert max(m["bar"]) - min(m["bar"]) < 2, (lang, m)
+    return m
+
+
+def test_the_chip_says_offline_and_how_many_wait_on_one_line_with_888_waiting(live_server, new_context):
+    """888 changes waiting: offline the chip said "888 belum terkirim" (not that she is offline: "Tanpa
+    sinyal" with the count did not fit); it says both, its label the whole sentence. Online,
+    "888 menunggu sinkron" took two lines at 360 px. One line each, in both languages."""
+    ctx, page = offline_phone(new_context, live_server.url, "kader2")
+    page.evaluate(FILL, 888)
+    page.evaluate("() => window.dispatchEvent(new Event('offline'))")  # the chip counts again
+    chip = page.locator("#sync-chip")
+    said = {"id": ("Tanpa sinyal · 888", "Tanpa sinyal; 888 belum terkirim"),
+            "en": ("Offline · 888", "Offline; 888 not sent yet")}
+    for lang in both_languages(page):
+        expect(chip).to_have_text(said[lang][0])
+        expect(chip).to_have_accessible_name(said[lang][1])
+        chip_on_one_line(page, lang)
+
+    held = []
+    page.route("**/api/v1/sync/push", lambda route: held.append(route))  # answered when the context closes
+    ctx.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    for lang, words in (("en", "888 waiting to sync"), ("id", "888 akan dikirim")):
+        if lang == "id":
+            page.locator("#lang-btn").click()
+        expect(chip).to_have_text(words)
+        assert chip.get_attribute("aria-label") is None, lang  # its words are its name
+        chip_on_one_line(page, lang)
+    assert held

@@ -178,7 +178,7 @@ def test_logout_is_refused_while_changes_are_unsent(live_server, new_context, sh
     shot(page, "09-settings-logout-blocked", full_page=False)
     page.get_by_role("button", name="EN (English)").click()
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
-    expect(page.locator("#sync-chip")).to_have_text("1 not sent yet")
+    expect(page.locator("#sync-chip")).to_have_text("Offline · 1")
     page.get_by_role("button", name="ID (Bahasa Indonesia)").click()
     page.goto(page.url.split("#")[0] + "#/sync")
     expect(page.locator("#queue li")).to_have_count(1)
@@ -365,7 +365,7 @@ def test_a_change_saved_in_one_tab_is_counted_at_once_in_the_other(live_server, 
     ctx.set_offline(True)
     expect(second.locator("#sync-chip")).to_have_text("Tanpa sinyal")
     child_id = register_child(first, "Dewi Dua Tab", days_old=90)
-    expect(second.locator("#sync-chip")).to_have_text("1 belum terkirim", timeout=3000)
+    expect(second.locator("#sync-chip")).to_have_text("Tanpa sinyal · 1", timeout=3000)
     ctx.set_offline(False)
     for page in (first, second):
         wait_synced(page)

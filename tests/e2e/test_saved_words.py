@@ -118,9 +118,33 @@ def test_a_sync_whose_login_expired_says_the_save_goes_once_she_logs_in_again(li
     expect(note).to_have_text("Tersimpan di HP; akan dikirim setelah Anda masuk lagi.")
 
 
+# a push refused whole, not for one change (the account's role or posyandu changed on the server)
+FORBIDDEN = dict(status=403, content_type="application/problem+json",
+                 body='{"title": "Forbidden", "status": 403, "detail": "Akun ini tidak boleh mengirim data."}')
+
+
+def test_a_push_the_server_refuses_whole_does_not_say_it_goes_when_the_connection_is_back(live_server, new_context):
+    """A 403 to the push: the note said "akan dikirim saat koneksi kembali", but the connection works and
+    sending again will not help; it says the server refused it, where to look and whom to ask."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    page.route("**/api/v1/sync/push", lambda route: route.fulfill(**FORBIDDEN))
+    weigh_first_child(page, "9,8")
+    note = page.locator("#saved-note")
+    expect(note).to_have_text("Tersimpan di HP, tetapi server menolak pengirimannya: buka Sinkron data, "
+                              "atau hubungi bidan atau admin.")
+    page.locator("#lang-btn").click()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    weigh_first_child(page, "9.9", "Save")
+    expect(note).to_have_text("Saved on the phone, but the server refused to take it: open Data sync, "
+                              "or contact the midwife or the admin.")
+
+
 @pytest.mark.parametrize("answer,words", [
     (dict(status=503, content_type="application/problem+json", body='{"title": "Service Unavailable", "status": 503}'),
      "Data dihapus di HP; akan dikirim saat koneksi kembali."),
+    (FORBIDDEN, "Data dihapus di HP, tetapi server menolak pengirimannya: buka Sinkron data, atau hubungi bidan atau admin."),
     (dict(status=401, content_type="application/problem+json", body='{"title": "Unauthorized", "status": 401}'),
      "Data dihapus di HP; akan dikirim setelah Anda masuk lagi."),
 ])

@@ -7,6 +7,7 @@ import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import { conflictList, counts, outboxEntries, saveChange, saveChanges, sendingOf, unsentWords } from '../../static/pwa/js/outbox.js';
 import { createSync } from '../../static/pwa/js/sync.js';
+import { texts } from '../../static/pwa/js/i18n.js';
 
 const P = '11111111-1111-4111-8111-111111111111';
 const timers = { set: () => 0, clear() {} };
@@ -110,4 +111,21 @@ test('sendingOf alone: entries and conflicts of other records do not count', () 
   // a conflict filed on the child a merged-away duplicate's change landed on: found by its mutation id
   assert.equal(sendingOf('measurement', 'a', ['m9'], others, open), 'conflict');
   assert.equal(sendingOf('measurement', 'a', [undefined], others, open), 'sent'); // nothing queued (a delete never sent)
+});
+
+test('every sync state has a save\'s words and a deletion\'s, in both languages', () => {
+  const states = [[false, 'done'], [true, 'done'], [true, 'pushing'], [true, 'error', 'network'], [true, 'error', 'server'],
+    [true, 'error', 'forbidden'], [true, 'error', 'client'], [true, 'login_required', 'auth'], [true, 'password_change', 'password_change']];
+  const said = states.map(([online, phase, error]) => unsentWords(online, phase, error));
+  assert.deepEqual(said, ['saved_offline', 'saved_sending', 'saved_sending', 'saved_later', 'saved_later', 'saved_stopped',
+    'saved_stopped', 'saved_login', 'saved_password']);
+  for (const key of said) {
+    for (const k of [key, key.replace('saved', 'deleted')]) {
+      const [id, en] = texts(k);
+      assert.ok(id !== k && en !== k && id !== en, k);
+    }
+  }
+  // refused whole: she is told to open the sync screen or ask, not to wait for a connection she has
+  assert.match(texts('saved_stopped')[0], /menolak.*Sinkron data.*bidan atau admin/);
+  assert.match(texts('deleted_password')[0], /^Data dihapus di HP; .*mengganti kata sandi/);
 });

@@ -6,7 +6,7 @@ import { memDb } from './memdb.mjs';
 import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
   clientId, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
-  getMeta, retryEntry, rowsOfChild, saveChange, saveChanges, takeBatch, view,
+  getMeta, retryEntry, rowsOfChild, saveChange, saveChanges, takeBatch, unsentWords, view,
 } from '../../static/pwa/js/outbox.js';
 import { resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { applyPullPage, applyPushResults } from '../../static/pwa/js/incoming.js';
@@ -387,6 +387,9 @@ test('a push the server refuses whole for good (403, 422) keeps the changes pend
     assert.equal(await engine.sync(), false);
     assert.deepEqual((await outboxEntries(db)).map((e) => [e.state, e.errors]), [['pending', null], ['pending', null]]);
     assert.deepEqual([engine.state.phase, engine.state.error], ['error', kind]);
+    // a save's note: not "sent when the connection is back" (it works, and retrying will not help)
+    assert.equal(unsentWords(true, engine.state.phase, engine.state.error), 'saved_stopped', kind);
+    assert.equal(unsentWords(false, engine.state.phase, engine.state.error), 'saved_offline');
     assert.equal(timers.calls.length, 0, 'the same answer would come again: the next sync (a save, the timer) tries');
     assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 }, 'logging out stays blocked');
     refuse = false; // the role given back, or an app update that fixes the body
@@ -409,6 +412,7 @@ test('a push refused until the cadre changes her temporary password keeps every 
   assert.equal(await engine.sync(), false);
   assert.deepEqual((await outboxEntries(db)).map((e) => [e.state, e.errors]), [['pending', null], ['pending', null]]);
   assert.deepEqual([engine.state.phase, engine.state.error], ['password_change', 'password_change']);
+  assert.equal(unsentWords(true, engine.state.phase, engine.state.error), 'saved_password', 'not "being sent"');
   assert.equal(engine.state.message, 'Ganti kata sandi sementara Anda dulu');
   assert.equal(timers.calls.length, 0, 'not retried by itself: the same answer would come until she changes it');
   assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 }, 'logging out stays blocked');

@@ -56,7 +56,7 @@ async function updateReferenceData(session, db, api) {
   if (session.user.posyandu_id !== posyanduId) ctx.day.posyandu_id = session.user.posyandu_id ?? null;
 }
 
-/** Roles that send changes to the server; the others (parents, dinkes) only read. */
+/** Roles that send changes; the others (parents, dinkes) only read. */
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
@@ -120,11 +120,14 @@ const lastReportOf = (session, db) => ({
 /** A child's area for the schedule (JE), as the server judges it (due-list.js areaOf). */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
+/** Offline with changes waiting: [words, label]. */
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
   if (c.attention) return t('need_attention', { n: c.attention });
-  if (c.waiting) return t(navigator.onLine && !failed(s) ? 'waiting' : 'unsent_n', { n: c.waiting });
+  const n = { n: c.waiting };
+  if (n.n) return navigator.onLine ? t(failed(s) ? 'unsent_n' : 'chip_waiting', n)
+    : [`${t('offline')} · ${n.n}`, `${t('offline')}; ${t('unsent_n', n)}`];
   if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');
   if (!navigator.onLine) return t('offline');
   return failed(s) ? t('sync_failed') : t('synced');
@@ -193,7 +196,9 @@ function onSyncState(s) {
   }
   // "Tersinkron" once what came is shown (a first sync's list took seconds)
   const show = () => {
-    chip.textContent = chipText(s, s);
+    const [text, full] = [].concat(chipText(s, s));
+    chip.textContent = text;
+    if (full) chip.setAttribute('aria-label', full); else chip.removeAttribute('aria-label');
     chip.className = `chip ${s.conflicts || s.attention ? 'chip-bad' : s.waiting ? 'chip-wait'
       : navigator.onLine && failed(s) ? 'chip-bad' : 'chip-ok'}`;
     chip.hidden = false;
@@ -445,7 +450,7 @@ function wireHeader() {
 }
 
 let updateAsked = false;
-/** A new version waits for the user to reload (never mid-form): with unsaved input she is asked first. */
+/** A new version waits for her reload (never mid-form): with unsaved input she is asked first. */
 function watchUpdates(reg) {
   const banner = document.getElementById('update-banner');
   const take = () => {
@@ -481,7 +486,7 @@ function wireTriggers() {
   window.addEventListener('hashchange', () => route());
   // a parent's child data (export, access history) needs the network
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // screens needing the network (reports, merge, users, import, KBM, areas) redraw as it comes and goes
+  // screens needing the network redraw as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (parentOnline() || (ctx.session && (['#/reports', '#/duplicates'].includes(location.hash)

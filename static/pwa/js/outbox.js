@@ -1,5 +1,5 @@
 // The local copy and the outbox (sync-notes §1.6): changes saved and queued, reads. Only this module,
-// incoming.js (push answers, pulled pages), conflicts.js and db.js touch IndexedDB. A record row is
+// incoming.js, conflicts.js and db.js touch IndexedDB. A record row is
 // {entity, id, child_id, server, server_version, local, pending, gen}: `server` the server's last
 // copy, `local` an overlay of unsent changes, `pending` the outbox entries or open conflicts about it.
 
@@ -42,9 +42,8 @@ export async function nextSeq(meta) {
   return row.value;
 }
 
-/** The fields of an upsert's body that differ from the server's copy it is based on (all of
- * them for a new record): what the user changed. Kept with the entry (never sent) so that a
- * conflict's resolution sends back only these, never a value the user did not touch. */
+/** The upsert's fields that differ from the server's copy it is based on (all for a new record): what
+ * the user changed. Kept with the entry (never sent): a conflict's resolution sends back only these. */
 export function changedFields(entity, data, server) {
   if (!server) return Object.keys(data);
   const base = payload(entity, server);
@@ -103,8 +102,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   // recorded_at (the clock at the first save) is not sent with an edit: the server judges any sent
   // (validators.device_clock), and an old one (before 2000) would refuse every correction.
   if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
-  // a health worker's reason to accept a dose outside the schedule's rules goes with this save
-  // only (it is not a field of the record: a later change is judged again on its own)
+  // a health worker's reason for a dose outside the schedule's rules goes with this save only (not
+  // a field of the record: a later change is judged again on its own)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
   // Based on the version her overlay descends from (her first unsent change's, or `drawn`'s), not the
   // one held now (a pull moved only the server's side): the server sees only what she changed, and
@@ -208,8 +207,8 @@ export function requeue(db, entries = null, error = null, patch = {}) {
   });
 }
 
-/** Mark a whole batch as needing attention (the server refused the request itself); `errorsIn`: the
- * errors in every language ({id, en}). */
+/** A whole batch needs attention (the server refused the request itself); `errorsIn`: the errors
+ * in every language ({id, en}). */
 export function markBatch(db, batch, errors, errorsIn = null) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors, errors_in: errorsIn });
@@ -261,7 +260,7 @@ export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) =>
 /** What the screens read of a record row: its view, `_pending` while changes to it wait to be
  * sent, and `_was_on` when such a change moved a measurement to another day (the day the server
  * still has: its N/T and the next month's change too, assess.markStale). An N/T such a move to
- * another month drops is shown dropped, however the overlay was made (an older app's, a conflict's). */
+ * another month drops is shown dropped, however the overlay was made. */
 export function recordView(row) {
   const out = { ...(row.local ? withoutMovedOverride(row.server, row.local) : row.server), _pending: row.pending > 0 };
   const was = row.local && row.server?.measured_on;
@@ -287,9 +286,10 @@ export function sendingOf(entity, id, ids, entries, open) {
 }
 
 /** What a save not yet sent says (i18n key) by the sync's state: offline, failing (5xx, timeout),
- * the login expired (sent once she logs in again), else being sent. */
-export const unsentWords = (online, phase) => (!online ? 'saved_offline' : phase === 'error' ? 'saved_later'
-  : phase === 'login_required' ? 'saved_login' : 'saved_sending');
+ * refused (403, 4xx: no retry helps), the login expired, a temporary password, else being sent. */
+export const unsentWords = (online, phase, error) => (!online ? 'saved_offline' : phase === 'error'
+  ? (error === 'forbidden' || error === 'client' ? 'saved_stopped' : 'saved_later')
+  : { login_required: 'saved_login', password_change: 'saved_password' }[phase] ?? 'saved_sending');
 
 export async function counts(db) {
   const [entries, open] = await Promise.all([outboxEntries(db), conflictList(db)]);

@@ -1,6 +1,5 @@
-// The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false.
-// Single-flight per tab (and per user across tabs with a Web Lock), exponential backoff
-// with jitter on failures worth retrying, the same mutation ids on every retry.
+// The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false. Single-flight
+// (per user across tabs: a Web Lock), backoff with jitter on failures worth retrying, same mutation ids.
 import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
 import { applyPullPage, applyPushResults } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
@@ -48,7 +47,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     last_sync_device_at: null };
   let running = null;
   let timer = null;
-  let ended = false; // stop(): the session is over (logout, another user): nothing more runs or is reported
+  let ended = false; // stop(): session over (logout, another user): nothing more runs or is reported
   let limit = batchSize; // halved on 413 until a sync completes
   // the search: read at each run's start, stored at its end (a reload or another tab goes on from it)
   let search = newSearch();
@@ -63,7 +62,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
     if (ended) return;
-    // the last complete sync is kept in the user's database: a reload still knows it
+    // the last complete sync is kept in the database: a reload knows it
     if (state.last_sync_at === null) {
       const last = await getMeta(db, 'last_sync');
       state.last_sync_at = last?.value ?? null;
@@ -118,7 +117,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         await markBatch(db, missing, { _schema: [error.message] }, { id: { _schema: [id] }, en: { _schema: [en] } });
         // a child's registration refused so: her weighings and doses wait for it (heldBack)
         for (const e of missing) if (registers(e)) unregistered.add(e.id);
-        limit = batchSize; // it was that one: the rest goes in full batches again (halved again if need be)
+        limit = batchSize; // it was that one: full batches again (halved again if need be)
         continue;
       }
       if (SPLITS.has(error.kind)) {
@@ -156,7 +155,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   async function pullAll() {
     let pulled = 0;
-    // what it still holds unsent: the midwife sees phones keeping records unsent (a parent's: none)
+    // what it holds unsent: the midwife sees phones keeping records unsent (a parent's: none)
     const held = canPush ? await counts(db) : null;
     const device = held ? { client_id: await clientId(db), pending: held.waiting + held.attention + held.conflicts } : null;
     for (;;) {
@@ -210,7 +209,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     return locks.request(lockName, { ifAvailable: true }, (lock) => (lock ? once() : BUSY));
   }
 
-  let quietUntil = 0; // the server's Retry-After on a 429: no request before then, whatever asks
+  let quietUntil = 0; // a 429's Retry-After: no request before then, whatever asks
 
   /** Run one sync now, or join the one under way. Never rejects: the outcome is in the state. After a
    * 429 nothing is sent until its Retry-After: the timer syncs then (a save waits, as offline). */
@@ -224,8 +223,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     running = (async () => {
       try {
         if (await guarded() === BUSY) {
-          // Nothing sent, no stamp: another tab syncs this database; a change saved after its push
-          // waits, so this tab tries again once it is over.
+          // nothing sent, no stamp: another tab syncs; a change saved after its push waits, so this
+          // tab tries again once it is over
           await emit({ phase: 'waiting', error: null });
           schedule(LOCK_RETRY_MS * (0.5 + random() / 2));
           return false;
@@ -241,8 +240,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
       } catch (error) {
         const retry = RETRYABLE.has(error.kind);
         const failures = retry ? state.failures + 1 : state.failures;
-        // the account closed or switched off (api.js ACCOUNT_GONE): not retried; the app forgets it
-        // a temporary password (403 password_change_required): the changes wait, the app asks for her own
+        // not retried: the account gone (api.js ACCOUNT_GONE: the app forgets it), a temporary password
+        // (the changes wait; the app asks for her own)
         const phase = error.kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(error.kind) ? 'account_gone'
           : error.kind === 'password_change' ? 'password_change' : 'error';
         await emit({ phase, error: error.kind ?? 'client', message: error.message, failures, retry_at: null });
@@ -256,8 +255,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     return running;
   }
 
-  /** End this engine (logout, another user): timer cleared, a run under way finishes in its own
-   * database (its entries in flight go again next run) unreported, every later sync() a no-op. */
+  /** End this engine (logout, another user): timer cleared, a run under way finishes unreported in
+   * its own database (its entries in flight go again next run), every later sync() a no-op. */
   function stop() {
     ended = true;
     if (timer) timers.clear(timer);

@@ -76,9 +76,9 @@ export function recordIds() {
 }
 
 /** What a save not yet sent says (outbox.unsentWords). */
-export const savedWords = (ctx, s = ctx.syncState) => t(unsentWords(ctx.online(), s.phase));
-/** A deletion's words by those of a save (outbox.unsentWords). */
-const DELETED = { saved_offline: 'deleted', saved_later: 'deleted_later', saved_login: 'deleted_login', saved_sending: 'deleted_sending' };
+export const savedWords = (ctx, s = ctx.syncState) => t(unsentWords(ctx.online(), s.phase, s.error));
+/** A deletion's words: a save's (deleted_* for saved_*). */
+const deletedWords = (ctx) => t(unsentWords(ctx.online(), ctx.syncState.phase, ctx.syncState.error).replace('saved', 'deleted'));
 const FATE = { sent: 'saved_sent', attention: 'saved_refused', conflict: 'saved_conflict' };
 
 const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v));
@@ -309,7 +309,7 @@ export function deleteCard(ctx, entity, id, childId) {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
     if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
     await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
-    ctx.announce(t(DELETED[unsentWords(ctx.online(), ctx.syncState.phase)]));
+    ctx.announce(deletedWords(ctx));
     ctx.go(`#/child/${childId}`);
     return true;
   });
