@@ -30,6 +30,8 @@ SKDN = AREA + [
     Column("D_prime", "D' (ditimbang bulan lalu dan bulan ini)"),
     Column("K_S", "K/S (%)", "pct"), Column("D_S", "D/S (%)", "pct"), Column("D_K", "D/K (%)", "pct"),
     Column("N_D", "N/D (%)", "pct"), Column("N_D_prime", "N/D' (%)", "pct"), Column("N_S", "N/S (%)", "pct"),
+    # last, after the columns a health office's sheet may read by position: why D/K can pass 100 %
+    Column("D_no_kms", "Ditimbang tanpa KMS tercatat (D/K bisa > 100%)"),
 ]
 
 F1 = AREA + BREAKDOWN + [

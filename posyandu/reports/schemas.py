@@ -138,6 +138,8 @@ SkdnRowSchema = type("SkdnRowSchema", (_AreaRow,), {
     **_ints("S", "K", "D", "N", "T", "O", "B", "BGM"),
     "two_t": fields.Integer(data_key="2T", attribute="2T"),
     "D_prime": fields.Integer(metadata={"description": "D′ = weighed last month and this month (N + T)"}),
+    "D_no_kms": fields.Integer(metadata={"description": "of D, children weighed with no KMS/Buku KIA recorded (not in K): "
+                                                      "why D/K can be above 100 %"}),
     **_pcts("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")})
 
 _BREAKDOWN = {"sex": fields.String(metadata={"description": "M, F or all"}),

@@ -7,6 +7,10 @@ not last; B weighed for the first time; plus BGM (weight-for-age below −3 SD)
 and 2T (T twice in a row). Always D = N + T + O + B; D′ = N + T (weighed last
 month and this month). Ratios: K/S, D/S, D/K, N/D, N/D′ and N/S (%).
 
+``D_no_kms``: of D, the children with no KMS recorded (not in K). They are weighed and
+counted in D as the KMS rules say, so D/K goes above 100 % when there are more of them than
+children of K absent; the count says why, the numbers stay as they are.
+
 Each child counts once a month, with the month's latest weighing (its stored
 KMS trend, a health worker's N/T override included), at the posyandu the
 child belongs to now.
@@ -23,17 +27,18 @@ from posyandu.reports.period import Month, Period, pct
 
 STUNTED, WASTED = ("pendek", "sangat_pendek"), ("gizi_kurang", "gizi_buruk")
 UNDERWEIGHT, OVERWEIGHT = ("kurang", "sangat_kurang"), ("gizi_lebih", "obesitas")
-COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T")
+COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "D_no_kms")
 
 
 def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′ and the ratios
+    """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′, ``D_no_kms`` and the ratios
     (every area holding an open posyandu of the report, zeros where no child counts)."""
     weighing = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), weighing, outer=True)
     cols = [func.count(Child.id).label("S"), count_if(Child.has_kms).label("K"), func.count(weighing.c.id).label("D")]
     cols += [count_if(weighing.c.trend == t).label(t) for t in ("N", "T", "O", "B")]
     cols += [count_if(weighing.c.bgm).label("BGM"), count_if(weighing.c.two_t).label("2T")]
+    cols.append(count_if(weighing.c.id.is_not(None) & ~Child.has_kms).label("D_no_kms"))
     rows = grouped(session, stmt.add_columns(*cols), level)
     return [with_ratios(r) for r in every_area(rows, covered_areas(session, posyandu_filter, level), COUNTS)]
 

@@ -50,6 +50,30 @@ def test_skdn_for_one_posyandu_matches_the_hand_count(client, world, june):
     assert (r["K_S"], r["D_S"], r["D_K"], r["N_D"], r["N_D_prime"], r["N_S"]) == (80.0, 80.0, 100.0, 25.0, 50.0, 20.0)
 
 
+def test_skdn_counts_the_children_weighed_without_a_recorded_kms(client, world, june):
+    """E (no KMS recorded) weighed in June: D 5 of K 4, D/K 125 %, as the KMS rules count it (the
+    numbers unchanged), with the count that says why (``D_no_kms``) in the JSON, the downloads and
+    the OpenAPI document; an area with no such child says 0."""
+    resp = client.post(f"/api/v1/children/{june['E']['id']}/measurements",
+                       json={"measured_on": "2025-06-10", "weight_kg": 9.0}, headers=world.headers("kader1"))
+    assert resp.status_code == 201, resp.get_json()
+    rows = client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("bidan_a")).get_json()["rows"]
+    by_name = {r["area_name"]: r for r in rows}
+    r = by_name["Melati"]
+    assert (r["S"], r["K"], r["D"], r["B"], r["D_K"], r["D_no_kms"]) == (5, 4, 5, 2, 125.0, 1)
+    assert by_name["Mawar"]["D_no_kms"] == 0
+    up = client.get(f"/api/v1/reports/skdn?month={JUNE}&level=kabupaten", headers=world.headers("dinkes_gresik"))
+    assert [(x["D"], x["K"], x["D_no_kms"]) for x in up.get_json()["rows"]] == [(6, 5, 1)]
+    empty = client.get(f"/api/v1/reports/skdn?month={JUNE}", headers=world.headers("kader3")).get_json()["rows"]
+    assert [x["D_no_kms"] for x in empty] == [0]  # Kenanga: no child, its zero row
+    csv_text = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv&posyandu_id={world.ids['p1']}",
+                          headers=world.headers("bidan_a")).data.decode("utf-8-sig")
+    head, line = list(csv.reader(io.StringIO(csv_text)))
+    assert dict(zip(head, line))["Ditimbang tanpa KMS tercatat (D/K bisa > 100%)"] == "1"
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert "no KMS" in doc["components"]["schemas"]["SkdnRow"]["properties"]["D_no_kms"]["description"]
+
+
 def test_skdn_rolls_up_to_kecamatan_and_kabupaten(client, world, june):
     for level, area in (("kecamatan", "35.25.01"), ("kabupaten", "35.25")):
         rows = client.get(f"/api/v1/reports/skdn?month={JUNE}&level={level}", headers=world.headers("dinkes_gresik")).get_json()["rows"]
