@@ -1,5 +1,7 @@
 """The name a report download is saved under: what it is, the area it covers and its months,
-e.g. ``skdn-35.25-gresik-2025-08.csv`` or ``laporan-posyandu-melati-2025-06-2025-08.xlsx``.
+e.g. ``skdn-35.25-gresik-2025-08.csv`` or ``laporan-posyandu-melati-2025-06-2025-08.xlsx``,
+in Indonesian as the area's part is: a report is named by its sheet's title
+(``cakupan-imunisasi-…``, ``daftar-tindak-lanjut-…``; not ``coverage-semua-wilayah-…``).
 
 A health office downloading each puskesmas's report in turn otherwise saved files all named
 ``skdn-2025-08-2025-08.csv`` (the browser adding "(1)", "(2)"), with nothing in the name to
@@ -63,5 +65,6 @@ def months_part(period: Period) -> str:
 
 
 def download_name(kind: str, user: Any, args: dict, ext: str) -> str:
+    """``kind``: what the file holds, in Indonesian (a report's title, "laporan", "fhir"), slugged."""
     area = area_part(user, args.get("posyandu_id"), args.get("region_code"))
-    return f"{kind}-{area}-{months_part(args['period'])}.{ext}"
+    return f"{_slug(kind)}-{area}-{months_part(args['period'])}.{ext}"

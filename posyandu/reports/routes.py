@@ -94,7 +94,7 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     title, columns = REPORTS[name]
     # the follow-up list is of the children at the end of the last month: named for that month alone
     named = {**args, "period": Period(period.end, period.end)} if name == "actions" else args
-    filename = download_name(name, current_user, named, args["format"])
+    filename = download_name(title, current_user, named, args["format"])  # "Cakupan imunisasi" → cakupan-imunisasi-…
     if args["format"] == "csv":
         body, mimetype = stream_with_context(beating(csv_chunks(columns, rows, args["sep"]))), "text/csv"
     else:

@@ -246,14 +246,17 @@ def test_downloads_are_named_for_their_area_and_months(client, world, make_child
     assert name(f"reports/skdn?month={JUNE}&format=csv", "kader1") == 'attachment; filename="skdn-posyandu-melati-2025-06.csv"'
     assert name(f"reports/skdn?month={JUNE}&format=xlsx", "bidan_a") == 'attachment; filename="skdn-pkm-wringinanom-2025-06.xlsx"'
     assert name(f"reports/f1?from=2025-04&to={JUNE}&format=csv&region_code=35.25.01", "dinkes_gresik") == \
-        'attachment; filename="f1-35.25.01-wringinanom-2025-04-2025-06.csv"'
+        'attachment; filename="f1-gizi-35.25.01-wringinanom-2025-04-2025-06.csv"'
     assert name(f"reports/actions?month={JUNE}&format=xlsx&posyandu_id={p1}", "dinkes_gresik") == \
-        'attachment; filename="actions-posyandu-melati-2025-06.xlsx"'
+        'attachment; filename="daftar-tindak-lanjut-posyandu-melati-2025-06.xlsx"'
     # the follow-up list is of the end of the last month, whatever the range asked for: named for that month
     assert name(f"reports/actions?from=2025-04&to={JUNE}&format=csv", "bidan_a") == \
-        'attachment; filename="actions-pkm-wringinanom-2025-06.csv"'
+        'attachment; filename="daftar-tindak-lanjut-pkm-wringinanom-2025-06.csv"'
     assert name(f"reports/workbook?month={JUNE}", "dinkes_bangkalan") == 'attachment; filename="laporan-35.26-bangkalan-2025-06.xlsx"'
-    assert name(f"reports/coverage?month={JUNE}&format=csv", "admin") == 'attachment; filename="coverage-semua-wilayah-2025-06.csv"'
+    # one language: each report named in Indonesian, as its area is (not "coverage-semua-wilayah")
+    assert name(f"reports/prevalence?month={JUNE}&format=csv", "kader1") == \
+        'attachment; filename="prevalensi-gizi-posyandu-melati-2025-06.csv"'
+    assert name(f"reports/coverage?month={JUNE}&format=csv", "admin") == 'attachment; filename="cakupan-imunisasi-semua-wilayah-2025-06.csv"'
     assert name(f"exports/fhir?month={JUNE}", "bidan_a") == 'attachment; filename="fhir-pkm-wringinanom-2025-06.json"'
     # a region around the caller's whole area covers only her area: named by it, not by the province
     assert name(f"reports/skdn?month={JUNE}&format=csv&region_code=35", "dinkes_gresik") == \

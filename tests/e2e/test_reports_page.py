@@ -254,7 +254,7 @@ def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Unduh Daftar tindak lanjut (XLSX)").click()
-    assert info.value.suggested_filename == f"actions-posyandu-melati-{month}.xlsx"
+    assert info.value.suggested_filename == f"daftar-tindak-lanjut-posyandu-melati-{month}.xlsx"
     assert Path(info.value.path()).read_bytes()[:2] == b"PK"  # a zip: an XLSX workbook
 
     page.locator("#lang-btn").click()  # the English switch
