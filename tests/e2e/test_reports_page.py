@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import re
+import struct
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -295,6 +297,82 @@ def test_dinkes_downloads_the_fhir_bundle_of_the_month_and_area_it_picked(live_s
     page.route("**/api/v1/exports/fhir*", lambda route: route.abort())
     button.click()
     expect(page.locator("#download-status")).to_have_text("Laporan perlu koneksi internet.")
+
+
+def greys(png: bytes) -> list[int]:
+    """The red channel of every pixel of a Chromium screenshot (8-bit RGB or RGBA PNG): enough to
+    tell white from a grey shade."""
+    pos, idat = 8, b""
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        data = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, _, depth, colour = struct.unpack(">IIBB", data[:10])
+            assert depth == 8 and colour in (2, 6), (depth, colour)
+        idat += data if kind == b"IDAT" else b""
+        pos += 12 + length
+    raw, bpp = zlib.decompress(idat), 4 if colour == 6 else 3
+    stride, prev, out, at = width * bpp, bytearray(width * bpp), [], 0
+    for _ in range(len(raw) // (stride + 1)):
+        kind, line = raw[at], bytearray(raw[at + 1:at + 1 + stride])
+        at += stride + 1
+        for x in range(stride):
+            a, b = (line[x - bpp] if x >= bpp else 0), prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            p = a + b - c
+            paeth = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c
+            line[x] = (line[x] + (0, a, b, (a + b) // 2, paeth)[kind]) & 255
+        out += line[::bpp]
+        prev = line
+    return out
+
+
+def test_a_wide_table_at_360px_shows_there_is_more_to_the_right_and_the_reports_say_what_they_count(
+        live_server, new_context):
+    """At 360 px the SKDN table cut its last visible column at the box's edge with nothing telling the
+    reader more lay to the right: a shadow at the right edge while it can scroll further, gone at
+    the end (both fail on the old code: white at the edge). The SKDN says how many children were
+    weighed without a recorded KMS (why D/K can pass 100 %), only when there are some; the
+    follow-up list says its T is by the latest weighing of the month or the month before (not
+    the SKDN's), in both languages."""
+    base, month = live_server.url, last_full_month()
+    page = new_context().new_page()
+    login(page, base, "dinkes")
+    page.locator("#report-form").wait_for()
+    show(page, first=month, last=month, level="posyandu")
+    wrap = page.locator(".table-wrap:has(#skdn)")
+    wrap.scroll_into_view_if_needed()
+    assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth + 50"), "the SKDN is wider than a 360 px phone"
+
+    def edge() -> int:  # the median shade of the box's last two pixel columns, a table's border lines aside
+        box = wrap.bounding_box()
+        shades = sorted(greys(page.screenshot(clip={"x": box["x"] + box["width"] - 3, "y": box["y"],
+                                                    "width": 2, "height": box["height"]})))
+        return shades[len(shades) // 2]
+
+    assert edge() < 225, "a shade at the right edge: more to the right"
+    wrap.evaluate("(w) => { w.scrollLeft = w.scrollWidth; }")
+    page.wait_for_timeout(100)
+    assert edge() > 245, "scrolled to the end: white"
+
+    skdn = api_rows(live_server, f"/reports/skdn?month={month}&level=posyandu", "dinkes")
+    some = [r for r in skdn if r["D_no_kms"]]
+    note = page.locator("#skdn-no-kms")
+    if some:
+        where = "; ".join(f"{r['area_name']}: {num(r['D_no_kms'])}" for r in some)
+        n = sum(r["D_no_kms"] for r in some)
+        expect(note).to_have_text(f"{num(n)} anak ditimbang tanpa KMS tercatat ({where}): dihitung dalam D, "
+                                 "tidak dalam K, jadi D/K bisa lebih dari 100%.")
+    else:
+        expect(note).to_have_count(0)
+    prev = bulan(shift(month, -1))
+    expect(page.locator("#actions-rule")).to_have_text(
+        f"T, 2T, BGM: penimbangan terakhir {prev} atau {bulan(month)}. Anak yang tidak ditimbang {bulan(month)} "
+        "tetap tercantum, jadi T di sini bisa lebih dari T di SKDN.")
+    page.locator("#lang-btn").click()
+    expect(page.locator("#actions-rule")).to_contain_text("A child not weighed in")
+    if some:
+        expect(note).to_contain_text("weighed without a recorded KMS")
 
 
 def test_the_health_office_sees_every_skdn_column_on_a_laptop_and_on_paper(live_server, new_context, shot):

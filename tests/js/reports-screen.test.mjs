@@ -192,3 +192,44 @@ test('a vitamin A round in the coverage table is named in the language shown, wh
     setLang('id');
   }
 });
+
+test('the SKDN says how many were weighed without a recorded KMS (why D/K passes 100 %), only when some were; the follow-up list says whose weighing its T is', async () => {
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const row = (area, name, K, D, noKms) => ({ month: '2026-08', area, area_name: name, S: 50, K, D, N: 0, T: D, O: 0, B: 0,
+    BGM: 0, '2T': 0, D_prime: D, D_no_kms: noKms, K_S: null, D_S: null, D_K: null, N_D: null, N_D_prime: null, N_S: null });
+  const draw = async (skdn) => {
+    const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
+      api: { get: async (path) => (path.startsWith('/reports/skdn') ? { rows: skdn }
+        : path.startsWith('/reports/actions') ? { items: [child(1)], next_cursor: null } : { rows: [] }) },
+      lastReport: { get: async () => null, put: async () => {} },
+      reports: { form: { from: '2026-08', to: '2026-08', area: '', level: 'posyandu' }, data: null,
+        areas: { groups: [], posyandus: [{ name: 'Posyandu Dahlia' }] } } };
+    const screen = await reports.render(ctx);
+    await tick();
+    return { screen, ctx };
+  };
+  const one = (await draw([row('d', 'Posyandu Dahlia', 46, 47, 3)])).screen;
+  assert.equal(one.querySelector('#skdn-no-kms').textContent,
+    '3 anak ditimbang tanpa KMS tercatat: dihitung dalam D, tidak dalam K, jadi D/K bisa lebih dari 100%.');
+  assert.equal(one.querySelector('#actions-rule').textContent, 'T, 2T, BGM: penimbangan terakhir Juli 2026 atau Agustus 2026. '
+    + 'Anak yang tidak ditimbang Agustus 2026 tetap tercantum, jadi T di sini bisa lebih dari T di SKDN.');
+  const { screen: several, ctx } = await draw([row('d', 'Posyandu Dahlia', 46, 47, 3), row('m', 'Posyandu Mawar', 44, 35, 0),
+    row('k', 'Posyandu Kenanga', 48, 41, 1)]);
+  assert.equal(several.querySelector('#skdn-no-kms').textContent, '4 anak ditimbang tanpa KMS tercatat '
+    + '(Posyandu Dahlia: 3; Posyandu Kenanga: 1): dihitung dalam D, tidak dalam K, jadi D/K bisa lebih dari 100%.');
+  setLang('en');
+  try {
+    const en = await reports.render(ctx);
+    assert.equal(en.querySelector('#skdn-no-kms').textContent, '4 children weighed without a recorded KMS '
+      + '(Posyandu Dahlia: 3; Posyandu Kenanga: 1): counted in D, not in K, so D/K can be above 100%.');
+    assert.equal(en.querySelector('#actions-rule').textContent, 'T, 2T, BGM: the latest weighing in July 2026 or August 2026. '
+      + 'A child not weighed in August 2026 stays listed, so T here can exceed the SKDN’s T.');
+  } finally {
+    setLang('id');
+  }
+  // none weighed without a KMS, or a report saved before the server counted them: no line
+  assert.equal((await draw([row('m', 'Posyandu Mawar', 44, 35, 0)])).screen.querySelector('#skdn-no-kms'), null);
+  const { D_no_kms: _, ...old } = row('m', 'Posyandu Mawar', 44, 35, 0);
+  assert.equal((await draw([old])).screen.querySelector('#skdn-no-kms'), null);
+});

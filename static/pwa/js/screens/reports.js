@@ -2,14 +2,13 @@
 // period and area, see SKDN, nutrition prevalence, coverage and the follow-up list with
 // trend charts, download CSV/XLSX and FHIR. Reports need the network; the last one viewed is
 // kept on the phone through ctx.lastReport (app.js), shown when offline.
-import { formatDateTime, formatMonth, formatNumber, formatPct, lang, t } from '../i18n.js';
-import { h, onlineModule, saveDownload, todayIso } from '../ui.js';
+import { formatDateTime, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
+import { h, onlineModule, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
 import { allPages } from '../api.js';
 
 const PICKER_MONTHS = 36;
-const DOWNLOADS = ['skdn', 'f1', 'prevalence', 'coverage', 'actions'];
 
 /** What the caller may pick: the posyandu in scope, their puskesmas, the names of their regions. */
 async function loadAreas(api) {
@@ -41,12 +40,20 @@ function skdnRow(r, name, attrs = {}) {
       class: k === 'D_S' && r[k] !== null && r[k] < R.D_S_TARGET ? 'below' : null })));
 }
 
+/** Why D/K may pass 100 %: children weighed with no KMS recorded (the server's D_no_kms), by area when several. */
+function noKms(rows) {
+  const some = rows.filter((r) => r.D_no_kms);
+  const where = rows.length > 1 ? ` (${some.map((r) => `${r.area_name ?? r.area}: ${formatNumber(r.D_no_kms)}`).join('; ')})` : '';
+  return some.length ? h('p', { class: 'small', id: 'skdn-no-kms' },
+    t('skdn_no_kms', { n: formatNumber(some.reduce((n, r) => n + r.D_no_kms, 0)), where })) : null;
+}
+
 function skdnPanel(rows, month) {
   const body = rows.map((r) => skdnRow(r, r.area_name ?? r.area, { 'data-area': r.area }));
   const foot = rows.length > 1 ? skdnRow(R.skdnTotal(rows), t('total'), { 'data-area': 'total' }) : null;
   return h('section', { class: 'panel' }, h('h3', {}, `SKDN · ${formatMonth(month)}`),
     rows.length ? table('skdn', `SKDN · ${formatMonth(month)}`, [t('col_area'), ...SKDN_HEAD], body, foot) : h('p', {}, t('no_data')),
-    h('p', { class: 'muted small' }, t('skdn_legend')));
+    noKms(rows), h('p', { class: 'muted small' }, t('skdn_legend')));
 }
 
 function nutritionPanel(rows, month) {
@@ -103,9 +110,11 @@ function actionsPanel(ctx, data, saved) {
   const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(actionItem));
   const more = data.next && !saved ? h('button', { class: 'btn', type: 'button', id: 'actions-more',
     onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, actionItem) : more.replaceChildren(t('online_only')))) }, t('load_more')) : null;
+  const { to } = data.form; // its T is not the SKDN's: a child absent in `to` stays listed by last month's weighing
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
     h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
-    data.actions.length ? [list, more] : h('p', {}, t('actions_none')));
+    data.actions.length ? [h('p', { class: 'muted small', id: 'actions-rule' },
+      t('actions_rule', { prev: formatMonth(R.addMonths(to, -1)), month: formatMonth(to) })), list, more] : h('p', {}, t('actions_none')));
 }
 
 function trendPanel(data, months) {
@@ -128,30 +137,13 @@ function trendPanel(data, months) {
     table('trend', t('trend_title'), [t('col_month'), 'S', 'D', 'D/S', t('nut_stunting'), '%'], body));
 }
 
-const ONE_FILE = { workbook: 'xlsx', fhir: 'json' }; // no CSV
+const downloads = onlineModule('report-downloads');
 
-async function download(ctx, form, name, format, status) {
-  const query = ONE_FILE[name] ? R.reportQuery({ ...form, level: name === 'fhir' ? null : form.level })
-    : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format,
-      // a spreadsheet set to Indonesian reads ";" between fields and "," in decimals
-      sep: format === 'csv' && lang() === 'id' ? 'semicolon' : null });
-  status.textContent = t('downloading'); // a district's FHIR: a minute
-  try {
-    const filename = await saveDownload(ctx.api, `${name === 'fhir' ? '/exports/' : '/reports/'}${name}${query}`);
-    status.textContent = t('downloaded', { name: filename });
-  } catch (error) {
-    status.textContent = error.kind === 'network' ? t('reports_offline') : t('download_failed', { why: error.message });
-  }
-}
-
+/** The downloads (js/online/report-downloads.js: online only, as they are), in `slot` once fetched. */
 function downloadsPanel(ctx, form) {
-  const status = h('p', { role: 'status', id: 'download-status' });
-  const button = (name, format) => h('button', { class: 'btn', type: 'button', 'data-report': name, 'data-format': format,
-    'aria-label': t('dl_label', { report: t(`rep_${name}`), fmt: format.toUpperCase() }),
-    onclick: () => download(ctx, form, name, format, status) }, format.toUpperCase());
-  return h('section', { class: 'panel', id: 'downloads' }, h('h3', {}, t('downloads_title')), h('p', { class: 'muted small' }, t('downloads_help')),
-    h('ul', { class: 'list' }, [...DOWNLOADS, 'workbook', 'fhir'].map((name) => h('li', { class: 'dl-row' }, h('span', {}, t(`rep_${name}`)),
-      h('span', {}, ONE_FILE[name] ? button(name, ONE_FILE[name]) : [button(name, 'csv'), button(name, 'xlsx')])))), status);
+  const slot = h('div', { id: 'downloads-slot' });
+  downloads().then((m) => slot.replaceChildren(m ? m.panel(ctx, form) : h('p', { class: 'muted' }, t('online_only'))));
+  return slot;
 }
 
 /** Draw the results of one report request (fresh, or the copy saved on the phone) into `results`. */
