@@ -66,7 +66,9 @@ ACTIONS = [
     Column("sex", "Jenis kelamin", "sex"), Column("birth_date", "Tanggal lahir", "date"),
     Column("age_months", "Umur (bulan)"), Column("mother_name", "Nama ibu", "text"),
     Column("guardian_phone", "No. HP", "phone"), Column("reasons", "Alasan", "list"),
-    Column("weighed_on", "Tanggal timbang", "date"), Column("last_weighed_on", "Terakhir ditimbang", "date"),
+    # the weighing T, 2T and BGM are read from: the month's or, for a child absent in it, the month before's
+    # (so the list's T can exceed the SKDN's): the header says so
+    Column("weighed_on", "Tanggal timbang (bulan ini atau bulan lalu)", "date"), Column("last_weighed_on", "Terakhir ditimbang", "date"),
     Column("overdue_immunisations", "Imunisasi terlambat", "list"), Column("child_id", "ID anak", "text", 38),
 ]
 

@@ -74,6 +74,27 @@ def test_skdn_counts_the_children_weighed_without_a_recorded_kms(client, world, 
     assert "no KMS" in doc["components"]["schemas"]["SkdnRow"]["properties"]["D_no_kms"]["description"]
 
 
+def test_the_follow_up_lists_t_counts_last_months_weighing_of_a_child_absent_this_month(client, world, june, make_child):
+    """H weighed April 9.0 → May 8.8 kg (T), absent in June: not in June's SKDN T (B alone), still on the
+    follow-up list with T (a child absent once is followed up), by her May weighing, which the
+    download's header says may be last month's."""
+    h = make_child(name="Anak H", birth_date="2024-06-15")
+    for on, kg in (("2025-04-10", 9.0), ("2025-05-10", 8.8)):
+        resp = client.post(f"/api/v1/children/{h['id']}/measurements", json={"measured_on": on, "weight_kg": kg},
+                           headers=world.headers("kader1"))
+        assert resp.status_code == 201, resp.get_json()
+    p1 = world.ids["p1"]
+    skdn = client.get(f"/api/v1/reports/skdn?month={JUNE}&posyandu_id={p1}", headers=world.headers("bidan_a")).get_json()
+    assert skdn["rows"][0]["T"] == 1
+    items = client.get(f"/api/v1/reports/actions?month={JUNE}&posyandu_id={p1}&reason=T",
+                       headers=world.headers("bidan_a")).get_json()["items"]
+    assert sorted((r["name"], str(r["weighed_on"])) for r in items) == [("Anak B", "2025-06-10"), ("Anak H", "2025-05-10")]
+    text = client.get(f"/api/v1/reports/actions?month={JUNE}&posyandu_id={p1}&reason=T&format=csv",
+                      headers=world.headers("bidan_a")).data.decode("utf-8-sig")
+    rows = {r["Nama anak"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["Anak H"]["Tanggal timbang (bulan ini atau bulan lalu)"] == "2025-05-10"
+
+
 def test_skdn_rolls_up_to_kecamatan_and_kabupaten(client, world, june):
     for level, area in (("kecamatan", "35.25.01"), ("kabupaten", "35.25")):
         rows = client.get(f"/api/v1/reports/skdn?month={JUNE}&level={level}", headers=world.headers("dinkes_gresik")).get_json()["rows"]
