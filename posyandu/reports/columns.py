@@ -68,7 +68,8 @@ ACTIONS = [
     Column("guardian_phone", "No. HP", "phone"), Column("reasons", "Alasan", "list"),
     # the weighing T, 2T and BGM are read from: the month's or, for a child absent in it, the month before's
     # (so the list's T can exceed the SKDN's): the header says so
-    Column("weighed_on", "Tanggal timbang (bulan ini atau bulan lalu)", "date"), Column("last_weighed_on", "Terakhir ditimbang", "date"),
+    Column("weighed_on", "Tanggal timbang (bulan ini atau bulan lalu)", "date"),
+    Column("last_weighed_on", "Terakhir ditimbang", "date"),
     Column("overdue_immunisations", "Imunisasi terlambat", "list"), Column("child_id", "ID anak", "text", 38),
 ]
 
