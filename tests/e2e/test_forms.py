@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, register_child, wait_synced, waiting
+from tests.e2e.pages import enter_pin, login, open_child, register_child, wait_synced, waiting
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,45 @@ def test_register_names_each_wrong_field(live_server, new_context):
     expect(sex.locator(".error")).to_have_text("wajib diisi")
     expect(page.get_by_label("Perempuan")).to_be_focused()
     expect(page).to_have_url(live_server.url + "/#/register")
+
+
+def test_a_bidan_registers_a_child_at_the_posyandu_she_chooses_then_moves_it(live_server, new_context):
+    """A midwife has three posyandu: the form asks which (the home screen's day chosen first). The app
+    opened on the form had none: the child went with no posyandu, refused by the server ("Posyandu: wajib
+    diisi"), and its "Perbaiki" form had no field to give one; nor could she move a child."""
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/register")
+    page.reload()  # opened on the form: no posyandu day chosen yet
+    enter_pin(page)
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
+    posyandu = page.get_by_label("Posyandu")
+    expect(posyandu).to_have_value("")
+    page.get_by_label("Nama anak").fill("Laras Pilih Posyandu")
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=90)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator(f"[id='{posyandu.get_attribute('id')}-e']")).to_have_text("wajib diisi")
+    expect(posyandu).to_be_focused()
+    posyandu.select_option(label="Posyandu Mawar")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Laras Pilih Posyandu", exact=True).wait_for()
+    wait_synced(page)  # sent and taken: nothing "perlu perhatian"
+    child_id = page.evaluate("() => location.hash").split("/")[-1]
+
+    def posyandu_of_child() -> str:
+        pid = live_server.api("GET", f"/children/{child_id}", "bidan1").get_json()["posyandu_id"]
+        return live_server.api("GET", f"/posyandu/{pid}", "bidan1").get_json()["name"]
+
+    assert posyandu_of_child() == "Posyandu Mawar"
+    page.get_by_role("link", name="Ubah data anak").click()
+    expect(page.get_by_label("Posyandu").locator("option:checked")).to_have_text("Posyandu Mawar")
+    page.get_by_label("Posyandu").select_option(label="Posyandu Melati")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Laras Pilih Posyandu", exact=True).wait_for()
+    wait_synced(page)
+    assert posyandu_of_child() == "Posyandu Melati"
 
 
 def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_context):

@@ -86,7 +86,7 @@ test('a number field holding only a space is empty, not 0 (a stray space used to
 test("the child form's names and address hold no more than the server keeps (names 120 characters, address 255)", async () => {
   // a longer one was saved on the phone, then refused at the next sync with the child's weighings held back
   const { childForm } = await import('../../static/pwa/js/screens/forms.js');
-  const form = await childForm({ day: { posyandu_id: 'p1', date: '2026-03-02' } }, null);
+  const form = await childForm({ day: { posyandu_id: 'p1', date: '2026-03-02' }, posyandus: async () => [{ id: 'p1', name: 'Melati' }] }, null);
   const limit = (name) => form.find((e) => e.localName === 'input' && e.attributes.name === name)[0].attributes.maxlength;
   assert.deepEqual(['name', 'mother_name', 'father_name', 'address', 'nik', 'mother_nik'].map(limit),
     ['120', '120', '120', '255', '24', '24']); // a NIK: 16 digits, typed in groups as on the KTP (nikDigits)

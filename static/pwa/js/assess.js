@@ -4,15 +4,14 @@ import { calculate, effectiveTrend, headSign, kmsStatus, monthIndex, muacSign, t
 import { immunisationCard, scheduleOn, supplementsDue } from './due.js';
 import { instantKey } from './instant.js';
 
-/** The server's order (growth.operations): by date, then as recorded. Server records by creation;
- * unsent ones after those of their day (created on arrival: another phone's may come first), then by save time. */
+/** The server's order (growth.operations): by date, then by creation; unsent ones last in
+ * their day (created on arrival), by save time. */
 const stamp = (m) => (m.created_at ? `0${instantKey(m.created_at) ?? m.created_at}`
   : `1${instantKey(m.recorded_at) ?? m.recorded_at ?? ''}`); // instants, however written (instant.js)
 export const byDate = (a, b) => (a.measured_on < b.measured_on ? -1 : a.measured_on > b.measured_on ? 1
   : stamp(a) < stamp(b) ? -1 : stamp(a) > stamp(b) ? 1 : 0);
 
-/** Whether length indices are PB (lying) rather than TB: under 731 days, as the z-scores split
- * (wfl/wfh, domain.md); Permenkes 2/2020 says PB/U, BB/PB then, TB/U, BB/TB from 2 years. */
+/** PB (lying) rather than TB: under 731 days, as the z-scores split (Permenkes 2/2020). */
 export const byLength = (growth) => (growth?.age_days != null ? growth.age_days < 731 : growth?.zscores?.wfl != null);
 
 export function tone(category) {

@@ -88,8 +88,13 @@ export async function childForm(ctx, childId) {
   const existing = childId ? (await ctx.bundle(childId)).child : null;
   if (childId && !existing) return childGone(); // not a registration under a gone child's id
   const c = existing ?? {};
+  // her posyandu; a bidan's chosen (home's day first), so a child is also moved
+  const ps = [...await ctx.posyandus()].sort((a, b) => a.name.localeCompare(b.name));
+  const at = c.posyandu_id ?? ctx.day.posyandu_id ?? (ps.length === 1 ? ps[0].id : '');
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
+    ps.length > 1 || !at ? choice({ label: t('posyandu'), name: 'posyandu_id', value: at,
+      options: [['', '–'], ...ps.map((p) => [p.id, p.name])] }) : null,
     field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off', maxlength: 120 }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
@@ -111,6 +116,8 @@ export async function childForm(ctx, childId) {
     if (!name) errors.name = [t('required')];
     const sex = form.querySelector('input[name=sex]:checked')?.value;
     if (!sex) errors.sex = [t('required')];
+    const posyandu = el.posyandu_id?.value ?? at;
+    if (!posyandu) errors.posyandu_id = [t('required')];
     const birth = el.birth_date.value;
     const birthError = birthDateError(birth);
     if (birthError) errors.birth_date = [birthError];
@@ -132,7 +139,7 @@ export async function childForm(ctx, childId) {
     if (!showErrors(form, errors)) return false;
     const text = visibleText;
     await ctx.save({ entity: 'child', id, fields: {
-      ...(existing ? {} : { posyandu_id: ctx.day.posyandu_id, has_kms: true }),
+      posyandu_id: posyandu, ...(existing ? {} : { has_kms: true }),
       name, sex, birth_date: birth, mother_name: text(el.mother_name.value), father_name: text(el.father_name.value),
       nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw,
       birth_length_cm: bl },
