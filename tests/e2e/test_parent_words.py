@@ -147,3 +147,30 @@ def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(
     redeem.get_by_label("Invitation code").fill("WRONG-1234")
     redeem.get_by_role("button", name="Add").click()
     expect(redeem.get_by_label("Invitation code")).to_have_accessible_description("invalid, expired or already used")
+
+
+def test_a_parents_overdue_line_names_every_dose_her_childs_card_says_is_late(live_server, new_context):
+    """The line named the first overdue dose alone ("Imunisasi yang terlambat: BCG (seharusnya …)"),
+    while the card under it showed others late too: she came for one and missed the rest."""
+    from datetime import date, timedelta
+
+    from tests.e2e.pages import parent_phone
+
+    posyandu_id = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader1", json={
+        "posyandu_id": posyandu_id, "name": "Gilang Telat", "sex": "M",
+        "birth_date": (date.today() - timedelta(days=200)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    page, _ = parent_phone(new_context, live_server, made.get_json()["id"], "kader1", "ibu_gilang", "Ibu Gilang")
+    page.locator("#children a", has_text="Gilang Telat").click()
+    expect(page.locator("#card td.st-overdue").first).to_be_visible()
+    late = page.locator("#card td.st-overdue").locator("xpath=preceding-sibling::th").all_inner_texts()
+    assert len(late) > 1, late
+    line = page.locator("#next-dose")
+    expect(line).to_contain_text("Imunisasi yang terlambat: ")
+    for label in late:
+        expect(line).to_contain_text(f"{label} (seharusnya ")
+    page.get_by_role("button", name="EN (English)").click()
+    expect(line).to_contain_text("Overdue: ")
+    for label in late:
+        expect(line).to_contain_text(f"{label} (was due ")

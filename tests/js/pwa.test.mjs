@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative, dirname, resolve } from 'node:path';
-import { assess, dueToday, nextDose, tone } from '../../static/pwa/js/assess.js';
+import { assess, dueToday, nextDoses, tone } from '../../static/pwa/js/assess.js';
 import { chartData } from '../../static/pwa/js/chart.js';
 import { loadSchedule } from '../../static/pwa/js/due.js';
 import { formatKg, texts } from '../../static/pwa/js/i18n.js';
@@ -207,7 +207,9 @@ test('due today at 2 months includes the first pentavalent dose; the next dose f
   const due = dueToday({ child: girl, immunisations: [{ vaccine: 'HB0', dose: 1, given_on: '2024-01-15' }, { vaccine: 'BCG', dose: 1, given_on: '2024-02-15' }, { vaccine: 'OPV', dose: 1, given_on: '2024-02-15' }], schedule, on: '2024-03-15' });
   assert.ok(due.doses.some((d) => d.vaccine === 'DPT-HB-Hib' && d.dose === 1));
   assert.ok(!due.doses.some((d) => d.vaccine === 'BCG'));
-  assert.equal(nextDose(due.card).status, 'due');
+  // every dose due that first date (DPT-HB-Hib 1, OPV 2, PCV 1, RV 1), not the first of them alone
+  assert.deepEqual(nextDoses(due.card).map((e) => [e.label, e.status]).sort(),
+    [['DPT-HB-Hib 1', 'due'], ['OPV 2', 'due'], ['PCV 1', 'due'], ['RV 1', 'due']]);
 });
 
 test('a dose allowed before its recommended age is due today as early, not later (as the due list says)', () => {

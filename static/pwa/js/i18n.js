@@ -326,8 +326,9 @@ const W = {
   history: ['Riwayat penimbangan', 'Weighing history'],
   col_bb_u: ['BB/U', 'Weight-for-age'], // the column of the history: bb_u's name, short
   card: ['Kartu imunisasi', 'Immunisation card'],
-  next_dose: ['Imunisasi berikutnya: {label}, {date}', 'Next immunisation: {label}, {date}'],
-  next_dose_late: ['Imunisasi yang terlambat: {label} (seharusnya {date}). Datang ke posyandu atau puskesmas.', 'Overdue immunisation: {label} (was due {date}). Come to the posyandu or health centre.'],
+  next_dose: ['Imunisasi berikutnya, {date}: {label}', 'Due next, {date}: {label}'],
+  next_dose_late: ['Imunisasi yang terlambat: {doses}. Datang ke posyandu atau puskesmas.', 'Overdue: {doses}. Come to the posyandu or health centre.'],
+  late_dose: ['{label} (seharusnya {date})', '{label} (was due {date})'],
   idl: ['Imunisasi dasar lengkap', 'Complete basic immunisation'],
   print: ['Cetak', 'Print'],
   invite: ['Undang orang tua', 'Invite a parent'],

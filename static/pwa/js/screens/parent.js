@@ -2,7 +2,7 @@
 // child's data to download and who has read it (UU 27/2022 PDP), online.
 import { formatCm, formatDate, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
-import { byLength, dueToday, latest, nextDose, signsOf, tone, weightStatus } from '../assess.js';
+import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
 import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
 
 const URGENT = ['bad', 'warn', 'ok', 'none'];
@@ -13,17 +13,17 @@ function plainLines(child, last) {
   if (!s) return [];
   const first = child.name.split(' ')[0];
   const lying = byLength(last.growth); // a baby's length (panjang badan), not height
-  // LiLA at 6-59 months and head circumference-for-age, as the kader's result shows them (assess.signsOf)
+  // LiLA, head circumference: as the kader's result
   const { muac_sign: muac, head_sign: head } = signsOf(last.m, last.growth);
-  // a length alone: the weight status of the month's weighing before it, as the kader's (weightStatus)
+  // a length alone: that month's weighing's (weightStatus)
   const wfa = weightStatus(last);
   const on = last.weighed?.on;
-  // N/T of the month's weighing as the server judged it (KBM, a bidan's judgement), as the KMS says it
+  // N/T as the server judged it (KBM, a bidan's)
   const trend = last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
-  // named by its month: the latest weighing may be months old, and "since last month" would not be
+  // by its month: the latest weighing may be months old
   const month = ['N', 'T'].includes(trend) ? formatMonth(last.m.weight_kg != null ? last.m.measured_on : on) : '';
   return [
-    // oedema: no weight-based status is computed, and the child counts as severely wasted (domain.md)
+    // oedema: no weight status; severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
     wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
       + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
@@ -82,12 +82,14 @@ export async function child(ctx, childId) {
   const today = todayIso();
   const area = await ctx.area(c);
   const due = dueToday({ child: c, immunisations, supplements, schedule, area, on: today });
-  const next = nextDose(due.card);
+  const next = nextDoses(due.card);
+  const late = next[0]?.status === 'overdue';
   return h('section', { class: 'child' },
     h('h2', {}, c.name), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
-    next ? h('p', { class: `notice ${next.status === 'overdue' ? 'warn' : 'ok'}`, id: 'next-dose' },
-      t(next.status === 'overdue' ? 'next_dose_late' : 'next_dose', { label: next.label, date: formatDate(next.due_date) })) : null,
+    next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
+      ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', ') })
+      : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
     chartsPanel(c, measurements, tables, true), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
@@ -102,9 +104,7 @@ function supplementsPanel(child, supplements, dueNow) {
       : h('p', { class: 'muted' }, t('parent_supplements_none')));
 }
 
-/** "Data anak saya": the export and who has read the child's data. Both need the network: offline
- * the section says so and offers neither (app.js draws the screen again when the connection comes
- * or goes; a request that fails anyway says why). */
+/** "Data anak saya": the export and who read it; online only (app.js redraws when that changes). */
 function myData(ctx, c) {
   const status = h('p', { role: 'status', id: 'my-data-status' });
   return h('section', { class: 'panel', id: 'my-data' }, h('h3', {}, t('my_data')),
@@ -116,9 +116,7 @@ function myData(ctx, c) {
 
 const historyModule = onlineModule('access-log');
 
-/** Who has read the child's data, newest first, a page at a time ("Muat lagi"). Online only: its
- * list is fetched when opened (js/online/access-log.js); offline, or that file out of reach, it
- * says it needs the internet. */
+/** Who read the child's data, newest first, paged; online only (js/online/access-log.js). */
 export async function accessLog(ctx, childId) {
   const { child: c } = await ctx.bundle(childId);
   if (!c) return childGone();
