@@ -80,6 +80,8 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
 
     imp.click()
     expect(page.locator("#import-note")).to_have_text("Tersimpan. HP kader menerima datanya pada sinkron berikutnya.")
+    # the button pressed is gone: focus on the result, not lost to the page's top (TalkBack starts over)
+    expect(result.get_by_role("heading", name="Hasil impor")).to_be_focused()
     expect(result).to_contain_text("Anak baru 1; sudah terdaftar 0 (datanya dilengkapi 0).")
     expect(result).to_contain_text("Kunjungan baru 2; sudah ada 0.")
     [wulan] = children_named(live_server, "Wulan Impor")
@@ -170,6 +172,7 @@ def test_an_import_the_server_refuses_shows_the_refused_and_skipped_rows_offers_
     import_all.click()
     # in the screen's words: the server's detail names the API's accept_valid=true, no button of hers
     expect(page.locator("#import-note")).to_have_text("Tidak ada yang diimpor.")
+    expect(page.locator("#import-note")).to_be_focused()  # its button gone: not lost to the page's top
     expect(result.locator(".notice.bad")).to_have_text(
         "Perbaiki baris yang ditolak di berkas, atau periksa berkas lagi untuk mengimpor baris yang benar saja.")
     refused = result.locator("#import-refused li")

@@ -135,11 +135,18 @@ export function render(ctx) {
 
   async function save(query) {
     const answer = await send(query, 'importing');
-    if (!answer) return;
-    note.textContent = tx('done');
-    ctx.sync?.sync(); // her own phone pulls what she imported now, not at its next sync
-    result.replaceChildren(h('h3', {}, tx('saved_title')),
-      ...summary(answer), refusedList(refusedRows(answer)));
+    if (answer) {
+      note.textContent = tx('done');
+      ctx.sync?.sync(); // her own phone pulls what she imported now, not at its next sync
+      result.replaceChildren(h('h3', { tabindex: -1 }, tx('saved_title')),
+        ...summary(answer), refusedList(refusedRows(answer)));
+    }
+    // the button she pressed is gone with the result it was in: focus on what came instead
+    if (!result.contains(document.activeElement)) {
+      const to = answer ? result.querySelector('h3') : note; // refused: why
+      to.tabIndex = -1;
+      to.focus();
+    }
   }
 
   async function check() {
