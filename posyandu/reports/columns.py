@@ -23,6 +23,9 @@ AREA = [Column("month", "Bulan", "text"), Column("area", "Kode/ID wilayah", "tex
         Column("area_name", "Nama wilayah", "text")]
 BREAKDOWN = [Column("sex", "Jenis kelamin", "sex"), Column("age_group", "Kelompok umur (bulan)", "age")]
 
+# last in SKDN and F1, after the columns a health office's sheet may read by position: why D/K can pass 100 %
+NO_KMS = Column("D_no_kms", "Ditimbang tanpa KMS tercatat (D/K bisa > 100%)")
+
 SKDN = AREA + [
     Column("S", "S (balita terdaftar)"), Column("K", "K (punya KMS/Buku KIA)"), Column("D", "D (ditimbang)"),
     Column("N", "N (naik)"), Column("T", "T (tidak naik)"), Column("O", "O (tidak ditimbang bulan lalu)"),
@@ -30,8 +33,7 @@ SKDN = AREA + [
     Column("D_prime", "D' (ditimbang bulan lalu dan bulan ini)"),
     Column("K_S", "K/S (%)", "pct"), Column("D_S", "D/S (%)", "pct"), Column("D_K", "D/K (%)", "pct"),
     Column("N_D", "N/D (%)", "pct"), Column("N_D_prime", "N/D' (%)", "pct"), Column("N_S", "N/S (%)", "pct"),
-    # last, after the columns a health office's sheet may read by position: why D/K can pass 100 %
-    Column("D_no_kms", "Ditimbang tanpa KMS tercatat (D/K bisa > 100%)"),
+    NO_KMS,
 ]
 
 F1 = AREA + BREAKDOWN + [
@@ -39,7 +41,7 @@ F1 = AREA + BREAKDOWN + [
     Column("B", "B"), Column("BGM", "BGM"), Column("2T", "2T"),
     Column("bb_u_sangat_kurang", "BB sangat kurang (BB/U)"), Column("bb_u_kurang", "BB kurang (BB/U)"),
     Column("S36", "S36 (mencapai 36 bulan)"), Column("vitamin_a_blue", "Vitamin A biru"),
-    Column("vitamin_a_red", "Vitamin A merah"),
+    Column("vitamin_a_red", "Vitamin A merah"), NO_KMS,
 ]
 
 PREVALENCE = AREA + BREAKDOWN + [

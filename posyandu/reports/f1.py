@@ -4,8 +4,9 @@ Every count split by sex (L/P) and by age group 0-5, 6-11, 12-23, 24-35 and
 36-59 completed months on the month's last day (the vitamin A capsules: on the day
 given), with totals. Which index each count uses:
 
-* S, K, D, N, T, O, B, BGM, 2T: as in SKDN (the month's latest weighing; BGM is
-  the KMS red line, weight-for-age below −3 SD, flagged values included);
+* S, K, D, N, T, O, B, BGM, 2T and ``D_no_kms`` (of D, no KMS recorded: why D/K can pass
+  100 %): as in SKDN (the month's latest weighing; BGM is the KMS red line, weight-for-age
+  below −3 SD, flagged values included);
 * ``bb_u_sangat_kurang`` / ``bb_u_kurang``: BB/U category of that weighing
   (Permenkes 2/2020; flagged values have no category);
 * ``S36``: children completing 36 months during the month;
@@ -30,9 +31,9 @@ from posyandu.registry.models import Child
 from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas,
                                      grouped, joined_latest, latest_visit, scoped_posyandu_ids, with_margins)
 from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
+from posyandu.reports.skdn import COUNTS as SKDN_COUNTS, count_columns
 
-COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
-          "vitamin_a_blue", "vitamin_a_red")
+COUNTS = (*SKDN_COUNTS, "bb_u_sangat_kurang", "bb_u_kurang", "S36", "vitamin_a_blue", "vitamin_a_red")
 
 
 def capsules_given(month: Month, posyandu_filter: Any) -> Any:
@@ -73,12 +74,9 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
     w = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), w, outer=True)
     s36_after, s36_by = reaching_months_in(month, 36)
-    cols = [func.count(Child.id).label("S"), count_if(Child.has_kms).label("K"), func.count(w.c.id).label("D")]
-    cols += [count_if(w.c.trend == t).label(t) for t in ("N", "T", "O", "B")]
-    cols += [count_if(w.c.bgm).label("BGM"), count_if(w.c.two_t).label("2T"),
-             count_if(w.c.bb_u == "sangat_kurang").label("bb_u_sangat_kurang"),
-             count_if(w.c.bb_u == "kurang").label("bb_u_kurang"),
-             count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36")]
+    cols = count_columns(w) + [
+        count_if(w.c.bb_u == "sangat_kurang").label("bb_u_sangat_kurang"), count_if(w.c.bb_u == "kurang").label("bb_u_kurang"),
+        count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36")]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = {(r["area"], r["sex"], r["age_group"]): {**r, **dict.fromkeys(VITAMIN_A, 0)}
              for r in grouped(session, stmt, level, ("sex", "age_group"))}

@@ -134,12 +134,16 @@ def _pcts(*names: str) -> dict:
     return {n: fields.Float(allow_none=True) for n in names}
 
 
+def _no_kms() -> fields.Integer:
+    return fields.Integer(metadata={"description": "of D, children weighed with no KMS/Buku KIA recorded (not in K): "
+                                                   "why D/K can be above 100 %"})
+
+
 SkdnRowSchema = type("SkdnRowSchema", (_AreaRow,), {
     **_ints("S", "K", "D", "N", "T", "O", "B", "BGM"),
     "two_t": fields.Integer(data_key="2T", attribute="2T"),
     "D_prime": fields.Integer(metadata={"description": "D′ = weighed last month and this month (N + T)"}),
-    "D_no_kms": fields.Integer(metadata={"description": "of D, children weighed with no KMS/Buku KIA recorded (not in K): "
-                                                      "why D/K can be above 100 %"}),
+    "D_no_kms": _no_kms(),
     **_pcts("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")})
 
 _BREAKDOWN = {"sex": fields.String(metadata={"description": "M, F or all"}),
@@ -148,7 +152,7 @@ _BREAKDOWN = {"sex": fields.String(metadata={"description": "M, F or all"}),
 F1RowSchema = type("F1RowSchema", (_AreaRow,), {
     **_BREAKDOWN, **_ints("S", "K", "D", "N", "T", "O", "B", "BGM", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
                           "vitamin_a_blue", "vitamin_a_red"),
-    "two_t": fields.Integer(data_key="2T", attribute="2T")})
+    "two_t": fields.Integer(data_key="2T", attribute="2T"), "D_no_kms": _no_kms()})
 
 PrevalenceRowSchema = type("PrevalenceRowSchema", (_AreaRow,), {
     **_BREAKDOWN, **_ints("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagged_tb_u", "bb_tb_n",

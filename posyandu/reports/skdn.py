@@ -30,16 +30,21 @@ UNDERWEIGHT, OVERWEIGHT = ("kurang", "sangat_kurang"), ("gizi_lebih", "obesitas"
 COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "D_no_kms")
 
 
+def count_columns(weighing: Any) -> list[Any]:
+    """The :data:`COUNTS` of a cohort joined (outer) to its month's latest ``weighing``, as labelled
+    columns: the SKDN's, and the F1 Gizi form's first ones."""
+    cols = [func.count(Child.id).label("S"), count_if(Child.has_kms).label("K"), func.count(weighing.c.id).label("D")]
+    cols += [count_if(weighing.c.trend == t).label(t) for t in ("N", "T", "O", "B")]
+    cols += [count_if(weighing.c.bgm).label("BGM"), count_if(weighing.c.two_t).label("2T")]
+    return cols + [count_if(weighing.c.id.is_not(None) & ~Child.has_kms).label("D_no_kms")]
+
+
 def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
     """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′, ``D_no_kms`` and the ratios
     (every area holding an open posyandu of the report, zeros where no child counts)."""
     weighing = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), weighing, outer=True)
-    cols = [func.count(Child.id).label("S"), count_if(Child.has_kms).label("K"), func.count(weighing.c.id).label("D")]
-    cols += [count_if(weighing.c.trend == t).label(t) for t in ("N", "T", "O", "B")]
-    cols += [count_if(weighing.c.bgm).label("BGM"), count_if(weighing.c.two_t).label("2T")]
-    cols.append(count_if(weighing.c.id.is_not(None) & ~Child.has_kms).label("D_no_kms"))
-    rows = grouped(session, stmt.add_columns(*cols), level)
+    rows = grouped(session, stmt.add_columns(*count_columns(weighing)), level)
     return [with_ratios(r) for r in every_area(rows, covered_areas(session, posyandu_filter, level), COUNTS)]
 
 

@@ -70,8 +70,16 @@ def test_skdn_counts_the_children_weighed_without_a_recorded_kms(client, world, 
                           headers=world.headers("bidan_a")).data.decode("utf-8-sig")
     head, line = list(csv.reader(io.StringIO(csv_text)))
     assert dict(zip(head, line))["Ditimbang tanpa KMS tercatat (D/K bisa > 100%)"] == "1"
+    # the F1 Gizi form counts it too, in E's cell (a boy of 12 months) and its totals, and says so last
+    f1 = client.get(f"/api/v1/reports/f1?month={JUNE}&posyandu_id={world.ids['p1']}&format=csv",
+                    headers=world.headers("bidan_a")).data.decode("utf-8-sig")
+    head, *lines = list(csv.reader(io.StringIO(f1)))
+    assert head[-1] == "Ditimbang tanpa KMS tercatat (D/K bisa > 100%)"
+    cells = {(x["Jenis kelamin"], x["Kelompok umur (bulan)"]): int(x[head[-1]]) for x in (dict(zip(head, v)) for v in lines)}
+    assert {k: n for k, n in cells.items() if n} == {(s, f"{a} bln"): 1 for s in ("L", "L+P") for a in ("12-23", "0-59")}
     doc = client.get("/api/v1/openapi.json").get_json()
-    assert "no KMS" in doc["components"]["schemas"]["SkdnRow"]["properties"]["D_no_kms"]["description"]
+    for schema in ("SkdnRow", "F1Row"):
+        assert "no KMS" in doc["components"]["schemas"][schema]["properties"]["D_no_kms"]["description"]
 
 
 def test_the_follow_up_lists_t_counts_last_months_weighing_of_a_child_absent_this_month(client, world, june, make_child):

@@ -28,7 +28,7 @@ MONTHS = [(2024, 1), (2024, 2), (2024, 3)]
 GROUPS = (("0-5", 0, 5), ("6-11", 6, 11), ("12-23", 12, 23), ("24-35", 24, 35), ("36-59", 36, 59))
 KBM = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200}  # then 200
 F1_COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
-             "vitamin_a_blue", "vitamin_a_red")
+             "vitamin_a_blue", "vitamin_a_red", "D_no_kms")
 PREVALENCE_COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "flagged_tb_u", "bb_tb_n", "wasted", "severely_wasted",
                      "overweight", "flagged_bb_tb", "bb_u_n", "underweight", "flagged_bb_u")
 SCHEDULE = json.loads((Path(__file__).parents[2] / "posyandu/immunisation/data/schedule-2024.json").read_text())
@@ -148,6 +148,7 @@ def test_f1_prevalence_and_follow_up_list_agree_with_domain_md(client, world, ma
                 w = weighed[-1]
                 assert w["trend"] == kms_trend(born, [v for v in visits if v["weight_kg"] is not None], w)
                 cell["D"] += 1
+                cell["D_no_kms"] += not kid["has_kms"]
                 cell[w["trend"]] += 1
                 cell["BGM"] += w["bgm"]
                 cell["2T"] += w["two_t"]
