@@ -1,9 +1,10 @@
 """The month's SKDN on the cadre's home screen, counted on the phone (js/skdn.js), in real
 Chromium against the real server: on the demo data it equals the server's /reports/skdn for
-her posyandu, last month and this month; a weighing saved offline counts at once; after the
-sync the server's report says the same again."""
+her posyandu, last month and this month (D_no_kms too: the line saying why D/K may pass 100 %); a
+weighing saved offline counts at once; after the sync the server's report says the same again."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -16,13 +17,18 @@ COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T")
 
 
 def on_phone(page) -> dict[str, int]:
-    return {k: int(page.locator(f"#skdn-here [data-key='{k}'] dd").text_content().replace(".", "")) for k in COUNTS}
+    """The counts, and D_no_kms from its line ('n anak ditimbang tanpa KMS tercatat…', none: 0)."""
+    counts = {k: int(page.locator(f"#skdn-here [data-key='{k}'] dd").text_content().replace(".", "")) for k in COUNTS}
+    line = page.locator("#skdn-here #skdn-no-kms")
+    said = re.match(r"([\d.]+) anak ditimbang tanpa KMS tercatat: ", line.text_content()) if line.count() else None
+    counts["D_no_kms"] = int(said.group(1).replace(".", "")) if line.count() else 0
+    return counts
 
 
 def on_server(server, user: str, posyandu_id: str, month: str) -> dict[str, int]:
     rows = server.api("GET", f"/reports/skdn?month={month}&posyandu_id={posyandu_id}", user).get_json()["rows"]
     assert len(rows) == 1, rows
-    return {k: rows[0][k] for k in COUNTS}
+    return {k: rows[0][k] for k in (*COUNTS, "D_no_kms")}
 
 
 def show_day(page, day: date) -> None:
@@ -44,6 +50,7 @@ def test_the_months_skdn_on_the_phone_is_the_servers(live_server, new_context, s
     month = last_month.strftime("%Y-%m")
     assert on_phone(page) == on_server(live_server, "kader3", posyandu_id, month)
     assert on_phone(page)["D"] > 0, "the demo posyandu weighed children last month"
+    assert on_phone(page)["D_no_kms"] > 0, "and some without a KMS (demo: 7 % of children)"
     page.locator("#skdn-here summary").click()
     shot(page, "34-skdn-on-the-phone", full_page=False)
 

@@ -65,6 +65,10 @@ test('a month of one posyandu, counted as the server counts it', () => {
   assert.deepEqual([row.K_S, row.D_S, row.D_K, row.N_D, row.N_D_prime, row.N_S], [55.6, 66.7, 120, 33.3, 66.7, 22.2]);
   // always D = N + T + O + B
   assert.equal(row.D, row.N + row.T + row.O + row.B);
+  // the server's D_no_kms (reports/skdn.py: weighed, not has_kms): b and h; j was weighed at another
+  // posyandu, l not weighed, c2 in K not weighed
+  assert.equal(row.D_no_kms, 2);
+  assert.equal(row.D - row.D_no_kms, row.K - 1, 'the weighed in K: all of K but c2');
 });
 
 test('an empty posyandu: zero counts, no ratios', () => {
@@ -127,4 +131,28 @@ test('a weighing moved to another day, waiting to be sent: judged again from the
   assert.deepEqual(marked.filter((m) => m._stale).map((m) => m.measured_on), ['2025-08-10']);
   const row = skdnOf({ children: [child('x', '2024-02-10')], measurements: [june, august, moved], posyanduId: P, month: '2025-08', tables });
   assert.deepEqual([row.D, row.N, row.O], [1, 0, 1]); // June's was two months before: O
+});
+
+test("the home screen's SKDN says why D/K may pass 100 %, in the reports screen's words, only when one is weighed without a KMS", async () => {
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const { installDom } = await import('./fakedom.mjs');
+  installDom();
+  const { skdnPanel } = await import('../../static/pwa/js/screens/home.js');
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  const children = [child('a', '2024-01-15', { has_kms: true }), child('b', '2024-03-01'), child('c', '2024-03-01')];
+  const measurements = [weighing('a', '2025-08-10', 8.5, { trend: 'B' }), weighing('b', '2025-08-10', 9.1, { trend: 'B' }),
+    weighing('c', '2025-08-11', 9.0, { trend: 'B' })];
+  const row = skdnOf({ children, measurements, posyanduId: P, month: '2025-08', tables });
+  assert.deepEqual([row.K, row.D, row.D_no_kms, row.D_K], [1, 3, 2, 300]);
+  const line = () => skdnPanel(row, '2025-08').querySelector('#skdn-no-kms')?.textContent;
+  assert.equal(line(), '2 anak ditimbang tanpa KMS tercatat: dihitung dalam D, tidak dalam K, jadi D/K bisa lebih dari 100%.');
+  setLang('en');
+  try {
+    assert.equal(line(), '2 children weighed without a recorded KMS: counted in D, not in K, so D/K can be above 100%.');
+  } finally {
+    setLang('id');
+  }
+  const all = skdnOf({ children: children.map((c) => ({ ...c, has_kms: true })), measurements, posyanduId: P, month: '2025-08', tables });
+  assert.equal(all.D_no_kms, 0);
+  assert.equal(skdnPanel(all, '2025-08').querySelector('#skdn-no-kms'), null);
 });

@@ -56,7 +56,7 @@ const sums = (rows, keys) => Object.fromEntries(keys.map((k) => [k, rows.reduce(
 
 /** SKDN over several areas: counts added, ratios computed again from the sums. */
 export function skdnTotal(rows) {
-  const total = sums(rows, [...SKDN_COUNTS, 'D_prime']);
+  const total = sums(rows, [...SKDN_COUNTS, 'D_prime', 'D_no_kms']);
   for (const [key, part, whole] of SKDN_RATIOS) total[key] = pct(total[part], total[whole]);
   return total;
 }

@@ -9,6 +9,7 @@ import { homeNotice } from './duplicates.js';
 import { isHealthWorker } from '../checks.js';
 import { SKDN_COUNTS } from '../report-shape.js';
 import { skdnOf } from '../skdn.js';
+import { noKms } from './reports.js';
 
 /** Made once: the list is re-sorted with each day's rows. */
 const byName = new Intl.Collator();
@@ -64,7 +65,7 @@ export function skdnPanel(row, month, state = {}) {
     h('summary', {}, t('skdn_here', { month: formatMonth(month), d: formatNumber(row.D), s: formatNumber(row.S) })),
     h('dl', { class: 'skdn-here' }, SKDN_COUNTS.map((k) => h('div', { 'data-key': k }, h('dt', {}, k),
       h('dd', {}, formatNumber(row[k]))))),
-    h('p', { id: 'skdn-here-ratios' }, t('skdn_here_ratios', { ds: formatPct(row.D_S), nd: formatPct(row.N_D) })),
+    h('p', { id: 'skdn-here-ratios' }, t('skdn_here_ratios', { ds: formatPct(row.D_S), nd: formatPct(row.N_D) })), noKms([row]),
     h('p', { class: 'muted small' }, t('skdn_legend')),
     h('p', { class: 'muted small' }, t('skdn_here_note')));
 }

@@ -40,8 +40,8 @@ function skdnRow(r, name, attrs = {}) {
       class: k === 'D_S' && r[k] !== null && r[k] < R.D_S_TARGET ? 'below' : null })));
 }
 
-/** Why D/K may pass 100 %: children weighed with no KMS recorded (the server's D_no_kms), by area when several. */
-function noKms(rows) {
+/** Why D/K may pass 100 %: children weighed with no KMS recorded (D_no_kms), by area when several. */
+export function noKms(rows) {
   const some = rows.filter((r) => r.D_no_kms);
   const where = rows.length > 1 ? ` (${some.map((r) => `${r.area_name ?? r.area}: ${formatNumber(r.D_no_kms)}`).join('; ')})` : '';
   return some.length ? h('p', { class: 'small', id: 'skdn-no-kms' },
