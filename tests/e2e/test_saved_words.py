@@ -196,3 +196,47 @@ def test_a_weighing_saved_while_a_sync_downloads_is_sent_once_it_ends(live_serve
     for route in held:
         route.continue_()
     expect(note).to_have_text("Tersimpan dan terkirim ke server.", timeout=15000)
+
+
+# IndexedDB answering as a phone whose storage is full (the browser's QuotaExceededError), for the
+# records' writes while window.__full is set: her save went in before; the push answer cannot
+FULL = """const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (...args) {
+  if (window.__full && this.name === 'records') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  return put.apply(this, args);
+};"""
+
+
+def test_a_sync_the_phone_cannot_store_says_so_not_that_the_server_refused(live_server, new_context):
+    """The phone's storage full when the push's answer comes: the note said "server menolak
+    pengirimannya" (the app's own failure taken for a 4xx); it says the phone's storage failed, the
+    sync screen too, and the weighing waits in the outbox, sent once there is room."""
+    ctx = new_context()
+    ctx.add_init_script(FULL)
+    page = ctx.new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    held = []
+    page.route("**/api/v1/sync/push", lambda route: held.append(route))
+    weigh_first_child(page, "9,1")
+    note = page.locator("#saved-note")
+    expect(note).to_have_text("Tersimpan di HP; sedang dikirim ke server.")
+    page.evaluate("() => { window.__full = true; }")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/sync/push")
+    expect(note).to_have_text("Tersimpan di HP; belum terkirim: penyimpanan HP penuh atau gagal menyimpan di HP. "
+                              "Buka Sinkron data.")
+    expect(page.locator("#sync-chip")).to_have_text("1 belum terkirim")
+
+    page.goto(page.url.split("#")[0] + "#/sync")
+    expect(page.locator("#sync-error")).to_have_text(
+        "Sinkron gagal (penyimpanan HP penuh atau gagal menyimpan di HP). Data tetap tersimpan di HP ini.")
+    expect(page.locator("#queue li")).to_have_count(1)  # waiting, not refused: nothing lost
+    page.locator("#lang-btn").click()
+    expect(page.locator("#sync-error")).to_have_text(
+        "Sync failed (the phone's storage is full or could not store the data). The data stays on this phone.")
+    page.evaluate("() => { window.__full = false; }")  # room made
+    page.get_by_role("button", name="Sync now").click()
+    wait_synced(page)
+    expect(page.locator("#sync-summary")).to_have_text("Everything has been sent.")

@@ -25,23 +25,33 @@ def _change(page, current: str, new: str) -> None:
     form.get_by_role("button", name="Ganti kata sandi").click()
 
 
-def _on_password_screen(page) -> None:
+def _on_password_screen(page, waiting: int = 0) -> None:
     expect(page.locator("#temporary-password-note")).to_contain_text("Ganti kata sandi sementara Anda dulu")
     page.wait_for_function("() => location.hash === '#/password'")
     expect(page.locator("#nav")).to_be_hidden()
+    # the header says nothing was synced, and why: never "Tersinkron" (nor "n akan dikirim")
+    said = f"{waiting} belum terkirim" if waiting else "Belum sinkron"
+    expect(page.locator("#sync-chip")).to_have_text(said)
+    expect(page.locator("#sync-chip")).to_have_accessible_name(f"{said}: ganti kata sandi dulu")
 
 
-def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_child(live_server, new_context, shot):
-    admin = live_server.app.test_client().post(
-        "/api/v1/auth/login", json={"username": "admin", "password": "posyandu123"}).get_json()
-    as_admin = {"Authorization": f"Bearer {admin['access_token']}"}
+def _temporary_kader(live_server, name: str) -> tuple:
+    """A new kader of kader1's posyandu whose password the admin set (TEMPORARY): (username, her user
+    record, the admin's headers)."""
     client = live_server.app.test_client()
+    admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": "posyandu123"}).get_json()
+    as_admin = {"Authorization": f"Bearer {admin['access_token']}"}
     posyandu = live_server.api("GET", "/auth/me", "kader1").get_json()["posyandu_id"]
     username = f"kader_{uuid.uuid4().hex[:6]}"
     made = client.post("/api/v1/users", headers=as_admin, json={
-        "username": username, "password": TEMPORARY, "name": "Kader Sementara", "role": "kader",
-        "posyandu_id": posyandu})
+        "username": username, "password": TEMPORARY, "name": name, "role": "kader", "posyandu_id": posyandu})
     assert made.status_code == 201 and made.get_json()["must_change_password"] is True, made.get_json()
+    return username, made.get_json(), as_admin
+
+
+def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_child(live_server, new_context, shot):
+    username, made, as_admin = _temporary_kader(live_server, "Kader Sementara")
+    client = live_server.app.test_client()
 
     page = new_context().new_page()
     start_login(page, live_server.url, username, TEMPORARY)
@@ -61,7 +71,7 @@ def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_chil
     page.context.set_offline(True)
     register_child(page, "Rina Sementara", days_old=200)
     expect(page.locator("#sync-chip")).to_have_text(waiting(1))
-    reset = client.patch(f"/api/v1/users/{made.get_json()['id']}", headers=as_admin, json={"password": RESET})
+    reset = client.patch(f"/api/v1/users/{made['id']}", headers=as_admin, json={"password": RESET})
     assert reset.status_code == 200 and reset.get_json()["must_change_password"] is True
     page.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
@@ -75,7 +85,7 @@ def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_chil
     page.locator("input[name=pin]").fill(PIN)
     page.locator("input[name=pin2]").fill(PIN)
     page.get_by_role("button", name="Simpan").click()
-    _on_password_screen(page)
+    _on_password_screen(page, waiting=1)
     kader1 = live_server.api("GET", "/children?q=Rina Sementara", "kader1").get_json()["items"]
     assert kader1 == [], "not sent while the password is temporary"
     _change(page, RESET, OWN_AGAIN)
@@ -84,13 +94,32 @@ def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_chil
     assert len(live_server.api("GET", "/children?q=Rina Sementara", "kader1").get_json()["items"]) == 1
 
 
+def test_the_chip_says_her_sync_waits_for_her_own_password_after_the_server_refuses_it(live_server, new_context):
+    """Her pull refused (403 password_change_required): the header said "Tersinkron" before any sync,
+    and "Sinkron gagal" without why after one; it says nothing was synced and why, in both languages."""
+    username = _temporary_kader(live_server, "Kader Baru")[0]
+    page = new_context().new_page()
+    pulls = []
+    page.on("response", lambda r: "/sync/pull" in r.url and pulls.append(r.status))
+    start_login(page, live_server.url, username, TEMPORARY)
+    page.get_by_role("button", name="Simpan").click()
+    _on_password_screen(page)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a sync tried: the server refuses it
+    page.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'password_change'")
+    assert pulls == [403], pulls
+    _on_password_screen(page)
+    page.locator("#lang-btn").click()
+    expect(page.locator("#sync-chip")).to_have_text("Not synced")
+    expect(page.locator("#sync-chip")).to_have_accessible_name("Not synced: change your password first")
+    page.locator("#lang-btn").click()
+    _change(page, TEMPORARY, OWN)
+    wait_synced(page, timeout=60000)
+    expect(page.locator("#sync-chip")).to_have_text("Tersinkron")
+
+
 def test_the_admin_may_not_use_the_account_with_the_password_she_set(live_server):
+    username = _temporary_kader(live_server, "Kader Lain")[0]
     client = live_server.app.test_client()
-    admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": "posyandu123"}).get_json()
-    posyandu = live_server.api("GET", "/auth/me", "kader1").get_json()["posyandu_id"]
-    username = f"kader_{uuid.uuid4().hex[:6]}"
-    client.post("/api/v1/users", headers={"Authorization": f"Bearer {admin['access_token']}"}, json={
-        "username": username, "password": TEMPORARY, "name": "Kader Lain", "role": "kader", "posyandu_id": posyandu})
     tokens = client.post("/api/v1/auth/login", json={"username": username, "password": TEMPORARY}).get_json()
     refused = client.get("/api/v1/children", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert refused.status_code == 403 and refused.get_json()["type"].endswith("/password_change_required")

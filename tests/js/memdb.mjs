@@ -52,3 +52,13 @@ export function memDb(schema = SCHEMA) {
   return { tx, read: (names, fn) => tx(names, 'readonly', fn), close() {}, dump: () => data, log,
     generation: () => generation, touch: () => { generation += 1; } };
 }
+
+/** `db` whose record writes fail while `full.on`: IndexedDB's QuotaExceededError (the browser's, not
+ * ours), as a phone whose storage is full answers a pull's or a push answer's write. */
+export function fillable(db) {
+  const full = { on: false };
+  const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  const tx = (names, mode, fn, options) => db.tx(names, mode, (stores) => fn(full.on && stores.records
+    ? { ...stores, records: { ...stores.records, put: async () => { throw quota(); } } } : stores), options);
+  return { db: { ...db, tx, read: (names, fn) => tx(names, 'readonly', fn) }, full };
+}

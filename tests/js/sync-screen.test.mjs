@@ -2,7 +2,7 @@
 // written, and what "Kirim lagi" and "Buang" say when the phone cannot store them. Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memDb } from './memdb.mjs';
+import { fillable, memDb } from './memdb.mjs';
 import { installDom } from './fakedom.mjs';
 import { fakeServer } from './fakeserver.mjs';
 import { conflictList, outboxEntries, saveChange } from '../../static/pwa/js/outbox.js';
@@ -307,4 +307,23 @@ test("a conflict on a weighing of a duplicate merged since is named by the child
   const text = byId(await render(context(db).ctx), 'conflicts').textContent;
   assert.match(text, /Penimbangan 5 Mar 2025, 8,4 kg: Ani/);
   assert.doesNotMatch(text, /tidak ada di HP ini/);
+});
+
+test("a sync the phone could not store says so on the sync screen, not that the server refused", async () => {
+  const { db, full } = fillable(memDb());
+  const engine = createSync({ db, api: fakeServer(), timers, random: () => 0.5 });
+  await saveChange(db, { entity: 'child', id: crypto.randomUUID(), fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
+  full.on = true; // IndexedDB: QuotaExceededError on the push answer's write
+  await engine.sync();
+  const { ctx } = context(db);
+  ctx.syncState = engine.state;
+  for (const [lang, said] of [['id', 'Sinkron gagal (penyimpanan HP penuh atau gagal menyimpan di HP). Data tetap tersimpan di HP ini.'],
+    ['en', "Sync failed (the phone's storage is full or could not store the data). The data stays on this phone."]]) {
+    setLang(lang);
+    const screen = await render(ctx);
+    assert.equal(byId(screen, 'sync-error').textContent, said);
+    assert.doesNotMatch(screen.textContent, /menolak|refused|quota/i);
+    assert.match(byId(screen, 'sync-summary').textContent, /^(1 menunggu|1 waiting)/);
+  }
+  setLang('id');
 });

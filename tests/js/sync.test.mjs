@@ -2,7 +2,7 @@
 // Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { memDb } from './memdb.mjs';
+import { fillable, memDb } from './memdb.mjs';
 import { fakeServer, poisoned } from './fakeserver.mjs';
 import {
   clientId, conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records,
@@ -419,6 +419,42 @@ test('a push refused until the cadre changes her temporary password keeps every 
   marked = false; // she set her own password
   assert.equal(await engine.sync(), true);
   assert.deepEqual(await outboxEntries(db), []);
+});
+
+test("the phone's storage failing is said as such, never as the server refusing, and loses nothing", async () => {
+  const server = fakeServer();
+  const { db, full } = fillable(memDb());
+  const timers = { calls: [], set(fn, ms) { this.calls.push({ fn, ms }); return this.calls.length; }, clear() {} };
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const { id, mid } = await registerWithVisit(db);
+  // the server takes the push; the phone cannot write its answer
+  full.on = true;
+  assert.equal(await engine.sync(), false);
+  assert.ok(server.get('child', id) && server.get('measurement', mid), 'the server has them');
+  assert.deepEqual([engine.state.phase, engine.state.error], ['error', 'storage']);
+  assert.equal(unsentWords(true, engine.state.phase, engine.state.error), 'saved_storage', 'not "the server refused"');
+  assert.deepEqual((await outboxEntries(db)).map((e) => [e.id, e.state, e.errors]), [[id, 'pending', null], [mid, 'pending', null]],
+    'the outbox as it was: nothing refused, nothing lost');
+  assert.deepEqual(await counts(db), { waiting: 2, attention: 0, conflicts: 0 });
+  // storage freed: the same ids again, answered from the server's ledger
+  full.on = false;
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(await outboxEntries(db), []);
+  assert.equal(server.log.filter((r) => r.id === id || r.id === mid).length, 2, 'each taken once');
+  assert.equal(view(await getRow(db, 'child', id)).name, 'Ani');
+
+  // a pull the phone cannot store (another phone's child): the same, the cursor where it was
+  const cursor = (await getMeta(db, 'sync')).cursor;
+  server.write('child', crypto.randomUUID(), child('Budi'));
+  full.on = true;
+  const pulls = server.pulls;
+  assert.equal(await engine.sync(), false);
+  assert.equal(server.pulls, pulls + 1);
+  assert.deepEqual([engine.state.phase, engine.state.error], ['error', 'storage']);
+  assert.equal((await getMeta(db, 'sync')).cursor, cursor);
+  full.on = false;
+  assert.equal(await engine.sync(), true);
+  assert.equal((await records(db, 'child')).length, 2);
 });
 
 // --- one mutation the server fails on every time ------------------------------------------------

@@ -120,17 +120,20 @@ const lastReportOf = (session, db) => ({
 /** A child's area for the schedule (JE), as the server judges it (due-list.js areaOf). */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
-/** Offline with changes waiting: [words, label]. */
+/** Words, or [words, label] (offline with changes waiting; a temporary password: why). "Tersinkron"
+ * only after a sync that went through: not before one (idle), nor while another tab syncs. */
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
   if (c.attention) return t('need_attention', { n: c.attention });
   const n = { n: c.waiting };
-  if (n.n) return navigator.onLine ? t(failed(s) ? 'unsent_n' : 'chip_waiting', n)
+  const why = (text) => (password(s) ? [text, `${text}: ${t('password_first')}`] : text);
+  if (n.n) return navigator.onLine ? why(t(failed(s) ? 'unsent_n' : 'chip_waiting', n))
     : [`${t('offline')} · ${n.n}`, `${t('offline')}; ${t('unsent_n', n)}`];
   if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');
   if (!navigator.onLine) return t('offline');
-  return failed(s) ? t('sync_failed') : t('synced');
+  if (password(s)) return why(t('unsynced'));
+  return failed(s) ? t('sync_failed') : t(s.phase === 'done' ? 'synced' : 'syncing');
 }
 
 /** A question is open (ui.confirmed): a post-sync redraw would take it away. */
@@ -172,8 +175,10 @@ function lockIfAway() {
   } });
 }
 
-/** The last sync failed though online: not "Tersinkron". */
-const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || s.phase === 'password_change';
+/** Her password is temporary: the server refuses her sync (403) until she sets her own. */
+const password = (s) => s.phase === 'password_change' || mustChangePassword();
+/** The last sync failed though online, or cannot run: not "Tersinkron". */
+const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || password(s);
 
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }

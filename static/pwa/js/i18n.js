@@ -52,6 +52,7 @@ const W = {
   synced: ['Tersinkron', 'Synced'],
   syncing: ['Menyinkron…', 'Syncing…'],
   sync_failed: ['Sinkron gagal', 'Sync failed'],
+  unsynced: ['Belum sinkron', 'Not synced'], password_first: ['ganti kata sandi dulu', 'change your password first'],
   pulling: ['Mengunduh… {n}', 'Downloading… {n}'],
   offline: ['Tanpa sinyal', 'Offline'],
   unsent_n: ['{n} belum terkirim', '{n} not sent yet'], // the sync failing; one line at 360 px, as the others
@@ -67,6 +68,7 @@ const W = {
   sync_other_tab: ['Tab lain sedang sinkron. Dicoba lagi sebentar lagi.', 'Another tab is syncing. This one tries again shortly.'],
   no_connection: ['tidak ada koneksi internet', 'no internet connection'],
   server_trouble: ['server sedang bermasalah', 'the server has a problem'],
+  storage_failed: ['penyimpanan HP penuh atau gagal menyimpan di HP', "the phone's storage is full or could not store the data"],
   server_busy: ['server sedang sibuk', 'the server is busy'],
   server_too_large: ['data yang dikirim terlalu besar untuk server', 'what was sent is too large for the server'],
   push_forbidden: ['akun ini tidak boleh mengirim data; hubungi admin', 'this account may not send data; contact the admin'],
@@ -189,6 +191,7 @@ const W = {
   deleted_login: ['Data dihapus di HP; akan dikirim setelah Anda masuk lagi.', 'Deleted on the phone; it will be sent once you log in again.'],
   deleted_password: ['Data dihapus di HP; akan dikirim setelah Anda mengganti kata sandi.', 'Deleted on the phone; it will be sent once you change your password.'],
   deleted_stopped: ['Data dihapus di HP, tetapi server menolak pengirimannya: buka Sinkron data, atau hubungi bidan atau admin.', 'Deleted on the phone, but the server refused to take it: open Data sync, or contact the midwife or the admin.'],
+  deleted_storage: ['Data dihapus di HP; belum terkirim: penyimpanan HP penuh atau gagal menyimpan di HP. Buka Sinkron data.', "Deleted on the phone; not sent: the phone's storage is full or could not store the data. Open Data sync."],
   dose_edit: ['Ubah {name}', 'Edit {name}'],
   doses_given: ['Imunisasi dan vitamin yang dicatat', 'Doses recorded'],
   measured_on: ['Tanggal timbang', 'Date measured'],
@@ -209,6 +212,7 @@ const W = {
   saved_login: ['Tersimpan di HP; akan dikirim setelah Anda masuk lagi.', 'Saved on the phone; it will be sent once you log in again.'],
   saved_password: ['Tersimpan di HP; akan dikirim setelah Anda mengganti kata sandi.', 'Saved on the phone; it will be sent once you change your password.'],
   saved_stopped: ['Tersimpan di HP, tetapi server menolak pengirimannya: buka Sinkron data, atau hubungi bidan atau admin.', 'Saved on the phone, but the server refused to take it: open Data sync, or contact the midwife or the admin.'],
+  saved_storage: ['Tersimpan di HP; belum terkirim: penyimpanan HP penuh atau gagal menyimpan di HP. Buka Sinkron data.', "Saved on the phone; not sent: the phone's storage is full or could not store the data. Open Data sync."],
   saved_refused: ['Tersimpan di HP, tetapi server belum menerimanya: perlu perhatian.', 'Saved on the phone, but the server has not accepted it: it needs attention.'],
   saved_conflict: ['Tersimpan di HP, tetapi data ini juga diubah orang lain: perlu diselesaikan.', 'Saved on the phone, but someone else changed this record too: it needs resolving.'],
   bb_u: ['BB/U (berat menurut umur)', 'Weight-for-age'],
@@ -549,7 +553,7 @@ const PLAIN = {
 const UPDATE = ['Perbarui data', 'Update data'];
 const PARENT = {
   sync_title: UPDATE, sync_now: UPDATE, synced: ['Data terbaru', 'Up to date'], syncing: ['Memperbarui…', 'Updating…'],
-  sync_failed: ['Gagal memperbarui', 'Update failed'],
+  sync_failed: ['Gagal memperbarui', 'Update failed'], unsynced: ['Belum diperbarui', 'Not updated'],
   sync_error: ['Gagal memperbarui data ({why}). Dicoba lagi otomatis.', 'Update failed ({why}). It will retry by itself.'],
   sync_stopped: ['Gagal memperbarui data ({why}).', 'Update failed ({why}).'],
   sync_other_tab: ['Tab lain sedang memperbarui data.', 'Another tab is updating the data.'],

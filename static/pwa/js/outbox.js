@@ -1,7 +1,6 @@
-// The local copy and the outbox (sync-notes §1.6): changes saved and queued, reads. Only this module,
-// incoming.js, conflicts.js and db.js touch IndexedDB. A record row is
-// {entity, id, child_id, server, server_version, local, pending, gen}: `server` the server's last
-// copy, `local` an overlay of unsent changes, `pending` the outbox entries or open conflicts about it.
+// The local copy and the outbox (sync-notes §1.6). Only this module, incoming.js, conflicts.js and
+// db.js touch IndexedDB. A record row: {entity, id, child_id, server (its last copy), server_version,
+// local (unsent changes over it), pending (its outbox entries and open conflicts), gen}.
 
 const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms', 'oedema', 'place', 'measured_on',
   'vaccine', 'dose', 'given_on', 'kind', 'child_id']);
@@ -16,8 +15,8 @@ export const FIELDS = {
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
 };
 export const ALL = ['records', 'outbox', 'conflicts', 'meta'];
-/** What a user entered exists nowhere else until pushed: its transaction completes once flushed
- * to disk. Pulls, push answers and queue states lost with a dying battery come back. */
+/** What she entered exists nowhere else until pushed: its transaction completes once on disk (a
+ * pull or push answer lost with the battery comes back). */
 export const USER_ACTION = { durability: 'strict' };
 
 export const view = (row) => (row ? row.local ?? row.server : null);
@@ -42,8 +41,8 @@ export async function nextSeq(meta) {
   return row.value;
 }
 
-/** The upsert's fields that differ from the server's copy it is based on (all for a new record): what
- * the user changed. Kept with the entry (never sent): a conflict's resolution sends back only these. */
+/** The upsert's fields differing from the server's copy it is based on (a new record: all), kept with
+ * the entry (never sent): a conflict's resolution sends back only these. */
 export function changedFields(entity, data, server) {
   if (!server) return Object.keys(data);
   const base = payload(entity, server);
@@ -59,8 +58,8 @@ export function entryFor(entity, op, id, baseVersion, data, seq, changed = null)
 
 export const saveChange = (db, change) => saveChanges(db, [change]).then(([out]) => out);
 
-/** Save one user action's records (a child's doses of the day) in ONE transaction: all of them with
- * their outbox entries, or none (the phone dies, the disk is full). */
+/** One user action's records (a child's doses of the day) and their entries in ONE transaction: all,
+ * or none (the phone dies, the disk is full). */
 export function saveChanges(db, changes) {
   return db.tx(['records', 'outbox', 'conflicts', 'meta'], 'readwrite', async (stores) => {
     const out = [];
@@ -69,13 +68,11 @@ export function saveChanges(db, changes) {
   }, USER_ACTION);
 }
 
-/** One change in a save's transaction. It replaces the record's entries the server refused: it
- * carries the whole record as corrected. A delete of a record the server never had, nothing else on
- * its way, is only dropped here. A record with an open conflict: `saveBesideConflicts`. */
+/** One change of a save. It replaces the record's refused entries (it carries the record corrected);
+ * a delete of a record the server never had, nothing queued, only drops it. Open conflict: saveBesideConflicts. */
 async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields: all = {}, reason = null,
   drawn = null }) {
-  // `drawn`: the record as the form showed it. A field left as drawn takes the record as it now
-  // stands: a pull may have changed it, and the drawn value would undo someone else's change.
+  // `drawn`: the record as the form showed it; a field left so keeps the record's value now (a pull's)
   const fields = drawn ? Object.fromEntries(Object.entries(all).filter(([k, v]) => (v ?? null) !== (drawn[k] ?? null))) : all;
   const row = (await records.get([entity, id])) ?? newRow(entity, id, all.child_id);
   const queued = (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id);
@@ -99,15 +96,13 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
-  // recorded_at (the clock at the first save) is not sent with an edit: the server judges any sent
-  // (validators.device_clock), and an old one (before 2000) would refuse every correction.
+  // recorded_at (first save's clock) not sent with an edit: the server judges any sent (device_clock),
+  // an old one would refuse every correction
   if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
-  // a health worker's reason for a dose outside the schedule's rules goes with this save only (not
-  // a field of the record: a later change is judged again on its own)
+  // a health worker's reason for a dose off the schedule: this save only (not a field)
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
   // Based on the version her overlay descends from (her first unsent change's, or `drawn`'s), not the
-  // one held now (a pull moved only the server's side): the server sees only what she changed, and
-  // another's change since is neither sent back stale nor overwritten.
+  // one held now: the server sees only her changes, another's since neither sent back nor overwritten.
   const earlier = queued.filter((e) => e.op === 'upsert');
   const base = op === 'delete' || !row.server ? row.server_version
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
@@ -124,9 +119,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   return { record: row.local, entry };
 }
 
-/** Where a correction of refused entries goes in the queue: the earliest one's place, so what was
- * recorded since follows it (a registration before the child's weighing); at the end if nothing is
- * replaced or a later save of the record is queued (the correction carries newer values). */
+/** A correction of refused entries' queue place: the earliest one's (a registration before its
+ * weighing); the end if none or a later save of the record is queued (it carries newer values). */
 async function queuePlace(meta, refused, queued) {
   if (!refused.length) return nextSeq(meta);
   const earliest = Math.min(...refused.map((e) => e.created_seq));
@@ -136,10 +130,9 @@ async function queuePlace(meta, refused, queued) {
 
 const OVERRIDE = ['trend_override', 'trend_override_reason'];
 const month = (day) => String(day).slice(0, 7);
-/** `current` as the server leaves it after an entry that finds it as `held`: a weighing moved to
- * another month (of its date) with its N/T override sent as it stood loses it (growth.operations).
- * The entry sends it as it stood (no change: refused to a kader); the phone shows it dropped, and
- * later entries send it so, as the server then has it. Not one given again there (`_judged_in`). */
+/** `current` as the server leaves it after an entry finding it `held`: a weighing moved to another
+ * month with its N/T override as it stood (sent so: a change is refused to a kader) loses it
+ * (growth.operations); shown, and sent later, dropped. Not one given again there (`_judged_in`). */
 export function withoutMovedOverride(held, current) {
   const moved = held?.trend_override != null && current.trend_override === held.trend_override
     && month(current.measured_on) !== month(held.measured_on) && current._judged_in !== month(current.measured_on);
@@ -150,10 +143,9 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** A conflict about a deletion (the server's or the cadre's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** Save a record while a conflict about it is open. Her whole record sent on the server's newer
- * version would overwrite the other side: only what THIS save changed (and a replaced refused entry
- * carried) is sent, never a field a conflict asks about (her value becomes her side, `mine`). A
- * conflict about a deletion holds back every field: only "restore" may restore it. */
+/** Save a record with an open conflict: only what THIS save changed (and a replaced refused entry
+ * carried) is sent, never a field a conflict asks about (her value becomes her side, `mine`); a
+ * conflict about a deletion holds back all (only "restore" restores it). */
 async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
   const { entity, id } = row;
   const before = view(row) ?? {};
@@ -215,8 +207,7 @@ export function markBatch(db, batch, errors, errorsIn = null) {
   });
 }
 
-/** Whether a needing-attention entry may be sent again as is (same id: a seen one is answered its
- * stored result): stuck (sync.js), or with no field to correct (an older app's passing failure). */
+/** A needing-attention entry sent again as is (same id): stuck (sync.js), or no field to correct. */
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
@@ -257,10 +248,8 @@ export const conflictList = (db) => db.read(['conflicts'], ({ conflicts }) => co
 export const getMeta = (db, key) => db.read(['meta'], ({ meta }) => meta.get(key));
 export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) => meta.put(value));
 
-/** What the screens read of a record row: its view, `_pending` while changes to it wait to be
- * sent, and `_was_on` when such a change moved a measurement to another day (the day the server
- * still has: its N/T and the next month's change too, assess.markStale). An N/T such a move to
- * another month drops is shown dropped, however the overlay was made. */
+/** A record row as screens read it: its view, `_pending` while changes wait, `_was_on` the day the
+ * server still has for a measurement such a change moved (assess.markStale); an N/T the move drops, dropped. */
 export function recordView(row) {
   const out = { ...(row.local ? withoutMovedOverride(row.server, row.local) : row.server), _pending: row.pending > 0 };
   const was = row.local && row.server?.measured_on;
@@ -285,10 +274,10 @@ export function sendingOf(entity, id, ids, entries, open) {
     ? 'attention' : mine.length ? 'waiting' : 'sent';
 }
 
-/** What a save not yet sent says (i18n key) by the sync's state: offline, failing (5xx, timeout),
- * refused (403, 4xx: no retry helps), the login expired, a temporary password, else being sent. */
+/** A save not yet sent's words (i18n key) by the sync's state: offline, failing (5xx, timeout),
+ * refused (4xx), the phone's storage failing, login expired, a temporary password, else sending. */
 export const unsentWords = (online, phase, error) => (!online ? 'saved_offline' : phase === 'error'
-  ? (error === 'forbidden' || error === 'client' ? 'saved_stopped' : 'saved_later')
+  ? (error === 'forbidden' || error === 'client' ? 'saved_stopped' : error === 'storage' ? 'saved_storage' : 'saved_later')
   : { login_required: 'saved_login', password_change: 'saved_password' }[phase] ?? 'saved_sending');
 
 export async function counts(db) {

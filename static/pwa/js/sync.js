@@ -238,13 +238,16 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at, last_sync_device_at: deviceAt });
         return true;
       } catch (error) {
-        const retry = RETRYABLE.has(error.kind);
+        // no kind: the phone's own failure (IndexedDB full or failing, a bug applying a page), not the
+        // server refusing ('client': its 4xx); the outbox stays as it was
+        const kind = error.kind ?? 'storage';
+        const retry = RETRYABLE.has(kind);
         const failures = retry ? state.failures + 1 : state.failures;
         // not retried: the account gone (api.js ACCOUNT_GONE: the app forgets it), a temporary password
         // (the changes wait; the app asks for her own)
-        const phase = error.kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(error.kind) ? 'account_gone'
-          : error.kind === 'password_change' ? 'password_change' : 'error';
-        await emit({ phase, error: error.kind ?? 'client', message: error.message, failures, retry_at: null });
+        const phase = kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(kind) ? 'account_gone'
+          : kind === 'password_change' ? 'password_change' : 'error';
+        await emit({ phase, error: kind, message: error.message, failures, retry_at: null });
         if (error.kind === 'busy' && error.retryAfterMs) quietUntil = now() + Math.min(MAX_DELAY_MS, error.retryAfterMs);
         if (retry) schedule(Math.min(MAX_DELAY_MS, Math.max(backoff(), error.retryAfterMs ?? 0)));
         return false;

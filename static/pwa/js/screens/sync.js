@@ -84,7 +84,7 @@ async function kept(write) {
 
 /** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
 const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_busy', conflict: 'server_busy',
-  forbidden: 'push_forbidden' };
+  forbidden: 'push_forbidden', storage: 'storage_failed' };
 const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
 /** What is still on the phone, as the chip counts it: "all sent" only when nothing waits, was refused
