@@ -152,7 +152,7 @@ test('the settings screen says when the schedule was checked and the storage use
     const checked = screen.querySelector('#schedule-info').textContent;
     // '30 Nov 2025, 19.00' (the phone's time), not '30/11/2025, 19.00.00' nor, in English, '11/30/2025, 7:00:00 PM'
     assert.match(checked, /\(diperiksa 30 Nov 2025, \d\d\.\d\d\)/, checked);
-    assert.match(text, /Terpakai 12,3 MB dari 1\.536,0 MB/, 'a decimal comma');
+    assert.match(text, /Terpakai 12,3 MB dari 1,5 GB/, 'a decimal comma; from 1 GB on, GB (not 1.536,0 MB)');
   });
 });
 
@@ -332,5 +332,22 @@ test('a temporary password whose session the server no longer takes offers the l
     await click(login);
     assert.equal(relogins, 1);
     assert.deepEqual([ctx.session.user.must_change_password, seen.went, seen.synced], [true, [], 0]);
+  });
+});
+
+test('in English the storage is said the English way, in GB from 1 GB on (10.0 GB, not 10,241.3 MB)', async () => {
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const MB = 1048576;
+  const storage = { persisted: async () => true, estimate: async () => ({ usage: 5.5 * MB, quota: 10241.3 * MB }) };
+  await withNavigator({ locks: lockManager(), storage }, async () => {
+    setLang('en');
+    try {
+      assert.match((await settingsTab(memDb())).screen.textContent, /5\.5 MB used of 10\.0 GB/);
+      storage.estimate = async () => ({ usage: 1023.97 * MB, quota: 2 ** 40 });
+      assert.match((await settingsTab(memDb())).screen.textContent, /1\.0 GB used of 1,024\.0 GB/, 'never 1,024.0 MB');
+    } finally {
+      setLang('id');
+    }
   });
 });

@@ -622,6 +622,11 @@ export const formatMonth = (ym, short = false) => dated(new Date(+ym.slice(0, 4)
 /** A number the user's way ('7,25' in Bahasa Indonesia); `digits`: that many decimals, always. */
 export const formatNumber = (n, digits) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
   digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+/** Storage size: MB, from 1 GB on GB ('10,0 GB', not '10.241,3 MB'). */
+export function formatBytes(b) {
+  const mb = b / 1048576;
+  return mb < 1023.95 ? `${formatNumber(mb, 1)} MB` : `${formatNumber(mb / 1024, 1)} GB`;
+}
 /** A weight in kg as the KMS writes it: one decimal at least ('8,0'), the others kept when the
  * record has them ('7,25': weighings to 0,01 kg; '2,499': a birth weight to the gram). */
 export const formatKg = (n) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),

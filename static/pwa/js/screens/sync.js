@@ -1,5 +1,5 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
-import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, inLang, lang, t, whoText } from '../i18n.js';
+import { category, formatBytes, formatCm, formatDate, formatDateTime, formatKg, formatNumber, inLang, lang, t, whoText } from '../i18n.js';
 import { confirmed, field, h, onlineModule, radios, showErrors, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
@@ -38,9 +38,8 @@ async function names(ctx) {
   return new Map(children.map((c) => [c.id, c.name]));
 }
 
-/** What an entry is, named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani",
- * "Data anak: Ani", or "Penimbangan 5 Jan 2026 (anak tidak ada di HP ini)" when its child is not
- * here to name; `r` is the record it concerns (what it sends, over the copy on the phone). */
+/** An entry named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani", "Data anak: Ani";
+ * its child not here, "Penimbangan 5 Jan 2026 (anak tidak ada di HP ini)". `r`: its record (what it sends, over the phone's copy). */
 function describe(e, r, byId, schedule) {
   const what = e.entity === 'child' ? t('child_form')
     : e.entity === 'measurement' ? `${t('entry_weighing', { date: formatDate(r.measured_on) })}${
@@ -68,8 +67,8 @@ const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => {
   return { ...copy, ...e.data, ...(copy.child_id ? { child_id: copy.child_id } : {}) };
 }));
 
-/** Write what she chose on the phone; not stored (a full disk): said at once (ui.showSaveFailed), and
- * the screen stays as it is, the entry with it, to try again. Resolves to whether it was stored. */
+/** Store her choice; a full disk is said at once (ui.showSaveFailed), screen and entry kept to try
+ * again. Resolves to whether it was stored. */
 async function kept(write) {
   try {
     await write();
@@ -105,8 +104,7 @@ export async function render(ctx) {
     button.disabled = true;
     await ctx.sync.syncNow();
     await ctx.route();
-    // drawn again: the button pressed is a new one (the focus goes to it), and the outcome is in new
-    // paragraphs no screen reader reads out by themselves: said through the page's live region
+    // redrawn: focus to the new button; the outcome said by the live region (new paragraphs are not read out)
     document.getElementById('sync-now')?.focus();
     ctx.announce([...document.querySelectorAll('#sync-summary, #sync-error')].map((e) => e.textContent).join(' '));
   } }, t('sync_now'));
@@ -137,8 +135,7 @@ export async function render(ctx) {
         return h('li', { class: 'row action' },
           h('span', { class: 'row-main' }, h('strong', {}, named(e)),
             h('small', {}, e.stuck ? t('entry_stuck')
-              // a field she knows by a name ('Berat badan (kg): …'); the server's words alone for the rest
-              // (child_id, recorded_at, _schema: its message says what is wrong, a code name would not)
+              // a field she knows named ('Berat badan (kg): …'); else the server's words alone (not a code name)
               : Object.entries(inLang(e.errors_in, e.errors) ?? {}).map(([f, m]) => `${LABELS[f] ? `${label(f)}: ` : ''}${[].concat(m).join(' ')}`)
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
@@ -153,8 +150,7 @@ export async function render(ctx) {
 export async function conflict(ctx, mutationId) {
   const stored = (await conflictList(ctx.db)).find((x) => x.mutation_id === mutationId);
   if (!stored) return h('p', {}, t('queue_empty'));
-  // the server's version the phone holds now (a pull after the conflict may have brought a newer one):
-  // what she is shown, and what her choice is sent on
+  // the server's version held now (a later pull may have brought a newer one): shown, her choice sent on it
   const c = conflictNow(stored, await getRow(ctx.db, stored.entity, stored.id));
   const server = c.server_record ?? {};
   const fields = conflictFields(c);
@@ -217,9 +213,8 @@ async function revoke(api, tokens, ms) {
   clearTimeout(timer);
 }
 
-/** Log out and delete the user's database unless something is unsent (deleteUnlessUnsent); the
- * server revokes the tokens before the reload (which would cancel the request). Resolves to the
- * number of unsent changes (0: logged out, the page reloads). */
+/** Log out, the database deleted unless something is unsent (deleteUnlessUnsent); the tokens revoked
+ * before the reload (which would cancel the request). Resolves to the unsent count (0: reloading). */
 export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null } = {}) {
   const { user } = ctx.session;
   const unsent = await deleteUnlessUnsent(ctx);
@@ -268,7 +263,6 @@ export const accountGoneNotice = (kind, unsent) => (unsent ? t('account_gone_uns
 export async function settings(ctx) {
   const est = await navigator.storage?.estimate?.().catch(() => null);
   const persisted = await navigator.storage?.persisted?.().catch(() => false);
-  const mb = (b) => `${formatNumber(b / 1048576, 1)} MB`;
   const note = h('p', { role: 'status', id: 'logout-note' });
   const plan = ctx.role === 'dinkes' ? null : await ctx.schedule().catch(() => null);
   const kbm = ctx.canWrite() ? await kbmInfo(ctx.db).catch(() => null) : null; // N/T is judged by who weighs
@@ -285,7 +279,7 @@ export async function settings(ctx) {
       onclick: () => ctx.switchLang() }, t('lang_switch')),
     h('h3', {}, t('install_storage')),
     h('p', { class: persisted ? 'notice ok' : 'notice warn', id: 'storage' }, t(persisted ? 'storage_ok' : ctx.role === 'dinkes' ? 'storage_refetch' : 'storage_no')), // dinkes cannot sync
-    est ? h('p', { class: 'muted' }, t('storage_used', { used: mb(est.usage ?? 0), quota: mb(est.quota ?? 0) })) : null,
+    est ? h('p', { class: 'muted' }, t('storage_used', { used: formatBytes(est.usage ?? 0), quota: formatBytes(est.quota ?? 0) })) : null,
     passwordForm(ctx),
     ctx.role === 'parent' ? closeAccountSlot(ctx) : null,
     logoutButton(ctx, note), note);
