@@ -1,7 +1,8 @@
 """Screens in real Chromium against the real server: a parent cannot reach the screens that
 save changes (they would wait unsent forever); the sync screen speaks Bahasa Indonesia and
 remembers the last sync across a reload; on a small phone the menu stays off the login screen
-and a child opened from far down the list is shown from its top."""
+and a child opened from far down the list is shown from its top; a midwife's child screen names
+the child's posyandu."""
 from __future__ import annotations
 
 import re
@@ -122,3 +123,22 @@ def test_the_page_says_it_is_loading_in_the_users_language_before_the_app_runs(l
         expect(page.locator("main .loading")).to_have_text(said, use_inner_text=True)
         expect(page.locator("main .loading").get_by_text(hidden)).to_be_hidden()
         ctx.close()
+
+
+def test_a_midwifes_child_screen_names_the_childs_posyandu_in_both_languages(live_server, new_context):
+    """A bidan sees the children of several posyandu: each child's screen says which is hers."""
+    base = live_server.url
+    page = new_context().new_page()
+    login(page, base, "bidan1")
+    wait_synced(page)
+    posyandus = live_server.api("GET", "/posyandu", "bidan1").get_json()["items"]
+    assert len(posyandus) > 1
+    for pos in posyandus[:2]:
+        child = live_server.api("GET", f"/children?posyandu_id={pos['id']}", "bidan1").get_json()["items"][0]
+        page.goto(f"{base}/#/child/{child['id']}")
+        expect(page.get_by_role("heading", name=child["name"], exact=True)).to_be_visible()
+        expect(page.locator("#child-posyandu")).to_have_text(pos["name"])
+        expect(page.locator("#child-posyandu")).to_be_in_viewport()
+    page.locator("#lang-btn").click()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    expect(page.locator("#child-posyandu")).to_have_text(posyandus[1]["name"])

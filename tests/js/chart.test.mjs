@@ -234,7 +234,7 @@ test("the child's weighing history writes kg and cm with a decimal comma in Indo
   const measurements = [{ id: 'm1', child_id: 'c3', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65.5 },
     { id: 'm2', child_id: 'c3', measured_on: '2024-08-15', weight_kg: 7.6 }];
   const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null, posyandus: async () => [],
     day: { date: '2024-08-15' }, canWrite: () => false };
   const screen = await render(ctx, 'c3');
   const history = screen.find((e) => e.attributes.id === 'history')[0];
@@ -248,7 +248,7 @@ test("the child's weighing history writes a whole weight and length with one dec
   const measurements = [{ id: 'm1', child_id: 'c3', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65 },
     { id: 'm2', child_id: 'c3', measured_on: '2024-08-15', weight_kg: 8, length_height_cm: 66.5 }];
   const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null, posyandus: async () => [],
     day: { date: '2024-08-15' }, canWrite: () => false };
   const rows = async () => (await render(ctx, 'c3')).find((e) => e.attributes.id === 'history')[0]
     .find((e) => e.localName === 'tr' && e.attributes['data-id']).map((tr) => tr.kids.slice(1, 3).map((td) => td.textContent));
@@ -268,7 +268,7 @@ test("the weighing history's weight-for-age column is named as the result screen
   const child = { id: 'c6', sex: 'F', birth_date: '2024-01-15', posyandu_id: 'p1' };
   const measurements = [{ id: 'm1', child_id: 'c6', measured_on: '2024-07-15', weight_kg: 7.25, length_height_cm: 65 }];
   const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null, posyandus: async () => [],
     day: { date: '2024-08-15' }, canWrite: () => false };
   const headers = async () => (await render(ctx, 'c6')).find((e) => e.attributes.id === 'history')[0]
     .find((e) => e.localName === 'th').map((th) => th.textContent);
@@ -394,7 +394,7 @@ test("the child's weighing history lists every weighing, each with its correctio
   const measurements = Array.from({ length: 30 }, (_, i) => ({ id: `m${i}`, child_id: 'c9',
     measured_on: `${2021 + Math.floor((i + 1) / 12)}-${String(((i + 1) % 12) + 1).padStart(2, '0')}-10`, weight_kg: 4 + i * 0.3 }));
   const ctx = { bundle: async () => ({ child, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null, posyandus: async () => [],
     day: { date: '2023-08-10' }, canWrite: () => true };
   const history = (await render(ctx, 'c9')).find((e) => e.attributes.id === 'history')[0];
   const rows = history.find((e) => e.localName === 'tr' && e.attributes['data-id']);

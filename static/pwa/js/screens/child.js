@@ -74,11 +74,11 @@ export function statusPanel(result) {
   else if (kms?.referral) warnings.push(t('refer')); // the signs above name their own referral
   return h('div', { class: 'panel', id: 'result' },
     h('ul', { class: 'statuses' }, items),
-    // past the WHO tables (day 1856) nothing is judged: said, not an empty panel
+    // past the WHO tables (day 1856): said, not an empty panel
     growth?.warnings?.includes('age_over_60_months') ? h('p', { class: 'muted', id: 'over-kms' }, t('over_kms')) : null,
-    // a length or height past WHO's weight-for-length/height tables: BB/TB is not judged, said so
+    // a length/height past WHO's BB/TB tables: not judged, said so
     growth?.warnings?.includes('length_height_out_of_range') ? h('p', { class: 'muted', id: 'lh-out-of-range' }, t('lh_out_of_range')) : null,
-    // no weight that month: nothing of the weight is judged, said so (not an entry that lost it)
+    // no weight that month: said (not an entry that lost it)
     growth && weighed && !weighed.on ? h('p', { class: 'muted', id: 'no-weight' }, t('no_weight')) : null,
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
 }
@@ -127,9 +127,8 @@ export function cardPanel(card) {
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
-/** Every weighing, newest first (a child weighed monthly to five has 60: one cut off could not be
- * corrected); `edit`: each links to its correction. N/T: the server's, or for an
- * unsent or `_stale` one the phone's under `kbm`, as the home SKDN counts it. */
+/** Every weighing, newest first (all 60 to five: one cut off could not be corrected); `edit`: each
+ * links to its correction. N/T: the server's, or (unsent, `_stale`) the phone's under `kbm`, as SKDN. */
 function historyTable(child, measurements, tables, kbm, edit) {
   const rows = [...measurements].sort(byDate).reverse();
   const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
@@ -178,8 +177,7 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** "Orang tua yang terhubung" (staff): the list needs the server, so js/online/parents.js is fetched
- * on demand (the screen stays fast offline); unreachable: "needs internet". */
+/** "Orang tua yang terhubung" (staff): js/online/parents.js fetched on demand; unreachable: "needs internet". */
 const parentsModule = onlineModule('parents');
 export function parentsPanel(ctx, child) {
   const box = h('div', { id: 'parents' });
@@ -207,12 +205,12 @@ export async function render(ctx, childId) {
   const [{ child, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.kbm(), ctx.schedule(), childNotice(ctx, childId)]);
   if (!child) return childGone();
-  const area = await ctx.area(child);
+  const [area, posyandu] = await Promise.all([ctx.area(child), ctx.posyandus().then((ps) => ps.find((p) => p.id === child.posyandu_id))]);
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite', 'data-child': child.id }, inviteText(ctx.invites?.get(child.id)));
-  // write into the current screen if still this child's (a sync may have redrawn it, or she moved on:
-  // the code stays in ctx.invites for this child, never shown under another's)
+  // into the current screen if still this child's (a sync redrew it, or she moved on: the code stays
+  // in ctx.invites, never shown under another child)
   const say = (text) => {
     const shown = document.getElementById('invite');
     (shown?.dataset.child === child.id ? shown : invite).textContent = text;
@@ -223,6 +221,8 @@ export async function render(ctx, childId) {
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
       child._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null),
+    // a midwife's children are of several posyandu
+    posyandu ? h('p', { class: 'muted', id: 'child-posyandu' }, /posyandu/i.test(posyandu.name) ? posyandu.name : `${t('posyandu')} ${posyandu.name}`) : null,
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
   const actions = h('div', { class: 'actions' },
