@@ -26,6 +26,11 @@ def test_register_names_each_wrong_field(live_server, new_context):
     login(page, live_server.url, "kader4")
     wait_synced(page)
     page.goto(live_server.url + "/#/register")
+    # a required choice is starred as a required text field is (its radios 'required' to a screen reader too)
+    expect(page.locator("#child-form label", has_text="Nama anak")).to_have_text("Nama anak *")
+    expect(page.locator("#child-form legend", has_text="Jenis kelamin")).to_have_text("Jenis kelamin *")
+    for option in ("Perempuan", "Laki-laki"):
+        expect(page.get_by_label(option)).to_have_attribute("required", "")
     page.get_by_label("Nama anak").fill("Budi Salah Isi")
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=200)).isoformat())
     page.get_by_role("button", name="Simpan").click()
@@ -48,6 +53,7 @@ def test_a_bidan_registers_a_child_at_the_posyandu_she_chooses_then_moves_it(liv
     page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
     posyandu = page.get_by_label("Posyandu")
     expect(posyandu).to_have_value("")
+    expect(page.locator(f"label[for='{posyandu.get_attribute('id')}']")).to_have_text("Posyandu *")  # required, starred
     page.get_by_label("Nama anak").fill("Laras Pilih Posyandu")
     page.get_by_label("Perempuan").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=90)).isoformat())

@@ -45,6 +45,7 @@ export function saveBlob(blob, filename) {
 
 let uid = 0;
 const describedBy = (id, hint) => (hint ? `${id}-h ${id}-e` : `${id}-e`);
+const star = (required) => (required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
 
 /** A labelled input, hint and error under it, tied for screen readers. */
 export function field({ label, name, type = 'text', value = '', required = false, hint = null, ...attrs }) {
@@ -52,26 +53,26 @@ export function field({ label, name, type = 'text', value = '', required = false
   const id = `f-${name}-${uid}`;
   const input = h('input', { id, name, type, value: value ?? '', required, 'aria-describedby': describedBy(id, hint), ...attrs });
   return h('div', { class: 'field' },
-    h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    h('label', { for: id }, label, star(required)),
     input, hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
 /** A labelled select of [value, text] options, as field(). */
-export function choice({ label, name, options, value = '', hint = null, ...attrs }) {
+export function choice({ label, name, options, value = '', required = false, hint = null, ...attrs }) {
   uid += 1;
   const id = `f-${name}-${uid}`;
-  return h('div', { class: 'field' }, h('label', { for: id }, label),
-    h('select', { id, name, 'aria-describedby': describedBy(id, hint), ...attrs },
+  return h('div', { class: 'field' }, h('label', { for: id }, label, star(required)),
+    h('select', { id, name, required, 'aria-describedby': describedBy(id, hint), ...attrs },
       options.map(([v, text]) => h('option', { value: v, selected: v === (value ?? '') }, text))),
     hint ? h('small', { class: 'hint', id: `${id}-h` }, hint) : null, h('small', { class: 'error', id: `${id}-e` }));
 }
 
-export function radios(name, legend, options, checked) {
+export function radios(name, legend, options, checked, required = false) {
   uid += 1;
   const errorId = `f-${name}-${uid}-e`;
-  return h('fieldset', { class: 'radios', 'aria-describedby': errorId }, h('legend', {}, legend),
+  return h('fieldset', { class: 'radios', 'aria-describedby': errorId }, h('legend', {}, legend, star(required)),
     options.map(([value, label]) => h('label', { class: 'radio' },
-      h('input', { type: 'radio', name, value, checked: value === checked }), h('span', {}, label))),
+      h('input', { type: 'radio', name, value, checked: value === checked, required }), h('span', {}, label))),
     h('small', { class: 'error', id: errorId }));
 }
 

@@ -9,7 +9,7 @@ import { childGone, doseLabel, dueTitle } from './child.js';
 import { dateCheck, deleteCard, onSave, recordIds, savedWords, showRefused } from './forms.js';
 
 /** A dose record's source: given here, copied from a record, or recalled (no default). */
-const sourceRadios = (checked, sources = DOSE_SOURCES) => radios('source', t('dose_source'), sources.map((s) => [s, t(`source_${s}`)]), checked);
+const sourceRadios = (checked, sources = DOSE_SOURCES) => radios('source', t('dose_source'), sources.map((s) => [s, t(`source_${s}`)]), checked, true);
 const sourceOf = (form) => form.querySelector('input[name=source]:checked')?.value ?? null;
 
 /** Where a copied or recalled dose was given (one given now: here). */

@@ -93,10 +93,10 @@ export async function childForm(ctx, childId) {
   const at = c.posyandu_id ?? ctx.day.posyandu_id ?? (ps.length === 1 ? ps[0].id : '');
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
-    ps.length > 1 || !at ? choice({ label: t('posyandu'), name: 'posyandu_id', value: at,
+    ps.length > 1 || !at ? choice({ label: t('posyandu'), name: 'posyandu_id', value: at, required: true,
       options: [['', '–'], ...ps.map((p) => [p.id, p.name])] }) : null,
     field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off', maxlength: 120 }),
-    radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex),
+    radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex, true),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off', maxlength: 120 }),
     field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 24 }),
@@ -310,7 +310,7 @@ const DELETE_REASONS = ['delete_mistake', 'delete_twice', 'delete_wrong_child'];
 /** Delete a weighing or a dose, with the reason (audited). */
 export function deleteCard(ctx, entity, id, childId) {
   const form = h('form', { class: 'card', novalidate: true, id: 'delete-form' }, h('h3', {}, t('delete_title')),
-    radios('reason', t('delete_reason'), DELETE_REASONS.map((k) => [k, t(k)]), null),
+    radios('reason', t('delete_reason'), DELETE_REASONS.map((k) => [k, t(k)]), null, true),
     h('button', { class: 'btn danger', type: 'submit' }, t('delete')));
   onSave(form, async () => {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
