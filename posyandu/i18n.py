@@ -41,30 +41,32 @@ TITLES: dict[str, dict[str, str]] = {
     "child_merged": {"id": "Anak ini sudah digabungkan ke data anak lain", "en": "This child was merged into another"},
 }
 
-# marshmallow / webargs messages → Bahasa Indonesia. Exact strings first, then patterns.
+# marshmallow / webargs messages → Bahasa Indonesia, written as our own field messages and the PWA's
+# are (lower case, no full stop: "wajib diisi"; api-contract: "must be between 0.5 and 70").
+# Exact strings first, then patterns.
 FIELD_MESSAGES = {
-    "Missing data for required field.": "Wajib diisi.",
-    "Field may not be null.": "Tidak boleh kosong.",
-    "Not a valid number.": "Bukan angka yang sah.",
-    "Not a valid integer.": "Bukan bilangan bulat yang sah.",
-    "Not a valid string.": "Bukan teks yang sah.",
-    "Not a valid boolean.": "Bukan nilai ya/tidak yang sah.",
-    "Not a valid date.": "Bukan tanggal yang sah (format TTTT-BB-HH).",
-    "Not a valid datetime.": "Bukan waktu yang sah.",
-    "Not a valid UUID.": "Bukan UUID yang sah.",
-    "Unknown field.": "Isian tidak dikenal.",
-    "Invalid input type.": "Jenis data tidak sah.",
-    "Invalid value.": "Nilai tidak sah.",
-    "Not a valid list.": "Bukan daftar yang sah.",
-    "Not a valid mapping type.": "Bukan objek yang sah.",
-    "Shorter than minimum length 1.": "Tidak boleh kosong.",
-    "Invalid JSON body.": "Isi JSON tidak sah.",  # webargs: a body that is not JSON
-    "Invalid type.": "Jenis data tidak sah.",  # fields.Nested given no object
-    "Not a valid utf-8 string.": "Bukan teks UTF-8 yang sah.",
-    "Number too large.": "Angka terlalu besar.",  # fields.Float of an integer past a float (10**400)
+    "Missing data for required field.": "wajib diisi",
+    "Field may not be null.": "tidak boleh kosong",
+    "Not a valid number.": "bukan angka yang sah",
+    "Not a valid integer.": "bukan bilangan bulat yang sah",
+    "Not a valid string.": "bukan teks yang sah",
+    "Not a valid boolean.": "bukan nilai ya/tidak yang sah",
+    "Not a valid date.": "bukan tanggal yang sah (format TTTT-BB-HH)",
+    "Not a valid datetime.": "bukan waktu yang sah",
+    "Not a valid UUID.": "bukan UUID yang sah",
+    "Unknown field.": "isian tidak dikenal",
+    "Invalid input type.": "jenis data tidak sah",
+    "Invalid value.": "nilai tidak sah",
+    "Not a valid list.": "bukan daftar yang sah",
+    "Not a valid mapping type.": "bukan objek yang sah",
+    "Shorter than minimum length 1.": "tidak boleh kosong",
+    "Invalid JSON body.": "isi JSON tidak sah",  # webargs: a body that is not JSON
+    "Invalid type.": "jenis data tidak sah",  # fields.Nested given no object
+    "Not a valid utf-8 string.": "bukan teks UTF-8 yang sah",
+    "Number too large.": "angka terlalu besar",  # fields.Float of an integer past a float (10**400)
     "Special numeric values (nan or infinity) are not permitted.":  # NaN, Infinity, 1e999 in the JSON
-        "Nilai khusus (NaN atau tak hingga) tidak diizinkan.",
-    "String does not match expected pattern.": "Tidak sesuai format yang diminta.",  # validate.Regexp
+        "nilai khusus (NaN atau tak hingga) tidak diizinkan",
+    "String does not match expected pattern.": "tidak sesuai format yang diminta",  # validate.Regexp
     # growth calculator rows (posyandu.growth.zscores)
     "must be an ISO date (YYYY-MM-DD)": "harus tanggal dengan format TTTT-BB-HH",
     'must be "M" or "F"': 'harus "M" atau "F"',
@@ -77,15 +79,15 @@ FIELD_MESSAGES = {
 PATTERNS = [
     (re.compile(r"^must be a whole number of days, 0 to (\d+)$"), r"harus bilangan bulat hari, 0 sampai \1"),  # zscores
     (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     r"Harus antara \1 dan \2."),
+     r"harus antara \1 dan \2"),
     (re.compile(r"^must be between (\S+) and (\S+)$"), r"harus antara \1 dan \2"),
-    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"Minimal \1."),
-    (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"Maksimal \1."),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"Lebih panjang dari \1 karakter."),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"Kurang dari \1 karakter."),
-    (re.compile(r"^Must be one of: (.*)\.$"), r"Harus salah satu dari: \1."),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"Panjang harus antara \1 dan \2."),
-    (re.compile(r"^Length must be (\d+)\.$"), r"Panjang harus \1."),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"minimal \1"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"maksimal \1"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"lebih panjang dari \1 karakter"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"kurang dari \1 karakter"),
+    (re.compile(r"^Must be one of: (.*)\.$"), r"harus salah satu dari: \1"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"panjang harus antara \1 dan \2"),
+    (re.compile(r"^Length must be (\d+)\.$"), r"panjang harus \1"),
 ]
 
 

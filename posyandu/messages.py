@@ -17,7 +17,7 @@ class Msg(str):
 
 
 TAKEN = Msg("already taken", "sudah dipakai")  # a value another record holds (a username, a puskesmas code)
-REQUIRED = Msg("Missing data for required field.", "Wajib diisi.")  # marshmallow's own, as i18n translates it
+REQUIRED = Msg("Missing data for required field.", "wajib diisi")  # marshmallow's own, as i18n translates it
 
 
 MONTH_NAMES = {

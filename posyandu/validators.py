@@ -264,7 +264,7 @@ class Trimmed(fields.String):
         value = single_spaced(value)
         if blank(value):
             value = ""
-        if not value and self.required:  # left blank: said as a field left out is ("Wajib diisi.")
+        if not value and self.required:  # left blank: said as a field left out is ("wajib diisi")
             raise ValidationError(REQUIRED)
         if not value and not self.allow_none:
             raise ValidationError(Msg("must not be empty", "tidak boleh kosong"))

@@ -147,7 +147,7 @@ def _scope_problems(data: dict[str, Any], *, assigned: bool = True) -> dict[str,
         return {}
     if assigned and needs[1] is Posyandu and data.get(needs[0]) is not None:
         locked(select(Posyandu).where(Posyandu.id == data[needs[0]]), EVENTS)
-    if data.get(needs[0]) is None:  # left out, null, or a region code left blank: "Wajib diisi."
+    if data.get(needs[0]) is None:  # left out, null, or a region code left blank: "wajib diisi"
         return {needs[0]: [REQUIRED]}
     found = db.session.get(needs[1], data[needs[0]])
     if found is None:

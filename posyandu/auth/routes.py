@@ -277,7 +277,7 @@ class RegisterParent(MethodView):
         A refusal (422) names every field's error at once; a code that does not work (one of the wrong
         length too, its message saying so) is refused as ``invitation_invalid`` (with the format errors
         of the other fields, if any), and nothing is said of the username or the password (whether a
-        username exists is not told). A code left blank is a field left blank ("Wajib diisi.")."""
+        username exists is not told). A code left blank is a field left blank ("wajib diisi")."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()

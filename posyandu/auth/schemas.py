@@ -30,7 +30,7 @@ class NewPassword(v.Filled):
     """A password being set: 8 to 200 characters counted in Unicode NFKC, as it is hashed and judged
     (``passwords.normalised``): "e" and a combining accent are one character, as "é" is. Left empty, it
     is missing (``Filled``); spaces are characters typed, kept as typed (eight are refused as too easy
-    to guess, ``weak_password``, which says more than "Wajib diisi.")."""
+    to guess, ``weak_password``, which says more than "wajib diisi")."""
 
     def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(as_typed=True, required=True, load_only=True, validate=validate.Length(min=8, max=200),
@@ -47,7 +47,7 @@ def _password_to_check() -> fields.String:
 
 
 class LoginSchema(Schema):
-    username = v.Filled(required=True, validate=validate.Length(min=1, max=80))  # blank: "Wajib diisi."
+    username = v.Filled(required=True, validate=validate.Length(min=1, max=80))  # blank: "wajib diisi"
     password = _password_to_check()
 
 
@@ -64,7 +64,7 @@ class UserSchema(Schema):
     username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    role = v.Filled(required=True, validate=validate.OneOf(ROLES))  # blank: "Wajib diisi.", not the choices
+    role = v.Filled(required=True, validate=validate.OneOf(ROLES))  # blank: "wajib diisi", not the choices
     phone = v.Phone(allow_none=True)
     posyandu_id = fields.UUID(allow_none=True)
     puskesmas_id = fields.UUID(allow_none=True)
@@ -120,7 +120,7 @@ class LogoutSchema(Schema):
 
 
 def _invitation_code() -> v.Filled:
-    """An invitation code: left blank, "Wajib diisi." (``Filled``); of the wrong length, refused as a code
+    """An invitation code: left blank, "wajib diisi" (``Filled``); of the wrong length, refused as a code
     that does not work (``invitation_invalid``, ``auth.operations._open_invitation``), not as a form's
     format error: the parent's trouble is the code."""
     return v.Filled(required=True, metadata={

@@ -235,7 +235,7 @@ class KbmSchema(Schema):
                                  metadata={"description": "KBM in grams by completed month of age (1-60); month 1 is "
                                                           "required, a month missing takes the previous month's value. "
                                                           "At least 1 g: a weight that did not go up is T (Buku KIA)"})
-    source = v.Filled(required=True, validate=validate.Length(min=3, max=255))  # blank: "Wajib diisi."
+    source = v.Filled(required=True, validate=validate.Length(min=3, max=255))  # blank: "wajib diisi"
     created_at = v.Timestamp(dump_only=True, allow_none=True, metadata={"description": "null for the built-in table"})
 
 

@@ -29,7 +29,7 @@ class ChildEventSchema(Schema):
 
 
 class ImmunisationSchema(ChildEventSchema):
-    vaccine = v.Filled(required=True, validate=v.Pattern(r"^[A-Za-z0-9\-]{2,20}$", Msg(  # blank: "Wajib diisi."
+    vaccine = v.Filled(required=True, validate=v.Pattern(r"^[A-Za-z0-9\-]{2,20}$", Msg(  # blank: "wajib diisi"
         "a vaccine code of 2-20 letters, digits or '-' (e.g. DPT-HB-Hib)",
         "kode vaksin 2-20 huruf, angka atau '-' (misalnya DPT-HB-Hib)")))
     dose = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10))  # 1.5 is no dose 1
@@ -59,7 +59,7 @@ class ImmunisationUpdateSchema(ImmunisationSchema):
 
 
 class SupplementSchema(ChildEventSchema):
-    kind = v.Filled(required=True, validate=validate.OneOf(SUPPLEMENT_KINDS))  # blank: "Wajib diisi."
+    kind = v.Filled(required=True, validate=validate.OneOf(SUPPLEMENT_KINDS))  # blank: "wajib diisi"
     given_on = fields.Date(required=True, validate=v.not_future)
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))

@@ -15,7 +15,7 @@ REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
 
 
 class RegionSchema(Schema):
-    code = v.Filled(required=True, validate=REGION_CODE)  # blank: "Wajib diisi.", not the format
+    code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     level = fields.String(dump_only=True)
     parent_code = fields.String(dump_only=True, allow_none=True, metadata={"description": "null for a province"})
@@ -32,7 +32,7 @@ class PuskesmasSchema(Schema):
     id = fields.UUID(dump_only=True)
     code = v.Trimmed(validate=validate.Length(max=20), allow_none=True)
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    kecamatan_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "Wajib diisi.", not the format
+    kecamatan_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     kabupaten_code = fields.String(dump_only=True)
 
 
@@ -43,7 +43,7 @@ class PuskesmasUpdateSchema(PuskesmasSchema):
 class PosyanduSchema(Schema):
     id = fields.UUID()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
-    desa_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "Wajib diisi.", not the format
+    desa_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     puskesmas_id = fields.UUID(required=True)
     kabupaten_code = fields.String(dump_only=True)
     meeting_day = fields.Integer(required=True, validate=validate.Range(1, 31))
@@ -70,7 +70,7 @@ class ChildSchema(Schema):
     id = fields.UUID(metadata={"description": "Made by the client that registers the child."})
     posyandu_id = fields.UUID(required=True)
     name = v.Trimmed(required=True, validate=validate.Length(min=1, max=120))
-    sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "Wajib diisi.", not the choices
+    sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "wajib diisi", not the choices
     birth_date = fields.Date(required=True, validate=v.birth_date)
     birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True), metadata={
         "description": "kg, kept to the gram (3 decimals: 2.499 is 2,499 g, under the 2,500 g line of low birth "

@@ -84,7 +84,7 @@ class MutationIn(PlannedLoad):
         unknown = EXCLUDE
 
     mutation_id = fields.UUID(required=True)
-    entity = Filled(required=True, validate=validate.OneOf(PUSH_ENTITIES))  # blank: "Wajib diisi."
+    entity = Filled(required=True, validate=validate.OneOf(PUSH_ENTITIES))  # blank: "wajib diisi"
     op = Filled(required=True, validate=validate.OneOf(("upsert", "delete")))
     id = fields.UUID(required=True)
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))

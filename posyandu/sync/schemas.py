@@ -44,7 +44,7 @@ class PushSchema(Schema):
     # a whole-batch 422 would leave the phone's outbox stuck behind it forever.
     CHECKED_PER_ITEM = ("mutations",)
 
-    client_id = Filled(required=True, validate=validate.Length(min=1, max=64),  # blank: "Wajib diisi."
+    client_id = Filled(required=True, validate=validate.Length(min=1, max=64),  # blank: "wajib diisi"
                               metadata={"description": "UUID of this installation of the app"})
     mutations = fields.List(AsSent(MutationDoc), required=True,
                             metadata={"description": "At most 500 (413 beyond); applied in order"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 # General: "title/detail are in the language asked for by Accept-Language (id default, en)"
-INDONESIAN = {"title": "Perlu masuk (login)", "errors": {"password": ["Wajib diisi."], "username": ["Wajib diisi."]}}
+INDONESIAN = {"title": "Perlu masuk (login)", "errors": {"password": ["wajib diisi"], "username": ["wajib diisi"]}}
 ENGLISH = {"title": "Authentication required",
            "errors": {"password": ["Missing data for required field."], "username": ["Missing data for required field."]}}
 

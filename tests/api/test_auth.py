@@ -56,14 +56,14 @@ def test_a_login_field_sent_blank_is_told_wajib_diisi_and_still_counts_per_addre
                            environ_base={"REMOTE_ADDR": f"10.8.0.{i % 2}"})
 
     both = login({"username": "", "password": ""}, 0)
-    assert both.status_code == 422 and both.get_json()["errors"] == {"username": ["Wajib diisi."],
-                                                                     "password": ["Wajib diisi."]}
+    assert both.status_code == 422 and both.get_json()["errors"] == {"username": ["wajib diisi"],
+                                                                     "password": ["wajib diisi"]}
     spaces = login({"username": "   ", "password": "x"}, 0, "en")
     assert spaces.get_json()["errors"] == {"username": ["Missing data for required field."]}
     known = login({"username": "kader1", "password": ""}, 0)
     unknown = login({"username": "tidak.ada", "password": ""}, 0)
     assert known.status_code == unknown.status_code == 422 and known.get_json() == unknown.get_json()
-    assert known.get_json()["errors"] == {"password": ["Wajib diisi."]}
+    assert known.get_json()["errors"] == {"password": ["wajib diisi"]}
     # a password of spaces is checked as typed: a wrong password, as any other
     assert login({"username": "kader1", "password": "   "}, 0).status_code == 401
     codes = [login({"username": "", "password": ""}, 1).status_code for _ in range(31)]
@@ -73,8 +73,8 @@ def test_a_login_field_sent_blank_is_told_wajib_diisi_and_still_counts_per_addre
 def test_a_password_change_or_an_invitation_code_sent_blank_is_told_wajib_diisi(client, world):
     blank = client.post("/api/v1/auth/password", json={"current_password": "", "new_password": ""},
                         headers=world.headers("kader1", "id"))
-    assert blank.status_code == 422 and blank.get_json()["errors"] == {"current_password": ["Wajib diisi."],
-                                                                       "new_password": ["Wajib diisi."]}
+    assert blank.status_code == 422 and blank.get_json()["errors"] == {"current_password": ["wajib diisi"],
+                                                                       "new_password": ["wajib diisi"]}
     # a new password of spaces is typed, and told why it is refused (too easy to guess)
     spaces = client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": " " * 10},
                          headers=world.headers("kader1", "id"))
@@ -85,10 +85,10 @@ def test_a_password_change_or_an_invitation_code_sent_blank_is_told_wajib_diisi(
                                                           "password": "kuat-sekali", "name": "Ibu Ani"})
     taken, free = register("", "kader1"), register("", "belum.ada")
     assert taken.status_code == 422 and taken.get_json() == free.get_json()   # still nothing about the username
-    assert taken.get_json()["errors"] == {"code": ["Wajib diisi."]}
-    assert register("  ", "belum.ada").get_json()["errors"] == {"code": ["Wajib diisi."]}
+    assert taken.get_json()["errors"] == {"code": ["wajib diisi"]}
+    assert register("  ", "belum.ada").get_json()["errors"] == {"code": ["wajib diisi"]}
     redeem = client.post("/api/v1/auth/redeem", json={"code": ""}, headers=world.headers("parent1", "id"))
-    assert redeem.status_code == 422 and redeem.get_json()["errors"] == {"code": ["Wajib diisi."]}
+    assert redeem.status_code == 422 and redeem.get_json()["errors"] == {"code": ["wajib diisi"]}
 
 
 def test_failed_logins_are_rate_limited_per_username(client, world):

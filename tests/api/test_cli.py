@@ -131,7 +131,7 @@ def test_import_regions_refuses_a_malformed_code_or_a_missing_parent_with_a_mess
     runner = app.test_cli_runner()
     regions = tmp_path / "regions.csv"
     for text, shown in [("code,name\n35,Jawa Timur\n3525x,Gresik\nab,X\n", "baris 3: code: harus kode Kemendagri"),
-                        ("code,name\n35,\n", "baris 2: name: Wajib diisi."),
+                        ("code,name\n35,\n", "baris 2: name: wajib diisi"),
                         ("code,name\n35,Jawa Timur\n35.25.01,Wringinanom\n", "baris 3: code: wilayah induk harus ada dulu"),
                         ("kode,nama\n35,Jawa Timur\n", "kolom tidak ada (missing columns): code, name")]:
         regions.write_text(text, encoding="utf-8")
@@ -170,7 +170,7 @@ def test_import_posyandu_refuses_bad_rows_with_a_message_and_saves_nothing(app, 
     for row, shown in [("Mawar,35.25.01,P01,5", "baris 3: desa_code: harus desa yang terdaftar"),
                        ("Mawar,35.25.01.2001,P01,lima", "baris 3: meeting_day:"),
                        ("Mawar,35.25.01.2001,P01,40", "baris 3: meeting_day:"),
-                       (",35.25.01.2001,P01,4", "baris 3: name: Wajib diisi."),
+                       (",35.25.01.2001,P01,4", "baris 3: name: wajib diisi"),
                        ("Mawar,35.25.01.2001,NOPE,4", "baris 3: puskesmas_code:")]:
         posyandu.write_text(head + row + "\n", encoding="utf-8")
         result = runner.invoke(args=["import-posyandu", str(posyandu)])

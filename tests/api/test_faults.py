@@ -248,7 +248,7 @@ def test_an_integer_too_long_for_python_is_malformed_json_not_a_500(client, worl
     login = client.post("/api/v1/auth/login", data='{"username": "x", "password": %s}' % digits,
                         content_type="application/json")
     assert assert_problem(login, 422) == assert_problem(malformed, 422)
-    assert login.get_json()["errors"] == {"_schema": ["Isi JSON tidak sah."]}
+    assert login.get_json()["errors"] == {"_schema": ["isi JSON tidak sah"]}
     child = make_child()
     before = counts(db)
     body = ('{"client_id": "dev-1", "mutations": [{"mutation_id": "%s", "entity": "measurement", "op": "upsert", '
@@ -287,10 +287,10 @@ def test_pattern_and_special_number_messages_are_in_indonesian_by_default(client
         body = '{"measured_on": "%s", "weight_kg": %s}' % (TODAY, number)
         resp = client.post(f"/api/v1/children/{child['id']}/measurements", data=body, content_type="application/json",
                            headers=headers)
-        assert errors(resp) == {"weight_kg": ["Nilai khusus (NaN atau tak hingga) tidak diizinkan."]}, number
+        assert errors(resp) == {"weight_kg": ["nilai khusus (NaN atau tak hingga) tidak diizinkan"]}, number
     resp = client.post(f"/api/v1/children/{child['id']}/measurements", json={"measured_on": TODAY, "weight_kg": 10 ** 400},
                        headers=headers)
-    assert errors(resp) == {"weight_kg": ["Angka terlalu besar."]}
+    assert errors(resp) == {"weight_kg": ["angka terlalu besar"]}
     resp = client.post(f"/api/v1/children/{child['id']}/immunisations",
                        json={"vaccine": "D", "dose": 1, "given_on": TODAY}, headers=headers)
     assert errors(resp) == {"vaccine": ["kode vaksin 2-20 huruf, angka atau '-' (misalnya DPT-HB-Hib)"]}
@@ -431,7 +431,7 @@ def test_a_malformed_id_in_any_path_is_422_on_its_parameter_and_writes_nothing(a
             resp = client.open(url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None,
                                headers=headers)
             body = assert_problem(resp, 422)
-            assert body["errors"] == {bad_one: ["Bukan UUID yang sah."]}, (method, url, body)
+            assert body["errors"] == {bad_one: ["bukan UUID yang sah"]}, (method, url, body)
     assert counts(db) == before
 
 
@@ -632,7 +632,7 @@ def test_a_chunked_json_body_is_read(client, world):
 
 @pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
 def test_a_compressed_body_is_refused_with_415_saying_so(client, world, db, make_child, coding):
-    """Content-Encoding is not decoded: a gzip body was answered 422 'Isi JSON tidak sah.' as if
+    """Content-Encoding is not decoded: a gzip body was answered 422 'isi JSON tidak sah' as if
     the client had written broken JSON (and a DELETE's or logout's body, read by no one, was
     ignored). RFC 9110 15.5.16: 415, with Accept-Encoding naming what is accepted."""
     import gzip
@@ -665,12 +665,12 @@ def test_a_json_body_starting_with_a_utf8_bom_is_read(client, world):
     assert resp.get_json()["name"] == "Driyorejo Ñ"
     broken = client.post("/api/v1/regions", data=b"\xef\xbb\xbf{", headers={**world.headers("admin", "id"),
                                                                              "Content-Type": "application/json"})
-    assert assert_problem(broken, 422)["errors"] == {"_schema": ["Isi JSON tidak sah."]}
+    assert assert_problem(broken, 422)["errors"] == {"_schema": ["isi JSON tidak sah"]}
 
 
 def test_a_chunked_body_over_the_size_limit_is_413_not_broken_json(app, client, world, db, monkeypatch):
     """A body with no Content-Length (chunked) longer than MAX_CONTENT_LENGTH was cut at the limit
-    by werkzeug without a word, and the cut JSON answered 422 'Isi JSON tidak sah.': the client
+    by werkzeug without a word, and the cut JSON answered 422 'isi JSON tidak sah': the client
     was told its JSON was broken instead of too large (413, as the same body with a Content-Length)."""
     import json
 
@@ -703,7 +703,7 @@ def test_a_delete_with_its_reason_in_a_json_body_is_refused_and_deletes_nothing(
         problem = assert_problem(resp, 422)
         assert list(problem["errors"]) == ["reason"] and "?reason=" in problem["errors"]["reason"][0], problem
         other = assert_problem(client.delete(url, json={"alasan": "salah"}, headers=headers), 422)
-        assert other["errors"] == {"alasan": ["Isian tidak dikenal."]}
+        assert other["errors"] == {"alasan": ["isian tidak dikenal"]}
         assert_problem(client.delete(url, data="reason=salah", headers={
             **headers, "Content-Type": "application/x-www-form-urlencoded"}), 415)
     assert counts(db) == before

@@ -11,7 +11,7 @@ from tests.api.test_auth import _user_id
 
 PHONE = "nomor HP tidak sah (08…)"
 WEAK = "terlalu mudah ditebak: jangan nama pengguna, satu karakter berulang, atau kata sandi umum"
-NO_POSYANDU = "Wajib diisi."  # the area her role needs, left out
+NO_POSYANDU = "wajib diisi"  # the area her role needs, left out
 
 
 def _users(app) -> int:
@@ -43,8 +43,8 @@ def test_a_field_refused_for_its_format_is_not_judged_again(client, world):
     body = {"username": "kader 1", "password": "pendek", "name": "Kader Baru", "role": "kader",
             "posyandu_id": "bukan-uuid"}
     errors = client.post("/api/v1/users", json=body, headers=world.headers("admin", "id")).get_json()["errors"]
-    assert errors == {"username": ["3-80 huruf, angka, atau _ . - @"], "password": ["Panjang harus antara 8 dan 200."],
-                      "posyandu_id": ["Bukan UUID yang sah."]}
+    assert errors == {"username": ["3-80 huruf, angka, atau _ . - @"], "password": ["panjang harus antara 8 dan 200"],
+                      "posyandu_id": ["bukan UUID yang sah"]}
     # a role refused: no area is asked for it
     errors = client.post("/api/v1/users", json={**body, "role": "perawat", "posyandu_id": None},
                          headers=world.headers("admin", "id")).get_json()["errors"]
@@ -53,13 +53,13 @@ def test_a_field_refused_for_its_format_is_not_judged_again(client, world):
 
 def test_an_empty_username_or_password_is_required_in_both_languages(client, world):
     body = {"username": "", "password": "", "name": "Admin Baru", "role": "admin"}
-    for lang, required in (("id", "Wajib diisi."), ("en", "Missing data for required field.")):
+    for lang, required in (("id", "wajib diisi"), ("en", "Missing data for required field.")):
         resp = client.post("/api/v1/users", json=body, headers=world.headers("admin", lang))
         assert resp.status_code == 422 and resp.get_json()["errors"] == {"username": [required],
                                                                          "password": [required]}, resp.get_json()
     # as a field left out says
     left_out = client.post("/api/v1/users", json={"name": "Admin Baru", "role": "admin"}, headers=world.headers("admin", "id"))
-    assert left_out.get_json()["errors"] == {"username": ["Wajib diisi."], "password": ["Wajib diisi."]}
+    assert left_out.get_json()["errors"] == {"username": ["wajib diisi"], "password": ["wajib diisi"]}
 
 
 def test_a_change_of_a_user_is_told_every_error_at_once_and_nothing_changes(client, world):
@@ -68,7 +68,7 @@ def test_a_change_of_a_user_is_told_every_error_at_once_and_nothing_changes(clie
                         headers=world.headers("admin", "id"))
     assert resp.status_code == 422 and resp.get_json()["errors"] == {
         "phone": [PHONE], "username": ["sudah dipakai"],
-        "puskesmas_id": ["Wajib diisi."]}, resp.get_json()
+        "puskesmas_id": ["wajib diisi"]}, resp.get_json()
     # the admin's own password is sent to Settings, with the other errors
     admin = _user_id(client, world, "admin")
     own = client.patch(f"/api/v1/users/{admin}", json={"password": "admin-baru-2026", "name": ""},
@@ -104,7 +104,7 @@ def test_a_puskesmas_is_told_its_kecamatan_unknown_and_its_code_taken_with_the_f
     admin = world.headers("admin", "id")
     resp = client.post("/api/v1/puskesmas", json={"name": "", "kecamatan_code": "35.25.09", "code": "PA"}, headers=admin)
     assert resp.status_code == 422 and resp.get_json()["errors"] == {
-        "name": ["Wajib diisi."], "kecamatan_code": [KECAMATAN], "code": ["sudah dipakai"]}, resp.get_json()
+        "name": ["wajib diisi"], "kecamatan_code": [KECAMATAN], "code": ["sudah dipakai"]}, resp.get_json()
     pkm_b = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json={"name": "x" * 121, "kecamatan_code": "35.99.01",
                                                                           "code": "PA"}, headers=admin)
     assert pkm_b.status_code == 422 and sorted(pkm_b.get_json()["errors"]) == ["code", "kecamatan_code", "name"]
@@ -122,12 +122,12 @@ def test_a_posyandu_is_told_its_desa_and_its_puskesmas_with_the_format_errors(cl
             "meeting_day": 40}
     resp = client.post("/api/v1/posyandu", json=body, headers=bidan)
     assert resp.status_code == 422 and resp.get_json()["errors"] == {
-        "meeting_day": ["Harus antara 1 dan 31."], "desa_code": ["harus di kabupaten/kota puskesmas Anda"],
+        "meeting_day": ["harus antara 1 dan 31"], "desa_code": ["harus di kabupaten/kota puskesmas Anda"],
         "puskesmas_id": ["tidak dikenal atau di luar wilayah Anda"]}, resp.get_json()
     changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={**body, "desa_code": "35.25.01.2999"},
                            headers=bidan)
     assert changed.status_code == 422 and changed.get_json()["errors"] == {
-        "meeting_day": ["Harus antara 1 dan 31."], "desa_code": ["harus desa yang terdaftar"],
+        "meeting_day": ["harus antara 1 dan 31"], "desa_code": ["harus desa yang terdaftar"],
         "puskesmas_id": ["tidak dikenal atau di luar wilayah Anda"]}, changed.get_json()
     # one she does not see is not found, whatever the body
     assert client.patch(f"/api/v1/posyandu/{world.ids['p3']}", json=body, headers=bidan).status_code == 404

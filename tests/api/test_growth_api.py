@@ -47,7 +47,7 @@ def test_a_field_no_row_has_is_that_rows_error(client):
     rows = [{"sex": "M", "age_days": 376, "weigth_kg": 9.4}, {"sex": "M", "age_days": 376, "weight_kg": 9.4},
             {"sex": "X", "age_days": 376, "note": "x"}]
     bad, good, both = client.post(URL, json={"measurements": rows}).get_json()["results"]
-    assert bad == {"errors": {"weigth_kg": ["Isian tidak dikenal."]}}
+    assert bad == {"errors": {"weigth_kg": ["isian tidak dikenal"]}}
     assert good["zscores"]["wfa"] is not None
     assert set(both["errors"]) == {"sex", "note"}
 

@@ -233,11 +233,11 @@ def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitatio
 
 def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_what_is_wrong(client, world):
     """Before, a code too short or too long ("ABC", a pasted message) answered type ``validation`` with
-    marshmallow's "Panjang harus antara 6 dan 40.", while a well-formed code that does not work answered
+    marshmallow's "panjang harus antara 6 dan 40", while a well-formed code that does not work answered
     ``invitation_invalid``: the parent's trouble is the same, the code does not work. It is
     ``invitation_invalid`` too, its message on ``code`` saying what is wrong with it, with the other
     fields' format errors; whether the username exists is never told, and a code left blank is still
-    "Wajib diisi.". Redeeming a code says the same."""
+    "wajib diisi". Redeeming a code says the same."""
     def register(code, username="belum.ada", lang="id", **changes):
         return client.post("/api/v1/auth/register", headers={"Accept-Language": lang},
                            json={"code": code, "username": username, "password": "kuat-sekali", "name": "Ibu Ani",
@@ -255,33 +255,33 @@ def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_w
     english = _problem(register("ABC", lang="en"), 422, "invitation_invalid")
     assert english["errors"] == {"code": ["too short: an invitation code has 8 letters and digits, e.g. ABCD-EFGH"]}
     # left blank: required, as any field left blank
-    assert _problem(register("  "), 422, "validation")["errors"] == {"code": ["Wajib diisi."]}
+    assert _problem(register("  "), 422, "validation")["errors"] == {"code": ["wajib diisi"]}
 
 
 # --- one wording for a required field left blank --------------------------------------------------
 def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_diisi(client, world):
     """Before, a puskesmas with no name was told "tidak boleh kosong", and with no kecamatan code the
-    code's format ("harus kode Kemendagri, misalnya 35.25.01.2001"): a field left empty is "Wajib diisi.",
+    code's format ("harus kode Kemendagri, misalnya 35.25.01.2001"): a field left empty is "wajib diisi",
     as a field left out is."""
     admin = world.headers("admin", "id")
     made = client.post("/api/v1/puskesmas", json={"name": " ", "kecamatan_code": ""}, headers=admin)
-    assert _problem(made, 422)["errors"] == {"name": ["Wajib diisi."], "kecamatan_code": ["Wajib diisi."]}
+    assert _problem(made, 422)["errors"] == {"name": ["wajib diisi"], "kecamatan_code": ["wajib diisi"]}
     left_out = client.post("/api/v1/puskesmas", json={}, headers=admin)
-    assert _problem(left_out, 422)["errors"] == {"name": ["Wajib diisi."], "kecamatan_code": ["Wajib diisi."]}
+    assert _problem(left_out, 422)["errors"] == {"name": ["wajib diisi"], "kecamatan_code": ["wajib diisi"]}
     posyandu = client.post("/api/v1/posyandu", headers=admin, json={
         "name": "", "desa_code": "", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 5})
-    assert _problem(posyandu, 422)["errors"] == {"name": ["Wajib diisi."], "desa_code": ["Wajib diisi."]}
+    assert _problem(posyandu, 422)["errors"] == {"name": ["wajib diisi"], "desa_code": ["wajib diisi"]}
     changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": "", "name": ""},
                            headers=world.headers("admin", "en"))
     assert _problem(changed, 422)["errors"] == {"desa_code": ["Missing data for required field."],
                                                "name": ["Missing data for required field."]}
     # a code of spaces is blank too, not a code in the wrong format (a region's own code as well)
     spaces = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "   "}, headers=admin)
-    assert _problem(spaces, 422)["errors"] == {"kecamatan_code": ["Wajib diisi."]}
+    assert _problem(spaces, 422)["errors"] == {"kecamatan_code": ["wajib diisi"]}
     moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": " \t"}, headers=admin)
-    assert _problem(moved, 422)["errors"] == {"desa_code": ["Wajib diisi."]}
+    assert _problem(moved, 422)["errors"] == {"desa_code": ["wajib diisi"]}
     region = client.post("/api/v1/regions", json={"code": "  ", "name": "Desa"}, headers=admin)
-    assert _problem(region, 422)["errors"] == {"code": ["Wajib diisi."]}
+    assert _problem(region, 422)["errors"] == {"code": ["wajib diisi"]}
     # a code given is still told its format
     wrong = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "3525"}, headers=admin)
     assert _problem(wrong, 422)["errors"] == {"kecamatan_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
@@ -327,10 +327,10 @@ def _required_texts(app) -> list[tuple[str, str, object]]:
 
 
 def test_every_required_text_of_the_api_left_blank_is_told_wajib_diisi(app):
-    """Before, a KBM table's source left empty was told "Panjang harus antara 3 dan 255." (and one of
-    spaces was taken), a push's client_id "Panjang harus antara 1 dan 64.", a vaccine left empty the
+    """Before, a KBM table's source left empty was told "panjang harus antara 3 dan 255" (and one of
+    spaces was taken), a push's client_id "panjang harus antara 1 dan 64", a vaccine left empty the
     vaccine code's format, a child's sex, a user's role or a supplement's kind left empty "Harus salah
-    satu dari: …": a required text left blank is "Wajib diisi." (``messages.REQUIRED``), as one left out
+    satu dari: …": a required text left blank is "wajib diisi" (``messages.REQUIRED``), as one left out
     is, in every input schema of the API (a password's spaces are characters typed: only "" is blank)."""
     from marshmallow import ValidationError
 
@@ -355,16 +355,16 @@ def test_a_kbm_source_and_a_health_offices_region_left_blank_are_told_wajib_diis
     admin = world.headers("admin", "id")
     for source in ("", "   "):
         kbm = client.post("/api/v1/growth/kbm", json={"grams_by_month": {"1": 800}, "source": source}, headers=admin)
-        assert _problem(kbm, 422)["errors"] == {"source": ["Wajib diisi."]}
+        assert _problem(kbm, 422)["errors"] == {"source": ["wajib diisi"]}
     # a region code of spaces is no region: the health office's is missing, said so
     for region in ("   ", " " * 20):
         made = client.post("/api/v1/users", headers=admin, json={
             "username": "dinkes_baru", "password": "sandi-dinkes-1", "name": "Dinkes Baru", "role": "dinkes",
             "region_code": region})
-        assert _problem(made, 422)["errors"] == {"region_code": ["Wajib diisi."]}
+        assert _problem(made, 422)["errors"] == {"region_code": ["wajib diisi"]}
     dinkes = client.get("/api/v1/users", query_string={"q": "dinkes_gresik"}, headers=admin).get_json()["items"][0]
     changed = client.patch(f"/api/v1/users/{dinkes['id']}", json={"region_code": "  "}, headers=admin)
-    assert _problem(changed, 422)["errors"] == {"region_code": ["Wajib diisi."]}
+    assert _problem(changed, 422)["errors"] == {"region_code": ["wajib diisi"]}
     unknown = client.patch(f"/api/v1/users/{dinkes['id']}", json={"region_code": "99.99"},
                            headers=world.headers("admin", "en"))
     assert _problem(unknown, 422)["errors"] == {"region_code": ["not found: role dinkes needs one that exists"]}

@@ -67,7 +67,7 @@ def test_an_admin_adds_a_posyandu_renames_it_and_moves_it_to_another_puskesmas(l
     form.get_by_label("Nama").fill("Posyandu Uji Pindah")
     form.get_by_role("button", name="Simpan posyandu").click()  # no puskesmas chosen: said so, not as a bad id
     expect(form.get_by_label("Puskesmas")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator("select[name=puskesmas_id] ~ .error")).to_have_text("Tidak boleh kosong.")
+    expect(form.locator("select[name=puskesmas_id] ~ .error")).to_have_text("tidak boleh kosong")
     form.get_by_label("Puskesmas").select_option(label="Puskesmas Wringinanom")
     form.get_by_label("Kode desa/kelurahan").fill("35.25.01.9999")
     form.get_by_label("Tanggal buka setiap bulan").fill("40")
@@ -78,7 +78,7 @@ def test_an_admin_adds_a_posyandu_renames_it_and_moves_it_to_another_puskesmas(l
     expect(desa).to_be_focused()
     expect(form.locator(".error").filter(has_text="harus desa yang terdaftar")).to_be_visible()
     expect(day).to_have_attribute("aria-invalid", "true")
-    expect(form.locator(".error").filter(has_text="Harus antara 1 dan 31")).to_be_visible()
+    expect(form.locator(".error").filter(has_text="harus antara 1 dan 31")).to_be_visible()
     expect(form.get_by_label("Puskesmas")).not_to_have_attribute("aria-invalid", "true")
     shot(page, "admin-areas-refused")
     assert posyandu_named(live_server, "Posyandu Uji Pindah") is None
@@ -155,7 +155,7 @@ def test_an_admin_adds_a_puskesmas_offered_the_kecamatan_of_her_district(live_se
     form.get_by_label("Kode kecamatan").fill("35.25.99")
     form.get_by_role("button", name="Simpan puskesmas").click()  # no name, and no such kecamatan
     expect(form.get_by_label("Nama")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator(".error").filter(has_text="Wajib diisi.")).to_be_visible()
+    expect(form.locator(".error").filter(has_text="wajib diisi")).to_be_visible()
     form.get_by_label("Nama").fill("Puskesmas Menganti")
     form.get_by_role("button", name="Simpan puskesmas").click()
     expect(form.get_by_label("Kode kecamatan")).to_have_attribute("aria-invalid", "true")

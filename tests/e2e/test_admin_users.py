@@ -55,7 +55,7 @@ def test_an_admin_adds_edits_resets_and_switches_off_a_kader(live_server, new_co
     form.get_by_label("Nomor HP").fill("12")
     form.get_by_role("button", name="Simpan pengguna").click()
     expect(form.get_by_label("Nama pengguna")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator("#" + form.get_by_label("Nama pengguna").get_attribute("id") + "-e")).to_have_text("Wajib diisi.")
+    expect(form.locator("#" + form.get_by_label("Nama pengguna").get_attribute("id") + "-e")).to_have_text("wajib diisi")
     form.get_by_label("Nama pengguna").fill("kader1")  # taken
     form.get_by_role("button", name="Simpan pengguna").click()
     for label in ("Nama pengguna", "Posyandu", "Nomor HP"):

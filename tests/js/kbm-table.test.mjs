@@ -26,8 +26,8 @@ test('the table is each month given, empty months left to the previous one; mont
 test("the server's refusals go to the month they are about, or to month 1 for the table as a whole", async () => {
   installDom();
   const { formErrors } = await import('../../static/pwa/js/online/kbm-table.js');
-  assert.deepEqual(formErrors({ errors: { grams_by_month: { 7: { value: ['Harus antara 1 dan 2000.'] } }, source: ['Terlalu pendek.'] } }),
-    { m7: ['Harus antara 1 dan 2000.'], source: ['Terlalu pendek.'] });
+  assert.deepEqual(formErrors({ errors: { grams_by_month: { 7: { value: ['harus antara 1 dan 2000'] } }, source: ['Terlalu pendek.'] } }),
+    { m7: ['harus antara 1 dan 2000'], source: ['Terlalu pendek.'] });
   assert.deepEqual(formErrors({ errors: { grams_by_month: ['bulan 1 wajib diisi'] } }), { m1: ['bulan 1 wajib diisi'] });
   assert.deepEqual(formErrors({ detail: 'x' }), {});
   assert.deepEqual(formErrors(null), {});

@@ -86,10 +86,19 @@ def test_every_message_an_input_schema_gives_is_in_indonesian():
     assert untranslated == []
 
 
+def test_every_indonesian_field_message_is_written_as_the_phones_own_are():
+    """A field message starts in lower case and ends with no full stop, as the PWA's own ("wajib diisi")
+    and api-contract's ("must be between 0.5 and 70"): marshmallow's translated ones said "Wajib diisi.",
+    so a form showed both under its fields. A first word in capitals (NIK, UUID) is a name, kept."""
+    said = {str(translate_field_message(message)) for _, message in _input_messages()}
+    odd = sorted(m for m in said if m.endswith(".") or (m[:1].isupper() and not m.split()[0].isupper()))
+    assert odd == []
+
+
 @pytest.mark.parametrize("message, indonesian", [
-    ("String does not match expected pattern.", "Tidak sesuai format yang diminta."),
-    ("Special numeric values (nan or infinity) are not permitted.", "Nilai khusus (NaN atau tak hingga) tidak diizinkan."),
-    ("Number too large.", "Angka terlalu besar."),
+    ("String does not match expected pattern.", "tidak sesuai format yang diminta"),
+    ("Special numeric values (nan or infinity) are not permitted.", "nilai khusus (NaN atau tak hingga) tidak diizinkan"),
+    ("Number too large.", "angka terlalu besar"),
 ])
 def test_the_messages_found_in_english(message, indonesian):
     assert translate_field_message(message) == indonesian

@@ -108,7 +108,7 @@ def test_local_today_follows_the_province_time_zone():
 @pytest.mark.parametrize("value", ["", "   ", "\u200b", " \ufeff "])
 def test_a_required_text_left_blank_is_told_as_one_left_out(value):
     """Trimmed said "tidak boleh kosong" / "must not be empty" of a required name left blank, while the
-    same field left out said "Wajib diisi." (marshmallow's REQUIRED): one form, two wordings."""
+    same field left out said "wajib diisi" (marshmallow's REQUIRED): one form, two wordings."""
     from marshmallow import Schema
 
     from posyandu.messages import REQUIRED
@@ -124,7 +124,7 @@ def test_a_required_text_left_blank_is_told_as_one_left_out(value):
     with pytest.raises(ValidationError) as missing:
         Form().load({})
     assert blank.value.messages == missing.value.messages == {"name": [REQUIRED]}
-    assert blank.value.messages["name"][0].id_text == "Wajib diisi."
+    assert blank.value.messages["name"][0].id_text == "wajib diisi"
     with pytest.raises(ValidationError) as optional:
         Form().load({"name": "Ani", "note": value})
     assert optional.value.messages == {"note": ["must not be empty"]}
