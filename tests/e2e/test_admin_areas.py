@@ -181,6 +181,19 @@ def test_an_admin_adds_a_puskesmas_offered_the_kecamatan_of_her_district(live_se
     assert next(p for p in stored if p["id"] == made)["code"] == "P3525030101"
 
 
+def test_the_areas_name_each_kecamatan_and_desa_not_only_its_code(live_server, new_context):
+    """Each puskesmas said its kecamatan, and each posyandu its desa, as a code ("35.25.01"): named now,
+    the code after the name (the forms ask for codes)."""
+    pkm = puskesmas_ids(live_server)["Puskesmas Wringinanom"]
+    melati = posyandu_named(live_server, "Posyandu Melati")["id"]
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    open_areas(page)
+    card = page.locator(f"[data-puskesmas='{pkm}']")
+    expect(card.locator("p.muted").first).to_contain_text("Wringinanom (35.25.01)")
+    expect(card.locator(f"[data-posyandu='{melati}'] small")).to_contain_text("Sumbergede (35.25.01.2001) · Buka setiap tanggal")
+    card.get_by_role("link", name="Ubah Puskesmas Wringinanom").click()
+    expect(page.locator(f"[data-posyandu='{melati}'] small")).to_contain_text("Sumbergede (35.25.01.2001)")
 def test_a_bidan_is_refused_the_areas_screen(live_server, new_context):
     page = new_context().new_page()
     fetched = []

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { installDom } from './fakedom.mjs';
-import { areaText, listQuery, newUserBody, splitErrors, userChanges } from '../../static/pwa/js/online/user-form.js';
+import { areaText, listQuery, newUserBody, regionQuery, splitErrors, userChanges } from '../../static/pwa/js/online/user-form.js';
 
 const P1 = '11111111-1111-4111-8111-111111111111';
 const P2 = '22222222-2222-4222-8222-222222222222';
@@ -48,8 +48,19 @@ test("a user's area is named by role; a closed posyandu is said", () => {
   assert.equal(areaText({ role: 'kader', posyandu_id: P1 }, names), 'Melati');
   assert.equal(areaText({ role: 'kader', posyandu_id: P2, posyandu_closed: true }, names, 'Posyandu ditutup'), 'Posyandu ditutup');
   assert.equal(areaText({ role: 'bidan', puskesmas_id: PKM }, names), 'Puskesmas Wringinanom');
-  assert.equal(areaText({ role: 'dinkes', region_code: '35.25' }, names), '35.25');
   assert.equal(areaText({ role: 'admin' }, names), '');
+});
+
+test("a dinkes account's region is named, its code after the name ('Kabupaten Gresik (35.25)', not '35.25')", () => {
+  const names = { posyandu: new Map(), puskesmas: new Map(), region: new Map([['35.25', 'Kabupaten Gresik'], ['35', 'Jawa Timur']]) };
+  assert.equal(areaText({ role: 'dinkes', region_code: '35.25' }, names), 'Kabupaten Gresik (35.25)');
+  assert.equal(areaText({ role: 'dinkes', region_code: '35' }, names), 'Jawa Timur (35)');
+  // a region the server did not name (or not reached): its code, as before; none: a dash
+  assert.equal(areaText({ role: 'dinkes', region_code: '36.01' }, names), '36.01');
+  assert.equal(areaText({ role: 'dinkes', region_code: null }, names), '–');
+  // each read with its siblings: one request names every kecamatan of a kabupaten
+  assert.deepEqual(['35', '35.25', '35.25.01', '35.25.01.2001'].map(regionQuery),
+    ['code=35', 'parent_code=35', 'parent_code=35.25', 'parent_code=35.25.01']);
 });
 
 test("the server's errors go to the form's fields; others to its note", () => {

@@ -10,7 +10,8 @@ import { allPages } from '../api.js';
 import { t, textsOf } from '../i18n.js';
 import { choice, field, h } from '../ui.js';
 import { changes, grouped, posyanduBody, puskesmasBody } from './area-form.js';
-import { forgetAreas, submit, values } from './users.js';
+import { regionText } from './user-form.js';
+import { forgetAreas, regionNames, regionsAsked, submit, values } from './users.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -75,16 +76,15 @@ export const W = {
 /** A word of this screen, filled by the shell's t() (as online/users.js). */
 export const tx = textsOf(W);
 
-/** Per session (its api): region names by parent code, read once, and a note to show once on the
- * next drawing (a save done). */
+/** Per session (its api): a note to show once on the next drawing (a save done). */
 const memory = new WeakMap();
 const stateOf = (ctx) => {
-  if (!memory.has(ctx.api)) memory.set(ctx.api, { regions: new Map(), flash: null });
+  if (!memory.has(ctx.api)) memory.set(ctx.api, { flash: null });
   return memory.get(ctx.api);
 };
 
-/** The areas changed: the other screens that keep them for the session (the users' and the reports'
- * pickers) read them again when next shown. */
+/** The areas changed: the screens that keep them for the session (the users' and the reports'
+ * pickers, the region names and suggestions: users.js) read them again when next shown. */
 function areasChanged(ctx) {
   forgetAreas(ctx);
   if (ctx.reports) ctx.reports.areas = null;
@@ -93,10 +93,8 @@ function areasChanged(ctx) {
 /** `list`, a datalist, offered the regions under `parent` (a kabupaten's kecamatan, a kecamatan's
  * desa), their code typed and their name shown: a code can still be typed that is not among them. */
 function suggest(ctx, list, parent) {
-  const regions = stateOf(ctx).regions;
   if (!parent) return list.replaceChildren();
-  if (!regions.has(parent)) regions.set(parent, allPages(ctx.api, `/regions?parent_code=${encodeURIComponent(parent)}`).catch(() => []));
-  return regions.get(parent).then((items) => {
+  return regionsAsked(ctx, `parent_code=${encodeURIComponent(parent)}`).then((items) => {
     if (list.dataset.parent === parent) list.replaceChildren(...items.map((r) => h('option', { value: r.code, label: r.name })));
   });
 }
@@ -114,10 +112,11 @@ function regionField(ctx, { name, label, hint, value = '', parent }) {
 const offline = () => h('section', {}, h('h2', {}, tx('title')),
   h('p', { class: 'notice warn', role: 'alert', id: 'areas-offline' }, t('online_only')));
 const backLink = () => h('p', {}, h('a', { href: '#/areas' }, `← ${tx('back')}`));
-const posyanduRow = (p) => h('li', {}, h('a', { class: 'row', href: `#/areas/posyandu/${p.id}`, 'data-posyandu': p.id },
+/** Each posyandu, its desa named by `regions` (region names by code: users.regionNames). */
+const posyanduRow = (p, regions) => h('li', {}, h('a', { class: 'row', href: `#/areas/posyandu/${p.id}`, 'data-posyandu': p.id },
   h('span', { class: 'row-main' }, h('strong', {}, p.name),
-    h('small', {}, [p.desa_code, tx('meets', { day: p.meeting_day })].join(' · ')))));
-const posyanduList = (items) => (items.length ? h('ul', { class: 'list' }, items.map(posyanduRow))
+    h('small', {}, [regionText(p.desa_code, regions), tx('meets', { day: p.meeting_day })].join(' · ')))));
+const posyanduList = (items, regions) => (items.length ? h('ul', { class: 'list' }, items.map((p) => posyanduRow(p, regions)))
   : h('p', { class: 'muted' }, tx('no_posyandu')));
 const puskesmasOptions = (puskesmas) => [...puskesmas].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [p.id, p.name]);
 
@@ -143,15 +142,16 @@ function unchanged(note) {
 async function list(ctx) {
   const [puskesmas, posyandu] = await Promise.all([allPages(ctx.api, '/puskesmas'), allPages(ctx.api, '/posyandu')]);
   const groups = grouped(puskesmas, posyandu);
+  const regions = await regionNames(ctx, [...puskesmas.map((p) => p.kecamatan_code), ...posyandu.map((p) => p.desa_code)]);
   const note = noteOf(ctx, 'areas-note');
   return h('section', { class: 'areas' }, h('h2', {}, tx('title')), note,
     h('p', { class: 'actions' }, h('a', { class: 'btn primary', href: '#/areas/puskesmas/new' }, tx('add_puskesmas')), ' ',
       h('a', { class: 'btn', href: '#/areas/posyandu/new' }, tx('add_posyandu'))),
     groups.length ? groups.map((p) => h('section', { class: 'card', 'data-puskesmas': p.id, 'aria-labelledby': `pkm-${p.id}` },
       h('h3', { id: `pkm-${p.id}` }, p.name),
-      h('p', { class: 'muted' }, [p.code, p.kecamatan_code, tx('count', { n: p.posyandu.length })].filter(Boolean).join(' · ')),
+      h('p', { class: 'muted' }, [p.code, regionText(p.kecamatan_code, regions), tx('count', { n: p.posyandu.length })].filter(Boolean).join(' · ')),
       h('p', {}, h('a', { href: `#/areas/puskesmas/${p.id}` }, tx('edit_puskesmas', { name: p.name }))),
-      posyanduList(p.posyandu))) : h('p', { class: 'muted' }, tx('none')), regionForm(ctx));
+      posyanduList(p.posyandu, regions))) : h('p', { class: 'muted' }, tx('none')), regionForm(ctx));
 }
 
 /** A kecamatan or desa missing from the regions offered, added. A code already taken renames its
@@ -166,10 +166,7 @@ function regionForm(ctx) {
   form.addEventListener('input', step.close);
   const save = async (code, name) => {
     const made = await submit(form, note, () => ctx.api.post('/regions', { code, name }));
-    if (made) {
-      stateOf(ctx).regions.clear(); // the fields' suggestions read again
-      done(ctx, 'areas-note', tx('region_saved', made));
-    }
+    if (made) done(ctx, 'areas-note', tx('region_saved', made)); // the names and suggestions read again (areasChanged)
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -262,8 +259,9 @@ async function editPuskesmas(ctx, id) {
     if (await submit(form, note, () => ctx.api.request('PATCH', `/puskesmas/${pkm.id}`, body))) done(ctx, note.id, tx('saved'));
     return null;
   });
+  const regions = await regionNames(ctx, posyandu.map((p) => p.desa_code));
   return h('section', { class: 'areas' }, backLink(), h('h2', {}, pkm.name), form,
-    h('h3', {}, tx('count', { n: posyandu.length })), posyanduList(grouped([pkm], posyandu)[0].posyandu));
+    h('h3', {}, tx('count', { n: posyandu.length })), posyanduList(grouped([pkm], posyandu)[0].posyandu, regions));
 }
 
 /** A form's second tap: its submit button hidden under `words` and a danger button doing `work`

@@ -46,12 +46,20 @@ export function listQuery(filters = {}, cursor = null, limit = PAGE_SIZE) {
   return `?${params}`;
 }
 
-/** A user's area in words: a kader's posyandu, a bidan's puskesmas, a dinkes account's region code
- * (`names`: Maps of posyandu and puskesmas names by id; a closed posyandu is in none: `closed`). */
+/** The /regions query that reads a region with its siblings (its parent's; a provinsi by its code). */
+export const regionQuery = (code) => (code.includes('.') ? `parent_code=${code.slice(0, code.lastIndexOf('.'))}` : `code=${code}`);
+
+/** A region by its name, its code after it ('Kabupaten Gresik (35.25)'); a name not in `names`
+ * (a Map by code), the code alone. */
+export const regionText = (code, names) => (code && names?.get(code) ? `${names.get(code)} (${code})` : code ?? '–');
+
+/** A user's area in words: a kader's posyandu, a bidan's puskesmas, a dinkes account's region
+ * (`names`: Maps of posyandu and puskesmas names by id, and region names by code; a closed posyandu
+ * is in none: `closed`). */
 export function areaText(user, names, closed = '–') {
   if (user.role === 'kader') return names.posyandu.get(user.posyandu_id) ?? (user.posyandu_closed ? closed : '–');
   if (user.role === 'bidan') return names.puskesmas.get(user.puskesmas_id) ?? '–';
-  if (user.role === 'dinkes') return user.region_code ?? '–';
+  if (user.role === 'dinkes') return regionText(user.region_code, names.region);
   return '';
 }
 

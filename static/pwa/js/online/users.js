@@ -8,7 +8,7 @@
 import { allPages } from '../api.js';
 import { t, textsOf } from '../i18n.js';
 import { choice, confirmed, field, h, showErrors } from '../ui.js';
-import { PAGE_SIZE, SCOPE_FIELD, STAFF_ROLES, areaText, listQuery, newUserBody, splitErrors, userChanges } from './user-form.js';
+import { PAGE_SIZE, SCOPE_FIELD, STAFF_ROLES, areaText, listQuery, newUserBody, regionQuery, splitErrors, userChanges } from './user-form.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -76,10 +76,10 @@ export const W = {
 export const tx = textsOf(W);
 
 /** Per session (its api): the list's search and filters (kept when she comes back from a user), the
- * area names, and a note to show once on the next drawing (a save done). */
+ * area and region names, and a note to show once on the next drawing (a save done). */
 const memory = new WeakMap();
 const stateOf = (ctx) => {
-  if (!memory.has(ctx.api)) memory.set(ctx.api, { filters: {}, areas: null, flash: null });
+  if (!memory.has(ctx.api)) memory.set(ctx.api, { filters: {}, areas: null, regions: new Map(), flash: null });
   return memory.get(ctx.api);
 };
 
@@ -95,7 +95,27 @@ async function areas(ctx) {
   return state.areas;
 }
 
-export const forgetAreas = (ctx) => { stateOf(ctx).areas = null; };
+export const forgetAreas = (ctx) => {
+  const state = stateOf(ctx);
+  state.areas = null;
+  state.regions.clear();
+};
+
+/** The regions a /regions `query` gives, read once a session (again after forgetAreas or a failure:
+ * none, then). Also the "Puskesmas & posyandu" screen's (online/areas.js). */
+export function regionsAsked(ctx, query) {
+  const { regions } = stateOf(ctx);
+  if (!regions.has(query)) {
+    regions.set(query, allPages(ctx.api, `/regions?${query}`).catch(() => { regions.delete(query); return []; }));
+  }
+  return regions.get(query);
+}
+
+/** The names of the regions of `codes` (a Map by code), each read with its siblings (regionQuery). */
+export async function regionNames(ctx, codes) {
+  const lists = await Promise.all([...new Set(codes.filter(Boolean).map(regionQuery))].map((q) => regionsAsked(ctx, q)));
+  return new Map(lists.flat().map((r) => [r.code, r.name]));
+}
 
 const byName = (map) => [...map].sort((a, b) => a[1].localeCompare(b[1]));
 const offline = () => h('p', { class: 'notice warn', role: 'alert', id: 'users-offline' }, t('online_only'));
@@ -174,9 +194,9 @@ async function list(ctx) {
   const note = h('p', { id: 'users-note' });
   let cursor = null;
 
-  const row = (u) => h('li', {}, h('a', { class: 'row', href: `#/users/${u.id}` },
+  const row = (u, region) => h('li', {}, h('a', { class: 'row', href: `#/users/${u.id}` },
     h('span', { class: 'row-main' }, h('strong', {}, u.name),
-      h('small', {}, [u.username, t(`role_${u.role}`), areaText(u, names, tx('closed_tag'))].filter(Boolean).join(' · '))),
+      h('small', {}, [u.username, t(`role_${u.role}`), areaText(u, { ...names, region }, tx('closed_tag'))].filter(Boolean).join(' · '))),
     h('span', { class: 'row-tags' },
       u.active ? null : h('span', { class: 'tag bad' }, tx(u.account_closed ? 'closed_owner' : 'inactive')),
       u.posyandu_closed ? h('span', { class: 'tag bad' }, tx('closed_tag')) : null,
@@ -186,8 +206,9 @@ async function list(ctx) {
     more.disabled = true;
     try {
       const page = await ctx.api.get(`/users${listQuery(state.filters, cursor, PAGE_SIZE)}`);
+      const region = await regionNames(ctx, page.items.map((u) => u.role === 'dinkes' && u.region_code));
       if (fresh) items.replaceChildren();
-      items.append(...page.items.map(row));
+      items.append(...page.items.map((u) => row(u, region)));
       if (!items.children.length) items.append(h('li', { class: 'muted' }, tx('none')));
       cursor = page.next_cursor;
       more.hidden = !cursor;
