@@ -393,7 +393,7 @@ def test_a_screen_opened_from_the_menu_takes_the_focus_and_the_menu_says_which_i
 
 
 def test_the_focus_stays_on_the_screen_after_a_pair_of_children_is_judged(live_server, new_context):
-    """2.4.3: 'Bukan anak yang sama' (and 'Ya, gabungkan') draws the duplicates screen again once the
+    """2.4.3: 'Ya, anak yang berbeda' (and 'Ya, gabungkan') draws the duplicates screen again once the
     server has answered; the button tapped went with the old drawing and the focus fell to the page
     itself, so TalkBack's next swipe started again at the header. The screen's heading takes it."""
     from datetime import date, timedelta
@@ -414,6 +414,7 @@ def test_the_focus_stays_on_the_screen_after_a_pair_of_children_is_judged(live_s
     page.goto(base + "/#/duplicates")
     pair = page.locator(f".dup-pair[data-first='{ids[0]}'][data-second='{ids[1]}']")
     pair.get_by_role("button", name="Bukan anak yang sama").click()
+    pair.get_by_role("button", name="Ya, anak yang berbeda").click()
     expect(page.locator("#dup-done")).to_be_visible()
     expect(pair).to_have_count(0)
     page.wait_for_function("() => document.activeElement.tagName === 'H2'"

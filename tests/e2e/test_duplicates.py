@@ -3,7 +3,8 @@ the server keeps both and flags the later one; the cadre's phone says "Mungkin s
 a midwife sees the notice on her home screen, compares the pair on "Kemungkinan anak ganda",
 merges it keeping the record she chooses (the other's weighings move to it, the other becomes
 a tombstone ``merged_into`` the kept one), and keeps a pair of twins apart ("Bukan anak yang
-sama"), offline first (refused with a clear message) then online."""
+sama", asked first as a merge is: it cannot be undone), offline first (refused with a clear message)
+then online."""
 from __future__ import annotations
 
 import re
@@ -180,7 +181,17 @@ def test_twins_are_kept_apart_online_only(live_server, new_context, shot):
     ctx.set_offline(False)
     expect(page.locator("#dup-offline")).to_have_count(0)
 
-    pair.get_by_role("button", name="Bukan anak yang sama").click()
+    # it cannot be undone in the app (the pair is never flagged again): asked first, as a merge is
+    apart = pair.get_by_role("button", name="Bukan anak yang sama")
+    apart.click()
+    expect(pair.locator(".dup-confirm p")).to_have_text(
+        "Hasna Safira dan Hasni Safira dicatat sebagai anak yang berbeda, tanpa bisa dibatalkan. Lanjutkan?")
+    expect(pair.get_by_role("button", name="Ya, anak yang berbeda")).to_be_focused()
+    pair.get_by_role("button", name="Batal").click()
+    expect(apart).to_be_focused()
+    assert stored_child(live_server, younger["id"])["possible_duplicate_of"] == elder["id"]  # nothing sent
+    apart.click()
+    pair.get_by_role("button", name="Ya, anak yang berbeda").click()
     expect(page.locator("#dup-done")).to_have_text("Dicatat: Hasna Safira dan Hasni Safira adalah anak yang berbeda.")
     expect(page.locator(f".dup-pair[data-second='{younger['id']}']")).to_have_count(0)
 

@@ -103,24 +103,27 @@ function pairCard(ctx, pair, info, online) {
     ctx.route();
   };
 
+  /** Asked first: neither is undone in the app (a pair ruled apart is never flagged again). */
+  const ask = (from, question, yes, act) => {
+    const id = `dup-confirm-${first.id}-${second.id}`;
+    confirmBox.replaceChildren(h('p', { id }, question), h('div', { class: 'actions' },
+      button({ class: 'btn primary', 'data-action': 'confirm', 'aria-describedby': id, onclick: act }, yes),
+      h('button', { class: 'btn', type: 'button', onclick: () => { confirmBox.hidden = true; from.focus(); } }, t('cancel'))));
+    confirmBox.hidden = false;
+    confirmBox.querySelector('button').focus();
+  };
   const merge = button({ class: 'btn primary', 'data-action': 'merge', onclick: () => {
     const keepId = keep.querySelector('input:checked')?.value ?? first.id;
     const [winner, loser, [x, y]] = keepId === second.id ? [second, first, ['B', 'A']] : [first, second, ['A', 'B']];
-    const sentence = `dup-confirm-${first.id}-${second.id}`;
-    confirmBox.replaceChildren(
-      h('p', { id: sentence }, t('dup_confirm', { keep: `${x} (${winner.name})`, lose: `${y} (${loser.name})`,
-        w: info.weighings.get(loser.id) ?? 0, d: info.doses.get(loser.id) ?? 0 })),
-      h('div', { class: 'actions' },
-        button({ class: 'btn primary', 'data-action': 'confirm', 'aria-describedby': sentence, onclick: () => run(
-          () => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id }),
-          t('dup_merged', { name: winner.name })) }, t('dup_confirm_yes')),
-        h('button', { class: 'btn', type: 'button', onclick: () => { confirmBox.hidden = true; merge.focus(); } }, t('cancel'))));
-    confirmBox.hidden = false;
-    confirmBox.querySelector('button').focus();
+    ask(merge, t('dup_confirm', { keep: `${x} (${winner.name})`, lose: `${y} (${loser.name})`,
+      w: info.weighings.get(loser.id) ?? 0, d: info.doses.get(loser.id) ?? 0 }), t('dup_confirm_yes'), () => run(
+      () => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id }), t('dup_merged', { name: winner.name })));
   } }, t('dup_merge'));
-  const apart = button({ class: 'btn', 'data-action': 'not-duplicate', onclick: () => run(async () => {
-    for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`);
-  }, t('dup_apart', { a: first.name, b: second.name })) }, t('dup_not_same'));
+  const names = { a: first.name, b: second.name };
+  const apart = button({ class: 'btn', 'data-action': 'not-duplicate', onclick: () => ask(apart, t('dup_apart_ask', names),
+    t('dup_apart_yes'), () => run(async () => {
+      for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`);
+    }, t('dup_apart', names))) }, t('dup_not_same'));
 
   return h('article', { class: 'card dup-pair', 'data-first': first.id, 'data-second': second.id },
     h('h3', {}, first.name === second.name ? first.name : `${first.name} · ${second.name}`),

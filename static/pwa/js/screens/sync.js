@@ -49,8 +49,7 @@ function describe(e, r, byId, schedule) {
   return `${e.op === 'delete' ? t('entry_delete', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
 }
 
-/** A conflict's record named: her values, under the child the server gives it (a merged duplicate's
- * weighing is the child kept's, as the phone lists it). */
+/** A conflict's record named: her values, under the server's child (a merged duplicate's: the kept one). */
 const conflicted = (c) => ({ ...c.mine, child_id: c.server_record?.child_id ?? c.mine.child_id });
 
 /** The form that corrects a refused entry's record, when it can be opened (its child is here). */
@@ -60,8 +59,8 @@ function fixLink(e, r, byId) {
     : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
 }
 
-/** Each entry's record: the phone's copy under what the entry sends (a delete: its reason only); its
- * child the copy's, which follows the server (a merged duplicate's events go to the child kept). */
+/** Each entry's record: the phone's copy under what it sends (a delete: its reason); its child the
+ * copy's, which follows the server (a merge's). */
 const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => {
   const copy = view(await getRow(ctx.db, e.entity, e.id)) ?? {};
   return { ...copy, ...e.data, ...(copy.child_id ? { child_id: copy.child_id } : {}) };
@@ -86,8 +85,7 @@ const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_
   forbidden: 'push_forbidden', storage: 'storage_failed' };
 const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
-/** What is still on the phone, as the chip counts it: "all sent" only when nothing waits, was refused
- * or is in conflict (neither has reached the server). */
+/** What is still on the phone, as the chip counts it: "all sent" only when none waits, was refused or conflicts. */
 const summary = (c) => [c.waiting ? t('waiting', { n: c.waiting }) : null, c.conflicts ? t('conflicts_n', { n: c.conflicts }) : null,
   c.attention ? t('need_attention', { n: c.attention }) : null].filter(Boolean).join(' · ') || t('queue_empty');
 
@@ -191,8 +189,7 @@ export async function conflict(ctx, mutationId) {
   return form;
 }
 
-/** Which KBM table N/T is judged by: one an admin published (its version and source), the server's
- * built-in one (version 0), or the app's own before the first sync. */
+/** N/T's KBM table: an admin's (version, source), the server's built-in (0), or the app's before a sync. */
 function kbmText(kbm) {
   if (kbm.origin !== 'server') return t('kbm_built_in');
   const when = formatDateTime(kbm.fetched_at);
@@ -204,8 +201,7 @@ export const LOGIN_NOTICE = 'login_notice';
 
 export const REVOKE_WAIT_MS = 15 * 1000;
 
-/** Ask the server to revoke the session's tokens, waiting at most `ms`: offline, the logout still
- * ends (the refresh token runs out by itself). */
+/** Ask the server to revoke the tokens, waiting at most `ms` (offline, the refresh token runs out). */
 async function revoke(api, tokens, ms) {
   let timer;
   const waited = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
@@ -232,8 +228,8 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   return 0;
 }
 
-/** Delete the session's database unless something is unsent, counted under its lock (withDbLock,
- * held shared by every save in any tab). Resolves to that count. */
+/** Delete the database unless something is unsent, counted under its lock (withDbLock, shared by
+ * every save in any tab). Resolves to that count. */
 async function deleteUnlessUnsent(ctx) {
   const name = userDbName(ctx.session.user.id);
   return withDbLock(name, 'exclusive', async () => {
@@ -247,8 +243,8 @@ async function deleteUnlessUnsent(ctx) {
   });
 }
 
-/** The account is gone (api.js ACCOUNT_GONE): the login is forgotten and the database deleted unless
- * something is unsent (kept until the account is on again and syncs). Resolves to that number. */
+/** The account is gone (api.js ACCOUNT_GONE): login forgotten, database deleted unless something is
+ * unsent (kept till the account is on again). Resolves to that number. */
 export async function forgetAccount(ctx) {
   const unsent = await deleteUnlessUnsent(ctx);
   await forget(ctx.session.user.id);
@@ -308,8 +304,8 @@ function logoutButton(ctx, note) {
   return button;
 }
 
-/** "Ganti kata sandi" before anything else (`#/password`): an admin set a temporary password (the
- * server refuses all else until she sets her own). Settings' form, with why, and a logout. */
+/** "Ganti kata sandi" first (`#/password`): a temporary password (the server refuses all else till she
+ * sets her own). Settings' form, with why, and a logout. */
 export function passwordScreen(ctx) {
   const note = h('p', { role: 'status', id: 'logout-note' });
   return h('section', { id: 'temporary-password' }, h('h2', {}, t('password_change')),
@@ -354,8 +350,8 @@ function passwordForm(ctx) {
       say('ok', t('password_changed'));
     } catch (error) {
       if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);
-      else if (error.kind === 'auth') { // the session refused, its refresh too (a second reset, a long absence):
-        // log in again, as the sync screen offers; on "Ganti kata sandi", the only screen, no other way
+      else if (error.kind === 'auth') { // session and refresh refused (a second reset, a long absence):
+        // log in again, as the sync screen offers (on "Ganti kata sandi" no other way)
         say('bad', t('sync_login'));
         note.append(' ', h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login')));
       } else say('bad', error.kind === 'network' ? t('online_only') : error.message);
