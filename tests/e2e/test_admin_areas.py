@@ -191,7 +191,8 @@ def test_the_areas_name_each_kecamatan_and_desa_not_only_its_code(live_server, n
     open_areas(page)
     card = page.locator(f"[data-puskesmas='{pkm}']")
     expect(card.locator("p.muted").first).to_contain_text("Wringinanom (35.25.01)")
-    expect(card.locator(f"[data-posyandu='{melati}'] small")).to_contain_text("Sumbergede (35.25.01.2001) · Buka setiap tanggal")
+    desa = card.locator(f"[data-posyandu='{melati}'] small")
+    expect(desa).to_contain_text("Sumbergede (35.25.01.2001) · Buka setiap tanggal")
     card.get_by_role("link", name="Ubah Puskesmas Wringinanom").click()
     expect(page.locator(f"[data-posyandu='{melati}'] small")).to_contain_text("Sumbergede (35.25.01.2001)")
 def test_a_bidan_is_refused_the_areas_screen(live_server, new_context):

@@ -201,7 +201,8 @@ def test_a_dinkes_accounts_region_is_listed_by_its_name(live_server, new_context
     row = page.locator("#users-list li", has_text="Dinkes Gresik")
     expect(row).to_contain_text("dinkes · Dinas Kesehatan · Kabupaten Gresik (35.25)")
     page.locator("#lang-btn").click()
-    expect(page.locator("#users-list li", has_text="Dinkes Gresik")).to_contain_text("health office · Kabupaten Gresik (35.25)")
+    expect(page.locator("#users-list li", has_text="Dinkes Gresik")).to_contain_text(
+        "health office · Kabupaten Gresik (35.25)")
 def test_an_admin_is_sent_to_settings_for_her_own_password(live_server, new_context):
     """The server refuses her own password in PATCH /users/{id} (it would have ended her session
     and skipped the current password): her own account offers no reset, but the way to Settings,
