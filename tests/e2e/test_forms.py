@@ -54,7 +54,7 @@ def test_a_bidan_registers_a_child_at_the_posyandu_she_chooses_then_moves_it(liv
     posyandu = page.get_by_label("Posyandu")
     expect(posyandu).to_have_value("")
     expect(page.locator(f"label[for='{posyandu.get_attribute('id')}']")).to_have_text("Posyandu *")  # required, starred
-    page.get_by_label("Nama anak").fill("Laras Pilih Posyandu")
+    page.get_by_label("Nama anak").fill("Ratri Pilih Posyandu")
     page.get_by_label("Perempuan").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=90)).isoformat())
     page.get_by_role("button", name="Simpan").click()
@@ -62,7 +62,7 @@ def test_a_bidan_registers_a_child_at_the_posyandu_she_chooses_then_moves_it(liv
     expect(posyandu).to_be_focused()
     posyandu.select_option(label="Posyandu Mawar")
     page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name="Laras Pilih Posyandu", exact=True).wait_for()
+    page.get_by_role("heading", name="Ratri Pilih Posyandu", exact=True).wait_for()
     wait_synced(page)  # sent and taken: nothing "perlu perhatian"
     child_id = page.evaluate("() => location.hash").split("/")[-1]
 
@@ -75,7 +75,7 @@ def test_a_bidan_registers_a_child_at_the_posyandu_she_chooses_then_moves_it(liv
     expect(page.get_by_label("Posyandu").locator("option:checked")).to_have_text("Posyandu Mawar")
     page.get_by_label("Posyandu").select_option(label="Posyandu Melati")
     page.get_by_role("button", name="Simpan").click()
-    page.get_by_role("heading", name="Laras Pilih Posyandu", exact=True).wait_for()
+    page.get_by_role("heading", name="Ratri Pilih Posyandu", exact=True).wait_for()
     wait_synced(page)
     assert posyandu_of_child() == "Posyandu Melati"
 
