@@ -1,5 +1,7 @@
 """The name a report download is saved under: what it is, the area it covers and its months,
-e.g. ``skdn-35.25-gresik-2025-08.csv`` or ``laporan-posyandu-melati-2025-06-2025-08.xlsx``,
+e.g. ``skdn-35.25-gresik-2025-08.csv`` or ``laporan-posyandu-melati-2025-06-2025-08.xlsx``, and for a
+report rolled up further than its posyandu the level its rows are, ``skdn-35.25-gresik-per-puskesmas-2025-08.csv``
+(a kabupaten's SKDN per posyandu, per puskesmas and per kecamatan were three files of one name),
 in Indonesian as the area's part is: a report is named by its sheet's title
 (``cakupan-imunisasi-…``, ``daftar-tindak-lanjut-…``; not ``coverage-semua-wilayah-…``).
 
@@ -64,7 +66,14 @@ def months_part(period: Period) -> str:
     return str(period.start) if period.start == period.end else f"{period.start}-{period.end}"
 
 
+def level_part(level: str | None) -> str:
+    """``-per-puskesmas`` for rows rolled up to puskesmas; nothing for rows per posyandu (the default) or
+    a file with no roll-up (``None``: the follow-up list, the FHIR bundle)."""
+    return f"-per-{level}" if level and level != "posyandu" else ""
+
+
 def download_name(kind: str, user: Any, args: dict, ext: str) -> str:
-    """``kind``: what the file holds, in Indonesian (a report's title, "laporan", "fhir"), slugged."""
+    """``kind``: what the file holds, in Indonesian (a report's title, "laporan", "fhir"), slugged;
+    ``args["level"]``: the roll-up of its rows, where it has one."""
     area = area_part(user, args.get("posyandu_id"), args.get("region_code"))
-    return f"{_slug(kind)}-{area}-{months_part(args['period'])}.{ext}"
+    return f"{_slug(kind)}-{area}{level_part(args.get('level'))}-{months_part(args['period'])}.{ext}"

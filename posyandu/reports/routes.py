@@ -92,8 +92,8 @@ def answer(name: str, args: dict, rows: Iterable[dict]) -> Any:
     if args["format"] == "json":
         return {"from_": str(period.start), "to": str(period.end), "level": args.get("level"), "rows": list(rows)}
     title, columns = REPORTS[name]
-    # the follow-up list is of the children at the end of the last month: named for that month alone
-    named = {**args, "period": Period(period.end, period.end)} if name == "actions" else args
+    # the follow-up list is of the children at the end of the last month, whatever the roll-up: named for that month alone
+    named = {**args, "period": Period(period.end, period.end), "level": None} if name == "actions" else args
     filename = download_name(title, current_user, named, args["format"])  # "Cakupan imunisasi" → cakupan-imunisasi-…
     if args["format"] == "csv":
         body, mimetype = stream_with_context(beating(csv_chunks(columns, rows, args["sep"]))), "text/csv"

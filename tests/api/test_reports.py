@@ -292,3 +292,26 @@ def test_downloads_are_named_for_their_area_and_months(client, world, make_child
         'attachment; filename="skdn-35.25-gresik-2025-06.csv"'
     assert name(f"exports/fhir?month={JUNE}&region_code=35.25", "bidan_a") == \
         'attachment; filename="fhir-pkm-wringinanom-2025-06.json"'
+
+
+def test_a_report_rolled_up_further_is_named_for_its_level(client, world):
+    """A health office downloading its kabupaten's SKDN per posyandu, per puskesmas and per kecamatan
+    (the reports screen's "Rincian per") got three files all named ``skdn-35.25-gresik-2025-06.csv``,
+    the browser adding "(1)", "(2)". A roll-up past the posyandu is named; the follow-up list and the
+    FHIR bundle, which no roll-up changes, are not."""
+    def name(path: str) -> str:
+        resp = client.get(f"/api/v1/{path}", headers=world.headers("dinkes_gresik"))
+        assert resp.status_code == 200, resp.data[:300]
+        return resp.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+
+    names = {level: name(f"reports/skdn?month={JUNE}&format=csv&level={level}")
+             for level in ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")}
+    assert names == {"posyandu": "skdn-35.25-gresik-2025-06.csv", "desa": "skdn-35.25-gresik-per-desa-2025-06.csv",
+                     "puskesmas": "skdn-35.25-gresik-per-puskesmas-2025-06.csv",
+                     "kecamatan": "skdn-35.25-gresik-per-kecamatan-2025-06.csv",
+                     "kabupaten": "skdn-35.25-gresik-per-kabupaten-2025-06.csv"}
+    assert name(f"reports/coverage?from=2025-04&to={JUNE}&format=xlsx&level=kecamatan&region_code=35.25.01") == \
+        "cakupan-imunisasi-35.25.01-wringinanom-per-kecamatan-2025-04-2025-06.xlsx"
+    assert name(f"reports/workbook?month={JUNE}&level=puskesmas") == "laporan-35.25-gresik-per-puskesmas-2025-06.xlsx"
+    assert name(f"reports/actions?month={JUNE}&format=csv&level=puskesmas") == "daftar-tindak-lanjut-35.25-gresik-2025-06.csv"
+    assert name(f"exports/fhir?month={JUNE}") == "fhir-35.25-gresik-2025-06.json"
