@@ -331,7 +331,8 @@ def test_a_wide_table_at_360px_shows_there_is_more_to_the_right_and_the_reports_
         live_server, new_context):
     """At 360 px the SKDN table cut its last visible column at the box's edge with nothing telling the
     reader more lay to the right: a shadow at the right edge while it can scroll further, gone at
-    the end (both fail on the old code: white at the edge). The SKDN says how many children were
+    the end (both fail on the old code: white at the edge); scrolled, the names' column keeps its heading.
+    The SKDN says how many children were
     weighed without a recorded KMS (why D/K can pass 100 %), only when there are some; the
     follow-up list says its T is by the latest weighing of the month or the month before (not
     the SKDN's), in both languages."""
@@ -354,6 +355,13 @@ def test_a_wide_table_at_360px_shows_there_is_more_to_the_right_and_the_reports_
     wrap.evaluate("(w) => { w.scrollLeft = w.scrollWidth; }")
     page.wait_for_timeout(100)
     assert edge() > 245, "scrolled to the end: white"
+    # the column of names stays at the left, its heading too: the heading "Wilayah" scrolled away with the
+    # others, whose "2T", "D′" were drawn over the names (fails on the old code)
+    corner = wrap.evaluate("""(w) => { const th = w.querySelector('thead th'), name = w.querySelector('tbody th');
+      const a = th.getBoundingClientRect(), b = name.getBoundingClientRect();
+      const hit = document.elementFromPoint(b.left + b.width / 2, a.top + a.height / 2);
+      return [th.textContent, Math.round(a.left - b.left), hit === th || th.contains(hit)]; }""")
+    assert corner == ["Wilayah", 0, True], corner
 
     skdn = api_rows(live_server, f"/reports/skdn?month={month}&level=posyandu", "dinkes")
     some = [r for r in skdn if r["D_no_kms"]]
