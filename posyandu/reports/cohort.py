@@ -23,6 +23,7 @@ SQLite and PostgreSQL; nothing loads rows into Python.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator
 
@@ -146,16 +147,34 @@ def count_if(cond: Any) -> Any:
 
 
 def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
-    """Display names of the areas in ``keys`` (posyandu/puskesmas names, Kemendagri region names)."""
+    """Display names of the areas in ``keys`` (posyandu/puskesmas names, Kemendagri region names).
+
+    A posyandu whose name another open posyandu of its kabupaten has too is named with its desa
+    ("Mawar (Sooko)"), a desa whose name another desa of its kabupaten has, with its kecamatan
+    ("Sooko (Wringinanom)"): a district's flower-named posyandu and its many Sumberejo made rows
+    a health office could not tell apart. Whether a name is shared is read from the kabupaten, not
+    from the report's rows, so an area is named the same in every report."""
     keys = sorted({str(k) for k in keys})
     if not keys:
         return {}
-    if level in ("posyandu", "puskesmas"):
-        model = Posyandu if level == "posyandu" else Puskesmas
-        rows = session.execute(select(model.id, model.name).where(model.id.in_([uuid.UUID(k) for k in keys]))).all()
-    else:
-        rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(keys))).all()
-    return {str(k): name for k, name in rows}
+    if level == "puskesmas":
+        rows = session.execute(select(Puskesmas.id, Puskesmas.name).where(Puskesmas.id.in_([uuid.UUID(k) for k in keys])))
+        return {str(k): name for k, name in rows}
+    if level == "posyandu":  # each: its name, its kabupaten, the desa that tells it from a twin
+        place = {str(k): (name, desa[:5], desa) for k, name, desa in session.execute(select(
+            Posyandu.id, Posyandu.name, Posyandu.desa_code).where(Posyandu.id.in_([uuid.UUID(k) for k in keys])))}
+        others = select(Posyandu.name, Posyandu.kabupaten_code).where(Posyandu.deleted_at.is_(None))
+    else:  # a region; a desa's twin is told apart by its kecamatan
+        place = {k: (name, k[:5], k[:KECAMATAN_CODE_LENGTH]) for k, name in session.execute(
+            select(Region.code, Region.name).where(Region.code.in_(keys)))}
+        if level != "desa":
+            return {k: name for k, (name, _, _) in place.items()}
+        others = select(Region.name, func.substr(Region.code, 1, 5)).where(Region.level == "desa")
+    names = {name for name, _, _ in place.values()}
+    seen = Counter(tuple(r) for r in session.execute(others.where(others.selected_columns[0].in_(names))))
+    twins = {k: within for k, (name, kabupaten, within) in place.items() if seen[(name, kabupaten)] > 1}
+    told = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(set(twins.values())))).all())
+    return {k: f"{name} ({told[twins[k]]})" if told.get(twins.get(k)) else name for k, (name, _, _) in place.items()}
 
 
 def covered_areas(session: Any, posyandu_filter: Any, level: str) -> dict[str, str | None]:

@@ -315,3 +315,47 @@ def test_a_report_rolled_up_further_is_named_for_its_level(client, world):
     assert name(f"reports/workbook?month={JUNE}&level=puskesmas") == "laporan-35.25-gresik-per-puskesmas-2025-06.xlsx"
     assert name(f"reports/actions?month={JUNE}&format=csv&level=puskesmas") == "daftar-tindak-lanjut-35.25-gresik-2025-06.csv"
     assert name(f"exports/fhir?month={JUNE}") == "fhir-35.25-gresik-2025-06.json"
+
+
+def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_desa_or_kecamatan(client, world, app):
+    """A district names its posyandu after flowers, and many of its desa Sooko or Sumberejo: its SKDN per
+    posyandu had two rows "Mawar", per desa two rows "Sooko", nothing telling one from the other (the
+    CSV gave only their ids). A name another posyandu (desa) of the kabupaten has too is followed by its
+    desa (kecamatan), in every report and whether or not the other is in it; a name shared only with
+    another kabupaten's, or with a closed posyandu, is not."""
+    from posyandu.extensions import db
+    from posyandu.registry.operations import upsert_region
+
+    with app.app_context():
+        for code, name in (("35.25.02", "Driyorejo"), ("35.25.02.2001", "Sooko"), ("35.25.02.2002", "Cangkir")):
+            upsert_region(code, name)
+        db.session.commit()
+
+    def posyandu(name: str, desa: str, pkm: str = "pkm_a") -> str:
+        resp = client.post("/api/v1/posyandu", headers=world.headers("admin"), json={
+            "name": name, "desa_code": desa, "puskesmas_id": str(world.ids[pkm]), "meeting_day": 3})
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    other_mawar = posyandu("Mawar", "35.25.02.2002")  # Mawar (p2) is in Sooko of Wringinanom
+    anggrek = posyandu("Anggrek", "35.25.02.2001")  # in Sooko of Driyorejo
+    melati_bangkalan = posyandu("Melati", "35.26.01.2001", "pkm_b")  # another kabupaten's Melati
+    closed = posyandu("Melati", "35.25.02.2002")  # Gresik's second Melati, closed
+    assert client.delete(f"/api/v1/posyandu/{closed}", headers=world.headers("admin")).status_code in (200, 204)
+
+    def names(report: str, query: str, who: str = "dinkes_gresik") -> list:
+        resp = client.get(f"/api/v1/reports/{report}?month={JUNE}&{query}", headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+        return sorted({(r["area"], r["area_name"]) for r in resp.get_json()["rows"]})
+
+    p1, p2, p3 = (str(world.ids[p]) for p in ("p1", "p2", "p3"))
+    assert names("skdn", "level=posyandu") == sorted([(p1, "Melati"), (p2, "Mawar (Sooko)"),
+                                                      (other_mawar, "Mawar (Cangkir)"), (anggrek, "Anggrek")])
+    assert names("skdn", "level=desa") == [("35.25.01.2001", "Sumbergede"), ("35.25.01.2002", "Sooko (Wringinanom)"),
+                                           ("35.25.02.2001", "Sooko (Driyorejo)"), ("35.25.02.2002", "Cangkir")]
+    # the bidan's reports name them as the district's do
+    assert (p2, "Mawar (Sooko)") in names("prevalence", "level=posyandu", "bidan_a")
+    assert ("35.25.01.2002", "Sooko (Wringinanom)") in names("coverage", "level=desa", "bidan_a")
+    assert names("f1", f"posyandu_id={other_mawar}") == [(other_mawar, "Mawar (Cangkir)")]
+    assert names("skdn", f"posyandu_id={p1}") == [(p1, "Melati")]
+    assert names("skdn", "level=posyandu", "dinkes_bangkalan") == sorted([(p3, "Kenanga"), (melati_bangkalan, "Melati")])
