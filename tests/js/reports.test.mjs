@@ -146,6 +146,20 @@ test('area picker of dinkes: kecamatan with their puskesmas; a kader with one po
   assert.deepEqual(R.areaOptions([ps[0]]), []);
 });
 
+test('area picker of a district: two posyandu of one name get their desa, two desa of one name their kecamatan', () => {
+  // a district names its posyandu after flowers, and many desa alike: two options "Posyandu Mawar", two "Sooko",
+  // nothing telling one from the other (the reports' rows name them the same way)
+  const ps = [P('p1', 'Posyandu Mawar', '35.25.01.2002'), P('p2', 'Posyandu Mawar', '35.25.02.2002'),
+    P('p3', 'Posyandu Melati', '35.25.02.2001')];
+  const groups = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo', '35.25.01.2002': 'Sooko',
+    '35.25.02.2001': 'Sooko', '35.25.02.2002': 'Cangkir' });
+  const by = Object.fromEntries(groups.map((g) => [g.kind, g.options.map((o) => [o.value, o.name])]));
+  assert.deepEqual(by.desa, [['region:35.25.02.2002', 'Cangkir'], ['region:35.25.02.2001', 'Sooko (Driyorejo)'],
+    ['region:35.25.01.2002', 'Sooko (Wringinanom)']]);
+  assert.deepEqual(by.posyandu, [['posyandu:p2', 'Posyandu Mawar (Cangkir)'], ['posyandu:p1', 'Posyandu Mawar (Sooko)'],
+    ['posyandu:p3', 'Posyandu Melati']]);
+});
+
 test('a download sends the token, accepts any type, refreshes once on 401 and keeps the server\'s file name', async () => {
   let tokens = { access_token: 'old', refresh_token: 'r' };
   const calls = [];

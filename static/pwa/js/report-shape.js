@@ -12,10 +12,9 @@ const PREVALENCE_COUNTS = ['measured', 'flagged', ...new Set(NUTRITION.flatMap((
 export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'];
 export const D_S_TARGET = 80; // SPM: participation (D/S) of 80% and above
 
-/** `part` as a percentage of `whole` with one decimal, null when `whole` is 0 — as the server
- * rounds it (posyandu/reports/period.py `pct`): half up from the exact ratio of the counts, as
- * Excel and the paper forms (1/16 = 6.25 → 6.3; 3/2000 = 0.15 → 0.2, which toFixed gives 0.1).
- * Whole numbers only: tenths = floor((2000·part + whole) / (2·whole)), exact below 2^53. */
+/** `part` as a % of `whole`, one decimal (null when `whole` is 0), half up from the exact ratio as the
+ * server (reports/period.py `pct`), Excel and the forms round it (1/16 → 6.3; 3/2000 → 0.2, toFixed 0.1);
+ * exact for whole numbers below 2^53. */
 export function pct(part, whole) {
   if (!whole) return null;
   return Math.floor((2000 * part + whole) / (2 * whole)) / 10;
@@ -127,10 +126,9 @@ export const actionCounts = ({ actions, next, counts }) => counts
 
 const byName = (a, b) => a.name.localeCompare(b.name);
 
-/** The area picker from what the caller may see: the whole scope, then the kabupaten,
- * kecamatan and desa that narrow it (a region holding every visible posyandu is the
- * whole scope again, so it is left out), then each posyandu. Values: '', 'region:<code>',
- * 'posyandu:<id>'. `names` maps region codes to names; `puskesmas` lists {name, kecamatan_code}. */
+/** The area picker of what the caller sees: the whole scope, the kabupaten, kecamatan and desa that
+ * narrow it (not one holding every posyandu: the whole scope), each posyandu. Values: '', 'region:<code>',
+ * 'posyandu:<id>'. `names`: region code → name; `puskesmas`: {name, kecamatan_code}. */
 export function areaOptions(posyandus, names = {}, puskesmas = []) {
   const groups = { kabupaten: new Set(), kecamatan: new Set(), desa: new Set() };
   for (const p of posyandus) {
@@ -145,12 +143,15 @@ export function areaOptions(posyandus, names = {}, puskesmas = []) {
     const extra = kind === 'kecamatan' ? pkm(code) : [];
     return { value: `region:${code}`, name: [names[code] ?? code, ...extra].join(' · '), code };
   };
+  // a name twice (Posyandu Mawar) gets its desa, a desa its kecamatan, as in the reports' rows
+  const twins = (opts, up = (c) => c) => opts.map((o) => (opts.filter((x) => x.name === o.name)[1]
+    ? { ...o, name: `${o.name} (${names[up(o.code)] ?? up(o.code)})` } : o)).sort(byName);
   const out = [];
   for (const kind of ['kabupaten', 'kecamatan', 'desa']) {
-    const options = [...groups[kind]].filter(narrows).map((c) => region(c, kind)).sort(byName);
+    const options = twins([...groups[kind]].filter(narrows).map((c) => region(c, kind)), (c) => c.slice(0, 8));
     if (options.length) out.push({ kind, options });
   }
-  const pos = posyandus.map((p) => ({ value: `posyandu:${p.id}`, name: p.name, code: p.desa_code })).sort(byName);
+  const pos = twins(posyandus.map((p) => ({ value: `posyandu:${p.id}`, name: p.name, code: p.desa_code })));
   if (pos.length > 1) out.push({ kind: 'posyandu', options: pos });
   return out;
 }
