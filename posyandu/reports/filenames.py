@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from posyandu.extensions import db
 from posyandu.privacy import holds_own_area
-from posyandu.registry.models import Posyandu, Puskesmas, Region
+from posyandu.registry.models import Puskesmas, Region
+from posyandu.reports.cohort import area_names
 from posyandu.reports.period import Period
 
 
@@ -45,8 +46,8 @@ def area_part(user: Any, posyandu_id: uuid.UUID | None, region_code: str | None)
     """The area the download covers: the posyandu or region asked for, else (and for a region holding
     all of it) the caller's own (a kader's posyandu, a bidan's puskesmas, a dinkes office's region; an
     admin's: every area)."""
-    if posyandu_id is not None:
-        return _named("posyandu", db.session.scalar(select(Posyandu.name).where(Posyandu.id == posyandu_id)))
+    if posyandu_id is not None:  # named as the reports name it: with its desa when another of its kabupaten shares its name
+        return _named("posyandu", area_names(db.session, "posyandu", [str(posyandu_id)]).get(str(posyandu_id)))
     if region_code and not holds_own_area(user, region_code):
         return _region(region_code)
     # a region around the caller's whole area covers only that: named by it (a puskesmas's report

@@ -359,3 +359,9 @@ def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_de
     assert names("f1", f"posyandu_id={other_mawar}") == [(other_mawar, "Mawar (Cangkir)")]
     assert names("skdn", f"posyandu_id={p1}") == [(p1, "Melati")]
     assert names("skdn", "level=posyandu", "dinkes_bangkalan") == sorted([(p3, "Kenanga"), (melati_bangkalan, "Melati")])
+    # and so are their downloads
+    resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv&posyandu_id={other_mawar}",
+                      headers=world.headers("dinkes_gresik"))
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="skdn-posyandu-mawar-cangkir-2025-06.csv"'
+    resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv", headers=world.headers("kader2"))
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="skdn-posyandu-mawar-sooko-2025-06.csv"'
