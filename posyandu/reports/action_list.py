@@ -166,6 +166,14 @@ def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, An
         yield as_seen_by(role, row)
 
 
+def named_as_reported(rows: Iterable[dict[str, Any]], names: dict[str, str | None]) -> Iterator[dict[str, Any]]:
+    """``rows`` with each posyandu named as the reports name it (``names``: ``cohort.covered_areas`` at
+    posyandu level; "Mawar (Sooko)" where another posyandu of its kabupaten is a Mawar too). After
+    ``page``: its cursor keeps the list's own order, by the posyandu's name as stored."""
+    for row in rows:
+        yield {**row, "posyandu_name": names.get(str(row["posyandu_id"])) or row["posyandu_name"]}
+
+
 def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] | None,
              first: int) -> Iterator[list[Any]]:
     """The list's children after ``after``, in its order, a batch at a time: ``first`` children, then

@@ -22,8 +22,8 @@ from posyandu.i18n import lang
 from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
-from posyandu.reports.action_list import action_list, counts, cursor_after, for_role, page
-from posyandu.reports.cohort import mark_partial, partial_areas
+from posyandu.reports.action_list import action_list, counts, cursor_after, for_role, named_as_reported, page
+from posyandu.reports.cohort import covered_areas, mark_partial, partial_areas
 from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
@@ -160,14 +160,16 @@ class ActionList(MethodView):
     def get(self, args):
         """Children to follow up at the end of the (last) month: T, 2T, BGM, wasting, stunting, not weighed, overdue doses.
         JSON is a list (``items``, one page of ``limit``, and ``next_cursor``); CSV and XLSX are the whole list."""
-        as_json = args["format"] == "json"
-        rows = for_role(action_list(reports_session(), args["period"].end, area_filter(args), args.get("reason"),
+        as_json, pf = args["format"] == "json", area_filter(args)
+        rows = for_role(action_list(reports_session(), args["period"].end, pf, args.get("reason"),
                                     cursor_after(args.get("cursor")) if as_json else None,
                                     args["limit"] if as_json else None), current_user.role)
+        names = covered_areas(reports_session(), pf, "posyandu")
         if not as_json:
             area_download(args)
-            return answer("actions", args, rows)
+            return answer("actions", args, named_as_reported(rows, names))
         items, next_cursor = page(rows, args["limit"])
+        items = list(named_as_reported(items, names))
         privacy.record_reads("list", [row["child_id"] for row in items])
         db.session.commit()
         period = args["period"]
@@ -201,7 +203,9 @@ class Workbook(MethodView):
                   (*REPORTS["f1"], rolled_up(f1_period, period, pf, level, partial)),
                   (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level, partial)),
                   (*REPORTS["coverage"], rolled_up(coverage, period, pf, level, partial)),
-                  (*REPORTS["actions"], for_role(action_list(reports_session(), period.end, pf), current_user.role))]
+                  (*REPORTS["actions"], named_as_reported(for_role(action_list(reports_session(), period.end, pf),
+                                                                   current_user.role),
+                                                          covered_areas(reports_session(), pf, "posyandu")))]
         return Response(beating(file_chunks(xlsx_file(sheets))), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 

@@ -317,7 +317,8 @@ def test_a_report_rolled_up_further_is_named_for_its_level(client, world):
     assert name(f"exports/fhir?month={JUNE}") == "fhir-35.25-gresik-2025-06.json"
 
 
-def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_desa_or_kecamatan(client, world, app):
+def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_desa_or_kecamatan(client, world, app,
+                                                                                               make_child):
     """A district names its posyandu after flowers, and many of its desa Sooko or Sumberejo: its SKDN per
     posyandu had two rows "Mawar", per desa two rows "Sooko", nothing telling one from the other (the
     CSV gave only their ids). A name another posyandu (desa) of the kabupaten has too is followed by its
@@ -359,6 +360,22 @@ def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_de
     assert names("f1", f"posyandu_id={other_mawar}") == [(other_mawar, "Mawar (Cangkir)")]
     assert names("skdn", f"posyandu_id={p1}") == [(p1, "Melati")]
     assert names("skdn", "level=posyandu", "dinkes_bangkalan") == sorted([(p3, "Kenanga"), (melati_bangkalan, "Melati")])
+    # and so are their children's on the follow-up list, a page at a time and downloaded (a posyandu day's
+    # list "Posyandu Mawar" held two posyandu's children)
+    world.ids["mawar2"] = other_mawar
+    make_child(by="admin", posyandu="p2", name="Anak Sooko")
+    make_child(by="admin", posyandu="mawar2", name="Anak Cangkir")
+    query = f"month={date.today():%Y-%m}&reason=not_weighed_2_months"
+    listed, cursor = [], ""
+    while cursor is not None:
+        answer = client.get(f"/api/v1/reports/actions?{query}&limit=1{cursor and '&cursor=' + cursor}",
+                            headers=world.headers("dinkes_gresik")).get_json()
+        listed += [(r["name"], r["posyandu_name"]) for r in answer["items"]]
+        cursor = answer["next_cursor"]
+    assert sorted(listed) == [("Anak Cangkir", "Mawar (Cangkir)"), ("Anak Sooko", "Mawar (Sooko)")]  # each once
+    resp = client.get(f"/api/v1/reports/actions?{query}&format=csv", headers=world.headers("bidan_a"))
+    assert sorted((r["Nama anak"], r["Posyandu"]) for r in csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig")))) \
+        == sorted(listed)
     # and so are their downloads
     resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv&posyandu_id={other_mawar}",
                       headers=world.headers("dinkes_gresik"))
