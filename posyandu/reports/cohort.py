@@ -178,11 +178,23 @@ def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
 
 
 def covered_areas(session: Any, posyandu_filter: Any, level: str) -> dict[str, str | None]:
-    """Every area at ``level`` holding an open posyandu the report covers, in order, with its name."""
-    stmt = select(area_column(level).label("area")).where(posyandu_filter, Posyandu.deleted_at.is_(None)).distinct()
-    keys = sorted(str(k) for k in session.scalars(stmt))
+    """Every area at ``level`` holding an open posyandu the report covers, with its name, in the reports'
+    order (``in_order``): a region by its code, a posyandu by its desa's code then its name, a puskesmas by
+    its kecamatan's code then its name. By id, a district's posyandu came in an order no reader could follow."""
+    by = {"posyandu": (Posyandu.desa_code, Posyandu.name), "puskesmas": (Puskesmas.kecamatan_code, Puskesmas.name)}
+    stmt = (select(area_column(level).label("area"), *by.get(level, ())).select_from(Posyandu)
+            .where(posyandu_filter, Posyandu.deleted_at.is_(None)).distinct())
+    if level == "puskesmas":
+        stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
+    keys = [str(r[0]) for r in sorted(session.execute(stmt).all(), key=lambda r: (*r[1:], str(r[0])))]
     names = area_names(session, level, keys)
     return {k: names.get(k) for k in keys}
+
+
+def in_order(areas: dict[str, Any]) -> Callable[[str], tuple[int, str]]:
+    """Sort key of an area: its place in ``areas`` (``covered_areas``), any other after them by its key."""
+    place = {a: i for i, a in enumerate(areas)}
+    return lambda area: (place.get(area, len(place)), area)
 
 
 PARTIAL = {"id": " (sebagian)", "en": " (partial)"}
@@ -215,7 +227,8 @@ def every_area(rows: list[dict[str, Any]], areas: dict[str, str | None],
     ``areas`` (``covered_areas``) that has none, in area order."""
     have = {r["area"] for r in rows}
     blank = [{"area": a, "area_name": name, **{k: 0 for k in counts}} for a, name in areas.items() if a not in have]
-    return sorted(rows + blank, key=lambda r: r["area"])
+    order = in_order(areas)
+    return sorted(rows + blank, key=lambda r: order(r["area"]))
 
 
 def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -239,7 +252,7 @@ def with_margins(cells: list[dict[str, Any]], counts: Iterable[str], areas: dict
     by_area: dict[str, list[dict[str, Any]]] = {area: [] for area in areas}
     for c in cells:
         by_area.setdefault(c["area"], []).append(c)
-    for area in sorted(by_area):
+    for area in sorted(by_area, key=in_order(areas)):
         rows = by_area[area]
         base = {"area": area, "area_name": areas.get(area, rows[0].get("area_name") if rows else None)}
 

@@ -55,7 +55,7 @@ from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, complet
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import month_text
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
+from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas, in_order,
                                      scoped_posyandu_ids)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
@@ -280,7 +280,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     # An ISO 8601 interval of months, the same in every language (not "s.d." in an English answer)
     label = str(period.start) if period.start == period.end else f"{period.start}/{period.end}"
     return [{"period": label, **_row(schedule, area, names.get(area), key, found[area].get(key, (0, 0)), given, lang)}
-            for area in sorted(found) for key in keys]
+            for area in sorted(found, key=in_order(names)) for key in keys]
 
 
 def _row(schedule: Schedule, area: str, name: str | None, key: tuple, value: tuple[int, int],

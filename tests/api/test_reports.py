@@ -382,3 +382,25 @@ def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_de
     assert resp.headers["Content-Disposition"] == 'attachment; filename="skdn-posyandu-mawar-cangkir-2025-06.csv"'
     resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv", headers=world.headers("kader2"))
     assert resp.headers["Content-Disposition"] == 'attachment; filename="skdn-posyandu-mawar-sooko-2025-06.csv"'
+
+
+def test_rows_per_posyandu_or_puskesmas_come_by_their_desa_or_kecamatan_then_name(client, world):
+    """Per posyandu, a district's SKDN (on screen and downloaded) listed its posyandu by their ids: an order
+    no reader could follow or find one in. Posyandu come by their desa's code then their name, puskesmas by
+    their kecamatan's code then their name, in every report; regions by their code as before."""
+    resp = client.post("/api/v1/posyandu", headers=world.headers("admin"), json={
+        "name": "Anggrek", "desa_code": "35.25.01.2001", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 3})
+    assert resp.status_code == 201, resp.get_json()
+
+    def areas(report: str, level: str, who: str = "admin") -> list:
+        resp = client.get(f"/api/v1/reports/{report}?month={JUNE}&level={level}", headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+        return list(dict.fromkeys(r["area_name"] for r in resp.get_json()["rows"]))  # in the order given, once each
+
+    for report in ("skdn", "f1", "prevalence", "coverage"):
+        # Sumbergede (35.25.01.2001): Anggrek, Melati; Sooko (.2002): Mawar; then Bangkalan's Kenanga
+        assert areas(report, "posyandu") == ["Anggrek", "Melati", "Mawar", "Kenanga"], report
+        assert areas(report, "puskesmas") == ["PKM Wringinanom", "PKM Kamal"], report  # 35.25.01, 35.26.01
+        assert areas(report, "desa") == ["Sumbergede", "Sooko", "Gili Anyar"], report
+    resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&level=posyandu&format=csv", headers=world.headers("bidan_a"))
+    assert [row[2] for row in csv.reader(io.StringIO(resp.data.decode("utf-8-sig")))][1:] == ["Anggrek", "Melati", "Mawar"]
