@@ -45,7 +45,7 @@ from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import joined_latest, latest_of, under_five_on, visits_between
+from posyandu.reports.cohort import covered_areas, joined_latest, latest_of, under_five_on, visits_between
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
@@ -166,12 +166,12 @@ def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, An
         yield as_seen_by(role, row)
 
 
-def named_as_reported(rows: Iterable[dict[str, Any]], names: dict[str, str | None]) -> Iterator[dict[str, Any]]:
-    """``rows`` with each posyandu named as the reports name it (``names``: ``cohort.covered_areas`` at
-    posyandu level; "Mawar (Sooko)" where another posyandu of its kabupaten is a Mawar too). After
-    ``page``: its cursor keeps the list's own order, by the posyandu's name as stored."""
-    for row in rows:
-        yield {**row, "posyandu_name": names.get(str(row["posyandu_id"])) or row["posyandu_name"]}
+def named_as_reported(session: Any, rows: Iterable[dict[str, Any]], posyandu_filter: Any) -> Iterator[dict[str, Any]]:
+    """``rows`` with each posyandu named as the reports name it (``cohort.covered_areas``: "Mawar (Sooko)"
+    where another posyandu of its kabupaten is a Mawar too). After ``page``: its cursor keeps the list's
+    own order, by the posyandu's name as stored. The names are read now, in the request, not as the rows stream."""
+    names = covered_areas(session, posyandu_filter, "posyandu")
+    return ({**row, "posyandu_name": names.get(str(row["posyandu_id"])) or row["posyandu_name"]} for row in rows)
 
 
 def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] | None,

@@ -23,7 +23,7 @@ from posyandu.registry.models import Posyandu
 from posyandu.replica import reports_session
 from posyandu.reports import schemas as s
 from posyandu.reports.action_list import action_list, counts, cursor_after, for_role, named_as_reported, page
-from posyandu.reports.cohort import covered_areas, mark_partial, partial_areas
+from posyandu.reports.cohort import mark_partial, partial_areas
 from posyandu.reports.columns import REPORTS
 from posyandu.reports.coverage import coverage
 from posyandu.reports.exports.csv import csv_chunks
@@ -164,12 +164,11 @@ class ActionList(MethodView):
         rows = for_role(action_list(reports_session(), args["period"].end, pf, args.get("reason"),
                                     cursor_after(args.get("cursor")) if as_json else None,
                                     args["limit"] if as_json else None), current_user.role)
-        names = covered_areas(reports_session(), pf, "posyandu")
         if not as_json:
             area_download(args)
-            return answer("actions", args, named_as_reported(rows, names))
+            return answer("actions", args, named_as_reported(reports_session(), rows, pf))
         items, next_cursor = page(rows, args["limit"])
-        items = list(named_as_reported(items, names))
+        items = list(named_as_reported(reports_session(), items, pf))
         privacy.record_reads("list", [row["child_id"] for row in items])
         db.session.commit()
         period = args["period"]
@@ -203,9 +202,8 @@ class Workbook(MethodView):
                   (*REPORTS["f1"], rolled_up(f1_period, period, pf, level, partial)),
                   (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level, partial)),
                   (*REPORTS["coverage"], rolled_up(coverage, period, pf, level, partial)),
-                  (*REPORTS["actions"], named_as_reported(for_role(action_list(reports_session(), period.end, pf),
-                                                                   current_user.role),
-                                                          covered_areas(reports_session(), pf, "posyandu")))]
+                  (*REPORTS["actions"], named_as_reported(
+                      reports_session(), for_role(action_list(reports_session(), period.end, pf), current_user.role), pf))]
         return Response(beating(file_chunks(xlsx_file(sheets))), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 
