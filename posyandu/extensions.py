@@ -93,8 +93,8 @@ class Parser(FlaskParser):
             from posyandu.i18n import Msg
 
             raise UnsupportedMediaType(  # RFC 9110 15.5.16: 415, naming the codings accepted
-                Msg("A compressed body (Content-Encoding) is not accepted: send the JSON uncompressed.",
-                    "Isi permintaan yang dikompresi (Content-Encoding) tidak diterima: kirim JSON tanpa kompresi."),
+                Msg("a compressed body (Content-Encoding) is not accepted: send the JSON uncompressed",
+                    "isi permintaan yang dikompresi (Content-Encoding) tidak diterima: kirim JSON tanpa kompresi"),
                 headers={"Accept-Encoding": "identity"})
         try:
             data = req.get_data(cache=True)

@@ -104,7 +104,7 @@ def parse_document(document: Any) -> Schedule:
         errors: dict[str, list[str]] = {}
         for problem in exc.problems:
             errors.setdefault(_problem_field(problem), []).append(problem)
-        raise ValidationFailed(Msg("The schedule is not valid.", "Jadwal tidak valid."), errors) from None
+        raise ValidationFailed(Msg("the schedule is not valid", "jadwal tidak valid"), errors) from None
     if len(schedule.name) > 120:
         raise ValidationFailed(errors={"document.name": [Msg("at most 120 characters", "paling banyak 120 karakter")]})
     return schedule

@@ -640,12 +640,13 @@ def test_a_compressed_body_is_refused_with_415_saying_so(client, world, db, make
     world.headers("admin")  # logged in (a login is audited) before counting
     before = counts(db)
     payload = gzip.compress(b'{"code": "35.25.02", "name": "Driyorejo"}')
-    for lang, words in (("id", "dikompresi"), ("en", "compressed")):
+    for lang, words in (("id", "isi permintaan yang dikompresi (Content-Encoding) tidak diterima: kirim JSON tanpa kompresi"),
+                        ("en", "a compressed body (Content-Encoding) is not accepted: send the JSON uncompressed")):
         resp = client.post("/api/v1/regions", data=payload,
                            headers={**world.headers("admin", lang), "Content-Type": "application/json",
                                     "Content-Encoding": coding})
         problem = assert_problem(resp, 415)
-        assert words in problem["detail"], problem
+        assert problem["detail"] == words, problem  # written as every other detail: lower case, no full stop
         assert resp.headers["Accept-Encoding"] == "identity"
     assert counts(db) == before
     ok = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"},

@@ -53,10 +53,12 @@ def test_an_invalid_schedule_is_422_per_field(client, world):
     resp = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin"))
     assert resp.status_code == 422 and resp.content_type == "application/problem+json"
     errors = resp.get_json()["errors"]
+    assert resp.get_json()["detail"] == "the schedule is not valid"  # as every other detail: lower case, no full stop
     assert set(errors) == {"document.vaccines[0]", "document.entries[1]", "document.supplements.vitamin_a.round_months"}
     assert errors["document.entries[1]"] == ["entries[1] (BCG 1): min_age is after recommended_age"]
     in_indonesian = client.post(SCHEDULE + "/versions", json={"document": doc},
                                 headers=world.headers("admin", lang="id")).get_json()
+    assert in_indonesian["detail"] == "jadwal tidak valid"
     assert in_indonesian["title"] == "Data tidak valid" and set(in_indonesian["errors"]) == set(errors)
     assert in_indonesian["errors"]["document.entries[1]"] == ["entries[1] (BCG 1): min_age sesudah recommended_age"]
     assert in_indonesian["errors"]["document.supplements.vitamin_a.round_months"] == [
