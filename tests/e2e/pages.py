@@ -157,3 +157,11 @@ def weigh_first_child_refused(page) -> None:
     page.get_by_role("button", name="Simpan").click()
     page.wait_for_function("() => document.getElementById('sync-chip').textContent === '1 perlu perhatian'")
     page.unroute("**/api/v1/sync/push", refused_weight)
+
+
+def starred(form) -> dict[str, bool]:
+    """Each shown field's label in `form` (a locator), and whether it has the star of a required one."""
+    return form.evaluate("""f => Object.fromEntries([...f.querySelectorAll('.field > label, fieldset > legend')]
+      .filter((l) => l.checkVisibility())
+      .map((l) => [[...l.childNodes].filter((n) => !n.classList?.contains('req')).map((n) => n.textContent).join('').trim(),
+                   !!l.querySelector('.req')]))""")

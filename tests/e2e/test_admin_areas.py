@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import login, starred, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -343,3 +343,19 @@ def test_a_provinces_code_typed_alone_renames_it_only_once_she_confirms(live_ser
     ask.get_by_role("button", name="Batal").click()
     provinces = [r for r in live_server.api("GET", "/regions?limit=500", "admin").get_json()["items"] if r["code"] == "35"]
     assert [r["name"] for r in provinces] == ["Jawa Timur"]
+
+
+def test_the_area_forms_star_each_field_the_server_requires(live_server, new_context):
+    """A new posyandu's puskesmas, and the puskesmas to move one to, were asked with no star: the
+    shell's forms star every field they require (ui.js star)."""
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    page.goto(live_server.url + "/#/areas/posyandu/new")
+    form = page.locator("#posyandu-new")
+    form.wait_for()
+    assert starred(form) == {"Nama": True, "Puskesmas": True, "Kode desa/kelurahan": True,
+                             "Tanggal buka setiap bulan": True, "Alamat": False}
+    melati = posyandu_named(live_server, "Posyandu Melati")
+    page.goto(live_server.url + f"/#/areas/posyandu/{melati['id']}")
+    page.locator("#posyandu-move").wait_for()
+    assert starred(page.locator("#posyandu-move")) == {"Puskesmas tujuan": True}

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, sw_ready, wait_synced
+from tests.e2e.pages import login, starred, sw_ready, wait_synced
 from tests.e2e.server import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -246,3 +246,21 @@ def test_the_admin_screens_say_they_need_the_internet_offline(live_server, new_c
     context.set_offline(False)
     page.get_by_role("heading", name=title, exact=True).wait_for()  # drawn again once online
     expect(page.locator(shown[0])).to_contain_text(shown[1])
+
+
+def test_the_user_forms_star_each_field_the_server_requires(live_server, new_context):
+    """The role and the area of it were asked with no star, as the only fields that could be left
+    empty: the shell's forms star every field they require (ui.js star)."""
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    page.goto(live_server.url + "/#/users/new")
+    form = page.locator("#user-new")
+    form.wait_for()
+    assert starred(form) == {"Nama lengkap": True, "Nama pengguna": True, "Kata sandi sementara": True, "Peran": True,
+                             "Posyandu": True, "Nomor HP": False}
+    form.get_by_label("Peran").select_option("bidan")
+    assert starred(form)["Puskesmas"] is True
+    form.get_by_label("Peran").select_option("dinkes")
+    assert starred(form)["Kode wilayah"] is True
+    form.get_by_label("Peran").select_option("admin")
+    assert "Posyandu" not in starred(form) and "Puskesmas" not in starred(form)

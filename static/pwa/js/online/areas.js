@@ -223,7 +223,7 @@ async function newPuskesmas(ctx) {
 async function newPosyandu(ctx) {
   const puskesmas = await allPages(ctx.api, '/puskesmas');
   const note = h('p', { id: 'posyandu-new-note', role: 'status' });
-  const pkm = choice({ label: tx('puskesmas'), name: 'puskesmas_id', options: [['', tx('choose')], ...puskesmasOptions(puskesmas)] });
+  const pkm = choice({ label: tx('puskesmas'), name: 'puskesmas_id', required: true, options: [['', tx('choose')], ...puskesmasOptions(puskesmas)] });
   const select = pkm.querySelector('select');
   const fields = posyanduFields(ctx, () => puskesmas.find((p) => p.id === select.value)?.kecamatan_code);
   select.addEventListener('change', () => fields[1].retarget());
@@ -288,7 +288,7 @@ function confirmStep(button, name) {
 function moveForm(ctx, pos, puskesmas) {
   const nameOf = (id) => puskesmas.find((p) => p.id === id)?.name ?? id;
   const note = noteOf(ctx, 'posyandu-move-note');
-  const pick = choice({ label: tx('move_to'), name: 'puskesmas_id', value: pos.puskesmas_id, options: puskesmasOptions(puskesmas) });
+  const pick = choice({ label: tx('move_to'), name: 'puskesmas_id', value: pos.puskesmas_id, required: true, options: puskesmasOptions(puskesmas) });
   const button = h('button', { class: 'btn', type: 'submit' }, tx('move_button'));
   const step = confirmStep(button, 'posyandu-move');
   const form = h('form', { class: 'card', id: 'posyandu-move', novalidate: true }, h('h3', {}, tx('move')), pick, note, step.ask, button);

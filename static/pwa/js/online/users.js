@@ -148,20 +148,20 @@ export async function submit(form, note, work) {
 /** The role select and the area fields; only the area of the role chosen is shown. */
 function roleAndArea(names, user = {}) {
   const roles = STAFF_ROLES.includes(user.role) || !user.role ? STAFF_ROLES : [...STAFF_ROLES, user.role];
-  const role = choice({ label: tx('role'), name: 'role', value: user.role ?? 'kader',
+  const role = choice({ label: tx('role'), name: 'role', value: user.role ?? 'kader', required: true,
     options: roles.map((r) => [r, t(`role_${r}`)]) });
   const posyandu = [...byName(names.posyandu)];
   if (user.posyandu_id && !names.posyandu.has(user.posyandu_id)) { // her posyandu closed: kept unless moved
     posyandu.unshift([user.posyandu_id, tx('closed_tag')]);
   }
   const scope = {
-    posyandu_id: choice({ label: tx('posyandu'), name: 'posyandu_id', value: user.posyandu_id ?? '',
+    posyandu_id: choice({ label: tx('posyandu'), name: 'posyandu_id', value: user.posyandu_id ?? '', required: true,
       options: [['', tx('choose')], ...posyandu] }),
-    puskesmas_id: choice({ label: tx('puskesmas'), name: 'puskesmas_id', value: user.puskesmas_id ?? '',
+    puskesmas_id: choice({ label: tx('puskesmas'), name: 'puskesmas_id', value: user.puskesmas_id ?? '', required: true,
       options: [['', tx('choose')], ...byName(names.puskesmas)] }),
     // the text keyboard: a decimal one typed in Indonesian may offer a comma and no dot (35.25)
     region_code: field({ label: tx('region'), name: 'region_code', value: user.region_code ?? '', hint: tx('region_hint'),
-      autocomplete: 'off' }),
+      required: true, autocomplete: 'off' }),
   };
   const select = role.querySelector('select');
   const show = () => {
