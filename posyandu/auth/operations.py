@@ -571,7 +571,7 @@ def unlink_parent(child: Child, parent_id: uuid.UUID) -> None:
                kabupaten_code=child.kabupaten_code)
 
 
-CODE_NOT_WORKING = Msg("invalid, expired or already used", "tidak sah, kedaluwarsa, atau sudah dipakai")
+CODE_NOT_WORKING = Msg("invalid, expired or already used: check the code, or ask the cadre or midwife for a new one", "tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan")
 CODE_TOO_SHORT = Msg("too short: an invitation code has 8 letters and digits, e.g. ABCD-EFGH",
                      "terlalu pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
 CODE_TOO_LONG = Msg("too long: an invitation code has 8 letters and digits, e.g. ABCD-EFGH",

@@ -575,7 +575,7 @@ def test_registering_with_a_bad_code_tells_nothing_about_the_username(client, wo
                                                           "password": "kuat-sekali", "name": "Ibu Ani"})
     taken, free = register("ZZZZ-ZZZZ", "kader1"), register("ZZZZ-ZZZZ", "belum.ada")
     assert taken.status_code == 422 and taken.get_json() == free.get_json()
-    assert taken.get_json()["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}
+    assert taken.get_json()["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan"]}
     assert taken.get_json()["type"].endswith("/invitation_invalid")
     # with a good code a taken username is said, and the code is not used up by the refusal
     child = make_child()

@@ -89,7 +89,7 @@ def test_a_parent_registering_is_told_every_error_at_once_but_with_a_bad_code_no
         "phone": [PHONE], "username": ["sudah dipakai"], "password": [WEAK]}, resp.get_json()
     bad_code = client.post("/api/v1/auth/register", json={**body, "code": "ZZZZ-ZZZZ"})
     assert bad_code.status_code == 422 and bad_code.get_json()["errors"] == {
-        "phone": [PHONE], "code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}, bad_code.get_json()
+        "phone": [PHONE], "code": ["tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan"]}, bad_code.get_json()
     # the code was not used by the refusals
     made = client.post("/api/v1/auth/register", json={**body, "username": "ibu.ani", "password": "kuat-sekali",
                                                       "phone": None})

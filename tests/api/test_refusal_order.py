@@ -223,7 +223,7 @@ def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitatio
                            json={"code": "ZZZZ-ZZZZ", "username": username, "password": "kuat-sekali",
                                  "name": "Ibu Ani", **changes})
     alone = _problem(register("belum.ada"), 422, "invitation_invalid")
-    assert alone["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai"]}, alone
+    assert alone["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan"]}, alone
     for changes, fields in (({"phone": "12"}, {"code", "phone"}), ({"name": "", "phone": "12"}, {"code", "name", "phone"})):
         taken, free = register("kader1", **changes), register("belum.ada", **changes)
         body = _problem(taken, 422, "invitation_invalid")

@@ -140,13 +140,13 @@ def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(
     redeem.get_by_role("button", name="Tambahkan").click()
     field = redeem.get_by_label("Kode undangan")
     expect(field).to_have_attribute("aria-invalid", "true")
-    expect(field).to_have_accessible_description("tidak sah, kedaluwarsa, atau sudah dipakai")
+    expect(field).to_have_accessible_description("tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan")
     expect(children).to_have_count(held)  # nothing added
 
     page.locator("#lang-btn").click()
     redeem.get_by_label("Invitation code").fill("WRONG-1234")
     redeem.get_by_role("button", name="Add").click()
-    expect(redeem.get_by_label("Invitation code")).to_have_accessible_description("invalid, expired or already used")
+    expect(redeem.get_by_label("Invitation code")).to_have_accessible_description("invalid, expired or already used: check the code, or ask the cadre or midwife for a new one")
 
 
 def test_a_parents_overdue_line_names_every_dose_her_childs_card_says_is_late(live_server, new_context):

@@ -104,7 +104,7 @@ test('a parent with the cadre\'s invitation code registers from the login screen
   const sent = [];
   const answers = [
     new Response(JSON.stringify({ type: 'about:blank', title: 'Data tidak valid', status: 422,
-      errors: { code: ['tidak sah, kedaluwarsa, atau sudah dipakai'] } }), { status: 422, headers: { 'Content-Type': 'application/problem+json' } }),
+      errors: { code: ['tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan'] } }), { status: 422, headers: { 'Content-Type': 'application/problem+json' } }),
     new Response(JSON.stringify({ access_token: 'a', refresh_token: 'r', user: { id: 'p1', name: 'Ibu Rina', role: 'parent' } }), { status: 201 }),
   ];
   globalThis.fetch = async (url, init) => { sent.push([String(url), init.method, JSON.parse(init.body), init.headers]); return answers.shift(); };
