@@ -42,7 +42,7 @@ def test_a_parent_sees_who_read_the_child_and_downloads_its_data(live_server, ne
     p = p_ctx.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
-    login(p, base, "orangtua")  # its sync is a read too: "Anda · diunduh ke HP"
+    login(p, base, "orangtua")  # its sync is a read too: "Anda · menyalin data anak ke HP"
     wait_synced(p)
     link = p.locator("#children a").first
     name = link.locator("strong").inner_text()
@@ -98,8 +98,8 @@ def test_a_parent_sees_who_read_the_child_and_downloads_its_data(live_server, ne
     expect(rows.filter(has_text="Bidan Ratna").filter(has_text="mengunduh daftar tindak lanjut (kecamatan Wringinanom)")
            .first).to_be_visible()
     expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="mengunduh data anak")).to_have_count(1)
-    expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="diunduh ke HP").first).to_be_visible()
-    expect(rows.filter(has_text="Anda").filter(has_text="diunduh ke HP").first).to_be_visible()
+    expect(rows.filter(has_text="Kader Posyandu Melati").filter(has_text="menyalin data anak ke HP").first).to_be_visible()
+    expect(rows.filter(has_text="Anda").filter(has_text="menyalin data anak ke HP").first).to_be_visible()
     assert p.evaluate("() => document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
     rows.filter(has_text="mengunduh daftar tindak lanjut").first.evaluate("(li) => li.scrollIntoView({ block: 'center' })")
     shot(p, "41-parent-access-log-older-360px", full_page=False)

@@ -30,7 +30,7 @@ test('what was read, by the route the server logged, in plain Indonesian', () =>
   assert.equal(said(item('list', '/children')), 'melihat daftar anak');
   assert.equal(said(item('list', '/reports/actions')), 'melihat daftar tindak lanjut');
   assert.equal(said(item('list', '/posyandu/<uuid:posyandu_id>/due-list')), 'melihat daftar sasaran imunisasi');
-  assert.equal(said(item('pull', '/sync/pull')), 'diunduh ke HP');
+  assert.equal(said(item('pull', '/sync/pull')), 'menyalin data anak ke HP');
   assert.equal(said(item('export', '/children/<uuid:child_id>/export')), 'mengunduh data anak');
   assert.equal(said({ ...item('export', ''), resource: 'cli' }), 'mengunduh data anak', 'a server command: by its action');
   assert.equal(said(item('view', '/something/new')), 'melihat data anak', 'an endpoint added later: by its action');
@@ -87,7 +87,7 @@ test('in English on request', () => {
   try {
     const shown = describe(area({ region_code: '35.25.01', reader: { name: 'Ratna', role: 'bidan' } }), names);
     assert.deepEqual(shown, { when: '3 Aug 2025, 08:05', who: 'Ratna (midwife)', what: 'downloaded the data of an area (sub-district Wringinanom)' });
-    assert.equal(whatText(item('pull', '/sync/pull')), 'downloaded to a phone');
+    assert.equal(whatText(item('pull', '/sync/pull')), "copied the child's data to a phone");
   } finally {
     setLang('id');
   }
@@ -146,7 +146,7 @@ test('the history screen: offline it says it needs the internet; online a page, 
     await Promise.all(more.listeners.click.map((fn) => fn()));
     assert.equal(rows().length, 2);
     assert.equal(dom.focused(), rows()[1], 'she goes on reading at the first new line');
-    assert.match(rows()[1].textContent, /Anda.*diunduh ke HP/);
+    assert.match(rows()[1].textContent, /Anda.*menyalin data anak ke HP/);
     assert.equal(more.hidden, true);
     assert.deepEqual(asked, [`/children/${CHILD}/access-log?limit=20`, `/children/${CHILD}/access-log?limit=20&cursor=n1`]);
   } finally {

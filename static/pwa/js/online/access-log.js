@@ -22,7 +22,8 @@ export const W = {
   read_children: ['melihat daftar anak', 'viewed a list of children'],
   read_actions: ['melihat daftar tindak lanjut', 'viewed the follow-up list'],
   read_due_list: ['melihat daftar sasaran imunisasi', 'viewed the list of children due for immunisation'],
-  read_pull: ['diunduh ke HP', 'downloaded to a phone'], // a parent's words: she does not sync
+  // what the reader did, as every line here (not 'diunduh ke HP': the reader was not downloaded); a parent does not sync
+  read_pull: ['menyalin data anak ke HP', "copied the child's data to a phone"],
   read_export_child: ['mengunduh data anak', "downloaded the child's data"],
   read_export_area: ['mengunduh data wilayah ({area})', 'downloaded the data of an area ({area})'],
   read_export_all: ['mengunduh data semua wilayah', 'downloaded the data of every area'],
