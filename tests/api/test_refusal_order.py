@@ -287,6 +287,19 @@ def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_dii
     assert _problem(wrong, 422)["errors"] == {"kecamatan_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
 
 
+def test_a_required_field_sent_null_is_told_wajib_diisi_as_one_left_blank(client, world):
+    """The admin's new posyandu sends a puskesmas not chosen and a day not typed as null: those two
+    were told "tidak boleh kosong" ("Field may not be null."), its empty name and desa "wajib diisi",
+    on one form. A field that may be empty (a posyandu's address) still takes null."""
+    body = {"name": "", "desa_code": "", "puskesmas_id": None, "meeting_day": None, "address": None}
+    made = client.post("/api/v1/posyandu", json=body, headers=world.headers("admin", "id"))
+    assert _problem(made, 422)["errors"] == {"name": ["wajib diisi"], "desa_code": ["wajib diisi"],
+                                             "puskesmas_id": ["wajib diisi"], "meeting_day": ["wajib diisi"]}
+    changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"meeting_day": None, "address": None},
+                           headers=world.headers("admin", "en"))
+    assert _problem(changed, 422)["errors"] == {"meeting_day": ["Missing data for required field."]}
+
+
 def _input_schemas(app) -> list:
     """Every schema a route reads its body, query or form with (``@blp.arguments``), the schemas nested in
     them, and the push's mutation (read one by one, ``sync.push.MutationIn``)."""

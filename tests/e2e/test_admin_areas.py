@@ -67,7 +67,7 @@ def test_an_admin_adds_a_posyandu_renames_it_and_moves_it_to_another_puskesmas(l
     form.get_by_label("Nama").fill("Posyandu Uji Pindah")
     form.get_by_role("button", name="Simpan posyandu").click()  # no puskesmas chosen: said so, not as a bad id
     expect(form.get_by_label("Puskesmas")).to_have_attribute("aria-invalid", "true")
-    expect(form.locator("select[name=puskesmas_id] ~ .error")).to_have_text("tidak boleh kosong")
+    expect(form.locator("select[name=puskesmas_id] ~ .error")).to_have_text("wajib diisi")  # as its empty name would be
     form.get_by_label("Puskesmas").select_option(label="Puskesmas Wringinanom")
     form.get_by_label("Kode desa/kelurahan").fill("35.25.01.9999")
     form.get_by_label("Tanggal buka setiap bulan").fill("40")
