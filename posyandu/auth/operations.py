@@ -129,6 +129,13 @@ def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
 SCOPE_OF_ROLE = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", Puskesmas),
                  "dinkes": ("region_code", Region)}
 SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
+# what is missing, named (not "role dinkes needs one that exists"), and what to do about a region
+SCOPE_NOT_FOUND = {
+    "posyandu_id": Msg("no posyandu has this id", "posyandu ini tidak terdaftar"),
+    "puskesmas_id": Msg("no puskesmas has this id", "puskesmas ini tidak terdaftar"),
+    "region_code": Msg("no region has this code: add the region first, or check the code",
+                       "belum ada wilayah dengan kode ini: tambahkan wilayahnya dulu, atau periksa kodenya"),
+}
 
 
 def _scope_problems(data: dict[str, Any], *, assigned: bool = True) -> dict[str, list[Msg]]:
@@ -151,8 +158,7 @@ def _scope_problems(data: dict[str, Any], *, assigned: bool = True) -> dict[str,
         return {needs[0]: [REQUIRED]}
     found = db.session.get(needs[1], data[needs[0]])
     if found is None:
-        return {needs[0]: [Msg(f"not found: role {data['role']} needs one that exists",
-                               f"tidak ditemukan: peran {data['role']} memerlukan yang sudah terdaftar")]}
+        return {needs[0]: [SCOPE_NOT_FOUND[needs[0]]]}
     if assigned and isinstance(found, Posyandu) and found.deleted_at is not None:
         from posyandu.registry.operations import CLOSED
         return {"posyandu_id": [CLOSED]}
