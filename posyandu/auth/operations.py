@@ -129,12 +129,12 @@ def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
 SCOPE_OF_ROLE = {"kader": ("posyandu_id", Posyandu), "bidan": ("puskesmas_id", Puskesmas),
                  "dinkes": ("region_code", Region)}
 SCOPE_FIELDS = ("posyandu_id", "puskesmas_id", "region_code")
-# what is missing, named (not "role dinkes needs one that exists"), and what to do about a region
+# said as an area's region is (registry.operations), not "role dinkes needs one that exists"
 SCOPE_NOT_FOUND = {
-    "posyandu_id": Msg("no posyandu has this id", "posyandu ini tidak terdaftar"),
-    "puskesmas_id": Msg("no puskesmas has this id", "puskesmas ini tidak terdaftar"),
-    "region_code": Msg("no region has this code: add the region first, or check the code",
-                       "belum ada wilayah dengan kode ini: tambahkan wilayahnya dulu, atau periksa kodenya"),
+    "posyandu_id": Msg("must be an existing posyandu", "harus posyandu yang terdaftar"),
+    "puskesmas_id": Msg("must be an existing puskesmas", "harus puskesmas yang terdaftar"),
+    "region_code": Msg("must be an existing region: add it first, or check the code",
+                       "harus wilayah yang terdaftar: tambahkan wilayahnya dulu, atau periksa kodenya"),
 }
 
 

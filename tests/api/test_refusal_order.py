@@ -382,14 +382,14 @@ def test_a_kbm_source_and_a_health_offices_region_left_blank_are_told_wajib_diis
                            headers=world.headers("admin", "en"))
     # said what is missing and what to do, not "tidak ditemukan: peran dinkes memerlukan yang sudah terdaftar"
     assert _problem(unknown, 422)["errors"] == {
-        "region_code": ["no region has this code: add the region first, or check the code"]}
+        "region_code": ["must be an existing region: add it first, or check the code"]}
     in_indonesian = client.patch(f"/api/v1/users/{dinkes['id']}", json={"region_code": "99.99"}, headers=admin)
     assert _problem(in_indonesian, 422)["errors"] == {
-        "region_code": ["belum ada wilayah dengan kode ini: tambahkan wilayahnya dulu, atau periksa kodenya"]}
+        "region_code": ["harus wilayah yang terdaftar: tambahkan wilayahnya dulu, atau periksa kodenya"]}
     bidan = client.post("/api/v1/users", headers=admin, json={
         "username": "bidan_baru", "password": "sandi-bidan-1", "name": "Bidan Baru", "role": "bidan",
         "puskesmas_id": str(uuid.uuid4())})
-    assert _problem(bidan, 422)["errors"] == {"puskesmas_id": ["puskesmas ini tidak terdaftar"]}
+    assert _problem(bidan, 422)["errors"] == {"puskesmas_id": ["harus puskesmas yang terdaftar"]}
     # another role's region of spaces is none, as null is
     kader = client.post("/api/v1/users", headers=admin, json={
         "username": "kader_baru", "password": "sandi-kader-1", "name": "Kader Baru", "role": "kader",
