@@ -760,8 +760,12 @@ def check_not_merged_away(user: User, child_id: uuid.UUID) -> None:
     if standing.merged_into is not None or \
             db.session.scalar(access.scoped_children(user).where(Child.id == standing.id)) is None:
         return
-    raise Conflict(Msg(f"this child was merged into another record ({standing.id}): merge into that one",
-                       f"anak ini sudah digabungkan ke data anak lain ({standing.id}): gabungkan ke data itu"),
+    # named as the bidan knows the child (its id, for a program, is merged_into)
+    born = {lang: date_text(standing.birth_date, lang) for lang in ("en", "id")}
+    raise Conflict(Msg(f"this child was merged into another record ({standing.name}, born {born['en']}): "
+                       "merge into that one",
+                       f"anak ini sudah digabungkan ke data anak lain ({standing.name}, lahir {born['id']}): "
+                       "gabungkan ke data itu"),
                    key="child_merged", extensions={"merged_into": str(standing.id)})
 
 

@@ -437,7 +437,10 @@ def test_a_merge_retried_is_answered_as_the_first_and_one_into_a_merged_child_na
     assert into_merged.status_code == 409 and into_merged.mimetype == "application/problem+json"
     body = into_merged.get_json()
     assert (body["title"], body["merged_into"]) == ("Anak ini sudah digabungkan ke data anak lain", kept["id"])
-    assert body["detail"] == f"anak ini sudah digabungkan ke data anak lain ({kept['id']}): gabungkan ke data itu"
+    # the child named as she knows it, not by an id she cannot act on
+    assert body["detail"] == "anak ini sudah digabungkan ke data anak lain (Kembar, lahir 1 Feb 2025): gabungkan ke data itu"
+    assert merge(duplicate, kept).get_json()["detail"] == (
+        "this child was merged into another record (Kembar, born 1 Feb 2025): merge into that one")
     document.check("/api/v1/children/{child_id}/merge", "post", into_merged)
     # a bidan who does not see the child that stands learns nothing of it, even of a child of hers merged there
     assert merge(duplicate, kept, who="bidan_b").status_code == 404
