@@ -75,11 +75,12 @@ def test_a_kader_sees_who_is_linked_revokes_a_code_and_unlinks_a_parent(live_ser
     assert refused.status_code == 422 and "code" in refused.get_json()["errors"]
 
     # the parent linked by mistake: the first tap only asks, "Batal" takes it back
-    row.get_by_role("button", name="Putuskan").click()
+    # "Putuskan tautan" (unlink): "Putuskan" alone reads first as "decide"
+    row.get_by_role("button", name="Putuskan tautan", exact=True).click()
     row.get_by_role("button", name="Batal").click()
     assert live_server.api("GET", f"/children/{child_id}", headers=dict(parent)).status_code == 200
-    row.get_by_role("button", name="Putuskan").click()
-    row.get_by_role("button", name="Ya, putuskan Ibu Tautan").click()
+    row.get_by_role("button", name="Putuskan tautan", exact=True).click()
+    row.get_by_role("button", name="Ya, putuskan tautan Ibu Tautan").click()
     expect(panel.locator("#parents-status")).to_have_text("Ibu Tautan tidak lagi melihat data anak ini.")
     expect(row).to_have_count(0)
     assert live_server.api("GET", f"/children/{child_id}", headers=dict(parent)).status_code == 404

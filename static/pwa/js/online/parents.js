@@ -10,8 +10,9 @@ import { confirmed, h } from '../ui.js';
 export const W = {
   none: ['Belum ada akun orang tua untuk anak ini.', 'No parent account sees this child yet.'],
   since: ['{name} ({username}), sejak {date}', '{name} ({username}), since {date}'],
-  unlink: ['Putuskan', 'Unlink'],
-  unlink_confirm: ['Ya, putuskan {name}', 'Yes, unlink {name}'],
+  // not 'Putuskan' alone, which reads first as 'decide'
+  unlink: ['Putuskan tautan', 'Unlink'],
+  unlink_confirm: ['Ya, putuskan tautan {name}', 'Yes, unlink {name}'],
   unlinked: ['{name} tidak lagi melihat data anak ini.', '{name} no longer sees this child.'],
   open_code: ['Kode dari {by}, berlaku sampai {date}', 'Code from {by}, valid until {date}'],
   shown_code: ['Kode {code} (yang tertulis di atas) dari {by}, berlaku sampai {date}', 'Code {code} (the one written above) from {by}, valid until {date}'],
