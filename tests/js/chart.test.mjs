@@ -132,13 +132,17 @@ test("a chart is named once, by its heading and its SVG's title; its caption add
   assert.deepEqual(chartsPanel(boy, [], tables).find((e) => e.localName === 'figcaption'), []);
 });
 
-test('the KMS line joins weighings of consecutive calendar months only; the other charts join every point', () => {
+test('the KMS line joins weighings of consecutive calendar months only; the other charts points up to 7 months apart', () => {
   const on = (...days) => days.map((measured_on) => ({ measured_on }));
   // two in one month joined; 31 Jan to 1 Feb joined (the month before, as N/T counts it); March missed: broken
   assert.deepEqual(breaks('wfa', on('2024-01-05', '2024-01-28', '2024-02-01', '2024-04-30', '2024-05-01')),
     [true, false, false, true, false]);
   assert.deepEqual(breaks('wfa', on('2023-12-20', '2024-01-02', '2024-03-01')), [true, false, true]); // across the year
-  for (const ind of ['lhfa', 'wfl', 'wfh']) assert.deepEqual(breaks(ind, on('2024-01-05', '2024-06-05', '2025-01-05')), [true, false, false]);
+  // February to August joined; birth to 26 months not: that chord would cross the curves below -2 SD
+  for (const ind of ['lhfa', 'wfl', 'wfh']) {
+    assert.deepEqual(breaks(ind, on('2024-01-05', '2024-06-05', '2024-11-30', '2025-01-05')), [true, false, false, false]);
+    assert.deepEqual(breaks(ind, on('2024-02-01', '2024-08-31', '2024-09-01', '2026-11-01')), [true, false, false, true]);
+  }
   assert.deepEqual(breaks('wfa', [{ age_days: 10 }, { age_days: 200 }]), [true, false]); // no date: joined, as before
 
   // drawn: weighed January, February, then May: two pieces of line on the KMS, one on length for age

@@ -114,11 +114,11 @@ export function placed(data, indicator, p) {
   return { x: xOn(curve, p), y: yOn(indicator, p), unjudged: unjudgedOn(indicator, p) };
 }
 
-/** Whether each of `points` starts a piece of her line. KMS (wfa): joined to the one before in its
- * calendar month or the last (as N/T; Buku KIA: a missed month breaks it); others join all (WHO;
- * lengths are measured months apart). */
+/** Whether each of `points` starts a piece of her line. KMS (wfa): joined to one in its month or the
+ * last (as N/T; a missed month breaks it); others (measured Feb, Aug) to one up to 7 months before:
+ * a longer chord cuts across the curves. */
 export const breaks = (indicator, points) => points.map((p, k) => !k
-  || (indicator === 'wfa' && monthIndex(p.measured_on) - monthIndex(points[k - 1].measured_on) > 1));
+  || monthIndex(p.measured_on) - monthIndex(points[k - 1].measured_on) > (indicator === 'wfa' ? 1 : 7));
 
 /** One chart as SVG. `labels`: title, x, y, `unjudged` (hollow points' legend), `outside(n)` (n
  * beyond the curves, not drawn), the text alternative: `point(p, x, y)` (called oldest first), `none`;
