@@ -70,3 +70,20 @@ def test_a_sync_that_failed_is_not_shown_as_synced(live_server, new_context):
     expect(page.locator("#sync-error")).to_contain_text("Sinkron gagal")
     expect(page.locator("#sync-chip")).to_have_text("Sinkron gagal")
     expect(page.locator("#sync-chip")).to_have_class("chip chip-bad")
+
+
+def test_a_value_to_measure_again_is_corrected_from_its_result(live_server, new_context):
+    # a weight typed without its comma (29 for 2,9) is flagged: she corrects it from the result screen
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader4", "Ulang Timbang", days_old=400)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("29")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#warnings")).to_contain_text("Nilai tidak masuk akal")
+    page.get_by_role("link", name="Ubah penimbangan").click()
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("29")
+    page.get_by_label("Berat badan (kg)").fill("9,2")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).not_to_contain_text("Nilai tidak masuk akal")
+    open_child(page, "Ulang Timbang")
+    expect(page.locator("#history tbody tr")).to_have_count(1)
+    expect(page.locator("#history tbody tr")).to_contain_text("9,2")

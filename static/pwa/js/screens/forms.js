@@ -16,7 +16,7 @@ export function range(errors, form, name, lo, hi, options = {}) {
   return error || options.places === undefined ? v : asStored(v, options.places);
 }
 
-/** A weighing's numbers: the server's limits (growth/schemas.py) and stored decimals (growth/models.py). */
+/** A weighing's numbers: the server's limits and stored decimals (growth/). */
 export const VISIT_NUMBERS = {
   weight_kg: [0.5, 70, { grams: true, places: 2 }],
   length_height_cm: [38, 150, { places: 1 }],
@@ -152,8 +152,7 @@ export async function childForm(ctx, childId) {
   return form;
 }
 
-/** A health worker's N/T over a computed N or T (domain.md; no N on a loss) with its reason. Null for
- * anyone else, a new weighing, no N or T, or no gain and no override to take back. */
+/** A health worker's N/T with its reason (domain.md; no N on a loss); null if none to give. */
 async function ntJudgement(ctx, child, existing, measurements) {
   if (!existing || existing.weight_kg == null || !isHealthWorker(ctx.role)) return null;
   const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
@@ -167,7 +166,7 @@ async function ntJudgement(ctx, child, existing, measurements) {
   const box = h('fieldset', { class: 'card', id: 'nt-judgement' }, h('legend', {}, t('nt_judgement')), none, reason);
   let offered = '';
   let choices = null;
-  /** The choices as `k` judges it: no N without a gain; none, said why, without an N or T (O, B, >60 months). */
+  /** The choices as `k` judges it: no N without a gain; none (said why) without an N or T. */
   const offer = (k) => {
     const applies = nt(k);
     const key = `${k.trend_computed}${gained(k)}`;
@@ -293,8 +292,8 @@ export async function visitForm(ctx, childId, measurementId = null) {
       note, statusPanel(result), duePanel(result.due, on),
       h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
         ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
-      isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0)
-        ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t('nt_judge_link')) : null,
+      result.remeasure || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
+        ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t(result.remeasure ? 'visit_edit' : 'nt_judge_link')) : null,
       h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
     output.querySelector('h2').focus();
     return true;
