@@ -1,10 +1,13 @@
 """A kader's posyandu day on a slow phone: what she sees stays about the child on screen."""
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, offline_with_new_child, open_child, wait_synced
+from tests.e2e.pages import login, offline_phone, offline_with_new_child, open_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -87,3 +90,14 @@ def test_a_value_to_measure_again_is_corrected_from_its_result(live_server, new_
     open_child(page, "Ulang Timbang")
     expect(page.locator("#history tbody tr")).to_have_count(1)
     expect(page.locator("#history tbody tr")).to_contain_text("9,2")
+
+
+def test_a_posyandu_day_other_than_today_is_not_called_today(live_server, new_context):
+    # she sets the day to last week's posyandu to enter its records: nothing says "hari ini"
+    ctx, page = offline_phone(new_context, live_server.url, "kader5")
+    day = date.today() - timedelta(days=7)
+    page.locator("#day-date").fill(day.isoformat())
+    page.locator("#day-date").dispatch_event("change")
+    expect(page.locator("#due-summary")).not_to_contain_text("hari ini")
+    page.locator("#children a").first.click()
+    expect(page.locator("#due h3")).to_have_text(re.compile(rf"^Jadwal {day.day} \w+ {day.year}$"))

@@ -112,7 +112,7 @@ const W = {
   children_n: ['{n} anak', '{n} {n:child|children}'],
   no_children: ['Belum ada anak. Sinkron dulu atau daftarkan anak baru.', 'No children yet. Sync first or register a new child.'],
   posyandu_closed: ['Posyandu Anda sudah ditutup. Hubungi bidan atau admin.', 'Your posyandu has been closed. Contact the midwife or the admin.'],
-  due_today_n: ['{n} imunisasi jatuh tempo hari ini', '{n} {n:immunisation|immunisations} due today'],
+  due_today_n: ['{n} imunisasi jatuh tempo', '{n} {n:immunisation|immunisations} due'],
   doses_n: ['{n} imunisasi', '{n} {n:vaccine|vaccines}'],
   due_list: ['Sasaran hari ini', "Today's targets"],
   due_list_on: ['Sasaran {date}', 'Targets on {date}'],
