@@ -101,3 +101,17 @@ def test_a_posyandu_day_other_than_today_is_not_called_today(live_server, new_co
     expect(page.locator("#due-summary")).not_to_contain_text("hari ini")
     page.locator("#children a").first.click()
     expect(page.locator("#due h3")).to_have_text(re.compile(rf"^Jadwal {day.day} \w+ {day.year}$"))
+
+
+def test_a_save_that_goes_back_to_the_child_says_so_on_the_screen(live_server, new_context):
+    # not only to a screen reader: the form is gone, and she must see that it was kept
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader6", "Simpan Terlihat", days_old=400)
+    expect(page.locator("main").get_by_text("Tersimpan di HP; akan dikirim saat ada sinyal.")).to_be_visible()
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.locator("#doses-form input[name=dose]").first.check()
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Simpan Terlihat", exact=True).wait_for()
+    expect(page.locator("main").get_by_text("1 pemberian tersimpan.")).to_be_visible()
+    open_child(page, "Simpan Terlihat")  # said once, not on the next visit
+    expect(page.locator("main")).not_to_contain_text("tersimpan")

@@ -27,12 +27,13 @@ const chip = document.getElementById('sync-chip');
 const live = document.getElementById('live');
 let syncTimer = null;
 let recount = null;
+let saved = null; // announce's `show`: atop the next screen
 
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
   day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the calendar day it was set on (turnDay)
   go: (hash) => { if (location.hash === hash) route(); else location.hash = hash; },
-  announce: (text) => { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); },
+  announce: (text, show) => { live.textContent = ''; saved = show ? text : null; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
 };
 
@@ -120,8 +121,7 @@ const lastReportOf = (session, db) => ({
 /** A child's area for the schedule (JE), as the server judges it (due-list.js areaOf). */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
-/** Words, or [words, label] (offline with changes waiting; a temporary password: why). "Tersinkron"
- * only after a sync that went through: not before one (idle), nor while another tab syncs. */
+/** Words, or [words, label]. "Tersinkron" only after a sync that went through (not idle, nor another tab's). */
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
@@ -392,8 +392,7 @@ async function route({ refresh = false } = {}) {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // drop a post-sync drawing if she got busy while it was made (on the screen route drew, and
-    // unless it superseded a requested drawing); the records show next time or in the lists
+    // a post-sync drawing dropped if she got busy meanwhile (unless it superseded a requested one)
     if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
       if (!asking()) redrawLists();
       return;
@@ -406,11 +405,12 @@ async function route({ refresh = false } = {}) {
     if (fresh) {
       window.scrollTo(0, 0);
       document.getElementById('save-failed').hidden = true; // about the screen left
+      if (saved) node.prepend(h('p', { class: 'notice info', id: 'saved-flash' }, saved));
     }
+    saved = null;
     shown = hash;
     markMenu(hash);
-    // a focus lost with the old screen, or on the menu link or chip that opened this one: the heading
-    // takes it (a sync's redraw only one it took away)
+    // a focus lost with the old screen, or on the menu or chip that opened this one: to the heading
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip

@@ -130,7 +130,7 @@ export async function doseForm(ctx, childId, entity, id) {
     await ctx.save({ entity, id, fields: { child_id: childId, given_on: on, ...dose, ...(because ? { override_reason: because } : {}) },
       drawn: rec.version == null ? null : rec });
     if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
-    ctx.announce(savedWords(ctx));
+    ctx.announce(savedWords(ctx), 1);
     ctx.go(`#/child/${childId}`);
     return true;
   });
@@ -250,7 +250,7 @@ export async function dosesForm(ctx, childId) {
     if (from === 'given') {
       await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
     }
-    ctx.announce(t('doses_saved', { n: doses.length + sups.length }));
+    ctx.announce(t('doses_saved', { n: doses.length + sups.length }), 1);
     ctx.go(`#/child/${childId}`);
     return true;
   });
@@ -311,7 +311,7 @@ export async function cardForm(ctx, childId) {
       child_id: childId, vaccine: d.vaccine, dose: d.dose, given_on: d.given_on, source,
       place: form.elements[`place|${key(d)}`].value || placeOf(form, source),
       recorded_at: recorded, ...(because && problems[key(d)] ? { override_reason: because } : {}) } })));
-    ctx.announce(t('card_copied', { n: ordered.length }));
+    ctx.announce(t('card_copied', { n: ordered.length }), 1);
     ctx.go(`#/child/${childId}`);
     return true;
   });

@@ -144,7 +144,7 @@ export async function childForm(ctx, childId) {
       nik: nik || null, mother_nik: motherNik || null, guardian_phone: phone || null, address: text(el.address.value), birth_weight_kg: bw,
       birth_length_cm: bl },
     drawn: existing });
-    ctx.announce(savedWords(ctx));
+    ctx.announce(savedWords(ctx), 1);
     ctx.go(`#/child/${id}`);
     return true;
   });
@@ -315,7 +315,7 @@ export function deleteCard(ctx, entity, id, childId) {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
     if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
     await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
-    ctx.announce(deletedWords(ctx));
+    ctx.announce(deletedWords(ctx), 1);
     ctx.go(`#/child/${childId}`);
     return true;
   });
