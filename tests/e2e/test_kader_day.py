@@ -115,3 +115,18 @@ def test_a_save_that_goes_back_to_the_child_says_so_on_the_screen(live_server, n
     expect(page.locator("main").get_by_text("1 pemberian tersimpan.")).to_be_visible()
     open_child(page, "Simpan Terlihat")  # said once, not on the next visit
     expect(page.locator("main")).not_to_contain_text("tersimpan")
+
+
+def test_the_search_for_a_child_is_on_the_first_screen_of_the_day(live_server, new_context):
+    # she comes back to it for each child: not two screens down, below the list of what to bring
+    ctx = new_context()
+    page = ctx.new_page()
+    page.set_viewport_size({"width": 360, "height": 640})
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    assert page.get_by_label("Cari nama anak").bounding_box()["y"] < 640
+    page.get_by_role("heading", name="Sasaran hari ini").click()  # the list of what to bring opens with a tap
+    expect(page.locator("#bring")).to_be_visible()
+    page.locator("#children a").first.click()
+    page.get_by_role("link", name="Beranda").click()
+    expect(page.locator("#bring")).to_be_visible()  # and stays open for the day

@@ -54,7 +54,7 @@ def test_a_due_childs_dose_and_its_status_stay_together(live_server, new_context
     wait_synced(page)
     for lang in both_languages(page):
         page.locator("#due-list .due-names li").first.wait_for(state="attached")
-        page.evaluate("() => document.querySelectorAll('#due-list details').forEach((d) => { d.open = true; })")
+        page.evaluate("() => document.querySelectorAll('#due-list, #due-list details').forEach((d) => { d.open = true; })")
         statuses = page.locator("#due-list .due-names small")
         assert statuses.count() > 5
         split = [s.inner_text() for s in statuses.all() if s.evaluate(f"(s) => ({LINES})(s.firstChild)") > 1]

@@ -95,6 +95,7 @@ def test_a_new_schedule_reaches_the_phone_and_the_due_list_matches_the_server(li
         wait_synced(page)
         page.goto(base + "/#/")
         expect(page.locator("#due-list-summary")).to_contain_text("jadwal 2025.e2e")
+        page.locator("#due-list > summary").click()  # the panel opens with a tap
         expect(page.locator("#bring tr[data-vaccine=VAR]")).to_be_visible()
         online = page.evaluate(APP_LIST)
         assert online == expected_list(live_server, melati, today)
@@ -109,6 +110,7 @@ def test_a_new_schedule_reaches_the_phone_and_the_due_list_matches_the_server(li
         expect(page.locator("#due-list-summary")).to_contain_text("jadwal 2025.e2e")
         offline = page.evaluate(APP_LIST)
         assert offline == expected_list(live_server, melati, today)
+        page.locator("#due-list > summary").click()
         page.locator("details[data-key=VAR] summary").click()
         expect(page.locator("details[data-key=VAR] li").first).to_be_visible()
         page.locator("#due-list").scroll_into_view_if_needed()

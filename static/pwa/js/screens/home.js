@@ -19,8 +19,7 @@ const vialText = (v) => (v.doses_per_vial ? String(v.vials) : '?');
 
 export const UNSENT_DAYS = 3;
 
-/** Unsent records after days without a sync: {n, days}, else null (a lost phone loses them; the
- * midwife sees it on "HP kader"). */
+/** Unsent records after days without a sync: {n, days}, else null (a lost phone loses them). */
 export function unsentWarning(state, counts, now = Date.now()) {
   const n = (counts.waiting ?? 0) + (counts.attention ?? 0) + (counts.conflicts ?? 0);
   // never synced: since the oldest unsent change
@@ -30,7 +29,8 @@ export function unsentWarning(state, counts, now = Date.now()) {
   return days >= UNSENT_DAYS ? { n, days } : null;
 }
 
-/** What to bring, then children due per vaccine and kind (`open`: open groups, kept across re-renders). */
+/** What to bring, children due per vaccine and kind (`open`: open groups, '' the panel; closed at first,
+ * the search in the first screen). */
 export function dueListPanel(list, today, open = new Set()) {
   const groups = byVaccine(list);
   const doses = list.vaccines.reduce((n, v) => n + v.doses, 0);
@@ -49,10 +49,10 @@ export function dueListPanel(list, today, open = new Set()) {
         h('td', {}, String(v.doses)), h('td', {}, vialText(v)))),
       list.supplements.map((s) => h('tr', { 'data-kind': s.kind }, h('th', { scope: 'row' }, t(s.kind)),
         h('td', {}, String(s.count)), h('td', {}, '')))));
-  return h('section', { class: 'panel', id: 'due-list', 'aria-labelledby': 'due-list-h' },
-    h('h3', { id: 'due-list-h' }, list.date === today ? t('due_list') : t('due_list_on', { date: formatDate(list.date) })),
-    h('p', { class: 'muted', id: 'due-list-summary' },
-      t('due_list_summary', { n: list.children.length, doses, version: list.schedule_version })),
+  return h('details', { class: 'panel', id: 'due-list', open: open.has(''), ontoggle: (e) => (e.target.open ? open.add('') : open.delete('')) },
+    h('summary', {}, h('h3', { id: 'due-list-h' }, list.date === today ? t('due_list') : t('due_list_on', { date: formatDate(list.date) })),
+      h('small', { class: 'muted', id: 'due-list-summary' },
+        t('due_list_summary', { n: list.children.length, doses, version: list.schedule_version }))),
     list.children.length ? [table, unknownVials ? h('p', { class: 'muted small' }, t('vials_unknown')) : null,
       [...groups.vaccines].map(([code, items]) => group(code, code, items)),
       [...groups.supplements].map(([kind, items]) => group(kind, t(kind), items))]
@@ -109,8 +109,7 @@ export async function render(ctx) {
       posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
-  // the day's children by name, each row built once when first shown: a keystroke only filters (a
-  // cheap phone redrew every row on each letter); rebuilt when the day or records change
+  // each row built once when first shown (a keystroke only filters); rebuilt when the day or records change
   let rows = null;
   const dayRows = () => {
     const on = ctx.day.date;
@@ -185,8 +184,7 @@ export async function render(ctx) {
     isHealthWorker(ctx.role) ? h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')) : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
-  // a sync ending while she types redraws only the lists below the fields (app.js), so a child
-  // just registered on another phone is found
+  // a sync ending while she types redraws only the lists below the fields (app.js)
   screen.redrawLists = async () => {
     const next = await readDay(ctx);
     if (!screen.isConnected) return;
