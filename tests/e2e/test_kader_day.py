@@ -130,3 +130,18 @@ def test_the_search_for_a_child_is_on_the_first_screen_of_the_day(live_server, n
     page.locator("#children a").first.click()
     page.get_by_role("link", name="Beranda").click()
     expect(page.locator("#bring")).to_be_visible()  # and stays open for the day
+
+
+def test_the_next_childs_name_replaces_the_last_one_in_the_search(live_server, new_context):
+    page = new_context(has_touch=True).new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    first, second = [a.inner_text().split("\n")[0] for a in page.locator("#children a").all()[:2]]
+    open_child(page, first)
+    page.get_by_role("link", name="Beranda").click()
+    search = page.get_by_label("Cari nama anak")
+    expect(search).to_have_value(first)  # kept: back to the list she came from
+    search.tap()  # the next child: her name typed over the last one, not after it
+    page.keyboard.type(second)
+    expect(search).to_have_value(second)
+    expect(page.locator("#children a").first).to_contain_text(second)

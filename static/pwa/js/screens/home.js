@@ -1,5 +1,4 @@
-// The posyandu day: date and posyandu, who is due and what to bring (offline), the month's
-// SKDN, find or register a child.
+// The posyandu day: who is due, what to bring, the month's SKDN, find or register a child.
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone, weightStatus } from '../assess.js';
@@ -83,7 +82,7 @@ async function readDay(ctx) {
 export async function render(ctx) {
   let d = await readDay(ctx);
   const { children } = d;
-  // a midwife's posyandus by name (the database holds them by id), the day starting at the first
+  // a midwife's posyandus by name, the day starting at the first
   const posyandus = [...d.posyandus].sort((a, b) => byName.compare(a.name, b.name));
   const duplicates = homeNotice(ctx, children);
   if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
@@ -94,7 +93,8 @@ export async function render(ctx) {
   const date = h('input', { type: 'date', id: 'day-date', name: 'date', value: ctx.day.date, max: '9999-12-31' });
   const select = h('select', { id: 'day-posyandu', name: 'posyandu' },
     posyandus.map((p) => h('option', { value: p.id, selected: p.id === ctx.day.posyandu_id }, p.name)));
-  const search = h('input', { type: 'search', id: 'search', name: 'q', value: ctx.query ?? '', autocomplete: 'off' });
+  // the last name kept, selected: the next one typed replaces it
+  const search = h('input', { type: 'search', id: 'search', name: 'q', value: ctx.query ?? '', autocomplete: 'off', onfocus: (e) => e.target.select() });
   const list = h('ul', { class: 'list', id: 'children' });
   const summary = h('p', { class: 'muted', id: 'due-summary' });
   const duePlace = h('div', {});
@@ -115,7 +115,7 @@ export async function render(ctx) {
     const on = ctx.day.date;
     const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= on);
     return here.map((c) => ({ child: c, key: c.name.toLowerCase(),
-      // five or older: out of the posyandu's care, listed only when searched (to correct the record)
+      // five or older: listed only when searched (to correct the record)
       older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS }))
       .sort((a, b) => byName.compare(a.child.name, b.child.name));
   };
