@@ -145,3 +145,11 @@ def test_the_next_childs_name_replaces_the_last_one_in_the_search(live_server, n
     page.keyboard.type(second)
     expect(search).to_have_value(second)
     expect(page.locator("#children a").first).to_contain_text(second)
+
+
+def test_the_phone_keyboard_capitalises_each_word_of_a_name(live_server, new_context):
+    # 'Siti Aminah', not 'Siti aminah' as a keyboard's sentence case types it: the same child spelt one way
+    ctx, page = offline_phone(new_context, live_server.url, "kader6")
+    page.goto(live_server.url + "/#/register")
+    for label in ("Nama anak", "Nama ibu", "Nama ayah"):
+        expect(page.get_by_label(label)).to_have_attribute("autocapitalize", "words")

@@ -7,8 +7,10 @@ import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.j
 import { childGone, duePanel, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
+/** A name: the keyboard capitalises each word. */
+const NAME = { autocomplete: 'off', autocapitalize: 'words', maxlength: 120 };
 
-/** An optional number field in its limits, as the server checks it; `options.places`: rounded as stored. */
+/** An optional number field in its limits (server's); `options.places`: rounded as stored. */
 export function range(errors, form, name, lo, hi, options = {}) {
   const v = num(form.elements[name].value);
   const error = rangeError(v, lo, hi, options);
@@ -24,7 +26,7 @@ export const VISIT_NUMBERS = {
   muac_cm: [5, 30, { places: 1 }],
 };
 
-/** Measured lying on `day` (the form's first position): under 731 days, as WHO and the server. */
+/** Measured lying on `day`: under 731 days (WHO). */
 export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth)) / 86400000 < 731;
 
 /** A record's date field: required, at most the phone's today. */
@@ -55,7 +57,7 @@ export function onSave(form, submit) {
     try {
       saved = (await submit()) === true;
     } catch (error) {
-      console.error(error); // a failed save is said on the form (#save-failed), which stays as filled in
+      console.error(error); // said in #save-failed; the form stays filled in
     } finally {
       form.removeAttribute('aria-busy');
       if (!saved) {
@@ -95,12 +97,12 @@ export async function childForm(ctx, childId) {
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
     ps.length > 1 || !at ? choice({ label: t('posyandu'), name: 'posyandu_id', value: at, required: true,
       options: [['', '–'], ...ps.map((p) => [p.id, p.name])] }) : null,
-    field({ label: t('name'), name: 'name', value: c.name, required: true, autocomplete: 'off', maxlength: 120 }),
+    field({ label: t('name'), name: 'name', value: c.name, required: true, ...NAME }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex, true),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
-    field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, autocomplete: 'off', maxlength: 120 }),
+    field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, ...NAME }),
     field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 24 }),
-    field({ label: t('father_name'), name: 'father_name', value: c.father_name, autocomplete: 'off', maxlength: 120 }),
+    field({ label: t('father_name'), name: 'father_name', value: c.father_name, ...NAME }),
     field({ label: t('nik'), name: 'nik', value: c.nik, inputmode: 'numeric', maxlength: 24 }),
     field({ label: t('phone'), name: 'guardian_phone', type: 'tel', value: c.guardian_phone }),
     field({ label: t('address'), name: 'address', value: c.address, maxlength: 255 }),
@@ -121,7 +123,7 @@ export async function childForm(ctx, childId) {
     const birth = el.birth_date.value;
     const birthError = birthDateError(birth);
     if (birthError) errors.birth_date = [birthError];
-    else if (existing) { // not after a weighing or dose of hers: the server refuses it (_check_born_before_events)
+    else if (existing) { // not after a weighing or dose of hers (server: _check_born_before_events)
       const { measurements: ms, immunisations: is, supplements: ss } = await ctx.bundle(childId);
       const first = [...ms.map((m) => m.measured_on), ...[...is, ...ss].map((r) => r.given_on)].sort()[0];
       if (first < birth) errors.birth_date = [t('born_after_events', { date: formatDate(first) })];
@@ -197,7 +199,7 @@ async function ntJudgement(ctx, child, existing, measurements) {
   return { box, read, follow };
 }
 
-/** Record or correct (`measurementId`) a weighing, its result at once; one that day is pointed out. */
+/** Record or correct (`measurementId`) a weighing, its result at once. */
 export async function visitForm(ctx, childId, measurementId = null) {
   const { child, measurements } = await ctx.bundle(childId);
   if (!child) return childGone();
@@ -240,7 +242,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     if (positionPicked || !on) return;
     form.querySelector(`input[name=position][value=${measuredLying(child.birth_date, on) ? 'lying' : 'standing'}]`).checked = true;
   });
-  // moved to another month her N/T is dropped (outbox.withoutMovedOverride): shown so
+  // moved to another month her N/T is dropped (outbox.withoutMovedOverride)
   const inMonth = (on) => on.slice(0, 7) === existing.measured_on.slice(0, 7);
   form.addEventListener('change', () => judgement?.follow(form));
   if (judgement) form.elements.measured_on.addEventListener('change', (e) => {
@@ -277,7 +279,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     form.hidden = true;
     remove?.remove();
     const note = h('p', { class: 'muted', id: 'saved-note' });
-    // at each sync state (app.js onSyncState): what became of this save's own changes
+    // at each sync state: what became of this save's changes
     const ids = outs.map((o) => o.entry?.mutation_id);
     let asked = 0;
     screen.onSync = async (s) => {
