@@ -327,3 +327,18 @@ test("a sync the phone could not store says so on the sync screen, not that the 
   }
   setLang('id');
 });
+
+test('a delete waiting to be sent is named as a record deleted, not as a button ("Hapus Penimbangan …")', async () => {
+  const db = memDb();
+  const cid = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: cid, fields: { name: 'Ani', sex: 'F', birth_date: '2024-01-01', posyandu_id: P } });
+  const mid = crypto.randomUUID();
+  await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: cid, measured_on: '2025-03-05', weight_kg: 8, oedema: false } });
+  await saveChange(db, { entity: 'measurement', id: mid, op: 'delete', reason: 'salah anak' });
+  setLang('id');
+  const queue = () => render(context(db).ctx).then((s) => [...byId(s, 'queue').all()].filter((e) => e.localName === 'li').map((e) => e.textContent));
+  assert.ok((await queue()).some((line) => line.startsWith('Penimbangan 5 Mar 2025, 8,0 kg (dihapus): Ani')), (await queue()).join(' | '));
+  setLang('en');
+  assert.ok((await queue()).some((line) => line.startsWith('Weighing of 5 Mar 2025, 8.0 kg (deleted): Ani')), (await queue()).join(' | '));
+  setLang('id');
+});

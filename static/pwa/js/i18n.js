@@ -84,7 +84,7 @@ const W = {
   fix: ['Perbaiki', 'Fix'],
   entry_weighing: ['Penimbangan {date}', 'Weighing of {date}'],
   entry_dose: ['{name}, {date}', '{name}, {date}'],
-  entry_delete: ['Hapus {what}', 'Delete {what}'],
+  entry_delete: ['{what} (dihapus)', '{what} (deleted)'],
   child_not_here: ['anak tidak ada di HP ini', 'child not on this phone'],
   conflicts_title: ['Perlu diselesaikan', 'To resolve'],
   conflict_title: ['Data berbeda dengan server', 'Different from the server'],
