@@ -16,12 +16,15 @@ class Column(NamedTuple):
     key: str
     header: str
     kind: str = "int"
-    width: int | None = None  # characters in XLSX, when its kind's is too narrow (a UUID)
+    width: int | None = None  # characters in XLSX, when its kind's does not fit (a UUID, a month)
+    # names the row: an XLSX keeps it, and every column before it, in view when scrolled sideways
+    pinned: bool = False
 
 
-AREA = [Column("month", "Bulan", "text"), Column("area", "Kode/ID wilayah", "text", 38),
-        Column("area_name", "Nama wilayah", "text")]
-BREAKDOWN = [Column("sex", "Jenis kelamin", "sex"), Column("age_group", "Kelompok umur (bulan)", "age")]
+AREA = [Column("month", "Bulan", "text", 9), Column("area", "Kode/ID wilayah", "text", 38),
+        Column("area_name", "Nama wilayah", "text", pinned=True)]
+BREAKDOWN = [Column("sex", "Jenis kelamin", "sex", 8, pinned=True),
+             Column("age_group", "Kelompok umur (bulan)", "age", 11, pinned=True)]
 
 # last in SKDN and F1, after the columns a health office's sheet may read by position: why D/K can pass 100 %
 NO_KMS = Column("D_no_kms", "Ditimbang tanpa KMS tercatat (D/K bisa > 100%)")
@@ -58,13 +61,13 @@ PREVALENCE = AREA + BREAKDOWN + [
     Column("underweight_pct", "Prevalensi underweight (%)", "pct"),
 ]
 
-COVERAGE = [Column("period", "Periode", "text")] + AREA[1:] + [
+COVERAGE = [Column("period", "Periode", "text", 16)] + AREA[1:] + [
     Column("indicator", "Indikator", "text"), Column("target", "Sasaran"), Column("covered", "Cakupan (anak)"),
     Column("coverage_pct", "Cakupan (%)", "pct"), Column("given_in_period", "Dosis diberikan dalam periode"),
 ]
 
 ACTIONS = [
-    Column("posyandu_name", "Posyandu", "text"), Column("name", "Nama anak", "text"),
+    Column("posyandu_name", "Posyandu", "text"), Column("name", "Nama anak", "text", pinned=True),
     Column("sex", "Jenis kelamin", "sex"), Column("birth_date", "Tanggal lahir", "date"),
     Column("age_months", "Umur (bulan)"), Column("mother_name", "Nama ibu", "text"),
     Column("guardian_phone", "No. HP", "phone"), Column("reasons", "Alasan", "list"),
@@ -92,8 +95,8 @@ def cell(column: Column, row: dict) -> object:
         return None
     if column.kind == "sex":
         return SEX_LABELS.get(value, value)
-    if column.kind == "list":
-        return "; ".join(REASON_LABELS.get(v, v) for v in value)
+    if column.kind == "list":  # an empty one (no dose overdue) is an empty cell, as None
+        return "; ".join(REASON_LABELS.get(v, v) for v in value) or None
     if column.kind == "age":
         return f"{value} bln"  # "6-11" alone turns into a date when a spreadsheet opens the CSV
     if column.kind == "phone":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 
 
 def test_the_coverage_download_names_its_period_in_every_row(client, world):
@@ -30,3 +31,55 @@ def test_the_coverage_download_names_its_period_in_every_row(client, world):
     book = client.get(f"/api/v1/reports/workbook?month=2025-08&posyandu_id={world.ids['p1']}", headers=headers)
     sheet = list(load_workbook(io.BytesIO(book.data))["Cakupan imunisasi"].iter_rows(values_only=True))
     assert sheet[0][0] == "Periode" and {v[0] for v in sheet[1:]} == {"2025-08"}
+
+
+# the columns naming a row, kept in view in the XLSX: up to the area's name (F1 and prevalence: its sex
+# and age group too), the child's name on the follow-up list
+FROZEN = {"skdn": "D2", "f1": "F2", "prevalence": "F2", "coverage": "D2", "actions": "C2"}
+
+
+def test_each_xlsx_sheet_keeps_its_row_names_in_view_and_filters_on_its_header(client, world, make_child):
+    """A puskesmas's F1 is 18 columns wide: scrolled to the vitamin A columns, the rows' posyandu, sex and
+    age group were out of sight (only the header row was frozen), and no sheet could be filtered
+    without setting it up by hand. Each sheet now freezes its header and naming columns, and has an
+    autofilter over its header and every row written."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from posyandu.reports.columns import REPORTS
+
+    make_child(name="Ani", birth_date=(date.today() - timedelta(days=200)).isoformat())
+    month = f"{date.today():%Y-%m}"
+    headers = world.headers("bidan_a")
+
+    def check(sheet, report):
+        width = len(REPORTS[report][1])
+        assert sheet.max_row > 1, report
+        assert sheet.freeze_panes == FROZEN[report], report
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(width)}{sheet.max_row}", report
+
+    for report in FROZEN:
+        resp = client.get(f"/api/v1/reports/{report}?month={month}&level=posyandu&format=xlsx", headers=headers)
+        assert resp.status_code == 200, report
+        check(load_workbook(io.BytesIO(resp.data)).active, report)
+    book = load_workbook(io.BytesIO(client.get(f"/api/v1/reports/workbook?month={month}", headers=headers).data))
+    titles = {title: report for report, (title, _) in REPORTS.items()}
+    assert set(book.sheetnames) <= set(titles) and len(book.sheetnames) > 1
+    for sheet in book.worksheets:
+        check(sheet, titles[sheet.title])
+
+
+def test_an_empty_list_in_the_xlsx_is_a_blank_cell(client, world, make_child):
+    """A child on the follow-up list with no dose overdue had an empty text cell under "Imunisasi
+    terlambat": Excel's "(Blanks)" filter and COUNTBLANK-style counts of who needs no dose missed it."""
+    from openpyxl import load_workbook
+
+    # past every dose's maximum age (no dose overdue), never weighed: on the list for that alone
+    child = make_child(name="Ani", birth_date=(date.today() - timedelta(days=1700)).isoformat())
+    query = f"month={date.today():%Y-%m}&reason=not_weighed_2_months"
+    listed = client.get(f"/api/v1/reports/actions?{query}", headers=world.headers("bidan_a")).get_json()["items"]
+    assert [r["overdue_immunisations"] for r in listed if r["child_id"] == child["id"]] == [[]]
+    resp = client.get(f"/api/v1/reports/actions?{query}&format=xlsx", headers=world.headers("bidan_a"))
+    header, *rows = load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True)
+    got = {row[header.index("ID anak")]: dict(zip(header, row)) for row in rows}[child["id"]]
+    assert got["Imunisasi terlambat"] is None and got["Alasan"] == "tidak ditimbang 2 bulan"

@@ -1,7 +1,9 @@
 """XLSX export with XlsxWriter in ``constant_memory`` mode: each row is flushed to
 disk as it is written, the workbook is assembled in a temporary file and that
 file is streamed back, so memory stays flat however many rows a district has.
-One sheet per report; numbers are written as numbers, dates as dates."""
+One sheet per report; numbers are written as numbers, dates as dates. Each sheet
+keeps its header row and the columns naming a row (``Column.pinned``: the area, its
+sex and age group, the child) in view, and filters on its header row."""
 from __future__ import annotations
 
 import tempfile
@@ -51,8 +53,10 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
 def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dict]) -> None:  # type: ignore[no-untyped-def]
     for c, col in enumerate(columns):
         sheet.set_column(c, c, col.width or max(KIND_WIDTH.get(col.kind, 10), min(40, len(col.header) + 2)))
-    sheet.freeze_panes(1, 0)
+    # before the rows: constant_memory writes the panes ahead of them (the autofilter goes after)
+    sheet.freeze_panes(1, max((c + 1 for c, col in enumerate(columns) if col.pinned), default=0))
     sheet.write_row(0, 0, [c.header for c in columns], formats["header"])
+    r = 0
     for r, row in enumerate(rows, 1):
         alive()  # written before the first byte is sent: gunicorn is told of each row (at most once a second)
         for c, col in enumerate(columns):
@@ -67,6 +71,7 @@ def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dic
                 sheet.write_datetime(r, c, datetime.combine(value, time()), formats["date"])
             else:
                 sheet.write_string(r, c, str(value))
+    sheet.autofilter(0, 0, r, len(columns) - 1)
 
 
 def file_chunks(f: IO[bytes]) -> Iterator[bytes]:
