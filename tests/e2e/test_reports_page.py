@@ -383,6 +383,27 @@ def test_a_wide_table_at_360px_shows_there_is_more_to_the_right_and_the_reports_
         expect(note).to_contain_text("weighed without a recorded KMS")
 
 
+def test_at_360px_a_long_column_heading_wraps_instead_of_widening_its_column(live_server, new_context):
+    """On a phone the prevalence per area (a name and four percentages of five characters) was nearly three
+    screens wide: each heading ("Gizi kurang/buruk (BB/TB)") kept to one line, its column as wide as it. A
+    heading now wraps; the values keep to one line. Fails on the old code (898 px for a 305 px box)."""
+    month = last_full_month()
+    page = new_context().new_page()
+    login(page, live_server.url, "dinkes")
+    page.locator("#report-form").wait_for()
+    show(page, first=month, last=month, level="puskesmas")
+    width = "id => { const w = document.getElementById(id).closest('.table-wrap'); return [w.scrollWidth, w.clientWidth]; }"
+    table, box = page.evaluate(width, "nutrition-areas")
+    assert table < 1.7 * box, (table, box)
+    # lines of text in each cell: distinct tops of the text's boxes
+    lines = """id => [...document.querySelectorAll(`#${id} thead th, #${id} tbody td`)].map((c) => {
+      const r = document.createRange(); r.selectNodeContents(c);
+      return [c.textContent, new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size]; })"""
+    cells = page.evaluate(lines, "coverage")
+    assert dict(cells)["Dosis diberikan"] == 2, cells  # the heading on two lines
+    assert {n for text, n in cells if text[0].isdigit()} == {1}, cells  # every value on one
+
+
 def test_the_health_office_sees_every_skdn_column_on_a_laptop_and_on_paper(live_server, new_context, shot):
     """A district health office reads its reports on a laptop (1280 px): the screen took the phone's
     column (42rem), so SKDN's D/K, N/D, N/D' and N/S and the prevalence per area were hidden behind
