@@ -233,3 +233,11 @@ test('the SKDN says how many were weighed without a recorded KMS (why D/K passes
   const { D_no_kms: _, ...old } = row('m', 'Posyandu Mawar', 44, 35, 0);
   assert.equal((await draw([old])).screen.querySelector('#skdn-no-kms'), null);
 });
+
+test('the follow-up list counts its reasons in the order a child\'s reasons are tagged, not the answer\'s', () => {
+  // the server's JSON sorts its keys ("2T", "BGM", "T", "muac_severe"…); one page counted on the phone
+  // comes in the order the children came: either way the line read "2T: 1 · BGM: 1 · T (tidak naik): 2"
+  const reasons = { '2T': 1, BGM: 1, T: 2, muac_severe: 0, overdue_immunisation: 3, stunting: 1 };
+  const [, line] = reports.countNodes({ children: 4, reasons }, { to: '2025-05' });
+  assert.equal(line.textContent, 'T (tidak naik): 2 · 2T: 1 · BGM: 1 · stunting: 1 · imunisasi terlambat: 3');
+});

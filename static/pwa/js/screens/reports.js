@@ -1,7 +1,5 @@
-// Monthly reports for bidan, dinkes and admin (a kader sees her own posyandu): pick the
-// period and area, see SKDN, nutrition prevalence, coverage and the follow-up list with
-// trend charts, download CSV/XLSX and FHIR. Reports need the network; the last one viewed is
-// kept on the phone through ctx.lastReport (app.js), shown when offline.
+// Monthly reports for bidan, dinkes, admin (a kader: her posyandu): SKDN, prevalence, coverage,
+// the follow-up list, trends, downloads. Online; offline the last one viewed (ctx.lastReport).
 import { formatDateTime, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { h, onlineModule, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
@@ -87,8 +85,9 @@ function coveragePanel(rows, form) {
     h('p', { class: 'muted small' }, t('coverage_note', { period: periodText(form) })));
 }
 
-const REASON_TONE = { BGM: 'bad', wasting: 'bad', muac_severe: 'bad', '2T': 'bad', T: 'warn', overweight_risk: 'warn',
-  stunting: 'warn', overdue_immunisation: 'info' };
+// in action_list.REASONS' order: a child's tags, and the counts (the server's JSON sorts keys)
+const REASON_TONE = { T: 'warn', '2T': 'bad', BGM: 'bad', overweight_risk: 'warn', wasting: 'bad', muac_severe: 'bad',
+  stunting: 'warn', not_weighed_2_months: 'none', overdue_immunisation: 'info' };
 function actionItem(r) {
   const [phone, tel] = r.guardian_phone ? R.phoneText(r.guardian_phone) : [];
   return h('li', { class: 'row action', 'data-child': r.child_id },
@@ -96,14 +95,14 @@ function actionItem(r) {
       h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
       r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
       phone ? h('a', { class: 'tel', href: tel }, phone) : null),
-    h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, t(`reason_${x}`)))));
+    h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x]}` }, t(`reason_${x}`)))));
 }
 
 /** The list's size and its reasons ({children, reasons}; none while the server counts them). */
 export const countNodes = (counts, form) => (counts ? [h('p', { id: 'actions-count' },
   t('actions_note', { month: formatMonth(form.to), n: formatNumber(counts.children) })),
-counts.children ? h('p', { class: 'muted small' }, Object.entries(counts.reasons).filter(([, n]) => n)
-  .map(([k, n]) => `${t(`reason_${k}`)}: ${formatNumber(n)}`).join(' · ')) : null] : []);
+counts.children ? h('p', { class: 'muted small' }, Object.keys(REASON_TONE).filter((k) => counts.reasons[k])
+  .map((k) => `${t(`reason_${k}`)}: ${formatNumber(counts.reasons[k])}`).join(' · ')) : null] : []);
 const online = onlineModule('report-actions');
 
 function actionsPanel(ctx, data, saved) {
