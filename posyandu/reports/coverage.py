@@ -3,7 +3,9 @@
 Definitions (the schedule in force at the period's end supplies the doses, ages,
 IDL/Baduta flags, vitamin A bands and round months; a dose is applicable where
 the schedule offers it: in the kabupaten an entry lists, and an ``endemic_only`` vaccine
-such as JE listing none is left out, as no kabupaten is configured endemic otherwise):
+such as JE listing none is left out, as no kabupaten is configured endemic otherwise; a dose offered in no
+kabupaten of the report's area, JE outside Bali, has no row unless given there in the period: 0 of 0 in
+every area, a Gresik officer read it as a vaccine the programme missed):
 
 * **per vaccine and dose**: ``target`` = children under five at the period's end
   (the S of the last month) who have reached the dose's recommended age by
@@ -48,7 +50,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from posyandu.immunisation.cards import next_meeting_day
-from posyandu.immunisation.due import Area
+from posyandu.immunisation.due import Area, applies as offered_in
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, completed_months
@@ -264,7 +266,13 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     cfg = schedule.supplements  # a round month: the national ones and any kabupaten's own
     months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}
     rounds = [m for m in period.months if m.month in months]
-    keys = [("dose", e.vaccine, e.dose, None) for e in schedule.entries] + [("idl", None, None, None),
+    given = _given_in_period(session, period, posyandu_filter, level)
+    kabupaten = session.scalars(select(Posyandu.kabupaten_code).where(posyandu_filter, Posyandu.deleted_at.is_(None))
+                                .distinct()).all()
+    recorded = {(vaccine, dose) for _, vaccine, dose in given}  # a dose given all the same (a child from Bali) stays
+    offered = [e for e in schedule.entries
+               if (e.vaccine, e.dose) in recorded or any(offered_in(e, Area(kabupaten=k)) for k in kabupaten)]
+    keys = [("dose", e.vaccine, e.dose, None) for e in offered] + [("idl", None, None, None),
             ("baduta", None, None, None)] + [(k, None, None, str(m)) for m in rounds
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
     names = covered_areas(session, posyandu_filter, level)
@@ -275,7 +283,6 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     for month in rounds:
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
             found.setdefault(area, {}).update(values)
-    given = _given_in_period(session, period, posyandu_filter, level)
     # the period in every row, as the other reports' rows carry their month: a download read alone.
     # An ISO 8601 interval of months, the same in every language (not "s.d." in an English answer)
     label = str(period.start) if period.start == period.end else f"{period.start}/{period.end}"

@@ -207,6 +207,27 @@ def test_je_marked_endemic_only_is_offered_in_the_kabupaten_its_version_lists(cl
     assert (je_row["target"], je_row["covered"]) == (1, 1)
 
 
+def test_coverage_has_no_je_row_where_the_schedule_offers_it_nowhere(client, world, baby, bali, make_child):
+    """A Gresik health office's coverage listed "JE 0 0 –" (in every posyandu's rows of a download): a
+    vaccine of Bali's schedule, read as one its programme missed. A report over no kabupaten JE is offered in
+    has no JE row; one with Denpasar in it keeps it, every area's (Gresik's 0 of 0 too); a JE dose given in
+    Gresik in the period all the same (a child from Bali, by a bidan) keeps it, to count that dose."""
+    def indicators(query, by="admin"):
+        resp = client.get(f"/api/v1/reports/coverage?month=2025-11&{query}", headers=world.headers(by))
+        assert resp.status_code == 200, resp.get_json()
+        return [(r["area"], r["indicator"], r["target"], r["given_in_period"]) for r in resp.get_json()["rows"]]
+
+    make_child(by="admin", posyandu="bali", name="Made", birth_date=BORN)
+    gresik = indicators(f"posyandu_id={world.ids['p1']}", by="bidan_a")
+    assert gresik and "JE" not in {name for _, name, _, _ in gresik} and "MR 1" in {name for _, name, _, _ in gresik}
+    both = [row for row in indicators("level=kabupaten") if row[1] == "JE"]
+    assert ("51.71", "JE", 1, 0) in both and ("35.25", "JE", 0, 0) in both, both
+    assert record(client, world, baby["id"], "JE", 1, "2025-11-10", by="bidan_a",
+                  override_reason="pindahan dari Bali").status_code == 201
+    assert [row for row in indicators(f"posyandu_id={world.ids['p1']}", by="bidan_a") if row[1] == "JE"] == [
+        (str(world.ids["p1"]), "JE", 0, 1)]
+
+
 def test_je_given_in_bali_stays_on_the_card_of_a_child_living_where_it_is_not_routine(client, world, baby):
     """A child who had JE in Bali and moved to Gresik: her card says given on its date, not "not applicable"
     (the PWA hides not-applicable doses, so her JE vanished from her card and her parent's)."""
