@@ -260,8 +260,8 @@ def band_given(cfg: SupplementConfig, birth_date: date, given_on: date, kind: st
 
 def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu",
              lang: str = "id") -> list[dict[str, Any]]:
-    """Per area: one row per schedule dose offered there (module docstring), then IDL, Baduta Lengkap and each vitamin A round, each
-    named in ``lang`` (a round by its month: "Vitamin A biru Agustus 2025")."""
+    """Per area: one row per schedule dose offered there (module docstring), then IDL, Baduta Lengkap and
+    each vitamin A round, each named in ``lang`` (a round by its month: "Vitamin A biru Agustus 2025")."""
     schedule = schedule_in_force(session, period.last)
     cfg = schedule.supplements  # a round month: the national ones and any kabupaten's own
     months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}
