@@ -42,7 +42,9 @@ def test_each_xlsx_sheet_keeps_its_row_names_in_view_and_filters_on_its_header(c
     """A puskesmas's F1 is 18 columns wide: scrolled to the vitamin A columns, the rows' posyandu, sex and
     age group were out of sight (only the header row was frozen), and no sheet could be filtered
     without setting it up by hand. Each sheet now freezes its header and naming columns, and has an
-    autofilter over its header and every row written."""
+    autofilter over its header and every row written. Printed (the follow-up list is, for the posyandu
+    day), a sheet came out portrait, its columns split over pages of which only the first had the header
+    or the names: now A4 landscape, the header row and the naming columns on every page."""
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -57,6 +59,10 @@ def test_each_xlsx_sheet_keeps_its_row_names_in_view_and_filters_on_its_header(c
         assert sheet.max_row > 1, report
         assert sheet.freeze_panes == FROZEN[report], report
         assert sheet.auto_filter.ref == f"A1:{get_column_letter(width)}{sheet.max_row}", report
+        # printed: A4 landscape, every page with the header row and the same naming columns
+        assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9), report
+        assert sheet.print_title_rows == "$1:$1", report
+        assert sheet.print_title_cols == f"$A:${chr(ord(FROZEN[report][0]) - 1)}", report
 
     for report in FROZEN:
         resp = client.get(f"/api/v1/reports/{report}?month={month}&level=posyandu&format=xlsx", headers=headers)

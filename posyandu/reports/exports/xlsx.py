@@ -54,7 +54,14 @@ def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dic
     for c, col in enumerate(columns):
         sheet.set_column(c, c, col.width or max(KIND_WIDTH.get(col.kind, 10), min(40, len(col.header) + 2)))
     # before the rows: constant_memory writes the panes ahead of them (the autofilter goes after)
-    sheet.freeze_panes(1, max((c + 1 for c, col in enumerate(columns) if col.pinned), default=0))
+    pinned = max((c + 1 for c, col in enumerate(columns) if col.pinned), default=0)
+    sheet.freeze_panes(1, pinned)
+    # printed (the follow-up list for the posyandu day): A4 across, each page with the header and the names
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.repeat_rows(0)
+    if pinned:
+        sheet.repeat_columns(0, pinned - 1)
     sheet.write_row(0, 0, [c.header for c in columns], formats["header"])
     r = 0
     for r, row in enumerate(rows, 1):
