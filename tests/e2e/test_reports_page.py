@@ -81,7 +81,7 @@ def show(page, *, first: str, last: str, area_label: str | None = None, level: s
         page.get_by_label("Rincian per", exact=True).select_option(level)
     page.get_by_role("button", name="Tampilkan laporan").click()
     period = bulan(first) if first == last else f"{bulan(first)} – {bulan(last)}"
-    heading = f"{period} · {area_label or 'Seluruh wilayah saya'}"
+    heading = f"{period} · {area_label or 'Kabupaten Gresik'}"  # dinkes's whole area, named
     expect(page.locator("#report-heading")).to_have_text(heading, timeout=60000)  # four reports on a busy machine
 
 
@@ -218,7 +218,7 @@ def test_dinkes_sees_the_numbers_of_the_api_a_trend_a_csv_and_the_last_report_of
     page.get_by_role("link", name="Laporan").click()
     expect(page.locator("#reports-offline")).to_have_text("Laporan perlu koneksi internet.")
     expect(page.locator("#report-saved")).to_be_visible()
-    expect(page.locator("#report-heading")).to_have_text(f"{bulan(first)} – {bulan(month)} · Seluruh wilayah saya")
+    expect(page.locator("#report-heading")).to_have_text(f"{bulan(first)} – {bulan(month)} · Kabupaten Gresik")
     expect(page.locator("#downloads")).to_have_count(0)
     expect(page.locator("#trend-ds desc")).to_have_text("; ".join(f"{bulan(m)}: {pct_text(v)}" for m, v in zip(months, d_s)))
     shot(page, "23-reports-offline-last-viewed", full_page=False)
@@ -237,6 +237,10 @@ def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context
 
     offered = page.locator("#rep-area option").all_inner_texts()
     assert "Posyandu Melati" in offered and "Sumbergede" in offered
+    # her whole area (the picker's "Seluruh wilayah saya") named in the heading, which is printed: the picker is not
+    first = shift(last_full_month(), -5)
+    expect(page.locator("#report-heading")).to_have_text(
+        f"{bulan(first)} – {bulan(last_full_month())} · Wringinanom · Puskesmas Wringinanom", timeout=60000)
     assert not [o for o in offered if any(name in o for name in OTHER_PUSKESMAS)], offered
     other = live_server.api("GET", f"/reports/skdn?month={month}&posyandu_id={posyandu['Posyandu Anggrek']}", "bidan1")
     assert other.status_code == 404  # and the API refuses it too

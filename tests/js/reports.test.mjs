@@ -136,6 +136,16 @@ test('area picker of a bidan: her desa and posyandu; her whole kecamatan and kab
   assert.deepEqual(groups[1].options.map((o) => o.value), ['posyandu:p2', 'posyandu:p1']); // by name: Mawar, Melati
 });
 
+test('"all" of the area picker is named by the one region holding every posyandu, for the report\'s heading', () => {
+  // the heading said "Seluruh wilayah saya" (my whole area), on paper too (the picker is not printed)
+  const names = { '35.25': 'Kabupaten Gresik', '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' };
+  const pkm = [{ name: 'Puskesmas Wringinanom', kecamatan_code: '35.25.01' }];
+  const bidan = [P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')];
+  assert.equal(R.areaOptions(bidan, names, pkm).whole, 'Wringinanom · Puskesmas Wringinanom');
+  assert.equal(R.areaOptions([...bidan, P('p4', 'Posyandu Anggrek', '35.25.02.2001')], names, pkm).whole, 'Kabupaten Gresik');
+  assert.equal(R.areaOptions([...bidan, P('p9', 'Posyandu Bali', '51.71.01.1001')], names, pkm).whole, undefined);
+});
+
 test('area picker of dinkes: kecamatan with their puskesmas; a kader with one posyandu gets no picker', () => {
   const ps = [P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p4', 'Posyandu Anggrek', '35.25.02.2001'), P('p5', 'Posyandu Flamboyan', '35.25.02.2002')];
   const groups = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' },
@@ -143,7 +153,7 @@ test('area picker of dinkes: kecamatan with their puskesmas; a kader with one po
   assert.deepEqual(groups.map((g) => g.kind), ['kecamatan', 'desa', 'posyandu']);
   assert.deepEqual(groups[0].options.map((o) => o.name), ['Driyorejo · Puskesmas Driyorejo', 'Wringinanom']);
   assert.equal(groups[1].options.length, 3);
-  assert.deepEqual(R.areaOptions([ps[0]]), []);
+  assert.equal(R.areaOptions([ps[0]]).length, 0);
 });
 
 test('area picker of a district: two posyandu of one name get their desa, two desa of one name their kecamatan', () => {

@@ -13,8 +13,7 @@ export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'
 export const D_S_TARGET = 80; // SPM: participation (D/S) of 80% and above
 
 /** `part` as a % of `whole`, one decimal (null when `whole` is 0), half up from the exact ratio as the
- * server (reports/period.py `pct`), Excel and the forms round it (1/16 → 6.3; 3/2000 → 0.2, toFixed 0.1);
- * exact for whole numbers below 2^53. */
+ * server's `pct` (1/16 → 6.3; 3/2000 → 0.2, toFixed 0.1). */
 export function pct(part, whole) {
   if (!whole) return null;
   return Math.floor((2000 * part + whole) / (2 * whole)) / 10;
@@ -126,9 +125,9 @@ export const actionCounts = ({ actions, next, counts }) => counts
 
 const byName = (a, b) => a.name.localeCompare(b.name);
 
-/** The area picker of what the caller sees: the whole scope, the kabupaten, kecamatan and desa that
- * narrow it (not one holding every posyandu: the whole scope), each posyandu. Values: '', 'region:<code>',
- * 'posyandu:<id>'. `names`: region code → name; `puskesmas`: {name, kecamatan_code}. */
+/** The area picker: the kabupaten, kecamatan and desa narrowing the caller's scope, each posyandu ('region:<code>',
+ * 'posyandu:<id>'); `whole`: the name of the one region holding every posyandu (the heading's "all", on paper too).
+ * `names`: region code → name; `puskesmas`: {name, kecamatan_code}. */
 export function areaOptions(posyandus, names = {}, puskesmas = []) {
   const groups = { kabupaten: new Set(), kecamatan: new Set(), desa: new Set() };
   for (const p of posyandus) {
@@ -153,5 +152,7 @@ export function areaOptions(posyandus, names = {}, puskesmas = []) {
   }
   const pos = twins(posyandus.map((p) => ({ value: `posyandu:${p.id}`, name: p.name, code: p.desa_code })));
   if (pos.length > 1) out.push({ kind: 'posyandu', options: pos });
+  const kind = ['desa', 'kecamatan', 'kabupaten'].find((k) => groups[k].size === 1);
+  out.whole = kind && region([...groups[kind]][0], kind).name;
   return out;
 }

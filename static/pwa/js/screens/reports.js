@@ -20,8 +20,7 @@ async function loadAreas(api) {
 const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${formatMonth(from)} – ${formatMonth(to)}`);
 const cell = (tag, text, attrs = {}) => h(tag, attrs, text);
 
-/** A table that scrolls sideways on a phone; its caption names it (and the scroll region),
- * read by screen readers only when the heading above says the same (`quiet`). */
+/** A table scrolling sideways on a phone, named by its caption (for screen readers alone when `quiet`). */
 function table(id, caption, head, rows, foot = null, quiet = true) {
   return h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': `${id}-cap` },
     h('table', { class: 'table report', id },
@@ -200,6 +199,8 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
   }
 }
 
+const whole = (a) => (a.groups.length ? a.groups.whole : a.posyandus[0]?.name) ?? '';
+
 function select(id, name, label, options, attrs = {}) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), h('select', { id, name, ...attrs }, options));
 }
@@ -227,7 +228,7 @@ function reportForm(ctx, state, results) {
     error.textContent = next.from > next.to ? t('report_period_bad') : '';
     if (error.textContent) return el.to.focus();
     state.form = next;
-    const areaName = el.area?.selectedIndex > 0 ? el.area.selectedOptions[0].textContent : (areas.groups.length ? '' : areaSelect.textContent);
+    const areaName = el.area?.selectedIndex > 0 ? el.area.selectedOptions[0].textContent : whole(areas);
     return load(ctx, state, results, next, areaName, { asked: true });
   });
   return node;
@@ -251,6 +252,6 @@ export async function render(ctx) {
   }
   section.append(reportForm(ctx, state, results), results);
   if (state.data) show(ctx, state, results, state.data);
-  else load(ctx, state, results, state.form, state.areas.groups.length ? '' : state.areas.posyandus[0]?.name ?? '');
+  else load(ctx, state, results, state.form, whole(state.areas));
   return section;
 }
