@@ -21,7 +21,9 @@ class Column(NamedTuple):
     pinned: bool = False
 
 
-AREA = [Column("month", "Bulan", "text", 9), Column("area", "Kode/ID wilayah", "text", 38),
+# The code's column shows a region's code whole (35.25.01.2001), a posyandu's id in part (its name is beside
+# it; the cell holds it whole): at 38 it took a third of what the frozen columns leave a laptop's screen
+AREA = [Column("month", "Bulan", "text", 9), Column("area", "Kode/ID wilayah", "text", 14),
         Column("area_name", "Nama wilayah", "text", pinned=True)]
 BREAKDOWN = [Column("sex", "Jenis kelamin", "sex", 8, pinned=True),
              Column("age_group", "Kelompok umur (bulan)", "age", 11, pinned=True)]

@@ -58,6 +58,10 @@ def test_each_xlsx_sheet_keeps_its_row_names_in_view_and_filters_on_its_header(c
         width = len(REPORTS[report][1])
         assert sheet.max_row > 1, report
         assert sheet.freeze_panes == FROZEN[report], report
+        # the frozen columns leave the numbers room: at most 72 characters, under half a laptop's Excel window
+        # (the code's column was 38 wide, a posyandu's id whole: F1 froze 94)
+        widths = {i: dim.width for dim in sheet.column_dimensions.values() for i in range(dim.min, dim.max + 1)}
+        assert sum(widths[i] for i in range(1, ord(FROZEN[report][0]) - ord("A") + 1)) <= 72, report
         assert sheet.auto_filter.ref == f"A1:{get_column_letter(width)}{sheet.max_row}", report
         # printed: A4 landscape, every page with the header row and the same naming columns
         assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9), report
