@@ -240,7 +240,7 @@ def test_a_bidan_picks_a_posyandu_of_her_puskesmas_only(live_server, new_context
     # her whole area (the picker's "Seluruh wilayah saya") named in the heading, which is printed: the picker is not
     first = shift(last_full_month(), -5)
     expect(page.locator("#report-heading")).to_have_text(
-        f"{bulan(first)} – {bulan(last_full_month())} · Wringinanom · Puskesmas Wringinanom", timeout=60000)
+        f"{bulan(first)} – {bulan(last_full_month())} · Puskesmas Wringinanom", timeout=60000)
     assert not [o for o in offered if any(name in o for name in OTHER_PUSKESMAS)], offered
     other = live_server.api("GET", f"/reports/skdn?month={month}&posyandu_id={posyandu['Posyandu Anggrek']}", "bidan1")
     assert other.status_code == 404  # and the API refuses it too

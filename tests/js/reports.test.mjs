@@ -136,13 +136,16 @@ test('area picker of a bidan: her desa and posyandu; her whole kecamatan and kab
   assert.deepEqual(groups[1].options.map((o) => o.value), ['posyandu:p2', 'posyandu:p1']); // by name: Mawar, Melati
 });
 
-test('"all" of the area picker is named by the one region holding every posyandu, for the report\'s heading', () => {
+test('"all" of the area picker is named by the scope\'s one puskesmas or region, for the report\'s heading', () => {
   // the heading said "Seluruh wilayah saya" (my whole area), on paper too (the picker is not printed)
   const names = { '35.25': 'Kabupaten Gresik', '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' };
-  const pkm = [{ name: 'Puskesmas Wringinanom', kecamatan_code: '35.25.01' }];
+  const pkm = [{ name: 'Puskesmas Wringinanom', kecamatan_code: '35.25.01' }, { name: 'Puskesmas Driyorejo', kecamatan_code: '35.25.02' }];
   const bidan = [P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')];
+  // a bidan's puskesmas, a posyandu of it in another kecamatan too (not the kabupaten: it is not all hers)
+  const cangkir = P('p3', 'Posyandu Cempaka', '35.25.02.2002');
+  assert.equal(R.areaOptions([...bidan, cangkir], names, pkm.slice(0, 1)).whole, 'Puskesmas Wringinanom');
   assert.equal(R.areaOptions(bidan, names, pkm).whole, 'Wringinanom · Puskesmas Wringinanom');
-  assert.equal(R.areaOptions([...bidan, P('p4', 'Posyandu Anggrek', '35.25.02.2001')], names, pkm).whole, 'Kabupaten Gresik');
+  assert.equal(R.areaOptions([...bidan, cangkir], names, pkm).whole, 'Kabupaten Gresik');
   assert.equal(R.areaOptions([...bidan, P('p9', 'Posyandu Bali', '51.71.01.1001')], names, pkm).whole, undefined);
 });
 
