@@ -18,14 +18,14 @@ total (sex ``all``, age ``0-59``), by sex, and by F1 age group.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import func
 
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (age_group, cohort, count_if, covered_areas, grouped, joined_latest, latest_of,
-                                     visits_between, with_margins)
-from posyandu.reports.period import Month, Period, pct
+from posyandu.reports.cohort import (ALL_SEXES, age_group, cohort, count_if, covered_areas, grouped, joined_latest,
+                                     latest_of, visits_between, with_margins)
+from posyandu.reports.period import ALL_AGES, Month, Period, pct
 from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED
 
 COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagged_tb_u",
@@ -67,6 +67,12 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
 def prevalence_period(session: Any, period: Period, posyandu_filter: Any,
                       level: str = "posyandu") -> list[dict[str, Any]]:
     return [{"month": str(m), **r} for m in period.months for r in prevalence(session, m, posyandu_filter, level)]
+
+
+def overall(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows of all sexes and ages (each area's total), the breakdown left out: the reports screen reads
+    no other, and a district's months per posyandu were eight times the JSON a phone had to read."""
+    return (r for r in rows if r["sex"] == ALL_SEXES and r["age_group"] == ALL_AGES)
 
 
 def with_percentages(r: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from posyandu.reports.exports.xlsx import file_chunks, xlsx_file
 from posyandu.reports.f1 import f1_period
 from posyandu.reports.filenames import download_name
 from posyandu.reports.period import Period
-from posyandu.reports.prevalence import prevalence_period
+from posyandu.reports.prevalence import overall, prevalence_period
 from posyandu.reports.skdn import skdn_period
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
@@ -129,13 +129,13 @@ class F1Report(MethodView):
 @blp.route("/reports/prevalence")
 class PrevalenceReport(MethodView):
     @roles_required(*REPORTERS)
-    @blp.arguments(s.ReportArgs, location="query")
+    @blp.arguments(s.PrevalenceArgs, location="query")
     @blp.response(200, s.PrevalenceReportSchema)
     @downloads
     def get(self, args):
         """Stunting, wasting, underweight, overweight prevalence per month, by sex and age group (flagged values excluded)."""
         rows = rolled_up(prevalence_period, args["period"], area_filter(args), args["level"], said=said_in(args))
-        return answer("prevalence", args, rows)
+        return answer("prevalence", args, overall(rows) if args["overall"] else rows)
 
 
 @blp.route("/reports/coverage")

@@ -90,6 +90,12 @@ class ReportArgs(RollUpArgs):
     sep = csv_separator()
 
 
+class PrevalenceArgs(ReportArgs):
+    overall = fields.Boolean(load_default=False, metadata={
+        "description": "Only each area's rows of all sexes and ages (sex 'all', age group '0-59'), as the reports "
+                       "screen reads them: an eighth of the rows"})
+
+
 class ActionListArgs(PeriodArgs, AreaArgs):
     reason = fields.List(fields.String(validate=validate.OneOf(REASONS)),
                          metadata={"description": "Only children with one of these reasons (repeatable)"})

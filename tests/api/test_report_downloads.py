@@ -93,3 +93,21 @@ def test_an_empty_list_in_the_xlsx_is_a_blank_cell(client, world, make_child):
     header, *rows = load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True)
     got = {row[header.index("ID anak")]: dict(zip(header, row)) for row in rows}[child["id"]]
     assert got["Imunisasi terlambat"] is None and got["Alasan"] == "tidak ditimbang 2 bulan"
+
+
+def test_prevalence_overall_gives_each_areas_total_rows_alone(client, world, make_child):
+    """The reports screen reads prevalence's rows of all sexes and ages alone; it was sent eight rows per
+    area and month (a district's months per posyandu: tens of MB for a phone to read). ``overall=true``
+    answers those rows alone, the same numbers, JSON and downloads alike."""
+    make_child(name="Ani", birth_date=(date.today() - timedelta(days=200)).isoformat())
+    query = f"from={date.today() - timedelta(days=62):%Y-%m}&to={date.today():%Y-%m}&level=posyandu"
+    headers = world.headers("bidan_a")
+    every = client.get(f"/api/v1/reports/prevalence?{query}", headers=headers).get_json()["rows"]
+    resp = client.get(f"/api/v1/reports/prevalence?{query}&overall=true", headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    rows = resp.get_json()["rows"]
+    assert rows == [r for r in every if (r["sex"], r["age_group"]) == ("all", "0-59")]
+    assert len(rows) * 8 == len(every) and len({(r["month"], r["area"]) for r in rows}) == len(rows) > 2
+    body = client.get(f"/api/v1/reports/prevalence?{query}&overall=true&format=csv", headers=headers).data
+    assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) == len(rows) + 1
+    assert client.get(f"/api/v1/reports/prevalence?{query}&overall=maybe", headers=headers).status_code == 422

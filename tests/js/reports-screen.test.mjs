@@ -241,3 +241,16 @@ test('the follow-up list counts its reasons in the order a child\'s reasons are 
   const [, line] = reports.countNodes({ children: 4, reasons }, { to: '2025-05' });
   assert.equal(line.textContent, 'T (tidak naik): 2 · 2T: 1 · BGM: 1 · stunting: 1 · imunisasi terlambat: 3');
 });
+
+test('the screen asks for prevalence\'s rows of all sexes and ages alone, the only ones it shows', async () => {
+  const asked = [];
+  const ctx = { role: 'dinkes', session: { user: { id: 'dinkes1', role: 'dinkes' } }, online: () => true,
+    api: { get: async (path) => { asked.push(path); return { rows: [], items: [] }; } },
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-03', to: '2025-05', area: '', level: 'posyandu' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  await reports.render(ctx);
+  await tick();
+  assert.deepEqual(asked.filter((p) => p.startsWith('/reports/prevalence')),
+    ['/reports/prevalence?from=2025-03&to=2025-05&level=posyandu&overall=true']);
+});

@@ -180,8 +180,8 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
   results.setAttribute('aria-busy', 'true');
   try {
     const q = R.reportQuery(form);
-    const [skdn, prevalence, coverage, actions] = await Promise.all(['skdn', 'prevalence', 'coverage'].map((n) => ctx.api.get(`/reports/${n}${q}`))
-      .concat(ctx.api.get(`/reports/actions${R.actionsQuery(form)}`)));
+    const [skdn, prevalence, coverage, actions] = await Promise.all([`skdn${q}`, `prevalence${q}&overall=true`, `coverage${q}`,
+      `actions${R.actionsQuery(form)}`].map((n) => ctx.api.get(`/reports/${n}`)));
     if (stale()) return;
     const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
       actions: actions.items, next: actions.next_cursor, at: new Date().toISOString() };
