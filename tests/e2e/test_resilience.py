@@ -370,3 +370,29 @@ def test_a_change_saved_in_one_tab_is_counted_at_once_in_the_other(live_server, 
     for page in (first, second):
         wait_synced(page)
     assert live_server.api("GET", f"/children/{child_id}", "kader4").status_code == 200
+
+
+FAILING_READS = """
+window.__failReads = false;  // the phone's storage failing to read (a broken IndexedDB): every screen's read throws
+const open = IDBDatabase.prototype.transaction;
+IDBDatabase.prototype.transaction = function (names, mode, options) {
+  if (window.__failReads) throw new DOMException('The database connection is closing.', 'InvalidStateError');
+  return open.call(this, names, mode, options);
+};
+"""
+
+
+def test_a_screen_that_fails_to_open_says_so_in_her_words_with_a_way_on(live_server, new_context):
+    # A screen that throws (here: the phone's storage failing to read) showed only the exception's
+    # text ("The database connection is closing."), in English, with no way on but the menu.
+    ctx, page = offline_phone(new_context, live_server.url, "kader2", FAILING_READS)
+    page.evaluate("window.__failReads = true")
+    page.evaluate("location.hash = '#/sync'")
+    failed = page.locator("#screen-failed")
+    expect(failed).to_contain_text("Halaman ini gagal dibuka. Data di HP ini aman.")
+    expect(failed).to_contain_text("The database connection is closing.")  # for the admin, under her words
+    expect(failed.get_by_role("link", name="Beranda")).to_be_visible()
+    page.evaluate("window.__failReads = false")
+    failed.get_by_role("button", name="Coba lagi").click()
+    expect(page.get_by_role("heading", name="Sinkron data")).to_be_visible()
+    expect(failed).to_have_count(0)

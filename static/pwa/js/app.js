@@ -420,7 +420,10 @@ async function route({ refresh = false } = {}) {
     }
   } catch (error) {
     console.error(error);
-    main.replaceChildren(h('p', { class: 'notice bad' }, String(error.message ?? error)));
+    // hers, then the technical words (for the admin)
+    main.replaceChildren(h('section', { id: 'screen-failed' }, h('p', { class: 'notice bad' }, t('screen_failed')),
+      h('button', { class: 'btn primary', type: 'button', onclick: () => route() }, t('try_again')), ' ',
+      h('a', { class: 'btn', href: '#/' }, t('home')), h('p', { class: 'muted' }, String(error.message ?? error))));
   }
 }
 ctx.route = route;

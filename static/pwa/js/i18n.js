@@ -417,6 +417,8 @@ const W = {
   account_gone_unsent: ['Akun ini dinonaktifkan. {n} data belum terkirim tetap disimpan di HP ini: minta admin mengaktifkan akun ini sementara, lalu masuk lagi dengan kata sandi dan sinkron.', 'This account has been switched off. {n} unsent {n:record is|records are} kept on this phone: ask the admin to switch the account on for a while, then log in again with the password and sync.'],
   logout_blocked: ['Ada {n} data belum terkirim. Sinkron dulu sebelum keluar.', 'There {n:is|are} {n} unsent {n:record|records}. Sync before logging out.'],
   home: ['Beranda', 'Home'],
+  screen_failed: ['Halaman ini gagal dibuka. Data di HP ini aman.', 'This page failed to open. The data on this phone is safe.'],
+  try_again: ['Coba lagi', 'Try again'],
   install_storage: ['Penyimpanan', 'Storage'],
   update_ready: ['Versi baru tersedia.', 'A new version is ready.'],
   reload: ['Muat ulang', 'Reload'],
