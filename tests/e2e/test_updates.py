@@ -75,8 +75,9 @@ def test_reload_offered_in_a_second_tab_loads_the_new_version_after_the_first_to
 
 def test_reload_asks_first_when_the_screen_holds_a_half_filled_form(live_server, new_context):
     """A new version comes while the cadre is registering a child: "Muat ulang" reloaded at once
-    and what she had typed was gone. It now asks first (in Bahasa Indonesia); "Batal" leaves the
-    form as she filled it in, to save it; she can still reload now and lose it."""
+    and what she had typed was gone. It now asks first, as leaving the form does (in Bahasa
+    Indonesia); "Tetap di sini" leaves the form as she filled it in, to save it; "Tinggalkan"
+    reloads now and loses it."""
     ctx = new_context()
     page = ctx.new_page()
     login(page, live_server.url, "kader1")
@@ -91,12 +92,12 @@ def test_reload_asks_first_when_the_screen_holds_a_half_filled_form(live_server,
     banner = page.locator("#update-banner")
     page.evaluate("() => { window.__same = true; }")
     banner.get_by_role("button", name="Muat ulang").click()
-    expect(banner).to_contain_text("belum disimpan")
-    banner.get_by_role("button", name="Batal").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("Isian belum disimpan")
+    page.get_by_role("button", name="Tetap di sini").click()
     assert page.evaluate("() => window.__same === true"), "not reloaded"
     expect(page.get_by_label("Nama anak")).to_have_value("Dewi Setengah Isi")
     banner.get_by_role("button", name="Muat ulang").click()
-    banner.get_by_role("button", name="Muat ulang sekarang").click()
+    page.get_by_role("button", name="Tinggalkan").click()
     page.get_by_role("heading", name="Masukkan PIN").wait_for()  # reloaded into the new version
     assert page.evaluate("() => window.__same === undefined")
 

@@ -31,8 +31,9 @@ let saved = null; // announce's `show`: atop the next screen
 
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
-  day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the calendar day it was set on (turnDay)
-  go: (hash) => { if (location.hash === hash) route(); else location.hash = hash; },
+  day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the day it was set (turnDay)
+  // the screen's own way on (after a save): not asked
+  go: (hash) => { drawnForms = null; if (location.hash === hash) route(); else location.hash = hash; },
   announce: (text, show) => { live.textContent = ''; saved = show ? text : null; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
 };
@@ -45,7 +46,7 @@ ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { table
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync: refresh schedule, KBM table and the kader's posyandu, each on its own (next render). */
+/** On each sync: refresh schedule, KBM table and the kader's posyandu, each on its own. */
 async function updateReferenceData(session, db, api) {
   const posyanduId = session.user.posyandu_id;
   const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
@@ -61,7 +62,7 @@ async function updateReferenceData(session, db, api) {
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
-/** Save one user action's changes (one transaction), then sync soon. Pushing roles only (else stuck). */
+/** Save one user action's changes (one transaction), then sync soon. Pushing roles only. */
 ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
   const failed = document.getElementById('save-failed');
@@ -84,12 +85,12 @@ ctx.saveAll = async (changes) => {
   return out;
 };
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Live measurements, stale ones marked (assess.markStale: deleted ones read too). */
+/** Live measurements, stale ones marked (deleted ones read too). */
 const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of one entity, reread when the database generation changed. Frozen: screens share them. */
+/** Live records of an entity, reread on a new database generation; frozen (shared). */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
@@ -103,7 +104,7 @@ ctx.records = (entity) => {
 };
 ctx.children = () => ctx.records('child');
 ctx.posyandus = () => ctx.records('posyandu');
-/** A child with its live events (measurements marked stale as `measurements`). */
+/** A child with its live events. */
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);
   const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
@@ -113,15 +114,15 @@ ctx.bundle = async (childId) => {
   return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
-/** The last report viewed (offline reports screen), saved only while its session is open. */
+/** The last report viewed, saved only while its session is open. */
 const lastReportOf = (session, db) => ({
   get: () => getMeta(db, 'last_report').then((row) => row?.value ?? null),
   put: async (value) => { if (ctx.session === session) await putMeta(db, { key: 'last_report', value }); },
 });
-/** A child's area for the schedule (JE), as the server judges it (due-list.js areaOf). */
+/** A child's area for the schedule (JE), as the server judges it. */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
-/** Words, or [words, label]. "Tersinkron" only after a sync that went through (not idle, nor another tab's). */
+/** Words, or [words, label]. "Tersinkron" only after a sync that went through. */
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
@@ -138,8 +139,10 @@ function chipText(s, c) {
 
 /** A question is open (ui.confirmed): a post-sync redraw would take it away. */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
+/** Typed and not saved: forms changed since drawn. */
+const dirty = () => formsChanged(drawnForms, formValues(main));
 /** Or typing: no post-sync redraw then. */
-const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking();
+const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking() || dirty();
 /** While she types, redraw only the lists below the fields (home.js). */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
@@ -192,7 +195,7 @@ function onSyncState(s) {
   main.firstChild?.onSync?.(s);
   let drawing;
   if (s.phase === 'done' && before !== 'done') {
-    // not while busy(); a child's screen shows the records just pulled (access history pages stay)
+    // not while busy(); a child's screen shows the records just pulled
     if (!busy() && redrawn()) {
       drawing = route({ refresh: true });
     } else if (!asking()) {
@@ -217,7 +220,7 @@ function onSyncState(s) {
 /** dinkes keeps no records on the phone (the server answers its sync 403). */
 const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
-/** End the session on screen: sync, timers, requests and pending renders stop with it. */
+/** End the session on screen: sync, timers, requests and renders stop. */
 function endSession() {
   ctx.sync?.stop();
   ctx.api?.close();
@@ -225,7 +228,7 @@ function endSession() {
   rendering += 1;
   ctx.session = null;
   readCache.clear();
-  ctx.reports = null; // the report pickers and the report shown belong to the user's scope
+  ctx.reports = null; // the user's scope
   ctx.invites = new Map(); // invitation codes made, by child: kept across redraws
   ctx.syncState = {};
   ctx.lastCounts = { waiting: 0, attention: 0, conflicts: 0 };
@@ -242,8 +245,7 @@ let opening = null;
 async function startSession(session) {
   closeSession();
   opening = session;
-  // logged out in another tab (database deleted): reload to login; a save or sync there: the chip
-  // counts here too (once per burst)
+  // logged out in another tab: reload to login; a save or sync there: the chip counts here too
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
   }, onChanged: () => {
@@ -269,7 +271,7 @@ async function startSession(session) {
   document.getElementById('nav-sync').hidden = !syncs;
   ctx.day.posyandu_id = session.user.posyandu_id ?? null;
   document.getElementById('nav-reports').hidden = ctx.role === 'parent';
-  document.getElementById('nav-home').hidden = ctx.role === 'dinkes'; // its home is the reports: one link
+  document.getElementById('nav-home').hidden = ctx.role === 'dinkes'; // its home: the reports
   document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;
   document.getElementById('nav').hidden = mustChangePassword(); // shown again once she has set her own
@@ -286,8 +288,7 @@ ctx.relogin = () => {
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
 
-/** Account closed on the server ('account_gone'): forget it and delete its database unless
- * something is unsent (syncScreen.forgetAccount); login says why. Offline the PIN still opens it. */
+/** Account closed on the server: forgotten with its database unless something is unsent; login says why. */
 let forgetting = null;
 function accountGone(kind, message) {
   const session = ctx.session;
@@ -308,12 +309,11 @@ const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
 const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin (a kader gets 403)
 const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 403 on /users
-/** Temporary password from an admin: only "Ganti kata sandi" until she sets her own (the server
- * refuses all else, 403 password_change_required). */
+/** Temporary password: only "Ganti kata sandi" until she sets her own (the server refuses all else). */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
 /** An online-only screen (js/online/`name`.js), fetched when opened; unreachable: "Perlu internet",
- * retried while shown (2 s, 4 s… up to a minute) and when back online. */
+ * retried while shown (2 s, 4 s… a minute) and when online. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -370,7 +370,7 @@ function markMenu(hash) {
 }
 
 let rendering = 0;
-let shown = null; // the hash on screen: a new one starts at the top, a re-render (after a sync) stays put
+let shown = null; // the hash on screen (a new one starts at the top)
 let drawnForms = null; // forms' values when drawn: anything typed since is unsaved
 let drawn = { first: null, ticket: 0 }; // last drawn node and its ticket
 let asked = 0; // ticket of the last non-refresh drawing
@@ -397,10 +397,11 @@ async function route({ refresh = false } = {}) {
       if (!asking()) redrawLists();
       return;
     }
-    const from = document.activeElement; // before the old screen goes: a link or button on it loses the focus
+    const from = document.activeElement; // before it goes with the old screen
     main.replaceChildren(node);
     drawn = { first: main.firstChild, ticket };
     drawnForms = formValues(main);
+    for (const id of ['report-form', 'users-search']) delete drawnForms[id]; // what to show: not asked
     const fresh = hash !== shown;
     if (fresh) {
       window.scrollTo(0, 0);
@@ -428,8 +429,20 @@ async function route({ refresh = false } = {}) {
 }
 ctx.route = route;
 
+let typedIn = null; // the field she was in: focused again if she stays
+/** Whether she may leave the screen: nothing unsaved, or she says "Tinggalkan" (then nothing is). */
+const mayLeave = () => !dirty() || new Promise((resolve) => {
+  main.querySelector('.leave')?.remove(); // Back again: asked again
+  const q = t('unsaved_leave');
+  const answer = (words, go) => h('button', { class: go ? 'btn danger' : 'btn', type: 'button', onclick: () => {
+    box.remove(); if (go) drawnForms = null; else typedIn?.focus(); resolve(go); } }, t(words));
+  const box = h('p', { class: 'notice warn confirm leave', role: 'alertdialog', 'aria-label': q }, q, ' ', answer('stay_here'), ' ', answer('leave', 1));
+  main.append(box);
+  box.firstElementChild.focus();
+});
+
 const langBtn = document.getElementById('lang-btn');
-/** The page's own words (menu, header) in the language and for the reader (i18n forParent). */
+/** The page's own words (menu, header) in the language and for the reader. */
 function paint() {
   langBtn.textContent = t('lang_code');
   langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
@@ -439,21 +452,21 @@ function paint() {
 }
 
 function wireHeader() {
-  // "Lewati ke isi" moves focus only; as a link #main would hit the catch-all route (home)
+  // "Lewati ke isi" moves focus only (#main would route home)
   document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
-  /** The other language, in place (the header's button, Settings'); a reload would lock the app. */
+  /** The other language, in place (a reload would lock the app). */
   ctx.switchLang = async () => {
     setLang(lang() === 'id' ? 'en' : 'id');
     paint();
     if (!ctx.session) { loginScreen.show(ctx, main); return; }
     ctx.sync.refresh();
-    // redraw in the other language keeping what the forms held, unless she navigated meanwhile
+    // redrawn keeping what the forms held, unless she navigated meanwhile
     const [hash, typed] = [location.hash, formValues(main)];
     await route();
     if (location.hash === hash) restoreForms(main, typed);
   };
   langBtn.addEventListener('click', ctx.switchLang);
-  chip.addEventListener('click', () => ctx.go('#/sync'));
+  chip.addEventListener('click', async () => (await mayLeave()) && ctx.go('#/sync'));
   paint();
 }
 
@@ -468,10 +481,8 @@ function watchUpdates(reg) {
     else location.reload();
   };
   const button = (text, onclick) => h('button', { class: 'btn', type: 'button', onclick }, text);
-  const ask = () => banner.replaceChildren(t('update_unsaved'), ' ', button(t('reload_anyway'), take), ' ',
-    button(t('cancel'), show));
   const show = () => banner.replaceChildren(t('update_ready'), ' ',
-    button(t('reload'), () => (formsChanged(drawnForms, formValues(main)) ? ask() : take())));
+    button(t('reload'), async () => (await mayLeave()) && take()));
   const offer = () => {
     if (!reg.waiting || !navigator.serviceWorker.controller) return;
     show();
@@ -479,7 +490,7 @@ function watchUpdates(reg) {
   };
   offer();
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
-  // the app stays open for days (hash routes never reload): check on return/online, hourly at most
+  // open for days: checked on return/online, hourly at most
   let asked = Date.now();
   const check = () => {
     if (!navigator.onLine || Date.now() - asked < 60 * 60 * 1000) return;
@@ -491,7 +502,14 @@ function watchUpdates(reg) {
 }
 
 function wireTriggers() {
-  window.addEventListener('hashchange', () => route());
+  // Back or a link off unsaved typing: the address stays till she says "Tinggalkan"
+  window.addEventListener('hashchange', async () => {
+    if (location.hash === shown || !dirty()) return route();
+    history.pushState(null, '', shown);
+    if (await mayLeave()) history.back(); // to where she went
+  });
+  window.addEventListener('beforeunload', (e) => dirty() && e.preventDefault());
+  main.addEventListener('focusin', (e) => { if (e.target.form) typedIn = e.target; });
   // a parent's child data (export, access history) needs the network
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
   // screens needing the network redraw as it comes and goes

@@ -422,9 +422,9 @@ const W = {
   install_storage: ['Penyimpanan', 'Storage'],
   update_ready: ['Versi baru tersedia.', 'A new version is ready.'],
   reload: ['Muat ulang', 'Reload'],
-  update_unsaved: ['Isian di layar ini belum disimpan dan akan hilang bila dimuat ulang sekarang. Simpan dulu, atau muat ulang sekarang?',
-    'What is filled in on this screen is not saved and is lost if you reload now. Save it first, or reload now?'],
-  reload_anyway: ['Muat ulang sekarang', 'Reload now'],
+  unsaved_leave: ['Isian belum disimpan. Tinggalkan halaman ini?', 'Not saved yet. Leave this page?'],
+  stay_here: ['Tetap di sini', 'Stay here'],
+  leave: ['Tinggalkan', 'Leave'],
   // reports
   reports: ['Laporan', 'Reports'],
   reports_title: ['Laporan bulanan', 'Monthly reports'],

@@ -1,0 +1,115 @@
+"""A half-filled form is not lost unasked, in real Chromium against the real server: Back (or a
+link) off a form she has typed into asks "Isian belum disimpan. Tinggalkan halaman ini?" first;
+"Tetap di sini" (focused) keeps the address, the values and her place in the form, "Tinggalkan"
+goes on. A saved or untouched form is left without a question; a sync finishing while she types
+never redraws her form away; a reload asks through the browser's own dialog."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, register_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+QUESTION = "Isian belum disimpan. Tinggalkan halaman ini?"
+
+
+def weigh(page, name: str) -> str:
+    """A new child and its weighing form, as the kader opens it; the child's address."""
+    child_id = register_child(page, name, days_old=300)
+    page.get_by_role("link", name="Catat penimbangan").first.click()
+    page.get_by_label("Berat badan (kg)").wait_for()
+    return f"#/child/{child_id}"
+
+
+def test_back_from_a_typed_weighing_asks_first(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    child = weigh(page, "Rini Belum Disimpan")
+    form_hash = page.evaluate("() => location.hash")
+    page.get_by_label("Berat badan (kg)").fill("8,4")
+    page.get_by_label("Panjang/tinggi badan (cm)").fill("71,5")
+
+    page.go_back()
+    question = page.get_by_role("alertdialog", name=QUESTION)
+    expect(question).to_be_visible()
+    expect(page.get_by_role("button", name="Tetap di sini")).to_be_focused()
+    assert page.evaluate("() => location.hash") == form_hash  # the address of the form again
+    page.get_by_role("button", name="Tetap di sini").click()
+    expect(question).to_have_count(0)
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,4")
+    expect(page.get_by_label("Panjang/tinggi badan (cm)")).to_have_value("71,5")
+    expect(page.get_by_label("Panjang/tinggi badan (cm)")).to_be_focused()  # where she was typing
+    assert page.evaluate("() => location.hash") == form_hash
+
+    page.go_back()  # asked again
+    expect(question).to_be_visible()
+    page.get_by_role("button", name="Tinggalkan").click()
+    page.get_by_role("heading", name="Rini Belum Disimpan", exact=True).wait_for()
+    assert page.evaluate("() => location.hash") == child
+
+    # a link (the menu) off a typed form asks too; an untouched one is left unasked
+    page.get_by_role("link", name="Catat penimbangan").first.click()
+    page.get_by_label("Berat badan (kg)").fill("8,4")
+    page.locator("#nav").get_by_role("link", name="Sinkron data").click()
+    expect(question).to_be_visible()
+    page.get_by_role("button", name="Tinggalkan").click()
+    page.get_by_role("heading", name="Sinkron data").wait_for()
+    page.go_back()
+    page.get_by_label("Berat badan (kg)").wait_for()
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("")
+    page.go_back()
+    page.get_by_role("heading", name="Rini Belum Disimpan", exact=True).wait_for()
+    expect(question).to_have_count(0)
+
+
+def test_a_saved_form_is_left_unasked(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    weigh(page, "Sari Sudah Disimpan")
+    page.get_by_label("Berat badan (kg)").fill("8,2")
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#visit-result h2").wait_for()
+    page.go_back()
+    page.get_by_role("heading", name="Sari Sudah Disimpan", exact=True).wait_for()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    # the registration, saved, went on to the child (register_child) unasked; Back from the child too
+    page.go_back()
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    page.go_forward()
+    page.get_by_role("link", name="Catat penimbangan").first.click()
+    page.get_by_label("Berat badan (kg)").fill("8,6")  # typed, not saved: asked
+    page.go_back()
+    expect(page.get_by_role("alertdialog", name=QUESTION)).to_be_visible()
+
+
+def test_a_sync_finishing_while_she_types_keeps_her_values(live_server, new_context):
+    """The parent's home is redrawn after each sync: her half-typed invitation code stays, though she
+    tapped away from the field (no longer typing in it)."""
+    page = new_context().new_page()
+    login(page, live_server.url, "orangtua")
+    wait_synced(page)
+    page.get_by_label("Kode undangan").fill("ABCD-1234")
+    page.get_by_role("heading", name="Tambah anak dengan kode dari kader atau bidan").click()  # the field left
+    page.evaluate("() => { document.getElementById('sync-chip').dataset.phase = 'before';"
+                  " window.dispatchEvent(new Event('online')); }")
+    wait_synced(page)
+    page.wait_for_timeout(300)
+    expect(page.get_by_label("Kode undangan")).to_have_value("ABCD-1234")
+
+
+def test_a_reload_of_a_typed_form_asks_through_the_browser(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    weigh(page, "Tuti Muat Ulang")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.get_by_label("Berat badan (kg)").fill("8,3")
+    page.evaluate("() => { location.reload(); }")
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,3")  # she stayed
