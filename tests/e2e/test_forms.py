@@ -103,6 +103,8 @@ def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_c
     page.get_by_role("button", name="Simpan").click()
     expect(error_of(page, "NIK anak (16 angka)")).to_have_text("NIK tidak sah (kode wilayah atau tanggal lahir)")
 
+    page.goto(live_server.url + "/#/")
+    page.get_by_role("button", name="Tinggalkan").click()  # refused, so not saved: she is asked first
     open_child(page, first_child_name(page))
     child_id = page.evaluate("() => location.hash").split("/")[-1]
     page.get_by_role("link", name="Catat penimbangan").click()
@@ -129,6 +131,7 @@ def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_c
     assert date_field.bounding_box()["y"] >= header["y"] + header["height"], "the field is under the header"
 
     page.goto(live_server.url + f"/#/doses/{child_id}")
+    page.get_by_role("button", name="Tinggalkan").click()
     given = page.get_by_label("Tanggal diberikan")
     for value, message in [(tomorrow, "tidak boleh setelah hari ini"), ("", "wajib diisi"),
                            ("2000-01-01", "tidak boleh sebelum tanggal lahir")]:

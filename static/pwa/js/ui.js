@@ -116,13 +116,13 @@ export function showErrors(form, errors) {
  * redraw (another language); no passwords. */
 export function formValues(root) {
   const fields = (form) => [...form.elements].filter((e) => e.name && !['submit', 'button', 'password', 'file'].includes(e.type));
-  // a form hidden once saved is done: redrawn, it starts empty
-  return Object.fromEntries([...root.querySelectorAll('form[id]')].filter((form) => !form.hidden).map((form) => [form.id,
+  // being saved (onSave) or saved (hidden): done, redrawn empty
+  return Object.fromEntries([...root.querySelectorAll('form[id]:not([aria-busy])')].filter((form) => !form.hidden).map((form) => [form.id,
     fields(form).map((e) => [e.name, e.value, ['checkbox', 'radio'].includes(e.type) ? e.checked : null])]));
 }
 
-/** Whether the forms changed since drawn (both formValues). Forms gone or hidden are done; ones
- * drawn since by other means (login screens) are not judged. */
+/** Whether the forms changed since drawn (both formValues); ones drawn since by other means (login
+ * screens) are not judged. */
 export function formsChanged(drawn, now) {
   return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
 }
