@@ -8,9 +8,9 @@ import { texts } from './i18n.js';
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 const FAR_AHEAD_MS = 183 * 864e5;
 
-/** Whether the phone's clock (it dates weighings) is wrong: over 10 min off the server's (`offsetMs`;
- * null offline), or before the last sync (battery out). Offline, one found ahead at the last sync
- * (`lastSyncDeviceAt`) stays so unless set back; half a year past the last sync is a wrong year. */
+/** Whether the phone's clock is wrong: over 10 min off the server's (`offsetMs`; null offline), or
+ * before the last sync. Offline, one ahead at the last sync stays so unless set back; half a year
+ * past it is a wrong year. */
 export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
   const farAhead = offsetMs == null && lastSyncAt && now - Date.parse(lastSyncAt) > FAR_AHEAD_MS;
@@ -223,8 +223,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     running = (async () => {
       try {
         if (await guarded() === BUSY) {
-          // nothing sent, no stamp: another tab syncs; a change saved after its push waits, so this
-          // tab tries again once it is over
+          // another tab syncs: this one tries again after it (a change saved after its push waits)
           await emit({ phase: 'waiting', error: null });
           schedule(LOCK_RETRY_MS * (0.5 + random() / 2));
           return false;
@@ -238,13 +237,11 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at, last_sync_device_at: deviceAt });
         return true;
       } catch (error) {
-        // no kind: the phone's own failure (IndexedDB full or failing, a bug applying a page), not the
-        // server refusing ('client': its 4xx); the outbox stays as it was
+        // no kind: the phone's own failure (IndexedDB, a bug), not the server's refusal; outbox kept
         const kind = error.kind ?? 'storage';
         const retry = RETRYABLE.has(kind);
         const failures = retry ? state.failures + 1 : state.failures;
-        // not retried: the account gone (api.js ACCOUNT_GONE: the app forgets it), a temporary password
-        // (the changes wait; the app asks for her own)
+        // not retried: the account gone (ACCOUNT_GONE), a temporary password (changes wait)
         const phase = kind === 'auth' ? 'login_required' : ACCOUNT_GONE.has(kind) ? 'account_gone'
           : kind === 'password_change' ? 'password_change' : 'error';
         await emit({ phase, error: kind, message: error.message, failures, retry_at: null });

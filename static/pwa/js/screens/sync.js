@@ -38,8 +38,8 @@ async function names(ctx) {
   return new Map(children.map((c) => [c.id, c.name]));
 }
 
-/** An entry named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani", "Data anak: Ani";
- * its child not here, "Penimbangan 5 Jan 2026 (anak tidak ada di HP ini)". `r`: its record (what it sends, over the phone's copy). */
+/** An entry named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani", "Data anak: Ani"
+ * ("… (anak tidak ada di HP ini)"). `r`: its record (what it sends, over the phone's copy). */
 function describe(e, r, byId, schedule) {
   const what = e.entity === 'child' ? t('child_form')
     : e.entity === 'measurement' ? `${t('entry_weighing', { date: formatDate(r.measured_on) })}${
@@ -215,8 +215,7 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   const { user } = ctx.session;
   const unsent = await deleteUnlessUnsent(ctx);
   if (unsent) return unsent;
-  // the tokens kept on the phone, read before they are forgotten: another tab may have refreshed them,
-  // and this tab's copy, sent (or refreshed) after its successor was used, was taken for a stolen one
+  // the tokens as stored: another tab may have refreshed them (this tab's copy would read as stolen)
   const kept = await keptTokens(ctx.session).catch(() => null);
   if (kept) ctx.session.tokens = kept;
   const { tokens } = ctx.session;
