@@ -5,13 +5,14 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, json
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, fields
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from posyandu.extensions import db
 from posyandu.i18n import title, translate_field_message
 from posyandu.messages import TAKEN
+from posyandu.validators import Schema
 
 log = logging.getLogger(__name__)
 TYPE_BASE = "https://posyandu.example/problems/"

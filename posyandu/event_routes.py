@@ -6,7 +6,6 @@ from datetime import date
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from marshmallow import Schema
 from sqlalchemy import select
 
 from posyandu import access, events, privacy
@@ -14,6 +13,7 @@ from posyandu.access import READERS, STAFF, roles_required, seen_first
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry.schemas import NOTHING_IN_BODY, DeleteArgs
+from posyandu.validators import Schema
 
 
 def event_blueprint(model: type, plural: str, schema: type[Schema], update_schema: type[Schema],

@@ -108,22 +108,6 @@ class Parser(FlaskParser):
         except ValueError as exc:  # json.loads: "Exceeds the limit (4300 digits) for integer string conversion"
             raise json.JSONDecodeError(str(exc), "?", 0) from None
 
-    def _on_validation_error(self, error: ValidationError, req: Any, schema: Any, location: str, **kwargs: Any) -> Any:
-        """A required field sent as null is told ``REQUIRED`` ("wajib diisi"), as one left out or left
-        blank is: the admin's new posyandu with no puskesmas chosen and no day was told "tidak boleh
-        kosong" on those two and "wajib diisi" on its empty name and desa."""
-        from marshmallow import fields
-
-        from posyandu.messages import REQUIRED
-
-        null = fields.Field.default_error_messages["null"]
-        by_key = {field.data_key or name: field for name, field in schema.fields.items()}
-        if isinstance(error.messages, dict):
-            for key, messages in error.messages.items():
-                if isinstance(messages, list) and getattr(by_key.get(key), "required", False):
-                    error.messages[key] = [REQUIRED if m == null else m for m in messages]
-        return super()._on_validation_error(error, req, schema, location, **kwargs)
-
     def _load_location_data(self, *, schema: Any, req: Any, location: str) -> Any:
         from posyandu.i18n import Msg
         from posyandu.validators import unstorable_text

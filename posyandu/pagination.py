@@ -10,14 +10,14 @@ from typing import Any, Sequence
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import Select, tuple_
 
 from posyandu.database import as_json_value, aware
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.validators import UNSTORABLE_RE
+from posyandu.validators import Schema, UNSTORABLE_RE
 
 
 class PageArgs(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from posyandu import access, privacy
 from posyandu.access import STAFF, roles_required, seen_first
@@ -12,7 +12,7 @@ from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs, page_schema
 from posyandu.privacy import AccessLog
-from posyandu.validators import Timestamp, local_today
+from posyandu.validators import Schema, Timestamp, local_today
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
                 description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")

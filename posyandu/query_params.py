@@ -24,10 +24,11 @@ from typing import Any, Callable, TypeVar
 
 from flask import current_app, request
 from flask_jwt_extended import verify_jwt_in_request
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from posyandu.errors import ValidationFailed
 from posyandu.i18n import Msg
+from posyandu.validators import Schema
 
 F = TypeVar("F", bound=Callable[..., Any])
 SCHEMAS = "_query_schemas"   # on a view method: the query schemas it declares

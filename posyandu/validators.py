@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Iterator
 
+import marshmallow
 import orjson
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
 from posyandu.i18n import Msg
 from posyandu.messages import REQUIRED
@@ -26,6 +27,17 @@ PHONE_SEPARATORS_RE = re.compile(r"[\s-]")  # what people type between groups of
 UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE = Msg("must not contain NUL characters or unpaired surrogates",
                  "tidak boleh berisi karakter NUL atau surrogate tanpa pasangan")
+
+
+class Schema(marshmallow.Schema):
+    """The project's schema: a required field sent as null is told what one left out is (its
+    ``required`` message, "wajib diisi"), wherever it is read: a REST body or a sync push's
+    mutation. marshmallow says "tidak boleh kosong" of a null, so the admin's new posyandu with
+    no puskesmas chosen was told that, and "wajib diisi" of its empty name."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if field_obj.required:  # the bound field is this schema instance's own copy
+            field_obj.error_messages = {**field_obj.error_messages, "null": field_obj.error_messages["required"]}
 
 
 def today() -> date:

@@ -10,7 +10,7 @@ import swagger_ui_bundle
 from flask import Flask, Response, current_app, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import PathConverter, UUIDConverter
@@ -18,6 +18,7 @@ from werkzeug.routing import PathConverter, UUIDConverter
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.query_params import lenient_query
+from posyandu.validators import Schema
 
 ROOT = Path(__file__).resolve().parent.parent
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")

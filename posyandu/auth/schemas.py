@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from posyandu import validators as v
 from posyandu.auth.models import ROLES
 from posyandu.auth.passwords import normalised
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
+from posyandu.validators import Schema
 
 USERNAME = v.Pattern(r"^[a-zA-Z0-9_.\-@]{3,80}$",
                      Msg("3-80 letters, digits or _ . - @", "3-80 huruf, angka, atau _ . - @"))

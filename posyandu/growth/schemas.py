@@ -1,7 +1,7 @@
 """Measurement schemas; the calculator's, the growth chart's and the KBM table's (growth/routes.py)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from posyandu import validators as v
 from posyandu.growth.categories import STATUS_CATEGORIES
@@ -10,6 +10,7 @@ from posyandu.growth.signs import HEAD_SIGNS, MUAC_SIGNS
 from posyandu.growth.zscores import INDICATORS, MAX_INPUT_AGE_DAYS
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
+from posyandu.validators import Schema
 
 
 ZScoresSchema = Schema.from_dict(  # null: undefined for the row (a value missing, beyond the table)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from posyandu import validators as v
 from posyandu.i18n import Msg
 from posyandu.immunisation.models import DOSE_SOURCES, PLACES, SUPPLEMENT_KINDS
 from posyandu.pagination import page_schema
+from posyandu.validators import Schema
 
 
 # a vial's expiry: any plausible date (a typo such as 0202-01-01 is refused on its field)

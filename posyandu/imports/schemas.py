@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from posyandu.errors import ProblemSchema
 from posyandu.i18n import translate_field_message
+from posyandu.validators import Schema
 
 
 class ImportArgs(Schema):

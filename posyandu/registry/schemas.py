@@ -1,12 +1,13 @@
 """Schemas for areas, puskesmas, posyandu and children (validate, serialise, document)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from posyandu import validators as v
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 from posyandu.registry.models import Child
+from posyandu.validators import Schema
 
 RT_RW = v.Pattern(r"^\d{1,3}$", Msg("1 to 3 digits", "1 sampai 3 angka"))
 REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",

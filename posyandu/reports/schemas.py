@@ -1,7 +1,7 @@
 """Report arguments (period, area, level, format) and the report shapes."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from posyandu.i18n import Msg
 from posyandu.pagination import page_schema
@@ -10,6 +10,7 @@ from posyandu.reports.action_list import REASONS
 from posyandu.reports.cohort import LEVELS
 from posyandu.reports.exports.csv import SEPARATORS
 from posyandu.reports.period import FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period, latest_month
+from posyandu.validators import Schema
 
 FORMATS = ("json", "csv", "xlsx")
 BAD_MONTH = Msg("must be a month such as 2025-03", "harus bulan, misalnya 2025-03")

@@ -1,10 +1,10 @@
 """Request and response shapes of /sync/push and /sync/pull (api-contract, Sync)."""
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, fields, validate
 
 from posyandu.sync.push import PUSH_ENTITIES
-from posyandu.validators import Filled, Timestamp
+from posyandu.validators import Filled, Schema, Timestamp
 
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
 

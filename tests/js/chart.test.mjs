@@ -364,6 +364,21 @@ test('the KMS ends at 60 months: a weighing at 61 months shows no N/T, 2T or ref
   assert.ok(!panel.textContent.includes('undefined') && !panel.textContent.includes('trend_'));
 });
 
+test('a weight to measure again (its BB/U flagged) shows its N/T neither green nor yellow, beside "ukur ulang"', async () => {
+  // 29 kg typed for 9,2 at 14 months: "N — naik 19.800 g" in green read as good news next to the warning
+  const { assess } = await import('../../static/pwa/js/assess.js');
+  const { statusPanel } = await import('../../static/pwa/js/screens/child.js');
+  const boy = { id: 'c8', sex: 'M', birth_date: '2024-01-10' };
+  const dec = { id: 'a', child_id: 'c8', measured_on: '2025-02-10', weight_kg: 9.0 };
+  const tone = (m) => {
+    const r = assess({ child: boy, m, history: [dec, m], tables, on: m.measured_on });
+    return [r.kms.trend, r.remeasure, statusPanel(r).find((e) => e.attributes['data-key'] === 'trend')[0].attributes.class];
+  };
+  assert.deepEqual(tone({ id: 'b', child_id: 'c8', measured_on: '2025-03-10', weight_kg: 29 }), ['N', true, 'status none']);
+  assert.deepEqual(tone({ id: 'b', child_id: 'c8', measured_on: '2025-03-10', weight_kg: 9.4 }), ['N', false, 'status ok']);
+  assert.deepEqual(tone({ id: 'b', child_id: 'c8', measured_on: '2025-03-10', weight_kg: 9.0 }), ['T', false, 'status warn']);
+});
+
 test('the result names length for a baby (PB/U, BB/PB) and height from 2 years (TB/U, BB/TB), as Permenkes 2/2020', async () => {
   const { assess } = await import('../../static/pwa/js/assess.js');
   const { statusPanel } = await import('../../static/pwa/js/screens/child.js');

@@ -55,3 +55,19 @@ test('N is said as gone up; O and B (no weighing last month, a first one) say no
   const lengthAlone = [...weighings('T'), { id: 'm2', child_id: 'c1', measured_on: '2025-03-02', length_height_cm: 88 }];
   assert.match((await lines(lengthAlone))[0][1], /^Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 \(T\)/);
 });
+
+test('of lines of one tone, thinness (kurus: acute, a referral) comes before low weight for age, also on her home list', async () => {
+  // a weight low for his age and thin for his height: the home list said "kurang untuk umurnya" and
+  // left "kurus — konsultasikan ke bidan" for the child's screen
+  setLang('id');
+  const thin = [{ id: 'm0', child_id: 'c1', measured_on: '2025-02-01', weight_kg: 9.2, trend: 'N' },
+    { id: 'm1', child_id: 'c1', measured_on: '2025-03-01', weight_kg: 9.4, length_height_cm: 83, position: 'standing', trend: 'N' }];
+  const said = await lines(thin);
+  assert.deepEqual(said.slice(0, 2), [['plain warn', 'Berat dibanding tinggi: kurus — konsultasikan ke bidan.'],
+    ['plain warn', 'Berat badan Hadi kurang untuk umurnya.']]);
+  assert.equal(await homeTag(thin), 'Berat dibanding tinggi: kurus — konsultasikan ke bidan.');
+  // all normal: the weight for age first, as ever (the KMS's line), the weight for height after
+  const fine = [thin[0], { ...thin[1], weight_kg: 12.2, length_height_cm: 87 }];
+  assert.deepEqual((await lines(fine)).map(([, text]) => text).slice(0, 4), ['Berat badan Hadi normal untuk umurnya.',
+    'Berat badan Hadi naik di penimbangan Maret 2025 (N).', 'Tinggi badan Hadi normal untuk umurnya.', 'Berat dibanding tinggi: normal.']);
+});

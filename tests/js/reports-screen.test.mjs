@@ -107,7 +107,8 @@ test('a list of one page is counted from its rows: no request for counts', async
   const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
     api: { get: async (path) => {
       asked.push(path);
-      return path.startsWith('/reports/actions') ? { items: [child(1), child(2), child(3)], next_cursor: null } : { rows: [] };
+      const newer = { ...child(3), reasons: ['T', 'anaemia'] }; // a reason a newer server adds
+      return path.startsWith('/reports/actions') ? { items: [child(1), child(2), newer], next_cursor: null } : { rows: [] };
     } },
     lastReport: { get: async () => null, put: async () => {} },
     reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
@@ -116,7 +117,9 @@ test('a list of one page is counted from its rows: no request for counts', async
   await tick();
   assert.equal(asked.filter((p) => p.startsWith('/reports/actions')).length, 1, asked.join(' '));
   assert.equal(screen.querySelector('#actions-count').textContent, t('actions_note', { month: 'Mei 2025', n: '3' }));
-  assert.ok(screen.querySelector('#actions-counts').textContent.includes(`${t('reason_T')}: 2`));
+  assert.ok(screen.querySelector('#actions-counts').textContent.endsWith(`${t('reason_T')}: 2 · stunting: 1 · anaemia: 1`));
+  const tags = screen.querySelector('#actions').kids[2].querySelectorAll('.tag');
+  assert.deepEqual(tags.map((x) => [x.className, x.textContent]), [['tag warn', t('reason_T')], ['tag none', 'anaemia']]);
   assert.equal(screen.querySelector('#actions-more'), null);
 });
 
@@ -237,9 +240,10 @@ test('the SKDN says how many were weighed without a recorded KMS (why D/K passes
 test('the follow-up list counts its reasons in the order a child\'s reasons are tagged, not the answer\'s', () => {
   // the server's JSON sorts its keys ("2T", "BGM", "T", "muac_severe"…); one page counted on the phone
   // comes in the order the children came: either way the line read "2T: 1 · BGM: 1 · T (tidak naik): 2"
-  const reasons = { '2T': 1, BGM: 1, T: 2, muac_severe: 0, overdue_immunisation: 3, stunting: 1 };
+  // a reason a newer server sends (anaemia) is counted after the known ones, by its code
+  const reasons = { '2T': 1, BGM: 1, T: 2, anaemia: 2, muac_severe: 0, overdue_immunisation: 3, stunting: 1 };
   const [, line] = reports.countNodes({ children: 4, reasons }, { to: '2025-05' });
-  assert.equal(line.textContent, 'T (tidak naik): 2 · 2T: 1 · BGM: 1 · stunting: 1 · imunisasi terlambat: 3');
+  assert.equal(line.textContent, 'T (tidak naik): 2 · 2T: 1 · BGM: 1 · stunting: 1 · imunisasi terlambat: 3 · anaemia: 2');
 });
 
 test('the screen asks for prevalence\'s rows of all sexes and ages alone, the only ones it shows', async () => {

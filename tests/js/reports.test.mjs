@@ -129,7 +129,7 @@ test('the list\'s counts: the server\'s; counted from the rows only when every r
 const P = (id, name, desa) => ({ id, name, desa_code: desa });
 
 test('area picker of a bidan: her desa and posyandu; her whole kecamatan and kabupaten are just "all"', () => {
-  const groups = R.areaOptions([P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')],
+  const { groups } = R.areaOptions([P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')],
     { '35.25.01.2001': 'Sumbergede', '35.25.01.2002': 'Sooko' });
   assert.deepEqual(groups.map((g) => g.kind), ['desa', 'posyandu']);
   assert.deepEqual(groups[0].options.map((o) => [o.value, o.name]), [['region:35.25.01.2002', 'Sooko'], ['region:35.25.01.2001', 'Sumbergede']]);
@@ -151,12 +151,12 @@ test('"all" of the area picker is named by the scope\'s one puskesmas or region,
 
 test('area picker of dinkes: kecamatan with their puskesmas; a kader with one posyandu gets no picker', () => {
   const ps = [P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p4', 'Posyandu Anggrek', '35.25.02.2001'), P('p5', 'Posyandu Flamboyan', '35.25.02.2002')];
-  const groups = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' },
+  const { groups } = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' },
     [{ name: 'Puskesmas Driyorejo', kecamatan_code: '35.25.02' }]);
   assert.deepEqual(groups.map((g) => g.kind), ['kecamatan', 'desa', 'posyandu']);
   assert.deepEqual(groups[0].options.map((o) => o.name), ['Driyorejo · Puskesmas Driyorejo', 'Wringinanom']);
   assert.equal(groups[1].options.length, 3);
-  assert.equal(R.areaOptions([ps[0]]).length, 0);
+  assert.equal(R.areaOptions([ps[0]]).groups.length, 0);
 });
 
 test('area picker of a district: two posyandu of one name get their desa, two desa of one name their kecamatan', () => {
@@ -164,7 +164,7 @@ test('area picker of a district: two posyandu of one name get their desa, two de
   // nothing telling one from the other (the reports' rows name them the same way)
   const ps = [P('p1', 'Posyandu Mawar', '35.25.01.2002'), P('p2', 'Posyandu Mawar', '35.25.02.2002'),
     P('p3', 'Posyandu Melati', '35.25.02.2001')];
-  const groups = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo', '35.25.01.2002': 'Sooko',
+  const { groups } = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo', '35.25.01.2002': 'Sooko',
     '35.25.02.2001': 'Sooko', '35.25.02.2002': 'Cangkir' });
   const by = Object.fromEntries(groups.map((g) => [g.kind, g.options.map((o) => [o.value, o.name])]));
   assert.deepEqual(by.desa, [['region:35.25.02.2002', 'Cangkir'], ['region:35.25.02.2001', 'Sooko (Driyorejo)'],

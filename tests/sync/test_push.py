@@ -145,6 +145,28 @@ def test_a_bad_mutation_is_rejected_with_field_errors_and_the_rest_apply(world, 
     assert _count(app, Measurement) == 1
 
 
+def test_a_required_field_sent_null_in_a_push_is_told_wajib_diisi_as_over_rest(world, app, client):
+    """A phone's record with a required value null (a date the cadre never picked) was told "tidak boleh
+    kosong" in the push, while the same record posted to the REST API was told "wajib diisi": one
+    message for one mistake, wherever it arrives. A field that may be empty still takes null."""
+    from posyandu.growth.models import Measurement
+
+    cid, _ = _new_child(client, world)
+    h = {**world.headers("kader1"), "Accept-Language": "id"}
+    measured, child, fine = push(client, h, [
+        mutation("measurement", new_id(), measurement_data(cid, measured_on=None)),
+        mutation("child", new_id(), child_data(world.ids["p1"], name=None, birth_date=None)),
+        mutation("measurement", new_id(), measurement_data(cid, muac_cm=None)),
+    ])
+    assert measured["status"] == "rejected" and measured["errors"] == {"measured_on": ["wajib diisi"]}
+    assert measured["errors_in"]["en"] == {"measured_on": ["Missing data for required field."]}
+    assert child["errors"] == {"name": ["wajib diisi"], "birth_date": ["wajib diisi"]}
+    assert fine["status"] == "applied", fine
+    rest = client.post("/api/v1/children", json=child_data(world.ids["p1"], name=None, birth_date=None), headers=h)
+    assert rest.status_code == 422 and rest.get_json()["errors"] == child["errors"]
+    assert _count(app, Measurement) == 1
+
+
 def test_a_mutation_refused_on_reading_is_kept_replayed_and_its_id_never_used_again(world, app, client):
     # The contract: sending a mutation id again changes nothing and answers the first answer,
     # replayed, rejections included; also for mutations too broken to apply (an unknown entity,

@@ -15,8 +15,7 @@ export const FIELDS = {
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
 };
 export const ALL = ['records', 'outbox', 'conflicts', 'meta'];
-/** What she entered exists nowhere else until pushed: its transaction completes once on disk (a
- * pull or push answer lost with the battery comes back). */
+/** Unpushed, what she entered exists nowhere else: its transaction completes once on disk. */
 export const USER_ACTION = { durability: 'strict' };
 
 export const view = (row) => (row ? row.local ?? row.server : null);
@@ -58,8 +57,7 @@ export function entryFor(entity, op, id, baseVersion, data, seq, changed = null)
 
 export const saveChange = (db, change) => saveChanges(db, [change]).then(([out]) => out);
 
-/** One user action's records (a child's doses of the day) and their entries in ONE transaction: all,
- * or none (the phone dies, the disk is full). */
+/** One action's records (a child's doses of the day) and entries in ONE transaction: all or none. */
 export function saveChanges(db, changes) {
   return db.tx(['records', 'outbox', 'conflicts', 'meta'], 'readwrite', async (stores) => {
     const out = [];
@@ -274,8 +272,8 @@ export function sendingOf(entity, id, ids, entries, open) {
     ? 'attention' : mine.length ? 'waiting' : 'sent';
 }
 
-/** A save not yet sent's words (i18n key) by the sync's state: offline, failing (5xx, timeout),
- * refused (4xx), the phone's storage failing, login expired, a temporary password, else sending. */
+/** An unsent save's words (i18n key) by the sync's state (offline, 5xx/timeout, 4xx, storage, login
+ * expired, temporary password, else sending). */
 export const unsentWords = (online, phase, error) => (!online ? 'saved_offline' : phase === 'error'
   ? (error === 'forbidden' || error === 'client' ? 'saved_stopped' : error === 'storage' ? 'saved_storage' : 'saved_later')
   : { login_required: 'saved_login', password_change: 'saved_password' }[phase] ?? 'saved_sending');

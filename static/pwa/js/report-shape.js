@@ -125,8 +125,8 @@ export const actionCounts = ({ actions, next, counts }) => counts
 
 const byName = (a, b) => a.name.localeCompare(b.name);
 
-/** The area picker: the kabupaten, kecamatan and desa narrowing the caller's scope, each posyandu ('region:<code>',
- * 'posyandu:<id>'); `whole`: the name of the scope, its one puskesmas or region (the heading's "all", on paper too).
+/** The area picker: `groups`, the kabupaten, kecamatan and desa narrowing the caller's scope, each posyandu
+ * ('region:<code>', 'posyandu:<id>'); `whole`: the scope's one puskesmas or region (the heading's "all").
  * `names`: region code → name; `puskesmas`: {name, kecamatan_code}. */
 export function areaOptions(posyandus, names = {}, puskesmas = []) {
   const groups = { kabupaten: new Set(), kecamatan: new Set(), desa: new Set() };
@@ -153,6 +153,5 @@ export function areaOptions(posyandus, names = {}, puskesmas = []) {
   const pos = twins(posyandus.map((p) => ({ value: `posyandu:${p.id}`, name: p.name, code: p.desa_code })));
   if (pos.length > 1) out.push({ kind: 'posyandu', options: pos });
   const kind = ['desa', 'kecamatan', 'kabupaten'].find((k) => groups[k].size === 1);
-  out.whole = puskesmas.length === 1 ? puskesmas[0].name : kind && region([...groups[kind]][0], kind).name;
-  return out;
+  return { groups: out, whole: puskesmas.length === 1 ? puskesmas[0].name : kind && region([...groups[kind]][0], kind).name };
 }

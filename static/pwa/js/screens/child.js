@@ -56,11 +56,12 @@ export function statusPanel(result) {
     const text = kms.overridden
       ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })
       : computed(kms.trend);
-    items.push(h('li', { class: `status ${kms.trend === 'T' ? 'warn' : kms.trend === 'N' ? 'ok' : 'none'}`, 'data-key': 'trend' },
+    // a flagged weight: its N/T grey
+    items.push(h('li', { class: `status ${growth?.flags?.wfa ? 'none' : kms.trend === 'T' ? 'warn' : kms.trend === 'N' ? 'ok' : 'none'}`, 'data-key': 'trend' },
       h('span', { class: 'status-name' }, t('trend'), from?.cloneNode(true)), h('strong', { class: 'status-value' }, text)));
   }
   const warnings = [];
-  // both when both: an infant entered as standing may also have a value to re-measure (a weight typed wrong)
+  // both: a standing infant may also have a value to re-measure
   if (growth?.warnings?.includes('standing_under_9_months')) warnings.push(t('standing_young'));
   if (growth?.warnings?.includes('remeasure')) warnings.push(t('remeasure'));
   if (kms?.bgm) warnings.push(t('bgm'));
@@ -177,7 +178,7 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** "Orang tua yang terhubung" (staff): js/online/parents.js fetched on demand; unreachable: "needs internet". */
+/** "Orang tua yang terhubung" (staff): js/online/parents.js, online only. */
 const parentsModule = onlineModule('parents');
 export function parentsPanel(ctx, child) {
   const box = h('div', { id: 'parents' });
@@ -198,7 +199,7 @@ export function parentsPanel(ctx, child) {
 const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
   ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
 
-/** A child's address that names no child on the phone (moved away, merged, deleted, another family's). */
+/** A child's address naming no child on the phone (moved, merged, deleted, another family's). */
 export const childGone = () => h('p', { class: 'notice', id: 'child-gone' }, t('child_gone'), ' ', h('a', { href: '#/' }, t('back')));
 
 export async function render(ctx, childId) {

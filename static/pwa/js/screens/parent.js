@@ -6,6 +6,8 @@ import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } fr
 import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
 
 const URGENT = ['bad', 'warn', 'ok', 'none'];
+// of one tone, thinness (acute: 1) before a low weight or length; normal, after them
+const rank = ([tone, , acute]) => URGENT.indexOf(tone) * 2 - (tone !== 'ok' && acute === 1);
 /** What her child's latest measurement says, in plain words: [tone, text] a line, the most urgent
  * first (her home list shows that one, the child's screen all of them). */
 function plainLines(child, last) {
@@ -24,16 +26,16 @@ function plainLines(child, last) {
   const month = ['N', 'T'].includes(trend) ? formatMonth(last.m.weight_kg != null ? last.m.measured_on : on) : '';
   return [
     // oedema: no weight status; severely wasted (domain.md)
-    last.m.oedema === true && ['bad', t('plain_oedema', { name: first })],
+    last.m.oedema === true && ['bad', t('plain_oedema', { name: first }), 1],
     wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
       + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
     trend === 'T' && ['warn', t('plain_T', { name: first, month })],
     trend === 'N' && ['ok', t('plain_N', { name: first, month })],
     s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
-    s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) })],
-    muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) })],
+    s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) }), 1],
+    muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) }), 1],
     head && [tone(head), t(`plain_head_${head}`, { name: first })],
-  ].filter(Boolean).sort((a, b) => URGENT.indexOf(a[0]) - URGENT.indexOf(b[0]));
+  ].filter(Boolean).sort((a, b) => rank(a) - rank(b));
 }
 
 function plainStatus(child, last) {

@@ -14,7 +14,7 @@ async function loadAreas(api) {
   const parents = new Set(posyandus.flatMap((p) => [1, 2, 3].map((n) => p.desa_code.split('.').slice(0, n).join('.'))));
   const lists = await Promise.all([...parents].map((code) => allPages(api, `/regions?parent_code=${encodeURIComponent(code)}`)));
   const names = Object.fromEntries(lists.flat().map((r) => [r.code, r.name]));
-  return { posyandus, groups: R.areaOptions(posyandus, names, puskesmas) };
+  return { posyandus, ...R.areaOptions(posyandus, names, puskesmas) };
 }
 
 const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${formatMonth(from)} – ${formatMonth(to)}`);
@@ -69,7 +69,7 @@ function nutritionPanel(rows, month) {
     h('p', { class: 'muted small' }, t('nut_measured', { n: formatNumber(total.measured), f: formatNumber(total.flagged) })), byArea);
 }
 
-// a vitamin A round named in the language shown, not the one the server answered in (switched since, or saved)
+// a vitamin A round named in the language shown, not the server's (switched since, or saved)
 const roundName = (rows) => { const of = Object.fromEntries(rows.map((r) => [r.indicator, r.round]));
   return (r) => (of[r.indicator] ? `${t(r.kind)} ${formatMonth(of[r.indicator])}` : r.indicator); };
 
@@ -87,6 +87,7 @@ function coveragePanel(rows, form) {
 // in action_list.REASONS' order: a child's tags, and the counts (the server's JSON sorts keys)
 const REASON_TONE = { T: 'warn', '2T': 'bad', BGM: 'bad', overweight_risk: 'warn', wasting: 'bad', muac_severe: 'bad',
   stunting: 'warn', not_weighed_2_months: 'none', overdue_immunisation: 'info' };
+const reasonText = (x) => (x in REASON_TONE ? t(`reason_${x}`) : x); // a newer server's: its code
 function actionItem(r) {
   const [phone, tel] = r.guardian_phone ? R.phoneText(r.guardian_phone) : [];
   return h('li', { class: 'row action', 'data-child': r.child_id },
@@ -94,21 +95,21 @@ function actionItem(r) {
       h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
       r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
       phone ? h('a', { class: 'tel', href: tel }, phone) : null),
-    h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x]}` }, t(`reason_${x}`)))));
+    h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, reasonText(x)))));
 }
 
 /** The list's size and its reasons ({children, reasons}; none while the server counts them). */
 export const countNodes = (counts, form) => (counts ? [h('p', { id: 'actions-count' },
   t('actions_note', { month: formatMonth(form.to), n: formatNumber(counts.children) })),
-counts.children ? h('p', { class: 'muted small' }, Object.keys(REASON_TONE).filter((k) => counts.reasons[k])
-  .map((k) => `${t(`reason_${k}`)}: ${formatNumber(counts.reasons[k])}`).join(' · ')) : null] : []);
+counts.children ? h('p', { class: 'muted small' }, Object.keys({ ...REASON_TONE, ...counts.reasons }).filter((k) => counts.reasons[k])
+  .map((k) => `${reasonText(k)}: ${formatNumber(counts.reasons[k])}`).join(' · ')) : null] : []);
 const online = onlineModule('report-actions');
 
 function actionsPanel(ctx, data, saved) {
   const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(actionItem));
   const more = data.next && !saved ? h('button', { class: 'btn', type: 'button', id: 'actions-more',
     onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, actionItem) : more.replaceChildren(t('online_only')))) }, t('load_more')) : null;
-  const { to } = data.form; // its T is not the SKDN's: a child absent in `to` stays listed by last month's weighing
+  const { to } = data.form; // its T is not the SKDN's: one absent in `to` is listed by last month's
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
     h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
     data.actions.length ? [h('p', { class: 'muted small', id: 'actions-rule' },
@@ -199,7 +200,7 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
   }
 }
 
-const whole = (a) => (a.groups.length ? a.groups.whole : a.posyandus[0]?.name) ?? '';
+const whole = (a) => (a.groups.length ? a.whole : a.posyandus[0]?.name) ?? '';
 
 function select(id, name, label, options, attrs = {}) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), h('select', { id, name, ...attrs }, options));
