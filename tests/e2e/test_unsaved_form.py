@@ -64,6 +64,29 @@ def test_back_from_a_typed_weighing_asks_first(live_server, new_context):
     expect(question).to_have_count(0)
 
 
+def test_staying_after_a_link_leaves_back_where_it_was(live_server, new_context):
+    """"Tetap di sini" after a link (the menu) left the link's screen in the history: Back from the
+    form then went to "Sinkron data", where she had decided not to go, not to the child's screen."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    child = weigh(page, "Rina Tetap Di Sini")
+    form_hash = page.evaluate("() => location.hash")
+    page.get_by_label("Berat badan (kg)").fill("8,4")
+    page.locator("#nav").get_by_role("link", name="Sinkron data").click()
+    question = page.get_by_role("alertdialog", name=QUESTION)
+    expect(question).to_be_visible()
+    assert page.evaluate("() => location.hash") == form_hash
+    page.get_by_role("button", name="Tetap di sini").click()
+    expect(question).to_have_count(0)
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,4")
+    page.go_back()
+    expect(question).to_be_visible()
+    page.get_by_role("button", name="Tinggalkan").click()
+    page.get_by_role("heading", name="Rina Tetap Di Sini", exact=True).wait_for()
+    assert page.evaluate("() => location.hash") == child
+
+
 def test_a_saved_form_is_left_unasked(live_server, new_context):
     page = new_context().new_page()
     login(page, live_server.url, "kader3")

@@ -245,7 +245,7 @@ let opening = null;
 async function startSession(session) {
   closeSession();
   opening = session;
-  // logged out in another tab: reload to login; a save or sync there: the chip counts here too
+  // logged out in another tab: reload; a save or sync there: the chip counts here too
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
   }, onChanged: () => {
@@ -288,7 +288,7 @@ ctx.relogin = () => {
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
 
-/** Account closed on the server: forgotten with its database unless something is unsent; login says why. */
+/** Account closed: forgotten with its database unless something is unsent. */
 let forgetting = null;
 function accountGone(kind, message) {
   const session = ctx.session;
@@ -309,11 +309,10 @@ const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
 const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin (a kader gets 403)
 const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 403 on /users
-/** Temporary password: only "Ganti kata sandi" until she sets her own (the server refuses all else). */
+/** Temporary password: only "Ganti kata sandi" until she sets her own. */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** An online-only screen (js/online/`name`.js), fetched when opened; unreachable: "Perlu internet",
- * retried while shown (2 s, 4 s… a minute) and when online. */
+/** An online-only screen (js/online/`name`.js): unreachable, "Perlu internet", retried while shown. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -411,7 +410,7 @@ async function route({ refresh = false } = {}) {
     saved = null;
     shown = hash;
     markMenu(hash);
-    // a focus lost with the old screen, or on the menu or chip that opened this one: to the heading
+    // a focus lost with the old screen, or on the menu or chip: to the heading
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip
@@ -430,7 +429,7 @@ async function route({ refresh = false } = {}) {
 ctx.route = route;
 
 let typedIn = null; // the field she was in: focused again if she stays
-/** Whether she may leave the screen: nothing unsaved, or she says "Tinggalkan" (then nothing is). */
+/** Whether she may leave: nothing unsaved, or she says "Tinggalkan". */
 const mayLeave = () => !dirty() || new Promise((resolve) => {
   main.querySelector('.leave')?.remove(); // Back again: asked again
   const q = t('unsaved_leave');
@@ -502,11 +501,18 @@ function watchUpdates(reg) {
 }
 
 function wireTriggers() {
-  // Back or a link off unsaved typing: the address stays till she says "Tinggalkan"
+  // Back off unsaved typing: the address stays till she says "Tinggalkan"
   window.addEventListener('hashchange', async () => {
     if (location.hash === shown || !dirty()) return route();
     history.pushState(null, '', shown);
     if (await mayLeave()) history.back(); // to where she went
+  });
+  // a link: asked before it goes (no history entry to undo)
+  document.addEventListener('click', async (e) => {
+    const a = e.target.closest?.('a[href^="#"]');
+    if (!a || e.defaultPrevented || a.hash === location.hash || !dirty()) return;
+    e.preventDefault();
+    if (await mayLeave()) location.hash = a.hash;
   });
   window.addEventListener('beforeunload', (e) => dirty() && e.preventDefault());
   main.addEventListener('focusin', (e) => { if (e.target.form) typedIn = e.target; });
