@@ -22,13 +22,20 @@ def weigh(page, name: str) -> str:
     return f"#/child/{child_id}"
 
 
-def test_back_from_a_typed_weighing_asks_first(live_server, new_context):
+def typed_weighing(live_server, new_context, name: str):
+    """kader3's phone on a new child's weighing form with a weight typed, unsaved: (page, the
+    child's address, the form's address)."""
     page = new_context().new_page()
     login(page, live_server.url, "kader3")
     wait_synced(page)
-    child = weigh(page, "Rini Belum Disimpan")
+    child = weigh(page, name)
     form_hash = page.evaluate("() => location.hash")
     page.get_by_label("Berat badan (kg)").fill("8,4")
+    return page, child, form_hash
+
+
+def test_back_from_a_typed_weighing_asks_first(live_server, new_context):
+    page, child, form_hash = typed_weighing(live_server, new_context, "Rini Belum Disimpan")
     page.get_by_label("Panjang/tinggi badan (cm)").fill("71,5")
 
     page.go_back()
@@ -67,12 +74,7 @@ def test_back_from_a_typed_weighing_asks_first(live_server, new_context):
 def test_staying_after_a_link_leaves_back_where_it_was(live_server, new_context):
     """"Tetap di sini" after a link (the menu) left the link's screen in the history: Back from the
     form then went to "Sinkron data", where she had decided not to go, not to the child's screen."""
-    page = new_context().new_page()
-    login(page, live_server.url, "kader3")
-    wait_synced(page)
-    child = weigh(page, "Rina Tetap Di Sini")
-    form_hash = page.evaluate("() => location.hash")
-    page.get_by_label("Berat badan (kg)").fill("8,4")
+    page, child, form_hash = typed_weighing(live_server, new_context, "Rina Tetap Di Sini")
     page.locator("#nav").get_by_role("link", name="Sinkron data").click()
     question = page.get_by_role("alertdialog", name=QUESTION)
     expect(question).to_be_visible()
