@@ -62,9 +62,9 @@ from posyandu.extensions import db
 from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
-from posyandu.imports.reader import COLUMNS
 from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, skipped_totals, table_dates,
                                    totals_row)
+from posyandu.imports.template import TITLES
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
@@ -817,8 +817,8 @@ class _Run:
         r.visits_unchanged += bool(parsed.visit) and not recorded and repeats is None and joins is None
 
     def error(self, number: int, errors: dict[str, list[Any]]) -> None:
-        # a column the file lacks (a visit's date) by the name a sheet would head it, not ours
-        named = {self.headers.get(k) or COLUMNS.get(k, (k,))[0]: v for k, v in errors.items()}
+        # a column the file lacks (a visit's date) by the template's header, not ours
+        named = {self.headers.get(k) or TITLES.get(k, k): v for k, v in errors.items()}
         self.result.errors.append({"row": number, "errors": named})
 
 

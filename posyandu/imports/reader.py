@@ -23,6 +23,7 @@ import re
 from typing import IO, Any, Iterator
 
 from posyandu.i18n import Msg
+from posyandu.imports.template import TITLES
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "posyandu": ("posyandu", "nama_posyandu", "posyandu_id"),
@@ -149,8 +150,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     header, columns, first, table = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
-        raise FileError(Msg(f"missing columns: {', '.join(missing)}",  # named as an Indonesian sheet heads them
-                            f"kolom wajib tidak ada: {', '.join(COLUMNS[k][0] for k in missing)}"))
+        raise FileError(Msg(f"missing columns: {', '.join(missing)}",  # named as the template heads them
+                            f"kolom wajib tidak ada: {', '.join(TITLES[k] for k in missing)}"))
     names = Headers()
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())

@@ -33,6 +33,8 @@ TEMPLATE: tuple[tuple[str, str, str, str], ...] = (
     ("muac_cm", "LiLA (cm)", "Lingkar lengan atas dalam cm", "13,5"),
     ("oedema", "Edema", "ya bila ada edema di kedua punggung kaki", ""),
 )
+# a column named to her as the template heads it (a refusal naming one her file lacks: "Tanggal Timbang")
+TITLES = {key: title for key, title, _, _ in TEMPLATE}
 TEXT_COLUMNS = {"nik", "mother_nik", "guardian_phone", "rt", "rw"}  # digits kept as typed
 DATE_COLUMNS = {"birth_date", "measured_on"}
 FILENAME = "contoh-impor-kunjungan.xlsx"

@@ -782,12 +782,13 @@ def test_a_weighing_recorded_in_the_app_is_not_doubled_by_the_sheet_that_repeats
 
 
 def test_a_problem_with_a_column_the_file_lacks_names_it_as_a_user_would_head_it(client, world):
-    """Weights with no date column were refused on "measured_on", a name no spreadsheet has."""
+    """Weights with no date column were refused on "measured_on", a name no spreadsheet has, then on
+    "tanggal_ukur": named now as the template (the import screen's "Unduh contoh berkas") heads it."""
     body = "posyandu,nama,jenis_kelamin,tanggal_lahir,bb (kg)\nMelati,Rara Putri,P,15/01/2025,7\n"
     resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
                        headers=world.headers("bidan_a", "id"), content_type="multipart/form-data")
     [error] = resp.get_json()["errors"]
-    assert error == {"row": 2, "errors": {"tanggal_ukur": ["kunjungan harus ada tanggalnya"]}}, error
+    assert error == {"row": 2, "errors": {"Tanggal Timbang": ["kunjungan harus ada tanggalnya"]}}, error
 
 
 def test_a_row_with_a_bad_value_and_a_posyandu_outside_the_area_is_told_both_at_once(client, world, db):

@@ -572,11 +572,12 @@ def test_a_formula_error_in_a_cell_is_refused_not_stored_as_text(code):
     assert set(parse_row({**BASE, "posyandu": code}).errors) == {"posyandu"}
 
 
-def test_missing_required_columns_are_named_in_indonesian_as_a_sheet_heads_them():
-    """'kolom wajib tidak ada: posyandu, name, sex, birth_date': English names in the Indonesian message."""
+def test_missing_required_columns_are_named_as_the_template_heads_them():
+    """'kolom wajib tidak ada: posyandu, name, sex, birth_date': English names in the Indonesian message;
+    then 'jenis_kelamin, tanggal_lahir', names no sheet heads: she adds the column the template shows."""
     with pytest.raises(FileError) as refused:
         read_rows(io.BytesIO(b"no,nama anak,umur\n1,A,2\n"), "a.csv")
-    assert refused.value.message.id_text == "kolom wajib tidak ada: posyandu, jenis_kelamin, tanggal_lahir"
+    assert refused.value.message.id_text == "kolom wajib tidak ada: Posyandu, Jenis Kelamin (L/P), Tanggal Lahir"
 
 
 def test_a_macro_enabled_workbook_is_read():
