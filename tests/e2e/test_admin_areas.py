@@ -288,12 +288,17 @@ def test_an_admin_adds_a_region_its_parent_needed_first(live_server, new_context
     form.get_by_label("Kode wilayah").fill("35.26")
     form.get_by_label("Nama wilayah").fill("Bangkalan")
     form.get_by_role("button", name="Simpan wilayah").click()
-    expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.26 Bangkalan.")
-    page.get_by_text("Tambah wilayah (kecamatan atau desa)").click()
+    # said in the form, left open and empty for the next: she adds a kecamatan, then its desa (the form
+    # closed, its word at the top of the page, and she opened it again for each)
+    expect(form.locator("#region-new-note")).to_have_text("Tersimpan: wilayah 35.26 Bangkalan.")
+    expect(page.locator("#region-add")).to_have_attribute("open", "")
+    expect(form.get_by_label("Kode wilayah")).to_have_value("")
     form.get_by_label("Kode wilayah").fill("35.26.01")
     form.get_by_label("Nama wilayah").fill("Kamal")
     form.get_by_role("button", name="Simpan wilayah").click()
-    expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.26.01 Kamal.")
+    expect(form.locator("#region-new-note")).to_have_text("Tersimpan: wilayah 35.26.01 Kamal.")
+    open_areas(page)  # once said, it is not said again, and the form is closed
+    expect(page.locator("#region-add")).not_to_have_attribute("open", "")
     under = live_server.api("GET", "/regions?parent_code=35.26", "admin").get_json()["items"]
     assert [(r["code"], r["name"], r["level"]) for r in under] == [("35.26.01", "Kamal", "kecamatan")]
 
@@ -331,7 +336,7 @@ def test_a_region_code_already_taken_renames_it_only_once_she_confirms_the_old_n
     form.get_by_label("Nama wilayah").fill("Kabupaten Sampang")
     form.get_by_role("button", name="Simpan wilayah").click()
     ask.get_by_role("button", name="Ya, ganti nama menjadi Kabupaten Sampang").click()
-    expect(page.locator("#areas-note")).to_have_text("Tersimpan: wilayah 35.27 Kabupaten Sampang.")
+    expect(page.locator("#region-new-note")).to_have_text("Tersimpan: wilayah 35.27 Kabupaten Sampang.")
     assert names()["35.27"] == "Kabupaten Sampang"
 
 

@@ -157,7 +157,8 @@ async function list(ctx) {
 /** A kecamatan or desa missing from the regions offered, added. A code already taken renames its
  * region (the server's rule): asked first, naming the old name, so a mistyped code renames nothing. */
 function regionForm(ctx) {
-  const note = h('p', { id: 'region-new-note', role: 'status' });
+  // one just saved: said here, the form left open for the next (a new kecamatan's desa)
+  const note = noteOf(ctx, 'region-new-note');
   const button = h('button', { class: 'btn primary', type: 'submit' }, tx('save_region'));
   const step = confirmStep(button, 'region-rename');
   const form = h('form', { id: 'region-new', novalidate: true },
@@ -166,7 +167,7 @@ function regionForm(ctx) {
   form.addEventListener('input', step.close);
   const save = async (code, name) => {
     const made = await submit(form, note, () => ctx.api.post('/regions', { code, name }));
-    if (made) done(ctx, 'areas-note', tx('region_saved', made)); // the names and suggestions read again (areasChanged)
+    if (made) done(ctx, 'region-new-note', tx('region_saved', made)); // the names and suggestions read again (areasChanged)
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -184,7 +185,7 @@ function regionForm(ctx) {
     }
     return step.open(tx('rename_confirm', { code, old: known.name, name }), tx('rename_yes', { name }), () => save(code, name));
   });
-  return h('details', { class: 'card', id: 'region-add' }, h('summary', {}, tx('add_region')), form);
+  return h('details', { class: 'card', id: 'region-add', open: Boolean(note.textContent) }, h('summary', {}, tx('add_region')), form);
 }
 
 /** The fields of a puskesmas (its name, code and kecamatan, offered those of the known kabupaten). */
