@@ -421,7 +421,12 @@ class _Run:
             named = f" ({other})" if other else ""
             if other:  # where a child of her area is registered: a read of the child's record
                 self.result.named.add(child.id)
+            first = self._registered_by_row(child)  # not in the app: an earlier row of this file registers her
             raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
+                f"row {first} of this file records this child at another posyandu{named}: one child, one "
+                "posyandu; correct the posyandu in one of the rows",
+                f"baris {first} berkas ini mencatat anak ini di posyandu lain{named}: satu anak di satu posyandu; "
+                "perbaiki posyandu di salah satu baris") if first is not None else Msg(
                 f"this child is registered at another posyandu{named}", f"anak ini terdaftar di posyandu lain{named}")]})
         if child is not None and row.child.get("nik"):  # a NIK typed wrong may be another child's
             sex = {"M": "L", "F": "P"}.get(child.sex)

@@ -290,6 +290,23 @@ def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, wor
     assert "another posyandu (Mawar)" in error["errors"]["nik"][0], error
 
 
+def test_a_child_the_file_gives_two_posyandu_is_refused_naming_the_row_that_gave_the_first(client, world, db):
+    """A register listing a child under two posyandu (her NIK in Melati's rows and in Mawar's): the second
+    was refused as "registered at another posyandu (Melati)" on a first import, when she was registered
+    nowhere but by the file's own earlier row: the bidan looked for her in the app. The row is named."""
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-06-10,6.8\n"
+            "Mawar,Fani Lestari,P,2025-03-01,3525014103250001,2025-07-10,7.2\n")
+    [error] = upload(client, world, body, query="dry_run=true").get_json()["errors"]
+    assert error == {"row": 3, "errors": {"nik": [
+        "row 2 of this file records this child at another posyandu (Melati): one child, one posyandu; "
+        "correct the posyandu in one of the rows"]}}, error
+    # once she is registered (the first row imported), the same row is told where she is registered
+    assert upload(client, world, body, query="accept_valid=true").status_code == 201
+    [error] = upload(client, world, "\n".join(body.splitlines()[::2]) + "\n", query="dry_run=true").get_json()["errors"]
+    assert error["errors"]["nik"] == ["this child is registered at another posyandu (Melati)"], error
+
+
 def test_a_child_moved_out_of_the_importers_area_is_refused_without_naming_where(client, world, db, make_child):
     """The child imported at Melati moved to Kenanga (another puskesmas): the old file imported again
     is refused on the row, without telling bidan_a which posyandu the child is at now."""
