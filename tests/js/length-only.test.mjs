@@ -60,6 +60,14 @@ test("the kader's home list tags a child measured for length alone with the weig
   assert.ok(!(await tagsOn([{ ...weighing, measured_on: '2024-07-15' }, length('2024-08-29')])).includes('berat badan kurang'));
 });
 
+test("the kader's home list tags a severe status besides the weight's: a child very short for her age is not just 'berat badan kurang'", async () => {
+  // the list showed the weight for age alone: yellow "berat badan kurang" for a child her screen calls "sangat pendek" in red
+  setLang('id');
+  const short = entry('m2', '2024-08-29', { length_height_cm: 60, position: 'lying' }, '2024-08-29T03:00:00Z');
+  assert.deepEqual((await tagsOn([weighing, short])).slice(0, 2), ['berat badan kurang', 'sangat pendek']);
+  assert.deepEqual((await tagsOn([weighing, length('2024-08-29')])).slice(0, 2), ['berat badan kurang', '5 imunisasi']); // normal length
+});
+
 test("a child measured for length alone today is not tagged 'sudah ditimbang' on the kader's list", async () => {
   // the list tells the cadre at the scale who is still to weigh: a length taken first at the board
   // tagged the child weighed, and she could be sent home unweighed

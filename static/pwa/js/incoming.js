@@ -25,7 +25,7 @@ function settle(row, record, version) {
   if (row.pending === 0) row.local = null;
 }
 
-/** The row of an answer's record, server copy taken if newer (unsent changes stay, as in a pull). */
+/** The row of an answer's record, server copy taken if newer (unsent changes stay). */
 async function rebase(records, entity, record, version, gen) {
   const row = (await records.get([entity, record.id])) ?? newRow(entity, record.id, record.child_id);
   takeServer(row, record, version);
@@ -117,8 +117,7 @@ export function applyPullPage(db, page) {
     // in a replacement the first copy pulled wins whatever its version: a server restored from
     // backup numbers versions from the backup's (docs/sync.md)
     const replacing = sync.sweeping;
-    // changes grouped by record; rows read and written all at once: sequential requests each waited
-    // on the storage process, most of a phone's first sync (benchmarks/phone.py)
+    // changes grouped by record; rows read and written all at once (benchmarks/phone.py)
     const byRecord = new Map();
     for (const change of page.changes) {
       const id = JSON.stringify([change.entity, change.id]);

@@ -25,7 +25,7 @@ export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may always cause (a server bug): repeated, the batch is split
  * until it is found alone and set aside; the rest goes on. */
 const SPLITS = new Set(['server', 'conflict']);
-/** Runs a mutation fails alone (the pull answered) before it shows stuck (needs attention, retriable). */
+/** Runs a mutation fails alone before it shows stuck (retriable). */
 export const STUCK_AFTER = 3;
 const MAX_DELAY_MS = 5 * 60 * 1000;
 const LOCK_RETRY_MS = 3000;
@@ -229,7 +229,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
           return false;
         }
         limit = batchSize;
-        // in the server's time and the phone's: clockSuspect judges the clock by both later, offline too
+        // both clocks: clockSuspect judges the phone's by them later, offline too
         const deviceNow = Date.now();
         const at = new Date(deviceNow + (api.clockOffsetMs ?? 0)).toISOString();
         const deviceAt = new Date(deviceNow).toISOString();
@@ -237,7 +237,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         await emit({ phase: 'done', error: null, failures: 0, retry_at: null, last_sync_at: at, last_sync_device_at: deviceAt });
         return true;
       } catch (error) {
-        // no kind: the phone's own failure (IndexedDB, a bug), not the server's refusal; outbox kept
+        // no kind: the phone's own failure (IndexedDB, a bug); outbox kept
         const kind = error.kind ?? 'storage';
         const retry = RETRYABLE.has(kind);
         const failures = retry ? state.failures + 1 : state.failures;
@@ -263,7 +263,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     timer = null;
   }
 
-  /** A sync begun after the tap ("Sinkron sekarang"): one under way may have pulled before a change. */
+  /** A sync begun after the tap: one under way may have pulled before a change. */
   const syncNow = () => (running ? running.then(() => sync()) : sync());
 
   return { sync, syncNow, state, refresh: () => emit(), stop };

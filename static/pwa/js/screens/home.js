@@ -126,13 +126,15 @@ export async function render(ctx) {
     const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
       schedule: d.schedule, area: area(c), on: ctx.day.date });
     row.doses = due.doses.length;
-    const status = weightStatus(latest(c, ms, d.tables));
+    const last = latest(c, ms, d.tables);
+    const status = weightStatus(last); // and a severe other (sangat pendek, gizi buruk)
+    const worse = Object.values(last?.growth?.status ?? {}).find((x) => x !== status && tone(x) === 'bad');
     const weighed = ms.some((m) => m.measured_on === ctx.day.date && m.weight_kg != null); // a length alone: still to weigh
     row.li = h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
       h('span', { class: 'row-main' }, h('strong', {}, c.name),
         h('small', {}, `${c.sex === 'M' ? t('male') : t('female')} · ${ageText(t, c.birth_date, ctx.day.date)}`)),
       h('span', { class: 'row-tags' },
-        status ? h('span', { class: `tag ${tone(status)}` }, category(status)) : null,
+        [status, worse].map((x) => x && h('span', { class: `tag ${tone(x)}` }, category(x))),
         weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
         row.doses ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
         c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
