@@ -596,19 +596,24 @@ class _Run:
             if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
                 raise RowError({"birth_date": [self._other_birth_date(other)]})
             first = self._registered_by_row(other)
+            twins = self._column("not_duplicate")
             if first is not None:  # not in the app: the file's own row registers her
                 raise RowError({"name": [Msg(
                     f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) of row {first} "
-                    "of this file; correct the name in one of the rows, or write 'ya' in bukan_duplikat (twins)",
+                    f"of this file; correct the name in one of the rows, or write 'ya' in {twins} (twins)",
                     f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) di "
                     f"baris {first} berkas ini; perbaiki nama di salah satu baris, atau tulis 'ya' di kolom "
-                    "bukan_duplikat (kembar)")]})
+                    f"{twins} (kembar)")]})
             raise RowError({"name": [Msg(
                 f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) already registered; "
-                "add the NIK, correct the name, or write 'ya' in bukan_duplikat",
+                f"add the NIK, correct the name, or write 'ya' in {twins}",
                 f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) "
-                "yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom bukan_duplikat")]})
+                f"yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom {twins}")]})
         return child
+
+    def _column(self, key: str) -> str:
+        """A column as a message names it: by the file's own header, else the template's."""
+        return self.headers.get(key) or TITLES.get(key, key)
 
     def _registered_by_row(self, other: Child) -> int | None:
         """The row of this file that registers ``other``, if one does."""
@@ -823,7 +828,7 @@ class _Run:
 
     def error(self, number: int, errors: dict[str, list[Any]]) -> None:
         # a column the file lacks (a visit's date) by the template's header, not ours
-        named = {self.headers.get(k) or TITLES.get(k, k): v for k, v in errors.items()}
+        named = {self._column(k): v for k, v in errors.items()}
         self.result.errors.append({"row": number, "errors": named})
 
 

@@ -541,6 +541,20 @@ def test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review(client, worl
     assert str(twin.possible_duplicate_of) == budi["id"]
 
 
+def test_a_likely_duplicate_is_told_to_write_ya_in_the_twins_column_as_her_file_heads_it(client, world, budi):
+    """A likely duplicate was told "tulis 'ya' di kolom bukan_duplikat", the reader's alias, to a bidan whose
+    file follows the template ("Bukan Duplikat") or has no such column yet: the column is named by her
+    file's own header, else the template's."""
+    files = {"Bukan Duplikat": "Posyandu,Nama Anak,Jenis Kelamin (L/P),Tanggal Lahir\nMelati,Budi Santosa,L,01/05/2024\n",
+             "bukan_duplikat": "posyandu,nama,jenis_kelamin,tanggal_lahir,bukan_duplikat\nMelati,Budi Santosa,L,2024-05-01,\n"}
+    for column, body in files.items():
+        resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                           headers={**world.headers("bidan_a"), "Accept-Language": "id"}, content_type="multipart/form-data")
+        [refused] = resp.get_json()["errors"]
+        [why] = refused["errors"].values()
+        assert why[0].endswith(f"atau tulis 'ya' di kolom {column}"), why
+
+
 def test_a_birth_date_corrected_in_the_file_only_says_to_correct_it_in_the_app_not_bukan_duplikat(client, world, db,
                                                                                                      make_child):
     """Registered born 15 Jan, the puskesmas register says 17 Jan: the row was refused as a likely duplicate
