@@ -176,6 +176,8 @@ const W = {
   no_weight: ['Tanpa berat badan: status berat dan N/T tidak dinilai.', 'No weight: the weight status and N/T are not judged.'],
   weighed_that_day: ['Sudah ada penimbangan tanggal {date}. Bila anak ditimbang ulang, ubah yang itu.', 'A weighing of {date} is already recorded. If the child was weighed again, correct that one.'],
   edit_that_one: ['Ubah penimbangan itu', 'Correct that weighing'],
+  weighed_twice: ['Ada {n} penimbangan tanggal {date} (mungkin dari dua HP). Bila anak hanya ditimbang sekali, hapus yang salah: "Ubah", lalu "Hapus".',
+    '{n} {n:weighing|weighings} of {date} (two phones?). If weighed once, delete the wrong one: "Edit", then "Delete".'],
   record_gone: ['Data ini tidak ada lagi di HP ini.', 'This record is no longer on this phone.'],
   child_gone: ['Anak ini tidak ada di HP ini: dipindah, digabung atau dihapus? Bila baru didaftarkan di HP lain, sinkron dulu.', 'This child is not on this phone: moved, merged or deleted? If just registered on another phone, sync first.'],
   edit: ['Ubah', 'Edit'],
@@ -580,9 +582,7 @@ const PARENT = {
 };
 let parentWords = false;
 export const forParent = (on) => { parentWords = on; };
-/** A refusal of a request about a parent's child in her words, by its problem type, else `said`:
- * not_found, the child is no longer linked to her (access.get_child never says it exists);
- * forbidden, a role gate (roles_required; password_change_required is the app's to ask). */
+/** A refusal about a parent's child in her words, by its problem type, else `said`. */
 export function refusal(error, said) {
   const key = `refused_${String(error.body?.type ?? '').split('/').pop()}`;
   return parentWords && PARENT[key] ? t(key) : said;
@@ -605,8 +605,7 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (_, k, one, many) => (one === undefined ? String(params[k] ?? '')
     : `${params[k]}` === '1' ? one : many));
 }
-/** The `t` of a module's own texts (`own`: key -> [Indonesian, English]; an online-only screen keeps
- * its texts out of the shell's dictionary): a key of neither is looked up in the shell's. */
+/** The `t` of a module's own texts (`own`: key -> [id, en]), else the shell's. */
 export const textsOf = (own) => (key, params = {}) => t(own[key]?.[at()] ?? key, params);
 export const texts = (key) => W[key] ?? [key, key];
 export const textKeys = () => Object.keys(W);
@@ -632,8 +631,7 @@ export function formatBytes(b) {
   const mb = b / 1048576;
   return mb < 1023.95 ? `${formatNumber(mb, 1)} MB` : `${formatNumber(mb / 1024, 1)} GB`;
 }
-/** A weight in kg as the KMS writes it: one decimal at least ('8,0'), the others kept when the
- * record has them ('7,25': weighings to 0,01 kg; '2,499': a birth weight to the gram). */
+/** A weight in kg as the KMS writes it: '8,0', '7,25', '2,499'. */
 export const formatKg = (n) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
   { minimumFractionDigits: 1, maximumFractionDigits: 3 }));
 /** A length, height or circumference in cm with its one decimal ('65,0'), as the server keeps it. */

@@ -94,14 +94,12 @@ export function duePanel(due, on) {
     items.length ? h('ul', { class: 'due-list' }, items.map((i) => h('li', {}, i))) : h('p', { class: 'muted' }, t('nothing_due')));
 }
 
-/** A parent's words for a chart's bands, each between its SDs: her status lines' (plain), the advice left
- * out; above +2 weight for length is 'gemuk', not 'cenderung gemuk', though one colour from +1 to +3. */
+/** A parent's words for a chart's bands (plain), each between its SDs. */
 const BAND_WORDS = { wfa: [['kurang', -3, -2], ['normal', -2, 1], ['risiko_lebih', 1, 3]], lhfa: [['pendek', -3, -2], ['normal', -2, 3]],
   wfl: [['gizi_kurang', -3, -2], ['gizi_baik', -2, 1], ['berisiko_gizi_lebih', 1, 2], ['gizi_lebih', 2, 3]] };
 BAND_WORDS.wfh = BAND_WORDS.wfl;
 
-/** wfa, lhfa and wfl/wfh charts, each named by a heading, its caption its latest point; birth is the
- * first point (chart.birthPoint); `parent`: in her words, the bands named in words, not SDs. */
+/** wfa, lhfa and wfl/wfh charts; `parent`: the bands in her words. */
 export function chartsPanel(child, measurements, tables, parent = false) {
   const data = chartData(child, chartPoints(child, measurements, tables), tables);
   const lengths = ['wfl', 'wfh'].filter((k) => data.curves[k]);
@@ -128,12 +126,16 @@ export function cardPanel(card) {
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
-/** Every weighing, newest first (all 60 to five: one cut off could not be corrected); `edit`: each
- * links to its correction. N/T: the server's, or (unsent, `_stale`) the phone's under `kbm`, as SKDN. */
+/** Every weighing, newest first; `edit`: each links to its correction. N/T as SKDN judges it. */
 function historyTable(child, measurements, tables, kbm, edit) {
   const rows = [...measurements].sort(byDate).reverse();
   const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
+  // a day weighed twice (two phones offline): she deletes the wrong one
+  const n = {};
+  for (const m of rows) if (m.weight_kg != null) n[m.measured_on] = (n[m.measured_on] ?? 0) + 1;
   return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
+    edit ? Object.keys(n).filter((d) => n[d] > 1).map((d) => h('p', { class: 'notice', 'data-day': d },
+      t('weighed_twice', { n: n[d], date: formatDate(d) }))) : null,
     h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', t('col_bb_u'), 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
         edit ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('edit'))) : null)),
@@ -210,8 +212,7 @@ export async function render(ctx, childId) {
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite', 'data-child': child.id }, inviteText(ctx.invites?.get(child.id)));
-  // into the current screen if still this child's (a sync redrew it, or she moved on: the code stays
-  // in ctx.invites, never shown under another child)
+  // into the screen if still this child's (never under another child)
   const say = (text) => {
     const shown = document.getElementById('invite');
     (shown?.dataset.child === child.id ? shown : invite).textContent = text;
