@@ -12,6 +12,7 @@ import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
 import { currentKbm, refreshKbm } from './kbm.js';
 import { areaOf } from './due-list.js';
 import { markStale } from './assess.js';
+import { keptFor } from './incoming.js';
 import * as loginScreen from './screens/login.js';
 import * as home from './screens/home.js';
 import * as childScreen from './screens/child.js';
@@ -111,7 +112,8 @@ ctx.bundle = async (childId) => {
   const child = own ? { ...recordView(own), _gone: own.gone ?? null } : null;
   const all = (entity) => rows.filter((r) => r.entity === entity).map(recordView);
   const live_ = (list) => list.filter((r) => r.id && !r.deleted_at);
-  return { child, measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
+  return { child, kept: child ? null : await keptFor(ctx.db, childId),
+    measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
 /** The last report viewed, saved only while its session is open. */

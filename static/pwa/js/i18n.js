@@ -179,6 +179,7 @@ const W = {
   weighed_twice: ['Ada {n} penimbangan tanggal {date} (mungkin dari dua HP). Bila anak hanya ditimbang sekali, hapus yang salah: "Ubah", lalu "Hapus".',
     '{n} {n:weighing|weighings} of {date} (two phones?). If weighed once, delete the wrong one: "Edit", then "Delete".'],
   record_gone: ['Data ini tidak ada lagi di HP ini.', 'This record is no longer on this phone.'],
+  child_merged: ['Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke', 'This child was registered twice; the records (your changes too) were merged into'],
   child_gone: ['Anak ini tidak ada di HP ini: dipindah, digabung atau dihapus? Bila baru didaftarkan di HP lain, sinkron dulu.', 'This child is not on this phone: moved, merged or deleted? If just registered on another phone, sync first.'],
   edit: ['Ubah', 'Edit'],
   delete: ['Hapus', 'Delete'],

@@ -33,9 +33,8 @@ async function rebase(records, entity, record, version, gen) {
   return row;
 }
 
-/** Apply a push's answers in one transaction. A change to a merged-away duplicate is answered with the
- * standing child (push.py _upsert): that record goes to its own row, never over the duplicate's
- * (listed twice, its tombstone ignored as older); the duplicate's row goes once nothing of it is unsent. */
+/** Apply a push's answers in one transaction. A merged-away duplicate's change is answered with the
+ * standing child (push.py _upsert): that record goes to its own row, never over the duplicate's. */
 export function applyPushResults(db, batch, results) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const gen = ((await meta.get('sync')) ?? { gen: 0 }).gen;
@@ -117,7 +116,7 @@ export function applyPullPage(db, page) {
     // in a replacement the first copy pulled wins whatever its version: a server restored from
     // backup numbers versions from the backup's (docs/sync.md)
     const replacing = sync.sweeping;
-    // changes grouped by record; rows read and written all at once (benchmarks/phone.py)
+    // rows read and written all at once (benchmarks/phone.py)
     const byRecord = new Map();
     for (const change of page.changes) {
       const id = JSON.stringify([change.entity, change.id]);
@@ -146,6 +145,7 @@ export function applyPullPage(db, page) {
     }));
     for (const id of left) await dropSettledEvents(records, id);
     for (const [from, to] of merges) await repoint(records, from, to);
+    if (merges.size) sync.merged = { ...sync.merged, ...Object.fromEntries(merges) }; // keptFor
     sync.kept = [...new Set([...(sync.kept ?? []), ...[...waiting].filter(Boolean)])];
     if (!page.has_more && sync.sweeping) {
       for (const row of await records.getAll()) {
@@ -179,13 +179,22 @@ export function applyPullPage(db, page) {
   });
 }
 
-/** A child who left this phone's area takes her settled events with her. The server names to the
- * phone only the events she had when she left: one recorded here before the move and sent after it,
- * kept by the server at her new posyandu, is never named again, and stayed behind orphaned. */
+/** A child who left this phone's area takes her settled events with her (the server names only those
+ * she had when she left). */
 async function dropSettledEvents(records, childId) {
   const settled = (await records.getAll('child', childId)).filter((r) => r.entity !== 'child' && !(r.pending > 0));
   await Promise.all(settled.map((r) => records.delete([r.entity, r.id])));
 }
+
+/** The child the phone holds that a duplicate merged away (`id`, gone from it) became, or null. */
+export const keptFor = (db, id) => db.read(['records', 'meta'], async ({ records, meta }) => {
+  const merged = (await meta.get('sync'))?.merged ?? {};
+  for (let into = merged[id], hops = 0; into && hops < 9; into = merged[into], hops++) {
+    const row = await records.get(['child', into]);
+    if (row) return view(row);
+  }
+  return null;
+});
 
 /** The duplicates this page merges away into a child the phone holds: merged id → standing id. */
 async function mergedHere(records, touched) {
@@ -200,9 +209,7 @@ async function mergedHere(records, touched) {
   return merges;
 }
 
-/** What the phone holds of a duplicate merged away is the standing child's, as on the server
- * (registry.merge_children): unsent changes (the server re-points them) and copies whose move is not
- * pulled yet; so the duplicate is not kept as a child gone with changes waiting. */
+/** What the phone holds of a duplicate merged away is the standing child's (registry.merge_children). */
 async function repoint(records, from, to) {
   const rows = (await records.getAll('child', from)).filter((r) => r.entity !== 'child');
   await Promise.all(rows.map((row) => {

@@ -201,13 +201,16 @@ export function parentsPanel(ctx, child) {
 const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
   ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
 
-/** A child's address naming no child on the phone (moved, merged, deleted, another family's). */
-export const childGone = () => h('p', { class: 'notice', id: 'child-gone' }, t('child_gone'), ' ', h('a', { href: '#/' }, t('back')));
+/** A child's address naming no child on the phone (moved, merged, deleted, another family's); `kept`:
+ * the child it was merged into (ctx.bundle). */
+export const childGone = (kept) => h('p', { class: 'notice', id: 'child-gone' }, ...(kept
+  ? [t('child_merged'), ' ', h('a', { href: `#/child/${kept.id}` }, kept.name)]
+  : [t('child_gone'), ' ', h('a', { href: '#/' }, t('back'))]));
 
 export async function render(ctx, childId) {
-  const [{ child, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
+  const [{ child, kept, measurements, immunisations, supplements }, tables, kbm, schedule, duplicate] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.kbm(), ctx.schedule(), childNotice(ctx, childId)]);
-  if (!child) return childGone();
+  if (!child) return childGone(kept);
   const [area, posyandu] = await Promise.all([ctx.area(child), ctx.posyandus().then((ps) => ps.find((p) => p.id === child.posyandu_id))]);
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
