@@ -230,6 +230,25 @@ test('the summary does not say everything was sent while a refused entry or an o
   setLang('id');
 });
 
+test('the conflicts to resolve say why they wait and what to do: her changes are not sent until she chooses', async () => {
+  // before, a card with the child's name and the field alone: a cadre who did not tap it left her
+  // change on the phone for good, the chip saying '1 perlu diselesaikan'
+  setLang('id');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const child = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
+  await engine.sync();
+  server.write('child', child, { ...server.get('child', child), guardian_phone: '081200000001' }); // the other cadre's
+  await saveChange(db, { entity: 'child', id: child, fields: { guardian_phone: '081200000002' } });
+  await engine.sync();
+  const panel = byId(await render(context(db).ctx), 'conflicts');
+  assert.equal(panel.find((e) => e.localName === 'p')[0].textContent,
+    'Data ini juga diubah orang lain. Perubahan Anda belum terkirim: ketuk untuk memilih nilai yang benar.');
+  assert.match(panel.textContent, /Data anak: Ani/);
+});
+
 test("a parent's sync screen says when her data was last updated from the server, not that everything was sent", async () => {
   // a parent sends nothing (the sync only pulls her children's records): "Semua data sudah terkirim"
   // and "Sinkron sekarang" told her of a sending that never happens

@@ -87,6 +87,8 @@ const W = {
   entry_delete: ['{what} (dihapus)', '{what} (deleted)'],
   child_not_here: ['anak tidak ada di HP ini', 'child not on this phone'],
   conflicts_title: ['Perlu diselesaikan', 'To resolve'],
+  conflicts_help: ['Data ini juga diubah orang lain. Perubahan Anda belum terkirim: ketuk untuk memilih nilai yang benar.',
+    'Someone else changed these too. Your changes are not sent yet: tap to choose the right values.'],
   conflict_title: ['Data berbeda dengan server', 'Different from the server'],
   conflict_help: ['Data ini juga diubah orang lain. Pilih nilai yang benar untuk isian yang diubah oleh Anda dan orang itu. Isian lain memakai nilai di server, ditambah perubahan Anda sendiri.', 'Someone else changed this record too. Choose the right value for each field you both changed. Other fields keep the server\'s values, plus your own changes.'],
   mine: ['Nilai saya', 'My value'],

@@ -120,6 +120,7 @@ export async function render(ctx) {
     waiting.length ? h('ul', { class: 'list', id: 'queue' }, waiting.map((e) => h('li', { class: 'row' }, named(e),
       h('span', { class: 'tag wait' }, t(`state_${e.state}`))))) : null,
     open.length ? h('section', { class: 'panel', id: 'conflicts' }, h('h3', {}, t('conflicts_title')),
+      h('p', { class: 'muted' }, t('conflicts_help')),
       h('ul', { class: 'list' }, open.map((x) => h('li', {}, h('a', { class: 'row', href: `#/conflict/${x.mutation_id}` },
         describe(x, conflicted(x), byId, schedule), h('span', { class: 'tag bad' }, conflictFields(x).map(label).join(', '))))))) : null,
     attention.length ? h('section', { class: 'panel', id: 'attention' }, h('h3', {}, t('attention_title')),
