@@ -286,3 +286,28 @@ def test_the_compared_details_name_each_row_in_whole_words_at_360_px(live_server
     page.get_by_role("button", name="EN (English)").click()
     expect(pair.locator("tbody th").first).to_contain_text("Child's name")
     assert pair.evaluate(CUT_WORDS) == []
+
+
+def test_the_screen_of_a_child_merged_away_says_so_and_leads_to_the_child_kept(live_server, new_context):
+    """The cadre is on the screen of the baby she registered when her sync pulls the midwife's merge of
+    it into the other cadre's record: the screen says it was merged and links to the child kept (it
+    said 'Anak ini tidak ada di HP ini: dipindah, digabung atau dihapus?', as for a child she never had)."""
+    base = live_server.url
+    born = (date.today() - timedelta(days=3)).isoformat()
+    posyandu_id = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    kept = register(live_server, "kader1", posyandu_id=posyandu_id, name="Bayi Ny. Lestari", sex="M", birth_date=born,
+                    mother_name="Lestari")
+    page = new_context().new_page()
+    login(page, base, "kader1b")
+    wait_synced(page)
+    mine = register_child(page, "Bayi Ny. Lestari", days_old=3, sex="Laki-laki", **{"Nama ibu": "Lestari"})
+    wait_synced(page)
+    merged = live_server.api("POST", f"/children/{kept['id']}/merge", "bidan1", json={"duplicate_id": mine})
+    assert merged.status_code == 200, merged.get_json()
+
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a sync runs while she is on the screen
+    gone = page.locator("#child-gone")
+    expect(gone).to_have_text("Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari")
+    gone.get_by_role("link", name="Bayi Ny. Lestari").click()
+    page.get_by_role("heading", name="Bayi Ny. Lestari", exact=True).wait_for()
+    expect(page).to_have_url(f"{base}/#/child/{kept['id']}")
