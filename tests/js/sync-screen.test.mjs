@@ -207,11 +207,8 @@ test('"Kirim lagi" the phone cannot store (storage full) is said, and the entry 
   assert.deepEqual((await outboxEntries(db)).map((e) => e.state), ['needs_attention']);
 });
 
-test('the summary does not say everything was sent while a refused entry or an open conflict is still on the phone', async () => {
-  setLang('id');
-  const refused = await refusedWeighing({ weight_kg: 8 });
-  assert.equal(byId(await render(context(refused.db).ctx), 'sync-summary').textContent, '1 perlu perhatian');
-
+/** A child Ani whose address the server and the phone both changed: one conflict open. */
+async function childInConflict() {
   const db = memDb();
   const server = fakeServer();
   const engine = createSync({ db, api: server, timers, random: () => 0.5 });
@@ -222,6 +219,15 @@ test('the summary does not say everything was sent while a refused entry or an o
   await saveChange(db, { entity: 'child', id: child, fields: { address: 'Jl. HP' } });
   await engine.sync();
   assert.equal((await conflictList(db)).length, 1);
+  return { db, child };
+}
+
+test('the summary does not say everything was sent while a refused entry or an open conflict is still on the phone', async () => {
+  setLang('id');
+  const refused = await refusedWeighing({ weight_kg: 8 });
+  assert.equal(byId(await render(context(refused.db).ctx), 'sync-summary').textContent, '1 perlu perhatian');
+
+  const { db, child } = await childInConflict();
   assert.equal(byId(await render(context(db).ctx), 'sync-summary').textContent, '1 perlu diselesaikan');
   await saveChange(db, { entity: 'child', id: child, fields: { name: 'Ani Lestari' } });
   assert.equal(byId(await render(context(db).ctx), 'sync-summary').textContent, '1 menunggu sinkron · 1 perlu diselesaikan');
@@ -234,15 +240,7 @@ test('the conflicts to resolve say why they wait and what to do: her changes are
   // before, a card with the child's name and the field alone: a cadre who did not tap it left her
   // change on the phone for good, the chip saying '1 perlu diselesaikan'
   setLang('id');
-  const db = memDb();
-  const server = fakeServer();
-  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
-  const child = crypto.randomUUID();
-  await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
-  await engine.sync();
-  server.write('child', child, { ...server.get('child', child), guardian_phone: '081200000001' }); // the other cadre's
-  await saveChange(db, { entity: 'child', id: child, fields: { guardian_phone: '081200000002' } });
-  await engine.sync();
+  const { db } = await childInConflict();
   const panel = byId(await render(context(db).ctx), 'conflicts');
   assert.equal(panel.find((e) => e.localName === 'p')[0].textContent,
     'Data ini juga diubah orang lain. Perubahan Anda belum terkirim: ketuk untuk memilih nilai yang benar.');
