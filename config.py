@@ -229,6 +229,8 @@ class ProductionConfig(Config):
         for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
             if getattr(self, key) == DEV_SECRET or len(getattr(self, key)) < 32:
                 raise RuntimeError(f"{key} must be set to a strong secret in production")
+        if self.IMPORT_ID_KEY and (self.IMPORT_ID_KEY == DEV_SECRET or len(self.IMPORT_ID_KEY) < 32):
+            raise RuntimeError("IMPORT_ID_KEY must be a strong secret in production (SECRET_KEY's value, or unset)")
         if self.SECRET_KEY == self.JWT_SECRET_KEY:
             raise RuntimeError("JWT_SECRET_KEY must differ from SECRET_KEY in production (one leaked would give both)")
         if not os.environ.get("DATABASE_URL"):

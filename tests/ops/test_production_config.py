@@ -97,3 +97,17 @@ def test_unset_or_development_is_the_laptop_configuration(production, monkeypatc
     else:
         monkeypatch.setenv("POSYANDU_ENV", value)
     assert production().PRODUCTION is False
+
+
+@pytest.mark.parametrize("value", ["geheim", "dev-only-secret-change-me-in-production-0000"])
+def test_production_refuses_a_weak_import_id_key(production, monkeypatch, value):
+    """IMPORT_ID_KEY keys the ids imports give children so that no one computes a child's id from
+    her NIK (posyandu.imports.operations.child_id_for); set, it was taken whatever it was, a short
+    word or the development secret in the source, while SECRET_KEY in its place is refused."""
+    monkeypatch.setenv("IMPORT_ID_KEY", value)
+    with pytest.raises(RuntimeError, match="IMPORT_ID_KEY must be a strong secret"):
+        production()
+    monkeypatch.setenv("IMPORT_ID_KEY", "z" * 43)   # an earlier SECRET_KEY's value, as docs/deploy.md says
+    assert production().IMPORT_ID_KEY == "z" * 43
+    monkeypatch.setenv("IMPORT_ID_KEY", "")          # an empty line in the env file: SECRET_KEY's, as unset
+    assert production().PRODUCTION
