@@ -39,6 +39,7 @@ limit_request_line = 8190
 accesslog = None             # the app logs every request as JSON with its request id
 errorlog = "-"
 preload_app = False          # each worker opens its own database pool
+control_socket_disable = True  # gunicornc's socket in $HOME: read-only for the service, and unused
 
 
 GC_YOUNG_THRESHOLD = 10_000  # Python's default is 700

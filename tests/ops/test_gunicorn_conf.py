@@ -159,3 +159,27 @@ def test_gunicorn_waits_for_a_request_as_long_as_nginx_and_the_app_expect(monkey
     assert nginx and timeout >= max(nginx)
     assert config.Config.GROWTH_RECOMPUTE_REQUEST_SECONDS <= timeout / 2
     assert config.Config.IMPORT_MAX_ROWS * 0.009 <= timeout / 2
+
+
+def test_gunicorn_opens_no_control_socket(environment, tmp_path):
+    """gunicorn 25+ opens a control socket for `gunicornc` in $HOME/.gunicorn unless told not to.
+    The service's home (/opt/posyandu) is read-only under ProtectSystem=strict: the master logged
+    "[ERROR] Control server error" at every start, and where it could write, it left a socket that
+    can resize or stop the server, which nothing here uses."""
+    from tests.support.gunicorn import start_gunicorn, wait_healthy
+
+    home = tmp_path / "home"
+    home.mkdir()
+    environment.delenv("XDG_RUNTIME_DIR", raising=False)
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}", "GUNICORN_WORKERS": "1",
+           "POSYANDU_ALLOW_DEV_SECRET": "1", "HOME": str(home)}
+    with (tmp_path / "gunicorn.log").open("w+") as log:
+        proc, port = start_gunicorn(env, log)
+        try:
+            wait_healthy(port, proc)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        log.seek(0)
+        output = log.read()
+    assert "Control" not in output and list(home.iterdir()) == []
