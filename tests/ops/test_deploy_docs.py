@@ -75,6 +75,14 @@ def test_the_nginx_site_logs_no_query_string():
     assert len(servers) == 2 and all("access_log /var/log/nginx/posyandu.access.log posyandu;" in s for s in servers)
 
 
+def test_the_nginx_site_does_not_announce_its_version():
+    """Debian's nginx writes its version in every Server header and error page (server_tokens on)."""
+    site = (ROOT / "deploy" / "nginx" / "posyandu.conf").read_text(encoding="utf-8")
+    code = "\n".join(line.split("#")[0] for line in site.splitlines())
+    servers = code.split("server {")[1:]
+    assert len(servers) == 2 and all(re.search(r"^\s*server_tokens off;", s, re.M) for s in servers)
+
+
 def test_the_certificate_is_obtained_before_the_site_naming_it_is_enabled():
     """The site names its certificate's files: enabled first, `certbot --nginx` (which tests and
     reloads nginx) and `nginx -t` failed on the missing file."""
