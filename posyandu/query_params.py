@@ -1,7 +1,7 @@
 """Query parameters a route does not know are refused, and so is one given twice where the route
 takes one value: 422 on the parameter, before the route runs. A caller without a valid token is
-told 401 first on every route that needs one (as without the parameter): what a route takes is
-said only to whom may call it.
+told 401 first on every route that needs one (as without the parameter), and a role the route
+refuses 403 (``access.roles_required``): what a route takes is said only to whom may call it.
 
 webargs drops an unknown query parameter and keeps the first of a repeated one: a health office's
 script asking ``/reports/skdn?posyandu=…`` (for ``posyandu_id``) got the whole area's report, an
@@ -26,6 +26,7 @@ from flask import current_app, request
 from flask_jwt_extended import verify_jwt_in_request
 from marshmallow import fields
 
+from posyandu import access
 from posyandu.errors import ValidationFailed
 from posyandu.i18n import Msg
 from posyandu.validators import Schema
@@ -99,7 +100,9 @@ def refuse_unknown_query() -> None:
         elif len(values) > 1 and not known[name]:
             errors[name] = [REPEATED]
     if errors:
-        if not _public(method):
+        if getattr(method, access.ROLES, None):
+            access.check_role(getattr(method, access.ROLES))  # 401, then 403: a parent asking a report
+        elif not _public(method):
             # 401 (WWW-Authenticate) before 422: a refresh token is a token too (POST /auth/refresh)
             verify_jwt_in_request(verify_type=False)
         raise ValidationFailed(errors=errors)

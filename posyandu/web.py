@@ -71,7 +71,8 @@ route has answers 404 whatever the method; a 401 names `WWW-Authenticate: Bearer
 `{"items": [...], "next_cursor": ...}`.
 
 **Query parameters** are the ones each operation lists. Any other (a misspelt filter such as
-`posyandu` for `posyandu_id`) answers 422 naming it (after 401 to a caller without a valid token)
+`posyandu` for `posyandu_id`) answers 422 naming it (after 401 to a caller without a valid token, and 403 to a role the
+operation refuses)
 ("parameter tidak dikenal" / "unknown parameter", with the parameters the operation takes),
 and so does a parameter given twice where
 it takes one value (`?month=2025-01&month=2025-02`; an array parameter such as the follow-up

@@ -67,10 +67,19 @@ def test_the_routes_read_from_the_url_map_are_the_api_with_its_lenient_ones():
         {("GET", "/api/v1/sync/pull")}
 
 
+def _caller(method: str, rule: str) -> str:
+    """The admin, or for a route she may not call (a parent's own), a caller of a role it takes: a role
+    it refuses is told 403 first (test_a_role_a_route_refuses_…)."""
+    from tests.api.test_scope_every_route import CALLERS, GATED, REQUESTS
+
+    roles = {**GATED, **REQUESTS}.get((method, rule), {}).get("roles", ("admin",))
+    return next(who for role, who in CALLERS.items() if role in roles and (role == "admin" or "admin" not in roles))
+
+
 @pytest.mark.parametrize("method, rule", STRICT, ids=[f"{m} {r}" for m, r in STRICT])
 def test_a_made_up_query_parameter_is_422_naming_it_on_every_route_and_nothing_is_written(
         client, world, db, method, rule):
-    headers = world.headers("admin", "id")  # logged in (audited) before counting
+    headers = world.headers(_caller(method, rule), "id")  # logged in (audited) before counting
     before = counts(db)
     resp = client.open(f"{_url(rule)}?posyandu=35.25", method=method, headers=headers,
                        json={} if method in ("POST", "PATCH", "PUT") else None)
@@ -210,3 +219,32 @@ def test_a_caller_without_a_valid_token_is_told_401_before_any_parameter_is_judg
         elif not public:
             assert_problem(resp, 401)
             assert resp.headers["WWW-Authenticate"].startswith("Bearer"), (method, rule)
+
+
+def _gated_routes() -> list[tuple[str, str, str]]:
+    """(method, rule, role) of every strict route and role its table says it refuses (tests/api/test_scope_every_route.py)."""
+    from tests.api.test_scope_every_route import CALLERS, GATED, REQUESTS
+
+    return sorted((method, rule, role) for (method, rule), spec in {**GATED, **REQUESTS}.items()
+                  if (method, rule) in STRICT for role in CALLERS if role not in spec["roles"])
+
+
+GATED_ROLES = _gated_routes()
+
+
+@pytest.mark.parametrize("method, rule, role", GATED_ROLES, ids=[f"{m} {r} {who}" for m, r, who in GATED_ROLES])
+def test_a_role_a_route_refuses_is_told_403_before_an_unknown_parameter_and_not_the_parameters_it_takes(
+        client, world, db, method, rule, role):
+    """Before, a parent's token asking ``/reports/skdn?month=2025-08&foo=1`` was answered 422 listing the
+    report's parameters (region_code, posyandu_id, month…), and without ``foo`` 403: the API description
+    puts the role's refusal before the query's format, and a route's parameters are said only to whom may
+    call it."""
+    from tests.api.test_scope_every_route import CALLERS
+
+    headers = world.headers(CALLERS[role], "id")
+    before = counts(db)
+    resp = client.open(f"{_url(rule)}?posyandu=35.25", method=method, headers=headers,
+                       json={} if method in ("POST", "PATCH", "PUT") else None)
+    body = assert_problem(resp, 403)
+    assert body["type"].endswith("/forbidden") and "errors" not in body, body
+    assert counts(db) == before, (method, rule)
