@@ -46,6 +46,9 @@ class Api(flask_smorest.Api):
             response: dict = {"description": status.phrase}
             if status >= 200 and status not in (204, 304):
                 response["content"] = {"application/problem+json": {"schema": ProblemSchema}}
+            if status == 429:  # posyandu.errors keeps the limiter's on it alone
+                response["headers"] = {"Retry-After": {"description": "Seconds to wait before asking again",
+                                                       "schema": {"type": "integer", "minimum": 0}}}
             self.spec.components.response(status.name, response, lazy=True)
         self.spec.components.response("DEFAULT_ERROR", {
             "description": "Error (RFC 9457 problem details)",

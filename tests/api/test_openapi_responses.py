@@ -64,6 +64,8 @@ class Document:
 
     def check(self, template: str, method: str, resp: Any) -> None:
         response = self.response(template, method, resp.status_code)
+        missing = [name for name in response.get("headers", {}) if name not in resp.headers]
+        assert not missing, (template, method, resp.status_code, "headers the document names, not sent", missing)
         content = response.get("content")
         if resp.status_code == 204 or not content:
             assert not resp.data, (template, method, resp.status_code, "an answer the document says is empty")
@@ -240,3 +242,15 @@ def test_writes_downloads_and_refusals_match_the_served_openapi_document(client,
     call("kader1", "post", "/api/v1/children", 415, data="name=x", content_type="application/x-www-form-urlencoded")
     call("kader1", "delete", "/api/v1/measurements/{measurements}", 204, query_string={"reason": "salah catat"})
     assert not failures, "\n".join(map(str, failures))
+
+
+def test_a_login_refused_for_too_many_wrong_passwords_says_when_to_ask_again_as_documented(client, world, document):
+    """The 429 of the login, the refresh, the password change… is problem+json with ``Retry-After``
+    (seconds), which a script must honour; before, the document described its body only, so an
+    integrator reading it learnt of the header from nowhere but the refresh's prose."""
+    for _ in range(6):
+        resp = client.post("/api/v1/auth/login", json={"username": "kader1", "password": "bukan-sandinya"})
+    assert resp.status_code == 429, resp.get_json()
+    document.check("/api/v1/auth/login", "post", resp)
+    assert int(resp.headers["Retry-After"]) > 0
+    assert "Retry-After" in document.response("/api/v1/auth/login", "post", 429)["headers"]
