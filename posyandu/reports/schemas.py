@@ -121,6 +121,14 @@ class FhirArgs(PeriodArgs, AreaArgs):
     pass
 
 
+def sent_whole(schema: type[Schema]) -> type[Schema]:
+    """An answer's schema whose every field is always sent (null where it may be): each is required in
+    the OpenAPI document, so a client generated from it does not make every count optional."""
+    for field in schema._declared_fields.values():
+        field.required = True
+    return schema
+
+
 def _area_name() -> fields.String:
     return fields.String(allow_none=True, metadata={"description": "followed by ' (sebagian)' (in English "
                                                                    "' (partial)') when the report covers only part "
@@ -146,28 +154,29 @@ def _no_kms() -> fields.Integer:
                                                    "why D/K can be above 100 %"})
 
 
-SkdnRowSchema = type("SkdnRowSchema", (_AreaRow,), {
+SkdnRowSchema = sent_whole(type("SkdnRowSchema", (_AreaRow,), {
     **_ints("S", "K", "D", "N", "T", "O", "B", "BGM"),
     "two_t": fields.Integer(data_key="2T", attribute="2T"),
     "D_prime": fields.Integer(metadata={"description": "D′ = weighed last month and this month (N + T)"}),
     "D_no_kms": _no_kms(),
-    **_pcts("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")})
+    **_pcts("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")}))
 
 _BREAKDOWN = {"sex": fields.String(metadata={"description": "M, F or all"}),
               "age_group": fields.String(metadata={"description": "0-5, 6-11, 12-23, 24-35, 36-59 or 0-59 (all)"})}
 
-F1RowSchema = type("F1RowSchema", (_AreaRow,), {
+F1RowSchema = sent_whole(type("F1RowSchema", (_AreaRow,), {
     **_BREAKDOWN, **_ints("S", "K", "D", "N", "T", "O", "B", "BGM", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
                           "vitamin_a_blue", "vitamin_a_red"),
-    "two_t": fields.Integer(data_key="2T", attribute="2T"), "D_no_kms": _no_kms()})
+    "two_t": fields.Integer(data_key="2T", attribute="2T"), "D_no_kms": _no_kms()}))
 
-PrevalenceRowSchema = type("PrevalenceRowSchema", (_AreaRow,), {
+PrevalenceRowSchema = sent_whole(type("PrevalenceRowSchema", (_AreaRow,), {
     **_BREAKDOWN, **_ints("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagged_tb_u", "bb_tb_n",
                           "wasted", "severely_wasted", "overweight", "flagged_bb_tb", "bb_u_n", "underweight",
                           "severely_underweight", "flagged_bb_u"),
-    **_pcts("stunting_pct", "wasting_pct", "underweight_pct", "overweight_pct")})
+    **_pcts("stunting_pct", "wasting_pct", "underweight_pct", "overweight_pct")}))
 
 
+@sent_whole
 class CoverageRowSchema(Schema):
     period = fields.String(metadata={"description": "the report's months: '2025-08', or '2025-06/2025-08' (ISO 8601)"})
     area = fields.String()
@@ -185,6 +194,7 @@ class CoverageRowSchema(Schema):
         "description": "doses given in the period: children given the dose (one entered twice counts once)"})
 
 
+@sent_whole
 class ActionRowSchema(Schema):
     child_id = fields.UUID()
     name = fields.String()
@@ -203,21 +213,22 @@ class ActionRowSchema(Schema):
 
 def report_schema(name: str, row: type[Schema]) -> type[Schema]:
     """A report's answer: its rows for the period, rolled up to ``level``."""
-    return type(name, (Schema,), {"from_": fields.String(data_key="from"), "to": fields.String(),
-                                  "level": fields.String(), "rows": fields.List(fields.Nested(row))})
+    return sent_whole(type(name, (Schema,), {"from_": fields.String(data_key="from"), "to": fields.String(),
+                                             "level": level_field(), "rows": fields.List(fields.Nested(row))}))
 
 
 SkdnReportSchema = report_schema("SkdnReportSchema", SkdnRowSchema)
 F1ReportSchema = report_schema("F1ReportSchema", F1RowSchema)
 PrevalenceReportSchema = report_schema("PrevalenceReportSchema", PrevalenceRowSchema)
 CoverageReportSchema = report_schema("CoverageReportSchema", CoverageRowSchema)
-ActionListSchema = type("ActionListSchema", (page_schema(ActionRowSchema, "ActionRowPage"),), {
-    "from_": fields.String(data_key="from"), "to": fields.String()})
+ActionListSchema = sent_whole(type("ActionListSchema", (page_schema(ActionRowSchema, "ActionRowPage"),), {
+    "from_": fields.String(data_key="from"), "to": fields.String()}))
 
-ReasonCountsSchema = type("ReasonCountsSchema", (Schema,), {
-    reason.replace("2T", "two_t"): fields.Integer(data_key=reason, attribute=reason) for reason in REASONS})
+ReasonCountsSchema = sent_whole(type("ReasonCountsSchema", (Schema,), {
+    reason.replace("2T", "two_t"): fields.Integer(data_key=reason, attribute=reason) for reason in REASONS}))
 
 
+@sent_whole
 class ActionCountsSchema(Schema):
     from_ = fields.String(data_key="from")
     to = fields.String()

@@ -162,6 +162,8 @@ CALLS: list[tuple[str | None, str, str, Any, int]] = [
     ("dinkes_gresik", "get", "/api/v1/reports/prevalence", {"month": "2025-01"}, 200),
     ("dinkes_gresik", "get", "/api/v1/reports/coverage", {"month": "2025-01"}, 200),
     ("bidan_a", "get", "/api/v1/reports/actions", {"month": "2025-01"}, 200),
+    ("dinkes_gresik", "get", "/api/v1/reports/f1", {"month": "2025-01", "level": "kabupaten"}, 200),
+    ("dinkes_gresik", "get", "/api/v1/reports/actions/counts", {"month": "2025-01"}, 200),
     ("kader1", "delete", "/api/v1/children/{child_id}/invitations/{invitation_id}", None, 204),
     ("kader1", "delete", "/api/v1/supplements/{supplements}", {"reason": "salah catat"}, 204),
 ]
@@ -254,3 +256,19 @@ def test_a_login_refused_for_too_many_wrong_passwords_says_when_to_ask_again_as_
     document.check("/api/v1/auth/login", "post", resp)
     assert int(resp.headers["Retry-After"]) > 0
     assert "Retry-After" in document.response("/api/v1/auth/login", "post", 429)["headers"]
+
+
+REPORT_ANSWERS = ("SkdnReport", "SkdnRow", "F1Report", "F1Row", "PrevalenceReport", "PrevalenceRow", "CoverageReport",
+                  "CoverageRow", "ActionList", "ActionRow", "ActionCounts", "ReasonCounts")
+
+
+def test_every_field_of_a_report_answer_is_required_in_the_document_as_it_is_always_sent(document):
+    """A district's dashboard generated from the document: before, no report schema listed a required
+    field, so every count of an SKDN row, every reason count, ``rows`` itself, read as optional; they are
+    always sent (null where the schema says so), as the real answers above are checked to carry."""
+    schemas = document.spec["components"]["schemas"]
+    optional = {name: sorted(set(schemas[name]["properties"]) - set(schemas[name].get("required", [])))
+                for name in REPORT_ANSWERS}
+    assert not any(optional.values()), optional
+    assert schemas["SkdnReport"]["properties"]["level"]["enum"] == ["posyandu", "desa", "puskesmas", "kecamatan",
+                                                                    "kabupaten"]
