@@ -13,6 +13,7 @@ from posyandu.reports.period import FIRST_MONTH, MAX_PERIOD_MONTHS, Month, Month
 from posyandu.validators import Schema
 
 FORMATS = ("json", "csv", "xlsx")
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 BAD_MONTH = Msg("must be a month such as 2025-03", "harus bulan, misalnya 2025-03")
 
 
@@ -20,9 +21,13 @@ class PeriodArgs(Schema):
     """``month`` alone, or ``from`` and ``to`` (inclusive, at most 36 months), each from 2000-01 to
     December five years after this year (posyandu.reports.period.latest_month)."""
 
-    month = fields.String(metadata={"description": "YYYY-MM: one month (same as from=to=month)"})
-    from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range"})
-    to = fields.String(metadata={"description": "YYYY-MM: last month of a range (default: from)"})
+    # the pattern documents the format (the schema's own check answers BAD_MONTH, or the range)
+    month = fields.String(metadata={"description": "YYYY-MM: one month (same as from=to=month), from 2000-01 to "
+                                                   "December five years after this year", "pattern": MONTH_PATTERN})
+    from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range",
+                                                     "pattern": MONTH_PATTERN})
+    to = fields.String(metadata={"description": "YYYY-MM: last month of a range (default: from)",
+                                 "pattern": MONTH_PATTERN})
 
     @validates_schema
     def _period(self, data: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -130,3 +130,22 @@ def test_an_area_the_report_covers_only_part_of_is_named_so(client, world, three
     csv_text = client.get(f"/api/v1/reports/skdn?month={MONTH}&{desa}&level=kabupaten&format=csv",
                           headers=english).data.decode("utf-8-sig")
     assert ",Gresik (sebagian)," in csv_text
+
+
+def test_the_document_gives_every_reports_month_its_format_as_the_server_reads_it(client, world):
+    """Before, ``month``, ``from`` and ``to`` were documented as any string ("YYYY-MM" in prose only): a
+    client generated from the document sent ``2025-8`` and learnt the format from the 422."""
+    import re
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    periods = {path: {p["name"]: p["schema"] for p in spec["paths"][path]["get"]["parameters"]
+                      if p["name"] in ("month", "from", "to")} for path in (f"/api/v1/{e}" for e in ENDPOINTS)}
+    assert all(set(params) == {"month", "from", "to"} for params in periods.values()), periods
+    patterns = {schema.get("pattern") for params in periods.values() for schema in params.values()}
+    [pattern] = patterns
+    assert pattern, periods
+    for month, status in (("2025-08", 200), ("2025-8", 422), ("2025-13", 422), ("2025-00", 422), ("08-2025", 422),
+                          ("2025-08-01", 422), ("Agustus", 422)):
+        resp = client.get(f"/api/v1/reports/skdn?month={month}", headers=world.headers("bidan_a"))
+        assert resp.status_code == status, (month, resp.get_json())
+        assert bool(re.search(pattern, month, re.ASCII)) == (status == 200), (pattern, month)
