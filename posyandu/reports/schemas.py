@@ -7,9 +7,9 @@ from posyandu.i18n import Msg
 from posyandu.pagination import page_schema
 from posyandu.registry.schemas import REGION_CODE
 from posyandu.reports.action_list import REASONS
-from posyandu.reports.cohort import LEVELS
+from posyandu.reports.cohort import ALL_SEXES, LEVELS, SEXES
 from posyandu.reports.exports.csv import SEPARATORS
-from posyandu.reports.period import FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period, latest_month
+from posyandu.reports.period import AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period, latest_month
 from posyandu.validators import Schema
 
 FORMATS = ("json", "csv", "xlsx")
@@ -166,8 +166,11 @@ SkdnRowSchema = sent_whole(type("SkdnRowSchema", (_AreaRow,), {
     "D_no_kms": _no_kms(),
     **_pcts("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")}))
 
-_BREAKDOWN = {"sex": fields.String(metadata={"description": "M, F or all"}),
-              "age_group": fields.String(metadata={"description": "0-5, 6-11, 12-23, 24-35, 36-59 or 0-59 (all)"})}
+# validate= on an answer's field documents its values (an enum), checking nothing
+_BREAKDOWN = {"sex": fields.String(validate=validate.OneOf((*SEXES, ALL_SEXES)),
+                                   metadata={"description": "M, F or all"}),
+              "age_group": fields.String(validate=validate.OneOf((*(g for g, _, _ in AGE_GROUPS), ALL_AGES)),
+                                         metadata={"description": "0-5, 6-11, 12-23, 24-35, 36-59 or 0-59 (all)"})}
 
 F1RowSchema = sent_whole(type("F1RowSchema", (_AreaRow,), {
     **_BREAKDOWN, **_ints("S", "K", "D", "N", "T", "O", "B", "BGM", "bb_u_sangat_kurang", "bb_u_kurang", "S36",
@@ -188,7 +191,7 @@ class CoverageRowSchema(Schema):
     area_name = _area_name()
     indicator = fields.String(metadata={"description": "e.g. 'DPT-HB-Hib 3', 'IDL', 'Vitamin A biru Februari 2025' "
                                                        "(a round in the answer's language; downloads in Indonesian)"})
-    kind = fields.String(metadata={"description": "dose, idl, baduta, vitamin_a_blue or vitamin_a_red"})
+    kind = fields.String(validate=validate.OneOf(("dose", "idl", "baduta", "vitamin_a_blue", "vitamin_a_red")))
     vaccine = fields.String(allow_none=True)
     dose = fields.Integer(allow_none=True)
     round = fields.String(allow_none=True, metadata={"description": "vitamin A round month YYYY-MM"})
@@ -203,14 +206,14 @@ class CoverageRowSchema(Schema):
 class ActionRowSchema(Schema):
     child_id = fields.UUID()
     name = fields.String()
-    sex = fields.String()
+    sex = fields.String(validate=validate.OneOf(SEXES))
     birth_date = fields.Date()
     age_months = fields.Integer()
     posyandu_id = fields.UUID()
     posyandu_name = fields.String()
     mother_name = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
     guardian_phone = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
-    reasons = fields.List(fields.String(), metadata={"description": ", ".join(REASONS)})
+    reasons = fields.List(fields.String(validate=validate.OneOf(REASONS)))
     weighed_on = fields.Date(allow_none=True, metadata={"description": "the weighing the KMS signs come from"})
     last_weighed_on = fields.Date(allow_none=True)
     overdue_immunisations = fields.List(fields.String())

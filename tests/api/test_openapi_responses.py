@@ -272,3 +272,21 @@ def test_every_field_of_a_report_answer_is_required_in_the_document_as_it_is_alw
     assert not any(optional.values()), optional
     assert schemas["SkdnReport"]["properties"]["level"]["enum"] == ["posyandu", "desa", "puskesmas", "kecamatan",
                                                                     "kabupaten"]
+
+
+def test_the_report_answers_name_the_values_of_their_coded_fields(document):
+    """A dashboard mapping a row's sex, age group, coverage kind or follow-up reason to its own codes:
+    before, each was any string, its values in prose or nowhere (a follow-up row's sex); the real answers
+    above are checked against these enums."""
+    schemas = document.spec["components"]["schemas"]
+    enums = {(name, field): schemas[name]["properties"][field].get("enum")
+             for name, field in (("F1Row", "sex"), ("F1Row", "age_group"), ("PrevalenceRow", "sex"),
+                                 ("PrevalenceRow", "age_group"), ("CoverageRow", "kind"), ("ActionRow", "sex"))}
+    enums[("ActionRow", "reasons")] = schemas["ActionRow"]["properties"]["reasons"]["items"].get("enum")
+    assert enums == {("F1Row", "sex"): ["M", "F", "all"], ("PrevalenceRow", "sex"): ["M", "F", "all"],
+                     ("F1Row", "age_group"): ["0-5", "6-11", "12-23", "24-35", "36-59", "0-59"],
+                     ("PrevalenceRow", "age_group"): ["0-5", "6-11", "12-23", "24-35", "36-59", "0-59"],
+                     ("CoverageRow", "kind"): ["dose", "idl", "baduta", "vitamin_a_blue", "vitamin_a_red"],
+                     ("ActionRow", "sex"): ["M", "F"],
+                     ("ActionRow", "reasons"): ["T", "2T", "BGM", "overweight_risk", "wasting", "muac_severe", "stunting",
+                                                "not_weighed_2_months", "overdue_immunisation"]}
