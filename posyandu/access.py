@@ -19,6 +19,7 @@ from sqlalchemy import ARRAY, ColumnElement, Integer, Select, false, func, liter
 from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
+from posyandu.i18n import Msg
 from posyandu.extensions import checked_first, db
 from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas
 
@@ -26,7 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("kader", "bidan", "admin")          # may register children and record visits
 HEALTH_WORKERS = ("bidan", "admin")          # may override rules, merge duplicates
 READERS = ("kader", "bidan", "dinkes", "admin", "parent")
-ROLES = "_roles_required"  # on a view method: the roles that may call it
+ROLES = "_roles_required"
+NOT_IN_AREA = Msg("not found in your area", "tidak ditemukan di wilayah Anda")  # on a view method: the roles that may call it
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -93,20 +95,17 @@ def sees_posyandu_in(user: User, code: str) -> bool:
                                                        region_clause(Posyandu.desa_code, code)).limit(1)) is not None
 
 
-def check_region(user: User, code: str) -> None:
-    """404 unless region ``code`` holds some of what ``user`` may see: for a health office, a region
+def sees_region(user: User, code: str) -> bool:
+    """Whether region ``code`` holds some of what ``user`` may see: for a health office, a region
     within its own or around it (one with no posyandu yet too); for anyone else, one holding a
     posyandu they see. A report of another district answered its empty table, as if that district
     had reported nothing, under a file named for it."""
     if user.role == "admin":
-        return
+        return True
     if user.role == "dinkes":
         own = user.region_code
-        if own and (in_region(code, own) or in_region(own, code)):
-            return
-    elif sees_posyandu_in(user, code):
-        return
-    raise NotFound()
+        return bool(own) and (in_region(code, own) or in_region(own, code))
+    return sees_posyandu_in(user, code)
 
 
 def puskesmas_clause(user: User) -> ColumnElement[bool]:
@@ -118,18 +117,21 @@ def puskesmas_clause(user: User) -> ColumnElement[bool]:
 
 
 def check_area_args(user: User, args: Mapping[str, Any]) -> None:
-    """404 unless each area a list is asked to narrow to (``posyandu_id``, ``puskesmas_id``,
-    ``region_code``, ``desa_code``) is one ``user`` sees: as a report of it is (``get_posyandu``,
-    ``check_region``). An empty page for a posyandu of another district said it had no children,
-    where its report said it was not there."""
-    if args.get("posyandu_id"):
-        get_posyandu(user, args["posyandu_id"])
-    if args.get("puskesmas_id") and db.session.scalar(select(Puskesmas.id).where(
-            Puskesmas.id == args["puskesmas_id"], puskesmas_clause(user))) is None:
-        raise NotFound()
-    for key in ("region_code", "desa_code"):
-        if args.get(key):
-            check_region(user, args[key])
+    """404 naming each area a report or list is asked to narrow to (``posyandu_id``, ``puskesmas_id``,
+    ``region_code``, ``desa_code``) that ``user`` does not see, one that exists nowhere alike. An empty
+    page for a posyandu of another district said it had no children, where its report said it was not
+    there; a 404 naming nothing read as a mistyped address."""
+    sees = {"posyandu_id": lambda v: _seen(select(Posyandu.id).where(
+                Posyandu.id == v, posyandu_clause(user), Posyandu.deleted_at.is_(None))),
+            "puskesmas_id": lambda v: _seen(select(Puskesmas.id).where(Puskesmas.id == v, puskesmas_clause(user))),
+            "region_code": lambda v: sees_region(user, v), "desa_code": lambda v: sees_region(user, v)}
+    unseen = {key: [NOT_IN_AREA] for key, seen in sees.items() if args.get(key) and not seen(args[key])}
+    if unseen:
+        raise NotFound(errors=unseen)
+
+
+def _seen(query: Select) -> bool:
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def child_clause(user: User) -> ColumnElement[bool]:

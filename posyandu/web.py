@@ -53,7 +53,9 @@ marks the account, nor an admin's change of her own password.
 
 **Scope**: a kader sees her posyandu, a bidan her puskesmas area, a dinkes user
 her region, a parent only their own children. A record outside the caller's
-scope answers 404; an action the role may not take answers 403. Record ids are
+scope answers 404, and so does an area a report or list is narrowed to outside it (`posyandu_id`,
+`region_code`…), its `errors` naming the parameter ("not found in your area", as for one that exists
+nowhere); an action the role may not take answers 403. Record ids are
 UUIDs: a malformed id in a path answers 422 on its parameter. A request is refused in this
 order: 401 (no valid token), 403 (the role may not make it; an account its owner closed: 409),
 404 (the record in the path is not the caller's to see), then the body's and query's format

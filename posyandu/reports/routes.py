@@ -53,12 +53,12 @@ def downloads(fn: Any) -> Any:
 
 def area_filter(args: dict) -> Any:
     """The caller's scope, narrowed to the asked region or posyandu (one out of scope is 404)."""
+    access.check_area_args(current_user, args)
     clause = access.posyandu_clause(current_user) & Posyandu.deleted_at.is_(None)
     if args.get("region_code"):
-        access.check_region(current_user, args["region_code"])
         clause = clause & access.region_clause(Posyandu.desa_code, args["region_code"])
     if args.get("posyandu_id"):
-        clause = clause & (Posyandu.id == access.get_posyandu(current_user, args["posyandu_id"]).id)
+        clause = clause & (Posyandu.id == args["posyandu_id"])
     return clause
 
 

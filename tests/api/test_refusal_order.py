@@ -444,3 +444,26 @@ def test_a_read_of_a_record_outside_the_callers_area_is_404_whatever_the_query_h
             _problem(client.get(where, query_string=query, headers=world.headers(who)), 404, "not_found")
         # in the record's area: the same query is refused for its format
         assert client.get(url, query_string=query, headers=world.headers("admin")).status_code == 422, (rule, query)
+
+
+def test_an_area_asked_for_outside_the_callers_scope_is_404_naming_its_parameter_as_one_that_does_not_exist(
+        client, world):
+    """A district's dashboard asking its report of a posyandu of another district (or a mistyped region) was
+    answered "Data tidak ditemukan" and nothing else, the very answer of a mistyped address
+    (``/reports/sdkn``): which of its parameters was refused it could not tell. Now the 404 names each
+    one, in the same words for an area of another district and one that exists nowhere (nothing said of
+    whether it exists)."""
+    headers = world.headers("dinkes_gresik", "en")
+    month = "month=2025-02"
+    for url in ("/api/v1/reports/skdn", "/api/v1/reports/actions", "/api/v1/exports/fhir", "/api/v1/children"):
+        query = "" if url == "/api/v1/children" else month + "&"
+        bodies = [_problem(client.get(f"{url}?{query}posyandu_id={posyandu}", headers=headers), 404, "not_found")
+                  for posyandu in (world.ids["p3"], uuid.uuid4())]
+        assert bodies[0] == bodies[1] and bodies[0]["errors"] == {"posyandu_id": ["not found in your area"]}, bodies
+    both = client.get(f"/api/v1/reports/skdn?{month}&region_code=35.26&posyandu_id={world.ids['p3']}",
+                      headers=world.headers("dinkes_gresik", "id"))
+    assert _problem(both, 404)["errors"] == {"region_code": ["tidak ditemukan di wilayah Anda"],
+                                             "posyandu_id": ["tidak ditemukan di wilayah Anda"]}
+    listed = client.get(f"/api/v1/posyandu?puskesmas_id={world.ids['pkm_b']}&desa_code=35.26.01.2001", headers=headers)
+    assert set(_problem(listed, 404)["errors"]) == {"puskesmas_id", "desa_code"}
+    assert "errors" not in _problem(client.get(f"/api/v1/reports/sdkn?{month}", headers=headers), 404)
