@@ -19,7 +19,7 @@ from sqlalchemy import ARRAY, ColumnElement, Integer, Select, false, func, liter
 from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
-from posyandu.i18n import Msg
+from posyandu.i18n import Msg, title_msg
 from posyandu.extensions import checked_first, db
 from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas
 
@@ -127,7 +127,7 @@ def check_area_args(user: User, args: Mapping[str, Any]) -> None:
             "region_code": lambda v: sees_region(user, v), "desa_code": lambda v: sees_region(user, v)}
     unseen = {key: [NOT_IN_AREA] for key, seen in sees.items() if args.get(key) and not seen(args[key])}
     if unseen:
-        raise NotFound(errors=unseen)
+        raise NotFound(title_msg("not_found"), errors=unseen)  # its detail as any 404's (the PWA shows it)
 
 
 def _seen(query: Select) -> bool:

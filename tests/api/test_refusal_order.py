@@ -464,6 +464,7 @@ def test_an_area_asked_for_outside_the_callers_scope_is_404_naming_its_parameter
                       headers=world.headers("dinkes_gresik", "id"))
     assert _problem(both, 404)["errors"] == {"region_code": ["tidak ditemukan di wilayah Anda"],
                                              "posyandu_id": ["tidak ditemukan di wilayah Anda"]}
+    assert both.get_json()["detail"] == "Data tidak ditemukan", both.get_json()  # what the PWA shows, as before
     listed = client.get(f"/api/v1/posyandu?puskesmas_id={world.ids['pkm_b']}&desa_code=35.26.01.2001", headers=headers)
     assert set(_problem(listed, 404)["errors"]) == {"puskesmas_id", "desa_code"}
     assert "errors" not in _problem(client.get(f"/api/v1/reports/sdkn?{month}", headers=headers), 404)
