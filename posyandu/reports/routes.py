@@ -40,6 +40,20 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 REPORTERS = ("kader", "bidan", "dinkes", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BINARY = {"type": "string", "format": "binary"}
+FHIR_BUNDLE = {  # its envelope, as exports.fhir.bundle_chunks writes it; each resource is FHIR R4's own
+    "type": "object", "required": ["resourceType", "id", "type", "timestamp"], "additionalProperties": False,
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["Bundle"]}, "id": {"type": "string", "format": "uuid"},
+        "type": {"type": "string", "enum": ["collection"]}, "timestamp": {"type": "string", "format": "date-time"},
+        "entry": {"type": "array", "description": "absent when the area and months hold nothing (FHIR JSON has no "
+                                                  "empty arrays)", "items": {
+            "type": "object", "required": ["fullUrl", "resource"], "additionalProperties": False, "properties": {
+                "fullUrl": {"type": "string", "description": "urn:uuid: and the resource's id"},
+                "resource": {"type": "object", "required": ["resourceType", "id"], "additionalProperties": True,
+                             "description": "A FHIR R4 (4.0.1) resource", "properties": {
+                                 "resourceType": {"type": "string",
+                                                  "enum": ["Location", "Patient", "Observation", "Immunization"]},
+                                 "id": {"type": "string"}}}}}}}}
 DOWNLOAD_DESCRIPTION = ("The report: JSON by default; with format=csv a UTF-8 CSV, with format=xlsx an XLSX "
                         "workbook of one sheet, both with Indonesian column headers and numbers as numbers.")
 
@@ -212,7 +226,7 @@ class Workbook(MethodView):
 class FhirExport(MethodView):
     @roles_required(*REPORTERS)
     @blp.arguments(s.FhirArgs, location="query")
-    @blp.alt_response(200, schema={"type": "object"}, content_type="application/fhir+json", success=True,
+    @blp.alt_response(200, schema=FHIR_BUNDLE, content_type="application/fhir+json", success=True,
                       description="A FHIR R4 Bundle (type collection) of Location, Patient, Observation, Immunization")
     def get(self, args):
         """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""

@@ -290,3 +290,19 @@ def test_the_report_answers_name_the_values_of_their_coded_fields(document):
                      ("ActionRow", "sex"): ["M", "F"],
                      ("ActionRow", "reasons"): ["T", "2T", "BGM", "overweight_risk", "wasting", "muac_severe", "stunting",
                                                 "not_weighed_2_months", "overdue_immunisation"]}
+
+
+def test_the_fhir_export_is_documented_as_the_bundle_it_is(client, world, records, document):
+    """Before, the document said only ``{"type": "object"}``: a Bundle of type collection, its entries'
+    fullUrl and resource (Location, Patient, Observation, Immunization) were in prose alone. An area and
+    months holding nothing is a Bundle without ``entry``; both are checked against the document."""
+    schema = document.response("/api/v1/exports/fhir", "get", 200)["content"]["application/fhir+json"]["schema"]
+    assert schema["properties"]["type"]["enum"] == ["collection"], schema
+    assert schema["properties"]["entry"]["items"]["properties"]["resource"]["properties"]["resourceType"]["enum"] == \
+        ["Location", "Patient", "Observation", "Immunization"]
+    month = date.today().strftime("%Y-%m")
+    for query, entries in (({"month": month}, True), ({"month": month, "region_code": "35.99"}, False)):
+        resp = client.get("/api/v1/exports/fhir", query_string=query, headers=world.headers("admin"))
+        assert resp.status_code == 200, resp.get_json()
+        document.check("/api/v1/exports/fhir", "get", resp)
+        assert ("entry" in resp.get_json()) == entries, resp.get_json()
