@@ -27,8 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("kader", "bidan", "admin")          # may register children and record visits
 HEALTH_WORKERS = ("bidan", "admin")          # may override rules, merge duplicates
 READERS = ("kader", "bidan", "dinkes", "admin", "parent")
-ROLES = "_roles_required"
-NOT_IN_AREA = Msg("not found in your area", "tidak ditemukan di wilayah Anda")  # on a view method: the roles that may call it
+ROLES = "_roles_required"  # on a view method: the roles that may call it
+NOT_IN_AREA = Msg("not found in your area", "tidak ditemukan di wilayah Anda")  # an area asked for in a query
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

@@ -9,7 +9,8 @@ from posyandu.registry.schemas import REGION_CODE
 from posyandu.reports.action_list import REASONS
 from posyandu.reports.cohort import ALL_SEXES, LEVELS, SEXES
 from posyandu.reports.exports.csv import SEPARATORS
-from posyandu.reports.period import AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period, latest_month
+from posyandu.reports.period import (AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period,
+                                      latest_month)
 from posyandu.validators import Schema
 
 FORMATS = ("json", "csv", "xlsx")

@@ -288,8 +288,8 @@ def test_the_report_answers_name_the_values_of_their_coded_fields(document):
                      ("PrevalenceRow", "age_group"): ["0-5", "6-11", "12-23", "24-35", "36-59", "0-59"],
                      ("CoverageRow", "kind"): ["dose", "idl", "baduta", "vitamin_a_blue", "vitamin_a_red"],
                      ("ActionRow", "sex"): ["M", "F"],
-                     ("ActionRow", "reasons"): ["T", "2T", "BGM", "overweight_risk", "wasting", "muac_severe", "stunting",
-                                                "not_weighed_2_months", "overdue_immunisation"]}
+                     ("ActionRow", "reasons"): ["T", "2T", "BGM", "overweight_risk", "wasting", "muac_severe",
+                                                "stunting", "not_weighed_2_months", "overdue_immunisation"]}
 
 
 def test_the_fhir_export_is_documented_as_the_bundle_it_is(client, world, records, document):

@@ -222,7 +222,7 @@ def test_a_caller_without_a_valid_token_is_told_401_before_any_parameter_is_judg
 
 
 def _gated_routes() -> list[tuple[str, str, str]]:
-    """(method, rule, role) of every strict route and role its table says it refuses (tests/api/test_scope_every_route.py)."""
+    """(method, rule, role) of every strict route and each role its table (test_scope_every_route.py) says it refuses."""
     from tests.api.test_scope_every_route import CALLERS, GATED, REQUESTS
 
     return sorted((method, rule, role) for (method, rule), spec in {**GATED, **REQUESTS}.items()
