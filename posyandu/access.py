@@ -121,8 +121,7 @@ def check_area_args(user: User, args: Mapping[str, Any]) -> None:
     ``region_code``, ``desa_code``) that ``user`` does not see, one that exists nowhere alike. An empty
     page for a posyandu of another district said it had no children, where its report said it was not
     there; a 404 naming nothing read as a mistyped address."""
-    sees = {"posyandu_id": lambda v: _seen(select(Posyandu.id).where(
-                Posyandu.id == v, posyandu_clause(user), Posyandu.deleted_at.is_(None))),
+    sees = {"posyandu_id": lambda v: _seen(_posyandu(user, v)),
             "puskesmas_id": lambda v: _seen(select(Puskesmas.id).where(Puskesmas.id == v, puskesmas_clause(user))),
             "region_code": lambda v: sees_region(user, v), "desa_code": lambda v: sees_region(user, v)}
     unseen = {key: [NOT_IN_AREA] for key, seen in sees.items() if args.get(key) and not seen(args[key])}
@@ -158,11 +157,16 @@ def get_posyandu(user: User, posyandu_id: uuid.UUID, *, for_update: bool = False
     has left, whose registration she made before (``sync.push._registered_before_leaving``)."""
     if for_update or for_children:
         locked(select(Posyandu).where(Posyandu.id == posyandu_id), CHILD if for_update else EVENTS)
-    obj = db.session.scalar(select(Posyandu).where(Posyandu.id == posyandu_id, posyandu_clause(user) if scoped else true(),
-                                                   Posyandu.deleted_at.is_(None)))
+    obj = db.session.scalar(_posyandu(user, posyandu_id, scoped))
     if obj is None:
         raise NotFound()
     return obj
+
+
+def _posyandu(user: User, posyandu_id: uuid.UUID, scoped: bool = True) -> Select:
+    """The posyandu of this id, not deleted, if ``user`` sees it (``scoped``)."""
+    return select(Posyandu).where(Posyandu.id == posyandu_id, posyandu_clause(user) if scoped else true(),
+                                  Posyandu.deleted_at.is_(None))
 
 
 def get_child(user: User, child_id: uuid.UUID, *, for_update: bool = False, for_events: bool = False) -> Child:
