@@ -21,7 +21,7 @@ from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
 from posyandu.i18n import Msg, title_msg
 from posyandu.extensions import checked_first, db
-from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas
+from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas, Region
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("kader", "bidan", "admin")          # may register children and record visits
@@ -98,13 +98,15 @@ def sees_posyandu_in(user: User, code: str) -> bool:
 def sees_region(user: User, code: str) -> bool:
     """Whether region ``code`` holds some of what ``user`` may see: for a health office, a region
     within its own or around it (one with no posyandu yet too); for anyone else, one holding a
-    posyandu they see. A report of another district answered its empty table, as if that district
-    had reported nothing, under a file named for it."""
+    posyandu they see; for an admin, any region there is. A report of another district answered its
+    empty table, as if that district had reported nothing, under a file named for it; a mistyped
+    code within one's own district, as if its posyandu had reported nothing."""
     if user.role == "admin":
-        return True
+        return db.session.get(Region, code) is not None
     if user.role == "dinkes":
         own = user.region_code
-        return bool(own) and (in_region(code, own) or in_region(own, code))
+        return bool(own) and (in_region(code, own) or in_region(own, code)) and \
+            db.session.get(Region, code) is not None
     return sees_posyandu_in(user, code)
 
 

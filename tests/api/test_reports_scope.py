@@ -44,6 +44,8 @@ def test_each_report_shows_only_the_callers_area(client, world, three, who):
 
 
 def test_a_region_narrows_and_a_posyandu_outside_the_area_is_404(client, world, three):
+    assert client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"},
+                       headers=world.headers("admin")).status_code == 201  # a kecamatan with no posyandu yet
     rows = client.get(f"/api/v1/reports/skdn?month={MONTH}&region_code=35.25.01.2002",
                       headers=world.headers("dinkes_gresik")).get_json()["rows"]
     assert [r["area"] for r in rows] == [str(world.ids["p2"])]
@@ -51,10 +53,12 @@ def test_a_region_narrows_and_a_posyandu_outside_the_area_is_404(client, world, 
         resp = client.get(f"/api/v1/{endpoint}?month={MONTH}&posyandu_id={world.ids['p2']}", headers=world.headers("kader1"))
         assert resp.status_code == 404 and resp.mimetype == "application/problem+json", endpoint
         # another district's region: answered its empty table, under a file named for that district, as
-        # if it had reported nothing; a region of her own holding no posyandu yet is still her empty table
+        # if it had reported nothing; a region of her own holding no posyandu yet is still her empty table;
+        # a code that is no region (mistyped), not found, as if its posyandu had reported nothing
         for who, region, status in (("dinkes_gresik", "35.26", 404), ("bidan_a", "35.26", 404),
                                     ("kader1", "35.25.01.2002", 404), ("bidan_a", "35.25.01.2002", 200),
-                                    ("dinkes_gresik", "35.25.09", 200), ("admin", "35.99", 200)):
+                                    ("dinkes_gresik", "35.25.02", 200), ("dinkes_gresik", "35.25.09", 404),
+                                    ("dinkes_gresik", "35", 200), ("admin", "35.26", 200), ("admin", "35.99", 404)):
             for fmt in ("", "&format=csv") if endpoint.startswith("reports/") and "counts" not in endpoint \
                     and "workbook" not in endpoint else ("",):
                 resp = client.get(f"/api/v1/{endpoint}?month={MONTH}&region_code={region}{fmt}", headers=world.headers(who))
@@ -95,9 +99,11 @@ def test_an_empty_area_gives_empty_reports_and_a_bundle_without_entries(client, 
     # Kenanga, without children, is listed with nothing measured; an area without posyandu has no row
     rows = client.get(f"/api/v1/reports/prevalence?month={MONTH}", headers=world.headers("kader3")).get_json()["rows"]
     assert len(rows) == 8 and {(r["area_name"], r["measured"], r["stunting_pct"]) for r in rows} == {("Kenanga", 0, None)}
-    assert client.get(f"/api/v1/reports/prevalence?month={MONTH}&region_code=35.99",
+    assert client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"},
+                       headers=world.headers("admin")).status_code == 201
+    assert client.get(f"/api/v1/reports/prevalence?month={MONTH}&region_code=35.25.02",
                       headers=world.headers("admin")).get_json()["rows"] == []
-    resp = client.get(f"/api/v1/exports/fhir?month={MONTH}&region_code=35.99", headers=world.headers("admin"))
+    resp = client.get(f"/api/v1/exports/fhir?month={MONTH}&region_code=35.25.02", headers=world.headers("admin"))
     assert Bundle.model_validate_json(resp.data).entry is None
 
 
