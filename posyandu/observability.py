@@ -86,6 +86,8 @@ def init_observability(app: Flask) -> None:
             resp.headers["Strict-Transport-Security"] = f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
         if request.path.startswith("/api/"):
             resp.headers.setdefault("Cache-Control", "no-store")
+        if resp.status_code == 204:  # no content, so no type (flask-smorest gives its JSON one)
+            resp.headers.pop("Content-Type", None)
         log.info("%s %s %s", request.method, request.path, resp.status_code,
                  extra={"method": request.method, "path": request.path, "status": resp.status_code,
                         "duration_ms": round((time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000, 1),
