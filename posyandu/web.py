@@ -59,7 +59,9 @@ nowhere); an action the role may not take answers 403. Record ids are
 UUIDs: a malformed id in a path answers 422 on its parameter. A request is refused in this
 order: 401 (no valid token), 403 (the role may not make it; an account its owner closed: 409),
 404 (the record in the path is not the caller's to see), then the body's and query's format
-(422): a write to a record out of sight is 404 whatever its body holds, a read whatever its query holds.
+(422): a write to a record out of sight is 404 whatever its body holds, a read whatever values its
+query gives. A query parameter the route does not take, or takes once and was given twice, is refused
+(422) before any record is looked up, the same for a record seen or not (it tells nothing of it).
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with
 per-field messages in `errors`, in Bahasa Indonesia or English by
