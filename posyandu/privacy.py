@@ -97,10 +97,15 @@ def _resource() -> str:
     return "cli"
 
 
+def _headers_only() -> bool:
+    """A HEAD request: answered with a GET's headers, without its body, so it discloses no child's data."""
+    return has_request_context() and request.method == "HEAD"
+
+
 def record_reads(action: str, child_ids: Iterable[uuid.UUID | None]) -> None:
     """A disclosure of these children's data: one row each (repeats and None ignored)."""
     ids = list(dict.fromkeys(cid for cid in child_ids if cid is not None))
-    if not ids:
+    if not ids or _headers_only():
         return
     base = {"at": utcnow(), "action": action, "resource": _resource(), "posyandu_id": None,
             "region_code": None, **context()}
@@ -126,6 +131,8 @@ def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = 
     region's other children were not named), and nothing when the region does not hold it."""
     from posyandu.access import sees_posyandu_in
 
+    if _headers_only():
+        return
     if posyandu_id is not None:
         if region_code is not None and not _within(posyandu_id, None, region_code):
             return

@@ -67,6 +67,23 @@ def test_each_read_of_a_childs_data_is_logged_with_who_what_and_which_child(worl
     assert len(_log(db)) == count == before + len(reads) + 2
 
 
+def test_a_head_request_discloses_nothing_and_is_not_logged(world, client, db, family):
+    """HEAD answers a GET's headers without its body: no child's data went out, so the access history a
+    parent reads does not list it (it did, as a read of her child's record or a download of the area)."""
+    mine, _ = family
+    month = date.today().strftime("%Y-%m")
+    count = len(_log(db))
+    for username, url in (("kader1", f"/api/v1/children/{mine['id']}"), ("kader1", "/api/v1/children"),
+                          ("bidan_a", f"/api/v1/reports/actions?month={month}&format=csv"),
+                          ("kader1", f"/api/v1/reports/workbook?month={month}"),
+                          ("bidan_a", f"/api/v1/exports/fhir?month={month}")):
+        head = client.head(url, headers=world.headers(username))
+        assert head.status_code == 200 and head.data == b"", (url, head.data[:100])
+    assert len(_log(db)) == count
+    assert client.get(f"/api/v1/children/{mine['id']}", headers=world.headers("kader1")).status_code == 200
+    assert len(_log(db)) == count + 1  # the GET itself is
+
+
 def test_a_write_that_changes_nothing_is_logged_as_the_read_its_answer_is(world, client, db, family):
     """An empty PATCH (or a not-duplicate of a child with no flag) writes no audit row, yet answers the
     whole record: logged as a read of the child. A write that changes something is audited instead."""
