@@ -8,7 +8,9 @@ weight), Permenkes 2/2020 categories:
 * stunting = TB/U pendek or sangat pendek (denominator: children with a TB/U status);
 * wasting = BB/PB-BB/TB gizi kurang or gizi buruk, or oedema (denominator: a BB/TB
   status or oedema); overweight = BB/TB gizi lebih or obesitas (same denominator);
-* underweight = BB/U kurang or sangat kurang (denominator: a BB/U status).
+* underweight = BB/U kurang or sangat kurang, or oedema on the weighing (denominator: a BB/U status
+  or oedema): WHO anthro/igrowup count an oedematous child below -3 SD of weight-for-age as well
+  as of weight-for-length/height (``zwei_aux`` = -3.1), so she is severely underweight here too.
 
 Implausible values (WHO flags) are left out per index and counted separately:
 ``flagged_tb_u`` etc. are children whose z-score exists but was flagged;
@@ -44,7 +46,7 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
     flagged_tb_u = h.c.z_lhfa.is_not(None) & h.c.tb_u.is_(None)
     flagged_bb_tb = func.coalesce(t.c.z_wfl, t.c.z_wfh).is_not(None) & t.c.bb_tb.is_(None)
     flagged_bb_u = w.c.z_wfa.is_not(None) & w.c.bb_u.is_(None)
-    oedema = t.c.oedema.is_(True)
+    oedema, swollen = t.c.oedema.is_(True), w.c.oedema.is_(True)
     cols = [
         func.count(v.c.id).label("measured"),
         count_if(v.c.flagged | flagged_tb_u | flagged_bb_tb | flagged_bb_u).label("flagged"),
@@ -54,8 +56,9 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
         count_if(t.c.bb_tb.in_(WASTED) | oedema).label("wasted"),
         count_if((t.c.bb_tb == "gizi_buruk") | oedema).label("severely_wasted"),
         count_if(t.c.bb_tb.in_(OVERWEIGHT)).label("overweight"), count_if(flagged_bb_tb).label("flagged_bb_tb"),
-        count_if(w.c.bb_u.is_not(None)).label("bb_u_n"), count_if(w.c.bb_u.in_(UNDERWEIGHT)).label("underweight"),
-        count_if(w.c.bb_u == "sangat_kurang").label("severely_underweight"),
+        count_if(w.c.bb_u.is_not(None) | swollen).label("bb_u_n"),
+        count_if(w.c.bb_u.in_(UNDERWEIGHT) | swollen).label("underweight"),
+        count_if((w.c.bb_u == "sangat_kurang") | swollen).label("severely_underweight"),
         count_if(flagged_bb_u).label("flagged_bb_u"),
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)

@@ -114,10 +114,12 @@ def test_f1_february_by_hand(client, world, february):
 def test_prevalence_february_by_hand(client, world, february):
     t = rows(client, world, "prevalence", f"month={FEB}&posyandu_id={world.ids['p1']}")[0]
     # measured A X Y E = 4. Only E has a length (85 cm at 23 months: TB/U normal); his oedema makes him severely
-    # wasted (BB/TB denominator 1) and leaves him out of BB/U (no weight-for-age): BB/U of A X Y, none underweight.
+    # wasted (BB/TB denominator 1) and, though he has no weight-for-age z-score, severely underweight: WHO
+    # anthro's prevalence counts an oedematous child below -3 SD of weight-for-age too (zwei_aux = -3.1).
+    # BB/U of A X Y E: E alone → 1/4 = 25.0 %.
     assert (t["measured"], t["tb_u_n"], t["stunted"], t["bb_tb_n"], t["wasted"], t["severely_wasted"],
-            t["bb_u_n"], t["underweight"], t["flagged"]) == (4, 1, 0, 1, 1, 1, 3, 0, 0)
-    assert (t["stunting_pct"], t["wasting_pct"], t["underweight_pct"]) == (0.0, 100.0, 0.0)
+            t["bb_u_n"], t["underweight"], t["severely_underweight"], t["flagged"]) == (4, 1, 0, 1, 1, 1, 4, 1, 1, 0)
+    assert (t["stunting_pct"], t["wasting_pct"], t["underweight_pct"]) == (0.0, 100.0, 25.0)
 
 
 def test_vitamin_a_february_round_by_hand(client, world, february):

@@ -184,17 +184,18 @@ def test_prevalence_of_melati_by_hand(client, world, august):
     # BB/TB: A G H L + I (oedema counts) = 5; wasted H + I = 2 → 40.0 %; severe I; overweight L → 20.0 %; J flagged.
     assert (t["bb_tb_n"], t["wasted"], t["severely_wasted"], t["overweight"], t["flagged_bb_tb"]) == (5, 2, 1, 1, 1)
     assert (t["wasting_pct"], t["overweight_pct"]) == (40.0, 20.0)
-    # BB/U: all but I (oedema: no weight z-score) = 8; underweight D + H = 2 → 25.0 %; severe D.
-    assert (t["bb_u_n"], t["underweight"], t["severely_underweight"], t["underweight_pct"]) == (8, 2, 1, 25.0)
+    # BB/U: all 9, I too: her oedema leaves her no weight z-score but counts her below -3 SD (WHO anthro's
+    # prevalence, zwei_aux = -3.1); underweight D + H + I = 3 → 33.3 %; severe D + I.
+    assert (t["bb_u_n"], t["underweight"], t["severely_underweight"], t["underweight_pct"]) == (9, 3, 2, 33.3)
     boys, girls = rows[1], rows[2]
     # Boys A B H J: TB/U A H → 0/2; BB/TB A H → wasted H 1/2 = 50.0; BB/U A B H J → H 1/4 = 25.0.
     assert (boys["stunting_pct"], boys["wasting_pct"], boys["underweight_pct"], boys["overweight_pct"]) == (0.0, 50.0, 25.0, 0.0)
-    # Girls C D G I L: TB/U G I L → G 1/3 = 33.3; BB/TB G I L → I 1/3 = 33.3, L 1/3 = 33.3; BB/U C D G L → D 1/4.
-    assert (girls["stunting_pct"], girls["wasting_pct"], girls["underweight_pct"], girls["overweight_pct"]) == (33.3, 33.3, 25.0, 33.3)
+    # Girls C D G I L: TB/U G I L → G 1/3 = 33.3; BB/TB G I L → I 1/3 = 33.3, L 1/3 = 33.3; BB/U C D G I L → D I 2/5.
+    assert (girls["stunting_pct"], girls["wasting_pct"], girls["underweight_pct"], girls["overweight_pct"]) == (33.3, 33.3, 40.0, 33.3)
     by_age = {r["age_group"]: r for r in rows[3:]}
-    # 12-23: A B I J — wasted I of A I = 50.0; no underweight among A B J; J flagged.
+    # 12-23: A B I J — wasted I of A I = 50.0; underweight I (oedema) of A B I J = 25.0; J flagged.
     assert (by_age["12-23"]["measured"], by_age["12-23"]["wasting_pct"], by_age["12-23"]["underweight_pct"],
-            by_age["12-23"]["flagged"]) == (4, 50.0, 0.0, 1)
+            by_age["12-23"]["flagged"]) == (4, 50.0, 25.0, 1)
     # 36-59: G L — stunted G 1/2; overweight L 1/2. 6-11: D underweight 1/1, no length → no stunting figure.
     assert (by_age["36-59"]["stunting_pct"], by_age["36-59"]["overweight_pct"]) == (50.0, 50.0)
     assert (by_age["6-11"]["underweight_pct"], by_age["6-11"]["stunting_pct"]) == (100.0, None)
@@ -203,14 +204,15 @@ def test_prevalence_of_melati_by_hand(client, world, august):
 
 def test_a_weight_only_reweighing_later_in_the_month_keeps_the_months_length(client, world, august):
     # G (stunted) and H (wasted) are weighed again on Aug 20, weight only (the same weights): their TB/U and
-    # BB/TB still come from the Aug 10 measurement with a length, their BB/U from the latest weighing.
+    # BB/TB still come from the Aug 10 measurement with a length, their BB/U from the latest weighing (BB/U
+    # 9 and underweight 3 with I's oedema, as in test_prevalence_of_melati_by_hand).
     for k, kg in (("G", 14.0), ("H", 10.0)):
         resp = client.post(f"/api/v1/children/{august[k]['id']}/measurements", headers=world.headers("bidan_a"),
                            json={"id": str(uuid.uuid4()), "measured_on": "2025-08-20", "weight_kg": kg})
         assert resp.status_code == 201, resp.get_json()
     t = get_rows(client, world, "prevalence", f"month={AUG}&posyandu_id={world.ids['p1']}")[0]
     assert (t["measured"], t["tb_u_n"], t["stunted"], t["bb_tb_n"], t["wasted"], t["bb_u_n"], t["underweight"]) == (
-        9, 5, 1, 5, 2, 8, 2)
+        9, 5, 1, 5, 2, 9, 3)
     reasons = {r["name"]: r["reasons"] for r in get_rows(client, world, "actions", f"month={AUG}&reason=wasting&reason=stunting")}
     assert reasons == {"Anak G": ["stunting"], "Anak H": ["wasting"], "Anak I": ["wasting"]}
 

@@ -173,9 +173,9 @@ def test_f1_prevalence_and_follow_up_list_agree_with_domain_md(client, world, ma
                 elif both and (t["zscores"]["wfl"] is not None or t["zscores"]["wfh"] is not None):
                     p["flagged_bb_tb"] += 1
                     flagged = True
-                if weighed and w["status"]["bb_u"] is not None:
+                if weighed and (w["status"]["bb_u"] is not None or w["oedema"]):  # oedema: below -3 SD (WHO anthro)
                     p["bb_u_n"] += 1
-                    p["underweight"] += w["status"]["bb_u"] in ("kurang", "sangat_kurang")
+                    p["underweight"] += w["oedema"] or w["status"]["bb_u"] in ("kurang", "sangat_kurang")
                 elif weighed and w["zscores"]["wfa"] is not None:
                     p["flagged_bb_u"] += 1
                     flagged = True
