@@ -8,7 +8,8 @@ given), with totals. Which index each count uses:
   100 %): as in SKDN (the month's latest weighing; BGM is the KMS red line, weight-for-age
   below −3 SD, flagged values included);
 * ``bb_u_sangat_kurang`` / ``bb_u_kurang``: BB/U category of that weighing
-  (Permenkes 2/2020; flagged values have no category);
+  (Permenkes 2/2020; flagged values have no category); a weighing recording oedema is sangat kurang,
+  as in the prevalence (``skdn.severely_underweight``: WHO anthro);
 * ``S36``: children completing 36 months during the month;
 * ``vitamin_a_blue`` / ``vitamin_a_red``: children given a blue (100,000 IU) or
   red (200,000 IU) capsule during the month, in the row of their sex and age group on
@@ -31,7 +32,7 @@ from posyandu.registry.models import Child
 from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas,
                                      grouped, joined_latest, latest_visit, scoped_posyandu_ids, with_margins)
 from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
-from posyandu.reports.skdn import COUNTS as SKDN_COUNTS, count_columns
+from posyandu.reports.skdn import COUNTS as SKDN_COUNTS, count_columns, severely_underweight
 
 COUNTS = (*SKDN_COUNTS, "bb_u_sangat_kurang", "bb_u_kurang", "S36", "vitamin_a_blue", "vitamin_a_red")
 
@@ -75,7 +76,7 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
     stmt = joined_latest(cohort(month, posyandu_filter, level), w, outer=True)
     s36_after, s36_by = reaching_months_in(month, 36)
     cols = count_columns(w) + [
-        count_if(w.c.bb_u == "sangat_kurang").label("bb_u_sangat_kurang"), count_if(w.c.bb_u == "kurang").label("bb_u_kurang"),
+        count_if(severely_underweight(w)).label("bb_u_sangat_kurang"), count_if(w.c.bb_u == "kurang").label("bb_u_kurang"),
         count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36")]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = {(r["area"], r["sex"], r["age_group"]): {**r, **dict.fromkeys(VITAMIN_A, 0)}

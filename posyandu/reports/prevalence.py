@@ -28,7 +28,7 @@ from posyandu.registry.models import Child
 from posyandu.reports.cohort import (ALL_SEXES, age_group, cohort, count_if, covered_areas, grouped, joined_latest,
                                      latest_of, visits_between, with_margins)
 from posyandu.reports.period import ALL_AGES, Month, Period, pct
-from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED
+from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED, severely_underweight
 
 COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagged_tb_u",
           "bb_tb_n", "wasted", "severely_wasted", "overweight", "flagged_bb_tb",
@@ -46,7 +46,7 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
     flagged_tb_u = h.c.z_lhfa.is_not(None) & h.c.tb_u.is_(None)
     flagged_bb_tb = func.coalesce(t.c.z_wfl, t.c.z_wfh).is_not(None) & t.c.bb_tb.is_(None)
     flagged_bb_u = w.c.z_wfa.is_not(None) & w.c.bb_u.is_(None)
-    oedema, swollen = t.c.oedema.is_(True), w.c.oedema.is_(True)
+    oedema = t.c.oedema.is_(True)
     cols = [
         func.count(v.c.id).label("measured"),
         count_if(v.c.flagged | flagged_tb_u | flagged_bb_tb | flagged_bb_u).label("flagged"),
@@ -56,9 +56,9 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
         count_if(t.c.bb_tb.in_(WASTED) | oedema).label("wasted"),
         count_if((t.c.bb_tb == "gizi_buruk") | oedema).label("severely_wasted"),
         count_if(t.c.bb_tb.in_(OVERWEIGHT)).label("overweight"), count_if(flagged_bb_tb).label("flagged_bb_tb"),
-        count_if(w.c.bb_u.is_not(None) | swollen).label("bb_u_n"),
-        count_if(w.c.bb_u.in_(UNDERWEIGHT) | swollen).label("underweight"),
-        count_if((w.c.bb_u == "sangat_kurang") | swollen).label("severely_underweight"),
+        count_if(w.c.bb_u.is_not(None) | w.c.oedema.is_(True)).label("bb_u_n"),
+        count_if(w.c.bb_u.in_(UNDERWEIGHT) | severely_underweight(w)).label("underweight"),
+        count_if(severely_underweight(w)).label("severely_underweight"),
         count_if(flagged_bb_u).label("flagged_bb_u"),
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)

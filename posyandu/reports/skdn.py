@@ -30,6 +30,12 @@ UNDERWEIGHT, OVERWEIGHT = ("kurang", "sangat_kurang"), ("gizi_lebih", "obesitas"
 COUNTS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "D_no_kms")
 
 
+def severely_underweight(weighing: Any) -> Any:
+    """BB/U sangat kurang, or oedema on the weighing: WHO anthro/igrowup count an oedematous child below
+    -3 SD of weight-for-age (``zwei_aux`` = -3.1), though she has no weight-for-age z-score."""
+    return (weighing.c.bb_u == "sangat_kurang") | weighing.c.oedema.is_(True)
+
+
 def count_columns(weighing: Any) -> list[Any]:
     """The :data:`COUNTS` of a cohort joined (outer) to its month's latest ``weighing``, as labelled
     columns: the SKDN's, and the F1 Gizi form's first ones."""

@@ -101,9 +101,10 @@ def test_f1_february_by_hand(client, world, february):
     total = cells[("all", "0-59")]
     # every child is 12-23 months (A 13, V 12, X 20, Y 17, E 23); boys A Y E, girls V X
     assert (total["S"], cells[("all", "12-23")]["S"], cells[("M", "0-59")]["S"], cells[("F", "0-59")]["S"]) == (5, 5, 3, 2)
-    # BB/U: E's oedema gives no weight-for-age, the others are normal; V's blue capsule counted; no S36 (born 2022-02)
+    # BB/U: E's oedema gives no weight-for-age but counts him below -3 SD (sangat kurang, WHO anthro, as the
+    # prevalence), the others are normal; V's blue capsule counted; no S36 (born 2022-02)
     assert (total["bb_u_sangat_kurang"], total["bb_u_kurang"], total["vitamin_a_blue"], total["vitamin_a_red"],
-            total["S36"]) == (0, 0, 1, 0, 0)
+            total["S36"]) == (1, 0, 1, 0, 0)
     girls = cells[("F", "12-23")]
     assert (girls["S"], girls["D"], girls["T"], girls["vitamin_a_blue"]) == (2, 1, 1, 0)  # V and X
     # V's capsule is counted by her age on the day given: 11 months on Feb 10 (12 on Feb 20) → girls 6-11,

@@ -148,10 +148,11 @@ def test_f1_gizi_of_melati_by_hand(client, world, august):
     # 18 rows: total, 2 sexes, 5 age groups × (both sexes, M, F).
     assert len(rows) == 18
     total = cell(rows, "all", "0-59")
-    # As SKDN, plus BB/U sangat kurang D, kurang H; S36 E (36 months on Aug 20); vitamin A blue D, red E.
+    # As SKDN, plus BB/U sangat kurang D and I (oedema: below -3 SD, WHO anthro), kurang H; S36 E (36 months on
+    # Aug 20); vitamin A blue D, red E.
     assert {k: total[k] for k in ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "bb_u_sangat_kurang", "bb_u_kurang",
                                   "S36", "vitamin_a_blue", "vitamin_a_red")} == {
-        "S": 11, "K": 10, "D": 9, "N": 1, "T": 1, "O": 1, "B": 6, "BGM": 1, "2T": 1, "bb_u_sangat_kurang": 1,
+        "S": 11, "K": 10, "D": 9, "N": 1, "T": 1, "O": 1, "B": 6, "BGM": 1, "2T": 1, "bb_u_sangat_kurang": 2,
         "bb_u_kurang": 1, "S36": 1, "vitamin_a_blue": 1, "vitamin_a_red": 1}
     # Boys A B E H J = 5, girls C D G I L Q = 6.
     assert (cell(rows, "M", "0-59")["S"], cell(rows, "F", "0-59")["S"]) == (5, 6)

@@ -152,7 +152,9 @@ def test_f1_prevalence_and_follow_up_list_agree_with_domain_md(client, world, ma
                 cell[w["trend"]] += 1
                 cell["BGM"] += w["bgm"]
                 cell["2T"] += w["two_t"]
-                if w["status"]["bb_u"] in ("kurang", "sangat_kurang"):
+                if w["oedema"]:  # below -3 SD of weight-for-age, without a z-score (WHO anthro)
+                    cell["bb_u_sangat_kurang"] += 1
+                elif w["status"]["bb_u"] in ("kurang", "sangat_kurang"):
                     cell["bb_u_" + w["status"]["bb_u"]] += 1
             if month:  # prevalence: each index from the month's latest measurement of it
                 p, flagged = prev[group], False
