@@ -132,7 +132,7 @@ WITH month AS (
   SELECT * FROM measurement
   WHERE kabupaten_code = '35.25' AND measured_on BETWEEN '{first}' AND '{last}' AND deleted_at IS NULL),
 w AS (
-  SELECT DISTINCT ON (child_id) child_id, trend, bgm, two_t, bb_u FROM month WHERE weight_kg IS NOT NULL
+  SELECT DISTINCT ON (child_id) child_id, trend, bgm, two_t, bb_u, oedema FROM month WHERE weight_kg IS NOT NULL
   ORDER BY child_id, measured_on DESC, created_at DESC),
 m AS (
   SELECT DISTINCT ON (child_id) child_id, flagged FROM month ORDER BY child_id, measured_on DESC, created_at DESC),
@@ -152,7 +152,8 @@ SELECT count(*) AS s, count(*) FILTER (WHERE c.has_kms) AS k, count(w.child_id) 
   count(*) FILTER (WHERE t.bb_tb IS NOT NULL OR t.oedema) AS bb_tb_n,
   count(*) FILTER (WHERE t.bb_tb IN ('gizi_kurang', 'gizi_buruk') OR t.oedema) AS wasted,
   count(*) FILTER (WHERE t.bb_tb IN ('gizi_lebih', 'obesitas')) AS overweight,
-  count(w.bb_u) AS bb_u_n, count(*) FILTER (WHERE w.bb_u IN ('kurang', 'sangat_kurang')) AS underweight
+  count(*) FILTER (WHERE w.bb_u IS NOT NULL OR w.oedema) AS bb_u_n,
+  count(*) FILTER (WHERE w.bb_u IN ('kurang', 'sangat_kurang') OR w.oedema) AS underweight
 FROM child c LEFT JOIN w ON w.child_id = c.id LEFT JOIN m ON m.child_id = c.id
   LEFT JOIN h ON h.child_id = c.id LEFT JOIN t ON t.child_id = c.id
 WHERE c.kabupaten_code = '35.25' AND c.deleted_at IS NULL AND c.merged_into IS NULL
