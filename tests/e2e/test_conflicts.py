@@ -54,7 +54,13 @@ def test_the_conflict_shows_and_resolves_on_the_servers_newest_version(live_serv
     expect(form).to_contain_text("Nilai saya: Ibu Kader")
     expect(form.locator("fieldset")).to_have_count(1)
 
-    form.get_by_role("button", name="Simpan pilihan").click()  # her own value, the default
+    # nothing is chosen for her: a reflexive tap on "Simpan pilihan" put her value over the other one's
+    expect(form.get_by_role("radio", checked=True)).to_have_count(0)
+    form.get_by_role("button", name="Simpan pilihan").click()
+    assert page.evaluate("() => document.querySelector('#conflict-form').checkValidity()") is False
+    expect(form).to_be_visible()  # not saved: the browser asks her to pick
+    form.get_by_role("radio", name="Nilai saya: Ibu Kader").check()
+    form.get_by_role("button", name="Simpan pilihan").click()
     wait_synced(page)
     now = live_server.api("GET", f"/children/{child['id']}", "kader3").get_json()
     assert (now["mother_name"], now["address"]) == ("Ibu Kader", "Dusun Baru RT 07")

@@ -154,7 +154,8 @@ def test_offline_day_sync_second_cadre_parent_and_conflict(live_server, new_cont
     expect(form.locator("fieldset")).to_have_count(1)
     expect(form).not_to_contain_text("Alamat")
     shot(a, "08-conflict")
-    form.get_by_role("button", name="Simpan pilihan").click()  # the cadre's value is the default
+    form.get_by_role("radio", name="Nilai saya: Siti Aminah Putri").check()  # no default: she picks
+    form.get_by_role("button", name="Simpan pilihan").click()
     wait_synced(a)
     child = live_server.api("GET", f"/children/{child_id}", "kader1").get_json()
     assert child["mother_name"] == "Siti Aminah Putri"

@@ -178,7 +178,7 @@ export async function conflict(ctx, mutationId) {
   // only what both changed is a choice; the rest stays as on the server, plus the cadre's own changes
   const form = h('form', { class: 'card', id: 'conflict-form' }, head,
     fields.map((f) => radios(`pick-${f}`, label(f), [['mine', `${t('mine')}: ${shown(f, c.mine[f])}`],
-      ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], 'mine')),
+      ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], null, 1)),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('resolve')),
       h('a', { class: 'btn', href: '#/sync' }, t('back'))));
   form.addEventListener('submit', (e) => {
