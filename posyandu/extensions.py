@@ -8,17 +8,17 @@ from __future__ import annotations
 import codecs
 import functools
 import http
+import ipaddress
 import json
 from typing import Any
 
 import flask_smorest
-from flask import abort
+from flask import abort, request
 from flask_smorest.arguments import FlaskParser
 from webargs.core import parse_json
 from webargs.flaskparser import is_json_request
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from marshmallow import ValidationError, missing
@@ -28,7 +28,26 @@ from posyandu.database import Base
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def client_address() -> str:
+    """The client as the per-address rate limits count it: an IPv6 address by its /64, the one network
+    a phone or a home is given (a mobile network gives each phone one), any of whose 2^64 addresses it
+    may send from: counted whole, each new address was a fresh budget of guesses. IPv4 (or IPv4 mapped
+    into IPv6) whole."""
+    address = request.remote_addr or "-"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network((ip, 64), strict=False))
+
+
+limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)
 
 
 class Api(flask_smorest.Api):

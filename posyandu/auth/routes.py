@@ -16,7 +16,7 @@ from posyandu.auth.schemas import (ChangePasswordSchema, CloseAccountSchema, Log
                                    UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
 from posyandu.errors import NotFound, Unauthorized
-from posyandu.extensions import Blueprint, checked_first, db, limiter
+from posyandu.extensions import Blueprint, checked_first, client_address, db, limiter
 from posyandu.pagination import paginate
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Login, tokens and users")
@@ -49,7 +49,7 @@ def _caller_key(signed_in: Callable[[], str], address_prefix: str, *, refresh: b
         return signed_in()
     except Exception:  # noqa: BLE001 - refused by the view (401, 403); raised here, Flask-Limiter takes
         # any error of a key for its store unreachable, and falls back to counting in this process alone
-        return f"{address_prefix}:{request.remote_addr or '-'}"
+        return f"{address_prefix}:{client_address()}"
 
 
 def _per_user(prefix: str, *, refresh: bool = False) -> Callable[[], str]:

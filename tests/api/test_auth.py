@@ -395,6 +395,24 @@ def test_password_changes_and_account_closings_count_against_the_logins_address_
                        environ_base={"REMOTE_ADDR": "10.6.0.2"}).status_code == 200
 
 
+def test_the_address_limit_counts_an_ipv6_client_by_its_64_network(app, client, world, monkeypatch):
+    """A phone on a mobile network is given a /64 and may send from any of its 2^64 addresses: counted
+    per address, each new one was a fresh budget of logins (guesses across accounts). Counted by the
+    /64, as one address; another /64, and an IPv4 address mapped into IPv6, as IPv4 is."""
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "4 per minute")
+
+    def login(address, username="kader1", password="x"):
+        return client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    codes = [login(f"2001:db8:7:1::{i:x}", f"ibu{i}") for i in range(1, 6)]
+    assert codes == [401, 401, 401, 401, 429]
+    assert login("2001:db8:7:1:ffff:1:2:3", password=PASSWORD) == 429   # the same /64
+    assert login("2001:db8:7:2::1", password=PASSWORD) == 200          # another network
+    assert [login("::ffff:10.4.0.1", f"ayah{i}") for i in range(5)] == [401] * 4 + [429]
+    assert login("10.4.0.1", password=PASSWORD) == 429                 # the same IPv4 client
+
+
 @pytest.mark.parametrize("body,field", [
     ({"current_password": PASSWORD, "new_password": "pendek"}, "new_password"),
     ({"current_password": PASSWORD, "new_password": PASSWORD}, "new_password"),
