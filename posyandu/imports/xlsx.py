@@ -10,6 +10,12 @@ from typing import IO, Any, Iterable, Iterator
 from posyandu.i18n import Msg
 from posyandu.imports.reader import HEADER_SEARCH_ROWS, REQUIRED, FileError, known_columns
 
+MAX_COLUMNS = 256
+"""The columns read (A to IV, Excel 2003's last): no register is wider. A cell far right (XFD, column
+16384) made every row that wide, and a merged range across it filled that many cells in every row down
+to the last: a 2 KB file kept a server process busy for half an hour."""
+MAX_ROWS = 1_048_576  # Excel's last row: one numbered beyond it (no spreadsheet's) is not read, nor the gap to it
+
 
 def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
@@ -26,7 +32,7 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
         for sheet in book.worksheets:  # a size recorded wrong (<dimension ref="A1"/>) cut the rows read
             sheet.reset_dimensions()
         sheet = _table_sheet(book)
-        yield from _filled(sheet.iter_rows(values_only=True), *_scan(sheet))
+        yield from _filled(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_ROWS), *_scan(sheet))
     except FileError:
         raise
     except broken:
@@ -70,14 +76,15 @@ def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[i
                 value = parts.get("v")
                 if "f" in parts and (value is None or (not value.text and element.get("t") != "str")):
                     letters, row = coordinate_from_string(element.get("r"))
-                    uncalculated.setdefault(row, {})[column_index_from_string(letters) - 1] = \
-                        UncalculatedFormula(element.get("r"), parts["f"].text or "")
+                    if column_index_from_string(letters) <= MAX_COLUMNS:
+                        uncalculated.setdefault(row, {})[column_index_from_string(letters) - 1] = \
+                            UncalculatedFormula(element.get("r"), parts["f"].text or "")
             elif tag == "row":
                 element.clear()
             elif tag == "mergeCell" and element.get("ref"):
                 first_column, first_row, last_column, last_row = range_boundaries(element.get("ref"))
-                if last_row > first_row:
-                    merged.append((first_row, first_column - 1, last_row, last_column - 1))
+                if last_row > first_row and first_column <= MAX_COLUMNS:
+                    merged.append((first_row, first_column - 1, last_row, min(last_column, MAX_COLUMNS) - 1))
     return sorted(merged), uncalculated
 
 
@@ -89,6 +96,11 @@ def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, in
     waiting = iter(merged)
     upcoming = next(waiting, None)
     for number, values in enumerate(table, start=1):
+        if number > HEADER_SEARCH_ROWS + 1 and number not in uncalculated and values.count(None) == len(values):
+            # nothing of its own (a gap's rows too): blank, filled or not (``reader._rows``); a range
+            # starting on it has nothing to give
+            yield values
+            continue
         values = list(values)
         for column, formula in uncalculated.get(number, {}).items():
             values.extend([None] * (column + 1 - len(values)))
