@@ -15,6 +15,10 @@ MAX_COLUMNS = 256
 16384) made every row that wide, and a merged range across it filled that many cells in every row down
 to the last: a 2 KB file kept a server process busy for half an hour."""
 MAX_ROWS = 1_048_576  # Excel's last row: one numbered beyond it (no spreadsheet's) is not read, nor the gap to it
+MAX_UNPACKED = 48 << 20
+"""The most a workbook's parts may unpack to (as its zip directory records them; never more is read): a
+year's register of a puskesmas unpacks to some 15 MB. A 400 KB upload whose shared strings unpacked to
+170 MB took 1 GB of memory and two minutes (8 MB, the largest upload: the server's memory)."""
 
 
 def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
@@ -25,7 +29,17 @@ def read_xlsx(data: IO[bytes]) -> Iterator[list[Any]]:
     # a damaged part is only read here or as the rows are: broken XML (SyntaxError), a bad deflate stream
     broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError, zlib.error)
     try:
+        with zipfile.ZipFile(data) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+        data.seek(0)
+        if unpacked > MAX_UNPACKED:
+            raise FileError(Msg(f"the workbook unpacks to more than {MAX_UNPACKED >> 20} MB: no register is that large "
+                                "(split it, or save it again from the spreadsheet)",
+                                f"isi buku kerja lebih dari {MAX_UNPACKED >> 20} MB setelah dibuka: tidak ada register "
+                                "sebesar itu (pecah berkas, atau simpan ulang dari aplikasi spreadsheet)"))
         book = load_workbook(data, read_only=True, data_only=True)
+    except FileError:
+        raise
     except broken:
         raise unreadable from None
     try:

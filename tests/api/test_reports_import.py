@@ -668,6 +668,44 @@ def test_an_xlsx_merged_across_every_column_down_a_far_row_is_read_in_moments(cl
     assert (resp.get_json()["rows"], resp.get_json()["children_created"], resp.get_json()["visits_created"]) == (1, 1, 1)
 
 
+def test_an_xlsx_unpacking_to_more_than_a_register_is_422_before_it_is_unpacked(client, world, db):
+    """A workbook is a zip: its shared strings (every text of the sheet, read whole into memory) a few
+    hundred KB packed unpacked to 170 MB of tiny strings, 1 GB of the server's memory and two minutes;
+    the largest upload (8 MB) packs some 8 GB, past the server's memory. Refused (422 on file) as the
+    zip's directory records the sizes, before anything is unpacked; a register unpacks to a few MB."""
+    import time
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir"])
+    book.active.append(["Melati", "Wulan", "P", datetime(2024, 6, 1)])
+    plain, packed = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    main = b"http://schemas.openxmlformats.org/"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():   # the sheet's texts inline, as openpyxl writes them; a table of strings added
+            part = src.read(item.filename).replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                                   b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                                   b'spreadsheetml.sharedStrings+xml"/></Types>')
+            dst.writestr(item, part.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="' + main +
+                                            b'officeDocument/2006/relationships/sharedStrings" '
+                                            b'Target="sharedStrings.xml"/></Relationships>')
+                         if item.filename == "xl/_rels/workbook.xml.rels" else part)
+        with dst.open("xl/sharedStrings.xml", "w") as strings:
+            strings.write(b'<sst xmlns="' + main + b'spreadsheetml/2006/main">')
+            for _ in range(320):
+                strings.write(b"<si><t>a</t></si>" * 10_000)
+            strings.write(b"</sst>")
+    assert len(packed.getvalue()) < 1_000_000
+    started = time.monotonic()
+    resp = upload(client, world, packed.getvalue(), query="dry_run=true", name="k.xlsx")
+    assert time.monotonic() - started < 10
+    assert resp.status_code == 422 and "more than 48 MB" in resp.get_json()["errors"]["file"][0], resp.get_json()
+    assert upload(client, world, plain.getvalue(), query="dry_run=true", name="k.xlsx").status_code == 200
+
+
 def test_a_file_of_more_rows_than_one_upload_takes_is_422_before_any_is_read(app, client, world, db, monkeypatch):
     """An upload must end within the server's timeout: past IMPORT_MAX_ROWS rows it is refused whole,
     saying how to import it, and nothing is written."""
