@@ -15,7 +15,7 @@ from posyandu.auth.schemas import (ChangePasswordSchema, CloseAccountSchema, Log
                                    LogoutSchema, RedeemSchema, RefreshedTokensSchema, RegisterParentSchema, TokensSchema, UserPage,
                                    UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
-from posyandu.errors import NotFound, Unauthorized
+from posyandu.errors import NotFound, Unauthorized, ValidationFailed
 from posyandu.extensions import Blueprint, checked_first, client_address, db, limiter
 from posyandu.pagination import paginate
 
@@ -265,9 +265,26 @@ class Me(MethodView):
         return current_user
 
 
+def _audit_refused_code(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A code refused (422 ``invitation_invalid``) is audited, as a failed login is: someone trying codes
+    is trying to see a child's record. Kept in a transaction of its own: the refusal rolls back the request's."""
+    @wraps(view)
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except ValidationFailed as exc:
+            if exc.key == "invitation_invalid":
+                db.session.rollback()
+                ops.log_action("invitation_refused", "invitation", None)
+                db.session.commit()
+            raise
+    return attempt
+
+
 @blp.route("/auth/register")
 class RegisterParent(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="register")]
+    decorators = [_audit_refused_code,  # around the checks of the body: a code is judged there
+                  limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="register")]
 
     @blp.arguments(RegisterParentSchema, field_checks=ops.registration_problems)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
@@ -279,7 +296,8 @@ class RegisterParent(MethodView):
         A refusal (422) names every field's error at once; a code that does not work (one of the wrong
         length too, its message saying so) is refused as ``invitation_invalid`` (with the format errors
         of the other fields, if any), and nothing is said of the username or the password (whether a
-        username exists is not told). A code left blank is a field left blank ("wajib diisi")."""
+        username exists is not told); each such refusal is audited. A code left blank is a field left
+        blank ("wajib diisi")."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()
@@ -289,6 +307,7 @@ class RegisterParent(MethodView):
 @blp.route("/auth/redeem")
 class Redeem(MethodView):
     decorators = [
+        _audit_refused_code,
         *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), 422),
         limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="redeem-address"),
     ]
@@ -303,7 +322,7 @@ class Redeem(MethodView):
 
         A code that does not work (one of the wrong length too) is refused as ``invitation_invalid``.
         Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
-        good code until the window passes), and all attempts per address, like logins.
+        good code until the window passes), and all attempts per address, like logins; each refusal is audited.
         """
         ops.redeem(body["code"], current_user)
         tokens = ops.tokens_of_login(current_user, get_jwt())

@@ -628,6 +628,32 @@ def test_invitation_codes_are_rate_limited_per_address(app, client, world, monke
     assert codes[:30] == [422] * 30 and codes[30:] == [429, 429]
 
 
+def test_refused_invitation_codes_are_audited_as_failed_logins_are(client, world, db, make_child):
+    """Someone trying codes (to register, or a parent to add a child) is trying to see a child's record:
+    each refusal leaves an audit row with its address, and the parent's account when she is signed in,
+    as a failed login does. They left none: the rate limit's 429 was the only trace."""
+    from posyandu.audit import AuditLog
+
+    def refused():
+        return db.session.execute(select(AuditLog.user_id, AuditLog.ip, AuditLog.entity).where(
+            AuditLog.action == "invitation_refused").order_by(AuditLog.id)).all()
+
+    body = {"username": "ibu.coba", "password": "kuat-sekali", "name": "Ibu Coba"}
+    assert client.post("/api/v1/auth/register", json={**body, "code": "ZZZZ-ZZZZ"},
+                       environ_base={"REMOTE_ADDR": "10.11.0.1"}).status_code == 422
+    assert client.post("/api/v1/auth/register", json={**body, "code": "ZZ"},   # too short
+                       environ_base={"REMOTE_ADDR": "10.11.0.1"}).status_code == 422
+    assert client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=world.headers("parent1"),
+                       environ_base={"REMOTE_ADDR": "10.11.0.2"}).status_code == 422
+    from posyandu.auth.models import User
+    parent = db.session.scalar(select(User.id).where(User.username == "parent1"))
+    assert refused() == [(None, "10.11.0.1", "invitation")] * 2 + [(parent, "10.11.0.2", "invitation")]
+    # a code that works is no refusal
+    code = client.post(f"/api/v1/children/{make_child()['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    assert client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1")).status_code == 200
+    assert len(refused()) == 3
+
+
 def test_a_parent_cannot_issue_invitations(client, world, make_child, link_parent):
     child = make_child()
     link_parent(child["id"])
