@@ -78,7 +78,12 @@ test('a district\'s follow-up list: its first page, the counts of the whole list
   assert.ok(reasons.includes(`${t('reason_T')}: 20.001`) && reasons.includes(`${t('reason_stunting')}: 11.233`), reasons);
   assert.ok(!reasons.includes(t('reason_BGM')), 'a reason no child has is not listed');
   assert.equal(screen.querySelector('#actions').childElementCount, 50);
+  // a list read in part says so where no "Muat lagi" does: on paper, and offline
+  assert.equal(screen.querySelector('#actions-shown').textContent, t('actions_shown', { n: '50' }));
+  assert.equal(t('actions_shown', { n: '50' }), 'Ditampilkan 50 anak pertama; daftar lengkap di unduhan.');
   assert.equal(saved.at(-1).counts.children, 31234, 'the counts are kept for the offline view');
+  const part = await reports.render({ ...ctx, online: () => false, lastReport: { get: async () => saved.at(-1) }, reports: undefined });
+  assert.equal(part.querySelector('#actions-shown').textContent, t('actions_shown', { n: '50' }));
 
   const more = screen.querySelector('#actions-more');
   assert.equal(more.textContent, t('load_more'));
@@ -87,6 +92,7 @@ test('a district\'s follow-up list: its first page, the counts of the whole list
   assert.ok(asked.includes('/reports/actions?month=2025-05&limit=50&cursor=p2'), asked.join(' '));
   assert.equal(screen.querySelector('#actions').childElementCount, 52);
   assert.equal(screen.querySelector('#actions-more'), null, 'the last page read: no button');
+  assert.equal(screen.querySelector('#actions-shown'), null, 'nor a note: the list is whole');
   // the button went (disabled while it read, then the last page): she reads on at the first child it brought
   const first = screen.querySelector('#actions').kids[50];
   assert.equal(document.activeElement, first, `the focus: ${document.activeElement?.localName}`);

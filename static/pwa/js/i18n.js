@@ -395,7 +395,6 @@ const W = {
   export_child: ['Unduh data anak (JSON)', "Download the child's data (JSON)"],
   access_log: ['Siapa yang melihat data anak ini', "Who has seen this child's data"],
   access_loading: ['Memuat…', 'Loading…'],
-  load_more: ['Muat lagi', 'Load more'],
   // settings
   settings: ['Pengaturan', 'Settings'],
   role_kader: ['kader', 'cadre'],
@@ -484,6 +483,7 @@ const W = {
   actions_rule: ['T, 2T, BGM: penimbangan terakhir {prev} atau {month}. Anak yang tidak ditimbang {month} tetap tercantum, jadi T di sini bisa lebih dari T di SKDN.',
     'T, 2T, BGM: the latest weighing in {prev} or {month}. A child not weighed in {month} stays listed, so T here can exceed the SKDN’s T.'],
   actions_none: ['Tidak ada anak yang perlu ditindaklanjuti.', 'No child needs a follow-up.'],
+  actions_shown: ['Ditampilkan {n} anak pertama; daftar lengkap di unduhan.', 'The first {n} shown; the whole list is in the downloads.'],
   load_more: ['Muat lagi', 'Load more'],
   overdue_list: ['Imunisasi terlambat: {list}', 'Overdue: {list}'],
   mother_of: ['Ibu {name}', 'Mother: {name}'],

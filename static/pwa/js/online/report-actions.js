@@ -7,7 +7,7 @@
 import { t, textsOf } from '../i18n.js';
 import * as R from '../report-shape.js';
 import { h } from '../ui.js';
-import { countNodes } from '../screens/reports.js';
+import { countNodes, shownText } from '../screens/reports.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -46,7 +46,9 @@ export async function more(ctx, data, list, button, item) {
     const items = page.items.map(item);
     list.append(...items);
     button.textContent = t('load_more');
-    if (!data.next) button.remove();
+    const shown = list.parentNode.querySelector('#actions-shown');
+    if (data.next) shown.textContent = shownText(data);
+    else [button, shown].forEach((x) => x.remove());
     if (items.length) { // the button lost the focus (disabled, or gone): she reads on at the first child it brought
       items[0].setAttribute('tabindex', '-1');
       items[0].focus();

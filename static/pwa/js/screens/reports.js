@@ -1,5 +1,4 @@
-// Monthly reports for bidan, dinkes, admin (a kader: her posyandu): SKDN, prevalence, coverage,
-// the follow-up list, trends, downloads. Online; offline the last one viewed (ctx.lastReport).
+// Laporan (README): online; offline the last one viewed (ctx.lastReport).
 import { formatDateTime, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { h, onlineModule, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
@@ -8,7 +7,7 @@ import { allPages } from '../api.js';
 
 const PICKER_MONTHS = 36;
 
-/** What the caller may pick: the posyandu in scope, their puskesmas, the names of their regions. */
+/** The caller's posyandu, puskesmas and region names. */
 async function loadAreas(api) {
   const [posyandus, puskesmas] = await Promise.all([allPages(api, '/posyandu'), allPages(api, '/puskesmas')]);
   const parents = new Set(posyandus.flatMap((p) => [1, 2, 3].map((n) => p.desa_code.split('.').slice(0, n).join('.'))));
@@ -103,6 +102,7 @@ export const countNodes = (counts, form) => (counts ? [h('p', { id: 'actions-cou
   t('actions_note', { month: formatMonth(form.to), n: formatNumber(counts.children) })),
 counts.children ? h('p', { class: 'muted small' }, Object.keys({ ...REASON_TONE, ...counts.reasons }).filter((k) => counts.reasons[k])
   .map((k) => `${reasonText(k)}: ${formatNumber(counts.reasons[k])}`).join(' · ')) : null] : []);
+export const shownText = (data) => t('actions_shown', { n: formatNumber(data.actions.length) });
 const online = onlineModule('report-actions');
 
 function actionsPanel(ctx, data, saved) {
@@ -113,7 +113,8 @@ function actionsPanel(ctx, data, saved) {
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
     h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
     data.actions.length ? [h('p', { class: 'muted small', id: 'actions-rule' },
-      t('actions_rule', { prev: formatMonth(R.addMonths(to, -1)), month: formatMonth(to) })), list, more] : h('p', {}, t('actions_none')));
+      t('actions_rule', { prev: formatMonth(R.addMonths(to, -1)), month: formatMonth(to) })), list,
+    data.next ? h('p', { class: 'small', id: 'actions-shown' }, shownText(data)) : null, more] : h('p', {}, t('actions_none')));
 }
 
 function trendPanel(data, months) {
@@ -138,14 +139,14 @@ function trendPanel(data, months) {
 
 const downloads = onlineModule('report-downloads');
 
-/** The downloads (js/online/report-downloads.js: online only, as they are), in `slot` once fetched. */
+/** The downloads (online/report-downloads.js), in `slot` once fetched. */
 function downloadsPanel(ctx, form) {
   const slot = h('div', { id: 'downloads-slot' });
   downloads().then((m) => slot.replaceChildren(m ? m.panel(ctx, form) : h('p', { class: 'muted' }, t('online_only'))));
   return slot;
 }
 
-/** Draw the results of one report request (fresh, or the copy saved on the phone) into `results`. */
+/** Draw a report (fresh or saved) into `results`. */
 function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
   const months = R.monthRange(data.form.from, data.form.to);
   const month = months.includes(state.month) ? state.month : data.form.to;
