@@ -264,3 +264,17 @@ test('the screen asks for prevalence\'s rows of all sexes and ages alone, the on
   assert.deepEqual(asked.filter((p) => p.startsWith('/reports/prevalence')),
     ['/reports/prevalence?from=2025-03&to=2025-05&level=posyandu&overall=true']);
 });
+
+test('the downloads name the report they hold, the one shown, not a choice in the form not yet shown', async () => {
+  const ctx = { role: 'dinkes', session: { user: { id: 'dinkes1', role: 'dinkes' } }, online: () => true,
+    api: { get: async () => ({ rows: [], items: [], next_cursor: null }) },
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-03', to: '2025-05', area: '', level: 'puskesmas' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const screen = await reports.render(ctx);
+  await until(() => screen.querySelector('#downloads-help'));
+  // she picks May alone and scrolls down to the files without "Tampilkan laporan": they are March to May's
+  screen.querySelector('#rep-from').value = '2025-05';
+  assert.equal(screen.querySelector('#downloads-help').textContent, 'Berkas laporan yang ditampilkan (Maret 2025 – Mei 2025 · '
+    + 'Posyandu Melati; rincian per puskesmas), dengan judul kolom bahasa Indonesia.');
+});

@@ -5,11 +5,13 @@
 import { lang, t, textsOf } from '../i18n.js';
 import { h, saveDownload } from '../ui.js';
 import * as R from '../report-shape.js';
+import { heading } from '../screens/reports.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
   downloads_title: ['Unduh laporan', 'Download reports'],
-  downloads_help: ['File untuk periode dan wilayah di atas, dengan judul kolom bahasa Indonesia.', 'Files for the period and area above, with Indonesian column headers.'],
+  downloads_help: ['Berkas laporan yang ditampilkan ({what}; rincian per {level}), dengan judul kolom bahasa Indonesia.',
+    'Files of the report shown ({what}; rows per {level}), with Indonesian column headers.'],
   dl_label: ['Unduh {report} ({fmt})', 'Download {report} ({fmt})'],
   rep_skdn: ['SKDN', 'SKDN'],
   rep_f1: ['F1 Gizi', 'F1 Gizi'],
@@ -38,13 +40,17 @@ async function download(ctx, form, name, format, status) {
   }
 }
 
-/** The downloads panel for the report's `form` ({from, to, area, level}). */
-export function panel(ctx, form) {
+/** The downloads panel of the report shown (`data.form`: {from, to, area, level}), named by its heading: the
+ * form above may hold a choice not yet shown, which they are not. */
+export function panel(ctx, data) {
+  const { form } = data;
   const status = h('p', { role: 'status', id: 'download-status' });
   const button = (name, format) => h('button', { class: 'btn', type: 'button', 'data-report': name, 'data-format': format,
     'aria-label': tx('dl_label', { report: tx(`rep_${name}`), fmt: format.toUpperCase() }),
     onclick: () => download(ctx, form, name, format, status) }, format.toUpperCase());
-  return h('section', { class: 'panel', id: 'downloads' }, h('h3', {}, tx('downloads_title')), h('p', { class: 'muted small' }, tx('downloads_help')),
+  const help = tx('downloads_help', { what: heading(data), level: t(`lvl_${form.level}`).toLowerCase() });
+  return h('section', { class: 'panel', id: 'downloads' }, h('h3', {}, tx('downloads_title')),
+    h('p', { class: 'muted small', id: 'downloads-help' }, help),
     h('ul', { class: 'list' }, [...DOWNLOADS, 'workbook', 'fhir'].map((name) => h('li', { class: 'dl-row' }, h('span', {}, tx(`rep_${name}`)),
       h('span', {}, ONE_FILE[name] ? button(name, ONE_FILE[name]) : [button(name, 'csv'), button(name, 'xlsx')])))), status);
 }

@@ -17,6 +17,7 @@ async function loadAreas(api) {
 }
 
 const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${formatMonth(from)} – ${formatMonth(to)}`);
+export const heading = (data) => `${periodText(data.form)} · ${data.areaName || t('area_all')}`;
 const cell = (tag, text, attrs = {}) => h(tag, attrs, text);
 
 /** A table scrolling sideways on a phone, named by its caption (for screen readers alone when `quiet`). */
@@ -140,9 +141,9 @@ function trendPanel(data, months) {
 const downloads = onlineModule('report-downloads');
 
 /** The downloads (online/report-downloads.js), in `slot` once fetched. */
-function downloadsPanel(ctx, form) {
+function downloadsPanel(ctx, data) {
   const slot = h('div', { id: 'downloads-slot' });
-  downloads().then((m) => slot.replaceChildren(m ? m.panel(ctx, form) : h('p', { class: 'muted' }, t('online_only'))));
+  downloads().then((m) => slot.replaceChildren(m ? m.panel(ctx, data) : h('p', { class: 'muted' }, t('online_only'))));
   return slot;
 }
 
@@ -156,11 +157,11 @@ function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
       show(ctx, state, results, data, { saved, before });
       results.querySelector('#rep-month').focus();
     } }, [...months].reverse().map((m) => h('option', { value: m, selected: m === month }, formatMonth(m))))) : null;
-  results.replaceChildren(...[...before, h('h3', { id: 'report-heading' }, `${periodText(data.form)} · ${data.areaName || t('area_all')}`),
+  results.replaceChildren(...[...before, h('h3', { id: 'report-heading' }, heading(data)),
     months.length > 1 ? trendPanel(data, months) : null, pick,
     skdnPanel(R.ofMonth(data.skdn, month), month), nutritionPanel(R.ofMonth(data.prevalence, month), month),
     coveragePanel(data.coverage, data.form), actionsPanel(ctx, data, saved),
-    saved ? null : downloadsPanel(ctx, data.form)].flat().filter(Boolean));
+    saved ? null : downloadsPanel(ctx, data)].flat().filter(Boolean));
 }
 
 async function showOffline(ctx, state, results) {
