@@ -278,3 +278,22 @@ test('the downloads name the report they hold, the one shown, not a choice in th
   assert.equal(screen.querySelector('#downloads-help').textContent, 'Berkas laporan yang ditampilkan (Maret 2025 – Mei 2025 · '
     + 'Posyandu Melati; rincian per puskesmas), dengan judul kolom bahasa Indonesia.');
 });
+
+test("the follow-up list's names open each child's screen, for the staff whose phone keeps the children", async () => {
+  // a bidan read "Rina: gizi kurang/buruk, LiLA < 11,5 cm" and could not tap through to weigh or refer her
+  const ctxOf = (role) => ({ role, session: { user: { id: role, role } }, online: () => true,
+    api: { get: async (path) => (path.startsWith('/reports/actions') ? { items: [child(1), child(2)], next_cursor: null } : { rows: [] }) },
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } });
+  const links = async (role) => {
+    const screen = await reports.render(ctxOf(role));
+    await tick();
+    assert.equal(screen.querySelector('#actions').childElementCount, 2);
+    return screen.querySelector('#actions').querySelectorAll('a').map((a) => [a.getAttribute('href'), a.textContent]);
+  };
+  for (const role of ['bidan', 'kader', 'admin']) {
+    assert.deepEqual(await links(role), [['#/child/c1', 'Anak 1'], ['#/child/c2', 'Anak 2']], role);
+  }
+  assert.deepEqual(await links('dinkes'), [], 'dinkes keeps no children on the phone: names alone');
+});

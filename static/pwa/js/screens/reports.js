@@ -88,13 +88,13 @@ function coveragePanel(rows, form) {
 const REASON_TONE = { T: 'warn', '2T': 'bad', BGM: 'bad', overweight_risk: 'warn', wasting: 'bad', muac_severe: 'bad',
   stunting: 'warn', not_weighed_2_months: 'none', overdue_immunisation: 'info' };
 const reasonText = (x) => (x in REASON_TONE ? t(`reason_${x}`) : x); // a newer server's: its code
-function actionItem(r) {
+function actionItem(r, linked) {
   const [phone, tel] = r.guardian_phone ? R.phoneText(r.guardian_phone) : [];
   return h('li', { class: 'row action', 'data-child': r.child_id },
-    h('span', { class: 'row-main' }, h('strong', {}, r.name),
+    h('span', { class: 'row-main' }, h('strong', {}, linked ? h('a', { href: `#/child/${r.child_id}` }, r.name) : r.name),
       h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
       r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
-      phone ? h('a', { class: 'tel', href: tel }, phone) : null),
+      phone ? h('a', { href: tel }, phone) : null),
     h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, reasonText(x)))));
 }
 
@@ -107,9 +107,10 @@ export const shownText = (data) => t('actions_shown', { n: formatNumber(data.act
 const online = onlineModule('report-actions');
 
 function actionsPanel(ctx, data, saved) {
-  const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(actionItem));
+  const item = (r) => actionItem(r, ctx.role !== 'dinkes'); // dinkes keeps no children
+  const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(item));
   const more = data.next && !saved ? h('button', { class: 'btn', type: 'button', id: 'actions-more',
-    onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, actionItem) : more.replaceChildren(t('online_only')))) }, t('load_more')) : null;
+    onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, item) : more.replaceChildren(t('online_only')))) }, t('load_more')) : null;
   const { to } = data.form; // its T is not the SKDN's: one absent in `to` is listed by last month's
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
     h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
@@ -121,7 +122,6 @@ function actionsPanel(ctx, data, saved) {
 function trendPanel(data, months) {
   const series = R.trend(data.skdn, data.prevalence, months);
   const said = (p, key) => `${formatMonth(p.month)}: ${formatPct(p[key])}`;
-  // named by a heading; the caption the latest month's value (and the target line)
   const chart = (id, key, title, target) => {
     const last = series.filter((p) => p[key] != null).pop();
     return h('figure', { class: 'chart-box' }, h('h4', {}, title),
@@ -176,7 +176,7 @@ async function showOffline(ctx, state, results) {
 async function load(ctx, state, results, form, areaName, { asked = false } = {}) {
   const ticket = (state.ticket ?? 0) + 1;
   state.ticket = ticket;
-  // a newer request won, or the phone changed hands (logout, another login): the answer is dropped
+  // a newer request won, or another user logged in: dropped
   const { session } = ctx;
   const stale = () => ticket !== state.ticket || ctx.session !== session;
   results.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('report_loading')));
@@ -189,7 +189,7 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
     const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
       actions: actions.items, next: actions.next_cursor, at: new Date().toISOString() };
     state.month = form.to;
-    ctx.lastReport.put(data).catch(() => {}); // for the offline view; a full disk must not break the report
+    ctx.lastReport.put(data).catch(() => {}); // offline view; a full disk must not break it
     show(ctx, state, results, data);
     if (asked) ctx.announce(results.querySelector('#report-heading').textContent);
     if (data.next) online().then((m) => m?.count(ctx, data, results, stale)); // a district: the server counts
