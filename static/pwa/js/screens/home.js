@@ -109,7 +109,7 @@ export async function render(ctx) {
       posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
-  // each row built once when first shown (a keystroke only filters); rebuilt when the day or records change
+  // each row built once when first shown; rebuilt when the day or records change
   let rows = null;
   const dayRows = () => {
     const on = ctx.day.date;
@@ -135,14 +135,14 @@ export async function render(ctx) {
         h('small', {}, `${c.sex === 'M' ? t('male') : t('female')} · ${ageText(t, c.birth_date, ctx.day.date)}`)),
       h('span', { class: 'row-tags' },
         [status, worse].map((x) => x && h('span', { class: `tag ${tone(x)}` }, category(x))),
+        last?.growth?.warnings.includes('remeasure') ? h('span', { class: 'tag bad' }, t('chart_flagged')) : null,
         weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
         row.doses ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
         c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
     return row;
   };
   let rest = 0; // timer appending rows past the first screenful
-  /** `typing`: first screenful now, the rest just after, so the field keeps up (hundreds of rows took
-   * a cheap phone ~100 ms a letter); otherwise all at once (a sync's redraw keeps her place). */
+  /** `typing`: first screenful now, the rest just after (a cheap phone took ~100 ms a letter); else all at once. */
   const draw = ({ typing = false } = {}) => {
     rows ??= dayRows();
     clearTimeout(rest);
