@@ -1,4 +1,4 @@
-// Composition root: wires storage, API, sync and the screens; owns the header and routing.
+// Composition root: storage, API, sync, screens; the header and routing.
 import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
@@ -72,7 +72,7 @@ ctx.saveAll = async (changes) => {
     // shared lock: a logout in another tab waits for this save before deleting
     out = await withDbLock(userDbName(ctx.session.user.id), 'shared', () => saveChanges(ctx.db, changes));
   } catch (error) {
-    // nothing stored: say so; the form stays filled (caller stops) so she can retry
+    // nothing stored: say so; the form stays filled so she can retry
     showSaveFailed(error);
     throw error;
   }
@@ -247,7 +247,7 @@ let opening = null;
 async function startSession(session) {
   closeSession();
   opening = session;
-  // logged out in another tab: reload; a save or sync there: the chip counts here too
+  // logged out in another tab: reload; a save or sync there: counted here
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
   }, onChanged: () => {
@@ -308,13 +308,13 @@ function accountGone(kind, message) {
 
 // [pattern, screen, away, may]: if !may() (default: pushing roles), go to away(match) instead.
 const toChild = (m) => `#/child/${m[1]}`;
-const parentOnly = () => ctx.role === 'parent'; // the server answers staff 403
-const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin (a kader gets 403)
-const isAdmin = () => ctx.role === 'admin'; // the server answers anyone else 403 on /users
+const parentOnly = () => ctx.role === 'parent'; // staff: 403
+const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin
+const isAdmin = () => ctx.role === 'admin'; // others: 403
 /** Temporary password: only "Ganti kata sandi" until she sets her own. */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** An online-only screen (js/online/`name`.js): unreachable, "Perlu internet", retried while shown. */
+/** An online-only screen (js/online/`name`.js); offline "Perlu internet", retried. */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -353,7 +353,7 @@ const ROUTES = [
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/password$/, () => syncScreen.passwordScreen(ctx), () => '#/settings', mustChangePassword],
   [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
-  [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // the server answers others 403
+  [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // others: 403
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
   [/^#\/areas(?:\/((?:puskesmas|posyandu)\/[\w-]+))?$/, areasScreen, () => '#/settings', isAdmin],
@@ -393,7 +393,7 @@ async function route({ refresh = false } = {}) {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // a post-sync drawing dropped if she got busy meanwhile (unless it superseded a requested one)
+    // a post-sync drawing dropped if she got busy (unless it superseded an asked one)
     if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
       if (!asking()) redrawLists();
       return;
@@ -405,14 +405,14 @@ async function route({ refresh = false } = {}) {
     for (const id of ['report-form', 'users-search']) delete drawnForms[id]; // what to show: not asked
     const fresh = hash !== shown;
     if (fresh) {
-      window.scrollTo(0, 0);
+      window.scrollTo(0, history.state?.y ?? 0); // Back: her place (kept on scroll)
       document.getElementById('save-failed').hidden = true; // about the screen left
       if (saved) node.prepend(h('p', { class: 'notice info', id: 'saved-flash' }, saved));
     }
     saved = null;
     shown = hash;
     markMenu(hash);
-    // a focus lost with the old screen, or on the menu or chip: to the heading
+    // focus lost with the old screen, or on the menu or chip: to the heading
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip
@@ -447,7 +447,7 @@ const langBtn = document.getElementById('lang-btn');
 function paint() {
   langBtn.textContent = t('lang_code');
   langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
-  langBtn.lang = lang() === 'id' ? 'en' : 'id'; // it names the other language in its own words (WCAG 3.1.2)
+  langBtn.lang = lang() === 'id' ? 'en' : 'id'; // the other language, in its words (WCAG 3.1.2)
   document.documentElement.lang = lang();
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
 }
@@ -472,7 +472,7 @@ function wireHeader() {
 }
 
 let updateAsked = false;
-/** A new version waits for her reload (never mid-form): with unsaved input she is asked first. */
+/** A new version waits for her reload; with unsaved input she is asked first. */
 function watchUpdates(reg) {
   const banner = document.getElementById('update-banner');
   const take = () => {
@@ -516,6 +516,12 @@ function wireTriggers() {
     e.preventDefault();
     if (await mayLeave()) location.hash = a.hash;
   });
+  let still = 0;
+  window.addEventListener('scroll', () => {
+    const at = location.hash;
+    clearTimeout(still);
+    still = setTimeout(() => at === location.hash && history.replaceState({ y: scrollY }, ''), 200);
+  }, { passive: true });
   window.addEventListener('beforeunload', (e) => dirty() && e.preventDefault());
   main.addEventListener('focusin', (e) => { if (e.target.form) typedIn = e.target; });
   // a parent's child data (export, access history) needs the network
@@ -547,7 +553,7 @@ function wireTriggers() {
 
 wireHeader();
 wireTriggers();
-// what a logout before the reload left to say (an account just closed), said once
+// what a logout before the reload left to say, said once
 const notice = sessionStorage.getItem(syncScreen.LOGIN_NOTICE);
 sessionStorage.removeItem(syncScreen.LOGIN_NOTICE);
 loginScreen.show(ctx, main, { notice: notice && t(notice) });
