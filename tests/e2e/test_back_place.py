@@ -40,3 +40,47 @@ def test_back_from_a_child_of_the_follow_up_list_returns_to_her_place_in_it(live
     page.locator("#nav a[href='#/reports']").click()
     page.locator("#actions").wait_for()
     assert page.evaluate("() => scrollY") == 0
+
+
+def test_back_after_a_correction_saved_goes_to_the_screen_before_the_child_not_to_the_form(live_server, new_context):
+    """A weighing deleted (or doses recorded) from a child's screen returns to that screen as Back does:
+    Back then went to the deleted weighing's form, a screen saying only "Data ini tidak ada lagi di HP ini."."""
+    from datetime import date, timedelta
+
+    posyandu = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu?limit=500", "admin").get_json()["items"]}
+    made = live_server.api("POST", "/children", "kader3", json={
+        "posyandu_id": posyandu["Posyandu Kenanga"], "name": "Bayu Salah Timbang", "sex": "M",
+        "birth_date": (date.today() - timedelta(days=45)).isoformat(), "mother_name": "Sri"})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                              json={"measured_on": date.today().isoformat(), "weight_kg": 45})
+    assert weighed.status_code == 201, weighed.get_json()
+
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_label("Posyandu", exact=True).select_option(label="Posyandu Kenanga")
+    page.get_by_label("Cari nama anak").fill("Bayu Salah Timbang")
+    page.locator("#children a", has_text="Bayu Salah Timbang").click()
+    page.get_by_role("heading", name="Bayu Salah Timbang", exact=True).wait_for()
+    page.locator("a[href^='#/visit/']", has_text="Ubah").first.click()
+    page.get_by_label("Tercatat dua kali").check()
+    page.get_by_role("button", name="Hapus", exact=True).click()
+    page.get_by_role("heading", name="Bayu Salah Timbang", exact=True).wait_for()
+    assert page.evaluate("() => location.hash") == f"#/child/{child_id}"
+    page.go_back()
+    page.get_by_role("heading", name="Hari posyandu").wait_for()
+    expect(page.get_by_text("Data ini tidak ada lagi di HP ini.")).to_have_count(0)
+
+    # doses recorded from the child's screen: the same
+    page.go_forward()
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label("BCG (jatuh tempo)").check()
+    page.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    page.get_by_label("Puskesmas").check()
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#child-doses", has_text="BCG").or_(page.get_by_text("BCG").first).first.wait_for()
+    page.get_by_role("heading", name="Bayu Salah Timbang", exact=True).wait_for()
+    page.go_back()
+    page.get_by_role("heading", name="Hari posyandu").wait_for()

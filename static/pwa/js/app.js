@@ -33,8 +33,8 @@ let saved = null; // announce's `show`: atop the next screen
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
   day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the day it was set (turnDay)
-  // the screen's own way on (after a save): not asked
-  go: (hash) => { drawnForms = null; if (location.hash === hash) route(); else location.hash = hash; },
+  // after a save: not asked; `back`: as Back when she came from it
+  go: (hash, back) => { drawnForms = null; if (location.hash === hash) route(); else if (back && hash === before) history.back(); else location.hash = hash; },
   announce: (text, show) => { live.textContent = ''; saved = show ? text : null; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
 };
@@ -47,7 +47,7 @@ ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { table
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync: refresh schedule, KBM table and the kader's posyandu, each on its own. */
+/** On each sync: refresh schedule, KBM table and the kader's posyandu. */
 async function updateReferenceData(session, db, api) {
   const posyanduId = session.user.posyandu_id;
   const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
@@ -63,7 +63,7 @@ async function updateReferenceData(session, db, api) {
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
-/** Save one user action's changes (one transaction), then sync soon. Pushing roles only. */
+/** Save one user action's changes (one transaction), then sync soon. */
 ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
   const failed = document.getElementById('save-failed');
@@ -91,7 +91,7 @@ const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of an entity, reread on a new database generation; frozen (shared). */
+/** Live records of an entity, reread on a new database generation; frozen. */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
@@ -150,7 +150,7 @@ const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => cons
 
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
 
-/** The posyandu day lasts until the calendar day turns (app left open overnight). */
+/** The posyandu day lasts until the calendar day turns. */
 function turnDay() {
   const today = todayIso();
   if (ctx.day.since === today) return false;
@@ -180,7 +180,7 @@ function lockIfAway() {
   } });
 }
 
-/** Her password is temporary: the server refuses her sync (403) until she sets her own. */
+/** Temporary password: her sync refused (403) until she sets her own. */
 const password = (s) => s.phase === 'password_change' || mustChangePassword();
 /** The last sync failed though online, or cannot run: not "Tersinkron". */
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || password(s);
@@ -284,7 +284,7 @@ async function startSession(session) {
   if (!mustChangePassword()) ctx.sync.sync(); // else refused (403): sent once she has set her own
 }
 ctx.startSession = startSession;
-/** Refresh token refused: log in again with the password; data and outbox stay. */
+/** Refresh token refused: log in again; data and outbox stay. */
 ctx.relogin = () => {
   endSession();
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
@@ -372,6 +372,7 @@ function markMenu(hash) {
 
 let rendering = 0;
 let shown = null; // the hash on screen (a new one starts at the top)
+let before = null; // and the one before it
 let drawnForms = null; // forms' values when drawn: anything typed since is unsaved
 let drawn = { first: null, ticket: 0 }; // last drawn node and its ticket
 let asked = 0; // ticket of the last non-refresh drawing
@@ -405,6 +406,7 @@ async function route({ refresh = false } = {}) {
     for (const id of ['report-form', 'users-search']) delete drawnForms[id]; // what to show: not asked
     const fresh = hash !== shown;
     if (fresh) {
+      before = shown;
       window.scrollTo(0, history.state?.y ?? 0); // Back: her place (kept on scroll)
       document.getElementById('save-failed').hidden = true; // about the screen left
       if (saved) node.prepend(h('p', { class: 'notice info', id: 'saved-flash' }, saved));

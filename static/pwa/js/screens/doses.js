@@ -131,7 +131,7 @@ export async function doseForm(ctx, childId, entity, id) {
       drawn: rec.version == null ? null : rec });
     if (dose.source === 'given') await rememberLots(ctx.db, on, { [rec.vaccine]: dose });
     ctx.announce(savedWords(ctx), 1);
-    ctx.go(`#/child/${childId}`);
+    ctx.go(`#/child/${childId}`, true);
     return true;
   });
   await showRefused(ctx, form, entity, id);
@@ -202,7 +202,7 @@ export async function dosesForm(ctx, childId) {
     hideSave();
     showAsked();
   };
-  /** Say which ticked doses `on` cannot have, with the server's reasons (validateDose, validateSupplement). */
+  /** Say which ticked doses `on` cannot have, with the server's reasons. */
   const sayDropped = (on, gone) => {
     const why = gone.map((k) => {
       const [name, value] = k.split(':');
@@ -251,7 +251,7 @@ export async function dosesForm(ctx, childId) {
       await rememberLots(ctx.db, on, Object.fromEntries(doses.map(([vaccine, dose]) => [vaccine, lots[`${vaccine}|${dose}`]])));
     }
     ctx.announce(t('doses_saved', { n: doses.length + sups.length }), 1);
-    ctx.go(`#/child/${childId}`);
+    ctx.go(`#/child/${childId}`, true);
     return true;
   });
   return form;
@@ -286,7 +286,7 @@ export async function cardForm(ctx, childId) {
     return h('div', { class: 'card-dose' }, on, where);
   };
   const alert = h('p', { class: 'notice bad', role: 'alert', hidden: true });
-  // a card's dose outside the rules (a private clinic's early dose): excusable, see ruleExceptions
+  // a card's dose outside the rules: excusable, see ruleExceptions
   const exceptions = ruleExceptions(ctx);
   form.append(h('p', { class: 'muted' }, t('card_copy_hint')), from, place,
     h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')), ...rows.map(doseRow)),
@@ -312,7 +312,7 @@ export async function cardForm(ctx, childId) {
       place: form.elements[`place|${key(d)}`].value || placeOf(form, source),
       recorded_at: recorded, ...(because && problems[key(d)] ? { override_reason: because } : {}) } })));
     ctx.announce(t('card_copied', { n: ordered.length }), 1);
-    ctx.go(`#/child/${childId}`);
+    ctx.go(`#/child/${childId}`, true);
     return true;
   });
   return form;

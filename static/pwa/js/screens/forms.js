@@ -1,4 +1,4 @@
-// Forms: a child's, a weighing's (its result at once), and what saving forms share. Doses: doses.js.
+// Forms: a child's, a weighing's (its result at once), and what saving forms share.
 import { formatDate, formatNumber, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
@@ -136,8 +136,8 @@ export async function childForm(ctx, childId) {
     if (nik && nik === motherNik && !errors.nik) errors.nik = [t('nik_is_mothers')]; // as the server judges it
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
-    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 }); // to the gram: 2,499 is BBLR
-    const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 }); // registry/schemas.py ChildSchema
+    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 }); // 2,499 is BBLR
+    const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 }); // as ChildSchema
     if (!showErrors(form, errors)) return false;
     const text = visibleText;
     await ctx.save({ entity: 'child', id, fields: {
@@ -147,7 +147,7 @@ export async function childForm(ctx, childId) {
       birth_length_cm: bl },
     drawn: existing });
     ctx.announce(savedWords(ctx), 1);
-    ctx.go(`#/child/${id}`);
+    ctx.go(`#/child/${id}`, true);
     return true;
   });
   if (existing) await showRefused(ctx, form, 'child', childId);
@@ -247,7 +247,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
   form.addEventListener('change', () => judgement?.follow(form));
   if (judgement) form.elements.measured_on.addEventListener('change', (e) => {
     const pick = form.querySelector(`input[name=trend_override][value="${inMonth(e.target.value) ? existing.trend_override ?? '' : ''}"]`);
-    if (pick) pick.checked = true; // her N offered no more (the gain gone): the choice left as it is
+    if (pick) pick.checked = true; // her N gone: the choice left as it is
   });
   const id = measurementId ?? crypto.randomUUID();
   onSave(form, async () => {
@@ -266,7 +266,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const fields = { child_id: childId, measured_on: on, weight_kg: weight, length_height_cm: length,
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
-      ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps when it was recorded
+      ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps it
     // a move to another month drops the N/T; hers given again there follows it
     const again = judged.trend_override && judged.trend_override === existing.trend_override && !inMonth(on);
     const outs = await ctx.saveAll([{ entity: 'measurement', id, fields, drawn: existing },
@@ -318,7 +318,7 @@ export function deleteCard(ctx, entity, id, childId) {
     if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
     await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
     ctx.announce(deletedWords(ctx), 1);
-    ctx.go(`#/child/${childId}`);
+    ctx.go(`#/child/${childId}`, true);
     return true;
   });
   return form;
