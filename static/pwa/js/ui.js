@@ -76,8 +76,7 @@ export function radios(name, legend, options, checked, required = false) {
     h('small', { class: 'error', id: errorId }));
 }
 
-/** Two taps for the irreversible (WCAG 3.3.4): "Ya, …" and "Batal" replace the button. Focus
- * follows (the pressed button is gone; a keyboard or TalkBack user would land at the page top). */
+/** Two taps for the irreversible (WCAG 3.3.4): "Ya, …" and "Batal" replace the button; focus follows. */
 export function confirmed(label, question, act) {
   const slot = h('span', { class: 'confirm' });
   const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
@@ -106,6 +105,11 @@ export function showErrors(form, errors) {
     if (!el) continue;
     el.textContent = [].concat(messages).join(' ');
     input.setAttribute('aria-invalid', 'true');
+    // gone once she answers it
+    (input.type === 'radio' ? el.parentNode : input).addEventListener('input', () => {
+      el.textContent = '';
+      input.removeAttribute('aria-invalid');
+    }, { once: true });
   }
   const first = form.querySelector('[aria-invalid]');
   first?.focus();
@@ -121,15 +125,13 @@ export function formValues(root) {
     fields(form).map((e) => [e.name, e.value, ['checkbox', 'radio'].includes(e.type) ? e.checked : null])]));
 }
 
-/** Whether the forms changed since drawn (both formValues); ones drawn since by other means (login
- * screens) are not judged. */
+/** Whether the forms changed since drawn (both formValues); ones drawn since otherwise are not judged. */
 export function formsChanged(drawn, now) {
   return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
 }
 
 /** Put `values` (formValues) back into the same forms, dispatching 'input' and 'change' so what
- * depends on a field (a doses form's options, a ticked dose's vial) follows. A decimal is written the
- * language's way ('8.1' drawn or typed in English is '8,1' in Bahasa Indonesia), as a redraw writes it. */
+ * depends on a field follows; a decimal written the language's way ('8,1' in Bahasa Indonesia). */
 export function restoreForms(root, values) {
   for (const [id, entries] of Object.entries(values)) {
     const form = root.querySelector(`form[id="${id}"]`);
