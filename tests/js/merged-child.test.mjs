@@ -67,3 +67,20 @@ test("a merged-away child's screen says it was merged and links to the child kep
   const gone = await render({ ...ctx, bundle: async () => ({ child: null, kept: null, measurements: [] }) }, 'gone');
   assert.match(gone.textContent, /^Anak ini tidak ada di HP ini/);
 });
+
+test("a merged-away child's forms (weighing, doses, Buku KIA, a dose, the child's data) say it was merged and link to the child kept", async () => {
+  // the cadre on the weighing form of the duplicate when the bidan merged it read only 'Anak ini tidak
+  // ada di HP ini: dipindah, digabung atau dihapus?', with no way to the child her weighing went to
+  setLang('id');
+  const forms = await import('../../static/pwa/js/screens/forms.js');
+  const doses = await import('../../static/pwa/js/screens/doses.js');
+  const kept = { id: 'k1', name: 'Bayi Ny. Lestari' };
+  const ctx = { bundle: async () => ({ child: null, kept, measurements: [], immunisations: [], supplements: [] }),
+    schedule: async () => null, db: memDb(), role: 'kader', day: { date: '2024-01-20' } };
+  const screens = [await forms.visitForm(ctx, 'gone'), await forms.visitForm(ctx, 'gone', 'm1'), await forms.childForm(ctx, 'gone'),
+    await doses.dosesForm(ctx, 'gone'), await doses.cardForm(ctx, 'gone'), await doses.doseForm(ctx, 'gone', 'immunisation', 'i1')];
+  for (const screen of screens) {
+    assert.equal(screen.textContent, 'Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari');
+    assert.equal(screen.find((e) => e.localName === 'a')[0].attributes.href, '#/child/k1');
+  }
+});

@@ -21,7 +21,7 @@ const placeOf = (form, from) => (from === 'given' ? 'posyandu' : form.querySelec
  * separates vaccines in one form; `lot` prefills (`remembered`: from the day's previous child). */
 function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembered = false, ...attrs }) {
   const known = !lot.kfa_code || products.some((p) => p.kfa_code === lot.kfa_code);
-  const listed = known ? products : [...products, { kfa_code: lot.kfa_code, name: lot.kfa_code }]; // never dropped unseen
+  const listed = known ? products : [...products, { kfa_code: lot.kfa_code, name: lot.kfa_code }];
   return h('fieldset', { class: 'lot', ...attrs }, h('legend', {}, legend),
     remembered ? h('p', { class: 'hint' }, t('lot_remembered')) : null,
     field({ label: t('batch_number'), name: `batch_number${suffix}`, value: lot.batch_number, required: true,
@@ -73,9 +73,9 @@ function ruleExceptions(ctx) {
  * server does (schedule rules, record_problems). Restated from "given" to copied or recalled, it
  * loses the vial fields (they described that visit's vial). */
 export async function doseForm(ctx, childId, entity, id) {
-  const [{ child, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
-  const list = entity === 'immunisation' ? immunisations : supplements;
-  const rec = child ? list.find((r) => r.id === id) : null;
+  const [{ child, kept, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  if (!child) return childGone(kept);
+  const rec = (entity === 'immunisation' ? immunisations : supplements).find((r) => r.id === id);
   if (!rec) return h('p', { class: 'notice' }, t('record_gone'));
   const area = await ctx.area(child);
   const name = doseLabel(schedule, entity, rec);
@@ -141,9 +141,9 @@ export async function doseForm(ctx, childId, entity, id) {
 /** Record today's doses (vaccines, vitamin A, deworming due), with source and, if given here, the
  * vial, prefilled from the day's previous child for that vaccine. */
 export async function dosesForm(ctx, childId) {
-  const [{ child, immunisations, supplements }, schedule, vials] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
+  const [{ child, kept, immunisations, supplements }, schedule, vials] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
     keptLots(ctx.db)]);
-  if (!child) return childGone();
+  if (!child) return childGone(kept);
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
   const day = recordDay(ctx.day.date);
@@ -261,8 +261,8 @@ export async function dosesForm(ctx, childId) {
  * with its date (empty: not on the card). Checked as the server does, saved all or none in date
  * order so the server meets dose 1 before dose 2. */
 export async function cardForm(ctx, childId) {
-  const [{ child, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
-  if (!child) return childGone();
+  const [{ child, kept, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
+  if (!child) return childGone(kept);
   const area = await ctx.area(child);
   const today = todayIso();
   const rows = copyableDoses(scheduleOn(schedule, today), child.birth_date, immunisations, today, { area });

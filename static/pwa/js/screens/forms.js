@@ -37,13 +37,13 @@ export function dateCheck(errors, form, name, birthDate = null) {
   return value;
 }
 
-/** A record the server refused, opened to be fixed: its messages shown on the form's fields. */
+/** A record the server refused, opened to be fixed: its messages on the form's fields. */
 export async function showRefused(ctx, form, entity, id) {
   const refused = (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
-/** One save per tap: a tap while `submit` runs is ignored; resolved true, the form stays locked. */
+/** One save per tap: a tap while `submit` runs is ignored; saved, the form stays locked. */
 export function onSave(form, submit) {
   let busy = false;
   form.addEventListener('submit', async (e) => {
@@ -87,8 +87,8 @@ const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v))
 
 /** A child's form; lengths as the server's ChildSchema. */
 export async function childForm(ctx, childId) {
-  const existing = childId ? (await ctx.bundle(childId)).child : null;
-  if (childId && !existing) return childGone(); // not a registration under a gone child's id
+  const { child: existing, kept } = childId ? await ctx.bundle(childId) : {};
+  if (childId && !existing) return childGone(kept); // not a registration under a gone child's id
   const c = existing ?? {};
   // her posyandu; a bidan's chosen (home's day first), so a child is also moved
   const ps = [...await ctx.posyandus()].sort((a, b) => a.name.localeCompare(b.name));
@@ -123,7 +123,7 @@ export async function childForm(ctx, childId) {
     const birth = el.birth_date.value;
     const birthError = birthDateError(birth);
     if (birthError) errors.birth_date = [birthError];
-    else if (existing) { // not after a weighing or dose of hers (server: _check_born_before_events)
+    else if (existing) { // not after a weighing or dose of hers (as the server)
       const { measurements: ms, immunisations: is, supplements: ss } = await ctx.bundle(childId);
       const first = [...ms.map((m) => m.measured_on), ...[...is, ...ss].map((r) => r.given_on)].sort()[0];
       if (first < birth) errors.birth_date = [t('born_after_events', { date: formatDate(first) })];
@@ -133,7 +133,7 @@ export async function childForm(ctx, childId) {
       const error = value && nikError(value);
       if (error) errors[key] = [error];
     }
-    if (nik && nik === motherNik && !errors.nik) errors.nik = [t('nik_is_mothers')]; // as the server judges it
+    if (nik && nik === motherNik && !errors.nik) errors.nik = [t('nik_is_mothers')]; // as the server
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 }); // 2,499 is BBLR
@@ -160,7 +160,7 @@ async function ntJudgement(ctx, child, existing, measurements) {
   const [tables, kbm] = await Promise.all([ctx.tables(), ctx.kbm()]);
   const kmsAs = (form) => kmsOf(child, { ...existing, ...form, _pending: true }, measurements, tables, kbm);
   const kms = kmsAs();
-  const gained = (k) => !(k.gain_g <= 0); // a weight flat or down is T (Buku KIA): no N to give it
+  const gained = (k) => !(k.gain_g <= 0); // flat or down is T (Buku KIA)
   const nt = (k) => ['N', 'T'].includes(k.trend_computed);
   if (!nt(kms) || (!gained(kms) && !existing.trend_override)) return null;
   const reason = field({ label: t('nt_reason'), name: 'trend_override_reason', value: existing.trend_override_reason ?? '', maxlength: 255 });
@@ -201,8 +201,8 @@ async function ntJudgement(ctx, child, existing, measurements) {
 
 /** Record or correct (`measurementId`) a weighing, its result at once. */
 export async function visitForm(ctx, childId, measurementId = null) {
-  const { child, measurements } = await ctx.bundle(childId);
-  if (!child) return childGone();
+  const { child, kept, measurements } = await ctx.bundle(childId);
+  if (!child) return childGone(kept);
   const existing = measurementId ? measurements.find((m) => m.id === measurementId) : null;
   if (measurementId && !existing) return h('p', { class: 'notice' }, t('record_gone'));
   const m = existing ?? {};
