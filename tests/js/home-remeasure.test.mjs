@@ -10,7 +10,7 @@ import { installDom } from './fakedom.mjs';
 installDom();
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 
-const home = await import('../../static/pwa/js/screens/home.js');
+const { homeTags } = await import('./home-list.mjs');
 const { setLang, t } = await import('../../static/pwa/js/i18n.js');
 
 const json = (p) => JSON.parse(readFileSync(new URL(`../../${p}`, import.meta.url)));
@@ -21,14 +21,7 @@ const ahmad = { id: 'c1', name: 'Ahmad Saputra', sex: 'M', birth_date: '2022-11-
 const weighing = (id, on, kg) => ({ id, child_id: 'c1', measured_on: on, weight_kg: kg, oedema: false, recorded_at: `${on}T02:00:00Z` });
 
 /** The tags of Ahmad's row on a bidan's home list of 5 Dec 2026, with `measurements`. */
-async function tags(measurements) {
-  const ctx = { role: 'bidan', session: { user: { id: 'b1', role: 'bidan' } }, day: { date: '2026-12-05', posyandu_id: 'p1' },
-    children: async () => [ahmad], posyandus: async () => [{ id: 'p1', name: 'Posyandu Mawar' }],
-    records: async (entity) => (entity === 'measurement' ? measurements : []),
-    tables: async () => tables, kbm: async () => undefined, schedule: async () => schedule };
-  const screen = await home.render(ctx);
-  return [...screen.querySelector('#children').querySelectorAll('.tag')].map((e) => [e.className, e.textContent]);
-}
+const tags = (measurements) => homeTags({ role: 'bidan', children: [ahmad], measurements, date: '2026-12-05', tables, schedule });
 
 test('a child whose latest weighing is implausible is tagged to be measured again; a plausible one is not', async () => {
   setLang('id');

@@ -12,7 +12,7 @@ installDom();
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 
 const { assess, latest, weightStatus } = await import('../../static/pwa/js/assess.js');
-const home = await import('../../static/pwa/js/screens/home.js');
+const { homeTags } = await import('./home-list.mjs');
 const parent = await import('../../static/pwa/js/screens/parent.js');
 const { setLang } = await import('../../static/pwa/js/i18n.js');
 
@@ -27,14 +27,8 @@ const weighing = entry('m1', '2024-08-15', { weight_kg: 6.0 }, '2024-08-15T02:00
 const length = (on) => entry('m2', on, { length_height_cm: 66, position: 'lying' }, `${on}T03:00:00Z`);
 
 /** The tags of Lina's row on the kader's home list of 29 Aug 2024, with ``measurements``. */
-async function tagsOn(measurements) {
-  const ctx = { role: 'kader', session: { user: { id: 'k1', role: 'kader' } }, day: { date: '2024-08-29', posyandu_id: 'p1' },
-    children: async () => [lina], posyandus: async () => [{ id: 'p1', name: 'Posyandu Mawar' }],
-    records: async (entity) => (entity === 'measurement' ? measurements : []),
-    tables: async () => tables, kbm: async () => null, schedule: async () => schedule };
-  const screen = await home.render(ctx);
-  return [...screen.querySelector('#children').querySelectorAll('.tag')].map((e) => e.textContent);
-}
+const tagsOn = async (measurements) => (await homeTags({ children: [lina], measurements, date: '2024-08-29', tables, schedule }))
+  .map(([, text]) => text);
 
 test('latest() of a length alone carries the weight status of its month\'s weighing, as assess() does', () => {
   for (const on of ['2024-08-15', '2024-08-29']) {
