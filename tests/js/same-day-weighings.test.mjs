@@ -50,3 +50,21 @@ test('one weighing a day, or a length measured apart the same day, is not named;
   assert.deepEqual(await notices([july, mine, length]), []);
   assert.deepEqual(await notices([july, mine, hers], false), []);
 });
+
+test('the correction form of one of the two says the same: delete the wrong one, not "weighed again, correct that one"', async () => {
+  // the midwife opened the wrong one to delete it, as the history said, and read on its form 'Sudah ada
+  // penimbangan tanggal 15 Agu 2024. Bila anak ditimbang ulang, ubah yang itu.': correct the other instead
+  setLang('id');
+  const { memDb } = await import('./memdb.mjs');
+  const forms = await import('../../static/pwa/js/screens/forms.js');
+  const ctx = { bundle: async () => ({ child, measurements: [july, mine, hers], immunisations: [], supplements: [] }),
+    role: 'kader', db: memDb(), day: { date: '2024-08-15' } };
+  const sameDay = async (id) => (await forms.visitForm(ctx, 'c1', id)).find((e) => e.attributes.id === 'same-day')[0];
+  const note = await sameDay('m2');
+  assert.equal(note.attributes.hidden, undefined);
+  assert.equal(note.textContent, 'Ada 2 penimbangan tanggal 15 Agu 2024 (mungkin dari dua HP). Bila anak hanya ditimbang sekali, '
+    + 'hapus yang salah: "Ubah", lalu "Hapus". Ubah penimbangan itu');
+  assert.equal(note.find((e) => e.localName === 'a')[0].attributes.href, '#/visit/c1/m1');
+  // a new weighing of a day already weighed: correct that one, as before
+  assert.match((await sameDay(null)).textContent, /^Sudah ada penimbangan tanggal 15 Agu 2024\. Bila anak ditimbang ulang, ubah yang itu\./);
+});

@@ -10,7 +10,7 @@ const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile n
 /** A name: the keyboard capitalises each word. */
 const NAME = { autocomplete: 'off', autocapitalize: 'words', maxlength: 120 };
 
-/** An optional number field in its limits (server's); `options.places`: rounded as stored. */
+/** An optional number field in its limits; `options.places`: rounded as stored. */
 export function range(errors, form, name, lo, hi, options = {}) {
   const v = num(form.elements[name].value);
   const error = rangeError(v, lo, hi, options);
@@ -88,7 +88,7 @@ const numberText = (v) => (v === null || v === undefined ? '' : formatNumber(v))
 /** A child's form; lengths as the server's ChildSchema. */
 export async function childForm(ctx, childId) {
   const { child: existing, kept } = childId ? await ctx.bundle(childId) : {};
-  if (childId && !existing) return childGone(kept); // not a registration under a gone child's id
+  if (childId && !existing) return childGone(kept);
   const c = existing ?? {};
   // her posyandu; a bidan's chosen (home's day first), so a child is also moved
   const ps = [...await ctx.posyandus()].sort((a, b) => a.name.localeCompare(b.name));
@@ -136,8 +136,8 @@ export async function childForm(ctx, childId) {
     if (nik && nik === motherNik && !errors.nik) errors.nik = [t('nik_is_mothers')]; // as the server
     const phone = el.guardian_phone.value.replace(/[\s-]/g, '');
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
-    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 }); // 2,499 is BBLR
-    const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 }); // as ChildSchema
+    const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 });
+    const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 });
     if (!showErrors(form, errors)) return false;
     const text = visibleText;
     await ctx.save({ entity: 'child', id, fields: {
@@ -227,10 +227,10 @@ export async function visitForm(ctx, childId, measurementId = null) {
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   const pointOut = () => {
     const on = form.elements.measured_on.value;
-    const twin = measurements.find((x) => x.measured_on === on && x.id !== measurementId);
-    sameDay.hidden = !twin;
-    sameDay.replaceChildren(...(twin ? [t('weighed_that_day', { date: formatDate(on) }), ' ',
-      h('a', { href: `#/visit/${childId}/${twin.id}` }, t('edit_that_one'))] : []));
+    const twins = measurements.filter((x) => x.measured_on === on && x.id !== measurementId);
+    sameDay.hidden = !twins.length; // a twin's form too says to delete the wrong one
+    sameDay.replaceChildren(...(twins.length ? [t(existing ? 'weighed_twice' : 'weighed_that_day',
+      { n: twins.length + 1, date: formatDate(on) }), ' ', h('a', { href: `#/visit/${childId}/${twins[0].id}` }, t('edit_that_one'))] : []));
   };
   form.elements.measured_on.addEventListener('change', pointOut);
   pointOut();
@@ -266,7 +266,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const fields = { child_id: childId, measured_on: on, weight_kg: weight, length_height_cm: length,
       position: length === null ? null : form.querySelector('input[name=position]:checked')?.value ?? null,
       head_circumference_cm: head, muac_cm: muac, oedema: el.oedema.checked,
-      ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged }; // a correction keeps it
+      ...(existing ? {} : { recorded_at: new Date().toISOString() }), ...judged };
     // a move to another month drops the N/T; hers given again there follows it
     const again = judged.trend_override && judged.trend_override === existing.trend_override && !inMonth(on);
     const outs = await ctx.saveAll([{ entity: 'measurement', id, fields, drawn: existing },
