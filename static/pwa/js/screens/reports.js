@@ -94,7 +94,7 @@ function actionItem(r, linked) {
     h('span', { class: 'row-main' }, h('strong', {}, linked ? h('a', { href: `#/child/${r.child_id}` }, r.name) : r.name),
       h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
       r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
-      phone ? h('a', { href: tel }, phone) : null),
+      phone ? h('a', { class: 'tel', href: tel }, phone) : null),
     h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, reasonText(x)))));
 }
 
