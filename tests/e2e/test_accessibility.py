@@ -83,7 +83,7 @@ def test_a_focused_link_or_button_is_never_hidden_under_the_sticky_header(live_s
     page.evaluate("() => { const all = main.querySelectorAll('a[href], button, input, select, summary');"
                   " all[all.length - 1].focus(); }")
     hidden = []
-    for _ in range(40):
+    for _ in range(400):  # the child's every weighing has its "Ubah": the demo's history grows by the month
         page.keyboard.press("Shift+Tab")
         got = page.evaluate(FOCUSED)
         if not got["inMain"]:
