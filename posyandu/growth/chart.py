@@ -47,8 +47,11 @@ def last_month(last_age_days: int) -> int:
 
 
 def age_curves(indicator: str, sex: str, until_days: int) -> dict[str, Any]:
-    """Whole months from birth to ``last_month(until_days)``, each read at its day (day 1856 for month 61)."""
-    months = np.arange(0, last_month(until_days) + 1)
+    """Whole months from birth to ``last_month(until_days)``, each read at its day (day 1856 for month 61);
+    lhfa also 23.99 (day 730, the last lying) before 24 (day 731, standing): WHO's 0.7 cm step, as the phone."""
+    months = np.arange(0, last_month(until_days) + 1, dtype=float)
+    if indicator == "lhfa" and months[-1] >= 24:
+        months = np.insert(months, 24, 23.99)
     days = np.array([min(MAX_AGE_DAYS, _half_up(m * DAYS_PER_MONTH)) for m in months], dtype=int)
     lms = growth_tables()[indicator].rows(np.full(days.shape, SEX_CODES[sex]), days)
     return _curves(indicator, months, lms, "age_months")

@@ -206,7 +206,8 @@ class CurveSchema(Schema):
     x_values = fields.List(fields.Float(), metadata={
         "description": "Whole months from 0 to the axis' last month (12 at least, 3 past the latest point, at most "
                        "61; month m is read at day round(m × 30.4375), month 61 at day 1856, the WHO tables' "
-                       "last), or every cm of the wfl (45-110) or wfh (65-120) table"})
+                       "last; lhfa also 23.99, read at day 730, the last lying, before month 24 read standing: "
+                       "WHO's 0.7 cm step), or every cm of the wfl (45-110) or wfh (65-120) table"})
     sd = fields.Dict(keys=fields.String(), values=fields.List(fields.Float()), metadata={
         "description": "The KMS's SD lines, one y per x value: -3, -2, 0, +1, +2, +3 SD (keys '-3' ... '3'); "
                        "lhfa has no +1 SD line (TB/U has no cut-off there). +1 SD is the KMS's orange line "

@@ -87,12 +87,29 @@ def test_the_age_curves_reach_past_the_latest_point_to_the_end_of_the_who_tables
     curves = chart(client, world, child)["curves"]
     for name in ("wfa", "lhfa"):
         xs = curves[name]["x_values"]
-        assert xs[0] == 0 and xs[-1] == 61 and xs == list(range(62)), name
+        months = [*range(24), 23.99, *range(24, 62)] if name == "lhfa" else list(range(62))  # lying to day 730
+        assert xs[0] == 0 and xs[-1] == 61 and xs == months, name
         assert xs[-1] >= age_days / 30.4375
         # month 61 is drawn at day 1856, the last row of WHO's table (the phone's last axis month)
         who = who_lms(name, "M")
         assert curves[name]["sd"]["0"][-1] == pytest.approx(who["1856.0"][1], abs=0.005)
-        assert curves[name]["sd"]["0"][60] == pytest.approx(who["1826.0"][1], abs=0.005)
+        assert curves[name]["sd"]["0"][xs.index(60)] == pytest.approx(who["1826.0"][1], abs=0.005)
+
+
+@pytest.mark.parametrize("sex", ["M", "F"])
+def test_length_for_age_steps_down_at_24_months_from_lying_length_to_standing_height(client, world, make_child, sex):
+    """WHO's table reads length lying to day 730 and height standing from 731 (0.7 cm less): the curves ran
+    straight from month 23 to month 24 (day 731), up to 0.65 cm low in the month before two years."""
+    child = make_child(sex=sex, birth_date=(date.today() - timedelta(days=900)).isoformat())
+    weigh(client, world, child, 900, weight_kg=12.0, length_height_cm=88.0)
+    lhfa = chart(client, world, child)["curves"]["lhfa"]
+    who = who_lms("lhfa", sex)
+    i = lhfa["x_values"].index(24)
+    assert lhfa["x_values"][i - 1] == 23.99 and lhfa["x_values"][i - 2] == 23
+    for z, ys in lhfa["sd"].items():
+        lying, standing = at_z(who["730.0"], float(z)), at_z(who["731.0"], float(z))
+        assert 0.6 < lying - standing < 0.8
+        assert (ys[i - 1], ys[i]) == (pytest.approx(lying, abs=0.005), pytest.approx(standing, abs=0.005)), z
 
 
 def test_a_young_child_sees_a_year_and_an_older_one_three_months_past_the_latest_weighing(client, world, make_child):

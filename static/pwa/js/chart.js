@@ -1,5 +1,4 @@
-// Growth charts as SVG over WHO SD curves, KMS-like bands; chartData() builds GET
-// /children/<id>/growth-chart's shape offline.
+// Growth charts as SVG over WHO SD curves, KMS bands; chartData(): /children/<id>/growth-chart offline.
 import { adjustedLength, monthIndex } from './growth.js';
 import { growthOf } from './assess.js';
 
@@ -73,7 +72,8 @@ export function chartData(child, points, tables) {
     sex: child.sex, birth_date: child.birth_date, points,
     curves: {
       wfa: { x: 'age_months', ...curves(tables.wfa, sex, ages, byAge, LINES.wfa) },
-      lhfa: { x: 'age_months', ...curves(tables.lhfa, sex, ages, byAge, LINES.lhfa) },
+      // WHO's 0.7 cm step: lying to day 730, standing from 731
+      lhfa: { x: 'age_months', ...curves(tables.lhfa, sex, ages.flatMap((m) => (m === 24 ? [23.99, m] : m)), byAge, LINES.lhfa) },
       ...Object.fromEntries(lengths.map((name) => [name, byLength(name)])),
     },
   };
@@ -106,8 +106,7 @@ const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p
 // oedema or a flagged value: drawn hollow, not judged against the curves (WHO)
 const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
 
-/** Where `indicator`'s chart draws `p` (drawChart's points): {x, y, unjudged}, or null; same as the
- * server's `plot` (tests/api/test_growth_chart_kms.py). */
+/** Where `indicator`'s chart draws `p`: {x, y, unjudged}, or null; as the server's `plot`. */
 export function placed(data, indicator, p) {
   const curve = data.curves[indicator];
   if (!hasPlace(curve, indicator, p) || !inRange(curve, p)) return null;
