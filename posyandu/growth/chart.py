@@ -84,7 +84,7 @@ def birth_point(birth_date: Any, weight_kg: float | None, length_cm: float | Non
 
 def _placed(curves: dict[str, Any], point: dict[str, Any], cm: float | None) -> dict[str, Any]:
     """Where each chart draws ``point`` ({x, y, unjudged}), null where it is not drawn: a weighing
-    under 731 days belongs on weight-for-length, one from 731 on weight-for-height; a value missing or
+    under 731 days belongs on weight-for-length, one from 731 to 1856 on weight-for-height; a value missing or
     beyond the curves is not drawn. Hollow (unjudged): a weight with oedema, a value flagged implausible."""
     day, weight, flags = point.get("age_days"), point.get("weight_kg"), point.get("flags") or {}
     out: dict[str, Any] = {}
@@ -95,7 +95,7 @@ def _placed(curves: dict[str, Any], point: dict[str, Any], cm: float | None) -> 
         x = day / DAYS_PER_MONTH if curve["x"] == "age_months" else cm
         y = cm if indicator == "lhfa" else weight
         xs = curve["x_values"]
-        if x is None or y is None or not xs[0] <= x <= xs[-1]:
+        if x is None or y is None or not xs[0] <= x <= xs[-1] or day > MAX_AGE_DAYS:  # wfh: WHO's under-fives
             continue
         unjudged = (point.get("oedema") is True and indicator != "lhfa") or flags.get(indicator) is True
         out[indicator] = {"x": x, "y": y, "unjudged": unjudged}

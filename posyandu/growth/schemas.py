@@ -182,8 +182,8 @@ class ChartPointSchema(Schema):
     plot = fields.Dict(keys=fields.String(), values=fields.Nested(PlacedSchema, allow_none=True), metadata={
         "description": "Where each chart of curves draws the point, as the PWA's KMS does (chart.js placed): one "
                        "key per curve; null where it is not drawn (a weighing under 731 days is on wfl only, one from "
-                       "731 days on wfh only; a value missing, or beyond the curves: older than the WHO tables, a "
-                       "length out of the wfl/wfh table)"})
+                       "731 days on wfh only; a value missing, or beyond the curves: older than the WHO tables, day 1856, "
+                       "on every chart, wfh too; a length out of the wfl/wfh table)"})
 
 
 class BirthPointSchema(ChartPointSchema):

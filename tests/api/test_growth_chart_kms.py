@@ -219,3 +219,16 @@ def test_a_child_first_weighed_past_two_keeps_the_weight_for_length_chart_of_her
     assert data["birth_point"]["plot"]["wfl"] == {"x": 50.0, "y": 3.3, "unjudged": False}
     assert data["birth_point"]["plot"]["wfh"] is None
     assert data["points"][0]["plot"]["wfh"] == {"x": 88.0, "y": 12.0, "unjudged": False}
+
+
+def test_a_measurement_past_five_years_is_drawn_on_no_chart_weight_for_height_included(client, world, make_child):
+    """WHO's weight-for-height is a standard for children under 5, judged to day 1856 as the age charts
+    end there: a 5-year-old's 112 cm was placed on it (a filled point in the green band, never judged)."""
+    child = make_child(sex="F", birth_date=(date.today() - timedelta(days=2000)).isoformat())
+    weigh(client, world, child, 1700, weight_kg=17.0, length_height_cm=105.0)
+    weigh(client, world, child, 1856, weight_kg=18.0, length_height_cm=108.0)
+    weigh(client, world, child, 2000, weight_kg=19.0, length_height_cm=112.0)
+    plots = [p["plot"] for p in chart(client, world, child)["points"]]
+    assert [p["wfh"] for p in plots] == [{"x": 105.0, "y": 17.0, "unjudged": False},
+                                         {"x": 108.0, "y": 18.0, "unjudged": False}, None]
+    assert plots[2] == {"wfa": None, "lhfa": None, "wfh": None}

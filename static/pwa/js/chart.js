@@ -102,7 +102,8 @@ const yOn = (indicator, p) => (indicator === 'lhfa' ? cmOf(p) : p.weight_kg);
 const ofChart = (indicator, p) => (indicator === 'wfl' ? p.age_days < 731 : indicator === 'wfh' ? p.age_days >= 731 : true);
 const hasPlace = (curve, indicator, p) => ofChart(indicator, p) && xOn(curve, p) != null && yOn(indicator, p) != null
   && !Number.isNaN(xOn(curve, p));
-const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p) <= curve.x_values[curve.x_values.length - 1];
+// WHO's tables, wfh too, end at day 1856
+const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p) <= curve.x_values.at(-1) && p.age_days < 1857;
 // oedema or a flagged value: drawn hollow, not judged against the curves (WHO)
 const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
 
@@ -114,8 +115,7 @@ export function placed(data, indicator, p) {
 }
 
 /** Whether each of `points` starts a piece of her line. KMS (wfa): joined to one in its month or the
- * last (as N/T; a missed month breaks it); others (measured Feb, Aug) to one up to 7 months before:
- * a longer chord cuts across the curves. */
+ * last (as N/T); others (measured Feb, Aug) to one up to 7 months before. */
 export const breaks = (indicator, points) => points.map((p, k) => !k
   || monthIndex(p.measured_on) - monthIndex(points[k - 1].measured_on) > (indicator === 'wfa' ? 1 : 7));
 
