@@ -46,3 +46,45 @@ def test_chart_labels_overlap_nothing_at_360_px(live_server, new_context, userna
     page.locator("#lang-btn").click()  # the English words are longer
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert overlaps(page, children) == []
+
+
+# each chart's legend of hollow points beside the x axis' title, laid out by Chromium: both inside the
+# 360-unit canvas, not over each other (getBBox), for kader and parent, in Indonesian and English
+LEGENDS = """async () => {
+  const { chartsPanel } = await import('/js/screens/child.js');
+  const { loadTables } = await import('/js/growth.js');
+  const { forParent, setLang } = await import('/js/i18n.js');
+  const tables = await loadTables('/data/who/');
+  const child = { id: 'c', name: 'Ayu Lestari', sex: 'F', birth_date: '2025-01-15' };
+  const measurements = [{ id: 'm', measured_on: '2025-09-15', weight_kg: 7, length_height_cm: 68, oedema: true }];
+  const out = [];
+  for (const parent of [false, true]) {
+    for (const lang of ['id', 'en']) {
+      forParent(parent);
+      setLang(lang);
+      const panel = chartsPanel(child, measurements, tables, parent);
+      document.body.append(panel);
+      for (const svg of panel.querySelectorAll('svg')) {
+        const note = svg.querySelector('.unjudged-note');
+        if (!note) continue;
+        const [a, b] = [note.getBBox(), [...svg.querySelectorAll('.axis')].at(-1).getBBox()];
+        if (a.x < 0 || a.x + a.width > b.x || b.x + b.width > 360) {
+          out.push(`${parent ? 'parent' : 'kader'} ${lang} ${svg.querySelector('title').textContent}: ${note.textContent}`);
+        }
+      }
+      panel.remove();
+    }
+  }
+  forParent(false);
+  setLang('id');
+  return out;
+}"""
+
+
+def test_the_hollow_points_legend_is_clear_of_the_axis_title_at_360_px(live_server, new_context):
+    """A parent's legend ("○ tidak dinilai: kaki bengkak (edema), atau angka mungkin salah catat", 321 of the
+    chart's 360 units) ran under the x axis' title, and a kader's in English touched "Length/height (cm)"."""
+    page = new_context().new_page()
+    page.goto(live_server.url + "/")
+    page.locator("input[name=username]").wait_for()
+    assert page.evaluate(LEGENDS) == []

@@ -227,7 +227,7 @@ export function drawChart(data, indicator, labels) {
   for (const [p, x, y] of sorted) {
     svg.append(el('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 3.5, class: unjudged(p) ? 'child-point unjudged' : 'child-point' }));
   }
-  if (sorted.some(([p]) => unjudged(p))) svg.append(el('text', { x: L, y: H - 6, class: 'unjudged-note' }, labels.unjudged));
+  if (sorted.some(([p]) => unjudged(p))) svg.append(el('text', { x: 4, y: H - 6, class: 'unjudged-note' }, labels.unjudged));
   return svg;
 }
 

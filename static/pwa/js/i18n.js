@@ -575,7 +575,7 @@ const PARENT = {
   // her child's chart (child.js pointText): what a kader's words say, plainly
   chart_oedema: ['Kaki bengkak (edema): berat tidak dinilai', 'Swollen feet (oedema): weight not judged'],
   chart_flagged: ['Angka ini mungkin salah catat: tidak dinilai', 'This number may be a recording mistake: not judged'],
-  chart_unjudged: ['○ tidak dinilai: kaki bengkak (edema), atau angka mungkin salah catat', '○ not judged: swollen feet (oedema), or a number that may be a mistake'],
+  chart_unjudged: ['○ tidak dinilai: kaki bengkak atau salah catat', '○ not judged: swollen feet or a likely mistake'],
   // the server's refusals of her child's data (refusal)
   refused_not_found: ['Anak ini tidak lagi terhubung dengan akun Anda. Bila ini anak Anda, minta kode undangan ke kader posyandu atau bidan untuk menghubungkannya lagi.',
     'This child is no longer linked to your account. If it is your child, ask the posyandu cadre or the midwife for an invitation code to link it again.'],
