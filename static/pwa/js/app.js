@@ -33,8 +33,8 @@ let saved = null; // announce's `show`: atop the next screen
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
   day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the day it was set (turnDay)
-  // after a save: not asked; `back`: as Back when she came from it
-  go: (hash, back) => { drawnForms = null; if (location.hash === hash) route(); else if (back && hash === before) history.back(); else location.hash = hash; },
+  // after a save: not asked; `back`: Back if she came from it, else in the form's place
+  go: (hash, back) => { drawnForms = null; if (location.hash === hash) route(); else if (back && hash === before) history.back(); else if (back) location.replace(hash); else location.hash = hash; },
   announce: (text, show) => { live.textContent = ''; saved = show ? text : null; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
 };
@@ -139,7 +139,7 @@ function chipText(s, c) {
   return failed(s) ? t('sync_failed') : t(s.phase === 'done' ? 'synced' : 'syncing');
 }
 
-/** A question is open (ui.confirmed): a post-sync redraw would take it away. */
+/** A question is open (ui.confirmed): no post-sync redraw. */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 /** Typed and not saved: forms changed since drawn. */
 const dirty = () => formsChanged(drawnForms, formValues(main));
@@ -159,7 +159,7 @@ function turnDay() {
   ctx.day.date = today;
   return true;
 }
-/** The day turned: redraw screens showing it (only the lists if she types). */
+/** The day turned: redraw screens showing it. */
 function onNewDay() {
   if (!turnDay() || !ctx.session || !redrawn()) return;
   if (busy()) redrawLists(); else route({ refresh: true });
@@ -187,7 +187,7 @@ const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || pas
 
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
-  if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server says so: her own first
+  if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server's word
     ctx.session.user = { ...ctx.session.user, must_change_password: true };
     route();
   }
