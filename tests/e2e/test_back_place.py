@@ -3,6 +3,8 @@ server: from a child opened far down the reports' follow-up list she came back t
 reports (charts and tables first) and had to scroll down through them again to find the next child."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -84,3 +86,46 @@ def test_back_after_a_correction_saved_goes_to_the_screen_before_the_child_not_t
     page.get_by_role("heading", name="Bayu Salah Timbang", exact=True).wait_for()
     page.go_back()
     page.get_by_role("heading", name="Hari posyandu").wait_for()
+
+
+def test_back_to_a_weighing_saved_shows_the_child_not_an_empty_form_again(live_server, new_context):
+    """A kader weighs a child, reads the result, goes home for the next one and presses Back: she came
+    to an empty "Catat penimbangan" form for the child just weighed (as if it were not saved: a second
+    weighing one tap away). Back now shows the child's screen, the weighing saved in it."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    name = live_server.api("GET", "/children?limit=1", "kader1").get_json()["items"][0]["name"]
+    page.get_by_label("Cari nama anak").fill(name)
+    page.locator("#children a", has_text=name).first.click()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("12,3")
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#visit-result h2").wait_for()
+    page.mouse.wheel(0, 300)  # she reads the result (its place kept as she scrolls)
+    page.wait_for_timeout(500)
+    page.locator("#nav-home").click()
+    page.get_by_role("heading", name="Hari posyandu").wait_for()
+
+    page.go_back()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    expect(page.locator("#visit-form")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("12,3")
+
+
+def test_back_from_a_child_just_registered_does_not_reopen_an_empty_registration_form(live_server, new_context):
+    """A kader registers a newborn and presses Back: she came to an empty "Daftarkan anak baru" form (as
+    if the baby were not registered: a second record one form away). Back now leaves the new child."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    page.get_by_role("link", name="Daftarkan anak baru").click()
+    page.get_by_label("Nama anak").fill("Bayi Kembali")
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill(date.today().isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Bayi Kembali", exact=True).wait_for()
+
+    page.go_back()
+    page.get_by_role("heading", name="Hari posyandu").wait_for()
+    expect(page.get_by_label("Nama anak", exact=True)).to_have_count(0)

@@ -136,3 +136,19 @@ def test_a_missed_dose_shows_no_date_on_the_card(live_server, new_context):
     for row in missed.all():
         assert row.locator("td").last.inner_text() == "–", row.inner_text()
     ctx.close()
+
+
+def test_a_child_is_found_by_the_first_letters_of_each_of_her_names(live_server, new_context):
+    """A kader in a hurry types the start of each name ("ahma fir" for Ahmad Firmansyah): the list said
+    "0 anak", as only the whole name's letters in a row were looked for."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    name = live_server.api("GET", "/children?limit=1", "kader1").get_json()["items"][0]["name"]
+    first, last = name.split()[:2]
+    page.get_by_label("Cari nama anak").fill(f"{first[:4].lower()} {last[:3].lower()}")
+    expect(page.locator("#children a", has_text=name).first).to_be_visible()
+    page.get_by_label("Cari nama anak").fill(f"{last[:3]}  {first[:3]}")  # either order, spaces as typed
+    expect(page.locator("#children a", has_text=name).first).to_be_visible()
+    page.get_by_label("Cari nama anak").fill(f"{first[:4]} xq")  # every word must be in the name
+    expect(page.locator("#children a", has_text=name)).to_have_count(0)

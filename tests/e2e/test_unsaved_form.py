@@ -100,9 +100,10 @@ def test_a_saved_form_is_left_unasked(live_server, new_context):
     page.go_back()
     page.get_by_role("heading", name="Sari Sudah Disimpan", exact=True).wait_for()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
-    # the registration, saved, went on to the child (register_child) unasked; Back from the child too
+    # the registration, saved, went on to the child (register_child) unasked, in the form's place:
+    # Back from the child leaves it (test_back_place), unasked too
     page.go_back()
-    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
+    page.get_by_role("heading", name="Hari posyandu").wait_for()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     page.go_forward()
     page.get_by_role("link", name="Catat penimbangan").first.click()

@@ -33,8 +33,8 @@ let saved = null; // announce's `show`: atop the next screen
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
   day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the day it was set (turnDay)
-  // after a save: not asked; `back`: as Back when she came from it
-  go: (hash, back) => { drawnForms = null; if (location.hash === hash) route(); else if (back && hash === before) history.back(); else location.hash = hash; },
+  // after a save: not asked; `back`: Back if she came from it, else in the form's place
+  go: (hash, back) => { drawnForms = null; if (location.hash === hash) route(); else if (back && hash === before) history.back(); else if (back) location.replace(hash); else location.hash = hash; },
   announce: (text, show) => { live.textContent = ''; saved = show ? text : null; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
 };
@@ -69,10 +69,10 @@ ctx.saveAll = async (changes) => {
   const failed = document.getElementById('save-failed');
   let out;
   try {
-    // shared lock: a logout in another tab waits for this save before deleting
+    // shared lock: another tab's logout waits for this save
     out = await withDbLock(userDbName(ctx.session.user.id), 'shared', () => saveChanges(ctx.db, changes));
   } catch (error) {
-    // nothing stored: say so; the form stays filled so she can retry
+    // nothing stored: say so; the form stays filled
     showSaveFailed(error);
     throw error;
   }
@@ -91,7 +91,7 @@ const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of an entity, reread on a new database generation; frozen. */
+/** Live records of an entity, reread on a new database generation. */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
@@ -124,7 +124,7 @@ const lastReportOf = (session, db) => ({
 /** A child's area for the schedule (JE), as the server judges it. */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
-/** Words, or [words, label]. "Tersinkron" only after a sync that went through. */
+/** Words, or [words, label]. "Tersinkron" only after a sync went through. */
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
@@ -139,7 +139,7 @@ function chipText(s, c) {
   return failed(s) ? t('sync_failed') : t(s.phase === 'done' ? 'synced' : 'syncing');
 }
 
-/** A question is open (ui.confirmed): a post-sync redraw would take it away. */
+/** A question is open (ui.confirmed): no post-sync redraw. */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 /** Typed and not saved: forms changed since drawn. */
 const dirty = () => formsChanged(drawnForms, formValues(main));
@@ -159,7 +159,7 @@ function turnDay() {
   ctx.day.date = today;
   return true;
 }
-/** The day turned: redraw screens showing it (only the lists if she types). */
+/** The day turned: redraw screens showing it. */
 function onNewDay() {
   if (!turnDay() || !ctx.session || !redrawn()) return;
   if (busy()) redrawLists(); else route({ refresh: true });
@@ -187,7 +187,7 @@ const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || pas
 
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
-  if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server says so: her own first
+  if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server's word
     ctx.session.user = { ...ctx.session.user, must_change_password: true };
     route();
   }
@@ -204,7 +204,7 @@ function onSyncState(s) {
       redrawLists();
     }
   }
-  // "Tersinkron" once what came is shown (a first sync's list took seconds)
+  // "Tersinkron" once what came is shown
   const show = () => {
     const [text, full] = [].concat(chipText(s, s));
     chip.textContent = text;
@@ -276,12 +276,12 @@ async function startSession(session) {
   document.getElementById('nav-home').hidden = ctx.role === 'dinkes'; // its home: the reports
   document.getElementById('nav-duplicates').hidden = !duplicates.judges(ctx.role);
   document.body.dataset.role = ctx.role;
-  document.getElementById('nav').hidden = mustChangePassword(); // shown again once she has set her own
+  document.getElementById('nav').hidden = mustChangePassword(); // again once she set her own
   navigator.storage?.persist?.().then((granted) => { ctx.persisted = granted; }).catch(() => {});
   await ctx.sync.refresh();
   if (!location.hash || location.hash === '#/login') location.hash = '#/';
   route();
-  if (!mustChangePassword()) ctx.sync.sync(); // else refused (403): sent once she has set her own
+  if (!mustChangePassword()) ctx.sync.sync(); // else a 403: sent once she set her own
 }
 ctx.startSession = startSession;
 /** Refresh token refused: log in again; data and outbox stay. */
@@ -306,7 +306,7 @@ function accountGone(kind, message) {
   });
 }
 
-// [pattern, screen, away, may]: if !may() (default: pushing roles), go to away(match) instead.
+// [pattern, screen, away, may]: if !may() (default: pushing roles), to away(match).
 const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // staff: 403
 const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin
@@ -314,7 +314,7 @@ const isAdmin = () => ctx.role === 'admin'; // others: 403
 /** Temporary password: only "Ganti kata sandi" until she sets her own. */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** An online-only screen (js/online/`name`.js); offline "Perlu internet", retried. */
+/** An online-only screen (js/online/`name`.js); offline "Perlu internet". */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -379,13 +379,14 @@ let asked = 0; // ticket of the last non-refresh drawing
 async function route({ refresh = false } = {}) {
   if (!ctx.session) return;
   if (mustChangePassword() && location.hash !== PASSWORD_HASH) {
-    history.replaceState(null, '', PASSWORD_HASH); // nothing else until she has set her own
+    history.replaceState(null, '', PASSWORD_HASH); // nothing else till she set her own
   }
   document.getElementById('nav').hidden = mustChangePassword();
+  if (history.state?.to) history.replaceState(null, '', history.state.to); // a saved form: not again
   const hash = location.hash || '#/';
   const [re, screen, away, may = ctx.canWrite] = ROUTES.find(([r]) => r.test(hash));
   if (away && !may()) {
-    history.replaceState(null, '', away(hash.match(re))); // Back does not return to the refused screen
+    history.replaceState(null, '', away(hash.match(re))); // Back skips the refused screen
     return route();
   }
   turnDay(); // a screen opened the morning after shows today
@@ -394,7 +395,7 @@ async function route({ refresh = false } = {}) {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // a post-sync drawing dropped if she got busy (unless it superseded an asked one)
+    // a post-sync drawing dropped if she got busy (unless it beat an asked one)
     if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
       if (!asking()) redrawLists();
       return;
@@ -414,7 +415,7 @@ async function route({ refresh = false } = {}) {
     saved = null;
     shown = hash;
     markMenu(hash);
-    // focus lost with the old screen, or on the menu or chip: to the heading
+    // focus lost with the old screen, or on the menu/chip: to the heading
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip
@@ -522,7 +523,7 @@ function wireTriggers() {
   window.addEventListener('scroll', () => {
     const at = location.hash;
     clearTimeout(still);
-    still = setTimeout(() => at === location.hash && history.replaceState({ y: scrollY }, ''), 200);
+    still = setTimeout(() => at === location.hash && history.replaceState({ ...history.state, y: scrollY }, ''), 200);
   }, { passive: true });
   window.addEventListener('beforeunload', (e) => dirty() && e.preventDefault());
   main.addEventListener('focusin', (e) => { if (e.target.form) typedIn = e.target; });

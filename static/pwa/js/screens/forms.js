@@ -277,6 +277,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const result = assess({ child, m: { ...m, ...record }, history: bundle.measurements, immunisations: bundle.immunisations,
       supplements: bundle.supplements, tables, kbm, schedule, area, on });
     form.hidden = true;
+    history.replaceState({ to: `#/child/${childId}` }, ''); // Back: the child
     remove?.remove();
     const note = h('p', { class: 'muted', id: 'saved-note' });
     // at each sync state: what became of this save's changes

@@ -109,13 +109,13 @@ export async function render(ctx) {
       posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
-  // each row built once when first shown; rebuilt when the day or records change
+  // rows built once when first shown; again when the day or records change
   let rows = null;
   const dayRows = () => {
     const on = ctx.day.date;
     const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= on);
     return here.map((c) => ({ child: c, key: c.name.toLowerCase(),
-      // five or older: listed only when searched (to correct the record)
+      // five or older: listed only when searched
       older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS }))
       .sort((a, b) => byName.compare(a.child.name, b.child.name));
   };
@@ -142,12 +142,13 @@ export async function render(ctx) {
     return row;
   };
   let rest = 0; // timer appending rows past the first screenful
-  /** `typing`: first screenful now, the rest just after (a cheap phone took ~100 ms a letter); else all at once. */
+  /** `typing`: first screenful now, the rest just after; else all at once. */
   const draw = ({ typing = false } = {}) => {
     rows ??= dayRows();
     clearTimeout(rest);
     const q = (ctx.query ?? '').trim().toLowerCase();
-    const mine = (q ? rows.filter((r) => r.key.includes(q)) : rows.filter((r) => !r.older)).map(shown);
+    const words = q.split(/\s+/); // each in the name ("ahma fir")
+    const mine = (q ? rows.filter((r) => words.every((w) => r.key.includes(w))) : rows.filter((r) => !r.older)).map(shown);
     const older = rows.filter((r) => r.older).length;
     const first = typing ? SCREENFUL : mine.length;
     list.replaceChildren(...mine.slice(0, first).map((r) => r.li));
@@ -186,7 +187,7 @@ export async function render(ctx) {
     isHealthWorker(ctx.role) ? h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')) : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
-  // a sync ending while she types redraws only the lists below the fields (app.js)
+  // a sync ending while she types redraws only the lists (app.js)
   screen.redrawLists = async () => {
     const next = await readDay(ctx);
     if (!screen.isConnected) return;
