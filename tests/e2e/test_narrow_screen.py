@@ -48,6 +48,37 @@ def test_a_childs_weighing_dates_keep_their_day_and_month_together(live_server, 
           <= panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight) + 0.5"""), lang
 
 
+def test_an_underweight_child_over_a_metre_tall_keeps_her_history_table_in_its_panel(live_server, new_context):
+    """English's one long word "underweight" beside a length of 100 cm or more pushed the table 3 px out
+    of its panel at 360 px (Indonesian's "berat badan kurang" wraps): the "Edit" links half under the panel's edge."""
+    from datetime import date, timedelta
+
+    posyandu_id = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    today = date.today()
+    made = live_server.api("POST", "/children", "kader1", json={
+        "posyandu_id": posyandu_id, "name": "Raka Kurus Tinggi", "sex": "M",
+        "birth_date": (today - timedelta(days=4 * 365)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    for months_ago in range(6):  # 28 Nov, 28 Oct, …: the widest day and month; BB/U below -2 SD at 48 months
+        day = today - timedelta(days=30 * months_ago + 7)
+        weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader1", json={
+            "measured_on": day.isoformat(), "weight_kg": 12.3 - months_ago / 10,
+            "length_height_cm": 101.7 - months_ago / 2, "position": "standing"})
+        assert weighed.status_code == 201, weighed.get_json()
+
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    page.get_by_label("Cari nama anak").fill("Raka Kurus Tinggi")
+    page.locator("#children a", has_text="Raka Kurus Tinggi").click()
+    for lang in both_languages(page):
+        expect(page.locator("#history tbody tr")).to_have_count(6)
+        expect(page.locator("#history tbody td.warn").first).to_have_text("berat badan kurang" if lang == "id" else "underweight")
+        assert page.locator("#history").evaluate("""(panel) => panel.querySelector('table').getBoundingClientRect().right
+          <= panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight) + 0.5"""), lang
+
+
 def test_a_due_childs_dose_and_its_status_stay_together(live_server, new_context):
     page = new_context().new_page()
     login(page, live_server.url, "kader1")
