@@ -11,6 +11,7 @@ from datetime import datetime, time
 from typing import IO, Iterable, Iterator
 
 import xlsxwriter
+from werkzeug.wsgi import FileWrapper
 
 from posyandu.heartbeat import alive
 from posyandu.reports.columns import Column, cell
@@ -83,19 +84,4 @@ def _write_sheet(sheet, formats: dict, columns: list[Column], rows: Iterable[dic
 
 def file_chunks(f: IO[bytes]) -> Iterator[bytes]:
     """Stream a file in 64 KiB pieces; closing the stream closes (deletes) it, read to its end or not."""
-    return _Chunks(f)
-
-
-class _Chunks(Iterator[bytes]):
-    def __init__(self, f: IO[bytes]) -> None:
-        self._file = f
-
-    def __next__(self) -> bytes:
-        chunk = b"" if self._file.closed else self._file.read(CHUNK)
-        if not chunk:
-            self._file.close()
-            raise StopIteration
-        return chunk
-
-    def close(self) -> None:
-        self._file.close()
+    return FileWrapper(f, CHUNK)
