@@ -14,6 +14,8 @@ globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 
 const { child: parentChild, home } = await import('../../static/pwa/js/screens/parent.js');
 const { setLang } = await import('../../static/pwa/js/i18n.js');
+const { loadSchedule } = await import('../../static/pwa/js/due.js');
+const { todayIso } = await import('../../static/pwa/js/ui.js');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
@@ -24,10 +26,10 @@ const hadi = { id: 'c1', sex: 'M', birth_date: '2023-03-01', name: 'Hadi Saputra
 const weighings = (trend) => [
   { id: 'm0', child_id: 'c1', measured_on: '2025-02-01', weight_kg: 11.4, trend: 'N' },
   { id: 'm1', child_id: 'c1', measured_on: '2025-03-01', weight_kg: 11.5, trend }];
-const ctxOf = (measurements) => ({
-  bundle: async () => ({ child: hadi, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-  schedule: async () => null, area: async () => null, online: () => false,
-  children: async () => [hadi], records: async () => measurements });
+const ctxOf = (measurements, { child = hadi, immunisations = [], schedule = null } = {}) => ({
+  bundle: async () => ({ child, measurements, immunisations, supplements: [] }), tables: async () => tables,
+  schedule: async () => schedule, area: async () => null, online: () => false,
+  children: async () => [child], records: async () => measurements });
 const lines = async (measurements) => (await parentChild(ctxOf(measurements), 'c1')).find((e) => e.attributes.id === 'plain')[0]
   .find((e) => e.localName === 'p').map((p) => [p.attributes.class, p.textContent]);
 const homeTag = async (measurements) => (await home(ctxOf(measurements))).find((e) => (e.attributes.class ?? '').startsWith('tag'))
@@ -70,4 +72,21 @@ test('of lines of one tone, thinness (kurus: acute, a referral) comes before low
   const fine = [thin[0], { ...thin[1], weight_kg: 12.2, length_height_cm: 87 }];
   assert.deepEqual((await lines(fine)).map(([, text]) => text).slice(0, 4), ['Berat badan Hadi normal untuk umurnya.',
     'Berat badan Hadi naik di penimbangan Maret 2025 (N).', 'Tinggi badan Hadi normal untuk umurnya.', 'Berat dibanding tinggi: normal.']);
+});
+
+test('doses whose day has come (not yet late) are said as due now, never as "berikutnya" on a day gone by', async () => {
+  // Rani, 9 months and 10 days old, every dose of her first four months given: MR 1 and IPV 2 became
+  // due 10 days ago. The line said "Imunisasi berikutnya, <10 days ago>: MR 1, IPV 2", a day she had missed
+  setLang('id');
+  const back = (days) => new Date(Date.parse(todayIso()) - days * 864e5).toISOString().slice(0, 10);
+  const schedule = loadSchedule(json('static/pwa/data/schedule-2024.json'));
+  const born = new Date(Date.parse(back(10)));
+  born.setUTCMonth(born.getUTCMonth() - 9);
+  const rani = { ...hadi, id: 'c2', name: 'Rani Putri', sex: 'F', birth_date: born.toISOString().slice(0, 10) };
+  const immunisations = schedule.entries.filter((e) => e.recommended_age.months <= 4 && !e.recommended_age.days)
+    .map((e, i) => ({ id: `i${i}`, child_id: 'c2', vaccine: e.vaccine, dose: e.dose, given_on: back(200) }));
+  const screen = await parentChild(ctxOf([], { child: rani, immunisations, schedule }), 'c2');
+  const line = screen.find((e) => e.attributes.id === 'next-dose')[0];
+  const due = (await import('../../static/pwa/js/i18n.js')).formatDate(back(10));
+  assert.equal(line.textContent, `Sudah waktunya imunisasi MR 1, IPV 2 (mulai ${due}). Datang ke posyandu atau puskesmas.`);
 });

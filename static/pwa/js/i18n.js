@@ -337,6 +337,7 @@ const W = {
   card: ['Kartu imunisasi', 'Immunisation card'],
   next_dose: ['Imunisasi berikutnya, {date}: {label}', 'Due next, {date}: {label}'],
   next_dose_late: ['Imunisasi yang terlambat: {doses}. Datang ke posyandu atau puskesmas.', 'Overdue: {doses}. Come to the posyandu or health centre.'],
+  dose_due_now: ['Sudah waktunya imunisasi {label} (mulai {date}). Datang ke posyandu atau puskesmas.', '{label} due now (from {date}). Come to the posyandu or health centre.'],
   late_dose: ['{label} (seharusnya {date})', '{label} (was due {date})'],
   idl: ['Imunisasi dasar lengkap', 'Complete basic immunisation'],
   print: ['Cetak', 'Print'],
@@ -344,7 +345,7 @@ const W = {
   invite_code: ['Kode untuk orang tua: {code} (berlaku sampai {date}). Orang tua membuka aplikasi ini dan memilih "Orang tua: daftar dengan kode dari kader atau bidan".',
     'Code for the parent: {code} (valid until {date}). The parent opens this app and chooses "Parents: sign up with the code from the cadre or midwife".'],
   online_only: ['Perlu internet.', 'Needs the internet.'],
-  // the phones of the midwife's puskesmas (screens/devices.js; the list's own words: online/devices.js)
+  // her puskesmas's phones (screens/devices.js, online/devices.js)
   devices_title: ['HP kader', "Cadres' phones"],
   devices_help: ['Kapan tiap HP terakhir sinkron, dan berapa data yang masih tersimpan di HP itu saja. HP yang tidak sinkron lebih dari {n} hari sementara menyimpan data: minta kadernya sinkron, sebelum datanya hilang.',
     'When each phone last synced, and how many records only that phone still holds. A phone that has not synced for more than {n} {n:day|days} while holding records: ask its cadre to sync before they are lost.'],
@@ -388,7 +389,7 @@ const W = {
     "{name}'s head is larger than normal for the age — take the child to the midwife or the health centre to be checked."],
   plain_head_normal: ['Lingkar kepala {name} normal untuk umurnya.', "{name}'s head circumference is normal for the age."],
   plain_last: ['Terakhir diukur {date}.', 'Last measured on {date}.'], // the latest measurement: a weighing, or a length alone
-  // a child's data (UU 27/2022 PDP): the export and who has read it (the history's own words: online/access-log.js)
+  // a child's data (UU 27/2022 PDP): export, who read it (online/access-log.js)
   my_data: ['Data anak saya', "My child's data"],
   my_data_help: ['Anda bisa mengunduh semua data anak yang disimpan, dan melihat siapa saja yang membukanya.', 'You can download everything kept about your child, and see who has opened it.'],
   my_data_offline: ['Perlu koneksi internet untuk mengunduh data anak dan melihat siapa yang membukanya.', "Downloading the child's data and seeing who opened it need an internet connection."],
@@ -552,7 +553,7 @@ const PLAIN = {
   sangat_kurang: ['sangat kurang', 'far too low'], kurang: ['kurang', 'too low'], normal: ['normal', 'normal'],
   risiko_lebih: ['cenderung berlebih', 'on the high side'], sangat_pendek: ['sangat pendek (stunting berat)', 'very short (severe stunting)'],
   pendek: ['pendek (stunting)', 'short (stunting)'], tinggi: ['tinggi', 'tall'],
-  // weight for length/height as the KMS once said it (kurus, gemuk), not Permenkes's gizi buruk … obesitas
+  // weight for length/height: the KMS's kurus, gemuk
   gizi_buruk: ['sangat kurus — segera bawa ke puskesmas', 'far too thin — go to the health centre now'],
   gizi_kurang: ['kurus — konsultasikan ke bidan', 'too thin — see the midwife'], gizi_baik: ['normal', 'normal'],
   berisiko_gizi_lebih: ['cenderung gemuk', 'on the heavy side'], gizi_lebih: ['gemuk', 'too heavy'],
