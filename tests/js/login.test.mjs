@@ -71,6 +71,20 @@ test('a PIN that cannot be stored (full disk) is said, the form stays to try aga
   }
 });
 
+test('a wrong password says what to do when it is forgotten: a parent a new code to sign up again, staff the admin', async () => {
+  // it said "Nama pengguna atau kata sandi salah." alone: a mother who forgot hers had no way back in
+  main.replaceChildren();
+  globalThis.fetch = async () => new Response(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401 }),
+    { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
+  await login.show({ startSession: async () => assert.fail('no session') }, main, { force: true });
+  const form = main.querySelector('form');
+  form.elements.username.value = 'ani';
+  form.elements.password.value = 'lupa-lupa';
+  await submit(form);
+  assert.equal(alertText(), 'Nama pengguna atau kata sandi salah. Lupa kata sandi? Orang tua: minta kode baru ke kader atau bidan,'
+    + ' lalu daftar lagi. Petugas: tanyakan admin.');
+});
+
 test('wrong PINs tried at once (a second tap or tab while the first is checked) are each counted: the lock comes after MAX_PIN_FAILURES', async () => {
   const { unlock, rememberedUsers, MAX_PIN_FAILURES } = await import('../../static/pwa/js/auth.js');
   await remember({ ...user, id: 'u3' }, { access_token: 'a', refresh_token: 'r' }, '1234');

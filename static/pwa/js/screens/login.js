@@ -8,8 +8,7 @@ const PIN = /^\d{4,6}$/;
 const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
   pattern: '[0-9]{4,6}', maxlength: 6, required: true });
 
-/** The login; a `notice` (a login just gone: closed, locked, expired) is said once, above the password
- * login, its own next screen: never above another remembered user's PIN screen (a shared phone). */
+/** The login; a `notice` (closed, locked, expired) is said once above it, never above another user's PIN (a shared phone). */
 export async function show(ctx, main, { force = false, notice = null } = {}) {
   const { users, last } = await rememberedUsers();
   const usable = users.filter((u) => !u.locked);
@@ -51,9 +50,8 @@ function loginScreen(ctx, main, users) {
     known.length ? h('button', { class: 'btn link', type: 'button', onclick: () => show(ctx, main) }, t('remembered')) : null);
 }
 
-/** A parent's first visit: the invitation code the cadre gave, their name and a username and password of
- * their own (POST /auth/register, online); then the PIN, as after a login. The server's refusals are
- * shown on their fields (a code invalid, expired or used; a username taken; a password too easy). */
+/** A parent's first visit: the cadre's code, her name, username and password (POST /auth/register, online),
+ * then the PIN; the server's refusals on their fields. */
 function registerScreen(ctx, main, users) {
   const form = h('form', { class: 'card', novalidate: true, id: 'register' },
     h('h2', {}, t('register_title')), h('p', {}, t('register_help')),
@@ -140,8 +138,7 @@ function pinForm(user, { opened, locked, titleId = null }) {
         alert.textContent = t('open_failed', { reason: error?.name || error?.message || String(error) });
         return null;
       }
-      // the tries left: what she risks (a password login needs internet), and words that change each
-      // time, so a screen reader reads the alert again (the same text twice is not read)
+      // the tries left, words that change each time: a screen reader reads the alert again
       alert.textContent = `${t('pin_wrong')} ${t('pin_tries_left', { n: error.left })}`;
       form.elements.pin.setAttribute('aria-invalid', 'true');
       form.elements.pin.value = '';
