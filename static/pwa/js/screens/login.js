@@ -108,7 +108,7 @@ function pinSetup(ctx, tokens) {
       const session = await remember(user, { access_token: rest.access_token, refresh_token: rest.refresh_token }, pin.value);
       return await ctx.startSession(session);
     } catch (error) {
-      // the phone could not store the login or open the data (a full disk): said, the form stays
+      // could not store the login (a full disk): said, the form stays
       alert.textContent = t('open_failed', { reason: error?.name || error?.message || String(error) });
       alert.hidden = false;
       return null;
@@ -117,8 +117,7 @@ function pinSetup(ctx, tokens) {
   return form;
 }
 
-/** "Masukkan PIN" for `user`: `opened(session)` on the right PIN, `locked()` once too many wrong ones
- * dropped the login (a password login is needed). `titleId`: its heading's id (a dialog's name). */
+/** "Masukkan PIN" for `user`: `opened(session)`, or `locked()` after too many wrong; `titleId`: its heading's id. */
 function pinForm(user, { opened, locked, titleId = null }) {
   const form = h('form', { class: 'card', novalidate: true },
     h('h2', { id: titleId }, t('pin_enter_title')), h('p', {}, t('pin_for', { name: user.name })),
@@ -133,7 +132,7 @@ function pinForm(user, { opened, locked, titleId = null }) {
     } catch (error) {
       if (error.message === 'locked') return locked();
       alert.hidden = false;
-      // the right PIN on a phone that cannot open the data (a full disk) is not a wrong PIN
+      // the right PIN, the data not opened (a full disk)
       if (error.message !== 'wrong_pin') {
         alert.textContent = t('open_failed', { reason: error?.name || error?.message || String(error) });
         return null;
@@ -169,8 +168,10 @@ export function lockOver(user, { locked }) {
 function pinScreen(ctx, main, user, users) {
   const form = pinForm(user, { opened: (session) => ctx.startSession(session),
     locked: () => show(ctx, main, { force: true, notice: t('pin_locked') }) });
+  // another account: not at this one's address
+  const to = (screen) => () => { history.replaceState(null, '', location.pathname); main.replaceChildren(screen()); main.querySelector('input').focus(); };
   const others = users.filter((u) => u.id !== user.id).map((u) => h('button', { class: 'btn', type: 'button',
-    onclick: () => { main.replaceChildren(pinScreen(ctx, main, u, users)); main.querySelector('input').focus(); } }, u.name));
+    onclick: to(() => pinScreen(ctx, main, u, users)) }, u.name));
   return h('div', {}, form, others, h('button', { class: 'btn link', type: 'button',
-    onclick: () => { main.replaceChildren(loginScreen(ctx, main, users)); main.querySelector('input').focus(); } }, t('other_account')));
+    onclick: to(() => loginScreen(ctx, main, users)) }, t('other_account')));
 }
