@@ -313,7 +313,7 @@ test("a parent is told plainly when the last weighing found oedema (no weight st
   const kid = { id: 'c5', sex: 'F', birth_date: '2024-01-15', name: 'Ayu Lestari', posyandu_id: 'p1' };
   const measurements = [{ id: 'm1', child_id: 'c5', measured_on: '2024-07-15', weight_kg: 6.8, length_height_cm: 64, oedema: true }];
   const ctx = { bundle: async () => ({ child: kid, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-    schedule: async () => null, area: async () => null, online: () => false };
+    schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false };
   const screen = await parentChild(ctx, 'c5');
   const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.localName === 'p').map((p) => p.textContent);
   assert.ok(plain.includes('Kaki Ayu bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.'), plain.join(' | '));
@@ -334,7 +334,7 @@ test('a parent sees the vitamin A and deworming given, and the capsule due in a 
     const supplements = [{ id: 's1', child_id: 'c6', kind: 'vitamin_a_blue', given_on: '2024-02-12' },
       { id: 's2', child_id: 'c6', kind: 'vitamin_a_red', given_on: '2025-02-10' }];
     const ctx = { bundle: async () => ({ child: kid, measurements: [], immunisations: [], supplements }), tables: async () => tables,
-      schedule: async () => schedule, area: async () => null, online: () => false };
+      schedule: async () => schedule, area: async () => null, posyandus: async () => [], online: () => false };
     const screen = await parentChild(ctx, 'c6');
     const [panel] = screen.find((e) => e.attributes.id === 'supplements');
     assert.ok(panel, 'the parent screen has a vitamin A panel');
@@ -401,7 +401,7 @@ test("a parent reads her baby's length as 'panjang badan', not height", async ()
   const kid = { id: 'c7', sex: 'F', birth_date: '2026-06-01', name: 'Ayu Lestari', posyandu_id: 'p1' };
   const measurements = [{ id: 'm7', child_id: 'c7', measured_on: '2026-12-01', weight_kg: 7.2, length_height_cm: 65 }];
   const ctx = { bundle: async () => ({ child: kid, measurements, immunisations: [], supplements: [] }), tables: async () => tables,
-    schedule: async () => null, area: async () => null, online: () => false };
+    schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false };
   const screen = await parentChild(ctx, 'c7');
   const plain = screen.find((e) => e.attributes.id === 'plain')[0].find((e) => e.localName === 'p').map((p) => p.textContent);
   assert.ok(plain.includes('Panjang badan Ayu normal untuk umurnya.'), plain.join(' | '));

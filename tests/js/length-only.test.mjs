@@ -75,7 +75,7 @@ test("a parent reads her child's weight status after a length alone, on her home
   const plainOf = async (measurements) => {
     const ctx = { bundle: async () => ({ child: lina, measurements, immunisations: [], supplements: [] }),
       children: async () => [lina], records: async () => measurements, tables: async () => tables,
-      schedule: async () => null, area: async () => null, online: () => false };
+      schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false };
     const screen = await parent.child(ctx, lina.id);
     const lines = screen.querySelector('#plain').querySelectorAll('p').map((p) => p.textContent);
     const tag = (await parent.home(ctx)).querySelector('#children').querySelector('.tag')?.textContent;

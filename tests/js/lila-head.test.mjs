@@ -90,7 +90,7 @@ async function parentReads(fields, child = boy) {
   const kid = { ...child, name: 'Budi Santoso', posyandu_id: 'p1' };
   const m = { id: 'm1', child_id: kid.id, measured_on: '2025-03-01', ...fields };
   const ctx = { bundle: async () => ({ child: kid, measurements: [m], immunisations: [], supplements: [] }), tables: async () => tables,
-    schedule: async () => null, area: async () => null, online: () => false };
+    schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false };
   const plainPanel = (await parentChild(ctx, kid.id)).find((e) => e.attributes.id === 'plain')[0];
   const lines = plainPanel.find((e) => e.localName === 'p');
   const kader = statusPanel(assess({ child: kid, m, history: [m], tables, on: m.measured_on }));

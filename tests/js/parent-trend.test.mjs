@@ -26,9 +26,9 @@ const hadi = { id: 'c1', sex: 'M', birth_date: '2023-03-01', name: 'Hadi Saputra
 const weighings = (trend) => [
   { id: 'm0', child_id: 'c1', measured_on: '2025-02-01', weight_kg: 11.4, trend: 'N' },
   { id: 'm1', child_id: 'c1', measured_on: '2025-03-01', weight_kg: 11.5, trend }];
-const ctxOf = (measurements, { child = hadi, immunisations = [], schedule = null } = {}) => ({
+const ctxOf = (measurements, { child = hadi, immunisations = [], schedule = null, posyandus = [] } = {}) => ({
   bundle: async () => ({ child, measurements, immunisations, supplements: [] }), tables: async () => tables,
-  schedule: async () => schedule, area: async () => null, online: () => false,
+  schedule: async () => schedule, area: async () => null, posyandus: async () => posyandus, online: () => false,
   children: async () => [child], records: async () => measurements });
 const lines = async (measurements) => (await parentChild(ctxOf(measurements), 'c1')).find((e) => e.attributes.id === 'plain')[0]
   .find((e) => e.localName === 'p').map((p) => [p.attributes.class, p.textContent]);
@@ -89,4 +89,16 @@ test('doses whose day has come (not yet late) are said as due now, never as "ber
   const line = screen.find((e) => e.attributes.id === 'next-dose')[0];
   const due = (await import('../../static/pwa/js/i18n.js')).formatDate(back(10));
   assert.equal(line.textContent, `Sudah waktunya imunisasi MR 1, IPV 2 (mulai ${due}). Datang ke posyandu atau puskesmas.`);
+});
+
+test("her child's screen says which day of the month its posyandu meets", async () => {
+  // a date for a dose ("Imunisasi berikutnya, 2 Jan 2027") and no word of when the posyandu opens
+  const melati = { id: 'p1', name: 'Posyandu Melati', meeting_day: 5 };
+  const said = async () => (await parentChild(ctxOf([], { posyandus: [{ id: 'p2', name: 'Posyandu Mawar', meeting_day: 12 }, melati] }), 'c1'))
+    .find((e) => e.attributes.id === 'posyandu-day').map((e) => e.textContent);
+  setLang('id');
+  assert.deepEqual(await said(), ['Posyandu Melati biasanya buka tanggal 5 setiap bulan.']);
+  setLang('en');
+  assert.deepEqual(await said(), ['Posyandu Melati usually meets on day 5 of each month.']);
+  setLang('id');
 });

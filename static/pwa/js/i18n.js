@@ -375,6 +375,7 @@ const W = {
   plain_oedema: ['Kaki {name} bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.', "{name}'s feet are swollen (oedema): a sign of severe malnutrition — go to the health centre now."],
   parent_supplements: ['Vitamin A dan obat cacing', 'Vitamin A and deworming'],
   parent_supplement_due: ['Bulan ini {name} perlu {what}. Datang ke posyandu.', '{name} needs {what} this month. Come to the posyandu.'],
+  posyandu_day: ['{name} biasanya buka tanggal {day} setiap bulan.', '{name} usually meets on day {day} of each month.'],
   parent_supplements_none: ['Belum ada catatan vitamin A atau obat cacing.', 'No vitamin A or deworming recorded yet.'],
   plain_vitamin_a_blue: ['kapsul vitamin A biru', 'a blue vitamin A capsule'],
   plain_vitamin_a_red: ['kapsul vitamin A merah', 'a red vitamin A capsule'],

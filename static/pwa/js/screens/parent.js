@@ -1,5 +1,4 @@
-// A parent's view: only their own children (the server's pull scope), in plain words; their
-// child's data to download and who has read it (UU 27/2022 PDP), online.
+// A parent's view: her own children in plain words; their data and who read it (UU 27/2022 PDP), online.
 import { formatCm, formatDate, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
@@ -57,7 +56,7 @@ function redeemForm(ctx) {
       await ctx.sync.syncNow(); // the scope changed: the pull answers with a reset and the new child
       return ctx.route();
     } catch (error) {
-      // a code refused: the server's word on it ("tidak sah, kedaluwarsa…"), not its "Periksa isian yang ditandai"
+      // a code refused: the server's word on it, not "Periksa isian yang ditandai"
       return showErrors(form, { code: error.kind === 'network' ? [t('online_only')] : error.body?.errors?.code ?? [error.message] });
     }
   });
@@ -83,11 +82,13 @@ export async function child(ctx, childId) {
   if (!c) return childGone();
   const today = todayIso();
   const area = await ctx.area(c);
+  const pos = (await ctx.posyandus()).find((p) => p.id === c.posyandu_id);
   const due = dueToday({ child: c, immunisations, supplements, schedule, area, on: today });
   const next = nextDoses(due.card);
   const late = next[0]?.status === 'overdue';
   return h('section', { class: 'child' },
     h('h2', {}, c.name), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
+    pos && h('p', { id: 'posyandu-day' }, t('posyandu_day', { name: pos.name, day: pos.meeting_day })),
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
       ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', ') })
