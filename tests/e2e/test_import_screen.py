@@ -192,3 +192,29 @@ def test_an_import_the_server_refuses_shows_the_refused_and_skipped_rows_offers_
     assert sinta["id"] == registered.get_json()["id"]
     assert live_server.api("GET", f"/children/{sinta['id']}/measurements", "bidan1").get_json()["items"] == []
     assert live_server.api("DELETE", f"/children/{sinta['id']}?reason=e2e", "bidan1").status_code == 204
+
+
+def test_a_clean_registers_check_and_import_show_no_stray_null(live_server, new_context):
+    """A register with no row refused: its check and its import listed no refused rows, and the screen
+    wrote "null" where that list would be (before "Impor sekarang", under the import's result)."""
+    posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][0]["name"]
+    born = date.today() - timedelta(days=400)
+    rows = ["posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)",
+            f"{posyandu};Laras Bersih;P;{born:%d/%m/%Y};{date.today() - timedelta(days=3):%d/%m/%Y};9,2"]
+    file = {"name": "register-bersih.csv", "mimeType": "text/csv", "buffer": ("\n".join(rows) + "\n").encode()}
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
+    page.get_by_role("button", name="Periksa berkas").click()
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("1 baris: 1 benar, 0 ditolak.")
+    expect(result.locator("#import-refused")).to_have_count(0)
+    assert "null" not in result.inner_text()
+    page.get_by_role("button", name="Impor sekarang").click()
+    expect(result.get_by_role("heading", name="Hasil impor")).to_be_focused()
+    expect(result).to_contain_text("Anak baru 1; sudah terdaftar 0 (datanya dilengkapi 0).")
+    assert "null" not in result.inner_text()
+    [laras] = children_named(live_server, "Laras Bersih")
+    assert live_server.api("DELETE", f"/children/{laras['id']}?reason=e2e", "bidan1").status_code == 204

@@ -66,15 +66,16 @@ export function refusedCsv(rows) {
   return `\ufeff${[tx('csv_head'), ...lines].join('\r\n')}\r\n`;
 }
 
+// none refused: nothing (replaceChildren writes a null as the text "null")
 function refusedList(rows) {
-  if (!rows.length) return null;
-  return h('section', { id: 'import-refused' }, h('h3', {}, tx('refused')),
+  if (!rows.length) return [];
+  return [h('section', { id: 'import-refused' }, h('h3', {}, tx('refused')),
     h('p', {}, h('button', { class: 'btn', type: 'button', id: 'import-refused-csv',
       onclick: () => saveBlob(new Blob([refusedCsv(rows)], { type: 'text/csv;charset=utf-8' }), 'baris-ditolak.csv') },
     tx('refused_csv'))),
     h('ul', {}, ...rows.slice(0, SHOWN).map((r) => h('li', {}, h('strong', {}, tx('row', { n: r.row })), ': ',
       Object.entries(r.errors).map(([column, messages]) => `${column}: ${[].concat(messages).join('; ')}`).join(' · ')))),
-    rows.length > SHOWN ? h('p', { class: 'muted' }, tx('more_rows', { n: rows.length - SHOWN })) : null);
+    rows.length > SHOWN ? h('p', { class: 'muted' }, tx('more_rows', { n: rows.length - SHOWN })) : null)];
 }
 
 // a register's totals line ("Jumlah"): no child, skipped, the server says why (a check's answer, or a refused import's 422)
@@ -125,7 +126,7 @@ export function render(ctx) {
       note.textContent = error.kind === 'network' ? t('online_only') : rows.length ? tx('refused_all')
         : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
       result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('recheck')),
-        ...skippedList(error.body?.skipped_rows), refusedList(rows)] : []));
+        ...skippedList(error.body?.skipped_rows), ...refusedList(rows)] : []));
       return null;
     } finally {
       busy = false;
@@ -139,7 +140,7 @@ export function render(ctx) {
       note.textContent = tx('done');
       ctx.sync?.sync(); // her own phone pulls what she imported now, not at its next sync
       result.replaceChildren(h('h3', { tabindex: -1 }, tx('saved_title')),
-        ...summary(answer), refusedList(refusedRows(answer)));
+        ...summary(answer), ...refusedList(refusedRows(answer)));
     }
     // the button she pressed is gone with the result it was in: focus on what came instead
     if (!result.contains(document.activeElement)) {
@@ -161,7 +162,7 @@ export function render(ctx) {
           h('button', { class: 'btn', type: 'button', id: 'import-valid', onclick: () => save('?accept_valid=true') },
             tx('import_valid', { n: answer.valid_rows }))]
         : [];
-    result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), refusedList(refused), ...actions);
+    result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), ...refusedList(refused), ...actions);
     (result.querySelector('#import-all, #import-valid') ?? result.querySelector('button'))?.focus(); // what she does next
   }
 
