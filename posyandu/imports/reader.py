@@ -183,9 +183,12 @@ def known_columns(values: list[Any]) -> dict[int, str]:
 
 def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
     """The header row: the first of the top rows naming every required column (report titles above
-    the table are skipped), else the first row. Returns it, its known columns, the next row's number
-    and the rows after it. A header over two rows (merged cells: "Penimbangan" above "Tgl Timbang",
-    "BB", "TB") takes the names of the row under it where it has none of its own."""
+    the table are skipped), else the first of those naming the most of them, so that the file is refused
+    naming only the columns its header lacks (a posyandu's own register has no Posyandu column: under a
+    title row, it was told its name, sex and birth date columns were missing too). Returns it, its known
+    columns, the next row's number and the rows after it. A header over two rows (merged cells:
+    "Penimbangan" above "Tgl Timbang", "BB", "TB") takes the names of the row under it where it has none
+    of its own."""
     top: list[list[Any]] = []
     for number, values in enumerate(table, start=1):
         columns = known_columns(values)
@@ -196,7 +199,8 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
             break
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
-    return top[0], known_columns(top[0]), 2, table
+    best = max(top, key=lambda values: len(set(known_columns(values).values()) & set(REQUIRED)))
+    return best, known_columns(best), 2, table
 
 
 def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str],

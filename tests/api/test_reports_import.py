@@ -1553,3 +1553,23 @@ def test_a_register_with_a_weight_in_kg_and_in_grams_alike_and_its_totals_counti
     assert refused.get_json()["errors"]["rows"] == {"2": {"BBL (kg)": [
         "the weight differs between the columns BBL (kg) and BBL (gram): 3,2 is 3.2 kg, 3,5 is 3.5 kg; correct one, "
         "or keep one column"]}}
+
+
+def test_a_posyandus_own_register_without_a_posyandu_column_is_told_only_that_column_is_missing(client, world, db):
+    """A posyandu's register (its title above the table, no Posyandu column: the whole sheet is hers) was
+    refused "kolom wajib tidak ada: Posyandu, Nama Anak, Jenis Kelamin (L/P), Tanggal Lahir", as if her
+    "Nama Balita", "L/P" and "Tgl Lahir" columns were not read either: the title row was taken as the header."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["REGISTER BALITA POSYANDU CEMPAKA"])
+    sheet.append(["Desa Sumbergede - Tahun 2026"])
+    sheet.append([])
+    sheet.append(["No", "Nama Balita", "L/P", "Tgl Lahir", "NIK", "Tgl Timbang", "BB (kg)"])
+    sheet.append([1, "Wulan", "P", datetime(2024, 6, 1), "3525014106240001", datetime(2025, 6, 10), 8.1])
+    out = io.BytesIO()
+    book.save(out)
+    resp = upload(client, world, out.getvalue(), query="dry_run=true", name="register.xlsx")
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["file"] == ["missing columns: posyandu"]
