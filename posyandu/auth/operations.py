@@ -28,15 +28,17 @@ from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Pu
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the table
 
 
-def login(username: str, password: str) -> dict[str, Any] | None:
-    """Tokens for the user, or None (audited) when the credentials are wrong."""
+def login(username: str, password: str) -> dict[str, Any] | str:
+    """Tokens for the user, else why not (audited), a problem key: ``bad_credentials``, or
+    ``account_inactive`` for the right password of an account an admin switched off (said as the
+    wrong password, its kader tried it again and again, then forgot it, rather than ask the admin)."""
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     verified = verify_password(user.password_hash if user else None, password)
     if not verified or not user.active:
         # a name no account has is not kept: it is often the password typed in the wrong field (the
         # rate limiter's log keys leave it out for that reason too)
         log_action("login_failed", "user", user.id if user else None, {"username": [None, user.username]} if user else None)
-        return None
+        return "account_inactive" if verified else "bad_credentials"
     if needs_rehash(user.password_hash) or verified is Verified.RIGHT_AS_TYPED:
         # older argon2 settings, or a hash of the password as typed before passwords were normalised
         # (NFKC): hashed again, so her other keyboards' spellings of it work from now on.

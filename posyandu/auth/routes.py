@@ -144,8 +144,8 @@ class Login(MethodView):
         """
         tokens = ops.login(body["username"], body["password"])
         db.session.commit()  # failed attempts are audited too
-        if tokens is None:
-            raise Unauthorized(key="bad_credentials")
+        if isinstance(tokens, str):
+            raise Unauthorized(key=tokens)
         return tokens
 
 

@@ -830,3 +830,19 @@ def test_an_invitation_code_is_taken_with_a_space_or_a_dash_between_its_halves(c
     a, b = code.split("-")
     redeemed = client.post("/api/v1/auth/redeem", json={"code": typed.format(a=a, b=b)}, headers=world.headers("parent1"))
     assert redeemed.status_code == 200, redeemed.get_json()
+
+
+def test_the_right_password_of_a_switched_off_account_is_told_so_a_wrong_one_is_not(client, world):
+    """A switched-off kader's right password was answered "Nama pengguna atau kata sandi salah"
+    (bad_credentials): she was sure she had forgotten it. The right one says the account is off;
+    a wrong one says only that it is wrong, as for any account; neither logs in."""
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader = next(u for u in users if u["username"] == "kader1")
+    client.patch(f"/api/v1/users/{kader['id']}", json={"active": False}, headers=world.headers("admin"))
+    right = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "10.1.0.9"})
+    assert right.status_code == 401 and right.get_json()["type"].endswith("/account_inactive")
+    assert "access_token" not in right.get_json()
+    wrong = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD + "x"},
+                        environ_base={"REMOTE_ADDR": "10.1.0.9"})
+    assert wrong.status_code == 401 and wrong.get_json()["type"].endswith("/bad_credentials")

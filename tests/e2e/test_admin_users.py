@@ -264,3 +264,27 @@ def test_the_user_forms_star_each_field_the_server_requires(live_server, new_con
     assert starred(form)["Kode wilayah"] is True
     form.get_by_label("Peran").select_option("admin")
     assert "Posyandu" not in starred(form) and "Puskesmas" not in starred(form)
+
+
+def test_a_switched_off_kader_logging_in_is_told_her_account_is_off_not_that_her_password_is_wrong(
+        live_server, new_context):
+    """A kader who left, switched off, tries her right password on a new phone: she was told "Nama
+    pengguna atau kata sandi salah", and tried again until the limit, sure she had forgotten it. A
+    wrong password is still only that."""
+    username = f"kader.pergi.{uuid.uuid4().hex[:6]}"
+    kader = live_server.api("POST", "/users", "admin", json={
+        "username": username, "password": "sementara-2026", "name": "Kader Pergi", "role": "kader",
+        "posyandu_id": posyandu_id(live_server, "Posyandu Melati")})
+    assert kader.status_code == 201, kader.get_json()
+    off = live_server.api("PATCH", f"/users/{kader.get_json()['id']}", "admin", json={"active": False})
+    assert off.status_code == 200, off.get_json()
+    page = new_context().new_page()
+    page.goto(live_server.url + "/")
+    alert = page.get_by_role("alert")
+    for password, said in (("salah-sekali", "Nama pengguna atau kata sandi salah."),
+                           ("sementara-2026", "Akun ini dinonaktifkan")):
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(password)
+        page.get_by_role("button", name="Masuk").click()
+        expect(alert).to_have_text(said)
+    expect(page.locator("input[name=pin]")).to_have_count(0)

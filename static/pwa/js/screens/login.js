@@ -1,4 +1,4 @@
-// Login (online, once), PIN set-up, and PIN re-entry (works offline).
+// Login (online, once), PIN set-up and PIN re-entry (works offline).
 import { createApi } from '../api.js';
 import { remember, rememberedUsers, unlock } from '../auth.js';
 import { lang, t } from '../i18n.js';
@@ -37,7 +37,7 @@ function loginScreen(ctx, main, users) {
       main.replaceChildren(pinSetup(ctx, tokens));
       main.querySelector('input').focus();
     } catch (error) {
-      alert.textContent = error.kind === 'network' ? t('login_offline') : error.status === 401 ? t('login_failed') : error.message;
+      alert.textContent = error.kind === 'network' ? t('login_offline') : error.kind === 'auth' ? t('login_failed') : error.message;
       alert.hidden = false;
     }
   });
