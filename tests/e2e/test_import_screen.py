@@ -39,6 +39,18 @@ def children_named(server, name: str) -> list[dict]:
     return [c for c in server.api("GET", "/children?limit=500", "bidan1").get_json()["items"] if c["name"] == name]
 
 
+def checked(live_server, new_context, name: str, rows: list[str]):
+    """bidan1's phone with the CSV of ``rows`` checked on "Impor data": (the page, its result)."""
+    file = {"name": name, "mimeType": "text/csv", "buffer": ("\n".join(rows) + "\n").encode()}
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
+    page.get_by_role("button", name="Periksa berkas").click()
+    return page, page.locator("#import-result")
+
+
 def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_context, shot):
     posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][0]["name"]
     page = new_context(accept_downloads=True).new_page()
@@ -151,14 +163,7 @@ def test_an_import_the_server_refuses_shows_the_refused_and_skipped_rows_offers_
             f"{posyandu['name']};Sinta Tolak;P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};7,4",
             f"{posyandu['name']};Bima Tolak;L;{born:%d/%m/%Y};{weighed:%d/%m/%Y};7,9",
             f";JUMLAH;L: 1 / P: 1;;{closed:%d/%m/%Y};15,3"]
-    file = {"name": "register-tolak.csv", "mimeType": "text/csv", "buffer": ("\n".join(rows) + "\n").encode()}
-    page = new_context().new_page()
-    login(page, live_server.url, "bidan1")
-    wait_synced(page)
-    page.get_by_role("link", name="Impor data", exact=True).click()
-    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
-    page.get_by_role("button", name="Periksa berkas").click()
-    result = page.locator("#import-result")
+    page, result = checked(live_server, new_context, "register-tolak.csv", rows)
     skipped = 'Baris 4: dilewati: baris jumlah ("JUMLAH"), bukan anak'
     expect(result).to_contain_text("2 baris: 2 benar, 0 ditolak.")
     expect(result.locator("#import-skipped li")).to_have_text([skipped])
@@ -201,14 +206,7 @@ def test_a_clean_registers_check_and_import_show_no_stray_null(live_server, new_
     born = date.today() - timedelta(days=400)
     rows = ["posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)",
             f"{posyandu};Laras Bersih;P;{born:%d/%m/%Y};{date.today() - timedelta(days=3):%d/%m/%Y};9,2"]
-    file = {"name": "register-bersih.csv", "mimeType": "text/csv", "buffer": ("\n".join(rows) + "\n").encode()}
-    page = new_context().new_page()
-    login(page, live_server.url, "bidan1")
-    wait_synced(page)
-    page.get_by_role("link", name="Impor data", exact=True).click()
-    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(file)
-    page.get_by_role("button", name="Periksa berkas").click()
-    result = page.locator("#import-result")
+    page, result = checked(live_server, new_context, "register-bersih.csv", rows)
     expect(result).to_contain_text("1 baris: 1 benar, 0 ditolak.")
     expect(result.locator("#import-refused")).to_have_count(0)
     assert "null" not in result.inner_text()
