@@ -231,7 +231,10 @@ def _in_kg(grams: float) -> float:
 def _nik(value: Any) -> str:
     if isinstance(value, float) and not value.is_integer():
         value = str(value)
-    text = _text(value) or ""
+    # the apostrophe that keeps a NIK text in a spreadsheet ('3525...), written into the cell (a cell
+    # already formatted as text in LibreOffice, a CSV typed by hand): refused as not 16 digits, though
+    # this very refusal says to store NIK as text
+    text = (_text(value) or "").removeprefix("'")
     if _SCIENTIFIC.match(text):
         raise ValidationError(Msg("the spreadsheet turned the NIK into a number (e.g. 3.5E+15); store NIK as text",
                                   "NIK berubah menjadi angka di lembar kerja (mis. 3,5E+15); simpan NIK sebagai teks"))

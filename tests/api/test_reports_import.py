@@ -1573,3 +1573,16 @@ def test_a_posyandus_own_register_without_a_posyandu_column_is_told_only_that_co
     resp = upload(client, world, out.getvalue(), query="dry_run=true", name="register.xlsx")
     assert resp.status_code == 422
     assert resp.get_json()["errors"]["file"] == ["missing columns: posyandu"]
+
+
+def test_a_nik_kept_as_text_by_its_apostrophe_is_read_as_its_digits(client, world, db):
+    """'3525014706220099: the apostrophe a register keeps NIK text with, written into the cell, was
+    refused "must be exactly 16 digits" (the 16 digits there), as the mother's NIK."""
+    from posyandu.registry.models import Child
+
+    body = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nik;nik_ibu\n"
+            "Posyandu Melati;Tes Apostrof;P;07/06/2022;'3525014706220099;'3525015003950001\n")
+    resp = upload(client, world, body)
+    assert resp.status_code == 201, resp.get_json()
+    [child] = db.session.scalars(select(Child).where(Child.name == "Tes Apostrof")).all()
+    assert (child.nik, child.mother_nik) == ("3525014706220099", "3525015003950001")
