@@ -44,6 +44,7 @@ import contextlib
 import hashlib
 import hmac
 import itertools
+import re
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -66,7 +67,7 @@ from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, sk
                                    totals_row)
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text
-from posyandu.registry.models import Child, Posyandu
+from posyandu.registry.models import Child, Posyandu, Region
 from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
 from posyandu.validators import decimal_comma, single_spaced
 
@@ -117,6 +118,12 @@ class ImportResult:
     @property
     def valid_rows(self) -> int:
         return self.rows - self.invalid_rows
+
+
+def _posyandu_named(text: str) -> Any:
+    """A posyandu's name as a file writes it (case aside, with or without "Posyandu" before it)."""
+    name = text.removeprefix("posyandu ").strip()
+    return func.lower(Posyandu.name).in_([name, f"posyandu {name}"])
 
 
 def _child_key(posyandu_id: uuid.UUID, child: dict[str, Any]) -> str:
@@ -305,8 +312,14 @@ class _Run:
             try:
                 stmt = stmt.where(Posyandu.id == uuid.UUID(text))
             except ValueError:
-                name = text.lower().removeprefix("posyandu ").strip()
-                stmt = stmt.where(func.lower(Posyandu.name).in_([name, f"posyandu {name}"]))
+                stmt = stmt.where(_posyandu_named(text.lower()))
+                if (desa := re.fullmatch(r"(.+?)\s*\((.+)\)", text.strip().lower())) and db.session.scalar(
+                        stmt.with_only_columns(Posyandu.id).limit(1)) is None:
+                    # "Mawar (Sooko)": named with its desa, as the reports name a posyandu another open
+                    # posyandu of its kabupaten shares its name with (each alone "ganda", ambiguous)
+                    stmt = select(Posyandu).join(Region, Region.code == Posyandu.desa_code).where(
+                        access.posyandu_clause(self.user), _posyandu_named(desa[1]),
+                        func.lower(Region.name) == desa[2].strip())
             found = db.session.scalars(stmt.where(Posyandu.deleted_at.is_(None)).limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None
             # none open by that name: a closed one in the importer's area is said so, not "unknown"
@@ -358,8 +371,10 @@ class _Run:
             if self.closed_posyandu[text]:
                 raise RowError({"posyandu": [Msg(f"posyandu '{text}' is closed: choose another",
                                                  f"posyandu '{text}' sudah ditutup: pilih posyandu lain")]})
-            raise RowError({"posyandu": [Msg(f"unknown posyandu '{text}' (or outside your area, or ambiguous)",
-                                             f"posyandu '{text}' tidak dikenal (atau di luar wilayah Anda, atau ganda)")]})
+            raise RowError({"posyandu": [Msg(f"unknown posyandu '{text}' (or outside your area, or ambiguous: "
+                                             "add its desa, e.g. 'Mawar (Sooko)')",
+                                             f"posyandu '{text}' tidak dikenal (atau di luar wilayah Anda, atau ganda: "
+                                             "tulis juga desanya, mis. 'Mawar (Sooko)')")]})
         return self.posyandu[text]
 
     def posyandu_errors(self, row: ParsedRow) -> dict[str, list[Any]]:

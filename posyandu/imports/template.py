@@ -9,7 +9,9 @@ import xlsxwriter
 
 # (our column, its header in the template, what it takes, an example), in the order a register keeps them
 TEMPLATE: tuple[tuple[str, str, str, str], ...] = (
-    ("posyandu", "Posyandu", "Nama posyandu (seperti di aplikasi) — wajib", "Melati"),
+    ("posyandu", "Posyandu",
+     "Nama posyandu (seperti di aplikasi; bila namanya dipakai posyandu lain, dengan desanya: Melati (Sooko)) — wajib",
+     "Melati"),
     ("name", "Nama Anak", "Nama lengkap anak — wajib", "Siti Aminah"),
     ("sex", "Jenis Kelamin (L/P)", "L atau P — wajib", "P"),
     ("birth_date", "Tanggal Lahir", "Tanggal lahir, hari dulu: 15/01/2025 — wajib", "15/01/2025"),

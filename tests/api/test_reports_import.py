@@ -1586,3 +1586,28 @@ def test_a_nik_kept_as_text_by_its_apostrophe_is_read_as_its_digits(client, worl
     assert resp.status_code == 201, resp.get_json()
     [child] = db.session.scalars(select(Child).where(Child.name == "Tes Apostrof")).all()
     assert (child.nik, child.mother_nik) == ("3525014706220099", "3525015003950001")
+
+
+def test_a_posyandu_whose_name_another_shares_is_named_with_its_desa_as_the_reports_name_it(client, world, db):
+    """Two open "Posyandu Melati" in the admin's area (a common name, another desa): a row naming
+    "Melati" was refused "tidak dikenal (atau ... ganda)" with no way to say which but its id, shown
+    nowhere. "Melati (<its desa>)", as the reports name it, is that one; "Melati" alone is still refused,
+    saying so."""
+    from posyandu.registry.models import Child, Posyandu, Region
+
+    melati = db.session.get(Posyandu, world.ids["p1"])
+    desa = db.session.get(Region, melati.desa_code).name
+    other = next(r for r in db.session.scalars(select(Region).where(Region.level == "desa"))
+                 if r.code != melati.desa_code)
+    twin = client.post("/api/v1/posyandu", json={"name": melati.name, "puskesmas_id": str(melati.puskesmas_id),
+                                                  "desa_code": other.code, "meeting_day": 9},
+                       headers=world.headers("admin"))
+    assert twin.status_code == 201, twin.get_json()
+    head = "posyandu;nama;jenis_kelamin;tanggal_lahir\n"
+    alone = upload(client, world, head + "Melati;Tes Kembar;P;07/06/2022\n", who="admin")
+    assert alone.status_code == 422
+    assert "Mawar (Sooko)" in alone.get_json()["errors"]["rows"]["2"]["posyandu"][0]
+    named = upload(client, world, head + f"Posyandu Melati ({desa.upper()});Tes Kembar;P;07/06/2022\n", who="admin")
+    assert named.status_code == 201, named.get_json()
+    [child] = db.session.scalars(select(Child).where(Child.name == "Tes Kembar")).all()
+    assert child.posyandu_id == melati.id
