@@ -10,7 +10,7 @@ from posyandu.pagination import PageArgs, page_schema
 from posyandu.validators import Schema
 
 USERNAME = v.Pattern(r"^[a-zA-Z0-9_.\-@]{3,80}$",
-                     Msg("3-80 letters, digits or _ . - @", "3-80 huruf, angka, atau _ . - @"))
+                     Msg("3-80 letters, digits or _ . - @, no spaces", "3-80 huruf, angka, atau _ . - @, tanpa spasi"))
 CODE_LENGTH = (6, 40)
 """The length of an invitation code as typed: 8 letters and digits, shown as ABCD-EFGH, typed with the
 hyphen, a space or nothing between its halves; shorter or longer, it cannot be one."""

@@ -282,7 +282,7 @@ def test_pattern_and_special_number_messages_are_in_indonesian_by_default(client
         "region_code": ["harus kode Kemendagri, misalnya 35.25.01.2001"]}
     register = {"code": "ZZZZ-ZZZZ", "username": "ibu ani", "password": "kuat-sekali", "name": "Ibu Ani"}
     assert errors(client.post("/api/v1/auth/register", json=register)) == {  # the bad code said with it
-        "username": ["3-80 huruf, angka, atau _ . - @"], "code": ["tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan"]}
+        "username": ["3-80 huruf, angka, atau _ . - @, tanpa spasi"], "code": ["tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan"]}
     for number in ("NaN", "Infinity", "-Infinity", "1e999"):
         body = '{"measured_on": "%s", "weight_kg": %s}' % (TODAY, number)
         resp = client.post(f"/api/v1/children/{child['id']}/measurements", data=body, content_type="application/json",

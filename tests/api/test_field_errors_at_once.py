@@ -43,7 +43,7 @@ def test_a_field_refused_for_its_format_is_not_judged_again(client, world):
     body = {"username": "kader 1", "password": "pendek", "name": "Kader Baru", "role": "kader",
             "posyandu_id": "bukan-uuid"}
     errors = client.post("/api/v1/users", json=body, headers=world.headers("admin", "id")).get_json()["errors"]
-    assert errors == {"username": ["3-80 huruf, angka, atau _ . - @"], "password": ["panjang harus antara 8 dan 200"],
+    assert errors == {"username": ["3-80 huruf, angka, atau _ . - @, tanpa spasi"], "password": ["panjang harus antara 8 dan 200"],
                       "posyandu_id": ["bukan UUID yang sah"]}
     # a role refused: no area is asked for it
     errors = client.post("/api/v1/users", json={**body, "role": "perawat", "posyandu_id": None},

@@ -30,7 +30,7 @@ export const W = {
   closed_tag: ['Posyandu ditutup', 'Posyandu closed'],
   name: ['Nama lengkap', 'Full name'],
   username: ['Nama pengguna', 'Username'],
-  username_hint: ['3-80 huruf, angka, atau _ . - @; untuk masuk', '3-80 letters, digits or _ . - @; to log in'],
+  username_hint: ['3-80 huruf, angka, atau _ . - @, tanpa spasi; untuk masuk', '3-80 letters, digits or _ . - @, no spaces; to log in'],
   password: ['Kata sandi sementara', 'Temporary password'],
   password_hint: ['Minimal 8 karakter. Sampaikan langsung kepadanya: saat masuk, aplikasi memintanya menggantinya dengan kata sandi sendiri.',
     'At least 8 characters. Tell it to them in person: at their login, the app asks them to replace it with their own.'],
