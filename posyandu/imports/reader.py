@@ -150,8 +150,8 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     header, columns, first, table = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
-        raise FileError(Msg(f"missing columns: {', '.join(missing)}",  # named as the template heads them
-                            f"kolom wajib tidak ada: {', '.join(TITLES[k] for k in missing)}"))
+        titles = ", ".join(TITLES[k] for k in missing)  # named as the template heads them, in both languages
+        raise FileError(Msg(f"missing columns: {titles}", f"kolom wajib tidak ada: {titles}"))
     names = Headers()
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())

@@ -1572,7 +1572,7 @@ def test_a_posyandus_own_register_without_a_posyandu_column_is_told_only_that_co
     book.save(out)
     resp = upload(client, world, out.getvalue(), query="dry_run=true", name="register.xlsx")
     assert resp.status_code == 422
-    assert resp.get_json()["errors"]["file"] == ["missing columns: posyandu"]
+    assert resp.get_json()["errors"]["file"] == ["missing columns: Posyandu"]
 
 
 def test_a_nik_kept_as_text_by_its_apostrophe_is_read_as_its_digits(client, world, db):
