@@ -68,7 +68,7 @@ from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, sk
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text
 from posyandu.registry.models import Child, Posyandu, Region
-from posyandu.registry.operations import create_child, names_alike, resolve_alias, update_child
+from posyandu.registry.operations import create_child, names_alike, posyandu_named, resolve_alias, update_child
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -118,12 +118,6 @@ class ImportResult:
     @property
     def valid_rows(self) -> int:
         return self.rows - self.invalid_rows
-
-
-def _posyandu_named(text: str) -> Any:
-    """A posyandu's name as a file writes it (case aside, with or without "Posyandu" before it)."""
-    name = text.removeprefix("posyandu ").strip()
-    return func.lower(Posyandu.name).in_([name, f"posyandu {name}"])
 
 
 def _child_key(posyandu_id: uuid.UUID, child: dict[str, Any]) -> str:
@@ -312,13 +306,13 @@ class _Run:
             try:
                 stmt = stmt.where(Posyandu.id == uuid.UUID(text))
             except ValueError:
-                stmt = stmt.where(_posyandu_named(text.lower()))
+                stmt = stmt.where(posyandu_named(text.lower()))
                 if (desa := re.fullmatch(r"(.+?)\s*\((.+)\)", text.strip().lower())) and db.session.scalar(
                         stmt.with_only_columns(Posyandu.id).limit(1)) is None:
                     # "Mawar (Sooko)": named with its desa, as the reports name a posyandu another open
                     # posyandu of its kabupaten shares its name with (each alone "ganda", ambiguous)
                     stmt = select(Posyandu).join(Region, Region.code == Posyandu.desa_code).where(
-                        access.posyandu_clause(self.user), _posyandu_named(desa[1]),
+                        access.posyandu_clause(self.user), posyandu_named(desa[1]),
                         func.lower(Region.name) == desa[2].strip())
             found = db.session.scalars(stmt.where(Posyandu.deleted_at.is_(None)).limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None

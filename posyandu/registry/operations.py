@@ -96,12 +96,29 @@ def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
     return pkm
 
 
-def posyandu_problems(user: User, data: dict[str, Any]) -> dict[str, list[Msg]]:
-    """Every rule the fields ``data`` of a posyandu break beyond their format, at once: its desa and
-    its puskesmas exist. A bidan works within her puskesmas's kabupaten: she cannot place a posyandu
-    (and its children) in another, out of her dinkes office's sight; an admin can (a region split, a
-    corrected code). A field not in ``data`` (left out, or refused for its format) is not judged."""
+def posyandu_named(text: str) -> Any:
+    """A posyandu's name as a person writes it, lower-cased (case aside, with or without "Posyandu"
+    before it): a clause."""
+    name = text.removeprefix("posyandu ").strip()
+    return func.lower(Posyandu.name).in_([name, f"posyandu {name}"])
+
+
+def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID | None = None) -> dict[str, list[Msg]]:
+    """Every rule the fields ``data`` of a posyandu (new, or a change of ``posyandu_id``'s) break beyond
+    their format, at once: its desa and its puskesmas exist, and no other open posyandu of its desa has
+    its name (two "Melati" in one desa: no report, import or kader could tell which is meant). A bidan
+    works within her puskesmas's kabupaten: she cannot place a posyandu (and its children) in another,
+    out of her dinkes office's sight; an admin can (a region split, a corrected code). A field not in
+    ``data`` (left out, or refused for its format) is not judged."""
     problems: dict[str, list[Msg]] = {}
+    if "name" in data or "desa_code" in data:
+        current = db.session.get(Posyandu, posyandu_id) if posyandu_id else None
+        name, desa = data.get("name", current and current.name), data.get("desa_code", current and current.desa_code)
+        if name and desa and db.session.scalar(select(Posyandu.id).where(
+                posyandu_named(name.lower()), Posyandu.desa_code == desa, Posyandu.deleted_at.is_(None),
+                Posyandu.id != posyandu_id if posyandu_id else true()).limit(1)) is not None:
+            problems["name"] = [Msg("another posyandu of this desa has this name",
+                                    "sudah dipakai posyandu lain di desa ini")]
     if "desa_code" in data:
         problem = _region_problem(data["desa_code"], "desa")
         if problem is None and user.role == "bidan":
@@ -139,7 +156,7 @@ def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu
     if user.role not in ("admin", "bidan"):
         raise Forbidden()
     data.pop("id", None)
-    refuse_fields(posyandu_problems(user, data))
+    refuse_fields(posyandu_problems(user, data, pos.id))
     if "desa_code" in data:
         data["kabupaten_code"] = kabupaten_of(data["desa_code"])
     changes = apply_changes(pos, data)

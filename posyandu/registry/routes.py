@@ -128,7 +128,7 @@ class PosyanduById(MethodView):
     @roles_required("admin", "bidan")  # before the body: a kader's or dinkes's change is 403 whatever it holds
     @seen_first(access.get_posyandu)  # and another puskesmas' posyandu 404
     @blp.arguments(PosyanduUpdateSchema(partial=True),
-                   field_checks=lambda data, posyandu_id: ops.posyandu_problems(current_user, data))
+                   field_checks=lambda data, posyandu_id: ops.posyandu_problems(current_user, data, posyandu_id))
     @blp.response(200, PosyanduSchema)
     def patch(self, body, posyandu_id):
         """Change a posyandu's name, meeting day, address or puskesmas (admin, or a bidan within her puskesmas).

@@ -141,3 +141,23 @@ def test_a_kbm_table_without_month_one_is_told_so_with_the_format_errors(client,
     assert resp.status_code == 422 and sorted(resp.get_json()["errors"]) == ["grams_by_month", "source"], resp.get_json()
     assert resp.get_json()["errors"]["grams_by_month"][0].startswith("bulan 1 wajib diisi")
     assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
+
+
+def test_a_posyandu_may_not_take_the_name_of_another_open_posyandu_of_its_desa(client, world):
+    """Two "Posyandu Melati" in one desa: no report row, import or kader could tell them apart (an
+    import's "Melati (Sooko)" names the desa, still both); the second was accepted, 201."""
+    admin = world.headers("admin", "id")
+    body = {"name": "posyandu  MELATI", "desa_code": "35.25.01.2001", "puskesmas_id": str(world.ids["pkm_a"]),
+            "meeting_day": 12}
+    resp = client.post("/api/v1/posyandu", json=body, headers=admin)
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {
+        "name": ["sudah dipakai posyandu lain di desa ini"]}, resp.get_json()
+    # the same name in another desa is another posyandu (then Mawar, of that desa, may not take it either),
+    # and Mawar moved into the first Melati's desa under its name is refused
+    assert client.post("/api/v1/posyandu", json={**body, "desa_code": "35.25.01.2002"}, headers=admin).status_code == 201
+    for change in ({"name": "Melati"}, {"desa_code": "35.25.01.2001", "name": "Melati"}):
+        refused = client.patch(f"/api/v1/posyandu/{world.ids['p2']}", json=change, headers=admin)
+        assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["name"], refused.get_json()
+    # a posyandu keeps its own name when another field changes, and may be re-cased
+    assert client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"name": "MELATI", "meeting_day": 6},
+                        headers=admin).status_code == 200
