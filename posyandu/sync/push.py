@@ -978,7 +978,7 @@ def _registered_before_leaving(user: User, child_id: uuid.UUID, posyandu_id: uui
     last = local_today(kabupaten, max(gone).replace(tzinfo=timezone.utc))
     for m in _PUSHED.get():
         if not isinstance(m, Mutation) or m.refused is not None or m.op != "upsert" \
-                or m.entity not in EVENT_ENTITIES or str(m.data.get("child_id")) != str(child_id):
+                or m.entity not in EVENT_ENTITIES or _uuid_or_none(m.data.get("child_id")) != child_id:
             continue
         try:
             day = date.fromisoformat(str(m.data.get(events.DATE_FIELD[ENTITIES[m.entity].model])))
