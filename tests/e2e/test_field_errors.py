@@ -3,6 +3,8 @@
 or a choice she had since made, until the next "Simpan", as if her answer had not been taken."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,3 +37,54 @@ def test_an_error_goes_once_its_field_is_filled_the_others_stay(live_server, new
     expect(sex.locator(":scope > .error")).to_be_empty()
     expect(error_of(birth)).not_to_be_empty()  # not yet filled: still said
     expect(birth).to_have_attribute("aria-invalid", "true")
+
+
+def type_no_such_date(page, field, year: int) -> None:
+    """31 February typed on the keyboard, day first as in Indonesia, else month first (headless
+    Chromium orders the segments by its own language, not the page's)."""
+    for keys in (f"3102{year}", f"0231{year}"):
+        field.fill("")
+        field.focus()
+        page.keyboard.type(keys)
+        if field.evaluate("e => e.validity.badInput"):
+            return
+    raise AssertionError("the date field took no impossible date")
+
+
+def test_a_date_that_does_not_exist_is_said_so_not_required(live_server, new_context):
+    """31-02 typed in a date field leaves it no value (the browser's badInput): the form said "wajib
+    diisi" under a date she had typed in full. It says the date does not exist, keeps what she typed
+    and saves nothing until it is corrected."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    year = date.today().year - 1
+    said = "tanggal tidak ada atau belum lengkap: periksa lagi"
+    page.goto(live_server.url + "/#/register")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()
+    page.get_by_label("Nama anak").fill("Dina Tanggal Salah")
+    page.get_by_label("Perempuan").check()
+    birth = page.get_by_label("Tanggal lahir")
+    type_no_such_date(page, birth, year)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator(f"#{birth.get_attribute('id')}-e")).to_have_text(said)
+    expect(birth).to_be_focused()
+    assert birth.evaluate("e => e.validity.badInput"), "what she typed is kept to correct"
+    birth.fill(f"{year}-02-28")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Dina Tanggal Salah", exact=True).wait_for()
+    child_id = page.url.rsplit("/", 1)[1]
+
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("9,5")
+    on = page.get_by_label("Tanggal timbang")
+    type_no_such_date(page, on, date.today().year)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator(f"#{on.get_attribute('id')}-e")).to_have_text(said)
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("9,5")
+    on.fill(date.today().isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#visit-result h2").wait_for()
+    wait_synced(page)
+    weighings = live_server.api("GET", f"/children/{child_id}/measurements", "kader3").get_json()["items"]
+    assert [(m["measured_on"], m["weight_kg"]) for m in weighings] == [(date.today().isoformat(), 9.5)]

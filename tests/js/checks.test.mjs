@@ -23,14 +23,21 @@ test('a record date is required, not after the phone\'s today, not before birth,
   assert.equal(dateError('2025-08-09', { today }), null, 'a birth date has no lower limit here');
 });
 
+test('a date typed that is no date (31-02, half typed: the field\'s value is empty) is said so, not "wajib diisi"', () => {
+  const said = 'tanggal tidak ada atau belum lengkap: periksa lagi';
+  assert.equal(dateError('', { birthDate: '2024-01-15', today, bad: true }), said);
+  assert.equal(birthDateError('', { today, bad: true }), said);
+  assert.equal(dateError('', { today, bad: false }), 'wajib diisi');
+});
+
 test('a birth date is at most 18 years ago, as the server refuses older ones (posyandu.validators.birth_date)', () => {
   assert.equal(oldestBirthDate(today), '2007-08-10');
   assert.equal(oldestBirthDate('2028-02-29'), '2010-02-28', 'a leap day eighteen years back is the 28th');
-  assert.equal(birthDateError('2007-08-10', today), null);
-  assert.equal(birthDateError('2007-08-09', today), 'tidak boleh lebih dari 18 tahun yang lalu');
-  assert.equal(birthDateError('0001-01-01', today), 'tidak boleh lebih dari 18 tahun yang lalu');
-  assert.equal(birthDateError('2025-08-11', today), 'tidak boleh setelah hari ini');
-  assert.equal(birthDateError('', today), 'wajib diisi');
+  assert.equal(birthDateError('2007-08-10', { today }), null);
+  assert.equal(birthDateError('2007-08-09', { today }), 'tidak boleh lebih dari 18 tahun yang lalu');
+  assert.equal(birthDateError('0001-01-01', { today }), 'tidak boleh lebih dari 18 tahun yang lalu');
+  assert.equal(birthDateError('2025-08-11', { today }), 'tidak boleh setelah hari ini');
+  assert.equal(birthDateError('', { today }), 'wajib diisi');
 });
 
 test('a number out of range names its limits with Indonesian decimal commas', () => {

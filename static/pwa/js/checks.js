@@ -9,9 +9,9 @@ export const visibleText = (value) => (/^[\s\p{Cf}]*$/u.test(value ?? '') ? null
 /** A new record's date: the chosen posyandu day, unless in the future ("Sasaran"): then today. */
 export const recordDay = (day, today = todayIso()) => (day && day <= today ? day : today);
 
-/** A record date's error, or null: required, not future, not before birth. */
-export function dateError(value, { birthDate = null, today = todayIso() } = {}) {
-  if (!value) return t('required');
+/** A record date's error, or null: required (`bad`: badInput, 31-02), not future, not before birth. */
+export function dateError(value, { birthDate = null, today = todayIso(), bad } = {}) {
+  if (!value) return t(bad ? 'no_such_date' : 'required');
   if (value > today) return t('not_future');
   if (birthDate && value < birthDate) return t('before_birth');
   return null;
@@ -24,14 +24,13 @@ export function oldestBirthDate(today = todayIso()) {
 }
 
 /** A birth date's error: as dateError, and not over 18 years ago (a typo the server refuses). */
-export function birthDateError(value, today = todayIso()) {
-  const error = dateError(value, { today });
+export function birthDateError(value, { today = todayIso(), bad } = {}) {
+  const error = dateError(value, { today, bad });
   if (error) return error;
   return value < oldestBirthDate(today) ? t('too_old') : null;
 }
 
-/** A NIK written in groups (spaces, dots or dashes, as on the KTP) as its 16 digits, as the server
- * reads it (validators.nik_digits); anything else as written, for nikError to judge. */
+/** A NIK in groups (KTP: spaces, dots, dashes) as its 16 digits (validators.nik_digits), else as written. */
 export function nikDigits(value) {
   const digits = value.replace(/[\s.-]+/g, '');
   return /^\d{16}$/.test(digits) ? digits : value;
@@ -78,9 +77,7 @@ export const BATCH_MAX = 40;
 /** Plausible vial expiry dates, as schemas.EXPIRY_RANGE. */
 export const EXPIRY_RANGE = ['2000-01-01', '2099-12-31'];
 
-/** A vial's errors per field, as operations.record_problems: a 'given' dose needs batch and
- * expiry, not expired on `givenOn`; any dose: a plausible expiry (typo 0202-01-01), KFA code 93 +
- * 6 digits. Copied or recalled: no vial needed. */
+/** A vial's errors per field, as operations.record_problems (copied, recalled: no vial). */
 export function lotErrors({ source, batch_number: batch, expiry_date: expiry, kfa_code: kfa }, givenOn) {
   const errors = {};
   const text = (batch ?? '').trim();

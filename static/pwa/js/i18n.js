@@ -159,6 +159,7 @@ const W = {
   doses_unticked: ['Tidak dicentang lagi, karena tidak dapat diberikan pada {date}:', 'Unticked, as they cannot be given on {date}:'],
   not_offered_then: ['tidak dijadwalkan pada tanggal itu.', 'not on the schedule for that date.'],
   required: ['wajib diisi', 'required'],
+  no_such_date: ['tanggal tidak ada atau belum lengkap: periksa lagi', 'no such date, or incomplete: check it'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
   born_after_events: ['anak ini punya penimbangan atau imunisasi pada {date}, sebelum tanggal lahir ini: perbaiki catatan itu dulu', 'the child has a weighing or dose on {date}, before this birth date: correct that record first'],

@@ -31,8 +31,8 @@ export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth
 
 /** A record's date field: required, at most the phone's today. */
 export function dateCheck(errors, form, name, birthDate = null) {
-  const value = form.elements[name].value;
-  const error = dateError(value, { birthDate });
+  const { value, validity } = form.elements[name];
+  const error = dateError(value, { birthDate, bad: validity.badInput });
   if (error) errors[name] = [error];
   return value;
 }
@@ -121,7 +121,7 @@ export async function childForm(ctx, childId) {
     const posyandu = el.posyandu_id?.value ?? at;
     if (!posyandu) errors.posyandu_id = [t('required')];
     const birth = el.birth_date.value;
-    const birthError = birthDateError(birth);
+    const birthError = birthDateError(birth, { bad: el.birth_date.validity.badInput });
     if (birthError) errors.birth_date = [birthError];
     else if (existing) { // not after a weighing or dose of hers (as the server)
       const { measurements: ms, immunisations: is, supplements: ss } = await ctx.bundle(childId);
@@ -254,10 +254,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const el = form.elements;
     const errors = {};
     const on = dateCheck(errors, form, 'measured_on', child.birth_date);
-    const weight = range(errors, form, 'weight_kg', ...VISIT_NUMBERS.weight_kg);
-    const length = range(errors, form, 'length_height_cm', ...VISIT_NUMBERS.length_height_cm);
-    const head = range(errors, form, 'head_circumference_cm', ...VISIT_NUMBERS.head_circumference_cm);
-    const muac = range(errors, form, 'muac_cm', ...VISIT_NUMBERS.muac_cm);
+    const [weight, length, head, muac] = Object.entries(VISIT_NUMBERS).map(([name, limits]) => range(errors, form, name, ...limits));
     const judged = judgement?.read(form, errors) ?? {};
     const alert = form.querySelector('#visit-alert');
     alert.hidden = weight !== null || length !== null;
