@@ -262,7 +262,7 @@ const W = {
     'Head circumference below −2 SD for age (possible microcephaly). Refer to the midwife/health centre.'],
   head_refer_makrosefali: ['Lingkar kepala di atas +2 SD menurut umur (kemungkinan makrosefali). Rujuk ke bidan/puskesmas.',
     'Head circumference above +2 SD for age (possible macrocephaly). Refer to the midwife/health centre.'],
-  remeasure: ['Nilai tidak masuk akal: ukur ulang dan periksa angka yang dimasukkan.', 'Implausible value: measure again and check what was entered.'],
+  remeasure: ['Nilai tidak masuk akal: ukur ulang, periksa angka dan tanggal lahir.', 'Implausible value: measure again, check the numbers and the date of birth.'],
   lh_out_of_range: ['Panjang/tinggi badan di luar tabel WHO (45–110 cm berbaring, 65–120 cm berdiri): BB/PB atau BB/TB tidak dinilai. Periksa angkanya.', 'Length/height outside the WHO tables (45–110 cm lying, 65–120 cm standing): weight-for-length/height is not judged. Check the number.'],
   over_kms: ['Umur lebih dari 60 bulan: status gizi dan N/T balita (standar WHO, KMS) tidak dinilai lagi.', 'Older than 60 months: the under-five nutritional status and N/T (WHO standards, KMS) are no longer judged.'],
   standing_young: ['Anak di bawah 9 bulan belum bisa berdiri: ukur berbaring.', 'A child under 9 months cannot stand: measure lying down.'],

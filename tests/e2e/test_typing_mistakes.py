@@ -1,0 +1,35 @@
+"""A kader's typing mistakes, in real Chromium against the real server: a 3-year-old registered with
+this year's birth date (the year mistyped) is weighed with a 3-year-old's weight and height. Only the
+implausible z-scores can show it, and their message sent her to measure again and check the numbers
+("periksa angka yang dimasukkan"): she weighed again, the same, and never looked at the birth date.
+The message names the birth date too; corrected there, the weighing is judged plausible."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, register_child, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def test_an_implausible_weighing_asks_to_check_the_birth_date_too(live_server, new_context):
+    page = new_context().new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    child_id = register_child(page, "Laras Tahun Salah", days_old=300)  # born 3 years earlier than typed
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("14,2")
+    page.get_by_label("Panjang/tinggi badan (cm)").fill("95,5")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result #warnings")).to_contain_text(
+        "Nilai tidak masuk akal: ukur ulang, periksa angka dan tanggal lahir.")
+
+    page.goto(f"{live_server.url}/#/edit/{child_id}")
+    page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=300 + 3 * 365)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Laras Tahun Salah", exact=True).wait_for()
+    expect(page.locator("#result")).to_contain_text("normal")
+    expect(page.locator("#result")).not_to_contain_text("Nilai tidak masuk akal")
