@@ -165,3 +165,15 @@ def starred(form) -> dict[str, bool]:
       .filter((l) => l.checkVisibility())
       .map((l) => [[...l.childNodes].filter((n) => !n.classList?.contains('req')).map((n) => n.textContent).join('').trim(),
                    !!l.querySelector('.req')]))""")
+
+
+def type_no_such_date(page, field, year: int) -> None:
+    """31 February typed on the keyboard, day first as in Indonesia, else month first (headless
+    Chromium orders the segments by its own language, not the page's)."""
+    for keys in (f"3102{year}", f"0231{year}"):
+        field.fill("")
+        field.focus()
+        page.keyboard.type(keys)
+        if field.evaluate("e => e.validity.badInput"):
+            return
+    raise AssertionError("the date field took no impossible date")

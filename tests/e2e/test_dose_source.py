@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import kader_of, login, offline_with_new_child, register_child, sw_controls, wait_synced
+from tests.e2e.pages import kader_of, login, offline_with_new_child, register_child, sw_controls, type_no_such_date, wait_synced
 
 pytestmark = pytest.mark.e2e
 GIVEN = "Diberikan oleh petugas pada kunjungan ini"
@@ -225,6 +225,29 @@ def test_a_kia_book_is_copied_in_one_save_each_dose_with_its_own_date(live_serve
         ("OPV", 1, opv1.isoformat(), "record", "puskesmas"),
         ("OPV", 2, opv2.isoformat(), "record", "puskesmas"),
     ]
+
+
+def test_a_card_dose_dated_a_day_that_does_not_exist_is_said_so_not_dropped(live_server, new_context):
+    """31-02 typed for one dose of the Buku KIA leaves its field no value (badInput): that dose was
+    skipped without a word while the others saved, and the card's dose never reached the app."""
+    ctx, page, child_id = offline_with_new_child(new_context, live_server.url, "kader6", "Hana Tanggal KIA", days_old=130)
+    born = date.today() - timedelta(days=130)
+    page.get_by_role("link", name="Salin dari Buku KIA").click()
+    page.get_by_role("heading", name="Salin dari Buku KIA: Hana Tanggal KIA").wait_for()
+    page.get_by_label("HB0", exact=True).fill(born.isoformat())
+    bcg = page.get_by_label("BCG", exact=True)
+    type_no_such_date(page, bcg, born.year)
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "BCG", exact=True)).to_have_text("tanggal tidak ada atau belum lengkap: periksa lagi")
+    expect(page.get_by_role("heading", name="Salin dari Buku KIA: Hana Tanggal KIA")).to_be_visible()  # nothing saved
+    bcg.fill((born + timedelta(days=20)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Hana Tanggal KIA", exact=True).wait_for()
+    ctx.set_offline(False)
+    wait_synced(page)
+    items = live_server.api("GET", f"/children/{child_id}/immunisations", "kader6").get_json()["items"]
+    assert sorted((d["vaccine"], d["given_on"]) for d in items) == [
+        ("BCG", (born + timedelta(days=20)).isoformat()), ("HB0", born.isoformat())]
 
 
 def test_a_midwife_copies_a_dose_the_card_dates_outside_the_rules_with_her_reason(live_server, new_context):

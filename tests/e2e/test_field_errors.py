@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import login, type_no_such_date, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -37,18 +37,6 @@ def test_an_error_goes_once_its_field_is_filled_the_others_stay(live_server, new
     expect(sex.locator(":scope > .error")).to_be_empty()
     expect(error_of(birth)).not_to_be_empty()  # not yet filled: still said
     expect(birth).to_have_attribute("aria-invalid", "true")
-
-
-def type_no_such_date(page, field, year: int) -> None:
-    """31 February typed on the keyboard, day first as in Indonesia, else month first (headless
-    Chromium orders the segments by its own language, not the page's)."""
-    for keys in (f"3102{year}", f"0231{year}"):
-        field.fill("")
-        field.focus()
-        page.keyboard.type(keys)
-        if field.evaluate("e => e.validity.badInput"):
-            return
-    raise AssertionError("the date field took no impossible date")
 
 
 def test_a_date_that_does_not_exist_is_said_so_not_required(live_server, new_context):

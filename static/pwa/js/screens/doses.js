@@ -296,7 +296,7 @@ export async function cardForm(ctx, childId) {
   onSave(form, async () => {
     const errors = {};
     const copied = [];
-    for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value)) {
+    for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value || form.elements[`on|${key(r)}`].validity.badInput)) {
       const value = dateCheck(errors, form, `on|${key(d)}`, child.birth_date);
       if (!errors[`on|${key(d)}`]) copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
     }
