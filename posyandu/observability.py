@@ -47,6 +47,20 @@ class RateLimitKeyFilter(logging.Filter):
         return not str(record.msg).startswith("ratelimit ")
 
 
+QUERY_RE = re.compile(r"\?.*?(?= HTTP/\d|\x1b\[0m$|'\)$|$)")
+
+
+class QueryStringFilter(logging.Filter):
+    """Cuts the query string out of the development server's request and error lines (``make run``:
+    ``"GET /api/v1/children?q=Siti HTTP/1.1" 200``): a search by a name, a delete's reason. The
+    request's own line (posyandu.request) logs its path alone; gunicorn logs no request line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(QUERY_RE.sub("", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def configure_logging(app: Flask) -> None:
     if app.testing or app.config.get("LOG_FORMAT", "json") != "json":
         return
@@ -62,6 +76,9 @@ def init_observability(app: Flask) -> None:
     limiter_log = logging.getLogger("flask-limiter")
     if not any(isinstance(f, RateLimitKeyFilter) for f in limiter_log.filters):
         limiter_log.addFilter(RateLimitKeyFilter())
+    server_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QueryStringFilter) for f in server_log.filters):
+        server_log.addFilter(QueryStringFilter())
     log = logging.getLogger("posyandu.request")
     if app.config.get("PRODUCTION") and app.config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
         logging.getLogger("posyandu").warning(

@@ -84,3 +84,30 @@ def test_a_database_error_logs_neither_the_statements_values_nor_the_databases_d
     assert resp.status_code == status, resp.get_json()
     text = logs()
     assert_clean(text)
+
+
+def test_the_development_servers_request_lines_log_no_query_string(app, logs):
+    """``make run`` serves with werkzeug, whose own line of each request carried its query string: a
+    search by a child's name, a NIK, a delete's reason, in clear in the JSON log."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/api/v1/children?q=Kusumawati&nik={NIK}"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=30)
+        refused.value.close()
+        assert refused.value.code == 401
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    text = logs()
+    assert "GET /api/v1/children HTTP/1.1" in text
+    assert_clean(text)
