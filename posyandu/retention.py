@@ -10,7 +10,8 @@ retention period (``flask purge-deleted-children --days``) its personal data lea
   remaining rows, and a late change of a merged registration, to something); its name becomes
   ``ERASED``, its NIKs, parents' names, phone, address, RT/RW and birth size become null;
 * the audit rows of the child keep who wrote which field when (proof of every write), with each
-  personal value replaced by ``ERASED``; the change log's copies of the record (what phones pull)
+  personal value, and the reason typed (a delete's: "permintaan ibu Siti"), replaced by ``ERASED``,
+  as is the reason of its weighings' and doses' rows (its delete's, copied to each); the change log's copies of the record (what phones pull)
   and the push ledger's stored answers lose the same values;
 * its parent links and invitation codes are removed; the access log (ids only) stays.
 
@@ -94,7 +95,8 @@ def purge_deleted_children(days: int = DEFAULT_DAYS, now: datetime | None = None
                 setattr(child, key, ERASED if key == "name" else None)
         for row in db.session.scalars(select(AuditLog).where(AuditLog.entity == "child",
                                                              AuditLog.record_id.in_(texts))):
-            row.changes = erased_changes(row.changes)
+            row.changes, row.reason = erased_changes(row.changes), row.reason and ERASED
+        _erase_event_reasons(ids)
         for row in db.session.scalars(select(ChangeLog).where(ChangeLog.entity == "child",
                                                               ChangeLog.record_id.in_(ids))):
             row.record = erased_record(row.record)
@@ -109,3 +111,22 @@ def purge_deleted_children(days: int = DEFAULT_DAYS, now: datetime | None = None
                        kabupaten_code=child.kabupaten_code)
         db.session.flush()
     return [c.id for c in children]
+
+
+def _erase_event_reasons(child_ids: list[uuid.UUID]) -> None:
+    """The reasons typed for the writes of these children's weighings and doses, replaced by
+    ``ERASED``: a child's delete gives each of them its own reason, which names her family as often."""
+    from sqlalchemy import select
+
+    from posyandu.audit import ENTITIES, AuditLog
+    from posyandu.extensions import db
+
+    for entity in ENTITIES.values():
+        if entity.name == "child" or not hasattr(entity.model, "child_id"):
+            continue
+        texts = [str(i) for i in db.session.scalars(select(entity.model.id).where(entity.model.child_id.in_(child_ids)))]
+        for start in range(0, len(texts), 500):
+            for row in db.session.scalars(select(AuditLog).where(
+                    AuditLog.entity == entity.name, AuditLog.record_id.in_(texts[start:start + 500]),
+                    AuditLog.reason.is_not(None))):
+                row.reason = ERASED

@@ -91,6 +91,37 @@ def test_a_deleted_childs_personal_data_is_erased_after_the_retention_period_kee
     assert again.exit_code == 0 and again.output.startswith("0 "), again.output
 
 
+def test_the_reasons_typed_for_a_childs_writes_are_erased_with_her_data(app, world, client, db, make_child):
+    """A delete's reason names the family as often as not ("permintaan ibu Sulastri"), and the delete
+    copies it to each of the child's weighings and doses: the purge left it, in clear, on every one
+    of those audit rows (privacy.md: the rows keep who, when, the action and the fields' names)."""
+    from datetime import date
+
+    from posyandu.audit import AuditLog
+    from posyandu.growth.models import Measurement
+
+    child = make_child(name="Rara Kusumawati")
+    weighed = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                          json={"measured_on": (date.today() - timedelta(days=3)).isoformat(), "weight_kg": 9.1})
+    assert weighed.status_code == 201, weighed.get_json()
+    reason = "permintaan ibu Sulastri Kusumawati, pindah ke Surabaya"
+    resp = client.delete(f"/api/v1/children/{child['id']}", query_string={"reason": reason},
+                         headers=world.headers("kader1"))
+    assert resp.status_code == 204
+    _age_delete(db, child["id"], 400)
+    texts = [child["id"], *(str(i) for i in db.session.scalars(
+        select(Measurement.id).where(Measurement.child_id == uuid.UUID(child["id"]))))]
+    rows = select(AuditLog).where(AuditLog.record_id.in_(texts)).order_by(AuditLog.id)
+    assert sum(r.reason == reason for r in db.session.scalars(rows)) == 2  # the child's delete, the weighing's
+
+    result = app.test_cli_runner().invoke(args=["purge-deleted-children", "--days", "365"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    kept = [(r.entity, r.action, r.reason) for r in db.session.scalars(rows)]
+    assert ("child", "delete", "[dihapus]") in kept and ("measurement", "delete", "[dihapus]") in kept
+    assert not any("Sulastri" in (why or "") for _, _, why in kept), kept
+
+
 def test_the_purge_refuses_a_period_shorter_than_a_phone_stays_offline(app, world):
     result = app.test_cli_runner().invoke(args=["purge-deleted-children", "--days", "7"])
     assert result.exit_code == 2 and "--days" in result.output
