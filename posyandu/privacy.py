@@ -64,9 +64,22 @@ class AccessLog(db.Model):
 # families (UU 27/2022: no more personal data than the purpose needs). Every answer naming a child
 # to it leaves them null: the follow-up list, the children list, a child's record, the due list,
 # the FHIR export. The parents' names, the phone and the home address (with its RT/RW) alike: the
-# father's name and the address were left in while the mother's name was taken out.
+# father's name and the address were left in while the mother's name was taken out. The mother's NIK
+# too, unless the child has none of her own (``_hidden``).
 CONTACT_FIELDS = ("mother_name", "father_name", "guardian_phone", "address", "rt", "rw")
 CONTACT_ROLES = ("kader", "bidan", "admin", "parent")
+
+
+def own_nik(nik: str | None, mother_nik: str | None) -> bool:
+    """Whether a child has a NIK of her own (the mother's typed as the child's is not the child's)."""
+    return bool(nik) and nik != mother_nik
+
+
+def _hidden(nik: str | None, mother_nik: str | None) -> tuple[str, ...]:
+    """What a health office is not given of a child: the family's contact details, and the mother's
+    NIK (hers, not the child's) beside a NIK of the child's own: it stands for a child only without one
+    (a newborn; the FHIR export's ``nik-ibu`` identifier)."""
+    return CONTACT_FIELDS + (("mother_nik",) if own_nik(nik, mother_nik) else ())
 
 
 class _WithoutContacts:
@@ -77,16 +90,17 @@ class _WithoutContacts:
         self._child = child
 
     def __getattr__(self, name: str) -> Any:
-        return None if name in CONTACT_FIELDS else getattr(self._child, name)
+        return None if name in _hidden(self._child.nik, self._child.mother_nik) else getattr(self._child, name)
 
 
 def as_seen_by(role: str, item: Any) -> Any:
     """``item`` (a child, or a row naming one as a dict) as ``role`` may see it: without the
-    family's contact details for a role that does not call families (dinkes)."""
+    family's contact details for a role that does not call families (dinkes) (``_hidden``)."""
     if role in CONTACT_ROLES:
         return item
     if isinstance(item, dict):
-        return {**item, **dict.fromkeys(key for key in CONTACT_FIELDS if key in item)}
+        hidden = _hidden(item.get("nik"), item.get("mother_nik"))
+        return {**item, **dict.fromkeys(key for key in hidden if key in item)}
     return _WithoutContacts(item)
 
 

@@ -189,7 +189,7 @@ class ChildById(MethodView):
     @blp.response(200, ChildSchema)
     def get(self, child_id):
         """One child (to dinkes without the family's contact details: mother_name, father_name, guardian_phone,
-        address, rt and rw null)."""
+        address, rt and rw null; mother_nik too, unless the child has no NIK of her own)."""
         child = access.get_child(current_user, child_id)
         privacy.record_reads("view", [child.id])
         db.session.commit()

@@ -445,3 +445,32 @@ def test_a_health_office_reads_neither_the_fathers_name_nor_the_familys_address(
                 body = json.loads(text)
                 [row] = [r for r in body.get("items") or [body] if r["id"] == child["id"]]
                 assert (row["rt"], row["rw"]) == (("003", "005") if sees else (None, None)), (who, what)
+
+
+def test_a_health_office_reads_the_mothers_nik_only_where_it_stands_for_a_child_without_one(
+        world, client, make_child):
+    """The mother's NIK is hers: a dinkes user read it beside the child's own NIK in the children list
+    and a child's record, while her name was left out. It identifies a child only when the child has
+    no NIK (a newborn: the FHIR export's nik-ibu), and there it is kept. A bidan keeps both."""
+    mother = "3525014101950002"
+    older = make_child(name="Siti Aminah", nik="3525010101240001", mother_nik=mother)
+    newborn = make_child(name="Bayi Aminah", mother_nik=mother, birth_date=(date.today() - timedelta(days=9)).isoformat())
+    p1 = world.ids["p1"]
+    for who, sees in (("dinkes_gresik", False), ("bidan_a", True)):
+        listed = client.get(f"/api/v1/children?posyandu_id={p1}", headers=world.headers(who))
+        assert listed.status_code == 200, listed.get_json()
+        rows = {r["id"]: r for r in listed.get_json()["items"]}
+        for child, expected in ((older, mother if sees else None), (newborn, mother)):
+            record = client.get(f"/api/v1/children/{child['id']}", headers=world.headers(who)).get_json()
+            for row in (rows[child["id"]], record):
+                assert (row["nik"], row["mother_nik"]) == (child["nik"], expected), (who, child["name"], row)
+    for child in (older, newborn):  # the FHIR export holds the children weighed in the month
+        resp = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                           json={"measured_on": date.today().isoformat(), "weight_kg": 3.4})
+        assert resp.status_code == 201, resp.get_json()
+    fhir = client.get(f"/api/v1/exports/fhir?month={date.today():%Y-%m}&posyandu_id={p1}",
+                      headers=world.headers("dinkes_gresik"))
+    assert fhir.status_code == 200
+    patients = {e["resource"]["id"]: e["resource"]["identifier"][0]["value"]
+                for e in json.loads(fhir.get_data(as_text=True))["entry"] if e["resource"]["resourceType"] == "Patient"}
+    assert (patients[older["id"]], patients[newborn["id"]]) == (older["nik"], mother)

@@ -56,6 +56,7 @@ from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Schedule
+from posyandu.privacy import as_seen_by, own_nik
 from posyandu.registry.models import Child, Posyandu, Puskesmas
 from posyandu.reports.cohort import scoped_posyandu_ids
 from posyandu.reports.period import Period
@@ -104,7 +105,7 @@ def location(p: Posyandu | Puskesmas) -> dict[str, Any]:
 
 def patient(c: Child) -> dict[str, Any]:
     ids = [{"system": "urn:ietf:rfc:3986", "value": _urn(c.id)}]
-    if c.nik and c.nik != c.mother_nik:  # the mother's NIK typed as the child's is not the child's
+    if own_nik(c.nik, c.mother_nik):
         ids.insert(0, {"use": "official", "system": NIK, "value": c.nik})
     elif c.mother_nik:
         ids.insert(0, {"use": "secondary", "system": NIK_IBU, "value": c.mother_nik})
@@ -270,8 +271,6 @@ def _events(session: Any, model: type, date_col: Any, ids: Any, period: Period |
 def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
-    from posyandu.privacy import as_seen_by
-
     schedule = schedule_in_force(session, period.last)
     puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
     for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
