@@ -10,8 +10,8 @@ retention period (``flask purge-deleted-children --days``) its personal data lea
   remaining rows, and a late change of a merged registration, to something); its name becomes
   ``ERASED``, its NIKs, parents' names, phone, address, RT/RW and birth size become null;
 * the audit rows of the child keep who wrote which field when (proof of every write), with each
-  personal value, and the reason typed (a delete's: "permintaan ibu Siti"), replaced by ``ERASED``,
-  as is the reason of its weighings' and doses' rows (its delete's, copied to each); the change log's copies of the record (what phones pull)
+  personal value, and each reason (often typed: a delete's, "permintaan ibu Siti"), replaced by
+  ``ERASED``, as is each reason of its weighings' and doses' rows (its delete's is copied to each); the change log's copies of the record (what phones pull)
   and the push ledger's stored answers lose the same values;
 * its parent links and invitation codes are removed; the access log (ids only) stays.
 
@@ -114,8 +114,8 @@ def purge_deleted_children(days: int = DEFAULT_DAYS, now: datetime | None = None
 
 
 def _erase_event_reasons(child_ids: list[uuid.UUID]) -> None:
-    """The reasons typed for the writes of these children's weighings and doses, replaced by
-    ``ERASED``: a child's delete gives each of them its own reason, which names her family as often."""
+    """The reasons of the writes of these children's weighings and doses, replaced by ``ERASED``: a
+    child's delete gives each of them its own reason, typed by hand, which names her family as often."""
     from sqlalchemy import select
 
     from posyandu.audit import ENTITIES, AuditLog
