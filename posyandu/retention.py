@@ -11,8 +11,9 @@ retention period (``flask purge-deleted-children --days``) its personal data lea
   ``ERASED``, its NIKs, parents' names, phone, address, RT/RW and birth size become null;
 * the audit rows of the child keep who wrote which field when (proof of every write), with each
   personal value, and each reason (often typed: a delete's, "permintaan ibu Siti"), replaced by
-  ``ERASED``, as is each reason of its weighings' and doses' rows (its delete's is copied to each); the change log's copies of the record (what phones pull)
-  and the push ledger's stored answers lose the same values;
+  ``ERASED``, as is each reason of its weighings' and doses' rows (its delete's is copied to each);
+  the change log's copies of the record (what phones pull) and the push ledger's stored answers lose
+  the same values;
 * its parent links and invitation codes are removed; the access log (ids only) stays.
 
 Reports already leave deleted and merged-away children out, so past counts do not change. An
@@ -124,7 +125,8 @@ def _erase_event_reasons(child_ids: list[uuid.UUID]) -> None:
     for entity in ENTITIES.values():
         if entity.name == "child" or not hasattr(entity.model, "child_id"):
             continue
-        texts = [str(i) for i in db.session.scalars(select(entity.model.id).where(entity.model.child_id.in_(child_ids)))]
+        texts = [str(i) for i in db.session.scalars(
+            select(entity.model.id).where(entity.model.child_id.in_(child_ids)))]
         for start in range(0, len(texts), 500):
             for row in db.session.scalars(select(AuditLog).where(
                     AuditLog.entity == entity.name, AuditLog.record_id.in_(texts[start:start + 500]),

@@ -454,7 +454,8 @@ def test_a_health_office_reads_the_mothers_nik_only_where_it_stands_for_a_child_
     no NIK (a newborn: the FHIR export's nik-ibu), and there it is kept. A bidan keeps both."""
     mother = "3525014101950002"
     older = make_child(name="Siti Aminah", nik="3525010101240001", mother_nik=mother)
-    newborn = make_child(name="Bayi Aminah", mother_nik=mother, birth_date=(date.today() - timedelta(days=9)).isoformat())
+    newborn = make_child(name="Bayi Aminah", mother_nik=mother,
+                         birth_date=(date.today() - timedelta(days=9)).isoformat())
     p1 = world.ids["p1"]
     for who, sees in (("dinkes_gresik", False), ("bidan_a", True)):
         listed = client.get(f"/api/v1/children?posyandu_id={p1}", headers=world.headers(who))
