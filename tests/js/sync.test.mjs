@@ -457,6 +457,20 @@ test("the phone's storage failing is said as such, never as the server refusing,
   assert.equal((await records(db, 'child')).length, 2);
 });
 
+test("a pull answered 2xx with JSON that is no page (a wifi portal's, a proxy's) is a lost answer, retried; not the phone's storage", async () => {
+  const { db, server, engine, timers } = setup();
+  await registerWithVisit(db);
+  const pull = server.pull;
+  server.pull = async () => ({ portal: 'login', url: 'http://wifi.example/login' });
+  assert.equal(await engine.sync(), false);
+  assert.deepEqual([engine.state.phase, engine.state.error], ['error', 'network']);
+  assert.equal(unsentWords(true, engine.state.phase, engine.state.error), 'saved_later', 'not "the phone\'s storage is full"');
+  assert.equal(timers.calls.length, 1, 'tried again by itself');
+  server.pull = pull;
+  assert.equal(await engine.sync(), true);
+  assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 });
+});
+
 // --- one mutation the server fails on every time ------------------------------------------------
 
 test('a mutation the server answers 500 every time is found by splitting the batch; the rest is sent', async () => {

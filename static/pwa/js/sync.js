@@ -1,5 +1,5 @@
-// The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false. Single-flight
-// (per user across tabs: a Web Lock), backoff with jitter on failures worth retrying, same mutation ids.
+// The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false; one at a time
+// per user (a Web Lock); retried with backoff, same mutation ids.
 import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
 import { applyPullPage, applyPushResults } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
@@ -19,8 +19,8 @@ export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDev
     && deviceAt - Date.parse(lastSyncAt) > CLOCK_SLACK_MS && now >= deviceAt - CLOCK_SLACK_MS;
   return Math.abs(offsetMs ?? 0) > CLOCK_SLACK_MS || behind || Boolean(stillAhead || farAhead);
 }
-/** Retried with backoff, same ids: no usable answer (no network, 408, a cut body, a portal), 5xx, 409
- * (its concurrent replay commits), 429. Other whole-request failures leave changes pending. */
+/** Retried with backoff, same ids: no usable answer (no network, 408, a cut body, a portal; a pull's
+ * JSON not a page), 5xx, 409 (its replay commits), 429. Other whole-request failures leave changes pending. */
 export const RETRYABLE = new Set(['network', 'server', 'conflict', 'busy']);
 /** Whole-push failures one mutation may always cause (a server bug): repeated, the batch is split
  * until it is found alone and set aside; the rest goes on. */
@@ -62,7 +62,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   const emit = async (patch = {}) => {
     Object.assign(state, patch);
     if (ended) return;
-    // the last complete sync is kept in the database: a reload knows it
+    // kept in the database: a reload knows it
     if (state.last_sync_at === null) {
       const last = await getMeta(db, 'last_sync');
       state.last_sync_at = last?.value ?? null;
@@ -155,12 +155,13 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
 
   async function pullAll() {
     let pulled = 0;
-    // what it holds unsent: the midwife sees phones keeping records unsent (a parent's: none)
+    // what it holds unsent, for the midwife (a parent's: none)
     const held = canPush ? await counts(db) : null;
     const device = held ? { client_id: await clientId(db), pending: held.waiting + held.attention + held.conflicts } : null;
     for (;;) {
       const sync = await getMeta(db, 'sync');
       const page = await api.pull(sync?.cursor ?? null, pageSize, device);
+      if (!Array.isArray(page?.changes)) throw Object.assign(new Error('not a page'), { kind: 'network' });
       await applyPullPage(db, page);
       pulled += page.changes.length;
       await emit({ phase: 'pulling', pulled, has_more: page.has_more });
