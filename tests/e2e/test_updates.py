@@ -3,6 +3,7 @@ on every tab of the app, and taken from any of them; a tab still running the old
 new one upgrades the user's database goes on saving into it."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -13,14 +14,41 @@ from tests.e2e.pages import enter_pin, login, register_child, sw_controls, wait_
 pytestmark = pytest.mark.e2e
 
 
+NEW = b"\n// a new release\n"
+
+
+def _release_version(changed: tuple[str, ...]) -> str:
+    """The VERSION scripts/pwa_precache.py writes for the shell with the ``changed`` files a comment longer."""
+    import importlib.util
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("pwa_precache", Path(__file__).parents[2] / "scripts" / "pwa_precache.py")
+    precache = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(precache)
+    with tempfile.TemporaryDirectory() as tmp:
+        release = Path(tmp) / "pwa"
+        shutil.copytree(precache.PWA, release)
+        for path in changed:
+            with open(release / path.lstrip("/"), "ab") as f:
+                f.write(NEW)
+        precache.PWA = release
+        return precache.version(precache.shell_files())
+
+
 @contextmanager
-def new_version_of_the_shell(live_server):
-    """While it lasts the server answers /sw.js with another version (a new release deployed)."""
+def new_version_of_the_shell(live_server, changed: tuple[str, ...] = ()):
+    """While it lasts the server answers /sw.js with another version (a new release deployed). With
+    ``changed`` (shell paths such as "/js/ui.js"), those files a comment longer too, and sw.js under
+    their VERSION (a release that changed them); else sw.js only a comment longer, VERSION kept."""
     app = live_server.app
     inner = app.wsgi_app
+    version = _release_version(changed) if changed else None
 
     def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") != "/sw.js":
+        path = environ.get("PATH_INFO")
+        if path != "/sw.js" and path not in changed:
             return inner(environ, start_response)
         seen = {}
         environ = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
@@ -30,9 +58,13 @@ def new_version_of_the_shell(live_server):
             return lambda data: None
         answer = inner(environ, keep)
         try:
-            body = b"".join(answer) + b"\n// a new release\n"
+            body = b"".join(answer)
         finally:
             getattr(answer, "close", lambda: None)()
+        if path == "/sw.js" and version:
+            body = re.sub(rb"^const VERSION = '\w+';$", f"const VERSION = '{version}';".encode(), body, count=1, flags=re.M)
+        else:
+            body += NEW
         headers = [(k, v) for k, v in seen["headers"] if k.lower() not in ("content-length", "etag", "last-modified")]
         start_response(seen["status"], headers + [("Content-Length", str(len(body)))])
         return [body]
@@ -139,3 +171,48 @@ def test_a_tab_of_the_old_version_saves_after_a_new_version_upgraded_the_databas
     ctx.set_offline(False)
     wait_synced(page)
     assert live_server.api("GET", f"/children/{child_id}", "kader3").get_json()["name"] == "Rara Dua Tab"
+
+
+# The new service worker installing after reg.update(): the state it ends in, 'installed' (waiting to
+# be taken) or 'redundant' (its install failed).
+INSTALLED_OR_NOT = """() => navigator.serviceWorker.getRegistration().then((reg) => new Promise((resolve) => {
+  reg.addEventListener('updatefound', () => {
+    const w = reg.installing;
+    w.addEventListener('statechange', () => { if (['installed', 'redundant'].includes(w.state)) resolve(w.state); });
+  }, { once: true });
+  reg.update();
+}))"""
+
+
+def test_a_new_version_whose_file_came_back_as_a_wifi_login_page_is_not_taken(live_server, new_context):
+    """A new release is found while the wifi shows its login page for a file the new version caches
+    (an answer 200 text/html, as a captive portal gives, or a file of the release before, deployed
+    meanwhile): that page was cached as the app's code, the version offered, and once taken with
+    "Muat ulang" the app stayed on "Memuat…", online and offline, until the next release. The
+    version is not installed while its files are not its own; found again later, it is, and runs."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    sw_controls(page)
+    portal = []
+
+    def login_page(route):
+        portal.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<html><body><form>Masuk WiFi gratis</form></body></html>")
+
+    with new_version_of_the_shell(live_server, changed=("/js/ui.js",)):
+        ctx.route("**/js/ui.js", login_page)
+        assert page.evaluate(INSTALLED_OR_NOT) == "redundant"
+        assert portal, "the new version asked for the file"
+        expect(page.locator("#update-banner")).to_be_hidden()
+        ctx.unroute("**/js/ui.js", login_page)
+        assert page.evaluate(INSTALLED_OR_NOT) == "installed"  # the wifi logged in: found again, taken
+        expect(page.locator("#update-banner")).to_be_visible()
+        page.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
+        enter_pin(page)
+    assert page.evaluate("() => fetch('/js/ui.js').then((r) => r.text())").endswith(NEW.decode()), "the new version runs"
+    ctx.set_offline(True)
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#sync-chip")).to_have_text("Tanpa sinyal")

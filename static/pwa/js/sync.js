@@ -37,8 +37,8 @@ const SEARCH = 'push_search';
 const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
 
-/** `api`: push(body), pull(cursor, limit); its errors carry .kind (api.js kindOf). `afterPull`: more
- * to fetch on each sync (the schedule); its failure does not fail the sync. */
+/** `api`: push(body), pull(cursor, limit), errors with .kind (api.js). `afterPull`: more to fetch each
+ * sync (the schedule), its failure not the sync's. */
 export function createSync({ db, api, canPush = true, batchSize = 100, pageSize = 500, onState = () => {},
   afterPull = async () => {},
   timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null,
@@ -203,7 +203,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     timer = timers.set(() => { timer = null; sync(); }, delay);
   }
 
-  /** BUSY when another tab holds the user's Web Lock (that tab is syncing). */
+  /** BUSY: another tab holds the user's Web Lock (it syncs). */
   async function guarded() {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : null;
     if (!locks || !lockName) return once();
@@ -230,7 +230,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
           return false;
         }
         limit = batchSize;
-        // both clocks: clockSuspect judges the phone's by them later, offline too
+        // both clocks, for clockSuspect (offline too)
         const deviceNow = Date.now();
         const at = new Date(deviceNow + (api.clockOffsetMs ?? 0)).toISOString();
         const deviceAt = new Date(deviceNow).toISOString();
