@@ -1,0 +1,26 @@
+"""An older kader's phone with its text set large, in real Chromium: the app's text follows the
+size she chose in the browser (1.4.4), and what she taps in the header is a finger's size (2.5.8)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.pages import login, wait_synced
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_text_follows_the_font_size_chosen_in_the_browser(live_server, new_context):
+    """1.4.4: the stylesheet pinned the page's root at 16 px, so the browser's own font size
+    (Chrome's "Font size", Firefox's and Samsung Internet's text size: a default of 26 px here) changed
+    nothing: every rem stayed 16 px. The root now takes the size the browser gives."""
+    page = new_context().new_page()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 26}})
+    page.goto(live_server.url + "/")
+    page.get_by_label("Nama pengguna").wait_for()
+    sizes = page.evaluate("() => ['html', 'main h2', 'label', 'main button'].map("
+                          "(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))")
+    assert sizes[0] == 26, sizes
+    assert sizes[1] > 26 and sizes[2] == 26 and sizes[3] == 26, sizes
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
