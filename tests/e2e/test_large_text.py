@@ -24,3 +24,18 @@ def test_the_text_follows_the_font_size_chosen_in_the_browser(live_server, new_c
     assert sizes[0] == 26, sizes
     assert sizes[1] > 26 and sizes[2] == 26 and sizes[3] == 26, sizes
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("text", ["100%", "160%"])
+def test_the_headers_home_link_is_a_finger_sized_target(live_server, new_context, text):
+    """2.5.8 and the app's own 48 px: on a phone (up to 420 px) the header's "Posyandu" link is its
+    icon alone (the word is for screen readers), 32 px wide beside the sync chip: a tap meant for it
+    took the chip or nothing. It is now as wide as it is tall, at normal and at large text."""
+    page = new_context(device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    page.add_init_script(f"document.addEventListener('DOMContentLoaded', () => {{"
+                         f" document.documentElement.style.fontSize = '{text}'; }})")
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    brand, chip = (page.locator(s).bounding_box() for s in (".brand", "#sync-chip"))
+    assert round(brand["width"]) >= 48 and round(brand["height"]) >= 48, brand
+    assert chip["x"] >= brand["x"] + brand["width"], (brand, chip)  # beside it, not over it
