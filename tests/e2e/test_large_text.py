@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from playwright.sync_api import expect
+
 from tests.e2e.pages import login, wait_synced
 
 pytestmark = pytest.mark.e2e
@@ -41,3 +43,24 @@ def test_the_headers_home_link_is_a_finger_sized_target(live_server, new_context
     assert round(brand["width"]) >= 48 and round(brand["height"]) >= 48, brand
     assert chip["x"] >= brand["x"] + brand["width"] - 0.5, (brand, chip)  # beside it, not over it
 
+
+def test_the_immunisation_cards_words_stay_whole_at_160_percent(live_server, new_context):
+    """1.4.4 at the text size an older kader sets (160 %, 360 px): the card's every cell could break
+    anywhere once the panel was under 12 em, so a dose's state read "terle|wat", "jatuh temp|o", "sudah"
+    in pieces, though the table fits with its words whole. They now break only where it would not fit
+    (200 % stays within the page: test_accessibility)."""
+    from tests.e2e.test_accessibility import SPLIT_WORDS
+
+    page = new_context(device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    page.locator("#children a", has_text="imunisasi").first.click()  # a child with doses due: "jatuh tempo"
+    cells = page.locator("#card td")
+    expect(cells.first).to_be_visible()
+    page.evaluate("() => { document.documentElement.style.fontSize = '160%'; }")
+    page.wait_for_timeout(100)
+    split = page.evaluate(f"() => ({SPLIT_WORDS})().filter((w) => [...document.querySelectorAll('#card td, #card th')]"
+                          ".some((c) => c.textContent.includes(w)))")
+    assert split == []
+    assert page.locator("#card").evaluate("(p) => p.querySelector('table').getBoundingClientRect().right"
+                                          " <= p.getBoundingClientRect().right")
