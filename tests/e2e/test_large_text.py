@@ -44,13 +44,19 @@ def test_the_headers_home_link_is_a_finger_sized_target(live_server, new_context
     assert chip["x"] >= brand["x"] + brand["width"] - 0.5, (brand, chip)  # beside it, not over it
 
 
+def _split_in(page, selector: str) -> list[str]:
+    """The words of SPLIT_WORDS (laid out across two lines) found in the elements `selector` names."""
+    from tests.e2e.test_accessibility import SPLIT_WORDS
+
+    return page.evaluate(f"(s) => ({SPLIT_WORDS})().filter((w) => [...document.querySelectorAll(s)]"
+                         ".some((e) => e.textContent.includes(w)))", selector)
+
+
 def test_the_immunisation_cards_words_stay_whole_at_160_percent(live_server, new_context):
     """1.4.4 at the text size an older kader sets (160 %, 360 px): the card's every cell could break
     anywhere once the panel was under 12 em, so a dose's state read "terle|wat", "jatuh temp|o", "sudah"
     in pieces, though the table fits with its words whole. They now break only where it would not fit
     (200 % stays within the page: test_accessibility)."""
-    from tests.e2e.test_accessibility import SPLIT_WORDS
-
     page = new_context(device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
     login(page, live_server.url, "kader1")
     wait_synced(page)
@@ -59,8 +65,36 @@ def test_the_immunisation_cards_words_stay_whole_at_160_percent(live_server, new
     expect(cells.first).to_be_visible()
     page.evaluate("() => { document.documentElement.style.fontSize = '160%'; }")
     page.wait_for_timeout(100)
-    split = page.evaluate(f"() => ({SPLIT_WORDS})().filter((w) => [...document.querySelectorAll('#card td, #card th')]"
-                          ".some((c) => c.textContent.includes(w)))")
-    assert split == []
+    assert _split_in(page, "#card td, #card th") == []
     assert page.locator("#card").evaluate("(p) => p.querySelector('table').getBoundingClientRect().right"
                                           " <= p.getBoundingClientRect().right")
+
+
+def test_what_to_bring_and_the_doses_heading_keep_their_words_whole(live_server, new_context):
+    """1.4.4: at 130 % text (Android's "large") the day's "Yang perlu dibawa" read "Dos|is" ("Do|ses"):
+    its number columns were capped at 72 px whatever the text size; and at 160 % "Vaksin/obat" and the
+    doses form's heading "Catat imunisasi/vitamin diberikan" broke inside "obat" and "vitamin" (no
+    line break was allowed at the slash). The columns now grow with the text (up to 30 % of the
+    table), and the slash is a place to wrap."""
+    page = new_context(device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    child = page.locator("#children a", has_text="imunisasi").first.get_attribute("href")
+    found = {}
+    for lang in ("id", "en"):
+        if lang == "en":
+            page.locator("#lang-btn").click()
+            page.wait_for_function("() => document.documentElement.lang === 'en'")
+        page.goto(live_server.url + "/#/")
+        page.locator("#bring td").first.wait_for(state="attached")
+        page.evaluate("() => { document.getElementById('due-list').open = true; }")
+        for text in ("130%", "160%"):
+            page.evaluate("(s) => { document.documentElement.style.fontSize = s; }", text)
+            page.wait_for_timeout(100)
+            found[lang, text] = _split_in(page, "#bring th" if text == "130%" else "#bring thead th:first-child")
+        page.goto(live_server.url + "/" + child.replace("#/child/", "#/doses/"))
+        page.locator("#doses-form h2").wait_for()
+        page.wait_for_timeout(100)
+        found[lang, "doses"] = _split_in(page, "#doses-form h2")
+        page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+    assert found == {(lang, k): [] for lang in ("id", "en") for k in ("130%", "160%", "doses")}

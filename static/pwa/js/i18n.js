@@ -122,7 +122,7 @@ const W = {
   due_list_summary: ['{n} anak · {doses} dosis imunisasi · jadwal {version}', '{n} {n:child|children} · {doses} vaccine {doses:dose|doses} · schedule {version}'],
   due_list_none: ['Tidak ada anak yang jatuh tempo imunisasi, vitamin A atau obat cacing.', 'No child is due for a vaccine, vitamin A or deworming.'],
   bring: ['Yang perlu dibawa', 'What to bring'],
-  col_item: ['Vaksin/obat', 'Vaccine/drug'],
+  col_item: ['Vaksin/\u200bobat', 'Vaccine/\u200bdrug'],
   col_doses: ['Dosis', 'Doses'],
   col_vials: ['Vial', 'Vials'],
   vials_unknown: ['? = isi vial belum diatur di jadwal.', '? = doses per vial not set in the schedule.'],
@@ -273,7 +273,7 @@ const W = {
   skdn_here_note: ['Dihitung di HP ini dari data yang ada di HP, juga tanpa sinyal. Laporan resmi (menu Laporan) dihitung server setelah sinkron.',
     'Counted on this phone from the data it holds, offline too. The official report (Reports) is counted by the server after syncing.'],
   nothing_due: ['Tidak ada imunisasi atau vitamin yang jatuh tempo.', 'Nothing is due.'], // under its day's title
-  record_doses: ['Catat imunisasi/vitamin diberikan', 'Record doses given'],
+  record_doses: ['Catat imunisasi/\u200bvitamin diberikan', 'Record doses given'],
   given_on: ['Tanggal diberikan', 'Date given'],
   doses_saved: ['{n} pemberian tersimpan.', '{n} {n:dose|doses} saved.'],
   choose_dose: ['Pilih minimal satu.', 'Choose at least one.'],
