@@ -98,3 +98,35 @@ def test_what_to_bring_and_the_doses_heading_keep_their_words_whole(live_server,
         found[lang, "doses"] = _split_in(page, "#doses-form h2")
         page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
     assert found == {(lang, k): [] for lang in ("id", "en") for k in ("130%", "160%", "doses")}
+
+
+# Each number of the children's ages ("4 th 1 bln", "10 bln", "12 hari") laid out on another line than its unit.
+AGE_SPLIT = """() => [...document.querySelectorAll('#children small')].flatMap((small) => {
+  const node = small.firstChild;
+  return [...node.data.matchAll(/(\\d+)\\s(th|bln|hari|y|m|days?)\\b/g)].filter((m) => {
+    const r = document.createRange();
+    r.setStart(node, m.index);
+    r.setEnd(node, m.index + m[0].length);
+    return new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top))).size > 1;
+  }).map((m) => small.textContent);
+})"""
+
+
+def test_a_childs_age_keeps_each_number_with_its_unit(live_server, new_context):
+    """At large text a child's age wrapped between a number and its unit: "Laki-laki · 18 Okt 2022 · 4" on
+    one line, "th 1 bln" on the next, read as a child of 4 (and "1" left from "bln"). Each number now
+    stays with its unit, on the home list (as on the child's and the parent's screens), in both languages."""
+    page = new_context(device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    found = []
+    for lang in ("id", "en"):
+        if lang == "en":
+            page.locator("#lang-btn").click()
+            page.wait_for_function("() => document.documentElement.lang === 'en'")
+        page.locator("#children small").first.wait_for()
+        for text in ("130%", "145%", "160%", "180%", "200%"):
+            page.evaluate("(s) => { document.documentElement.style.fontSize = s; }", text)
+            page.wait_for_timeout(100)
+            found += [(lang, text, age) for age in page.evaluate(AGE_SPLIT)]
+    assert found == []

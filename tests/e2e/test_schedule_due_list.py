@@ -60,7 +60,7 @@ def expected_list(server, posyandu_id: str, on: str, user: str = "kader1") -> di
         for d in child["immunisations"]:
             groups[d["vaccine"]].append([child["child_id"], f"{d['label']} · {STATUS[d['status']]}"])
         for s in child["supplements"]:
-            kinds[s["kind"]].append([child["child_id"], f"{child['age_months']} bln"])
+            kinds[s["kind"]].append([child["child_id"], f"{child['age_months']}\u00a0bln"])  # one line: no-break space
     return {
         "summary": f"{len(body['children'])} anak · {doses} dosis imunisasi · jadwal {body['schedule_version']}",
         "rows": [[v["vaccine"], v["vaccine"], str(v["doses"]), str(v["vials"]) if v["doses_per_vial"] else "?"]

@@ -26,14 +26,17 @@ function inEnglish(fn) {
 }
 
 test('a baby under one month is aged in days ("2 hari", "2 days"), from one month in months', () => {
-  assert.equal(ageText(t, '2026-11-29', '2026-12-01'), '2 hari');
-  assert.equal(ageText(t, '2026-12-01', '2026-12-01'), '0 hari'); // born today
-  assert.equal(ageText(t, '2026-11-02', '2026-12-01'), '29 hari');
-  assert.equal(ageText(t, '2026-11-01', '2026-12-01'), '1 bln'); // a calendar month: months from here
-  assert.equal(ageText(t, '2025-10-01', '2026-12-01'), '1 th 2 bln');
+  // a number and its unit kept on one line (no-break space): large text wrapped "4 | th 1 bln"
+  const aged = (birth) => ageText(t, birth, '2026-12-01').replaceAll('\u00a0', '_');
+  assert.equal(aged('2026-11-29'), '2_hari');
+  assert.equal(aged('2026-12-01'), '0_hari'); // born today
+  assert.equal(aged('2026-11-02'), '29_hari');
+  assert.equal(aged('2026-11-01'), '1_bln'); // a calendar month: months from here
+  assert.equal(aged('2025-10-01'), '1_th 2_bln');
   inEnglish(() => {
-    assert.equal(ageText(t, '2026-11-29', '2026-12-01'), '2 days');
-    assert.equal(ageText(t, '2026-11-30', '2026-12-01'), '1 day');
+    assert.equal(aged('2026-11-29'), '2_days');
+    assert.equal(aged('2026-11-30'), '1_day');
+    assert.equal(aged('2025-10-01'), '1_y 2_m');
   });
 });
 

@@ -137,9 +137,9 @@ const W = {
   not_synced: ['belum terkirim', 'not sent yet'],
   weighed_today: ['sudah ditimbang', 'weighed'],
   age: ['Umur', 'Age'],
-  age_ym: ['{y} th {m} bln', '{y} y {m} m'],
-  age_m: ['{m} bln', '{m} m'],
-  age_d: ['{d} hari', '{d} {d:day|days}'],
+  age_ym: ['{y}\u00a0th {m}\u00a0bln', '{y}\u00a0y {m}\u00a0m'],
+  age_m: ['{m}\u00a0bln', '{m}\u00a0m'],
+  age_d: ['{d}\u00a0hari', '{d}\u00a0{d:day|days}'],
   // child form
   child_form: ['Data anak', "Child's details"],
   edit_child: ['Ubah data anak', "Edit child's details"],
