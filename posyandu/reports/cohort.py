@@ -231,11 +231,14 @@ def every_area(rows: list[dict[str, Any]], areas: dict[str, str | None],
     return sorted(rows + blank, key=lambda r: order(r["area"]))
 
 
-def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Run an aggregate grouped by area (and ``keys``), ordered, with area names attached."""
+def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = (),
+            areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """Run an aggregate grouped by area (and ``keys``), ordered, with area names attached: those of
+    ``areas`` (``covered_areas``, read once for a report's months), any other read here."""
     group = [stmt.selected_columns.area, *(stmt.selected_columns[k] for k in keys)]
     rows = [dict(r) for r in session.execute(stmt.group_by(*group).order_by(*group)).mappings()]
-    names = area_names(session, level, (r["area"] for r in rows))
+    known = areas or {}
+    names = {**known, **area_names(session, level, (r["area"] for r in rows if str(r["area"]) not in known))}
     for r in rows:
         r["area"] = str(r["area"])
         r["area_name"] = names.get(r["area"])

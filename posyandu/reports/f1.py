@@ -70,8 +70,11 @@ def capsules_by_age(session: Any, month: Month, posyandu_filter: Any, level: str
     return out
 
 
-def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """Per area: sex × age-group cells plus totals by sex, by age group and overall."""
+def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu",
+            areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """Per area: sex × age-group cells plus totals by sex, by age group and overall (``areas``: the
+    report's ``covered_areas``, else read here)."""
+    areas = covered_areas(session, posyandu_filter, level) if areas is None else areas
     w = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), w, outer=True)
     s36_after, s36_by = reaching_months_in(month, 36)
@@ -80,13 +83,14 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
         count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36")]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = {(r["area"], r["sex"], r["age_group"]): {**r, **dict.fromkeys(VITAMIN_A, 0)}
-             for r in grouped(session, stmt, level, ("sex", "age_group"))}
+             for r in grouped(session, stmt, level, ("sex", "age_group"), areas)}
     for (area, sex, group), given in capsules_by_age(session, month, posyandu_filter, level).items():
         cell = cells.setdefault((area, sex, group), {"area": area, "area_name": None, "sex": sex, "age_group": group,
                                                      **dict.fromkeys(COUNTS, 0)})
         cell.update(given)
-    return with_margins(list(cells.values()), COUNTS, covered_areas(session, posyandu_filter, level), cross=True)
+    return with_margins(list(cells.values()), COUNTS, areas, cross=True)
 
 
 def f1_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    return [{"month": str(m), **r} for m in period.months for r in f1_gizi(session, m, posyandu_filter, level)]
+    areas = covered_areas(session, posyandu_filter, level)
+    return [{"month": str(m), **r} for m in period.months for r in f1_gizi(session, m, posyandu_filter, level, areas)]

@@ -35,8 +35,11 @@ COUNTS = ("measured", "flagged", "tb_u_n", "stunted", "severely_stunted", "flagg
           "bb_u_n", "underweight", "severely_underweight", "flagged_bb_u")
 
 
-def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """Per area: the total row, one row per sex and one per F1 age group, with counts and percentages."""
+def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu",
+               areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """Per area: the total row, one row per sex and one per F1 age group, with counts and percentages
+    (``areas``: the report's ``covered_areas``, else read here)."""
+    areas = covered_areas(session, posyandu_filter, level) if areas is None else areas
     visits = visits_between(month.first, month.last, posyandu_filter, ("any", "length", "weight_for_length", "weighed"))
     v = latest_of(visits)
     h, t, w = latest_of(visits, "length"), latest_of(visits, "weight_for_length"), latest_of(visits, "weighed")
@@ -62,14 +65,15 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
         count_if(flagged_bb_u).label("flagged_bb_u"),
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
-    cells = grouped(session, stmt, level, ("sex", "age_group"))
-    areas = covered_areas(session, posyandu_filter, level)
+    cells = grouped(session, stmt, level, ("sex", "age_group"), areas)
     return [with_percentages(r) for r in with_margins(cells, COUNTS, areas, cross=False)]
 
 
 def prevalence_period(session: Any, period: Period, posyandu_filter: Any,
                       level: str = "posyandu") -> list[dict[str, Any]]:
-    return [{"month": str(m), **r} for m in period.months for r in prevalence(session, m, posyandu_filter, level)]
+    areas = covered_areas(session, posyandu_filter, level)
+    return [{"month": str(m), **r} for m in period.months
+            for r in prevalence(session, m, posyandu_filter, level, areas)]
 
 
 def overall(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

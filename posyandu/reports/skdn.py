@@ -45,18 +45,22 @@ def count_columns(weighing: Any) -> list[Any]:
     return cols + [count_if(weighing.c.id.is_not(None) & ~Child.has_kms).label("D_no_kms")]
 
 
-def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
+def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyandu",
+         areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
     """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′, ``D_no_kms`` and the ratios
-    (every area holding an open posyandu of the report, zeros where no child counts)."""
+    (every area holding an open posyandu of the report, zeros where no child counts; ``areas``: its
+    ``covered_areas``, else read here)."""
+    areas = covered_areas(session, posyandu_filter, level) if areas is None else areas
     weighing = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), weighing, outer=True)
-    rows = grouped(session, stmt.add_columns(*count_columns(weighing)), level)
-    return [with_ratios(r) for r in every_area(rows, covered_areas(session, posyandu_filter, level), COUNTS)]
+    rows = grouped(session, stmt.add_columns(*count_columns(weighing)), level, areas=areas)
+    return [with_ratios(r) for r in every_area(rows, areas, COUNTS)]
 
 
 def skdn_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """:func:`skdn` for every month of ``period``, each row carrying its ``month``."""
-    return [{"month": str(m), **r} for m in period.months for r in skdn(session, m, posyandu_filter, level)]
+    """:func:`skdn` for every month of ``period``, each row carrying its ``month`` (the areas read once)."""
+    areas = covered_areas(session, posyandu_filter, level)
+    return [{"month": str(m), **r} for m in period.months for r in skdn(session, m, posyandu_filter, level, areas)]
 
 
 def with_ratios(r: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,46 @@
+"""Statements a request runs that must not grow with the rows it answers (N+1 queries). Counts, never times:
+a count is the same on any machine, and each statement more is a round trip to the database server."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+
+def _statements(app, client, path: str, headers: dict, method: str = "GET", **kwargs) -> list[str]:
+    """The SQL statements a request of ``path`` runs (a download read to its end)."""
+    from posyandu.extensions import db
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        resp = client.open(path, method=method, headers=headers, **kwargs)
+        resp.get_data()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert resp.status_code == 200, resp.get_json()
+    return seen
+
+
+def _month_reads(statements: list[str]) -> list[str]:
+    """The statements that read a month's visits or capsules (one or two per report and month)."""
+    return [s for s in statements if "measurement" in s or "supplement" in s]
+
+
+@pytest.mark.parametrize("report", ["skdn", "f1", "prevalence", "workbook"])
+def test_a_reports_areas_are_named_once_however_many_months_it_covers(app, client, world, make_child, report):
+    """A report over months read its areas and their names again for every month: seven statements a
+    month for the same posyandu and regions (99 for twelve months of one report, 324 for a workbook,
+    against 11 and 47 for one month). Only the month's own visits are read again for each month."""
+    make_child()
+    make_child(posyandu="p2", by="kader2")
+    path = f"/api/v1/reports/{report}?level=posyandu&region_code=35.25"
+    one = _statements(app, client, f"{path}&month=2025-12", world.headers("dinkes_gresik"))
+    twelve = _statements(app, client, f"{path}&from=2025-01&to=2025-12", world.headers("dinkes_gresik"))
+    others = lambda statements: [s for s in statements if s not in _month_reads(statements)]  # noqa: E731
+    assert len(others(twelve)) == len(others(one))
+    if report != "workbook":  # whose coverage sheet reads the period's vitamin A rounds, one or two a year
+        assert len(_month_reads(twelve)) == 12 * len(_month_reads(one))
+
