@@ -119,6 +119,7 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
     fresh = dict(zip((m.id for m in inputs_changed),
                      growth_values_many([(by_id[m.child_id], m) for m in inputs_changed])))
     kbm = current_kbm(db.session)
+    moved: list[tuple[Any, dict[str, Any]]] = []  # stored rows whose values move, with their changes
     for child_id, group in groupby(rows, key=lambda m: m.child_id):
         series = list(group)
         computed = [fresh.get(m.id) or {"z_wfa": m.z_wfa} for m in series]
@@ -133,16 +134,19 @@ def refresh_children_growth(children: Sequence[Child], *, touched: Collection[Me
                 m.__dict__.update(values)
                 continue
             changes = {k: v for k, v in values.items() if getattr(m, k) != v}
-            if not changes:
-                continue
-            if not isinstance(m, Measurement):  # a plain row whose KMS trend moved: load the record
-                m = db.session.get(Measurement, m.id)
-            audited = {k: [getattr(m, k), v] for k, v in changes.items()}
-            for k, v in changes.items():
-                setattr(m, k, v)
-            if m not in touched and m.version:
-                record_change(m, "update", audited, action="recompute",
-                              reason=reasons.get(m.child_id) if reasons else None)
+            if changes:
+                moved.append((m, changes))
+    plain = [m.id for m, _ in moved if not isinstance(m, Measurement)]  # plain rows whose KMS trend moved
+    records = {r.id: r for r in db.session.scalars(select(Measurement).where(among(db.session, Measurement.id, plain)))
+               } if plain else {}  # loaded in one query, not one each
+    for m, changes in moved:
+        m = m if isinstance(m, Measurement) else records.get(m.id)
+        audited = {k: [getattr(m, k), v] for k, v in changes.items()}
+        for k, v in changes.items():
+            setattr(m, k, v)
+        if m not in touched and m.version:
+            record_change(m, "update", audited, action="recompute",
+                          reason=reasons.get(m.child_id) if reasons else None)
 
 
 def trend_window_start(first: date) -> date:

@@ -2,8 +2,13 @@
 a count is the same on any machine, and each statement more is a round trip to the database server."""
 from __future__ import annotations
 
+import uuid
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import event
+
+from tests.sync.helpers import measurement_data, mutation
 
 
 def _statements(app, client, path: str, headers: dict, method: str = "GET", **kwargs) -> list[str]:
@@ -44,3 +49,26 @@ def test_a_reports_areas_are_named_once_however_many_months_it_covers(app, clien
     if report != "workbook":  # whose coverage sheet reads the period's vitamin A rounds, one or two a year
         assert len(_month_reads(twelve)) == 12 * len(_month_reads(one))
 
+
+def test_a_push_of_weighings_before_stored_ones_loads_the_records_it_changes_in_one_query(app, client, world,
+                                                                                          make_child):
+    """A weighing pushed for the month before a child's stored weighing moves that weighing's KMS trend and
+    gain: each stored record it changed was loaded by a query of its own (with its UPDATE and audit row
+    flushed before the next), a statement or three per child of a posyandu's late-synced phone."""
+    today = date.today()
+
+    def pushed(children: int) -> list[str]:
+        ids = [make_child(name=f"Anak {uuid.uuid4().hex[:6]}")["id"] for _ in range(children)]
+        for child_id in ids:
+            resp = client.post(f"/api/v1/children/{child_id}/measurements", headers=world.headers("kader1"),
+                               json={k: v for k, v in measurement_data(child_id, weight_kg=9.0).items() if k != "child_id"})
+            assert resp.status_code == 201, resp.get_json()
+        earlier = (today - timedelta(days=35)).isoformat()
+        body = {"client_id": str(uuid.uuid4()), "mutations": [
+            mutation("measurement", str(uuid.uuid4()), measurement_data(child_id, measured_on=earlier, weight_kg=8.5))
+            for child_id in ids]}
+        return _statements(app, client, "/api/v1/sync/push", world.headers("kader1"), "POST", json=body)
+
+    few, many = pushed(2), pushed(8)
+    reads = lambda statements: [s for s in statements if s.lstrip().startswith("SELECT") and "FROM measurement" in s]  # noqa: E731
+    assert len(reads(many)) == len(reads(few))
