@@ -18,8 +18,8 @@ def _postgresql_only(app) -> None:
 
 
 def _statements(app, client, path: str, headers: dict, method: str = "GET",
-                expect: int = 200) -> list[tuple[str, object]]:
-    """The statements (and their parameters) a request of ``path`` runs."""
+                expect: int = 200, **kwargs) -> list[tuple[str, object]]:
+    """The statements (and their parameters) a request of ``path`` runs (``kwargs``: the request's body)."""
     from posyandu.extensions import db
 
     seen: list[tuple[str, object]] = []
@@ -28,7 +28,7 @@ def _statements(app, client, path: str, headers: dict, method: str = "GET",
     listener = lambda conn, cursor, statement, params, *rest: seen.append((statement, params))  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        resp = client.open(path, method=method, headers=headers)
+        resp = client.open(path, method=method, headers=headers, **kwargs)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code == expect, resp.get_json()

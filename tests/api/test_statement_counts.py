@@ -6,27 +6,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
+from tests.api.test_query_plans import _statements as statements_with_params
 from tests.sync.helpers import measurement_data, mutation
 
 
 def _statements(app, client, path: str, headers: dict, method: str = "GET", **kwargs) -> list[str]:
-    """The SQL statements a request of ``path`` runs (a download read to its end)."""
-    from posyandu.extensions import db
-
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        resp = client.open(path, method=method, headers=headers, **kwargs)
-        resp.get_data()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert resp.status_code == 200, resp.get_json()
-    return seen
+    """The SQL statements a request of ``path`` runs (the test client reads a download to its end)."""
+    return [statement for statement, _ in statements_with_params(app, client, path, headers, method, **kwargs)]
 
 
 def _month_reads(statements: list[str]) -> list[str]:
