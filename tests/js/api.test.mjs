@@ -126,6 +126,15 @@ test('a refresh the server could not answer (down, busy, a proxy page) is not a 
   await assert.rejects(api.push({}), (e) => e.kind === 'auth');
 });
 
+test("a wifi portal's 401 page (HTML, not the API's problem+json) is no refused session: log in is not asked, the sync retries", async () => {
+  const api = createApi({ tokens: () => ({ access_token: 'a', refresh_token: 'r' }) });
+  const portal = () => new Response('<html>Masuk ke hotspot</html>', { status: 401, headers: { 'Content-Type': 'text/html' } });
+  answers(portal(), portal()); // the request and its refresh both caught by the portal
+  await assert.rejects(api.push({}), (e) => e.kind === 'network' && e.status === 401);
+  answers(json(401, { title: 'token_expired' }), portal()); // the token expired, its refresh caught
+  await assert.rejects(api.push({}), (e) => e.kind === 'network' && e.status === 401);
+});
+
 test("a session's API closed (logout, another user) answers nothing more: an answer arriving after is discarded, a refresh not kept", async () => {
   // the answers arrive after close(): as a slow 2G link brings them, the fetch not aborted
   let release;

@@ -71,8 +71,8 @@ const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy', too_large: '
 async function failure(resp, language = 'id') {
   const problem = await resp.json().catch(() => null);
   let kind = goneKey(resp.status, problem) ?? kindOf(resp.status);
-  // the API's errors are all problem+json: a non-JSON 4xx came from a portal or proxy on the way
-  if (kind === 'forbidden' || kind === 'client' || kind === 'conflict') kind = problem ? kind : 'network';
+  // the API's errors are all problem+json: a non-JSON 4xx (a 401 too) came from a portal or proxy on the way
+  if (['auth', 'forbidden', 'client', 'conflict'].includes(kind)) kind = problem ? kind : 'network';
   const said = PAGE_WORDS[kind] ? `${texts(PAGE_WORDS[kind])[language === 'en' ? 1 : 0]} (HTTP ${resp.status})` : `HTTP ${resp.status}`;
   return new ApiError(kind, resp.status, problem?.detail || problem?.title || said, problem ?? {}, retryAfter(resp));
 }
@@ -131,9 +131,9 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
       const t = (await keptTokens().catch(() => null)) ?? tokens();
       alive();
       const resp = await send('POST', '/auth/refresh', undefined, t.refresh_token);
-      if (resp.status === 401) { // expired/revoked: log in again, unless the account is gone
+      if (resp.status === 401) { // expired/revoked: log in again, unless the account is gone (or a portal's page)
         const refused = await failure(resp, lang());
-        if (ACCOUNT_GONE.has(refused.kind)) throw refused;
+        if (ACCOUNT_GONE.has(refused.kind) || refused.kind === 'network') throw refused;
         return false;
       }
       if (!resp.ok) throw await failure(resp, lang()); // not a refusal: retried later
