@@ -168,3 +168,26 @@ def test_fhir_reads_the_dose_history_only_of_the_children_given_a_dose_in_the_pe
     assert [r["id"] for r in found if r["resourceType"] == "Immunization"] == [august]
     assert _timing(found) == {("MR 1", "2025-08-05"): "IM-Kejar"}  # MR 1 due at 9 months: June 2025
     assert {r["id"] for r in found if r["resourceType"] == "Patient"} == {weighed["id"], dosed["id"]}
+
+
+def test_fhir_marks_a_value_a_who_flag_finds_implausible_with_a_note_naming_the_flags(client, world, make_child):
+    """A weight WHO's flags find implausible (30 kg at 12 months: weight-for-age z far above +5,
+    domain.md) is kept, and left out of prevalence; it went to SATUSEHAT as any final Observation, the
+    national platform unable to tell it from a real weight. It carries a note naming the flags; a
+    plausible head circumference of the same visit, and a plausible child's values, carry none."""
+    child = make_child(name="Anak Salah Ketik", sex="M", birth_date="2024-08-15")
+    m = _weigh(client, world, child, "kader1", measured_on="2025-08-10", weight_kg=30.0, length_height_cm=75.0,
+               position="lying", head_circumference_cm=46.0)
+    assert m["flags"]["wfa"] is True and m["flags"]["lhfa"] is False and m["flags"]["hcfa"] is False
+    plain = make_child(name="Anak Wajar", sex="M", birth_date="2024-08-15")
+    _weigh(client, world, plain, "kader1", measured_on="2025-08-10", weight_kg=9.6, length_height_cm=75.0,
+           position="lying")
+    found = _resources(client, world, f"month={AUG}&posyandu_id={world.ids['p1']}")
+    notes = {(o["subject"]["reference"], o["code"]["coding"][0]["code"]): [n["text"] for n in o.get("note", [])]
+             for o in found if o["resourceType"] == "Observation"}
+    weight = notes[(f"urn:uuid:{child['id']}", "29463-7")]
+    assert len(weight) == 1 and "(wfa," in weight[0] and weight[0].startswith("Di luar batas wajar WHO"), weight
+    length = notes[(f"urn:uuid:{child['id']}", "8306-3")]
+    assert len(length) == 1 and "lhfa" not in length[0] and "wfl" in length[0], length  # weight-for-length: both
+    assert notes[(f"urn:uuid:{child['id']}", "9843-4")] == []
+    assert [v for (who, _), v in notes.items() if who == f"urn:uuid:{plain['id']}"] == [[], []]

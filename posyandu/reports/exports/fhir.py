@@ -11,7 +11,8 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   9843-4 [cm], mid-upper arm circumference 56072-2 [cm] (LOINC, UCUM units); one per day and
   measure: of two weighings of one day (the later flagged a possible duplicate), the later, which
   the KMS trend, SKDN and prevalence count (``standing_observations``).
-  Z-scores and nutritional status have no SATUSEHAT code and are left out;
+  Z-scores and nutritional status have no SATUSEHAT code and are left out; a value a WHO flag
+  marks implausible (kept, left out of prevalence: domain.md) carries a ``note`` naming the flags;
 * ``Immunization`` per dose: the KFA product code when recorded (named as the schedule
   lists it), the CVX code (SATUSEHAT's "CVX name") and our own vaccine code; dose number,
   lot and expiry; ``primarySource`` true for a dose given by the health worker who recorded
@@ -82,6 +83,9 @@ CVX_CODES = {"HB0": ("08", "Hep B, adolescent or pediatric"), "BCG": ("19", "BCG
 MEASURES = (("weight_kg", "29463-7", "Body weight", "vital-signs", "kg"),
             ("head_circumference_cm", "9843-4", "Head Occipital-frontal circumference", "vital-signs", "cm"),
             ("muac_cm", "56072-2", "Mid upper arm circumference", "exam", "cm"))
+# the WHO flags (domain.md: implausible, kept, left out of prevalence) each measured value enters
+FLAGS_OF = {"weight_kg": ("wfa", "wfl", "wfh", "bfa"), "length_height_cm": ("lhfa", "wfl", "wfh", "bfa"),
+            "head_circumference_cm": ("hcfa",), "muac_cm": ("acfa",)}
 LENGTH = ("8306-3", "Body height --lying")
 HEIGHT = ("8302-2", "Body height")
 
@@ -141,6 +145,11 @@ def _observations_by_column(m: Measurement) -> dict[str, dict[str, Any]]:
         lying = position == "lying" or (position is None and days < HEIGHT_FROM_DAYS)
         out["length_height_cm"] = _observation(m, "length_height_cm", LENGTH if lying else HEIGHT, "vital-signs",
                                                m.length_height_cm, "cm")
+    for col, obs in out.items():
+        flagged = ", ".join(k for k in FLAGS_OF[col] if (m.flags or {}).get(k) is True)
+        if flagged:  # SATUSEHAT has no code for it: said in a note, as the value stays (a re-measure is asked)
+            obs["note"] = [{"text": f"Di luar batas wajar WHO ({flagged}): tidak dihitung dalam prevalensi, perlu "
+                                    f"diukur ulang. Implausible by the WHO flags ({flagged}): left out of prevalence."}]
     return out
 
 
