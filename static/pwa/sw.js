@@ -1,29 +1,30 @@
-// Service worker: the app shell, WHO tables and immunisation schedule from a versioned
-// cache, so the app starts with no network. /api/ is never cached (data lives in IndexedDB).
-// The two lines below are written by scripts/pwa_precache.py (VERSION = hash of the files).
+// Service worker: the shell from a versioned cache (the app starts offline); /api/ never cached.
+// VERSION (the files' hash) and PRECACHE: written by scripts/pwa_precache.py.
 const VERSION = 'd0bef9249cd7bd88';
 const PRECACHE = ["/css/app.css", "/data/schedule-2024.json", "/data/who/acfa.json", "/data/who/bfa.json", "/data/who/hcfa.json", "/data/who/lhfa.json", "/data/who/wfa.json", "/data/who/wfh.json", "/data/who/wfl.json", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon.svg", "/icons/maskable-512.png", "/index.html", "/js/api.js", "/js/app.js", "/js/assess.js", "/js/auth.js", "/js/chart.js", "/js/checks.js", "/js/conflicts.js", "/js/db.js", "/js/due-list.js", "/js/due.js", "/js/duplicates.js", "/js/growth.js", "/js/i18n.js", "/js/incoming.js", "/js/instant.js", "/js/kbm.js", "/js/lang.js", "/js/lots.js", "/js/outbox.js", "/js/report-shape.js", "/js/schedule.js", "/js/screens/child.js", "/js/screens/devices.js", "/js/screens/doses.js", "/js/screens/duplicates.js", "/js/screens/forms.js", "/js/screens/home.js", "/js/screens/login.js", "/js/screens/parent.js", "/js/screens/reports.js", "/js/screens/sync.js", "/js/skdn.js", "/js/sync.js", "/js/ui.js", "/manifest.webmanifest"];
 const CACHE = `posyandu-shell-${VERSION}`;
 
-// One file at a time, each retried, revalidated past the HTTP cache: a flaky connection
-// during the first visit must not leave the app without its offline copy.
+// One file at a time, each tried 3 times, past the HTTP cache: a flaky first visit still gets it all.
 async function precache() {
   const cache = await caches.open(CACHE);
+  const parts = [];
   for (const url of PRECACHE) {
-    if (await cache.match(url)) continue;
-    let error = null;
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    for (let attempt = 1; !(await cache.match(url)); attempt += 1) {
       try {
         const response = await fetch(url, { cache: 'no-cache' });
-        if (!response.ok) throw new Error(`${url}: ${response.status}`);
+        if (!response.ok) throw Error(`${url}: ${response.status}`);
         await cache.put(url, response);
-        error = null;
-        break;
       } catch (e) {
-        error = e;
+        if (attempt === 3) throw e; // install fails: tried again next visit
       }
     }
-    if (error) throw error; // install fails; the browser tries again on the next visit
+    parts.push(`${url}\0`, await (await cache.match(url)).blob(), '\0');
+  }
+  // only if they hash to VERSION: never a wifi login page as a file (the app would not start)
+  const sum = await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer());
+  if ([...new Uint8Array(sum, 0, 8)].map((b) => (b | 256).toString(16).slice(1)).join('') !== VERSION) {
+    await caches.delete(CACHE);
+    throw Error('not this version');
   }
 }
 
@@ -53,8 +54,7 @@ self.addEventListener('fetch', (event) => {
     .then((hit) => hit ?? fetch(event.request)));
 });
 
-// Background Sync (Chromium): wake the open app to run its own sync loop; the outbox in
-// IndexedDB stays the source of truth.
+// Background Sync (Chromium): the open app runs its own sync.
 self.addEventListener('sync', (event) => {
   if (event.tag !== 'outbox') return;
   event.waitUntil(self.clients.matchAll({ type: 'window' }).then((list) => list.forEach((c) => c.postMessage({ sync: true }))));

@@ -197,16 +197,31 @@ def test_a_new_version_whose_file_came_back_as_a_wifi_login_page_is_not_taken(li
     sw_controls(page)
     portal = []
 
-    def login_page(route):
-        portal.append(route.request.url)
-        route.fulfill(status=200, content_type="text/html", body="<html><body><form>Masuk WiFi gratis</form></body></html>")
+    @contextmanager
+    def wifi_login_page_for(path: str):
+        """The server answers ``path`` with a wifi's login page (200 text/html), as a portal between the
+        phone and the server does: answered on the way, whoever asks (the new service worker's install)."""
+        app = live_server.app
+        inner = app.wsgi_app
+
+        def wsgi(environ, start_response):
+            if environ.get("PATH_INFO") != path:
+                return inner(environ, start_response)
+            portal.append(path)
+            body = b"<html><body><form>Masuk WiFi gratis</form></body></html>"
+            start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))])
+            return [body]
+        app.wsgi_app = wsgi
+        try:
+            yield
+        finally:
+            app.wsgi_app = inner
 
     with new_version_of_the_shell(live_server, changed=("/js/ui.js",)):
-        ctx.route("**/js/ui.js", login_page)
-        assert page.evaluate(INSTALLED_OR_NOT) == "redundant"
+        with wifi_login_page_for("/js/ui.js"):
+            assert page.evaluate(INSTALLED_OR_NOT) == "redundant", portal
         assert portal, "the new version asked for the file"
         expect(page.locator("#update-banner")).to_be_hidden()
-        ctx.unroute("**/js/ui.js", login_page)
         assert page.evaluate(INSTALLED_OR_NOT) == "installed"  # the wifi logged in: found again, taken
         expect(page.locator("#update-banner")).to_be_visible()
         page.locator("#update-banner").get_by_role("button", name="Muat ulang").click()
