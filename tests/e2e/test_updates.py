@@ -38,18 +38,32 @@ def _release_version(changed: tuple[str, ...]) -> str:
 
 
 @contextmanager
+def answering(live_server, paths, answer):
+    """While it lasts the server answers a request of one of ``paths`` with ``answer(environ,
+    start_response, inner)`` (``inner``: the app as it was), any other as before."""
+    app = live_server.app
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") not in paths:
+            return inner(environ, start_response)
+        return answer(environ, start_response, inner)
+    app.wsgi_app = wsgi
+    try:
+        yield
+    finally:
+        app.wsgi_app = inner
+
+
+@contextmanager
 def new_version_of_the_shell(live_server, changed: tuple[str, ...] = ()):
     """While it lasts the server answers /sw.js with another version (a new release deployed). With
     ``changed`` (shell paths such as "/js/ui.js"), those files a comment longer too, and sw.js under
     their VERSION (a release that changed them); else sw.js only a comment longer, VERSION kept."""
-    app = live_server.app
-    inner = app.wsgi_app
     version = _release_version(changed) if changed else None
 
-    def wsgi(environ, start_response):
+    def release(environ, start_response, inner):
         path = environ.get("PATH_INFO")
-        if path != "/sw.js" and path not in changed:
-            return inner(environ, start_response)
         seen = {}
         environ = {k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
 
@@ -69,11 +83,8 @@ def new_version_of_the_shell(live_server, changed: tuple[str, ...] = ()):
         start_response(seen["status"], headers + [("Content-Length", str(len(body)))])
         return [body]
 
-    app.wsgi_app = wsgi
-    try:
+    with answering(live_server, ("/sw.js", *changed), release):
         yield
-    finally:
-        app.wsgi_app = inner
 
 
 def test_reload_offered_in_a_second_tab_loads_the_new_version_after_the_first_took_it(live_server, new_context):
@@ -197,28 +208,16 @@ def test_a_new_version_whose_file_came_back_as_a_wifi_login_page_is_not_taken(li
     sw_controls(page)
     portal = []
 
-    @contextmanager
-    def wifi_login_page_for(path: str):
-        """The server answers ``path`` with a wifi's login page (200 text/html), as a portal between the
-        phone and the server does: answered on the way, whoever asks (the new service worker's install)."""
-        app = live_server.app
-        inner = app.wsgi_app
-
-        def wsgi(environ, start_response):
-            if environ.get("PATH_INFO") != path:
-                return inner(environ, start_response)
-            portal.append(path)
-            body = b"<html><body><form>Masuk WiFi gratis</form></body></html>"
-            start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))])
-            return [body]
-        app.wsgi_app = wsgi
-        try:
-            yield
-        finally:
-            app.wsgi_app = inner
+    def wifi_login_page(environ, start_response, inner):
+        """A wifi's login page (200 text/html), as a portal between the phone and the server answers:
+        on the way, whoever asks (the new service worker's install)."""
+        portal.append(environ["PATH_INFO"])
+        body = b"<html><body><form>Masuk WiFi gratis</form></body></html>"
+        start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))])
+        return [body]
 
     with new_version_of_the_shell(live_server, changed=("/js/ui.js",)):
-        with wifi_login_page_for("/js/ui.js"):
+        with answering(live_server, ("/js/ui.js",), wifi_login_page):
             assert page.evaluate(INSTALLED_OR_NOT) == "redundant", portal
         assert portal, "the new version asked for the file"
         expect(page.locator("#update-banner")).to_be_hidden()
