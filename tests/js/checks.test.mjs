@@ -84,6 +84,8 @@ test('a dose given by a health worker names its vial: batch and expiry required,
   assert.deepEqual(lotErrors(given, givenOn), {});
   assert.deepEqual(lotErrors({ ...given, expiry_date: givenOn }, givenOn), {}, 'a vial expiring that day may still be used');
   assert.deepEqual(lotErrors({ source: 'given' }, givenOn), { batch_number: ['wajib diisi'], expiry_date: ['wajib diisi'] });
+  assert.deepEqual(lotErrors({ ...given, expiry_date: null }, givenOn, true), { expiry_date: ['tanggal tidak ada atau belum lengkap: periksa lagi'] },
+    'an expiry typed as 31-02 (badInput: no value) is said so, not "wajib diisi"');
   assert.deepEqual(lotErrors({ ...given, batch_number: '   ' }, givenOn), { batch_number: ['wajib diisi'] }, 'spaces are no batch');
   assert.deepEqual(lotErrors({ ...given, expiry_date: '2025-08-04' }, givenOn),
     { expiry_date: ['vial sudah kedaluwarsa pada tanggal diberikan'] });

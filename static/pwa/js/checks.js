@@ -77,8 +77,8 @@ export const BATCH_MAX = 40;
 /** Plausible vial expiry dates, as schemas.EXPIRY_RANGE. */
 export const EXPIRY_RANGE = ['2000-01-01', '2099-12-31'];
 
-/** A vial's errors per field, as operations.record_problems (copied, recalled: no vial). */
-export function lotErrors({ source, batch_number: batch, expiry_date: expiry, kfa_code: kfa }, givenOn) {
+/** A vial's errors per field, as operations.record_problems (copied, recalled: no vial); `bad` as dateError's. */
+export function lotErrors({ source, batch_number: batch, expiry_date: expiry, kfa_code: kfa }, givenOn, bad) {
   const errors = {};
   const text = (batch ?? '').trim();
   if (text.length > BATCH_MAX) errors.batch_number = [t('max_chars', { n: BATCH_MAX })];
@@ -87,7 +87,7 @@ export function lotErrors({ source, batch_number: batch, expiry_date: expiry, kf
   if (expiry && !plausible(expiry)) errors.expiry_date = [t('expiry_years')];
   if (source !== 'given') return errors;
   if (!text) errors.batch_number = [t('required')];
-  if (!expiry) errors.expiry_date = [t('required')];
+  if (!expiry) errors.expiry_date = [t(bad ? 'no_such_date' : 'required')];
   else if (!errors.expiry_date && givenOn && expiry < givenOn) errors.expiry_date = [t('expired_on_given')];
   return errors;
 }

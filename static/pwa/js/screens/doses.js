@@ -39,7 +39,8 @@ function lotValues(form, suffix = '') {
   return { batch_number: value('batch_number'), expiry_date: value('expiry_date'), ...kfa };
 }
 
-const lotErrorsOf = (lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on)).map(([k, m]) => [`${k}${suffix}`, m]));
+const lotErrorsOf = (form, lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on,
+  form.elements[`expiry_date${suffix}`]?.validity.badInput)).map(([k, m]) => [`${k}${suffix}`, m]));
 
 /** A health worker's reason to record a dose outside the rules (server: operations.enforce, an
  * overridable rule yields to a bidan or admin who states it, audited): its field, hidden until
@@ -123,7 +124,7 @@ export async function doseForm(ctx, childId, entity, id) {
       const source = sourceOf(form); // an old record may have none until chosen
       const lot = source === 'given' ? lotValues(form)
         : rec.source === 'given' ? { batch_number: null, expiry_date: null, kfa_code: null } : {};
-      Object.assign(errors, lotErrorsOf({ source, ...lot }, on));
+      Object.assign(errors, lotErrorsOf(form, { source, ...lot }, on));
       dose = { source, ...lot, ...(copied(source) ? { place: placeOf(form, source) } : {}) };
     }
     if (!showErrors(form, errors)) return false;
@@ -236,7 +237,7 @@ export async function dosesForm(ctx, childId) {
     for (const [vaccine, dose] of from === 'given' ? doses : []) {
       const suffix = `|${vaccine}|${dose}`;
       lots[`${vaccine}|${dose}`] = lotValues(form, suffix);
-      Object.assign(errors, lotErrorsOf({ source: from, ...lots[`${vaccine}|${dose}`] }, on, suffix));
+      Object.assign(errors, lotErrorsOf(form, { source: from, ...lots[`${vaccine}|${dose}`] }, on, suffix));
     }
     alert.hidden = doses.length + sups.length > 0;
     alert.textContent = t('choose_dose');
