@@ -81,6 +81,8 @@ test('a number field holding only a space is empty, not 0 (a stray space used to
   assert.equal(num('7,5'), 7.5);
   assert.equal(num(' 8,1 '), 8.1);
   assert.ok(Number.isNaN(num('8,1 kg')));
+  for (const typed of ['1e1', '0x10', '1_0', 'Infinity', '9,5,1', '-9']) assert.ok(Number.isNaN(num(typed)), typed); // Number() reads the first four
+  assert.deepEqual(['9.5', '9,50', '9,', ',5', '12'].map(num), [9.5, 9.5, 9, 0.5, 12]);
 });
 
 test("the child form's names and address hold no more than the server keeps (names 120 characters, address 255)", async () => {

@@ -160,8 +160,8 @@ export function onlineModule(name) {
     .catch(() => { failed += 1; return null; });
 }
 
-/** A typed number ('7,5': decimal comma); null when nothing visible was typed (Number(' ') is 0). */
-export const num = (v) => (String(v ?? '').trim() === '' ? null : Number(String(v).replace(',', '.')));
+/** A typed number ('7,5'): NaN unless digits ('1e1', '0x10'), null if blank (Number(' ') is 0). */
+export const num = (v) => { const s = String(v ?? '').trim(); return s ? (/^(\d+[.,]?\d*|[.,]\d+)$/.test(s) ? +s.replace(',', '.') : NaN) : null; };
 export { todayIso } from './due.js';
 
 /** Age as the card says: completed months ('1 th 2 bln'), under one month in days ('2 hari'). */
