@@ -1,5 +1,6 @@
 // DOM helpers: elements from data, user text always as text (never as HTML).
 import { lang, t } from './i18n.js';
+import { completedMonths } from './due.js';
 
 export function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -164,10 +165,9 @@ export function onlineModule(name) {
 export const num = (v) => { const s = String(v ?? '').trim(); return s ? (/^(\d+[.,]?\d*|[.,]\d+)$/.test(s) ? +s.replace(',', '.') : NaN) : null; };
 export { todayIso } from './due.js';
 
-/** Age as the card says: completed months ('1 th 2 bln'), under one month in days ('2 hari'). */
+/** Age as the card says: completed months as the server's (31 Jan to 28 Feb: '1 bln'; '1 th 2 bln'), under one in days ('2 hari'). */
 export function ageText(t, birth, on) {
-  const months = (+on.slice(0, 4) - +birth.slice(0, 4)) * 12 + (+on.slice(5, 7) - +birth.slice(5, 7)) - (+on.slice(8, 10) < +birth.slice(8, 10) ? 1 : 0);
-  const m = Math.max(0, months);
+  const m = Math.max(0, completedMonths(birth, on));
   if (m === 0) {
     const days = Math.max(0, Math.round((Date.parse(on.slice(0, 10)) - Date.parse(birth.slice(0, 10))) / 86400000));
     return t('age_d', { d: days });
