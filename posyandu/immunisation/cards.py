@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from posyandu import access
+from posyandu.auth.models import User
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -45,6 +47,14 @@ def today_of(child: Child) -> date:
     """A card's default day: the date where the child lives (her kabupaten's time zone), or her birth
     date when a phone a zone ahead entered one that is still tomorrow there."""
     return max(local_today(child.kabupaten_code), child.birth_date)
+
+
+def today_for(user: User) -> date:
+    """A user's default day: the date in the province of a posyandu she sees (hers, her puskesmas's or
+    region's, her children's); WIB's for an admin or one who sees none."""
+    kabupaten = None if user.role == "admin" else db.session.scalar(
+        select(Posyandu.kabupaten_code).where(access.posyandu_clause(user)).limit(1))
+    return local_today(kabupaten)
 
 
 def _doses(stmt: Any) -> dict[Any, list[GivenDose]]:

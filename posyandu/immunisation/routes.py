@@ -17,7 +17,7 @@ from posyandu.immunisation.schemas import (DueListArgs, DueListSchema, Immunisat
                                            ScheduleInForceSchema, ScheduleVersionInSchema, ScheduleVersionPage,
                                            ScheduleVersionSchema)
 from posyandu.pagination import PageArgs, paginate
-from posyandu.validators import local_today, today
+from posyandu.validators import local_today
 
 blp = Blueprint("immunisation", __name__, url_prefix="/api/v1",
                 description="The national immunisation schedule, immunisation cards and due lists")
@@ -49,10 +49,11 @@ class ScheduleInForce(MethodView):
     @blp.arguments(OnDateArgs, location="query")
     @blp.response(200, ScheduleInForceSchema)
     def get(self, args):
-        """The schedule in force on ``on`` (default today), for every signed-in user, with every active
-        version (``versions``): the PWA keeps them all and judges each dose by the version of its date."""
+        """The schedule in force on ``on`` (default: today where the caller works, ``cards.today_for``), for
+        every signed-in user, with every active version (``versions``): the PWA keeps them all and judges
+        each dose by the version of its date."""
         versions = operations.active_versions(db.session) or [_bundled()]
-        row = operations.version_in_force(db.session, args["on"] or today()) or versions[0]
+        row = operations.version_in_force(db.session, args["on"] or cards.today_for(current_user)) or versions[0]
         return SimpleNamespace(**{k: getattr(row, k) for k in ("id", "name", "valid_from", "active", "created_at",
                                                              "created_by", "document")}, versions=versions)
 

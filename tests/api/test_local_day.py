@@ -24,8 +24,8 @@ def test_a_visit_at_0730_wit_on_the_1st_is_dated_the_1st_though_utc_is_still_on_
     weighing = {"id": str(uuid.uuid4()), "measured_on": "2026-04-01", "weight_kg": 5.1}
     made = client.post(f"/api/v1/children/{child['id']}/measurements", json=weighing, headers=world.headers("kader1"))
     assert made.status_code == 201, made.get_json()
-    ahead = client.post(f"/api/v1/children/{child['id']}/measurements",
-                        json={**weighing, "id": str(uuid.uuid4()), "measured_on": "2026-04-02"}, headers=world.headers("kader1"))
+    ahead = client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"),
+                        json={**weighing, "id": str(uuid.uuid4()), "measured_on": "2026-04-02"})
     assert ahead.status_code == 422 and list(ahead.get_json()["errors"]) == ["measured_on"], ahead.get_json()
     [synced] = push(client, world.headers("kader1"), [
         mutation("measurement", new_id(), measurement_data(child["id"], measured_on="2026-04-01", weight_kg=5.2))])

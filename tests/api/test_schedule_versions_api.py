@@ -10,8 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.api.test_immunisation_api import card, codes, record
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = json.loads((ROOT / "tests/data/schedule_versions_cases.json").read_text(encoding="utf-8"))
@@ -91,3 +93,47 @@ def test_the_openapi_document_describes_the_versions_field(client):
     ref = spec["paths"]["/api/v1/immunisation/schedule"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     schema = spec["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
     assert "versions" in schema["properties"] and "description" in schema["properties"]["versions"]
+
+
+
+@pytest.fixture
+def papua(app, world):
+    """Posyandu Anggrek in Kota Jayapura (91.71, WIT) and its kader, kader_papua."""
+    from posyandu.auth.models import User
+    from posyandu.auth.operations import create_user
+    from posyandu.extensions import db
+    from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
+
+    with app.app_context():
+        for code, name in [("91", "Papua"), ("91.71", "Kota Jayapura"), ("91.71.01", "Jayapura Utara"),
+                           ("91.71.01.1001", "Gurabesi")]:
+            upsert_region(code, name)
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        pkm = create_puskesmas({"name": "PKM Jayapura Utara", "kecamatan_code": "91.71.01", "code": "JU"})
+        pos = create_posyandu(admin, {"name": "Anggrek", "desa_code": "91.71.01.1001", "puskesmas_id": pkm.id,
+                                      "meeting_day": 10})
+        create_user({"username": "kader_papua", "password": PASSWORD, "name": "Kader Papua", "role": "kader",
+                     "posyandu_id": pos.id})
+        db.session.commit()
+
+
+def test_the_version_in_force_today_is_the_callers_day_not_papuas(client, world, versions, papua, monkeypatch):
+    """2025.1 is in force from 1 July 2025. At 22:30 WIB on 30 June (15:30 UTC) it is 1 July in Papua
+    (00:30 WIT) but still 30 June in Gresik: the schedule asked for without ``on`` answers 2024.2 to Gresik's
+    kader, midwife, health office and parent, and to an admin (WIB), 2025.1 to a kader in Jayapura; at
+    00:30 WIB on 1 July, 2025.1 to all."""
+    from datetime import datetime, timezone
+
+    import posyandu.validators as validators
+
+    def at(hour: int) -> list[str]:
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return datetime(2025, 6, 30, hour, 30, tzinfo=timezone.utc).astimezone(tz)
+        monkeypatch.setattr(validators, "datetime", Clock)
+        return [client.get(SCHEDULE, headers=world.headers(u)).get_json()["version"]
+                for u in ("kader1", "bidan_a", "dinkes_gresik", "parent1", "admin", "kader_papua")]
+
+    assert at(15) == ["2024.2"] * 5 + ["2025.1"]
+    assert at(17) == ["2025.1"] * 6
