@@ -152,24 +152,31 @@ def test_moving_dose_1_closer_to_dose_2_is_judged_against_dose_2(client, world, 
     assert moved.get_json()["violations"][0]["message"] == ("OPV 2 given 14 days after OPV 1 (24 Feb 2025); "
                                                             "earliest allowed date is 24 Mar 2025.")
 
-@pytest.fixture
-def bali(app, world):
-    """Posyandu Cempaka in Kota Denpasar (51.71), where JE is routine."""
+def posyandu_in(app, world, key: str, regions: list[tuple[str, str]], puskesmas: tuple[str, str], name: str):
+    """Posyandu ``name`` (``world.ids[key]``) in the desa last of ``regions`` (code, name: each made), run by
+    the puskesmas ``puskesmas`` (name, code) of the kecamatan above it."""
     from posyandu.auth.models import User
     from posyandu.extensions import db
     from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
 
     with app.app_context():
-        for code, name in [("51", "Bali"), ("51.71", "Kota Denpasar"), ("51.71.01", "Denpasar Selatan"),
-                           ("51.71.01.1001", "Sesetan")]:
-            upsert_region(code, name)
+        for code, region in regions:
+            upsert_region(code, region)
         admin = db.session.scalar(select(User).where(User.username == "admin"))
-        pkm = create_puskesmas({"name": "PKM Denpasar Selatan", "kecamatan_code": "51.71.01", "code": "DS"})
-        pos = create_posyandu(admin, {"name": "Cempaka", "desa_code": "51.71.01.1001", "puskesmas_id": pkm.id,
-                                      "meeting_day": 10})
+        desa = regions[-1][0]
+        pkm = create_puskesmas({"name": puskesmas[0], "kecamatan_code": desa.rsplit(".", 1)[0], "code": puskesmas[1]})
+        pos = create_posyandu(admin, {"name": name, "desa_code": desa, "puskesmas_id": pkm.id, "meeting_day": 10})
         db.session.commit()
-        world.ids["bali"] = pos.id
+        world.ids[key] = pos.id
     return pos.id
+
+
+@pytest.fixture
+def bali(app, world):
+    """Posyandu Cempaka in Kota Denpasar (51.71), where JE is routine."""
+    regions = [("51", "Bali"), ("51.71", "Kota Denpasar"), ("51.71.01", "Denpasar Selatan"),
+               ("51.71.01.1001", "Sesetan")]
+    return posyandu_in(app, world, "bali", regions, ("PKM Denpasar Selatan", "DS"), "Cempaka")
 
 
 def test_je_only_in_a_kabupaten_the_schedule_lists(client, world, baby, bali, make_child):

@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from tests.api.test_immunisation_api import card, codes, record
+from tests.api.test_immunisation_api import card, codes, posyandu_in, record
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,21 +98,15 @@ def test_the_openapi_document_describes_the_versions_field(client):
 @pytest.fixture
 def papua(app, world):
     """Posyandu Anggrek in Kota Jayapura (91.71, WIT) and its kader, kader_papua."""
-    from posyandu.auth.models import User
     from posyandu.auth.operations import create_user
     from posyandu.extensions import db
-    from posyandu.registry.operations import create_posyandu, create_puskesmas, upsert_region
 
+    regions = [("91", "Papua"), ("91.71", "Kota Jayapura"), ("91.71.01", "Jayapura Utara"),
+               ("91.71.01.1001", "Gurabesi")]
+    pos = posyandu_in(app, world, "papua", regions, ("PKM Jayapura Utara", "JU"), "Anggrek")
     with app.app_context():
-        for code, name in [("91", "Papua"), ("91.71", "Kota Jayapura"), ("91.71.01", "Jayapura Utara"),
-                           ("91.71.01.1001", "Gurabesi")]:
-            upsert_region(code, name)
-        admin = db.session.scalar(select(User).where(User.username == "admin"))
-        pkm = create_puskesmas({"name": "PKM Jayapura Utara", "kecamatan_code": "91.71.01", "code": "JU"})
-        pos = create_posyandu(admin, {"name": "Anggrek", "desa_code": "91.71.01.1001", "puskesmas_id": pkm.id,
-                                      "meeting_day": 10})
         create_user({"username": "kader_papua", "password": PASSWORD, "name": "Kader Papua", "role": "kader",
-                     "posyandu_id": pos.id})
+                     "posyandu_id": pos})
         db.session.commit()
 
 
