@@ -32,6 +32,29 @@ test('an upgrade in another tab (a new app version) only closes the connection',
   assert.deepEqual(gone, []);
 });
 
+test('a database a later app version upgraded opens in this one (its release rolled back): her unsent changes are there', async () => {
+  const { fakeIndexedDb } = await import('./fakeidb.mjs');
+  const idb = fakeIndexedDb();
+  globalThis.indexedDB = idb;
+  const before = await openDb('posyandu-u7', SCHEMA);
+  await before.tx(['outbox'], 'readwrite', ({ outbox }) => outbox.put({ mutation_id: 'm1', created_seq: 1, state: 'pending' }));
+  before.close();
+  // a later version opened it at SCHEMA.version + 1 (adding stores only, as db.js's upgrades do); the
+  // server went back to this release (docs/deploy.md §9) and the phone with it: IndexedDB refuses an
+  // open at a lower version (VersionError), and nothing of hers could be read or sent
+  const open = idb.open;
+  idb.open = (name, version) => {
+    if (version === undefined || version > SCHEMA.version) return open(name);
+    const r = {};
+    setTimeout(() => { r.error = new DOMException('lower than the existing version', 'VersionError'); r.onerror?.(); }, 0);
+    return r;
+  };
+  const db = await openDb('posyandu-u7', SCHEMA);
+  assert.deepEqual((await db.read(['outbox'], ({ outbox }) => outbox.getAll())).map((e) => e.mutation_id), ['m1']);
+  await db.tx(['outbox'], 'readwrite', ({ outbox }) => outbox.put({ mutation_id: 'm2', created_seq: 2, state: 'pending' }));
+  db.close();
+});
+
 test("a write in one tab tells the user's other tabs (their pending count follows at once), and what they read is stale", async () => {
   const { fakeIndexedDb } = await import('./fakeidb.mjs');
   globalThis.indexedDB = fakeIndexedDb();

@@ -41,11 +41,10 @@ function storeApi(store) {
   };
 }
 
-/** Open (create, upgrade) a database; resolves to {tx, read, close}. `onDeleted`: called once another
- * tab deleted it (a logout there) and this connection closed. `onChanged`: another tab (passed it too)
- * wrote to it. Another tab upgrading it (a new app version) has this connection closed, and it is
- * reopened at the new version for the next transaction (upgrades only add stores and indexes): this
- * tab's saves and syncs go on (before, they failed until a reload that lost the form). */
+/** Open (create, upgrade) a database: {tx, read, close}. `onDeleted`: another tab deleted it (a
+ * logout) and this connection closed. `onChanged`: another tab (passed it too) wrote to it. Upgraded
+ * in another tab (a new app version), it is reopened at that version for the next transaction
+ * (upgrades only add stores and indexes): this tab's saves and syncs go on. */
 export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = null } = {}) {
   let current = null; // the open connection; null once another tab's upgrade had it closed
   let reopening = null;
@@ -58,7 +57,9 @@ export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = nu
     };
   };
   const reopen = () => (reopening ??= connect(name, schema, undefined, watch).finally(() => { reopening = null; }));
-  return connect(name, schema, schema.version, watch).then(() => wrap(() => current, reopen, name, onChanged));
+  // a later version's (its release rolled back): opened as it is
+  return connect(name, schema, schema.version, watch).catch((e) => (e?.name === 'VersionError' ? reopen() : Promise.reject(e)))
+    .then(() => wrap(() => current, reopen, name, onChanged));
 }
 
 /** The user's other tabs, told of a write: {post, close}, or null. A BroadcastChannel; without one
@@ -97,11 +98,10 @@ function wrap(connection, reopen, name, onChanged) {
   let generation = 0; // bumped by every write that completes: what was read before may be stale
   let tabs = onChanged && tabsOf(name, () => { generation += 1; onChanged(); });
 
-  /** Run fn(stores) in one transaction: every write commits together or none does.
-   * fn may await only IndexedDB calls of this transaction. `durability: 'strict'`: the
-   * transaction completes only once its writes are flushed to disk (what a user entered and
-   * exists nowhere else); otherwise the browser's default (Chrome's is 'relaxed' since 121:
-   * complete once in the OS's buffers, which a dying battery can still lose). */
+  /** Run fn(stores) in one transaction: all its writes commit or none. fn may await only this
+   * transaction's IndexedDB calls. `durability: 'strict'`: complete once flushed to disk (what a
+   * user entered); else the browser's default (Chrome's 'relaxed': in the OS's buffers, which a
+   * dying battery can lose). */
   function tx(names, mode, fn, options = {}) {
     const db = connection();
     if (db) return run(db, names, mode, fn, options);
