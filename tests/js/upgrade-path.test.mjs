@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { memDb } from './memdb.mjs';
 import { fakeServer } from './fakeserver.mjs';
-import { counts, outboxEntries, records } from '../../static/pwa/js/outbox.js';
+import { conflictList, counts, outboxEntries, records, saveChange } from '../../static/pwa/js/outbox.js';
+import { resolveConflict } from '../../static/pwa/js/conflicts.js';
 import { createSync } from '../../static/pwa/js/sync.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,12 +31,17 @@ function revisions() {
   }
 }
 
-/** The PWA's js/ folder as it was at `rev`, imported from a folder of its own. */
+/** The PWA's js/ folder as it was at `rev`, imported from a folder of its own: its outbox.js, with
+ * applyPushResults (in incoming.js from aa429d9 on). */
 async function oldOutbox(rev, into) {
   const dir = join(into, rev);
   execFileSync('sh', ['-c', `git -C '${ROOT}' archive ${rev} static/pwa/js | tar -x -C '${into}' && mv '${into}/static' '${dir}'`]);
-  return import(pathToFileURL(join(dir, 'pwa/js/outbox.js')).href);
+  const outbox = await import(pathToFileURL(join(dir, 'pwa/js/outbox.js')).href);
+  return { ...outbox, applyPushResults: outbox.applyPushResults
+    ?? (await import(pathToFileURL(join(dir, 'pwa/js/incoming.js')).href)).applyPushResults };
 }
+
+const sync = (db, server) => createSync({ db, api: server, timers: { set: () => 0, clear() {} }, random: () => 0.5 }).sync();
 
 const found = revisions();
 
@@ -62,8 +68,7 @@ test('what every past app version left unsent is kept, readable and sent exactly
       const server = fakeServer();
       const sent = [];
       const api = { ...server, push: (body) => { sent.push(...body.mutations); return server.push(body); } };
-      const engine = createSync({ db, api, timers: { set: () => 0, clear() {} }, random: () => 0.5 });
-      assert.equal(await engine.sync(), true, `${rev}: synced`);
+      assert.equal(await sync(db, api), true, `${rev}: synced`);
 
       assert.deepEqual(sent.map((m) => m.entity), ['child', 'measurement', 'immunisation', 'supplement'], rev);
       for (const m of sent) {
@@ -79,6 +84,50 @@ test('what every past app version left unsent is kept, readable and sent exactly
       assert.equal((await records(db, 'measurement'))[0].weight_kg, 8.2, rev);
       assert.equal((await records(db, 'immunisation'))[0].vaccine, 'MR', rev);
       assert.equal((await records(db, 'supplement'))[0].kind, 'vitamin_a_blue', rev);
+    }
+  } finally {
+    rmSync(into, { recursive: true, force: true });
+  }
+});
+
+test('a conflict and a refused weighing that a past app version kept are shown, resolved and corrected by today\'s app, and sent', { skip: !found.length && 'no git history' }, async () => {
+  const into = mkdtempSync(join(tmpdir(), 'outbox-'));
+  try {
+    for (const rev of found) {
+      const old = await oldOutbox(rev, into);
+      const db = memDb();
+      const server = fakeServer();
+      const id = crypto.randomUUID();
+      const registered = { posyandu_id: P, name: 'Cici', sex: 'F', birth_date: '2025-01-10', mother_name: 'Sri' };
+      const answer = async (status, extra) => {
+        const batch = await old.takeBatch(db, 10);
+        await old.applyPushResults(db, batch, batch.map((e) => ({ mutation_id: e.mutation_id, status, ...extra })));
+      };
+      // registered and sent by the old app; a bidan renamed her on the server since (version 2)
+      await old.saveChange(db, { entity: 'child', id, fields: registered });
+      await answer('applied', { version: 1, record: server.write('child', id, registered) });
+      const renamed = server.write('child', id, { ...registered, name: 'Cici Bidan' });
+      // the kader's rename answered as a conflict; a weighing refused on its field
+      await old.saveChange(db, { entity: 'child', id, fields: { ...registered, name: 'Cici Kader' } });
+      await answer('conflict', { version: 2, record: renamed, errors: { name: ['changed on the server'] } });
+      const mid = crypto.randomUUID();
+      await old.saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-11-03',
+        weight_kg: 80, oedema: false } });
+      await answer('rejected', { errors: { weight_kg: ['must be between 0.5 and 70'] } });
+
+      assert.deepEqual(await counts(db), { waiting: 0, attention: 1, conflicts: 1 }, rev);
+      const [c] = await conflictList(db);
+      assert.equal(c.server_record.name, 'Cici Bidan', rev);
+      assert.equal(c.mine.name, 'Cici Kader', rev);
+      await resolveConflict(db, c.mutation_id, { name: 'Cici Kader' });
+      await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2025-11-03',
+        weight_kg: 8.0, oedema: false } });
+      assert.equal(await sync(db, server), true, `${rev}: synced`);
+      assert.equal(server.get('child', id).name, 'Cici Kader', rev);
+      assert.equal(server.get('measurement', mid).weight_kg, 8.0, rev);
+      assert.equal(server.get('measurement', mid).version, 1, `${rev}: the weighing sent once`);
+      assert.deepEqual(await counts(db), { waiting: 0, attention: 0, conflicts: 0 }, rev);
+      assert.equal((await records(db, 'child'))[0].name, 'Cici Kader', rev);
     }
   } finally {
     rmSync(into, { recursive: true, force: true });
