@@ -13,7 +13,7 @@ from posyandu.access import READERS, STAFF, roles_required, seen_first
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry.schemas import NOTHING_IN_BODY, DeleteArgs
-from posyandu.validators import Schema
+from posyandu.validators import STALE_VERSION, Schema
 
 
 def event_blueprint(model: type, plural: str, schema: type[Schema], update_schema: type[Schema],
@@ -66,6 +66,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @seen_first(seen_event)
         @blp.arguments(update_schema(partial=True))
         @blp.response(200, schema)
+        @blp.problem_response(409, STALE_VERSION)
         @blp.doc(summary=f"Correct a {noun}")
         def patch(self, body, event_id):
             obj = access.get_event(current_user, model, event_id, for_update=True)

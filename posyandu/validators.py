@@ -194,6 +194,17 @@ def recorded_at_field() -> Timestamp:
         "description": "The device's clock when saved: an instant in the years 2000 to 2099"})
 
 
+# A correction whose base_version another change has passed (registry.operations.check_base_version):
+# its operation names it (Blueprint.problem_response) as well as the field.
+STALE_VERSION = "precondition_failed: base_version is no longer the record's version; read it again"
+
+
+def base_version_field() -> fields.Integer:
+    """A correction's ``base_version``: the version the client read, optional."""
+    return fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": f"The version you read; if another change came since, 409 ({STALE_VERSION.split(';')[0]})"})
+
+
 def decimal_comma(value: float) -> str:
     """A number as Bahasa Indonesia writes it (``0,5``), as the PWA's own messages do."""
     return f"{value:g}".replace(".", ",")

@@ -93,7 +93,7 @@ class MeasurementSchema(Schema):
 
 
 class MeasurementUpdateSchema(MeasurementSchema):
-    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1))
+    base_version = v.base_version_field()
 
 
 class EventQueryArgs(PageArgs):

@@ -56,7 +56,7 @@ class ImmunisationSchema(ChildEventSchema):
 
 
 class ImmunisationUpdateSchema(ImmunisationSchema):
-    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1))
+    base_version = v.base_version_field()
 
 
 class SupplementSchema(ChildEventSchema):
@@ -71,7 +71,7 @@ class SupplementSchema(ChildEventSchema):
 
 
 class SupplementUpdateSchema(SupplementSchema):
-    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1))
+    base_version = v.base_version_field()
 
 
 ImmunisationPage = page_schema(ImmunisationSchema, "ImmunisationPage")

@@ -21,6 +21,7 @@ from posyandu.registry.schemas import (NOTHING_IN_BODY, ChildPage, ChildQueryArg
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
                                        PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
+from posyandu.validators import STALE_VERSION
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
 
@@ -143,6 +144,7 @@ class PosyanduById(MethodView):
     @blp.arguments(DeleteArgs, location="query")
     @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
+    @blp.problem_response(409, "Children are still registered there, or kader still active (named)")
     def delete(self, args, _body, posyandu_id):
         """Close a posyandu with no children left and no active kader (admin).
 
@@ -199,6 +201,7 @@ class ChildById(MethodView):
     @seen_first(access.get_child)  # a child out of her sight: 404 whatever the body holds
     @blp.arguments(ChildUpdateSchema(partial=True))
     @blp.response(200, ChildSchema)
+    @blp.problem_response(409, STALE_VERSION)
     def patch(self, body, child_id):
         """Correct a child's details or move the child to another posyandu.
         A changed birth date or sex recomputes every measurement."""

@@ -107,8 +107,7 @@ class ChildSchema(Schema):
 class ChildUpdateSchema(ChildSchema):
     """PATCH body: any subset of fields, plus the version the client last saw."""
 
-    base_version = fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1),
-                                  metadata={"description": "If given and stale, the answer is 409."})
+    base_version = v.base_version_field()
 
 
 class ChildQueryArgs(PageArgs):

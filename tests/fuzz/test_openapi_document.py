@@ -70,3 +70,42 @@ def test_every_query_parameter_says_what_it_does(client):
                   for p in operation.get("parameters", [])
                   if p.get("in") == "query" and not (p.get("description") or p.get("schema", {}).get("description")))
     assert bare == []
+
+
+def test_every_409_an_operation_answers_is_documented(client, world, make_child):
+    """A stale ``base_version`` on a correction, a posyandu closed while children are registered
+    there, a change of an account its parent closed: each is answered 409, which their operations
+    did not name (only ``default``), so a client generated from the document had no case for them."""
+    from datetime import date, timedelta
+
+    from tests.conftest import PASSWORD
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    admin = world.headers("admin")
+    child = make_child()
+    weighing = client.post(f"/api/v1/children/{child['id']}/measurements", headers=admin,
+                           json={"measured_on": (date.today() - timedelta(days=1)).isoformat(), "weight_kg": 9.1})
+    assert weighing.status_code == 201, weighing.get_json()
+    weighing = weighing.get_json()
+    parent = next(u["id"] for u in client.get("/api/v1/users?q=parent1", headers=admin).get_json()["items"]
+                  if u["username"] == "parent1")
+    assert client.post("/api/v1/auth/close-account", json={"password": PASSWORD},
+                       headers=world.headers("parent1")).status_code == 204
+    answers = {
+        ("/api/v1/children/{child_id}", "patch"): client.patch(
+            f"/api/v1/children/{child['id']}", json={"base_version": child["version"] + 1, "name": "Budi S"},
+            headers=admin),
+        ("/api/v1/measurements/{event_id}", "patch"): client.patch(
+            f"/api/v1/measurements/{weighing['id']}", json={"base_version": weighing["version"] + 1, "weight_kg": 9.2},
+            headers=admin),
+        ("/api/v1/posyandu/{posyandu_id}", "delete"): client.delete(
+            f"/api/v1/posyandu/{world.ids['p1']}?reason=tutup", headers=admin),
+        ("/api/v1/users/{user_id}", "patch"): client.patch(
+            f"/api/v1/users/{parent}", json={"active": True}, headers=admin),
+    }
+    for (path, method), resp in answers.items():
+        assert resp.status_code == 409, (method, path, resp.get_json())
+        assert "409" in spec["paths"][path][method]["responses"], (method, path)
+    for path in ("/api/v1/immunisations/{event_id}", "/api/v1/supplements/{event_id}"):  # the same correction
+        assert "409" in spec["paths"][path]["patch"]["responses"], path
+
