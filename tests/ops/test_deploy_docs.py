@@ -158,3 +158,30 @@ def test_the_nginx_site_compresses_every_text_file_of_the_pwa():
     assert "text/javascript" in served
     text = {t for t in served if t.startswith("text/") or t.endswith(("json", "javascript", "+xml"))}
     assert sorted(text - gzip_types) == []
+
+
+def test_the_numbers_deploy_md_gives_are_the_codes():
+    """The guide's figures are what the files it installs and the code do: the backup's hour and
+    the days its dumps are kept, the recompute's batch and its timer, gunicorn's recycling and
+    collector threshold, the monthly commands' defaults."""
+    from posyandu import cli
+    from posyandu.growth import recompute
+
+    systemd = ROOT / "deploy" / "systemd"
+    gunicorn = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
+    backup_timer = (systemd / "posyandu-backup.timer").read_text(encoding="utf-8")
+    keep = re.search(r"\bKEEP_DAYS=(\d+)", (systemd / "posyandu-backup.service").read_text(encoding="utf-8"))[1]
+    assert re.search(rf"`KEEP_DAYS` \({keep}\)", DEPLOY_MD)
+    assert re.search(r"KEEP_DAYS:-" + keep + r"\b", (ROOT / "deploy" / "backup.sh").read_text(encoding="utf-8"))
+    hour = re.search(r"^OnCalendar=\*-\*-\* (\d\d:\d\d):00$", backup_timer, re.M)[1]
+    assert f"nightly backup's {hour}" in DEPLOY_MD
+    assert re.search(rf"a batch of {recompute.BATCH}\s", DEPLOY_MD)
+    assert re.search(r"^OnUnitActiveSec=1min$", (systemd / "posyandu-recompute.timer").read_text(encoding="utf-8"), re.M)
+    assert "`recompute-growth --queued` every minute" in DEPLOY_MD
+    requests = int(re.search(r"^max_requests = (\d+)", gunicorn, re.M)[1])
+    assert f"about {requests:,} requests" in DEPLOY_MD
+    young = int(re.search(r"^GC_YOUNG_THRESHOLD = ([\d_]+)", gunicorn, re.M)[1])
+    assert f"after {young:,} new ones" in DEPLOY_MD
+    for name, command in (("prune-sync-ledger", cli.prune_sync_ledger), ("purge-deleted-children", cli.purge_deleted_children)):
+        default = next(p.default for p in command.params if p.name == "days")
+        assert f"run {name} --days {default}" in DEPLOY_MD, name

@@ -84,3 +84,34 @@ def test_a_tool_make_test_runs_but_does_not_install_is_a_stated_requirement():
     if "nodejs" not in system_deps:
         intro = README.split("\n## ", 1)[0]
         assert re.search(r"needs \*\*Node\.js\*\*.*\*\*does not install it\*\*", intro, flags=re.S), intro
+
+
+def test_the_configuration_tables_defaults_are_the_codes():
+    """A district's IT officer sets only what she must change: a default in the table that is not
+    the one config.py or gunicorn.conf.py falls back to is a setting she believes she has."""
+    import ast
+
+    code = READERS["config.py"] + READERS["gunicorn.conf.py"]
+    defaults = {}
+    for name, expr in re.findall(r"""(?:_int|_bool|environ\.get|setting)\(\s*["']([A-Z][A-Z0-9_]+)["'],\s*"""
+                                 r"""(?:"[a-z_]+",\s*)?([^()]+?)\)""", code):
+        try:
+            value = eval(compile(ast.parse(expr.strip(), mode="eval"), name, "eval"), {"__builtins__": {}})
+        except Exception:  # noqa: BLE001: computed at start (cores), or another variable's
+            continue
+        defaults[name] = str(value).lower()
+    units = {"s": 1, "ms": 1, "MiB": 1024 * 1024}
+    compared = []
+    for line in _table("Configuration").splitlines()[2:]:
+        names_cell, default_cell = line.split("|")[1:3]
+        names = re.findall(r"`([A-Z][A-Z0-9_]+)`", names_cell)
+        said = [d.strip() for d in default_cell.split(",")] if len(names) > 1 else [default_cell.strip()]
+        for name, text in zip(names, said):
+            text = re.sub(r"\s*\(.*\)$", "", text.replace("`", "")).strip()  # "31536000 (a year)"
+            number = re.fullmatch(r"(\d+)(?:\s*(s|ms|MiB))?", text)
+            text = text.lower()  # `INFO`, `true`: as the code's default, lowercased
+            if name in defaults and (number or text in ("true", "false", defaults[name])):
+                value = str(int(number[1]) * units.get(number[2] or "s", 1)) if number else text
+                compared.append((name, value, defaults[name]))
+    assert len(compared) >= 30, compared
+    assert [c for c in compared if c[1] != c[2]] == []
