@@ -115,3 +115,14 @@ def test_the_configuration_tables_defaults_are_the_codes():
                 compared.append((name, value, defaults[name]))
     assert len(compared) >= 30, compared
     assert [c for c in compared if c[1] != c[2]] == []
+
+
+def test_every_variable_the_readme_sets_before_a_command_is_read():
+    """`TEST_BACKENDS=sqlite .venv/bin/python -m pytest …`, `PORT=8000 make run`: a variable no one
+    reads would run the command as if it were not there."""
+    readers = "".join(READERS.values()) + "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py"))
+    named = set(re.findall(r"`((?:[A-Z][A-Z0-9_]*=\S+ )+)(?:make|\.venv/bin/)", README))
+    variables = {v.split("=")[0] for words in named for v in words.split()}
+    assert {"PORT", "TEST_BACKENDS"} <= variables
+    assert sorted(v for v in variables if f'"{v}"' not in readers and f"$({v})" not in readers
+                  and not re.search(rf"^{v} \?=", readers, re.M)) == []
