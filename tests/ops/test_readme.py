@@ -126,3 +126,36 @@ def test_every_variable_the_readme_sets_before_a_command_is_read():
     assert {"PORT", "TEST_BACKENDS"} <= variables
     assert sorted(v for v in variables if f'"{v}"' not in readers and f"$({v})" not in readers
                   and not re.search(rf"^{v} \?=", readers, re.M)) == []
+
+
+def test_every_api_path_and_query_parameter_the_documents_name_is_served():
+    """An integrator calls what README.md and docs/*.md name (`GET /api/v1/users?q=&role=…`,
+    `/children/{id}/export`, `DELETE /posyandu/{id}?reason=`): each path must be an operation of the
+    served OpenAPI document, with that method and those query parameters."""
+    from config import TestConfig
+    from posyandu import create_app
+
+    spec = create_app(TestConfig).test_client().get("/api/v1/openapi.json").get_json()
+    served = {(method.upper(), re.sub(r"\{[^}]+\}", "{}", path)):
+              {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+              for path, operations in spec["paths"].items() for method, operation in operations.items()
+              if method != "parameters"}
+    not_operations = {"/api/v1", "/api/v1/docs", "/api/v1/openapi.json", "/api/v1/sync", "/api"}
+    texts = [README, *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))]
+    named = [m for text in texts
+             for m in re.findall(r"`(?:(GET|POST|PATCH|DELETE) )?(/(?:api/v1/)?[a-z][^` ]*)`", text)]
+    roots = {path.split("/")[3] for _, path in served}  # /api/v1/<root>/…
+    checked, wrong = 0, []
+    for method, text in named:
+        if not text.startswith("/api") and text.split("/")[1].split("?")[0] not in roots:
+            continue  # a file: /etc/posyandu/posyandu.env
+        path, _, query = (text if text.startswith("/api") else "/api/v1" + text).partition("?")
+        path = re.sub(r"\{[^}]+\}", "{}", path.rstrip("/"))
+        if path in not_operations or re.search(r"\{[^}]*,|\*", text):
+            continue  # the API's root, /reports/{skdn,f1,…}, /reports/*
+        operations = {m: params for (m, p), params in served.items() if p == path and (not method or m == method)}
+        params = {name.split("=")[0] for name in query.split("&") if name}
+        if not operations or not params <= set().union(*operations.values()):
+            wrong.append((method, text))
+        checked += 1
+    assert checked >= 40 and wrong == []
