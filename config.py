@@ -178,8 +178,8 @@ class Config:
     CALCULATOR_RATE_LIMIT = os.environ.get("CALCULATOR_RATE_LIMIT", "60 per minute")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
-    # Rows of a spreadsheet uploaded to /imports/visits (5-9 ms a row on PostgreSQL: the request
-    # must end well within gunicorn's timeout); larger files: split them, or `flask import-visits`.
+    # Rows of a spreadsheet uploaded to /imports/visits (3,000 in about 7 s on PostgreSQL, docs/scaling.md:
+    # the request must end well within gunicorn's timeout); larger files: split them, or `flask import-visits`.
     IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 3000)
     # Seconds an admin's publishing of a KBM table recomputes children's N/T in her request (in
     # batches, each committed: posyandu.growth.recompute); the rest is left to `flask
