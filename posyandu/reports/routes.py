@@ -229,7 +229,18 @@ class FhirExport(MethodView):
     @blp.alt_response(200, schema=FHIR_BUNDLE, content_type="application/fhir+json", success=True,
                       description="A FHIR R4 Bundle (type collection) of Location, Patient, Observation, Immunization")
     def get(self, args):
-        """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period."""
+        """FHIR R4 Bundle of the area's children with their measurements and immunisations in the period.
+
+        Kader, bidan, dinkes and admin, each within their area. A `Location` per posyandu; a `Patient`
+        per child with a record in the period, identified by NIK (`https://fhir.kemkes.go.id/id/nik`),
+        else by the mother's (`…/id/nik-ibu`), and always by our UUID; an `Observation` per value
+        measured (LOINC: weight 29463-7 kg, length 8306-3 or height 8302-2 cm as measured, head
+        circumference 9843-4 cm, LiLA 56072-2 cm), a value WHO's flags find implausible with a `note`
+        naming them; an `Immunization` per dose (KFA product, CVX, lot and expiry, `primarySource` and
+        `reportOrigin` from its `source`, SATUSEHAT's programme and IM-Ideal / IM-Kejar reason). Z-scores
+        and nutritional status have no SATUSEHAT code and are left out. To dinkes, without the family's
+        contact details. Streamed chunked: a download cut short lacks the last chunk and fails, never
+        a short file (`posyandu/reports/exports/fhir.py` has every rule)."""
         chunks = bundle_chunks(reports_session(), args["period"], area_filter(args), current_user.role)
         area_download(args)
         filename = download_name("fhir", current_user, args, "json")

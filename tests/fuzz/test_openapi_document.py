@@ -109,3 +109,15 @@ def test_every_409_an_operation_answers_is_documented(client, world, make_child)
     for path in ("/api/v1/immunisations/{event_id}", "/api/v1/supplements/{event_id}"):  # the same correction
         assert "409" in spec["paths"][path]["patch"]["responses"], path
 
+
+
+def test_the_fhir_exports_codes_are_documented_as_it_writes_them(client):
+    """An integrator maps the Bundle from the served document: the operation had a summary and no
+    word of its identifiers or codes, which were only in the module's docstring."""
+    from posyandu.reports.exports import fhir
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    description = spec["paths"]["/api/v1/exports/fhir"]["get"]["description"]
+    codes = [code for _, code, *_ in fhir.MEASURES] + [fhir.LENGTH[0], fhir.HEIGHT[0]]
+    assert [c for c in [fhir.NIK, *codes] if c not in description] == []
+    assert "nik-ibu" in fhir.NIK_IBU and "…/id/nik-ibu" in description
