@@ -83,7 +83,8 @@ and so does a parameter given twice where
 it takes one value (`?month=2025-01&month=2025-02`; an array parameter such as the follow-up
 list's `reason` may repeat): a filter the server would drop would answer the whole area as if
 filtered. The sync pull and push alone take parameters they do not know (ignored, the first of a
-repeated one kept): phones of older and newer app versions sync with what their version sends.
+repeated one kept): phones of older and newer app versions sync with what their version sends; and
+`GET /health`, which an uptime checker may call with a cache-busting parameter of its own.
 """
 
 

@@ -159,3 +159,25 @@ def test_every_api_path_and_query_parameter_the_documents_name_is_served():
             wrong.append((method, text))
         checked += 1
     assert checked >= 40 and wrong == []
+
+
+def test_the_routes_taking_any_query_parameter_are_the_ones_the_readme_names():
+    """The README lists the exceptions to "a query parameter a route does not list answers 422": it
+    named the sync pull and push only, and a monitoring script's `/health?t=…` was answered 200."""
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.query_params import LENIENT
+
+    app = create_app(TestConfig)
+    lenient = set()
+    for rule in app.url_map.iter_rules():
+        view_class = getattr(app.view_functions[rule.endpoint], "view_class", None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if getattr(getattr(view_class, method.lower(), None), LENIENT, False):
+                lenient.add(rule.rule)
+    assert "/api/v1/sync/pull" in lenient
+    sentence = README.split("A query parameter a route does not list", 1)[1]
+    sentence = re.split(r"\bonly ", sentence, maxsplit=1)[1].split(".\n", 1)[0]
+    named = {"/api/v1/sync/pull", "/api/v1/sync/push"} if "sync pull and push" in sentence else set()
+    named |= {path for path in re.findall(r"`(?:GET |POST )?(/api/v1/[a-z/]+)`", sentence)}
+    assert named == lenient
