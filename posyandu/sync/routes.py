@@ -55,7 +55,7 @@ class Pull(MethodView):
         (kader: her posyandu; bidan: her puskesmas area; parent: own children; admin: all).
 
         A query parameter not listed here is ignored, and the first of a repeated one kept (every
-        other route answers 422): phones of older and newer app versions pull with what their
+        other route but `/health` answers 422): phones of older and newer app versions pull with what their
         version sends, and refusing would stop their sync, records only they hold with it."""
         page = pulling.pull(current_user, args.get("cursor"), args["limit"], device={
             "client_id": args.get("client_id"), "pending": args.get("pending"),
