@@ -61,11 +61,21 @@ class QueryStringFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """``LOG_FORMAT=text``: one plain line, time, level, logger, message and request id."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"{self.formatTime(record, '%Y-%m-%dT%H:%M:%S%z')} {record.levelname} {record.name} {record.getMessage()}"
+        if has_request_context():
+            line += f" request_id={getattr(g, 'request_id', None)}"
+        return line + ("\n" + self.formatException(record.exc_info) if record.exc_info else "")
+
+
 def configure_logging(app: Flask) -> None:
-    if app.testing or app.config.get("LOG_FORMAT", "json") != "json":
+    if app.testing:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(TextFormatter() if app.config.get("LOG_FORMAT") == "text" else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))

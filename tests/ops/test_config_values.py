@@ -61,3 +61,31 @@ def test_a_negative_migration_lock_timeout_stops_the_start(load, monkeypatch):
     monkeypatch.setenv("MIGRATION_LOCK_TIMEOUT_MS", "-5")
     with pytest.raises(RuntimeError, match="^MIGRATION_LOCK_TIMEOUT_MS must be 0 \\(no limit\\) or more milliseconds, not -5$"):
         load()
+
+
+@pytest.mark.parametrize("level, logged", [("INFO", True), ("WARNING", False)])
+def test_text_logs_are_one_line_per_request_with_its_request_id(monkeypatch, capsys, level, logged):
+    """``LOG_FORMAT=text`` (README: "one JSON object per line with the request id, or `text`") left
+    logging unconfigured: the request lines, INFO, were never written, and ``LOG_LEVEL`` was ignored."""
+    import logging
+
+    from config import TestConfig
+    from posyandu import create_app
+
+    class TextLogs(TestConfig):
+        TESTING, LOG_FORMAT, LOG_LEVEL = False, "text", level
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))  # put back as they were after
+    monkeypatch.setattr(root, "level", root.level)
+    monkeypatch.setattr(logging.getLogger("posyandu.request"), "disabled", False)  # alembic's fileConfig
+    client = create_app(TextLogs).test_client()
+    capsys.readouterr()
+    client.get("/api/v1/no-such-thing?q=Siti", headers={"X-Request-Id": "req-12345678"})
+    lines = [line for line in capsys.readouterr().err.splitlines() if "posyandu.request" in line]
+    if not logged:
+        assert lines == []
+        return
+    assert len(lines) == 1 and not lines[0].startswith("{"), lines
+    assert "INFO posyandu.request" in lines[0] and "GET /api/v1/no-such-thing 404" in lines[0]
+    assert lines[0].endswith("request_id=req-12345678") and "Siti" not in lines[0]
