@@ -36,6 +36,8 @@ def test_every_make_target_the_readme_names_exists():
     named = set(re.findall(r"(?:`|^|`[A-Z_]+=\S+ )make ([a-z][a-z-]*)", README, flags=re.M))  # `make x`, `PORT=8000 make run`
     assert {"run", "test", "bench", "load", "fuzz", "lighthouse"} <= named
     assert sorted(named - targets) == []
+    phony = set(re.search(r"^\.PHONY:(.*)$", READERS["Makefile"], flags=re.M)[1].split())
+    assert sorted(phony - targets) == []  # `make test-py` said "Nothing to be done" for a target that was not there
 
 
 def test_every_flask_command_and_option_the_readme_shows_exists():
