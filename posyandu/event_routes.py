@@ -13,7 +13,7 @@ from posyandu.access import READERS, STAFF, roles_required, seen_first
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry.schemas import NOTHING_IN_BODY, DeleteArgs
-from posyandu.validators import STALE_VERSION, Schema
+from posyandu.validators import ID_TAKEN, STALE_VERSION, Schema
 
 
 def event_blueprint(model: type, plural: str, schema: type[Schema], update_schema: type[Schema],
@@ -44,6 +44,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @seen_first(access.get_child)  # and a child out of the caller's sight 404
         @blp.arguments(schema)
         @blp.response(201, schema)
+        @blp.problem_response(409, ID_TAKEN)
         @blp.doc(summary=f"Record a {noun} for the child (kader, bidan, admin)")
         def post(self, body, child_id):
             obj = events.create_event(current_user, model, access.get_child(current_user, child_id, for_events=True),

@@ -197,6 +197,8 @@ def recorded_at_field() -> Timestamp:
 # A correction whose base_version another change has passed (registry.operations.check_base_version):
 # its operation names it (Blueprint.problem_response) as well as the field.
 STALE_VERSION = "precondition_failed: base_version is no longer the record's version; read it again"
+# A creation naming an id a record has already (a retry whose first answer was lost, most often).
+ID_TAKEN = "conflict: a record with this id exists already (a retry of a creation that was made)"
 
 
 def base_version_field() -> fields.Integer:

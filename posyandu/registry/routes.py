@@ -21,7 +21,7 @@ from posyandu.registry.schemas import (NOTHING_IN_BODY, ChildPage, ChildQueryArg
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
                                        PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
-from posyandu.validators import STALE_VERSION
+from posyandu.validators import ID_TAKEN, STALE_VERSION
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1", description="Areas, posyandu and children")
 
@@ -108,6 +108,7 @@ class PosyanduList(MethodView):
     @roles_required("admin", "bidan")
     @blp.arguments(PosyanduSchema, field_checks=lambda data: ops.posyandu_problems(current_user, data))
     @blp.response(201, PosyanduSchema)
+    @blp.problem_response(409, ID_TAKEN)
     def post(self, body):
         """Create a posyandu (admin, or a bidan within her puskesmas).
 
@@ -178,6 +179,7 @@ class Children(MethodView):
     @roles_required(*STAFF)
     @blp.arguments(ChildSchema)
     @blp.response(201, ChildSchema)
+    @blp.problem_response(409, ID_TAKEN)
     def post(self, body):
         """Register a child (kader, bidan, admin). A likely duplicate is flagged, not refused."""
         child = ops.create_child(current_user, body)

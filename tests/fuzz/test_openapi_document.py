@@ -73,9 +73,10 @@ def test_every_query_parameter_says_what_it_does(client):
 
 
 def test_every_409_an_operation_answers_is_documented(client, world, make_child):
-    """A stale ``base_version`` on a correction, a posyandu closed while children are registered
-    there, a change of an account its parent closed: each is answered 409, which their operations
-    did not name (only ``default``), so a client generated from the document had no case for them."""
+    """A creation naming an id taken already, a stale ``base_version`` on a correction, a posyandu
+    closed while children are registered there, a change of an account its parent closed: each is
+    answered 409, which their operations did not name (only ``default``), so a client generated from
+    the document had no case for them."""
     from datetime import date, timedelta
 
     from tests.conftest import PASSWORD
@@ -92,6 +93,12 @@ def test_every_409_an_operation_answers_is_documented(client, world, make_child)
     assert client.post("/api/v1/auth/close-account", json={"password": PASSWORD},
                        headers=world.headers("parent1")).status_code == 204
     answers = {
+        ("/api/v1/children", "post"): client.post(  # the same id again: a retry whose answer was lost
+            "/api/v1/children", json={key: child[key] for key in ("id", "posyandu_id", "name", "sex", "birth_date")},
+            headers=admin),
+        ("/api/v1/children/{child_id}/measurements", "post"): client.post(
+            f"/api/v1/children/{child['id']}/measurements", headers=admin,
+            json={"id": weighing["id"], "measured_on": weighing["measured_on"], "weight_kg": 9.1}),
         ("/api/v1/children/{child_id}", "patch"): client.patch(
             f"/api/v1/children/{child['id']}", json={"base_version": child["version"] + 1, "name": "Budi S"},
             headers=admin),
@@ -106,8 +113,10 @@ def test_every_409_an_operation_answers_is_documented(client, world, make_child)
     for (path, method), resp in answers.items():
         assert resp.status_code == 409, (method, path, resp.get_json())
         assert "409" in spec["paths"][path][method]["responses"], (method, path)
-    for path in ("/api/v1/immunisations/{event_id}", "/api/v1/supplements/{event_id}"):  # the same correction
-        assert "409" in spec["paths"][path]["patch"]["responses"], path
+    for path, method in (("/api/v1/immunisations/{event_id}", "patch"), ("/api/v1/supplements/{event_id}", "patch"),
+                         ("/api/v1/children/{child_id}/immunisations", "post"),
+                         ("/api/v1/children/{child_id}/supplements", "post"), ("/api/v1/posyandu", "post")):
+        assert "409" in spec["paths"][path][method]["responses"], (method, path)  # as the ones above
 
 
 
