@@ -42,6 +42,18 @@ def _bool(name: str, default: bool) -> bool:
     return value in _TRUE
 
 
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices``, read in any case; unset or empty: ``default``. Anything else stops the start
+    (``LOG_LEVEL=info`` stopped every worker with logging's bare "Unknown level: 'info'")."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise RuntimeError(f"{name} must be one of {', '.join(choices)} (any case), not {value!r}")
+
+
 def _database_url(name: str = "DATABASE_URL", default: str | None = None) -> str | None:
     url = os.environ.get(name, default)
     # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
@@ -205,8 +217,8 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/static/"
     PWA_DIR = str(BASE_DIR / "static" / "pwa")
-    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")  # json | text
-    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = _choice("LOG_FORMAT", "json", ("json", "text"))
+    LOG_LEVEL = _choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
     HSTS_SECONDS = _int("HSTS_SECONDS", 31536000)  # sent only on HTTPS requests
     # Number of reverse proxies in front (nginx = 1): trust their X-Forwarded-* headers.
     PROXY_COUNT = _int("PROXY_COUNT", 0)

@@ -89,3 +89,17 @@ def test_text_logs_are_one_line_per_request_with_its_request_id(monkeypatch, cap
     assert len(lines) == 1 and not lines[0].startswith("{"), lines
     assert "INFO posyandu.request" in lines[0] and "GET /api/v1/no-such-thing 404" in lines[0]
     assert lines[0].endswith("request_id=req-12345678") and "Siti" not in lines[0]
+
+
+def test_log_settings_are_read_in_any_case_and_another_value_names_its_variable(load, monkeypatch):
+    """``LOG_LEVEL=info`` stopped every worker with logging's bare "Unknown level: 'info'", and a
+    mistyped ``LOG_FORMAT`` left logging unconfigured without a word."""
+    monkeypatch.setenv("LOG_LEVEL", " info ")
+    monkeypatch.setenv("LOG_FORMAT", "Text")
+    config = load()
+    assert (config.Config.LOG_LEVEL, config.Config.LOG_FORMAT) == ("INFO", "text")
+    for name, value in (("LOG_LEVEL", "verbose"), ("LOG_FORMAT", "xml")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(RuntimeError, match=f"^{name} must be one of .* not '{value}'$"):
+            load()
+        monkeypatch.delenv(name)

@@ -95,8 +95,8 @@ def test_the_configuration_tables_defaults_are_the_codes():
 
     code = READERS["config.py"] + READERS["gunicorn.conf.py"]
     defaults = {}
-    for name, expr in re.findall(r"""(?:_int|_bool|environ\.get|setting)\(\s*["']([A-Z][A-Z0-9_]+)["'],\s*"""
-                                 r"""(?:"[a-z_]+",\s*)?([^()]+?)\)""", code):
+    for name, expr in re.findall(r"""(?:_int|_bool|_choice|environ\.get|setting)\(\s*["']([A-Z][A-Z0-9_]+)["'],\s*"""
+                                 r"""(?:"[a-z_]+",\s*)?([^(),]+?)\s*[,)]""", code):
         try:
             value = eval(compile(ast.parse(expr.strip(), mode="eval"), name, "eval"), {"__builtins__": {}})
         except Exception:  # noqa: BLE001: computed at start (cores), or another variable's
