@@ -65,7 +65,8 @@ class TextFormatter(logging.Formatter):
     """``LOG_FORMAT=text``: one plain line, time, level, logger, message and request id."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = f"{self.formatTime(record, '%Y-%m-%dT%H:%M:%S%z')} {record.levelname} {record.name} {record.getMessage()}"
+        at = self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z")
+        line = f"{at} {record.levelname} {record.name} {record.getMessage()}"
         if has_request_context():
             line += f" request_id={getattr(g, 'request_id', None)}"
         return line + ("\n" + self.formatException(record.exc_info) if record.exc_info else "")

@@ -370,7 +370,8 @@ class UserById(MethodView):
     @blp.arguments(UserUpdateSchema(partial=True),
                    field_checks=lambda data, user_id: ops.account_problems(data, _user(user_id), current_user))
     @blp.response(200, UserSchema)
-    @blp.problem_response(409, "An account its parent closed (any change), or the last active admin switched off or given another role")
+    @blp.problem_response(409, "An account its parent closed (any change), or the last active admin "
+                               "switched off or given another role")
     def patch(self, body, user_id: uuid.UUID):
         """Change a user's details, scope, password, or deactivate them (admin).
 

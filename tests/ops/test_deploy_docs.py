@@ -176,12 +176,14 @@ def test_the_numbers_deploy_md_gives_are_the_codes():
     hour = re.search(r"^OnCalendar=\*-\*-\* (\d\d:\d\d):00$", backup_timer, re.M)[1]
     assert f"nightly backup's {hour}" in DEPLOY_MD
     assert re.search(rf"a batch of {recompute.BATCH}\s", DEPLOY_MD)
-    assert re.search(r"^OnUnitActiveSec=1min$", (systemd / "posyandu-recompute.timer").read_text(encoding="utf-8"), re.M)
+    recompute_timer = (systemd / "posyandu-recompute.timer").read_text(encoding="utf-8")
+    assert re.search(r"^OnUnitActiveSec=1min$", recompute_timer, re.M)
     assert "`recompute-growth --queued` every minute" in DEPLOY_MD
     requests = int(re.search(r"^max_requests = (\d+)", gunicorn, re.M)[1])
     assert f"about {requests:,} requests" in DEPLOY_MD
     young = int(re.search(r"^GC_YOUNG_THRESHOLD = ([\d_]+)", gunicorn, re.M)[1])
     assert f"after {young:,} new ones" in DEPLOY_MD
-    for name, command in (("prune-sync-ledger", cli.prune_sync_ledger), ("purge-deleted-children", cli.purge_deleted_children)):
+    for name, command in (("prune-sync-ledger", cli.prune_sync_ledger),
+                          ("purge-deleted-children", cli.purge_deleted_children)):
         default = next(p.default for p in command.params if p.name == "days")
         assert f"run {name} --days {default}" in DEPLOY_MD, name
