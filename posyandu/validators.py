@@ -63,8 +63,9 @@ def local_today(region_code: str | None, now: datetime | None = None) -> date:
 
 
 def not_future(value: date) -> None:
+    """Refused in the words the PWA's own check says (i18n.js ``not_future``)."""
     if value > today():
-        raise ValidationError(Msg("must not be in the future", "tidak boleh di masa depan"))
+        raise ValidationError(Msg("must not be after today", "tidak boleh setelah hari ini"))
 
 
 OLDEST_CHILD_YEARS = 18
@@ -82,13 +83,14 @@ def birth_date(value: date) -> None:
 
 
 def nik(value: str) -> None:
-    """A 16-digit NIK with a plausible date of birth in digits 7-12 (women +40)."""
+    """A 16-digit NIK with a plausible date of birth in digits 7-12 (women +40), refused in the words
+    of the PWA's own checks (i18n.js ``nik_short``, ``nik_format``, ``nik_invalid``)."""
     if not NIK_RE.fullmatch(value):
         if value.isdigit() and len(value) < 16:
             raise ValidationError(Msg(
                 "NIK must have 16 digits; a leading zero may have been lost (store NIK as text)",
-                "NIK harus 16 digit; angka 0 di depan mungkin hilang (simpan NIK sebagai teks)"))
-        raise ValidationError(Msg("NIK must be exactly 16 digits", "NIK harus tepat 16 digit angka"))
+                "NIK harus 16 angka; angka 0 di depan mungkin terhapus (simpan NIK sebagai teks)"))
+        raise ValidationError(Msg("NIK must be exactly 16 digits", "NIK harus tepat 16 angka"))
     day, month = int(value[6:8]), int(value[8:10])
     if day > 40:
         day -= 40

@@ -773,3 +773,29 @@ def test_an_edit_that_makes_a_child_look_like_another_flags_it_but_not_twins_rul
     renamed = client.patch(f"/api/v1/children/{twin_b['id']}", json={"name": "Nurul Aisya"},
                            headers=world.headers("kader1"))
     assert renamed.status_code == 200 and renamed.get_json()["possible_duplicate_of"] is None
+
+
+def _pwa_words(key: str) -> list[str]:
+    """[Bahasa Indonesia, English] of ``key`` in the PWA's dictionary (static/pwa/js/i18n.js)."""
+    from pathlib import Path
+    import re
+
+    source = (Path(__file__).parents[2] / "static/pwa/js/i18n.js").read_text(encoding="utf-8")
+    found = re.search(rf"\b{key}: \['([^']*)', '([^']*)'\]", source)
+    assert found, key
+    return [found[1], found[2]]
+
+
+@pytest.mark.parametrize("lang, at", [("id", 0), ("en", 1)])
+def test_a_future_birth_date_and_a_short_nik_are_refused_in_the_words_of_the_pwas_own_checks(client, world, lang, at):
+    """The same mistake is worded the same way by the phone's check and by the server (whose message
+    a refused sync shows on the field): a date after today was "tidak boleh di masa depan" from the
+    server, "tidak boleh setelah hari ini" on the form; a NIK "16 digit", "16 angka"."""
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "birth_date": tomorrow, "nik": "352501540324000"}
+    errors = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang)).get_json()["errors"]
+    assert errors["birth_date"] == [_pwa_words("not_future")[at]]
+    assert _pwa_words("nik_short")[at] in errors["nik"][0]
+    body["nik"] = "35250154032400AB"
+    errors = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang)).get_json()["errors"]
+    assert errors["nik"] == ["NIK " + _pwa_words("nik_format")[at]]

@@ -329,7 +329,7 @@ def test_a_phone_whose_clock_went_back_behind_its_last_sync_is_warned_offline(li
 def test_a_phone_the_server_found_a_year_ahead_is_still_warned_offline_after_a_reload(live_server, new_context):
     """A phone whose date was set a year ahead: online, the server's Date shows it. Reopened offline
     at the posyandu (no server to ask), the banner must stay, or every weighing of the day is dated a
-    year ahead unawares (the server refuses them all later: "tidak boleh di masa depan"). Set right,
+    year ahead unawares (the server refuses them all later: "tidak boleh setelah hari ini"). Set right,
     it goes, offline too."""
     ctx = new_context()
     page = ctx.new_page()

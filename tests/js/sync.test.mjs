@@ -944,7 +944,7 @@ test('correcting a refused record replaces its refused entry; the corrected reco
     const late = body.mutations.filter((m) => m.data.measured_on > '2025-12-31');
     const reply = await push({ ...body, mutations: body.mutations.filter((m) => !late.includes(m)) });
     return { results: [...reply.results, ...late.map((m) => ({ mutation_id: m.mutation_id, status: 'rejected',
-      errors: { measured_on: ['tidak boleh di masa depan'] } }))] };
+      errors: { measured_on: ['tidak boleh setelah hari ini'] } }))] };
   };
   await saveChange(db, { entity: 'measurement', id: mid, fields: { child_id: id, measured_on: '2099-01-10', weight_kg: 9.4, oedema: false } });
   await engine.sync();

@@ -40,7 +40,7 @@ def test_a_clean_row_gives_a_child_and_a_visit():
     ({"name": ""}, "name", "Missing data"),
     ({"posyandu": None}, "posyandu", "Missing data"),
     ({"has_kms": "mungkin"}, "has_kms", "ya or tidak"),
-    ({"measured_on": "2099-01-01", "weight_kg": 7}, "measured_on", "future"),
+    ({"measured_on": "2099-01-01", "weight_kg": 7}, "measured_on", "after today"),
 ])
 def test_messy_values_are_named_with_the_reason(row, field, words):
     found = errors(row)
