@@ -54,13 +54,13 @@ PREVALENCE = AREA + BREAKDOWN + [
     Column("tb_u_n", "Penyebut TB/U"), Column("stunted", "Stunting (pendek + sangat pendek)"),
     Column("severely_stunted", "Sangat pendek"), Column("flagged_tb_u", "TB/U tidak wajar"),
     Column("stunting_pct", "Prevalensi stunting (%)", "pct"),
-    Column("bb_tb_n", "Penyebut BB/TB"), Column("wasted", "Wasting (gizi kurang + gizi buruk)"),
+    Column("bb_tb_n", "Penyebut BB/TB"), Column("wasted", "Gizi kurang + gizi buruk"),
     Column("severely_wasted", "Gizi buruk"), Column("flagged_bb_tb", "BB/TB tidak wajar"),
-    Column("wasting_pct", "Prevalensi wasting (%)", "pct"),
+    Column("wasting_pct", "Prevalensi gizi kurang/buruk (%)", "pct"),
     Column("overweight", "Gizi lebih + obesitas"), Column("overweight_pct", "Prevalensi gizi lebih (%)", "pct"),
-    Column("bb_u_n", "Penyebut BB/U"), Column("underweight", "Underweight (BB kurang + sangat kurang)"),
+    Column("bb_u_n", "Penyebut BB/U"), Column("underweight", "BB kurang + BB sangat kurang"),
     Column("severely_underweight", "BB sangat kurang"), Column("flagged_bb_u", "BB/U tidak wajar"),
-    Column("underweight_pct", "Prevalensi underweight (%)", "pct"),
+    Column("underweight_pct", "Prevalensi berat badan kurang (%)", "pct"),
 ]
 
 COVERAGE = [Column("period", "Periode", "text", 16)] + AREA[1:] + [

@@ -149,3 +149,17 @@ def test_xlsx_text_columns_are_wide_enough_to_read_a_name():
     assert widths_a["ID anak"] >= 36 and widths_a["Tanggal lahir"] >= 12
     skdn = widths(book["S"], SKDN)
     assert skdn["D (ditimbang)"] <= 16 and skdn["Nama wilayah"] >= 24
+
+
+def test_every_reports_column_headers_are_indonesian_in_the_apps_own_words():
+    """domain.md: "every report must export to CSV and XLSX with Indonesian column headers", named
+    as the PWA's report names them (i18n.js nut_*: 'Gizi kurang/buruk', 'Berat badan kurang'): the
+    prevalence sheet said "Wasting (...)", "Prevalensi underweight (%)". 'Stunting' is the word
+    Kemenkes and the PWA use."""
+    import re
+
+    from posyandu.reports.columns import REPORTS
+
+    english = re.compile(r"\b(wasting|wasted|underweight|overweight|prevalence|coverage|children)\b", re.IGNORECASE)
+    said = [(name, c.header) for name, (_, columns) in REPORTS.items() for c in columns if english.search(c.header)]
+    assert said == []
