@@ -31,7 +31,7 @@ SAME_KEYS: dict[type, tuple[str, ...]] = {}
 AFTER_WRITE: dict[type, Callable[[User, Any, Child, dict[str, Any]], dict[str, list[Any]] | None]] = {}
 AFTER_WRITE_MANY: dict[type, Callable[[User, Sequence[tuple[Any, Child, dict[str, Any]]]], None]] = {}
 REASON_FIELDS = ("override_reason", "trend_override_reason")
-REASON_IS_THEIRS = Msg("only a bidan or admin gives or changes the reason for a record outside the rules",
+REASON_IS_THEIRS = Msg("only a midwife or admin gives or changes the reason for a record outside the rules",
                        "hanya bidan atau admin yang memberi atau mengubah alasan untuk catatan di luar aturan")
 
 

@@ -41,15 +41,15 @@ SUPPLEMENT_FIELDS = frozenset({"kind", "given_on", RESTORED})
 # Which request field each violation code is reported under (problem+json ``errors``).
 FIELD_OF = {"not_in_area": "vaccine", "unknown_kind": "kind", "duplicate_dose": "dose", "dose_out_of_order": "dose",
             "wrong_capsule_for_age": "kind", "blue_already_given": "kind", "infant_dose_given": "kind"}
-GIVE_REASON = Msg("a bidan or admin may record this anyway by giving override_reason",
+GIVE_REASON = Msg("a midwife or admin may record this anyway by giving a reason (override_reason)",
                   "bidan atau admin dapat tetap mencatatnya dengan mengisi alasan (override_reason)")
-ASK_BIDAN = Msg("only a bidan or admin may accept this with a reason: ask the bidan",
+ASK_BIDAN = Msg("only a midwife or admin may accept this with a reason: ask the midwife",
                 "hanya bidan atau admin yang dapat menerima ini dengan alasan: hubungi bidan")
 # A second record of the same dose (or capsule) on the same day is the same event entered twice,
 # on two phones or twice on one: kept and flagged ``possible_duplicate_of`` for a bidan to resolve,
 # never refused (api-contract, Sync: append-only events). Given again on another day is an error.
 SAME_DAY_TWIN_CODES = frozenset({"duplicate_dose", "given_twice_in_round", "blue_already_given", "infant_dose_given"})
-ONLY_HEALTH_WORKERS = Msg("only a bidan or admin may override the schedule rules",
+ONLY_HEALTH_WORKERS = Msg("only a midwife or admin may override the schedule rules",
                           "hanya bidan atau admin yang boleh mengesampingkan aturan jadwal")
 
 

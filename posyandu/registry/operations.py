@@ -220,7 +220,7 @@ def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
         .order_by(User.name, User.username)).all()
     if kader:
         names = ", ".join(f"{name} ({username})" for name, username in kader)
-        raise Conflict(Msg(f"this posyandu still has active kader ({names}): move them to another posyandu "
+        raise Conflict(Msg(f"this posyandu still has active cadres ({names}): move them to another posyandu "
                            "or switch their accounts off first",
                            f"posyandu ini masih punya kader aktif ({names}): pindahkan ke posyandu lain "
                            "atau nonaktifkan akunnya dulu"))
@@ -588,7 +588,7 @@ def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     return update_child(user, child, data)
 
 
-HEALTH_WORKERS_DELETE = Msg("a bidan deleted this child: only a bidan may bring her back; ask your bidan",
+HEALTH_WORKERS_DELETE = Msg("a midwife deleted this child: only a midwife may bring her back; ask your midwife",
                             "anak ini dihapus oleh bidan: hanya bidan yang dapat mengembalikannya; hubungi bidan Anda")
 
 

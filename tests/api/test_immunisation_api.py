@@ -60,7 +60,7 @@ def test_a_dose_too_soon_after_the_previous_one_is_refused_with_the_earliest_dat
     assert problem["violations"] == [{"code": "interval_too_short", "overridable": True, "message":
                                       "OPV 2 given 23 days after OPV 1 (10 Feb 2025); earliest allowed date is 10 Mar 2025."}]
     assert problem["errors"]["given_on"] == [problem["violations"][0]["message"]]
-    assert "ask the bidan" in problem["errors"]["override_reason"][0]
+    assert "ask the midwife" in problem["errors"]["override_reason"][0]
     indonesian = client.post(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1", "id"),
                              json={"vaccine": "OPV", "dose": 2, "given_on": "2025-03-05"}).get_json()
     assert indonesian["errors"]["given_on"] == ["OPV 2 diberikan 23 hari setelah OPV 1 (10 Feb 2025); "
@@ -106,7 +106,7 @@ def test_rotavirus_past_its_maximum_age_needs_a_bidan_and_a_reason(client, world
     late = {"vaccine": "RV", "dose": 1, "on": "2025-08-15"}
     kader = record(client, world, baby["id"], **late, override_reason="ibu baru datang")
     assert kader.status_code == 403 and codes(kader) == ["after_max_age"]
-    assert "only a bidan or admin" in kader.get_json()["errors"]["override_reason"][0]
+    assert "only a midwife or admin" in kader.get_json()["errors"]["override_reason"][0]
     no_reason = record(client, world, baby["id"], **late, by="bidan_a")
     assert no_reason.status_code == 422 and "override_reason" in no_reason.get_json()["errors"]
     assert "8 Aug 2025" in no_reason.get_json()["errors"]["given_on"][0]

@@ -171,7 +171,7 @@ def test_a_posyandu_with_active_kader_cannot_be_closed_until_they_are_moved_or_s
     detail = refused.get_json()["detail"]
     assert "kader aktif" in detail and "(kader1)" in detail and "(kader1b)" in detail, detail
     assert "kader2" not in detail
-    assert "active kader" in client.delete(url, headers=world.headers("admin", "en")).get_json()["detail"]
+    assert "active cadres" in client.delete(url, headers=world.headers("admin", "en")).get_json()["detail"]
     assert client.get(url, headers=world.headers("kader1")).status_code == 200   # still open
     _switch_off(client, world, "kader1")
     users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]

@@ -125,7 +125,7 @@ def test_a_restored_dose_now_too_soon_after_the_previous_one_needs_a_bidan_and_h
     h = world.headers("bidan_a")
     [kader] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=tombstone)])
     assert kader["status"] == "rejected" and "20 days after OPV 1" in kader["errors"]["given_on"][0], kader
-    assert "ask the bidan" in kader["errors"]["override_reason"][0]
+    assert "ask the midwife" in kader["errors"]["override_reason"][0]
     [bare] = push(client, h, [mutation("immunisation", tid, two, base_version=tombstone)])
     assert bare["status"] == "rejected" and "override_reason" in bare["errors"], bare
     [accepted] = push(client, h, [mutation("immunisation", tid, {**two, "override_reason": "tanggal dari Buku KIA"},
