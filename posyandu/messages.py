@@ -2,6 +2,7 @@
 (``posyandu.i18n`` picks the language when it is answered)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 
@@ -14,6 +15,16 @@ class Msg(str):
         obj = super().__new__(cls, en)
         obj.id_text = id_
         return obj
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^|}]*)\|([^}]*))?\}")
+
+
+def fill(template: str, values: dict[str, object]) -> str:
+    """``template``'s {placeholders} filled from ``values``; an English count says its noun with
+    ``{n:one|many}``, ``one`` when n is 1 ("1 day", "2 days"), as the PWA's texts do (i18n.js t())."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m[1]]) if m[2] is None else m[2] if str(values[m[1]]) == "1"
+                            else m[3], template)
 
 
 TAKEN = Msg("already taken", "sudah dipakai")  # a value another record holds (a username, a puskesmas code)

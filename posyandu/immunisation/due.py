@@ -23,7 +23,7 @@ from datetime import date
 from typing import Iterable
 
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, add_months, kabupaten_of
-from posyandu.messages import date_text, month_text
+from posyandu.messages import date_text, fill, month_text
 
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}-\d{2}")
 OVERRIDABLE = frozenset({"before_min_age", "interval_too_short", "after_max_age", "dose_out_of_order",
@@ -44,7 +44,8 @@ MESSAGES = {
     "before_min_age": ("{label} diberikan sebelum usia minimal; paling cepat {earliest}.",
                        "{label} given before the minimum age; earliest allowed date is {earliest}."),
     "interval_too_short": ("{label} diberikan {days} hari setelah {previous} ({previous_date}); paling cepat {earliest}.",
-                           "{label} given {days} days after {previous} ({previous_date}); earliest allowed date is {earliest}."),
+                           "{label} given {days} {days:day|days} after {previous} ({previous_date}); earliest allowed date is "
+                           "{earliest}."),
     "after_max_age": ("{label} diberikan melewati usia maksimal (paling lambat {latest}).",
                       "{label} given past the maximum age (last allowed date {latest})."),
 }
@@ -172,8 +173,8 @@ def make_violation(code: str, messages: dict, overridable: frozenset, params: di
     message that are not stored in ``params`` (which keeps codes and ISO dates). The message writes
     dates as the PWA shows them ("15 Agu 2024"), as due.js does."""
     text = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
-    message = {lang: template.format(**{k: date_text(v, lang) if isinstance(v, date) else v for k, v in params.items()},
-                                     **(labels or {}).get(lang, {}))
+    message = {lang: fill(template, {**{k: date_text(v, lang) if isinstance(v, date) else v for k, v in params.items()},
+                                     **(labels or {}).get(lang, {})})
                for lang, template in zip(("id", "en"), messages[code])}
     return Violation(code, code in overridable, message, text)
 

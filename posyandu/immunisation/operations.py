@@ -8,6 +8,7 @@ functions are ``posyandu.events`` hooks, so the REST endpoints, sync push and im
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -290,10 +291,17 @@ class Accepted:
     def covers(self, found: list[Violation], reason: str | None) -> bool:
         """Whether she accepted exactly these breaches: the same rules, for the same cause (a dose
         now 1 day after the previous one where she accepted 20 is not what she accepted). Causes audited
-        before the messages spelled dates out ("15 Mar 2024") hold ISO dates: matched as written then."""
+        in an older wording (ISO dates, "1 days") are matched as written then (``_as_audited``)."""
         return (all(v.overridable for v in found) and {v.code for v in found} <= self.codes
-                and (self.causes is None or all({v.message["en"], iso_message(v)} & self.causes for v in found))
+                and (self.causes is None or all(_as_audited(v) & self.causes for v in found))
                 and (not reason or reason in self.reasons))
+
+
+def _as_audited(v: Violation) -> set[str]:
+    """``v``'s message as an acceptance may have audited it: as now, with ISO dates (``iso_message``), and
+    either as written before a count of one said "1 day", "1 month" ("1 days", "1 months")."""
+    said = {v.message["en"], iso_message(v)}
+    return said | {re.sub(r"\b1 (day|month)\b", r"1 \1s", text) for text in said}
 
 
 def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozenset[str]) -> Accepted | None:

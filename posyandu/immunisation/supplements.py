@@ -37,7 +37,8 @@ KIND_LABELS = {
 MESSAGES = {
     "unknown_kind": ("Jenis suplemen {kind} tidak dikenal.", "Unknown supplement kind {kind}."),
     "too_young": ("Anak berusia {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).",
-                  "The child is {age_months} months old, too young for {kind_label} (minimum {min_months} months)."),
+                  "The child is {age_months} {age_months:month|months} old, too young for {kind_label} "
+                  "(minimum {min_months} months)."),
     "too_old": ("Anak berusia {age_months} bulan, melewati batas usia {kind_label} ({max_months} bulan).",
                 "The child is {age_months} months old, past the age limit for {kind_label} ({max_months} months)."),
     "wrong_capsule_for_age": ("Usia {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.",

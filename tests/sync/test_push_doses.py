@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
+
+from posyandu.messages import date_text
 
 from tests.sync.helpers import child_data, mutation, new_id, push
 
@@ -261,10 +264,15 @@ def test_a_restore_is_judged_afresh_when_the_cause_of_an_accepted_breach_changed
     assert "override_reason" in again["errors"]
 
 
-def test_a_bidans_acceptance_audited_with_iso_dates_in_its_cause_still_covers_a_restore(world, app, client):
+@pytest.mark.parametrize("days, as_audited", [
+    (20, lambda d: d.isoformat()),  # before rule messages wrote dates as "15 Mar 2024"
+    (1, lambda d: date_text(d, "en")),  # before a count of one said "1 day" (it said "1 days")
+])
+def test_a_bidans_acceptance_audited_in_an_older_wording_still_covers_a_restore(world, app, client, days, as_audited):
     """Overrides audited before rule messages wrote dates as "15 Mar 2024" hold their causes with ISO
-    dates ("... (2025-01-05); earliest allowed date is 2025-02-02."). The same breach, restored as it
-    was, is still the one she accepted: the kader's undo is applied, not sent back to the bidan."""
+    dates ("... (2025-01-05); earliest allowed date is 2025-02-02."), and before they said "1 day" with
+    "1 days". The same breach, restored as it was, is still the one she accepted: the kader's undo is
+    applied, not sent back to the bidan."""
     from posyandu.audit import AuditLog
     from posyandu.extensions import db
 
@@ -272,16 +280,16 @@ def test_a_bidans_acceptance_audited_with_iso_dates_in_its_cause_still_covers_a_
     opv = {"child_id": cid, "vaccine": "OPV", "source": "record"}
     first = born + timedelta(days=45)
     _record(client, world, "kader1", "immunisation", {**opv, "dose": 1, "given_on": first.isoformat()})
-    two = {**opv, "dose": 2, "given_on": (first + timedelta(days=20)).isoformat(), "override_reason": "tanggal dari KIA"}
+    two = {**opv, "dose": 2, "given_on": (first + timedelta(days=days)).isoformat(), "override_reason": "tanggal dari KIA"}
     tid = new_id()
     [made] = push(client, world.headers("bidan_a"), [mutation("immunisation", tid, two)])
     assert made["status"] == "applied" and made["record"]["override_by"], made
     with app.app_context():
         row = db.session.scalars(select(AuditLog).where(AuditLog.action == "override", AuditLog.record_id == tid)).one()
         assert row.changes["violations"] == ["interval_too_short"], row.changes
-        row.changes = {**row.changes, "causes": [  # as audited before: ISO dates, OPV 2 needs 28 days after OPV 1
-            f"OPV 2 given 20 days after OPV 1 ({first.isoformat()}); earliest allowed date is "
-            f"{(first + timedelta(days=28)).isoformat()}."]}
+        row.changes = {**row.changes, "causes": [  # as audited before; OPV 2 needs 28 days after OPV 1
+            f"OPV 2 given {days} days after OPV 1 ({as_audited(first)}); earliest allowed date is "
+            f"{as_audited(first + timedelta(days=28))}."]}
         db.session.commit()
     gone = _deleted_again(client, world, tid, 1)
     [back] = push(client, world.headers("kader1"), [mutation("immunisation", tid, two, base_version=gone)])

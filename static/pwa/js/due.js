@@ -1,6 +1,7 @@
 // Immunisation, vitamin A and deworming rules offline: same rules and shapes as
 // posyandu/immunisation/{schedule,due,supplements}.py, both tested on tests/data/immunisation_cases.json.
 // Sources: domain.md, Permenkes 12/2017, 21/2015. Ages: calendar months (day clamped) then days.
+import { fill } from './i18n.js';
 
 const DAY = 86400000;
 const toDay = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY;
@@ -8,7 +9,6 @@ const fromDay = (n) => new Date(n * DAY).toISOString().slice(0, 10);
 const maxIso = (a, b) => (a > b ? a : b);
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 const monthKey = (iso) => iso.slice(0, 7);
-const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
 
 const MONTH_NAMES = {
   id: ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'],
@@ -90,7 +90,7 @@ const DOSE_MESSAGES = {
   before_min_age: ['{label} diberikan sebelum usia minimal; paling cepat {earliest}.',
     '{label} given before the minimum age; earliest allowed date is {earliest}.'],
   interval_too_short: ['{label} diberikan {days} hari setelah {previous} ({previous_date}); paling cepat {earliest}.',
-    '{label} given {days} days after {previous} ({previous_date}); earliest allowed date is {earliest}.'],
+    '{label} given {days} {days:day|days} after {previous} ({previous_date}); earliest allowed date is {earliest}.'],
   after_max_age: ['{label} diberikan melewati usia maksimal (paling lambat {latest}).',
     '{label} given past the maximum age (last allowed date {latest}).'],
 };
@@ -103,7 +103,7 @@ function makeViolation(code, messages, overridable, params, labels = {}) {
   const [id, en] = messages[code];
   return {
     code, overridable: overridable.has(code),
-    message: { id: fmt(id, { ...spelled(params, 'id'), ...labels.id }), en: fmt(en, { ...spelled(params, 'en'), ...labels.en }) },
+    message: { id: fill(id, { ...spelled(params, 'id'), ...labels.id }), en: fill(en, { ...spelled(params, 'en'), ...labels.en }) },
     params,
   };
 }
@@ -294,7 +294,7 @@ const KIND_LABELS = {
 const SUP_MESSAGES = {
   unknown_kind: ['Jenis suplemen {kind} tidak dikenal.', 'Unknown supplement kind {kind}.'],
   too_young: ['Anak berusia {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).',
-    'The child is {age_months} months old, too young for {kind_label} (minimum {min_months} months).'],
+    'The child is {age_months} {age_months:month|months} old, too young for {kind_label} (minimum {min_months} months).'],
   too_old: ['Anak berusia {age_months} bulan, melewati batas usia {kind_label} ({max_months} bulan).',
     'The child is {age_months} months old, past the age limit for {kind_label} ({max_months} months).'],
   wrong_capsule_for_age: ['Usia {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.',
@@ -318,14 +318,14 @@ const supViolation = (code, params, labels) => makeViolation(code, SUP_MESSAGES,
 const kindLabels = (kinds) => Object.fromEntries(Object.entries(KIND_LABELS).map(([lang, words]) => [
   lang, Object.fromEntries(Object.entries(kinds).map(([name, kind]) => [`${name}_label`, words[kind]]))]));
 
-/** The round ("YYYY-MM") that `on` falls in for this kind where the child lives, or null outside round months. */
+/** `on`'s round ("YYYY-MM") for this kind where the child lives, else null. */
 export const roundOf = (cfg, kind, on, area) => (roundMonths(cfg, kind, area).includes(+on.slice(5, 7)) ? monthKey(on) : null);
 
-// the infant's one dose: a blue capsule, or a red one given at the blue band's ages (supplements.py infant_dose)
+// the infant's one dose: blue, or red given at blue's ages (supplements.py infant_dose)
 const infantDose = (cfg, birthDate, g) => g.kind === 'vitamin_a_blue'
   || (g.kind === 'vitamin_a_red' && inBand(cfg.vitamin_a.blue, completedMonths(birthDate, g.given_on)));
 
-/** What the child should get on `on`: age band's capsule and deworming, once per round of her `area`. */
+/** Due on `on`: the age band's capsule and deworming, once per round of her `area`. */
 export function supplementsDue(cfg, birthDate, given, on, area = null) {
   if (on < birthDate) return [];
   const age = completedMonths(birthDate, on);
@@ -389,7 +389,7 @@ function roundChecks(cfg, birth, others, rec, area) {
     found.push(supViolation('given_twice_in_round', { kind: group, round: key, previous_date: twins[0] }, labels));
   }
   if (rec.kind !== 'vitamin_a_blue') return found;
-  // the infant's dose given in another round: another blue capsule, else a red one given at 6-11 months
+  // the infant's dose in another round: a blue capsule, else a red one at 6-11 months
   const doses = others.filter((g) => monthKey(g.given_on) !== key && infantDose(cfg, birth, g))
     .sort((a, b) => a.given_on.localeCompare(b.given_on));
   const blue = doses.find((g) => g.kind === 'vitamin_a_blue');

@@ -1,5 +1,5 @@
-// Bahasa Indonesia by default, English on request. t('key', {n: 3}) → text. An English count says its
-// words with {n:one|many}: 'one' when n is 1 ('1 child', '2 children'); Indonesian has no plural.
+// Bahasa Indonesia by default, English on request. t('key', {n: 3}) → text; an English count's words:
+// {n:one|many} ('1 child', '2 children').
 const W = {
   app: ['Posyandu', 'Posyandu'],
   lang_switch: ['English', 'Bahasa Indonesia'],
@@ -608,10 +608,11 @@ export function setLang(code) {
 }
 export function t(key, params = {}) {
   const entry = (parentWords && PARENT[key]) || W[key];
-  const text = entry ? entry[at()] : key;
-  return text.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (_, k, one, many) => (one === undefined ? String(params[k] ?? '')
-    : `${params[k]}` === '1' ? one : many));
+  return fill(entry ? entry[at()] : key, params);
 }
+// t()'s and due.js's (posyandu/messages.py fill)
+export const fill = (text, params) => text.replace(/\{(\w+)(?::([^|}]*)\|([^}]*))?\}/g, (_, k, one, many) => (one === undefined
+  ? String(params[k] ?? '') : `${params[k]}` === '1' ? one : many));
 /** The `t` of a module's own texts (`own`: key -> [id, en]), else the shell's. */
 export const textsOf = (own) => (key, params = {}) => t(own[key]?.[at()] ?? key, params);
 export const texts = (key) => W[key] ?? [key, key];
