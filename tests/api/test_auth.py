@@ -846,3 +846,22 @@ def test_the_right_password_of_a_switched_off_account_is_told_so_a_wrong_one_is_
     wrong = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD + "x"},
                         environ_base={"REMOTE_ADDR": "10.1.0.9"})
     assert wrong.status_code == 401 and wrong.get_json()["type"].endswith("/bad_credentials")
+
+
+@pytest.mark.parametrize("lang, expired, revoked", [
+    ("id", "Sesi telah berakhir, silakan masuk lagi", "Sesi telah dicabut, silakan masuk lagi"),
+    ("en", "The session has expired, log in again", "The session has been revoked, log in again"),
+])
+def test_an_expired_or_revoked_session_is_said_alike_in_both_languages(client, world, db, lang, expired, revoked):
+    """The English titles said "The token has expired" / "has been revoked": a word of the API's for
+    what the Indonesian (and the PWA) calls the session, without telling to log in again."""
+    from posyandu.auth.models import User
+
+    user = db.session.scalar(select(User).where(User.username == "kader1"))
+    token = create_access_token(user, expires_delta=timedelta(seconds=-1))
+    resp = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}", "Accept-Language": lang})
+    assert resp.get_json()["title"] == expired
+    login = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
+    auth = {"Authorization": f"Bearer {login['access_token']}", "Accept-Language": lang}
+    client.post("/api/v1/auth/logout", json={"refresh_token": login["refresh_token"]}, headers=auth)
+    assert client.get("/api/v1/auth/me", headers=auth).get_json()["title"] == revoked
