@@ -41,12 +41,12 @@ MESSAGES = {
                        "{label} was already recorded on {previous_date}."),
     "dose_out_of_order": ("Urutan dosis salah: {later} diberikan sebelum {earlier}.",
                           "Doses out of order: {later} given before {earlier}."),
-    "before_min_age": ("{label} diberikan sebelum usia minimal; paling cepat {earliest}.",
+    "before_min_age": ("{label} diberikan sebelum umur minimal; paling cepat {earliest}.",
                        "{label} given before the minimum age; earliest allowed date is {earliest}."),
     "interval_too_short": ("{label} diberikan {days} hari setelah {previous} ({previous_date}); paling cepat {earliest}.",
                            "{label} given {days} {days:day|days} after {previous} ({previous_date}); earliest allowed date is "
                            "{earliest}."),
-    "after_max_age": ("{label} diberikan melewati usia maksimal (paling lambat {latest}).",
+    "after_max_age": ("{label} diberikan melewati umur maksimal (paling lambat {latest}).",
                       "{label} given past the maximum age (last allowed date {latest})."),
 }
 

@@ -36,12 +36,12 @@ KIND_LABELS = {
 }
 MESSAGES = {
     "unknown_kind": ("Jenis suplemen {kind} tidak dikenal.", "Unknown supplement kind {kind}."),
-    "too_young": ("Anak berusia {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).",
+    "too_young": ("Anak berumur {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).",
                   "The child is {age_months} {age_months:month|months} old, too young for {kind_label} "
                   "(minimum {min_months} months)."),
-    "too_old": ("Anak berusia {age_months} bulan, melewati batas usia {kind_label} ({max_months} bulan).",
+    "too_old": ("Anak berumur {age_months} bulan, melewati batas umur {kind_label} ({max_months} bulan).",
                 "The child is {age_months} months old, past the age limit for {kind_label} ({max_months} months)."),
-    "wrong_capsule_for_age": ("Usia {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.",
+    "wrong_capsule_for_age": ("Umur {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.",
                               "At {age_months} months the child should get the {expected_label}, not the {kind_label}."),
     "not_round_month": ("{given_on} bukan bulan pemberian ({months_label}).",
                         "{given_on} is not a round month ({months_label})."),

@@ -44,7 +44,7 @@ def test_changing_the_date_of_the_doses_keeps_what_is_still_offered(live_server,
     dropped = page.locator("#doses-dropped")
     expect(dropped).to_be_visible()
     expect(dropped).to_contain_text("DPT-HB-Hib 1")
-    expect(dropped).to_contain_text("usia minimal")
+    expect(dropped).to_contain_text("umur minimal")
 
     given_on.fill(date.today().isoformat())  # back to today: offered again, but not ticked again unasked
     given_on.dispatch_event("change")

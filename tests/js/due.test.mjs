@@ -72,7 +72,7 @@ test('rule messages write dates as the app shows them, not as ISO dates', () => 
   }
   assert.deepEqual([monthText('2024-08', 'id'), monthText('2024-08', 'en')], ['Agustus 2024', 'August 2024']);
   const [rv] = validateDose(schedule, '2024-01-15', [], { vaccine: 'RV', dose: 1, given_on: '2024-08-20' }, { today: '2024-09-01' });
-  assert.deepEqual(rv.message, { id: 'RV 1 diberikan melewati usia maksimal (paling lambat 13 Agu 2024).',
+  assert.deepEqual(rv.message, { id: 'RV 1 diberikan melewati umur maksimal (paling lambat 13 Agu 2024).',
     en: 'RV 1 given past the maximum age (last allowed date 13 Aug 2024).' });
   assert.equal(rv.params.latest, '2024-08-13', 'the machine-readable field keeps its ISO date');
 });

@@ -74,7 +74,7 @@ test("a screen's t('key', {…}) gives each placeholder of the text, and none it
 const NOT_SAID = {
   luring: 'tanpa sinyal', daring: 'internet', sambungan: 'koneksi', offline: 'tanpa sinyal', online: 'internet',
   underweight: 'berat badan kurang', wasting: 'gizi kurang/buruk', overweight: 'gizi lebih',
-  sync: 'sinkron', upload: 'kirim', download: 'unduh', delete: 'hapus', error: 'gagal / salah',
+  sync: 'sinkron', upload: 'kirim', download: 'unduh', delete: 'hapus', error: 'gagal / salah', usia: 'umur',
 };
 
 test('the Indonesian texts say one word for one thing, and no English where there is a plain Indonesian word', () => {

@@ -95,7 +95,7 @@ def test_only_clinical_timing_rules_may_be_overridden():
 def test_every_violation_speaks_indonesian_and_english():
     found = validate_dose(SCHEDULE, BORN, [], GivenDose("RV", 1, date(2024, 8, 20)), today=date(2024, 9, 1))
     assert found[0].message == {
-        "id": "RV 1 diberikan melewati usia maksimal (paling lambat 13 Agu 2024).",
+        "id": "RV 1 diberikan melewati umur maksimal (paling lambat 13 Agu 2024).",
         "en": "RV 1 given past the maximum age (last allowed date 13 Aug 2024).",
     }
     assert found[0].params["latest"] == "2024-08-13"  # the machine-readable field keeps its ISO date

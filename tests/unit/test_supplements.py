@@ -103,7 +103,7 @@ def test_supplement_messages_are_in_both_languages():
     found = validate_supplement(CONFIG, date(2023, 3, 10), [], SupplementGiven("deworming", date(2024, 2, 10)),
                                 today=date(2024, 3, 1))
     assert found[0].message == {
-        "id": "Anak berusia 11 bulan, terlalu muda untuk obat cacing (minimal 12 bulan).",
+        "id": "Anak berumur 11 bulan, terlalu muda untuk obat cacing (minimal 12 bulan).",
         "en": "The child is 11 months old, too young for deworming (minimum 12 months).",
     }
 

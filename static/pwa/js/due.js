@@ -87,11 +87,11 @@ const DOSE_MESSAGES = {
   duplicate_dose: ['{label} sudah tercatat diberikan pada {previous_date}.', '{label} was already recorded on {previous_date}.'],
   dose_out_of_order: ['Urutan dosis salah: {later} diberikan sebelum {earlier}.',
     'Doses out of order: {later} given before {earlier}.'],
-  before_min_age: ['{label} diberikan sebelum usia minimal; paling cepat {earliest}.',
+  before_min_age: ['{label} diberikan sebelum umur minimal; paling cepat {earliest}.',
     '{label} given before the minimum age; earliest allowed date is {earliest}.'],
   interval_too_short: ['{label} diberikan {days} hari setelah {previous} ({previous_date}); paling cepat {earliest}.',
     '{label} given {days} {days:day|days} after {previous} ({previous_date}); earliest allowed date is {earliest}.'],
-  after_max_age: ['{label} diberikan melewati usia maksimal (paling lambat {latest}).',
+  after_max_age: ['{label} diberikan melewati umur maksimal (paling lambat {latest}).',
     '{label} given past the maximum age (last allowed date {latest}).'],
 };
 
@@ -293,11 +293,11 @@ const KIND_LABELS = {
 };
 const SUP_MESSAGES = {
   unknown_kind: ['Jenis suplemen {kind} tidak dikenal.', 'Unknown supplement kind {kind}.'],
-  too_young: ['Anak berusia {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).',
+  too_young: ['Anak berumur {age_months} bulan, terlalu muda untuk {kind_label} (minimal {min_months} bulan).',
     'The child is {age_months} {age_months:month|months} old, too young for {kind_label} (minimum {min_months} months).'],
-  too_old: ['Anak berusia {age_months} bulan, melewati batas usia {kind_label} ({max_months} bulan).',
+  too_old: ['Anak berumur {age_months} bulan, melewati batas umur {kind_label} ({max_months} bulan).',
     'The child is {age_months} months old, past the age limit for {kind_label} ({max_months} months).'],
-  wrong_capsule_for_age: ['Usia {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.',
+  wrong_capsule_for_age: ['Umur {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.',
     'At {age_months} months the child should get the {expected_label}, not the {kind_label}.'],
   not_round_month: ['{given_on} bukan bulan pemberian ({months_label}).', '{given_on} is not a round month ({months_label}).'],
   given_twice_in_round: ['Putaran {round_label}: {kind_label} sudah diberikan pada {previous_date}.',
