@@ -271,7 +271,7 @@ def lock_user(user: User, *, share: bool = False) -> User:
 OWN_PASSWORD_HERE = Msg("your own password is changed under Settings, \"Change password\" (POST /auth/password): it "
                         "asks for the current one and keeps you logged in on this phone",
                         "kata sandi Anda sendiri diganti di Pengaturan, \"Ganti kata sandi\" (POST /auth/password): "
-                        "kata sandi sekarang diminta dan Anda tetap masuk di ponsel ini")
+                        "kata sandi sekarang diminta dan Anda tetap masuk di HP ini")
 
 
 def update_user(user: User, data: dict[str, Any], by: User | None = None) -> User:
