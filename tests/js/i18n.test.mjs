@@ -168,3 +168,10 @@ test("a parent's refused request about her child is said by its problem type in 
     forParent(false);
   }
 });
+
+test("the English names the Buku KIA and the KMS by their names, as the Indonesian does (not 'the KIA book')", () => {
+  for (const key of textKeys()) {
+    const [id, en] = texts(key);
+    for (const name of ['Buku KIA', 'KMS']) if (id.includes(name)) assert.ok(en.includes(name), `${key}: ${en}`);
+  }
+});
