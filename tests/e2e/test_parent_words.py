@@ -54,7 +54,7 @@ def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_
     assert len(listed) >= 2, listed
     for href, said in listed:
         # the most urgent of her lines: the weight for age, or a weighing that did not go up enough (T)
-        assert re.fullmatch(r"Berat badan \w+ (.+ untuk umurnya|tidak naik cukup di penimbangan \w+ \d{4} \(T\) — .+)\.", said), said
+        assert re.fullmatch(r"Berat badan \w+ (.+ untuk umurnya|tidak cukup naik di penimbangan \w+ \d{4} \(T\) — .+)\.", said), said
         page.goto(base + "/" + href)
         expect(page.locator("#plain .plain").first).to_have_text(said)
     page.goto(base + "/#/")

@@ -38,9 +38,9 @@ const homeTag = async (measurements) => (await home(ctxOf(measurements))).find((
 test("a weighing that did not go up enough (T) is said to her parent first, and on her home list", async () => {
   setLang('id');
   const said = await lines(weighings('T'));
-  assert.deepEqual(said[0], ['plain warn', 'Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.']);
+  assert.deepEqual(said[0], ['plain warn', 'Berat badan Hadi tidak cukup naik di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.']);
   assert.ok(said.some(([, text]) => text === 'Berat badan Hadi normal untuk umurnya.'), said); // still said, after
-  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.');
+  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak cukup naik di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.');
   setLang('en');
   assert.equal((await lines(weighings('T')))[0][1], "Hadi's weight did not go up enough at the March 2025 weighing (T) — ask the cadre or midwife.");
   setLang('id');
@@ -55,7 +55,7 @@ test('N is said as gone up; O and B (no weighing last month, a first one) say no
   }
   // a length measured alone after the weighing: the month's weighing's N/T is still said
   const lengthAlone = [...weighings('T'), { id: 'm2', child_id: 'c1', measured_on: '2025-03-02', length_height_cm: 88 }];
-  assert.match((await lines(lengthAlone))[0][1], /^Berat badan Hadi tidak naik cukup di penimbangan Maret 2025 \(T\)/);
+  assert.match((await lines(lengthAlone))[0][1], /^Berat badan Hadi tidak cukup naik di penimbangan Maret 2025 \(T\)/);
 });
 
 test('of lines of one tone, thinness (kurus: acute, a referral) comes before low weight for age, also on her home list', async () => {
