@@ -18,6 +18,7 @@ from posyandu.database import among, creation_instants, ids_taken, insert_record
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
+from posyandu.messages import BEFORE_BIRTH
 from posyandu.registry.models import Child
 from posyandu.registry.operations import check_base_version, resolve_alias, undelete
 
@@ -59,8 +60,7 @@ def register_event(model: type, date_field: str, same_keys: tuple[str, ...],
 def check_date(model: type, child: Child, data: dict[str, Any]) -> None:
     field = DATE_FIELD[model]
     if field in data and data[field] < child.birth_date:
-        raise ValidationFailed(errors={field: [Msg("must not be before the child's birth date",
-                                                   "tidak boleh sebelum tanggal lahir anak")]})
+        raise ValidationFailed(errors={field: [BEFORE_BIRTH]})
 
 
 def possible_duplicates(model: type, objs: Sequence[Any]) -> list[uuid.UUID | None]:

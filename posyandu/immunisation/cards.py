@@ -19,12 +19,12 @@ from posyandu import access
 from posyandu.auth.models import User
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
-from posyandu.i18n import Msg
 from posyandu.immunisation.due import Area, ChildDoses, GivenDose, due_on, immunisation_card
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import add_months, completed_months
 from posyandu.immunisation.supplements import SupplementGiven, supplements_due
+from posyandu.messages import BEFORE_BIRTH
 from posyandu.registry.models import Child, Posyandu
 from posyandu.validators import local_today
 
@@ -82,8 +82,7 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     version (``operations.check_immunisation``), so ``can_give`` and the dates agree with what the server
     accepts; a dose given stays given whichever version judged it (the PWA's card does the same)."""
     if on < child.birth_date:
-        raise ValidationFailed(errors={"on": [Msg("must not be before the child's birth date",
-                                                  "tidak boleh sebelum tanggal lahir anak")]})
+        raise ValidationFailed(errors={"on": [BEFORE_BIRTH]})
     schedule = schedule_in_force(db.session, on)
     # a dose entered twice the same day (two phones): the record that stands first, its possible duplicate after
     given = _doses(select(*DOSE_COLUMNS).where(Immunisation.child_id == child.id, Immunisation.deleted_at.is_(None))

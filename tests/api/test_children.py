@@ -799,3 +799,14 @@ def test_a_future_birth_date_and_a_short_nik_are_refused_in_the_words_of_the_pwa
     body["nik"] = "35250154032400AB"
     errors = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang)).get_json()["errors"]
     assert errors["nik"] == ["NIK " + _pwa_words("nik_format")[at]]
+
+
+@pytest.mark.parametrize("lang, at", [("id", 0), ("en", 1)])
+def test_a_weighing_before_birth_is_refused_in_the_words_of_the_pwas_own_check(client, world, make_child, lang, at):
+    """'tidak boleh sebelum tanggal lahir' (i18n.js before_birth), as the phone's form says it: the server
+    said 'sebelum tanggal lahir anak', 'before the child's birth date'."""
+    child = make_child()
+    born = date.fromisoformat(child["birth_date"])
+    body = {"id": str(uuid.uuid4()), "measured_on": (born - timedelta(days=1)).isoformat(), "weight_kg": 3.2}
+    resp = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1", lang))
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"measured_on": [_pwa_words("before_birth")[at]]}
