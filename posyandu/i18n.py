@@ -83,8 +83,8 @@ PATTERNS = [
     (re.compile(r"^must be between (\S+) and (\S+)$"), r"harus antara \1 dan \2"),
     (re.compile(r"^Must be greater than or equal to (\S+)\.$"), r"minimal \1"),
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), r"maksimal \1"),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"lebih panjang dari \1 karakter"),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"kurang dari \1 karakter"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"paling banyak \1 karakter"),  # i18n.js max_chars
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"paling sedikit \1 karakter"),
     (re.compile(r"^Must be one of: (.*)\.$"), r"harus salah satu dari: \1"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"panjang harus antara \1 dan \2"),
     (re.compile(r"^Length must be (\d+)\.$"), r"panjang harus \1"),

@@ -99,6 +99,9 @@ def test_every_indonesian_field_message_is_written_as_the_phones_own_are():
     ("String does not match expected pattern.", "tidak sesuai format yang diminta"),
     ("Special numeric values (nan or infinity) are not permitted.", "nilai khusus (NaN atau tak hingga) tidak diizinkan"),
     ("Number too large.", "angka terlalu besar"),
+    # the rule, as the PWA says it (i18n.js max_chars, password_rule): was "lebih panjang dari 40 karakter"
+    ("Longer than maximum length 40.", "paling banyak 40 karakter"),
+    ("Shorter than minimum length 3.", "paling sedikit 3 karakter"),
 ])
 def test_the_messages_found_in_english(message, indonesian):
     assert translate_field_message(message) == indonesian
