@@ -55,6 +55,15 @@ def test_xlsx_writes_formula_text_as_text_and_numbers_as_numbers():
     assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in (row[0], row[4]))
 
 
+def test_xlsx_shows_a_date_day_first_as_indonesia_writes_it():
+    """A date cell shows 02/01/2025, as a spreadsheet set to Indonesian shows the CSV's dates and as the
+    import template heads them (imports.template): it showed 2025-01-02."""
+    rows = [{"name": "Budi", "z": 1, "pct": 1.0, "born": date(2025, 1, 2), "reasons": []}]
+    with xlsx_file([("Sheet", COLUMNS, rows)]) as f:
+        cell = load_workbook(io.BytesIO(f.read()))["Sheet"]["D2"]
+    assert cell.is_date and cell.number_format == "dd/mm/yyyy"
+
+
 def _child(**kw):
     import uuid
 

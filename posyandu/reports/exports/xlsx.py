@@ -39,7 +39,8 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
     out = tempfile.TemporaryFile(suffix=".xlsx")
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     formats = {"header": book.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
-               "pct": book.add_format({"num_format": "0.0"}), "date": book.add_format({"num_format": "yyyy-mm-dd"})}
+               # a date day first, as Indonesia writes it (and the import template, imports.template)
+               "pct": book.add_format({"num_format": "0.0"}), "date": book.add_format({"num_format": "dd/mm/yyyy"})}
     for title, columns, rows in sheets:
         sheet = book.add_worksheet(title[:31])
         if names_children(columns):
