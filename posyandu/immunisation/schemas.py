@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from posyandu import validators as v
 from posyandu.i18n import Msg
@@ -13,7 +13,13 @@ from posyandu.validators import Schema
 
 
 # a vial's expiry: any plausible date (a typo such as 0202-01-01 is refused on its field)
-EXPIRY_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
+EXPIRY_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
+
+
+def plausible_expiry(value: date) -> None:
+    """Refused in the words of the PWA's own check (i18n.js ``expiry_years``), not as a range of ISO dates."""
+    if not EXPIRY_RANGE[0] <= value <= EXPIRY_RANGE[1]:
+        raise ValidationError(Msg("must be between the years 2000 and 2099", "harus antara tahun 2000 dan 2099"))
 
 
 class ChildEventSchema(Schema):
@@ -37,7 +43,7 @@ class ImmunisationSchema(ChildEventSchema):
     given_on = fields.Date(required=True, validate=v.not_future)
     batch_number = v.Trimmed(allow_none=True, validate=validate.Length(max=40), metadata={
         "description": "The vial's lot (batch) number; required when source is given"})
-    expiry_date = fields.Date(allow_none=True, validate=EXPIRY_RANGE, metadata={
+    expiry_date = fields.Date(allow_none=True, validate=plausible_expiry, metadata={
         "description": "The vial's expiry date; required when source is given, and not before given_on"})
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.pwa_words import pwa_words
+
 CHILDREN_READERS_OF_P1 = ["kader1", "kader1b", "bidan_a", "dinkes_gresik", "admin"]
 OUTSIDERS_OF_P1 = ["kader2", "kader3", "bidan_b", "dinkes_bangkalan", "parent1"]
 
@@ -775,17 +777,6 @@ def test_an_edit_that_makes_a_child_look_like_another_flags_it_but_not_twins_rul
     assert renamed.status_code == 200 and renamed.get_json()["possible_duplicate_of"] is None
 
 
-def _pwa_words(key: str) -> list[str]:
-    """[Bahasa Indonesia, English] of ``key`` in the PWA's dictionary (static/pwa/js/i18n.js)."""
-    from pathlib import Path
-    import re
-
-    source = (Path(__file__).parents[2] / "static/pwa/js/i18n.js").read_text(encoding="utf-8")
-    found = re.search(rf"\b{key}: \['([^']*)', '([^']*)'\]", source)
-    assert found, key
-    return [found[1], found[2]]
-
-
 @pytest.mark.parametrize("lang, at", [("id", 0), ("en", 1)])
 def test_a_future_birth_date_and_a_short_nik_are_refused_in_the_words_of_the_pwas_own_checks(client, world, lang, at):
     """The same mistake is worded the same way by the phone's check and by the server (whose message
@@ -794,11 +785,11 @@ def test_a_future_birth_date_and_a_short_nik_are_refused_in_the_words_of_the_pwa
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
     body = {**GOOD, "posyandu_id": str(world.ids["p1"]), "birth_date": tomorrow, "nik": "352501540324000"}
     errors = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang)).get_json()["errors"]
-    assert errors["birth_date"] == [_pwa_words("not_future")[at]]
-    assert _pwa_words("nik_short")[at] in errors["nik"][0]
+    assert errors["birth_date"] == [pwa_words("not_future")[at]]
+    assert pwa_words("nik_short")[at] in errors["nik"][0]
     body["nik"] = "35250154032400AB"
     errors = client.post("/api/v1/children", json=body, headers=world.headers("kader1", lang)).get_json()["errors"]
-    assert errors["nik"] == ["NIK " + _pwa_words("nik_format")[at]]
+    assert errors["nik"] == ["NIK " + pwa_words("nik_format")[at]]
 
 
 @pytest.mark.parametrize("lang, at", [("id", 0), ("en", 1)])
@@ -809,4 +800,4 @@ def test_a_weighing_before_birth_is_refused_in_the_words_of_the_pwas_own_check(c
     born = date.fromisoformat(child["birth_date"])
     body = {"id": str(uuid.uuid4()), "measured_on": (born - timedelta(days=1)).isoformat(), "weight_kg": 3.2}
     resp = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1", lang))
-    assert resp.status_code == 422 and resp.get_json()["errors"] == {"measured_on": [_pwa_words("before_birth")[at]]}
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"measured_on": [pwa_words("before_birth")[at]]}

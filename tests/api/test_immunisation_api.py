@@ -17,6 +17,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from tests.support.pwa_words import pwa_words
 from tests.sync.helpers import mutation, push
 
 BORN = "2025-01-10"
@@ -417,3 +418,13 @@ def test_a_dose_corrected_back_within_the_rules_no_longer_says_a_bidan_accepted_
     again = client.patch(f"/api/v1/immunisations/{ok.get_json()['id']}", json={"given_on": "2025-08-15"},
                          headers=world.headers("kader1"))
     assert again.status_code == 422 and codes(again) == ["after_max_age"], again.get_json()
+
+
+@pytest.mark.parametrize("lang, at", [("id", 0), ("en", 1)])
+def test_a_vials_expiry_typed_wrong_is_refused_in_the_words_of_the_pwas_own_check(client, world, baby, lang, at):
+    """'harus antara tahun 2000 dan 2099' (i18n.js expiry_years), as the phone's form says it: the server
+    said 'harus antara 2000-01-01 dan 2099-12-31', 'Must be greater than or equal to 2000-01-01 and ...'."""
+    body = {"id": str(uuid.uuid4()), "vaccine": "BCG", "dose": 1, "given_on": "2025-02-10", "source": "given",
+            "batch_number": "T1", "expiry_date": "0202-01-01"}
+    resp = client.post(f"/api/v1/children/{baby['id']}/immunisations", json=body, headers=world.headers("kader1", lang))
+    assert resp.status_code == 422 and resp.get_json()["errors"]["expiry_date"] == [pwa_words("expiry_years")[at]]
