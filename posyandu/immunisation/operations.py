@@ -297,11 +297,18 @@ class Accepted:
                 and (not reason or reason in self.reasons))
 
 
+# Wordings of a rule's English message before it was reworded: (now, then)
+EARLIER_WORDINGS = [(re.compile(r"\b1 (day|month)\b"), r"1 \1s"),  # a count of one said "1 days"
+                    (re.compile(r" is outside the round months "), " is not a round month ")]
+
+
 def _as_audited(v: Violation) -> set[str]:
     """``v``'s message as an acceptance may have audited it: as now, with ISO dates (``iso_message``), and
-    either as written before a count of one said "1 day", "1 month" ("1 days", "1 months")."""
+    either as written before its rewordings (``EARLIER_WORDINGS``)."""
     said = {v.message["en"], iso_message(v)}
-    return said | {re.sub(r"\b1 (day|month)\b", r"1 \1s", text) for text in said}
+    for now, then in EARLIER_WORDINGS:
+        said |= {now.sub(then, text) for text in said}
+    return said
 
 
 def _accepted_before(obj: Any, entity: str, data: dict[str, Any], judged: frozenset[str]) -> Accepted | None:

@@ -113,17 +113,17 @@ def test_a_capsule_outside_the_kabupatens_round_is_refused_with_its_months(clien
     bangkalan = make_child(by="kader3", posyandu="p3", name="Anak Bangkalan", birth_date="2023-01-15")
     refused = supplement(client, world, gresik, "vitamin_a_red", "2025-02-05", "bidan_a", status=422)
     assert refused["violations"] == [{"code": "not_round_month", "overridable": True,
-                                      "message": "5 Feb 2025 is not a round month (March, September)."}]
+                                      "message": "5 Feb 2025 is outside the round months (March, September)."}]
     refused = supplement(client, world, gresik, "vitamin_a_red", "2025-02-05", "bidan_a", status=422, lang="id")
     assert refused["violations"][0]["message"] == "5 Feb 2025 bukan bulan pemberian (Maret, September)."
     worm = supplement(client, world, gresik, "deworming", "2025-09-05", "bidan_a", status=422)
-    assert worm["violations"][0]["message"] == "5 Sep 2025 is not a round month (March)."
+    assert worm["violations"][0]["message"] == "5 Sep 2025 is outside the round months (March)."
     supplement(client, world, gresik, "vitamin_a_red", "2025-03-05", "bidan_a")
     supplement(client, world, gresik, "deworming", "2025-03-05", "bidan_a")
     supplement(client, world, bangkalan, "vitamin_a_red", "2025-02-09", "bidan_b")
     refused = supplement(client, world, bangkalan, "vitamin_a_red", "2025-03-09", "bidan_b", status=422)
     assert [v["code"] for v in refused["violations"]] == ["not_round_month"]
-    assert refused["violations"][0]["message"] == "9 Mar 2025 is not a round month (February, August)."
+    assert refused["violations"][0]["message"] == "9 Mar 2025 is outside the round months (February, August)."
 
 
 def test_vitamin_a_coverage_counts_each_kabupaten_in_its_own_round_months(client, world, make_child, gresik_moved):

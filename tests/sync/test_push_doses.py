@@ -296,6 +296,29 @@ def test_a_bidans_acceptance_audited_in_an_older_wording_still_covers_a_restore(
     assert back["status"] == "applied", back
 
 
+def test_a_capsule_accepted_when_its_cause_said_not_a_round_month_still_covers_a_restore(world, app, client):
+    """A capsule outside the round months accepted by the bidan before the message said "is outside the
+    round months" ("5 Mar 2025 is not a round month (February, August)."): restored as it was, it is still
+    the breach she accepted."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+    from posyandu.messages import MONTH_NAMES
+
+    cid, born = _baby(client, world, days=500)
+    day = next(born + timedelta(days=n) for n in range(400, 480) if (born + timedelta(days=n)).month not in (2, 8))
+    data = {"child_id": cid, "kind": "deworming", "given_on": day.isoformat(), "override_reason": "wabah cacingan"}
+    sid = _record(client, world, "bidan_a", "supplement", data)
+    with app.app_context():
+        row = db.session.scalars(select(AuditLog).where(AuditLog.action == "override", AuditLog.record_id == sid)).one()
+        assert row.changes["violations"] == ["not_round_month"], row.changes
+        rounds = ", ".join(MONTH_NAMES["en"][m - 1] for m in (2, 8))
+        row.changes = {**row.changes, "causes": [f"{date_text(day, 'en')} is not a round month ({rounds})."]}
+        db.session.commit()
+    gone = _deleted(client, world, "supplement", sid)
+    [back] = push(client, world.headers("kader1"), [mutation("supplement", sid, data, base_version=gone)])
+    assert back["status"] == "applied", back
+
+
 def test_a_kader_cannot_change_or_clear_the_bidans_reason(world, client):
     """The reason for a dose outside the rules is the bidan's word. A kader's edit that cleared it was
     applied (the rules are judged only when the date or dose changes), leaving override_by with no

@@ -299,7 +299,7 @@ const SUP_MESSAGES = {
     'The child is {age_months} months old, past the age limit for {kind_label} ({max_months} months).'],
   wrong_capsule_for_age: ['Umur {age_months} bulan seharusnya mendapat {expected_label}, bukan {kind_label}.',
     'At {age_months} months the child should get the {expected_label}, not the {kind_label}.'],
-  not_round_month: ['{given_on} bukan bulan pemberian ({months_label}).', '{given_on} is not a round month ({months_label}).'],
+  not_round_month: ['{given_on} bukan bulan pemberian ({months_label}).', '{given_on} is outside the round months ({months_label}).'],
   given_twice_in_round: ['Putaran {round_label}: {kind_label} sudah diberikan pada {previous_date}.',
     'Round {round_label}: {kind_label} was already given on {previous_date}.'],
   blue_already_given: ['Kapsul biru hanya sekali; sudah diberikan pada {previous_date}.',
