@@ -280,7 +280,8 @@ def test_a_bidans_acceptance_audited_in_an_older_wording_still_covers_a_restore(
     opv = {"child_id": cid, "vaccine": "OPV", "source": "record"}
     first = born + timedelta(days=45)
     _record(client, world, "kader1", "immunisation", {**opv, "dose": 1, "given_on": first.isoformat()})
-    two = {**opv, "dose": 2, "given_on": (first + timedelta(days=days)).isoformat(), "override_reason": "tanggal dari KIA"}
+    two = {**opv, "dose": 2, "given_on": (first + timedelta(days=days)).isoformat(),
+           "override_reason": "tanggal dari KIA"}
     tid = new_id()
     [made] = push(client, world.headers("bidan_a"), [mutation("immunisation", tid, two)])
     assert made["status"] == "applied" and made["record"]["override_by"], made
