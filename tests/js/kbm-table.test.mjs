@@ -13,6 +13,14 @@ test('every word of the KBM screen is in Bahasa Indonesia and English', async ()
   }
 });
 
+test("the KBM screen names KBM and N in English as the rest of the app does ('minimum weight gain', 'N gained')", async () => {
+  installDom();
+  const { W } = await import('../../static/pwa/js/online/kbm-table.js');
+  const { texts } = await import('../../static/pwa/js/i18n.js');
+  assert.match(texts('kbm_server')[1], /minimum weight gain/);
+  assert.match(W.intro[1], /^Minimum weight gain \(grams\).* is N \(gained\), less is T\./);
+});
+
 test('the table is each month given, empty months left to the previous one; month 1 and whole grams 1-2000 required', async () => {
   installDom();
   const { tableFrom } = await import('../../static/pwa/js/online/kbm-table.js');

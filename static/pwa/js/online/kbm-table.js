@@ -11,7 +11,7 @@ import { confirmed, field, h, showErrors } from '../ui.js';
 export const W = {
   title: ['Tabel KBM', 'KBM table'],
   intro: ['Kenaikan berat badan minimal (gram) menurut umur dalam bulan penuh: kenaikan sebesar ini atau lebih dinilai N (naik), kurang dari ini T. Semua HP dan laporan memakai tabel yang berlaku. Menerbitkan tabel baru menilai ulang N/T semua anak.',
-    'Least weight gain (grams) by age in completed months: a gain this large or more is N (up), less is T. Every phone and report uses the table in force. Publishing a new table judges every child\'s N/T again.'],
+    'Minimum weight gain (grams) by age in completed months: a gain this large or more is N (gained), less is T. Every phone and report uses the table in force. Publishing a new table judges every child\'s N/T again.'],
   in_force: ['Berlaku: versi {version}, {source}', 'In force: version {version}, {source}'],
   built_in: ['Berlaku: tabel bawaan (Buku KIA)', 'In force: the built-in table (Buku KIA)'],
   month: ['{m} bulan', '{m} {m:month|months}'],
