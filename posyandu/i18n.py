@@ -13,7 +13,7 @@ LANGS = ("id", "en")
 
 TITLES: dict[str, dict[str, str]] = {
     "validation": {"id": "Data tidak valid", "en": "Invalid data"},
-    "validation_detail": {"id": "Periksa isian yang ditandai.", "en": "Check the fields listed in errors."},
+    "validation_detail": {"id": "Periksa isian yang ditandai.", "en": "Check the marked fields."},
     "bad_request": {"id": "Permintaan tidak dapat dibaca", "en": "Malformed request"},
     "unauthorized": {"id": "Perlu masuk (login)", "en": "Authentication required"},
     "token_expired": {"id": "Sesi telah berakhir, silakan masuk lagi", "en": "The session has expired, log in again"},

@@ -716,7 +716,8 @@ def test_a_delete_with_its_reason_in_a_json_body_is_refused_and_deletes_nothing(
 
 def test_every_422_naming_fields_says_so_in_one_detail(client, world, make_child):
     """A malformed id, cursor or unknown query parameter answered the title ("Invalid data") as its
-    detail; a body's field errors "Check the fields listed in errors.": one shape, two texts."""
+    detail; a body's field errors "Check the fields listed in errors.": one shape, two texts. Said as the
+    Indonesian says it ("Periksa isian yang ditandai."), not in the API's word for them."""
     make_child()
     headers = world.headers("kader1")
     answers = [client.get("/api/v1/children/not-a-uuid", headers=headers),
@@ -724,7 +725,7 @@ def test_every_422_naming_fields_says_so_in_one_detail(client, world, make_child
                client.get("/api/v1/children?colour=red", headers=headers),
                client.get("/api/v1/children?limit=1&limit=2", headers=headers),
                client.post("/api/v1/children", json={"name": 5}, headers=headers)]
-    assert {assert_problem(resp, 422)["detail"] for resp in answers} == {"Check the fields listed in errors."}
+    assert {assert_problem(resp, 422)["detail"] for resp in answers} == {"Check the marked fields."}
 
 
 def test_an_if_match_naming_an_entity_tag_is_412_and_changes_nothing(client, world, db, make_child):

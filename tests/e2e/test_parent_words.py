@@ -127,7 +127,7 @@ def _parents_child(live_server, new_context):
 
 def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(live_server, new_context):
     """A code mistyped or used: the server says why on the code field; the screen showed its general
-    "Periksa isian yang ditandai" ("Check the fields listed in errors") there instead, the field itself
+    "Periksa isian yang ditandai" ("Check the marked fields") there instead, the field itself
     marked with nothing else: she could not tell the code was wrong."""
     page = new_context().new_page()
     login(page, live_server.url, "orangtua")
