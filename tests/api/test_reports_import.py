@@ -72,7 +72,7 @@ def test_a_dry_run_lists_every_bad_row_and_why_and_saves_nothing(client, world, 
     why = {str(e["row"]): e["errors"] for e in body["errors"]}
     assert "gram" in why["4"]["bb_lahir (kg)"][0] and "gram" in why["6"]["bb (kg)"][0]
     assert "leading zero" in why["6"]["nik"][0] and "Kenanga" in why["5"]["posyandu"][0]
-    assert "Budi Santoso" in why["8"]["nama"][0] and "birth date" in why["7"]["tanggal_timbang"][0]
+    assert "Budi Santoso" in why["8"]["nama"][0] and "date of birth" in why["7"]["tanggal_timbang"][0]
     assert counts(db, world) == before
 
 
