@@ -66,7 +66,7 @@ from posyandu.i18n import Msg
 from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, skipped_totals, table_dates,
                                    totals_row)
 from posyandu.imports.template import TITLES
-from posyandu.messages import date_text
+from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
 from posyandu.registry.operations import create_child, names_alike, posyandu_named, resolve_alias, update_child
 from posyandu.validators import decimal_comma, single_spaced
@@ -963,8 +963,9 @@ def refusal(result: ImportResult) -> DomainError:
     from posyandu.i18n import translate_field_message
 
     return ValidationFailed(
-        translate_field_message(Msg(f"{result.invalid_rows} of {result.rows} rows refused; nothing was imported. Correct them, "
-            "or import with accept_valid=true to keep only the valid rows.",
+        translate_field_message(Msg(fill("{invalid} of {rows} {rows:row|rows} refused; nothing was imported. Correct "
+                                         "them, or import with accept_valid=true to keep only the valid rows.",
+                                         {"invalid": result.invalid_rows, "rows": result.rows}),
             f"{result.invalid_rows} dari {result.rows} baris ditolak; tidak ada yang diimpor. Perbaiki, "
             "atau impor dengan accept_valid=true untuk menyimpan baris yang benar saja.")),
         errors={"rows": {str(e["row"]): e["errors"] for e in result.errors}},

@@ -1611,3 +1611,10 @@ def test_a_posyandu_whose_name_another_shares_is_named_with_its_desa_as_the_repo
     assert named.status_code == 201, named.get_json()
     [child] = db.session.scalars(select(Child).where(Child.name == "Tes Kembar")).all()
     assert child.posyandu_id == melati.id
+
+
+def test_a_file_of_one_bad_row_is_refused_as_one_row_in_english(client, world, db, budi):
+    """'1 of 1 row refused', not '1 of 1 rows' (the count's noun agrees, as the PWA's {n:one|many})."""
+    one = FILE.splitlines()[0] + "\nKenanga;Eka Wijaya;L;01/02/2025;;;10/06/2025;6,9;;\n"
+    problem = upload(client, world, one).get_json()
+    assert problem["detail"].startswith("1 of 1 row refused; nothing was imported."), problem
