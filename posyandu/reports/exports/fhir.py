@@ -86,6 +86,8 @@ MEASURES = (("weight_kg", "29463-7", "Body weight", "vital-signs", "kg"),
 # the WHO flags (domain.md: implausible, kept, left out of prevalence) each measured value enters
 FLAGS_OF = {"weight_kg": ("wfa", "wfl", "wfh", "bfa"), "length_height_cm": ("lhfa", "wfl", "wfh", "bfa"),
             "head_circumference_cm": ("hcfa",), "muac_cm": ("acfa",)}
+# the indices the flags are of, as Indonesia names them (domain.md, the PWA): the note's Indonesian
+INDEX_NAMES = {"wfa": "BB/U", "wfl": "BB/PB", "wfh": "BB/TB", "bfa": "IMT/U", "hcfa": "LK/U", "acfa": "LiLA/U"}
 LENGTH = ("8306-3", "Body height --lying")
 HEIGHT = ("8302-2", "Body height")
 
@@ -146,10 +148,13 @@ def _observations_by_column(m: Measurement) -> dict[str, dict[str, Any]]:
         out["length_height_cm"] = _observation(m, "length_height_cm", LENGTH if lying else HEIGHT, "vital-signs",
                                                m.length_height_cm, "cm")
     for col, obs in out.items():
-        flagged = ", ".join(k for k in FLAGS_OF[col] if (m.flags or {}).get(k) is True)
+        flagged = [k for k in FLAGS_OF[col] if (m.flags or {}).get(k) is True]
         if flagged:  # SATUSEHAT has no code for it: said in a note, as the value stays (a re-measure is asked)
-            obs["note"] = [{"text": f"Di luar batas wajar WHO ({flagged}): tidak dihitung dalam prevalensi, perlu "
-                                    f"diukur ulang. Implausible by the WHO flags ({flagged}): left out of prevalence."}]
+            named = ", ".join(INDEX_NAMES.get(k) or ("PB/U" if (m.age_days or 0) < HEIGHT_FROM_DAYS else "TB/U")
+                              for k in flagged)
+            obs["note"] = [{"text": f"Di luar batas wajar WHO ({named}): tidak dihitung dalam prevalensi, perlu "
+                                    f"diukur ulang. Implausible by the WHO flags ({', '.join(flagged)}): left out of "
+                                    "prevalence."}]
     return out
 
 
