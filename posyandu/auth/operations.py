@@ -307,7 +307,8 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
         user.credentials_version += 1  # the user's sessions end (a lost phone's too)
     if changes.keys() & {"role", "posyandu_id", "puskesmas_id", "region_code", "active"}:
         user.scope_version += 1  # this user's sync cursors reset (a full re-pull)
-    log_action("update", "user", user.id, changes)
+    if changes:  # saved unchanged: no row claiming a change
+        log_action("update", "user", user.id, changes)
     return user
 
 

@@ -1,0 +1,41 @@
+"""The audit trail an auditor reads after a dispute: one row per change, naming who acted, and
+nothing claiming a change that was not made (both databases). Each test failed before its fix."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+
+def _rows(app, **where):
+    """(action, entity, record_id, user_id, changes) of the audit rows matching ``where``, oldest first.
+    Read in an app context of its own: a test holding one open (the ``db`` fixture) would share its
+    ``g``, the acting user, with every request made meanwhile."""
+    from posyandu.audit import AuditLog
+    from posyandu.extensions import db
+
+    with app.app_context():
+        query = select(AuditLog).filter_by(**where).order_by(AuditLog.id)
+        return [(r.action, r.entity, r.record_id, r.user_id and str(r.user_id), r.changes)
+                for r in db.session.scalars(query)]
+
+
+def _me(client, world, username):
+    return client.get("/api/v1/auth/me", headers=world.headers(username)).get_json()
+
+
+def test_an_admins_change_of_a_user_that_changes_nothing_leaves_no_audit_row(app, client, world):
+    """A user saved unchanged (the Pengguna form saved as it was, a body of nothing) wrote an
+    ``update`` row with no change in it: a trail of a user's role listed changes never made.
+    Every other write (a child, an area, a weighing) writes none when nothing changes."""
+    kader = _me(client, world, "kader1")
+    for body in ({"name": kader["name"], "role": "kader", "posyandu_id": kader["posyandu_id"]}, {}):
+        resp = client.patch(f"/api/v1/users/{kader['id']}", json=body, headers=world.headers("admin"))
+        assert resp.status_code == 200, resp.get_json()
+    assert _rows(app, action="update", entity="user", record_id=kader["id"]) == []
+    # a change that is made is audited, with its values before and after
+    raised = client.patch(f"/api/v1/users/{kader['id']}", json={"role": "bidan", "puskesmas_id": str(world.ids["pkm_a"])},
+                          headers=world.headers("admin"))
+    assert raised.status_code == 200, raised.get_json()
+    admin = _me(client, world, "admin")["id"]
+    assert _rows(app, action="update", entity="user", record_id=kader["id"]) == [
+        ("update", "user", kader["id"], admin, {"role": ["kader", "bidan"], "posyandu_id": [kader["posyandu_id"], None],
+                                                "puskesmas_id": [None, str(world.ids["pkm_a"])]})]
