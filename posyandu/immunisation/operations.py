@@ -18,7 +18,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 
 from posyandu.access import HEALTH_WORKERS, begin_immediate
-from posyandu.audit import AuditLog, log_action
+from posyandu.audit import AuditLog, created_fields, log_action
 from posyandu.auth.models import User
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
@@ -140,8 +140,8 @@ def publish_version(user: User | None, document: Any, active: bool = True) -> Sc
                           active=active, created_by=user.id if user else None)
     db.session.add(row)
     db.session.flush()
-    log_action("create", "schedule_version", row.id, {"version": schedule.version, "active": active,
-                                                      "valid_from": schedule.valid_from.isoformat()})
+    log_action("create", "schedule_version", row.id, created_fields({
+        "version": schedule.version, "active": active, "valid_from": schedule.valid_from.isoformat()}))
     return row
 
 

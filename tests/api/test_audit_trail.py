@@ -39,3 +39,18 @@ def test_an_admins_change_of_a_user_that_changes_nothing_leaves_no_audit_row(app
     assert _rows(app, action="update", entity="user", record_id=kader["id"]) == [
         ("update", "user", kader["id"], admin, {"role": ["kader", "bidan"], "posyandu_id": [kader["posyandu_id"], None],
                                                 "puskesmas_id": [None, str(world.ids["pkm_a"])]})]
+
+
+def test_a_published_schedule_version_is_audited_with_its_values_from_nothing_as_every_creation_is(app, client, world):
+    """Every audit row's ``changes`` is ``{field: [before, after]}``; a schedule version's creation kept
+    bare values (``{"version": "2026.1", "active": true, ...}``): a trail reader taking each as a pair
+    read "2" before and "0" after."""
+    from tests.api.test_schedule_versions_api import BASE
+
+    made = client.post("/api/v1/immunisation/schedule/versions", headers=world.headers("admin"),
+                       json={"document": {**BASE, "version": "2026.1", "valid_from": "2026-01-01"}})
+    assert made.status_code == 201, made.get_json()
+    admin = _me(client, world, "admin")["id"]
+    assert _rows(app, entity="schedule_version", record_id=str(made.get_json()["id"])) == [
+        ("create", "schedule_version", str(made.get_json()["id"]), admin,
+         {"version": [None, "2026.1"], "active": [None, "True"], "valid_from": [None, "2026-01-01"]})]
