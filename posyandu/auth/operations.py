@@ -13,7 +13,7 @@ from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import Select, func, select, update
 
-from posyandu.audit import apply_changes, created_fields, log_action
+from posyandu.audit import act_as, apply_changes, created_fields, log_action
 from posyandu.auth.models import TokenFamily, User
 from posyandu.auth.passwords import Verified, hash_password, needs_rehash, normalised, verify_password, weak_password
 from posyandu.auth.schemas import CODE_LENGTH
@@ -46,6 +46,7 @@ def login(username: str, password: str) -> dict[str, Any] | str:
         # login read the row stays; the ORM's update by id alone wrote the old password back over it
         db.session.execute(update(User).where(User.id == user.id, User.password_hash == user.password_hash)
                            .values(password_hash=hash_password(password)).execution_options(synchronize_session=False))
+    act_as(user_id=user.id)  # she is who acts from here: her login's row names her
     log_action("login", "user", user.id)
     return issue_tokens(user)
 
@@ -637,6 +638,7 @@ def register_parent(data: dict[str, Any]) -> User:
     data = dict(data)
     inv, child = _open_invitation(data.pop("code"))
     user = create_user({**data, "role": "parent"})
+    act_as(user_id=user.id)  # the code's redeem row names her, as a signed-in parent's does
     _link(inv, child, user)
     return user
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
+
 
 def _rows(app, **where):
     """(action, entity, record_id, user_id, changes) of the audit rows matching ``where``, oldest first.
@@ -54,3 +56,25 @@ def test_a_published_schedule_version_is_audited_with_its_values_from_nothing_as
     assert _rows(app, entity="schedule_version", record_id=str(made.get_json()["id"])) == [
         ("create", "schedule_version", str(made.get_json()["id"]), admin,
          {"version": [None, "2026.1"], "active": [None, "True"], "valid_from": [None, "2026-01-01"]})]
+
+
+def test_a_login_and_a_parents_registration_name_who_acted(app, client, world, make_child):
+    """A login's row named no user (only its ``record_id``), and a parent's registration's ``redeem``
+    row named no one at all (its changes hold the child alone): "who was given access to this child,
+    and who has been logging in as her" were not in the trail's ``user_id``. A failed login names no
+    one still: whoever typed her username is not known to be her."""
+    resp = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD})
+    assert resp.status_code == 200
+    kader = resp.get_json()["user"]["id"]
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": "salah"}).status_code == 401
+    assert [(action, user) for action, _, _, user, _ in _rows(app, entity="user", record_id=kader)
+            if action.startswith("login")] == [("login", kader), ("login_failed", None)]
+
+    child = make_child()
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+    made = client.post("/api/v1/auth/register", json={"code": code, "username": "ibu.ani", "password": "kuat-sekali",
+                                                      "name": "Ibu Ani"})
+    assert made.status_code == 201, made.get_json()
+    parent = made.get_json()["user"]["id"]
+    assert [(action, user, changes) for action, _, _, user, changes in _rows(app, action="redeem")] == [
+        ("redeem", parent, {"child_id": [None, child["id"]]})]
