@@ -6,7 +6,7 @@ import { ApiError, allPages, createApi } from '../../static/pwa/js/api.js';
 function fakeFetch(handlers) {
   const calls = [];
   globalThis.fetch = async (url, init) => {
-    calls.push({ url, auth: init.headers.Authorization, version: init.headers['X-Client-Version'], lang: init.headers['Accept-Language'] });
+    calls.push({ url, auth: init.headers.Authorization, version: init.headers['X-Client-Version'], lang: init.headers['Accept-Language'], device: init.headers['X-Client-Id'] });
     const h = handlers.shift();
     if (h instanceof Error) throw h;
     return new Response(h.body === undefined ? null : JSON.stringify(h.body), { status: h.status, headers: { Date: new Date(Date.now() + (h.skew ?? 0)).toUTCString() } });
@@ -23,6 +23,20 @@ test('an expired access token is refreshed once and the call repeated', async ()
   assert.equal(tokens.access_token, 'new');
   assert.equal(calls[0].lang, 'en');
   assert.equal(calls[0].version, 'pwa-1');
+});
+
+test('every request names the phone (X-Client-Id, its sync id): the audit log keeps which device made each REST write', async () => {
+  // a merge, a delete, a user's role, a parent unlinked: written through REST, not the push, they were
+  // audited with no device, the push's writes with it
+  const calls = fakeFetch([{ status: 401, body: {} }, { status: 200, body: { access_token: 'new' } }, { status: 204 }]);
+  let tokens = { access_token: 'old', refresh_token: 'r' };
+  const api = createApi({ tokens: () => tokens, saveTokens: async (t) => { tokens = t; }, device: async () => 'hp-1' });
+  await api.post('/children/c/merge', { duplicate_id: 'd' });
+  assert.deepEqual(calls.map((c) => [c.url, c.device]), [['/api/v1/children/c/merge', 'hp-1'], ['/api/v1/auth/refresh', 'hp-1'],
+    ['/api/v1/children/c/merge', 'hp-1']]);
+  const before = fakeFetch([{ status: 200, body: {} }]); // before login (no database yet): none
+  await createApi().post('/auth/login', {});
+  assert.equal(before[0].device, undefined);
 });
 
 test('a refused refresh is an auth error (log in again; the outbox is kept)', async () => {

@@ -71,16 +71,16 @@ const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy', too_large: '
 async function failure(resp, language = 'id') {
   const problem = await resp.json().catch(() => null);
   let kind = goneKey(resp.status, problem) ?? kindOf(resp.status);
-  // the API's errors are all problem+json: a non-JSON 4xx (a 401 too) came from a portal or proxy on the way
+  // the API's errors are problem+json: a non-JSON 4xx (a 401 too) came from a portal or proxy
   if (['auth', 'forbidden', 'client', 'conflict'].includes(kind)) kind = problem ? kind : 'network';
   const said = PAGE_WORDS[kind] ? `${texts(PAGE_WORDS[kind])[language === 'en' ? 1 : 0]} (HTTP ${resp.status})` : `HTTP ${resp.status}`;
   return new ApiError(kind, resp.status, problem?.detail || problem?.title || said, problem ?? {}, retryAfter(resp));
 }
 
-/** `keptTokens`: the session's tokens as kept on the phone now (another tab of the same login may
- * have refreshed them: its refresh token is the one that works). */
+/** `keptTokens`: the tokens kept on the phone now (another tab may have refreshed them). `device`:
+ * the phone's sync id, sent as X-Client-Id (the audit log's device). */
 export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {},
-  keptTokens = async () => null, lang = () => 'id', timeoutMs = TIMEOUT_MS } = {}) {
+  keptTokens = async () => null, lang = () => 'id', timeoutMs = TIMEOUT_MS, device = async () => null } = {}) {
   let refreshing = null;
   const api = { clockOffsetMs: null }; // server clock minus phone's, once known
   // close(): session over. In-flight requests abort, late answers are discarded ('ended'):
@@ -105,9 +105,11 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     const form = body instanceof FormData; // the browser sets the multipart type
     if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const id = await device();
+    if (id) headers['X-Client-Id'] = id;
     alive();
     let resp;
-    // a never-answered request would hold the sync and its Web Lock (all tabs) forever
+    // an unanswered request would hold the sync and its Web Lock forever
     const signal = deadline(timeoutMs);
     try {
       resp = await fetch(base + path, { method, headers, body: body === undefined || form ? body : JSON.stringify(body),
@@ -121,10 +123,9 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     return resp;
   }
 
-  /** Rotation: each refresh answers the login's next refresh token, kept in place of the one sent.
-   * The one sent stays good until its successor is used, so an answer lost on the way is asked for
-   * again with it; one sent after its successor was used (a tab holding an old one) would end the
-   * login on every tab, so the token kept on the phone, which another tab may have refreshed, is sent. */
+  /** Rotation: each refresh answers the next refresh token, kept in place of the one sent (good until
+   * its successor is used: a lost answer is asked again). One sent after its successor was used ends
+   * the login on every tab, so the one kept on the phone (another tab may have refreshed it) is sent. */
   async function refresh() {
     if (!tokens()?.refresh_token) return false;
     refreshing ??= (async () => {

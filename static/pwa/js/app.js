@@ -2,7 +2,7 @@
 import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
-import { getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
+import { clientId, getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
 import { forParent, lang, setLang, t } from './i18n.js';
 import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
@@ -262,8 +262,9 @@ async function startSession(session) {
   ctx.db = db;
   schedule = null; // each user keeps their own copies
   kbm = null;
+  let device;
   const api = createApi({ tokens: () => session.tokens, saveTokens: (tokens) => saveTokens(session, tokens),
-    keptTokens: () => keptTokens(session), lang });
+    keptTokens: () => keptTokens(session), lang, device: () => (device ??= clientId(db).catch(() => null)) });
   ctx.api = api;
   ctx.lastReport = lastReportOf(session, db);
   const syncs = ctx.role !== 'dinkes';
