@@ -11,7 +11,7 @@ from flask_jwt_extended import JWTManager, decode_token
 from jwt import InvalidTokenError
 from sqlalchemy import delete, exists, select
 
-from posyandu.audit import act_as
+from posyandu.audit import act_as, log_action
 from posyandu.auth.models import RevokedToken, TokenFamily, User
 from posyandu.auth.operations import account_closed
 from posyandu.database import insert_or_skip
@@ -128,7 +128,10 @@ def purge_expired() -> int:
     now = datetime.now(timezone.utc)
     res = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     chains = db.session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now))
-    return (res.rowcount or 0) + (chains.rowcount or 0)
+    n = (res.rowcount or 0) + (chains.rowcount or 0)
+    if n:
+        log_action("purge", "token", None, reason=f"{n} expired revocations and logins")
+    return n
 
 
 def revoked_jtis() -> list[str]:

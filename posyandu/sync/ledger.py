@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
+from posyandu.audit import log_action
 from posyandu.database import utcnow
 from posyandu.extensions import db
 from posyandu.sync.models import SyncMutation
@@ -25,4 +26,7 @@ def prune_ledger(days: int, now: datetime | None = None) -> int:
     if days < MIN_DAYS:
         raise ValueError(f"keep at least {MIN_DAYS} days")
     cutoff = (now or utcnow()) - timedelta(days=days)
-    return db.session.execute(delete(SyncMutation).where(SyncMutation.created_at < cutoff)).rowcount or 0
+    n = db.session.execute(delete(SyncMutation).where(SyncMutation.created_at < cutoff)).rowcount or 0
+    if n:  # a retention purge: who ran it, when (the rows held copies of the records pushed)
+        log_action("purge", "sync_mutation", None, reason=f"{n} rows older than {days} days")
+    return n

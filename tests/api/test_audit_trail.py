@@ -78,3 +78,35 @@ def test_a_login_and_a_parents_registration_name_who_acted(app, client, world, m
     parent = made.get_json()["user"]["id"]
     assert [(action, user, changes) for action, _, _, user, changes in _rows(app, action="redeem")] == [
         ("redeem", parent, {"child_id": [None, child["id"]]})]
+
+
+def test_the_purges_of_the_push_ledger_and_of_expired_logins_are_audited_with_who_ran_them(app, client, world, monkeypatch):
+    """``prune-sync-ledger`` deletes the answers kept to old pushes (copies of the records they wrote),
+    ``purge-tokens`` the revocations and logins that expired: retention purges, run by an operator,
+    that left no trace of who ran them or when (``purge-deleted-children`` leaves an ``erase`` row per
+    child). A run that deletes nothing changes nothing: no row."""
+    from datetime import timedelta
+
+    from posyandu.audit import command_line_client
+    from posyandu.database import utcnow
+    from posyandu.extensions import db
+    from posyandu.sync.models import SyncMutation
+    from tests.sync.helpers import child_data, mutation, new_id, push
+
+    push(client, world.headers("kader1"), [mutation("child", new_id(), child_data(world.ids["p1"]))])
+    with app.app_context():
+        db.session.execute(SyncMutation.__table__.update().values(created_at=utcnow() - timedelta(days=100)))
+        db.session.commit()
+    monkeypatch.setitem(app.config, "JWT_REFRESH_TOKEN_EXPIRES", timedelta(seconds=-1))
+    assert client.post("/api/v1/auth/login", json={"username": "kader2", "password": PASSWORD}).status_code == 200
+    for _ in range(2):   # the second run finds nothing left to delete
+        for command in (["prune-sync-ledger", "--days", "90"], ["purge-tokens"]):
+            result = app.test_cli_runner().invoke(args=command)
+            assert result.exit_code == 0, result.output
+    from posyandu.audit import AuditLog
+
+    with app.app_context():
+        rows = [(r.action, r.entity, r.user_id, r.client_id, r.reason)
+                for r in db.session.scalars(select(AuditLog).where(AuditLog.action == "purge").order_by(AuditLog.id))]
+    assert rows == [("purge", "sync_mutation", None, command_line_client(), "1 rows older than 90 days"),
+                    ("purge", "token", None, command_line_client(), "1 expired revocations and logins")]
