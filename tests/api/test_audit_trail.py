@@ -110,3 +110,50 @@ def test_the_purges_of_the_push_ledger_and_of_expired_logins_are_audited_with_wh
                 for r in db.session.scalars(select(AuditLog).where(AuditLog.action == "purge").order_by(AuditLog.id))]
     assert rows == [("purge", "sync_mutation", None, command_line_client(), "1 rows older than 90 days"),
                     ("purge", "token", None, command_line_client(), "1 expired revocations and logins")]
+
+
+def test_no_audit_row_keeps_a_password_a_token_an_invitation_code_or_a_hash(app, client, world, make_child):
+    """Every write that handles a secret (a login, a refused one, a password changed and reset, an
+    account made with a temporary password, a code made, refused, registered with and redeemed, a
+    refresh, a logout, a closed account): none of the secrets, nor their hashes, is in the audit log.
+    A check (passes on the current code), over both databases."""
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+    from posyandu.registry.models import Invitation
+
+    admin = world.headers("admin")
+    secrets = {PASSWORD, "Salah-sekali-1", "Sandi-baru-2468", "Sementara-1357", "Ibu-kuat-9753"}
+    child = make_child()   # before kader1's password changes (the fixture logs her in)
+    login = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD}).get_json()
+    client.post("/api/v1/auth/login", json={"username": "kader1", "password": "Salah-sekali-1"})
+    changed = client.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "Sandi-baru-2468"},
+                          headers={"Authorization": f"Bearer {login['access_token']}"})
+    assert changed.status_code == 200, changed.get_json()
+    made = client.post("/api/v1/users", headers=admin, json={"username": "kader.baru", "password": "Sementara-1357",
+                                                            "name": "Kader Baru", "role": "kader",
+                                                            "posyandu_id": str(world.ids["p1"])})
+    assert made.status_code == 201, made.get_json()
+    assert client.patch(f"/api/v1/users/{made.get_json()['id']}", json={"password": "Sementara-2468"},
+                        headers=admin).status_code == 200
+    secrets.add("Sementara-2468")
+    codes = [client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1b")).get_json()["code"]
+             for _ in range(2)]
+    assert client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=world.headers("parent1")).status_code == 422
+    assert client.post("/api/v1/auth/redeem", json={"code": codes[0]}, headers=world.headers("parent1")).status_code == 200
+    parent = client.post("/api/v1/auth/register", json={"code": codes[1], "username": "ibu.kuat",
+                                                        "password": "Ibu-kuat-9753", "name": "Ibu Kuat"}).get_json()
+    refreshed = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {parent['refresh_token']}"}).get_json()
+    assert client.post("/api/v1/auth/close-account", json={"password": "Ibu-kuat-9753"},
+                       headers={"Authorization": f"Bearer {refreshed['access_token']}"}).status_code == 204
+    assert client.post("/api/v1/auth/logout", json={"refresh_token": changed.get_json()["refresh_token"]},
+                       headers={"Authorization": f"Bearer {changed.get_json()['access_token']}"}).status_code == 204
+    secrets |= {*codes, *(c.replace("-", "") for c in codes), login["access_token"], login["refresh_token"],
+                parent["access_token"], parent["refresh_token"], refreshed["access_token"], refreshed["refresh_token"]}
+    with app.app_context():
+        secrets |= set(db.session.scalars(select(User.password_hash))) | set(db.session.scalars(select(Invitation.code_hash)))
+        kept = str([(r.changes, r.reason, r.record_id, r.client_id) for r in db.session.scalars(select(AuditLog))])
+        actions = set(db.session.scalars(select(AuditLog.action)))
+    assert {"login", "login_failed", "password_change", "create", "update", "invitation_refused", "redeem",
+            "close_account", "logout"} <= actions
+    assert [s[:12] for s in secrets if s in kept] == []
