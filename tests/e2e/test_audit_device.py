@@ -33,4 +33,6 @@ def test_a_code_made_on_the_childs_screen_is_audited_with_the_phone_that_syncs(l
             AuditLog.changes["child_id"][1].as_string() == child_id)).all()
         for open_code in live_server.api("GET", f"/children/{child_id}/invitations", "kader2").get_json()["items"]:
             live_server.api("DELETE", f"/children/{child_id}/invitations/{open_code['id']}", "kader2")
-    assert len(phones) == 1 and [tuple(r) for r in made][-1:] == [(kader, phones.pop())]
+    # the phone's id, as it synced (the shared server may know other phones of hers, from other tests)
+    [(user, phone)] = [tuple(r) for r in made][-1:]
+    assert user == kader and phone in phones
