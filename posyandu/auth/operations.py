@@ -658,6 +658,9 @@ def _link(inv: Invitation, child: Child, parent: User) -> Child:
     if db.session.get(ParentLink, (parent.id, child.id)) is None:
         db.session.add(ParentLink(user_id=parent.id, child_id=child.id))
         parent.scope_version += 1
+        # in the child's trail, as an unlink and a merge's links are
+        log_action("link", "parent_link", child.id, {"parent_id": [None, str(parent.id)]},
+                   kabupaten_code=child.kabupaten_code)
     log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]},
                kabupaten_code=child.kabupaten_code)
     return child

@@ -157,3 +157,27 @@ def test_no_audit_row_keeps_a_password_a_token_an_invitation_code_or_a_hash(app,
     assert {"login", "login_failed", "password_change", "create", "update", "invitation_refused", "redeem",
             "close_account", "logout"} <= actions
     assert [s[:12] for s in secrets if s in kept] == []
+
+
+def test_a_parent_link_added_by_a_code_is_in_the_childs_trail_as_its_unlink_is(app, client, world, make_child):
+    """A link removed (``unlink``) or moved by a merge is a ``parent_link`` row of the child, naming the
+    parent; a link added by a code was only the code's ``redeem`` row, of the invitation: the child's
+    trail (its id) showed a parent unlinked who was never linked. A code for a child the parent sees
+    already adds no link: no row."""
+    child = make_child()
+
+    def code():
+        return client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+
+    parent = _me(client, world, "parent1")["id"]
+    for _ in range(2):   # the second code links nothing new
+        assert client.post("/api/v1/auth/redeem", json={"code": code()}, headers=world.headers("parent1")).status_code == 200
+    made = client.post("/api/v1/auth/register", json={"code": code(), "username": "ibu.dua", "password": "kuat-sekali",
+                                                      "name": "Ibu Dua"})
+    assert made.status_code == 201, made.get_json()
+    other = made.get_json()["user"]["id"]
+    assert client.delete(f"/api/v1/children/{child['id']}/parents/{parent}", headers=world.headers("kader1")).status_code == 204
+    assert _rows(app, entity="parent_link", record_id=child["id"]) == [
+        ("link", "parent_link", child["id"], parent, {"parent_id": [None, parent]}),
+        ("link", "parent_link", child["id"], other, {"parent_id": [None, other]}),
+        ("unlink", "parent_link", child["id"], _me(client, world, "kader1")["id"], {"parent_id": [parent, None]})]

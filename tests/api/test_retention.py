@@ -77,11 +77,12 @@ def test_a_deleted_childs_personal_data_is_erased_after_the_retention_period_kee
         assert value not in after, value
     erased = db.session.get(Child, uuid.UUID(old["id"]))
     assert (erased.name, erased.nik, erased.sex, str(erased.birth_date)) == ("[dihapus]", None, "F", old["birth_date"])
-    # the audit still proves who wrote which field when: the create, the edit and the delete, and the erasure
+    # the audit still proves who wrote which field when: the create, the parent linked, the edit and the
+    # delete, and the erasure
     actions = [(r.action, sorted((r.changes or {}).keys())) for r in db.session.scalars(
         select(AuditLog).where(AuditLog.record_id == old["id"]).order_by(AuditLog.id))]
-    assert [a for a, _ in actions] == ["create", "update", "delete", "erase"]
-    assert "address" in actions[1][1] and "name" in actions[0][1]
+    assert [a for a, _ in actions] == ["create", "link", "update", "delete", "erase"]
+    assert "address" in actions[2][1] and "name" in actions[0][1]
     assert db.session.scalar(select(ParentLink).where(ParentLink.child_id == uuid.UUID(old["id"]))) is None
     # a child deleted within the period, and one not deleted, keep everything
     assert "Dewi Lestari" in _everything_about(db, recent["id"])
