@@ -33,6 +33,8 @@ export function fakeIndexedDb() {
         return r;
       };
       return {
+        keyPath: s.keyPath,
+        name: n,
         indexNames: { contains: () => true },
         createIndex() {},
         get: (key) => request(() => structuredClone(s.rows.get(JSON.stringify(key)))),

@@ -18,7 +18,7 @@ export function memDb(schema = SCHEMA) {
       if (index) {
         const path = spec.indexes[index];
         out = out.filter((v) => v[path] !== undefined && v[path] !== null && (query === undefined || v[path] === query));
-        out.sort((a, b) => compare(a[path], b[path]));
+        out.sort((a, b) => compare(a[path], b[path]) || compare(keyOf(spec, a), keyOf(spec, b))); // then by key, as IndexedDB
       }
       return out.map((v) => structuredClone(v));
     };

@@ -1,8 +1,8 @@
-// Composition root: storage, API, sync, screens; the header and routing.
+// Composition root: storage, API, sync, screens, header, routing.
 import { openDb, userDbName, withDbLock } from './db.js';
 import { createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
-import { clientId, getMeta, putMeta, records, recordView, rowsOfChild, saveChanges } from './outbox.js';
+import { clientId, getMeta, putMeta, records, recordView, rowsAfter, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
 import { forParent, lang, setLang, t } from './i18n.js';
 import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
@@ -28,12 +28,12 @@ const chip = document.getElementById('sync-chip');
 const live = document.getElementById('live');
 let syncTimer = null;
 let recount = null;
-let saved = null; // announce's `show`: atop the next screen
+let saved = null; // announce's `show`
 
 const ctx = {
   session: null, db: null, api: null, sync: null, syncState: {}, lastCounts: { waiting: 0, attention: 0, conflicts: 0 },
   day: { date: todayIso(), since: todayIso(), posyandu_id: null }, // since: the day it was set (turnDay)
-  // after a save: not asked; `back`: Back if she came from it, else in the form's place
+  // `back`: Back if she came from it
   go: (hash, back) => { drawnForms = null; if (location.hash === hash) route(); else if (back && hash === before) history.back(); else if (back) location.replace(hash); else location.hash = hash; },
   announce: (text, show) => { live.textContent = ''; saved = show ? text : null; setTimeout(() => { live.textContent = text; }, 50); },
   online: () => navigator.onLine,
@@ -42,12 +42,11 @@ const ctx = {
 let tables = null;
 let schedule = null;
 let kbm = null;
-/** A failed load is retried at the next screen. */
 ctx.tables = () => (tables ??= loadTables('/data/who/').catch((error) => { tables = null; throw error; }));
 ctx.schedule = () => (schedule ??= currentSchedule(ctx.db, () => fetch(BUNDLED_URL).then((r) => r.json()))
   .catch((error) => { schedule = null; throw error; }));
 ctx.kbm = () => (kbm ??= currentKbm(ctx.db).catch((error) => { kbm = null; throw error; }));
-/** On each sync: refresh schedule, KBM table and the kader's posyandu. */
+/** After each pull. */
 async function updateReferenceData(session, db, api) {
   const posyanduId = session.user.posyandu_id;
   const [changedSchedule, changedKbm] = await Promise.allSettled([refreshSchedule(db, api), refreshKbm(db, api),
@@ -55,24 +54,22 @@ async function updateReferenceData(session, db, api) {
   if (ctx.session !== session) return;
   if (changedSchedule.value) schedule = null;
   if (changedKbm.value) kbm = null;
-  // moved posyandu since login: the posyandu day follows
   if (session.user.posyandu_id !== posyanduId) ctx.day.posyandu_id = session.user.posyandu_id ?? null;
 }
 
-/** Roles that send changes; the others (parents, dinkes) only read. */
 const WRITERS = new Set(['kader', 'bidan', 'admin']);
 ctx.canWrite = () => WRITERS.has(ctx.role);
 
-/** Save one user action's changes (one transaction), then sync soon. */
+/** One action's changes in one transaction, then a sync. */
 ctx.saveAll = async (changes) => {
   if (!ctx.canWrite()) throw new Error(t('read_only'));
   const failed = document.getElementById('save-failed');
   let out;
   try {
-    // shared lock: another tab's logout waits for this save
+    // shared: another tab's logout waits for it
     out = await withDbLock(userDbName(ctx.session.user.id), 'shared', () => saveChanges(ctx.db, changes));
   } catch (error) {
-    // nothing stored: say so; the form stays filled
+    // nothing stored: the form stays filled
     showSaveFailed(error);
     throw error;
   }
@@ -86,26 +83,33 @@ ctx.saveAll = async (changes) => {
   return out;
 };
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Live measurements, stale ones marked (deleted ones read too). */
+/** Live measurements, stale ones marked. */
 const measurements = async (db) => {
   const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
   return markStale(children, all).filter((m) => !m.deleted_at);
 };
-/** Live records of an entity, reread on a new database generation. */
+const read = (entity) => (entity === 'measurement' ? measurements(ctx.db) : records(ctx.db, entity));
+/** `list` after record `keys` written (rowsAfter). */
+async function patched(entity, list, keys) {
+  const after = await rowsAfter(ctx.db, entity, list, keys);
+  const fresh = entity === 'measurement' && after ? markStale(await ctx.children(), after.fresh) : after?.fresh;
+  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at)].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity);
+}
+/** Live records of an entity, updated on a new db generation. */
 const readCache = new Map();
 ctx.records = (entity) => {
   const generation = ctx.db.generation();
   const hit = readCache.get(entity);
   if (hit && hit.db === ctx.db && hit.generation === generation) return hit.rows;
-  const read = entity === 'measurement' ? measurements(ctx.db) : records(ctx.db, entity);
-  const rows = read.then((list) => Object.freeze(list.map(Object.freeze)));
+  const keys = hit?.db === ctx.db && ctx.db.changes(hit.generation, 'records');
+  const rows = (keys ? hit.rows.then((list) => patched(entity, list, keys), () => read(entity)) : read(entity))
+    .then((list) => Object.freeze(list.map(Object.freeze)));
   readCache.set(entity, { db: ctx.db, generation, rows });
   rows.catch(() => readCache.delete(entity));
   return rows;
 };
 ctx.children = () => ctx.records('child');
 ctx.posyandus = () => ctx.records('posyandu');
-/** A child with its live events. */
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);
   const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
@@ -116,15 +120,15 @@ ctx.bundle = async (childId) => {
     measurements: live_(child ? markStale([child], all('measurement')) : all('measurement')),
     immunisations: live_(all('immunisation')), supplements: live_(all('supplement')) };
 };
-/** The last report viewed, saved only while its session is open. */
+/** The last report viewed. */
 const lastReportOf = (session, db) => ({
   get: () => getMeta(db, 'last_report').then((row) => row?.value ?? null),
   put: async (value) => { if (ctx.session === session) await putMeta(db, { key: 'last_report', value }); },
 });
-/** A child's area for the schedule (JE), as the server judges it. */
+/** A child's area (JE). */
 ctx.area = (child) => ctx.posyandus().then((ps) => areaOf(child, ps.find((p) => p.id === child?.posyandu_id)));
 
-/** Words, or [words, label]. "Tersinkron" only after a sync went through. */
+/** Words, or [words, label]. */
 function chipText(s, c) {
   if (s.phase === 'pulling' && s.has_more) return t('pulling', { n: s.pulled });
   if (c.conflicts) return t('conflicts_n', { n: c.conflicts });
@@ -139,18 +143,16 @@ function chipText(s, c) {
   return failed(s) ? t('sync_failed') : t(s.phase === 'done' ? 'synced' : 'syncing');
 }
 
-/** A question is open (ui.confirmed): no post-sync redraw. */
+/** A question is open (ui.confirmed). */
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
-/** Typed and not saved: forms changed since drawn. */
 const dirty = () => formsChanged(drawnForms, formValues(main));
-/** Or typing: no post-sync redraw then. */
+/** No post-sync redraw then. */
 const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking() || dirty();
-/** While she types, redraw only the lists below the fields (home.js). */
+/** Only the lists under the fields (home.js). */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
 const redrawn = () => ['', '#/', '#/sync'].includes(location.hash) || /^#\/child\/[\w-]+$/.test(location.hash);
 
-/** The posyandu day lasts until the calendar day turns. */
 function turnDay() {
   const today = todayIso();
   if (ctx.day.since === today) return false;
@@ -159,13 +161,12 @@ function turnDay() {
   ctx.day.date = today;
   return true;
 }
-/** The day turned: redraw screens showing it. */
 function onNewDay() {
   if (!turnDay() || !ctx.session || !redrawn()) return;
   if (busy()) redrawLists(); else route({ refresh: true });
 }
 
-/** Away from the screen this long, the PIN is asked again (login.js lockOver). */
+/** Away this long: the PIN again (login.js lockOver). */
 const LOCK_AFTER_MS = 10 * 60 * 1000;
 let hiddenAt = null;
 function lockIfAway() {
@@ -180,9 +181,7 @@ function lockIfAway() {
   } });
 }
 
-/** Temporary password: her sync refused (403) until she sets her own. */
 const password = (s) => s.phase === 'password_change' || mustChangePassword();
-/** The last sync failed though online, or cannot run: not "Tersinkron". */
 const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || password(s);
 
 function onSyncState(s) {
@@ -219,10 +218,9 @@ function onSyncState(s) {
     s.last_sync_device_at);
 }
 
-/** dinkes keeps no records on the phone (the server answers its sync 403). */
+/** dinkes keeps no records (its sync: 403). */
 const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
-/** End the session on screen: sync, timers, requests and renders stop. */
 function endSession() {
   ctx.sync?.stop();
   ctx.api?.close();
@@ -231,7 +229,7 @@ function endSession() {
   ctx.session = null;
   readCache.clear();
   ctx.reports = null; // the user's scope
-  ctx.invites = new Map(); // invitation codes made, by child: kept across redraws
+  ctx.invites = new Map(); // codes made, by child
   ctx.syncState = {};
   ctx.lastCounts = { waiting: 0, attention: 0, conflicts: 0 };
   chip.hidden = true;
@@ -247,7 +245,6 @@ let opening = null;
 async function startSession(session) {
   closeSession();
   opening = session;
-  // logged out in another tab: reload; a save or sync there: counted here
   const db = await openDb(userDbName(session.user.id), undefined, { onDeleted: () => {
     if (ctx.session === session) location.reload();
   }, onChanged: () => {
@@ -258,7 +255,7 @@ async function startSession(session) {
   ctx.session = session;
   ctx.role = session.user.role;
   forParent(ctx.role === 'parent');
-  paint(); // the menu's "Sinkron data" is a parent's "Perbarui data"
+  paint(); // a parent's menu words
   ctx.db = db;
   schedule = null; // each user keeps their own copies
   kbm = null;
@@ -285,13 +282,13 @@ async function startSession(session) {
   if (!mustChangePassword()) ctx.sync.sync(); // else a 403: sent once she set her own
 }
 ctx.startSession = startSession;
-/** Refresh token refused: log in again; data and outbox stay. */
+/** Refresh token refused: data and outbox stay. */
 ctx.relogin = () => {
   endSession();
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
 
-/** Account closed: forgotten with its database unless something is unsent. */
+/** Account closed: forgotten unless something is unsent. */
 let forgetting = null;
 function accountGone(kind, message) {
   const session = ctx.session;
@@ -301,7 +298,6 @@ function accountGone(kind, message) {
     if (ctx.session !== session) return;
     closeSession();
     history.replaceState(null, '', location.pathname); // no child's id left in the address
-    // could not delete (storage failed): the server's words only
     const notice = unsent === null ? message : syncScreen.accountGoneNotice(kind, unsent);
     loginScreen.show(ctx, main, { force: true, notice });
   });
@@ -312,10 +308,9 @@ const toChild = (m) => `#/child/${m[1]}`;
 const parentOnly = () => ctx.role === 'parent'; // staff: 403
 const judgesDuplicates = () => duplicates.judges(ctx.role); // bidan, admin
 const isAdmin = () => ctx.role === 'admin'; // others: 403
-/** Temporary password: only "Ganti kata sandi" until she sets her own. */
 const mustChangePassword = () => Boolean(ctx.session?.user?.must_change_password);
 const PASSWORD_HASH = '#/password';
-/** An online-only screen (js/online/`name`.js); offline "Perlu internet". */
+/** An online-only screen (js/online/`name`.js). */
 function onlineScreen(name, title) {
   const load = onlineModule(name);
   let tries = 0;
@@ -359,7 +354,6 @@ const ROUTES = [
   [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
   [/^#\/areas(?:\/((?:puskesmas|posyandu)\/[\w-]+))?$/, areasScreen, () => '#/settings', isAdmin],
   [/^#\/reports$/, () => (ctx.role === 'parent' ? parent.home(ctx) : reports.render(ctx))],
-  // dinkes keeps no children on the phone: its home is the reports
   [/^.*$/, () => (ctx.role === 'parent' ? parent.home(ctx) : ctx.role === 'dinkes' ? reports.render(ctx) : home.render(ctx))],
 ];
 
@@ -396,7 +390,7 @@ async function route({ refresh = false } = {}) {
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
-    // a post-sync drawing dropped if she got busy (unless it beat an asked one)
+    // a post-sync drawing dropped if she got busy
     if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
       if (!asking()) redrawLists();
       return;
@@ -416,7 +410,7 @@ async function route({ refresh = false } = {}) {
     saved = null;
     shown = hash;
     markMenu(hash);
-    // focus lost with the old screen, or on the menu/chip: to the heading
+    // focus lost, or on the menu/chip: to the heading
     const heading = main.querySelector('h2');
     const lost = document.activeElement === document.body || !document.activeElement?.isConnected;
     const menu = fresh && Boolean(from?.closest?.('#nav, .bar')); // a menu link, the sync chip
@@ -426,7 +420,6 @@ async function route({ refresh = false } = {}) {
     }
   } catch (error) {
     console.error(error);
-    // hers, then the technical words (for the admin)
     main.replaceChildren(h('section', { id: 'screen-failed' }, h('p', { class: 'notice bad' }, t('screen_failed')),
       h('button', { class: 'btn primary', type: 'button', onclick: () => route() }, t('try_again')), ' ',
       h('a', { class: 'btn', href: '#/' }, t('home')), h('p', { class: 'muted' }, String(error.message ?? error))));
@@ -435,7 +428,6 @@ async function route({ refresh = false } = {}) {
 ctx.route = route;
 
 let typedIn = null; // the field she was in: focused again if she stays
-/** Whether she may leave: nothing unsaved, or she says "Tinggalkan". */
 const mayLeave = () => !dirty() || new Promise((resolve) => {
   main.querySelector('.leave')?.remove(); // Back again: asked again
   const q = t('unsaved_leave');
@@ -447,7 +439,7 @@ const mayLeave = () => !dirty() || new Promise((resolve) => {
 });
 
 const langBtn = document.getElementById('lang-btn');
-/** The page's own words (menu, header) in the language and for the reader. */
+/** The page's own words (menu, header). */
 function paint() {
   langBtn.textContent = t('lang_code');
   langBtn.setAttribute('aria-label', `${t('lang_code')} (${t('lang_switch')})`);
@@ -457,15 +449,15 @@ function paint() {
 }
 
 function wireHeader() {
-  // "Lewati ke isi" moves focus only (#main would route home)
+  // focus only (#main would route home)
   document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
-  /** The other language, in place (a reload would lock the app). */
+  /** In place (a reload would lock the app). */
   ctx.switchLang = async () => {
     setLang(lang() === 'id' ? 'en' : 'id');
     paint();
     if (!ctx.session) { loginScreen.show(ctx, main); return; }
     ctx.sync.refresh();
-    // redrawn keeping what the forms held, unless she navigated meanwhile
+    // what the forms held kept
     const [hash, typed] = [location.hash, formValues(main)];
     await route();
     if (location.hash === hash) restoreForms(main, typed);
@@ -476,12 +468,11 @@ function wireHeader() {
 }
 
 let updateAsked = false;
-/** A new version waits for her reload; with unsaved input she is asked first. */
 function watchUpdates(reg) {
   const banner = document.getElementById('update-banner');
   const take = () => {
     updateAsked = true;
-    // already taken in another tab (controls this page too): just reload
+    // taken in another tab: reload
     if (reg.waiting) reg.waiting.postMessage('skipWaiting');
     else location.reload();
   };
@@ -495,7 +486,7 @@ function watchUpdates(reg) {
   };
   offer();
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
-  // open for days: checked on return/online, hourly at most
+  // hourly at most
   let asked = Date.now();
   const check = () => {
     if (!navigator.onLine || Date.now() - asked < 60 * 60 * 1000) return;
@@ -507,13 +498,11 @@ function watchUpdates(reg) {
 }
 
 function wireTriggers() {
-  // Back off unsaved typing: the address stays till she says "Tinggalkan"
   window.addEventListener('hashchange', async () => {
     if (location.hash === shown || !dirty()) return route();
     history.pushState(null, '', shown);
     if (await mayLeave()) history.back(); // to where she went
   });
-  // a link: asked before it goes (no history entry to undo)
   document.addEventListener('click', async (e) => {
     const a = e.target.closest?.('a[href^="#"]');
     if (!a || e.defaultPrevented || a.hash === location.hash || !dirty()) return;
@@ -528,9 +517,7 @@ function wireTriggers() {
   }, { passive: true });
   window.addEventListener('beforeunload', (e) => dirty() && e.preventDefault());
   main.addEventListener('focusin', (e) => { if (e.target.form) typedIn = e.target; });
-  // a parent's child data (export, access history) needs the network
   const parentOnline = () => ctx.session && ctx.role === 'parent' && location.hash.startsWith('#/child/');
-  // screens needing the network redraw as it comes and goes
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (parentOnline() || (ctx.session && (['#/reports', '#/duplicates'].includes(location.hash)
@@ -557,7 +544,6 @@ function wireTriggers() {
 
 wireHeader();
 wireTriggers();
-// what a logout before the reload left to say, said once
 const notice = sessionStorage.getItem(syncScreen.LOGIN_NOTICE);
 sessionStorage.removeItem(syncScreen.LOGIN_NOTICE);
 loginScreen.show(ctx, main, { notice: notice && t(notice) });

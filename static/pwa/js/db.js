@@ -29,15 +29,18 @@ function upgrade(db, schema, tx) {
   }
 }
 
-function storeApi(store) {
+/** `wrote`: [store, key] of each write (a clear's key null). */
+function storeApi(store, wrote) {
   const source = (index) => (index ? store.index(index) : store);
+  const key = [].concat(store.keyPath);
+  const mark = (k, request) => wrote.push([store.name, k]) && done(request);
   return {
     get: (key) => done(store.get(key)),
     getAll: (index, query) => done(source(index).getAll(query)),
     count: (index, query) => done(source(index).count(query)),
-    put: (value) => done(store.put(value)),
-    delete: (key) => done(store.delete(key)),
-    clear: () => done(store.clear()),
+    put: (value) => mark(key.map((k) => value[k]), store.put(value)),
+    delete: (k) => mark(k, store.delete(k)),
+    clear: () => mark(null, store.clear()),
   };
 }
 
@@ -96,7 +99,9 @@ function connect(name, schema, version, watch) {
 
 function wrap(connection, reopen, name, onChanged) {
   let generation = 0; // bumped by every write that completes: what was read before may be stale
-  let tabs = onChanged && tabsOf(name, () => { generation += 1; onChanged(); });
+  const log = []; // [generation, its writes or null (unknown: another tab's)]
+  const note = (w = null) => log.push([++generation, w]) > 32 && log.shift();
+  let tabs = onChanged && tabsOf(name, () => { note(); onChanged(); });
 
   /** Run fn(stores) in one transaction: all its writes commit or none. fn may await only this
    * transaction's IndexedDB calls. `durability: 'strict'`: complete once flushed to disk (what a
@@ -106,17 +111,18 @@ function wrap(connection, reopen, name, onChanged) {
     const db = connection();
     if (db) return run(db, names, mode, fn, options);
     // opened again after another tab's upgrade: what that version wrote meanwhile counts as a change
-    return reopen().then((again) => { generation += 1; return run(again, names, mode, fn, options); });
+    return reopen().then((again) => { note(); return run(again, names, mode, fn, options); });
   }
 
   function run(db, names, mode, fn, { durability } = {}) {
     return new Promise((resolve, reject) => {
       const t = db.transaction(names, mode, durability ? { durability } : undefined);
-      const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n))]));
+      const wrote = [];
+      const stores = Object.fromEntries(names.map((n) => [n, storeApi(t.objectStore(n), wrote)]));
       let result;
       t.oncomplete = () => {
         if (mode === 'readwrite') {
-          generation += 1;
+          note(wrote);
           try { tabs?.post(); } catch { /* storage full or blocked: they are not told */ }
         }
         resolve(result);
@@ -131,7 +137,12 @@ function wrap(connection, reopen, name, onChanged) {
   // closed, a write still under way completes (IndexedDB lets it) but tells no one: a closed channel throws
   return { tx, read: (names, fn) => tx(names, 'readonly', fn), close: () => { tabs?.close(); tabs = null; connection()?.close(); },
     /** A number that changes with every write (another tab's too, told by `onChanged`'s tabsOf). */
-    generation: () => generation };
+    generation: () => generation,
+    /** The keys of `store` written since generation `since`, or null: not known. */
+    changes: (since, store, after = log.filter(([g]) => g > since)) => {
+      const keys = after.flatMap(([, w]) => w ?? [[store, null]]).filter(([s]) => s === store).map(([, k]) => k);
+      return since + after.length === generation && !keys.includes(null) ? keys : null;
+    } };
 }
 
 export const userDbName = (userId) => `posyandu-${userId}`;

@@ -259,6 +259,24 @@ export async function records(db, entity, { deleted = false } = {}) {
   return (await rowsOf(db, entity)).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
+/** `list` (`records` read) once record `keys` (db.changes) were written: {kept, fresh: the rows of the
+ * children they touch, deleted too}; null: read all. */
+export async function rowsAfter(db, entity, list, keys) {
+  const ids = new Set();
+  for (const [e, id] of keys) {
+    if (e === 'child') ids.add(id);
+    if (e !== entity || e === 'child') continue;
+    const was = list.find((r) => r.id === id)?.child_id;
+    const now = (await getRow(db, e, id))?.child_id ?? was;
+    if (!now) return null; // a child unknown
+    ids.add(now).add(was ?? now);
+  }
+  const of = entity === 'child' ? 'id' : 'child_id';
+  const rows = ids.size > 50 ? null : await Promise.all([...ids].map((id) => (of === 'id' ? getRow(db, 'child', id).then((r) => [r])
+    : rowsOfChild(db, id))));
+  return rows && { kept: list.filter((r) => !ids.has(r[of])), fresh: rows.flat().filter((r) => r?.entity === entity && ids.has(r[of])).map(recordView) };
+}
+
 export const oldestUnsentAt = async (db) => (await outboxEntries(db)).reduce(
   (oldest, e) => (e.created_at && (!oldest || e.created_at < oldest) ? e.created_at : oldest), null);
 
