@@ -102,8 +102,8 @@ ctx.records = (entity) => {
   const hit = readCache.get(entity);
   if (hit && hit.db === ctx.db && hit.generation === generation) return hit.rows;
   const keys = hit?.db === ctx.db && ctx.db.changes(hit.generation, 'records');
-  const rows = (keys ? hit.rows.then((list) => patched(entity, list, keys), () => read(entity)) : read(entity))
-    .then((list) => Object.freeze(list.map(Object.freeze)));
+  const rows = keys?.length === 0 ? hit.rows : (keys ? hit.rows.then((list) => patched(entity, list, keys), () => read(entity))
+    : read(entity)).then((list) => Object.freeze(list.map(Object.freeze)));
   readCache.set(entity, { db: ctx.db, generation, rows });
   rows.catch(() => readCache.delete(entity));
   return rows;
