@@ -145,3 +145,13 @@ test('no child due: an empty list with no totals', () => {
   const list = dueList(server, { children: [children[6]], immunisations, supplements, posyanduId: P, on: ON });
   assert.deepEqual([list.children, list.vaccines, list.supplements], [[], [], []]);
 });
+
+test("group: each child's rows in their order, shared by the home screen (a push each, not a copy per row)", async () => {
+  const { group } = await import('../../static/pwa/js/due-list.js');
+  const rows = [{ child_id: 'a', n: 1 }, { child_id: 'b', n: 2 }, { child_id: 'a', n: 3 }, { child_id: 'a', n: 4 }];
+  const byChild = group(rows);
+  assert.deepEqual([...byChild.keys()], ['a', 'b']);
+  assert.deepEqual(byChild.get('a').map((r) => r.n), [1, 3, 4]);
+  assert.equal(byChild.get('b')[0], rows[1], 'the rows themselves');
+  assert.equal(group([]).size, 0);
+});

@@ -5,7 +5,8 @@ import { addMonths, completedMonths, dueOn, scheduleOn, supplementsDue } from '.
 
 export const UNDER_FIVE_MONTHS = 60;
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-const group = (rows) => rows.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
+/** Rows by child_id, in order. */
+export const group = (rows) => rows.reduce((m, r) => (m.get(r.child_id)?.push(r) ?? m.set(r.child_id, [r]), m), new Map());
 
 /** Where a child lives for the schedule's `areas` (JE): the child's own kabupaten, as the server
  * judges it (cards.py uses child.kabupaten_code); the posyandu's for a child with unsent changes

@@ -2,7 +2,7 @@
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone, weightStatus } from '../assess.js';
-import { areaOf, byVaccine, dueList, UNDER_FIVE_MONTHS } from '../due-list.js';
+import { areaOf, byVaccine, dueList, group, UNDER_FIVE_MONTHS } from '../due-list.js';
 import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
 import { isHealthWorker } from '../checks.js';
@@ -74,7 +74,6 @@ async function readDay(ctx) {
   const [children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
     ctx.records('supplement'), ctx.tables(), ctx.kbm(), ctx.schedule()]);
-  const group = (list) => list.reduce((m, r) => m.set(r.child_id, [...(m.get(r.child_id) ?? []), r]), new Map());
   return { children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule,
     byM: group(measurements), byI: group(immunisations), byS: group(supplements) };
 }
