@@ -175,3 +175,34 @@ test("the English names the Buku KIA and the KMS by their names, as the Indonesi
     for (const name of ['Buku KIA', 'KMS']) if (id.includes(name)) assert.ok(en.includes(name), `${key}: ${en}`);
   }
 });
+
+test("dates and numbers: each Intl formatter made once per language and options (a child's screen writes 100 dates), words unchanged", async () => {
+  const i18n = await import('../../static/pwa/js/i18n.js');
+  const made = { DateTimeFormat: 0, NumberFormat: 0 };
+  const real = { DateTimeFormat: Intl.DateTimeFormat, NumberFormat: Intl.NumberFormat };
+  for (const name of Object.keys(made)) {
+    Intl[name] = class extends real[name] { constructor(...a) { super(...a); made[name] += 1; } };
+    Object.defineProperty(Intl[name], 'name', { value: `Counted${name}` }); // none made before
+  }
+  try {
+    for (let i = 0; i < 50; i += 1) {
+      i18n.formatDate('2024-09-05');
+      i18n.formatNumber(7.25);
+      i18n.formatKg(8);
+    }
+    assert.deepEqual(made, { DateTimeFormat: 1, NumberFormat: 2 }, 'not one a call (toLocaleString)');
+  } finally {
+    Object.assign(Intl, real);
+  }
+  for (const code of ['id', 'en']) {
+    i18n.setLang(code);
+    const locale = code === 'en' ? 'en-GB' : 'id-ID';
+    assert.equal(i18n.formatNumber(1234.5), (1234.5).toLocaleString(locale));
+    assert.equal(i18n.formatNumber(7.25, 1), (7.25).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+    assert.equal(i18n.formatKg(2.4995), (2.4995).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 3 }));
+    assert.equal(i18n.formatPct(78.25), `${(78.25).toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
+    assert.equal(i18n.formatMonth('2025-08', true), new Date(2025, 7, 1).toLocaleString(locale, { month: 'short', year: '2-digit' }));
+  }
+  assert.equal(i18n.formatDate('2024-09-05'), '5 Sep 2024', "en-GB's 'Sept' as the server's");
+  i18n.setLang('id');
+});

@@ -620,9 +620,10 @@ export const textKeys = () => Object.keys(W);
 export const plain = (key) => (PLAIN[key] ? PLAIN[key][at()] : '–');
 export const category = (key) => (CATEGORY[key] ? CATEGORY[key][at()] : '–');
 const locale = () => (current === 'en' ? 'en-GB' : 'id-ID');
-/** A date's words in the user's language; a short month of three letters, as the server writes it
- * (posyandu/messages.py): en-GB's September is 'Sept' in the browser, 'Sep' here. */
-const dated = (d, o) => d.toLocaleString(locale(), o).replace(/\bSept\b/, 'Sep');
+/** A date's words; en-GB's 'Sept' as the server's 'Sep' (posyandu/messages.py). */
+const dated = (d, o) => made(Intl.DateTimeFormat, o).format(d).replace(/\bSept\b/, 'Sep');
+const made = (Kind, o, k = Kind.name + locale() + JSON.stringify(o)) => (formats[k] ??= new Kind(locale(), o));
+const formats = {}; // made once (toLocaleString makes one a call)
 export const formatDate = (iso) => (iso ? dated(new Date(`${iso.slice(0, 10)}T00:00:00`),
   { day: 'numeric', month: 'short', year: 'numeric' }) : '–');
 /** An instant in the phone's local time: '30 Nov 2025, 20.25'. */
@@ -631,22 +632,22 @@ export const formatDateTime = (iso) => (iso ? dated(new Date(iso),
 /** '2025-08' → 'Agustus 2025' (long) or 'Agu 25' (short, chart axes). */
 export const formatMonth = (ym, short = false) => dated(new Date(+ym.slice(0, 4), +ym.slice(5, 7) - 1, 1),
   short ? { month: 'short', year: '2-digit' } : { month: 'long', year: 'numeric' });
-/** A number the user's way ('7,25' in Bahasa Indonesia); `digits`: that many decimals, always. */
-export const formatNumber = (n, digits) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
-  digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }));
-/** Storage size: MB, from 1 GB on GB ('10,0 GB', not '10.241,3 MB'). */
+/** '7,25'; `digits`: that many decimals, always. */
+export const formatNumber = (n, digits) => (n === null || n === undefined ? '–' : made(Intl.NumberFormat,
+  digits === undefined ? undefined : { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n));
+/** MB, from 1 GB on GB ('10,0 GB'). */
 export function formatBytes(b) {
   const mb = b / 1048576;
   return mb < 1023.95 ? `${formatNumber(mb, 1)} MB` : `${formatNumber(mb / 1024, 1)} GB`;
 }
 /** A weight in kg as the KMS writes it: '8,0', '7,25', '2,499'. */
-export const formatKg = (n) => (n === null || n === undefined ? '–' : n.toLocaleString(locale(),
-  { minimumFractionDigits: 1, maximumFractionDigits: 3 }));
-/** A length, height or circumference in cm with its one decimal ('65,0'), as the server keeps it. */
+export const formatKg = (n) => (n === null || n === undefined ? '–' : made(Intl.NumberFormat,
+  { minimumFractionDigits: 1, maximumFractionDigits: 3 }).format(n));
+/** cm with one decimal ('65,0'), as the server keeps it. */
 export const formatCm = (n) => formatNumber(n, 1);
 export const formatPct = (v) => (v === null || v === undefined ? '–'
-  : `${v.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
-/** A user's name and role, the role said once (a name may already say it: "Ibu Siti (orang tua)"). */
+  : `${formatNumber(v, 1)}%`);
+/** Name and role, the role said once ("Ibu Siti (orang tua)"). */
 export function whoText(user) {
   const said = texts(`role_${user.role}`).some((word) => user.name.toLowerCase().includes(word.toLowerCase()));
   return said ? user.name : `${user.name} (${t(`role_${user.role}`)})`;
