@@ -37,11 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sync import MONTHS, PASSWORD, Server, build, dataset, first_pull, push_all  # noqa: E402
+from sync import PASSWORD, first_pull, pushed  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM  # noqa: E402
 from tests.e2e.pages import start_login, wait_synced  # noqa: E402
-from tests.support.pgserver import PostgresServer  # noqa: E402
 
 TARGETS = {"a": 120.0, "b": 2.0, "c": 2.0, "d": 1.0, "e": 0.1}  # seconds, at the slowest setting
 
@@ -120,16 +119,8 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    pg = PostgresServer().start()
-    server = None
-    try:
-        url = pg.create_database("posyandu_phone")
-        posyandu = build(url, args.children)
-        children, visits = dataset(posyandu[:1], args.children * MONTHS, seed=7)
-        server = Server(url, 2, pg.dir / "gunicorn.log")
-        bidan, kader = server.login("bidan"), server.login("kader")
-        push_all(server, bidan, "child", children, 500)
-        push_all(server, bidan, "measurement", visits, 500)
+    with pushed("posyandu_phone", args.children, seed=7, posyandu_used=1) as (server, children, visits, _):
+        kader = server.login("kader")
         seconds, changes, pages = min((first_pull(server, kader) for _ in range(3)), key=lambda r: r[0])
         print(f"one posyandu: {len(children)} children, {len(visits):,} visits; gunicorn (2 workers), PostgreSQL 15")
         print(f"baseline: the first pull by plain HTTP (Python), {changes:,} changes in {pages} pages: "
@@ -148,10 +139,6 @@ def main() -> None:
                 browser.close()
         print(f"targets at {max(args.slowdown):g}×: a) within {TARGETS['a']:.0f} s, b) and c) within "
               f"{TARGETS['b']:.0f} s, d) within {TARGETS['d']:.0f} s, e) within {TARGETS['e'] * 1000:.0f} ms")
-    finally:
-        if server:
-            server.stop()
-        pg.stop()
 
 
 if __name__ == "__main__":

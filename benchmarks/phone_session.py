@@ -25,18 +25,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sync import MONTHS, PASSWORD, Server, build, dataset, push_all  # noqa: E402
+from sync import PASSWORD, pushed  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM  # noqa: E402
 from tests.e2e.pages import start_login, wait_synced  # noqa: E402
-from tests.support.pgserver import PostgresServer  # noqa: E402
 
 SLOWDOWN = 6
 # The records IndexedDB hands the page (getAll's rows, get's one), counted in window.__rows.
@@ -125,37 +123,23 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    pg = PostgresServer().start()
-    server = None
-    try:
-        url = pg.create_database("posyandu_session")
-        posyandu = build(url, args.children)
-        children, visits = dataset(posyandu, args.children * MONTHS, seed=11)
-        server = Server(url, 2, pg.dir / "gunicorn.log")
-        bidan = server.login("bidan")
-        push_all(server, bidan, "child", children, 500)
-        start = time.perf_counter()
-        push_all(server, bidan, "measurement", visits, 500)
-        print(f"a puskesmas: {len(children)} children in {len(posyandu)} posyandu, {len(visits):,} weighings "
-              f"(pushed in {time.perf_counter() - start:.0f} s); the bidan's phone, offline, CPU {SLOWDOWN}× slower")
+    with pushed("posyandu_session", args.children, seed=11) as (server, children, visits, seconds):
+        print(f"a puskesmas: {len(children)} children in posyandu of 300, {len(visits):,} weighings (pushed in "
+              f"{seconds:.0f} s); the bidan's phone, offline, CPU {SLOWDOWN}× slower")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
             try:
                 r = session(browser, f"http://127.0.0.1:{server.port}", children, max(10, args.opens))
             finally:
                 browser.close()
-        (ta, na), (tb, nb) = r["a"], r["b"]
-        print(f"back to the home list, nothing written (baseline): {ta:.2f} s, {na:,.0f} records read")
-        print(f"back to the home list after a weighing saved:     {tb:.2f} s, {nb:,.0f} records read "
-              f"({tb / ta:.2f}× the baseline; target within 1.5×; "
-              f"{nb / (len(children) + len(visits)):.1%} of the {len(children) + len(visits):,} records)")
-        (n0, h0, d0, l0), (n1, h1, d1, l1) = r["heap"]
-        print(f"children opened in turn: JS heap {h0:.1f} MB after {n0}, {h1:.1f} MB after {n1} "
-              f"({(h1 - h0) * 1000 / (n1 - n0):+.0f} KB per child); DOM nodes {d0:,} → {d1:,}; listeners {l0} → {l1}")
-    finally:
-        if server:
-            server.stop()
-        pg.stop()
+    (ta, na), (tb, nb) = r["a"], r["b"]
+    print(f"back to the home list, nothing written (baseline): {ta:.2f} s, {na:,.0f} records read")
+    print(f"back to the home list after a weighing saved:     {tb:.2f} s, {nb:,.0f} records read "
+          f"({tb / ta:.2f}× the baseline; target within 1.5×; "
+          f"{nb / (len(children) + len(visits)):.1%} of the {len(children) + len(visits):,} records)")
+    (n0, h0, d0, l0), (n1, h1, d1, l1) = r["heap"]
+    print(f"children opened in turn: JS heap {h0:.1f} MB after {n0}, {h1:.1f} MB after {n1} "
+          f"({(h1 - h0) * 1000 / (n1 - n0):+.0f} KB per child); DOM nodes {d0:,} → {d1:,}; listeners {l0} → {l1}")
 
 
 if __name__ == "__main__":

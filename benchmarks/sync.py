@@ -42,7 +42,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -135,6 +137,28 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+
+
+@contextmanager
+def pushed(name: str, children: int, seed: int, posyandu_used: int | None = None) -> Iterator[tuple]:
+    """A throwaway PostgreSQL database ``name`` built for ``children`` (``build``), gunicorn (2
+    workers) on it, and ``dataset``'s children and monthly visits (in the first ``posyandu_used``
+    posyandu, default all) pushed by the bidan: (server, children, visits, seconds of the visits'
+    push). Both servers stop on leaving."""
+    pg = PostgresServer().start()
+    server = None
+    try:
+        url = pg.create_database(name)
+        posyandu = build(url, children)
+        kids, visits = dataset(posyandu[:posyandu_used], children * MONTHS, seed=seed)
+        server = Server(url, 2, pg.dir / "gunicorn.log")
+        bidan = server.login("bidan")
+        push_all(server, bidan, "child", kids, 500)
+        yield server, kids, visits, push_all(server, bidan, "measurement", visits, 500)
+    finally:
+        if server:
+            server.stop()
+        pg.stop()
 
 
 def dataset(posyandu: list[str], n_measurements: int, seed: int) -> tuple[list[dict], list[dict]]:
