@@ -80,4 +80,9 @@ test('rowsAfter: a row gone whose child is unknown, or many children touched (a 
   assert.equal(await rowsAfter(db, 'measurement', list, [['measurement', 'gone']]), null);
   assert.equal(await rowsAfter(db, 'child', await records(db, 'child'), many.map((c) => ['child', c.id])), null);
   assert.equal(await rowsAfter(db, 'posyandu', [], [['posyandu', 'p1']]), null, 'not a child\'s record: read all');
+  const weighings = Array.from({ length: 101 }, (_, i) => weighing(`w${i}`, 'c1', '2024-05-05', 9));
+  await applyPullPage(db, { changes: weighings, cursor: '2', has_more: false });
+  assert.equal(await rowsAfter(db, 'measurement', list, weighings.map((w) => [w.entity, w.id])), null,
+    'over 100 records written, one child\'s: each would be read one by one');
+  assert.ok(await rowsAfter(db, 'measurement', list, weighings.slice(1).map((w) => [w.entity, w.id])));
 });
