@@ -118,3 +118,18 @@ class Invitation(TimestampMixin, db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+
+
+class ChildMove(db.Model):
+    """A child moved from one posyandu to another (``registry.operations.update_child``), on the local day
+    the move was recorded. Her record and events follow her, so reports read this to count her, in a month
+    before the move, where she was registered then (``reports.cohort.placed_on``)."""
+
+    __tablename__ = "child_move"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("child.id"), index=True)
+    from_posyandu_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posyandu.id"), index=True)
+    to_posyandu_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posyandu.id"))
+    moved_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,8 +19,9 @@ from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed, ref
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import TAKEN, date_text
-from posyandu.registry.models import (REGION_LEVELS, Child, Invitation, ParentLink, Posyandu, Puskesmas, Region,
-                                      kabupaten_of)
+from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, Puskesmas,
+                                      Region, kabupaten_of)
+from posyandu.validators import local_today
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
 CLOSED = Msg("this posyandu is closed: choose another", "posyandu ini sudah ditutup: pilih posyandu lain")
@@ -474,6 +475,8 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
         _judge_flagged_against(child, Child.posyandu_id != child.posyandu_id, action="transfer",
                                reason=f"{child.id} moved to another posyandu")
         _repoint_events(child, child, prev_posyandu_id=moved, action="transfer")
+        db.session.add(ChildMove(child_id=child.id, from_posyandu_id=moved, to_posyandu_id=child.posyandu_id,
+                                 moved_on=local_today(child.kabupaten_code)))  # her months before stay where she was
         from posyandu.auth.operations import revoke_unseen_invitations
         revoke_unseen_invitations(Child.id == child.id)
     if changes.keys() & {"birth_date", "sex"}:

@@ -2,8 +2,10 @@
 
 * The cohort of a month (S): children registered at a posyandu in the caller's
   scope, not deleted or merged away, born by the month's last day and under 60
-  completed months on it. Each child counts once, at the posyandu it belongs
-  to now (events follow a transferred child).
+  completed months on it. Each child counts once, at the posyandu she was registered
+  at on the month's last day (``placed_on``): a child moved since counts, in the months
+  before, where she was (with her events, which follow her), so a month's report read
+  after its end stays the same.
 * Areas: a posyandu rolls up to its desa, the kecamatan and kabupaten of that desa
   (Kemendagri codes nest by prefix), and its puskesmas. ``level`` picks the grouping
   column. A puskesmas may run posyandu in a desa of a neighbouring kecamatan: the
@@ -27,10 +29,10 @@ from collections import Counter
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from posyandu.growth.models import Measurement
-from posyandu.registry.models import Child, Posyandu, Puskesmas, Region
+from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
 
 LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
@@ -52,10 +54,28 @@ def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
     return select(Posyandu.id).where(posyandu_filter, Posyandu.deleted_at.is_(None))
 
 
-def children_in_area(posyandu_filter: Any, level: str) -> Select:
-    """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu."""
+def placed_on(on: Any, child_id: Any = Child.id, now: Any = Child.posyandu_id) -> Any:
+    """The posyandu a child (``child_id``, at ``now`` today) was registered at on ``on`` (a date, or a date
+    column: an event's day): the one she left by her first move after that day (``ChildMove``), else ``now``."""
+    left = (select(ChildMove.from_posyandu_id).where(ChildMove.child_id == child_id, ChildMove.moved_on > on)
+            .order_by(ChildMove.moved_on, ChildMove.created_at).limit(1).scalar_subquery())
+    return func.coalesce(left, now)
+
+
+def events_in_area(event: Any, posyandu_filter: Any, on: date) -> Any:
+    """An event (``event``: Measurement, Immunisation, Supplement) of a child the covered posyandu had on
+    ``on`` may be among: recorded at one of them, or of a child who left one after that day (her events
+    followed her). A superset: joined to the children ``placed_on`` it."""
+    ids = scoped_posyandu_ids(posyandu_filter)
+    left = select(ChildMove.child_id).where(ChildMove.from_posyandu_id.in_(ids), ChildMove.moved_on > on)
+    return or_(event.posyandu_id.in_(ids), event.child_id.in_(left))
+
+
+def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -> Select:
+    """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu: where they
+    were on ``on`` (``placed_on``), else where they are now."""
     return (select(area_column(level).label("area")).select_from(Child)
-            .join(Posyandu, Posyandu.id == Child.posyandu_id)
+            .join(Posyandu, Posyandu.id == (Child.posyandu_id if on is None else placed_on(on)))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
                    Posyandu.deleted_at.is_(None)))
 
@@ -67,7 +87,7 @@ def under_five_on(on: date) -> Any:
 
 def cohort(month: Month, posyandu_filter: Any, level: str) -> Select:
     """The month's S: children under five on its last day, in the covered area."""
-    return children_in_area(posyandu_filter, level).where(under_five_on(month.last))
+    return children_in_area(posyandu_filter, level, month.last).where(under_five_on(month.last))
 
 
 def age_group(on: date) -> Any:
@@ -113,7 +133,7 @@ def visits_between(first: date, last: date, posyandu_filter: Any, picks: Iterabl
              for name, cond in PICKS.items() if name in picks}
     return (select(*(getattr(m, c) for c in VISIT_COLUMNS), *(n.label(f"n_{name}") for name, n in taken.items()))
             .where(m.measured_on.between(first, last), m.deleted_at.is_(None),
-                   m.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)), *([narrow] if narrow is not None else []))
+                   events_in_area(m, posyandu_filter, last), *([narrow] if narrow is not None else []))
             .cte())
 
 

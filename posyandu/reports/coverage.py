@@ -15,7 +15,8 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   a child the programme did not reach, which coverage is there to show (left out, 5 of 11 children
   given BCG read as 100 %: only the children who could still be reached were counted).
   ``given_in_period`` = doses of it
-  recorded during the period in the area (the monthly PWS count), whatever the child's age: children
+  recorded during the period in the area (the monthly PWS count; a dose where the child was registered
+  on the day given, though it followed her to another posyandu since), whatever the child's age: children
   given it, so the same dose entered twice (two phones, kept and flagged a possible duplicate)
   counts once.
 * **IDL** (Imunisasi Dasar Lengkap): ``target`` = children whose first birthday
@@ -57,8 +58,8 @@ from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, complet
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import month_text
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas, in_order,
-                                     scoped_posyandu_ids)
+from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
+                                     events_in_area, in_order, placed_on)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
 
@@ -149,7 +150,7 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
     """(target, covered) per area of each schedule dose (module docstring)."""
     entries = schedule.entries
     given = given_masks([("m", entries, None)], Immunisation.given_on <= period.last,
-                        Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)))
+                        events_in_area(Immunisation, pf, period.last))
     stmt = cohort(period.end, pf, level).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for i, e in enumerate(entries):
@@ -174,8 +175,8 @@ def _complete(session: Any, schedule: Schedule, period: Period, pf: Any, level: 
                          _date_code(Immunisation.given_on) < _birthday_code(years)))
     either = or_(*(reaching for _, _, reaching, _ in complete))
     given = given_masks([(kind, doses, and_(reaching, before)) for kind, doses, reaching, before in complete],
-                        either, Immunisation.posyandu_id.in_(scoped_posyandu_ids(pf)), of_child=True)
-    stmt = children_in_area(pf, level).where(either).outerjoin(given, given.c.child_id == Child.id)
+                        either, events_in_area(Immunisation, pf, period.last), of_child=True)
+    stmt = children_in_area(pf, level, period.last).where(either).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for kind, doses, reaching, _ in complete:
         done = and_(reaching, *(had(given, kind, i) | ~applies(e) for i, e in enumerate(doses)))
@@ -187,7 +188,8 @@ def _complete(session: Any, schedule: Schedule, period: Period, pf: Any, level: 
 def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[tuple[str, str, int], int]:
     stmt = (select(area_column(level).label("area"), Immunisation.vaccine, Immunisation.dose,
                    func.count(Immunisation.child_id.distinct()))
-            .select_from(Immunisation).join(Posyandu, Posyandu.id == Immunisation.posyandu_id))
+            .select_from(Immunisation).join(Posyandu, Posyandu.id == placed_on(  # where given, though it followed her
+                Immunisation.given_on, Immunisation.child_id, Immunisation.posyandu_id)))
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
                       Posyandu.deleted_at.is_(None), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
@@ -222,7 +224,7 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             Child.kabupaten_code.label("kabupaten"), Child.birth_date.label("birth_date"),
             caps.c.given_on.label("capsule_on"), caps.c.blue.label("got_blue"), blue.c.given_on.label("blue_on"),
             red.c.given_on.label("red_on")]
-    stmt = (children_in_area(pf, level).with_only_columns(*keys, func.count(Child.id).label("n"))
+    stmt = (children_in_area(pf, level, month.last).with_only_columns(*keys, func.count(Child.id).label("n"))
             .outerjoin(caps, caps.c.child_id == Child.id).outerjoin(blue, blue.c.child_id == Child.id)
             .outerjoin(red, red.c.child_id == Child.id)
             .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))

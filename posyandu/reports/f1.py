@@ -30,7 +30,7 @@ from posyandu.immunisation.schedule import completed_months
 from posyandu.immunisation.supplements import VITAMIN_A
 from posyandu.registry.models import Child
 from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas,
-                                     grouped, joined_latest, latest_visit, scoped_posyandu_ids, with_margins)
+                                     events_in_area, grouped, joined_latest, latest_visit, with_margins)
 from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
 from posyandu.reports.skdn import COUNTS as SKDN_COUNTS, count_columns, severely_underweight
 
@@ -44,7 +44,7 @@ def capsules_given(month: Month, posyandu_filter: Any) -> Any:
     return (select(Supplement.child_id, given("vitamin_a_blue").label("blue"), given("vitamin_a_red").label("red"),
                    func.min(Supplement.given_on).label("given_on"))
             .where(Supplement.kind.in_(VITAMIN_A), Supplement.given_on.between(month.first, month.last),
-                   Supplement.deleted_at.is_(None), Supplement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
+                   Supplement.deleted_at.is_(None), events_in_area(Supplement, posyandu_filter, month.last))
             .group_by(Supplement.child_id).subquery())
 
 
@@ -54,11 +54,12 @@ def capsules_by_age(session: Any, month: Month, posyandu_filter: Any, level: str
     is ``schedule.completed_months``, as the capsule's own checks count it."""
     first = (select(Supplement.child_id, Supplement.kind, func.min(Supplement.given_on).label("given_on"))
              .where(Supplement.kind.in_(VITAMIN_A), Supplement.given_on.between(month.first, month.last),
-                    Supplement.deleted_at.is_(None), Supplement.posyandu_id.in_(scoped_posyandu_ids(posyandu_filter)))
+                    Supplement.deleted_at.is_(None), events_in_area(Supplement, posyandu_filter, month.last))
              .group_by(Supplement.child_id, Supplement.kind).subquery())
     keys = [area_column(level).label("area"), Child.sex.label("sex"),
             Child.birth_date.label("birth_date"), first.c.kind.label("kind"), first.c.given_on.label("given_on")]
-    stmt = (children_in_area(posyandu_filter, level).with_only_columns(*keys, func.count(Child.id).label("n"))
+    stmt = (children_in_area(posyandu_filter, level, month.last)
+            .with_only_columns(*keys, func.count(Child.id).label("n"))
             .join(first, first.c.child_id == Child.id).group_by(*keys))
     out: dict[tuple, dict[str, int]] = {}
     for r in session.execute(stmt).mappings():

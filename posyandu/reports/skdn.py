@@ -13,7 +13,7 @@ children of K absent; the count says why, the numbers stay as they are.
 
 Each child counts once a month, with the month's latest weighing (its stored
 KMS trend, a health worker's N/T override included), at the posyandu the
-child belongs to now.
+child was registered at on the month's last day (``cohort.placed_on``).
 """
 from __future__ import annotations
 

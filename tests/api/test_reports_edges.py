@@ -5,8 +5,9 @@ child  sex born        age  what happened                                       
 A      M   2024-01-15  13   Jan 10 9.0 → Feb 10 9.3 kg (gain 300 ≥ KBM 200)                    N
 V      F   2024-02-20  12   not weighed; blue capsule Feb 10, at 11 months (12 on Feb 20)      S only
 W      M   2020-02-15  60   Jan 10 16.0, Feb 10 16.1: 60 months on Feb 15 → not under five in Feb (in Jan: 59)
-X      F   2023-06-01  20   registered and weighed at Mawar (p2): Jan 10 10.0, Feb 5 10.0;     T
-                            then moved to Melati: her history goes with her
+X      F   2023-06-01  20   registered and weighed at Mawar (p2): Jan 10 10.0, Feb 5 10.0;     Mawar's T
+                            then (today, long after February) moved to Melati: her weighings follow
+                            her, but January and February count her, with them, at Mawar
 Y      M   2023-09-10  17   registered twice: Y1 weighed Jan 10 10.0, Y2 Feb 10 10.3;          N
                             Y2 merged into Y1 → one child, Feb is N (was B on Y2)
 Z      F   2024-06-01   8   weighed Feb 10 8.0, then deleted (registered by mistake)          nowhere
@@ -79,34 +80,34 @@ SKDN_KEYS = ("S", "K", "D", "N", "T", "O", "B", "BGM", "2T", "D_prime")
 def test_skdn_february_by_hand(client, world, february):
     got = by_name(rows(client, world, "skdn", f"month={FEB}"))
     melati, mawar = got["Melati"], got["Mawar"]
-    # S: A V X Y E = 5 (W is 60 months on Feb 28, Z deleted, Y2 merged into Y). D: A X Y E = 4 =
-    # N 2 (A, Y: 10.0 → 10.3 once merged) + T 1 (X: 10.0 → 10.0) + O 0 + B 1 (E). No BGM (E's oedema: no wfa), no 2T
-    # (X's January was her first weighing, B).
-    assert tuple(melati[k] for k in SKDN_KEYS) == (5, 5, 4, 2, 1, 0, 1, 0, 0, 3)
-    # K/S 5/5; D/S 4/5; D/K 4/5; N/D 2/4; N/D′ 2/3 = 66.67; N/S 2/5
+    # S: A V Y E = 4 (W is 60 months on Feb 28, Z deleted, Y2 merged into Y, X Mawar's then). D: A Y E = 3 =
+    # N 2 (A, Y: 10.0 → 10.3 once merged) + T 0 + O 0 + B 1 (E). No BGM (E's oedema: no wfa), no 2T.
+    assert tuple(melati[k] for k in SKDN_KEYS) == (4, 4, 3, 2, 0, 0, 1, 0, 0, 2)
+    # K/S 4/4; D/S 3/4; D/K 3/4; N/D 2/3 = 66.67; N/D′ 2/2; N/S 2/4
     assert tuple(melati[k] for k in ("K_S", "D_S", "D_K", "N_D", "N_D_prime", "N_S")) == (
-        100.0, 80.0, 80.0, 50.0, 66.7, 40.0)
-    # Mawar's only child moved away with her weighings: Mawar is listed with nothing
-    assert tuple(mawar[k] for k in SKDN_KEYS) == (0,) * 10 and mawar["D_S"] is None
+        100.0, 75.0, 75.0, 66.7, 100.0, 50.0)
+    # Mawar's child moved away since, her weighings with her: February still counts her there, T
+    # (X's January was her first weighing, B; no 2T)
+    assert tuple(mawar[k] for k in SKDN_KEYS) == (1, 1, 1, 0, 1, 0, 0, 0, 0, 1) and mawar["D_S"] == 100.0
 
 
 def test_skdn_january_counts_the_child_who_turned_five_in_february(client, world, february):
     (melati,) = [r for r in rows(client, world, "skdn", f"month={JAN}") if r["area_name"] == "Melati"]
-    # S: A (12 on Jan 15) V W (59) X Y E = 6; D: A W X Y = 4, every one a first weighing (B).
-    assert tuple(melati[k] for k in ("S", "D", "N", "T", "O", "B")) == (6, 4, 0, 0, 0, 4)
+    # S: A (12 on Jan 15) V W (59) Y E = 5 (X Mawar's); D: A W Y = 3, every one a first weighing (B).
+    assert tuple(melati[k] for k in ("S", "D", "N", "T", "O", "B")) == (5, 3, 0, 0, 0, 3)
 
 
 def test_f1_february_by_hand(client, world, february):
     cells = {(r["sex"], r["age_group"]): r for r in rows(client, world, "f1", f"month={FEB}&posyandu_id={world.ids['p1']}")}
     total = cells[("all", "0-59")]
-    # every child is 12-23 months (A 13, V 12, X 20, Y 17, E 23); boys A Y E, girls V X
-    assert (total["S"], cells[("all", "12-23")]["S"], cells[("M", "0-59")]["S"], cells[("F", "0-59")]["S"]) == (5, 5, 3, 2)
+    # every child is 12-23 months (A 13, V 12, Y 17, E 23; X Mawar's in February); boys A Y E, girl V
+    assert (total["S"], cells[("all", "12-23")]["S"], cells[("M", "0-59")]["S"], cells[("F", "0-59")]["S"]) == (4, 4, 3, 1)
     # BB/U: E's oedema gives no weight-for-age but counts him below -3 SD (sangat kurang, WHO anthro, as the
     # prevalence), the others are normal; V's blue capsule counted; no S36 (born 2022-02)
     assert (total["bb_u_sangat_kurang"], total["bb_u_kurang"], total["vitamin_a_blue"], total["vitamin_a_red"],
             total["S36"]) == (1, 0, 1, 0, 0)
     girls = cells[("F", "12-23")]
-    assert (girls["S"], girls["D"], girls["T"], girls["vitamin_a_blue"]) == (2, 1, 1, 0)  # V and X
+    assert (girls["S"], girls["D"], girls["T"], girls["vitamin_a_blue"]) == (1, 0, 0, 0)  # V
     # V's capsule is counted by her age on the day given: 11 months on Feb 10 (12 on Feb 20) → girls 6-11,
     # a row where she is not in S (12 months on Feb 28)
     assert (cells[("F", "6-11")]["S"], cells[("F", "6-11")]["vitamin_a_blue"]) == (0, 1)
@@ -114,13 +115,13 @@ def test_f1_february_by_hand(client, world, february):
 
 def test_prevalence_february_by_hand(client, world, february):
     t = rows(client, world, "prevalence", f"month={FEB}&posyandu_id={world.ids['p1']}")[0]
-    # measured A X Y E = 4. Only E has a length (85 cm at 23 months: TB/U normal); his oedema makes him severely
+    # measured A Y E = 3 (X Mawar's in February). Only E has a length (85 cm at 23 months: TB/U normal); his oedema makes him severely
     # wasted (BB/TB denominator 1) and, though he has no weight-for-age z-score, severely underweight: WHO
     # anthro's prevalence counts an oedematous child below -3 SD of weight-for-age too (zwei_aux = -3.1).
-    # BB/U of A X Y E: E alone → 1/4 = 25.0 %.
+    # BB/U of A Y E: E alone → 1/3 = 33.3 %.
     assert (t["measured"], t["tb_u_n"], t["stunted"], t["bb_tb_n"], t["wasted"], t["severely_wasted"],
-            t["bb_u_n"], t["underweight"], t["severely_underweight"], t["flagged"]) == (4, 1, 0, 1, 1, 1, 4, 1, 1, 0)
-    assert (t["stunting_pct"], t["wasting_pct"], t["underweight_pct"]) == (0.0, 100.0, 25.0)
+            t["bb_u_n"], t["underweight"], t["severely_underweight"], t["flagged"]) == (3, 1, 0, 1, 1, 1, 3, 1, 1, 0)
+    assert (t["stunting_pct"], t["wasting_pct"], t["underweight_pct"]) == (0.0, 100.0, 33.3)
 
 
 def test_vitamin_a_february_round_by_hand(client, world, february):
@@ -128,10 +129,10 @@ def test_vitamin_a_february_round_by_hand(client, world, february):
     blue, red = cov["Vitamin A (blue) February 2025"], cov["Vitamin A (red) February 2025"]
     # V had her capsule of the round (blue, Feb 10, at 11 months): target and covered in the blue band → 1/1.
     # The others had none: each in the band due on Melati's meeting day, Feb 5 — red (12-59 months) for
-    # A (12 on Jan 15), W (59: 60 only on Feb 15, so due that day though not in February's S), X (20), Y (16)
-    # and E (23) → 0/5.
+    # A (12 on Jan 15), W (59: 60 only on Feb 15, so due that day though not in February's S), Y (16)
+    # and E (23) → 0/4 (X, 20, Mawar's in February: due on Mawar's day).
     assert (blue["target"], blue["covered"], blue["coverage_pct"]) == (1, 1, 100.0)
-    assert (red["target"], red["covered"], red["coverage_pct"]) == (5, 0, 0.0)
+    assert (red["target"], red["covered"], red["coverage_pct"]) == (4, 0, 0.0)
 
 
 @pytest.mark.parametrize("report", ["skdn", "f1", "prevalence", "coverage"])
@@ -164,8 +165,8 @@ def test_a_dose_entered_twice_the_same_day_is_one_dose_given(client, world, febr
         ids.append(resp.get_json())
     assert ids[1]["possible_duplicate_of"] == ids[0]["id"]
     cov = {r["indicator"]: r for r in rows(client, world, "coverage", f"month={FEB}&posyandu_id={world.ids['p1']}")}
-    # OPV 1 (1 month): target A V X Y E = 5, covered A alone; given in February: A's one dose
-    assert (cov["OPV 1"]["target"], cov["OPV 1"]["covered"], cov["OPV 1"]["given_in_period"]) == (5, 1, 1)
+    # OPV 1 (1 month): target A V Y E = 4 (X Mawar's in February), covered A alone; given in February: A's one dose
+    assert (cov["OPV 1"]["target"], cov["OPV 1"]["covered"], cov["OPV 1"]["given_in_period"]) == (4, 1, 1)
 
 
 def test_a_vitamin_a_round_is_named_by_its_month_in_the_answers_language(client, world, february):

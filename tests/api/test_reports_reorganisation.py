@@ -1,0 +1,99 @@
+"""A reorganisation year: children move between posyandu (within a desa's puskesmas, to another kabupaten
+and back) after months of weighings and doses. A month's report read after the month's end stays the same
+whenever it is read again: a child counts, in a month, at the posyandu she was registered at on its last
+day (``reports.cohort.placed_on``), with her weighings and doses, though they follow her to her new posyandu.
+Every number worked out by hand (domain.md; both databases).
+
+Mawar (p2, desa Sooko) and Melati (p1, desa Sumbergede), both of PKM Wringinanom, kabupaten Gresik.
+Ages in completed months on the month's last day.
+
+child  sex born        registered  what happened
+R      M   2025-03-01  Mawar       Mar 8 9.0 kg (12 months: B), Apr 8 9.3 (13: +300 >= KBM 200: N);
+                                   MR 1 on 2026-03-08 (at 12 months: due at 9)
+M      F   2025-05-01  Melati      Mar 5 8.0 kg (B); not weighed in April (S only)
+Then (today, in a later month than April 2026) R moves to Melati.
+
+March 2026 SKDN, posyandu: Mawar S1 K1 D1 B1; Melati S1 K1 D1 B1.
+April 2026 SKDN, posyandu: Mawar S1 D1 N1 (D' 1); Melati S1 D0. Puskesmas and kabupaten: S2 D1 N1.
+MR 1 coverage, March 2026: Mawar target 1 (R, 12 months) covered 1; Melati target 1 (M, 10 months) covered 0.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+MAR, APR = "2026-03", "2026-04"
+REPORTS = ("skdn", "f1", "prevalence", "coverage")
+LEVELS = ("posyandu", "desa", "puskesmas", "kabupaten")
+SKDN_KEYS = ("S", "K", "D", "N", "T", "O", "B", "D_prime")
+
+
+@pytest.fixture
+def year(client, world, make_child):
+    def post(path, body, by="bidan_a"):
+        resp = client.post(f"/api/v1/{path}", json={"id": str(uuid.uuid4()), **body}, headers=world.headers(by))
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()
+
+    kids = {"R": make_child(by="kader2", posyandu="p2", name="Anak R", sex="M", birth_date="2025-03-01", has_kms=True),
+            "M": make_child(name="Anak M", sex="F", birth_date="2025-05-01", has_kms=True)}
+    for child, on, kg in (("R", "2026-03-08", 9.0), ("R", "2026-04-08", 9.3), ("M", "2026-03-05", 8.0)):
+        post(f"children/{kids[child]['id']}/measurements", {"measured_on": on, "weight_kg": kg})
+    post(f"children/{kids['R']['id']}/immunisations", {"vaccine": "MR", "dose": 1, "given_on": "2026-03-08",
+                                                       "batch_number": "B1", "place": "posyandu"})
+    return kids
+
+
+def report(client, world, name, month, level="posyandu", who="bidan_a"):
+    resp = client.get(f"/api/v1/reports/{name}?month={month}&level={level}", headers=world.headers(who))
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["rows"]
+
+
+def skdn(client, world, month, level="posyandu", who="bidan_a"):
+    return {r["area_name"]: tuple(r[k] for k in SKDN_KEYS) for r in report(client, world, "skdn", month, level, who)}
+
+
+def every_report(client, world):
+    """Every report of March and April at every level, for PKM Wringinanom's bidan and Gresik's dinkes."""
+    return {(who, name, month, level): report(client, world, name, month, level, who)
+            for who in ("bidan_a", "dinkes_gresik") for name in REPORTS for month in (MAR, APR) for level in LEVELS}
+
+
+def move(client, world, child, to, by="bidan_a"):
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"posyandu_id": str(world.ids[to])},
+                        headers=world.headers(by))
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_the_months_before_a_move_count_the_child_where_she_was(client, world, year):
+    assert skdn(client, world, MAR) == {"Melati": (1, 1, 1, 0, 0, 0, 1, 0), "Mawar": (1, 1, 1, 0, 0, 0, 1, 0)}
+    april = {"Melati": (1, 1, 0, 0, 0, 0, 0, 0), "Mawar": (1, 1, 1, 1, 0, 0, 0, 1)}
+    assert skdn(client, world, APR) == april
+    before = every_report(client, world)
+    move(client, world, year["R"], "p1")
+    # April read again after R left Mawar: the same, Mawar keeps her and her weighing (it was 0 and Melati S2 D1)
+    assert skdn(client, world, APR) == april
+    assert skdn(client, world, APR, "puskesmas") == {"PKM Wringinanom": (2, 2, 1, 1, 0, 0, 0, 1)}
+    assert skdn(client, world, APR, "kabupaten", "dinkes_gresik") == {"Gresik": (2, 2, 1, 1, 0, 0, 0, 1)}
+    doses = {(r["area_name"], r["indicator"]): (r["target"], r["covered"])
+             for r in report(client, world, "coverage", MAR) if r["kind"] == "dose"}
+    assert (doses[("Mawar", "MR 1")], doses[("Melati", "MR 1")]) == ((1, 1), (1, 0))
+    assert every_report(client, world) == before  # F1, prevalence, coverage at every level too
+    # this month, R is Melati's: S counts her there and no longer at Mawar
+    now = f"{date.today():%Y-%m}"
+    got = skdn(client, world, now)
+    assert (got["Melati"][0], got["Mawar"][0]) == (2, 0)
+
+
+def test_a_family_gone_to_another_kabupaten_and_back_leaves_the_past_as_it_was(client, world, year):
+    before = every_report(client, world)
+    move(client, world, year["R"], "p3", by="admin")
+    # Gresik's April, read while R lives in Bangkalan: still hers (no child lost from the district's total)
+    assert skdn(client, world, APR, "kabupaten", "dinkes_gresik") == {"Gresik": (2, 2, 1, 1, 0, 0, 0, 1)}
+    assert "Kenanga" not in {r["area_name"] for r in report(client, world, "skdn", APR, who="admin")
+                             if r["S"]}  # Bangkalan's April never had her
+    move(client, world, year["R"], "p2", by="admin")
+    assert every_report(client, world) == before
