@@ -175,7 +175,11 @@ class Posyandu:
         return made
 
 
-def random_world(client, world, seed: int) -> None:
+def random_world(client, world, seed: int, moves: bool = True) -> None:
+    """``moves``: the four children moved between the posyandu are moved (today); without, the same world
+    with them left where they were. A month's report counts a child where she was on its last day (README,
+    reports), so the office counts a child moved today at the posyandu she left in every month compared here,
+    while the phone, which keeps no record of a move, counts the children it holds now."""
     rng = random.Random(seed)
     p = Posyandu(client, world, rng)
     months = [(2025, m) for m in range(4, 10)]
@@ -204,10 +208,9 @@ def random_world(client, world, seed: int) -> None:
     # moved: two children of Mawar to Melati, two of Melati to Mawar
     p1_kids = [k for k in kids if k[0]["posyandu_id"] == str(world.ids["p1"])]
     p2_kids = [k for k in kids if k[0]["posyandu_id"] == str(world.ids["p2"])]
-    for c, _, _ in rng.sample(p2_kids, 2):
-        p.call("patch", f"children/{c['id']}", {"posyandu_id": str(world.ids["p1"])})
-    for c, _, _ in rng.sample(p1_kids, 2):
-        p.call("patch", f"children/{c['id']}", {"posyandu_id": str(world.ids["p2"])})
+    for (c, _, _), to in [*((k, "p1") for k in rng.sample(p2_kids, 2)), *((k, "p2") for k in rng.sample(p1_kids, 2))]:
+        if moves:
+            p.call("patch", f"children/{c['id']}", {"posyandu_id": str(world.ids[to])})
     # deleted children
     for c, _, _ in rng.sample(p1_kids, 2):
         p.call("delete", f"children/{c['id']}?reason=salah%20input")
@@ -243,7 +246,7 @@ def random_world(client, world, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_phones_skdn_is_the_servers_on_random_posyandu(client, world, seed):
-    random_world(client, world, seed)
+    random_world(client, world, seed, moves=False)  # months before a move: random_world
     for user, posyandu in (("kader1", "p1"), ("kader2", "p2")):
         pid = str(world.ids[posyandu])
         phone = on_phone(client, world, user, skdn=[{"posyandu_id": pid, "month": m} for m in MONTHS])["skdn"]
@@ -258,7 +261,7 @@ def test_the_phones_skdn_is_the_servers_on_random_posyandu(client, world, seed):
 @pytest.mark.parametrize("seed", [4, 6])
 def test_what_the_phone_judges_itself_is_what_the_server_judges(client, world, seed):
     # the same records, but some not sent yet: the phone computes N/T/O/B, BGM and 2T itself (assess.kmsOf)
-    random_world(client, world, seed)
+    random_world(client, world, seed, moves=False)
     for user, posyandu in (("kader1", "p1"), ("kader2", "p2")):
         pid = str(world.ids[posyandu])
         phone = on_phone(client, world, user, skdn=[{"posyandu_id": pid, "month": m} for m in MONTHS],
