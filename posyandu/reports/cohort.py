@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
@@ -62,22 +62,29 @@ def placed_on(on: Any, child_id: Any = Child.id, now: Any = Child.posyandu_id) -
     return func.coalesce(left, now)
 
 
+def open_on(on: date) -> Any:
+    """The posyandu was open on ``on``: not closed, or closed after that day (UTC; its past months stay
+    in its regions' reports, as its children, moved away before, count there then)."""
+    return or_(Posyandu.deleted_at.is_(None),
+               Posyandu.deleted_at >= datetime.combine(on + timedelta(days=1), time(), timezone.utc))
+
+
 def events_in_area(event: Any, posyandu_filter: Any, on: date) -> Any:
     """An event (``event``: Measurement, Immunisation, Supplement) of a child the covered posyandu had on
     ``on`` may be among: recorded at one of them, or of a child who left one after that day (her events
     followed her). A superset: joined to the children ``placed_on`` it."""
-    ids = scoped_posyandu_ids(posyandu_filter)
+    ids = select(Posyandu.id).where(posyandu_filter, open_on(on))
     left = select(ChildMove.child_id).where(ChildMove.from_posyandu_id.in_(ids), ChildMove.moved_on > on)
     return or_(event.posyandu_id.in_(ids), event.child_id.in_(left))
 
 
 def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -> Select:
     """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu: where they
-    were on ``on`` (``placed_on``), else where they are now."""
+    were on ``on`` (``placed_on``, at a posyandu open then: ``open_on``), else where they are now."""
     return (select(area_column(level).label("area")).select_from(Child)
             .join(Posyandu, Posyandu.id == (Child.posyandu_id if on is None else placed_on(on)))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
-                   Posyandu.deleted_at.is_(None)))
+                   Posyandu.deleted_at.is_(None) if on is None else open_on(on)))
 
 
 def under_five_on(on: date) -> Any:

@@ -59,7 +59,7 @@ from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, Suppl
 from posyandu.messages import month_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
-                                     events_in_area, in_order, placed_on)
+                                     events_in_area, in_order, open_on, placed_on)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
 
@@ -191,7 +191,7 @@ def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[
             .select_from(Immunisation).join(Posyandu, Posyandu.id == placed_on(  # where given, though it followed her
                 Immunisation.given_on, Immunisation.child_id, Immunisation.posyandu_id)))
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
-                      Posyandu.deleted_at.is_(None), pf)
+                      open_on(period.first), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
     return {(str(a), v, d): n for a, v, d, n in session.execute(stmt)}
 

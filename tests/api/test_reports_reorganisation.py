@@ -97,3 +97,25 @@ def test_a_family_gone_to_another_kabupaten_and_back_leaves_the_past_as_it_was(c
                              if r["S"]}  # Bangkalan's April never had her
     move(client, world, year["R"], "p2", by="admin")
     assert every_report(client, world) == before
+
+
+def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(client, world, year):
+    """Mawar closes: its child R moves to Melati, its kader is moved there too, then the admin closes it.
+    April (before the closing) still counts R at Mawar: Gresik, PKM Wringinanom and desa Sooko keep her (their
+    totals lost her, read 1 for 2), and the puskesmas's report by posyandu still has Mawar's row to print."""
+    before = {level: skdn(client, world, APR, level) for level in LEVELS}
+    move(client, world, year["R"], "p1")
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader2_id = next(u["id"] for u in users if u["username"] == "kader2")
+    resp = client.patch(f"/api/v1/users/{kader2_id}", json={"posyandu_id": str(world.ids["p1"])},
+                        headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+    resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}?reason=digabung", headers=world.headers("admin"))
+    assert resp.status_code == 204, resp.get_json()
+    assert before["kabupaten"] == {"Gresik": (2, 2, 1, 1, 0, 0, 0, 1)}
+    for level in LEVELS:
+        assert skdn(client, world, APR, level) == before[level], level
+    assert skdn(client, world, APR, "kabupaten", "dinkes_gresik") == before["kabupaten"]
+    # this month Mawar is gone from the report, R counted at Melati
+    got = skdn(client, world, f"{date.today():%Y-%m}")
+    assert "Mawar" not in got and got["Melati"][0] == 2
