@@ -28,8 +28,10 @@ def upgrade() -> None:
         sa.Column("moved_on", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["child_id"], ["child.id"], name=op.f("fk_child_move_child_id_child")),
-        sa.ForeignKeyConstraint(["from_posyandu_id"], ["posyandu.id"], name=op.f("fk_child_move_from_posyandu_id_posyandu")),
-        sa.ForeignKeyConstraint(["to_posyandu_id"], ["posyandu.id"], name=op.f("fk_child_move_to_posyandu_id_posyandu")),
+        sa.ForeignKeyConstraint(["from_posyandu_id"], ["posyandu.id"],
+                                name=op.f("fk_child_move_from_posyandu_id_posyandu")),
+        sa.ForeignKeyConstraint(["to_posyandu_id"], ["posyandu.id"],
+                                name=op.f("fk_child_move_to_posyandu_id_posyandu")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_child_move")),
     )
     op.create_index(op.f("ix_child_move_child_id"), "child_move", ["child_id"], unique=False)

@@ -101,7 +101,8 @@ def test_f1_february_by_hand(client, world, february):
     cells = {(r["sex"], r["age_group"]): r for r in rows(client, world, "f1", f"month={FEB}&posyandu_id={world.ids['p1']}")}
     total = cells[("all", "0-59")]
     # every child is 12-23 months (A 13, V 12, Y 17, E 23; X Mawar's in February); boys A Y E, girl V
-    assert (total["S"], cells[("all", "12-23")]["S"], cells[("M", "0-59")]["S"], cells[("F", "0-59")]["S"]) == (4, 4, 3, 1)
+    assert (total["S"], cells[("all", "12-23")]["S"], cells[("M", "0-59")]["S"],
+            cells[("F", "0-59")]["S"]) == (4, 4, 3, 1)
     # BB/U: E's oedema gives no weight-for-age but counts him below -3 SD (sangat kurang, WHO anthro, as the
     # prevalence), the others are normal; V's blue capsule counted; no S36 (born 2022-02)
     assert (total["bb_u_sangat_kurang"], total["bb_u_kurang"], total["vitamin_a_blue"], total["vitamin_a_red"],
@@ -115,9 +116,10 @@ def test_f1_february_by_hand(client, world, february):
 
 def test_prevalence_february_by_hand(client, world, february):
     t = rows(client, world, "prevalence", f"month={FEB}&posyandu_id={world.ids['p1']}")[0]
-    # measured A Y E = 3 (X Mawar's in February). Only E has a length (85 cm at 23 months: TB/U normal); his oedema makes him severely
-    # wasted (BB/TB denominator 1) and, though he has no weight-for-age z-score, severely underweight: WHO
-    # anthro's prevalence counts an oedematous child below -3 SD of weight-for-age too (zwei_aux = -3.1).
+    # measured A Y E = 3 (X Mawar's in February). Only E has a length (85 cm at 23 months: TB/U normal);
+    # his oedema makes him severely wasted (BB/TB denominator 1) and, though he has no weight-for-age
+    # z-score, severely underweight: WHO anthro's prevalence counts an oedematous child below -3 SD of
+    # weight-for-age too (zwei_aux = -3.1).
     # BB/U of A Y E: E alone → 1/3 = 33.3 %.
     assert (t["measured"], t["tb_u_n"], t["stunted"], t["bb_tb_n"], t["wasted"], t["severely_wasted"],
             t["bb_u_n"], t["underweight"], t["severely_underweight"], t["flagged"]) == (3, 1, 0, 1, 1, 1, 3, 1, 1, 0)

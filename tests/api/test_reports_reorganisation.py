@@ -119,3 +119,24 @@ def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(
     # this month Mawar is gone from the report, R counted at Melati
     got = skdn(client, world, f"{date.today():%Y-%m}")
     assert "Mawar" not in got and got["Melati"][0] == 2
+
+
+def test_the_fhir_bundle_of_a_month_before_a_move_has_the_child_the_report_counts(client, world, year):
+    """Mawar's April Bundle after R left: her Patient and April weighing, as Mawar's April SKDN counts her
+    (D 1); Melati's April Bundle has no Patient of hers (Melati's April does not count her). The old kader
+    no longer sees R, the new one does."""
+    move(client, world, year["R"], "p1")
+
+    def bundle(posyandu):
+        resp = client.get(f"/api/v1/exports/fhir?month={APR}&posyandu_id={world.ids[posyandu]}",
+                          headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        entries = [e["resource"] for e in resp.get_json()["entry"]]
+        return ({r["id"] for r in entries if r["resourceType"] == "Patient"},
+                sorted(r["effectiveDateTime"][:10] for r in entries if r["resourceType"] == "Observation"))
+
+    assert bundle("p2") == ({year["R"]["id"]}, ["2026-04-08"])
+    assert bundle("p1") == (set(), [])
+    assert skdn(client, world, APR)["Mawar"][2] == 1
+    for kader, status in (("kader2", 404), ("kader1", 200)):
+        assert client.get(f"/api/v1/children/{year['R']['id']}", headers=world.headers(kader)).status_code == status

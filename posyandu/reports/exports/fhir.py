@@ -59,7 +59,7 @@ from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Schedule
 from posyandu.privacy import as_seen_by, own_nik
 from posyandu.registry.models import Child, Posyandu, Puskesmas
-from posyandu.reports.cohort import scoped_posyandu_ids
+from posyandu.reports.cohort import events_in_area, open_on, placed_on, scoped_posyandu_ids
 from posyandu.reports.period import Period
 
 CHUNK = 500
@@ -263,12 +263,16 @@ def _given_at(session: Any, doses: list[Immunisation]) -> dict[str, uuid.UUID]:
 
 
 def _children(period: Period, pf: Any) -> Any:
-    ids = scoped_posyandu_ids(pf)
+    """The children the reports count in the area at the period's end (``cohort.placed_on``: a child moved
+    since, at the posyandu she left) measured or given a dose in the period."""
+    on = period.last
     measured = select(Measurement.child_id).where(Measurement.measured_on.between(period.first, period.last),
-                                                  Measurement.deleted_at.is_(None), Measurement.posyandu_id.in_(ids))
+                                                  Measurement.deleted_at.is_(None), events_in_area(Measurement, pf, on))
     immunised = select(Immunisation.child_id).where(Immunisation.given_on.between(period.first, period.last),
-                                                    Immunisation.deleted_at.is_(None), Immunisation.posyandu_id.in_(ids))
-    return (select(Child).where(Child.deleted_at.is_(None), Child.posyandu_id.in_(ids),
+                                                    Immunisation.deleted_at.is_(None),
+                                                    events_in_area(Immunisation, pf, on))
+    placed = select(Posyandu.id).where(pf, open_on(on))
+    return (select(Child).where(Child.deleted_at.is_(None), placed_on(on).in_(placed),
                                 or_(Child.id.in_(measured), Child.id.in_(immunised))).order_by(Child.id))
 
 
