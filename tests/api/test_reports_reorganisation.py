@@ -19,10 +19,11 @@ MR 1 coverage, March 2026: Mawar target 1 (R, 12 months) covered 1; Melati targe
 """
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
+
+from tests.api.test_reports_coverage import post  # noqa: F401  (the fixture posting as bidan_a)
 
 MAR, APR = "2026-03", "2026-04"
 REPORTS = ("skdn", "f1", "prevalence", "coverage")
@@ -31,12 +32,7 @@ SKDN_KEYS = ("S", "K", "D", "N", "T", "O", "B", "D_prime")
 
 
 @pytest.fixture
-def year(client, world, make_child):
-    def post(path, body, by="bidan_a"):
-        resp = client.post(f"/api/v1/{path}", json={"id": str(uuid.uuid4()), **body}, headers=world.headers(by))
-        assert resp.status_code == 201, resp.get_json()
-        return resp.get_json()
-
+def year(client, world, make_child, post):
     kids = {"R": make_child(by="kader2", posyandu="p2", name="Anak R", sex="M", birth_date="2025-03-01", has_kms=True),
             "M": make_child(name="Anak M", sex="F", birth_date="2025-05-01", has_kms=True)}
     for child, on, kg in (("R", "2026-03-08", 9.0), ("R", "2026-04-08", 9.3), ("M", "2026-03-05", 8.0)):
