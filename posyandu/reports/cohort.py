@@ -69,13 +69,14 @@ def open_on(on: date) -> Any:
                Posyandu.deleted_at >= datetime.combine(on + timedelta(days=1), time(), timezone.utc))
 
 
-def events_in_area(event: Any, posyandu_filter: Any, on: date) -> Any:
-    """An event (``event``: Measurement, Immunisation, Supplement) of a child the covered posyandu had on
-    ``on`` may be among: recorded at one of them, or of a child who left one after that day (her events
-    followed her). A superset: joined to the children ``placed_on`` it."""
-    ids = select(Posyandu.id).where(posyandu_filter, open_on(on))
+def events_in_area(event: Any, posyandu_filter: Any, on: date, child_id: Any = None) -> Any:
+    """An event (``event``: Measurement, Immunisation, Supplement; or ``Child`` itself, ``child_id`` its
+    id) of a child the covered posyandu had on ``on`` may be among: recorded at one of them, or of a child
+    who left one after that day (her events followed her). A superset, narrowed by ``placed_on``: it lets
+    the database find them by their posyandu's index rather than read every child's placement."""
+    ids = select(Posyandu.id).where(posyandu_filter, open_on(on)).correlate(None)
     left = select(ChildMove.child_id).where(ChildMove.from_posyandu_id.in_(ids), ChildMove.moved_on > on)
-    return or_(event.posyandu_id.in_(ids), event.child_id.in_(left))
+    return or_(event.posyandu_id.in_(ids), (event.child_id if child_id is None else child_id).in_(left))
 
 
 def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -> Select:
@@ -84,7 +85,8 @@ def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -
     return (select(area_column(level).label("area")).select_from(Child)
             .join(Posyandu, Posyandu.id == (Child.posyandu_id if on is None else placed_on(on)))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
-                   Posyandu.deleted_at.is_(None) if on is None else open_on(on)))
+                   *([Posyandu.deleted_at.is_(None)] if on is None else
+                     [open_on(on), events_in_area(Child, posyandu_filter, on, Child.id)])))
 
 
 def under_five_on(on: date) -> Any:
