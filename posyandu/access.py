@@ -118,12 +118,14 @@ def puskesmas_clause(user: User) -> ColumnElement[bool]:
         (Puskesmas.id == user.puskesmas_id)
 
 
-def check_area_args(user: User, args: Mapping[str, Any]) -> None:
+def check_area_args(user: User, args: Mapping[str, Any], *, closed: bool = False) -> None:
     """404 naming each area a report or list is asked to narrow to (``posyandu_id``, ``puskesmas_id``,
     ``region_code``, ``desa_code``) that ``user`` does not see, one that exists nowhere alike. An empty
     page for a posyandu of another district said it had no children, where its report said it was not
     there; a 404 naming nothing read as a mistyped address."""
-    sees = {"posyandu_id": lambda v: _seen(_posyandu(user, v)),
+    posyandu = (lambda v: select(Posyandu.id).where(Posyandu.id == v, posyandu_clause(user))) if closed else \
+        (lambda v: _posyandu(user, v))  # ``closed``: a posyandu closed since too (a report of its months before)
+    sees = {"posyandu_id": lambda v: _seen(posyandu(v)),
             "puskesmas_id": lambda v: _seen(select(Puskesmas.id).where(Puskesmas.id == v, puskesmas_clause(user))),
             "region_code": lambda v: sees_region(user, v), "desa_code": lambda v: sees_region(user, v)}
     unseen = {key: [NOT_IN_AREA] for key, seen in sees.items() if args.get(key) and not seen(args[key])}

@@ -112,6 +112,14 @@ def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(
     for level in LEVELS:
         assert skdn(client, world, APR, level) == before[level], level
     assert skdn(client, world, APR, "kabupaten", "dinkes_gresik") == before["kabupaten"]
+    # Mawar's own April, asked for by its id, still downloads for the puskesmas and the district
+    for who in ("bidan_a", "dinkes_gresik"):
+        resp = client.get(f"/api/v1/reports/skdn?month={APR}&posyandu_id={world.ids['p2']}", headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+        assert [(r["area_name"], r["S"], r["D"], r["N"]) for r in resp.get_json()["rows"]] == [("Mawar", 1, 1, 1)]
+        csv = client.get(f"/api/v1/reports/skdn?month={APR}&posyandu_id={world.ids['p2']}&format=csv",
+                         headers=world.headers(who))
+        assert csv.status_code == 200 and "Mawar" in csv.data.decode("utf-8-sig")
     # this month Mawar is gone from the report, R counted at Melati
     got = skdn(client, world, f"{date.today():%Y-%m}")
     assert "Mawar" not in got and got["Melati"][0] == 2
