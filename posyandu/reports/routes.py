@@ -241,7 +241,8 @@ class FhirExport(MethodView):
         and nutritional status have no SATUSEHAT code and are left out. To dinkes, without the family's
         contact details. Streamed chunked: a download cut short lacks the last chunk and fails, never
         a short file (`posyandu/reports/exports/fhir.py` has every rule)."""
-        chunks = bundle_chunks(reports_session(), args["period"], area_filter(args), current_user.role)
+        chunks = bundle_chunks(reports_session(), args["period"], area_filter(args), current_user.role,
+                               access.posyandu_clause(current_user))
         area_download(args)
         filename = download_name("fhir", current_user, args, "json")
         return Response(stream_with_context(beating(chunks)), mimetype="application/fhir+json",

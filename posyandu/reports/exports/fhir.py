@@ -47,7 +47,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 
 from posyandu.audit import AuditLog
 from posyandu.database import among
@@ -262,9 +262,11 @@ def _given_at(session: Any, doses: list[Immunisation]) -> dict[str, uuid.UUID]:
     return out
 
 
-def _children(period: Period, pf: Any) -> Any:
+def _children(period: Period, pf: Any, seen: Any) -> Any:
     """The children the reports count in the area at the period's end (``cohort.placed_on``: a child moved
-    since, at the posyandu she left) measured or given a dose in the period."""
+    since, at the posyandu she left) measured or given a dose in the period, of those the caller sees now
+    (``seen``: a clause on Posyandu): a Bundle names them, so a child moved out of the caller's area is not
+    in it, though the period's reports count her there."""
     on = period.last
     measured = select(Measurement.child_id).where(Measurement.measured_on.between(period.first, period.last),
                                                   Measurement.deleted_at.is_(None), events_in_area(Measurement, pf, on))
@@ -273,6 +275,7 @@ def _children(period: Period, pf: Any) -> Any:
                                                     events_in_area(Immunisation, pf, on))
     placed = select(Posyandu.id).where(pf, open_on(on))
     return (select(Child).where(Child.deleted_at.is_(None), placed_on(on).in_(placed),
+                                Child.posyandu_id.in_(select(Posyandu.id).where(seen)),
                                 or_(Child.id.in_(measured), Child.id.in_(immunised))).order_by(Child.id))
 
 
@@ -286,7 +289,8 @@ def _events(session: Any, model: type, date_col: Any, ids: Any, period: Period |
     return out
 
 
-def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str) -> Iterator[dict[str, Any]]:
+def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str,
+                   seen: Any = true()) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
     schedule = schedule_in_force(session, period.last)
@@ -296,7 +300,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
         puskesmas_of[p.id] = p.puskesmas_id
         yield _entry(location(p))
     placed: set[Any] = set(puskesmas_of)  # the Locations already in the Bundle
-    result = session.scalars(_children(period, posyandu_filter).execution_options(yield_per=CHUNK))
+    result = session.scalars(_children(period, posyandu_filter, seen).execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
         ids = [c.id for c in chunk]
         measured = _events(session, Measurement, Measurement.measured_on, ids, period)
@@ -332,11 +336,11 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                 yield _entry(immunization(i, schedule, on_time.get(i.id), where))
 
 
-def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str) -> Iterator[bytes]:
+def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str, seen: Any = true()) -> Iterator[bytes]:
     """The Bundle as JSON, written entry by entry, as ``role`` may see it (``bundle_entries``)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     head = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection", "timestamp": stamp}
-    entries = bundle_entries(session, period, posyandu_filter, role)
+    entries = bundle_entries(session, period, posyandu_filter, role, seen)
     first = next(entries, None)
     if first is None:  # FHIR JSON has no empty arrays
         yield json.dumps(head).encode()
