@@ -1,7 +1,9 @@
 """Health check, the PWA's static files, the docs page's local assets, OpenAPI setup."""
 from __future__ import annotations
 
+import re
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +246,22 @@ def init_web(app: Flask) -> None:
     @app.get("/<pwa_path:filename>")
     def pwa_static(filename: str) -> Response:
         return _pwa_file(filename)
+
+
+def shell_version() -> str | None:
+    """The served app's version as a phone sends it (``X-Client-Version: pwa-<VERSION>``): ``VERSION``
+    is the shell files' hash that scripts/pwa_precache.py writes into sw.js. None if sw.js has none."""
+    sw = Path(current_app.config["PWA_DIR"]) / "sw.js"
+    try:
+        return _sw_version(sw, sw.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=4)
+def _sw_version(sw: Path, _mtime_ns: int) -> str | None:   # read again when sw.js changes (a deploy)
+    found = re.search(r"^const VERSION = '([0-9a-f]+)';$", sw.read_text(encoding="utf-8"), re.M)
+    return f"pwa-{found.group(1)}" if found else None
 
 
 def _pwa_file(filename: str) -> Response:

@@ -79,20 +79,22 @@ def devices_of(user: User) -> Select:
                           (User.role == "bidan") & User.puskesmas_id.in_(puskesmas)))
 
 
-def page(user: User, limit: int, cursor: str | None) -> dict[str, Any]:
-    """A page of ``devices_of(user)``, the longest unseen first, each phone with its user."""
+def page(user: User, limit: int, cursor: str | None, current_app_version: str | None = None) -> dict[str, Any]:
+    """A page of ``devices_of(user)``, the longest unseen first, each phone with its user and whether
+    its app is ``current_app_version`` (the one served now)."""
     found = paginate(devices_of(user), (SyncClient.last_seen_at, SyncClient.client_id), limit, cursor,
                      [cursor_instant, None])
     ids = {row.user_id for row in found["items"]}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return {"items": [_described(row, users[row.user_id]) for row in found["items"]],
+    return {"items": [_described(row, users[row.user_id], current_app_version) for row in found["items"]],
             "next_cursor": found["next_cursor"]}
 
 
-def _described(row: SyncClient, owner: User) -> dict[str, Any]:
+def _described(row: SyncClient, owner: User, current: str | None) -> dict[str, Any]:
     return {"client_id": row.client_id, "user_id": owner.id, "user_name": owner.name, "username": owner.username,
             "role": owner.role, "user_active": owner.active, "posyandu_id": owner.posyandu_id,
             "app_version": row.app_version,
+            "app_current": None if row.app_version is None or current is None else row.app_version == current,
             "first_seen": row.first_seen, "last_seen_at": row.last_seen_at, "last_push_at": row.last_push_at,
             "last_pull_at": row.last_pull_at, "pending_changes": row.pending_changes}
 

@@ -14,6 +14,7 @@ from posyandu.sync import devices
 from posyandu.sync import pull as pulling
 from posyandu.sync import push as pushing
 from posyandu.sync.schemas import DeviceSchema, PullArgs, PullResponseSchema, PushResponseSchema, PushSchema
+from posyandu.web import shell_version
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="Offline sync: push local changes, pull what changed (see docs/sync.md)")
@@ -78,4 +79,4 @@ class Devices(MethodView):
         still held unsent when it last synced (kader: hers and her posyandu's; bidan: her puskesmas's
         kader and midwives; dinkes: its region's; admin: all). A phone unseen for long while holding
         changes is where records get lost: ask its owner to sync."""
-        return devices.page(current_user, args["limit"], args["cursor"])
+        return devices.page(current_user, args["limit"], args["cursor"], shell_version())

@@ -98,7 +98,11 @@ class DeviceSchema(Schema):
         "description": "false: the account is switched off, so this phone can send nothing it holds until an "
                        "admin switches it on again and its user logs in"})
     posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
-    app_version = fields.String(allow_none=True)
+    app_version = fields.String(allow_none=True, metadata={
+        "description": "The app the phone last synced with (its X-Client-Version: `pwa-<hash of its files>`)"})
+    app_current = fields.Boolean(allow_none=True, metadata={
+        "description": "false: an older app than the one served now (it updates when opened with signal and "
+                       "its user accepts the update); null: unknown"})
     first_seen = Timestamp()
     last_seen_at = Timestamp(metadata={"description": "Its last push or pull"})
     last_push_at = Timestamp(allow_none=True)

@@ -5,7 +5,9 @@ offline it says it needs a connection (its list is fetched when asked for, js/on
 is warned on her home screen."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,6 +15,7 @@ from playwright.sync_api import expect
 from tests.e2e.pages import enter_pin, login, offline_with_new_child, wait_synced, waiting, weigh_first_child_refused
 
 pytestmark = pytest.mark.e2e
+PWA = Path(__file__).resolve().parents[2] / "static" / "pwa"
 
 
 def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(live_server, new_context, shot):
@@ -23,6 +26,7 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     k.on("pageerror", lambda e: errors.append(str(e)))
     login(k, base, "kader1")
     wait_synced(k)
+    k.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
 
     weigh_first_child_refused(k)
     k.goto(base + "/#/sync")
@@ -31,6 +35,12 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     listed = live_server.api("GET", "/sync/devices", "bidan1").get_json()["items"]
     phone = max((d for d in listed if d["username"] == "kader1"), key=lambda d: d["last_seen_at"])
     assert phone["pending_changes"] == 1, listed
+    # the app names its version (the shell's hash in sw.js): the one served now
+    served = re.search(r"const VERSION = '(\w+)'", (PWA / "sw.js").read_text()).group(1)
+    assert (phone["app_version"], phone["app_current"]) == (f"pwa-{served}", True)
+    # another phone of hers still runs an older app (the releases before sent "pwa-1")
+    old = live_server.api("GET", "/sync/pull?client_id=old-phone", "kader1", headers={"X-Client-Version": "pwa-1"})
+    assert old.status_code == 200, old.get_json()
 
     b_ctx = new_context(timezone_id="Asia/Jakarta")
     b = b_ctx.new_page()
@@ -52,6 +62,8 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     expect(row).to_contain_text(phone["user_name"])
     expect(row).to_contain_text("sinkron terakhir")
     expect(row.locator(".tag")).to_have_text(["1 data belum terkirim"])
+    expect(panel.locator("li[data-client='old-phone'] .tag")).to_have_text(
+        ["aplikasi versi lama: buka saat ada sinyal lalu ketuk Muat ulang"])
     shot(b, "devices-panel")
 
     # offline, the panel says what it needs

@@ -3,9 +3,13 @@ the phone and what it still held unsent), each caller seeing the phones of the s
 the longest unseen first (both databases)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 
 from tests.sync.helpers import child_data, mutation, new_id, push
+
+PWA = Path(__file__).resolve().parents[2] / "static" / "pwa"
 
 
 def _pull(client, world, username, **args):
@@ -180,3 +184,16 @@ def test_a_switched_off_kaders_phone_says_her_account_is_off(world, client):
     on = client.patch(f"/api/v1/users/{kader1}", json={"active": True}, headers=world.headers("admin"))
     assert on.status_code == 200, on.get_json()
     assert {d["client_id"]: d for d in _devices(client, world, "bidan_a")}["phone-kader1"]["user_active"] is True
+
+
+def test_a_phone_running_an_older_app_than_the_one_served_is_told_apart(world, client):
+    """X-Client-Version is `pwa-<VERSION>`, the shell files' hash that sw.js carries: a phone that last
+    synced with another one runs an older app (it updates when opened with signal)."""
+    served = re.search(r"^const VERSION = '(\w+)';$", (PWA / "sw.js").read_text(), re.M).group(1)
+    for client_id, user, version in [("phone-new", "kader1", f"pwa-{served}"), ("phone-old", "kader1b", "pwa-1"),
+                                     ("phone-none", "kader2", None)]:
+        headers = {**world.headers(user), **({"X-Client-Version": version} if version else {})}
+        assert client.get("/api/v1/sync/pull", query_string={"client_id": client_id}, headers=headers).status_code == 200
+    by_id = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
+    assert {c: (by_id[c]["app_version"], by_id[c]["app_current"]) for c in ("phone-new", "phone-old", "phone-none")} == {
+        "phone-new": (f"pwa-{served}", True), "phone-old": ("pwa-1", False), "phone-none": (None, None)}

@@ -2,7 +2,8 @@
 // for the sync loop (sync.js RETRYABLE).
 import { texts } from './i18n.js';
 
-export const CLIENT_VERSION = 'pwa-1';
+// X-Client-Version: pwa-<sw.js VERSION> (app.js)
+export const client = { version: 'pwa-1' };
 
 export class ApiError extends Error {
   constructor(kind, status, message, body = null, retryAfterMs = null) {
@@ -30,11 +31,10 @@ const goneKey = (status, problem) => {
   return status === 401 && ACCOUNT_GONE.has(key) ? key : null;
 };
 
-/** Max time for a request, body included: a 100-change push (~50 kB) on slow 2G takes under a
- * minute; beyond two, the connection is dead. */
+/** Max time for a request: a 100-change push on slow 2G takes under a minute. */
 export const TIMEOUT_MS = 120 * 1000;
 
-/** A signal aborted after `ms` (AbortSignal.timeout: Chrome 103+; older WebViews: a timer). */
+/** A signal aborted after `ms` (AbortSignal.timeout, else a timer). */
 function deadline(ms) {
   if (AbortSignal.timeout) return AbortSignal.timeout(ms);
   const stop = new AbortController();
@@ -54,8 +54,7 @@ function retryAfter(resp) {
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
-/** A 2xx answer's JSON. Cut off or not JSON (a captive portal's page) is a network error: the
- * outcome is unknown, so sync resends the same mutation ids. */
+/** A 2xx answer's JSON. Cut off or not JSON (a portal's page): network error, outcome unknown. */
 async function jsonOf(resp) {
   try {
     return await resp.json();
@@ -83,8 +82,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   keptTokens = async () => null, lang = () => 'id', timeoutMs = TIMEOUT_MS, device = async () => null } = {}) {
   let refreshing = null;
   const api = { clockOffsetMs: null }; // server clock minus phone's, once known
-  // close(): session over. In-flight requests abort, late answers are discarded ('ended'):
-  // nothing of the user gone is shown or stored, no token kept.
+  // close(): in-flight requests abort, late answers discarded ('ended'): nothing kept of the user gone
   const ended = new AbortController();
   const gone = () => new ApiError('ended', 0, 'session ended');
   const alive = () => { if (ended.signal.aborted) throw gone(); };
@@ -101,7 +99,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   api.close = () => ended.abort();
 
   async function send(method, path, body, bearer, accept = 'application/json') {
-    const headers = { Accept: accept, 'Accept-Language': lang(), 'X-Client-Version': CLIENT_VERSION };
+    const headers = { Accept: accept, 'Accept-Language': lang(), 'X-Client-Version': client.version };
     const form = body instanceof FormData; // the browser sets the multipart type
     if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;

@@ -1,6 +1,6 @@
 // Composition root: storage, API, sync, screens, header, routing.
 import { openDb, userDbName, withDbLock } from './db.js';
-import { createApi } from './api.js';
+import { client, createApi } from './api.js';
 import { clockSuspect, createSync } from './sync.js';
 import { clientId, getMeta, putMeta, records, recordView, rowsAfter, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
@@ -533,8 +533,12 @@ function wireTriggers() {
     if (document.visibilityState === 'visible') { lockIfAway(); onNewDay(); } else hiddenAt = Date.now();
   });
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.addEventListener('message', (e) => { if (e.data?.sync) ctx.sync?.sync(); });
+    navigator.serviceWorker.addEventListener('message', ({ data }) => {
+      if (data?.sync) ctx.sync?.sync();
+      if (data?.version) client.version = `pwa-${data.version}`;
+    });
     navigator.serviceWorker.register('/sw.js').then(watchUpdates).catch(() => {});
+    navigator.serviceWorker.ready.then((r) => r.active.postMessage('version'));
     let reloading = false;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
       if (updateAsked && !reloading) { reloading = true; location.reload(); }

@@ -15,6 +15,7 @@ export const W = {
   unsent: ['{n} data belum terkirim', '{n} {n:record|records} not sent'],
   stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
   off: ['akun nonaktif', 'account switched off'],
+  old_app: ['aplikasi versi lama: buka saat ada sinyal lalu ketuk Muat ulang', 'old app version: open it with signal, then tap Reload'],
   off_unsent: ['Akun ini nonaktif, jadi HP ini tidak dapat mengirim datanya. Minta admin mengaktifkan akun ini sementara; kader masuk lagi dengan kata sandinya dan sinkron, lalu akun dapat dinonaktifkan lagi.',
     'This account is switched off, so the phone cannot send its records. Ask an admin to switch the account on for a while; the cadre logs in again with her password and syncs, then the account can be switched off again.'],
 };
@@ -57,7 +58,8 @@ function row(device, posyandu, now) {
       stuck ? h('small', { class: 'notice' }, tx('off_unsent')) : null),
     h('span', {}, unsent ? h('span', { class: `tag ${stale || stuck ? 'bad' : 'warn'}` }, tx('unsent', { n: device.pending_changes })) : null,
       stale ? h('span', { class: 'tag bad' }, tx('stale', { n: STALE_DAYS })) : null,
-      off ? h('span', { class: `tag ${stuck ? 'bad' : 'warn'}` }, tx('off')) : null));
+      off ? h('span', { class: `tag ${stuck ? 'bad' : 'warn'}` }, tx('off')) : null,
+      device.app_current === false ? h('span', { class: 'tag warn' }, tx('old_app')) : null));
 }
 
 /** The phones, drawn into the panel's `box` (its "Memuat…" already shown). */
