@@ -130,3 +130,19 @@ def test_a_childs_age_keeps_each_number_with_its_unit(live_server, new_context):
             page.wait_for_timeout(100)
             found += [(lang, text, age) for age in page.evaluate(AGE_SPLIT)]
     assert found == []
+
+
+def test_the_immunisation_cards_columns_are_named_for_a_screen_reader_and_take_no_room(live_server, new_context):
+    """1.3.1: each row of the card is a vaccine (its row header), its state and a date; without column
+    headers TalkBack read "BCG, sudah, 12 Jan 2025" with nothing saying what the date was. The header
+    row is for screen readers only: a visible one widened the card past the screen at 160 % text."""
+    page = new_context(device_scale_factor=2, has_touch=True, is_mobile=True).new_page()
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    page.locator("#children a", has_text="imunisasi").first.click()
+    card = page.locator("#card table")
+    expect(card.locator("td").first).to_be_visible()
+    expect(card.get_by_role("columnheader")).to_have_text(["Vaksin", "Status", "Tanggal"])
+    assert card.locator("thead tr").evaluate("(r) => r.getBoundingClientRect().height") <= 2
+    first_row = card.locator("tbody tr").first
+    assert first_row.get_by_role("cell").count() == 2 and first_row.get_by_role("rowheader").count() == 1

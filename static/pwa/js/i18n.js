@@ -337,6 +337,7 @@ const W = {
   history: ['Riwayat penimbangan', 'Weighing history'],
   col_bb_u: ['BB/U', 'Weight-for-age'], // the column of the history: bb_u's name, short
   card: ['Kartu imunisasi', 'Immunisation card'],
+  vaccine: ['Vaksin', 'Vaccine'],
   next_dose: ['Imunisasi berikutnya, {date}: {label}', 'Due next, {date}: {label}'],
   next_dose_late: ['Imunisasi yang terlambat: {doses}. Datang ke posyandu atau puskesmas.', 'Overdue: {doses}. Come to the posyandu or health centre.'],
   dose_due_now: ['Sudah waktunya imunisasi {label} (mulai {date}). Datang ke posyandu atau puskesmas.', '{label} due now (from {date}). Come to the posyandu or health centre.'],

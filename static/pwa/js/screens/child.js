@@ -16,8 +16,7 @@ const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 /** Her status line of a chart's point (parent.js), its advice left to her latest status. */
 const PLAIN_LINE = { wfa: () => 'plain_wfa', lhfa: (p) => (p.age_days < 731 ? 'plain_pb' : 'plain_tb'), wfl: () => 'plain_bbpb', wfh: () => 'plain_bbtb' };
 
-/** A chart point as text for the description: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; for
- * a parent (her `child`), as her status lines say it: '…, 7,5 kg. Berat badan Ani kurang untuk umurnya'. */
+/** A chart point as text: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; a parent's (`child`) as her status lines. */
 function pointText(ind, p, x, y, child) {
   const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
@@ -120,7 +119,8 @@ export function chartsPanel(child, measurements, tables, parent = false) {
 export function cardPanel(card) {
   if (!card) return null;
   return h('section', { class: 'panel', id: 'card' }, h('h3', {}, t('card')),
-    h('table', { class: 'table' }, h('tbody', {}, card.entries.filter((e) => e.status !== 'not_applicable').map((e) => h('tr', {},
+    h('table', { class: 'table' }, h('thead', {}, h('tr', { class: 'sr-row' }, [t('vaccine'), 'Status', t('date')]
+      .map((c) => h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, c))))), h('tbody', {}, card.entries.filter((e) => e.status !== 'not_applicable').map((e) => h('tr', {},
       h('th', { scope: 'row' }, e.label),
       h('td', { class: `st-${e.status}` }, t(`st_${e.status}`)),
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
@@ -201,8 +201,7 @@ export function parentsPanel(ctx, child) {
 const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
   ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
 
-/** A child's address naming no child on the phone (moved, merged, deleted, another family's); `kept`:
- * the child it was merged into (ctx.bundle). */
+/** A child's address naming no child here (moved, merged, deleted); `kept`: merged into (ctx.bundle). */
 export const childGone = (kept) => h('p', { class: 'notice', id: 'child-gone' }, ...(kept
   ? [t('child_merged'), ' ', h('a', { href: `#/child/${kept.id}` }, kept.name)]
   : [t('child_gone'), ' ', h('a', { href: '#/' }, t('back'))]));
