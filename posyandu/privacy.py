@@ -220,7 +220,7 @@ def child_access_log_parts(child: Any) -> tuple[Any, Any]:
     walked the whole log backwards by id for a page's 50 rows (docs/scaling.md)."""
     from posyandu.registry.models import Posyandu
 
-    ids = _merged_ids(child.id)
+    ids = merged_ids(child.id)
     spans = stays(ids)
     desa = dict(db.session.execute(select(Posyandu.id, Posyandu.desa_code).where(
         Posyandu.id.in_({posyandu_id for posyandu_id, _, _ in spans}))).all())
@@ -338,7 +338,7 @@ def _run_by(puskesmas_id: uuid.UUID, at: datetime, among: set[uuid.UUID]) -> lis
     return [posyandu_id for posyandu_id, current in now if then.get(posyandu_id, current) == puskesmas_id]
 
 
-def _merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:
+def merged_ids(child_id: uuid.UUID) -> list[uuid.UUID]:
     """``child_id`` and every registration merged into it, directly or through another merged one."""
     from posyandu.registry.models import Child
 
@@ -378,8 +378,10 @@ def described(rows: list[AccessLog]) -> list[dict[str, Any]]:
 def child_export(child: Any) -> dict[str, Any]:
     """Everything held about ``child``: the record, its measurements (with their z-scores and
     status), immunisations and vitamin A / deworming doses, oldest first (deleted ones left out,
-    as they are for every reader), and who has read the child's data, newest first."""
-    from posyandu.audit import ENTITIES
+    as they are for every reader), who has read the child's data and who changed it (the values
+    before and after), newest first."""
+    from posyandu import history
+    from posyandu.audit import ENTITIES, AuditLog
     from posyandu.growth.models import Measurement
     from posyandu.immunisation.models import Immunisation, Supplement
 
@@ -395,4 +397,6 @@ def child_export(child: Any) -> dict[str, Any]:
             "immunisations": records(Immunisation, Immunisation.given_on),
             "supplements": records(Supplement, Supplement.given_on),
             "access_log": described(list(db.session.scalars(
-                child_access_log(child).order_by(AccessLog.at.desc(), AccessLog.id.desc()))))}
+                child_access_log(child).order_by(AccessLog.at.desc(), AccessLog.id.desc())))),
+            "history": history.described(list(db.session.scalars(
+                history.child_history_query(child).order_by(AuditLog.id.desc()))))}

@@ -1027,13 +1027,13 @@ def _own_left_behind(user: User, model: type, record_id: uuid.UUID, day: Any = N
     the weighing was kept while its correction or delete was refused as outside her area, the
     server keeping what she had corrected or deleted. Anyone else's record of the child, or one
     dated after she left: None (refused as before). Its child is locked already (``_visible``)."""
-    from posyandu.privacy import _merged_ids
+    from posyandu.privacy import merged_ids
 
     obj = db.session.get(model, record_id, populate_existing=True)
     if obj is None or obj.recorded_by != user.id:
         return None
     latest = max(getattr(obj, events.DATE_FIELD[model]), (day() if day else None) or date.min)
-    return obj if _left_since(user, _merged_ids(obj.child_id), latest) is not None else None
+    return obj if _left_since(user, merged_ids(obj.child_id), latest) is not None else None
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:

@@ -49,6 +49,7 @@ REQUESTS: dict[tuple[str, str], dict] = {
     ("DELETE", "/api/v1/children/<uuid:child_id>"): {"roles": STAFF},
     ("GET", "/api/v1/children/<uuid:child_id>/access-log"): {"roles": ("parent", "admin")},
     ("GET", "/api/v1/children/<uuid:child_id>/export"): {"roles": ("parent", *STAFF)},
+    ("GET", "/api/v1/children/<uuid:child_id>/history"): {"roles": ("parent", *STAFF)},
     ("GET", "/api/v1/children/<uuid:child_id>/growth-chart"): {"roles": ALL},
     ("GET", "/api/v1/children/<uuid:child_id>/immunisation-card"): {"roles": ALL},
     ("GET", "/api/v1/children/<uuid:child_id>/immunisations"): {"roles": ALL},
@@ -235,6 +236,7 @@ GATED: dict[tuple[str, str], dict] = {
         "username": "kader_baru", "password": "sandi-kader-baru-1", "name": "Kader Baru", "role": "kader",
         "posyandu_id": str(ids["p1"])}},
     ("GET", "/api/v1/access-log"): {"roles": ("admin",)},
+    ("GET", "/api/v1/audit-log"): {"roles": ("admin",)},
     ("POST", "/api/v1/growth/kbm"): {"roles": ("admin",), "json": {"grams_by_month": {"1": 800}, "source": "Buku KIA"}},
     ("GET", "/api/v1/growth/recompute"): {"roles": ("admin",)},
     ("POST", "/api/v1/immunisation/schedule/versions"): {"roles": ("admin",), "json": {"document": {}}},
@@ -290,7 +292,7 @@ def test_a_route_a_role_may_not_call_is_403_to_it_and_changes_nothing(client, wo
 
 LISTS = ["/api/v1/children", "/api/v1/children?q=Rahasia", "/api/v1/children?posyandu_id={p3}", "/api/v1/posyandu",
          "/api/v1/posyandu?puskesmas_id={pkm_b}", "/api/v1/posyandu?desa_code=35.26.01.2001",
-         "/api/v1/puskesmas", "/api/v1/sync/pull?limit=1000", "/api/v1/sync/devices", "/api/v1/access-log",
+         "/api/v1/puskesmas", "/api/v1/sync/pull?limit=1000", "/api/v1/sync/devices", "/api/v1/access-log", "/api/v1/audit-log",
          "/api/v1/users", "/api/v1/users?posyandu_id={p3}",
          "/api/v1/reports/actions?month=2025-02&format=csv", "/api/v1/reports/actions?month=2025-02&format=xlsx",
          *(f"{report}?month=2025-02{area}" for report in REPORTS

@@ -356,6 +356,8 @@ const W = {
   // who sees the child as its parent, and the codes that still open it (staff, online)
   parents: ['Orang tua yang terhubung', 'Linked parents'],
   show_parents: ['Lihat orang tua & kode undangan', 'Show parents & invitation codes'],
+  changes: ['Riwayat perubahan', 'History of changes'],
+  show_changes: ['Lihat riwayat perubahan', 'Show the history of changes'],
   read_only: ['Akun ini hanya bisa melihat data.', 'This account can only view records.'],
   save_failed: ['Belum tersimpan: HP ini tidak dapat menyimpan data ({reason}). Coba simpan lagi; bila tetap gagal, kosongkan sebagian memori HP.',
     'Not saved: this phone could not store the data ({reason}). Try saving again; if it keeps failing, free up some of the phone\'s storage.'],

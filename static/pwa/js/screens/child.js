@@ -180,19 +180,20 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** "Orang tua yang terhubung" (staff): js/online/parents.js, online only. */
-const parentsModule = onlineModule('parents');
-export function parentsPanel(ctx, child) {
-  const box = h('div', { id: 'parents' });
-  const said = h('p', { id: 'parents-status', role: 'status', tabindex: '-1' });
+/** A staff panel drawn by js/online/`name`.js when its button is tapped (online only): "Orang tua
+ * yang terhubung" (parents), "Riwayat perubahan" (changes). */
+const panels = {};
+function onlinePanel(ctx, child, name) {
+  const box = h('div', { id: name });
+  const said = h('p', { id: `${name}-status`, role: 'status', tabindex: '-1' });
   const load = async () => {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
-    const list = await parentsModule();
+    const list = await (panels[name] ??= onlineModule(name))();
     if (list) await list.show(ctx, child, box, said);
     else box.replaceChildren(h('p', { class: 'notice' }, t('online_only')));
   };
-  const panel = h('section', { class: 'panel', id: 'parents-panel' }, h('h3', {}, t('parents')),
-    h('button', { class: 'btn', type: 'button', id: 'show-parents', onclick: load }, t('show_parents')), box, said);
+  const panel = h('section', { class: 'panel', id: `${name}-panel` }, h('h3', {}, t(name)),
+    h('button', { class: 'btn', type: 'button', id: `show-${name}`, onclick: load }, t(`show_${name}`)), box, said);
   panel.refresh = () => (box.childElementCount ? load() : null);
   return panel;
 }
@@ -220,7 +221,7 @@ export async function render(ctx, childId) {
     (shown?.dataset.child === child.id ? shown : invite).textContent = text;
   };
   const exported = h('p', { id: 'export-status', role: 'status' });
-  const parents = child._pending ? null : parentsPanel(ctx, child); // unsent: no one linked
+  const parents = child._pending ? null : onlinePanel(ctx, child, 'parents'); // unsent: no one linked
   const head = h('div', { class: 'child-head' },
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
@@ -253,5 +254,6 @@ export async function render(ctx, childId) {
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
-    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents);
+    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents,
+    ctx.canWrite() && !child._pending ? onlinePanel(ctx, child, 'changes') : null);
 }

@@ -1,0 +1,63 @@
+"""Reading the audit log: a child's record history (who changed what, when and why) and an admin's
+search of every write. The log's one writer is ``posyandu.audit``; nothing here writes. No HTTP here.
+
+A child's history is the audit rows of her record and of her weighings, vaccine doses and vitamin A /
+deworming (those deleted since too: a deletion is part of it), and of the duplicate registrations merged
+into her (the same child, recorded twice; their events now hers). It is what a midwife reads to learn
+who changed a weighing and why, and what a parent is owed on asking what was done with her child's data
+(UU 27/2022 PDP Art. 7; docs/privacy.md).
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from posyandu.audit import AuditLog
+from posyandu.extensions import db
+
+CHILD_EVENT_ENTITIES = ("measurement", "immunisation", "supplement")
+
+
+def child_history_query(child: Any) -> Select:
+    """The audit rows of ``child`` (and the registrations merged into her) and of her events."""
+    from posyandu.growth.models import Measurement
+    from posyandu.immunisation.models import Immunisation, Supplement
+    from posyandu.privacy import merged_ids
+
+    ids = merged_ids(child.id)
+    events = {name: [str(i) for i in db.session.scalars(select(model.id).where(model.child_id.in_(ids)))]
+              for name, model in zip(CHILD_EVENT_ENTITIES, (Measurement, Immunisation, Supplement))}
+    return select(AuditLog).where(or_(
+        (AuditLog.entity == "child") & AuditLog.record_id.in_([str(i) for i in ids]),
+        *[(AuditLog.entity == name) & AuditLog.record_id.in_(found) for name, found in events.items() if found]))
+
+
+def audit_log_query(user_id: uuid.UUID | None = None, entity: str | None = None, record_id: str | None = None,
+                    action: str | None = None) -> Select:
+    """Every write, optionally one user's, one kind of record's, one record's or one action's."""
+    stmt = select(AuditLog)
+    for column, value in ((AuditLog.user_id, user_id), (AuditLog.entity, entity),
+                          (AuditLog.record_id, record_id), (AuditLog.action, action)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def described(rows: list[AuditLog], *, where_from: bool = False) -> list[dict[str, Any]]:
+    """``rows`` as answered: each with its actor's name and role (one query for all; none for a server
+    command or a login attempt naming no account); ``where_from``: with the phone and address too (an
+    admin's investigation)."""
+    from posyandu.auth.models import User
+
+    ids = {r.user_id for r in rows if r.user_id is not None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        actor = users.get(r.user_id)
+        out.append({"id": r.id, "at": r.at, "action": r.action, "entity": r.entity, "record_id": r.record_id,
+                    "changes": r.changes, "reason": r.reason, "user_id": r.user_id,
+                    "actor": {"name": actor.name, "role": actor.role} if actor else None,
+                    **({"client_id": r.client_id, "ip": r.ip} if where_from else {})})
+    return out

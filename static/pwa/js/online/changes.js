@@ -1,0 +1,145 @@
+// "Riwayat perubahan" on a child's screen (staff): who changed the child's data, what from and to what,
+// when and why, from GET /api/v1/children/{id}/history (posyandu/history.py: the audit log's rows of her
+// record, weighings and doses, deleted ones too). A midwife reads it to learn who changed a weighing.
+// Online only: fetched when she taps "Lihat riwayat perubahan" (screens/child.js draws the panel),
+// never part of the offline shell; its words are here, not in the shell's dictionary.
+import { formatDate, formatDateTime, formatNumber, refusal, t, textsOf, whoText } from '../i18n.js';
+import { h } from '../ui.js';
+
+/** [Bahasa Indonesia, English] */
+export const W = {
+  none: ['Belum ada perubahan tercatat.', 'No change recorded yet.'],
+  error: ['Riwayat gagal dimuat: {why}', 'The history could not be loaded: {why}'],
+  system: ['Sistem', 'System'],
+  listed: ['{n} perubahan', '{n} {n:change|changes}'],
+  reason: ['Alasan: {text}', 'Reason: {text}'],
+  yes: ['ya', 'yes'],
+  no: ['tidak', 'no'],
+  // what was done (the audit row's action), to what (its entity)
+  create: ['mencatat', 'recorded'],
+  demo: ['mencatat (data contoh)', 'recorded (demo data)'],
+  update: ['mengubah', 'changed'],
+  delete: ['menghapus', 'deleted'],
+  restore: ['mengembalikan', 'restored'],
+  merge: ['menggabungkan data ganda', 'merged a duplicate registration'],
+  transfer: ['memindahkan anak', 'moved the child'],
+  recompute: ['menghitung ulang status gizi', 'recomputed the nutritional status'],
+  not_duplicate: ['menyatakan bukan data ganda', 'ruled not a duplicate'],
+  child: ['data anak', "the child's record"],
+  measurement: ['penimbangan', 'a weighing'],
+  immunisation: ['imunisasi', 'an immunisation'],
+  supplement: ['vitamin A/obat cacing', 'vitamin A/deworming'],
+  // the fields a kader or midwife changes by hand; others are named as stored
+  f_name: ['nama', 'name'],
+  f_sex: ['jenis kelamin', 'sex'],
+  f_birth_date: ['tanggal lahir', 'birth date'],
+  f_birth_weight_kg: ['berat lahir (kg)', 'birth weight (kg)'],
+  f_birth_length_cm: ['panjang lahir (cm)', 'birth length (cm)'],
+  f_nik: ['NIK anak', "child's NIK"],
+  f_mother_nik: ['NIK ibu', "mother's NIK"],
+  f_mother_name: ['nama ibu', "mother's name"],
+  f_father_name: ['nama ayah', "father's name"],
+  f_guardian_phone: ['nomor HP', 'phone number'],
+  f_address: ['alamat', 'address'],
+  f_rt: ['RT', 'RT'],
+  f_rw: ['RW', 'RW'],
+  f_has_kms: ['punya KMS', 'has a KMS'],
+  f_posyandu_id: ['Posyandu', 'Posyandu'],
+  f_measured_on: ['tanggal timbang', 'date weighed'],
+  f_weight_kg: ['berat (kg)', 'weight (kg)'],
+  f_length_height_cm: ['panjang/tinggi (cm)', 'length/height (cm)'],
+  f_position: ['posisi ukur', 'measured lying or standing'],
+  f_muac_cm: ['LiLA (cm)', 'MUAC (cm)'],
+  f_head_circumference_cm: ['lingkar kepala (cm)', 'head circumference (cm)'],
+  f_oedema: ['edema', 'oedema'],
+  f_given_on: ['tanggal diberikan', 'date given'],
+  f_vaccine: ['vaksin', 'vaccine'],
+  f_dose: ['dosis', 'dose'],
+  f_batch_number: ['nomor batch', 'batch number'],
+  f_expiry_date: ['kedaluwarsa', 'expiry date'],
+  f_place: ['tempat', 'place'],
+  f_kind: ['jenis', 'kind'],
+};
+
+/** A word of this screen, filled by the shell's t() (as online/users.js). */
+export const tx = textsOf(W);
+
+const PAGE = 20;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A stored value as read: a date as the card writes it, a decimal with a comma, a posyandu by name. */
+export function valueText(field, value, posyandu = new Map()) {
+  if (value === null || value === undefined || value === '') return '–';
+  if (typeof value === 'boolean') return tx(value ? 'yes' : 'no');
+  if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
+  // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
+  if (typeof value === 'number' || /^-?\d+\.\d+$/.test(value)) return formatNumber(+value);
+  if (DAY.test(value)) return formatDate(value);
+  return String(value);
+}
+
+/** "berat (kg): 8 → 8,4" for each field a change wrote; a record created: one line of its values
+ * that have words ("tanggal timbang 1 Agu 2025 · berat (kg) 8"); deleted: none. */
+export function changeLines(item, posyandu) {
+  if (item.action === 'delete' || !item.changes) return [];
+  if (['create', 'demo'].includes(item.action)) {
+    const said = Object.entries(item.changes).filter(([field, [, v]]) => W[`f_${field}`] && v !== null)
+      .map(([field, [, v]]) => `${tx(`f_${field}`)} ${valueText(field, v, posyandu)}`);
+    return said.length ? [said.join(' · ')] : [];
+  }
+  return Object.entries(item.changes).map(([field, [before, after]]) => {
+    const name = W[`f_${field}`] ? tx(`f_${field}`) : field;
+    return `${name}: ${valueText(field, before, posyandu)} → ${valueText(field, after, posyandu)}`;
+  });
+}
+
+/** "Kader1 (kader) mengubah penimbangan": who did what to which record. */
+export function whatText(item) {
+  const who = item.actor?.name ? whoText(item.actor) : tx('system');
+  const did = W[item.action] ? tx(item.action) : item.action;
+  return `${who} ${did}${['merge', 'transfer', 'recompute', 'not_duplicate'].includes(item.action) ? ''
+    : ` ${W[item.entity] ? tx(item.entity) : item.entity}`}`;
+}
+
+function row(item, posyandu) {
+  return h('li', { class: 'row' }, h('span', { class: 'row-main' },
+    h('strong', {}, whatText(item)),
+    ...changeLines(item, posyandu).map((line) => h('span', {}, line)),
+    item.reason ? h('span', {}, tx('reason', { text: item.reason })) : null,
+    h('small', {}, h('time', { datetime: item.at }, formatDateTime(item.at)))));
+}
+
+/** The first page into `box` (its "Memuat…" already shown), "Muat lagi" for the next. */
+export async function show(ctx, child, box, said) {
+  const list = h('ul', { class: 'list' });
+  const more = h('button', { class: 'btn', type: 'button', hidden: true }, t('load_more'));
+  let cursor = null;
+  let posyandu = new Map();
+  const load = async () => {
+    more.disabled = true;
+    try {
+      const [page, places] = await Promise.all([
+        ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+        cursor ? null : ctx.posyandus()]);
+      if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
+      const rows = page.items.map((item) => row(item, posyandu));
+      if (!cursor) box.replaceChildren(rows.length ? list : h('p', { class: 'muted' }, tx('none')), more);
+      list.append(...rows);
+      if (cursor && rows.length) { // "Muat lagi": go on reading at the first new line
+        rows[0].setAttribute('tabindex', '-1');
+        rows[0].focus();
+      }
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      ctx.announce(list.children.length ? tx('listed', { n: list.children.length }) : tx('none'));
+    } catch (error) {
+      said.textContent = error.kind === 'network' ? t('online_only') : refusal(error, tx('error', { why: error.message }));
+      if (!cursor) box.replaceChildren();
+    } finally {
+      more.disabled = false;
+    }
+  };
+  more.addEventListener('click', load);
+  said.textContent = '';
+  await load();
+}

@@ -1,0 +1,49 @@
+// online/changes.js: a child's history of changes (GET /children/{id}/history) in Indonesian (and English):
+// who did what to which record, each field written from what to what, the reason given.
+process.env.TZ = 'Asia/Jakarta'; // WIB, UTC+7: before the first date is formatted
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { changeLines, valueText, whatText } from '../../static/pwa/js/online/changes.js';
+import { setLang } from '../../static/pwa/js/i18n.js';
+
+globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+globalThis.document ??= { documentElement: {} };
+
+const MELATI = '0e7cf42b-62e3-4b22-973c-1b115acfa146';
+const kader = { name: 'Siti Rahayu', role: 'kader' };
+const item = (action, entity, changes = null, extra = {}) => ({ id: 9, at: '2025-08-03T01:05:00Z', action, entity,
+  record_id: 'r1', changes, reason: null, user_id: 'u1', actor: kader, ...extra });
+
+test('who did what to which record', () => {
+  setLang('id');
+  assert.equal(whatText(item('update', 'measurement')), 'Siti Rahayu (kader) mengubah penimbangan');
+  assert.equal(whatText(item('delete', 'immunisation')), 'Siti Rahayu (kader) menghapus imunisasi');
+  assert.equal(whatText(item('create', 'child')), 'Siti Rahayu (kader) mencatat data anak');
+  assert.equal(whatText(item('merge', 'child', null, { actor: { name: 'Bidan Ani', role: 'bidan' } })),
+    'Bidan Ani menggabungkan data ganda');                    // her name says her role already
+  assert.equal(whatText(item('recompute', 'measurement', null, { actor: null, user_id: null })),
+    'Sistem menghitung ulang status gizi');                    // a server command names no user
+  assert.equal(whatText(item('override_lifted', 'immunisation')), 'Siti Rahayu (kader) override_lifted imunisasi');
+  setLang('en');
+  assert.equal(whatText(item('update', 'measurement')), 'Siti Rahayu (cadre) changed a weighing');
+  setLang('id');
+});
+
+test('each field a change wrote, from what to what, as the card writes it', () => {
+  setLang('id');
+  const posyandu = new Map([[MELATI, 'Melati']]);
+  assert.deepEqual(changeLines(item('update', 'measurement', { weight_kg: [8, 8.4], measured_on: ['2025-08-01', '2025-08-02'] }), posyandu),
+    ['berat (kg): 8 → 8,4', 'tanggal timbang: 1 Agu 2025 → 2 Agu 2025']);
+  assert.deepEqual(changeLines(item('update', 'child', { posyandu_id: [MELATI, 'unknown-id'], guardian_phone: [null, '0812'] }), posyandu),
+    ['Posyandu: Melati → unknown-id', 'nomor HP: – → 0812']);
+  assert.deepEqual(changeLines(item('update', 'measurement', { oedema: [false, true], z_new_field: [1, 2] })),
+    ['edema: tidak → ya', 'z_new_field: 1 → 2']);              // a field without words is named as stored
+  // a record created: its values in one line (as the audit keeps them, text); deleted: its reason says it
+  assert.deepEqual(changeLines(item('create', 'measurement', { id: [null, 'm1'], measured_on: [null, '2025-08-01'],
+    weight_kg: [null, '8.0'], oedema: [null, null] })), ['tanggal timbang 1 Agu 2025 · berat (kg) 8']);
+  assert.deepEqual(changeLines(item('create', 'child', { id: [null, 'c1'] })), []);
+  assert.deepEqual(changeLines(item('delete', 'immunisation', {})), []);
+  assert.equal(valueText('x', ''), '–');
+  assert.equal(valueText('weight_kg', '7.25'), '7,25');
+  assert.equal(valueText('nik', '3525010101010001'), '3525010101010001');
+});
