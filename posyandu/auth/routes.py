@@ -124,7 +124,8 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
     return [taken, unless_failed]
 
 
-# every attempt from one address, at the three doors a password is tried at (as many as at one before)
+# every attempt from one address, at the doors a password or an invitation code is tried at (as many as
+# at one before): a code guesser at /auth/register and /auth/redeem had a budget at each besides the login's
 _per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address")
 
 
@@ -284,7 +285,7 @@ def _audit_refused_code(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.route("/auth/register")
 class RegisterParent(MethodView):
     decorators = [_audit_refused_code,  # around the checks of the body: a code is judged there
-                  limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="register")]
+                  _per_address]
 
     @blp.arguments(RegisterParentSchema, field_checks=ops.registration_problems)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
@@ -309,7 +310,7 @@ class Redeem(MethodView):
     decorators = [
         _audit_refused_code,
         *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), 422),
-        limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="redeem-address"),
+        _per_address,
     ]
 
     @roles_required("parent")

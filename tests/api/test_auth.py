@@ -395,6 +395,25 @@ def test_password_changes_and_account_closings_count_against_the_logins_address_
                        environ_base={"REMOTE_ADDR": "10.6.0.2"}).status_code == 200
 
 
+def test_invitation_codes_tried_at_registration_and_redemption_count_against_the_logins_address_limit(
+        app, client, world, monkeypatch):
+    """One budget of attempts per address (LOGIN_ADDRESS_RATE_LIMIT) for every door a secret is tried at:
+    /auth/register and /auth/redeem each had their own besides the login's, three times the guesses
+    of a code (or a password) an address was meant to have."""
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "4 per minute")
+    token, here = world.headers("parent1"), {"REMOTE_ADDR": "10.6.1.1"}
+    register = {"code": "ZZZZ-ZZZZ", "username": "ibu.tebak", "password": "kuat-sekali", "name": "Ibu Tebak"}
+    calls = [("/api/v1/auth/login", {"username": "ibu0", "password": "x"}, None),
+             ("/api/v1/auth/register", register, None), ("/api/v1/auth/redeem", {"code": "ZZZZ-ZZZY"}, token),
+             ("/api/v1/auth/register", register, None)]
+    calls += calls[1:3]
+    codes = [client.post(path, json=body, headers=headers, environ_base=here).status_code
+             for path, body, headers in calls]
+    assert codes == [401, 422, 422, 422, 429, 429]
+    assert client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD},
+                       environ_base=here).status_code == 429
+
+
 def test_the_address_limit_counts_an_ipv6_client_by_its_64_network(app, client, world, monkeypatch):
     """A phone on a mobile network is given a /64 and may send from any of its 2^64 addresses: counted
     per address, each new one was a fresh budget of logins (guesses across accounts). Counted by the
@@ -623,8 +642,9 @@ def test_refused_invitation_codes_are_rate_limited_per_parent(client, world, mak
 
 def test_invitation_codes_are_rate_limited_per_address(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "REDEEM_RATE_LIMIT", "1000 per minute")
-    codes = [client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=world.headers("parent1")).status_code
-             for _ in range(32)]
+    token = world.headers("parent1")  # logged in from another address: its login is not in this one's budget
+    codes = [client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZZ"}, headers=token,
+                         environ_base={"REMOTE_ADDR": "10.6.2.1"}).status_code for _ in range(32)]
     assert codes[:30] == [422] * 30 and codes[30:] == [429, 429]
 
 
