@@ -298,7 +298,8 @@ class RegisterParent(MethodView):
         length too, its message saying so) is refused as ``invitation_invalid`` (with the format errors
         of the other fields, if any), and nothing is said of the username or the password (whether a
         username exists is not told); each such refusal is audited. A code left blank is a field left
-        blank ("wajib diisi")."""
+        blank ("wajib diisi"). Attempts count per address with the logins and redemptions
+        (`LOGIN_ADDRESS_RATE_LIMIT`: 429 beyond it)."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()
@@ -323,7 +324,8 @@ class Redeem(MethodView):
 
         A code that does not work (one of the wrong length too) is refused as ``invitation_invalid``.
         Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
-        good code until the window passes), and all attempts per address, like logins; each refusal is audited.
+        good code until the window passes), and all attempts per address with the logins and registrations
+        (`LOGIN_ADDRESS_RATE_LIMIT`); each refusal is audited.
         """
         ops.redeem(body["code"], current_user)
         tokens = ops.tokens_of_login(current_user, get_jwt())
