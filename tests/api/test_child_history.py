@@ -7,18 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-
-def _all(client, url, headers, limit=50, **args):
-    items, cursor = [], None
-    while True:
-        resp = client.get(url, query_string={**args, "limit": limit, **({"cursor": cursor} if cursor else {})},
-                          headers=headers)
-        assert resp.status_code == 200, resp.get_json()
-        page = resp.get_json()
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
+from tests.support.paging import all_pages
 
 
 def _story(world, client, make_child, link_parent):
@@ -53,7 +42,7 @@ def _story(world, client, make_child, link_parent):
 
 def test_a_childs_history_says_who_changed_what_from_what_to_what_and_why(world, client, make_child, link_parent):
     siti, other, twin, weighings, dose_id = _story(world, client, make_child, link_parent)
-    items = _all(client, f"/api/v1/children/{siti['id']}/history", world.headers("bidan_a"), limit=2)
+    items = all_pages(client, f"/api/v1/children/{siti['id']}/history", world.headers("bidan_a"), limit=2)
     assert [i["id"] for i in items] == sorted((i["id"] for i in items), reverse=True)   # newest first, each once
     ours = {weighings[siti["id"]], weighings[twin["id"]], dose_id, siti["id"], twin["id"]}
     assert {i["record_id"] for i in items} == ours          # nothing of the other child's
@@ -70,8 +59,8 @@ def test_a_childs_history_says_who_changed_what_from_what_to_what_and_why(world,
     assert merge["actor"]["role"] == "bidan"
     assert "client_id" not in fix and "ip" not in fix                    # the admin's search alone says where from
     # her parent reads the same; the kader of the posyandu too
-    assert _all(client, f"/api/v1/children/{siti['id']}/history", world.headers("parent1")) == items
-    assert _all(client, f"/api/v1/children/{siti['id']}/history", world.headers("kader1b")) == items
+    assert all_pages(client, f"/api/v1/children/{siti['id']}/history", world.headers("parent1")) == items
+    assert all_pages(client, f"/api/v1/children/{siti['id']}/history", world.headers("kader1b")) == items
 
 
 def test_who_may_read_a_childs_history_and_each_read_is_logged(world, client, db, make_child, link_parent):
@@ -107,14 +96,14 @@ def test_the_admin_searches_every_write_with_where_it_came_from(world, client, d
 
     siti, _, _, weighings, _ = _story(world, client, make_child, link_parent)
     kader1 = db.session.scalar(select(User.id).where(User.username == "kader1"))
-    mine = _all(client, "/api/v1/audit-log", world.headers("admin"), limit=1, user_id=kader1, entity="measurement")
+    mine = all_pages(client, "/api/v1/audit-log", world.headers("admin"), limit=1, user_id=kader1, entity="measurement")
     assert [(i["action"], i["entity"]) for i in mine] == [("update", "measurement")] + [("create", "measurement")] * 3
     assert {i["client_id"] for i in mine} == {"hp-kader1"} and all(i["ip"] for i in mine)
-    one = _all(client, "/api/v1/audit-log", world.headers("admin"), record_id=weighings[siti["id"]], action="update")
+    one = all_pages(client, "/api/v1/audit-log", world.headers("admin"), record_id=weighings[siti["id"]], action="update")
     assert [i["changes"]["weight_kg"] for i in one] == [[8.0, 8.4]]
-    logins = _all(client, "/api/v1/audit-log", world.headers("admin"), action="login_failed")
+    logins = all_pages(client, "/api/v1/audit-log", world.headers("admin"), action="login_failed")
     client.post("/api/v1/auth/login", json={"username": "kader1", "password": "salah-sandi"})
-    again = _all(client, "/api/v1/audit-log", world.headers("admin"), action="login_failed")
+    again = all_pages(client, "/api/v1/audit-log", world.headers("admin"), action="login_failed")
     assert len(again) == len(logins) + 1 and again[0]["entity"] == "user"
     assert client.get("/api/v1/audit-log?entity=" + "x" * 31, headers=world.headers("admin")).status_code == 422
     for role in ("kader1", "bidan_a", "dinkes_gresik", "parent1"):

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
+from tests.support.paging import all_pages
 from tests.sync.helpers import pull_all
 
 
@@ -316,18 +317,6 @@ def test_a_link_a_merge_left_to_the_duplicate_before_is_not_pulled(client, world
     assert [c for c in changes if c["entity"] == "child" and c["record"]] == []
 
 
-def _all_pages(client, url, headers, limit):
-    items, cursor = [], None
-    while True:
-        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        page = client.get(url, headers=headers, query_string=query)
-        assert page.status_code == 200 and set(page.get_json()) == {"items", "next_cursor"}, page.get_json()
-        assert len(page.get_json()["items"]) <= limit
-        items += page.get_json()["items"]
-        if not (cursor := page.get_json()["next_cursor"]):
-            return items
-
-
 def test_a_childs_codes_and_parents_are_lists_paginated_as_every_list(client, world, make_child, link_parent):
     """api-contract.md: lists take ?limit=&cursor= and answer {"items", "next_cursor"}; the child's open
     codes and linked parents answered bare arrays of every row."""
@@ -339,14 +328,14 @@ def test_a_childs_codes_and_parents_are_lists_paginated_as_every_list(client, wo
     assert whole["next_cursor"] is None and len(whole["items"]) == 5
     stamps = [(i["created_at"], i["id"]) for i in whole["items"]]
     assert stamps == sorted(stamps, reverse=True)  # newest first
-    assert _all_pages(client, f"{url}/invitations", kader, 2) == whole["items"]  # each once, in order
+    assert all_pages(client, f"{url}/invitations", kader, 2) == whole["items"]  # each once, in order
     # two parents register with codes, a third is linked: earliest linked first, page by page
     for n, code in enumerate(_invite(client, world, child["id"]) for _ in range(2)):
         assert client.post("/api/v1/auth/register", json={"code": code, "username": f"ortu{n}",
                                                           "password": "sandi-kuat-99", "name": f"Ortu {n}"}
                            ).status_code == 201
     link_parent(child["id"])
-    parents = _all_pages(client, f"{url}/parents", kader, 1)
+    parents = all_pages(client, f"{url}/parents", kader, 1)
     assert [p["username"] for p in parents] == ["ortu0", "ortu1", "parent1"]
     bad = client.get(f"{url}/parents?cursor=zz", headers=kader)
     assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"], bad.get_json()

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from tests.support.paging import all_pages
 from tests.sync.helpers import child_data, mutation, new_id, push
 
 PWA = Path(__file__).resolve().parents[2] / "static" / "pwa"
@@ -20,16 +21,7 @@ def _pull(client, world, username, **args):
 
 
 def _devices(client, world, username, limit=50):
-    items, cursor = [], None
-    while True:
-        resp = client.get("/api/v1/sync/devices", query_string={"limit": limit, **({"cursor": cursor} if cursor else {})},
-                          headers=world.headers(username))
-        assert resp.status_code == 200, resp.get_json()
-        page = resp.get_json()
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items
+    return all_pages(client, "/api/v1/sync/devices", world.headers(username), limit)
 
 
 def _phones(world, client):
