@@ -184,6 +184,9 @@ class Config:
     # Refused invitation codes per parent account (POST /auth/redeem); attempts per address
     # count against LOGIN_ADDRESS_RATE_LIMIT.
     REDEEM_RATE_LIMIT = os.environ.get("REDEEM_RATE_LIMIT", "5 per minute;20 per hour")
+    # Refused invitation codes server-wide (registrations and redemptions, every address): a guesser
+    # with many addresses is held to it; parents signing up meanwhile are answered 429 until it passes.
+    INVITATION_GUESS_RATE_LIMIT = os.environ.get("INVITATION_GUESS_RATE_LIMIT", "100 per minute;1000 per hour")
     # Refreshes per account (POST /auth/refresh; per address for a token that does not verify): a
     # phone refreshes every ACCESS_TOKEN_MINUTES, so this leaves room for many phones and tabs.
     REFRESH_RATE_LIMIT = os.environ.get("REFRESH_RATE_LIMIT", "30 per minute;300 per hour")

@@ -69,9 +69,10 @@ def _login_limit() -> str:
 
 
 def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
-                     failed: int | type[Exception], scope: str | None = None) -> list[Callable[..., Any]]:
-    """A limit on failed attempts (a wrong password, a refused code: answered ``failed``, a status or
-    the error raised) that attempts sent together cannot exceed: each takes its place up front, one
+                     failed: int | type[Exception] | Callable[[Exception], bool],
+                     scope: str | None = None) -> list[Callable[..., Any]]:
+    """A limit on failed attempts (a wrong password, a refused code: answered ``failed``, a status,
+    the error raised or a test of it) that attempts sent together cannot exceed: each takes its place up front, one
     atomic increment in the limiter's storage, and one not answered ``failed`` gives it back.
     Flask-Limiter's ``deduct_when`` tests the limit before the request and counts it after the
     answer: ten guesses sent together all passed the test before any was counted. (Giving back is a
@@ -104,6 +105,8 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
     def counts(exc: Exception) -> bool:
         if isinstance(failed, type):
             return isinstance(exc, failed)
+        if callable(failed):
+            return failed(exc)
         return failed in (getattr(exc, "status", None), getattr(exc, "code", None))
 
     def unless_failed(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -127,6 +130,12 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
 # every attempt from one address, at the doors a password or an invitation code is tried at (as many as
 # at one before): a code guesser at /auth/register and /auth/redeem had a budget at each besides the login's
 _per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address")
+
+# codes refused anywhere, whoever tries them: a guesser spread over many addresses (an IPv6 /48 holds
+# 65,536 /64 budgets) meets this one; while it lasts, parents signing up wait (429, Retry-After)
+_code_guesses = _failed_attempts(lambda: current_app.config["INVITATION_GUESS_RATE_LIMIT"],
+                                 lambda: "invitation-codes", lambda exc: getattr(exc, "key", None) == "invitation_invalid",
+                                 "invitation-codes")
 
 
 @blp.route("/auth/login")
@@ -285,7 +294,7 @@ def _audit_refused_code(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.route("/auth/register")
 class RegisterParent(MethodView):
     decorators = [_audit_refused_code,  # around the checks of the body: a code is judged there
-                  _per_address]
+                  *_code_guesses, _per_address]
 
     @blp.arguments(RegisterParentSchema, field_checks=ops.registration_problems)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
@@ -299,7 +308,8 @@ class RegisterParent(MethodView):
         of the other fields, if any), and nothing is said of the username or the password (whether a
         username exists is not told); each such refusal is audited. A code left blank is a field left
         blank ("wajib diisi"). Attempts count per address with the logins and redemptions
-        (`LOGIN_ADDRESS_RATE_LIMIT`: 429 beyond it)."""
+        (`LOGIN_ADDRESS_RATE_LIMIT`: 429 beyond it), and refused codes server-wide, with the redemptions'
+        (`INVITATION_GUESS_RATE_LIMIT`: beyond it every code is answered 429 until the window passes)."""
         user = ops.register_parent(body)
         tokens = ops.issue_tokens(user)
         db.session.commit()
@@ -311,6 +321,7 @@ class Redeem(MethodView):
     decorators = [
         _audit_refused_code,
         *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), 422),
+        *_code_guesses,
         _per_address,
     ]
 
@@ -325,7 +336,8 @@ class Redeem(MethodView):
         A code that does not work (one of the wrong length too) is refused as ``invitation_invalid``.
         Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
         good code until the window passes), and all attempts per address with the logins and registrations
-        (`LOGIN_ADDRESS_RATE_LIMIT`); each refusal is audited.
+        (`LOGIN_ADDRESS_RATE_LIMIT`), and refused codes server-wide (`INVITATION_GUESS_RATE_LIMIT`);
+        each refusal is audited.
         """
         ops.redeem(body["code"], current_user)
         tokens = ops.tokens_of_login(current_user, get_jwt())

@@ -414,6 +414,34 @@ def test_invitation_codes_tried_at_registration_and_redemption_count_against_the
                        environ_base=here).status_code == 429
 
 
+def test_codes_refused_from_many_addresses_meet_one_server_wide_budget(app, client, world, make_child, monkeypatch):
+    """A guesser spread over many networks (an IPv6 /48 is 65,536 per-address budgets) had a code budget
+    for each; refused codes now also count server-wide (INVITATION_GUESS_RATE_LIMIT) at both doors.
+    A code that works, and a refusal of another field only, take no place."""
+    monkeypatch.setitem(app.config, "INVITATION_GUESS_RATE_LIMIT", "3 per minute")
+    child = make_child(name="Anak Kode")
+
+    def code():
+        return client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["code"]
+
+    def register(code, net, password="kuat-sekali", username="ibu.tebak"):
+        body = {"code": code, "username": username, "password": password, "name": "Ibu Tebak"}
+        return client.post("/api/v1/auth/register", json=body,
+                           environ_base={"REMOTE_ADDR": f"2001:db8:9:{net:x}::1"}).status_code
+
+    first = code()
+    assert register(first, 1, password="x") == 422                # a good code, a short password: no place
+    assert register(first, 1, username="ibu.satu") == 201         # a code that works: no place
+    assert register("ZZZZ-ZZZZ", 2) == 422                        # refused codes, each from another network
+    assert register("ABCD-ABCD", 3) == 422
+    redeem = client.post("/api/v1/auth/redeem", json={"code": "ZZZZ-ZZZY"}, headers=world.headers("parent1"),
+                         environ_base={"REMOTE_ADDR": "2001:db8:9:4::1"})
+    assert redeem.status_code == 422
+    # the budget spent: a fifth network's guess, and even a real code, wait for the window
+    assert register("ZZZZ-ZZZX", 5) == 429
+    assert register(code(), 6, username="ibu.dua") == 429
+
+
 def test_the_address_limit_counts_an_ipv6_client_by_its_64_network(app, client, world, monkeypatch):
     """A phone on a mobile network is given a /64 and may send from any of its 2^64 addresses: counted
     per address, each new one was a fresh budget of logins (guesses across accounts). Counted by the

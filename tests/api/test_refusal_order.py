@@ -413,7 +413,7 @@ def test_a_role_that_may_not_push_is_403_whatever_the_batch_holds(client, world)
 # Every read with a record id in its path that reads a query, and a query of each refused for its format.
 BAD_QUERY: dict[tuple[str, str], dict] = {
     **{("GET", f"/api/v1/children/<uuid:child_id>/{kind}"): {"limit": 0}
-       for kind in ("measurements", "immunisations", "supplements", "invitations", "parents", "access-log")},
+       for kind in ("measurements", "immunisations", "supplements", "invitations", "parents", "access-log", "history")},
     ("GET", "/api/v1/children/<uuid:child_id>/immunisation-card"): {"on": "kemarin"},
     ("GET", "/api/v1/posyandu/<uuid:posyandu_id>/due-list"): {"date": "kemarin"},
 }
