@@ -60,6 +60,8 @@ class Child(SyncedMixin, db.Model):
     __tablename__ = "child"
     __table_args__ = (
         CheckConstraint("sex IN ('M','F')", name="sex"),
+        CheckConstraint("exit_reason IN ('died','moved_away')", name="exit_reason"),
+        CheckConstraint("(exit_date IS NULL) = (exit_reason IS NULL)", name="exit_both"),
         Index("ix_child_posyandu_name", "posyandu_id", "name"),
         # The few registrations merged away or flagged as a possible duplicate, found from the other
         # child (a download, an access history, a visits import; a delete or merge): partial indexes.
@@ -86,6 +88,10 @@ class Child(SyncedMixin, db.Model):
     rt: Mapped[str | None] = mapped_column(String(3))
     rw: Mapped[str | None] = mapped_column(String(3))
     has_kms: Mapped[bool] = mapped_column(default=True)
+    # Left the register (died, moved out of the area) on exit_date: counted up to that month, not after
+    # (reports.cohort.in_register_on); both empty again undoes a mistaken exit.
+    exit_date: Mapped[date | None]
+    exit_reason: Mapped[str | None] = mapped_column(String(10))
     # Duplicate registrations (two phones, one newborn): a bidan merges the loser into the winner.
     possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("child.id"))
     merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("child.id"))

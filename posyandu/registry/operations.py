@@ -18,7 +18,7 @@ from posyandu.database import (among, as_json_value, creation_instants, ids_take
 from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.messages import TAKEN, date_text
+from posyandu.messages import BEFORE_BIRTH, TAKEN, date_text
 from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, Puskesmas,
                                       Region, kabupaten_of)
 from posyandu.validators import local_today
@@ -385,6 +385,7 @@ def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID 
     access.require_staff(user)
     for data in datas:
         _check_own_nik(data.get("nik"), data.get("mother_nik"))
+        check_exit(None, data)
     datas = [{**data, "id": data.get("id") or uuid.uuid4()} for data in datas]
     if ids_taken(db.session, Child, [data["id"] for data in datas]):
         raise Conflict()
@@ -445,6 +446,32 @@ def lock_to_judge(child_id: uuid.UUID, data: dict[str, Any]) -> None:
     access.lock_posyandu_for_children([posyandu_id] if posyandu_id else [])
 
 
+EXIT_FIELDS = ("exit_date", "exit_reason")
+EXIT_BOTH = Msg("give the exit date and its reason together, or clear both",
+                "isi tanggal keluar bersama alasannya, atau kosongkan keduanya")
+
+
+def check_exit(child: Child | None, data: dict[str, Any]) -> None:
+    """A child's exit from the register (``exit_date``, ``exit_reason``: died, moved out of the area), as
+    ``data`` leaves it on ``child`` (None: a new one): both or neither, not before her birth nor before
+    her latest weighing or dose (after her exit she has none). Clearing both undoes an exit."""
+    def now(field: str) -> Any:
+        return data[field] if field in data else getattr(child, field, None)
+
+    exit_date, reason = now("exit_date"), now("exit_reason")
+    if child is not None and not data.keys() & {*EXIT_FIELDS, "birth_date"} or (exit_date, reason) == (None, None):
+        return
+    if exit_date is None or reason is None:
+        raise ValidationFailed(errors={"exit_reason" if reason is None else "exit_date": [EXIT_BOTH]})
+    if exit_date < now("birth_date"):
+        raise ValidationFailed(errors={"exit_date": [BEFORE_BIRTH]})
+    last = _event_day(child.id, func.max) if child is not None else None
+    if last is not None and exit_date < last:
+        raise ValidationFailed(errors={"exit_date": [Msg(
+            f"the child has a weighing or dose on {date_text(last, 'en')}, after this exit date",
+            f"anak ini punya penimbangan atau imunisasi pada {date_text(last, 'id')}, setelah tanggal keluar ini")]})
+
+
 def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     access.require_staff(user)
     check_base_version(child, data.pop("base_version", None))
@@ -455,6 +482,7 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
         _check_own_nik(nik, mother_nik)
     if data.get("birth_date") is not None and data["birth_date"] != child.birth_date:
         _check_born_before_events(child.id, data["birth_date"], "birth_date")
+    check_exit(child, data)
     if "posyandu_id" in data and data["posyandu_id"] != child.posyandu_id:
         data["kabupaten_code"] = _target_posyandu(user, data["posyandu_id"]).kabupaten_code
     changes = apply_changes(child, data)
@@ -622,15 +650,20 @@ def undelete(obj: Any) -> dict[str, list[Any]]:
     return change
 
 
+def _event_day(child_id: uuid.UUID, pick: Any) -> Any:
+    """The first (``pick``: ``func.min``) or last (``func.max``) day of a child's live weighings and doses."""
+    from posyandu.events import DATE_FIELD
+
+    days = [d for model, day in DATE_FIELD.items() if (d := db.session.scalar(select(pick(getattr(model, day))).where(
+        model.child_id == child_id, model.deleted_at.is_(None)))) is not None]
+    return (min if pick is func.min else max)(days, default=None)
+
+
 def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) -> None:
     """A child's weighings and doses cannot come before its birth (the z-scores have no age
     for them): a birth date after the first of them, or a merge into a child born after it,
     is refused on ``field``, naming that first record's date."""
-    from posyandu.events import DATE_FIELD
-
-    firsts = [db.session.scalar(select(func.min(getattr(model, day))).where(
-        model.child_id == child_id, model.deleted_at.is_(None))) for model, day in DATE_FIELD.items()]
-    first = min((d for d in firsts if d is not None), default=None)
+    first = _event_day(child_id, func.min)
     if first is not None and first < birth_date:
         raise ValidationFailed(errors={field: [Msg(
             f"the child has a weighing or dose on {date_text(first, 'en')}, before this birth date: correct that record first",

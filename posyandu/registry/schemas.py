@@ -90,6 +90,13 @@ class ChildSchema(Schema):
     rt = fields.String(allow_none=True, validate=RT_RW)
     rw = fields.String(allow_none=True, validate=RT_RW)
     has_kms = fields.Boolean(load_default=True)
+    exit_date = fields.Date(allow_none=True, validate=v.not_future, metadata={
+        "description": "The day she left the register: died, or her family moved out of the area (with "
+                       "`exit_reason`; both null: in the register, and clearing both undoes an exit). Not before "
+                       "her birth nor her latest weighing or dose; after it she has none. Reports count her up "
+                       "to and including the month of her exit, never after"})
+    exit_reason = fields.String(allow_none=True, validate=validate.OneOf(["died", "moved_away"]), metadata={
+        "description": "`died` (meninggal) or `moved_away` (pindah keluar wilayah), with `exit_date`"})
     kabupaten_code = fields.String(dump_only=True)
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     merged_into = fields.UUID(dump_only=True, allow_none=True)

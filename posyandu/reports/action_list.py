@@ -45,7 +45,8 @@ from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import covered_areas, joined_latest, latest_of, under_five_on, visits_between
+from posyandu.reports.cohort import (covered_areas, in_register_on, joined_latest, latest_of, under_five_on,
+                                     visits_between)
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
@@ -58,7 +59,7 @@ def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
     """``stmt`` over the area's children on the list: live, in a live posyandu, under five."""
     return (stmt.select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
-                   posyandu_filter, under_five_on(month.last)))
+                   posyandu_filter, under_five_on(month.last), in_register_on(month.last)))
 
 
 def _keys(month: Month, posyandu_filter: Any, after: list[Any] | None, n: int, offset: int = 0) -> Any:
@@ -85,7 +86,7 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
                            Measurement.deleted_at.is_(None), Measurement.measured_on <= month.last)
                     .scalar_subquery())
     stmt = (select(Child.id.label("child_id"), Child.name, Child.sex, Child.birth_date, Child.kabupaten_code,
-                   Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
+                   Child.exit_date, Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
                    w.c.two_t, w.c.bgm, w.c.z_wfa, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
                    *([last_weighed.label("last_weighed_on")] if rows else [])))
@@ -227,7 +228,7 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
         given = _given(session, [r["child_id"] for r in chunk], month.last) if schedule and not joined else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
-            if overdue_doses:
+            if overdue_doses and (r["exit_date"] or date.max) > month.last:  # exited in the month: none due
                 doses = joined(tuple(r.values())[width:]) if joined else given.get(r["child_id"], ())
                 if rows:  # the doses named; the counts only ask whether there is one (and stop at it)
                     overdue = overdue_doses.labels(r["birth_date"], doses, r["kabupaten_code"])

@@ -5,7 +5,8 @@
   completed months on it. Each child counts once, at the posyandu she was registered
   at on the month's last day (``placed_on``): a child moved since counts, in the months
   before, where she was (with her events, which follow her), so a month's report read
-  after its end stays the same.
+  after its end stays the same. A child who left the register (``exit_date``: died, moved out of the
+  area) counts up to and including the month of her exit, never after (``in_register_on``).
 * Areas: a posyandu rolls up to its desa, the kecamatan and kabupaten of that desa
   (Kemendagri codes nest by prefix), and its puskesmas. ``level`` picks the grouping
   column. A puskesmas may run posyandu in a desa of a neighbouring kecamatan: the
@@ -79,6 +80,12 @@ def events_in_area(event: Any, posyandu_filter: Any, on: date, child_id: Any = N
     return or_(event.posyandu_id.in_(ids), (event.child_id if child_id is None else child_id).in_(left))
 
 
+def in_register_on(on: date) -> Any:
+    """Not exited (``Child.exit_date``) before the month of ``on``: she counts in her exit's month too, so a
+    month's S keeps her weighing of that month (D <= S) and no past month changes."""
+    return or_(Child.exit_date.is_(None), Child.exit_date >= on.replace(day=1))
+
+
 def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -> Select:
     """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu: where they
     were on ``on`` (``placed_on``, at a posyandu open then: ``open_on``), else where they are now."""
@@ -86,7 +93,7 @@ def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -
             .join(Posyandu, Posyandu.id == (Child.posyandu_id if on is None else placed_on(on)))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
                    *([Posyandu.deleted_at.is_(None)] if on is None else
-                     [open_on(on), events_in_area(Child, posyandu_filter, on, Child.id)])))
+                     [open_on(on), in_register_on(on), events_in_area(Child, posyandu_filter, on, Child.id)])))
 
 
 def under_five_on(on: date) -> Any:

@@ -1,0 +1,144 @@
+"""A child's exit from the register (died, moved out of the area): recorded and undone by the child
+update, counted in the reports up to and including the month of her exit, never after (both databases).
+
+Posyandu Melati (p1), every number worked out by hand:
+
+child  sex born        weighed (kg)                         doses            exit
+X      F   2024-08-15  Jul 10 8.0, Aug 10 8.3               HB0, BCG         died 2025-08-20
+Y      M   2024-08-15  Jul 10 9.0, Aug 10 9.2, Sep 10 9.4    HB0, BCG         -
+Z      M   2023-01-10  Jun 10 11.0                          -                moved away 2025-07-05
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.api.test_audit_trail import _rows
+
+DOSES = [("HB0", 1, "2024-08-15"), ("BCG", 1, "2024-09-15")]
+
+
+def _post(client, world, path, body, by="bidan_a"):
+    return client.post(f"/api/v1/{path}", json={"id": str(uuid.uuid4()), **body}, headers=world.headers(by))
+
+
+def _exit(client, world, child, on, reason, by="kader1"):
+    return client.patch(f"/api/v1/children/{child['id']}", json={"exit_date": on, "exit_reason": reason},
+                        headers=world.headers(by))
+
+
+@pytest.fixture
+def kids(client, world, make_child):
+    kids = {"X": make_child(name="Anak X", sex="F", birth_date="2024-08-15"),
+            "Y": make_child(name="Anak Y", sex="M", birth_date="2024-08-15"),
+            "Z": make_child(name="Anak Z", sex="M", birth_date="2023-01-10")}
+    for k, visits in {"X": [("2025-07-10", 8.0), ("2025-08-10", 8.3)],
+                      "Y": [("2025-07-10", 9.0), ("2025-08-10", 9.2), ("2025-09-10", 9.4)],
+                      "Z": [("2025-06-10", 11.0)]}.items():
+        for on, kg in visits:
+            resp = _post(client, world, f"children/{kids[k]['id']}/measurements", {"measured_on": on, "weight_kg": kg})
+            assert resp.status_code == 201, resp.get_json()
+    for k in "XY":
+        for vaccine, dose, on in DOSES:
+            resp = _post(client, world, f"children/{kids[k]['id']}/immunisations",
+                         {"vaccine": vaccine, "dose": dose, "given_on": on, "place": "posyandu"})
+            assert resp.status_code == 201, resp.get_json()
+    for k, on, reason in (("X", "2025-08-20", "died"), ("Z", "2025-07-05", "moved_away")):
+        resp = _exit(client, world, kids[k], on, reason)
+        assert resp.status_code == 200, resp.get_json()
+        assert (resp.get_json()["exit_date"], resp.get_json()["exit_reason"]) == (on, reason)
+    return kids
+
+
+def _report(client, world, name, month, **extra):
+    query = "&".join(f"{k}={v}" for k, v in {"month": month, "posyandu_id": world.ids["p1"], **extra}.items())
+    resp = client.get(f"/api/v1/reports/{name}?{query}", headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["rows" if name != "actions" else "items"]
+
+
+def _s_d(client, world, month):
+    (r,) = _report(client, world, "skdn", month)
+    return r["S"], r["D"], r["D_S"]
+
+
+def _bcg(client, world, month):
+    row = next(r for r in _report(client, world, "coverage", month) if r["indicator"] == "BCG")
+    return row["target"], row["covered"], row["coverage_pct"]
+
+
+def test_skdn_prevalence_and_coverage_count_her_up_to_her_exit_month_by_hand(client, world, kids):
+    # July: X, Y and Z (Z left on Jul 5, in July) = S 3; weighed X, Y = D 2 → 66.7 %.
+    # August: Z is gone; X (died Aug 20) counts in her exit month with her Aug 10 weighing: S 2, D 2 → 100.0 %.
+    # September: Y alone, S 1, D 1 (old code: S 3, D 1, 33.3 %).
+    assert [_s_d(client, world, m) for m in ("2025-07", "2025-08", "2025-09")] == [(3, 2, 66.7), (2, 2, 100.0), (1, 1, 100.0)]
+    # BCG target: every child under five past 1 month: Jul X Y Z, covered X Y → 2/3; Aug X Y → 2/2; Sep Y → 1/1.
+    assert [_bcg(client, world, m) for m in ("2025-07", "2025-08", "2025-09")] == [(3, 2, 66.7), (2, 2, 100.0), (1, 1, 100.0)]
+    # Prevalence (the weighed of the month): August's X and Y, both BB/U; September's Y alone.
+    assert [_report(client, world, "prevalence", m, overall="true")[0]["bb_u_n"] for m in ("2025-08", "2025-09")] == [2, 1]
+    # Follow-up, August: Z (not weighed in July or August) has left; X, in her exit month's S, has no dose overdue;
+    # Y (12 months, HB0 and BCG only) has.
+    late = _report(client, world, "actions", "2025-08", reason="overdue_immunisation")
+    assert [r["name"] for r in late] == ["Anak Y"]
+    assert _report(client, world, "actions", "2025-08", reason="not_weighed_2_months") == []
+    # A month's report read later stays: July still counts Z after his exit was recorded.
+    # Undo X's exit (a mistake): both fields cleared, she counts in September again: S 2, D 1 → 50.0 %.
+    undo = client.patch(f"/api/v1/children/{kids['X']['id']}", json={"exit_date": None, "exit_reason": None},
+                        headers=world.headers("bidan_a"))
+    assert undo.status_code == 200, undo.get_json()
+    assert _s_d(client, world, "2025-09") == (2, 1, 50.0)
+    assert _bcg(client, world, "2025-09") == (2, 2, 100.0)
+
+
+def test_the_due_list_leaves_out_a_child_after_her_exit(client, world, kids):
+    on = "2025-09-05"  # X died Aug 20, Z left Jul 5: Y alone is due his doses
+    resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={on}", headers=world.headers("kader1"))
+    assert resp.status_code == 200, resp.get_json()
+    assert [c["name"] for c in resp.get_json()["children"]] == ["Anak Y"]
+
+
+def test_nothing_is_recorded_after_her_exit(client, world, kids):
+    after = _post(client, world, f"children/{kids['X']['id']}/measurements", {"measured_on": "2025-08-21", "weight_kg": 8.4},
+                  by="kader1")
+    assert after.status_code == 422, after.get_json()
+    assert "measured_on" in after.get_json()["errors"]
+    dose = _post(client, world, f"children/{kids['X']['id']}/immunisations",
+                 {"vaccine": "OPV", "dose": 1, "given_on": "2025-09-01", "place": "posyandu"})
+    assert dose.status_code == 422 and "given_on" in dose.get_json()["errors"], dose.get_json()
+    indonesian = _post(client, world, f"children/{kids['X']['id']}/supplements",
+                       {"kind": "vitamin_a_red", "given_on": "2025-09-01", "place": "posyandu"}, by="kader1")
+    assert indonesian.status_code == 422
+    # on her exit day itself, a late entry of a weighing is taken
+    same_day = _post(client, world, f"children/{kids['X']['id']}/measurements", {"measured_on": "2025-08-20", "weight_kg": 8.3})
+    assert same_day.status_code == 201, same_day.get_json()
+
+
+def test_an_exit_is_checked_and_audited(app, client, world, kids):
+    y = kids["Y"]
+    both = client.patch(f"/api/v1/children/{y['id']}", json={"exit_reason": "died"}, headers=world.headers("kader1"))
+    assert both.status_code == 422 and list(both.get_json()["errors"]) == ["exit_date"], both.get_json()
+    wrong = _exit(client, world, y, "2025-09-01", "lost")
+    assert wrong.status_code == 422 and "exit_reason" in wrong.get_json()["errors"]
+    before_weighing = _exit(client, world, y, "2025-09-01", "moved_away")  # weighed Sep 10
+    assert before_weighing.status_code == 422 and "exit_date" in before_weighing.get_json()["errors"]
+    before_birth = _exit(client, world, y, "2024-08-01", "died")
+    assert before_birth.status_code == 422 and "exit_date" in before_birth.get_json()["errors"]
+    future = _exit(client, world, y, "2099-01-01", "died")
+    assert future.status_code == 422 and "exit_date" in future.get_json()["errors"]
+    parent = _exit(client, world, y, "2025-09-20", "died", by="parent1")
+    assert parent.status_code in (403, 404)
+    other_kader = _exit(client, world, y, "2025-09-20", "died", by="kader2")
+    assert other_kader.status_code == 404
+    assert client.get(f"/api/v1/children/{y['id']}", headers=world.headers("kader1")).get_json()["exit_date"] is None
+    ok = _exit(client, world, y, "2025-09-20", "moved_away", by="bidan_a")
+    assert ok.status_code == 200, ok.get_json()
+    changes = [c for *_, c in _rows(app, action="update", entity="child", record_id=y["id"])]
+    assert changes[-1] == {"exit_date": [None, "2025-09-20"], "exit_reason": [None, "moved_away"]}
+
+
+def test_a_refusal_after_exit_is_in_indonesian(client, world, kids):
+    resp = client.post(f"/api/v1/children/{kids['X']['id']}/measurements", headers=world.headers("kader1", "id"),
+                       json={"id": str(uuid.uuid4()), "measured_on": "2025-09-01", "weight_kg": 8.4})
+    assert resp.status_code == 422
+    assert "sudah keluar" in resp.get_json()["errors"]["measured_on"][0]
