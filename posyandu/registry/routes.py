@@ -205,8 +205,9 @@ class ChildById(MethodView):
     @blp.response(200, ChildSchema)
     @blp.problem_response(409, STALE_VERSION)
     def patch(self, body, child_id):
-        """Correct a child's details or move the child to another posyandu.
-        A changed birth date or sex recomputes every measurement."""
+        """Correct a child's details, move the child to another posyandu, or record her exit from the register
+        (`exit_date` with `exit_reason`: died, moved out of the area; both null undoes it): reports count her
+        up to and including her exit's month, never after. A changed birth date or sex recomputes every measurement."""
         ops.lock_to_judge(child_id, body)  # as a registration, before the child's lock
         child = access.get_child(current_user, child_id, for_update=True)
         before = child.version

@@ -142,3 +142,26 @@ def test_a_refusal_after_exit_is_in_indonesian(client, world, kids):
                        json={"id": str(uuid.uuid4()), "measured_on": "2025-09-01", "weight_kg": 8.4})
     assert resp.status_code == 422
     assert "sudah keluar" in resp.get_json()["errors"]["measured_on"][0]
+
+
+def test_an_exit_recorded_offline_is_pushed_as_a_child_update_and_pulled_by_the_other_phones(client, world, kids):
+    from tests.sync.helpers import measurement_data, mutation, pull_all, push
+
+    y = kids["Y"]
+    version = client.get(f"/api/v1/children/{y['id']}", headers=world.headers("kader1")).get_json()["version"]
+    died = {"exit_date": "2025-09-12", "exit_reason": "died"}
+    (answer,) = push(client, world.headers("kader1"), [mutation("child", y["id"], died, base_version=version)], "phone-k1")
+    assert answer["status"] == "applied", answer
+    changes, _, _ = pull_all(client, world.headers("kader1b"))
+    pulled = [c for c in changes if c["entity"] == "child" and c["id"] == y["id"]][-1]
+    assert (pulled["record"]["exit_date"], pulled["record"]["exit_reason"]) == ("2025-09-12", "died")
+    # a weighing dated after the exit, from a phone that did not know of it: refused, naming the date
+    (late,) = push(client, world.headers("kader1b"), [mutation("measurement", str(uuid.uuid4()),
+                                                              measurement_data(y["id"], measured_on="2025-09-15"))], "phone-k1b")
+    assert late["status"] != "applied" and "measured_on" in late["errors"], late
+    # a parent's phone may not record (or undo) an exit
+    refused = client.post("/api/v1/sync/push", headers=world.headers("parent1"), json={
+        "client_id": "phone-parent", "mutations": [mutation("child", y["id"], {"exit_date": None, "exit_reason": None},
+                                                            base_version=version + 1)]})
+    assert refused.status_code == 403, refused.get_json()
+    assert client.get(f"/api/v1/children/{y['id']}", headers=world.headers("kader1")).get_json()["exit_reason"] == "died"
