@@ -118,7 +118,7 @@ def _children(posyandu: Posyandu, on: date) -> list[Child]:
     oldest = add_months(on, -UNDER_FIVE_MONTHS - 1)
     rows = db.session.scalars(select(Child).where(
         Child.posyandu_id == posyandu.id, Child.deleted_at.is_(None), Child.merged_into.is_(None),
-        Child.birth_date <= on, Child.birth_date >= oldest, or_(Child.exit_date.is_(None), Child.exit_date >= on)))
+        Child.birth_date <= on, Child.birth_date >= oldest, or_(Child.exit_date.is_(None), Child.exit_date > on)))
     return sorted((c for c in rows if completed_months(c.birth_date, on) < UNDER_FIVE_MONTHS),
                   key=lambda c: by_name(c.name, c.id))
 

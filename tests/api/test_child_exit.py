@@ -96,6 +96,11 @@ def test_the_due_list_leaves_out_a_child_after_her_exit(client, world, kids):
     resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={on}", headers=world.headers("kader1"))
     assert resp.status_code == 200, resp.get_json()
     assert [c["name"] for c in resp.get_json()["children"]] == ["Anak Y"]
+    # from the day of her exit: X died on Aug 20, the list of that day leaves her out, the day before names her
+    names = {day: [c["name"] for c in client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={day}",
+                                                 headers=world.headers("kader1")).get_json()["children"]]
+             for day in ("2025-08-19", "2025-08-20")}
+    assert names == {"2025-08-19": ["Anak X", "Anak Y"], "2025-08-20": ["Anak Y"]}
 
 
 def test_nothing_is_recorded_after_her_exit(client, world, kids):

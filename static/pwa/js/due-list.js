@@ -1,6 +1,4 @@
-// The posyandu day's due list ("Sasaran hari ini"), offline: the same children, doses, vials and
-// order as GET /api/v1/posyandu/{id}/due-list (posyandu/immunisation/cards.py due_list), built
-// from the local records with due.js (dueOn mirrors due.py due_on, supplementsDue supplements.py).
+// The day's due list offline, as GET /posyandu/{id}/due-list (immunisation/cards.py due_list).
 import { addMonths, completedMonths, dueOn, scheduleOn, supplementsDue } from './due.js';
 
 export const UNDER_FIVE_MONTHS = 60;
@@ -8,9 +6,7 @@ const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** Rows by child_id, in order. */
 export const group = (rows) => rows.reduce((m, r) => (m.get(r.child_id)?.push(r) ?? m.set(r.child_id, [r]), m), new Map());
 
-/** Where a child lives for the schedule's `areas` (JE): the child's own kabupaten, as the server
- * judges it (cards.py uses child.kabupaten_code); the posyandu's for a child with unsent changes
- * (registered or moved here: the server sets the posyandu's kabupaten when it receives them). */
+/** A child's area for the schedule (JE): her kabupaten; the posyandu's while unsent (the server sets it). */
 export function areaOf(child, posyandu) {
   const own = child?.kabupaten_code ?? null;
   const local = posyandu?.kabupaten_code ?? null;
@@ -18,24 +14,24 @@ export function areaOf(child, posyandu) {
   return kabupaten ? { kabupaten } : null;
 }
 
-/** A due list's order: by name ignoring case, then the name, then the id, by code point (cards.py by_name). */
+/** By name ignoring case, name, id, by code point (cards.py by_name). */
 const byName = (a, b) => byCodePoint(a.name.toLowerCase(), b.name.toLowerCase()) || byCodePoint(a.name, b.name)
   || byCodePoint(a.id, b.id);
+
+/** Left (died, moved away) by `on`: on no list (cards.py). */
+export const exited = (c, on) => c.exit_date <= on;
 
 /** The posyandu's children under five on `on`, in a due list's order (cards.py _children). */
 export function underFives(children, posyanduId, on) {
   const oldest = addMonths(on, -UNDER_FIVE_MONTHS - 1);
-  return children.filter((c) => c.posyandu_id === posyanduId && !c.deleted_at && !c.merged_into
+  return children.filter((c) => c.posyandu_id === posyanduId && !c.deleted_at && !c.merged_into && !exited(c, on)
     && c.birth_date <= on && c.birth_date >= oldest && completedMonths(c.birth_date, on) < UNDER_FIVE_MONTHS)
     .sort(byName);
 }
 
-/** The due list of a posyandu day: the children with an immunisation dose allowed on `on` or a
- * vitamin A capsule / deworming dose due in that round, the doses and vials per vaccine to bring
- * (vials only where the schedule gives doses_per_vial) and the supplements to bring.
- * `area(child)` gives a child's area (see areaOf). */
+/** Children with a dose allowed on `on` or a capsule/deworming due, the doses, vials and supplements to bring. */
 export function dueList(kept, { children, immunisations = [], supplements = [], posyanduId, on, area = () => null }) {
-  const schedule = scheduleOn(kept, on); // the version in force on the day (cards.py due_list)
+  const schedule = scheduleOn(kept, on);
   const kids = underFives(children, posyanduId, on);
   const [doses, given] = [group(immunisations), group(supplements)];
   const plan = dueOn(schedule, kids.map((c) => ({

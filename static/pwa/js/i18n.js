@@ -192,6 +192,14 @@ const W = {
   delete_mistake: ['Salah catat', 'Entered by mistake'],
   delete_twice: ['Tercatat dua kali', 'Recorded twice'],
   delete_wrong_child: ['Salah anak', 'Wrong child'],
+  exit_title: ['Keluar: meninggal / pindah', 'Left: died / moved away'],
+  died: ['Meninggal', 'Died'],
+  moved_away: ['Pindah keluar wilayah', 'Moved out of the area'],
+  exit_died: ['keluar (meninggal {date})', 'left (died {date})'],
+  exit_moved_away: ['keluar (pindah {date})', 'left (moved away {date})'],
+  exit_before: ['Ada catatan tanggal {date}', 'A record of {date} exists'],
+  exit_sure: ['{name}: {what}. Benar?', '{name}: {what}. Correct?'],
+  exit_undo: ['Batalkan keluar', 'Undo the exit'],
   deleted_offline: ['Data dihapus di HP; akan dikirim saat ada sinyal.', 'Deleted on the phone; it will be sent when there is a connection.'],
   deleted_sending: ['Data dihapus di HP; sedang dikirim ke server.', 'Deleted on the phone; being sent to the server.'],
   deleted_later: ['Data dihapus di HP; akan dikirim saat koneksi kembali.', 'Deleted on the phone; it will be sent when the connection is back.'],
@@ -579,6 +587,7 @@ const PARENT = {
   storage_no: W.storage_refetch,
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
   child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
+  exit_died: ['Tidak lagi tercatat di posyandu sejak {date}', 'No longer in the posyandu register since {date}'],
   // her child's chart (child.js pointText): what a kader's words say, plainly
   chart_oedema: ['Kaki bengkak (edema): berat tidak dinilai', 'Swollen feet (oedema): weight not judged'],
   chart_flagged: ['Angka ini mungkin salah catat: tidak dinilai', 'This number may be a recording mistake: not judged'],
@@ -590,6 +599,7 @@ const PARENT = {
   password_temporary: ['Ganti kata sandi sementara Anda dulu: kata sandi ini dibuat admin. Pilih kata sandi Anda sendiri sebelum memakai aplikasi.',
     'Change your temporary password first: the admin set it. Choose your own before using the app.'],
 };
+PARENT.exit_moved_away = PARENT.exit_died;
 let parentWords = false;
 export const forParent = (on) => { parentWords = on; };
 /** A refusal about a parent's child in her words, by its problem type, else `said`. */

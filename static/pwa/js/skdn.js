@@ -1,19 +1,14 @@
-// SKDN of one posyandu for one month on the phone (domain.md, "Monthly report: SKDN"), counted as
-// the server does (posyandu/reports/skdn.py, cohort.py). Pure.
-//
-// S: the posyandu's children, not deleted or merged away, born by the month's end and under 60
-// completed months then; K: with a KMS/Buku KIA; D: weighed in the month (its latest weighing, in
-// the server's order, at this posyandu), D_no_kms of them not in K; N, T, O, B: its KMS trend; BGM,
-// 2T. The server's judgement (an N/T override too) stands unless a change waiting may alter it
-// (assess.markStale); one not sent is judged as the visit screen did.
+// A posyandu's SKDN of a month on the phone, as the server's (reports/skdn.py, cohort.py). Pure.
+// S: live children under five at the month's end, not exited before it; K: with a KMS; D: weighed
+// (latest weighing, here), D_no_kms not in K; N T O B: KMS trend. The server's N/T stands unless a
+// waiting change may alter it (assess.markStale).
 import { completedMonths } from './due.js';
 import { byDate, kmsOf, markStale } from './assess.js';
 import { SKDN_COUNTS, skdnTotal } from './report-shape.js';
 
 export const monthEnd = (month) => new Date(Date.UTC(+month.slice(0, 4), +month.slice(5, 7), 0)).toISOString().slice(0, 10);
 
-/** The SKDN row ({S, K, D, N, T, O, B, BGM, 2T, D_prime, D_no_kms}, ratios K_S … N_S rounded as the
- * server's) of `posyanduId` in `month` from the phone's records (`kbm`: js/kbm.js). */
+/** The SKDN row (counts, ratios as the server's) of `posyanduId` in `month`. */
 export function skdnOf({ children, measurements, posyanduId, month, tables, kbm }) {
   const last = monthEnd(month);
   const byChild = new Map();
@@ -23,7 +18,7 @@ export function skdnOf({ children, measurements, posyanduId, month, tables, kbm 
   const row = Object.fromEntries([...SKDN_COUNTS, 'D_no_kms'].map((k) => [k, 0]));
   for (const child of children) {
     if (child.posyandu_id !== posyanduId || child.deleted_at || child.merged_into) continue;
-    if (child.birth_date > last || completedMonths(child.birth_date, last) >= 60) continue;
+    if (child.birth_date > last || completedMonths(child.birth_date, last) >= 60 || child.exit_date < month) continue;
     row.S += 1;
     if (child.has_kms === true) row.K += 1;
     const history = byChild.get(child.id) ?? [];

@@ -5,6 +5,8 @@ import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
+import { exitCard } from './forms.js';
+import { exited } from '../due-list.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
@@ -16,12 +18,12 @@ const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 /** Her status line of a chart's point (parent.js), its advice left to her latest status. */
 const PLAIN_LINE = { wfa: () => 'plain_wfa', lhfa: (p) => (p.age_days < 731 ? 'plain_pb' : 'plain_tb'), wfl: () => 'plain_bbpb', wfh: () => 'plain_bbtb' };
 
-/** A chart point as text: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; a parent's (`child`) as her status lines. */
+/** A chart point as text: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; to a parent (`child`), her words. */
 function pointText(ind, p, x, y, child) {
   const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
   const unjudged = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : null;
-  // a newborn is judged by her weight and length for age (BBLR), not by weight for length: no band said
+  // a newborn: no weight-for-length band
   const said = p.birth && (ind === 'wfl' || ind === 'wfh') ? null : child ? unjudged ?? (status && t(PLAIN_LINE[ind](p), { name: child.name.split(' ')[0], what: plain(status).split(' — ')[0] }))
     : unjudged ?? (status && category(status));
   const date = formatDate(p.measured_on);
@@ -31,7 +33,7 @@ function pointText(ind, p, x, y, child) {
 
 export function statusPanel(result) {
   const { growth, weighed } = result;
-  // a length alone: BB/U and N/T of the month's weighing before it, said with its date (assess)
+  // a length alone: the month's weighing's BB/U and N/T, with its date
   const kms = result.kms ?? weighed?.kms;
   const from = weighed?.on ? h('small', {}, ` (${t('weighed_on', { date: formatDate(weighed.on) })})`) : null;
   const items = [];
@@ -44,7 +46,6 @@ export function statusPanel(result) {
         h('strong', { class: 'status-value' }, category(cat))));
     }
   }
-  // LiLA and head signs (assess: muac_sign, head_sign)
   for (const [key, sign] of [['muac', result.muac_sign], ['head', result.head_sign]]) {
     if (!sign) continue;
     items.push(h('li', { class: `status ${tone(sign)}`, 'data-key': key },
@@ -55,7 +56,6 @@ export function statusPanel(result) {
     const text = kms.overridden
       ? t('trend_by_bidan', { trend: kms.trend, reason: kms.override_reason ?? '', computed: computed(kms.trend_computed) })
       : computed(kms.trend);
-    // a flagged weight: its N/T grey
     items.push(h('li', { class: `status ${growth?.flags?.wfa ? 'none' : kms.trend === 'T' ? 'warn' : kms.trend === 'N' ? 'ok' : 'none'}`, 'data-key': 'trend' },
       h('span', { class: 'status-name' }, t('trend'), from?.cloneNode(true)), h('strong', { class: 'status-value' }, text)));
   }
@@ -74,19 +74,20 @@ export function statusPanel(result) {
   else if (kms?.referral) warnings.push(t('refer')); // the signs above name their own referral
   return h('div', { class: 'panel', id: 'result' },
     h('ul', { class: 'statuses' }, items),
-    // past the WHO tables (day 1856): said, not an empty panel
+    // past WHO's tables
     growth?.warnings?.includes('age_over_60_months') ? h('p', { class: 'muted', id: 'over-kms' }, t('over_kms')) : null,
-    // a length/height past WHO's BB/TB tables: not judged, said so
     growth?.warnings?.includes('length_height_out_of_range') ? h('p', { class: 'muted', id: 'lh-out-of-range' }, t('lh_out_of_range')) : null,
-    // no weight that month: said (not an entry that lost it)
     growth && weighed && !weighed.on ? h('p', { class: 'muted', id: 'no-weight' }, t('no_weight')) : null,
     warnings.length ? h('div', { class: 'notice bad', role: 'alert', id: 'warnings' }, warnings.map((w) => h('p', {}, w))) : null);
 }
 
-/** "Jadwal hari ini", or the day's date when the list is for another day (a back-dated visit). */
+/** "keluar (meninggal 12 Mar 2026)"; plainer to a parent. */
+export const exitText = (c) => t(`exit_${c.exit_reason}`, { date: formatDate(c.exit_date) });
+
+/** "Jadwal hari ini", or the day's date. */
 export const dueTitle = (on) => (on && on !== todayIso() ? t('due_on', { date: formatDate(on) }) : t('due_today'));
 
-/** What is due on `on` (default today) with the card's labels, vitamin A and deworming. */
+/** What is due on `on`. */
 export function duePanel(due, on) {
   const items = [...due.doses.map((d) => `${d.label} (${t(`st_${d.status}`)})`), ...due.supplements.map((s) => t(s.kind))];
   return h('div', { class: 'panel', id: 'due' }, h('h3', {}, dueTitle(on)),
@@ -126,7 +127,7 @@ export function cardPanel(card) {
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
-/** Every weighing, newest first; `edit`: each links to its correction. N/T as SKDN judges it. */
+/** Every weighing, newest first; `edit`: with its correction link. */
 function historyTable(child, measurements, tables, kbm, edit) {
   const rows = [...measurements].sort(byDate).reverse();
   const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
@@ -168,7 +169,7 @@ function dosesGiven(child, immunisations, supplements, schedule) {
     })));
 }
 
-/** "Unduh data anak (JSON)": the server's whole record (GET /children/{id}/export, logged). Online only. */
+/** "Unduh data anak (JSON)": GET /children/{id}/export, online. */
 export function exportButton(ctx, child, status) {
   return h('button', { class: 'btn', type: 'button', id: 'export-child', onclick: async () => {
     status.textContent = '';
@@ -202,7 +203,7 @@ function onlinePanel(ctx, child, name) {
 const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
   ? t('invite_code', { code: inv.code, date: formatDateTime(inv.expires_at) }) : '');
 
-/** A child's address naming no child here (moved, merged, deleted); `kept`: merged into (ctx.bundle). */
+/** No such child on the phone; `kept`: the one she was merged into. */
 export const childGone = (kept) => h('p', { class: 'notice', id: 'child-gone' }, ...(kept
   ? [t('child_merged'), ' ', h('a', { href: `#/child/${kept.id}` }, kept.name)]
   : [t('child_gone'), ' ', h('a', { href: '#/' }, t('back'))]));
@@ -215,7 +216,6 @@ export async function render(ctx, childId) {
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite', 'data-child': child.id }, inviteText(ctx.invites?.get(child.id)));
-  // into the screen if still this child's (never under another child)
   const say = (text) => {
     const shown = document.getElementById('invite');
     (shown?.dataset.child === child.id ? shown : invite).textContent = text;
@@ -230,9 +230,10 @@ export async function render(ctx, childId) {
     posyandu ? h('p', { class: 'muted', id: 'child-posyandu' }, /posyandu/i.test(posyandu.name) ? posyandu.name : `${t('posyandu')} ${posyandu.name}`) : null,
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
-  const actions = h('div', { class: 'actions' },
+  const gone = exited(child, ctx.day.date);
+  const actions = h('div', { class: 'actions' }, gone ? null : [
     h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
-    h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses')),
+    h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses'))],
     h('a', { class: 'btn', href: `#/card/${child.id}` }, t('card_copy')),
     h('a', { class: 'btn', href: `#/edit/${child.id}` }, t('edit_child')),
     h('button', { class: 'btn', type: 'button', onclick: async () => {
@@ -251,9 +252,10 @@ export async function render(ctx, childId) {
     on: ctx.day.date }) : null;
   const due = dueToday({ child, immunisations, supplements, schedule, area, on: ctx.day.date });
   return h('section', { class: 'child' }, head, actions, invite, exported,
+    ctx.canWrite() ? exitCard(ctx, child, [...measurements.map((m) => m.measured_on), ...[...immunisations, ...supplements].map((r) => r.given_on)].sort().pop()) : null,
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
-    duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
+    gone ? null : duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
     cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents,
     ctx.canWrite() && !child._pending ? onlinePanel(ctx, child, 'changes') : null);
 }

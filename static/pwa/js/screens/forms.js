@@ -4,7 +4,7 @@ import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '.
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
-import { childGone, duePanel, statusPanel } from './child.js';
+import { childGone, duePanel, exitText, statusPanel } from './child.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 /** A name: the keyboard capitalises each word. */
@@ -37,13 +37,13 @@ export function dateCheck(errors, form, name, birthDate = null) {
   return value;
 }
 
-/** A record the server refused, opened to be fixed: its messages on the form's fields. */
+/** A refused record's messages on the form's fields. */
 export async function showRefused(ctx, form, entity, id) {
   const refused = (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
-/** One save per tap: a tap while `submit` runs is ignored; saved, the form stays locked. */
+/** One save per tap; saved, the form stays locked. */
 export function onSave(form, submit) {
   let busy = false;
   form.addEventListener('submit', async (e) => {
@@ -68,7 +68,7 @@ export function onSave(form, submit) {
   });
 }
 
-/** A form's record ids, one per `key`, made once: saved again, the same records. */
+/** A form's record ids, one per `key`, made once. */
 export function recordIds() {
   const ids = new Map();
   return (key) => {
@@ -90,7 +90,7 @@ export async function childForm(ctx, childId) {
   const { child: existing, kept } = childId ? await ctx.bundle(childId) : {};
   if (childId && !existing) return childGone(kept);
   const c = existing ?? {};
-  // her posyandu; a bidan's chosen (home's day first), so a child is also moved
+  // a bidan's chosen: a child is also moved
   const ps = [...await ctx.posyandus()].sort((a, b) => a.name.localeCompare(b.name));
   const at = c.posyandu_id ?? ctx.day.posyandu_id ?? (ps.length === 1 ? ps[0].id : '');
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
@@ -320,4 +320,28 @@ export function deleteCard(ctx, entity, id, childId) {
     return true;
   });
   return form;
+}
+
+/** Keluar (died, moved away) or undone: a child update. `last`: her latest record's day. */
+export function exitCard(ctx, child, last) {
+  const save = async (exit_date, exit_reason) => {
+    await ctx.save({ entity: 'child', id: child.id, fields: { exit_date, exit_reason }, drawn: child });
+    ctx.announce(savedWords(ctx), 1);
+    ctx.go(`#/child/${child.id}`, true);
+    return true;
+  };
+  const undo = t('exit_undo');
+  if (child.exit_date) return h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', h('button', { class: 'btn', type: 'button', onclick: () => confirm(`${undo}?`) && save(null, null) }, undo));
+  const form = h('form', { novalidate: true },
+    radios('exit_reason', t('delete_reason'), ['died', 'moved_away'].map((k) => [k, t(k)]), null, true),
+    field({ label: t('date'), name: 'exit_date', type: 'date', required: true, max: todayIso() }),
+    h('button', { class: 'btn danger', type: 'submit' }, t('exit_title')));
+  onSave(form, async () => {
+    const c = { exit_reason: form.querySelector('input:checked')?.value };
+    const errors = c.exit_reason ? {} : { exit_reason: [t('required')] };
+    c.exit_date = dateCheck(errors, form, 'exit_date', child.birth_date);
+    if (c.exit_date < last) errors.exit_date ??= [t('exit_before', { date: formatDate(last) })];
+    return showErrors(form, errors) && confirm(t('exit_sure', { name: child.name, what: exitText(c) })) && save(c.exit_date, c.exit_reason);
+  });
+  return h('details', { class: 'card', id: 'exit-form' }, h('summary', {}, t('exit_title')), form);
 }

@@ -2,13 +2,14 @@
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone, weightStatus } from '../assess.js';
-import { areaOf, byVaccine, dueList, group, UNDER_FIVE_MONTHS } from '../due-list.js';
+import { areaOf, byVaccine, dueList, exited, group, UNDER_FIVE_MONTHS } from '../due-list.js';
 import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
 import { isHealthWorker } from '../checks.js';
 import { SKDN_COUNTS } from '../report-shape.js';
 import { skdnOf } from '../skdn.js';
 import { noKms } from './reports.js';
+import { exitText } from './child.js';
 
 /** Made once: the list is re-sorted with each day's rows. */
 const byName = new Intl.Collator();
@@ -28,8 +29,7 @@ export function unsentWarning(state, counts, now = Date.now()) {
   return days >= UNSENT_DAYS ? { n, days } : null;
 }
 
-/** What to bring, children due per vaccine and kind (`open`: open groups, '' the panel; closed at first,
- * the search in the first screen). */
+/** What to bring, children due per vaccine and kind (`open`: open groups, '' the panel). */
 export function dueListPanel(list, today, open = new Set()) {
   const groups = byVaccine(list);
   const doses = list.vaccines.reduce((n, v) => n + v.doses, 0);
@@ -108,14 +108,14 @@ export async function render(ctx) {
       posyanduId: ctx.day.posyandu_id, month, tables: d.tables, kbm: d.kbm }),
       month, ctx.day.skdn ??= {}));
   };
-  // rows built once when first shown; again when the day or records change
+  // built when first shown, again when the day or records change
   let rows = null;
   const dayRows = () => {
     const on = ctx.day.date;
     const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= on);
     return here.map((c) => ({ child: c, key: c.name.toLowerCase(),
-      // five or older: listed only when searched
-      older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS }))
+      // five or older, or left: listed only when searched
+      older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS, gone: exited(c, on) }))
       .sort((a, b) => byName.compare(a.child.name, b.child.name));
   };
   const shown = (row) => {
@@ -124,7 +124,7 @@ export async function render(ctx) {
     const ms = d.byM.get(c.id) ?? [];
     const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
       schedule: d.schedule, area: area(c), on: ctx.day.date });
-    row.doses = due.doses.length;
+    row.doses = row.gone ? 0 : due.doses.length;
     const last = latest(c, ms, d.tables);
     const status = weightStatus(last); // and a severe other (sangat pendek, gizi buruk)
     const worse = Object.values(last?.growth?.status ?? {}).find((x) => x !== status && tone(x) === 'bad');
@@ -137,7 +137,7 @@ export async function render(ctx) {
         last?.growth?.warnings.includes('remeasure') ? h('span', { class: 'tag bad' }, t('chart_flagged')) : null,
         weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
         row.doses ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
-        c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null)));
+        c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null, c.exit_date ? h('span', { class: 'tag' }, exitText(c)) : null)));
     return row;
   };
   let rest = 0; // timer appending rows past the first screenful
@@ -147,7 +147,7 @@ export async function render(ctx) {
     clearTimeout(rest);
     const q = (ctx.query ?? '').trim().toLowerCase();
     const words = q.split(/\s+/); // each in the name ("ahma fir")
-    const mine = (q ? rows.filter((r) => words.every((w) => r.key.includes(w))) : rows.filter((r) => !r.older)).map(shown);
+    const mine = (q ? rows.filter((r) => words.every((w) => r.key.includes(w))) : rows.filter((r) => !r.older && !r.gone)).map(shown);
     const older = rows.filter((r) => r.older).length;
     const first = typing ? SCREENFUL : mine.length;
     list.replaceChildren(...mine.slice(0, first).map((r) => r.li));

@@ -2,7 +2,7 @@
 import { formatCm, formatDate, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
-import { cardPanel, chartsPanel, childGone, exportButton } from './child.js';
+import { cardPanel, chartsPanel, childGone, exitText, exportButton } from './child.js';
 
 const URGENT = ['bad', 'warn', 'ok', 'none'];
 // of one tone, thinness (acute: 1) before a low weight or length; normal, after them
@@ -88,6 +88,7 @@ export async function child(ctx, childId) {
   const late = next[0]?.status === 'overdue';
   return h('section', { class: 'child' },
     h('h2', {}, c.name), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
+    c.exit_date ? h('p', { id: 'exit' }, exitText(c)) : null,
     pos && h('p', { id: 'posyandu-day' }, t('posyandu_day', { name: pos.name, day: pos.meeting_day })),
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
