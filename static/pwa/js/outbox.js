@@ -7,7 +7,7 @@ const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms',
 /** Fields a client sends per entity (the REST record shapes, server-computed fields left out). */
 export const FIELDS = {
   child: ['posyandu_id', 'name', 'sex', 'birth_date', 'birth_weight_kg', 'birth_length_cm', 'nik', 'mother_nik',
-    'mother_name', 'father_name', 'guardian_phone', 'address', 'rt', 'rw', 'has_kms'],
+    'mother_name', 'father_name', 'guardian_phone', 'address', 'rt', 'rw', 'has_kms', 'exit_date', 'exit_reason'],
   measurement: ['child_id', 'measured_on', 'weight_kg', 'length_height_cm', 'position', 'head_circumference_cm',
     'muac_cm', 'oedema', 'recorded_at', 'trend_override', 'trend_override_reason'],
   immunisation: ['child_id', 'vaccine', 'dose', 'given_on', 'source', 'batch_number', 'expiry_date', 'kfa_code', 'given_by',
