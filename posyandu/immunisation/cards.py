@@ -96,12 +96,15 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     for g in given:
         ids.setdefault((g.vaccine, g.dose, g.given_on), g.id)
     doses = [{**asdict(e), "immunisation_id": ids.get((e.vaccine, e.dose, e.given_on))} for e in card.entries]
+    left = child.exit_date is not None and child.exit_date <= on  # out of the register: nothing is due her
+    if left:
+        doses = [d if d["status"] == "given" else {**d, "status": "not_applicable", "can_give": False} for d in doses]
     return {
         "child_id": child.id, "as_of": on, "birth_date": child.birth_date,
         "age_months": completed_months(child.birth_date, on), "schedule_version": schedule.version,
         "doses": doses, "idl": asdict(card.idl), "baduta": asdict(card.baduta),
-        "supplements_due": [asdict(s) for s in
-                            supplements_due(schedule.supplements, child.birth_date, supplements, on, area)],
+        "supplements_due": [] if left else [asdict(s) for s in
+                                             supplements_due(schedule.supplements, child.birth_date, supplements, on, area)],
         "supplements_given": [{"kind": s.kind, "given_on": s.given_on, "id": s.id}
                               for s in sorted(supplements, key=lambda s: s.given_on) if s.given_on <= on],
     }

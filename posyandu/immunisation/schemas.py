@@ -136,7 +136,9 @@ class CardDoseSchema(Schema):
     vaccine = fields.String()
     dose = fields.Integer()
     label = fields.String()
-    status = fields.String(metadata={"enum": DOSE_STATUSES})
+    status = fields.String(metadata={"enum": DOSE_STATUSES, "description": (
+        "not_applicable: not offered where the child lives, or not given before she left the register "
+        "(from her `exit_date` on: nothing is due her)")})
     given_on = fields.Date(allow_none=True)
     immunisation_id = fields.UUID(allow_none=True)
     recommended_date = fields.Date()

@@ -103,6 +103,18 @@ def test_the_due_list_leaves_out_a_child_after_her_exit(client, world, kids):
     assert names == {"2025-08-19": ["Anak X", "Anak Y"], "2025-08-20": ["Anak Y"]}
 
 
+def test_her_card_has_nothing_due_after_her_exit(client, world, kids):
+    def card(k, on):
+        resp = client.get(f"/api/v1/children/{kids[k]['id']}/immunisation-card?on={on}", headers=world.headers("kader1"))
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()
+
+    after, before, y = card("X", "2025-09-01"), card("X", "2025-08-19"), card("Y", "2025-09-01")
+    assert {d["status"] for d in after["doses"]} == {"given", "not_applicable"}
+    assert not any(d["can_give"] for d in after["doses"]) and after["supplements_due"] == []
+    assert "overdue" in {d["status"] for d in before["doses"]} and "overdue" in {d["status"] for d in y["doses"]}
+
+
 def test_nothing_is_recorded_after_her_exit(client, world, kids):
     after = _post(client, world, f"children/{kids['X']['id']}/measurements", {"measured_on": "2025-08-21", "weight_kg": 8.4},
                   by="kader1")

@@ -11,6 +11,7 @@ import { skdnOf } from '../../static/pwa/js/skdn.js';
 import { loadSchedule } from '../../static/pwa/js/due.js';
 import { dueList, exited, underFives } from '../../static/pwa/js/due-list.js';
 import { forParent } from '../../static/pwa/js/i18n.js';
+import { dueToday, nextDoses } from '../../static/pwa/js/assess.js';
 import { exitText } from '../../static/pwa/js/screens/child.js';
 
 const root = new URL('../../', import.meta.url);
@@ -61,4 +62,12 @@ test('her exit is said plainly, in Bahasa Indonesia: to the kader with its reaso
   } finally {
     forParent(false);
   }
+});
+
+test('from her exit day nothing is due her: her card keeps what was given, a parent reads of no dose late', () => {
+  const due = (c, on) => dueToday({ child: c, immunisations: doses.filter((d) => d.child_id === c.id), schedule, on });
+  const [after, before, y] = [due(X, '2025-08-20'), due(X, '2025-08-19'), due(Y, '2025-09-01')];
+  assert.deepEqual([after.doses, after.supplements, nextDoses(after.card)], [[], [], []]);
+  assert.deepEqual(new Set(after.card.entries.map((e) => e.status)), new Set(['given', 'not_applicable']));
+  assert.ok(nextDoses(before.card).some((e) => e.status === 'overdue') && y.doses.length > 0);
 });

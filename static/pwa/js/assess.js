@@ -24,10 +24,8 @@ export function tone(category) {
 /** Judge `m` here, not by the server's results: unsent, or they may be stale (`markStale`). */
 const judgedHere = (m) => m._pending || m._stale;
 
-/** `measurements` (deleted too: an unsent delete changes next month's N/T) with `_stale` on those
- * whose server results an unsent change may outdate, judged here as the server will: all of a child
- * whose record is unsent (birth date, sex); else from the earliest day of an unsent weighing,
- * correction or delete (a moved one: the earlier of its days, `_was_on` = the server's). Only `children`'s. */
+/** `measurements` (deleted too) with `_stale` on those an unsent change may outdate: all of a child whose
+ * record is unsent; else from the earliest day of an unsent weighing, edit or delete (`_was_on`: the server's). */
 export function markStale(children, measurements) {
   const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));
   for (const m of measurements) {
@@ -130,8 +128,11 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
   const schedule = scheduleOn(kept, on); // version in force that day, as the server judges
   const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
   const card = immunisationCard(schedule, child.birth_date, given, on, { area });
-  // a dose recorded on a later day is not offered on a back-dated form (server: duplicate_dose);
-  // the later record is the one to correct
+  if (child.exit_date <= on) { // left: nothing due her (cards.py)
+    card.entries = card.entries.map((e) => (e.given_on ? e : { ...e, status: 'not_applicable', can_give: false }));
+    return { card, doses: [], supplements: [] };
+  }
+  // a dose recorded on a later day is not offered on a back-dated form (duplicate_dose)
   const recorded = new Set(given.map((g) => `${g.vaccine}|${g.dose}`));
   return {
     card,

@@ -124,7 +124,7 @@ export async function render(ctx) {
     const ms = d.byM.get(c.id) ?? [];
     const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
       schedule: d.schedule, area: area(c), on: ctx.day.date });
-    row.doses = row.gone ? 0 : due.doses.length;
+    row.doses = due.doses.length;
     const last = latest(c, ms, d.tables);
     const status = weightStatus(last); // and a severe other (sangat pendek, gizi buruk)
     const worse = Object.values(last?.growth?.status ?? {}).find((x) => x !== status && tone(x) === 'bad');
