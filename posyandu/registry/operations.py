@@ -459,7 +459,7 @@ def check_exit(child: Child | None, data: dict[str, Any]) -> None:
         return data[field] if field in data else getattr(child, field, None)
 
     exit_date, reason = now("exit_date"), now("exit_reason")
-    if child is not None and not data.keys() & {*EXIT_FIELDS, "birth_date"} or (exit_date, reason) == (None, None):
+    if (child is not None and not data.keys() & {*EXIT_FIELDS, "birth_date"}) or (exit_date, reason) == (None, None):
         return
     if exit_date is None or reason is None:
         raise ValidationFailed(errors={"exit_reason" if reason is None else "exit_date": [EXIT_BOTH]})

@@ -56,7 +56,8 @@ CHUNK = 1000
 
 
 def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
-    """``stmt`` over the area's children on the list: live, in a live posyandu, under five."""
+    """``stmt`` over the area's children on the list: live, in a live posyandu, under five, not exited before
+    the month (in her exit's month she is listed, with no dose overdue: ``_reasons``)."""
     return (stmt.select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
                    posyandu_filter, under_five_on(month.last), in_register_on(month.last)))
