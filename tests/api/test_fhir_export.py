@@ -195,3 +195,19 @@ def test_fhir_marks_a_value_a_who_flag_finds_implausible_with_a_note_naming_the_
     assert len(length) == 1 and "lhfa" not in length[0] and "wfl" in length[0], length  # weight-for-length: both
     assert notes[(f"urn:uuid:{child['id']}", "9843-4")] == []
     assert [v for (who, _), v in notes.items() if who == f"urn:uuid:{plain['id']}"] == [[], []]
+
+
+def test_fhir_a_child_who_died_is_a_deceased_patient_and_one_who_moved_away_is_not(client, world, make_child):
+    """A child's exit (died / moved away) is written on her record: a death is a fact about the patient
+    (``Patient.deceasedDateTime``, the day recorded); a family's move away is not, so nothing is said."""
+    died = make_child(name="Anak Duka", sex="F", birth_date="2024-08-15")
+    moved = make_child(name="Anak Pindah", sex="M", birth_date="2024-08-15")
+    for child, reason in ((died, "died"), (moved, "moved_away")):
+        _weigh(client, world, child, "kader1", measured_on="2025-08-05", weight_kg=9.0)
+        resp = client.patch(f"/api/v1/children/{child['id']}", json={"exit_date": "2025-08-20", "exit_reason": reason},
+                            headers=world.headers("kader1"))
+        assert resp.status_code == 200, resp.get_json()
+    found = {r["id"]: r for r in _resources(client, world, f"month={AUG}&posyandu_id={world.ids['p1']}")
+             if r["resourceType"] == "Patient"}
+    assert found[died["id"]]["deceasedDateTime"] == "2025-08-20"
+    assert "deceasedDateTime" not in found[moved["id"]] and "deceasedBoolean" not in found[moved["id"]]

@@ -43,6 +43,8 @@ test('each field a change wrote, from what to what, as the card writes it', () =
     weight_kg: [null, '8.0'], oedema: [null, null] })), ['tanggal timbang 1 Agu 2025 · berat (kg) 8']);
   assert.deepEqual(changeLines(item('create', 'child', { id: [null, 'c1'] })), []);
   assert.deepEqual(changeLines(item('delete', 'immunisation', {})), []);
+  assert.deepEqual(changeLines(item('update', 'child', { exit_date: [null, '2025-08-20'], exit_reason: [null, 'died'] })),
+    ['tanggal keluar: – → 20 Agu 2025', 'keluar: – → Meninggal']);
   assert.equal(valueText('x', ''), '–');
   assert.equal(valueText('weight_kg', '7.25'), '7,25');
   assert.equal(valueText('nik', '3525010101010001'), '3525010101010001');

@@ -4,7 +4,7 @@ measurements and immunisations in a period (domain.md, "Interoperability").
 * ``Location`` per posyandu; ``Patient`` per child with a record in the period,
   identified by NIK (``https://fhir.kemkes.go.id/id/nik``), else by the mother's
   NIK (``…/id/nik-ibu``; also when the child's NIK is the mother's, entered twice), and
-  always by our UUID;
+  always by our UUID; a child whose exit is recorded as a death carries ``deceasedDateTime``;
 * ``Observation`` per value measured: body weight 29463-7 [kg], body length
   8306-3 (lying; an infant under 9 months entered standing too) or body height 8302-2
   (standing) [cm], the value measured (not the 0.7 cm-adjusted one), head circumference
@@ -118,6 +118,8 @@ def patient(c: Child) -> dict[str, Any]:
     out = {"resourceType": "Patient", "id": str(c.id), "identifier": ids, "active": True,
            "name": [{"use": "official", "text": c.name}], "gender": "male" if c.sex == "M" else "female",
            "birthDate": c.birth_date.isoformat()}
+    if c.exit_reason == "died":  # recorded as the child's exit (a move away is no fact about the patient)
+        out["deceasedDateTime"] = c.exit_date.isoformat()
     if c.address:
         out["address"] = [{"use": "home", "text": c.address}]
     return out

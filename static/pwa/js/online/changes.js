@@ -44,6 +44,8 @@ export const W = {
   f_rt: ['RT', 'RT'],
   f_rw: ['RW', 'RW'],
   f_has_kms: ['punya KMS', 'has a KMS'],
+  f_exit_date: ['tanggal keluar', 'date left'],
+  f_exit_reason: ['keluar', 'left'],
   f_posyandu_id: ['Posyandu', 'Posyandu'],
   f_measured_on: ['tanggal timbang', 'date weighed'],
   f_weight_kg: ['berat (kg)', 'weight (kg)'],
@@ -72,6 +74,7 @@ export function valueText(field, value, posyandu = new Map()) {
   if (value === null || value === undefined || value === '') return '–';
   if (typeof value === 'boolean') return tx(value ? 'yes' : 'no');
   if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
+  if (field === 'exit_reason') return t(value); // the shell's words: Meninggal, Pindah keluar wilayah
   // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
   if (typeof value === 'number' || /^-?\d+\.\d+$/.test(value)) return formatNumber(+value);
   if (DAY.test(value)) return formatDate(value);
