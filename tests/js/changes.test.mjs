@@ -3,7 +3,7 @@
 process.env.TZ = 'Asia/Jakarta'; // WIB, UTC+7: before the first date is formatted
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changeLines, valueText, whatText } from '../../static/pwa/js/online/changes.js';
+import { changeLines, reasonLine, valueText, whatText } from '../../static/pwa/js/online/changes.js';
 import { setLang } from '../../static/pwa/js/i18n.js';
 
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
@@ -37,7 +37,7 @@ test('each field a change wrote, from what to what, as the card writes it', () =
   assert.deepEqual(changeLines(item('update', 'child', { posyandu_id: [MELATI, 'unknown-id'], guardian_phone: [null, '0812'] }), posyandu),
     ['Posyandu: Melati → unknown-id', 'nomor HP: – → 0812']);
   assert.deepEqual(changeLines(item('update', 'measurement', { oedema: [false, true], z_new_field: [1, 2] })),
-    ['edema: tidak → ya', 'z_new_field: 1 → 2']);              // a field without words is named as stored
+    ['edema: tidak → ya']);                                     // a field without words is the server's working
   // a record created: its values in one line (as the audit keeps them, text); deleted: its reason says it
   assert.deepEqual(changeLines(item('create', 'measurement', { id: [null, 'm1'], measured_on: [null, '2025-08-01'],
     weight_kg: [null, '8.0'], oedema: [null, null] })), ['tanggal timbang 1 Agu 2025 · berat (kg) 8']);
@@ -48,4 +48,23 @@ test('each field a change wrote, from what to what, as the card writes it', () =
   assert.equal(valueText('x', ''), '–');
   assert.equal(valueText('weight_kg', '7.25'), '7,25');
   assert.equal(valueText('nik', '3525010101010001'), '3525010101010001');
+});
+
+test("the server's workings are left out, stored codes said in words, a merge's note of ids not shown", () => {
+  setLang('id');
+  // a weighing's status recomputed: z-scores, flags (an object: was "[object Object]"), the KBM's grams
+  assert.deepEqual(changeLines(item('recompute', 'measurement', { age_days: [89, 90], z_wfa: [-1.65, -1.68],
+    flags: [null, { z_wfa: false }], warnings: [null, []], kbm_g: [null, 800], trend: ['B', 'T'] }, { actor: null })),
+  ['N/T: B → T']);
+  assert.deepEqual(changeLines(item('merge', 'child', { merged_into: [null, 'c2'] })), []);
+  assert.deepEqual(changeLines(item('create', 'measurement', { position: [null, 'lying'], weight_kg: [null, '4.7'] })),
+    ['posisi ukur Berbaring (panjang) · berat (kg) 4,7']);
+  assert.deepEqual(changeLines(item('update', 'child', { sex: ['F', 'M'] })), ['jenis kelamin: Perempuan → Laki-laki']);
+  assert.deepEqual(changeLines(item('update', 'immunisation', { source: ['recall', 'record'] })),
+    ['sumber catatan: Ingatan orang tua → Disalin dari Buku KIA / catatan lain']);
+  assert.equal(reasonLine(item('merge', 'child', null, { reason: 'merged into c2' })), null);
+  assert.equal(reasonLine(item('delete', 'measurement', null, { reason: 'Salah anak' })), 'Alasan: Salah anak');
+  setLang('en');
+  assert.deepEqual(changeLines(item('update', 'child', { sex: ['F', 'M'] })), ['Sex: Girl → Boy']);
+  setLang('id');
 });

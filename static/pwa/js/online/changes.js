@@ -29,7 +29,8 @@ export const W = {
   measurement: ['penimbangan', 'a weighing'],
   immunisation: ['imunisasi', 'an immunisation'],
   supplement: ['vitamin A/obat cacing', 'vitamin A/deworming'],
-  // the fields a kader or midwife changes by hand; others are named as stored
+  // the fields a kader or midwife changes by hand, and N/T; others (z-scores, flags, a merge's ids) are
+  // the server's workings, left out: a midwife read "z_bfa", "flags: [object Object]"
   f_name: ['nama', 'name'],
   f_sex: ['jenis kelamin', 'sex'],
   f_birth_date: ['tanggal lahir', 'birth date'],
@@ -61,7 +62,16 @@ export const W = {
   f_expiry_date: ['kedaluwarsa', 'expiry date'],
   f_place: ['tempat', 'place'],
   f_kind: ['jenis', 'kind'],
+  f_source: ['sumber catatan', 'source of the record'],
+  f_kfa_code: ['produk KFA', 'KFA product'],
+  f_override_reason: ['alasan di luar jadwal', 'reason outside the schedule'],
+  f_trend: ['N/T', 'N/T'],
+  f_trend_override: ['penilaian N/T bidan', "the midwife's N/T"],
+  f_trend_override_reason: ['alasan penilaian', 'reason for the judgement'],
 };
+// stored codes said in the shell's words
+const CODES = { sex: { F: 'female', M: 'male' }, position: { lying: 'lying', standing: 'standing' },
+  source: { given: 'source_given', record: 'source_record', recall: 'source_recall' } };
 
 /** A word of this screen, filled by the shell's t() (as online/users.js). */
 export const tx = textsOf(W);
@@ -75,25 +85,25 @@ export function valueText(field, value, posyandu = new Map()) {
   if (typeof value === 'boolean') return tx(value ? 'yes' : 'no');
   if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
   if (field === 'exit_reason') return t(value); // the shell's words: Meninggal, Pindah keluar wilayah
+  if (CODES[field]?.[value]) return t(CODES[field][value]);
   // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
   if (typeof value === 'number' || /^-?\d+\.\d+$/.test(value)) return formatNumber(+value);
   if (DAY.test(value)) return formatDate(value);
   return String(value);
 }
 
-/** "berat (kg): 8 → 8,4" for each field a change wrote; a record created: one line of its values
- * that have words ("tanggal timbang 1 Agu 2025 · berat (kg) 8"); deleted: none. */
+/** "berat (kg): 8 → 8,4" for each field with words a change wrote; a record created: one line of
+ * its values ("tanggal timbang 1 Agu 2025 · berat (kg) 8"); deleted: none. */
 export function changeLines(item, posyandu) {
   if (item.action === 'delete' || !item.changes) return [];
+  const worded = Object.entries(item.changes).filter(([field]) => W[`f_${field}`]);
   if (['create', 'demo'].includes(item.action)) {
-    const said = Object.entries(item.changes).filter(([field, [, v]]) => W[`f_${field}`] && v !== null)
+    const said = worded.filter(([, [, v]]) => v !== null)
       .map(([field, [, v]]) => `${tx(`f_${field}`)} ${valueText(field, v, posyandu)}`);
     return said.length ? [said.join(' · ')] : [];
   }
-  return Object.entries(item.changes).map(([field, [before, after]]) => {
-    const name = W[`f_${field}`] ? tx(`f_${field}`) : field;
-    return `${name}: ${valueText(field, before, posyandu)} → ${valueText(field, after, posyandu)}`;
-  });
+  return worded.map(([field, [before, after]]) =>
+    `${tx(`f_${field}`)}: ${valueText(field, before, posyandu)} → ${valueText(field, after, posyandu)}`);
 }
 
 /** "Kader1 (kader) mengubah penimbangan": who did what to which record. */
@@ -104,11 +114,17 @@ export function whatText(item) {
     : ` ${W[item.entity] ? tx(item.entity) : item.entity}`}`;
 }
 
+/** "Alasan: …" as given; none for a merge, whose reason is the server's note of the ids ("merged
+ * into …"): its words say it already. */
+export function reasonLine(item) {
+  return item.reason && item.action !== 'merge' ? tx('reason', { text: item.reason }) : null;
+}
+
 function row(item, posyandu) {
   return h('li', { class: 'row' }, h('span', { class: 'row-main' },
     h('strong', {}, whatText(item)),
     ...changeLines(item, posyandu).map((line) => h('span', {}, line)),
-    item.reason ? h('span', {}, tx('reason', { text: item.reason })) : null,
+    reasonLine(item) ? h('span', {}, reasonLine(item)) : null,
     h('small', {}, h('time', { datetime: item.at }, formatDateTime(item.at)))));
 }
 
