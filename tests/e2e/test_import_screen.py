@@ -216,3 +216,22 @@ def test_a_clean_registers_check_and_import_show_no_stray_null(live_server, new_
     assert "null" not in result.inner_text()
     [laras] = children_named(live_server, "Laras Bersih")
     assert live_server.api("DELETE", f"/children/{laras['id']}?reason=e2e", "bidan1").status_code == 204
+
+
+def test_the_template_checked_as_downloaded_says_it_holds_no_data_and_offers_no_import(live_server, new_context):
+    """The template checked before anything is typed into it: "0 baris: 0 benar, 0 ditolak." came with
+    "Impor sekarang", whose "Tersimpan." saved nothing; now it says the file holds no data, nothing offered."""
+    template = live_server.api("GET", "/imports/visits/template", "bidan1")
+    assert template.status_code == 200
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(
+        {"name": "contoh-impor-kunjungan.xlsx", "buffer": template.data,
+         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    page.get_by_role("button", name="Periksa berkas").click()
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("0 baris: 0 benar, 0 ditolak.")
+    expect(result.locator("#import-empty")).to_contain_text("Berkas ini tidak berisi data")
+    expect(result.get_by_role("button")).to_have_count(0)

@@ -27,6 +27,8 @@ export const W = {
   saved_title: ['Hasil impor', 'Import result'],
   done: ['Tersimpan. HP kader menerima datanya pada sinkron berikutnya.', "Saved. The cadres' phones get the records at their next sync."],
   refused_all: ['Tidak ada yang diimpor.', 'Nothing was imported.'],
+  no_rows: ['Berkas ini tidak berisi data: isi satu baris per anak atau kunjungan di bawah judul kolom, lalu periksa lagi.',
+    'This file holds no data: fill in one row per child or visit under the column headings, then check it again.'],
   recheck: ['Perbaiki baris yang ditolak di berkas, atau periksa berkas lagi untuk mengimpor baris yang benar saja.',
     'Correct the refused rows in the file, or check the file again to import only the valid rows.'],
   summary: ['{rows} baris: {valid} benar, {invalid} ditolak.', '{rows} {rows:row|rows}: {valid} valid, {invalid} refused.'],
@@ -155,7 +157,9 @@ export function render(ctx) {
     if (!answer) return;
     note.textContent = '';
     const refused = refusedRows(answer);
-    const actions = refused.length === 0
+    // a file of headings only (the template as downloaded): nothing to import, not "Impor sekarang" then "Tersimpan"
+    const actions = !answer.rows && !refused.length ? [h('p', { class: 'notice warn', id: 'import-empty' }, tx('no_rows'))]
+      : refused.length === 0
       ? [h('button', { class: 'btn primary', type: 'button', id: 'import-all', onclick: () => save('') }, tx('import_all'))]
       : answer.valid_rows > 0
         ? [h('p', { class: 'muted' }, tx('valid_help')),
