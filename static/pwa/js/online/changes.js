@@ -71,7 +71,8 @@ export const W = {
 };
 // stored codes said in the shell's words
 const CODES = { sex: { F: 'female', M: 'male' }, position: { lying: 'lying', standing: 'standing' },
-  source: { given: 'source_given', record: 'source_record', recall: 'source_recall' } };
+  source: { given: 'source_given', record: 'source_record', recall: 'source_recall' },
+  exit_reason: { died: 'died', moved_away: 'moved_away' } };
 
 /** A word of this screen, filled by the shell's t() (as online/users.js). */
 export const tx = textsOf(W);
@@ -84,7 +85,6 @@ export function valueText(field, value, posyandu = new Map()) {
   if (value === null || value === undefined || value === '') return '–';
   if (typeof value === 'boolean') return tx(value ? 'yes' : 'no');
   if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
-  if (field === 'exit_reason') return t(value); // the shell's words: Meninggal, Pindah keluar wilayah
   if (CODES[field]?.[value]) return t(CODES[field][value]);
   // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
   if (typeof value === 'number' || /^-?\d+\.\d+$/.test(value)) return formatNumber(+value);
