@@ -171,3 +171,19 @@ test('JE marked endemic_only is offered in the kabupaten the schedule lists, and
     { area: { kabupaten: '51.71' }, today: '2025-12-01' }), []);
   assert.ok(copyableDoses(listed, '2025-01-10', [], '2025-11-10', { area: { kabupaten: '51.71' } }).some((d) => d.vaccine === 'JE'));
 });
+
+test('a card is worked out once per inputs: the due list and the home row share it; new inputs, a new one', () => {
+  const given = [{ vaccine: 'HB0', dose: 1, given_on: '2024-01-15' }, { vaccine: 'BCG', dose: 1, given_on: '2024-02-01' }];
+  const card = immunisationCard(schedule, '2024-01-15', given, '2024-03-20');
+  assert.equal(immunisationCard(schedule, '2024-01-15', [...given].reverse(), '2024-03-20'), card, 'the same doses in another order');
+  const plan = dueOn(schedule, [{ child_id: 'a', birth_date: '2024-01-15', given }], '2024-03-20');
+  assert.deepEqual(plan.children[0].doses.map((d) => d.vaccine), card.entries.filter((e) => e.can_give).map((e) => e.vaccine));
+  // a dose more, another day, another area: worked out again, as a first time would
+  const fresh = (...args) => JSON.parse(JSON.stringify(immunisationCard(loadSchedule(read(fixture.schedule)), ...args)));
+  for (const args of [['2024-01-15', [...given, { vaccine: 'OPV', dose: 1, given_on: '2024-03-01' }], '2024-03-20'],
+    ['2024-01-15', given, '2024-03-21'], ['2024-01-15', given, '2024-03-20', { area: { kabupaten: '51.71', endemic: ['JE'] } }]]) {
+    const again = immunisationCard(schedule, ...args);
+    assert.notEqual(again, card);
+    assert.deepEqual(again, fresh(...args));
+  }
+});

@@ -35,3 +35,16 @@ test("a midwife's posyandus are offered by name, and the day starts at the first
   const again = await home.render(ctx);
   assert.equal(chosen(again), 'a3b2');
 });
+
+test("a midwife's home reads the records of the day's posyandu's children only (not her six posyandus')", async () => {
+  const asked = [];
+  const ctx = { role: 'bidan', session: { user: { id: 'b1', role: 'bidan' } }, day: { date: '2026-03-02', posyandu_id: null },
+    children: async () => [], posyandus: async () => POSYANDUS, records: async (entity, of) => asked.push([entity, of]) && [],
+    tables: async () => null, kbm: async () => null, schedule: async () => schedule };
+  await home.render(ctx);
+  assert.deepEqual(asked, [['measurement', 'e4d7'], ['immunisation', 'e4d7'], ['supplement', 'e4d7']], 'the first by name');
+  ctx.day.posyandu_id = 'a3b2';
+  asked.length = 0;
+  await (await home.render(ctx)).redrawLists();
+  assert.deepEqual(asked.map(([, of]) => of), Array(6).fill('a3b2'));
+});

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { openDb, SCHEMA } from '../../static/pwa/js/db.js';
 import { memDb } from './memdb.mjs';
 import { applyPullPage } from '../../static/pwa/js/incoming.js';
-import { records, rowsAfter, saveChange, saveChanges } from '../../static/pwa/js/outbox.js';
+import { records, rowsAfter, rowsOfChild, saveChange, saveChanges } from '../../static/pwa/js/outbox.js';
 
 test('a write names the record keys it touched; a meta-only one none; another tab\'s or a clear: unknown', async () => {
   const { fakeIndexedDb } = await import('./fakeidb.mjs');
@@ -85,4 +85,24 @@ test('rowsAfter: a row gone whose child is unknown, or many children touched (a 
   assert.equal(await rowsAfter(db, 'measurement', list, weighings.map((w) => [w.entity, w.id])), null,
     'over 100 records written, one child\'s: each would be read one by one');
   assert.ok(await rowsAfter(db, 'measurement', list, weighings.slice(1).map((w) => [w.entity, w.id])));
+});
+
+test("records of some children (a posyandu's, read by the child index) are the full read's of those children", async () => {
+  const db = memDb();
+  const dose = (id, childId) => ({ entity: 'immunisation', id, op: 'upsert', version: 1,
+    record: { id, child_id: childId, vaccine: 'BCG', dose: 1, given_on: '2023-02-01' } });
+  await applyPullPage(db, { changes: [child('a', 'Ani'), child('b', 'Budi'), child('c', 'Citra'), weighing('m1', 'a', '2024-04-05', 9),
+    weighing('m2', 'b', '2024-05-05', 11), weighing('m3', 'c', '2024-05-05', 10), dose('i1', 'a'), dose('i2', 'c')],
+  cursor: '1', has_more: false });
+  await saveChanges(db, [{ entity: 'measurement', id: 'm4', fields: { child_id: 'a', measured_on: '2024-06-05', weight_kg: 9.6 } },
+    { entity: 'measurement', id: 'm1', op: 'delete', reason: 'salah' }, { entity: 'measurement', id: 'm3', fields: { weight_kg: 10.2 } }]);
+  const rows = rowsOfChild(db, 'a', 'c');
+  for (const entity of ['measurement', 'immunisation']) {
+    for (const deleted of [false, true]) {
+      // child by child, each one's by id (the child index's order; a full read's: by id)
+      assert.deepEqual([...await records(db, entity, { deleted, rows })].sort(byId),
+        (await records(db, entity, { deleted })).filter((r) => ['a', 'c'].includes(r.child_id)), `${entity}, deleted ${deleted}`);
+    }
+  }
+  assert.deepEqual((await records(db, 'measurement', { rows })).map((r) => r.id), ['m4', 'm3']);
 });

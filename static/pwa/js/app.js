@@ -83,29 +83,35 @@ ctx.saveAll = async (changes) => {
   return out;
 };
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Live measurements, stale ones marked. */
-const measurements = async (db) => {
-  const [children, all] = await Promise.all([ctx.children(), records(db, 'measurement', { deleted: true })]);
-  return markStale(children, all).filter((m) => !m.deleted_at);
+/** Posyandu `of`'s children's rows, one read per generation; null: all are hers. */
+const rowsHere = (of, [db, generation] = [ctx.db, ctx.db.generation()], hit = readCache.get(of)) => (
+  hit?.db === db && hit.generation === generation ? hit : readCache.set(of, { db, generation, rows: ctx.children().then((cs) => {
+    const ids = cs.filter((c) => c.posyandu_id === of).map((c) => c.id);
+    return ids.length < cs.length ? rowsOfChild(db, ...ids) : null;
+  }) }).get(of)).rows;
+/** Live records (stale measurements marked); `of`: a posyandu's. */
+const read = async (entity, of) => {
+  const rows = of && await rowsHere(of);
+  const list = await records(ctx.db, entity, { deleted: true, ...rows && { rows } });
+  return (entity === 'measurement' ? markStale(await ctx.children(), list) : list).filter((m) => !m.deleted_at);
 };
-const read = (entity) => (entity === 'measurement' ? measurements(ctx.db) : records(ctx.db, entity));
 /** `list` after record `keys` written (rowsAfter). */
-async function patched(entity, list, keys) {
+async function patched(entity, list, keys, of) {
   const after = await rowsAfter(ctx.db, entity, list, keys);
   const fresh = entity === 'measurement' && after ? markStale(await ctx.children(), after.fresh) : after?.fresh;
-  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at)].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity);
+  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at)].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity, of);
 }
 /** Live records of an entity, updated on a new db generation. */
 const readCache = new Map();
-ctx.records = (entity) => {
-  const generation = ctx.db.generation();
-  const hit = readCache.get(entity);
+ctx.records = (entity, of = null) => {
+  const [generation, at] = [ctx.db.generation(), `${entity} ${of}`];
+  const hit = readCache.get(at);
   if (hit && hit.db === ctx.db && hit.generation === generation) return hit.rows;
   const keys = hit?.db === ctx.db && ctx.db.changes(hit.generation, 'records');
-  const rows = keys?.length === 0 ? hit.rows : (keys ? hit.rows.then((list) => patched(entity, list, keys), () => read(entity))
-    : read(entity)).then((list) => Object.freeze(list.map(Object.freeze)));
-  readCache.set(entity, { db: ctx.db, generation, rows });
-  rows.catch(() => readCache.delete(entity));
+  const rows = keys?.length === 0 ? hit.rows : (keys ? hit.rows.then((list) => patched(entity, list, keys, of), () => read(entity, of))
+    : read(entity, of)).then((list) => Object.freeze(list.map(Object.freeze)));
+  readCache.set(at, { db: ctx.db, generation, rows });
+  rows.catch(() => readCache.delete(at));
   return rows;
 };
 ctx.children = () => ctx.records('child');

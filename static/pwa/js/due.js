@@ -205,6 +205,15 @@ export function checkCopied(s, birthDate, given, copied, { area = null, today = 
 export function immunisationCard(schedule, birthDate, given, asOf, { area = null } = {}) {
   if (asOf < birthDate) throw new RangeError('as_of is before the birth date');
   const s = scheduleOn(schedule, asOf);
+  // one per inputs (shared: never changed)
+  const kept = cards.get(s) ?? cards.set(s, new Map()).get(s);
+  const key = [birthDate, asOf, JSON.stringify(area), ...given.map((g) => `${g.vaccine}|${g.dose}|${g.given_on}`).sort()].join();
+  if (kept.size > 5000 && !kept.has(key)) kept.clear();
+  return kept.get(key) ?? kept.set(key, card(s, birthDate, given, asOf, area)).get(key);
+}
+const cards = new WeakMap();
+
+function card(s, birthDate, given, asOf, area) {
   const first = new Map();
   [...given].filter((g) => g.given_on >= birthDate && g.given_on <= asOf)
     .sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : 0))

@@ -72,14 +72,16 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   drawn = null }) {
   // `drawn`: the record as the form showed it; a field left so keeps the record's value now (a pull's)
   const fields = drawn ? Object.fromEntries(Object.entries(all).filter(([k, v]) => (v ?? null) !== (drawn[k] ?? null))) : all;
-  const row = (await records.get([entity, id])) ?? newRow(entity, id, all.child_id);
-  const queued = (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id);
+  const had = await records.get([entity, id]);
+  const row = had ?? newRow(entity, id, all.child_id);
+  // no row: nothing queued or in conflict (kept while pending)
+  const queued = had ? (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id) : [];
   const refused = queued.filter((e) => e.state === 'needs_attention');
   for (const e of refused) {
     await outbox.delete(e.mutation_id);
     row.pending = Math.max(0, row.pending - 1);
   }
-  const open = op === 'delete' ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
+  const open = op === 'delete' || !had ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
   if (open.length) return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
   // the record as the server has it when this entry arrives (withoutMovedOverride): as her queued
   // entries leave it; all refused, its own copy, its N/T too unless she changed it (a refused move dropped none)
@@ -240,7 +242,8 @@ export function discardEntry(db, mutationId) {
 
 export const getRow = (db, entity, id) => db.read(['records'], ({ records }) => records.get([entity, id]));
 export const rowsOf = (db, entity) => db.read(['records'], ({ records }) => records.getAll('entity', entity));
-export const rowsOfChild = (db, childId) => db.read(['records'], ({ records }) => records.getAll('child', childId));
+export const rowsOfChild = (db, ...ids) => db.read(['records'], ({ records }) => Promise.all(ids.map((id) => records.getAll('child', id))))
+  .then((rows) => rows.flat());
 export const outboxEntries = (db) => db.read(['outbox'], ({ outbox }) => outbox.getAll('seq'));
 export const conflictList = (db) => db.read(['conflicts'], ({ conflicts }) => conflicts.getAll());
 export const getMeta = (db, key) => db.read(['meta'], ({ meta }) => meta.get(key));
@@ -255,8 +258,8 @@ export function recordView(row) {
   return out;
 }
 
-export async function records(db, entity, { deleted = false } = {}) {
-  return (await rowsOf(db, entity)).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
+export async function records(db, entity, { deleted = false, rows = rowsOf(db, entity) } = {}) {
+  return (await rows).filter((r) => r.entity === entity).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
 /** `list` (`records` read) once record `keys` (db.changes) were written: {kept, fresh: the rows of the

@@ -69,11 +69,15 @@ export function skdnPanel(row, month, state = {}) {
     h('p', { class: 'muted small' }, t('skdn_here_note')));
 }
 
-/** The day screen's data from local records (reread after a sync). */
+/** The day's posyandu's records (reread after a sync). */
 async function readDay(ctx) {
-  const [children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
-    ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'),
-    ctx.records('supplement'), ctx.tables(), ctx.kbm(), ctx.schedule()]);
+  const [children, all] = await Promise.all([ctx.children(), ctx.posyandus()]);
+  // a midwife's by name, the day starting at the first
+  const posyandus = [...all].sort((a, b) => byName.compare(a.name, b.name));
+  ctx.day.posyandu_id ||= posyandus[0]?.id ?? null;
+  const here = (entity) => ctx.records(entity, ctx.day.posyandu_id);
+  const [measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
+    here('measurement'), here('immunisation'), here('supplement'), ctx.tables(), ctx.kbm(), ctx.schedule()]);
   return { children, posyandus, measurements, immunisations, supplements, tables, kbm, schedule,
     byM: group(measurements), byI: group(immunisations), byS: group(supplements) };
 }
@@ -81,10 +85,8 @@ async function readDay(ctx) {
 export async function render(ctx) {
   let d = await readDay(ctx);
   const { children } = d;
-  // a midwife's posyandus by name, the day starting at the first
-  const posyandus = [...d.posyandus].sort((a, b) => byName.compare(a.name, b.name));
+  const { posyandus } = d;
   const duplicates = homeNotice(ctx, children);
-  if (!ctx.day.posyandu_id && posyandus.length) ctx.day.posyandu_id = posyandus[0].id;
   const area = (c) => areaOf(c, d.posyandus.find((p) => p.id === ctx.day.posyandu_id));
   // a kader at a closed posyandu: told why, not an empty list
   const closed = ctx.role === 'kader' && ctx.session?.user?.posyandu_closed === true;
@@ -118,13 +120,12 @@ export async function render(ctx) {
       older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS, gone: exited(c, on) }))
       .sort((a, b) => byName.compare(a.child.name, b.child.name));
   };
+  const dosesOf = (row, c = row.child) => (row.doses ??= dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [],
+    supplements: d.byS.get(c.id) ?? [], schedule: d.schedule, area: area(c), on: ctx.day.date }).doses.length);
   const shown = (row) => {
-    if (row.li) return row;
+    if (row.li) return row.li;
     const c = row.child;
     const ms = d.byM.get(c.id) ?? [];
-    const due = dueToday({ child: c, immunisations: d.byI.get(c.id) ?? [], supplements: d.byS.get(c.id) ?? [],
-      schedule: d.schedule, area: area(c), on: ctx.day.date });
-    row.doses = due.doses.length;
     const last = latest(c, ms, d.tables);
     const status = weightStatus(last); // and a severe other (sangat pendek, gizi buruk)
     const worse = Object.values(last?.growth?.status ?? {}).find((x) => x !== status && tone(x) === 'bad');
@@ -136,37 +137,37 @@ export async function render(ctx) {
         [status, worse].map((x) => x && h('span', { class: `tag ${tone(x)}` }, category(x))),
         last?.growth?.warnings.includes('remeasure') ? h('span', { class: 'tag bad' }, t('chart_flagged')) : null,
         weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
-        row.doses ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
+        dosesOf(row) ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
         c._pending ? h('span', { class: 'tag wait' }, t('not_synced')) : null, c.exit_date ? h('span', { class: 'tag' }, exitText(c)) : null)));
-    return row;
+    return row.li;
   };
   let rest = 0; // timer appending rows past the first screenful
-  /** `typing`: first screenful now, the rest just after; else all at once. */
-  const draw = ({ typing = false } = {}) => {
+  /** `soon`: first screenful now, the rest just after; else all. */
+  const draw = ({ soon = false } = {}) => {
     rows ??= dayRows();
     clearTimeout(rest);
     const q = (ctx.query ?? '').trim().toLowerCase();
     const words = q.split(/\s+/); // each in the name ("ahma fir")
-    const mine = (q ? rows.filter((r) => words.every((w) => r.key.includes(w))) : rows.filter((r) => !r.older && !r.gone)).map(shown);
+    const mine = q ? rows.filter((r) => words.every((w) => r.key.includes(w))) : rows.filter((r) => !r.older && !r.gone);
     const older = rows.filter((r) => r.older).length;
-    const first = typing ? SCREENFUL : mine.length;
-    list.replaceChildren(...mine.slice(0, first).map((r) => r.li));
+    const first = soon ? SCREENFUL : mine.length;
+    list.replaceChildren(...mine.slice(0, first).map(shown));
     const more = (from) => {
       if (from < mine.length) {
-        rest = setTimeout(() => { list.append(...mine.slice(from, from + SCREENFUL).map((r) => r.li)); more(from + SCREENFUL); });
+        rest = setTimeout(() => { list.append(...mine.slice(from, from + SCREENFUL).map(shown)); more(from + SCREENFUL); });
       }
     };
     more(first);
-    const dueCount = mine.reduce((n, r) => n + r.doses, 0);
+    const dueCount = mine.reduce((n, r) => n + dosesOf(r), 0);
     summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
       !q && older ? ` · ${t('older_hidden', { n: older })}` : ''}`;
     if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older ? 'only_older' : 'no_children')));
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; rows = null; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
-  search.addEventListener('input', () => { ctx.query = search.value; draw({ typing: true }); });
+  search.addEventListener('input', () => { ctx.query = search.value; draw({ soon: true }); });
   drawDue();
-  draw();
+  draw({ soon: !globalThis.history?.state?.y }); // Back far down: all
 
   const unsent = unsentWarning(ctx.syncState ?? {}, ctx.lastCounts ?? {});
   const screen = h('section', {},
