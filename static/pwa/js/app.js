@@ -83,13 +83,12 @@ ctx.saveAll = async (changes) => {
   return out;
 };
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Posyandu `of`'s children's rows, one read per generation; null: all are hers. */
+/** Posyandu `of`'s children's rows (for her entities, once per generation); null: all are hers. */
 const rowsHere = (of, [db, generation] = [ctx.db, ctx.db.generation()], hit = readCache.get(of)) => (
   hit?.db === db && hit.generation === generation ? hit : readCache.set(of, { db, generation, rows: ctx.children().then((cs) => {
     const ids = cs.filter((c) => c.posyandu_id === of).map((c) => c.id);
     return ids.length < cs.length ? rowsOfChild(db, ...ids) : null;
   }) }).get(of)).rows;
-/** Live records (stale measurements marked); `of`: a posyandu's. */
 const read = async (entity, of) => {
   const rows = of && await rowsHere(of);
   const list = await records(ctx.db, entity, { deleted: true, ...rows && { rows } });

@@ -50,16 +50,16 @@ export function loadSchedule(doc) {
   return { ...doc, overdue_after: doc.overdue_after ?? { months: 1 }, entries };
 }
 
-/** The schedule version in force on `on` (a versioned one has `on(date)`, schedule.js); a plain
- * document is its own. A dose is judged by the version of its date. */
+/** The version in force on `on` (schedule.js `on(date)`); a plain document is its own. */
 export const scheduleOn = (s, on) => (typeof s?.on === 'function' ? s.on(on) : s);
 
+const cards = new WeakMap();
 const entryOf = (s, vaccine, dose) => s.entries.find((e) => e.vaccine === vaccine && e.dose === dose) ?? null;
 const dosesOf = (s, vaccine) => s.entries.filter((e) => e.vaccine === vaccine).sort((a, b) => a.dose - b.dose);
 export const label = (s, vaccine, dose) => (dosesOf(s, vaccine).length === 1 ? vaccine : `${vaccine} ${dose}`);
 
-/** Whether the dose is offered where the child lives (due.py applies): in its listed kabupaten if
- * any, else everywhere, but an endemic_only one (JE) only where the child's area names it. */
+/** Offered where the child lives (due.py applies): in its kabupaten listed, if any, else everywhere;
+ * an endemic_only one (JE) only where her area names it. */
 export function applies(entry, area) {
   const kabupaten = area ? kabupatenOf(area.kabupaten) : null;
   if (entry.areas !== null) return entry.areas.includes(kabupaten);
@@ -153,8 +153,7 @@ function orderAndTiming(s, entry, birth, same, dose, lbl) {
   return [...found, ...intervalToNext(s, same, dose)];
 }
 
-/** The interval to the next recorded dose when this one becomes its previous: a dose 1 recorded
- * after dose 2, or moved closer, breaks dose 2's interval. */
+/** The interval to the next recorded dose: a dose 1 recorded after dose 2, or moved closer, breaks it. */
 function intervalToNext(s, same, dose) {
   const byDateDose = (a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose);
   const next = same.filter((g) => g.dose > dose.dose && g.given_on >= dose.given_on).sort(byDateDose)[0];
@@ -171,8 +170,7 @@ function intervalToNext(s, same, dose) {
 }
 
 // --- copying a Buku KIA
-/** Doses the Buku KIA may hold unrecorded: applicable, not recorded, minimum age reached by
- * `today`; in the card's order (recommended age). */
+/** Doses the Buku KIA may hold unrecorded: applicable, minimum age reached by `today`; card order. */
 export function copyableDoses(s, birthDate, given, today, { area = null } = {}) {
   const recorded = new Set(given.map((g) => `${g.vaccine}|${g.dose}`));
   return s.entries
@@ -184,9 +182,8 @@ export function copyableDoses(s, birthDate, given, today, { area = null } = {}) 
       recommended_date: recommended }));
 }
 
-/** Doses copied from a card, checked as the server will on arrival in date order: each against
- * those recorded and copied before it, by the version of its own date (a card spans years).
- * Returns broken rules by `vaccine|dose` and the doses in saving order. */
+/** Doses copied from a card, checked as the server will, in date order: each against those recorded
+ * and copied before it, by its date's version: {problems by `vaccine|dose`, ordered}. */
 export function checkCopied(s, birthDate, given, copied, { area = null, today = todayIso() } = {}) {
   const ordered = [...copied].sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : a.dose - b.dose));
   const problems = {};
@@ -205,15 +202,10 @@ export function checkCopied(s, birthDate, given, copied, { area = null, today = 
 export function immunisationCard(schedule, birthDate, given, asOf, { area = null } = {}) {
   if (asOf < birthDate) throw new RangeError('as_of is before the birth date');
   const s = scheduleOn(schedule, asOf);
-  // one per inputs (shared: never changed)
-  const kept = cards.get(s) ?? cards.set(s, new Map()).get(s);
-  const key = [birthDate, asOf, JSON.stringify(area), ...given.map((g) => `${g.vaccine}|${g.dose}|${g.given_on}`).sort()].join();
-  if (kept.size > 5000 && !kept.has(key)) kept.clear();
-  return kept.get(key) ?? kept.set(key, card(s, birthDate, given, asOf, area)).get(key);
-}
-const cards = new WeakMap();
-
-function card(s, birthDate, given, asOf, area) {
+  const kept = cards.get(s) ?? cards.set(s, new Map()).get(s); // one per inputs, shared: never changed
+  const key = JSON.stringify([birthDate, asOf, area, given.map((g) => `${g.vaccine}|${g.dose}|${g.given_on}`).sort()]);
+  if (kept.has(key)) return kept.get(key);
+  if (kept.size > 5000) kept.clear();
   const first = new Map();
   [...given].filter((g) => g.given_on >= birthDate && g.given_on <= asOf)
     .sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : 0))
@@ -228,11 +220,11 @@ function card(s, birthDate, given, asOf, area) {
     }
   }
   const entries = s.entries.map((e) => built.get(`${e.vaccine}|${e.dose}`));
-  return {
+  return kept.set(key, {
     as_of: asOf, entries,
     idl: indicator(entries, 'idl', addMonths(birthDate, 12), asOf),
     baduta: indicator(entries, 'baduta', addMonths(birthDate, 24), asOf),
-  };
+  }).get(key);
 }
 
 function cardEntry(s, entry, birth, first, anchor, asOf, area) {

@@ -4,7 +4,7 @@
 
 const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms', 'oedema', 'place', 'measured_on',
   'vaccine', 'dose', 'given_on', 'kind', 'child_id']);
-/** Fields a client sends per entity (the REST record shapes, server-computed fields left out). */
+/** Fields a client sends per entity (REST shapes, no server-computed ones). */
 export const FIELDS = {
   child: ['posyandu_id', 'name', 'sex', 'birth_date', 'birth_weight_kg', 'birth_length_cm', 'nik', 'mother_nik',
     'mother_name', 'father_name', 'guardian_phone', 'address', 'rt', 'rw', 'has_kms', 'exit_date', 'exit_reason'],
@@ -15,14 +15,14 @@ export const FIELDS = {
   supplement: ['child_id', 'kind', 'given_on', 'given_by', 'place', 'recorded_at'],
 };
 export const ALL = ['records', 'outbox', 'conflicts', 'meta'];
-/** Unpushed, what she entered exists nowhere else: its transaction completes once on disk. */
+/** What she entered exists nowhere else: complete once on disk. */
 export const USER_ACTION = { durability: 'strict' };
 
 export const view = (row) => (row ? row.local ?? row.server : null);
 export const newRow = (entity, id, childId) => ({ entity, id, child_id: childId ?? null, server: null, server_version: null,
   local: null, pending: 0, gen: 0 });
 
-/** The body of an upsert: the entity's fields, nulls left out where the server refuses them. */
+/** An upsert's body: the entity's fields, nulls the server refuses left out. */
 export function payload(entity, record) {
   const out = {};
   for (const f of FIELDS[entity]) {
@@ -40,8 +40,8 @@ export async function nextSeq(meta) {
   return row.value;
 }
 
-/** The upsert's fields differing from the server's copy it is based on (a new record: all), kept with
- * the entry (never sent): a conflict's resolution sends back only these. */
+/** The upsert's fields differing from its server copy (new: all), kept unsent with the entry: a
+ * conflict's answer sends back only these. */
 export function changedFields(entity, data, server) {
   if (!server) return Object.keys(data);
   const base = payload(entity, server);
@@ -57,7 +57,7 @@ export function entryFor(entity, op, id, baseVersion, data, seq, changed = null)
 
 export const saveChange = (db, change) => saveChanges(db, [change]).then(([out]) => out);
 
-/** One action's records (a child's doses of the day) and entries in ONE transaction: all or none. */
+/** One action's records and entries (a child's doses of a day) in ONE transaction. */
 export function saveChanges(db, changes) {
   return db.tx(['records', 'outbox', 'conflicts', 'meta'], 'readwrite', async (stores) => {
     const out = [];
@@ -66,11 +66,11 @@ export function saveChanges(db, changes) {
   }, USER_ACTION);
 }
 
-/** One change of a save. It replaces the record's refused entries (it carries the record corrected);
- * a delete of a record the server never had, nothing queued, only drops it. Open conflict: saveBesideConflicts. */
+/** One change: it replaces the record's refused entries (it carries it corrected); a delete of a
+ * record the server never had only drops it. Open conflict: saveBesideConflicts. */
 async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields: all = {}, reason = null,
   drawn = null }) {
-  // `drawn`: the record as the form showed it; a field left so keeps the record's value now (a pull's)
+  // `drawn`: as the form showed it; a field left so keeps the value now (a pull's)
   const fields = drawn ? Object.fromEntries(Object.entries(all).filter(([k, v]) => (v ?? null) !== (drawn[k] ?? null))) : all;
   const had = await records.get([entity, id]);
   const row = had ?? newRow(entity, id, all.child_id);
@@ -83,26 +83,25 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   }
   const open = op === 'delete' || !had ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
   if (open.length) return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
-  // the record as the server has it when this entry arrives (withoutMovedOverride): as her queued
-  // entries leave it; all refused, its own copy, its N/T too unless she changed it (a refused move dropped none)
+  // as the server has it when this entry arrives (withoutMovedOverride): as her queued entries leave
+  // it; all refused, its copy, its N/T too unless she changed it (a refused move dropped none)
   const alone = refused.length && row.server && !queued.some((e) => e.state !== 'needs_attention');
   const mine = new Set([...refused.flatMap(changedOf), ...Object.keys(fields)]);
   const found = alone ? row.server : view(row) ?? {};
   const current = { ...(view(row) ?? {}), ...(alone ? pick(row.server, OVERRIDE.filter((f) => !mine.has(f))) : {}), ...fields, id };
-  // an N/T this save gives (a change the server keeps, moved or not): judged in the month it stands in
+  // an N/T this save gives (kept, moved or not): judged in the month it stands in
   if (fields.trend_override && fields.trend_override !== found.trend_override) current._judged_in = month(current.measured_on);
   if (op === 'delete' && !row.server && row.pending === 0) {
     await records.delete([entity, id]);
     return { record: null, entry: null };
   }
   const data = op === 'delete' ? (reason ? { reason } : {}) : payload(entity, current);
-  // recorded_at (first save's clock) not sent with an edit: the server judges any sent (device_clock),
-  // an old one would refuse every correction
+  // recorded_at (first save's clock) not sent with an edit: an old one sent (device_clock) refuses it
   if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
-  // a health worker's reason for a dose off the schedule: this save only (not a field)
+  // a health worker's reason for a dose off the schedule: this save's only
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
-  // Based on the version her overlay descends from (her first unsent change's, or `drawn`'s), not the
-  // one held now: the server sees only her changes, another's since neither sent back nor overwritten.
+  // Based on her overlay's version (her first unsent change's, or `drawn`'s), not the one held now:
+  // the server sees only her changes, not sending back or overwriting another's since.
   const earlier = queued.filter((e) => e.op === 'upsert');
   const base = op === 'delete' || !row.server ? row.server_version
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
@@ -119,8 +118,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   return { record: row.local, entry };
 }
 
-/** A correction of refused entries' queue place: the earliest one's (a registration before its
- * weighing); the end if none or a later save of the record is queued (it carries newer values). */
+/** A correction's queue place: its refused entries' earliest (a registration before its weighing);
+ * the end if none, or a later save of the record is queued (newer values). */
 async function queuePlace(meta, refused, queued) {
   if (!refused.length) return nextSeq(meta);
   const earliest = Math.min(...refused.map((e) => e.created_seq));
@@ -131,8 +130,8 @@ async function queuePlace(meta, refused, queued) {
 const OVERRIDE = ['trend_override', 'trend_override_reason'];
 const month = (day) => String(day).slice(0, 7);
 /** `current` as the server leaves it after an entry finding it `held`: a weighing moved to another
- * month with its N/T override as it stood (sent so: a change is refused to a kader) loses it
- * (growth.operations); shown, and sent later, dropped. Not one given again there (`_judged_in`). */
+ * month with its N/T override unchanged loses it (growth.operations), shown and sent so; not one
+ * given again there (`_judged_in`). */
 export function withoutMovedOverride(held, current) {
   const moved = held?.trend_override != null && current.trend_override === held.trend_override
     && month(current.measured_on) !== month(held.measured_on) && current._judged_in !== month(current.measured_on);
@@ -140,12 +139,11 @@ export function withoutMovedOverride(held, current) {
 }
 
 export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k]]));
-/** A conflict about a deletion (the server's or the cadre's): an edit cannot merge with it. */
+/** About a deletion (either side's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** Save a record with an open conflict: only what THIS save changed (and a replaced refused entry
- * carried) is sent, never a field a conflict asks about (her value becomes her side, `mine`); a
- * conflict about a deletion holds back all (only "restore" restores it). */
+/** Save beside an open conflict: only what THIS save changed (and a replaced refused entry carried)
+ * is sent, never a field in question (her value: her side, `mine`); one about a deletion holds all. */
 async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
   const { entity, id } = row;
   const before = view(row) ?? {};
@@ -172,8 +170,7 @@ async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { 
   return { record: row.local, entry };
 }
 
-/** Up to `limit` pending entries in creation order (those `held` left where they are), now marked
- * in flight (same ids on every retry). */
+/** Up to `limit` pending entries in order (not `held`), now in flight (same ids on retries). */
 export function takeBatch(db, limit, held = () => false) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const batch = (await outbox.getAll('seq')).filter((e) => e.state === 'pending' && !held(e)).slice(0, limit);
@@ -186,7 +183,7 @@ export function takeBatch(db, limit, held = () => false) {
   });
 }
 
-/** Entries back to pending (a network or server error, a crash), with `patch` (sync.js: strikes). */
+/** Entries back to pending (a network or server error, a crash), `patch` on them. */
 export function requeue(db, entries = null, error = null, patch = {}) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     for (const { mutation_id: id } of entries ?? await outbox.getAll()) {
@@ -199,15 +196,14 @@ export function requeue(db, entries = null, error = null, patch = {}) {
   });
 }
 
-/** A whole batch needs attention (the server refused the request itself); `errorsIn`: the errors
- * in every language ({id, en}). */
+/** A batch needs attention (the request refused); `errorsIn`: {id, en}. */
 export function markBatch(db, batch, errors, errorsIn = null) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors, errors_in: errorsIn });
   });
 }
 
-/** A needing-attention entry sent again as is (same id): stuck (sync.js), or no field to correct. */
+/** Sent again as is (same id): stuck (sync.js), or no field to correct. */
 export const resendable = (e) => e?.state === 'needs_attention'
   && (e.stuck || Object.keys(e.errors ?? {}).every((k) => k === '_schema'));
 
@@ -218,8 +214,8 @@ export function retryEntry(db, mutationId) {
   });
 }
 
-/** The fields a conflict asks the cadre about: those both sides changed (the server's answer), else
- * (none named: an old base version) those she changed that differ from the server's value. */
+/** The fields a conflict asks about: both sides changed (the server's answer), else (an old base)
+ * hers that differ from the server's. */
 export function conflictFields(c) {
   if (c.fields?.length) return c.fields;
   const server = c.server_record ?? {};
@@ -241,7 +237,6 @@ export function discardEntry(db, mutationId) {
 }
 
 export const getRow = (db, entity, id) => db.read(['records'], ({ records }) => records.get([entity, id]));
-export const rowsOf = (db, entity) => db.read(['records'], ({ records }) => records.getAll('entity', entity));
 export const rowsOfChild = (db, ...ids) => db.read(['records'], ({ records }) => Promise.all(ids.map((id) => records.getAll('child', id))))
   .then((rows) => rows.flat());
 export const outboxEntries = (db) => db.read(['outbox'], ({ outbox }) => outbox.getAll('seq'));
@@ -249,8 +244,8 @@ export const conflictList = (db) => db.read(['conflicts'], ({ conflicts }) => co
 export const getMeta = (db, key) => db.read(['meta'], ({ meta }) => meta.get(key));
 export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) => meta.put(value));
 
-/** A record row as screens read it: its view, `_pending` while changes wait, `_was_on` the day the
- * server still has for a measurement such a change moved (assess.markStale); an N/T the move drops, dropped. */
+/** A row as screens read it: `_pending` while changes wait, `_was_on` the server's day of a
+ * measurement a change moved (assess.markStale), an N/T the move drops dropped. */
 export function recordView(row) {
   const out = { ...(row.local ? withoutMovedOverride(row.server, row.local) : row.server), _pending: row.pending > 0 };
   const was = row.local && row.server?.measured_on;
@@ -258,12 +253,12 @@ export function recordView(row) {
   return out;
 }
 
-export async function records(db, entity, { deleted = false, rows = rowsOf(db, entity) } = {}) {
+export async function records(db, entity, { deleted = false, rows = db.read(['records'], ({ records: r }) => r.getAll('entity', entity)) } = {}) {
   return (await rows).filter((r) => r.entity === entity).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
-/** `list` (`records` read) once record `keys` (db.changes) were written: {kept, fresh: the rows of the
- * children they touch, deleted too}; null: read all. */
+/** `list` after record `keys` (db.changes) were written: {kept, fresh: the touched children's rows,
+ * deleted too}; null: read all. */
 export async function rowsAfter(db, entity, list, keys) {
   const ids = new Set();
   if (keys.length > 100) return null; // read one by one: slower
@@ -284,8 +279,8 @@ export async function rowsAfter(db, entity, list, keys) {
 export const oldestUnsentAt = async (db) => (await outboxEntries(db)).reduce(
   (oldest, e) => (e.created_at && (!oldest || e.created_at < oldest) ? e.created_at : oldest), null);
 
-/** What became of a save of `entity` `id` (outbox entries `ids`): 'conflict' (on that record), 'attention'
- * (refused, stuck, or held behind its child's refused registration), 'waiting', else 'sent'. */
+/** A save's fate (entries `ids`): 'conflict', 'attention' (refused, stuck, behind its child's
+ * refused registration), 'waiting', else 'sent'. */
 export function sendingOf(entity, id, ids, entries, open) {
   if (open.some((c) => ids.includes(c.mutation_id) || (c.entity === entity && c.id === id))) return 'conflict';
   const refused = (e) => e.state === 'needs_attention';
@@ -294,8 +289,7 @@ export function sendingOf(entity, id, ids, entries, open) {
     ? 'attention' : mine.length ? 'waiting' : 'sent';
 }
 
-/** An unsent save's words (i18n key) by the sync's state (offline, 5xx/timeout, 4xx, storage, login
- * expired, temporary password, else sending). */
+/** An unsent save's words (i18n key) by the sync's state. */
 export const unsentWords = (online, phase, error) => (!online ? 'saved_offline' : phase === 'error'
   ? (error === 'forbidden' || error === 'client' ? 'saved_stopped' : error === 'storage' ? 'saved_storage' : 'saved_later')
   : { login_required: 'saved_login', password_change: 'saved_password' }[phase] ?? 'saved_sending');
@@ -306,7 +300,7 @@ export async function counts(db) {
   return { waiting: entries.length - attention, attention, conflicts: open.length };
 }
 
-/** This installation's id for the server's ledger (made once, kept in the user's database). */
+/** This installation's id for the server's ledger (in the user's database). */
 export async function clientId(db) {
   return db.tx(['meta'], 'readwrite', async ({ meta }) => {
     const row = await meta.get('client_id');
