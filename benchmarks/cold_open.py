@@ -28,10 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from phone_session import COUNT_READS, HOME, SLOWDOWN  # noqa: E402
+from phone_session import COUNT_READS, HOME, SLOWDOWN, in_chromium  # noqa: E402
 from sync import PASSWORD, pushed  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM  # noqa: E402
 from tests.e2e.pages import PIN, start_login, sw_ready, wait_synced  # noqa: E402
 
 # From "Buka" (the PIN typed): [seconds to the first rows, records read then, seconds to the panels
@@ -106,18 +105,11 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=1200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     with pushed("posyandu_cold", args.children, seed=13) as (server, children, visits, _):
         print(f"a puskesmas: {len(children)} children in posyandu of 300, {len(visits):,} weighings; "
               f"offline, CPU {SLOWDOWN}× slower, the median of {args.repeat}")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-            try:
-                out = {user: phone(browser, f"http://127.0.0.1:{server.port}", user, children, args.repeat)
-                       for user in ("kader", "bidan")}
-            finally:
-                browser.close()
+        out = in_chromium(lambda browser: {user: phone(browser, f"http://127.0.0.1:{server.port}", user, children, args.repeat)
+                                           for user in ("kader", "bidan")})
     for user, held in (("kader", min(300, len(children))), ("bidan", len(children))):
         r = out[user]
         (tw, nw), (t1, n1, t2, n2, li), (ts, ns) = r["warm"], r["cold"], r["save"]

@@ -116,22 +116,27 @@ def session(browser, url: str, children: list[dict], opens: int) -> dict:
         ctx.close()
 
 
+def in_chromium(fn):
+    """``fn(browser)`` in Debian's headless Chromium, closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            return fn(browser)
+        finally:
+            browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--children", type=int, default=1200)
     parser.add_argument("--opens", type=int, default=50)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     with pushed("posyandu_session", args.children, seed=11) as (server, children, visits, seconds):
         print(f"a puskesmas: {len(children)} children in posyandu of 300, {len(visits):,} weighings (pushed in "
               f"{seconds:.0f} s); the bidan's phone, offline, CPU {SLOWDOWN}× slower")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-            try:
-                r = session(browser, f"http://127.0.0.1:{server.port}", children, max(10, args.opens))
-            finally:
-                browser.close()
+        r = in_chromium(lambda browser: session(browser, f"http://127.0.0.1:{server.port}", children, max(10, args.opens)))
     (ta, na), (tb, nb) = r["a"], r["b"]
     print(f"back to the home list, nothing written (baseline): {ta:.2f} s, {na:,.0f} records read")
     print(f"back to the home list after a weighing saved:     {tb:.2f} s, {nb:,.0f} records read "
