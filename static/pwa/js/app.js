@@ -83,7 +83,7 @@ ctx.saveAll = async (changes) => {
   return out;
 };
 ctx.save = (change) => ctx.saveAll([change]).then(([out]) => out);
-/** Posyandu `of`'s children's rows (for her entities, once per generation); null: all are hers. */
+/** Posyandu `of`'s children's rows, once per generation; null: all are hers. */
 const rowsHere = (of, [db, generation] = [ctx.db, ctx.db.generation()], hit = readCache.get(of)) => (
   hit?.db === db && hit.generation === generation ? hit : readCache.set(of, { db, generation, rows: ctx.children().then((cs) => {
     const ids = cs.filter((c) => c.posyandu_id === of).map((c) => c.id);
@@ -110,7 +110,7 @@ ctx.records = (entity, of = null) => {
   const rows = keys?.length === 0 ? hit.rows : (keys ? hit.rows.then((list) => patched(entity, list, keys, of), () => read(entity, of))
     : read(entity, of)).then((list) => Object.freeze(list.map(Object.freeze)));
   readCache.set(at, { db: ctx.db, generation, rows });
-  rows.catch(() => readCache.delete(at));
+  rows.catch(() => [at, of].map((k) => readCache.delete(k)));
   return rows;
 };
 ctx.children = () => ctx.records('child');
