@@ -70,4 +70,9 @@ test('from her exit day nothing is due her: her card keeps what was given, a par
   assert.deepEqual([after.doses, after.supplements, nextDoses(after.card)], [[], [], []]);
   assert.deepEqual(new Set(after.card.entries.map((e) => e.status)), new Set(['given', 'not_applicable']));
   assert.ok(nextDoses(before.card).some((e) => e.status === 'overdue') && y.doses.length > 0);
+  // Y, born the same day with the same doses, shares X's card that day (worked out once per inputs):
+  // X's exit leaves it as it was
+  const twin = due(Y, '2025-08-20');
+  assert.ok(twin.doses.length > 0 && nextDoses(twin.card).some((e) => e.status === 'overdue'));
+  assert.equal(due(X, '2025-08-20').card.entries.some((e) => e.status === 'overdue'), false);
 });

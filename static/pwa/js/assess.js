@@ -128,9 +128,9 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
   const schedule = scheduleOn(kept, on); // version in force that day, as the server judges
   const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
   const card = immunisationCard(schedule, child.birth_date, given, on, { area });
-  if (child.exit_date <= on) { // left: nothing due her (cards.py)
-    card.entries = card.entries.map((e) => (e.given_on ? e : { ...e, status: 'not_applicable', can_give: false }));
-    return { card, doses: [], supplements: [] };
+  if (child.exit_date <= on) { // left: nothing due her (cards.py); a copy: the card is shared (immunisationCard)
+    return { card: { ...card, entries: card.entries.map((e) => (e.given_on ? e : { ...e, status: 'not_applicable', can_give: false })) },
+      doses: [], supplements: [] };
   }
   // a dose recorded on a later day is not offered on a back-dated form (duplicate_dose)
   const recorded = new Set(given.map((g) => `${g.vaccine}|${g.dose}`));
