@@ -18,9 +18,9 @@ from posyandu.database import among, creation_instants, ids_taken, insert_record
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
 from posyandu.i18n import Msg
-from posyandu.messages import BEFORE_BIRTH, date_text
+from posyandu.messages import BEFORE_BIRTH
 from posyandu.registry.models import Child
-from posyandu.registry.operations import check_base_version, resolve_alias, undelete
+from posyandu.registry.operations import after_exit, check_base_version, resolve_alias, undelete
 
 # Per event model: the date column, the columns that make two events "the same",
 # and a hook run after every create/update (z-scores, dose rules…). A model whose hook
@@ -62,10 +62,7 @@ def check_date(model: type, child: Child, data: dict[str, Any]) -> None:
     if field in data and data[field] < child.birth_date:
         raise ValidationFailed(errors={field: [BEFORE_BIRTH]})
     if field in data and child.exit_date is not None and data[field] > child.exit_date:
-        raise ValidationFailed(errors={field: [Msg(
-            f"the child left the register on {date_text(child.exit_date, 'en')}: nothing is recorded after that",
-            f"anak ini sudah keluar dari register pada {date_text(child.exit_date, 'id')}: "
-            "tidak ada catatan setelah tanggal itu")]})
+        raise ValidationFailed(errors={field: [after_exit(child.exit_date)]})
 
 
 def possible_duplicates(model: type, objs: Sequence[Any]) -> list[uuid.UUID | None]:

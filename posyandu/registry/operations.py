@@ -451,6 +451,13 @@ EXIT_BOTH = Msg("give the exit date and its reason together, or clear both",
                 "isi tanggal keluar bersama alasannya, atau kosongkan keduanya")
 
 
+def after_exit(exit_date: Any) -> Msg:
+    """A weighing or dose dated after the child's exit (none is: ``events.check_date``, ``merge_children``)."""
+    return Msg(f"the child left the register on {date_text(exit_date, 'en')}: nothing is recorded after that",
+               f"anak ini sudah keluar dari register pada {date_text(exit_date, 'id')}: "
+               "tidak ada catatan setelah tanggal itu")
+
+
 def check_exit(child: Child | None, data: dict[str, Any]) -> None:
     """A child's exit from the register (``exit_date``, ``exit_reason``: died, moved out of the area), as
     ``data`` leaves it on ``child`` (None: a new one): both or neither, not before her birth nor before
@@ -739,6 +746,9 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
         raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
+    if winner.exit_date is not None and (last := _event_day(loser.id, func.max)) is not None \
+            and last > winner.exit_date:  # the duplicate's events become hers: none after her exit
+        raise ValidationFailed(errors={"duplicate_id": [after_exit(winner.exit_date)]})
     fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
     nik, mother_nik = fills.get("nik", winner.nik), fills.get("mother_nik", winner.mother_nik)
     if nik and nik == mother_nik:  # not filled to the mother's NIK as the child's, refused everywhere (_check_own_nik)

@@ -182,3 +182,24 @@ def test_an_exit_recorded_offline_is_pushed_as_a_child_update_and_pulled_by_the_
                                                             base_version=version + 1)]})
     assert refused.status_code == 403, refused.get_json()
     assert client.get(f"/api/v1/children/{y['id']}", headers=world.headers("kader1")).get_json()["exit_reason"] == "died"
+
+
+def test_a_duplicate_weighed_after_her_exit_is_not_merged_into_her(client, world, kids, make_child):
+    # X died on 2025-08-20; a second registration of her, weighed on 2025-09-10, merged into her would
+    # give her a weighing after her exit (which no weighing of hers may have): refused, as a duplicate
+    # born after her first record is, on duplicate_id, and nothing merged
+    twin = make_child(name="X", sex="F", birth_date="2024-08-15")
+    resp = _post(client, world, f"children/{twin['id']}/measurements", {"measured_on": "2025-09-10", "weight_kg": 8.6})
+    assert resp.status_code == 201, resp.get_json()
+    merged = client.post(f"/api/v1/children/{kids['X']['id']}/merge", json={"duplicate_id": twin["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 422, merged.get_json()
+    assert "duplicate_id" in merged.get_json()["errors"]
+    assert client.get(f"/api/v1/children/{twin['id']}", headers=world.headers("bidan_a")).get_json()["merged_into"] is None
+    # weighed on her exit day: merged
+    resp = client.patch(f"/api/v1/measurements/{resp.get_json()['id']}", json={"measured_on": "2025-08-20"},
+                        headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    merged = client.post(f"/api/v1/children/{kids['X']['id']}/merge", json={"duplicate_id": twin["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
