@@ -23,6 +23,14 @@ test('a record date is required, not after the phone\'s today, not before birth,
   assert.equal(dateError('2025-08-09', { today }), null, 'a birth date has no lower limit here');
 });
 
+test('a weighing or dose dated after the child left the register is refused on the phone, as the server refuses it', () => {
+  // events.check_date: a child who died or moved away on 2025-08-05 has no record after that day
+  const [birthDate, exitDate] = ['2024-01-15', '2025-08-05'];
+  assert.equal(dateError('2025-08-06', { birthDate, exitDate, today }), 'anak ini sudah keluar pada 5 Agu 2025');
+  assert.equal(dateError(exitDate, { birthDate, exitDate, today }), null, 'her exit day itself is taken');
+  assert.equal(dateError('2025-08-06', { birthDate, exitDate: null, today }), null, 'an exit undone: any day');
+});
+
 test('a date typed that is no date (31-02, half typed: the field\'s value is empty) is said so, not "wajib diisi"', () => {
   const said = 'tanggal tidak ada atau belum lengkap: periksa lagi';
   assert.equal(dateError('', { birthDate: '2024-01-15', today, bad: true }), said);

@@ -1,5 +1,5 @@
 // Input checks as the server makes them (validators.py, events.check_date). Pure.
-import { formatNumber, t } from './i18n.js';
+import { formatDate, formatNumber, t } from './i18n.js';
 import { todayIso } from './ui.js';
 
 /** Text as the server keeps it (validators.Trimmed): trimmed, or null if nothing visible
@@ -10,10 +10,11 @@ export const visibleText = (value) => (/^[\s\p{Cf}]*$/u.test(value ?? '') ? null
 export const recordDay = (day, today = todayIso()) => (day && day <= today ? day : today);
 
 /** A record date's error, or null: required (`bad`: badInput, 31-02), not future, not before birth. */
-export function dateError(value, { birthDate = null, today = todayIso(), bad } = {}) {
+export function dateError(value, { birthDate = null, exitDate = null, today = todayIso(), bad } = {}) {
   if (!value) return t(bad ? 'no_such_date' : 'required');
   if (value > today) return t('not_future');
   if (birthDate && value < birthDate) return t('before_birth');
+  if (exitDate && value > exitDate) return t('after_exit', { date: formatDate(exitDate) });
   return null;
 }
 

@@ -162,6 +162,7 @@ const W = {
   no_such_date: ['tanggal tidak ada atau belum lengkap: periksa lagi', 'no such date, or incomplete: check it'],
   not_future: ['tidak boleh setelah hari ini', 'must not be after today'],
   before_birth: ['tidak boleh sebelum tanggal lahir', 'must not be before the date of birth'],
+  after_exit: ['anak ini sudah keluar pada {date}', 'the child left on {date}'],
   born_after_events: ['anak ini punya penimbangan atau imunisasi pada {date}, sebelum tanggal lahir ini: perbaiki catatan itu dulu', 'the child has a weighing or dose on {date}, before this birth date: correct that record first'],
   too_old: ['tidak boleh lebih dari 18 tahun yang lalu', 'must not be more than 18 years ago'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],

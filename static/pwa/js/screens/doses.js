@@ -42,15 +42,11 @@ function lotValues(form, suffix = '') {
 const lotErrorsOf = (form, lot, on, suffix = '') => Object.fromEntries(Object.entries(lotErrors(lot, on,
   form.elements[`expiry_date${suffix}`]?.validity.badInput)).map(([k, m]) => [`${k}${suffix}`, m]));
 
-/** A health worker's reason to record a dose outside the rules (server: operations.enforce, an
- * overridable rule yields to a bidan or admin who states it, audited): its field, hidden until
- * needed, and `judge`. */
+/** A bidan's or admin's reason for a dose outside the rules (operations.enforce): its field, and `judge`. */
 function ruleExceptions(ctx) {
   const box = field({ label: t('override_reason'), name: 'override_reason', hint: t('override_hint'), maxlength: 255 });
   box.hidden = true;
-  /** Put `problems` ({field: violations}) in `errors` as the server judges: a hard rule stays an
-   * error; an overridable one passes with a health worker's reason (returned, to send with the
-   * records), and sends a kader to the bidan. */
+  /** `problems` into `errors` as the server: an overridable rule passes with her reason (returned). */
   const judge = (form, errors, problems) => {
     const mayExcuse = isHealthWorker(ctx.role);
     const because = form.elements.override_reason.value.trim();
@@ -70,9 +66,7 @@ function ruleExceptions(ctx) {
   return { box, judge };
 }
 
-/** Correct or delete a recorded dose: date, and an immunisation's source and vial, checked as the
- * server does (schedule rules, record_problems). Restated from "given" to copied or recalled, it
- * loses the vial fields (they described that visit's vial). */
+/** Correct or delete a dose, checked as the server; no longer "given": no vial. */
 export async function doseForm(ctx, childId, entity, id) {
   const [{ child, kept, immunisations, supplements }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   if (!child) return childGone(kept);
@@ -108,7 +102,7 @@ export async function doseForm(ctx, childId, entity, id) {
   });
   onSave(form, async () => {
     const errors = {};
-    const on = dateCheck(errors, form, 'given_on', child.birth_date);
+    const on = dateCheck(errors, form, 'given_on', child);
     let because = null;
     // judged by the new date's version, as the server: only a new record or a changed date (a dose
     // a bidan excused keeps her judgement while its place is corrected)
@@ -228,7 +222,7 @@ export async function dosesForm(ctx, childId) {
   const ids = recordIds();
   onSave(form, async () => {
     const errors = {};
-    const on = dateCheck(errors, form, 'given_on', child.birth_date);
+    const on = dateCheck(errors, form, 'given_on', child);
     const doses = checkedDoses().map((v) => v.split('|'));
     const sups = [...form.querySelectorAll('input[name=supplement]:checked')].map((i) => i.value);
     const from = doses.length ? sourceOf(form) : null;
@@ -258,9 +252,7 @@ export async function dosesForm(ctx, childId) {
   return form;
 }
 
-/** Copy a Buku KIA's doses (child new to the app or posyandu): each unrecorded dose due by now,
- * with its date (empty: not on the card). Checked as the server does, saved all or none in date
- * order so the server meets dose 1 before dose 2. */
+/** Copy a Buku KIA's doses, checked as the server, saved all or none in date order. */
 export async function cardForm(ctx, childId) {
   const [{ child, kept, immunisations }, schedule] = await Promise.all([ctx.bundle(childId), ctx.schedule()]);
   if (!child) return childGone(kept);
@@ -298,7 +290,7 @@ export async function cardForm(ctx, childId) {
     const errors = {};
     const copied = [];
     for (const d of rows.filter((r) => form.elements[`on|${key(r)}`].value || form.elements[`on|${key(r)}`].validity.badInput)) {
-      const value = dateCheck(errors, form, `on|${key(d)}`, child.birth_date);
+      const value = dateCheck(errors, form, `on|${key(d)}`, child);
       if (!errors[`on|${key(d)}`]) copied.push({ vaccine: d.vaccine, dose: d.dose, given_on: value });
     }
     const { problems, ordered } = checkCopied(schedule, child.birth_date, immunisations, copied, { area, today });

@@ -29,10 +29,10 @@ export const VISIT_NUMBERS = {
 /** Measured lying on `day`: under 731 days (WHO). */
 export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth)) / 86400000 < 731;
 
-/** A record's date field: required, at most the phone's today. */
-export function dateCheck(errors, form, name, birthDate = null) {
+/** A record's date field: required, at most the phone's today, within `child`'s life in the register. */
+export function dateCheck(errors, form, name, child) {
   const { value, validity } = form.elements[name];
-  const error = dateError(value, { birthDate, bad: validity.badInput });
+  const error = dateError(value, { birthDate: child.birth_date, exitDate: child.exit_date, bad: validity.badInput });
   if (error) errors[name] = [error];
   return value;
 }
@@ -253,7 +253,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
   onSave(form, async () => {
     const el = form.elements;
     const errors = {};
-    const on = dateCheck(errors, form, 'measured_on', child.birth_date);
+    const on = dateCheck(errors, form, 'measured_on', child);
     const [weight, length, head, muac] = Object.entries(VISIT_NUMBERS).map(([name, limits]) => range(errors, form, name, ...limits));
     const judged = judgement?.read(form, errors) ?? {};
     const alert = form.querySelector('#visit-alert');
@@ -339,7 +339,7 @@ export function exitCard(ctx, child, last) {
   onSave(form, async () => {
     const c = { exit_reason: form.querySelector('input:checked')?.value };
     const errors = c.exit_reason ? {} : { exit_reason: [t('required')] };
-    c.exit_date = dateCheck(errors, form, 'exit_date', child.birth_date);
+    c.exit_date = dateCheck(errors, form, 'exit_date', child);
     if (c.exit_date < last) errors.exit_date ??= [t('exit_before', { date: formatDate(last) })];
     return showErrors(form, errors) && confirm(t('exit_sure', { name: child.name, what: exitText(c) })) && save(c.exit_date, c.exit_reason);
   });
