@@ -86,14 +86,15 @@ def in_register_on(on: date) -> Any:
     return or_(Child.exit_date.is_(None), Child.exit_date >= on.replace(day=1))
 
 
-def children_in_area(posyandu_filter: Any, level: str, on: date | None = None) -> Select:
+def children_in_area(posyandu_filter: Any, level: str, on: date | None = None, registered: Any = None) -> Select:
     """``SELECT <area> FROM child JOIN posyandu …`` for live children of the covered posyandu: where they
-    were on ``on`` (``placed_on``, at a posyandu open then: ``open_on``), else where they are now."""
+    were on ``on`` (``placed_on``, at a posyandu open then: ``open_on``; in the register in its month, or
+    by ``registered``), else where they are now."""
     return (select(area_column(level).label("area")).select_from(Child)
             .join(Posyandu, Posyandu.id == (Child.posyandu_id if on is None else placed_on(on)))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), posyandu_filter,
                    *([Posyandu.deleted_at.is_(None)] if on is None else
-                     [open_on(on), in_register_on(on), events_in_area(Child, posyandu_filter, on, Child.id)])))
+                     [open_on(on), in_register_on(on) if registered is None else registered, events_in_area(Child, posyandu_filter, on, Child.id)])))
 
 
 def under_five_on(on: date) -> Any:

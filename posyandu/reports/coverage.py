@@ -20,7 +20,8 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   given it, so the same dose entered twice (two phones, kept and flagged a possible duplicate)
   counts once.
 * **IDL** (Imunisasi Dasar Lengkap): ``target`` = children whose first birthday
-  falls in the period; ``covered`` = those given every applicable IDL dose
+  falls in the period, in the register in its month (one who left in a later month of the period too, as
+  the months' reports count her); ``covered`` = those given every applicable IDL dose
   before that birthday. **Baduta Lengkap**: the same with the second birthday
   and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``.
 * **vitamin A**, for each round month (February and August by default) inside
@@ -85,10 +86,11 @@ def _date_code(column: Any) -> Any:
     return extract("year", column) * 10000 + extract("month", column) * 100 + extract("day", column)
 
 
-def _birthday_code(years: int) -> Any:
-    """yyyymmdd of the child's ``years``-th birthday (29 Feb → 28 Feb, as ``schedule.add_months``)."""
+def _birthday_code(years: int, month: bool = False) -> Any:
+    """yyyymmdd of the child's ``years``-th birthday (29 Feb → 28 Feb, as ``schedule.add_months``); ``month``:
+    of its month's first day."""
     b = Child.birth_date
-    day = case((and_(extract("month", b) == 2, extract("day", b) == 29), 28), else_=extract("day", b))
+    day = 1 if month else case((and_(extract("month", b) == 2, extract("day", b) == 29), 28), else_=extract("day", b))
     return (extract("year", b) + years) * 10000 + extract("month", b) * 100 + day
 
 
@@ -170,13 +172,15 @@ def _complete(session: Any, schedule: Schedule, period: Period, pf: Any, level: 
     complete = []  # (kind, its entries, the children whose birthday is in the period, the doses before it)
     for kind, years in (("idl", 1), ("baduta", 2)):
         after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
+        # in the period and in the register in her birthday's month (she left in it or after: its month counts her)
+        in_register = or_(Child.exit_date.is_(None), _date_code(Child.exit_date) >= _birthday_code(years, month=True))
         complete.append((kind, [e for e in schedule.entries if e.counts_toward == kind],
-                         and_(Child.birth_date > after, Child.birth_date <= by),
+                         and_(Child.birth_date > after, Child.birth_date <= by, in_register),
                          _date_code(Immunisation.given_on) < _birthday_code(years)))
     either = or_(*(reaching for _, _, reaching, _ in complete))
     given = given_masks([(kind, doses, and_(reaching, before)) for kind, doses, reaching, before in complete],
                         either, events_in_area(Immunisation, pf, period.last), of_child=True)
-    stmt = children_in_area(pf, level, period.last).where(either).outerjoin(given, given.c.child_id == Child.id)
+    stmt = children_in_area(pf, level, period.last, either).outerjoin(given, given.c.child_id == Child.id)
     cols = []
     for kind, doses, reaching, _ in complete:
         done = and_(reaching, *(had(given, kind, i) | ~applies(e) for i, e in enumerate(doses)))

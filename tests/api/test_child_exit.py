@@ -203,3 +203,24 @@ def test_a_duplicate_weighed_after_her_exit_is_not_merged_into_her(client, world
     merged = client.post(f"/api/v1/children/{kids['X']['id']}/merge", json={"duplicate_id": twin["id"]},
                          headers=world.headers("bidan_a"))
     assert merged.status_code == 200, merged.get_json()
+
+
+def test_a_period_spanning_her_exit_counts_her_first_birthday_as_its_months_do(client, world, kids):
+    # X and Y: first birthday 2025-08-15, both in the register then; X died on 2025-08-20. August's IDL
+    # target is X and Y; July-September's, whose months hold her birthday and her exit, is the same two
+    # (the period's target: the children reaching their first birthday in it while in the register), as
+    # the sum of its months' (July 0, August 2, September 0). Old code: Y alone, judged at September's end.
+    def idl(**period):
+        query = "&".join(f"{k}={v}" for k, v in {**period, "posyandu_id": world.ids["p1"]}.items())
+        resp = client.get(f"/api/v1/reports/coverage?{query}", headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        return next(r["target"] for r in resp.get_json()["rows"] if r["indicator"] == "IDL")
+
+    assert [idl(month=m) for m in ("2025-07", "2025-08", "2025-09")] == [0, 2, 0]
+    assert idl(**{"from": "2025-07", "to": "2025-09"}) == 2
+    assert idl(**{"from": "2025-08", "to": "2025-08"}) == 2
+    # a child who left before her birthday's month is no target of it: Z (moved away in July 2025) had his
+    # second birthday in January 2025, in the register: counted for Baduta in January, not after
+    resp = client.get(f"/api/v1/reports/coverage?from=2025-01&to=2025-09&posyandu_id={world.ids['p1']}",
+                      headers=world.headers("bidan_a"))
+    assert next(r["target"] for r in resp.get_json()["rows"] if r["indicator"] == "Baduta Lengkap") == 1
