@@ -734,7 +734,8 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     links (its own deleted: its parents' phones pull the winner, ``sync.pull.scope_of``)
     and its open invitation codes move to the winner (a code whose maker does not see the winner
     is revoked, as after a transfer), blank winner fields are filled from the loser (but a NIK is not
-    filled to be the mother's NIK as the child's: that blank stays),
+    filled to be the mother's NIK as the child's: that blank stays; the loser's exit from the register,
+    refused when before the winner's latest weighing or dose; a winner who left has no event after it),
     the loser's own flag against a third child passes to a winner flagged against no other, a child
     flagged as a possible duplicate of the loser is flagged against the
     winner (flags stay within one posyandu: across posyandu, none passes, and the loser's posyandu's
@@ -750,6 +751,15 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
             and last > winner.exit_date:  # the duplicate's events become hers: none after her exit
         raise ValidationFailed(errors={"duplicate_id": [after_exit(winner.exit_date)]})
     fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
+    if winner.exit_date is None and loser.exit_date is not None:  # her exit, recorded on the duplicate: hers
+        last = _event_day(winner.id, func.max)
+        if last is not None and last > loser.exit_date:
+            raise ValidationFailed(errors={"duplicate_id": [Msg(
+                f"the duplicate left the register on {date_text(loser.exit_date, 'en')}, before this child's weighing "
+                f"or dose on {date_text(last, 'en')}: correct one of them first",
+                f"data ganda ini keluar dari register pada {date_text(loser.exit_date, 'id')}, sebelum penimbangan "
+                f"atau imunisasi anak ini pada {date_text(last, 'id')}: perbaiki salah satunya dulu")]})
+        fills.update({field: getattr(loser, field) for field in EXIT_FIELDS})
     nik, mother_nik = fills.get("nik", winner.nik), fills.get("mother_nik", winner.mother_nik)
     if nik and nik == mother_nik:  # not filled to the mother's NIK as the child's, refused everywhere (_check_own_nik)
         del fills["nik" if "nik" in fills else "mother_nik"]

@@ -224,3 +224,30 @@ def test_a_period_spanning_her_exit_counts_her_first_birthday_as_its_months_do(c
     resp = client.get(f"/api/v1/reports/coverage?from=2025-01&to=2025-09&posyandu_id={world.ids['p1']}",
                       headers=world.headers("bidan_a"))
     assert next(r["target"] for r in resp.get_json()["rows"] if r["indicator"] == "Baduta Lengkap") == 1
+
+
+def test_her_exit_recorded_on_a_duplicate_is_kept_by_the_merge(client, world, kids, make_child):
+    # X died on 2025-08-20 (recorded on her record); a second registration of her is kept as the child
+    # that stands and X merged into it: the exit stays hers (old code: dropped, a child who died back on
+    # the due lists, her doses overdue)
+    kept = make_child(name="Anak X Kedua", sex="F", birth_date="2024-08-15")
+    resp = _post(client, world, f"children/{kept['id']}/measurements", {"measured_on": "2025-08-01", "weight_kg": 8.2})
+    assert resp.status_code == 201, resp.get_json()
+    merged = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": kids["X"]["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    assert (merged.get_json()["exit_date"], merged.get_json()["exit_reason"]) == ("2025-08-20", "died")
+    due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-09-05", headers=world.headers("kader1"))
+    assert [c["name"] for c in due.get_json()["children"]] == ["Anak Y"]
+
+
+def test_a_duplicate_that_left_before_her_latest_weighing_is_not_merged_into_her(client, world, kids, make_child):
+    # Z moved away on 2025-07-05; a second registration of him weighed on 2025-08-01 cannot take that
+    # exit (a weighing after it): refused on duplicate_id, nothing merged
+    kept = make_child(name="Anak Z Kedua", sex="M", birth_date="2023-01-10")
+    resp = _post(client, world, f"children/{kept['id']}/measurements", {"measured_on": "2025-08-01", "weight_kg": 11.5})
+    assert resp.status_code == 201, resp.get_json()
+    merged = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": kids["Z"]["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 422 and "duplicate_id" in merged.get_json()["errors"], merged.get_json()
+    assert client.get(f"/api/v1/children/{kids['Z']['id']}", headers=world.headers("bidan_a")).get_json()["merged_into"] is None
