@@ -54,3 +54,27 @@ def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_conte
     wait_synced(page)
     child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
     assert (child["exit_reason"], child["exit_date"]) == ("moved_away", date.today().isoformat())
+
+
+def test_a_weighing_dated_after_her_exit_is_refused_on_the_phone(live_server, new_context):
+    """The server refuses a weighing dated after the child's exit (events.check_date); the visit form
+    saved it "Tersimpan" offline and the sync set it aside under "Perlu perhatian"."""
+    from tests.e2e.pages import offline_phone
+
+    base = live_server.url
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    left = (date.today() - timedelta(days=3)).isoformat()
+    made = live_server.api("POST", "/children", "kader3", json={
+        "posyandu_id": posyandu_id, "name": "Wulan Keluar", "sex": "F", "has_kms": True,
+        "birth_date": (date.today() - timedelta(days=300)).isoformat(), "exit_date": left, "exit_reason": "moved_away"})
+    assert made.status_code == 201, made.get_json()
+    ctx, page = offline_phone(new_context, base, "kader3")
+    page.goto(f"{base}/#/visit/{made.get_json()['id']}")
+    page.get_by_label("Berat badan (kg)").fill("8,1")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#child-form, form").first).to_contain_text("anak ini sudah keluar pada")
+    assert page.evaluate("() => document.getElementById('sync-chip').textContent") != "1 belum terkirim"
+    page.get_by_label("Tanggal timbang").fill(left)  # her exit day itself: taken
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("form").first).not_to_contain_text("anak ini sudah keluar pada")
