@@ -23,7 +23,6 @@ test('who did what to which record', () => {
     'Bidan Ani menggabungkan data ganda');                    // her name says her role already
   assert.equal(whatText(item('recompute', 'measurement', null, { actor: null, user_id: null })),
     'Sistem menghitung ulang status gizi');                    // a server command names no user
-  assert.equal(whatText(item('override_lifted', 'immunisation')), 'Siti Rahayu (kader) override_lifted imunisasi');
   setLang('en');
   assert.equal(whatText(item('update', 'measurement')), 'Siti Rahayu (cadre) changed a weighing');
   setLang('id');
@@ -66,5 +65,27 @@ test("the server's workings are left out, stored codes said in words, a merge's 
   assert.equal(reasonLine(item('delete', 'measurement', null, { reason: 'Salah anak' })), 'Alasan: Salah anak');
   setLang('en');
   assert.deepEqual(changeLines(item('update', 'child', { sex: ['F', 'M'] })), ['Sex: Girl → Boy']);
+  setLang('id');
+});
+
+test("the server's own entries are said in Indonesian, its English notes not shown as a reason", () => {
+  setLang('id');
+  // a dose corrected into the schedule: the bidan's acceptance taken off (was 'override_lifted imunisasi')
+  assert.equal(whatText(item('override_lifted', 'immunisation')),
+    'Siti Rahayu (kader) mengoreksi imunisasi sehingga sesuai jadwal: alasan di luar jadwal dihapus');
+  const moved = item('recorded_before_move', 'measurement', { posyandu_id: ['a', 'b'] },
+    { reason: 'recorded at the posyandu the child has left since' });
+  assert.equal(whatText(moved), 'Siti Rahayu (kader) mencatat penimbangan di posyandu yang sudah ditinggalkan anak');
+  assert.equal(reasonLine(moved), null);
+  // the same-day twin of a weighing deleted: its duplicate flag judged again (the server wrote it as the
+  // delete's action and note): not 'menghapus penimbangan', 'Alasan: 5f… deleted'
+  const twin = item('delete', 'measurement', { possible_duplicate_of: ['m1', null] }, { reason: 'm1 deleted' });
+  assert.equal(whatText(twin), 'Siti Rahayu (kader) menilai ulang tanda data ganda penimbangan');
+  assert.equal(reasonLine(twin), null);
+  assert.equal(reasonLine(item('update', 'measurement', { possible_duplicate_of: [null, 'm2'] }, { reason: 'm2 changed' })), null);
+  // a child's events brought back with her: the server's note
+  assert.equal(reasonLine(item('restore', 'measurement', { deleted_at: ['x', null] }, { reason: 'child c1 restored' })), null);
+  setLang('en');
+  assert.equal(whatText(twin), 'Siti Rahayu (cadre) re-judged the duplicate flag of a weighing');
   setLang('id');
 });

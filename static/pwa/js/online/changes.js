@@ -25,6 +25,14 @@ export const W = {
   transfer: ['memindahkan anak', 'moved the child'],
   recompute: ['menghitung ulang status gizi', 'recomputed the nutritional status'],
   not_duplicate: ['menyatakan bukan data ganda', 'ruled not a duplicate'],
+  // the server's own entries, beside a person's change ({what}: the record), their notes in English not shown
+  flagged: ['menilai ulang tanda data ganda {what}', 're-judged the duplicate flag of {what}'],
+  override_lifted: ['mengoreksi {what} sehingga sesuai jadwal: alasan di luar jadwal dihapus',
+    'corrected {what} into the schedule: its out-of-schedule reason removed'],
+  recorded_before_move: ['mencatat {what} di posyandu yang sudah ditinggalkan anak', 'recorded {what} at the posyandu the child has left'],
+  recorded_before_reassignment: ['mencatat {what} di posyandu yang sudah ditinggalkan pencatatnya',
+    'recorded {what} at a posyandu its recorder has left'],
+  needs_review: ['mencatat {what} untuk anak yang sudah dihapus: perlu diperiksa', 'recorded {what} for a deleted child: to be reviewed'],
   child: ['data anak', "the child's record"],
   measurement: ['penimbangan', 'a weighing'],
   immunisation: ['imunisasi', 'an immunisation'],
@@ -106,18 +114,25 @@ export function changeLines(item, posyandu) {
     `${tx(`f_${field}`)}: ${valueText(field, before, posyandu)} → ${valueText(field, after, posyandu)}`);
 }
 
+/** A record's duplicate flag judged again by the server (its neighbour edited, deleted, restored), written
+ * with that change's action and a note of its id ("m1 deleted"): no change of its own. */
+const flagOnly = (item) => Object.keys(item.changes ?? {}).join() === 'possible_duplicate_of';
+
 /** "Kader1 (kader) mengubah penimbangan": who did what to which record. */
 export function whatText(item) {
   const who = item.actor?.name ? whoText(item.actor) : tx('system');
-  const did = W[item.action] ? tx(item.action) : item.action;
-  return `${who} ${did}${['merge', 'transfer', 'recompute', 'not_duplicate'].includes(item.action) ? ''
-    : ` ${W[item.entity] ? tx(item.entity) : item.entity}`}`;
+  const action = flagOnly(item) ? 'flagged' : item.action;
+  const what = W[item.entity] ? tx(item.entity) : item.entity;
+  if (W[action]?.[0].includes('{what}')) return `${who} ${tx(action, { what })}`;
+  const did = W[action] ? tx(action) : action;
+  return `${who} ${did}${['merge', 'transfer', 'recompute', 'not_duplicate'].includes(action) ? '' : ` ${what}`}`;
 }
 
-/** "Alasan: …" as given; none for a merge, whose reason is the server's note of the ids ("merged
- * into …"): its words say it already. */
+/** "Alasan: …" as a person gave it (a deletion's, a dose's outside the rules, an N/T's); none for the
+ * server's notes, in English and of ids ("merged into …", "child … restored"): its words say it already. */
 export function reasonLine(item) {
-  return item.reason && item.action !== 'merge' ? tx('reason', { text: item.reason }) : null;
+  return item.reason && ['create', 'demo', 'update', 'delete'].includes(item.action) && !flagOnly(item)
+    ? tx('reason', { text: item.reason }) : null;
 }
 
 function row(item, posyandu) {
