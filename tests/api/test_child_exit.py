@@ -23,6 +23,19 @@ def _post(client, world, path, body, by="bidan_a"):
     return client.post(f"/api/v1/{path}", json={"id": str(uuid.uuid4()), **body}, headers=world.headers(by))
 
 
+def _weighed(client, world, make_child, name, sex, born, on, kg):
+    """A second registration of a child, weighed once."""
+    child = make_child(name=name, sex=sex, birth_date=born)
+    resp = _post(client, world, f"children/{child['id']}/measurements", {"measured_on": on, "weight_kg": kg})
+    assert resp.status_code == 201, resp.get_json()
+    return child, resp.get_json()
+
+
+def _merge(client, world, kept, duplicate):
+    return client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": duplicate["id"]},
+                       headers=world.headers("bidan_a"))
+
+
 def _exit(client, world, child, on, reason, by="kader1"):
     return client.patch(f"/api/v1/children/{child['id']}", json={"exit_date": on, "exit_reason": reason},
                         headers=world.headers(by))
@@ -188,20 +201,16 @@ def test_a_duplicate_weighed_after_her_exit_is_not_merged_into_her(client, world
     # X died on 2025-08-20; a second registration of her, weighed on 2025-09-10, merged into her would
     # give her a weighing after her exit (which no weighing of hers may have): refused, as a duplicate
     # born after her first record is, on duplicate_id, and nothing merged
-    twin = make_child(name="X", sex="F", birth_date="2024-08-15")
-    resp = _post(client, world, f"children/{twin['id']}/measurements", {"measured_on": "2025-09-10", "weight_kg": 8.6})
-    assert resp.status_code == 201, resp.get_json()
-    merged = client.post(f"/api/v1/children/{kids['X']['id']}/merge", json={"duplicate_id": twin["id"]},
-                         headers=world.headers("bidan_a"))
+    twin, weighing = _weighed(client, world, make_child, "X", "F", "2024-08-15", "2025-09-10", 8.6)
+    merged = _merge(client, world, kids["X"], twin)
     assert merged.status_code == 422, merged.get_json()
     assert "duplicate_id" in merged.get_json()["errors"]
     assert client.get(f"/api/v1/children/{twin['id']}", headers=world.headers("bidan_a")).get_json()["merged_into"] is None
     # weighed on her exit day: merged
-    resp = client.patch(f"/api/v1/measurements/{resp.get_json()['id']}", json={"measured_on": "2025-08-20"},
+    resp = client.patch(f"/api/v1/measurements/{weighing['id']}", json={"measured_on": "2025-08-20"},
                         headers=world.headers("bidan_a"))
     assert resp.status_code == 200, resp.get_json()
-    merged = client.post(f"/api/v1/children/{kids['X']['id']}/merge", json={"duplicate_id": twin["id"]},
-                         headers=world.headers("bidan_a"))
+    merged = _merge(client, world, kids["X"], twin)
     assert merged.status_code == 200, merged.get_json()
 
 
@@ -230,11 +239,8 @@ def test_her_exit_recorded_on_a_duplicate_is_kept_by_the_merge(client, world, ki
     # X died on 2025-08-20 (recorded on her record); a second registration of her is kept as the child
     # that stands and X merged into it: the exit stays hers (old code: dropped, a child who died back on
     # the due lists, her doses overdue)
-    kept = make_child(name="Anak X Kedua", sex="F", birth_date="2024-08-15")
-    resp = _post(client, world, f"children/{kept['id']}/measurements", {"measured_on": "2025-08-01", "weight_kg": 8.2})
-    assert resp.status_code == 201, resp.get_json()
-    merged = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": kids["X"]["id"]},
-                         headers=world.headers("bidan_a"))
+    kept, _ = _weighed(client, world, make_child, "Anak X Kedua", "F", "2024-08-15", "2025-08-01", 8.2)
+    merged = _merge(client, world, kept, kids["X"])
     assert merged.status_code == 200, merged.get_json()
     assert (merged.get_json()["exit_date"], merged.get_json()["exit_reason"]) == ("2025-08-20", "died")
     due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-09-05", headers=world.headers("kader1"))
@@ -244,10 +250,7 @@ def test_her_exit_recorded_on_a_duplicate_is_kept_by_the_merge(client, world, ki
 def test_a_duplicate_that_left_before_her_latest_weighing_is_not_merged_into_her(client, world, kids, make_child):
     # Z moved away on 2025-07-05; a second registration of him weighed on 2025-08-01 cannot take that
     # exit (a weighing after it): refused on duplicate_id, nothing merged
-    kept = make_child(name="Anak Z Kedua", sex="M", birth_date="2023-01-10")
-    resp = _post(client, world, f"children/{kept['id']}/measurements", {"measured_on": "2025-08-01", "weight_kg": 11.5})
-    assert resp.status_code == 201, resp.get_json()
-    merged = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": kids["Z"]["id"]},
-                         headers=world.headers("bidan_a"))
+    kept, _ = _weighed(client, world, make_child, "Anak Z Kedua", "M", "2023-01-10", "2025-08-01", 11.5)
+    merged = _merge(client, world, kept, kids["Z"])
     assert merged.status_code == 422 and "duplicate_id" in merged.get_json()["errors"], merged.get_json()
     assert client.get(f"/api/v1/children/{kids['Z']['id']}", headers=world.headers("bidan_a")).get_json()["merged_into"] is None
