@@ -16,7 +16,7 @@ measurement that measured it, ``cohort.latest_of``):
   reason of its own: the reports' wasting stays BB/PB-BB/TB or oedema (domain.md);
   ``stunting`` — TB/U pendek or sangat pendek;
 * ``not_weighed_2_months`` — no weighing in either month (children born before
-  the earlier month began);
+  the earlier month began; not one who left the register by the month's end);
 * ``overdue_immunisation`` — doses overdue on the month's last day by the
   schedule in force (``due.immunisation_card``: more than a month past due, not
   yet past the maximum age), worked out for the whole list by ``due.OverdueDoses`` (the card's
@@ -57,7 +57,7 @@ CHUNK = 1000
 
 def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
     """``stmt`` over the area's children on the list: live, in a live posyandu, under five, not exited before
-    the month (in her exit's month she is listed, with no dose overdue: ``_reasons``)."""
+    the month (in her exit's month she is listed, not to be weighed, no dose overdue: ``left_in``)."""
     return (stmt.select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
                    posyandu_filter, under_five_on(month.last), in_register_on(month.last)))
@@ -101,13 +101,19 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
     return stmt.order_by(*ORDER) if rows else stmt
 
 
+def left_in(r: Any, month: Month) -> bool:
+    """Whether the child of row ``r`` left the register by the month's end (in it: listed, but neither to
+    be weighed nor given a dose)."""
+    return (r["exit_date"] or date.max) <= month.last
+
+
 def growth_reasons(r: Any, month: Month) -> list[str]:
     """The KMS and nutrition reasons of one child row (pure)."""
     out = []
     if r["weighed_on"] is not None:
         out += [name for name, hit in (("T", r["trend"] == "T"), ("2T", r["two_t"]), ("BGM", r["bgm"]),
                                        ("overweight_risk", r["z_wfa"] is not None and r["z_wfa"] > 1)) if hit]
-    elif r["birth_date"] < month.previous.first:
+    elif r["birth_date"] < month.previous.first and not left_in(r, month):
         out.append("not_weighed_2_months")
     if r["bb_tb"] in WASTED or r["oedema"]:
         out.append("wasting")
@@ -229,7 +235,7 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
         given = _given(session, [r["child_id"] for r in chunk], month.last) if schedule and not joined else {}
         for r in chunk:
             found, overdue = growth_reasons(r, month), []
-            if overdue_doses and (r["exit_date"] or date.max) > month.last:  # exited in the month: none due
+            if overdue_doses and not left_in(r, month):
                 doses = joined(tuple(r.values())[width:]) if joined else given.get(r["child_id"], ())
                 if rows:  # the doses named; the counts only ask whether there is one (and stop at it)
                     overdue = overdue_doses.labels(r["birth_date"], doses, r["kabupaten_code"])

@@ -254,3 +254,14 @@ def test_a_duplicate_that_left_before_her_latest_weighing_is_not_merged_into_her
     merged = _merge(client, world, kept, kids["Z"])
     assert merged.status_code == 422 and "duplicate_id" in merged.get_json()["errors"], merged.get_json()
     assert client.get(f"/api/v1/children/{kids['Z']['id']}", headers=world.headers("bidan_a")).get_json()["merged_into"] is None
+
+
+def test_a_child_who_left_in_the_month_is_not_listed_to_be_weighed(client, world, kids, make_child):
+    # W, weighed last in May, moved away on 2025-08-03: July's follow-up list names her (not weighed in June
+    # or July); August's, the month she left in, does not send a kader to weigh her, as it names no dose
+    # overdue for her (old code: 'tidak ditimbang 2 bulan' in August)
+    w, _ = _weighed(client, world, make_child, "Anak W", "F", "2024-01-01", "2025-05-10", 9.0)
+    assert _exit(client, world, w, "2025-08-03", "moved_away").status_code == 200
+    names = {m: [r["name"] for r in _report(client, world, "actions", m, reason="not_weighed_2_months")]
+             for m in ("2025-07", "2025-08")}
+    assert names == {"2025-07": ["Anak W"], "2025-08": []}
