@@ -132,6 +132,24 @@ test("a conflict about how a child was measured says lying or standing in the us
   } finally { setLang('id'); }
 });
 
+test("a conflict about a child's exit (two phones told of it) names its fields and reason in the user's words", async () => {
+  setLang('id');
+  const db = memDb();
+  const server = fakeServer();
+  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
+  const id = crypto.randomUUID();
+  await saveChange(db, { entity: 'child', id, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
+  await engine.sync();
+  server.write('child', id, { ...server.get('child', id), exit_date: '2025-08-20', exit_reason: 'died' });
+  await saveChange(db, { entity: 'child', id, fields: { exit_date: '2025-08-19', exit_reason: 'moved_away' } });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  const text = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+  assert.doesNotMatch(text, /exit_|moved_away|died/, text);
+  assert.match(text, /Nilai saya: 19 Agu 2025.*Nilai di server: 20 Agu 2025/);
+  assert.match(text, /Nilai saya: Pindah keluar wilayah.*Nilai di server: Meninggal/);
+});
+
 /** `db` whose writes to the outbox fail as on a full disk (the reads go on). */
 const fullDisk = (db) => ({ ...db, tx: (names, mode, fn, options) => (mode === 'readwrite'
   ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : db.tx(names, mode, fn, options)) });

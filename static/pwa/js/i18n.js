@@ -194,6 +194,8 @@ const W = {
   delete_twice: ['Tercatat dua kali', 'Recorded twice'],
   delete_wrong_child: ['Salah anak', 'Wrong child'],
   exit_title: ['Keluar: meninggal / pindah', 'Left: died / moved away'],
+  exit_date: ['Tanggal keluar', 'Date left'],
+  exit_reason: ['Alasan keluar', 'Reason for leaving'],
   died: ['Meninggal', 'Died'],
   moved_away: ['Pindah keluar wilayah', 'Moved out of the area'],
   exit_died: ['keluar (meninggal {date})', 'left (died {date})'],

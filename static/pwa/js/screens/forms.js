@@ -333,8 +333,8 @@ export function exitCard(ctx, child, last) {
   const undo = t('exit_undo');
   if (child.exit_date) return h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', h('button', { class: 'btn', type: 'button', onclick: () => confirm(`${undo}?`) && save(null, null) }, undo));
   const form = h('form', { novalidate: true },
-    radios('exit_reason', t('delete_reason'), ['died', 'moved_away'].map((k) => [k, t(k)]), null, true),
-    field({ label: t('date'), name: 'exit_date', type: 'date', required: true, max: todayIso() }),
+    radios('exit_reason', t('exit_reason'), ['died', 'moved_away'].map((k) => [k, t(k)]), null, true),
+    field({ label: t('exit_date'), name: 'exit_date', type: 'date', required: true, max: todayIso() }),
     h('button', { class: 'btn danger', type: 'submit' }, t('exit_title')));
   onSave(form, async () => {
     const c = { exit_reason: form.querySelector('input:checked')?.value };

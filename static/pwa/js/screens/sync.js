@@ -16,7 +16,8 @@ const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', birth_length_cm: 'birth_length', measured_on: 'measured_on',
   weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
   oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', place: 'dose_place', batch_number: 'batch_number', expiry_date: 'expiry_date',
-  kfa_code: 'kfa_product', trend_override: 'trend', trend_override_reason: 'nt_reason', posyandu_id: 'posyandu' };
+  kfa_code: 'kfa_product', trend_override: 'trend', trend_override_reason: 'nt_reason', posyandu_id: 'posyandu',
+  exit_date: 'exit_date', exit_reason: 'exit_reason' };
 const label = (f) => (LABELS[f] ? t(LABELS[f]) : f);
 const shown = (f, v) => {
   if (v === null || v === undefined || v === '') return '–';
@@ -24,7 +25,7 @@ const shown = (f, v) => {
   if (f === 'source') return t(`source_${v}`);
   if (f === 'place') return t(`place_${v}`);
   if (f === 'trend_override') return t(`nt_${v}`);
-  if (f === 'position') return t(v); // 'lying', 'standing': as the weighing form says them
+  if (f === 'position' || f === 'exit_reason') return t(v); // 'lying', 'died': as the forms say them
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
   if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', '3,25' as the rest of the app writes kg
@@ -59,15 +60,13 @@ function fixLink(e, r, byId) {
     : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
 }
 
-/** Each entry's record: the phone's copy under what it sends (a delete: its reason); its child the
- * copy's, which follows the server (a merge's). */
+/** Each entry's record: what it sends over the phone's copy; its child the copy's (a merge's). */
 const recordsOf = (ctx, entries) => Promise.all(entries.map(async (e) => {
   const copy = view(await getRow(ctx.db, e.entity, e.id)) ?? {};
   return { ...copy, ...e.data, ...(copy.child_id ? { child_id: copy.child_id } : {}) };
 }));
 
-/** Store her choice; a full disk is said at once (ui.showSaveFailed), screen and entry kept to try
- * again. Resolves to whether it was stored. */
+/** Store her choice (a full disk said: ui.showSaveFailed); whether it was stored. */
 async function kept(write) {
   try {
     await write();
@@ -228,8 +227,7 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   return 0;
 }
 
-/** Delete the database unless something is unsent, counted under its lock (withDbLock, shared by
- * every save in any tab). Resolves to that count. */
+/** Delete the database unless something is unsent (counted under withDbLock): that count. */
 async function deleteUnlessUnsent(ctx) {
   const name = userDbName(ctx.session.user.id);
   return withDbLock(name, 'exclusive', async () => {
@@ -243,16 +241,14 @@ async function deleteUnlessUnsent(ctx) {
   });
 }
 
-/** The account is gone (api.js ACCOUNT_GONE): login forgotten, database deleted unless something is
- * unsent (kept till the account is on again). Resolves to that number. */
+/** The account is gone (api.js ACCOUNT_GONE): login forgotten, database deleted unless unsent: that count. */
 export async function forgetAccount(ctx) {
   const unsent = await deleteUnlessUnsent(ctx);
   await forget(ctx.session.user.id);
   return unsent;
 }
 
-/** What the login screen says after forgetAccount: `kind` the server's (account_closed or
- * account_inactive), `unsent` the changes kept on the phone. */
+/** The login screen's words after forgetAccount (`kind`: account_closed, account_inactive). */
 export const accountGoneNotice = (kind, unsent) => (unsent ? t('account_gone_unsent', { n: unsent })
   : t(kind === 'account_closed' ? 'account_closed_forgotten' : 'account_inactive_forgotten'));
 
