@@ -79,19 +79,19 @@ test("a refused entry's reason follows the language she switches to after it cam
   setLang('id');
 });
 
-/** Ani's weighing (`fields`) synced, then changed on the server (`theirs`) and on the phone (`mine`):
- * the conflict that follows, and a function drawing its screen again. */
+/** Ani's weighing (`fields`; null: Ani herself) synced, then changed on the server (`theirs`) and on the
+ * phone (`mine`): the conflict that follows, and a function drawing its screen again. */
 async function measurementConflict(fields, theirs, mine, birthDate = '2024-01-10') {
   const db = memDb();
   const server = fakeServer();
   const engine = createSync({ db, api: server, timers, random: () => 0.5 });
   const child = crypto.randomUUID();
-  const id = crypto.randomUUID();
+  const [entity, id] = fields ? ['measurement', crypto.randomUUID()] : ['child', child];
   await saveChange(db, { entity: 'child', id: child, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: birthDate } });
-  await saveChange(db, { entity: 'measurement', id, fields: { child_id: child, measured_on: '2025-03-05', oedema: false, ...fields } });
+  if (fields) await saveChange(db, { entity, id, fields: { child_id: child, measured_on: '2025-03-05', oedema: false, ...fields } });
   await engine.sync();
-  server.write('measurement', id, { ...server.get('measurement', id), ...theirs });
-  await saveChange(db, { entity: 'measurement', id, fields: mine });
+  server.write(entity, id, { ...server.get(entity, id), ...theirs });
+  await saveChange(db, { entity, id, fields: mine });
   await engine.sync();
   const [c] = await conflictList(db);
   return async () => (await conflict(context(db).ctx, c.mutation_id)).textContent;
@@ -134,17 +134,8 @@ test("a conflict about how a child was measured says lying or standing in the us
 
 test("a conflict about a child's exit (two phones told of it) names its fields and reason in the user's words", async () => {
   setLang('id');
-  const db = memDb();
-  const server = fakeServer();
-  const engine = createSync({ db, api: server, timers, random: () => 0.5 });
-  const id = crypto.randomUUID();
-  await saveChange(db, { entity: 'child', id, fields: { posyandu_id: P, name: 'Ani', sex: 'F', birth_date: '2024-01-10' } });
-  await engine.sync();
-  server.write('child', id, { ...server.get('child', id), exit_date: '2025-08-20', exit_reason: 'died' });
-  await saveChange(db, { entity: 'child', id, fields: { exit_date: '2025-08-19', exit_reason: 'moved_away' } });
-  await engine.sync();
-  const [c] = await conflictList(db);
-  const text = (await conflict(context(db).ctx, c.mutation_id)).textContent;
+  const text = await (await measurementConflict(null, { exit_date: '2025-08-20', exit_reason: 'died' },
+    { exit_date: '2025-08-19', exit_reason: 'moved_away' }))();
   assert.doesNotMatch(text, /exit_|moved_away|died/, text);
   assert.match(text, /Nilai saya: 19 Agu 2025.*Nilai di server: 20 Agu 2025/);
   assert.match(text, /Nilai saya: Pindah keluar wilayah.*Nilai di server: Meninggal/);
