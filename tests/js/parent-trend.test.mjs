@@ -101,4 +101,8 @@ test("her child's screen says which day of the month its posyandu meets", async 
   setLang('en');
   assert.deepEqual(await said(), ['Posyandu Melati usually meets on day 5 of each month.']);
   setLang('id');
+  // a child who died (or moved away): her parent is not told when the posyandu meets, only that she left
+  const gone = await parentChild(ctxOf([], { child: { ...hadi, exit_date: '2025-06-02', exit_reason: 'died' }, posyandus: [melati] }), 'c1');
+  assert.deepEqual(gone.find((e) => e.attributes.id === 'posyandu-day'), []);
+  assert.equal(gone.find((e) => e.attributes.id === 'exit').length, 1);
 });

@@ -2,8 +2,8 @@
 // for the sync loop (sync.js RETRYABLE).
 import { texts } from './i18n.js';
 
-// X-Client-Version: pwa-<sw.js VERSION> (app.js)
-export const client = { version: 'pwa-1' };
+// X-Client-Version: pwa-<sw.js VERSION>, once the service worker said it (app.js); none before
+export const client = {};
 
 export class ApiError extends Error {
   constructor(kind, status, message, body = null, retryAfterMs = null) {
@@ -99,7 +99,8 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   api.close = () => ended.abort();
 
   async function send(method, path, body, bearer, accept = 'application/json') {
-    const headers = { Accept: accept, 'Accept-Language': lang(), 'X-Client-Version': client.version };
+    const headers = { Accept: accept, 'Accept-Language': lang() };
+    if (client.version) headers['X-Client-Version'] = client.version;
     const form = body instanceof FormData; // the browser sets the multipart type
     if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (bearer) headers.Authorization = `Bearer ${bearer}`;

@@ -88,8 +88,8 @@ export async function child(ctx, childId) {
   const late = next[0]?.status === 'overdue';
   return h('section', { class: 'child' },
     h('h2', {}, c.name), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
-    c.exit_date ? h('p', { id: 'exit' }, exitText(c)) : null,
-    pos && h('p', { id: 'posyandu-day' }, t('posyandu_day', { name: pos.name, day: pos.meeting_day })),
+    // left (died, moved away): not told when the posyandu meets
+    c.exit_date ? h('p', { id: 'exit' }, exitText(c)) : pos && h('p', { id: 'posyandu-day' }, t('posyandu_day', { name: pos.name, day: pos.meeting_day })),
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
       ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', ') })
