@@ -5,6 +5,7 @@
 // in the shell's dictionary.
 import { formatDateTime, refusal, t, textsOf, whoText } from '../i18n.js';
 import { h } from '../ui.js';
+import { pagedList } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -131,31 +132,20 @@ const accessItem = (item, names) => {
 /** The history under `section` (its heading and the child's name drawn by the shell), `back` last. */
 export async function render(ctx, c, section, back) {
   const names = { me: ctx.session.user.id, posyandu: new Map((await ctx.posyandus()).map((p) => [p.id, p.name])), regions: new Map() };
-  const list = h('ul', { class: 'list', id: 'access-log' });
   const status = h('p', { role: 'status', id: 'access-status' });
-  const more = h('button', { class: 'btn', type: 'button', id: 'access-more', hidden: true }, t('load_more'));
-  let cursor = null;
-  const load = async () => {
-    more.disabled = true;
-    try {
+  const { list, more, load } = pagedList({
+    id: 'access-log', moreId: 'access-more',
+    fetch: async (cursor) => {
       const page = await ctx.api.get(`/children/${c.id}/access-log?limit=${ACCESS_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       await nameRegions(ctx.api, page.items, names.regions);
-      const items = page.items.map((item) => accessItem(item, names));
-      list.append(...items);
-      if (cursor && items.length) { // "Muat lagi": go on reading at the first new line
-        items[0].setAttribute('tabindex', '-1');
-        items[0].focus();
-      }
-      cursor = page.next_cursor;
-      more.hidden = !cursor;
-      status.textContent = list.children.length ? '' : tx('access_none');
-    } catch (error) {
+      return page;
+    },
+    rowOf: (item) => accessItem(item, names),
+    done: (n) => { status.textContent = n ? '' : tx('access_none'); },
+    failed: (error) => {
       status.textContent = error.kind === 'network' ? t('my_data_offline') : refusal(error, tx('access_error', { why: error.message }));
-    } finally {
-      more.disabled = false;
-    }
-  };
-  more.addEventListener('click', load);
+    },
+  });
   section.append(h('p', { class: 'muted small' }, tx('access_help')), list, status, more, back);
   await load(); // the first page before the screen is shown
   return section;

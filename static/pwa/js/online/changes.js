@@ -5,6 +5,7 @@
 // never part of the offline shell; its words are here, not in the shell's dictionary.
 import { formatDate, formatDateTime, formatNumber, refusal, t, textsOf, whoText } from '../i18n.js';
 import { h } from '../ui.js';
+import { pagedList } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -145,35 +146,25 @@ function row(item, posyandu) {
 
 /** The first page into `box` (its "Memuat…" already shown), "Muat lagi" for the next. */
 export async function show(ctx, child, box, said) {
-  const list = h('ul', { class: 'list' });
-  const more = h('button', { class: 'btn', type: 'button', hidden: true }, t('load_more'));
-  let cursor = null;
   let posyandu = new Map();
-  const load = async () => {
-    more.disabled = true;
-    try {
+  const { list, more, load } = pagedList({
+    fetch: async (cursor) => {
       const [page, places] = await Promise.all([
         ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
         cursor ? null : ctx.posyandus()]);
       if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
-      const rows = page.items.map((item) => row(item, posyandu));
-      if (!cursor) box.replaceChildren(rows.length ? list : h('p', { class: 'muted' }, tx('none')), more);
-      list.append(...rows);
-      if (cursor && rows.length) { // "Muat lagi": go on reading at the first new line
-        rows[0].setAttribute('tabindex', '-1');
-        rows[0].focus();
-      }
-      cursor = page.next_cursor;
-      more.hidden = !cursor;
-      ctx.announce(list.children.length ? tx('listed', { n: list.children.length }) : tx('none'));
-    } catch (error) {
+      return page;
+    },
+    rowOf: (item) => row(item, posyandu),
+    done: (n, first) => {
+      if (first) box.replaceChildren(n ? list : h('p', { class: 'muted' }, tx('none')), more);
+      ctx.announce(n ? tx('listed', { n }) : tx('none'));
+    },
+    failed: (error, first) => {
       said.textContent = error.kind === 'network' ? t('online_only') : refusal(error, tx('error', { why: error.message }));
-      if (!cursor) box.replaceChildren();
-    } finally {
-      more.disabled = false;
-    }
-  };
-  more.addEventListener('click', load);
+      if (first) box.replaceChildren();
+    },
+  });
   said.textContent = '';
   await load();
 }
