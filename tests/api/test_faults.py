@@ -508,7 +508,8 @@ def test_a_database_that_cannot_be_reached_says_its_own_retry_after_on_a_rate_li
     body = {"code": "ABCD-EFGH", "username": "ibu.ani", "password": "kuat-sekali", "name": "Ibu Ani"}
     for _ in range(3):
         down = client.post("/api/v1/auth/register", json=body)
-        assert down.status_code == 503 and down.headers["X-RateLimit-Limit"] == "3", down.get_data(as_text=True)
+        # limited (the header names one of its limits: the address's, or the server-wide one of refused codes)
+        assert down.status_code == 503 and down.headers["X-RateLimit-Limit"] in ("3", "100"), down.get_data(as_text=True)
         assert down.headers["Retry-After"] == "5"
     limited = client.post("/api/v1/auth/register", json=body)
     assert limited.status_code == 429 and 5 < int(limited.headers["Retry-After"]) <= 60

@@ -28,8 +28,8 @@ def test_the_birth_weight_column_keeps_grams_and_every_row(database_url):
     from tests.conftest import _build_world
 
     app = create_app(type("Grams", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade(revision=BEFORE)
+    with app.app_context():  # rows written through today's app (its model is today's), then taken back to 0014
+        upgrade()
     world = _build_world(app)
     client, h = app.test_client(), world.headers("kader1")
     born = (date.today() - timedelta(days=60)).isoformat()
@@ -44,9 +44,11 @@ def test_the_birth_weight_column_keeps_grams_and_every_row(database_url):
         return made.get_json()
 
     try:
-        register("Siti Lama", 3.25)   # at 0014: numeric(4,2)
+        register("Siti Lama", 3.25)
         register("Tanpa Berat", None)
         with app.app_context():
+            db.session.remove()
+            downgrade(revision=BEFORE)   # at 0014: numeric(4,2)
             upgrade()
             assert _weights(db) == {"Siti Lama": 3.25, "Tanpa Berat": None}
             with db.engine.connect() as conn:
@@ -79,7 +81,7 @@ def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_p
     rows, and that measurement, are all kept."""
     import uuid
 
-    from flask_migrate import upgrade
+    from flask_migrate import downgrade, upgrade
 
     from config import TestConfig
     from posyandu import create_app
@@ -88,8 +90,8 @@ def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_p
 
     url = f"sqlite:///{tmp_path / 'dangling.sqlite3'}"
     app = create_app(type("Dangling", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade(revision=BEFORE)
+    with app.app_context():  # rows written through today's app (its model is today's), then taken back to 0014
+        upgrade()
     world = _build_world(app)
     client, h = app.test_client(), world.headers("kader1")
     made = client.post("/api/v1/children", headers=h, json={
@@ -102,6 +104,8 @@ def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_p
     gone = uuid.uuid4().hex  # as SQLite keeps a UUID
     try:
         with app.app_context():
+            db.session.remove()
+            downgrade(revision=BEFORE)
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 conn.execute(text("UPDATE measurement SET posyandu_id = :gone WHERE measured_on = :day"),
