@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.e2e.pages import open_child, wait_synced
 
 pytestmark = pytest.mark.e2e
-NAME = "Wulan Pindahan"
+NAME = "Ketut Pindahan"
 
 
 def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_context, shot):
@@ -46,7 +46,7 @@ def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_conte
     page.get_by_label("Cari nama anak").fill("")  # the name searched to open her is kept
     expect(page.locator("#children a").first).to_be_visible()
     expect(page.locator("#children a", has_text=NAME)).to_have_count(0)
-    page.get_by_label("Cari nama anak").fill("Wulan Pindah")
+    page.get_by_label("Cari nama anak").fill("Ketut Pindah")
     expect(page.locator("#children a", has_text=NAME)).to_contain_text("keluar (pindah")
 
     ctx.set_offline(False)
@@ -65,7 +65,7 @@ def test_a_weighing_dated_after_her_exit_is_refused_on_the_phone(live_server, ne
     posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
     left = (date.today() - timedelta(days=3)).isoformat()
     made = live_server.api("POST", "/children", "kader3", json={
-        "posyandu_id": posyandu_id, "name": "Wulan Keluar", "sex": "F", "has_kms": True,
+        "posyandu_id": posyandu_id, "name": "Ketut Keluar", "sex": "F", "has_kms": True,
         "birth_date": (date.today() - timedelta(days=300)).isoformat(), "exit_date": left, "exit_reason": "moved_away"})
     assert made.status_code == 201, made.get_json()
     ctx, page = offline_phone(new_context, base, "kader3")
