@@ -46,18 +46,11 @@ def audit_log_query(user_id: uuid.UUID | None = None, entity: str | None = None,
 
 
 def described(rows: list[AuditLog], *, where_from: bool = False) -> list[dict[str, Any]]:
-    """``rows`` as answered: each with its actor's name and role (one query for all; none for a server
-    command or a login attempt naming no account); ``where_from``: with the phone and address too (an
-    admin's investigation)."""
-    from posyandu.auth.models import User
+    """``rows`` as answered: each with its actor's name and role (none for a server command or a login
+    attempt naming no account); ``where_from``: with the phone and address too (an admin's investigation)."""
+    from posyandu.privacy import people
 
-    ids = {r.user_id for r in rows if r.user_id is not None}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    out = []
-    for r in rows:
-        actor = users.get(r.user_id)
-        out.append({"id": r.id, "at": r.at, "action": r.action, "entity": r.entity, "record_id": r.record_id,
-                    "changes": r.changes, "reason": r.reason, "user_id": r.user_id,
-                    "actor": {"name": actor.name, "role": actor.role} if actor else None,
-                    **({"client_id": r.client_id, "ip": r.ip} if where_from else {})})
-    return out
+    actors = people(rows)
+    return [{"id": r.id, "at": r.at, "action": r.action, "entity": r.entity, "record_id": r.record_id,
+             "changes": r.changes, "reason": r.reason, "user_id": r.user_id, "actor": actors.get(r.user_id),
+             **({"client_id": r.client_id, "ip": r.ip} if where_from else {})} for r in rows]

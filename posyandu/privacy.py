@@ -360,19 +360,21 @@ def access_log_query(user_id: uuid.UUID | None = None, child_id: uuid.UUID | Non
     return stmt
 
 
-def described(rows: list[AccessLog]) -> list[dict[str, Any]]:
-    """``rows`` as answered: each with its reader's name and role (one query for all)."""
+def people(rows: list[Any]) -> dict[uuid.UUID, dict[str, str]]:
+    """The name and role of each user ``rows`` (log rows) name by ``user_id``, in one query."""
     from posyandu.auth.models import User
 
     ids = {r.user_id for r in rows if r.user_id is not None}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    out = []
-    for r in rows:
-        reader = users.get(r.user_id)
-        out.append({"at": r.at, "action": r.action, "resource": r.resource, "child_id": r.child_id,
-                    "posyandu_id": r.posyandu_id, "region_code": r.region_code, "user_id": r.user_id,
-                    "reader": {"name": reader.name, "role": reader.role} if reader else None})
-    return out
+    return {u.id: {"name": u.name, "role": u.role}
+            for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def described(rows: list[AccessLog]) -> list[dict[str, Any]]:
+    """``rows`` as answered: each with its reader's name and role."""
+    readers = people(rows)
+    return [{"at": r.at, "action": r.action, "resource": r.resource, "child_id": r.child_id,
+             "posyandu_id": r.posyandu_id, "region_code": r.region_code, "user_id": r.user_id,
+             "reader": readers.get(r.user_id)} for r in rows]
 
 
 def child_export(child: Any) -> dict[str, Any]:
