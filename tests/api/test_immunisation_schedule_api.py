@@ -264,9 +264,11 @@ def test_the_due_list_of_a_session_day_with_vials(client, world, session_day):
 
 
 def test_the_due_list_defaults_to_the_next_meeting_day(client, world):
-    from posyandu.validators import today
+    from posyandu.validators import local_today
 
-    now = today()  # Melati meets on the 5th
+    # Melati (Gresik, WIB) meets on the 5th; "today" is Gresik's civil date, not the WIT date that only
+    # bounds future entries (the two differ from 15:00 to 17:00 UTC)
+    now = local_today("35.25.01.2001")
     expected = date(now.year, now.month, 5) if now.day <= 5 else \
         date(now.year + (now.month == 12), now.month % 12 + 1, 5)
     body = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list", headers=world.headers("bidan_a")).get_json()
