@@ -19,15 +19,20 @@ MR 1 coverage, March 2026: Mawar target 1 (R, 12 months) covered 1; Melati targe
 """
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from posyandu.validators import local_today
 from tests.api.test_reports_coverage import post  # noqa: F401  (the fixture posting as bidan_a)
 
 MAR, APR = "2026-03", "2026-04"
 REPORTS = ("skdn", "f1", "prevalence", "coverage")
 LEVELS = ("posyandu", "desa", "puskesmas", "kabupaten")
+
+
+def this_month() -> str:
+    """Gresik's month now (WIB): a move made now counts from it (from 17:00 UTC on a month's last day it is
+    already the next month's, while the machine's UTC date is not)."""
+    return f"{local_today('35.25'):%Y-%m}"
 SKDN_KEYS = ("S", "K", "D", "N", "T", "O", "B", "D_prime")
 
 
@@ -79,8 +84,7 @@ def test_the_months_before_a_move_count_the_child_where_she_was(client, world, y
     assert (doses[("Mawar", "MR 1")], doses[("Melati", "MR 1")]) == ((1, 1), (1, 0))
     assert every_report(client, world) == before  # F1, prevalence, coverage at every level too
     # this month, R is Melati's: S counts her there and no longer at Mawar
-    now = f"{date.today():%Y-%m}"
-    got = skdn(client, world, now)
+    got = skdn(client, world, this_month())
     assert (got["Melati"][0], got["Mawar"][0]) == (2, 0)
 
 
@@ -121,7 +125,7 @@ def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(
                          headers=world.headers(who))
         assert csv.status_code == 200 and "Mawar" in csv.data.decode("utf-8-sig")
     # this month Mawar is gone from the report, R counted at Melati
-    got = skdn(client, world, f"{date.today():%Y-%m}")
+    got = skdn(client, world, this_month())
     assert "Mawar" not in got and got["Melati"][0] == 2
 
 
