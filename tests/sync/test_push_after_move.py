@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
+from posyandu.validators import local_today
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
 
 
@@ -46,7 +47,7 @@ def test_a_weighing_and_a_dose_of_the_day_are_kept_at_the_new_posyandu(world, cl
     cid, p1_cursor = _registered_then_moved(client, world)
     other = new_id()  # a child still in p1, weighed in the same push: the bulk path goes on for it
     weighing, dose = new_id(), new_id()
-    today = date.today().isoformat()
+    today = local_today("35.25").isoformat()  # Gresik's day, the move's day (UTC's is a day behind after 17:00)
     results = push(client, world.headers("kader1"), [
         mutation("child", other, child_data(world.ids["p1"])),
         mutation("measurement", weighing, measurement_data(cid, measured_on=today)),

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
+from posyandu.validators import local_today
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
 from tests.sync.test_push_after_move import before_kept_after_refused
 
@@ -115,7 +116,7 @@ def test_a_child_moved_away_after_she_left_keeps_the_dose_located_where_it_was_g
     moved = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p3"])},
                          headers=world.headers("admin"))
     assert moved.status_code == 200, moved.get_json()
-    dose, today = new_id(), date.today().isoformat()
+    dose, today = new_id(), local_today("35.25").isoformat()  # Gresik's day (UTC's is a day behind after 17:00)
     [r] = push(client, world.headers("kader1"), [
         mutation("immunisation", dose, {"child_id": cid, "vaccine": "MR", "dose": 1, "given_on": today})])
     assert r["status"] == "applied", r
