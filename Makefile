@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test fuzz fuzz-sync bench load lighthouse deps system-deps migrate demo clean
+.PHONY: run test test-clock fuzz fuzz-sync bench load lighthouse deps system-deps migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ fuzz: deps system-deps
 # on SQLite and on PostgreSQL (make test runs 15 fixed ones on each).
 fuzz-sync: deps system-deps
 	SYNC_FUZZ_EXAMPLES=300 $(PY) -m pytest -q tests/sync/test_fault_injection.py
+
+# The rules, API and sync tests with the clock moved to each hour at which Indonesia's zones and the
+# machine's UTC disagree on the date, at a month's, year's and February's end (tests/support/clock.py),
+# on SQLite (TEST_BACKENDS=sqlite,postgresql for both), by hand or in a nightly job.
+test-clock: deps system-deps
+	@for at in month-end-wit month-end year-end february-end; do \
+	  TEST_BACKENDS=$${TEST_BACKENDS:-sqlite} $(PY) -m pytest -q --clock=$$at tests/unit tests/api tests/sync || exit 1; done
 
 bench: deps system-deps
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -35,6 +35,28 @@ BACKENDS = [b for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").spli
 PASSWORD = "rahasia-123"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--clock", metavar="INSTANT", help="run with the clock moved to INSTANT (an ISO instant with "
+                     "its offset, or month-end-wit, month-end, year-end, february-end): tests/support/clock.py")
+
+
+def pytest_configure(config):
+    spec = config.getoption("--clock")
+    if spec:
+        import time_machine
+
+        from tests.support.clock import instant
+
+        try:
+            moved = instant(spec, date.today())
+        except ValueError as e:
+            raise pytest.UsageError(str(e)) from None
+        travel = time_machine.travel(moved, tick=True)
+        travel.start()
+        config.add_cleanup(travel.stop)
+        print(f"clock moved to {moved.isoformat()}")
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     if os.environ.get("TEST_PG_URL"):
