@@ -38,19 +38,44 @@ def browser(playwright):
     browser.close()
 
 
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 @pytest.fixture
-def new_context(browser):
-    """Open phone-sized browser contexts (each one a separate device with its own IndexedDB)."""
-    made = []
+def new_context(browser, request):
+    """Open phone-sized browser contexts (each one a separate device with its own IndexedDB). When the
+    test fails, each open page is kept as screenshots/failed-<test>-<n>.png and its address and the
+    browser's errors are printed (a failure seen once in a loaded CI run is then read, not guessed)."""
+    made, errors = [], []
 
     def make(**kwargs):
         ctx = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow",
                                   locale="id-ID", **kwargs)
         ctx.set_default_timeout(20000)
+        ctx.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        ctx.on("weberror", lambda e: errors.append(f"uncaught: {e.error}"))
         made.append(ctx)
         return ctx
 
     yield make
+    if request.node.stash.get(FAILED, False):
+        SHOTS.mkdir(exist_ok=True)
+        pages = [page for ctx in made for page in ctx.pages]
+        for n, page in enumerate(pages):
+            try:
+                page.screenshot(path=str(SHOTS / f"failed-{request.node.name}-{n}.png"), full_page=True)
+                print(f"page {n}: {page.url}")
+            except Exception as e:  # a page gone with its browser: its address is still worth printing
+                print(f"page {n}: {page.url} (no screenshot: {e})")
+        print("\n".join(errors) or "no browser errors")
     for ctx in made:
         ctx.close()
 
