@@ -94,11 +94,10 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
     sex = 1 if child.sex == "M" else 2
     # Personal levels near Indonesia's SSGI 2022 picture: ~20% stunted, ~7% wasted.
     haz, whz = rng.gauss(-1.1, 1.0), rng.gauss(-0.45, 0.95)
-    # the birth length half on the child's own length path, half ``_child``'s draw (around 49 cm),
-    # and never above a length measured later: drawn apart from the path, one child in six was
-    # born longer than at her first weighing
-    child.birth_length_cm = round(_value("lhfa", sex, 0, 0.5 * haz + 0.25 * (child.birth_length_cm - 49)), 1)
-    shortest_after = None
+    # the birth length half on the child's own length path, half ``_child``'s draw (around 49 cm), and
+    # never under 43 cm: a very short child's path (her stunting held from birth) put a newborn below
+    # it in one demo in five (the demo is drawn anew from its day)
+    child.birth_length_cm = max(43.0, round(_value("lhfa", sex, 0, 0.5 * haz + 0.25 * (child.birth_length_cm - 49)), 1))
     for day in _meeting_days(pos, today):
         age = (day - child.birth_date).days
         haz += rng.gauss(0, 0.08)
@@ -106,8 +105,8 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
         if age < 0 or day > today or rng.random() < 0.15:
             continue
         standing = age >= 731
-        length = _value("lhfa", sex, age, haz)
-        shortest_after = min(length, shortest_after or length)
+        # never born longer than measured later: drawn apart from the path, one child in six was
+        length = max(_value("lhfa", sex, age, haz), child.birth_length_cm + 0.5)
         table = "wfh" if standing else "wfl"
         tenths = min(max(round(length * 10), 650 if standing else 450), 1200 if standing else 1100)
         db.session.add(Measurement(
@@ -115,8 +114,6 @@ def _visits(rng: random.Random, child: Child, pos, today: date) -> None:
             kabupaten_code=pos.kabupaten_code, measured_on=day, weight_kg=round(_value(table, sex, tenths, whz), 1),
             length_height_cm=round(length, 1), position="standing" if standing else "lying",
             muac_cm=round(_value("acfa", sex, age, whz), 1) if age >= 91 else None, version=1))
-    if shortest_after is not None:
-        child.birth_length_cm = min(child.birth_length_cm, round(shortest_after - 0.5, 1))
 
 
 def load_demo(seed: int = 2024) -> str:
