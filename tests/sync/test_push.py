@@ -577,7 +577,7 @@ def test_merging_duplicates_repoints_late_mutations(world, app, client):
     # kader1b was offline: an edit and a new weighing addressed to the merged id land on the winner
     results = push(client, world.headers("kader1b"), [
         mutation("child", second, {"mother_name": "Ibu Lestari"}, base_version=1),
-        mutation("measurement", new_id(), measurement_data(second, measured_on="2026-11-01")),
+        mutation("measurement", new_id(), measurement_data(second, measured_on=(date.today() - timedelta(days=30)).isoformat())),
     ])
     assert [r["status"] for r in results] == ["applied", "applied"]
     assert results[0]["record"]["id"] == first and results[0]["record"]["mother_name"] == "Ibu Lestari"
@@ -844,9 +844,12 @@ def test_a_whole_batch_replayed_reads_its_records_back_in_one_query(world, app, 
     from posyandu.extensions import db
 
     cid, _ = _new_child(client, world)
-    batch = [mutation("measurement", new_id(), measurement_data(cid, measured_on=f"2026-0{k}-05", weight_kg=7 + k / 10))
-             for k in range(1, 6)]
+    # five monthly weighings after her birth (300 days ago): fixed dates fell before it as the years went on
+    days = [(date.today() - timedelta(days=30 * k)).isoformat() for k in range(1, 6)]
+    batch = [mutation("measurement", new_id(), measurement_data(cid, measured_on=day, weight_kg=7 + k / 10))
+             for k, day in enumerate(days, start=1)]
     first = push(client, world.headers("kader1"), batch)
+    assert [r["status"] for r in first] == ["applied"] * 5, first
     reads: list[str] = []
 
     def count(conn, cursor, statement, *args):
