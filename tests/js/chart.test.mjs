@@ -549,3 +549,22 @@ test('length/height for age steps down 0.7 cm at 24 months (lying to day 730, st
     }
   }
 });
+
+test("a newborn's weighing history says she has none yet, in the language read, not a table of headers alone", async () => {
+  const child = { id: 'c10', sex: 'F', birth_date: '2024-08-15', posyandu_id: 'p1' };
+  const ctx = { bundle: async () => ({ child, measurements: [], immunisations: [], supplements: [] }), tables: async () => tables,
+    kbm: async () => undefined, schedule: async () => null, children: async () => [child], role: 'kader', area: async () => null, posyandus: async () => [],
+    day: { date: '2024-08-15' }, canWrite: () => true, db: null };
+  const history = async () => (await render(ctx, 'c10')).find((e) => e.attributes.id === 'history')[0];
+  const shown = await history();
+  assert.equal(shown.find((e) => e.localName === 'table').length, 0);
+  assert.equal(shown.find((e) => e.localName === 'p')[0].textContent, 'Belum ada penimbangan.');
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  setLang('en');
+  try {
+    assert.equal((await history()).find((e) => e.localName === 'p')[0].textContent, 'No weighings yet.');
+  } finally {
+    setLang('id');
+  }
+});

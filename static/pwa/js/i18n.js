@@ -201,8 +201,9 @@ const W = {
   exit_died: ['keluar (meninggal {date})', 'left (died {date})'],
   exit_moved_away: ['keluar (pindah {date})', 'left (moved away {date})'],
   exit_before: ['Ada catatan tanggal {date}', 'A record of {date} exists'],
-  exit_sure: ['{name}: {what}. Benar?', '{name}: {what}. Correct?'],
+  exit_sure: ['Ya, {name} {what}', 'Yes, {name} {what}'],
   exit_undo: ['Batalkan keluar', 'Undo the exit'],
+  exit_undo_yes: ['Ya, batalkan keluar', 'Yes, undo the exit'],
   deleted_offline: ['Data dihapus di HP; akan dikirim saat ada sinyal.', 'Deleted on the phone; it will be sent when there is a connection.'],
   deleted_sending: ['Data dihapus di HP; sedang dikirim ke server.', 'Deleted on the phone; being sent to the server.'],
   deleted_later: ['Data dihapus di HP; akan dikirim saat koneksi kembali.', 'Deleted on the phone; it will be sent when the connection is back.'],
@@ -328,6 +329,7 @@ const W = {
   // child screen
   latest_status: ['Status terakhir', 'Latest status'],
   no_visits: ['Belum pernah ditimbang.', 'Not weighed yet.'],
+  no_weighings: ['Belum ada penimbangan.', 'No weighings yet.'],
   charts: ['Grafik pertumbuhan', 'Growth charts'],
   chart_wfa: ['Berat menurut umur (KMS)', 'Weight-for-age (KMS)'],
   chart_lhfa: ['Panjang/tinggi menurut umur', 'Length/height-for-age'],
@@ -364,7 +366,7 @@ const W = {
   devices_help: ['Kapan tiap HP terakhir sinkron, dan berapa data yang masih tersimpan di HP itu saja. HP yang tidak sinkron lebih dari {n} hari sementara menyimpan data: minta kadernya sinkron, sebelum datanya hilang.',
     'When each phone last synced, and how many records only that phone still holds. A phone that has not synced for more than {n} {n:day|days} while holding records: ask its cadre to sync before they are lost.'],
   devices_show: ['Lihat HP kader', "Show cadres' phones"],
-  // who sees the child as its parent, and the codes that still open it (staff, online)
+  // the child's parents, and codes still open (staff, online)
   parents: ['Orang tua yang terhubung', 'Linked parents'],
   show_parents: ['Lihat orang tua & kode undangan', 'Show parents & invitation codes'],
   changes: ['Riwayat perubahan', 'History of changes'],
@@ -405,7 +407,7 @@ const W = {
   plain_head_makrosefali: ['Lingkar kepala {name} lebih besar dari normal untuk umurnya — bawa ke bidan atau puskesmas untuk diperiksa.',
     "{name}'s head is larger than normal for the age — take the child to the midwife or the health centre to be checked."],
   plain_head_normal: ['Lingkar kepala {name} normal untuk umurnya.', "{name}'s head circumference is normal for the age."],
-  plain_last: ['Terakhir diukur {date}.', 'Last measured on {date}.'], // the latest measurement: a weighing, or a length alone
+  plain_last: ['Terakhir diukur {date}.', 'Last measured on {date}.'], // a weighing, or a length alone
   // a child's data (UU 27/2022 PDP): export, who read it (online/access-log.js)
   my_data: ['Data anak saya', "My child's data"],
   my_data_help: ['Anda bisa mengunduh semua data anak yang disimpan, dan melihat siapa saja yang membukanya.', 'You can download everything kept about your child, and see who has opened it.'],
@@ -577,7 +579,7 @@ const PLAIN = {
   obesitas: ['sangat gemuk — konsultasikan ke bidan', 'far too heavy — see the midwife'],
 };
 
-// A parent sends nothing: her words for a kader's "sinkron" (t() while her session is open).
+// A parent sends nothing: her words for "sinkron" (t() in her session).
 const UPDATE = ['Perbarui data', 'Update data'];
 const PARENT = {
   sync_title: UPDATE, sync_now: UPDATE, synced: ['Data terbaru', 'Up to date'], syncing: ['Memperbarui…', 'Updating…'],
@@ -591,7 +593,7 @@ const PARENT = {
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
   child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
   exit_died: ['Tidak lagi tercatat di posyandu sejak {date}', 'No longer in the posyandu register since {date}'],
-  // her child's chart (child.js pointText): what a kader's words say, plainly
+  // her child's chart (child.js pointText), plainly
   chart_oedema: ['Kaki bengkak (edema): berat tidak dinilai', 'Swollen feet (oedema): weight not judged'],
   chart_flagged: ['Angka ini mungkin salah catat: tidak dinilai', 'This number may be a recording mistake: not judged'],
   chart_unjudged: ['○ tidak dinilai: kaki bengkak atau salah catat', '○ not judged: swollen feet or a likely mistake'],

@@ -77,14 +77,15 @@ export function radios(name, legend, options, checked, required = false) {
     h('small', { class: 'error', id: errorId }));
 }
 
-/** Two taps for the irreversible (WCAG 3.3.4): "Ya, …" and "Batal" replace the button; focus follows. */
+/** Two taps for the irreversible (WCAG 3.3.4): "Ya, …" and "Batal" replace the button; focus follows.
+ * No `question`: a form's submit, asked by slot.ask(q) once valid. */
 export function confirmed(label, question, act) {
   const slot = h('span', { class: 'confirm' });
   const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
-  const ask = () => show(
-    h('button', { class: 'btn danger', type: 'button', onclick: act }, question),
+  slot.ask = (q = question) => show(
+    h('button', { class: 'btn danger', type: 'button', onclick: act }, q),
     h('button', { class: 'btn', type: 'button', onclick: () => show(first()) }, t('cancel')));
-  const first = () => h('button', { class: 'btn', type: 'button', onclick: ask }, label);
+  const first = () => h('button', { class: 'btn', type: question ? 'button' : 'submit', onclick: question && (() => slot.ask()) }, label);
   slot.replaceChildren(first());
   return slot;
 }
@@ -126,13 +127,13 @@ export function formValues(root) {
     fields(form).map((e) => [e.name, e.value, ['checkbox', 'radio'].includes(e.type) ? e.checked : null])]));
 }
 
-/** Whether the forms changed since drawn (both formValues); ones drawn since otherwise are not judged. */
+/** The forms changed since drawn (formValues); ones drawn since are not judged. */
 export function formsChanged(drawn, now) {
   return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
 }
 
-/** Put `values` (formValues) back into the same forms, dispatching 'input' and 'change' so what
- * depends on a field follows; a decimal written the language's way ('8,1' in Bahasa Indonesia). */
+/** Put `values` (formValues) back, with 'input' and 'change' events for what depends on a field;
+ * a decimal the language's way ('8,1'). */
 export function restoreForms(root, values) {
   for (const [id, entries] of Object.entries(values)) {
     const form = root.querySelector(`form[id="${id}"]`);

@@ -15,7 +15,7 @@ const LENGTH_NAMES = { tb_u: 'pb_u', bb_tb: 'bb_pb' };
 const statusName = (key, growth) => t(byLength(growth) ? LENGTH_NAMES[key] ?? key : key);
 const round = (v, places) => Math.round(v * 10 ** places) / 10 ** places;
 
-/** Her status line of a chart's point (parent.js), its advice left to her latest status. */
+/** Her status line of a chart's point (parent.js); advice: her latest status's. */
 const PLAIN_LINE = { wfa: () => 'plain_wfa', lhfa: (p) => (p.age_days < 731 ? 'plain_pb' : 'plain_tb'), wfl: () => 'plain_bbpb', wfh: () => 'plain_bbtb' };
 
 /** A chart point as text: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; to a parent (`child`), her words. */
@@ -137,7 +137,7 @@ function historyTable(child, measurements, tables, kbm, edit) {
   return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
     edit ? Object.keys(n).filter((d) => n[d] > 1).map((d) => h('p', { class: 'notice', 'data-day': d },
       t('weighed_twice', { n: n[d], date: formatDate(d) }))) : null,
-    h('table', { class: 'table' },
+    !rows.length ? h('p', { class: 'muted' }, t('no_weighings')) : h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', t('col_bb_u'), 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
         edit ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('edit'))) : null)),
       h('tbody', {}, rows.map((m) => {

@@ -1,6 +1,6 @@
 // Forms: a child's, a weighing's (its result at once), and what saving forms share.
 import { formatDate, formatNumber, inLang, t } from '../i18n.js';
-import { checkbox, choice, field, h, num, radios, showErrors, todayIso } from '../ui.js';
+import { checkbox, choice, confirmed, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
@@ -29,7 +29,7 @@ export const VISIT_NUMBERS = {
 /** Measured lying on `day`: under 731 days (WHO). */
 export const measuredLying = (birth, day) => (Date.parse(day) - Date.parse(birth)) / 86400000 < 731;
 
-/** A record's date field: required, at most the phone's today, within `child`'s life in the register. */
+/** A record's date: required, not future, within `child`'s life in the register. */
 export function dateCheck(errors, form, name, child) {
   const { value, validity } = form.elements[name];
   const error = dateError(value, { birthDate: child.birth_date, exitDate: child.exit_date, bad: validity.badInput });
@@ -322,7 +322,7 @@ export function deleteCard(ctx, entity, id, childId) {
   return form;
 }
 
-/** Keluar (died, moved away) or undone: a child update. `last`: her latest record's day. */
+/** Keluar (died, moved away) or undone. `last`: her latest record's day. */
 export function exitCard(ctx, child, last) {
   const save = async (exit_date, exit_reason) => {
     await ctx.save({ entity: 'child', id: child.id, fields: { exit_date, exit_reason }, drawn: child });
@@ -330,18 +330,18 @@ export function exitCard(ctx, child, last) {
     ctx.go(`#/child/${child.id}`, true);
     return true;
   };
-  const undo = t('exit_undo');
-  if (child.exit_date) return h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', h('button', { class: 'btn', type: 'button', onclick: () => confirm(`${undo}?`) && save(null, null) }, undo));
+  if (child.exit_date) return h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', confirmed(t('exit_undo'), t('exit_undo_yes'), () => save(null, null)));
+  const c = {};
+  const ask = confirmed(t('exit_title'), null, () => save(c.exit_date, c.exit_reason));
   const form = h('form', { novalidate: true },
     radios('exit_reason', t('exit_reason'), ['died', 'moved_away'].map((k) => [k, t(k)]), null, true),
-    field({ label: t('exit_date'), name: 'exit_date', type: 'date', required: true, max: todayIso() }),
-    h('button', { class: 'btn danger', type: 'submit' }, t('exit_title')));
+    field({ label: t('exit_date'), name: 'exit_date', type: 'date', required: true, max: todayIso() }), ask);
   onSave(form, async () => {
-    const c = { exit_reason: form.querySelector('input:checked')?.value };
+    c.exit_reason = form.querySelector('input:checked')?.value;
     const errors = c.exit_reason ? {} : { exit_reason: [t('required')] };
     c.exit_date = dateCheck(errors, form, 'exit_date', child);
     if (c.exit_date < last) errors.exit_date ??= [t('exit_before', { date: formatDate(last) })];
-    return showErrors(form, errors) && confirm(t('exit_sure', { name: child.name, what: exitText(c) })) && save(c.exit_date, c.exit_reason);
+    if (showErrors(form, errors)) ask.ask(t('exit_sure', { name: child.name, what: exitText(c) }));
   });
   return h('details', { class: 'card', id: 'exit-form' }, h('summary', {}, t('exit_title')), form);
 }
