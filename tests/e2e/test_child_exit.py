@@ -3,6 +3,7 @@ Chromium at 360x740: confirmed in the page (not the browser's dialog) before it 
 finds her, marked, and the exit reaches the server with the next sync (a child update)."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -90,3 +91,47 @@ def test_a_weighing_dated_after_her_exit_is_refused_on_the_phone(live_server, ne
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#result")).to_be_visible()
     expect(page.locator("form").first).not_to_contain_text("anak ini sudah keluar pada")
+
+
+def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_server, new_context):
+    """The server takes a weighing or dose dated on the exit day (events.check_date refuses only after
+    it); the child's screen hid "Catat penimbangan" and the doses' button from that day, and the doses
+    form offered nothing on it. The day after, both are gone."""
+    from tests.e2e.pages import offline_phone
+
+    base = live_server.url
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    today, born = date.today(), (date.today() - timedelta(days=300)).isoformat()
+    ids = {}
+    for name, left in (("Ketut Hari Ini", today), ("Ketut Kemarin", today - timedelta(days=1))):
+        made = live_server.api("POST", "/children", "kader3", json={
+            "posyandu_id": posyandu_id, "name": name, "sex": "F", "has_kms": True, "birth_date": born,
+            "exit_date": left.isoformat(), "exit_reason": "died"})
+        assert made.status_code == 201, made.get_json()
+        ids[name] = made.get_json()["id"]
+    ctx, page = offline_phone(new_context, base, "kader3")
+    open_child(page, "Ketut Kemarin")
+    expect(page.locator("#exit")).to_be_visible()
+    expect(page.get_by_role("link", name="Catat penimbangan")).to_have_count(0)
+    expect(page.get_by_role("link", name="Catat imunisasi/vitamin diberikan")).to_have_count(0)
+
+    open_child(page, "Ketut Hari Ini")
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    form = page.locator("#doses-form")
+    form.get_by_label(re.compile(r"^BCG \(")).check()  # 300 days old, no dose recorded
+    form.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    form.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Ketut Hari Ini", exact=True).wait_for()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("8,1")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#result")).to_be_visible()
+
+    ctx.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_synced(page)
+    child = ids["Ketut Hari Ini"]
+    weighed = live_server.api("GET", f"/children/{child}/measurements", "kader3").get_json()["items"]
+    assert [m["measured_on"] for m in weighed] == [today.isoformat()]
+    doses = live_server.api("GET", f"/children/{child}/immunisations", "kader3").get_json()["items"]
+    assert [(d["vaccine"], d["given_on"]) for d in doses] == [("BCG", today.isoformat())]

@@ -181,8 +181,7 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** A staff panel drawn by js/online/`name`.js when its button is tapped (online only): "Orang tua
- * yang terhubung" (parents), "Riwayat perubahan" (changes). */
+/** A staff panel of js/online/`name`.js (parents, changes), drawn on a tap, online. */
 const panels = {};
 function onlinePanel(ctx, child, name) {
   const box = h('div', { id: name });
@@ -231,7 +230,8 @@ export async function render(ctx, childId) {
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
   const gone = exited(child, ctx.day.date);
-  const actions = h('div', { class: 'actions' }, gone ? null : [
+  // her exit day takes records (events.check_date)
+  const actions = h('div', { class: 'actions' }, child.exit_date < ctx.day.date ? null : [
     h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
     h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses'))],
     h('a', { class: 'btn', href: `#/card/${child.id}` }, t('card_copy')),

@@ -17,8 +17,8 @@ const PLACES = ['posyandu', 'puskesmas', 'elsewhere'];
 const placeRadios = (checked) => radios('place', t('dose_place'), PLACES.map((p) => [p, t(`place_${p}`)]), checked);
 const placeOf = (form, from) => (from === 'given' ? 'posyandu' : form.querySelector('input[name=place]:checked')?.value ?? 'posyandu');
 
-/** A given dose's vial: batch, expiry and (if the schedule lists products) KFA product. `suffix`
- * separates vaccines in one form; `lot` prefills (`remembered`: from the day's previous child). */
+/** A given dose's vial: batch, expiry, KFA product (if listed). `suffix`: per vaccine; `lot`
+ * prefills (`remembered`: the day's previous child's). */
 function lotFields({ legend, suffix = '', lot = {}, products, givenOn, remembered = false, ...attrs }) {
   const known = !lot.kfa_code || products.some((p) => p.kfa_code === lot.kfa_code);
   const listed = known ? products : [...products, { kfa_code: lot.kfa_code, name: lot.kfa_code }];
@@ -133,8 +133,7 @@ export async function doseForm(ctx, childId, entity, id) {
   return h('div', {}, form, deleteCard(ctx, entity, id, childId));
 }
 
-/** Record today's doses (vaccines, vitamin A, deworming due), with source and, if given here, the
- * vial, prefilled from the day's previous child for that vaccine. */
+/** Record the day's doses due, their source and, given here, the vial (the previous child's). */
 export async function dosesForm(ctx, childId) {
   const [{ child, kept, immunisations, supplements }, schedule, vials] = await Promise.all([ctx.bundle(childId), ctx.schedule(),
     keptLots(ctx.db)]);
@@ -164,7 +163,7 @@ export async function dosesForm(ctx, childId) {
    * said, with why. */
   let drawnOn = null;
   let noneOffered = false;
-  // nothing to tick, nothing to save; but a wrong date keeps Simpan, to be told what is wrong
+  // nothing to tick: no Simpan, unless the date is wrong (to say so)
   const hideSave = () => { save.hidden = noneOffered && !dateError(form.elements.given_on?.value ?? day, { birthDate: child.birth_date }); };
   const drawOptions = () => {
     const on = form.elements.given_on?.value || day;
@@ -173,7 +172,8 @@ export async function dosesForm(ctx, childId) {
     const ticked = new Set([...options.querySelectorAll('input[type=checkbox]:checked')].map((i) => `${i.name}:${i.value}`));
     const typed = new Map([...lotsBox.children].filter((box) => box.dataset.typed)
       .map((box) => [box.dataset.dose, [...box.querySelectorAll('input, select')].map((i) => [i.name, i.value])]));
-    const due = dueToday({ child, immunisations, supplements, schedule, area, on });
+    // her exit day takes doses (check_date), none due
+    const due = dueToday({ child: on === child.exit_date ? { ...child, exit_date: null } : child, immunisations, supplements, schedule, area, on });
     const kept = (name, value) => ticked.has(`${name}:${value}`);
     options.replaceChildren(h('legend', {}, dueTitle(on)),
       ...due.doses.map((d) => checkbox('dose', `${d.label} (${t(`st_${d.status}`)})`, kept('dose', `${d.vaccine}|${d.dose}`), `${d.vaccine}|${d.dose}`)),
