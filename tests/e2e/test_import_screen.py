@@ -235,3 +235,24 @@ def test_the_template_checked_as_downloaded_says_it_holds_no_data_and_offers_no_
     expect(result).to_contain_text("0 baris: 0 benar, 0 ditolak.")
     expect(result.locator("#import-empty")).to_contain_text("Berkas ini tidak berisi data")
     expect(result.get_by_role("button")).to_have_count(0)
+
+
+def test_a_check_and_an_import_stay_on_screen_in_the_language_switched_to(live_server, new_context):
+    """Switching to English after a check emptied the screen (the result and the file chosen were
+    lost to the redraw): now the result is drawn again in English, and its import still sends the file."""
+    posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][1]["name"]
+    born = date.today() - timedelta(days=200)
+    page, result = checked(live_server, new_context, "lang.csv", [
+        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)",
+        f"{posyandu};Sari Bahasa;P;{born:%d/%m/%Y};{date.today() - timedelta(days=3):%d/%m/%Y};7,1",
+        f"{posyandu};Budi Bahasa;L;{born:%d/%m/%Y};{date.today() - timedelta(days=3):%d/%m/%Y};7100"])
+    expect(result).to_contain_text("Hasil pemeriksaan (belum ada yang disimpan)")
+    page.locator("#lang-btn").click()
+    expect(result).to_contain_text("Check result (nothing saved yet)")
+    expect(result.locator("#import-refused li")).to_contain_text("Row 3")
+    result.locator("#import-valid").click()
+    expect(result.get_by_role("heading", name="Import result")).to_be_visible()
+    assert len(children_named(live_server, "Sari Bahasa")) == 1
+    page.locator("#lang-btn").click()
+    expect(result.get_by_role("heading", name="Hasil impor")).to_be_visible()
+    expect(page.locator("#import-note")).to_contain_text("Tersimpan.")

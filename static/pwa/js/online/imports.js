@@ -100,7 +100,13 @@ function summary(r) {
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
 }
 
+/** What the screen shows ([drawer's name, its answer, the file]), drawn again in the other language:
+ * app.js switchLang routes anew, this screen still in place (formValues keeps no file). */
+let shown = null;
+
 export function render(ctx) {
+  const again = document.getElementById('import-result') ? shown : null;
+  shown = null;
   const note = h('p', { id: 'import-note', role: 'status', 'aria-live': 'polite' });
   const result = h('div', { id: 'import-result' });
   const fileField = field({ label: tx('file'), name: 'file', type: 'file', accept: '.csv,.tsv,.txt,.xlsx,.xlsm', required: true });
@@ -111,7 +117,7 @@ export function render(ctx) {
     for (const b of document.querySelectorAll('#import-form button, #import-result button')) b.disabled = on;
   };
 
-  const file = () => input.files?.[0] ?? null;
+  const file = () => input.files?.[0] ?? again?.[2] ?? null;
   /** One call to the server with the chosen file. */
   async function send(query, working) {
     if (busy) return null;
@@ -122,13 +128,7 @@ export function render(ctx) {
     try {
       return await ctx.api.upload(`/imports/visits${query}`, file());
     } catch (error) {
-      const rows = refusedRows(error.body);
-      const fileProblem = error.body?.errors?.file;
-      // a file refused for its rows (422): said in the screen's words (the server's names accept_valid)
-      note.textContent = error.kind === 'network' ? t('online_only') : rows.length ? tx('refused_all')
-        : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
-      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('recheck')),
-        ...skippedList(error.body?.skipped_rows), ...refusedList(rows)] : []));
+      show('refused', { kind: error.kind, body: error.body, message: error.message });
       return null;
     } finally {
       busy = false;
@@ -136,13 +136,43 @@ export function render(ctx) {
     }
   }
 
+  const drawers = {
+    refused(error) {
+      const rows = refusedRows(error.body);
+      const fileProblem = error.body?.errors?.file;
+      // a file refused for its rows (422): said in the screen's words (the server's names accept_valid)
+      note.textContent = error.kind === 'network' ? t('online_only') : rows.length ? tx('refused_all')
+        : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
+      result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('recheck')),
+        ...skippedList(error.body?.skipped_rows), ...refusedList(rows)] : []));
+    },
+    saved(answer) {
+      note.textContent = tx('done');
+      result.replaceChildren(h('h3', { tabindex: -1 }, tx('saved_title')),
+        ...summary(answer), ...refusedList(refusedRows(answer)));
+    },
+    checked(answer) {
+      note.textContent = '';
+      const refused = refusedRows(answer);
+      // a file of headings only (the template as downloaded): nothing to import, not "Impor sekarang" then "Tersimpan"
+      const actions = !answer.rows && !refused.length ? [h('p', { class: 'notice warn', id: 'import-empty' }, tx('no_rows'))]
+        : refused.length === 0
+        ? [h('button', { class: 'btn primary', type: 'button', id: 'import-all', onclick: () => save('') }, tx('import_all'))]
+        : answer.valid_rows > 0
+          ? [h('p', { class: 'muted' }, tx('valid_help')),
+            h('button', { class: 'btn', type: 'button', id: 'import-valid', onclick: () => save('?accept_valid=true') },
+              tx('import_valid', { n: answer.valid_rows }))]
+          : [];
+      result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), ...refusedList(refused), ...actions);
+    },
+  };
+  const show = (name, answer) => { shown = [name, answer, file()]; drawers[name](answer); };
+
   async function save(query) {
     const answer = await send(query, 'importing');
     if (answer) {
-      note.textContent = tx('done');
       ctx.sync?.sync(); // her own phone pulls what she imported now, not at its next sync
-      result.replaceChildren(h('h3', { tabindex: -1 }, tx('saved_title')),
-        ...summary(answer), ...refusedList(refusedRows(answer)));
+      show('saved', answer);
     }
     // the button she pressed is gone with the result it was in: focus on what came instead
     if (!result.contains(document.activeElement)) {
@@ -155,18 +185,7 @@ export function render(ctx) {
   async function check() {
     const answer = await send('?dry_run=true', 'checking');
     if (!answer) return;
-    note.textContent = '';
-    const refused = refusedRows(answer);
-    // a file of headings only (the template as downloaded): nothing to import, not "Impor sekarang" then "Tersimpan"
-    const actions = !answer.rows && !refused.length ? [h('p', { class: 'notice warn', id: 'import-empty' }, tx('no_rows'))]
-      : refused.length === 0
-      ? [h('button', { class: 'btn primary', type: 'button', id: 'import-all', onclick: () => save('') }, tx('import_all'))]
-      : answer.valid_rows > 0
-        ? [h('p', { class: 'muted' }, tx('valid_help')),
-          h('button', { class: 'btn', type: 'button', id: 'import-valid', onclick: () => save('?accept_valid=true') },
-            tx('import_valid', { n: answer.valid_rows }))]
-        : [];
-    result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), ...refusedList(refused), ...actions);
+    show('checked', answer);
     (result.querySelector('#import-all, #import-valid') ?? result.querySelector('button'))?.focus(); // what she does next
   }
 
@@ -177,7 +196,8 @@ export function render(ctx) {
       note.textContent = error.kind === 'network' ? t('online_only') : tx('failed', { why: error.message });
     }
   } }, tx('template')), ' ', h('small', { class: 'muted' }, tx('template_help')));
-  input.addEventListener('change', () => { result.replaceChildren(); note.textContent = ''; });
+  input.addEventListener('change', () => { result.replaceChildren(); note.textContent = ''; shown = null; });
   const form = h('form', { id: 'import-form', onsubmit: (e) => { e.preventDefault(); check(); } }, fileField, checkBtn);
+  if (again) show(...again);
   return h('section', {}, h('h2', {}, tx('title')), h('p', { class: 'muted' }, tx('intro')), template, form, note, result);
 }
