@@ -43,7 +43,7 @@ def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_conte
     form.locator("button[type=submit]").click()
     sure.click()
     expect(page.locator("#exit")).to_contain_text("keluar (pindah")
-    expect(page.get_by_role("link", name="Catat penimbangan")).to_have_count(0)
+    expect(page.get_by_role("link", name="Catat penimbangan")).to_be_visible()  # her exit day still takes one
     shot(page, "child-exit-offline")
 
     page.goto(base + "/#/")
