@@ -135,3 +135,48 @@ def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_
     assert [m["measured_on"] for m in weighed] == [today.isoformat()]
     doses = live_server.api("GET", f"/children/{child}/immunisations", "kader3").get_json()["items"]
     assert [(d["vaccine"], d["given_on"]) for d in doses] == [("BCG", today.isoformat())]
+
+
+def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live_server, new_context):
+    """An exit dated before a weighing another phone sent meanwhile is refused by the server; its
+    "Perbaiki" opened the child's edit form, which has no exit fields. It opens her screen, where the
+    server's message stands by "Batalkan keluar", and the undo clears it."""
+    from tests.e2e.pages import offline_phone
+
+    base = live_server.url
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    name = "Ketut Ditolak"
+    made = live_server.api("POST", "/children", "kader3", json={
+        "posyandu_id": posyandu_id, "name": name, "sex": "F", "has_kms": True,
+        "birth_date": (date.today() - timedelta(days=300)).isoformat()})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    ctx, page = offline_phone(new_context, base, "kader3")
+    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3", json={  # another phone
+        "measured_on": (date.today() - timedelta(days=1)).isoformat(), "weight_kg": 8.2})
+    assert weighed.status_code == 201, weighed.get_json()
+
+    open_child(page, name)
+    page.get_by_text("Keluar: meninggal / pindah").first.click()
+    form = page.locator("#exit-form")
+    form.get_by_label("Meninggal").check()
+    form.get_by_label("Tanggal").fill((date.today() - timedelta(days=3)).isoformat())
+    form.locator("button[type=submit]").click()
+    form.get_by_role("button", name=f"Ya, {name} keluar", exact=False).click()
+    expect(page.locator("#exit")).to_contain_text("keluar (meninggal")
+    ctx.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#sync-chip")).to_contain_text("perlu perhatian", timeout=30000)
+
+    page.goto(base + "/#/sync")
+    row = page.locator("#attention li", has_text=name)
+    expect(row).to_contain_text("setelah tanggal keluar ini")
+    row.get_by_role("link", name="Perbaiki").click()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    expect(page.locator("#exit")).to_contain_text("setelah tanggal keluar ini")
+    page.get_by_role("button", name="Batalkan keluar").click()
+    page.get_by_role("button", name="Ya, batalkan keluar").click()
+    expect(page.locator("#exit-form")).to_be_visible()
+    wait_synced(page)
+    child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
+    assert (child["exit_reason"], child["exit_date"]) == (None, None)

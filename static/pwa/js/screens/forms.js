@@ -37,9 +37,11 @@ export function dateCheck(errors, form, name, child) {
   return value;
 }
 
+const refusedOf = async (ctx, entity, id) => (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
+
 /** A refused record's messages on the form's fields. */
 export async function showRefused(ctx, form, entity, id) {
-  const refused = (await outboxEntries(ctx.db)).find((e) => e.entity === entity && e.id === id && e.state === 'needs_attention');
+  const refused = await refusedOf(ctx, entity, id);
   if (refused?.errors) setTimeout(() => { if (form.isConnected) showErrors(form, inLang(refused.errors_in, refused.errors)); });
 }
 
@@ -330,7 +332,11 @@ export function exitCard(ctx, child, last) {
     ctx.go(`#/child/${child.id}`, true);
     return true;
   };
-  if (child.exit_date) return h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', confirmed(t('exit_undo'), t('exit_undo_yes'), () => save(null, null)));
+  if (child.exit_date) {
+    const box = h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', confirmed(t('exit_undo'), t('exit_undo_yes'), () => save(null, null)));
+    refusedOf(ctx, 'child', child.id).then((r) => r?.errors && box.append(h('small', { class: 'error' }, Object.values(inLang(r.errors_in, r.errors)).flat().join(' '))));
+    return box;
+  }
   const c = {};
   const ask = confirmed(t('exit_title'), null, () => save(c.exit_date, c.exit_reason));
   const form = h('form', { novalidate: true },

@@ -28,7 +28,7 @@ const shown = (f, v) => {
   if (f === 'position' || f === 'exit_reason') return t(v); // 'lying', 'died': as the forms say them
   if (f.endsWith('_date') || f.endsWith('_on')) return formatDate(v);
   if (typeof v === 'boolean') return v ? '✓' : '✗';
-  if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', '3,25' as the rest of the app writes kg
+  if (typeof v === 'number' && f.endsWith('_kg')) return formatKg(v); // '8,0', as elsewhere
   if (typeof v === 'number' && f.endsWith('_cm')) return formatCm(v);
   if (typeof v === 'number') return formatNumber(v);
   return category(v) !== '–' && typeof v === 'string' && v.includes('_') ? category(v) : String(v);
@@ -50,13 +50,14 @@ function describe(e, r, byId, schedule) {
   return `${e.op === 'delete' ? t('entry_delete', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
 }
 
-/** A conflict's record named: her values, under the server's child (a merged duplicate's: the kept one). */
+/** A conflict's record named: her values, under the server's child (merged: the kept one). */
 const conflicted = (c) => ({ ...c.mine, child_id: c.server_record?.child_id ?? c.mine.child_id });
 
 /** The form that corrects a refused entry's record, when it can be opened (its child is here). */
 function fixLink(e, r, byId) {
   if (e.op === 'delete' || !byId.has(e.entity === 'child' ? e.id : r.child_id)) return null;
-  return e.entity === 'child' ? `#/edit/${e.id}` : e.entity === 'measurement' ? `#/visit/${r.child_id}/${e.id}`
+  // a refused exit: her screen's exit card
+  return e.entity === 'child' ? `#/${e.errors?.exit_date ? 'child' : 'edit'}/${e.id}` : e.entity === 'measurement' ? `#/visit/${r.child_id}/${e.id}`
     : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
 }
 
@@ -74,17 +75,17 @@ async function kept(write) {
     showSaveFailed(error);
     return false;
   }
-  const failed = document.getElementById('save-failed'); // an earlier try's notice: this one went through
+  const failed = document.getElementById('save-failed'); // an earlier try's
   if (failed) failed.hidden = true;
   return true;
 }
 
-/** Why a sync failed, in the user's words: the browser's own message ("Failed to fetch") is English. */
+/** Why a sync failed, in the user's words (the browser's "Failed to fetch" is English). */
 const WHY = { network: 'no_connection', server: 'server_trouble', busy: 'server_busy', conflict: 'server_busy',
   forbidden: 'push_forbidden', storage: 'storage_failed' };
 const whyFailed = (s) => (WHY[s.error] ? t(WHY[s.error]) : s.message ?? s.error);
 
-/** What is still on the phone, as the chip counts it: "all sent" only when none waits, was refused or conflicts. */
+/** What is still on the phone, as the chip counts it ("all sent": none waits, refused or in conflict). */
 const summary = (c) => [c.waiting ? t('waiting', { n: c.waiting }) : null, c.conflicts ? t('conflicts_n', { n: c.conflicts }) : null,
   c.attention ? t('need_attention', { n: c.attention }) : null].filter(Boolean).join(' · ') || t('queue_empty');
 
@@ -101,7 +102,7 @@ export async function render(ctx) {
     button.disabled = true;
     await ctx.sync.syncNow();
     await ctx.route();
-    // redrawn: focus to the new button; the outcome said by the live region (new paragraphs are not read out)
+    // redrawn: focus to the new button; the outcome said by the live region
     document.getElementById('sync-now')?.focus();
     ctx.announce([...document.querySelectorAll('#sync-summary, #sync-error')].map((e) => e.textContent).join(' '));
   } }, t('sync_now'));
@@ -133,11 +134,11 @@ export async function render(ctx) {
         return h('li', { class: 'row action' },
           h('span', { class: 'row-main' }, h('strong', {}, named(e)),
             h('small', {}, e.stuck ? t('entry_stuck')
-              // a field she knows named ('Berat badan (kg): …'); else the server's words alone (not a code name)
+              // a field she knows named ('Berat badan (kg): …'); else the server's words alone
               : Object.entries(inLang(e.errors_in, e.errors) ?? {}).map(([f, m]) => `${LABELS[f] ? `${label(f)}: ` : ''}${[].concat(m).join(' ')}`)
                 .join('; '))),
           h('span', { class: 'actions' }, again, fix ? h('a', { class: again ? 'btn' : 'btn primary', href: fix }, t('fix')) : null,
-            // it never reaches the server and cannot be brought back: a second tap (a thumb beside 'Perbaiki')
+            // gone for good: a second tap (a thumb beside 'Perbaiki')
             confirmed(t('discard'), t('discard_confirm'), async () => {
               if (!await kept(() => discardEntry(ctx.db, e.mutation_id))) return;
               await ctx.sync.refresh(); ctx.route(); })));
@@ -148,7 +149,7 @@ export async function render(ctx) {
 export async function conflict(ctx, mutationId) {
   const stored = (await conflictList(ctx.db)).find((x) => x.mutation_id === mutationId);
   if (!stored) return h('p', {}, t('queue_empty'));
-  // the server's version held now (a later pull may have brought a newer one): shown, her choice sent on it
+  // the server's version held now (maybe a later pull's): shown, her choice sent on it
   const c = conflictNow(stored, await getRow(ctx.db, stored.entity, stored.id));
   const server = c.server_record ?? {};
   const fields = conflictFields(c);
@@ -221,7 +222,7 @@ export async function logOut(ctx, { revokeWaitMs = REVOKE_WAIT_MS, notice = null
   const { tokens } = ctx.session;
   await forget(user.id);
   await revoke(ctx.api, tokens, revokeWaitMs);
-  if (notice) sessionStorage.setItem(LOGIN_NOTICE, notice); // a text key: said by the login screen after the reload
+  if (notice) sessionStorage.setItem(LOGIN_NOTICE, notice); // said by the login screen after the reload
   location.hash = '';
   location.reload();
   return 0;
@@ -325,7 +326,7 @@ function passwordForm(ctx) {
     const { current_password: current, new_password: next, new_password2: again } = form.elements;
     const errors = {
       ...(current.value ? {} : { current_password: [t('required')] }),
-      // counted as the server counts (NFKC characters): a combining accent or an emoji is one
+      // counted as the server (NFKC): an accent or an emoji is one
       ...([...next.value.normalize('NFKC')].length < 8 ? { new_password: [t('password_rule')] }
         : next.value !== again.value ? { new_password2: [t('password_mismatch')] } : {}),
     };
