@@ -15,16 +15,32 @@ pytestmark = pytest.mark.e2e
 NAME = "Ketut Pindahan"
 
 
+def registered(live_server, name: str, **exit_fields) -> str:
+    """A girl of 300 days registered by kader3 in her first posyandu (``exit_date``, ``exit_reason``
+    if given): her id."""
+    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
+    made = live_server.api("POST", "/children", "kader3", json={
+        "posyandu_id": posyandu_id, "name": name, "sex": "F", "has_kms": True,
+        "birth_date": (date.today() - timedelta(days=300)).isoformat(), **exit_fields})
+    assert made.status_code == 201, made.get_json()
+    return made.get_json()["id"]
+
+
+def undo_exit(live_server, page, child_id: str) -> None:
+    """On her screen: "Batalkan keluar", asked in the page ("Ya, batalkan keluar"); synced, none on the server."""
+    page.get_by_role("button", name="Batalkan keluar").click()
+    page.get_by_role("button", name="Ya, batalkan keluar").click()
+    expect(page.locator("#exit-form")).to_be_visible()
+    wait_synced(page)
+    child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
+    assert (child["exit_reason"], child["exit_date"]) == (None, None)
+
+
 def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_context, shot):
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
-    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
-    made = live_server.api("POST", "/children", "kader3", json={
-        "posyandu_id": posyandu_id, "name": NAME, "sex": "F", "has_kms": True,
-        "birth_date": (date.today() - timedelta(days=300)).isoformat()})
-    assert made.status_code == 201, made.get_json()
-    child_id = made.get_json()["id"]
+    child_id = registered(live_server, NAME)
     ctx, page = offline_phone(new_context, base, "kader3")
 
     open_child(page, NAME)
@@ -60,12 +76,7 @@ def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_conte
     assert (child["exit_reason"], child["exit_date"]) == ("moved_away", date.today().isoformat())
 
     open_child(page, NAME)  # a mistake: undone, asked in the page too
-    page.get_by_role("button", name="Batalkan keluar").click()
-    page.get_by_role("button", name="Ya, batalkan keluar").click()
-    expect(page.locator("#exit-form")).to_be_visible()
-    wait_synced(page)
-    child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
-    assert (child["exit_reason"], child["exit_date"]) == (None, None)
+    undo_exit(live_server, page, child_id)
     assert not native, native
 
 
@@ -75,14 +86,10 @@ def test_a_weighing_dated_after_her_exit_is_refused_on_the_phone(live_server, ne
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
-    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
     left = (date.today() - timedelta(days=3)).isoformat()
-    made = live_server.api("POST", "/children", "kader3", json={
-        "posyandu_id": posyandu_id, "name": "Ketut Keluar", "sex": "F", "has_kms": True,
-        "birth_date": (date.today() - timedelta(days=300)).isoformat(), "exit_date": left, "exit_reason": "moved_away"})
-    assert made.status_code == 201, made.get_json()
+    child_id = registered(live_server, "Ketut Keluar", exit_date=left, exit_reason="moved_away")
     ctx, page = offline_phone(new_context, base, "kader3")
-    page.goto(f"{base}/#/visit/{made.get_json()['id']}")
+    page.goto(f"{base}/#/visit/{child_id}")
     page.get_by_label("Berat badan (kg)").fill("8,1")
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#child-form, form").first).to_contain_text("anak ini sudah keluar pada")
@@ -100,15 +107,9 @@ def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
-    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
-    today, born = date.today(), (date.today() - timedelta(days=300)).isoformat()
-    ids = {}
-    for name, left in (("Ketut Hari Ini", today), ("Ketut Kemarin", today - timedelta(days=1))):
-        made = live_server.api("POST", "/children", "kader3", json={
-            "posyandu_id": posyandu_id, "name": name, "sex": "F", "has_kms": True, "birth_date": born,
-            "exit_date": left.isoformat(), "exit_reason": "died"})
-        assert made.status_code == 201, made.get_json()
-        ids[name] = made.get_json()["id"]
+    today = date.today()
+    ids = {name: registered(live_server, name, exit_date=left.isoformat(), exit_reason="died")
+           for name, left in (("Ketut Hari Ini", today), ("Ketut Kemarin", today - timedelta(days=1)))}
     ctx, page = offline_phone(new_context, base, "kader3")
     open_child(page, "Ketut Kemarin")
     expect(page.locator("#exit")).to_be_visible()
@@ -144,13 +145,8 @@ def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
-    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
     name = "Ketut Ditolak"
-    made = live_server.api("POST", "/children", "kader3", json={
-        "posyandu_id": posyandu_id, "name": name, "sex": "F", "has_kms": True,
-        "birth_date": (date.today() - timedelta(days=300)).isoformat()})
-    assert made.status_code == 201, made.get_json()
-    child_id = made.get_json()["id"]
+    child_id = registered(live_server, name)
     ctx, page = offline_phone(new_context, base, "kader3")
     weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3", json={  # another phone
         "measured_on": (date.today() - timedelta(days=1)).isoformat(), "weight_kg": 8.2})
@@ -174,9 +170,4 @@ def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live
     row.get_by_role("link", name="Perbaiki").click()
     page.get_by_role("heading", name=name, exact=True).wait_for()
     expect(page.locator("#exit")).to_contain_text("setelah tanggal keluar ini")
-    page.get_by_role("button", name="Batalkan keluar").click()
-    page.get_by_role("button", name="Ya, batalkan keluar").click()
-    expect(page.locator("#exit-form")).to_be_visible()
-    wait_synced(page)
-    child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
-    assert (child["exit_reason"], child["exit_date"]) == (None, None)
+    undo_exit(live_server, page, child_id)
