@@ -93,3 +93,21 @@ test("the child form's names and address hold no more than the server keeps (nam
   assert.deepEqual(['name', 'mother_name', 'father_name', 'address', 'nik', 'mother_nik'].map(limit),
     ['120', '120', '120', '255', '24', '24']); // a NIK: 16 digits, typed in groups as on the KTP (nikDigits)
 });
+
+test('a confirmation answered twice in a row (a slow phone\'s double tap) acts once, and again once the first is done', async () => {
+  const { confirmed } = await import('../../static/pwa/js/ui.js');
+  let acts = 0;
+  let finish;
+  const slot = confirmed('Buang', 'Ya, buang data ini', () => { acts += 1; return new Promise((r) => { finish = r; }); });
+  const tap = (button) => button.listeners.click[0]({ currentTarget: button });
+  tap(slot.kids[0]); // "Buang": the question
+  const yes = slot.kids[0];
+  assert.equal(yes.textContent, 'Ya, buang data ini');
+  const first = tap(yes);
+  tap(yes);
+  assert.equal(acts, 1);
+  finish();
+  await first;
+  tap(yes);
+  assert.equal(acts, 2);
+});

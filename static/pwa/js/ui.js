@@ -82,8 +82,15 @@ export function radios(name, legend, options, checked, required = false) {
 export function confirmed(label, question, act) {
   const slot = h('span', { class: 'confirm' });
   const show = (...buttons) => { slot.replaceChildren(...buttons); buttons[0].focus(); };
+  // a slow phone's double tap acts once (not two unlinks, publishes, saves): "Ya" waits for the first
+  let busy = false;
+  const once = async (e) => {
+    if (busy) return;
+    busy = true;
+    try { await act(e); } finally { busy = false; }
+  };
   slot.ask = (q = question) => show(
-    h('button', { class: 'btn danger', type: 'button', onclick: act }, q),
+    h('button', { class: 'btn danger', type: 'button', onclick: once }, q),
     h('button', { class: 'btn', type: 'button', onclick: () => show(first()) }, t('cancel')));
   const first = () => h('button', { class: 'btn', type: question ? 'button' : 'submit', onclick: question && (() => slot.ask()) }, label);
   slot.replaceChildren(first());
