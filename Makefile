@@ -65,12 +65,13 @@ fuzz: deps system-deps
 fuzz-sync: deps system-deps
 	SYNC_FUZZ_EXAMPLES=300 $(PY) -m pytest -q tests/sync/test_fault_injection.py
 
-# The rules, API and sync tests with the clock moved to each hour at which Indonesia's zones and the
-# machine's UTC disagree on the date, at a month's, year's and February's end (tests/support/clock.py),
-# on SQLite (TEST_BACKENDS=sqlite,postgresql for both), by hand or in a nightly job.
+# The rules, API, sync and browser tests with the clock moved to each hour at which Indonesia's zones
+# and the machine's UTC disagree on the date, at a month's, year's and February's end
+# (tests/support/clock.py), on SQLite (TEST_BACKENDS=sqlite,postgresql for both), by hand or nightly.
 test-clock: deps system-deps
 	@for at in month-end-wit month-end year-end february-end; do \
-	  TEST_BACKENDS=$${TEST_BACKENDS:-sqlite} $(PY) -m pytest -q --clock=$$at tests/unit tests/api tests/sync || exit 1; done
+	  TEST_BACKENDS=$${TEST_BACKENDS:-sqlite} $(PY) -m pytest -q --clock=$$at tests/unit tests/api tests/sync tests/e2e \
+	  || exit 1; done
 
 bench: deps system-deps
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

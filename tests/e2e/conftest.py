@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -55,11 +56,14 @@ def new_context(browser, request):
     test fails, each open page is kept as screenshots/failed-<test>-<n>.png and its address and the
     browser's errors are printed (a failure seen once in a loaded CI run is then read, not guessed)."""
     made, errors = [], []
+    moved = request.config.getoption("--clock")
 
     def make(**kwargs):
         ctx = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="allow",
                                   locale="id-ID", **kwargs)
         ctx.set_default_timeout(20000)
+        if moved:  # the browser's clock where the server's (in this process) is: tests/support/clock.py
+            ctx.clock.set_system_time(datetime.now(timezone.utc))
         ctx.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
         ctx.on("weberror", lambda e: errors.append(f"uncaught: {e.error}"))
         made.append(ctx)

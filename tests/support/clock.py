@@ -5,8 +5,9 @@ for some hours every day the WIT date is a day ahead of the WIB date, and from 1
 date is a day ahead of the machine's. A test that asks "today" of the wrong zone passes most of the day and
 fails at those hours, worst on a month's or a year's last day (a report's month changes). The moved clock
 is the whole test process's (time-machine): the in-process app, its rules and the tests; never PostgreSQL's
-own ``now()`` (the app reads no database clock) nor a server started in another process (tests/e2e, ops).
-"""
+own ``now()`` (the app reads no database clock) nor a server started in another process (tests/ops). The
+browser tests' server runs in the test process, and tests/e2e/conftest.py sets each browser context's
+clock to the moved instant (a browser an hour from its server says its clock is wrong)."""
 from __future__ import annotations
 
 import calendar
