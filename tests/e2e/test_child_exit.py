@@ -90,6 +90,7 @@ def test_a_weighing_dated_after_her_exit_is_refused_on_the_phone(live_server, ne
     child_id = registered(live_server, "Ketut Keluar", exit_date=left, exit_reason="moved_away")
     ctx, page = offline_phone(new_context, base, "kader3")
     page.goto(f"{base}/#/visit/{child_id}")
+    page.get_by_label("Tanggal timbang").fill(date.today().isoformat())  # after her exit: no day offered
     page.get_by_label("Berat badan (kg)").fill("8,1")
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#child-form, form").first).to_contain_text("anak ini sudah keluar pada")
@@ -103,7 +104,8 @@ def test_a_weighing_dated_after_her_exit_is_refused_on_the_phone(live_server, ne
 def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_server, new_context):
     """The server takes a weighing or dose dated on the exit day (events.check_date refuses only after
     it); the child's screen hid "Catat penimbangan" and the doses' button from that day, and the doses
-    form offered nothing on it. The day after, both are gone."""
+    form offered nothing on it. The day after, both are gone (a weighing made before it and entered
+    late has its own button: the next test)."""
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
@@ -113,7 +115,7 @@ def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_
     ctx, page = offline_phone(new_context, base, "kader3")
     open_child(page, "Ketut Kemarin")
     expect(page.locator("#exit")).to_be_visible()
-    expect(page.get_by_role("link", name="Catat penimbangan")).to_have_count(0)
+    expect(page.get_by_role("link", name="Catat penimbangan", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Catat imunisasi/vitamin diberikan")).to_have_count(0)
 
     open_child(page, "Ketut Hari Ini")
@@ -136,6 +138,41 @@ def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_
     assert [m["measured_on"] for m in weighed] == [today.isoformat()]
     doses = live_server.api("GET", f"/children/{child}/immunisations", "kader3").get_json()["items"]
     assert [(d["vaccine"], d["given_on"]) for d in doses] == [("BCG", today.isoformat())]
+
+
+def test_a_weighing_made_before_her_exit_and_entered_after_it_is_dated_by_the_kader(live_server, new_context):
+    """The server takes a weighing dated up to the exit day, entered whenever (a child who died before
+    her last weighing was typed in); after that day her screen offered no way to enter one. Now
+    "Catat penimbangan sebelum keluar" opens the form without a date (not today's: the kader picks
+    the weighing's day), none after the exit taken, and the weighing reaches the server."""
+    from tests.e2e.pages import offline_phone
+
+    base = live_server.url
+    left = date.today() - timedelta(days=5)
+    weighed_on = left - timedelta(days=2)
+    child_id = registered(live_server, "Ketut Terlambat", exit_date=left.isoformat(), exit_reason="died")
+    ctx, page = offline_phone(new_context, base, "kader3")
+    open_child(page, "Ketut Terlambat")
+    expect(page.get_by_role("link", name="Catat penimbangan", exact=True)).to_have_count(0)
+    page.get_by_role("link", name="Catat penimbangan sebelum keluar").click()
+    when = page.get_by_label("Tanggal timbang")
+    expect(when).to_have_value("")
+    expect(when).to_have_attribute("max", left.isoformat())
+    page.get_by_label("Berat badan (kg)").fill("8,1")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-form")).to_contain_text("wajib diisi")
+    when.fill((left + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-form")).to_contain_text("anak ini sudah keluar pada")
+    when.fill(weighed_on.isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#result")).to_be_visible()
+
+    ctx.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_synced(page)
+    weighed = live_server.api("GET", f"/children/{child_id}/measurements", "kader3").get_json()["items"]
+    assert [(m["measured_on"], m["weight_kg"]) for m in weighed] == [(weighed_on.isoformat(), 8.1)]
 
 
 def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live_server, new_context):

@@ -230,8 +230,9 @@ export async function render(ctx, childId) {
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
   const gone = exited(child, ctx.day.date);
-  // her exit day takes records (events.check_date)
-  const actions = h('div', { class: 'actions' }, child.exit_date < ctx.day.date ? null : [
+  // her exit day takes records (events.check_date); after it, one entered late, dated by the kader
+  const actions = h('div', { class: 'actions' }, child.exit_date < ctx.day.date
+    ? h('a', { class: 'btn', href: `#/visit/${child.id}` }, t('visit_before_exit')) : [
     h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
     h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses'))],
     h('a', { class: 'btn', href: `#/card/${child.id}` }, t('card_copy')),
