@@ -8,6 +8,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A passing expect() returns at once; one that waits (a screen drawn after IndexedDB reads and a sync)
+# gets as long as a locator's wait (20 s below) on a loaded CI machine, not Playwright's 5 s.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parent / "screenshots"
