@@ -141,10 +141,11 @@ def test_her_exit_day_itself_takes_a_weighing_and_doses_as_the_server_does(live_
 
 
 def test_a_weighing_made_before_her_exit_and_entered_after_it_is_dated_by_the_kader(live_server, new_context):
-    """The server takes a weighing dated up to the exit day, entered whenever (a child who died before
-    her last weighing was typed in); after that day her screen offered no way to enter one. Now
-    "Catat penimbangan sebelum keluar" opens the form without a date (not today's: the kader picks
-    the weighing's day), none after the exit taken, and the weighing reaches the server."""
+    """The server takes a weighing or dose dated up to the exit day, entered whenever (a child who died
+    before her last visit was typed in); after that day her screen offered no way to enter one. Now
+    "Catat penimbangan sebelum keluar" and "Catat imunisasi/vitamin sebelum keluar" open their forms
+    without a date (not today's: the kader picks the day), none after the exit taken, and the records
+    reach the server."""
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
@@ -168,11 +169,25 @@ def test_a_weighing_made_before_her_exit_and_entered_after_it_is_dated_by_the_ka
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#result")).to_be_visible()
 
+    open_child(page, "Ketut Terlambat")
+    page.get_by_role("link", name="Catat imunisasi/vitamin sebelum keluar").click()
+    form = page.locator("#doses-form")
+    when = form.get_by_label("Tanggal diberikan")
+    expect(when).to_have_value("")
+    expect(when).to_have_attribute("max", left.isoformat())
+    when.fill(weighed_on.isoformat())
+    form.get_by_label(re.compile(r"^BCG \(")).check()  # 300 days old, no dose recorded
+    form.get_by_label("Disalin dari Buku KIA / catatan lain").check()
+    form.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Ketut Terlambat", exact=True).wait_for()
+
     ctx.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     wait_synced(page)
     weighed = live_server.api("GET", f"/children/{child_id}/measurements", "kader3").get_json()["items"]
     assert [(m["measured_on"], m["weight_kg"]) for m in weighed] == [(weighed_on.isoformat(), 8.1)]
+    doses = live_server.api("GET", f"/children/{child_id}/immunisations", "kader3").get_json()["items"]
+    assert [(d["vaccine"], d["given_on"]) for d in doses] == [("BCG", weighed_on.isoformat())]
 
 
 def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live_server, new_context):

@@ -205,6 +205,7 @@ const W = {
   exit_undo: ['Batalkan keluar', 'Undo the exit'],
   exit_undo_yes: ['Ya, batalkan keluar', 'Yes, undo the exit'],
   visit_before_exit: ['Catat penimbangan sebelum keluar', 'Record a weighing before the exit'],
+  doses_before_exit: ['Catat imunisasi/\u200bvitamin sebelum keluar', 'Record doses given before the exit'],
   deleted_offline: ['Data dihapus di HP; akan dikirim saat ada sinyal.', 'Deleted on the phone; it will be sent when there is a connection.'],
   deleted_sending: ['Data dihapus di HP; sedang dikirim ke server.', 'Deleted on the phone; being sent to the server.'],
   deleted_later: ['Data dihapus di HP; akan dikirim saat koneksi kembali.', 'Deleted on the phone; it will be sent when the connection is back.'],

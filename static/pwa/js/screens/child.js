@@ -230,11 +230,11 @@ export async function render(ctx, childId) {
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
   const gone = exited(child, ctx.day.date);
-  // her exit day takes records (events.check_date); after it, one entered late, dated by the kader
-  const actions = h('div', { class: 'actions' }, child.exit_date < ctx.day.date
-    ? h('a', { class: 'btn', href: `#/visit/${child.id}` }, t('visit_before_exit')) : [
-    h('a', { class: 'btn primary', href: `#/visit/${child.id}` }, t('visit')),
-    h('a', { class: 'btn', href: `#/doses/${child.id}` }, t('record_doses'))],
+  // her exit day takes records (events.check_date); after it, those made before it, entered late
+  const late = child.exit_date < ctx.day.date;
+  const actions = h('div', { class: 'actions' },
+    h('a', { class: late ? 'btn' : 'btn primary', href: `#/visit/${child.id}` }, t(late ? 'visit_before_exit' : 'visit')),
+    h('a', { class: 'btn', href: `#/doses/${child.id}` }, t(late ? 'doses_before_exit' : 'record_doses')),
     h('a', { class: 'btn', href: `#/card/${child.id}` }, t('card_copy')),
     h('a', { class: 'btn', href: `#/edit/${child.id}` }, t('edit_child')),
     h('button', { class: 'btn', type: 'button', onclick: async () => {

@@ -140,8 +140,10 @@ export async function dosesForm(ctx, childId) {
   if (!child) return childGone(kept);
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
-  const day = recordDay(ctx.day.date);
-  const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: day, required: true, max: todayIso(), min: child.birth_date });
+  const late = child.exit_date < recordDay(ctx.day.date); // after her exit: its day picked, her exit day's drawn meanwhile
+  const day = late ? child.exit_date : recordDay(ctx.day.date);
+  const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: late ? '' : day, required: true,
+    max: late ? day : todayIso(), min: child.birth_date });
   const options = h('fieldset', { class: 'checks' }, h('legend', {}, dueTitle(day)));
   const source = sourceRadios(null);
   const place = placeRadios('posyandu');
