@@ -5,6 +5,7 @@ needs a connection (its module, js/online/changes.js, is fetched when asked for)
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -51,3 +52,58 @@ def test_the_midwife_reads_who_corrected_a_weighing(live_server, new_context, sh
     expect(newest).to_contain_text(f"berat (kg): {before} → {f'{new_weight:g}'.replace('.', ',')}")
     shot(page, "child-history")
     assert errors == []
+
+
+def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
+    """A child moved to another posyandu: the server writes a row for her record and one for each of her
+    weighings and doses (they move with her). The panel drew one "memindahkan anak" line per row, pages of
+    them and nothing else; now the rows of one operation are one line, counted by kind, across pages
+    ("Muat lagi" continues the line)."""
+    def as_user(username: str) -> dict:
+        token = live_server.api("POST", "/auth/login", json={"username": username, "password": "posyandu123"})
+        return {"Authorization": f"Bearer {token.get_json()['access_token']}"}
+
+    kader, bidan = as_user("kader3"), as_user("bidan1")
+    places = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu", headers=bidan).get_json()["items"]}
+    born = date.today() - timedelta(days=700)
+    made = live_server.api("POST", "/children", headers=kader, json={
+        "posyandu_id": places["Posyandu Kenanga"], "name": "Made Pindah Posyandu", "sex": "M", "birth_date": born.isoformat()})
+    assert made.status_code == 201, made.get_json()
+    child = made.get_json()
+    for month in range(22):  # a weighing a month: more rows than a page of the history (20)
+        weighed = live_server.api("POST", f"/children/{child['id']}/measurements", headers=kader, json={
+            "measured_on": (born + timedelta(days=30 * month + 5)).isoformat(),
+            "weight_kg": round(3.5 + 0.6 * month if month < 6 else 7.1 + 0.25 * (month - 6), 1)})
+        assert weighed.status_code == 201, weighed.get_json()
+    for vaccine, day in (("HB0", 0), ("BCG", 20)):
+        given = live_server.api("POST", f"/children/{child['id']}/immunisations", headers=kader, json={
+            "vaccine": vaccine, "dose": 1, "given_on": (born + timedelta(days=day)).isoformat(), "source": "record"})
+        assert given.status_code == 201, given.get_json()
+    moved = live_server.api("PATCH", f"/children/{child['id']}", headers=bidan, json={
+        "base_version": child["version"], "posyandu_id": places["Posyandu Mawar"]})
+    assert moved.status_code == 200, moved.get_json()
+
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.goto(f"{live_server.url}/#/child/{child['id']}")
+    page.get_by_role("heading", name="Made Pindah Posyandu", exact=True).wait_for()
+    panel = page.locator("#changes-panel")
+    panel.get_by_role("button", name="Lihat riwayat perubahan").click()
+    lines = panel.locator("li")
+    expect(lines.first).to_contain_text("memindahkan anak")
+    expect(lines).to_have_count(1)  # the first page: 20 of her records moved, one line
+    more = panel.locator("button", has_text="Muat lagi")  # hidden after the last page
+    for _ in range(5):
+        if not more.is_visible():
+            break
+        more.click()
+        expect(more).to_be_enabled()  # the page read
+    moves = panel.locator("li", has_text="memindahkan anak")
+    expect(moves).to_have_count(1)
+    expect(moves.locator("strong")).to_have_text("Bidan Ratna memindahkan anak: 22 penimbangan, 2 imunisasi")
+    expect(moves).to_contain_text("Posyandu: Posyandu Kenanga → Posyandu Mawar")
+    # every other row is a line of its own: 22 weighings and 2 doses recorded with their values, the child
+    # registered and changed
+    expect(panel.locator("li", has_text="mencatat penimbangan")).to_have_count(22)
+    expect(panel.locator("li", has_text="mengubah data anak")).to_have_count(1)

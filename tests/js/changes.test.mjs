@@ -41,6 +41,11 @@ test('each field a change wrote, from what to what, as the card writes it', () =
   assert.deepEqual(changeLines(item('create', 'measurement', { id: [null, 'm1'], measured_on: [null, '2025-08-01'],
     weight_kg: [null, '8.0'], oedema: [null, null] })), ['tanggal timbang 1 Agu 2025 · berat (kg) 8']);
   assert.deepEqual(changeLines(item('create', 'child', { id: [null, 'c1'] })), []);
+  // its booleans kept as text as well: were "edema False", "punya KMS True"
+  assert.deepEqual(changeLines(item('create', 'measurement', { oedema: [null, 'False'], weight_kg: [null, '8.0'] })),
+    ['edema tidak · berat (kg) 8']);
+  assert.deepEqual(changeLines(item('create', 'child', { has_kms: [null, 'True'], name: [null, 'False'] })),
+    ['punya KMS ya · nama False']);
   assert.deepEqual(changeLines(item('delete', 'immunisation', {})), []);
   assert.deepEqual(changeLines(item('update', 'child', { exit_date: [null, '2025-08-20'], exit_reason: [null, 'died'] })),
     ['tanggal keluar: – → 20 Agu 2025', 'keluar: – → Meninggal']);
@@ -87,5 +92,47 @@ test("the server's own entries are said in Indonesian, its English notes not sho
   assert.equal(reasonLine(item('restore', 'measurement', { deleted_at: ['x', null] }, { reason: 'child c1 restored' })), null);
   setLang('en');
   assert.equal(whatText(twin), 'Siti Rahayu (cadre) re-judged the duplicate flag of a weighing');
+  setLang('id');
+});
+
+test("one operation's rows are one line, its records counted by kind; rows a reader can tell apart are not", async () => {
+  const { grouped } = await import('../../static/pwa/js/online/changes.js');
+  setLang('id');
+  const posyandu = new Map([[MELATI, 'Melati']]);
+  const bidan = { actor: { name: 'Bidan Ani', role: 'bidan' }, user_id: 'b1' };
+  const move = { posyandu_id: [MELATI, 'c0ffee'] };
+  const at = (s) => ({ at: `2025-08-03T01:05:${String(s).padStart(2, '0')}Z` });
+  // a move (newest first): the child's own update, then a row for each of her weighings and doses
+  const rows = [
+    item('transfer', 'supplement', move, { ...bidan, ...at(9) }),
+    item('transfer', 'immunisation', move, { ...bidan, ...at(9) }),
+    item('transfer', 'measurement', move, { ...bidan, ...at(8) }),
+    item('transfer', 'immunisation', move, { ...bidan, ...at(8) }),
+    item('update', 'child', move, { ...bidan, ...at(8) }),
+    item('create', 'measurement', { weight_kg: [null, '8.1'] }, at(1)), // their values differ: two lines
+    item('create', 'measurement', { weight_kg: [null, '8.0'] }, at(0)),
+  ];
+  const lines = grouped(rows, posyandu);
+  assert.deepEqual(lines.map(whatText), ['Bidan Ani memindahkan anak: 1 penimbangan, 2 imunisasi, 1 vitamin A/obat cacing',
+    'Bidan Ani mengubah data anak', 'Siti Rahayu (kader) mencatat penimbangan', 'Siti Rahayu (kader) mencatat penimbangan']);
+  assert.deepEqual(changeLines(lines[0], posyandu), ['Posyandu: Melati → c0ffee']);
+  assert.deepEqual([lines[0].at, lines.map((l) => l.n)], ['2025-08-03T01:05:09Z', [4, 1, 1, 1]]);
+  // deleted with the same reason at once: one line; with another reason, or a minute apart: their own
+  const gone = (entity, reason, when) => item('delete', entity, {}, { reason, at: when });
+  const deleted = grouped([gone('measurement', 'Salah anak', '2025-08-03T02:00:30Z'), gone('measurement', 'Salah anak', '2025-08-03T02:00:00Z'),
+    gone('measurement', 'Salah anak', '2025-08-03T01:58:59Z'), gone('immunisation', 'Dobel', '2025-08-03T01:58:58Z')]);
+  assert.deepEqual(deleted.map((l) => [whatText(l), reasonLine(l)]), [
+    ['Siti Rahayu (kader) menghapus 2 penimbangan', 'Alasan: Salah anak'],
+    ['Siti Rahayu (kader) menghapus penimbangan', 'Alasan: Salah anak'],
+    ['Siti Rahayu (kader) menghapus imunisasi', 'Alasan: Dobel']]);
+  // the next page goes on with the last line: a copy of it grows, the line drawn is left as it was
+  const more = grouped([item('transfer', 'measurement', move, { ...bidan, ...at(7) }), item('create', 'child', null, at(2))],
+    posyandu, lines[0]);
+  assert.deepEqual(more.map((l) => l.n), [5, 1]);
+  assert.equal(whatText(more[0]), 'Bidan Ani memindahkan anak: 2 penimbangan, 2 imunisasi, 1 vitamin A/obat cacing');
+  assert.equal(whatText(lines[0]), 'Bidan Ani memindahkan anak: 1 penimbangan, 2 imunisasi, 1 vitamin A/obat cacing');
+  setLang('en');
+  assert.equal(whatText(more[0]), 'Bidan Ani moved the child: 2 weighings, 2 immunisations, 1 vitamin A/deworming dose');
+  assert.equal(whatText(deleted[0]), 'Siti Rahayu (cadre) deleted 2 weighings');
   setLang('id');
 });

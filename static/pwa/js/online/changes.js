@@ -35,6 +35,11 @@ export const W = {
     'recorded {what} at a posyandu its recorder has left'],
   needs_review: ['mencatat {what} untuk anak yang sudah dihapus: perlu diperiksa', 'recorded {what} for a deleted child: to be reviewed'],
   child: ['data anak', "the child's record"],
+  // one operation's rows said once (a move's weighings and doses, the demo's records): `grouped`
+  n_child: ['{n} data anak', "{n} child {n:record|records}"],
+  n_measurement: ['{n} penimbangan', '{n} {n:weighing|weighings}'],
+  n_immunisation: ['{n} imunisasi', '{n} {n:immunisation|immunisations}'],
+  n_supplement: ['{n} vitamin A/obat cacing', '{n} vitamin A/deworming {n:dose|doses}'],
   measurement: ['penimbangan', 'a weighing'],
   immunisation: ['imunisasi', 'an immunisation'],
   supplement: ['vitamin A/obat cacing', 'vitamin A/deworming'],
@@ -92,7 +97,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A stored value as read: a date as the card writes it, a decimal with a comma, a posyandu by name. */
 export function valueText(field, value, posyandu = new Map()) {
   if (value === null || value === undefined || value === '') return '–';
-  if (typeof value === 'boolean') return tx(value ? 'yes' : 'no');
+  // a created record's booleans are kept as text too ('False'): was "edema False"
+  if (typeof value === 'boolean' || (['oedema', 'has_kms'].includes(field) && ['True', 'False'].includes(value))) {
+    return tx(value === true || value === 'True' ? 'yes' : 'no');
+  }
   if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
   if (CODES[field]?.[value]) return t(CODES[field][value]);
   // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
@@ -119,14 +127,21 @@ export function changeLines(item, posyandu) {
  * with that change's action and a note of its id ("m1 deleted"): no change of its own. */
 const flagOnly = (item) => Object.keys(item.changes ?? {}).join() === 'possible_duplicate_of';
 
-/** "Kader1 (kader) mengubah penimbangan": who did what to which record. */
+/** "18 penimbangan, 16 imunisasi": a line's records counted by kind. */
+const countsText = (counts) => Object.keys(counts).sort((a, b) => kindRank(a) - kindRank(b))
+  .map((entity) => (W[`n_${entity}`] ? tx(`n_${entity}`, { n: counts[entity] }) : `${counts[entity]} ${entity}`)).join(', ');
+const kindRank = (entity) => (['child', 'measurement', 'immunisation', 'supplement'].indexOf(entity) + 5) % 5;
+
+/** "Kader1 (kader) mengubah penimbangan": who did what to which record (a line of `grouped`: to how many). */
 export function whatText(item) {
   const who = item.actor?.name ? whoText(item.actor) : tx('system');
   const action = flagOnly(item) ? 'flagged' : item.action;
-  const what = W[item.entity] ? tx(item.entity) : item.entity;
+  const many = item.n > 1 ? countsText(item.counts) : null;
+  const what = many ?? (W[item.entity] ? tx(item.entity) : item.entity);
   if (W[action]?.[0].includes('{what}')) return `${who} ${tx(action, { what })}`;
   const did = W[action] ? tx(action) : action;
-  return `${who} ${did}${['merge', 'transfer', 'recompute', 'not_duplicate'].includes(action) ? '' : ` ${what}`}`;
+  if (!['merge', 'transfer', 'recompute', 'not_duplicate'].includes(action)) return `${who} ${did} ${what}`;
+  return `${who} ${did}${many ? `: ${many}` : ''}`;
 }
 
 /** "Alasan: …" as a person gave it (a deletion's, a dose's outside the rules, an N/T's); none for the
@@ -134,6 +149,25 @@ export function whatText(item) {
 export function reasonLine(item) {
   return item.reason && ['create', 'demo', 'update', 'delete'].includes(item.action) && !flagOnly(item)
     ? tx('reason', { text: item.reason }) : null;
+}
+
+/** `items` (newest first) with the rows a reader could not tell apart said once: the same person, action,
+ * changes and reason, each within a minute of the one before (one operation: a move wrote a row for each of
+ * the child's weighings and doses, the demo data one per record; a midwife read twenty lines of "memindahkan
+ * anak" and no other). A line counts its rows by kind (`n`, `counts`); `last`, the previous page's last
+ * line, is continued by this page's first rows (a copy of it is the first line answered, grown or not). */
+export function grouped(items, posyandu, last = null) {
+  const out = last ? [{ ...last, counts: { ...last.counts } }] : []; // `last` itself left as drawn
+  for (const item of items) {
+    const key = JSON.stringify([item.user_id, flagOnly(item) ? 'flagged' : item.action, changeLines(item, posyandu), reasonLine(item)]);
+    const line = out.at(-1);
+    if (line?.key === key && Date.parse(line.until) - Date.parse(item.at) < 60000) {
+      line.counts[item.entity] = (line.counts[item.entity] ?? 0) + 1;
+      line.n += 1;
+      line.until = item.at;
+    } else out.push({ ...item, key, until: item.at, n: 1, counts: { [item.entity]: 1 } });
+  }
+  return out;
 }
 
 function row(item, posyandu) {
@@ -147,15 +181,33 @@ function row(item, posyandu) {
 /** The first page into `box` (its "Memuat…" already shown), "Muat lagi" for the next. */
 export async function show(ctx, child, box, said) {
   let posyandu = new Map();
+  let tail = null; // the last line drawn: {line, li}
   const { list, more, load } = pagedList({
+    // pages read until one brings a line of its own (one operation's rows may fill several)
     fetch: async (cursor) => {
-      const [page, places] = await Promise.all([
-        ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
-        cursor ? null : ctx.posyandus()]);
-      if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
-      return page;
+      let [page, lines, at, last] = [null, [], cursor, tail?.line];
+      do {
+        const [next, places] = await Promise.all([
+          ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`),
+          at ? null : ctx.posyandus()]);
+        if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
+        page = next;
+        at = page.next_cursor;
+        lines = grouped(page.items, posyandu, last);
+        if (last) last = lines.shift();
+      } while (!lines.length && at);
+      if (tail && last.n !== tail.line.n) { // continued by these pages: drawn again, counted anew
+        const li = row(last, posyandu);
+        tail.li.replaceWith(li);
+        tail = { line: last, li };
+      }
+      return { ...page, items: lines };
     },
-    rowOf: (item) => row(item, posyandu),
+    rowOf: (line) => {
+      const li = row(line, posyandu);
+      tail = { line, li };
+      return li;
+    },
     done: (n, first) => {
       if (first) box.replaceChildren(n ? list : h('p', { class: 'muted' }, tx('none')), more);
       ctx.announce(n ? tx('listed', { n }) : tx('none'));
