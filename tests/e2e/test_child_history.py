@@ -79,9 +79,11 @@ def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
         given = live_server.api("POST", f"/children/{child['id']}/immunisations", headers=kader, json={
             "vaccine": vaccine, "dose": 1, "given_on": (born + timedelta(days=day)).isoformat(), "source": "record"})
         assert given.status_code == 201, given.get_json()
-    moved = live_server.api("PATCH", f"/children/{child['id']}", headers=bidan, json={
-        "base_version": child["version"], "posyandu_id": places["Posyandu Mawar"]})
-    assert moved.status_code == 200, moved.get_json()
+    for there in ("Posyandu Mawar", "Posyandu Melati"):  # moved twice: 24 rows each, newest first
+        moved = live_server.api("PATCH", f"/children/{child['id']}", headers=bidan, json={
+            "base_version": child["version"], "posyandu_id": places[there]})
+        assert moved.status_code == 200, moved.get_json()
+        child = moved.get_json()
 
     page = new_context().new_page()
     login(page, live_server.url, "bidan1")
@@ -91,8 +93,11 @@ def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
     panel = page.locator("#changes-panel")
     panel.get_by_role("button", name="Lihat riwayat perubahan").click()
     lines = panel.locator("li")
-    expect(lines.first).to_contain_text("memindahkan anak")
-    expect(lines).to_have_count(1)  # the first page: 20 of her records moved, one line
+    said = "Bidan Ratna memindahkan anak: 22 penimbangan, 2 imunisasi"
+    # the first page held 20 rows of the last move, one line: the next read too, until a second line
+    expect(lines.first.locator("strong")).to_have_text(said)
+    expect(lines.nth(1).locator("strong")).to_have_text("Bidan Ratna mengubah data anak")
+    expect(lines.nth(2)).to_contain_text("memindahkan anak: ")  # the first move, its rows read so far
     more = panel.locator("button", has_text="Muat lagi")  # hidden after the last page
     for _ in range(5):
         if not more.is_visible():
@@ -100,10 +105,11 @@ def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
         more.click()
         expect(more).to_be_enabled()  # the page read
     moves = panel.locator("li", has_text="memindahkan anak")
-    expect(moves).to_have_count(1)
-    expect(moves.locator("strong")).to_have_text("Bidan Ratna memindahkan anak: 22 penimbangan, 2 imunisasi")
-    expect(moves).to_contain_text("Posyandu: Posyandu Kenanga → Posyandu Mawar")
+    expect(moves).to_have_count(2)  # "Muat lagi" went on with the first move's line
+    expect(moves.locator("strong")).to_have_text([said, said])
+    expect(moves.first).to_contain_text("Posyandu: Posyandu Mawar → Posyandu Melati")
+    expect(moves.last).to_contain_text("Posyandu: Posyandu Kenanga → Posyandu Mawar")
     # every other row is a line of its own: 22 weighings and 2 doses recorded with their values, the child
     # registered and changed
     expect(panel.locator("li", has_text="mencatat penimbangan")).to_have_count(22)
-    expect(panel.locator("li", has_text="mengubah data anak")).to_have_count(1)
+    expect(panel.locator("li", has_text="mengubah data anak")).to_have_count(2)

@@ -183,9 +183,10 @@ export async function show(ctx, child, box, said) {
   let posyandu = new Map();
   let tail = null; // the last line drawn: {line, li}
   const { list, more, load } = pagedList({
-    // pages read until one brings a line of its own (one operation's rows may fill several)
+    // pages read until two new lines, the first then whole (one operation's rows may fill several pages)
     fetch: async (cursor) => {
-      let [page, lines, at, last] = [null, [], cursor, tail?.line];
+      const items = [];
+      let [page, lines, at, last] = [null, [], cursor, null];
       do {
         const [next, places] = await Promise.all([
           ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`),
@@ -193,9 +194,10 @@ export async function show(ctx, child, box, said) {
         if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
         page = next;
         at = page.next_cursor;
-        lines = grouped(page.items, posyandu, last);
-        if (last) last = lines.shift();
-      } while (!lines.length && at);
+        items.push(...page.items);
+        lines = grouped(items, posyandu, tail?.line);
+        if (tail) last = lines.shift();
+      } while (lines.length < 2 && at);
       if (tail && last.n !== tail.line.n) { // continued by these pages: drawn again, counted anew
         const li = row(last, posyandu);
         tail.li.replaceWith(li);
