@@ -82,6 +82,37 @@ test('when: the instant in the phone\'s local time, Indonesian date and time', (
   assert.deepEqual(shown, { when: '3 Agu 2025, 08.05', who: 'Kader Posyandu Melati', what: 'melihat data anak' });
 });
 
+test("a reader's like reads of one day are one line, counted, from the first one's time to the last's", async () => {
+  const { sameReads } = await import('../../static/pwa/js/online/access-log.js');
+  const at = (iso) => ({ at: iso });
+  const reads = [
+    item('pull', '/sync/pull', at('2025-08-03T09:30:00Z')), // 16.30 WIB
+    item('pull', '/sync/pull', at('2025-08-03T01:05:00Z')),
+    item('pull', '/sync/pull', at('2025-08-02T23:50:00Z')), // 06.50 WIB, the same day in Jakarta
+    item('view', '/children/<uuid:child_id>', at('2025-08-02T23:40:00Z')), // another read: its own line
+    item('pull', '/sync/pull', at('2025-08-02T23:30:00Z')),
+    item('pull', '/sync/pull', at('2025-08-02T16:00:00Z')), // 23.00 WIB on the 2nd: another day
+    item('pull', '/sync/pull', { ...at('2025-08-02T15:59:00Z'), user_id: 'u-bidan', reader: { name: 'Bidan Ani', role: 'bidan' } }),
+  ];
+  const lines = sameReads(reads, names);
+  assert.deepEqual(lines.map((l) => describe(l, names)), [
+    { when: '3 Agu 2025, 06.50–16.30', who: 'Kader Posyandu Melati', what: 'menyalin data anak ke HP (3 kali)' },
+    { when: '3 Agu 2025, 06.40', who: 'Kader Posyandu Melati', what: 'melihat data anak' },
+    { when: '3 Agu 2025, 06.30', who: 'Kader Posyandu Melati', what: 'menyalin data anak ke HP' },
+    { when: '2 Agu 2025, 23.00', who: 'Kader Posyandu Melati', what: 'menyalin data anak ke HP' },
+    { when: '2 Agu 2025, 22.59', who: 'Bidan Ani', what: 'menyalin data anak ke HP' }]);
+  // two in the same minute: that minute once
+  const twice = sameReads([reads[1], { ...reads[1], at: '2025-08-03T01:05:30Z' }], names);
+  assert.deepEqual(describe(twice[0], names), { when: '3 Agu 2025, 08.05', who: 'Kader Posyandu Melati', what: 'menyalin data anak ke HP (2 kali)' });
+  setLang('en');
+  try {
+    assert.deepEqual(describe(lines[0], names).what, "copied the child's data to a phone (3 times)");
+    assert.deepEqual(describe(lines[0], names).when, '3 Aug 2025, 06:50–16:30');
+  } finally {
+    setLang('id');
+  }
+});
+
 test('in English on request', () => {
   setLang('en');
   try {
@@ -124,8 +155,12 @@ test('the history screen: offline it says it needs the internet; online a page, 
   try {
     const { accessLog } = await import('../../static/pwa/js/screens/parent.js');
     const kid = { id: CHILD, name: 'Ayu Lestari' };
-    const pages = [{ items: [item('view', '/children/<uuid:child_id>')], next_cursor: 'n1' },
-      { items: [item('pull', '/sync/pull', { user_id: ME })], next_cursor: null }];
+    const pulled = (minute) => item('pull', '/sync/pull', { user_id: ME, at: `2025-08-03T01:0${minute}:00Z` });
+    const viewed = (minute) => item('view', '/children/<uuid:child_id>', { at: `2025-08-03T01:0${minute}:00Z` });
+    // her own phone's syncs, three a morning, across two pages: one line, held back until the second is read
+    const pages = [{ items: [viewed(9), pulled(8), viewed(7), pulled(6), pulled(5)], next_cursor: 'n1' },
+      { items: [pulled(4), viewed(3)], next_cursor: 'n2' },
+      { items: [pulled(2), pulled(1)], next_cursor: null }];
     const asked = [];
     const ctx = (online) => ({ bundle: async () => ({ child: kid }), online: () => online, session: { user: { id: ME } },
       posyandus: async () => [], api: { get: async (path) => { asked.push(path); return pages.shift(); } } });
@@ -138,17 +173,19 @@ test('the history screen: offline it says it needs the internet; online a page, 
 
     const screen = await accessLog(ctx(true), CHILD);
     const rows = () => byId(screen, 'access-log').find((e) => e.localName === 'li');
-    assert.equal(rows().length, 1);
-    assert.match(rows()[0].textContent, /Kader Posyandu Melati.*melihat data anak/);
+    const said = () => rows().map((r) => r.textContent);
+    assert.deepEqual(said(), ['Kader Posyandu Melatimelihat data anak3 Agu 2025, 08.09', 'Andamenyalin data anak ke HP3 Agu 2025, 08.08',
+      'Kader Posyandu Melatimelihat data anak3 Agu 2025, 08.07']); // the syncs of 08.04-08.06 held back
     assert.match(screen.textContent, /Setiap kali data anak dibuka/);
     const more = byId(screen, 'access-more');
     assert.equal(more.hidden, false);
     await Promise.all(more.listeners.click.map((fn) => fn()));
-    assert.equal(rows().length, 2);
-    assert.equal(dom.focused(), rows()[1], 'she goes on reading at the first new line');
-    assert.match(rows()[1].textContent, /Anda.*menyalin data anak ke HP/);
+    assert.deepEqual(said().slice(3), ['Andamenyalin data anak ke HP (3 kali)3 Agu 2025, 08.04–08.06',
+      'Kader Posyandu Melatimelihat data anak3 Agu 2025, 08.03', 'Andamenyalin data anak ke HP (2 kali)3 Agu 2025, 08.01–08.02']);
+    assert.equal(dom.focused(), rows()[3], 'she goes on reading at the first new line');
     assert.equal(more.hidden, true);
-    assert.deepEqual(asked, [`/children/${CHILD}/access-log?limit=20`, `/children/${CHILD}/access-log?limit=20&cursor=n1`]);
+    assert.deepEqual(asked, [`/children/${CHILD}/access-log?limit=20`, `/children/${CHILD}/access-log?limit=20&cursor=n1`,
+      `/children/${CHILD}/access-log?limit=20&cursor=n2`]);
   } finally {
     dom.restore();
   }

@@ -5,7 +5,7 @@
 // in the shell's dictionary.
 import { formatDateTime, refusal, t, textsOf, whoText } from '../i18n.js';
 import { h } from '../ui.js';
-import { pagedList } from './pages.js';
+import { pagedList, runs } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -32,6 +32,7 @@ export const W = {
   read_export_actions: ['mengunduh daftar tindak lanjut ({area})', 'downloaded the follow-up list ({area})'],
   read_export_workbook: ['mengunduh buku kerja laporan ({area})', 'downloaded the report workbook ({area})'],
   all_areas: ['semua wilayah', 'every area'],
+  times: ['{what} ({n} kali)', '{what} ({n} {n:time|times})'],
   region_1: ['provinsi', 'province'],
   region_2: ['kabupaten/kota', 'district/city'],
   region_3: ['kecamatan', 'sub-district'],
@@ -104,9 +105,20 @@ export function whoRead(item, me) {
   return item.reader?.name ? whoText(item.reader) : tx('reader_unknown');
 }
 
-/** One item as shown: {when, who, what}. */
-export const describe = (item, { me = null, ...names } = {}) => ({
-  when: formatDateTime(item.at), who: whoRead(item, me), what: whatText(item, names),
+/** One item (or a line of `sameReads`) as shown: {when, who, what}; a line of several reads with their
+ * count and the time of the first: "menyalin data anak ke HP (3 kali)", "6 Des 2026, 01.22–01.27". */
+export function describe(item, { me = null, ...names } = {}) {
+  const [what, when] = [whatText(item, names), formatDateTime(item.at)];
+  if (!(item.n > 1)) return { when, who: whoRead(item, me), what };
+  const from = formatDateTime(item.oldest.at);
+  return { when: from === when ? when : `${from}–${when.split(', ').pop()}`, who: whoRead(item, me), what: tx('times', { what, n: item.n }) };
+}
+
+/** A reader's like reads of one day, newest first, as one line (`runs`): a kader's or a midwife's phone
+ * copies the child's data at each sync, and a parent read a line for each, a dozen a day. */
+export const sameReads = (items, names) => runs(items, {
+  keyOf: (item) => JSON.stringify([item.user_id, whatText(item, names)]),
+  together: (before, item) => new Date(before.at).toDateString() === new Date(item.at).toDateString(),
 });
 
 const ACCESS_PAGE = 20;
@@ -140,6 +152,7 @@ export async function render(ctx, c, section, back) {
       await nameRegions(ctx.api, page.items, names.regions);
       return page;
     },
+    lines: (items) => sameReads(items, names),
     rowOf: (item) => accessItem(item, names),
     done: (n) => { status.textContent = n ? '' : tx('access_none'); },
     failed: (error) => {

@@ -5,7 +5,7 @@
 // never part of the offline shell; its words are here, not in the shell's dictionary.
 import { formatDate, formatDateTime, formatNumber, refusal, t, textsOf, whoText } from '../i18n.js';
 import { h } from '../ui.js';
-import { pagedList } from './pages.js';
+import { pagedList, runs } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -151,24 +151,15 @@ export function reasonLine(item) {
     ? tx('reason', { text: item.reason }) : null;
 }
 
-/** `items` (newest first) with the rows a reader could not tell apart said once: the same person, action,
- * changes and reason, each within a minute of the one before (one operation: a move wrote a row for each of
- * the child's weighings and doses, the demo data one per record; a midwife read twenty lines of "memindahkan
- * anak" and no other). A line counts its rows by kind (`n`, `counts`); `last`, the previous page's last
- * line, is continued by this page's first rows (a copy of it is the first line answered, grown or not). */
-export function grouped(items, posyandu, last = null) {
-  const out = last ? [{ ...last, counts: { ...last.counts } }] : []; // `last` itself left as drawn
-  for (const item of items) {
-    const key = JSON.stringify([item.user_id, flagOnly(item) ? 'flagged' : item.action, changeLines(item, posyandu), reasonLine(item)]);
-    const line = out.at(-1);
-    if (line?.key === key && Date.parse(line.until) - Date.parse(item.at) < 60000) {
-      line.counts[item.entity] = (line.counts[item.entity] ?? 0) + 1;
-      line.n += 1;
-      line.until = item.at;
-    } else out.push({ ...item, key, until: item.at, n: 1, counts: { [item.entity]: 1 } });
-  }
-  return out;
-}
+/** `items` (newest first) with the rows a reader could not tell apart said once (`runs`): the same person,
+ * action, changes and reason, each within a minute of the one before (one operation: a move wrote a row for
+ * each of the child's weighings and doses, the demo data one per record; a midwife read twenty lines of
+ * "memindahkan anak" and no other), counted by kind. */
+export const grouped = (items, posyandu) => runs(items, {
+  keyOf: (item) => JSON.stringify([item.user_id, flagOnly(item) ? 'flagged' : item.action, changeLines(item, posyandu), reasonLine(item)]),
+  together: (before, item) => Date.parse(before.at) - Date.parse(item.at) < 60000,
+  kindOf: (item) => item.entity,
+});
 
 function row(item, posyandu) {
   return h('li', { class: 'row' }, h('span', { class: 'row-main' },
@@ -181,35 +172,16 @@ function row(item, posyandu) {
 /** The first page into `box` (its "Memuat…" already shown), "Muat lagi" for the next. */
 export async function show(ctx, child, box, said) {
   let posyandu = new Map();
-  let tail = null; // the last line drawn: {line, li}
   const { list, more, load } = pagedList({
-    // pages read until two new lines, the first then whole (one operation's rows may fill several pages)
     fetch: async (cursor) => {
-      const items = [];
-      let [page, lines, at, last] = [null, [], cursor, null];
-      do {
-        const [next, places] = await Promise.all([
-          ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`),
-          at ? null : ctx.posyandus()]);
-        if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
-        page = next;
-        at = page.next_cursor;
-        items.push(...page.items);
-        lines = grouped(items, posyandu, tail?.line);
-        if (tail) last = lines.shift();
-      } while (lines.length < 2 && at);
-      if (tail && last.n !== tail.line.n) { // continued by these pages: drawn again, counted anew
-        const li = row(last, posyandu);
-        tail.li.replaceWith(li);
-        tail = { line: last, li };
-      }
-      return { ...page, items: lines };
+      const [page, places] = await Promise.all([
+        ctx.api.get(`/children/${child.id}/history?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+        cursor ? null : ctx.posyandus()]);
+      if (places) posyandu = new Map(places.map((p) => [p.id, p.name]));
+      return page;
     },
-    rowOf: (line) => {
-      const li = row(line, posyandu);
-      tail = { line, li };
-      return li;
-    },
+    lines: (items) => grouped(items, posyandu),
+    rowOf: (line) => row(line, posyandu),
     done: (n, first) => {
       if (first) box.replaceChildren(n ? list : h('p', { class: 'muted' }, tx('none')), more);
       ctx.announce(n ? tx('listed', { n }) : tx('none'));
