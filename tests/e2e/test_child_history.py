@@ -79,7 +79,9 @@ def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
         given = live_server.api("POST", f"/children/{child['id']}/immunisations", headers=kader, json={
             "vaccine": vaccine, "dose": 1, "given_on": (born + timedelta(days=day)).isoformat(), "source": "record"})
         assert given.status_code == 201, given.get_json()
-    for there in ("Posyandu Mawar", "Posyandu Melati"):  # moved twice: 24 rows each, newest first
+    # moved twice and back (24 rows each, newest first): she ends where she was registered, so the phones'
+    # and the server's counts of Kenanga, which later tests compare, are as they would be without her moves
+    for there in ("Posyandu Mawar", "Posyandu Melati", "Posyandu Kenanga"):
         moved = live_server.api("PATCH", f"/children/{child['id']}", headers=bidan, json={
             "base_version": child["version"], "posyandu_id": places[there]})
         assert moved.status_code == 200, moved.get_json()
@@ -95,7 +97,7 @@ def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
     lines = panel.locator("li")
     said = "Bidan Ratna memindahkan anak: 22 penimbangan, 2 imunisasi"
     # the first page held 20 rows of the last move, one line: the next was read too, for two whole lines;
-    # the first move's rows on it were held back for the next page, which goes on with them
+    # the rows of the move before it on that page were held back for the next page, which goes on with them
     expect(lines.first.locator("strong")).to_have_text(said)
     expect(lines.nth(1).locator("strong")).to_have_text("Bidan Ratna mengubah data anak")
     expect(lines).to_have_count(2)
@@ -106,11 +108,12 @@ def test_a_move_is_one_line_with_her_records_counted(live_server, new_context):
         more.click()
         expect(more).to_be_enabled()  # the page read
     moves = panel.locator("li", has_text="memindahkan anak")
-    expect(moves).to_have_count(2)  # the first move's line counted over both pages
-    expect(moves.locator("strong")).to_have_text([said, said])
-    expect(moves.first).to_contain_text("Posyandu: Posyandu Mawar → Posyandu Melati")
-    expect(moves.last).to_contain_text("Posyandu: Posyandu Kenanga → Posyandu Mawar")
+    expect(moves).to_have_count(3)  # a move's line counted over the pages it spans
+    expect(moves.locator("strong")).to_have_text([said, said, said])
+    expect(moves.nth(0)).to_contain_text("Posyandu: Posyandu Melati → Posyandu Kenanga")
+    expect(moves.nth(1)).to_contain_text("Posyandu: Posyandu Mawar → Posyandu Melati")
+    expect(moves.nth(2)).to_contain_text("Posyandu: Posyandu Kenanga → Posyandu Mawar")
     # every other row is a line of its own: 22 weighings and 2 doses recorded with their values, the child
     # registered and changed
     expect(panel.locator("li", has_text="mencatat penimbangan")).to_have_count(22)
-    expect(panel.locator("li", has_text="mengubah data anak")).to_have_count(2)
+    expect(panel.locator("li", has_text="mengubah data anak")).to_have_count(3)
