@@ -9,6 +9,10 @@ export const visibleText = (value) => (/^[\s\p{Cf}]*$/u.test(value ?? '') ? null
 /** A new record's date: the chosen posyandu day, unless in the future ("Sasaran"): then today. */
 export const recordDay = (day, today = todayIso()) => (day && day <= today ? day : today);
 
+/** Her exit day when `day` is past it (events.check_date takes her records up to it): a record made
+ * before it and entered late, its day picked by the kader, none after; else null. */
+export const lateAfterExit = (child, day) => (child.exit_date < recordDay(day) ? child.exit_date : null);
+
 /** A record date's error, or null: required (`bad`: badInput, 31-02), not future, not before birth. */
 export function dateError(value, { birthDate = null, exitDate = null, today = todayIso(), bad } = {}) {
   if (!value) return t(bad ? 'no_such_date' : 'required');

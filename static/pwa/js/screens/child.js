@@ -7,6 +7,7 @@ import { label } from '../due.js';
 import { childNotice } from './duplicates.js';
 import { exitCard } from './forms.js';
 import { exited } from '../due-list.js';
+import { lateAfterExit } from '../checks.js';
 
 const STATUS_KEYS = ['bb_u', 'tb_u', 'bb_tb', 'imt_u'];
 const CHART_STATUS = { wfa: 'bb_u', lhfa: 'tb_u', wfl: 'bb_tb', wfh: 'bb_tb' };
@@ -230,8 +231,7 @@ export async function render(ctx, childId) {
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
   const gone = exited(child, ctx.day.date);
-  // her exit day takes records (events.check_date); after it, those made before it, entered late
-  const late = child.exit_date < ctx.day.date;
+  const late = lateAfterExit(child, ctx.day.date); // records made before her exit, entered after it
   const actions = h('div', { class: 'actions' },
     h('a', { class: late ? 'btn' : 'btn primary', href: `#/visit/${child.id}` }, t(late ? 'visit_before_exit' : 'visit')),
     h('a', { class: 'btn', href: `#/doses/${child.id}` }, t(late ? 'doses_before_exit' : 'record_doses')),

@@ -2,7 +2,7 @@
 import { formatDate, formatNumber, inLang, t } from '../i18n.js';
 import { checkbox, choice, confirmed, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
-import { asStored, birthDateError, dateError, isHealthWorker, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
+import { asStored, birthDateError, dateError, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
 import { childGone, duePanel, exitText, statusPanel } from './child.js';
 
@@ -208,15 +208,15 @@ export async function visitForm(ctx, childId, measurementId = null) {
   const existing = measurementId ? measurements.find((m) => m.id === measurementId) : null;
   if (measurementId && !existing) return h('p', { class: 'notice' }, t('record_gone'));
   const m = existing ?? {};
-  const late = !existing && child.exit_date < recordDay(ctx.day.date); // after her exit: its day picked
+  const late = existing ? null : lateAfterExit(child, ctx.day.date);
   const day = existing?.measured_on ?? (late ? '' : recordDay(ctx.day.date));
-  const young = measuredLying(child.birth_date, day || child.exit_date);
+  const young = measuredLying(child.birth_date, day || late);
   const output = h('div', { id: 'visit-result', 'aria-live': 'polite' });
   const sameDay = h('p', { class: 'notice info', id: 'same-day', hidden: true });
   const judgement = await ntJudgement(ctx, child, existing, measurements);
   const form = h('form', { class: 'card', novalidate: true, id: 'visit-form' },
     h('h2', {}, `${t(existing ? 'visit_edit' : 'visit')}: ${child.name}`),
-    field({ label: t('measured_on'), name: 'measured_on', type: 'date', value: day, required: true, max: late ? child.exit_date : todayIso(), min: child.birth_date }),
+    field({ label: t('measured_on'), name: 'measured_on', type: 'date', value: day, required: true, max: late ?? todayIso(), min: child.birth_date }),
     sameDay,
     field({ label: t('weight'), name: 'weight_kg', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.weight_kg) }),
     field({ label: t('length_height'), name: 'length_height_cm', inputmode: 'decimal', autocomplete: 'off', value: numberText(m.length_height_cm) }),
