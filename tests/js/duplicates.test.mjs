@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { countByChild, duplicatePairs, isLive, partnersOf } from '../../static/pwa/js/duplicates.js';
-import { render, whyFailed } from '../../static/pwa/js/screens/duplicates.js';
+import { W, render, whyFailed } from '../../static/pwa/js/online/duplicates.js';
+import { textsOf } from '../../static/pwa/js/i18n.js';
 import { ApiError } from '../../static/pwa/js/api.js';
 import { installDom } from './fakedom.mjs';
 import { t } from '../../static/pwa/js/i18n.js';
@@ -111,9 +112,10 @@ test('the compared details that differ say so in words, not by bold type alone (
     records: async () => [], online: () => true, announce: () => {} };
   const screen = await render(ctx);
   const header = (key) => screen.find((e) => e.attributes?.['data-key'] === key)[0].kids[0].textContent;
-  assert.equal(header('name'), `${t('name')} ${t('dup_differs')}`);
-  assert.equal(header('birth_date'), `${t('birth_date')} ${t('dup_differs')}`);
+  const tx = textsOf(W);
+  assert.equal(header('name'), `${t('name')} ${tx('dup_differs')}`);
+  assert.equal(header('birth_date'), `${t('birth_date')} ${tx('dup_differs')}`);
   assert.equal(header('mother_name'), t('mother_name'), 'the same: nothing added');
   assert.equal(header('sex'), t('sex'));
-  assert.equal(t('dup_differs'), '(berbeda)');
+  assert.equal(tx('dup_differs'), '(berbeda)');
 });

@@ -339,6 +339,7 @@ const usersScreen = onlineScreen('users', 'users_nav');
 const importScreen = onlineScreen('imports', 'import_nav');
 const kbmScreen = onlineScreen('kbm-table', 'kbm_nav');
 const areasScreen = onlineScreen('areas', 'areas_nav');
+const duplicatesScreen = onlineScreen('duplicates', 'dup_title');
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -353,7 +354,7 @@ const ROUTES = [
   [/^#\/conflict\/([\w-]+)$/, (m) => syncScreen.conflict(ctx, m[1]), () => '#/sync'],
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/password$/, () => syncScreen.passwordScreen(ctx), () => '#/settings', mustChangePassword],
-  [/^#\/duplicates$/, () => duplicates.render(ctx), () => '#/', judgesDuplicates],
+  [/^#\/duplicates$/, duplicatesScreen, () => '#/', judgesDuplicates],
   [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // others: 403
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
