@@ -32,9 +32,9 @@ API_DESCRIPTION = """JSON API for posyandu child growth and immunisation records
 Each refresh answers a new access token and the login's next refresh token, to keep in place of
 the one sent (rotation). The one sent stays usable until its successor has been used once (an answer
 lost on a flaky network is asked for again with it, and the same successor is answered); presented
-again after that, more than a minute after the login's last refresh (two tabs' refreshes crossing within
-it are both answered the newest), every token of that login is revoked (401 `token_revoked`): someone
-else holds a copy. A login's refresh tokens expire `REFRESH_TOKEN_DAYS` after it, whatever the rotations.
+again after that, every token of that login is revoked (401 `token_revoked`): someone else holds a
+copy; unless it was replaced less than a minute before and only one refresh came after it (two tabs'
+refreshes crossing: answered the newest). A login's refresh tokens expire `REFRESH_TOKEN_DAYS` after it, whatever the rotations.
 `POST /api/v1/auth/logout` revokes the tokens presented and every token of their logins.
 
 **Refused tokens** answer 401 with a problem `type` ending in one of: `token_expired` (refresh

@@ -62,10 +62,12 @@ class RevokedToken(db.Model):
 
 class TokenFamily(db.Model):
     """One login's chain of refresh tokens: each refresh answers a new refresh token (rotation) and
-    only the newest two of the chain are kept, as that is all the rules need
+    only the newest three of the chain are kept, as that is all the rules need
     (``posyandu.auth.operations.refresh``). The newest (``head_jti``) is not used yet; the one it
     replaced (``previous_jti``) stays usable while it is not (a phone whose refresh answer was lost
-    asks again with it and is given the head again); an older one presented is a copy in someone
+    asks again with it and is given the head again); the one before (``earlier_jti``) only for a
+    minute after it was replaced (``previous_rotated_at``: a request of one tab still on its way while
+    another refreshed twice); any other one presented is a copy in someone
     else's hands: the whole chain is revoked (``revoked_at``), its access tokens too (they carry the
     family's id as "fam"). Its id is the jti of the login's first refresh token, so that a refresh
     token issued before rotation existed (no "fam" claim) is its own chain's start."""
@@ -76,7 +78,9 @@ class TokenFamily(db.Model):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user.id"))
     head_jti: Mapped[str] = mapped_column(String(64))
     previous_jti: Mapped[str | None] = mapped_column(String(64))
+    earlier_jti: Mapped[str | None] = mapped_column(String(64))  # the one previous_jti replaced
     rotated_at: Mapped[datetime | None]  # when the head was issued by a refresh
+    previous_rotated_at: Mapped[datetime | None]  # when previous_jti was (earlier_jti replaced)
     # every refresh token of the chain expires then: rotation does not lengthen a login
     expires_at: Mapped[datetime] = mapped_column(index=True)
     revoked_at: Mapped[datetime | None]  # logged out, or a superseded token presented again

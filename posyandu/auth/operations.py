@@ -87,8 +87,11 @@ def _signed(user: User, family: TokenFamily) -> dict[str, str]:
 
 
 REFRESH_CROSSING = timedelta(seconds=60)
-"""How long after a rotation any superseded refresh token of the chain is still answered with the
-newest, not taken for a stolen copy: two requests of one phone (two tabs) that crossed."""
+"""How long after it was replaced the token before the previous one is still answered with the
+newest, not taken for a stolen copy: a request of one tab still on its way while another tab's
+refreshes rotated the chain twice. Any older token, or that one later, revokes the chain: a copy
+kept from long ago (a phone's backup) must not be let in by being presented within a minute of one
+of the phone's own refreshes."""
 
 
 def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
@@ -99,7 +102,8 @@ def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
       ``previous_jti``;
     - that previous one (the head not used yet: the answer was lost on a flaky network, the phone
       asks again): the head is answered again (same jti), so the phone is not logged out;
-    - any other token of the chain within ``REFRESH_CROSSING`` of the last rotation: the head too;
+    - the one before that, within ``REFRESH_CROSSING`` of its being replaced (a tab's request
+      still on its way while another tab refreshed twice): the head too;
     - else someone else holds a copy of this chain (a stolen token, or the phone's own copy stolen
       and used first): the chain is revoked, its access tokens too, audited; None (401).
 
@@ -116,11 +120,14 @@ def refresh(user: User, payload: dict[str, Any]) -> dict[str, str] | None:
         db.session.execute(
             update(TokenFamily).where(TokenFamily.id == family.id, TokenFamily.head_jti == jti,
                                       TokenFamily.revoked_at.is_(None))
-            .values(head_jti=new, previous_jti=jti, rotated_at=now).execution_options(synchronize_session=False))
+            .values(head_jti=new, previous_jti=jti, rotated_at=now, earlier_jti=TokenFamily.previous_jti,
+                    previous_rotated_at=TokenFamily.rotated_at)  # the row's values before this UPDATE
+            .execution_options(synchronize_session=False))
         db.session.refresh(family)  # as it stands now: moved by us, or by a refresh that crossed this one
     if family.revoked_at is not None:
         return None
-    crossed = family.rotated_at is not None and utcnow() - aware(family.rotated_at) <= REFRESH_CROSSING
+    crossed = (jti == family.earlier_jti and family.previous_rotated_at is not None
+               and utcnow() - aware(family.previous_rotated_at) <= REFRESH_CROSSING)
     if jti in (family.head_jti, family.previous_jti) or crossed:
         return _signed(user, family)
     family.revoked_at = utcnow()

@@ -172,10 +172,10 @@ class Refresh(MethodView):
 
         Keep the new `refresh_token` in place of the one sent (rotation). The one sent stays usable
         until the new one has been used once, so a phone whose answer was lost asks again with it
-        (and is given the same new one). Presented again after its successor was used, more than a
-        minute after the login's last refresh (within it, two tabs' refreshes crossed: both are
-        given the newest), it answers 401 `token_revoked`, and so does every token of that login:
-        someone else holds a copy. A
+        (and is given the same new one). Presented again after its successor was used, it answers
+        401 `token_revoked`, and so does every token of that login: someone else holds a copy;
+        unless it was replaced less than a minute before and only one refresh came after it (two
+        tabs' refreshes crossing: answered the newest). A
         refresh token expires `REFRESH_TOKEN_DAYS` after the login, whatever the rotations.
         Rate-limited per account (`REFRESH_RATE_LIMIT`, room for many phones refreshing every
         `ACCESS_TOKEN_MINUTES`): beyond it 429 with `Retry-After`, to be asked again then.
