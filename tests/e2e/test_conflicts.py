@@ -3,10 +3,12 @@ conflict was answered (a later pull brought the newer version): the screen shows
 as the other side, and the cadre's choice is sent on it (no second conflict about what she saw)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import login, open_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +110,60 @@ def test_a_field_typed_while_a_sync_pulls_anothers_change_of_it_is_a_conflict(li
     page.get_by_role("heading", name=child["name"], exact=True).wait_for()
     expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
     assert live_server.api("GET", f"/children/{child['id']}", "kader3").get_json()["mother_name"] == "Ibu Bidan"
+
+
+def test_a_weighing_corrected_offline_while_another_deleted_it_is_restored_or_left_deleted_on_a_second_tap(
+        live_server, new_context):
+    """Her correction of a weighing someone else deleted meanwhile: the queue named the field
+    "deleted_at" (the server's name), the card said the help of a choice between values (there is
+    none) and "Nilai di server" dropped her correction at one tap. Now it says what happened in her
+    words, "Pulihkan" sends the weighing back with her change, and "Biarkan terhapus" asks first."""
+    from datetime import date, timedelta
+
+    posyandu = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu?limit=500", "admin").get_json()["items"]}
+    made = live_server.api("POST", "/children", "kader3", json={
+        "posyandu_id": posyandu["Posyandu Kenanga"], "name": "Wulan Terhapus Sari", "sex": "F",
+        "birth_date": (date.today() - timedelta(days=200)).isoformat(), "mother_name": "Ratna"})
+    assert made.status_code == 201, made.get_json()
+    child_id = made.get_json()["id"]
+    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
+                              json={"measured_on": date.today().isoformat(), "weight_kg": 7.2})
+    assert weighed.status_code == 201, weighed.get_json()
+    weighing = weighed.get_json()["id"]
+
+    ctx = new_context()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    base = page.url.split("#")[0]
+    ctx.set_offline(True)
+    open_child(page, "Wulan Terhapus Sari")
+    page.locator(f"#history tr[data-id='{weighing}']").get_by_role("link", name=re.compile("Ubah")).click()
+    page.get_by_label("Berat badan (kg)").fill("7,4")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    deleted = live_server.api("DELETE", f"/measurements/{weighing}?reason=Tercatat+dua+kali", "bidan1")
+    assert deleted.status_code == 204, deleted.get_json()
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    page.goto(f"{base}#/sync")
+    entry = page.locator("#conflicts a")
+    expect(entry).to_contain_text("Wulan Terhapus Sari")
+    expect(entry.locator(".tag")).to_have_text("dihapus")
+    entry.click()
+
+    card = page.locator("#conflict-deleted")
+    expect(card).to_contain_text("Orang lain sudah menghapus data ini di server, sementara Anda mengubahnya di HP ini.")
+    expect(card).not_to_contain_text("Pilih nilai yang benar")
+    card.get_by_role("button", name="Biarkan terhapus").click()  # asks first: her correction would go
+    expect(card.get_by_role("button", name="Ya, buang perubahan saya")).to_be_focused()
+    card.get_by_role("button", name="Batal").click()
+    expect(page.locator("#conflict-deleted")).to_be_visible()
+    card.get_by_role("button", name="Pulihkan data ini").click()
+    wait_synced(page)
+    expect(page.locator("#sync-chip")).not_to_contain_text("perlu diselesaikan")
+    back = live_server.api("GET", f"/children/{child_id}/measurements", "kader3").get_json()["items"]
+    assert [(m["id"], m["weight_kg"]) for m in back] == [(weighing, 7.4)]
+    assert errors == []

@@ -159,7 +159,15 @@ function dosesGiven(child, immunisations, supplements, schedule) {
   const rows = [...immunisations.map((r) => ['immunisation', r]), ...supplements.map((r) => ['supplement', r])]
     .sort(([, a], [, b]) => (a.given_on < b.given_on ? 1 : a.given_on > b.given_on ? -1 : 0));
   if (!rows.length) return null;
+  // the same dose (or capsule) on one day twice: two phones offline (the server keeps both, flagged)
+  const n = {};
+  for (const [entity, r] of rows) {
+    const k = `${doseLabel(schedule, entity, r)}|${r.given_on}`;
+    n[k] = (n[k] ?? 0) + 1;
+  }
   return h('section', { class: 'panel', id: 'doses-given' }, h('h3', {}, t('doses_given')),
+    Object.keys(n).filter((k) => n[k] > 1).map((k) => h('p', { class: 'notice', 'data-dose': k },
+      t('dosed_twice', { n: n[k], what: k.split('|')[0], date: formatDate(k.split('|')[1]) }))),
     h('ul', { class: 'list' }, rows.map(([entity, r]) => {
       const name = doseLabel(schedule, entity, r);
       return h('li', { class: 'row', 'data-id': r.id },

@@ -219,7 +219,10 @@ export async function dosesForm(ctx, childId) {
   form.append(dateField, options, dropped, source, place, lotsBox, alert, h('div', { class: 'actions' }, save,
     h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
   form.elements.given_on.addEventListener('change', drawOptions);
-  form.addEventListener('change', (e) => { if (e.target.name === 'dose' || e.target.name === 'source') showAsked(); });
+  form.addEventListener('change', ({ target: { name } }) => {
+    if (name === 'dose' || name === 'supplement') alert.hidden = true; // "Pilih minimal satu" answered
+    if (name === 'dose' || name === 'source') showAsked();
+  });
   drawOptions();
   const ids = recordIds();
   onSave(form, async () => {
@@ -287,6 +290,7 @@ export async function cardForm(ctx, childId) {
     h('fieldset', { class: 'card-doses' }, h('legend', {}, t('card_copy_doses')), ...rows.map(doseRow)),
     exceptions.box, alert, h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: `#/child/${childId}` }, t('cancel'))));
+  form.addEventListener('input', (e) => { if (e.target.name?.startsWith('on|')) alert.hidden = true; }); // a date given
   const ids = recordIds();
   onSave(form, async () => {
     const errors = {};

@@ -17,7 +17,7 @@ const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name
   weight_kg: 'weight', length_height_cm: 'length_height', position: 'position', head_circumference_cm: 'head', muac_cm: 'muac',
   oedema: 'oedema', given_on: 'given_on', mother_nik: 'mother_nik', source: 'dose_source', place: 'dose_place', batch_number: 'batch_number', expiry_date: 'expiry_date',
   kfa_code: 'kfa_product', trend_override: 'trend', trend_override_reason: 'nt_reason', posyandu_id: 'posyandu',
-  exit_date: 'exit_date', exit_reason: 'exit_reason' };
+  exit_date: 'exit_date', exit_reason: 'exit_reason', deleted_at: 'was_deleted' };
 const label = (f) => (LABELS[f] ? t(LABELS[f]) : f);
 const shown = (f, v) => {
   if (v === null || v === undefined || v === '') return '–';
@@ -160,8 +160,7 @@ export async function conflict(ctx, mutationId) {
     ctx.go('#/sync');
   };
   const head = [h('h2', {}, t('conflict_title')),
-    h('p', { class: 'muted' }, describe(c, conflicted(c), await names(ctx), await ctx.schedule().catch(() => null))),
-    h('p', {}, t('conflict_help'))];
+    h('p', { class: 'muted' }, describe(c, conflicted(c), await names(ctx), await ctx.schedule().catch(() => null)))];
   /** A card of one notice and its buttons ([key, choice]), the first the primary one. */
   const ask = (id, notice, ...buttons) => h('section', { class: 'card', id }, head, h('p', { class: 'notice warn' }, t(notice)),
     h('div', { class: 'actions' }, buttons.map(([key, chosen], i) =>
@@ -172,11 +171,14 @@ export async function conflict(ctx, mutationId) {
   if (c.gone === 'out_of_scope') { // it left her area (moved to another posyandu): not hers to restore or change
     return ask('conflict-moved', 'moved_out_of_area', ['discard', null]);
   }
-  if (server.deleted_at || c.op === 'delete') {
-    return ask(null, 'deleted_on_server', c.op === 'delete' ? ['discard', 'delete'] : ['restore', c.mine], ['theirs', null]);
+  if (c.op === 'delete') return ask(null, 'deleted_on_server', ['discard', 'delete'], ['theirs', null]);
+  if (server.deleted_at) { // she changed what someone else deleted: restored with her change, or her change dropped
+    const card = ask('conflict-deleted', 'deleted_while_changed', ['restore', c.mine]);
+    card.lastChild.append(confirmed(t('keep_deleted'), t('keep_deleted_sure'), () => done(null)));
+    return card;
   }
   // only what both changed is a choice; the rest stays as on the server, plus the cadre's own changes
-  const form = h('form', { class: 'card', id: 'conflict-form' }, head,
+  const form = h('form', { class: 'card', id: 'conflict-form' }, head, h('p', {}, t('conflict_help')),
     fields.map((f) => radios(`pick-${f}`, label(f), [['mine', `${t('mine')}: ${shown(f, c.mine[f])}`],
       ['theirs', `${t('theirs')}: ${shown(f, server[f])}`]], null, 1)),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('resolve')),
