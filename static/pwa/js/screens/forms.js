@@ -1,5 +1,5 @@
 // Forms: a child's, a weighing's (its result at once), and what saving forms share.
-import { formatDate, formatNumber, inLang, t } from '../i18n.js';
+import { formatDate, formatNumber, inLang, t, texts } from '../i18n.js';
 import { checkbox, choice, confirmed, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
@@ -317,7 +317,7 @@ export function deleteCard(ctx, entity, id, childId) {
   onSave(form, async () => {
     const reason = form.querySelector('input[name=reason]:checked')?.value;
     if (!showErrors(form, reason ? {} : { reason: [t('required')] })) return false;
-    await ctx.save({ entity, id, op: 'delete', reason: t(reason) });
+    await ctx.save({ entity, id, op: 'delete', reason: texts(reason)[0] }); // kept in Bahasa Indonesia, whoever reads it
     ctx.announce(deletedWords(ctx), 1);
     ctx.go(`#/child/${childId}`, true);
     return true;
