@@ -33,3 +33,21 @@ def test_an_implausible_weighing_asks_to_check_the_birth_date_too(live_server, n
     page.get_by_role("heading", name="Laras Tahun Salah", exact=True).wait_for()
     expect(page.locator("#result")).to_contain_text("normal")
     expect(page.locator("#result")).not_to_contain_text("Nilai tidak masuk akal")
+
+
+def test_a_birth_year_typed_years_too_early_is_pointed_out_on_registration(live_server, new_context):
+    """A birth date of 2015 for a child of 2025 (the year's digits typed wrong) was taken without a
+    word: the server keeps children up to 18 (the WHO's 5-19 references), and a posyandu records
+    under-fives. The form says so as the date is typed, and still lets her save it."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    page.goto(page.url.split("#")[0] + "#/register")
+    over = page.locator("#over-five")
+    expect(over).to_be_hidden()
+    born = page.get_by_label("Tanggal lahir")
+    born.fill((date.today() - timedelta(days=10 * 365)).isoformat())
+    expect(over).to_have_text("Anak ini berumur 5 tahun atau lebih, sedangkan posyandu mencatat balita. "
+                              "Periksa tahun lahirnya.")
+    born.fill((date.today() - timedelta(days=300)).isoformat())
+    expect(over).to_be_hidden()

@@ -2,7 +2,7 @@
 // messages that name what is wrong, in Bahasa Indonesia.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { birthDateError, dateError, lotErrors, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../../static/pwa/js/checks.js';
+import { birthDateError, dateError, lotErrors, nikDigits, nikError, oldestBirthDate, overFive, rangeError, recordDay, visibleText } from '../../static/pwa/js/checks.js';
 
 const today = '2025-08-10';
 
@@ -46,6 +46,16 @@ test('a birth date is at most 18 years ago, as the server refuses older ones (po
   assert.equal(birthDateError('0001-01-01', { today }), 'tidak boleh lebih dari 18 tahun yang lalu');
   assert.equal(birthDateError('2025-08-11', { today }), 'tidak boleh setelah hari ini');
   assert.equal(birthDateError('', { today }), 'wajib diisi');
+});
+
+test('a child 5 years old or more is pointed out on registration (under-fives; the year typed wrong?), not refused', () => {
+  assert.equal(overFive('2020-08-11', today), false, 'a day short of five');
+  assert.equal(overFive('2020-08-10', today), true, 'five today');
+  assert.equal(overFive('2015-11-01', today), true);
+  assert.equal(overFive('2025-08-10', today), false);
+  assert.equal(overFive('', today), false, 'nothing typed yet');
+  assert.equal(overFive('2023-02-28', '2028-02-29'), true, 'a leap day five years back is the 28th');
+  assert.equal(birthDateError('2015-11-01', { today }), null, 'still taken');
 });
 
 test('a number out of range names its limits with Indonesian decimal commas', () => {

@@ -23,10 +23,13 @@ export function dateError(value, { birthDate = null, exitDate = null, today = to
 }
 
 /** 18 years before `today` (29 Feb: the 28th), as validators.birth_date. */
-export function oldestBirthDate(today = todayIso()) {
+export function oldestBirthDate(today = todayIso(), years = 18) {
   const [y, m, d] = today.split('-');
-  return `${String(+y - 18).padStart(4, '0')}-${m}-${m === '02' && d === '29' ? '28' : d}`;
+  return `${String(+y - years).padStart(4, '0')}-${m}-${m === '02' && d === '29' ? '28' : d}`;
 }
+
+/** A birth date of a child 5 years old or more on `today`: past the posyandu's under-fives (a year typed wrong?). */
+export const overFive = (birth, today = todayIso()) => Boolean(birth) && birth <= oldestBirthDate(today, 5);
 
 /** A birth date's error: as dateError, and not over 18 years ago (a typo the server refuses). */
 export function birthDateError(value, { today = todayIso(), bad } = {}) {

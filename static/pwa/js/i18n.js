@@ -170,6 +170,8 @@ const W = {
   after_exit: ['anak ini sudah keluar pada {date}', 'the child left on {date}'],
   born_after_events: ['anak ini punya penimbangan atau imunisasi pada {date}, sebelum tanggal lahir ini: perbaiki catatan itu dulu', 'the child has a weighing or dose on {date}, before this birth date: correct that record first'],
   too_old: ['tidak boleh lebih dari 18 tahun yang lalu', 'must not be more than 18 years ago'],
+  over_five: ['Anak ini berumur 5 tahun atau lebih, sedangkan posyandu mencatat balita. Periksa tahun lahirnya.',
+    'This child is 5 years old or more, and the posyandu records under-fives. Check the year of birth.'],
   between: ['harus angka antara {lo} dan {hi}', 'must be a number between {lo} and {hi}'],
   between_grams: ['harus antara {lo} dan {hi} kg; {value} tampaknya dalam gram (maksudnya {kg} kg?)',
     'must be between {lo} and {hi} kg; {value} looks like grams ({kg} kg?)'],

@@ -2,7 +2,7 @@
 import { formatDate, formatNumber, inLang, t, texts } from '../i18n.js';
 import { checkbox, choice, confirmed, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
-import { asStored, birthDateError, dateError, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, rangeError, recordDay, visibleText } from '../checks.js';
+import { asStored, birthDateError, dateError, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, overFive, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
 import { childGone, duePanel, exitText, statusPanel } from './child.js';
 
@@ -95,6 +95,8 @@ export async function childForm(ctx, childId) {
   // a bidan's chosen: a child is also moved
   const ps = [...await ctx.posyandus()].sort((a, b) => a.name.localeCompare(b.name));
   const at = c.posyandu_id ?? ctx.day.posyandu_id ?? (ps.length === 1 ? ps[0].id : '');
+  // said, not refused (the server takes up to 18 years: the WHO's 5-19 references)
+  const over = h('p', { class: 'notice warn', id: 'over-five', role: 'status', hidden: true }, t('over_five'));
   const form = h('form', { class: 'card', novalidate: true, id: 'child-form' },
     h('h2', {}, existing ? t('edit_child') : t('register_child')),
     ps.length > 1 || !at ? choice({ label: t('posyandu'), name: 'posyandu_id', value: at, required: true,
@@ -102,6 +104,7 @@ export async function childForm(ctx, childId) {
     field({ label: t('name'), name: 'name', value: c.name, required: true, ...NAME }),
     radios('sex', t('sex'), [['F', t('female')], ['M', t('male')]], c.sex, true),
     field({ label: t('birth_date'), name: 'birth_date', type: 'date', value: c.birth_date, required: true, max: todayIso(), min: oldestBirthDate() }),
+    over,
     field({ label: t('mother_name'), name: 'mother_name', value: c.mother_name, ...NAME }),
     field({ label: t('mother_nik'), name: 'mother_nik', value: c.mother_nik, inputmode: 'numeric', maxlength: 24 }),
     field({ label: t('father_name'), name: 'father_name', value: c.father_name, ...NAME }),
@@ -112,6 +115,7 @@ export async function childForm(ctx, childId) {
     field({ label: t('birth_length'), name: 'birth_length_cm', inputmode: 'decimal', value: numberText(c.birth_length_cm) }),
     h('div', { class: 'actions' }, h('button', { class: 'btn primary', type: 'submit' }, t('save')),
       h('a', { class: 'btn', href: existing ? `#/child/${childId}` : '#/' }, t('cancel'))));
+  form.elements.birth_date.addEventListener('input', (e) => { over.hidden = !overFive(e.target.value); });
   const id = childId ?? crypto.randomUUID();
   onSave(form, async () => {
     const el = form.elements;
