@@ -44,9 +44,15 @@ migrate: deps
 demo: migrate
 	$(FLASK) seed-demo --if-empty
 
-run: demo
+# Secrets of this checkout's `make run`, made once (config.py's development value is in the repository:
+# anyone could sign tokens a server using it accepts); SECRET_KEY or JWT_SECRET_KEY set outside win.
+DEV_SECRETS := instance/dev-secrets.env
+$(DEV_SECRETS):
+	@mkdir -p instance && umask 077 && $(PY) -c 'import secrets; [print(f"{k}=$${{{k}:-{secrets.token_hex(32)}}}") for k in ("SECRET_KEY", "JWT_SECRET_KEY")]' > $@
+
+run: demo $(DEV_SECRETS)
 	@echo "Posyandu on http://127.0.0.1:$(PORT)  (PWA at /, API at /api/v1, docs at /api/v1/docs)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	set -a && . ./$(DEV_SECRETS) && set +a && $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: deps system-deps $(FHIR_R4_VENV)/.installed
 	FHIR_R4_PYTHON=$(FHIR_R4_VENV)/bin/python $(PY) -m pytest
