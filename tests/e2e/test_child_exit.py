@@ -193,7 +193,9 @@ def test_a_weighing_made_before_her_exit_and_entered_after_it_is_dated_by_the_ka
 def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live_server, new_context):
     """An exit dated before a weighing another phone sent meanwhile is refused by the server; its
     "Perbaiki" opened the child's edit form, which has no exit fields. It opens her screen, where the
-    server's message stands by "Batalkan keluar", and the undo clears it."""
+    server's message stands by "Batalkan keluar" and the exit's form, her values in it: the day
+    corrected there is sent in place of the refused one (before, only undoing the exit and recording
+    it again fixed it)."""
     from tests.e2e.pages import offline_phone
 
     base = live_server.url
@@ -222,4 +224,17 @@ def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live
     row.get_by_role("link", name="Perbaiki").click()
     page.get_by_role("heading", name=name, exact=True).wait_for()
     expect(page.locator("#exit")).to_contain_text("setelah tanggal keluar ini")
-    undo_exit(live_server, page, child_id)
+    fix = page.locator("#exit-fix")
+    expect(fix.get_by_label("Meninggal")).to_be_checked()
+    day = fix.get_by_label("Tanggal")
+    expect(day).to_have_value((date.today() - timedelta(days=3)).isoformat())
+    fix.locator("button[type=submit]").click()
+    expect(fix.locator(".error").filter(has_text="Ada catatan tanggal")).to_have_count(1)  # still before her weighing
+    day.fill((date.today() - timedelta(days=1)).isoformat())  # the weighing's day: taken
+    fix.locator("button[type=submit]").click()
+    fix.get_by_role("button", name=f"Ya, {name} keluar", exact=False).click()
+    wait_synced(page)
+    expect(page.locator("#exit")).not_to_contain_text("setelah tanggal keluar ini")
+    expect(page.locator("#exit-fix")).to_have_count(0)
+    child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
+    assert (child["exit_reason"], child["exit_date"]) == ("died", (date.today() - timedelta(days=1)).isoformat())

@@ -337,22 +337,25 @@ export function exitCard(ctx, child, last) {
     ctx.go(`#/child/${child.id}`, true);
     return true;
   };
-  if (child.exit_date) {
-    const box = h('p', { class: 'notice', id: 'exit' }, exitText(child), ' ', confirmed(t('exit_undo'), t('exit_undo_yes'), () => save(null, null)));
-    refusedOf(ctx, 'child', child.id).then((r) => r?.errors && box.append(h('small', { class: 'error' }, Object.values(inLang(r.errors_in, r.errors)).flat().join(' '))));
-    return box;
-  }
   const c = {};
   const ask = confirmed(t('exit_title'), null, () => save(c.exit_date, c.exit_reason));
+  // new, or a refused one corrected (her values in it): its day as if she had not left
   const form = h('form', { novalidate: true },
-    radios('exit_reason', t('exit_reason'), ['died', 'moved_away'].map((k) => [k, t(k)]), null, true),
-    field({ label: t('exit_date'), name: 'exit_date', type: 'date', required: true, max: todayIso() }), ask);
+    radios('exit_reason', t('exit_reason'), ['died', 'moved_away'].map((k) => [k, t(k)]), child.exit_reason, true),
+    field({ label: t('exit_date'), name: 'exit_date', type: 'date', required: true, max: todayIso(), value: child.exit_date }), ask);
   onSave(form, async () => {
     c.exit_reason = form.querySelector('input:checked')?.value;
     const errors = c.exit_reason ? {} : { exit_reason: [t('required')] };
-    c.exit_date = dateCheck(errors, form, 'exit_date', child);
+    c.exit_date = dateCheck(errors, form, 'exit_date', { ...child, exit_date: null });
     if (c.exit_date < last) errors.exit_date ??= [t('exit_before', { date: formatDate(last) })];
     if (showErrors(form, errors)) ask.ask(t('exit_sure', { name: child.name, what: exitText(c) }));
   });
+  if (child.exit_date) {
+    const box = h('div', { class: 'notice', id: 'exit' }, exitText(child), ' ', confirmed(t('exit_undo'), t('exit_undo_yes'), () => save(null, null)));
+    // refused (a record of hers after that day came from another phone): its message, and the day to correct
+    refusedOf(ctx, 'child', child.id).then((r) => r?.errors && box.append(h('small', { class: 'error' },
+      Object.values(inLang(r.errors_in, r.errors)).flat().join(' ')), h('div', { id: 'exit-fix' }, form)));
+    return box;
+  }
   return h('details', { class: 'card', id: 'exit-form' }, h('summary', {}, t('exit_title')), form);
 }
