@@ -119,10 +119,11 @@ export function chartsPanel(child, measurements, tables, parent = false) {
 }
 
 export function cardPanel(card) {
-  if (!card) return null;
+  const rows = card?.entries.filter((e) => e.status !== 'not_applicable');
+  if (!rows?.length) return null; // none applies (a child past every dose's age): no empty table
   return h('section', { class: 'panel', id: 'card' }, h('h3', {}, t('card')),
     h('table', { class: 'table' }, h('thead', {}, h('tr', { class: 'sr-row' }, [t('vaccine'), 'Status', t('date')]
-      .map((c) => h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, c))))), h('tbody', {}, card.entries.filter((e) => e.status !== 'not_applicable').map((e) => h('tr', {},
+      .map((c) => h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, c))))), h('tbody', {}, rows.map((e) => h('tr', {},
       h('th', { scope: 'row' }, e.label),
       h('td', { class: `st-${e.status}` }, t(`st_${e.status}`)),
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
