@@ -60,6 +60,10 @@ def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_conte
     sure.click()
     expect(page.locator("#exit")).to_contain_text("keluar (pindah")
     expect(page.get_by_role("link", name="Catat penimbangan")).to_be_visible()  # her exit day still takes one
+    # a change of hers waits, but the server holds her: her history, parents and download stay (read
+    # once online; they were hidden as for a child never sent, until the sync)
+    for panel in ("#changes-panel", "#parents-panel", "#export-child"):
+        expect(page.locator(panel)).to_be_visible()
     shot(page, "child-exit-offline")
 
     page.goto(base + "/#/")
@@ -238,3 +242,15 @@ def test_an_exit_the_server_refuses_is_fixed_on_her_screen_with_its_message(live
     expect(page.locator("#exit-fix")).to_have_count(0)
     child = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()
     assert (child["exit_reason"], child["exit_date"]) == ("died", (date.today() - timedelta(days=1)).isoformat())
+
+
+def test_a_child_never_sent_has_no_history_parents_or_download_yet(live_server, new_context):
+    """Registered offline, the server has never heard of her: nothing to read there, so no panel that
+    would only fail (the other side of a child the server holds keeping them while a change waits)."""
+    from tests.e2e.pages import offline_phone, register_child
+
+    ctx, page = offline_phone(new_context, live_server.url, "kader3")
+    register_child(page, "Ketut Belum Terkirim", days_old=40)
+    expect(page.get_by_role("link", name="Catat penimbangan")).to_be_visible()
+    for panel in ("#changes-panel", "#parents-panel", "#export-child"):
+        expect(page.locator(panel)).to_have_count(0)

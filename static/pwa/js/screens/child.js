@@ -230,7 +230,10 @@ export async function render(ctx, childId) {
     (shown?.dataset.child === child.id ? shown : invite).textContent = text;
   };
   const exported = h('p', { id: 'export-status', role: 'status' });
-  const parents = child._pending ? null : onlinePanel(ctx, child, 'parents'); // unsent: no one linked
+  // never sent (no creation instant from the server): no one linked, no history, nothing to download;
+  // a child the server holds keeps them while a change of hers waits (an exit recorded offline)
+  const unsent = !child.created_at;
+  const parents = unsent ? null : onlinePanel(ctx, child, 'parents');
   const head = h('div', { class: 'child-head' },
     h('h2', {}, child.name),
     h('p', { class: 'muted' }, `${child.sex === 'M' ? t('male') : t('female')} · ${formatDate(child.birth_date)} · ${ageText(t, child.birth_date, ctx.day.date)}`,
@@ -256,7 +259,7 @@ export async function render(ctx, childId) {
         say(error.kind === 'network' ? t('online_only') : error.message);
       }
     } }, t('invite')),
-    child._pending ? null : exportButton(ctx, child, exported), // for a parent without the app
+    unsent ? null : exportButton(ctx, child, exported), // for a parent without the app
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
   const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, kbm, schedule, area,
     on: ctx.day.date }) : null;
@@ -267,5 +270,5 @@ export async function render(ctx, childId) {
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     gone ? null : duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
     cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents,
-    ctx.canWrite() && !child._pending ? onlinePanel(ctx, child, 'changes') : null);
+    ctx.canWrite() && !unsent ? onlinePanel(ctx, child, 'changes') : null);
 }
