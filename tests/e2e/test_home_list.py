@@ -152,3 +152,27 @@ def test_a_child_is_found_by_the_first_letters_of_each_of_her_names(live_server,
     expect(page.locator("#children a", has_text=name).first).to_be_visible()
     page.get_by_label("Cari nama anak").fill(f"{first[:4]} xq")  # every word must be in the name
     expect(page.locator("#children a", has_text=name)).to_have_count(0)
+
+
+def test_a_midwife_searching_a_child_of_another_of_her_posyandu_finds_her_there(live_server, new_context):
+    """The day's list is one posyandu's: a midwife searching the name of a child of another of hers saw
+    "0 anak" and nothing more, and could think the child unregistered. The children of her other
+    posyandu whose names match are listed under "Ditemukan di posyandu lain", each with her posyandu."""
+    posyandu = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu?limit=500", "bidan1").get_json()["items"]}
+    kenanga = {c["name"] for c in live_server.api(
+        "GET", f"/children?posyandu_id={posyandu['Posyandu Kenanga']}&limit=500", "bidan1").get_json()["items"]}
+    melati = live_server.api("GET", f"/children?posyandu_id={posyandu['Posyandu Melati']}&limit=500",
+                             "bidan1").get_json()["items"]
+    child = next(c for c in melati if c["name"] not in kenanga and not c.get("exit_date")
+                 and not any(c["name"] in k or k in c["name"] for k in kenanga))
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_label("Posyandu", exact=True).select_option(label="Posyandu Kenanga")
+    page.get_by_label("Cari nama anak").fill(child["name"])
+    expect(page.locator("#found-elsewhere")).to_have_text("Tidak ada di posyandu ini. Ditemukan di posyandu lain:")
+    found = page.locator("#children a", has_text=child["name"])
+    expect(found).to_contain_text("Posyandu Melati")
+    found.first.click()
+    page.get_by_role("heading", name=child["name"], exact=True).wait_for()
+    assert page.evaluate("() => location.hash") in {f"#/child/{c['id']}" for c in melati if c["name"] == child["name"]}

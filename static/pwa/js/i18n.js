@@ -118,6 +118,7 @@ const W = {
   search: ['Cari nama anak', 'Search child by name'],
   register_child: ['Daftarkan anak baru', 'Register a new child'],
   children_n: ['{n} anak', '{n} {n:child|children}'],
+  found_elsewhere: ['Tidak ada di posyandu ini. Ditemukan di posyandu lain:', 'Not in this posyandu. Found in another one:'],
   no_children: ['Belum ada anak. Sinkron dulu atau daftarkan anak baru.', 'No children yet. Sync first or register a new child.'],
   posyandu_closed: ['Posyandu Anda sudah ditutup. Hubungi bidan atau admin.', 'Your posyandu has been closed. Contact the midwife or the admin.'],
   due_today_n: ['{n} imunisasi jatuh tempo', '{n} {n:immunisation|immunisations} due'],

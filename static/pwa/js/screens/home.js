@@ -86,6 +86,7 @@ export async function render(ctx) {
   let d = await readDay(ctx);
   const { children } = d;
   const { posyandus } = d;
+  const named = new Map(posyandus.map((p) => [p.id, p.name]));
   const duplicates = homeNotice(ctx, children);
   const area = (c) => areaOf(c, d.posyandus.find((p) => p.id === ctx.day.posyandu_id));
   // a kader at a closed posyandu: told why, not an empty list
@@ -162,6 +163,15 @@ export async function render(ctx) {
     summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
       !q && older ? ` · ${t('older_hidden', { n: older })}` : ''}`;
     if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older ? 'only_older' : 'no_children')));
+    // a midwife's child of another of her posyandu: found there, not "0 anak"
+    const there = mine.length || !q ? [] : d.children.filter((c) => c.posyandu_id !== ctx.day.posyandu_id
+      && named.has(c.posyandu_id) && words.every((w) => c.name.toLowerCase().includes(w)));
+    if (there.length) {
+      list.replaceChildren(h('li', { class: 'muted', id: 'found-elsewhere' }, t('found_elsewhere')),
+        ...there.sort((a, b) => byName.compare(a.name, b.name)).slice(0, SCREENFUL).map((c) => h('li', {},
+          h('a', { class: 'row', href: `#/child/${c.id}` }, h('span', { class: 'row-main' }, h('strong', {}, c.name),
+            h('small', {}, named.get(c.posyandu_id)))))));
+    }
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; rows = null; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
