@@ -239,7 +239,8 @@ def test_the_template_checked_as_downloaded_says_it_holds_no_data_and_offers_no_
 
 def test_a_check_and_an_import_stay_on_screen_in_the_language_switched_to(live_server, new_context):
     """Switching to English after a check emptied the screen (the result and the file chosen were
-    lost to the redraw): now the result is drawn again in English, and its import still sends the file."""
+    lost to the redraw): now the result is drawn again in English, its rows' messages from the server
+    too (checked again: they stayed in Bahasa Indonesia), and its import still sends the file."""
     posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][1]["name"]
     born = date.today() - timedelta(days=200)
     page, result = checked(live_server, new_context, "lang.csv", [
@@ -250,6 +251,7 @@ def test_a_check_and_an_import_stay_on_screen_in_the_language_switched_to(live_s
     page.locator("#lang-btn").click()
     expect(result).to_contain_text("Check result (nothing saved yet)")
     expect(result.locator("#import-refused li")).to_contain_text("Row 3")
+    expect(result.locator("#import-refused li")).to_contain_text("looks like grams")
     result.locator("#import-valid").click()
     expect(result.get_by_role("heading", name="Import result")).to_be_visible()
     assert len(children_named(live_server, "Sari Bahasa")) == 1

@@ -100,8 +100,9 @@ function summary(r) {
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
 }
 
-/** What the screen shows ([drawer's name, its answer, the file]), drawn again in the other language:
- * app.js switchLang routes anew, this screen still in place (formValues keeps no file). */
+/** What the screen shows ([drawer's name, its answer, the file, the query that answered]), drawn again
+ * in the other language: app.js switchLang routes anew, this screen still in place (formValues keeps
+ * no file); a check is asked again, for the server's row messages in that language too. */
 let shown = null;
 
 export function render(ctx) {
@@ -118,11 +119,13 @@ export function render(ctx) {
   };
 
   const file = () => input.files?.[0] ?? again?.[2] ?? null;
+  let asked = null;
   /** One call to the server with the chosen file. */
   async function send(query, working) {
     if (busy) return null;
     if (!file()) { note.textContent = tx('choose_file'); input.focus(); return null; }
     busy = true;
+    asked = query;
     note.textContent = tx(working);
     waiting(true);
     try {
@@ -166,7 +169,7 @@ export function render(ctx) {
       result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), ...refusedList(refused), ...actions);
     },
   };
-  const show = (name, answer) => { shown = [name, answer, file()]; drawers[name](answer); };
+  const show = (name, answer) => { shown = [name, answer, file(), asked]; drawers[name](answer); };
 
   async function save(query) {
     const answer = await send(query, 'importing');
@@ -198,6 +201,10 @@ export function render(ctx) {
   } }, tx('template')), ' ', h('small', { class: 'muted' }, tx('template_help')));
   input.addEventListener('change', () => { result.replaceChildren(); note.textContent = ''; shown = null; });
   const form = h('form', { id: 'import-form', onsubmit: (e) => { e.preventDefault(); check(); } }, fileField, checkBtn);
-  if (again) show(...again);
+  if (again) {
+    [, , , asked] = again;
+    show(...again);
+    if (asked === '?dry_run=true') send(asked, 'checking').then((answer) => answer && show('checked', answer)); // focus stays
+  }
   return h('section', {}, h('h2', {}, tx('title')), h('p', { class: 'muted' }, tx('intro')), template, form, note, result);
 }
