@@ -258,3 +258,25 @@ def test_a_check_and_an_import_stay_on_screen_in_the_language_switched_to(live_s
     page.locator("#lang-btn").click()
     expect(result.get_by_role("heading", name="Hasil impor")).to_be_visible()
     expect(page.locator("#import-note")).to_contain_text("Tersimpan.")
+
+
+def test_an_import_pressed_without_signal_keeps_the_checked_result_to_press_again(live_server, new_context):
+    """The signal lost between the check and "Impor": the screen said "Perlu internet." and dropped the
+    check's result with its button; back online the stale message stayed and nothing said to check the
+    file again. Now the result stays, the message goes when the signal comes back, and the same
+    button imports."""
+    posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][1]["name"]
+    born = date.today() - timedelta(days=220)
+    page, result = checked(live_server, new_context, "signal.csv", [
+        "posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)",
+        f"{posyandu};Tari Sinyal;P;{born:%d/%m/%Y};{date.today() - timedelta(days=4):%d/%m/%Y};7,3"])
+    expect(result).to_contain_text("Hasil pemeriksaan (belum ada yang disimpan)")
+    page.context.set_offline(True)
+    result.locator("#import-all").click()
+    expect(page.locator("#import-note")).to_have_text("Perlu internet.")
+    expect(result.locator("#import-all")).to_be_enabled()
+    page.context.set_offline(False)
+    expect(page.locator("#import-note")).to_have_text("")
+    result.locator("#import-all").click()
+    expect(result.get_by_role("heading", name="Hasil impor")).to_be_visible()
+    assert len(children_named(live_server, "Tari Sinyal")) == 1

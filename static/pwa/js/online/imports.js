@@ -131,6 +131,11 @@ export function render(ctx) {
     try {
       return await ctx.api.upload(`/imports/visits${query}`, file());
     } catch (error) {
+      if (error.kind === 'network') { // the signal gone: the result and its button stay, to press again
+        note.textContent = t('online_only');
+        window.addEventListener('online', () => { if (note.textContent === t('online_only')) note.textContent = ''; }, { once: true });
+        return null;
+      }
       show('refused', { kind: error.kind, body: error.body, message: error.message });
       return null;
     } finally {
@@ -144,7 +149,7 @@ export function render(ctx) {
       const rows = refusedRows(error.body);
       const fileProblem = error.body?.errors?.file;
       // a file refused for its rows (422): said in the screen's words (the server's names accept_valid)
-      note.textContent = error.kind === 'network' ? t('online_only') : rows.length ? tx('refused_all')
+      note.textContent = rows.length ? tx('refused_all')
         : fileProblem ? tx('failed', { why: [].concat(fileProblem).join(' ') }) : tx('failed', { why: error.message });
       result.replaceChildren(...(rows.length ? [h('p', { class: 'notice bad' }, tx('recheck')),
         ...skippedList(error.body?.skipped_rows), ...refusedList(rows)] : []));
