@@ -92,6 +92,23 @@ def waiting(n: int):
     return re.compile(rf"^({n} akan dikirim|Tanpa sinyal · {n}|{n} belum terkirim)$")
 
 
+def registered_by(server, user: str, name: str, *, days_old: int, sex: str = "F", **fields) -> str:
+    """A child registered through the API by ``user`` (another phone, or the past), in ``user``'s first
+    posyandu unless ``posyandu_id`` is given, born ``days_old`` days ago: her id."""
+    fields.setdefault("posyandu_id", server.api("GET", "/posyandu", user).get_json()["items"][0]["id"])
+    made = server.api("POST", "/children", user, json={
+        "name": name, "sex": sex, "birth_date": (date.today() - timedelta(days=days_old)).isoformat(), **fields})
+    assert made.status_code == 201, made.get_json()
+    return made.get_json()["id"]
+
+
+def weighed_by(server, user: str, child_id: str, **fields) -> str:
+    """A weighing of ``child_id`` recorded through the API by ``user``: its id."""
+    made = server.api("POST", f"/children/{child_id}/measurements", user, json=fields)
+    assert made.status_code == 201, made.get_json()
+    return made.get_json()["id"]
+
+
 def kader_of(server, child_id: str, asker: str) -> str:
     """The demo kader of the child's posyandu (posyandu.demo: kader1 … kader6, in POSYANDU's order),
     asked of the server as ``asker``."""

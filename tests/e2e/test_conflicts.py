@@ -8,23 +8,28 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, registered_by, wait_synced, weighed_by
 
 pytestmark = pytest.mark.e2e
 
 
-def _mother_name_conflict(live_server, new_context, mine: str, theirs: str):
-    """kader3, offline, corrects her first child's mother's name to ``mine`` while the server's is
-    corrected to ``theirs``; back online, the push is answered with a conflict. (page, child, base
-    url, page errors)."""
+def _kader3_synced(live_server, new_context):
+    """kader3's phone after its first sync: (context, page, base url, page errors collected)."""
     ctx = new_context()
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     login(page, live_server.url, "kader3")
     wait_synced(page)
+    return ctx, page, page.url.split("#")[0], errors
+
+
+def _mother_name_conflict(live_server, new_context, mine: str, theirs: str):
+    """kader3, offline, corrects her first child's mother's name to ``mine`` while the server's is
+    corrected to ``theirs``; back online, the push is answered with a conflict. (page, child, base
+    url, page errors)."""
+    ctx, page, base, errors = _kader3_synced(live_server, new_context)
     child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
-    base = page.url.split("#")[0]
     ctx.set_offline(True)
     page.goto(f"{base}#/edit/{child['id']}")
     page.get_by_label("Nama ibu").fill(mine)
@@ -118,26 +123,12 @@ def test_a_weighing_corrected_offline_while_another_deleted_it_is_restored_or_le
     "deleted_at" (the server's name), the card said the help of a choice between values (there is
     none) and "Nilai di server" dropped her correction at one tap. Now it says what happened in her
     words, "Pulihkan" sends the weighing back with her change, and "Biarkan terhapus" asks first."""
-    from datetime import date, timedelta
+    from datetime import date
 
-    posyandu = {p["name"]: p["id"] for p in live_server.api("GET", "/posyandu?limit=500", "admin").get_json()["items"]}
-    made = live_server.api("POST", "/children", "kader3", json={
-        "posyandu_id": posyandu["Posyandu Kenanga"], "name": "Wulan Terhapus Sari", "sex": "F",
-        "birth_date": (date.today() - timedelta(days=200)).isoformat(), "mother_name": "Ratna"})
-    assert made.status_code == 201, made.get_json()
-    child_id = made.get_json()["id"]
-    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
-                              json={"measured_on": date.today().isoformat(), "weight_kg": 7.2})
-    assert weighed.status_code == 201, weighed.get_json()
-    weighing = weighed.get_json()["id"]
+    child_id = registered_by(live_server, "kader3", "Wulan Terhapus Sari", days_old=200, mother_name="Ratna")
+    weighing = weighed_by(live_server, "kader3", child_id, measured_on=date.today().isoformat(), weight_kg=7.2)
 
-    ctx = new_context()
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live_server.url, "kader3")
-    wait_synced(page)
-    base = page.url.split("#")[0]
+    ctx, page, base, errors = _kader3_synced(live_server, new_context)
     ctx.set_offline(True)
     open_child(page, "Wulan Terhapus Sari")
     page.locator(f"#history tr[data-id='{weighing}']").get_by_role("link", name=re.compile("Ubah")).click()

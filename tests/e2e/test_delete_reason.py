@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, registered_by, wait_synced, weighed_by
 
 pytestmark = pytest.mark.e2e
 NAME = "Sekar Hapus Inggris"
@@ -20,16 +20,9 @@ def test_a_weighing_deleted_in_english_keeps_its_reason_in_bahasa_indonesia(live
     from posyandu.audit import AuditLog
     from posyandu.extensions import db
 
-    posyandu_id = live_server.api("GET", "/posyandu", "kader3").get_json()["items"][0]["id"]
-    made = live_server.api("POST", "/children", "kader3", json={
-        "posyandu_id": posyandu_id, "name": NAME, "sex": "F",
-        "birth_date": (date.today() - timedelta(days=90)).isoformat(), "mother_name": "Tini"})
-    assert made.status_code == 201, made.get_json()
-    child_id = made.get_json()["id"]
-    weighed = live_server.api("POST", f"/children/{child_id}/measurements", "kader3",
-                              json={"measured_on": (date.today() - timedelta(days=1)).isoformat(), "weight_kg": 5.6})
-    assert weighed.status_code == 201, weighed.get_json()
-    weighing = weighed.get_json()["id"]
+    child_id = registered_by(live_server, "kader3", NAME, days_old=90, mother_name="Tini")
+    weighing = weighed_by(live_server, "kader3", child_id,
+                          measured_on=(date.today() - timedelta(days=1)).isoformat(), weight_kg=5.6)
 
     page = new_context().new_page()
     login(page, live_server.url, "kader3")

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, open_child, wait_synced
+from tests.e2e.pages import login, open_child, registered_by, wait_synced
 
 pytestmark = pytest.mark.e2e
 NAME = "Bayu Dua Catatan"
@@ -18,12 +18,7 @@ NAME = "Bayu Dua Catatan"
 
 def test_a_dose_recorded_twice_on_a_day_is_pointed_out_and_the_choose_one_message_goes_on_a_tick(
         live_server, new_context):
-    posyandu_id = live_server.api("GET", "/posyandu", "kader5").get_json()["items"][0]["id"]
-    made = live_server.api("POST", "/children", "kader5", json={
-        "posyandu_id": posyandu_id, "name": NAME, "sex": "M",
-        "birth_date": (date.today() - timedelta(days=35)).isoformat(), "mother_name": "Sumi"})
-    assert made.status_code == 201, made.get_json()
-    child_id = made.get_json()["id"]
+    child_id = registered_by(live_server, "kader5", NAME, days_old=35, sex="M", mother_name="Sumi")
     given = (date.today() - timedelta(days=1)).isoformat()
     ids = []
     for _phone in range(2):
