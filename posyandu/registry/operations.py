@@ -472,7 +472,7 @@ def check_exit(child: Child | None, data: dict[str, Any]) -> None:
         raise ValidationFailed(errors={"exit_reason" if reason is None else "exit_date": [EXIT_BOTH]})
     if exit_date < now("birth_date"):
         raise ValidationFailed(errors={"exit_date": [BEFORE_BIRTH]})
-    last = _event_day(child.id, func.max) if child is not None else None
+    last = _event_day(child.id, last=True) if child is not None else None
     if last is not None and exit_date < last:
         raise ValidationFailed(errors={"exit_date": [Msg(
             f"the child has a weighing or dose on {date_text(last, 'en')}, after this exit date",
@@ -657,20 +657,21 @@ def undelete(obj: Any) -> dict[str, list[Any]]:
     return change
 
 
-def _event_day(child_id: uuid.UUID, pick: Any) -> Any:
-    """The first (``pick``: ``func.min``) or last (``func.max``) day of a child's live weighings and doses."""
+def _event_day(child_id: uuid.UUID, *, last: bool) -> Any:
+    """The first or ``last`` day of a child's live weighings, doses and capsules."""
     from posyandu.events import DATE_FIELD
 
+    pick, among = (func.max, max) if last else (func.min, min)
     days = [d for model, day in DATE_FIELD.items() if (d := db.session.scalar(select(pick(getattr(model, day))).where(
         model.child_id == child_id, model.deleted_at.is_(None)))) is not None]
-    return (min if pick is func.min else max)(days, default=None)
+    return among(days, default=None)
 
 
 def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) -> None:
     """A child's weighings and doses cannot come before its birth (the z-scores have no age
     for them): a birth date after the first of them, or a merge into a child born after it,
     is refused on ``field``, naming that first record's date."""
-    first = _event_day(child_id, func.min)
+    first = _event_day(child_id, last=False)
     if first is not None and first < birth_date:
         raise ValidationFailed(errors={field: [Msg(
             f"the child has a weighing or dose on {date_text(first, 'en')}, before this birth date: correct that record first",
@@ -747,12 +748,12 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
         raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
-    if winner.exit_date is not None and (last := _event_day(loser.id, func.max)) is not None \
+    if winner.exit_date is not None and (last := _event_day(loser.id, last=True)) is not None \
             and last > winner.exit_date:  # the duplicate's events become hers: none after her exit
         raise ValidationFailed(errors={"duplicate_id": [after_exit(winner.exit_date)]})
     fills = {k: getattr(loser, k) for k in MERGE_FILLS if getattr(winner, k) is None and getattr(loser, k) is not None}
     if winner.exit_date is None and loser.exit_date is not None:  # her exit, recorded on the duplicate: hers
-        last = _event_day(winner.id, func.max)
+        last = _event_day(winner.id, last=True)
         if last is not None and last > loser.exit_date:
             raise ValidationFailed(errors={"duplicate_id": [Msg(
                 f"the duplicate left the register on {date_text(loser.exit_date, 'en')}, before this child's weighing "

@@ -354,6 +354,29 @@ def test_a_birth_date_more_than_18_years_ago_is_refused_on_its_field(client, wor
     assert r["status"] == "rejected" and "birth_date" in r["errors"]
 
 
+def test_the_first_record_of_any_kind_bounds_the_birth_date_and_a_merge(client, world, make_child):
+    """A dose long before a weighing: the birth date between them was taken (the first day was picked as
+    the latest of each kind's first), leaving a dose before birth; a merge into a child born between
+    them took the dose along. Both are refused, naming the dose's day."""
+    child = make_child(birth_date=(date.today() - timedelta(days=300)).isoformat())
+    dose_day = (date.today() - timedelta(days=290)).isoformat()
+    assert client.post(f"/api/v1/children/{child['id']}/immunisations", json={"vaccine": "BCG", "dose": 1, "given_on": dose_day},
+                       headers=world.headers("kader1")).status_code == 201
+    assert client.post(f"/api/v1/children/{child['id']}/measurements", json={
+        "measured_on": (date.today() - timedelta(days=20)).isoformat(), "weight_kg": 8.1}, headers=world.headers("kader1")).status_code == 201
+    between = (date.today() - timedelta(days=100)).isoformat()
+    resp = client.patch(f"/api/v1/children/{child['id']}", json={"birth_date": between}, headers=world.headers("kader1", "en"))
+    d = date.fromisoformat(dose_day)
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {"birth_date": [
+        f"the child has a weighing or dose on {d.day} {d.strftime('%b')} {d.year}, before this birth date: correct that record first"]}
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()["version"] == 1
+    younger = make_child(name="Anak Lahir Kemudian", birth_date=between, sex=child["sex"])
+    merge = client.post(f"/api/v1/children/{younger['id']}/merge", json={"duplicate_id": child["id"]},
+                        headers=world.headers("bidan_a", "en"))
+    assert merge.status_code == 422 and list(merge.get_json()["errors"]) == ["duplicate_id"], merge.get_json()
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).get_json()["deleted_at"] is None
+
+
 def test_a_birth_date_after_the_childs_first_weighing_or_dose_is_refused(client, world, make_child):
     from tests.sync.helpers import measurement_data, mutation, new_id, push
 
