@@ -27,6 +27,7 @@ import argparse
 import re
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +220,7 @@ def actions(url: str, month: str) -> None:
               f"{'rows before':>11} {'now':>6} {'ratio':>6} {'request before':>14} {'now':>6} {'ratio':>6}")
         for name, area, query in (("kecamatan 35.25.02", access.region_clause(Posyandu.desa_code, "35.25.02"),
                                    "&region_code=35.25.02"), ("kabupaten", Posyandu.deleted_at.is_(None), "")):
-            m = Month.parse(month)
+            m = Month.parse(month, date.today())
             sql, _ = timed(lambda: db.session.execute(al._children(m, area)).all())
             list(al.action_list(db.session, m, area))  # warm-up
             (before, old), (after, new) = both(lambda: list(al.action_list(db.session, m, area)))

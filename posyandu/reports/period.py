@@ -30,10 +30,8 @@ AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
 ALL_AGES = "0-59"
 UNDER_FIVE_MONTHS = 60
 MAX_PERIOD_MONTHS = 36
-# Report months run from January 2000 to December of the year
-# YEARS_AHEAD after today's: enough for any plan, and far from the year 9999 where dates end
-# (a report also reads the month before and ages 60 months back).
-YEARS_AHEAD = 5
+# Report months run from January 2000 to the month under way (latest_month): a month not begun has
+# no weighings, and its report would read as a posyandu day no one came to (D/S 0 %).
 _MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)  # whole (a trailing newline passed `$`), ASCII digits
 
 
@@ -47,7 +45,7 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str, today: date | None = None) -> "Month":
+    def parse(cls, text: str, today: date) -> "Month":
         """'2025-03' → Month(2025, 3); ValueError for anything else, :class:`MonthOutOfRange`
         for a month before January 2000 or after :func:`latest_month` of ``today``."""
         found = _MONTH.fullmatch(text or "")
@@ -88,9 +86,11 @@ class Month:
 FIRST_MONTH = Month(2000, 1)
 
 
-def latest_month(today: date | None = None) -> Month:
-    """The last month a report may be for: December ``YEARS_AHEAD`` years after ``today``'s year."""
-    return Month((today or date.today()).year + YEARS_AHEAD, 12)
+def latest_month(today: date) -> Month:
+    """The last month a report may be for: ``today``'s, the month under way (the schemas give the date
+    in WIT, ``validators.today``: on the last evening of a month in Java, Papua's posyandu already
+    report the next)."""
+    return Month(today.year, today.month)
 
 
 @dataclass(frozen=True)

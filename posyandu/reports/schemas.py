@@ -11,7 +11,7 @@ from posyandu.reports.cohort import ALL_SEXES, LEVELS, SEXES
 from posyandu.reports.exports.csv import SEPARATORS
 from posyandu.reports.period import (AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period,
                                       latest_month)
-from posyandu.validators import Schema
+from posyandu.validators import Schema, today
 
 FORMATS = ("json", "csv", "xlsx")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -19,12 +19,12 @@ BAD_MONTH = Msg("must be a month such as 2025-03", "harus bulan, misalnya 2025-0
 
 
 class PeriodArgs(Schema):
-    """``month`` alone, or ``from`` and ``to`` (inclusive, at most 36 months), each from 2000-01 to
-    December five years after this year (posyandu.reports.period.latest_month)."""
+    """``month`` alone, or ``from`` and ``to`` (inclusive, at most 36 months), each from 2000-01 to the
+    month under way (posyandu.reports.period.latest_month)."""
 
     # the pattern documents the format (the schema's own check answers BAD_MONTH, or the range)
     month = fields.String(metadata={"description": "YYYY-MM: one month (same as from=to=month), from 2000-01 to "
-                                                   "December five years after this year", "pattern": MONTH_PATTERN})
+                                                   "the month under way (its date in WIT, UTC+9)", "pattern": MONTH_PATTERN})
     from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range",
                                                      "pattern": MONTH_PATTERN})
     to = fields.String(metadata={"description": "YYYY-MM: last month of a range (default: from)",
@@ -36,9 +36,9 @@ class PeriodArgs(Schema):
         for key, name in (("month", "month"), ("from_", "from"), ("to", "to")):
             if data.get(key) is not None:
                 try:
-                    Month.parse(data[key])
+                    Month.parse(data[key], today())
                 except MonthOutOfRange:
-                    latest = latest_month()
+                    latest = latest_month(today())
                     errors[name] = [Msg(f"must be a month from {FIRST_MONTH} to {latest}",
                                         f"harus bulan dari {FIRST_MONTH} sampai {latest}")]
                 except ValueError:
@@ -64,8 +64,8 @@ class PeriodArgs(Schema):
 
 
 def _period_of(data: dict) -> Period:
-    start = Month.parse(data.get("month") or data["from_"])
-    end = Month.parse(data.get("month") or data.get("to") or data["from_"])
+    start = Month.parse(data.get("month") or data["from_"], today())
+    end = Month.parse(data.get("month") or data.get("to") or data["from_"], today())
     return Period(start, end)
 
 

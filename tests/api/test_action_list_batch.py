@@ -100,7 +100,7 @@ def district(app, world):
                         vaccine=e.vaccine, dose=e.dose, given_on=on + timedelta(days=30 * twice), place="posyandu",
                         deleted_at=now if rng.random() < 0.03 else None))
             if rng.random() < 0.5:
-                month = Month.parse(rng.choice(MONTHS))
+                month = Month.parse(rng.choice(MONTHS), date.today())
                 db.session.add(Measurement(
                     id=uuid.uuid4(), child_id=child.id, posyandu_id=pos.id, kabupaten_code=pos.kabupaten_code,
                     measured_on=month.first + timedelta(days=9), weight_kg=8.0, trend=rng.choice(["N", "T", None]),
@@ -134,8 +134,8 @@ def test_the_list_is_the_one_every_childs_card_gives(app, district, monkeypatch)
     with app.app_context():
         for month, area, reasons, chunk in cases:
             monkeypatch.setattr(actions, "CHUNK", chunk)
-            got = list(actions.action_list(db.session, Month.parse(month), area, reasons))
-            expected = list(reference(db.session, Month.parse(month), area, reasons))
+            got = list(actions.action_list(db.session, Month.parse(month, date.today()), area, reasons))
+            expected = list(reference(db.session, Month.parse(month, date.today()), area, reasons))
             assert got == expected, (month, str(area), reasons, chunk)
             seen_any += len(got)
             seen_overdue += sum(bool(r["overdue_immunisations"]) for r in got)
@@ -163,7 +163,7 @@ def test_the_api_answers_the_same_list(client, district):
 
     _, rows = every_page(client, "month=2025-08", district.headers("admin"))
     with district.app.app_context():
-        expected = _as_json(reference(db.session, Month.parse("2025-08"), Posyandu.deleted_at.is_(None)))
+        expected = _as_json(reference(db.session, Month.parse("2025-08", date.today()), Posyandu.deleted_at.is_(None)))
     assert rows == expected and any(r["overdue_immunisations"] for r in expected)
     assert any("JE" in r["overdue_immunisations"] for r in expected)  # Denpasar's children
 
@@ -202,8 +202,8 @@ def test_the_counts_are_those_of_the_whole_list(app, district, monkeypatch):
     with app.app_context():
         for month, area, chunk in cases:
             monkeypatch.setattr(actions, "CHUNK", chunk)
-            expected = tally(list(reference(db.session, Month.parse(month), area)))
-            assert actions.counts(db.session, Month.parse(month), area) == expected, (month, str(area), chunk)
+            expected = tally(list(reference(db.session, Month.parse(month, date.today()), area)))
+            assert actions.counts(db.session, Month.parse(month, date.today()), area) == expected, (month, str(area), chunk)
             assert expected["children"] > 0
 
 
@@ -257,10 +257,10 @@ def test_pages_read_in_batches_are_the_whole_list(app, district, monkeypatch):
     with app.app_context():
         for month, reasons, limit, chunk in cases:
             monkeypatch.setattr(actions, "CHUNK", chunk)
-            expected = list(reference(db.session, Month.parse(month), everywhere, reasons))
+            expected = list(reference(db.session, Month.parse(month, date.today()), everywhere, reasons))
             got, after = [], None
             while True:
-                rows, cursor = actions.page(actions.action_list(db.session, Month.parse(month), everywhere, reasons,
+                rows, cursor = actions.page(actions.action_list(db.session, Month.parse(month, date.today()), everywhere, reasons,
                                                                 after, limit), limit)
                 got += rows
                 if cursor is None:
@@ -268,7 +268,7 @@ def test_pages_read_in_batches_are_the_whole_list(app, district, monkeypatch):
                 after = actions.cursor_after(cursor)
             assert got == expected, (month, reasons, limit, chunk)
         named.clear()
-        rows, _ = actions.page(actions.action_list(db.session, Month.parse(MONTHS[0]), everywhere, None, None, 5), 5)
+        rows, _ = actions.page(actions.action_list(db.session, Month.parse(MONTHS[0], date.today()), everywhere, None, None, 5), 5)
         assert len(rows) == 5 and 0 < sum(named) <= 2 * (6 + 24)  # a batch of 6 children, or 6 and 24 (of about 400)
 
 
@@ -283,7 +283,7 @@ def test_a_page_of_a_reason_few_children_have_reads_the_area_in_few_batches(app,
     batches, children = [], actions._children
     monkeypatch.setattr(actions, "_children", lambda *a, **k: (batches.append(1), children(*a, **k))[1])
     with app.app_context():
-        rows, cursor = actions.page(actions.action_list(db.session, Month.parse(MONTHS[0]), Posyandu.deleted_at.is_(None),
+        rows, cursor = actions.page(actions.action_list(db.session, Month.parse(MONTHS[0], date.today()), Posyandu.deleted_at.is_(None),
                                                         ["muac_severe"], None, 1), 1)
     assert rows == [] and cursor is None
     assert 0 < len(batches) <= 6  # 2, 8, 32, 128, 512 children: the area's 400 (capped at 7: some 60 batches)

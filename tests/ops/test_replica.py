@@ -84,7 +84,7 @@ def test_reports_read_the_replica_and_writes_the_primary(servers):
         from posyandu.reports.skdn import skdn_period
 
         with app.app_context():
-            period = Period(Month.parse(MONTH), Month.parse(MONTH))
+            period = Period(Month.parse(MONTH, date.today()), Month.parse(MONTH, date.today()))
             return skdn_period(db.session, period, Posyandu.kabupaten_code == "35.25", "kabupaten")[0]["S"]
 
     try:
