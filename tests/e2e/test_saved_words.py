@@ -240,3 +240,25 @@ def test_a_sync_the_phone_cannot_store_says_so_not_that_the_server_refused(live_
     page.get_by_role("button", name="Sync now").click()
     wait_synced(page)
     expect(page.locator("#sync-summary")).to_have_text("Everything has been sent.")
+
+
+def test_the_result_stays_on_screen_in_the_other_language(live_server, new_context):
+    """The language switched on a weighing's result: the result is drawn again in English, its sending
+    note too. Before, the screen went to the child's (the address a saved form leaves), the result gone."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader1b")
+    wait_synced(page)
+    weigh_first_child(page, "9,2")
+    expect(page.locator("#saved-note")).to_have_text("Tersimpan dan terkirim ke server.")
+    status = page.locator("#visit-result").inner_text()
+    page.locator("#lang-btn").click()
+    expect(page.locator("#visit-result h2")).to_have_text(re.compile(r"^Result: "))
+    expect(page.locator("#visit-result h2")).to_be_focused()
+    expect(page.locator("#saved-note")).to_have_text("Saved and sent to the server.")
+    assert "Weight-for-age" in page.locator("#visit-result").inner_text()
+    page.locator("#lang-btn").click()
+    expect(page.locator("#saved-note")).to_have_text("Tersimpan dan terkirim ke server.")
+    assert page.locator("#visit-result").inner_text() == status
+    page.go_back()  # as before: the child's screen, not the form again
+    page.locator("#history").wait_for()
+    assert page.locator("#visit-form").count() == 0

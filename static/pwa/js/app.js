@@ -463,6 +463,7 @@ function wireHeader() {
     paint();
     if (!ctx.session) { loginScreen.show(ctx, main); return; }
     ctx.sync.refresh();
+    if (main.firstChild?.relang) return main.firstChild.relang();
     // what the forms held kept
     const [hash, typed] = [location.hash, formValues(main)];
     await route();

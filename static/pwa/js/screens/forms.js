@@ -294,15 +294,19 @@ export async function visitForm(ctx, childId, measurementId = null) {
       if (ask === asked) note.replaceChildren(fate ? t(fate) : savedWords(ctx, s),
         ...(fate && fate !== FATE.sent ? [' ', h('a', { href: '#/sync' }, t('sync_title'))] : []));
     };
-    screen.onSync(ctx.syncState);
-    output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
-      note, statusPanel(result), duePanel(result.due, on),
-      h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
-        ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
-      result.remeasure || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
-        ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t(result.remeasure ? 'visit_edit' : 'nt_judge_link')) : null,
-      h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
-    output.querySelector('h2').focus();
+    // the other language: drawn again here (the address is the child's)
+    screen.relang = () => {
+      screen.onSync(ctx.syncState);
+      output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
+        note, statusPanel(result), duePanel(result.due, on),
+        h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
+          ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
+        result.remeasure || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
+          ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t(result.remeasure ? 'visit_edit' : 'nt_judge_link')) : null,
+        h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
+      output.querySelector('h2').focus();
+    };
+    screen.relang();
     return true;
   });
   const remove = existing ? deleteCard(ctx, 'measurement', existing.id, childId) : null;
