@@ -115,6 +115,8 @@ def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID |
     if "name" in data or "desa_code" in data:
         current = db.session.get(Posyandu, posyandu_id) if posyandu_id else None
         name, desa = data.get("name", current and current.name), data.get("desa_code", current and current.desa_code)
+        if name and desa:  # two named at once in one desa: one after the other, the second sees the first
+            access.locked(select(Region).where(Region.code == desa), access.CHILD)
         if name and desa and db.session.scalar(select(Posyandu.id).where(
                 posyandu_named(name.lower()), Posyandu.desa_code == desa, Posyandu.deleted_at.is_(None),
                 Posyandu.id != posyandu_id if posyandu_id else true()).limit(1)) is not None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from posyandu.extensions import db
 from posyandu.registry.models import Child
 from tests.conftest import PASSWORD
+from tests.support.paging import all_pages
 from tests.sync.test_child_locks import _race
 
 
@@ -774,3 +775,22 @@ def test_two_admins_editing_one_puskesmas_at_once_are_judged_one_after_the_other
             .order_by(AuditLog.id)).all()
     assert changes == [{"name": ["PKM Wringinanom", "PKM Wringinanom Baru"]},
                        {"name": ["PKM Wringinanom Baru", "PKM Wringinanom"]}], changes
+
+
+def test_two_posyandu_given_one_name_in_one_desa_at_once_are_refused_the_second_time(app, world, client, monkeypatch):
+    """Each found the name free in the desa before the other committed: two "Posyandu Kembar" in one
+    desa, which no report, import or kader could tell apart. The desa is now locked while its names are
+    judged: the second waits, and is told the name is taken, as one after the other."""
+    admin = world.headers("admin", "en")
+    pkm = str(world.ids["pkm_a"])
+
+    def add(name):
+        return lambda c: c.post("/api/v1/posyandu", json={"name": name, "desa_code": "35.25.01.2001",
+                                                          "puskesmas_id": pkm, "meeting_day": 3}, headers=admin)
+
+    first, second, _ = _race(app, monkeypatch, add("Kembar"), add("Posyandu kembar"))
+    assert first.status_code == 201, first.get_json()
+    assert second.status_code == 422 and second.get_json()["errors"] == {
+        "name": ["another posyandu of this desa has this name"]}, second.get_json()
+    names = [p["name"] for p in all_pages(client, "/api/v1/posyandu", admin)]
+    assert names.count("Kembar") == 1 and "Posyandu kembar" not in names
