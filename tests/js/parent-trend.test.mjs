@@ -91,6 +91,31 @@ test('doses whose day has come (not yet late) are said as due now, never as "ber
   assert.equal(line.textContent, `Sudah waktunya imunisasi MR 1, IPV 2 (mulai ${due}). Datang ke posyandu atau puskesmas.`);
 });
 
+test('every dose due now is named, each date once after its doses, not only those of the first date', async () => {
+  // a boy two months old today, his HB0 given: BCG and OPV 1 due since his first month, DPT-HB-Hib 1,
+  // PCV 1 and RV 1 from today, none late yet. The line named BCG and OPV 1 alone; the card below, all five
+  const schedule = loadSchedule(json('static/pwa/data/schedule-2024.json'));
+  // n calendar months from a date, the day kept or the month's last (31 Dec - 2 months: 31 Oct; 30 Apr: 28 Feb)
+  const plusMonths = (iso, n) => {
+    const [y, m, d] = iso.split('-').map(Number);
+    const last = new Date(Date.UTC(y, m - 1 + n + 1, 0)).getUTCDate();
+    return new Date(Date.UTC(y, m - 1 + n, Math.min(d, last))).toISOString().slice(0, 10);
+  };
+  const boy = { ...hadi, id: 'c3', name: 'Bayu Pratama', birth_date: plusMonths(todayIso(), -2) };
+  const [bcg, dpt] = [plusMonths(boy.birth_date, 1), plusMonths(boy.birth_date, 2)]; // today, or a day or two before
+  const immunisations = [{ id: 'i0', child_id: 'c3', vaccine: 'HB0', dose: 1, given_on: boy.birth_date }];
+  const { formatDate } = await import('../../static/pwa/js/i18n.js');
+  const said = async () => (await parentChild(ctxOf([], { child: boy, immunisations, schedule }), 'c3'))
+    .find((e) => e.attributes.id === 'next-dose')[0].textContent;
+  setLang('id');
+  assert.equal(await said(), `Sudah waktunya imunisasi BCG, OPV 1 (mulai ${formatDate(bcg)}), DPT-HB-Hib 1, PCV 1, `
+    + `RV 1 (mulai ${formatDate(dpt)}). Datang ke posyandu atau puskesmas.`);
+  setLang('en');
+  assert.equal(await said(), `Due now: BCG, OPV 1 (from ${formatDate(bcg)}), DPT-HB-Hib 1, PCV 1, `
+    + `RV 1 (from ${formatDate(dpt)}). Come to the posyandu or health centre.`);
+  setLang('id');
+});
+
 test("her child's screen says which day of the month its posyandu meets", async () => {
   // a date for a dose ("Imunisasi berikutnya, 2 Jan 2027") and no word of when the posyandu opens
   const melati = { id: 'p1', name: 'Posyandu Melati', meeting_day: 5 };

@@ -145,12 +145,12 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
   };
 }
 
-/** A parent's next doses: all those overdue, else those of the first date. */
+/** A parent's next doses, by date: all those overdue, else all due now, else those of the first date. */
 export function nextDoses(card) {
   const open = (card?.entries ?? []).filter((e) => ['due', 'overdue', 'upcoming'].includes(e.status))
     .sort((a, b) => (a.due_date < b.due_date ? -1 : a.due_date > b.due_date ? 1 : 0));
-  const late = open.filter((e) => e.status === 'overdue');
-  return late.length ? late : open.filter((e) => e.due_date === open[0].due_date);
+  const of = (status) => open.filter((e) => e.status === status);
+  return [of('overdue'), of('due')].find((l) => l.length) ?? open.filter((e) => e.due_date === open[0].due_date);
 }
 
 /** The newest measurement, its growth and, a length alone, its month's weighing (weightStatus). */

@@ -93,7 +93,9 @@ export async function child(ctx, childId) {
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
       ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', ') })
-      : t(next[0].status === 'due' ? 'dose_due_now' : 'next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
+      : next[0].status === 'due' ? t('dose_due_now', { doses: next.map((e, i) => (next[i + 1]?.due_date === e.due_date ? e.label
+        : t('due_from', { label: e.label, date: formatDate(e.due_date) }))).join(', ') }) // each date once, after its doses
+        : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
     chartsPanel(c, measurements, tables, true), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
