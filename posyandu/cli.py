@@ -146,6 +146,12 @@ def import_regions(path: Path) -> None:
     click.echo(f"{len(loaded)} regions imported")
 
 
+def _whole(text: str | None) -> int | str:
+    """A CSV cell's whole number as an int (the schema takes no text for it, nor 7.9 for 7), else as typed."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
 @click.command("import-posyandu")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -180,7 +186,7 @@ def import_posyandu(path: Path) -> None:
         try:
             data = PosyanduSchema().load({"name": row["name"] or "", "desa_code": (row["desa_code"] or "").strip(),
                                           "puskesmas_id": str(pkm.id),
-                                          "meeting_day": (row["meeting_day"] or "").strip(),
+                                          "meeting_day": _whole(row["meeting_day"]),
                                           "address": row.get("address") or None})
         except ValidationError as exc:
             problems.append((line, exc.messages))  # type: ignore[arg-type]

@@ -233,7 +233,7 @@ class KbmSchema(Schema):
     version = fields.Integer(dump_only=True)
     grams_by_month = fields.Dict(keys=fields.String(validate=v.Pattern(
         r"^([1-9]|[1-5][0-9]|60)$", Msg("a month of age from 1 to 60", "bulan umur 1 sampai 60"))),
-                                 values=fields.Integer(validate=validate.Range(1, 2000)), required=True,
+                                 values=fields.Integer(strict=True, validate=validate.Range(1, 2000)), required=True,
                                  metadata={"description": "KBM in grams by completed month of age (1-60); month 1 is "
                                                           "required, a month missing takes the previous month's value. "
                                                           "At least 1 g: a weight that did not go up is T (Buku KIA)"})

@@ -47,7 +47,7 @@ class PosyanduSchema(Schema):
     desa_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     puskesmas_id = fields.UUID(required=True)
     kabupaten_code = fields.String(dump_only=True)
-    meeting_day = fields.Integer(required=True, validate=validate.Range(1, 31))
+    meeting_day = fields.Integer(required=True, strict=True, validate=validate.Range(1, 31))  # 7.9 is no day 7
     address = v.Trimmed(validate=validate.Length(max=255), allow_none=True)
     version = fields.Integer(dump_only=True)
 

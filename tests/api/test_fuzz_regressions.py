@@ -68,3 +68,22 @@ def test_timestamps_are_answered_in_utc_with_z_as_the_contract_writes_them(clien
     for record in [child, made.get_json(), *records]:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", record["created_at"]), record["created_at"]
         _instant(record["created_at"])
+
+
+def test_a_fraction_where_a_whole_number_belongs_is_refused_not_cut_down(client, world):
+    """A meeting day of 7.9 was stored as the 7th, and a KBM of 800.9 g published as 800 (a new table,
+    every growth result recomputed): a fraction there is a typing mistake, refused on its field."""
+    headers = world.headers("admin", "en")
+    body = {"name": "Teratai", "desa_code": "35.25.01.2001", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 7.9}
+    made = client.post("/api/v1/posyandu", json=body, headers=headers)
+    assert made.status_code == 422 and list(made.get_json()["errors"]) == ["meeting_day"], made.get_json()
+    moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"meeting_day": 1.5}, headers=headers)
+    assert moved.status_code == 422 and list(moved.get_json()["errors"]) == ["meeting_day"], moved.get_json()
+    assert client.get(f"/api/v1/posyandu/{world.ids['p1']}", headers=headers).get_json()["meeting_day"] == 5
+    kbm = client.post("/api/v1/growth/kbm", json={"grams_by_month": {"1": 800.9, "2": 900}, "source": "uji pecahan"},
+                      headers=headers)
+    assert kbm.status_code == 422 and kbm.get_json()["errors"] == {"grams_by_month": {"1": {"value": ["Not a valid integer."]}}}, kbm.get_json()
+    assert client.get("/api/v1/growth/kbm", headers=headers).get_json()["version"] == 0
+    # a whole number written as one is taken
+    ok = client.post("/api/v1/posyandu", json={**body, "meeting_day": 7}, headers=headers)
+    assert ok.status_code == 201 and ok.get_json()["meeting_day"] == 7
