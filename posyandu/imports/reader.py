@@ -342,10 +342,18 @@ def _csv(data: IO[bytes]) -> Iterator[list[Any]]:
     data.seek(0)
     delimiter = _delimiter(head.decode(encoding, errors="replace"))
     text = io.TextIOWrapper(data, encoding=encoding, errors="strict", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
     try:
-        yield from csv.reader(text, delimiter=delimiter)
-    except (UnicodeDecodeError, csv.Error):
+        yield from reader
+    except UnicodeDecodeError:
         raise FileError(Msg("not a readable CSV file (use UTF-8)", "bukan berkas CSV yang dapat dibaca (gunakan UTF-8)")) from None
+    except csv.Error as exc:  # the text is read: its table is not (a cell past csv's limit, a stray quote)
+        line = reader.line_num
+        if "field limit" in str(exc):
+            limit = f"{csv.field_size_limit():,}"
+            raise FileError(Msg(f"line {line}: a cell is longer than {limit} characters",
+                                f"baris {line}: ada sel yang lebih panjang dari {limit.replace(',', '.')} karakter")) from None
+        raise FileError(Msg(f"not a readable CSV file (line {line})", f"bukan berkas CSV yang dapat dibaca (baris {line})")) from None
     finally:
         text.detach()
 

@@ -609,7 +609,9 @@ def test_xlsx_uploads_and_nik_stored_as_a_number(client, world, db):
 
 @pytest.mark.parametrize("body, name, message", [
     ("x", "kunjungan.pdf", ".csv or .xlsx"), ("nama,umur\nBudi,2\n", "k.csv", "missing columns"),
-    (b"PK\x03\x04 not really", "k.xlsx", "XLSX"), ("", "k.csv", "empty")])
+    (b"PK\x03\x04 not really", "k.xlsx", "XLSX"), ("", "k.csv", "empty"),
+    # a UTF-8 file whose cell is past csv's limit: it was told to use UTF-8
+    (HEAD + "Melati," + "a" * 200_000 + ",P,2024-05-02,2025-06-10,9\n", "k.csv", "line 2: a cell is longer than 131,072 characters")])
 def test_an_unreadable_file_is_422(client, world, body, name, message):
     resp = upload(client, world, body, name=name)
     assert resp.status_code == 422 and message in resp.get_json()["errors"]["file"][0]
