@@ -24,8 +24,11 @@ class PeriodArgs(Schema):
 
     # the pattern documents the format (the schema's own check answers BAD_MONTH, or the range)
     month = fields.String(metadata={"description": "YYYY-MM: one month (same as from=to=month), from 2000-01 to "
-                                                   "the month under way (its date in WIT, UTC+9)", "pattern": MONTH_PATTERN})
-    from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range",
+                                                   "the month under way (its date in WIT, UTC+9). Give month, or "
+                                                   "from (with to or not), never both: one of them is required",
+                                    "pattern": MONTH_PATTERN})
+    from_ = fields.String(data_key="from", metadata={"description": "YYYY-MM: first month of a range (required "
+                                                                    "unless month is given)",
                                                      "pattern": MONTH_PATTERN})
     to = fields.String(metadata={"description": "YYYY-MM: last month of a range (default: from)",
                                  "pattern": MONTH_PATTERN})

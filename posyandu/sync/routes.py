@@ -35,8 +35,9 @@ class Push(MethodView):
         Answers one result per mutation, in order: ``applied``, ``conflict``
         (with the server record) or ``rejected`` (with field errors). The whole
         batch is one transaction; a retry with the same ``mutation_id``s gets the
-        stored results with ``replayed: true``. Query parameters are ignored (phones of every app
-        version push)."""
+        stored results with ``replayed: true``. A ``mutation_id`` sent again with other content, or
+        by another user, is ``rejected`` on ``mutation_id`` and changes nothing (an id names one
+        change, for good). Query parameters are ignored (phones of every app version push)."""
         result = pushing.push(current_user, body["client_id"], body["mutations"],
                               current_app.config["SYNC_PUSH_MAX"], client_version=request.headers.get("X-Client-Version"),
                               bulk=current_app.config["SYNC_BULK"])
