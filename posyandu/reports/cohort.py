@@ -35,6 +35,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from posyandu.growth.models import Measurement
 from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
+from posyandu.validators import WIT_PROVINCES, WITA_PROVINCES
 
 LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
 KECAMATAN_CODE_LENGTH = len("35.25.01")  # the desa code's prefix: 35.25.01.2001 → 35.25.01
@@ -64,10 +65,16 @@ def placed_on(on: Any, child_id: Any = Child.id, now: Any = Child.posyandu_id) -
 
 
 def open_on(on: date) -> Any:
-    """The posyandu was open on ``on``: not closed, or closed after that day (UTC; its past months stay
-    in its regions' reports, as its children, moved away before, count there then)."""
-    return or_(Posyandu.deleted_at.is_(None),
-               Posyandu.deleted_at >= datetime.combine(on + timedelta(days=1), time(), timezone.utc))
+    """The posyandu was open on ``on``: not closed, or closed after that day where it is (its zone's
+    midnight, WIB, WITA or WIT, as a child's move is dated by its day there, ``ChildMove.moved_on``; its
+    past months stay in its regions' reports, as its children, moved away before, count there then).
+    Judged by UTC's midnight, a posyandu closed on the 1st before 07:00 WIB (09:00 WIT) had closed in
+    the month before: its children, moved on the 1st, counted nowhere in that month."""
+    day_after = datetime.combine(on + timedelta(days=1), time(), timezone.utc)
+    province = func.substr(Posyandu.kabupaten_code, 1, 2)
+    at = lambda hours: literal(day_after - timedelta(hours=hours), Posyandu.deleted_at.type)  # noqa: E731
+    midnight = case((province.in_(WIT_PROVINCES), at(9)), (province.in_(WITA_PROVINCES), at(8)), else_=at(7))
+    return or_(Posyandu.deleted_at.is_(None), Posyandu.deleted_at >= midnight)
 
 
 def events_in_area(event: Any, posyandu_filter: Any, on: date, child_id: Any = None) -> Any:

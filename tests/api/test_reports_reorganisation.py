@@ -148,3 +148,36 @@ def test_the_fhir_bundle_of_a_month_before_a_move_has_the_child_the_report_count
     assert skdn(client, world, APR)["Mawar"][2] == 1
     for kader, status in (("kader2", 404), ("kader1", 200)):
         assert client.get(f"/api/v1/children/{year['R']['id']}", headers=world.headers(kader)).status_code == status
+
+
+def test_a_posyandu_closed_early_on_the_1st_keeps_the_month_before(client, world, year):
+    """Mawar closed at 05:00 WIB on 1 May (22:00 UTC on 30 April), R moved to Melati just before: her move
+    is dated 1 May (Gresik's day), but the closing was judged by UTC's date, so Mawar counted as closed
+    on 30 April, and R, placed at Mawar in April, counted nowhere: April's S, D and N fell by one. (Moved
+    and closed now, then dated back to that morning: the clock cannot go back before the logins.)"""
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import update
+
+    from posyandu.extensions import db
+    from posyandu.registry.models import ChildMove, Posyandu
+
+    before = {level: skdn(client, world, APR, level) for level in LEVELS}
+    assert before["kabupaten"] == {"Gresik": (2, 2, 1, 1, 0, 0, 0, 1)}
+    move(client, world, year["R"], "p1")
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader2_id = next(u["id"] for u in users if u["username"] == "kader2")
+    assert client.patch(f"/api/v1/users/{kader2_id}", json={"posyandu_id": str(world.ids["p1"])},
+                        headers=world.headers("admin")).status_code == 200
+    resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}?reason=digabung", headers=world.headers("admin"))
+    assert resp.status_code == 204, resp.get_json()
+    with world.app.app_context():
+        db.session.execute(update(ChildMove).values(moved_on=date(2026, 5, 1)))
+        db.session.execute(update(Posyandu).where(Posyandu.id == world.ids["p2"])
+                           .values(deleted_at=datetime(2026, 4, 30, 22, 0, tzinfo=timezone.utc)))
+        db.session.commit()
+    for level in LEVELS:
+        assert skdn(client, world, APR, level) == before[level], level
+    # May, the month it closed in: no Mawar, R counted at Melati
+    got = skdn(client, world, "2026-05")
+    assert "Mawar" not in got and got["Melati"][0] == 2
