@@ -502,6 +502,30 @@ test("a trend's first value is written clear of the axis' tick labels ('18,9%' w
   }
 });
 
+test("a trend's labels of 7 to 14 months never overlap, and its last month is always named ('Okt 2Nov 26')", async () => {
+  const { drawTrend } = await import('../../static/pwa/js/chart.js');
+  const { formatNumber } = await import('../../static/pwa/js/i18n.js');
+  // DejaVu Sans (Bold for the values) at 11 px: advance widths in em, each label centred on its x
+  const width = (text, bold) => [...text].reduce((s, c) => s + 11 * ({ ',': 0.38, '%': 1.002, ' ': 0.348 }[c]
+    ?? (/[0-9]/.test(c) ? (bold ? 0.696 : 0.636) : 0.65)), 0);
+  const spans = (svg, cls, bold) => svg.find((x) => x.attributes.class === cls)
+    .map((e) => [Number(e.attributes.x) - width(e.textContent, bold) / 2, Number(e.attributes.x) + width(e.textContent, bold) / 2, e.textContent]);
+  const names = ['Des 25', 'Jan 26', 'Feb 26', 'Mar 26', 'Apr 26', 'Mei 26', 'Jun 26', 'Jul 26', 'Agu 26', 'Sep 26', 'Okt 26', 'Nov 26', 'Des 26', 'Jan 27'];
+  for (let n = 7; n <= 14; n += 1) {
+    const series = names.slice(0, n).map((label, i) => ({ label, value: [84, 82.5, 86.7, 86.8, 100, 79.1][i % 6] }));
+    const svg = drawTrend(series, { id: 'tr', title: 'T', desc: 'D', format: (v) => `${formatNumber(v, 1)}%` });
+    const months = spans(svg, 'tick', false).filter(([, , t]) => !t.endsWith('%'));
+    assert.equal(months.at(-1)[2], names[n - 1], `${n} months: the last one named`);
+    const values = spans(svg, 'value', true).sort((a, b) => a[0] - b[0]);
+    assert.ok(values.length >= 1 && values.at(-1)[2] === `${formatNumber(series.at(-1).value, 1)}%`, `${n} months: the last value`);
+    for (const labels of [months, values]) {
+      for (let i = 1; i < labels.length; i += 1) {
+        assert.ok(labels[i][0] >= labels[i - 1][1], `${n} months: '${labels[i - 1][2]}' and '${labels[i][2]}' overlap`);
+      }
+    }
+  }
+});
+
 test("a birth point is said as birth, its weight for length given no band: a 4-year-old weighed since without a length was captioned 'gizi buruk' from her birth", async () => {
   const { setLang } = await import('../../static/pwa/js/i18n.js');
   setLang('id');

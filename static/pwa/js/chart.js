@@ -249,9 +249,9 @@ export function drawTrend(series, { id, title, desc, target = null, format = Str
     svg.append(el('text', { x: L - 4, y: sy(v) + 3, class: 'tick', 'text-anchor': 'end' }, `${v}%`));
   }
   if (target !== null) svg.append(el('line', { x1: L, x2: W - R, y1: sy(target), y2: sy(target), class: 'target' }));
-  const every = Math.ceil(n / 6); // legible at 360 px
+  const every = Math.ceil(n / 6); // legible at 360 px; counted from the last month, always named
   series.forEach((p, i) => {
-    if (i % every === 0 || i === n - 1) svg.append(el('text', { x: sx(i), y: H - B + 16, class: 'tick', 'text-anchor': 'middle' }, p.label));
+    if ((n - 1 - i) % every === 0) svg.append(el('text', { x: sx(i), y: H - B + 16, class: 'tick', 'text-anchor': 'middle' }, p.label));
   });
   let d = ''; let pen = false;
   series.forEach((p, i) => {
@@ -260,11 +260,17 @@ export function drawTrend(series, { id, title, desc, target = null, format = Str
     pen = has;
   });
   if (d) svg.append(el('path', { d, class: 'trend-line' }));
-  series.forEach((p, i) => {
-    if (p.value === null || p.value === undefined) return;
-    svg.append(el('circle', { cx: sx(i).toFixed(1), cy: sy(p.value).toFixed(1), r: 4, class: 'trend-point' }));
-    const text = format(p.value); const half = 4 * text.length; // clear of the ticks and the edge (11 px bold)
-    if (n <= 8 || i === n - 1) svg.append(el('text', { x: Math.min(W - half, Math.max(sx(i), L + 2 + half)), y: sy(p.value) - 8, class: 'value', 'text-anchor': 'middle' }, text));
-  });
+  // values named from the last back (up to 8 points), each 4 px clear of the next, the ticks and the edge (11 px bold)
+  let room = W;
+  for (let i = n - 1; i >= 0; i -= 1) {
+    const v = series[i].value;
+    if (v === null || v === undefined) continue;
+    svg.append(el('circle', { cx: sx(i).toFixed(1), cy: sy(v).toFixed(1), r: 4, class: 'trend-point' }));
+    const text = format(v); const half = 4 * text.length; const x = Math.min(W - half, Math.max(sx(i), L + 2 + half));
+    if ((n <= 8 || i === n - 1) && x + half <= room) {
+      svg.append(el('text', { x, y: sy(v) - 8, class: 'value', 'text-anchor': 'middle' }, text));
+      room = x - half - 4;
+    }
+  }
   return svg;
 }

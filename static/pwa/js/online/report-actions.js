@@ -17,6 +17,8 @@ export const W = {
 };
 export const tx = textsOf(W);
 
+/** Why a request failed, in the app's words: no signal, not the browser's "Failed to fetch". */
+const why = (error) => (error.kind === 'network' ? t('no_connection') : error.message);
 const save = (ctx, data) => ctx.lastReport.put(data).catch(() => {}); // a full disk must not break the report
 
 /** Ask the server for the list's counts and show them in `results` (unless a newer report replaced it). */
@@ -30,7 +32,7 @@ export async function count(ctx, data, results, stale) {
     save(ctx, data);
     box()?.replaceChildren(...countNodes(data.counts, data.form).filter(Boolean));
   } catch (error) {
-    box()?.querySelector('#actions-count')?.replaceChildren(tx('count_failed', { why: error.message }));
+    box()?.querySelector('#actions-count')?.replaceChildren(tx('count_failed', { why: why(error) }));
   }
 }
 
@@ -55,7 +57,7 @@ export async function more(ctx, data, list, button, item) {
     }
     save(ctx, data);
   } catch (error) {
-    button.textContent = tx('more_failed', { why: error.message });
+    button.textContent = tx('more_failed', { why: why(error) });
     button.disabled = false;
     button.focus(); // back on the button (disabled, it lost the focus), which now says why and to try again
     return;

@@ -1,5 +1,5 @@
 // Laporan (README): online; offline the last one viewed (ctx.lastReport).
-import { formatDateTime, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { h, onlineModule, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
@@ -20,13 +20,15 @@ const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${forma
 export const heading = (data) => `${periodText(data.form)} · ${data.areaName || t('area_all')}`;
 const cell = (tag, text, attrs = {}) => h(tag, attrs, text);
 
-/** A table scrolling sideways on a phone, named by its caption (for screen readers alone when `quiet`). */
+/** A table scrolling sideways on a phone, named by its caption (for screen readers alone when `quiet`; else
+ * by a heading above the scrolling box, as a caption inside it was cut off at the box's edge). */
 function table(id, caption, head, rows, foot = null, quiet = true) {
-  return h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': `${id}-cap` },
-    h('table', { class: 'table report', id },
-      h('caption', { id: `${id}-cap`, class: quiet ? 'sr-only' : null }, caption),
+  const wrap = h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': `${id}-cap` },
+    h('table', { class: 'table report', id, 'aria-labelledby': quiet ? null : `${id}-cap` },
+      quiet ? h('caption', { id: `${id}-cap`, class: 'sr-only' }, caption) : null,
       h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows), foot ? h('tfoot', {}, foot) : null));
+  return quiet ? wrap : [h('h4', { id: `${id}-cap` }, caption), wrap];
 }
 
 const SKDN_HEAD = [...R.SKDN_COUNTS, 'D′', 'K/S', 'D/S', 'D/K', 'N/D', 'N/D′', 'N/S'];
@@ -158,6 +160,8 @@ function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
       results.querySelector('#rep-month').focus();
     } }, [...months].reverse().map((m) => h('option', { value: m, selected: m === month }, formatMonth(m))))) : null;
   results.replaceChildren(...[...before, h('h3', { id: 'report-heading' }, heading(data)),
+    data.today && data.form.to >= data.today.slice(0, 7) ? h('p', { class: 'notice info', id: 'report-partial' },
+      t('report_partial', { month: formatMonth(data.form.to), date: formatDate(data.today) })) : null,
     months.length > 1 ? trendPanel(data, months) : null, pick,
     skdnPanel(R.ofMonth(data.skdn, month), month), nutritionPanel(R.ofMonth(data.prevalence, month), month),
     coveragePanel(data.coverage, data.form), actionsPanel(ctx, data, saved),
@@ -187,7 +191,7 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
       `actions${R.actionsQuery(form)}`].map((n) => ctx.api.get(`/reports/${n}`)));
     if (stale()) return;
     const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
-      actions: actions.items, next: actions.next_cursor, at: new Date().toISOString() };
+      actions: actions.items, next: actions.next_cursor, at: new Date().toISOString(), today: todayIso() };
     state.month = form.to;
     ctx.lastReport.put(data).catch(() => {}); // offline view; a full disk must not break it
     show(ctx, state, results, data);
@@ -210,7 +214,7 @@ function select(id, name, label, options, attrs = {}) {
 
 function reportForm(ctx, state, results) {
   const { form, areas } = state;
-  const months = R.monthsUpTo(R.lastFullMonth(todayIso()), PICKER_MONTHS);
+  const months = R.monthsUpTo(todayIso().slice(0, 7), PICKER_MONTHS); // this month's too, said not over (show)
   const monthOptions = (value) => months.map((m) => h('option', { value: m, selected: m === value }, formatMonth(m)));
   const areaSelect = areas.groups.length ? select('rep-area', 'area', t('area'), [h('option', { value: '' }, t('area_all')),
     areas.groups.map((g) => h('optgroup', { label: t(g.kind === 'kecamatan' ? 'grp_kecamatan' : `lvl_${g.kind}`) },
