@@ -86,6 +86,15 @@ def test_a_conflict_on_a_child_moved_out_of_her_area_since_says_so_and_is_only_d
     card = page.locator("#conflict-moved")
     expect(card).to_contain_text("pindah ke luar wilayah Anda")
     expect(card.get_by_role("button")).to_have_count(1)  # no "restore": there is nothing here to restore
+    # her screen, kept for the change that waits: her weighings and doses went with her, so no status
+    # ("B — baru pertama kali ditimbang") nor doses "terlambat" worked out of none, nor a form to record more
+    page.goto(f"{base}#/child/{child['id']}")
+    screen = page.locator("section.child")
+    expect(screen).to_contain_text("pindah ke luar wilayah Anda")
+    for gone in ("a[href^='#/visit/']", "a[href^='#/doses/']", "#due", "#history", "#card"):
+        expect(screen.locator(gone)).to_have_count(0)
+    screen.get_by_role("link", name="Sinkron data").click()
+    page.locator("#conflicts a").first.click()
     card.get_by_role("button", name="Buang").click()
     wait_synced(page)
     expect(page.locator("#sync-chip")).not_to_contain_text("perlu diselesaikan")

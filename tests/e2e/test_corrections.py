@@ -84,8 +84,11 @@ def test_a_weighing_is_corrected_and_a_second_one_deleted(live_server, new_conte
     ctx.set_offline(False)
     expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
     page.goto(base + "/#/sync")
+    # which weighing, by the server's copy (hers, deleted, has no values): it said "Penimbangan – (dihapus)"
+    expect(page.locator("#conflicts")).to_contain_text(re.compile(rf"Penimbangan \d+ \w+ \d{{4}}, 7,6 kg \(dihapus\): {NAME}"))
     page.locator("#conflicts a").first.click()
     expect(page.locator("#conflict-delete")).to_contain_text("Anda menghapus data ini, tetapi orang lain sudah mengubahnya.")
+    expect(page.locator("#conflict-delete")).to_contain_text("7,6 kg (dihapus)")
     page.get_by_role("button", name="Tetap hapus").click()
     wait_synced(page)
     assert [(m["id"], m["weight_kg"]) for m in live_weighings(live_server, child_id, "kader3")] == [(first_id, 7.5)]

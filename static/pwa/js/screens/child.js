@@ -242,6 +242,8 @@ export async function render(ctx, childId) {
     posyandu ? h('p', { class: 'muted', id: 'child-posyandu' }, /posyandu/i.test(posyandu.name) ? posyandu.name : `${t('posyandu')} ${posyandu.name}`) : null,
     child._gone ? h('p', { class: 'notice bad' }, t(child._gone === 'out_of_scope' ? 'moved_out_of_area' : 'deleted_on_server')) : null,
     duplicate);
+  // moved away or deleted, kept for her changes that wait: her other records went, so no status, dose or form
+  if (child._gone) return h('section', { class: 'child' }, head, h('a', { class: 'btn primary', href: '#/sync' }, t('sync_title')));
   const gone = exited(child, ctx.day.date);
   const late = lateAfterExit(child, ctx.day.date); // records made before her exit, entered after it
   const actions = h('div', { class: 'actions' },

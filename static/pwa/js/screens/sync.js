@@ -50,8 +50,9 @@ function describe(e, r, byId, schedule) {
   return `${e.op === 'delete' ? t('entry_delete', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
 }
 
-/** A conflict's record named: her values, under the server's child (merged: the kept one). */
-const conflicted = (c) => ({ ...c.mine, child_id: c.server_record?.child_id ?? c.mine.child_id });
+/** A conflict's record named: her values over the server's (a deletion has none: "Penimbangan –" named
+ * no weighing), under the server's child (merged: the kept one). */
+const conflicted = (c) => ({ ...c.server_record, ...c.mine, child_id: c.server_record?.child_id ?? c.mine?.child_id });
 
 /** The form that corrects a refused entry's record, when it can be opened (its child is here). */
 function fixLink(e, r, byId) {
