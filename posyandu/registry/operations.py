@@ -113,7 +113,9 @@ def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID |
     ``data`` (left out, or refused for its format) is not judged."""
     problems: dict[str, list[Msg]] = {}
     if "name" in data or "desa_code" in data:
-        current = db.session.get(Posyandu, posyandu_id) if posyandu_id else None
+        # its row first, as its change locks it (access.get_posyandu): then its desa, as it stands
+        current = (access.locked(select(Posyandu).where(Posyandu.id == posyandu_id), access.CHILD) or [None])[0] \
+            if posyandu_id else None
         name, desa = data.get("name", current and current.name), data.get("desa_code", current and current.desa_code)
         if name and desa:  # two named at once in one desa: one after the other, the second sees the first
             access.locked(select(Region).where(Region.code == desa), access.CHILD)

@@ -20,7 +20,7 @@ def jakarta_month() -> str:
 def test_the_month_under_way_can_be_asked_for_and_is_said_not_over(live_server, new_context):
     """The newest month offered was the last full one, with no word why: a kader's posyandu day of this
     month was out of her reports (and its children BGM or 2T off the follow-up list) until the next."""
-    page = new_context().new_page()
+    page = new_context(timezone_id="Asia/Jakarta").new_page()  # the month the test reckons in
     login(page, live_server.url, "dinkes")
     page.locator("#report-form").wait_for()
     expect(page.locator("#report-partial")).to_have_count(0)  # the default: last month, over
@@ -28,7 +28,7 @@ def test_the_month_under_way_can_be_asked_for_and_is_said_not_over(live_server, 
     show(page, first=this, last=this, level="puskesmas")
     day = datetime.now(timezone.utc) + timedelta(hours=7)
     expect(page.locator("#report-partial")).to_have_text(
-        f"{bulan(this)} belum selesai: angkanya sampai {day.day} {bulan(this)[:3]} {day.year}, masih bisa bertambah.")
+        f"Angka per {day.day} {bulan(this)[:3]} {day.year}, saat {bulan(this)} belum selesai: masih bisa berubah.")
     show(page, first=last_full_month(), last=last_full_month(), level="puskesmas")
     expect(page.locator("#report-partial")).to_have_count(0)
 

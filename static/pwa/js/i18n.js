@@ -512,7 +512,7 @@ const W = {
   col_covered: ['Cakupan', 'Covered'],
   col_given: ['Dosis diberikan', 'Doses given'],
   actions_title: ['Daftar tindak lanjut', 'Children to follow up'],
-  report_partial: ['{month} belum selesai: angkanya sampai {date}, masih bisa bertambah.', '{month} is not over: its figures are those of {date} and may still change.'],
+  report_partial: ['Angka per {date}, saat {month} belum selesai: masih bisa berubah.', 'Figures as of {date}, before the end of {month}: they may still change.'],
   actions_note: ['Per akhir {month}: {n} anak.', 'At the end of {month}: {n} {n:child|children}.'],
   actions_rule: ['T, 2T, BGM: penimbangan terakhir {prev} atau {month}. Anak yang tidak ditimbang {month} tetap tercantum, jadi T di sini bisa lebih dari T di SKDN.',
     'T, 2T, BGM: the latest weighing in {prev} or {month}. A child not weighed in {month} stays listed, so T here can exceed the SKDN’s T.'],
