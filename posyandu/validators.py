@@ -51,6 +51,9 @@ def today() -> date:
 # (UTC+7: Sumatra, Java, West and Central Kalimantan), where most people live.
 WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})  # UTC+8
 WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96", "97"})  # UTC+9
+# (provinces, hours ahead of UTC) of WIT and WITA; every other province is WIB, WIB_HOURS ahead
+ZONES = ((WIT_PROVINCES, 9), (WITA_PROVINCES, 8))
+WIB_HOURS = 7
 
 
 def local_today(region_code: str | None, now: datetime | None = None) -> date:
@@ -58,7 +61,7 @@ def local_today(region_code: str | None, now: datetime | None = None) -> date:
     the day a posyandu there lives in. ``today()`` (WIT) is for refusing future dates only: between
     22:00 and 24:00 WIB it is already tomorrow, and a card or due list "as of today" would be a day ahead."""
     province = (region_code or "")[:2]
-    hours = 9 if province in WIT_PROVINCES else 8 if province in WITA_PROVINCES else 7
+    hours = next((h for provinces, h in ZONES if province in provinces), WIB_HOURS)
     return ((now or datetime.now(timezone.utc)).astimezone(timezone.utc) + timedelta(hours=hours)).date()
 
 

@@ -35,7 +35,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from posyandu.growth.models import Measurement
 from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
-from posyandu.validators import WIT_PROVINCES, WITA_PROVINCES
+from posyandu.validators import WIB_HOURS, ZONES
 
 LEVELS = ("posyandu", "desa", "puskesmas", "kecamatan", "kabupaten")
 KECAMATAN_CODE_LENGTH = len("35.25.01")  # the desa code's prefix: 35.25.01.2001 → 35.25.01
@@ -73,7 +73,7 @@ def open_on(on: date) -> Any:
     day_after = datetime.combine(on + timedelta(days=1), time(), timezone.utc)
     province = func.substr(Posyandu.kabupaten_code, 1, 2)
     at = lambda hours: literal(day_after - timedelta(hours=hours), Posyandu.deleted_at.type)  # noqa: E731
-    midnight = case((province.in_(WIT_PROVINCES), at(9)), (province.in_(WITA_PROVINCES), at(8)), else_=at(7))
+    midnight = case(*((province.in_(provinces), at(hours)) for provinces, hours in ZONES), else_=at(WIB_HOURS))
     return or_(Posyandu.deleted_at.is_(None), Posyandu.deleted_at >= midnight)
 
 
