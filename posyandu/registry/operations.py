@@ -608,7 +608,7 @@ def restore_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     from posyandu.growth.operations import refresh_child_growth
 
     access.require_staff(user)
-    _check_may_restore(user, child)
+    check_may_restore(user, child)
     if data.get("posyandu_id", child.posyandu_id) == child.posyandu_id:
         _target_posyandu(user, child.posyandu_id)  # it comes back where it was: only to a posyandu still open
     removed_at = child.deleted_at
@@ -634,7 +634,7 @@ HEALTH_WORKERS_DELETE = Msg("a midwife deleted this child: only a midwife may br
                             "anak ini dihapus oleh bidan: hanya bidan yang dapat mengembalikannya; hubungi bidan Anda")
 
 
-def _check_may_restore(user: User, child: Child) -> None:
+def check_may_restore(user: User, child: Child) -> None:
     """A kader does not undo a health worker's decision: a child a bidan (or an admin) deleted is
     restored by one of them (a kader undoing a kader's delete needs no one). Who deleted it is the
     user of the child's last ``delete`` audit row. A child erased after its retention period

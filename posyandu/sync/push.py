@@ -72,9 +72,10 @@ class SyncConflict(DomainError):
 
     status, key = 409, "conflict"
 
-    def __init__(self, record: Any, fields_: list[str]):
-        super().__init__(errors={f: [CHANGED_ON_SERVER] for f in fields_} or None)
+    def __init__(self, record: Any, fields_: list[str], refusal: DomainError | None = None):
+        super().__init__(errors=refusal.errors if refusal else {f: [CHANGED_ON_SERVER] for f in fields_} or None)
         self.record = record
+        self.restorable = refusal is None  # false: a deleted record the caller may not bring back
 
 
 class MutationIn(PlannedLoad):
@@ -448,6 +449,8 @@ def _apply(user: User, client_id: str, m: Mutation, applied: list) -> dict[str, 
         obj = exc.record   # re-read at the end of the batch, like an applied record
         result = _result(m.mutation_id, "conflict", record=ENTITIES[_entity_of(exc.record)].serialize(exc.record),
                          version=exc.record.version, errors=exc.errors)
+        if not exc.restorable:
+            result["restorable"] = False
     except ValidationError as exc:
         obj, result = None, _result(m.mutation_id, "rejected", errors=exc.messages)
     except (DomainError, *REFUSED_BY_DATABASE, GrowthInputError) as exc:
@@ -828,14 +831,26 @@ def _own_since_merge(et: EntityType, alias: Any, target: Any, who: tuple[str, An
     return own
 
 
-def _restores(obj: Any, base_version: int | None) -> bool:
+def _restores(user: User, obj: Any, base_version: int | None) -> bool:
     """Whether an upsert of ``obj`` restores it. An edit of a tombstone is a conflict, unless the
-    client saw the tombstone (its base is the deleted version) and chose to restore the record."""
+    client saw the tombstone (its base is the deleted version) and chose to restore the record.
+    A child the caller may not restore (a kader's, deleted by a midwife) is a conflict that says
+    so (``restorable`` false): her phone offers only to drop her change, not a restore refused."""
     if obj.deleted_at is None:
         return False
     if base_version != obj.version or getattr(obj, "merged_into", None) is not None:
-        raise SyncConflict(obj, ["deleted_at"])
+        raise SyncConflict(obj, ["deleted_at"], _restore_refusal(user, obj))
     return True
+
+
+def _restore_refusal(user: User, obj: Any) -> DomainError | None:
+    if type(obj) is not Child or obj.merged_into is not None:
+        return None
+    try:
+        registry.check_may_restore(user, obj)
+    except (Forbidden, ValidationFailed) as refusal:
+        return refusal
+    return None
 
 
 _RECORD_ID = fields.UUID()
@@ -871,7 +886,7 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
     if target is not addressed and _visible(user, Child, target.id, lock=True) is None:
         raise NotFound()  # merged into a child outside the caller's area: neither shown nor changed
-    restoring = target is addressed and _restores(target, m.base_version)
+    restoring = target is addressed and _restores(user, target, m.base_version)
     if target is not addressed and target.deleted_at is not None:
         raise SyncConflict(target, ["deleted_at"])
     if et.model is not Child and not _names_its_child(target, m.data.get("child_id")):

@@ -68,6 +68,12 @@ class PushResultSchema(Schema):
                                                      "language code ({\"id\": {...}, \"en\": {...}}); errors "
                                                      "is the one Accept-Language asked for. A client keeping a "
                                                      "refusal shows it in whichever language the user picks later"})
+    restorable = fields.Boolean(metadata={"description": "Only on a conflict with a deleted record that the caller may "
+                                                         "not bring back, as false: a kader's change of a child a "
+                                                         "midwife or admin deleted (only they restore her), or of a "
+                                                         "child erased after her retention period; errors.deleted_at "
+                                                         "says why. Her change can only be dropped (a restore would "
+                                                         "be rejected)"})
 
 
 class PushResponseSchema(Schema):

@@ -167,3 +167,34 @@ def test_a_weighing_corrected_offline_while_another_deleted_it_is_restored_or_le
     back = live_server.api("GET", f"/children/{child_id}/measurements", "kader3").get_json()["items"]
     assert [(m["id"], m["weight_kg"]) for m in back] == [(weighing, 7.4)]
     assert errors == []
+
+
+def test_a_child_a_midwife_deleted_while_the_kader_edited_it_is_not_offered_back_to_her(live_server, new_context):
+    """A kader does not undo a midwife's delete (only a midwife restores the child): her conflict card
+    offered "Pulihkan data ini", and the restore it sent came back refused under "Perlu perhatian", a
+    second thing to clear. Now the card says why, in her words, and offers only to leave it deleted."""
+    child_id = registered_by(live_server, "kader3", "Laras Dihapus Bidan", days_old=300, mother_name="Sumi")
+    ctx, page, base, errors = _kader3_synced(live_server, new_context)
+    ctx.set_offline(True)
+    page.goto(f"{base}#/edit/{child_id}")
+    page.get_by_label("Nama ibu").fill("Sumiati")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Laras Dihapus Bidan", exact=True).wait_for()
+    deleted = live_server.api("DELETE", f"/children/{child_id}?reason=Bukan+wilayah+posyandu", "bidan1")
+    assert deleted.status_code == 204, deleted.get_json()
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu diselesaikan")
+    page.goto(f"{base}#/sync")
+    page.locator("#conflicts a", has_text="Laras Dihapus Bidan").click()
+
+    card = page.locator("#conflict-deleted")
+    expect(card).to_contain_text("anak ini dihapus oleh bidan: hanya bidan yang dapat mengembalikannya")
+    expect(card.get_by_role("button", name="Pulihkan data ini")).to_have_count(0)
+    page.get_by_role("button", name="EN (English)").click()  # the reason follows the language she reads in
+    expect(card).to_contain_text("only a midwife may bring her back")
+    page.get_by_role("button", name="ID (Bahasa Indonesia)").click()
+    page.locator("#conflict-deleted").get_by_role("button", name="Biarkan terhapus").click()
+    wait_synced(page)
+    expect(page.locator("#sync-chip")).not_to_contain_text("perlu")
+    assert live_server.api("GET", f"/children/{child_id}", "bidan1").status_code == 404
+    assert errors == []

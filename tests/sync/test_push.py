@@ -1086,15 +1086,26 @@ def test_a_value_the_database_refuses_rejects_only_its_mutation(world, app, clie
 
 def test_a_kader_cannot_restore_a_child_a_bidan_deleted_but_her_own_delete_and_a_bidan_can(world, app, client):
     """A bidan removed a child (registered at the wrong posyandu, out of the area): the kader's
-    phone, whose edit of the child came back a conflict, offers "restore". A kader does not undo a
-    health worker's decision: her restore is rejected, naming why, and the child stays deleted. A
-    kader undoing a kader's delete needs no one, and a bidan restores what she deleted."""
+    phone, whose edit of the child came back a conflict, offered "restore". A kader does not undo a
+    health worker's decision: the conflict says so (``restorable`` false, and why, in each
+    language), her phone offers only to drop her change, and a restore sent anyway is rejected,
+    naming why, the child staying deleted. A kader undoing a kader's delete needs no one, and a
+    bidan restores what she deleted."""
     from posyandu.registry.models import Child
 
     cid, _ = _new_child(client, world)
     assert client.delete(f"/api/v1/children/{cid}?reason=bukan%20wilayah", headers=world.headers("bidan_a")).status_code == 204
-    [edit] = push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Kenanga"}, base_version=1)])
-    assert edit["status"] == "conflict"
+    edited = mutation("child", cid, {"address": "Jl. Kenanga"}, base_version=1)
+    [edit] = push(client, world.headers("kader1"), [edited])
+    assert edit["status"] == "conflict" and edit["restorable"] is False, edit
+    assert "hanya bidan" in edit["errors_in"]["id"]["deleted_at"][0] and "midwife" in edit["errors_in"]["en"]["deleted_at"][0]
+    [replay] = push(client, world.headers("kader1"), [edited])
+    assert replay["replayed"] and replay["restorable"] is False
+    [other] = push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "X"}, base_version=1)])
+    assert other["status"] == "conflict" and other["restorable"] is False
+    # a midwife's own edit of it: a conflict she may resolve by restoring
+    [hers] = push(client, world.headers("bidan_a"), [mutation("child", cid, {"name": "X"}, base_version=1)])
+    assert hers["status"] == "conflict" and "restorable" not in hers, hers
     tombstone = edit["record"]["version"]
     [back] = push(client, world.headers("kader1"), [mutation("child", cid, {"address": "Jl. Kenanga"},
                                                              base_version=tombstone)])
@@ -1106,6 +1117,8 @@ def test_a_kader_cannot_restore_a_child_a_bidan_deleted_but_her_own_delete_and_a
     assert mine["status"] == "applied" and mine["record"]["deleted_at"] is None, mine
     # a kader's own delete, undone by another kader of the posyandu
     [gone] = push(client, world.headers("kader1"), [mutation("child", cid, op="delete", base_version=mine["record"]["version"])])
+    [edit] = push(client, world.headers("kader1b"), [mutation("child", cid, {"name": "Y"}, base_version=1)])
+    assert edit["status"] == "conflict" and "restorable" not in edit, edit
     [undo] = push(client, world.headers("kader1b"), [mutation("child", cid, {}, base_version=gone["record"]["version"])])
     assert undo["status"] == "applied" and undo["record"]["deleted_at"] is None, undo
 

@@ -102,6 +102,8 @@ const W = {
   deleted_on_server: ['Data ini sudah dihapus di server.', 'This record was deleted on the server.'],
   deleted_while_changed: ['Orang lain sudah menghapus data ini di server, sementara Anda mengubahnya di HP ini. Pulihkan data ini dengan perubahan Anda, atau biarkan terhapus (perubahan Anda dibuang).',
     'Someone else deleted this record on the server while you changed it on this phone. Restore it with your change, or leave it deleted (your change is dropped).'],
+  deleted_not_restorable: ['Data ini sudah dihapus di server, sementara Anda mengubahnya di HP ini ({why}). Perubahan Anda tidak dapat dikirim.',
+    'This record was deleted on the server while you changed it on this phone ({why}). Your change cannot be sent.'],
   keep_deleted: ['Biarkan terhapus', 'Leave it deleted'],
   keep_deleted_sure: ['Ya, buang perubahan saya', 'Yes, drop my change'],
   was_deleted: ['dihapus', 'deleted'],

@@ -173,6 +173,11 @@ export async function conflict(ctx, mutationId) {
     return ask('conflict-moved', 'moved_out_of_area', ['discard', null]);
   }
   if (c.op === 'delete') return ask(null, 'deleted_on_server', ['discard', 'delete'], ['theirs', null]);
+  if (server.deleted_at && c.refusal) { // deleted by one she may not overrule (a midwife): her change only dropped
+    const card = ask('conflict-deleted', '', ['keep_deleted', null]);
+    card.querySelector('.notice').textContent = t('deleted_not_restorable', { why: inLang(...c.refusal)?.deleted_at });
+    return card;
+  }
   if (server.deleted_at) { // she changed what someone else deleted: restored with her change, or her change dropped
     const card = ask('conflict-deleted', 'deleted_while_changed', ['restore', c.mine]);
     card.lastChild.append(confirmed(t('keep_deleted'), t('keep_deleted_sure'), () => done(null)));
