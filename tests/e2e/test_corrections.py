@@ -204,3 +204,67 @@ def test_a_weighing_recorded_before_2000_in_old_data_is_still_corrected(live_ser
     wait_synced(page)
     now = live_server.api("GET", f"/measurements/{mid}", "kader6").get_json()
     assert (now["weight_kg"], now["recorded_at"][:19]) == (8.4, "1999-12-31T17:00:00")
+
+
+def test_a_weighing_corrected_before_it_was_sent_is_listed_as_a_change_not_a_second_weighing(live_server, new_context):
+    """14,1 kg typed for 11,4, corrected offline before any sync: the sync screen listed two
+    weighings of the child, both "menunggu", alike, and a cadre reading it took it for a child
+    weighed twice and might discard one. The correction now says "(diubah)"; one weighing is sent."""
+    from tests.e2e.pages import registered_by
+
+    name = "Kartika Salah Ketik"
+    child_id = registered_by(live_server, "kader3", name, days_old=700, mother_name="Yuli")
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    ctx.set_offline(True)
+    open_child(page, name)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("14,1")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    open_child(page, name)
+    page.locator("#history tbody tr").first.get_by_role("link", name=re.compile("Ubah")).click()
+    page.get_by_label("Berat badan (kg)").fill("11,4")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    page.goto(live_server.url + "/#/sync")
+    rows = page.locator("#queue li")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(re.compile(rf"Penimbangan \d+ \w+ \d{{4}}, 14,1 kg: {name}"))
+    expect(rows.nth(1)).to_contain_text(re.compile(rf"Penimbangan \d+ \w+ \d{{4}}, 11,4 kg \(diubah\): {name}"))
+    ctx.set_offline(False)
+    wait_synced(page)
+    assert [m["weight_kg"] for m in live_weighings(live_server, child_id, "kader3")] == [11.4]
+
+
+def test_last_months_weighing_corrected_shows_no_dose_list_of_that_day_under_todays_dose_button(live_server, new_context):
+    """A weighing of last month corrected: its result listed "Jadwal <that day>" with the doses
+    late then, above "Catat imunisasi/vitamin diberikan", which opens today's dose form: which
+    day would the dose carry? The doses of a day other than the dose form's are not shown."""
+    from tests.e2e.pages import registered_by, weighed_by
+
+    name = "Eko Koreksi Lama"
+    child_id = registered_by(live_server, "kader3", name, days_old=130, sex="M", mother_name="Wati")
+    last_month = (date.today().replace(day=1) - timedelta(days=3)).isoformat()
+    old = weighed_by(live_server, "kader3", child_id, measured_on=last_month, weight_kg=5.9)
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    open_child(page, name)
+    page.locator(f"#history tr[data-id='{old}']").get_by_role("link", name=re.compile("Ubah")).click()
+    page.get_by_label("Berat badan (kg)").fill("6,1")
+    page.get_by_role("button", name="Simpan").click()
+    result = page.locator("#visit-result")
+    expect(result).to_contain_text("Hasil penimbangan")
+    expect(result.locator("#due")).to_have_count(0)
+    expect(result.get_by_role("link", name="Catat imunisasi/vitamin diberikan")).to_have_count(0)
+    # today's weighing: the day's doses, and the form that records them (a 4-month-old has some due)
+    open_child(page, name)
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("6,4")
+    page.get_by_role("button", name="Simpan").click()
+    expect(result.locator("#due")).to_be_visible()
+    expect(result.get_by_role("link", name="Catat imunisasi/vitamin diberikan")).to_be_visible()

@@ -86,6 +86,7 @@ const W = {
   entry_weighing: ['Penimbangan {date}', 'Weighing of {date}'],
   entry_dose: ['{name}, {date}', '{name}, {date}'],
   entry_delete: ['{what} (dihapus)', '{what} (deleted)'],
+  entry_change: ['{what} (diubah)', '{what} (changed)'],
   child_not_here: ['anak tidak ada di HP ini', 'child not on this phone'],
   conflicts_title: ['Perlu diselesaikan', 'To resolve'],
   conflicts_help: ['Data ini juga diubah orang lain. Perubahan Anda belum terkirim: ketuk untuk memilih nilai yang benar.',

@@ -295,11 +295,13 @@ export async function visitForm(ctx, childId, measurementId = null) {
         ...(fate && fate !== FATE.sent ? [' ', h('a', { href: '#/sync' }, t('sync_title'))] : []));
     };
     // the other language: drawn again here (the address is the child's)
+    // the doses due on the day the dose form records (an earlier weighing corrected: that day's said nothing useful)
+    const doseDay = on === recordDay(ctx.day.date);
     screen.relang = () => {
       screen.onSync(ctx.syncState);
       output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
-        note, statusPanel(result), duePanel(result.due, on),
-        h('div', { class: 'actions' }, result.due.doses.length || result.due.supplements.length
+        note, statusPanel(result), doseDay ? duePanel(result.due, on) : null,
+        h('div', { class: 'actions' }, doseDay && (result.due.doses.length || result.due.supplements.length)
           ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
         result.remeasure || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
           ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t(result.remeasure ? 'visit_edit' : 'nt_judge_link')) : null,

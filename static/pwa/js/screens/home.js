@@ -62,7 +62,7 @@ export function dueListPanel(list, today, open = new Set()) {
 export function skdnPanel(row, month, state = {}) {
   return h('details', { class: 'panel', id: 'skdn-here', open: !!state.open, ontoggle: (e) => { state.open = e.target.open; } },
     h('summary', {}, t('skdn_here', { month: formatMonth(month), d: formatNumber(row.D), s: formatNumber(row.S) })),
-    h('dl', { class: 'skdn-here' }, SKDN_COUNTS.map((k) => h('div', { 'data-key': k }, h('dt', {}, k),
+    h('dl', { class: 'skdn-here' }, [...SKDN_COUNTS, 'D_prime'].map((k) => h('div', { 'data-key': k }, h('dt', {}, k === 'D_prime' ? 'D′' : k),
       h('dd', {}, formatNumber(row[k]))))),
     h('p', { id: 'skdn-here-ratios' }, t('skdn_here_ratios', { ds: formatPct(row.D_S), nd: formatPct(row.N_D) })), noKms([row]),
     h('p', { class: 'muted small' }, t('skdn_legend')),

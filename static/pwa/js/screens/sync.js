@@ -41,13 +41,13 @@ async function names(ctx) {
 
 /** An entry named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani", "Data anak: Ani"
  * ("… (anak tidak ada di HP ini)"). `r`: its record (what it sends, over the phone's copy). */
-function describe(e, r, byId, schedule) {
+function describe(e, r, byId, schedule, changed = false) {
   const what = e.entity === 'child' ? t('child_form')
     : e.entity === 'measurement' ? `${t('entry_weighing', { date: formatDate(r.measured_on) })}${
       r.weight_kg == null ? '' : `, ${formatKg(r.weight_kg)} kg`}`
       : t('entry_dose', { name: doseLabel(schedule, e.entity, r), date: formatDate(r.given_on) });
   const who = byId.get(e.entity === 'child' ? e.id : r.child_id) ?? (e.entity === 'child' ? r.name : null);
-  return `${e.op === 'delete' ? t('entry_delete', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
+  return `${e.op === 'delete' ? t('entry_delete', { what }) : changed ? t('entry_change', { what }) : what}${who ? `: ${who}` : ` (${t('child_not_here')})`}`;
 }
 
 /** A conflict's record named: her values over the server's (a deletion has none: "Penimbangan –" named
@@ -95,7 +95,10 @@ export async function render(ctx) {
     names(ctx), ctx.schedule().catch(() => null)]);
   const open = await Promise.all(stored.map(async (x) => conflictNow(x, await getRow(ctx.db, x.entity, x.id))));
   const recs = new Map((await recordsOf(ctx, entries)).map((r, i) => [entries[i].mutation_id, r]));
-  const named = (e) => describe(e, recs.get(e.mutation_id), byId, schedule);
+  // a record's change after its first entry (a correction of a weighing not yet sent) is no second record
+  const first = new Map([...entries].reverse().map((e) => [`${e.entity}/${e.id}`, e]));
+  const named = (e) => describe(e, recs.get(e.mutation_id), byId, schedule,
+    e.base_version != null || first.get(`${e.entity}/${e.id}`) !== e);
   const s = ctx.syncState;
   const parent = ctx.role === 'parent'; // sends nothing: her sync only updates her children's data
   const when = s.last_sync_at ? formatDateTime(s.last_sync_at) : t('never');
