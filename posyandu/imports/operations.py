@@ -261,6 +261,7 @@ class _Run:
         self.file_niks: dict[uuid.UUID, set[uuid.UUID]] = {}  # by registered child: the keys of rows of her NIK
         # by child key: its posyandu and its first row's child
         self.file_children: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = {}
+        self.twins: set[uuid.UUID] = set()  # child keys of rows marked not a duplicate ("Bukan Duplikat": ya)
         self.claims: dict[tuple[uuid.UUID, str, Any], dict[uuid.UUID, uuid.UUID]] = {}  # ``_claims``, by group
 
     def plan(self, rows: list[ParsedRow]) -> None:
@@ -277,6 +278,8 @@ class _Run:
             self.file_keys |= keys
             self.file_names.setdefault(_named(pos.id, row.child), set()).update(keys)
             self.file_children.setdefault(key, (pos.id, row.child))
+            if row.not_duplicate:
+                self.twins.add(key)
             if row.visit:
                 self.file_visits.setdefault(key, []).append(row.visit)
             if row.child.get("nik"):
@@ -575,7 +578,17 @@ class _Run:
             select(AuditLog.record_id, AuditLog.changes).where(
                 AuditLog.entity == "child", AuditLog.record_id.in_([str(child.id) for child in candidates])))
             if wanted in {_plain_name(name) for name in ((changes or {}).get("name") or ()) if isinstance(name, str)}}
-        return [(child.id, str(child.id) in renamed, agreeing[child.id]) for child in candidates]
+        return [(child.id, str(child.id) in renamed, agreeing[child.id] if self._may_be_by_visits(key, c, child) else 0)
+                for child in candidates]
+
+    def _may_be_by_visits(self, key: uuid.UUID, c: dict[str, Any], child: Child) -> bool:
+        """Whether the child a row's visits agree with may be hers under another name: not when the
+        rows say she is a twin ("Bukan Duplikat": her sister was weighed the same), nor when they give
+        another mother (a weighing of the same values on the same day is no proof against that). A
+        child the audit trail knows by the row's name is found all the same."""
+        mother = c.get("mother_name")
+        return key not in self.twins and not (mother and child.mother_name
+                                              and _plain_name(mother) != _plain_name(child.mother_name))
 
     def _agreeing_days(self, child: Child, visits: list[dict[str, Any]]) -> int | None:
         """On how many days of ``visits`` the child has a live visit of the very values given; None

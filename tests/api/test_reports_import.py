@@ -1620,3 +1620,36 @@ def test_a_file_of_one_bad_row_is_refused_as_one_row_in_english(client, world, d
     one = FILE.splitlines()[0] + "\nKenanga;Eka Wijaya;L;01/02/2025;;;10/06/2025;6,9;;\n"
     problem = upload(client, world, one).get_json()
     assert problem["detail"].startswith("1 of 1 row refused; nothing was imported."), problem
+
+
+def test_a_twin_or_another_mothers_child_weighed_the_same_is_not_taken_for_a_registered_child(client, world, db,
+                                                                                               make_child):
+    """The search for a child the file names otherwise (its name corrected) took any child of the
+    posyandu, sex and birth date holding one of the row's visits, whatever else the rows said: a twin
+    marked "Bukan Duplikat" weighed as her sister that day was never registered, her other weighing
+    given to her sister; a child of another mother had her NIK, phone and weighings written on the
+    registered child, and did not exist. Neither is found so now: they are registered, the child
+    registered before keeps only her own data."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    kirana = make_child(name="Kirana Putri Ayuningtyas", sex="F", birth_date="2025-07-14", mother_name="Ibu Ratih")
+    assert client.post(f"/api/v1/children/{kirana['id']}/measurements", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "measured_on": "2025-11-20", "weight_kg": 8.4}).status_code == 201
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,nik,no_hp,bukan_duplikat,tanggal_timbang,bb\n"
+    twin = head + ("Melati,Kinanti Ayuningtyas,P,14/07/2025,Ibu Ratih,,,ya,20/11/2025,8.4\n"
+                   "Melati,Kinanti Ayuningtyas,P,14/07/2025,Ibu Ratih,,,ya,20/10/2025,7.9\n")
+    other = head + ("Melati,Dewi Anggraeni,P,14/07/2025,Sumiati,3525025407250004,085712345678,,20/11/2025,8.4\n"
+                    "Melati,Dewi Anggraeni,P,14/07/2025,Sumiati,3525025407250004,085712345678,,20/09/2025,7.0\n")
+    for body in (twin, other):
+        resp = upload(client, world, body)
+        assert resp.status_code == 201, resp.get_json()
+        got = resp.get_json()
+        assert (got["children_created"], got["children_matched"], got["visits_created"], got["errors"]) == (1, 0, 2, []), got
+    db.session.remove()
+    stored = db.session.get(Child, uuid.UUID(kirana["id"]))
+    assert (stored.name, stored.nik, stored.guardian_phone) == ("Kirana Putri Ayuningtyas", None, None)
+    assert [str(d) for d in db.session.scalars(select(Measurement.measured_on).where(
+        Measurement.child_id == stored.id))] == ["2025-11-20"]
+    assert sorted(db.session.scalars(select(Child.name))) == ["Dewi Anggraeni", "Kinanti Ayuningtyas",
+                                                             "Kirana Putri Ayuningtyas"]
