@@ -233,6 +233,16 @@ def kbm_problems(data: dict[str, Any]) -> dict[str, list[Msg]]:
     return {}
 
 
+def _filled(grams_by_month: dict[str, int]) -> dict[str, int]:
+    """A KBM table with each month 1-60 missing given the previous month's value."""
+    filled, last = {}, None
+    for month in range(1, 61):
+        last = grams_by_month.get(str(month), last)
+        if last is not None:
+            filled[str(month)] = last
+    return filled
+
+
 def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
     """A new KBM version (months missing take the previous month's value), and every child queued
     for the recompute of her N/T by it (``growth.recompute``: worked off in batches after the caller
@@ -243,11 +253,13 @@ def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
     from posyandu.growth.models import KbmTable
 
     refuse_fields(kbm_problems({"grams_by_month": grams_by_month}))
-    filled, last = {}, None
-    for month in range(1, 61):
-        last = grams_by_month.get(str(month), last)
-        if last is not None:
-            filled[str(month)] = last
+    filled = _filled(grams_by_month)
+    in_force = kbm_in_force()
+    number, grams = (in_force["version"], in_force["grams_by_month"]) if isinstance(in_force, dict) else (
+        in_force.version, in_force.grams_by_month)
+    if filled == _filled(grams):  # a second tap, or the same table again: a version changing nothing, every N/T judged again
+        refuse_fields({"grams_by_month": [Msg(f"the same as table version {number} in force: nothing to publish",
+                                              f"sama dengan tabel versi {number} yang berlaku: tidak ada yang diterbitkan")]})
     version = (db.session.scalar(select(func.max(KbmTable.version))) or 0) + 1
     row = KbmTable(version=version, grams_by_month=filled, source=source)
     db.session.add(row)

@@ -751,6 +751,7 @@ def merge_children(user: User, winner: Child, loser: Child) -> Child:
     if winner.id == loser.id:
         raise ValidationFailed(errors={"duplicate_id": [Msg("a child cannot be merged into itself",
                                                             "anak tidak dapat digabung dengan dirinya sendiri")]})
+    _check_may_be_one(winner, loser)
     _check_born_before_events(loser.id, winner.birth_date, "duplicate_id")
     if winner.exit_date is not None and (last := _event_day(loser.id, last=True)) is not None \
             and last > winner.exit_date:  # the duplicate's events become hers: none after her exit
@@ -845,6 +846,27 @@ def check_not_merged_away(user: User, child_id: uuid.UUID) -> None:
                        f"anak ini sudah digabungkan ke data anak lain ({standing.name}, lahir {born['id']}): "
                        "gabungkan ke data itu"),
                    key="child_merged", extensions={"merged_into": str(standing.id)})
+
+
+RULED_APART = Msg("a midwife ruled these two different children (not the same child): they are not merged",
+                  "bidan sudah menilai keduanya anak yang berbeda (bukan anak yang sama): tidak digabungkan")
+UNLIKE = Msg("these two are not flagged as one child, and their sex or birth dates (over a year apart) differ: if "
+             "they are the same child, correct the wrong record first", "kedua anak ini tidak ditandai sebagai anak "
+             "yang sama, dan jenis kelamin atau tanggal lahirnya (selisih lebih dari setahun) berbeda: bila memang "
+             "anak yang sama, perbaiki dulu data yang salah")
+
+
+def _check_may_be_one(winner: Child, loser: Child) -> None:
+    """A merge cannot be undone, and joins two histories into one judged by the winner's birth date:
+    a pair flagged as possible duplicates may be merged; another only when it could be one child
+    (the same sex, born at most a year apart: a year mistyped), never one a midwife ruled apart
+    (a "Anak ganda" screen left open while another ruled them twins)."""
+    if winner.possible_duplicate_of == loser.id or loser.possible_duplicate_of == winner.id:
+        return
+    if loser.id in ruled_apart(winner, [loser]):
+        raise Conflict(errors={"duplicate_id": [RULED_APART]})
+    if winner.sex != loser.sex or abs((winner.birth_date - loser.birth_date).days) > 366:
+        raise ValidationFailed(errors={"duplicate_id": [UNLIKE]})
 
 
 def not_duplicate(user: User, child: Child, reason: str | None = None) -> Child:

@@ -234,9 +234,15 @@ class ChildMerge(MethodView):
     @blp.arguments(MergeSchema)
     @blp.response(200, ChildSchema)
     @blp.problem_response(409, "child_merged: this child was itself merged into another, the child that "
-                               "stands named in merged_into (merge into that one)")
+                               "stands named in merged_into (merge into that one); or conflict, errors.duplicate_id: "
+                               "a bidan ruled the two different children (not-duplicate) and they are not flagged again")
     def post(self, body, child_id):
         """Merge a duplicate registration into this child (bidan, admin).
+
+        A merge cannot be undone: a pair not flagged as possible duplicates (either way round) is
+        merged only when it could be one child, the same sex and born at most a year apart (a
+        year mistyped); otherwise 422 on ``duplicate_id`` (correct the wrong record first). A pair
+        a bidan ruled apart (``not-duplicate``) and not flagged since is 409.
 
         The duplicate becomes a tombstone with ``merged_into`` = this child; its
         measurements, immunisations, supplements and parent links move here, and

@@ -543,7 +543,7 @@ def test_a_merged_duplicates_own_flag_against_a_third_child_passes_to_the_child_
     from posyandu.audit import AuditLog
     from tests.sync.helpers import pull_all
 
-    kept = make_child(name="Budi Santoso", birth_date="2025-01-05", nik="3525010501250001")
+    kept = make_child(name="Budi Santoso", birth_date="2025-02-10", nik="3525011002250001")
     third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
     merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01")
     assert (kept["possible_duplicate_of"], merged["possible_duplicate_of"]) == (None, third["id"])
@@ -585,8 +585,8 @@ def test_a_merge_does_not_flag_a_child_again_against_her_twin_a_bidan_ruled_apar
                                                       AuditLog.action == "merge")).all()
     assert [a.changes.get("possible_duplicate_of") for a in audit] == [None]
     # a flag no bidan ruled out still passes (the merged registration's against a third child)
-    third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
-    merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01")
+    third = make_child(name="Rizky Ramadhan", sex="F", birth_date="2025-03-01")
+    merged = make_child(by="kader1b", name="Rizki Ramadan", sex="F", birth_date="2025-03-01")
     resp = client.post(f"/api/v1/children/{twin_a['id']}/merge", json={"duplicate_id": merged["id"]},
                        headers=world.headers("bidan_a"))
     assert resp.status_code == 200 and resp.get_json()["possible_duplicate_of"] == third["id"], resp.get_json()
@@ -824,3 +824,39 @@ def test_a_weighing_before_birth_is_refused_in_the_words_of_the_pwas_own_check(c
     body = {"id": str(uuid.uuid4()), "measured_on": (born - timedelta(days=1)).isoformat(), "weight_kg": 3.2}
     resp = client.post(f"/api/v1/children/{child['id']}/measurements", json=body, headers=world.headers("kader1", lang))
     assert resp.status_code == 422 and resp.get_json()["errors"] == {"measured_on": [pwa_words("before_birth")[at]]}
+
+
+def test_a_merge_of_two_children_that_cannot_be_one_or_were_ruled_apart_is_refused(client, world, db, make_child):
+    """A merge cannot be undone, and judges the joined history by the kept child's birth date. Any two
+    children of a bidan's area were merged: a boy born 2022 and one born 2025 (his weighings of 10 kg
+    scored as severe stunting), a boy and a girl; and a pair ruled apart as twins meanwhile, from an
+    "Anak ganda" screen left open. A pair not flagged must be able to be one child (same sex, born at
+    most a year apart: a year mistyped); one ruled apart is a 409."""
+    from posyandu.registry.models import Child
+
+    def merge(winner, loser):
+        return client.post(f"/api/v1/children/{winner['id']}/merge", json={"duplicate_id": loser["id"]},
+                           headers=world.headers("bidan_a", "id"))
+
+    older = make_child(name="Ahmad Firmansyah", sex="M", birth_date="2022-10-19")
+    younger = make_child(by="kader1b", name="Ahmad Saputra", sex="M", birth_date="2025-04-13")
+    girl = make_child(by="kader1b", name="Wati", sex="F", birth_date="2022-10-19")
+    for loser in (younger, girl):
+        resp = merge(older, loser)
+        assert resp.status_code == 422 and "tidak ditandai sebagai anak yang sama" in resp.get_json()["errors"]["duplicate_id"][0]
+    # a year mistyped: the same child, merged though not flagged
+    typo = make_child(by="kader1b", name="Firman", sex="M", birth_date="2023-10-19")
+    assert merge(older, typo).status_code == 200
+    # twins flagged, ruled apart by one bidan while another's screen still offers to merge them
+    twin_a = make_child(name="Nurul Hidayah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    twin_b = make_child(by="kader1b", name="Nur Hidayah", sex="F", birth_date="2025-01-10", mother_name="Siti")
+    assert twin_b["possible_duplicate_of"] == twin_a["id"]
+    assert client.post(f"/api/v1/children/{twin_b['id']}/not-duplicate", json={"reason": "kembar"},
+                       headers=world.headers("admin")).status_code == 200
+    resp = merge(twin_a, twin_b)
+    assert resp.status_code == 409, resp.get_json()
+    assert resp.get_json()["errors"]["duplicate_id"] == [
+        "bidan sudah menilai keduanya anak yang berbeda (bukan anak yang sama): tidak digabungkan"]
+    db.session.remove()
+    assert {c.name for c in db.session.scalars(select(Child).where(Child.merged_into.is_(None)))} >= {
+        "Ahmad Saputra", "Wati", "Nurul Hidayah", "Nur Hidayah"}

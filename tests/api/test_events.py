@@ -353,10 +353,22 @@ def test_an_admin_publishes_a_new_kbm_and_trends_follow(client, world, make_chil
     assert m["trend"] == "N" and m["kbm_g"] == 400  # 450 g ≥ KBM 400 g at 6 months
     body = {"grams_by_month": {"1": 800, "5": 500, "6": 500, "7": 500}, "source": "test: stricter KBM"}
     assert client.post("/api/v1/growth/kbm", json=body, headers=world.headers("kader1")).status_code == 403
+    from posyandu.growth.trend import DEFAULT_KBM
+
+    built_in = {"grams_by_month": {str(k): v for k, v in DEFAULT_KBM.items()}, "source": "Buku KIA"}
+    assert client.post("/api/v1/growth/kbm", json=built_in, headers=world.headers("admin")).status_code == 422  # the one in force
     assert client.post("/api/v1/growth/kbm", json=body, headers=world.headers("admin")).status_code == 201
     again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
     assert again["trend"] == "T" and again["kbm_g"] == 500
     assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 1
+    # the same table again (a second tap on "Ya, terbitkan"): no version 2 changing nothing, no N/T judged again
+    same = client.post("/api/v1/growth/kbm", json={**body, "grams_by_month": {"1": 800, "5": 500}, "source": "again"},
+                       headers=world.headers("admin", "id"))
+    assert same.status_code == 422 and same.get_json()["errors"]["grams_by_month"] == [
+        "sama dengan tabel versi 1 yang berlaku: tidak ada yang diterbitkan"], same.get_json()
+    assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 1
+    # back to the built-in table: a change, published
+    assert client.post("/api/v1/growth/kbm", json=built_in, headers=world.headers("admin")).status_code == 201
 
 
 def test_a_weight_for_age_flagged_implausible_still_marks_bgm_as_the_pwa_does(client, world, make_child):

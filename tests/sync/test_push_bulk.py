@@ -37,7 +37,7 @@ def _scenario(world, client) -> list[list[dict[str, Any]]]:
     born = (date.today() - timedelta(days=700)).isoformat()
     a, b, c, d, f, e = (next(ids) for _ in range(6))
     answers.append(push(client, kader, [mutation("child", x, child_data(world.ids["p1"], birth_date=born,
-                                                                         name=f"Anak {i}", sex="MF"[i % 2]),
+                                                                         name=f"Anak {i}", sex="MFMM"[i]),  # c and d: one child (a merge)
                                                  mutation_id=next(ids))
                                         for i, x in enumerate((a, b, c, d))]))
     answers.append(push(client, world.headers("kader3"), [

@@ -125,6 +125,9 @@ export async function render(ctx) {
       note.textContent = tx('published', { version: answer.version });
       inForce.textContent = tx('in_force', { version: answer.version, source: answer.source });
       follow.show(answer.recompute_pending);
+      // done: the question closes (a tap more published the same table again) and the next asks its own source
+      form.elements.source.value = '';
+      confirm.querySelector('button:not(.danger)')?.click();
       ctx.sync?.sync(); // her own phone judges N/T by the new table from its next fetch
     } catch (error) {
       const fields = formErrors(error.body);
