@@ -198,3 +198,43 @@ def test_a_child_a_midwife_deleted_while_the_kader_edited_it_is_not_offered_back
     expect(page.locator("#sync-chip")).not_to_contain_text("perlu")
     assert live_server.api("GET", f"/children/{child_id}", "bidan1").status_code == 404
     assert errors == []
+
+
+def test_a_child_moved_away_while_her_edit_waited_leaves_the_lists_and_her_edit_is_only_discarded(
+        live_server, new_context):
+    """kader3, offline, corrects a child's phone number; a bidan moves the child to another posyandu.
+    The sync refused the edit (the child is no longer hers) and kept the child for it: she stayed on
+    the home list under her old posyandu, counted in S and in the day's doses due (her doses gone from
+    the phone, so all of them "due"), and "Perbaiki" opened a form whose save was refused again.
+    Now she is in no list or count; the refused edit says why and can only be discarded."""
+    from tests.e2e.pages import registered_by
+    from tests.e2e.test_skdn_offline import on_phone, on_server
+
+    name = "Bima Pindah Posyandu"
+    child_id = registered_by(live_server, "kader3", name, days_old=400, sex="M", mother_name="Tini")
+    home = live_server.api("GET", f"/children/{child_id}", "kader3").get_json()["posyandu_id"]
+    ctx, page, base, errors = _kader3_synced(live_server, new_context)
+    ctx.set_offline(True)
+    page.goto(f"{base}#/edit/{child_id}")
+    page.get_by_label("No. HP orang tua").fill("081234567890")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    other = next(p["id"] for p in live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"] if p["id"] != home)
+    assert live_server.api("PATCH", f"/children/{child_id}", "bidan1", json={"posyandu_id": other}).status_code == 200
+    ctx.set_offline(False)
+    expect(page.locator("#sync-chip")).to_have_text("1 perlu perhatian")
+    page.goto(f"{base}#/")
+    page.locator("#children a").first.wait_for()
+    expect(page.locator("#children a", has_text=name)).to_have_count(0)
+    page.locator("#skdn-here summary").click()
+    from datetime import date
+
+    assert on_phone(page) == on_server(live_server, "kader3", home, date.today().strftime("%Y-%m"))
+    page.goto(f"{base}#/sync")
+    refused = page.locator("#attention li", has_text=name)
+    expect(refused.get_by_role("link", name="Perbaiki")).to_have_count(0)
+    refused.get_by_role("button", name="Buang").click()
+    refused.get_by_role("button", name="Ya, buang data ini").click()
+    expect(page.locator("#sync-chip")).not_to_contain_text("perlu")
+    assert errors == []
+    assert live_server.api("PATCH", f"/children/{child_id}", "admin", json={"posyandu_id": home}).status_code == 200

@@ -92,13 +92,14 @@ const rowsHere = (of, [db, generation] = [ctx.db, ctx.db.generation()], hit = re
 const read = async (entity, of) => {
   const rows = of && await rowsHere(of);
   const list = await records(ctx.db, entity, { deleted: true, ...rows && { rows } });
-  return (entity === 'measurement' ? markStale(await ctx.children(), list) : list).filter((m) => !m.deleted_at);
+  // a child gone (moved away, deleted) kept for her change unsent: in no list, due count or SKDN
+  return (entity === 'measurement' ? markStale(await ctx.children(), list) : list).filter((m) => !m.deleted_at && !m._gone);
 };
 /** `list` after record `keys` written (rowsAfter). */
 async function patched(entity, list, keys, of) {
   const after = await rowsAfter(ctx.db, entity, list, keys);
   const fresh = entity === 'measurement' && after ? markStale(await ctx.children(), after.fresh) : after?.fresh;
-  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at)].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity, of);
+  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at && !r._gone)].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity, of);
 }
 /** Live records of an entity, updated on a new db generation. */
 const readCache = new Map();
@@ -118,7 +119,7 @@ ctx.posyandus = () => ctx.records('posyandu');
 ctx.bundle = async (childId) => {
   const rows = await rowsOfChild(ctx.db, childId);
   const own = await ctx.db.read(['records'], ({ records: r }) => r.get(['child', childId]));
-  const child = own ? { ...recordView(own), _gone: own.gone ?? null } : null;
+  const child = own ? recordView(own) : null;
   const all = (entity) => rows.filter((r) => r.entity === entity).map(recordView);
   const live_ = (list) => list.filter((r) => r.id && !r.deleted_at);
   return { child, kept: child ? null : await keptFor(ctx.db, childId),

@@ -247,7 +247,8 @@ export const putMeta = (db, value) => db.tx(['meta'], 'readwrite', ({ meta }) =>
 /** A row as screens read it: `_pending` while changes wait, `_was_on` the server's day of a
  * measurement a change moved (assess.markStale), an N/T the move drops dropped. */
 export function recordView(row) {
-  const out = { ...(row.local ? withoutMovedOverride(row.server, row.local) : row.server), _pending: row.pending > 0 };
+  const out = { ...(row.local ? withoutMovedOverride(row.server, row.local) : row.server), _pending: row.pending > 0,
+    ...(row.gone && { _gone: row.gone }) }; // left her area or deleted, kept for a change unsent
   const was = row.local && row.server?.measured_on;
   if (was && was !== row.local.measured_on) out._was_on = was;
   return out;

@@ -30,6 +30,7 @@ export const W = {
   flagged: ['menilai ulang tanda data ganda {what}', 're-judged the duplicate flag of {what}'],
   override_lifted: ['mengoreksi {what} sehingga sesuai jadwal: alasan di luar jadwal dihapus',
     'corrected {what} into the schedule: its out-of-schedule reason removed'],
+  override: ['mencatat {what} di luar jadwal', 'recorded {what} outside the schedule'],
   recorded_before_move: ['mencatat {what} di posyandu yang sudah ditinggalkan anak', 'recorded {what} at the posyandu the child has left'],
   recorded_before_reassignment: ['mencatat {what} di posyandu yang sudah ditinggalkan pencatatnya',
     'recorded {what} at a posyandu its recorder has left'],
@@ -86,7 +87,8 @@ export const W = {
 // stored codes said in the shell's words
 const CODES = { sex: { F: 'female', M: 'male' }, position: { lying: 'lying', standing: 'standing' },
   source: { given: 'source_given', record: 'source_record', recall: 'source_recall' },
-  exit_reason: { died: 'died', moved_away: 'moved_away' } };
+  exit_reason: { died: 'died', moved_away: 'moved_away' },
+  place: { posyandu: 'place_posyandu', puskesmas: 'place_puskesmas', elsewhere: 'place_elsewhere' } };
 
 /** A word of this screen, filled by the shell's t() (as online/users.js). */
 export const tx = textsOf(W);
@@ -116,7 +118,8 @@ export function changeLines(item, posyandu) {
   const worded = Object.entries(item.changes).filter(([field]) => W[`f_${field}`]);
   if (['create', 'demo'].includes(item.action)) {
     const said = worded.filter(([, [, v]]) => v !== null)
-      .map(([field, [, v]]) => `${tx(`f_${field}`)} ${valueText(field, v, posyandu)}`);
+      // a posyandu by its name alone (its label and name said 'Posyandu Posyandu Melati')
+      .map(([field, [, v]]) => `${field === 'posyandu_id' ? '' : `${tx(`f_${field}`)} `}${valueText(field, v, posyandu)}`);
     return said.length ? [said.join(' · ')] : [];
   }
   return worded.map(([field, [before, after]]) =>
@@ -147,7 +150,7 @@ export function whatText(item) {
 /** "Alasan: …" as a person gave it (a deletion's, a dose's outside the rules, an N/T's); none for the
  * server's notes, in English and of ids ("merged into …", "child … restored"): its words say it already. */
 export function reasonLine(item) {
-  return item.reason && ['create', 'demo', 'update', 'delete'].includes(item.action) && !flagOnly(item)
+  return item.reason && ['create', 'demo', 'update', 'delete', 'override'].includes(item.action) && !flagOnly(item)
     ? tx('reason', { text: item.reason }) : null;
 }
 

@@ -36,7 +36,7 @@ const shown = (f, v) => {
 
 async function names(ctx) {
   const children = await records(ctx.db, 'child');
-  return new Map(children.map((c) => [c.id, c.name]));
+  return Object.assign(new Map(children.map((c) => [c.id, c.name])), { gone: new Set(children.filter((c) => c._gone).map((c) => c.id)) });
 }
 
 /** An entry named: "Penimbangan 5 Agu 2025, 8,0 kg: Ani", "BCG, 5 Agu 2025: Ani", "Data anak: Ani"
@@ -56,7 +56,8 @@ const conflicted = (c) => ({ ...c.server_record, ...c.mine, child_id: c.server_r
 
 /** The form that corrects a refused entry's record, when it can be opened (its child is here). */
 function fixLink(e, r, byId) {
-  if (e.op === 'delete' || !byId.has(e.entity === 'child' ? e.id : r.child_id)) return null;
+  const child = e.entity === 'child' ? e.id : r.child_id;
+  if (e.op === 'delete' || !byId.has(child) || byId.gone.has(child)) return null; // gone from her area: nothing to fix here
   // a refused exit: her screen's exit card
   return e.entity === 'child' ? `#/${e.errors?.exit_date ? 'child' : 'edit'}/${e.id}` : e.entity === 'measurement' ? `#/visit/${r.child_id}/${e.id}`
     : `#/dose/${r.child_id}/${e.entity}/${e.id}`;
