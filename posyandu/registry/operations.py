@@ -217,9 +217,12 @@ def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
     first, by the admin who is told her name."""
     if user.role != "admin":
         raise Forbidden()
-    if db.session.scalar(select(func.count()).select_from(Child).where(Child.posyandu_id == pos.id,
-                                                                       Child.deleted_at.is_(None))):
-        raise Conflict(Msg("move or delete its children first", "pindahkan atau hapus anak-anaknya dulu"))
+    children = db.session.scalar(select(func.count()).select_from(Child).where(Child.posyandu_id == pos.id,
+                                                                               Child.deleted_at.is_(None)))
+    if children:  # how many: the admin learns what closing it asks (a child is deleted only when registered by mistake)
+        raise Conflict(Msg(f"this posyandu still has {children} registered {'child' if children == 1 else 'children'}: "
+                           "move them to another posyandu first",
+                           f"posyandu ini masih punya {children} anak terdaftar: pindahkan dulu ke posyandu lain"))
     kader = db.session.execute(select(User.name, User.username).where(
         User.role == "kader", User.posyandu_id == pos.id, User.active.is_(True))
         .order_by(User.name, User.username)).all()

@@ -250,7 +250,7 @@ def test_an_admin_closes_an_empty_posyandu_told_first_what_still_holds_it(live_s
     expect(close.get_by_role("button", name="Tutup posyandu")).to_be_focused()
     close.get_by_role("button", name="Tutup posyandu").click()
     close.get_by_role("button", name="Ya, tutup Posyandu Uji Tutup").click()
-    expect(page.locator("#posyandu-close-note")).to_contain_text("pindahkan atau hapus anak-anaknya dulu")
+    expect(page.locator("#posyandu-close-note")).to_contain_text("posyandu ini masih punya 1 anak terdaftar: pindahkan dulu ke posyandu lain")
     expect(close.get_by_role("button", name="Tutup posyandu")).to_be_visible()
     assert posyandu_named(live_server, "Posyandu Uji Tutup") is not None
 
