@@ -40,6 +40,12 @@ class Puskesmas(TimestampMixin, db.Model):
     kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
 
 
+def same_posyandu_name(name: str) -> str:
+    """A posyandu's name as two are judged the same (one desa holds one of each, a report names twins with
+    their desa): case and "Posyandu" before it aside, "Posyandu Melati" is "melati"."""
+    return name.lower().strip().removeprefix("posyandu ").strip()
+
+
 class Posyandu(SyncedMixin, db.Model):
     __tablename__ = "posyandu"
     __table_args__ = (CheckConstraint("meeting_day BETWEEN 1 AND 31", name="meeting_day"),)

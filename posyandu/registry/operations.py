@@ -20,7 +20,7 @@ from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import BEFORE_BIRTH, TAKEN, date_text
 from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, Puskesmas,
-                                      Region, kabupaten_of)
+                                      Region, kabupaten_of, same_posyandu_name)
 from posyandu.validators import local_today
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
@@ -100,7 +100,7 @@ def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
 def posyandu_named(text: str) -> Any:
     """A posyandu's name as a person writes it, lower-cased (case aside, with or without "Posyandu"
     before it): a clause."""
-    name = text.removeprefix("posyandu ").strip()
+    name = same_posyandu_name(text)
     return func.lower(Posyandu.name).in_([name, f"posyandu {name}"])
 
 

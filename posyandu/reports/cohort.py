@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from posyandu.growth.models import Measurement
-from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region
+from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region, same_posyandu_name
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
 from posyandu.validators import WIB_HOURS, ZONES
 
@@ -207,7 +207,13 @@ def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
     if level == "posyandu":  # each: its name, its kabupaten, the desa that tells it from a twin
         place = {str(k): (name, desa[:5], desa) for k, name, desa in session.execute(select(
             Posyandu.id, Posyandu.name, Posyandu.desa_code).where(Posyandu.id.in_([uuid.UUID(k) for k in keys])))}
-        others = select(Posyandu.name, Posyandu.kabupaten_code).where(Posyandu.deleted_at.is_(None))
+        # the same name as the registry judges it ("Posyandu" before it and case aside: "Melati", "Posyandu melati")
+        seen = Counter((same_posyandu_name(name), kabupaten) for name, kabupaten in session.execute(
+            select(Posyandu.name, Posyandu.kabupaten_code).where(
+                Posyandu.deleted_at.is_(None), Posyandu.kabupaten_code.in_({k for _, k, _ in place.values()}))))
+        twins = {k: within for k, (name, kabupaten, within) in place.items()
+                 if seen[(same_posyandu_name(name), kabupaten)] > 1}
+        return _told_apart(session, place, twins)
     else:  # a region; a desa's twin is told apart by its kecamatan
         place = {k: (name, k[:5], k[:KECAMATAN_CODE_LENGTH]) for k, name in session.execute(
             select(Region.code, Region.name).where(Region.code.in_(keys)))}
@@ -217,6 +223,11 @@ def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
     names = {name for name, _, _ in place.values()}
     seen = Counter(tuple(r) for r in session.execute(others.where(others.selected_columns[0].in_(names))))
     twins = {k: within for k, (name, kabupaten, within) in place.items() if seen[(name, kabupaten)] > 1}
+    return _told_apart(session, place, twins)
+
+
+def _told_apart(session: Any, place: dict[str, tuple[str, str, str]], twins: dict[str, str]) -> dict[str, str]:
+    """Each area's name, a twin's with the name of the region that tells it apart (``twins``: key -> code)."""
     told = dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(set(twins.values())))).all())
     return {k: f"{name} ({told[twins[k]]})" if told.get(twins.get(k)) else name for k, (name, _, _) in place.items()}
 

@@ -323,6 +323,29 @@ def test_a_report_rolled_up_further_is_named_for_its_level(client, world):
     assert name(f"exports/fhir?month={JUNE}") == "fhir-35.25-gresik-2025-06.json"
 
 
+def test_posyandu_named_alike_but_for_posyandu_before_it_or_case_are_twins_named_with_their_desa(client, world, app):
+    """The registry judges "Posyandu Anggrek" and "anggrek" one name (one desa holds one of them), and the
+    import refuses either as ambiguous; the reports told twins apart by the very same name only, so they
+    listed "Anggrek" and "Posyandu anggrek" of two desa with nothing to say which is where."""
+    from posyandu.extensions import db
+    from posyandu.registry.operations import upsert_region
+
+    with app.app_context():
+        for code, name in (("35.25.02", "Driyorejo"), ("35.25.02.2001", "Sooko"), ("35.25.02.2002", "Cangkir")):
+            upsert_region(code, name)
+        db.session.commit()
+    made = {}
+    for name, desa in (("Anggrek", "35.25.02.2001"), ("Posyandu anggrek", "35.25.02.2002")):
+        resp = client.post("/api/v1/posyandu", headers=world.headers("admin"), json={
+            "name": name, "desa_code": desa, "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 3})
+        assert resp.status_code == 201, resp.get_json()
+        made[name] = resp.get_json()["id"]
+    resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&level=posyandu", headers=world.headers("dinkes_gresik"))
+    named = {r["area"]: r["area_name"] for r in resp.get_json()["rows"]}
+    assert (named[made["Anggrek"]], named[made["Posyandu anggrek"]]) == ("Anggrek (Sooko)", "Posyandu anggrek (Cangkir)")
+    assert named[str(world.ids["p1"])] == "Melati"
+
+
 def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_desa_or_kecamatan(client, world, app,
                                                                                                make_child):
     """A district names its posyandu after flowers, and many of its desa Sooko or Sumberejo: its SKDN per

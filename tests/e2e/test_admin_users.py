@@ -290,3 +290,25 @@ def test_a_switched_off_kader_logging_in_is_told_her_account_is_off_not_that_her
         page.get_by_role("button", name="Masuk").click()
         expect(alert).to_have_text(said)
     expect(page.locator("input[name=pin]")).to_have_count(0)
+
+
+def test_the_kader_forms_posyandu_list_names_namesakes_with_their_desa(live_server, new_context):
+    """Two posyandu of one name ("Posyandu" before it and case aside) were listed alike in the new and
+    edit user forms and the list's filter: the admin could not tell which one she put a kader at. Each
+    is named with its desa, as the reports name it."""
+    melati = posyandu_id(live_server, "Posyandu Melati")
+    made = live_server.api("POST", "/posyandu", "admin", json={
+        "name": "melati", "desa_code": "35.25.01.2002", "meeting_day": 9,
+        "puskesmas_id": live_server.api("GET", f"/posyandu/{melati}", "admin").get_json()["puskesmas_id"]})
+    assert made.status_code == 201, made.get_json()
+    try:
+        page = new_context().new_page()
+        login(page, live_server.url, "admin")
+        page.goto(live_server.url + "/#/users/new")
+        form = page.locator("#user-new")
+        form.get_by_label("Peran").select_option("kader")
+        labels = form.get_by_label("Posyandu").locator("option").all_text_contents()
+        assert {"Posyandu Melati (Sumbergede)", "melati (Sooko)"} <= set(labels), labels
+        assert "Posyandu Mawar" in labels  # a name of its own stays as it is
+    finally:
+        assert live_server.api("DELETE", f"/posyandu/{made.get_json()['id']}?reason=e2e", "admin").status_code == 204

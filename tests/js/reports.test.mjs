@@ -173,6 +173,13 @@ test('area picker of a district: two posyandu of one name get their desa, two de
     ['posyandu:p3', 'Posyandu Melati']]);
 });
 
+test('area picker: "Posyandu" before a name and its case aside, two posyandu are namesakes, as the registry judges them', () => {
+  const ps = [P('p1', 'Anggrek', '35.25.02.2001'), P('p2', 'Posyandu anggrek', '35.25.02.2002'), P('p3', 'Posyandu Melati', '35.25.02.2001')];
+  const { groups } = R.areaOptions(ps, { '35.25.02.2001': 'Sooko', '35.25.02.2002': 'Cangkir' });
+  assert.deepEqual(groups.find((g) => g.kind === 'posyandu').options.map((o) => o.name),
+    ['Anggrek (Sooko)', 'Posyandu anggrek (Cangkir)', 'Posyandu Melati']);
+});
+
 test('a download sends the token, accepts any type, refreshes once on 401 and keeps the server\'s file name', async () => {
   let tokens = { access_token: 'old', refresh_token: 'r' };
   const calls = [];

@@ -143,7 +143,8 @@ export function areaOptions(posyandus, names = {}, puskesmas = []) {
     return { value: `region:${code}`, name: [names[code] ?? code, ...extra].join(' · '), code };
   };
   // a name twice (Posyandu Mawar) gets its desa, a desa its kecamatan, as in the reports' rows
-  const twins = (opts, up = (c) => c) => opts.map((o) => (opts.filter((x) => x.name === o.name)[1]
+  const same = (n) => n.toLowerCase().replace(/^posyandu /, ''); // "Posyandu anggrek" is Anggrek's namesake
+  const twins = (opts, up = (c) => c) => opts.map((o) => (opts.filter((x) => same(x.name) === same(o.name))[1]
     ? { ...o, name: `${o.name} (${names[up(o.code)] ?? up(o.code)})` } : o)).sort(byName);
   const out = [];
   for (const kind of ['kabupaten', 'kecamatan', 'desa']) {

@@ -88,9 +88,18 @@ const stateOf = (ctx) => {
 async function areas(ctx) {
   const state = stateOf(ctx);
   state.areas ??= Promise.all([allPages(ctx.api, '/posyandu'), allPages(ctx.api, '/puskesmas')])
-    .then(([posyandu, puskesmas]) => ({
-      posyandu: new Map(posyandu.map((p) => [p.id, p.name])), puskesmas: new Map(puskesmas.map((p) => [p.id, p.name])),
-    }))
+    .then(async ([posyandu, puskesmas]) => {
+      // a name another open posyandu of the kabupaten has ("Posyandu" before it and case aside) with its desa, as
+      // the reports name it: two "Posyandu Mawar" in the kader form, no telling which one she was put at
+      const same = (p) => `${p.kabupaten_code} ${p.name.toLowerCase().replace(/^posyandu /, '')}`;
+      const count = new Map();
+      for (const p of posyandu) count.set(same(p), (count.get(same(p)) ?? 0) + 1);
+      const desa = await regionNames(ctx, posyandu.filter((p) => count.get(same(p)) > 1).map((p) => p.desa_code));
+      return {
+        posyandu: new Map(posyandu.map((p) => [p.id, count.get(same(p)) > 1 ? `${p.name} (${desa.get(p.desa_code) ?? p.desa_code})` : p.name])),
+        puskesmas: new Map(puskesmas.map((p) => [p.id, p.name])),
+      };
+    })
     .catch((error) => { state.areas = null; throw error; });
   return state.areas;
 }
