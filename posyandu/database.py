@@ -33,6 +33,17 @@ def json_text(value: Any) -> str:
 JSON_ENGINE_OPTIONS = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
+CURLY_APOSTROPHES = ("\u2019", "\u2018")  # a phone's keyboard writes "Nur’aini", a spreadsheet "Nur'aini"
+
+
+def name_contains(column: Any, text: str) -> Any:
+    """A clause: ``column`` holds ``text``, case aside and an apostrophe curly or straight (a search for
+    "nur'aini" finds "Siti Nur’aini")."""
+    for curly in CURLY_APOSTROPHES:
+        column, text = func.replace(column, curly, "'"), text.replace(curly, "'")
+    return func.lower(column).contains(text.lower(), autoescape=True)
+
+
 def among(session: Any, column: Any, values: Iterable[Any]) -> Any:
     """``column IN values`` for hundreds of values (a push's ids): on PostgreSQL one array
     parameter, ``column = ANY(%s)``, so the statement's text does not grow with the values and

@@ -18,7 +18,7 @@ from posyandu.audit import act_as, apply_changes, created_fields, log_action
 from posyandu.auth.models import TokenFamily, User
 from posyandu.auth.passwords import Verified, hash_password, needs_rehash, normalised, verify_password, weak_password
 from posyandu.auth.schemas import CODE_LENGTH
-from posyandu.database import aware, insert_or_skip, utcnow
+from posyandu.database import aware, insert_or_skip, name_contains, utcnow
 from posyandu.errors import Conflict, NotFound, Unauthorized, ValidationFailed, refuse_fields
 from posyandu.extensions import db
 from posyandu.i18n import Msg
@@ -232,8 +232,7 @@ def users_matching(args: dict[str, Any]) -> Select:
             raise NotFound()
     stmt = select(User)
     if args.get("q"):
-        q = args["q"].lower()
-        stmt = stmt.where(func.lower(User.name).contains(q, autoescape=True) | User.username.contains(q, autoescape=True))
+        stmt = stmt.where(name_contains(User.name, args["q"]) | User.username.contains(args["q"].lower(), autoescape=True))
     if args.get("role"):
         stmt = stmt.where(User.role == args["role"])
     if args.get("posyandu_id"):

@@ -954,9 +954,9 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
             n = len(rows) + sum(1 for _ in reading)
             raise FileError(Msg(
                 f"the file has {n} rows, more than the {max_rows} one upload takes: split it (by posyandu or by "
-                "month), or ask an admin to import it with the flask import-visits command",
+                "month), or ask whoever runs the server to import it with the flask import-visits command",
                 f"berkas berisi {n} baris, lebih dari {max_rows} yang dapat diunggah sekaligus: pecah berkas (per "
-                "posyandu atau per bulan), atau minta admin mengimpornya dengan perintah flask import-visits"))
+                "posyandu atau per bulan), atau minta pengelola server mengimpornya dengan perintah flask import-visits"))
         result = import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
                                file_digest=file_digest, progress=progress)
     except FileError as exc:

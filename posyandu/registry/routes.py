@@ -6,11 +6,12 @@ import uuid
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from posyandu import access, privacy
 from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required, seen_first
 from posyandu.auth import operations as auth_ops
+from posyandu.database import name_contains
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
@@ -169,7 +170,7 @@ class Children(MethodView):
         if args.get("posyandu_id"):
             stmt = stmt.where(access.Child.posyandu_id == args["posyandu_id"])
         if args.get("q"):
-            stmt = stmt.where(func.lower(access.Child.name).contains(args["q"].lower(), autoescape=True))
+            stmt = stmt.where(name_contains(access.Child.name, args["q"]))
         page = paginate(stmt, [access.Child.name, access.Child.id], args["limit"], args["cursor"], [None, uuid.UUID])
         privacy.record_reads("list", [child.id for child in page["items"]])
         db.session.commit()

@@ -295,6 +295,12 @@ def test_name_search(client, world, make_child):
     make_child(name="Bayu Pratama")
     found = client.get("/api/v1/children?q=putri", headers=world.headers("kader1")).get_json()["items"]
     assert [c["name"] for c in found] == ["Putri Maharani"]
+    # an apostrophe typed straight finds one written curly (a phone's keyboard), and the other way round
+    make_child(name="Siti Nur\u2019aini")
+    make_child(name="Mu'adz Hamzah")
+    for q, name in (("nur'aini", "Siti Nur\u2019aini"), ("NUR\u2019AINI", "Siti Nur\u2019aini"), ("mu\u2019adz", "Mu'adz Hamzah")):
+        found = client.get("/api/v1/children", query_string={"q": q}, headers=world.headers("kader1")).get_json()["items"]
+        assert [c["name"] for c in found] == [name], q
 
 
 def test_moving_a_child_needs_the_target_in_scope(client, world, make_child):

@@ -17,6 +17,15 @@ def test_the_user_list_is_searched_by_name_or_username(client, world):
     assert _names(client, world, "q=%25") == []  # a LIKE wildcard is a plain character
 
 
+def test_a_name_with_an_apostrophe_is_found_typed_straight_or_curly(client, world):
+    """"nur'aini" did not find "Siti Nur’aini" (the curly apostrophe a phone's keyboard writes)."""
+    made = client.post("/api/v1/users", headers=world.headers("admin"), json={
+        "username": "kader_nuraini", "name": "Siti Nur\u2019aini", "role": "kader", "posyandu_id": str(world.ids["p1"]),
+        "password": "sementara-2026"})
+    assert made.status_code == 201, made.get_json()
+    assert _names(client, world, "q=nur'aini") == _names(client, world, "q=Nur%E2%80%99aini") == ["kader_nuraini"]
+
+
 def test_the_user_list_is_filtered_by_posyandu_puskesmas_and_active(client, world):
     assert _names(client, world, f"posyandu_id={world.ids['p1']}") == ["kader1", "kader1b"]
     # a puskesmas: its bidan and the kader of its posyandu

@@ -48,3 +48,10 @@ test("a midwife's home reads the records of the day's posyandu's children only (
   await (await home.render(ctx)).redrawLists();
   assert.deepEqual(asked.map(([, of]) => of), Array(6).fill('a3b2'));
 });
+
+test("a name is searched case aside and with its apostrophe curly or straight, as the server's search", () => {
+  // a phone's keyboard writes "Nur’aini", a spreadsheet imported "Nur'aini": "nur'aini" found only one of them
+  assert.equal(home.plain('Siti Nur’aini'), home.plain("SITI NUR'AINI"));
+  assert.ok(home.plain('Mu‘adz').includes("mu'adz"));
+  assert.notEqual(home.plain('Nuraini'), home.plain("Nur'aini")); // the apostrophe is kept, only its form aside
+});

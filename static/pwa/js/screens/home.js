@@ -58,6 +58,9 @@ export function dueListPanel(list, today, open = new Set()) {
       : h('p', { class: 'muted' }, t('due_list_none')));
 }
 
+/** A name as searched: case aside, an apostrophe curly or straight ("nur'aini" finds "Nur’aini"). */
+export const plain = (name) => name.toLowerCase().replace(/[’‘]/g, "'");
+
 /** The month's SKDN counted on the phone (skdn.js), for the register without a signal. */
 export function skdnPanel(row, month, state = {}) {
   return h('details', { class: 'panel', id: 'skdn-here', open: !!state.open, ontoggle: (e) => { state.open = e.target.open; } },
@@ -116,7 +119,7 @@ export async function render(ctx) {
   const dayRows = () => {
     const on = ctx.day.date;
     const here = d.children.filter((c) => c.posyandu_id === ctx.day.posyandu_id && c.birth_date <= on);
-    return here.map((c) => ({ child: c, key: c.name.toLowerCase(),
+    return here.map((c) => ({ child: c, key: plain(c.name),
       // five or older, or left: listed only when searched
       older: completedMonths(c.birth_date, on) >= UNDER_FIVE_MONTHS, gone: exited(c, on) }))
       .sort((a, b) => byName.compare(a.child.name, b.child.name));
@@ -147,7 +150,7 @@ export async function render(ctx) {
   const draw = ({ soon = false } = {}) => {
     rows ??= dayRows();
     clearTimeout(rest);
-    const q = (ctx.query ?? '').trim().toLowerCase();
+    const q = plain((ctx.query ?? '').trim());
     const words = q.split(/\s+/); // each in the name ("ahma fir")
     const mine = q ? rows.filter((r) => words.every((w) => r.key.includes(w))) : rows.filter((r) => !r.older && !r.gone);
     const older = rows.filter((r) => r.older).length;
@@ -165,7 +168,7 @@ export async function render(ctx) {
     if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older ? 'only_older' : 'no_children')));
     // a midwife's child of another of her posyandu: found there, not "0 anak"
     const there = mine.length || !q ? [] : d.children.filter((c) => c.posyandu_id !== ctx.day.posyandu_id
-      && named.has(c.posyandu_id) && words.every((w) => c.name.toLowerCase().includes(w)));
+      && named.has(c.posyandu_id) && words.every((w) => plain(c.name).includes(w)));
     if (there.length) {
       list.replaceChildren(h('li', { class: 'muted', id: 'found-elsewhere' }, t('found_elsewhere')),
         ...there.sort((a, b) => byName.compare(a.name, b.name)).slice(0, SCREENFUL).map((c) => h('li', {},
