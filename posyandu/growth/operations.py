@@ -258,8 +258,10 @@ def publish_kbm(grams_by_month: dict[str, int], source: str) -> Any:
     number, grams = (in_force["version"], in_force["grams_by_month"]) if isinstance(in_force, dict) else (
         in_force.version, in_force.grams_by_month)
     if filled == _filled(grams):  # a second tap, or the same table again: a version changing nothing, every N/T judged again
-        refuse_fields({"grams_by_month": [Msg(f"the same as table version {number} in force: nothing to publish",
-                                              f"sama dengan tabel versi {number} yang berlaku: tidak ada yang diterbitkan")]})
+        en, id_ = (f"table version {number}", f"tabel versi {number}") if number else (
+            "the built-in table (Buku KIA)", "tabel bawaan (Buku KIA)")
+        refuse_fields({"grams_by_month": [Msg(f"the same as {en} in force: nothing to publish",
+                                              f"sama dengan {id_} yang berlaku: tidak ada yang diterbitkan")]})
     version = (db.session.scalar(select(func.max(KbmTable.version))) or 0) + 1
     row = KbmTable(version=version, grams_by_month=filled, source=source)
     db.session.add(row)

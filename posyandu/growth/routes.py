@@ -87,7 +87,9 @@ class Kbm(MethodView):
         for up to `GROWTH_RECOMPUTE_REQUEST_SECONDS`, a batch of children at a time, the rest by
         `flask recompute-growth --queued` (its timer, docs/deploy.md). `recompute_pending`: the
         children whose N/T still wait (0: every child's is judged by this table);
-        `GET /growth/recompute` follows them."""
+        `GET /growth/recompute` follows them. A table the same as the one in force (months missing
+        filled from the month before; the built-in one when none was published) is 422 on
+        `grams_by_month`: a version changing nothing would judge every N/T again."""
         from posyandu.growth.operations import publish_kbm
         from posyandu.growth.recompute import drain_after_commit
 

@@ -68,7 +68,7 @@ from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, sk
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
-from posyandu.registry.operations import create_child, names_alike, posyandu_named, resolve_alias, update_child
+from posyandu.registry.operations import create_child, mother_names_alike, names_alike, posyandu_named, resolve_alias, update_child
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -588,7 +588,7 @@ class _Run:
         child the audit trail knows by the row's name is found all the same."""
         mother = c.get("mother_name")
         return key not in self.twins and not (mother and child.mother_name
-                                              and _plain_name(mother) != _plain_name(child.mother_name))
+                                              and not mother_names_alike(mother, child.mother_name))
 
     def _agreeing_days(self, child: Child, visits: list[dict[str, Any]]) -> int | None:
         """On how many days of ``visits`` the child has a live visit of the very values given; None

@@ -313,6 +313,18 @@ def _mother_of(child: Child) -> str | None:
     return spelled if len(spelled) >= 3 else None
 
 
+def mother_names_alike(a: str, b: str) -> bool:
+    """Whether two mother's names may be one mother's, as ``names_alike`` judges a newborn's: spelled as
+    ``_spelled``, without "Ibu"/"Ny." before it, one the start of the other ("Ibu Ratih" and "Ratih",
+    "Sumiyati" and "Sumiati", "Siti" and "Siti Aminah"). A name with no letters says nothing against."""
+    def spelled(name: str) -> str:
+        words = _name_words(name)
+        return _spelled(words[1:] if words and words[0] in MOTHER_TITLE else words)
+
+    x, y = spelled(a), spelled(b)
+    return not x or not y or x.startswith(y) or y.startswith(x)
+
+
 def names_alike(a: Child, b: Child) -> bool:
     """Whether two children's names may be one child's: the same ``name_key``; or, one of them a
     newborn registered by her mother's name, the same mother (her NIK, or one name the start of the

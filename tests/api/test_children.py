@@ -643,8 +643,8 @@ def test_a_child_flagged_against_its_duplicate_takes_the_duplicates_flag_against
 def test_a_child_that_stands_keeps_its_own_flag_and_is_not_flagged_against_itself(client, world, make_child):
     other = make_child(name="Dewi Lestari", sex="F", birth_date="2025-02-01")
     kept = make_child(by="kader1b", name="Dewi L.", sex="F", birth_date="2025-02-01", nik="3525014102250004")
-    third = make_child(name="Rizky Ramadhan", birth_date="2025-03-01")
-    merged = make_child(by="kader1b", name="Rizki Ramadan", birth_date="2025-03-01")
+    third = make_child(name="Rizky Ramadhan", sex="F", birth_date="2025-03-01")
+    merged = make_child(by="kader1b", name="Rizki Ramadan", sex="F", birth_date="2025-03-01")
     assert (kept["possible_duplicate_of"], merged["possible_duplicate_of"]) == (other["id"], third["id"])
     resp = client.post(f"/api/v1/children/{kept['id']}/merge", json={"duplicate_id": merged["id"]},
                        headers=world.headers("bidan_a"))

@@ -356,7 +356,9 @@ def test_an_admin_publishes_a_new_kbm_and_trends_follow(client, world, make_chil
     from posyandu.growth.trend import DEFAULT_KBM
 
     built_in = {"grams_by_month": {str(k): v for k, v in DEFAULT_KBM.items()}, "source": "Buku KIA"}
-    assert client.post("/api/v1/growth/kbm", json=built_in, headers=world.headers("admin")).status_code == 422  # the one in force
+    same = client.post("/api/v1/growth/kbm", json=built_in, headers=world.headers("admin", "id"))  # the one in force
+    assert same.status_code == 422 and same.get_json()["errors"]["grams_by_month"] == [
+        "sama dengan tabel bawaan (Buku KIA) yang berlaku: tidak ada yang diterbitkan"], same.get_json()
     assert client.post("/api/v1/growth/kbm", json=body, headers=world.headers("admin")).status_code == 201
     again = client.get(f"/api/v1/measurements/{m['id']}", headers=world.headers("kader1")).get_json()
     assert again["trend"] == "T" and again["kbm_g"] == 500

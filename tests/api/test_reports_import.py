@@ -1653,3 +1653,24 @@ def test_a_twin_or_another_mothers_child_weighed_the_same_is_not_taken_for_a_reg
         Measurement.child_id == stored.id))] == ["2025-11-20"]
     assert sorted(db.session.scalars(select(Child.name))) == ["Dewi Anggraeni", "Kinanti Ayuningtyas",
                                                              "Kirana Putri Ayuningtyas"]
+
+
+@pytest.mark.parametrize("mother", ["Ratih", "Ny. Ratih", "RATIH  WULANDARI"])
+def test_a_child_renamed_in_the_file_is_found_by_her_visits_with_her_mother_written_otherwise(client, world, db,
+                                                                                           make_child, mother):
+    """Another mother stops the search by visits; the same mother written otherwise ("Ibu Ratih" in the
+    app, "Ratih", "Ny. Ratih" or her full name in the file) does not: she is found, not registered again."""
+    from posyandu.registry.models import Child
+
+    kirana = make_child(name="Kirana Putri", sex="F", birth_date="2025-07-14", mother_name="Ibu Ratih")
+    assert client.post(f"/api/v1/children/{kirana['id']}/measurements", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "measured_on": "2025-11-20", "weight_kg": 8.4}).status_code == 201
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
+            f"Melati,Kirana Putri Ayuningtyas,P,14/07/2025,{mother},20/11/2025,8.4\n"
+            f"Melati,Kirana Putri Ayuningtyas,P,14/07/2025,{mother},20/12/2025,8.9\n")
+    resp = upload(client, world, body)
+    assert resp.status_code == 201, resp.get_json()
+    got = resp.get_json()
+    assert (got["children_created"], got["children_matched"], got["visits_created"], got["errors"]) == (0, 1, 1, []), got
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 1

@@ -79,13 +79,16 @@ test("the server's own entries are said in Indonesian, its English notes not sho
   assert.equal(whatText(item('override_lifted', 'immunisation')),
     'Siti Rahayu (kader) mengoreksi imunisasi sehingga sesuai jadwal: alasan di luar jadwal dihapus');
   // a dose a midwife recorded outside the schedule, with her reason (was 'Bidan Ani override imunisasi')
-  const outside = item('override', 'immunisation', { violations: [null, ['min_interval']] },
+  const outside = item('override', 'immunisation', { violations: ['min_interval'], causes: ['too soon'] },
     { actor: { name: 'Bidan Ani', role: 'bidan' }, reason: 'Buku KIA hilang, tanggal dari ingatan ibu' });
   assert.equal(whatText(outside), 'Bidan Ani mencatat imunisasi di luar jadwal');
   assert.equal(reasonLine(outside), 'Alasan: Buku KIA hilang, tanggal dari ingatan ibu');
+  const ruled = item('not_duplicate', 'child', { possible_duplicate_of: ['c2', null] }, { reason: 'Anak kembar' });
+  assert.equal(whatText(ruled), 'Siti Rahayu (kader) menyatakan bukan data ganda'); // hers, not the server's re-judging
+  assert.equal(reasonLine(ruled), 'Alasan: Anak kembar'); // with the reason she chose
   // a stored code in the card's words (was 'tempat elsewhere'), a posyandu by its name alone
   assert.deepEqual(changeLines(item('create', 'immunisation', { place: [null, 'elsewhere'], posyandu_id: [null, MELATI] }),
-    new Map([[MELATI, 'Posyandu Melati']])), ['tempat Tempat lain (rumah sakit, klinik, bidan praktik) · Posyandu Melati']);
+    new Map([[MELATI, 'Posyandu Melati']])), ['Tempat lain (rumah sakit, klinik, bidan praktik) · Posyandu Melati']);
   const moved = item('recorded_before_move', 'measurement', { posyandu_id: ['a', 'b'] },
     { reason: 'recorded at the posyandu the child has left since' });
   assert.equal(whatText(moved), 'Siti Rahayu (kader) mencatat penimbangan di posyandu yang sudah ditinggalkan anak');

@@ -93,13 +93,13 @@ const read = async (entity, of) => {
   const rows = of && await rowsHere(of);
   const list = await records(ctx.db, entity, { deleted: true, ...rows && { rows } });
   // a child gone (moved away, deleted) kept for her change unsent: in no list, due count or SKDN
-  return (entity === 'measurement' ? markStale(await ctx.children(), list) : list).filter((m) => !m.deleted_at && !m._gone);
+  return (entity === 'measurement' ? markStale(await ctx.children(), list) : list).filter((m) => !m.deleted_at && !(entity === 'child' && m._gone));
 };
 /** `list` after record `keys` written (rowsAfter). */
 async function patched(entity, list, keys, of) {
   const after = await rowsAfter(ctx.db, entity, list, keys);
   const fresh = entity === 'measurement' && after ? markStale(await ctx.children(), after.fresh) : after?.fresh;
-  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at && !r._gone)].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity, of);
+  return after ? [...after.kept, ...fresh.filter((r) => r.id && !r.deleted_at && !(entity === 'child' && r._gone))].sort((a, b) => (a.id < b.id ? -1 : 1)) : read(entity, of);
 }
 /** Live records of an entity, updated on a new db generation. */
 const readCache = new Map();

@@ -13,6 +13,9 @@ export const recordDay = (day, today = todayIso()) => (day && day <= today ? day
  * before it and entered late, its day picked by the kader, none after; else null. */
 export const lateAfterExit = (child, day) => (child.exit_date < recordDay(day) ? child.exit_date : null);
 
+/** The day the dose form opens on for `child`: her exit day when `day` is past it, else `day` (recordDay). */
+export const doseFormDay = (child, day) => lateAfterExit(child, day) ?? recordDay(day);
+
 /** A record date's error, or null: required (`bad`: badInput, 31-02), not future, not before birth. */
 export function dateError(value, { birthDate = null, exitDate = null, today = todayIso(), bad } = {}) {
   if (!value) return t(bad ? 'no_such_date' : 'required');

@@ -118,8 +118,8 @@ export function changeLines(item, posyandu) {
   const worded = Object.entries(item.changes).filter(([field]) => W[`f_${field}`]);
   if (['create', 'demo'].includes(item.action)) {
     const said = worded.filter(([, [, v]]) => v !== null)
-      // a posyandu by its name alone (its label and name said 'Posyandu Posyandu Melati')
-      .map(([field, [, v]]) => `${field === 'posyandu_id' ? '' : `${tx(`f_${field}`)} `}${valueText(field, v, posyandu)}`);
+      // a posyandu, a place, by its name alone (label and value said 'Posyandu Posyandu Melati', 'tempat Tempat lain')
+      .map(([field, [, v]]) => `${['posyandu_id', 'place'].includes(field) ? '' : `${tx(`f_${field}`)} `}${valueText(field, v, posyandu)}`);
     return said.length ? [said.join(' · ')] : [];
   }
   return worded.map(([field, [before, after]]) =>
@@ -127,8 +127,9 @@ export function changeLines(item, posyandu) {
 }
 
 /** A record's duplicate flag judged again by the server (its neighbour edited, deleted, restored), written
- * with that change's action and a note of its id ("m1 deleted"): no change of its own. */
-const flagOnly = (item) => Object.keys(item.changes ?? {}).join() === 'possible_duplicate_of';
+ * with that change's action and a note of its id ("m1 deleted"): no change of its own. A midwife's ruling that
+ * two are different children changes the flag alone too, and is hers (said as such, with her reason). */
+const flagOnly = (item) => item.action !== 'not_duplicate' && Object.keys(item.changes ?? {}).join() === 'possible_duplicate_of';
 
 /** "18 penimbangan, 16 imunisasi": a line's records counted by kind. */
 const countsText = (counts) => Object.keys(counts).sort((a, b) => kindRank(a) - kindRank(b))
@@ -150,7 +151,7 @@ export function whatText(item) {
 /** "Alasan: …" as a person gave it (a deletion's, a dose's outside the rules, an N/T's); none for the
  * server's notes, in English and of ids ("merged into …", "child … restored"): its words say it already. */
 export function reasonLine(item) {
-  return item.reason && ['create', 'demo', 'update', 'delete', 'override'].includes(item.action) && !flagOnly(item)
+  return item.reason && ['create', 'demo', 'update', 'delete', 'override', 'not_duplicate'].includes(item.action) && !flagOnly(item)
     ? tx('reason', { text: item.reason }) : null;
 }
 

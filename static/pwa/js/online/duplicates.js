@@ -33,6 +33,9 @@ export const W = {
   dup_apart_ask: ['{a} dan {b} dicatat sebagai anak yang berbeda, tanpa bisa dibatalkan. Lanjutkan?',
     '{a} and {b} are recorded as different children, for good. Go on?'],
   dup_apart_yes: ['Ya, anak yang berbeda', 'Yes, different children'],
+  dup_apart_why: ['Alasan (dicatat di riwayat perubahan)', 'Reason (kept in the change history)'],
+  dup_twins: ['Anak kembar', 'Twins'],
+  dup_namesake: ['Anak lain dengan nama mirip', 'Another child with a similar name'],
   dup_sync_later: ['Data di HP ini diperbarui pada sinkron berikutnya.', "This phone's data is updated at the next sync."],
   dup_offline: ['Perlu koneksi internet untuk menggabungkan atau memisahkan data anak.', "Merging or separating children's records needs an internet connection."],
   dup_forbidden: ['Hanya bidan atau admin yang dapat menggabungkan data anak.', "Only a midwife or an admin can merge children's records."],
@@ -115,9 +118,9 @@ function pairCard(ctx, pair, info) {
   };
 
   /** Asked first: neither is undone in the app (a pair ruled apart is never flagged again). */
-  const ask = (from, question, yes, act) => {
+  const ask = (from, question, yes, act, extra = null) => {
     const id = `dup-confirm-${first.id}-${second.id}`;
-    confirmBox.replaceChildren(h('p', { id }, question), h('div', { class: 'actions' },
+    confirmBox.replaceChildren(h('p', { id }, question), extra, h('div', { class: 'actions' },
       button({ class: 'btn primary', 'data-action': 'confirm', 'aria-describedby': id, onclick: act }, yes),
       h('button', { class: 'btn', type: 'button', onclick: () => { confirmBox.hidden = true; from.focus(); } }, t('cancel'))));
     confirmBox.hidden = false;
@@ -131,10 +134,14 @@ function pairCard(ctx, pair, info) {
       () => ctx.api.post(`/children/${winner.id}/merge`, { duplicate_id: loser.id }), tx('dup_merged', { name: winner.name })));
   } }, tx('dup_merge'));
   const names = { a: first.name, b: second.name };
+  // why, for whoever reads the child's history later (the audit had none): twins, or a namesake
+  const why = () => radios(`apart-why-${first.id}-${second.id}`, tx('dup_apart_why'),
+    [['dup_twins', tx('dup_twins')], ['dup_namesake', tx('dup_namesake')]], null);
   const apart = button({ class: 'btn', 'data-action': 'not-duplicate', onclick: () => ask(apart, tx('dup_apart_ask', names),
     tx('dup_apart_yes'), () => run(async () => {
-      for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`);
-    }, tx('dup_apart', names))) }, tx('dup_not_same'));
+      const chosen = confirmBox.querySelector('input:checked')?.value;
+      for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`, chosen ? { reason: tx(chosen) } : {});
+    }, tx('dup_apart', names)), why()) }, tx('dup_not_same'));
 
   return h('article', { class: 'card dup-pair', 'data-first': first.id, 'data-second': second.id },
     h('h3', {}, first.name === second.name ? first.name : `${first.name} · ${second.name}`),

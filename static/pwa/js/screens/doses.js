@@ -3,7 +3,7 @@ import { formatDate, inLang, t } from '../i18n.js';
 import { checkbox, choice, field, h, radios, showErrors, todayIso } from '../ui.js';
 import { dueToday } from '../assess.js';
 import { checkCopied, copyableDoses, scheduleOn, validateDose, validateSupplement } from '../due.js';
-import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, dateError, isHealthWorker, lateAfterExit, lotErrors, recordDay } from '../checks.js';
+import { BATCH_MAX, DOSE_SOURCES, EXPIRY_RANGE, dateError, doseFormDay, isHealthWorker, lateAfterExit, lotErrors } from '../checks.js';
 import { keptLots, lotsOn, productsOf, rememberLots } from '../lots.js';
 import { childGone, doseLabel, dueTitle } from './child.js';
 import { dateCheck, deleteCard, onSave, recordIds, savedWords, showRefused } from './forms.js';
@@ -141,7 +141,7 @@ export async function dosesForm(ctx, childId) {
   const area = await ctx.area(child);
   const form = h('form', { class: 'card', novalidate: true, id: 'doses-form' }, h('h2', {}, `${t('record_doses')}: ${child.name}`));
   const late = lateAfterExit(child, ctx.day.date); // her exit day's doses drawn until a day is picked
-  const day = late ?? recordDay(ctx.day.date);
+  const day = doseFormDay(child, ctx.day.date);
   const dateField = field({ label: t('given_on'), name: 'given_on', type: 'date', value: late ? '' : day, required: true,
     max: late ?? todayIso(), min: child.birth_date });
   const options = h('fieldset', { class: 'checks' }, h('legend', {}, dueTitle(day)));

@@ -2,7 +2,7 @@
 import { formatDate, formatNumber, inLang, t, texts } from '../i18n.js';
 import { checkbox, choice, confirmed, field, h, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
-import { asStored, birthDateError, dateError, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, overFive, rangeError, recordDay, visibleText } from '../checks.js';
+import { asStored, birthDateError, dateError, doseFormDay, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, overFive, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
 import { childGone, duePanel, exitText, statusPanel } from './child.js';
 
@@ -296,7 +296,7 @@ export async function visitForm(ctx, childId, measurementId = null) {
     };
     // the other language: drawn again here (the address is the child's)
     // the doses due on the day the dose form records (an earlier weighing corrected: that day's said nothing useful)
-    const doseDay = on === recordDay(ctx.day.date);
+    const doseDay = on === doseFormDay(child, ctx.day.date);
     screen.relang = () => {
       screen.onSync(ctx.syncState);
       output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),

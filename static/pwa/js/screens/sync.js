@@ -179,7 +179,7 @@ export async function conflict(ctx, mutationId) {
   if (c.op === 'delete') return ask(null, 'deleted_on_server', ['discard', 'delete'], ['theirs', null]);
   if (server.deleted_at && c.refusal) { // deleted by one she may not overrule (a midwife): her change only dropped
     const card = ask('conflict-deleted', '', ['keep_deleted', null]);
-    card.querySelector('.notice').textContent = t('deleted_not_restorable', { why: inLang(...c.refusal)?.deleted_at });
+    card.querySelector('.notice').textContent = t('deleted_not_restorable', { why: [].concat(inLang(...c.refusal)?.deleted_at ?? []).join(' ') });
     return card;
   }
   if (server.deleted_at) { // she changed what someone else deleted: restored with her change, or her change dropped
