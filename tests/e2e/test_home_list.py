@@ -176,3 +176,20 @@ def test_a_midwife_searching_a_child_of_another_of_her_posyandu_finds_her_there(
     found.first.click()
     page.get_by_role("heading", name=child["name"], exact=True).wait_for()
     assert page.evaluate("() => location.hash") in {f"#/child/{c['id']}" for c in melati if c["name"] == child["name"]}
+
+
+def test_a_midwifes_posyandu_of_the_day_is_kept_over_a_reload(live_server, new_context):
+    """A midwife picked Posyandu Mawar for the day; Android closed the app (a reload): it opened again on
+    her first posyandu, Kenanga, and she weighed Mawar's children with Kenanga's list on screen."""
+    from tests.e2e.pages import enter_pin
+
+    page = new_context().new_page()
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    first = page.locator("#day-posyandu option:checked").text_content()
+    other = next(o for o in page.locator("#day-posyandu option").all_text_contents() if o != first)
+    page.locator("#day-posyandu").select_option(label=other)
+    expect(page.locator("#day-posyandu option:checked")).to_have_text(other)
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#day-posyandu option:checked")).to_have_text(other)

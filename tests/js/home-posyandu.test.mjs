@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { installDom } from './fakedom.mjs';
 
 installDom();
+const stored = new Map(); // the phone's localStorage
+globalThis.localStorage = { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, String(v)) };
 
 const home = await import('../../static/pwa/js/screens/home.js');
 const schedule = JSON.parse(readFileSync(new URL('../../static/pwa/data/schedule-2024.json', import.meta.url)));
@@ -34,6 +36,15 @@ test("a midwife's posyandus are offered by name, and the day starts at the first
   ctx.day.posyandu_id = 'a3b2'; // the one she chose stays chosen
   const again = await home.render(ctx);
   assert.equal(chosen(again), 'a3b2');
+
+  // the app reopened (Android closed it): the day starts at the posyandu she last chose, if still hers
+  stored.set('day-posyandu-b1', '7ecd');
+  ctx.day.posyandu_id = null;
+  assert.equal(chosen(await home.render(ctx)), '7ecd');
+  stored.set('day-posyandu-b1', 'gone');
+  ctx.day.posyandu_id = null;
+  assert.equal(chosen(await home.render(ctx)), 'e4d7');
+  stored.clear();
 });
 
 test("a midwife's home reads the records of the day's posyandu's children only (not her six posyandus')", async () => {

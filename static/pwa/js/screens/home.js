@@ -73,11 +73,15 @@ export function skdnPanel(row, month, state = {}) {
 }
 
 /** The day's posyandu's records (reread after a sync). */
+const pickKey = (ctx) => `day-posyandu-${ctx.session?.user.id}`;
+
 async function readDay(ctx) {
   const [children, all] = await Promise.all([ctx.children(), ctx.posyandus()]);
   // a midwife's by name, the day starting at the first
   const posyandus = [...all].sort((a, b) => byName.compare(a.name, b.name));
-  ctx.day.posyandu_id ||= posyandus[0]?.id ?? null;
+  // a midwife's posyandu of the day kept over a reload (Android closing the app): one of hers, else her first
+  ctx.day.posyandu_id ||= localStorage.getItem(pickKey(ctx));
+  if (!posyandus.some((p) => p.id === ctx.day.posyandu_id)) ctx.day.posyandu_id = posyandus[0]?.id ?? ctx.day.posyandu_id;
   const here = (entity) => ctx.records(entity, ctx.day.posyandu_id);
   const [measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
     here('measurement'), here('immunisation'), here('supplement'), ctx.tables(), ctx.kbm(), ctx.schedule()]);
@@ -177,7 +181,7 @@ export async function render(ctx) {
     }
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; rows = null; drawDue(); draw(); } });
-  select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; ctx.route(); });
+  select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; localStorage.setItem(pickKey(ctx), select.value); ctx.route(); });
   search.addEventListener('input', () => { ctx.query = search.value; draw({ soon: true }); });
   drawDue();
   draw({ soon: !globalThis.history?.state?.y }); // Back far down: all
