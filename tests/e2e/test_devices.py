@@ -61,6 +61,9 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     row = panel.locator(f"li[data-client='{phone['client_id']}']")
     expect(row).to_contain_text(phone["user_name"])
     expect(row).to_contain_text("sinkron terakhir")
+    # her two phones told apart by the day each first synced (the rows read alike)
+    expect(row).to_contain_text("pertama sinkron")
+    expect(panel.locator("li[data-client='old-phone']")).to_contain_text("pertama sinkron")
     expect(row.locator(".tag")).to_have_text(["1 data belum terkirim"])
     expect(panel.locator("li[data-client='old-phone'] .tag")).to_have_text(
         ["aplikasi versi lama: buka saat ada sinyal lalu ketuk Muat ulang"])

@@ -12,6 +12,7 @@ export const W = {
   none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
   listed: ['Daftar {n} HP', 'A list of {n} {n:phone|phones}'],
   seen: ['sinkron terakhir {when}', 'last synced {when}'],
+  first: ['pertama sinkron {when}', 'first synced {when}'],
   unsent: ['{n} data belum terkirim', '{n} {n:record|records} not sent'],
   stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
   off: ['akun nonaktif', 'account switched off'],
@@ -49,11 +50,13 @@ export async function allDevices(api) {
   return [...byId.values()];
 }
 
-function row(device, posyandu, now) {
+/** `several`: its user has other phones too, told apart by when each first synced (the rows were alike). */
+function row(device, posyandu, now, several) {
   const { stale, unsent, off, stuck } = worry(device, now);
   return h('li', { class: 'row', 'data-client': device.client_id },
     h('span', { class: 'row-main' }, h('strong', {}, device.user_name),
-      h('small', {}, [posyandu.get(device.posyandu_id), tx('seen', { when: formatDateTime(device.last_seen_at) })]
+      h('small', {}, [posyandu.get(device.posyandu_id), several && tx('first', { when: formatDateTime(device.first_seen) }),
+        tx('seen', { when: formatDateTime(device.last_seen_at) })]
         .filter(Boolean).join(' · ')),
       stuck ? h('small', { class: 'notice' }, tx('off_unsent')) : null),
     h('span', {}, unsent ? h('span', { class: `tag ${stale || stuck ? 'bad' : 'warn'}` }, tx('unsent', { n: device.pending_changes })) : null,
@@ -68,7 +71,8 @@ export async function show(ctx, box) {
     const [devices, places] = await Promise.all([allDevices(ctx.api), ctx.posyandus()]);
     const posyandu = new Map(places.map((p) => [p.id, p.name]));
     box.replaceChildren(devices.length
-      ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now())))   // the longest unseen first
+      ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now(),   // the longest unseen first
+        devices.some((o) => o !== d && o.user_id === d.user_id))))
       : h('p', { class: 'muted' }, tx('none')));
     // the button she pressed keeps the focus: what came below it is said (TalkBack heard nothing)
     ctx.announce(devices.length ? tx('listed', { n: devices.length }) : tx('none'));
