@@ -126,6 +126,12 @@ def test_an_admin_adds_edits_resets_and_switches_off_a_kader(live_server, new_co
     page.locator("#users-list a", has_text="Kader Mawar Baru").click()
     page.get_by_role("button", name="Aktifkan lagi").click()
     expect(page.locator("#user-state")).to_contain_text("Aktif")
+    expect(page.locator("#user-state-note")).to_have_text("Akun diaktifkan lagi.")
+    # a later save refused: the note of the earlier one goes (it stayed above "wajib diisi")
+    page.locator("#user-edit").get_by_label("Nama lengkap").fill("")
+    page.locator("#user-edit").get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator("#user-edit")).to_contain_text("wajib diisi")
+    expect(page.locator("#user-state-note")).to_have_text("")
     assert stored_user(live_server, username)["active"] is True
 
 

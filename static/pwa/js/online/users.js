@@ -298,8 +298,13 @@ async function edit(ctx, id) {
     field({ label: tx('phone'), name: 'phone', type: 'tel', value: user.phone ?? '', autocomplete: 'off' }),
     editNote,
     h('button', { class: 'btn primary', type: 'submit' }, tx('save_edit')));
+  /** A saved note goes once the next change is asked ("Akun diaktifkan lagi." stayed above a refused save). */
+  const settle = () => [editNote, passwordNote, stateNote].forEach((n) => {
+    if (n.classList.contains('ok')) { n.className = ''; n.textContent = ''; }
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    settle();
     const body = userChanges(user, values(form));
     if (!Object.keys(body).length) {
       editNote.className = 'notice info';
@@ -316,6 +321,7 @@ async function edit(ctx, id) {
     h('button', { class: 'btn', type: 'submit' }, tx('reset')));
   password.addEventListener('submit', async (e) => {
     e.preventDefault();
+    settle();
     if (await submit(password, passwordNote, () => patch({ password: password.elements.password.value }))) {
       done('user-password-note', tx('reset_done'));
     }
@@ -323,6 +329,7 @@ async function edit(ctx, id) {
 
   const stateNote = noteOf('user-state-note');
   const turn = (active) => async () => {
+    settle();
     stateNote.className = ''; stateNote.textContent = '';
     try {
       await patch({ active });
