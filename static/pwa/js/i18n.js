@@ -387,6 +387,8 @@ const W = {
   show_parents: ['Lihat orang tua & kode undangan', 'Show parents & invitation codes'],
   changes: ['Riwayat perubahan', 'History of changes'],
   show_changes: ['Lihat riwayat perubahan', 'Show the history of changes'],
+  removal: ['Hapus data anak', "Delete the child's record"],
+  show_removal: ['Hapus data anak ini…', "Delete this child's record…"],
   read_only: ['Akun ini hanya bisa melihat data.', 'This account can only view records.'],
   save_failed: ['Belum tersimpan: HP ini tidak dapat menyimpan data ({reason}). Coba simpan lagi; bila tetap gagal, kosongkan sebagian memori HP.',
     'Not saved: this phone could not store the data ({reason}). Try saving again; if it keeps failing, free up some of the phone\'s storage.'],

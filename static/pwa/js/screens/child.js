@@ -191,7 +191,7 @@ export function exportButton(ctx, child, status) {
   } }, t('export_child'));
 }
 
-/** A staff panel of js/online/`name`.js (parents, changes), drawn on a tap, online. */
+/** A staff panel of js/online/`name`.js (parents, changes, removal), drawn on a tap, online. */
 const panels = {};
 function onlinePanel(ctx, child, name) {
   const box = h('div', { id: name });
@@ -272,5 +272,5 @@ export async function render(ctx, childId) {
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     gone ? null : duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
     cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents,
-    ctx.canWrite() && !unsent ? onlinePanel(ctx, child, 'changes') : null);
+    ctx.canWrite() && !unsent ? [onlinePanel(ctx, child, 'changes'), onlinePanel(ctx, child, 'removal')] : null);
 }

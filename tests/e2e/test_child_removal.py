@@ -1,0 +1,44 @@
+"""A child registered by mistake deleted from the app, in real Chromium against the real server: there
+was no way to but the API (a midwife, or a kader asked by a parent withdrawing her consent). "Hapus data
+anak ini…" on the child's screen (online: js/online/removal.js) says what deleting does and what to do
+instead (a duplicate is merged, a child who moved or died recorded as leaving), asks the reason, and
+deletes on a second tap; the child leaves the phone at the sync that follows."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import login, open_child, registered_by, wait_synced, weighed_by
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_child_registered_by_mistake_is_deleted_with_a_reason_on_a_second_tap(live_server, new_context):
+    from datetime import date
+
+    name = "Anak Salah Daftar"
+    child_id = registered_by(live_server, "kader3", name, days_old=250, mother_name="Yanti")
+    weighing = weighed_by(live_server, "kader3", child_id, measured_on=date.today().isoformat(), weight_kg=7.9)
+    ctx = new_context()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    open_child(page, name)
+    panel = page.locator("#removal-panel")
+    panel.get_by_role("button", name="Hapus data anak ini…").click()
+    expect(panel).to_contain_text('Anak yang tercatat dua kali digabungkan di "Anak ganda", bukan dihapus')
+    panel.get_by_role("button", name="Hapus data anak", exact=True).click()
+    panel.get_by_role("button", name=f"Ya, hapus data {name}").click()
+    expect(panel.locator(".error")).to_have_text("wajib diisi")  # the reason first; nothing sent
+    assert live_server.api("GET", f"/children/{child_id}", "kader3").status_code == 200
+    panel.get_by_label("Terdaftar keliru (anak ini tidak ada, atau bukan anak posyandu ini)").check()
+    panel.get_by_role("button", name=f"Ya, hapus data {name}").click()
+    expect(page.locator("#search")).to_be_visible()  # home
+    expect(page.locator("#children a", has_text=name)).to_have_count(0)
+    assert live_server.api("GET", f"/children/{child_id}", "kader3").status_code == 404
+    assert live_server.api("GET", f"/measurements/{weighing}", "kader3").status_code == 404  # her records with her
+    audit = live_server.api("GET", f"/audit-log?entity=child&record_id={child_id}&action=delete", "admin").get_json()["items"]
+    assert [a["reason"] for a in audit] == ["Terdaftar keliru (anak ini tidak ada, atau bukan anak posyandu ini)"], audit
+    assert errors == []
