@@ -17,6 +17,8 @@ export const W = {
   delete: ['Hapus data anak', 'Delete the child\'s record'],
   sure: ['Ya, hapus data {name}', 'Yes, delete {name}\'s record'],
   done: ['Data {name} dihapus.', '{name}\'s record was deleted.'],
+  unsent: ['Sebagian data anak ini di HP ini belum terkirim: kirim atau buang dulu di Sinkron data, lalu hapus.',
+    'Some of this child\'s records on this phone are not sent yet: send or discard them first under Sync, then delete.'],
 };
 
 /** A word of this panel, filled by the shell's t() (as online/users.js). */
@@ -33,6 +35,14 @@ export async function show(ctx, child, box, said) {
   const remove = async () => {
     const reason = form.querySelector('input[name=removal-reason]:checked')?.value;
     if (!showErrors(form, reason ? {} : { 'removal-reason': [t('required')] })) return;
+    // her records of the child not yet sent first: a weighing arriving after the delete is kept on a deleted child
+    await ctx.sync.syncNow();
+    const held = await ctx.bundle(child.id);
+    if ([held.child, ...held.measurements, ...held.immunisations, ...held.supplements].some((r) => r?._pending)) {
+      said.textContent = tx('unsent');
+      said.focus();
+      return;
+    }
     try {
       // the reason in Bahasa Indonesia, whoever reads the history later (as a weighing's delete)
       await ctx.api.request('DELETE', `/children/${child.id}?reason=${encodeURIComponent(W[reason][0])}`);
