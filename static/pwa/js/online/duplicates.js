@@ -140,7 +140,8 @@ function pairCard(ctx, pair, info) {
   const apart = button({ class: 'btn', 'data-action': 'not-duplicate', onclick: () => ask(apart, tx('dup_apart_ask', names),
     tx('dup_apart_yes'), () => run(async () => {
       const chosen = confirmBox.querySelector('input:checked')?.value;
-      for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`, chosen ? { reason: tx(chosen) } : {});
+      const body = chosen ? { reason: W[chosen][0] } : {}; // in Bahasa Indonesia, whoever reads it later
+      for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`, body);
     }, tx('dup_apart', names)), why()) }, tx('dup_not_same'));
 
   return h('article', { class: 'card dup-pair', 'data-first': first.id, 'data-second': second.id },
