@@ -28,7 +28,7 @@ def test_a_child_registered_by_mistake_is_deleted_with_a_reason_on_a_second_tap(
     open_child(page, name)
     panel = page.locator("#removal-panel")
     panel.get_by_role("button", name="Hapus data anak ini…").click()
-    expect(panel).to_contain_text('Anak yang tercatat dua kali digabungkan di "Anak ganda", bukan dihapus')
+    expect(panel).to_contain_text("Anak yang tercatat dua kali jangan dihapus: beri tahu bidan agar digabungkan.")
     panel.get_by_role("button", name="Hapus data anak", exact=True).click()
     panel.get_by_role("button", name=f"Ya, hapus data {name}").click()
     expect(panel.locator(".error")).to_have_text("wajib diisi")  # the reason first; nothing sent
@@ -37,6 +37,7 @@ def test_a_child_registered_by_mistake_is_deleted_with_a_reason_on_a_second_tap(
     panel.get_by_role("button", name=f"Ya, hapus data {name}").click()
     expect(page.locator("#search")).to_be_visible()  # home
     expect(page.locator("#children a", has_text=name)).to_have_count(0)
+    wait_synced(page)
     assert live_server.api("GET", f"/children/{child_id}", "kader3").status_code == 404
     assert live_server.api("GET", f"/measurements/{weighing}", "kader3").status_code == 404  # her records with her
     audit = live_server.api("GET", f"/audit-log?entity=child&record_id={child_id}&action=delete", "admin").get_json()["items"]
@@ -44,10 +45,11 @@ def test_a_child_registered_by_mistake_is_deleted_with_a_reason_on_a_second_tap(
     assert errors == []
 
 
-def test_a_child_whose_weighing_waits_on_the_phone_is_deleted_only_once_it_is_sent_or_discarded(live_server,
-                                                                                                new_context):
-    """A weighing of hers the server refused waits on the phone: deleted meanwhile, the weighing sent later
-    would land on a deleted child, kept out of sight for review. The delete asks that it go first."""
+def test_a_child_whose_refused_weighing_waits_on_the_phone_is_deleted_once_it_is_fixed_or_discarded(
+        live_server, new_context):
+    """A weighing of hers the server refused waits on the phone: deleted meanwhile, the weighing sent again
+    later would land on a deleted child, kept out of sight for review. The delete asks that it go first;
+    a weighing merely waiting for a signal goes first by itself (the delete is queued after it)."""
     from tests.e2e.pages import weigh_first_child_refused
 
     ctx = new_context()
@@ -64,10 +66,42 @@ def test_a_child_whose_weighing_waits_on_the_phone_is_deleted_only_once_it_is_se
     panel.get_by_label("Terdaftar keliru (anak ini tidak ada, atau bukan anak posyandu ini)").check()
     panel.get_by_role("button", name="Hapus data anak", exact=True).click()
     panel.get_by_role("button", name=f"Ya, hapus data {child['name']}").click()
-    expect(page.locator("#removal-status")).to_have_text(
-        "Sebagian data anak ini di HP ini belum terkirim: kirim atau buang dulu di Sinkron data, lalu hapus.")
-    assert live_server.api("GET", f"/children/{entry}", "kader1").status_code == 200  # not deleted
+    expect(page.locator("#removal-status")).to_have_text('Ada data anak ini yang ditolak server dan menunggu di '
+                                                        '"Perlu perhatian": perbaiki atau buang dulu di Sinkron data, lalu hapus.')
     page.goto(f"{live_server.url}/#/sync")
     page.locator("#attention li").get_by_role("button", name="Buang").click()
     page.locator("#attention li").get_by_role("button", name="Ya, buang data ini").click()
     expect(page.locator("#attention")).to_have_count(0)
+    assert live_server.api("GET", f"/children/{entry}", "kader1").status_code == 200  # nothing deleted yet
+
+    # offline now, a weighing waits for a signal, and the child is deleted: the weighing goes first, then her delete
+    def reviews() -> int:
+        return len(live_server.api("GET", "/audit-log?action=needs_review&limit=100", "admin").get_json()["items"])
+
+    reviewed_before = reviews()
+    ctx.set_offline(True)
+    page.goto(f"{live_server.url}/#/child/{entry}")
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("8,2")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    page.goto(f"{live_server.url}/#/child/{entry}")
+    page.get_by_role("heading", name=child["name"], exact=True).wait_for()
+    page.route("**/api/v1/sync/push", lambda route: route.abort())  # still no signal for the sync
+    ctx.set_offline(False)  # but the panel's module is fetched online
+    panel.get_by_role("button", name="Hapus data anak ini…").click()
+    panel.get_by_label("Orang tua menarik persetujuan (meminta datanya dihapus)").check()
+    panel.get_by_role("button", name="Hapus data anak", exact=True).click()
+    panel.get_by_role("button", name=f"Ya, hapus data {child['name']}").click()
+    expect(page.locator("#search")).to_be_visible()
+    page.unroute("**/api/v1/sync/push")
+    page.goto(f"{live_server.url}/#/sync")
+    page.get_by_role("button", name="Sinkron sekarang").click()
+    wait_synced(page)
+    assert live_server.api("GET", f"/children/{entry}", "kader1").status_code == 404
+    # the weighing reached the server before the delete, and went with the child: none kept on a deleted child
+    assert reviews() == reviewed_before
+    created = live_server.api("GET", "/audit-log?entity=measurement&action=create&limit=1", "admin").get_json()["items"]
+    deleted = live_server.api("GET", f"/audit-log?entity=measurement&action=delete&record_id={created[0]['record_id']}",
+                              "admin").get_json()["items"]
+    assert [d["reason"] for d in deleted] == ["Orang tua menarik persetujuan (meminta datanya dihapus)"], deleted

@@ -62,8 +62,14 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     expect(row).to_contain_text(phone["user_name"])
     expect(row).to_contain_text("sinkron terakhir")
     # her two phones told apart by the day each first synced (the rows read alike)
-    expect(row).to_contain_text("pertama sinkron")
-    expect(panel.locator("li[data-client='old-phone']")).to_contain_text("pertama sinkron")
+    expect(row).to_contain_text("sinkron pertama")
+    expect(panel.locator("li[data-client='old-phone']")).to_contain_text("sinkron pertama")
+    # only a user of several phones has them told apart: each row says it exactly then
+    rows = panel.locator("li[data-client]").evaluate_all("els => Object.fromEntries(els.map((e) => [e.dataset.client, e.textContent]))")
+    user = {d["client_id"]: d["user_id"] for d in live_server.api("GET", "/sync/devices?limit=200", "bidan1").get_json()["items"]}
+    phones = {u: sum(user[c] == u for c in rows) for u in {user[c] for c in rows}}
+    assert {c: "sinkron pertama" in text for c, text in rows.items()} == {c: phones[user[c]] > 1 for c in rows}, rows
+    assert any(n == 1 for n in phones.values())  # bidan1's own phone, at least: the rule both ways
     expect(row.locator(".tag")).to_have_text(["1 data belum terkirim"])
     expect(panel.locator("li[data-client='old-phone'] .tag")).to_have_text(
         ["aplikasi versi lama: buka saat ada sinyal lalu ketuk Muat ulang"])

@@ -45,6 +45,15 @@ test("a midwife's posyandus are offered by name, and the day starts at the first
   ctx.day.posyandu_id = null;
   assert.equal(chosen(await home.render(ctx)), 'e4d7');
   stored.clear();
+  // storage refused (a browser's private mode, a full disk): the home is drawn, at her first posyandu
+  const kept = globalThis.localStorage;
+  globalThis.localStorage = { getItem: () => { throw new Error('SecurityError'); }, setItem: () => { throw new Error('full'); } };
+  ctx.day.posyandu_id = null;
+  try {
+    assert.equal(chosen(await home.render(ctx)), 'e4d7');
+  } finally {
+    globalThis.localStorage = kept;
+  }
 });
 
 test("a midwife's home reads the records of the day's posyandu's children only (not her six posyandus')", async () => {

@@ -12,7 +12,7 @@ export const W = {
   none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
   listed: ['Daftar {n} HP', 'A list of {n} {n:phone|phones}'],
   seen: ['sinkron terakhir {when}', 'last synced {when}'],
-  first: ['pertama sinkron {when}', 'first synced {when}'],
+  first: ['sinkron pertama {when}', 'first synced {when}'],
   unsent: ['{n} data belum terkirim', '{n} {n:record|records} not sent'],
   stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
   off: ['akun nonaktif', 'account switched off'],
@@ -70,9 +70,11 @@ export async function show(ctx, box) {
   try {
     const [devices, places] = await Promise.all([allDevices(ctx.api), ctx.posyandus()]);
     const posyandu = new Map(places.map((p) => [p.id, p.name]));
+    const phones = new Map();
+    for (const d of devices) phones.set(d.user_id, (phones.get(d.user_id) ?? 0) + 1);
     box.replaceChildren(devices.length
-      ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now(),   // the longest unseen first
-        devices.some((o) => o !== d && o.user_id === d.user_id))))
+      // the longest unseen first
+      ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now(), phones.get(d.user_id) > 1)))
       : h('p', { class: 'muted' }, tx('none')));
     // the button she pressed keeps the focus: what came below it is said (TalkBack heard nothing)
     ctx.announce(devices.length ? tx('listed', { n: devices.length }) : tx('none'));

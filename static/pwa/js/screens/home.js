@@ -72,15 +72,19 @@ export function skdnPanel(row, month, state = {}) {
     h('p', { class: 'muted small' }, t('skdn_here_note')));
 }
 
-/** The day's posyandu's records (reread after a sync). */
-const pickKey = (ctx) => `day-posyandu-${ctx.session?.user.id}`;
+/** A midwife's posyandu of the day, kept over a reload (Android closing the app); storage refused: not kept. */
+const picked = (ctx, id) => {
+  const key = `day-posyandu-${ctx.session?.user.id}`;
+  try { return id ? localStorage.setItem(key, id) : localStorage.getItem(key); } catch { return null; }
+};
 
+/** The day's posyandu's records (reread after a sync). */
 async function readDay(ctx) {
   const [children, all] = await Promise.all([ctx.children(), ctx.posyandus()]);
   // a midwife's by name, the day starting at the first
   const posyandus = [...all].sort((a, b) => byName.compare(a.name, b.name));
-  // a midwife's posyandu of the day kept over a reload (Android closing the app): one of hers, else her first
-  ctx.day.posyandu_id ||= localStorage.getItem(pickKey(ctx));
+  // the one she picked before a reload, if still hers; else her first
+  ctx.day.posyandu_id ||= picked(ctx);
   if (!posyandus.some((p) => p.id === ctx.day.posyandu_id)) ctx.day.posyandu_id = posyandus[0]?.id ?? ctx.day.posyandu_id;
   const here = (entity) => ctx.records(entity, ctx.day.posyandu_id);
   const [measurements, immunisations, supplements, tables, kbm, schedule] = await Promise.all([
@@ -181,7 +185,7 @@ export async function render(ctx) {
     }
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; rows = null; drawDue(); draw(); } });
-  select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; localStorage.setItem(pickKey(ctx), select.value); ctx.route(); });
+  select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; picked(ctx, select.value); ctx.route(); });
   search.addEventListener('input', () => { ctx.query = search.value; draw({ soon: true }); });
   drawDue();
   draw({ soon: !globalThis.history?.state?.y }); // Back far down: all
