@@ -161,7 +161,8 @@ def test_a_table_published_while_a_batch_holds_children_queues_them_again_once_i
         try:
             assert len(batch.execute(text("SELECT child_id FROM growth_recompute FOR UPDATE SKIP LOCKED")).all()) == 2
             publish = threading.Thread(target=lambda: answers.append(client.post(
-                "/api/v1/growth/kbm", json={**STRICTER, "source": "uji: terbit lagi"}, headers=world.headers("admin"))))
+                "/api/v1/growth/kbm", json={"grams_by_month": {**STRICTER["grams_by_month"], "6": 550},  # another table
+                                            "source": "uji: terbit lagi"}, headers=world.headers("admin"))))
             publish.start()
             time.sleep(1.0)
             assert publish.is_alive() and not answers  # waits for the batch's rows
