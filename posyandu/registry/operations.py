@@ -698,6 +698,50 @@ def _check_born_before_events(child_id: uuid.UUID, birth_date: Any, field: str) 
             "perbaiki catatan itu dulu")]})
 
 
+def deleted_children(user: User) -> Any:
+    """The children a bidan or admin may bring back (``restore_child``): deleted in her area, not
+    merged into another child (a merge is not undone) nor erased after their retention period."""
+    from posyandu.retention import ERASED
+
+    access.require_health_worker(user)
+    return select(Child).where(access.child_clause(user), Child.deleted_at.is_not(None), Child.merged_into.is_(None),
+                               Child.name != ERASED)
+
+
+def deletion_facts(children: Collection[Child]) -> dict[uuid.UUID, dict[str, Any]]:
+    """For each deleted child: who deleted her (``deleted_by``: name and role) and why (``reason``),
+    from her last ``delete`` audit row; the weighings, doses and capsules deleted with her
+    (``removed``, by entity); and those recorded for her since (``recorded_after``: a phone that had
+    not heard of the delete, kept for review: ``sync.push._kept_for_review``), which tell a midwife
+    the child still comes to the posyandu."""
+    from posyandu.audit import AuditLog
+    from posyandu.events import DATE_FIELD
+
+    ids = [c.id for c in children]
+    facts: dict[uuid.UUID, dict[str, Any]] = {
+        c.id: {"deleted_by": None, "reason": None, "removed": {}, "recorded_after": {}} for c in children}
+    if not ids:
+        return facts
+    rows = db.session.execute(
+        select(AuditLog.record_id, AuditLog.reason, User.name, User.role)
+        .outerjoin(User, User.id == AuditLog.user_id)
+        .where(AuditLog.entity == "child", AuditLog.action == "delete", AuditLog.record_id.in_([str(i) for i in ids]))
+        .order_by(AuditLog.id))
+    for record_id, reason, name, role in rows:  # the last one stands
+        fact = facts[uuid.UUID(record_id)]
+        fact["reason"] = reason
+        fact["deleted_by"] = {"name": name, "role": role} if role else None
+    stamp = {c.id: c.deleted_at for c in children}
+    for model in DATE_FIELD:
+        for child_id, deleted_at, n in db.session.execute(
+                select(model.child_id, model.deleted_at, func.count()).where(model.child_id.in_(ids))
+                .group_by(model.child_id, model.deleted_at)):
+            kind = "recorded_after" if deleted_at is None else "removed" if deleted_at == stamp[child_id] else None
+            if kind:
+                facts[child_id][kind][model.__tablename__] = n
+    return facts
+
+
 def child_events(child_id: uuid.UUID) -> list[Any]:
     """The child's live measurements, immunisations and supplements."""
     from posyandu.events import DATE_FIELD

@@ -14,10 +14,11 @@ from posyandu.auth import operations as auth_ops
 from posyandu.database import name_contains
 from posyandu.errors import NotFound, ValidationFailed
 from posyandu.extensions import Blueprint, db
-from posyandu.pagination import PageArgs, paginate
+from posyandu.pagination import PageArgs, cursor_instant, paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (NOTHING_IN_BODY, ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
+                                       DeletedChildPage, DeletedChildQueryArgs,
                                        InvitationSchema, LinkedParentPage, MergeSchema, NotDuplicateSchema,
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
@@ -226,6 +227,61 @@ class ChildById(MethodView):
         """Remove a child registered by mistake (kept as a tombstone)."""
         ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"))
         db.session.commit()
+
+
+@blp.route("/children/deleted")
+class DeletedChildren(MethodView):
+    @roles_required(*HEALTH_WORKERS)
+    @blp.arguments(DeletedChildQueryArgs, location="query")
+    @blp.response(200, DeletedChildPage)
+    def get(self, args):
+        """The deleted children of the caller's area that may be brought back (bidan, admin), the last
+        deleted first: who deleted each and why, her records deleted with her, and those a phone
+        sent for her since (kept for review). Merged duplicates and children erased after their
+        retention period are not listed."""
+        access.check_area_args(current_user, args, closed=True)
+        stmt = ops.deleted_children(current_user)
+        if args.get("posyandu_id"):
+            stmt = stmt.where(access.Child.posyandu_id == args["posyandu_id"])
+        page = paginate(stmt, [access.Child.deleted_at, access.Child.id], args["limit"], args["cursor"],
+                        [cursor_instant, uuid.UUID], descending=True)
+        facts = ops.deletion_facts(page["items"])
+        privacy.record_reads("list", [child.id for child in page["items"]])
+        db.session.commit()
+        page["items"] = [{**_deleted_fields(child), **facts[child.id]} for child in page["items"]]
+        return page
+
+
+def _deleted_fields(child):  # type: ignore[no-untyped-def]
+    return {key: getattr(child, key) for key in ("id", "name", "sex", "birth_date", "posyandu_id", "deleted_at")}
+
+
+@blp.route("/children/<uuid:child_id>/restore")
+class ChildRestore(MethodView):
+    @roles_required(*HEALTH_WORKERS)
+    @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")
+    @blp.response(200, ChildSchema)
+    def post(self, _body, child_id):
+        """Bring back a deleted child (bidan, admin) with the weighings, doses and capsules deleted with
+        her; those a phone sent for her since count again too. Her phones receive her at their next
+        sync. Not a merged duplicate nor a child erased after her retention period (404: neither is in
+        ``/children/deleted``); not at a posyandu closed since (404 to a bidan: out of her area, as
+        its children; 422 on ``posyandu_id`` to an admin: register her again where she goes now).
+
+        Idempotent: a retry of a restore made already (its answer lost) is answered 200 with the
+        child as she stands."""
+        posyandu_id = db.session.scalar(select(access.Child.posyandu_id).where(access.Child.id == child_id))
+        access.lock_posyandu_for_children([posyandu_id] if posyandu_id else [])  # judged as a registration there
+        access.lock_children([child_id], access.CHILD)
+        child = db.session.scalar(ops.deleted_children(current_user).where(access.Child.id == child_id))
+        if child is None:
+            standing = access.get_child(current_user, child_id)  # restored already: 404 when not hers
+            privacy.record_reads("view", [standing.id])
+            db.session.commit()
+            return standing
+        child = ops.restore_child(current_user, child, {})
+        db.session.commit()
+        return child
 
 
 @blp.route("/children/<uuid:child_id>/merge")

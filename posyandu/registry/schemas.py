@@ -122,7 +122,37 @@ class ChildQueryArgs(PageArgs):
     q = v.Trimmed(validate=validate.Length(min=1, max=60), metadata={"description": "Name search"})
 
 
+class DeletedChildQueryArgs(PageArgs):
+    posyandu_id = fields.UUID(metadata={"description": "Only this posyandu's deleted children"})
+
+
+class DeleterSchema(Schema):
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class DeletedChildSchema(Schema):
+    """A deleted child a bidan or admin may bring back: who deleted her, why, what went with her."""
+
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    sex = fields.String(required=True)
+    birth_date = fields.Date(required=True)
+    posyandu_id = fields.UUID(required=True)
+    deleted_at = v.Timestamp(required=True)
+    deleted_by = fields.Nested(DeleterSchema, allow_none=True, required=True, metadata={
+        "description": "The user of her delete; null when it has no audit row naming one"})
+    reason = fields.String(allow_none=True, required=True, metadata={"description": "The reason given for the delete"})
+    removed = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
+        "description": "Her records deleted with her, by entity (measurement, immunisation, supplement): "
+                       "they come back with her"})
+    recorded_after = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
+        "description": "Records a phone sent for her after the delete (kept for review), by entity: the child may "
+                       "still come to the posyandu"})
+
+
 ChildPage = page_schema(ChildSchema, "ChildPage")
+DeletedChildPage = page_schema(DeletedChildSchema, "DeletedChildPage")
 PosyanduPage = page_schema(PosyanduSchema, "PosyanduPage")
 RegionPage = page_schema(RegionSchema, "RegionPage")
 PuskesmasPage = page_schema(PuskesmasSchema, "PuskesmasPage")
