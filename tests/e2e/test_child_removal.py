@@ -105,3 +105,36 @@ def test_a_child_whose_refused_weighing_waits_on_the_phone_is_deleted_once_it_is
     deleted = live_server.api("GET", f"/audit-log?entity=measurement&action=delete&record_id={created[0]['record_id']}",
                               "admin").get_json()["items"]
     assert [d["reason"] for d in deleted] == ["Orang tua menarik persetujuan (meminta datanya dihapus)"], deleted
+
+
+def test_a_midwife_brings_back_a_child_deleted_by_mistake_with_her_weighings(live_server, new_context):
+    """The kader's phone that deleted her forgets the tombstone: "Data anak terhapus" (js/online/deleted.js)
+    lists the deleted children of the midwife's area, who deleted each and why and what went with her, and
+    brings one back on a second tap; her phone receives her with her history."""
+    from datetime import date
+
+    name = "Anak Terhapus Keliru"
+    child_id = registered_by(live_server, "kader1", name, days_old=300, mother_name="Wulan")
+    weighing = weighed_by(live_server, "kader1", child_id, measured_on=date.today().isoformat(), weight_kg=8.2)
+    assert live_server.api("DELETE", f"/children/{child_id}?reason=salah%20pilih%20anak", "kader1").status_code == 204
+    ctx = new_context()
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.locator("#deleted-link").click()
+    page.get_by_role("heading", name="Data anak terhapus").wait_for()
+    card = page.locator(f'#deleted-children li[data-id="{child_id}"]')
+    expect(card).to_contain_text(name)
+    expect(card).to_contain_text("oleh Kader Posyandu Melati")
+    expect(card).to_contain_text("Alasan: salah pilih anak")
+    expect(card).to_contain_text("Ikut terhapus: 1 penimbangan")
+    card.get_by_role("button", name="Kembalikan").click()
+    card.get_by_role("button", name=f"Ya, kembalikan data {name}").click()
+    expect(card.get_by_role("status")).to_have_text(f"Data {name} dikembalikan.")
+    card.get_by_role("link", name=name).click()
+    page.get_by_role("heading", name=name, exact=True).wait_for()
+    assert live_server.api("GET", f"/children/{child_id}", "kader1").status_code == 200
+    assert live_server.api("GET", f"/measurements/{weighing}", "kader1").status_code == 200  # her history with her
+    assert errors == []

@@ -341,6 +341,7 @@ const importScreen = onlineScreen('imports', 'import_nav');
 const kbmScreen = onlineScreen('kbm-table', 'kbm_nav');
 const areasScreen = onlineScreen('areas', 'areas_nav');
 const duplicatesScreen = onlineScreen('duplicates', 'dup_title');
+const deletedScreen = onlineScreen('deleted', 'deleted_nav');
 const ROUTES = [
   [/^#\/child\/([\w-]+)$/, (m) => (ctx.role === 'parent' ? parent.child(ctx, m[1]) : childScreen.render(ctx, m[1]))],
   [/^#\/child\/([\w-]+)\/access$/, (m) => parent.accessLog(ctx, m[1]), toChild, parentOnly],
@@ -356,6 +357,7 @@ const ROUTES = [
   [/^#\/settings$/, () => syncScreen.settings(ctx)],
   [/^#\/password$/, () => syncScreen.passwordScreen(ctx), () => '#/settings', mustChangePassword],
   [/^#\/duplicates$/, duplicatesScreen, () => '#/', judgesDuplicates],
+  [/^#\/deleted$/, deletedScreen, () => '#/', judgesDuplicates], // others: 403
   [/^#\/import$/, importScreen, () => '#/', () => isHealthWorker(ctx.role)], // others: 403
   [/^#\/users(?:\/(new|[\w-]+))?$/, usersScreen, () => '#/', isAdmin],
   [/^#\/kbm$/, kbmScreen, () => '#/settings', isAdmin],
@@ -529,7 +531,7 @@ function wireTriggers() {
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (parentOnline() || (ctx.session && (['#/reports', '#/duplicates'].includes(location.hash)
-      || main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline')))) route();
+      || main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline, #deleted-offline')))) route();
   });
   window.addEventListener('offline', () => {
     ctx.sync?.refresh();

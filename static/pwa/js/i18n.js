@@ -442,6 +442,7 @@ const W = {
   role_admin: ['admin', 'admin'],
   users_nav: ['Pengguna', 'Users'],
   import_nav: ['Impor data', 'Import data'],
+  deleted_nav: ['Data anak terhapus', 'Deleted children'],
   kbm_nav: ['Tabel KBM', 'KBM table'],
   areas_nav: ['Puskesmas & posyandu', 'Health centres & posyandu'],
   logout: ['Keluar', 'Log out'],

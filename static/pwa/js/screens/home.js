@@ -205,7 +205,8 @@ export async function render(ctx) {
     skdnPlace,
     closed ? null : h('a', { class: 'btn primary', href: '#/register' }, t('register_child')),
     ctx.role === 'admin' ? h('a', { class: 'btn', href: '#/users', id: 'users-link' }, t('users_nav')) : null,
-    isHealthWorker(ctx.role) ? h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')) : null,
+    isHealthWorker(ctx.role) ? [h('a', { class: 'btn', href: '#/import', id: 'import-link' }, t('import_nav')), ' ',
+      h('a', { class: 'btn', href: '#/deleted', id: 'deleted-link' }, t('deleted_nav'))] : null,
     h('div', { class: 'field' }, h('label', { for: 'search' }, t('search')), search),
     summary, list);
   // a sync ending while she types redraws only the lists (app.js)
