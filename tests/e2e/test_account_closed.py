@@ -70,3 +70,42 @@ def test_a_parent_closes_her_account_on_one_phone_and_the_other_forgets_it(live_
     expect(other.get_by_label("Nama pengguna")).to_be_visible()
     expect(other.get_by_role("heading", name="Masukkan PIN")).to_have_count(0)
     assert other_errors == []
+
+
+def test_a_parents_phone_whose_session_the_server_no_longer_accepts_forgets_her_children(live_server, new_context):
+    """She changed her password on another phone (her old phone lent or lost): the server refuses this
+    phone's tokens. It kept showing her children's charts and cards behind its PIN, saying only "Gagal
+    memperbarui" in its header. A parent has nothing unsent: at its first refused sync it deletes her data
+    and forgets her login, saying why, as for an account closed."""
+    base = live_server.url
+    child = live_server.api("GET", "/children?limit=1", "kader2").get_json()["items"][0]
+    code = live_server.api("POST", f"/children/{child['id']}/invitations", "kader2").get_json()["code"]
+    made = live_server.api("POST", "/auth/register", json={"code": code, "username": "ibu.hp.lama", "password": SECRET,
+                                                            "name": "Ibu HP Lama"})
+    assert made.status_code == 201, made.get_json()
+    user_id = made.get_json()["user"]["id"]
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, base, "ibu.hp.lama", SECRET)
+    wait_synced(page)
+    expect(page.locator("#children")).to_contain_text(child["name"])
+
+    # on her new phone (the API), a new password: every token of the old one is refused
+    client = live_server.app.test_client()
+    token = client.post("/api/v1/auth/login", json={"username": "ibu.hp.lama", "password": SECRET}).get_json()["access_token"]
+    changed = client.post("/api/v1/auth/password", json={"current_password": SECRET, "new_password": SECRET + "-baru"},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert changed.status_code == 200, changed.get_json()
+
+    page.reload()
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()
+    page.locator("input[name=pin]").fill(PIN)
+    page.get_by_role("button", name="Buka").click()
+    notice = page.get_by_role("alert").filter(has_text="Sesi di HP ini berakhir")
+    expect(notice).to_have_text("Sesi di HP ini berakhir (kata sandi diganti, atau lama tidak dipakai). "
+                                "Data anak di HP ini sudah dihapus: masuk lagi untuk melihatnya.")
+    expect(page.get_by_label("Nama pengguna")).to_be_visible()
+    assert child["name"] not in page.locator("#main").inner_text()
+    page.wait_for_function(f"() => indexedDB.databases().then((l) => !l.some((d) => d.name === 'posyandu-{user_id}'))")
+    assert errors == []

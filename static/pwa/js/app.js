@@ -192,6 +192,9 @@ const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || pas
 
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
+  // a parent's session refused (her password changed elsewhere, a month away): nothing of hers is
+  // unsent, and a minor's data stays on no phone the server no longer trusts
+  if (s.phase === 'login_required' && ctx.role === 'parent') { accountGone(s.error, null, t('parent_session_over')); return; }
   if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server's word
     ctx.session.user = { ...ctx.session.user, must_change_password: true };
     route();
@@ -294,9 +297,9 @@ ctx.relogin = () => {
   loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
 };
 
-/** Account closed: forgotten unless something is unsent. */
+/** Account closed (a parent's session refused: `said`): forgotten unless something is unsent. */
 let forgetting = null;
-function accountGone(kind, message) {
+function accountGone(kind, message, said = null) {
   const session = ctx.session;
   if (!session || forgetting === session) return;
   forgetting = session;
@@ -304,7 +307,7 @@ function accountGone(kind, message) {
     if (ctx.session !== session) return;
     closeSession();
     history.replaceState(null, '', location.pathname); // no child's id left in the address
-    const notice = unsent === null ? message : syncScreen.accountGoneNotice(kind, unsent);
+    const notice = unsent === null ? message : said ?? syncScreen.accountGoneNotice(kind, unsent);
     loginScreen.show(ctx, main, { force: true, notice });
   });
 }

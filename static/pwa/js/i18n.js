@@ -455,6 +455,8 @@ const W = {
   password_rule: ['Paling sedikit 8 karakter.', 'At least 8 characters.'],
   password_mismatch: ['Kedua kata sandi baru tidak sama.', 'The two new passwords differ.'],
   password_changed: ['Kata sandi sudah diganti. HP lain yang memakai akun ini harus masuk lagi; datanya tetap tersimpan.', 'Password changed. Other phones using this account must log in again; their data is kept.'],
+  parent_session_over: ['Sesi di HP ini berakhir (kata sandi diganti, atau lama tidak dipakai). Data anak di HP ini sudah dihapus: masuk lagi untuk melihatnya.',
+    'This phone\'s session ended (the password was changed, or it was unused for long). The children\'s data on this phone has been deleted: log in again to see it.'],
   account_closed_forgotten: ['Akun ini sudah ditutup. Data anak di HP ini sudah dihapus.', 'This account has been closed. The children\'s data on this phone has been deleted.'],
   account_inactive_forgotten: ['Akun ini dinonaktifkan. Data di HP ini sudah dihapus. Jika ini keliru, hubungi bidan atau admin.', 'This account has been switched off. The data on this phone has been deleted. If this is a mistake, contact the midwife or the admin.'],
   account_gone_unsent: ['Akun ini dinonaktifkan. {n} data belum terkirim tetap disimpan di HP ini: minta admin mengaktifkan akun ini sementara, lalu masuk lagi dengan kata sandi dan sinkron.', 'This account has been switched off. {n} unsent {n:record is|records are} kept on this phone: ask the admin to switch the account on for a while, then log in again with the password and sync.'],
