@@ -325,3 +325,38 @@ def test_with_nothing_due_the_doses_form_offers_no_save(live_server, new_context
     expect(page.locator("#doses-form fieldset.checks")).to_contain_text("Tidak ada imunisasi atau vitamin yang jatuh tempo.")
     expect(page.locator("#doses-form").get_by_role("button", name="Simpan")).to_be_hidden()
     expect(page.locator("#doses-form").get_by_role("link", name="Batal")).to_be_visible()
+
+
+def test_a_dose_refused_as_recorded_already_says_why_at_the_top_of_its_form(live_server, new_context):
+    """Recorded offline while the midwife recorded the same dose on another day: the server refuses it on
+    `dose`, a field the dose's form has not. "Perbaiki" opened the form with nothing said; she saved
+    it again to the same refusal. The message is now at the top of the form."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader5")
+    wait_synced(page)
+    child_id = register_child(page, "Hana Dua Kali", days_old=20)
+    wait_synced(page)
+    ctx.set_offline(True)
+    page.get_by_role("link", name="Catat imunisasi/vitamin diberikan").click()
+    page.get_by_label(re.compile(r"^BCG \(")).check()
+    page.get_by_label(GIVEN).check()
+    bcg = page.locator("fieldset.lot", has_text="Vial BCG")
+    bcg.get_by_label("Nomor batch (lot)").fill("BCG-E2E-300")
+    bcg.get_by_label("Tanggal kedaluwarsa").fill((date.today() + timedelta(days=90)).isoformat())
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Hana Dua Kali", exact=True).wait_for()
+    earlier = (date.today() - timedelta(days=2)).isoformat()
+    made = live_server.api("POST", f"/children/{child_id}/immunisations", "admin", json={
+        "vaccine": "BCG", "dose": 1, "given_on": earlier, "batch_number": "BCG-BIDAN", "place": "posyandu"})
+    assert made.status_code == 201, made.get_json()
+    ctx.set_offline(False)
+    page.locator("#sync-chip").click()
+    page.get_by_role("button", name="Sinkron sekarang").click()
+    entry = page.locator("#attention li")
+    expect(entry).to_contain_text("BCG sudah tercatat")
+    said = entry.inner_text()
+    entry.get_by_role("link", name="Perbaiki").click()
+    top = page.locator("form .form-error")
+    expect(top).to_contain_text("BCG sudah tercatat")
+    assert top.inner_text().split("sudah tercatat")[1][:20] in said

@@ -102,16 +102,18 @@ export function checkbox(name, label, checked = false, value = 'on') {
 }
 
 /** Show field errors ({name: [messages]}) and focus the first invalid field in document order
- * (not the first named: the server's keys come sorted). */
+ * (not the first named: the server's keys come sorted). A message of no field of the form (the
+ * server's on `dose`, `child_id`…) is said at its top: "Perbaiki" opened a form saying nothing. */
 export function showErrors(form, errors) {
   form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  const loose = [];
   for (const [name, messages] of Object.entries(errors ?? {})) {
     const named = form.elements[name];
     const input = named instanceof RadioNodeList ? named[0] : named; // radios()
     const el = input?.id ? document.getElementById(`${input.id}-e`)
       : input?.type === 'radio' ? input.closest('fieldset')?.querySelector(':scope > .error') : null;
-    if (!el) continue;
+    if (!el) { loose.push(...[].concat(messages)); continue; }
     el.textContent = [].concat(messages).join(' ');
     input.setAttribute('aria-invalid', 'true');
     // gone once she answers it
@@ -120,7 +122,14 @@ export function showErrors(form, errors) {
       input.removeAttribute('aria-invalid');
     }, { once: true });
   }
-  const first = form.querySelector('[aria-invalid]');
+  let top = form.querySelector(':scope > .form-error');
+  if (loose.length) {
+    top ??= h('p', { class: 'notice bad form-error', role: 'alert', tabindex: -1 });
+    top.textContent = loose.join(' ');
+    const head = form.querySelector(':scope > h2, :scope > h3');
+    if (head) head.after(top); else form.prepend(top);
+  } else top?.remove();
+  const first = form.querySelector('[aria-invalid]') ?? (loose.length ? top : null);
   first?.focus();
   return !first;
 }
