@@ -239,6 +239,12 @@ test("a parent's temporary password says nothing of data sent afterwards: she se
   }
 });
 
+/** The screen once its password form (online: js/online/password.js) is in its place. */
+const ready = async (screen) => {
+  await screen.querySelector('#password-slot')?.ready;
+  return screen;
+};
+
 const fill = (form, current, next) => {
   form.elements.current_password.value = current;
   form.elements.new_password.value = next;
@@ -249,13 +255,13 @@ test('a temporary password: the screen says why, holds the Settings form itself,
   await withNavigator({ locks: lockManager() }, async () => {
     const { ctx, seen } = passwordCtx(true);
     ctx.session.key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-    const screen = passwordScreen(ctx);
+    const screen = await ready(passwordScreen(ctx));
     dom.page.replaceChildren(screen);
     assert.match(screen.querySelector('#temporary-password-note').textContent, /sementara/);
     assert.ok(screen.querySelector('#logout'), 'she may log out instead (her data stays, as any logout)');
     const form = screen.querySelector('#password-form');
     assert.ok(form, 'the same form as on Settings');
-    assert.deepEqual((await settings(passwordCtx(false).ctx)).querySelectorAll('#password-form').length, 1, 'one form, not two');
+    assert.deepEqual((await ready(await settings(passwordCtx(false).ctx))).querySelectorAll('#password-form').length, 1, 'one form, not two');
     fill(form, 'sementara-123', 'pilihan-sendiri-9');
     await submitForm(form);
     assert.deepEqual(seen.posts, [['/auth/password', { current_password: 'sementara-123', new_password: 'pilihan-sendiri-9' }]]);
@@ -269,7 +275,7 @@ test('on Settings, her own change of a password she chose stays on the screen an
   await withNavigator({ locks: lockManager() }, async () => {
     const { ctx, seen } = passwordCtx(false);
     ctx.session.key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-    const screen = await settings(ctx);
+    const screen = await ready(await settings(ctx));
     dom.page.replaceChildren(screen);
     const form = screen.querySelector('#password-form');
     fill(form, 'pilihan-lama-1', 'pilihan-baru-2');
@@ -282,7 +288,7 @@ test('on Settings, her own change of a password she chose stays on the screen an
 test('a new password is counted in characters as the server counts them (NFKC), not in UTF-16 units', async () => {
   await withNavigator({ locks: lockManager() }, async () => {
     const { ctx, seen } = passwordCtx(false);
-    const screen = await settings(ctx);
+    const screen = await ready(await settings(ctx));
     dom.page.replaceChildren(screen);
     const form = screen.querySelector('#password-form');
     // seven characters typed with combining accents (twelve units) or as emoji: refused on the phone,
@@ -300,7 +306,7 @@ test('a wrong current password leaves the mark, and the field says so', async ()
   await withNavigator({ locks: lockManager() }, async () => {
     const { ctx, seen } = passwordCtx(true);
     ctx.api.post = async () => { throw Object.assign(new Error('422'), { status: 422, body: { errors: { current_password: ['kata sandi salah'] } } }); };
-    const screen = passwordScreen(ctx);
+    const screen = await ready(passwordScreen(ctx));
     dom.page.replaceChildren(screen);
     const form = screen.querySelector('#password-form');
     fill(form, 'salah-sekali', 'pilihan-sendiri-9');
@@ -320,7 +326,7 @@ test('a temporary password whose session the server no longer takes offers the l
     let relogins = 0;
     ctx.relogin = () => { relogins += 1; };
     ctx.api.post = async () => { throw Object.assign(new Error('Token dicabut'), { status: 401, kind: 'auth' }); };
-    const screen = passwordScreen(ctx);
+    const screen = await ready(passwordScreen(ctx));
     dom.page.replaceChildren(screen);
     const form = screen.querySelector('#password-form');
     fill(form, 'sementara-123', 'pilihan-sendiri-9');

@@ -1,6 +1,6 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatBytes, formatCm, formatDate, formatDateTime, formatKg, formatNumber, inLang, lang, t, whoText } from '../i18n.js';
-import { confirmed, field, h, onlineModule, radios, showErrors, showSaveFailed } from '../ui.js';
+import { confirmed, h, onlineModule, radios, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
@@ -10,7 +10,7 @@ import { devicesPanel } from './devices.js';
 import { deleteDb, userDbName, withDbLock } from '../db.js';
 import { RETRYABLE } from '../sync.js';
 import { kbmInfo } from '../kbm.js';
-import { forget, keptTokens, saveTokens } from '../auth.js';
+import { forget, keptTokens } from '../auth.js';
 
 const LABELS = { name: 'name', sex: 'sex', birth_date: 'birth_date', mother_name: 'mother_name', father_name: 'father_name',
   nik: 'nik', guardian_phone: 'phone', address: 'address', birth_weight_kg: 'birth_weight', birth_length_cm: 'birth_length', measured_on: 'measured_on',
@@ -322,49 +322,11 @@ export function passwordScreen(ctx) {
     passwordForm(ctx), logoutButton(ctx, note), note);
 }
 
-/** Change one's own password (online): new tokens for this phone, sealed under the PIN; her other
- * phones must log in again. A temporary one changed: home, and the changes waiting are sent. */
+/** Change one's own password: online only (js/online/password.js), fetched when shown. */
+const passwordModule = onlineModule('password');
 function passwordForm(ctx) {
-  const form = h('form', { class: 'card', novalidate: true, id: 'password-form' }, h('h3', {}, t('password_change')),
-    field({ label: t('password_current'), name: 'current_password', type: 'password', autocomplete: 'current-password', required: true }),
-    field({ label: t('password_new'), name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, hint: t('password_rule') }),
-    field({ label: t('password_again'), name: 'new_password2', type: 'password', autocomplete: 'new-password', required: true }),
-    h('p', { role: 'status', id: 'password-note' }),
-    h('button', { class: 'btn', type: 'submit' }, t('password_change')));
-  const note = form.querySelector('#password-note');
-  const say = (tone, text) => { note.className = `notice ${tone}`; note.textContent = text; };
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const { current_password: current, new_password: next, new_password2: again } = form.elements;
-    const errors = {
-      ...(current.value ? {} : { current_password: [t('required')] }),
-      // counted as the server (NFKC): an accent or an emoji is one
-      ...([...next.value.normalize('NFKC')].length < 8 ? { new_password: [t('password_rule')] }
-        : next.value !== again.value ? { new_password2: [t('password_mismatch')] } : {}),
-    };
-    note.className = ''; note.textContent = '';
-    if (!showErrors(form, errors)) return;
-    try {
-      const answer = await ctx.api.post('/auth/password', { current_password: current.value, new_password: next.value });
-      const temporary = Boolean(ctx.session.user.must_change_password);
-      ctx.session.user = { ...ctx.session.user, must_change_password: false }; // kept with the tokens
-      await saveTokens(ctx.session, { access_token: answer.access_token, refresh_token: answer.refresh_token });
-      form.reset();
-      if (temporary) {
-        ctx.announce?.(t('password_changed'));
-        ctx.go('#/');
-        ctx.sync?.sync();
-        return;
-      }
-      say('ok', t('password_changed'));
-    } catch (error) {
-      if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);
-      else if (error.kind === 'auth') { // session and refresh refused (a second reset, a long absence):
-        // log in again, as the sync screen offers (on "Ganti kata sandi" no other way)
-        say('bad', t('sync_login'));
-        note.append(' ', h('button', { class: 'btn', type: 'button', onclick: () => ctx.relogin?.() }, t('login')));
-      } else say('bad', error.kind === 'network' ? t('online_only') : error.message);
-    }
-  });
-  return form;
+  const slot = h('div', { id: 'password-slot' });
+  slot.ready = passwordModule().then((m) => slot.replaceChildren(m ? m.passwordForm(ctx)
+    : h('p', { class: 'notice' }, t('password_change'), ': ', t('online_only'))));
+  return slot;
 }
