@@ -45,8 +45,8 @@ from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (covered_areas, in_register_on, joined_latest, latest_of, under_five_on,
-                                     visits_between)
+from posyandu.reports.cohort import (covered_areas, events_in_area, in_register_on, joined_latest, latest_of, open_on,
+                                     placed_on, under_five_on, visits_between)
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
@@ -56,11 +56,15 @@ CHUNK = 1000
 
 
 def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
-    """``stmt`` over the area's children on the list: live, in a live posyandu, under five, not exited before
-    the month (in her exit's month she is listed, not to be weighed, no dose overdue: ``left_in``)."""
-    return (stmt.select_from(Child).join(Posyandu, Posyandu.id == Child.posyandu_id)
-            .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), Posyandu.deleted_at.is_(None),
-                   posyandu_filter, under_five_on(month.last), in_register_on(month.last)))
+    """``stmt`` over the area's children on the list: live, under five, not exited before the month (in her
+    exit's month she is listed, not to be weighed, no dose overdue: ``left_in``), each at the posyandu she
+    was registered at on the month's last day, open then (``cohort.placed_on``, ``open_on``), as the
+    month's SKDN counts her. At her posyandu now, a child moved since was listed by the posyandu she went
+    to for the months she was not there, its counts above its S, and by none where she was."""
+    on = month.last
+    return (stmt.select_from(Child).join(Posyandu, Posyandu.id == placed_on(on))
+            .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), open_on(on), posyandu_filter,
+                   events_in_area(Child, posyandu_filter, on, Child.id), under_five_on(on), in_register_on(on)))
 
 
 def _keys(month: Month, posyandu_filter: Any, after: list[Any] | None, n: int, offset: int = 0) -> Any:
@@ -174,11 +178,13 @@ def for_role(rows: Iterable[dict[str, Any]], role: str) -> Iterator[dict[str, An
         yield as_seen_by(role, row)
 
 
-def named_as_reported(session: Any, rows: Iterable[dict[str, Any]], posyandu_filter: Any) -> Iterator[dict[str, Any]]:
-    """``rows`` with each posyandu named as the reports name it (``cohort.covered_areas``: "Mawar (Sooko)"
-    where another posyandu of its kabupaten is a Mawar too). After ``page``: its cursor keeps the list's
-    own order, by the posyandu's name as stored. The names are read now, in the request, not as the rows stream."""
-    names = covered_areas(session, posyandu_filter, "posyandu")
+def named_as_reported(session: Any, rows: Iterable[dict[str, Any]], posyandu_filter: Any,
+                      month: Month) -> Iterator[dict[str, Any]]:
+    """``rows`` with each posyandu named as the month's reports name it (``cohort.covered_areas``: "Mawar
+    (Sooko)" where another posyandu of its kabupaten is a Mawar too). After ``page``: its cursor keeps the
+    list's own order, by the posyandu's name as stored. The names are read now, in the request, not as the
+    rows stream."""
+    names = covered_areas(session, posyandu_filter, "posyandu", month.last)
     return ({**row, "posyandu_name": names.get(str(row["posyandu_id"])) or row["posyandu_name"]} for row in rows)
 
 

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
+from posyandu.database import aware
 from posyandu.growth.models import Measurement
 from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region, same_posyandu_name
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
@@ -70,11 +71,15 @@ def open_on(on: date) -> Any:
     past months stay in its regions' reports, as its children, moved away before, count there then).
     Judged by UTC's midnight, a posyandu closed on the 1st before 07:00 WIB (09:00 WIT) had closed in
     the month before: its children, moved on the 1st, counted nowhere in that month."""
+    return or_(Posyandu.deleted_at.is_(None), Posyandu.deleted_at >= _midnight_after(on))
+
+
+def _midnight_after(on: date) -> Any:
+    """The instant the day after ``on`` begins where the posyandu is (WIB, WITA or WIT)."""
     day_after = datetime.combine(on + timedelta(days=1), time(), timezone.utc)
     province = func.substr(Posyandu.kabupaten_code, 1, 2)
     at = lambda hours: literal(day_after - timedelta(hours=hours), Posyandu.deleted_at.type)  # noqa: E731
-    midnight = case(*((province.in_(provinces), at(hours)) for provinces, hours in ZONES), else_=at(WIB_HOURS))
-    return or_(Posyandu.deleted_at.is_(None), Posyandu.deleted_at >= midnight)
+    return case(*((province.in_(provinces), at(hours)) for provinces, hours in ZONES), else_=at(WIB_HOURS))
 
 
 def events_in_area(event: Any, posyandu_filter: Any, on: date, child_id: Any = None) -> Any:
@@ -193,7 +198,8 @@ def count_if(cond: Any) -> Any:
 def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
     """Display names of the areas in ``keys`` (posyandu/puskesmas names, Kemendagri region names).
 
-    A posyandu whose name another open posyandu of its kabupaten has too is named with its desa
+    A posyandu whose name another open posyandu of its kabupaten has too, or one closed since among
+    ``keys`` (a past month's rows), is named with its desa
     ("Mawar (Sooko)"), a desa whose name another desa of its kabupaten has, with its kecamatan
     ("Sooko (Wringinanom)"): a district's flower-named posyandu and its many Sumberejo made rows
     a health office could not tell apart. Whether a name is shared is read from the kabupaten, not
@@ -210,7 +216,8 @@ def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
         # the same name as the registry judges it ("Posyandu" before it and case aside: "Melati", "Posyandu melati")
         seen = Counter((same_posyandu_name(name), kabupaten) for name, kabupaten in session.execute(
             select(Posyandu.name, Posyandu.kabupaten_code).where(
-                Posyandu.deleted_at.is_(None), Posyandu.kabupaten_code.in_({k for _, k, _ in place.values()}))))
+                or_(Posyandu.deleted_at.is_(None), Posyandu.id.in_([uuid.UUID(k) for k in keys])),
+                Posyandu.kabupaten_code.in_({k for _, k, _ in place.values()}))))
         twins = {k: within for k, (name, kabupaten, within) in place.items()
                  if seen[(same_posyandu_name(name), kabupaten)] > 1}
         return _told_apart(session, place, twins)
@@ -232,18 +239,52 @@ def _told_apart(session: Any, place: dict[str, tuple[str, str, str]], twins: dic
     return {k: f"{name} ({told[twins[k]]})" if told.get(twins.get(k)) else name for k, (name, _, _) in place.items()}
 
 
-def covered_areas(session: Any, posyandu_filter: Any, level: str) -> dict[str, str | None]:
-    """Every area at ``level`` holding an open posyandu the report covers, with its name, in the reports'
-    order (``in_order``): a region by its code, a posyandu by its desa's code then its name, a puskesmas by
-    its kecamatan's code then its name. By id, a district's posyandu came in an order no reader could follow."""
+def covered_areas(session: Any, posyandu_filter: Any, level: str, on: date | None = None) -> dict[str, str | None]:
+    """Every area at ``level`` holding a posyandu the report covers, open on ``on`` (a month's last day;
+    None: now), with its name, in the reports' order (``in_order``): a region by its code, a posyandu by
+    its desa's code then its name, a puskesmas by its kecamatan's code then its name. By id, a district's
+    posyandu came in an order no reader could follow. ``covered_areas_on`` for one day."""
+    return covered_areas_on(session, posyandu_filter, level, [on])[0]
+
+
+def covered_areas_on(session: Any, posyandu_filter: Any, level: str,
+                     days: list[date | None]) -> list[dict[str, str | None]]:
+    """``covered_areas`` on each of ``days`` (a period's months' last days), read and named once: a report
+    over twelve months read its areas and their names again for each. A posyandu open now has its rows
+    in every month (its children may have been entered after their visits); one closed since keeps the
+    months before its closing as they were, rows and name, as its children, counted there then, do: a past
+    month's report read after the closing had lost its zero rows, its coverage's every dose row, and named
+    its rows by nothing but their id. Closed on a day where it is (WIB, WITA or WIT), as ``open_on``
+    judges it. A day None: open now."""
     by = {"posyandu": (Posyandu.desa_code, Posyandu.name), "puskesmas": (Puskesmas.kecamatan_code, Puskesmas.name)}
-    stmt = (select(area_column(level).label("area"), *by.get(level, ())).select_from(Posyandu)
-            .where(posyandu_filter, Posyandu.deleted_at.is_(None)).distinct())
+    sort = by.get(level, ())
+    dated = [d for d in days if d is not None]
+    stmt = (select(area_column(level).label("area"), *sort, Posyandu.kabupaten_code, Posyandu.deleted_at)
+            .select_from(Posyandu).where(posyandu_filter, open_on(min(dated)) if dated else Posyandu.deleted_at.is_(None)))
     if level == "puskesmas":
         stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
-    keys = [str(r[0]) for r in sorted(session.execute(stmt).all(), key=lambda r: (*r[1:], str(r[0])))]
-    names = area_names(session, level, keys)
-    return {k: names.get(k) for k in keys}
+    rows = session.execute(stmt).all()
+
+    def open_then(row: Any, day: date | None) -> bool:
+        closed = row[-1]
+        return closed is None or (day is not None and aware(closed) >= _local_midnight_after(day, row[-2]))
+
+    each = [sorted({(*r[1:1 + len(sort)], str(r[0])) for r in rows if open_then(r, day)}) for day in days]
+    keys = [[k[-1] for k in found] for found in each]
+    names = area_names(session, level, {k for day_keys in keys for k in day_keys})
+    return [{k: names.get(k) for k in day_keys} for day_keys in keys]
+
+
+def months_with_areas(session: Any, posyandu_filter: Any, level: str,
+                      period: Any) -> list[tuple[Month, dict[str, str | None]]]:
+    """Each month of ``period`` with its ``covered_areas`` (``covered_areas_on``)."""
+    return list(zip(period.months, covered_areas_on(session, posyandu_filter, level, [m.last for m in period.months])))
+
+
+def _local_midnight_after(day: date, kabupaten_code: str) -> datetime:
+    """``_midnight_after`` of one posyandu, in Python."""
+    hours = next((h for provinces, h in ZONES if kabupaten_code[:2] in provinces), WIB_HOURS)
+    return datetime.combine(day + timedelta(days=1), time(), timezone.utc) - timedelta(hours=hours)
 
 
 def in_order(areas: dict[str, Any]) -> Callable[[str], tuple[int, str]]:
@@ -255,15 +296,20 @@ def in_order(areas: dict[str, Any]) -> Callable[[str], tuple[int, str]]:
 PARTIAL = {"id": " (sebagian)", "en": " (partial)"}
 
 
-def partial_areas(session: Any, posyandu_filter: Any, level: str) -> frozenset[str]:
-    """The areas at ``level`` the report covers only part of: holding an open posyandu the filter
-    leaves out (a puskesmas's report at kabupaten level, a desa asked for at kecamatan level)."""
+def partial_areas(session: Any, posyandu_filter: Any, level: str, on: date | None = None) -> frozenset[str]:
+    """The areas at ``level`` the report covers only part of: holding a posyandu open on ``on`` (None:
+    now) the filter leaves out (a puskesmas's report at kabupaten level, a desa asked for at kecamatan level)."""
     if level == "posyandu":
         return frozenset()
     area = area_column(level)
-    covered = select(area).where(posyandu_filter, Posyandu.deleted_at.is_(None))
+    covered = select(area).where(posyandu_filter, _open(on))
     return frozenset(str(a) for a in session.scalars(select(area).where(
-        Posyandu.deleted_at.is_(None), ~posyandu_filter, area.in_(covered)).distinct()))
+        _open(on), ~posyandu_filter, area.in_(covered)).distinct()))
+
+
+def _open(on: date | None) -> Any:
+    """Open on ``on`` (``open_on``), or now."""
+    return Posyandu.deleted_at.is_(None) if on is None else open_on(on)
 
 
 def mark_partial(rows: Iterable[dict[str, Any]], partial: frozenset[str], lang: str = "id") -> Iterator[dict[str, Any]]:

@@ -59,7 +59,7 @@ from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, complet
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import month_text
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (area_column, children_in_area, cohort, count_if, covered_areas,
+from posyandu.reports.cohort import (area_column, area_names, children_in_area, cohort, count_if, covered_areas,
                                      events_in_area, in_order, open_on, placed_on)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
@@ -273,7 +273,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}
     rounds = [m for m in period.months if m.month in months]
     given = _given_in_period(session, period, posyandu_filter, level)
-    kabupaten = session.scalars(select(Posyandu.kabupaten_code).where(posyandu_filter, Posyandu.deleted_at.is_(None))
+    kabupaten = session.scalars(select(Posyandu.kabupaten_code).where(posyandu_filter, open_on(period.last))
                                 .distinct()).all()
     recorded = {(vaccine, dose) for _, vaccine, dose in given}  # a dose given all the same (a child from Bali) stays
     offered = [e for e in schedule.entries
@@ -281,7 +281,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     keys = [("dose", e.vaccine, e.dose, None) for e in offered] + [("idl", None, None, None),
             ("baduta", None, None, None)] + [(k, None, None, str(m)) for m in rounds
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
-    names = covered_areas(session, posyandu_filter, level)
+    names = covered_areas(session, posyandu_filter, level, period.last)
     found: dict[str, dict[tuple, tuple[int, int]]] = {area: {} for area in names}  # every area, zeros without children
     for part in (_doses, _complete):
         for area, values in part(session, schedule, period, posyandu_filter, level).items():
@@ -289,6 +289,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     for month in rounds:
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
             found.setdefault(area, {}).update(values)
+    names.update(area_names(session, level, [a for a in found if a not in names]))  # a closed posyandu's children
     # the period in every row, as the other reports' rows carry their month: a download read alone.
     # An ISO 8601 interval of months, the same in every language (not "s.d." in an English answer)
     label = str(period.start) if period.start == period.end else f"{period.start}/{period.end}"

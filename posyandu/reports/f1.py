@@ -30,7 +30,7 @@ from posyandu.immunisation.schedule import completed_months
 from posyandu.immunisation.supplements import VITAMIN_A
 from posyandu.registry.models import Child
 from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas,
-                                     events_in_area, grouped, joined_latest, latest_visit, with_margins)
+                                     events_in_area, grouped, joined_latest, latest_visit, months_with_areas, with_margins)
 from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
 from posyandu.reports.skdn import COUNTS as SKDN_COUNTS, count_columns, severely_underweight
 
@@ -75,7 +75,7 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
             areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
     """Per area: sex × age-group cells plus totals by sex, by age group and overall (``areas``: the
     report's ``covered_areas``, else read here)."""
-    areas = covered_areas(session, posyandu_filter, level) if areas is None else areas
+    areas = covered_areas(session, posyandu_filter, level, month.last) if areas is None else areas
     w = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), w, outer=True)
     s36_after, s36_by = reaching_months_in(month, 36)
@@ -93,5 +93,5 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
 
 
 def f1_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    areas = covered_areas(session, posyandu_filter, level)
-    return [{"month": str(m), **r} for m in period.months for r in f1_gizi(session, m, posyandu_filter, level, areas)]
+    return [{"month": str(m), **r} for m, areas in months_with_areas(session, posyandu_filter, level, period)
+            for r in f1_gizi(session, m, posyandu_filter, level, areas)]

@@ -26,7 +26,7 @@ from sqlalchemy import func
 
 from posyandu.registry.models import Child
 from posyandu.reports.cohort import (ALL_SEXES, age_group, cohort, count_if, covered_areas, grouped, joined_latest,
-                                     latest_of, visits_between, with_margins)
+                                     latest_of, months_with_areas, visits_between, with_margins)
 from posyandu.reports.period import ALL_AGES, Month, Period, pct
 from posyandu.reports.skdn import OVERWEIGHT, STUNTED, UNDERWEIGHT, WASTED, severely_underweight
 
@@ -39,7 +39,7 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
                areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
     """Per area: the total row, one row per sex and one per F1 age group, with counts and percentages
     (``areas``: the report's ``covered_areas``, else read here)."""
-    areas = covered_areas(session, posyandu_filter, level) if areas is None else areas
+    areas = covered_areas(session, posyandu_filter, level, month.last) if areas is None else areas
     visits = visits_between(month.first, month.last, posyandu_filter, ("any", "length", "weight_for_length", "weighed"))
     v = latest_of(visits)
     h, t, w = latest_of(visits, "length"), latest_of(visits, "weight_for_length"), latest_of(visits, "weighed")
@@ -71,8 +71,7 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
 
 def prevalence_period(session: Any, period: Period, posyandu_filter: Any,
                       level: str = "posyandu") -> list[dict[str, Any]]:
-    areas = covered_areas(session, posyandu_filter, level)
-    return [{"month": str(m), **r} for m in period.months
+    return [{"month": str(m), **r} for m, areas in months_with_areas(session, posyandu_filter, level, period)
             for r in prevalence(session, m, posyandu_filter, level, areas)]
 
 

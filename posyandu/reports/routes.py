@@ -91,7 +91,7 @@ def rolled_up(report: Any, period: Any, pf: Any, level: str, partial: frozenset[
     (``partial``, else read here: ``cohort.partial_areas``) is named so (``cohort.mark_partial``), in
     the language ``said``."""
     session = reports_session()
-    partial = partial_areas(session, pf, level) if partial is None else partial
+    partial = partial_areas(session, pf, level, period.last) if partial is None else partial
     yield from mark_partial(report(session, period, pf, level), partial, said)
 
 
@@ -180,9 +180,9 @@ class ActionList(MethodView):
                                     args["limit"] if as_json else None), current_user.role)
         if not as_json:
             area_download(args)
-            return answer("actions", args, named_as_reported(reports_session(), rows, pf))
+            return answer("actions", args, named_as_reported(reports_session(), rows, pf, args["period"].end))
         items, next_cursor = page(rows, args["limit"])
-        items = list(named_as_reported(reports_session(), items, pf))
+        items = list(named_as_reported(reports_session(), items, pf, args["period"].end))
         privacy.record_reads("list", [row["child_id"] for row in items])
         db.session.commit()
         period = args["period"]
@@ -211,13 +211,14 @@ class Workbook(MethodView):
         """Every report for the period and area in one XLSX workbook (one sheet per report)."""
         period, pf, level = args["period"], area_filter(args), args["level"]
         area_download(args)  # its last sheet names the children to follow up
-        partial = partial_areas(reports_session(), pf, level)  # once for the four sheets
+        partial = partial_areas(reports_session(), pf, level, period.last)  # once for the four sheets
         sheets = [(*REPORTS["skdn"], rolled_up(skdn_period, period, pf, level, partial)),
                   (*REPORTS["f1"], rolled_up(f1_period, period, pf, level, partial)),
                   (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level, partial)),
                   (*REPORTS["coverage"], rolled_up(coverage, period, pf, level, partial)),
                   (*REPORTS["actions"], named_as_reported(
-                      reports_session(), for_role(action_list(reports_session(), period.end, pf), current_user.role), pf))]
+                      reports_session(), for_role(action_list(reports_session(), period.end, pf), current_user.role), pf,
+                      period.end))]
         return Response(beating(file_chunks(xlsx_file(sheets))), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import func
 
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import cohort, count_if, covered_areas, every_area, grouped, joined_latest, latest_visit
+from posyandu.reports.cohort import (cohort, count_if, covered_areas, every_area, grouped, joined_latest, latest_visit,
+                                     months_with_areas)
 from posyandu.reports.period import Month, Period, pct
 
 STUNTED, WASTED = ("pendek", "sangat_pendek"), ("gizi_kurang", "gizi_buruk")
@@ -50,7 +51,7 @@ def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyand
     """One row per area at ``level`` for ``month``: S, K, D, N, T, O, B, BGM, 2T, D′, ``D_no_kms`` and the ratios
     (every area holding an open posyandu of the report, zeros where no child counts; ``areas``: its
     ``covered_areas``, else read here)."""
-    areas = covered_areas(session, posyandu_filter, level) if areas is None else areas
+    areas = covered_areas(session, posyandu_filter, level, month.last) if areas is None else areas
     weighing = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), weighing, outer=True)
     rows = grouped(session, stmt.add_columns(*count_columns(weighing)), level, areas=areas)
@@ -58,9 +59,10 @@ def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyand
 
 
 def skdn_period(session: Any, period: Period, posyandu_filter: Any, level: str = "posyandu") -> list[dict[str, Any]]:
-    """:func:`skdn` for every month of ``period``, each row carrying its ``month`` (the areas read once)."""
-    areas = covered_areas(session, posyandu_filter, level)
-    return [{"month": str(m), **r} for m in period.months for r in skdn(session, m, posyandu_filter, level, areas)]
+    """:func:`skdn` for every month of ``period``, each row carrying its ``month`` (the areas of each: a
+    posyandu closed during the period has its rows up to its closing)."""
+    return [{"month": str(m), **r} for m, areas in months_with_areas(session, posyandu_filter, level, period)
+            for r in skdn(session, m, posyandu_filter, level, areas)]
 
 
 def with_ratios(r: dict[str, Any]) -> dict[str, Any]:

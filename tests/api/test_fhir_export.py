@@ -129,6 +129,11 @@ def test_fhir_a_dose_given_before_the_child_moved_is_located_where_it_was_given(
         assert by_id[opv]["location"] == {"reference": f"urn:uuid:{world.ids['p2']}"}, who
         melati = [r for r in found if r["resourceType"] == "Location" and r["id"] == str(world.ids["p1"])]
         assert [r["name"] for r in melati] == ["Melati"], who
+        # its desa's Kemendagri codes (Sumbergede, 35.25.01.2001), as SATUSEHAT's Address profile carries them
+        assert melati[0]["address"]["extension"] == [{
+            "url": "https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode",
+            "extension": [{"url": "province", "valueCode": "35"}, {"url": "city", "valueCode": "3525"},
+                          {"url": "district", "valueCode": "352501"}, {"url": "village", "valueCode": "3525012001"}]}]
         assert [r["id"] for r in found].index(str(world.ids["p1"])) < [r["id"] for r in found].index(bcg)
 
 

@@ -225,9 +225,10 @@ def test_a_posyandu_rolls_up_to_the_kecamatan_of_its_desa_not_of_its_puskesmas(c
 
 
 def test_every_open_posyandu_of_the_area_has_a_row_even_without_children(client, world, june):
-    """Mawar's only child is G; Sooko, a desa of Wringinanom, gets a new posyandu with no child yet, and
-    a posyandu closed since is left out. A health office reads a missing row as 'did not report':
-    every open posyandu (and every area holding one) is listed, with zeros."""
+    """Mawar's only child is G; Sooko, a desa of Wringinanom, gets a new posyandu with no child yet. A
+    health office reads a missing row as 'did not report': every open posyandu (and every area holding
+    one) is listed, with zeros. A posyandu closed since keeps the months before its closing as they were
+    read before it (its row of zeros), and is in no month after it."""
     def posyandu(name):
         resp = client.post("/api/v1/posyandu", headers=world.headers("bidan_a"), json={
             "name": name, "desa_code": "35.25.01.2002", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 12})
@@ -243,7 +244,10 @@ def test_every_open_posyandu_of_the_area_has_a_row_even_without_children(client,
         return resp.get_json()["rows"]
 
     skdn = {r["area_name"]: r for r in rows("skdn", "level=posyandu")}
-    assert sorted(skdn) == ["Mawar", "Melati", "Seruni"]
+    assert sorted(skdn) == ["Mawar", "Melati", "Seruni", "Tutup"] and skdn["Tutup"]["S"] == 0
+    from posyandu.validators import local_today
+    now = client.get(f"/api/v1/reports/skdn?month={local_today('35.25'):%Y-%m}", headers=world.headers("bidan_a")).get_json()
+    assert sorted(r["area_name"] for r in now["rows"]) == ["Mawar", "Melati", "Seruni"]
     seruni = skdn["Seruni"]
     assert (seruni["area"], seruni["S"], seruni["K"], seruni["D"], seruni["N"], seruni["2T"], seruni["D_prime"]) == (
         new_id, 0, 0, 0, 0, 0, 0)
@@ -263,7 +267,7 @@ def test_every_open_posyandu_of_the_area_has_a_row_even_without_children(client,
     # the CSV download lists it too
     resp = client.get(f"/api/v1/reports/skdn?month={JUNE}&format=csv", headers=world.headers("bidan_a"))
     names = [line[2] for line in csv.reader(io.StringIO(resp.data.decode("utf-8-sig")))][1:]
-    assert sorted(names) == ["Mawar", "Melati", "Seruni"]
+    assert sorted(names) == ["Mawar", "Melati", "Seruni", "Tutup"]
 
 
 def test_downloads_are_named_for_their_area_and_months(client, world, make_child):
@@ -352,7 +356,7 @@ def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_de
     posyandu had two rows "Mawar", per desa two rows "Sooko", nothing telling one from the other (the
     CSV gave only their ids). A name another posyandu (desa) of the kabupaten has too is followed by its
     desa (kecamatan), in every report and whether or not the other is in it; a name shared only with
-    another kabupaten's, or with a closed posyandu, is not."""
+    another kabupaten's, or with a posyandu closed before the month, is not."""
     from posyandu.extensions import db
     from posyandu.registry.operations import upsert_region
 
@@ -370,8 +374,18 @@ def test_two_posyandu_or_desa_of_one_name_in_a_kabupaten_are_named_with_their_de
     other_mawar = posyandu("Mawar", "35.25.02.2002")  # Mawar (p2) is in Sooko of Wringinanom
     anggrek = posyandu("Anggrek", "35.25.02.2001")  # in Sooko of Driyorejo
     melati_bangkalan = posyandu("Melati", "35.26.01.2001", "pkm_b")  # another kabupaten's Melati
-    closed = posyandu("Melati", "35.25.02.2002")  # Gresik's second Melati, closed
+    closed = posyandu("Melati", "35.25.02.2002")  # Gresik's second Melati, closed before June
     assert client.delete(f"/api/v1/posyandu/{closed}", headers=world.headers("admin")).status_code in (200, 204)
+    with app.app_context():
+        import uuid
+        from datetime import datetime, timezone
+
+        from sqlalchemy import update
+
+        from posyandu.registry.models import Posyandu
+        db.session.execute(update(Posyandu).where(Posyandu.id == uuid.UUID(closed)).values(
+            deleted_at=datetime(2025, 1, 31, tzinfo=timezone.utc)))
+        db.session.commit()
 
     def names(report: str, query: str, who: str = "dinkes_gresik") -> list:
         resp = client.get(f"/api/v1/reports/{report}?month={JUNE}&{query}", headers=world.headers(who))

@@ -129,6 +129,49 @@ def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(
     assert "Mawar" not in got and got["Melati"][0] == 2
 
 
+def _close_mawar(client, world, year):
+    """R moves to Melati, Mawar's kader is moved there too, then the admin closes Mawar."""
+    move(client, world, year["R"], "p1")
+    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
+    kader2_id = next(u["id"] for u in users if u["username"] == "kader2")
+    assert client.patch(f"/api/v1/users/{kader2_id}", json={"posyandu_id": str(world.ids["p1"])},
+                        headers=world.headers("admin")).status_code == 200
+    resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}?reason=digabung", headers=world.headers("admin"))
+    assert resp.status_code == 204, resp.get_json()
+
+
+def action_lists(client, world, months=(MAR, APR)):
+    """Each posyandu's follow-up list of each month, and its counts: (name, posyandu, reasons) of each row."""
+    out = {}
+    for month in months:
+        for posyandu in ("p1", "p2"):
+            query = f"month={month}&posyandu_id={world.ids[posyandu]}"
+            items = client.get(f"/api/v1/reports/actions?{query}&limit=500", headers=world.headers("bidan_a")).get_json()
+            counts = client.get(f"/api/v1/reports/actions/counts?{query}", headers=world.headers("bidan_a")).get_json()
+            out[(month, posyandu)] = ([(r["name"], r["posyandu_name"], r["reasons"]) for r in items["items"]], counts)
+    return out
+
+
+def test_every_report_and_follow_up_list_of_the_months_before_a_closing_stays_as_it_was(client, world, year):
+    """Mawar closes. Every report of March and April at every level, read again, is what it was: its
+    coverage had lost every dose row but IDL and Baduta, its rows named by nothing but Mawar's id, as its
+    schedule's doses and its name were read from open posyandu only. The follow-up lists of both months
+    still list R at Mawar: they listed her at her posyandu now, Melati, for months she was not there (its
+    counts above Melati's S), and Mawar's lists no longer had her."""
+    before, lists = every_report(client, world), action_lists(client, world)
+    assert ("Anak R", "Mawar") in [row[:2] for row in lists[(APR, "p2")][0]]  # doses overdue at 13 months
+    assert "Anak R" not in [row[0] for row in lists[(APR, "p1")][0]]
+    _close_mawar(client, world, year)
+    assert every_report(client, world) == before
+    assert action_lists(client, world) == lists
+    doses = [r for r in report(client, world, "coverage", MAR) if r["area"] == str(world.ids["p2"])]
+    assert len(doses) > 2 and {r["area_name"] for r in doses} == {"Mawar"}
+    assert [(r["target"], r["covered"]) for r in doses if r["indicator"] == "MR 1"] == [(1, 1)]
+    # this month she is Melati's, on its list and in its counts
+    now = action_lists(client, world, (this_month(),))
+    assert ("Anak R", "Melati") in [row[:2] for row in now[(this_month(), "p1")][0]]
+
+
 def test_the_fhir_bundle_of_a_month_before_a_move_has_the_child_the_report_counts(client, world, year):
     """Mawar's April Bundle after R left: her Patient and April weighing, as Mawar's April SKDN counts her
     (D 1); Melati's April Bundle has no Patient of hers (Melati's April does not count her). The old kader

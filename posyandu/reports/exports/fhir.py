@@ -100,12 +100,26 @@ def _entry(resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": _urn(resource["id"]), "resource": resource}
 
 
+ADMINISTRATIVE_CODE = "https://fhir.kemkes.go.id/r4/StructureDefinition/administrativeCode"
+ADMINISTRATIVE_LEVELS = ("province", "city", "district", "village")
+
+
 def location(p: Posyandu | Puskesmas) -> dict[str, Any]:
+    """A posyandu (or puskesmas) as a Location, its address carrying its region's Kemendagri codes as
+    SATUSEHAT's ``administrativeCode`` extension (without dots: "35", "3525", "352501", "3525012001"): two
+    posyandu Mawar of one kabupaten, named alike, are told apart by their desa."""
     status = "inactive" if getattr(p, "deleted_at", None) else "active"  # a posyandu closed since
     out = {"resourceType": "Location", "id": str(p.id), "status": status, "name": p.name, "mode": "instance",
            "identifier": [{"system": "urn:ietf:rfc:3986", "value": _urn(p.id)}]}
+    parts = (getattr(p, "desa_code", None) or getattr(p, "kecamatan_code", None) or "").split(".")
+    address: dict[str, Any] = {"use": "work", "country": "ID"}
     if getattr(p, "address", None):
-        out["address"] = {"text": p.address}
+        address["text"] = p.address
+    if parts != [""]:
+        codes = [{"url": level, "valueCode": "".join(parts[:i + 1])}
+                 for i, level in enumerate(ADMINISTRATIVE_LEVELS[:len(parts)])]
+        address["extension"] = [{"url": ADMINISTRATIVE_CODE, "extension": codes}]
+    out["address"] = address
     return out
 
 
