@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import login, offline_with_new_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -40,3 +40,20 @@ def test_another_account_logging_in_on_the_pin_screen_starts_at_her_home_not_the
     expect(page.locator("main")).not_to_contain_text("tidak ada di HP ini")
     expect(page.locator(f"#children a[href='#/child/{mawar}']")).to_be_visible()  # her home, her child
     live_server.api("DELETE", f"/children/{mawar}/parents/{made.get_json()['user']['id']}", "kader2")
+
+
+def test_the_pin_screen_says_what_waits_for_its_user_before_another_account_logs_in(live_server, new_context):
+    """A kader's records wait, unsent, behind her PIN; another kader logging in on this phone saw nothing
+    of them, weighed the same children again, and the midwife's list of phones said nothing waited. The
+    PIN screen now says how many wait for whom, and "Masuk dengan akun lain" asks a second tap."""
+    base = live_server.url
+    ctx, page, _ = offline_with_new_child(new_context, base, "kader6", "Anak Menunggu PIN", days_old=200)
+    page.reload()
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()
+    notice = page.locator("#pin-unsent")
+    expect(notice).to_have_text("1 data Kader Posyandu Dahlia belum terkirim di HP ini: terkirim saat ia "
+                                "membuka aplikasi dengan PIN-nya.")
+    page.get_by_role("button", name="Masuk dengan akun lain").click()
+    expect(page.get_by_label("Nama pengguna")).to_have_count(0)  # asked first
+    page.get_by_role("button", name="Data itu tetap menunggu Kader Posyandu Dahlia. Tetap masuk dengan akun lain").click()
+    expect(page.get_by_label("Nama pengguna")).to_be_visible()

@@ -15,6 +15,8 @@ const W = {
   login_offline: ['Tidak ada sinyal. Masuk pertama kali perlu internet; setelah itu cukup PIN.', 'No connection. The first login needs the internet; after that the PIN is enough.'],
   remembered: ['Masuk di HP ini', 'Logged in on this phone'],
   other_account: ['Masuk dengan akun lain', 'Log in with another account'],
+  pin_unsent: ['{n} data {name} belum terkirim di HP ini: terkirim saat ia membuka aplikasi dengan PIN-nya.', '{n} {n:record|records} of {name} not sent yet on this phone: sent once she opens the app with her PIN.'],
+  other_anyway: ['Data itu tetap menunggu {name}. Tetap masuk dengan akun lain', 'They keep waiting for {name}. Log in with another account anyway'],
   register_with_code: ['Orang tua: daftar dengan kode dari kader atau bidan', 'Parents: sign up with the code from the cadre or midwife'],
   register_title: ['Daftar sebagai orang tua', 'Sign up as a parent'],
   register_help: ['Tulis kode undangan dari kader posyandu atau bidan, lalu buat nama pengguna dan kata sandi Anda sendiri. Setelah itu Anda bisa melihat data anak Anda.',

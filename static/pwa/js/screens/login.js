@@ -2,7 +2,9 @@
 import { createApi } from '../api.js';
 import { remember, rememberedUsers, unlock } from '../auth.js';
 import { lang, t } from '../i18n.js';
-import { field, h, showErrors } from '../ui.js';
+import { confirmed, field, h, showErrors } from '../ui.js';
+import { openDb, userDbName } from '../db.js';
+import { counts } from '../outbox.js';
 
 const PIN = /^\d{4,6}$/;
 const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
@@ -172,6 +174,23 @@ function pinScreen(ctx, main, user, users) {
   const to = (screen) => () => { history.replaceState(null, '', location.pathname); main.replaceChildren(screen()); main.querySelector('input').focus(); };
   const others = users.filter((u) => u.id !== user.id).map((u) => h('button', { class: 'btn', type: 'button',
     onclick: to(() => pinScreen(ctx, main, u, users)) }, u.name));
-  return h('div', {}, form, others, h('button', { class: 'btn link', type: 'button',
-    onclick: to(() => loginScreen(ctx, main, users)) }, t('other_account')));
+  const login = to(() => loginScreen(ctx, main, users));
+  const other = h('span', {}, h('button', { class: 'btn link', type: 'button', onclick: login }, t('other_account')));
+  const said = h('p', { class: 'notice warn', id: 'pin-unsent', hidden: true });
+  // her records wait for her PIN: another account's login would leave them unsent, out of everyone's sight
+  unsentOf(user).then((n) => {
+    if (!n) return;
+    said.textContent = t('pin_unsent', { n, name: user.name });
+    said.hidden = false;
+    other.replaceChildren(confirmed(t('other_account'), t('other_anyway', { name: user.name }), login));
+  });
+  return h('div', {}, form, said, others, other);
 }
+
+/** How many records of `user` wait on this phone (0 when unreadable). */
+const unsentOf = (user) => openDb(userDbName(user.id)).then(async (db) => {
+  try {
+    const c = await counts(db);
+    return c.waiting + c.attention + c.conflicts;
+  } finally { db.close(); }
+}).catch(() => 0);
