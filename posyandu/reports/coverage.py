@@ -57,16 +57,19 @@ from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedule_in_force
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, completed_months
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
-from posyandu.messages import month_text
+from posyandu.messages import Msg, month_text
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import (area_column, area_names, children_in_area, cohort, count_if, covered_areas,
                                      events_in_area, in_order, open_on, placed_on)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
 
-INDICATOR_NAMES = {"idl": {"id": "IDL", "en": "IDL"}, "baduta": {"id": "Baduta Lengkap", "en": "Baduta Lengkap"},
-                   "vitamin_a_blue": {"id": "Vitamin A biru", "en": "Vitamin A (blue)"},
-                   "vitamin_a_red": {"id": "Vitamin A merah", "en": "Vitamin A (red)"}}
+# the rows other than a dose's, by ``kind`` (the PWA keys on ``kind``; the name is for reading): the
+# abbreviation a bidan knows kept beside the words a reader new to it needs
+INDICATOR_NAMES = {"idl": Msg("Complete basic immunisation (IDL)", "Imunisasi Dasar Lengkap (IDL)"),
+                   "baduta": Msg("Complete under-two immunisation (Baduta)", "Imunisasi Baduta Lengkap"),
+                   "vitamin_a_blue": Msg("Vitamin A (blue)", "Vitamin A biru"),
+                   "vitamin_a_red": Msg("Vitamin A (red)", "Vitamin A merah")}
 
 
 def born_by_age(on: date, age: Age) -> date:
@@ -304,7 +307,9 @@ def _row(schedule: Schedule, area: str, name: str | None, key: tuple, value: tup
     if kind == "dose":
         indicator = schedule.label(vaccine, dose)
     else:
-        indicator = INDICATOR_NAMES[kind][lang] + (f" {month_text(int(rnd[:4]), int(rnd[5:]), lang)}" if rnd else "")
+        named = INDICATOR_NAMES[kind]
+        indicator = (named.id_text if lang == "id" else str(named)) + (
+            f" {month_text(int(rnd[:4]), int(rnd[5:]), lang)}" if rnd else "")
     return {"area": area, "area_name": name, "indicator": indicator, "kind": kind, "vaccine": vaccine, "dose": dose,
             "round": rnd, "target": target, "covered": covered, "coverage_pct": pct(covered, target),
             "given_in_period": given.get((area, vaccine, dose), 0) if kind == "dose" else None}

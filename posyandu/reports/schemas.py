@@ -193,8 +193,10 @@ class CoverageRowSchema(Schema):
     period = fields.String(metadata={"description": "the report's months: '2025-08', or '2025-06/2025-08' (ISO 8601)"})
     area = fields.String()
     area_name = _area_name()
-    indicator = fields.String(metadata={"description": "e.g. 'DPT-HB-Hib 3', 'IDL', 'Vitamin A biru Februari 2025' "
-                                                       "(a round in the answer's language; downloads in Indonesian)"})
+    indicator = fields.String(metadata={"description": "for reading, e.g. 'DPT-HB-Hib 3', "
+                                                       "'Imunisasi Dasar Lengkap (IDL)', 'Vitamin A biru Februari 2025' "
+                                                       "(IDL, Baduta and the rounds in the answer's language; downloads "
+                                                       "in Indonesian); `kind` tells the rows apart"})
     kind = fields.String(validate=validate.OneOf(("dose", "idl", "baduta", "vitamin_a_blue", "vitamin_a_red")))
     vaccine = fields.String(allow_none=True)
     dose = fields.Integer(allow_none=True)

@@ -223,7 +223,7 @@ def test_a_period_spanning_her_exit_counts_her_first_birthday_as_its_months_do(c
         query = "&".join(f"{k}={v}" for k, v in {**period, "posyandu_id": world.ids["p1"]}.items())
         resp = client.get(f"/api/v1/reports/coverage?{query}", headers=world.headers("bidan_a"))
         assert resp.status_code == 200, resp.get_json()
-        return next(r["target"] for r in resp.get_json()["rows"] if r["indicator"] == "IDL")
+        return next(r["target"] for r in resp.get_json()["rows"] if r["kind"] == "idl")
 
     assert [idl(month=m) for m in ("2025-07", "2025-08", "2025-09")] == [0, 2, 0]
     assert idl(**{"from": "2025-07", "to": "2025-09"}) == 2
@@ -232,7 +232,7 @@ def test_a_period_spanning_her_exit_counts_her_first_birthday_as_its_months_do(c
     # second birthday in January 2025, in the register: counted for Baduta in January, not after
     resp = client.get(f"/api/v1/reports/coverage?from=2025-01&to=2025-09&posyandu_id={world.ids['p1']}",
                       headers=world.headers("bidan_a"))
-    assert next(r["target"] for r in resp.get_json()["rows"] if r["indicator"] == "Baduta Lengkap") == 1
+    assert next(r["target"] for r in resp.get_json()["rows"] if r["kind"] == "baduta") == 1
 
 
 def test_her_exit_recorded_on_a_duplicate_is_kept_by_the_merge(client, world, kids, make_child):

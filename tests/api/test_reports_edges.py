@@ -181,3 +181,25 @@ def test_a_vitamin_a_round_is_named_by_its_month_in_the_answers_language(client,
                      "en": ["Vitamin A (blue) February 2025", "Vitamin A (red) February 2025"]}
     resp = client.get(f"/api/v1/reports/coverage?{query}&format=csv", headers=world.headers("bidan_a", "en"))
     assert "Vitamin A biru Februari 2025" in resp.data.decode("utf-8-sig")
+
+
+def test_idl_and_baduta_are_spelled_out_in_the_answers_language(client, world):
+    """IDL and Baduta Lengkap are named in full in each language, the abbreviation kept as the reports
+    say it (it read "IDL" and "Baduta Lengkap" in English too); the CSV and XLSX downloads and the
+    workbook stay Indonesian, as their headers are."""
+    from openpyxl import load_workbook
+
+    query = f"month={FEB}&posyandu_id={world.ids['p1']}"
+    names = {lang: {r["kind"]: r["indicator"] for r in rows(client, world, "coverage", query, lang=lang)
+                    if r["kind"] in ("idl", "baduta")} for lang in ("id", "en")}
+    assert names == {"id": {"idl": "Imunisasi Dasar Lengkap (IDL)", "baduta": "Imunisasi Baduta Lengkap"},
+                     "en": {"idl": "Complete basic immunisation (IDL)",
+                            "baduta": "Complete under-two immunisation (Baduta)"}}
+    headers = world.headers("bidan_a", "en")
+    text = client.get(f"/api/v1/reports/coverage?{query}&format=csv", headers=headers).data.decode("utf-8-sig")
+    assert "Imunisasi Dasar Lengkap (IDL)" in text and "Imunisasi Baduta Lengkap" in text
+    assert "Complete" not in text
+    for path in (f"reports/coverage?{query}&format=xlsx", f"reports/workbook?{query}"):
+        book = load_workbook(io.BytesIO(client.get(f"/api/v1/{path}", headers=headers).data))
+        cells = {c for row in book["Cakupan imunisasi"].iter_rows(values_only=True) for c in row}
+        assert {"Imunisasi Dasar Lengkap (IDL)", "Imunisasi Baduta Lengkap"} <= cells, path

@@ -116,7 +116,7 @@ def check_nutrition(page, rows: list[dict]) -> None:
 
 
 def check_coverage(page, rows: list[dict]) -> None:
-    for indicator in ("BCG", "DPT-HB-Hib 3", "MR 1", "IDL"):
+    for indicator in ("BCG", "DPT-HB-Hib 3", "MR 1", "Imunisasi Dasar Lengkap (IDL)"):
         mine = [r for r in rows if r["indicator"] == indicator]
         target, covered = sum(r["target"] for r in mine), sum(r["covered"] for r in mine)
         tr = page.locator(f'#coverage tr[data-indicator="{indicator}"]')
