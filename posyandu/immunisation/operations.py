@@ -213,12 +213,20 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     rows = [GivenDose(*r) for r in db.session.execute(
         select(Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
         .where(Immunisation.child_id == child.id, Immunisation.id != obj.id, Immunisation.deleted_at.is_(None)))]
-    found = validate_dose(schedule_in_force(db.session, obj.given_on), child.birth_date,
-                          rows, NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
+    schedule = schedule_in_force(db.session, obj.given_on)
+    found = validate_dose(schedule, child.birth_date, rows, NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
                           area=Area(kabupaten=child.kabupaten_code), today=today())
     twin = any((r.vaccine, r.dose, r.given_on) == (obj.vaccine, obj.dose, obj.given_on) for r in rows)
     enforce(user, obj, "immunisation", _unless_twin(found, twin), data.get("override_reason"),
-            accepted=_accepted_before(obj, "immunisation", data, DOSE_FIELDS))
+            dose_field_of(schedule, obj.vaccine), accepted=_accepted_before(obj, "immunisation", data, DOSE_FIELDS))
+
+
+def dose_field_of(schedule: Schedule, vaccine: str) -> Callable[[str], str]:
+    """The request field a dose's violation is reported under (``FIELD_OF``, else ``given_on``): a
+    dose not in the schedule on ``vaccine`` when the schedule has no such vaccine, on ``dose`` when it
+    has the vaccine but not that dose number (MR 5): the date is not what is wrong."""
+    unknown = "dose" if schedule.doses_of(vaccine) else "vaccine"
+    return lambda code: unknown if code == "not_in_schedule" else FIELD_OF.get(code, "given_on")
 
 
 LOT_REQUIRED = Msg("required for a dose given by a health worker: SATUSEHAT asks for the vial's lot number and "
