@@ -177,8 +177,11 @@ def with_field_checks(view: Any, checks: Any, location: str) -> Any:
     again. Answered in rounds, the admin's new-user form said the username was taken, or the kader's
     posyandu missing, only once she had fixed the format errors and sent it again. Nothing is written:
     the checks only read. A check may instead raise a refusal of the whole request: a 422 of its own
-    kind (a parent's invitation code that does not work: ``invitation_invalid``) is answered as that
-    problem, naming the body's format errors with its own; any other (404) as it is."""
+    kind (a parent's invitation code that does not work: ``invitation_invalid``) is answered, since the
+    body has format errors too, as their validation problem naming its errors with them (its message on
+    its field: the form has more to correct than that; raised alone, once the body passes, it keeps its
+    kind). The exception raised is still the check's, for the decorators above (audit, rate limit). Any
+    other refusal (404) is answered as it is."""
     from werkzeug.exceptions import UnprocessableEntity
 
     from posyandu.errors import ValidationFailed
@@ -193,7 +196,7 @@ def with_field_checks(view: Any, checks: Any, location: str) -> Any:
                 try:
                     found = checks(refused.valid_data, **kwargs)
                 except ValidationFailed as whole:
-                    whole.errors = {**errors, **(whole.errors or {})}
+                    whole.key, whole.errors = ValidationFailed.key, {**errors, **(whole.errors or {})}
                     raise whole from None
                 for field, messages in found.items():
                     errors.setdefault(field, messages)

@@ -608,10 +608,18 @@ CODE_TOO_LONG = Msg("too long: an invitation code has 8 letters and digits, e.g.
                     "terlalu panjang: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH")
 
 
-def invitation_invalid(why: Msg = CODE_NOT_WORKING) -> ValidationFailed:
+class CodeRefused(ValidationFailed):
+    """A code that does not work (422 ``invitation_invalid``), its message on ``code``. Audited and
+    counted among the refused codes (``auth.routes``) however it is answered: with the form's other
+    errors, as their validation problem (``extensions.with_field_checks``)."""
+
+    key = "invitation_invalid"
+
+
+def invitation_invalid(why: Msg = CODE_NOT_WORKING) -> CodeRefused:
     """The refusal of a code that does not work (422 ``invitation_invalid``), ``why`` on ``code``: one of
     the wrong length says so; any other says the same whether it never existed, expired or was used."""
-    return ValidationFailed(key="invitation_invalid", errors={"code": [why]})
+    return CodeRefused(errors={"code": [why]})
 
 
 def _open_invitation(code: str) -> tuple[Invitation, Child]:
@@ -643,9 +651,9 @@ def _open_invitation(code: str) -> tuple[Invitation, Child]:
 
 def registration_problems(data: dict[str, Any]) -> dict[str, list[Msg]]:
     """What a parent's registration's fields break beyond their format (``account_problems``), judged
-    only with a code that works: a code that does not (of the wrong length too) is refused as such
-    (``invitation_invalid``, with the format errors of the other fields), and nothing is said of the
-    username or password."""
+    only with a code that works: a code that does not (of the wrong length too) is refused (``CodeRefused``,
+    answered with the format errors of the other fields as their validation problem, its message on
+    ``code``), and nothing is said of the username or password."""
     if "code" not in data:
         return {}
     _open_invitation(data["code"])

@@ -15,7 +15,7 @@ from posyandu.auth.schemas import (ChangePasswordSchema, CloseAccountSchema, Log
                                    LogoutSchema, RedeemSchema, RefreshedTokensSchema, RegisterParentSchema, TokensSchema, UserPage,
                                    UserQueryArgs, UserSchema, UserUpdateSchema)
 from posyandu.auth.tokens import revoke, well_formed
-from posyandu.errors import NotFound, Unauthorized, ValidationFailed
+from posyandu.errors import NotFound, Unauthorized
 from posyandu.extensions import Blueprint, checked_first, client_address, db, limiter
 from posyandu.pagination import paginate
 
@@ -134,7 +134,7 @@ _per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_RA
 # codes refused anywhere, whoever tries them: a guesser spread over many addresses (an IPv6 /48 holds
 # 65,536 /64 budgets) meets this one; while it lasts, parents signing up wait (429, Retry-After)
 _code_guesses = _failed_attempts(lambda: current_app.config["INVITATION_GUESS_RATE_LIMIT"],
-                                 lambda: "invitation-codes", lambda exc: getattr(exc, "key", None) == "invitation_invalid",
+                                 lambda: "invitation-codes", ops.CodeRefused,
                                  "invitation-codes")
 
 
@@ -276,17 +276,17 @@ class Me(MethodView):
 
 
 def _audit_refused_code(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A code refused (422 ``invitation_invalid``) is audited, as a failed login is: someone trying codes
-    is trying to see a child's record. Kept in a transaction of its own: the refusal rolls back the request's."""
+    """A code refused (422 ``invitation_invalid``, or the validation problem naming it with the form's
+    other errors) is audited, as a failed login is: someone trying codes is trying to see a child's record.
+    Kept in a transaction of its own: the refusal rolls back the request's."""
     @wraps(view)
     def attempt(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
-        except ValidationFailed as exc:
-            if exc.key == "invitation_invalid":
-                db.session.rollback()
-                ops.log_action("invitation_refused", "invitation", None)
-                db.session.commit()
+        except ops.CodeRefused:
+            db.session.rollback()
+            ops.log_action("invitation_refused", "invitation", None)
+            db.session.commit()
             raise
     return attempt
 
@@ -304,9 +304,10 @@ class RegisterParent(MethodView):
         """A parent registers with a one-time invitation code from the kader or bidan.
 
         A refusal (422) names every field's error at once; a code that does not work (one of the wrong
-        length too, its message saying so) is refused as ``invitation_invalid`` (with the format errors
-        of the other fields, if any), and nothing is said of the username or the password (whether a
-        username exists is not told); each such refusal is audited. A code left blank is a field left
+        length too, its message saying so) is refused as ``invitation_invalid``, or, with format errors
+        in other fields, as their validation problem, its message on ``code``; either way nothing is said
+        of the username or the password (whether a username exists is not told), and each such refusal is
+        audited and counted among the refused codes. A code left blank is a field left
         blank ("wajib diisi"). Attempts count per address with the logins and redemptions
         (`LOGIN_ADDRESS_RATE_LIMIT`: 429 beyond it), and refused codes server-wide, with the redemptions'
         (`INVITATION_GUESS_RATE_LIMIT`: beyond it every code is answered 429 until the window passes)."""

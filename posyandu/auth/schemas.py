@@ -122,13 +122,14 @@ class LogoutSchema(Schema):
 
 def _invitation_code() -> v.Filled:
     """An invitation code: left blank, "wajib diisi" (``Filled``); of the wrong length, refused as a code
-    that does not work (``invitation_invalid``, ``auth.operations._open_invitation``), not as a form's
-    format error: the parent's trouble is the code."""
+    that does not work (``invitation_invalid``, ``auth.operations._open_invitation``), its message saying
+    what is wrong with it, not marshmallow's length rule: the parent's trouble is the code."""
     return v.Filled(required=True, metadata={
         "minLength": CODE_LENGTH[0], "maxLength": CODE_LENGTH[1],
         "description": "The one-time code from the kader or bidan (ABCD-EFGH; any case, with or without the "
                        "hyphen). One that does not work, or of the wrong length, is refused as "
-                       "`invitation_invalid`, its message on `code`"})
+                       "`invitation_invalid`, its message on `code` (with other fields' format errors too, "
+                       "as their `validation` problem)"})
 
 
 class RegisterParentSchema(Schema):

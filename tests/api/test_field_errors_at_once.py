@@ -96,6 +96,32 @@ def test_a_parent_registering_is_told_every_error_at_once_but_with_a_bad_code_no
     assert made.status_code == 201, made.get_json()
 
 
+def test_a_bad_code_with_other_fields_wrong_is_the_forms_validation_problem_its_message_on_code(
+        app, client, db, monkeypatch):
+    """A code too short and a name left out were answered "Kode undangan tidak sah atau sudah dipakai"
+    (``invitation_invalid``), though the form had ordinary errors too. With other fields' errors it is
+    the validation problem every form gets, the code's message on ``code``; a code alone wrong is still
+    ``invitation_invalid``. Either way the code was tried: audited, and counted among the refused codes."""
+    from posyandu.audit import AuditLog
+
+    monkeypatch.setitem(app.config, "INVITATION_GUESS_RATE_LIMIT", "2 per minute")
+    short = "terlalu pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
+    body = {"code": "ZZ", "username": "ibu.ani", "password": "kuat-sekali"}
+    resp = client.post("/api/v1/auth/register", json=body, headers={"Accept-Language": "id"})
+    assert resp.status_code == 422 and resp.content_type == "application/problem+json", resp.get_json()
+    problem = resp.get_json()
+    assert problem["type"].endswith("/validation") and problem["title"] == "Data tidak valid", problem
+    assert problem["errors"] == {"name": ["wajib diisi"], "code": [short]}, problem
+    alone = client.post("/api/v1/auth/register", json={**body, "name": "Ibu Ani"}, headers={"Accept-Language": "id"})
+    assert alone.status_code == 422 and alone.get_json()["type"].endswith("/invitation_invalid"), alone.get_json()
+    assert alone.get_json()["title"] == "Kode undangan tidak sah atau sudah dipakai"
+    assert alone.get_json()["errors"] == {"code": [short]}
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "invitation_refused")) == 2
+    # the two refused codes spent the budget: a third waits, hidden among other errors or not
+    assert client.post("/api/v1/auth/register", json={**body, "code": "ZZZZ-ZZZZ"}).status_code == 429
+
+
 KECAMATAN = "harus kecamatan yang terdaftar"
 
 

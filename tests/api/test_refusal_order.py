@@ -213,11 +213,12 @@ def test_a_merge_into_a_child_merged_away_is_409_whatever_the_body_holds(client,
 
 
 # --- a registration with a code that does not work ------------------------------------------------
-def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitation_is_invalid(client, world):
-    """Before, a code that does not work with a phone number too short answered type ``validation``
-    ("Data tidak sah"), the code's refusal one field error among others: the app said to check the
-    form, not that the code was the trouble. It is ``invitation_invalid``, as for the code alone, and
-    names the other fields' format errors too; never whether the username exists."""
+def test_a_registration_with_a_bad_code_and_a_format_error_names_the_code_among_the_forms_errors(client, world):
+    """A code that does not work alone is ``invitation_invalid``. With a phone number too short (or a
+    name left blank) too, it answered ``invitation_invalid`` as well, titled "Kode undangan tidak sah
+    atau sudah dipakai" over a form with ordinary errors: it is the form's validation problem, naming
+    every field's error, the code's message on ``code`` (the app shows each on its field); never whether
+    the username exists."""
     def register(username, **changes):
         return client.post("/api/v1/auth/register", headers={"Accept-Language": "id"},
                            json={"code": "ZZZZ-ZZZZ", "username": username, "password": "kuat-sekali",
@@ -226,18 +227,19 @@ def test_a_registration_with_a_bad_code_and_a_format_error_is_told_the_invitatio
     assert alone["errors"] == {"code": ["tidak sah, kedaluwarsa, atau sudah dipakai: periksa kodenya, atau minta kode baru ke kader atau bidan"]}, alone
     for changes, fields in (({"phone": "12"}, {"code", "phone"}), ({"name": "", "phone": "12"}, {"code", "name", "phone"})):
         taken, free = register("kader1", **changes), register("belum.ada", **changes)
-        body = _problem(taken, 422, "invitation_invalid")
+        body = _problem(taken, 422, "validation")
         assert body == free.get_json(), (body, free.get_json())
-        assert set(body["errors"]) == fields and body["title"] == alone["title"] and body["detail"], body
+        assert set(body["errors"]) == fields and body["errors"]["code"] == alone["errors"]["code"], body
+        assert body["title"] == "Data tidak valid" and body["detail"] == "Periksa isian yang ditandai.", body
 
 
 def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_what_is_wrong(client, world):
     """Before, a code too short or too long ("ABC", a pasted message) answered type ``validation`` with
     marshmallow's "panjang harus antara 6 dan 40", while a well-formed code that does not work answered
     ``invitation_invalid``: the parent's trouble is the same, the code does not work. It is
-    ``invitation_invalid`` too, its message on ``code`` saying what is wrong with it, with the other
-    fields' format errors; whether the username exists is never told, and a code left blank is still
-    "wajib diisi". Redeeming a code says the same."""
+    ``invitation_invalid`` too, its message on ``code`` saying what is wrong with it (with the other
+    fields' format errors, on ``code`` of their validation problem); whether the username exists is never
+    told, and a code left blank is still "wajib diisi". Redeeming a code says the same."""
     def register(code, username="belum.ada", lang="id", **changes):
         return client.post("/api/v1/auth/register", headers={"Accept-Language": lang},
                            json={"code": code, "username": username, "password": "kuat-sekali", "name": "Ibu Ani",
@@ -247,7 +249,7 @@ def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_w
     for code, wrong in (("ABC", short), ("AB-C", short), ("ABCD-EFGH" * 5, long)):
         alone = _problem(register(code), 422, "invitation_invalid")
         assert alone["errors"] == {"code": [wrong]} and alone["title"] == "Kode undangan tidak sah atau sudah dipakai"
-        with_others = _problem(register(code, "kader1", phone="12", name=""), 422, "invitation_invalid")
+        with_others = _problem(register(code, "kader1", phone="12", name=""), 422, "validation")
         assert with_others == register(code, phone="12", name="").get_json(), with_others  # the username: nothing told
         assert set(with_others["errors"]) == {"code", "phone", "name"} and with_others["errors"]["code"] == [wrong]
         redeemed = client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1", "id"))
