@@ -259,6 +259,7 @@ def _deleted_fields(child):  # type: ignore[no-untyped-def]
 @blp.route("/children/<uuid:child_id>/restore")
 class ChildRestore(MethodView):
     @roles_required(*HEALTH_WORKERS)
+    @seen_first(lambda user, child_id: _restorable(user, child_id))  # out of her area: 404 whatever the body holds
     @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")
     @blp.response(200, ChildSchema)
     def post(self, _body, child_id):
@@ -273,15 +274,21 @@ class ChildRestore(MethodView):
         posyandu_id = db.session.scalar(select(access.Child.posyandu_id).where(access.Child.id == child_id))
         access.lock_posyandu_for_children([posyandu_id] if posyandu_id else [])  # judged as a registration there
         access.lock_children([child_id], access.CHILD)
-        child = db.session.scalar(ops.deleted_children(current_user).where(access.Child.id == child_id))
-        if child is None:
-            standing = access.get_child(current_user, child_id)  # restored already: 404 when not hers
-            privacy.record_reads("view", [standing.id])
+        child = _restorable(current_user, child_id)
+        if child.deleted_at is None:  # restored already
+            privacy.record_reads("view", [child.id])
             db.session.commit()
-            return standing
+            return child
         child = ops.restore_child(current_user, child, {})
         db.session.commit()
         return child
+
+
+def _restorable(user, child_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The deleted child ``restore`` brings back, or the child standing (restored already); 404 when
+    the caller sees neither."""
+    child = db.session.scalar(ops.deleted_children(user).where(access.Child.id == child_id))
+    return child if child is not None else access.get_child(user, child_id)
 
 
 @blp.route("/children/<uuid:child_id>/merge")

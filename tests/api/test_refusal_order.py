@@ -147,6 +147,7 @@ BAD_INPUT: dict[tuple[str, str], list[dict]] = {
     ("POST", "/api/v1/children/<uuid:child_id>/supplements"): [{"json": {"kind": "jamu"}}],
     ("POST", "/api/v1/children/<uuid:child_id>/merge"): [{"json": {"duplicate_id": "nope"}}],
     ("POST", "/api/v1/children/<uuid:child_id>/not-duplicate"): [{"json": {"reason": 5}}],
+    ("POST", "/api/v1/children/<uuid:child_id>/restore"): [{"json": {"x": 1}}],
     ("PATCH", "/api/v1/measurements/<uuid:event_id>"): [{"json": {"weight_kg": -1}}],
     ("DELETE", "/api/v1/measurements/<uuid:event_id>"): [{"json": {"x": 1}}, {"query_string": {"reason": "x" * 999}}],
     ("PATCH", "/api/v1/immunisations/<uuid:event_id>"): [{"json": {"dose": 0}}],
