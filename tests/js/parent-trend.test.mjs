@@ -131,3 +131,18 @@ test("her child's screen says which day of the month its posyandu meets", async 
   assert.deepEqual(gone.find((e) => e.attributes.id === 'posyandu-day'), []);
   assert.equal(gone.find((e) => e.attributes.id === 'exit').length, 1);
 });
+
+test('a weight swollen feet add to, or one likely mistyped, is told as no rise: the app says it is not judged', async () => {
+  setLang('id');
+  // oedema: the weight gained is water; the red line first, no green "naik"
+  const swollen = [weighings('N')[0], { ...weighings('N')[1], oedema: true }];
+  const said = await lines(swollen);
+  assert.equal(said[0][0], 'plain bad');
+  assert.ok(!said.some(([, text]) => /naik/.test(text)), said);
+  // 45 kg at two: far past WHO's +5 SD, flagged; the server judged it N against February's
+  const typo = [weighings('N')[0], { ...weighings('N')[1], weight_kg: 45 }];
+  const flagged = await lines(typo);
+  assert.ok(!flagged.some(([, text]) => /naik di penimbangan/.test(text)), flagged);
+  assert.ok(flagged.some(([shade, text]) => shade === 'plain warn'
+    && text === 'Berat badan Hadi yang tercatat tampaknya salah catat: minta kader menimbang ulang.'), flagged);
+});

@@ -408,6 +408,7 @@ const W = {
   plain_pb: ['Panjang badan {name} {what} untuk umurnya.', "{name}'s length is {what} for the age."],
   plain_bbpb: ['Berat dibanding panjang badan: {what}.', 'Weight for length: {what}.'],
   plain_T: ['Berat badan {name} tidak cukup naik di penimbangan {month} (T) — tanyakan ke kader atau bidan.', "{name}'s weight did not go up enough at the {month} weighing (T) — ask the cadre or midwife."],
+  plain_flagged: ['Berat badan {name} yang tercatat tampaknya salah catat: minta kader menimbang ulang.', '{name}\'s recorded weight looks like a mistake: ask the cadre to weigh again.'],
   plain_N: ['Berat badan {name} naik di penimbangan {month} (N).', "{name}'s weight went up at the {month} weighing (N)."],
   plain_oedema: ['Kaki {name} bengkak (edema): tanda gizi buruk — segera bawa ke puskesmas.', "{name}'s feet are swollen (oedema): a sign of severe malnutrition — go to the health centre now."],
   parent_supplements: ['Vitamin A dan obat cacing', 'Vitamin A and deworming'],

@@ -19,13 +19,15 @@ function plainLines(child, last) {
   // a length alone: that month's weighing's (weightStatus)
   const wfa = weightStatus(last);
   const on = last.weighed?.on;
-  // N/T as the server judged it (KBM, a bidan's)
-  const trend = last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
+  // N/T as the server judged it (KBM, a bidan's); none of a weight swollen feet add to or likely mistyped
+  const flagged = last.m.weight_kg != null && last.growth?.flags?.wfa === true;
+  const trend = last.m.oedema === true || flagged ? null : last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
   // by its month: the latest weighing may be months old
   const month = ['N', 'T'].includes(trend) ? formatMonth(last.m.weight_kg != null ? last.m.measured_on : on) : '';
   return [
     // oedema: no weight status; severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first }), 1],
+    flagged && ['warn', t('plain_flagged', { name: first })],
     wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
       + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
     trend === 'T' && ['warn', t('plain_T', { name: first, month })],
