@@ -167,3 +167,28 @@ def test_a_parent_unlinked_while_her_phone_still_holds_the_child_is_told_what_it
     kader.route("**/export", lambda route: route.continue_(url=route.request.url.replace(child["id"], str(uuid.uuid4()))))
     kader.locator("#export-child").click()
     expect(kader.locator("#export-status")).to_have_text("Gagal mengunduh: Data tidak ditemukan")
+
+
+def test_a_parent_signs_up_with_the_code_on_the_login_screen_then_sets_her_pin(live_server, new_context):
+    """The sign-up form is fetched when she opens it (js/online/register.js, before any login)."""
+    child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
+    code = live_server.api("POST", f"/children/{child['id']}/invitations", "kader3").get_json()["code"]
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url)
+    page.get_by_role("button", name=re.compile("^Orang tua: daftar dengan kode")).click()
+    form = page.locator("#register")
+    form.get_by_label("Kode undangan").fill(code)
+    form.get_by_label("Nama Anda").fill("Ibu Daftar Sendiri")
+    form.get_by_label("Nama pengguna").fill("ibu.daftar.sendiri")
+    form.locator("input[name=password]").fill("kuat-sekali-1")
+    form.get_by_label("Ulangi kata sandi").fill("kuat-sekali-1")
+    form.get_by_role("button", name="Daftar").click()
+    page.get_by_role("heading", name="Buat PIN").wait_for()
+    page.locator("input[name=pin]").fill("1357")
+    page.locator("input[name=pin2]").fill("1357")
+    page.get_by_role("button", name="Simpan").click()
+    wait_synced(page)
+    expect(page.locator("#children")).to_contain_text(child["name"])
+    assert errors == []

@@ -127,7 +127,7 @@ test('a parent with the cadre\'s invitation code registers from the login screen
   await login.show(ctx, main, { force: true });
   const open = main.querySelectorAll('button').find((b) => b.textContent === t('register_with_code'));
   assert.ok(open, 'the login screen offers registration with a code');
-  open.listeners.click[0]();
+  await open.listeners.click[0](); // js/online/register.js, fetched
   const form = main.querySelector('#register');
   assert.ok(form, 'the registration form is shown');
   // nothing is sent while a required field is empty or the passwords differ

@@ -2,7 +2,7 @@
 import { createApi } from '../api.js';
 import { remember, rememberedUsers, unlock } from '../auth.js';
 import { lang, t } from '../i18n.js';
-import { confirmed, field, h, showErrors } from '../ui.js';
+import { confirmed, field, h, onlineModule, showErrors } from '../ui.js';
 import { openDb, userDbName } from '../db.js';
 import { counts } from '../outbox.js';
 
@@ -19,6 +19,8 @@ export async function show(ctx, main, { force = false, notice = null } = {}) {
   if (notice) main.prepend(h('p', { class: 'notice warn', role: 'alert' }, notice));
   main.querySelector('input')?.focus();
 }
+
+const registerModule = onlineModule('register');
 
 function loginScreen(ctx, main, users) {
   const form = h('form', { class: 'card', novalidate: true },
@@ -45,51 +47,17 @@ function loginScreen(ctx, main, users) {
   });
   const known = users.filter((u) => !u.locked);
   return h('div', {}, form,
-    h('button', { class: 'btn link', type: 'button', id: 'register-open', onclick: () => {
-      main.replaceChildren(registerScreen(ctx, main, users));
+    h('button', { class: 'btn link', type: 'button', id: 'register-open', onclick: async () => {
+      const m = await registerModule(); // online only: js/online/register.js
+      if (!m) {
+        alert.textContent = t('register_offline');
+        alert.hidden = false;
+        return;
+      }
+      main.replaceChildren(m.registerScreen(ctx, main, { pinSetup, back: () => loginScreen(ctx, main, users) }));
       main.querySelector('input').focus();
     } }, t('register_with_code')),
     known.length ? h('button', { class: 'btn link', type: 'button', onclick: () => show(ctx, main) }, t('remembered')) : null);
-}
-
-/** A parent's first visit: the cadre's code, her name, username and password (POST /auth/register, online),
- * then the PIN; the server's refusals on their fields. */
-function registerScreen(ctx, main, users) {
-  const form = h('form', { class: 'card', novalidate: true, id: 'register' },
-    h('h2', {}, t('register_title')), h('p', {}, t('register_help')),
-    field({ label: t('code'), name: 'code', autocomplete: 'off', autocapitalize: 'characters', required: true }),
-    field({ label: t('register_name'), name: 'name', autocomplete: 'name', required: true }),
-    field({ label: t('register_phone'), name: 'phone', type: 'tel', autocomplete: 'tel', inputmode: 'tel' }),
-    field({ label: t('username'), name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' }),
-    field({ label: t('password'), name: 'password', type: 'password', autocomplete: 'new-password', required: true,
-      hint: t('password_rule') }),
-    field({ label: t('register_password_again'), name: 'password2', type: 'password', autocomplete: 'new-password', required: true }),
-    h('p', { class: 'notice bad', role: 'alert', hidden: true }),
-    h('button', { class: 'btn primary', type: 'submit' }, t('register')));
-  const alert = form.querySelector('[role=alert]');
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const el = form.elements;
-    const body = { code: el.code.value.trim(), name: el.name.value.trim(), username: el.username.value.trim(),
-      password: el.password.value, phone: el.phone.value.trim() || null };
-    const missing = Object.fromEntries(['code', 'name', 'username', 'password'].filter((k) => !body[k]).map((k) => [k, [t('required')]]));
-    if (!missing.password && el.password2.value !== body.password) missing.password2 = [t('register_password_mismatch')];
-    if (!showErrors(form, missing)) return;
-    alert.hidden = true;
-    try {
-      const tokens = await createApi({ lang }).post('/auth/register', body, { auth: false });
-      main.replaceChildren(pinSetup(ctx, tokens));
-      main.querySelector('input').focus();
-    } catch (error) {
-      if (error.status === 422 && error.body?.errors && !showErrors(form, error.body.errors)) return;
-      alert.textContent = error.kind === 'network' ? t('register_offline') : error.message;
-      alert.hidden = false;
-    }
-  });
-  return h('div', {}, form, h('button', { class: 'btn link', type: 'button', onclick: () => {
-    main.replaceChildren(loginScreen(ctx, main, users));
-    main.querySelector('input').focus();
-  } }, t('back')));
 }
 
 function pinSetup(ctx, tokens) {
