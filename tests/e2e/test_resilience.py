@@ -396,3 +396,20 @@ def test_a_screen_that_fails_to_open_says_so_in_her_words_with_a_way_on(live_ser
     failed.get_by_role("button", name="Coba lagi").click()
     expect(page.get_by_role("heading", name="Sinkron data")).to_be_visible()
     expect(failed).to_have_count(0)
+
+
+def test_records_lost_with_the_storage_the_browser_deleted_are_counted_to_the_kader(live_server, new_context):
+    """Chrome deletes a site's IndexedDB when the phone runs short of space (or its settings clear it). Two
+    weighings waited unsent: the open app said "2 belum terkirim", its next screen "Data di HP ini aman",
+    and after a reload a bare login, nothing said of the two records she must enter again."""
+    ctx, page, _ = offline_with_new_child(new_context, live_server.url, "kader4", "Anak Penyimpanan Hilang", days_old=300)
+    expect(page.locator("#sync-chip")).to_have_text(re.compile("1"))
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Storage.clearDataForOrigin", {"origin": live_server.url, "storageTypes": "indexeddb"})
+    notice = page.get_by_role("alert").filter(has_text="dihapus oleh browser")
+    expect(notice).to_have_text("Data aplikasi di HP ini dihapus oleh browser: 1 data yang belum terkirim ikut hilang. "
+                                "Catat ulang dari buku register.")
+    expect(page.get_by_label("Nama pengguna")).to_be_visible()
+    page.reload()  # said once
+    page.get_by_label("Nama pengguna").wait_for()
+    expect(page.get_by_role("alert").filter(has_text="dihapus oleh browser")).to_have_count(0)

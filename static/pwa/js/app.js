@@ -199,6 +199,7 @@ function onSyncState(s) {
     ctx.session.user = { ...ctx.session.user, must_change_password: true };
     route();
   }
+  if (typeof s.waiting === 'number' && ctx.session) loginScreen.keepUnsent(ctx.session.user.id, s.waiting + s.attention + s.conflicts);
   const before = ctx.syncState.phase;
   ctx.syncState = s;
   ctx.lastCounts = { waiting: s.waiting, attention: s.attention, conflicts: s.conflicts };
@@ -303,6 +304,7 @@ function accountGone(kind, message, said = null) {
   const session = ctx.session;
   if (!session || forgetting === session) return;
   forgetting = session;
+  loginScreen.keepUnsent(session.user.id, 0); // said by the login's notice, not as lost
   syncScreen.forgetAccount(ctx).catch(() => null).then((unsent) => {
     if (ctx.session !== session) return;
     closeSession();

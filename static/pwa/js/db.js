@@ -45,7 +45,7 @@ function storeApi(store, wrote) {
 }
 
 /** Open (create, upgrade) a database: {tx, read, close}. `onDeleted`: another tab deleted it (a
- * logout) and this connection closed. `onChanged`: another tab (passed it too) wrote to it. Upgraded
+ * logout), or the browser, and this connection closed. `onChanged`: another tab (passed it too) wrote to it. Upgraded
  * in another tab (a new app version), it is reopened at that version for the next transaction
  * (upgrades only add stores and indexes): this tab's saves and syncs go on. */
 export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = null } = {}) {
@@ -53,6 +53,7 @@ export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = nu
   let reopening = null;
   const watch = (db) => {
     current = db;
+    db.onclose = () => onDeleted?.(); // the browser deleted it (storage cleared or evicted)
     db.onversionchange = (event) => { // let another tab upgrade, or delete it
       db.close();
       if (event?.newVersion === null) onDeleted?.(); // deleted: later transactions fail on the closed connection

@@ -15,6 +15,7 @@ const W = {
   login_offline: ['Tidak ada sinyal. Masuk pertama kali perlu internet; setelah itu cukup PIN.', 'No connection. The first login needs the internet; after that the PIN is enough.'],
   remembered: ['Masuk di HP ini', 'Logged in on this phone'],
   other_account: ['Masuk dengan akun lain', 'Log in with another account'],
+  storage_lost: ['Data aplikasi di HP ini dihapus oleh browser: {n} data yang belum terkirim ikut hilang. Catat ulang dari buku register.', 'This phone\'s browser deleted the app\'s data: {n} unsent {n:record was|records were} lost with it. Enter them again from the register book.'],
   pin_unsent: ['{n} data {name} belum terkirim di HP ini: terkirim saat ia membuka aplikasi dengan PIN-nya.', '{n} {n:record|records} of {name} not sent yet on this phone: sent once she opens the app with her PIN.'],
   other_anyway: ['Data itu tetap menunggu {name}. Tetap masuk dengan akun lain', 'They keep waiting for {name}. Log in with another account anyway'],
   register_with_code: ['Orang tua: daftar dengan kode dari kader atau bidan', 'Parents: sign up with the code from the cadre or midwife'],

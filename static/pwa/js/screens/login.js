@@ -13,6 +13,8 @@ const pinInput = (name, label) => field({ label, name, type: 'password', inputmo
 /** The login; a `notice` (closed, locked, expired) is said once above it, never above another user's PIN (a shared phone). */
 export async function show(ctx, main, { force = false, notice = null } = {}) {
   const { users, last } = await rememberedUsers();
+  const lost = lostRecords(users);
+  if (lost) notice = [notice, t('storage_lost', { n: lost })].filter(Boolean).join(' ');
   const usable = users.filter((u) => !u.locked);
   const chosen = usable.find((u) => u.id === last) ?? usable[0];
   main.replaceChildren(chosen && !force && !notice ? pinScreen(ctx, main, chosen, usable) : loginScreen(ctx, main, users));
@@ -21,6 +23,28 @@ export async function show(ctx, main, { force = false, notice = null } = {}) {
 }
 
 const registerModule = onlineModule('register');
+
+/** How many of `userId`'s records wait unsent (app.js), outside IndexedDB: a browser that deletes the
+ * app's data leaves them to be told of. */
+export function keepUnsent(userId, n) {
+  try {
+    if (n) localStorage.setItem(`unsent:${userId}`, n); else localStorage.removeItem(`unsent:${userId}`);
+  } catch { /* storage refused */ }
+}
+
+/** The records kept unsent by users this phone no longer remembers: deleted with the app's data by the
+ * browser, not by the app (a logout waits for them); counted once. */
+function lostRecords(users) {
+  let n = 0;
+  try {
+    for (const key of Object.keys(localStorage)) {
+      if (!key.startsWith('unsent:') || users.some((u) => key === `unsent:${u.id}`)) continue;
+      n += Number(localStorage.getItem(key)) || 0;
+      localStorage.removeItem(key);
+    }
+  } catch { /* storage refused */ }
+  return n;
+}
 
 function loginScreen(ctx, main, users) {
   const form = h('form', { class: 'card', novalidate: true },
