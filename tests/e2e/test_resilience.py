@@ -326,6 +326,26 @@ def test_a_phone_whose_clock_went_back_behind_its_last_sync_is_warned_offline(li
     expect(banner).to_be_hidden()
 
 
+def test_a_weighing_saved_while_the_clock_is_wrong_asks_her_to_check_its_date_first(live_server, new_context):
+    """The banner alone did not stop a weighing dated by a clock 40 days slow: saved at once, it went to
+    last month's report beside that month's own weighing. The first "Simpan" now asks her to check the
+    form's dates; the second saves what she checked."""
+    ctx, page = offline_phone(new_context, live_server.url, "kader6")
+    page.clock.set_system_time(datetime.now() - timedelta(days=40))
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#clock-banner")).to_be_visible()
+    page.locator("#children a").first.click()
+    page.get_by_role("link", name="Catat penimbangan").click()
+    page.get_by_label("Berat badan (kg)").fill("9,4")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("form .form-error")).to_have_text(
+        "Tanggal/jam HP salah: betulkan di pengaturan HP, atau periksa tanggal isian ini lalu tekan Simpan lagi.")
+    expect(page.locator("#sync-chip")).not_to_contain_text("1")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#sync-chip")).to_contain_text("1")
+
+
 def test_a_phone_the_server_found_a_year_ahead_is_still_warned_offline_after_a_reload(live_server, new_context):
     """A phone whose date was set a year ahead: online, the server's Date shows it. Reopened offline
     at the posyandu (no server to ask), the banner must stay, or every weighing of the day is dated a

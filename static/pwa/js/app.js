@@ -192,8 +192,7 @@ const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || pas
 
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
-  // a parent's session refused (her password changed elsewhere, a month away): nothing of hers is
-  // unsent, and a minor's data stays on no phone the server no longer trusts
+  // a parent's session refused: nothing of hers unsent, a child's data kept on no phone it refuses
   if (s.phase === 'login_required' && ctx.role === 'parent') { accountGone(s.error, null, t('parent_session_over')); return; }
   if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server's word
     ctx.session.user = { ...ctx.session.user, must_change_password: true };

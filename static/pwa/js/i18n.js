@@ -106,6 +106,7 @@ const W = {
   was_deleted: ['dihapus', 'deleted'],
   moved_out_of_area: ['Data ini sudah pindah ke luar wilayah Anda (mis. anak pindah posyandu). Perubahan Anda tidak bisa dikirim.', 'This record has moved out of your area (e.g. the child moved to another posyandu). Your change cannot be sent.'],
   clock_wrong: ['Tanggal/jam HP tidak sesuai. Periksa pengaturan tanggal.', "The phone's date/time is wrong. Check the date settings."],
+  clock_check: ['Tanggal/jam HP salah: betulkan di pengaturan HP, atau periksa tanggal isian ini lalu tekan Simpan lagi.', "The phone's date/time is wrong: set it right in the phone's settings, or check this form's dates and tap Save again."],
   storage_ok: ['Penyimpanan data permanen aktif.', 'Persistent storage is on.'],
   storage_no: ['Browser bisa menghapus data bila memori penuh: sinkron minimal seminggu sekali.', 'The browser may clear data when space runs low: sync at least weekly.'],
   storage_refetch: ['Browser bisa menghapus data bila memori penuh; data diambil lagi dari server.', 'The browser may clear data when space runs low; it is fetched again from the server.'],

@@ -51,6 +51,11 @@ export function onSave(form, submit) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (busy) return;
+    // the phone's clock is wrong (its banner): her dates checked first, a second tap saves
+    if (document.getElementById('clock-banner')?.hidden === false && !form.dataset.clockChecked) {
+      form.dataset.clockChecked = 1;
+      return showErrors(form, { clock: [t('clock_check')] });
+    }
     busy = true;
     const buttons = [...form.querySelectorAll('button[type=submit]')];
     for (const b of buttons) b.disabled = true;

@@ -24,16 +24,14 @@ export async function show(ctx, main, { force = false, notice = null } = {}) {
 
 const registerModule = onlineModule('register');
 
-/** How many of `userId`'s records wait unsent (app.js), outside IndexedDB: a browser that deletes the
- * app's data leaves them to be told of. */
+/** `userId`'s unsent count, kept outside IndexedDB (lostRecords). */
 export function keepUnsent(userId, n) {
   try {
     if (n) localStorage.setItem(`unsent:${userId}`, n); else localStorage.removeItem(`unsent:${userId}`);
   } catch { /* storage refused */ }
 }
 
-/** The records kept unsent by users this phone no longer remembers: deleted with the app's data by the
- * browser, not by the app (a logout waits for them); counted once. */
+/** Unsent records of users no longer remembered: deleted by the browser (a logout waits for them); said once. */
 function lostRecords(users) {
   let n = 0;
   try {
