@@ -70,7 +70,7 @@ def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_
     today = date.today()
     weigh(page, today.replace(day=1) - timedelta(days=1), "7,0", name)
     weigh(page, today, "7,1", name)  # +100 g
-    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("T — tidak naik: 100 g, kurang dari KBM 400 g")
+    expect(page.locator("#visit-result [data-key=trend]")).to_contain_text("T — tidak cukup naik: 100 g, kurang dari KBM 400 g")
     page.get_by_role("link", name="Ubah penilaian N/T").click()
     judgement = page.locator("#nt-judgement")
     expect(judgement.get_by_label("Sesuai hitungan KBM: T")).to_be_checked()
@@ -80,7 +80,7 @@ def test_a_midwifes_n_over_a_computed_t_stands_with_her_reason(live_server, new_
     judgement.get_by_label("Alasan penilaian").fill("kurva mengikuti garis pertumbuhan")
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#visit-result [data-key=trend]")).to_contain_text(
-        "N — penilaian bidan (kurva mengikuti garis pertumbuhan); hitungan KBM: T — tidak naik: 100 g")
+        "N — penilaian bidan (kurva mengikuti garis pertumbuhan); hitungan KBM: T — tidak cukup naik: 100 g")
 
     ctx.set_offline(False)
     wait_synced(page)
@@ -138,14 +138,14 @@ def test_a_bidans_n_on_a_weighing_a_kader_moves_offline_to_another_month_gives_w
     page.get_by_label("Tanggal timbang").fill(last.replace(day=20).isoformat())
     page.get_by_role("button", name="Simpan").click()
     # +200 g over the month before last: the server's T, not her N of this month
-    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak naik: 200 g, kurang dari KBM \d+ g$"))
+    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak cukup naik: 200 g, kurang dari KBM \d+ g$"))
     page.goto(f"{live_server.url}/#/child/{child_id}")
-    expect(page.locator("#result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak naik: 200 g"))
+    expect(page.locator("#result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak cukup naik: 200 g"))
     expect(page.locator(f"#history tr[data-id='{judged['id']}'] td").nth(4)).to_have_text("T")
     page.goto(f"{live_server.url}/#/visit/{child_id}/{judged['id']}")
     page.get_by_label("Berat badan (kg)").fill("7,15")
     page.get_by_role("button", name="Simpan").click()
-    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak naik: 250 g, kurang dari KBM \d+ g$"))
+    expect(page.locator("#visit-result [data-key=trend] .status-value")).to_have_text(re.compile(r"^T — tidak cukup naik: 250 g, kurang dari KBM \d+ g$"))
 
     ctx.set_offline(False)
     wait_synced(page)

@@ -139,3 +139,17 @@ def test_a_reload_of_a_typed_form_asks_through_the_browser(live_server, new_cont
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,3")  # she stayed
+
+
+def test_a_question_left_open_goes_once_the_form_is_saved(live_server, new_context):
+    """Asked on her way off, she finished the form and saved it instead: "Tersimpan…" showed with the
+    question still below it, in Indonesian after a switch to English, saying the opposite."""
+    page, _, form_hash = typed_weighing(live_server, new_context, "Sari Tanya Tertinggal")
+    page.get_by_role("link", name="Beranda").click()
+    question = page.get_by_role("alertdialog", name=QUESTION)
+    expect(question).to_be_visible()
+    page.get_by_label("Panjang/tinggi badan (cm)").fill("72")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_be_visible()
+    expect(question).to_have_count(0)
+    assert page.evaluate("() => location.hash") == form_hash

@@ -447,6 +447,7 @@ const mayLeave = () => !dirty() || new Promise((resolve) => {
   const answer = (words, go) => h('button', { class: go ? 'btn danger' : 'btn', type: 'button', onclick: () => {
     box.remove(); if (go) drawnForms = null; else typedIn?.focus(); resolve(go); } }, t(words));
   const box = h('p', { class: 'notice warn confirm leave', role: 'alertdialog', 'aria-label': q }, q, ' ', answer('stay_here'), ' ', answer('leave', 1));
+  box.settle = () => { box.remove(); resolve(false); }; // saved meanwhile
   main.append(box);
   box.firstElementChild.focus();
 });

@@ -254,7 +254,7 @@ const W = {
   imt_u: ['IMT/U', 'BMI-for-age'],
   trend: ['Naik/Tidak naik', 'Weight gain'],
   trend_N: ['N — naik {g} g (KBM {kbm} g)', 'N — gained {g} g (minimum {kbm} g)'],
-  trend_T: ['T — tidak naik: {g} g, kurang dari KBM {kbm} g', 'T — not enough gain: {g} g, less than the minimum {kbm} g'],
+  trend_T: ['T — tidak cukup naik: {g} g, kurang dari KBM {kbm} g', 'T — not enough gain: {g} g, less than the minimum {kbm} g'],
   trend_O: ['O — bulan lalu tidak ditimbang', 'O — not weighed last month'],
   trend_B: ['B — baru pertama kali ditimbang', 'B — weighed for the first time'],
   trend_by_bidan: ['{trend} — penilaian bidan ({reason}); hitungan KBM: {computed}', '{trend} — the midwife\'s judgement ({reason}); by the minimum gain: {computed}'],

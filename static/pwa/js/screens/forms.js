@@ -63,6 +63,7 @@ export function onSave(form, submit) {
     let saved = false;
     try {
       saved = (await submit()) === true;
+      if (saved) document.querySelector('.leave')?.settle();
     } catch (error) {
       console.error(error); // said in #save-failed; the form stays filled in
     } finally {
