@@ -59,7 +59,8 @@ const FIELDS = [
   ['sex', (c) => (c.sex === 'M' ? t('male') : t('female')), true],
   ['birth_date', (c) => formatDate(c.birth_date), true],
   ['mother_name', (c) => c.mother_name || '–', true],
-  ['dup_nik', (c) => c.nik || '–', true],
+  // in fours, as printed on a KK, to compare digit by digit: a 16-digit run broke anywhere at 360 px
+  ['dup_nik', (c) => c.nik?.replace(/(\d{4})(?=\d)/g, '$1 ') || '–', true],
   ['posyandu', (c, info) => info.places.get(c.posyandu_id) ?? '–', true],
   ['dup_registered', (c) => formatDateTime(c.created_at), false],
   ['dup_weighings', (c, info) => String(info.weighings.get(c.id) ?? 0), false],
