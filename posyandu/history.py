@@ -45,12 +45,38 @@ def audit_log_query(user_id: uuid.UUID | None = None, entity: str | None = None,
     return stmt
 
 
-def described(rows: list[AuditLog], *, where_from: bool = False) -> list[dict[str, Any]]:
+def described(rows: list[AuditLog], *, where_from: bool = False, days: bool = False) -> list[dict[str, Any]]:
     """``rows`` as answered: each with its actor's name and role (none for a server command or a login
-    attempt naming no account); ``where_from``: with the phone and address too (an admin's investigation)."""
+    attempt naming no account); ``where_from``: with the phone and address too (an admin's investigation);
+    ``days``: with the day of the weighing or dose a row is of (``record_day``: a midwife read "recomputed
+    the nutritional status: 2 weighings" and could not tell which)."""
     from posyandu.privacy import people
 
     actors = people(rows)
+    on = record_days(rows) if days else {}
     return [{"id": r.id, "at": r.at, "action": r.action, "entity": r.entity, "record_id": r.record_id,
              "changes": r.changes, "reason": r.reason, "user_id": r.user_id, "actor": actors.get(r.user_id),
+             **({"record_day": on.get((r.entity, r.record_id))} if days else {}),
              **({"client_id": r.client_id, "ip": r.ip} if where_from else {})} for r in rows]
+
+
+def record_days(rows: list[AuditLog]) -> dict[tuple[str, str], Any]:
+    """(entity, record id) → the day of that weighing, dose or capsule as it stands (deleted ones too)."""
+    from posyandu.events import DATE_FIELD
+
+    out: dict[tuple[str, str], Any] = {}
+    for model, field in DATE_FIELD.items():
+        ids = {r.record_id for r in rows if r.entity == model.__tablename__ and r.record_id}
+        valid = [uuid.UUID(i) for i in ids if _is_uuid(i)]
+        if valid:
+            for record_id, day in db.session.execute(select(model.id, getattr(model, field)).where(model.id.in_(valid))):
+                out[(model.__tablename__, str(record_id))] = day
+    return out
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -64,13 +64,19 @@ class ChangeItemSchema(Schema):
         "description": "Who made it; null for a server command (client_id says which operator) or an unknown user"})
 
 
+class ChildChangeItemSchema(ChangeItemSchema):
+    record_day = fields.Date(allow_none=True, metadata={
+        "description": "The day of the weighing, dose or capsule the row is of, as it stands now; null for "
+                       "the child's own record"})
+
+
 class AuditLogItemSchema(ChangeItemSchema):
     client_id = fields.String(allow_none=True, metadata={
         "description": "The app installation (X-Client-Id), or cli:<operator> for a server command"})
     ip = fields.String(allow_none=True)
 
 
-ChangePage = page_schema(ChangeItemSchema, "ChangePage")
+ChangePage = page_schema(ChildChangeItemSchema, "ChangePage")
 AuditLogPage = page_schema(AuditLogItemSchema, "AuditLogPage")
 
 
@@ -170,7 +176,8 @@ class ChildHistory(MethodView):
         in scope. Not dinkes, which does not see the family's contact details this shows: 403). A
         duplicate registration merged into her is hers. The read is logged, as a child's record is."""
         child = access.get_child(current_user, child_id)
-        page = _page(history.child_history_query(child), args["limit"], args["cursor"], AuditLog, history.described)
+        page = _page(history.child_history_query(child), args["limit"], args["cursor"], AuditLog,
+                     lambda rows: history.described(rows, days=True))
         privacy.record_reads("view", [child.id])
         db.session.commit()
         return page

@@ -108,3 +108,21 @@ def test_the_admin_searches_every_write_with_where_it_came_from(world, client, d
     assert client.get("/api/v1/audit-log?entity=" + "x" * 31, headers=world.headers("admin")).status_code == 422
     for role in ("kader1", "bidan_a", "dinkes_gresik", "parent1"):
         assert client.get("/api/v1/audit-log", headers=world.headers(role)).status_code == 403
+
+
+def test_each_row_of_a_weighing_or_dose_says_its_day(world, client, make_child, link_parent):
+    """A midwife read "Sistem menghitung ulang status gizi: 2 penimbangan" and could not tell which:
+    each row of a weighing or dose carries that record's day (a deleted dose's too), the child's none."""
+    siti, _, twin, weighings, dose_id = _story(world, client, make_child, link_parent)
+    on = (date.today() - timedelta(days=5)).isoformat()
+    items = all_pages(client, f"/api/v1/children/{siti['id']}/history", world.headers("bidan_a"), limit=50)
+    days = {(i["entity"], i["record_day"]) for i in items}
+    assert days == {("child", None), ("measurement", on), ("immunisation", on)}, days
+    moved = client.patch(f"/api/v1/measurements/{weighings[siti['id']]}", headers=world.headers("kader1"),
+                         json={"measured_on": (date.today() - timedelta(days=3)).isoformat()})
+    assert moved.status_code == 200, moved.get_json()
+    items = all_pages(client, f"/api/v1/children/{siti['id']}/history", world.headers("bidan_a"), limit=50)
+    # the day as it stands now, on every row of that weighing
+    assert {i["record_day"] for i in items if i["record_id"] == weighings[siti["id"]]} == {
+        (date.today() - timedelta(days=3)).isoformat()}
+    assert {i["record_day"] for i in items if i["record_id"] == dose_id} == {on}

@@ -141,3 +141,17 @@ test("one operation's rows are one line, its records counted by kind; rows a rea
   assert.equal(whatText(deleted[0]), 'Siti Rahayu (cadre) deleted 2 weighings');
   setLang('id');
 });
+
+test('which weighing or dose: its day, a line of a few of them each day', async () => {
+  const { grouped } = await import('../../static/pwa/js/online/changes.js');
+  setLang('id');
+  assert.equal(whatText(item('update', 'measurement', null, { record_day: '2025-08-01' })),
+    'Siti Rahayu (kader) mengubah penimbangan (1 Agu 2025)');
+  const system = { actor: null, user_id: null, changes: { trend: [null, 'T'] } };
+  const recomputed = [item('recompute', 'measurement', null, { ...system, id: 3, record_day: '2025-09-05' }),
+    item('recompute', 'measurement', null, { ...system, id: 2, record_day: '2025-08-05' })];
+  const [line] = grouped(recomputed, new Map());
+  assert.equal(whatText(line), 'Sistem menghitung ulang status gizi: 2 penimbangan (5 Agu 2025, 5 Sep 2025)');
+  assert.equal(whatText(recomputed[0]), 'Sistem menghitung ulang status gizi (5 Sep 2025)');
+  assert.equal(whatText(item('update', 'child')), 'Siti Rahayu (kader) mengubah data anak'); // the child's own: no day
+});

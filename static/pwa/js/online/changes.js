@@ -140,12 +140,15 @@ const kindRank = (entity) => (['child', 'measurement', 'immunisation', 'suppleme
 export function whatText(item) {
   const who = item.actor?.name ? whoText(item.actor) : tx('system');
   const action = flagOnly(item) ? 'flagged' : item.action;
-  const many = item.n > 1 ? countsText(item.counts) : null;
-  const what = many ?? (W[item.entity] ? tx(item.entity) : item.entity);
+  // which weighings or doses, by their days (a few: a move's twenty are counted only)
+  const days = [...new Set((item.items ?? [item]).map((i) => i.record_day).filter(Boolean))].sort();
+  const when = days.length && days.length <= 5 ? ` (${days.map(formatDate).join(', ')})` : '';
+  const many = item.n > 1 ? countsText(item.counts) + when : null;
+  const what = many ?? `${W[item.entity] ? tx(item.entity) : item.entity}${when}`;
   if (W[action]?.[0].includes('{what}')) return `${who} ${tx(action, { what })}`;
   const did = W[action] ? tx(action) : action;
   if (!['merge', 'transfer', 'recompute', 'not_duplicate'].includes(action)) return `${who} ${did} ${what}`;
-  return `${who} ${did}${many ? `: ${many}` : ''}`;
+  return `${who} ${did}${many ? `: ${many}` : when}`;
 }
 
 /** "Alasan: …" as a person gave it (a deletion's, a dose's outside the rules, an N/T's); none for the

@@ -4,8 +4,8 @@ import { t } from '../i18n.js';
 import { h } from '../ui.js';
 
 /** `items` (newest first) with each run of rows of one `keyOf` said once, while `together(row before, row)`
- * holds: a line is its newest row with `n` (how many), `counts` ({kind: n} by `kindOf`) and `oldest` (its
- * last row). */
+ * holds: a line is its newest row with `n` (how many), `counts` ({kind: n} by `kindOf`), `oldest` (its
+ * last row) and `items` (its rows). */
 export function runs(items, { keyOf, together, kindOf = () => '' }) {
   const out = [];
   for (const item of items) {
@@ -14,7 +14,8 @@ export function runs(items, { keyOf, together, kindOf = () => '' }) {
       line.counts[kindOf(item)] = (line.counts[kindOf(item)] ?? 0) + 1;
       line.n += 1;
       line.oldest = item;
-    } else out.push({ ...item, key, oldest: item, n: 1, counts: { [kindOf(item)]: 1 } });
+      line.items.push(item);
+    } else out.push({ ...item, key, oldest: item, n: 1, counts: { [kindOf(item)]: 1 }, items: [item] });
   }
   return out;
 }
