@@ -55,7 +55,7 @@ REASONS = ("T", "2T", "BGM", "overweight_risk", "wasting", "muac_severe", "stunt
 CHUNK = 1000
 
 
-def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
+def _in_area(stmt: Any, month: Month, posyandu_filter: Any, seen: Any = None) -> Any:
     """``stmt`` over the area's children on the list: live, under five, not exited before the month (in her
     exit's month she is listed, not to be weighed, no dose overdue: ``left_in``), each at the posyandu she
     was registered at on the month's last day, open then (``cohort.placed_on``, ``open_on``), as the
@@ -64,19 +64,20 @@ def _in_area(stmt: Any, month: Month, posyandu_filter: Any) -> Any:
     on = month.last
     return (stmt.select_from(Child).join(Posyandu, Posyandu.id == placed_on(on))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), open_on(on), posyandu_filter,
-                   events_in_area(Child, posyandu_filter, on, Child.id), under_five_on(on), in_register_on(on)))
+                   events_in_area(Child, posyandu_filter, on, Child.id), under_five_on(on), in_register_on(on),
+                   *([] if seen is None else [Child.posyandu_id.in_(select(Posyandu.id).where(seen).correlate(None))])))
 
 
-def _keys(month: Month, posyandu_filter: Any, after: list[Any] | None, n: int, offset: int = 0) -> Any:
+def _keys(month: Month, posyandu_filter: Any, after: list[Any] | None, n: int, offset: int = 0, seen: Any = None) -> Any:
     """The list's keys (``ORDER``) of the area's next ``n`` children after ``after`` (and ``offset`` more), in order."""
-    stmt = _in_area(select(*ORDER), month, posyandu_filter)
+    stmt = _in_area(select(*ORDER), month, posyandu_filter, seen)
     if after is not None:
         stmt = stmt.where(tuple_(*ORDER) > tuple_(*after))
     return stmt.order_by(*ORDER).offset(offset).limit(n)
 
 
 def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None, rows: bool = True,
-              among: tuple[Any, Any] | None = None) -> Any:
+              among: tuple[Any, Any] | None = None, seen: Any = None) -> Any:
     """The area's children with the signs their reasons come from, in the list's order; ``rows=False``:
     only what the reasons need (no last weighing, no order), for ``counts``; ``among``: only some
     children, as the conditions (on ``Child.id``, on ``Measurement.child_id``) that name them, their
@@ -95,7 +96,7 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
                    w.c.two_t, w.c.bgm, w.c.z_wfa, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
                    *([last_weighed.label("last_weighed_on")] if rows else [])))
-    stmt = _in_area(stmt, month, posyandu_filter)
+    stmt = _in_area(stmt, month, posyandu_filter, seen)
     if among:
         stmt = stmt.where(among[0])
     for visit in (w, h, t, a):
@@ -189,7 +190,7 @@ def named_as_reported(session: Any, rows: Iterable[dict[str, Any]], posyandu_fil
 
 
 def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] | None,
-             first: int) -> Iterator[list[Any]]:
+             first: int, seen: Any = None) -> Iterator[list[Any]]:
     """The list's children after ``after``, in its order, a batch at a time: ``first`` children, then
     four times as many each time; each batch reads its own children's visits alone, so a page of a
     district's list (``first``: the page's size) reads a few dozen children, not the whole area's
@@ -199,20 +200,20 @@ def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] 
     n = first
     while True:
         if n <= CHUNK:
-            keys = session.execute(_keys(month, posyandu_filter, after, n)).all()
+            keys = session.execute(_keys(month, posyandu_filter, after, n, seen=seen)).all()
             if not keys:
                 return
             ids = [k[-1] for k in keys]
             among = (database.among(session, Child.id, ids), database.among(session, Measurement.child_id, ids))
             upto, more = keys[-1], len(keys) == n
         else:
-            upto = session.execute(_keys(month, posyandu_filter, after, 1, n - 1)).first()
+            upto = session.execute(_keys(month, posyandu_filter, after, 1, n - 1, seen)).first()
             span = [tuple_(*ORDER) > tuple_(*after)] if after is not None else []
             if upto is not None:
                 span.append(tuple_(*ORDER) <= tuple_(*upto))
-            ids = _in_area(select(Child.id), month, posyandu_filter).where(*span).scalar_subquery()
+            ids = _in_area(select(Child.id), month, posyandu_filter, seen).where(*span).scalar_subquery()
             among, more = (and_(*span) if span else true(), Measurement.child_id.in_(ids)), upto is not None
-        found = session.execute(_children(month, posyandu_filter, rows=True, among=among)).mappings().all()
+        found = session.execute(_children(month, posyandu_filter, rows=True, among=among, seen=seen)).mappings().all()
         yield from (found[k:k + CHUNK] for k in range(0, len(found), CHUNK))  # a page leaves no cursor open
         if not more:
             return
@@ -220,7 +221,7 @@ def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] 
 
 
 def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str], after: list[Any] | None = None,
-             rows: bool = True, first: int | None = None) -> Iterator[tuple[Any, list[str], list[str]]]:
+             rows: bool = True, first: int | None = None, seen: Any = None) -> Iterator[tuple[Any, list[str], list[str]]]:
     """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses;
     with ``rows=False`` none named, only the reason: ``counts``); ``first``: read in batches of children
     (``_batches``), the first of ``first`` children."""
@@ -228,11 +229,11 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
     overdue_doses = OverdueDoses(schedule, month.last) if schedule else None
     joined = None  # the counts: each child's doses joined to her row, one streamed query
     if first is not None:
-        chunks: Iterable[Any] = _batches(session, month, posyandu_filter, after, first)
+        chunks: Iterable[Any] = _batches(session, month, posyandu_filter, after, first, seen)
     else:
-        stmt = _children(month, posyandu_filter, after, rows)
+        stmt = _children(month, posyandu_filter, after, rows, seen=seen)
         if schedule and not rows:
-            doses, joined = _doses(session, month.last, _in_area(select(Child.id), month, posyandu_filter))
+            doses, joined = _doses(session, month.last, _in_area(select(Child.id), month, posyandu_filter, seen))
             doses, width = doses.subquery(), len(stmt.selected_columns)
             stmt = stmt.add_columns(*doses.c[1:]).outerjoin(doses, doses.c.child_id == Child.id)
         stmt = stmt.execution_options(yield_per=CHUNK)
@@ -256,13 +257,17 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
 
 
 def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Iterable[str] | None = None,
-                after: list[Any] | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
+                after: list[Any] | None = None, limit: int | None = None, seen: Any = None) -> Iterator[dict[str, Any]]:
     """Children with at least one of ``reasons`` (all of REASONS by default), streamed; ``after``: only
     those after this key (``cursor_after``) in the list's order; ``limit``: the caller reads about this
     many rows (a page and the one after it), so the children are read a batch at a time from the first
-    ``limit`` on, and no further than the rows taken (the same rows, in the same order)."""
+    ``limit`` on, and no further than the rows taken (the same rows, in the same order). ``seen`` (a
+    clause on Posyandu: the caller's scope now): only the children at a posyandu the caller sees now.
+    A child moved out of her area since is counted in its past months (``counts``, the SKDN), never
+    named there, as the FHIR Bundle (``exports.fhir._children``): her kader no longer sees her record."""
     first = limit + 1 if limit is not None else None
-    for r, found, overdue in _reasons(session, month, posyandu_filter, set(reasons or REASONS), after, first=first):
+    for r, found, overdue in _reasons(session, month, posyandu_filter, set(reasons or REASONS), after, first=first,
+                                      seen=seen):
         yield _row(r, month, found, overdue)
 
 

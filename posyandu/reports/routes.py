@@ -177,7 +177,8 @@ class ActionList(MethodView):
         as_json, pf = args["format"] == "json", area_filter(args)
         rows = for_role(action_list(reports_session(), args["period"].end, pf, args.get("reason"),
                                     cursor_after(args.get("cursor")) if as_json else None,
-                                    args["limit"] if as_json else None), current_user.role)
+                                    args["limit"] if as_json else None, access.posyandu_clause(current_user)),
+                        current_user.role)
         if not as_json:
             area_download(args)
             return answer("actions", args, named_as_reported(reports_session(), rows, pf, args["period"].end))
@@ -217,8 +218,9 @@ class Workbook(MethodView):
                   (*REPORTS["prevalence"], rolled_up(prevalence_period, period, pf, level, partial)),
                   (*REPORTS["coverage"], rolled_up(coverage, period, pf, level, partial)),
                   (*REPORTS["actions"], named_as_reported(
-                      reports_session(), for_role(action_list(reports_session(), period.end, pf), current_user.role), pf,
-                      period.end))]
+                      reports_session(), for_role(action_list(reports_session(), period.end, pf,
+                                                              seen=access.posyandu_clause(current_user)),
+                                                  current_user.role), pf, period.end))]
         return Response(beating(file_chunks(xlsx_file(sheets))), mimetype=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{download_name("laporan", current_user, args, "xlsx")}"'})
 

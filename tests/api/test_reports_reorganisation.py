@@ -224,3 +224,31 @@ def test_a_posyandu_closed_early_on_the_1st_keeps_the_month_before(client, world
     # May, the month it closed in: no Mawar, R counted at Melati
     got = skdn(client, world, "2026-05")
     assert "Mawar" not in got and got["Melati"][0] == 2
+
+
+def test_a_child_moved_out_of_a_kaders_posyandu_is_counted_in_its_past_follow_up_list_never_named(client, world, year):
+    """R moved to Melati: Mawar's kader no longer sees her record (404), and its April follow-up list must
+    not name her (her name, mother and phone), though its counts, as its SKDN, still count her there."""
+    def listed(who):
+        resp = client.get(f"/api/v1/reports/actions?month={APR}&limit=500", headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+        return [r["name"] for r in resp.get_json()["items"]]
+
+    def counted(who):
+        return client.get(f"/api/v1/reports/actions/counts?month={APR}", headers=world.headers(who)).get_json()["children"]
+
+    before = (listed("kader2"), counted("kader2"))
+    assert "Anak R" in before[0]
+    move(client, world, year["R"], "p1")
+    assert client.get(f"/api/v1/children/{year['R']['id']}", headers=world.headers("kader2")).status_code == 404
+    assert "Anak R" not in listed("kader2")
+    assert counted("kader2") == before[1]
+    from tests.api.test_scope_every_route import _xlsx_text
+    csv = client.get(f"/api/v1/reports/actions?month={APR}&format=csv", headers=world.headers("kader2"))
+    assert csv.status_code == 200 and "Anak R" not in csv.data.decode("utf-8-sig")
+    for url in (f"/api/v1/reports/actions?month={APR}&format=xlsx", f"/api/v1/reports/workbook?month={APR}"):
+        resp = client.get(url, headers=world.headers("kader2"))
+        assert resp.status_code == 200 and "Anak R" not in _xlsx_text(resp.data), url
+    midwifes = _xlsx_text(client.get(f"/api/v1/reports/workbook?month={APR}", headers=world.headers("bidan_a")).data)
+    assert "Anak R" in midwifes  # a name in a workbook is seen by this test
+    assert "Anak R" in listed("bidan_a")  # the midwife sees both posyandu: named, at Mawar
