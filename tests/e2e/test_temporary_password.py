@@ -123,3 +123,27 @@ def test_the_admin_may_not_use_the_account_with_the_password_she_set(live_server
     tokens = client.post("/api/v1/auth/login", json={"username": username, "password": TEMPORARY}).get_json()
     refused = client.get("/api/v1/children", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert refused.status_code == 403 and refused.get_json()["type"].endswith("/password_change_required")
+
+
+def test_the_password_form_fetched_offline_comes_once_the_phone_is_online(live_server, new_context):
+    """The form is fetched when shown (js/online/password.js): opened with her PIN at a posyandu without
+    signal, "Perlu internet"; the signal back, the form, no reload needed (nothing else is reachable)."""
+    from tests.e2e.pages import sw_ready
+
+    username = _temporary_kader(live_server, "Kader Tanpa Sinyal")[0]
+    page = new_context().new_page()
+    start_login(page, live_server.url, username, TEMPORARY)
+    page.get_by_role("button", name="Simpan").click()
+    _on_password_screen(page)
+    sw_ready(page)
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()
+    page.locator("input[name=pin]").fill(PIN)
+    page.get_by_role("button", name="Buka").click()
+    expect(page.locator("#password-offline")).to_have_text("Ganti kata sandi: Perlu internet.")
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#password-form")).to_be_visible()
+    _change(page, TEMPORARY, OWN)
+    page.locator("#nav").wait_for()

@@ -536,7 +536,7 @@ function wireTriggers() {
   window.addEventListener('online', () => {
     ctx.sync?.sync();
     if (parentOnline() || (ctx.session && (['#/reports', '#/duplicates'].includes(location.hash)
-      || main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline, #deleted-offline')))) route();
+      || main.querySelector('#users-offline, #imports-offline, #kbm-table-offline, #areas-offline, #deleted-offline, #password-offline')))) route();
   });
   window.addEventListener('offline', () => {
     ctx.sync?.refresh();

@@ -327,6 +327,6 @@ const passwordModule = onlineModule('password');
 function passwordForm(ctx) {
   const slot = h('div', { id: 'password-slot' });
   slot.ready = passwordModule().then((m) => slot.replaceChildren(m ? m.passwordForm(ctx)
-    : h('p', { class: 'notice' }, t('password_change'), ': ', t('online_only'))));
+    : h('p', { class: 'notice', id: 'password-offline' }, t('password_change'), ': ', t('online_only'))));
   return slot;
 }
