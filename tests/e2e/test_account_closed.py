@@ -103,8 +103,7 @@ def test_a_parents_phone_whose_session_the_server_no_longer_accepts_forgets_her_
     page.locator("input[name=pin]").fill(PIN)
     page.get_by_role("button", name="Buka").click()
     notice = page.get_by_role("alert").filter(has_text="Sesi di HP ini berakhir")
-    expect(notice).to_have_text("Sesi di HP ini berakhir (kata sandi diganti, atau lama tidak dipakai). "
-                                "Data anak di HP ini sudah dihapus: masuk lagi untuk melihatnya.")
+    expect(notice).to_have_text("Sesi di HP ini berakhir: masuk lagi. Data anak di HP ini dihapus sampai Anda masuk lagi.")
     expect(page.get_by_label("Nama pengguna")).to_be_visible()
     assert child["name"] not in page.locator("#main").inner_text()
     page.wait_for_function(f"() => indexedDB.databases().then((l) => !l.some((d) => d.name === 'posyandu-{user_id}'))")

@@ -162,19 +162,18 @@ function pinScreen(ctx, main, user, users) {
     locked: () => show(ctx, main, { force: true, notice: t('pin_locked') }) });
   // another account: not at this one's address
   const to = (screen) => () => { history.replaceState(null, '', location.pathname); main.replaceChildren(screen()); main.querySelector('input').focus(); };
-  const others = users.filter((u) => u.id !== user.id).map((u) => h('button', { class: 'btn', type: 'button',
-    onclick: to(() => pinScreen(ctx, main, u, users)) }, u.name));
-  const login = to(() => loginScreen(ctx, main, users));
-  const other = h('span', {}, h('button', { class: 'btn link', type: 'button', onclick: login }, t('other_account')));
+  const choices = [...users.filter((u) => u.id !== user.id).map((u) => [u.name, to(() => pinScreen(ctx, main, u, users)), 'btn']),
+    [t('other_account'), to(() => loginScreen(ctx, main, users)), 'btn link']];
+  const slots = choices.map(([label, go, cls]) => h('span', {}, h('button', { class: cls, type: 'button', onclick: go }, label)));
   const said = h('p', { class: 'notice warn', id: 'pin-unsent', hidden: true });
-  // her records wait for her PIN: another account's login would leave them unsent, out of everyone's sight
+  // her unsent records wait for her PIN
   unsentOf(user).then((n) => {
     if (!n) return;
     said.textContent = t('pin_unsent', { n, name: user.name });
     said.hidden = false;
-    other.replaceChildren(confirmed(t('other_account'), t('other_anyway', { name: user.name }), login));
+    choices.forEach(([label, go], i) => slots[i].replaceChildren(confirmed(label, t('other_anyway', { name: user.name }), go)));
   });
-  return h('div', {}, form, said, others, other);
+  return h('div', {}, form, said, slots);
 }
 
 /** How many records of `user` wait on this phone (0 when unreadable). */
