@@ -271,8 +271,12 @@ def covered_areas_on(session: Any, posyandu_filter: Any, level: str,
 
     each = [sorted({(*r[1:1 + len(sort)], str(r[0])) for r in rows if open_then(r, day)}) for day in days]
     keys = [[k[-1] for k in found] for found in each]
-    names = area_names(session, level, {k for day_keys in keys for k in day_keys})
-    return [{k: names.get(k) for k in day_keys} for day_keys in keys]
+    # each day named by its own areas: a closed namesake's months name the other "Mawar (Sooko)", the next "Mawar"
+    named: dict[frozenset[str], dict[str, str]] = {}
+    for day_keys in keys:
+        if frozenset(day_keys) not in named:
+            named[frozenset(day_keys)] = area_names(session, level, day_keys)
+    return [{k: named[frozenset(day_keys)].get(k) for k in day_keys} for day_keys in keys]
 
 
 def months_with_areas(session: Any, posyandu_filter: Any, level: str,

@@ -19,6 +19,8 @@ MR 1 coverage, March 2026: Mawar target 1 (R, 12 months) covered 1; Melati targe
 """
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from posyandu.validators import local_today
@@ -252,3 +254,37 @@ def test_a_child_moved_out_of_a_kaders_posyandu_is_counted_in_its_past_follow_up
     midwifes = _xlsx_text(client.get(f"/api/v1/reports/workbook?month={APR}", headers=world.headers("bidan_a")).data)
     assert "Anak R" in midwifes  # a name in a workbook is seen by this test
     assert "Anak R" in listed("bidan_a")  # the midwife sees both posyandu: named, at Mawar
+
+
+def test_a_posyandu_is_named_in_a_months_rows_of_a_period_as_in_that_months_own_report(client, world, app, year):
+    """A second Mawar (desa Sumbergede) closed on 15 March: February's rows tell the two apart by their desa,
+    April's have one Mawar. A February-April report named April's "Mawar (Sooko)", April's own report
+    "Mawar": a district joining monthly downloads by name found two posyandu."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    made = client.post("/api/v1/posyandu", headers=world.headers("admin"), json={
+        "name": "Mawar", "desa_code": "35.25.01.2001", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 3})
+    assert made.status_code == 201, made.get_json()
+    other = made.get_json()["id"]
+    assert client.delete(f"/api/v1/posyandu/{other}", headers=world.headers("admin")).status_code == 204
+    with app.app_context():
+        db.session.execute(update(Posyandu).where(Posyandu.id == uuid.UUID(other))
+                           .values(deleted_at=datetime(2026, 3, 15, 3, 0, tzinfo=timezone.utc)))
+        db.session.commit()
+    p2 = str(world.ids["p2"])
+
+    def names(query):
+        resp = client.get(f"/api/v1/reports/skdn?level=posyandu&{query}", headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        return {(r.get("month"), r["area"]): r["area_name"] for r in resp.get_json()["rows"]}
+
+    feb, apr = names("month=2026-02"), names("month=2026-04")
+    assert (feb[("2026-02", p2)], feb[("2026-02", other)]) == ("Mawar (Sooko)", "Mawar (Sumbergede)")
+    assert apr[("2026-04", p2)] == "Mawar" and ("2026-04", other) not in apr
+    period = names("from=2026-02&to=2026-04")
+    assert period[("2026-02", p2)] == "Mawar (Sooko)" and period[("2026-04", p2)] == "Mawar"
