@@ -106,14 +106,7 @@ def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(
     April (before the closing) still counts R at Mawar: Gresik, PKM Wringinanom and desa Sooko keep her (their
     totals lost her, read 1 for 2), and the puskesmas's report by posyandu still has Mawar's row to print."""
     before = {level: skdn(client, world, APR, level) for level in LEVELS}
-    move(client, world, year["R"], "p1")
-    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
-    kader2_id = next(u["id"] for u in users if u["username"] == "kader2")
-    resp = client.patch(f"/api/v1/users/{kader2_id}", json={"posyandu_id": str(world.ids["p1"])},
-                        headers=world.headers("admin"))
-    assert resp.status_code == 200, resp.get_json()
-    resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}?reason=digabung", headers=world.headers("admin"))
-    assert resp.status_code == 204, resp.get_json()
+    _close_mawar(client, world, year)
     assert before["kabupaten"] == {"Gresik": (2, 2, 1, 1, 0, 0, 0, 1)}
     for level in LEVELS:
         assert skdn(client, world, APR, level) == before[level], level
@@ -209,13 +202,7 @@ def test_a_posyandu_closed_early_on_the_1st_keeps_the_month_before(client, world
 
     before = {level: skdn(client, world, APR, level) for level in LEVELS}
     assert before["kabupaten"] == {"Gresik": (2, 2, 1, 1, 0, 0, 0, 1)}
-    move(client, world, year["R"], "p1")
-    users = client.get("/api/v1/users?limit=100", headers=world.headers("admin")).get_json()["items"]
-    kader2_id = next(u["id"] for u in users if u["username"] == "kader2")
-    assert client.patch(f"/api/v1/users/{kader2_id}", json={"posyandu_id": str(world.ids["p1"])},
-                        headers=world.headers("admin")).status_code == 200
-    resp = client.delete(f"/api/v1/posyandu/{world.ids['p2']}?reason=digabung", headers=world.headers("admin"))
-    assert resp.status_code == 204, resp.get_json()
+    _close_mawar(client, world, year)
     with world.app.app_context():
         db.session.execute(update(ChildMove).values(moved_on=date(2026, 5, 1)))
         db.session.execute(update(Posyandu).where(Posyandu.id == world.ids["p2"])
