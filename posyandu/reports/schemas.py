@@ -33,7 +33,7 @@ class PeriodArgs(Schema):
     to = fields.String(metadata={"description": "YYYY-MM: last month of a range (default: from)",
                                  "pattern": MONTH_PATTERN})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a bad month said with a bad posyandu_id, not after it
     def _period(self, data: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
         errors: dict[str, list] = {}
         for key, name in (("month", "month"), ("from_", "from"), ("to", "to")):

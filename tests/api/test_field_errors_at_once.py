@@ -187,3 +187,11 @@ def test_a_posyandu_may_not_take_the_name_of_another_open_posyandu_of_its_desa(c
     # a posyandu keeps its own name when another field changes, and may be re-cased
     assert client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"name": "MELATI", "meeting_day": 6},
                         headers=admin).status_code == 200
+
+
+def test_a_report_asked_with_a_bad_month_and_a_bad_area_is_told_both(client, world):
+    """The month's own check ran only once every field's format passed: a bad posyandu id alone was said,
+    the month wrong too only on the next try."""
+    resp = client.get("/api/v1/reports/skdn?month=2025-13&posyandu_id=abc", headers=world.headers("bidan_a", "id"))
+    assert resp.status_code == 422, resp.get_json()
+    assert sorted(resp.get_json()["errors"]) == ["month", "posyandu_id"]
