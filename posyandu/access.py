@@ -89,25 +89,27 @@ def in_region(code: str | None, region: str) -> bool:
     return code is not None and (code == region or code.startswith(region + "."))
 
 
-def sees_posyandu_in(user: User, code: str) -> bool:
-    """Whether region ``code`` holds a posyandu ``user`` may see."""
-    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(visible_posyandu_ids(user)),
+def sees_posyandu_in(user: User, code: str, closed: bool = False) -> bool:
+    """Whether region ``code`` holds a posyandu ``user`` may see (``closed``: one closed since too)."""
+    seen = select(Posyandu.id).where(posyandu_clause(user)) if closed else visible_posyandu_ids(user)
+    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(seen),
                                                        region_clause(Posyandu.desa_code, code)).limit(1)) is not None
 
 
-def sees_region(user: User, code: str) -> bool:
+def sees_region(user: User, code: str, closed: bool = False) -> bool:
     """Whether region ``code`` holds some of what ``user`` may see: for a health office, a region
     within its own or around it (one with no posyandu yet too); for anyone else, one holding a
     posyandu they see; for an admin, any region there is. A report of another district answered its
     empty table, as if that district had reported nothing, under a file named for it; a mistyped
-    code within one's own district, as if its posyandu had reported nothing."""
+    code within one's own district, as if its posyandu had reported nothing. ``closed``: a posyandu closed
+    since counts (a report of its months before: its desa's, for the bidan who ran it)."""
     if user.role == "admin":
         return db.session.get(Region, code) is not None
     if user.role == "dinkes":
         own = user.region_code
         return bool(own) and (in_region(code, own) or in_region(own, code)) and \
             db.session.get(Region, code) is not None
-    return sees_posyandu_in(user, code)
+    return sees_posyandu_in(user, code, closed)
 
 
 def puskesmas_clause(user: User) -> ColumnElement[bool]:
@@ -127,7 +129,7 @@ def check_area_args(user: User, args: Mapping[str, Any], *, closed: bool = False
         (lambda v: _posyandu(user, v))  # ``closed``: a posyandu closed since too (a report of its months before)
     sees = {"posyandu_id": lambda v: _seen(posyandu(v)),
             "puskesmas_id": lambda v: _seen(select(Puskesmas.id).where(Puskesmas.id == v, puskesmas_clause(user))),
-            "region_code": lambda v: sees_region(user, v), "desa_code": lambda v: sees_region(user, v)}
+            "region_code": lambda v: sees_region(user, v, closed), "desa_code": lambda v: sees_region(user, v, closed)}
     unseen = {key: [NOT_IN_AREA] for key, seen in sees.items() if args.get(key) and not seen(args[key])}
     if unseen:
         raise NotFound(title_msg("not_found"), errors=unseen)  # its detail as any 404's (the PWA shows it)

@@ -119,6 +119,13 @@ def test_a_closed_posyandus_months_stay_in_its_regions_and_its_puskesmas_report(
         csv = client.get(f"/api/v1/reports/skdn?month={APR}&posyandu_id={world.ids['p2']}&format=csv",
                          headers=world.headers(who))
         assert csv.status_code == 200 and "Mawar" in csv.data.decode("utf-8-sig")
+    # its desa (Sooko held Mawar alone) asked for by its code: the midwife who ran it reads its April, as
+    # every level of her reports shows it (a 404 said the desa was not in her area)
+    for path in (f"reports/skdn?month={APR}&level=posyandu", f"reports/workbook?month={APR}", f"exports/fhir?month={APR}"):
+        resp = client.get(f"/api/v1/{path}&region_code=35.25.01.2002", headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, (path, resp.get_json())
+    resp = client.get(f"/api/v1/reports/skdn?month={APR}&region_code=35.25.01.2002&level=posyandu", headers=world.headers("bidan_a"))
+    assert [(r["area_name"], r["S"]) for r in resp.get_json()["rows"]] == [("Mawar", 1)]
     # this month Mawar is gone from the report, R counted at Melati
     got = skdn(client, world, this_month())
     assert "Mawar" not in got and got["Melati"][0] == 2
