@@ -433,3 +433,17 @@ def test_records_lost_with_the_storage_the_browser_deleted_are_counted_to_the_ka
     page.reload()  # said once
     page.get_by_label("Nama pengguna").wait_for()
     expect(page.get_by_role("alert").filter(has_text="dihapus oleh browser")).to_have_count(0)
+
+
+def test_storage_deleted_while_the_app_waits_at_its_pin_screen_is_said_at_once(live_server, new_context):
+    """Deleted while the phone sat locked (its usual state on a shared phone): the PIN screen still said
+    the record would be sent, and each PIN answered "free some memory" (InvalidStateError), locked."""
+    ctx, page, _ = offline_with_new_child(new_context, live_server.url, "kader5", "Anak Terkunci Hilang", days_old=250)
+    page.reload()
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()
+    expect(page.locator("#pin-unsent")).to_be_visible()
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Storage.clearDataForOrigin", {"origin": live_server.url, "storageTypes": "indexeddb"})
+    expect(page.get_by_role("alert").filter(has_text="dihapus oleh browser")).to_contain_text(
+        "1 data yang belum terkirim ikut hilang")
+    expect(page.get_by_label("Nama pengguna")).to_be_visible()

@@ -7,7 +7,7 @@ import { DEVICE_SCHEMA, openDb } from './db.js';
 const ITERATIONS = 150000;
 export const MAX_PIN_FAILURES = 5;
 let device = null;
-const dev = async () => { device ??= await openDb('posyandu-device', DEVICE_SCHEMA); return device; };
+const dev = async () => { device ??= await openDb('posyandu-device', DEVICE_SCHEMA, { onDeleted: () => location.reload() }); return device; };
 const text = new TextEncoder();
 
 async function pinKey(pin, salt) {

@@ -51,7 +51,7 @@ export function onSave(form, submit) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (busy) return;
-    // the phone's clock is wrong (its banner): her dates checked first, a second tap saves
+    // the clock banner up: her dates checked first
     if (document.getElementById('clock-banner')?.hidden === false && !form.dataset.clockChecked) {
       form.dataset.clockChecked = 1;
       return showErrors(form, { clock: [t('clock_check')] });
