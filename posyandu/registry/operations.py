@@ -709,7 +709,8 @@ def deleted_children(user: User) -> Any:
 
 
 def deletion_facts(children: Collection[Child]) -> dict[uuid.UUID, dict[str, Any]]:
-    """For each deleted child: who deleted her (``deleted_by``: name and role) and why (``reason``),
+    """For each deleted child: whether her posyandu is still open (``posyandu_open``: else she cannot be
+    brought back there); who deleted her (``deleted_by``: name and role) and why (``reason``),
     from her last ``delete`` audit row; the weighings, doses and capsules deleted with her
     (``removed``, by entity); and those recorded for her since (``recorded_after``: a phone that had
     not heard of the delete, kept for review: ``sync.push._kept_for_review``), which tell a midwife
@@ -722,6 +723,10 @@ def deletion_facts(children: Collection[Child]) -> dict[uuid.UUID, dict[str, Any
         c.id: {"deleted_by": None, "reason": None, "removed": {}, "recorded_after": {}} for c in children}
     if not ids:
         return facts
+    closed = set(db.session.scalars(select(Posyandu.id).where(
+        Posyandu.id.in_({c.posyandu_id for c in children}), Posyandu.deleted_at.is_not(None))))
+    for c in children:  # a child of a posyandu closed since is registered again where she goes now
+        facts[c.id]["posyandu_open"] = c.posyandu_id not in closed
     rows = db.session.execute(
         select(AuditLog.record_id, AuditLog.reason, User.name, User.role)
         .outerjoin(User, User.id == AuditLog.user_id)

@@ -140,6 +140,8 @@ class DeletedChildSchema(Schema):
     birth_date = fields.Date(required=True)
     posyandu_id = fields.UUID(required=True)
     deleted_at = v.Timestamp(required=True)
+    posyandu_open = fields.Boolean(required=True, metadata={
+        "description": "false: her posyandu was closed since; she is not brought back there (register her again)"})
     deleted_by = fields.Nested(DeleterSchema, allow_none=True, required=True, metadata={
         "description": "The user of her delete; null when it has no audit row naming one"})
     reason = fields.String(allow_none=True, required=True, metadata={"description": "The reason given for the delete"})

@@ -3,7 +3,7 @@
 // phone sent for her since, and "Kembalikan" (POST /children/{id}/restore, after a second tap): she
 // comes back with her weighings and doses, and the phone syncs to receive her. A server operation, so
 // online only: fetched when opened, never part of the offline shell; its words are here.
-import { formatDate, refusal, t, textsOf, whoText } from '../i18n.js';
+import { formatDate, formatDateTime, refusal, t, textsOf, whoText } from '../i18n.js';
 import { confirmed, h } from '../ui.js';
 import { pagedList } from './pages.js';
 
@@ -11,7 +11,7 @@ import { pagedList } from './pages.js';
 export const W = {
   title: ['Data anak terhapus', 'Deleted children'],
   help: ['Anak yang dihapus keliru dapat dikembalikan bersama penimbangan dan imunisasinya. Anak yang dihapus atas permintaan orang tua jangan dikembalikan. Anak yang tercatat dua kali dan sudah digabungkan tidak ada di sini.',
-    'A child deleted by mistake can be brought back with her weighings and doses. Do not bring back a child deleted at her parent\'s request. A child registered twice and merged is not listed here.'],
+    'A child deleted by mistake can be brought back with the weighings and doses deleted with the record. Do not bring back a child deleted at the parent\'s request. A child registered twice and merged is not listed here.'],
   none: ['Tidak ada data anak yang terhapus di wilayah Anda.', 'No child of your area is deleted.'],
   failed: ['Daftar gagal dimuat: {why}', 'The list could not be loaded: {why}'],
   born: ['lahir {date}', 'born {date}'],
@@ -19,7 +19,7 @@ export const W = {
   deleted_unknown: ['Dihapus {date}', 'Deleted on {date}'],
   reason: ['Alasan: {reason}', 'Reason: {reason}'],
   no_reason: ['Tanpa alasan', 'No reason given'],
-  went: ['Ikut terhapus: {what}', 'Deleted with her: {what}'],
+  went: ['Ikut terhapus: {what}', 'Deleted with the record: {what}'],
   after: ['Dikirim HP setelah dihapus: {what}. Anak ini mungkin masih datang ke posyandu.',
     'Sent by a phone after the delete: {what}. This child may still come to the posyandu.'],
   measurement: ['{n} penimbangan', '{n} {n:weighing|weighings}'],
@@ -30,6 +30,8 @@ export const W = {
   working: ['Mengembalikan…', 'Bringing back…'],
   restored: ['Data {name} dikembalikan.', '{name}\'s record is back.'],
   offline: ['Tidak ada internet: coba lagi nanti.', 'No internet: try again later.'],
+  closed: ['Posyandunya sudah ditutup: anak ini tidak dapat dikembalikan ke sana. Bila masih datang ke posyandu lain, daftarkan lagi di sana.',
+    'The child\'s posyandu has been closed: this child cannot be brought back there. If the child now comes to another posyandu, register the child again there.'],
   gone: ['Anak ini tidak lagi di daftar: sudah dikembalikan, atau tidak lagi di wilayah Anda.', 'This child is no longer listed: brought back already, or no longer in your area.'],
   refused: ['Tidak dapat dikembalikan: {why}', 'Could not be brought back: {why}'],
   sync_later: ['Data ini masuk ke HP saat sinkron berikutnya.', 'It reaches this phone at the next sync.'],
@@ -69,9 +71,11 @@ function row(ctx, item, places) {
     status.textContent = `${tx('restored', { name: item.name })}${synced ? '' : ` ${tx('sync_later')}`}`;
     action.replaceChildren(synced ? h('a', { class: 'btn', href: `#/child/${item.id}` }, item.name) : '');
   };
-  const action = h('p', {}, confirmed(tx('restore'), tx('sure', { name: item.name }), back));
+  // a posyandu closed since: no way back there (the server refuses it)
+  const action = item.posyandu_open ? h('p', {}, confirmed(tx('restore'), tx('sure', { name: item.name }), back))
+    : h('p', { class: 'notice warn' }, tx('closed'));
   const [went, after] = [counted(item.removed), counted(item.recorded_after)];
-  const date = formatDate(item.deleted_at);
+  const date = formatDateTime(item.deleted_at); // the day where she is, not UTC's
   return h('li', { class: 'card deleted-child', 'data-id': item.id },
     h('h3', {}, item.name),
     h('p', { class: 'muted' }, [t(item.sex === 'F' ? 'female' : 'male'), tx('born', { date: formatDate(item.birth_date) }),
