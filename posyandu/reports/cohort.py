@@ -254,20 +254,28 @@ def covered_areas_on(session: Any, posyandu_filter: Any, level: str,
     in every month (its children may have been entered after their visits); one closed since keeps the
     months before its closing as they were, rows and name, as its children, counted there then, do: a past
     month's report read after the closing had lost its zero rows, its coverage's every dose row, and named
-    its rows by nothing but their id. Closed on a day where it is (WIB, WITA or WIT), as ``open_on``
-    judges it. A day None: open now."""
+    its rows by nothing but their id; from the month it was opened (``created_at``): a posyandu opened and
+    closed since had no part in the months before it (its records, entered late, still have their rows:
+    ``grouped``). Opened and closed on a day where it is (WIB, WITA or WIT), as ``open_on`` judges it. A
+    day None: open now."""
     by = {"posyandu": (Posyandu.desa_code, Posyandu.name), "puskesmas": (Puskesmas.kecamatan_code, Puskesmas.name)}
     sort = by.get(level, ())
     dated = [d for d in days if d is not None]
-    stmt = (select(area_column(level).label("area"), *sort, Posyandu.kabupaten_code, Posyandu.deleted_at)
-            .select_from(Posyandu).where(posyandu_filter, open_on(min(dated)) if dated else Posyandu.deleted_at.is_(None)))
+    when = Posyandu.deleted_at.is_(None)
+    if dated:  # or closed after the first day, opened by the last
+        when = or_(when, and_(open_on(min(dated)), Posyandu.created_at < _midnight_after(max(dated))))
+    stmt = (select(area_column(level).label("area"), *sort, Posyandu.kabupaten_code, Posyandu.created_at,
+                   Posyandu.deleted_at).select_from(Posyandu).where(posyandu_filter, when))
     if level == "puskesmas":
         stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
     rows = session.execute(stmt).all()
 
     def open_then(row: Any, day: date | None) -> bool:
-        closed = row[-1]
-        return closed is None or (day is not None and aware(closed) >= _local_midnight_after(day, row[-2]))
+        *_, kabupaten, opened, closed = row
+        if closed is None:
+            return True
+        midnight = _local_midnight_after(day, kabupaten) if day is not None else None
+        return midnight is not None and aware(closed) >= midnight and aware(opened) < midnight
 
     each = [sorted({(*r[1:1 + len(sort)], str(r[0])) for r in rows if open_then(r, day)}) for day in days]
     keys = [[k[-1] for k in found] for found in each]
@@ -312,8 +320,10 @@ def partial_areas(session: Any, posyandu_filter: Any, level: str, on: date | Non
 
 
 def _open(on: date | None) -> Any:
-    """Open on ``on`` (``open_on``), or now."""
-    return Posyandu.deleted_at.is_(None) if on is None else open_on(on)
+    """Open on ``on`` (``open_on``; a closed one, opened by then: ``covered_areas_on``), or now."""
+    if on is None:
+        return Posyandu.deleted_at.is_(None)
+    return or_(Posyandu.deleted_at.is_(None), and_(open_on(on), Posyandu.created_at < _midnight_after(on)))
 
 
 def mark_partial(rows: Iterable[dict[str, Any]], partial: frozenset[str], lang: str = "id") -> Iterator[dict[str, Any]]:

@@ -251,7 +251,7 @@ def test_a_child_moved_out_of_a_kaders_posyandu_is_counted_in_its_past_follow_up
 
 
 def test_a_posyandu_is_named_in_a_months_rows_of_a_period_as_in_that_months_own_report(client, world, app, year):
-    """A second Mawar (desa Sumbergede) closed on 15 March: February's rows tell the two apart by their desa,
+    """A second Mawar (desa Sumbergede, opened in 2025) closed on 15 March: February's rows tell the two apart by their desa,
     April's have one Mawar. A February-April report named April's "Mawar (Sooko)", April's own report
     "Mawar": a district joining monthly downloads by name found two posyandu."""
     from datetime import datetime, timezone
@@ -268,7 +268,8 @@ def test_a_posyandu_is_named_in_a_months_rows_of_a_period_as_in_that_months_own_
     assert client.delete(f"/api/v1/posyandu/{other}", headers=world.headers("admin")).status_code == 204
     with app.app_context():
         db.session.execute(update(Posyandu).where(Posyandu.id == uuid.UUID(other))
-                           .values(deleted_at=datetime(2026, 3, 15, 3, 0, tzinfo=timezone.utc)))
+                           .values(created_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+                                   deleted_at=datetime(2026, 3, 15, 3, 0, tzinfo=timezone.utc)))
         db.session.commit()
     p2 = str(world.ids["p2"])
 
@@ -282,3 +283,27 @@ def test_a_posyandu_is_named_in_a_months_rows_of_a_period_as_in_that_months_own_
     assert apr[("2026-04", p2)] == "Mawar" and ("2026-04", other) not in apr
     period = names("from=2026-02&to=2026-04")
     assert period[("2026-02", p2)] == "Mawar (Sooko)" and period[("2026-04", p2)] == "Mawar"
+
+
+def test_a_posyandu_without_children_closed_since_keeps_its_zero_rows_of_the_months_it_was_open(client, world, app, year):
+    """Anyelir (opened in 2025, no child) reported zeros in April; closed now, April read again still has
+    its zero row (a missing row reads "did not report"), and this month has none."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    made = client.post("/api/v1/posyandu", headers=world.headers("admin"), json={
+        "name": "Anyelir", "desa_code": "35.25.01.2002", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 4})
+    assert made.status_code == 201, made.get_json()
+    with app.app_context():
+        db.session.execute(update(Posyandu).where(Posyandu.id == uuid.UUID(made.get_json()["id"]))
+                           .values(created_at=datetime(2025, 1, 1, tzinfo=timezone.utc)))
+        db.session.commit()
+    before = {level: skdn(client, world, APR, level) for level in LEVELS}
+    assert before["posyandu"]["Anyelir"] == (0,) * len(SKDN_KEYS)
+    assert client.delete(f"/api/v1/posyandu/{made.get_json()['id']}", headers=world.headers("admin")).status_code == 204
+    assert {level: skdn(client, world, APR, level) for level in LEVELS} == before
+    assert "Anyelir" not in skdn(client, world, this_month())
