@@ -47,7 +47,11 @@ def test_the_midwife_reads_who_corrected_a_weighing(live_server, new_context, sh
     expect(newest).to_contain_text("mengubah penimbangan")
     kader = next(u for u in live_server.api("GET", "/users?limit=200", "admin").get_json()["items"]
                  if u["username"] == "kader1")
-    expect(newest.locator("strong")).to_have_text(re.compile(rf"^{re.escape(kader['name'])}( \(kader\))? mengubah penimbangan$"))
+    # which weighing: its day, as the card writes it
+    y, m, d = (int(x) for x in last["measured_on"].split("-"))
+    day = f"{d} {'Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des'.split()[m - 1]} {y}"
+    expect(newest.locator("strong")).to_have_text(
+        re.compile(rf"^{re.escape(kader['name'])}( \(kader\))? mengubah penimbangan \({day}\)$"))
     before = f"{last['weight_kg']:g}".replace(".", ",")
     expect(newest).to_contain_text(f"berat (kg): {before} → {f'{new_weight:g}'.replace('.', ',')}")
     shot(page, "child-history")
