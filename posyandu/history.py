@@ -67,16 +67,9 @@ def record_days(rows: list[AuditLog]) -> dict[tuple[str, str], Any]:
     out: dict[tuple[str, str], Any] = {}
     for model, field in DATE_FIELD.items():
         ids = {r.record_id for r in rows if r.entity == model.__tablename__ and r.record_id}
-        valid = [uuid.UUID(i) for i in ids if _is_uuid(i)]
-        if valid:
-            for record_id, day in db.session.execute(select(model.id, getattr(model, field)).where(model.id.in_(valid))):
+        if ids:  # an event's audit rows name it by its id
+            for record_id, day in db.session.execute(select(model.id, getattr(model, field)).where(
+                    model.id.in_([uuid.UUID(i) for i in ids]))):
                 out[(model.__tablename__, str(record_id))] = day
     return out
 
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True

@@ -77,24 +77,18 @@ def test_a_parents_phone_whose_session_the_server_no_longer_accepts_forgets_her_
     phone's tokens. It kept showing her children's charts and cards behind its PIN, saying only "Gagal
     memperbarui" in its header. A parent has nothing unsent: at its first refused sync it deletes her data
     and forgets her login, saying why, as for an account closed."""
-    base = live_server.url
+    from tests.e2e.pages import parent_phone
+
     child = live_server.api("GET", "/children?limit=1", "kader2").get_json()["items"][0]
-    code = live_server.api("POST", f"/children/{child['id']}/invitations", "kader2").get_json()["code"]
-    made = live_server.api("POST", "/auth/register", json={"code": code, "username": "ibu.hp.lama", "password": SECRET,
-                                                            "name": "Ibu HP Lama"})
-    assert made.status_code == 201, made.get_json()
-    user_id = made.get_json()["user"]["id"]
-    page = new_context().new_page()
+    page, user_id = parent_phone(new_context, live_server, child["id"], "kader2", "ibu.hp.lama", "Ibu HP Lama")
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, base, "ibu.hp.lama", SECRET)
-    wait_synced(page)
     expect(page.locator("#children")).to_contain_text(child["name"])
 
     # on her new phone (the API), a new password: every token of the old one is refused
     client = live_server.app.test_client()
-    token = client.post("/api/v1/auth/login", json={"username": "ibu.hp.lama", "password": SECRET}).get_json()["access_token"]
-    changed = client.post("/api/v1/auth/password", json={"current_password": SECRET, "new_password": SECRET + "-baru"},
+    token = client.post("/api/v1/auth/login", json={"username": "ibu.hp.lama", "password": "kuat-sekali"}).get_json()["access_token"]
+    changed = client.post("/api/v1/auth/password", json={"current_password": "kuat-sekali", "new_password": SECRET},
                           headers={"Authorization": f"Bearer {token}"})
     assert changed.status_code == 200, changed.get_json()
 
