@@ -243,6 +243,10 @@ def test_sync_now_says_how_it_went_and_keeps_the_focus(live_server, new_context)
     page.wait_for_function("() => /Sinkron gagal \\(tidak ada koneksi internet\\)/.test(document.getElementById('live').textContent)")
     assert "1 menunggu sinkron" in page.locator("#live").inner_text()
     assert page.evaluate("() => document.activeElement.id") == "sync-now"
+    # the language switched: what the live region said is not left there in the other language
+    page.click("#lang-btn")
+    page.get_by_role("button", name="Sync now").wait_for()
+    assert "Sinkron" not in page.locator("#live").inner_text()
 
 
 def test_a_new_screen_takes_the_focus_to_its_heading(live_server, new_context):

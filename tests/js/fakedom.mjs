@@ -40,6 +40,7 @@ export function installDom() {
     replaceChildren(...nodes) { this.kids = adopt(this, nodes); this.text = ''; }
     remove() { if (this.parentNode) this.parentNode.kids = this.parentNode.kids.filter((c) => c !== this); this.parentNode = null; }
     focus() { document.activeElement = this; }
+    get firstChild() { return this.kids[0] ?? null; }
     get childElementCount() { return this.kids.filter((c) => typeof c !== 'string').length; }
     get textContent() { return this.text + this.kids.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
     set textContent(v) { this.text = v; this.kids = []; }

@@ -170,3 +170,50 @@ test("a closed account's notice is said on its own next screen (the password log
   assert.ok(main.querySelector('[name=pin]'));
   assert.equal(alertText(), '');
 });
+
+test('the language switched before the session keeps what she typed: the PIN set-up its login, the sign-up its fields, a notice in the new words', async () => {
+  // app.js switchLang drew the login anew: the PIN set-up's tokens were lost (log in again, online) and a sign-up's fields emptied
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {}, removeItem: () => {} };
+  const relang = async (code) => { setLang(code); await main.firstChild.relang(); };
+  try {
+    main.replaceChildren();
+    const answers = [new Response(JSON.stringify({ access_token: 'a', refresh_token: 'r', user: { ...user, id: 'u8' } }), { status: 200 })];
+    globalThis.fetch = async () => answers.shift();
+    let started = null;
+    const ctx = { startSession: async (session) => { started = session; } };
+    await login.show(ctx, main, { force: true });
+    const form = main.querySelector('form');
+    Object.assign(form.elements.username, { value: 'ani' });
+    Object.assign(form.elements.password, { value: 'rahasia123' });
+    await submit(form);
+    main.querySelector('form').elements.pin.value = '4321';
+    main.querySelector('form').elements.pin2.focus();
+    await relang('en');
+    const pin = main.querySelector('form');
+    assert.equal(pin.querySelector('h2').textContent, 'Choose a PIN');
+    assert.equal(pin.elements.pin.value, '4321');
+    assert.equal(document.activeElement, pin.elements.pin2, 'her place kept');
+    pin.elements.pin2.value = '4321';
+    await submit(pin);
+    assert.equal(started?.user?.id, 'u8', 'the login kept: no second online login');
+
+    // a sign-up half typed
+    await login.show(ctx, main, { force: true });
+    await main.querySelectorAll('button').find((b) => b.textContent === t('register_with_code')).listeners.click[0]();
+    Object.assign(main.querySelector('#register').elements.code, { value: 'ABCD-EFGH' });
+    Object.assign(main.querySelector('#register').elements.name, { value: 'Ibu Rina' });
+    await relang('id');
+    const signUp = main.querySelector('#register');
+    assert.equal(signUp.querySelector('h2').textContent, 'Daftar sebagai orang tua');
+    assert.deepEqual([signUp.elements.code.value, signUp.elements.name.value], ['ABCD-EFGH', 'Ibu Rina']);
+
+    // a notice is said again in the new words
+    await login.show(ctx, main, { force: true, notice: () => t('pin_locked') });
+    await relang('en');
+    assert.equal(alertText(), t('pin_locked'));
+    assert.match(alertText(), /^Too many wrong PINs/);
+  } finally {
+    setLang('id');
+  }
+});

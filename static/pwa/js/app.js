@@ -183,7 +183,7 @@ function lockIfAway() {
   loginScreen.lockOver(session.user, { locked: () => {
     if (ctx.session !== session) return;
     closeSession();
-    loginScreen.show(ctx, main, { force: true, notice: t('pin_locked') });
+    loginScreen.show(ctx, main, { force: true, notice: () => t('pin_locked') });
   } });
 }
 
@@ -193,7 +193,7 @@ const failed = (s) => s.phase === 'error' || s.phase === 'login_required' || pas
 function onSyncState(s) {
   if (s.phase === 'account_gone') { accountGone(s.error, s.message); return; }
   // a parent's session refused: nothing of hers unsent, a child's data kept on no phone it refuses
-  if (s.phase === 'login_required' && ctx.role === 'parent') { accountGone(s.error, null, t('parent_session_over')); return; }
+  if (s.phase === 'login_required' && ctx.role === 'parent') { accountGone(s.error, null, 'parent_session_over'); return; }
   if (s.phase === 'password_change' && ctx.session && !mustChangePassword()) { // the server's word
     ctx.session.user = { ...ctx.session.user, must_change_password: true };
     route();
@@ -294,10 +294,10 @@ ctx.startSession = startSession;
 /** Refresh token refused: data and outbox stay. */
 ctx.relogin = () => {
   endSession();
-  loginScreen.show(ctx, main, { force: true, notice: t('sync_login') });
+  loginScreen.show(ctx, main, { force: true, notice: () => t('sync_login') });
 };
 
-/** Account closed (a parent's session refused: `said`): forgotten unless something is unsent. */
+/** Account closed (a parent's session refused: `said`, its words' key): forgotten unless something is unsent. */
 let forgetting = null;
 function accountGone(kind, message, said = null) {
   const session = ctx.session;
@@ -308,7 +308,7 @@ function accountGone(kind, message, said = null) {
     if (ctx.session !== session) return;
     closeSession();
     history.replaceState(null, '', location.pathname); // no child's id left in the address
-    const notice = unsent === null ? message : said ?? syncScreen.accountGoneNotice(kind, unsent);
+    const notice = () => (unsent === null ? message : said ? t(said) : syncScreen.accountGoneNotice(kind, unsent));
     loginScreen.show(ctx, main, { force: true, notice });
   });
 }
@@ -468,8 +468,9 @@ function wireHeader() {
   /** In place (a reload would lock the app). */
   ctx.switchLang = async () => {
     setLang(lang() === 'id' ? 'en' : 'id');
+    live.textContent = ''; // no words left in the other language
     paint();
-    if (!ctx.session) { loginScreen.show(ctx, main); return; }
+    if (!ctx.session) return main.firstChild?.relang ? main.firstChild.relang() : loginScreen.show(ctx, main);
     ctx.sync.refresh();
     if (main.firstChild?.relang) return main.firstChild.relang();
     // what the forms held kept
@@ -565,4 +566,4 @@ wireHeader();
 wireTriggers();
 const notice = sessionStorage.getItem(syncScreen.LOGIN_NOTICE);
 sessionStorage.removeItem(syncScreen.LOGIN_NOTICE);
-loginScreen.show(ctx, main, { notice: notice && t(notice) });
+loginScreen.show(ctx, main, { notice: notice && (() => t(notice)) });

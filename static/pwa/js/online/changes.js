@@ -9,6 +9,12 @@ import { pagedList, runs } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
+  source_given: ['Diberikan oleh petugas pada kunjungan ini', 'Given by a health worker at this visit'],
+  source_record: ['Disalin dari Buku KIA / catatan lain', 'Copied from the Buku KIA / another record'],
+  source_recall: ['Ingatan orang tua', "Parent's recollection"],
+  place_posyandu: ['Posyandu', 'Posyandu'],
+  place_puskesmas: ['Puskesmas', 'Puskesmas'],
+  place_elsewhere: ['Tempat lain (rumah sakit, klinik, bidan praktik)', 'Elsewhere (hospital, clinic, private midwife)'],
   none: ['Belum ada perubahan tercatat.', 'No change recorded yet.'],
   error: ['Riwayat gagal dimuat: {why}', 'The history could not be loaded: {why}'],
   system: ['Sistem', 'System'],
@@ -84,7 +90,7 @@ export const W = {
   f_trend_override: ['penilaian N/T bidan', "the midwife's N/T"],
   f_trend_override_reason: ['alasan penilaian', 'reason for the judgement'],
 };
-// stored codes said in the shell's words
+// stored codes said in this screen's words or the shell's
 const CODES = { sex: { F: 'female', M: 'male' }, position: { lying: 'lying', standing: 'standing' },
   source: { given: 'source_given', record: 'source_record', recall: 'source_recall' },
   exit_reason: { died: 'died', moved_away: 'moved_away' },
@@ -104,7 +110,7 @@ export function valueText(field, value, posyandu = new Map()) {
     return tx(value === true || value === 'True' ? 'yes' : 'no');
   }
   if (field === 'posyandu_id') return posyandu.get(value) ?? String(value);
-  if (CODES[field]?.[value]) return t(CODES[field][value]);
+  if (CODES[field]?.[value]) return tx(CODES[field][value]);
   // a created record's values are kept as text ('8.0'); a NIK's digits stay as typed
   if (typeof value === 'number' || /^-?\d+\.\d+$/.test(value)) return formatNumber(+value);
   if (DAY.test(value)) return formatDate(value);

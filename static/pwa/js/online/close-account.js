@@ -4,6 +4,7 @@
 // only: fetched when Settings opens (screens/sync.js), never part of the offline shell.
 import { t, textsOf } from '../i18n.js';
 import { field, h, showErrors } from '../ui.js';
+import * as password from './password.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -19,7 +20,7 @@ export const tx = textsOf(W);
 export function form(ctx, logOut) {
   const el = h('form', { class: 'card', novalidate: true, id: 'close-account' }, h('h3', {}, tx('title')),
     h('p', { class: 'muted' }, tx('about')),
-    field({ label: t('password_current'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    field({ label: password.tx('password_current'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
     h('p', { role: 'status', id: 'close-account-note' }),
     h('button', { class: 'btn danger', type: 'submit' }, tx('title')));
   const note = el.querySelector('#close-account-note');

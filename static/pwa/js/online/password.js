@@ -6,6 +6,8 @@ import { saveTokens } from '../auth.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
+  password_current: ['Kata sandi sekarang', 'Current password'],
+  password_rule: ['Paling sedikit 8 karakter.', 'At least 8 characters.'],
   password_new: ['Kata sandi baru', 'New password'],
   password_again: ['Ulangi kata sandi baru', 'New password again'],
   password_mismatch: ['Kedua kata sandi baru tidak sama.', 'The two new passwords differ.'],
@@ -17,8 +19,8 @@ export const tx = textsOf(W);
  * phones must log in again. A temporary one changed: home, and the changes waiting are sent. */
 export function passwordForm(ctx) {
   const form = h('form', { class: 'card', novalidate: true, id: 'password-form' }, h('h3', {}, t('password_change')),
-    field({ label: t('password_current'), name: 'current_password', type: 'password', autocomplete: 'current-password', required: true }),
-    field({ label: tx('password_new'), name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, hint: t('password_rule') }),
+    field({ label: tx('password_current'), name: 'current_password', type: 'password', autocomplete: 'current-password', required: true }),
+    field({ label: tx('password_new'), name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, hint: tx('password_rule') }),
     field({ label: tx('password_again'), name: 'new_password2', type: 'password', autocomplete: 'new-password', required: true }),
     h('p', { role: 'status', id: 'password-note' }),
     h('button', { class: 'btn', type: 'submit' }, t('password_change')));
@@ -30,7 +32,7 @@ export function passwordForm(ctx) {
     const errors = {
       ...(current.value ? {} : { current_password: [t('required')] }),
       // counted as the server (NFKC): an accent or an emoji is one
-      ...([...next.value.normalize('NFKC')].length < 8 ? { new_password: [t('password_rule')] }
+      ...([...next.value.normalize('NFKC')].length < 8 ? { new_password: [tx('password_rule')] }
         : next.value !== again.value ? { new_password2: [tx('password_mismatch')] } : {}),
     };
     note.className = ''; note.textContent = '';

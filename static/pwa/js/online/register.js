@@ -4,6 +4,7 @@
 import { createApi } from '../api.js';
 import { lang, t, textsOf } from '../i18n.js';
 import { field, h, showErrors } from '../ui.js';
+import * as password from './password.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -18,8 +19,8 @@ export const W = {
 export const tx = textsOf(W);
 
 /** A parent's first visit: the cadre's code, her name, username and password (POST /auth/register, online),
- * then the PIN (`pinSetup`, the login's); the server's refusals on their fields; `back()`: the login. */
-export function registerScreen(ctx, main, { pinSetup, back }) {
+ * then the PIN (`pinSetup(tokens)` draws the login's); the server's refusals on their fields; `back()` draws the login. */
+export function registerScreen({ pinSetup, back }) {
   const form = h('form', { class: 'card', novalidate: true, id: 'register' },
     h('h2', {}, tx('title')), h('p', {}, tx('help')),
     field({ label: t('code'), name: 'code', autocomplete: 'off', autocapitalize: 'characters', required: true }),
@@ -27,7 +28,7 @@ export function registerScreen(ctx, main, { pinSetup, back }) {
     field({ label: tx('phone'), name: 'phone', type: 'tel', autocomplete: 'tel', inputmode: 'tel' }),
     field({ label: t('username'), name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' }),
     field({ label: t('password'), name: 'password', type: 'password', autocomplete: 'new-password', required: true,
-      hint: t('password_rule') }),
+      hint: password.tx('password_rule') }),
     field({ label: tx('password_again'), name: 'password2', type: 'password', autocomplete: 'new-password', required: true }),
     h('p', { class: 'notice bad', role: 'alert', hidden: true }),
     h('button', { class: 'btn primary', type: 'submit' }, t('register')));
@@ -42,18 +43,13 @@ export function registerScreen(ctx, main, { pinSetup, back }) {
     if (!showErrors(form, missing)) return;
     alert.hidden = true;
     try {
-      const tokens = await createApi({ lang }).post('/auth/register', body, { auth: false });
-      main.replaceChildren(pinSetup(ctx, tokens));
-      main.querySelector('input').focus();
+      pinSetup(await createApi({ lang }).post('/auth/register', body, { auth: false }));
     } catch (error) {
       if (error.status === 422 && error.body?.errors && !showErrors(form, error.body.errors)) return;
       alert.textContent = error.kind === 'network' ? t('register_offline') : error.message;
       alert.hidden = false;
     }
   });
-  return h('div', {}, form, h('button', { class: 'btn link', type: 'button', onclick: () => {
-    main.replaceChildren(back());
-    main.querySelector('input').focus();
-  } }, t('back')));
+  return h('div', {}, form, h('button', { class: 'btn link', type: 'button', onclick: back }, t('back')));
 }
 

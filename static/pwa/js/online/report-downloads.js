@@ -9,6 +9,7 @@ import { heading } from '../screens/reports.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
+  downloading: ['Mengunduh…', 'Downloading…'],
   downloads_title: ['Unduh laporan', 'Download reports'],
   downloads_help: ['Berkas laporan yang ditampilkan ({what}; rincian per {level}), dengan judul kolom bahasa Indonesia.',
     'Files of the report shown ({what}; rows per {level}), with Indonesian column headers.'],
@@ -31,7 +32,7 @@ async function download(ctx, form, name, format, status) {
     : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format,
       // a spreadsheet set to Indonesian reads ";" between fields and "," in decimals
       sep: format === 'csv' && lang() === 'id' ? 'semicolon' : null });
-  status.textContent = t('downloading'); // a district's FHIR: a minute
+  status.textContent = tx('downloading'); // a district's FHIR: a minute
   try {
     const filename = await saveDownload(ctx.api, `${name === 'fhir' ? '/exports/' : '/reports/'}${name}${query}`);
     status.textContent = t('downloaded', { name: filename });

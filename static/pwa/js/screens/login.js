@@ -10,15 +10,30 @@ const PIN = /^\d{4,6}$/;
 const pinInput = (name, label) => field({ label, name, type: 'password', inputmode: 'numeric', autocomplete: 'off',
   pattern: '[0-9]{4,6}', maxlength: 6, required: true });
 
-/** The login; a `notice` (closed, locked, expired) is said once above it, never above another user's PIN (a shared phone). */
+/** The login; a `notice` (closed, locked, expired; text or a function of the language) is said once above it,
+ * never above another user's PIN (a shared phone). */
 export async function show(ctx, main, { force = false, notice = null } = {}) {
   const { users, last } = await rememberedUsers();
   const lost = lostRecords(users);
-  if (lost) notice = [notice, t('storage_lost', { n: lost })].filter(Boolean).join(' ');
+  const said = () => [notice?.call ? notice() : notice, lost && t('storage_lost', { n: lost })].filter(Boolean).join(' ');
   const usable = users.filter((u) => !u.locked);
   const chosen = usable.find((u) => u.id === last) ?? usable[0];
-  main.replaceChildren(chosen && !force && !notice ? pinScreen(ctx, main, chosen, usable) : loginScreen(ctx, main, users));
-  if (notice) main.prepend(h('p', { class: 'notice warn', role: 'alert' }, notice));
+  if (chosen && !force && !said()) put(main, () => pinScreen(ctx, main, chosen, usable));
+  else put(main, () => loginScreen(ctx, main, users), said() ? said : null);
+}
+
+/** A screen before the session, its first field focused; in the other language (app.js switchLang) with
+ * what she typed and its `notice` (a function): the PIN set-up's login was lost, a sign-up emptied. */
+function put(main, screen, notice) {
+  const el = h('div', {}, notice && h('p', { class: 'notice warn', role: 'alert' }, notice()), screen());
+  el.relang = () => {
+    const fields = () => [...main.querySelectorAll('input')];
+    const [typed, at] = [fields().map((e) => e.value), fields().indexOf(document.activeElement)];
+    put(main, screen, notice);
+    fields().forEach((e, i) => { e.value = typed[i] ?? ''; });
+    fields()[at]?.focus();
+  };
+  main.replaceChildren(el);
   main.querySelector('input')?.focus();
 }
 
@@ -60,8 +75,7 @@ function loginScreen(ctx, main, users) {
     alert.hidden = true;
     try {
       const tokens = await createApi({ lang }).login(username, password);
-      main.replaceChildren(pinSetup(ctx, tokens));
-      main.querySelector('input').focus();
+      put(main, () => pinSetup(ctx, tokens));
     } catch (error) {
       alert.textContent = error.kind === 'network' ? t('login_offline') : error.kind === 'auth' ? t('login_failed') : error.message;
       alert.hidden = false;
@@ -76,8 +90,8 @@ function loginScreen(ctx, main, users) {
         alert.hidden = false;
         return;
       }
-      main.replaceChildren(m.registerScreen(ctx, main, { pinSetup, back: () => loginScreen(ctx, main, users) }));
-      main.querySelector('input').focus();
+      put(main, () => m.registerScreen({ pinSetup: (tokens) => put(main, () => pinSetup(ctx, tokens)),
+        back: () => put(main, () => loginScreen(ctx, main, users)) }));
     } }, t('register_with_code')),
     known.length ? h('button', { class: 'btn link', type: 'button', onclick: () => show(ctx, main) }, t('remembered')) : null);
 }
@@ -159,9 +173,9 @@ export function lockOver(user, { locked }) {
 
 function pinScreen(ctx, main, user, users) {
   const form = pinForm(user, { opened: (session) => ctx.startSession(session),
-    locked: () => show(ctx, main, { force: true, notice: t('pin_locked') }) });
+    locked: () => show(ctx, main, { force: true, notice: () => t('pin_locked') }) });
   // another account: not at this one's address
-  const to = (screen) => () => { history.replaceState(null, '', location.pathname); main.replaceChildren(screen()); main.querySelector('input').focus(); };
+  const to = (screen) => () => { history.replaceState(null, '', location.pathname); put(main, screen); };
   const choices = [...users.filter((u) => u.id !== user.id).map((u) => [u.name, to(() => pinScreen(ctx, main, u, users)), 'btn']),
     [t('other_account'), to(() => loginScreen(ctx, main, users)), 'btn link']];
   const slots = choices.map(([label, go, cls]) => h('span', {}, h('button', { class: cls, type: 'button', onclick: go }, label)));

@@ -3,18 +3,6 @@ import { formatDate, formatDateTime, formatMonth, formatNumber, formatPct, t } f
 import { h, onlineModule, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
-import { allPages } from '../api.js';
-
-const PICKER_MONTHS = 36;
-
-/** The caller's posyandu, puskesmas and region names. */
-async function loadAreas(api) {
-  const [posyandus, puskesmas] = await Promise.all([allPages(api, '/posyandu'), allPages(api, '/puskesmas')]);
-  const parents = new Set(posyandus.flatMap((p) => [1, 2, 3].map((n) => p.desa_code.split('.').slice(0, n).join('.'))));
-  const lists = await Promise.all([...parents].map((code) => allPages(api, `/regions?parent_code=${encodeURIComponent(code)}`)));
-  const names = Object.fromEntries(lists.flat().map((r) => [r.code, r.name]));
-  return { posyandus, ...R.areaOptions(posyandus, names, puskesmas) };
-}
 
 const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${formatMonth(from)} – ${formatMonth(to)}`);
 export const heading = (data) => `${periodText(data.form)} · ${data.areaName || t('area_all')}`;
@@ -150,7 +138,7 @@ function downloadsPanel(ctx, data) {
 }
 
 /** Draw a report (fresh or saved) into `results`. */
-function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
+export function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
   const months = R.monthRange(data.form.from, data.form.to);
   const month = months.includes(state.month) ? state.month : data.form.to;
   const pick = months.length > 1 ? h('div', { class: 'field' }, h('label', { for: 'rep-month' }, t('table_month')),
@@ -168,7 +156,7 @@ function show(ctx, state, results, data, { saved = false, before = [] } = {}) {
     saved ? null : downloadsPanel(ctx, data)].flat().filter(Boolean));
 }
 
-async function showOffline(ctx, state, results) {
+export async function showOffline(ctx, state, results) {
   const saved = await ctx.lastReport.get().catch(() => null);
   const notice = h('p', { class: 'notice warn', role: 'alert', id: 'reports-offline' }, t('reports_offline'));
   if (!saved) return results.replaceChildren(notice, h('p', { class: 'muted' }, t('report_none_saved')));
@@ -176,89 +164,18 @@ async function showOffline(ctx, state, results) {
   return show(ctx, state, results, saved, { saved: true, before: [notice, when] });
 }
 
-/** `asked`: by "Tampilkan laporan", whose button keeps the focus: the report is said once drawn. */
-async function load(ctx, state, results, form, areaName, { asked = false } = {}) {
-  const ticket = (state.ticket ?? 0) + 1;
-  state.ticket = ticket;
-  // a newer request won, or another user logged in: dropped
-  const { session } = ctx;
-  const stale = () => ticket !== state.ticket || ctx.session !== session;
-  results.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('report_loading')));
-  results.setAttribute('aria-busy', 'true');
-  try {
-    const q = R.reportQuery(form);
-    const [skdn, prevalence, coverage, actions] = await Promise.all([`skdn${q}`, `prevalence${q}&overall=true`, `coverage${q}`,
-      `actions${R.actionsQuery(form)}`].map((n) => ctx.api.get(`/reports/${n}`)));
-    if (stale()) return;
-    const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
-      actions: actions.items, next: actions.next_cursor, at: new Date().toISOString(), today: todayIso() };
-    state.month = form.to;
-    ctx.lastReport.put(data).catch(() => {}); // offline view; a full disk must not break it
-    show(ctx, state, results, data);
-    if (asked) ctx.announce(results.querySelector('#report-heading').textContent);
-    if (data.next) online().then((m) => m?.count(ctx, data, results, stale)); // a district: the server counts
-  } catch (error) {
-    if (stale()) return;
-    if (error.kind === 'network') await showOffline(ctx, state, results);
-    else results.replaceChildren(h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message })));
-  } finally {
-    results.removeAttribute('aria-busy');
-  }
-}
-
-const whole = (a) => (a.groups.length ? a.whole : a.posyandus[0]?.name) ?? '';
-
-function select(id, name, label, options, attrs = {}) {
-  return h('div', { class: 'field' }, h('label', { for: id }, label), h('select', { id, name, ...attrs }, options));
-}
-
-function reportForm(ctx, state, results) {
-  const { form, areas } = state;
-  const months = R.monthsUpTo(todayIso().slice(0, 7), PICKER_MONTHS); // this month's too, said not over (show)
-  const monthOptions = (value) => months.map((m) => h('option', { value: m, selected: m === value }, formatMonth(m)));
-  const areaSelect = areas.groups.length ? select('rep-area', 'area', t('area'), [h('option', { value: '' }, t('area_all')),
-    areas.groups.map((g) => h('optgroup', { label: t(g.kind === 'kecamatan' ? 'grp_kecamatan' : `lvl_${g.kind}`) },
-      g.options.map((o) => h('option', { value: o.value, selected: o.value === form.area }, o.name))))])
-    : h('p', { class: 'muted' }, areas.posyandus[0]?.name ?? '');
-  const levelSelect = ctx.role === 'kader' ? null : select('rep-level', 'level', t('level'),
-    R.LEVELS.map((l) => h('option', { value: l, selected: l === form.level }, t(`lvl_${l}`))));
-  const error = h('p', { class: 'error', role: 'alert', id: 'rep-error' });
-  const node = h('form', { class: 'card report-form', id: 'report-form', novalidate: true },
-    h('div', { class: 'day' }, select('rep-from', 'from', t('period_from'), monthOptions(form.from)),
-      select('rep-to', 'to', t('period_to'), monthOptions(form.to))),
-    h('div', { class: 'day' }, areaSelect, levelSelect), error,
-    h('button', { class: 'btn primary', type: 'submit' }, t('show_report')));
-  node.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const el = node.elements;
-    const next = { from: el.from.value, to: el.to.value, area: el.area?.value ?? '', level: el.level?.value ?? 'posyandu' };
-    error.textContent = next.from > next.to ? t('report_period_bad') : '';
-    if (error.textContent) return el.to.focus();
-    state.form = next;
-    const areaName = el.area?.selectedIndex > 0 ? el.area.selectedOptions[0].textContent : whole(areas);
-    return load(ctx, state, results, next, areaName, { asked: true });
-  });
-  return node;
-}
-
+/** The report form and what it asks (online/report-form.js, fetched), else the last report viewed. */
+const onlineForm = onlineModule('report-form');
 export async function render(ctx) {
   const to = R.lastFullMonth(todayIso());
   const state = (ctx.reports ??= { form: { from: R.addMonths(to, -5), to, area: '',
     level: ['dinkes', 'admin'].includes(ctx.role) ? 'puskesmas' : 'posyandu' }, data: null, areas: null });
   const results = h('div', { id: 'report-results' });
   const section = h('section', { class: 'reports' }, h('h2', {}, t('reports_title')));
-  try {
-    if (!state.areas && ctx.online()) state.areas = await loadAreas(ctx.api);
-  } catch (error) {
-    if (error.kind !== 'network') return h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message }));
-  }
-  if (!state.areas || !ctx.online()) {
-    await showOffline(ctx, state, results);
-    section.append(results);
-    return section;
-  }
-  section.append(reportForm(ctx, state, results), results);
-  if (state.data) show(ctx, state, results, state.data);
-  else load(ctx, state, results, state.form, whole(state.areas));
+  const m = ctx.online() ? await onlineForm() : null;
+  const drawn = await m?.draw(ctx, state, section, results);
+  if (drawn) return drawn;
+  await showOffline(ctx, state, results);
+  section.append(results);
   return section;
 }
