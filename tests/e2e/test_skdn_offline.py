@@ -111,6 +111,8 @@ def test_a_weighing_entered_late_judges_this_months_again_offline(live_server, n
     page.get_by_label("Berat badan (kg)").fill("5,5")
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("#visit-result")).to_contain_text("Hasil penimbangan")
+    # no day's doses for a weighing of another day: nothing in their place (a bare "null" was shown)
+    assert "null" not in page.locator("#visit-result").inner_text()
     page.goto(f"{live_server.url}/#/child/{child_id}")
     expect(trend_cell).to_have_text("N")
     shot(page, "35-late-weighing-judged-again", full_page=False)

@@ -32,3 +32,21 @@ test('a child whose latest weighing is implausible is tagged to be measured agai
   assert.ok(!corrected.some(([, text]) => text === t('chart_flagged')), JSON.stringify(corrected));
   assert.ok(corrected.some(([, text]) => text === 'normal'), JSON.stringify(corrected));
 });
+
+test('beside BB/U the list shows what is severe by BB/PB (not IMT/U), a height far too short, oedema and a LiLA under 11,5 cm', async () => {
+  // the tag took the first red status in the record's order: IMT/U's "gizi buruk" for a child the
+  // reports count as wasted (gizi kurang), "obesitas" by IMT/U where "sangat pendek" was hidden, and none at all for oedema or LiLA
+  setLang('id');
+  const child = (id, sex, birth) => ({ id, name: id, sex, birth_date: birth, posyandu_id: 'p1' });
+  const m = (id, extra) => ({ id: `m-${id}`, child_id: id, measured_on: '2026-12-05', recorded_at: '2026-12-05T02:00:00Z', oedema: false, ...extra });
+  const rows = async (c, extra) => (await homeTags({ role: 'kader', children: [c], measurements: [m(c.id, extra)], date: '2026-12-05', tables, schedule }))
+    .filter(([cls]) => cls === 'tag bad').map(([, text]) => text);
+  // 399 days, 8,0 kg, 80 cm: BB/PB z −2,71 (gizi kurang), IMT/U z −3,12 (gizi buruk by IMT/U)
+  assert.deepEqual(await rows(child('kurus', 'F', '2025-11-01'), { weight_kg: 8.0, length_height_cm: 80, position: 'lying' }), []);
+  // 1200 days, 15,29 kg, 85,7 cm standing: TB/U −3,26 sangat pendek, BB/TB +3,00 gizi lebih, IMT/U +3,58 obesitas
+  assert.deepEqual(await rows(child('pendek', 'M', '2023-08-23'), { weight_kg: 15.29, length_height_cm: 85.7, position: 'standing' }), ['sangat pendek']);
+  // oedema: no weight-based z-score, severely wasted all the same (domain.md)
+  assert.deepEqual(await rows(child('edema', 'F', '2025-11-01'), { weight_kg: 8.5, length_height_cm: 75, position: 'lying', oedema: true }), ['gizi buruk']);
+  // every index normal, LiLA 11,0 cm
+  assert.deepEqual(await rows(child('lila', 'F', '2025-11-01'), { weight_kg: 8.5, length_height_cm: 75, position: 'lying', muac_cm: 11.0 }), ['gizi buruk']);
+});

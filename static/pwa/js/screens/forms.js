@@ -305,13 +305,13 @@ export async function visitForm(ctx, childId, measurementId = null) {
     const doseDay = on === doseFormDay(child, ctx.day.date);
     screen.relang = () => {
       screen.onSync(ctx.syncState);
-      output.replaceChildren(h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`),
-        note, statusPanel(result), doseDay ? duePanel(result.due, on) : null,
+      output.replaceChildren(...[h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`), // a null said "null"
+        note, statusPanel(result), doseDay && duePanel(result.due, on),
         h('div', { class: 'actions' }, doseDay && (result.due.doses.length || result.due.supplements.length)
           ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
         result.remeasure || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
           ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t(result.remeasure ? 'visit_edit' : 'nt_judge_link')) : null,
-        h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home'))));
+        h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home')))].filter(Boolean));
       output.querySelector('h2').focus();
     };
     screen.relang();

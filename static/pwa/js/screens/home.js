@@ -2,6 +2,7 @@
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
 import { dueToday, latest, tone, weightStatus } from '../assess.js';
+import { muacSign } from '../growth.js';
 import { areaOf, byVaccine, dueList, exited, group, UNDER_FIVE_MONTHS } from '../due-list.js';
 import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
@@ -139,14 +140,17 @@ export async function render(ctx) {
     const c = row.child;
     const ms = d.byM.get(c.id) ?? [];
     const last = latest(c, ms, d.tables);
-    const status = weightStatus(last); // and a severe other (sangat pendek, gizi buruk)
-    const worse = Object.values(last?.growth?.status ?? {}).find((x) => x !== status && tone(x) === 'bad');
+    const status = weightStatus(last);
+    const s = last?.growth?.status ?? {};
+    // and what is severe by another index: BB/PB's (the reports' wasting, not IMT/U's), with oedema or LiLA
+    const worse = [(last?.m.oedema || s.bb_tb === 'gizi_buruk' || muacSign(last?.growth?.age_days, last?.m.muac_cm) === 'gizi_buruk') && 'gizi_buruk',
+      s.tb_u === 'sangat_pendek' && 'sangat_pendek', s.bb_tb === 'obesitas' && 'obesitas'];
     const weighed = ms.some((m) => m.measured_on === ctx.day.date && m.weight_kg != null); // a length alone: still to weigh
     row.li = h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
       h('span', { class: 'row-main' }, h('strong', {}, c.name),
         h('small', {}, `${c.sex === 'M' ? t('male') : t('female')} · ${ageText(t, c.birth_date, ctx.day.date)}`)),
       h('span', { class: 'row-tags' },
-        [status, worse].map((x) => x && h('span', { class: `tag ${tone(x)}` }, category(x))),
+        [status, ...worse].map((x) => x && h('span', { class: `tag ${tone(x)}` }, category(x))),
         last?.growth?.warnings.includes('remeasure') ? h('span', { class: 'tag bad' }, t('chart_flagged')) : null,
         weighed ? h('span', { class: 'tag ok' }, t('weighed_today')) : null,
         dosesOf(row) ? h('span', { class: 'tag info' }, t('doses_n', { n: row.doses })) : null,
