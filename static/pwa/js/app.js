@@ -26,6 +26,7 @@ import * as duplicates from './screens/duplicates.js';
 const main = document.getElementById('main');
 const chip = document.getElementById('sync-chip');
 const live = document.getElementById('live');
+const firstSync = document.getElementById('first-sync');
 let syncTimer = null;
 let recount = null;
 let saved = null; // announce's `show`
@@ -223,6 +224,8 @@ function onSyncState(s) {
     chip.dataset.phase = s.phase;
   };
   if (drawing) drawing.finally(() => ctx.syncState === s && show()); else show();
+  // never a whole sync: what a due list or a search shows is part of it (a child registered or immunised again)
+  firstSync.hidden = !!s.last_sync_at || !ctx.session;
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
     s.last_sync_device_at);
 }
@@ -236,6 +239,7 @@ function endSession() {
   clearTimeout(syncTimer);
   rendering += 1;
   ctx.session = null;
+  firstSync.hidden = true;
   readCache.clear();
   ctx.reports = null; // the user's scope
   ctx.invites = new Map(); // codes made, by child

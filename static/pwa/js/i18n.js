@@ -105,6 +105,8 @@ const W = {
   keep_deleted_sure: ['Ya, buang perubahan saya', 'Yes, drop my change'],
   was_deleted: ['dihapus', 'deleted'],
   moved_out_of_area: ['Data ini sudah pindah ke luar wilayah Anda (mis. anak pindah posyandu). Perubahan Anda tidak bisa dikirim.', 'This record has moved out of your area (e.g. the child moved to another posyandu). Your change cannot be sent.'],
+  first_sync: ['Data di HP ini belum lengkap: unduhan pertama belum selesai. Anak, penimbangan dan imunisasi yang belum terunduh tidak tampil. Sambungkan ke internet sampai selesai.',
+    'The data on this phone is incomplete: the first download has not finished. Children, weighings and immunisations not yet downloaded are not shown. Connect to the internet until it finishes.'],
   clock_wrong: ['Tanggal/jam HP tidak sesuai. Periksa pengaturan tanggal.', "The phone's date/time is wrong. Check the date settings."],
   clock_check: ['Tanggal/jam HP salah: betulkan di pengaturan HP, atau periksa tanggal isian ini lalu tekan Simpan lagi.', "The phone's date/time is wrong: set it right in the phone's settings, or check this form's dates and tap Save again."],
   storage_ok: ['Penyimpanan data permanen aktif.', 'Persistent storage is on.'],
