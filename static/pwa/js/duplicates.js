@@ -8,6 +8,13 @@ const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** A child that stands: not deleted, not merged into another. */
 export const isLive = (c) => Boolean(c?.id) && !c.deleted_at && !c.merged_into;
 
+const letters = (s) => s.toLowerCase().normalize('NFKD').replace(/[^a-z]/g, '');
+/** A live child of `d`'s posyandu on the phone it may be (its NIK; or its sex, name and a birth within
+ * 3 days): asked before a registration is saved, the server's flag (possible_duplicate_of) comes after. */
+export const sameChildHere = (children, d) => children.find((c) => isLive(c) && c.id !== d.id && c.posyandu_id === d.posyandu_id
+  && ((d.nik && c.nik === d.nik) || (c.sex === d.sex && letters(c.name) === letters(d.name)
+    && Math.abs(Date.parse(c.birth_date) - Date.parse(d.birth_date)) <= 3 * 864e5)));
+
 /** Registered first: the server's creation instant (as an instant, not as text), then the id
  * (a child not yet sent has none: last). */
 const created = (c) => (c.created_at ? instantKey(c.created_at) ?? c.created_at : '\uffff'); // however written

@@ -5,6 +5,7 @@ import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, doseFormDay, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, overFive, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
 import { childGone, duePanel, exitText, statusPanel } from './child.js';
+import { sameChildHere } from '../duplicates.js';
 
 const PHONE = /^(\+62|62|0)8\d{7,12}$/; // as posyandu/validators.py: a mobile number
 /** A name: the keyboard capitalises each word. */
@@ -123,6 +124,7 @@ export async function childForm(ctx, childId) {
       h('a', { class: 'btn', href: existing ? `#/child/${childId}` : '#/' }, t('cancel'))));
   form.elements.birth_date.addEventListener('input', (e) => { over.hidden = !overFive(e.target.value); });
   const id = childId ?? crypto.randomUUID();
+  let asked = null;
   onSave(form, async () => {
     const el = form.elements;
     const errors = {};
@@ -150,6 +152,9 @@ export async function childForm(ctx, childId) {
     if (phone && !PHONE.test(phone)) errors.guardian_phone = [t('phone_format')];
     const bw = range(errors, form, 'birth_weight_kg', 0.5, 6, { grams: true, places: 3 });
     const bl = range(errors, form, 'birth_length_cm', 30, 65, { places: 1 });
+    const same = !existing && !Object.keys(errors).length && sameChildHere(await ctx.children(), { id, posyandu_id: posyandu, sex, name, birth_date: birth, nik });
+    if (same && asked !== same.id) errors.same = [t('same_child', { name: same.name, date: formatDate(same.birth_date) })]; // a second Simpan saves
+    asked = same?.id;
     if (!showErrors(form, errors)) return false;
     const text = visibleText;
     await ctx.save({ entity: 'child', id, fields: {
