@@ -146,3 +146,22 @@ def test_the_immunisation_cards_columns_are_named_for_a_screen_reader_and_take_n
     assert card.locator("thead tr").evaluate("(r) => r.getBoundingClientRect().height") <= 2
     first_row = card.locator("tbody tr").first
     assert first_row.get_by_role("cell").count() == 2 and first_row.get_by_role("rowheader").count() == 1
+
+
+@pytest.mark.parametrize("text, sticky", [("100%", True), ("200%", False)])
+def test_a_header_taller_than_a_fifth_of_the_screen_scrolls_away(live_server, new_context, text, sticky):
+    """1.4.10 at 200 % text on a 360 × 640 phone: the header (icon, chip and language on two rows) was
+    195 px, fixed over every screen, a third of it lost, more with the keyboard open. Taller than a
+    fifth of the screen it now scrolls with the page; at normal text it stays on top."""
+    page = new_context(has_touch=True, is_mobile=True).new_page()
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.add_init_script(f"document.addEventListener('DOMContentLoaded', () => {{"
+                         f" document.documentElement.style.fontSize = '{text}'; }})")
+    login(page, live_server.url, "kader1")
+    wait_synced(page)
+    bar = page.locator(".bar")
+    assert (bar.bounding_box()["height"] > 128) is not sticky
+    page.evaluate("() => window.scrollTo(0, 600)")
+    page.wait_for_timeout(100)
+    top = page.evaluate("() => document.querySelector('.bar').getBoundingClientRect().bottom")
+    assert (top > 0) is sticky, top

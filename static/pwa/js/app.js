@@ -483,6 +483,11 @@ function wireHeader() {
     if (location.hash === hash) restoreForms(main, typed);
   };
   langBtn.addEventListener('click', ctx.switchLang);
+  // a header over a fifth of the screen (large text: a third at 200 %) scrolls away with the page
+  const bar = document.querySelector('.bar');
+  const fit = () => bar.classList.toggle('tall', bar.offsetHeight > innerHeight / 5);
+  new ResizeObserver(fit).observe(bar);
+  addEventListener('resize', fit);
   chip.addEventListener('click', async () => (await mayLeave()) && ctx.go('#/sync'));
   paint();
 }
