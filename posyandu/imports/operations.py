@@ -15,8 +15,9 @@
   NIK typed wrong may be another child's); so does the one child registered there in
   the app with the row's very name, sex and birth date and no other NIK, and, her name
   corrected since (in the app or in the file), the one child of that sex and birth date
-  once recorded under the row's name, or holding the very visits the file gives her
-  (``_found_again``). A new child
+  once recorded under the row's name, or of a name alike (``names_alike``, as a likely duplicate's)
+  holding the very visits the file gives her (``_found_again``): never one of another name (a twin
+  weighed as her sister). A new child
   that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
   similar name) finds among the posyandu's children is refused with the reason, unless
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
@@ -490,9 +491,10 @@ class _Run:
         Of the children of the posyandu with the row's sex and birth date (and no other NIK) whom no
         other row of the file, under another name, names (by her id, keyed or of before, her NIK or her
         very name) or finds (a twin weighed the same is not her sister), the one once recorded under the
-        row's name (corrected in the app: the audit trail keeps the names she had), else the one holding
-        the very measurements this child's rows of the file give, on each of their days she was weighed
-        (one day at least: the file imported before, under the name it then gave her); either way none
+        row's name (corrected in the app: the audit trail keeps the names she had), else the one of a name
+        alike (``_may_be_by_visits``) holding the very measurements this child's rows of the file give, on
+        each of their days she was weighed (one day at least: the file imported before, under the name it
+        then gave her, its spelling since corrected); either way none
         whose visit of such a day differs (a twin). None, or more than one, and the row is a new child.
         Judged for the whole file at once (``_claims``), so whichever of the twins' rows comes first."""
         child_id = self._claims(key, pos, row.child["sex"], row.child["birth_date"]).get(key)
@@ -582,13 +584,18 @@ class _Run:
                 for child in candidates]
 
     def _may_be_by_visits(self, key: uuid.UUID, c: dict[str, Any], child: Child) -> bool:
-        """Whether the child a row's visits agree with may be hers under another name: not when the
-        rows say she is a twin ("Bukan Duplikat": her sister was weighed the same), nor when they give
-        another mother (a weighing of the same values on the same day is no proof against that). A
-        child the audit trail knows by the row's name is found all the same."""
+        """Whether the child a row's visits agree with may be hers under another name: only when the
+        names are alike as a likely duplicate's are (``names_alike``: a name's spelling corrected, a
+        newborn's "Bayi Ny. Siti" named since, her mother the same); not when the rows say she is a twin
+        ("Bukan Duplikat": her sister was weighed the same), nor when they give another mother. A weighing
+        of the same values on the same day is no proof of who was weighed: twins of one mother weighed
+        alike, and any child of that sex and birth date weighed so, were taken for the child registered
+        (Zahra Ramadhani's row for her twin Aisyah Putri, her NIK and father written on Aisyah's record).
+        A child the audit trail knows by the row's name is found all the same."""
         mother = c.get("mother_name")
-        return key not in self.twins and not (mother and child.mother_name
-                                              and not mother_names_alike(mother, child.mother_name))
+        row = SimpleNamespace(name=c["name"], mother_nik=c.get("mother_nik"), mother_name=mother)
+        return key not in self.twins and names_alike(child, row) and not (
+            mother and child.mother_name and not mother_names_alike(mother, child.mother_name))
 
     def _agreeing_days(self, child: Child, visits: list[dict[str, Any]]) -> int | None:
         """On how many days of ``visits`` the child has a live visit of the very values given; None

@@ -439,7 +439,10 @@ def test_a_file_imported_again_after_the_childs_name_was_corrected_finds_her(cli
     her name only: the same file imported again after the name was corrected in the app (she was
     found by her very name the first time), or imported under the name the file now gives her,
     registered her a second time with the visit again (a duplicate counted in S). She is found:
-    by the name she was recorded under, or by the visit the file gave her before."""
+    by the name she was recorded under, or by the visit the file gave her before, her name alike (her
+    mother's named in the file: "Bayi Ny. Aminah" is Aminah's baby; without it, Siti Rahma could be any
+    girl born that day weighed so, as in
+    test_a_twin_of_another_name_weighed_the_same_is_registered_not_given_to_her_sister)."""
     from posyandu.growth.models import Measurement
     from posyandu.registry.models import Child
 
@@ -452,7 +455,8 @@ def test_a_file_imported_again_after_the_childs_name_was_corrected_finds_her(cli
         again = old + "Melati,Bayi Ny. Aminah,P,01/05/2025,10/07/2025,5.2\n"  # the next month, the old name
     else:
         assert upload(client, world, old).get_json()["children_created"] == 1
-        again = old.replace("Bayi Ny. Aminah", "Siti Rahma") + "Melati,Siti Rahma,P,01/05/2025,10/07/2025,5.2\n"
+        again = (old.replace("Bayi Ny. Aminah", "Siti Rahma") + "Melati,Siti Rahma,P,01/05/2025,10/07/2025,5.2\n"
+                 ).replace("nama,", "nama,nama_ibu,").replace("Siti Rahma,", "Siti Rahma,Aminah,")
     for rows in (list(again.splitlines()), [again.splitlines()[0], *reversed(again.splitlines()[1:])]):
         resp = upload(client, world, "\n".join(rows) + "\n", query="dry_run=true").get_json()
         assert (resp["children_created"], resp["children_matched"], resp["visits_created"], resp["visits_unchanged"],
@@ -1674,3 +1678,97 @@ def test_a_child_renamed_in_the_file_is_found_by_her_visits_with_her_mother_writ
     assert (got["children_created"], got["children_matched"], got["visits_created"], got["errors"]) == (0, 1, 1, []), got
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Child)) == 1
+
+
+def _weigh(client, world, child, day, kg):
+    assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
+        "id": str(uuid.uuid4()), "measured_on": day, "weight_kg": kg}).status_code == 201
+
+
+def _answer(resp):
+    got = resp.get_json()
+    assert resp.status_code == (200 if got.get("dry_run") else 201), got
+    return {k: got[k] for k in ("children_created", "children_matched", "children_updated", "visits_created",
+                                "visits_unchanged", "errors")}
+
+
+def test_a_twin_of_another_name_weighed_the_same_is_registered_not_given_to_her_sister(client, world, db, make_child):
+    """Aisyah Putri, registered in the app (mother Wulan) and weighed 7.5 kg on 1 Dec; her twin Zahra
+    Ramadhani's row (the same mother, birth date and weight that day) was taken for her: the search for a
+    child renamed in the file went by sex, birth date and the visit, the name aside. Zahra was never
+    registered (children_matched 1, visits_unchanged 1), and the row again with Zahra's NIK and father
+    wrote them on Aisyah's record. A row is a child found under another name only when the names are alike,
+    as duplicates are judged (``names_alike``): Zahra is registered, and the same file again finds her,
+    in a dry run as for real."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    aisyah = make_child(name="Aisyah Putri", sex="F", birth_date="2026-03-10", mother_name="Wulan")
+    _weigh(client, world, aisyah, "2026-12-01", 7.5)
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,punya_kms,tanggal_timbang,bb (kg)\n"
+    body = head + 'Melati,Zahra Ramadhani,P,10/03/2026,Wulan,ya,01/12/2026,"7,5"\n'
+    registered = {"children_created": 1, "children_matched": 0, "children_updated": 0, "visits_created": 1,
+                  "visits_unchanged": 0, "errors": []}
+    assert _answer(upload(client, world, body, query="dry_run=true")) == registered
+    assert _answer(upload(client, world, body)) == registered
+    again = {**registered, "children_created": 0, "children_matched": 1, "visits_created": 0, "visits_unchanged": 1}
+    assert _answer(upload(client, world, body, query="dry_run=true")) == again
+    assert _answer(upload(client, world, body)) == again  # the same file again: nothing more
+    with_nik = (head.replace("nama_ibu,", "nama_ibu,nik,nama_ayah,")
+                + 'Melati,Zahra Ramadhani,P,10/03/2026,Wulan,3525015003260002,Hendra,ya,01/12/2026,"7,5"\n')
+    filled = {**again, "children_updated": 1}
+    assert _answer(upload(client, world, with_nik, query="dry_run=true")) == filled
+    assert _answer(upload(client, world, with_nik)) == filled
+    assert _answer(upload(client, world, with_nik)) == again
+    db.session.remove()
+    stored = db.session.get(Child, uuid.UUID(aisyah["id"]))
+    assert (stored.name, stored.nik, stored.father_name) == ("Aisyah Putri", None, None)
+    zahra = db.session.scalar(select(Child).where(Child.name == "Zahra Ramadhani"))
+    assert (zahra.nik, zahra.father_name, zahra.mother_name) == ("3525015003260002", "Hendra", "Wulan")
+    assert zahra.possible_duplicate_of is None  # no likely duplicate (another name), as the app would judge her
+    weighed = sorted((str(m.child_id), float(m.weight_kg)) for m in db.session.scalars(select(Measurement)))
+    assert weighed == sorted([(aisyah["id"], 7.5), (str(zahra.id), 7.5)])
+
+
+@pytest.mark.parametrize("with_nik", [False, True])
+def test_a_row_of_a_name_sharing_nothing_is_never_a_registered_child_weighed_the_same(client, world, db, make_child,
+                                                                                      with_nik):
+    """"Budi Santoso" was matched to "QA Hari731 berbaring", a boy born the same day weighed the same,
+    and his NIK written on that child's record. He is registered; the other child keeps his own data."""
+    from posyandu.registry.models import Child
+
+    other = make_child(name="QA Hari731 berbaring", sex="M", birth_date="2025-09-01")
+    _weigh(client, world, other, "2025-11-20", 6.3)
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nik,tanggal_timbang,bb\n"
+            f"Melati,Budi Santoso,L,01/09/2025,{'3525010109250003' if with_nik else ''},20/11/2025,6.3\n")
+    registered = {"children_created": 1, "children_matched": 0, "children_updated": 0, "visits_created": 1,
+                  "visits_unchanged": 0, "errors": []}
+    assert _answer(upload(client, world, body, query="dry_run=true")) == registered
+    assert _answer(upload(client, world, body)) == registered
+    assert _answer(upload(client, world, body)) == {**registered, "children_created": 0, "children_matched": 1,
+                                                     "visits_created": 0, "visits_unchanged": 1}
+    db.session.remove()
+    stored = db.session.get(Child, uuid.UUID(other["id"]))
+    assert (stored.name, stored.nik) == ("QA Hari731 berbaring", None)
+    assert sorted(db.session.scalars(select(Child.name))) == ["Budi Santoso", "QA Hari731 berbaring"]
+
+
+def test_a_row_of_another_nik_is_never_the_registered_child_of_a_name_alike(client, world, db, make_child):
+    """A child of a name alike, born the same day and weighed the same, registered with another NIK is
+    not the row's child: refused as a likely duplicate, and with "Bukan Duplikat" registered, flagged as
+    one for a bidan to review; the registered child keeps her NIK."""
+    from posyandu.registry.models import Child
+
+    nur = make_child(name="Nur Aini", sex="F", birth_date="2025-09-01", nik="3525014109250001")
+    _weigh(client, world, nur, "2025-11-20", 6.1)
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nik,bukan_duplikat,tanggal_timbang,bb\n"
+    row = "Melati,Nur Aini Putri,P,01/09/2025,3525014109250002,{},20/11/2025,6.1\n"
+    refused = upload(client, world, head + row.format(""))
+    assert refused.status_code == 422 and "Nur Aini" in str(refused.get_json()), refused.get_json()
+    assert _answer(upload(client, world, head + row.format("ya"))) == {
+        "children_created": 1, "children_matched": 0, "children_updated": 0, "visits_created": 1,
+        "visits_unchanged": 0, "errors": []}
+    db.session.remove()
+    twin = db.session.scalar(select(Child).where(Child.name == "Nur Aini Putri"))
+    assert (twin.nik, str(twin.possible_duplicate_of)) == ("3525014109250002", nur["id"])
+    assert db.session.get(Child, uuid.UUID(nur["id"])).nik == "3525014109250001"
