@@ -133,6 +133,7 @@ def test_reload_asks_first_when_the_screen_holds_a_half_filled_form(live_server,
         page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
         expect(page.locator("#update-banner")).to_be_visible()
     banner = page.locator("#update-banner")
+    expect(banner).to_contain_text("sesudah dimuat ulang, masukkan PIN lagi")  # it asked for the PIN unsaid
     page.evaluate("() => { window.__same = true; }")
     banner.get_by_role("button", name="Muat ulang").click()
     expect(page.get_by_role("alertdialog")).to_contain_text("Isian belum disimpan")

@@ -502,7 +502,7 @@ function watchUpdates(reg) {
     else location.reload();
   };
   const button = (text, onclick) => h('button', { class: 'btn', type: 'button', onclick }, text);
-  const show = () => banner.replaceChildren(t('update_ready'), ' ',
+  const show = () => banner.replaceChildren(t(ctx.session ? 'update_pin' : 'update_ready'), ' ', // a reload locks
     button(t('reload'), async () => (await mayLeave()) && take()));
   const offer = () => {
     if (!reg.waiting || !navigator.serviceWorker.controller) return;

@@ -456,6 +456,7 @@ const W = {
   try_again: ['Coba lagi', 'Try again'],
   install_storage: ['Penyimpanan', 'Storage'],
   update_ready: ['Versi baru tersedia.', 'A new version is ready.'],
+  update_pin: ['Versi baru tersedia; sesudah dimuat ulang, masukkan PIN lagi.', 'A new version is ready; after the reload, enter your PIN again.'],
   reload: ['Muat ulang', 'Reload'],
   unsaved_leave: ['Isian belum disimpan. Tinggalkan halaman ini?', 'Not saved yet. Leave this page?'],
   stay_here: ['Tetap di sini', 'Stay here'],
