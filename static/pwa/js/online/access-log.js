@@ -9,7 +9,6 @@ import { pagedList, runs } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
-  lvl_posyandu: ['Posyandu', 'Posyandu'],
   access_help: ['Setiap kali data anak dibuka, disalin ke HP atau diunduh, tercatat di sini. Terbaru di atas.', "Each time the child's data is opened, copied to a phone or downloaded, it is listed here. Newest first."],
   access_none: ['Belum ada yang membuka data anak ini.', "No one has opened this child's data yet."],
   access_error: ['Riwayat gagal dimuat: {why}', 'The history could not be loaded: {why}'],
@@ -90,7 +89,7 @@ export function whatText(item, names = {}) {
   const path = route(item.resource);
   if (item.action === 'export' && !item.child_id) { // an area's bulk download
     const file = AREA_FILES.find(([re]) => re.test(path));
-    const area = item.posyandu_id ? names.posyandu?.get(item.posyandu_id) ?? tx('lvl_posyandu')
+    const area = item.posyandu_id ? names.posyandu?.get(item.posyandu_id) ?? t('lvl_posyandu')
       : item.region_code ? regionText(item.region_code, names.regions?.get(item.region_code)) : null;
     if (file) return tx(file[1], { area: area ?? tx('all_areas') });
     return area ? tx('read_export_area', { area }) : tx('read_export_all');

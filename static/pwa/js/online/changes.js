@@ -9,12 +9,6 @@ import { pagedList, runs } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
-  source_given: ['Diberikan oleh petugas pada kunjungan ini', 'Given by a health worker at this visit'],
-  source_record: ['Disalin dari Buku KIA / catatan lain', 'Copied from the Buku KIA / another record'],
-  source_recall: ['Ingatan orang tua', "Parent's recollection"],
-  place_posyandu: ['Posyandu', 'Posyandu'],
-  place_puskesmas: ['Puskesmas', 'Puskesmas'],
-  place_elsewhere: ['Tempat lain (rumah sakit, klinik, bidan praktik)', 'Elsewhere (hospital, clinic, private midwife)'],
   none: ['Belum ada perubahan tercatat.', 'No change recorded yet.'],
   error: ['Riwayat gagal dimuat: {why}', 'The history could not be loaded: {why}'],
   system: ['Sistem', 'System'],
@@ -90,7 +84,7 @@ export const W = {
   f_trend_override: ['penilaian N/T bidan', "the midwife's N/T"],
   f_trend_override_reason: ['alasan penilaian', 'reason for the judgement'],
 };
-// stored codes said in this screen's words or the shell's
+// stored codes said in the shell's words
 const CODES = { sex: { F: 'female', M: 'male' }, position: { lying: 'lying', standing: 'standing' },
   source: { given: 'source_given', record: 'source_record', recall: 'source_recall' },
   exit_reason: { died: 'died', moved_away: 'moved_away' },
