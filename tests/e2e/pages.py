@@ -70,10 +70,11 @@ def open_child(page, name: str) -> None:
     page.get_by_role("heading", name=name, exact=True).wait_for()
 
 
-def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **by_label: str) -> str:
+def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", again: bool = False, **by_label: str) -> str:
     """Register a child in the PWA's form, as a cadre does (kept on the phone until the next sync):
     its name, sex ("Perempuan" or "Laki-laki"), a birth date ``days_old`` days ago, and any other
-    field by its label (``**{"Nama ibu": "Sri"}``). The new child's id, from the child's screen."""
+    field by its label (``**{"Nama ibu": "Sri"}``); ``again``: one like her is on the phone already, the
+    form says so and a second "Simpan" saves. The new child's id, from the child's screen."""
     page.goto(page.url.split("#")[0] + "#/register")
     page.get_by_role("heading", name="Daftarkan anak baru").wait_for()  # not the screen before (its "Cari nama anak")
     page.get_by_label("Nama anak").fill(name)
@@ -82,6 +83,9 @@ def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", **
     for label, value in by_label.items():
         page.get_by_label(label).fill(value)
     page.get_by_role("button", name="Simpan").click()
+    if again:
+        page.get_by_text("Anak ini mungkin sudah terdaftar").wait_for()
+        page.get_by_role("button", name="Simpan").click()
     page.get_by_role("heading", name=name, exact=True).wait_for()
     return page.evaluate("() => location.hash").split("/")[-1]
 

@@ -303,7 +303,7 @@ def test_the_screen_of_a_child_merged_away_says_so_and_leads_to_the_child_kept(l
     page = new_context().new_page()
     login(page, base, "kader1b")
     wait_synced(page)
-    mine = register_child(page, "Bayi Ny. Lestari", days_old=3, sex="Laki-laki", **{"Nama ibu": "Lestari"})
+    mine = register_child(page, "Bayi Ny. Lestari", days_old=3, sex="Laki-laki", again=True, **{"Nama ibu": "Lestari"})
     wait_synced(page)
     merged = live_server.api("POST", f"/children/{kept['id']}/merge", "bidan1", json={"duplicate_id": mine})
     assert merged.status_code == 200, merged.get_json()
