@@ -92,7 +92,7 @@ def _problem_field(problem: str) -> str:
     top = head.split("[")[0].split(".")[0]
     if top == "schedule":
         return "document"
-    if top in ("version", "name", "source", "valid_from", "overdue_after", "vaccines", "entries", "supplements"):
+    if top in ("version", "name", "source", "valid_from", "age_arithmetic", "overdue_after", "vaccines", "entries", "supplements"):
         return "document." + head
     return "document.entries"  # duplicate entries, numbering gaps
 

@@ -172,6 +172,7 @@ def schedule_from_dict(doc: Any) -> Schedule:
     for key in ("version", "name", "source"):
         if not isinstance(doc.get(key), str) or not doc.get(key, "").strip():
             problems.append(Msg(f"{key} must be a non-empty string", f"{key} harus berupa teks yang tidak kosong"))
+    _check_text(doc.get("age_arithmetic"), "age_arithmetic", problems)
     valid_from = _parse_date(doc.get("valid_from"), "valid_from", problems)
     overdue = _parse_age(doc.get("overdue_after", {"months": 1}), "overdue_after", problems)
     vaccines = _parse_vaccines(doc.get("vaccines"), problems)
@@ -244,6 +245,13 @@ def _check_keys(obj: dict, allowed: set, required: set, where: str, problems: li
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_text(value: Any, where: str, problems: list[str]) -> None:
+    """An optional free text (a note, a source) is a string: stored as given, any other JSON (an
+    integer beyond 64 bits, which no JSON column takes, a list) was stored as it came."""
+    if value is not None and not isinstance(value, str):
+        problems.append(Msg(f"{where} must be a string", f"{where} harus berupa teks"))
 
 
 def _parse_date(value: Any, where: str, problems: list[str]) -> date:
