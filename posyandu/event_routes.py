@@ -12,7 +12,7 @@ from posyandu import access, events, privacy
 from posyandu.access import READERS, STAFF, roles_required, seen_first
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
-from posyandu.registry.schemas import NOTHING_IN_BODY, DeleteArgs
+from posyandu.registry.schemas import DeleteArgs
 from posyandu.validators import ID_TAKEN, STALE_VERSION, Schema
 
 
@@ -80,10 +80,9 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @roles_required(*STAFF)
         @seen_first(seen_event)
         @blp.arguments(DeleteArgs, location="query")
-        @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
         @blp.response(204)
         @blp.doc(summary=f"Remove a {noun} entered by mistake (kept as a tombstone)")
-        def delete(self, args, _body, event_id):
+        def delete(self, args, event_id):
             events.delete_event(current_user, access.get_event(current_user, model, event_id, for_update=True),
                                 args.get("reason"))
             db.session.commit()

@@ -94,6 +94,11 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+BODY_LOCATIONS = frozenset({"json", "form", "files", "json_or_form"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BODY_READ = "posyandu.body_read"  # in the request's environ: a parser read the body (a route's arguments)
+
+
 class Parser(FlaskParser):
     """webargs' parser, refusing a body that is not JSON or is compressed (415; a leading UTF-8
     byte order mark is skipped), input no database can
@@ -134,6 +139,8 @@ class Parser(FlaskParser):
         from posyandu.i18n import Msg
         from posyandu.validators import unstorable_text
 
+        if location in BODY_LOCATIONS:
+            req.environ[BODY_READ] = True
         data = super()._load_location_data(schema=schema, req=req, location=location)
         if location == "json" and data is missing and req.method == "PATCH":  # documented as required
             raise ValidationError({"_schema": [Msg("a JSON object with the fields to change is required",
@@ -152,6 +159,29 @@ class Parser(FlaskParser):
         if errors:
             raise ValidationError(errors)
         return data
+
+
+@functools.cache
+def _nothing_here(options: frozenset[str]) -> Any:
+    from posyandu.validators import NothingHere
+
+    return NothingHere(options)
+
+
+def refuse_unread_body() -> None:
+    """A write whose route reads no body (an invitation made, a parent unlinked, a version activated, a
+    delete whose reason goes in the URL) is refused one as a route reading one refuses what it cannot
+    read: not JSON, or compressed, 415; over ``MAX_CONTENT_LENGTH``, 413; a field, 422 on its name (one
+    the route takes in the query told so: ``validators.NothingHere``). An empty body or ``{}`` is none.
+    Such a body was ignored and the write done: ``{"reason": "salah orang"}`` revoked a code with no
+    reason kept, ``{"active": false}`` activated a version, 10 MB of text made a parent's code.
+    Run by every API route's ``Blueprint.response``, just before the view (after 401, 403, the record's
+    404 and the query's 422), unless one of the route's arguments read the body."""
+    if request.method not in WRITES or request.environ.get(BODY_READ):
+        return
+    from posyandu.query_params import declared_parameters
+
+    Blueprint.ARGUMENTS_PARSER.parse(_nothing_here(frozenset(declared_parameters())), request, location="json")
 
 
 def refuse_entity_tags() -> None:
@@ -221,8 +251,8 @@ def checked_first(check: Any) -> Any:
 
 class Blueprint(flask_smorest.Blueprint):
     """An API blueprint: its routes refuse a query parameter they do not know, or one given twice
-    where they take one value (``posyandu.query_params``), and a condition on an entity tag
-    (``refuse_entity_tags``)."""
+    where they take one value (``posyandu.query_params``), a condition on an entity tag
+    (``refuse_entity_tags``), and a body on a write that reads none (``refuse_unread_body``)."""
 
     ARGUMENTS_PARSER = Parser()
 
@@ -251,6 +281,19 @@ class Blueprint(flask_smorest.Blueprint):
             declare(view, schema)
             return view
         return declared
+
+    def response(self, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's ``response``, whose view first refuses a body no argument of the route read
+        (``refuse_unread_body``): below the route's ``arguments``, so it runs after them."""
+        decorator = super().response(*args, **kwargs)
+
+        def reading_body(func: Any) -> Any:
+            @functools.wraps(func)
+            def view(*f_args: Any, **f_kwargs: Any) -> Any:
+                refuse_unread_body()
+                return func(*f_args, **f_kwargs)
+            return decorator(view)
+        return reading_body
 
     def problem_response(self, status: int, description: str) -> Any:
         """Document an error answer an operation names, as it is sent: problem+json."""

@@ -82,6 +82,12 @@ def _view_method() -> Callable[..., Any] | None:
     return method
 
 
+def declared_parameters() -> list[str]:
+    """The query parameters the request's route takes (those its query schemas declare)."""
+    method = _view_method()
+    return [name for schema in getattr(method, SCHEMAS, ()) for name in _parameters(schema)]
+
+
 def refuse_unknown_query() -> None:
     """``before_request`` of every API blueprint: 422 naming each query parameter the route does not
     know, or gives once and was given more than once."""

@@ -71,7 +71,9 @@ per-field messages in `errors`, in Bahasa Indonesia or English by
 by default, and when neither is acceptable, `*;q=0` or `id;q=0, en;q=0`; `id;q=0` alone, Indonesian
 not acceptable, is English). A request body is uncompressed JSON (else 415) of at most
 `MAX_CONTENT_LENGTH` (else 413); options such as a delete's `reason` go in the
-query string (sent in the body: 422 on the field). A path under `/api` that no
+query string (sent in the body: 422 on the field). A write that takes no body (a delete, a parent's
+invitation code made or revoked, a schedule version activated) refuses one alike (415, 413, or 422 on
+each field); send none, or `{}`. A path under `/api` that no
 route has answers 404 whatever the method; a 401 names `WWW-Authenticate: Bearer`.
 
 **Lists** are paginated with `?limit=&cursor=` and answer

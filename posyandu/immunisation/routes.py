@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from posyandu import access, privacy
 from posyandu.access import READERS, roles_required, seen_first
-from posyandu.extensions import Blueprint, db
+from posyandu.extensions import Blueprint, checked_first, db
 from posyandu.immunisation import cards, operations
 from posyandu.immunisation.models import ScheduleVersion
 from posyandu.immunisation.schedule import load_default_schedule, schedule_to_dict
@@ -89,6 +89,7 @@ class ScheduleVersionById(MethodView):
 @blp.route("/immunisation/schedule/versions/<int(max=2147483647):version_id>/activate")
 class ActivateVersion(MethodView):
     @roles_required("admin")
+    @checked_first(_version)  # a version that does not exist: 404 whatever the body holds
     @blp.response(200, ScheduleVersionSchema)
     def post(self, version_id):
         """Put a version in force from its valid_from (admin)."""
@@ -100,6 +101,7 @@ class ActivateVersion(MethodView):
 @blp.route("/immunisation/schedule/versions/<int(max=2147483647):version_id>/deactivate")
 class DeactivateVersion(MethodView):
     @roles_required("admin")
+    @checked_first(_version)  # a version that does not exist: 404 whatever the body holds
     @blp.response(200, ScheduleVersionSchema)
     @blp.problem_response(409, "It is the last active version")
     def post(self, version_id):

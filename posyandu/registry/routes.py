@@ -17,7 +17,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, cursor_instant, paginate
 from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
-from posyandu.registry.schemas import (NOTHING_IN_BODY, ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
+from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        DeletedChildPage, DeletedChildQueryArgs,
                                        InvitationSchema, LinkedParentPage, MergeSchema, NotDuplicateSchema,
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
@@ -145,10 +145,9 @@ class PosyanduById(MethodView):
     @roles_required("admin")
     @seen_first(access.get_posyandu)
     @blp.arguments(DeleteArgs, location="query")
-    @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
     @blp.problem_response(409, "Children are still registered there, or kader still active (named)")
-    def delete(self, args, _body, posyandu_id):
+    def delete(self, args, posyandu_id):
         """Close a posyandu with no children left and no active kader (admin).
 
         409 while children are registered there, or while kader are still active there (named:
@@ -221,9 +220,8 @@ class ChildById(MethodView):
     @roles_required(*STAFF)
     @seen_first(access.get_child)
     @blp.arguments(DeleteArgs, location="query")
-    @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")  # the reason goes in the URL
     @blp.response(204)
-    def delete(self, args, _body, child_id):
+    def delete(self, args, child_id):
         """Remove a child registered by mistake (kept as a tombstone)."""
         ops.delete_child(current_user, access.get_child(current_user, child_id, for_update=True), args.get("reason"))
         db.session.commit()
@@ -260,9 +258,8 @@ def _deleted_fields(child):  # type: ignore[no-untyped-def]
 class ChildRestore(MethodView):
     @roles_required(*HEALTH_WORKERS)
     @seen_first(lambda user, child_id: _restorable(user, child_id))  # out of her area: 404 whatever the body holds
-    @blp.ARGUMENTS_PARSER.use_args(NOTHING_IN_BODY, location="json")
     @blp.response(200, ChildSchema)
-    def post(self, _body, child_id):
+    def post(self, child_id):
         """Bring back a deleted child (bidan, admin) with the weighings, doses and capsules deleted with
         her; those a phone sent for her since count again too. Her phones receive her at their next
         sync. Not a merged duplicate nor a child erased after her retention period (404: neither is in
@@ -370,6 +367,7 @@ class ChildNotDuplicate(MethodView):
 @blp.route("/children/<uuid:child_id>/invitations")
 class ChildInvitations(MethodView):
     @roles_required("kader", "bidan", "admin")
+    @seen_first(access.get_child)  # a child out of her sight: 404 whatever the body holds
     @blp.response(201, InvitationSchema)
     def post(self, child_id):
         """A one-time code for a parent to register and see this child (valid INVITATION_DAYS)."""
@@ -391,6 +389,7 @@ class ChildInvitations(MethodView):
 @blp.route("/children/<uuid:child_id>/invitations/<uuid:invitation_id>")
 class ChildInvitation(MethodView):
     @roles_required("kader", "bidan", "admin")
+    @seen_first(lambda user, child_id, invitation_id: access.get_child(user, child_id))
     @blp.response(204)
     def delete(self, child_id, invitation_id):
         """Revoke a code not used yet (given to the wrong person, or lost): it stops working now.
@@ -417,14 +416,20 @@ class ChildParents(MethodView):
 @blp.route("/children/<uuid:child_id>/parents/<uuid:user_id>")
 class ChildParent(MethodView):
     @roles_required("kader", "bidan", "admin", "parent")
+    @seen_first(lambda user, child_id, user_id: _unlinkable(user, child_id, user_id))
     @blp.response(204)
     def delete(self, child_id, user_id):
         """Unlink a parent account from the child (linked by mistake, or custody changed); a parent may
         unlink only themselves. The parent's devices drop the child at their next sync (their cursor
         resets). 404 when that account is not linked to the child."""
-        if current_user.role == "parent" and user_id != current_user.id:
-            raise NotFound()
         # locked as for its events: a merge copying this child's parents to the child that stands
         # either committed first (this child is gone: 404) or waits for the unlink
         auth_ops.unlink_parent(access.get_child(current_user, child_id, for_events=True), user_id)
         db.session.commit()
+
+
+def _unlinkable(user, child_id: uuid.UUID, user_id: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
+    """404 unless ``user`` sees the child and may unlink ``user_id`` from it (a parent only herself)."""
+    access.get_child(user, child_id)
+    if user.role == "parent" and user_id != user.id:
+        raise NotFound()

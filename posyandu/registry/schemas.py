@@ -165,9 +165,6 @@ class DeleteArgs(Schema):
         "description": "Why, kept in the audit log (in the query string: sent in a body it is refused)"})
 
 
-NOTHING_IN_BODY = v.NothingHere(DeleteArgs().fields)  # a delete's body: its reason goes in the URL
-
-
 class InvitationSchema(Schema):
     id = fields.UUID(dump_only=True, metadata={"description": "The code's id in the child's open codes (to revoke it)"})
     code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})

@@ -51,3 +51,68 @@ def test_a_kbm_table_with_an_integer_beyond_64_bits_is_422_on_its_field(client, 
         problem = assert_problem(client.post(url, json=body, headers=world.headers("admin")), 422)
         assert field in problem["errors"], problem
     assert counts(db) == before
+
+
+# --- a write whose route reads no body -----------------------------------------------------------
+def _open_codes(client, world, child_id) -> int:
+    return len(client.get(f"/api/v1/children/{child_id}/invitations", headers=world.headers("kader1")).get_json()["items"])
+
+
+def test_a_body_sent_to_a_write_that_reads_none_is_refused_as_any_body_and_nothing_is_done(
+        client, world, db, make_child, link_parent):
+    """The routes that take no body (a parent's code made or revoked, a parent unlinked, a schedule
+    version activated or withdrawn) did their write whatever body came: 10 MB, compressed, text, or
+    ``{"reason": …}`` that was dropped and never audited. Refused as a route that reads a body refuses
+    it (413, 415, 422 on the field), as DELETE of a child did; no body, or ``{}``, is as before."""
+    child = make_child()
+    link_parent(child["id"])
+    kader, admin = world.headers("kader1", "id"), world.headers("admin", "id")
+    parent_id = client.get("/api/v1/auth/me", headers=world.headers("parent1")).get_json()["id"]
+    code = client.post(f"/api/v1/children/{child['id']}/invitations", headers=kader).get_json()
+    before = counts(db)
+    invitations = f"/api/v1/children/{child['id']}/invitations"
+    assert_problem(client.post(invitations, data=b" " * (10 * 1024 * 1024), content_type="application/json",
+                               headers=kader), 413)
+    assert_problem(client.post(invitations, data=b"\x1f\x8b", content_type="application/json",
+                               headers={**kader, "Content-Encoding": "gzip"}), 415)
+    assert_problem(client.post(invitations, data="sampah", content_type="text/plain", headers=kader), 415)
+    refused = assert_problem(client.post(invitations, json={"reason": "x"}, headers=kader), 422)
+    assert refused["errors"] == {"reason": ["isian tidak dikenal"]}, refused
+    assert _open_codes(client, world, child["id"]) == 1
+    unlink = f"/api/v1/children/{child['id']}/parents/{parent_id}"
+    assert_problem(client.delete(unlink, data=b"\xff\xfe not json", content_type="text/plain", headers=kader), 415)
+    assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("parent1")).status_code == 200
+    revoke = f"{invitations}/{code['id']}"
+    assert "reason" in assert_problem(client.delete(revoke, json={"reason": "salah orang"}, headers=kader), 422)["errors"]
+    assert _open_codes(client, world, child["id"]) == 1
+    versions = client.get(f"{SCHEDULE}/versions", headers=admin).get_json()["items"]
+    doc = schedule_document(client, world, "2099-inactive")
+    made = client.post(f"{SCHEDULE}/versions", json={"document": doc, "active": False}, headers=admin).get_json()
+    before = counts(db)
+    activate = f"{SCHEDULE}/versions/{made['id']}/activate"
+    assert list(assert_problem(client.post(activate, json={"active": False}, headers=admin), 422)["errors"]) == ["active"]
+    deactivate = f"{SCHEDULE}/versions/{versions[0]['id']}/deactivate"
+    assert_problem(client.post(deactivate, data=b" " * (9 * 1024 * 1024), content_type="application/json",
+                               headers=admin), 413)
+    assert [v["active"] for v in client.get(f"{SCHEDULE}/versions", headers=admin).get_json()["items"]] == \
+        [v["active"] for v in versions] + [False]
+    assert counts(db) == before
+    # without a body, or with an empty object, each is done as before
+    assert client.post(activate, json={}, headers=admin).status_code == 200
+    assert client.delete(revoke, headers=kader).status_code == 204
+    assert client.post(invitations, json={}, headers=kader).status_code == 201
+    assert client.delete(unlink, headers=kader).status_code == 204
+
+
+def test_a_delete_told_its_reason_goes_in_the_url_and_a_route_without_one_that_it_is_unknown(client, world, make_child):
+    """The message a reason sent in the body gets is the route's: a delete takes ``?reason=``; the
+    restore of a child takes none."""
+    child = make_child()
+    bidan = world.headers("bidan_a")
+    refused = assert_problem(client.delete(f"/api/v1/children/{child['id']}", json={"reason": "x"}, headers=bidan), 422)
+    assert "?reason=" in refused["errors"]["reason"][0], refused
+    assert client.delete(f"/api/v1/children/{child['id']}?reason=salah", headers=bidan).status_code == 204
+    restore = f"/api/v1/children/{child['id']}/restore"
+    assert assert_problem(client.post(restore, json={"reason": "x"}, headers=bidan), 422)["errors"] == {
+        "reason": ["Unknown field."]}
+    assert client.post(restore, json={}, headers=bidan).status_code == 200
