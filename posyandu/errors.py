@@ -10,7 +10,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from werkzeug.exceptions import HTTPException
 
 from posyandu.extensions import db
-from posyandu.i18n import title, translate_field_message
+from posyandu.i18n import Msg, title, translate_field_message
 from posyandu.messages import TAKEN
 from posyandu.validators import Schema
 
@@ -60,6 +60,18 @@ def refuse_fields(problems: dict[str, list[Any]]) -> None:
     collected so one answer names them all), if there are any."""
     if problems:
         raise ValidationFailed(errors=problems)
+
+
+OTHER_ID = Msg("differs from the id in the URL: a record's id cannot be changed",
+               "berbeda dengan id di alamat (URL): id data tidak dapat diubah")
+
+
+def refuse_other_id(body: dict[str, Any], record_id: Any) -> None:
+    """422 on ``id`` when a correction's body names another record than its URL (its own id, or none,
+    is taken): the body's id was ignored and the URL's record changed, the caller believing it had
+    changed the other. A sync mutation is held to its own id alike (``sync.push``)."""
+    if body.get("id") is not None and body["id"] != record_id:
+        raise ValidationFailed(errors={"id": [OTHER_ID]})
 
 
 class NotFound(DomainError):

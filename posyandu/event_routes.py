@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from posyandu import access, events, privacy
 from posyandu.access import READERS, STAFF, roles_required, seen_first
+from posyandu.errors import refuse_other_id
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry.schemas import DeleteArgs
@@ -70,6 +71,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
         @blp.problem_response(409, STALE_VERSION)
         @blp.doc(summary=f"Correct a {noun}")
         def patch(self, body, event_id):
+            refuse_other_id(body, event_id)
             obj = access.get_event(current_user, model, event_id, for_update=True)
             before = obj.version
             obj = events.update_event(current_user, obj, body)

@@ -206,6 +206,11 @@ STALE_VERSION = "precondition_failed: base_version is no longer the record's ver
 ID_TAKEN = "conflict: a record with this id exists already (a retry of a creation that was made)"
 
 
+def own_id_field() -> fields.UUID:
+    """A correction's ``id``: the record's own, if sent (``errors.refuse_other_id``)."""
+    return fields.UUID(metadata={"description": "Optional: the id in the URL (another is refused, 422 on `id`)"})
+
+
 def base_version_field() -> fields.Integer:
     """A correction's ``base_version``: the version the client read, optional."""
     return fields.Integer(load_only=True, strict=True, validate=validate.Range(min=1), metadata={

@@ -93,6 +93,7 @@ class MeasurementSchema(Schema):
 
 
 class MeasurementUpdateSchema(MeasurementSchema):
+    id = v.own_id_field()
     base_version = v.base_version_field()
 
 

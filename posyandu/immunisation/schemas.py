@@ -62,6 +62,7 @@ class ImmunisationSchema(ChildEventSchema):
 
 
 class ImmunisationUpdateSchema(ImmunisationSchema):
+    id = v.own_id_field()
     base_version = v.base_version_field()
 
 
@@ -77,6 +78,7 @@ class SupplementSchema(ChildEventSchema):
 
 
 class SupplementUpdateSchema(SupplementSchema):
+    id = v.own_id_field()
     base_version = v.base_version_field()
 
 

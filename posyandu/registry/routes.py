@@ -12,7 +12,7 @@ from posyandu import access, privacy
 from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required, seen_first
 from posyandu.auth import operations as auth_ops
 from posyandu.database import name_contains
-from posyandu.errors import NotFound, ValidationFailed
+from posyandu.errors import NotFound, ValidationFailed, refuse_other_id
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, cursor_instant, paginate
 from posyandu.registry import operations as ops
@@ -138,6 +138,7 @@ class PosyanduById(MethodView):
         """Change a posyandu's name, meeting day, address or puskesmas (admin, or a bidan within her puskesmas).
 
         Another role is refused (403) whatever the body holds."""
+        refuse_other_id(body, posyandu_id)
         pos = ops.update_posyandu(current_user, access.get_posyandu(current_user, posyandu_id, for_update=True), body)
         db.session.commit()
         return pos
@@ -209,6 +210,7 @@ class ChildById(MethodView):
         """Correct a child's details, move the child to another posyandu, or record her exit from the register
         (`exit_date` with `exit_reason`: died, moved out of the area; both null undoes it): reports count her
         up to and including her exit's month, never after. A changed birth date or sex recomputes every measurement."""
+        refuse_other_id(body, child_id)
         ops.lock_to_judge(child_id, body)  # as a registration, before the child's lock
         child = access.get_child(current_user, child_id, for_update=True)
         before = child.version

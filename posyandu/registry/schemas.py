@@ -55,6 +55,8 @@ class PosyanduSchema(Schema):
 class PosyanduUpdateSchema(PosyanduSchema):
     """PATCH body for a posyandu: any subset of fields."""
 
+    id = v.own_id_field()
+
 
 class PuskesmasQueryArgs(PageArgs):
     """A page of the puskesmas the caller's area touches, by name."""
@@ -113,6 +115,8 @@ class ChildSchema(Schema):
 
 class ChildUpdateSchema(ChildSchema):
     """PATCH body: any subset of fields, plus the version the client last saw."""
+
+    id = v.own_id_field()
 
     base_version = v.base_version_field()
 

@@ -116,3 +116,52 @@ def test_a_delete_told_its_reason_goes_in_the_url_and_a_route_without_one_that_i
     assert assert_problem(client.post(restore, json={"reason": "x"}, headers=bidan), 422)["errors"] == {
         "reason": ["Unknown field."]}
     assert client.post(restore, json={}, headers=bidan).status_code == 200
+
+
+# --- a correction naming another record's id -----------------------------------------------------
+OTHER_ID = ["berbeda dengan id di alamat (URL): id data tidak dapat diubah"]
+
+
+@pytest.mark.parametrize("kind,change", [("measurements", {"weight_kg": 7.77}),
+                                         ("immunisations", {"batch_number": "ZZ9"}),
+                                         ("supplements", {"given_by": "Bidan Lain"})])
+def test_a_correction_whose_body_names_another_records_id_is_422_on_id_and_changes_nothing(
+        client, world, db, make_child, kind, change):
+    """``PATCH /measurements/{A}`` with ``{"id": B, …}`` answered 200 and changed A: the caller meant B.
+    Refused on ``id``, as a sync mutation naming another id is; the record's own id is taken."""
+    from datetime import date, timedelta
+
+    from tests.api.test_events import body_for, recent
+
+    made = []
+    for _ in range(2):
+        child = make_child(birth_date=(date.today() - timedelta(days=600)).isoformat())
+        resp = client.post(f"/api/v1/children/{child['id']}/{kind}", json=body_for(kind, recent(kind, 1)),
+                           headers=world.headers("kader1"))
+        assert resp.status_code == 201, resp.get_json()
+        made.append(resp.get_json())
+    a, b = made
+    headers = world.headers("kader1", "id")
+    before = counts(db)
+    refused = assert_problem(client.patch(f"/api/v1/{kind}/{a['id']}", json={"id": b["id"], **change},
+                                          headers=headers), 422)
+    assert refused["errors"] == {"id": OTHER_ID}, refused
+    assert counts(db) == before
+    assert client.get(f"/api/v1/{kind}/{a['id']}", headers=headers).get_json() == a
+    same = client.patch(f"/api/v1/{kind}/{a['id']}", json={"id": a["id"].upper(), **change}, headers=headers)
+    assert same.status_code == 200 and all(same.get_json()[k] == v for k, v in change.items()), same.get_json()
+
+
+def test_a_child_or_posyandu_correction_naming_another_id_is_422_on_id(client, world, db, make_child):
+    a, b = make_child(name="Anak Satu"), make_child(name="Anak Dua")
+    headers, admin = world.headers("kader1", "id"), world.headers("admin", "id")
+    posyandu = client.get("/api/v1/posyandu", headers=admin).get_json()["items"][:2]
+    before = counts(db)
+    for url, other, change, who in ((f"/api/v1/children/{a['id']}", b["id"], {"name": "Nama Baru"}, headers),
+                                    (f"/api/v1/posyandu/{posyandu[0]['id']}", posyandu[1]["id"], {"meeting_day": 9}, admin)):
+        refused = assert_problem(client.patch(url, json={"id": other, **change}, headers=who), 422)
+        assert refused["errors"] == {"id": OTHER_ID}, refused
+    assert counts(db) == before
+    assert client.get(f"/api/v1/children/{a['id']}", headers=headers).get_json()["name"] == "Anak Satu"
+    assert client.patch(f"/api/v1/children/{a['id']}", json={"id": a["id"], "name": "Nama Baru"},
+                        headers=headers).get_json()["name"] == "Nama Baru"
