@@ -35,6 +35,9 @@ MAX_AGE_YEARS = 20
 MAX_AGE_MONTHS = 12 * MAX_AGE_YEARS
 MAX_AGE_DAYS = 7305
 MAX_DOSES_PER_VIAL = 100
+# The days a schedule may name, as ``GET /immunisation/schedule?on=`` takes them: a version valid from
+# 0001-01-01 or 9999-12-31 was published and put in force, and no day asked for could reach it.
+DATES_FROM, DATES_TO = date(1900, 1, 1), date(2999, 12, 31)
 _CODE = re.compile(r"^[A-Za-z0-9\-]{2,20}$")
 _KABUPATEN = re.compile(r"\d{2}\.?\d{2}", re.ASCII)  # fullmatch: a trailing newline passed `$`
 _KFA = re.compile(r"93\d{6}", re.ASCII)
@@ -258,10 +261,14 @@ def _parse_date(value: Any, where: str, problems: list[str]) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         problems.append(Msg(f"{where} must be an ISO date (YYYY-MM-DD)", f"{where} harus tanggal dengan format TTTT-BB-HH"))
         return date.min
+    if not DATES_FROM <= day <= DATES_TO:
+        problems.append(Msg(f"{where} must be between {DATES_FROM} and {DATES_TO}",
+                            f"{where} harus antara {DATES_FROM} dan {DATES_TO}"))
+    return day
 
 
 def _parse_age(value: Any, where: str, problems: list[str]) -> Age:

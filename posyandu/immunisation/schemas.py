@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate
 from posyandu import validators as v
 from posyandu.i18n import Msg
 from posyandu.immunisation.models import DOSE_SOURCES, PLACES, SUPPLEMENT_KINDS
+from posyandu.immunisation.schedule import DATES_FROM, DATES_TO
 from posyandu.pagination import page_schema
 from posyandu.validators import Schema
 
@@ -117,11 +118,13 @@ class ScheduleInForceSchema(ScheduleVersionSchema):
 
 class ScheduleVersionInSchema(Schema):
     document = fields.Dict(required=True, metadata={"description": "A whole schedule document; every problem "
-                                                                   "is answered under errors['document.<path>']"})
+                                                                   "is answered under errors['document.<path>']. "
+                                                                   "Its valid_from is a day of 1900-01-01 to "
+                                                                   "2999-12-31 (as ?on= of the schedule)"})
     active = fields.Boolean(load_default=True, metadata={"description": "Put it in force from its valid_from"})
 
 
-DATE_RANGE = validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31))
+DATE_RANGE = validate.Range(min=DATES_FROM, max=DATES_TO)  # the days a schedule may name
 
 
 class OnDateArgs(Schema):

@@ -165,3 +165,21 @@ def test_a_child_or_posyandu_correction_naming_another_id_is_422_on_id(client, w
     assert client.get(f"/api/v1/children/{a['id']}", headers=headers).get_json()["name"] == "Anak Satu"
     assert client.patch(f"/api/v1/children/{a['id']}", json={"id": a["id"], "name": "Nama Baru"},
                         headers=headers).get_json()["name"] == "Nama Baru"
+
+
+# --- a schedule's days ---------------------------------------------------------------------------
+@pytest.mark.parametrize("valid_from", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"])
+def test_a_schedule_valid_from_a_day_the_schedule_query_cannot_ask_is_422(client, world, db, valid_from):
+    """``?on=`` takes 1900-01-01 to 2999-12-31; a version valid from 0001-01-01 or 9999-12-31 was
+    published and activated. Refused on ``valid_from``; the bounds themselves are taken."""
+    doc = {**schedule_document(client, world, "2099-far"), "valid_from": valid_from}
+    world.headers("admin")
+    before = counts(db)
+    problem = assert_problem(client.post(f"{SCHEDULE}/versions", json={"document": doc},
+                                         headers=world.headers("admin", "id")), 422)
+    assert problem["errors"] == {"document.valid_from": ["valid_from harus antara 1900-01-01 dan 2999-12-31"]}
+    assert counts(db) == before
+    for bound in ("1900-01-01", "2999-12-31"):
+        doc = {**schedule_document(client, world, f"2099-{bound}"), "valid_from": bound}
+        made = client.post(f"{SCHEDULE}/versions", json={"document": doc, "active": False}, headers=world.headers("admin"))
+        assert made.status_code == 201, made.get_json()
