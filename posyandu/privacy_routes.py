@@ -14,7 +14,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs, page_schema
 from posyandu.audit import AuditLog
 from posyandu.privacy import AccessLog
-from posyandu.validators import Schema, Timestamp, local_today
+from posyandu.validators import Day, Schema, Timestamp, local_today
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
                 description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")
@@ -65,7 +65,7 @@ class ChangeItemSchema(Schema):
 
 
 class ChildChangeItemSchema(ChangeItemSchema):
-    record_day = fields.Date(allow_none=True, metadata={
+    record_day = Day(allow_none=True, metadata={
         "description": "The day of the weighing, dose or capsule the row is of, as it stands now; null for "
                        "the child's own record"})
 

@@ -158,6 +158,34 @@ class Phone(fields.String):
         return PHONE_SEPARATORS_RE.sub("", super()._deserialize(value, attr, data, **kwargs))
 
 
+# A date is written YYYY-MM-DD, and an instant in ISO 8601's extended form with its date so
+# (2025-01-15T09:30:00.000Z, +07:00 for an offset): Python 3.11's fromisoformat, which marshmallow's
+# Date and DateTime read with, also takes the compact 20261101 and the week date 2026-W44-1 (stored as
+# 2026-10-26), which no message ("format TTTT-BB-HH") nor the phone admits.
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+ISO_INSTANT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?", re.ASCII)
+
+
+def iso_date(text: str) -> date:
+    """A date written YYYY-MM-DD, and only so (ValueError otherwise)."""
+    if not (isinstance(text, str) and ISO_DATE_RE.fullmatch(text)):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def iso_instant(text: str) -> datetime:
+    """An instant in ISO 8601's extended form (``ISO_INSTANT_RE``), and only so (ValueError otherwise)."""
+    if not (isinstance(text, str) and ISO_INSTANT_RE.fullmatch(text)):
+        raise ValueError(text)
+    return datetime.fromisoformat(text)
+
+
+class Day(fields.Date):
+    """A date, read only as YYYY-MM-DD (``iso_date``): every date the API takes."""
+
+    DESERIALIZATION_FUNCS = {**fields.Date.DESERIALIZATION_FUNCS, "iso": iso_date, "iso8601": iso_date}
+
+
 # a device's clock reading: any instant of these hundred years (as a vial's expiry, immunisation.schemas)
 DEVICE_CLOCK_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc)
 DEVICE_CLOCK_BEFORE = datetime(2100, 1, 1, tzinfo=timezone.utc)
@@ -187,10 +215,11 @@ def utc_timestamp(value: datetime) -> str:
 
 
 class Timestamp(fields.DateTime):
-    """A timestamp: read as marshmallow's ``DateTime`` (ISO 8601, any offset), answered by
+    """A timestamp: read in ISO 8601's extended form (``iso_instant``, any offset), answered by
     ``utc_timestamp``."""
 
     SERIALIZATION_FUNCS = {**fields.DateTime.SERIALIZATION_FUNCS, "iso": utc_timestamp, "iso8601": utc_timestamp}
+    DESERIALIZATION_FUNCS = {**fields.DateTime.DESERIALIZATION_FUNCS, "iso": iso_instant, "iso8601": iso_instant}
 
 
 def recorded_at_field() -> Timestamp:

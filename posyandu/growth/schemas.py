@@ -32,7 +32,7 @@ class MeasurementSchema(Schema):
     id = fields.UUID()
     child_id = fields.UUID(dump_only=True)
     posyandu_id = fields.UUID(dump_only=True)
-    measured_on = fields.Date(required=True, validate=v.not_future)
+    measured_on = v.Day(required=True, validate=v.not_future)
     weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 70, grams_hint=True))
     length_height_cm = fields.Float(allow_none=True, validate=v.between(38, 150))
     position = fields.String(allow_none=True, validate=validate.OneOf(["lying", "standing"]))
@@ -114,8 +114,8 @@ class CalculatorRowSchema(Schema):
     """A calculator row, documented only: the rows are read one by one (``zscores.calculate_many``)."""
 
     sex = fields.String(required=True, metadata={"enum": ["M", "F"]})
-    birth_date = fields.Date()
-    measured_on = fields.Date(metadata={"description": "With birth_date, instead of age_days"})
+    birth_date = v.Day()
+    measured_on = v.Day(metadata={"description": "With birth_date, instead of age_days"})
     age_days = fields.Integer(metadata={"minimum": 0, "maximum": MAX_INPUT_AGE_DAYS})
     weight_kg = fields.Float(allow_none=True, metadata=POSITIVE)
     length_height_cm = fields.Float(allow_none=True, metadata=POSITIVE)
@@ -167,7 +167,7 @@ class PlacedSchema(Schema):
 
 class ChartPointSchema(Schema):
     id = fields.UUID()
-    measured_on = fields.Date()
+    measured_on = v.Day()
     age_days = fields.Integer(allow_none=True)
     age_months = fields.Float(allow_none=True)
     weight_kg = fields.Float(allow_none=True)
@@ -218,7 +218,7 @@ class CurveSchema(Schema):
 
 class ChartSchema(Schema):
     sex = fields.String()
-    birth_date = fields.Date()
+    birth_date = v.Day()
     birth_point = fields.Nested(BirthPointSchema, allow_none=True, metadata={
         "description": "The birth weight and length (measured lying) as the charts' first point, at month 0 (the "
                        "Buku KIA's KMS begins with it); null when neither is known or the child was weighed on the "

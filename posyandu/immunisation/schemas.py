@@ -41,10 +41,10 @@ class ImmunisationSchema(ChildEventSchema):
         "a vaccine code of 2-20 letters, digits or '-' (e.g. DPT-HB-Hib)",
         "kode vaksin 2-20 huruf, angka atau '-' (misalnya DPT-HB-Hib)")))
     dose = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10))  # 1.5 is no dose 1
-    given_on = fields.Date(required=True, validate=v.not_future)
+    given_on = v.Day(required=True, validate=v.not_future)
     batch_number = v.Trimmed(allow_none=True, validate=validate.Length(max=40), metadata={
         "description": "The vial's lot (batch) number; required when source is given"})
-    expiry_date = fields.Date(allow_none=True, validate=plausible_expiry, metadata={
+    expiry_date = v.Day(allow_none=True, validate=plausible_expiry, metadata={
         "description": "The vial's expiry date; required when source is given, and not before given_on"})
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))
@@ -69,7 +69,7 @@ class ImmunisationUpdateSchema(ImmunisationSchema):
 
 class SupplementSchema(ChildEventSchema):
     kind = v.Filled(required=True, validate=validate.OneOf(SUPPLEMENT_KINDS))  # blank: "wajib diisi"
-    given_on = fields.Date(required=True, validate=v.not_future)
+    given_on = v.Day(required=True, validate=v.not_future)
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))
     override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255),
@@ -92,7 +92,7 @@ class ScheduleVersionSummarySchema(Schema):
     id = fields.Integer(allow_none=True, metadata={"description": "null: the bundled default (no version stored)"})
     version = fields.String(attribute="document.version")
     name = fields.String()
-    valid_from = fields.Date()
+    valid_from = v.Day()
     active = fields.Boolean()
     created_at = v.Timestamp(allow_none=True)
     created_by = fields.UUID(allow_none=True)
@@ -128,7 +128,7 @@ DATE_RANGE = validate.Range(min=DATES_FROM, max=DATES_TO)  # the days a schedule
 
 
 class OnDateArgs(Schema):
-    on = fields.Date(load_default=None, validate=DATE_RANGE, metadata={"description": "Default: today"})
+    on = v.Day(load_default=None, validate=DATE_RANGE, metadata={"description": "Default: today"})
 
 
 ScheduleVersionPage = page_schema(ScheduleVersionSummarySchema, "ScheduleVersionPage")
@@ -144,12 +144,12 @@ class CardDoseSchema(Schema):
     status = fields.String(metadata={"enum": DOSE_STATUSES, "description": (
         "not_applicable: not offered where the child lives, or not given before she left the register "
         "(from her `exit_date` on: nothing is due her)")})
-    given_on = fields.Date(allow_none=True)
+    given_on = v.Day(allow_none=True)
     immunisation_id = fields.UUID(allow_none=True)
-    recommended_date = fields.Date()
-    earliest_date = fields.Date(metadata={"description": "Minimum age and interval after the previous dose"})
-    due_date = fields.Date()
-    latest_date = fields.Date(allow_none=True, metadata={"description": "Maximum age (rotavirus), if any"})
+    recommended_date = v.Day()
+    earliest_date = v.Day(metadata={"description": "Minimum age and interval after the previous dose"})
+    due_date = v.Day()
+    latest_date = v.Day(allow_none=True, metadata={"description": "Maximum age (rotavirus), if any"})
     can_give = fields.Boolean(metadata={"description": "May be given on the card's date"})
     waiting_for = fields.Integer(allow_none=True, metadata={"description": "The previous dose still missing"})
     counts_toward = fields.String(allow_none=True, metadata={"enum": ["idl", "baduta", None]})
@@ -162,7 +162,7 @@ class DoseRefSchema(Schema):
 
 class IndicatorSchema(Schema):
     status = fields.String(metadata={"enum": ["complete", "in_progress", "incomplete", "completed_late"]})
-    deadline = fields.Date()
+    deadline = v.Day()
     missing = fields.List(fields.Nested(DoseRefSchema))
     late = fields.List(fields.Nested(DoseRefSchema))
 
@@ -175,13 +175,13 @@ class SupplementDueSchema(Schema):
 class SupplementGivenSchema(Schema):
     id = fields.UUID()
     kind = fields.String(metadata={"enum": list(SUPPLEMENT_KINDS)})
-    given_on = fields.Date()
+    given_on = v.Day()
 
 
 class ImmunisationCardSchema(Schema):
     child_id = fields.UUID()
-    as_of = fields.Date()
-    birth_date = fields.Date()
+    as_of = v.Day()
+    birth_date = v.Day()
     age_months = fields.Integer(metadata={"description": "Completed calendar months"})
     schedule_version = fields.String()
     doses = fields.List(fields.Nested(CardDoseSchema))
@@ -193,7 +193,7 @@ class ImmunisationCardSchema(Schema):
 
 # --- a posyandu's due list ------------------------------------------------------------------
 class DueListArgs(Schema):
-    date = fields.Date(load_default=None, validate=DATE_RANGE,
+    date = v.Day(load_default=None, validate=DATE_RANGE,
                        metadata={"description": "Default: the posyandu's next meeting day"})
 
 
@@ -202,15 +202,15 @@ class DueDoseSchema(Schema):
     dose = fields.Integer()
     label = fields.String()
     status = fields.String(metadata={"enum": ["early", "due", "overdue"]})
-    due_date = fields.Date()
-    latest_date = fields.Date(allow_none=True)
+    due_date = v.Day()
+    latest_date = v.Day(allow_none=True)
 
 
 class DueChildSchema(Schema):
     child_id = fields.UUID()
     name = fields.String()
     sex = fields.String()
-    birth_date = fields.Date()
+    birth_date = v.Day()
     age_months = fields.Integer()
     mother_name = fields.String(allow_none=True, metadata={"description": "null to a dinkes user (contact details)"})
     immunisations = fields.List(fields.Nested(DueDoseSchema))
@@ -233,7 +233,7 @@ class SupplementCountSchema(Schema):
 class DueListSchema(Schema):
     posyandu_id = fields.UUID()
     posyandu_name = fields.String()
-    date = fields.Date()
+    date = v.Day()
     schedule_version = fields.String()
     children = fields.List(fields.Nested(DueChildSchema))
     vaccines = fields.List(fields.Nested(VaccineCountSchema))

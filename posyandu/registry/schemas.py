@@ -74,7 +74,7 @@ class ChildSchema(Schema):
     posyandu_id = fields.UUID(required=True)
     name = v.Trimmed(required=True, validate=validate.Length(min=1, max=120))
     sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "wajib diisi", not the choices
-    birth_date = fields.Date(required=True, validate=v.birth_date)
+    birth_date = v.Day(required=True, validate=v.birth_date)
     birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True), metadata={
         "description": "kg, kept to the gram (3 decimals: 2.499 is 2,499 g, under the 2,500 g line of low birth "
                        "weight). More decimals are rounded to the gram, half away from zero, on every database "
@@ -92,7 +92,7 @@ class ChildSchema(Schema):
     rt = fields.String(allow_none=True, validate=RT_RW)
     rw = fields.String(allow_none=True, validate=RT_RW)
     has_kms = fields.Boolean(load_default=True)
-    exit_date = fields.Date(allow_none=True, validate=v.not_future, metadata={
+    exit_date = v.Day(allow_none=True, validate=v.not_future, metadata={
         "description": "The day she left the register: died, or her family moved out of the area (with "
                        "`exit_reason`; both null: in the register, and clearing both undoes an exit). Not before "
                        "her birth nor her latest weighing or dose; after it she has none. Reports count her up "
@@ -141,7 +141,7 @@ class DeletedChildSchema(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     sex = fields.String(required=True)
-    birth_date = fields.Date(required=True)
+    birth_date = v.Day(required=True)
     posyandu_id = fields.UUID(required=True)
     deleted_at = v.Timestamp(required=True)
     posyandu_open = fields.Boolean(required=True, metadata={

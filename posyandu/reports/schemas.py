@@ -11,7 +11,7 @@ from posyandu.reports.cohort import ALL_SEXES, LEVELS, SEXES
 from posyandu.reports.exports.csv import SEPARATORS
 from posyandu.reports.period import (AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period,
                                       latest_month)
-from posyandu.validators import Schema, today
+from posyandu.validators import Day, Schema, today
 
 FORMATS = ("json", "csv", "xlsx")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -213,15 +213,15 @@ class ActionRowSchema(Schema):
     child_id = fields.UUID()
     name = fields.String()
     sex = fields.String(validate=validate.OneOf(SEXES))
-    birth_date = fields.Date()
+    birth_date = Day()
     age_months = fields.Integer()
     posyandu_id = fields.UUID()
     posyandu_name = fields.String()
     mother_name = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
     guardian_phone = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
     reasons = fields.List(fields.String(validate=validate.OneOf(REASONS)))
-    weighed_on = fields.Date(allow_none=True, metadata={"description": "the weighing the KMS signs come from"})
-    last_weighed_on = fields.Date(allow_none=True)
+    weighed_on = Day(allow_none=True, metadata={"description": "the weighing the KMS signs come from"})
+    last_weighed_on = Day(allow_none=True)
     overdue_immunisations = fields.List(fields.String())
 
 

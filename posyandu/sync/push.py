@@ -43,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import three_way
 from posyandu.sync.models import ChangeLog, SyncMutation
-from posyandu.validators import Filled, Schema, local_today, unstorable_text
+from posyandu.validators import Filled, Schema, iso_date, local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 EVENT_ENTITIES = PUSH_ENTITIES[1:]
@@ -996,7 +996,7 @@ def _registered_before_leaving(user: User, child_id: uuid.UUID, posyandu_id: uui
                 or m.entity not in EVENT_ENTITIES or _uuid_or_none(m.data.get("child_id")) != child_id:
             continue
         try:
-            day = date.fromisoformat(str(m.data.get(events.DATE_FIELD[ENTITIES[m.entity].model])))
+            day = iso_date(m.data.get(events.DATE_FIELD[ENTITIES[m.entity].model]))
         except ValueError:
             continue
         if day <= last:

@@ -183,3 +183,65 @@ def test_a_schedule_valid_from_a_day_the_schedule_query_cannot_ask_is_422(client
         doc = {**schedule_document(client, world, f"2099-{bound}"), "valid_from": bound}
         made = client.post(f"{SCHEDULE}/versions", json={"document": doc, "active": False}, headers=world.headers("admin"))
         assert made.status_code == 201, made.get_json()
+
+
+# --- dates written otherwise than YYYY-MM-DD -----------------------------------------------------
+NOT_A_DATE = ["bukan tanggal yang sah (format TTTT-BB-HH)"]
+
+
+def _week_date(day) -> str:
+    year, week, weekday = day.isocalendar()
+    return f"{year}-W{week:02d}-{weekday}"
+
+
+def test_a_date_or_instant_not_in_iso_extended_form_is_refused_everywhere_it_is_read(client, world, db, make_child):
+    """Python 3.11's fromisoformat (marshmallow's Date, DateTime) took ``2026-W44-1`` (stored as
+    2026-10-26) and ``20261101`` while the message says TTTT-BB-HH: every date field (REST, sync, a
+    query) takes YYYY-MM-DD alone, and a device's clock ISO 8601's extended form."""
+    from datetime import date, timedelta
+
+    from tests.sync.helpers import child_data, measurement_data, mutation, new_id
+
+    child = make_child(birth_date=(date.today() - timedelta(days=600)).isoformat())
+    kader = world.headers("kader1", "id")
+    day = date.today() - timedelta(days=3)
+    odd = (_week_date(day), day.strftime("%Y%m%d"))
+    world.headers("bidan_a")
+    before = counts(db)
+    for text in odd:
+        for url, body, field in (
+                ("/api/v1/children", {"posyandu_id": str(world.ids["p1"]), "name": "Ani", "sex": "F", "birth_date": text},
+                 "birth_date"),
+                (f"/api/v1/children/{child['id']}/measurements", {"measured_on": text, "weight_kg": 9.1}, "measured_on"),
+                (f"/api/v1/children/{child['id']}/immunisations", {"vaccine": "MR", "dose": 1, "given_on": text},
+                 "given_on"),
+                (f"/api/v1/children/{child['id']}/immunisations",
+                 {"vaccine": "MR", "dose": 1, "given_on": day.isoformat(), "source": "given", "batch_number": "B1",
+                  "expiry_date": "2030" + text[4:] if "W" in text else "20300101"}, "expiry_date")):
+            problem = assert_problem(client.post(url, json=body, headers=kader), 422)
+            assert problem["errors"][field] == NOT_A_DATE, (text, problem)
+        problem = assert_problem(client.patch(f"/api/v1/children/{child['id']}", json={"birth_date": text},
+                                              headers=kader), 422)
+        assert problem["errors"] == {"birth_date": NOT_A_DATE}
+        card = client.get(f"/api/v1/children/{child['id']}/immunisation-card?on={text}", headers=kader)
+        assert list(assert_problem(card, 422)["errors"]) == ["on"]
+    for instant in ("20250115T093000Z", "2025-W03-3T09:30:00Z", "2025-01-15 09:30:00Z", "2025-01-15T0930Z"):
+        problem = assert_problem(client.post(f"/api/v1/children/{child['id']}/measurements", json={
+            "measured_on": day.isoformat(), "weight_kg": 9.1, "recorded_at": instant}, headers=kader), 422)
+        assert problem["errors"] == {"recorded_at": ["bukan waktu yang sah"]}, (instant, problem)
+    # a phone's push: each such mutation refused on its field, alone
+    pushed = client.post("/api/v1/sync/push", headers=world.headers("kader1"), json={"client_id": "d-1", "mutations": [
+        mutation("child", new_id(), child_data(world.ids["p1"], birth_date=odd[0])),
+        mutation("measurement", new_id(), measurement_data(child["id"], measured_on=odd[1])),
+        mutation("measurement", new_id(), measurement_data(child["id"], recorded_at="20250115T093000Z"))]})
+    assert pushed.status_code == 200, pushed.get_json()
+    results = pushed.get_json()["results"]
+    assert [(r["status"], list(r["errors"])) for r in results] == [
+        ("rejected", ["birth_date"]), ("rejected", ["measured_on"]), ("rejected", ["recorded_at"])], results
+    after = counts(db)
+    assert {k: v for k, v in after.items() if k != "SyncMutation"} == {k: v for k, v in before.items() if k != "SyncMutation"}
+    # the extended forms are taken
+    made = client.post(f"/api/v1/children/{child['id']}/measurements", json={
+        "measured_on": day.isoformat(), "weight_kg": 9.1, "recorded_at": "2025-01-15T09:30:00.123+07:00"}, headers=kader)
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["recorded_at"] == "2025-01-15T02:30:00.123000Z"
