@@ -28,6 +28,23 @@ UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE = Msg("must not contain NUL characters or unpaired surrogates",
                  "tidak boleh berisi karakter NUL atau surrogate tanpa pasangan")
 
+# What a one-line text (a name, an address, a reason, a code) must not hold: C0 and C1 control
+# characters (an ANSI escape \x1b[31m, \x01; a tab or a line break too: none of these fields is
+# more than a line), and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# which turn the text around it ("\u202eanA" shows as "Ana"). Stored, they travel into the CSV, XLSX
+# and FHIR exports and to every phone.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = Msg("must not contain control characters (a tab, a line break, an escape) or text-direction overrides "
+              "(U+202A-U+202E, U+2066-U+2069)",
+              "tidak boleh berisi karakter kontrol (tab, baris baru, escape) atau pengubah arah teks "
+              "(U+202A-U+202E, U+2066-U+2069)")
+
+
+def one_line_text(value: str) -> None:
+    """A one-line text a person typed: refused when it holds ``CONTROL_RE``'s characters."""
+    if CONTROL_RE.search(value):
+        raise ValidationError(CONTROL)
+
 
 class Schema(marshmallow.Schema):
     """The project's schema: a required field sent as null is told what one left out is (its
@@ -286,6 +303,8 @@ class Filled(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs)
         if value == "" or (not self.as_typed and blank(value)):
             raise ValidationError(REQUIRED)
+        if not self.as_typed:
+            one_line_text(value)
         return value
 
 
@@ -317,7 +336,8 @@ def single_spaced(text: str) -> str:
 
 
 class Trimmed(fields.String):
-    """A string with runs of whitespace made single spaces, in Unicode NFC (one
+    """A one-line text (``one_line_text``: no control characters nor text-direction overrides), its runs
+    of spaces made single spaces, in Unicode NFC (one
     spelling of "Ṣaleh" whether the phone typed combining accents or not: ``single_spaced``); empty
     means missing, and so does a text of nothing but invisible format characters
     (zero-width spaces and joiners, a BOM: a name no list can show): a required field left so is
@@ -325,6 +345,7 @@ class Trimmed(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         value = super()._deserialize(value, attr, data, **kwargs)
+        one_line_text(value)
         value = single_spaced(value)
         if blank(value):
             value = ""

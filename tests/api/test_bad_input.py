@@ -245,3 +245,58 @@ def test_a_date_or_instant_not_in_iso_extended_form_is_refused_everywhere_it_is_
         "measured_on": day.isoformat(), "weight_kg": 9.1, "recorded_at": "2025-01-15T09:30:00.123+07:00"}, headers=kader)
     assert made.status_code == 201, made.get_json()
     assert made.get_json()["recorded_at"] == "2025-01-15T02:30:00.123000Z"
+
+
+# --- control characters and text-direction overrides --------------------------------------------
+CONTROL = ["tidak boleh berisi karakter kontrol (tab, baris baru, escape) atau pengubah arah teks "
+           "(U+202A-U+202E, U+2066-U+2069)"]
+BAD_TEXTS = ("An\x01i", "Ani\x1b[31m", "\u202einA", "Ani\u2066x\u2069", "Ani\x85", "Ani\x9b", "Ani\nBudi", "Ani\tB")
+
+
+@pytest.mark.parametrize("text", BAD_TEXTS)
+def test_a_text_with_control_or_bidi_characters_is_refused_on_its_field_by_rest_sync_and_import(
+        client, world, db, make_child, text):
+    """``An\\x01i\\x1b[31m`` and ``\\u202e…`` were stored in names, addresses, reasons and codes, and carried
+    into the CSV, XLSX and FHIR exports: refused on the field (REST 422, a push's mutation rejected, an
+    import's row), one rule for every one-line text (``validators.one_line_text``)."""
+    from tests.api.test_reports_import import upload
+    from tests.sync.helpers import child_data, mutation, new_id
+
+    child = make_child()
+    kader, admin = world.headers("kader1", "id"), world.headers("admin", "id")
+    world.headers("bidan_a")
+    before = counts(db)
+    new_child = {"posyandu_id": str(world.ids["p1"]), "name": "Ani", "sex": "F", "birth_date": child["birth_date"]}
+    for url, body, field, who in (
+            ("/api/v1/children", {**new_child, "name": text}, "name", kader),
+            ("/api/v1/children", {**new_child, "address": text}, "address", kader),
+            ("/api/v1/children", {**new_child, "mother_name": text}, "mother_name", kader),
+            (f"/api/v1/children/{child['id']}/supplements",
+             {"kind": "deworming", "given_on": child["birth_date"], "given_by": text}, "given_by", kader),
+            (f"/api/v1/children/{child['id']}/not-duplicate", {"reason": text}, "reason", world.headers("bidan_a", "id")),
+            ("/api/v1/puskesmas", {"name": "PKM Baru", "kecamatan_code": "35.25.01", "code": text}, "code", admin)):
+        problem = assert_problem(client.post(url, json=body, headers=who), 422)
+        assert problem["errors"][field] == CONTROL, (url, field, problem)
+    assert assert_problem(client.patch(f"/api/v1/children/{child['id']}", json={"name": text}, headers=kader),
+                          422)["errors"] == {"name": CONTROL}
+    deleted = client.delete(f"/api/v1/children/{child['id']}", query_string={"reason": text}, headers=kader)
+    assert assert_problem(deleted, 422)["errors"] == {"reason": CONTROL}
+    pushed = client.post("/api/v1/sync/push", headers=world.headers("kader1"), json={"client_id": "d-1", "mutations": [
+        mutation("child", new_id(), child_data(world.ids["p1"], name=text))]})
+    [result] = pushed.get_json()["results"]
+    assert result["status"] == "rejected" and list(result["errors"]) == ["name"], result
+    after = counts(db)
+    assert {k: v for k, v in after.items() if k != "SyncMutation"} == {k: v for k, v in before.items() if k != "SyncMutation"}
+    if "\n" not in text and "\t" not in text and "\x85" not in text:  # a cell's line break is the file's layout
+        row = f"posyandu;nama;jenis_kelamin;tanggal_lahir\nMelati;{text};P;{child['birth_date']}\n"
+        resp = upload(client, world, row.encode(), query="dry_run=true")
+        assert resp.status_code == 200, resp.get_json()
+        [refused] = resp.get_json()["errors"]
+        assert list(refused["errors"]) == ["nama"], refused
+
+
+def test_an_ordinary_name_with_accents_apostrophes_and_spaces_is_taken(client, world, make_child):
+    made = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+        "posyandu_id": str(world.ids["p1"]), "name": "  Ṣaleh   Nur’aini  ", "sex": "F",
+        "birth_date": make_child()["birth_date"], "address": "Jl. Mawar No. 3, RT 01/RW 02"})
+    assert made.status_code == 201 and made.get_json()["name"] == "Ṣaleh Nur’aini", made.get_json()
