@@ -1072,12 +1072,21 @@ def _delete(user: User, client_id: str, m: Mutation) -> Any:
         raise NotFound()
     if obj.deleted_at is not None:
         return obj  # already gone (or merged away): nothing to do
+    reason = _delete_reason(m.data)
     if _changed_by_others(et, obj, m.base_version, (client_id, user.id)):
         raise SyncConflict(obj, [])  # do not delete what another cadre just changed
-    reason = m.data.get("reason") if isinstance(m.data.get("reason"), str) else None
     if et.model is Child:
-        registry.delete_child(user, obj, reason and reason[:255])
+        registry.delete_child(user, obj, reason)
     else:
-        events.delete_event(user, obj, reason and reason[:255])
+        events.delete_event(user, obj, reason)
     return obj
+
+
+def _delete_reason(data: dict[str, Any]) -> str | None:
+    """A delete's ``reason``, read as the REST delete reads its ``?reason=`` (``DeleteArgs``): one that is
+    no text, is longer than 255 characters or holds control characters rejects the mutation on
+    ``reason`` (ValidationError), where it was dropped or cut and the record deleted all the same."""
+    from posyandu.registry.schemas import DeleteArgs
+
+    return DeleteArgs().load({"reason": data.get("reason")}).get("reason")
 

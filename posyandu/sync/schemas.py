@@ -27,7 +27,9 @@ class MutationDoc(Schema):
         "type": "integer", "nullable": True, "minimum": 1,
         "description": "The version the client last saw; null for a record it created"})
     data = fields.Dict(metadata={"description": "The record's fields, as in the REST API (events also carry "
-                                                 "child_id); a delete may carry a reason"})
+                                                 "child_id); a delete may carry a reason (as the REST delete's "
+                                                 "?reason=: text of at most 255 characters, else the "
+                                                 "mutation is rejected on reason)"})
 
 
 class AsSent(fields.Nested):

@@ -300,3 +300,32 @@ def test_an_ordinary_name_with_accents_apostrophes_and_spaces_is_taken(client, w
         "posyandu_id": str(world.ids["p1"]), "name": "  Ṣaleh   Nur’aini  ", "sex": "F",
         "birth_date": make_child()["birth_date"], "address": "Jl. Mawar No. 3, RT 01/RW 02"})
     assert made.status_code == 201 and made.get_json()["name"] == "Ṣaleh Nur’aini", made.get_json()
+
+
+# --- a pushed delete's reason --------------------------------------------------------------------
+@pytest.mark.parametrize("reason", [5, ["salah"], {"a": 1}, "x" * 256, "salah\x1b[31m"])
+def test_a_pushed_delete_whose_reason_rest_would_refuse_is_rejected_on_reason_and_deletes_nothing(
+        client, world, db, make_child, reason):
+    """A delete pushed with a reason that is no text, or over 255 characters, was applied with the
+    reason dropped or cut; REST refuses the same ``?reason=`` (422). Rejected on ``reason``, alike."""
+    from tests.sync.helpers import mutation
+
+    child = make_child()
+    kader = world.headers("kader1")
+    before = counts(db)
+    pushed = client.post("/api/v1/sync/push", headers=kader, json={"client_id": "d-1", "mutations": [
+        {**mutation("child", child["id"], {"reason": reason}, op="delete", base_version=1)}]})
+    [result] = pushed.get_json()["results"]
+    assert result["status"] == "rejected" and list(result["errors"]) == ["reason"], result
+    assert client.get(f"/api/v1/children/{child['id']}", headers=kader).status_code == 200
+    assert {k: v for k, v in counts(db).items() if k != "SyncMutation"} == \
+        {k: v for k, v in before.items() if k != "SyncMutation"}
+    # a reason REST takes is kept as REST keeps it
+    pushed = client.post("/api/v1/sync/push", headers=kader, json={"client_id": "d-1", "mutations": [
+        mutation("child", child["id"], {"reason": "  salah   input "}, op="delete", base_version=1)]})
+    assert pushed.get_json()["results"][0]["status"] == "applied", pushed.get_json()
+    from sqlalchemy import select
+
+    from posyandu.audit import AuditLog
+    assert db.session.scalar(select(AuditLog.reason).where(AuditLog.record_id == child["id"],
+                                                           AuditLog.action == "delete")) == "salah input"
