@@ -2,7 +2,7 @@
 held part of the posyandu's children and of their histories and said nothing of it (the chip "Tanpa
 sinyal", the sync screen "Semua data sudah terkirim"), so a child not downloaded yet was registered
 again and doses given were shown overdue. A banner says so on every screen until a whole sync has
-finished, and stays away after a reload once it has."""
+finished, and stays away after a reload once it has; a parent is not told she has no children meanwhile."""
 from playwright.sync_api import expect
 
 from tests.e2e.pages import enter_pin, login, wait_synced
@@ -16,11 +16,11 @@ def test_an_unfinished_first_download_is_said_until_a_sync_completes(live_server
     login(page, live_server.url, "kader1")
     banner = page.locator("#first-sync")
     expect(banner).to_be_visible()
-    expect(banner).to_contain_text("unduhan pertama belum selesai")
+    expect(banner).to_contain_text("unduhan data belum selesai")
     page.goto(live_server.url + "/#/sync")
     expect(banner).to_be_visible()
     page.click("#lang-btn")
-    expect(banner).to_contain_text("the first download has not finished")
+    expect(banner).to_contain_text("the download has not finished")
     page.click("#lang-btn")
 
     page.unroute(PULL)
@@ -31,3 +31,13 @@ def test_an_unfinished_first_download_is_said_until_a_sync_completes(live_server
     enter_pin(page)
     wait_synced(page)
     expect(banner).to_be_hidden()
+
+
+def test_a_parent_whose_download_has_not_finished_is_not_told_she_has_no_children(live_server, new_context):
+    """It said "Belum ada anak. Minta kode undangan…" under the banner: she asked the cadre for a code she did not need."""
+    page = new_context().new_page()
+    page.route(PULL, lambda route: route.abort())
+    login(page, live_server.url, "orangtua")
+    expect(page.locator("#first-sync")).to_be_visible()
+    expect(page.locator("#main")).to_contain_text("unduhan data belum selesai")
+    expect(page.locator("#main")).not_to_contain_text("Minta kode undangan")

@@ -134,6 +134,10 @@ def test_reload_asks_first_when_the_screen_holds_a_half_filled_form(live_server,
         expect(page.locator("#update-banner")).to_be_visible()
     banner = page.locator("#update-banner")
     expect(banner).to_contain_text("sesudah dimuat ulang, masukkan PIN lagi")  # it asked for the PIN unsaid
+    page.click("#lang-btn")  # its words follow the language
+    expect(banner).to_contain_text("after the reload, enter your PIN again")
+    page.click("#lang-btn")
+    expect(page.get_by_label("Nama anak")).to_have_value("Dewi Setengah Isi")
     page.evaluate("() => { window.__same = true; }")
     banner.get_by_role("button", name="Muat ulang").click()
     expect(page.get_by_role("alertdialog")).to_contain_text("Isian belum disimpan")

@@ -119,3 +119,20 @@ test('the compared details that differ say so in words, not by bold type alone (
   assert.equal(header('sex'), t('sex'));
   assert.equal(tx('dup_differs'), '(berbeda)');
 });
+
+test('a registration is asked about a child on the phone of her NIK, or of her sex, name and a birth within 3 days, in her posyandu', async () => {
+  const { sameChildHere } = await import('../../static/pwa/js/duplicates.js');
+  const siti = { id: 'a', posyandu_id: 'p1', name: 'Siti Aminah', sex: 'F', birth_date: '2026-11-20', nik: null };
+  const draft = (over) => ({ id: 'new', posyandu_id: 'p1', name: 'siti  aminah', sex: 'F', birth_date: '2026-11-22', nik: null, ...over });
+  assert.equal(sameChildHere([siti], draft({})), siti, 'spelled with other spaces and case, born 2 days apart');
+  assert.equal(sameChildHere([siti], draft({ birth_date: '2026-11-24' })), undefined, '4 days apart');
+  assert.equal(sameChildHere([siti], draft({ posyandu_id: 'p2' })), undefined, 'another posyandu');
+  assert.equal(sameChildHere([siti], draft({ sex: 'M' })), undefined);
+  assert.equal(sameChildHere([{ ...siti, deleted_at: '2026-11-30T00:00:00Z' }], draft({})), undefined, 'deleted');
+  assert.equal(sameChildHere([{ ...siti, merged_into: 'b' }], draft({})), undefined, 'merged away');
+  assert.equal(sameChildHere([{ ...siti, nik: '3525015003260002' }], draft({ name: 'Zahra', nik: '3525015003260002' })).id, 'a', 'her NIK');
+  // newborn twins named by number: not one child (the digits dropped, "Bayi 2" was taken for "Bayi 1")
+  const one = { ...siti, name: 'Bayi 1 Ny. Wulan' };
+  assert.equal(sameChildHere([one], draft({ name: 'Bayi 2 Ny. Wulan' })), undefined);
+  assert.equal(sameChildHere([one], draft({ name: 'bayi 1 ny wulan' })), one);
+});

@@ -47,8 +47,9 @@ export function installDom() {
     *all() { yield this; for (const c of this.kids) if (typeof c !== 'string') yield* c.all(); }
     find(pred) { return [...this.all()].filter(pred); }
     matches(sel) {
+      if (sel.includes(',')) return sel.split(',').some((s) => this.matches(s.trim()));
       if (sel.startsWith('#')) return this.id === sel.slice(1);
-      if (sel.startsWith('.')) return this.className.split(' ').includes(sel.slice(1));
+      if (sel.startsWith('.')) return sel.slice(1).split('.').every((c) => this.className.split(' ').includes(c));
       const attr = /^\[([\w-]+)(?:="?([^"\]]*)"?)?\]$/.exec(sel);
       if (attr) return attr[1] in this.attributes && (attr[2] === undefined || this.attributes[attr[1]] === attr[2]);
       return this.localName === sel.toLowerCase();

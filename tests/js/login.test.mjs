@@ -213,6 +213,27 @@ test('the language switched before the session keeps what she typed: the PIN set
     await relang('en');
     assert.equal(alertText(), t('pin_locked'));
     assert.match(alertText(), /^Too many wrong PINs/);
+
+    // what she was told stays (a wrong password's advice, a field's message), and the focus where it was
+    // (the language button tapped: it went to the first field, the keyboard over it)
+    globalThis.fetch = async () => new Response(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401 }),
+      { status: 401, headers: { 'Content-Type': 'application/problem+json' } });
+    await login.show(ctx, main, { force: true });
+    Object.assign(main.querySelector('form').elements.username, { value: 'ani' });
+    Object.assign(main.querySelector('form').elements.password, { value: 'salah' });
+    await submit(main.querySelector('form'));
+    const told = alertText();
+    assert.match(told, /^Wrong username or password/);
+    const button = document.createElement('button');
+    button.focus();
+    await relang('id');
+    assert.equal(alertText(), told);
+    assert.equal(document.activeElement, button);
+    main.querySelector('form').elements.password.value = '';
+    await submit(main.querySelector('form'));
+    await relang('en');
+    assert.equal(main.querySelector('form').elements.password.attributes['aria-invalid'], 'true');
+    assert.match(main.querySelector('#' + main.querySelector('form').elements.password.attributes['aria-describedby']).textContent, /wajib/);
   } finally {
     setLang('id');
   }

@@ -1448,3 +1448,21 @@ test('stopping an engine clears its retry timer', async () => {
   engine.stop();
   assert.deepEqual(cleared, [1]);
 });
+
+test('the state says the data is partial until a whole sync, and again while a replacement download (reset) is under way', async () => {
+  // the app's banner ("Data di HP ini belum lengkap") reads it: a download cut short had left part of the children unsaid
+  const { server, engine, states } = setup({ pageSize: 1 });
+  for (const name of ['Ani', 'Budi', 'Citra']) server.write('child', crypto.randomUUID(), child(name));
+  server.faults.push(null, 'network'); // the first page comes, then the signal goes
+  await engine.sync();
+  assert.equal(states.at(-1).partial, true);
+  await engine.sync();
+  assert.equal(states.at(-1).partial, false);
+  server.epoch += 1; // her posyandu changed: the next pull answers with a reset
+  server.faults.push(null, 'network');
+  await engine.sync();
+  assert.equal(states.at(-1).last_sync_at !== null, true, 'synced whole before');
+  assert.equal(states.at(-1).partial, true, 'a replacement cut short');
+  await engine.sync();
+  assert.equal(states.at(-1).partial, false);
+});

@@ -224,8 +224,8 @@ function onSyncState(s) {
     chip.dataset.phase = s.phase;
   };
   if (drawing) drawing.finally(() => ctx.syncState === s && show()); else show();
-  // never a whole sync: what a due list or a search shows is part of it (a child registered or immunised again)
-  firstSync.hidden = !!s.last_sync_at || !ctx.session;
+  // what a due list or a search shows is part of it (a child registered or immunised again)
+  firstSync.hidden = !s.partial || !ctx.session;
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
     s.last_sync_device_at);
 }
@@ -464,6 +464,8 @@ function paint() {
   langBtn.lang = lang() === 'id' ? 'en' : 'id'; // the other language, in its words (WCAG 3.1.2)
   document.documentElement.lang = lang();
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  const update = document.getElementById('update-banner');
+  if (!update.hidden) update.redraw();
 }
 
 function wireHeader() {
@@ -483,7 +485,7 @@ function wireHeader() {
     if (location.hash === hash) restoreForms(main, typed);
   };
   langBtn.addEventListener('click', ctx.switchLang);
-  // a header over a fifth of the screen (large text: a third at 200 %) scrolls away with the page
+  // large text: a header over a fifth of the screen scrolls away
   const bar = document.querySelector('.bar');
   const fit = () => bar.classList.toggle('tall', bar.offsetHeight > innerHeight / 5);
   new ResizeObserver(fit).observe(bar);
@@ -502,7 +504,7 @@ function watchUpdates(reg) {
     else location.reload();
   };
   const button = (text, onclick) => h('button', { class: 'btn', type: 'button', onclick }, text);
-  const show = () => banner.replaceChildren(t(ctx.session ? 'update_pin' : 'update_ready'), ' ', // a reload locks
+  const show = banner.redraw = () => banner.replaceChildren(t(ctx.session ? 'update_pin' : 'update_ready'), ' ', // a reload locks
     button(t('reload'), async () => (await mayLeave()) && take()));
   const offer = () => {
     if (!reg.waiting || !navigator.serviceWorker.controller) return;

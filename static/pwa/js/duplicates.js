@@ -8,9 +8,8 @@ const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** A child that stands: not deleted, not merged into another. */
 export const isLive = (c) => Boolean(c?.id) && !c.deleted_at && !c.merged_into;
 
-const letters = (s) => s.toLowerCase().normalize('NFKD').replace(/[^a-z]/g, '');
-/** A live child of `d`'s posyandu on the phone it may be (its NIK; or its sex, name and a birth within
- * 3 days): asked before a registration is saved, the server's flag (possible_duplicate_of) comes after. */
+const letters = (s) => s.toLowerCase().normalize('NFKD').replace(/[^a-z\d]/g, ''); // "Bayi 1", "Bayi 2": twins
+/** A live child of `d`'s posyandu it may be (its NIK; or sex, name and a birth within 3 days): asked before saving. */
 export const sameChildHere = (children, d) => children.find((c) => isLive(c) && c.id !== d.id && c.posyandu_id === d.posyandu_id
   && ((d.nik && c.nik === d.nik) || (c.sex === d.sex && letters(c.name) === letters(d.name)
     && Math.abs(Date.parse(c.birth_date) - Date.parse(d.birth_date)) <= 3 * 864e5)));

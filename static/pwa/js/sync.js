@@ -71,7 +71,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     // never synced: the home screen's warning counts from the oldest change saved instead
     const oldest = state.last_sync_at ? null : await oldestUnsentAt(db);
     const c = await counts(db);
-    if (!ended) onState({ ...state, ...c, oldest_unsent_at: oldest }); // never over the next user's screen
+    // never a whole sync, or a replacement (reset) under way
+    const partial = !state.last_sync_at || !!(await getMeta(db, 'sync'))?.sweeping;
+    if (!ended) onState({ ...state, ...c, oldest_unsent_at: oldest, partial }); // never over the next user's screen
   };
 
   /** The entries left unanswered and why (none: {}). */

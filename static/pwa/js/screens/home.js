@@ -142,7 +142,7 @@ export async function render(ctx) {
     const last = latest(c, ms, d.tables);
     const status = weightStatus(last);
     const s = last?.growth?.status ?? {};
-    // and what is severe by another index: BB/PB's (the reports' wasting, not IMT/U's), with oedema or LiLA
+    // severe by BB/PB (the reports' wasting, not IMT/U), oedema or LiLA
     const worse = [(last?.m.oedema || s.bb_tb === 'gizi_buruk' || muacSign(last?.growth?.age_days, last?.m.muac_cm) === 'gizi_buruk') && 'gizi_buruk',
       s.tb_u === 'sangat_pendek' && 'sangat_pendek', s.bb_tb === 'obesitas' && 'obesitas'];
     const weighed = ms.some((m) => m.measured_on === ctx.day.date && m.weight_kg != null); // a length alone: still to weigh

@@ -22,19 +22,21 @@ export async function show(ctx, main, { force = false, notice = null } = {}) {
   else put(main, () => loginScreen(ctx, main, users), said() ? said : null);
 }
 
-/** A screen before the session, its first field focused; in the other language (app.js switchLang) with
- * what she typed and its `notice` (a function): the PIN set-up's login was lost, a sign-up emptied. */
-function put(main, screen, notice) {
+/** A screen before the session, its first field focused; relang (app.js switchLang) keeps what she typed,
+ * was told and focused, its `notice` (a function) in the new words. */
+function put(main, screen, notice, stay) {
   const el = h('div', {}, notice && h('p', { class: 'notice warn', role: 'alert' }, notice()), screen());
   el.relang = () => {
-    const fields = () => [...main.querySelectorAll('input')];
-    const [typed, at] = [fields().map((e) => e.value), fields().indexOf(document.activeElement)];
-    put(main, screen, notice);
-    fields().forEach((e, i) => { e.value = typed[i] ?? ''; });
+    const [fields, said] = [() => [...main.querySelectorAll('input')], () => [...main.querySelectorAll('.error, .notice.bad')]];
+    const [typed, at, told] = [fields().map((e) => [e.value, e.getAttribute('aria-invalid')]), fields().indexOf(document.activeElement),
+      said().map((e) => [e.textContent, e.hidden])];
+    put(main, screen, notice, 1);
+    fields().forEach((e, i) => { [e.value] = typed[i] ?? ['']; if (typed[i]?.[1]) e.setAttribute('aria-invalid', 'true'); });
+    said().forEach((e, i) => { if (told[i]) [e.textContent, e.hidden] = told[i]; });
     fields()[at]?.focus();
   };
   main.replaceChildren(el);
-  main.querySelector('input')?.focus();
+  if (!stay) main.querySelector('input')?.focus();
 }
 
 const registerModule = onlineModule('register');

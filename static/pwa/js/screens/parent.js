@@ -74,7 +74,7 @@ export async function home(ctx) {
       return h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
         h('span', { class: 'row-main' }, h('strong', {}, c.name), h('small', {}, ageText(t, c.birth_date, today))),
         said ? h('span', { class: `tag ${said[0]}` }, said[1]) : null));
-    })) : h('p', { class: 'muted' }, t('parent_none')),
+    })) : h('p', { class: 'muted' }, t(ctx.syncState?.partial ? 'first_sync' : 'parent_none')),
     redeemForm(ctx));
 }
 
