@@ -62,7 +62,11 @@ test("the server's workings are left out, stored codes said in words, a merge's 
   ['N/T: B → T']);
   assert.deepEqual(changeLines(item('merge', 'child', { merged_into: [null, 'c2'] })), []);
   assert.deepEqual(changeLines(item('create', 'measurement', { position: [null, 'lying'], weight_kg: [null, '4.7'] })),
-    ['posisi ukur Berbaring (panjang) · berat (kg) 4,7']);
+    ['Berbaring (panjang) · berat (kg) 4,7']);
+  setLang('en'); // it read 'measured lying or standing Standing (height)'
+  assert.deepEqual(changeLines(item('create', 'measurement', { position: [null, 'standing'], weight_kg: [null, '14.2'] })),
+    ['Standing (height) · weight (kg) 14.2']);
+  setLang('id');
   assert.deepEqual(changeLines(item('update', 'child', { sex: ['F', 'M'] })), ['jenis kelamin: Perempuan → Laki-laki']);
   assert.deepEqual(changeLines(item('update', 'immunisation', { source: ['recall', 'record'] })),
     ['sumber catatan: Ingatan orang tua → Disalin dari Buku KIA / catatan lain']);

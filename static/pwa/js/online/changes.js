@@ -118,8 +118,9 @@ export function changeLines(item, posyandu) {
   const worded = Object.entries(item.changes).filter(([field]) => W[`f_${field}`]);
   if (['create', 'demo'].includes(item.action)) {
     const said = worded.filter(([, [, v]]) => v !== null)
-      // a posyandu, a place, by its name alone (label and value said 'Posyandu Posyandu Melati', 'tempat Tempat lain')
-      .map(([field, [, v]]) => `${['posyandu_id', 'place'].includes(field) ? '' : `${tx(`f_${field}`)} `}${valueText(field, v, posyandu)}`);
+      // a posyandu, a place, a position by its name alone (label and value said 'Posyandu Posyandu Melati', 'tempat Tempat
+      // lain', 'measured lying or standing Standing (height)')
+      .map(([field, [, v]]) => `${['posyandu_id', 'place', 'position'].includes(field) ? '' : `${tx(`f_${field}`)} `}${valueText(field, v, posyandu)}`);
     return said.length ? [said.join(' · ')] : [];
   }
   return worded.map(([field, [before, after]]) =>
