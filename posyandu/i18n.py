@@ -133,16 +133,26 @@ def title_msg(key: str) -> Msg:
     return Msg(both["en"], both["id"])
 
 
-def translate_field_message(msg: object, language: str | None = None) -> object:
+def _as_field_message(text: str) -> str:
+    """marshmallow's English field message written as ours and api-contract's ("must be between 0.5 and
+    70"): in lower case, with no full stop; it said "Missing data for required field." beside them. A
+    first word in capitals (NIK, UUID, JSON) is a name, kept."""
+    text = text.removesuffix(".")
+    return text if not text or text.split()[0].isupper() else text[0].lower() + text[1:]
+
+
+def translate_field_message(msg: object, language: str | None = None, *, listed: bool = False) -> object:
     """Translate one marshmallow message (or nested structure) to ``language``, by default the
-    request's."""
+    request's. ``listed``: a field's message (in an ``errors`` list), not a sentence (a ``detail``)."""
     language = language or lang()
     if isinstance(msg, dict):
-        return {k: translate_field_message(v, language) for k, v in msg.items()}
+        return {k: translate_field_message(v, language, listed=True) for k, v in msg.items()}
     if isinstance(msg, list):
-        return [translate_field_message(m, language) for m in msg]
-    if language == "en" or not isinstance(msg, str):
-        return str(msg) if isinstance(msg, Msg) else msg
+        return [translate_field_message(m, language, listed=True) for m in msg]
+    if not isinstance(msg, str):
+        return msg
+    if language == "en":  # ours as written (a rule's sentence too); marshmallow's field messages as ours
+        return str(msg) if isinstance(msg, Msg) or not listed else _as_field_message(msg)
     if isinstance(msg, Msg):
         return msg.id_text
     if msg in FIELD_MESSAGES:

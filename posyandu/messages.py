@@ -28,7 +28,7 @@ def fill(template: str, values: dict[str, object]) -> str:
 
 
 TAKEN = Msg("already taken", "sudah dipakai")  # a value another record holds (a username, a puskesmas code)
-REQUIRED = Msg("Missing data for required field.", "wajib diisi")  # marshmallow's own, as i18n translates it
+REQUIRED = Msg("missing data for required field", "wajib diisi")  # marshmallow's own, as i18n writes both
 BEFORE_BIRTH = Msg("must not be before the date of birth", "tidak boleh sebelum tanggal lahir")  # i18n.js before_birth
 
 

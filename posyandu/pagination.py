@@ -47,7 +47,7 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return _cursor_cipher(current_app.config["SECRET_KEY"]).encrypt(raw).decode().rstrip("=")
 
 
-BAD_CURSOR = Msg("Not a valid cursor.", "kursor tidak sah")
+BAD_CURSOR = Msg("not a valid cursor", "kursor tidak sah")
 
 
 def decode_cursor(cursor: str, n: int) -> list[Any]:

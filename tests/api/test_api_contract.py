@@ -13,7 +13,7 @@ import pytest
 # General: "title/detail are in the language asked for by Accept-Language (id default, en)"
 INDONESIAN = {"title": "Perlu masuk (login)", "errors": {"password": ["wajib diisi"], "username": ["wajib diisi"]}}
 ENGLISH = {"title": "Authentication required",
-           "errors": {"password": ["Missing data for required field."], "username": ["Missing data for required field."]}}
+           "errors": {"password": ["missing data for required field"], "username": ["missing data for required field"]}}
 
 
 @pytest.mark.parametrize("accept_language, expected", [

@@ -114,7 +114,7 @@ def test_a_delete_told_its_reason_goes_in_the_url_and_a_route_without_one_that_i
     assert client.delete(f"/api/v1/children/{child['id']}?reason=salah", headers=bidan).status_code == 204
     restore = f"/api/v1/children/{child['id']}/restore"
     assert assert_problem(client.post(restore, json={"reason": "x"}, headers=bidan), 422)["errors"] == {
-        "reason": ["Unknown field."]}
+        "reason": ["unknown field"]}
     assert client.post(restore, json={}, headers=bidan).status_code == 200
 
 

@@ -192,7 +192,7 @@ def test_a_weight_out_of_range_is_said_with_the_decimal_comma_in_indonesian(clie
     assert resp.get_json()["errors"]["birth_weight_kg"] == [message]
 
 
-@pytest.mark.parametrize("lang, message", [("id", "isi JSON tidak sah"), ("en", "Invalid JSON body.")])
+@pytest.mark.parametrize("lang, message", [("id", "isi JSON tidak sah"), ("en", "invalid JSON body")])
 def test_malformed_json_is_a_4xx_problem_in_the_callers_language(client, world, lang, message):
     resp = client.post("/api/v1/children", data="{not json", content_type="application/json",
                        headers=world.headers("kader1", lang=lang))

@@ -255,7 +255,7 @@ def test_an_integer_too_long_for_python_is_malformed_json_not_a_500(client, worl
             '"id": "%s", "data": {"child_id": "%s", "measured_on": "%s", "weight_kg": %s}}]}'
             % (uuid.uuid4(), uuid.uuid4(), child["id"], TODAY, digits))
     push = client.post("/api/v1/sync/push", data=body, content_type="application/json", headers=world.headers("kader1"))
-    assert assert_problem(push, 422)["errors"] == {"_schema": ["Invalid JSON body."]}
+    assert assert_problem(push, 422)["errors"] == {"_schema": ["invalid JSON body"]}
     # a long integer Python does read (no phone's JavaScript writes one) rejects its own mutation only
     mutations = [{"mutation_id": str(uuid.uuid4()), "entity": "measurement", "op": "upsert", "id": str(uuid.uuid4()),
                   "data": {"child_id": child["id"], "measured_on": TODAY, "weight_kg": weight}}
@@ -356,7 +356,7 @@ def test_json_nested_past_the_apis_depth_is_malformed_not_a_500(app, client, wor
                       ("/api/v1/children", {**good, "name": "Ani", "x": nested(1, depth)}),
                       ("/api/v1/sync/push", {"client_id": nested("a", depth), "mutations": []})):
         problem = assert_problem(client.post(url, json=body, headers=headers), 422)
-        assert problem["errors"] == {"_schema": ["Invalid JSON body."]}, (url, problem)
+        assert problem["errors"] == {"_schema": ["invalid JSON body"]}, (url, problem)
     assert counts(db) == before
     for _ in range(2):  # and its retry, replayed from the ledger
         resp = client.post("/api/v1/sync/push", json={"client_id": "dev-1", "mutations": mutations}, headers=headers)

@@ -35,7 +35,7 @@ def test_a_new_user_is_told_the_username_taken_the_weak_password_and_the_missing
     resp = client.post("/api/v1/users", json={**body, "phone": None}, headers=world.headers("admin", "en"))
     assert resp.get_json()["errors"] == {"username": ["already taken"], "password": [
         "too easy to guess: not your username, one repeated character or a common password"],
-        "posyandu_id": ["Missing data for required field."]}
+        "posyandu_id": ["missing data for required field"]}
     assert _users(app) == before  # nothing written
 
 
@@ -53,7 +53,7 @@ def test_a_field_refused_for_its_format_is_not_judged_again(client, world):
 
 def test_an_empty_username_or_password_is_required_in_both_languages(client, world):
     body = {"username": "", "password": "", "name": "Admin Baru", "role": "admin"}
-    for lang, required in (("id", "wajib diisi"), ("en", "Missing data for required field.")):
+    for lang, required in (("id", "wajib diisi"), ("en", "missing data for required field")):
         resp = client.post("/api/v1/users", json=body, headers=world.headers("admin", lang))
         assert resp.status_code == 422 and resp.get_json()["errors"] == {"username": [required],
                                                                          "password": [required]}, resp.get_json()

@@ -277,8 +277,8 @@ def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_dii
     assert _problem(posyandu, 422)["errors"] == {"name": ["wajib diisi"], "desa_code": ["wajib diisi"]}
     changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"desa_code": "", "name": ""},
                            headers=world.headers("admin", "en"))
-    assert _problem(changed, 422)["errors"] == {"desa_code": ["Missing data for required field."],
-                                               "name": ["Missing data for required field."]}
+    assert _problem(changed, 422)["errors"] == {"desa_code": ["missing data for required field"],
+                                               "name": ["missing data for required field"]}
     # a code of spaces is blank too, not a code in the wrong format (a region's own code as well)
     spaces = client.post("/api/v1/puskesmas", json={"name": "PKM", "kecamatan_code": "   "}, headers=admin)
     assert _problem(spaces, 422)["errors"] == {"kecamatan_code": ["wajib diisi"]}
@@ -301,7 +301,7 @@ def test_a_required_field_sent_null_is_told_wajib_diisi_as_one_left_blank(client
                                              "puskesmas_id": ["wajib diisi"], "meeting_day": ["wajib diisi"]}
     changed = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", json={"meeting_day": None, "address": None},
                            headers=world.headers("admin", "en"))
-    assert _problem(changed, 422)["errors"] == {"meeting_day": ["Missing data for required field."]}
+    assert _problem(changed, 422)["errors"] == {"meeting_day": ["missing data for required field"]}
 
 
 def _input_schemas(app) -> list:

@@ -159,7 +159,7 @@ def test_a_required_field_sent_null_in_a_push_is_told_wajib_diisi_as_over_rest(w
         mutation("measurement", new_id(), measurement_data(cid, muac_cm=None)),
     ])
     assert measured["status"] == "rejected" and measured["errors"] == {"measured_on": ["wajib diisi"]}
-    assert measured["errors_in"]["en"] == {"measured_on": ["Missing data for required field."]}
+    assert measured["errors_in"]["en"] == {"measured_on": ["missing data for required field"]}
     assert child["errors"] == {"name": ["wajib diisi"], "birth_date": ["wajib diisi"]}
     assert fine["status"] == "applied", fine
     rest = client.post("/api/v1/children", json=child_data(world.ids["p1"], name=None, birth_date=None), headers=h)
