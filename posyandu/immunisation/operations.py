@@ -25,8 +25,8 @@ from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.immunisation.due import Area, GivenDose, NewDose, Violation, iso_message, validate_dose
 from posyandu.immunisation.models import Immunisation, ScheduleVersion, Supplement
-from posyandu.immunisation.schedule import (Schedule, ScheduleError, load_default_schedule, schedule_from_dict,
-                                            schedule_to_dict)
+from posyandu.immunisation.schedule import (Schedule, ScheduleError, load_default_schedule, publishing_problems,
+                                            schedule_from_dict, schedule_to_dict)
 from posyandu.immunisation.supplements import SupplementGiven, validate_supplement
 from posyandu.registry.models import Child
 from posyandu.sync.models import ChangeLog
@@ -98,14 +98,17 @@ def _problem_field(problem: str) -> str:
 
 
 def parse_document(document: Any) -> Schedule:
-    """Validate a schedule document; every problem → 422 under its own field."""
+    """Validate a schedule document to publish; every problem → 422 under its own field."""
+    problems = publishing_problems(document)
     try:
         schedule = schedule_from_dict(document)
     except ScheduleError as exc:
+        problems = [*exc.problems, *problems]
+    if problems:
         errors: dict[str, list[str]] = {}
-        for problem in exc.problems:
+        for problem in problems:
             errors.setdefault(_problem_field(problem), []).append(problem)
-        raise ValidationFailed(Msg("the schedule is not valid", "jadwal tidak valid"), errors) from None
+        raise ValidationFailed(Msg("the schedule is not valid", "jadwal tidak valid"), errors)
     if len(schedule.name) > 120:
         raise ValidationFailed(errors={"document.name": [Msg("at most 120 characters", "paling banyak 120 karakter")]})
     return schedule

@@ -175,7 +175,6 @@ def schedule_from_dict(doc: Any) -> Schedule:
     for key in ("version", "name", "source"):
         if not isinstance(doc.get(key), str) or not doc.get(key, "").strip():
             problems.append(Msg(f"{key} must be a non-empty string", f"{key} harus berupa teks yang tidak kosong"))
-    _check_text(doc.get("age_arithmetic"), "age_arithmetic", problems)
     valid_from = _parse_date(doc.get("valid_from"), "valid_from", problems)
     overdue = _parse_age(doc.get("overdue_after", {"months": 1}), "overdue_after", problems)
     vaccines = _parse_vaccines(doc.get("vaccines"), problems)
@@ -250,25 +249,38 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_text(value: Any, where: str, problems: list[str]) -> None:
-    """An optional free text (a note, a source) is a string: stored as given, any other JSON (an
-    integer beyond 64 bits, which no JSON column takes, a list) was stored as it came."""
-    if value is not None and not isinstance(value, str):
-        problems.append(Msg(f"{where} must be a string", f"{where} harus berupa teks"))
+def publishing_problems(doc: Any) -> list[str]:
+    """What a document published now must also hold, beyond what :func:`schedule_from_dict` reads (a
+    version stored before these rules is still read, never a 500 at every card): its free texts (a note,
+    a source) strings, any other JSON (an integer beyond 64 bits, which no JSON column takes, a list)
+    was stored as it came; ``valid_from`` a day ``?on=`` can ask for (DATES_FROM to DATES_TO): a
+    version valid from 0001-01-01 or 9999-12-31 was published and put in force."""
+    if not isinstance(doc, dict):
+        return []
+    sup = doc.get("supplements") if isinstance(doc.get("supplements"), dict) else {}
+    texts = {"age_arithmetic": doc.get("age_arithmetic")} | {
+        f"supplements.{kind}.source": part.get("source") for kind in ("vitamin_a", "deworming")
+        if isinstance(part := sup.get(kind), dict)}
+    problems: list[str] = [Msg(f"{where} must be a string", f"{where} harus berupa teks")
+                           for where, value in texts.items() if value is not None and not isinstance(value, str)]
+    try:
+        day = date.fromisoformat(doc.get("valid_from"))
+    except (TypeError, ValueError):
+        return problems  # schedule_from_dict says so
+    if not DATES_FROM <= day <= DATES_TO:
+        problems.append(Msg(f"valid_from must be between {DATES_FROM} and {DATES_TO}",
+                            f"valid_from harus antara {DATES_FROM} dan {DATES_TO}"))
+    return problems
 
 
 def _parse_date(value: Any, where: str, problems: list[str]) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(value)
-        day = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except (TypeError, ValueError):
         problems.append(Msg(f"{where} must be an ISO date (YYYY-MM-DD)", f"{where} harus tanggal dengan format TTTT-BB-HH"))
         return date.min
-    if not DATES_FROM <= day <= DATES_TO:
-        problems.append(Msg(f"{where} must be between {DATES_FROM} and {DATES_TO}",
-                            f"{where} harus antara {DATES_FROM} dan {DATES_TO}"))
-    return day
 
 
 def _parse_age(value: Any, where: str, problems: list[str]) -> Age:

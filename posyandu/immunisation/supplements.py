@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from posyandu.immunisation.due import Area, Violation, date_checks, make_violation
-from posyandu.immunisation.schedule import _KABUPATEN, _check_keys, _check_text, _is_int, completed_months, kabupaten_of
+from posyandu.immunisation.schedule import _KABUPATEN, _check_keys, _is_int, completed_months, kabupaten_of
 from posyandu.messages import MONTH_NAMES, Msg, month_text
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
@@ -271,8 +271,6 @@ def supplement_config_from_dict(value: Any, problems: list[str]) -> SupplementCo
         problems.append(Msg("supplements.vitamin_a: the blue band must end before the red band starts",
                             "supplements.vitamin_a: rentang biru harus berakhir sebelum rentang merah mulai"))
     band = {k: worm.get(k) for k in ("min_months", "max_months")}
-    _check_text(vit.get("source"), "supplements.vitamin_a.source", problems)
-    _check_text(worm.get("source"), "supplements.deworming.source", problems)
     return SupplementConfig(
         _parse_months(vit.get("round_months"), "supplements.vitamin_a.round_months", problems), blue, red,
         _parse_months(worm.get("round_months"), "supplements.deworming.round_months", problems),

@@ -41,6 +41,25 @@ def test_a_schedules_free_text_that_is_no_text_is_422_on_its_field_not_a_500(cli
                        headers=world.headers("admin")).status_code == 201
 
 
+def test_a_version_stored_before_the_publishing_rules_is_still_read(client, world, db, make_child):
+    """The rules on a published document's notes and ``valid_from`` are a publisher's: read from the
+    database, a version stored before them (a note that is a number, a year 0001) made every immunisation
+    card, due list and report of its days a 500."""
+    from datetime import date, timedelta
+
+    from posyandu.immunisation.models import ScheduleVersion
+
+    child = make_child(birth_date=(date.today() - timedelta(days=200)).isoformat())
+    since = date.today() - timedelta(days=1)
+    doc = {**schedule_document(client, world, "2026-old"), "valid_from": since.isoformat(), "age_arithmetic": 12}
+    doc["supplements"]["vitamin_a"]["source"] = ["Permenkes"]
+    db.session.add(ScheduleVersion(name=doc["name"], valid_from=since, document=doc, active=True))
+    db.session.commit()
+    card = client.get(f"/api/v1/children/{child['id']}/immunisation-card", headers=world.headers("kader1"))
+    assert card.status_code == 200, card.get_json()
+    assert card.get_json()["schedule_version"] == "2026-old"
+
+
 def test_a_kbm_table_with_an_integer_beyond_64_bits_is_422_on_its_field(client, world, db):
     """The other JSON document an admin stores: its grams are integers of a range, no other key is taken."""
     world.headers("admin")  # logged in (audited) before counting
