@@ -46,6 +46,13 @@ def one_line_text(value: str) -> None:
         raise ValidationError(CONTROL)
 
 
+# The bidi isolates and overrides a chat app wraps a pasted name in ("\u2068Siti Aminah\u2069"): a
+# ``Trimmed`` text drops them, as its tabs and line breaks become spaces. Refused, a name pasted so
+# was saved on the phone and refused at its sync, and a record stored with one before could not be
+# corrected (a phone sends the whole record with each edit).
+DIRECTION_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 class Schema(marshmallow.Schema):
     """The project's schema: a required field sent as null is told what one left out is (its
     ``required`` message, "wajib diisi"), wherever it is read: a REST body or a sync push's
@@ -336,17 +343,16 @@ def single_spaced(text: str) -> str:
 
 
 class Trimmed(fields.String):
-    """A one-line text (``one_line_text``: no control characters nor text-direction overrides), its runs
-    of spaces made single spaces, in Unicode NFC (one
+    """A one-line text (``one_line_text``: no control characters), its runs of spaces (tabs, line
+    breaks) made single spaces and its text-direction marks dropped (``DIRECTION_RE``), in Unicode NFC (one
     spelling of "Ṣaleh" whether the phone typed combining accents or not: ``single_spaced``); empty
     means missing, and so does a text of nothing but invisible format characters
     (zero-width spaces and joiners, a BOM: a name no list can show): a required field left so is
     told ``REQUIRED``, as one left out is."""
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
-        value = super()._deserialize(value, attr, data, **kwargs)
+        value = single_spaced(DIRECTION_RE.sub("", super()._deserialize(value, attr, data, **kwargs)))
         one_line_text(value)
-        value = single_spaced(value)
         if blank(value):
             value = ""
         if not value and self.required:  # left blank: said as a field left out is ("wajib diisi")

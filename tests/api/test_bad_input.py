@@ -269,7 +269,7 @@ def test_a_date_or_instant_not_in_iso_extended_form_is_refused_everywhere_it_is_
 # --- control characters and text-direction overrides --------------------------------------------
 CONTROL = ["tidak boleh berisi karakter kontrol (tab, baris baru, escape) atau pengubah arah teks "
            "(U+202A-U+202E, U+2066-U+2069)"]
-BAD_TEXTS = ("An\x01i", "Ani\x1b[31m", "\u202einA", "Ani\u2066x\u2069", "Ani\x85", "Ani\x9b", "Ani\nBudi", "Ani\tB")
+BAD_TEXTS = ("An\x01i", "Ani\x1b[31m", "Ani\x9b", "Ani\x7f")
 
 
 @pytest.mark.parametrize("text", BAD_TEXTS)
@@ -306,12 +306,43 @@ def test_a_text_with_control_or_bidi_characters_is_refused_on_its_field_by_rest_
     assert result["status"] == "rejected" and list(result["errors"]) == ["name"], result
     after = counts(db)
     assert {k: v for k, v in after.items() if k != "SyncMutation"} == {k: v for k, v in before.items() if k != "SyncMutation"}
-    if "\n" not in text and "\t" not in text and "\x85" not in text:  # a cell's line break is the file's layout
-        row = f"posyandu;nama;jenis_kelamin;tanggal_lahir\nMelati;{text};P;{child['birth_date']}\n"
-        resp = upload(client, world, row.encode(), query="dry_run=true")
-        assert resp.status_code == 200, resp.get_json()
-        [refused] = resp.get_json()["errors"]
-        assert list(refused["errors"]) == ["nama"], refused
+    row = f"posyandu;nama;jenis_kelamin;tanggal_lahir\nMelati;{text};P;{child['birth_date']}\n"
+    resp = upload(client, world, row.encode(), query="dry_run=true")
+    assert resp.status_code == 200, resp.get_json()
+    [refused] = resp.get_json()["errors"]
+    assert list(refused["errors"]) == ["nama"], refused
+
+
+def test_direction_marks_tabs_and_line_breaks_in_a_name_or_address_are_dropped_not_refused(client, world, db, make_child):
+    """A chat app wraps a pasted name in bidi isolates ("\u2068Siti Aminah\u2069"): refused, the name was
+    saved on the phone and refused at its sync, the child's weighings held behind it; and a record
+    stored with one before this rule could not be corrected, a phone sending the whole record with each
+    edit. A one-line text drops them, its tabs and line breaks made spaces, as it stores its spaces."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from posyandu.auth.models import User
+    from posyandu.registry.models import Child
+    from posyandu.registry.operations import update_child
+    from tests.sync.helpers import child_data, mutation, new_id
+
+    made = client.post("/api/v1/children", headers=world.headers("kader1"), json={
+        "posyandu_id": str(world.ids["p1"]), "name": "\u2068Siti Aminah\u2069", "sex": "F",
+        "birth_date": make_child()["birth_date"], "address": "Jl. Mawar\tNo. 3\nRT 01"})
+    assert made.status_code == 201, made.get_json()
+    assert (made.get_json()["name"], made.get_json()["address"]) == ("Siti Aminah", "Jl. Mawar No. 3 RT 01")
+    old = make_child()  # stored with an override before the rule (written past the schemas, as then)
+    kader = db.session.scalar(select(User).where(User.username == "kader1"))
+    stored = update_child(kader, db.session.get(Child, uuid.UUID(old["id"])), {"address": "Jl. Melati\u202e 5"})
+    db.session.commit()
+    edit = {**child_data(world.ids["p1"], name=old["name"], birth_date=old["birth_date"], sex=old["sex"]),
+            "address": "Jl. Melati\u202e 5", "exit_date": old["birth_date"], "exit_reason": "moved_away"}
+    pushed = client.post("/api/v1/sync/push", headers=world.headers("kader1"), json={"client_id": "d-1", "mutations": [
+        mutation("child", old["id"], edit, op="upsert", base_version=stored.version),
+        mutation("child", new_id(), child_data(world.ids["p1"], name="\u2068Budi\u2069"))]})
+    assert [r["status"] for r in pushed.get_json()["results"]] == ["applied", "applied"], pushed.get_json()
+    assert db.session.get(Child, uuid.UUID(old["id"])).address == "Jl. Melati 5"
 
 
 def test_an_ordinary_name_with_accents_apostrophes_and_spaces_is_taken(client, world, make_child):
