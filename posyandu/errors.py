@@ -66,12 +66,18 @@ OTHER_ID = Msg("differs from the id in the URL: a record's id cannot be changed"
                "berbeda dengan id di alamat (URL): id data tidak dapat diubah")
 
 
-def refuse_other_id(body: dict[str, Any], record_id: Any) -> None:
-    """422 on ``id`` when a correction's body names another record than its URL (its own id, or none,
+def other_id_problems(body: dict[str, Any], record_id: Any) -> dict[str, list[Any]]:
+    """``{"id": [...]}`` when a correction's body names another record than its URL (its own id, or none,
     is taken): the body's id was ignored and the URL's record changed, the caller believing it had
-    changed the other. A sync mutation is held to its own id alike (``sync.push``)."""
-    if body.get("id") is not None and body["id"] != record_id:
-        raise ValidationFailed(errors={"id": [OTHER_ID]})
+    changed the other. A sync mutation is held to its own id alike (``sync.push``). A route's
+    ``field_checks``, so it is named with the body's other errors at once."""
+    return {"id": [OTHER_ID]} if body.get("id") is not None and body["id"] != record_id else {}
+
+
+def refuse_other_id(body: dict[str, Any], record_id: Any) -> None:
+    """422 on ``id`` (``other_id_problems``) for a body the schema took."""
+    if problems := other_id_problems(body, record_id):
+        raise ValidationFailed(errors=problems)
 
 
 class NotFound(DomainError):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from posyandu import access, events, privacy
 from posyandu.access import READERS, STAFF, roles_required, seen_first
-from posyandu.errors import refuse_other_id
+from posyandu.errors import other_id_problems, refuse_other_id
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, paginate
 from posyandu.registry.schemas import DeleteArgs
@@ -66,7 +66,7 @@ def event_blueprint(model: type, plural: str, schema: type[Schema], update_schem
 
         @roles_required(*STAFF)
         @seen_first(seen_event)
-        @blp.arguments(update_schema(partial=True))
+        @blp.arguments(update_schema(partial=True), field_checks=lambda data, event_id: other_id_problems(data, event_id))
         @blp.response(200, schema)
         @blp.problem_response(409, STALE_VERSION)
         @blp.doc(summary=f"Correct a {noun}")

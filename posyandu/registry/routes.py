@@ -12,7 +12,7 @@ from posyandu import access, privacy
 from posyandu.access import HEALTH_WORKERS, READERS, STAFF, roles_required, seen_first
 from posyandu.auth import operations as auth_ops
 from posyandu.database import name_contains
-from posyandu.errors import NotFound, ValidationFailed, refuse_other_id
+from posyandu.errors import NotFound, ValidationFailed, other_id_problems, refuse_other_id
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, cursor_instant, paginate
 from posyandu.registry import operations as ops
@@ -132,7 +132,8 @@ class PosyanduById(MethodView):
     @roles_required("admin", "bidan")  # before the body: a kader's or dinkes's change is 403 whatever it holds
     @seen_first(access.get_posyandu)  # and another puskesmas' posyandu 404
     @blp.arguments(PosyanduUpdateSchema(partial=True),
-                   field_checks=lambda data, posyandu_id: ops.posyandu_problems(current_user, data, posyandu_id))
+                   field_checks=lambda data, posyandu_id: {**other_id_problems(data, posyandu_id),
+                                                           **ops.posyandu_problems(current_user, data, posyandu_id)})
     @blp.response(200, PosyanduSchema)
     def patch(self, body, posyandu_id):
         """Change a posyandu's name, meeting day, address or puskesmas (admin, or a bidan within her puskesmas).
@@ -203,7 +204,7 @@ class ChildById(MethodView):
 
     @roles_required(*STAFF)
     @seen_first(access.get_child)  # a child out of her sight: 404 whatever the body holds
-    @blp.arguments(ChildUpdateSchema(partial=True))
+    @blp.arguments(ChildUpdateSchema(partial=True), field_checks=lambda data, child_id: other_id_problems(data, child_id))
     @blp.response(200, ChildSchema)
     @blp.problem_response(409, STALE_VERSION)
     def patch(self, body, child_id):

@@ -186,6 +186,22 @@ def test_a_child_or_posyandu_correction_naming_another_id_is_422_on_id(client, w
                         headers=headers).get_json()["name"] == "Nama Baru"
 
 
+def test_another_records_id_is_named_with_the_bodys_other_errors_at_once(client, world, make_child):
+    """The id's refusal came only once the rest of the body passed: a form answered in rounds."""
+    from tests.api.test_events import body_for, recent
+
+    a, b = make_child(), make_child()
+    headers = world.headers("kader1", "id")
+    refused = assert_problem(client.patch(f"/api/v1/children/{a['id']}", json={"id": b["id"], "sex": "X"},
+                                          headers=headers), 422)
+    assert set(refused["errors"]) == {"id", "sex"}, refused
+    made = [client.post(f"/api/v1/children/{c['id']}/measurements", json=body_for("measurements", recent("measurements", 1)),
+                        headers=headers).get_json() for c in (a, b)]
+    refused = assert_problem(client.patch(f"/api/v1/measurements/{made[0]['id']}", json={"id": made[1]["id"], "weight_kg": -1},
+                                          headers=headers), 422)
+    assert set(refused["errors"]) == {"id", "weight_kg"}, refused
+
+
 # --- a schedule's days ---------------------------------------------------------------------------
 @pytest.mark.parametrize("valid_from", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"])
 def test_a_schedule_valid_from_a_day_the_schedule_query_cannot_ask_is_422(client, world, db, valid_from):
