@@ -15,9 +15,9 @@
   NIK typed wrong may be another child's); so does the one child registered there in
   the app with the row's very name, sex and birth date and no other NIK, and, her name
   corrected since (in the app or in the file), the one child of that sex and birth date
-  once recorded under the row's name, or of a name alike (``names_alike``, as a likely duplicate's)
-  holding the very visits the file gives her (``_found_again``): never one of another name (a twin
-  weighed as her sister). A new child
+  once recorded under the row's name, or of the very name spelled otherwise (``names_same``; a
+  newborn's "Bayi Ny. Siti" named since) holding the very visits the file gives her (``_found_again``):
+  never one of another name, nor of a name only alike (a twin weighed as her sister). A new child
   that ``likely_duplicate`` (same NIK, or same sex, birth date within 3 days and a
   similar name) finds among the posyandu's children is refused with the reason, unless
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
@@ -69,7 +69,8 @@ from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, sk
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
-from posyandu.registry.operations import create_child, mother_names_alike, names_alike, posyandu_named, resolve_alias, update_child
+from posyandu.registry.operations import (create_child, mother_names_alike, names_alike, names_same, posyandu_named,
+                                         resolve_alias, update_child)
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -491,8 +492,8 @@ class _Run:
         Of the children of the posyandu with the row's sex and birth date (and no other NIK) whom no
         other row of the file, under another name, names (by her id, keyed or of before, her NIK or her
         very name) or finds (a twin weighed the same is not her sister), the one once recorded under the
-        row's name (corrected in the app: the audit trail keeps the names she had), else the one of a name
-        alike (``_may_be_by_visits``) holding the very measurements this child's rows of the file give, on
+        row's name (corrected in the app: the audit trail keeps the names she had), else the one of her
+        very name spelled otherwise (``_may_be_by_visits``) holding the very measurements this child's rows of the file give, on
         each of their days she was weighed (one day at least: the file imported before, under the name it
         then gave her, its spelling since corrected); either way none
         whose visit of such a day differs (a twin). None, or more than one, and the row is a new child.
@@ -585,16 +586,18 @@ class _Run:
 
     def _may_be_by_visits(self, key: uuid.UUID, c: dict[str, Any], child: Child) -> bool:
         """Whether the child a row's visits agree with may be hers under another name: only when the
-        names are alike as a likely duplicate's are (``names_alike``: a name's spelling corrected, a
-        newborn's "Bayi Ny. Siti" named since, her mother the same); not when the rows say she is a twin
-        ("Bukan Duplikat": her sister was weighed the same), nor when they give another mother. A weighing
-        of the same values on the same day is no proof of who was weighed: twins of one mother weighed
-        alike, and any child of that sex and birth date weighed so, were taken for the child registered
-        (Zahra Ramadhani's row for her twin Aisyah Putri, her NIK and father written on Aisyah's record).
-        A child the audit trail knows by the row's name is found all the same."""
+        names are one child's (``names_same``: her very name spelled otherwise, "Siti Aminnah" for "Siti
+        Aminah", or a newborn's "Bayi Ny. Siti" named since, her mother the same); not when the rows say
+        she is a twin ("Bukan Duplikat": her sister was weighed the same), nor when they give another
+        mother. A weighing of the same values on the same day is no proof of who was weighed: twins of one
+        mother weighed alike, and any child of that sex and birth date weighed so, were taken for the child
+        registered (Zahra Ramadhani's row for her twin Aisyah Putri, her NIK and father written on Aisyah's
+        record); names alike as a likely duplicate's are (``names_alike``: "Siti Zahra" and "Siti Aisyah"
+        share "siti") are not either: the row is a new child, refused as the likely duplicate she is
+        unless "Bukan Duplikat". A child the audit trail knows by the row's name is found all the same."""
         mother = c.get("mother_name")
         row = SimpleNamespace(name=c["name"], mother_nik=c.get("mother_nik"), mother_name=mother)
-        return key not in self.twins and names_alike(child, row) and not (
+        return key not in self.twins and names_same(child, row) and not (
             mother and child.mother_name and not mother_names_alike(mother, child.mother_name))
 
     def _agreeing_days(self, child: Child, visits: list[dict[str, Any]]) -> int | None:

@@ -62,8 +62,9 @@ class ImportResultSchema(Schema):
     children_created = fields.Integer()
     children_matched = fields.Integer(metadata={"description": (
         "Children already registered that rows are: by the id an earlier import gave, the NIK, the very name, sex "
-        "and birth date, or a name alike (a spelling corrected) with the rows' very visits; never a child of "
-        "another name (a twin weighed the same is in children_created)")})
+        "and birth date, or her very name spelled otherwise (or a newborn's 'Bayi Ny. Siti' named since) with the "
+        "rows' very visits; never a child of another name, nor of a name only alike (a twin weighed the same is "
+        "in children_created, or refused as a likely duplicate)")})
     children_updated = fields.Integer(metadata={"description": (
         "Children found whose record lacked details the file gives (NIK, mother's NIK and name, father's name, "
         "phone, address, RT/RW, birth weight and length): filled in; a detail recorded already is kept")})

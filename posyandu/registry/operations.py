@@ -339,6 +339,23 @@ def names_alike(a: Child, b: Child) -> bool:
         mother_a.startswith(mother_b) or mother_b.startswith(mother_a))
 
 
+def spelled_name(name: str | None) -> str:
+    """A name as one string spelled as ``_spelled`` ("Muhamad Rizki" and "Muhammad Rizky", "Siti Aisah"
+    and "Siti Aisyah" one), its numbers kept ("Bayi 1 Ny. Siti" is not "Bayi 2 Ny. Siti")."""
+    return _spelled(_name_words(name)) + "|" + " ".join(re.findall(r"\d+", name or ""))
+
+
+def names_same(a: Child, b: Child) -> bool:
+    """Whether two children's names are one child's name, not only alike (``names_alike`` is a reason to
+    suspect a duplicate: "Siti Aisyah" and "Siti Zahra", twins, share their first four letters): the very
+    name spelled otherwise (``spelled_name``), or one a newborn registered by her mother's name ("Bayi Ny.
+    Siti") and the other a named child of that mother (``names_alike``'s judging of a newborn)."""
+    if spelled_name(a.name) == spelled_name(b.name):
+        return True
+    newborn = [name_key(a.name) is None, name_key(b.name) is None]
+    return newborn.count(True) == 1 and names_alike(a, b)
+
+
 def same_child_likely(a: Child, b: Child) -> bool:
     """The same NIK, or the same sex, birth dates within 3 days and ``names_alike``."""
     return bool(a.nik and a.nik == b.nik) or (

@@ -1210,7 +1210,8 @@ def test_a_row_given_twice_is_reported_as_repeating_the_first_not_as_a_visit_the
 @pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (0, 2, 1), (2, 1, 0)])
 def test_twins_renamed_in_the_file_are_found_whichever_row_comes_first(client, world, db, make_child, order):
     """Twins registered in the app, Siti Rahma and Nur Aini, weighed the same in June (4.5 kg) and not in
-    July; the file names them Siti Rahmawati and Nur Aini Putri. Siti's rows (June and July) are hers
+    July; the file spells them Siti Rachma and Nurul Aini (a name only alike, "Siti Rahmawati", is no match
+    by visits: test_a_twin_whose_name_only_begins_alike_is_never_found_by_her_sisters_visits). Siti's rows (June and July) are hers
     alone; Nur's June row alone fits both twins, and is hers only once Siti is known to be her sister.
     Siti's rows first, the import found both; Nur's row first, the search for a renamed child saw two
     children with her visit and registered her anew (refused as Nur Aini's likely duplicate): the result
@@ -1223,10 +1224,10 @@ def test_twins_renamed_in_the_file_are_found_whichever_row_comes_first(client, w
         for day, kg in (("2025-06-10", 4.5), ("2025-07-10", july)):
             assert client.post(f"/api/v1/children/{child['id']}/measurements", headers=world.headers("kader1"), json={
                 "id": str(uuid.uuid4()), "measured_on": day, "weight_kg": kg}).status_code == 201
-    rows = ["Melati,Siti Rahmawati,P,01/05/2025,10/06/2025,4.5\n",
-            "Melati,Siti Rahmawati,P,01/05/2025,10/07/2025,5.2\n",
-            "Melati,Nur Aini Putri,P,01/05/2025,10/06/2025,4.5\n"]
-    body = HEAD + "".join(rows[i] for i in order) + "Melati,Nur Aini Putri,P,01/05/2025,10/08/2025,5.6\n"
+    rows = ["Melati,Siti Rachma,P,01/05/2025,10/06/2025,4.5\n",
+            "Melati,Siti Rachma,P,01/05/2025,10/07/2025,5.2\n",
+            "Melati,Nurul Aini,P,01/05/2025,10/06/2025,4.5\n"]
+    body = HEAD + "".join(rows[i] for i in order) + "Melati,Nurul Aini,P,01/05/2025,10/08/2025,5.6\n"
     resp = upload(client, world, body)
     assert resp.status_code == 201, resp.get_json()
     got = resp.get_json()
@@ -1663,15 +1664,20 @@ def test_a_twin_or_another_mothers_child_weighed_the_same_is_not_taken_for_a_reg
 def test_a_child_renamed_in_the_file_is_found_by_her_visits_with_her_mother_written_otherwise(client, world, db,
                                                                                            make_child, mother):
     """Another mother stops the search by visits; the same mother written otherwise ("Ibu Ratih" in the
-    app, "Ratih", "Ny. Ratih" or her full name in the file) does not: she is found, not registered again."""
+    app, "Ratih", "Ny. Ratih" or her full name in the file) does not: Kirana Putri, spelled Kirana Puteri, is
+    found, not registered again. A longer name ("Kirana Putri Ayuningtyas") is only alike: refused as her
+    likely duplicate, not given her visits."""
     from posyandu.registry.models import Child
 
     kirana = make_child(name="Kirana Putri", sex="F", birth_date="2025-07-14", mother_name="Ibu Ratih")
     assert client.post(f"/api/v1/children/{kirana['id']}/measurements", headers=world.headers("kader1"), json={
         "id": str(uuid.uuid4()), "measured_on": "2025-11-20", "weight_kg": 8.4}).status_code == 201
     body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
-            f"Melati,Kirana Putri Ayuningtyas,P,14/07/2025,{mother},20/11/2025,8.4\n"
-            f"Melati,Kirana Putri Ayuningtyas,P,14/07/2025,{mother},20/12/2025,8.9\n")
+            f"Melati,Kirana Puteri,P,14/07/2025,{mother},20/11/2025,8.4\n"
+            f"Melati,Kirana Puteri,P,14/07/2025,{mother},20/12/2025,8.9\n")
+    longer = upload(client, world, body.replace("Kirana Puteri", "Kirana Putri Ayuningtyas"), query="dry_run=true")
+    assert [e["row"] for e in longer.get_json()["errors"]] == [2, 3], longer.get_json()
+    assert "likely the same child as Kirana Putri" in str(longer.get_json()["errors"][0]), longer.get_json()
     resp = upload(client, world, body)
     assert resp.status_code == 201, resp.get_json()
     got = resp.get_json()
@@ -1772,3 +1778,37 @@ def test_a_row_of_another_nik_is_never_the_registered_child_of_a_name_alike(clie
     twin = db.session.scalar(select(Child).where(Child.name == "Nur Aini Putri"))
     assert (twin.nik, str(twin.possible_duplicate_of)) == ("3525014109250002", nur["id"])
     assert db.session.get(Child, uuid.UUID(nur["id"])).nik == "3525014109250001"
+
+
+@pytest.mark.parametrize("row_name", ["Siti Zahra", "Nur Azizah"])
+def test_a_twin_whose_name_only_begins_alike_is_never_found_by_her_sisters_visits(client, world, db, make_child,
+                                                                                  row_name):
+    """Siti Aisyah (mother Wulan) weighed 7.5 kg on 1 Dec; her twin Siti Zahra's row, with her NIK and her
+    father, weighed the same: "names alike" (``names_alike``: the first four letters, "siti") is a reason to
+    suspect a duplicate, not proof of who was weighed, and the row was Aisyah's, Zahra's NIK and father
+    written on Aisyah's record. Found by her visits a row's child is one of the very name, spelled otherwise
+    ("Siti Aisah"); this row is a new child's, refused as a likely duplicate of her sister unless
+    "Bukan Duplikat", then registered."""
+    from posyandu.registry.models import Child
+
+    first = {"Siti Zahra": "Siti Aisyah", "Nur Azizah": "Nur Aini"}[row_name]
+    sister = make_child(name=first, sex="F", birth_date="2026-03-10", mother_name="Wulan")
+    _weigh(client, world, sister, "2026-12-01", 7.5)
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,nik,nama_ayah,bukan_duplikat,tanggal_timbang,bb (kg)\n"
+    row = f'Melati,{row_name},P,10/03/2026,Wulan,3525015003260002,Hendra,{{}},01/12/2026,"7,5"\n'
+    refused = upload(client, world, head + row.format(""), query="dry_run=true").get_json()
+    assert refused["children_matched"] == 0 and [e["row"] for e in refused["errors"]] == [2], refused
+    assert first in refused["errors"][0]["errors"]["nama"][0], refused
+    assert _answer(upload(client, world, head + row.format("ya"))) == {
+        "children_created": 1, "children_matched": 0, "children_updated": 0, "visits_created": 1,
+        "visits_unchanged": 0, "errors": []}
+    db.session.remove()
+    stored = db.session.get(Child, uuid.UUID(sister["id"]))
+    assert (stored.name, stored.nik, stored.father_name) == (first, None, None)
+    twin = db.session.scalar(select(Child).where(Child.name == row_name))
+    assert (twin.nik, twin.father_name, str(twin.possible_duplicate_of)) == ("3525015003260002", "Hendra", sister["id"])
+    # her very name spelled otherwise is her, found by the visit
+    spelled = head + 'Melati,Siti Aisah,P,10/03/2026,Wulan,,,,01/12/2026,"7,5"\n'
+    if first == "Siti Aisyah":
+        assert _answer(upload(client, world, spelled, query="dry_run=true"))["children_matched"] == 1
+
