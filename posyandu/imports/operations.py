@@ -23,7 +23,10 @@
   its row says ``bukan_duplikat: ya`` (twins); it is then registered and flagged for a
   bidan to review, as in the app. One of the row's very name and sex born a few days off is
   her, her birth date corrected in one place only: the message says to correct it in the app
-  or the file (``bukan_duplikat`` would register her twice). A child found gets the details its record leaves blank
+  or the file (``bukan_duplikat`` would register her twice); one born on her birth date with the day
+  and month swapped, or a year off, is refused as her likely duplicate (``_misdated``). A row of a child
+  registered at another posyandu of the importer's area is refused, found by her NIK or, without one, by
+  her very name, sex, birth date and mother (``_at_another_posyandu``). A child found gets the details its record leaves blank
   and the file gives (a birth weight, the mother's NIK, a phone number: ``FILLED_IN``), as
   an edit in the app would write them; what the record holds already is kept.
 * **All or nothing** per file: any bad row refuses the whole file, unless
@@ -70,7 +73,7 @@ from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
 from posyandu.registry.operations import (create_child, mother_names_alike, names_alike, names_same, posyandu_named,
-                                         resolve_alias, update_child)
+                                         resolve_alias, spelled_name, update_child)
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -421,7 +424,8 @@ class _Run:
                                       .limit(1))
             by_nik = child is not None
         if child is None:
-            child = self._registered_by_hand(row, pos) or self._found_again(key, row, pos)
+            child = (self._registered_by_hand(row, pos) or self._found_again(key, row, pos)
+                     or self._at_another_posyandu(row, pos))
         if child is not None and child.merged_into is not None:
             child = resolve_alias(child)
         if child is not None:  # locked for writing its visits, and judged as it then stands
@@ -484,6 +488,23 @@ class _Run:
             Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)))
             if _plain_name(child.name) == _plain_name(c["name"])]  # compared as the registry reads names
         return found[0] if len(found) == 1 else None
+
+    def _at_another_posyandu(self, row: ParsedRow, pos: Posyandu) -> Child | None:
+        """The child of the importer's area registered at another posyandu with the row's very name
+        (``spelled_name``), sex, birth date and mother (both given, alike: ``mother_names_alike``), and no
+        other NIK: refused as registered there (``_existing``), as the row is with her NIK. Without it a
+        register of the posyandu she is not registered at registered her a second time."""
+        c = row.child
+        if not c.get("mother_name"):
+            return None
+        name = spelled_name(c["name"])
+        return next((child for child in db.session.scalars(select(Child).where(
+            Child.posyandu_id != pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
+            *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
+            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user))
+            .order_by(Child.created_at, Child.id))
+            if child.mother_name and mother_names_alike(c["mother_name"], child.mother_name)
+            and spelled_name(child.name) == name), None)
 
     def _found_again(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
         """The child a row names by a name she no longer has, or that the file corrected. An import
@@ -622,26 +643,67 @@ class _Run:
 
     def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:
         child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})
-        if child.possible_duplicate_of and not row.not_duplicate:
+        if row.not_duplicate:
+            return child
+        if child.possible_duplicate_of:
             other = db.session.get(Child, child.possible_duplicate_of)
             self.result.named.add(other.id)
             if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
                 raise RowError({"birth_date": [self._other_birth_date(other)]})
-            first = self._registered_by_row(other)
-            twins = self._column("not_duplicate")
-            if first is not None:  # not in the app: the file's own row registers her
-                raise RowError({"name": [Msg(
-                    f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) of row {first} "
-                    f"of this file; correct the name in one of the rows, or write 'ya' in {twins} (twins)",
-                    f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) di "
-                    f"baris {first} berkas ini; perbaiki nama di salah satu baris, atau tulis 'ya' di kolom "
-                    f"{twins} (kembar)")]})
-            raise RowError({"name": [Msg(
-                f"likely the same child as {other.name} (born {date_text(other.birth_date, 'en')}) already registered; "
-                f"add the NIK, correct the name, or write 'ya' in {twins}",
-                f"kemungkinan anak yang sama dengan {other.name} (lahir {date_text(other.birth_date, 'id')}) "
-                f"yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom {twins}")]})
+            raise RowError({"name": [self._likely_duplicate(other)]})
+        if (other := self._misdated(child)) is not None:
+            self.result.named.add(other.id)
+            raise RowError({"birth_date": [self._likely_duplicate(other, misdated=True)]})
         return child
+
+    def _likely_duplicate(self, other: Child, *, misdated: bool = False) -> Msg:
+        """Why a new child's row is refused as ``other``'s likely duplicate: what to correct (her name, or
+        her birth date when ``misdated``: ``_misdated``), in the file when an earlier row of it registers
+        ``other``, or 'ya' in the twins' column as the file heads it."""
+        first = self._registered_by_row(other)
+        twins = self._column("not_duplicate")
+        shown = {lang: date_text(other.birth_date, lang) for lang in ("en", "id")}
+        what = {"en": "the birth date", "id": "tanggal lahir"} if misdated else {"en": "the name", "id": "nama"}
+        if first is not None:  # not in the app: the file's own row registers her
+            return Msg(
+                f"likely the same child as {other.name} (born {shown['en']}) of row {first} of this file; correct "
+                f"{what['en']} in one of the rows, or write 'ya' in {twins} (twins)",
+                f"kemungkinan anak yang sama dengan {other.name} (lahir {shown['id']}) di baris {first} berkas ini; "
+                f"perbaiki {what['id']} di salah satu baris, atau tulis 'ya' di kolom {twins} (kembar)")
+        if misdated:
+            return Msg(
+                f"likely the same child as {other.name} (born {shown['en']}) already registered, the birth date "
+                f"with its day and month swapped or another year; correct the birth date in the file or in the "
+                f"app, or write 'ya' in {twins}",
+                f"kemungkinan anak yang sama dengan {other.name} (lahir {shown['id']}) yang sudah terdaftar, "
+                f"tanggal lahirnya tertukar hari dan bulan atau beda tahun; perbaiki tanggal lahir di berkas atau "
+                f"di aplikasi, atau tulis 'ya' di kolom {twins}")
+        return Msg(
+            f"likely the same child as {other.name} (born {shown['en']}) already registered; "
+            f"add the NIK, correct the name, or write 'ya' in {twins}",
+            f"kemungkinan anak yang sama dengan {other.name} (lahir {shown['id']}) "
+            f"yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom {twins}")
+
+    def _misdated(self, child: Child) -> Child | None:
+        """The child of the posyandu of the very name (``spelled_name``), sex and mother (her name alike,
+        ``mother_names_alike``) of ``child``, just registered from a row, born on its birth date with the
+        day and month swapped (12 Aug for 8 Dec) or one year off, the day and month the same: a birth date
+        typed wrong in one place, which ``likely_duplicate`` (three days either side) does not see, and
+        the child was registered a second time."""
+        born = child.birth_date
+        days = set()
+        for year in (born.year - 1, born.year + 1):
+            with contextlib.suppress(ValueError):  # 29 February
+                days.add(born.replace(year=year))
+        if born.day <= 12 and born.day != born.month:
+            days.add(born.replace(month=born.day, day=born.month))
+        name = spelled_name(child.name)
+        return next((other for other in db.session.scalars(select(Child).where(
+            Child.id != child.id, Child.posyandu_id == child.posyandu_id, Child.sex == child.sex,
+            Child.birth_date.in_(days), Child.deleted_at.is_(None), Child.merged_into.is_(None))
+            .order_by(Child.created_at, Child.id))
+            if spelled_name(other.name) == name
+            and mother_names_alike(child.mother_name or "", other.mother_name or "")), None)
 
     def _column(self, key: str) -> str:
         """A column as a message names it: by the file's own header, else the template's."""

@@ -1812,3 +1812,53 @@ def test_a_twin_whose_name_only_begins_alike_is_never_found_by_her_sisters_visit
     if first == "Siti Aisyah":
         assert _answer(upload(client, world, spelled, query="dry_run=true"))["children_matched"] == 1
 
+
+@pytest.mark.parametrize("born, registered", [("08/12/2025", "12 Aug 2025"), ("12/01/2024", "12 Jan 2025")])
+def test_a_registered_child_whose_birth_date_the_file_swaps_or_gives_another_year_is_refused_as_a_duplicate(
+        client, world, db, make_child, born, registered):
+    """Hasan Basri, registered born 12 Aug 2025 (mother Fatimah): the register's 08/12/2025 (day and month
+    swapped) registered him a second time, unflagged, as did 12/01/2024 for a child born 12/01/2025 (the
+    year one off): "a few days off" was the only birth date typed wrong the import knew. The very name, sex
+    and mother at the posyandu, born on the date swapped or a year off, is refused as a likely duplicate
+    naming him and his birth date; "Bukan Duplikat" registers the row's child all the same."""
+    from posyandu.registry.models import Child
+
+    iso = {"12 Aug 2025": "2025-08-12", "12 Jan 2025": "2025-01-12"}[registered]
+    make_child(name="Hasan Basri", sex="M", birth_date=iso, mother_name="Fatimah")
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,bukan_duplikat\n"
+    row = f"Melati,HASAN BASRI,L,{born},Ibu Fatimah,{{}}\n"
+    refused = upload(client, world, head + row.format(""))
+    assert refused.status_code == 422, refused.get_json()
+    [why] = refused.get_json()["errors"]["rows"]["2"].values()
+    assert "Hasan Basri" in why[0] and f"born {registered}" in why[0] and "bukan_duplikat" in why[0], why
+    assert _answer(upload(client, world, head + row.format("ya")))["children_created"] == 1
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 2
+    # the same rows, both in one file: the second names the first's row
+    two = head + f"Melati,Umar Said,L,{iso[8:]}/{iso[5:7]}/{iso[:4]},Aisyah,\n" + row.replace("HASAN BASRI", "Umar Said"
+                                                                                                 ).replace("Ibu Fatimah", "Aisyah").format("")
+    why = upload(client, world, two, query="dry_run=true").get_json()["errors"]
+    assert [e["row"] for e in why] == [3] and "row 2" in str(why), why
+
+
+def test_a_child_registered_at_another_posyandu_of_the_area_is_refused_without_a_nik_too(client, world, db,
+                                                                                         make_child):
+    """Rara Putri, registered at Melati (mother Sri); a register of Mawar, of the same puskesmas, lists her
+    with no NIK: she was registered a second time, at Mawar, where with her NIK the row was refused "this
+    child is registered at another posyandu (Melati)". The very name, sex, birth date and mother are
+    refused so too; a child of another mother, or another birth date, is another child."""
+    from posyandu.registry.models import Child
+
+    make_child(name="Rara Putri", sex="F", birth_date="2025-01-15", mother_name="Sri Wahyuni")
+    head = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
+    body = head + "Mawar,Rara Putri,P,15/01/2025,Sri Wahyuni,10/06/2025,7.2\n"
+    refused = upload(client, world, body, query="dry_run=true").get_json()
+    assert refused["children_created"] == 0 and [e["row"] for e in refused["errors"]] == [2], refused
+    assert refused["errors"][0]["errors"] == {"posyandu": ["this child is registered at another posyandu (Melati)"]}
+    assert upload(client, world, body).status_code == 422
+    others = head + ("Mawar,Rara Putri,P,15/01/2025,Endang,10/06/2025,7.2\n"
+                     "Mawar,Rara Putri,P,16/02/2025,Sri Wahyuni,10/06/2025,7.2\n")
+    assert _answer(upload(client, world, others))["children_created"] == 2
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Child)) == 3
+
