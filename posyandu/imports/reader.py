@@ -49,7 +49,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                     "tanggal_ukur_timbang", "tgl_ukur_timbang", "tanggal_timbang_ukur", "tgl_timbang_ukur",
                     "visit_date", "date_measured", "date_of_visit", "weighing_date", "date_weighed", "measurement_date",
                     "date_of_measurement"),
-    "weight_kg": ("bb", "berat", "berat_badan", "bb_kg", "weight_kg", "weight"),
+    "weight_kg": ("bb", "berat", "berat_badan", "bb_kg", "weight_kg", "weight", "bb_sekarang", "berat_sekarang",
+                  "berat_badan_sekarang"),
     "length_height_cm": ("tb", "pb", "tb_pb", "pb_tb", "tinggi", "panjang", "tinggi_badan", "panjang_badan",
                          "panjang_tinggi_badan", "tinggi_panjang_badan", "panjang_badan_tinggi_badan",
                          "tinggi_badan_panjang_badan", "panjang_tinggi", "tinggi_panjang", "length_height_cm",
@@ -147,7 +148,7 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     else:
         raise FileError(Msg("the file must be .csv or .xlsx (or .tsv/.txt, tab-separated)",
                              "berkas harus .csv atau .xlsx (atau .tsv/.txt, dipisah tab)"))
-    header, columns, first, table = _header(table)
+    header, columns, first, table, headless = _header(table)
     missing = [k for k in REQUIRED if k not in columns.values()]
     if missing:
         titles = ", ".join(TITLES[k] for k in missing)  # named as the template heads them, in both languages
@@ -165,7 +166,7 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     width = len(header) if ext not in ("xlsx", "xlsm") else None
     grams = {i for i, key in columns.items() if key in WEIGHTS and in_grams(header[i])}
     return names, _rows(table, columns, first, width, _position_columns(header, columns), doses, grams,
-                        [str(h).strip() for h in header])
+                        [str(h).strip() for h in header], headless)
 
 
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
@@ -181,41 +182,58 @@ def known_columns(values: list[Any]) -> dict[int, str]:
     return {i: key for i, h in enumerate(values) if (key := column_of(h))}
 
 
-def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
+Headless = dict[int, tuple[str, int, int]]
+"""{column: (the header merged over it, its first and last column)} of the columns a header we read is
+merged over beyond its first, that name nothing of their own (``_header``)."""
+
+
+def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]], Headless]:
     """The header row: the first of the top rows naming every required column (report titles above
     the table are skipped), else the first of those naming the most of them, so that the file is refused
     naming only the columns its header lacks (a posyandu's own register has no Posyandu column: under a
     title row, it was told its name, sex and birth date columns were missing too). Returns it, its known
-    columns, the next row's number and the rows after it. A header over two rows (merged cells:
-    "Penimbangan" above "Tgl Timbang", "BB", "TB") takes the names of the row under it where it has none
-    of its own."""
+    columns, the next row's number, the rows after it and its ``Headless`` columns. A header over two
+    rows (merged cells: "Penimbangan" above "Tgl Timbang", "BB", "TB") takes the names of the row under it
+    where it has none of its own, or where one of ours is merged over several columns ("BB (kg)" over
+    "Lahir" | "Sekarang"). A header of ours merged over several columns with no names under them reads
+    its first column only: the others are ``Headless`` (a value in one refuses the file, ``_rows``;
+    "BB (kg)" over the birth weight and the weight of the day read the birth weight as the weighing)."""
     top: list[list[Any]] = []
     for number, values in enumerate(table, start=1):
         columns = known_columns(values)
         if all(k in columns.values() for k in REQUIRED):
-            return _second_header_row(table, values, columns, number)
+            across = dict(getattr(values, "across", {}))
+            header, columns, first, table = _second_header_row(table, values, columns, number, across)
+            headless = {i: (str(header[start]).strip(), start, last) for start, last in across.items()
+                        if start in columns for i in range(start + 1, last + 1) if i not in columns}
+            return header, columns, first, table, headless
         top.append(values)
         if number == HEADER_SEARCH_ROWS:
             break
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
     best = max(top, key=lambda values: len(set(known_columns(values).values()) & set(REQUIRED)))
-    return best, known_columns(best), 2, table
+    return best, known_columns(best), 2, table, {}
 
 
-def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str],
-                       number: int) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
+def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str], number: int,
+                       across: dict[int, int] | None = None) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]]]:
     """The header at row ``number`` and, when the row under it names columns the header left unnamed
-    and holds nothing under the header's own columns, those names too (the data then starts below it)."""
+    and holds nothing under the header's own columns, those names too (the data then starts below it).
+    A header cell merged across columns (``across``: {first column: last column}) names none of them
+    itself where the row under it names them: "BB (kg)" over "Lahir" | "Sekarang" is the birth weight
+    and the weight of the day, not the weight twice."""
     below = next(table, None)
     if below is None:
         return header, columns, number + 1, table
     named = _under_groups(header, below)
-    more = {i: key for i, (key, _) in named.items() if i not in columns}
-    if more and all(below[i] in (None, "", header[i]) for i in columns if i < len(below)):  # merged: the same name
+    spanned = {i for first, last in (across or {}).items() for i in range(first, last + 1)}
+    own = {i: key for i, key in columns.items() if i not in spanned or i not in named}
+    more = {i: key for i, (key, _) in named.items() if i not in own}
+    if more and all(below[i] in (None, "", header[i]) for i in own if i < len(below)):  # merged: the same name
         header = [named[i][1] if i in more else h for i, h in enumerate(header)] + \
             [below[i] for i in range(len(header), len(below))]
-        return header, {**columns, **more}, number + 2, table
+        return header, {**own, **more}, number + 2, table
     return header, columns, number + 1, itertools.chain([below], table)
 
 
@@ -232,8 +250,11 @@ def _under_groups(header: list[Any], below: list[Any]) -> dict[int, tuple[str, A
         if value in (None, ""):
             continue
         together = f"{_stem(normalise_header(value))}_{normalise_header(group)}"
+        after = f"{_stem(normalise_header(group))}_{_stem(normalise_header(value))}"  # "BB" over "Lahir": bb_lahir
         if group not in (None, "") and together in _ALIASES:
             found[i] = (_ALIASES[together], f"{str(group).strip()} {str(value).strip()}")
+        elif group not in (None, "") and after in _ALIASES:
+            found[i] = (_ALIASES[after], f"{str(group).strip()} {str(value).strip()}")
         elif column_of(value):
             found[i] = (column_of(value), value)
     return found
@@ -275,12 +296,16 @@ its weight forgotten, is told so plainly."""
 
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
           positions: dict[int, tuple[str, str]] | None = None, doses: dict[int, str] | None = None,
-          grams: set[int] | None = None, header: list[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    positions, doses, grams, header = positions or {}, doses or {}, grams or set(), header or []
+          grams: set[int] | None = None, header: list[str] | None = None,
+          headless: Headless | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions, doses, grams, header, headless = positions or {}, doses or {}, grams or set(), header or [], headless or {}
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
             continue  # only merged cells from above: a blank row
+        for i, (name, start, last) in headless.items():
+            if i < len(values) and values[i] is not None and str(values[i]).strip():
+                _refuse_headless(name, start, last, i, number, values[i])
         found: dict[str, list[tuple[Any, int]]] = {}  # {our column: [(value, its column)]}, a value once per unit
         for i, key in sorted(columns.items()):
             value = values[i] if i < len(values) else None
@@ -307,6 +332,30 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
             if gram_keys:
                 row[GRAMS] = gram_keys
             yield number, row
+
+
+def _letter(column: int) -> str:
+    """A column's letter as a spreadsheet shows it (0: A, 26: AA)."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _refuse_headless(name: str, start: int, last: int, column: int, number: int, value: Any) -> None:
+    """A value in a column a header is merged over beyond its first (``Headless``): which column the
+    header names is no telling (read from its first, "BB (kg)" over the birth weight and the weight of
+    the day imported the birth weight as the weighing, and the weight nowhere)."""
+    span, shown = f"{_letter(start)}-{_letter(last)}", " ".join(str(value).split())
+    raise FileError(Msg(
+        f"the header {name} is merged over columns {span}, and column {_letter(column)} holds values under no "
+        f"header of its own (row {number}: {shown}): give each column its own header (e.g. BB Lahir and BB), or "
+        f"name each in a row under {name}",
+        f"judul {name} digabung di atas kolom {span}, dan kolom {_letter(column)} berisi nilai tanpa judul "
+        f"sendiri (baris {number}: {shown}): beri tiap kolom judulnya sendiri (mis. BB Lahir dan BB), atau "
+        f"tulis judul tiap kolom di baris di bawah {name}"))
 
 
 def _differing(given: list[tuple[Any, int]], grams: set[int], header: list[str]) -> Differing:

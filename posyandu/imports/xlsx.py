@@ -72,16 +72,20 @@ class UncalculatedFormula:
         return hash((self.cell, self.formula))
 
 
-def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, UncalculatedFormula]]]:
+def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[int, UncalculatedFormula]],
+                               dict[int, dict[int, int]]]:
     """What openpyxl's read-only mode does not read, from the sheet's XML: its merged ranges over more
-    than one row ((first row, first column, last row, last column), rows 1-based, columns 0-based) and its
+    than one row ((first row, first column, last row, last column), rows 1-based, columns 0-based), its
     formulas saved without a value ({row: {column: formula}}; a formula whose saved value is the empty
-    text (t="str": =IF(H2="";"";H2/1000)) has one)."""
+    text (t="str": =IF(H2="";"";H2/1000)) has one), and its cells merged across columns of one row among
+    the rows a header is looked for in ({row: {first column: last column}}: a header over several
+    columns, ``reader._header``)."""
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
     from openpyxl.xml.functions import iterparse
 
     merged: list[tuple[int, int, int, int]] = []
     uncalculated: dict[int, dict[int, UncalculatedFormula]] = {}
+    across: dict[int, dict[int, int]] = {}
     with sheet._get_source() as source:  # noqa: SLF001 (openpyxl pinned: requirements.txt)
         for _, element in iterparse(source):
             tag = element.tag.rsplit("}", 1)[-1]
@@ -99,13 +103,18 @@ def _scan(sheet: Any) -> tuple[list[tuple[int, int, int, int]], dict[int, dict[i
                 first_column, first_row, last_column, last_row = range_boundaries(element.get("ref"))
                 if last_row > first_row and first_column <= MAX_COLUMNS:
                     merged.append((first_row, first_column - 1, last_row, min(last_column, MAX_COLUMNS) - 1))
-    return sorted(merged), uncalculated
+                elif last_column > first_column and first_column <= MAX_COLUMNS and first_row <= HEADER_SEARCH_ROWS + 1:
+                    across.setdefault(first_row, {})[first_column - 1] = min(last_column, MAX_COLUMNS) - 1
+    return sorted(merged), uncalculated, across
 
 
 def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, int]],
-            uncalculated: dict[int, dict[int, UncalculatedFormula]]) -> Iterator[list[Any]]:
+            uncalculated: dict[int, dict[int, UncalculatedFormula]],
+            across: dict[int, dict[int, int]] | None = None) -> Iterator[list[Any]]:
     """The rows with a merged cell's value in every cell it covers (Excel shows it on each row: a child's
-    name merged over her visits, the posyandu down the column) and the formulas saved without a value."""
+    name merged over her visits, the posyandu down the column) and the formulas saved without a value;
+    a top row's cells merged across columns (``across``) said on it (``_FilledRow.across``)."""
+    across = across or {}
     active: list[tuple[tuple[int, int, int, int], Any]] = []
     waiting = iter(merged)
     upcoming = next(waiting, None)
@@ -128,6 +137,7 @@ def _filled(table: Iterable[Iterable[Any]], merged: list[tuple[int, int, int, in
         while upcoming is not None and upcoming[0] < number:  # a range starting on a row never read
             upcoming = next(waiting, None)
         values = _FilledRow(values)
+        values.across = across.get(number, {})
         for (_, first_column, _, last_column), top in active:
             values.extend([None] * (last_column + 1 - len(values)))
             for column in range(first_column, last_column + 1):
@@ -144,6 +154,7 @@ class _FilledRow(list):
     def __init__(self, values: list[Any]):
         super().__init__(values)
         self.filled: set[int] = set()
+        self.across: dict[int, int] = {}  # {first column: last column} of its cells merged across columns
 
 
 def _table_sheet(book: Any) -> Any:

@@ -1862,3 +1862,44 @@ def test_a_child_registered_at_another_posyandu_of_the_area_is_refused_without_a
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Child)) == 3
 
+
+def _merged_weights(two_rows):
+    """A register whose "BB (kg)" is merged over H1:I1: H the birth weight, I the weight of the day, with
+    no header of its own; or over the sub-headers "Lahir" | "Sekarang" of a second header row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Nama Ibu", "NIK", "Tgl Timbang", "BB (kg)", None])
+    sheet.merge_cells("H1:I1")
+    if two_rows:
+        sheet.append([None] * 7 + ["Lahir", "Sekarang"])
+        for column in "ABCDEFG":
+            sheet.merge_cells(f"{column}1:{column}2")
+    sheet.append(["Melati", "Wulan Sari", "P", "01/06/2025", "Ani", None, "01/12/2026", 3.3, 8.9])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_header_merged_over_two_columns_is_refused_naming_them_not_read_from_its_first(client, world, db):
+    """"BB (kg)" merged over H and I: H (the birth weight, 3,3) was read as the weighing, a BGM child
+    referred, and 8,9 stored nowhere, ignored_columns empty. The file is refused, naming the merged header
+    and its columns; headed over "Lahir" | "Sekarang" (a second header row), each column is read as its
+    sub-header says: the birth weight, and the weight of the day."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    before = counts(db, world)
+    resp = upload(client, world, _merged_weights(False), name="register.xlsx")
+    assert resp.status_code == 422, resp.get_json()
+    [why] = resp.get_json()["errors"]["file"]
+    assert "BB (kg)" in why and "H" in why and "I" in why, why
+    assert counts(db, world)[:2] == before[:2]
+    resp = upload(client, world, _merged_weights(True), name="register.xlsx")
+    assert resp.status_code == 201, resp.get_json()
+    assert (resp.get_json()["children_created"], resp.get_json()["visits_created"]) == (1, 1)
+    db.session.remove()
+    child = db.session.scalar(select(Child))
+    assert (float(child.birth_weight_kg), [float(m.weight_kg) for m in db.session.scalars(select(Measurement))]) == \
+        (3.3, [8.9])
