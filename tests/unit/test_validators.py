@@ -111,6 +111,7 @@ def test_a_required_text_left_blank_is_told_as_one_left_out(value):
     same field left out said "wajib diisi" (marshmallow's REQUIRED): one form, two wordings."""
     from marshmallow import Schema
 
+    from posyandu.i18n import translate_field_message
     from posyandu.messages import REQUIRED
     from posyandu.validators import Trimmed
 
@@ -123,8 +124,10 @@ def test_a_required_text_left_blank_is_told_as_one_left_out(value):
         Form().load({"name": value})
     with pytest.raises(ValidationError) as missing:
         Form().load({})
-    assert blank.value.messages == missing.value.messages == {"name": [REQUIRED]}
-    assert blank.value.messages["name"][0].id_text == "wajib diisi"
+    assert blank.value.messages == {"name": [REQUIRED]}
+    for language, words in (("id", "wajib diisi"), ("en", "missing data for required field")):  # as answered
+        assert (translate_field_message(blank.value.messages, language)
+                == translate_field_message(missing.value.messages, language) == {"name": [words]})
     with pytest.raises(ValidationError) as optional:
         Form().load({"name": "Ani", "note": value})
     assert optional.value.messages == {"note": ["must not be empty"]}
