@@ -199,9 +199,12 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
     its first column only: the others are ``Headless`` (a value in one refuses the file, ``_rows``;
     "BB (kg)" over the birth weight and the weight of the day read the birth weight as the weighing)."""
     top: list[list[Any]] = []
-    for number, values in enumerate(table, start=1):
+    values, number = next(table, None), 1
+    while values is not None:
+        below = next(table, None)
+        table = itertools.chain([below], table) if below is not None else table
         columns = known_columns(values)
-        if all(k in columns.values() for k in REQUIRED):
+        if names_required(values, below):
             across = dict(getattr(values, "across", {}))
             header, columns, first, table = _second_header_row(table, values, columns, number, across)
             headless = {i: (str(header[start]).strip(), start, last) for start, last in across.items()
@@ -210,10 +213,20 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
         top.append(values)
         if number == HEADER_SEARCH_ROWS:
             break
+        values, number = next(table, None), number + 1
     if not top:
         raise FileError(Msg("the file is empty", "berkas kosong"))
     best = max(top, key=lambda values: len(set(known_columns(values).values()) & set(REQUIRED)))
     return best, known_columns(best), 2, table, {}
+
+
+def names_required(values: list[Any], below: list[Any] | None) -> bool:
+    """Whether a row names every required column, itself or with the sub-headers of the row under it
+    ("Tanggal" merged over "Lahir" | "Timbang": the birth date and the visit date, ``_under_groups``)."""
+    named = set(known_columns(values).values())
+    if below is not None and not all(k in named for k in REQUIRED):
+        named |= {key for key, _ in _under_groups(values, below).values()}
+    return all(k in named for k in REQUIRED)
 
 
 def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str], number: int,

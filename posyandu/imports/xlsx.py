@@ -8,7 +8,7 @@ import zlib
 from typing import IO, Any, Iterable, Iterator
 
 from posyandu.i18n import Msg
-from posyandu.imports.reader import HEADER_SEARCH_ROWS, REQUIRED, FileError, known_columns
+from posyandu.imports.reader import HEADER_SEARCH_ROWS, FileError, names_required
 
 MAX_COLUMNS = 256
 """The columns read (A to IV, Excel 2003's last): no register is wider. A cell far right (XFD, column
@@ -163,8 +163,8 @@ def _table_sheet(book: Any) -> Any:
     columns are then named). The table on several sheets (one a month) is refused naming them: only
     one was read, and the import said it succeeded."""
     def has_table(sheet: Any) -> bool:
-        return any(all(k in known_columns(list(values)).values() for k in REQUIRED)
-                   for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+        top = [list(values) for values in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS + 1, values_only=True)]
+        return any(names_required(values, below) for values, below in zip(top[:HEADER_SEARCH_ROWS], [*top[1:], None]))
 
     with_table = [sheet for sheet in book.worksheets if has_table(sheet)]
     shown = [sheet for sheet in with_table if sheet.sheet_state == "visible"] or with_table

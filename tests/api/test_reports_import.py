@@ -1903,3 +1903,32 @@ def test_a_header_merged_over_two_columns_is_refused_naming_them_not_read_from_i
     child = db.session.scalar(select(Child))
     assert (float(child.birth_weight_kg), [float(m.weight_kg) for m in db.session.scalars(select(Measurement))]) == \
         (3.3, [8.9])
+
+
+def test_a_date_header_merged_over_lahir_and_timbang_reads_both_dates(client, world, db):
+    """"Tanggal" merged over the sub-headers "Lahir" | "Timbang" (a register's two-row header) refused the
+    file "kolom wajib tidak ada: Tanggal Lahir": the header was looked for in one row only. Both dates are
+    read, the birth date and the visit's; on a second sheet after the instructions too."""
+    from openpyxl import Workbook
+
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    book = Workbook()
+    book.active.title = "Petunjuk"
+    book.active.append(["Isi tabel di lembar Register"])
+    sheet = book.create_sheet("Register")
+    sheet.append(["Posyandu", "Nama Anak", "JK", "Tanggal", None, "BB (kg)"])
+    sheet.merge_cells("D1:E1")
+    sheet.append([None, None, None, "Lahir", "Timbang", None])
+    for column in "ABCF":
+        sheet.merge_cells(f"{column}1:{column}2")
+    sheet.append(["Melati", "Wulan Sari", "P", "01/06/2025", "01/12/2026", 8.9])
+    out = io.BytesIO()
+    book.save(out)
+    resp = upload(client, world, out.getvalue(), name="register.xlsx")
+    assert resp.status_code == 201, resp.get_json()
+    db.session.remove()
+    child = db.session.scalar(select(Child))
+    [visit] = db.session.scalars(select(Measurement)).all()
+    assert (str(child.birth_date), str(visit.measured_on), float(visit.weight_kg)) == ("2025-06-01", "2026-12-01", 8.9)
