@@ -67,8 +67,8 @@ from posyandu.extensions import db
 from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
-from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, skipped_totals, table_dates,
-                                   totals_row)
+from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, skipped_totals,
+                                   table_dates, totals_row)
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
@@ -948,6 +948,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
         rows = [(number, raw) for number, raw in rows if number not in skipped]
         if progress:
             progress(len(skipped))
+    refuse_excel_month_first(rows, headers)
     month_first = month_first_columns(raw for _, raw in rows)
     parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))

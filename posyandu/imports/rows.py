@@ -13,6 +13,7 @@ yet). No database access here.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import BEYOND, GRAM_UNITS, GRAMS, POSITION_BY_COLUMN, UNREAD, WEIGHTS
+from posyandu.imports.reader import BEYOND, GRAM_UNITS, GRAMS, POSITION_BY_COLUMN, UNREAD, WEIGHTS, FileError
+from posyandu.imports.template import TITLES
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
@@ -108,6 +110,46 @@ def month_first_columns(raws: Iterable[dict[str, Any]]) -> frozenset[str]:
                 if int(m[3]) > 12 and 1 <= int(m[1]) <= 12:
                     return frozenset(DATES)
     return frozenset()
+
+
+def refuse_excel_month_first(rows: Iterable[tuple[int, dict[str, Any]]], headers: dict[str, str]) -> None:
+    """Refuse a workbook whose dates Excel read month first (Windows or Excel set to English (US)): in one
+    date column, a text date that reads day first only (13/04/2025: no 13th month), which Excel left text,
+    beside date cells, which it made of dates typed day first read month first (03/04/2025 became 4 March).
+    Excel set to a day-first language makes 13/04/2025 a date cell too. Those date cells carry no trace of
+    what was typed: imported, a child was stored born 4 March for 3 April, and row by row nothing tells
+    which cells were swapped, so the file is refused (``reader.FileError``) saying how to type them again.
+    A column all date cells, or all text, shows nothing of the kind (nor a CSV, whose dates are all text)."""
+    texts: dict[str, tuple[int, str]] = {}
+    cells: dict[str, tuple[int, date]] = {}
+    for number, raw in rows:
+        for key in DATES:
+            value = raw.get(key)
+            if isinstance(value, date) and key not in cells:
+                cells[key] = (number, value.date() if isinstance(value, datetime) else value)
+            elif (isinstance(value, str) and key not in texts
+                  and (m := _DMY.fullmatch(" ".join(value.split()).lower())) and int(m[1]) > 12 >= int(m[3])):
+                with contextlib.suppress(ValidationError):
+                    _date(value)  # a date day first (31/02 is none)
+                    texts[key] = (number, " ".join(value.split()))
+        if name := next((n for n in DATES if n in texts and n in cells), None):
+            break
+    else:
+        return
+    column = headers.get(name) or TITLES.get(name, name)
+    (row, text), (cell_row, cell) = texts[name], cells[name]
+    typed = f"{cell.month:02}/{cell.day:02}/{cell.year}"  # what was typed day first, read month first
+    shown = {lang: date_text(cell, lang) for lang in ("en", "id")}
+    raise FileError(Msg(
+        f"the dates of column {column} were read month first by Excel (Windows or Excel set to English (US)): row "
+        f"{row} holds {text} as text (no month 13 or more: Excel could not read it month first), row {cell_row} the "
+        f"date {shown['en']} (typed {typed}?); imported, days and months would be swapped. Format the column as "
+        "text and type the dates again (DD/MM/YYYY), or set Windows or Excel to Indonesian and type them again",
+        f"tanggal di kolom {column} dibaca Excel bulan dulu (Windows atau Excel berbahasa Inggris (AS)): baris {row} "
+        f"berisi {text} sebagai teks (tidak ada bulan ke-13 atau lebih: Excel tidak dapat membacanya bulan dulu), "
+        f"baris {cell_row} tanggal {shown['id']} (diketik {typed}?); jika diimpor, hari dan bulan akan tertukar. "
+        "Format kolom sebagai teks lalu ketik ulang tanggalnya (HH/BB/TTTT), atau atur Windows atau Excel ke bahasa "
+        "Indonesia lalu ketik ulang"))
 
 
 def _date(value: Any, month_first: bool = False) -> str:

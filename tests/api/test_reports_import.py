@@ -1932,3 +1932,54 @@ def test_a_date_header_merged_over_lahir_and_timbang_reads_both_dates(client, wo
     child = db.session.scalar(select(Child))
     [visit] = db.session.scalars(select(Measurement)).all()
     assert (str(child.birth_date), str(visit.measured_on), float(visit.weight_kg)) == ("2025-06-01", "2026-12-01", 8.9)
+
+
+def _register_xlsx(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)"])
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_whose_dates_excel_read_month_first_is_refused_whole_not_imported_swapped(client, world, db):
+    """Excel set to English (US) made 03/04/2025 and 10/05/2026, typed day first, dates read month first
+    (4 Mar 2025, 10 May 2026), and left 13/04/2025 text (no 13th month): with accept_valid, Agus
+    Salim was stored born 2025-03-04, weighed 2026-05-10, unwarned. A date column holding text dates that
+    read day first only beside date cells is that mark: the file is refused whole, naming the column and a
+    cell, saying how to type the dates again. A column all date cells, or all text, or whose date cells
+    show nothing to tell (no text date day first only) is imported as before."""
+    from posyandu.registry.models import Child
+
+    us = [["Melati", "Agus Salim", "L", datetime(2025, 3, 4), datetime(2026, 5, 10), 9.1],
+          ["Melati", "Budi Utomo", "L", "13/04/2025", datetime(2026, 5, 10), 8.9]]
+    before = counts(db, world)
+    resp = upload(client, world, _register_xlsx(us), query="accept_valid=true", name="register.xlsx")
+    assert resp.status_code == 422, resp.get_json()
+    [why] = resp.get_json()["errors"]["file"]
+    assert "Tgl Lahir" in why and "row 3" in why and "13/04/2025" in why and "English (US)" in why, why
+    assert "4 Mar 2025" in why and "as text" in why, why
+    assert counts(db, world)[:2] == before[:2]
+    resp = client.post("/api/v1/imports/visits?dry_run=true",
+                       data={"file": (io.BytesIO(_register_xlsx(us)), "register.xlsx")},
+                       headers={**world.headers("bidan_a"), "Accept-Language": "id"}, content_type="multipart/form-data")
+    [why] = resp.get_json()["errors"]["file"]
+    assert why.startswith("tanggal di kolom Tgl Lahir dibaca Excel bulan dulu") and "bahasa Indonesia" in why, why
+    assert "sebagai teks" in why and "13/04/2025" in why, why
+    # an Indonesian file: all date cells, all text, or date cells of day 12 or less with no text to tell by
+    files = [[["Melati", "Agus Salim", "L", datetime(2025, 4, 3), datetime(2026, 5, 10), 9.1],
+              ["Melati", "Budi Utomo", "L", datetime(2025, 4, 13), datetime(2026, 5, 10), 8.9]],
+             [["Melati", "Agus Salim", "L", "03/04/2025", "10/05/2026", 9.1],
+              ["Melati", "Budi Utomo", "L", "13/04/2025", "10/05/2026", 8.9]],
+             [["Melati", "Agus Salim", "L", datetime(2025, 4, 3), "10/05/2026", 9.1],
+              ["Melati", "Budi Utomo", "L", "2025-04-13", datetime(2026, 5, 10), 8.9]]]
+    for rows in files:
+        resp = upload(client, world, _register_xlsx(rows), query="dry_run=true", name="register.xlsx")
+        assert resp.status_code == 200 and resp.get_json()["valid_rows"] == 2, resp.get_json()
+    assert upload(client, world, _register_xlsx(files[1]), name="register.xlsx").status_code == 201
+    db.session.remove()
+    assert str(db.session.scalar(select(Child.birth_date).where(Child.name == "Agus Salim"))) == "2025-04-03"

@@ -255,6 +255,29 @@ def test_unreadable_or_month_first_dates_are_refused_with_the_reason(value, word
     assert "birth_date" in found and words in found["birth_date"][0], found
 
 
+@pytest.mark.parametrize("cells, refused", [
+    ([(datetime(2025, 3, 4), None), ("13/04/2025", None)], "Tanggal Lahir"),  # US Excel: date cells, text day first
+    ([(None, datetime(2026, 5, 10)), (None, " 13/05/2026 ")], "Tanggal Timbang"),
+    ([(datetime(2025, 3, 4), None), ("2025-04-13", None)], None),  # text read either way: nothing to tell
+    ([(datetime(2025, 4, 13), None), (datetime(2025, 4, 3), None)], None),  # all date cells
+    ([("13/04/2025", None), ("03/04/2025", None)], None),  # all text
+    ([(datetime(2025, 3, 4), "13/05/2026")], None),  # in another column: each column tells of its own
+    ([(datetime(2025, 3, 4), None), ("31/02/2025", None)], None),  # no date: refused on its row
+])
+def test_an_xlsx_read_month_first_by_excel_is_refused_whole(cells, refused):
+    """A date column holding a text date only day first reads (Excel set to English (US) left it text)
+    beside date cells (03/04/2025 typed day first, read 4 March) is refused as a file, naming the column."""
+    from posyandu.imports.rows import refuse_excel_month_first
+
+    rows = [(number, {"birth_date": born, "measured_on": on}) for number, (born, on) in enumerate(cells, start=2)]
+    if refused is None:
+        refuse_excel_month_first(rows, {})
+        return
+    with pytest.raises(FileError) as caught:
+        refuse_excel_month_first(rows, {})
+    assert f"column {refused} were read month first" in str(caught.value), caught.value
+
+
 @pytest.mark.parametrize("value, expected", [
     ("12,5", 12.5), ("12.5", 12.5), ("12,5 kg", 12.5), ("12.5kg", 12.5), ("12,5 KG", 12.5), (" 9 ", 9.0),
     ("3.200", 3.2), ("3,200", 3.2), (12.5, 12.5),
