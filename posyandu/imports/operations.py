@@ -72,8 +72,8 @@ from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, re
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
-from posyandu.registry.operations import (create_child, mother_names_alike, names_alike, names_same, posyandu_named,
-                                         resolve_alias, spelled_name, update_child)
+from posyandu.registry.operations import (create_child, likely_duplicates, mother_names_alike, names_alike, names_same,
+                                         posyandu_named, resolve_alias, spelled_name, update_child)
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -650,6 +650,10 @@ class _Run:
             self.result.named.add(other.id)
             if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
                 raise RowError({"birth_date": [self._other_birth_date(other)]})
+            others = likely_duplicates(child)
+            if len(others) > 1:  # twins: the row may be either sister, not a third child
+                self.result.named.update(o.id for o in others)
+                raise RowError({"name": [self._one_of(others)]})
             raise RowError({"name": [self._likely_duplicate(other)]})
         if (other := self._misdated(child)) is not None:
             self.result.named.add(other.id)
@@ -683,6 +687,21 @@ class _Run:
             f"add the NIK, correct the name, or write 'ya' in {twins}",
             f"kemungkinan anak yang sama dengan {other.name} (lahir {shown['id']}) "
             f"yang sudah terdaftar; isi NIK, perbaiki nama, atau tulis 'ya' di kolom {twins}")
+
+    def _one_of(self, others: list[Child]) -> Msg:
+        """Why a new child's row is refused as likely one of several registered children (twins, "Putri
+        Aini" for Putri Ayu and Putri Ani): each named, and the row's name (or NIK) to be written as one is
+        registered; 'ya' in the twins' column only for another child (it registers a third)."""
+        twins = self._column("not_duplicate")
+        shown = {lang: ", ".join(f"{other.name} ({word} {date_text(other.birth_date, lang)}"
+                                 + (f", {where} {first}" if (first := self._registered_by_row(other)) else "") + ")"
+                                 for other in others)
+                 for lang, word, where in (("en", "born", "row"), ("id", "lahir", "baris"))}
+        return Msg(
+            f"may be one of the children already registered: {shown['en']}; if she is one of them, write her name "
+            f"(or NIK) exactly as registered; only if she is truly another child, write 'ya' in {twins}",
+            f"mungkin salah satu anak yang sudah terdaftar: {shown['id']}; jika memang salah satunya, tulis namanya "
+            f"(atau NIK-nya) persis seperti terdaftar; hanya jika benar-benar anak lain, tulis 'ya' di kolom {twins}")
 
     def _misdated(self, child: Child) -> Child | None:
         """The child of the posyandu of the very name (``spelled_name``), sex and mother (her name alike,

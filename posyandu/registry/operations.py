@@ -365,7 +365,13 @@ def same_child_likely(a: Child, b: Child) -> bool:
 def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = False) -> Child | None:
     """Another child of the same posyandu, registered before ``child`` (any, not ``earlier``), who is
     probably the same person (``same_child_likely``); with ``rulings``, none a bidan said ``child``
-    is not (``ruled_apart``). The database finds the children of that NIK or sex and those birth
+    is not (``ruled_apart``). The first of ``likely_duplicates``."""
+    return next(iter(likely_duplicates(child, earlier=earlier, rulings=rulings)), None)
+
+
+def likely_duplicates(child: Child, *, earlier: bool = True, rulings: bool = False) -> list[Child]:
+    """Every child ``likely_duplicate`` takes ``child`` for, the first registered first (twins: a row
+    may be either sister). The database finds the children of that NIK or sex and those birth
     dates; their names are judged here."""
     window = (Child.sex == child.sex) & Child.birth_date.between(
         child.birth_date - timedelta(days=3), child.birth_date + timedelta(days=3))
@@ -377,7 +383,7 @@ def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = Fals
                                 Child.deleted_at.is_(None), Child.merged_into.is_(None), cond, before)
             .order_by(Child.created_at, Child.id)) if same_child_likely(child, other)]
         apart = ruled_apart(child, alike) if rulings and alike else set()
-    return next((other for other in alike if other.id not in apart), None)
+    return [other for other in alike if other.id not in apart]
 
 
 def ruled_apart(child: Child, others: list[Child]) -> set[uuid.UUID]:

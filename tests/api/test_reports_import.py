@@ -1983,3 +1983,22 @@ def test_an_xlsx_whose_dates_excel_read_month_first_is_refused_whole_not_importe
     assert upload(client, world, _register_xlsx(files[1]), name="register.xlsx").status_code == 201
     db.session.remove()
     assert str(db.session.scalar(select(Child.birth_date).where(Child.name == "Agus Salim"))) == "2025-04-03"
+
+
+def test_a_row_alike_two_registered_twins_names_both_and_says_to_write_her_registered_name(client, world, db,
+                                                                                            make_child):
+    """"Putri Aini" alike both registered twins Putri Ayu and Putri Ani was refused naming Putri Ayu only,
+    offering "tulis 'ya' di kolom Bukan Duplikat", which registers a third child. Both are named, and the
+    row is said to be maybe one of them: her name (or NIK) as registered, 'ya' only for another child."""
+    make_child(name="Putri Ayu", sex="F", birth_date="2025-03-03")
+    make_child(name="Putri Ani", sex="F", birth_date="2025-03-03")
+    body = HEAD + "Melati,Putri Aini,P,03/03/2025,10/06/2025,6.2\n"
+    resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                       headers={**world.headers("bidan_a"), "Accept-Language": "id"}, content_type="multipart/form-data")
+    [refused] = resp.get_json()["errors"]
+    [why] = refused["errors"]["nama"]
+    assert "Putri Ayu (lahir 3 Mar 2025)" in why and "Putri Ani (lahir 3 Mar 2025)" in why, why
+    assert why.startswith("mungkin salah satu anak yang sudah terdaftar") and "persis seperti terdaftar" in why, why
+    assert why.endswith("hanya jika benar-benar anak lain, tulis 'ya' di kolom Bukan Duplikat"), why
+    [english] = upload(client, world, body, query="dry_run=true").get_json()["errors"][0]["errors"]["nama"]
+    assert "may be one of the children" in english and "Putri Ani" in english and "Putri Ayu" in english, english
