@@ -19,6 +19,10 @@ async function loadAreas(api) {
 }
 
 
+/** The report's place on the screen: `results`, or, a newer drawing of the screen shown in its stead (its own
+ * load started first, this one won), that drawing's. */
+const shownResults = (results) => (results.isConnected ? results : document.getElementById('report-results') ?? results);
+
 /** `asked`: by "Tampilkan laporan", whose button keeps the focus: the report is said once drawn. */
 async function load(ctx, state, results, form, areaName, { asked = false } = {}) {
   const ticket = (state.ticket ?? 0) + 1;
@@ -33,6 +37,7 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
     const [skdn, prevalence, coverage, actions] = await Promise.all([`skdn${q}`, `prevalence${q}&overall=true`, `coverage${q}`,
       `actions${R.actionsQuery(form)}`].map((n) => ctx.api.get(`/reports/${n}`)));
     if (stale()) return;
+    results = shownResults(results);
     const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
       actions: actions.items, next: actions.next_cursor, at: new Date().toISOString(), today: todayIso() };
     state.month = form.to;
@@ -42,6 +47,7 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
     if (data.next) import('./report-actions.js').then((m) => m.count(ctx, data, results, stale)).catch(() => {}); // a district: the server counts
   } catch (error) {
     if (stale()) return;
+    results = shownResults(results);
     if (error.kind === 'network') await showOffline(ctx, state, results);
     else results.replaceChildren(h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message })));
   } finally {
