@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from posyandu.reports.columns import SKDN
-from tests.e2e.pages import login
+from tests.e2e.pages import login, start_login
 
 pytestmark = pytest.mark.e2e
 
@@ -452,3 +452,39 @@ def test_dinkes_is_not_told_to_sync_to_keep_its_data(live_server, new_context):
     page.locator("#settings-lang").click()
     expect(page.locator("#storage")).to_have_text(
         "The browser may clear data when space runs low; it is fetched again from the server.")
+
+
+def test_a_report_screen_drawn_again_before_the_first_drawing_is_shown_asks_for_its_report_once(
+        live_server, new_context):
+    """A dinkes login's first drawing of the reports screen, still waiting for its areas, was replaced by a
+    second drawing (here a menu tap; in the field the end of a sync): the second asked for the report,
+    then the first, replaced, asked again. Its answer went to a screen no longer shown, and the one shown
+    stayed "Memuat laporan…"; later it was shown, but the report was fetched twice on a cheap data plan.
+    A drawing replaced (app.js route's ``ctx.live``) now asks nothing, and the screen shows its own."""
+    page = new_context().new_page()
+    held = []
+
+    def hold_the_first(route):  # the first drawing's areas arrive last
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r".*/api/v1/posyandu\?limit=500$"), hold_the_first)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/reports/skdn" in r.url else None)
+    start_login(page, live_server.url, "dinkes")
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("#nav").wait_for()
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first drawing asked for its areas"
+    page.evaluate("() => { location.hash = '#/sync'; }")  # dinkes's menu: the reports screen again
+    expect(page.locator("#report-form")).to_be_visible()
+    held[0].continue_()
+    expect(page.locator("#report-heading")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#report-results")).not_to_contain_text("Memuat laporan")
+    assert len(asked) == 1, asked

@@ -9,7 +9,8 @@ import { installDom } from './fakedom.mjs';
 installDom();
 
 const reports = await import('../../static/pwa/js/screens/reports.js');
-const { t } = await import('../../static/pwa/js/i18n.js');
+const { t, textsOf } = await import('../../static/pwa/js/i18n.js');
+const tx = textsOf((await import('../../static/pwa/js/online/report-form.js')).W);
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 test('a report answered after another user logged in is neither shown nor kept for the offline view', async () => {
@@ -31,7 +32,7 @@ test('a report answered after another user logged in is neither shown nor kept f
   await tick();
   assert.deepEqual(saved, [], 'not saved into the next user\'s database');
   assert.equal(ctx.reports.data, null, 'not kept in memory for the next user');
-  assert.equal(results.textContent, t('report_loading'), 'not drawn');
+  assert.equal(results.textContent, tx('report_loading'), 'not drawn');
 });
 
 test('a report answered while the same user is on the phone is shown and kept for the offline view', async () => {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as R from '../../static/pwa/js/report-shape.js';
+import * as Q from '../../static/pwa/js/online/report-query.js';
 import { createApi } from '../../static/pwa/js/api.js';
 
 test('percentages: one decimal, rounded like the server (half up from the exact ratio, as Excel and the paper forms)', () => {
@@ -27,17 +28,17 @@ test('months: a range across the new year, the last full month, the picker list 
   assert.equal(R.lastFullMonth('2025-01-15'), '2024-12');
   assert.equal(R.addMonths('2025-08', -5), '2025-03');
   assert.equal(R.addMonths('2025-12', 1), '2026-01');
-  assert.deepEqual(R.monthsUpTo('2025-02', 3), ['2025-02', '2025-01', '2024-12']);
-  assert.equal(R.monthsUpTo('2025-08', 36).length, 36);
+  assert.deepEqual(Q.monthsUpTo('2025-02', 3), ['2025-02', '2025-01', '2024-12']);
+  assert.equal(Q.monthsUpTo('2025-08', 36).length, 36);
 });
 
 test('the query: month= for one month, from=&to= for a range, the area as region_code or posyandu_id', () => {
-  assert.equal(R.reportQuery({ from: '2025-08', to: '2025-08', level: 'posyandu', area: 'region:35.25.01' }),
+  assert.equal(Q.reportQuery({ from: '2025-08', to: '2025-08', level: 'posyandu', area: 'region:35.25.01' }),
     '?month=2025-08&level=posyandu&region_code=35.25.01');
-  assert.equal(R.reportQuery({ from: '2025-03', to: '2025-08', level: 'desa', area: 'posyandu:abc', format: 'csv' }),
+  assert.equal(Q.reportQuery({ from: '2025-03', to: '2025-08', level: 'desa', area: 'posyandu:abc', format: 'csv' }),
     '?from=2025-03&to=2025-08&level=desa&posyandu_id=abc&format=csv');
-  assert.equal(R.reportQuery({ from: '2025-08', to: '2025-08', level: null, area: '' }), '?month=2025-08');
-  assert.equal(R.reportQuery({ from: '2025-08', to: '2025-08', format: 'csv', sep: 'semicolon' }), '?month=2025-08&format=csv&sep=semicolon');
+  assert.equal(Q.reportQuery({ from: '2025-08', to: '2025-08', level: null, area: '' }), '?month=2025-08');
+  assert.equal(Q.reportQuery({ from: '2025-08', to: '2025-08', format: 'csv', sep: 'semicolon' }), '?month=2025-08&format=csv&sep=semicolon');
 });
 
 const skdnA = { month: '2025-08', area: 'a', S: 40, K: 38, D: 30, N: 20, T: 5, O: 3, B: 2, BGM: 1, '2T': 1, D_prime: 25 };
@@ -111,8 +112,8 @@ test('reasons on the action list are counted per child', () => {
 
 test('the reports screen reads the follow-up list a page of 50 at a time, by the cursor of the page before', () => {
   const form = { from: '2025-07', to: '2025-08', area: 'region:35.25', level: 'kecamatan' };
-  assert.equal(R.actionsQuery(form), '?from=2025-07&to=2025-08&region_code=35.25&limit=50');
-  assert.equal(R.actionsQuery({ ...form, from: '2025-08' }, 'WyJhIiwgMV0='),
+  assert.equal(Q.actionsQuery(form), '?from=2025-07&to=2025-08&region_code=35.25&limit=50');
+  assert.equal(Q.actionsQuery({ ...form, from: '2025-08' }, 'WyJhIiwgMV0='),
     '?month=2025-08&region_code=35.25&limit=50&cursor=WyJhIiwgMV0%3D');
 });
 
@@ -129,7 +130,7 @@ test('the list\'s counts: the server\'s; counted from the rows only when every r
 const P = (id, name, desa) => ({ id, name, desa_code: desa });
 
 test('area picker of a bidan: her desa and posyandu; her whole kecamatan and kabupaten are just "all"', () => {
-  const { groups } = R.areaOptions([P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')],
+  const { groups } = Q.areaOptions([P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')],
     { '35.25.01.2001': 'Sumbergede', '35.25.01.2002': 'Sooko' });
   assert.deepEqual(groups.map((g) => g.kind), ['desa', 'posyandu']);
   assert.deepEqual(groups[0].options.map((o) => [o.value, o.name]), [['region:35.25.01.2002', 'Sooko'], ['region:35.25.01.2001', 'Sumbergede']]);
@@ -143,20 +144,20 @@ test('"all" of the area picker is named by the scope\'s one puskesmas or region,
   const bidan = [P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p2', 'Posyandu Mawar', '35.25.01.2002')];
   // a bidan's puskesmas, a posyandu of it in another kecamatan too (not the kabupaten: it is not all hers)
   const cangkir = P('p3', 'Posyandu Cempaka', '35.25.02.2002');
-  assert.equal(R.areaOptions([...bidan, cangkir], names, pkm.slice(0, 1)).whole, 'Puskesmas Wringinanom');
-  assert.equal(R.areaOptions(bidan, names, pkm).whole, 'Wringinanom · Puskesmas Wringinanom');
-  assert.equal(R.areaOptions([...bidan, cangkir], names, pkm).whole, 'Kabupaten Gresik');
-  assert.equal(R.areaOptions([...bidan, P('p9', 'Posyandu Bali', '51.71.01.1001')], names, pkm).whole, undefined);
+  assert.equal(Q.areaOptions([...bidan, cangkir], names, pkm.slice(0, 1)).whole, 'Puskesmas Wringinanom');
+  assert.equal(Q.areaOptions(bidan, names, pkm).whole, 'Wringinanom · Puskesmas Wringinanom');
+  assert.equal(Q.areaOptions([...bidan, cangkir], names, pkm).whole, 'Kabupaten Gresik');
+  assert.equal(Q.areaOptions([...bidan, P('p9', 'Posyandu Bali', '51.71.01.1001')], names, pkm).whole, undefined);
 });
 
 test('area picker of dinkes: kecamatan with their puskesmas; a kader with one posyandu gets no picker', () => {
   const ps = [P('p1', 'Posyandu Melati', '35.25.01.2001'), P('p4', 'Posyandu Anggrek', '35.25.02.2001'), P('p5', 'Posyandu Flamboyan', '35.25.02.2002')];
-  const { groups } = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' },
+  const { groups } = Q.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo' },
     [{ name: 'Puskesmas Driyorejo', kecamatan_code: '35.25.02' }]);
   assert.deepEqual(groups.map((g) => g.kind), ['kecamatan', 'desa', 'posyandu']);
   assert.deepEqual(groups[0].options.map((o) => o.name), ['Driyorejo · Puskesmas Driyorejo', 'Wringinanom']);
   assert.equal(groups[1].options.length, 3);
-  assert.equal(R.areaOptions([ps[0]]).groups.length, 0);
+  assert.equal(Q.areaOptions([ps[0]]).groups.length, 0);
 });
 
 test('area picker of a district: two posyandu of one name get their desa, two desa of one name their kecamatan', () => {
@@ -164,7 +165,7 @@ test('area picker of a district: two posyandu of one name get their desa, two de
   // nothing telling one from the other (the reports' rows name them the same way)
   const ps = [P('p1', 'Posyandu Mawar', '35.25.01.2002'), P('p2', 'Posyandu Mawar', '35.25.02.2002'),
     P('p3', 'Posyandu Melati', '35.25.02.2001')];
-  const { groups } = R.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo', '35.25.01.2002': 'Sooko',
+  const { groups } = Q.areaOptions(ps, { '35.25.01': 'Wringinanom', '35.25.02': 'Driyorejo', '35.25.01.2002': 'Sooko',
     '35.25.02.2001': 'Sooko', '35.25.02.2002': 'Cangkir' });
   const by = Object.fromEntries(groups.map((g) => [g.kind, g.options.map((o) => [o.value, o.name])]));
   assert.deepEqual(by.desa, [['region:35.25.02.2002', 'Cangkir'], ['region:35.25.02.2001', 'Sooko (Driyorejo)'],
@@ -175,7 +176,7 @@ test('area picker of a district: two posyandu of one name get their desa, two de
 
 test('area picker: "Posyandu" before a name and its case aside, two posyandu are namesakes, as the registry judges them', () => {
   const ps = [P('p1', 'Anggrek', '35.25.02.2001'), P('p2', 'Posyandu anggrek', '35.25.02.2002'), P('p3', 'Posyandu Melati', '35.25.02.2001')];
-  const { groups } = R.areaOptions(ps, { '35.25.02.2001': 'Sooko', '35.25.02.2002': 'Cangkir' });
+  const { groups } = Q.areaOptions(ps, { '35.25.02.2001': 'Sooko', '35.25.02.2002': 'Cangkir' });
   assert.deepEqual(groups.find((g) => g.kind === 'posyandu').options.map((o) => o.name),
     ['Anggrek (Sooko)', 'Posyandu anggrek (Cangkir)', 'Posyandu Melati']);
 });

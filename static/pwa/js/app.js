@@ -388,6 +388,7 @@ let before = null; // and the one before it
 let drawnForms = null; // forms' values when drawn: anything typed since is unsaved
 let drawn = { first: null, ticket: 0 }; // last drawn node and its ticket
 let asked = 0; // ticket of the last non-refresh drawing
+let dropped = 0; // of the last post-sync drawing dropped
 async function route({ refresh = false } = {}) {
   if (!ctx.session) return;
   if (mustChangePassword() && location.hash !== PASSWORD_HASH) {
@@ -404,11 +405,15 @@ async function route({ refresh = false } = {}) {
   turnDay(); // a screen opened the morning after shows today
   const ticket = ++rendering;
   if (!refresh) asked = ticket;
+  // work a screen starts (a report's load) asks this, read before its first await: false once its
+  // drawing is replaced or dropped, and it stops
+  ctx.live = () => ticket === drawn.ticket || (ticket === rendering && ticket !== dropped);
   try {
     const node = await screen(hash.match(re));
     if (ticket !== rendering) return; // a newer navigation won
     // a post-sync drawing dropped if she got busy
     if (refresh && hash === shown && main.firstChild === drawn.first && asked <= drawn.ticket && busy()) {
+      dropped = ticket;
       if (!asking()) redrawLists();
       return;
     }
@@ -437,6 +442,8 @@ async function route({ refresh = false } = {}) {
     }
   } catch (error) {
     console.error(error);
+    if (ticket !== rendering) return;
+    drawn = { ticket };
     main.replaceChildren(h('section', { id: 'screen-failed' }, h('p', { class: 'notice bad' }, t('screen_failed')),
       h('button', { class: 'btn primary', type: 'button', onclick: () => route() }, t('try_again')), ' ',
       h('a', { class: 'btn', href: '#/' }, t('home')), h('p', { class: 'muted' }, String(error.message ?? error))));

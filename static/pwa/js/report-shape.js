@@ -9,7 +9,6 @@ export const NUTRITION = [ // [key, count, denominator, percentage, flagged coun
   ['overweight', 'overweight', 'bb_tb_n', 'overweight_pct', 'flagged_bb_tb'],
 ];
 const PREVALENCE_COUNTS = ['measured', 'flagged', ...new Set(NUTRITION.flatMap(([, n, d, , f]) => [n, d, f]))];
-export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'];
 export const D_S_TARGET = 80; // SPM: participation (D/S) of 80% and above
 
 /** `part` as a % of `whole`, one decimal (null when `whole` is 0), half up from the exact ratio as the
@@ -33,22 +32,6 @@ export function monthRange(from, to) {
 
 /** The month before the one `isoDate` falls in: the last complete report month. */
 export const lastFullMonth = (isoDate) => addMonths(isoDate.slice(0, 7), -1);
-
-/** The `count` months up to and including `month`, newest first (the period pickers). */
-export const monthsUpTo = (month, count) => monthRange(addMonths(month, 1 - count), month).reverse();
-
-/** `?month=` or `?from=&to=` plus the area and roll-up level (and `format` for downloads). */
-export function reportQuery({ from, to, level = null, area = '', format = null, sep = null }) {
-  const q = new URLSearchParams();
-  if (from === to) q.set('month', from); else { q.set('from', from); q.set('to', to); }
-  if (level) q.set('level', level);
-  const [kind, value] = area ? area.split(':') : [];
-  if (kind === 'region') q.set('region_code', value);
-  if (kind === 'posyandu') q.set('posyandu_id', value);
-  if (format) q.set('format', format);
-  if (sep) q.set('sep', sep);
-  return `?${q}`;
-}
 
 const sums = (rows, keys) => Object.fromEntries(keys.map((k) => [k, rows.reduce((s, r) => s + (r[k] ?? 0), 0)]));
 
@@ -104,10 +87,6 @@ export function reasonCounts(rows) {
   return out;
 }
 
-/** A page of the follow-up list (children, whatever the level) as the reports screen reads it. */
-export const actionsQuery = (form, cursor) => `${reportQuery({ ...form, level: null })}&limit=50${
-  cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-
 /** A parent's mobile number grouped to read aloud (0812-3456-7890, +62 812-3456-7890: "62…" is +62; after
  * 8xx groups of 3–4, the longer first; else as stored), and its tel: link. None: ['', '']. */
 export function phoneText(raw) {
@@ -122,37 +101,3 @@ export function phoneText(raw) {
 /** The list's counts {children, reasons}: the server's, or the rows' when all are read; else null. */
 export const actionCounts = ({ actions, next, counts }) => counts
   ?? (next ? null : { children: actions.length, reasons: reasonCounts(actions) });
-
-const byName = (a, b) => a.name.localeCompare(b.name);
-
-/** The area picker: `groups`, the kabupaten, kecamatan and desa narrowing the caller's scope, each posyandu
- * ('region:<code>', 'posyandu:<id>'); `whole`: the scope's one puskesmas or region (the heading's "all").
- * `names`: region code → name; `puskesmas`: {name, kecamatan_code}. */
-export function areaOptions(posyandus, names = {}, puskesmas = []) {
-  const groups = { kabupaten: new Set(), kecamatan: new Set(), desa: new Set() };
-  for (const p of posyandus) {
-    const parts = p.desa_code.split('.');
-    groups.kabupaten.add(parts.slice(0, 2).join('.'));
-    groups.kecamatan.add(parts.slice(0, 3).join('.'));
-    groups.desa.add(p.desa_code);
-  }
-  const narrows = (code) => posyandus.some((p) => !p.desa_code.startsWith(`${code}.`) && p.desa_code !== code);
-  const pkm = (code) => puskesmas.filter((x) => x.kecamatan_code === code).map((x) => x.name);
-  const region = (code, kind) => {
-    const extra = kind === 'kecamatan' ? pkm(code) : [];
-    return { value: `region:${code}`, name: [names[code] ?? code, ...extra].join(' · '), code };
-  };
-  // a name twice (Posyandu Mawar) gets its desa, a desa its kecamatan, as in the reports' rows
-  const same = (n) => n.toLowerCase().replace(/^posyandu /, ''); // "Posyandu anggrek" is Anggrek's namesake
-  const twins = (opts, up = (c) => c) => opts.map((o) => (opts.filter((x) => same(x.name) === same(o.name))[1]
-    ? { ...o, name: `${o.name} (${names[up(o.code)] ?? up(o.code)})` } : o)).sort(byName);
-  const out = [];
-  for (const kind of ['kabupaten', 'kecamatan', 'desa']) {
-    const options = twins([...groups[kind]].filter(narrows).map((c) => region(c, kind)), (c) => c.slice(0, 8));
-    if (options.length) out.push({ kind, options });
-  }
-  const pos = twins(posyandus.map((p) => ({ value: `posyandu:${p.id}`, name: p.name, code: p.desa_code })));
-  if (pos.length > 1) out.push({ kind: 'posyandu', options: pos });
-  const kind = ['desa', 'kecamatan', 'kabupaten'].find((k) => groups[k].size === 1);
-  return { groups: out, whole: puskesmas.length === 1 ? puskesmas[0].name : kind && region([...groups[kind]][0], kind).name };
-}

@@ -5,7 +5,7 @@
 // Online only (never in the offline shell: it needs the server anyway); what it read is kept in
 // the report saved on the phone (ctx.lastReport), so the offline view shows it too.
 import { t, textsOf } from '../i18n.js';
-import * as R from '../report-shape.js';
+import * as Q from './report-query.js';
 import { h } from '../ui.js';
 import { countNodes, shownText } from '../screens/reports.js';
 
@@ -26,7 +26,7 @@ export async function count(ctx, data, results, stale) {
   const box = () => (stale() ? null : results.querySelector('#actions-counts'));
   box()?.replaceChildren(h('p', { id: 'actions-count' }, tx('counting')));
   try {
-    const counts = await ctx.api.get(`/reports/actions/counts${R.reportQuery({ ...data.form, level: null })}`);
+    const counts = await ctx.api.get(`/reports/actions/counts${Q.reportQuery({ ...data.form, level: null })}`);
     if (stale()) return; // another report asked for, or another user on the phone: not saved over theirs
     data.counts = counts;
     save(ctx, data);
@@ -41,7 +41,7 @@ export async function more(ctx, data, list, button, item) {
   const { session } = ctx;
   button.disabled = true;
   try {
-    const page = await ctx.api.get(`/reports/actions${R.actionsQuery(data.form, data.next)}`);
+    const page = await ctx.api.get(`/reports/actions${Q.actionsQuery(data.form, data.next)}`);
     if (ctx.session !== session || ctx.reports?.data !== data) return; // as count(): not this report any more
     data.actions.push(...page.items);
     data.next = page.next_cursor;

@@ -4,7 +4,7 @@
 // phone offers none): never part of the offline shell; its words are here.
 import { lang, t, textsOf } from '../i18n.js';
 import { h, saveDownload } from '../ui.js';
-import * as R from '../report-shape.js';
+import * as Q from './report-query.js';
 import { heading } from '../screens/reports.js';
 
 /** [Bahasa Indonesia, English] */
@@ -28,8 +28,8 @@ const DOWNLOADS = ['skdn', 'f1', 'prevalence', 'coverage', 'actions'];
 const ONE_FILE = { workbook: 'xlsx', fhir: 'json' }; // no CSV
 
 async function download(ctx, form, name, format, status) {
-  const query = ONE_FILE[name] ? R.reportQuery({ ...form, level: name === 'fhir' ? null : form.level })
-    : R.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format,
+  const query = ONE_FILE[name] ? Q.reportQuery({ ...form, level: name === 'fhir' ? null : form.level })
+    : Q.reportQuery({ ...form, level: name === 'actions' ? null : form.level, format,
       // a spreadsheet set to Indonesian reads ";" between fields and "," in decimals
       sep: format === 'csv' && lang() === 'id' ? 'semicolon' : null });
   status.textContent = tx('downloading'); // a district's FHIR: a minute

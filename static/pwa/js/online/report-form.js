@@ -1,13 +1,25 @@
 // The reports screen's form (screens/reports.js): the caller's areas, a period and level, and the
 // reports it asks the server for. Online only: fetched when the screen opens with a signal; offline
 // the screen shows the last report viewed, saved on the phone (ctx.lastReport).
-import { formatMonth, t } from '../i18n.js';
+import { formatMonth, t, textsOf } from '../i18n.js';
 import { h, todayIso } from '../ui.js';
 import { allPages } from '../api.js';
-import * as R from '../report-shape.js';
+import * as Q from './report-query.js';
 import { show, showOffline } from '../screens/reports.js';
 
 const PICKER_MONTHS = 36;
+
+/** [Bahasa Indonesia, English]: the form's words, here as it is fetched online only. */
+export const W = {
+  period_from: ['Dari bulan', 'From month'],
+  period_to: ['Sampai bulan', 'To month'],
+  grp_kecamatan: ['Kecamatan (puskesmas)', 'Sub-district (health centre)'],
+  show_report: ['Tampilkan laporan', 'Show report'],
+  report_loading: ['Memuat laporan…', 'Loading the report…'],
+  report_period_bad: ['Bulan akhir tidak boleh sebelum bulan awal.', 'The last month must not be before the first.'],
+  report_error: ['Laporan gagal dimuat: {why}', 'The report could not be loaded: {why}'],
+};
+const tx = textsOf(W);
 
 /** The caller's posyandu, puskesmas and region names. */
 async function loadAreas(api) {
@@ -15,29 +27,26 @@ async function loadAreas(api) {
   const parents = new Set(posyandus.flatMap((p) => [1, 2, 3].map((n) => p.desa_code.split('.').slice(0, n).join('.'))));
   const lists = await Promise.all([...parents].map((code) => allPages(api, `/regions?parent_code=${encodeURIComponent(code)}`)));
   const names = Object.fromEntries(lists.flat().map((r) => [r.code, r.name]));
-  return { posyandus, ...R.areaOptions(posyandus, names, puskesmas) };
+  return { posyandus, ...Q.areaOptions(posyandus, names, puskesmas) };
 }
 
-
-/** The report's place on the screen: `results`, or, a newer drawing of the screen shown in its stead (its own
- * load started first, this one won), that drawing's. */
-const shownResults = (results) => (results.isConnected ? results : document.getElementById('report-results') ?? results);
-
-/** `asked`: by "Tampilkan laporan", whose button keeps the focus: the report is said once drawn. */
-async function load(ctx, state, results, form, areaName, { asked = false } = {}) {
+/** `asked`: by "Tampilkan laporan", whose button keeps the focus: the report is said once drawn. `live`:
+ * whether the drawing of the screen that asks is (or is about to be) shown (app.js route): a drawing
+ * replaced or dropped asks nothing, and its answers are dropped, so the drawing shown keeps its own. */
+async function load(ctx, state, results, form, areaName, { asked = false, live = () => true } = {}) {
+  if (!live()) return;
   const ticket = (state.ticket ?? 0) + 1;
   state.ticket = ticket;
-  // a newer request won, or another user logged in: dropped
+  // a newer request won, another user logged in, or the screen was left: dropped
   const { session } = ctx;
-  const stale = () => ticket !== state.ticket || ctx.session !== session;
-  results.replaceChildren(h('p', { class: 'muted', role: 'status' }, t('report_loading')));
+  const stale = () => ticket !== state.ticket || ctx.session !== session || !live();
+  results.replaceChildren(h('p', { class: 'muted', role: 'status' }, tx('report_loading')));
   results.setAttribute('aria-busy', 'true');
   try {
-    const q = R.reportQuery(form);
+    const q = Q.reportQuery(form);
     const [skdn, prevalence, coverage, actions] = await Promise.all([`skdn${q}`, `prevalence${q}&overall=true`, `coverage${q}`,
-      `actions${R.actionsQuery(form)}`].map((n) => ctx.api.get(`/reports/${n}`)));
+      `actions${Q.actionsQuery(form)}`].map((n) => ctx.api.get(`/reports/${n}`)));
     if (stale()) return;
-    results = shownResults(results);
     const data = state.data = { form, areaName, skdn: skdn.rows, prevalence: prevalence.rows, coverage: coverage.rows,
       actions: actions.items, next: actions.next_cursor, at: new Date().toISOString(), today: todayIso() };
     state.month = form.to;
@@ -47,9 +56,8 @@ async function load(ctx, state, results, form, areaName, { asked = false } = {})
     if (data.next) import('./report-actions.js').then((m) => m.count(ctx, data, results, stale)).catch(() => {}); // a district: the server counts
   } catch (error) {
     if (stale()) return;
-    results = shownResults(results);
     if (error.kind === 'network') await showOffline(ctx, state, results);
-    else results.replaceChildren(h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message })));
+    else results.replaceChildren(h('p', { class: 'notice bad', role: 'alert' }, tx('report_error', { why: error.message })));
   } finally {
     results.removeAttribute('aria-busy');
   }
@@ -63,25 +71,25 @@ function select(id, name, label, options, attrs = {}) {
 
 function reportForm(ctx, state, results) {
   const { form, areas } = state;
-  const months = R.monthsUpTo(todayIso().slice(0, 7), PICKER_MONTHS); // this month's too, said not over (show)
+  const months = Q.monthsUpTo(todayIso().slice(0, 7), PICKER_MONTHS); // this month's too, said not over (show)
   const monthOptions = (value) => months.map((m) => h('option', { value: m, selected: m === value }, formatMonth(m)));
   const areaSelect = areas.groups.length ? select('rep-area', 'area', t('area'), [h('option', { value: '' }, t('area_all')),
-    areas.groups.map((g) => h('optgroup', { label: t(g.kind === 'kecamatan' ? 'grp_kecamatan' : `lvl_${g.kind}`) },
+    areas.groups.map((g) => h('optgroup', { label: g.kind === 'kecamatan' ? tx('grp_kecamatan') : t(`lvl_${g.kind}`) },
       g.options.map((o) => h('option', { value: o.value, selected: o.value === form.area }, o.name))))])
     : h('p', { class: 'muted' }, areas.posyandus[0]?.name ?? '');
   const levelSelect = ctx.role === 'kader' ? null : select('rep-level', 'level', t('level'),
-    R.LEVELS.map((l) => h('option', { value: l, selected: l === form.level }, t(`lvl_${l}`))));
+    Q.LEVELS.map((l) => h('option', { value: l, selected: l === form.level }, t(`lvl_${l}`))));
   const error = h('p', { class: 'error', role: 'alert', id: 'rep-error' });
   const node = h('form', { class: 'card report-form', id: 'report-form', novalidate: true },
-    h('div', { class: 'day' }, select('rep-from', 'from', t('period_from'), monthOptions(form.from)),
-      select('rep-to', 'to', t('period_to'), monthOptions(form.to))),
+    h('div', { class: 'day' }, select('rep-from', 'from', tx('period_from'), monthOptions(form.from)),
+      select('rep-to', 'to', tx('period_to'), monthOptions(form.to))),
     h('div', { class: 'day' }, areaSelect, levelSelect), error,
-    h('button', { class: 'btn primary', type: 'submit' }, t('show_report')));
+    h('button', { class: 'btn primary', type: 'submit' }, tx('show_report')));
   node.addEventListener('submit', (e) => {
     e.preventDefault();
     const el = node.elements;
     const next = { from: el.from.value, to: el.to.value, area: el.area?.value ?? '', level: el.level?.value ?? 'posyandu' };
-    error.textContent = next.from > next.to ? t('report_period_bad') : '';
+    error.textContent = next.from > next.to ? tx('report_period_bad') : '';
     if (error.textContent) return el.to.focus();
     state.form = next;
     const areaName = el.area?.selectedIndex > 0 ? el.area.selectedOptions[0].textContent : whole(areas);
@@ -90,17 +98,17 @@ function reportForm(ctx, state, results) {
   return node;
 }
 
-/** Into `section`: the form and the report asked (the last, else the default); the section, or an error
- * to show instead; null offline (the screen shows the report saved). */
-export async function draw(ctx, state, section, results) {
+/** Into `section`: the form and the report asked (the last, else the default, while `live`: load); the
+ * section, or an error to show instead; null offline (the screen shows the report saved). */
+export async function draw(ctx, state, section, results, live) {
   try {
     state.areas ??= await loadAreas(ctx.api);
   } catch (error) {
-    if (error.kind !== 'network') return h('p', { class: 'notice bad', role: 'alert' }, t('report_error', { why: error.message }));
+    if (error.kind !== 'network') return h('p', { class: 'notice bad', role: 'alert' }, tx('report_error', { why: error.message }));
     return null;
   }
   section.append(reportForm(ctx, state, results), results);
   if (state.data) show(ctx, state, results, state.data);
-  else load(ctx, state, results, state.form, whole(state.areas));
+  else load(ctx, state, results, state.form, whole(state.areas), { live });
   return section;
 }

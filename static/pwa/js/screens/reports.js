@@ -167,13 +167,14 @@ export async function showOffline(ctx, state, results) {
 /** The report form and what it asks (online/report-form.js, fetched), else the last report viewed. */
 const onlineForm = onlineModule('report-form');
 export async function render(ctx) {
+  const { live } = ctx; // this drawing's (app.js route)
   const to = R.lastFullMonth(todayIso());
   const state = (ctx.reports ??= { form: { from: R.addMonths(to, -5), to, area: '',
     level: ['dinkes', 'admin'].includes(ctx.role) ? 'puskesmas' : 'posyandu' }, data: null, areas: null });
   const results = h('div', { id: 'report-results' });
   const section = h('section', { class: 'reports' }, h('h2', {}, t('reports_title')));
   const m = ctx.online() ? await onlineForm() : null;
-  const drawn = await m?.draw(ctx, state, section, results);
+  const drawn = await m?.draw(ctx, state, section, results, live);
   if (drawn) return drawn;
   await showOffline(ctx, state, results);
   section.append(results);
