@@ -95,3 +95,29 @@ def test_the_kbm_screen_is_an_admins_and_needs_the_internet(live_server, new_con
     expect(page.locator("#kbm-table-offline")).to_contain_text("Perlu internet")
     context.set_offline(False)
     expect(page.locator("#kbm-in-force")).to_contain_text("Berlaku")  # drawn again once online
+
+
+def test_a_screen_that_fails_after_she_left_it_does_not_cover_the_one_she_went_to(live_server, new_context):
+    """She opened "Tabel KBM" on a slow line and, before it came, went back to Settings: the table's
+    answer, an error, then replaced Settings by "Halaman ini gagal dibuka" (a screen she had left).
+    A drawing replaced (app.js route) now fails unseen."""
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    wait_synced(page)
+    page.goto(live_server.url + "/#/settings")
+    held = []
+    page.route("**/api/v1/growth/kbm", lambda route: held.append(route))
+    page.locator("#kbm-link").click()
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the table was asked for"
+    page.go_back()
+    expect(page.locator("#kbm-link")).to_be_visible()  # Settings again
+    held[0].fulfill(status=500, content_type="application/problem+json",
+                    body='{"type": "about:blank", "title": "Internal Server Error", "status": 500}')
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)  # the failed drawing's turn to (not) be shown
+    expect(page.locator("#screen-failed")).to_have_count(0)
+    expect(page.locator("#kbm-link")).to_be_visible()
