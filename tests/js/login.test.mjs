@@ -238,3 +238,26 @@ test('the language switched before the session keeps what she typed: the PIN set
     setLang('id');
   }
 });
+
+test('a wrong password answered after the language was switched is said on the form shown, in its words', async () => {
+  // the answer was written into the form the switch replaced: she saw nothing and waited
+  const { setLang } = await import('../../static/pwa/js/i18n.js');
+  let answer = null;
+  globalThis.fetch = () => new Promise((resolve) => { answer = resolve; });
+  try {
+    await login.show({ startSession: async () => assert.fail('no session') }, main, { force: true });
+    const form = main.querySelector('form');
+    Object.assign(form.elements.username, { value: 'ani' });
+    Object.assign(form.elements.password, { value: 'salah' });
+    const sent = submit(form);
+    setLang('en');
+    await main.firstChild.relang(); // the slow line still answering
+    answer(new Response(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401 }),
+      { status: 401, headers: { 'Content-Type': 'application/problem+json' } }));
+    await sent;
+    assert.notEqual(main.querySelector('form'), form, 'the form was drawn again');
+    assert.match(alertText(), /^Wrong username or password/);
+  } finally {
+    setLang('id');
+  }
+});

@@ -62,7 +62,7 @@ function lostRecords(users) {
 }
 
 function loginScreen(ctx, main, users) {
-  const form = h('form', { class: 'card', novalidate: true },
+  const form = h('form', { class: 'card', id: 'login', novalidate: true },
     h('h2', {}, t('login_title')),
     field({ label: t('username'), name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' }),
     field({ label: t('password'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
@@ -79,8 +79,10 @@ function loginScreen(ctx, main, users) {
       const tokens = await createApi({ lang }).login(username, password);
       put(main, () => pinSetup(ctx, tokens));
     } catch (error) {
-      alert.textContent = error.kind === 'network' ? t('login_offline') : error.kind === 'auth' ? t('login_failed') : error.message;
-      alert.hidden = false;
+      // on the form shown: the language switched meanwhile (put's relang) drew it again
+      const said = main.querySelector('#login')?.querySelector('[role=alert]') ?? alert;
+      said.textContent = error.kind === 'network' ? t('login_offline') : error.kind === 'auth' ? t('login_failed') : error.message;
+      said.hidden = false;
     }
   });
   const known = users.filter((u) => !u.locked);
