@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 
-from flask import has_request_context, request
+from flask import Response, has_request_context, request
 
 from posyandu.messages import Msg
 
 __all__ = ["Msg", "lang", "title", "translate_field_message"]
 
 LANGS = ("id", "en")
+ANSWERED_IN = "posyandu.answered_in"  # the request's WSGI environ: the language its answer's words were put in
 
 TITLES: dict[str, dict[str, str]] = {
     "validation": {"id": "Data tidak valid", "en": "Invalid data"},
@@ -106,6 +107,13 @@ def lang() -> str:
     Indonesian it refused.)"""
     if not has_request_context():
         return "id"
+    language = _asked()
+    request.environ[ANSWERED_IN] = language  # the answer is in it: said by language_said
+    return language
+
+
+def _asked() -> str:
+    """``Accept-Language``'s choice, by ``lang``'s rules."""
     named: dict[str, tuple[float, int, int]] = {}
     anything: float | None = None  # "*"'s quality, None when not given
     for position, (tag, quality) in enumerate(request.accept_languages):  # highest quality first, "*" last
@@ -121,6 +129,21 @@ def lang() -> str:
         return language
     refused = set(LANGS) if anything is not None else set(named)  # nothing acceptable: what was said q=0
     return next((language for language in LANGS if language not in refused), "id")
+
+
+def language_said(resp: Response) -> Response:
+    """An answer whose words were put in the caller's language (a problem's title and messages, an
+    import's row errors, a report's partial areas: whatever called ``lang``) names it,
+    ``Content-Language: id`` or ``en``, and ``Vary: Accept-Language``: a cache (a proxy, the
+    browser's) keeps the Indonesian and the English answers apart. Answers with no words (a child's
+    record, the PWA's files and their ETags) say neither. Kept in the request's environ, not in
+    ``g``: a test's app context outlives its requests, so ``g`` would carry one request's language
+    into the next."""
+    language = request.environ.get(ANSWERED_IN)
+    if language:
+        resp.headers["Content-Language"] = language
+        resp.vary.add("Accept-Language")
+    return resp
 
 
 def title(key: str) -> str:

@@ -1,4 +1,5 @@
-"""Structured JSON logs with a request id, and security headers on every response."""
+"""Structured JSON logs with a request id, and security headers on every response (and the
+language of its words, on those that have some)."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, request
 
 from posyandu.audit import actor_id
+from posyandu.i18n import language_said
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -114,6 +116,7 @@ def init_observability(app: Flask) -> None:
             resp.headers["Strict-Transport-Security"] = f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
         if request.path.startswith("/api/"):
             resp.headers.setdefault("Cache-Control", "no-store")
+        language_said(resp)
         if resp.status_code == 204:  # no content, so no type (flask-smorest gives its JSON one)
             resp.headers.pop("Content-Type", None)
         log.info("%s %s %s", request.method, request.path, resp.status_code,

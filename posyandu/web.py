@@ -69,7 +69,9 @@ query gives. A query parameter the route does not take, or takes once and was gi
 per-field messages in `errors`, in Bahasa Indonesia or English by
 `Accept-Language` (its preferred `id…` or `en…` tag, `en-US` counting as English; Indonesian
 by default, and when neither is acceptable, `*;q=0` or `id;q=0, en;q=0`; `id;q=0` alone, Indonesian
-not acceptable, is English). A request body is uncompressed JSON (else 415) of at most
+not acceptable, is English). An answer with words in it (a problem, an import's or a push's
+messages, a report's) names their language, `Content-Language: id` or `en`, with `Vary: Accept-Language`;
+an answer with none (a record, a list) names neither. A request body is uncompressed JSON (else 415) of at most
 `MAX_CONTENT_LENGTH` (else 413); options such as a delete's `reason` go in the
 query string (sent in the body: 422 on the field). A write that takes no body (a delete, a parent's
 invitation code made or revoked, a schedule version activated) refuses one alike (415, 413, or 422 on

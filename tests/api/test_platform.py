@@ -68,6 +68,34 @@ def test_english_problem_titles_on_request(client):
     assert resp.get_json()["title"] == "Authentication required"
 
 
+def test_an_answer_with_words_names_their_language_and_that_accept_language_chose_it(client):
+    """A problem, or a calculation's row errors, said in Indonesian or English by Accept-Language
+    named neither: a cache between the phone and the server could answer a cadre the English
+    problem another user's browser had asked for. Answers with no words name neither, and the
+    PWA's files keep their conditional GET."""
+    def said(resp):
+        return resp.headers.get("Content-Language"), "Accept-Language" in resp.vary
+
+    english = client.get("/api/v1/children", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert english.status_code == 401 and english.get_json()["title"] == "Authentication required"
+    assert said(english) == ("en", True)
+    assert said(client.get("/api/v1/children")) == ("id", True)  # the default, Indonesian
+    assert said(client.get("/api/v1/children", headers={"Accept-Language": "id;q=0"})) == ("en", True)
+    bad_row = client.post("/api/v1/growth/calculate", json={"measurements": [{"sex": "X", "age_days": 30}]},
+                          headers={"Accept-Language": "en"})
+    assert bad_row.status_code == 200 and "errors" in bad_row.get_json()["results"][0]
+    assert said(bad_row) == ("en", True)
+    computed = client.post("/api/v1/growth/calculate", json={"measurements": [{"sex": "F", "age_days": 30,
+                                                                               "weight_kg": 4.2}]},
+                           headers={"Accept-Language": "en"})
+    assert "errors" not in computed.get_json()["results"][0] and said(computed) == (None, False)
+    assert said(client.get("/api/v1/health", headers={"Accept-Language": "en"})) == (None, False)
+    with client.get("/manifest.webmanifest") as shell:
+        assert said(shell) == (None, False) and shell.headers.get("ETag")
+        with client.get("/manifest.webmanifest", headers={"If-None-Match": shell.headers["ETag"]}) as again:
+            assert again.status_code == 304
+
+
 def test_migrations_match_the_models(app, db):
     """`flask db check`: the migration history builds exactly the models' schema."""
     with db.engine.connect() as conn:
