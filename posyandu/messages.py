@@ -27,6 +27,19 @@ def fill(template: str, values: dict[str, object]) -> str:
                             else m[3], template)
 
 
+# What a one-line text (a name, an address, a reason, a code; a schedule's name, refused when it is
+# published: ``immunisation.schedule.publishing_problems``) must not hold: C0 and C1 control
+# characters (an ANSI escape \x1b[31m, \x01; a tab or a line break too: none of these fields is
+# more than a line), and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# which turn the text around it ("\u202eanA" shows as "Ana"). Stored, they travel into the CSV, XLSX
+# and FHIR exports and to every phone.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = Msg("must not contain control characters (a tab, a line break, an escape) or text-direction overrides "
+              "(U+202A-U+202E, U+2066-U+2069)",
+              "tidak boleh berisi karakter kontrol (tab, baris baru, escape) atau pengubah arah teks "
+              "(U+202A-U+202E, U+2066-U+2069)")
+
+
 TAKEN = Msg("already taken", "sudah dipakai")  # a value another record holds (a username, a puskesmas code)
 REQUIRED = Msg("missing data for required field", "wajib diisi")  # marshmallow's own, as i18n writes both
 BEFORE_BIRTH = Msg("must not be before the date of birth", "tidak boleh sebelum tanggal lahir")  # i18n.js before_birth

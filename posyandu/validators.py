@@ -13,7 +13,7 @@ import orjson
 from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
 from posyandu.i18n import Msg
-from posyandu.messages import REQUIRED
+from posyandu.messages import CONTROL, CONTROL_RE, REQUIRED
 
 # Matched against the whole value (fullmatch: "$" alone also matches before a final newline), in
 # ASCII digits (Python's \d also takes Arabic-Indic and other digits no column should hold).
@@ -27,18 +27,6 @@ PHONE_SEPARATORS_RE = re.compile(r"[\s-]")  # what people type between groups of
 UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE = Msg("must not contain NUL characters or unpaired surrogates",
                  "tidak boleh berisi karakter NUL atau surrogate tanpa pasangan")
-
-# What a one-line text (a name, an address, a reason, a code) must not hold: C0 and C1 control
-# characters (an ANSI escape \x1b[31m, \x01; a tab or a line break too: none of these fields is
-# more than a line), and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
-# which turn the text around it ("\u202eanA" shows as "Ana"). Stored, they travel into the CSV, XLSX
-# and FHIR exports and to every phone.
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-CONTROL = Msg("must not contain control characters (a tab, a line break, an escape) or text-direction overrides "
-              "(U+202A-U+202E, U+2066-U+2069)",
-              "tidak boleh berisi karakter kontrol (tab, baris baru, escape) atau pengubah arah teks "
-              "(U+202A-U+202E, U+2066-U+2069)")
-
 
 def one_line_text(value: str) -> None:
     """A one-line text a person typed: refused when it holds ``CONTROL_RE``'s characters."""

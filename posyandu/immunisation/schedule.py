@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from posyandu.messages import Msg
+from posyandu.messages import CONTROL, CONTROL_RE, Msg
 
 if TYPE_CHECKING:
     from posyandu.immunisation.supplements import SupplementConfig
@@ -253,7 +253,10 @@ def publishing_problems(doc: Any) -> list[str]:
     """What a document published now must also hold, beyond what :func:`schedule_from_dict` reads (a
     version stored before these rules is still read, never a 500 at every card): its free texts (a note,
     a source) strings, any other JSON (an integer beyond 64 bits, which no JSON column takes, a list)
-    was stored as it came; ``valid_from`` a day ``?on=`` can ask for (DATES_FROM to DATES_TO): a
+    was stored as it came; its one-line texts (``version``, ``name``, ``source``: on every card, the
+    schedule screen and the exports) free of control characters and text-direction overrides
+    (``CONTROL_RE``), as every other one-line text is: "Jadwal\x1b[31m 2025" was published;
+    ``valid_from`` a day ``?on=`` can ask for (DATES_FROM to DATES_TO): a
     version valid from 0001-01-01 or 9999-12-31 was published and put in force."""
     if not isinstance(doc, dict):
         return []
@@ -263,6 +266,8 @@ def publishing_problems(doc: Any) -> list[str]:
         if isinstance(part := sup.get(kind), dict)}
     problems: list[str] = [Msg(f"{where} must be a string", f"{where} harus berupa teks")
                            for where, value in texts.items() if value is not None and not isinstance(value, str)]
+    problems.extend(Msg(f"{key} {CONTROL}", f"{key} {CONTROL.id_text}") for key in ("version", "name", "source")
+                    if isinstance(doc.get(key), str) and CONTROL_RE.search(doc[key]))
     try:
         day = date.fromisoformat(doc.get("valid_from"))
     except (TypeError, ValueError):

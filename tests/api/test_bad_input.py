@@ -368,6 +368,31 @@ def test_an_ordinary_name_with_accents_apostrophes_and_spaces_is_taken(client, w
     assert made.status_code == 201 and made.get_json()["name"] == "Ṣaleh Nur’aini", made.get_json()
 
 
+@pytest.mark.parametrize("field", ["name", "source", "version"])
+@pytest.mark.parametrize("text", ["Jadwal\x01 2099", "Jadwal\x1b[31m 2099"])
+def test_a_schedule_published_with_control_characters_in_its_name_source_or_version_is_422_on_the_field(
+        client, world, db, field, text):
+    """A schedule's name, source and version (on every card, the schedule screen and the exports) were
+    published with ``\x01`` or an ANSI escape in them, though every other one-line text refuses them
+    (``validators.one_line_text``): refused when published, on the field, and nothing is stored. (A version
+    stored before is still read: the rule is a publisher's, ``publishing_problems``.)"""
+    doc = {**schedule_document(client, world, "2099-ctl"), field: text}
+    world.headers("admin")
+    before = counts(db)
+    problem = assert_problem(client.post(f"{SCHEDULE}/versions", json={"document": doc},
+                                         headers=world.headers("admin", "id")), 422)
+    assert problem["errors"] == {f"document.{field}": [f"{field} {CONTROL[0]}"]}, problem
+    english = assert_problem(client.post(f"{SCHEDULE}/versions", json={"document": doc},
+                                         headers=world.headers("admin", "en")), 422)
+    assert english["errors"][f"document.{field}"] == [f"{field} must not contain control characters (a tab, a line "
+                                                      "break, an escape) or text-direction overrides (U+202A-U+202E, "
+                                                      "U+2066-U+2069)"]
+    assert counts(db) == before
+    doc[field] = "Jadwal 2099"  # the same document, its text without them, is published
+    assert client.post(f"{SCHEDULE}/versions", json={"document": doc, "active": False},
+                       headers=world.headers("admin")).status_code == 201
+
+
 # --- a pushed delete's reason --------------------------------------------------------------------
 @pytest.mark.parametrize("reason", [5, ["salah"], {"a": 1}, "x" * 256, "salah\x1b[31m"])
 def test_a_pushed_delete_whose_reason_rest_would_refuse_is_rejected_on_reason_and_deletes_nothing(
