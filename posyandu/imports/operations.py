@@ -24,7 +24,8 @@
   bidan to review, as in the app. One of the row's very name and sex born a few days off is
   her, her birth date corrected in one place only: the message says to correct it in the app
   or the file (``bukan_duplikat`` would register her twice); one born on her birth date with the day
-  and month swapped, or a year off, is refused as her likely duplicate (``_misdated``). A row of a child
+  and month swapped, or a year off, is refused as her likely duplicate (``_misdated``), and with
+  ``bukan_duplikat: ya`` registered flagged against her, as a likely duplicate is. A row of a child
   registered at another posyandu of the importer's area is refused, found by her NIK or, without one, by
   her very name, sex, birth date and mother (``_at_another_posyandu``). A child found gets the details its record leaves blank
   and the file gives (a birth weight, the mother's NIK, a phone number: ``FILLED_IN``), as
@@ -58,7 +59,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from posyandu import access
-from posyandu.audit import log_action
+from posyandu.audit import apply_changes, log_action, record_change
 from posyandu.auth.models import User
 from posyandu.database import among
 from posyandu.errors import DomainError
@@ -643,7 +644,9 @@ class _Run:
 
     def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:
         child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})
-        if row.not_duplicate:
+        if row.not_duplicate:  # registered all the same, flagged for a bidan to merge or rule apart
+            if child.possible_duplicate_of is None and (other := self._misdated(child)) is not None:
+                record_change(child, "update", apply_changes(child, {"possible_duplicate_of": other.id}))
             return child
         if child.possible_duplicate_of:
             other = db.session.get(Child, child.possible_duplicate_of)
@@ -708,7 +711,9 @@ class _Run:
         ``mother_names_alike``) of ``child``, just registered from a row, born on its birth date with the
         day and month swapped (12 Aug for 8 Dec) or one year off, the day and month the same: a birth date
         typed wrong in one place, which ``likely_duplicate`` (three days either side) does not see, and
-        the child was registered a second time."""
+        the child was registered a second time. Registered all the same (``bukan_duplikat``), she is
+        flagged ``possible_duplicate_of`` her, for a bidan to merge or to rule apart: she was registered
+        unflagged, in no bidan's "Anak ganda" list, where a likely duplicate registered so is."""
         born = child.birth_date
         days = set()
         for year in (born.year - 1, born.year + 1):

@@ -1841,6 +1841,29 @@ def test_a_registered_child_whose_birth_date_the_file_swaps_or_gives_another_yea
     assert [e["row"] for e in why] == [3] and "row 2" in str(why), why
 
 
+@pytest.mark.parametrize("born", ["08/12/2025", "12/08/2024"])
+def test_a_misdated_child_registered_with_bukan_duplikat_is_flagged_for_the_bidan_as_a_likely_duplicate_is(
+        client, world, db, make_child, born):
+    """Hasan Basri, registered born 12 Aug 2025: a row of his name and mother born 08/12/2025 (day and month
+    swapped) or 12/08/2024 (a year off) with 'ya' in Bukan Duplikat was registered with no flag, so no bidan
+    saw the pair under "Anak ganda", where a likely duplicate registered with 'ya' (twins) is flagged
+    (``test_twins_pass_with_bukan_duplikat_and_stay_flagged_for_review``). Flagged against him now, in the
+    record's one version, audited."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    hasan = make_child(name="Hasan Basri", sex="M", birth_date="2025-08-12", mother_name="Fatimah")
+    body = f"posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,bukan_duplikat\nMelati,Hasan Basri,L,{born},Fatimah,ya\n"
+    assert _answer(upload(client, world, body))["children_created"] == 1
+    db.session.remove()
+    second = db.session.scalar(select(Child).where(Child.id != uuid.UUID(hasan["id"])))
+    seen = client.get(f"/api/v1/children/{second.id}", headers=world.headers("bidan_a")).get_json()
+    assert seen["possible_duplicate_of"] == hasan["id"] and seen["version"] == 1, seen
+    flagged = db.session.scalars(select(AuditLog.changes).where(AuditLog.record_id == str(second.id),
+                                                                AuditLog.action == "update")).all()
+    assert flagged == [{"possible_duplicate_of": [None, hasan["id"]]}], flagged
+
+
 def test_a_child_registered_at_another_posyandu_of_the_area_is_refused_without_a_nik_too(client, world, db,
                                                                                          make_child):
     """Rara Putri, registered at Melati (mother Sri); a register of Mawar, of the same puskesmas, lists her
