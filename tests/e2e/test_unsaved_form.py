@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, register_child, wait_synced
+from tests.e2e.pages import PIN, enter_pin, login, register_child, wait_synced
 
 pytestmark = pytest.mark.e2e
 QUESTION = "Isian belum disimpan. Tinggalkan halaman ini?"
@@ -153,3 +153,44 @@ def test_a_question_left_open_goes_once_the_form_is_saved(live_server, new_conte
     expect(page.locator("#visit-result")).to_be_visible()
     expect(question).to_have_count(0)
     assert page.evaluate("() => location.hash") == form_hash
+
+
+def test_a_typed_form_comes_back_after_the_tab_was_reloaded_behind_her_back(live_server, new_context):
+    """Android kills a tab left in the background (a call, WhatsApp) and loads it again when she comes
+    back: the app asked for her PIN and drew the weighing form empty, the weight she had typed lost.
+    Kept in the tab's sessionStorage when it went out of sight, it is put back once she is in again,
+    and said; saved, it is one weighing."""
+    page, child, form_hash = typed_weighing(live_server, new_context, "Wati Tab Ditutup")
+    page.get_by_label("Panjang/tinggi badan (cm)").fill("71,5")
+    page.on("dialog", lambda d: d.accept())  # the browser's "leave?" (a killed tab never asks)
+    page.reload()
+    enter_pin(page)
+    assert page.evaluate("() => location.hash") == form_hash
+    expect(page.locator("#draft-back")).to_have_text("Isian yang belum disimpan dikembalikan: periksa, lalu simpan.")
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("8,4")
+    expect(page.get_by_label("Panjang/tinggi badan (cm)")).to_have_value("71,5")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_be_visible()
+    page.goto(live_server.url + "/" + child)
+    expect(page.locator("#history tbody tr")).to_have_count(1)
+    expect(page.locator("#history tbody tr")).to_contain_text("8,4")
+
+
+def test_a_typed_form_is_not_put_back_for_another_user_of_the_phone(live_server, new_context):
+    """A shared phone: the form the first kader typed is not left in the tab for the next user who logs in
+    on it."""
+    page, _, form_hash = typed_weighing(live_server, new_context, "Wulan Bukan Milikmu")
+    page.on("dialog", lambda d: d.accept())
+    page.reload()
+    page.get_by_role("heading", name="Masukkan PIN").wait_for()
+    assert page.evaluate("() => JSON.parse(sessionStorage.getItem('draft')).hash") == form_hash
+    page.get_by_role("button", name="Masuk dengan akun lain").click()
+    page.get_by_label("Nama pengguna").fill("kader4")
+    page.get_by_label("Kata sandi").fill("posyandu123")
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    page.locator("input[name=pin]").fill(PIN)
+    page.locator("input[name=pin2]").fill(PIN)
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#nav")).to_be_visible()
+    expect(page.locator("#draft-back")).to_have_count(0)
+    assert page.evaluate("() => sessionStorage.getItem('draft')") is None

@@ -233,7 +233,20 @@ function onSyncState(s) {
 /** dinkes keeps no records (its sync: 403). */
 const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
+// a form half typed when she left the tab (Android may kill it) or her login expired: put back on the
+// same screen once she is in again (PIN, login), kept in the tab's sessionStorage meanwhile
+const DRAFT = 'draft';
+let draft = null;
+try { draft = JSON.parse(sessionStorage.getItem(DRAFT)); } catch { /* none */ }
+const typedNow = () => (ctx.session && dirty() ? { user: ctx.session.user.id, hash: location.hash, values: formValues(main) } : null);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'hidden' || !ctx.session) return;
+  const kept = typedNow();
+  try { if (kept) sessionStorage.setItem(DRAFT, JSON.stringify(kept)); else sessionStorage.removeItem(DRAFT); } catch { /* refused */ }
+});
+
 function endSession() {
+  try { sessionStorage.removeItem(DRAFT); } catch { /* refused */ }
   ctx.sync?.stop();
   ctx.api?.close();
   clearTimeout(syncTimer);
@@ -297,6 +310,7 @@ async function startSession(session) {
 ctx.startSession = startSession;
 /** Refresh token refused: data and outbox stay. */
 ctx.relogin = () => {
+  draft = typedNow() ?? draft;
   endSession();
   loginScreen.show(ctx, main, { force: true, notice: () => t('sync_login') });
 };
@@ -429,6 +443,11 @@ async function route({ refresh = false } = {}) {
       document.getElementById('save-failed').hidden = true; // about the screen left
       if (saved) node.prepend(h('p', { class: 'notice info', id: 'saved-flash' }, saved));
     }
+    if (draft?.hash === hash && draft.user === ctx.session.user.id) {
+      restoreForms(main, draft.values);
+      node.prepend(h('p', { class: 'notice info', id: 'draft-back', role: 'status' }, t('draft_back')));
+    }
+    draft = null; // the first screen drawn: hers, or gone
     saved = null;
     shown = hash;
     markMenu(hash);

@@ -467,6 +467,7 @@ const W = {
   unsaved_leave: ['Isian belum disimpan. Tinggalkan halaman ini?', 'Not saved yet. Leave this page?'],
   stay_here: ['Tetap di sini', 'Stay here'],
   leave: ['Tinggalkan', 'Leave'],
+  draft_back: ['Isian yang belum disimpan dikembalikan: periksa, lalu simpan.', 'What you typed and had not saved is back: check it, then save.'],
   // reports
   reports: ['Laporan', 'Reports'],
   reports_title: ['Laporan bulanan', 'Monthly reports'],
