@@ -235,3 +235,31 @@ def test_a_new_version_whose_file_came_back_as_a_wifi_login_page_is_not_taken(li
     page.reload()
     enter_pin(page)
     expect(page.locator("#sync-chip")).to_have_text("Tanpa sinyal")
+
+
+def test_a_screen_of_a_newer_release_than_the_phones_app_says_to_reload_not_that_there_is_no_signal(
+        live_server, new_context):
+    """A release changed a shell module (js/ui.js) and an online-only screen that uses what it added
+    (js/online/password.js): a phone that had not taken the new version yet fetched the new screen,
+    which could not link against its old ui.js. Settings said "Ganti kata sandi: Perlu internet." on a
+    phone with signal, and she went looking for one. It now says the page needs the new version, and
+    the update is sought and offered ("Muat ulang")."""
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader4")
+    wait_synced(page)
+    sw_controls(page)
+    newer = b"import { hintText } from '../ui.js';\nexport const form = () => hintText;\n"
+
+    def newer_screen(environ, start_response, inner):
+        start_response("200 OK", [("Content-Type", "text/javascript; charset=utf-8"), ("Cache-Control", "no-cache"),
+                                  ("Content-Length", str(len(newer)))])
+        return [newer]
+
+    with new_version_of_the_shell(live_server, ("/js/ui.js",)), \
+            answering(live_server, ("/js/online/password.js",), newer_screen):
+        page.goto(live_server.url + "/#/settings")
+        expect(page.locator("#password-offline")).to_have_text(
+            'Ganti kata sandi: Halaman ini perlu versi baru aplikasi: ketuk "Muat ulang".')
+        expect(page.locator("#update-banner")).to_be_visible()
+        expect(page.locator("#update-banner").get_by_role("button", name="Muat ulang")).to_be_visible()

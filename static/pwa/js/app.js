@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { clientId, getMeta, putMeta, records, recordView, rowsAfter, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
 import { forParent, lang, setLang, t } from './i18n.js';
-import { formValues, formsChanged, h, onlineModule, restoreForms, showSaveFailed, todayIso } from './ui.js';
+import { formValues, formsChanged, h, onlineModule, onlineOnly, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { isHealthWorker } from './checks.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
@@ -355,7 +355,7 @@ function onlineScreen(name, title) {
       tries += 1;
       timer = setTimeout(() => { if (offline() && ctx.online()) route(); }, Math.min(60000, 1000 * 2 ** tries));
     }
-    return h('section', {}, h('h2', {}, t(title)), h('p', { class: 'notice warn', role: 'alert', id: `${name}-offline` }, t('online_only')));
+    return h('section', {}, h('h2', {}, t(title)), h('p', { class: 'notice warn', role: 'alert', id: `${name}-offline` }, onlineOnly()));
   };
 }
 const usersScreen = onlineScreen('users', 'users_nav');
@@ -539,6 +539,7 @@ function watchUpdates(reg) {
   };
   offer();
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
+  addEventListener('stale', () => reg.update().catch(() => {})); // a screen newer than the app (ui.js onlineModule)
   // hourly at most
   let asked = Date.now();
   const check = () => {

@@ -463,6 +463,7 @@ const W = {
   install_storage: ['Penyimpanan', 'Storage'],
   update_ready: ['Versi baru tersedia.', 'A new version is ready.'],
   update_pin: ['Versi baru tersedia; sesudah dimuat ulang, masukkan PIN lagi.', 'A new version is ready; after the reload, enter your PIN again.'],
+  update_needed: ['Halaman ini perlu versi baru aplikasi: ketuk "Muat ulang".', 'This page needs the new version of the app: tap "Reload".'],
   reload: ['Muat ulang', 'Reload'],
   unsaved_leave: ['Isian belum disimpan. Tinggalkan halaman ini?', 'Not saved yet. Leave this page?'],
   stay_here: ['Tetap di sini', 'Stay here'],

@@ -175,8 +175,19 @@ export function restoreForms(root, values) {
 export function onlineModule(name) {
   let failed = 0;
   return () => import(failed ? `./online/${name}.js?try=${failed}` : `./online/${name}.js`)
-    .catch(() => { failed += 1; return null; });
+    .catch((error) => {
+      failed += 1;
+      // fetched but not linked (SyntaxError): the server's screen needs the app's next version
+      if (!(error instanceof TypeError)) {
+        stale = true;
+        globalThis.dispatchEvent?.(new Event('stale')); // app.js: the update sought and offered
+      }
+      return null;
+    });
 }
+let stale = false;
+/** Why an online-only screen cannot open: no signal (`key`'s words), or (a newer screen) the app's version. */
+export const onlineOnly = (key = 'online_only') => t(stale ? 'update_needed' : key);
 
 /** A typed number ('7,5'): NaN unless digits ('1e1', '0x10'), null if blank (Number(' ') is 0). */
 export const num = (v) => { const s = String(v ?? '').trim(); return s ? (/^(\d+[.,]?\d*|[.,]\d+)$/.test(s) ? +s.replace(',', '.') : NaN) : null; };

@@ -1,6 +1,6 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, plain, refusal, t } from '../i18n.js';
-import { ageText, h, onlineModule, saveDownload, todayIso } from '../ui.js';
+import { ageText, h, onlineModule, onlineOnly, saveDownload, todayIso } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { label } from '../due.js';
@@ -200,7 +200,7 @@ function onlinePanel(ctx, child, name) {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
     const list = await (panels[name] ??= onlineModule(name))();
     if (list) await list.show(ctx, child, box, said);
-    else box.replaceChildren(h('p', { class: 'notice' }, t('online_only')));
+    else box.replaceChildren(h('p', { class: 'notice' }, onlineOnly()));
   };
   const panel = h('section', { class: 'panel', id: `${name}-panel` }, h('h3', {}, t(name)),
     h('button', { class: 'btn', type: 'button', id: `show-${name}`, onclick: load }, t(`show_${name}`)), box, said);

@@ -2,7 +2,7 @@
 // offline shell; the list itself needs the server, so its module (js/online/devices.js) is fetched
 // when she asks for it. Offline, or that file out of reach, the panel says it needs the internet.
 import { t } from '../i18n.js';
-import { h, onlineModule } from '../ui.js';
+import { h, onlineModule, onlineOnly } from '../ui.js';
 
 export const STALE_DAYS = 7;
 const OVERSEES = new Set(['bidan', 'admin']);
@@ -16,7 +16,7 @@ export function devicesPanel(ctx) {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
     const list = await listModule();
     if (list) await list.show(ctx, box);
-    else box.replaceChildren(h('p', { class: 'notice' }, t('online_only')));
+    else box.replaceChildren(h('p', { class: 'notice' }, onlineOnly()));
   };
   return h('section', { class: 'panel', id: 'devices-panel' }, h('h3', {}, t('devices_title')),
     h('p', { class: 'muted' }, t('devices_help', { n: STALE_DAYS })),

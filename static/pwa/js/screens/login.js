@@ -2,7 +2,7 @@
 import { createApi } from '../api.js';
 import { remember, rememberedUsers, unlock } from '../auth.js';
 import { lang, t } from '../i18n.js';
-import { confirmed, field, h, onlineModule, showErrors } from '../ui.js';
+import { confirmed, field, h, onlineModule, onlineOnly, showErrors } from '../ui.js';
 import { openDb, userDbName } from '../db.js';
 import { counts } from '../outbox.js';
 
@@ -90,7 +90,7 @@ function loginScreen(ctx, main, users) {
     h('button', { class: 'btn link', type: 'button', id: 'register-open', onclick: async () => {
       const m = await registerModule(); // online only: js/online/register.js
       if (!m) {
-        alert.textContent = t('register_offline');
+        alert.textContent = onlineOnly('register_offline');
         alert.hidden = false;
         return;
       }

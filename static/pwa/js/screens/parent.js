@@ -1,6 +1,6 @@
 // A parent's view: her own children in plain words; their data and who read it (UU 27/2022 PDP), online.
 import { formatCm, formatDate, formatMonth, plain, t } from '../i18n.js';
-import { ageText, field, h, onlineModule, showErrors, todayIso } from '../ui.js';
+import { ageText, field, h, onlineModule, onlineOnly, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
 import { cardPanel, chartsPanel, childGone, exitText, exportButton } from './child.js';
 
@@ -132,7 +132,7 @@ export async function accessLog(ctx, childId) {
   const section = h('section', {}, h('h2', {}, t('access_log')), h('p', { class: 'muted' }, c.name));
   const history = ctx.online() ? await historyModule() : null;
   if (!history) {
-    section.append(h('p', { class: 'notice warn', id: 'access-offline' }, t('my_data_offline')), back);
+    section.append(h('p', { class: 'notice warn', id: 'access-offline' }, onlineOnly('my_data_offline')), back);
     return section;
   }
   return history.render(ctx, c, section, back);

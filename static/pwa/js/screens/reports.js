@@ -1,6 +1,6 @@
 // Laporan (README): online; offline the last one viewed (ctx.lastReport).
 import { formatDate, formatDateTime, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
-import { h, onlineModule, todayIso } from '../ui.js';
+import { h, onlineModule, onlineOnly, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
 
@@ -100,7 +100,7 @@ function actionsPanel(ctx, data, saved) {
   const item = (r) => actionItem(r, ctx.role !== 'dinkes'); // dinkes keeps no children
   const list = h('ul', { class: 'list', id: 'actions' }, data.actions.map(item));
   const more = data.next && !saved ? h('button', { class: 'btn', type: 'button', id: 'actions-more',
-    onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, item) : more.replaceChildren(t('online_only')))) }, t('load_more')) : null;
+    onclick: () => online().then((m) => (m ? m.more(ctx, data, list, more, item) : more.replaceChildren(onlineOnly()))) }, t('load_more')) : null;
   const { to } = data.form; // its T is not the SKDN's: one absent in `to` is listed by last month's
   return h('section', { class: 'panel' }, h('h3', {}, t('actions_title')),
     h('div', { id: 'actions-counts' }, countNodes(R.actionCounts(data), data.form)),
@@ -133,7 +133,7 @@ const downloads = onlineModule('report-downloads');
 /** The downloads (online/report-downloads.js), in `slot` once fetched. */
 function downloadsPanel(ctx, data) {
   const slot = h('div', { id: 'downloads-slot' });
-  downloads().then((m) => slot.replaceChildren(m ? m.panel(ctx, data) : h('p', { class: 'muted' }, t('online_only'))));
+  downloads().then((m) => slot.replaceChildren(m ? m.panel(ctx, data) : h('p', { class: 'muted' }, onlineOnly())));
   return slot;
 }
 

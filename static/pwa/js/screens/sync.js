@@ -1,6 +1,6 @@
 // The sync queue, refused entries, conflicts (the cadre picks the values), and settings.
 import { category, formatBytes, formatCm, formatDate, formatDateTime, formatKg, formatNumber, inLang, lang, t, whoText } from '../i18n.js';
-import { confirmed, h, onlineModule, radios, showSaveFailed } from '../ui.js';
+import { confirmed, h, onlineModule, onlineOnly, radios, showSaveFailed } from '../ui.js';
 import {
   conflictFields, conflictList, counts, discardEntry, getRow, outboxEntries, records, resendable, retryEntry, view,
 } from '../outbox.js';
@@ -294,7 +294,7 @@ export async function settings(ctx) {
 const closeModule = onlineModule('close-account');
 function closeAccountSlot(ctx) {
   const slot = h('div', { id: 'close-account-slot' });
-  slot.ready = closeModule().then((m) => slot.replaceChildren(m ? m.form(ctx, logOut) : h('p', { class: 'notice' }, t('online_only'))));
+  slot.ready = closeModule().then((m) => slot.replaceChildren(m ? m.form(ctx, logOut) : h('p', { class: 'notice' }, onlineOnly())));
   return slot;
 }
 
@@ -327,6 +327,6 @@ const passwordModule = onlineModule('password');
 function passwordForm(ctx) {
   const slot = h('div', { id: 'password-slot' });
   slot.ready = passwordModule().then((m) => slot.replaceChildren(m ? m.passwordForm(ctx)
-    : h('p', { class: 'notice', id: 'password-offline' }, t('password_change'), ': ', t('online_only'))));
+    : h('p', { class: 'notice', id: 'password-offline' }, t('password_change'), ': ', onlineOnly())));
   return slot;
 }
