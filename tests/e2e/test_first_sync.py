@@ -17,6 +17,8 @@ def test_an_unfinished_first_download_is_said_until_a_sync_completes(live_server
     banner = page.locator("#first-sync")
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("unduhan data belum selesai")
+    # not "Belum ada anak. Sinkron dulu atau daftarkan anak baru.": her children are there, not downloaded
+    expect(page.locator("#children")).to_have_text("Anak posyandu ini belum terunduh ke HP ini.")
     page.goto(live_server.url + "/#/sync")
     expect(banner).to_be_visible()
     page.click("#lang-btn")
@@ -41,3 +43,19 @@ def test_a_parent_whose_download_has_not_finished_is_not_told_she_has_no_childre
     expect(page.locator("#first-sync")).to_be_visible()
     expect(page.locator("#main")).to_contain_text("unduhan data belum selesai")
     expect(page.locator("#main")).not_to_contain_text("Minta kode undangan")
+
+
+def test_a_first_download_stopped_by_a_full_phone_says_to_free_space_not_to_stay_online(live_server, new_context):
+    """The phone's storage ran out during the first download: the banner said to stay connected until
+    it finished, which it never would; only the sync screen named the storage."""
+    page = new_context().new_page()
+    page.goto(live_server.url + "/")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url, "quotaSize": 2 * 1024 * 1024})
+    login(page, live_server.url, "kader1")
+    banner = page.locator("#first-sync")
+    expect(banner).to_have_text("Data di HP ini belum lengkap: penyimpanan HP penuh atau gagal menyimpan di HP. Kosongkan "
+                                "ruang (hapus foto, video atau aplikasi yang tidak dipakai), lalu buka Sinkron data.",
+                                timeout=60_000)
+    page.click("#lang-btn")
+    expect(banner).to_contain_text("the phone's storage is full")

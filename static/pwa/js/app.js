@@ -226,6 +226,8 @@ function onSyncState(s) {
   if (drawing) drawing.finally(() => ctx.syncState === s && show()); else show();
   // what a due list or a search shows is part of it (a child registered or immunised again)
   firstSync.hidden = !s.partial || !ctx.session;
+  firstSync.dataset.t = s.error === 'storage' ? 'first_sync_full' : 'first_sync'; // not more signal: space
+  firstSync.textContent = t(firstSync.dataset.t);
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
     s.last_sync_device_at);
 }

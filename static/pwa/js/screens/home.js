@@ -177,7 +177,7 @@ export async function render(ctx) {
     const dueCount = mine.reduce((n, r) => n + dosesOf(r), 0);
     summary.textContent = `${t('children_n', { n: mine.length })} · ${t('due_today_n', { n: dueCount })}${
       !q && older ? ` · ${t('older_hidden', { n: older })}` : ''}`;
-    if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older ? 'only_older' : 'no_children')));
+    if (!mine.length && !q && !closed) list.replaceChildren(h('li', { class: 'muted' }, t(older ? 'only_older' : ctx.syncState?.partial ? 'children_not_yet' : 'no_children')));
     // a midwife's child of another of her posyandu: found there, not "0 anak"
     const there = mine.length || !q ? [] : d.children.filter((c) => c.posyandu_id !== ctx.day.posyandu_id
       && named.has(c.posyandu_id) && words.every((w) => plain(c.name).includes(w)));
