@@ -41,7 +41,9 @@ Rows are judged one by one against each child's visits, read once per child, and
 file's earlier rows; the visits of the rows accepted are recorded together at the end,
 in the file's order, a batch at a time (``create_events``, as a push records a phone's),
 and growth results (z-scores, KMS trend) are computed once per child, not once per visit.
-Operations flush; the caller commits or rolls back.
+The registered children a row's new child is compared with (a likely duplicate, one born on her birth
+date typed wrong, the same child at another posyandu of the area) are read once per file, the children
+its earlier rows register added (``registered``). Operations flush; the caller commits or rolls back.
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ from posyandu.extensions import db
 from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
+from posyandu.imports.registered import Registered, misdated_days
 from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, skipped_totals,
                                    table_dates, totals_row)
 from posyandu.imports.template import TITLES
@@ -269,6 +272,7 @@ class _Run:
         self.file_children: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = {}
         self.twins: set[uuid.UUID] = set()  # child keys of rows marked not a duplicate ("Bukan Duplikat": ya)
         self.claims: dict[tuple[uuid.UUID, str, Any], dict[uuid.UUID, uuid.UUID]] = {}  # ``_claims``, by group
+        self.registered = Registered(user)  # what a new child is compared with, read once (``plan``)
 
     def plan(self, rows: list[ParsedRow]) -> None:
         """Read the whole file before its first row (``_found_again``): a child is then found the
@@ -284,6 +288,7 @@ class _Run:
             self.file_keys |= keys
             self.file_names.setdefault(_named(pos.id, row.child), set()).update(keys)
             self.file_children.setdefault(key, (pos.id, row.child))
+            self.registered.plan(pos.id, row.child)
             if row.not_duplicate:
                 self.twins.add(key)
             if row.visit:
@@ -499,13 +504,10 @@ class _Run:
         if not c.get("mother_name"):
             return None
         name = spelled_name(c["name"])
-        return next((child for child in db.session.scalars(select(Child).where(
-            Child.posyandu_id != pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
-            *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
-            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user))
-            .order_by(Child.created_at, Child.id))
-            if child.mother_name and mother_names_alike(c["mother_name"], child.mother_name)
-            and spelled_name(child.name) == name), None)
+        return next((child for child in self.registered.in_area(c["sex"], c["birth_date"])
+                     if child.posyandu_id != pos.id and (not c.get("nik") or child.nik in (None, c["nik"]))
+                     and child.mother_name and mother_names_alike(c["mother_name"], child.mother_name)
+                     and spelled_name(child.name) == name), None)
 
     def _found_again(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child | None:
         """The child a row names by a name she no longer has, or that the file corrected. An import
@@ -643,7 +645,8 @@ class _Run:
         return agreeing
 
     def _register(self, key: uuid.UUID, row: ParsedRow, pos: Posyandu) -> Child:
-        child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id})
+        child = create_child(self.user, {**row.child, "id": key, "posyandu_id": pos.id},
+                             candidates=self.registered.alike)
         if row.not_duplicate:  # registered all the same, flagged for a bidan to merge or rule apart
             if child.possible_duplicate_of is None and (other := self._misdated(child)) is not None:
                 record_change(child, "update", apply_changes(child, {"possible_duplicate_of": other.id}))
@@ -653,7 +656,7 @@ class _Run:
             self.result.named.add(other.id)
             if _plain_name(other.name) == _plain_name(row.child["name"]) and other.sex == row.child["sex"]:
                 raise RowError({"birth_date": [self._other_birth_date(other)]})
-            others = likely_duplicates(child)
+            others = likely_duplicates(child, candidates=self.registered.alike(child))
             if len(others) > 1:  # twins: the row may be either sister, not a third child
                 self.result.named.update(o.id for o in others)
                 raise RowError({"name": [self._one_of(others)]})
@@ -714,20 +717,11 @@ class _Run:
         the child was registered a second time. Registered all the same (``bukan_duplikat``), she is
         flagged ``possible_duplicate_of`` her, for a bidan to merge or to rule apart: she was registered
         unflagged, in no bidan's "Anak ganda" list, where a likely duplicate registered so is."""
-        born = child.birth_date
-        days = set()
-        for year in (born.year - 1, born.year + 1):
-            with contextlib.suppress(ValueError):  # 29 February
-                days.add(born.replace(year=year))
-        if born.day <= 12 and born.day != born.month:
-            days.add(born.replace(month=born.day, day=born.month))
         name = spelled_name(child.name)
-        return next((other for other in db.session.scalars(select(Child).where(
-            Child.id != child.id, Child.posyandu_id == child.posyandu_id, Child.sex == child.sex,
-            Child.birth_date.in_(days), Child.deleted_at.is_(None), Child.merged_into.is_(None))
-            .order_by(Child.created_at, Child.id))
-            if spelled_name(other.name) == name
-            and mother_names_alike(child.mother_name or "", other.mother_name or "")), None)
+        return next((other for other in self.registered.at_posyandu(child.posyandu_id, child.sex,
+                                                                     misdated_days(child.birth_date))
+                     if other.id != child.id and spelled_name(other.name) == name
+                     and mother_names_alike(child.mother_name or "", other.mother_name or "")), None)
 
     def _column(self, key: str) -> str:
         """A column as a message names it: by the file's own header, else the template's."""
@@ -934,6 +928,8 @@ class _Run:
             r.repeated_rows.append({"row": number, "repeats": repeats})
         if joins is not None:
             r.combined_rows.append({"row": number, "combined_with": joins})
+        if how == "created" or filled:  # compared with as a stored child by the rows after (her NIK, her mother)
+            self.registered.add(child)
         r.children_created += how == "created"
         r.children_matched += how == "matched"
         if how == "created":

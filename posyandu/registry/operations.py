@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -356,32 +356,48 @@ def names_same(a: Child, b: Child) -> bool:
     return newborn.count(True) == 1 and names_alike(a, b)
 
 
+BORN_WITHIN = timedelta(days=3)  # birth dates this close may be one child's (``same_child_likely``)
+
+
 def same_child_likely(a: Child, b: Child) -> bool:
     """The same NIK, or the same sex, birth dates within 3 days and ``names_alike``."""
     return bool(a.nik and a.nik == b.nik) or (
-        a.sex == b.sex and abs((a.birth_date - b.birth_date).days) <= 3 and names_alike(a, b))
+        a.sex == b.sex and abs(a.birth_date - b.birth_date) <= BORN_WITHIN and names_alike(a, b))
 
 
-def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = False) -> Child | None:
+def likely_duplicate(child: Child, *, earlier: bool = True, rulings: bool = False,
+                     candidates: Iterable[Child] | None = None) -> Child | None:
     """Another child of the same posyandu, registered before ``child`` (any, not ``earlier``), who is
     probably the same person (``same_child_likely``); with ``rulings``, none a bidan said ``child``
     is not (``ruled_apart``). The first of ``likely_duplicates``."""
-    return next(iter(likely_duplicates(child, earlier=earlier, rulings=rulings)), None)
+    return next(iter(likely_duplicates(child, earlier=earlier, rulings=rulings, candidates=candidates)), None)
 
 
-def likely_duplicates(child: Child, *, earlier: bool = True, rulings: bool = False) -> list[Child]:
+def likely_duplicates(child: Child, *, earlier: bool = True, rulings: bool = False,
+                      candidates: Iterable[Child] | None = None) -> list[Child]:
     """Every child ``likely_duplicate`` takes ``child`` for, the first registered first (twins: a row
     may be either sister). The database finds the children of that NIK or sex and those birth
-    dates; their names are judged here."""
-    window = (Child.sex == child.sex) & Child.birth_date.between(
-        child.birth_date - timedelta(days=3), child.birth_date + timedelta(days=3))
-    cond = or_(Child.nik == child.nik, window) if child.nik else window
-    before = Child.created_at < child.created_at if earlier and child.created_at is not None else true()
+    dates; their names are judged here. ``candidates``: the children to judge instead, read ahead by
+    the caller (an import's, once per file: ``imports.registered``), any superset of those the query
+    finds (of that NIK or sex and those birth dates); they are kept as the query keeps them."""
     with db.session.no_autoflush:
-        alike = [other for other in db.session.scalars(
-            select(Child).where(Child.id != child.id, Child.posyandu_id == child.posyandu_id,
-                                Child.deleted_at.is_(None), Child.merged_into.is_(None), cond, before)
-            .order_by(Child.created_at, Child.id)) if same_child_likely(child, other)]
+        if candidates is None:
+            window = (Child.sex == child.sex) & Child.birth_date.between(child.birth_date - BORN_WITHIN,
+                                                                         child.birth_date + BORN_WITHIN)
+            cond = or_(Child.nik == child.nik, window) if child.nik else window
+            before = Child.created_at < child.created_at if earlier and child.created_at is not None else true()
+            found = db.session.scalars(
+                select(Child).where(Child.id != child.id, Child.posyandu_id == child.posyandu_id,
+                                    Child.deleted_at.is_(None), Child.merged_into.is_(None), cond, before)
+                .order_by(Child.created_at, Child.id))
+        else:
+            stored_before = child.created_at if earlier else None
+            found = sorted((other for other in candidates
+                            if other.id != child.id and other.posyandu_id == child.posyandu_id
+                            and other.deleted_at is None and other.merged_into is None
+                            and (stored_before is None or other.created_at < stored_before)),
+                           key=lambda other: (other.created_at, other.id))
+        alike = [other for other in found if same_child_likely(child, other)]
         apart = ruled_apart(child, alike) if rulings and alike else set()
     return [other for other in alike if other.id not in apart]
 
@@ -413,17 +429,21 @@ def _check_own_nik(nik: str | None, mother_nik: str | None) -> None:
         raise ValidationFailed(errors={"nik": [NIK_IS_MOTHERS]})
 
 
-def create_child(user: User, data: dict[str, Any], *, left: uuid.UUID | None = None) -> Child:
-    return create_children(user, [data], left=left)[0]
+def create_child(user: User, data: dict[str, Any], *, left: uuid.UUID | None = None,
+                 candidates: Callable[[Child], Iterable[Child]] | None = None) -> Child:
+    return create_children(user, [data], left=left, candidates=candidates)[0]
 
 
-def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID | None = None) -> list[Child]:
+def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID | None = None,
+                    candidates: Callable[[Child], Iterable[Child]] | None = None) -> list[Child]:
     """Register children, exactly as if one after another (each flagged as a likely duplicate of
     a child stored before it, earlier ones of the call included), inserted together. A child
     who might be the same as an earlier one of the call is looked up only once those are
     inserted, so the database's own comparison decides, as for one child at a time. ``left``: a
     posyandu outside the caller's scope she may register at, one she has left since she registered
-    the child on her phone (``sync.push._registered_before_leaving`` judges it)."""
+    the child on her phone (``sync.push._registered_before_leaving`` judges it). ``candidates``: the
+    children stored before a new one that it may be a likely duplicate of, read ahead by the caller
+    (``likely_duplicates``: an import's, registering one child a call), instead of a query per child."""
     access.require_staff(user)
     for data in datas:
         _check_own_nik(data.get("nik"), data.get("mother_nik"))
@@ -442,7 +462,8 @@ def create_children(user: User, datas: list[dict[str, Any]], *, left: uuid.UUID 
         if any(_may_be_same(child, other) for other, _ in pending):
             _insert_children(pending)
             pending = []
-        duplicate = likely_duplicate(child)  # among the children stored before it (it is not inserted yet)
+        # among the children stored before it (it is not inserted yet)
+        duplicate = likely_duplicate(child, candidates=None if candidates is None else candidates(child))
         child.possible_duplicate_of = duplicate.id if duplicate else None
         pending.append((child, data))
     _insert_children(pending)
@@ -453,7 +474,7 @@ def _may_be_same(a: Child, b: Child) -> bool:
     """What ``likely_duplicate`` could match, its name comparison aside (a superset)."""
     return a.posyandu_id == b.posyandu_id and (
         (a.nik is not None and a.nik == b.nik)
-        or (a.sex == b.sex and abs((a.birth_date - b.birth_date).days) <= 3))
+        or (a.sex == b.sex and abs(a.birth_date - b.birth_date) <= BORN_WITHIN))
 
 
 def _insert_children(items: list[tuple[Child, dict[str, Any]]]) -> None:

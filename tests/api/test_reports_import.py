@@ -1291,6 +1291,31 @@ def test_a_newborn_registered_twice_in_one_file_is_refused_naming_the_row_that_r
         assert all(w in message for w in words) and "already registered" not in message, message
 
 
+
+def test_a_new_child_is_compared_with_the_children_earlier_rows_register_and_not_with_deleted_ones(
+        client, world, db, make_child):
+    """The children a row's new child is compared with (at another posyandu of the area, a likely duplicate)
+    are read once for the whole file, before its first row registers anyone: a child an earlier row of
+    the file registers is compared with all the same, and a deleted child is not, as when each row asked
+    the database."""
+    for posyandu, by, born in (("p2", "kader2", "2025-03-01"), ("p1", "kader1", "2025-03-02")):
+        dewi = make_child(name="Dewi Lestari", sex="F", birth_date=born, mother_name="Sri Wahyuni",
+                          posyandu=posyandu, by=by)
+        assert client.delete(f"/api/v1/children/{dewi['id']}?reason=salah", headers=world.headers("bidan_a")
+                             ).status_code == 204
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
+            "Melati,Rara Putri,P,15/01/2025,Sri Wahyuni,10/06/2025,7.2\n"
+            "Mawar,Rara Putri,P,15/01/2025,Sri Wahyuni,10/06/2025,7.2\n"
+            "Melati,Rara Amelia,P,17/01/2025,Sri Wahyuni,10/06/2025,7.0\n"
+            "Melati,Dewi Lestari,P,01/03/2025,Sri Wahyuni,10/06/2025,6.9\n")
+    answer = _answer(upload(client, world, body, query="accept_valid=true"))
+    assert answer["children_created"] == 2, answer
+    why = {e["row"]: e["errors"] for e in answer["errors"]}
+    assert why == {3: {"posyandu": ["row 2 of this file records this child at another posyandu (Melati): one child, "
+                                    "one posyandu; correct the posyandu in one of the rows"]},
+                   4: {"nama": [why[4]["nama"][0]]}}, why
+    assert "likely the same child as Rara Putri (born 15 Jan 2025) of row 2 of this file" in why[4]["nama"][0], why
+
 COMBINED_FILE = """posyandu,nama,jenis_kelamin,tanggal_lahir,tanggal_timbang,bb (kg),tb/pb (cm),lila (cm)
 Melati,Rara Putri,P,15/01/2025,10/06/2025,6,,
 Melati,Rara Putri,P,15/01/2025,10/06/2025,,60,

@@ -63,3 +63,33 @@ def test_a_push_of_weighings_before_stored_ones_loads_the_records_it_changes_in_
         return [s for s in statements if s.lstrip().startswith("SELECT") and "FROM measurement" in s]
 
     assert len(reads(many)) == len(reads(few))
+
+
+def test_an_imports_new_children_are_compared_with_the_registered_ones_read_once_per_file(app, client, world):
+    """Each row of a register that registers a child asked the database, for that child alone, for a likely
+    duplicate at its posyandu (``likely_duplicates``), one of her name born on her birth date typed wrong
+    (``_misdated``) and the same child at another posyandu of the area (``_at_another_posyandu``): three
+    statements a row, 9,000 for an upload of 3,000. The children they compare with are read once per file
+    (``imports.registered``). What a row still reads of children is by id (hers, keyed and of before, taken
+    or not) and by her posyandu, sex and very birth date (registered by hand, or under another name)."""
+    import io
+    import re
+
+    today = date.today()
+
+    def imported(children: int, first: int) -> list[str]:
+        rows = [f"Melati;Anak {first + i} Sehat;{'LP'[i % 2]};{today - timedelta(days=400 + 5 * (first + i)):%d/%m/%Y};"
+                f"Ibu {first + i};{today - timedelta(days=3):%d/%m/%Y};9" for i in range(children)]
+        body = "posyandu;nama;jenis_kelamin;tanggal_lahir;nama_ibu;tanggal_timbang;bb (kg)\n" + "\n".join(rows) + "\n"
+        seen = _statements(app, client, "/api/v1/imports/visits", world.headers("bidan_a"), "POST", expect=201,
+                           data={"file": (io.BytesIO(body.encode()), "k.csv")}, content_type="multipart/form-data")
+        return [" ".join(s.split()) for s in seen]
+
+    def comparisons(statements: list[str]) -> list[str]:
+        reads = [s for s in statements if s.startswith("SELECT") and " FROM child " in s + " "]
+        return [s for s in reads if not re.search(r"WHERE child\.id (=|IN) ", s)
+                and not re.search(r"child\.posyandu_id = \S+ AND child\.sex = \S+ AND child\.birth_date = (?!ANY)", s)]
+
+    few, many = imported(10, 0), imported(40, 100)
+    assert len(many) > len(few) + 30  # each row registers its child: INSERTs, its own reads
+    assert len(comparisons(many)) == len(comparisons(few)), comparisons(many)[:5]
