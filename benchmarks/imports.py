@@ -16,7 +16,9 @@ each, as a puskesmas's register of a year's weighings.
    inserted into an empty database with psycopg ``executemany``, one transaction, best of three.
 
 Printed: seconds, rows/s, each as a multiple of the baseline's time, and each against gunicorn's timeout (120 s)
-(``GUNICORN_TIMEOUT``), the limit an upload of this size must stay well within.
+(``GUNICORN_TIMEOUT``), the limit an upload of this size must stay well within; and the reads of the child table
+each upload made (PostgreSQL's count of its scans, ``pg_stat_user_tables``), per new child: a check that asks the
+database once per row (an N+1) shows as one more read per new child.
 """
 from __future__ import annotations
 
@@ -89,6 +91,17 @@ def upload(server: Server, token: str, body: bytes, query: str = "") -> tuple[fl
     return seconds, resp.status, json.loads(data)
 
 
+def child_reads(url: str) -> int:
+    """The scans of the child table so far (sequential and by index), as PostgreSQL counts them: an upload's
+    server process reports its counts once idle for a second, so the count is read after two."""
+    import psycopg
+
+    time.sleep(2)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return conn.execute("SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables "
+                            "WHERE relname = 'child'").fetchone()[0]
+
+
 def baseline(bench_url: str, base_url: str) -> tuple[float, int]:
     """The stored children and measurements (every column) INSERTed into ``base_url`` by psycopg
     ``executemany`` in one transaction, after the regions, puskesmas, posyandu and users they refer
@@ -143,12 +156,16 @@ def main() -> None:
               f"each), CSV of {len(body) / 1024:.0f} KB; gunicorn with 2 workers on PostgreSQL 15")
         results = []
         for label, query in (("a) dry run", "?dry_run=true"), ("b) import", ""), ("c) the same file again", "")):
+            reads = child_reads(bench_url)
             seconds, status, answer = upload(server, token, body, query)
+            reads = child_reads(bench_url) - reads
             counts = {k: answer[k] for k in ("children_created", "visits_created", "visits_unchanged", "invalid_rows")}
             assert not answer["invalid_rows"], answer["errors"][:3]
             results.append((label, seconds))
+            per_child = f"{reads / answer['children_created']:.1f} per new child" if answer["children_created"] else ""
             print(f"{label:26} {seconds:7.1f} s {args.rows / seconds:7,.0f} rows/s {1000 * seconds / args.rows:6.1f} ms/row"
-                  f"  {seconds / GUNICORN_TIMEOUT:5.0%} of the {GUNICORN_TIMEOUT} s timeout  {counts}", flush=True)
+                  f"  {seconds / GUNICORN_TIMEOUT:5.0%} of the {GUNICORN_TIMEOUT} s timeout  {counts}"
+                  f"  child table read {reads:,} times {per_child}", flush=True)
         raw, stored = baseline(bench_url, base_url)
         print(f"{'d) executemany INSERT':26} {raw:7.1f} s {stored / raw:7,.0f} rows/s  ({stored:,} child and "
               "measurement rows)")
