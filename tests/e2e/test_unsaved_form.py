@@ -194,3 +194,25 @@ def test_a_typed_form_is_not_put_back_for_another_user_of_the_phone(live_server,
     expect(page.locator("#nav")).to_be_visible()
     expect(page.locator("#draft-back")).to_have_count(0)
     assert page.evaluate("() => sessionStorage.getItem('draft')") is None
+
+
+def test_a_form_saved_after_the_tab_hid_is_not_given_back_by_a_later_reload(live_server, new_context):
+    """She typed, the tab went out of sight (its form kept), she came back and saved it, and the tab was
+    then loaded again before it hid once more: the saved weighing's form was given back, filled, to be
+    saved a second time."""
+    page, child, form_hash = typed_weighing(live_server, new_context, "Yuni Sudah Disimpan")
+    # out of sight and back (headless Chromium never hides a tab: the browser's event, as Android sends it)
+    page.evaluate("""() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        delete document.visibilityState;
+    }""")
+    assert page.evaluate("() => JSON.parse(sessionStorage.getItem('draft')).hash") == form_hash
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.locator("#visit-result")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.getItem('draft')") is None
+    page.goto(live_server.url + "/" + form_hash)  # the form again, as an old tab would show it
+    page.reload()
+    enter_pin(page)
+    expect(page.get_by_label("Berat badan (kg)")).to_have_value("")
+    expect(page.locator("#draft-back")).to_have_count(0)

@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { clientId, getMeta, putMeta, records, recordView, rowsAfter, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
 import { forParent, lang, setLang, t } from './i18n.js';
-import { formValues, formsChanged, h, onlineModule, onlineOnly, restoreForms, showSaveFailed, todayIso } from './ui.js';
+import { formValues, formsChanged, h, keepDraft, onlineModule, onlineOnly, restoreForms, showSaveFailed, todayIso } from './ui.js';
 import { isHealthWorker } from './checks.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
@@ -237,18 +237,16 @@ const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: as
 
 // a form half typed when she left the tab (Android may kill it) or her login expired: put back on the
 // same screen once she is in again (PIN, login), kept in the tab's sessionStorage meanwhile
-const DRAFT = 'draft';
 let draft = null;
-try { draft = JSON.parse(sessionStorage.getItem(DRAFT)); } catch { /* none */ }
+try { draft = JSON.parse(sessionStorage.getItem('draft')); } catch { /* none */ }
 const typedNow = () => (ctx.session && dirty() ? { user: ctx.session.user.id, hash: location.hash, values: formValues(main) } : null);
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'hidden' || !ctx.session) return;
-  const kept = typedNow();
-  try { if (kept) sessionStorage.setItem(DRAFT, JSON.stringify(kept)); else sessionStorage.removeItem(DRAFT); } catch { /* refused */ }
+  keepDraft(typedNow());
 });
 
 function endSession() {
-  try { sessionStorage.removeItem(DRAFT); } catch { /* refused */ }
+  keepDraft(null);
   ctx.sync?.stop();
   ctx.api?.close();
   clearTimeout(syncTimer);

@@ -186,6 +186,11 @@ export function onlineModule(name) {
     });
 }
 let stale = false;
+
+/** A form half typed (app.js) kept in the tab's sessionStorage while the tab is out of sight; none: dropped. */
+export const keepDraft = (value) => {
+  try { if (value) sessionStorage.setItem('draft', JSON.stringify(value)); else sessionStorage.removeItem('draft'); } catch { /* refused */ }
+};
 /** Why an online-only screen cannot open: no signal (`key`'s words), or (a newer screen) the app's version. */
 export const onlineOnly = (key = 'online_only') => t(stale ? 'update_needed' : key);
 

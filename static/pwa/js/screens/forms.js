@@ -1,6 +1,6 @@
 // Forms: a child's, a weighing's (its result at once), and what saving forms share.
 import { formatDate, formatNumber, inLang, t, texts } from '../i18n.js';
-import { checkbox, choice, confirmed, field, h, num, radios, showErrors, todayIso } from '../ui.js';
+import { checkbox, choice, confirmed, field, h, keepDraft, num, radios, showErrors, todayIso } from '../ui.js';
 import { assess, kmsOf } from '../assess.js';
 import { asStored, birthDateError, dateError, doseFormDay, isHealthWorker, lateAfterExit, nikDigits, nikError, oldestBirthDate, overFive, rangeError, recordDay, visibleText } from '../checks.js';
 import { conflictList, outboxEntries, sendingOf, unsentWords } from '../outbox.js';
@@ -64,7 +64,10 @@ export function onSave(form, submit) {
     let saved = false;
     try {
       saved = (await submit()) === true;
-      if (saved) document.querySelector('.leave')?.settle();
+      if (saved) {
+        document.querySelector('.leave')?.settle();
+        keepDraft(null); // saved: never given back again (a tab killed before it hid once more)
+      }
     } catch (error) {
       console.error(error); // said in #save-failed; the form stays filled in
     } finally {
