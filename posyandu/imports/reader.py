@@ -205,7 +205,7 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
         table = itertools.chain([below], table) if below is not None else table
         columns = known_columns(values)
         if names_required(values, below):
-            across = dict(getattr(values, "across", {}))
+            across = dict(values.across) if hasattr(values, "across") else _blank_after(values)
             header, columns, first, table = _second_header_row(table, values, columns, number, across)
             headless = {i: (str(header[start]).strip(), start, last) for start, last in across.items()
                         if start in columns for i in range(start + 1, last + 1) if i not in columns}
@@ -218,6 +218,21 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
         raise FileError(Msg("the file is empty", "berkas kosong"))
     best = max(top, key=lambda values: len(set(known_columns(values).values()) & set(REQUIRED)))
     return best, known_columns(best), 2, table, {}
+
+
+def _blank_after(values: list[Any]) -> dict[int, int]:
+    """A text file's header, which cannot say which cells were merged: {first column: last column} of each
+    cell followed by blank ones, read as merged over them. A spreadsheet's merged header saved as CSV keeps
+    its value in its first cell only ("BB (kg)" over the birth weight and the weight of the day, then
+    blank): the column after it was dropped unsaid, and the birth weight read as the weighing."""
+    runs: dict[int, int] = {}
+    start = None
+    for i, value in enumerate(values):
+        if str(value or "").strip():
+            start = i
+        elif start is not None:
+            runs[start] = i
+    return runs
 
 
 def names_required(values: list[Any], below: list[Any] | None) -> bool:

@@ -1953,6 +1953,31 @@ def test_a_header_merged_over_two_columns_is_refused_naming_them_not_read_from_i
         (3.3, [8.9])
 
 
+def test_a_csv_saved_from_a_merged_header_is_refused_or_read_by_its_sub_headers_as_the_workbook(client, world, db):
+    """The same register saved as CSV: the merged "BB (kg)" keeps its name in H only, I blank. I was dropped
+    unsaid and H, the birth weight (3,3), read as the weighing: BGM, a referral, and 8,9 nowhere. Refused as
+    the workbook is, naming the header and its columns; with the sub-headers "Lahir" | "Sekarang" under it,
+    read by them."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    head = "Posyandu,Nama Anak,JK,Tgl Lahir,Nama Ibu,NIK,Tgl Timbang,BB (kg),\n"
+    row = "Melati,Wulan Sari,P,01/06/2025,Ani,,01/12/2026,\"3,3\",\"8,9\"\n"
+    before = counts(db, world)
+    resp = upload(client, world, head + row, name="register.csv")
+    assert resp.status_code == 422, resp.get_json()
+    [why] = resp.get_json()["errors"]["file"]
+    assert "BB (kg)" in why and "H-I" in why and "column I holds values" in why, why
+    assert counts(db, world)[:2] == before[:2]
+    resp = upload(client, world, head + ",,,,,,,Lahir,Sekarang\n" + row, name="register.csv")
+    assert resp.status_code == 201, resp.get_json()
+    assert (resp.get_json()["children_created"], resp.get_json()["visits_created"]) == (1, 1)
+    db.session.remove()
+    child = db.session.scalar(select(Child))
+    assert (float(child.birth_weight_kg), [float(m.weight_kg) for m in db.session.scalars(select(Measurement))]) == \
+        (3.3, [8.9])
+
+
 def test_a_date_header_merged_over_lahir_and_timbang_reads_both_dates(client, world, db):
     """"Tanggal" merged over the sub-headers "Lahir" | "Timbang" (a register's two-row header) refused the
     file "kolom wajib tidak ada: Tanggal Lahir": the header was looked for in one row only. Both dates are
