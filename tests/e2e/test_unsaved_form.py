@@ -216,3 +216,34 @@ def test_a_form_saved_after_the_tab_hid_is_not_given_back_by_a_later_reload(live
     enter_pin(page)
     expect(page.get_by_label("Berat badan (kg)")).to_have_value("")
     expect(page.locator("#draft-back")).to_have_count(0)
+
+
+def test_a_form_given_back_keeps_what_was_corrected_meanwhile_in_the_fields_she_left(live_server, new_context):
+    """She was adding a phone number to a child's record when a sync pulled the bidan's correction of the
+    mother's name (her form, typed into, not redrawn). The tab killed and loaded again, the form was given
+    back whole: the old mother's name over the corrected one, sent back on "Simpan" as her change. Only
+    what she typed is given back; the fields she left show the record as it is now."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    child = register_child(page, "Zahra Dikoreksi", days_old=300, **{"Nama ibu": "Siti Aminh"})
+    wait_synced(page)
+    page.goto(live_server.url + f"/#/edit/{child}")
+    page.get_by_label("No. HP orang tua").fill("081234567890")
+    corrected = live_server.api("PATCH", f"/children/{child}", "admin", json={"mother_name": "Siti Aminah"})
+    assert corrected.status_code == 200, corrected.get_json()
+    page.evaluate("() => { document.getElementById('sync-chip').dataset.phase = 'before';"
+                  " window.dispatchEvent(new Event('online')); }")
+    wait_synced(page)
+    expect(page.get_by_label("Nama ibu")).to_have_value("Siti Aminh")  # her form, not redrawn under her
+    page.on("dialog", lambda d: d.accept())
+    page.reload()
+    enter_pin(page)
+    expect(page.locator("#draft-back")).to_be_visible()
+    expect(page.get_by_label("No. HP orang tua")).to_have_value("081234567890")
+    expect(page.get_by_label("Nama ibu")).to_have_value("Siti Aminah")
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("heading", name="Zahra Dikoreksi", exact=True).wait_for()
+    wait_synced(page)
+    stored = live_server.api("GET", f"/children/{child}", "admin").get_json()
+    assert (stored["mother_name"], stored["guardian_phone"]) == ("Siti Aminah", "081234567890"), stored

@@ -5,7 +5,7 @@ import { clockSuspect, createSync } from './sync.js';
 import { clientId, getMeta, putMeta, records, recordView, rowsAfter, rowsOfChild, saveChanges } from './outbox.js';
 import { keptTokens, refreshUser, saveTokens } from './auth.js';
 import { forParent, lang, setLang, t } from './i18n.js';
-import { formValues, formsChanged, h, keepDraft, onlineModule, onlineOnly, restoreForms, showSaveFailed, todayIso } from './ui.js';
+import { formValues, formsChanged, h, keepDraft, onlineModule, onlineOnly, restoreForms, showSaveFailed, todayIso, typedSince } from './ui.js';
 import { isHealthWorker } from './checks.js';
 import { loadTables } from './growth.js';
 import { BUNDLED_URL, currentSchedule, refreshSchedule } from './schedule.js';
@@ -239,7 +239,8 @@ const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: as
 // same screen once she is in again (PIN, login), kept in the tab's sessionStorage meanwhile
 let draft = null;
 try { draft = JSON.parse(sessionStorage.getItem('draft')); } catch { /* none */ }
-const typedNow = () => (ctx.session && dirty() ? { user: ctx.session.user.id, hash: location.hash, values: formValues(main) } : null);
+// only what she typed: a field left as drawn takes the record as drawn again (a correction pulled meanwhile)
+const typedNow = () => (ctx.session && dirty() ? { user: ctx.session.user.id, hash: location.hash, values: typedSince(drawnForms, formValues(main)) } : null);
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'hidden' || !ctx.session) return;
   keepDraft(typedNow());
@@ -312,6 +313,7 @@ ctx.startSession = startSession;
 ctx.relogin = () => {
   draft = typedNow() ?? draft;
   endSession();
+  keepDraft(draft); // the tab may be killed on the login screen too
   loginScreen.show(ctx, main, { force: true, notice: () => t('sync_login') });
 };
 
@@ -443,8 +445,7 @@ async function route({ refresh = false } = {}) {
       document.getElementById('save-failed').hidden = true; // about the screen left
       if (saved) node.prepend(h('p', { class: 'notice info', id: 'saved-flash' }, saved));
     }
-    if (draft?.hash === hash && draft.user === ctx.session.user.id) {
-      restoreForms(main, draft.values);
+    if (draft?.hash === hash && draft.user === ctx.session.user.id && restoreForms(main, draft.values)) {
       node.prepend(h('p', { class: 'notice info', id: 'draft-back', role: 'status' }, t('draft_back')));
     }
     draft = null; // the first screen drawn: hers, or gone

@@ -148,9 +148,14 @@ export function formsChanged(drawn, now) {
   return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
 }
 
+/** What was typed in the forms since drawn (formValues): a field left as drawn is [name, null], kept as drawn anew. */
+export const typedSince = (drawn, now) => Object.fromEntries(Object.entries(now).filter(([id]) => drawn?.[id])
+  .map(([id, entries]) => [id, entries.map((e, i) => (JSON.stringify(e) === JSON.stringify(drawn[id][i]) ? [e[0], null, null] : e))]));
+
 /** Put `values` (formValues) back, with 'input' and 'change' events for what depends on a field;
- * a decimal the language's way ('8,1'). */
+ * a decimal the language's way ('8,1'). How many it changed. */
 export function restoreForms(root, values) {
+  let n = 0;
   for (const [id, entries] of Object.entries(values)) {
     const form = root.querySelector(`form[id="${id}"]`);
     if (!form) continue;
@@ -160,14 +165,17 @@ export function restoreForms(root, values) {
       const toggle = checked !== null;
       const nth = seen.get(name) ?? 0;
       if (!toggle) seen.set(name, nth + 1);
+      if (typed === null) continue;
       const el = toggle ? named.find((e) => e.value === typed) : named[nth];
       const value = el?.inputMode === 'decimal' && /^\s*\d+[.,]\d+\s*$/.test(typed) ? typed.replace(/[.,]/, lang() === 'id' ? ',' : '.') : typed;
       if (!el || (toggle ? el.checked === checked || (el.type === 'radio' && !checked) : el.value === value)) continue;
       if (toggle) el.checked = checked;
       else el.value = value;
       for (const type of ['input', 'change']) el.dispatchEvent(new Event(type, { bubbles: true }));
+      n += 1;
     }
   }
+  return n;
 }
 
 /** Loader of an online-only screen (js/online/): the module, or null. The browser remembers a
