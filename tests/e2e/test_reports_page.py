@@ -457,7 +457,7 @@ def test_dinkes_is_not_told_to_sync_to_keep_its_data(live_server, new_context):
 def test_a_report_screen_drawn_again_before_the_first_drawing_is_shown_asks_for_its_report_once(
         live_server, new_context):
     """A dinkes login's first drawing of the reports screen, still waiting for its areas, was replaced by a
-    second drawing (here a menu tap; in the field the end of a sync): the second asked for the report,
+    second drawing (here a menu tap; at a login, the login's own second drawing, test below): the second asked for the report,
     then the first, replaced, asked again. Its answer went to a screen no longer shown, and the one shown
     stayed "Memuat laporan…"; later it was shown, but the report was fetched twice on a cheap data plan.
     A drawing replaced (app.js route's ``ctx.live``) now asks nothing, and the screen shows its own."""
@@ -487,4 +487,16 @@ def test_a_report_screen_drawn_again_before_the_first_drawing_is_shown_asks_for_
     expect(page.locator("#report-heading")).to_be_visible()
     page.wait_for_load_state("networkidle")
     expect(page.locator("#report-results")).not_to_contain_text("Memuat laporan")
+    assert len(asked) == 1, asked
+
+
+def test_a_login_draws_its_first_screen_once(live_server, new_context):
+    """The login set the address to #/ (a hashchange, which draws the screen) and drew the screen itself as
+    well: each login fetched the reports' areas (or read a kader's whole day) twice."""
+    page = new_context().new_page()
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/posyandu?limit=500" in r.url else None)
+    login(page, live_server.url, "dinkes")
+    expect(page.locator("#report-heading")).to_be_visible()
+    page.wait_for_load_state("networkidle")
     assert len(asked) == 1, asked

@@ -226,7 +226,7 @@ function onSyncState(s) {
   if (drawing) drawing.finally(() => ctx.syncState === s && show()); else show();
   // what a due list or a search shows is part of it (a child registered or immunised again)
   firstSync.hidden = !s.partial || !ctx.session;
-  firstSync.dataset.t = s.error === 'storage' ? 'first_sync_full' : 'first_sync'; // not more signal: space
+  firstSync.dataset.t = s.error === 'storage' ? 'first_sync_full' : 'first_sync';
   firstSync.textContent = t(firstSync.dataset.t);
   document.getElementById('clock-banner').hidden = !clockSuspect(ctx.api?.clockOffsetMs, s.last_sync_at, Date.now(),
     s.last_sync_device_at);
@@ -235,11 +235,10 @@ function onSyncState(s) {
 /** dinkes keeps no records (its sync: 403). */
 const NO_SYNC = { sync: async () => true, syncNow: async () => true, refresh: async () => {}, stop: () => {}, state: {} };
 
-// a form half typed when she left the tab (Android may kill it) or her login expired: put back on the
-// same screen once she is in again (PIN, login), kept in the tab's sessionStorage meanwhile
+// a form half typed when the tab hid (Android may kill it) or the login expired: back once she is in again
 let draft = null;
 try { draft = JSON.parse(sessionStorage.getItem('draft')); } catch { /* none */ }
-// only what she typed: a field left as drawn takes the record as drawn again (a correction pulled meanwhile)
+// what she typed only: a field left shows the record anew
 const typedNow = () => (ctx.session && dirty() ? { user: ctx.session.user.id, hash: location.hash, values: typedSince(drawnForms, formValues(main)) } : null);
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'hidden' || !ctx.session) return;
@@ -304,7 +303,7 @@ async function startSession(session) {
   document.getElementById('nav').hidden = mustChangePassword(); // again once she set her own
   navigator.storage?.persist?.().then((granted) => { ctx.persisted = granted; }).catch(() => {});
   await ctx.sync.refresh();
-  if (!location.hash || location.hash === '#/login') location.hash = '#/';
+  if (!location.hash || location.hash === '#/login') history.replaceState(null, '', '#/'); // no hashchange: drawn once
   route();
   if (!mustChangePassword()) ctx.sync.sync(); // else a 403: sent once she set her own
 }
@@ -313,7 +312,7 @@ ctx.startSession = startSession;
 ctx.relogin = () => {
   draft = typedNow() ?? draft;
   endSession();
-  keepDraft(draft); // the tab may be killed on the login screen too
+  keepDraft(draft); // the tab killed on the login
   loginScreen.show(ctx, main, { force: true, notice: () => t('sync_login') });
 };
 
@@ -421,8 +420,7 @@ async function route({ refresh = false } = {}) {
   turnDay(); // a screen opened the morning after shows today
   const ticket = ++rendering;
   if (!refresh) asked = ticket;
-  // work a screen starts (a report's load) asks this, read before its first await: false once its
-  // drawing is replaced or dropped, and it stops
+  // for a screen's own work (read before its first await): false once replaced or dropped
   ctx.live = () => ticket === drawn.ticket || (ticket === rendering && ticket !== dropped);
   try {
     const node = await screen(hash.match(re));
@@ -448,7 +446,7 @@ async function route({ refresh = false } = {}) {
     if (draft?.hash === hash && draft.user === ctx.session.user.id && restoreForms(main, draft.values)) {
       node.prepend(h('p', { class: 'notice info', id: 'draft-back', role: 'status' }, t('draft_back')));
     }
-    draft = null; // the first screen drawn: hers, or gone
+    draft = null;
     saved = null;
     shown = hash;
     markMenu(hash);
@@ -540,7 +538,7 @@ function watchUpdates(reg) {
   };
   offer();
   reg.addEventListener('updatefound', () => reg.installing?.addEventListener('statechange', offer));
-  addEventListener('stale', () => reg.update().catch(() => {})); // a screen newer than the app (ui.js onlineModule)
+  addEventListener('stale', () => reg.update().catch(() => {})); // ui.js onlineModule
   // hourly at most
   let asked = Date.now();
   const check = () => {

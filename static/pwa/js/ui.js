@@ -148,7 +148,7 @@ export function formsChanged(drawn, now) {
   return Object.entries(now).some(([id, entries]) => drawn && id in drawn && JSON.stringify(entries) !== JSON.stringify(drawn[id]));
 }
 
-/** What was typed in the forms since drawn (formValues): a field left as drawn is [name, null], kept as drawn anew. */
+/** What was typed in the forms since drawn (formValues); a field left: [name, null]. */
 export const typedSince = (drawn, now) => Object.fromEntries(Object.entries(now).filter(([id]) => drawn?.[id])
   .map(([id, entries]) => [id, entries.map((e, i) => (JSON.stringify(e) === JSON.stringify(drawn[id][i]) ? [e[0], null, null] : e))]));
 
@@ -183,19 +183,19 @@ export function restoreForms(root, values) {
 export function onlineModule(name) {
   let failed = 0;
   return () => import(failed ? `./online/${name}.js?try=${failed}` : `./online/${name}.js`)
-    .catch((error) => {
+    .then((m) => { stale = false; return m; }, (error) => {
       failed += 1;
-      // fetched but not linked (SyntaxError): the server's screen needs the app's next version
+      // not linked (SyntaxError): a newer screen than the app
       if (!(error instanceof TypeError)) {
         stale = true;
-        globalThis.dispatchEvent?.(new Event('stale')); // app.js: the update sought and offered
+        globalThis.dispatchEvent?.(new Event('stale')); // app.js seeks the update
       }
       return null;
     });
 }
 let stale = false;
 
-/** A form half typed (app.js) kept in the tab's sessionStorage while the tab is out of sight; none: dropped. */
+/** A form half typed (app.js), kept in the tab's sessionStorage; none: dropped. */
 export const keepDraft = (value) => {
   try { if (value) sessionStorage.setItem('draft', JSON.stringify(value)); else sessionStorage.removeItem('draft'); } catch { /* refused */ }
 };
