@@ -54,6 +54,9 @@ class Registered:
 
     def __init__(self, user: User):
         self.user = user
+        # a puskesmas's area or less is read ahead; a district's or the country's children born on the
+        # file's days are too many to hold at once (every child of five birth years), asked a row at a time
+        self.area_ahead = user.role in ("kader", "bidan")
         self.children: dict[uuid.UUID, Child] = {}
         self.seen: set[uuid.UUID] = set()  # of ``children``, those of the importer's area (``access.child_clause``)
         self.born: dict[tuple[str, date], set[uuid.UUID]] = {}
@@ -71,7 +74,8 @@ class Registered:
         days.update((posyandu_id, day) for day in _near_days(born) | misdated_days(born))
         if child.get("nik"):
             niks.add((posyandu_id, child["nik"]))
-        area.add(born)
+        if child.get("mother_name") and self.area_ahead:  # the area's question needs her mother (``_at_another_posyandu``)
+            area.add(born)
 
     def add(self, child: Child) -> None:
         """A child a row of the file registered or filled in (her NIK): compared with as a stored one."""
@@ -95,6 +99,10 @@ class Registered:
 
     def in_area(self, sex: str, day: date) -> list[Child]:
         """The children of the importer's area of that sex born on ``day``, first registered first."""
+        if not self.area_ahead:
+            return list(db.session.scalars(select(Child).where(
+                Child.sex == sex, Child.birth_date == day, Child.deleted_at.is_(None), Child.merged_into.is_(None),
+                access.child_clause(self.user)).order_by(Child.created_at, Child.id)))
         self._read(area={day})
         return _by_created(self.children[i] for i in self.born.get((sex, day), ()) if i in self.seen)
 

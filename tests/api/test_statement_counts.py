@@ -93,3 +93,38 @@ def test_an_imports_new_children_are_compared_with_the_registered_ones_read_once
     few, many = imported(10, 0), imported(40, 100)
     assert len(many) > len(few) + 30  # each row registers its child: INSERTs, its own reads
     assert len(comparisons(many)) == len(comparisons(few)), comparisons(many)[:5]
+
+
+def test_an_admins_import_loads_no_children_of_the_area_its_rows_need_not_compare_with(app, client, world, make_child):
+    """The area's children an import compares a new one with (``_at_another_posyandu``: her very name,
+    sex, birth date and mother at another posyandu) were read once per file for every row's birth date:
+    for an admin (the whole country) or a district, every child born on any of the file's days, held at
+    once. They are read ahead only for a puskesmas's area or less, and for a row with a mother's name
+    only; else a row at a time, as the question is asked."""
+    import io
+
+    from sqlalchemy import event
+
+    from posyandu.registry.models import Child
+
+    today = date.today()
+    first, second = today - timedelta(days=400), today - timedelta(days=500)
+    elsewhere = {make_child(by="kader3", posyandu="p3", name=name, sex=sex, birth_date=born.isoformat())["id"]: name
+                 for name, sex, born in (("Lain Satu", "F", first), ("Lain Dua", "M", second), ("Lain Tiga", "F", second))}
+    body = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nama_ibu;tanggal_timbang;bb (kg)\n"
+            f"Melati;Tanpa Ibu;P;{first:%d/%m/%Y};;{today - timedelta(days=3):%d/%m/%Y};9\n"
+            f"Melati;Dengan Ibu;P;{second:%d/%m/%Y};Ibu Sari;{today - timedelta(days=3):%d/%m/%Y};9\n")
+    loaded: list[str] = []
+
+    def seen(child, _context) -> None:
+        loaded.append(str(child.id))
+
+    event.listen(Child, "load", seen)
+    try:
+        resp = client.post("/api/v1/imports/visits", headers=world.headers("admin"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(body.encode()), "k.csv")})
+    finally:
+        event.remove(Child, "load", seen)
+    assert resp.status_code == 201, resp.get_json()
+    # only the one the row with a mother's name is asked about: a girl born on her day
+    assert sorted(elsewhere[i] for i in set(loaded) & set(elsewhere)) == ["Lain Tiga"]
