@@ -19,9 +19,9 @@ from posyandu import access
 from posyandu.auth.models import User
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
-from posyandu.immunisation.due import Area, ChildDoses, GivenDose, due_on, immunisation_card
+from posyandu.immunisation.due import DEADLINE_MONTHS, Area, ChildDoses, GivenDose, deadline, due_on, immunisation_card
 from posyandu.immunisation.models import Immunisation, Supplement
-from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.operations import SchedulesInForce, schedule_in_force
 from posyandu.immunisation.schedule import add_months, completed_months
 from posyandu.immunisation.supplements import SupplementGiven, supplements_due
 from posyandu.messages import BEFORE_BIRTH
@@ -80,10 +80,14 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     deworming due that day; records dated after ``on`` are left out. The version in force on ``on``
     decides: a dose still to give would be given on or after that day, and is judged then by that
     version (``operations.check_immunisation``), so ``can_give`` and the dates agree with what the server
-    accepts; a dose given stays given whichever version judged it (the PWA's card does the same)."""
+    accepts; a dose given stays given whichever version judged it (the PWA's card does the same). IDL and
+    Baduta Lengkap are judged by the version in force on their deadline (``due.deadline``): a version
+    published since, counting one more dose, does not undo a completion of the year before it (nor
+    does one judging a birthday still to come leave out a dose it will count)."""
     if on < child.birth_date:
         raise ValidationFailed(errors={"on": [BEFORE_BIRTH]})
-    schedule = schedule_in_force(db.session, on)
+    schedules = SchedulesInForce(db.session)
+    schedule = schedules.on(on)
     # a dose entered twice the same day (two phones): the record that stands first, its possible duplicate after
     given = _doses(select(*DOSE_COLUMNS).where(Immunisation.child_id == child.id, Immunisation.deleted_at.is_(None))
                    .order_by(Immunisation.possible_duplicate_of.is_not(None), Immunisation.created_at,
@@ -92,6 +96,11 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
         Supplement.child_id == child.id, Supplement.deleted_at.is_(None))).get(child.id, [])
     area = Area(kabupaten=child.kabupaten_code)
     card = immunisation_card(schedule, child.birth_date, given, on, area=area)
+    indicators = {}
+    for kind in DEADLINE_MONTHS:
+        judge = schedules.on(deadline(kind, child.birth_date))
+        judged = card if judge is schedule else immunisation_card(judge, child.birth_date, given, on, area=area)
+        indicators[kind] = asdict(getattr(judged, kind))
     ids: dict[tuple, Any] = {}
     for g in given:
         ids.setdefault((g.vaccine, g.dose, g.given_on), g.id)
@@ -102,7 +111,7 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     return {
         "child_id": child.id, "as_of": on, "birth_date": child.birth_date,
         "age_months": completed_months(child.birth_date, on), "schedule_version": schedule.version,
-        "doses": doses, "idl": asdict(card.idl), "baduta": asdict(card.baduta),
+        "doses": doses, **indicators,
         "supplements_due": [] if left else [asdict(s) for s in
                                              supplements_due(schedule.supplements, child.birth_date, supplements, on, area)],
         "supplements_given": [{"kind": s.kind, "given_on": s.given_on, "id": s.id}

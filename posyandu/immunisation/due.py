@@ -12,7 +12,8 @@ Rules, all pure and mirrored by static/pwa/js/due.js:
   posyandu) after its due date; *missed* once past max_age, or when even the
   earliest date falls after max_age (rotavirus, last dose by 6 months 29 days).
 - IDL: every applicable dose flagged ``idl`` given before the first birthday;
-  Baduta Lengkap: every ``baduta`` dose given before the second birthday.
+  Baduta Lengkap: every ``baduta`` dose given before the second birthday (``deadline``), flagged
+  by the version in force on that day: the caller passes that version (``cards.child_card``).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, add_mon
 from posyandu.messages import date_text, fill, month_text
 
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}-\d{2}")
+DEADLINE_MONTHS = {"idl": 12, "baduta": 24}  # IDL by the first birthday, Baduta Lengkap by the second
 OVERRIDABLE = frozenset({"before_min_age", "interval_too_short", "after_max_age", "dose_out_of_order",
                          "not_in_area"})
 MESSAGES = {
@@ -285,8 +287,15 @@ def immunisation_card(schedule: Schedule, birth_date: date, given: list[GivenDos
             anchor = item.given_on or max(item.earliest_date, as_of)
             built[(vaccine, entry.dose)] = item
     ordered = tuple(built[(e.vaccine, e.dose)] for e in schedule.entries)
-    return Card(as_of, ordered, _indicator(ordered, "idl", add_months(birth_date, 12), as_of),
-                _indicator(ordered, "baduta", add_months(birth_date, 24), as_of))
+    return Card(as_of, ordered, _indicator(ordered, "idl", deadline("idl", birth_date), as_of),
+                _indicator(ordered, "baduta", deadline("baduta", birth_date), as_of))
+
+
+def deadline(indicator: str, birth_date: date) -> date:
+    """The day by which IDL (the first birthday) or Baduta Lengkap (the second) is complete: its doses
+    count when given before it, and the schedule version in force on it says which doses those are
+    (``cards.child_card``, ``coverage``), whatever version is in force when one looks."""
+    return add_months(birth_date, DEADLINE_MONTHS[indicator])
 
 
 def _card_entry(schedule: Schedule, entry: ScheduleEntry, birth: date, first: dict, anchor: date | None,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -64,10 +65,14 @@ class RuleViolation(ValidationFailed):
 
 def version_in_force(session: Any, on: date) -> ScheduleVersion | None:
     """The newest active version valid on ``on``; before the first one, the oldest active version."""
-    active = select(ScheduleVersion).where(ScheduleVersion.active.is_(True))
-    row = session.scalar(active.where(ScheduleVersion.valid_from <= on)
-                         .order_by(ScheduleVersion.valid_from.desc(), ScheduleVersion.id.desc()).limit(1))
-    return row or session.scalar(active.order_by(ScheduleVersion.valid_from, ScheduleVersion.id).limit(1))
+    return _in_force(active_versions(session), on)
+
+
+def _in_force(versions: list[ScheduleVersion], on: date) -> ScheduleVersion | None:
+    """Of ``versions`` (``active_versions``' order), the one in force on ``on``: the last valid from that
+    day or before (of two valid from one day, the later id); before every one, the oldest."""
+    valid = bisect_right([v.valid_from for v in versions], on)
+    return versions[valid - 1] if valid else next(iter(versions), None)
 
 
 def active_versions(session: Any) -> list[ScheduleVersion]:
@@ -82,6 +87,33 @@ def schedule_in_force(session: Any, on: date) -> Schedule:
     FHIR): the version in force, or the bundled 2024 schedule when the table holds none."""
     row = version_in_force(session, on)
     return schedule_from_dict(row.document) if row is not None else load_default_schedule()
+
+
+class SchedulesInForce:
+    """``schedule_in_force`` for many days: the active versions read once, each parsed once (the same
+    ``Schedule`` for every day it is in force). What is judged by the version of its own day, not of the
+    day one looks: a child's IDL (Baduta Lengkap) by the version in force on her first (second) birthday,
+    its deadline, a dose's reason code by the version of the day it was given. A report or export judges
+    many children and doses this way, and a query for each would be one per child; versions are few."""
+
+    def __init__(self, session: Any):
+        self._versions = active_versions(session)
+        self._parsed: dict[int, Schedule] = {}
+
+    def on(self, day: date) -> Schedule:
+        row = _in_force(self._versions, day)
+        if row is None:
+            return load_default_schedule()
+        if row.id not in self._parsed:
+            self._parsed[row.id] = schedule_from_dict(row.document)
+        return self._parsed[row.id]
+
+    def spans(self, first: date, last: date) -> list[tuple[date, date, Schedule]]:
+        """The days ``first`` to ``last`` cut where another version comes in force: each part's first and
+        last day, and the schedule in force over it."""
+        starts = [first, *sorted({v.valid_from for v in self._versions if first < v.valid_from <= last})]
+        ends = [day - timedelta(days=1) for day in starts[1:]] + [last]
+        return [(start, end, self.on(start)) for start, end in zip(starts, ends)]
 
 
 # --- publishing versions ------------------------------------------------------------------

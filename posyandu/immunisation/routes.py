@@ -119,8 +119,9 @@ class ImmunisationCard(MethodView):
     @blp.response(200, ImmunisationCardSchema)
     def get(self, args, child_id):
         """The child's immunisation card on ``on`` (default today): each dose given, due, overdue, upcoming
-        or missed with its dates, IDL and Baduta Lengkap, and vitamin A / deworming due. Today is the date
-        where the child lives (WIB, WITA or WIT), or her birth date if that is later."""
+        or missed with its dates (by the schedule version in force on ``on``), IDL and Baduta Lengkap (each by
+        the version in force on its deadline, the first or second birthday), and vitamin A / deworming due.
+        Today is the date where the child lives (WIB, WITA or WIT), or her birth date if that is later."""
         child = access.get_child(current_user, child_id)
         privacy.record_reads("view", [child.id])
         db.session.commit()

@@ -185,8 +185,12 @@ class ImmunisationCardSchema(Schema):
     age_months = fields.Integer(metadata={"description": "Completed calendar months"})
     schedule_version = fields.String()
     doses = fields.List(fields.Nested(CardDoseSchema))
-    idl = fields.Nested(IndicatorSchema, metadata={"description": "Imunisasi Dasar Lengkap"})
-    baduta = fields.Nested(IndicatorSchema, metadata={"description": "Imunisasi Baduta Lengkap"})
+    idl = fields.Nested(IndicatorSchema, metadata={"description": (
+        "Imunisasi Dasar Lengkap: the doses the schedule version in force on the first birthday (its deadline) "
+        "counts, whatever version is in force on `as_of`")})
+    baduta = fields.Nested(IndicatorSchema, metadata={"description": (
+        "Imunisasi Baduta Lengkap: the doses the schedule version in force on the second birthday (its deadline) "
+        "counts")})
     supplements_due = fields.List(fields.Nested(SupplementDueSchema))
     supplements_given = fields.List(fields.Nested(SupplementGivenSchema))
 

@@ -1,7 +1,8 @@
 """Immunisation and vitamin A coverage for a period (domain.md, "Immunisation").
 
 Definitions (the schedule in force at the period's end supplies the doses, ages,
-IDL/Baduta flags, vitamin A bands and round months; a dose is applicable where
+vitamin A bands and round months, the one in force on a child's first or second birthday
+her IDL or Baduta doses; a dose is applicable where
 the schedule offers it: in the kabupaten an entry lists, and an ``endemic_only`` vaccine
 such as JE listing none is left out, as no kabupaten is configured endemic otherwise; a dose offered in no
 kabupaten of the report's area, JE outside Bali, has no row unless given there in the period: 0 of 0 in
@@ -23,7 +24,10 @@ every area, a Gresik officer read it as a vaccine the programme missed):
   falls in the period, in the register in its month (one who left in a later month of the period too, as
   the months' reports count her); ``covered`` = those given every applicable IDL dose
   before that birthday. **Baduta Lengkap**: the same with the second birthday
-  and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``.
+  and the Baduta doses (the 18-month boosters) — as in ``due.immunisation_card``. Which doses those are is
+  the version in force on that birthday (``due.deadline``; ``cards.child_card`` judges the card so): a
+  range of months counts what its months' reports add up to, and a version published later, counting one
+  more dose, leaves the children complete before it complete.
 * **vitamin A**, for each round month (February and August by default) inside
   the period, the round's target agrees with the due list (``cards.due_list``). A kabupaten may have
   its own round months (``round_months_by_area``): a month is a round where any kabupaten has one,
@@ -52,9 +56,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from posyandu.immunisation.cards import next_meeting_day
-from posyandu.immunisation.due import Area, applies as offered_in
+from posyandu.immunisation.due import DEADLINE_MONTHS, Area, applies as offered_in
 from posyandu.immunisation.models import Immunisation, Supplement
-from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.operations import SchedulesInForce
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, completed_months
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import Msg, month_text
@@ -168,27 +172,37 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
     return out
 
 
-def _complete(session: Any, schedule: Schedule, period: Period, pf: Any, level: str) -> dict[str, dict[tuple, Any]]:
+def _complete(session: Any, schedules: SchedulesInForce, period: Period, pf: Any,
+              level: str) -> dict[str, dict[tuple, Any]]:
     """(target, covered) per area of IDL and Baduta Lengkap: the children whose first (second) birthday is
-    in the period, and those of them given every applicable IDL (Baduta) dose before it. One statement for
-    both, reading the doses of those children alone."""
-    complete = []  # (kind, its entries, the children whose birthday is in the period, the doses before it)
-    for kind, years in (("idl", 1), ("baduta", 2)):
-        after, by = born_by(period.first - timedelta(days=1), 12 * years), born_by(period.last, 12 * years)
-        # in the period and in the register in her birthday's month (she left in it or after: its month counts her)
+    in the period, and those of them given every applicable IDL (Baduta) dose before it, the doses the
+    version in force on that birthday counts (``due.deadline``): the period is cut where a version comes
+    in force (``SchedulesInForce.spans``) and each part's children judged by its own, so a range of months
+    counts what its months' reports add up to, and a version published since undoes no completion of
+    before it. One statement for both, reading the doses of those children alone."""
+    complete = []  # (kind, its entries, the children whose birthday is in a part of the period, the doses before it)
+    for kind, months in DEADLINE_MONTHS.items():
+        years = months // 12
+        # in the register in her birthday's month (she left in it or after: its month counts her)
         in_register = or_(Child.exit_date.is_(None), _date_code(Child.exit_date) >= _birthday_code(years, month=True))
-        complete.append((kind, [e for e in schedule.entries if e.counts_toward == kind],
-                         and_(Child.birth_date > after, Child.birth_date <= by, in_register),
-                         _date_code(Immunisation.given_on) < _birthday_code(years)))
+        before = _date_code(Immunisation.given_on) < _birthday_code(years)
+        for first, last, schedule in schedules.spans(period.first, period.last):
+            after, by = born_by(first - timedelta(days=1), months), born_by(last, months)
+            complete.append((kind, [e for e in schedule.entries if e.counts_toward == kind],
+                             and_(Child.birth_date > after, Child.birth_date <= by, in_register), before))
     either = or_(*(reaching for _, _, reaching, _ in complete))
-    given = given_masks([(kind, doses, and_(reaching, before)) for kind, doses, reaching, before in complete],
+    given = given_masks([(f"{kind}_{j}_", doses, and_(reaching, before))
+                         for j, (kind, doses, reaching, before) in enumerate(complete)],
                         either, events_in_area(Immunisation, pf, period.last), of_child=True)
     stmt = children_in_area(pf, level, period.last, either).outerjoin(given, given.c.child_id == Child.id)
     cols = []
-    for kind, doses, reaching, _ in complete:
-        done = and_(reaching, *(had(given, kind, i) | ~applies(e) for i, e in enumerate(doses)))
-        cols += [count_if(reaching).label(f"t_{kind}"), count_if(done).label(f"c_{kind}")]
-    return {str(r["area"]): {(kind, None, None, None): (r[f"t_{kind}"], r[f"c_{kind}"]) for kind, *_ in complete}
+    for kind in DEADLINE_MONTHS:
+        parts = [(j, doses, reaching) for j, (of, doses, reaching, _) in enumerate(complete) if of == kind]
+        done = or_(*(and_(reaching, *(had(given, f"{kind}_{j}_", i) | ~applies(e) for i, e in enumerate(doses)))
+                     for j, doses, reaching in parts))
+        cols += [count_if(or_(*(reaching for _, _, reaching in parts))).label(f"t_{kind}"),
+                 count_if(done).label(f"c_{kind}")]
+    return {str(r["area"]): {(kind, None, None, None): (r[f"t_{kind}"], r[f"c_{kind}"]) for kind in DEADLINE_MONTHS}
             for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings()}
 
 
@@ -271,7 +285,8 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
              lang: str = "id") -> list[dict[str, Any]]:
     """Per area: one row per schedule dose offered there (module docstring), then IDL, Baduta Lengkap and
     each vitamin A round, each named in ``lang`` (a round by its month: "Vitamin A biru Agustus 2025")."""
-    schedule = schedule_in_force(session, period.last)
+    schedules = SchedulesInForce(session)
+    schedule = schedules.on(period.last)
     cfg = schedule.supplements  # a round month: the national ones and any kabupaten's own
     months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}
     rounds = [m for m in period.months if m.month in months]
@@ -286,8 +301,9 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
                                              for k in ("vitamin_a_blue", "vitamin_a_red")]
     names = covered_areas(session, posyandu_filter, level, period.last)
     found: dict[str, dict[tuple, tuple[int, int]]] = {area: {} for area in names}  # every area, zeros without children
-    for part in (_doses, _complete):
-        for area, values in part(session, schedule, period, posyandu_filter, level).items():
+    for values_of in (_doses(session, schedule, period, posyandu_filter, level),
+                      _complete(session, schedules, period, posyandu_filter, level)):
+        for area, values in values_of.items():
             found.setdefault(area, {}).update(values)
     for month in rounds:
         for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():

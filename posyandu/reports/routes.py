@@ -159,7 +159,11 @@ class CoverageReport(MethodView):
     @blp.response(200, s.CoverageReportSchema)
     @downloads
     def get(self, args):
-        """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period."""
+        """Immunisation coverage per vaccine and dose, IDL, Baduta Lengkap and vitamin A rounds for the period.
+
+        IDL (Baduta Lengkap) counts the children whose first (second) birthday is in the period, each judged
+        by the schedule version in force on that birthday: a range of months adds up to its months' reports.
+        The dose rows and rounds follow the version in force at the period's end."""
         named = functools.partial(coverage, lang=said_in(args))
         return answer("coverage", args, rolled_up(named, args["period"], area_filter(args), args["level"],
                                                   said=said_in(args)))

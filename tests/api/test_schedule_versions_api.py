@@ -130,3 +130,93 @@ def test_the_version_in_force_today_is_the_callers_day_not_papuas(client, world,
 
     assert at(15) == ["2024.2"] * 5 + ["2025.1"]
     assert at(17) == ["2025.1"] * 6
+
+
+# --- IDL and Baduta Lengkap: judged by the version in force on their deadline --------------------
+# 2026.1 counts PCV 1 and 2 toward IDL and PCV 3 toward Baduta Lengkap, from 1 July 2026 (2024.2 counts
+# none of them): a child is judged by the version in force on her first (second) birthday.
+PCV_COUNTS = {"version": "2026.1", "valid_from": "2026-07-01", "active": True,
+              "set": [{"vaccine": "PCV", "dose": 1, "counts_toward": "idl"},
+                      {"vaccine": "PCV", "dose": 2, "counts_toward": "idl"},
+                      {"vaccine": "PCV", "dose": 3, "counts_toward": "baduta"}]}
+
+
+def add_months(iso: str, months: int) -> str:
+    from datetime import date
+
+    from posyandu.immunisation.schedule import add_months as add
+
+    return add(date.fromisoformat(iso), months).isoformat()
+
+
+def idl_doses(birth: str, pcv: bool = False) -> list[tuple[str, int, str]]:
+    """Every IDL dose of 2024.2 at its recommended month (born on the 10th or 15th: each past its minimum
+    age and interval), with PCV 1 and 2 too when ``pcv``."""
+    doses = [("HB0", 1, 0), ("BCG", 1, 1), ("OPV", 1, 1), ("OPV", 2, 2), ("DPT-HB-Hib", 1, 2), ("OPV", 3, 3),
+             ("DPT-HB-Hib", 2, 3), ("OPV", 4, 4), ("DPT-HB-Hib", 3, 4), ("IPV", 1, 4), ("MR", 1, 9)]
+    doses += [("PCV", 1, 2), ("PCV", 2, 3)] if pcv else []
+    return [(vaccine, dose, add_months(birth, month)) for vaccine, dose, month in doses]
+
+
+def baduta_doses(birth: str) -> list[tuple[str, int, str]]:
+    return [("DPT-HB-Hib", 4, add_months(birth, 18)), ("MR", 2, add_months(birth, 18))]
+
+
+@pytest.fixture
+def pcv_counts(client, world):
+    made = client.post(SCHEDULE + "/versions", json={"document": document_of(PCV_COUNTS)}, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+
+
+def test_idl_and_baduta_are_judged_by_the_version_in_force_on_their_deadline(client, world, make_child, pcv_counts):
+    """Born 10 June 2024, she had every IDL dose of 2024.2 before her first birthday (10 June 2025) and
+    both Baduta doses before her second (10 June 2026), no PCV: complete by the version in force on each
+    deadline. 2026.1, in force from 1 July 2026, counts PCV: the card of today said IDL ``incomplete``,
+    missing PCV 2, and Baduta missing PCV 3, a completion of a year before the rule undone. A child whose
+    first birthday (1 August 2026) comes under 2026.1 is judged by it, even on a day before it was in force."""
+    from tests.api.test_immunisation_api import given
+
+    born = "2024-06-10"
+    done = make_child(name="Anak Lengkap 2024", birth_date=born)
+    given(client, world, done["id"], idl_doses(born) + baduta_doses(born))
+    body = card(client, world, done["id"], "2026-12-01")
+    assert body["schedule_version"] == "2026.1"  # what is still to give: by the version of the day
+    assert body["by_label"]["PCV 2"]["counts_toward"] == "idl"
+    assert (body["idl"]["status"], body["idl"]["deadline"], body["idl"]["missing"]) == ("complete", "2025-06-10", [])
+    assert (body["baduta"]["status"], body["baduta"]["missing"]) == ("complete", [])
+
+    later = make_child(name="Anak 2025", birth_date="2025-08-01")
+    given(client, world, later["id"], [(v, d, on) for v, d, on in idl_doses("2025-08-01") if on < "2026-07-01"])
+    for on in ("2026-05-01", "2026-12-01"):  # 2024.2's day and 2026.1's: her deadline's version judges both
+        idl = card(client, world, later["id"], on)["idl"]
+        assert {(m["vaccine"], m["dose"]) for m in idl["missing"]} == {("PCV", 1), ("PCV", 2)}, on
+    assert card(client, world, later["id"], "2026-05-01")["idl"]["status"] == "in_progress"
+
+
+def test_a_range_reports_idl_and_baduta_as_its_months_add_up(client, world, make_child, pcv_counts):
+    """The coverage of June 2025 to July 2026 judged every child by 2026.1, the version at the period's
+    end: a child complete by 2024.2 at her birthday in June 2025 was counted uncovered, the range's IDL
+    (3 of 4) not the sum of its months' (4 of 4 here: 3 under 2024.2, the July 2026 birthdays under 2026.1).
+    Now each child is judged by the version in force on her birthday, and the range adds up."""
+    from tests.api.test_immunisation_api import given
+
+    children = {"2024-06-10": idl_doses("2024-06-10") + baduta_doses("2024-06-10"),  # IDL June 2025, Baduta June 2026
+                "2025-01-15": idl_doses("2025-01-15"),                              # IDL January 2026, under 2024.2
+                "2025-07-10": idl_doses("2025-07-10", pcv=True),                   # IDL July 2026, with PCV: complete
+                "2025-07-15": idl_doses("2025-07-15")}                             # IDL July 2026, no PCV: incomplete
+    for born, doses in children.items():
+        child = make_child(name=f"Anak {born}", birth_date=born)
+        given(client, world, child["id"], [d for d in doses if d[2] <= "2026-07-31"])
+
+    def counted(query):
+        resp = client.get(f"/api/v1/reports/coverage?{query}&posyandu_id={world.ids['p1']}",
+                          headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        return {r["kind"]: (r["target"], r["covered"]) for r in resp.get_json()["rows"] if r["kind"] in ("idl", "baduta")}
+
+    whole = counted("from=2025-06&to=2026-07")
+    assert whole == {"idl": (4, 3), "baduta": (1, 1)}
+    months = [f"{y}-{m:02d}" for y, m in [(2025, m) for m in range(6, 13)] + [(2026, m) for m in range(1, 8)]]
+    by_month = [counted(f"month={m}") for m in months]
+    assert {k: tuple(sum(c[k][i] for c in by_month) for i in (0, 1)) for k in whole} == whole
+    assert counted("month=2025-06")["idl"] == (1, 1) and counted("month=2026-07")["idl"] == (2, 1)
