@@ -244,7 +244,8 @@ class FhirExport(MethodView):
         measured (LOINC: weight 29463-7 kg, length 8306-3 or height 8302-2 cm as measured, head
         circumference 9843-4 cm, LiLA 56072-2 cm), a value WHO's flags find implausible with a `note`
         naming them; an `Immunization` per dose (KFA product, CVX, lot and expiry, `primarySource` and
-        `reportOrigin` from its `source`, SATUSEHAT's programme and IM-Ideal / IM-Kejar reason). Z-scores
+        `reportOrigin` from its `source`, SATUSEHAT's programme and IM-Ideal / IM-Kejar reason, each by the
+        schedule version in force on the day the dose was given, whatever the period). Z-scores
         and nutritional status have no SATUSEHAT code and are left out. To dinkes, without the family's
         contact details. Streamed chunked: a download cut short lacks the last chunk and fails, never
         a short file (`posyandu/reports/exports/fhir.py` has every rule)."""

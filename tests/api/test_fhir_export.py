@@ -101,6 +101,41 @@ def test_fhir_a_dose_whose_earliest_day_a_late_dose_moved_is_catch_up_however_so
                               ("MR 1", "2024-12-10"): "IM-Kejar", ("MR 2", "2025-07-10"): "IM-Ideal"}
 
 
+def test_fhir_a_doses_reason_is_judged_by_the_version_in_force_on_the_day_it_was_given(client, world, make_child):
+    """MR 2 at exactly 18 months (10 February 2025) is on time by 2024.2, in force that day: IM-Baduta and
+    IM-Ideal. Version 2025.3, in force from 1 March 2025, recommends it at 15 months: a range from February
+    to March, judged by the version at its end, exported the same dose as IM-Kejar (overdue from 16 months).
+    A dose's reason is fixed by the version in force on the day it was given, whatever period is exported:
+    MR 2 at 18 months on 20 March 2025, under 2025.3, is IM-Kejar in every export holding it."""
+    from tests.api.test_schedule_versions_api import SCHEDULE, document_of
+
+    later = {"version": "2025.3", "valid_from": "2025-03-01", "set": [
+        {"vaccine": "MR", "dose": 2, "recommended_age": {"months": 15}, "min_age": {"months": 15},
+         "min_interval": {"months": 3}}]}
+    made = client.post(SCHEDULE + "/versions", json={"document": document_of(later)}, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    on_time = make_child(name="Anak Tepat Waktu", sex="F", birth_date="2023-08-10")
+    moved = make_child(name="Anak Jadwal Baru", sex="M", birth_date="2023-09-20")
+    for child, vaccine, dose, on in ((on_time, "MR", 1, "2024-05-10"), (on_time, "MR", 2, "2025-02-10"),
+                                     (moved, "MR", 1, "2024-06-20"), (moved, "MR", 2, "2025-03-20")):
+        resp = client.post(f"/api/v1/children/{child['id']}/immunisations", headers=world.headers("bidan_a"), json={
+            "id": str(uuid.uuid4()), "vaccine": vaccine, "dose": dose, "given_on": on, "batch_number": "T1",
+            "place": "posyandu"})
+        assert resp.status_code == 201, resp.get_json()
+
+    def reasons(query):
+        return {(r["vaccineCode"]["text"], r["occurrenceDateTime"]): [c["code"] for c in r["reasonCode"][0]["coding"]]
+                for r in _resources(client, world, f"{query}&posyandu_id={world.ids['p1']}")
+                if r["resourceType"] == "Immunization"}
+
+    alone = reasons("month=2025-02")
+    assert alone == {("MR 2", "2025-02-10"): ["IM-Baduta", "IM-Ideal"]}
+    both = reasons("from=2025-02&to=2025-03")
+    # born 20 Sep 2023: 2025.3's 15 months are 20 Dec 2024, overdue after 20 Jan 2025
+    assert both == {**alone, ("MR 2", "2025-03-20"): ["IM-Baduta", "IM-Kejar"]}
+    assert reasons("from=2025-01&to=2025-06") == both
+
+
 def test_fhir_a_dose_given_before_the_child_moved_is_located_where_it_was_given(client, world, make_child):
     """A child's records follow her to her new posyandu (the reports count them there), each record's
     ``posyandu_id`` changed with her. The export took that for the place a dose was given: BCG given at

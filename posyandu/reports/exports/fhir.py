@@ -31,7 +31,9 @@ measurements and immunisations in a period (domain.md, "Interoperability").
   routine timing IM-Ideal / IM-Kejar (``immunization-routine-timing``): ideal when given
   before the dose was overdue by the schedule's recommended age (one ``overdue_after`` past
   it) and not past its maximum age, catch-up after (HB0, allowed up to 7 days, given at
-  3 weeks on a bidan's override is late, not ideal). Imunisasi kejar is for a child who did not
+  3 weeks on a bidan's override is late, not ideal); both, with the dose's name and KFA product, by
+  the schedule version in force on the day it was given, so a dose is coded alike in every period
+  exported (the version at the period's end made a dose on time in its month catch-up in a range). Imunisasi kejar is for a child who did not
   get a dose at the age the schedule sets (Permenkes 12/2017): a dose whose earliest date moved
   with a late dose before it is catch-up too, however soon after that one it came. The same dose recorded
   twice (two phones: the later kept, flagged ``possible_duplicate_of`` the first) is exported
@@ -55,7 +57,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.zscores import HEIGHT_FROM_DAYS, STANDING_PLAUSIBLE_FROM_DAYS
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
-from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.operations import SchedulesInForce
 from posyandu.immunisation.schedule import Schedule
 from posyandu.privacy import as_seen_by, own_nik
 from posyandu.registry.models import Child, Posyandu, Puskesmas
@@ -233,20 +235,36 @@ def programme_of(entry: Any) -> str:
     return "IM-Dasar" if entry.recommended_age.approx_days() < 365 else "IM-Baduta"
 
 
-def _on_time(schedule: Schedule, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
+def _on_time(schedules: SchedulesInForce, child: Child, doses: list[Immunisation], as_of: date) -> dict[Any, bool]:
     """Per immunisation id: given before the dose was overdue by its recommended age (the card's
     ``recommended_date``, not its ``due_date``, which a late dose before it moves) and by its maximum
     age (the card's ``latest_date``: HB0's 7 days end before a month past its recommended day 0), and
     not on the catch-up schedule a late dose before it set: a dose whose earliest day (the card's
     ``earliest_date``) a catch-up dose of its vaccine pushed past its own minimum age is catch-up too,
-    however soon after that one it came (a booster whose earliest day stays its minimum age is not)."""
-    card = immunisation_card(schedule, child.birth_date, [GivenDose(i.vaccine, i.dose, i.given_on) for i in doses],
-                             max(as_of, child.birth_date), area=Area(kabupaten=child.kabupaten_code))
+    however soon after that one it came (a booster whose earliest day stays its minimum age is not).
+    Each dose by the version in force on the day it was given, its card entry that version's: judged by
+    the version at the period's end, MR 2 on time at 18 months was exported IM-Kejar once a version
+    moving it to 15 months came in force within the period, and IM-Ideal in its month's export alone."""
+    given, area = [GivenDose(i.vaccine, i.dose, i.given_on) for i in doses], Area(kabupaten=child.kabupaten_code)
+    cards: dict[int, dict[tuple[str, int], Any]] = {}  # per version (few): its card's entries given
+
+    def given_entry(schedule: Schedule, key: tuple[str, int]) -> Any:
+        if id(schedule) not in cards:
+            card = immunisation_card(schedule, child.birth_date, given, max(as_of, child.birth_date), area=area)
+            cards[id(schedule)] = {(e.vaccine, e.dose): e for e in card.entries if e.given_on is not None}
+        return cards[id(schedule)].get(key)
+
+    first: dict[tuple[str, int], date] = {}  # the day each dose was given (the card's ``given_on``: its first)
+    for i in sorted(doses, key=lambda i: i.given_on):
+        first.setdefault((i.vaccine, i.dose), i.given_on)
     timely: dict[tuple[str, int], bool] = {}
-    for e in sorted((e for e in card.entries if e.given_on is not None), key=lambda e: (e.vaccine, e.dose)):
-        moved = (not timely.get((e.vaccine, e.dose - 1), True)
-                 and e.earliest_date > schedule.entry(e.vaccine, e.dose).min_age.after(child.birth_date))
-        timely[(e.vaccine, e.dose)] = on_time(e.given_on, schedule, e) and not moved
+    for (vaccine, dose), day in sorted(first.items()):
+        schedule = schedules.on(day)
+        if (e := given_entry(schedule, (vaccine, dose))) is None:
+            continue  # not in its version, or after ``as_of``
+        moved = (not timely.get((vaccine, dose - 1), True)
+                 and e.earliest_date > schedule.entry(vaccine, dose).min_age.after(child.birth_date))
+        timely[(vaccine, dose)] = on_time(e.given_on, schedule, e) and not moved
     return {i.id: timely[(i.vaccine, i.dose)] for i in doses if (i.vaccine, i.dose) in timely}
 
 
@@ -309,7 +327,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                    seen: Any = true()) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
-    schedule = schedule_in_force(session, period.last)
+    schedules = SchedulesInForce(session)  # each dose judged by the version of its day
     puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
     for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
                              .order_by(Posyandu.id)):
@@ -332,7 +350,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
             yield from (_entry(o) for o in standing_observations(measured.get(child.id, [])))
             # the same dose recorded twice: the first stands for both (flag_duplicates_again keeps it unflagged)
             doses = [i for i in immunised.get(child.id, []) if i.possible_duplicate_of is None]
-            on_time = _on_time(schedule, child, doses, period.last) if doses else {}
+            on_time = _on_time(schedules, child, doses, period.last) if doses else {}
             for i in doses:
                 if not period.first <= i.given_on <= period.last:
                     continue
@@ -349,7 +367,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                     if where not in placed:
                         placed.add(where)
                         yield _entry(location(session.get(model, where)))
-                yield _entry(immunization(i, schedule, on_time.get(i.id), where))
+                yield _entry(immunization(i, schedules.on(i.given_on), on_time.get(i.id), where))
 
 
 def bundle_chunks(session: Any, period: Period, posyandu_filter: Any, role: str, seen: Any = true()) -> Iterator[bytes]:
