@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from posyandu.messages import CONTROL, CONTROL_RE, Msg
 
@@ -254,8 +254,9 @@ def publishing_problems(doc: Any) -> list[str]:
     version stored before these rules is still read, never a 500 at every card): its free texts (a note,
     a source) strings, any other JSON (an integer beyond 64 bits, which no JSON column takes, a list)
     was stored as it came; its one-line texts (``version``, ``name``, ``source``: on every card, the
-    schedule screen and the exports) free of control characters and text-direction overrides
-    (``CONTROL_RE``), as every other one-line text is: "Jadwal\x1b[31m 2025" was published;
+    schedule screen and the exports, a vaccine's name and an entry's source too: ``_one_line_texts``) free
+    of control characters and text-direction overrides (``CONTROL_RE``), as every other one-line text is:
+    "Jadwal\x1b[31m 2025" and a vaccine "Hepatitis\x1b[31m B0" were published;
     ``valid_from`` a day ``?on=`` can ask for (DATES_FROM to DATES_TO): a
     version valid from 0001-01-01 or 9999-12-31 was published and put in force."""
     if not isinstance(doc, dict):
@@ -266,8 +267,8 @@ def publishing_problems(doc: Any) -> list[str]:
         if isinstance(part := sup.get(kind), dict)}
     problems: list[str] = [Msg(f"{where} must be a string", f"{where} harus berupa teks")
                            for where, value in texts.items() if value is not None and not isinstance(value, str)]
-    problems.extend(Msg(f"{key} {CONTROL}", f"{key} {CONTROL.id_text}") for key in ("version", "name", "source")
-                    if isinstance(doc.get(key), str) and CONTROL_RE.search(doc[key]))
+    problems.extend(Msg(f"{where} {CONTROL}", f"{where} {CONTROL.id_text}") for where, text in _one_line_texts(doc)
+                    if CONTROL_RE.search(text))
     try:
         day = date.fromisoformat(doc.get("valid_from"))
     except (TypeError, ValueError):
@@ -276,6 +277,20 @@ def publishing_problems(doc: Any) -> list[str]:
         problems.append(Msg(f"valid_from must be between {DATES_FROM} and {DATES_TO}",
                             f"valid_from harus antara {DATES_FROM} dan {DATES_TO}"))
     return problems
+
+
+def _one_line_texts(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every text of a document with its place ("version", "vaccines[2].name", "entries[5].source"), its
+    free note (``age_arithmetic``) aside: each is one line on a card, the schedule screen or an export."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if where or key != "age_arithmetic":
+                yield from _one_line_texts(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _one_line_texts(item, f"{where}[{i}]")
 
 
 def _parse_date(value: Any, where: str, problems: list[str]) -> date:

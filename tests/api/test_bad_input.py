@@ -393,6 +393,23 @@ def test_a_schedule_published_with_control_characters_in_its_name_source_or_vers
                        headers=world.headers("admin")).status_code == 201
 
 
+
+def test_a_schedule_published_with_a_control_character_in_a_vaccines_name_or_an_entrys_source_is_422_there(
+        client, world, db):
+    """A vaccine's name (on every card) and an entry's or a supplement's source were not checked:
+    "Hepatitis\x1b[31m B0" was published. Each is refused at its place in the document."""
+    doc = schedule_document(client, world, "2099-ctl2")
+    doc["vaccines"][0]["name"] = "Hepatitis\x1b[31m B0"
+    doc["entries"][1]["source"] = "Permenkes\x01 12/2017"
+    doc["supplements"]["vitamin_a"]["source"] = "Juknis\u202e"
+    before = counts(db)
+    problem = assert_problem(client.post(f"{SCHEDULE}/versions", json={"document": doc},
+                                         headers=world.headers("admin", "id")), 422)
+    assert set(problem["errors"]) == {"document.vaccines[0].name", "document.entries[1].source",
+                                      "document.supplements.vitamin_a.source"}, problem
+    assert problem["errors"]["document.vaccines[0].name"] == [f"vaccines[0].name {CONTROL[0]}"]
+    assert counts(db) == before
+
 # --- a pushed delete's reason --------------------------------------------------------------------
 @pytest.mark.parametrize("reason", [5, ["salah"], {"a": 1}, "x" * 256, "salah\x1b[31m"])
 def test_a_pushed_delete_whose_reason_rest_would_refuse_is_rejected_on_reason_and_deletes_nothing(
