@@ -19,7 +19,8 @@ from posyandu import access
 from posyandu.auth.models import User
 from posyandu.errors import ValidationFailed
 from posyandu.extensions import db
-from posyandu.immunisation.due import DEADLINE_MONTHS, Area, ChildDoses, GivenDose, deadline, due_on, immunisation_card
+from posyandu.immunisation.due import DEADLINE_MONTHS, Area, ChildDoses, GivenDose, deadline, due_on, immunisation_card, \
+    outside_schedule
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import SchedulesInForce, schedule_in_force
 from posyandu.immunisation.schedule import add_months, completed_months
@@ -29,6 +30,9 @@ from posyandu.registry.models import Child, Posyandu
 from posyandu.validators import local_today
 
 UNDER_FIVE_MONTHS = 60
+# a card row of a dose outside the schedule: no ages or dates of its own, counting toward nothing
+OUTSIDE_SCHEDULE = {"recommended_date": None, "earliest_date": None, "due_date": None, "latest_date": None,
+                    "can_give": False, "waiting_for": None, "counts_toward": None}
 
 
 def next_meeting_day(meeting_day: int, today: date) -> date:
@@ -83,7 +87,8 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     accepts; a dose given stays given whichever version judged it (the PWA's card does the same). IDL and
     Baduta Lengkap are judged by the version in force on their deadline (``due.deadline``): a version
     published since, counting one more dose, does not undo a completion of the year before it (nor
-    does one judging a birthday still to come leave out a dose it will count)."""
+    does one judging a birthday still to come leave out a dose it will count). A dose given that the
+    schedule has no entry for is listed too, after its entries (``in_schedule`` false)."""
     if on < child.birth_date:
         raise ValidationFailed(errors={"on": [BEFORE_BIRTH]})
     schedules = SchedulesInForce(db.session)
@@ -104,7 +109,12 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     ids: dict[tuple, Any] = {}
     for g in given:
         ids.setdefault((g.vaccine, g.dose, g.given_on), g.id)
-    doses = [{**asdict(e), "immunisation_id": ids.get((e.vaccine, e.dose, e.given_on))} for e in card.entries]
+    doses = [{**asdict(e), "immunisation_id": ids.get((e.vaccine, e.dose, e.given_on)), "in_schedule": True}
+             for e in card.entries]
+    # a dose the schedule has no entry for (a private clinic's TCV, a withdrawn version's), given all the same
+    doses += [{"vaccine": g.vaccine, "dose": g.dose, "label": schedule.label(g.vaccine, g.dose), "status": "given",
+               "given_on": g.given_on, "immunisation_id": g.id, "in_schedule": False, **OUTSIDE_SCHEDULE}
+              for g in outside_schedule(schedule, child.birth_date, given, on)]
     left = child.exit_date is not None and child.exit_date <= on  # out of the register: nothing is due her
     if left:
         doses = [d if d["status"] == "given" else {**d, "status": "not_applicable", "can_give": False} for d in doses]

@@ -28,8 +28,10 @@ from posyandu.messages import date_text, fill, month_text
 
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}-\d{2}")
 DEADLINE_MONTHS = {"idl": 12, "baduta": 24}  # IDL by the first birthday, Baduta Lengkap by the second
+# not_in_schedule too: a vaccine outside the national programme (TCV, varicella at a private clinic) or of a
+# version since withdrawn was really given, and a bidan keeps it on the record with her reason
 OVERRIDABLE = frozenset({"before_min_age", "interval_too_short", "after_max_age", "dose_out_of_order",
-                         "not_in_area"})
+                         "not_in_area", "not_in_schedule"})
 MESSAGES = {
     "given_before_birth": ("Tanggal pemberian {given_on} sebelum tanggal lahir {birth_date}.",
                            "Date given {given_on} is before the birth date {birth_date}."),
@@ -220,16 +222,17 @@ def validate_dose(schedule: Schedule, birth_date: date, given: list[GivenDose], 
     entry = schedule.entry(new.vaccine, new.dose)
     if entry is None:
         found.append(_violation("not_in_schedule", vaccine=new.vaccine, dose=new.dose, version=schedule.version))
-    if entry is None or new.given_on < birth_date:
+    if new.given_on < birth_date:
         return found
     label = schedule.label(new.vaccine, new.dose)
     same = [g for g in given if g.vaccine == new.vaccine and (new.id is None or g.id != new.id)]
-    if not applies(entry, area):
+    if entry is not None and not applies(entry, area):
         found.append(_violation("not_in_area", label=label))
+    # a dose outside the schedule too: recorded once, whatever judged it (TCV 1 on 4 and 5 December)
     if twins := sorted(g.given_on for g in same if g.dose == new.dose):
         found.append(_violation("duplicate_dose", label=label, previous_date=twins[0]))
-    found += _order_and_timing(schedule, entry, birth_date, same, new, label)
-    return found
+    # its ages and intervals: the schedule's, which has none for it
+    return found if entry is None else found + _order_and_timing(schedule, entry, birth_date, same, new, label)
 
 
 def _order_and_timing(schedule: Schedule, entry: ScheduleEntry, birth: date, same: list[GivenDose],
@@ -336,6 +339,17 @@ def _indicator(entries: tuple[CardEntry, ...], kind: str, deadline: date, as_of:
     else:
         status = "incomplete" if missing else "completed_late"
     return IndicatorStatus(status, deadline, missing, late)
+
+
+def outside_schedule(schedule: Schedule, birth_date: date, given: list[GivenDose], as_of: date) -> list[GivenDose]:
+    """The doses given by ``as_of`` that ``schedule`` has no entry for (a vaccine outside the programme that a
+    bidan recorded, TCV of a version since withdrawn), the first record of each, in date order: a dose given
+    stays given, and a child's card shows them apart from the schedule's entries (``cards.child_card``)."""
+    first: dict[tuple[str, int], GivenDose] = {}
+    for g in sorted((g for g in given if birth_date <= g.given_on <= as_of), key=lambda g: g.given_on):
+        if schedule.entry(g.vaccine, g.dose) is None:
+            first.setdefault((g.vaccine, g.dose), g)
+    return list(first.values())
 
 
 def due_on(schedule: Schedule, children: list[ChildDoses], session_date: date, *,

@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate
 
 from posyandu import validators as v
 from posyandu.i18n import Msg
+from posyandu.immunisation import due, supplements
 from posyandu.immunisation.models import DOSE_SOURCES, PLACES, SUPPLEMENT_KINDS
 from posyandu.immunisation.schedule import DATES_FROM, DATES_TO
 from posyandu.pagination import page_schema
@@ -56,8 +57,10 @@ class ImmunisationSchema(ChildEventSchema):
         "a KFA product code: 93 and 6 more digits", "kode produk KFA: 93 diikuti 6 angka")), metadata={
         "description": "The vaccine product's code in KFA (Kamus Farmasi dan Alat Kesehatan), e.g. from the "
                        "products the schedule lists for the vaccine"})
-    override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255),
-                                metadata={"description": "A bidan's reason to accept a dose the schedule rules refuse"})
+    override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255), metadata={"description": (
+        "A bidan's (or admin's) reason to accept a dose the schedule rules refuse, for the rules that give way "
+        f"(violations overridable): {', '.join(sorted(due.OVERRIDABLE))}; a kader who gives one for a rule "
+        "broken is refused (403)")})
     override_by = fields.UUID(dump_only=True, allow_none=True,
                               metadata={"description": "The bidan or admin who accepted it"})
 
@@ -72,8 +75,10 @@ class SupplementSchema(ChildEventSchema):
     given_on = v.Day(required=True, validate=v.not_future)
     given_by = v.Trimmed(allow_none=True, validate=validate.Length(max=120))
     place = fields.String(load_default="posyandu", validate=validate.OneOf(PLACES))
-    override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255),
-                                metadata={"description": "A bidan's reason to accept a record the rules refuse"})
+    override_reason = v.Trimmed(allow_none=True, validate=validate.Length(max=255), metadata={"description": (
+        "A bidan's (or admin's) reason to accept a record the rules refuse, for the rules that give way "
+        f"(violations overridable): {', '.join(sorted(supplements.OVERRIDABLE))}; a kader who gives one for a rule "
+        "broken is refused (403)")})
     override_by = fields.UUID(dump_only=True, allow_none=True,
                               metadata={"description": "The bidan or admin who accepted it"})
 
@@ -146,9 +151,14 @@ class CardDoseSchema(Schema):
         "(from her `exit_date` on: nothing is due her)")})
     given_on = v.Day(allow_none=True)
     immunisation_id = fields.UUID(allow_none=True)
-    recommended_date = v.Day()
-    earliest_date = v.Day(metadata={"description": "Minimum age and interval after the previous dose"})
-    due_date = v.Day()
+    in_schedule = fields.Boolean(metadata={"description": (
+        "false: a dose given that the schedule in force on the card's date has no entry for (a vaccine outside "
+        "the programme, recorded by a bidan with her reason, or of a version since withdrawn), listed after "
+        "the schedule's entries, status given, its dates null and counting toward nothing")})
+    recommended_date = v.Day(allow_none=True, metadata={"description": "null only outside the schedule"})
+    earliest_date = v.Day(allow_none=True, metadata={
+        "description": "Minimum age and interval after the previous dose; null only outside the schedule"})
+    due_date = v.Day(allow_none=True, metadata={"description": "null only outside the schedule"})
     latest_date = v.Day(allow_none=True, metadata={"description": "Maximum age (rotavirus), if any"})
     can_give = fields.Boolean(metadata={"description": "May be given on the card's date"})
     waiting_for = fields.Integer(allow_none=True, metadata={"description": "The previous dose still missing"})

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.api.test_immunisation_api import card, given, record
+from tests.api.test_immunisation_api import card, codes, given, record
+from tests.sync.helpers import mutation, push
 
 SCHEDULE = "/api/v1/immunisation/schedule"
 ROLES = ("kader1", "bidan_a", "dinkes_gresik", "admin", "parent1")
@@ -156,6 +157,72 @@ def test_a_new_version_changes_the_card_and_vials_without_code(client, world, ma
     actions = db.session.scalars(select(AuditLog.action).where(AuditLog.entity == "schedule_version")
                                  .order_by(AuditLog.id)).all()
     assert actions == ["create", "deactivate", "activate"]
+
+
+def test_a_dose_outside_the_schedule_in_force_stays_on_the_card_and_a_bidan_records_or_corrects_it(
+        client, world, make_child):
+    """A version adding TCV is withdrawn after a dose of it was given (or a private clinic gave a vaccine the
+    programme never had): the dose stays on the card, given, marked outside the schedule (it had no row,
+    though the dose list held it); a bidan or admin corrects or records such a dose with her reason (a
+    correction of its date was refused for good, and so was the phone's record of it, even hers: only a
+    delete was left); a kader is told the midwife can."""
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    doc.update(version="2025.5", valid_from="2025-06-01")
+    doc["vaccines"].append({"code": "TCV", "name": "Typhoid conjugate", "doses_per_vial": 5})
+    doc["entries"].append({"vaccine": "TCV", "dose": 1, "recommended_age": {"months": 9}, "min_age": {"months": 6},
+                           "max_age": None, "min_interval": None, "counts_toward": None, "areas": None,
+                           "endemic_only": False, "source": "test"})
+    made = client.post(SCHEDULE + "/versions", json={"document": doc}, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    child, sister = (make_child(name=name, birth_date="2024-06-01") for name in ("Ani", "Ina"))
+    tcv = record(client, world, child["id"], "TCV", 1, "2025-06-05", by="bidan_a", source="record")
+    assert tcv.status_code == 201, tcv.get_json()
+    assert client.post(f"{SCHEDULE}/versions/{made.get_json()['id']}/deactivate",
+                       headers=world.headers("admin")).status_code == 200
+
+    body = card(client, world, child["id"], "2025-07-01")
+    assert body["schedule_version"] == "2024.2"
+    row = body["by_label"]["TCV 1"]
+    assert {k: row[k] for k in ("status", "given_on", "immunisation_id", "in_schedule", "due_date", "can_give",
+                                "counts_toward")} == {"status": "given", "given_on": "2025-06-05",
+                                                      "immunisation_id": tcv.get_json()["id"], "in_schedule": False,
+                                                      "due_date": None, "can_give": False, "counts_toward": None}
+    assert body["doses"][-1] == row and all(d["in_schedule"] for d in body["doses"][:-1])
+    assert card(client, world, child["id"], "2025-06-04")["by_label"].get("TCV 1") is None  # not given yet then
+
+    url = f"/api/v1/immunisations/{tcv.get_json()['id']}"
+    kader = client.patch(url, json={"given_on": "2025-06-04"}, headers=world.headers("kader1"))
+    assert kader.status_code == 422 and kader.get_json()["violations"] == [
+        {"code": "not_in_schedule", "overridable": True, "message": "TCV dose 1 is not in schedule 2024.2."}]
+    assert "ask the midwife" in kader.get_json()["errors"]["override_reason"][0]
+    unsaid = client.patch(url, json={"given_on": "2025-06-04"}, headers=world.headers("bidan_a"))
+    assert unsaid.status_code == 422 and "override_reason" in unsaid.get_json()["errors"]
+    fixed = client.patch(url, json={"given_on": "2025-06-04", "override_reason": "tanggal di Buku KIA 4 Juni"},
+                         headers=world.headers("bidan_a"))
+    assert fixed.status_code == 200, fixed.get_json()
+    assert fixed.get_json()["override_by"] is not None
+    assert card(client, world, child["id"], "2025-07-01")["by_label"]["TCV 1"]["given_on"] == "2025-06-04"
+
+    def tcv_on(child_id, on, **extra):
+        return mutation("immunisation", str(uuid.uuid4()), {"child_id": child_id, "vaccine": "TCV", "dose": 1,
+                                                            "given_on": on, "source": "record", **extra})
+
+    [refused] = push(client, world.headers("kader1", "id"), [tcv_on(sister["id"], "2025-06-04")], client_id="hp-k")
+    assert refused["status"] == "rejected"
+    assert refused["errors"]["override_reason"] == ["hanya bidan atau admin yang dapat menerima ini dengan alasan: "
+                                                    "hubungi bidan"]
+    [kept] = push(client, world.headers("bidan_a"), [tcv_on(sister["id"], "2025-06-04", override_reason="diberi")],
+                  client_id="hp-b")
+    assert kept["status"] == "applied" and kept["record"]["override_by"] is not None, kept
+    # recorded once, as any dose: TCV 1 again on another day is refused, a reason or not
+    [again] = push(client, world.headers("bidan_a"), [tcv_on(sister["id"], "2025-06-20", override_reason="x")],
+                   client_id="hp-b")
+    assert again["status"] == "rejected" and "dose" in again["errors"], again
+    # a vaccine outside the programme altogether, given at a private clinic
+    var = record(client, world, child["id"], "VAR", 1, "2025-06-10", by="bidan_a", source="record",
+                 place="elsewhere", override_reason="varisela di klinik swasta")
+    assert var.status_code == 201, var.get_json()
+    assert card(client, world, child["id"], "2025-07-01")["by_label"]["VAR 1"]["status"] == "given"
 
 
 def test_flask_load_schedule_publishes_a_file(app, client, world, tmp_path):

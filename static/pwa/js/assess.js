@@ -1,7 +1,7 @@
 // What the cadre needs right after a weighing (domain.md): Permenkes status, N/T (KBM), BGM/2T,
 // referral, LiLA/head signs, re-measure warnings, what is due today. Pure: records in, values out.
 import { calculate, effectiveTrend, headSign, kmsStatus, monthIndex, muacSign, trend } from './growth.js';
-import { immunisationCard, scheduleOn, supplementsDue } from './due.js';
+import { immunisationCard, outsideSchedule, scheduleOn, supplementsDue } from './due.js';
 import { instantKey } from './instant.js';
 
 /** The server's order (growth.operations): by date, then by creation; unsent ones last in
@@ -127,7 +127,9 @@ export function dueToday({ child, immunisations = [], supplements = [], schedule
   if (!kept || on < child.birth_date) return { doses: [], supplements: [], card: null };
   const schedule = scheduleOn(kept, on); // version in force that day, as the server judges
   const given = immunisations.map((i) => ({ id: i.id, vaccine: i.vaccine, dose: i.dose, given_on: i.given_on }));
-  const card = immunisationCard(schedule, child.birth_date, given, on, { area });
+  let card = immunisationCard(schedule, child.birth_date, given, on, { area });
+  const other = outsideSchedule(schedule, child.birth_date, given, on);
+  if (other.length) card = { ...card, entries: [...card.entries, ...other] };
   if (child.exit_date <= on) { // left: nothing due her (cards.py); a copy: the card is shared (immunisationCard)
     return { card: { ...card, entries: card.entries.map((e) => (e.given_on ? e : { ...e, status: 'not_applicable', can_give: false })) },
       doses: [], supplements: [] };

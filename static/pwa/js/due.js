@@ -74,7 +74,7 @@ export const todayIso = () => {
 
 // --- violations
 const DOSE_OVERRIDABLE = new Set(['before_min_age', 'interval_too_short', 'after_max_age', 'dose_out_of_order',
-  'not_in_area']);
+  'not_in_area', 'not_in_schedule']);
 const DOSE_MESSAGES = {
   given_before_birth: ['Tanggal pemberian {given_on} sebelum tanggal lahir {birth_date}.',
     'Date given {given_on} is before the birth date {birth_date}.'],
@@ -120,13 +120,13 @@ export function validateDose(schedule, birthDate, given, dose, { area = null, to
   const found = dateChecks(dose.given_on, birthDate, today);
   const entry = entryOf(s, dose.vaccine, dose.dose);
   if (!entry) found.push(violation('not_in_schedule', { vaccine: dose.vaccine, dose: dose.dose, version: s.version }));
-  if (!entry || dose.given_on < birthDate) return found;
+  if (dose.given_on < birthDate) return found;
   const lbl = label(s, dose.vaccine, dose.dose);
   const same = given.filter((g) => g.vaccine === dose.vaccine && (dose.id == null || g.id !== dose.id));
-  if (!applies(entry, area)) found.push(violation('not_in_area', { label: lbl }));
+  if (entry && !applies(entry, area)) found.push(violation('not_in_area', { label: lbl }));
   const twins = same.filter((g) => g.dose === dose.dose).map((g) => g.given_on).sort();
   if (twins.length) found.push(violation('duplicate_dose', { label: lbl, previous_date: twins[0] }));
-  return [...found, ...orderAndTiming(s, entry, birthDate, same, dose, lbl)];
+  return entry ? [...found, ...orderAndTiming(s, entry, birthDate, same, dose, lbl)] : found;
 }
 
 function orderAndTiming(s, entry, birth, same, dose, lbl) {
@@ -225,6 +225,17 @@ export function immunisationCard(schedule, birthDate, given, asOf, { area = null
     idl: indicator(entries, 'idl', addMonths(birthDate, 12), asOf),
     baduta: indicator(entries, 'baduta', addMonths(birthDate, 24), asOf),
   }).get(key);
+}
+
+/** Card rows of the doses given outside `s` (a private clinic's TCV): due.py outside_schedule. */
+export function outsideSchedule(s, birthDate, given, asOf) {
+  const out = new Map();
+  for (const g of [...given].sort((a, b) => (a.given_on < b.given_on ? -1 : a.given_on > b.given_on ? 1 : 0))) {
+    if (g.given_on >= birthDate && g.given_on <= asOf && !entryOf(s, g.vaccine, g.dose) && !out.has(`${g.vaccine}|${g.dose}`)) {
+      out.set(`${g.vaccine}|${g.dose}`, { vaccine: g.vaccine, dose: g.dose, label: label(s, g.vaccine, g.dose), status: 'given', given_on: g.given_on, in_schedule: false });
+    }
+  }
+  return [...out.values()];
 }
 
 function cardEntry(s, entry, birth, first, anchor, asOf, area) {
