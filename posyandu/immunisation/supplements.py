@@ -26,8 +26,10 @@ from posyandu.messages import MONTH_NAMES, Msg, month_text
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")
 VITAMIN_A = ("vitamin_a_blue", "vitamin_a_red")
+# given_twice_in_round too: two phones that each gave her a capsule on another day of the round gave two (an
+# overdose to follow up), and a bidan keeps both on the record with her reason rather than lose one
 OVERRIDABLE = frozenset({"too_young", "too_old", "wrong_capsule_for_age", "not_round_month", "blue_already_given",
-                         "infant_dose_given"})
+                         "infant_dose_given", "given_twice_in_round"})
 KIND_LABELS = {
     "id": {"vitamin_a_blue": "kapsul vitamin A biru", "vitamin_a_red": "kapsul vitamin A merah",
            "vitamin_a": "vitamin A", "deworming": "obat cacing"},

@@ -307,8 +307,10 @@ def test_a_blue_capsule_after_an_infants_red_one_is_refused_unless_a_bidan_overr
 def test_deworming_from_twelve_months_once_a_round(client, world, make_child):
     older = make_child(name="Dua Tahun", birth_date="2023-01-15")  # 24 months on 2025-02-10
     assert supplement(client, world, older["id"], "deworming", "2025-02-10").status_code == 201
-    twice = supplement(client, world, older["id"], "deworming", "2025-02-20", by="bidan_a", override_reason="x")
+    twice = supplement(client, world, older["id"], "deworming", "2025-02-20")
     assert twice.status_code == 422 and codes(twice) == ["given_twice_in_round"]
+    kept = supplement(client, world, older["id"], "deworming", "2025-02-20", by="bidan_a", override_reason="dua kali")
+    assert kept.status_code == 201 and kept.get_json()["override_by"] is not None
     baby = make_child(name="Sebelas Bulan", birth_date="2024-03-01")  # 11 months on 2025-02-10
     young = supplement(client, world, baby["id"], "deworming", "2025-02-10")
     assert young.status_code == 422 and codes(young) == ["too_young"]
@@ -379,6 +381,41 @@ def test_the_same_capsule_entered_twice_the_same_day_is_kept_and_flagged(client,
     assert two.get_json()["possible_duplicate_of"] == one.get_json()["id"]
     other_day = supplement(client, world, child["id"], "vitamin_a_red", "2025-02-20")
     assert other_day.status_code == 422 and codes(other_day) == ["given_twice_in_round"]
+    assert two.get_json()["override_by"] is None  # the same day needs no reason: one capsule entered twice
+
+
+def test_a_second_capsule_of_a_round_on_another_day_is_kept_with_a_bidans_reason(client, world, make_child, db):
+    """Two phones each gave her a red capsule in the August round, on the 4th and the 18th: two capsules
+    (an overdose to follow up), not one entered twice. The second was refused even to a midwife with a
+    reason, so the record lost it; now a bidan or admin keeps it with her reason (on the record, audited as
+    an override of given_twice_in_round), and a kader is told the midwife can."""
+    from posyandu.audit import AuditLog
+
+    child = make_child(name="Eka Merah", birth_date="2023-03-15")
+    assert supplement(client, world, child["id"], "vitamin_a_red", "2025-08-04").status_code == 201
+
+    def red(on, **extra):
+        return mutation("supplement", str(uuid.uuid4()), {"child_id": child["id"], "kind": "vitamin_a_red",
+                                                          "given_on": on, **extra})
+
+    [refused] = push(client, world.headers("kader1b", "id"), [red("2025-08-18")], client_id="hp-kader1b")
+    assert refused["status"] == "rejected"
+    assert refused["errors"]["given_on"] == ["Putaran Agustus 2025: vitamin A sudah diberikan pada 4 Agu 2025."]
+    assert refused["errors"]["override_reason"] == ["hanya bidan atau admin yang dapat menerima ini dengan alasan: "
+                                                    "hubungi bidan"]
+    direct = supplement(client, world, child["id"], "vitamin_a_red", "2025-08-18")
+    assert direct.status_code == 422 and direct.get_json()["violations"] == [
+        {"code": "given_twice_in_round", "overridable": True,
+         "message": "Round August 2025: vitamin A was already given on 4 Aug 2025."}]
+    [kept] = push(client, world.headers("bidan_a"), [red("2025-08-18", override_reason="dua HP memberi kapsul")],
+                  client_id="hp-bidan")
+    assert kept["status"] == "applied", kept
+    assert kept["record"]["override_by"] is not None and kept["record"]["override_reason"] == "dua HP memberi kapsul"
+    assert kept["record"]["possible_duplicate_of"] is None  # another day: a second capsule, not a copy
+    audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "override", AuditLog.record_id == kept["record"]["id"]))
+    assert audit.changes["violations"] == ["given_twice_in_round"] and audit.reason == "dua HP memberi kapsul"
+    given_on = [s["given_on"] for s in card(client, world, child["id"], "2025-08-31")["supplements_given"]]
+    assert given_on == ["2025-08-04", "2025-08-18"]
 
 
 def test_the_card_and_due_list_default_to_the_posyandus_local_date_not_papuas(client, world, make_child, bali,

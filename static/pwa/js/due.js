@@ -298,7 +298,7 @@ export function dueOn(schedule, children, sessionDate, { area = null } = {}) {
 const VITAMIN_A = ['vitamin_a_blue', 'vitamin_a_red'];
 export const SUPPLEMENT_KINDS = [...VITAMIN_A, 'deworming'];
 const SUP_OVERRIDABLE = new Set(['too_young', 'too_old', 'wrong_capsule_for_age', 'not_round_month', 'blue_already_given',
-  'infant_dose_given']);
+  'infant_dose_given', 'given_twice_in_round']);
 const KIND_LABELS = {
   id: { vitamin_a_blue: 'kapsul vitamin A biru', vitamin_a_red: 'kapsul vitamin A merah', vitamin_a: 'vitamin A', deworming: 'obat cacing' },
   en: { vitamin_a_blue: 'blue vitamin A capsule', vitamin_a_red: 'red vitamin A capsule', vitamin_a: 'vitamin A', deworming: 'deworming' },
