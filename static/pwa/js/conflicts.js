@@ -20,14 +20,10 @@ export function conflictNow(c, row) {
   return { ...c, server_record: now, server_version: row.server_version, fields, gone: row.gone ?? null };
 }
 
-/** Resolve a conflict with the cadre's choice: a NEW mutation. `chosen`: {field: value} for the
- * conflict's fields, null to drop her change, or 'delete' to repeat a delete on the server's version.
- * It carries only her own changes (chosen values, her fields not in conflict); the rest keeps the
- * server's. A record deleted on the server is restored with her whole copy.
- *
- * `seen`: what the screen showed her (conflictNow; else the conflict as stored), the version the
- * mutation is based on: a value changed again since is asked anew, never overwritten unseen. What
- * needs sending is judged against the server's copy held NOW (row.server; moved by a save or pull). */
+/** Resolve a conflict with the cadre's choice: a NEW mutation. `chosen`: {field: value}, null to drop
+ * her change, or 'delete' to repeat a delete. It carries her own changes only; the rest keeps the
+ * server's; a record deleted there is restored with her whole copy. `seen`: what the screen showed her
+ * (conflictNow), its base: a value changed again since is asked anew. Judged against row.server NOW. */
 export function resolveConflict(db, mutationId, chosen, seen = null) {
   return db.tx(ALL, 'readwrite', async ({ records, outbox, conflicts, meta }) => {
     const c = await conflicts.get(mutationId);

@@ -1,8 +1,6 @@
-// Instants as the API and the phone write them, compared as instants, not text: the server answers
-// UTC "Z" to the microsecond (validators.utc_timestamp), older snapshots "+00:00" (a recorded_at its
-// phone's offset, "+07:00"), the phone's toISOString() milliseconds; as text "…:28.953Z" sorts after
-// "…:28.953826Z", "10:00+07:00" after "04:00Z". Date.parse would lose the microseconds that keep
-// records made together in order (database.creation_instants).
+// Instants compared as instants, not text: the server writes "Z" to the microsecond, older snapshots
+// "+00:00" or the phone's offset, the phone milliseconds ("…:28.953Z" sorts after "…:28.953826Z" as
+// text). Date.parse would lose the microseconds that order records made together.
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 

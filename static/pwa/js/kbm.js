@@ -1,8 +1,5 @@
-// The KBM table (kenaikan berat badan minimal: the least monthly gain that is N) the app judges
-// N/T with: the server's version in force (GET /api/v1/growth/kbm, which an admin can change:
-// printed sources disagree, domain.md), kept in the user's database so that the N or T a cadre
-// sees at the table offline is the one the server computes; the built-in table (Buku KIA) until
-// the first successful fetch.
+// The KBM table (the least monthly gain that is N) N/T is judged with offline: the server's in force
+// (GET /api/v1/growth/kbm, an admin's), kept in the user's database; Buku KIA's until the first fetch.
 import { DEFAULT_KBM } from './growth.js';
 import { getMeta, putMeta } from './outbox.js';
 

@@ -1,6 +1,4 @@
-// "HP kader" on the midwife's sync screen (GET /sync/devices): the panel and its button are in the
-// offline shell; the list itself needs the server, so its module (js/online/devices.js) is fetched
-// when she asks for it. Offline, or that file out of reach, the panel says it needs the internet.
+// "HP kader" on the midwife's sync screen: the list (js/online/devices.js) is fetched when she asks.
 import { t } from '../i18n.js';
 import { h, onlineModule, onlineOnly } from '../ui.js';
 
