@@ -198,3 +198,12 @@ def type_no_such_date(page, field, year: int) -> None:
         if field.evaluate("e => e.validity.badInput"):
             return
     raise AssertionError("the date field took no impossible date")
+
+
+def until_held(page, held: list, what: str) -> None:
+    """Wait (10 s at most) until a route handler has held ``what``'s request in ``held``."""
+    for _ in range(200):
+        if held:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{what} was not asked for")

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import login, wait_synced
+from tests.e2e.pages import login, until_held, wait_synced
 
 pytestmark = pytest.mark.e2e
 
@@ -108,11 +108,7 @@ def test_a_screen_that_fails_after_she_left_it_does_not_cover_the_one_she_went_t
     held = []
     page.route("**/api/v1/growth/kbm", lambda route: held.append(route))
     page.locator("#kbm-link").click()
-    for _ in range(200):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the table was asked for"
+    until_held(page, held, "the table")
     page.go_back()
     expect(page.locator("#kbm-link")).to_be_visible()  # Settings again
     held[0].fulfill(status=500, content_type="application/problem+json",

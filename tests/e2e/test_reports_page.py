@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from posyandu.reports.columns import SKDN
-from tests.e2e.pages import login, start_login
+from tests.e2e.pages import login, start_login, until_held
 
 pytestmark = pytest.mark.e2e
 
@@ -476,11 +476,7 @@ def test_a_report_screen_drawn_again_before_the_first_drawing_is_shown_asks_for_
     start_login(page, live_server.url, "dinkes")
     page.get_by_role("button", name="Simpan").click()
     page.locator("#nav").wait_for()
-    for _ in range(200):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the first drawing asked for its areas"
+    until_held(page, held, "the first drawing's areas")
     page.evaluate("() => { location.hash = '#/sync'; }")  # dinkes's menu: the reports screen again
     expect(page.locator("#report-form")).to_be_visible()
     held[0].continue_()
