@@ -22,7 +22,7 @@ from posyandu.extensions import db
 from posyandu.immunisation.due import DEADLINE_MONTHS, Area, ChildDoses, GivenDose, deadline, due_on, immunisation_card, \
     outside_schedule
 from posyandu.immunisation.models import Immunisation, Supplement
-from posyandu.immunisation.operations import SchedulesInForce, schedule_in_force
+from posyandu.immunisation.operations import SchedulesInForce
 from posyandu.immunisation.schedule import add_months, completed_months
 from posyandu.immunisation.supplements import SupplementGiven, supplements_due
 from posyandu.messages import BEFORE_BIRTH
@@ -84,8 +84,9 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     deworming due that day; records dated after ``on`` are left out. The version in force on ``on``
     decides: a dose still to give would be given on or after that day, and is judged then by that
     version (``operations.check_immunisation``), so ``can_give`` and the dates agree with what the server
-    accepts; a dose given stays given whichever version judged it (the PWA's card does the same). IDL and
-    Baduta Lengkap are judged by the version in force on their deadline (``due.deadline``): a version
+    accepts, and a dose a later version added is due no earlier than the day it came in
+    (``SchedulesInForce.introduced``); a dose given stays given whichever version judged it (the PWA's card
+    does the same). IDL and Baduta Lengkap are judged by the version in force on their deadline (``due.deadline``): a version
     published since, counting one more dose, does not undo a completion of the year before it (nor
     does one judging a birthday still to come leave out a dose it will count). A dose given that the
     schedule has no entry for is listed too, after its entries (``in_schedule`` false)."""
@@ -100,11 +101,12 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     supplements = _supplements(select(*SUPPLEMENT_COLUMNS).where(
         Supplement.child_id == child.id, Supplement.deleted_at.is_(None))).get(child.id, [])
     area = Area(kabupaten=child.kabupaten_code)
-    card = immunisation_card(schedule, child.birth_date, given, on, area=area)
+    card = immunisation_card(schedule, child.birth_date, given, on, area=area, introduced=schedules.introduced)
     indicators = {}
     for kind in DEADLINE_MONTHS:
         judge = schedules.on(deadline(kind, child.birth_date))
-        judged = card if judge is schedule else immunisation_card(judge, child.birth_date, given, on, area=area)
+        judged = card if judge is schedule else immunisation_card(judge, child.birth_date, given, on, area=area,
+                                                                  introduced=schedules.introduced)
         indicators[kind] = asdict(getattr(judged, kind))
     ids: dict[tuple, Any] = {}
     for g in given:
@@ -153,12 +155,13 @@ def _of_posyandu(columns: tuple, model: type, posyandu: Posyandu) -> Any:
 def due_list(posyandu: Posyandu, on: date) -> dict[str, Any]:
     """The children under five of ``posyandu`` with an immunisation dose allowed on ``on`` or a vitamin A
     capsule / deworming dose due in that round, and the doses and vials per vaccine to bring."""
-    schedule = schedule_in_force(db.session, on)
+    schedules = SchedulesInForce(db.session)
+    schedule = schedules.on(on)
     children = _children(posyandu, on)
     doses = _doses(_of_posyandu(DOSE_COLUMNS, Immunisation, posyandu))
     supplements = _supplements(_of_posyandu(SUPPLEMENT_COLUMNS, Supplement, posyandu))
     plan = due_on(schedule, [ChildDoses(c.id, c.birth_date, tuple(doses.get(c.id, ())), Area(kabupaten=c.kabupaten_code))
-                             for c in children], on)
+                             for c in children], on, introduced=schedules.introduced)
     by_child = {p.child_id: p.doses for p in plan.children}
     rows, supplement_totals = [], {}
     for c in children:

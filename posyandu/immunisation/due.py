@@ -11,6 +11,10 @@ Rules, all pure and mirrored by static/pwa/js/due.js:
   more than ``schedule.overdue_after`` (one calendar month, i.e. one missed monthly
   posyandu) after its due date; *missed* once past max_age, or when even the
   earliest date falls after max_age (rotavirus, last dose by 6 months 29 days).
+- A dose a later version added (TCV, as PCV and RV were rolled out) is never due before the day it came
+  in (``introduced``: ``operations.SchedulesInForce.introduced``): its due date is the later of its own and
+  that day, and a child past its maximum age by that day is ``not_applicable``, never ``missed``: every
+  child past 9 months showed TCV 1 overdue, due at 9 months, ten months before the vaccine existed.
 - IDL: every applicable dose flagged ``idl`` given before the first birthday;
   Baduta Lengkap: every ``baduta`` dose given before the second birthday (``deadline``), flagged
   by the version in force on that day: the caller passes that version (``cards.child_card``).
@@ -21,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, add_months, kabupaten_of
 from posyandu.messages import date_text, fill, month_text
@@ -95,7 +99,8 @@ class DoseRef:
 @dataclass(frozen=True)
 class CardEntry:
     """status: given | due | overdue | upcoming | missed | not_applicable (not offered where the child
-    lives, and not given: a dose given elsewhere stays given). ``can_give``: allowed on
+    lives, or past its maximum age on the day a later version added it, and not given: a dose given
+    elsewhere stays given). ``can_give``: allowed on
     as_of (earliest reached, previous dose given, not past max age, no later dose given before);
     ``waiting_for``: the previous dose number still missing."""
 
@@ -274,9 +279,9 @@ def _interval_to_next(schedule: Schedule, same: list[GivenDose], new: NewDose) -
 
 
 def immunisation_card(schedule: Schedule, birth_date: date, given: list[GivenDose], as_of: date, *,
-                      area: Area | None = None) -> Card:
+                      area: Area | None = None, introduced: Mapping[tuple[str, int], date] | None = None) -> Card:
     """Every schedule entry's status on ``as_of`` (records after ``as_of`` are ignored), with IDL and
-    Baduta Lengkap (domain.md)."""
+    Baduta Lengkap (domain.md); ``introduced``: the day each dose a later version added came in."""
     if as_of < birth_date:
         raise ValueError("as_of is before the birth date")
     first: dict[tuple[str, int], date] = {}
@@ -286,7 +291,8 @@ def immunisation_card(schedule: Schedule, birth_date: date, given: list[GivenDos
     for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries):
         anchor = None  # the previous dose's date, real or projected (catch-up)
         for entry in schedule.doses_of(vaccine):
-            item = _card_entry(schedule, entry, birth_date, first, anchor, as_of, area)
+            item = _card_entry(schedule, entry, birth_date, first, anchor, as_of, area,
+                               (introduced or {}).get((vaccine, entry.dose)))
             anchor = item.given_on or max(item.earliest_date, as_of)
             built[(vaccine, entry.dose)] = item
     ordered = tuple(built[(e.vaccine, e.dose)] for e in schedule.entries)
@@ -302,17 +308,17 @@ def deadline(indicator: str, birth_date: date) -> date:
 
 
 def _card_entry(schedule: Schedule, entry: ScheduleEntry, birth: date, first: dict, anchor: date | None,
-                as_of: date, area: Area | None) -> CardEntry:
+                as_of: date, area: Area | None, since: date | None = None) -> CardEntry:
     earliest = entry.min_age.after(birth)
     if anchor and entry.min_interval:
         earliest = max(earliest, entry.min_interval.after(anchor))
     recommended = entry.recommended_age.after(birth)
-    due, latest = max(recommended, earliest), entry.max_age.after(birth) if entry.max_age else None
+    due, latest = max(recommended, earliest, since or earliest), entry.max_age.after(birth) if entry.max_age else None
     given_on = first.get((entry.vaccine, entry.dose))
     waiting = entry.dose - 1 if entry.dose > 1 and (entry.vaccine, entry.dose - 1) not in first else None
     if given_on:  # a dose she had counts wherever she lives now (JE given before moving out of Bali)
         status = "given"
-    elif not applies(entry, area):
+    elif not applies(entry, area) or (since and latest and latest < since):  # never offered her
         status = "not_applicable"
     elif latest and (as_of > latest or earliest > latest):
         status = "missed"
@@ -353,16 +359,16 @@ def outside_schedule(schedule: Schedule, birth_date: date, given: list[GivenDose
 
 
 def due_on(schedule: Schedule, children: list[ChildDoses], session_date: date, *,
-           area: Area | None = None) -> SessionPlan:
+           area: Area | None = None, introduced: Mapping[tuple[str, int], date] | None = None) -> SessionPlan:
     """For a posyandu day: per child the doses allowed that day (earliest date reached, previous dose
     given, not past max age) and the dose count per vaccine; vials only where the schedule gives
-    doses_per_vial. A child's own ``area`` wins over the posyandu's."""
+    doses_per_vial. A child's own ``area`` wins over the posyandu's; ``introduced`` as the card's."""
     plans = []
     for child in children:
         if child.birth_date > session_date:
             continue
         card = immunisation_card(schedule, child.birth_date, list(child.given), session_date,
-                                 area=child.area or area)
+                                 area=child.area or area, introduced=introduced)
         doses = tuple(DueDose(e.vaccine, e.dose, e.label, "early" if e.status == "upcoming" else e.status,
                               e.due_date, e.latest_date) for e in card.entries if e.can_give)
         if doses:
@@ -387,14 +393,15 @@ class OverdueDoses:
     or a due date gives and every kabupaten's ``applies`` worked out once for the batch, not per child
     (tests/unit/test_overdue_doses.py holds it to the card on every kind of child)."""
 
-    def __init__(self, schedule: Schedule, as_of: date):
+    def __init__(self, schedule: Schedule, as_of: date, introduced: Mapping[tuple[str, int], date] | None = None):
         self.schedule, self.as_of = schedule, as_of
+        since = introduced or {}
         order = {(e.vaccine, e.dose): i for i, e in enumerate(schedule.entries)}
         after: dict[Age, dict[date, date]] = {}  # per interval: its end from each start
         self._vaccines = tuple(
             tuple(((vaccine, e.dose), (vaccine, e.dose - 1) if e.dose > 1 else None, order[(vaccine, e.dose)],
                    schedule.label(vaccine, e.dose), e.min_interval,
-                   after.setdefault(e.min_interval, {}) if e.min_interval else None)
+                   after.setdefault(e.min_interval, {}) if e.min_interval else None, since.get((vaccine, e.dose)))
                   for e in schedule.doses_of(vaccine))
             for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries))
         self._overdue_from: dict[date, date] = {}  # due date -> the last day it is only due
@@ -418,7 +425,7 @@ class OverdueDoses:
     def labels(self, birth_date: date, doses: Iterable[tuple[str, int, date]],
                kabupaten: str | None = None) -> list[str]:
         """``[e.label for e in immunisation_card(schedule, birth_date, given, as_of,
-        area=Area(kabupaten=kabupaten)).entries if e.status == "overdue"]``, ``doses`` being the
+        area=Area(kabupaten=kabupaten), introduced=introduced).entries if e.status == "overdue"]``, ``doses`` being the
         (vaccine, dose, given_on) of ``given``."""
         return [label for _, label in sorted(self._overdue(birth_date, doses, kabupaten, False))]
 
@@ -442,7 +449,7 @@ class OverdueDoses:
         ages, offered, found = self._of_birth(birth_date), self._applies_in(kabupaten), []
         for doses in self._vaccines:
             anchor = None  # the previous dose's date, real or projected (catch-up)
-            for key, previous, i, label, interval, ends in doses:
+            for key, previous, i, label, interval, ends, came in doses:
                 given_on = first.get(key)
                 if given_on is not None:
                     anchor = given_on
@@ -454,9 +461,9 @@ class OverdueDoses:
                     earliest = max(earliest, end)
                 anchor = max(earliest, as_of)
                 if (not offered[i] or (previous is not None and previous not in first)
-                        or (latest and (as_of > latest or earliest > latest))):
-                    continue  # not offered here, waiting for the dose before, or missed
-                due = max(recommended, earliest)
+                        or (latest and (as_of > latest or earliest > latest or (came and latest < came)))):
+                    continue  # not offered here (nor when it came in), waiting for the dose before, or missed
+                due = max(recommended, earliest, came or earliest)
                 if (overdue_from := self._overdue_from.get(due)) is None:
                     overdue_from = self._overdue_from[due] = self.schedule.overdue_after.after(due)
                 if as_of >= due and as_of > overdue_from:

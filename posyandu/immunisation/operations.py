@@ -12,6 +12,7 @@ import re
 import sys
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -102,11 +103,25 @@ class SchedulesInForce:
 
     def on(self, day: date) -> Schedule:
         row = _in_force(self._versions, day)
-        if row is None:
-            return load_default_schedule()
+        return load_default_schedule() if row is None else self._schedule(row)
+
+    def _schedule(self, row: ScheduleVersion) -> Schedule:
         if row.id not in self._parsed:
             self._parsed[row.id] = schedule_from_dict(row.document)
         return self._parsed[row.id]
+
+    @cached_property
+    def introduced(self) -> dict[tuple[str, int], date]:
+        """The day each dose a later version added came in: the earliest ``valid_from`` of an active version
+        listing it; the oldest version's doses were always there (not listed). A card, due list or overdue
+        list dates no dose before it (``due.immunisation_card``): 2026.2 adding TCV 1 at 9 months from 1
+        December 2026 made every child past 9 months overdue that day, "due" ten months before it existed.
+        The phone works it out of the same versions (static/pwa/js/schedule.js)."""
+        out: dict[tuple[str, int], date | None] = {}
+        for i, row in enumerate(self._versions):
+            for e in self._schedule(row).entries:
+                out.setdefault((e.vaccine, e.dose), row.valid_from if i else None)
+        return {key: day for key, day in out.items() if day is not None}
 
     def spans(self, first: date, last: date) -> list[tuple[date, date, Schedule]]:
         """The days ``first`` to ``last`` cut where another version comes in force: each part's first and

@@ -19,7 +19,7 @@ measurement that measured it, ``cohort.latest_of``):
   the earlier month began; not one who left the register by the month's end);
 * ``overdue_immunisation`` — doses overdue on the month's last day by the
   schedule in force (``due.immunisation_card``: more than a month past due, not
-  yet past the maximum age), worked out for the whole list by ``due.OverdueDoses`` (the card's
+  yet past the maximum age; a dose a later version added, due no earlier than the day it came in), worked out for the whole list by ``due.OverdueDoses`` (the card's
   rules, each date computed once for all the children; 0.5 ms a child as a full card each).
 
 Rows stream in posyandu and name order; the growth signs come from one SQL
@@ -41,7 +41,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.signs import muac_sign
 from posyandu.immunisation.due import OverdueDoses
 from posyandu.immunisation.models import Immunisation
-from posyandu.immunisation.operations import schedule_in_force
+from posyandu.immunisation.operations import SchedulesInForce
 from posyandu.immunisation.schedule import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
@@ -225,8 +225,9 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
     """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses;
     with ``rows=False`` none named, only the reason: ``counts``); ``first``: read in batches of children
     (``_batches``), the first of ``first`` children."""
-    schedule = schedule_in_force(session, month.last) if "overdue_immunisation" in wanted else None
-    overdue_doses = OverdueDoses(schedule, month.last) if schedule else None
+    schedules = SchedulesInForce(session) if "overdue_immunisation" in wanted else None
+    schedule = schedules.on(month.last) if schedules else None
+    overdue_doses = OverdueDoses(schedule, month.last, schedules.introduced) if schedules else None
     joined = None  # the counts: each child's doses joined to her row, one streamed query
     if first is not None:
         chunks: Iterable[Any] = _batches(session, month, posyandu_filter, after, first, seen)

@@ -220,3 +220,48 @@ def test_a_range_reports_idl_and_baduta_as_its_months_add_up(client, world, make
     by_month = [counted(f"month={m}") for m in months]
     assert {k: tuple(sum(c[k][i] for c in by_month) for i in (0, 1)) for k in whole} == whole
     assert counted("month=2025-06")["idl"] == (1, 1) and counted("month=2026-07")["idl"] == (2, 1)
+
+
+# --- a vaccine a later version adds (PCV and RV were rolled out gradually; TCV might be) ---------------
+def with_tcv(valid_from: str) -> dict:
+    """The base schedule with TCV 1 at 9 months (from 6, up to 24), valid from ``valid_from``."""
+    doc = document_of({"version": "2025.3", "valid_from": valid_from})
+    doc["vaccines"].append({"code": "TCV", "name": "Tifoid konjugat", "doses_per_vial": 5})
+    doc["entries"].append({"vaccine": "TCV", "dose": 1, "recommended_age": {"months": 9}, "min_age": {"months": 6},
+                           "max_age": {"months": 24}})
+    return doc
+
+
+def test_a_dose_a_later_version_added_is_due_from_the_day_it_came_in(client, world, make_child):
+    """2025.3 adds TCV 1 at 9 months from 1 March 2025. A child of 14 months (born 10 January 2024, 9 months
+    on 10 October 2024) showed TCV "terlambat" from that very day, due 10 October 2024, months before the
+    vaccine existed, on her card, the day's due list and the follow-up list (39 children overdue became 53 in
+    QA's district). Now it is due on 1 March 2025, overdue only a month later; a child past its 24 months by
+    then (born 1 December 2022) is not offered it at all, neither missed; a baby gets it at her 9 months."""
+    made = client.post(SCHEDULE + "/versions", json={"document": with_tcv("2025-03-01")}, headers=world.headers("admin"))
+    assert made.status_code == 201, made.get_json()
+    ani = make_child(name="Ani Empat Belas Bulan", birth_date="2024-01-10")
+    old = make_child(name="Budi Dua Tahun", birth_date="2022-12-01")
+    baby = make_child(name="Citra Bayi", birth_date="2024-10-20")
+    tcv = card(client, world, ani["id"], "2025-03-20")["by_label"]["TCV"]
+    assert (tcv["status"], tcv["recommended_date"], tcv["due_date"], tcv["can_give"]) == (
+        "due", "2024-10-10", "2025-03-01", True)
+    assert card(client, world, ani["id"], "2025-04-02")["by_label"]["TCV"]["status"] == "overdue"
+    assert card(client, world, old["id"], "2025-03-20")["by_label"]["TCV"]["status"] == "not_applicable"
+    assert card(client, world, baby["id"], "2025-03-20")["by_label"]["TCV"]["due_date"] == "2025-07-20"
+
+    due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-03-20", headers=world.headers("kader1"))
+    doses = {c["name"]: {d["label"]: d for d in c["immunisations"]} for c in due.get_json()["children"]}
+    assert (doses["Ani Empat Belas Bulan"]["TCV"]["status"], doses["Ani Empat Belas Bulan"]["TCV"]["due_date"]) == (
+        "due", "2025-03-01")
+    assert "TCV" not in doses.get("Budi Dua Tahun", {})
+
+    def overdue(month):
+        resp = client.get(f"/api/v1/reports/actions?month={month}&reason=overdue_immunisation&limit=500",
+                          headers=world.headers("bidan_a"))
+        assert resp.status_code == 200, resp.get_json()
+        return {r["name"]: r["overdue_immunisations"] for r in resp.get_json()["items"]}
+
+    march, april = overdue("2025-03"), overdue("2025-04")
+    assert "TCV" not in march["Ani Empat Belas Bulan"] and "TCV" in april["Ani Empat Belas Bulan"]
+    assert "TCV" not in march["Budi Dua Tahun"] + april["Budi Dua Tahun"]

@@ -31,7 +31,8 @@ function mismatches(expected, actual, path = '$') {
 const RUN = {
   validate_dose: (i) => ({ violations: validateDose(schedule, i.birth_date, i.given, i.new, { area: i.area, today: i.today }) }),
   card: (i) => {
-    const card = immunisationCard(schedule, i.birth_date, i.given, i.as_of, { area: i.area });
+    // a later version's doses and the day each came in, as schedule.js attaches them
+    const card = immunisationCard(i.introduced ? { ...schedule, since: i.introduced } : schedule, i.birth_date, i.given, i.as_of, { area: i.area });
     return { ...card, entries: Object.fromEntries(card.entries.map((e) => [e.label, e])) };
   },
   due_on: (i) => dueOn(schedule, i.children, i.session_date, { area: i.area }),

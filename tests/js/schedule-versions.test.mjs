@@ -98,3 +98,27 @@ test('a spread copy of the schedule is a plain schedule (an edited copy is not u
   assert.equal(copy.on, undefined);
   assert.equal(copy.versions, undefined);
 });
+
+test('a dose a later version added is due from the day it came in, on the card and the day\'s list', async () => {
+  // 2025.3 adds TCV 1 at 9 months (from 6, up to 24) from 2025-03-01, as tests/api/test_schedule_versions_api.py
+  const tcv = { ...structuredClone(base), version: '2025.3', valid_from: '2025-03-01' };
+  tcv.vaccines.push({ code: 'TCV', name: 'Tifoid konjugat', doses_per_vial: 5 });
+  tcv.entries.push({ vaccine: 'TCV', dose: 1, recommended_age: { months: 9 }, min_age: { months: 6 }, max_age: { months: 24 } });
+  const versions = [{ id: 1, version: '2024.2', valid_from: '2024-01-01', active: true, document: base },
+    { id: 2, version: '2025.3', valid_from: '2025-03-01', active: true, document: tcv }];
+  const db = memDb();
+  await refreshSchedule(db, fakeApi([{ ...versions[1], versions }]));
+  const schedule = await currentSchedule(db, async () => structuredClone(base));
+  const entry = (born, on) => immunisationCard(schedule, born, [], on).entries.find((e) => e.label === 'TCV');
+  const { status, recommended_date: rec, due_date: due, can_give: give } = entry('2024-01-10', '2025-03-20');
+  assert.deepEqual([status, rec, due, give], ['due', '2024-10-10', '2025-03-01', true]); // was overdue since 2024-11-10
+  assert.equal(entry('2024-01-10', '2025-04-02').status, 'overdue');
+  assert.equal(entry('2022-12-01', '2025-03-20').status, 'not_applicable'); // past 24 months before it came in
+  assert.equal(entry('2024-10-20', '2025-03-20').due_date, '2025-07-20');
+  const child = { id: 'a', name: 'Ani', sex: 'F', birth_date: '2024-01-10', posyandu_id: 'p' };
+  assert.equal(dueToday({ child, schedule, on: '2025-03-20' }).doses.find((d) => d.vaccine === 'TCV').status, 'due');
+  const list = dueList(schedule, { children: [child], posyanduId: 'p', on: '2025-03-20' });
+  assert.equal(list.children[0].immunisations.find((d) => d.vaccine === 'TCV').status, 'due');
+  // a dose of the oldest version is always there: PCV 1 of a child born long before stays overdue from its own date
+  assert.equal(immunisationCard(schedule, '2024-01-10', [], '2025-03-20').entries.find((e) => e.label === 'PCV 1').due_date, '2024-03-10');
+});

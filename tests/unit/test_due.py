@@ -50,8 +50,10 @@ def run_case(case):
             SCHEDULE, date.fromisoformat(i["birth_date"]), doses(i["given"]), new,
             area=area(i["area"]), today=date.fromisoformat(i["today"])))}
     if case["kind"] == "card":
+        introduced = {(k.split("|")[0], int(k.split("|")[1])): date.fromisoformat(v)
+                      for k, v in i.get("introduced", {}).items()}
         card = jsonable(immunisation_card(SCHEDULE, date.fromisoformat(i["birth_date"]), doses(i["given"]),
-                                          date.fromisoformat(i["as_of"]), area=area(i["area"])))
+                                          date.fromisoformat(i["as_of"]), area=area(i["area"]), introduced=introduced))
         return card | {"entries": {e["label"]: e for e in card["entries"]}}
     children = [ChildDoses(c["child_id"], date.fromisoformat(c["birth_date"]), tuple(doses(c["given"])))
                 for c in i["children"]]

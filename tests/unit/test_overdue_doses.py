@@ -3,8 +3,8 @@ itself (``immunisation_card``, one child at a time, as the action list computed 
 labels in the same order for every kind of child: every age from the birth day to past five years,
 no doses, doses on time, late (catch-up), early, out of order, twice, before birth or after the day,
 a dose without the one before, in and out of the JE area, under schedules that differ in
-``overdue_after``, areas, ``endemic_only``, intervals and the order of their entries; and on month ends that
-clamp (31 Jan, 28/29 Feb)."""
+``overdue_after``, areas, ``endemic_only``, intervals and the order of their entries, with doses a later
+version added (``introduced``) or none; and on month ends that clamp (31 Jan, 28/29 Feb)."""
 from __future__ import annotations
 
 import random
@@ -72,20 +72,28 @@ def _births(rng: random.Random, as_of: date, n: int) -> list[date]:
     return [b for b in fixed if b <= as_of] + [as_of - timedelta(days=rng.randint(0, 62 * 31)) for _ in range(n)]
 
 
-def card_overdue(schedule, birth, given, as_of, kabupaten):
-    card = immunisation_card(schedule, birth, given, as_of, area=Area(kabupaten=kabupaten))
+def card_overdue(schedule, birth, given, as_of, kabupaten, introduced=None):
+    card = immunisation_card(schedule, birth, given, as_of, area=Area(kabupaten=kabupaten), introduced=introduced)
     return [e.label for e in card.entries if e.status == "overdue"]
 
 
+def _introduced(as_of: date) -> dict[tuple[str, int], date]:
+    """PCV and RV rolled out by a later version, 20 days before ``as_of``, and MR 2 four months before."""
+    return {**{(v, d): as_of - timedelta(days=20) for v in ("PCV", "RV") for d in (1, 2, 3)},
+            ("MR", 2): add_months(as_of, -4)}
+
+
 @pytest.mark.parametrize("name", list(SCHEDULES))
-def test_the_batch_names_the_cards_overdue_doses_for_every_kind_of_child(name):
+@pytest.mark.parametrize("rolled_out", [False, True], ids=["every-dose-always-there", "doses-a-later-version-added"])
+def test_the_batch_names_the_cards_overdue_doses_for_every_kind_of_child(name, rolled_out):
     schedule, rng, compared, overdue_seen = SCHEDULES[name], random.Random(f"overdue-{name}"), 0, 0
     for as_of in AS_OF:
-        batch = OverdueDoses(schedule, as_of)
+        introduced = _introduced(as_of) if rolled_out else None
+        batch = OverdueDoses(schedule, as_of, introduced)
         for birth in _births(rng, as_of, 150):
             for given in (_doses(rng, schedule, birth, as_of), []):
                 kabupaten = rng.choice(KABUPATEN)
-                expected = card_overdue(schedule, birth, given, as_of, kabupaten)
+                expected = card_overdue(schedule, birth, given, as_of, kabupaten, introduced)
                 doses = [(g.vaccine, g.dose, g.given_on) for g in given]
                 assert batch.labels(birth, doses, kabupaten) == expected, (name, as_of, birth, kabupaten, given)
                 assert batch.has_any(birth, iter(doses), kabupaten) == bool(expected), (name, as_of, birth, given)

@@ -242,13 +242,15 @@ function cardEntry(s, entry, birth, first, anchor, asOf, area) {
   let earliest = addAge(birth, entry.min_age);
   if (anchor && entry.min_interval) earliest = maxIso(earliest, addAge(anchor, entry.min_interval));
   const recommended = addAge(birth, entry.recommended_age);
-  const due = maxIso(recommended, earliest);
+  const k = `${entry.vaccine}|${entry.dose}`;
+  const since = s.since?.[k] ?? ''; // a later version's dose: not due before it came in (due.py)
+  const due = maxIso(maxIso(recommended, earliest), since);
   const latest = entry.max_age ? addAge(birth, entry.max_age) : null;
-  const givenOn = first.get(`${entry.vaccine}|${entry.dose}`) ?? null;
+  const givenOn = first.get(k) ?? null;
   const waiting = entry.dose > 1 && !first.has(`${entry.vaccine}|${entry.dose - 1}`) ? entry.dose - 1 : null;
   let status;
   if (givenOn) status = 'given'; // counts wherever she lives now (JE given before leaving Bali)
-  else if (!applies(entry, area)) status = 'not_applicable';
+  else if (!applies(entry, area) || (latest && latest < since)) status = 'not_applicable';
   else if (latest && (asOf > latest || earliest > latest)) status = 'missed';
   else if (waiting || asOf < due) status = 'upcoming';
   else status = asOf > addAge(due, s.overdue_after) ? 'overdue' : 'due';

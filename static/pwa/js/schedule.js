@@ -46,6 +46,11 @@ export async function refreshSchedule(db, api) {
  * that date (for a dose, its date given). Not enumerable, so a spread copy is a plain schedule. */
 function withVersions(versions, today, extra) {
   const loaded = versions.map((v) => ({ ...v, schedule: loadSchedule(v.document) }));
+  // the day each dose a later version added came in (operations.py SchedulesInForce.introduced)
+  const since = {};
+  loaded.filter((v) => v.active).sort((a, b) => (a.valid_from > b.valid_from) - (a.valid_from < b.valid_from) || (a.id ?? -1) - (b.id ?? -1))
+    .forEach((v, i) => v.schedule.entries.forEach((e) => { since[`${e.vaccine}|${e.dose}`] ??= i ? v.valid_from : ''; }));
+  for (const v of loaded) v.schedule.since = since;
   const pick = (on) => (versionInForce(loaded, on) ?? loaded[0]).schedule;
   const set = { ...pick(today), ...extra };
   Object.defineProperty(set, 'on', { value: pick });
