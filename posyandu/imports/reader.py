@@ -182,9 +182,12 @@ def known_columns(values: list[Any]) -> dict[int, str]:
     return {i: key for i, h in enumerate(values) if (key := column_of(h))}
 
 
-Headless = dict[int, tuple[str, int, int]]
-"""{column: (the header merged over it, its first and last column)} of the columns a header we read is
-merged over beyond its first, that name nothing of their own (``_header``)."""
+Headless = dict[int, tuple[str, int, int, bool]]
+"""{column: (the header merged over it, its first and last column, whether any value refuses the file)} of
+the columns a header we read is merged over beyond its first, that name nothing of their own (``_header``):
+a workbook's merged cells, any value; a text file's blank header cells after a measurement's or a date's
+(``_blank_after``), a number or a date only (a note there, "rujuk puskesmas", is no one's column)."""
+VALUE_LIKE = re.compile(r"[\d\s.,/:-]+")  # a number or a date, as a weight's or a date's sibling column holds
 
 
 def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int, Iterator[list[Any]], Headless]:
@@ -205,9 +208,10 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
         table = itertools.chain([below], table) if below is not None else table
         columns = known_columns(values)
         if names_required(values, below):
-            across = dict(values.across) if hasattr(values, "across") else _blank_after(values)
+            merged = hasattr(values, "across")
+            across = dict(values.across) if merged else _blank_after(values)
             header, columns, first, table = _second_header_row(table, values, columns, number, across)
-            headless = {i: (str(header[start]).strip(), start, last) for start, last in across.items()
+            headless = {i: (str(header[start]).strip(), start, last, merged) for start, last in across.items()
                         if start in columns for i in range(start + 1, last + 1) if i not in columns}
             return header, columns, first, table, headless
         top.append(values)
@@ -220,16 +224,20 @@ def _header(table: Iterator[list[Any]]) -> tuple[list[Any], dict[int, str], int,
     return best, known_columns(best), 2, table, {}
 
 
+MEASURED = (*UNITS, "birth_date", "measured_on")  # a column a merged header's sibling would be read wrong beside
+
+
 def _blank_after(values: list[Any]) -> dict[int, int]:
     """A text file's header, which cannot say which cells were merged: {first column: last column} of each
-    cell followed by blank ones, read as merged over them. A spreadsheet's merged header saved as CSV keeps
-    its value in its first cell only ("BB (kg)" over the birth weight and the weight of the day, then
-    blank): the column after it was dropped unsaid, and the birth weight read as the weighing."""
+    measurement's or date's cell followed by blank ones, read as merged over them. A spreadsheet's merged
+    header saved as CSV keeps its value in its first cell only ("BB (kg)" over the birth weight and the
+    weight of the day, then blank): the column after it was dropped unsaid, and the birth weight read as
+    the weighing. After a name or an address, a blank-headed column is a note's, read as no one's."""
     runs: dict[int, int] = {}
     start = None
     for i, value in enumerate(values):
         if str(value or "").strip():
-            start = i
+            start = i if column_of(value) in MEASURED else None
         elif start is not None:
             runs[start] = i
     return runs
@@ -331,8 +339,9 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
             continue  # only merged cells from above: a blank row
-        for i, (name, start, last) in headless.items():
-            if i < len(values) and values[i] is not None and str(values[i]).strip():
+        for i, (name, start, last, any_value) in headless.items():
+            if i < len(values) and values[i] is not None and str(values[i]).strip() and (
+                    any_value or not isinstance(values[i], str) or VALUE_LIKE.fullmatch(values[i].strip())):
                 _refuse_headless(name, start, last, i, number, values[i])
         found: dict[str, list[tuple[Any, int]]] = {}  # {our column: [(value, its column)]}, a value once per unit
         for i, key in sorted(columns.items()):

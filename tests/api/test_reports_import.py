@@ -1971,6 +1971,23 @@ def test_a_csv_saved_from_a_merged_header_is_refused_or_read_by_its_sub_headers_
                                       "register.csv")
 
 
+def test_a_csvs_blank_headed_note_column_is_read_as_no_ones_but_a_number_beside_a_measurement_refuses(client, world, db):
+    """A register's notes in a column with no header ("pindahan dari Sooko" after Nama Ibu, "rujuk puskesmas"
+    after the last, TB) were refused as a merged header ("judul Nama Ibu digabung…"): a blank header is
+    read as a merged one's only after a measurement or a date, and then only a number or a date there
+    refuses the file (which of the two columns the header names is no telling)."""
+    head = "Posyandu,Nama Anak,JK,Tgl Lahir,Nama Ibu,,Tgl Timbang,BB (kg),TB (cm),\n"
+    notes = "Melati,Wulan Sari,P,01/06/2025,Ani,pindahan dari Sooko,01/12/2026,\"8,9\",72,rujuk puskesmas\n"
+    resp = upload(client, world, head + notes, query="dry_run=true", name="register.csv")
+    assert resp.status_code == 200, resp.get_json()
+    assert (resp.get_json()["children_created"], resp.get_json()["visits_created"], resp.get_json()["errors"]) == (1, 1, [])
+    number = "Melati,Wulan Sari,P,01/06/2025,Ani,,01/12/2026,\"8,9\",72,\"71,5\"\n"
+    resp = upload(client, world, head + number, query="dry_run=true", name="register.csv")
+    assert resp.status_code == 422, resp.get_json()
+    [why] = resp.get_json()["errors"]["file"]
+    assert "TB (cm)" in why and "column J holds values" in why, why
+
+
 def test_a_date_header_merged_over_lahir_and_timbang_reads_both_dates(client, world, db):
     """"Tanggal" merged over the sub-headers "Lahir" | "Timbang" (a register's two-row header) refused the
     file "kolom wajib tidak ada: Tanggal Lahir": the header was looked for in one row only. Both dates are
