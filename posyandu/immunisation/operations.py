@@ -250,6 +250,8 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     """Hook for ``posyandu.events``: the record's own completeness (``record_problems``), then
     minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
     ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
+    if "vaccine" in data and obj.given_on is not None:  # a scheduled vaccine as the schedule writes it
+        obj.vaccine = schedule_in_force(db.session, obj.given_on).code_of(obj.vaccine)
     # a dose being deleted is not judged (whatever it lacks, it may go); its product only when it or
     # the vaccine is written, or the dose restored (a later schedule listing it for another vaccine
     # blocks no other edit)
@@ -402,7 +404,7 @@ def enforce(user: User, obj: Any, entity: str, found: list[Violation], reason: s
         if obj.override_by is not None:
             log_action("override_lifted", entity, obj.id, {"override_by": [str(obj.override_by), None],
                                                            "override_reason": [obj.override_reason, None]})
-            obj.override_by = obj.override_reason = None
+        obj.override_by = obj.override_reason = None  # a reason no rule asked for is no one's: not kept
         return
     if accepted is not None and accepted.covers(found, reason):
         return

@@ -141,6 +141,12 @@ class Schedule:
     def vaccine(self, code: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.code == code), None)
 
+    def code_of(self, typed: str) -> str:
+        """``typed`` as the schedule writes its vaccine's code, whatever its case ('bcg', 'DPT-HB-HIB': BCG,
+        DPT-HB-Hib); else as typed. Kept as typed, a scheduled dose was stored outside the schedule, given
+        with a bidan's reason, and never counted: the card and IDL still asked for it."""
+        return next((v.code for v in self.vaccines if v.code.casefold() == typed.casefold()), typed)
+
     def vaccine_of_product(self, kfa_code: str) -> Vaccine | None:
         """The vaccine that lists this KFA product, if any."""
         return next((v for v in self.vaccines if any(p.kfa_code == kfa_code for p in v.products)), None)

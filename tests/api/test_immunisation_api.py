@@ -497,3 +497,21 @@ def test_a_vials_expiry_typed_wrong_is_refused_in_the_words_of_the_pwas_own_chec
             "batch_number": "T1", "expiry_date": "0202-01-01"}
     resp = client.post(f"/api/v1/children/{baby['id']}/immunisations", json=body, headers=world.headers("kader1", lang))
     assert resp.status_code == 422 and resp.get_json()["errors"]["expiry_date"] == [pwa_words("expiry_years")[at]]
+
+
+def test_a_scheduled_vaccine_typed_in_other_capitals_is_stored_as_the_schedule_writes_it_and_counts(client, world, baby):
+    """'bcg' and 'DPT-HB-HIB' were stored as vaccines outside the schedule, with a bidan's reason, and never
+    counted: the card still had BCG and DPT-HB-Hib 1 to give, and IDL missed them. A reason sent for a dose
+    that keeps every rule was stored without its author."""
+    first = record(client, world, baby["id"], "bcg", 1, "2025-02-10", by="bidan_a")
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json()["vaccine"] == "BCG"
+    second = record(client, world, baby["id"], "dpt-hb-HIB", 1, "2025-03-12", by="bidan_a",
+                    override_reason="dicatat dari klinik swasta")
+    assert second.status_code == 201, second.get_json()
+    assert (second.get_json()["vaccine"], second.get_json()["override_reason"], second.get_json()["override_by"]) == \
+        ("DPT-HB-Hib", None, None)
+    shown = card(client, world, baby["id"], "2025-04-01")
+    assert shown["by_label"]["BCG"]["status"] == "given"
+    assert shown["by_label"]["DPT-HB-Hib 1"]["status"] == "given"
+    assert all(d["in_schedule"] for d in shown["doses"])
