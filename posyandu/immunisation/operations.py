@@ -12,7 +12,7 @@ import re
 import sys
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -250,12 +250,14 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     """Hook for ``posyandu.events``: the record's own completeness (``record_problems``), then
     minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
     ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
+    # the schedule of the dose's day, read (every active version) and parsed once a write, when first asked
+    in_force = cache(lambda: schedule_in_force(db.session, obj.given_on))
     if "vaccine" in data and obj.given_on is not None:  # a scheduled vaccine as the schedule writes it
-        obj.vaccine = schedule_in_force(db.session, obj.given_on).code_of(obj.vaccine)
+        obj.vaccine = in_force().code_of(obj.vaccine)
     # a dose being deleted is not judged (whatever it lacks, it may go); its product only when it or
     # the vaccine is written, or the dose restored (a later schedule listing it for another vaccine
     # blocks no other edit)
-    problems = record_problems(obj, lambda: schedule_in_force(db.session, obj.given_on),
+    problems = record_problems(obj, in_force,
                                product=bool({"kfa_code", "vaccine", RESTORED} & data.keys())
                                ) if obj.deleted_at is None else {}
     if problems:
@@ -265,7 +267,7 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     rows = [GivenDose(*r) for r in db.session.execute(
         select(Immunisation.vaccine, Immunisation.dose, Immunisation.given_on, Immunisation.id)
         .where(Immunisation.child_id == child.id, Immunisation.id != obj.id, Immunisation.deleted_at.is_(None)))]
-    schedule = schedule_in_force(db.session, obj.given_on)
+    schedule = in_force()
     found = validate_dose(schedule, child.birth_date, rows, NewDose(obj.vaccine, obj.dose, obj.given_on, obj.id),
                           area=Area(kabupaten=child.kabupaten_code), today=today())
     twin = any((r.vaccine, r.dose, r.given_on) == (obj.vaccine, obj.dose, obj.given_on) for r in rows)
