@@ -22,7 +22,7 @@ from posyandu.extensions import db
 from posyandu.immunisation.due import DEADLINE_MONTHS, Area, ChildDoses, GivenDose, deadline, due_on, immunisation_card, \
     outside_schedule
 from posyandu.immunisation.models import Immunisation, Supplement
-from posyandu.immunisation.operations import SchedulesInForce
+from posyandu.immunisation.operations import schedules_of
 from posyandu.immunisation.schedule import add_months, completed_months
 from posyandu.immunisation.supplements import SupplementGiven, supplements_due
 from posyandu.messages import BEFORE_BIRTH
@@ -92,7 +92,7 @@ def child_card(child: Child, on: date) -> dict[str, Any]:
     schedule has no entry for is listed too, after its entries (``in_schedule`` false)."""
     if on < child.birth_date:
         raise ValidationFailed(errors={"on": [BEFORE_BIRTH]})
-    schedules = SchedulesInForce(db.session)
+    schedules = schedules_of(db.session)
     schedule = schedules.on(on)
     # a dose entered twice the same day (two phones): the record that stands first, its possible duplicate after
     given = _doses(select(*DOSE_COLUMNS).where(Immunisation.child_id == child.id, Immunisation.deleted_at.is_(None))
@@ -155,7 +155,7 @@ def _of_posyandu(columns: tuple, model: type, posyandu: Posyandu) -> Any:
 def due_list(posyandu: Posyandu, on: date) -> dict[str, Any]:
     """The children under five of ``posyandu`` with an immunisation dose allowed on ``on`` or a vitamin A
     capsule / deworming dose due in that round, and the doses and vials per vaccine to bring."""
-    schedules = SchedulesInForce(db.session)
+    schedules = schedules_of(db.session)
     schedule = schedules.on(on)
     children = _children(posyandu, on)
     doses = _doses(_of_posyandu(DOSE_COLUMNS, Immunisation, posyandu))

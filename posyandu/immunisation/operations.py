@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import scoped_session
 
 from posyandu.access import HEALTH_WORKERS, begin_immediate
 from posyandu.audit import AuditLog, created_fields, log_action
@@ -66,7 +67,7 @@ class RuleViolation(ValidationFailed):
 
 def version_in_force(session: Any, on: date) -> ScheduleVersion | None:
     """The newest active version valid on ``on``; before the first one, the oldest active version."""
-    return _in_force(active_versions(session), on)
+    return _in_force(schedules_of(session).versions, on)
 
 
 def _in_force(versions: list[ScheduleVersion], on: date) -> ScheduleVersion | None:
@@ -86,8 +87,29 @@ def active_versions(session: Any) -> list[ScheduleVersion]:
 def schedule_in_force(session: Any, on: date) -> Schedule:
     """The one answer to "which schedule applies on this date" (cards, due lists, dose rules, reports,
     FHIR): the version in force, or the bundled 2024 schedule when the table holds none."""
-    row = version_in_force(session, on)
-    return schedule_from_dict(row.document) if row is not None else load_default_schedule()
+    return schedules_of(session).on(on)
+
+
+_SCHEDULES = "posyandu.schedules_in_force"  # the key of ``schedules``' answer in ``Session.info``
+
+
+def schedules_of(session: Any) -> SchedulesInForce:
+    """The active versions as this transaction first read them, each parsed once: every dose, capsule,
+    card and report of one request (a push of a posyandu day's doses) judged by one reading, where each
+    dose read every version and parsed its document again. Read again in the next transaction, and
+    after this one publishes or (de)activates a version (``_forget_schedules``)."""
+    if isinstance(session, scoped_session):  # db.session: the request's own session
+        session = session()
+    held = session.info.get(_SCHEDULES)
+    if held is not None and held[0] is session.get_transaction():
+        return held[1]
+    found = SchedulesInForce(session)  # begins the transaction if none is under way
+    session.info[_SCHEDULES] = (session.get_transaction(), found)
+    return found
+
+
+def _forget_schedules(session: Any) -> None:
+    session.info.pop(_SCHEDULES, None)
 
 
 class SchedulesInForce:
@@ -98,11 +120,11 @@ class SchedulesInForce:
     many children and doses this way, and a query for each would be one per child; versions are few."""
 
     def __init__(self, session: Any):
-        self._versions = active_versions(session)
+        self.versions = active_versions(session)
         self._parsed: dict[int, Schedule] = {}
 
     def on(self, day: date) -> Schedule:
-        row = _in_force(self._versions, day)
+        row = _in_force(self.versions, day)
         return load_default_schedule() if row is None else self._schedule(row)
 
     def _schedule(self, row: ScheduleVersion) -> Schedule:
@@ -118,7 +140,7 @@ class SchedulesInForce:
         December 2026 made every child past 9 months overdue that day, "due" ten months before it existed.
         The phone works it out of the same versions (static/pwa/js/schedule.js)."""
         out: dict[tuple[str, int], date | None] = {}
-        for i, row in enumerate(self._versions):
+        for i, row in enumerate(self.versions):
             for e in self._schedule(row).entries:
                 out.setdefault((e.vaccine, e.dose), row.valid_from if i else None)
         return {key: day for key, day in out.items() if day is not None}
@@ -126,7 +148,7 @@ class SchedulesInForce:
     def spans(self, first: date, last: date) -> list[tuple[date, date, Schedule]]:
         """The days ``first`` to ``last`` cut where another version comes in force: each part's first and
         last day, and the schedule in force over it."""
-        starts = [first, *sorted({v.valid_from for v in self._versions if first < v.valid_from <= last})]
+        starts = [first, *sorted({v.valid_from for v in self.versions if first < v.valid_from <= last})]
         ends = [day - timedelta(days=1) for day in starts[1:]] + [last]
         return [(start, end, self.on(start)) for start, end in zip(starts, ends)]
 
@@ -190,6 +212,7 @@ def publish_version(user: User | None, document: Any, active: bool = True) -> Sc
                           active=active, created_by=user.id if user else None)
     db.session.add(row)
     db.session.flush()
+    _forget_schedules(db.session)
     log_action("create", "schedule_version", row.id, created_fields({
         "version": schedule.version, "active": active, "valid_from": schedule.valid_from.isoformat()}))
     return row
@@ -212,6 +235,7 @@ def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersio
             raise Conflict(Msg("the last active schedule version cannot be deactivated",
                                "versi jadwal aktif terakhir tidak dapat dinonaktifkan"))
     row.active = active
+    _forget_schedules(db.session)
     log_action("activate" if active else "deactivate", "schedule_version", row.id,
                {"active": [not active, active]})
     return row
@@ -250,8 +274,7 @@ def check_immunisation(user: User, obj: Immunisation, child: Child, data: dict[s
     """Hook for ``posyandu.events``: the record's own completeness (``record_problems``), then
     minimum age and interval, maximum age, order, duplicates and area (Permenkes 12/2017 via
     ``due.validate_dose``), judged by the schedule in force on ``given_on``."""
-    # the schedule of the dose's day, read (every active version) and parsed once a write, when first asked
-    in_force = cache(lambda: schedule_in_force(db.session, obj.given_on))
+    in_force = cache(lambda: schedule_in_force(db.session, obj.given_on))  # read when first asked
     if "vaccine" in data and obj.given_on is not None:  # a scheduled vaccine as the schedule writes it
         obj.vaccine = in_force().code_of(obj.vaccine)
     # a dose being deleted is not judged (whatever it lacks, it may go); its product only when it or

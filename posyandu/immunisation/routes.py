@@ -52,7 +52,7 @@ class ScheduleInForce(MethodView):
         """The schedule in force on ``on`` (default: today where the caller works, ``cards.today_for``), for
         every signed-in user, with every active version (``versions``): the PWA keeps them all and judges
         each dose by the version of its date."""
-        versions = operations.active_versions(db.session) or [_bundled()]
+        versions = operations.schedules_of(db.session).versions or [_bundled()]
         row = operations.version_in_force(db.session, args["on"] or cards.today_for(current_user)) or versions[0]
         return SimpleNamespace(**{k: getattr(row, k) for k in ("id", "name", "valid_from", "active", "created_at",
                                                              "created_by", "document")}, versions=versions)

@@ -41,7 +41,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.signs import muac_sign
 from posyandu.immunisation.due import OverdueDoses
 from posyandu.immunisation.models import Immunisation
-from posyandu.immunisation.operations import SchedulesInForce
+from posyandu.immunisation.operations import schedules_of
 from posyandu.immunisation.schedule import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
@@ -225,7 +225,7 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
     """Each child of the area with at least one of ``wanted``: (her SQL row, her reasons, her overdue doses;
     with ``rows=False`` none named, only the reason: ``counts``); ``first``: read in batches of children
     (``_batches``), the first of ``first`` children."""
-    schedules = SchedulesInForce(session) if "overdue_immunisation" in wanted else None
+    schedules = schedules_of(session) if "overdue_immunisation" in wanted else None
     schedule = schedules.on(month.last) if schedules else None
     overdue_doses = OverdueDoses(schedule, month.last, schedules.introduced) if schedules else None
     joined = None  # the counts: each child's doses joined to her row, one streamed query

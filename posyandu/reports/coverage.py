@@ -58,7 +58,7 @@ from sqlalchemy.sql.functions import GenericFunction
 from posyandu.immunisation.cards import next_meeting_day
 from posyandu.immunisation.due import DEADLINE_MONTHS, Area, applies as offered_in
 from posyandu.immunisation.models import Immunisation, Supplement
-from posyandu.immunisation.operations import SchedulesInForce
+from posyandu.immunisation.operations import SchedulesInForce, schedules_of
 from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, completed_months
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import Msg, month_text
@@ -285,7 +285,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
              lang: str = "id") -> list[dict[str, Any]]:
     """Per area: one row per schedule dose offered there (module docstring), then IDL, Baduta Lengkap and
     each vitamin A round, each named in ``lang`` (a round by its month: "Vitamin A biru Agustus 2025")."""
-    schedules = SchedulesInForce(session)
+    schedules = schedules_of(session)
     schedule = schedules.on(period.last)
     cfg = schedule.supplements  # a round month: the national ones and any kabupaten's own
     months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -434,3 +434,59 @@ def test_flask_load_schedule_refuses_nul_and_lone_surrogates_as_the_api_does(app
     versions = client.get(SCHEDULE + "/versions", headers=world.headers("admin")).get_json()["items"]
     assert [v["version"] for v in versions] == ["2024.2"]
     assert in_force(client, world)["version"] == "2024.2"
+
+
+def test_a_posyandu_days_doses_are_judged_on_one_reading_of_the_schedule(app, client, world, make_child):
+    """A phone pushes a posyandu day: a dose for each of five babies and a vitamin A capsule. Each dose
+    and capsule read every active version (and parsed its document) to judge itself; the push now reads
+    them once, and a second push, another transaction, reads them again."""
+    from sqlalchemy import event
+
+    from posyandu.extensions import db
+
+    born = date.today().replace(day=1) - timedelta(days=400)
+    kids = [make_child(name=f"Bayi {n}", birth_date=(born + timedelta(days=n)).isoformat())["id"] for n in range(5)]
+    doses = [mutation("immunisation", str(uuid.uuid4()), {"child_id": kid, "vaccine": "HB0", "dose": 1,
+                                                          "given_on": (born + timedelta(days=n)).isoformat(),
+                                                          "source": "record"})
+             for n, kid in enumerate(kids)]
+    capsule = mutation("supplement", str(uuid.uuid4()), {"child_id": kids[0], "kind": "vitamin_a_blue",
+                                                          "given_on": (born + timedelta(days=200)).isoformat(),
+                                                          "override_reason": "kampanye"})
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM schedule_version" in statement:
+            reads.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        pushed = push(client, world.headers("bidan_a"), [*doses, capsule])
+        assert [r["status"] for r in pushed] == ["applied"] * 6, pushed
+        assert len(reads) == 1, reads
+        again = push(client, world.headers("bidan_a"), [mutation("immunisation", str(uuid.uuid4()), {
+            "child_id": kids[1], "vaccine": "BCG", "dose": 1, "given_on": (born + timedelta(days=31)).isoformat(),
+            "source": "record"})])
+        assert again[0]["status"] == "applied" and len(reads) == 2, (again, reads)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_version_published_or_withdrawn_is_in_force_in_its_own_transaction(client, world, db):
+    """What a transaction read of the versions (``operations.schedules_of``) is read again once it
+    publishes or withdraws one: ``flask load-schedule`` and a seed judge doses after publishing."""
+    from posyandu.immunisation import operations
+
+    day = date(2026, 3, 1)
+    assert operations.schedule_in_force(db.session, day).version == "2024.2"
+    doc = copy.deepcopy(in_force(client, world)["document"])
+    row = operations.publish_version(None, {**doc, "version": "2026.1", "valid_from": "2026-01-01"})
+    assert operations.schedule_in_force(db.session, day).version == "2026.1"
+    assert operations.version_in_force(db.session, day).id == row.id
+    admin = db.session.scalar(select(operations.User).where(operations.User.username == "admin"))
+    operations.set_active(admin, row, False)
+    assert operations.schedule_in_force(db.session, day).version == "2024.2"
+    db.session.rollback()
+    assert [v.document["version"] for v in operations.schedules_of(db.session).versions] == ["2024.2"]

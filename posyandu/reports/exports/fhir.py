@@ -57,7 +57,7 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.zscores import HEIGHT_FROM_DAYS, STANDING_PLAUSIBLE_FROM_DAYS
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.models import Immunisation
-from posyandu.immunisation.operations import SchedulesInForce
+from posyandu.immunisation.operations import SchedulesInForce, schedules_of
 from posyandu.immunisation.schedule import Schedule
 from posyandu.privacy import as_seen_by, own_nik
 from posyandu.registry.models import Child, Posyandu, Puskesmas
@@ -327,7 +327,7 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                    seen: Any = true()) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
-    schedules = SchedulesInForce(session)  # each dose judged by the version of its day
+    schedules = schedules_of(session)  # each dose judged by the version of its day
     puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
     for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
                              .order_by(Posyandu.id)):
