@@ -20,9 +20,14 @@ def three_way(base: dict[str, Any], current: dict[str, Any], incoming: dict[str,
     saw. A field changed on both sides is a conflict unless both chose the same
     value. Nothing is ever decided by clocks.
     """
-    client_changed = {k: v for k, v in incoming.items() if v != base.get(k)}
+    client_changed = changed_by_client(base, incoming)
     conflicts = sorted(k for k, v in client_changed.items()
                        if current.get(k) != base.get(k) and current.get(k) != v)
     if conflicts:
         return Merge({}, conflicts)
     return Merge({k: v for k, v in client_changed.items() if current.get(k) != v}, [])
+
+
+def changed_by_client(base: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``incoming`` the client changed from ``base``: the others it sent back as it saw them."""
+    return {k: v for k, v in incoming.items() if v != base.get(k)}

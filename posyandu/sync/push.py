@@ -41,7 +41,7 @@ from posyandu.registry import operations as registry
 from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
-from posyandu.sync.merge import three_way
+from posyandu.sync.merge import changed_by_client, three_way
 from posyandu.sync.models import ChangeLog, SyncMutation
 from posyandu.validators import Filled, Schema, iso_date, local_today, unstorable_text
 
@@ -774,8 +774,7 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
         raise SyncConflict(target, [])
     if target is not addressed:
         base.update(_own_since_merge(et, addressed, target, who))
-    dump = schemas(et.name)[2]
-    incoming = {k: v for k, v in dump.dump(loaded).items() if k in loaded}
+    incoming = _sent(et, loaded)
     current = et.serialize(target)
     merged = three_way(base, current, incoming)
     if merged.conflicts:
@@ -790,6 +789,12 @@ def _merge(et: EntityType, addressed: Any, target: Any, base_version: int | None
     # date of a dose she accepted, her reason as it stands). Storing it changes nothing.
     changes.update({k: loaded[k] for k in events.REASON_FIELDS if k in loaded and incoming[k] == current.get(k)})
     return changes
+
+
+def _sent(et: EntityType, loaded: dict[str, Any]) -> dict[str, Any]:
+    """The fields the client sent, as the record is serialised (the change log's ``record``): what
+    the merge compares with its base."""
+    return {k: v for k, v in schemas(et.name)[2].dump(loaded).items() if k in loaded}
 
 
 def _judged_in_another_month(et: EntityType, base: dict[str, Any], current: dict[str, Any], incoming: dict[str, Any],
@@ -879,8 +884,11 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
     if existing is None:
         return _create(user, client_id, m, et, create)
     addressed = _visible(user, et.model, m.id, lock=True)
+    exited = None  # a child's exit she recorded before leaving the child's posyandu (``_exit_left_behind``)
     if addressed is None and et.model is not Child:
         addressed = _own_left_behind(user, et.model, m.id, lambda: _load(update, m.data).get(events.DATE_FIELD[et.model]))
+    elif addressed is None:
+        addressed = exited = _exit_left_behind(user, existing, m, lambda: _load(update, m.data), (client_id, user.id))
     if addressed is None:
         raise NotFound()
     target = registry.resolve_alias(addressed) if et.model is Child else addressed
@@ -893,7 +901,11 @@ def _upsert(user: User, client_id: str, m: Mutation) -> Any:
         raise ValidationFailed(errors={"child_id": [OTHER_CHILD]})
     changes = _merge(et, addressed, target, m.base_version, (client_id, user.id), _load(update, m.data))
     if et.model is Child:
-        return (registry.restore_child if restoring else registry.update_child)(user, target, changes)
+        child = (registry.restore_child if restoring else registry.update_child)(user, target, changes)
+        if exited is not None and changes:  # none: the same exit recorded by someone else meanwhile
+            log_action("recorded_before_reassignment", "child", child.id, kabupaten_code=child.kabupaten_code,
+                       reason="exit recorded at the posyandu its kader or bidan has left since")
+        return child
     if restoring:
         child = _child_of_event(user, target.child_id)  # it comes back to the child that stands: in the caller's area
         return _kept_for_review(events.restore_event(user, target, changes), child, "restored")
@@ -1049,6 +1061,34 @@ def _own_left_behind(user: User, model: type, record_id: uuid.UUID, day: Any = N
         return None
     latest = max(getattr(obj, events.DATE_FIELD[model]), (day() if day else None) or date.min)
     return obj if _left_since(user, merged_ids(obj.child_id), latest) is not None else None
+
+
+def _exit_left_behind(user: User, child: Child, m: Mutation, loaded: Any, who: tuple[str, Any]) -> Child | None:
+    """``child``, when ``m`` is her exit (died, moved away: the phone's exit form sends the child as
+    it saw her with only ``exit_date`` and ``exit_reason`` changed) that the caller recorded on her
+    phone before she was taken off the child's posyandu, as her weighings and doses of then are kept
+    (``_left_since``: ``departures``): dated on or before the day she left, the child registered there
+    while she was, and there still (not moved, merged or deleted since). Refused, the posyandu's new
+    cadre never learnt that the child died or moved away: still counted in S, on the due and
+    follow-up lists, her family called. Anything else (another change of the child, an exit dated
+    after she left, an exit undone): None, refused as before. ``loaded()``: the mutation's fields,
+    read once the child is one she may have left; ``child`` is locked already (``_visible``)."""
+    from posyandu.privacy import merged_ids
+
+    if user.role not in ("kader", "bidan") or child.deleted_at is not None or child.merged_into is not None:
+        return None
+    try:
+        data = loaded()
+    except ValidationError:
+        return None  # refused on what it names, as before: not on her values
+    day = data.get("exit_date")
+    if day is None or _left_since(user, merged_ids(child.id), day) != child.posyandu_id:
+        return None
+    et = ENTITIES["child"]
+    base = _base(et, child, m.base_version, who)
+    if base is None or changed_by_client(base, _sent(et, data)).keys() - set(registry.EXIT_FIELDS):
+        return None
+    return child
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:

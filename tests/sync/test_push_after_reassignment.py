@@ -2,7 +2,7 @@
 another posyandu: kept, at the child's posyandu, not refused. She no longer sees the child, so she
 could not enter it again, and her old posyandu would never have learnt of it (the case of a child
 moved away instead: test_push_after_move.py). Likewise a midwife's, at a posyandu moved out of her
-puskesmas while she stayed."""
+puskesmas while she stayed; and a child's exit (died, moved away) recorded there before she left."""
 from __future__ import annotations
 
 import uuid
@@ -368,3 +368,111 @@ def test_a_kader_s_record_dated_before_she_came_to_the_posyandu_is_kept_too(worl
         db.session.commit()
     results = push(client, world.headers("kader3"), [_weighing(cid, 25), _weighing(cid, 7)])
     assert [r["status"] for r in results] == ["applied", "rejected"], results
+
+
+def _exit(cid: str, posyandu_id, days_ago: int, base_version: int = 1, **edits) -> dict:
+    """The phone's exit form's upsert (``exitCard``, ``outbox.payload``): the child as the phone holds
+    her (as ``_reassigned`` registered her), ``exit_date`` ``days_ago`` days ago and ``exit_reason``
+    changed, plus ``edits``."""
+    born = (date.today() - timedelta(days=400)).isoformat()
+    day = (date.today() - timedelta(days=days_ago)).isoformat()
+    return mutation("child", cid, {**child_data(posyandu_id, birth_date=born), "exit_date": day,
+                                   "exit_reason": "died", **edits}, base_version=base_version)
+
+
+def _s_and_due(client, world) -> tuple[int, set[str]]:
+    """Melati's (p1) S this month (SKDN, read by its midwife), and the children on its due list today."""
+    month = local_today("35.25").isoformat()[:7]
+    skdn = client.get(f"/api/v1/reports/skdn?month={month}&posyandu_id={world.ids['p1']}", headers=world.headers("bidan_a"))
+    assert skdn.status_code == 200, skdn.get_json()
+    due = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={local_today('35.25').isoformat()}",
+                     headers=world.headers("kader1b"))
+    assert due.status_code == 200, due.get_json()
+    return skdn.get_json()["rows"][0]["S"], {c["child_id"] for c in due.get_json()["children"]}
+
+
+def test_her_exit_of_a_child_recorded_before_she_left_is_kept(world, client, db):
+    """kader1 recorded on her phone that a Melati child died, then the admin moved her to Mawar before
+    the phone synced: the exit was refused, so Melati's other cadre never learnt of it (the child
+    still in S, on the due list, her family called). Kept now, as her weighings of then are, with the
+    same audit row."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    cid = _reassigned(client, world, days_ago=70)
+    s, due = _s_and_due(client, world)
+    assert cid in due
+    [r] = push(client, world.headers("kader1"), [_exit(cid, world.ids["p1"], days_ago=75)])
+    assert r["status"] == "applied", r
+    child = db.session.get(Child, uuid.UUID(cid))
+    assert (child.exit_date, child.exit_reason, child.posyandu_id) == \
+        (date.today() - timedelta(days=75), "died", world.ids["p1"])
+    assert _s_and_due(client, world) == (s - 1, due - {cid})
+    p1 = {c["id"]: c for c in pull_all(client, world.headers("kader1b"))[0]}
+    assert p1[cid]["record"]["exit_reason"] == "died"
+    assert db.session.scalar(select(AuditLog.reason).where(
+        AuditLog.record_id == cid, AuditLog.action == "recorded_before_reassignment")) \
+        == "exit recorded at the posyandu its kader or bidan has left since"
+
+
+def test_her_exit_dated_after_she_left_another_edit_or_a_child_moved_since_is_refused(world, client, db):
+    """Only the exit, only dated on or before the day she left, only of a child still at the posyandu
+    she left: anything else of a child she no longer sees is refused as before."""
+    from posyandu.registry.models import Child
+
+    cid = _reassigned(client, world, days_ago=10)
+    results = push(client, world.headers("kader1"), [
+        _exit(cid, world.ids["p1"], days_ago=5),                             # after she left
+        _exit(cid, world.ids["p1"], days_ago=12, name="Siti Aminah Putri"),  # with another change
+        mutation("child", cid, {"exit_date": None, "exit_reason": None}, base_version=1),  # no exit
+    ])
+    assert [(r["status"], list(r["errors"])) for r in results] == [("rejected", ["id"])] * 3, results
+    child = db.session.get(Child, uuid.UUID(cid))
+    assert (child.exit_date, child.name) == (None, "Siti Aminah")
+    # moved by its midwife to Kenanga since: gone from the posyandu she left
+    moved = client.patch(f"/api/v1/children/{cid}", json={"posyandu_id": str(world.ids["p3"])},
+                         headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    [r] = push(client, world.headers("kader1"), [_exit(cid, world.ids["p1"], days_ago=12)])
+    assert r["status"] == "rejected" and list(r["errors"]) == ["id"], r
+    assert db.session.get(Child, uuid.UUID(cid)).exit_date is None
+
+
+def test_her_exit_merges_as_anyone_s_edit_of_the_child(world, client, db):
+    """As the push merges an edit from a cadre who sees the child: a name corrected meanwhile stays,
+    her exit is added; an exit recorded meanwhile by Melati's other cadre on another day is a
+    conflict (the server's record in the answer), on the same day and reason nothing to write."""
+    from posyandu.audit import AuditLog
+    from posyandu.registry.models import Child
+
+    other, same = (_child_of(client, world, world.ids["p1"], 40) for _ in range(2))
+    cid = _reassigned(client, world, days_ago=10)
+    results = push(client, world.headers("kader1b"), [
+        mutation("child", cid, {"name": "Siti Aminah Putri"}, base_version=1),
+        _exit(other, world.ids["p1"], days_ago=11), _exit(same, world.ids["p1"], days_ago=11)])
+    assert [r["status"] for r in results] == ["applied"] * 3, results
+    named, conflict, same_exit = push(client, world.headers("kader1"), [
+        _exit(cid, world.ids["p1"], days_ago=12), _exit(other, world.ids["p1"], days_ago=12),
+        _exit(same, world.ids["p1"], days_ago=11)])
+    assert named["status"] == "applied", named
+    child = db.session.get(Child, uuid.UUID(cid))
+    assert (child.name, child.exit_date) == ("Siti Aminah Putri", date.today() - timedelta(days=12))
+    assert conflict["status"] == "conflict" and list(conflict["errors"]) == ["exit_date"], conflict
+    assert conflict["record"]["exit_date"] == (date.today() - timedelta(days=11)).isoformat()
+    assert same_exit["status"] == "applied", same_exit
+    assert db.session.scalars(select(AuditLog.record_id).where(
+        AuditLog.record_id.in_([cid, other, same]), AuditLog.action == "recorded_before_reassignment")).all() == [cid]
+
+
+def test_a_midwife_s_exit_at_a_posyandu_moved_out_of_her_puskesmas_is_kept(world, client, db):
+    """The same rule as her weighings (``departures``): Mawar moved out of bidan_a's puskesmas 10 days
+    ago; her exit of a Mawar child dated before it moved is kept, one dated after is not."""
+    from posyandu.registry.models import Child
+
+    kept, late = _child_of(client, world, world.ids["p2"], 40), _child_of(client, world, world.ids["p2"], 40)
+    _posyandu_moved(client, world, "p2", to="pkm_b", days_ago=10)
+    results = push(client, world.headers("bidan_a"), [_exit(record, world.ids["p2"], days_ago, exit_reason="moved_away")
+                                                      for record, days_ago in ((kept, 12), (late, 5))])
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    assert db.session.get(Child, uuid.UUID(kept)).exit_reason == "moved_away"
+    assert db.session.get(Child, uuid.UUID(late)).exit_date is None
