@@ -40,7 +40,8 @@ test("a weighing that did not go up enough (T) is said to her parent first, and 
   const said = await lines(weighings('T'));
   assert.deepEqual(said[0], ['plain warn', 'Berat badan Hadi tidak cukup naik di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.']);
   assert.ok(said.some(([, text]) => text === 'Berat badan Hadi normal untuk umurnya.'), said); // still said, after
-  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak cukup naik di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan.');
+  // weighed before last month: with its day
+  assert.equal(await homeTag(weighings('T')), 'Berat badan Hadi tidak cukup naik di penimbangan Maret 2025 (T) — tanyakan ke kader atau bidan. (1 Mar 2025)');
   setLang('en');
   assert.equal((await lines(weighings('T')))[0][1], "Hadi's weight did not go up enough at the March 2025 weighing (T) — ask the cadre or midwife.");
   setLang('id');
@@ -67,7 +68,7 @@ test('of lines of one tone, thinness (kurus: acute, a referral) comes before low
   const said = await lines(thin);
   assert.deepEqual(said.slice(0, 2), [['plain warn', 'Berat dibanding tinggi: kurus — konsultasikan ke bidan.'],
     ['plain warn', 'Berat badan Hadi kurang untuk umurnya.']]);
-  assert.equal(await homeTag(thin), 'Berat dibanding tinggi: kurus — konsultasikan ke bidan.');
+  assert.equal(await homeTag(thin), 'Berat dibanding tinggi: kurus — konsultasikan ke bidan. (1 Mar 2025)');
   // all normal: the weight for age first, as ever (the KMS's line), the weight for height after
   const fine = [thin[0], { ...thin[1], weight_kg: 12.2, length_height_cm: 87 }];
   assert.deepEqual((await lines(fine)).map(([, text]) => text).slice(0, 4), ['Berat badan Hadi normal untuk umurnya.',
@@ -145,4 +146,76 @@ test('a weight swollen feet add to, or one likely mistyped, is told as no rise: 
   assert.ok(!flagged.some(([, text]) => /naik di penimbangan/.test(text)), flagged);
   assert.ok(flagged.some(([shade, text]) => shade === 'plain warn'
     && text === 'Berat badan Hadi yang tercatat tampaknya salah catat: minta kader menimbang ulang.'), flagged);
+});
+
+test('a weight the KMS refers (BGM, above +1 SD, 2T) tells her parent to take the child to the midwife', async () => {
+  // the server's referral (domain.md: BGM, 2T and weight-for-age above +1 SD mean referral) said nothing
+  // of what to do: "Berat badan Dani sangat kurang untuk umurnya." and no step, where a single T says "tanyakan"
+  setLang('id');
+  const dani = { ...hadi, id: 'c1', name: 'Dani Pratama', birth_date: '2024-01-10' };
+  // 5.6 kg at 177 days: WHO boys' weight-for-age −3 SD at 6 months is 5.7 kg (wfa −3.02, below the red line)
+  const low = [{ id: 'm0', child_id: 'c1', measured_on: '2024-07-05', weight_kg: 5.6, trend: 'B', bgm: true, referral: true }];
+  const ctx = (measurements, child = dani) => ctxOf(measurements, { child });
+  const linesOf = async (measurements, child) => (await parentChild(ctx(measurements, child), 'c1'))
+    .find((e) => e.attributes.id === 'plain')[0].find((e) => e.localName === 'p').map((p) => p.textContent);
+  assert.equal((await linesOf(low))[0], 'Berat badan Dani sangat kurang untuk umurnya — bawa ke bidan atau puskesmas.');
+  // her home list says it, with the day of a weighing older than last month (not today's status)
+  const tag = (await home(ctx(low))).find((e) => (e.attributes.class ?? '').startsWith('tag')).map((e) => e.textContent)[0];
+  assert.equal(tag, 'Berat badan Dani sangat kurang untuk umurnya — bawa ke bidan atau puskesmas. (5 Jul 2024)');
+  // 8.7 kg at 187 days, a girl: WHO girls' +1 SD at 6 months is 8.2 kg (wfa +1.37, above the orange line)
+  const eka = { ...hadi, name: 'Eka Lestari', sex: 'F', birth_date: '2026-06-01' };
+  const heavy = [{ id: 'm0', child_id: 'c1', measured_on: '2026-12-05', weight_kg: 8.7, trend: 'B', referral: true }];
+  assert.equal((await linesOf(heavy, eka))[0], 'Berat badan Eka cenderung berlebih untuk umurnya — bawa ke bidan atau puskesmas.');
+  // a normal weight is told no such step; nor is one flagged as a likely mistake (weigh again first)
+  assert.ok(!(await lines(weighings('N'))).some(([, text]) => /bawa ke bidan/.test(text)));
+  const typo = [weighings('N')[0], { ...weighings('N')[1], weight_kg: 45 }];
+  assert.ok(!(await lines(typo)).some(([, text]) => /bawa ke bidan/.test(text)));
+  // 2T: not up enough twice in a row, said as such with the step; a single T keeps "tanyakan"
+  const twice = [weighings('T')[0], { ...weighings('T')[1], two_t: true }];
+  assert.deepEqual((await lines(twice))[0], ['plain warn',
+    'Berat badan Hadi 2 kali berturut-turut tidak cukup naik, terakhir di penimbangan Maret 2025 (2T) — bawa ke bidan atau puskesmas.']);
+  setLang('en');
+  const { plain } = await import('../../static/pwa/js/i18n.js');
+  assert.equal((await linesOf(low))[0], `Dani's weight is ${plain('sangat_kurang')} for the age — take the child to the midwife or health centre.`);
+  setLang('id');
+});
+
+test("her data not updated today is said with its day, on her home and her child's screen", async () => {
+  // offline for weeks, the screens gave the alarms and late doses of then as today's, "Tanpa sinyal" the only sign
+  setLang('id');
+  const { formatDateTime } = await import('../../static/pwa/js/i18n.js');
+  const withSync = (at) => ({ ...ctxOf(weighings('N')), syncState: { last_sync_at: at } });
+  const before = new Date(Date.now() - 3 * 864e5).toISOString();
+  const asOf = (screen) => screen.find((e) => e.attributes.id === 'as-of').map((e) => e.textContent);
+  assert.deepEqual(asOf(await home(withSync(before))), [`Data terakhir diperbarui dari server: ${formatDateTime(before)}.`]);
+  assert.deepEqual(asOf(await parentChild(withSync(before), 'c1')), [`Data terakhir diperbarui dari server: ${formatDateTime(before)}.`]);
+  // updated today (or never: the first sync's own words): nothing more said
+  assert.deepEqual(asOf(await home(withSync(new Date().toISOString()))), []);
+  assert.deepEqual(asOf(await parentChild(withSync(null), 'c1')), []);
+  // a weighing of this month on her home list: no day added
+  const now = [{ ...weighings('N')[1], measured_on: todayIso() }];
+  assert.match(await homeTag(now), /^Berat badan Hadi \S+ untuk umurnya\.$/);
+});
+
+test('doses due now are named beside the late ones, not left for the card below', async () => {
+  // four months and ten days old, her doses of one and two months given, none of three months: OPV 3,
+  // DPT-HB-Hib 2, PCV 2 and RV 2 are late (a month past three months); IPV 1 (four months, no dose
+  // before it) is due now. The line named the late ones alone
+  setLang('id');
+  const schedule = loadSchedule(json('static/pwa/data/schedule-2024.json'));
+  const { formatDate } = await import('../../static/pwa/js/i18n.js');
+  const back = (days) => new Date(Date.parse(todayIso()) - days * 864e5).toISOString().slice(0, 10);
+  const month = (iso, n) => { // n calendar months after iso (the day kept, or the month's last)
+    const [y, m, d] = iso.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1 + n, Math.min(d, new Date(Date.UTC(y, m + n, 0)).getUTCDate()))).toISOString().slice(0, 10);
+  };
+  const born = month(back(10), -4);
+  const sari = { ...hadi, id: 'c4', name: 'Sari Dewi', sex: 'F', birth_date: born };
+  const given = [['HB0', 1, 0], ['BCG', 1, 1], ['OPV', 1, 1], ['DPT-HB-Hib', 1, 2], ['OPV', 2, 2], ['PCV', 1, 2], ['RV', 1, 2]];
+  const immunisations = given.map(([vaccine, dose, at], i) => ({ id: `i${i}`, child_id: 'c4', vaccine, dose, given_on: month(born, at) }));
+  const line = (await parentChild(ctxOf([], { child: sari, immunisations, schedule }), 'c4'))
+    .find((e) => e.attributes.id === 'next-dose')[0].textContent;
+  assert.match(line, /^Imunisasi yang terlambat: /);
+  for (const late of ['OPV 3', 'DPT-HB-Hib 2', 'PCV 2', 'RV 2']) assert.ok(line.includes(`${late} (seharusnya`), line);
+  assert.ok(line.endsWith(` Juga sudah waktunya: IPV 1 (mulai ${formatDate(month(born, 4))}). Datang ke posyandu atau puskesmas.`), line);
 });

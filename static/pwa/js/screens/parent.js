@@ -1,7 +1,8 @@
 // A parent's view: her own children in plain words; their data and who read it (UU 27/2022 PDP), online.
-import { formatCm, formatDate, formatMonth, plain, t } from '../i18n.js';
+import { formatCm, formatDate, formatDateTime, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, onlineOnly, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
+import { addMonths } from '../due.js';
 import { cardPanel, chartsPanel, childGone, exitText, exportButton } from './child.js';
 
 const URGENT = ['bad', 'warn', 'ok', 'none'];
@@ -24,13 +25,16 @@ function plainLines(child, last) {
   const trend = last.m.oedema === true || flagged ? null : last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
   // by its month: the latest weighing may be months old
   const month = ['N', 'T'].includes(trend) ? formatMonth(last.m.weight_kg != null ? last.m.measured_on : on) : '';
+  const go = t('plain_go'); // BGM, above +1 SD, 2T: the KMS refers her to the midwife (domain.md)
   return [
     // oedema: no weight status; severely wasted (domain.md)
     last.m.oedema === true && ['bad', t('plain_oedema', { name: first }), 1],
     flagged && ['warn', t('plain_flagged', { name: first })],
-    wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa) })
+    wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa),
+      go: !flagged && ['sangat_kurang', 'risiko_lebih'].includes(wfa) ? go : '' })
       + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
-    trend === 'T' && ['warn', t('plain_T', { name: first, month })],
+    trend === 'T' && ((last.m.weight_kg != null ? last.m : last.weighed?.w)?.two_t
+      ? ['warn', t('plain_2T', { name: first, month, go }), 1] : ['warn', t('plain_T', { name: first, month })]),
     trend === 'N' && ['ok', t('plain_N', { name: first, month })],
     s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
     s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) }), 1],
@@ -65,15 +69,22 @@ function redeemForm(ctx) {
   return form;
 }
 
+/** Not updated today (offline for days): the day her data is of, not the alarms and late doses of then as now's. */
+const asOf = ({ syncState: s }) => (s?.last_sync_at && new Date(s.last_sync_at).toDateString() !== new Date().toDateString()
+  ? h('p', { class: 'notice warn', id: 'as-of' }, t('parent_updated', { when: formatDateTime(s.last_sync_at) })) : null);
+
 export async function home(ctx) {
   const [children, measurements, tables] = await Promise.all([ctx.children(), ctx.records('measurement'), ctx.tables()]);
   const today = todayIso();
-  return h('section', {}, h('h2', {}, t('my_children')),
+  return h('section', {}, h('h2', {}, t('my_children')), asOf(ctx),
     children.length ? h('ul', { class: 'list', id: 'children' }, children.map((c) => {
-      const [said] = plainLines(c, latest(c, measurements.filter((m) => m.child_id === c.id), tables));
+      const last = latest(c, measurements.filter((m) => m.child_id === c.id), tables);
+      const [said] = plainLines(c, last);
+      // measured before last month: said with its day, not as today's
+      const on = last?.m.measured_on;
       return h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
         h('span', { class: 'row-main' }, h('strong', {}, c.name), h('small', {}, ageText(t, c.birth_date, today))),
-        said ? h('span', { class: `tag ${said[0]}` }, said[1]) : null));
+        said ? h('span', { class: `tag ${said[0]}` }, said[1] + (on?.slice(0, 7) < addMonths(today, -1).slice(0, 7) ? ` (${formatDate(on)})` : '')) : null));
     })) : h('p', { class: 'muted' }, t(ctx.syncState?.partial ? 'first_sync' : 'parent_none')),
     redeemForm(ctx));
 }
@@ -88,15 +99,19 @@ export async function child(ctx, childId) {
   const due = dueToday({ child: c, immunisations, supplements, schedule, area, on: today });
   const next = nextDoses(due.card);
   const late = next[0]?.status === 'overdue';
+  // late ones, and those due now too (RV 3 has an age limit): named beside them
+  const also = late ? nextDoses({ entries: due.card.entries.filter((e) => e.status === 'due') }) : [];
+  const from = (list) => list.map((e, i) => (list[i + 1]?.due_date === e.due_date ? e.label // each date once, after its doses
+    : t('due_from', { label: e.label, date: formatDate(e.due_date) }))).join(', ');
   return h('section', { class: 'child' },
-    h('h2', {}, c.name), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
+    h('h2', {}, c.name), asOf(ctx), h('p', { class: 'muted' }, `${formatDate(c.birth_date)} · ${ageText(t, c.birth_date, today)}`),
     // left (died, moved away): not told when the posyandu meets
     c.exit_date ? h('p', { id: 'exit' }, exitText(c)) : pos && h('p', { id: 'posyandu-day' }, t('posyandu_day', { name: pos.name, day: pos.meeting_day })),
     h('section', { class: 'panel', id: 'plain' }, h('h3', {}, t('latest_status')), plainStatus(c, latest(c, measurements, tables))),
     next.length ? h('p', { class: `notice ${late ? 'warn' : 'ok'}`, id: 'next-dose' }, late
-      ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', ') })
-      : next[0].status === 'due' ? t('dose_due_now', { doses: next.map((e, i) => (next[i + 1]?.due_date === e.due_date ? e.label
-        : t('due_from', { label: e.label, date: formatDate(e.due_date) }))).join(', ') }) // each date once, after its doses
+      ? t('next_dose_late', { doses: next.map((e) => t('late_dose', { label: e.label, date: formatDate(e.due_date) })).join(', '),
+        also: also.length ? t('also_due', { doses: from(also) }) : '' })
+      : next[0].status === 'due' ? t('dose_due_now', { doses: from(next) })
         : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
     chartsPanel(c, measurements, tables, true), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
