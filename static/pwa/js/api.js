@@ -15,15 +15,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Error kinds: 401 auth (refresh, else log in; see ACCOUNT_GONE), 408 network (a proxy gave up on
- * a slow upload), 409 conflict (a push while its concurrent replay commits), 511 network (captive
- * portal), 5xx server, other 4xx client. A request of a session closed meanwhile: ended. */
+/** Error kinds: 401 auth (see ACCOUNT_GONE), 408 network (a proxy gave up on a slow upload), 409
+ * conflict (its concurrent replay commits), 511 network (captive portal), 5xx server, 4xx client. */
 const KINDS = { 401: 'auth', 403: 'forbidden', 408: 'network', 409: 'conflict', 413: 'too_large', 429: 'busy', 511: 'network' };
 const kindOf = (status) => KINDS[status] ?? (status >= 500 ? 'server' : 'client');
 
-/** A 401 saying the account is gone (`account_closed` by its parent, `account_inactive` by an
- * admin): its own kind, never refreshed; the phone forgets it (app.js accountGone). A 403
- * `password_change_required`: kind 'password_change', the app asks for her own; unsent changes wait. */
+/** A 401 saying the account is gone (closed by its parent, made inactive by an admin): never
+ * refreshed; the phone forgets it (app.js accountGone). */
 export const ACCOUNT_GONE = new Set(['account_closed', 'account_inactive']);
 const goneKey = (status, problem) => {
   const key = typeof problem?.type === 'string' ? problem.type.split('/').pop() : null;
@@ -42,8 +40,7 @@ function deadline(ms) {
   return stop.signal;
 }
 
-/** A signal aborted when either is (AbortSignal.any: Chrome 116+; older: the first only, a late
- * answer discarded). */
+/** A signal aborted when either is (AbortSignal.any: Chrome 116+; older: the first only). */
 const either = (a, b) => (AbortSignal.any ? AbortSignal.any([a, b]) : a);
 
 /** Retry-After: seconds or an HTTP date. */
@@ -66,7 +63,7 @@ async function jsonOf(resp) {
 /** Words for an error page without problem+json (a proxy's 502/413, a limiter's 429), by kind. */
 const PAGE_WORDS = { server: 'server_trouble', busy: 'server_busy', too_large: 'server_too_large' };
 
-/** The ApiError of a non-ok answer; message: the server's detail, else the kind, in `language`. */
+/** The ApiError of a non-ok answer. */
 async function failure(resp, language = 'id') {
   const problem = await resp.json().catch(() => null);
   let kind = goneKey(resp.status, problem) ?? kindOf(resp.status);
@@ -76,8 +73,8 @@ async function failure(resp, language = 'id') {
   return new ApiError(kind, resp.status, problem?.detail || problem?.title || said, problem ?? {}, retryAfter(resp));
 }
 
-/** `keptTokens`: the tokens kept on the phone now (another tab may have refreshed them). `device`:
- * the phone's sync id, sent as X-Client-Id (the audit log's device). */
+/** `keptTokens`: the tokens on the phone now (another tab may have refreshed them). `device`: sent
+ * as X-Client-Id (the audit log's device). */
 export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = async () => {},
   keptTokens = async () => null, lang = () => 'id', timeoutMs = TIMEOUT_MS, device = async () => null } = {}) {
   let refreshing = null;
@@ -122,9 +119,9 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
     return resp;
   }
 
-  /** Rotation: each refresh answers the next refresh token, kept in place of the one sent (good until
-   * its successor is used: a lost answer is asked again). One sent after its successor was used ends
-   * the login on every tab, so the one kept on the phone (another tab may have refreshed it) is sent. */
+  /** Rotation: each refresh answers the next refresh token (the one sent is good until its successor
+   * is used). One sent after its successor was used ends the login on every tab, so the one kept on
+   * the phone (another tab may have refreshed it) is sent. */
   async function refresh() {
     if (!tokens()?.refresh_token) return false;
     refreshing ??= (async () => {
@@ -174,8 +171,7 @@ export function createApi({ base = '/api/v1', tokens = () => null, saveTokens = 
   api.get = (path) => api.request('GET', path);
   api.post = (path, body, opts) => api.request('POST', path, body ?? {}, opts);
   api.push = (body) => api.post('/sync/push', body);
-  /** A page of changes; `device` ({client_id, pending unsent}) lets the server show the midwife
-   * when this phone last synced (GET /sync/devices). */
+  /** A page of changes; `device` tells the midwife when this phone last synced (GET /sync/devices). */
   api.pull = (cursor, limit, device = null) => api.get(`/sync/pull?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${
     device ? `&client_id=${encodeURIComponent(device.client_id)}&pending=${device.pending}` : ''}`);
   api.login = (username, password) => api.post('/auth/login', { username, password }, { auth: false });

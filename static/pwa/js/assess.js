@@ -24,8 +24,8 @@ export function tone(category) {
 /** Judge `m` here, not by the server's results: unsent, or they may be stale (`markStale`). */
 const judgedHere = (m) => m._pending || m._stale;
 
-/** `measurements` (deleted too) with `_stale` on those an unsent change may outdate: all of a child whose
- * record is unsent; else from the earliest day of an unsent weighing, edit or delete (`_was_on`: the server's). */
+/** `measurements` with `_stale` on those an unsent change may outdate: all if the child's record is
+ * unsent, else from the earliest day of an unsent weighing, edit or delete. */
 export function markStale(children, measurements) {
   const from = new Map(children.filter((c) => c._pending).map((c) => [c.id, '']));
   for (const m of measurements) {
@@ -69,9 +69,8 @@ function trendOf(child, m, history, kbm) {
   return effectiveTrend(computed.trend, m.trend_override, computed.gain_g);
 }
 
-/** N/T/O/B (override applied, computed one beside it), BGM, 2T, referral of `m` from `others`
- * under `kbm` (js/kbm.js; undefined: built-in). BGM and +1 SD read a flagged wfa too, as the
- * server (posyandu.growth.trend): a flag keeps a value out of prevalence, not off the KMS. */
+/** N/T/O/B, BGM, 2T, referral of `m` from `others` under `kbm` (js/kbm.js). BGM and +1 SD read a
+ * flagged wfa too, as the server (growth.trend): a flag keeps a value out of prevalence, not off the KMS. */
 function kmsComputed(child, m, others, wfa, kbm) {
   const last = lastMonthOf(others, m);
   const lastTrend = last ? trendOf(child, last, others, kbm) : null;
@@ -96,7 +95,7 @@ export function signsOf(m, growth) {
 }
 
 /** A length alone: the month's last weighing before it (the server's reports take its BB/U and N/T),
- * never a BB/TB from two entries: {on, bb_u, w}, `on` null: none. Null for a weighing or oedema. */
+ * never a BB/TB from two entries: {on, bb_u, w}. */
 function monthsWeighing(child, m, others, tables) {
   if (m.weight_kg != null || m.oedema === true) return null;
   const w = weighings(others, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on)).pop() ?? null;

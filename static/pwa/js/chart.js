@@ -119,9 +119,8 @@ export function placed(data, indicator, p) {
 export const breaks = (indicator, points) => points.map((p, k) => !k
   || monthIndex(p.measured_on) - monthIndex(points[k - 1].measured_on) > (indicator === 'wfa' ? 1 : 7));
 
-/** One chart as SVG. `labels`: title, x, y, `unjudged` (hollow points' legend), `outside(n)` (n
- * beyond the curves, not drawn), the text alternative: `point(p, x, y)` (called oldest first), `none`;
- * `num` writes a tick ('7,5'); `bands`: [word, from SD, to SD] (a parent's), else the lines say their SD. */
+/** One chart as SVG. `labels`: title, x, y, `unjudged`, `outside(n)`, the text alternative
+ * `point(p, x, y)` (oldest first), `none`; `bands`: [word, from SD, to SD] (a parent's). */
 export function drawChart(data, indicator, labels) {
   const { num = String, bands } = labels;
   const curve = data.curves[indicator];
@@ -162,8 +161,8 @@ export function drawChart(data, indicator, labels) {
     svg.append(el('text', { x: sx(v), y: H - B + 12, class: 'tick', 'text-anchor': 'middle' }, num(v)));
   }
   const sorted = [...pts].sort((a, b) => xOf(a) - xOf(b)).map((p) => [p, sx(xOf(p)), sy(yOf(p))]);
-  // SD lines' or bands' words: at the right edge, or slid left along their line (above or below) or
-  // band, clear of each other and her points and line (else crossing her line only); else left out
+  // SD lines' or bands' words: at the right edge, or slid left along their line or band, clear of
+  // each other and her points and line; else left out
   const zs = Object.keys(curve.sd);
   const lines = Object.fromEntries(zs.map((z) => [z, inView.map(([x, i]) => [sx(x), sy(curve.sd[z][i])])]));
   const yAt = (z, X) => {
@@ -231,9 +230,8 @@ export function drawChart(data, indicator, labels) {
   return svg;
 }
 
-/** A monthly percentage as an SVG line: values labelled up to 8 points, optional dashed target.
- * `series`: [{label, value}] (null value breaks the line); `title`, `desc`: accessible name and
- * description; `format` writes a value ('78,3%'). */
+/** A monthly percentage as an SVG line, optional dashed target. `series`: [{label, value}] (null
+ * value breaks the line); `title`, `desc`: accessible name and description. */
 export function drawTrend(series, { id, title, desc, target = null, format = String }) {
   const W = 360; const H = 190; const L = 38; const R = 12; const T = 14; const B = 24;
   const values = series.map((p) => p.value).filter((v) => v !== null && v !== undefined);

@@ -1,6 +1,5 @@
-// A small IndexedDB wrapper (the idb-keyval idea): one promisify helper, one open,
-// transactions that resolve on `complete`, an upgrade that creates stores and never
-// drops one. tests/js/memdb.mjs implements the same interface in memory.
+// A small IndexedDB wrapper: transactions resolve on `complete`; an upgrade never drops a store.
+// tests/js/memdb.mjs implements the same interface in memory.
 
 export const SCHEMA = {
   version: 1,
@@ -44,19 +43,18 @@ function storeApi(store, wrote) {
   };
 }
 
-/** Open (create, upgrade) a database: {tx, read, close}. `onDeleted`: another tab deleted it (a
- * logout), or the browser, and this connection closed. `onChanged`: another tab (passed it too) wrote to it. Upgraded
- * in another tab (a new app version), it is reopened at that version for the next transaction
- * (upgrades only add stores and indexes): this tab's saves and syncs go on. */
+/** Open (create, upgrade) a database: {tx, read, close}. `onDeleted`: another tab or the browser
+ * deleted it. `onChanged`: another tab wrote to it. Upgraded in another tab (a new app version), it
+ * is reopened at that version (upgrades only add stores and indexes): saves and syncs go on. */
 export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = null } = {}) {
-  let current = null; // the open connection; null once another tab's upgrade had it closed
+  let current = null; // null once another tab's upgrade closed it
   let reopening = null;
   const watch = (db) => {
     current = db;
     db.onclose = () => onDeleted?.(); // the browser deleted it (storage cleared or evicted)
     db.onversionchange = (event) => { // let another tab upgrade, or delete it
       db.close();
-      if (event?.newVersion === null) onDeleted?.(); // deleted: later transactions fail on the closed connection
+      if (event?.newVersion === null) onDeleted?.();
       else if (current === db) current = null;
     };
   };
@@ -67,9 +65,8 @@ export function openDb(name, schema = SCHEMA, { onDeleted = null, onChanged = nu
 }
 
 /** The user's other tabs, told of a write: {post, close}, or null. A BroadcastChannel; without one
- * (older Android WebViews) or refused, the `storage` event of a localStorage key (`me`: not the
- * writer's own, in case it hears it), removed at once (its removal, newValue null, is no write):
- * nothing of the user stays; without either (storage blocked throws), no one. Never throws. */
+ * (older Android WebViews), a localStorage key's `storage` event (`me`: not the writer's own), removed
+ * at once so nothing of the user stays. Never throws. */
 function tabsOf(name, heard) {
   try {
     const channel = new BroadcastChannel(name);
@@ -104,10 +101,9 @@ function wrap(connection, reopen, name, onChanged) {
   const note = (w = null) => log.push([++generation, w]) > 32 && log.shift();
   let tabs = onChanged && tabsOf(name, () => { note(); onChanged(); });
 
-  /** Run fn(stores) in one transaction: all its writes commit or none. fn may await only this
-   * transaction's IndexedDB calls. `durability: 'strict'`: complete once flushed to disk (what a
-   * user entered); else the browser's default (Chrome's 'relaxed': in the OS's buffers, which a
-   * dying battery can lose). */
+  /** Run fn(stores) in one transaction. fn may await only this transaction's IndexedDB calls.
+   * `durability: 'strict'`: complete once on disk (what a user entered); Chrome's default 'relaxed'
+   * leaves it in OS buffers a dying battery can lose. */
   function tx(names, mode, fn, options = {}) {
     const db = connection();
     if (db) return run(db, names, mode, fn, options);
@@ -148,10 +144,8 @@ function wrap(connection, reopen, name, onChanged) {
 
 export const userDbName = (userId) => `posyandu-${userId}`;
 
-/** Run fn holding the lock on a database (Web Locks; without them fn just runs): a save holds it
- * shared, the logout that deletes the database exclusive. The logout so counts what every tab
- * saved: a save under way is waited for, a later one waits and then fails on the deleted database
- * (the cadre is told), and none is deleted unsent. */
+/** Run fn holding a database's Web Lock: a save shared, the logout that deletes it exclusive, so
+ * the logout counts what every tab saved and none is deleted unsent. */
 export function withDbLock(name, mode, fn) {
   const locks = typeof navigator !== 'undefined' ? navigator.locks : null;
   return locks ? locks.request(`db:${name}`, { mode }, fn) : fn();

@@ -10,8 +10,8 @@ function takeServer(row, record, version) {
   follow(row, record.child_id);
 }
 
-/** The server decides an event's child (a merged duplicate's events move to the standing child):
- * the row and its unsent overlay go with it (listed, and counted, under that child). */
+/** The server decides an event's child (a merged duplicate's events go to the standing child): the row
+ * and its unsent overlay go with it. */
 function follow(row, childId) {
   if (row.entity === 'child' || !childId || row.child_id === childId) return;
   if (row.local) row.local = { ...row.local, child_id: childId };
@@ -25,7 +25,7 @@ function settle(row, record, version) {
   if (row.pending === 0) row.local = null;
 }
 
-/** The row of an answer's record, server copy taken if newer (unsent changes stay). */
+/** The row of an answer's record, server copy taken if newer. */
 async function rebase(records, entity, record, version, gen) {
   const row = (await records.get([entity, record.id])) ?? newRow(entity, record.id, record.child_id);
   takeServer(row, record, version);
@@ -53,8 +53,7 @@ export function applyPushResults(db, batch, results) {
         if (stands) await records.put(await rebase(records, entry.entity, stands, result.version, gen));
         settle(row, stands ? null : result.record, result.version);
         row.gen = gen;
-        // an event the server put under a child this phone does not hold (merged into one elsewhere):
-        // never pulled again, it would stay here orphaned
+        // under a child this phone does not hold (merged elsewhere): never pulled again, it would stay orphaned
         const away = row.entity !== 'child' && row.child_id !== entry.data.child_id && !(await records.get(['child', row.child_id]));
         if (row.pending === 0 && (stands || away || view(row)?.deleted_at)) await records.delete([row.entity, row.id]);
         else await records.put(row);
@@ -97,7 +96,7 @@ function joinConflicts(first, later) {
 }
 
 /** A merged-away duplicate's change conflicting with the standing child: filed and resolved on
- * that child (its record and version); its row shows the cadre's side until she chooses. */
+ * that child; its row shows the cadre's side until she chooses. */
 async function conflictOnStanding(records, c, gen) {
   const row = await rebase(records, c.entity, c.server_record, c.server_version, gen);
   const own = pick(c.mine, c.changed ?? c.fields);
@@ -127,8 +126,8 @@ export function applyPullPage(db, page) {
     const touched = [...byRecord.values()];
     const rows = await Promise.all(touched.map(({ key }) => records.get(key)));
     const merges = await mergedHere(records, touched);
-    // a child leaving (moved, deleted) with unsent events stays, marked gone, so the cadre sees whose
-    // change it is and why it cannot go; not a duplicate merged into a child here: they go to her
+    // a child leaving (moved, deleted) with unsent events stays, marked gone, so the cadre sees why
+    // they cannot go; a duplicate merged into a child here: they go to her
     const waiting = new Set(await Promise.all(touched.filter(({ key, changes }) => key[0] === 'child' && !merges.has(key[1])
       && changes.some((c) => c.op === 'delete')).map(async ({ key }) => (await eventsWaiting(records, key[1]) ? key[1] : null))));
     const left = [];
@@ -180,8 +179,7 @@ export function applyPullPage(db, page) {
   });
 }
 
-/** A child who left this phone's area takes her settled events with her (the server names only those
- * she had when she left). */
+/** A child who left this phone's area takes her settled events (the server names only hers then). */
 async function dropSettledEvents(records, childId) {
   const settled = (await records.getAll('child', childId)).filter((r) => r.entity !== 'child' && !(r.pending > 0));
   await Promise.all(settled.map((r) => records.delete([r.entity, r.id])));
@@ -224,9 +222,8 @@ async function eventsWaiting(records, childId) {
   return (await records.getAll('child', childId)).some((r) => r.entity !== 'child' && r.pending > 0);
 }
 
-/** One pulled change on a row (undefined: none): [row after, written?]. `keep`: a delete leaves
- * the row marked gone (events unsent). `replacing`: a row not yet pulled in this replacement (older
- * `gen`) takes the server copy whatever the versions. */
+/** One pulled change on a row: [row after, written?]. `keep`: a delete leaves the row marked gone.
+ * `replacing`: a row not yet pulled in this replacement takes the server copy whatever the versions. */
 function applyChange(row, change, gen, keep = false, replacing = false) {
   const newer = !row || (replacing && row.gen !== gen) || change.version >= (row.server_version ?? 0);
   if (row && (row.pending > 0 || (keep && change.op === 'delete'))) {

@@ -1,5 +1,5 @@
-// The local copy and the outbox (sync-notes §1.6). Only this module, incoming.js, conflicts.js and
-// db.js touch IndexedDB. A record row: {entity, id, child_id, server (its last copy), server_version,
+// The local copy and the outbox (sync-notes §1.6); with incoming.js, conflicts.js and db.js the only
+// IndexedDB users. A record row: {entity, id, child_id, server (its last copy), server_version,
 // local (unsent changes over it), pending (its outbox entries and open conflicts), gen}.
 
 const NOT_NULL = new Set(['name', 'sex', 'birth_date', 'posyandu_id', 'has_kms', 'oedema', 'place', 'measured_on',
@@ -70,11 +70,10 @@ export function saveChanges(db, changes) {
  * record the server never had only drops it. Open conflict: saveBesideConflicts. */
 async function writeChange({ records, outbox, conflicts, meta }, { entity, id, op = 'upsert', fields: all = {}, reason = null,
   drawn = null }) {
-  // `drawn`: as the form showed it; a field left so keeps the value now (a pull's)
+  // `drawn`: as the form showed it; a field left so keeps a pull's value
   const fields = drawn ? Object.fromEntries(Object.entries(all).filter(([k, v]) => (v ?? null) !== (drawn[k] ?? null))) : all;
   const had = await records.get([entity, id]);
   const row = had ?? newRow(entity, id, all.child_id);
-  // no row: nothing queued or in conflict (kept while pending)
   const queued = had ? (await outbox.getAll()).filter((e) => e.entity === entity && e.id === id) : [];
   const refused = queued.filter((e) => e.state === 'needs_attention');
   for (const e of refused) {
@@ -83,8 +82,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   }
   const open = op === 'delete' || !had ? [] : (await conflicts.getAll()).filter((c) => c.entity === entity && c.id === id);
   if (open.length) return saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields);
-  // as the server has it when this entry arrives (withoutMovedOverride): as her queued entries leave
-  // it; all refused, its copy, its N/T too unless she changed it (a refused move dropped none)
+  // as the server has it when this entry arrives (withoutMovedOverride); all refused: its copy, its
+  // N/T too unless she changed it
   const alone = refused.length && row.server && !queued.some((e) => e.state !== 'needs_attention');
   const mine = new Set([...refused.flatMap(changedOf), ...Object.keys(fields)]);
   const found = alone ? row.server : view(row) ?? {};
@@ -100,8 +99,8 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
   if (row.server && data.recorded_at === row.server.recorded_at) delete data.recorded_at;
   // a health worker's reason for a dose off the schedule: this save's only
   if (op !== 'delete' && fields.override_reason) data.override_reason = fields.override_reason;
-  // Based on her overlay's version (her first unsent change's, or `drawn`'s), not the one held now:
-  // the server sees only her changes, not sending back or overwriting another's since.
+  // Based on her first unsent change's (or `drawn`'s) version, not the one held now: the server sees
+  // only her changes, not overwriting another's since.
   const earlier = queued.filter((e) => e.op === 'upsert');
   const base = op === 'delete' || !row.server ? row.server_version
     : Math.min(row.server_version, drawn?.version ?? Infinity, ...earlier.map((e) => e.base_version ?? 1));
@@ -119,7 +118,7 @@ async function writeChange({ records, outbox, conflicts, meta }, { entity, id, o
 }
 
 /** A correction's queue place: its refused entries' earliest (a registration before its weighing);
- * the end if none, or a later save of the record is queued (newer values). */
+ * the end if none, or a later save is queued. */
 async function queuePlace(meta, refused, queued) {
   if (!refused.length) return nextSeq(meta);
   const earliest = Math.min(...refused.map((e) => e.created_seq));
@@ -142,8 +141,8 @@ export const pick = (record, keys) => Object.fromEntries(keys.filter((k) => k in
 /** About a deletion (either side's): an edit cannot merge with it. */
 const aboutDeletion = (c) => c.op === 'delete' || Boolean(c.server_record?.deleted_at);
 
-/** Save beside an open conflict: only what THIS save changed (and a replaced refused entry carried)
- * is sent, never a field in question (her value: her side, `mine`); one about a deletion holds all. */
+/** Save beside an open conflict: only what THIS save changed (or a replaced refused entry carried)
+ * is sent, never a field in question (her value goes to `mine`). */
 async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { open, refused, queued }, fields) {
   const { entity, id } = row;
   const before = view(row) ?? {};
@@ -170,7 +169,7 @@ async function saveBesideConflicts({ records, outbox, conflicts, meta }, row, { 
   return { record: row.local, entry };
 }
 
-/** Up to `limit` pending entries in order (not `held`), now in flight (same ids on retries). */
+/** Up to `limit` pending entries in order (not `held`), now in flight. */
 export function takeBatch(db, limit, held = () => false) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     const batch = (await outbox.getAll('seq')).filter((e) => e.state === 'pending' && !held(e)).slice(0, limit);
@@ -183,7 +182,7 @@ export function takeBatch(db, limit, held = () => false) {
   });
 }
 
-/** Entries back to pending (a network or server error, a crash), `patch` on them. */
+/** Entries back to pending (an error, a crash). */
 export function requeue(db, entries = null, error = null, patch = {}) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     for (const { mutation_id: id } of entries ?? await outbox.getAll()) {
@@ -196,7 +195,7 @@ export function requeue(db, entries = null, error = null, patch = {}) {
   });
 }
 
-/** A batch needs attention (the request refused); `errorsIn`: {id, en}. */
+/** A batch needs attention; `errorsIn`: {id, en}. */
 export function markBatch(db, batch, errors, errorsIn = null) {
   return db.tx(['outbox'], 'readwrite', async ({ outbox }) => {
     for (const e of batch) await outbox.put({ ...e, state: 'needs_attention', errors, errors_in: errorsIn });
@@ -214,8 +213,7 @@ export function retryEntry(db, mutationId) {
   });
 }
 
-/** The fields a conflict asks about: both sides changed (the server's answer), else (an old base)
- * hers that differ from the server's. */
+/** The fields a conflict asks about: the server's answer, else hers that differ from the server's. */
 export function conflictFields(c) {
   if (c.fields?.length) return c.fields;
   const server = c.server_record ?? {};
@@ -258,11 +256,10 @@ export async function records(db, entity, { deleted = false, rows = db.read(['re
   return (await rows).filter((r) => r.entity === entity).map(recordView).filter((r) => r.id && (deleted || !r.deleted_at));
 }
 
-/** `list` after record `keys` (db.changes) were written: {kept, fresh: the touched children's rows,
- * deleted too}; null: read all. */
+/** `list` after record `keys` (db.changes) were written: {kept, fresh}; null: read all. */
 export async function rowsAfter(db, entity, list, keys) {
   const ids = new Set();
-  if (keys.length > 100) return null; // read one by one: slower
+  if (keys.length > 100) return null;
   for (const [e, id] of keys) {
     if (e === 'child') ids.add(id);
     if (e !== entity || e === 'child') continue;
@@ -301,7 +298,7 @@ export async function counts(db) {
   return { waiting: entries.length - attention, attention, conflicts: open.length };
 }
 
-/** This installation's id for the server's ledger (in the user's database). */
+/** This installation's id for the server's ledger. */
 export async function clientId(db) {
   return db.tx(['meta'], 'readwrite', async ({ meta }) => {
     const row = await meta.get('client_id');

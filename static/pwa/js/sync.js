@@ -1,5 +1,5 @@
-// The sync loop (sync-notes §1.6): push the outbox, then pull until has_more is false; one at a time
-// per user (a Web Lock); retried with backoff, same mutation ids.
+// The sync loop (sync-notes §1.6): push, then pull until has_more is false; one per user (a Web
+// Lock); retried with backoff, same mutation ids.
 import { clientId, counts, getMeta, markBatch, oldestUnsentAt, outboxEntries, putMeta, requeue, takeBatch } from './outbox.js';
 import { applyPullPage, applyPushResults } from './incoming.js';
 import { ACCOUNT_GONE } from './api.js';
@@ -9,8 +9,7 @@ const CLOCK_SLACK_MS = 10 * 60 * 1000;
 const FAR_AHEAD_MS = 183 * 864e5;
 
 /** Whether the phone's clock is wrong: over 10 min off the server's (`offsetMs`; null offline), or
- * before the last sync. Offline, one ahead at the last sync stays so unless set back; half a year
- * past it is a wrong year. */
+ * before the last sync. Offline, one ahead at the last sync stays so; half a year past it is a wrong year. */
 export function clockSuspect(offsetMs, lastSyncAt, now = Date.now(), lastSyncDeviceAt = null) {
   const behind = lastSyncAt ? now < Date.parse(lastSyncAt) - CLOCK_SLACK_MS : false;
   const farAhead = offsetMs == null && lastSyncAt && now - Date.parse(lastSyncAt) > FAR_AHEAD_MS;
@@ -37,8 +36,7 @@ const SEARCH = 'push_search';
 const registers = (e) => e.entity === 'child' && e.op === 'upsert' && e.base_version === null;
 const newSearch = () => ({ key: SEARCH, run: 0, accepted_run: -1, streak: 0, probe: null, splitting: false });
 
-/** `api`: push(body), pull(cursor, limit), errors with .kind (api.js). `afterPull`: more to fetch each
- * sync (the schedule), its failure not the sync's. */
+/** `api`: api.js. `afterPull`: more to fetch each sync (the schedule), its failure not the sync's. */
 export function createSync({ db, api, canPush = true, batchSize = 100, pageSize = 500, onState = () => {},
   afterPull = async () => {},
   timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (id) => clearTimeout(id) }, random = Math.random, lockName = null,
@@ -47,9 +45,9 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     last_sync_device_at: null };
   let running = null;
   let timer = null;
-  let ended = false; // stop(): session over (logout, another user): nothing more runs or is reported
+  let ended = false; // stop(): nothing more runs or is reported
   let limit = batchSize; // halved on 413 until a sync completes
-  // the search: read at each run's start, stored at its end (a reload or another tab goes on from it)
+  // read at each run's start, stored at its end (a reload or another tab goes on)
   let search = newSearch();
   let aside = null;       // this run's mutation that failed alone: {entry, error}, left in flight
 
@@ -114,12 +112,12 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
         limit = Math.max(1, Math.floor(missing.length / 2));
         continue;
       }
-      if (error.kind === 'too_large') { // one change larger than the server takes: that one is refused,
-        const [id, en] = texts('server_too_large'); // the rest goes on, and the pull
+      if (error.kind === 'too_large') { // one change too large: it is refused, the rest goes on
+        const [id, en] = texts('server_too_large');
         await markBatch(db, missing, { _schema: [error.message] }, { id: { _schema: [id] }, en: { _schema: [en] } });
-        // a child's registration refused so: her weighings and doses wait for it (heldBack)
+        // a registration refused so: her weighings and doses wait (heldBack)
         for (const e of missing) if (registers(e)) unregistered.add(e.id);
-        limit = batchSize; // it was that one: full batches again (halved again if need be)
+        limit = batchSize;
         continue;
       }
       if (SPLITS.has(error.kind)) {
@@ -141,9 +139,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     }
   }
 
-  /** After an answered pull: the mutation set aside takes a strike only if the server took another
-   * push since it first failed alone (a server refusing all writes must not make changes stuck); at
-   * STUCK_AFTER it needs attention, else waits. Resolves to the run's error (null: none). */
+  /** After an answered pull: the one set aside takes a strike only if the server took a push since it
+   * first failed alone (a server refusing all writes must not make changes stuck). */
   async function settleAside({ entry, error }) {
     const { n: before, since } = entry.strikes ?? { n: 0, since: search.run };
     const n = before + (search.accepted_run >= since ? 1 : 0);
@@ -215,7 +212,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
   let quietUntil = 0; // a 429's Retry-After: no request before then, whatever asks
 
   /** Run one sync now, or join the one under way. Never rejects: the outcome is in the state. After a
-   * 429 nothing is sent until its Retry-After: the timer syncs then (a save waits, as offline). */
+   * 429 nothing is sent until its Retry-After. */
   function sync() {
     if (ended) return Promise.resolve(false);
     if (running) return running;
@@ -226,7 +223,7 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     running = (async () => {
       try {
         if (await guarded() === BUSY) {
-          // another tab syncs: this one tries again after it (a change saved after its push waits)
+          // another tab syncs: try again after it
           await emit({ phase: 'waiting', error: null });
           schedule(LOCK_RETRY_MS * (0.5 + random() / 2));
           return false;
@@ -258,8 +255,8 @@ export function createSync({ db, api, canPush = true, batchSize = 100, pageSize 
     return running;
   }
 
-  /** End this engine (logout, another user): timer cleared, a run under way finishes unreported in
-   * its own database (its entries in flight go again next run), every later sync() a no-op. */
+  /** End this engine (logout, another user): a run under way finishes unreported (its entries in
+   * flight go again next run); later sync() a no-op. */
   function stop() {
     ended = true;
     if (timer) timers.clear(timer);
