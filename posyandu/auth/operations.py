@@ -27,6 +27,7 @@ from posyandu.pagination import cursor_instant, paginate
 from posyandu.registry.models import Child, Invitation, ParentLink, Posyandu, Puskesmas, Region
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the table
+CODE_CHARS = 8  # an invitation code's letters and digits (shown ABCD-EFGH)
 
 
 def login(username: str, password: str) -> dict[str, Any] | str:
@@ -491,7 +492,7 @@ def create_invitation(child: Child, by: User, days: int) -> tuple[str, Invitatio
         raise Unauthorized(key="token_revoked")
     if db.session.scalar(select(Child.id).where(Child.id == child.id, child_clause(by))) is None:
         raise NotFound()
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_CHARS))
     inv = Invitation(code_hash=_code_hash(code), child_id=child.id, created_by=by.id,
                      expires_at=utcnow() + timedelta(days=days))
     db.session.add(inv)
@@ -632,8 +633,11 @@ def _open_invitation(code: str) -> tuple[Invitation, Child]:
     from posyandu import access
     from posyandu.registry.operations import resolve_alias
 
-    if not CODE_LENGTH[0] <= len(code) <= CODE_LENGTH[1]:
-        raise invitation_invalid(CODE_TOO_SHORT if len(code) < CODE_LENGTH[0] else CODE_TOO_LONG)
+    # its letters and digits counted, as it is read (hyphen, spaces, case aside): one left out or one
+    # too many of a code typed from a slip of paper was "invalid, expired or used", sending her back for a new one
+    typed = len(_code_text(code)) if len(code) <= CODE_LENGTH[1] else len(code)
+    if typed != CODE_CHARS:
+        raise invitation_invalid(CODE_TOO_SHORT if typed < CODE_CHARS else CODE_TOO_LONG)
 
     # The child (and the one it was merged into) is locked first, as a merge locks it before it moves
     # the duplicate's parents and codes: a merge committing meanwhile is waited for and followed,

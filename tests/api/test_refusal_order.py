@@ -262,6 +262,27 @@ def test_a_code_of_the_wrong_length_is_an_invitation_that_does_not_work_saying_w
     assert _problem(register("  "), 422, "validation")["errors"] == {"code": ["wajib diisi"]}
 
 
+
+def test_a_code_typed_one_letter_short_or_long_says_so_not_that_it_expired(client, world, make_child):
+    """A parent typing her code from a slip of paper left out its last letter ("5ERR-M54") or added one:
+    counted with its hyphen and spaces, it was long enough to look up, and she was told it was
+    "tidak sah, kedaluwarsa, atau sudah dipakai" and sent back to the posyandu for a new one. Its
+    letters and digits are counted; the code itself, in any case and spacing, still works."""
+    child = make_child(name="Ani Kode")
+    made = client.post(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1"), json={})
+    assert made.status_code == 201, made.get_json()
+    code = made.get_json()["code"]
+    short = "terlalu pendek: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
+    long = "terlalu panjang: kode undangan berisi 8 huruf dan angka, misalnya ABCD-EFGH"
+    parent = world.headers("parent1", "id")
+    for typed, wrong in ((code[:-1], short), (code[:4] + " " + code[5:8], short), (code + "X", long),
+                         (code[:4] + " " + code[5:] + " 2", long)):
+        refused = client.post("/api/v1/auth/redeem", json={"code": typed}, headers=parent)
+        assert _problem(refused, 422, "invitation_invalid")["errors"] == {"code": [wrong]}, typed
+    worked = client.post("/api/v1/auth/redeem", json={"code": " " + code.lower().replace("-", " ") + " "}, headers=parent)
+    assert worked.status_code == 200, worked.get_json()
+
+
 # --- one wording for a required field left blank --------------------------------------------------
 def test_an_area_form_with_its_name_and_region_code_left_blank_is_told_wajib_diisi(client, world):
     """Before, a puskesmas with no name was told "tidak boleh kosong", and with no kecamatan code the
