@@ -21,7 +21,7 @@ from posyandu.database import among
 from posyandu.errors import Forbidden, NotFound
 from posyandu.i18n import Msg, title_msg
 from posyandu.extensions import checked_first, db
-from posyandu.registry.models import Child, ParentLink, Posyandu, Puskesmas, Region
+from posyandu.registry.models import Child, ParentLink, Posyandu, PosyanduMove, Puskesmas, Region
 
 F = TypeVar("F", bound=Callable[..., Any])
 STAFF = ("kader", "bidan", "admin")          # may register children and record visits
@@ -67,16 +67,25 @@ def region_clause(column: Any, code: str) -> ColumnElement[bool]:
     return or_(column == code, column.like(code + ".%"))
 
 
-def posyandu_clause(user: User) -> ColumnElement[bool]:
-    """Which posyandu the user may see."""
+def posyandu_clause(user: User, *, once: bool = False) -> ColumnElement[bool]:
+    """Which posyandu the user may see. ``once``: or saw before it moved out of her puskesmas or region
+    (``PosyanduMove``): the reports of its months before, which count it where it was then
+    (``reports.cohort.as_of``), are hers to read."""
     if user.role == "admin":
         return true()
     if user.role == "kader":
         return Posyandu.id == user.posyandu_id if user.posyandu_id else false()
     if user.role == "bidan":
-        return Posyandu.puskesmas_id == user.puskesmas_id if user.puskesmas_id else false()
+        if not user.puskesmas_id:
+            return false()
+        return or_(Posyandu.puskesmas_id == user.puskesmas_id, *([Posyandu.id.in_(
+            select(PosyanduMove.posyandu_id).where(PosyanduMove.from_puskesmas_id == user.puskesmas_id))] if once else []))
     if user.role == "dinkes":
-        return region_clause(Posyandu.desa_code, user.region_code) if user.region_code else false()
+        if not user.region_code:
+            return false()
+        return or_(region_clause(Posyandu.desa_code, user.region_code), *([Posyandu.id.in_(
+            select(PosyanduMove.posyandu_id).where(region_clause(PosyanduMove.from_desa_code, user.region_code)))]
+            if once else []))
     return Posyandu.id.in_(select(Child.posyandu_id).where(child_clause(user)))
 
 
@@ -91,7 +100,7 @@ def in_region(code: str | None, region: str) -> bool:
 
 def sees_posyandu_in(user: User, code: str, closed: bool = False) -> bool:
     """Whether region ``code`` holds a posyandu ``user`` may see (``closed``: one closed since too)."""
-    seen = select(Posyandu.id).where(posyandu_clause(user)) if closed else visible_posyandu_ids(user)
+    seen = select(Posyandu.id).where(posyandu_clause(user, once=True)) if closed else visible_posyandu_ids(user)
     return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(seen),
                                                        region_clause(Posyandu.desa_code, code)).limit(1)) is not None
 
@@ -125,7 +134,7 @@ def check_area_args(user: User, args: Mapping[str, Any], *, closed: bool = False
     ``region_code``, ``desa_code``) that ``user`` does not see, one that exists nowhere alike. An empty
     page for a posyandu of another district said it had no children, where its report said it was not
     there; a 404 naming nothing read as a mistyped address."""
-    posyandu = (lambda v: select(Posyandu.id).where(Posyandu.id == v, posyandu_clause(user))) if closed else \
+    posyandu = (lambda v: select(Posyandu.id).where(Posyandu.id == v, posyandu_clause(user, once=True))) if closed else \
         (lambda v: _posyandu(user, v))  # ``closed``: a posyandu closed since too (a report of its months before)
     sees = {"posyandu_id": lambda v: _seen(posyandu(v)),
             "puskesmas_id": lambda v: _seen(select(Puskesmas.id).where(Puskesmas.id == v, puskesmas_clause(user))),

@@ -145,3 +145,20 @@ class ChildMove(db.Model):
     to_posyandu_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posyandu.id"))
     moved_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PosyanduMove(db.Model):
+    """A posyandu handed to another puskesmas, or its desa changed (a region split, a corrected code), on
+    the local day it was recorded (``registry.operations.update_posyandu``), with where it stood before.
+    Reports read this to count a month before the move where the posyandu was then
+    (``reports.cohort.as_of``): its puskesmas's, desa's and kabupaten's past months stay as reported."""
+
+    __tablename__ = "posyandu_move"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    posyandu_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posyandu.id"), index=True)
+    from_puskesmas_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("puskesmas.id"), index=True)
+    from_desa_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    from_kabupaten_code: Mapped[str] = mapped_column(String(5))
+    moved_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

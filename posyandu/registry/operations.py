@@ -19,8 +19,8 @@ from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed, ref
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import BEFORE_BIRTH, TAKEN, date_text
-from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, Puskesmas,
-                                      Region, kabupaten_of, same_posyandu_name)
+from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, PosyanduMove,
+                                      Puskesmas, Region, kabupaten_of, same_posyandu_name)
 from posyandu.validators import local_today
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
@@ -164,9 +164,13 @@ def update_posyandu(user: User, pos: Posyandu, data: dict[str, Any]) -> Posyandu
     refuse_fields(posyandu_problems(user, data, pos.id))
     if "desa_code" in data:
         data["kabupaten_code"] = kabupaten_of(data["desa_code"])
+    was = PosyanduMove(posyandu_id=pos.id, from_puskesmas_id=pos.puskesmas_id, from_desa_code=pos.desa_code,
+                       from_kabupaten_code=pos.kabupaten_code, moved_on=local_today(pos.kabupaten_code))
     changes = apply_changes(pos, data)
     if changes:
         record_change(pos, "update", changes)
+    if changes.keys() & {"puskesmas_id", "desa_code"}:  # its months before stay where it was (reports.cohort.as_of)
+        db.session.add(was)
     if "kabupaten_code" in changes:
         _follow_kabupaten(pos)
     if "puskesmas_id" in changes:

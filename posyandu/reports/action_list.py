@@ -45,8 +45,8 @@ from posyandu.immunisation.operations import schedules_of
 from posyandu.immunisation.schedule import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (covered_areas, events_in_area, in_register_on, joined_latest, latest_of, open_on,
-                                     placed_on, under_five_on, visits_between)
+from posyandu.reports.cohort import (as_of, covered_areas, events_in_area, in_register_on, joined_latest, latest_of,
+                                     open_on, placed_on, seen_now, under_five_on, visits_between)
 from posyandu.reports.period import Month
 from posyandu.reports.skdn import STUNTED, WASTED
 
@@ -65,7 +65,7 @@ def _in_area(stmt: Any, month: Month, posyandu_filter: Any, seen: Any = None) ->
     return (stmt.select_from(Child).join(Posyandu, Posyandu.id == placed_on(on))
             .where(Child.deleted_at.is_(None), Child.merged_into.is_(None), open_on(on), posyandu_filter,
                    events_in_area(Child, posyandu_filter, on, Child.id), under_five_on(on), in_register_on(on),
-                   *([] if seen is None else [Child.posyandu_id.in_(select(Posyandu.id).where(seen).correlate(None))])))
+                   *([] if seen is None else [Child.posyandu_id.in_(seen_now(seen).correlate(None))])))
 
 
 def _keys(month: Month, posyandu_filter: Any, after: list[Any] | None, n: int, offset: int = 0, seen: Any = None) -> Any:
@@ -200,20 +200,23 @@ def _batches(session: Any, month: Month, posyandu_filter: Any, after: list[Any] 
     n = first
     while True:
         if n <= CHUNK:
-            keys = session.execute(_keys(month, posyandu_filter, after, n, seen=seen)).all()
+            keys = session.execute(as_of(session, _keys(month, posyandu_filter, after, n, seen=seen),
+                                         month.last)).all()
             if not keys:
                 return
             ids = [k[-1] for k in keys]
             among = (database.among(session, Child.id, ids), database.among(session, Measurement.child_id, ids))
             upto, more = keys[-1], len(keys) == n
         else:
-            upto = session.execute(_keys(month, posyandu_filter, after, 1, n - 1, seen)).first()
+            upto = session.execute(as_of(session, _keys(month, posyandu_filter, after, 1, n - 1, seen),
+                                         month.last)).first()
             span = [tuple_(*ORDER) > tuple_(*after)] if after is not None else []
             if upto is not None:
                 span.append(tuple_(*ORDER) <= tuple_(*upto))
             ids = _in_area(select(Child.id), month, posyandu_filter, seen).where(*span).scalar_subquery()
             among, more = (and_(*span) if span else true(), Measurement.child_id.in_(ids)), upto is not None
-        found = session.execute(_children(month, posyandu_filter, rows=True, among=among, seen=seen)).mappings().all()
+        found = session.execute(as_of(session, _children(month, posyandu_filter, rows=True, among=among, seen=seen),
+                                      month.last)).mappings().all()
         yield from (found[k:k + CHUNK] for k in range(0, len(found), CHUNK))  # a page leaves no cursor open
         if not more:
             return
@@ -238,7 +241,7 @@ def _reasons(session: Any, month: Month, posyandu_filter: Any, wanted: set[str],
             doses, width = doses.subquery(), len(stmt.selected_columns)
             stmt = stmt.add_columns(*doses.c[1:]).outerjoin(doses, doses.c.child_id == Child.id)
         stmt = stmt.execution_options(yield_per=CHUNK)
-        chunks = session.execute(stmt).mappings().partitions(CHUNK)
+        chunks = session.execute(as_of(session, stmt, month.last)).mappings().partitions(CHUNK)
     for chunk in chunks:
         given = _given(session, [r["child_id"] for r in chunk], month.last) if schedule and not joined else {}
         for r in chunk:

@@ -31,10 +31,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import scoped_session
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.selectable import FromClause, TableClause
+from sqlalchemy.sql.util import ClauseAdapter
 
 from posyandu.database import aware
 from posyandu.growth.models import Measurement
-from posyandu.registry.models import Child, ChildMove, Posyandu, Puskesmas, Region, same_posyandu_name
+from posyandu.registry.models import Child, ChildMove, Posyandu, PosyanduMove, Puskesmas, Region, same_posyandu_name
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
 from posyandu.validators import WIB_HOURS, ZONES
 
@@ -50,6 +54,67 @@ def area_column(level: str) -> Any:
     return {"posyandu": Posyandu.id, "desa": Posyandu.desa_code, "puskesmas": Posyandu.puskesmas_id,
             "kecamatan": func.substr(Posyandu.desa_code, 1, KECAMATAN_CODE_LENGTH),
             "kabupaten": Posyandu.kabupaten_code}[level]
+
+
+# --- the posyandu as it stood on a day ----------------------------------------------------------
+MOVED = ("puskesmas_id", "desa_code", "kabupaten_code")  # what a ``PosyanduMove`` keeps of before it
+_LAST_MOVE = "posyandu.reports.last_move"  # ``Session.info``: (transaction, the latest move's day)
+
+
+def as_of(session: Any, stmt: Any, on: date) -> Any:
+    """``stmt`` (a report's whole statement, as executed) reading the posyandu table as it stood on ``on``:
+    a posyandu handed to another puskesmas, or whose desa changed, after that day has its puskesmas, desa
+    and kabupaten of then (``PosyanduMove``), in its grouping (``area_column``), the report's area and the
+    caller's scope alike: a month's report read after the move stays as it was, the new puskesmas counts it
+    from the month of the move, and its old midwife still reads the months she ran it. Unchanged when no
+    posyandu has moved since (most days, and every current month): the table as it stands is that day's.
+    A clause about the posyandu as they stand now (who the caller may name now, the action list's ``seen``)
+    reads ``posyandu_now`` (an alias of the table), which this leaves alone."""
+    if session is None or not _moved_after(session, on):
+        return stmt
+    return ClauseAdapter(_posyandu_then(on), include_fn=_of_posyandu_table, adapt_on_names=True).traverse(stmt)
+
+
+POSYANDU_NOW = Posyandu.__table__.alias("posyandu_now")  # the posyandu as they stand, whatever ``as_of``
+
+
+def seen_now(seen: Any) -> Select:
+    """The ids of the posyandu ``seen`` (a clause on Posyandu: the caller's scope) takes as they stand now,
+    whatever ``as_of`` does to the statement around it."""
+    return ClauseAdapter(POSYANDU_NOW).traverse(select(Posyandu.id).where(seen))
+
+
+def _of_posyandu_table(element: Any) -> bool:
+    """What ``as_of`` may replace: a FROM (the table, replaced by ``_posyandu_then``; ``POSYANDU_NOW``, kept and
+    not entered), and the columns of the posyandu table, by name (another table's ``id`` or ``name`` never)."""
+    if isinstance(element, FromClause):
+        return True
+    table = getattr(element, "table", None)
+    return isinstance(element, ColumnClause) and isinstance(table, TableClause) and table.name == "posyandu"
+
+
+def _moved_after(session: Any, on: date) -> bool:
+    """Whether a posyandu moved after ``on``: the latest move's day, read once a transaction."""
+    real = session() if isinstance(session, scoped_session) else session
+    held = real.info.get(_LAST_MOVE)
+    if held is None or held[0] is not real.get_transaction():
+        last = real.scalar(select(func.max(PosyanduMove.moved_on)))
+        held = real.info[_LAST_MOVE] = (real.get_transaction(), last)
+    return held[1] is not None and held[1] > on
+
+
+def _posyandu_then(on: date) -> Any:
+    """The posyandu table on ``on``: each posyandu's columns, with the puskesmas, desa and kabupaten it left by
+    its first move after that day, if any."""
+    table = Posyandu.__table__
+    first = (select(PosyanduMove.posyandu_id, *(getattr(PosyanduMove, f"from_{k}") for k in MOVED),
+                    func.row_number().over(partition_by=PosyanduMove.posyandu_id,
+                                           order_by=(PosyanduMove.moved_on, PosyanduMove.created_at)).label("n"))
+             .where(PosyanduMove.moved_on > on).subquery())
+    columns = [func.coalesce(first.c[f"from_{k}"], table.c[k]).label(k) if k in MOVED else table.c[k]
+               for k in table.c.keys()]
+    return (select(*columns).select_from(table.outerjoin(first, and_(first.c.posyandu_id == table.c.id, first.c.n == 1)))
+            .subquery("posyandu_then"))
 
 
 def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
@@ -268,7 +333,13 @@ def covered_areas_on(session: Any, posyandu_filter: Any, level: str,
                    Posyandu.deleted_at).select_from(Posyandu).where(posyandu_filter, when))
     if level == "puskesmas":
         stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
-    rows = session.execute(stmt).all()
+    if dated and _moved_after(session, min(dated)):  # a posyandu moved since: each day's areas as they stood then
+        rows_on = {day: session.execute(as_of(session, stmt, day)).all() if day else None for day in set(days)}
+        now = session.execute(stmt).all() if None in days else []
+        rows_of = lambda day: rows_on[day] if day is not None else now  # noqa: E731
+    else:
+        rows = session.execute(stmt).all()
+        rows_of = lambda day: rows  # noqa: E731
 
     def open_then(row: Any, day: date | None) -> bool:
         *_, kabupaten, opened, closed = row
@@ -277,7 +348,7 @@ def covered_areas_on(session: Any, posyandu_filter: Any, level: str,
         midnight = _local_midnight_after(day, kabupaten) if day is not None else None
         return midnight is not None and aware(closed) >= midnight and aware(opened) < midnight
 
-    each = [sorted({(*r[1:1 + len(sort)], str(r[0])) for r in rows if open_then(r, day)}) for day in days]
+    each = [sorted({(*r[1:1 + len(sort)], str(r[0])) for r in rows_of(day) if open_then(r, day)}) for day in days]
     keys = [[k[-1] for k in found] for found in each]
     # each day named by its own areas: a closed namesake's months name the other "Mawar (Sooko)", the next "Mawar"
     named: dict[frozenset[str], dict[str, str]] = {}
@@ -315,8 +386,8 @@ def partial_areas(session: Any, posyandu_filter: Any, level: str, on: date | Non
         return frozenset()
     area = area_column(level)
     covered = select(area).where(posyandu_filter, _open(on))
-    return frozenset(str(a) for a in session.scalars(select(area).where(
-        _open(on), ~posyandu_filter, area.in_(covered)).distinct()))
+    stmt = select(area).where(_open(on), ~posyandu_filter, area.in_(covered)).distinct()
+    return frozenset(str(a) for a in session.scalars(stmt if on is None else as_of(session, stmt, on)))
 
 
 def _open(on: date | None) -> Any:
@@ -347,11 +418,12 @@ def every_area(rows: list[dict[str, Any]], areas: dict[str, str | None],
 
 
 def grouped(session: Any, stmt: Select, level: str, keys: tuple[str, ...] = (),
-            areas: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+            areas: dict[str, str | None] | None = None, *, on: date) -> list[dict[str, Any]]:
     """Run an aggregate grouped by area (and ``keys``), ordered, with area names attached: those of
-    ``areas`` (``covered_areas``, read once for a report's months), any other read here."""
+    ``areas`` (``covered_areas``, read once for a report's months), any other read here. The posyandu
+    as they stood on ``on`` (``as_of``)."""
     group = [stmt.selected_columns.area, *(stmt.selected_columns[k] for k in keys)]
-    rows = [dict(r) for r in session.execute(stmt.group_by(*group).order_by(*group)).mappings()]
+    rows = [dict(r) for r in session.execute(as_of(session, stmt.group_by(*group).order_by(*group), on)).mappings()]
     known = areas or {}
     names = {**known, **area_names(session, level, (r["area"] for r in rows if str(r["area"]) not in known))}
     for r in rows:

@@ -63,7 +63,7 @@ from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, complet
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import Msg, month_text
 from posyandu.registry.models import Child, Posyandu
-from posyandu.reports.cohort import (area_column, area_names, children_in_area, cohort, count_if, covered_areas,
+from posyandu.reports.cohort import (area_column, area_names, as_of, children_in_area, cohort, count_if, covered_areas,
                                      events_in_area, in_order, open_on, placed_on)
 from posyandu.reports.f1 import capsules_given
 from posyandu.reports.period import Month, Period, born_by, pct
@@ -166,7 +166,8 @@ def _doses(session: Any, schedule: Schedule, period: Period, pf: Any, level: str
         due = (Child.birth_date <= born_by_age(period.last, e.recommended_age)) & applies(e)
         cols += [count_if(due).label(f"t{i}"), count_if(due & had(given, "m", i)).label(f"c{i}")]
     out: dict[str, dict[tuple, Any]] = {}
-    for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings():
+    for r in session.execute(as_of(session, stmt.add_columns(*cols).group_by(stmt.selected_columns.area),
+                                   period.last)).mappings():
         out[str(r["area"])] = {("dose", e.vaccine, e.dose, None): (r[f"t{i}"], r[f"c{i}"])
                                for i, e in enumerate(entries)}
     return out
@@ -203,7 +204,8 @@ def _complete(session: Any, schedules: SchedulesInForce, period: Period, pf: Any
         cols += [count_if(or_(*(reaching for _, _, reaching in parts))).label(f"t_{kind}"),
                  count_if(done).label(f"c_{kind}")]
     return {str(r["area"]): {(kind, None, None, None): (r[f"t_{kind}"], r[f"c_{kind}"]) for kind in DEADLINE_MONTHS}
-            for r in session.execute(stmt.add_columns(*cols).group_by(stmt.selected_columns.area)).mappings()}
+            for r in session.execute(as_of(session, stmt.add_columns(*cols).group_by(stmt.selected_columns.area),
+                                           period.last)).mappings()}
 
 
 def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[tuple[str, str, int], int]:
@@ -214,7 +216,7 @@ def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
                       open_on(period.first), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
-    return {(str(a), v, d): n for a, v, d, n in session.execute(stmt)}
+    return {(str(a), v, d): n for a, v, d, n in session.execute(as_of(session, stmt, period.last))}
 
 
 def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str) -> dict[str, dict[str, Any]]:
@@ -251,7 +253,7 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))
     out: dict[str, dict[str, Any]] = {}
     meeting = functools.cache(lambda day: next_meeting_day(day, month.first))  # a few days, many groups
-    for r in session.execute(stmt).mappings():
+    for r in session.execute(as_of(session, stmt, month.last)).mappings():
         counts = out.setdefault(str(r["area"]), {(k, None, None, str(month)): (0, 0) for k in VITAMIN_A})
         where = Area(kabupaten=r["kabupaten"])
         if month.month not in cfg.round_months("vitamin_a_red", where):
@@ -291,8 +293,8 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
     months = {*cfg.vitamin_a_months, *(m for _, own in cfg.vitamin_a_months_by_area for m in own)}
     rounds = [m for m in period.months if m.month in months]
     given = _given_in_period(session, period, posyandu_filter, level)
-    kabupaten = session.scalars(select(Posyandu.kabupaten_code).where(posyandu_filter, open_on(period.last))
-                                .distinct()).all()
+    kabupaten = session.scalars(as_of(session, select(Posyandu.kabupaten_code)
+                                      .where(posyandu_filter, open_on(period.last)).distinct(), period.last)).all()
     recorded = {(vaccine, dose) for _, vaccine, dose in given}  # a dose given all the same (a child from Bali) stays
     offered = [e for e in schedule.entries
                if (e.vaccine, e.dose) in recorded or any(offered_in(e, Area(kabupaten=k)) for k in kabupaten)]

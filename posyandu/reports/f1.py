@@ -29,7 +29,7 @@ from posyandu.immunisation.models import Supplement
 from posyandu.immunisation.schedule import completed_months
 from posyandu.immunisation.supplements import VITAMIN_A
 from posyandu.registry.models import Child
-from posyandu.reports.cohort import (age_group, area_column, children_in_area, cohort, count_if, covered_areas,
+from posyandu.reports.cohort import (age_group, area_column, as_of, children_in_area, cohort, count_if, covered_areas,
                                      events_in_area, grouped, joined_latest, latest_visit, months_with_areas, with_margins)
 from posyandu.reports.period import AGE_GROUPS, Month, Period, reaching_months_in
 from posyandu.reports.skdn import COUNTS as SKDN_COUNTS, count_columns, severely_underweight
@@ -62,7 +62,7 @@ def capsules_by_age(session: Any, month: Month, posyandu_filter: Any, level: str
             .with_only_columns(*keys, func.count(Child.id).label("n"))
             .join(first, first.c.child_id == Child.id).group_by(*keys))
     out: dict[tuple, dict[str, int]] = {}
-    for r in session.execute(stmt).mappings():
+    for r in session.execute(as_of(session, stmt, month.last)).mappings():
         age = completed_months(r["birth_date"], r["given_on"])
         group = next((label for label, low, high in AGE_GROUPS if low <= age <= high), None)
         if group is not None:
@@ -84,7 +84,7 @@ def f1_gizi(session: Any, month: Month, posyandu_filter: Any, level: str = "posy
         count_if((Child.birth_date > s36_after) & (Child.birth_date <= s36_by)).label("S36")]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
     cells = {(r["area"], r["sex"], r["age_group"]): {**r, **dict.fromkeys(VITAMIN_A, 0)}
-             for r in grouped(session, stmt, level, ("sex", "age_group"), areas)}
+             for r in grouped(session, stmt, level, ("sex", "age_group"), areas, on=month.last)}
     for (area, sex, group), given in capsules_by_age(session, month, posyandu_filter, level).items():
         cell = cells.setdefault((area, sex, group), {"area": area, "area_name": None, "sex": sex, "age_group": group,
                                                      **dict.fromkeys(COUNTS, 0)})

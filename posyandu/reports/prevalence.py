@@ -65,7 +65,7 @@ def prevalence(session: Any, month: Month, posyandu_filter: Any, level: str = "p
         count_if(flagged_bb_u).label("flagged_bb_u"),
     ]
     stmt = stmt.add_columns(Child.sex.label("sex"), age_group(month.last).label("age_group"), *cols)
-    cells = grouped(session, stmt, level, ("sex", "age_group"), areas)
+    cells = grouped(session, stmt, level, ("sex", "age_group"), areas, on=month.last)
     return [with_percentages(r) for r in with_margins(cells, COUNTS, areas, cross=False)]
 
 

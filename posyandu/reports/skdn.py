@@ -54,7 +54,7 @@ def skdn(session: Any, month: Month, posyandu_filter: Any, level: str = "posyand
     areas = covered_areas(session, posyandu_filter, level, month.last) if areas is None else areas
     weighing = latest_visit(month.first, month.last, posyandu_filter, weighed_only=True)
     stmt = joined_latest(cohort(month, posyandu_filter, level), weighing, outer=True)
-    rows = grouped(session, stmt.add_columns(*count_columns(weighing)), level, areas=areas)
+    rows = grouped(session, stmt.add_columns(*count_columns(weighing)), level, areas=areas, on=month.last)
     return [with_ratios(r) for r in every_area(rows, areas, COUNTS)]
 
 

@@ -307,3 +307,55 @@ def test_a_posyandu_without_children_closed_since_keeps_its_zero_rows_of_the_mon
     assert client.delete(f"/api/v1/posyandu/{made.get_json()['id']}", headers=world.headers("admin")).status_code == 204
     assert {level: skdn(client, world, APR, level) for level in LEVELS} == before
     assert "Anyelir" not in skdn(client, world, this_month())
+
+
+def _change_posyandu(client, world, posyandu="p2", **change):
+    resp = client.patch(f"/api/v1/posyandu/{world.ids[posyandu]}", json=change, headers=world.headers("admin"))
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_a_posyandu_handed_to_another_puskesmas_leaves_the_months_before_as_they_were(client, world, year):
+    """Mawar is handed to a new puskesmas of the kecamatan (PKM Sooko) today. Reports grouped and scoped every
+    month by the posyandu's puskesmas now: PKM Wringinanom's March and April lost Mawar (S 2 → 1) and PKM
+    Sooko's gained it, months before it existed; and bidan_a, who ran Mawar then, was told 404 for Mawar's
+    April. Every report of March and April, at every level, for her and for Gresik's dinkes, is what it was;
+    this month Mawar is PKM Sooko's."""
+    made = client.post("/api/v1/puskesmas", headers=world.headers("admin"),
+                       json={"name": "PKM Sooko", "kecamatan_code": "35.25.01", "code": "PS"})
+    assert made.status_code == 201, made.get_json()
+    before, lists = every_report(client, world), action_lists(client, world)
+    assert skdn(client, world, APR, "puskesmas") == {"PKM Wringinanom": (2, 2, 1, 1, 0, 0, 0, 1)}
+    _change_posyandu(client, world, puskesmas_id=made.get_json()["id"])
+    assert every_report(client, world) == before
+    # her follow-up lists: Melati's as they were; Mawar's counts as they were, its children no longer named
+    # to her (she no longer sees their records: as a child moved out of her area, counted, never named)
+    after = action_lists(client, world)
+    for (month, posyandu), (items, counts) in lists.items():
+        assert after[(month, posyandu)] == ((items if posyandu == "p1" else []), counts), (month, posyandu)
+    april = client.get(f"/api/v1/reports/skdn?month={APR}&posyandu_id={world.ids['p2']}", headers=world.headers("bidan_a"))
+    assert april.status_code == 200, april.get_json()
+    assert [(r["area_name"], r["S"], r["D"], r["N"]) for r in april.get_json()["rows"]] == [("Mawar", 1, 1, 1)]
+    bundle = client.get(f"/api/v1/exports/fhir?month={APR}&posyandu_id={world.ids['p2']}", headers=world.headers("bidan_a"))
+    assert bundle.status_code == 200, bundle.get_json()
+    assert [e["resource"]["name"] for e in bundle.get_json()["entry"] if e["resource"]["resourceType"] == "Location"] == [
+        "Mawar"]
+    # this month: Mawar (R, 21 months) is PKM Sooko's, in Gresik's puskesmas rows and no longer bidan_a's
+    now = this_month()
+    assert {name: counts[0] for name, counts in skdn(client, world, now, "puskesmas", "dinkes_gresik").items()} == {
+        "PKM Wringinanom": 1, "PKM Sooko": 1}
+    assert set(skdn(client, world, now, who="bidan_a")) == {"Melati"}
+
+
+def test_a_posyandu_whose_desa_moves_to_another_kabupaten_leaves_both_districts_months_as_they_were(
+        client, world, year):
+    """Mawar's desa is corrected to Gili Anyar, kabupaten Bangkalan: Gresik's March and April (every report, every
+    level) are what they were, Bangkalan's have no Mawar; this month Mawar is Bangkalan's."""
+    before = every_report(client, world)
+    theirs = {(name, month): report(client, world, name, month, "kabupaten", "dinkes_bangkalan")
+              for name in REPORTS for month in (MAR, APR)}
+    _change_posyandu(client, world, desa_code="35.26.01.2001")
+    assert every_report(client, world) == before
+    assert {(name, month): report(client, world, name, month, "kabupaten", "dinkes_bangkalan")
+            for name in REPORTS for month in (MAR, APR)} == theirs
+    assert "Mawar" in skdn(client, world, this_month(), who="dinkes_bangkalan")
+    assert "Mawar" not in skdn(client, world, this_month(), who="dinkes_gresik")

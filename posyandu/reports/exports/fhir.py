@@ -61,7 +61,7 @@ from posyandu.immunisation.operations import SchedulesInForce, schedules_of
 from posyandu.immunisation.schedule import Schedule
 from posyandu.privacy import as_seen_by, own_nik
 from posyandu.registry.models import Child, Posyandu, Puskesmas
-from posyandu.reports.cohort import events_in_area, open_on, placed_on, scoped_posyandu_ids
+from posyandu.reports.cohort import as_of, events_in_area, open_on, placed_on, scoped_posyandu_ids, seen_now
 from posyandu.reports.period import Period
 
 CHUNK = 500
@@ -309,7 +309,7 @@ def _children(period: Period, pf: Any, seen: Any) -> Any:
                                                     events_in_area(Immunisation, pf, on))
     placed = select(Posyandu.id).where(pf, open_on(on))
     return (select(Child).where(Child.deleted_at.is_(None), placed_on(on).in_(placed),
-                                Child.posyandu_id.in_(select(Posyandu.id).where(seen)),
+                                Child.posyandu_id.in_(seen_now(seen)),
                                 or_(Child.id.in_(measured), Child.id.in_(immunised))).order_by(Child.id))
 
 
@@ -329,12 +329,14 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
     schedules = schedules_of(session)  # each dose judged by the version of its day
     puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
-    for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)))
+    in_area = as_of(session, scoped_posyandu_ids(posyandu_filter), period.last)  # the area's posyandu of then
+    for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(in_area))
                              .order_by(Posyandu.id)):
         puskesmas_of[p.id] = p.puskesmas_id
         yield _entry(location(p))
     placed: set[Any] = set(puskesmas_of)  # the Locations already in the Bundle
-    result = session.scalars(_children(period, posyandu_filter, seen).execution_options(yield_per=CHUNK))
+    result = session.scalars(as_of(session, _children(period, posyandu_filter, seen), period.last)
+                             .execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
         ids = [c.id for c in chunk]
         measured = _events(session, Measurement, Measurement.measured_on, ids, period)

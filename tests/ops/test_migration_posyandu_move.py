@@ -1,0 +1,54 @@
+"""Migration 0019: posyandu_move, filled from the audit trail of the posyandu's changes of puskesmas and desa
+made before the upgrade, as the app records each one now (both databases)."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+
+BEFORE = "8d2f6b3a1c57"  # 0018
+
+
+def _moves(db) -> list[tuple]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT posyandu_id, from_puskesmas_id, from_desa_code, from_kabupaten_code, moved_on "
+                                 "FROM posyandu_move"))
+        # SQLite keeps a uuid as 32 hex digits, PostgreSQL as a uuid
+        return sorted((str(uuid.UUID(str(p))), str(uuid.UUID(str(pk))), desa, kab, str(on)) for p, pk, desa, kab, on in rows)
+
+
+def test_moves_made_before_the_upgrade_are_read_from_the_audit_trail(database_url):
+    from flask_migrate import downgrade, upgrade
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+    from posyandu.validators import local_today
+    from tests.conftest import _build_world
+
+    app = create_app(type("Moves", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
+    with app.app_context():
+        upgrade()
+    world = _build_world(app)
+    client, admin = app.test_client(), world.headers("admin")
+    made = client.post("/api/v1/puskesmas", headers=admin, json={"name": "PKM Sooko", "kecamatan_code": "35.25.01"})
+    assert made.status_code == 201, made.get_json()
+    p2 = f"/api/v1/posyandu/{world.ids['p2']}"
+    for change in ({"puskesmas_id": made.get_json()["id"]}, {"name": "Mawar Indah"},  # a rename is no move
+                   {"desa_code": "35.26.01.2001"}):
+        assert client.patch(p2, headers=admin, json=change).status_code == 200
+    try:
+        with app.app_context():
+            recorded = _moves(db)
+            today = str(local_today("35.25"))
+            assert recorded == sorted([
+                (str(world.ids["p2"]), str(world.ids["pkm_a"]), "35.25.01.2002", "35.25", today),
+                (str(world.ids["p2"]), made.get_json()["id"], "35.25.01.2002", "35.25", today)])
+            db.session.remove()
+            downgrade(revision=BEFORE)
+            upgrade()
+            assert _moves(db) == recorded
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
