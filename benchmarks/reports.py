@@ -262,6 +262,30 @@ def time_api(url: str, month: str, repeat: int = 5) -> tuple[float, dict]:
     return best, rows
 
 
+def time_after_a_move(url: str, month: str) -> tuple[float, float]:
+    """``time_api`` before and after a posyandu of the district is handed to another puskesmas today (the
+    puskesmas it has, so the rows are the same: only the reading of the posyandu as they stood then costs)."""
+    from sqlalchemy import text
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+
+    still, rows = time_api(url, month)
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO posyandu_move (id, posyandu_id, from_puskesmas_id, from_desa_code, "
+                          "from_kabupaten_code, moved_on, created_at) SELECT gen_random_uuid(), id, puskesmas_id, "
+                          "desa_code, kabupaten_code, current_date, now() FROM posyandu ORDER BY id LIMIT 1"))
+    moved, after = time_api(url, month)
+    assert after == rows, "a move to the puskesmas it had changed a report"
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM posyandu_move"))
+        db.engine.dispose()
+    return moved, still
+
+
 def _coverage_as_before() -> tuple:
     """The coverage report's doses, IDL and Baduta Lengkap as read before (``coverage._doses`` and
     ``coverage._complete`` until this benchmark measured them): a flag per schedule entry per child, a
@@ -495,6 +519,10 @@ def main() -> None:
         for m, before, now, n in time_coverage(url, [month, august]):
             print(f"  month {m}: before {before * 1000:7.0f} ms, now {now * 1000:7.0f} ms, ratio before / now "
                   f"{before / now:5.2f}x ({n} rows, the same)")
+        moved, still = time_after_a_move(url, month)
+        print(f"\nlast month's kabupaten SKDN + prevalence after a posyandu moved to another puskesmas today (each read "
+              f"with the posyandu as they stood then, reports.cohort.as_of): {still * 1000:7.1f} ms before the move, "
+              f"{moved * 1000:7.1f} ms after, ratio after / before {moved / still:5.2f}x (the same rows)")
         if args.profile:
             profile_fhir(url, month)
     finally:

@@ -114,7 +114,7 @@ def _posyandu_then(on: date) -> Any:
     columns = [func.coalesce(first.c[f"from_{k}"], table.c[k]).label(k) if k in MOVED else table.c[k]
                for k in table.c.keys()]
     return (select(*columns).select_from(table.outerjoin(first, and_(first.c.posyandu_id == table.c.id, first.c.n == 1)))
-            .subquery("posyandu_then"))
+            .cte("posyandu_then"))
 
 
 def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
