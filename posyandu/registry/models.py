@@ -98,6 +98,9 @@ class Child(SyncedMixin, db.Model):
     # (reports.cohort.in_register_on); both empty again undoes a mistaken exit.
     exit_date: Mapped[date | None]
     exit_reason: Mapped[str | None] = mapped_column(String(10))
+    # The local day she was moved to the posyandu she is at (``ChildMove``); None: registered there. A
+    # phone counts her in its posyandu's SKDN from that month (js/skdn.js), as the server's reports do.
+    arrived_on: Mapped[date | None]
     # Duplicate registrations (two phones, one newborn): a bidan merges the loser into the winner.
     possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("child.id"))
     merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("child.id"))

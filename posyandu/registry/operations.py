@@ -559,6 +559,7 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     check_exit(child, data)
     if "posyandu_id" in data and data["posyandu_id"] != child.posyandu_id:
         data["kabupaten_code"] = _target_posyandu(user, data["posyandu_id"]).kabupaten_code
+        data["arrived_on"] = local_today(data["kabupaten_code"])  # as her ChildMove, below
     changes = apply_changes(child, data)
     if not changes:
         return child
@@ -578,7 +579,7 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
                                reason=f"{child.id} moved to another posyandu")
         _repoint_events(child, child, prev_posyandu_id=moved, action="transfer")
         db.session.add(ChildMove(child_id=child.id, from_posyandu_id=moved, to_posyandu_id=child.posyandu_id,
-                                 moved_on=local_today(child.kabupaten_code)))  # her months before stay where she was
+                                 moved_on=child.arrived_on))  # her months before stay where she was
         from posyandu.auth.operations import revoke_unseen_invitations
         revoke_unseen_invitations(Child.id == child.id)
     if changes.keys() & {"birth_date", "sex"}:

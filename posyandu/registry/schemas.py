@@ -100,6 +100,10 @@ class ChildSchema(Schema):
     exit_reason = fields.String(allow_none=True, validate=validate.OneOf(["died", "moved_away"]), metadata={
         "description": "`died` (meninggal) or `moved_away` (pindah keluar wilayah), with `exit_date`"})
     kabupaten_code = fields.String(dump_only=True)
+    arrived_on = v.Day(dump_only=True, allow_none=True, metadata={
+        "description": "The day she was moved to the posyandu she is at; null when she was registered there. Reports "
+                       "count her there from that month (before it, where she was); a phone's SKDN of an earlier "
+                       "month leaves her out"})
     possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
     merged_into = fields.UUID(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)

@@ -156,3 +156,19 @@ test("the home screen's SKDN says why D/K may pass 100 %, in the reports screen'
   assert.equal(all.D_no_kms, 0);
   assert.equal(skdnPanel(all, '2025-08').querySelector('#skdn-no-kms'), null);
 });
+
+test('a child moved to this posyandu counts from the month she came, as the server counts her', () => {
+  // moved here on 3 September (arrived_on): August's SKDN on the phone counted her and her August weighing
+  // (taken at the posyandu she came from, which her records followed), one more than the server's report,
+  // which counts her where she was then; September's counts her
+  const children = [child('a', '2024-01-15', { has_kms: true }),
+    child('m', '2024-02-02', { has_kms: true, arrived_on: '2025-09-03' }), child('n', '2024-03-03', { arrived_on: '2025-08-31' })];
+  const measurements = [weighing('a', '2025-08-10', 8.5, { trend: 'B' }),
+    weighing('m', '2025-08-12', 9.0, { trend: 'B' }), weighing('m', '2025-09-10', 9.3, { trend: 'N' })];
+  const counts = (month) => {
+    const row = skdnOf({ children, measurements, posyanduId: P, month, tables });
+    return [row.S, row.K, row.D];
+  };
+  assert.deepEqual(counts('2025-08'), [2, 1, 1]); // a and n (came on the month's last day); m not yet
+  assert.deepEqual(counts('2025-09'), [3, 2, 1]); // m weighed in September
+});

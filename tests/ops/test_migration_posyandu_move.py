@@ -52,3 +52,47 @@ def test_moves_made_before_the_upgrade_are_read_from_the_audit_trail(database_ur
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_child_moved_before_the_upgrade_has_the_day_she_came(database_url):
+    """Migration 0020: child.arrived_on, filled from child_move (the latest move to the posyandu she is at); a
+    child registered where she is has none."""
+    from flask_migrate import downgrade, upgrade
+
+    from config import TestConfig
+    from posyandu import create_app
+    from posyandu.extensions import db
+    from posyandu.validators import local_today
+    from tests.conftest import _build_world
+
+    app = create_app(type("Came", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
+    with app.app_context():
+        upgrade()
+    world = _build_world(app)
+    client, h = app.test_client(), world.headers("bidan_a")
+    made = {}
+    for name in ("Pindah", "Tetap"):
+        resp = client.post("/api/v1/children", headers=h, json={"posyandu_id": str(world.ids["p1"]), "name": f"Anak {name}",
+                                                                 "sex": "F", "birth_date": "2025-01-01"})
+        assert resp.status_code == 201, resp.get_json()
+        made[name] = resp.get_json()["id"]
+    moved = client.patch(f"/api/v1/children/{made['Pindah']}", headers=h, json={"posyandu_id": str(world.ids["p2"])})
+    assert moved.status_code == 200 and moved.get_json()["arrived_on"] == str(local_today("35.25")), moved.get_json()
+
+    def came() -> dict[str, str | None]:
+        with db.engine.connect() as conn:
+            return {name: None if on is None else str(on)
+                    for name, on in conn.execute(text("SELECT name, arrived_on FROM child"))}
+
+    try:
+        with app.app_context():
+            before = came()
+            assert before == {"Anak Pindah": str(local_today("35.25")), "Anak Tetap": None}
+            db.session.remove()
+            downgrade(revision="2f6c8e1a9b35")  # 0019
+            upgrade()
+            assert came() == before
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -19,6 +19,7 @@ export function skdnOf({ children, measurements, posyanduId, month, tables, kbm 
   for (const child of children) {
     if (child.posyandu_id !== posyanduId || child.deleted_at || child.merged_into) continue;
     if (child.birth_date > last || completedMonths(child.birth_date, last) >= 60 || child.exit_date < month) continue;
+    if (child.arrived_on > last) continue; // moved here since: that month, the server counts her where she was
     row.S += 1;
     if (child.has_kms === true) row.K += 1;
     const history = byChild.get(child.id) ?? [];
