@@ -99,10 +99,14 @@ def in_region(code: str | None, region: str) -> bool:
 
 
 def sees_posyandu_in(user: User, code: str, closed: bool = False) -> bool:
-    """Whether region ``code`` holds a posyandu ``user`` may see (``closed``: one closed since too)."""
+    """Whether region ``code`` holds a posyandu ``user`` may see (``closed``: one closed since too, or one she
+    saw there before it moved: its desa of then, ``PosyanduMove``)."""
     seen = select(Posyandu.id).where(posyandu_clause(user, once=True)) if closed else visible_posyandu_ids(user)
-    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(seen),
-                                                       region_clause(Posyandu.desa_code, code)).limit(1)) is not None
+    there = region_clause(Posyandu.desa_code, code)
+    if closed:
+        there = or_(there, Posyandu.id.in_(select(PosyanduMove.posyandu_id)
+                                           .where(region_clause(PosyanduMove.from_desa_code, code))))
+    return db.session.scalar(select(Posyandu.id).where(Posyandu.id.in_(seen), there).limit(1)) is not None
 
 
 def sees_region(user: User, code: str, closed: bool = False) -> bool:

@@ -142,13 +142,19 @@ def record_area_read(user: Any, action: str, *, posyandu_id: uuid.UUID | None = 
     area; the user's own area, when it holds all of it. A region holding none of the user's
     posyandu named no child: nothing is logged (a row would tell the parents there of a download
     of their children that did not happen). A posyandu asked for within a region is logged alone (the
-    region's other children were not named), and nothing when the region does not hold it."""
-    from posyandu.access import sees_posyandu_in
+    region's other children were not named), and nothing when the region does not hold it, nor for a posyandu
+    the user ran before it moved out of her area (``access.posyandu_clause(once=True)``): her download of its
+    months before names none of its children (``reports.cohort.seen_now``), and a row would tell its
+    families now of one."""
+    from posyandu.access import posyandu_clause, sees_posyandu_in
+    from posyandu.registry.models import Posyandu
 
     if _headers_only():
         return
     if posyandu_id is not None:
         if region_code is not None and not _within(posyandu_id, None, region_code):
+            return
+        if db.session.scalar(select(Posyandu.id).where(Posyandu.id == posyandu_id, posyandu_clause(user))) is None:
             return
         region_code = None
     else:

@@ -33,8 +33,9 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.sql.elements import ColumnClause
-from sqlalchemy.sql.selectable import FromClause, TableClause
+from sqlalchemy.sql.selectable import TableClause
 from sqlalchemy.sql.util import ClauseAdapter
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from posyandu.database import aware
 from posyandu.growth.models import Measurement
@@ -61,18 +62,34 @@ MOVED = ("puskesmas_id", "desa_code", "kabupaten_code")  # what a ``PosyanduMove
 _LAST_MOVE = "posyandu.reports.last_move"  # ``Session.info``: (transaction, the latest move's day)
 
 
-def as_of(session: Any, stmt: Any, on: date) -> Any:
-    """``stmt`` (a report's whole statement, as executed) reading the posyandu table as it stood on ``on``:
-    a posyandu handed to another puskesmas, or whose desa changed, after that day has its puskesmas, desa
-    and kabupaten of then (``PosyanduMove``), in its grouping (``area_column``), the report's area and the
-    caller's scope alike: a month's report read after the move stays as it was, the new puskesmas counts it
-    from the month of the move, and its old midwife still reads the months she ran it. Unchanged when no
+def as_of(session: Any, stmt: Any, on: Any, since: date | None = None) -> Any:
+    """``stmt`` (a report's whole statement, as executed) reading the posyandu as they stood on ``on``: a
+    posyandu handed to another puskesmas, or whose desa changed, after that day has its puskesmas, desa and
+    kabupaten of then (``PosyanduMove``: those it left by its first move after the day), in its grouping
+    (``area_column``), the report's area and the caller's scope alike: a month's report read after the move
+    stays as it was, the new puskesmas counts it from the month of the move, and its old midwife still reads
+    the months she ran it. Each of the three columns becomes a look-up of that move (an index read per
+    posyandu row), the table staying in the statement with its statistics and indexes. Unchanged when no
     posyandu has moved since (most days, and every current month): the table as it stands is that day's.
     A clause about the posyandu as they stand now (who the caller may name now, the action list's ``seen``)
-    reads ``posyandu_now`` (an alias of the table), which this leaves alone."""
-    if session is None or not _moved_after(session, on):
+    reads ``posyandu_now`` (an alias of the table), which this leaves alone. ``on`` may be a date column (a
+    dose's day: each row read as its day), ``since`` then the earliest of its days."""
+    if session is None or not _moved_after(session, on if since is None else since):
         return stmt
-    return ClauseAdapter(_posyandu_then(on), include_fn=_of_posyandu_table, adapt_on_names=True).traverse(stmt)
+    table = Posyandu.__table__
+    then = {name: func.coalesce(
+        select(getattr(PosyanduMove, f"from_{name}")).where(PosyanduMove.posyandu_id == table.c.id, PosyanduMove.moved_on > on)
+        .order_by(PosyanduMove.moved_on, PosyanduMove.created_at, PosyanduMove.id).limit(1).scalar_subquery(),
+        table.c[name]) for name in MOVED}
+
+    def replace(element: Any) -> Any:
+        table_of = getattr(element, "table", None)
+        if (isinstance(element, ColumnClause) and isinstance(table_of, TableClause) and table_of.name == "posyandu"
+                and element.name in then):
+            return then[element.name]
+        return None
+
+    return replacement_traverse(stmt, {}, replace)
 
 
 POSYANDU_NOW = Posyandu.__table__.alias("posyandu_now")  # the posyandu as they stand, whatever ``as_of``
@@ -84,15 +101,6 @@ def seen_now(seen: Any) -> Select:
     return ClauseAdapter(POSYANDU_NOW).traverse(select(Posyandu.id).where(seen))
 
 
-def _of_posyandu_table(element: Any) -> bool:
-    """What ``as_of`` may replace: a FROM (the table, replaced by ``_posyandu_then``; ``POSYANDU_NOW``, kept and
-    not entered), and the columns of the posyandu table, by name (another table's ``id`` or ``name`` never)."""
-    if isinstance(element, FromClause):
-        return True
-    table = getattr(element, "table", None)
-    return isinstance(element, ColumnClause) and isinstance(table, TableClause) and table.name == "posyandu"
-
-
 def _moved_after(session: Any, on: date) -> bool:
     """Whether a posyandu moved after ``on``: the latest move's day, read once a transaction."""
     real = session() if isinstance(session, scoped_session) else session
@@ -101,20 +109,6 @@ def _moved_after(session: Any, on: date) -> bool:
         last = real.scalar(select(func.max(PosyanduMove.moved_on)))
         held = real.info[_LAST_MOVE] = (real.get_transaction(), last)
     return held[1] is not None and held[1] > on
-
-
-def _posyandu_then(on: date) -> Any:
-    """The posyandu table on ``on``: each posyandu's columns, with the puskesmas, desa and kabupaten it left by
-    its first move after that day, if any."""
-    table = Posyandu.__table__
-    first = (select(PosyanduMove.posyandu_id, *(getattr(PosyanduMove, f"from_{k}") for k in MOVED),
-                    func.row_number().over(partition_by=PosyanduMove.posyandu_id,
-                                           order_by=(PosyanduMove.moved_on, PosyanduMove.created_at)).label("n"))
-             .where(PosyanduMove.moved_on > on).subquery())
-    columns = [func.coalesce(first.c[f"from_{k}"], table.c[k]).label(k) if k in MOVED else table.c[k]
-               for k in table.c.keys()]
-    return (select(*columns).select_from(table.outerjoin(first, and_(first.c.posyandu_id == table.c.id, first.c.n == 1)))
-            .cte("posyandu_then"))
 
 
 def scoped_posyandu_ids(posyandu_filter: Any) -> Select:

@@ -216,11 +216,15 @@ def _given_in_period(session: Any, period: Period, pf: Any, level: str) -> dict[
     stmt = stmt.where(Immunisation.given_on.between(period.first, period.last), Immunisation.deleted_at.is_(None),
                       open_on(period.first), pf)
     stmt = stmt.group_by(stmt.selected_columns.area, Immunisation.vaccine, Immunisation.dose)
-    return {(str(a), v, d): n for a, v, d, n in session.execute(as_of(session, stmt, period.last))}
+    # each dose where its posyandu was on the day given, as the child (``placed_on``)
+    return {(str(a), v, d): n for a, v, d, n in session.execute(as_of(session, stmt, Immunisation.given_on,
+                                                                      since=period.first))}
 
 
-def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str) -> dict[str, dict[str, Any]]:
-    """(target, covered) of each band per area for one round month (module docstring): a child given a
+def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: str,
+               period: Period) -> dict[str, dict[str, Any]]:
+    """(target, covered) of each band per area for one round month of ``period`` (module docstring), the
+    posyandu in the areas they were in at the period's end, as its other rows (``cohort.as_of``): a child given a
     capsule in the month by her age on the day given; any other by ``supplements_due`` on her posyandu's
     meeting day.
     The database groups the children by what the rule reads (meeting day, birth date, the round's first
@@ -253,7 +257,7 @@ def _vitamin_a(session: Any, schedule: Schedule, month: Month, pf: Any, level: s
             .where(or_(caps.c.child_id.is_not(None), maybe_due)).group_by(*keys))
     out: dict[str, dict[str, Any]] = {}
     meeting = functools.cache(lambda day: next_meeting_day(day, month.first))  # a few days, many groups
-    for r in session.execute(as_of(session, stmt, month.last)).mappings():
+    for r in session.execute(as_of(session, stmt, period.last)).mappings():
         counts = out.setdefault(str(r["area"]), {(k, None, None, str(month)): (0, 0) for k in VITAMIN_A})
         where = Area(kabupaten=r["kabupaten"])
         if month.month not in cfg.round_months("vitamin_a_red", where):
@@ -308,7 +312,7 @@ def coverage(session: Any, period: Period, posyandu_filter: Any, level: str = "p
         for area, values in values_of.items():
             found.setdefault(area, {}).update(values)
     for month in rounds:
-        for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level).items():
+        for area, values in _vitamin_a(session, schedule, month, posyandu_filter, level, period).items():
             found.setdefault(area, {}).update(values)
     names.update(area_names(session, level, [a for a in found if a not in names]))  # a closed posyandu's children
     # the period in every row, as the other reports' rows carry their month: a download read alone.

@@ -1070,9 +1070,11 @@ def _exit_left_behind(user: User, child: Child, m: Mutation, loaded: Any, who: t
     (``_left_since``: ``departures``): dated on or before the day she left, the child registered there
     while she was, and there still (not moved, merged or deleted since). Refused, the posyandu's new
     cadre never learnt that the child died or moved away: still counted in S, on the due and
-    follow-up lists, her family called. Anything else (another change of the child, an exit dated
-    after she left, an exit undone): None, refused as before. ``loaded()``: the mutation's fields,
-    read once the child is one she may have left; ``child`` is locked already (``_visible``)."""
+    follow-up lists, her family called. Her own exit taken back ("Batalkan keluar", kept then undone on
+    her phone) is kept so too, judged by the day of the exit it takes back: kept alone, the exit marked a
+    living child dead. Anything else (another change of the child, an exit dated after she left, someone
+    else's exit undone): None, refused as before. ``loaded()``: the mutation's fields, read once the child
+    is one she may have left; ``child`` is locked already (``_visible``)."""
     from posyandu.privacy import merged_ids
 
     if user.role not in ("kader", "bidan") or child.deleted_at is not None or child.merged_into is not None:
@@ -1082,6 +1084,8 @@ def _exit_left_behind(user: User, child: Child, m: Mutation, loaded: Any, who: t
     except ValidationError:
         return None  # refused on what it names, as before: not on her values
     day = data.get("exit_date")
+    if day is None and "exit_date" in data and child.exit_date is not None and _exit_written_by(child, who):
+        day = child.exit_date  # her own exit undone
     if day is None or _left_since(user, merged_ids(child.id), day) != child.posyandu_id:
         return None
     et = ENTITIES["child"]
@@ -1089,6 +1093,19 @@ def _exit_left_behind(user: User, child: Child, m: Mutation, loaded: Any, who: t
     if base is None or changed_by_client(base, _sent(et, data)).keys() - set(registry.EXIT_FIELDS):
         return None
     return child
+
+
+def _exit_written_by(child: Child, who: tuple[str, Any]) -> bool:
+    """Whether the child's exit as it stands was written by ``who`` (client, user): earlier in this batch,
+    or the latest version that changed it is hers."""
+    if set(registry.EXIT_FIELDS) & (pending_fields(child) or set()):
+        return True  # this transaction writes nothing of anyone else's
+    for client_id, user_id, fields in db.session.execute(
+            select(ChangeLog.client_id, ChangeLog.user_id, ChangeLog.changed_fields)
+            .where(ChangeLog.entity == "child", ChangeLog.record_id == child.id).order_by(ChangeLog.version.desc())):
+        if "exit_date" in (fields or ()):
+            return (client_id, user_id) == who
+    return False
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:

@@ -314,7 +314,7 @@ def _change_posyandu(client, world, posyandu="p2", **change):
     assert resp.status_code == 200, resp.get_json()
 
 
-def test_a_posyandu_handed_to_another_puskesmas_leaves_the_months_before_as_they_were(client, world, year):
+def test_a_posyandu_handed_to_another_puskesmas_leaves_the_months_before_as_they_were(client, world, app, year):
     """Mawar is handed to a new puskesmas of the kecamatan (PKM Sooko) today. Reports grouped and scoped every
     month by the posyandu's puskesmas now: PKM Wringinanom's March and April lost Mawar (S 2 → 1) and PKM
     Sooko's gained it, months before it existed; and bidan_a, who ran Mawar then, was told 404 for Mawar's
@@ -339,6 +339,17 @@ def test_a_posyandu_handed_to_another_puskesmas_leaves_the_months_before_as_they
     assert bundle.status_code == 200, bundle.get_json()
     assert [e["resource"]["name"] for e in bundle.get_json()["entry"] if e["resource"]["resourceType"] == "Location"] == [
         "Mawar"]
+    # her downloads of Mawar's months named none of its children: its families' access history is told of none
+    csv = client.get(f"/api/v1/reports/actions?month={APR}&posyandu_id={world.ids['p2']}&format=csv",
+                     headers=world.headers("bidan_a"))
+    assert csv.status_code == 200 and "Anak R" not in csv.get_data(as_text=True)
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from posyandu.extensions import db
+        from posyandu.privacy import AccessLog
+        assert db.session.scalar(select(func.count()).select_from(AccessLog).where(
+            AccessLog.posyandu_id == world.ids["p2"], AccessLog.action == "export")) == 0
     # this month: Mawar (R, 21 months) is PKM Sooko's, in Gresik's puskesmas rows and no longer bidan_a's
     now = this_month()
     assert {name: counts[0] for name, counts in skdn(client, world, now, "puskesmas", "dinkes_gresik").items()} == {
@@ -359,3 +370,50 @@ def test_a_posyandu_whose_desa_moves_to_another_kabupaten_leaves_both_districts_
             for name in REPORTS for month in (MAR, APR)} == theirs
     assert "Mawar" in skdn(client, world, this_month(), who="dinkes_bangkalan")
     assert "Mawar" not in skdn(client, world, this_month(), who="dinkes_gresik")
+
+
+def test_a_period_report_reads_every_part_with_the_posyandu_where_they_were_at_its_end(client, world, app, year):
+    """Mawar handed to PKM Sooko on 15 March: a February-April coverage report reads the posyandu as they were on
+    30 April, in every part. Its vitamin A round of February read them as in February: bidan_a's report gave
+    Mawar a February capsule row beside dose rows of 0/0, its doses counted in PKM Sooko's rows."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from posyandu.extensions import db
+    from posyandu.registry.models import PosyanduMove
+
+    made = client.post("/api/v1/puskesmas", headers=world.headers("admin"),
+                       json={"name": "PKM Sooko", "kecamatan_code": "35.25.01", "code": "PS"})
+    assert made.status_code == 201, made.get_json()
+    _change_posyandu(client, world, puskesmas_id=made.get_json()["id"])
+    with app.app_context():
+        db.session.execute(update(PosyanduMove).values(moved_on=date(2026, 3, 15)))
+        db.session.commit()
+    rows = client.get("/api/v1/reports/coverage?from=2026-02&to=2026-04&level=posyandu",
+                      headers=world.headers("bidan_a")).get_json()["rows"]
+    assert {r["area_name"] for r in rows} == {"Melati"}
+    assert {"MR 1", "2026-02"} <= {r["indicator"] for r in rows} | {r["round"] for r in rows}
+    # Gresik's, by puskesmas: R's MR 1 (8 March) in PKM Sooko's row, where Mawar was at the period's end
+    by = client.get("/api/v1/reports/coverage?from=2026-02&to=2026-04&level=puskesmas",
+                    headers=world.headers("dinkes_gresik")).get_json()["rows"]
+    mr1 = {r["area_name"]: (r["target"], r["covered"]) for r in by if r["indicator"] == "MR 1"}
+    assert mr1 == {"PKM Wringinanom": (1, 0), "PKM Sooko": (1, 1)}
+    assert {r["area_name"] for r in by} == {"PKM Wringinanom", "PKM Sooko"}
+    # given in the period: where Mawar was on the day given (8 March, PKM Wringinanom's), as March's own report
+    given = {r["area_name"]: r["given_in_period"] for r in by if r["indicator"] == "MR 1"}
+    march = {r["area_name"]: r["given_in_period"] for r in client.get(
+        "/api/v1/reports/coverage?month=2026-03&level=puskesmas", headers=world.headers("dinkes_gresik")).get_json()["rows"]
+        if r["indicator"] == "MR 1"}
+    assert given == march == {"PKM Wringinanom": 1, "PKM Sooko": 0}, (given, march)
+
+
+def test_a_desa_a_posyandu_left_is_still_asked_for_by_its_months_before(client, world, year):
+    """Mawar's desa corrected from Sooko to Sumbergede: bidan_a's April report by desa still has a Sooko row
+    (Mawar was there in April), and asking for Sooko's April (``region_code``) was 404, "not in your area"."""
+    _change_posyandu(client, world, desa_code="35.25.01.2001")
+    assert "Sooko" in skdn(client, world, APR, "desa")
+    resp = client.get(f"/api/v1/reports/skdn?month={APR}&level=desa&region_code=35.25.01.2002",
+                      headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    assert [(r["area_name"], r["S"], r["D"]) for r in resp.get_json()["rows"]] == [("Sooko", 1, 1)]

@@ -57,15 +57,15 @@ def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_
         # (to the midwife when the KMS refers; a weighing before last month, with its day)
         assert re.fullmatch(r"Berat badan \w+ (.+ untuk umurnya( — bawa ke bidan atau puskesmas)?|tidak cukup naik di"
                             r" penimbangan \w+ \d{4} \(T\) — .+|2 kali berturut-turut tidak cukup naik, terakhir di"
-                            r" penimbangan \w+ \d{4} \(2T\) — .+)\.( \(\d+ \w+ \d{4}\))?", said), said
+                            r" penimbangan \w+ \d{4} \(2T\) — .+)\.( Terakhir diukur \d+ \w+ \d{4}\.)?", said), said
         page.goto(base + "/" + href)
-        expect(page.locator("#plain .plain").first).to_have_text(re.sub(r" \(\d+ \w+ \d{4}\)$", "", said))
+        expect(page.locator("#plain .plain").first).to_have_text(re.sub(r" Terakhir diukur \d+ \w+ \d{4}\.$", "", said))
     page.goto(base + "/#/")
     page.locator("#lang-btn").click()
     for href, _ in listed:  # the same children (another test's may come first, its most urgent line another)
         expect(page.locator(f"#children a[href='{href}'] .tag")).to_have_text(
             re.compile(r"^\w+'s weight (is .+ for the age( — take the child to the midwife or health centre)?|did not go"
-                       r" up enough (twice in a row, last )?at the \w+ \d{4} weighing \(2?T\) — .+)\.( \(\d+ \w+ \d{4}\))?$"))
+                       r" up enough (twice in a row, last )?at the \w+ \d{4} weighing \(2?T\) — .+)\.( Last measured on \d+ \w+ \d{4}\.)?$"))
 
 
 def test_a_parents_charts_say_her_childs_points_in_her_words_a_kaders_in_theirs(live_server, new_context):
@@ -140,7 +140,7 @@ def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(
     expect(children.first).to_be_visible()
     held = children.count()  # two in the demo, three once another test's parent redeemed a code
     redeem = page.locator("#redeem")
-    redeem.get_by_label("Kode undangan").fill("SALAH-1234")
+    redeem.get_by_label("Kode undangan").fill("SALA-H123")  # 8 letters and digits: looked up
     redeem.get_by_role("button", name="Tambahkan").click()
     field = redeem.get_by_label("Kode undangan")
     expect(field).to_have_attribute("aria-invalid", "true")
@@ -148,7 +148,7 @@ def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(
     expect(children).to_have_count(held)  # nothing added
 
     page.locator("#lang-btn").click()
-    redeem.get_by_label("Invitation code").fill("WRONG-1234")
+    redeem.get_by_label("Invitation code").fill("WRON-G123")
     redeem.get_by_role("button", name="Add").click()
     expect(redeem.get_by_label("Invitation code")).to_have_accessible_description("invalid, expired or already used: check the code, or ask the cadre or midwife for a new one")
 

@@ -82,7 +82,7 @@ test("a parent reads her child's weight status after a length alone, on her home
     return { lines, tag };
   };
   const sameDay = await plainOf([weighing, length('2024-08-15')]);
-  assert.equal(sameDay.tag, 'Berat badan Lina kurang untuk umurnya. (15 Agu 2024)'); // long ago: with its day
+  assert.equal(sameDay.tag, 'Berat badan Lina kurang untuk umurnya. Terakhir diukur 15 Agu 2024.'); // long ago: with its day
   assert.ok(sameDay.lines.includes('Berat badan Lina kurang untuk umurnya.'), sameDay.lines.join(' | '));
   assert.ok(sameDay.lines.some((l) => l.startsWith('Panjang badan Lina')), sameDay.lines.join(' | '));
   // later that month: the weighing named by its date

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select, update
 
 from posyandu.validators import local_today
@@ -476,3 +477,29 @@ def test_a_midwife_s_exit_at_a_posyandu_moved_out_of_her_puskesmas_is_kept(world
     assert [r["status"] for r in results] == ["applied", "rejected"], results
     assert db.session.get(Child, uuid.UUID(kept)).exit_reason == "moved_away"
     assert db.session.get(Child, uuid.UUID(late)).exit_date is None
+
+
+@pytest.mark.parametrize("pushes", ["one push", "two pushes"])
+def test_her_exit_taken_back_on_her_phone_before_she_left_is_taken_back(world, client, db, pushes):
+    """kader1 recorded a Melati child's death on her phone, then tapped "Batalkan keluar" (a mistake): two
+    upserts waiting, both on the version she saw, the second with no exit. Moved to Mawar before the phone
+    synced, the exit was kept and its undo refused ("tidak ditemukan"), and a living child stood recorded as
+    dead, out of S and the due list. Her undo of her own exit is kept too; someone else's exit she cannot undo."""
+    from posyandu.registry.models import Child
+
+    cid = _reassigned(client, world, days_ago=70)
+    s, due = _s_and_due(client, world)
+    exit_, back = _exit(cid, world.ids["p1"], days_ago=75), _exit(cid, world.ids["p1"], days_ago=75)
+    back["data"].update(exit_date=None, exit_reason=None)
+    batches = [[exit_, back]] if pushes == "one push" else [[exit_], [back]]
+    results = [r for batch in batches for r in push(client, world.headers("kader1"), batch)]
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    db.session.expire_all()
+    assert db.session.get(Child, uuid.UUID(cid)).exit_date is None
+    assert _s_and_due(client, world) == (s, due)
+    # the midwife records the exit; kader1's phone (which saw it) cannot take hers back
+    assert client.patch(f"/api/v1/children/{cid}", headers=world.headers("bidan_a"), json={
+        "exit_date": (date.today() - timedelta(days=74)).isoformat(), "exit_reason": "moved_away"}).status_code == 200
+    [r] = push(client, world.headers("kader1"), [mutation("child", cid, {"exit_date": None, "exit_reason": None},
+                                                          base_version=4)])
+    assert (r["status"], list(r["errors"])) == ("rejected", ["id"]), r

@@ -84,7 +84,7 @@ export async function home(ctx) {
       const on = last?.m.measured_on;
       return h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
         h('span', { class: 'row-main' }, h('strong', {}, c.name), h('small', {}, ageText(t, c.birth_date, today))),
-        said ? h('span', { class: `tag ${said[0]}` }, said[1] + (on?.slice(0, 7) < addMonths(today, -1).slice(0, 7) ? ` (${formatDate(on)})` : '')) : null));
+        said ? h('span', { class: `tag ${said[0]}` }, said[1] + (on?.slice(0, 7) < addMonths(today, -1).slice(0, 7) ? ` ${t('plain_last', { date: formatDate(on) })}` : '')) : null));
     })) : h('p', { class: 'muted' }, t(ctx.syncState?.partial ? 'first_sync' : 'parent_none')),
     redeemForm(ctx));
 }
