@@ -5,7 +5,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Collection, Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, true, update
@@ -546,6 +546,17 @@ def check_exit(child: Child | None, data: dict[str, Any]) -> None:
             f"anak ini punya penimbangan atau imunisasi pada {date_text(last, 'id')}, setelah tanggal keluar ini")]})
 
 
+def _arrived_on(child_id: uuid.UUID, posyandu_id: uuid.UUID, today: date) -> date | None:
+    """The day a child moved to ``posyandu_id`` today has been there since, as reports place her (``ChildMove``):
+    today; or, moved back the day she left it (a move undone, or away and back), no day at all: the day she came
+    before it, None when she was registered there. Migration 0020 reads ``child_move`` so too."""
+    moves = db.session.execute(select(ChildMove.from_posyandu_id, ChildMove.to_posyandu_id, ChildMove.moved_on)
+                               .where(ChildMove.child_id == child_id)).all()
+    left = {on for from_id, _, on in moves if from_id == posyandu_id}
+    came = [on for _, to_id, on in moves if to_id == posyandu_id and on not in left]
+    return max([*came, *([] if today in left else [today])], default=None)
+
+
 def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     access.require_staff(user)
     check_base_version(child, data.pop("base_version", None))
@@ -559,7 +570,7 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
     check_exit(child, data)
     if "posyandu_id" in data and data["posyandu_id"] != child.posyandu_id:
         data["kabupaten_code"] = _target_posyandu(user, data["posyandu_id"]).kabupaten_code
-        data["arrived_on"] = local_today(data["kabupaten_code"])  # as her ChildMove, below
+        data["arrived_on"] = _arrived_on(child.id, data["posyandu_id"], local_today(data["kabupaten_code"]))
     changes = apply_changes(child, data)
     if not changes:
         return child
@@ -579,7 +590,7 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
                                reason=f"{child.id} moved to another posyandu")
         _repoint_events(child, child, prev_posyandu_id=moved, action="transfer")
         db.session.add(ChildMove(child_id=child.id, from_posyandu_id=moved, to_posyandu_id=child.posyandu_id,
-                                 moved_on=child.arrived_on))  # her months before stay where she was
+                                 moved_on=local_today(child.kabupaten_code)))  # her months before stay where she was
         from posyandu.auth.operations import revoke_unseen_invitations
         revoke_unseen_invitations(Child.id == child.id)
     if changes.keys() & {"birth_date", "sex"}:

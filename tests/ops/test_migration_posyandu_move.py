@@ -71,13 +71,18 @@ def test_a_child_moved_before_the_upgrade_has_the_day_she_came(database_url):
     world = _build_world(app)
     client, h = app.test_client(), world.headers("bidan_a")
     made = {}
-    for name in ("Pindah", "Tetap"):
+    for name in ("Pindah", "Tetap", "Balik"):
         resp = client.post("/api/v1/children", headers=h, json={"posyandu_id": str(world.ids["p1"]), "name": f"Anak {name}",
                                                                  "sex": "F", "birth_date": "2025-01-01"})
         assert resp.status_code == 201, resp.get_json()
         made[name] = resp.get_json()["id"]
     moved = client.patch(f"/api/v1/children/{made['Pindah']}", headers=h, json={"posyandu_id": str(world.ids["p2"])})
     assert moved.status_code == 200 and moved.get_json()["arrived_on"] == str(local_today("35.25")), moved.get_json()
+    # away and back the same day (a move undone): never elsewhere at a month's end, so no day she came
+    for to in ("p2", "p1"):
+        back = client.patch(f"/api/v1/children/{made['Balik']}", headers=h, json={"posyandu_id": str(world.ids[to])})
+        assert back.status_code == 200, back.get_json()
+    assert back.get_json()["arrived_on"] is None, back.get_json()
 
     def came() -> dict[str, str | None]:
         with db.engine.connect() as conn:
@@ -87,7 +92,7 @@ def test_a_child_moved_before_the_upgrade_has_the_day_she_came(database_url):
     try:
         with app.app_context():
             before = came()
-            assert before == {"Anak Pindah": str(local_today("35.25")), "Anak Tetap": None}
+            assert before == {"Anak Pindah": str(local_today("35.25")), "Anak Tetap": None, "Anak Balik": None}
             db.session.remove()
             downgrade(revision="2f6c8e1a9b35")  # 0019
             upgrade()
