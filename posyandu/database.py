@@ -258,6 +258,26 @@ class SyncedMixin(TimestampMixin):
         return self.deleted_at is not None
 
 
+def once_a_transaction(session: Any, key: str, read: Any) -> Any:
+    """``read(session)``, computed once in the session's transaction and kept in ``Session.info`` under
+    ``key`` until it ends: the next transaction reads again (``forget_in_transaction`` drops it sooner).
+    ``session``: a session, or ``db.session`` (the request's own)."""
+    from sqlalchemy.orm import scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()
+    held = session.info.get(key)
+    if held is None or held[0] is not session.get_transaction():
+        value = read(session)  # begins the transaction if none is under way
+        held = session.info[key] = (session.get_transaction(), value)
+    return held[1]
+
+
+def forget_in_transaction(session: Any, key: str) -> None:
+    """Drop what ``once_a_transaction`` kept under ``key``: this transaction changed what it was read from."""
+    session.info.pop(key, None)
+
+
 def aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything we store is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

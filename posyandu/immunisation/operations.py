@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import scoped_session
 
 from posyandu.access import HEALTH_WORKERS, begin_immediate
 from posyandu.audit import AuditLog, created_fields, log_action
+from posyandu.database import forget_in_transaction, once_a_transaction
 from posyandu.auth.models import User
 from posyandu.errors import Conflict, Forbidden, ValidationFailed
 from posyandu.extensions import db
@@ -97,19 +97,8 @@ def schedules_of(session: Any) -> SchedulesInForce:
     """The active versions as this transaction first read them, each parsed once: every dose, capsule,
     card and report of one request (a push of a posyandu day's doses) judged by one reading, where each
     dose read every version and parsed its document again. Read again in the next transaction, and
-    after this one publishes or (de)activates a version (``_forget_schedules``)."""
-    if isinstance(session, scoped_session):  # db.session: the request's own session
-        session = session()
-    held = session.info.get(_SCHEDULES)
-    if held is not None and held[0] is session.get_transaction():
-        return held[1]
-    found = SchedulesInForce(session)  # begins the transaction if none is under way
-    session.info[_SCHEDULES] = (session.get_transaction(), found)
-    return found
-
-
-def _forget_schedules(session: Any) -> None:
-    session.info.pop(_SCHEDULES, None)
+    after this one publishes or (de)activates a version (``forget_in_transaction``)."""
+    return once_a_transaction(session, _SCHEDULES, SchedulesInForce)
 
 
 class SchedulesInForce:
@@ -212,7 +201,7 @@ def publish_version(user: User | None, document: Any, active: bool = True) -> Sc
                           active=active, created_by=user.id if user else None)
     db.session.add(row)
     db.session.flush()
-    _forget_schedules(db.session)
+    forget_in_transaction(db.session, _SCHEDULES)
     log_action("create", "schedule_version", row.id, created_fields({
         "version": schedule.version, "active": active, "valid_from": schedule.valid_from.isoformat()}))
     return row
@@ -235,7 +224,7 @@ def set_active(user: User, row: ScheduleVersion, active: bool) -> ScheduleVersio
             raise Conflict(Msg("the last active schedule version cannot be deactivated",
                                "versi jadwal aktif terakhir tidak dapat dinonaktifkan"))
     row.active = active
-    _forget_schedules(db.session)
+    forget_in_transaction(db.session, _SCHEDULES)
     log_action("activate" if active else "deactivate", "schedule_version", row.id,
                {"active": [not active, active]})
     return row

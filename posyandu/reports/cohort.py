@@ -31,13 +31,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import scoped_session
 from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.selectable import TableClause
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.sql.visitors import replacement_traverse
 
-from posyandu.database import aware
+from posyandu.database import aware, once_a_transaction
 from posyandu.growth.models import Measurement
 from posyandu.registry.models import Child, ChildMove, Posyandu, PosyanduMove, Puskesmas, Region, same_posyandu_name
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
@@ -103,12 +102,8 @@ def seen_now(seen: Any) -> Select:
 
 def _moved_after(session: Any, on: date) -> bool:
     """Whether a posyandu moved after ``on``: the latest move's day, read once a transaction."""
-    real = session() if isinstance(session, scoped_session) else session
-    held = real.info.get(_LAST_MOVE)
-    if held is None or held[0] is not real.get_transaction():
-        last = real.scalar(select(func.max(PosyanduMove.moved_on)))
-        held = real.info[_LAST_MOVE] = (real.get_transaction(), last)
-    return held[1] is not None and held[1] > on
+    last = once_a_transaction(session, _LAST_MOVE, lambda s: s.scalar(select(func.max(PosyanduMove.moved_on))))
+    return last is not None and last > on
 
 
 def scoped_posyandu_ids(posyandu_filter: Any) -> Select:
