@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.test_immunisation_api import card, codes, given, record
+from tests.support.statements import before_each_statement, statements_run
 from tests.sync.helpers import mutation, push
 
 SCHEDULE = "/api/v1/immunisation/schedule"
@@ -379,21 +380,14 @@ def test_a_card_before_birth_or_a_bad_date_is_422(client, world, make_child):
 
 
 def test_the_due_list_costs_the_same_queries_for_more_children(app, client, world, session_day, make_child):
-    from sqlalchemy import event
-
     from posyandu.extensions import db
 
     def statements() -> int:
-        seen = []
         with app.app_context():
             engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731 - the SQL text
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_run(engine) as seen:
             resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date=2025-08-10",
                               headers=world.headers("kader1"))
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert resp.status_code == 200
         return len(seen)
 
@@ -440,8 +434,6 @@ def test_a_posyandu_days_doses_are_judged_on_one_reading_of_the_schedule(app, cl
     """A phone pushes a posyandu day: a dose for each of five babies and a vitamin A capsule. Each dose
     and capsule read every active version (and parsed its document) to judge itself; the push now reads
     them once, and a second push, another transaction, reads them again."""
-    from sqlalchemy import event
-
     from posyandu.extensions import db
 
     born = date.today().replace(day=1) - timedelta(days=400)
@@ -461,8 +453,7 @@ def test_a_posyandu_days_doses_are_judged_on_one_reading_of_the_schedule(app, cl
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with before_each_statement(engine, count):
         pushed = push(client, world.headers("bidan_a"), [*doses, capsule])
         assert [r["status"] for r in pushed] == ["applied"] * 6, pushed
         assert len(reads) == 1, reads
@@ -470,8 +461,6 @@ def test_a_posyandu_days_doses_are_judged_on_one_reading_of_the_schedule(app, cl
             "child_id": kids[1], "vaccine": "BCG", "dose": 1, "given_on": (born + timedelta(days=31)).isoformat(),
             "source": "record"})])
         assert again[0]["status"] == "applied" and len(reads) == 2, (again, reads)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_version_published_or_withdrawn_is_in_force_in_its_own_transaction(client, world, db):

@@ -8,9 +8,9 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from posyandu.observability import JsonFormatter
+from tests.support.statements import before_each_statement
 
 NAME, NIK, PHONE, MOTHER = "Rara Anjani Kusumawati", "3525015501250001", "081234567890", "Sulastri Wahyuningsih"
 BIRTH = (date.today() - timedelta(days=200)).isoformat()
@@ -76,11 +76,8 @@ def test_a_database_error_logs_neither_the_statements_values_nor_the_databases_d
                 f'simulated: Key (nik)=({NIK}) already exists; invalid input: "{NAME}"')
 
     headers = world.headers("kader1")
-    event.listen(db.engine, "before_cursor_execute", fail)
-    try:
+    with before_each_statement(db.engine, fail):
         resp = client.post("/api/v1/children", headers=headers, json=child_body(world))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", fail)
     assert resp.status_code == status, resp.get_json()
     text = logs()
     assert_clean(text)

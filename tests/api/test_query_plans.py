@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
+
+from tests.support.statements import statements_run
 
 
 def _postgresql_only(app) -> None:
@@ -22,15 +24,10 @@ def _statements(app, client, path: str, headers: dict, method: str = "GET",
     """The statements (and their parameters) a request of ``path`` runs (``kwargs``: the request's body)."""
     from posyandu.extensions import db
 
-    seen: list[tuple[str, object]] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda conn, cursor, statement, params, *rest: seen.append((statement, params))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements_run(engine) as seen:
         resp = client.open(path, method=method, headers=headers, **kwargs)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert resp.status_code == expect, resp.get_json()
     return seen
 
@@ -185,13 +182,8 @@ def test_where_an_exported_dose_was_given_is_read_from_the_audit_log_by_its_inde
         db.session.commit()
         doses = [SimpleNamespace(id=uuid.UUID(hashlib.md5(f"plan-rec{k}".encode()).hexdigest()))
                  for k in range(4, 4 * 200, 4)]
-        seen: list[tuple[str, object]] = []
-        listener = lambda conn, cursor, statement, params, *rest: seen.append((statement, params))  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements_run(db.engine) as seen:
             found = _given_at(db.session, doses)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         assert len(found) == len(doses)
     [(statement, params)] = [(s, p) for s, p in seen if "FROM audit_log" in s]
     plan = _plan(app, statement, params)

@@ -59,23 +59,17 @@ def test_a_page_of_switched_off_accounts_costs_no_query_more_and_says_which_were
     """``account_closed`` was worked out with one query per switched-off account on the page (up to 50
     more a page); it is read for the whole page at once. A parent's closed account is told apart from
     the ones an admin switched off, as before."""
-    from sqlalchemy import event
-
     from posyandu.extensions import db
     from tests.conftest import PASSWORD
+    from tests.support.statements import statements_run
 
     admin = world.headers("admin")
 
     def listed() -> tuple[int, dict[str, tuple[bool, bool]]]:
-        seen: list[str] = []
         with app.app_context():
             engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731 - the SQL text
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_run(engine) as seen:
             resp = client.get("/api/v1/users?limit=100", headers=admin)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         assert resp.status_code == 200, resp.get_json()
         return len(seen), {u["username"]: (u["active"], u["account_closed"]) for u in resp.get_json()["items"]}
 

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.support.statements import before_each_statement
 from tests.sync.helpers import pull_all
 
 
@@ -122,8 +123,6 @@ def test_a_posyandu_opened_while_a_midwife_pulls_reaches_her_phones(app, world, 
     read, so the page ended past it without it, and no later pull went back for it (her phones
     never held the posyandu its children are registered at). The opening is committed here just as
     the pull reads the mark, by another connection, as a concurrent request would."""
-    from sqlalchemy import event
-
     from posyandu.auth.models import User
     from posyandu.extensions import db
     from posyandu.registry.operations import create_posyandu
@@ -146,11 +145,8 @@ def test_a_posyandu_opened_while_a_midwife_pulls_reaches_her_phones(app, world, 
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", at_the_mark)
-    try:
+    with before_each_statement(engine, at_the_mark):
         during, cursor, _ = pull_all(client, world.headers("bidan_a"), cursor)
-    finally:
-        event.remove(engine, "before_cursor_execute", at_the_mark)
     after, _, _ = pull_all(client, world.headers("bidan_a"), cursor)
     assert opened
     assert [c["id"] for c in during + after if c["entity"] == "posyandu"] == opened

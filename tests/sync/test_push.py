@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.statements import before_each_statement
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
 
 
@@ -839,8 +840,6 @@ def test_a_replay_answers_the_record_as_first_answered_though_the_ledger_keeps_n
 def test_a_whole_batch_replayed_reads_its_records_back_in_one_query(world, app, client):
     """A phone that lost the answer to a posyandu day's push sends it all again: the answers
     come from the ledger, and their records from the change log in one query, not one each."""
-    from sqlalchemy import event
-
     from posyandu.extensions import db
 
     cid, _ = _new_child(client, world)
@@ -858,11 +857,8 @@ def test_a_whole_batch_replayed_reads_its_records_back_in_one_query(world, app, 
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with before_each_statement(engine, count):
         again = push(client, world.headers("kader1"), batch)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert again == [{**r, "replayed": True} for r in first]
     assert len(reads) == 1
 
