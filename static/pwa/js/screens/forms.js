@@ -311,15 +311,18 @@ export async function visitForm(ctx, childId, measurementId = null) {
     // the other language: drawn again here (the address is the child's)
     // the doses due on the day the dose form records (an earlier weighing corrected: that day's said nothing useful)
     const doseDay = on === doseFormDay(child, ctx.day.date);
+    // a value to measure again: its correction is the next step, before the doses
+    const fix = result.remeasure, btn = (first) => (first ? 'btn primary' : 'btn');
     screen.relang = () => {
       screen.onSync(ctx.syncState);
+      const doses = doseDay && (result.due.doses.length || result.due.supplements.length)
+        ? h('a', { class: btn(!fix), href: `#/doses/${childId}` }, t('record_doses')) : null;
+      const edit = fix || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
+        ? h('a', { class: btn(fix), href: `#/visit/${childId}/${id}` }, t(fix ? 'visit_edit' : 'nt_judge_link')) : null;
       output.replaceChildren(...[h('h2', { tabindex: '-1' }, `${t('result')}: ${child.name}`), // a null said "null"
         note, statusPanel(result), doseDay && duePanel(result.due, on),
-        h('div', { class: 'actions' }, doseDay && (result.due.doses.length || result.due.supplements.length)
-          ? h('a', { class: 'btn primary', href: `#/doses/${childId}` }, t('record_doses')) : null,
-        result.remeasure || (isHealthWorker(ctx.role) && ['N', 'T'].includes(result.kms?.trend_computed) && !(result.kms.gain_g <= 0))
-          ? h('a', { class: 'btn', href: `#/visit/${childId}/${id}` }, t(result.remeasure ? 'visit_edit' : 'nt_judge_link')) : null,
-        h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home')))].filter(Boolean));
+        h('div', { class: 'actions' }, ...(fix ? [edit, doses] : [doses, edit]),
+          h('a', { class: 'btn', href: `#/child/${childId}` }, child.name), h('a', { class: 'btn', href: '#/' }, t('home')))].filter(Boolean));
       output.querySelector('h2').focus();
     };
     screen.relang();
