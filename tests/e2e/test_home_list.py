@@ -193,3 +193,25 @@ def test_a_midwifes_posyandu_of_the_day_is_kept_over_a_reload(live_server, new_c
     page.reload()
     enter_pin(page)
     expect(page.locator("#day-posyandu option:checked")).to_have_text(other)
+
+
+def test_a_name_typed_brings_its_rows_up_above_the_keyboard(live_server, new_context):
+    """The search field is below the day, the due list, the SKDN and "Daftarkan anak baru": on a 360 x 640
+    phone with its keyboard up (about 400 px of page left), the children found were under the keyboard
+    (a QA pass typed "rina" and saw no row). A name typed takes the field to the top of the screen, its
+    rows under it; the field's label stays in sight under the header."""
+    page = new_context().new_page()
+    login(page, live_server.url, "kader2")
+    wait_synced(page)
+    page.set_viewport_size({"width": 360, "height": 400})
+    search = page.get_by_label("Cari nama anak")
+    assert search.bounding_box()["y"] > 400, "the field starts below the keyboard's top: nothing to prove"
+    first = page.locator("#children li strong").first.inner_text()
+    search.click()
+    page.keyboard.type(first.split()[0][:4])
+    row = page.locator("#children a", has_text=first)
+    expect(row).to_have_count(1)
+    expect(page.get_by_text("Cari nama anak", exact=True)).to_be_in_viewport()
+    assert row.bounding_box()["y"] + row.bounding_box()["height"] <= 400, row.bounding_box()
+    header = page.locator(".bar").first.bounding_box()
+    assert search.bounding_box()["y"] >= header["y"] + header["height"], "under the sticky header"

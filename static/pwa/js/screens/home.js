@@ -190,7 +190,12 @@ export async function render(ctx) {
   };
   date.addEventListener('change', () => { if (date.value) { ctx.day.date = date.value; rows = null; drawDue(); draw(); } });
   select.addEventListener('change', () => { ctx.day.posyandu_id = select.value; picked(ctx, select.value); ctx.route(); });
-  search.addEventListener('input', () => { ctx.query = search.value; draw({ soon: true }); });
+  // a name typed: the field to the top, its rows under it above the keyboard (the list tall enough to scroll so)
+  search.addEventListener('input', () => {
+    ctx.query = search.value; draw({ soon: true });
+    list.classList.toggle('found', !!search.value);
+    if (search.value) search.scrollIntoView({ block: 'start' });
+  });
   drawDue();
   draw({ soon: !globalThis.history?.state?.y }); // Back far down: all
 
