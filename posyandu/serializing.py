@@ -22,6 +22,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, missing, utils
 
+from posyandu.validators import YesNo
+
 _Convert = Callable[[Any, Any], Any]  # (value, obj) -> serialised value
 
 
@@ -69,7 +71,7 @@ def _converter(field: fields.Field, attr: str) -> _Convert:
         convert = utils.ensure_text_type
     elif kind in (fields.Integer, fields.Float) and not field.as_string:  # type: ignore[attr-defined]
         convert = field.num_type  # type: ignore[attr-defined]
-    elif kind in (fields.Boolean, fields.Raw):
+    elif kind in (fields.Boolean, YesNo, fields.Raw):
         return lambda value, obj: value
     elif _temporal(kind):
         convert = field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)  # type: ignore[attr-defined]
@@ -205,7 +207,7 @@ def _load_converter(field: fields.Field) -> Callable[[Any], Any] | None:
         return lambda raw: raw if type(raw) is int else _UNSURE
     if kind is fields.Float and not field.allow_nan:  # type: ignore[attr-defined]
         return _finite_float
-    if kind is fields.Boolean:
+    if kind in (fields.Boolean, YesNo):
         return lambda raw: raw if type(raw) is bool else _UNSURE
     if kind is fields.Raw:
         return lambda raw: raw

@@ -192,6 +192,18 @@ def iso_instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+class YesNo(fields.Boolean):
+    """A yes or no of a record, sent as JSON's ``true`` or ``false`` and nothing else: marshmallow's
+    Boolean took "yes", "on", "1" and 1 as true, so another client's text stored oedema (which voids the
+    weight's z-scores and counts the child severely wasted) from a word. The calculator's rows are as strict
+    (``zscores``), and an import reads its own words for yes and no (``imports.rows``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class Day(fields.Date):
     """A date, read only as YYYY-MM-DD (``iso_date``): every date the API takes."""
 

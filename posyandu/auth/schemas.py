@@ -71,7 +71,7 @@ class UserSchema(Schema):
     puskesmas_id = fields.UUID(allow_none=True)
     region_code = v.Trimmed(allow_none=True, validate=validate.Length(max=13), metadata={
         "description": "A dinkes account's region (Kemendagri code); blank is none"})
-    active = fields.Boolean(load_default=True)
+    active = v.YesNo(load_default=True)
     posyandu_closed = fields.Boolean(dump_only=True, metadata={
         "description": "True when the user's posyandu (a kader's) is closed: she can see and register "
                        "no child there until she is moved to an open posyandu or switched off."})

@@ -38,7 +38,7 @@ class MeasurementSchema(Schema):
     position = fields.String(allow_none=True, validate=validate.OneOf(["lying", "standing"]))
     head_circumference_cm = fields.Float(allow_none=True, validate=v.between(25, 60))
     muac_cm = fields.Float(allow_none=True, validate=v.between(5, 30))
-    oedema = fields.Boolean(load_default=False)
+    oedema = v.YesNo(load_default=False)
     recorded_at = v.recorded_at_field()
     trend_override = fields.String(allow_none=True, validate=validate.OneOf(["N", "T"]),
                                    metadata={"description": "A health worker's N/T judgement (needs a reason)"})

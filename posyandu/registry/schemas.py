@@ -91,7 +91,7 @@ class ChildSchema(Schema):
     address = v.Trimmed(allow_none=True, validate=validate.Length(max=255))
     rt = fields.String(allow_none=True, validate=RT_RW)
     rw = fields.String(allow_none=True, validate=RT_RW)
-    has_kms = fields.Boolean(load_default=True)
+    has_kms = v.YesNo(load_default=True)
     exit_date = v.Day(allow_none=True, validate=v.not_future, metadata={
         "description": "The day she left the register: died, or her family moved out of the area (with "
                        "`exit_reason`; both null: in the register, and clearing both undoes an exit). Not before "

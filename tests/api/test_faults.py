@@ -137,7 +137,8 @@ def wrong_values(prop: dict) -> list:
     if kind in ("number", "integer"):
         return ["sembilan", [9], {"kg": 9}, True] + ([9.5] if kind == "integer" else [])
     if kind == "boolean":
-        return ["mungkin", [True], {"v": 1}, 2]
+        # a yes or no is JSON's true or false: marshmallow took "yes", "on", "1", 1 and 0 (oedema from a word)
+        return ["mungkin", [True], {"v": 1}, 2, "yes", "true", "on", "1", 1, 0, "false"]
     if kind == "string":
         bad = [12345, ["Ani"], {"a": "b"}, True]
         return bad + (["bukan-format"] if prop.get("format") in ("uuid", "date", "date-time") else [])
@@ -746,3 +747,17 @@ def test_an_if_match_naming_an_entity_tag_is_412_and_changes_nothing(client, wor
     resp = client.patch(f"/api/v1/children/{child['id']}", json={"address": "Jl. Baru"},
                         headers={**headers, "If-Match": "*"})
     assert resp.status_code == 200 and resp.get_json()["address"] == "Jl. Baru"
+
+
+@pytest.mark.parametrize("bad", ["yes", "false", 0, 1, "off"])
+def test_an_account_switched_on_or_off_by_a_word_is_422_and_unchanged(client, world, db, bad):
+    """An account's ``active`` is true or false: "false" or 0 read by marshmallow's Boolean switched a
+    kader off or on by a word another client sent."""
+    admin = world.headers("admin")
+    users = {u["username"]: u for u in client.get("/api/v1/users?limit=100", headers=admin).get_json()["items"]}
+    kader = users["kader2"]
+    before = counts(db)
+    problem = assert_problem(client.patch(f"/api/v1/users/{kader['id']}", json={"active": bad}, headers=admin), 422)
+    assert "active" in problem["errors"], problem
+    assert client.get(f"/api/v1/users/{kader['id']}", headers=admin).get_json()["active"] is True
+    assert counts(db) == before
