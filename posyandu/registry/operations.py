@@ -110,20 +110,9 @@ def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID |
     its name (two "Melati" in one desa: no report, import or kader could tell which is meant). A bidan
     works within her puskesmas's kabupaten: she cannot place a posyandu (and its children) in another,
     out of her dinkes office's sight; an admin can (a region split, a corrected code). A field not in
-    ``data`` (left out, or refused for its format) is not judged."""
+    ``data`` (left out, or refused for its format) is not judged; the name only in a desa and for a
+    puskesmas she may place it in."""
     problems: dict[str, list[Msg]] = {}
-    if "name" in data or "desa_code" in data:
-        # its row first, as its change locks it (access.get_posyandu): then its desa, as it stands
-        current = (access.locked(select(Posyandu).where(Posyandu.id == posyandu_id), access.CHILD) or [None])[0] \
-            if posyandu_id else None
-        name, desa = data.get("name", current and current.name), data.get("desa_code", current and current.desa_code)
-        if name and desa:  # two named at once in one desa: one after the other, the second sees the first
-            access.locked(select(Region).where(Region.code == desa), access.CHILD)
-        if name and desa and db.session.scalar(select(Posyandu.id).where(
-                posyandu_named(name.lower()), Posyandu.desa_code == desa, Posyandu.deleted_at.is_(None),
-                Posyandu.id != posyandu_id if posyandu_id else true()).limit(1)) is not None:
-            problems["name"] = [Msg("another posyandu of this desa has this name",
-                                    "sudah dipakai posyandu lain di desa ini")]
     if "desa_code" in data:
         problem = _region_problem(data["desa_code"], "desa")
         if problem is None and user.role == "bidan":
@@ -136,6 +125,20 @@ def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID |
         if db.session.get(Puskesmas, data["puskesmas_id"]) is None or \
                 (user.role == "bidan" and data["puskesmas_id"] != user.puskesmas_id):
             problems["puskesmas_id"] = [UNKNOWN]
+    # the name is judged in a desa and for a puskesmas she may place it in: a bidan naming another
+    # puskesmas's or kabupaten's desa learnt which names its posyandu have
+    if ("name" in data or "desa_code" in data) and not problems:
+        # its row first, as its change locks it (access.get_posyandu): then its desa, as it stands
+        current = (access.locked(select(Posyandu).where(Posyandu.id == posyandu_id), access.CHILD) or [None])[0] \
+            if posyandu_id else None
+        name, desa = data.get("name", current and current.name), data.get("desa_code", current and current.desa_code)
+        if name and desa:  # two named at once in one desa: one after the other, the second sees the first
+            access.locked(select(Region).where(Region.code == desa), access.CHILD)
+        if name and desa and db.session.scalar(select(Posyandu.id).where(
+                posyandu_named(name.lower()), Posyandu.desa_code == desa, Posyandu.deleted_at.is_(None),
+                Posyandu.id != posyandu_id if posyandu_id else true()).limit(1)) is not None:
+            problems["name"] = [Msg("another posyandu of this desa has this name",
+                                    "sudah dipakai posyandu lain di desa ini")]
     return problems
 
 

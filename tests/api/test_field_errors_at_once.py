@@ -161,6 +161,26 @@ def test_a_posyandu_is_told_its_desa_and_its_puskesmas_with_the_format_errors(cl
     assert (kept["name"], kept["meeting_day"]) == ("Melati", 5)
 
 
+def test_a_bidan_refused_a_desa_or_puskesmas_is_not_told_the_names_of_its_posyandu(client, world):
+    """The name taken in a desa was told beside a desa out of her kabupaten or a puskesmas not hers (a QA
+    sweep): a bidan learnt, by trying names, which posyandu another puskesmas's or kabupaten's desa holds.
+    The name is judged once the desa and puskesmas are hers to place it in."""
+    bidan_b, admin = world.headers("bidan_b", "id"), world.headers("admin", "id")
+    melati = {"name": "Melati", "desa_code": "35.25.01.2001", "meeting_day": 3}  # pkm_a's Melati, kabupaten 35.25
+    outside = client.post("/api/v1/posyandu", json={**melati, "puskesmas_id": str(world.ids["pkm_b"])}, headers=bidan_b)
+    assert outside.status_code == 422 and outside.get_json()["errors"] == {
+        "desa_code": ["harus di kabupaten/kota puskesmas Anda"]}, outside.get_json()
+    bidan_a = world.headers("bidan_a", "id")
+    kenanga = {"name": "Kenanga", "desa_code": "35.26.01.2001", "meeting_day": 3}  # pkm_b's, kabupaten 35.26
+    not_hers = client.post("/api/v1/posyandu", json={**kenanga, "puskesmas_id": str(world.ids["pkm_b"])}, headers=bidan_a)
+    assert set(not_hers.get_json()["errors"]) == {"desa_code", "puskesmas_id"}, not_hers.get_json()
+    # a desa and puskesmas hers: the name is judged (the admin is told it, whatever puskesmas she names)
+    mine = client.post("/api/v1/posyandu", json={**melati, "puskesmas_id": str(world.ids["pkm_a"])}, headers=bidan_a)
+    assert mine.status_code == 422 and mine.get_json()["errors"] == {"name": ["sudah dipakai posyandu lain di desa ini"]}
+    told = client.post("/api/v1/posyandu", json={**kenanga, "puskesmas_id": str(world.ids["pkm_a"])}, headers=admin)
+    assert told.status_code == 422 and told.get_json()["errors"] == {"name": ["sudah dipakai posyandu lain di desa ini"]}
+
+
 def test_a_kbm_table_without_month_one_is_told_so_with_the_format_errors(client, world):
     resp = client.post("/api/v1/growth/kbm", json={"grams_by_month": {"2": 300}, "source": "x"},
                        headers=world.headers("admin", "id"))
