@@ -239,6 +239,32 @@ def _differing(made: dict[str, Any], visit: dict[str, Any]) -> list[str]:
             and not (made[k] == visit[k] if k == "position" else _same_value(made[k], visit[k]))]
 
 
+def _disagreeing(day: Any, given: list[tuple[int, dict[str, Any]]]) -> Msg | None:
+    """Why every row of one child's day is refused, when two of them give a value otherwise (two weights, 6
+    and 6.5 kg): which one is right the file cannot say, and the first imported (``accept_valid``) judged her
+    N/T and 2T by a weight perhaps mistyped, while the clerk was told to correct either row. None when the
+    rows agree: they are one visit (``_combine``)."""
+    differing: dict[str, list[tuple[int, Any]]] = {}
+    for k in COMBINED:
+        values = [(number, visit[k]) for number, visit in given if visit.get(k) is not None]
+        if any(not (v == values[0][1] if k == "position" else _same_value(values[0][1], v)) for _, v in values):
+            differing[k] = values
+    if not differing:
+        return None
+    rows = sorted({number for values in differing.values() for number, _ in values})
+    listed = {lang: (", ".join(map(str, rows[:-1])) + (" and " if lang == "en" else " dan ") + str(rows[-1]))
+              for lang in ("en", "id")}
+    shown = {lang: "; ".join(f"{'row' if lang == 'en' else 'baris'} {number}: {_value_text(k, value, lang)}"
+                             for k, values in differing.items() for number, value in values) for lang in ("en", "id")}
+    return Msg(
+        f"rows {listed['en']} give this child other values on {date_text(day, 'en')} ({shown['en']}): one visit a "
+        "day, and which is right is not known; correct the wrong rows and import the file again (no row of this "
+        "child's day is imported until then)",
+        f"baris {listed['id']} memberi anak ini nilai berbeda tanggal {date_text(day, 'id')} ({shown['id']}): "
+        "satu kunjungan sehari, dan tidak diketahui mana yang benar; perbaiki baris yang salah lalu impor lagi "
+        "(tidak ada baris anak ini di hari itu yang diimpor sampai diperbaiki)")
+
+
 def _value_text(key: str, value: Any, lang: str) -> str:
     if key == "position":
         return {"lying": ("position lying", "posisi berbaring"), "standing": ("position standing", "posisi berdiri")
@@ -273,12 +299,15 @@ class _Run:
         self.twins: set[uuid.UUID] = set()  # child keys of rows marked not a duplicate ("Bukan Duplikat": ya)
         self.claims: dict[tuple[uuid.UUID, str, Any], dict[uuid.UUID, uuid.UUID]] = {}  # ``_claims``, by group
         self.registered = Registered(user)  # what a new child is compared with, read once (``plan``)
+        # by (child key, day): why the file's rows of that day are all refused (``_disagreeing``)
+        self.disagreeing: dict[tuple[uuid.UUID, Any], Msg] = {}
 
-    def plan(self, rows: list[ParsedRow]) -> None:
+    def plan(self, rows: list[tuple[int, ParsedRow]]) -> None:
         """Read the whole file before its first row (``_found_again``): a child is then found the
         same way whichever of her rows comes first."""
         niks: dict[str, set[uuid.UUID]] = {}
-        for row in rows:
+        days: dict[tuple[uuid.UUID, Any], list[tuple[int, dict[str, Any]]]] = {}
+        for number, row in rows:
             pos = self.posyandu.get(row.posyandu or "")
             if row.errors or pos is None:
                 continue
@@ -293,8 +322,11 @@ class _Run:
                 self.twins.add(key)
             if row.visit:
                 self.file_visits.setdefault(key, []).append(row.visit)
+                days.setdefault((key, row.visit["measured_on"]), []).append((number, row.visit))
             if row.child.get("nik"):
                 niks.setdefault(row.child["nik"], set()).add(key)
+        self.disagreeing = {day: why for day, given in days.items() if len(given) > 1
+                            if (why := _disagreeing(day[1], given)) is not None}
         if niks:  # the children the rows' NIKs find (``_existing``), whatever the name the rows give them
             for child_id, nik in db.session.execute(select(Child.id, Child.nik).where(
                     among(db.session, Child.nik, set(niks)), Child.deleted_at.is_(None),
@@ -901,6 +933,8 @@ class _Run:
             raise RowError({**self.posyandu_errors(parsed), **parsed.errors})
         pos = self.find_posyandu(parsed.posyandu or "")
         key = child_id_for(pos.id, parsed.child)
+        if parsed.visit and (why := self.disagreeing.get((key, parsed.visit["measured_on"]))):
+            raise RowError({"measured_on": [why]})
         known = key in self.children
         try:
             # a savepoint for a row that may write (register its child, fill in its details); a row of a
@@ -973,7 +1007,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
     run.lock_children([p for _, p in parsed])  # after the posyandu's, as every writer takes them
-    run.plan([p for _, p in parsed])
+    run.plan(parsed)
     for number, row in parsed:
         result.rows += 1
         try:
