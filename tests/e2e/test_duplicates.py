@@ -122,6 +122,7 @@ def test_a_baby_registered_on_two_phones_is_merged_by_the_midwife(live_server, n
     expect(pair.locator(".dup-confirm")).to_have_text(re.compile(
         rf"^Data anak B \({second_name}\) disimpan\. 1 penimbangan dan 0 imunisasi/vitamin anak A \({first_name}\) "
         rf"dipindahkan ke anak B \({second_name}\), lalu data anak A \({first_name}\) dihapus\. Gabungkan\?"))
+    expect(pair.locator(".dup-confirm")).not_to_contain_text("null")  # a missing line said "null"
     shot(bidan, "31-duplicates-confirm", full_page=False)
     pair.get_by_role("button", name="Ya, gabungkan").click()
     expect(bidan.locator("#dup-done")).to_contain_text(f"Sudah digabungkan: data {second_name} disimpan")

@@ -105,6 +105,8 @@ def test_a_midwife_revoking_the_code_on_her_screen_knows_it_is_that_one_and_is_n
     kader = kader_of(live_server, child_id, "bidan1")
     theirs = live_server.api("POST", f"/children/{child_id}/invitations", kader).get_json()
     mine = _code(page)
+    # the code she made is in sight: drawn below a 640 px screen, a QA pass saw nothing happen and made a second
+    expect(page.locator("#invite")).to_be_in_viewport()
 
     panel = page.locator("#parents-panel")
     panel.get_by_role("button", name="Lihat orang tua & kode undangan").click()
@@ -112,6 +114,10 @@ def test_a_midwife_revoking_the_code_on_her_screen_knows_it_is_that_one_and_is_n
     expect(codes).to_have_count(2)
     expect(codes.filter(has_text=mine)).to_contain_text(f"Kode {mine} (yang tertulis di atas) dari Bidan Ratna")
     expect(codes.filter(has_text="Kode dari Kader")).to_have_count(1)
+    # each says when it was made: two open codes were told apart only while the one made was on screen
+    made = {c["id"]: c["created_at"] for c in live_server.api("GET", f"/children/{child_id}/invitations", "bidan1").get_json()["items"]}
+    when = page.evaluate("(iso) => import('/js/i18n.js').then((m) => m.formatDateTime(iso))", made[theirs["id"]])
+    expect(codes.filter(has_text="Kode dari Kader")).to_contain_text(f", dibuat {when}, berlaku sampai ")
 
     ours = codes.filter(has_text=mine)
     ours.get_by_role("button", name="Batalkan kode").click()

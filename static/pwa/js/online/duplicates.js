@@ -121,7 +121,7 @@ function pairCard(ctx, pair, info) {
   /** Asked first: neither is undone in the app (a pair ruled apart is never flagged again). */
   const ask = (from, question, yes, act, extra = null) => {
     const id = `dup-confirm-${first.id}-${second.id}`;
-    confirmBox.replaceChildren(h('p', { id }, question), extra, h('div', { class: 'actions' },
+    confirmBox.replaceChildren(h('p', { id }, question), extra ?? '', h('div', { class: 'actions' }, // a null: "null"
       button({ class: 'btn primary', 'data-action': 'confirm', 'aria-describedby': id, onclick: act }, yes),
       h('button', { class: 'btn', type: 'button', onclick: () => { confirmBox.hidden = true; from.focus(); } }, t('cancel'))));
     confirmBox.hidden = false;

@@ -14,8 +14,8 @@ export const W = {
   unlink: ['Putuskan tautan', 'Unlink'],
   unlink_confirm: ['Ya, putuskan tautan {name}', 'Yes, unlink {name}'],
   unlinked: ['{name} tidak lagi melihat data anak ini.', '{name} no longer sees this child.'],
-  open_code: ['Kode dari {by}, berlaku sampai {date}', 'Code from {by}, valid until {date}'],
-  shown_code: ['Kode {code} (yang tertulis di atas) dari {by}, berlaku sampai {date}', 'Code {code} (the one written above) from {by}, valid until {date}'],
+  open_code: ['Kode dari {by}, dibuat {made}, berlaku sampai {date}', 'Code from {by}, made {made}, valid until {date}'],
+  shown_code: ['Kode {code} (yang tertulis di atas) dari {by}, dibuat {made}, berlaku sampai {date}', 'Code {code} (the one written above) from {by}, made {made}, valid until {date}'],
   revoke: ['Batalkan kode', 'Revoke the code'],
   revoke_confirm: ['Ya, batalkan kode ini', 'Yes, revoke this code'],
   revoked: ['Kode dibatalkan: tidak bisa dipakai lagi.', 'Code revoked: it can no longer be used.'],
@@ -62,7 +62,7 @@ export async function show(ctx, child, box, said, asked = true) {
         const mine = ctx.invites?.get(child.id);
         const shown = c.id === mine?.id;
         return h('li', { 'data-shown': shown ? 'true' : null },
-          tx(shown ? 'shown_code' : 'open_code', { code: mine?.code, by: c.created_by_name ?? '–', date: formatDateTime(c.expires_at) }), ' ',
+          tx(shown ? 'shown_code' : 'open_code', { code: mine?.code, by: c.created_by_name ?? '–', made: formatDateTime(c.created_at), date: formatDateTime(c.expires_at) }), ' ',
           confirmed(tx('revoke'), tx('revoke_confirm'), act(`${base}/invitations/${c.id}`, tx('revoked'),
             shown ? () => forgetShown(ctx, child) : undefined)));
       }))

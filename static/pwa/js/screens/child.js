@@ -225,9 +225,10 @@ export async function render(ctx, childId) {
   const sorted = [...measurements].sort(byDate);
   const last = sorted[sorted.length - 1];
   const invite = h('p', { id: 'invite', 'aria-live': 'polite', 'data-child': child.id }, inviteText(ctx.invites?.get(child.id)));
-  const say = (text) => {
-    const shown = document.getElementById('invite');
-    (shown?.dataset.child === child.id ? shown : invite).textContent = text;
+  const say = (text) => { // in sight: a code drawn below the screen was made again
+    const shown = document.getElementById('invite'), p = shown?.dataset.child === child.id ? shown : invite;
+    p.textContent = text;
+    p.scrollIntoView({ block: 'nearest' });
   };
   const exported = h('p', { id: 'export-status', role: 'status' });
   // never sent (no creation instant from the server): no one linked, no history, nothing to download;
