@@ -105,6 +105,8 @@ const W = {
   keep_deleted_sure: ['Ya, buang perubahan saya', 'Yes, drop my change'],
   was_deleted: ['dihapus', 'deleted'],
   moved_out_of_area: ['Data ini sudah pindah ke luar wilayah Anda (mis. anak pindah posyandu). Perubahan Anda tidak bisa dikirim.', 'This record has moved out of your area (e.g. the child moved to another posyandu). Your change cannot be sent.'],
+  move_child: ['Pindah ke {p}: datanya ikut ke HP kader {p}. Tekan Simpan lagi untuk memindahkan.',
+    'Moves to {p}: her records go to its kader phones. Tap Save again to move her.'],
   same_child: ['Anak ini mungkin sudah terdaftar: {name}, lahir {date}. Periksa daftar anak; bila memang anak lain, tekan Simpan lagi.',
     'This child may be registered already: {name}, born {date}. Check the list of children; if it is another child, tap Save again.'],
   first_sync: ['Data di HP ini belum lengkap: unduhan data belum selesai. Anak, penimbangan dan imunisasi yang belum terunduh tidak tampil. Sambungkan ke internet sampai selesai.',

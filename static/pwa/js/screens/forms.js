@@ -127,7 +127,7 @@ export async function childForm(ctx, childId) {
       h('a', { class: 'btn', href: existing ? `#/child/${childId}` : '#/' }, t('cancel'))));
   form.elements.birth_date.addEventListener('input', (e) => { over.hidden = !overFive(e.target.value); });
   const id = childId ?? crypto.randomUUID();
-  let asked = null;
+  let asked = null, moving = null;
   onSave(form, async () => {
     const el = form.elements;
     const errors = {};
@@ -158,6 +158,8 @@ export async function childForm(ctx, childId) {
     const same = !existing && !Object.keys(errors).length && sameChildHere(await ctx.children(), { id, posyandu_id: posyandu, sex, name, birth_date: birth, nik });
     if (same && asked !== same.id) errors.same = [t('same_child', { name: same.name, date: formatDate(same.birth_date) })]; // a second Simpan saves
     asked = same?.id;
+    // a child moved by a slip of the thumb left her kader's phone unsaid: asked first, as a possible duplicate
+    if (existing && ![c.posyandu_id, moving].includes(posyandu) && !Object.keys(errors).length) errors.posyandu_id = [t('move_child', { p: ps.find((p) => p.id === posyandu).name })], moving = posyandu;
     if (!showErrors(form, errors)) return false;
     const text = visibleText;
     await ctx.save({ entity: 'child', id, fields: {
