@@ -245,11 +245,25 @@ def _blank_after(values: list[Any]) -> dict[int, int]:
 
 def names_required(values: list[Any], below: list[Any] | None) -> bool:
     """Whether a row names every required column, itself or with the sub-headers of the row under it
-    ("Tanggal" merged over "Lahir" | "Timbang": the birth date and the visit date, ``_under_groups``)."""
+    ("Tanggal" merged over "Lahir" | "Timbang": the birth date and the visit date, ``_under_groups``).
+    A title row (``_title``) or a row adding nothing to the names of the row under it is not the top of
+    a header: the row under it is the header (a title directly above a one-row header was taken for its
+    top row, the header for its sub-headers, and the columns not read went unnamed)."""
     named = set(known_columns(values).values())
-    if below is not None and not all(k in named for k in REQUIRED):
-        named |= {key for key, _ in _under_groups(values, below).values()}
+    if below is not None and not all(k in named for k in REQUIRED) and not _title(values):
+        alone = set(known_columns(below).values())
+        grouped = {key for key, _ in _under_groups(values, below).values()}
+        if not (all(k in alone for k in REQUIRED) and grouped <= alone):
+            named |= grouped
     return all(k in named for k in REQUIRED)
+
+
+def _title(values: list[Any]) -> bool:
+    """Whether a row is blank or a title: one text, in its first column (a workbook's title merged across
+    the table holds it in its first cell), "REGISTER PENIMBANGAN POSYANDU KENANGA". A group's name over
+    its sub-headers ("Penimbangan" over "Tgl" | "BB") stands over them, not in the first column."""
+    filled = [i for i, value in enumerate(values) if str(value if value is not None else "").strip()]
+    return filled in ([], [0])
 
 
 def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: dict[int, str], number: int,

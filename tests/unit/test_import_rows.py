@@ -954,3 +954,38 @@ def test_a_row_with_more_than_numbers_is_no_totals_line(row):
     from posyandu.imports.rows import totals_row
 
     assert not totals_row({"posyandu": "Melati", **row})
+
+
+@pytest.mark.parametrize("above", ["DATA;;;;;;", "DATA PENIMBANGAN POSYANDU MAWAR\n;;;;;;", ";;;;;;",
+                                   "REGISTER;;;;;Bulan: Juni 2026;"])
+def test_a_title_or_a_blank_row_directly_above_a_one_row_header_is_no_header(above):
+    """A title line (or a blank one) right above the header was taken as the header's top row and the
+    header as its sub-headers: the columns not read (HB0, Status Gizi) went unnamed in ``ignored``."""
+    data = (f"{above}\nPosyandu;Nama;JK;Tgl Lahir;HB0;Status Gizi;BB\n"
+            "Mawar;Tes Satu;L;01/01/2026;;Baik;7,1\n").encode()
+    names, rows = read_rows(io.BytesIO(data), "a.csv")
+    assert names.ignored == ["HB0", "Status Gizi"]
+    assert names["name"] == "Nama" and [raw["name"] for _, raw in rows] == ["Tes Satu"]
+
+
+@pytest.mark.parametrize("gap", [False, True])
+def test_a_workbooks_title_merged_across_the_table_is_no_header(gap):
+    """A title merged across the table (A1:G1), with or without a blank row under it: the file was refused
+    "judul Posyandu digabung di atas kolom A-G, dan kolom G berisi nilai tanpa judul sendiri" (the title's
+    span taken for the first column's), or read with the title named as a column not read."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["REGISTER PENIMBANGAN POSYANDU MAWAR JUNI 2026"])
+    if gap:
+        sheet.append([])
+    sheet.append(["Posyandu", "Nama", "JK", "Tgl Lahir", "Tgl Timbang", "BB", "BCG", "Keterangan"])
+    sheet.append(["Mawar", "Tes Dua", "P", "01/06/2026", "08/07/2026", 4.1, "08/07/2026", "pindahan"])
+    sheet.merge_cells("A1:H1")
+    out = io.BytesIO()
+    book.save(out)
+    names, rows = read_rows(io.BytesIO(out.getvalue()), "a.xlsx")
+    assert names.ignored == ["BCG", "Keterangan"]
+    [(number, raw)] = rows
+    assert number == 3 + gap and raw["weight_kg"] == 4.1
