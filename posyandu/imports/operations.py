@@ -50,7 +50,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -72,7 +71,7 @@ from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.registered import Registered, misdated_days
 from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, skipped_totals,
-                                   table_dates, totals_row)
+                                   table_dates, totals_row, within_limit)
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
@@ -1076,9 +1075,8 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
     file_digest = digest(data)
     try:
         headers, reading = read_rows(data, filename)  # read once: the rows past the limit only counted
-        rows = reading if max_rows is None else list(itertools.islice(reading, max_rows + 1))
-        if max_rows is not None and len(rows) > max_rows:
-            n = len(rows) + sum(1 for _ in reading)
+        rows, n = (reading, 0) if max_rows is None else within_limit(reading, max_rows)  # totals lines aside
+        if max_rows is not None and n > max_rows:
             raise FileError(Msg(
                 f"the file has {n} rows, more than the {max_rows} one upload takes: split it (by posyandu or by "
                 "month), or ask whoever runs the server to import it with the flask import-visits command",

@@ -337,6 +337,12 @@ GRAMS = "_grams"
 columns: ``rows.parse_row`` reads them in grams (3200 is 3.2 kg)."""
 
 
+LABEL = "_label"
+"""A row's key for the first text left of its name column (the row-number column's, "No", or a cell merged
+over No and Nama) when its name cell is blank: a register's totals line written there ("JUMLAH" in the No
+column, or merged over No to Nama) is told by it (``rows.totals_row``), not refused as a nameless child."""
+
+
 UNREAD = "_unread"
 """A row's key for the headers of the columns not read (``Headers.ignored``) of a dose or vitamin A
 (``DOSE_WORD``) its cells fill: ``rows.parse_row`` names them when the row's visit gives nothing the
@@ -349,6 +355,7 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
           grams: set[int] | None = None, header: list[str] | None = None,
           headless: Headless | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     positions, doses, grams, header, headless = positions or {}, doses or {}, grams or set(), header or [], headless or {}
+    named_at = min((i for i, key in columns.items() if key == "name"), default=0)
     for number, values in enumerate(table, start=first):
         filled = getattr(values, "filled", ())
         if filled and all(values[i] in (None, "") or i in filled for i in columns if i < len(values)):
@@ -382,6 +389,10 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                                            and values[i] is not None and str(values[i]).strip()))
             if gram_keys:
                 row[GRAMS] = gram_keys
+            if row.get("name") is None:
+                label = next((v.strip() for v in values[:named_at] if isinstance(v, str) and v.strip()), None)
+                if label:
+                    row[LABEL] = label
             yield number, row
 
 

@@ -25,7 +25,8 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import BEYOND, GRAM_UNITS, GRAMS, POSITION_BY_COLUMN, UNREAD, WEIGHTS, FileError
+from posyandu.imports.reader import (BEYOND, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD, WEIGHTS,
+                                     FileError)
 from posyandu.imports.template import TITLES
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
@@ -356,14 +357,22 @@ def _visit_schema() -> MeasurementSchema:
     return MeasurementSchema(only=VISIT_FIELDS)
 
 
-# a register's totals line under its table, by the word in its name cell: "Jumlah", "TOTAL", "Jumlah Balita"
+# a register's totals line under its table, by the word in its name cell, or in the No column left of a blank
+# name (``reader.LABEL``: "JUMLAH" merged over No to Nama): "Jumlah", "TOTAL", "Jumlah Balita"
 _TOTALS = re.compile(r"(sub_?|grand_)?(jumlah|jml|total)(_(total|balita|anak|seluruhnya|keseluruhan))?")
 _COUNT = re.compile(r"[+-]?\d[\d.,\s]*%?|[+-]?[.,]\d+")  # a sum, a mean or a percentage of a totals line
 
 
-def _totals_name(raw: dict[str, Any]) -> bool:
+def _totals_label(raw: dict[str, Any]) -> str | None:
+    """The totals word of a row ("Jumlah"), in its name cell or, that blank, left of it (``reader.LABEL``)."""
     name = raw.get("name")
-    return isinstance(name, str) and bool(_TOTALS.fullmatch(_key(name)))
+    if _blank_cell(name):
+        name = raw.get(LABEL)
+    return name if isinstance(name, str) and _TOTALS.fullmatch(_key(name)) else None
+
+
+def _totals_name(raw: dict[str, Any]) -> bool:
+    return _totals_label(raw) is not None
 
 
 def _blank_cell(value: Any) -> bool:
@@ -407,10 +416,11 @@ def _a_date(value: Any) -> bool:
 
 
 def totals_row(raw: dict[str, Any], dates: frozenset[Any] = frozenset()) -> bool:
-    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, no birth date, its
-    sex cell empty or a count ("L: 12", ``_sex_count``), every other cell read a number, a percentage or
-    empty, the posyandu's aside, and its visit date empty, one of the table's ``dates`` (a date merged
-    down the table, ``table_dates``) or any date (the register's closing date, "30/11/2026")): no child,
+    """Whether a row is a register's totals line ("Jumlah" or "Total" in its name cell, or, that blank, left
+    of it: in the No column, or merged over No to Nama, ``reader.LABEL``; no birth date, its sex cell empty
+    or a count ("L: 12", ``_sex_count``), every other cell read a number, a percentage or empty, the
+    posyandu's aside, and its visit date empty, one of the table's ``dates`` (a date merged down the
+    table, ``table_dates``) or any date (the register's closing date, "30/11/2026")): no child,
     skipped by the import saying so (``skipped_totals``), not refused as a child whose sex and birth
     date are missing. A row giving a sex (L, P, laki-laki, or 1/2) or a birth date is a child's,
     whatever her name."""
@@ -436,7 +446,7 @@ def totals_row(raw: dict[str, Any], dates: frozenset[Any] = frozenset()) -> bool
 
 def skipped_totals(raw: dict[str, Any]) -> Msg:
     """Why a totals line (``totals_row``) is skipped."""
-    name = " ".join(str(raw["name"]).split())
+    name = " ".join(str(_totals_label(raw)).split())
     return Msg(f"skipped: a totals line (\"{name}\"), no child", f"dilewati: baris jumlah (\"{name}\"), bukan anak")
 
 
@@ -508,8 +518,9 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
     """Clean and validate one row (every problem of the row is collected); ``month_first``: the file's
     date columns written month first (``month_first_columns``)."""
     out, cleaned = ParsedRow(), {}
-    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw or GRAMS in raw:
+    if BEYOND in raw or POSITION_BY_COLUMN in raw or UNREAD in raw or GRAMS in raw or LABEL in raw:
         raw = dict(raw)
+    raw.pop(LABEL, None)  # the text left of a blank name: a totals line's only (``totals_row``)
     by_column = raw.pop(POSITION_BY_COLUMN, None)
     unread = raw.pop(UNREAD, ())
     grams = raw.pop(GRAMS, ())
@@ -607,3 +618,16 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
     if not out.posyandu and "posyandu" not in out.errors:
         out.errors.setdefault("posyandu", []).append(REQUIRED)
     return out
+
+
+def within_limit(rows: Iterable[tuple[int, dict[str, Any]]], limit: int) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """The file's rows up to its ``limit``-th row that is no totals line (``totals_row``), and how many of
+    its rows are none, counted to its end: an upload's row limit counts children's rows, not a register's
+    totals line (3,000 visits and their "Jumlah" were refused as 3,001 rows)."""
+    kept: list[tuple[int, dict[str, Any]]] = []
+    counted = 0
+    for number, raw in rows:
+        counted += not totals_row(raw)
+        if counted <= limit:
+            kept.append((number, raw))
+    return kept, counted

@@ -726,6 +726,23 @@ def test_a_file_of_more_rows_than_one_upload_takes_is_422_before_any_is_read(app
                   ).status_code == 201
 
 
+def test_a_registers_totals_line_counts_in_no_row_limit_and_is_told_in_its_no_column(app, client, world, db,
+                                                                                     monkeypatch):
+    """A register of IMPORT_MAX_ROWS visits and its totals line was refused "berkas berisi 3001 baris"; and
+    a totals line written in the No column ("Total", or "JUMLAH" merged over No to Nama), its name cell
+    blank, was refused as a nameless child, and the file with it. It is skipped saying so, in no limit."""
+    monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
+    head = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
+    rows = "".join(f"{i};Melati;{name};P;15/0{i}/2025;10/06/2025;6\n" for i, name in enumerate(("Ani", "Citra", "Dewi"), 1))
+    resp = upload(client, world, head + rows + "Total;;;L=0 P=3;;;18\n", query="dry_run=true")
+    assert resp.status_code == 200, resp.get_json()
+    got = resp.get_json()
+    assert (got["errors"], got["rows"], got["skipped_rows"]) == (
+        [], 3, [{"row": 5, "reason": 'skipped: a totals line ("Total"), no child'}]), got
+    more = upload(client, world, head + rows + "4;Melati;Eka;P;15/04/2025;10/06/2025;6\nTotal;;;L=0 P=4;;;24\n")
+    assert more.status_code == 422 and "4 rows" in more.get_json()["errors"]["file"][0], more.get_json()
+
+
 def test_a_missing_file_is_422(client, world):
     resp = client.post("/api/v1/imports/visits", data={}, headers=world.headers("bidan_a"), content_type="multipart/form-data")
     assert resp.status_code == 422 and "file" in resp.get_json()["errors"]

@@ -989,3 +989,30 @@ def test_a_workbooks_title_merged_across_the_table_is_no_header(gap):
     assert names.ignored == ["BCG", "Keterangan"]
     [(number, raw)] = rows
     assert number == 3 + gap and raw["weight_kg"] == 4.1
+
+
+def test_a_totals_line_in_the_no_column_or_merged_over_no_to_nama_is_told_apart():
+    """"Total" in the No column of a CSV, "JUMLAH" merged over No to Nama in a workbook (its text in the
+    No cell), the name cell blank: refused as a child without name, sex and birth date (rows.totals_row
+    read only the name cell). A row with a number in No and no name is no totals line."""
+    from openpyxl import Workbook
+
+    from posyandu.imports.rows import skipped_totals, table_dates, totals_row
+
+    csv = ("No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB\n1;Melati;Wulan;P;01/06/2024;10/06/2025;8,1\n"
+           "Total;;;L=0 P=1;;;8,1\n2;;;;;;8,1\n")
+    raws = [raw for _, raw in read_rows(io.BytesIO(csv.encode()), "a.csv")[1]]
+    assert [totals_row(raw, table_dates(raws)) for raw in raws] == [False, True, False]
+    assert str(skipped_totals(raws[1])) == 'skipped: a totals line ("Total"), no child'
+    assert "_label" not in parse_row(raws[1]).errors  # the text left of the name is no column of a child
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)"])
+    sheet.append([1, "Melati", "Wulan", "P", "01/06/2024", "10/06/2025", 8.1])
+    sheet.append(["JUMLAH", None, None, "L: 0 / P: 1", None, None, 8.1])
+    sheet.merge_cells("A3:C3")
+    out = io.BytesIO()
+    book.save(out)
+    raws = [raw for _, raw in read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1]]
+    assert [totals_row(raw, table_dates(raws)) for raw in raws] == [False, True]
+    assert str(skipped_totals(raws[1])) == 'skipped: a totals line ("JUMLAH"), no child'
