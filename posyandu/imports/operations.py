@@ -70,8 +70,8 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.registered import Registered, misdated_days
-from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, skipped_totals,
-                                   table_dates, totals_row, within_limit)
+from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, skipped_rows,
+                                   within_limit)
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
@@ -992,10 +992,8 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     log_action("import_start", "visits_file", file_digest, reason="dry run" if dry_run else None)
     db.session.flush()
     rows = list(rows)
-    dates = table_dates(raw for _, raw in rows)
-    for number, raw in rows:  # a register's totals line ("Jumlah"): no child, said and skipped
-        if totals_row(raw, dates):
-            result.skipped_rows.append({"row": number, "reason": skipped_totals(raw)})
+    # no child's (a register's totals line, "Jumlah", its column numbers, its signature): said and skipped
+    result.skipped_rows.extend(skipped_rows(rows))
     if result.skipped_rows:
         skipped = {r["row"] for r in result.skipped_rows}
         rows = [(number, raw) for number, raw in rows if number not in skipped]

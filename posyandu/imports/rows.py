@@ -621,13 +621,89 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
 
 
 def within_limit(rows: Iterable[tuple[int, dict[str, Any]]], limit: int) -> tuple[list[tuple[int, dict[str, Any]]], int]:
-    """The file's rows up to its ``limit``-th row that is no totals line (``totals_row``), and how many of
-    its rows are none, counted to its end: an upload's row limit counts children's rows, not a register's
-    totals line (3,000 visits and their "Jumlah" were refused as 3,001 rows)."""
+    """The file's rows up to its ``limit``-th row that is no totals line (``totals_row``) nor column numbers
+    (``_column_numbers``), and how many of its rows are neither, counted to its end: an upload's row limit
+    counts children's rows, not a register's totals line (3,000 visits and their "Jumlah" were refused as
+    3,001 rows)."""
     kept: list[tuple[int, dict[str, Any]]] = []
     counted = 0
     for number, raw in rows:
-        counted += not totals_row(raw)
+        counted += not totals_row(raw) and not _column_numbers(raw)
         if counted <= limit:
             kept.append((number, raw))
     return kept, counted
+
+
+_COLUMN_NUMBER = re.compile(r"[(\[]?(\d{1,3})[)\].]?")  # a register's printed column number: "(1)", "[2]", "3", "4."
+# the signature block under a register's table: a role ("Kader Posyandu", "Mengetahui,", "Kepala Puskesmas X")
+_ROLE = re.compile(r"(mengetahui|menyetujui|dibuat_oleh|yang_membuat|pelapor|petugas|kader|kader_posyandu|tpg"
+                   r"|nutrisionis|(ketua|kepala|bidan|koordinator|sekretaris|penanggung_jawab|pj)(_[a-z]+)*)")
+_PLACE_DATE = re.compile(r"([^\d,]*[a-zA-Z][^\d,]*),\s*(.+)")  # "Wringinanom, 31 Agustus 2025"
+CHILD_MARKS = ("sex", "birth_date", "nik", "measured_on")  # a child's line gives one of these
+
+
+def _cells(raw: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A row's filled cells read, as (our column, value), in column order (two columns of one meaning each)."""
+    return [(key, v) for key, value in raw.items() if not key.startswith("_")
+            for v in (value if isinstance(value, tuple) else (value,)) if not _blank_cell(v)]
+
+
+def _column_numbers(raw: dict[str, Any]) -> bool:
+    """Whether a row is the header's printed column numbers ("(1)" … "(17)", or 1 2 3 … 17): three cells
+    or more, each a column number, every one another."""
+    numbers = []
+    for _, value in _cells(raw):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+            numbers.append(int(value))
+        elif isinstance(value, str) and (found := _COLUMN_NUMBER.fullmatch(value.strip())):
+            numbers.append(int(found[1]))
+        else:
+            return False
+    return len(numbers) >= 3 and len(set(numbers)) == len(numbers) and 0 not in numbers
+
+
+def _signature_text(value: Any) -> bool:
+    """A role ("Kader Posyandu", "Mengetahui,") or a place and date ("Wringinanom, 31 Agustus 2025")."""
+    if not isinstance(value, str):
+        return False
+    text = " ".join(value.split())
+    place = _PLACE_DATE.fullmatch(text)
+    return bool(_ROLE.fullmatch(_key(text))) or bool(
+        place and _key(place[1]) not in WEEKDAYS and _a_date(place[2]))
+
+
+def skipped_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The rows that are no child's, each as {"row", "reason"}: a register's totals line (``totals_row``),
+    the header's printed column numbers (``_column_numbers``) and the signature block under the table: a
+    line giving no sex, birth date, NIK nor visit date whose every text is a role or a place and date
+    ("Wringinanom, 31 Agustus 2025", "Kader Posyandu"), and under it, to the file's end, lines of text
+    in those lines' columns only (the signer's name, her NIP). A name alone elsewhere is a child's line
+    whose details are missing: refused as such, not skipped."""
+    rows = list(rows)
+    dates = table_dates(raw for _, raw in rows)
+    found: dict[int, Msg] = {}
+    signed: set[str] = set()  # the columns of the signature lines above
+    names: list[int] = []  # the lines of text under them: the signature's only if no child's line follows
+    for number, raw in rows:
+        cells = _cells(raw)
+        if totals_row(raw, dates):
+            found[number] = skipped_totals(raw)
+        elif _column_numbers(raw):
+            found[number] = Msg("skipped: the header's column numbers ((1), (2), …), no child",
+                                "dilewati: baris nomor kolom ((1), (2), …), bukan anak")
+        elif not cells:
+            continue
+        elif not any(key in CHILD_MARKS for key, _ in cells) and (
+                all(_signature_text(v) for _, v in cells)
+                or (signed and all(key in signed and isinstance(v, str) for key, v in cells))):
+            if not all(_signature_text(v) for _, v in cells):
+                names.append(number)
+            signed |= {key for key, _ in cells}
+            shown = "; ".join(" ".join(str(v).split()) for _, v in cells)
+            found[number] = Msg(f"skipped: the signature under the table (\"{shown}\"), no child",
+                                f"dilewati: tanda tangan di bawah tabel (\"{shown}\"), bukan anak")
+        else:  # a line of the table: the lines of text above it are its own, judged as any
+            for name in names:
+                del found[name]
+            signed, names = set(), []
+    return [{"row": number, "reason": reason} for number, reason in found.items()]

@@ -743,6 +743,18 @@ def test_a_registers_totals_line_counts_in_no_row_limit_and_is_told_in_its_no_co
     assert more.status_code == 422 and "4 rows" in more.get_json()["errors"]["file"][0], more.get_json()
 
 
+def test_a_registers_column_numbers_and_signature_are_skipped_not_refused(client, world):
+    """A register's printed column numbers under its header and the signature under its table were refused
+    as children (about ten messages each), and the file with them."""
+    body = ("No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n(1);(2);(3);(4);(5);(6);(7)\n"
+            "1;Melati;Rara Putri;P;15/02/2025;10/06/2025;6\n;;;;;;\n;;;;;;Wringinanom, 30 Juni 2025\n"
+            ";;;;;;Kader Posyandu\n;;;;;;Sri Wahyuni\n")
+    resp = upload(client, world, body, query="dry_run=true")
+    assert resp.status_code == 200, resp.get_json()
+    got = resp.get_json()
+    assert (got["errors"], got["rows"], [s["row"] for s in got["skipped_rows"]]) == ([], 1, [2, 5, 6, 7]), got
+
+
 def test_a_missing_file_is_422(client, world):
     resp = client.post("/api/v1/imports/visits", data={}, headers=world.headers("bidan_a"), content_type="multipart/form-data")
     assert resp.status_code == 422 and "file" in resp.get_json()["errors"]

@@ -1016,3 +1016,43 @@ def test_a_totals_line_in_the_no_column_or_merged_over_no_to_nama_is_told_apart(
     raws = [raw for _, raw in read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1]]
     assert [totals_row(raw, table_dates(raws)) for raw in raws] == [False, True]
     assert str(skipped_totals(raws[1])) == 'skipped: a totals line ("JUMLAH"), no child'
+
+
+@pytest.mark.parametrize("numbers", [[f"({i})" for i in range(1, 9)], list(range(1, 9))])
+def test_a_registers_column_numbers_and_signature_are_skipped_saying_so(numbers):
+    """The printed column numbers under a register's header ("(1)" … "(8)", or 1 … 8) were refused as a
+    child with ten messages, and the signature under the table ("Wringinanom, 31 Agustus 2025", "Kader
+    Posyandu", her name) each as a child too: the file was refused. They are skipped, saying why; a line
+    of text followed by a child's line is that child's, refused as any."""
+    from openpyxl import Workbook
+
+    from posyandu.imports.rows import skipped_rows
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["No", "Posyandu", "Nama Anak", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)", "Keterangan"])
+    sheet.append(numbers)
+    sheet.append([1, "Melati", "Wulan", "P", "01/06/2024", "10/06/2025", 8.1, None])
+    sheet.append([None, None, "JUMLAH", "L: 0 / P: 1", None, None, 8.1, None])
+    sheet.append([])
+    sheet.append([None, None, None, None, None, None, "Wringinanom, 31 Agustus 2025"])
+    sheet.append([None, None, None, None, None, None, "Kader Posyandu"])
+    sheet.append([])
+    sheet.append([None, None, None, None, None, None, "Siti Aminah"])
+    out = io.BytesIO()
+    book.save(out)
+    rows = list(read_rows(io.BytesIO(out.getvalue()), "a.xlsx")[1])
+    assert [(s["row"], str(s["reason"])) for s in skipped_rows(rows)] == [
+        (2, "skipped: the header's column numbers ((1), (2), …), no child"),
+        (4, 'skipped: a totals line ("JUMLAH"), no child'),
+        (6, 'skipped: the signature under the table ("Wringinanom, 31 Agustus 2025"), no child'),
+        (7, 'skipped: the signature under the table ("Kader Posyandu"), no child'),
+        (9, 'skipped: the signature under the table ("Siti Aminah"), no child')]
+    assert skipped_rows(rows)[0]["reason"].id_text == "dilewati: baris nomor kolom ((1), (2), …), bukan anak"
+    # a text under the signature followed by a child's line is no signature; a child's line never is
+    child = (9, {"posyandu": "Melati", "name": "Rara", "sex": "P", "birth_date": "01/06/2024",
+                 "measured_on": "10/06/2025", "weight_kg": "Kader Posyandu"})
+    assert [s["row"] for s in skipped_rows([*rows[:-1], *rows[-1:], (10, rows[1][1])])] == [2, 4, 6, 7]
+    assert [s["row"] for s in skipped_rows([*rows[:-1], child])] == [2, 4, 6, 7]
+    # a child's line whose cells are numbers is no column numbers
+    assert skipped_rows([(3, {"posyandu": "1", "name": "2", "sex": "L", "birth_date": "4"})]) == []
