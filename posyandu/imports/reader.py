@@ -280,11 +280,31 @@ def _second_header_row(table: Iterator[list[Any]], header: list[Any], columns: d
     spanned = {i for first, last in (across or {}).items() for i in range(first, last + 1)}
     own = {i: key for i, key in columns.items() if i not in spanned or i not in named}
     more = {i: key for i, (key, _) in named.items() if i not in own}
-    if more and all(below[i] in (None, "", header[i]) for i in own if i < len(below)):  # merged: the same name
-        header = [named[i][1] if i in more else h for i, h in enumerate(header)] + \
-            [below[i] for i in range(len(header), len(below))]
+    unread = _unread_under(header, below, {**own, **more})
+    # merged: the same name; a row of sub-headers of columns not read only ("Imunisasi" over "HB0" | "BCG")
+    # when it is a group's, under a header cell merged over them (blank past its first)
+    grouped = more or (unread and set(unread) | {i for i, v in enumerate(below) if v in (None, "", *header[i:i + 1])}
+                       == set(range(len(below))) and any(i >= len(header) or header[i] in (None, "") for i in unread))
+    if grouped and all(below[i] in (None, "", header[i]) for i in own if i < len(below)):
+        header = [named[i][1] if i in more else unread.get(i, h) for i, h in enumerate(header)] + \
+            [unread.get(i, below[i]) for i in range(len(header), len(below))]
         return header, {**own, **more}, number + 2, table
     return header, columns, number + 1, itertools.chain([below], table)
+
+
+def _unread_under(header: list[Any], below: list[Any], read: dict[int, str]) -> dict[int, str]:
+    """{column: its name} of the texts the row under a header gives columns not read, each with its group
+    (the header's cell above, or the nearest left of it over blank cells): "Imunisasi HB0", "Imunisasi
+    BCG", named as such (``Headers.ignored``) and known as doses (``is_dose``), not as "Imunisasi"."""
+    found: dict[int, str] = {}
+    group: Any = None
+    for i, value in enumerate(below):
+        above = header[i] if i < len(header) else None
+        group = above if above not in (None, "") else group
+        if i in read or not isinstance(value, str) or not value.strip() or value == above:
+            continue
+        found[i] = " ".join(f"{group or ''} {value}".split())
+    return found
 
 
 def _under_groups(header: list[Any], below: list[Any]) -> dict[int, tuple[str, Any]]:

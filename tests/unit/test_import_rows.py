@@ -1056,3 +1056,32 @@ def test_a_registers_column_numbers_and_signature_are_skipped_saying_so(numbers)
     assert [s["row"] for s in skipped_rows([*rows[:-1], child])] == [2, 4, 6, 7]
     # a child's line whose cells are numbers is no column numbers
     assert skipped_rows([(3, {"posyandu": "1", "name": "2", "sex": "L", "birth_date": "4"})]) == []
+
+
+def test_the_doses_of_a_two_row_header_are_named_each_and_known_as_doses():
+    """"Imunisasi" merged over "HB0" | "BCG": the columns not read were named "Imunisasi" once, and a
+    dated row giving only a BCG was refused "enter at least the weight" without saying its dose is not
+    imported, as a one-row header's "BCG" is."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Posyandu", "Nama", "JK", "Tgl Lahir", "Tgl Timbang", "BB", "Imunisasi", None, "Keterangan"])
+    sheet.append([None, None, None, None, None, None, "HB0", "BCG", None])
+    for column in "ABCDEFI":
+        sheet.merge_cells(f"{column}1:{column}2")
+    sheet.merge_cells("G1:H1")
+    sheet.append(["Mawar", "Tes Dua", "P", "01/06/2026", "08/07/2026", None, None, "08/07/2026", None])
+    out = io.BytesIO()
+    book.save(out)
+    csv = ("Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB;Imunisasi;;Keterangan\n;;;;;;HB0;BCG;\n"
+           "Mawar;Tes Dua;P;01/06/2026;08/07/2026;;;08/07/2026;\n").encode()
+    for data, name in ((out.getvalue(), "a.xlsx"), (csv, "a.csv")):
+        names, rows = read_rows(io.BytesIO(data), name)
+        assert names.ignored == ["Imunisasi HB0", "Imunisasi BCG", "Keterangan"], name
+        [(number, raw)] = rows
+        assert number == 3
+        assert "the row gives only Imunisasi BCG, not imported" in str(parse_row(raw).errors["weight_kg"][0])
+    # a data row right under a one-row header, its note under a column not read, is still data
+    data = b"posyandu;nama;jk;tgl lahir;catatan;\nMelati;Ani;P;01/02/2025;;pindahan\n"
+    assert [number for number, _ in read_rows(io.BytesIO(data), "a.csv")[1]] == [2]
