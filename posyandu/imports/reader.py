@@ -27,8 +27,8 @@ from posyandu.imports.template import TITLES
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "posyandu": ("posyandu", "nama_posyandu", "posyandu_id"),
-    "name": ("nama", "nama_anak", "nama_balita", "nama_lengkap", "nama_lengkap_anak", "nama_lengkap_balita", "name",
-             "child_name", "child_s_name", "full_name"),
+    "name": ("nama", "nama_anak", "nama_balita", "nama_bayi", "nama_bayi_balita", "nama_balita_bayi", "nama_lengkap",
+             "nama_lengkap_anak", "nama_lengkap_balita", "name", "child_name", "child_s_name", "full_name"),
     "sex": ("jenis_kelamin", "jk", "l_p", "sex", "gender"),
     "birth_date": ("tanggal_lahir", "tgl_lahir", "tanggal_lahir_anak", "tgl_lahir_anak", "tanggal_lahir_balita",
                    "tgl_lahir_balita", "birth_date", "date_of_birth", "dob"),

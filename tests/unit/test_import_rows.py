@@ -462,7 +462,8 @@ def test_a_formula_with_no_saved_value_is_refused_on_its_cell_not_read_as_blank(
     ("Tgl Kunjungan", "measured_on"), ("Panjang/Tinggi Badan (cm)", "length_height_cm"),
     ("Tinggi/Panjang Badan", "length_height_cm"), ("Lingkar Lengan Atas (cm)", "muac_cm"),
     ("Berat Badan Lahir (kg)", "birth_weight_kg"), ("Panjang Badan Lahir", "birth_length_cm"),
-    ("NIK Balita", "nik"), ("Tanggal Lahir Anak", "birth_date")])
+    ("NIK Balita", "nik"), ("Tanggal Lahir Anak", "birth_date"), ("Nama Bayi/Balita", "name"), ("Nama Bayi", "name"),
+    ("Nama Balita/Bayi", "name")])
 def test_the_headers_of_puskesmas_registers_are_known(header, key):
     """Headers as the registers (Register Penimbangan, e-PPGBM exports) write them were ignored as
     unknown: the weighing date ("kunjungan harus ada tanggalnya" on every row), the length or the MUAC
@@ -470,6 +471,8 @@ def test_the_headers_of_puskesmas_registers_are_known(header, key):
     data = f"posyandu,nama,jk,tgl lahir,{header}\nMelati,Ani,P,01/02/2025,x\n".encode()
     if key == "birth_date":
         data = f"posyandu,nama,jk,{header}\nMelati,Ani,P,x\n".encode()
+    if key == "name":  # "Nama Bayi/Balita": "kolom wajib tidak ada: Nama Anak"
+        data = f"posyandu,{header},jk,tgl lahir\nMelati,Ani,P,01/02/2025\n".encode()
     names, rows = read_rows(io.BytesIO(data), "a.csv")
     assert names[key] == header.strip()
 
