@@ -107,8 +107,8 @@ class ImportResult:
     # weight, another the length): {"row", "combined_with"} (the visit's first row), one visit, counted once
     combined_rows: list[dict[str, int]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)  # the file's columns not read (``reader.Headers``)
-    # rows that are no child's, skipped saying why (a register's totals line, ``rows.totals_row``):
-    # {"row", "reason"}, counted in none of the other numbers (``rows`` neither)
+    # rows that are no child's, skipped saying why (a register's totals line, its column numbers, its
+    # signature: ``rows.skipped_rows``): {"row", "reason"}, counted in none of the other numbers (``rows`` neither)
     skipped_rows: list[dict[str, Any]] = field(default_factory=list)
     # children already registered whose data a refused row's message discloses (her name and birth date,
     # the posyandu she is registered at, the visit of a day she has): read, for the access log
