@@ -311,7 +311,7 @@ def test_the_screen_of_a_child_merged_away_says_so_and_leads_to_the_child_kept(l
 
     page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a sync runs while she is on the screen
     gone = page.locator("#child-gone")
-    expect(gone).to_have_text("Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari")
+    expect(gone).to_have_text("Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari.")
     gone.get_by_role("link", name="Bayi Ny. Lestari").click()
     page.get_by_role("heading", name="Bayi Ny. Lestari", exact=True).wait_for()
     expect(page).to_have_url(f"{base}/#/child/{kept['id']}")

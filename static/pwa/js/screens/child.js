@@ -214,7 +214,7 @@ const inviteText = (inv) => (inv && Date.parse(inv.expires_at) > Date.now()
 
 /** No such child on the phone; `kept`: the one she was merged into. */
 export const childGone = (kept) => h('p', { class: 'notice', id: 'child-gone' }, ...(kept
-  ? [t('child_merged'), ' ', h('a', { href: `#/child/${kept.id}` }, kept.name)]
+  ? [t('child_merged'), ' ', h('a', { href: `#/child/${kept.id}` }, kept.name), '.']
   : [t('child_gone'), ' ', h('a', { href: '#/' }, t('back'))]));
 
 export async function render(ctx, childId) {
