@@ -61,7 +61,7 @@ test("a merged-away child's screen says it was merged and links to the child kep
     role: 'kader', day: { date: '2024-01-20' } };
   const screen = await render(ctx, 'gone');
   assert.equal(screen.textContent,
-    'Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari');
+    'Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari.');
   assert.equal(screen.find((e) => e.localName === 'a')[0].attributes.href, '#/child/k1');
   // a child not merged: as before
   const gone = await render({ ...ctx, bundle: async () => ({ child: null, kept: null, measurements: [] }) }, 'gone');
@@ -80,7 +80,7 @@ test("a merged-away child's forms (weighing, doses, Buku KIA, a dose, the child'
   const screens = [await forms.visitForm(ctx, 'gone'), await forms.visitForm(ctx, 'gone', 'm1'), await forms.childForm(ctx, 'gone'),
     await doses.dosesForm(ctx, 'gone'), await doses.cardForm(ctx, 'gone'), await doses.doseForm(ctx, 'gone', 'immunisation', 'i1')];
   for (const screen of screens) {
-    assert.equal(screen.textContent, 'Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari');
+    assert.equal(screen.textContent, 'Anak ini terdaftar dua kali; datanya (juga perubahan Anda) sudah digabung ke Bayi Ny. Lestari.');
     assert.equal(screen.find((e) => e.localName === 'a')[0].attributes.href, '#/child/k1');
   }
 });
