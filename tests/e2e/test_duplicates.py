@@ -315,3 +315,31 @@ def test_the_screen_of_a_child_merged_away_says_so_and_leads_to_the_child_kept(l
     gone.get_by_role("link", name="Bayi Ny. Lestari").click()
     page.get_by_role("heading", name="Bayi Ny. Lestari", exact=True).wait_for()
     expect(page).to_have_url(f"{base}/#/child/{kept['id']}")
+
+
+def test_one_nik_registered_at_two_posyandu_is_shown_to_the_midwife_to_merge(live_server, new_context):
+    """A child moved to another posyandu of the puskesmas and was registered there again, her NIK given at
+    both: the server flags within a posyandu only, so she counted in S at both and no one was shown the
+    pair. The midwife's "Anak ganda" pairs one NIK at two posyandu (said so, no "not the same child": one
+    NIK is one person, a wrong one is corrected), and merges them as a flagged pair."""
+    base = live_server.url
+    nik = "3525014105250007"
+    melati = live_server.api("GET", "/posyandu", "kader1").get_json()["items"][0]["id"]
+    mawar = live_server.api("GET", "/posyandu", "kader2").get_json()["items"][0]["id"]
+    born = (date.today() - timedelta(days=400)).isoformat()
+    old = register(live_server, "kader1", posyandu_id=melati, name="Dinda Pindahan", sex="F", birth_date=born, nik=nik)
+    new = register(live_server, "kader2", posyandu_id=mawar, name="Dinda Pindahan", sex="F", birth_date=born, nik=nik)
+    assert new["possible_duplicate_of"] is None  # not flagged: another posyandu
+    bidan = new_context().new_page()
+    login(bidan, base, "bidan1")
+    wait_synced(bidan)
+    bidan.goto(base + "/#/duplicates")
+    pair = bidan.locator(f".dup-pair[data-first='{old['id']}'][data-second='{new['id']}']")
+    expect(pair.locator(".dup-same-nik")).to_contain_text("NIK sama di dua posyandu")
+    expect(pair.get_by_role("button", name="Bukan anak yang sama")).to_have_count(0)
+    pair.get_by_label("Anak B: Dinda Pindahan").check()  # kept where she is now
+    pair.get_by_role("button", name="Gabungkan").click()
+    pair.get_by_role("button", name="Ya, gabungkan").click()
+    expect(bidan.locator("#dup-done")).to_contain_text("Sudah digabungkan: data Dinda Pindahan disimpan")
+    assert stored_child(live_server, old["id"])["merged_into"] == new["id"]
+    expect(bidan.locator(f".dup-pair[data-first='{old['id']}'], .dup-pair[data-second='{old['id']}']")).to_have_count(0)

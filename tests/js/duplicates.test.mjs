@@ -136,3 +136,20 @@ test('a registration is asked about a child on the phone of her NIK, or of her s
   assert.equal(sameChildHere([one], draft({ name: 'Bayi 2 Ny. Wulan' })), undefined);
   assert.equal(sameChildHere([one], draft({ name: 'bayi 1 ny wulan' })), one);
 });
+
+test('children of one NIK at two posyandu are paired for the midwife, once, unless a flag pairs them', async () => {
+  const { sameNikPairs } = await import('../../static/pwa/js/online/duplicates.js');
+  const at = (id, posyandu, created, more = {}) => ({ id, name: id, sex: 'F', birth_date: '2025-01-10', nik: '3525015001250001',
+    posyandu_id: posyandu, created_at: created, ...more });
+  const melati = at('m', 'p1', '2025-02-01T00:00:00.000000Z');
+  const mawar = at('w', 'p2', '2026-03-01T00:00:00.000000Z');
+  const pairs = sameNikPairs([mawar, melati, at('x', 'p2', null, { nik: '3525015001250002' })], []);
+  assert.deepEqual(pairs.map((p) => [p.first.id, p.second.id, p.flagged]), [['m', 'w', []]]); // registered first, first
+  // one posyandu's two (the server flags those), a flagged pair, a merged or deleted child: none
+  assert.deepEqual(sameNikPairs([melati, at('m2', 'p1', '2025-03-01T00:00:00.000000Z')], []), []);
+  assert.deepEqual(sameNikPairs([melati, mawar], [{ first: melati, second: mawar, flagged: ['w'] }]), []);
+  assert.deepEqual(sameNikPairs([melati, { ...mawar, merged_into: 'm' }], []), []);
+  assert.deepEqual(sameNikPairs([melati, { ...mawar, deleted_at: '2026-03-02T00:00:00Z' }], []), []);
+  // not yet sent (no creation instant): registered last
+  assert.deepEqual(sameNikPairs([at('new', 'p3', null), melati], []).map((p) => [p.first.id, p.second.id]), [['m', 'new']]);
+});

@@ -5,7 +5,7 @@
 // here. The notices that lead to it (a child's screen, the home list) are in screens/duplicates.js.
 import { formatDate, formatDateTime, t, textsOf } from '../i18n.js';
 import { h, radios } from '../ui.js';
-import { countByChild, duplicatePairs } from '../duplicates.js';
+import { countByChild, duplicatePairs, isLive } from '../duplicates.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
@@ -41,6 +41,8 @@ export const W = {
   dup_forbidden: ['Hanya bidan atau admin yang dapat menggabungkan data anak.', "Only a midwife or an admin can merge children's records."],
   dup_gone: ['Data anak ini sudah berubah di server. HP ini sinkron sekarang; periksa lagi sesudahnya.', "This child's record has changed on the server. The phone is syncing now; check again afterwards."],
   dup_failed: ['Gagal: {why}', 'Failed: {why}'],
+  dup_same_nik: ['NIK sama di dua posyandu: anak yang sama didaftarkan lagi (misalnya setelah pindah), atau NIK salah di salah satunya: perbaiki NIK itu lewat "Ubah data anak".',
+    'The same NIK at two posyandu: one child registered again (after a move, say), or a wrong NIK on one of them: correct it under "Edit child".'],
 };
 const tx = textsOf(W);
 
@@ -51,6 +53,23 @@ export function whyFailed(error) {
   if (error.status === 404) return tx('dup_gone');
   const listed = Object.values(error.body?.errors ?? {}).flat(Infinity).filter((m) => typeof m === 'string');
   return tx('dup_failed', { why: listed.length ? listed.join(' ') : error.message });
+}
+
+const registered = (c) => `${c.created_at ?? '\uffff'} ${c.id}`; // first registered first (not yet sent: last)
+const before = (a, b) => (registered(a) < registered(b) ? -1 : 1);
+
+/** Live children of one NIK at different posyandu that no flag pairs ({first, second, flagged: []}): the server
+ * flags within a posyandu only, so a child registered again where she moved counted in S at both, unseen. One
+ * NIK is one person: merged as a flagged pair, or kept apart by correcting the wrong NIK (no ruling to make). */
+export function sameNikPairs(children, flaggedPairs) {
+  const paired = new Set(flaggedPairs.map((p) => [p.first.id, p.second.id].sort().join(' ')));
+  const byNik = new Map();
+  for (const c of children) if (isLive(c) && c.nik) byNik.set(c.nik, [...(byNik.get(c.nik) ?? []), c]);
+  return [...byNik.values()].flatMap((group) => {
+    const [first, ...rest] = group.sort(before);
+    return rest.filter((c) => c.posyandu_id !== first.posyandu_id && !paired.has([first.id, c.id].sort().join(' ')))
+      .map((second) => ({ first, second, flagged: [] }));
+  });
 }
 
 /** [label, value of a child, whether values that differ are marked (who the child is, not the records)] */
@@ -145,15 +164,18 @@ function pairCard(ctx, pair, info) {
       for (const id of pair.flagged) await ctx.api.post(`/children/${id}/not-duplicate`, body);
     }, tx('dup_apart', names)), why()) }, tx('dup_not_same'));
 
+  const nik = !pair.flagged.length; // a NIK pair (``sameNikPairs``): no flag to rule on
   return h('article', { class: 'card dup-pair', 'data-first': first.id, 'data-second': second.id },
     h('h3', {}, first.name === second.name ? first.name : `${first.name} · ${second.name}`),
-    compareTable(pair, info), keep, h('div', { class: 'actions' }, merge, apart), confirmBox, status);
+    nik ? h('p', { class: 'notice info dup-same-nik' }, tx('dup_same_nik')) : null,
+    compareTable(pair, info), keep, h('div', { class: 'actions' }, merge, nik ? null : apart), confirmBox, status);
 }
 
 export async function render(ctx) {
   const [children, posyandus, measurements, immunisations, supplements] = await Promise.all([
     ctx.children(), ctx.posyandus(), ctx.records('measurement'), ctx.records('immunisation'), ctx.records('supplement')]);
-  const pairs = duplicatePairs(children);
+  const flagged = duplicatePairs(children);
+  const pairs = [...flagged, ...sameNikPairs(children, flagged)];
   const info = { places: new Map(posyandus.map((p) => [p.id, p.name])), weighings: countByChild(measurements),
     doses: countByChild(immunisations, supplements) };
   const done = ctx.duplicatesDone;
