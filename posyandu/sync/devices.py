@@ -55,28 +55,45 @@ def seen(user: User, client_id: str, client_version: str | None, *, pushed: bool
         setattr(row, key, value)
 
 
+def overseen_staff(user: User) -> Any:
+    """A clause on ``User``: the staff whose phones ``user`` oversees. A kader herself and her posyandu's
+    other kader; a bidan the kader of her puskesmas's posyandu (a closed one's too: their phones may still
+    hold its records) and its midwives; dinkes its region's kader and midwives; admin all. Never a parent."""
+    staff = User.role.in_(STAFF_DEVICES)
+    if user.role == "admin":
+        return staff
+    if user.role == "kader":
+        return staff & or_(User.id == user.id, User.posyandu_id == user.posyandu_id)
+    posyandu = select(Posyandu.id).where(access.posyandu_clause(user))   # closed ones included
+    puskesmas = select(Posyandu.puskesmas_id).where(Posyandu.id.in_(posyandu))
+    return staff & or_(User.id == user.id, User.posyandu_id.in_(posyandu),
+                       (User.role == "bidan") & User.puskesmas_id.in_(puskesmas))
+
+
 def devices_of(user: User) -> Select:
-    """The phones of the staff whose work the caller oversees: a kader her own and her posyandu's
-    other kader's; a bidan those of the kader of her puskesmas's posyandu (a closed one's too: their
-    phones may still hold its records) and of its midwives; dinkes those of its region's kader and
-    midwives; admin all. Parents' phones are never listed. A phone its user has since replaced
-    (another of hers first seen after this one's last sync) is left out once it held nothing unsent:
-    a reinstalled app or a new phone does not leave the old one flagged for ever, while a phone and
-    a tablet used side by side both stay."""
+    """The phones of the staff whose work the caller oversees (``overseen_staff``). A phone its user has
+    since replaced (another of hers first seen after this one's last sync) is left out once it held
+    nothing unsent: a reinstalled app or a new phone does not leave the old one flagged for ever, while a
+    phone and a tablet used side by side both stay."""
     newer = aliased(SyncClient)
     replaced = (select(newer.client_id).where(newer.user_id == SyncClient.user_id,
                                               newer.first_seen > SyncClient.last_seen_at).exists()
                 & (func.coalesce(SyncClient.pending_changes, 0) == 0))
-    stmt = (select(SyncClient).join(User, User.id == SyncClient.user_id)
-            .where(User.role.in_(STAFF_DEVICES), ~replaced))
-    if user.role == "admin":
-        return stmt
-    if user.role == "kader":
-        return stmt.where(or_(SyncClient.user_id == user.id, User.posyandu_id == user.posyandu_id))
-    posyandu = select(Posyandu.id).where(access.posyandu_clause(user))   # closed ones included
-    puskesmas = select(Posyandu.puskesmas_id).where(Posyandu.id.in_(posyandu))
-    return stmt.where(or_(SyncClient.user_id == user.id, User.posyandu_id.in_(posyandu),
-                          (User.role == "bidan") & User.puskesmas_id.in_(puskesmas)))
+    return (select(SyncClient).join(User, User.id == SyncClient.user_id)
+            .where(overseen_staff(user), ~replaced))
+
+
+def never_synced(user: User, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A page of the kader and midwives ``user`` oversees whose accounts are on and who have not synced
+    from any phone yet, by username: the phones list names only phones that synced, so a kader who never
+    started the app was nowhere on it for her midwife to chase."""
+    synced = select(SyncClient.user_id).where(SyncClient.user_id == User.id).exists()
+    stmt = select(User).where(overseen_staff(user), User.role.in_(("kader", "bidan")), User.active.is_(True),
+                              ~synced, User.id != user.id)
+    found = paginate(stmt, [User.username], limit, cursor)
+    return {"items": [{"user_id": u.id, "user_name": u.name, "username": u.username, "role": u.role,
+                       "posyandu_id": u.posyandu_id} for u in found["items"]],
+            "next_cursor": found["next_cursor"]}
 
 
 def page(user: User, limit: int, cursor: str | None, current_app_version: str | None = None) -> dict[str, Any]:

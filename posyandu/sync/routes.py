@@ -13,7 +13,8 @@ from posyandu.query_params import lenient_query
 from posyandu.sync import devices
 from posyandu.sync import pull as pulling
 from posyandu.sync import push as pushing
-from posyandu.sync.schemas import DeviceSchema, PullArgs, PullResponseSchema, PushResponseSchema, PushSchema
+from posyandu.sync.schemas import (DeviceSchema, PullArgs, PullResponseSchema, PushResponseSchema, PushSchema,
+                                   UnsyncedStaffSchema)
 from posyandu.web import shell_version
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
@@ -81,3 +82,17 @@ class Devices(MethodView):
         kader and midwives; dinkes: its region's; admin: all). A phone unseen for long while holding
         changes is where records get lost: ask its owner to sync."""
         return devices.page(current_user, args["limit"], args["cursor"], shell_version())
+
+
+UnsyncedStaffPage = page_schema(UnsyncedStaffSchema, "UnsyncedStaffPage")
+
+
+@blp.route("/devices/never-synced")
+class NeverSynced(MethodView):
+    @roles_required("kader", "bidan", "dinkes", "admin")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, UnsyncedStaffPage)
+    def get(self, args):
+        """The kader and midwives you oversee (as for the phones) whose accounts are on and who have not
+        synced from any phone yet, by username: no phone of theirs is listed, so ask them to start the app."""
+        return devices.never_synced(current_user, args["limit"], args["cursor"])

@@ -119,6 +119,16 @@ class DeviceSchema(Schema):
         "description": "Changes it said it still held unsent at its last pull (null: never said)"})
 
 
+class UnsyncedStaffSchema(Schema):
+    """A kader or midwife whose account is on and who has not synced from any phone yet."""
+
+    user_id = fields.UUID()
+    user_name = fields.String()
+    username = fields.String()
+    role = fields.String(metadata={"enum": ["kader", "bidan"]})
+    posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
+
+
 class ChangeSchema(Schema):
     entity = fields.String(required=True, metadata={"description": ENTITY_DOC, "enum": [*PUSH_ENTITIES, "posyandu"]})
     op = fields.String(required=True, metadata={"enum": ["upsert", "delete"]})

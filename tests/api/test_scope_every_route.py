@@ -252,6 +252,7 @@ GATED: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/sync/push"): {"roles": STAFF, "json": {"client_id": "hp-baru", "mutations": []}},
     ("GET", "/api/v1/sync/pull"): {"roles": ("kader", "bidan", "parent", "admin")},
     ("GET", "/api/v1/sync/devices"): {"roles": ("kader", "bidan", "dinkes", "admin")},
+    ("GET", "/api/v1/sync/devices/never-synced"): {"roles": ("kader", "bidan", "dinkes", "admin")},
     **{("GET", rule): {"roles": REPORTERS, "query": "month=2025-02"} for rule in REPORTS},
     ("POST", "/api/v1/auth/close-account"): {"roles": ("parent",), "json": {"password": "bukan-sandinya"}},
     ("POST", "/api/v1/auth/redeem"): {"roles": ("parent",), "json": {"code": "BUKANKODE"}},
@@ -296,7 +297,7 @@ def test_a_route_a_role_may_not_call_is_403_to_it_and_changes_nothing(client, wo
 LISTS = ["/api/v1/children", "/api/v1/children?q=Rahasia", "/api/v1/children?posyandu_id={p3}", "/api/v1/posyandu",
          "/api/v1/children/deleted", "/api/v1/children/deleted?posyandu_id={p3}",
          "/api/v1/posyandu?puskesmas_id={pkm_b}", "/api/v1/posyandu?desa_code=35.26.01.2001",
-         "/api/v1/puskesmas", "/api/v1/sync/pull?limit=1000", "/api/v1/sync/devices", "/api/v1/access-log", "/api/v1/audit-log",
+         "/api/v1/puskesmas", "/api/v1/sync/pull?limit=1000", "/api/v1/sync/devices", "/api/v1/sync/devices/never-synced", "/api/v1/access-log", "/api/v1/audit-log",
          "/api/v1/users", "/api/v1/users?posyandu_id={p3}",
          "/api/v1/reports/actions?month=2025-02&format=csv", "/api/v1/reports/actions?month=2025-02&format=xlsx",
          *(f"{report}?month=2025-02{area}" for report in REPORTS

@@ -118,15 +118,24 @@ test('offline the panel says it needs the internet; its rows say their words in 
     assert.equal([...offline.all()].find((e) => e.attributes.id === 'devices').textContent, 'Perlu internet.');
     setLang('en');
     const seen = new Date(Date.now() - 10 * 864e5).toISOString();
-    const panel = devicesPanel({ role: 'admin', api: { get: async () => ({ items: [{ client_id: 'a', user_name: 'Sari', posyandu_id: 'p1',
-      last_seen_at: seen, pending_changes: 1, user_active: false }], next_cursor: null }) },
-    posyandus: async () => [{ id: 'p1', name: 'Melati' }], announce: () => {} });
+    const answers = {
+      '/sync/devices': [{ client_id: 'a', user_name: 'Sari', posyandu_id: 'p1', last_seen_at: seen, pending_changes: 1, user_active: false }],
+      '/sync/devices/never-synced': [{ user_id: 'u2', user_name: 'Rina', username: 'rina', role: 'kader', posyandu_id: 'p1' },
+        { user_id: 'u3', user_name: 'Bu Ratna', username: 'ratna', role: 'bidan', posyandu_id: null }],
+    };
+    const panel = devicesPanel({ role: 'admin', api: { get: async (path) => ({ items: answers[path.split('?')[0]], next_cursor: null }) },
+      posyandus: async () => [{ id: 'p1', name: 'Melati' }], announce: () => {} });
     const show = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
     await Promise.all(show.listeners.click.map((fn) => fn()));
-    const text = [...panel.all()].find((e) => e.localName === 'li').textContent;
+    const rows = [...panel.all()].filter((e) => e.localName === 'li');
+    const text = rows[0].textContent;
     for (const words of ['Melati · last synced', '1 record not sent', 'over 7 days', 'account switched off', 'cannot send its records']) {
       assert.ok(text.includes(words), `${words} in ${text}`);
     }
+    // those with no phone to list: named, each with her posyandu (a midwife by her role)
+    const never = [...panel.all()].find((e) => e.attributes.id === 'never-synced');
+    assert.ok(never.textContent.startsWith('Never synced yet (ask them to open the app and log in):'), never.textContent);
+    assert.deepEqual(rows.slice(1).map((r) => r.textContent), ['Rina · Melati', 'Bu Ratna · midwife']);
     assert.equal(devicesPanel({ role: 'kader' }), null);
   } finally {
     setLang('id');

@@ -53,6 +53,30 @@ def test_each_caller_sees_the_phones_of_the_staff_she_oversees(world, client):
     assert [d["client_id"] for d in _devices(client, world, "admin", limit=2)] == seen["admin"]
 
 
+def _never_synced(client, world, username, limit=50):
+    return [u["username"] for u in all_pages(client, "/api/v1/sync/devices/never-synced", world.headers(username), limit)]
+
+
+def test_the_staff_who_never_synced_are_listed_for_whoever_oversees_them(world, client):
+    """The phones list names only phones that synced: a kader who never started the app was nowhere on her
+    midwife's screen to chase (a QA pass). Her overseers read her among those who never synced until a phone
+    of hers does; an account switched off, the caller herself, a parent or a dinkes account never."""
+    admin = world.headers("admin")
+    users = {u["username"]: u["id"] for u in all_pages(client, "/api/v1/users", admin, 100)}
+    assert client.patch(f"/api/v1/users/{users['kader2']}", json={"active": False}, headers=admin).status_code == 200
+    seen = {who: _never_synced(client, world, who) for who in ("kader1", "bidan_a", "bidan_b", "dinkes_gresik", "admin")}
+    assert seen == {"kader1": ["kader1b"], "bidan_a": ["kader1", "kader1b"], "bidan_b": ["kader3"],
+                    "dinkes_gresik": ["bidan_a", "kader1", "kader1b"],
+                    "admin": ["bidan_a", "bidan_b", "kader1", "kader1b", "kader3"]}, seen
+    push(client, world.headers("kader1b"), [mutation("child", new_id(), child_data(world.ids["p1"]))], client_id="phone-1b")
+    assert _never_synced(client, world, "bidan_a") == ["kader1"]
+    assert _never_synced(client, world, "admin", limit=2) == ["bidan_a", "bidan_b", "kader1", "kader3"]  # pages of 2
+    [one] = all_pages(client, "/api/v1/sync/devices/never-synced", world.headers("bidan_b"), 50)
+    assert one == {"user_id": users["kader3"], "user_name": one["user_name"], "username": "kader3", "role": "kader",
+                   "posyandu_id": str(world.ids["p3"])}
+    assert client.get("/api/v1/sync/devices/never-synced", headers=world.headers("parent1")).status_code == 403
+
+
 def test_a_kader_made_a_midwife_keeps_no_posyandu_nor_a_place_on_its_phones_list(world, client):
     """A user's scope fields follow her role: a kader made a bidan (of another puskesmas) drops her
     posyandu, so her phone is listed for her new puskesmas, no longer among her old posyandu's kader."""

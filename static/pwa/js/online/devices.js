@@ -10,6 +10,7 @@ import { STALE_DAYS } from '../screens/devices.js';
 /** [Bahasa Indonesia, English] */
 export const W = {
   none: ['Belum ada HP yang sinkron.', 'No phone has synced yet.'],
+  never: ['Belum pernah sinkron (minta mereka membuka aplikasi dan masuk):', 'Never synced yet (ask them to open the app and log in):'],
   listed: ['Daftar {n} HP', 'A list of {n} {n:phone|phones}'],
   seen: ['sinkron terakhir {when}', 'last synced {when}'],
   first: ['sinkron pertama {when}', 'first synced {when}'],
@@ -34,21 +35,23 @@ export function worry(device, now = Date.now()) {
   return { stale, unsent, off, stuck: off && unsent };
 }
 
-/** Every page; a phone that synced while the pages were read comes again on a later one (the list is
- * by last sync): kept once, as last seen. */
-export async function allDevices(api) {
+/** Every item of a list's pages (`path`), each once by `key`; one that moved while the pages were read
+ * (a phone that synced: the list is by last sync) is kept as last seen. */
+export async function allItems(api, path, key = (d) => d.client_id) {
   const byId = new Map();
   let cursor = null;
   do {
-    const page = await api.get(`/sync/devices?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = await api.get(`${path}?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     for (const d of page.items) {
-      byId.delete(d.client_id);
-      byId.set(d.client_id, d);
+      byId.delete(key(d));
+      byId.set(key(d), d);
     }
     cursor = page.next_cursor;
   } while (cursor);
   return [...byId.values()];
 }
+
+export const allDevices = (api) => allItems(api, '/sync/devices');
 
 /** `several`: its user has other phones too, told apart by when each first synced (the rows were alike). */
 function row(device, posyandu, now, several) {
@@ -68,14 +71,19 @@ function row(device, posyandu, now, several) {
 /** The phones, drawn into the panel's `box` (its "Memuat…" already shown). */
 export async function show(ctx, box) {
   try {
-    const [devices, places] = await Promise.all([allDevices(ctx.api), ctx.posyandus()]);
+    const [devices, never, places] = await Promise.all([allDevices(ctx.api),
+      allItems(ctx.api, '/sync/devices/never-synced', (u) => u.user_id), ctx.posyandus()]);
     const posyandu = new Map(places.map((p) => [p.id, p.name]));
     const phones = new Map();
     for (const d of devices) phones.set(d.user_id, (phones.get(d.user_id) ?? 0) + 1);
     box.replaceChildren(devices.length
       // the longest unseen first
       ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now(), phones.get(d.user_id) > 1)))
-      : h('p', { class: 'muted' }, tx('none')));
+      : h('p', { class: 'muted' }, tx('none')),
+    // no phone of theirs to list: a kader who never started the app was nowhere here
+    never.length ? h('div', { id: 'never-synced' }, h('p', {}, tx('never')), h('ul', { class: 'list' }, never.map((u) =>
+      h('li', { 'data-user': u.user_id }, [u.user_name, posyandu.get(u.posyandu_id) ?? (u.role === 'bidan' ? t('role_bidan') : null)]
+        .filter(Boolean).join(' · '))))) : '');
     // the button she pressed keeps the focus: what came below it is said (TalkBack heard nothing)
     ctx.announce(devices.length ? tx('listed', { n: devices.length }) : tx('none'));
   } catch (error) {
