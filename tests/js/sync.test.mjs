@@ -1466,3 +1466,20 @@ test('the state says the data is partial until a whole sync, and again while a r
   await engine.sync();
   assert.equal(states.at(-1).partial, false);
 });
+
+test('a delete kept over another phone\'s correction ("Tetap hapus") goes with its reason', async () => {
+  // sent again without it, the server audited the delete with no reason (a QA pass with two phones)
+  const { db, server, engine } = setup();
+  const { mid } = await registerWithVisit(db);
+  await engine.sync();
+  server.write('measurement', mid, { ...server.get('measurement', mid), weight_kg: 7.4 });
+  await saveChange(db, { entity: 'measurement', id: mid, op: 'delete', reason: 'Tercatat dua kali' });
+  await engine.sync();
+  const [c] = await conflictList(db);
+  assert.equal(c.op, 'delete');
+  await resolveConflict(db, c.mutation_id, 'delete');
+  await engine.sync();
+  const [sent] = server.seenBodies.at(-1).mutations;
+  assert.deepEqual([sent.op, sent.data], ['delete', { reason: 'Tercatat dua kali' }]);
+  assert.ok(server.get('measurement', mid).deleted_at);
+});

@@ -46,7 +46,7 @@ export function resolveConflict(db, mutationId, chosen, seen = null) {
       // the other side's values are shown at once; any other unsent change of hers stays over them
       row.local = row.pending === 0 ? null : { ...(row.local ?? server), ...pick(server, asked) };
     } else if (chosen === 'delete') {
-      await outbox.put(entryFor(c.entity, 'delete', c.id, base, {}, await nextSeq(meta)));
+      await outbox.put(entryFor(c.entity, 'delete', c.id, base, pick(c.mine, ['reason']), await nextSeq(meta)));
     } else {
       const data = payload(c.entity, { child_id: server.child_id ?? c.mine.child_id, ...send });
       await outbox.put(entryFor(c.entity, 'upsert', c.id, base, data, await nextSeq(meta), Object.keys(send)));
