@@ -42,7 +42,7 @@ from posyandu.registry.models import Child, Posyandu
 from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import changed_by_client, three_way
-from posyandu.sync.models import ChangeLog, SyncMutation
+from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
 from posyandu.validators import Filled, Schema, iso_date, local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
@@ -1132,11 +1132,35 @@ def _delete(user: User, client_id: str, m: Mutation) -> Any:
     reason = _delete_reason(m.data)
     if _changed_by_others(et, obj, m.base_version, (client_id, user.id)):
         raise SyncConflict(obj, [])  # do not delete what another cadre just changed
+    if et.model is Child and _unseen_events(obj, (client_id, user.id)):
+        raise SyncConflict(obj, [])
     if et.model is Child:
         registry.delete_child(user, obj, reason)
     else:
         events.delete_event(user, obj, reason)
     return obj
+
+
+def _unseen_events(child: Child, who: tuple[str, Any]) -> bool:
+    """Whether another device recorded an event of ``child`` (a weighing, a dose) after the deleting phone's
+    last pull (``SyncClient.last_pull_seq``), still standing: a child deleted as registered by mistake took
+    with her, unsaid, a weighing another kader had just taken, which the deleting phone had never seen (a QA
+    pass with two phones; sent the other way round the weighing was kept for review). A conflict: the phone
+    pulls, and her "Tetap hapus" deletes both. A phone that never named itself pulling is not judged."""
+    seen = db.session.scalar(select(SyncClient.last_pull_seq).where(SyncClient.client_id == who[0],
+                                                                   SyncClient.user_id == who[1]))
+    if seen is None:
+        return False
+    recorded: dict[str, list[Any]] = {}
+    for entity, record_id, client_id, user_id in db.session.execute(
+            select(ChangeLog.entity, ChangeLog.record_id, ChangeLog.client_id, ChangeLog.user_id).where(
+                ChangeLog.child_id == child.id, ChangeLog.seq > seen, ChangeLog.version == 1,
+                ChangeLog.entity.in_(EVENT_ENTITIES))):
+        if (client_id, user_id) != who:
+            recorded.setdefault(entity, []).append(record_id)
+    return any(db.session.scalar(select(ENTITIES[entity].model.id).where(
+        ENTITIES[entity].model.id.in_(ids), ENTITIES[entity].model.deleted_at.is_(None)).limit(1)) is not None
+        for entity, ids in recorded.items())
 
 
 def _delete_reason(data: dict[str, Any]) -> str | None:

@@ -332,6 +332,48 @@ def test_weighings_for_a_child_deleted_meanwhile_are_kept_for_review_recorded_or
     assert _reviews(app, kept) == ["restored for a deleted child"]
 
 
+def test_a_child_deleted_by_a_phone_that_never_saw_a_new_weighing_of_hers_is_a_conflict(world, app, client):
+    """Kader B, offline, deleted a child as registered by mistake; kader A had weighed her today and synced
+    first: B's delete (of the child's version B saw, unchanged) took A's weighing with her, unsaid (a QA pass
+    with two phones; sent the other way round the weighing is kept for review). Her delete is a conflict
+    until her phone has pulled the weighing; then her "Tetap hapus" deletes both. Her own weighing, or one
+    deleted since, asks nothing."""
+    from posyandu.growth.models import Measurement
+
+    def pull(who, phone):
+        resp = client.get("/api/v1/sync/pull", query_string={"client_id": phone, "limit": 500},
+                          headers=world.headers(who))
+        assert resp.status_code == 200, resp.get_json()
+
+    cid, _ = _new_child(client, world)
+    pull("kader1b", "phone-b")
+    weighed = new_id()
+    push(client, world.headers("kader1"), [mutation("measurement", weighed, measurement_data(cid))], client_id="phone-a")
+    [asked] = push(client, world.headers("kader1b"), [mutation("child", cid, {"reason": "terdaftar keliru"}, op="delete",
+                                                               base_version=1)], client_id="phone-b")
+    assert asked["status"] == "conflict", asked
+    assert _count(app, Measurement, id=uuid.UUID(weighed), deleted_at=None) == 1
+    pull("kader1b", "phone-b")  # the weighing reaches her phone; she keeps her delete
+    [gone] = push(client, world.headers("kader1b"), [mutation("child", cid, {"reason": "terdaftar keliru"}, op="delete",
+                                                              base_version=1)], client_id="phone-b")
+    assert gone["status"] == "applied", gone
+    assert _count(app, Measurement, id=uuid.UUID(weighed), deleted_at=None) == 0
+
+    # her own weighing since her pull asks nothing, nor another's deleted since
+    for own in (True, False):
+        cid, _ = _new_child(client, world)
+        pull("kader1b", "phone-b")
+        mid = new_id()
+        by, phone = ("kader1b", "phone-b") if own else ("kader1", "phone-a")
+        [m] = push(client, world.headers(by), [mutation("measurement", mid, measurement_data(cid))], client_id=phone)
+        if not own:
+            push(client, world.headers("kader1"), [mutation("measurement", mid, op="delete", base_version=m["version"])],
+                 client_id="phone-a")
+        [gone] = push(client, world.headers("kader1b"), [mutation("child", cid, op="delete", base_version=1)],
+                      client_id="phone-b")
+        assert gone["status"] == "applied", (own, gone)
+
+
 def _closed_before_its_kader_were_moved(app, posyandu_id):
     """A posyandu closed while its kader stayed active there, as the server allowed before it asked
     that they be moved or switched off first: their phones still hold its records."""
