@@ -232,10 +232,15 @@ def _made(visit: dict[str, Any], number: int, pending: dict[str, Any] | None, *,
             "visit": pending, "there": there}
 
 
+def _agree(key: str, a: Any, b: Any) -> bool:
+    """Whether two rows' values of ``key`` (one of ``COMBINED``) are one value."""
+    return a == b if key == "position" else _same_value(a, b)
+
+
 def _differing(made: dict[str, Any], visit: dict[str, Any]) -> list[str]:
     """The values a row gives that the visit the file's earlier rows of its day make (``_made``) has otherwise."""
     return [k for k in COMBINED if visit.get(k) is not None and made.get(k) is not None
-            and not (made[k] == visit[k] if k == "position" else _same_value(made[k], visit[k]))]
+            and not _agree(k, made[k], visit[k])]
 
 
 def _disagreeing(day: Any, given: list[tuple[int, dict[str, Any]]]) -> Msg | None:
@@ -246,7 +251,7 @@ def _disagreeing(day: Any, given: list[tuple[int, dict[str, Any]]]) -> Msg | Non
     differing: dict[str, list[tuple[int, Any]]] = {}
     for k in COMBINED:
         values = [(number, visit[k]) for number, visit in given if visit.get(k) is not None]
-        if any(not (v == values[0][1] if k == "position" else _same_value(values[0][1], v)) for _, v in values):
+        if any(not _agree(k, values[0][1], v) for _, v in values):
             differing[k] = values
     if not differing:
         return None
