@@ -47,8 +47,9 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
                 db.session.rollback()
                 raise click.ClickException(str(translate_field_message(exc.errors or exc.detail))) from None
     for problem in result.errors:
+        row = f"baris {problem['row']}" + (f" ({problem['name']})" if problem["name"] else "")
         for column, messages in translate_field_message(problem["errors"]).items():
-            click.echo(f"baris {problem['row']}: {column}: {'; '.join(messages)}", err=True)
+            click.echo(f"{row}: {column}: {'; '.join(messages)}", err=True)
     for r in result.repeated_rows:
         click.echo(f"baris {r['row']}: mengulang baris {r['repeats']} (repeats row {r['repeats']})", err=True)
     for r in result.combined_rows:
@@ -67,7 +68,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
                f"kunjungan baru {result.visits_created}, kunjungan sudah ada {result.visits_unchanged}, "
                f"baris berulang {len(result.repeated_rows)}, baris digabung {len(result.combined_rows)}; "
                + ("disimpan" if result.committed else "tidak ada yang disimpan"))
-    if result.errors and not accept_valid:
+    if result.errors and not (accept_valid and result.valid_rows):  # refused, or would be: nothing kept
         raise click.exceptions.Exit(1)
 
 

@@ -70,8 +70,8 @@ from posyandu.growth.models import Measurement
 from posyandu.growth.operations import refresh_child_growth
 from posyandu.i18n import Msg
 from posyandu.imports.registered import Registered, misdated_days
-from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, skipped_rows,
-                                   within_limit)
+from posyandu.imports.rows import (ParsedRow, month_first_columns, parse_row, refuse_excel_month_first, row_name,
+                                   skipped_rows, within_limit)
 from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
@@ -978,10 +978,10 @@ class _Run:
         r.visits_created += recorded
         r.visits_unchanged += bool(parsed.visit) and not recorded and repeats is None and joins is None
 
-    def error(self, number: int, errors: dict[str, list[Any]]) -> None:
+    def error(self, number: int, errors: dict[str, list[Any]], name: str | None) -> None:
         # a column the file lacks (a visit's date) by the template's header, not ours
         named = {self._column(k): v for k, v in errors.items()}
-        self.result.errors.append({"row": number, "errors": named})
+        self.result.errors.append({"row": number, "name": name, "errors": named})
 
 
 def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int, dict[str, Any]]], *,
@@ -1007,6 +1007,7 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
     refuse_excel_month_first(rows, headers)
     month_first = month_first_columns(raw for _, raw in rows)
     parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
+    names = {number: row_name(raw) for number, raw in rows}  # a refused row's child, as the file writes her
     run.lock_posyandu(dict.fromkeys(p.posyandu or "" for _, p in parsed if not p.errors))
     run.lock_children([p for _, p in parsed])  # after the posyandu's, as every writer takes them
     run.plan(parsed)
@@ -1015,10 +1016,12 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
         try:
             run.row(number, row)
         except RowError as exc:
-            run.error(number, exc.errors)
+            run.error(number, exc.errors, names[number])
         if progress:
             progress(1)
-    result.committed = not dry_run and (accept_valid or not result.errors)
+    # kept: a file of no refused row, or its valid rows when she chose so and there are some; a file of
+    # no valid row is refused whole (with accept_valid it was answered "committed", having kept nothing)
+    result.committed = not dry_run and (not result.errors or (accept_valid and result.valid_rows > 0))
     if result.committed:  # a refused file or a dry run is rolled back: its visits were judged, not written
         run.record_visits()
         for child_id, visits in run.new_visits.items():
@@ -1066,6 +1069,12 @@ def digest(data: Any) -> str:
     return h.hexdigest()
 
 
+NO_ROWS = Msg("the file holds no rows of children or visits: fill in one row per child or visit under the column "
+              "headings, then import it again",
+              "berkas tidak berisi baris anak atau kunjungan: isi satu baris per anak atau kunjungan di bawah judul "
+              "kolom, lalu impor lagi")
+
+
 def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, accept_valid: bool = False,
                 progress: Callable[[int], None] | None = None, max_rows: int | None = None) -> ImportResult:
     """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read, or holds more
@@ -1087,6 +1096,8 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
                 "posyandu atau per bulan), atau minta pengelola server mengimpornya dengan perintah flask import-visits"))
         result = import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
                                file_digest=file_digest, progress=progress)
+        if not result.rows and not dry_run:  # a check says so in its counts (rows 0); kept, it was "committed"
+            raise FileError(NO_ROWS)
     except FileError as exc:
         if not dry_run:  # the attempt audited in a transaction of its own: the caller rolls the error back
             db.session.rollback()
@@ -1098,16 +1109,25 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
 
 
 def refusal(result: ImportResult) -> DomainError:
-    """The 422 for a file refused as a whole: every bad row, by row number, and the rows skipped as no
-    child's (``skipped_rows``, as a check answers them), so the answer tells what became of every row."""
+    """The 422 for a file refused as a whole: every bad row, by row number, with the name each gives
+    (``row_names``), and the rows skipped as no child's (``skipped_rows``, as a check answers them), so
+    the answer tells what became of every row. ``accept_valid`` is offered only to a file with rows to keep."""
     from posyandu.errors import ValidationFailed
     from posyandu.i18n import translate_field_message
 
+    counted = {"invalid": result.invalid_rows, "rows": result.rows}
+    detail = (Msg(fill("{invalid} of {rows} {rows:row|rows} refused; nothing was imported. Correct them, or import "
+                       "with accept_valid=true to keep only the valid rows.", counted),
+                  f"{result.invalid_rows} dari {result.rows} baris ditolak; tidak ada yang diimpor. Perbaiki, "
+                  "atau impor dengan accept_valid=true untuk menyimpan baris yang benar saja.")
+              if result.valid_rows else
+              Msg(fill("{invalid} of {rows} {rows:row|rows} refused, none valid; nothing was imported. Correct them "
+                       "and import the file again.", counted),
+                  f"{result.invalid_rows} dari {result.rows} baris ditolak, tidak ada yang benar; tidak ada yang "
+                  "diimpor. Perbaiki, lalu impor berkas itu lagi."))
     return ValidationFailed(
-        translate_field_message(Msg(fill("{invalid} of {rows} {rows:row|rows} refused; nothing was imported. Correct "
-                                         "them, or import with accept_valid=true to keep only the valid rows.",
-                                         {"invalid": result.invalid_rows, "rows": result.rows}),
-            f"{result.invalid_rows} dari {result.rows} baris ditolak; tidak ada yang diimpor. Perbaiki, "
-            "atau impor dengan accept_valid=true untuk menyimpan baris yang benar saja.")),
+        translate_field_message(detail),
         errors={"rows": {str(e["row"]): e["errors"] for e in result.errors}},
-        extensions={"skipped_rows": result.skipped_rows})
+        extensions={"skipped_rows": result.skipped_rows,
+                    # a name as written, in both languages (a plain text here is recased as a field message)
+                    "row_names": {str(e["row"]): Msg(e["name"], e["name"]) for e in result.errors if e["name"]}})

@@ -31,7 +31,7 @@ from posyandu.imports.template import TITLES
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
 from posyandu.registry.schemas import ChildSchema
-from posyandu.validators import UNSTORABLE, decimal_comma, nik_birth_mismatch, nik_digits, today, unstorable_text
+from posyandu.validators import UNSTORABLE, UNSTORABLE_RE, decimal_comma, nik_birth_mismatch, nik_digits, today, unstorable_text
 
 CHILD_FIELDS = ("name", "sex", "birth_date", "nik", "mother_nik", "mother_name", "father_name", "guardian_phone",
                 "address", "rt", "rw", "birth_weight_kg", "birth_length_cm", "has_kms")
@@ -670,6 +670,20 @@ def _signature_text(value: Any) -> bool:
     place = _PLACE_DATE.fullmatch(text)
     return bool(_ROLE.fullmatch(_key(text))) or bool(
         place and _key(place[1]) not in WEEKDAYS and _a_date(place[2]))
+
+
+NAME_SHOWN = 100  # characters of a refused row's name told back
+
+
+def row_name(raw: dict[str, Any]) -> str | None:
+    """The name a row gives its child, as the file writes it (spaces collapsed, cut at ``NAME_SHOWN``;
+    what cannot be written as JSON, NUL or a lone surrogate, replaced): named with the row refused, so
+    the clerk finds her in the register by the child, not by counting rows."""
+    value = raw.get("name")
+    if not isinstance(value, str):
+        return None
+    text = _text(UNSTORABLE_RE.sub("\ufffd", value))
+    return text[:NAME_SHOWN] if text else None
 
 
 def skipped_rows(rows: Iterable[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -33,6 +33,9 @@ class ImportFileSchema(Schema):
 
 class RowErrorsSchema(Schema):
     row = fields.Integer(metadata={"description": "Spreadsheet row number (the header is row 1)"})
+    name = fields.String(allow_none=True, metadata={"description": (
+        "The child's name as the row writes it (spaces collapsed, at most 100 characters), to find the row "
+        "by; null when the row has none")})
     errors = fields.Function(lambda e: translate_field_message(e["errors"]),
                              metadata={"description": "Per column (as headed in the file): messages"})
 
@@ -55,7 +58,9 @@ class SkippedRowSchema(Schema):
 
 class ImportResultSchema(Schema):
     dry_run = fields.Boolean()
-    committed = fields.Boolean(metadata={"description": "Whether anything was saved"})
+    committed = fields.Boolean(metadata={"description": (
+        "Whether the file was kept: every row, or with accept_valid its valid rows (a file of no valid row is "
+        "refused, 422); false on a dry run. A file imported again keeps what it gives anew, nothing twice")})
     rows = fields.Integer()
     valid_rows = fields.Integer()
     invalid_rows = fields.Integer()
@@ -102,3 +107,5 @@ class ImportRefusalSchema(ProblemSchema):
         "when the file itself cannot be read or holds more rows than one upload takes")})
     skipped_rows = fields.List(fields.Nested(SkippedRowSchema), metadata={"description": (
         "With errors.rows: the rows skipped as no child's (a register's totals line), as a check answers them")})
+    row_names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": (
+        "With errors.rows: {row number: the child's name as the row writes it}, for the refused rows that give one")})

@@ -298,7 +298,7 @@ def test_a_child_the_file_gives_two_posyandu_is_refused_naming_the_row_that_gave
             "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-06-10,6.8\n"
             "Mawar,Fani Lestari,P,2025-03-01,3525014103250001,2025-07-10,7.2\n")
     [error] = upload(client, world, body, query="dry_run=true").get_json()["errors"]
-    assert error == {"row": 3, "errors": {"nik": [
+    assert error == {"row": 3, "name": "Fani Lestari", "errors": {"nik": [
         "row 2 of this file records this child at another posyandu (Melati): one child, one posyandu; "
         "correct the posyandu in one of the rows"]}}, error
     # once she is registered (the first row imported), the same row is told where she is registered
@@ -856,7 +856,7 @@ def test_the_cli_names_the_row_and_column_of_a_cell_with_nul(app, world, db, tmp
     path = tmp_path / "kunjungan.csv"
     path.write_text("posyandu,nama,jenis_kelamin,tanggal_lahir\nMelati,Rara\x00Putri,P,2025-01-15\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
-    assert result.exit_code == 1 and "baris 2: nama:" in result.output and "NUL" in result.output, result.output
+    assert result.exit_code == 1 and "baris 2 (Rara\ufffdPutri): nama:" in result.output and "NUL" in result.output, result.output
 
 
 GOOD_FILE = """posyandu;nama;jenis_kelamin;tanggal_lahir;tanggal_timbang;bb (kg)
@@ -924,7 +924,7 @@ def test_a_problem_with_a_column_the_file_lacks_names_it_as_a_user_would_head_it
     resp = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
                        headers=world.headers("bidan_a", "id"), content_type="multipart/form-data")
     [error] = resp.get_json()["errors"]
-    assert error == {"row": 2, "errors": {"Tanggal Timbang": ["kunjungan harus ada tanggalnya"]}}, error
+    assert error == {"row": 2, "name": "Rara Putri", "errors": {"Tanggal Timbang": ["kunjungan harus ada tanggalnya"]}}, error
 
 
 def test_a_row_with_a_bad_value_and_a_posyandu_outside_the_area_is_told_both_at_once(client, world, db):
@@ -1016,13 +1016,16 @@ def test_a_childs_blank_details_are_filled_in_from_the_register_and_recorded_one
     again = upload(client, world, head + row).get_json()
     assert (again["children_matched"], again["children_updated"], again["visits_unchanged"]) == (1, 0, 1), again
 
-    # rows that fill in a detail and are then refused (two weights of one day) fill in nothing
+    # rows that fill in a detail and are then refused (two weights of one day) fill in nothing, the
+    # file's valid row kept
     rara = make_child(name="Rara Putri", sex="F", birth_date="2025-02-15")
     head2 = "posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
     refused = upload(client, world, head2 + "Melati,Rara Putri,P,15/02/2025,,10/06/2025,6\n"
-                                             "Melati,Rara Putri,P,15/02/2025,Ibu Putri,10/06/2025,6.5\n",
+                                             "Melati,Rara Putri,P,15/02/2025,Ibu Putri,10/06/2025,6.5\n"
+                                             "Melati,Dewi Anggraini,P,01/03/2025,Ibu Dewi,10/06/2025,6.1\n",
                      query="accept_valid=true").get_json()
     assert [e["row"] for e in refused["errors"]] == [2, 3] and refused["children_updated"] == 0, refused
+    assert (refused["committed"], refused["children_created"]) == (True, 1), refused
     db.session.remove()
     assert db.session.get(Child, uuid_of(rara)).mother_name is None
 
@@ -1544,7 +1547,7 @@ def test_a_register_headed_in_grams_imports_its_weights_in_kg_as_the_same_visits
     told = {k: v for k, v in dry.get_json().items() if k not in ("dry_run", "committed")}
     assert told == {k: v for k, v in real.get_json().items() if k not in ("dry_run", "committed")}
     assert (told["children_created"], told["visits_created"], told["invalid_rows"]) == (2, 2, 1), told
-    assert told["errors"] == [{"row": 4, "errors": {"BBL (gram)": [
+    assert told["errors"] == [{"row": 4, "name": "Eka Wijaya", "errors": {"BBL (gram)": [
         "the column is in grams (its header says so) and 3.2 looks like kilograms: write it in grams (3200), "
         "or head the column in kg"]}}]
     db.session.remove()
@@ -1718,7 +1721,7 @@ def test_a_file_of_one_bad_row_is_refused_as_one_row_in_english(client, world, d
     """'1 of 1 row refused', not '1 of 1 rows' (the count's noun agrees, as the PWA's {n:one|many})."""
     one = FILE.splitlines()[0] + "\nKenanga;Eka Wijaya;L;01/02/2025;;;10/06/2025;6,9;;\n"
     problem = upload(client, world, one).get_json()
-    assert problem["detail"].startswith("1 of 1 row refused; nothing was imported."), problem
+    assert problem["detail"].startswith("1 of 1 row refused, none valid; nothing was imported."), problem
 
 
 def test_a_twin_or_another_mothers_child_weighed_the_same_is_not_taken_for_a_registered_child(client, world, db,
@@ -2154,3 +2157,60 @@ def test_a_row_alike_two_registered_twins_names_both_and_says_to_write_her_regis
     assert why.endswith("hanya jika benar-benar anak lain, tulis 'ya' di kolom Bukan Duplikat"), why
     [english] = upload(client, world, body, query="dry_run=true").get_json()["errors"][0]["errors"]["nama"]
     assert "may be one of the children" in english and "Putri Ani" in english and "Putri Ayu" in english, english
+
+
+def test_a_refused_row_names_its_child_as_the_file_writes_her(app, client, world, db, tmp_path):
+    """A refused row was told by its number only: in a register of hundreds the clerk counted rows to find
+    it. Each refused row now carries the name it gives (a check's errors[].name, a refused import's
+    row_names, the command's lines), as written, spaces collapsed, cut at 100 characters; NUL and lone
+    surrogates, which JSON cannot carry, replaced; a row with no name names none."""
+    long = "Siti " + "A" * 200
+    body = (HEAD + "Melati,  Rara   Putri ,P,15/01/2025,10/06/2025,abc\n"
+            f"Melati,{long},P,15/01/2025,10/06/2025,7\n"
+            "Melati,,P,15/01/2025,10/06/2025,7\n"
+            "Melati,Nur\x00ul,P,32/01/2025,10/06/2025,7\n")
+    check = upload(client, world, body, query="dry_run=true").get_json()
+    named = {e["row"]: e["name"] for e in check["errors"]}
+    assert named[2] == "Rara Putri" and named[4] is None and named[5] == "Nur\ufffdul", named
+    assert 3 not in named or named[3] == long[:100], named  # a name that long may be refused itself
+    refused = upload(client, world, body)
+    assert refused.status_code == 422
+    assert refused.get_json()["row_names"] == {str(r): n for r, n in named.items() if n}, refused.get_json()
+    path = tmp_path / "kunjungan.csv"
+    path.write_text(HEAD + "Melati,Rara Putri,P,15/01/2025,10/06/2025,abc\n", encoding="utf-8")
+    out = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a"])
+    assert out.exit_code == 1 and "baris 2 (Rara Putri): bb: " in out.stderr, out.stderr
+
+
+def test_import_valid_rows_of_a_file_with_none_is_refused_not_answered_committed(app, client, world, db, tmp_path):
+    """With accept_valid, a file whose every row was refused answered 201 "committed": true, having kept
+    nothing; and an empty file (headings only) imported was "committed" too. Both are refused now (422),
+    audited as a refused attempt, nothing kept; a check of either still answers what it found."""
+    from posyandu.audit import AuditLog
+
+    bad = HEAD + "Melati,Rara Putri,P,15/01/2025,10/06/2025,abc\nMelati,Dodi Saputra,X,01/02/2025,10/06/2025,7\n"
+    children, visits, audits, changes = counts(db, world)
+    resp = upload(client, world, bad, query="accept_valid=true")
+    assert resp.status_code == 422, resp.get_json()
+    problem = resp.get_json()
+    assert problem["detail"] == ("2 of 2 rows refused, none valid; nothing was imported. Correct them and import "
+                                 "the file again."), problem
+    assert sorted(problem["errors"]["rows"]) == ["2", "3"], problem
+    indonesian = client.post("/api/v1/imports/visits?accept_valid=true",
+                             data={"file": (io.BytesIO(bad.encode()), "k.csv")},
+                             headers=world.headers("bidan_a", "id"), content_type="multipart/form-data").get_json()
+    assert indonesian["detail"].startswith("2 dari 2 baris ditolak, tidak ada yang benar"), indonesian
+    check = upload(client, world, bad, query="dry_run=true&accept_valid=true")
+    assert (check.status_code, check.get_json()["invalid_rows"]) == (200, 2)
+    empty = upload(client, world, HEAD)
+    assert empty.status_code == 422 and empty.get_json()["errors"]["file"][0].startswith(
+        "the file holds no rows of children or visits"), empty.get_json()
+    assert upload(client, world, HEAD, query="dry_run=true").get_json()["rows"] == 0
+    db.session.remove()
+    assert [a.action for a in db.session.scalars(select(AuditLog).where(AuditLog.entity == "visits_file"))] == [
+        "import_refused"] * 3
+    assert counts(db, world) == (children, visits, audits + 3, changes)
+    path = tmp_path / "kunjungan.csv"
+    path.write_text(bad, encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a",
+                                              "--accept-valid"]).exit_code == 1

@@ -78,15 +78,15 @@ def test_a_bidan_checks_a_register_then_imports_its_valid_rows(live_server, new_
         ['Baris 7: dilewati: baris jumlah ("JUMLAH"), bukan anak'])
     expect(result.locator("#import-ignored")).to_have_text("Kolom tidak dibaca, isinya tidak diimpor: Campak.")
     expect(result.locator("#import-refused li")).to_have_count(1)
-    expect(result.locator("#import-refused li")).to_contain_text("Baris 4")
-    expect(result.locator("#import-refused li")).to_contain_text("bb (kg)")
+    expect(result.locator("#import-refused li")).to_contain_text("Baris 4 (Yoga Impor): bb (kg)")  # found by the child
     imp = page.get_by_role("button", name="Impor 4 baris yang benar saja")
     expect(imp).to_be_focused()  # what she does next (the list of refused rows is above it)
     with page.expect_download() as info:
         result.get_by_role("button", name="Unduh daftar baris ditolak (CSV)").click()
     assert info.value.suggested_filename == "baris-ditolak.csv"
     lines = Path(info.value.path()).read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "Baris;Kolom;Alasan" and len(lines) == 2 and lines[1].startswith("4;bb (kg);"), lines
+    assert lines[0] == "Baris;Nama;Kolom;Alasan" and len(lines) == 2 and lines[1].startswith(
+        "4;Yoga Impor;bb (kg);"), lines
     assert children_named(live_server, "Wulan Impor") == []  # a check saves nothing
     shot(page, "60-import-checked")
 
@@ -182,8 +182,7 @@ def test_an_import_the_server_refuses_shows_the_refused_and_skipped_rows_offers_
         "Perbaiki baris yang ditolak di berkas, atau periksa berkas lagi untuk mengimpor baris yang benar saja.")
     refused = result.locator("#import-refused li")
     expect(refused).to_have_count(1)
-    expect(refused).to_contain_text("Baris 2")
-    expect(refused).to_contain_text("tanggal_lahir: Sinta Tolak terdaftar lahir")
+    expect(refused).to_contain_text("Baris 2 (Sinta Tolak): tanggal_lahir: Sinta Tolak terdaftar lahir")
     # the line skipped listed apart, before the refused rows' heading (not read as one of them)
     expect(result.locator("#import-skipped + #import-refused li")).to_have_count(1)
     expect(result.locator("#import-skipped li")).to_have_text([skipped])
@@ -235,6 +234,26 @@ def test_the_template_checked_as_downloaded_says_it_holds_no_data_and_offers_no_
     expect(result).to_contain_text("0 baris: 0 benar, 0 ditolak.")
     expect(result.locator("#import-empty")).to_contain_text("Berkas ini tidak berisi data")
     expect(result.get_by_role("button")).to_have_count(0)
+
+
+def test_a_file_the_check_cannot_read_says_why_in_sight_on_a_phone(live_server, new_context):
+    """A file refused whole by its check (a PDF saved as .csv) said "Gagal: …" below the fold of a 360 px
+    phone, where the bidan who pressed "Periksa berkas" did not look; the reason now takes the focus,
+    scrolled into sight."""
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 360, "height": 640})
+    login(page, live_server.url, "bidan1")
+    wait_synced(page)
+    page.get_by_role("link", name="Impor data", exact=True).click()
+    page.get_by_label("Berkas (CSV atau XLSX)").set_input_files(
+        {"name": "register.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "buffer": b"%PDF-1.4 not a workbook"})
+    page.get_by_role("button", name="Periksa berkas").click()
+    note = page.locator("#import-note")
+    expect(note).to_contain_text("Gagal: ")
+    expect(note).to_be_focused()
+    expect(note).to_be_in_viewport()
+    expect(page.locator("#import-result").get_by_role("button")).to_have_count(0)
 
 
 def test_a_check_and_an_import_stay_on_screen_in_the_language_switched_to(live_server, new_context):

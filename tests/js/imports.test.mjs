@@ -13,13 +13,15 @@ test('every word of the import screen is in Bahasa Indonesia and English', async
   }
 });
 
-test('refused rows come from a check (a list) and from a refused import (rows by number), in row order', async () => {
+test('refused rows come from a check (a list) and from a refused import (rows by number), in row order, with their names', async () => {
   installDom();
   const { refusedRows } = await import('../../static/pwa/js/online/imports.js');
-  const check = { errors: [{ row: 4, errors: { 'BB (kg)': ['terlalu besar'] } }] };
+  const check = { errors: [{ row: 4, name: 'Siti', errors: { 'BB (kg)': ['terlalu besar'] } }] };
   assert.deepEqual(refusedRows(check), check.errors);
-  const refused = { detail: '2 dari 5 baris ditolak', errors: { rows: { 12: { nama: ['x'] }, 3: { nik: ['y'] } } } };
-  assert.deepEqual(refusedRows(refused), [{ row: 3, errors: { nik: ['y'] } }, { row: 12, errors: { nama: ['x'] } }]);
+  const refused = { detail: '2 dari 5 baris ditolak', errors: { rows: { 12: { nama: ['x'] }, 3: { nik: ['y'] } } },
+    row_names: { 3: 'Rara Putri' } };
+  assert.deepEqual(refusedRows(refused), [{ row: 3, name: 'Rara Putri', errors: { nik: ['y'] } },
+    { row: 12, name: null, errors: { nama: ['x'] } }]);
   assert.deepEqual(refusedRows({ errors: { file: ['tidak terbaca'] } }), []);
   assert.deepEqual(refusedRows(null), []);
 });
@@ -27,14 +29,14 @@ test('refused rows come from a check (a list) and from a refused import (rows by
 test('the refused rows download as a CSV an Indonesian spreadsheet opens: every row, one line per column', async () => {
   installDom();
   const { refusedCsv } = await import('../../static/pwa/js/online/imports.js');
-  const rows = [{ row: 4, errors: { 'BB (kg)': ['harus antara 0.5 dan 70 kg', '8100 tampaknya dalam gram'], NIK: ['tidak sah'] } },
-    { row: 9, errors: { nama: ['kemungkinan anak yang sama dengan "Sari"; isi NIK'] } }];
+  const rows = [{ row: 4, name: 'Rara; "Putri"', errors: { 'BB (kg)': ['harus antara 0.5 dan 70 kg', '8100 tampaknya dalam gram'], NIK: ['tidak sah'] } },
+    { row: 9, name: null, errors: { nama: ['kemungkinan anak yang sama dengan "Sari"; isi NIK'] } }];
   const text = refusedCsv(rows);
-  assert.ok(text.startsWith('\ufeffBaris;Kolom;Alasan\r\n'), 'the mark Excel reads UTF-8 by, then the header');
+  assert.ok(text.startsWith('\ufeffBaris;Nama;Kolom;Alasan\r\n'), 'the mark Excel reads UTF-8 by, then the header');
   assert.deepEqual(text.slice(1).trimEnd().split('\r\n').slice(1), [
-    '4;BB (kg);"harus antara 0.5 dan 70 kg; 8100 tampaknya dalam gram"',
-    '4;NIK;tidak sah',
-    '9;nama;"kemungkinan anak yang sama dengan ""Sari""; isi NIK"']);
+    '4;"Rara; ""Putri""";BB (kg);"harus antara 0.5 dan 70 kg; 8100 tampaknya dalam gram"',
+    '4;"Rara; ""Putri""";NIK;tidak sah',
+    '9;;nama;"kemungkinan anak yang sama dengan ""Sari""; isi NIK"']);
 });
 
 test('the rows skipped as no child (totals lines) are listed from a check and from a refused import alike', async () => {

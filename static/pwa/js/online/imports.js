@@ -40,9 +40,10 @@ export const W = {
   ignored: ['Kolom tidak dibaca, isinya tidak diimpor: {columns}.', 'Columns not read, nothing in them imported: {columns}.'],
   refused: ['Baris yang ditolak', 'Refused rows'],
   row: ['Baris {n}', 'Row {n}'],
+  row_named: ['Baris {n} ({name})', 'Row {n} ({name})'],
   more_rows: ['… dan {n} baris lagi', '… and {n} more {n:row|rows}'],
   refused_csv: ['Unduh daftar baris ditolak (CSV)', 'Download the refused rows (CSV)'],
-  csv_head: ['Baris;Kolom;Alasan', 'Row;Column;Reason'],
+  csv_head: ['Baris;Nama;Kolom;Alasan', 'Row;Name;Column;Reason'],
   failed: ['Gagal: {why}', 'Failed: {why}'],
 };
 
@@ -51,20 +52,25 @@ export const tx = textsOf(W);
 
 const SHOWN = 200; // refused rows listed on the screen (a whole file's can be thousands)
 
-/** The refused rows as the answer gives them: a check's `errors` ([{row, errors}]), or a refused
- * import's 422 (`errors.rows`: {row: {column: [messages]}}). */
+/** The refused rows as the answer gives them: a check's `errors` ([{row, name, errors}]), or a refused
+ * import's 422 (`errors.rows`: {row: {column: [messages]}}, `row_names`: {row: name}). */
 export function refusedRows(answer) {
   if (Array.isArray(answer?.errors)) return answer.errors;
   const rows = answer?.errors?.rows ?? {};
-  return Object.entries(rows).map(([row, errors]) => ({ row: Number(row), errors })).sort((a, b) => a.row - b.row);
+  const names = answer?.row_names ?? {};
+  return Object.entries(rows).map(([row, errors]) => ({ row: Number(row), name: names[row] ?? null, errors }))
+    .sort((a, b) => a.row - b.row);
 }
+
+/** "Baris 5 (Siti Aminah)": a refused row by its number and the child it names, to find it in the register. */
+const rowOf = (r) => (r.name ? tx('row_named', { n: r.row, name: r.name }) : tx('row', { n: r.row }));
 
 /** The refused rows as a CSV a spreadsheet set to Indonesian opens (`;`, UTF-8 with its mark): one
  * line per row and column, to correct the file beside it, every row (the screen lists SHOWN). */
 export function refusedCsv(rows) {
   const quote = (v) => (/[;"\n\r]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
   const lines = rows.flatMap((r) => Object.entries(r.errors).map(([column, messages]) =>
-    [r.row, column, [].concat(messages).join('; ')].map(quote).join(';')));
+    [r.row, r.name ?? '', column, [].concat(messages).join('; ')].map(quote).join(';')));
   return `\ufeff${[tx('csv_head'), ...lines].join('\r\n')}\r\n`;
 }
 
@@ -75,7 +81,7 @@ function refusedList(rows) {
     h('p', {}, h('button', { class: 'btn', type: 'button', id: 'import-refused-csv',
       onclick: () => saveBlob(new Blob([refusedCsv(rows)], { type: 'text/csv;charset=utf-8' }), 'baris-ditolak.csv') },
     tx('refused_csv'))),
-    h('ul', {}, ...rows.slice(0, SHOWN).map((r) => h('li', {}, h('strong', {}, tx('row', { n: r.row })), ': ',
+    h('ul', {}, ...rows.slice(0, SHOWN).map((r) => h('li', {}, h('strong', {}, rowOf(r)), ': ',
       Object.entries(r.errors).map(([column, messages]) => `${column}: ${[].concat(messages).join('; ')}`).join(' · ')))),
     rows.length > SHOWN ? h('p', { class: 'muted' }, tx('more_rows', { n: rows.length - SHOWN })) : null)];
 }
@@ -192,7 +198,10 @@ export function render(ctx) {
 
   async function check() {
     const answer = await send('?dry_run=true', 'checking');
-    if (!answer) return;
+    if (!answer) { // refused (a file it cannot read, too long): why, in sight (at 360 px below the fold)
+      if (shown?.[0] === 'refused') { note.tabIndex = -1; note.focus(); }
+      return;
+    }
     show('checked', answer);
     (result.querySelector('#import-all, #import-valid') ?? result.querySelector('button'))?.focus(); // what she does next
   }
