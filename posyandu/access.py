@@ -18,7 +18,7 @@ from sqlalchemy import ARRAY, ColumnElement, Integer, Select, false, func, liter
 
 from posyandu.auth.models import User
 from posyandu.database import among
-from posyandu.errors import Forbidden, NotFound
+from posyandu.errors import Forbidden, NotFound, ValidationFailed
 from posyandu.i18n import Msg, title_msg
 from posyandu.extensions import checked_first, db
 from posyandu.registry.models import Child, ParentLink, Posyandu, PosyanduMove, Puskesmas, Region
@@ -146,6 +146,24 @@ def check_area_args(user: User, args: Mapping[str, Any], *, closed: bool = False
     unseen = {key: [NOT_IN_AREA] for key, seen in sees.items() if args.get(key) and not seen(args[key])}
     if unseen:
         raise NotFound(title_msg("not_found"), errors=unseen)  # its detail as any 404's (the PWA shows it)
+
+
+OUTSIDE_REGION = Msg("this posyandu is not in the region asked for (region_code), nor was it: give one of the two",
+                     "posyandu ini tidak berada di wilayah yang diminta (region_code), dulu pun tidak: isi salah satunya")
+
+
+def check_posyandu_in_region(args: Mapping[str, Any]) -> None:
+    """422 on ``posyandu_id`` when a report is asked for a posyandu and a region it never stood in (by its
+    desa now or before a move, ``PosyanduMove``): answered, the filters together were an empty report
+    (SKDN, downloads, a FHIR Bundle of no entry) that read as a posyandu of no children."""
+    code, posyandu_id = args.get("region_code"), args.get("posyandu_id")
+    if not (code and posyandu_id):
+        return
+    now = select(Posyandu.id).where(Posyandu.id == posyandu_id, region_clause(Posyandu.desa_code, code))
+    before = select(PosyanduMove.id).where(PosyanduMove.posyandu_id == posyandu_id,
+                                           region_clause(PosyanduMove.from_desa_code, code))
+    if not (_seen(now) or _seen(before)):
+        raise ValidationFailed(errors={"posyandu_id": [OUTSIDE_REGION]})
 
 
 def _seen(query: Select) -> bool:

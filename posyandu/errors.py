@@ -130,7 +130,9 @@ def _http_error(exc: HTTPException) -> Response:
     if "messages" in data:  # webargs/flask-smorest validation
         msgs = data["messages"]
         errors = {}
-        for location in msgs.values():
+        for where, location in msgs.items():
+            if where == "query" and isinstance(location, dict):
+                location = {name: _values_refused(name, v) for name, v in location.items()}
             errors.update(location if isinstance(location, dict) else {"_schema": location})
         if status == 400 and errors:
             status = 422
@@ -140,6 +142,20 @@ def _http_error(exc: HTTPException) -> Response:
         headers.update({k: v for k, v in getattr(exc, "response", None).headers.items()
                         if k.lower().startswith(("retry-after", "x-ratelimit"))} if getattr(exc, "response", None) else {})
     return problem(status, key, None, errors, headers)
+
+
+def _values_refused(name: str, messages: Any) -> Any:
+    """A repeatable query parameter's refused values (``?reason=T&reason=x``), which marshmallow keys by
+    their place ({"reason": {"1": [...]}}), as the field's list of messages every other error is, each
+    naming the value it refuses ("x: must be one of: …")."""
+    from flask import request
+
+    if not isinstance(messages, dict) or not all(isinstance(i, int) for i in messages):
+        return messages
+    given = request.args.getlist(name)
+    return [Msg(*(f"{given[i] if i < len(given) else i}: {translate_field_message(m, lang, listed=True)}"
+                  for lang in ("en", "id")))
+            for i, listed in sorted(messages.items()) for m in listed]
 
 
 def _domain_error(exc: DomainError) -> Response:

@@ -92,7 +92,7 @@ def _children(month: Month, posyandu_filter: Any, after: list[Any] | None = None
                            Measurement.deleted_at.is_(None), Measurement.measured_on <= month.last)
                     .scalar_subquery())
     stmt = (select(Child.id.label("child_id"), Child.name, Child.sex, Child.birth_date, Child.kabupaten_code,
-                   Child.exit_date, Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
+                   Child.exit_date, Child.exit_reason, Child.mother_name, Child.guardian_phone, Posyandu.id.label("posyandu_id"),
                    Posyandu.name.label("posyandu_name"), w.c.measured_on.label("weighed_on"), w.c.trend,
                    w.c.two_t, w.c.bgm, w.c.z_wfa, h.c.tb_u, t.c.bb_tb, t.c.oedema, a.c.muac_cm, a.c.age_days.label("muac_age_days"),
                    *([last_weighed.label("last_weighed_on")] if rows else [])))
@@ -307,5 +307,9 @@ def _row(r: Any, month: Month, reasons: list[str], overdue: list[str]) -> dict[s
     return {"child_id": r["child_id"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
             "age_months": completed_months(r["birth_date"], month.last), "posyandu_id": r["posyandu_id"],
             "posyandu_name": r["posyandu_name"], "mother_name": r["mother_name"],
-            "guardian_phone": r["guardian_phone"], "reasons": reasons, "weighed_on": r["weighed_on"],
-            "last_weighed_on": r["last_weighed_on"], "overdue_immunisations": overdue}
+            "guardian_phone": r["guardian_phone"], "reasons": reasons,
+            # in her exit's month she is listed (its SKDN counts her): said, so no one calls a bereaved
+            # mother about a weight gain; left in a later month, she is not left yet in this one
+            **({"exit_date": r["exit_date"], "exit_reason": r["exit_reason"]} if left_in(r, month)
+               else {"exit_date": None, "exit_reason": None}),
+            "weighed_on": r["weighed_on"], "last_weighed_on": r["last_weighed_on"], "overdue_immunisations": overdue}

@@ -1,8 +1,8 @@
 """Spreadsheet columns of each report: key, Indonesian header, kind (for CSV and XLSX exports).
 
 Kinds: ``text``, ``int``, ``pct`` (a percentage with one decimal), ``date``,
-``list`` (joined with "; "), ``sex`` (M/F → L/P), ``age`` (age group label) and ``phone``
-(grouped as Indonesians write one: 0812-3456-7890).
+``list`` (joined with "; "), ``sex`` (M/F → L/P), ``age`` (age group label), ``exit`` (why a child
+left the register: meninggal, pindah) and ``phone`` (grouped as Indonesians write one: 0812-3456-7890).
 """
 from __future__ import annotations
 
@@ -73,6 +73,8 @@ ACTIONS = [
     Column("sex", "Jenis kelamin", "sex"), Column("birth_date", "Tanggal lahir", "date"),
     Column("age_months", "Umur (bulan)"), Column("mother_name", "Nama ibu", "text"),
     Column("guardian_phone", "No. HP", "phone"), Column("reasons", "Alasan", "list"),
+    # beside her reasons: a child who left in the month (listed, as its SKDN counts her) is not to be called
+    Column("exit_reason", "Keluar", "exit"), Column("exit_date", "Tanggal keluar", "date"),
     # the weighing T, 2T and BGM are read from: the month's or, for a child absent in it, the month before's
     # (so the list's T can exceed the SKDN's): the header says so
     Column("weighed_on", "Tanggal timbang (bulan ini atau bulan lalu)", "date"),
@@ -85,6 +87,7 @@ REPORTS = {
     "coverage": ("Cakupan imunisasi", COVERAGE), "actions": ("Daftar tindak lanjut", ACTIONS),
 }
 SEX_LABELS = {"M": "L", "F": "P", "all": "L+P"}
+EXIT_LABELS = {"died": "meninggal", "moved_away": "pindah"}
 REASON_LABELS = {"T": "T", "2T": "2T", "BGM": "BGM", "overweight_risk": "BB/U > +1 SD", "wasting": "gizi kurang/buruk", "muac_severe": "LiLA < 11,5 cm",
                  "stunting": "stunting",
                  "not_weighed_2_months": "tidak ditimbang 2 bulan", "overdue_immunisation": "imunisasi terlambat"}
@@ -101,6 +104,8 @@ def cell(column: Column, row: dict) -> object:
         return "; ".join(REASON_LABELS.get(v, v) for v in value) or None
     if column.kind == "age":
         return f"{value} bln"  # "6-11" alone turns into a date when a spreadsheet opens the CSV
+    if column.kind == "exit":
+        return EXIT_LABELS.get(value, value)
     if column.kind == "phone":
         return phone_text(str(value))
     if column.kind == "text":

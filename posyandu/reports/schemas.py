@@ -220,6 +220,10 @@ class ActionRowSchema(Schema):
     mother_name = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
     guardian_phone = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
     reasons = fields.List(fields.String(validate=validate.OneOf(REASONS)))
+    exit_date = Day(allow_none=True, metadata={"description": (
+        "the day she left the register (died, moved out of the area), when in the month or before its end: "
+        "listed in her exit's month, as its SKDN counts her; null otherwise")})
+    exit_reason = fields.String(allow_none=True, validate=validate.OneOf(("died", "moved_away")))
     weighed_on = Day(allow_none=True, metadata={"description": "the weighing the KMS signs come from"})
     last_weighed_on = Day(allow_none=True)
     overdue_immunisations = fields.List(fields.String())

@@ -104,6 +104,37 @@ def test_skdn_prevalence_and_coverage_count_her_up_to_her_exit_month_by_hand(cli
     assert _bcg(client, world, "2025-09") == (2, 2, 100.0)
 
 
+def test_the_follow_up_list_says_a_child_left_in_its_month_not_before(client, world, kids, make_child):
+    """A child who died in the month is on its follow-up list (its SKDN counts her), "T" beside her mother's
+    phone, and nothing said she had died: the bidan would call a bereaved mother about a weight gain. Her
+    row now says why and when she left, on the screen's JSON, the CSV and the XLSX; in a month before
+    the one she left in, nothing.
+    W: weighed Jul 10 9.0, Aug 10 8.7 (T), died Sep 3: on August's list (T) as not left, on September's
+    (T from August's weighing, none in September) as died on Sep 3."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    w = make_child(name="Anak W", sex="M", birth_date="2024-08-15")
+    for on, kg in (("2025-07-10", 9.0), ("2025-08-10", 8.7)):
+        assert _post(client, world, f"children/{w['id']}/measurements", {"measured_on": on, "weight_kg": kg}).status_code == 201
+    assert _exit(client, world, w, "2025-09-03", "died").status_code == 200
+    listed = {m: {r["name"]: r for r in _report(client, world, "actions", m, reason="T")} for m in ("2025-08", "2025-09")}
+    assert [(r["reasons"], r["exit_date"], r["exit_reason"]) for r in (listed["2025-08"]["Anak W"],
+                                                                      listed["2025-09"]["Anak W"])] == [
+        (["T"], None, None), (["T"], "2025-09-03", "died")]
+    query = f"month=2025-09&posyandu_id={world.ids['p1']}&reason=T"
+    text = client.get(f"/api/v1/reports/actions?{query}&format=csv", headers=world.headers("bidan_a")).data
+    row = next(r for r in csv.DictReader(io.StringIO(text.decode("utf-8-sig"))) if r["Nama anak"] == "Anak W")
+    assert (row["Keluar"], row["Tanggal keluar"], row["Alasan"]) == ("meninggal", "2025-09-03", "T"), row
+    sheet = load_workbook(io.BytesIO(client.get(f"/api/v1/reports/actions?{query}&format=xlsx",
+                                                headers=world.headers("bidan_a")).data)).active
+    header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    cells = dict(zip(header, next(r for r in rows if "Anak W" in r)))
+    assert (cells["Keluar"], cells["Tanggal keluar"].date().isoformat()) == ("meninggal", "2025-09-03"), cells
+
+
 def test_the_due_list_leaves_out_a_child_after_her_exit(client, world, kids):
     on = "2025-09-05"  # X died Aug 20, Z left Jul 5: Y alone is due his doses
     resp = client.get(f"/api/v1/posyandu/{world.ids['p1']}/due-list?date={on}", headers=world.headers("kader1"))

@@ -132,6 +132,19 @@ def test_an_export_with_a_misspelt_month_is_refused_and_a_month_given_twice_too(
     assert list(assert_problem(twice, 422)["errors"]) == ["month"]
 
 
+def test_a_repeatable_parameters_bad_value_is_told_as_a_list_of_messages_naming_it(client, world):
+    """?reason=T&reason=bogus answered {"reason": {"1": [...]}}, the value's place as a key, where every
+    other error is a field's list of messages (api-contract.md, General): now the list, naming the value."""
+    url = "/api/v1/reports/actions?month=2025-02&reason=T&reason=bogus&reason=2T&reason=x"
+    body = assert_problem(client.get(url, headers=world.headers("bidan_a", "id")), 422)
+    assert list(body["errors"]) == ["reason"] and len(body["errors"]["reason"]) == 2, body
+    assert all(isinstance(m, str) for m in body["errors"]["reason"]), body
+    assert body["errors"]["reason"][0].startswith("bogus: harus salah satu dari: T, 2T, BGM"), body
+    assert body["errors"]["reason"][1].startswith("x: harus salah satu dari: "), body
+    english = assert_problem(client.get(url, headers=world.headers("bidan_a", "en")), 422)
+    assert english["errors"]["reason"][0].startswith("bogus: must be one of: T, 2T, BGM"), english
+
+
 def test_a_list_filter_misspelt_is_refused(client, world):
     resp = client.get(f"/api/v1/children?posyandu={world.ids['p1']}", headers=world.headers("admin"))
     assert list(assert_problem(resp, 422)["errors"]) == ["posyandu"]

@@ -9,6 +9,7 @@ answers 404, an action the role may not take 403):
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -493,3 +494,29 @@ def test_an_area_asked_for_outside_the_callers_scope_is_404_naming_its_parameter
     listed = client.get(f"/api/v1/posyandu?puskesmas_id={world.ids['pkm_b']}&desa_code=35.26.01.2001", headers=headers)
     assert set(_problem(listed, 404)["errors"]) == {"puskesmas_id", "desa_code"}
     assert "errors" not in _problem(client.get(f"/api/v1/reports/sdkn?{month}", headers=headers), 404)
+
+
+def test_a_report_asked_for_a_posyandu_and_a_region_it_never_stood_in_is_refused_not_empty(client, world, make_child):
+    """posyandu_id of Melati (Sumbergede) with region_code of Sooko answered 200 with no rows, every report,
+    download and FHIR Bundle alike: read as a posyandu of no children. Now 422 on posyandu_id, saying
+    so; a region it lies in, or stood in before a move (its earlier months are counted there), is answered."""
+    make_child(name="Anak Melati")
+    headers = world.headers("dinkes_gresik", "en")
+    month = f"month={date.today():%Y-%m}"
+    melati = world.ids["p1"]
+    for url in ("/api/v1/reports/skdn", "/api/v1/reports/actions", "/api/v1/reports/coverage",
+                "/api/v1/reports/actions/counts", "/api/v1/exports/fhir", "/api/v1/reports/workbook"):
+        body = _problem(client.get(f"{url}?{month}&posyandu_id={melati}&region_code=35.25.01.2002", headers=headers), 422)
+        assert list(body["errors"]) == ["posyandu_id"], (url, body)
+        assert body["errors"]["posyandu_id"][0].startswith("this posyandu is not in the region asked for"), body
+    indonesian = client.get(f"/api/v1/reports/skdn?{month}&posyandu_id={melati}&region_code=35.25.01.2002",
+                            headers=world.headers("dinkes_gresik", "id"))
+    assert _problem(indonesian, 422)["errors"]["posyandu_id"][0].startswith("posyandu ini tidak berada di wilayah")
+    inside = client.get(f"/api/v1/reports/skdn?{month}&posyandu_id={melati}&region_code=35.25.01", headers=headers)
+    assert inside.status_code == 200 and [r["S"] for r in inside.get_json()["rows"]] == [1], inside.get_json()
+    # Melati moved to Sooko's desa: Sumbergede, where it stood, still answers (its months before the move)
+    moved = client.patch(f"/api/v1/posyandu/{melati}", json={"desa_code": "35.25.01.2002"}, headers=world.headers("admin"))
+    assert moved.status_code == 200, moved.get_json()
+    for code in ("35.25.01.2001", "35.25.01.2002"):
+        resp = client.get(f"/api/v1/reports/skdn?{month}&posyandu_id={melati}&region_code={code}", headers=headers)
+        assert resp.status_code == 200, (code, resp.get_json())

@@ -123,6 +123,10 @@ def check_coverage(page, rows: list[dict]) -> None:
         expect(tr.locator('[data-key="target"]')).to_have_text(num(target))
         expect(tr.locator('[data-key="covered"]')).to_have_text(num(covered))
         expect(tr.locator('[data-key="coverage_pct"]')).to_have_text(pct_text(pct(covered, target)))
+        # the figure read first is whole in sight on a 360 px phone, the table not scrolled (it was cut at the edge)
+        cell, wrap = tr.locator('[data-key="coverage_pct"]').bounding_box(), page.locator(
+            "#coverage").locator("xpath=..").bounding_box()
+        assert cell["x"] + cell["width"] <= wrap["x"] + wrap["width"], (indicator, cell, wrap)
 
 
 def check_actions(page, rows: list[dict], month: str) -> int:

@@ -4,9 +4,12 @@
 // Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareInstants, instantKey } from '../../static/pwa/js/instant.js';
+import { instantKey } from '../../static/pwa/js/instant.js';
 import { byDate } from '../../static/pwa/js/assess.js';
 import { duplicatePairs } from '../../static/pwa/js/duplicates.js';
+
+/** Two instants' order (-1, 0, 1) as their keys sort them: what the app's comparisons of keys see. */
+const compareInstants = (a, b) => { const [x, y] = [instantKey(a), instantKey(b)]; return x < y ? -1 : x > y ? 1 : 0; };
 
 test('one instant written four ways has one key; microseconds are kept', () => {
   const key = '2026-12-01T15:45:28.953826000Z';

@@ -298,3 +298,18 @@ test("the follow-up list's names open each child's screen, for the staff whose p
   }
   assert.deepEqual(await links('dinkes'), [], 'dinkes keeps no children on the phone: names alone');
 });
+
+test("a child who left in the list's month says so on her row (died, moved away), the others nothing", async () => {
+  const died = { ...child(1), exit_date: '2025-05-20', exit_reason: 'died', guardian_phone: '081234567890' };
+  const moved = { ...child(3), exit_date: '2025-05-02', exit_reason: 'moved_away' };
+  const ctx = { role: 'bidan', session: { user: { id: 'bidan1', role: 'bidan' } }, online: () => true,
+    api: { get: async (path) => (path.startsWith('/reports/actions') ? { items: [died, child(2), moved], next_cursor: null } : { rows: [] }) },
+    lastReport: { get: async () => null, put: async () => {} },
+    reports: { form: { from: '2025-05', to: '2025-05', area: '', level: 'posyandu' }, data: null,
+      areas: { groups: [], posyandus: [{ name: 'Posyandu Melati' }] } } };
+  const screen = await reports.render(ctx);
+  await until(() => screen.querySelector('#actions'));
+  const exits = screen.querySelector('#actions').kids.map((li) => li.querySelector('.exit')?.textContent ?? null);
+  assert.deepEqual(exits, [t('exit_died', { date: '20 Mei 2025' }), null, t('exit_moved_away', { date: '2 Mei 2025' })]);
+  assert.equal(exits[0], 'keluar (meninggal 20 Mei 2025)');
+});

@@ -41,10 +41,15 @@ def xlsx_file(sheets: Iterable[Sheet]) -> IO[bytes]:
     formats = {"header": book.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
                # a date day first, as Indonesia writes it (and the import template, imports.template)
                "pct": book.add_format({"num_format": "0.0"}), "date": book.add_format({"num_format": "dd/mm/yyyy"})}
+    sheets = list(sheets)  # their columns, not their rows (read as each sheet is written)
+    # a file naming children in any sheet is marked on each sheet's printed pages: the workbook's SKDN
+    # printed with its follow-up list went out unmarked
+    confidential = any(names_children(columns) for _, columns, _ in sheets)
+    if confidential:
+        book.set_properties({"subject": CONFIDENTIAL, "keywords": CONFIDENTIAL_KEYWORDS})
     for title, columns, rows in sheets:
         sheet = book.add_worksheet(title[:31])
-        if names_children(columns):
-            book.set_properties({"subject": CONFIDENTIAL, "keywords": CONFIDENTIAL_KEYWORDS})
+        if confidential:
             sheet.set_header(f"&C{CONFIDENTIAL}")
         _write_sheet(sheet, formats, columns, rows)
     book.close()

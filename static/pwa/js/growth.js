@@ -206,18 +206,6 @@ export function calculate(m, tables) {
   };
 }
 
-/** Results for many rows; a row with impossible input gets {errors: {field: [message]}}. */
-export function calculateMany(measurements, tables) {
-  return measurements.map((m) => {
-    try {
-      return calculate(m, tables);
-    } catch (error) {
-      if (!(error instanceof GrowthInputError)) throw error;
-      return { errors: { [error.field]: [error.detail] } };
-    }
-  });
-}
-
 // ---- LiLA and head circumference (growth/signs.py; tests/data/lila_head_cases.json)
 // LiLA: Kemenkes Pedoman Gizi Buruk (2019) after WHO (2013). Head circumference (WHO): beyond ±2 SD, refer.
 

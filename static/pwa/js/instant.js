@@ -20,10 +20,3 @@ export function instantKey(text) {
   if (Number.isNaN(at.getTime())) return null;
   return `${at.toISOString().slice(0, 19)}.${frac.padEnd(9, '0')}Z`;
 }
-
-/** Order of two instants as text (-1, 0, 1); one that is not an instant is compared as it is written. */
-export function compareInstants(a, b) {
-  const x = instantKey(a) ?? a;
-  const y = instantKey(b) ?? b;
-  return x < y ? -1 : x > y ? 1 : 0;
-}

@@ -3,6 +3,7 @@ import { formatDate, formatDateTime, formatMonth, formatNumber, formatPct, t } f
 import { h, onlineModule, onlineOnly, todayIso } from '../ui.js';
 import { drawTrend } from '../chart.js';
 import * as R from '../report-shape.js';
+import { exitText } from './child.js';
 
 const periodText = ({ from, to }) => (from === to ? formatMonth(from) : `${formatMonth(from)} – ${formatMonth(to)}`);
 export const heading = (data) => `${periodText(data.form)} · ${data.areaName || t('area_all')}`;
@@ -65,12 +66,14 @@ const roundName = (rows) => { const of = Object.fromEntries(rows.map((r) => [r.i
 
 function coveragePanel(rows, form) {
   const name = roundName(rows);
+  // the % beside the name: at 360 px the columns after it are scrolled to, the figure read first is in sight
   const body = R.coverageTotal(rows).map((r) => h('tr', { 'data-indicator': r.indicator }, h('th', { scope: 'row' }, name(r)),
-    cell('td', formatNumber(r.target), { 'data-key': 'target' }), cell('td', formatNumber(r.covered), { 'data-key': 'covered' }),
-    cell('td', formatPct(r.coverage_pct), { 'data-key': 'coverage_pct' }), cell('td', formatNumber(r.given_in_period))));
+    cell('td', formatPct(r.coverage_pct), { 'data-key': 'coverage_pct' }),
+    cell('td', formatNumber(r.covered), { 'data-key': 'covered' }), cell('td', formatNumber(r.target), { 'data-key': 'target' }),
+    cell('td', formatNumber(r.given_in_period))));
   return h('section', { class: 'panel' }, h('h3', {}, `${t('coverage_title')} · ${periodText(form)}`),
     body.length ? table('coverage', `${t('coverage_title')} · ${periodText(form)}`,
-      [t('col_indicator'), t('col_target'), t('col_covered'), '%', t('col_given')], body) : h('p', {}, t('no_data')),
+      [t('col_indicator'), '%', t('col_covered'), t('col_target'), t('col_given')], body) : h('p', {}, t('no_data')),
     h('p', { class: 'muted small' }, t('coverage_note', { period: periodText(form) })));
 }
 
@@ -83,6 +86,7 @@ function actionItem(r, linked) {
   return h('li', { class: 'row action', 'data-child': r.child_id },
     h('span', { class: 'row-main' }, h('strong', {}, linked ? h('a', { href: `#/child/${r.child_id}` }, r.name) : r.name),
       h('small', {}, `${r.posyandu_name} · ${t('age_m', { m: r.age_months })}${r.mother_name ? ` · ${t('mother_of', { name: r.mother_name })}` : ''}`),
+      r.exit_reason ? h('small', { class: 'exit' }, exitText(r)) : null, // listed in her exit's month: not to be called
       r.overdue_immunisations.length ? h('small', {}, t('overdue_list', { list: r.overdue_immunisations.join(', ') })) : null,
       phone ? h('a', { class: 'tel', href: tel }, phone) : null),
     h('span', { class: 'row-tags' }, r.reasons.map((x) => h('span', { class: `tag ${REASON_TONE[x] ?? 'none'}` }, reasonText(x)))));
