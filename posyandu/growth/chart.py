@@ -85,7 +85,8 @@ def birth_point(birth_date: Any, weight_kg: float | None, length_cm: float | Non
 def _placed(curves: dict[str, Any], point: dict[str, Any], cm: float | None) -> dict[str, Any]:
     """Where each chart draws ``point`` ({x, y, unjudged}), null where it is not drawn: a weighing
     under 731 days belongs on weight-for-length, one from 731 to 1856 on weight-for-height; a value missing or
-    beyond the curves is not drawn. Hollow (unjudged): a weight with oedema, a value flagged implausible."""
+    beyond the curves is not drawn. Hollow (unjudged): a weight with oedema, a value flagged implausible
+    (a birth point's weight for length aside)."""
     day, weight, flags = point.get("age_days"), point.get("weight_kg"), point.get("flags") or {}
     out: dict[str, Any] = {}
     for indicator, curve in curves.items():
@@ -97,7 +98,10 @@ def _placed(curves: dict[str, Any], point: dict[str, Any], cm: float | None) -> 
         xs = curve["x_values"]
         if x is None or y is None or not xs[0] <= x <= xs[-1] or day > MAX_AGE_DAYS:  # wfh: WHO's under-fives
             continue
-        unjudged = (point.get("oedema") is True and indicator != "lhfa") or flags.get(indicator) is True
+        # a newborn's weight for length is no sign (judged by weight and length for age): her birth point
+        # far below it (1.96 kg at 49.6 cm, -5.9) was drawn hollow, "oedema or a likely mistake", to a mother
+        flagged = flags.get(indicator) is True and not (point.get("birth") and indicator in ("wfl", "wfh"))
+        unjudged = (point.get("oedema") is True and indicator != "lhfa") or flagged
         out[indicator] = {"x": x, "y": y, "unjudged": unjudged}
     return out
 

@@ -208,6 +208,22 @@ def test_the_endpoint_gives_the_curves_and_points_the_phone_draws_for_the_same_c
         [(p["birth"], p["measured_on"], p["plot"]) for p in phone["plots"]]
 
 
+def test_a_small_newborns_birth_point_is_not_drawn_as_oedema_or_a_mistake_on_weight_for_length(client, world, make_child):
+    """1.96 kg at 49.6 cm is -5.9 weight for length, flagged implausible (WHO's -5), so her birth point was
+    drawn hollow on that chart, its legend "kaki bengkak atau salah catat" to her mother: a newborn is
+    judged by weight and length for age, her weight for length is no sign (README). Her weight for age
+    stays judged (and so hollow when it is itself implausible)."""
+    born = (date.today() - timedelta(days=40)).isoformat()
+    child = make_child(sex="M", birth_date=born, birth_weight_kg=1.96, birth_length_cm=49.6)
+    birth = chart(client, world, child)["birth_point"]
+    assert birth["flags"]["wfl"] is True, birth  # implausible by WHO's rule, as the calculator says
+    assert birth["plot"]["wfl"] == {"x": 49.6, "y": 1.96, "unjudged": False}
+    assert birth["plot"]["wfa"]["unjudged"] is False
+    tiny = make_child(sex="M", birth_date=born, birth_weight_kg=0.6, birth_length_cm=49.6)  # wfa below -6: a mistake
+    tiny_birth = chart(client, world, tiny)["birth_point"]
+    assert tiny_birth["flags"]["wfa"] is True and tiny_birth["plot"]["wfa"]["unjudged"] is True, tiny_birth
+
+
 def test_a_child_first_weighed_past_two_keeps_the_weight_for_length_chart_of_her_birth(client, world, make_child):
     """The phone draws the birth (under 731 days, with a length) on weight-for-length beside the
     weight-for-height chart of a child first weighed after two; the endpoint must give both."""

@@ -63,3 +63,22 @@ def test_a_cadre_changes_her_password_and_her_other_phone_must_log_in_again(live
     register_child(page, "Dewi Sandi Baru", days_old=300)
     wait_synced(page, timeout=60000)
     assert len(live_server.api("GET", "/children?q=Dewi Sandi Baru", "kader1").get_json()["items"]) == 1
+
+
+def test_a_parent_changing_her_password_is_told_her_other_phones_delete_her_childrens_data(live_server, new_context):
+    """A parent was told her other phones "keep their data" (a cadre's words): a parent's phone whose
+    session ends deletes her children's data until she logs in there again (README). Now she is told so."""
+    from tests.e2e.pages import parent_phone
+
+    child = live_server.api("GET", "/children?limit=1", "kader3").get_json()["items"][0]
+    page, _ = parent_phone(new_context, live_server, child["id"], "kader3", "ibu.ganti.sandi", "Ibu Ganti Sandi")
+    page.goto(page.url.split("#")[0] + "#/settings")
+    form = page.locator("#password-form")
+    expect(form.locator(".hint")).to_contain_text("tidak mudah ditebak")
+    form.get_by_label("Kata sandi sekarang").fill("kuat-sekali")
+    form.get_by_label(re.compile("^Kata sandi baru")).fill(NEW)
+    form.get_by_label("Ulangi kata sandi baru").fill(NEW)
+    form.get_by_role("button", name="Ganti kata sandi").click()
+    expect(page.locator("#password-note")).to_have_text(
+        "Kata sandi sudah diganti. HP lain yang memakai akun ini harus masuk lagi; sampai itu, data anak di HP "
+        "tersebut dihapus.")

@@ -592,3 +592,13 @@ test("a newborn's weighing history says she has none yet, in the language read, 
     setLang('id');
   }
 });
+
+test("a small newborn's birth point is not hollow on weight for length (no sign at birth), as the server draws it", () => {
+  const boy = { id: 'c5', sex: 'M', birth_date: '2024-01-15', birth_weight_kg: 1.96, birth_length_cm: 49.6 };
+  const svgs = chartsPanel(boy, [{ id: 'm1', measured_on: '2024-02-15', weight_kg: 2.9, length_height_cm: 52 }], tables)
+    .find((e) => e.localName === 'svg');
+  const byTitle = Object.fromEntries(svgs.map((svg) => [svg.find((e) => e.localName === 'title')[0].textContent, svg]));
+  const wfl = Object.entries(byTitle).find(([title]) => /panjang badan$/i.test(title) || /menurut panjang/i.test(title))[1];
+  assert.deepEqual(wfl.find((e) => e.localName === 'circle').map((c) => c.attributes.class), ['child-point', 'child-point']);
+  assert.equal(wfl.find((e) => e.attributes.class === 'unjudged-note').length, 0);
+});

@@ -105,7 +105,9 @@ const hasPlace = (curve, indicator, p) => ofChart(indicator, p) && xOn(curve, p)
 // WHO's tables, wfh too, end at day 1856
 const inRange = (curve, p) => xOn(curve, p) >= curve.x_values[0] && xOn(curve, p) <= curve.x_values.at(-1) && p.age_days < 1857;
 // oedema or a flagged value: drawn hollow, not judged against the curves (WHO)
-const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa') || p.flags?.[indicator] === true;
+// a birth point's weight for length is no sign (as the server's chart._placed): not drawn "oedema or a mistake"
+const unjudgedOn = (indicator, p) => (p.oedema === true && indicator !== 'lhfa')
+  || (p.flags?.[indicator] === true && !(p.birth && /^wf[lh]$/.test(indicator)));
 
 /** Where `indicator`'s chart draws `p`: {x, y, unjudged}, or null; as the server's `plot`. */
 export function placed(data, indicator, p) {

@@ -7,11 +7,15 @@ import { saveTokens } from '../auth.js';
 /** [Bahasa Indonesia, English] */
 export const W = {
   password_current: ['Kata sandi sekarang', 'Current password'],
-  password_rule: ['Paling sedikit 8 karakter.', 'At least 8 characters.'],
+  password_rule: ['Paling sedikit 8 karakter, tidak mudah ditebak (bukan nama pengguna, nama aplikasi atau 12345678).',
+    'At least 8 characters, not easy to guess (not the username, the app\'s name or 12345678).'],
   password_new: ['Kata sandi baru', 'New password'],
   password_again: ['Ulangi kata sandi baru', 'New password again'],
   password_mismatch: ['Kedua kata sandi baru tidak sama.', 'The two new passwords differ.'],
   password_changed: ['Kata sandi sudah diganti. HP lain yang memakai akun ini harus masuk lagi; datanya tetap tersimpan.', 'Password changed. Other phones using this account must log in again; their data is kept.'],
+  // a parent's other phone deletes her children's data until she logs in there again (auth.js, README)
+  password_changed_parent: ['Kata sandi sudah diganti. HP lain yang memakai akun ini harus masuk lagi; sampai itu, data anak di HP tersebut dihapus.',
+    "Password changed. Other phones using this account must log in again; until then, the children's data on them is deleted."],
 };
 export const tx = textsOf(W);
 
@@ -40,16 +44,17 @@ export function passwordForm(ctx) {
     try {
       const answer = await ctx.api.post('/auth/password', { current_password: current.value, new_password: next.value });
       const temporary = Boolean(ctx.session.user.must_change_password);
+      const changed = tx(ctx.role === 'parent' ? 'password_changed_parent' : 'password_changed');
       ctx.session.user = { ...ctx.session.user, must_change_password: false }; // kept with the tokens
       await saveTokens(ctx.session, { access_token: answer.access_token, refresh_token: answer.refresh_token });
       form.reset();
       if (temporary) {
-        ctx.announce?.(tx('password_changed'));
+        ctx.announce?.(changed);
         ctx.go('#/');
         ctx.sync?.sync();
         return;
       }
-      say('ok', tx('password_changed'));
+      say('ok', changed);
     } catch (error) {
       if (error.status === 422 && error.body?.errors) showErrors(form, error.body.errors);
       else if (error.kind === 'auth') { // session and refresh refused (a second reset, a long absence):
