@@ -77,7 +77,16 @@ def test_a_temporary_password_is_changed_first_and_a_reset_keeps_the_unsent_chil
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     page.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'",
                            timeout=60000)
+    # said on every screen, not "1 belum terkirim" alone (she did not know to log in), in one line at 360 px,
+    # its label with how many wait
+    chip = page.locator("#sync-chip")
+    expect(chip).to_have_text("Perlu masuk lagi")
+    expect(chip).to_have_attribute("aria-label", "1 belum terkirim: Perlu masuk lagi")
+    lines = chip.evaluate("(c) => { const r = document.createRange(); r.selectNodeContents(c); "
+                          "return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }")
+    assert lines == 1, chip.bounding_box()
     page.goto(page.url.split("#")[0] + "#/sync")
+    expect(page.locator("main")).to_contain_text("kata sandi diganti admin")  # why her old one is refused
     page.locator("main").get_by_role("button", name="Masuk", exact=True).click()
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(RESET)

@@ -297,7 +297,7 @@ test("a parent's failed or expired update is said as an update, never as a kader
   forParent(false);
   ctx.role = 'kader';
   ctx.syncState = { phase: 'login_required', last_sync_at: null };
-  assert.match((await render(ctx)).textContent, /untuk menyinkronkan data/); // hers only
+  assert.match((await render(ctx)).textContent, /kata sandi diganti admin.*untuk menyinkronkan;/); // hers only
 });
 
 test('a refused entry whose child is not on this phone is named by what it is, not by a fragment of its id', async () => {

@@ -142,6 +142,7 @@ function chipText(s, c) {
   if (c.attention) return t('need_attention', { n: c.attention });
   const n = { n: c.waiting };
   const why = (text) => (password(s) ? [text, `${text}: ${t('password_first')}`] : text);
+  if (n.n && navigator.onLine && s.phase === 'login_required') return [t('chip_login'), `${t('unsent_n', n)}: ${t('chip_login')}`];
   if (n.n) return navigator.onLine ? why(t(failed(s) ? 'unsent_n' : 'chip_waiting', n))
     : [`${t('offline')} · ${n.n}`, `${t('offline')}; ${t('unsent_n', n)}`];
   if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');

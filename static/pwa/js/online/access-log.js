@@ -89,7 +89,7 @@ export function whatText(item, names = {}) {
   const path = route(item.resource);
   if (item.action === 'export' && !item.child_id) { // an area's bulk download
     const file = AREA_FILES.find(([re]) => re.test(path));
-    const area = item.posyandu_id ? names.posyandu?.get(item.posyandu_id) ?? t('lvl_posyandu')
+    const area = item.posyandu_id ? names.posyandu?.get(item.posyandu_id) ?? t('posyandu')
       : item.region_code ? regionText(item.region_code, names.regions?.get(item.region_code)) : null;
     if (file) return tx(file[1], { area: area ?? tx('all_areas') });
     return area ? tx('read_export_area', { area }) : tx('read_export_all');

@@ -49,7 +49,7 @@ export function panel(ctx, data) {
   const button = (name, format) => h('button', { class: 'btn', type: 'button', 'data-report': name, 'data-format': format,
     'aria-label': tx('dl_label', { report: tx(`rep_${name}`), fmt: format.toUpperCase() }),
     onclick: () => download(ctx, form, name, format, status) }, format.toUpperCase());
-  const help = tx('downloads_help', { what: heading(data), level: t(`lvl_${form.level}`).toLowerCase() });
+  const help = tx('downloads_help', { what: heading(data), level: Q.tx(`lvl_${form.level}`).toLowerCase() });
   return h('section', { class: 'panel', id: 'downloads' }, h('h3', {}, tx('downloads_title')),
     h('p', { class: 'muted small', id: 'downloads-help' }, help),
     h('ul', { class: 'list' }, [...DOWNLOADS, 'workbook', 'fhir'].map((name) => h('li', { class: 'dl-row' }, h('span', {}, tx(`rep_${name}`)),

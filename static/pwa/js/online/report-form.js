@@ -74,11 +74,11 @@ function reportForm(ctx, state, results) {
   const months = Q.monthsUpTo(todayIso().slice(0, 7), PICKER_MONTHS); // this month's too, said not over (show)
   const monthOptions = (value) => months.map((m) => h('option', { value: m, selected: m === value }, formatMonth(m)));
   const areaSelect = areas.groups.length ? select('rep-area', 'area', t('area'), [h('option', { value: '' }, t('area_all')),
-    areas.groups.map((g) => h('optgroup', { label: g.kind === 'kecamatan' ? tx('grp_kecamatan') : t(`lvl_${g.kind}`) },
+    areas.groups.map((g) => h('optgroup', { label: g.kind === 'kecamatan' ? tx('grp_kecamatan') : Q.tx(`lvl_${g.kind}`) },
       g.options.map((o) => h('option', { value: o.value, selected: o.value === form.area }, o.name))))])
     : h('p', { class: 'muted' }, areas.posyandus[0]?.name ?? '');
-  const levelSelect = ctx.role === 'kader' ? null : select('rep-level', 'level', t('level'),
-    Q.LEVELS.map((l) => h('option', { value: l, selected: l === form.level }, t(`lvl_${l}`))));
+  const levelSelect = ctx.role === 'kader' ? null : select('rep-level', 'level', Q.tx('level'),
+    Q.LEVELS.map((l) => h('option', { value: l, selected: l === form.level }, Q.tx(`lvl_${l}`))));
   const error = h('p', { class: 'error', role: 'alert', id: 'rep-error' });
   const node = h('form', { class: 'card report-form', id: 'report-form', novalidate: true },
     h('div', { class: 'day' }, select('rep-from', 'from', tx('period_from'), monthOptions(form.from)),

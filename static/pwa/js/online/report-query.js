@@ -1,8 +1,20 @@
 // The reports' questions to the server (online/report-form.js, report-actions.js, report-downloads.js): the
 // period, area and level as a query, and the area picker. Fetched with them: never used offline.
 import { addMonths, monthRange } from '../report-shape.js';
+import { textsOf } from '../i18n.js';
 
 export const LEVELS = ['posyandu', 'desa', 'puskesmas', 'kecamatan', 'kabupaten'];
+
+/** [Bahasa Indonesia, English]: the roll-up levels, named by the report modules that ask for them. */
+export const W = {
+  level: ['Rincian per', 'Break down by'],
+  lvl_posyandu: ['Posyandu', 'Posyandu'],
+  lvl_desa: ['Desa/kelurahan', 'Village'],
+  lvl_puskesmas: ['Puskesmas', 'Health centre'],
+  lvl_kecamatan: ['Kecamatan', 'Sub-district'],
+  lvl_kabupaten: ['Kabupaten/kota', 'District'],
+};
+export const tx = textsOf(W);
 
 /** The `count` months up to and including `month`, newest first (the period pickers). */
 export const monthsUpTo = (month, count) => monthRange(addMonths(month, 1 - count), month).reverse();

@@ -63,7 +63,7 @@ function lostRecords(users) {
 
 function loginScreen(ctx, main, users) {
   const form = h('form', { class: 'card', id: 'login', novalidate: true },
-    h('h2', {}, t('login_title')),
+    h('h2', {}, t('login')),
     field({ label: t('username'), name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' }),
     field({ label: t('password'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
     h('p', { class: 'notice bad', role: 'alert', hidden: true }),

@@ -40,7 +40,7 @@ function skdnPanel(rows, month) {
   const body = rows.map((r) => skdnRow(r, r.area_name ?? r.area, { 'data-area': r.area }));
   const foot = rows.length > 1 ? skdnRow(R.skdnTotal(rows), t('total'), { 'data-area': 'total' }) : null;
   return h('section', { class: 'panel' }, h('h3', {}, `SKDN · ${formatMonth(month)}`),
-    rows.length ? table('skdn', `SKDN · ${formatMonth(month)}`, [t('col_area'), ...SKDN_HEAD], body, foot) : h('p', {}, t('no_data')),
+    rows.length ? table('skdn', `SKDN · ${formatMonth(month)}`, [t('area'), ...SKDN_HEAD], body, foot) : h('p', {}, t('no_data')),
     noKms(rows), h('p', { class: 'muted small' }, t('skdn_legend')));
 }
 
@@ -51,7 +51,7 @@ function nutritionPanel(rows, month) {
     cell('td', formatNumber(total[n])), cell('td', formatNumber(total[d])), cell('td', formatPct(total[p]), { class: 'num-pct' }),
     cell('td', formatNumber(total[f]))));
   const byArea = overall.length > 1 ? table('nutrition-areas', `${t('nut_by_area')} · ${formatMonth(month)}`,
-    [t('col_area'), ...R.NUTRITION.map(([key]) => t(`nut_${key}`))],
+    [t('area'), ...R.NUTRITION.map(([key]) => t(`nut_${key}`))],
     overall.map((r) => h('tr', { 'data-area': r.area }, h('th', { scope: 'row' }, r.area_name ?? r.area),
       R.NUTRITION.map(([key, , , p]) => cell('td', formatPct(r[p]), { 'data-key': key })))), null, false) : null;
   return h('section', { class: 'panel' }, h('h3', {}, `${t('nutrition_title')} · ${formatMonth(month)}`),
