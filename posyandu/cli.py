@@ -37,7 +37,8 @@ def register_cli(app: Flask) -> None:
 @click.password_option()
 def create_admin(username: str, name: str, password: str, temporary: bool) -> None:
     """Create an admin user (checked as ``POST /api/v1/users`` checks one: username, a password of
-    at least 8 characters not easily guessed, a username not taken).
+    at least 8 characters not easily guessed (``weak_password``: not posyandu123, Kader1234, abcdefgh),
+    a username not taken).
 
     The password is the admin's own unless ``--temporary``: whoever runs this at the server's shell is
     usually the admin herself, setting up (no one else then knows it). Made for someone else, a

@@ -4,6 +4,7 @@ combining accent, a third full-width letters; each is the same password."""
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 
 from argon2 import PasswordHasher
@@ -76,15 +77,64 @@ iloveyou abcd1234 abc12345 asdfghjk asdf1234 1q2w3e4r 1q2w3e4r5t zaq12wsx sunshi
 football baseball superman starwars whatever trustno1 letmein1 welcome1 admin123 administrator
 bismillah indonesia sayangku sayang123 rahasia123 katasandi katasandi123 jakarta1 cintaku
 """.split())
-WEAK_PASSWORD = Msg("too easy to guess: not your username, one repeated character or a common password",
-                    "terlalu mudah ditebak: jangan nama pengguna, satu karakter berulang, atau kata sandi umum")
+# Words a guesser of these accounts tries first, in any case and with digits or signs around them
+# (``_stems``): the app's and its users' (posyandu123 is the demo's published password, README.md;
+# Kader1234, bidan2024!), the demo kabupaten's, and the common words of the list above.
+COMMON_WORDS = frozenset("""
+posyandu kader bidan puskesmas pustu polindes poskesdes balita bayi anak ibu ayah bunda orangtua ortu
+dinkes kesehatan sehat gizi imunisasi vaksin timbang kms admin administrator petugas pengguna
+desa gresik indonesia jakarta surabaya bismillah sayang cinta katasandi sandi password qwerty
+welcome letmein iloveyou
+""".split())
+SUFFIXES = ("ku", "mu", "nya")  # "posyanduku": a word and a possessive, one word still
+LEET = (str.maketrans("0134@5$7", "oieaasst"), str.maketrans("0134@5$7", "oleaasst"))
+"""Digits and signs read as letters inside a word (p0syandu, ba1ita): 1 as i, then as l."""
+RUNS = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+"""Runs of the alphabet, the digits and the keyboard's rows, read either way (abcdefgh, 87654321, qwertyui)."""
+WEAK_PASSWORD = Msg("too easy to guess: not your username, a common password or a word of posyandu work (posyandu, "
+                    "kader, bidan…), even with digits added, one repeated character, or a run of letters or keys "
+                    "(abcdefgh, qwertyui)",
+                    "terlalu mudah ditebak: jangan nama pengguna, kata sandi umum atau kata seputar posyandu "
+                    "(posyandu, kader, bidan…), juga bila ditambah angka, satu karakter berulang, atau deretan "
+                    "huruf atau tombol (abcdefgh, qwertyui)")
+PASSWORD_RULE = ("8 to 200 characters, counted in Unicode NFKC. Refused as too easy to guess (422): the username, "
+                 "a common password or a word of posyandu work (posyandu, kader, bidan, puskesmas, balita, dinkes, "
+                 "orangtua, admin, sehat…) in any case and with digits or signs added (posyandu123, Kader1234), one "
+                 "character repeated, a run of letters, digits or keys (abcdefgh, 12345678, qwertyui). A passphrase "
+                 "of a few words is good.")
+"""The rule as the OpenAPI document says it, on each field where a password is set."""
+
+
+def _stem(text: str) -> str:
+    """``text`` without the digits and signs before and after it: "Kader-1234!" is "kader"."""
+    return re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
+
+
+def _stems(text: str) -> set[str]:
+    """The word ``text`` is made of, as a guesser builds it from one: its stem, read with its inner
+    digits as letters (``LEET``), and without an Indonesian possessive (``SUFFIXES``)."""
+    stems = {stem := _stem(text), *(stem.translate(table) for table in LEET)}
+    return stems | {s[:-len(end)] for s in stems for end in SUFFIXES if s.endswith(end) and len(s) >= len(end) + 3}
+
+
+def _run(text: str) -> bool:
+    return len(text) >= 3 and any(text in run or text in run[::-1] for run in RUNS)
 
 
 def weak_password(password: str, username: str) -> Msg | None:
     """Why ``password`` is refused for ``username``, or None. NIST SP 800-63B §5.1.1.2: refuse
-    passwords from lists of common ones and context-specific ones (the username); no rules of
-    composition (a long passphrase is good). Judged in NFKC, as hashed."""
+    passwords from lists of common ones and context-specific ones (the username, the app's words),
+    and repetitive or sequential characters; no rules of composition (a long passphrase is good).
+    Judged in NFKC, as hashed, in any case, with the digits and signs around a word taken off
+    (``_stems``). One rule wherever a password is set (``auth.operations``); the demo's published
+    password is refused by it too, and set by ``posyandu.demo`` alone."""
     folded = normalised(password).strip().lower()
-    if len(set(folded)) <= 1 or folded in COMMON_PASSWORDS or folded == username.strip().lower():
+    name = username.strip().lower()
+    stems = _stems(folded) - {""}
+    if len(set(folded)) <= 1 or folded in COMMON_PASSWORDS or folded == name or _run(folded):
+        return WEAK_PASSWORD
+    if any(len(set(stem)) <= 1 or stem in COMMON_WORDS or _run(stem) for stem in stems):
+        return WEAK_PASSWORD
+    if _stem(name) and _stem(name) in stems:
         return WEAK_PASSWORD
     return None

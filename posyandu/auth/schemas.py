@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate
 
 from posyandu import validators as v
 from posyandu.auth.models import ROLES
-from posyandu.auth.passwords import normalised
+from posyandu.auth.passwords import PASSWORD_RULE, normalised
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 from posyandu.validators import Schema
@@ -31,11 +31,12 @@ class NewPassword(v.Filled):
     """A password being set: 8 to 200 characters counted in Unicode NFKC, as it is hashed and judged
     (``passwords.normalised``): "e" and a combining accent are one character, as "é" is. Left empty, it
     is missing (``Filled``); spaces are characters typed, kept as typed (eight are refused as too easy
-    to guess, ``weak_password``, which says more than "wajib diisi")."""
+    to guess, ``weak_password``, which says more than "wajib diisi"). The OpenAPI document says the
+    rule (``PASSWORD_RULE``) after the field's own ``description``."""
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, description: str = "", **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(as_typed=True, required=True, load_only=True, validate=validate.Length(min=8, max=200),
-                         **kwargs)
+                         metadata={"description": " ".join(filter(None, [description, PASSWORD_RULE]))}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         return normalised(super()._deserialize(value, attr, data, **kwargs))
@@ -89,10 +90,9 @@ class UserSchema(Schema):
 class UserUpdateSchema(UserSchema):
     """PATCH body: any subset of a user's fields."""
 
-    password = NewPassword(metadata={
-        "description": "A new temporary password for another user (`must_change_password`); every token "
-                       "issued to her before is refused. Your own is refused here (422 on `password`): "
-                       "change it with `POST /auth/password`, which asks for the current one."})
+    password = NewPassword("A new temporary password for another user (`must_change_password`); every token "
+                           "issued to her before is refused. Your own is refused here (422 on `password`): "
+                           "change it with `POST /auth/password`, which asks for the current one.")
 
 
 class TokensSchema(Schema):

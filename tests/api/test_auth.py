@@ -487,7 +487,8 @@ def test_a_refused_new_password_tells_nothing_of_the_current_one_and_costs_no_gu
     answers = [client.post("/api/v1/auth/password", json={"current_password": current, "new_password": new},
                            headers=token) for current in (PASSWORD, "bukan-ini", PASSWORD, "tebakan-lain")]
     assert [(a.status_code, a.get_json()["errors"]) for a in answers] == [(422, {"new_password": [
-        "too easy to guess: not your username, one repeated character or a common password"]})] * 4
+        "too easy to guess: not your username, a common password or a word of posyandu work (posyandu, kader, "
+        "bidan…), even with digits added, one repeated character, or a run of letters or keys (abcdefgh, qwertyui)"]})] * 4
     # the same again: refused on what was sent alone, right or wrong
     same = [client.post("/api/v1/auth/password", json={"current_password": current, "new_password": current},
                         headers=token) for current in (PASSWORD, "bukan-ini-juga")]
@@ -730,12 +731,19 @@ def test_a_failed_login_keeps_the_name_of_an_account_never_what_no_account_is_ca
     assert "MyS3cret" not in str(db.session.execute(select(AuditLog.changes, AuditLog.reason)).all())
 
 
-@pytest.mark.parametrize("password", ["12345678", "password", "Password1", "        ", "aaaaaaaaaa", "ibu_sari99",
-                                      "IBU_SARI99 "])
+@pytest.mark.parametrize("password", [
+    "12345678", "password", "Password1", "        ", "aaaaaaaaaa", "ibu_sari99", "IBU_SARI99 ",
+    # the app's words with digits, a case or a sign (the README's demo password among them), one letter
+    # run with a digit, the alphabet's and the keyboard's runs, the username's letters with other digits
+    "posyandu123", "posyandu", "posyandu1", "kader123", "Kader1234", "gresik123", "Bidan2024!", "p0syandu99",
+    "puskesmas", "balita2023", "dinkes01", "orangtua1", "admin2024", "sehat123", "zzzzzzz7", "abcdefgh",
+    "qwertyui", "hgfedcba", "Ibu_Sari2024"])
 def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, world, make_child, password):
     """Any 8 characters were taken: "12345678", eight spaces, or the username itself, for accounts
     that open children's health records (NIST SP 800-63B 3.1.1.2: refuse common and context-specific
-    passwords). Refused on the field, in Indonesian, wherever a password is set."""
+    passwords). Refused on the field, in Indonesian, wherever a password is set. The app's own words
+    with digits were taken too, "posyandu123" (the README's published demo password) and "Kader1234"
+    first of all, and "abcdefgh" (a QA pass)."""
     admin, kader = world.headers("admin", "id"), world.headers("kader1", "id")
     made = client.post("/api/v1/users", json={"username": "ibu_sari99", "password": password, "name": "Sari",
                                               "role": "admin"}, headers=admin)
@@ -757,6 +765,24 @@ def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, wo
                       headers=_bearer(_login(client, "ibu_sari99", "kuat-sekali")["access_token"]))
     assert own.status_code == 422 and list(own.get_json()["errors"]) == ["new_password"], own.get_json()
 
+
+
+@pytest.mark.parametrize("password", ["sandi-kader-1", "Posyandu Mawar buka jam 8", "bidan-ratna-rajin", "kuat-sekali"])
+def test_a_passphrase_holding_a_word_of_the_app_is_taken(client, world, password):
+    """The rule refuses a word of the app with digits or signs around it, not a phrase that holds one."""
+    made = client.post("/api/v1/users", json={"username": "ibu_sari99", "password": password, "name": "Sari",
+                                              "role": "admin"}, headers=world.headers("admin", "id"))
+    assert made.status_code == 201, made.get_json()
+
+
+def test_the_password_rule_is_said_on_every_field_setting_a_password(client):
+    """The OpenAPI document said 8 to 200 characters and nothing of what is too easy to guess."""
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for schema, field in (("User", "password"), ("UserUpdate", "password"), ("ChangePassword", "new_password"),
+                          ("RegisterParent", "password")):
+        description = schemas[schema]["properties"][field]["description"]
+        assert "too easy to guess" in description and "posyandu123" in description, (schema, description)
+        assert "abcdefgh" in description and "username" in description
 
 def test_the_last_active_admin_cannot_be_switched_off_or_given_another_role(client, world):
     """The only admin switching her own account off (or making it a bidan) by mistake left no one to

@@ -23,7 +23,9 @@ def test_create_admin_refuses_a_weak_password_a_bad_or_taken_username_with_a_mes
     runner = app.test_cli_runner()
     assert runner.invoke(args=["create-admin", "--username", "kepala"], input="sandi-kuat-1\nsandi-kuat-1\n").exit_code == 0
     for username, password, shown in [("kepala", "sandi-kuat-1", "username: sudah dipakai"),
-                                      ("lemah", "a", "password:"), ("Bad Name!", "sandi-kuat-1", "username:")]:
+                                      ("lemah", "a", "password:"), ("Bad Name!", "sandi-kuat-1", "username:"),
+                                      ("lemah", "posyandu123", "password: terlalu mudah ditebak"),
+                                      ("lemah", "Admin2024", "password: terlalu mudah ditebak")]:
         result = runner.invoke(args=["create-admin", "--username", username], input=f"{password}\n{password}\n")
         assert isinstance(result.exception, SystemExit) and result.exit_code == 1, (username, result.exception)
         assert "admin tidak dibuat" in result.output and shown in result.output, result.output

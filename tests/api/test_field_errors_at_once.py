@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 from tests.api.test_auth import _user_id
 
 PHONE = "nomor HP tidak sah (08…)"
-WEAK = "terlalu mudah ditebak: jangan nama pengguna, satu karakter berulang, atau kata sandi umum"
+WEAK = ("terlalu mudah ditebak: jangan nama pengguna, kata sandi umum atau kata seputar posyandu (posyandu, "
+        "kader, bidan…), juga bila ditambah angka, satu karakter berulang, atau deretan huruf atau tombol "
+        "(abcdefgh, qwertyui)")
+WEAK_EN = ("too easy to guess: not your username, a common password or a word of posyandu work (posyandu, kader, "
+           "bidan…), even with digits added, one repeated character, or a run of letters or keys (abcdefgh, qwertyui)")
 NO_POSYANDU = "wajib diisi"  # the area her role needs, left out
 
 
@@ -33,8 +37,7 @@ def test_a_new_user_is_told_the_username_taken_the_weak_password_and_the_missing
                                          "posyandu_id": [NO_POSYANDU]}
     # the same without the format error: the same three, at once
     resp = client.post("/api/v1/users", json={**body, "phone": None}, headers=world.headers("admin", "en"))
-    assert resp.get_json()["errors"] == {"username": ["already taken"], "password": [
-        "too easy to guess: not your username, one repeated character or a common password"],
+    assert resp.get_json()["errors"] == {"username": ["already taken"], "password": [WEAK_EN],
         "posyandu_id": ["missing data for required field"]}
     assert _users(app) == before  # nothing written
 
