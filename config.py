@@ -30,6 +30,25 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _rate_limit(name: str, default: str) -> str:
+    """Rate limits in Flask-Limiter's syntax ("5 per minute;20 per hour"), read as it reads them
+    (``limits.parse_many``); unset or empty: ``default``. Anything else stops the start with the
+    variable's name and value: "5 per menit" or a typo started the server, and Flask-Limiter,
+    unable to read it, limited nothing (logging "couldn't parse rate limit string" at each request),
+    the guesses of a password or an invitation code among it; empty, it had no limit at all."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be rate limits like {default!r} (an amount per second, minute, hour, "
+                           f"day, month or year; several joined by ;), not {value!r}") from None
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     """1/true/yes/on or 0/false/no/off (any case); unset or empty: ``default``. Anything else
     stops the start: a typo ("ture", "enabled") was read as false without a word."""
@@ -179,18 +198,18 @@ class Config:
     # answering 500; GET /health says "rate_limit": "degraded" meanwhile.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins per username, and all login/registration/redemption attempts per address (one budget).
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
-    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
+    LOGIN_RATE_LIMIT = _rate_limit("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    LOGIN_ADDRESS_RATE_LIMIT = _rate_limit("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
     # Refused invitation codes per parent account (POST /auth/redeem); attempts per address
     # count against LOGIN_ADDRESS_RATE_LIMIT.
-    REDEEM_RATE_LIMIT = os.environ.get("REDEEM_RATE_LIMIT", "5 per minute;20 per hour")
+    REDEEM_RATE_LIMIT = _rate_limit("REDEEM_RATE_LIMIT", "5 per minute;20 per hour")
     # Refused invitation codes server-wide (registrations and redemptions, every address): a guesser
     # with many addresses is held to it; parents signing up meanwhile are answered 429 until it passes.
-    INVITATION_GUESS_RATE_LIMIT = os.environ.get("INVITATION_GUESS_RATE_LIMIT", "100 per minute;1000 per hour")
+    INVITATION_GUESS_RATE_LIMIT = _rate_limit("INVITATION_GUESS_RATE_LIMIT", "100 per minute;1000 per hour")
     # Refreshes per account (POST /auth/refresh; per address for a token that does not verify): a
     # phone refreshes every ACCESS_TOKEN_MINUTES, so this leaves room for many phones and tabs.
-    REFRESH_RATE_LIMIT = os.environ.get("REFRESH_RATE_LIMIT", "30 per minute;300 per hour")
-    CALCULATOR_RATE_LIMIT = os.environ.get("CALCULATOR_RATE_LIMIT", "60 per minute")
+    REFRESH_RATE_LIMIT = _rate_limit("REFRESH_RATE_LIMIT", "30 per minute;300 per hour")
+    CALCULATOR_RATE_LIMIT = _rate_limit("CALCULATOR_RATE_LIMIT", "60 per minute")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     # Rows of a spreadsheet uploaded to /imports/visits (3,000 in about 7 s on PostgreSQL, docs/scaling.md:

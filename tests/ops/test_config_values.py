@@ -4,6 +4,7 @@ variable?) or a typo silently read as false."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
@@ -61,6 +62,34 @@ def test_a_negative_migration_lock_timeout_stops_the_start(load, monkeypatch):
     monkeypatch.setenv("MIGRATION_LOCK_TIMEOUT_MS", "-5")
     with pytest.raises(RuntimeError, match="^MIGRATION_LOCK_TIMEOUT_MS must be 0 \\(no limit\\) or more milliseconds, not -5$"):
         load()
+
+
+
+def _rate_limit_settings() -> list[str]:
+    import config
+
+    return sorted(name for name in vars(config.Config) if name.endswith("_RATE_LIMIT"))
+
+
+@pytest.mark.parametrize("name", _rate_limit_settings())
+@pytest.mark.parametrize("value", ["5 per menit;20 per jam", "garbage", "5 per minute;"])
+def test_a_rate_limit_flask_limiter_cannot_read_names_its_variable_and_value(load, monkeypatch, name, value):
+    """LOGIN_RATE_LIMIT="5 per menit;20 per jam" started the server, and Flask-Limiter, unable to read
+    it, limited no login (logging "couldn't parse rate limit string" at each request): every
+    *_RATE_LIMIT is read at the start as Flask-Limiter reads it (limits.parse_many)."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=f"^{name} must be rate limits like .* not '{re.escape(value)}'$"):
+        load()
+
+
+def test_rate_limits_are_read_in_flask_limiters_syntax_and_an_empty_one_is_its_default(load, monkeypatch):
+    """Empty, Flask-Limiter set no limit at all; now the default is kept, as for a number."""
+    assert len(_rate_limit_settings()) == 6  # the login's, its address's, redeem, invitation guesses, refresh, calculator
+    monkeypatch.setenv("LOGIN_RATE_LIMIT", " 3/minute, 10 per hour ")
+    monkeypatch.setenv("REFRESH_RATE_LIMIT", "")
+    config = load()
+    assert config.Config.LOGIN_RATE_LIMIT == "3/minute, 10 per hour"
+    assert config.Config.REFRESH_RATE_LIMIT == "30 per minute;300 per hour"
 
 
 @pytest.mark.parametrize("level, logged", [("INFO", True), ("WARNING", False)])

@@ -23,7 +23,7 @@ def test_every_setting_read_is_in_the_configuration_table_and_every_one_there_is
     table = _table("Configuration")
     listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
     read = {v for name in ("config.py", "gunicorn.conf.py")
-            for v in re.findall(r"""(?:environ\.get|_int|_bool|_database_url|_list)\(\s*["']([A-Z][A-Z0-9_]+)["']""",
+            for v in re.findall(r"""(?:environ\.get|_int|_bool|_choice|_rate_limit|_database_url|_list)\(\s*["']([A-Z][A-Z0-9_]+)["']""",
                                 READERS[name])}
     assert {"DATABASE_URL", "SECRET_KEY", "GUNICORN_WORKERS"} <= read  # the pattern finds them
     assert sorted(read - listed - TEST_ONLY) == []
@@ -95,7 +95,7 @@ def test_the_configuration_tables_defaults_are_the_codes():
 
     code = READERS["config.py"] + READERS["gunicorn.conf.py"]
     defaults = {}
-    for name, expr in re.findall(r"""(?:_int|_bool|_choice|environ\.get|setting)\(\s*["']([A-Z][A-Z0-9_]+)["'],\s*"""
+    for name, expr in re.findall(r"""(?:_int|_bool|_choice|_rate_limit|environ\.get|setting)\(\s*["']([A-Z][A-Z0-9_]+)["'],\s*"""
                                  r"""(?:"[a-z_]+",\s*)?([^(),]+?)\s*[,)]""", code):
         try:
             value = eval(compile(ast.parse(expr.strip(), mode="eval"), name, "eval"), {"__builtins__": {}})
