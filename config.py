@@ -18,16 +18,20 @@ DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, at_least: tuple[int, str] | None = None) -> int:
     """A whole number; unset or empty: ``default``. Anything else stops the start with the
-    variable's name and value (not int()'s bare "invalid literal")."""
+    variable's name and value (not int()'s bare "invalid literal"). ``at_least``: the least it may
+    be and how that is said ("1 or more minutes"); a smaller one stops the start too."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+    if at_least is not None and number < at_least[0]:
+        raise RuntimeError(f"{name} must be {at_least[1]}, not {number}")
+    return number
 
 
 def _rate_limit(name: str, default: str) -> str:
@@ -47,6 +51,18 @@ def _rate_limit(name: str, default: str) -> str:
         raise RuntimeError(f"{name} must be rate limits like {default!r} (an amount per second, minute, hour, "
                            f"day, month or year; several joined by ;), not {value!r}") from None
     return value
+
+
+def _token_lifetimes() -> tuple[timedelta, timedelta]:
+    """``ACCESS_TOKEN_MINUTES`` and ``REFRESH_TOKEN_DAYS``: 0 or less started the server with every token
+    expired as it was issued (each login answered tokens refused at once); a refresh token shorter
+    than an access token ended the login while its access token still ran."""
+    access = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 30, (1, "1 or more minutes")))
+    refresh = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30, (1, "1 or more days")))
+    if refresh < access:
+        raise RuntimeError(f"REFRESH_TOKEN_DAYS={refresh.days} must not be shorter than ACCESS_TOKEN_MINUTES="
+                           f"{access // timedelta(minutes=1)} (a day is 1440 minutes)")
+    return access, refresh
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -137,9 +153,7 @@ def _engine_options(url: str) -> dict:
                 raise RuntimeError(f"DB_TCP_USER_TIMEOUT_MS must be 0 (the kernel's) or more milliseconds, "
                                    f"not {tcp_user_timeout}")
             connect_args["tcp_user_timeout"] = tcp_user_timeout
-        statement_timeout = _int("DB_STATEMENT_TIMEOUT", 0)
-        if statement_timeout < 0:
-            raise RuntimeError(f"DB_STATEMENT_TIMEOUT must be 0 (no limit) or more seconds, not {statement_timeout}")
+        statement_timeout = _int("DB_STATEMENT_TIMEOUT", 0, (0, "0 (no limit) or more seconds"))
         if statement_timeout:  # after the URL's own options (a search_path), which it would replace
             url_options = own.get("options")
             url_options = " ".join(url_options) if isinstance(url_options, tuple) else url_options
@@ -177,15 +191,11 @@ class Config:
     REPORTS_DATABASE_URL = _database_url("REPORTS_DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = _engine_options(SQLALCHEMY_DATABASE_URI)
     # `flask db upgrade` on PostgreSQL: how long a migration waits for a lock before it stops (0: no limit).
-    MIGRATION_LOCK_TIMEOUT_MS = _int("MIGRATION_LOCK_TIMEOUT_MS", 10000)
-    if MIGRATION_LOCK_TIMEOUT_MS < 0:
-        raise RuntimeError(f"MIGRATION_LOCK_TIMEOUT_MS must be 0 (no limit) or more milliseconds, "
-                           f"not {MIGRATION_LOCK_TIMEOUT_MS}")
+    MIGRATION_LOCK_TIMEOUT_MS = _int("MIGRATION_LOCK_TIMEOUT_MS", 10000, (0, "0 (no limit) or more milliseconds"))
     # Origins allowed to call the API from another site's pages (CORS). Empty: closed;
     # the PWA is served by the API itself and needs none.
     CORS_ORIGINS = _list("CORS_ORIGINS")
-    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 30))
-    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30))
+    JWT_ACCESS_TOKEN_EXPIRES, JWT_REFRESH_TOKEN_EXPIRES = _token_lifetimes()
     JWT_TOKEN_LOCATION = ["headers"]
     JWT_ERROR_MESSAGE_KEY = "detail"
     # Rate limits (Flask-Limiter syntax). Storage defaults to memory; use
@@ -241,7 +251,7 @@ class Config:
     PWA_DIR = str(BASE_DIR / "static" / "pwa")
     LOG_FORMAT = _choice("LOG_FORMAT", "json", ("json", "text"))
     LOG_LEVEL = _choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
-    HSTS_SECONDS = _int("HSTS_SECONDS", 31536000)  # sent only on HTTPS requests
+    HSTS_SECONDS = _int("HSTS_SECONDS", 31536000, (0, "0 (not sent) or more seconds"))  # sent only on HTTPS requests
     # Number of reverse proxies in front (nginx = 1): trust their X-Forwarded-* headers.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     PRODUCTION = False

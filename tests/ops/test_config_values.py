@@ -92,6 +92,32 @@ def test_rate_limits_are_read_in_flask_limiters_syntax_and_an_empty_one_is_its_d
     assert config.Config.REFRESH_RATE_LIMIT == "30 per minute;300 per hour"
 
 
+@pytest.mark.parametrize("name, value, message", [
+    ("ACCESS_TOKEN_MINUTES", "0", "ACCESS_TOKEN_MINUTES must be 1 or more minutes, not 0"),
+    ("ACCESS_TOKEN_MINUTES", "-5", "ACCESS_TOKEN_MINUTES must be 1 or more minutes, not -5"),
+    ("REFRESH_TOKEN_DAYS", "0", "REFRESH_TOKEN_DAYS must be 1 or more days, not 0"),
+    ("HSTS_SECONDS", "-1", "HSTS_SECONDS must be 0 (not sent) or more seconds, not -1"),
+])
+def test_a_token_lifetime_or_hsts_age_that_cannot_be_stops_the_start(load, monkeypatch, name, value, message):
+    """ACCESS_TOKEN_MINUTES=0 started the server with every token expired as it was issued; a refresh
+    token of no days and a negative HSTS max-age were taken too (a QA pass)."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=f"^{re.escape(message)}$"):
+        load()
+
+
+def test_a_refresh_token_shorter_than_the_access_token_stops_the_start(load, monkeypatch):
+    monkeypatch.setenv("REFRESH_TOKEN_DAYS", "1")
+    monkeypatch.setenv("ACCESS_TOKEN_MINUTES", "1441")
+    with pytest.raises(RuntimeError, match="^REFRESH_TOKEN_DAYS=1 must not be shorter than ACCESS_TOKEN_MINUTES=1441 "
+                                           "\\(a day is 1440 minutes\\)$"):
+        load()
+    monkeypatch.setenv("ACCESS_TOKEN_MINUTES", "1440")
+    monkeypatch.setenv("HSTS_SECONDS", "0")
+    config = load()
+    assert config.Config.JWT_ACCESS_TOKEN_EXPIRES == config.Config.JWT_REFRESH_TOKEN_EXPIRES
+    assert config.Config.HSTS_SECONDS == 0
+
 @pytest.mark.parametrize("level, logged", [("INFO", True), ("WARNING", False)])
 def test_text_logs_are_one_line_per_request_with_its_request_id(monkeypatch, capsys, level, logged):
     """``LOG_FORMAT=text`` (README: "one JSON object per line with the request id, or `text`") left
