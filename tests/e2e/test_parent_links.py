@@ -164,6 +164,14 @@ def test_a_parent_unlinked_while_her_phone_still_holds_the_child_is_told_what_it
     expect(page.locator("#my-data-status")).to_have_text(said)
     page.locator("#access-link").click()
     expect(page.locator("#access-status")).to_have_text(said)
+    # once her phone updated, the child is gone from it: her address says the same, not "Perbarui data"
+    page.locator("#nav-sync").click()
+    page.locator("main").get_by_role("button", name="Perbarui data").click()
+    page.locator("#nav-home").click()
+    expect(page.get_by_role("heading", name="Anak saya")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(child["name"], timeout=60000)
+    page.goto(f"{base}/#/child/{child['id']}")
+    expect(page.locator("#child-gone")).to_have_text(re.compile(said.pattern[1:]))
 
     # a kader asking for a child outside her posyandu is answered in the server's words, as before
     kader = new_context().new_page()

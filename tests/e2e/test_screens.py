@@ -58,7 +58,9 @@ def test_an_address_naming_no_child_on_the_phone_says_so_on_every_screen(live_se
         for screen in screens:
             for child_id in (gone, other):
                 page.goto(f"{base}/#/{screen}/{child_id}")
-                expect(page.locator("#child-gone")).to_contain_text("Anak ini tidak ada di HP ini")
+                # a parent's child not on her phone is one no longer linked to her (or deleted): said so
+                expect(page.locator("#child-gone")).to_contain_text(
+                    "Anak ini tidak ada di HP ini" if user != "orangtua" else "Anak ini tidak lagi terhubung dengan akun Anda")
                 expect(page.locator("main form")).to_have_count(0)
         page.locator("#child-gone a").click()
         expect(page).to_have_url(f"{base}/#/")

@@ -578,7 +578,6 @@ const PARENT = {
   sync_login: ['Sesi habis. Masuk lagi dengan kata sandi untuk memperbarui data.', 'Session expired. Log in again with your password to update the data.'],
   storage_no: W.storage_refetch,
   schedule_bundled: ['Jadwal imunisasi {version} bawaan aplikasi; jadwal dari server diambil saat data diperbarui.', "Built-in immunisation schedule {version}; the server's is fetched at the next update."],
-  child_gone: ['Anak ini tidak ada di HP ini. Perbarui data, atau tanyakan ke kader.', 'This child is not on this phone. Update the data, or ask the cadre.'],
   exit_died: ['Tidak lagi tercatat di posyandu sejak {date}', 'No longer in the posyandu register since {date}'],
   // her child's chart (child.js pointText), plainly
   chart_oedema: ['Kaki bengkak (edema): berat tidak dinilai', 'Swollen feet (oedema): weight not judged'],
@@ -592,6 +591,8 @@ const PARENT = {
     'Change your temporary password first: the admin set it. Choose your own before using the app.'],
 };
 PARENT.exit_moved_away = PARENT.exit_died;
+// her child gone from the phone after an update (unlinked, deleted): said as the server's refusal says it
+PARENT.child_gone = PARENT.refused_not_found;
 let parentWords = false;
 export const forParent = (on) => { parentWords = on; };
 /** A refusal about a parent's child in her words, by its problem type, else `said`. */
