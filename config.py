@@ -207,7 +207,7 @@ class Config:
     # it answers again (checked after 1, 2, 4… 32 s), rather than every rate-limited request
     # answering 500; GET /health says "rate_limit": "degraded" meanwhile.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    # Failed logins per username, and all login/registration/redemption attempts per address (one budget).
+    # Failed logins per username, and refused login/registration/redemption attempts per address (one budget).
     LOGIN_RATE_LIMIT = _rate_limit("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     LOGIN_ADDRESS_RATE_LIMIT = _rate_limit("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
     # Refused invitation codes per parent account (POST /auth/redeem); attempts per address

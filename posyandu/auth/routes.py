@@ -127,9 +127,12 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
     return [taken, unless_failed]
 
 
-# every attempt from one address, at the doors a password or an invitation code is tried at (as many as
-# at one before): a code guesser at /auth/register and /auth/redeem had a budget at each besides the login's
-_per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], scope="login-address")
+# every refused attempt from one address, at the doors a password or an invitation code is tried at (as many
+# as at one before): a code guesser at /auth/register and /auth/redeem had a budget at each besides the login's.
+# One that works gives its place back: a puskesmas training room behind one address (its wifi, a carrier's
+# NAT) logging 30 kaders in within a minute was answered 429, though none guessed anything
+_per_address = _failed_attempts(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], client_address,
+                                lambda exc: True, "login-address")
 
 # codes refused anywhere, whoever tries them: a guesser spread over many addresses (an IPv6 /48 holds
 # 65,536 /64 budgets) meets this one; while it lasts, parents signing up wait (429, Retry-After)
@@ -140,7 +143,7 @@ _code_guesses = _failed_attempts(lambda: current_app.config["INVITATION_GUESS_RA
 
 @blp.route("/auth/login")
 class Login(MethodView):
-    decorators = [*_failed_attempts(_login_limit, _login_username, 401, PASSWORD_GUESSES), _per_address]
+    decorators = [*_failed_attempts(_login_limit, _login_username, 401, PASSWORD_GUESSES), *_per_address]
 
     @blp.arguments(LoginSchema)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
@@ -150,7 +153,7 @@ class Login(MethodView):
         """Log in with username and password.
 
         Rate-limited per username (failed attempts, counted with the wrong passwords given to
-        `POST /auth/password` and `POST /auth/close-account`) and per address.
+        `POST /auth/password` and `POST /auth/close-account`) and per address (refused attempts).
         """
         tokens = ops.login(body["username"], body["password"])
         db.session.commit()  # failed attempts are audited too
@@ -218,7 +221,7 @@ def _decode_own(token: str) -> dict | None:
 class ChangePassword(MethodView):
     # wrong current passwords: the account's one budget, the login's
     decorators = [*_failed_attempts(_login_limit, _signed_in_account, ops.WrongPassword, PASSWORD_GUESSES),
-                  _per_address]
+                  *_per_address]
 
     @jwt_required()
     @blp.arguments(ChangePasswordSchema)
@@ -233,7 +236,7 @@ class ChangePassword(MethodView):
         guess) is refused before the current one is verified, right or wrong alike, and costs no
         guess. A wrong current password answers 422 on `current_password`, is audited, and counts
         with the account's failed logins (`LOGIN_RATE_LIMIT`, per account: once spent, the login,
-        this and `POST /auth/close-account` answer 429); attempts count per address as logins do.
+        this and `POST /auth/close-account` answer 429); refused attempts count per address as logins do.
         """
         tokens = ops.change_password(current_user, body["current_password"], body["new_password"])
         db.session.commit()  # failed attempts are audited too
@@ -246,7 +249,7 @@ class ChangePassword(MethodView):
 class CloseAccount(MethodView):
     # wrong passwords: the account's one budget, the login's
     decorators = [*_failed_attempts(_login_limit, _signed_in_account, ops.WrongPassword, PASSWORD_GUESSES),
-                  _per_address]
+                  *_per_address]
 
     @roles_required("parent")
     @blp.arguments(CloseAccountSchema)
@@ -294,7 +297,7 @@ def _audit_refused_code(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.route("/auth/register")
 class RegisterParent(MethodView):
     decorators = [_audit_refused_code,  # around the checks of the body: a code is judged there
-                  *_code_guesses, _per_address]
+                  *_code_guesses, *_per_address]
 
     @blp.arguments(RegisterParentSchema, field_checks=ops.registration_problems)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
@@ -308,7 +311,7 @@ class RegisterParent(MethodView):
         in other fields, as their validation problem, its message on ``code``; either way nothing is said
         of the username or the password (whether a username exists is not told), and each such refusal is
         audited and counted among the refused codes. A code left blank is a field left
-        blank ("wajib diisi"). Attempts count per address with the logins and redemptions
+        blank ("wajib diisi"). Refused attempts count per address with the logins and redemptions
         (`LOGIN_ADDRESS_RATE_LIMIT`: 429 beyond it), and refused codes server-wide, with the redemptions'
         (`INVITATION_GUESS_RATE_LIMIT`: beyond it every code is answered 429 until the window passes)."""
         user = ops.register_parent(body)
@@ -323,7 +326,7 @@ class Redeem(MethodView):
         _audit_refused_code,
         *_failed_attempts(lambda: current_app.config["REDEEM_RATE_LIMIT"], _per_user("redeem"), 422),
         *_code_guesses,
-        _per_address,
+        *_per_address,
     ]
 
     @roles_required("parent")
@@ -336,7 +339,7 @@ class Redeem(MethodView):
 
         A code that does not work (one of the wrong length too) is refused as ``invitation_invalid``.
         Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
-        good code until the window passes), and all attempts per address with the logins and registrations
+        good code until the window passes), and refused attempts per address with the logins and registrations
         (`LOGIN_ADDRESS_RATE_LIMIT`), and refused codes server-wide (`INVITATION_GUESS_RATE_LIMIT`);
         each refusal is audited.
         """

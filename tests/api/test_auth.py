@@ -395,6 +395,22 @@ def test_password_changes_and_account_closings_count_against_the_logins_address_
                        environ_base={"REMOTE_ADDR": "10.6.0.2"}).status_code == 200
 
 
+def test_logins_that_work_take_no_place_in_the_address_limit_a_training_room_shares(app, client, world, monkeypatch):
+    """A puskesmas training room logs its kaders in through one address (its wifi, a carrier's NAT): every
+    login counted against LOGIN_ADDRESS_RATE_LIMIT, the 31st within a minute was 429 though no one guessed
+    anything. Logins that work give their place back; refused ones (a wrong password, a blank one) still
+    spend the address's budget, and once it is spent even the right password waits."""
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "4 per minute")
+    here = {"REMOTE_ADDR": "10.6.2.1"}
+
+    def login(username, password):
+        return client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                           environ_base=here).status_code
+
+    assert [login(u, PASSWORD) for u in ("kader1", "kader2", "bidan_a", "kader1", "kader2", "admin")] == [200] * 6
+    assert [login(f"ibu{i}", "salah-sekali") for i in range(4)] + [login("kader1", PASSWORD)] == [401] * 4 + [429]
+
+
 def test_invitation_codes_tried_at_registration_and_redemption_count_against_the_logins_address_limit(
         app, client, world, monkeypatch):
     """One budget of attempts per address (LOGIN_ADDRESS_RATE_LIMIT) for every door a secret is tried at:
