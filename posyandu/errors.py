@@ -138,10 +138,32 @@ def _http_error(exc: HTTPException) -> Response:
             status = 422
     key = STATUS_KEYS.get(status, "server_error" if status >= 500 else "bad_request")
     headers = {k: v for k, v in (exc.get_headers() or []) if k.lower() in ("retry-after", "allow")}
+    detail = None
     if status == 429:
         headers.update({k: v for k, v in getattr(exc, "response", None).headers.items()
                         if k.lower().startswith(("retry-after", "x-ratelimit"))} if getattr(exc, "response", None) else {})
-    return problem(status, key, None, errors, headers)
+        detail = _wait_detail()
+    return problem(status, key, detail, errors, headers)
+
+
+def _wait_detail() -> Msg | None:
+    """A limit's 429 saying how long to wait (the minutes to the end of the limit's window, as its
+    Retry-After): "coba lagi nanti" left a kader locked out of her login not knowing for how long."""
+    import math
+    import time
+
+    from posyandu.extensions import limiter
+
+    try:
+        limit = limiter.current_limit
+        seconds = int(limit.reset_at - time.time()) if limit is not None and limit.breached else None  # as Retry-After
+    except Exception:  # noqa: BLE001 - the limiter's store unreachable: the plain words
+        return None
+    if seconds is None:
+        return None
+    minutes = max(1, math.ceil(seconds / 60))
+    return Msg(f"Too many attempts: try again in {minutes} {'minute' if minutes == 1 else 'minutes'}",
+               f"Terlalu banyak percobaan: coba lagi dalam {minutes} menit")
 
 
 def _values_refused(name: str, messages: Any) -> Any:

@@ -95,9 +95,16 @@ def test_failed_logins_are_rate_limited_per_username(client, world):
     codes = [client.post("/api/v1/auth/login", json={"username": "kader1", "password": "bad"},
                          environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code for i in range(7)]
     assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
-    # even the right password is refused for this username until the window passes
-    resp = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD})
+    # even the right password is refused for this username until the window passes, saying how long
+    # (the minutes of its Retry-After: "coba lagi nanti" left her not knowing)
+    resp = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD},
+                       headers={"Accept-Language": "en"})
     assert resp.status_code == 429 and resp.content_type == "application/problem+json"
+    wait = -(-int(resp.headers["Retry-After"]) // 60)
+    assert resp.get_json()["detail"] == f"Too many attempts: try again in {wait} minute{'s' * (wait != 1)}", resp.get_json()
+    said = client.post("/api/v1/auth/login", json={"username": "kader1", "password": PASSWORD},
+                       headers={"Accept-Language": "id"}).get_json()["detail"]
+    assert said.startswith("Terlalu banyak percobaan: coba lagi dalam ") and said.endswith(" menit"), said
     # another user is not affected
     assert client.post("/api/v1/auth/login", json={"username": "kader2", "password": PASSWORD}).status_code == 200
 
