@@ -675,24 +675,36 @@ def register_parent(data: dict[str, Any]) -> User:
     return user
 
 
+ALREADY_LINKED = Msg("this child is already on your list; the code is not used and still works for the child's other parent",
+                     "anak ini sudah ada di daftar Anda; kode ini tidak terpakai dan masih bisa dipakai orang tua anak yang lain")
+
+
 def redeem(code: str, parent: User) -> Child:
     """A registered parent's code: judged on her account as it stands once locked (``lock_user``), after
-    the code and its child: one she closed meanwhile is refused (401), never linked to the child."""
+    the code and its child: one she closed meanwhile is refused (401), never linked to the child. A code
+    for a child she sees already (two codes for one child, or one for a child merged into hers) is
+    refused (409 on ``code``) and left unused, for the child's other parent: it was used up linking
+    nothing, the app saying nothing. Not a code guessed: not counted among the refused codes. (A parent
+    signing up with a code is a new account: she sees no child yet.)"""
     inv, child = _open_invitation(code)
     if not lock_user(parent).active:
         raise Unauthorized(key="token_revoked")
+    # the child is locked (``_open_invitation``): her other code redeemed at once is committed, and seen here
+    if db.session.scalar(select(ParentLink.child_id).where(ParentLink.user_id == parent.id,
+                                                           ParentLink.child_id == child.id)) is not None:
+        raise Conflict(ALREADY_LINKED, errors={"code": [ALREADY_LINKED]})
     return _link(inv, child, parent)
 
 
 def _link(inv: Invitation, child: Child, parent: User) -> Child:
-    """Use the invitation: its child (the one that stands, ``_open_invitation``) joins the parent's children."""
+    """Use the invitation: its child (the one that stands, ``_open_invitation``) joins the parent's children
+    (one she does not see yet: ``redeem``, or a new account)."""
     inv.used_at, inv.used_by = utcnow(), parent.id
-    if db.session.get(ParentLink, (parent.id, child.id)) is None:
-        db.session.add(ParentLink(user_id=parent.id, child_id=child.id))
-        parent.scope_version += 1
-        # in the child's trail, as an unlink and a merge's links are
-        log_action("link", "parent_link", child.id, {"parent_id": [None, str(parent.id)]},
-                   kabupaten_code=child.kabupaten_code)
+    db.session.add(ParentLink(user_id=parent.id, child_id=child.id))
+    parent.scope_version += 1
+    # in the child's trail, as an unlink and a merge's links are
+    log_action("link", "parent_link", child.id, {"parent_id": [None, str(parent.id)]},
+               kabupaten_code=child.kabupaten_code)
     log_action("redeem", "invitation", inv.id, {"child_id": [None, str(child.id)]},
                kabupaten_code=child.kabupaten_code)
     return child

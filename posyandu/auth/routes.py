@@ -333,12 +333,14 @@ class Redeem(MethodView):
     @blp.arguments(RedeemSchema)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")  # problem+json, with Retry-After
     @blp.response(200, TokensSchema)
+    @blp.problem_response(409, "A code for a child the parent sees already: the code is left unused")
     def post(self, body):
         """A registered parent adds another child with a new invitation code. Answers tokens of her
         own login (a new access token, the login's newest refresh token): no new login is started.
 
         A code that does not work (one of the wrong length too) is refused as ``invitation_invalid``.
-        Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
+        A code for a child she sees already is refused (409, on ``code``) and left unused: it still
+        works for the child's other parent. Refused codes are rate-limited per parent (429 beyond ``REDEEM_RATE_LIMIT``, even for a
         good code until the window passes), and refused attempts per address with the logins and registrations
         (`LOGIN_ADDRESS_RATE_LIMIT`), and refused codes server-wide (`INVITATION_GUESS_RATE_LIMIT`);
         each refusal is audited.

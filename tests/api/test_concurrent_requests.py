@@ -745,12 +745,15 @@ def test_two_codes_for_one_child_redeemed_by_one_parent_at_once_link_her_once(
         app, world, client, make_child, monkeypatch):
     """A mother given a code by the kader and another by the bidan for the same child redeems both at
     once (two phones): each found her not yet linked before the other committed, and the second link
-    was refused by the table's key, a bare 409. Now the second waits for the first and finds her linked."""
+    was refused by the table's key, a bare 409. Now the second waits for the first and finds her linked:
+    refused as one after the other (409 on ``code``), its code left open for the child's other parent."""
     cid = make_child()["id"]
     codes = [_invite(client, world, cid), _invite(client, world, cid, by="bidan_a")]
     first, second, _ = _race(app, monkeypatch, _redeem(world, codes[0], "parent1"), _redeem(world, codes[1], "parent1"))
-    assert (first.status_code, second.status_code) == (200, 200), (first.data, second.data)
+    assert (first.status_code, second.status_code) == (200, 409), (first.data, second.data)
+    assert list(second.get_json()["errors"]) == ["code"], second.get_json()
     assert _parents_of(client, world, cid) == ["parent1"]
+    assert _open_codes(client, world, cid) == 1
 
 
 def test_two_admins_editing_one_puskesmas_at_once_are_judged_one_after_the_other(app, world, client, monkeypatch):

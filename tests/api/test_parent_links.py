@@ -393,3 +393,40 @@ def test_codes_are_stored_keyed_with_the_servers_secret_and_a_code_made_before_s
     assert _redeem(client, world, old.lower().replace("-", " ")).status_code == 200
     mine = client.get("/api/v1/children", headers=world.headers("parent1")).get_json()["items"]
     assert sorted(c["id"] for c in mine) == sorted([child["id"], other["id"]])
+
+
+def test_a_code_for_a_child_the_parent_sees_already_is_refused_and_left_for_the_other_parent(
+        client, world, make_child, link_parent):
+    """A second code for her own child (the kader's and the bidan's, or one of a duplicate merged into
+    hers) answered 200: the code used up, nothing linked, the app saying nothing, and the child's other
+    parent sent back for a new one. Refused (409 on ``code``), nothing written: the code stays open."""
+    from posyandu.auth.models import User
+    from posyandu.extensions import db
+
+    def scope_version():
+        with world.app.app_context():
+            return db.session.scalar(select(User.scope_version).where(User.username == "parent1"))
+
+    child, loser = make_child(name="Anak Tetap"), make_child(name="Anak Ganda")
+    link_parent(child["id"])
+    second, of_duplicate = _invite(client, world, child["id"], by="bidan_a"), _invite(client, world, loser["id"])
+    assert client.post(f"/api/v1/children/{child['id']}/merge", json={"duplicate_id": loser["id"]},
+                       headers=world.headers("bidan_a")).status_code == 200
+    seen, redeemed = scope_version(), _audit(world, "redeem", "invitation")
+    for code, lang in ((second, "id"), (of_duplicate, "en")):
+        refused = client.post("/api/v1/auth/redeem", json={"code": code}, headers=world.headers("parent1", lang))
+        assert refused.status_code == 409 and refused.content_type == "application/problem+json", refused.get_json()
+        said = ("anak ini sudah ada di daftar Anda; kode ini tidak terpakai dan masih bisa dipakai orang tua anak yang lain"
+                if lang == "id" else
+                "this child is already on your list; the code is not used and still works for the child's other parent")
+        assert refused.get_json()["errors"] == {"code": [said]} and refused.get_json()["detail"] == said
+    assert len(client.get(f"/api/v1/children/{child['id']}/invitations", headers=world.headers("kader1")).get_json()["items"]) == 2
+    assert _audit(world, "redeem", "invitation") == redeemed and scope_version() == seen
+    assert [p["username"] for p in client.get(f"/api/v1/children/{child['id']}/parents",
+                                              headers=world.headers("kader1")).get_json()["items"]] == ["parent1"]
+    # the other parent signs up with it
+    made = client.post("/api/v1/auth/register", json={"code": second, "username": "ayah.tetap", "password": "kuat-sekali",
+                                                      "name": "Ayah"})
+    assert made.status_code == 201, made.get_json()
+    assert [p["username"] for p in client.get(f"/api/v1/children/{child['id']}/parents",
+                                              headers=world.headers("kader1")).get_json()["items"]] == ["parent1", "ayah.tetap"]

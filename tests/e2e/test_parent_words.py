@@ -152,6 +152,15 @@ def test_a_parent_whose_invitation_code_does_not_work_is_told_so_under_the_code(
     redeem.get_by_role("button", name="Add").click()
     expect(redeem.get_by_label("Invitation code")).to_have_accessible_description("invalid, expired or already used: check the code, or ask the cadre or midwife for a new one")
 
+    # a code for a child already hers: used up saying nothing, it is now refused, kept for the other parent
+    child_id = live_server.api("GET", "/children", "orangtua").get_json()["items"][0]["id"]
+    kader = kader_of(live_server, child_id, "admin")
+    redeem.get_by_label("Invitation code").fill(live_server.api("POST", f"/children/{child_id}/invitations", kader).get_json()["code"])
+    redeem.get_by_role("button", name="Add").click()
+    expect(redeem.get_by_label("Invitation code")).to_have_accessible_description(
+        "this child is already on your list; the code is not used and still works for the child's other parent")
+    expect(children).to_have_count(held)
+
 
 def test_a_parents_overdue_line_names_every_dose_her_childs_card_says_is_late(live_server, new_context):
     """The line named the first overdue dose alone ("Imunisasi yang terlambat: BCG (seharusnya …)"),
