@@ -157,15 +157,16 @@ def _whole(text: str | None) -> int | str:
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_posyandu(path: Path) -> None:
-    """Import posyandu from a CSV: name,desa_code,puskesmas_code,meeting_day[,address]. Each row is
-    checked as ``POST /api/v1/posyandu`` checks it; a bad row refuses the whole file. A posyandu already
-    there is left as it is; one that was closed is not reopened, and each such row is named."""
+    """Import posyandu from a CSV: name,desa_code,puskesmas_code,meeting_day[,address], the code case
+    aside (as the API judges codes). Each row is checked as ``POST /api/v1/posyandu`` checks it; a bad row
+    refuses the whole file. A posyandu already there is left as it is; one that was closed is not
+    reopened, and each such row is named."""
     from marshmallow import ValidationError
 
     from posyandu.auth.models import User
     from posyandu.errors import ValidationFailed
     from posyandu.registry.models import Posyandu, Puskesmas
-    from posyandu.registry.operations import create_posyandu
+    from posyandu.registry.operations import create_posyandu, puskesmas_coded
     from posyandu.registry.schemas import PosyanduSchema
 
     admin = db.session.scalar(select(User).where(User.role == "admin").limit(1))
@@ -179,11 +180,14 @@ def import_posyandu(path: Path) -> None:
             problems.append((line, bad))
             continue
         code = (row["puskesmas_code"] or "").strip()
-        pkm = db.session.scalar(select(Puskesmas).where(Puskesmas.code == code))
-        if pkm is None:
+        found = db.session.scalars(select(Puskesmas).where(puskesmas_coded(code)).order_by(Puskesmas.name)).all()
+        if len(found) != 1:  # two: codes stored in two cases before codes were judged case aside
             problems.append((line, {"puskesmas_code": [
-                f"kode puskesmas tidak dikenal (unknown puskesmas code) {code!r}"]}))
+                f"kode puskesmas tidak dikenal (unknown puskesmas code) {code!r}" if not found else
+                f"kode puskesmas {code!r} dipakai {len(found)} puskesmas ({', '.join(p.name for p in found)}): "
+                f"beri kode lain dulu (the code of {len(found)} puskesmas: give one another code first)"]}))
             continue
+        pkm = found[0]
         try:
             data = PosyanduSchema().load({"name": row["name"] or "", "desa_code": (row["desa_code"] or "").strip(),
                                           "puskesmas_id": str(pkm.id),

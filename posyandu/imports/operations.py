@@ -76,7 +76,7 @@ from posyandu.imports.template import TITLES
 from posyandu.messages import date_text, fill
 from posyandu.registry.models import Child, Posyandu, Region
 from posyandu.registry.operations import (create_child, likely_duplicates, mother_names_alike, names_alike, names_same,
-                                         posyandu_named, resolve_alias, spelled_name, update_child)
+                                         named, resolve_alias, spelled_name, update_child)
 from posyandu.validators import decimal_comma, single_spaced
 
 VISIT_BATCH = 500  # visits recorded together, as a push of a phone's batch
@@ -356,13 +356,13 @@ class _Run:
             try:
                 stmt = stmt.where(Posyandu.id == uuid.UUID(text))
             except ValueError:
-                stmt = stmt.where(posyandu_named(text.lower()))
+                stmt = stmt.where(named(Posyandu, text))
                 if (desa := re.fullmatch(r"(.+?)\s*\((.+)\)", text.strip().lower())) and db.session.scalar(
                         stmt.with_only_columns(Posyandu.id).limit(1)) is None:
                     # "Mawar (Sooko)": named with its desa, as the reports name a posyandu another open
                     # posyandu of its kabupaten shares its name with (each alone "ganda", ambiguous)
                     stmt = select(Posyandu).join(Region, Region.code == Posyandu.desa_code).where(
-                        access.posyandu_clause(self.user), posyandu_named(desa[1]),
+                        access.posyandu_clause(self.user), named(Posyandu, desa[1]),
                         func.lower(Region.name) == desa[2].strip())
             found = db.session.scalars(stmt.where(Posyandu.deleted_at.is_(None)).limit(2)).all()
             self.posyandu[text] = found[0] if len(found) == 1 else None

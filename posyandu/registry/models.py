@@ -40,10 +40,11 @@ class Puskesmas(TimestampMixin, db.Model):
     kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
 
 
-def same_posyandu_name(name: str) -> str:
-    """A posyandu's name as two are judged the same (one desa holds one of each, a report names twins with
-    their desa): case and "Posyandu" before it aside, "Posyandu Melati" is "melati"."""
-    return name.lower().strip().removeprefix("posyandu ").strip()
+def same_name(name: str, kind: str = "posyandu") -> str:
+    """A posyandu's (or puskesmas's: ``kind``) name as two are judged the same (one desa holds one posyandu of
+    each, one kecamatan one puskesmas; a report names twins with their desa): case and "Posyandu" ("Puskesmas")
+    before it aside, "Posyandu Melati" is "melati"."""
+    return name.lower().strip().removeprefix(f"{kind} ").strip()
 
 
 class Posyandu(SyncedMixin, db.Model):

@@ -20,7 +20,7 @@ from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import BEFORE_BIRTH, TAKEN, date_text
 from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, PosyanduMove,
-                                      Puskesmas, Region, kabupaten_of, same_posyandu_name)
+                                      Puskesmas, Region, kabupaten_of, same_name)
 from posyandu.validators import local_today
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
@@ -57,21 +57,49 @@ def _region_problem(code: str, level: str) -> Msg | None:
 
 def puskesmas_problems(data: dict[str, Any], pkm: Puskesmas | None = None) -> dict[str, list[Msg]]:
     """Every rule the fields ``data`` of a new puskesmas (or of a change of ``pkm``) break beyond their
-    format, at once: its kecamatan unknown, its code another puskesmas's. A field not in ``data``
-    (left out, or refused for its format) is not judged. Told one at a time, the kecamatan's refusal
-    came only once the format was right, and the code taken (409) only once the kecamatan was."""
+    format, at once: its kecamatan unknown, its code another puskesmas's (case aside: ``puskesmas_coded``),
+    its name another's of its kecamatan (as a posyandu's in its desa: two "Puskesmas Kamal" in one
+    kecamatan, no report or import could tell which is meant). A field not in ``data`` (left out, or
+    refused for its format) is not judged. Told one at a time, the kecamatan's refusal came only once
+    the format was right, and the code taken (409) only once the kecamatan was."""
     problems: dict[str, list[Msg]] = {}
     if "kecamatan_code" in data and (problem := _region_problem(data["kecamatan_code"], "kecamatan")):
         problems["kecamatan_code"] = [problem]
     if data.get("code"):
-        taken = select(Puskesmas.id).where(Puskesmas.code == data["code"])
-        if db.session.scalar(taken if pkm is None else taken.where(Puskesmas.id != pkm.id)) is not None:
+        taken = select(Puskesmas.id).where(puskesmas_coded(data["code"]))
+        if db.session.scalar((taken if pkm is None else taken.where(Puskesmas.id != pkm.id)).limit(1)) is not None:
             problems["code"] = [TAKEN]
+    if ("name" in data or "kecamatan_code" in data) and "kecamatan_code" not in problems:
+        # its row first, as its change locks it (update_puskesmas): then its kecamatan, as it stands
+        current = access.locked(select(Puskesmas).where(Puskesmas.id == pkm.id), access.CHILD)[0] if pkm else None
+        name = data.get("name", current and current.name)
+        kecamatan = data.get("kecamatan_code", current and current.kecamatan_code)
+        if name and kecamatan:  # two named at once in one kecamatan: one after the other, the second sees the first
+            access.locked(select(Region).where(Region.code == kecamatan), access.CHILD)
+            if db.session.scalar(select(Puskesmas.id).where(
+                    named(Puskesmas, name), Puskesmas.kecamatan_code == kecamatan,
+                    Puskesmas.id != pkm.id if pkm else true()).limit(1)) is not None:
+                problems["name"] = [Msg("another puskesmas of this kecamatan has this name",
+                                        "sudah dipakai puskesmas lain di kecamatan ini")]
     return problems
+
+
+def puskesmas_coded(code: str) -> Any:
+    """The puskesmas of this code, case aside (``P3525010101`` is ``p3525010101``): a clause. A code is
+    stored upper-cased (``_stored_code``) and the table's key is on it, so two admins giving one code at
+    once in either case are refused by it (409); codes stored in two cases before that are both found."""
+    return func.upper(Puskesmas.code) == func.upper(code)
+
+
+def _stored_code(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its puskesmas code upper-cased, as a username is lower-cased. A code of letters beyond
+    ASCII is kept as typed ("ß" is "SS": longer), and judged case aside as any (``puskesmas_coded``)."""
+    return {**data, "code": data["code"].upper()} if data.get("code") and data["code"].isascii() else data
 
 
 def create_puskesmas(data: dict[str, Any]) -> Puskesmas:
     refuse_fields(puskesmas_problems(data))
+    data = _stored_code(data)
     pkm = Puskesmas(id=uuid.uuid4(), kabupaten_code=kabupaten_of(data["kecamatan_code"]), **data)
     db.session.add(pkm)
     db.session.flush()
@@ -89,6 +117,7 @@ def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
     value it overwrote as the one it read."""
     access.locked(select(Puskesmas).where(Puskesmas.id == pkm.id), access.CHILD)
     refuse_fields(puskesmas_problems(data, pkm))
+    data = _stored_code(data)
     if "kecamatan_code" in data:
         data = {**data, "kabupaten_code": kabupaten_of(data["kecamatan_code"])}
     changes = apply_changes(pkm, data)
@@ -97,11 +126,12 @@ def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
     return pkm
 
 
-def posyandu_named(text: str) -> Any:
-    """A posyandu's name as a person writes it, lower-cased (case aside, with or without "Posyandu"
-    before it): a clause."""
-    name = same_posyandu_name(text)
-    return func.lower(Posyandu.name).in_([name, f"posyandu {name}"])
+def named(model: type[Posyandu] | type[Puskesmas], text: str) -> Any:
+    """A posyandu's (or puskesmas's) name as a person writes it (case aside, with or without "Posyandu"
+    ("Puskesmas") before it: ``same_name``): a clause."""
+    kind = model.__tablename__
+    name = same_name(text, kind)
+    return func.lower(model.name).in_([name, f"{kind} {name}"])
 
 
 def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID | None = None) -> dict[str, list[Msg]]:
@@ -135,7 +165,7 @@ def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID |
         if name and desa:  # two named at once in one desa: one after the other, the second sees the first
             access.locked(select(Region).where(Region.code == desa), access.CHILD)
         if name and desa and db.session.scalar(select(Posyandu.id).where(
-                posyandu_named(name.lower()), Posyandu.desa_code == desa, Posyandu.deleted_at.is_(None),
+                named(Posyandu, name), Posyandu.desa_code == desa, Posyandu.deleted_at.is_(None),
                 Posyandu.id != posyandu_id if posyandu_id else true()).limit(1)) is not None:
             problems["name"] = [Msg("another posyandu of this desa has this name",
                                     "sudah dipakai posyandu lain di desa ini")]

@@ -68,8 +68,10 @@ class PuskesmasList(MethodView):
     def post(self, body):
         """Create a puskesmas (admin).
 
-        A refusal (422) names every field's error at once: a kecamatan not registered and a code
-        another puskesmas has (409 if two admins give it at once) with the format errors of the others."""
+        A refusal (422) names every field's error at once: a kecamatan not registered, a code
+        another puskesmas has, case aside (409 if two admins give it at once), and a name another
+        puskesmas of the kecamatan has ("Puskesmas" before it and case aside) with the format errors
+        of the others. The code is stored upper-cased."""
         pkm = ops.create_puskesmas(body)
         db.session.commit()
         return pkm
@@ -85,7 +87,8 @@ class PuskesmasById(MethodView):
     def patch(self, body, puskesmas_id):
         """Rename a puskesmas, correct its code, or move it to its kecamatan's new code (admin).
 
-        After a region split its kabupaten follows the kecamatan; its posyandu are moved one by one
+        Judged as a new one is (`POST /puskesmas`): its code and its name not another's. After a
+        region split its kabupaten follows the kecamatan; its posyandu are moved one by one
         (``PATCH /posyandu/{id}`` with their desa's new code), each taking its children along."""
         pkm = ops.update_puskesmas(db.get_or_404(Puskesmas, puskesmas_id), body)
         db.session.commit()

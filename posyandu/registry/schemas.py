@@ -31,8 +31,10 @@ class RegionQueryArgs(PageArgs):
 
 class PuskesmasSchema(Schema):
     id = fields.UUID(dump_only=True)
-    code = v.Trimmed(validate=validate.Length(max=20), allow_none=True)
-    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    code = v.Trimmed(validate=validate.Length(max=20), allow_none=True, metadata={
+        "description": "Unique case aside (`p3525010101` is `P3525010101`); stored upper-cased"})
+    name = v.Trimmed(required=True, validate=validate.Length(max=120), metadata={
+        "description": "Unique within its kecamatan, \"Puskesmas\" before it and case aside"})
     kecamatan_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     kabupaten_code = fields.String(dump_only=True)
 

@@ -38,7 +38,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 
 from posyandu.database import aware, once_a_transaction
 from posyandu.growth.models import Measurement
-from posyandu.registry.models import Child, ChildMove, Posyandu, PosyanduMove, Puskesmas, Region, same_posyandu_name
+from posyandu.registry.models import Child, ChildMove, Posyandu, PosyanduMove, Puskesmas, Region, same_name
 from posyandu.reports.period import AGE_GROUPS, ALL_AGES, UNDER_FIVE_MONTHS, Month, age_group_bounds, born_by
 from posyandu.validators import WIB_HOURS, ZONES
 
@@ -268,12 +268,12 @@ def area_names(session: Any, level: str, keys: Iterable[str]) -> dict[str, str]:
         place = {str(k): (name, desa[:5], desa) for k, name, desa in session.execute(select(
             Posyandu.id, Posyandu.name, Posyandu.desa_code).where(Posyandu.id.in_([uuid.UUID(k) for k in keys])))}
         # the same name as the registry judges it ("Posyandu" before it and case aside: "Melati", "Posyandu melati")
-        seen = Counter((same_posyandu_name(name), kabupaten) for name, kabupaten in session.execute(
+        seen = Counter((same_name(name), kabupaten) for name, kabupaten in session.execute(
             select(Posyandu.name, Posyandu.kabupaten_code).where(
                 or_(Posyandu.deleted_at.is_(None), Posyandu.id.in_([uuid.UUID(k) for k in keys])),
                 Posyandu.kabupaten_code.in_({k for _, k, _ in place.values()}))))
         twins = {k: within for k, (name, kabupaten, within) in place.items()
-                 if seen[(same_posyandu_name(name), kabupaten)] > 1}
+                 if seen[(same_name(name), kabupaten)] > 1}
         return _told_apart(session, place, twins)
     else:  # a region; a desa's twin is told apart by its kecamatan
         place = {k: (name, k[:5], k[:KECAMATAN_CODE_LENGTH]) for k, name in session.execute(

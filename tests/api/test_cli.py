@@ -237,6 +237,30 @@ def test_import_posyandu_says_a_row_of_a_closed_posyandu_is_not_reopened(app, db
         ("Mawar", True), ("Melati", False)]
 
 
+def test_import_posyandu_finds_a_puskesmas_code_case_aside_and_names_codes_stored_in_two_cases(app, db, tmp_path):
+    """The code was matched exactly: a row's "p01" was refused (or, with "p01" and "P01" both stored, landed
+    at another puskesmas than "P01"'s rows), while the API judges codes case aside. Codes stored in two
+    cases before (two puskesmas found): the row is refused naming both, none chosen for the admin."""
+    from posyandu.registry.models import Posyandu, Puskesmas
+
+    runner = _area_with_one_puskesmas(app, db, tmp_path)
+    posyandu = tmp_path / "posyandu.csv"
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day\nMelati,35.25.01.2001,p01,5\n", encoding="utf-8")
+    result = runner.invoke(args=["import-posyandu", str(posyandu)])
+    assert result.exit_code == 0 and "1 posyandu imported" in result.output, result.output
+    db.session.remove()
+    assert db.session.execute(select(Posyandu.name, Puskesmas.code).join(Puskesmas)).all() == [("Melati", "P01")]
+    with app.app_context():  # as stored before codes were judged case aside
+        db.session.add(Puskesmas(code="p01", name="PKM Lama", kecamatan_code="35.25.01", kabupaten_code="35.25"))
+        db.session.commit()
+    posyandu.write_text("name,desa_code,puskesmas_code,meeting_day\nMawar,35.25.01.2001,P01,6\n", encoding="utf-8")
+    result = runner.invoke(args=["import-posyandu", str(posyandu)])
+    assert result.exit_code == 1, result.output
+    assert "baris 2: puskesmas_code: kode puskesmas 'P01' dipakai 2 puskesmas (PKM, PKM Lama)" in result.output, result.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Posyandu)) == 1
+
+
 def test_demo_data_is_refused_on_a_production_server(app, db, monkeypatch):
     """The demo's accounts, an admin among them, all log in with the README's password: loaded into
     a district's database (an empty one, --if-empty, by a copied make target), anyone could log in as admin."""

@@ -797,3 +797,26 @@ def test_two_posyandu_given_one_name_in_one_desa_at_once_are_refused_the_second_
         "name": ["another posyandu of this desa has this name"]}, second.get_json()
     names = [p["name"] for p in all_pages(client, "/api/v1/posyandu", admin)]
     assert names.count("Kembar") == 1 and "Posyandu kembar" not in names
+
+
+def test_two_puskesmas_given_one_name_or_one_code_in_two_cases_at_once_are_refused_the_second_time(
+        app, world, client, monkeypatch):
+    """As a posyandu's name in its desa: the kecamatan is locked while its puskesmas's names are judged, so
+    the second "Puskesmas QA" waits and is told the name is taken; and a code is stored upper-cased, so
+    "PQA9" and "pqa9" given at once (in two kecamatan: neither waits) meet the table's key (409 on
+    ``code``), never two codes in two cases."""
+    admin = world.headers("admin", "en")
+
+    def add(name, code, kecamatan="35.25.01"):
+        return lambda c: c.post("/api/v1/puskesmas", json={"name": name, "kecamatan_code": kecamatan, "code": code},
+                                headers=admin)
+
+    for one, other, field, said in ((add("Puskesmas QA", "PQA1"), add("qa", "PQA2"), "name",
+                                     "another puskesmas of this kecamatan has this name"),
+                                    (add("PKM Sembilan", "PQA9"), add("PKM Sembilan", "pqa9", "35.26.01"), "code",
+                                     "already taken")):
+        first, second, _ = _race(app, monkeypatch, one, other)
+        assert first.status_code == 201, first.get_json()
+        assert second.status_code in (409, 422) and second.get_json()["errors"] == {field: [said]}, second.get_json()
+    made = [(p["name"], p["code"]) for p in all_pages(client, "/api/v1/puskesmas", admin)]
+    assert ("Puskesmas QA", "PQA1") in made and ("PKM Sembilan", "PQA9") in made and len(made) == 4, made

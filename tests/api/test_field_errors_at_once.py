@@ -143,6 +143,48 @@ def test_a_puskesmas_is_told_its_kecamatan_unknown_and_its_code_taken_with_the_f
     assert same.status_code == 200, same.get_json()
 
 
+def test_a_puskesmas_may_not_take_another_puskesmas_code_in_another_case(client, world):
+    """Codes were unique by their exact case: "pa" was accepted beside pkm_a's "PA" (a QA pass), and
+    an import's "pa" found one of the two, or none. Judged case aside, on a new puskesmas and a changed
+    one (422 on ``code``, as "PA" itself is); a code is stored upper-cased, as a username lower-cased."""
+    admin = world.headers("admin", "id")
+    for code in ("pa", "Pa"):
+        resp = client.post("/api/v1/puskesmas", json={"name": "PKM Baru", "kecamatan_code": "35.25.01", "code": code},
+                           headers=admin)
+        assert resp.status_code == 422 and resp.get_json()["errors"] == {"code": ["sudah dipakai"]}, resp.get_json()
+    changed = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json={"code": "pA"}, headers=admin)
+    assert changed.status_code == 422 and changed.get_json()["errors"] == {"code": ["sudah dipakai"]}, changed.get_json()
+    made = client.post("/api/v1/puskesmas", json={"name": "PKM Baru", "kecamatan_code": "35.25.01", "code": "p3525x"},
+                       headers=admin)
+    assert made.status_code == 201 and made.get_json()["code"] == "P3525X", made.get_json()
+    # its own code in another case is no other's: re-cased
+    own = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json={"code": "pb"}, headers=admin)
+    assert own.status_code == 200 and own.get_json()["code"] == "PB", own.get_json()
+
+
+def test_a_puskesmas_may_not_take_the_name_of_another_puskesmas_of_its_kecamatan(client, world):
+    """A second "Puskesmas QA" in one kecamatan was accepted (201), while a posyandu's name is refused
+    beside another's of its desa (a QA pass): no report, import or admin could tell the two apart. Judged
+    as a posyandu's name is, "Puskesmas" before it and case aside, when created, renamed or moved."""
+    admin = world.headers("admin", "id")
+    body = {"name": "puskesmas  pkm WRINGINANOM", "kecamatan_code": "35.25.01"}
+    assert client.post("/api/v1/puskesmas", json=body, headers=world.headers("admin", "en")).get_json()["errors"] == {
+        "name": ["another puskesmas of this kecamatan has this name"]}
+    for name in ("pkm wringinanom", "Puskesmas PKM Wringinanom"):
+        resp = client.post("/api/v1/puskesmas", json={**body, "name": name}, headers=admin)
+        assert resp.status_code == 422 and resp.get_json()["errors"] == {
+            "name": ["sudah dipakai puskesmas lain di kecamatan ini"]}, resp.get_json()
+    # the same name in another kecamatan is another puskesmas; pkm_b renamed so, or moved beside pkm_a, is refused
+    assert client.post("/api/v1/puskesmas", json={**body, "name": "PKM Kamal"}, headers=admin).status_code == 201
+    for change in ({"name": "PKM wringinanom", "kecamatan_code": "35.25.01"}, {"kecamatan_code": "35.25.01"}):
+        refused = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_b']}", json=change, headers=admin)
+        assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["name"], refused.get_json()
+    # a puskesmas keeps its own name when another field changes, and may be re-cased
+    kept = client.patch(f"/api/v1/puskesmas/{world.ids['pkm_a']}", json={"name": "PKM WRINGINANOM", "code": "PA1"},
+                        headers=admin)
+    assert kept.status_code == 200, kept.get_json()
+
+
 def test_a_posyandu_is_told_its_desa_and_its_puskesmas_with_the_format_errors(client, world):
     """A bidan's new posyandu: its meeting day's format, its desa out of her kabupaten and a puskesmas
     not hers, in one answer (they were three tries); a change of one the same."""
