@@ -25,6 +25,7 @@ def register_cli(app: Flask) -> None:
     from posyandu.imports.commands import import_visits
 
     app.cli.add_command(import_visits)
+    app.cli.add_command(reset_password)
     app.cli.add_command(load_schedule)
 
 
@@ -65,6 +66,35 @@ def create_admin(username: str, name: str, password: str, temporary: bool) -> No
         raise click.ClickException("\n".join(["admin tidak dibuat (admin not created):",
                                                *(f"  {line}" for line in _field_lines(errors))])) from None
     click.echo(f"admin {user.username} created")
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.option("--username", required=True)
+@click.option("--temporary", is_flag=True,
+              help="The password is for someone else: she must set her own at her first login.")
+@click.password_option()
+def reset_password(username: str, password: str, temporary: bool) -> None:
+    """Set a new password for an account from the server's shell: the way back in for an admin who
+    forgot hers when no other admin can reset it (``create-admin`` refuses a username taken). Checked as
+    any password (``weak_password``); every session of the account ends; audited (``cli:``). Her own
+    unless ``--temporary``, as ``create-admin``'s."""
+    from posyandu.auth.models import User
+    from posyandu.auth.operations import update_user
+    from posyandu.errors import DomainError
+
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"pengguna {username!r} tidak ada (no such user)")
+    try:
+        update_user(user, {"password": password}, temporary=temporary)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException("\n".join(["kata sandi tidak diganti (password not changed):",
+                                               *(f"  {line}" for line in _field_lines(exc.errors or exc.detail))])) from None
+    click.echo(f"kata sandi {user.username} diganti; semua sesinya berakhir (password of {user.username} set; "
+               "every session of it ended)")
 
 
 def _field_lines(errors: object) -> list[str]:

@@ -283,9 +283,10 @@ OWN_PASSWORD_HERE = Msg("your own password is changed under Settings, \"Change p
                         "kata sandi sekarang diminta dan Anda tetap masuk di HP ini")
 
 
-def update_user(user: User, data: dict[str, Any], by: User | None = None) -> User:
+def update_user(user: User, data: dict[str, Any], by: User | None = None, *, temporary: bool = True) -> User:
     """An admin's change of an account. A new password set for another user is temporary
-    (``must_change_password``): its user sets her own before anything else. Her own password is
+    (``must_change_password``): its user sets her own before anything else (``temporary=False``: the
+    server's operator setting an admin's own, ``flask reset-password``). Her own password is
     refused here (422 on ``password``, nothing changed): set without the current one, a borrowed
     phone's token took the account, and her own sessions ended with no new tokens; she changes it
     with ``change_password``. A parent's account given another role is unlinked from her children."""
@@ -305,9 +306,9 @@ def update_user(user: User, data: dict[str, Any], by: User | None = None) -> Use
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
-        if not user.must_change_password:
-            changes["must_change_password"] = [False, True]
-            user.must_change_password = True
+        if user.must_change_password != temporary:
+            changes["must_change_password"] = [user.must_change_password, temporary]
+            user.must_change_password = temporary
     if "active" in changes and not user.active:
         revoke_invitations_by(user)
     elif changes.keys() & {"role", *SCOPE_FIELDS}:

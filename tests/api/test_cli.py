@@ -274,3 +274,33 @@ def test_demo_data_is_refused_on_a_production_server(app, db, monkeypatch):
         assert "seed-demo refused: POSYANDU_ENV=production" in result.output
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_reset_password_lets_an_admin_who_forgot_hers_back_in_and_ends_her_sessions(app, client, db):
+    """The one admin forgot her password: create-admin refuses her username (taken) and no other admin
+    can reset it; the operator's way back in was editing the database. reset-password sets it (her own,
+    or --temporary for someone else), checked as any password, every session of hers ended, audited."""
+    from posyandu.audit import AuditLog
+    from posyandu.auth.models import User
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["create-admin", "--username", "kepala"], input="sandi-kuat-1\nsandi-kuat-1\n").exit_code == 0
+    old = client.post("/api/v1/auth/login", json={"username": "kepala", "password": "sandi-kuat-1"}).get_json()
+    weak = runner.invoke(args=["reset-password", "--username", "kepala"], input="posyandu123\nposyandu123\n")
+    assert weak.exit_code == 1 and "password: terlalu mudah ditebak" in weak.output, weak.output
+    assert runner.invoke(args=["reset-password", "--username", "siapa"], input="sandi-kuat-2\nsandi-kuat-2\n").exit_code == 1
+    done = runner.invoke(args=["reset-password", "--username", " Kepala "], input="sandi-kuat-2\nsandi-kuat-2\n")
+    assert done.exit_code == 0, done.output
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old['access_token']}"}).status_code == 401
+    assert client.post("/api/v1/auth/login", json={"username": "kepala", "password": "sandi-kuat-1"}).status_code == 401
+    new = client.post("/api/v1/auth/login", json={"username": "kepala", "password": "sandi-kuat-2"}).get_json()
+    assert new["user"]["must_change_password"] is False  # her own: no temporary password to change
+    assert runner.invoke(args=["reset-password", "--username", "kepala", "--temporary"],
+                         input="sandi-kuat-3\nsandi-kuat-3\n").exit_code == 0
+    db.session.remove()
+    assert db.session.scalar(select(User.must_change_password).where(User.username == "kepala")) is True
+    rows = db.session.scalars(select(AuditLog).where(AuditLog.entity == "user", AuditLog.action == "update")
+                              .order_by(AuditLog.id)).all()
+    assert [r.changes for r in rows] == [{"password": ["***", "***"]},
+                                         {"password": ["***", "***"], "must_change_password": [False, True]}]
+    assert all((r.client_id or "").startswith("cli") for r in rows), [r.client_id for r in rows]
