@@ -95,6 +95,11 @@ def _database_url(name: str = "DATABASE_URL", default: str | None = None) -> str
     for prefix in ("postgres://", "postgresql://"):
         if url and url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
+    # another database (mysql://…) ended in a traceback and flask's "No such command 'db'"; said by its
+    # scheme alone (the URL holds the password)
+    if url and not url.startswith(("postgresql+psycopg://", "sqlite:")):
+        raise RuntimeError(f"{name} must be a PostgreSQL URL (postgresql://…) or, for one machine, SQLite "
+                           f"(sqlite:///…), not {url.split(':', 1)[0]}:…")
     return url
 
 

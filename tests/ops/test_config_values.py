@@ -158,3 +158,21 @@ def test_log_settings_are_read_in_any_case_and_another_value_names_its_variable(
         with pytest.raises(RuntimeError, match=f"^{name} must be one of .* not '{value}'$"):
             load()
         monkeypatch.delenv(name)
+
+
+@pytest.mark.parametrize("value", ["mysql://posyandu:rahasia@db/posyandu", "postgresql+psycopg2://u:rahasia@db/p", "db"])
+def test_a_database_url_of_another_kind_names_its_scheme_not_its_password(load, monkeypatch, value):
+    """mysql://… ended in a traceback and flask's "Error: No such command 'db'"."""
+    monkeypatch.setenv("DATABASE_URL", value)
+    with pytest.raises(RuntimeError, match=r"^DATABASE_URL must be a PostgreSQL URL \(postgresql://…\) or") as refused:
+        load()
+    assert "rahasia" not in str(refused.value)
+
+
+@pytest.mark.parametrize("value, read", [("postgres://u@db/p", "postgresql+psycopg://u@db/p"),
+                                         ("postgresql://u@db/p", "postgresql+psycopg://u@db/p"),
+                                         ("postgresql+psycopg://u@db/p", "postgresql+psycopg://u@db/p"),
+                                         ("sqlite:////srv/posyandu.sqlite3", "sqlite:////srv/posyandu.sqlite3")])
+def test_a_postgresql_or_sqlite_url_is_read(load, monkeypatch, value, read):
+    monkeypatch.setenv("DATABASE_URL", value)
+    assert load().Config.SQLALCHEMY_DATABASE_URI == read
