@@ -7,6 +7,7 @@ never reveals that the record exists. Role gates answer 403.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from collections.abc import Iterable, Mapping
 from functools import wraps
 from itertools import groupby
@@ -148,21 +149,29 @@ def check_area_args(user: User, args: Mapping[str, Any], *, closed: bool = False
         raise NotFound(title_msg("not_found"), errors=unseen)  # its detail as any 404's (the PWA shows it)
 
 
-OUTSIDE_REGION = Msg("this posyandu is not in the region asked for (region_code), nor was it: give one of the two",
-                     "posyandu ini tidak berada di wilayah yang diminta (region_code), dulu pun tidak: isi salah satunya")
+OUTSIDE_REGION = Msg("this posyandu is not in the region asked for (region_code) in the months asked for: give one "
+                     "of the two",
+                     "posyandu ini tidak berada di wilayah yang diminta (region_code) pada bulan yang diminta: isi "
+                     "salah satunya")
 
 
-def check_posyandu_in_region(args: Mapping[str, Any]) -> None:
-    """422 on ``posyandu_id`` when a report is asked for a posyandu and a region it never stood in (by its
-    desa now or before a move, ``PosyanduMove``): answered, the filters together were an empty report
-    (SKDN, downloads, a FHIR Bundle of no entry) that read as a posyandu of no children."""
+def check_posyandu_in_region(args: Mapping[str, Any], days: Iterable[date]) -> None:
+    """422 on ``posyandu_id`` when a report is asked for a posyandu and a region it did not stand in on any
+    of ``days`` (each month's last day, where the reports place it: its desa then, before a later move
+    ``PosyanduMove``, as ``reports.cohort.as_of`` reads it): answered, the filters together were an empty
+    report (SKDN, downloads, a FHIR Bundle of no entry) that read as a posyandu of no children."""
     code, posyandu_id = args.get("region_code"), args.get("posyandu_id")
     if not (code and posyandu_id):
         return
-    now = select(Posyandu.id).where(Posyandu.id == posyandu_id, region_clause(Posyandu.desa_code, code))
-    before = select(PosyanduMove.id).where(PosyanduMove.posyandu_id == posyandu_id,
-                                           region_clause(PosyanduMove.from_desa_code, code))
-    if not (_seen(now) or _seen(before)):
+    now = db.session.scalar(select(Posyandu.desa_code).where(Posyandu.id == posyandu_id))
+    moves = db.session.execute(select(PosyanduMove.moved_on, PosyanduMove.from_desa_code)
+                               .where(PosyanduMove.posyandu_id == posyandu_id)
+                               .order_by(PosyanduMove.moved_on, PosyanduMove.created_at, PosyanduMove.id)).all()
+
+    def desa_on(day: date) -> str | None:
+        return next((desa for moved_on, desa in moves if moved_on > day), now)
+
+    if not any(desa and (desa == code or desa.startswith(code + ".")) for desa in map(desa_on, days)):
         raise ValidationFailed(errors={"posyandu_id": [OUTSIDE_REGION]})
 
 

@@ -127,12 +127,20 @@ def _failed_attempts(limit: Callable[[], str], key_func: Callable[[], str],
     return [taken, unless_failed]
 
 
+def _refused(exc: Exception) -> bool:
+    """An attempt the server judged and refused (a 4xx): not one it could not judge (a 5xx: the database
+    down, the room retrying its logins meanwhile), nor one another limit stopped first (429), nor a right
+    code for a child she sees already (409)."""
+    status = getattr(exc, "status", None) or getattr(exc, "code", None)
+    return isinstance(status, int) and 400 <= status < 500 and status not in (409, 429)
+
+
 # every refused attempt from one address, at the doors a password or an invitation code is tried at (as many
 # as at one before): a code guesser at /auth/register and /auth/redeem had a budget at each besides the login's.
 # One that works gives its place back: a puskesmas training room behind one address (its wifi, a carrier's
 # NAT) logging 30 kaders in within a minute was answered 429, though none guessed anything
 _per_address = _failed_attempts(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], client_address,
-                                lambda exc: True, "login-address")
+                                lambda exc: _refused(exc), "login-address")
 
 # codes refused anywhere, whoever tries them: a guesser spread over many addresses (an IPv6 /48 holds
 # 65,536 /64 budgets) meets this one; while it lasts, parents signing up wait (429, Retry-After)

@@ -68,7 +68,7 @@ def downloads(fn: Any) -> Any:
 def area_filter(args: dict) -> Any:
     """The caller's scope, narrowed to the asked region or posyandu (one out of scope is 404)."""
     access.check_area_args(current_user, args, closed=True)
-    access.check_posyandu_in_region(args)
+    access.check_posyandu_in_region(args, [m.last for m in args["period"].months])
     clause = access.posyandu_clause(current_user)  # a posyandu closed since: its months before (cohort.open_on)
     if args.get("region_code"):
         clause = clause & access.region_clause(Posyandu.desa_code, args["region_code"])

@@ -498,7 +498,8 @@ def test_a_database_that_cannot_be_reached_says_its_own_retry_after_on_a_rate_li
     """The limiter put its window's reset over a 503's Retry-After on a limited route (the larger of
     the two): a login or a parent's registration while the database was down said "wait 60 s"
     instead of 5, though no limit was near, and a phone honouring it stayed quiet a minute. The
-    503 says its own now; a 429 still says the limiter's."""
+    503 says its own now (a 429 says the limiter's: test_auth). An attempt the server could not judge
+    takes no place in the address's budget: a room retrying through an outage is not locked out after it."""
     from config import TestConfig
     from posyandu import create_app
 
@@ -507,13 +508,11 @@ def test_a_database_that_cannot_be_reached_says_its_own_retry_after_on_a_rate_li
                                        "LOGIN_ADDRESS_RATE_LIMIT": "3 per minute"})
     client = create_app(cfg).test_client()
     body = {"code": "ABCD-EFGH", "username": "ibu.ani", "password": "kuat-sekali", "name": "Ibu Ani"}
-    for _ in range(3):
+    for _ in range(5):
         down = client.post("/api/v1/auth/register", json=body)
         # limited (the header names one of its limits: the address's, or the server-wide one of refused codes)
         assert down.status_code == 503 and down.headers["X-RateLimit-Limit"] in ("3", "100"), down.get_data(as_text=True)
         assert down.headers["Retry-After"] == "5"
-    limited = client.post("/api/v1/auth/register", json=body)
-    assert limited.status_code == 429 and 5 < int(limited.headers["Retry-After"]) <= 60
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ answers 404, an action the role may not take 403):
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -514,9 +514,16 @@ def test_a_report_asked_for_a_posyandu_and_a_region_it_never_stood_in_is_refused
     assert _problem(indonesian, 422)["errors"]["posyandu_id"][0].startswith("posyandu ini tidak berada di wilayah")
     inside = client.get(f"/api/v1/reports/skdn?{month}&posyandu_id={melati}&region_code=35.25.01", headers=headers)
     assert inside.status_code == 200 and [r["S"] for r in inside.get_json()["rows"]] == [1], inside.get_json()
-    # Melati moved to Sooko's desa: Sumbergede, where it stood, still answers (its months before the move)
+    # Melati moved to Sooko's desa today: this month it is in Sooko, and in Sumbergede, where the reports
+    # count it, in the months before (the old desa with this month was an empty report, answered 200)
     moved = client.patch(f"/api/v1/posyandu/{melati}", json={"desa_code": "35.25.01.2002"}, headers=world.headers("admin"))
     assert moved.status_code == 200, moved.get_json()
-    for code in ("35.25.01.2001", "35.25.01.2002"):
-        resp = client.get(f"/api/v1/reports/skdn?{month}&posyandu_id={melati}&region_code={code}", headers=headers)
-        assert resp.status_code == 200, (code, resp.get_json())
+    before = f"month={date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
+    spanning = f"from={date.today().replace(day=1) - timedelta(days=1):%Y-%m}&to={date.today():%Y-%m}"
+    for query, code, status in ((month, "35.25.01.2002", 200), (month, "35.25.01.2001", 422),
+                                (before, "35.25.01.2001", 200), (before, "35.25.01.2002", 422),
+                                (spanning, "35.25.01.2001", 200), (spanning, "35.25.01.2002", 200)):
+        resp = client.get(f"/api/v1/reports/skdn?{query}&posyandu_id={melati}&region_code={code}", headers=headers)
+        assert resp.status_code == status, (query, code, resp.get_json())
+        if status == 200:  # the posyandu's row where it stood, never an empty report
+            assert [r["area_name"] for r in resp.get_json()["rows"]][-1:] == ["Melati"], (query, code, resp.get_json())
