@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
 from flask import Flask, Response, g, json
@@ -142,28 +144,26 @@ def _http_error(exc: HTTPException) -> Response:
     if status == 429:
         headers.update({k: v for k, v in getattr(exc, "response", None).headers.items()
                         if k.lower().startswith(("retry-after", "x-ratelimit"))} if getattr(exc, "response", None) else {})
-        detail = _wait_detail()
+        if (wait := _wait_seconds()) is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            detail = Msg(f"Too many requests: try again in {minutes} {'minute' if minutes == 1 else 'minutes'}",
+                         f"Terlalu banyak permintaan: coba lagi dalam {minutes} menit")
     return problem(status, key, detail, errors, headers)
 
 
-def _wait_detail() -> Msg | None:
-    """A limit's 429 saying how long to wait (the minutes to the end of the limit's window, as its
-    Retry-After): "coba lagi nanti" left a kader locked out of her login not knowing for how long."""
-    import math
-    import time
-
+def _wait_seconds() -> int | None:
+    """Seconds until the limits this request was judged by and found spent open again (the latest end
+    among them, as its Retry-After; Flask-Limiter stops at the first limit breached, so a longer one
+    spent too, her hour's behind her minute's, is said once the first has passed), said with a 429:
+    "coba lagi nanti" left a kader locked out of her login not knowing for how long. None when the
+    limiter cannot say (its store unreachable)."""
     from posyandu.extensions import limiter
 
     try:
-        limit = limiter.current_limit
-        seconds = int(limit.reset_at - time.time()) if limit is not None and limit.breached else None  # as Retry-After
+        ends = [limit.reset_at for limit in limiter.current_limits if limit.breached or limit.remaining <= 0]
     except Exception:  # noqa: BLE001 - the limiter's store unreachable: the plain words
         return None
-    if seconds is None:
-        return None
-    minutes = max(1, math.ceil(seconds / 60))
-    return Msg(f"Too many attempts: try again in {minutes} {'minute' if minutes == 1 else 'minutes'}",
-               f"Terlalu banyak percobaan: coba lagi dalam {minutes} menit")
+    return max(1, int(max(ends) - time.time())) if ends else None
 
 
 def _values_refused(name: str, messages: Any) -> Any:
