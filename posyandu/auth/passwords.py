@@ -111,9 +111,11 @@ def _stem(text: str) -> str:
 
 
 def _stems(text: str) -> set[str]:
-    """The word ``text`` is made of, as a guesser builds it from one: its stem, read with its inner
-    digits as letters (``LEET``), and without an Indonesian possessive (``SUFFIXES``)."""
-    stems = {stem := _stem(text), *(stem.translate(table) for table in LEET)}
+    """The word ``text`` is made of, as a guesser builds it from one: its stem, read with its digits
+    as letters (``LEET``), those inside it and those at its edge once the digits after it are off
+    (4dmin2024, 0rangtua1: "admin", "orangtua"), and without an Indonesian possessive (``SUFFIXES``)."""
+    stem, head = _stem(text), re.sub(r"[\W\d_]+$", "", text)
+    stems = {stem, *(_stem(word.translate(table)) for word in (stem, head) for table in LEET)}
     return stems | {s[:-len(end)] for s in stems for end in SUFFIXES if s.endswith(end) and len(s) >= len(end) + 3}
 
 
@@ -131,9 +133,11 @@ def weak_password(password: str, username: str) -> Msg | None:
     folded = normalised(password).strip().lower()
     name = username.strip().lower()
     stems = _stems(folded) - {""}
-    if len(set(folded)) <= 1 or folded in COMMON_PASSWORDS or folded == name or _run(folded):
+    # two characters at most (aaaaaaaa, abababab, a1111111); a stem of one character repeated, not one
+    # letter before ten digits (x7294018563 is as strong as its digits)
+    if len(set(folded)) <= 2 or folded in COMMON_PASSWORDS or folded == name or _run(folded):
         return WEAK_PASSWORD
-    if any(len(set(stem)) <= 1 or stem in COMMON_WORDS or _run(stem) for stem in stems):
+    if any((len(stem) >= 3 and len(set(stem)) <= 1) or stem in COMMON_WORDS or _run(stem) for stem in stems):
         return WEAK_PASSWORD
     if _stem(name) and _stem(name) in stems:
         return WEAK_PASSWORD

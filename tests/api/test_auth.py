@@ -766,7 +766,10 @@ def test_a_failed_login_keeps_the_name_of_an_account_never_what_no_account_is_ca
     # run with a digit, the alphabet's and the keyboard's runs, the username's letters with other digits
     "posyandu123", "posyandu", "posyandu1", "kader123", "Kader1234", "gresik123", "Bidan2024!", "p0syandu99",
     "puskesmas", "balita2023", "dinkes01", "orangtua1", "admin2024", "sehat123", "zzzzzzz7", "abcdefgh",
-    "qwertyui", "hgfedcba", "Ibu_Sari2024"])
+    "qwertyui", "hgfedcba", "Ibu_Sari2024",
+    # a word's edge letter written as a digit before digits (a review: 4dmin2024 was taken, p0syandu99 not);
+    # two characters alone
+    "4dmin2024", "0rangtua1", "a1111111", "abababab"])
 def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, world, make_child, password):
     """Any 8 characters were taken: "12345678", eight spaces, or the username itself, for accounts
     that open children's health records (NIST SP 800-63B 3.1.1.2: refuse common and context-specific
@@ -796,7 +799,9 @@ def test_a_password_anyone_would_guess_is_refused_wherever_one_is_set(client, wo
 
 
 
-@pytest.mark.parametrize("password", ["sandi-kader-1", "Posyandu Mawar buka jam 8", "bidan-ratna-rajin", "kuat-sekali"])
+@pytest.mark.parametrize("password", ["sandi-kader-1", "Posyandu Mawar buka jam 8", "bidan-ratna-rajin", "kuat-sekali",
+                                      # one letter and ten digits is as strong as its digits (refused as one repeated)
+                                      "x7294018563", "7294018563Q"])
 def test_a_passphrase_holding_a_word_of_the_app_is_taken(client, world, password):
     """The rule refuses a word of the app with digits or signs around it, not a phrase that holds one."""
     made = client.post("/api/v1/users", json={"username": "ibu_sari99", "password": password, "name": "Sari",
