@@ -46,7 +46,8 @@ def _rate_limit(name: str, default: str) -> str:
     from limits import parse_many
 
     try:
-        parse_many(value)
+        if any(item.amount < 1 for item in parse_many(value)):  # "0 per minute" refused every login
+            raise ValueError(value)
     except ValueError:
         raise RuntimeError(f"{name} must be rate limits like {default!r} (an amount per second, minute, hour, "
                            f"day, month or year; several joined by ;), not {value!r}") from None
@@ -225,11 +226,11 @@ class Config:
     # phone refreshes every ACCESS_TOKEN_MINUTES, so this leaves room for many phones and tabs.
     REFRESH_RATE_LIMIT = _rate_limit("REFRESH_RATE_LIMIT", "30 per minute;300 per hour")
     CALCULATOR_RATE_LIMIT = _rate_limit("CALCULATOR_RATE_LIMIT", "60 per minute")
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
-    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024, (64 * 1024, "64 KiB (65536) or more bytes"))
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14, (1, "1 or more days"))  # 0: every code expired as made
     # Rows of a spreadsheet uploaded to /imports/visits (3,000 in about 7 s on PostgreSQL, docs/scaling.md:
     # the request must end well within gunicorn's timeout); larger files: split them, or `flask import-visits`.
-    IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 3000)
+    IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 3000, (1, "1 or more rows"))
     # Seconds an admin's publishing of a KBM table recomputes children's N/T in her request (in
     # batches, each committed: posyandu.growth.recompute); the rest is left to `flask
     # recompute-growth --queued` (its systemd timer, docs/deploy.md). Within gunicorn's timeout.

@@ -176,3 +176,20 @@ def test_a_database_url_of_another_kind_names_its_scheme_not_its_password(load, 
 def test_a_postgresql_or_sqlite_url_is_read(load, monkeypatch, value, read):
     monkeypatch.setenv("DATABASE_URL", value)
     assert load().Config.SQLALCHEMY_DATABASE_URI == read
+
+
+@pytest.mark.parametrize("name, value, said", [("INVITATION_DAYS", "0", "1 or more days"),
+                                               ("IMPORT_MAX_ROWS", "0", "1 or more rows"),
+                                               ("MAX_CONTENT_LENGTH", "100", "64 KiB (65536) or more bytes")])
+def test_a_setting_that_would_refuse_everything_stops_the_start(load, monkeypatch, name, value, said):
+    """INVITATION_DAYS=0 made every code expired as it was made; 0 rows or a 100-byte body refused every import."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=f"^{name} must be {re.escape(said)}, not {value}$"):
+        load()
+
+
+def test_a_rate_limit_of_no_requests_stops_the_start(load, monkeypatch):
+    """"0 per minute" parsed, and refused every login."""
+    monkeypatch.setenv("LOGIN_RATE_LIMIT", "0 per minute;20 per hour")
+    with pytest.raises(RuntimeError, match="^LOGIN_RATE_LIMIT must be rate limits like"):
+        load()

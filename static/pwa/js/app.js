@@ -148,7 +148,7 @@ function chipText(s, c) {
   if (s.phase === 'pushing' || s.phase === 'pulling') return t('syncing');
   if (!navigator.onLine) return t('offline');
   if (password(s)) return why(t('unsynced'));
-  return failed(s) ? t('sync_failed') : t(s.phase === 'done' ? 'synced' : 'syncing');
+  return failed(s) ? t(s.phase === 'login_required' ? 'chip_login' : 'sync_failed') : t(s.phase === 'done' ? 'synced' : 'syncing');
 }
 
 /** A question is open (ui.confirmed). */
