@@ -7,8 +7,8 @@ never reveals that the record exists. Role gates answer 403.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import wraps
 from itertools import groupby
 from operator import itemgetter

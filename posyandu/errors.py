@@ -152,15 +152,14 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _wait_seconds() -> int | None:
-    """Seconds until the limits this request was judged by and found spent open again (the latest end
-    among them, as its Retry-After; Flask-Limiter stops at the first limit breached, so a longer one
-    spent too, her hour's behind her minute's, is said once the first has passed), said with a 429:
-    "coba lagi nanti" left a kader locked out of her login not knowing for how long. None when the
-    limiter cannot say (its store unreachable)."""
+    """Seconds until the limit this request broke opens again (as its Retry-After; Flask-Limiter stops
+    at the first limit breached, so a longer one spent too, her hour's behind her minute's, is said once
+    the first has passed), said with a 429: "coba lagi nanti" left a kader locked out of her login not
+    knowing for how long. None when the limiter cannot say (its store unreachable)."""
     from posyandu.extensions import limiter
 
     try:
-        ends = [limit.reset_at for limit in limiter.current_limits if limit.breached or limit.remaining <= 0]
+        ends = [limit.reset_at for limit in limiter.current_limits if limit.breached]
     except Exception:  # noqa: BLE001 - the limiter's store unreachable: the plain words
         return None
     return max(1, int(max(ends) - time.time())) if ends else None
