@@ -91,8 +91,8 @@ LEET = (str.maketrans("0134@5$7", "oieaasst"), str.maketrans("0134@5$7", "oleaas
 """Digits and signs read as letters inside a word (p0syandu, ba1ita): 1 as i, then as l."""
 RUNS = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 """Runs of the alphabet, the digits and the keyboard's rows, read either way (abcdefgh, 87654321, qwertyui)."""
-WEAK_PASSWORD = Msg("too easy to guess: not your username, a common password or a word of posyandu work (posyandu, "
-                    "kader, bidan…), even with digits added, one repeated character, or a run of letters or keys "
+WEAK_PASSWORD = Msg("too easy to guess: not your username, a common password or a word of posyandu work, even with "
+                    "digits added (posyandu123, Kader2024), one repeated character, or a run of letters or keys "
                     "(abcdefgh, qwertyui)",
                     "terlalu mudah ditebak: jangan nama pengguna, kata sandi umum atau kata seputar posyandu "
                     "(posyandu, kader, bidan…), juga bila ditambah angka, satu karakter berulang, atau deretan "

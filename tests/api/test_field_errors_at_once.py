@@ -13,8 +13,8 @@ PHONE = "nomor HP tidak sah (08…)"
 WEAK = ("terlalu mudah ditebak: jangan nama pengguna, kata sandi umum atau kata seputar posyandu (posyandu, "
         "kader, bidan…), juga bila ditambah angka, satu karakter berulang, atau deretan huruf atau tombol "
         "(abcdefgh, qwertyui)")
-WEAK_EN = ("too easy to guess: not your username, a common password or a word of posyandu work (posyandu, kader, "
-           "bidan…), even with digits added, one repeated character, or a run of letters or keys (abcdefgh, qwertyui)")
+WEAK_EN = ("too easy to guess: not your username, a common password or a word of posyandu work, even with digits added "
+           "(posyandu123, Kader2024), one repeated character, or a run of letters or keys (abcdefgh, qwertyui)")
 NO_POSYANDU = "wajib diisi"  # the area her role needs, left out
 
 
