@@ -171,7 +171,7 @@ def check_posyandu_in_region(args: Mapping[str, Any], days: Iterable[date]) -> N
     def desa_on(day: date) -> str | None:
         return next((desa for moved_on, desa in moves if moved_on > day), now)
 
-    if not any(desa and (desa == code or desa.startswith(code + ".")) for desa in map(desa_on, days)):
+    if not any(in_region(desa_on(day), code) for day in days):
         raise ValidationFailed(errors={"posyandu_id": [OUTSIDE_REGION]})
 
 

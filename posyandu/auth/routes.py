@@ -140,7 +140,7 @@ def _refused(exc: Exception) -> bool:
 # One that works gives its place back: a puskesmas training room behind one address (its wifi, a carrier's
 # NAT) logging 30 kaders in within a minute was answered 429, though none guessed anything
 _per_address = _failed_attempts(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], client_address,
-                                lambda exc: _refused(exc), "login-address")
+                                _refused, "login-address")
 
 # codes refused anywhere, whoever tries them: a guesser spread over many addresses (an IPv6 /48 holds
 # 65,536 /64 budgets) meets this one; while it lasts, parents signing up wait (429, Retry-After)
