@@ -272,17 +272,48 @@ def delete_posyandu(user: User, pos: Posyandu, reason: str | None) -> None:
     record_change(pos, "delete", reason=reason)
 
 
-def _target_posyandu(user: User, posyandu_id: uuid.UUID, left: uuid.UUID | None = None) -> Posyandu:
+def _target_posyandu(user: User, posyandu_id: uuid.UUID, left: uuid.UUID | None = None, *,
+                     field: str = "posyandu_id") -> Posyandu:
     """The posyandu a child is registered at or moved to, whose region (kabupaten) the child and its
     events copy: locked for that (``access.get_posyandu(for_children=True)``, FOR SHARE) until the
     transaction ends, so a change of its desa, or its closing, waits for the child, or the child for it.
-    ``left``: a posyandu the caller has left, where she registered a child before (``create_children``)."""
+    ``left``: a posyandu the caller has left, where she registered a child before (``create_children``).
+    ``field``: the body's field that named it, which a refusal names."""
     try:
         return access.get_posyandu(user, posyandu_id, for_children=True, scoped=posyandu_id != left)
     except NotFound:
         closed = db.session.scalar(select(Posyandu.id).where(
             Posyandu.id == posyandu_id, Posyandu.deleted_at.is_not(None), access.posyandu_clause(user)))
-        raise ValidationFailed(errors={"posyandu_id": [CLOSED if closed else UNKNOWN]}) from None
+        raise ValidationFailed(errors={field: [CLOSED if closed else UNKNOWN]}) from None
+
+
+MOVE_TO_ITSELF = Msg("choose another posyandu than the one the children are at",
+                     "pilih posyandu lain, bukan posyandu tempat anak-anak ini terdaftar")
+
+
+def move_children(user: User, source_id: uuid.UUID, target_id: uuid.UUID, reason: str | None) -> dict[str, Any]:
+    """Every child registered at posyandu ``source_id`` (live, those who left the register too: they are
+    still counted there, and a posyandu is closed only once none is) moved to ``target_id``, each as a
+    move of one is (``update_child``): her months before stay where she was, she is judged against the
+    children there for a likely duplicate, the old posyandu's phones are told she is gone and the new
+    one's pull her. Before a posyandu is closed, or when two merge: one request, not one per child.
+    Locks as a move of one does, in the one order (docs/sync.md, "Concurrent writers"): both posyandu
+    for children (a registration at either waits, so none is left behind), then the children, in the
+    order of their ids. What it did: how many moved, and how many of them are now flagged as a likely
+    duplicate of a child there (for a bidan to merge or rule apart)."""
+    access.require_staff(user)
+    if target_id == source_id:
+        raise ValidationFailed(errors={"to_posyandu_id": [MOVE_TO_ITSELF]})
+    access.lock_posyandu_for_children([source_id, target_id])
+    access.get_posyandu(user, source_id)  # still hers, once locked (404)
+    _target_posyandu(user, target_id, field="to_posyandu_id")
+    ids = db.session.scalars(select(Child.id).where(Child.posyandu_id == source_id, Child.deleted_at.is_(None))).all()
+    children = access.lock_children(ids)
+    for child in children:  # in the order of their ids, each read as it stands once locked
+        update_child(user, child, {"posyandu_id": target_id}, reason=reason)
+    db.session.flush()
+    return {"moved": len(children), "to_posyandu_id": target_id,
+            "possible_duplicates": sum(child.possible_duplicate_of is not None for child in children)}
 
 
 # How one Indonesian name is written many ways: the forms of "Muhammad" (a name of its own when
@@ -590,7 +621,9 @@ def _arrived_on(child_id: uuid.UUID, posyandu_id: uuid.UUID, today: date) -> dat
     return max([*came, *([] if today in left else [today])], default=None)
 
 
-def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
+def update_child(user: User, child: Child, data: dict[str, Any], *, reason: str | None = None) -> Child:
+    """``data``'s changes of ``child`` (a correction, a move, her exit), judged and recorded; ``reason``
+    for the audit log."""
     access.require_staff(user)
     check_base_version(child, data.pop("base_version", None))
     data.pop("id", None)
@@ -616,7 +649,7 @@ def update_child(user: User, child: Child, data: dict[str, Any]) -> Child:
             changes[field] = [cleared[field][0] if field in cleared else before, after]
     child.updated_by = user.id
     moved = prev_posyandu if "posyandu_id" in changes else None
-    record_change(child, "update", changes, prev_posyandu_id=moved)
+    record_change(child, "update", changes, prev_posyandu_id=moved, reason=reason)
     if moved:
         # the children she left behind flagged against her are judged again among those that stay
         _judge_flagged_against(child, Child.posyandu_id != child.posyandu_id, action="transfer",

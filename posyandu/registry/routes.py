@@ -19,7 +19,8 @@ from posyandu.registry import operations as ops
 from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        DeletedChildPage, DeletedChildQueryArgs,
-                                       InvitationSchema, LinkedParentPage, MergeSchema, NotDuplicateSchema,
+                                       InvitationSchema, LinkedParentPage, MergeSchema, MovedChildrenSchema,
+                                       MoveChildrenSchema, NotDuplicateSchema,
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
                                        PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
@@ -160,6 +161,26 @@ class PosyanduById(MethodView):
         ops.delete_posyandu(current_user, access.get_posyandu(current_user, posyandu_id, for_update=True),
                             args.get("reason"))
         db.session.commit()
+
+
+@blp.route("/posyandu/<uuid:posyandu_id>/move-children")
+class PosyanduChildrenMove(MethodView):
+    @roles_required("admin", "bidan")  # a kader's or dinkes's: 403 whatever the body holds
+    @seen_first(access.get_posyandu)  # another puskesmas' posyandu: 404
+    @blp.arguments(MoveChildrenSchema)
+    @blp.response(200, MovedChildrenSchema)
+    def post(self, body, posyandu_id):
+        """Move every child registered at this posyandu to another (admin, or a bidan between her puskesmas's
+        posyandu): before it is closed, or when two merge. Each moves as `PATCH /children/{id}` with a new
+        `posyandu_id` moves one: her months before stay counted where she was, she is judged against the
+        children there (a likely duplicate is flagged, not refused: `possible_duplicates`), the old posyandu's
+        phones are told she is gone and the new one's pull her. All or none: a refusal moves no one.
+
+        422 when `to_posyandu_id` is this posyandu, closed, or outside the caller's area. Its kader are not
+        moved: `PATCH /users/{id}` each."""
+        result = ops.move_children(current_user, posyandu_id, body["to_posyandu_id"], body.get("reason"))
+        db.session.commit()
+        return result
 
 
 @blp.route("/children")

@@ -60,6 +60,22 @@ class PosyanduUpdateSchema(PosyanduSchema):
     id = v.own_id_field()
 
 
+class MoveChildrenSchema(Schema):
+    """Move every child registered at the posyandu in the URL to another."""
+
+    to_posyandu_id = fields.UUID(required=True, metadata={"description": "The open posyandu they move to"})
+    reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True, metadata={
+        "description": "Why (the posyandu closes, two merge), kept in each child's audit log row"})
+
+
+class MovedChildrenSchema(Schema):
+    moved = fields.Integer(dump_only=True, metadata={"description": "How many children moved (0: none was left there)"})
+    to_posyandu_id = fields.UUID(dump_only=True)
+    possible_duplicates = fields.Integer(dump_only=True, metadata={
+        "description": "How many of them are now flagged as a likely duplicate of a child registered there, "
+                       "for a bidan to merge or rule apart (GET /children?posyandu_id=…: possible_duplicate_of)"})
+
+
 class PuskesmasQueryArgs(PageArgs):
     """A page of the puskesmas the caller's area touches, by name."""
 

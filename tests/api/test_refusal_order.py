@@ -157,6 +157,7 @@ BAD_INPUT: dict[tuple[str, str], list[dict]] = {
     ("DELETE", "/api/v1/supplements/<uuid:event_id>"): [{"json": {"x": 1}}],
     ("PATCH", "/api/v1/posyandu/<uuid:posyandu_id>"): [{"json": BAD}],
     ("DELETE", "/api/v1/posyandu/<uuid:posyandu_id>"): [{"json": {"x": 1}}, {"query_string": {"reason": "x" * 999}}],
+    ("POST", "/api/v1/posyandu/<uuid:posyandu_id>/move-children"): [{"json": {"to_posyandu_id": "x", "reason": "x" * 999}}],
     ("PATCH", "/api/v1/puskesmas/<uuid:puskesmas_id>"): [{"json": {"name": ""}}],
     ("PATCH", "/api/v1/users/<uuid:user_id>"): [{"json": {"active": "ya", "name": ""}}],
     # writes that read no body refuse one (extensions.refuse_unread_body)

@@ -84,6 +84,7 @@ REQUESTS: dict[tuple[str, str], dict] = {
     ("PATCH", "/api/v1/posyandu/<uuid:posyandu_id>"): {"roles": HEALTH_WORKERS, "json": {"address": "Jl. Diubah 1"}},
     ("DELETE", "/api/v1/posyandu/<uuid:posyandu_id>"): {"roles": ("admin",), "admin": 409},  # it has children: past the scope
     ("GET", "/api/v1/posyandu/<uuid:posyandu_id>/due-list"): {"roles": ("kader", "bidan", "dinkes", "admin")},
+    ("POST", "/api/v1/posyandu/<uuid:posyandu_id>/move-children"): {"roles": HEALTH_WORKERS, "json": "move"},
     ("PATCH", "/api/v1/puskesmas/<uuid:puskesmas_id>"): {"roles": ("admin",), "json": {"name": "PKM Diubah"}},  # admin's alone
     ("GET", "/api/v1/users/<uuid:user_id>"): {"roles": ("admin",)},
     ("PATCH", "/api/v1/users/<uuid:user_id>"): {"roles": ("admin",), "json": {"name": "Nama Diubah"}},
@@ -128,7 +129,7 @@ def outside(client, world, make_child, link_parent):
     twin = make_child(by="kader3", posyandu="p3", name=SECRET, sex="F", birth_date=BORN)
     url = f"/api/v1/children/{child['id']}"
     ids = {"child_id": child["id"], "posyandu_id": str(world.ids["p3"]), "puskesmas_id": str(world.ids["pkm_b"]),
-           "duplicate": twin["id"]}
+           "duplicate": twin["id"], "move_to": str(world.ids["p1"])}
     for kind, body in (("measurements", {"measured_on": "2025-02-05", "weight_kg": 4.2}),
                        ("immunisations", {"vaccine": "HB0", "dose": 1, "given_on": BORN, "batch_number": "T1"}),
                        ("supplements", {"kind": "vitamin_a_blue", "given_on": "2025-08-05"})):
@@ -163,7 +164,8 @@ def _request(rule: str, method: str, ids: dict) -> tuple[str, dict]:
     url = url.replace("<uuid:event_id>", ids[event] if event else "")
     spec = REQUESTS[(method, rule)]
     body = spec.get("json")
-    body = body() if callable(body) else {"duplicate_id": ids["duplicate"]} if body == "duplicate" else body
+    body = body() if callable(body) else {"duplicate_id": ids["duplicate"]} if body == "duplicate" else \
+        {"to_posyandu_id": ids["move_to"]} if body == "move" else body
     return url, {"json": body} if body is not None else {}
 
 
@@ -173,7 +175,8 @@ def test_a_record_outside_the_callers_area_is_403_or_404_for_every_role_and_noth
     url, kwargs = _request(rule, method, outside)
     for who in OUTSIDERS.values():
         world.headers(who)  # logged in (audited) before counting
-    nowhere, _ = _request(rule, method, {k: v if k == "duplicate" else str(uuid.uuid4()) for k, v in outside.items()})
+    nowhere, _ = _request(rule, method, {k: v if k in ("duplicate", "move_to") else str(uuid.uuid4())
+                                       for k, v in outside.items()})
     before = counts(db)
     for role, who in OUTSIDERS.items():
         resp = client.open(url, method=method, headers=world.headers(who), **kwargs)

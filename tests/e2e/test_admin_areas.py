@@ -272,6 +272,61 @@ def test_an_admin_closes_an_empty_posyandu_told_first_what_still_holds_it(live_s
     assert errors == []
 
 
+def test_an_admin_moves_every_child_of_a_posyandu_to_another_then_closes_it(live_server, new_context, made_posyandu):
+    """Closing a posyandu with children meant editing each child: the screen moves them all at once
+    to a posyandu she picks (named with its puskesmas), after a second tap that says its kader stay; the
+    answer says how many moved and that one may be registered there already. Then it closes."""
+    import uuid
+
+    pkm = puskesmas_ids(live_server)["Puskesmas Wringinanom"]
+    made_posyandu.extend(["Posyandu Uji Asal", "Posyandu Uji Tujuan"])
+    made = {name: live_server.api("POST", "/posyandu", "admin", json={
+        "name": name, "puskesmas_id": pkm, "desa_code": "35.25.01.2001", "meeting_day": 9}).get_json()
+        for name in made_posyandu[-2:]}
+    source, target = made["Posyandu Uji Asal"], made["Posyandu Uji Tujuan"]
+
+    def register(pos, name, born):
+        resp = live_server.api("POST", "/children", "admin", json={
+            "id": str(uuid.uuid4()), "posyandu_id": pos["id"], "name": name, "sex": "F", "birth_date": born})
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    kids = [register(source, "Sinta Uji Pindah", "2025-06-01"), register(source, "Rina Uji Pindah", "2024-09-09"),
+            register(target, "Rina Uji Pindah", "2024-09-09")]  # Rina registered at both
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live_server.url, "admin")
+    page.goto(live_server.url + f"/#/areas/posyandu/{source['id']}")
+    form = page.locator("#posyandu-children")
+    expect(form).to_contain_text("Bulan-bulan sebelumnya tetap dihitung di posyandu ini.")
+    form.get_by_role("button", name="Pindahkan anak-anak").click()  # none chosen: the server's words, on the field
+    expect(form.get_by_label("Posyandu tujuan")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("select[name=to_posyandu_id] ~ .error")).to_have_text("wajib diisi")
+    assert "Posyandu Uji Asal (Puskesmas Wringinanom)" not in form.get_by_label("Posyandu tujuan").inner_text()
+    form.get_by_label("Posyandu tujuan").select_option(label="Posyandu Uji Tujuan (Puskesmas Wringinanom)")
+    form.get_by_label("Alasan").fill("Digabung dengan Posyandu Uji Tujuan")
+    form.get_by_role("button", name="Pindahkan anak-anak").click()
+    expect(page.locator("#posyandu-children-words")).to_have_text(
+        "Pindahkan semua anak Posyandu Uji Asal ke Posyandu Uji Tujuan? HP kader Posyandu Uji Asal tidak lagi menyimpan "
+        "data anak-anak ini; HP kader Posyandu Uji Tujuan mengunduhnya. Kadernya tidak ikut pindah: ubah di Pengguna.")
+    assert live_server.api("GET", f"/children?posyandu_id={target['id']}", "admin").get_json()["items"][0]["id"] == kids[2]
+    form.get_by_role("button", name="Ya, pindahkan ke Posyandu Uji Tujuan").click()
+    expect(page.locator("#posyandu-children-note")).to_have_text(
+        "2 anak dipindahkan ke Posyandu Uji Tujuan. 1 di antaranya mungkin sudah terdaftar di Posyandu Uji Tujuan: "
+        "periksa di Kemungkinan anak ganda.")
+    moved = live_server.api("GET", f"/children?posyandu_id={target['id']}&limit=10", "admin").get_json()["items"]
+    assert sorted(c["id"] for c in moved) == sorted(kids)
+    assert live_server.api("GET", f"/children?posyandu_id={source['id']}", "admin").get_json()["items"] == []
+
+    page.locator("#posyandu-close").get_by_role("button", name="Tutup posyandu").click()
+    page.locator("#posyandu-close").get_by_role("button", name="Ya, tutup Posyandu Uji Asal").click()
+    expect(page.locator("#areas-note")).to_have_text("Ditutup: Posyandu Uji Asal.")
+    for kid in kids:  # the target closes after the test, once empty
+        assert live_server.api("DELETE", f"/children/{kid}?reason=e2e", "admin").status_code == 204
+    assert errors == []
+
+
 def test_an_admin_adds_a_region_its_parent_needed_first(live_server, new_context):
     """A kecamatan or desa missing from those the forms offer was added only by hand (``POST /regions``):
     the list screen adds it now, the server's refusal (no such parent) on the code's field."""

@@ -563,6 +563,34 @@ def test_a_child_registered_while_its_posyandu_is_closed(app, world, client, mon
         assert _stored(app, "child", cid) is None
 
 
+@pytest.mark.parametrize("first", ["registration", "move"])
+@pytest.mark.parametrize("how", ["rest", "push"])
+def test_a_child_registered_while_every_child_of_her_posyandu_moves_is_moved_or_stays_whole(
+        app, world, client, monkeypatch, first, how):
+    """The admin moves every child of p2 to p1 (``POST /posyandu/{id}/move-children``) while kader2
+    registers one there (REST or her phone), either held just before it commits: the registration first,
+    she moves with the others; the move first, she is registered at p2 after it. The move's count says
+    which; no child is left at p2 that the move said it moved, and none is lost."""
+    old = _child(client, world, by="kader2", posyandu="p2", name="Sari Dewi")
+    cid = new_id()
+    headers = world.headers("admin")
+
+    def move_all(c):
+        return c.post(f"/api/v1/posyandu/{world.ids['p2']}/move-children", json={"to_posyandu_id": str(world.ids["p1"])},
+                      headers=headers)
+
+    if first == "registration":
+        registered, moved, _ = _race(app, monkeypatch, _register(world, cid, how), move_all)
+        at, count = "p1", 2
+    else:
+        moved, registered, _ = _race(app, monkeypatch, move_all, _register(world, cid, how))
+        at, count = "p2", 1
+    assert _ok(registered, 201) and moved.status_code == 200, (registered.get_json(), moved.get_json())
+    assert moved.get_json()["moved"] == count
+    assert str(_stored(app, "child", cid).posyandu_id) == str(world.ids[at])
+    assert str(_stored(app, "child", old).posyandu_id) == str(world.ids["p1"])
+
+
 # --- a weighing corrected or deleted by the REST API while its child moves ----------------------
 
 def _correct(world, mid: str, how: str, by: str = "bidan_a") -> Callable[[Any], Any]:

@@ -1,8 +1,8 @@
 // "Puskesmas & posyandu" (admin): every puskesmas of the district with its posyandu; a new puskesmas
 // or posyandu, one renamed or corrected (its code, kecamatan or desa, meeting day, address), a
 // posyandu moved to another puskesmas after a second tap that says what follows (its kader and
-// children go with it, the old puskesmas's bidan lose it) or closed once empty, and a kecamatan or
-// desa added to the regions its forms offer.
+// children go with it, the old puskesmas's bidan lose it), its children moved to another posyandu, or
+// it closed once empty; and a kecamatan or desa added to the regions its forms offer.
 // Online only: every step is the server's (/api/v1/puskesmas, /api/v1/posyandu). Fetched by app.js
 // when an admin opens it from Settings, never part of the offline shell; its words are here. Its
 // forms are sent, and the server's refusals put on their fields, as the "Pengguna" screen's.
@@ -49,6 +49,18 @@ export const W = {
     'Move {posyandu} from {from} to {to}? Its cadres and children move with it. The midwives of {from} no longer see this posyandu and its children; those of {to} do. The phones of both puskesmas\'s midwives download their data again, and parents\' invitation codes made by the midwives of {from} and not yet used are cancelled.'],
   move_yes: ['Ya, pindahkan ke {to}', 'Yes, move it to {to}'],
   moved: ['Dipindahkan ke {to}.', 'Moved to {to}.'],
+  children: ['Pindahkan semua anak ke posyandu lain', 'Move every child to another posyandu'],
+  children_help: ['Sebelum posyandu ini ditutup, atau bila digabung dengan posyandu lain. Bulan-bulan sebelumnya tetap dihitung di posyandu ini.',
+    'Before this posyandu closes, or when it merges with another. The months before stay counted at this posyandu.'],
+  children_to: ['Posyandu tujuan', 'Posyandu to move them to'],
+  children_button: ['Pindahkan anak-anak', 'Move the children'],
+  children_confirm: ['Pindahkan semua anak {from} ke {to}? HP kader {from} tidak lagi menyimpan data anak-anak ini; HP kader {to} mengunduhnya. Kadernya tidak ikut pindah: ubah di Pengguna.',
+    "Move every child of {from} to {to}? The phones of {from}'s cadres no longer keep these children's records; those of {to}'s cadres download them. Its cadres do not move: change them in Users."],
+  children_yes: ['Ya, pindahkan ke {to}', 'Yes, move them to {to}'],
+  children_moved: ['{n} anak dipindahkan ke {to}.', '{n} {n:child|children} moved to {to}.'],
+  children_none: ['Tidak ada anak terdaftar di posyandu ini; tidak ada yang dipindahkan.', 'No child is registered at this posyandu; nothing moved.'],
+  children_twice: ['{n} di antaranya mungkin sudah terdaftar di {to}: periksa di Kemungkinan anak ganda.',
+    '{n} of them may be registered at {to} already: check them under Possible duplicate children.'],
   close: ['Tutup posyandu', 'Close the posyandu'],
   close_rule: ['Hanya posyandu tanpa anak terdaftar dan tanpa kader aktif yang dapat ditutup: pindahkan dulu anak-anak dan kadernya.',
     'Only a posyandu with no children registered and no active cadres can be closed: move its children and cadres first.'],
@@ -312,6 +324,39 @@ function moveForm(ctx, pos, puskesmas) {
   return form;
 }
 
+/** The form moving every child of `pos` to another posyandu (`posyandu`: every open one, each named
+ * with its puskesmas), then a second tap under the words of what follows; the answer says how many
+ * moved, and how many may be registered twice there. */
+function childrenForm(ctx, pos, puskesmas, posyandu) {
+  const others = grouped(puskesmas, posyandu.filter((p) => p.id !== pos.id))
+    .flatMap((pkm) => pkm.posyandu.map((p) => [p.id, `${p.name} (${pkm.name})`]));
+  const note = noteOf(ctx, 'posyandu-children-note');
+  const button = h('button', { class: 'btn', type: 'submit' }, tx('children_button'));
+  const step = confirmStep(button, 'posyandu-children');
+  const form = h('form', { class: 'card', id: 'posyandu-children', novalidate: true }, h('h3', {}, tx('children')),
+    h('p', { class: 'muted' }, tx('children_help')),
+    choice({ label: tx('children_to'), name: 'to_posyandu_id', required: true, options: [['', tx('choose')], ...others] }),
+    field({ label: tx('reason'), name: 'reason', hint: tx('reason_hint'), autocomplete: 'off' }), note, step.ask, button);
+  form.addEventListener('input', step.close);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const { to_posyandu_id: to, reason } = values(form);
+    const words = { from: pos.name, to: posyandu.find((p) => p.id === to)?.name };
+    if (!to) {  // the server's "wajib diisi", on the field
+      submit(form, note, () => ctx.api.post(`/posyandu/${pos.id}/move-children`, {}));
+      return;
+    }
+    step.open(tx('children_confirm', words), tx('children_yes', words), async () => {
+      const moved = await submit(form, note, () => ctx.api.post(`/posyandu/${pos.id}/move-children`,
+        { to_posyandu_id: to, reason: reason?.trim() || null }));
+      if (!moved) return step.close();
+      const said = moved.moved ? tx('children_moved', { n: moved.moved, to: words.to }) : tx('children_none');
+      return done(ctx, note.id, moved.possible_duplicates ? `${said} ${tx('children_twice', { n: moved.possible_duplicates, to: words.to })}` : said);
+    });
+  });
+  return form;
+}
+
 /** The close form: a reason for the audit log, then a second tap. The server refuses (409, said in
  * the note) while children or active kader are still there, naming the kader. */
 function closeForm(ctx, pos) {
@@ -335,7 +380,8 @@ function closeForm(ctx, pos) {
   return form;
 }
 
-/** One posyandu: its name, desa, meeting day and address corrected; moved to another puskesmas; closed. */
+/** One posyandu: its name, desa, meeting day and address corrected; moved to another puskesmas; its children
+ * moved to another posyandu; closed. */
 async function editPosyandu(ctx, id) {
   let pos;
   try {
@@ -344,7 +390,7 @@ async function editPosyandu(ctx, id) {
     if (error.status === 404 || error.status === 422) return notFound();
     throw error;
   }
-  const puskesmas = await allPages(ctx.api, '/puskesmas');
+  const [puskesmas, posyandu] = await Promise.all([allPages(ctx.api, '/puskesmas'), allPages(ctx.api, '/posyandu')]);
   const note = noteOf(ctx, 'posyandu-edit-note');
   const form = h('form', { class: 'card', id: 'posyandu-edit', novalidate: true },
     posyanduFields(ctx, () => puskesmas.find((p) => p.id === pos.puskesmas_id)?.kecamatan_code, pos), note,
@@ -359,7 +405,7 @@ async function editPosyandu(ctx, id) {
   const at = puskesmas.find((p) => p.id === pos.puskesmas_id);
   return h('section', { class: 'areas' }, backLink(), h('h2', {}, pos.name),
     h('p', { class: 'muted', id: 'posyandu-at' }, at ? h('a', { href: `#/areas/puskesmas/${at.id}` }, at.name) : null),
-    form, moveForm(ctx, pos, puskesmas), closeForm(ctx, pos));
+    form, moveForm(ctx, pos, puskesmas), childrenForm(ctx, pos, puskesmas, posyandu), closeForm(ctx, pos));
 }
 
 /** The screen for `which`: null the list; 'puskesmas/new', 'posyandu/new' a new one; 'puskesmas/<id>',
