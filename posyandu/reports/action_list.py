@@ -33,7 +33,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import Integer, String, and_, cast, extract, func, select, true, tuple_
+from sqlalchemy import Integer, String, and_, cast, extract, func, not_, select, true, tuple_
 from sqlalchemy.types import NullType
 
 from posyandu import database
@@ -275,17 +275,24 @@ def action_list(session: Any, month: Month, posyandu_filter: Any, reasons: Itera
         yield _row(r, month, found, overdue)
 
 
-def counts(session: Any, month: Month, posyandu_filter: Any) -> dict[str, Any]:
+def counts(session: Any, month: Month, posyandu_filter: Any, seen: Any = None) -> dict[str, Any]:
     """How many children the whole list has (``children``) and how many have each reason (``reasons``,
     every one of REASONS, 0 included): the list's own rules, without building, ordering or sending
-    its rows (a kabupaten's list is tens of MB; its counts a few numbers)."""
+    its rows (a kabupaten's list is tens of MB; its counts a few numbers). ``seen`` (the caller's scope
+    now, as ``action_list`` takes it): ``not_listed``, how many of them the list does not name, moved
+    since to a posyandu out of it (counted where they were, as the month's SKDN counts them); only those
+    children are read again."""
     by_reason = dict.fromkeys(REASONS, 0)
     children = 0
     for _, found, _ in _reasons(session, month, posyandu_filter, set(REASONS), rows=False):
         children += 1
         for reason in found:
             by_reason[reason] += 1
-    return {"children": children, "reasons": by_reason}
+    out: dict[str, Any] = {"children": children, "reasons": by_reason}
+    if seen is not None:
+        out["not_listed"] = sum(1 for _ in _reasons(session, month, posyandu_filter, set(REASONS), rows=False,
+                                                    seen=not_(seen)))
+    return out
 
 
 def cursor_after(cursor: str | None) -> list[Any] | None:

@@ -202,10 +202,11 @@ class ActionCounts(MethodView):
     @blp.response(200, s.ActionCountsSchema)
     def get(self, args):
         """How many children the follow-up list has, and how many for each reason (its first page is
-        ``/reports/actions?limit=``: a screen needs not read a district's whole list to count it)."""
+        ``/reports/actions?limit=``: a screen needs not read a district's whole list to count it), and how
+        many of them the list does not name: moved since out of the caller's area (``not_listed``)."""
         period = args["period"]
         return {"from_": str(period.start), "to": str(period.end),
-                **counts(reports_session(), period.end, area_filter(args))}
+                **counts(reports_session(), period.end, area_filter(args), access.posyandu_clause(current_user))}
 
 
 @blp.route("/reports/workbook")

@@ -253,3 +253,6 @@ class ActionCountsSchema(Schema):
     children = fields.Integer(metadata={"description": "children on the whole follow-up list (at least one reason)"})
     reasons = fields.Nested(ReasonCountsSchema, metadata={
         "description": "children with each reason (a child with two reasons counts in both)"})
+    not_listed = fields.Integer(metadata={
+        "description": "of `children`, those the list (/reports/actions) does not name: moved since to a posyandu "
+                       "outside the caller's area, counted where they were that month, as its SKDN counts them"})

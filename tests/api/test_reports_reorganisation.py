@@ -231,14 +231,17 @@ def test_a_child_moved_out_of_a_kaders_posyandu_is_counted_in_its_past_follow_up
         return [r["name"] for r in resp.get_json()["items"]]
 
     def counted(who):
-        return client.get(f"/api/v1/reports/actions/counts?month={APR}", headers=world.headers(who)).get_json()["children"]
+        got = client.get(f"/api/v1/reports/actions/counts?month={APR}", headers=world.headers(who)).get_json()
+        return got["children"], got["not_listed"]
 
     before = (listed("kader2"), counted("kader2"))
-    assert "Anak R" in before[0]
+    assert "Anak R" in before[0] and before[1][1] == 0
     move(client, world, year["R"], "p1")
     assert client.get(f"/api/v1/children/{year['R']['id']}", headers=world.headers("kader2")).status_code == 404
     assert "Anak R" not in listed("kader2")
-    assert counted("kader2") == before[1]
+    # still counted, and the count says one of them is not named (her screen says why)
+    assert counted("kader2") == (before[1][0], 1)
+    assert counted("bidan_a")[1] == counted("admin")[1] == 0  # she moved within their area
     from tests.api.test_scope_every_route import _xlsx_text
     csv = client.get(f"/api/v1/reports/actions?month={APR}&format=csv", headers=world.headers("kader2"))
     assert csv.status_code == 200 and "Anak R" not in csv.data.decode("utf-8-sig")
@@ -331,7 +334,10 @@ def test_a_posyandu_handed_to_another_puskesmas_leaves_the_months_before_as_they
     # to her (she no longer sees their records: as a child moved out of her area, counted, never named)
     after = action_lists(client, world)
     for (month, posyandu), (items, counts) in lists.items():
-        assert after[(month, posyandu)] == ((items if posyandu == "p1" else []), counts), (month, posyandu)
+        unnamed = 0 if posyandu == "p1" else counts["children"]  # each counted, said to be not named
+        assert counts["not_listed"] == 0
+        assert after[(month, posyandu)] == ((items if posyandu == "p1" else []), {**counts, "not_listed": unnamed}), \
+            (month, posyandu)
     april = client.get(f"/api/v1/reports/skdn?month={APR}&posyandu_id={world.ids['p2']}", headers=world.headers("bidan_a"))
     assert april.status_code == 200, april.get_json()
     assert [(r["area_name"], r["S"], r["D"], r["N"]) for r in april.get_json()["rows"]] == [("Mawar", 1, 1, 1)]

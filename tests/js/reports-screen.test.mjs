@@ -61,7 +61,7 @@ test('a district\'s follow-up list: its first page, the counts of the whole list
   const ctx = { role: 'dinkes', session: { user: { id: 'dinkes1', role: 'dinkes' } }, online: () => true,
     api: { get: async (path) => {
       asked.push(path);
-      if (path.startsWith('/reports/actions/counts')) return { from: '2025-05', to: '2025-05', children: 31234, reasons: { T: 20001, stunting: 11233, BGM: 0 } };
+      if (path.startsWith('/reports/actions/counts')) return { from: '2025-05', to: '2025-05', children: 31234, reasons: { T: 20001, stunting: 11233, BGM: 0 }, not_listed: 2 };
       if (path.startsWith('/reports/actions')) return pages[new URLSearchParams(path.split('?')[1]).get('cursor') ?? ''];
       return { rows: [] };
     } },
@@ -78,6 +78,9 @@ test('a district\'s follow-up list: its first page, the counts of the whole list
   const reasons = screen.querySelector('#actions-counts').textContent;
   assert.ok(reasons.includes(`${t('reason_T')}: 20.001`) && reasons.includes(`${t('reason_stunting')}: 11.233`), reasons);
   assert.ok(!reasons.includes(t('reason_BGM')), 'a reason no child has is not listed');
+  // two counted whom the list does not name (moved since out of her area): said, not left to puzzle her
+  assert.equal(screen.querySelector('#actions-not-listed').textContent,
+    '2 anak di antaranya sudah pindah ke posyandu di luar wilayah Anda: dihitung di bulan ini, tidak ditampilkan di daftar.');
   assert.equal(screen.querySelector('#actions').childElementCount, 50);
   // a list read in part says so where no "Muat lagi" does: on paper, and offline
   assert.equal(screen.querySelector('#actions-shown').textContent, t('actions_shown', { n: '50' }));
