@@ -40,11 +40,20 @@ class Puskesmas(TimestampMixin, db.Model):
     kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
 
 
+# The words a name may start with that say only what it is: a puskesmas is written "Puskesmas Kamal",
+# "PKM Kamal" or, run by the district as a technical unit, "UPT (UPTD) Puskesmas Kamal"
+KIND_WORDS = {"posyandu": ("posyandu",),
+              "puskesmas": ("uptd puskesmas", "upt puskesmas", "uptd pkm", "upt pkm", "puskesmas", "pkm")}
+
+
 def same_name(name: str, kind: str = "posyandu") -> str:
     """A posyandu's (or puskesmas's: ``kind``) name as two are judged the same (one desa holds one posyandu of
-    each, one kecamatan one puskesmas; a report names twins with their desa): case and "Posyandu" ("Puskesmas")
-    before it aside, "Posyandu Melati" is "melati"."""
-    return name.lower().strip().removeprefix(f"{kind} ").strip()
+    each, one kecamatan one puskesmas; a report names twins with their desa): case, spaces and the words of
+    its kind before it aside (``KIND_WORDS``), "Posyandu Melati" is "melati", "PKM Kamal" is "kamal"."""
+    text = " ".join(name.lower().split())
+    while prefix := next((w for w in KIND_WORDS[kind] if text.startswith(f"{w} ")), None):
+        text = text.removeprefix(f"{prefix} ")
+    return text
 
 
 class Posyandu(SyncedMixin, db.Model):

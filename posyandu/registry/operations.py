@@ -19,8 +19,8 @@ from posyandu.errors import Conflict, Forbidden, NotFound, ValidationFailed, ref
 from posyandu.extensions import db
 from posyandu.i18n import Msg
 from posyandu.messages import BEFORE_BIRTH, TAKEN, date_text
-from posyandu.registry.models import (REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu, PosyanduMove,
-                                      Puskesmas, Region, kabupaten_of, same_name)
+from posyandu.registry.models import (KIND_WORDS, REGION_LEVELS, Child, ChildMove, Invitation, ParentLink, Posyandu,
+                                      PosyanduMove, Puskesmas, Region, kabupaten_of, same_name)
 from posyandu.validators import local_today
 
 UNKNOWN = Msg("unknown or outside your area", "tidak dikenal atau di luar wilayah Anda")
@@ -128,10 +128,10 @@ def update_puskesmas(pkm: Puskesmas, data: dict[str, Any]) -> Puskesmas:
 
 def named(model: type[Posyandu] | type[Puskesmas], text: str) -> Any:
     """A posyandu's (or puskesmas's) name as a person writes it (case aside, with or without "Posyandu"
-    ("Puskesmas") before it: ``same_name``): a clause."""
+    ("Puskesmas", "PKM") before it: ``same_name``): a clause."""
     kind = model.__tablename__
     name = same_name(text, kind)
-    return func.lower(model.name).in_([name, f"{kind} {name}"])
+    return func.lower(model.name).in_([name, *(f"{word} {name}" for word in KIND_WORDS[kind])])
 
 
 def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID | None = None) -> dict[str, list[Msg]]:

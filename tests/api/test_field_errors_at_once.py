@@ -170,7 +170,9 @@ def test_a_puskesmas_may_not_take_the_name_of_another_puskesmas_of_its_kecamatan
     body = {"name": "puskesmas  pkm WRINGINANOM", "kecamatan_code": "35.25.01"}
     assert client.post("/api/v1/puskesmas", json=body, headers=world.headers("admin", "en")).get_json()["errors"] == {
         "name": ["another puskesmas of this kecamatan has this name"]}
-    for name in ("pkm wringinanom", "Puskesmas PKM Wringinanom"):
+    # "Puskesmas", "PKM", "UPT Puskesmas" say only what it is: "Puskesmas Wringinanom" is PKM Wringinanom
+    for name in ("pkm wringinanom", "Puskesmas PKM Wringinanom", "Puskesmas Wringinanom", "UPT Puskesmas  Wringinanom",
+                 "wringinanom"):
         resp = client.post("/api/v1/puskesmas", json={**body, "name": name}, headers=admin)
         assert resp.status_code == 422 and resp.get_json()["errors"] == {
             "name": ["sudah dipakai puskesmas lain di kecamatan ini"]}, resp.get_json()
