@@ -22,13 +22,22 @@ SKIP = {"sw.js"}
 # Screens that need the server anyway (the admin's "Pengguna"): fetched when opened, never
 # precached, and not counted in the shell's size budget (benchmarks/pwa_size.py).
 ONLINE_ONLY = "js/online/"
+# The home-screen icons (PNG, named by the manifest): the browser fetches the one it needs when it installs
+# the app, and the app never shows them (its header and tab show icons/icon.svg): never precached, and
+# not counted in the shell's size budget. Precached, a phone downloaded all three at every update.
+INSTALL_ONLY = re.compile(r"icons/.*\.png")
+
+
+def offline(rel: str) -> bool:
+    """Whether the file at ``rel`` (a path under static/pwa/) is one the app needs offline."""
+    return not rel.startswith(ONLINE_ONLY) and not INSTALL_ONLY.fullmatch(rel)
 
 
 def shell_files() -> list[str]:
-    """Every file the app needs offline (not the online-only screens), as URL paths, sorted."""
+    """Every file the app needs offline (not the online-only screens, nor the install icons), as URL paths, sorted."""
     return sorted("/" + p.relative_to(PWA).as_posix() for p in PWA.rglob("*")
                   if p.is_file() and p.name not in SKIP and not p.name.startswith(".")
-                  and not p.relative_to(PWA).as_posix().startswith(ONLINE_ONLY))
+                  and offline(p.relative_to(PWA).as_posix()))
 
 
 def version(paths: list[str]) -> str:
