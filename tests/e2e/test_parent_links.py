@@ -169,9 +169,21 @@ def test_a_parent_unlinked_while_her_phone_still_holds_the_child_is_told_what_it
     page.locator("main").get_by_role("button", name="Perbarui data").click()
     page.locator("#nav-home").click()
     expect(page.get_by_role("heading", name="Anak saya")).to_be_visible()
-    expect(page.locator("main")).not_to_contain_text(child["name"], timeout=60000)
+    expect(page.locator("#children a", has_text=child["name"])).to_have_count(0, timeout=60000)
+    # her home list says where the child went, not a silent gap, until she has read it
+    left = page.locator("#children-left")
+    expect(left).to_have_text(re.compile(f"^Tidak lagi tampil di sini: {re.escape(child['name'])}\\. Tidak lagi terhubung "
+                                         r"dengan akun Anda, atau datanya dihapus\. .*minta kode undangan ke kader posyandu"))
     page.goto(f"{base}/#/child/{child['id']}")
     expect(page.locator("#child-gone")).to_have_text(re.compile(said.pattern[1:]))
+    page.locator("#nav-home").click()
+    left.get_by_role("button", name="Mengerti").click()
+    expect(left).to_have_count(0)
+    expect(page.locator("#redeem input")).to_be_focused()  # the focus not lost with the button
+    page.locator("#nav-sync").click()
+    page.locator("#nav-home").click()
+    expect(page.locator("#redeem")).to_be_visible()
+    expect(left).to_have_count(0)  # said once
 
     # a kader asking for a child outside her posyandu is answered in the server's words, as before
     kader = new_context().new_page()

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { installDom } from './fakedom.mjs';
+import { memDb } from './memdb.mjs';
 
 installDom();
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
@@ -75,7 +76,7 @@ test("a parent reads her child's weight status after a length alone, on her home
   const plainOf = async (measurements) => {
     const ctx = { bundle: async () => ({ child: lina, measurements, immunisations: [], supplements: [] }),
       children: async () => [lina], records: async () => measurements, tables: async () => tables,
-      schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false };
+      schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false, db: memDb() };
     const screen = await parent.child(ctx, lina.id);
     const lines = screen.querySelector('#plain').querySelectorAll('p').map((p) => p.textContent);
     const tag = (await parent.home(ctx)).querySelector('#children').querySelector('.tag')?.textContent;

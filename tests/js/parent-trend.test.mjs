@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { installDom } from './fakedom.mjs';
+import { memDb } from './memdb.mjs';
 
 installDom();
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
@@ -29,7 +30,7 @@ const weighings = (trend) => [
 const ctxOf = (measurements, { child = hadi, immunisations = [], schedule = null, posyandus = [] } = {}) => ({
   bundle: async () => ({ child, measurements, immunisations, supplements: [] }), tables: async () => tables,
   schedule: async () => schedule, area: async () => null, posyandus: async () => posyandus, online: () => false,
-  children: async () => [child], records: async () => measurements });
+  children: async () => [child], records: async () => measurements, db: memDb() });
 const lines = async (measurements) => (await parentChild(ctxOf(measurements), 'c1')).find((e) => e.attributes.id === 'plain')[0]
   .find((e) => e.localName === 'p').map((p) => [p.attributes.class, p.textContent]);
 const homeTag = async (measurements) => (await home(ctxOf(measurements))).find((e) => (e.attributes.class ?? '').startsWith('tag'))

@@ -3,6 +3,8 @@ import { formatCm, formatDate, formatDateTime, formatMonth, plain, t } from '../
 import { ageText, field, h, onlineModule, onlineOnly, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
 import { addMonths } from '../due.js';
+import { keptFor } from '../incoming.js';
+import { getMeta, putMeta } from '../outbox.js';
 import { cardPanel, chartsPanel, childGone, exitText, exportButton } from './child.js';
 
 const URGENT = ['bad', 'warn', 'ok', 'none'];
@@ -73,10 +75,31 @@ function redeemForm(ctx) {
 const asOf = ({ syncState: s }) => (s?.last_sync_at && new Date(s.last_sync_at).toDateString() !== new Date().toDateString()
   ? h('p', { class: 'notice warn', id: 'as-of' }, t('parent_updated', { when: formatDateTime(s.last_sync_at) })) : null);
 
+/** Her children the phone showed before and no longer holds (unlinked, deleted; not one merged into
+ * another, which she sees): said until she taps "Mengerti", so none vanishes without a word. */
+async function leftNotice(ctx, children) {
+  const shown = (await getMeta(ctx.db, SHOWN))?.children ?? {};
+  const now = Object.fromEntries(children.map((c) => [c.id, c.name]));
+  const left = {};
+  for (const [id, name] of Object.entries(shown)) if (!now[id] && !(await keptFor(ctx.db, id))) left[id] = name;
+  const keep = { ...left, ...now };
+  if (JSON.stringify(keep) !== JSON.stringify(shown)) await putMeta(ctx.db, { key: SHOWN, children: keep });
+  const names = Object.values(left);
+  if (!names.length) return null;
+  const note = h('div', { class: 'notice warn', id: 'children-left' }, h('p', {}, t('parent_left', { names: names.join(', ') })),
+    h('button', { class: 'btn', type: 'button', onclick: () => putMeta(ctx.db, { key: SHOWN, children: now }).then(() => {
+      const section = note.parentNode;
+      note.remove();
+      section?.querySelector('#children a, #redeem input')?.focus(); // not lost with the button
+    }) }, t('understood')));
+  return note;
+}
+const SHOWN = 'parent_shown';
+
 export async function home(ctx) {
   const [children, measurements, tables] = await Promise.all([ctx.children(), ctx.records('measurement'), ctx.tables()]);
   const today = todayIso();
-  return h('section', {}, h('h2', {}, t('my_children')), asOf(ctx),
+  return h('section', {}, h('h2', {}, t('my_children')), asOf(ctx), await leftNotice(ctx, children),
     children.length ? h('ul', { class: 'list', id: 'children' }, children.map((c) => {
       const last = latest(c, measurements.filter((m) => m.child_id === c.id), tables);
       const [said] = plainLines(c, last);

@@ -1,0 +1,49 @@
+// A parent's home list (screens/parent.js): a child her phone showed and no longer holds (unlinked by
+// the kader, deleted) is named in a notice until she taps "Mengerti", not dropped without a word; a
+// duplicate merged into another child she sees is not (she still sees the child, under the record kept).
+// Run: node --test tests/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { installDom } from './fakedom.mjs';
+import { memDb } from './memdb.mjs';
+
+installDom();
+globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+
+const { home } = await import('../../static/pwa/js/screens/parent.js');
+const { setLang } = await import('../../static/pwa/js/i18n.js');
+const { newRow, putMeta } = await import('../../static/pwa/js/outbox.js');
+
+const kid = (id, name) => ({ id, name, sex: 'F', birth_date: '2024-05-01', posyandu_id: 'p1' });
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+test('a child gone from her phone is named on her home list until she has read it; one merged into another is not', async () => {
+  setLang('id');
+  const db = memDb();
+  const [ani, budi, citra, citraKept] = [kid('a', 'Ani Lestari'), kid('b', 'Budi Santoso'), kid('c', 'Citra'), kid('d', 'Citra Dewi')];
+  let children = [ani, budi, citra];
+  const ctx = { db, children: async () => children, records: async () => [], tables: async () => ({}), syncState: {} };
+  const left = (screen) => screen.querySelector('#children-left');
+  assert.equal(left(await home(ctx)), null, 'nothing gone yet');
+
+  // Budi unlinked by the kader; Citra merged by the bidan into Citra Dewi (both pulled by her phone)
+  await db.tx(['records'], 'readwrite', ({ records }) => records.put({ ...newRow('child', 'd'), server: citraKept }));
+  await putMeta(db, { key: 'sync', cursor: 'x', gen: 1, merged: { c: 'd' } });
+  children = [ani, citraKept];
+  const screen = await home(ctx);
+  assert.equal(left(screen).querySelector('p').textContent,
+    'Tidak lagi tampil di sini: Budi Santoso. Tidak lagi terhubung dengan akun Anda, atau datanya dihapus. '
+    + 'Bila ini anak Anda, minta kode undangan ke kader posyandu atau bidan untuk menghubungkannya lagi.');
+  // said again on every drawing until she has read it
+  assert.ok(left(await home(ctx)));
+  const ok = left(screen).querySelector('button');
+  assert.equal(ok.textContent, 'Mengerti');
+  ok.listeners.click[0]();
+  await tick();
+  assert.equal(left(await home(ctx)), null, 'read: said once');
+
+  // two more go at once: both named
+  children = [];
+  assert.equal(left(await home(ctx)).querySelector('p').textContent.split('. ')[0],
+    'Tidak lagi tampil di sini: Ani Lestari, Citra Dewi');
+});
