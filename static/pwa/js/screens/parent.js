@@ -2,7 +2,7 @@
 import { formatCm, formatDate, formatDateTime, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, onlineOnly, showErrors, todayIso } from '../ui.js';
 import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
-import { addMonths } from '../due.js';
+import { addMonths, scheduleOn, supplementsDue } from '../due.js';
 import { keptFor } from '../incoming.js';
 import { getMeta, putMeta } from '../outbox.js';
 import { cardPanel, chartsPanel, childGone, exitText, exportButton } from './child.js';
@@ -136,16 +136,34 @@ export async function child(ctx, childId) {
         also: also.length ? t('also_due', { doses: from(also) }) : '' })
       : next[0].status === 'due' ? t('dose_due_now', { doses: from(next) })
         : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
-    chartsPanel(c, measurements, tables, true), cardPanel(due.card), supplementsPanel(c, supplements, due.supplements), myData(ctx, c),
+    chartsPanel(c, measurements, tables, true), cardPanel(due.card),
+    supplementsPanel(c, supplements, due.supplements, !due.supplements.length && nextRound(c, supplements, schedule, area, pos, today)), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
 
-/** Vitamin A and deworming: what this round (February, August) still asks for, and what was given, newest first. */
-function supplementsPanel(child, supplements, dueNow) {
+/** The first round month of the next twelve (February, August; her kabupaten's own) in which her child will be
+ * due vitamin A or deworming, on her posyandu's day: [month, kinds], else null (five by then, or left). */
+function nextRound(c, supplements, schedule, area, pos, today) {
+  if (!schedule || c.exit_date) return null;
+  const given = supplements.map((s) => ({ kind: s.kind, given_on: s.given_on }));
+  for (let i = 1; i <= 12; i += 1) {
+    const month = addMonths(today, i).slice(0, 7);
+    const on = `${month}-${String(Math.min(pos?.meeting_day ?? 28, 28)).padStart(2, '0')}`;
+    const due = supplementsDue(scheduleOn(schedule, on).supplements, c.birth_date, given, on, area);
+    if (due.length) return [month, due.map((s) => s.kind)];
+  }
+  return null;
+}
+
+/** Vitamin A and deworming: what this round (February, August) still asks for, else the next round's, and
+ * what was given, newest first. */
+function supplementsPanel(child, supplements, dueNow, next) {
   const first = child.name.split(' ')[0];
   const given = [...supplements].sort((a, b) => (a.given_on < b.given_on ? 1 : a.given_on > b.given_on ? -1 : 0));
   return h('section', { class: 'panel', id: 'supplements' }, h('h3', {}, t('parent_supplements')),
     dueNow.map((s) => h('p', { class: 'notice warn' }, t('parent_supplement_due', { name: first, what: t(`plain_${s.kind}`) }))),
+    next ? h('p', { id: 'supplement-next' }, t('parent_supplement_next', {
+      what: next[1].map((k) => t(`plain_${k}`)).join(t('and')), month: formatMonth(next[0]) })) : null,
     given.length ? h('ul', { class: 'list' }, given.map((s) => h('li', {}, `${t(s.kind)} · ${formatDate(s.given_on)}`)))
       : h('p', { class: 'muted' }, t('parent_supplements_none')));
 }
