@@ -203,6 +203,22 @@ test("a parent's chart names its bands in plain words, not z-scores (−3 … +3
   }
 });
 
+test("a parent's chart says her child's age in completed months, as the KMS counts it; a kader's keeps the plotted age", async () => {
+  const { forParent } = await import('../../static/pwa/js/i18n.js');
+  globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
+  const boy = { id: 'c3', sex: 'M', birth_date: '2024-01-15', name: 'Bima Putra' };
+  const measurements = [{ id: 'm1', measured_on: '2024-05-12', weight_kg: 6.4, length_height_cm: 61 }]; // 3 months 27 days
+  const desc = (parent) => chartsPanel(boy, measurements, tables, parent).find((e) => e.localName === 'svg')[0]
+    .find((e) => e.localName === 'desc')[0].textContent;
+  assert.match(desc(false), /^12 Mei 2024: umur 3,9 bulan, 6,4 kg/);
+  forParent(true);
+  try {
+    assert.match(desc(true), /^12 Mei 2024: umur 3 bulan, 6,4 kg\. /);
+  } finally {
+    forParent(false);
+  }
+});
+
 test("a parent's charts say each point as her status lines do, never a kader's category; a kader's stay as they were", async () => {
   const { forParent, setLang } = await import('../../static/pwa/js/i18n.js');
   globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };

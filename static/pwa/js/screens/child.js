@@ -3,7 +3,7 @@ import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber,
 import { ageText, h, onlineModule, onlineOnly, saveDownload, todayIso } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
-import { label } from '../due.js';
+import { completedMonths, label } from '../due.js';
 import { childNotice } from './duplicates.js';
 import { exitCard } from './forms.js';
 import { exited } from '../due-list.js';
@@ -21,7 +21,9 @@ const PLAIN_LINE = { wfa: () => 'plain_wfa', lhfa: (p) => (p.age_days < 731 ? 'p
 
 /** A chart point as text: '15 Jan 2024: umur 6,0 bulan, 7,5 kg (normal)'; to a parent (`child`), her words. */
 function pointText(ind, p, x, y, child) {
-  const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(round(x, 1)) }) : `${formatCm(x)} cm`;
+  // her parent: in completed months, as the KMS counts them ("umur 3 bulan", not 3,9)
+  const at = ind === 'wfa' || ind === 'lhfa' ? t('chart_age', { m: formatNumber(child ? completedMonths(child.birth_date, p.measured_on) : round(x, 1)) })
+    : `${formatCm(x)} cm`;
   const status = p._status?.[CHART_STATUS[ind]];
   const unjudged = p.oedema === true && ind !== 'lhfa' ? t('chart_oedema') : p.flags?.[ind] ? t('chart_flagged') : null;
   // a newborn: no weight-for-length band
