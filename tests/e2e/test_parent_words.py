@@ -60,6 +60,11 @@ def test_a_parents_home_list_says_her_childrens_status_as_their_screens_do(live_
                             r" penimbangan \w+ \d{4} \(2T\) — .+)\.( Terakhir diukur \d+ \w+ \d{4}\.)?", said), said
         page.goto(base + "/" + href)
         expect(page.locator("#plain .plain").first).to_have_text(re.sub(r" Terakhir diukur \d+ \w+ \d{4}\.$", "", said))
+        # her child's weighings, each with its N/T in her words, within the 360 px screen
+        page.locator("#history summary").click()  # folded until she opens it
+        expect(page.locator("#history tbody tr").first).to_be_visible()
+        assert page.locator("#history tbody td:nth-child(5)").all_inner_texts()[0] in ("N (naik)", "T (tidak naik)", "–")
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     page.goto(base + "/#/")
     page.locator("#lang-btn").click()
     for href, _ in listed:  # the same children (another test's may come first, its most urgent line another)

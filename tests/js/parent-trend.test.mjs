@@ -220,3 +220,17 @@ test('doses due now are named beside the late ones, not left for the card below'
   for (const late of ['OPV 3', 'DPT-HB-Hib 2', 'PCV 2', 'RV 2']) assert.ok(line.includes(`${late} (seharusnya`), line);
   assert.ok(line.endsWith(` Juga sudah waktunya: IPV 1 (mulai ${formatDate(month(born, 4))}). Datang ke posyandu atau puskesmas.`), line);
 });
+
+test('her child\'s weighings are listed, each with the N or T the server judged in her words; none for swollen feet', async () => {
+  setLang('id');
+  const swollen = { id: 'm2', child_id: 'c1', measured_on: '2025-04-01', weight_kg: 12.4, oedema: true, trend: 'N' };
+  const screen = await parentChild(ctxOf([...weighings('T'), swollen]), 'c1');
+  const history = screen.querySelector('#history');
+  assert.equal(history.localName, 'details', 'folded under her charts until she opens it');
+  assert.deepEqual(history.querySelectorAll('th').map((c) => c.textContent), ['Tanggal', 'kg', 'cm', 'Berat untuk umur', 'N/T']);
+  const rows = history.querySelector('tbody').querySelectorAll('tr').map((r) => r.querySelectorAll('td').map((c) => c.textContent));
+  assert.deepEqual(rows.map((r) => [r[0], r[1], r[4]]), [
+    ['1\u00a0Apr 2025', '12,4', '–'], ['1\u00a0Mar 2025', '11,5', 'T (tidak naik)'], ['1\u00a0Feb 2025', '11,4', 'N (naik)']]);
+  // her words for the weight, not the kader's category ("Berat badan normal")
+  assert.equal(rows[1][3], 'normal');
+});

@@ -426,6 +426,7 @@ const W = {
   parent_supplements: ['Vitamin A dan obat cacing', 'Vitamin A and deworming'],
   parent_supplement_due: ['Bulan ini {name} perlu {what}. Datang ke posyandu.', '{name} needs {what} this month. Come to the posyandu.'],
   posyandu_day: ['{name} biasanya buka tanggal {day} setiap bulan.', '{name} usually meets on day {day} of each month.'],
+  parent_col_wfa: ['Berat untuk umur', 'Weight for age'], parent_N: ['N (naik)', 'N (went up)'], parent_T: ['T (tidak naik)', 'T (did not go up)'],
   parent_supplement_next: ['Berikutnya: {what} di posyandu pada {month}.', 'Next: {what} at the posyandu in {month}.'],
   and: [' dan ', ' and '],
   parent_supplements_none: ['Belum ada catatan vitamin A atau obat cacing.', 'No vitamin A or deworming recorded yet.'],

@@ -131,24 +131,28 @@ export function cardPanel(card) {
       h('td', {}, formatDate(e.given_on ?? (e.status === 'missed' ? null : e.due_date))))))));
 }
 
-/** Every weighing, newest first; `edit`: with its correction link. */
-function historyTable(child, measurements, tables, kbm, edit) {
+/** Every weighing, newest first; `edit`: with its correction link. `parent`: in her words, with the N/T the
+ * server judged (as her status lines), none where swollen feet or a likely mistake leave the weight unjudged;
+ * folded until she opens it. */
+export function historyTable(child, measurements, tables, kbm, edit, parent = false) {
   const rows = [...measurements].sort(byDate).reverse();
-  const trendOf = (m) => (m.weight_kg == null ? null : kmsOf(child, m, measurements, tables, kbm).trend);
+  const trendOf = (m) => (m.weight_kg == null ? null : !parent ? kmsOf(child, m, measurements, tables, kbm).trend
+    : m.oedema === true || growthOf(child, m, tables)?.flags?.wfa ? null : ['N', 'T'].includes(m.trend) ? t(`parent_${m.trend}`) : null);
   // a day weighed twice (two phones offline): she deletes the wrong one
   const n = {};
   for (const m of rows) if (m.weight_kg != null) n[m.measured_on] = (n[m.measured_on] ?? 0) + 1;
-  return h('section', { class: 'panel', id: 'history' }, h('h3', {}, t('history')),
+  // her parent: folded, under her child's charts (two years are two dozen rows)
+  return h(parent ? 'details' : 'section', { class: 'panel', id: 'history' }, parent ? h('summary', {}, h('h3', {}, t('history'))) : h('h3', {}, t('history')),
     edit ? Object.keys(n).filter((d) => n[d] > 1).map((d) => h('p', { class: 'notice', 'data-day': d },
       t('weighed_twice', { n: n[d], date: formatDate(d) }))) : null,
     !rows.length ? h('p', { class: 'muted' }, t('no_weighings')) : h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', t('col_bb_u'), 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
+      h('thead', {}, h('tr', {}, [t('date'), 'kg', 'cm', t(parent ? 'parent_col_wfa' : 'col_bb_u'), 'N/T'].map((c) => h('th', { scope: 'col' }, c)),
         edit ? h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('edit'))) : null)),
       h('tbody', {}, rows.map((m) => {
         const g = growthOf(child, m, tables);
         return h('tr', { 'data-id': m.id }, h('td', {}, formatDate(m.measured_on).replace(' ', '\u00a0'), m._pending ? h('span', { class: 'tag wait', title: t('not_synced'), 'aria-label': t('not_synced'), role: 'img' }, '•') : null),
           h('td', {}, formatKg(m.weight_kg)), h('td', {}, formatCm(m.length_height_cm)),
-          h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? category(g.status.bb_u) : '–'),
+          h('td', { class: tone(g?.status?.bb_u) }, g?.status?.bb_u ? (parent ? plain(g.status.bb_u).split(' — ')[0] : category(g.status.bb_u)) : '–'),
           h('td', {}, trendOf(m) ?? '–'),
           edit ? h('td', {}, h('a', { href: `#/visit/${child.id}/${m.id}`, 'aria-label': `${t('edit')} ${formatDate(m.measured_on)}` }, t('edit'))) : null);
       }))));

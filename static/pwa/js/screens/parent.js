@@ -5,7 +5,7 @@ import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } fr
 import { addMonths, scheduleOn, supplementsDue } from '../due.js';
 import { keptFor } from '../incoming.js';
 import { getMeta, putMeta } from '../outbox.js';
-import { cardPanel, chartsPanel, childGone, exitText, exportButton } from './child.js';
+import { cardPanel, chartsPanel, childGone, exitText, exportButton, historyTable } from './child.js';
 
 const URGENT = ['bad', 'warn', 'ok', 'none'];
 // of one tone, thinness (acute: 1) before a low weight or length; normal, after them
@@ -136,7 +136,7 @@ export async function child(ctx, childId) {
         also: also.length ? t('also_due', { doses: from(also) }) : '' })
       : next[0].status === 'due' ? t('dose_due_now', { doses: from(next) })
         : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
-    chartsPanel(c, measurements, tables, true), cardPanel(due.card),
+    chartsPanel(c, measurements, tables, true), historyTable(c, measurements, tables, null, false, true), cardPanel(due.card),
     supplementsPanel(c, supplements, due.supplements, !due.supplements.length && nextRound(c, supplements, schedule, area, pos, today)), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
