@@ -64,10 +64,22 @@ def chip_text(page) -> str:
 
 
 def open_child(page, name: str) -> None:
+    """Open the child named ``name`` from the home list, as a cadre does. A tap the list took while a sync
+    redrew it leaves her on the list (a loaded CI run saw it once): she taps again, as she would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(page.url.split("#")[0] + "#/")
     page.get_by_label("Cari nama anak").fill(name)
-    page.locator("#children a", has_text=name).first.click()
-    page.get_by_role("heading", name=name, exact=True).wait_for()
+    heading = page.get_by_role("heading", name=name, exact=True)
+    for _ in range(2):
+        page.locator("#children a", has_text=name).first.click()
+        try:
+            heading.wait_for(timeout=10000)
+            return
+        except PlaywrightTimeout:
+            if "#/child/" in page.url:  # on her screen, drawn slowly: wait for it, no second tap
+                break
+    heading.wait_for()
 
 
 def register_child(page, name: str, *, days_old: int, sex: str = "Perempuan", again: bool = False, **by_label: str) -> str:
