@@ -301,7 +301,7 @@ def move_children(user: User, source_id: uuid.UUID, target_id: uuid.UUID, reason
     for children (a registration at either waits, so none is left behind), then the children, in the
     order of their ids. What it did: how many moved, and how many of them are now flagged as a likely
     duplicate of a child there (for a bidan to merge or rule apart)."""
-    access.require_staff(user)
+    access.require_health_worker(user)  # a kader moves one child (PATCH), never her posyandu's whole register
     if target_id == source_id:
         raise ValidationFailed(errors={"to_posyandu_id": [MOVE_TO_ITSELF]})
     access.lock_posyandu_for_children([source_id, target_id])
