@@ -307,8 +307,10 @@ def move_children(user: User, source_id: uuid.UUID, target_id: uuid.UUID, reason
     access.lock_posyandu_for_children([source_id, target_id])
     access.get_posyandu(user, source_id)  # still hers, once locked (404)
     _target_posyandu(user, target_id, field="to_posyandu_id")
-    ids = db.session.scalars(select(Child.id).where(Child.posyandu_id == source_id, Child.deleted_at.is_(None))).all()
-    children = access.lock_children(ids)
+    # its conditions in the locking statement: PostgreSQL judges them again on a row it waited for, so a
+    # child moved away (to a posyandu the caller may not see) or deleted meanwhile is left where it went
+    children = access.locked(select(Child).where(Child.posyandu_id == source_id, Child.deleted_at.is_(None))
+                             .order_by(Child.id), access.CHILD)
     for child in children:  # in the order of their ids, each read as it stands once locked
         update_child(user, child, {"posyandu_id": target_id}, reason=reason)
     db.session.flush()

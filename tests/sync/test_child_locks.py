@@ -591,6 +591,31 @@ def test_a_child_registered_while_every_child_of_her_posyandu_moves_is_moved_or_
     assert str(_stored(app, "child", old).posyandu_id) == str(world.ids["p1"])
 
 
+@pytest.mark.parametrize("what", ["moved", "deleted"])
+def test_a_child_moved_away_or_deleted_while_every_child_of_her_posyandu_moves_stays_where_she_went(
+        app, world, client, monkeypatch, what):
+    """The admin moves Sari from p2 to p3 (another puskesmas), or bidan_a deletes her, held just before it
+    commits, while bidan_a moves every child of p2 to p1: the bulk move, which read her at p2 before waiting
+    for her, must leave her at p3 (PostgreSQL moved her to p1: into the midwife's puskesmas, undoing the
+    admin's move) or a tombstone at p2, and not count her."""
+    sari = _child(client, world, by="kader2", posyandu="p2", name="Sari Dewi")
+    other = _child(client, world, by="kader2", posyandu="p2", name="Bagus Prakoso")
+    first = _move(world, sari, "p3", by="admin") if what == "moved" else _delete(world, sari, by="bidan_a")
+    bidan = world.headers("bidan_a")
+
+    def move_all(c):
+        return c.post(f"/api/v1/posyandu/{world.ids['p2']}/move-children", json={"to_posyandu_id": str(world.ids["p1"])},
+                      headers=bidan)
+
+    done, moved, _ = _race(app, monkeypatch, first, move_all)
+    assert done.status_code in (200, 204) and moved.status_code == 200, (done.data, moved.get_json())
+    assert moved.get_json()["moved"] == 1
+    stored = _stored(app, "child", sari)
+    assert str(stored.posyandu_id) == str(world.ids["p3" if what == "moved" else "p2"])
+    assert (stored.deleted_at is not None) == (what == "deleted")
+    assert str(_stored(app, "child", other).posyandu_id) == str(world.ids["p1"])
+
+
 # --- a weighing corrected or deleted by the REST API while its child moves ----------------------
 
 def _correct(world, mid: str, how: str, by: str = "bidan_a") -> Callable[[Any], Any]:
