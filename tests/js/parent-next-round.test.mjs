@@ -1,7 +1,8 @@
-// A parent's child screen (screens/parent.js): with nothing due this month, the vitamin A and deworming
-// panel names the next round her child will be due something in (February or August, Permenkes
-// 21/2015 and 15/2017: blue capsule once at 6-11 months, red and deworming at 12-59), on her posyandu's
-// day; none for a child five by then. The expected month is worked out here by the calendar alone.
+// A parent's child screen (screens/parent.js): with nothing due today, the vitamin A and deworming panel
+// names the next round her child will be due something in (February or August, Permenkes 21/2015 and
+// 15/2017: blue capsule once at 6-11 months, red and deworming at 12-59), on her posyandu's day, this
+// month's too while it is still to come; none for a child five by then. Each expected month is worked out
+// by hand from the rules, on a fixed day (the phone's clock set).
 // Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,46 +15,66 @@ installDom();
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 
 const { child: parentChild } = await import('../../static/pwa/js/screens/parent.js');
-const { setLang, formatMonth } = await import('../../static/pwa/js/i18n.js');
+const { setLang } = await import('../../static/pwa/js/i18n.js');
 const { loadSchedule } = await import('../../static/pwa/js/due.js');
-const { todayIso } = await import('../../static/pwa/js/ui.js');
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const schedule = loadSchedule(JSON.parse(readFileSync(join(root, 'static/pwa/data/schedule-2024.json'), 'utf8')));
-const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa']
-  .map((n) => [n, JSON.parse(readFileSync(join(root, `static/pwa/data/who/${n}.json`), 'utf8'))]));
-const pos = { id: 'p1', name: 'Posyandu Melati', meeting_day: 10 };
+const read = (p) => JSON.parse(readFileSync(join(root, p), 'utf8'));
+const schedule = loadSchedule(read('static/pwa/data/schedule-2024.json'));
+const tables = Object.fromEntries(['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'].map((n) => [n, read(`static/pwa/data/who/${n}.json`)]));
+const RealDate = Date;
 
-/** The month `n` months from `ym` ("YYYY-MM"). */
-const plus = (ym, n) => {
-  const total = +ym.slice(0, 4) * 12 + +ym.slice(5, 7) - 1 + n;
-  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
-};
-const next = async (child, supplements = []) => {
-  const screen = await parentChild({ bundle: async () => ({ child, measurements: [], immunisations: [], supplements }),
-    tables: async () => tables, schedule: async () => schedule, area: async () => null, posyandus: async () => [pos],
-    online: () => false }, child.id);
-  return screen.querySelector('#supplement-next')?.textContent ?? null;
-};
+/** The panel's words on `day` (10:00 in Jakarta): [its next-round line, its due-now notices]. */
+async function panel(day, child, { supplements = [], meetingDay = 10 } = {}) {
+  const fixed = RealDate.parse(`${day}T03:00:00Z`);
+  globalThis.Date = class extends RealDate { constructor(...a) { super(...(a.length ? a : [fixed])); } static now() { return fixed; } };
+  try {
+    const screen = await parentChild({ bundle: async () => ({ child, measurements: [], immunisations: [], supplements }),
+      tables: async () => tables, schedule: async () => schedule, area: async () => null,
+      posyandus: async () => [{ id: 'p1', name: 'Posyandu Melati', meeting_day: meetingDay }], online: () => false }, child.id);
+    const box = screen.querySelector('#supplements');
+    return [box.querySelector('#supplement-next')?.textContent ?? null, box.querySelectorAll('.notice').map((p) => p.textContent)];
+  } finally {
+    globalThis.Date = RealDate;
+  }
+}
+const kid = (id, born) => ({ id, name: 'Sari Dewi', sex: 'F', birth_date: born, posyandu_id: 'p1' });
 
-test('the next round her child is due in is named, with what she will be given', async () => {
+test('the next round her child will be due in is named, with what she will be given', async () => {
   setLang('id');
-  const now = todayIso().slice(0, 7);
-  const firstRound = (from) => { for (let m = plus(now, 1); ; m = plus(m, 1)) if (['02', '08'].includes(m.slice(5)) && m >= from) return m; };
-  // two years old (born on the 1st): red capsule and deworming at the first February or August after this month
-  const toddler = { id: 'c1', name: 'Sari Dewi', sex: 'F', birth_date: `${plus(now, -24)}-01`, posyandu_id: 'p1' };
-  assert.equal(await next(toddler), `Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada ${formatMonth(firstRound(now))}.`);
-  // two months old: the blue capsule, at the first round month she is six months old in
-  const baby = { ...toddler, id: 'c2', birth_date: `${plus(now, -2)}-01` };
-  assert.equal(await next(baby), `Berikutnya: kapsul vitamin A biru di posyandu pada ${formatMonth(firstRound(plus(now, 4)))}.`);
-  // her infant dose given already: the red one, from twelve months
-  const given = [{ kind: 'vitamin_a_blue', given_on: `${plus(now, -1)}-05` }];
-  assert.equal(await next({ ...toddler, id: 'c3', birth_date: `${plus(now, -7)}-01` }, given),
-    `Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada ${formatMonth(firstRound(plus(now, 5)))}.`);
-  // five by any round to come, or left the register: nothing named
-  assert.equal(await next({ ...toddler, id: 'c4', birth_date: `${plus(now, -60)}-01` }), null);
-  assert.equal(await next({ ...toddler, id: 'c5', exit_date: `${now}-01`, exit_reason: 'moved_away' }), null);
+  // 7 December 2026. Two years old: red capsule and deworming in February
+  assert.deepEqual(await panel('2026-12-07', kid('c1', '2024-12-01')),
+    ['Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Februari 2027.', []]);
+  // two months old: 4 months in February, 10 in August: the blue capsule in August
+  assert.deepEqual((await panel('2026-12-07', kid('c2', '2026-10-01')))[0], 'Berikutnya: kapsul vitamin A biru di posyandu pada Agustus 2027.');
+  // seven months old, her blue capsule given: 9 months in February (no red before 12), 15 in August
+  assert.deepEqual((await panel('2026-12-07', kid('c3', '2026-05-01'), { supplements: [{ kind: 'vitamin_a_blue', given_on: '2026-11-05' }] }))[0],
+    'Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Agustus 2027.');
+  // 59 months now, 61 by February: nothing to come
+  assert.deepEqual(await panel('2026-12-07', kid('c4', '2022-01-01')), [null, []]);
+  // left the register: nothing
+  assert.deepEqual((await panel('2026-12-07', { ...kid('c5', '2024-12-01'), exit_date: '2026-11-01', exit_reason: 'moved_away' }))[0], null);
   setLang('en');
-  assert.equal(await next(toddler), `Next: a red vitamin A capsule and deworming medicine at the posyandu in ${formatMonth(firstRound(now))}.`);
+  assert.equal((await panel('2026-12-07', kid('c1', '2024-12-01')))[0],
+    'Next: a red vitamin A capsule and deworming medicine at the posyandu in February 2027.');
   setLang('id');
+});
+
+test("in a round month: what is due today is said, not the next round; six months by this month's posyandu day, this month", async () => {
+  setLang('id');
+  // 5 February 2027, a round month: the toddler is due today (said as such), nothing "next"
+  const [next, due] = await panel('2027-02-05', kid('c1', '2024-12-01'));
+  assert.equal(next, null);
+  assert.deepEqual(due, ['Bulan ini Sari perlu kapsul vitamin A merah. Datang ke posyandu.', 'Bulan ini Sari perlu obat cacing. Datang ke posyandu.']);
+  // given this round already: the next is August
+  assert.equal((await panel('2027-02-05', kid('c1', '2024-12-01'), { supplements: [
+    { kind: 'vitamin_a_red', given_on: '2027-02-03' }, { kind: 'deworming', given_on: '2027-02-03' }] }))[0],
+  'Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Agustus 2027.');
+  // 3 February: born 20 August, five months today, six on the posyandu's day (the 25th): blue, this February
+  // (on 25 August she is twelve, past the blue capsule's ages: it was lost for good)
+  assert.deepEqual(await panel('2027-02-03', kid('c6', '2026-08-20'), { meetingDay: 25 }),
+    ['Berikutnya: kapsul vitamin A biru di posyandu pada Februari 2027.', []]);
+  // the posyandu met on the 2nd, gone by: August's, on the 2nd of August she is eleven months: still blue
+  assert.equal((await panel('2027-02-03', kid('c6', '2026-08-20'), { meetingDay: 2 }))[0],
+    'Berikutnya: kapsul vitamin A biru di posyandu pada Agustus 2027.');
 });

@@ -141,14 +141,16 @@ export async function child(ctx, childId) {
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
 
-/** The first round month of the next twelve (February, August; her kabupaten's own) in which her child will be
- * due vitamin A or deworming, on her posyandu's day: [month, kinds], else null (five by then, or left). */
+/** The first round month (February, August; her kabupaten's own), this one or of the next twelve, in which her
+ * child will be due vitamin A or deworming on her posyandu's day still to come (six months old by this month's,
+ * she is due its blue capsule though not today): [month, kinds], else null (five by then, or left). */
 function nextRound(c, supplements, schedule, area, pos, today) {
   if (!schedule || c.exit_date) return null;
   const given = supplements.map((s) => ({ kind: s.kind, given_on: s.given_on }));
-  for (let i = 1; i <= 12; i += 1) {
+  for (let i = 0; i <= 12; i += 1) {
     const month = addMonths(today, i).slice(0, 7);
     const on = `${month}-${String(Math.min(pos?.meeting_day ?? 28, 28)).padStart(2, '0')}`;
+    if (on < today) continue; // this month's day gone by
     const due = supplementsDue(scheduleOn(schedule, on).supplements, c.birth_date, given, on, area);
     if (due.length) return [month, due.map((s) => s.kind)];
   }
