@@ -20,7 +20,7 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 test('a child gone from her phone is named on her home list until she has read it; one merged into another is not', async () => {
   setLang('id');
   const db = memDb();
-  const [ani, budi, citra, citraKept] = [kid('a', 'Ani Lestari'), kid('b', 'Budi Santoso'), kid('c', 'Citra'), kid('d', 'Citra Dewi')];
+  const [ani, budi, citra, citraKept] = [kid('a', 'Ani Lestari'), { ...kid('b', 'Budi Santoso'), sex: 'M' }, kid('c', 'Citra'), kid('d', 'Citra Dewi')];
   let children = [ani, budi, citra];
   const ctx = { db, children: async () => children, records: async () => [], tables: async () => ({}), syncState: {} };
   const left = (screen) => screen.querySelector('#children-left');
@@ -46,4 +46,21 @@ test('a child gone from her phone is named on her home list until she has read i
   children = [];
   assert.equal(left(await home(ctx)).querySelector('p').textContent.split('. ')[0],
     'Tidak lagi tampil di sini: Ani Lestari, Citra Dewi');
+});
+
+test("a duplicate merged into a child new on her phone (her link moved with the merge) is not said to be gone; a twin unlinked is", async () => {
+  setLang('id');
+  const db = memDb();
+  const twins = [kid('t1', 'Nur Aini'), kid('t2', 'Nur Aina')]; // one sex, one birthday
+  const bayi = { ...kid('n1', 'Bayi Ny. Wulan'), sex: 'M', birth_date: '2026-03-02' };
+  let children = [...twins, bayi];
+  const ctx = { db, children: async () => children, records: async () => [], tables: async () => ({}), syncState: {} };
+  const said = async () => (await home(ctx)).querySelector('#children-left')?.querySelector('p').textContent.split('. ')[0] ?? null;
+  assert.equal(await said(), null);
+  // the newborn's duplicate merged into the record named later (the phone started again: no merge pulled, a new child)
+  children = [...twins, { ...bayi, id: 'n2', name: 'Rizky Pratama', birth_date: '2026-03-12' }];
+  assert.equal(await said(), null, 'the same child, under the record kept');
+  // one twin unlinked: the other, long on her phone, is not taken for her
+  children = [twins[0], { ...bayi, id: 'n2', name: 'Rizky Pratama', birth_date: '2026-03-12' }];
+  assert.equal(await said(), 'Tidak lagi tampil di sini: Nur Aina');
 });

@@ -75,16 +75,25 @@ function redeemForm(ctx) {
 const asOf = ({ syncState: s }) => (s?.last_sync_at && new Date(s.last_sync_at).toDateString() !== new Date().toDateString()
   ? h('p', { class: 'notice warn', id: 'as-of' }, t('parent_updated', { when: formatDateTime(s.last_sync_at) })) : null);
 
-/** Her children the phone showed before and no longer holds (unlinked, deleted; not one merged into
- * another, which she sees): said until she taps "Mengerti", so none vanishes without a word. */
+/** Her children the phone showed before and no longer holds (unlinked, deleted): said until she taps
+ * "Mengerti", so none vanishes without a word. Not one merged into another, which she sees: known by the
+ * merge pulled (keptFor), or, when her link moved with it (her phone then starts again and never sees the
+ * duplicate's tombstone), by a child new on her phone that a bidan could merge her into (the same sex, born
+ * at most a year apart: registry._check_may_be_one). */
 async function leftNotice(ctx, children) {
   const shown = (await getMeta(ctx.db, SHOWN))?.children ?? {};
-  const now = Object.fromEntries(children.map((c) => [c.id, c.name]));
+  const now = Object.fromEntries(children.map((c) => [c.id, { name: c.name, sex: c.sex, born: c.birth_date }]));
+  const fresh = children.filter((c) => !shown[c.id]);
   const left = {};
-  for (const [id, name] of Object.entries(shown)) if (!now[id] && !(await keptFor(ctx.db, id))) left[id] = name;
+  for (const [id, was] of Object.entries(shown)) {
+    if (now[id] || await keptFor(ctx.db, id)) continue;
+    const same = fresh.findIndex((c) => c.sex === was.sex && Math.abs(Date.parse(c.birth_date) - Date.parse(was.born)) <= 366 * 864e5);
+    if (same >= 0) fresh.splice(same, 1); // merged: the child she sees now
+    else left[id] = was;
+  }
   const keep = { ...left, ...now };
   if (JSON.stringify(keep) !== JSON.stringify(shown)) await putMeta(ctx.db, { key: SHOWN, children: keep });
-  const names = Object.values(left);
+  const names = Object.values(left).map((c) => c.name);
   if (!names.length) return null;
   const note = h('div', { class: 'notice warn', id: 'children-left' }, h('p', {}, t('parent_left', { names: names.join(', ') })),
     h('button', { class: 'btn', type: 'button', onclick: () => putMeta(ctx.db, { key: SHOWN, children: now }).then(() => {
