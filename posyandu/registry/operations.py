@@ -130,8 +130,9 @@ def named(model: type[Posyandu] | type[Puskesmas], text: str) -> Any:
     """A posyandu's (or puskesmas's) name as a person writes it (case aside, with or without "Posyandu"
     ("Puskesmas", "PKM") before it: ``same_name``): a clause."""
     kind = model.__tablename__
-    name = same_name(text, kind)
-    return func.lower(model.name).in_([name, *(f"{word} {name}" for word in KIND_WORDS[kind])])
+    name, words = same_name(text, kind), KIND_WORDS[kind]
+    # as stored: the name alone, or after one or two of its kind's words ("Puskesmas PKM Kamal")
+    return func.lower(model.name).in_([name, *(f"{a} {name}" for a in words), *(f"{a} {b} {name}" for a in words for b in words)])
 
 
 def posyandu_problems(user: User, data: dict[str, Any], posyandu_id: uuid.UUID | None = None) -> dict[str, list[Msg]]:
