@@ -280,8 +280,8 @@ def counts(session: Any, month: Month, posyandu_filter: Any, seen: Any = None) -
     every one of REASONS, 0 included): the list's own rules, without building, ordering or sending
     its rows (a kabupaten's list is tens of MB; its counts a few numbers). ``seen`` (the caller's scope
     now, as ``action_list`` takes it): ``not_listed``, how many of them the list does not name, moved
-    since to a posyandu out of it (counted where they were, as the month's SKDN counts them); only those
-    children are read again."""
+    since to a posyandu out of it (counted where they were, as the month's SKDN counts them): the list's
+    rules run again over those children alone, once one query found there is one."""
     by_reason = dict.fromkeys(REASONS, 0)
     children = 0
     for _, found, _ in _reasons(session, month, posyandu_filter, set(REASONS), rows=False):
@@ -289,9 +289,11 @@ def counts(session: Any, month: Month, posyandu_filter: Any, seen: Any = None) -
         for reason in found:
             by_reason[reason] += 1
     out: dict[str, Any] = {"children": children, "reasons": by_reason}
-    if seen is not None:
+    if seen is not None:  # counted again only when one child of the area is now out of sight (rare)
+        away = session.execute(as_of(session, _in_area(select(Child.id), month, posyandu_filter, not_(seen)).limit(1),
+                                     month.last)).first()
         out["not_listed"] = sum(1 for _ in _reasons(session, month, posyandu_filter, set(REASONS), rows=False,
-                                                    seen=not_(seen)))
+                                                    seen=not_(seen))) if away else 0
     return out
 
 

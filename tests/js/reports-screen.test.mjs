@@ -108,6 +108,7 @@ test('a district\'s follow-up list: its first page, the counts of the whole list
   const offline = { ...ctx, online: () => false, lastReport: { get: async () => saved.at(-1) }, reports: undefined };
   const view = await reports.render(offline);
   assert.equal(view.querySelector('#actions-count').textContent, count);
+  assert.ok(view.querySelector('#actions-not-listed').textContent.startsWith('2 anak di antaranya sudah pindah'), 'said offline too');
   assert.equal(view.querySelector('#actions').childElementCount, 52);
   assert.equal(view.querySelector('#actions-more'), null);
 });

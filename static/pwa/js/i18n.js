@@ -522,6 +522,8 @@ const W = {
   col_given: ['Dosis diberikan', 'Doses given'],
   actions_title: ['Daftar tindak lanjut', 'Children to follow up'],
   report_partial: ['Angka per {date}, saat {month} belum selesai: masih bisa berubah.', 'Figures as of {date}, before the end of {month}: they may still change.'],
+  actions_not_listed: ['{n} anak di antaranya sudah pindah ke posyandu di luar wilayah Anda: dihitung di bulan ini, tidak ditampilkan di daftar.',
+    '{n} of them {n:has|have} since moved to a posyandu outside your area: counted in this month, not shown in the list.'],
   actions_note: ['Per akhir {month}: {n} anak.', 'At the end of {month}: {n} {n:child|children}.'],
   actions_rule: ['T, 2T, BGM: penimbangan terakhir {prev} atau {month}. Anak yang tidak ditimbang {month} tetap tercantum, jadi T di sini bisa lebih dari T di SKDN.',
     'T, 2T, BGM: the latest weighing in {prev} or {month}. A child not weighed in {month} stays listed, so T here can exceed the SKDN’s T.'],

@@ -14,8 +14,6 @@ export const W = {
   counting: ['Menghitung jumlah anak dan alasannya…', 'Counting the children and their reasons…'],
   count_failed: ['Jumlah anak belum dapat dihitung: {why}', 'The children could not be counted: {why}'],
   more_failed: ['Gagal memuat: {why}. Coba lagi', 'Could not load: {why}. Try again'],
-  not_listed: ['{n} anak di antaranya sudah pindah ke posyandu di luar wilayah Anda: dihitung di bulan ini, tidak ditampilkan di daftar.',
-    '{n} of them {n:has|have} since moved to a posyandu outside your area: counted in this month, not shown in the list.'],
 };
 export const tx = textsOf(W);
 
@@ -32,8 +30,7 @@ export async function count(ctx, data, results, stale) {
     if (stale()) return; // another report asked for, or another user on the phone: not saved over theirs
     data.counts = counts;
     save(ctx, data);
-    const unnamed = counts.not_listed ? h('p', { class: 'muted small', id: 'actions-not-listed' }, tx('not_listed', { n: counts.not_listed })) : null;
-    box()?.replaceChildren(...[...countNodes(data.counts, data.form), unnamed].filter(Boolean));
+    box()?.replaceChildren(...countNodes(data.counts, data.form).filter(Boolean));
   } catch (error) {
     box()?.querySelector('#actions-count')?.replaceChildren(tx('count_failed', { why: why(error) }));
   }

@@ -96,7 +96,9 @@ function actionItem(r, linked) {
 export const countNodes = (counts, form) => (counts ? [h('p', { id: 'actions-count' },
   t('actions_note', { month: formatMonth(form.to), n: formatNumber(counts.children) })),
 counts.children ? h('p', { class: 'muted small' }, Object.keys({ ...REASON_TONE, ...counts.reasons }).filter((k) => counts.reasons[k])
-  .map((k) => `${reasonText(k)}: ${formatNumber(counts.reasons[k])}`).join(' · ')) : null] : []);
+  .map((k) => `${reasonText(k)}: ${formatNumber(counts.reasons[k])}`).join(' · ')) : null,
+// counted, not named: moved since out of her area (the server's counts say how many)
+counts.not_listed ? h('p', { class: 'muted small', id: 'actions-not-listed' }, t('actions_not_listed', { n: formatNumber(counts.not_listed) })) : null] : []);
 export const shownText = (data) => t('actions_shown', { n: formatNumber(data.actions.length) });
 const online = onlineModule('report-actions');
 
