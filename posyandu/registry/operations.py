@@ -301,7 +301,7 @@ def move_children(user: User, source_id: uuid.UUID, target_id: uuid.UUID, reason
     Locks as a move of one does, in the one order (docs/sync.md, "Concurrent writers"): both posyandu
     for children (a registration at either waits, so none is left behind), then the children, in the
     order of their ids. What it did: how many moved, and how many of them are now flagged as a likely
-    duplicate of a child there (for a bidan to merge or rule apart)."""
+    duplicate of a child registered there before (for a bidan to merge or rule apart)."""
     access.require_health_worker(user)  # a kader moves one child (PATCH), never her posyandu's whole register
     if target_id == source_id:
         raise ValidationFailed(errors={"to_posyandu_id": [MOVE_TO_ITSELF]})
@@ -315,8 +315,9 @@ def move_children(user: User, source_id: uuid.UUID, target_id: uuid.UUID, reason
     for child in children:  # in the order of their ids, each read as it stands once locked
         update_child(user, child, {"posyandu_id": target_id}, reason=reason)
     db.session.flush()
+    moved = {child.id for child in children}  # a pair flagged where they were is flagged still: not counted
     return {"moved": len(children), "to_posyandu_id": target_id,
-            "possible_duplicates": sum(child.possible_duplicate_of is not None for child in children)}
+            "possible_duplicates": sum(child.possible_duplicate_of not in (None, *moved) for child in children)}
 
 
 # How one Indonesian name is written many ways: the forms of "Muhammad" (a name of its own when

@@ -88,12 +88,17 @@ def test_a_child_registered_at_both_is_flagged_for_the_midwife(client, world, ma
     there = make_child(by="kader2", posyandu="p2", name="Siti Aminah", sex="F", birth_date="2025-04-02",
                        mother_name="Ny. Wulan")
     other = make_child(by="kader2", posyandu="p2", name="Bagus Prakoso", sex="M", birth_date="2024-11-20")
+    # a pair flagged at Mawar already moves flagged still: not counted as registered at Melati before
+    first = make_child(by="kader2", posyandu="p2", name="Dewi Lestari", sex="F", birth_date="2024-06-06")
+    second = make_child(by="kader2", posyandu="p2", name="Dewi Lestari", sex="F", birth_date="2024-06-06")
+    assert second["possible_duplicate_of"] == first["id"]
     resp = move_all(client, world)
     assert resp.status_code == 200, resp.get_json()
-    assert (resp.get_json()["moved"], resp.get_json()["possible_duplicates"]) == (2, 1)
+    assert (resp.get_json()["moved"], resp.get_json()["possible_duplicates"]) == (4, 1)
     flags = {c["id"]: c["possible_duplicate_of"] for c in children_at(client, world, "p1")}
     assert (flags[there["id"]], flags[here["id"]]) == (here["id"], None)
     assert flags[other["id"]] is None
+    assert {flags[first["id"]], flags[second["id"]]} in ({None, first["id"]}, {None, second["id"]})  # still a pair
 
 
 def test_the_old_posyandus_phones_drop_them_and_the_new_ones_pull_them(client, world, make_child):

@@ -297,6 +297,13 @@ function confirmStep(button, name) {
   return { ask, open, close };
 }
 
+/** A second tap refused: the question closed, and the focus, on its "Ya" button gone with it, back on the
+ * form's button (unless the refusal took it to a field). */
+function refused(step, form, button) {
+  step.close();
+  if (!form.contains(document.activeElement)) button.focus();
+}
+
 /** The move form: the puskesmas to go to, then a second tap under the words of what follows. */
 function moveForm(ctx, pos, puskesmas) {
   const nameOf = (id) => puskesmas.find((p) => p.id === id)?.name ?? id;
@@ -349,7 +356,7 @@ function childrenForm(ctx, pos, puskesmas, posyandu) {
     step.open(tx('children_confirm', words), tx('children_yes', words), async () => {
       const moved = await submit(form, note, () => ctx.api.post(`/posyandu/${pos.id}/move-children`,
         { to_posyandu_id: to, reason: reason?.trim() || null }));
-      if (!moved) return step.close();
+      if (!moved) return refused(step, form, button);
       const said = moved.moved ? tx('children_moved', { n: moved.moved, to: words.to }) : tx('children_none');
       return done(ctx, note.id, moved.possible_duplicates ? `${said} ${tx('children_twice', { n: moved.possible_duplicates, to: words.to })}` : said);
     });
@@ -374,7 +381,7 @@ function closeForm(ctx, pos) {
       const path = `/posyandu/${pos.id}${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`;
       if (await submit(form, note, () => ctx.api.request('DELETE', path).then(() => true))) {
         done(ctx, 'areas-note', tx('closed', pos), '#/areas');
-      } else step.close();
+      } else refused(step, form, button);
     });
   });
   return form;
