@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.sync import PASSWORD, PER_POSYANDU, build, dataset  # noqa: E402
+from benchmarks.sync import PASSWORD, PER_POSYANDU, build, dataset, in_process  # noqa: E402
 from tests.support.pgserver import PostgresServer  # noqa: E402
 
 TIMEOUT = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["timeout"]  # production's gunicorn timeout
@@ -46,26 +46,11 @@ def main() -> None:
         children, visits = dataset([source], args.children * 24, seed=11)
         from sqlalchemy import func, select, text
 
-        from config import TestConfig
-        from posyandu import create_app
         from posyandu.extensions import db
         from posyandu.growth.models import Measurement
         from posyandu.registry.models import Child
 
-        app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
-        client = app.test_client()
-
-        def token(username: str) -> str:
-            return client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD}).get_json()["access_token"]
-
-        bidan = token("bidan")
-        for entity, records in (("child", children), ("measurement", visits)):
-            for i in range(0, len(records), 500):
-                body = {"client_id": "bench", "mutations": [
-                    {"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": r["id"],
-                     "base_version": None, "data": r} for r in records[i:i + 500]]}
-                answer = client.post("/api/v1/sync/push", json=body, headers={"Authorization": f"Bearer {bidan}"})
-                assert answer.status_code == 200 and all(r["status"] == "applied" for r in answer.get_json()["results"])
+        app, client = in_process(url, children, visits)
         print(f"{len(children):,} children, {len(visits):,} weighings at one posyandu, PostgreSQL 15, in process\n")
 
         def at(pos: str) -> tuple[int, int]:
@@ -88,7 +73,7 @@ def main() -> None:
         plain(target, source)  # undone, not timed
         assert at(source) == (len(children), len(visits))
 
-        admin = token("admin")
+        admin = client.post("/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}).get_json()["access_token"]
         start = time.perf_counter()
         answer = client.post(f"/api/v1/posyandu/{source}/move-children", json={"to_posyandu_id": target, "reason": "bench"},
                              headers={"Authorization": f"Bearer {admin}"})

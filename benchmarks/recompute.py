@@ -10,8 +10,9 @@ weighings (``benchmarks/sync.py``'s dataset, pushed in through the API in proces
 2. Timed, each publishing a table in turn (``publish_kbm``, then the recompute), in process:
    a) before: every child's ``refresh_child_growth``, one child at a time, in the one transaction;
    b) now: the children queued and worked off by ``drain`` (batches of 200, each committed);
-   each twice: a table changing many N/T (the months from 8 on raised), then the same table again
-   (nothing changes: the pass over the children alone).
+   each twice: a table changing many N/T (the months from 8 on raised), then every child queued
+   again under the table in force (nothing changes: the pass over the children alone; publishing the same
+   table again is refused).
 
 Printed: seconds, milliseconds a child, b) as a multiple of a), the measurements whose N/T changed,
 and what a district of 100,000 children would take at that rate: inside one request (gunicorn ends
@@ -24,13 +25,12 @@ import argparse
 import runpy
 import sys
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.sync import PASSWORD, build, dataset  # noqa: E402
+from benchmarks.sync import build, dataset, in_process  # noqa: E402
 from tests.support.pgserver import PostgresServer  # noqa: E402
 
 TIMEOUT = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["timeout"]  # production's gunicorn timeout
@@ -48,20 +48,9 @@ def main() -> None:
         url = pg.create_database("posyandu_recompute")
         posyandu = build(url, args.children)
         children, visits = dataset(posyandu, args.children * 24, seed=7)
-        from config import TestConfig
-        from posyandu import create_app
         from posyandu.extensions import db
 
-        app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
-        client = app.test_client()
-        token = client.post("/api/v1/auth/login", json={"username": "bidan", "password": PASSWORD}).get_json()["access_token"]
-        for entity, records in (("child", children), ("measurement", visits)):
-            for i in range(0, len(records), 500):
-                body = {"client_id": "bench", "mutations": [
-                    {"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": r["id"],
-                     "base_version": None, "data": r} for r in records[i:i + 500]]}
-                answer = client.post("/api/v1/sync/push", json=body, headers={"Authorization": f"Bearer {token}"})
-                assert answer.status_code == 200 and all(r["status"] == "applied" for r in answer.get_json()["results"])
+        app, _ = in_process(url, children, visits)
 
         def before() -> None:
             """As publish_kbm did: every child refreshed in its transaction (not queued)."""
@@ -93,14 +82,17 @@ def main() -> None:
         rows = {}
         with app.app_context():
             from posyandu.growth.operations import publish_kbm
-            from posyandu.growth.recompute import pending
+            from posyandu.growth.recompute import pending, queue_every_child
 
             for label, run in (("a) before: one child at a time, one transaction", before),
                                ("b) now: queued, batches of 200, each committed", now)):
                 for table, what in ((RAISED, "many N/T change"), (BUKU_KIA, "back"), (BUKU_KIA, "nothing changes")):
                     audited = changed()
                     start = time.perf_counter()
-                    publish_kbm(table, f"bench: {what}")
+                    if what == "nothing changes":  # the table in force again is refused: every child queued as it would
+                        queue_every_child(f"bench: {what}")
+                    else:
+                        publish_kbm(table, f"bench: {what}")
                     run()
                     seconds = time.perf_counter() - start
                     assert pending() == 0

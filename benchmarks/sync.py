@@ -47,6 +47,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -186,6 +187,29 @@ def dataset(posyandu: list[str], n_measurements: int, seed: int) -> tuple[list[d
     return children, visits
 
 
+def upserts(entity: str, records: list[dict]) -> list[dict]:
+    """``records`` as a push's new upserts of ``entity``."""
+    return [{"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": r["id"], "base_version": None,
+             "data": r} for r in records]
+
+
+def in_process(url: str, children: list[dict], visits: list[dict]) -> tuple[Any, Any]:
+    """The app on ``url`` in this process and its test client, with ``children`` and their ``visits`` pushed
+    by the bidan in batches of 500, each applied (not timed: what a benchmark then measures starts from it)."""
+    from config import TestConfig
+    from posyandu import create_app
+
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
+    client = app.test_client()
+    token = client.post("/api/v1/auth/login", json={"username": "bidan", "password": PASSWORD}).get_json()["access_token"]
+    for entity, records in (("child", children), ("measurement", visits)):
+        for i in range(0, len(records), 500):
+            answer = client.post("/api/v1/sync/push", json={"client_id": "bench", "mutations": upserts(entity, records[i:i + 500])},
+                                 headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 200 and all(r["status"] == "applied" for r in answer.get_json()["results"])
+    return app, client
+
+
 def push_all(server: Server, token: str, entity: str, records: list[dict], batch: int,
              clients: int = 1) -> float:
     """Push ``records`` in batches of ``batch``; with several ``clients`` (phones, each its own
@@ -193,9 +217,7 @@ def push_all(server: Server, token: str, entity: str, records: list[dict], batch
     def one_phone(mine: list[dict], phone: int) -> None:
         conn = server.connect()
         for i in range(0, len(mine), batch):
-            body = {"client_id": f"bench-phone-{phone}", "mutations": [
-                {"mutation_id": str(uuid.uuid4()), "entity": entity, "op": "upsert", "id": r["id"],
-                 "base_version": None, "data": r} for r in mine[i:i + batch]]}
+            body = {"client_id": f"bench-phone-{phone}", "mutations": upserts(entity, mine[i:i + batch])}
             results = server.request("POST", "/api/v1/sync/push", body, token, conn)["results"]
             bad = [r for r in results if r["status"] != "applied"]
             if bad:
