@@ -106,9 +106,10 @@ class PosyanduList(MethodView):
         see (or that does not exist) is 404, as for its reports."""
         access.check_area_args(current_user, args)
         stmt = select(Posyandu).where(access.posyandu_clause(current_user), Posyandu.deleted_at.is_(None))
-        for key in ("puskesmas_id", "desa_code"):
-            if args.get(key):
-                stmt = stmt.where(getattr(Posyandu, key) == args[key])
+        if args.get("puskesmas_id"):
+            stmt = stmt.where(Posyandu.puskesmas_id == args["puskesmas_id"])
+        if args.get("desa_code"):  # a kecamatan's code (or above) lists its desa's posyandu, as a report's region_code
+            stmt = stmt.where(access.region_clause(Posyandu.desa_code, args["desa_code"]))
         return paginate(stmt, [Posyandu.id], args["limit"], args["cursor"], [uuid.UUID])
 
     @roles_required("admin", "bidan")

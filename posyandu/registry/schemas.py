@@ -82,7 +82,9 @@ class PuskesmasQueryArgs(PageArgs):
 
 class PosyanduQueryArgs(PageArgs):
     puskesmas_id = fields.UUID(metadata={"description": "Only this puskesmas's posyandu"})
-    desa_code = fields.String(validate=REGION_CODE, metadata={"description": "Only the posyandu of this desa"})
+    desa_code = fields.String(validate=REGION_CODE, metadata={
+        "description": "Only the posyandu of this desa, or of every desa under a kecamatan, kabupaten or "
+                       "province code given here (35.25.01: the kecamatan's)"})
 
 
 class ChildSchema(Schema):

@@ -64,6 +64,17 @@ def test_a_list_of_posyandu_of_a_puskesmas_or_desa_outside_the_callers_scope_is_
             assert page.status_code == 200 and [p["name"] for p in page.get_json()["items"]] == names, (who, page.get_json())
 
 
+def test_a_list_of_posyandu_by_a_code_above_desa_lists_the_posyandu_under_it(client, world):
+    # a kecamatan's or kabupaten's code answered an empty page, read as "no posyandu here"
+    for who, code, names in (("bidan_a", "35.25.01", ["Mawar", "Melati"]), ("dinkes_gresik", "35.25", ["Mawar", "Melati"]),
+                             ("admin", "35", ["Kenanga", "Mawar", "Melati"]), ("admin", "35.26", ["Kenanga"]),
+                             ("kader1", "35.25.01", ["Melati"]), ("admin", "35.25.01.2002", ["Mawar"])):
+        page = client.get("/api/v1/posyandu", query_string={"desa_code": code}, headers=world.headers(who))
+        assert page.status_code == 200 and sorted(p["name"] for p in page.get_json()["items"]) == names, (who, code)
+    # a code that only begins like another's is not under it
+    _problem(client.get("/api/v1/posyandu", query_string={"desa_code": "35.2"}, headers=world.headers("admin")), 422)
+
+
 def test_a_list_of_users_of_a_posyandu_or_puskesmas_that_does_not_exist_is_404(client, world):
     admin = world.headers("admin")
     for key in ("posyandu_id", "puskesmas_id"):
