@@ -252,7 +252,7 @@ def _immunisations(rng: random.Random, child: Child, today: date, schedule: Any)
     from posyandu.audit import record_change
     from posyandu.immunisation.due import Area
     from posyandu.immunisation.models import Immunisation, Supplement
-    from posyandu.immunisation.schedule import completed_months
+    from posyandu.ages import completed_months
 
     events: list = []
     for vaccine in dict.fromkeys(e.vaccine for e in schedule.entries if not e.endemic_only and e.areas is None):

@@ -6,8 +6,8 @@ LiLA (lingkar lengan atas, mid-upper arm circumference, MUAC) and head circumfer
   and children* (2013): for children 6-59 months, LiLA < 11.5 cm is a sign of gizi buruk (severe
   acute malnutrition: refer to the puskesmas); 11.5 to < 12.5 cm a sign of gizi kurang (moderate:
   counselling and follow-up); 12.5 cm or more normal. Under 6 months LiLA is not used. The age is
-  in completed months, ``floor(days / 30.4375)`` as the KMS counts it (``trend.completed_months``):
-  6 months begin on day 183, 59 months end on day 1826.
+  in completed months of 30.4375 days, as WHO's guideline and its software count them (the KMS's
+  KBM counts calendar months, ``ages``): 6 months begin on day 183, 59 months end on day 1826.
 * **Head circumference** - WHO Child Growth Standards: head circumference-for-age (2007): below
   -2 SD (microcephaly) or above +2 SD (macrocephaly) is a reason to refer to a health worker. The
   z-score is the one reported (rounded to 2 decimals, ``zscores``), so -2.00 is not below -2 SD;

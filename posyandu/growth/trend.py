@@ -15,13 +15,16 @@ Definitions used here (documented choices):
 * "This month" and "last month" are calendar months of ``measured_on``
   (posyandu sessions are monthly). With several weighings in a month the
   latest one of each month counts.
-* Age for the KBM lookup is in completed months at the current weighing,
-  ``floor(age_days / 30.4375)`` - the same month length WHO uses for the
-  z-scores. KBM tables start at month 1, so month 0 uses month 1's value and
-  ages past the last listed month use the last one.
-* The KMS ends with the fifth year: the KBM table, like the z-scores (to day 1856), stops at
-  60 completed months. A weighing at 61 months or more has no trend (None: no N, T, O or B), so
-  no 2T and no KMS referral either.
+* Age for the KBM lookup is in completed months at the current weighing, counted as the
+  Buku KIA and the KMS count them: calendar months (``ages.completed_months``: born 1 January,
+  4 months old on 1 May), as the app says the child's age beside her N or T and as the schedule,
+  vitamin A and the reports count it. WHO's 30.4375-day months (121 days: 3.97, "3 months") judged
+  such a weighing by the month before's KBM, 800 g instead of 600 g, near each monthly birthday.
+  KBM tables start at month 1, so month 0 uses month 1's value and ages past the last listed month
+  use the last one.
+* The KMS ends with the fifth year: the KBM table stops at 60 completed months. A weighing at 61
+  months or more (from the first day of the 61st calendar month) has no trend (None: no N, T, O or
+  B), so no 2T and no KMS referral either.
 * The gain is compared in whole grams (``floor(kg * 1000 + 0.5)`` of each
   weight), so 7.5 -> 8.3 kg is exactly 800 g; ``growth.js`` does the same.
 
@@ -41,7 +44,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-DAYS_PER_MONTH = 30.4375
+from posyandu.ages import completed_months
+
 DEFAULT_KBM: dict[int, int] = {
     1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200,
     **{month: 200 for month in range(12, 61)},
@@ -80,11 +84,6 @@ class KmsTrend:
     def referral(self) -> bool:
         """BGM, 2T or weight-for-age above +1 SD: refer to the health worker."""
         return self.bgm or self.two_t or self.above_plus_one
-
-
-def completed_months(birth_date: date, on: date) -> int:
-    """Age in completed months, ``floor(days / 30.4375)``."""
-    return math.floor((on - birth_date).days / DAYS_PER_MONTH)
 
 
 def kbm_for_age(age_months: int, kbm: Mapping[int, int] = DEFAULT_KBM) -> int:

@@ -23,7 +23,7 @@ from posyandu.immunisation.due import DEADLINE_MONTHS, Area, ChildDoses, GivenDo
     outside_schedule
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import schedules_of
-from posyandu.immunisation.schedule import add_months, completed_months
+from posyandu.ages import add_months, completed_months
 from posyandu.immunisation.supplements import SupplementGiven, supplements_due
 from posyandu.messages import BEFORE_BIRTH
 from posyandu.registry.models import Child, Posyandu

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
-from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, add_months, kabupaten_of
+from posyandu.ages import add_months
+from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, kabupaten_of
 from posyandu.messages import date_text, fill, month_text
 
 ISO_DAY, ISO_MONTH = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{4}-\d{2}")

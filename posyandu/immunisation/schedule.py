@@ -11,7 +11,6 @@ Pure: imports neither Flask nor the app's extensions.
 """
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from dataclasses import dataclass, fields, is_dataclass
@@ -20,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from posyandu.ages import add_months
 from posyandu.messages import CONTROL, CONTROL_RE, Msg
 
 if TYPE_CHECKING:
@@ -49,20 +49,6 @@ class ScheduleError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("invalid schedule: " + "; ".join(self.problems))
-
-
-def add_months(start: date, months: int) -> date:
-    """Calendar months, the day clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    year, month0 = divmod(start.month - 1 + months, 12)
-    year += start.year
-    day = min(start.day, calendar.monthrange(year, month0 + 1)[1])
-    return date(year, month0 + 1, day)
-
-
-def completed_months(birth: date, on: date) -> int:
-    """Whole calendar months lived on ``on`` (the Buku KIA way of saying '6 bulan')."""
-    months = (on.year - birth.year) * 12 + on.month - birth.month
-    return months - 1 if add_months(birth, months) > on else months
 
 
 @dataclass(frozen=True)

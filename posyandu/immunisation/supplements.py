@@ -9,7 +9,7 @@ Permenkes 21/2015 Standar Kapsul Vitamin A; Permenkes 15/2017 Penanggulangan Cac
   are her kabupaten's, else the schedule's national ``round_months``.
 - A *round* is the whole configured calendar month of a year, named "YYYY-MM".
   One vitamin A capsule (either colour) and one deworming dose per round.
-- Ages are completed calendar months (schedule.completed_months), the way the
+- Ages are completed calendar months (ages.completed_months), the way the
   Buku KIA says "6 bulan"; note this differs from the growth module's WHO
   30.4375-day months, which serve the WHO tables only.
 Pure: imports neither Flask nor the app's extensions.
@@ -21,7 +21,8 @@ from datetime import date
 from typing import Any
 
 from posyandu.immunisation.due import Area, Violation, date_checks, make_violation
-from posyandu.immunisation.schedule import _KABUPATEN, _check_keys, _is_int, completed_months, kabupaten_of
+from posyandu.ages import completed_months
+from posyandu.immunisation.schedule import _KABUPATEN, _check_keys, _is_int, kabupaten_of
 from posyandu.messages import MONTH_NAMES, Msg, month_text
 
 KINDS = ("vitamin_a_blue", "vitamin_a_red", "deworming")

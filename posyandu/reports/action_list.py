@@ -42,7 +42,7 @@ from posyandu.growth.signs import muac_sign
 from posyandu.immunisation.due import OverdueDoses
 from posyandu.immunisation.models import Immunisation
 from posyandu.immunisation.operations import schedules_of
-from posyandu.immunisation.schedule import completed_months
+from posyandu.ages import completed_months
 from posyandu.pagination import _cursor_values, encode_cursor
 from posyandu.registry.models import Child, Posyandu
 from posyandu.reports.cohort import (as_of, covered_areas, events_in_area, in_register_on, joined_latest, latest_of,

@@ -59,7 +59,8 @@ from posyandu.immunisation.cards import next_meeting_day
 from posyandu.immunisation.due import DEADLINE_MONTHS, Area, applies as offered_in
 from posyandu.immunisation.models import Immunisation, Supplement
 from posyandu.immunisation.operations import SchedulesInForce, schedules_of
-from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry, completed_months
+from posyandu.ages import completed_months
+from posyandu.immunisation.schedule import Age, Schedule, ScheduleEntry
 from posyandu.immunisation.supplements import VITAMIN_A, SupplementConfig, SupplementGiven, supplements_due
 from posyandu.messages import Msg, month_text
 from posyandu.registry.models import Child, Posyandu
@@ -94,7 +95,7 @@ def _date_code(column: Any) -> Any:
 
 
 def _birthday_code(years: int, month: bool = False) -> Any:
-    """yyyymmdd of the child's ``years``-th birthday (29 Feb → 28 Feb, as ``schedule.add_months``); ``month``:
+    """yyyymmdd of the child's ``years``-th birthday (29 Feb → 28 Feb, as ``ages.add_months``); ``month``:
     of its month's first day."""
     b = Child.birth_date
     day = 1 if month else case((and_(extract("month", b) == 2, extract("day", b) == 29), 28), else_=extract("day", b))

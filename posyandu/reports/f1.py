@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from posyandu.immunisation.models import Supplement
-from posyandu.immunisation.schedule import completed_months
+from posyandu.ages import completed_months
 from posyandu.immunisation.supplements import VITAMIN_A
 from posyandu.registry.models import Child
 from posyandu.reports.cohort import (age_group, area_column, as_of, children_in_area, cohort, count_if, covered_areas,
@@ -51,7 +51,7 @@ def capsules_given(month: Month, posyandu_filter: Any) -> Any:
 def capsules_by_age(session: Any, month: Month, posyandu_filter: Any, level: str) -> dict[tuple, dict[str, int]]:
     """Per (area, sex, age group on the day given): the children given a blue and a red vitamin A capsule
     during the month (module docstring). The database groups them by birth date and day given; the age
-    is ``schedule.completed_months``, as the capsule's own checks count it."""
+    is ``ages.completed_months``, as the capsule's own checks count it."""
     first = (select(Supplement.child_id, Supplement.kind, func.min(Supplement.given_on).label("given_on"))
              .where(Supplement.kind.in_(VITAMIN_A), Supplement.given_on.between(month.first, month.last),
                     Supplement.deleted_at.is_(None), events_in_area(Supplement, posyandu_filter, month.last))

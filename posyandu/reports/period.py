@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from posyandu.immunisation.schedule import add_months
+from posyandu.ages import add_months
 
 # F1 Gizi age groups in completed months (domain.md, "Monthly report: SKDN").
 AGE_GROUPS: tuple[tuple[str, int, int], ...] = (

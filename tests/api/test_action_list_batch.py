@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from posyandu.immunisation.due import Area, GivenDose, immunisation_card
 from posyandu.immunisation.operations import schedule_in_force
-from posyandu.immunisation.schedule import add_months, load_default_schedule
+from posyandu.ages import add_months
+from posyandu.immunisation.schedule import load_default_schedule
 from posyandu.reports import action_list as actions
 from posyandu.reports.period import Month
 

@@ -144,7 +144,7 @@ PCV_COUNTS = {"version": "2026.1", "valid_from": "2026-07-01", "active": True,
 def add_months(iso: str, months: int) -> str:
     from datetime import date
 
-    from posyandu.immunisation.schedule import add_months as add
+    from posyandu.ages import add_months as add
 
     return add(date.fromisoformat(iso), months).isoformat()
 

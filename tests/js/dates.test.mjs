@@ -1,6 +1,6 @@
 // Dates on a phone in Indonesia's time zones and at month ends: the app's day is the phone's
 // calendar day (WIB, WITA, WIT), and a child's age in completed months is counted as the server
-// counts it (posyandu/immunisation/schedule.completed_months: 31 Jan + 1 month = 28/29 Feb).
+// counts it (posyandu/ages.completed_months: 31 Jan + 1 month = 28/29 Feb).
 process.env.TZ = 'Asia/Jayapura'; // WIT, UTC+9: before the first date is read
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

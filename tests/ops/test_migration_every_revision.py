@@ -7,6 +7,7 @@ tests/ops/test_migrations_keep_data.py checks the columns each migration adds; t
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -90,10 +91,15 @@ def test_upgrading_from_every_past_revision_keeps_rows_reports_and_old_phones(da
         for table, (columns, rows) in old.items():
             if table == "alembic_version" or (table == "schedule_version" and number == "0001"):
                 continue  # 0002 inserts the default schedule anew (its downgrade deleted it)
+            if table == "growth_recompute" and number < "0021":
+                continue  # 0021 queues every child for her N/T to be judged again (below)
             at_head = after[table][0]
             assert at_head == before[table][0], table
             assert sorted(tuple(_value(r[at_head.index(c)]) for c in columns) for r in after[table][1]) == sorted(
                 tuple(map(_value, r)) for r in rows), table
+        if number < "0021":  # the KBM read at the age in calendar months: every child waits for the timer
+            columns, rows = after["growth_recompute"]
+            assert [uuid.UUID(r[columns.index("child_id")]) for r in rows] == [uuid.UUID(child_id)], rows
         assert _reports(client, bidan, p1) == reports
         retried = push(client, h, first_app[1:2], client_id="phone-2026-11")  # its answer was lost
         assert retried[0]["replayed"] and retried[0]["status"] == "applied", retried

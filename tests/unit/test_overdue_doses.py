@@ -14,7 +14,8 @@ from datetime import date, timedelta
 import pytest
 
 from posyandu.immunisation.due import Area, GivenDose, OverdueDoses, immunisation_card
-from posyandu.immunisation.schedule import Age, add_months, load_default_schedule
+from posyandu.ages import add_months
+from posyandu.immunisation.schedule import Age, load_default_schedule
 
 BASE = load_default_schedule()
 AS_OF = [date(2025, 8, 31), date(2024, 2, 29), date(2025, 2, 28), date(2025, 1, 31), date(2026, 12, 31)]

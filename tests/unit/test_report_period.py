@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from posyandu.immunisation.schedule import completed_months
+from posyandu.ages import completed_months
 from posyandu.reports.period import (FIRST_MONTH, UNDER_FIVE_MONTHS, Month, MonthOutOfRange, Period, age_group_bounds,
                                      born_by, latest_month, pct, reaching_months_in)
 

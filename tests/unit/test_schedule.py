@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from posyandu.ages import add_months, completed_months
 from posyandu.immunisation.schedule import (
-    DEFAULT_SCHEDULE_PATH, Age, ScheduleError, add_months, completed_months, kabupaten_of,
+    DEFAULT_SCHEDULE_PATH, Age, ScheduleError, kabupaten_of,
     load_default_schedule, schedule_from_dict, schedule_to_dict,
 )
 

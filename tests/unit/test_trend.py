@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posyandu.growth.trend import (
-    DEFAULT_KBM, Weighing, completed_months, kbm_for_age, kms_status, kms_trend, series_trends,
+    DEFAULT_KBM, Weighing, kbm_for_age, kms_status, kms_trend, series_trends,
 )
 
 BORN = date(2024, 1, 10)
@@ -26,9 +26,15 @@ def test_kbm_for_age_uses_completed_months_with_edges_held(age, kbm):
     assert kbm_for_age(age) == kbm
 
 
-def test_completed_months_is_days_over_30_4375_floored():
-    assert completed_months(BORN, date(2024, 2, 9)) == 0  # 30 days
-    assert completed_months(BORN, date(2024, 2, 10)) == 1  # 31 days
+def test_the_kbm_is_read_at_the_age_in_calendar_months_as_the_buku_kia_counts_it():
+    # born 10 January: 3 months old on 10 April (91 days: 2.99 of WHO's 30.4375-day months), KBM 800, not 900
+    last = Weighing(date(2024, 3, 10), 5.0)
+    assert kms_trend(BORN, Weighing(date(2024, 4, 9), 5.85), last, True) == ("T", 850, 900)
+    assert kms_trend(BORN, Weighing(date(2024, 4, 10), 5.85), last, True) == ("N", 850, 800)
+    # born 31 January: a month old on 29 February (its last day); 2 months on 31 March, KBM 900
+    born = date(2024, 1, 31)
+    assert kms_trend(born, Weighing(date(2024, 3, 30), 4.85), Weighing(date(2024, 2, 29), 4.0), True) == ("N", 850, 800)
+    assert kms_trend(born, Weighing(date(2024, 3, 31), 4.85), Weighing(date(2024, 2, 29), 4.0), True) == ("T", 850, 900)
 
 
 def test_gain_of_exactly_kbm_is_naik_and_less_is_tidak_naik():

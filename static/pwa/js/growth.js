@@ -1,5 +1,6 @@
 // WHO z-scores, Permenkes 2/2020 categories and KMS trend offline; same shapes as
 // posyandu/growth/zscores.py, both tested on tests/data/growth_fixtures.json (WHO igrowup method).
+import { completedMonths } from './due.js';
 
 export const INDICATORS = ['wfa', 'lhfa', 'wfl', 'wfh', 'bfa', 'hcfa', 'acfa'];
 export const WARNINGS = ['standing_under_9_months', 'age_over_60_months', 'oedema',
@@ -228,8 +229,11 @@ export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 
 for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;
 export const KMS_LAST_MONTH = 60;
 
-export function completedMonths(birthDate, on) {
-  return Math.floor((dayNumber(on, 'measured_on') - dayNumber(birthDate, 'birth_date')) / DAYS_PER_MONTH);
+/** The KBM's age: completed calendar months, as the Buku KIA counts them (due.js; posyandu/ages.py). */
+function kbmAge(birthDate, on) {
+  dayNumber(birthDate, 'birth_date'); // a date that is none is refused as the calculator refuses it
+  dayNumber(on, 'measured_on');
+  return completedMonths(String(birthDate), String(on));
 }
 
 export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
@@ -244,7 +248,7 @@ const grams = (kg) => Math.floor(kg * 1000 + 0.5);
 
 /** N, T, O or B; null past the KMS. As trend.kms_trend. */
 export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAULT_KBM) {
-  const age = completedMonths(birthDate, current.measured_on);
+  const age = kbmAge(birthDate, current.measured_on);
   if (age > KMS_LAST_MONTH) return { trend: null, gain_g: null, kbm_g: null };
   if (!lastMonth) return { trend: weighedBefore ? 'O' : 'B', gain_g: null, kbm_g: null };
   if (monthIndex(lastMonth.measured_on) !== monthIndex(current.measured_on) - 1) {
