@@ -109,8 +109,10 @@ function ageDays(m) {
   return days;
 }
 
+const isoText = (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+
 function dayNumber(value, field) {
-  const text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+  const text = isoText(value);
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   // setUTCFullYear: Date.UTC reads years 0-99 as 1900-1999. Years 1-9999, as zscores.py
   const day = new Date(0);
@@ -233,7 +235,7 @@ export const KMS_LAST_MONTH = 60;
 function kbmAge(birthDate, on) {
   dayNumber(birthDate, 'birth_date'); // a date that is none is refused as the calculator refuses it
   dayNumber(on, 'measured_on');
-  return completedMonths(String(birthDate), String(on));
+  return completedMonths(isoText(birthDate), isoText(on));
 }
 
 export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
