@@ -172,6 +172,51 @@ def test_fhir_a_dose_given_before_the_child_moved_is_located_where_it_was_given(
         assert [r["id"] for r in found].index(str(world.ids["p1"])) < [r["id"] for r in found].index(bcg)
 
 
+def test_fhir_codes_a_posyandu_and_its_puskesmas_as_they_stood_when_the_reports_count_them(client, world, make_child):
+    """Melati is handed today to a puskesmas opened today, in another desa. The Bundle read each posyandu as it
+    stands now: February 2025's BCG, given at PKM Wringinanom, was sent as given at the new PKM Sooko, which did
+    not exist then, and Melati's Location carried its new desa where the month's reports count it in
+    Sumbergede. A dose at the puskesmas is coded with the puskesmas of its day, Melati with its desa at the
+    period's end (reports.cohort.as_of)."""
+    from datetime import date
+
+    baby = make_child(name="Bayi Melati", sex="F", birth_date="2025-01-05")
+
+    def dose(vaccine, on):
+        resp = client.post(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1"), json={
+            "id": str(uuid.uuid4()), "vaccine": vaccine, "dose": 1, "given_on": on, "batch_number": "T1",
+            "place": "puskesmas"})
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["id"]
+
+    bcg = dose("BCG", "2025-02-05")
+    admin = world.headers("admin")
+    sooko = client.post("/api/v1/puskesmas", headers=admin, json={"name": "PKM Sooko", "kecamatan_code": "35.25.01",
+                                                                    "code": "PS"})
+    assert sooko.status_code == 201, sooko.get_json()
+    sooko = sooko.get_json()["id"]
+    moved = client.patch(f"/api/v1/posyandu/{world.ids['p1']}", headers=admin,
+                         json={"puskesmas_id": sooko, "desa_code": "35.25.01.2002"})
+    assert moved.status_code == 200, moved.get_json()
+    mr = dose("MR", date.today().isoformat())
+
+    def village(found):
+        melati = [r for r in found if r["resourceType"] == "Location" and r["id"] == str(world.ids["p1"])]
+        return [e["valueCode"] for r in melati for e in r["address"]["extension"][0]["extension"] if e["url"] == "village"]
+
+    for who in ("admin", "dinkes_gresik"):
+        february = {r["id"]: r for r in _resources(client, world, "month=2025-02", who)}
+        assert february[bcg]["location"] == {"reference": f"urn:uuid:{world.ids['pkm_a']}"}, who
+        assert february[str(world.ids["pkm_a"])]["name"] == "PKM Wringinanom" and sooko not in february, who
+        assert village(february.values()) == ["3525012001"], who
+        # from then to now: each dose's puskesmas of its day; Melati's desa at the period's end
+        both = _resources(client, world, f"from=2025-02&to={date.today():%Y-%m}", who)
+        by_id = {r["id"]: r for r in both}
+        assert by_id[bcg]["location"] == {"reference": f"urn:uuid:{world.ids['pkm_a']}"}, who
+        assert by_id[mr]["location"] == {"reference": f"urn:uuid:{sooko}"}, who
+        assert village(both) == ["3525012002"], who
+
+
 def test_fhir_reads_the_dose_history_only_of_the_children_given_a_dose_in_the_period(client, world, make_child):
     """Each dose of the period is timed (IM-Ideal or IM-Kejar) against the child's whole history,
     which the export read for every child in the Bundle, a child weighed in the month with doses only

@@ -138,3 +138,45 @@ def test_a_midwife_brings_back_a_child_deleted_by_mistake_with_her_weighings(liv
     assert live_server.api("GET", f"/children/{child_id}", "kader1").status_code == 200
     assert live_server.api("GET", f"/measurements/{weighing}", "kader1").status_code == 200  # her history with her
     assert errors == []
+
+
+def _synced_again(page) -> None:
+    """A sync run to its end, as when the signal comes back: the chip passes through pushing or pulling to done."""
+    page.evaluate("""() => { const chip = document.getElementById('sync-chip'); window.phases = [];
+      new MutationObserver(() => window.phases.push(chip.dataset.phase)).observe(chip, { attributes: true });
+      window.dispatchEvent(new Event('online')); }""")
+    page.wait_for_function("() => window.phases.some((p) => p === 'pushing' || p === 'pulling')"
+                           " && document.getElementById('sync-chip').dataset.phase === 'done'")
+
+
+def test_a_panel_she_opened_stays_open_through_a_sync_and_the_screen_shows_it_after(live_server, new_context):
+    """The child's screen is drawn again after each sync, to show what it pulled; it closed the deletion panel a
+    moment after she opened it (a CI run's tap on its reason found no panel), her reason with it. A panel she
+    opened holds the redraw; closed panels do not (a weighing from another phone shows at once)."""
+    from datetime import date, timedelta
+
+    name = "Anak Panel Terbuka"
+    child_id = registered_by(live_server, "kader3", name, days_old=250)
+    weighed_by(live_server, "kader3", child_id, measured_on=(date.today() - timedelta(days=40)).isoformat(), weight_kg=7.5)
+    ctx = new_context()
+    page = ctx.new_page()
+    login(page, live_server.url, "kader3")
+    wait_synced(page)
+    open_child(page, name)
+    rows = page.locator("#history tbody tr")
+    expect(rows).to_have_count(1)
+    # no panel open: a weighing recorded elsewhere shows after the sync, the screen drawn again
+    weighed_by(live_server, "kader3", child_id, measured_on=(date.today() - timedelta(days=10)).isoformat(), weight_kg=7.7)
+    _synced_again(page)
+    expect(rows).to_have_count(2)
+    panel = page.locator("#removal-panel")
+    panel.get_by_role("button", name="Hapus data anak ini…").click()
+    reason = panel.get_by_label("Terdaftar keliru (anak ini tidak ada, atau bukan anak posyandu ini)")
+    reason.check()
+    page.get_by_role("heading", name=name, exact=True).click()  # her finger off the form
+    weighed_by(live_server, "kader3", child_id, measured_on=date.today().isoformat(), weight_kg=7.9)
+    _synced_again(page)
+    expect(reason).to_be_checked()
+    expect(rows).to_have_count(2)  # held while she is in the panel
+    open_child(page, name)  # back on her screen: what the sync pulled
+    expect(rows).to_have_count(3)

@@ -323,18 +323,37 @@ def _events(session: Any, model: type, date_col: Any, ids: Any, period: Period |
     return out
 
 
+def _posyandu_then(session: Any, ids: list[Any], on: date) -> list[Any]:
+    """The posyandu of ``ids`` as they stood on ``on`` (``cohort.as_of``: the puskesmas and desa of then,
+    which the period's reports count them under), in the order of their ids: rows with the attributes
+    ``location`` reads. Read as they stand now, a posyandu handed since to a puskesmas opened after the
+    period had its doses coded as given there, and its Location the desa it moved to."""
+    if not ids:
+        return []
+    stmt = select(*(getattr(Posyandu, name).label(name) for name in (
+        "id", "name", "desa_code", "puskesmas_id", "address", "deleted_at"))).where(among(session, Posyandu.id, ids))
+    return list(session.execute(as_of(session, stmt.order_by(Posyandu.id), on)))
+
+
 def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str,
                    seen: Any = true()) -> Iterator[dict[str, Any]]:
     """Locations, then per child its Patient, Observations and Immunizations. ``role``: the caller's,
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
     schedules = schedules_of(session)  # each dose judged by the version of its day
-    puskesmas_of: dict[Any, Any] = {}  # posyandu → its puskesmas
-    in_area = as_of(session, scoped_posyandu_ids(posyandu_filter), period.last)  # the area's posyandu of then
-    for p in session.scalars(select(Posyandu).where(Posyandu.id.in_(in_area))
-                             .order_by(Posyandu.id)):
-        puskesmas_of[p.id] = p.puskesmas_id
+    then: dict[Any, Any] = {}  # posyandu → as it stood at the period's end (``_posyandu_then``)
+    in_area = list(session.scalars(as_of(session, scoped_posyandu_ids(posyandu_filter), period.last)))
+    for p in _posyandu_then(session, in_area, period.last):  # the area's posyandu of then, with their desa of then
+        then[p.id] = p
         yield _entry(location(p))
-    placed: set[Any] = set(puskesmas_of)  # the Locations already in the Bundle
+    placed: set[Any] = set(then)  # the Locations already in the Bundle
+    dose_puskesmas: dict[tuple[Any, date], Any] = {}  # (posyandu, day) → its puskesmas that day
+
+    def stood(posyandu_id: Any) -> Any:
+        """The posyandu as it stood at the period's end, read once (one outside the area: a dose given there)."""
+        if posyandu_id not in then:
+            then.update((p.id, p) for p in _posyandu_then(session, [posyandu_id], period.last))
+        return then.get(posyandu_id)
+
     result = session.scalars(as_of(session, _children(period, posyandu_filter, seen), period.last)
                              .execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
@@ -359,16 +378,21 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                 where = None
                 if i.place != "elsewhere":
                     at = given_at.get(str(i.id), i.posyandu_id)
-                    if at not in puskesmas_of:  # given at a posyandu outside the area
-                        given_there = session.get(Posyandu, at)
-                        if given_there is None:
-                            at = i.posyandu_id
-                        else:
-                            puskesmas_of[at] = given_there.puskesmas_id
-                    where, model = (at, Posyandu) if i.place == "posyandu" else (puskesmas_of[at], Puskesmas)
-                    if where not in placed:
-                        placed.add(where)
-                        yield _entry(location(session.get(model, where)))
+                    if stood(at) is None:  # the posyandu the audit names exists no more: the record's own
+                        at = i.posyandu_id
+                    if i.place == "posyandu":
+                        where = at
+                        if where not in placed:
+                            placed.add(where)
+                            yield _entry(location(stood(at)))
+                    else:  # the puskesmas the posyandu was under on the dose's day
+                        key = (at, i.given_on)
+                        if key not in dose_puskesmas:
+                            dose_puskesmas[key] = _posyandu_then(session, [at], i.given_on)[0].puskesmas_id
+                        where = dose_puskesmas[key]
+                        if where not in placed:
+                            placed.add(where)
+                            yield _entry(location(session.get(Puskesmas, where)))
                 yield _entry(immunization(i, schedules.on(i.given_on), on_time.get(i.id), where))
 
 

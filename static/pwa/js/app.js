@@ -155,7 +155,8 @@ function chipText(s, c) {
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 const dirty = () => formsChanged(drawnForms, formValues(main));
 /** No post-sync redraw then. */
-const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking() || dirty();
+const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking() || dirty()
+  || Boolean(main.firstChild?.held?.());
 /** Only the lists under the fields (home.js). */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 

@@ -202,14 +202,17 @@ const panels = {};
 function onlinePanel(ctx, child, name) {
   const box = h('div', { id: name });
   const said = h('p', { id: `${name}-status`, role: 'status', tabindex: '-1' });
+  let shown = false; // drawn, not just "Perlu internet."
   const load = async () => {
     box.replaceChildren(h('p', { class: 'muted' }, t('access_loading')));
     const list = await (panels[name] ??= onlineModule(name))();
+    shown = Boolean(list);
     if (list) await list.show(ctx, child, box, said);
     else box.replaceChildren(h('p', { class: 'notice' }, onlineOnly()));
   };
   const panel = h('section', { class: 'panel', id: `${name}-panel` }, h('h3', {}, t(name)),
     h('button', { class: 'btn', type: 'button', id: `show-${name}`, onclick: load }, t(`show_${name}`)), box, said);
+  panel.open = () => shown;
   panel.refresh = () => (box.childElementCount ? load() : null);
   return panel;
 }
@@ -273,11 +276,14 @@ export async function render(ctx, childId) {
   const result = last ? assess({ child, m: last, history: measurements, immunisations, supplements, tables, kbm, schedule, area,
     on: ctx.day.date }) : null;
   const due = dueToday({ child, immunisations, supplements, schedule, area, on: ctx.day.date });
-  return h('section', { class: 'child' }, head, actions, invite, exported,
+  const online = ctx.canWrite() && !unsent ? [onlinePanel(ctx, child, 'changes'), onlinePanel(ctx, child, 'removal')] : [];
+  const screen = h('section', { class: 'child' }, head, actions, invite, exported,
     ctx.canWrite() ? exitCard(ctx, child, [...measurements.map((m) => m.measured_on), ...[...immunisations, ...supplements].map((r) => r.given_on)].sort().pop()) : null,
     h('section', { class: 'panel' }, h('h3', {}, t('latest_status')),
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     gone ? null : duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
-    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents,
-    ctx.canWrite() && !unsent ? [onlinePanel(ctx, child, 'changes'), onlinePanel(ctx, child, 'removal')] : null);
+    cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents, online);
+  // a panel she opened holds the redraw after a sync (app.js busy), which closed it under her finger
+  screen.held = () => [parents, ...online].some((p) => p?.open());
+  return screen;
 }
