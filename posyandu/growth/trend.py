@@ -22,9 +22,10 @@ Definitions used here (documented choices):
   such a weighing by the month before's KBM, 800 g instead of 600 g, near each monthly birthday.
   KBM tables start at month 1, so month 0 uses month 1's value and ages past the last listed month
   use the last one.
-* The KMS ends with the fifth year: the KBM table stops at 60 completed months. A weighing at 61
-  months or more (from the first day of the 61st calendar month) has no trend (None: no N, T, O or
-  B), so no 2T and no KMS referral either.
+* The KMS ends with the fifth year: the KBM table stops at 60 completed months, WHO's weight-for-age
+  at day 1856. A weighing at 61 completed months or more, or after day 1856 (whichever comes first),
+  has no trend (None: no N, T, O or B), so no 2T and no KMS referral either; the app says the KMS is
+  over when her z-scores are.
 * The gain is compared in whole grams (``floor(kg * 1000 + 0.5)`` of each
   weight), so 7.5 -> 8.3 kg is exactly 800 g; ``growth.js`` does the same.
 
@@ -55,6 +56,9 @@ DEFAULT_KBM: dict[int, int] = {
 NAIK, TIDAK_NAIK, TIDAK_DITIMBANG_BULAN_LALU, BARU = "N", "T", "O", "B"
 KMS_LAST_MONTH = 60
 """The KMS (and its KBM table) covers ages up to 60 completed months (domain.md)."""
+KMS_LAST_DAY = 1856
+"""And up to WHO's last day (``tables.MAX_AGE_DAYS``), where weight-for-age ends: a weighing past it has no
+z-score, so no BGM, and no N/T either (born 1 January 2020, 31 January 2025 is 60 calendar months, day 1857)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ def kms_trend(
     age_months: int | None = None,
 ) -> tuple[str | None, int | None, int | None]:
     """N, T, O or B for ``current``, with the gain and KBM used (Buku KIA); None past the KMS
-    (older than ``KMS_LAST_MONTH`` completed months).
+    (older than ``KMS_LAST_MONTH`` completed months, or than ``KMS_LAST_DAY`` days).
 
     ``last_month`` is the latest weighing of the previous calendar month (or
     None); ``weighed_before`` says whether the child was ever weighed earlier.
@@ -121,7 +125,7 @@ def kms_trend(
     """
     if age_months is None:
         age_months = completed_months(birth_date, current.measured_on)
-    if age_months > KMS_LAST_MONTH:
+    if age_months > KMS_LAST_MONTH or (current.measured_on - birth_date).days > KMS_LAST_DAY:
         return None, None, None
     if last_month is None:
         return (TIDAK_DITIMBANG_BULAN_LALU if weighed_before else BARU), None, None

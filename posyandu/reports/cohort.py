@@ -73,7 +73,7 @@ def as_of(session: Any, stmt: Any, on: Any, since: date | None = None) -> Any:
     A clause about the posyandu as they stand now (who the caller may name now, the action list's ``seen``)
     reads ``posyandu_now`` (an alias of the table), which this leaves alone. ``on`` may be a date column (a
     dose's day: each row read as its day), ``since`` then the earliest of its days."""
-    if session is None or not _moved_after(session, on if since is None else since):
+    if session is None or not moved_after(session, on if since is None else since):
         return stmt
     table = Posyandu.__table__
     then = {name: func.coalesce(
@@ -100,7 +100,7 @@ def seen_now(seen: Any) -> Select:
     return ClauseAdapter(POSYANDU_NOW).traverse(select(Posyandu.id).where(seen))
 
 
-def _moved_after(session: Any, on: date) -> bool:
+def moved_after(session: Any, on: date) -> bool:
     """Whether a posyandu moved after ``on``: the latest move's day, read once a transaction."""
     last = once_a_transaction(session, _LAST_MOVE, lambda s: s.scalar(select(func.max(PosyanduMove.moved_on))))
     return last is not None and last > on
@@ -322,7 +322,7 @@ def covered_areas_on(session: Any, posyandu_filter: Any, level: str,
                    Posyandu.deleted_at).select_from(Posyandu).where(posyandu_filter, when))
     if level == "puskesmas":
         stmt = stmt.join(Puskesmas, Puskesmas.id == Posyandu.puskesmas_id)
-    if dated and _moved_after(session, min(dated)):  # a posyandu moved since: each day's areas as they stood then
+    if dated and moved_after(session, min(dated)):  # a posyandu moved since: each day's areas as they stood then
         rows_on = {day: session.execute(as_of(session, stmt, day)).all() if day else None for day in set(days)}
         now = session.execute(stmt).all() if None in days else []
         rows_of = lambda day: rows_on[day] if day is not None else now  # noqa: E731

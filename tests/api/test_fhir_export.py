@@ -217,6 +217,34 @@ def test_fhir_codes_a_posyandu_and_its_puskesmas_as_they_stood_when_the_reports_
         assert village(both) == ["3525012002"], who
 
 
+def test_fhir_locating_doses_at_the_puskesmas_costs_no_query_a_day_when_no_posyandu_moved(app, client, world, make_child):
+    """The puskesmas of a dose's day is read per posyandu and day only once a posyandu has moved since the
+    period began; otherwise it is the one it stands under (a district's month: a query per posyandu day)."""
+    from posyandu.extensions import db
+    from tests.support.statements import statements_run
+
+    def dosed(day):
+        baby = make_child(name=f"Bayi {day}", sex="F", birth_date="2025-07-20")
+        resp = client.post(f"/api/v1/children/{baby['id']}/immunisations", headers=world.headers("kader1"), json={
+            "id": str(uuid.uuid4()), "vaccine": "BCG", "dose": 1, "given_on": f"2025-08-{day:02d}",
+            "batch_number": "T1", "place": "puskesmas"})
+        assert resp.status_code == 201, resp.get_json()
+
+    def statements() -> int:
+        with app.app_context():
+            engine = db.engine
+        with statements_run(engine) as seen:
+            _resources(client, world, "month=2025-08", "admin")
+        return len(seen)
+
+    dosed(1)
+    statements()  # the first read caches what every export reads (the schedules)
+    one_day = statements()
+    for day in range(2, 9):
+        dosed(day)
+    assert statements() == one_day
+
+
 def test_fhir_reads_the_dose_history_only_of_the_children_given_a_dose_in_the_period(client, world, make_child):
     """Each dose of the period is timed (IM-Ideal or IM-Kejar) against the child's whole history,
     which the export read for every child in the Bundle, a child weighed in the month with doses only

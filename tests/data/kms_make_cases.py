@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 KBM = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300, 11: 200}  # 12-60: 200
 KMS_LAST_MONTH = 60
+WHO_LAST_DAY = 1856  # the WHO growth standards' last day (weight-for-age, who-growth-standards-2006)
 
 HAND = [
     {"id": "gap-of-two-months-is-o", "sex": "F", "birth_date": "2024-01-10",
@@ -75,6 +76,13 @@ HAND = [
                   {"trend": "T", "gain_g": 100, "kbm_g": 200, "two_t": True, "bgm": False, "referral": True},
                   {"trend": None, "trend_computed": None, "gain_g": None, "kbm_g": None, "two_t": False,
                    "bgm": False, "referral": False}]},
+    {"id": "the-kms-ends-where-weight-for-age-does", "sex": "M", "birth_date": "2020-01-01",
+     "weighings": [{"measured_on": "2024-12-31", "weight_kg": 18.0}, {"measured_on": "2025-01-31", "weight_kg": 18.3}],
+     "explain": "31 Jan 2025 is 60 calendar months (since 1 Jan) but day 1857 (2020 has 366 days: 1827 days to 1 "
+                "Jan 2025, +30), past WHO's last day 1856: no weight-for-age z-score, so no BGM, and the KMS that "
+                "plots it is over too: no trend.",
+     "expected": [{"trend": "B"}, {"trend": None, "trend_computed": None, "gain_g": None, "kbm_g": None,
+                   "two_t": False, "bgm": False, "referral": False}]},
     {"id": "oedema-weight-has-no-bgm", "sex": "F", "birth_date": "2024-01-15",
      "weighings": [{"measured_on": "2024-07-15", "weight_kg": 5.0},
                    {"measured_on": "2024-08-15", "weight_kg": 5.5, "oedema": True}],
@@ -164,7 +172,7 @@ def reference(born: date, weighings: list[dict]) -> list[dict]:
     for pos, i in enumerate(order):
         age = months_old(born, when[i])
         before = [j for j in order[:pos] if month[j] == month[i] - 1]
-        if age > KMS_LAST_MONTH:
+        if age > KMS_LAST_MONTH or (when[i] - born).days > WHO_LAST_DAY:
             computed, gain, kbm = None, None, None
         elif not before:
             earlier = any(month[j] < month[i] for j in order[:pos])

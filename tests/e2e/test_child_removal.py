@@ -151,8 +151,8 @@ def _synced_again(page) -> None:
 
 def test_a_panel_she_opened_stays_open_through_a_sync_and_the_screen_shows_it_after(live_server, new_context):
     """The child's screen is drawn again after each sync, to show what it pulled; it closed the deletion panel a
-    moment after she opened it (a CI run's tap on its reason found no panel), her reason with it. A panel she
-    opened holds the redraw; closed panels do not (a weighing from another phone shows at once)."""
+    moment after she opened it (a CI run's tap on its reason found no panel), her reason with it. The panel she
+    opened opens again, her reason chosen, over the screen drawn with what the sync brought."""
     from datetime import date, timedelta
 
     name = "Anak Panel Terbuka"
@@ -176,7 +176,9 @@ def test_a_panel_she_opened_stays_open_through_a_sync_and_the_screen_shows_it_af
     page.get_by_role("heading", name=name, exact=True).click()  # her finger off the form
     weighed_by(live_server, "kader3", child_id, measured_on=date.today().isoformat(), weight_kg=7.9)
     _synced_again(page)
-    expect(reason).to_be_checked()
-    expect(rows).to_have_count(2)  # held while she is in the panel
-    open_child(page, name)  # back on her screen: what the sync pulled
     expect(rows).to_have_count(3)
+    expect(reason).to_be_checked()
+    expect(page.locator("#changes-panel li")).to_have_count(0)  # only the one she opened
+    panel.get_by_role("button", name="Hapus data anak", exact=True).click()
+    panel.get_by_role("button", name=f"Ya, hapus data {name}").click()
+    expect(page.locator("#search")).to_be_visible()  # deleted, home

@@ -172,3 +172,10 @@ def test_shared_kms_cases(case):
     got = [{"trend": r["trend"], "trend_computed": r["trend_computed"], "gain_g": r["weight_gain_g"], "kbm_g": r["kbm_g"],
             "bgm": r["bgm"], "two_t": r["two_t"], "referral": r["referral"]} for r in results]
     assert [{k: g[k] for k in want} for want, g in zip(case["expected"], got)] == case["expected"], case["explain"]
+
+
+def test_the_kms_ends_on_whos_last_day_as_the_z_scores_do():
+    from posyandu.growth.tables import MAX_AGE_DAYS
+    from posyandu.growth.trend import KMS_LAST_DAY
+
+    assert KMS_LAST_DAY == MAX_AGE_DAYS == 1856

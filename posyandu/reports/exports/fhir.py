@@ -61,7 +61,8 @@ from posyandu.immunisation.operations import SchedulesInForce, schedules_of
 from posyandu.immunisation.schedule import Schedule
 from posyandu.privacy import as_seen_by, own_nik
 from posyandu.registry.models import Child, Posyandu, Puskesmas
-from posyandu.reports.cohort import as_of, events_in_area, open_on, placed_on, scoped_posyandu_ids, seen_now
+from posyandu.reports.cohort import (as_of, events_in_area, moved_after, open_on, placed_on, scoped_posyandu_ids,
+                                     seen_now)
 from posyandu.reports.period import Period
 
 CHUNK = 500
@@ -347,12 +348,14 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
         yield _entry(location(p))
     placed: set[Any] = set(then)  # the Locations already in the Bundle
     dose_puskesmas: dict[tuple[Any, date], Any] = {}  # (posyandu, day) → its puskesmas that day
+    moved = moved_after(session, period.first)  # a posyandu moved since the period began (most days: none)
 
     def stood(posyandu_id: Any) -> Any:
         """The posyandu as it stood at the period's end, read once (one outside the area: a dose given there)."""
         if posyandu_id not in then:
             then.update((p.id, p) for p in _posyandu_then(session, [posyandu_id], period.last))
-        return then.get(posyandu_id)
+            then.setdefault(posyandu_id, None)  # none such: not asked again
+        return then[posyandu_id]
 
     result = session.scalars(as_of(session, _children(period, posyandu_filter, seen), period.last)
                              .execution_options(yield_per=CHUNK))
@@ -387,8 +390,9 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                             yield _entry(location(stood(at)))
                     else:  # the puskesmas the posyandu was under on the dose's day
                         key = (at, i.given_on)
-                        if key not in dose_puskesmas:
-                            dose_puskesmas[key] = _posyandu_then(session, [at], i.given_on)[0].puskesmas_id
+                        if key not in dose_puskesmas:  # no move since the period began: its puskesmas at its end
+                            dose_puskesmas[key] = (_posyandu_then(session, [at], i.given_on)[0] if moved
+                                                   else stood(at)).puskesmas_id
                         where = dose_puskesmas[key]
                         if where not in placed:
                             placed.add(where)

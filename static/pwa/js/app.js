@@ -155,8 +155,7 @@ function chipText(s, c) {
 const asking = () => Boolean(main.querySelector('.confirm .danger'));
 const dirty = () => formsChanged(drawnForms, formValues(main));
 /** No post-sync redraw then. */
-const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking() || dirty()
-  || Boolean(main.firstChild?.held?.());
+const busy = () => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) || asking() || dirty();
 /** Only the lists under the fields (home.js). */
 const redrawLists = () => main.firstChild?.redrawLists?.().catch((error) => console.error(error));
 
@@ -434,7 +433,9 @@ async function route({ refresh = false } = {}) {
       return;
     }
     const from = document.activeElement; // before it goes with the old screen
+    const kept = refresh && hash === shown ? main.firstChild?.keep?.() : null; // its open panels (child.js)
     main.replaceChildren(node);
+    if (kept) node.restore?.(kept).catch((error) => console.error(error));
     drawn = { first: main.firstChild, ticket };
     drawnForms = formValues(main);
     for (const id of ['report-form', 'users-search']) delete drawnForms[id]; // what to show: not asked

@@ -251,7 +251,9 @@ const grams = (kg) => Math.floor(kg * 1000 + 0.5);
 /** N, T, O or B; null past the KMS. As trend.kms_trend. */
 export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAULT_KBM) {
   const age = kbmAge(birthDate, current.measured_on);
-  if (age > KMS_LAST_MONTH) return { trend: null, gain_g: null, kbm_g: null };
+  if (age > KMS_LAST_MONTH || dayNumber(current.measured_on) - dayNumber(birthDate) > MAX_AGE_DAYS) {
+    return { trend: null, gain_g: null, kbm_g: null }; // past the KMS, or WHO's last day (trend.KMS_LAST_DAY)
+  }
   if (!lastMonth) return { trend: weighedBefore ? 'O' : 'B', gain_g: null, kbm_g: null };
   if (monthIndex(lastMonth.measured_on) !== monthIndex(current.measured_on) - 1) {
     throw new Error('lastMonth must be a weighing of the previous calendar month');

@@ -1,6 +1,6 @@
 // One child at the posyandu table: status, what is due, charts, history, card.
 import { category, formatCm, formatDate, formatDateTime, formatKg, formatNumber, plain, refusal, t } from '../i18n.js';
-import { ageText, h, onlineModule, onlineOnly, saveDownload, todayIso } from '../ui.js';
+import { ageText, formValues, h, onlineModule, onlineOnly, restoreForms, saveDownload, todayIso } from '../ui.js';
 import { assess, byDate, byLength, dueToday, growthOf, kmsOf, tone, weightStatus } from '../assess.js';
 import { chartData, chartPoints, drawChart } from '../chart.js';
 import { completedMonths, label } from '../due.js';
@@ -213,6 +213,7 @@ function onlinePanel(ctx, child, name) {
   const panel = h('section', { class: 'panel', id: `${name}-panel` }, h('h3', {}, t(name)),
     h('button', { class: 'btn', type: 'button', id: `show-${name}`, onclick: load }, t(`show_${name}`)), box, said);
   panel.open = () => shown;
+  panel.load = load;
   panel.refresh = () => (box.childElementCount ? load() : null);
   return panel;
 }
@@ -283,7 +284,12 @@ export async function render(ctx, childId) {
       last ? [h('p', { class: 'muted' }, formatDate(last.measured_on)), statusPanel(result)] : h('p', { class: 'muted' }, t('no_visits'))),
     gone ? null : duePanel(due, ctx.day.date), chartsPanel(child, measurements, tables), historyTable(child, measurements, tables, kbm, ctx.canWrite()),
     cardPanel(due.card), ctx.canWrite() ? dosesGiven(child, immunisations, supplements, schedule) : null, parents, online);
-  // a panel she opened holds the redraw after a sync (app.js busy), which closed it under her finger
-  screen.held = () => [parents, ...online].some((p) => p?.open());
+  // drawn again after a sync (app.js route): the panels she opened open again, what she chose in them back
+  const opened = [parents, ...online].filter(Boolean);
+  screen.keep = () => ({ open: opened.filter((p) => p.open()).map((p) => p.id), values: formValues(screen) });
+  screen.restore = async ({ open, values }) => {
+    await Promise.all(opened.filter((p) => open.includes(p.id)).map((p) => p.load()));
+    restoreForms(screen, values);
+  };
   return screen;
 }
