@@ -6,21 +6,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from tests.support.migrations import dispose, upgraded_app
+
 BEFORE = "5d1e0c2a7f42"
 
 
 def test_existing_audit_rows_get_the_kabupaten_of_their_record(database_url):
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
-    from tests.conftest import _build_world
 
-    app = create_app(type("Mig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
     client = app.test_client()
     child = client.post("/api/v1/children", headers=world.headers("kader3"), json={
         "posyandu_id": str(world.ids["p3"]), "name": "Gili", "sex": "F",
@@ -41,6 +37,4 @@ def test_existing_audit_rows_get_the_kabupaten_of_their_record(database_url):
             assert db.session.scalar(text("SELECT count(*) FROM audit_log WHERE entity = 'user' "
                                           "AND kabupaten_code IS NOT NULL")) == 0
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)

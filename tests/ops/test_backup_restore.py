@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.support.migrations import dispose
 from tests.support.pgserver import BIN_DIRS, PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,14 +45,6 @@ def _app(url: str):
     from posyandu import create_app
 
     return create_app(type("Ops", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
-
-
-def _dispose(app) -> None:
-    from posyandu.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _seed(app) -> str:
@@ -89,7 +82,7 @@ def test_a_dump_restores_into_an_empty_database_row_for_row(server, tmp_path):
     source = _app(source_url)
     child_id = _seed(source)
     before = _view(source, child_id)
-    _dispose(source)
+    dispose(source)
 
     backups = tmp_path / "backups"   # created by the script, under the umask most shells have
     out = subprocess.run([str(ROOT / "deploy" / "backup.sh")], env=_env(source_url, BACKUP_DIR=str(backups)),
@@ -110,14 +103,14 @@ def test_a_dump_restores_into_an_empty_database_row_for_row(server, tmp_path):
         assert _view(restored, child_id) == before
         assert before[0]["name"] == "Muh. Ma'ruf Ṣāliḥ"
     finally:
-        _dispose(restored)
+        dispose(restored)
 
 
 def test_restore_refuses_a_database_that_is_not_empty(server, tmp_path):
     url = server.create_database("posyandu_busy")
     app = _app(url)
     _seed(app)
-    _dispose(app)
+    dispose(app)
     dump = subprocess.run([str(ROOT / "deploy" / "backup.sh")], env=_env(url, BACKUP_DIR=str(tmp_path)),
                           check=True, capture_output=True, text=True).stdout.strip()
     before = _tables(url)

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from tests.support.migrations import dispose, upgraded_app
+
 BEFORE = "c42fe1cb8106"  # 0014
 
 
@@ -22,15 +24,10 @@ def test_the_birth_weight_column_keeps_grams_and_every_row(database_url):
     from alembic.migration import MigrationContext
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
-    from tests.conftest import _build_world
 
-    app = create_app(type("Grams", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():  # rows written through today's app (its model is today's), then taken back to 0014
-        upgrade()
-    world = _build_world(app)
+    # rows written through today's app (its model is today's), then taken back to 0014
+    app, world = upgraded_app(database_url)
     client, h = app.test_client(), world.headers("kader1")
     born = (date.today() - timedelta(days=60)).isoformat()
 
@@ -69,9 +66,7 @@ def test_the_birth_weight_column_keeps_grams_and_every_row(database_url):
             with db.engine.connect() as conn:
                 assert conn.execute(text("SELECT count(*) FROM measurement")).scalar_one() == 3
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)
 
 
 def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_path):
@@ -83,16 +78,11 @@ def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_p
 
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
-    from tests.conftest import _build_world
 
     url = f"sqlite:///{tmp_path / 'dangling.sqlite3'}"
-    app = create_app(type("Dangling", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():  # rows written through today's app (its model is today's), then taken back to 0014
-        upgrade()
-    world = _build_world(app)
+    # rows written through today's app (its model is today's), then taken back to 0014
+    app, world = upgraded_app(url)
     client, h = app.test_client(), world.headers("kader1")
     made = client.post("/api/v1/children", headers=h, json={
         "posyandu_id": str(world.ids["p1"]), "name": "Siti Tetap", "sex": "F",
@@ -120,9 +110,7 @@ def test_a_key_already_dangling_elsewhere_does_not_stop_the_sqlite_rebuild(tmp_p
                 assert [(r[0], r[2]) for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()] == [
                     ("measurement", "posyandu")]  # still there, for someone to look at; nothing new
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)
 
 
 def test_on_postgresql_the_upgrade_stops_rather_than_queue_every_request_behind_a_long_report(database_url):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.ops.test_migrations_keep_data import _rows
+from tests.support.migrations import dispose, upgraded_app
 
 VERSIONS = Path(__file__).parents[2] / "migrations" / "versions"
 # (file, revision) of every migration but the last, oldest first
@@ -48,16 +49,10 @@ def _vitamin_a_round() -> tuple[date, date]:
 def test_upgrading_from_every_past_revision_keeps_rows_reports_and_old_phones(database_url, number, revision):
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
-    from tests.conftest import _build_world
     from tests.sync.helpers import child_data, measurement_data, mutation, new_id, push
 
-    app = create_app(type("Every", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
     client, h, bidan = app.test_client(), world.headers("kader1"), world.headers("bidan_a")
     p1 = world.ids["p1"]
     child_id, (born, round_day) = new_id(), _vitamin_a_round()
@@ -108,6 +103,4 @@ def test_upgrading_from_every_past_revision_keeps_rows_reports_and_old_phones(da
             length_height_cm=61.9, oedema=False, recorded_at=recorded))], client_id="phone-2026-11")
         assert late[0]["status"] == "applied", late
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)

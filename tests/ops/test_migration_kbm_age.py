@@ -7,22 +7,18 @@ import uuid
 
 from sqlalchemy import text
 
+from tests.support.migrations import dispose, upgraded_app
+
 BEFORE = "7a4d2c9e6b18"  # 0020
 
 
 def test_the_upgrade_queues_every_child_and_the_recompute_judges_by_calendar_months(database_url):
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.cli import recompute_growth
     from posyandu.extensions import db
-    from tests.conftest import _build_world
 
-    app = create_app(type("KbmAge", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
     client, h = app.test_client(), world.headers("kader1")
     ids = {}
     for name in ("Bayu", "Dihapus"):
@@ -72,6 +68,4 @@ def test_the_upgrade_queues_every_child_and_the_recompute_judges_by_calendar_mon
             assert queued() == []
             assert log_rows() == before + 1  # the phones pull May's new N
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)

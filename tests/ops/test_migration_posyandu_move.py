@@ -6,6 +6,8 @@ import uuid
 
 from sqlalchemy import text
 
+from tests.support.migrations import dispose, upgraded_app
+
 BEFORE = "8d2f6b3a1c57"  # 0018
 
 
@@ -20,16 +22,10 @@ def _moves(db) -> list[tuple]:
 def test_moves_made_before_the_upgrade_are_read_from_the_audit_trail(database_url):
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
     from posyandu.validators import local_today
-    from tests.conftest import _build_world
 
-    app = create_app(type("Moves", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
     client, admin = app.test_client(), world.headers("admin")
     made = client.post("/api/v1/puskesmas", headers=admin, json={"name": "PKM Sooko", "kecamatan_code": "35.25.01"})
     assert made.status_code == 201, made.get_json()
@@ -49,9 +45,7 @@ def test_moves_made_before_the_upgrade_are_read_from_the_audit_trail(database_ur
             upgrade()
             assert _moves(db) == recorded
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)
 
 
 def test_a_child_moved_before_the_upgrade_has_the_day_she_came(database_url):
@@ -59,16 +53,10 @@ def test_a_child_moved_before_the_upgrade_has_the_day_she_came(database_url):
     child registered where she is has none."""
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
     from posyandu.validators import local_today
-    from tests.conftest import _build_world
 
-    app = create_app(type("Came", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
     client, h = app.test_client(), world.headers("bidan_a")
     made = {}
     for name in ("Pindah", "Tetap", "Balik"):
@@ -98,6 +86,4 @@ def test_a_child_moved_before_the_upgrade_has_the_day_she_came(database_url):
             upgrade()
             assert came() == before
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)

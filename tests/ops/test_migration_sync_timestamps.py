@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.sync.helpers import child_data, measurement_data, mutation, new_id, pull_all, push
+from tests.support.migrations import dispose, upgraded_app
 
 BEFORE = "3c7f9a2e5d14"  # 0013
 CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")  # validators.utc_timestamp's
@@ -26,15 +27,9 @@ def migrated(database_url):
     to 0013, calls ``write()`` there, and upgrades to head again."""
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
-    from tests.conftest import _build_world
 
-    app = create_app(type("Z", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
 
     def at_0013(write):
         with app.app_context():
@@ -46,9 +41,7 @@ def migrated(database_url):
     try:
         yield type("Migrated", (), {"app": app, "world": world, "client": app.test_client(), "at_0013": at_0013})
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)
 
 
 def _old(value, hours=0):

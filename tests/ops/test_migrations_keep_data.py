@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import inspect, text
 
+from tests.support.migrations import dispose, upgraded_app
+
 RELEASE_BEFORE = "9b3f6a1d2c10"  # 0003: before user.credentials_version, access_log, dose source, phones seen,
 # user.must_change_password
 
@@ -32,16 +34,10 @@ def _rows(db) -> dict[str, list[tuple]]:
 def test_downgrading_and_upgrading_the_latest_migrations_keeps_every_row(database_url):
     from flask_migrate import downgrade, upgrade
 
-    from config import TestConfig
-    from posyandu import create_app
     from posyandu.extensions import db
-    from tests.conftest import _build_world
     from tests.sync.helpers import child_data, mutation, new_id, push
 
-    app = create_app(type("Keep", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False}))
-    with app.app_context():
-        upgrade()
-    world = _build_world(app)
+    app, world = upgraded_app(database_url)
     client, h = app.test_client(), world.headers("kader1")
     child = client.post("/api/v1/children", headers=h, json={
         "posyandu_id": str(world.ids["p1"]), "name": "Siti Ṣāliḥah", "sex": "F",
@@ -85,6 +81,4 @@ def test_downgrading_and_upgrading_the_latest_migrations_keeps_every_row(databas
             assert db.session.scalar(text("SELECT count(*) FROM immunisation WHERE source IS NOT NULL")) == 0
         assert client.get(f"/api/v1/children/{child['id']}", headers=world.headers("kader1")).status_code == 200
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)

@@ -10,6 +10,7 @@ from datetime import date
 import psycopg
 import pytest
 
+from tests.support.migrations import dispose
 from tests.support.pgserver import PostgresServer
 
 MONTH = date.today().strftime("%Y-%m")
@@ -90,9 +91,7 @@ def test_reports_read_the_replica_and_writes_the_primary(servers):
     try:
         _check_routing(primary_url, standby_url, register, registered, registered_on_primary)
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose(app)
         app.extensions["posyandu_replica"].dispose()
 
 

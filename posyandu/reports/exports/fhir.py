@@ -324,15 +324,14 @@ def _events(session: Any, model: type, date_col: Any, ids: Any, period: Period |
     return out
 
 
-def _posyandu_then(session: Any, ids: list[Any], on: date) -> list[Any]:
-    """The posyandu of ``ids`` as they stood on ``on`` (``cohort.as_of``: the puskesmas and desa of then,
-    which the period's reports count them under), in the order of their ids: rows with the attributes
-    ``location`` reads. Read as they stand now, a posyandu handed since to a puskesmas opened after the
-    period had its doses coded as given there, and its Location the desa it moved to."""
-    if not ids:
-        return []
+def _posyandu_then(session: Any, which: Any, on: date) -> list[Any]:
+    """The posyandu ``which`` (a clause on Posyandu) takes as they stood on ``on`` (``cohort.as_of``: the
+    puskesmas and desa of then, which the period's reports count them under), in the order of their ids:
+    rows with the attributes ``location`` reads. Read as they stand now, a posyandu handed since to a
+    puskesmas opened after the period had its doses coded as given there, and its Location the desa it
+    moved to."""
     stmt = select(*(getattr(Posyandu, name).label(name) for name in (
-        "id", "name", "desa_code", "puskesmas_id", "address", "deleted_at"))).where(among(session, Posyandu.id, ids))
+        "id", "name", "desa_code", "puskesmas_id", "address", "deleted_at"))).where(which)
     return list(session.execute(as_of(session, stmt.order_by(Posyandu.id), on)))
 
 
@@ -342,8 +341,8 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
     whose Patients carry no family contact details when it is a health office's (``privacy.as_seen_by``)."""
     schedules = schedules_of(session)  # each dose judged by the version of its day
     then: dict[Any, Any] = {}  # posyandu → as it stood at the period's end (``_posyandu_then``)
-    in_area = list(session.scalars(as_of(session, scoped_posyandu_ids(posyandu_filter), period.last)))
-    for p in _posyandu_then(session, in_area, period.last):  # the area's posyandu of then, with their desa of then
+    # the area's posyandu of then, with their desa of then
+    for p in _posyandu_then(session, Posyandu.id.in_(scoped_posyandu_ids(posyandu_filter)), period.last):
         then[p.id] = p
         yield _entry(location(p))
     placed: set[Any] = set(then)  # the Locations already in the Bundle
@@ -353,9 +352,17 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
     def stood(posyandu_id: Any) -> Any:
         """The posyandu as it stood at the period's end, read once (one outside the area: a dose given there)."""
         if posyandu_id not in then:
-            then.update((p.id, p) for p in _posyandu_then(session, [posyandu_id], period.last))
+            then.update((p.id, p) for p in _posyandu_then(session, Posyandu.id == posyandu_id, period.last))
             then.setdefault(posyandu_id, None)  # none such: not asked again
         return then[posyandu_id]
+
+    def puskesmas_on(posyandu_id: Any, day: date) -> Any:
+        """The puskesmas the posyandu was under on ``day``, read once a posyandu and day, and only when a
+        posyandu moved since the period began (else the one at the period's end)."""
+        if (posyandu_id, day) not in dose_puskesmas:
+            row = _posyandu_then(session, Posyandu.id == posyandu_id, day)[0] if moved else stood(posyandu_id)
+            dose_puskesmas[posyandu_id, day] = row.puskesmas_id
+        return dose_puskesmas[posyandu_id, day]
 
     result = session.scalars(as_of(session, _children(period, posyandu_filter, seen), period.last)
                              .execution_options(yield_per=CHUNK))
@@ -383,20 +390,11 @@ def bundle_entries(session: Any, period: Period, posyandu_filter: Any, role: str
                     at = given_at.get(str(i.id), i.posyandu_id)
                     if stood(at) is None:  # the posyandu the audit names exists no more: the record's own
                         at = i.posyandu_id
-                    if i.place == "posyandu":
-                        where = at
-                        if where not in placed:
-                            placed.add(where)
-                            yield _entry(location(stood(at)))
-                    else:  # the puskesmas the posyandu was under on the dose's day
-                        key = (at, i.given_on)
-                        if key not in dose_puskesmas:  # no move since the period began: its puskesmas at its end
-                            dose_puskesmas[key] = (_posyandu_then(session, [at], i.given_on)[0] if moved
-                                                   else stood(at)).puskesmas_id
-                        where = dose_puskesmas[key]
-                        if where not in placed:
-                            placed.add(where)
-                            yield _entry(location(session.get(Puskesmas, where)))
+                    at_posyandu = i.place == "posyandu"
+                    where = at if at_posyandu else puskesmas_on(at, i.given_on)
+                    if where not in placed:
+                        placed.add(where)
+                        yield _entry(location(stood(at) if at_posyandu else session.get(Puskesmas, where)))
                 yield _entry(immunization(i, schedules.on(i.given_on), on_time.get(i.id), where))
 
 

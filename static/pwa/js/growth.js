@@ -231,13 +231,6 @@ export const DEFAULT_KBM = { 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 
 for (let month = 12; month <= 60; month += 1) DEFAULT_KBM[month] = 200;
 export const KMS_LAST_MONTH = 60;
 
-/** The KBM's age: completed calendar months, as the Buku KIA counts them (due.js; posyandu/ages.py). */
-function kbmAge(birthDate, on) {
-  dayNumber(birthDate, 'birth_date'); // a date that is none is refused as the calculator refuses it
-  dayNumber(on, 'measured_on');
-  return completedMonths(isoText(birthDate), isoText(on));
-}
-
 export function kbmForAge(ageMonths, kbm = DEFAULT_KBM) {
   const months = Object.keys(kbm).map(Number).sort((a, b) => a - b);
   const listed = months.filter((m) => m <= ageMonths);
@@ -250,8 +243,11 @@ const grams = (kg) => Math.floor(kg * 1000 + 0.5);
 
 /** N, T, O or B; null past the KMS. As trend.kms_trend. */
 export function trend(birthDate, current, lastMonth, weighedBefore, kbm = DEFAULT_KBM) {
-  const age = kbmAge(birthDate, current.measured_on);
-  if (age > KMS_LAST_MONTH || dayNumber(current.measured_on) - dayNumber(birthDate) > MAX_AGE_DAYS) {
+  // a date that is none refused as the calculator refuses it, before its calendar months are counted
+  const days = dayNumber(current.measured_on, 'measured_on') - dayNumber(birthDate, 'birth_date');
+  // the KBM's age: completed calendar months, as the Buku KIA counts them (due.js; posyandu/ages.py)
+  const age = completedMonths(isoText(birthDate), isoText(current.measured_on));
+  if (age > KMS_LAST_MONTH || days > MAX_AGE_DAYS) {
     return { trend: null, gain_g: null, kbm_g: null }; // past the KMS, or WHO's last day (trend.KMS_LAST_DAY)
   }
   if (!lastMonth) return { trend: weighedBefore ? 'O' : 'B', gain_g: null, kbm_g: null };
