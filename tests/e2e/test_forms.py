@@ -99,6 +99,7 @@ def test_dates_and_numbers_are_checked_with_specific_messages(live_server, new_c
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
 
     page.goto(live_server.url + "/#/register")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()  # not home's "Cari nama anak"
     page.get_by_label("Nama anak").fill("Budi Lahir Besok")
     page.get_by_label("Laki-laki").check()
     page.get_by_label("Tanggal lahir").fill(tomorrow)

@@ -276,6 +276,7 @@ def test_save_tapped_twice_while_the_phone_is_slow_to_store_saves_once(live_serv
     name = "Tono Dua Ketuk"
 
     page.goto(live_server.url + "/#/register")
+    page.get_by_role("heading", name="Daftarkan anak baru").wait_for()  # not home's "Cari nama anak"
     page.get_by_label("Nama anak").fill(name)
     page.get_by_label("Laki-laki").check()
     page.get_by_label("Tanggal lahir").fill((date.today() - timedelta(days=40)).isoformat())
