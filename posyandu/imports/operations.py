@@ -394,10 +394,11 @@ class _Run:
         if niks:
             found |= {(i, None) for i in db.session.scalars(
                 select(Child.id).where(among(db.session, Child.nik, niks), *live))}
-        found |= {(i, None) for i, *day in db.session.execute(
-            select(Child.id, Child.posyandu_id, Child.sex, Child.birth_date).where(
+        found |= {(i, into) for i, into, *day in db.session.execute(  # merged away too (``_registered_by_hand``)
+            select(Child.id, Child.merged_into, Child.posyandu_id, Child.sex, Child.birth_date).where(
                 among(db.session, Child.posyandu_id, {p for p, _, _ in born}),
-                among(db.session, Child.birth_date, {d for _, _, d in born}), *live))
+                among(db.session, Child.birth_date, {d for _, _, d in born}),
+                Child.deleted_at.is_(None) | Child.merged_into.is_not(None), access.child_clause(self.user)))
             if tuple(day) in born}
         wanted = {i for i, _ in found}
         chained = {into for _, into in found if into is not None} - wanted
@@ -522,14 +523,20 @@ class _Run:
         hers whether her NIK is recorded or not: the NIK on her first row only of a register). Found,
         she gets the visits (and a file imported again finds her again); none, or more than one,
         and the row is looked for again (``_found_again``), else a new child (refused as a likely
-        duplicate of a similar one unless ``bukan_duplikat``)."""
+        duplicate of a similar one unless ``bukan_duplikat``). A record a bidan merged into another
+        since is found when no standing one is, as the child she was merged into (``resolve_alias``):
+        the file imported again then adds nothing rather than a third registration."""
         c = row.child
         found = [child for child in db.session.scalars(select(Child).where(
             Child.posyandu_id == pos.id, Child.sex == c["sex"], Child.birth_date == c["birth_date"],
             *((Child.nik.is_(None) | (Child.nik == c["nik"]),) if c.get("nik") else ()),
-            Child.deleted_at.is_(None), Child.merged_into.is_(None), access.child_clause(self.user)))
+            Child.deleted_at.is_(None) | Child.merged_into.is_not(None), access.child_clause(self.user)))
             if _plain_name(child.name) == _plain_name(c["name"])]  # compared as the registry reads names
-        return found[0] if len(found) == 1 else None
+        standing = [child for child in found if child.merged_into is None]
+        if standing:
+            return standing[0] if len(standing) == 1 else None
+        into = {resolve_alias(child).id: resolve_alias(child) for child in found}
+        return next(iter(into.values())) if len(into) == 1 else None
 
     def _at_another_posyandu(self, row: ParsedRow, pos: Posyandu) -> Child | None:
         """The child of the importer's area registered at another posyandu with the row's very name

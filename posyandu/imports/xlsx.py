@@ -174,4 +174,7 @@ def _table_sheet(book: Any) -> Any:
                             "sheet as its own file, or copy the rows into one sheet)",
                             f"tabel ada di beberapa lembar ({titles}): impor satu lembar per berkas (simpan "
                             "tiap lembar sebagai berkas sendiri, atau salin barisnya ke satu lembar)"))
+    if not book.worksheets:  # a workbook of chart sheets only: no cell to read
+        raise FileError(Msg("the workbook has no sheet of cells, only charts: save the sheet holding the table",
+                            "buku kerja tidak berisi lembar sel, hanya grafik: simpan lembar yang berisi tabel"))
     return shown[0] if shown else book.worksheets[0]

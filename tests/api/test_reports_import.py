@@ -271,6 +271,36 @@ def test_a_file_imported_again_after_its_child_was_merged_adds_no_visit(client, 
     assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [by_hand["id"]]
 
 
+def test_a_file_imported_again_after_the_child_it_found_was_merged_finds_where_she_stands(client, world, db, make_child):
+    """A row found the child a kader registered by hand (her very name, sex and birth date, no NIK); a
+    bidan then merged that record into the child's first registration (a day off, another name). The
+    same file again was refused as "likely the same child as" the standing one, and its advice
+    ("Bukan Duplikat: ya") registered her a third time with the weighing twice: the row finds the
+    child the record it found was merged into, its visit unchanged."""
+    from posyandu.growth.models import Measurement
+    from posyandu.registry.models import Child
+
+    first = make_child(name="Putri Rahmawati", sex="F", birth_date="2025-07-12", nik="3525015207250001")
+    by_hand = make_child(name="Putri", sex="F", birth_date="2025-07-13")
+    body = ("posyandu,nama,jenis_kelamin,tanggal_lahir,nama_ibu,tanggal_timbang,bb\n"
+            "Melati,Putri,P,2025-07-13,Umi Rahmawati,2025-12-01,5.0\n")
+    done = upload(client, world, body).get_json()
+    assert (done["children_matched"], done["visits_created"]) == (1, 1), done
+    merged = client.post(f"/api/v1/children/{first['id']}/merge", json={"duplicate_id": by_hand["id"]},
+                         headers=world.headers("bidan_a"))
+    assert merged.status_code == 200, merged.get_json()
+    before = counts(db, world)
+    again = upload(client, world, body)
+    assert again.status_code == 201, again.get_json()
+    again = again.get_json()
+    assert (again["children_matched"], again["children_created"], again["visits_created"], again["visits_unchanged"]) \
+        == (1, 0, 0, 1), again
+    db.session.remove()
+    assert counts(db)[:2] == before[:2]
+    assert [str(m.child_id) for m in db.session.scalars(select(Measurement))] == [first["id"]]
+    assert [str(i) for i in db.session.scalars(select(Child.id).where(Child.deleted_at.is_(None)))] == [first["id"]]
+
+
 def test_a_nik_registered_outside_the_importers_area_is_not_revealed(client, world, db, make_child):
     """A NIK of a Kenanga child (PKM B) in PKM A's file: the answer must not tell bidan_a that the NIK
     is registered elsewhere. The row registers a child of Melati, as a registration by hand would;
@@ -640,6 +670,28 @@ def test_an_xlsx_with_a_damaged_sheet_is_422_not_500(client, world, db):
     resp = upload(client, world, damaged.getvalue(), name="k.xlsx")
     assert resp.status_code == 422 and "XLSX" in resp.get_json()["errors"]["file"][0], resp.get_json()
     assert counts(db, world) == refused_attempt(before)
+
+
+def test_an_xlsx_of_chart_sheets_only_is_422_not_500(client, world, db):
+    """A workbook whose one sheet is a chart ("Grafik", its data sheet removed) has no sheet of cells:
+    it was a 500 (no sheet to read) and left no audit row of the refused file."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    book = Workbook()
+    data = book.active
+    data.append(["Melati", 7.2])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=1))
+    book.create_chartsheet("Grafik").add_chart(chart)
+    book.remove(data)
+    file = io.BytesIO()
+    book.save(file)
+    before = counts(db, world)
+    for query in ("dry_run=true", ""):
+        resp = upload(client, world, file.getvalue(), query=query, name="grafik.xlsx")
+        assert resp.status_code == 422 and "chart" in resp.get_json()["errors"]["file"][0], resp.get_json()
+    assert counts(db, world) == refused_attempt(before)  # the import's refusal audited (a dry run writes nothing)
 
 
 def test_an_xlsx_merged_across_every_column_down_a_far_row_is_read_in_moments(client, world, db):
