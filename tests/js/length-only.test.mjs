@@ -88,8 +88,35 @@ test("a parent reads her child's weight status after a length alone, on her home
   assert.ok(sameDay.lines.some((l) => l.startsWith('Panjang badan Lina')), sameDay.lines.join(' | '));
   // later that month: the weighing named by its date
   const later = await plainOf([weighing, length('2024-08-29')]);
-  assert.ok(later.lines.includes('Berat badan Lina kurang untuk umurnya. (penimbangan 15 Agu 2024)'), later.lines.join(' | '));
+  assert.ok(later.lines.includes('Berat badan Lina kurang untuk umurnya (penimbangan 15 Agu 2024).'), later.lines.join(' | '));
   // no weighing that month: nothing said of the weight
   const none = await plainOf([{ ...weighing, measured_on: '2024-07-15' }, length('2024-08-29')]);
   assert.ok(!none.lines.some((l) => l.startsWith('Berat badan')), none.lines.join(' | '));
+});
+
+test("a child found very thin and measured again for length alone is still very thin, to her parent and on the kader's list", async () => {
+  // weighed 15 August: 5.2 kg at 66 cm is below -3 SD weight for length (WHO girls 66.0 cm: -3 SD 5.6 kg), LiLA 11.0 cm
+  // under 11.5; a bidan measures her length again on the 29th: the parent's "sangat kurus — segera bawa ke
+  // puskesmas" and her LiLA line went, and the kader's list lost its red "gizi buruk", for the newest entry had no weight
+  setLang('id');
+  const thin = entry('m1', '2024-08-15', { weight_kg: 5.2, length_height_cm: 66, position: 'lying', muac_cm: 11.0 }, '2024-08-15T02:00:00Z');
+  const ctx = (measurements) => ({ bundle: async () => ({ child: lina, measurements, immunisations: [], supplements: [] }),
+    children: async () => [lina], records: async () => measurements, tables: async () => tables,
+    schedule: async () => null, area: async () => null, posyandus: async () => [], online: () => false, db: memDb() });
+  const linesOf = async (measurements) => (await parent.child(ctx(measurements), lina.id)).querySelector('#plain')
+    .querySelectorAll('p').map((p) => p.textContent);
+  const weighed = await linesOf([thin]);
+  const wasting = weighed.find((l) => l.startsWith('Berat dibanding panjang badan: sangat kurus'));
+  const muac = weighed.find((l) => l.startsWith('Lingkar lengan atas (LiLA) Lina 11,0 cm: tanda gizi buruk'));
+  assert.ok(wasting && muac, weighed.join(' | '));
+  const again = await linesOf([thin, length('2024-08-29')]);
+  const day = ' (penimbangan 15 Agu 2024).';
+  assert.ok(again.includes(wasting.replace(/\.$/, day)), again.join(' | '));
+  assert.ok(again.includes(muac.replace(/\.$/, day)), again.join(' | '));
+  assert.ok(again.some((l) => l.startsWith('Panjang badan Lina')), again.join(' | ')); // the length's own
+  assert.ok((await tagsOn([thin, length('2024-08-29')])).includes('gizi buruk'));
+  // a weighing of another month is not hers now: nothing said of her thinness then
+  const july = { ...thin, measured_on: '2024-07-15' };
+  assert.ok(!(await linesOf([july, length('2024-08-29')])).some((l) => /sangat kurus|LiLA/.test(l)));
+  assert.ok(!(await tagsOn([july, length('2024-08-29')])).includes('gizi buruk'));
 });

@@ -10,8 +10,8 @@ import { memDb } from './memdb.mjs';
 installDom();
 globalThis.localStorage ??= { getItem: () => null, setItem: () => {} };
 
-const { home } = await import('../../static/pwa/js/screens/parent.js');
-const { setLang } = await import('../../static/pwa/js/i18n.js');
+const { child: childScreen, home } = await import('../../static/pwa/js/screens/parent.js');
+const { forParent, setLang } = await import('../../static/pwa/js/i18n.js');
 const { newRow, putMeta } = await import('../../static/pwa/js/outbox.js');
 
 const kid = (id, name) => ({ id, name, sex: 'F', birth_date: '2024-05-01', posyandu_id: 'p1' });
@@ -63,4 +63,31 @@ test("a duplicate merged into a child new on her phone (her link moved with the 
   // one twin unlinked: the other, long on her phone, is not taken for her
   children = [twins[0], { ...bayi, id: 'n2', name: 'Rizky Pratama', birth_date: '2026-03-12' }];
   assert.equal(await said(), 'Tidak lagi tampil di sini: Nur Aina');
+});
+
+test("her child's screen open as a merge comes shows the child she was merged into, not 'tidak lagi terhubung'", async () => {
+  // the kader registered her again, the bidan merged the first record into the second: her link moved with
+  // it, her phone started again and holds the second only, while the first's screen was open
+  setLang('id');
+  const db = memDb();
+  const bayi = { ...kid('n1', 'Bayi Ny. Wulan'), sex: 'M', birth_date: '2026-03-02' };
+  const other = { ...kid('o1', 'Sari'), birth_date: '2025-01-10' };
+  let children = [bayi, other];
+  const ctx = { db, children: async () => children, records: async () => [], tables: async () => ({}), syncState: {},
+    bundle: async (id) => ({ child: children.find((c) => c.id === id) ?? null, measurements: [], immunisations: [], supplements: [] }),
+    schedule: async () => null };
+  await home(ctx); // the children her phone showed
+  const kept = { ...bayi, id: 'n2', name: 'Rizky Pratama', birth_date: '2026-03-12' };
+  children = [kept, other];
+  forParent(true); // her words (a parent's session)
+  try {
+    const gone = await childScreen(ctx, 'n1');
+    assert.equal(gone.textContent, 'Anak ini terdaftar dua kali di posyandu; datanya sudah digabung menjadi satu: Rizky Pratama.');
+    assert.equal(gone.querySelector('a').attributes.href, '#/child/n2');
+    // unlinked (no child new on her phone may be her): said as the server's refusal says it
+    children = [other];
+    assert.match((await childScreen(ctx, 'n1')).textContent, /^Anak ini tidak lagi terhubung dengan akun Anda/);
+  } finally {
+    forParent(false);
+  }
 });

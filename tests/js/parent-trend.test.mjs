@@ -234,3 +234,15 @@ test('her child\'s weighings are listed, each with the N or T the server judged 
   // her words for the weight, not the kader's category ("Berat badan normal")
   assert.equal(rows[1][3], 'normal');
 });
+
+test('a child weighed past 60 months is told as past the KMS, not left with a blank status', async () => {
+  // born 1 May 2021, weighed 5 December 2026 (67 months): no WHO under-five status, no N/T; the parent's
+  // "Status terakhir" said only its date
+  setLang('id');
+  const older = { ...hadi, birth_date: '2021-05-01' };
+  const measurements = [{ id: 'm0', child_id: 'c1', measured_on: '2026-12-05', weight_kg: 17.5, length_height_cm: 110, position: 'standing' }];
+  const said = (await parentChild(ctxOf(measurements, { child: older }), 'c1')).find((e) => e.attributes.id === 'plain')[0]
+    .find((e) => e.localName === 'p').map((p) => p.textContent);
+  assert.deepEqual(said, ['Umur lebih dari 60 bulan: status gizi dan N/T balita (standar WHO, KMS) tidak dinilai lagi.',
+    'Terakhir diukur 5 Des 2026.']);
+});

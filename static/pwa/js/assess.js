@@ -95,15 +95,28 @@ export function signsOf(m, growth) {
 }
 
 /** A length alone: the month's last weighing before it (the server's reports take its BB/U and N/T),
- * never a BB/TB from two entries: {on, bb_u, w}. */
+ * never a BB/TB from two entries: {on, bb_u, w, growth} (`growth`: the weighing's own). */
 function monthsWeighing(child, m, others, tables) {
   if (m.weight_kg != null || m.oedema === true) return null;
   const w = weighings(others, m).filter((h) => monthIndex(h.measured_on) === monthIndex(m.measured_on)).pop() ?? null;
-  return { on: w?.measured_on ?? null, bb_u: (w && growthOf(child, w, tables)?.status?.bb_u) ?? null, w };
+  const growth = w && growthOf(child, w, tables);
+  return { on: w?.measured_on ?? null, bb_u: growth?.status?.bb_u ?? null, w, growth };
 }
 
 /** The BB/U shown for `r` (assess or latest): a length alone's is its month's weighing's. */
 export const weightStatus = (r) => (r?.weighed ? r.weighed.bb_u : r?.growth?.status?.bb_u ?? null);
+
+/** The signs of acute malnutrition `r` (latest) shows: its BB/TB, oedema and LiLA, or, a length alone (a
+ * bidan measuring again the length of a child found very thin), its month's weighing's own, as the
+ * reports' wasting takes the month's: her "sangat kurus" is not gone for a length measured since.
+ * {bb_tb, lying, oedema, on, muac_cm, muac_sign, muac_on} (`on`, `muac_on`: the weighing's day, when its). */
+export function acuteOf(r) {
+  const [w, wg] = [r?.weighed?.w, r?.weighed?.growth];
+  const muac = r?.m.muac_cm == null && w?.muac_cm != null ? { m: w, g: wg, on: w.measured_on } : { m: r?.m, g: r?.growth, on: null };
+  const acute = { muac_cm: muac.m?.muac_cm ?? null, muac_sign: muac.m ? signsOf(muac.m, muac.g).muac_sign : null, muac_on: muac.on };
+  return w ? { bb_tb: wg?.status?.bb_tb ?? null, lying: byLength(wg), oedema: w.oedema === true, on: w.measured_on, ...acute }
+    : { bb_tb: r?.growth?.status?.bb_tb ?? null, lying: byLength(r?.growth), oedema: r?.m.oedema === true, on: null, ...acute };
+}
 
 /** Everything shown after saving measurement `m` on posyandu day `on`. */
 export function assess({ child, m, history = [], immunisations = [], supplements = [], tables, kbm, schedule, area = null, on }) {

@@ -599,6 +599,8 @@ const PARENT = {
     'Change your temporary password first: the admin set it. Choose your own before using the app.'],
 };
 PARENT.exit_moved_away = PARENT.exit_died;
+// her child registered twice, the records of one merged into the other's (child.js childGone)
+PARENT.child_merged = ['Anak ini terdaftar dua kali di posyandu; datanya sudah digabung menjadi satu:', 'This child was registered twice at the posyandu; the records were merged into one:'];
 // her child gone from the phone after an update (unlinked, deleted): said as the server's refusal says it
 PARENT.child_gone = PARENT.refused_not_found;
 let parentWords = false;

@@ -1,8 +1,7 @@
 // The posyandu day: who is due, what to bring, the month's SKDN, find or register a child.
 import { category, formatDate, formatMonth, formatNumber, formatPct, t } from '../i18n.js';
 import { ageText, h, todayIso } from '../ui.js';
-import { dueToday, latest, tone, weightStatus } from '../assess.js';
-import { muacSign } from '../growth.js';
+import { acuteOf, dueToday, latest, tone, weightStatus } from '../assess.js';
 import { areaOf, byVaccine, dueList, exited, group, UNDER_FIVE_MONTHS } from '../due-list.js';
 import { completedMonths } from '../due.js';
 import { homeNotice } from './duplicates.js';
@@ -142,9 +141,10 @@ export async function render(ctx) {
     const last = latest(c, ms, d.tables);
     const status = weightStatus(last);
     const s = last?.growth?.status ?? {};
-    // severe by BB/PB (the reports' wasting, not IMT/U), oedema or LiLA
-    const worse = [(last?.m.oedema || s.bb_tb === 'gizi_buruk' || muacSign(last?.growth?.age_days, last?.m.muac_cm) === 'gizi_buruk') && 'gizi_buruk',
-      s.tb_u === 'sangat_pendek' && 'sangat_pendek', s.bb_tb === 'obesitas' && 'obesitas'];
+    // severe by BB/PB (the reports' wasting, not IMT/U), oedema or LiLA: a length alone's, its month's weighing's
+    const acute = acuteOf(last);
+    const worse = [(acute.oedema || acute.bb_tb === 'gizi_buruk' || acute.muac_sign === 'gizi_buruk') && 'gizi_buruk',
+      s.tb_u === 'sangat_pendek' && 'sangat_pendek', acute.bb_tb === 'obesitas' && 'obesitas'];
     const weighed = ms.some((m) => m.measured_on === ctx.day.date && m.weight_kg != null); // a length alone: still to weigh
     row.li = h('li', {}, h('a', { class: 'row', href: `#/child/${c.id}` },
       h('span', { class: 'row-main' }, h('strong', {}, c.name),

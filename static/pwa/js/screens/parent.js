@@ -1,7 +1,7 @@
 // A parent's view: her own children in plain words; their data and who read it (UU 27/2022 PDP), online.
 import { formatCm, formatDate, formatDateTime, formatMonth, plain, t } from '../i18n.js';
 import { ageText, field, h, onlineModule, onlineOnly, showErrors, todayIso } from '../ui.js';
-import { byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
+import { acuteOf, byLength, dueToday, latest, nextDoses, signsOf, tone, weightStatus } from '../assess.js';
 import { addMonths, scheduleOn, supplementsDue } from '../due.js';
 import { keptFor } from '../incoming.js';
 import { getMeta, putMeta } from '../outbox.js';
@@ -17,11 +17,14 @@ function plainLines(child, last) {
   if (!s) return [];
   const first = child.name.split(' ')[0];
   const lying = byLength(last.growth); // a baby's length (panjang badan), not height
-  // LiLA, head circumference: as the kader's result
-  const { muac_sign: muac, head_sign: head } = signsOf(last.m, last.growth);
+  // head circumference: as the kader's result; LiLA, BB/TB, oedema: a length alone's, its month's weighing's
+  const { head_sign: head } = signsOf(last.m, last.growth);
+  const acute = acuteOf(last);
   // a length alone: that month's weighing's (weightStatus)
   const wfa = weightStatus(last);
   const on = last.weighed?.on;
+  /** A line of that weighing's, its day said before the full stop. */
+  const of = (text, day) => (day && day !== last.m.measured_on ? text.replace(/\.?$/, ` (${t('weighed_on', { date: formatDate(day) })}).`) : text);
   // N/T as the server judged it (KBM, a bidan's); none of a weight swollen feet add to or likely mistyped
   const flagged = last.m.weight_kg != null && last.growth?.flags?.wfa === true;
   const trend = last.m.oedema === true || flagged ? null : last.m.weight_kg != null ? last.m.trend : last.weighed?.w?.trend;
@@ -30,24 +33,26 @@ function plainLines(child, last) {
   const go = t('plain_go'); // BGM, above +1 SD, 2T: the KMS refers her to the midwife (domain.md)
   return [
     // oedema: no weight status; severely wasted (domain.md)
-    last.m.oedema === true && ['bad', t('plain_oedema', { name: first }), 1],
+    acute.oedema && ['bad', of(t('plain_oedema', { name: first }), acute.on), 1],
     flagged && ['warn', t('plain_flagged', { name: first })],
-    wfa && [tone(wfa), t('plain_wfa', { name: first, what: plain(wfa),
-      go: !flagged && ['sangat_kurang', 'risiko_lebih'].includes(wfa) ? go : '' })
-      + (on && on !== last.m.measured_on ? ` (${t('weighed_on', { date: formatDate(on) })})` : '')],
+    wfa && [tone(wfa), of(t('plain_wfa', { name: first, what: plain(wfa),
+      go: !flagged && ['sangat_kurang', 'risiko_lebih'].includes(wfa) ? go : '' }), on)],
     trend === 'T' && ((last.m.weight_kg != null ? last.m : last.weighed?.w)?.two_t
       ? ['warn', t('plain_2T', { name: first, month, go }), 1] : ['warn', t('plain_T', { name: first, month })]),
     trend === 'N' && ['ok', t('plain_N', { name: first, month })],
     s.tb_u && [tone(s.tb_u), t(lying ? 'plain_pb' : 'plain_tb', { name: first, what: plain(s.tb_u) })],
-    s.bb_tb && [tone(s.bb_tb), t(lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(s.bb_tb) }), 1],
-    muac && [tone(muac), t(`plain_muac_${muac}`, { name: first, cm: formatCm(last.m.muac_cm) }), 1],
+    acute.bb_tb && [tone(acute.bb_tb), of(t(acute.lying ? 'plain_bbpb' : 'plain_bbtb', { what: plain(acute.bb_tb) }), acute.on), 1],
+    acute.muac_sign && [tone(acute.muac_sign), of(t(`plain_muac_${acute.muac_sign}`, { name: first, cm: formatCm(acute.muac_cm) }), acute.muac_on), 1],
     head && [tone(head), t(`plain_head_${head}`, { name: first })],
   ].filter(Boolean).sort((a, b) => rank(a) - rank(b));
 }
 
 function plainStatus(child, last) {
   if (!last?.growth?.status) return [h('p', {}, t('no_visits'))];
-  return [...plainLines(child, last).map(([shade, text]) => h('p', { class: `plain ${shade}` }, text)),
+  const lines = plainLines(child, last);
+  // weighed past 60 months: nothing judged, said so (not a screen silent on her weighing)
+  if (!lines.length && last.growth.warnings?.includes('age_over_60_months')) lines.push(['none', t('over_kms')]);
+  return [...lines.map(([shade, text]) => h('p', { class: `plain ${shade}` }, text)),
     h('p', { class: 'muted' }, t('plain_last', { date: formatDate(last.m.measured_on) }))];
 }
 
@@ -87,7 +92,7 @@ async function leftNotice(ctx, children) {
   const left = {};
   for (const [id, was] of Object.entries(shown)) {
     if (now[id] || await keptFor(ctx.db, id)) continue;
-    const same = fresh.findIndex((c) => c.sex === was.sex && Math.abs(Date.parse(c.birth_date) - Date.parse(was.born)) <= 366 * 864e5);
+    const same = fresh.findIndex(mayBe(was));
     if (same >= 0) fresh.splice(same, 1); // merged: the child she sees now
     else left[id] = was;
   }
@@ -104,6 +109,21 @@ async function leftNotice(ctx, children) {
   return note;
 }
 const SHOWN = 'parent_shown';
+/** Whether a child new on her phone may be the one it showed (`was`) merged into (leftNotice). */
+const mayBe = (was) => (c) => c.sex === was.sex && Math.abs(Date.parse(c.birth_date) - Date.parse(was.born)) <= 366 * 864e5;
+
+/** The child a child of hers that her phone no longer holds was merged into: known by the merge pulled
+ * (keptFor), else the one child new on her phone that may be her (leftNotice: her link moved with the
+ * merge, her phone started again); null: unlinked or deleted. Her child's screen open as the merge came
+ * said "tidak lagi terhubung" of a child she still has. */
+async function mergedInto(ctx, childId) {
+  const kept = await keptFor(ctx.db, childId);
+  const was = kept ? null : (await getMeta(ctx.db, SHOWN))?.children?.[childId];
+  if (kept || !was) return kept;
+  const shown = (await getMeta(ctx.db, SHOWN)).children;
+  const [only, ...more] = (await ctx.children()).filter((c) => !shown[c.id] && mayBe(was)(c));
+  return only && !more.length ? only : null;
+}
 
 export async function home(ctx) {
   const [children, measurements, tables] = await Promise.all([ctx.children(), ctx.records('measurement'), ctx.tables()]);
@@ -124,7 +144,7 @@ export async function home(ctx) {
 export async function child(ctx, childId) {
   const [{ child: c, measurements, immunisations, supplements }, tables, schedule] = await Promise.all([
     ctx.bundle(childId), ctx.tables(), ctx.schedule()]);
-  if (!c) return childGone();
+  if (!c) return childGone(await mergedInto(ctx, childId));
   const today = todayIso();
   const area = await ctx.area(c);
   const pos = (await ctx.posyandus()).find((p) => p.id === c.posyandu_id);
