@@ -136,15 +136,37 @@ def is_dose(header: Any) -> bool:
                for w, after in zip(words, [*words[1:], ""]))
 
 
+# A file's first bytes, whatever its name says: a workbook renamed .csv (or saved by a phone as "data.csv")
+# is read as the workbook it is; an old Excel workbook or a PDF is told as what it is, not "missing columns".
+ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
+OLD_EXCEL = Msg("an old Excel workbook (.xls): open it and save it as .xlsx (Excel Workbook) or CSV, then import that",
+                "buku kerja Excel lama (.xls): buka lalu simpan sebagai .xlsx (Buku Kerja Excel) atau CSV, lalu impor berkas itu")
+A_PDF = Msg("a PDF, not a spreadsheet: import the register's .xlsx or .csv file (a PDF's table cannot be read)",
+            "berkas PDF, bukan spreadsheet: impor berkas .xlsx atau .csv register (tabel dalam PDF tidak dapat dibaca)")
+
+
+def _kind(data: IO[bytes], ext: str) -> str:
+    """The file's kind by its first bytes (``ZIP``: read as XLSX), else by its name's ``ext``; rewound."""
+    head = data.read(8)
+    data.seek(0)
+    if head.startswith(OLE):
+        raise FileError(OLD_EXCEL)
+    if head.startswith(PDF):
+        raise FileError(A_PDF)
+    return "xlsx" if head.startswith(ZIP) and ext in ("csv", "txt", "tsv") else ext
+
+
 def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:
     """(``Headers``, iterator of (row number, {our column: raw value}))."""
-    ext = (filename or "").lower().rsplit(".", 1)[-1]
+    ext = _kind(data, (filename or "").lower().rsplit(".", 1)[-1])
+    if ext == "xls":
+        raise FileError(OLD_EXCEL)
     if ext in ("xlsx", "xlsm"):  # xlsm: a template with macros (not run: the values saved are read)
         from posyandu.imports.xlsx import read_xlsx  # it reads this module's names
 
-        table = read_xlsx(data)
+        table, delimiter = read_xlsx(data), None
     elif ext in ("csv", "txt", "tsv"):
-        table = _csv(data)
+        delimiter, table = _csv(data)
     else:
         raise FileError(Msg("the file must be .csv or .xlsx (or .tsv/.txt, tab-separated)",
                              "berkas harus .csv atau .xlsx (atau .tsv/.txt, dipisah tab)"))
@@ -166,7 +188,7 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
     width = len(header) if ext not in ("xlsx", "xlsm") else None
     grams = {i for i, key in columns.items() if key in WEIGHTS and in_grams(header[i])}
     return names, _rows(table, columns, first, width, _position_columns(header, columns), doses, grams,
-                        [str(h).strip() for h in header], headless)
+                        [str(h).strip() for h in header], headless, delimiter)
 
 
 def _position_columns(header: list[Any], columns: dict[int, str]) -> dict[int, tuple[str, str]]:
@@ -359,8 +381,19 @@ columns: ``rows.parse_row`` reads them in grams (3200 is 3.2 kg)."""
 
 LABEL = "_label"
 """A row's key for the first text left of its name column (the row-number column's, "No", or a cell merged
-over No and Nama) when its name cell is blank: a register's totals line written there ("JUMLAH" in the No
-column, or merged over No to Nama) is told by it (``rows.totals_row``), not refused as a nameless child."""
+over No and Nama) when its name cell is blank or a count: a register's totals line written there ("JUMLAH" in
+the No column, or merged over No to Nama, its count of children under Nama) is told by it
+(``rows.totals_row``), not refused as a nameless child or one named "4"."""
+
+COUNT = re.compile(r"[+-]?\d[\d.,\s]*%?|[+-]?[.,]\d+")
+"""A sum, a mean or a percentage of a totals line, as text."""
+
+
+def is_count(value: Any) -> bool:
+    """A cell holding a number (a count, a sum), as a spreadsheet's or as text: no name."""
+    if isinstance(value, str):
+        return bool(COUNT.fullmatch(value.strip()))
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 UNREAD = "_unread"
@@ -373,7 +406,7 @@ its weight forgotten, is told so plainly."""
 def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width: int | None = None,
           positions: dict[int, tuple[str, str]] | None = None, doses: dict[int, str] | None = None,
           grams: set[int] | None = None, header: list[str] | None = None,
-          headless: Headless | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+          headless: Headless | None = None, delimiter: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     positions, doses, grams, header, headless = positions or {}, doses or {}, grams or set(), header or [], headless or {}
     named_at = min((i for i, key in columns.items() if key == "name"), default=0)
     for number, values in enumerate(table, start=first):
@@ -400,7 +433,7 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                 row[POSITION_BY_COLUMN] = min(named)
             beyond = [v.strip() for v in values[width:] if v.strip()] if width is not None else []
             if beyond:
-                row[BEYOND] = (columns[max(columns)], beyond)
+                row[BEYOND] = (columns[max(columns)], beyond, delimiter)
             given = tuple(dict.fromkeys(name for i, name in doses.items() if i < len(values)
                                         and values[i] is not None and str(values[i]).strip()))
             if given:
@@ -409,7 +442,7 @@ def _rows(table: Iterator[list[Any]], columns: dict[int, str], first: int, width
                                            and values[i] is not None and str(values[i]).strip()))
             if gram_keys:
                 row[GRAMS] = gram_keys
-            if row.get("name") is None:
+            if row.get("name") is None or is_count(row["name"]):
                 label = next((v.strip() for v in values[:named_at] if isinstance(v, str) and v.strip()), None)
                 if label:
                     row[LABEL] = label
@@ -467,11 +500,16 @@ def _encoding(data: IO[bytes]) -> str:
     return "utf-8-sig"
 
 
-def _csv(data: IO[bytes]) -> Iterator[list[Any]]:
+def _csv(data: IO[bytes]) -> tuple[str, Iterator[list[Any]]]:
+    """The file's separator and its lines' cells."""
     encoding = _encoding(data)
     head = data.read(4096)
     data.seek(0)
     delimiter = _delimiter(head.decode(encoding, errors="replace"))
+    return delimiter, _csv_rows(data, encoding, delimiter)
+
+
+def _csv_rows(data: IO[bytes], encoding: str, delimiter: str) -> Iterator[list[Any]]:
     text = io.TextIOWrapper(data, encoding=encoding, errors="strict", newline="")
     reader = csv.reader(text, delimiter=delimiter)
     try:

@@ -25,8 +25,8 @@ from marshmallow import ValidationError
 from posyandu.growth.schemas import MeasurementSchema
 from posyandu.i18n import Msg
 from posyandu.growth.schemas import MEASURED
-from posyandu.imports.reader import (BEYOND, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD, WEIGHTS,
-                                     FileError)
+from posyandu.imports.reader import (BEYOND, COUNT, GRAM_UNITS, GRAMS, LABEL, POSITION_BY_COLUMN, UNREAD, WEIGHTS,
+                                     FileError, is_count)
 from posyandu.imports.template import TITLES
 from posyandu.imports.xlsx import UncalculatedFormula
 from posyandu.messages import REQUIRED, date_text
@@ -360,13 +360,13 @@ def _visit_schema() -> MeasurementSchema:
 # a register's totals line under its table, by the word in its name cell, or in the No column left of a blank
 # name (``reader.LABEL``: "JUMLAH" merged over No to Nama): "Jumlah", "TOTAL", "Jumlah Balita"
 _TOTALS = re.compile(r"(sub_?|grand_)?(jumlah|jml|total)(_(total|balita|anak|seluruhnya|keseluruhan))?")
-_COUNT = re.compile(r"[+-]?\d[\d.,\s]*%?|[+-]?[.,]\d+")  # a sum, a mean or a percentage of a totals line
 
 
 def _totals_label(raw: dict[str, Any]) -> str | None:
-    """The totals word of a row ("Jumlah"), in its name cell or, that blank, left of it (``reader.LABEL``)."""
+    """The totals word of a row ("Jumlah"), in its name cell or, that blank or a count (the children the
+    table lists), left of it (``reader.LABEL``)."""
     name = raw.get("name")
-    if _blank_cell(name):
+    if _blank_cell(name) or is_count(name):
         name = raw.get(LABEL)
     return name if isinstance(name, str) and _TOTALS.fullmatch(_key(name)) else None
 
@@ -431,7 +431,7 @@ def totals_row(raw: dict[str, Any], dates: frozenset[Any] = frozenset()) -> bool
         if isinstance(value, tuple):  # reader.Differing
             return all(count(v) for v in value)
         return (value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
-                or (isinstance(value, str) and (not value.strip() or bool(_COUNT.fullmatch(value.strip())))))
+                or (isinstance(value, str) and (not value.strip() or bool(COUNT.fullmatch(value.strip())))))
 
     def cell(key: str, value: Any) -> bool:
         if key == "sex":
@@ -525,14 +525,20 @@ def parse_row(raw: dict[str, Any], month_first: frozenset[str] = frozenset()) ->
     unread = raw.pop(UNREAD, ())
     grams = raw.pop(GRAMS, ())
     if BEYOND in raw:
-        last, extra = raw.pop(BEYOND)
+        last, extra, delimiter = raw.pop(BEYOND)
         shown = "; ".join(extra)
+        more = {"en": f"the row has {len(extra)} more {'cell' if len(extra) == 1 else 'cells'} than the header ({shown})",
+                "id": f"baris ini punya {len(extra)} sel lebih banyak dari judul kolom ({shown})"}
+        # split by a comma: most often a decimal comma; by a ";" or a tab, that character typed in a cell
         out.errors[last] = [Msg(
-            f"the row has {len(extra)} more {'cell' if len(extra) == 1 else 'cells'} than the header ({shown}): a "
-            "number with a decimal comma (7,2) in a comma-separated file? Write 7.2, put it in quotes, or save "
-            "the file separated by semicolons",
-            f"baris ini punya {len(extra)} sel lebih banyak dari judul kolom ({shown}): angka dengan koma desimal "
-            "(7,2) di berkas yang dipisah koma? Tulis 7.2, beri tanda kutip, atau simpan berkas dipisah titik koma")]
+            f"{more['en']}: a number with a decimal comma (7,2) in a comma-separated file? Write 7.2, put it in "
+            "quotes, or save the file separated by semicolons",
+            f"{more['id']}: angka dengan koma desimal (7,2) di berkas yang dipisah koma? Tulis 7.2, beri tanda kutip, "
+            "atau simpan berkas dipisah titik koma") if delimiter in (",", None) else Msg(
+            f"{more['en']}: a cell holding the file's separator ({'a tab' if delimiter == chr(9) else repr(delimiter)}, "
+            "in a name, an address or a note)? Remove it from that cell, or put the cell in quotes",
+            f"{more['id']}: ada sel berisi pemisah berkas ({'tab' if delimiter == chr(9) else repr(delimiter)}, di nama, "
+            "alamat atau catatan)? Hapus dari sel itu, atau beri tanda kutip pada selnya")]
     # NUL or a lone surrogate cannot be stored (PostgreSQL refused the whole file naming no row): the cell
     # is refused as the API refuses such text
     unstorable = unstorable_text({k: v for k, v in raw.items() if isinstance(v, (str, tuple))})

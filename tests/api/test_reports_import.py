@@ -224,7 +224,42 @@ def test_a_decimal_comma_in_a_comma_separated_file_is_refused_not_cut(client, wo
     refused = refused_alone(upload(client, world, body, query="accept_valid=true"))
     assert refused["row"] == 2 and list(refused["errors"]) == ["bb (kg)"], refused
     assert "1 more cell than the header (2)" in refused["errors"]["bb (kg)"][0], refused
+    assert "decimal comma" in refused["errors"]["bb (kg)"][0], refused
     assert [m.weight_kg for m in db.session.scalars(select(Measurement))] == [6.9]
+
+
+def test_a_cell_split_by_a_semicolon_in_a_semicolon_file_is_not_said_to_be_a_decimal_comma(client, world):
+    """A ";" typed in a mother's name in a file separated by ";": the row is one cell wider than its header,
+    and the answer asked about a decimal comma in a comma-separated file, which this file is not."""
+    body = ("posyandu;nama;jenis_kelamin;tanggal_lahir;nama_ibu;tanggal_timbang;bb (kg)\n"
+            "Melati;Rara Putri;P;15/01/2025;Sri; Wahyuni;10/06/2025;7,2\n")
+    [refused] = upload(client, world, body, query="dry_run=true").get_json()["errors"]
+    said = refused["errors"]["bb (kg)"][0]  # (then the date read under BB: no weight)
+    assert "1 more cell than the header (7,2)" in said and "separator (';'" in said and "decimal" not in said, said
+    said = client.post("/api/v1/imports/visits?dry_run=true", data={"file": (io.BytesIO(body.encode()), "k.csv")},
+                       headers={**world.headers("bidan_a"), "Accept-Language": "id"}, content_type="multipart/form-data")
+    assert "pemisah berkas (';'" in said.get_json()["errors"][0]["errors"]["bb (kg)"][0]
+
+
+def test_a_workbook_named_csv_is_read_as_the_workbook_and_an_old_excel_or_a_pdf_is_told_as_such(client, world, db):
+    """A register saved as .xlsx and renamed (or sent by a phone as "data.csv") was answered "missing
+    columns", as was an old .xls or a PDF of the register: the file's first bytes say what it is."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Posyandu", "Nama", "JK", "Tgl Lahir", "Tgl Timbang", "BB (kg)"])
+    book.active.append(["Melati", "Rara Putri", "P", datetime(2025, 1, 15), datetime(2025, 6, 10), 7.2])
+    file = io.BytesIO()
+    book.save(file)
+    read = upload(client, world, file.getvalue(), query="dry_run=true", name="data.csv")
+    assert read.status_code == 200 and (read.get_json()["rows"], read.get_json()["errors"]) == (1, []), read.get_json()
+    before = counts(db, world)
+    for content, name, said in ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "register.xls", "old Excel workbook (.xls)"),
+                                (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "register.csv", "old Excel workbook (.xls)"),
+                                (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "register.csv", "a PDF, not a spreadsheet")):
+        resp = upload(client, world, content, name=name)
+        assert resp.status_code == 422 and said in resp.get_json()["errors"]["file"][0], (name, resp.get_json())
+    assert counts(db, world) == refused_attempt(before, attempts=3)
 
 
 def test_in_a_file_written_month_first_a_date_either_way_is_refused_not_swapped(client, world, db):
@@ -793,6 +828,33 @@ def test_a_registers_totals_line_counts_in_no_row_limit_and_is_told_in_its_no_co
         [], 3, [{"row": 5, "reason": 'skipped: a totals line ("Total"), no child'}]), got
     more = upload(client, world, head + rows + "4;Melati;Eka;P;15/04/2025;10/06/2025;6\nTotal;;;L=0 P=4;;;24\n")
     assert more.status_code == 422 and "4 rows" in more.get_json()["errors"]["file"][0], more.get_json()
+
+
+def test_a_totals_line_counting_the_children_under_nama_is_skipped_not_refused_as_a_child_named_by_the_count(client, world):
+    """"Jumlah" in the No column and the table's count of children under Nama ("3", or 3 in a workbook): it was
+    refused as a child named "3" whose posyandu, sex and birth date were missing, and the file with it.
+    A child of the file is still a child however her name reads."""
+    head = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
+    rows = "".join(f"{i};Melati;{name};P;15/0{i}/2025;10/06/2025;6\n" for i, name in enumerate(("Ani", "Citra", "Dewi"), 1))
+    resp = upload(client, world, head + rows + "Jumlah;;3;;;;18\n", query="dry_run=true")
+    assert resp.status_code == 200, resp.get_json()
+    got = resp.get_json()
+    assert (got["errors"], got["rows"], got["skipped_rows"]) == (
+        [], 3, [{"row": 5, "reason": 'skipped: a totals line ("Jumlah"), no child'}]), got
+    # a workbook's count is a number
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in (head + rows).splitlines():
+        book.active.append(line.split(";"))
+    book.active.append(["Jumlah", None, 3, None, None, None, 18])
+    file = io.BytesIO()
+    book.save(file)
+    got = upload(client, world, file.getvalue(), query="dry_run=true", name="k.xlsx").get_json()
+    assert (got["errors"], got["rows"], [s["row"] for s in got["skipped_rows"]]) == ([], 3, [5]), got
+    # a row with a sex and a birth date is a child's, however her name reads: read as one, not skipped
+    odd = upload(client, world, head + rows + "Jumlah;Melati;3;P;15/05/2025;10/06/2025;6\n", query="dry_run=true").get_json()
+    assert (odd["rows"], odd["skipped_rows"]) == (4, []), odd
 
 
 def test_a_registers_column_numbers_and_signature_are_skipped_not_refused(client, world):
