@@ -479,6 +479,8 @@ class _Run:
             # named when it is in the importer's area (a child moved out of it is not followed there)
             other = db.session.scalar(select(Posyandu.name).where(Posyandu.id == child.posyandu_id,
                                                                   access.posyandu_clause(self.user)))
+            if other and self._nothing_new(child, row):
+                return child
             named = f" ({other})" if other else ""
             if other:  # where a child of her area is registered: a read of the child's record
                 self.result.named.add(child.id)
@@ -514,6 +516,15 @@ class _Run:
                     f"NIK ini terdaftar untuk {child.name}, bukan {row.child['name']}: perbaiki NIK atau nama "
                     "(NIK kembarannya?)")]})
         return child
+
+    def _nothing_new(self, child: Child, row: ParsedRow) -> bool:
+        """Whether a row of a child now at another posyandu of the importer's area gives nothing she lacks:
+        its visit recorded already with its very values (or none), and no detail her record is blank in.
+        Last month's register imported again after she moved (Melati to Mawar) was refused on her rows:
+        they are matched and unchanged, writing nothing; a new visit or detail is still refused there."""
+        if _blanks(child, row.child):
+            return False
+        return not row.visit or self._agreeing_days(child, [row.visit]) == 1
 
     def _registered_by_hand(self, row: ParsedRow, pos: Posyandu) -> Child | None:
         """The one child of the posyandu registered with this very name (case and spaces aside, read
