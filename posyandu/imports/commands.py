@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing.")
 @click.option("--accept-valid", is_flag=True, help="Save the valid rows even if some are refused.")
 @click.option("--as", "username", help="The bidan or admin doing the import (default: the first admin).")
-def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str | None) -> None:
+@click.option("--posyandu", help="The posyandu (name or id) of the rows naming none: a posyandu's own register.")
+def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str | None, posyandu: str | None) -> None:
     """Import children and visits from a CSV or XLSX file (same rules as POST /api/v1/imports/visits)."""
     from posyandu.errors import DomainError
     from posyandu.i18n import translate_field_message
@@ -33,7 +34,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
     act_as(user_id=user.id)
     with path.open("rb") as data:
         try:
-            total = count_rows(data, path.name)
+            total = count_rows(data, path.name, posyandu_given=posyandu is not None)
         except FileError as exc:
             if not dry_run:  # the attempt audited, as import_file audits a file it cannot read
                 log_refused(path.name, digest(data), why=str(exc.message))
@@ -42,7 +43,7 @@ def import_visits(path: Path, dry_run: bool, accept_valid: bool, username: str |
         with click.progressbar(length=total, label="mengimpor" if not dry_run else "memeriksa") as bar:
             try:
                 result = import_file(user, data, path.name, dry_run=dry_run, accept_valid=accept_valid,
-                                     progress=bar.update)
+                                     progress=bar.update, posyandu=posyandu)
             except DomainError as exc:
                 db.session.rollback()
                 raise click.ClickException(str(translate_field_message(exc.errors or exc.detail))) from None

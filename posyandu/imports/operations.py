@@ -1004,8 +1004,9 @@ class _Run:
 
 def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int, dict[str, Any]]], *,
                   dry_run: bool = False, accept_valid: bool = False, file_digest: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Import the rows; the caller commits when ``result.committed`` and rolls back otherwise."""
+                  progress: Callable[[int], None] | None = None, posyandu: str | None = None) -> ImportResult:
+    """Import the rows; the caller commits when ``result.committed`` and rolls back otherwise. ``posyandu``
+    (its id or name): the posyandu of every row that names none (a posyandu's own register)."""
     access.require_health_worker(user)
     result = ImportResult(dry_run=dry_run, ignored_columns=list(getattr(headers, "ignored", [])),
                           file_digest=file_digest)
@@ -1022,6 +1023,10 @@ def import_visits(user: User, headers: dict[str, str], rows: Iterable[tuple[int,
         rows = [(number, raw) for number, raw in rows if number not in skipped]
         if progress:
             progress(len(skipped))
+    if posyandu is not None:  # a child's line (the totals and signature lines skipped) naming no posyandu
+        for _, raw in rows:
+            if raw.get("posyandu") is None or not str(raw["posyandu"]).strip():
+                raw["posyandu"] = posyandu
     refuse_excel_month_first(rows, headers)
     month_first = month_first_columns(raw for _, raw in rows)
     parsed = [(number, parse_row(raw, month_first)) for number, raw in rows]  # the whole file, before any lock
@@ -1094,17 +1099,18 @@ NO_ROWS = Msg("the file holds no rows of children or visits: fill in one row per
 
 
 def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, accept_valid: bool = False,
-                progress: Callable[[int], None] | None = None, max_rows: int | None = None) -> ImportResult:
+                progress: Callable[[int], None] | None = None, max_rows: int | None = None,
+                posyandu: str | None = None) -> ImportResult:
     """Read a CSV/XLSX upload and import it (422 when the file itself cannot be read, or holds more
     than ``max_rows`` rows: an upload must end within the server's request timeout; the attempt is
-    then audited and committed here, on its own, ``log_refused``)."""
+    then audited and committed here, on its own, ``log_refused``). ``posyandu``: as ``import_visits``."""
     from posyandu.errors import ValidationFailed
     from posyandu.imports.reader import FileError, read_rows
 
     access.require_health_worker(user)
     file_digest = digest(data)
     try:
-        headers, reading = read_rows(data, filename)  # read once: the rows past the limit only counted
+        headers, reading = read_rows(data, filename, posyandu_given=posyandu is not None)  # read once: the rows past the limit only counted
         rows, n = (reading, 0) if max_rows is None else within_limit(reading, max_rows)  # totals lines aside
         if max_rows is not None and n > max_rows:
             raise FileError(Msg(
@@ -1113,7 +1119,7 @@ def import_file(user: User, data: Any, filename: str, *, dry_run: bool = False, 
                 f"berkas berisi {n} baris, lebih dari {max_rows} yang dapat diunggah sekaligus: pecah berkas (per "
                 "posyandu atau per bulan), atau minta pengelola server mengimpornya dengan perintah flask import-visits"))
         result = import_visits(user, headers, rows, dry_run=dry_run, accept_valid=accept_valid,
-                               file_digest=file_digest, progress=progress)
+                               file_digest=file_digest, progress=progress, posyandu=posyandu)
         if not result.rows and not dry_run:  # a check says so in its counts (rows 0); kept, it was "committed"
             raise FileError(NO_ROWS)
     except FileError as exc:

@@ -61,6 +61,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "oedema": ("edema", "oedema"),
 }
 REQUIRED = ("posyandu", "name", "sex", "birth_date")
+# the columns a header is found by: a posyandu's own register names its posyandu in its title only (the
+# upload's ``posyandu_id`` gives it), a column it then lacks (``read_rows``)
+FOUND_BY = ("name", "sex", "birth_date")
 HEADER_SEARCH_ROWS = 10
 # a length/height column named for one position: in a file with a PB column and a TB column, the one a
 # row's value sits in tells how the child was measured (a file with one such column names them all by it,
@@ -156,8 +159,10 @@ def _kind(data: IO[bytes], ext: str) -> str:
     return "xlsx" if head.startswith(ZIP) and ext in ("csv", "txt", "tsv") else ext
 
 
-def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:
-    """(``Headers``, iterator of (row number, {our column: raw value}))."""
+def read_rows(data: IO[bytes], filename: str, *,
+              posyandu_given: bool = False) -> tuple[Headers, Iterator[tuple[int, dict[str, Any]]]]:
+    """(``Headers``, iterator of (row number, {our column: raw value})). ``posyandu_given``: the upload
+    names the rows' posyandu, the file may have no Posyandu column."""
     ext = _kind(data, (filename or "").lower().rsplit(".", 1)[-1])
     if ext == "xls":
         raise FileError(OLD_EXCEL)
@@ -171,10 +176,13 @@ def read_rows(data: IO[bytes], filename: str) -> tuple[Headers, Iterator[tuple[i
         raise FileError(Msg("the file must be .csv or .xlsx (or .tsv/.txt, tab-separated)",
                              "berkas harus .csv atau .xlsx (atau .tsv/.txt, dipisah tab)"))
     header, columns, first, table, headless = _header(table)
-    missing = [k for k in REQUIRED if k not in columns.values()]
+    missing = [k for k in REQUIRED if k not in columns.values() and not (k == "posyandu" and posyandu_given)]
     if missing:
         titles = ", ".join(TITLES[k] for k in missing)  # named as the template heads them, in both languages
-        raise FileError(Msg(f"missing columns: {titles}", f"kolom wajib tidak ada: {titles}"))
+        # a posyandu's own register: its posyandu chosen for the whole file instead (``posyandu_given``)
+        choose = (" (or choose the posyandu the whole file is of)", " (atau pilih posyandu seluruh berkas ini)") \
+            if "posyandu" in missing else ("", "")
+        raise FileError(Msg(f"missing columns: {titles}{choose[0]}", f"kolom wajib tidak ada: {titles}{choose[1]}"))
     names = Headers()
     for i, key in sorted(columns.items()):  # two columns of one meaning (PB and TB): named by the first
         names.setdefault(key, str(header[i]).strip())
@@ -272,12 +280,12 @@ def names_required(values: list[Any], below: list[Any] | None) -> bool:
     a header: the row under it is the header (a title directly above a one-row header was taken for its
     top row, the header for its sub-headers, and the columns not read went unnamed)."""
     named = set(known_columns(values).values())
-    if below is not None and not all(k in named for k in REQUIRED) and not _title(values):
+    if below is not None and not all(k in named for k in FOUND_BY) and not _title(values):
         alone = set(known_columns(below).values())
         grouped = {key for key, _ in _under_groups(values, below).values()}
-        if not (all(k in alone for k in REQUIRED) and grouped <= alone):
+        if not (all(k in alone for k in FOUND_BY) and grouped <= alone):
             named |= grouped
-    return all(k in named for k in REQUIRED)
+    return all(k in named for k in FOUND_BY)
 
 
 def _title(values: list[Any]) -> bool:
@@ -538,16 +546,16 @@ def _delimiter(head: str) -> str:
     for line in lines[:HEADER_SEARCH_ROWS]:
         for delimiter in DELIMITERS:
             named = {column_of(h) for h in next(csv.reader([line], delimiter=delimiter), [])}
-            if all(k in named for k in REQUIRED):
+            if all(k in named for k in FOUND_BY):
                 return delimiter
     first = lines[0] if lines else ""
     return max(reversed(DELIMITERS), key=first.count)
 
 
-def count_rows(data: IO[bytes], filename: str) -> int:
+def count_rows(data: IO[bytes], filename: str, *, posyandu_given: bool = False) -> int:
     """Data rows in the file (for a progress bar); the stream is rewound."""
     try:
-        _, rows = read_rows(data, filename)
+        _, rows = read_rows(data, filename, posyandu_given=posyandu_given)
         return sum(1 for _ in rows)
     finally:
         data.seek(0)

@@ -5,6 +5,7 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from posyandu import access
 from posyandu.access import HEALTH_WORKERS, roles_required
 from posyandu.extensions import Blueprint, db
 from posyandu.imports.operations import import_file, refusal, settle
@@ -33,8 +34,12 @@ class VisitImport(MethodView):
         (``IMPORT_MAX_ROWS``, 3000 by default) 422 on ``file``.
         """
         upload = files["file"]
+        posyandu_id = args.pop("posyandu_id")
+        if posyandu_id is not None:  # one she does not see (or closed): 404 naming it, as a report's filter
+            access.check_area_args(current_user, {"posyandu_id": posyandu_id})
         result = import_file(current_user, upload.stream, upload.filename, **args,
-                             max_rows=current_app.config["IMPORT_MAX_ROWS"])
+                             max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                             posyandu=None if posyandu_id is None else str(posyandu_id))
         settle(result)
         db.session.commit()
         if not result.committed:

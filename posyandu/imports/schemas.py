@@ -14,6 +14,10 @@ class ImportArgs(Schema):
         "description": "Check every row and report, without saving anything"})
     accept_valid = fields.Boolean(load_default=False, metadata={
         "description": "Save the valid rows even when some rows are refused (default: all or nothing)"})
+    posyandu_id = fields.UUID(load_default=None, metadata={
+        "description": "The posyandu of every row that names none: a posyandu's own register, its posyandu in "
+                       "its title only, needs no Posyandu column then (a row naming one keeps it). One the caller "
+                       "does not see, or closed, is 404 on posyandu_id."})
 
 
 class ImportFileSchema(Schema):
@@ -23,7 +27,7 @@ class ImportFileSchema(Schema):
         "name (bb_lahir kg), are ignored, but a weight column headed in grams, bb_lahir (gram) or bb_lahir gram, is "
         "read in grams: 3200 is 3.2 kg; a weight in kg and in grams both is one weight where they agree, a cell "
         "plainly in the other column's unit read in it, 3,2 in both 3.2 kg): posyandu "
-        "(name or id), nama, jenis_kelamin (L/P), tanggal_lahir (DD/MM/YYYY day first, "
+        "(name or id; or the upload's posyandu_id for rows naming none), nama, jenis_kelamin (L/P), tanggal_lahir (DD/MM/YYYY day first, "
         "YYYY-MM-DD, 15 Januari 2025, or a date cell) — required; nik, nik_ibu, nama_ibu, nama_ayah, no_hp, "
         "alamat, rt, rw, bb_lahir (kg), pb_lahir (cm), punya_kms (ya/tidak), bukan_duplikat (ya for twins); "
         "visit: tanggal_ukur, bb (kg), tb/pb (cm), posisi (berbaring/berdiri), lingkar_kepala, lila, edema. A totals "

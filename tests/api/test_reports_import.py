@@ -411,6 +411,49 @@ def test_a_file_imported_again_after_its_child_moved_within_the_area_finds_her_v
     assert error["errors"]["nik"] == ["this child is registered at another posyandu (Mawar)"], error
 
 
+def test_a_posyandus_own_register_without_a_posyandu_column_imports_into_the_posyandu_chosen(app, client, world, db,
+                                                                                            tmp_path):
+    """A posyandu's register names its posyandu in its title only: it was refused "missing columns:
+    Posyandu" and the bidan added a column to every file. The upload names the posyandu (posyandu_id; the
+    command --posyandu) for every row naming none; a row naming one keeps it; one she does not see is 404."""
+    from posyandu.registry.models import Child
+
+    body = ("REGISTER PENIMBANGAN POSYANDU MAWAR BULAN JUNI 2025;;;;;\n"
+            "No;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
+            "1;Rara Putri;P;15/01/2025;10/06/2025;7,2\n"
+            "2;Dodi Saputra;L;01/02/2025;10/06/2025;6,9\n"
+            "Jumlah;2;;;;14,1\n")
+    refused = upload(client, world, body, query="dry_run=true")
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["errors"]["file"] == [
+        "missing columns: Posyandu (or choose the posyandu the whole file is of)"], refused.get_json()
+    done = upload(client, world, body, query=f"posyandu_id={world.ids['p2']}")
+    assert done.status_code == 201, done.get_json()
+    got = done.get_json()
+    assert (got["children_created"], got["visits_created"], got["errors"], [r["row"] for r in got["skipped_rows"]]) \
+        == (2, 2, [], [5]), got
+    db.session.remove()
+    assert {c.name: str(c.posyandu_id) for c in db.session.scalars(select(Child))} == {
+        "Rara Putri": str(world.ids["p2"]), "Dodi Saputra": str(world.ids["p2"])}
+    # a file with a Posyandu column: a row naming one keeps it, a blank cell takes the chosen one
+    mixed = ("posyandu;nama;jk;tgl lahir;tgl timbang;bb (kg)\n"
+             "Melati;Sari Dewi;P;15/03/2025;10/06/2025;6,1\n"
+             ";Eko Prasetyo;L;20/03/2025;10/06/2025;6,3\n")
+    got = upload(client, world, mixed, query=f"dry_run=true&posyandu_id={world.ids['p2']}").get_json()
+    assert (got["children_created"], got["errors"]) == (2, []), got
+    assert upload(client, world, mixed, query="dry_run=true").get_json()["errors"][0]["row"] == 3  # blank: refused
+    # a posyandu of another puskesmas (Kenanga): 404 on posyandu_id, nothing read
+    outside = upload(client, world, body, query=f"dry_run=true&posyandu_id={world.ids['p3']}")
+    assert outside.status_code == 404 and "posyandu_id" in outside.get_json()["errors"], outside.get_json()
+    # the command alike, the posyandu by name
+    path = tmp_path / "register-mawar.csv"
+    path.write_text(body.replace("Rara Putri", "Tika Sari").replace("Dodi Saputra", "Umar Said"), encoding="utf-8")
+    ran = app.test_cli_runner().invoke(args=["import-visits", str(path), "--as", "bidan_a", "--posyandu", "Mawar"])
+    assert ran.exit_code == 0, ran.output
+    db.session.remove()
+    assert str(db.session.scalar(select(Child.posyandu_id).where(Child.name == "Umar Said"))) == str(world.ids["p2"])
+
+
 def test_an_imported_childs_id_cannot_be_computed_from_its_nik(client, world, db):
     """Anyone may create a record with an id of their choosing, and a taken id is answered 409: an
     import id computable from a posyandu and a NIK would tell a kader anywhere whether that NIK is
@@ -1814,7 +1857,7 @@ def test_a_posyandus_own_register_without_a_posyandu_column_is_told_only_that_co
     book.save(out)
     resp = upload(client, world, out.getvalue(), query="dry_run=true", name="register.xlsx")
     assert resp.status_code == 422
-    assert resp.get_json()["errors"]["file"] == ["missing columns: Posyandu"]
+    assert resp.get_json()["errors"]["file"] == ["missing columns: Posyandu (or choose the posyandu the whole file is of)"]
 
 
 def test_a_nik_kept_as_text_by_its_apostrophe_is_read_as_its_digits(client, world, db):

@@ -299,3 +299,26 @@ def test_an_import_pressed_without_signal_keeps_the_checked_result_to_press_agai
     result.locator("#import-all").click()
     expect(result.get_by_role("heading", name="Hasil impor")).to_be_visible()
     assert len(children_named(live_server, "Tari Sinyal")) == 1
+
+
+def test_a_posyandus_own_register_without_a_posyandu_column_is_imported_into_the_posyandu_she_chooses(
+        live_server, new_context):
+    """A posyandu's register names its posyandu in its title only: refused "kolom wajib tidak ada: Posyandu",
+    she had to add the column to every file. She chooses the posyandu; leaving afterwards asks nothing."""
+    posyandu = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][1]
+    born, weighed = date.today() - timedelta(days=250), date.today() - timedelta(days=12)
+    name = f"Laras Judul {uuid.uuid4().hex[:4]}"
+    rows = [f"REGISTER PENIMBANGAN POSYANDU {posyandu['name'].upper()};;;;", "No;Nama;L/P;Tgl Lahir;Tgl Timbang;BB (kg)",
+            f"1;{name};P;{born:%d/%m/%Y};{weighed:%d/%m/%Y};7,4"]
+    page, result = checked(live_server, new_context, "register-satu-posyandu.csv", rows)
+    expect(page.locator("#import-note")).to_contain_text(
+        "kolom wajib tidak ada: Posyandu (atau pilih posyandu seluruh berkas ini)")
+    page.get_by_label("Posyandu", exact=True).select_option(label=posyandu["name"])
+    page.get_by_role("button", name="Periksa berkas").click()
+    expect(result).to_contain_text("1 baris: 1 benar, 0 ditolak.")
+    page.get_by_role("button", name="Impor sekarang").click()
+    expect(page.locator("#import-note")).to_contain_text("Tersimpan.")
+    [child] = children_named(live_server, name)
+    assert child["posyandu_id"] == posyandu["id"]
+    page.get_by_role("link", name="Beranda").click()  # a choice of what to send, not a form left unsaved
+    page.get_by_role("heading", name="Hari posyandu").wait_for()

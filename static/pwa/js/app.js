@@ -438,7 +438,7 @@ async function route({ refresh = false } = {}) {
     if (kept) node.restore?.(kept).catch((error) => console.error(error));
     drawn = { first: main.firstChild, ticket };
     drawnForms = formValues(main);
-    for (const id of ['report-form', 'users-search']) delete drawnForms[id]; // what to show: not asked
+    for (const id of ['report-form', 'users-search', 'import-form']) delete drawnForms[id]; // what to show or send: not asked
     const fresh = hash !== shown;
     if (fresh) {
       before = shown;

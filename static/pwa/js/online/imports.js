@@ -4,13 +4,17 @@
 // server's import is idempotent). Online only: every step is the server's (POST /imports/visits).
 // Fetched by app.js when she opens it, never part of the offline shell; its words are here.
 import { t, textsOf } from '../i18n.js';
-import { field, h, saveBlob, saveDownload } from '../ui.js';
+import { choice, field, h, saveBlob, saveDownload } from '../ui.js';
 
 /** [Bahasa Indonesia, English] */
 export const W = {
   title: ['Impor data dari lembar kerja', 'Import from a spreadsheet'],
-  intro: ['Berkas CSV atau Excel (XLSX) dari register puskesmas, satu baris per kunjungan (atau per anak tanpa kunjungan). Kolom wajib: posyandu, nama, jenis kelamin (L/P), tanggal lahir. Kunjungan: tanggal timbang, BB, TB/PB, LiLA, lingkar kepala. Berkas yang sama boleh diimpor lagi: yang sudah ada tidak digandakan.',
-    'A CSV or Excel (XLSX) file of the puskesmas register, one row per visit (or per child without a visit). Required columns: posyandu, name, sex (L/P), birth date. Visits: weighing date, weight, length/height, MUAC, head circumference. The same file may be imported again: nothing already there is doubled.'],
+  intro: ['Berkas CSV atau Excel (XLSX) dari register puskesmas, satu baris per kunjungan (atau per anak tanpa kunjungan). Kolom wajib: posyandu (atau pilih posyandunya di bawah untuk register satu posyandu), nama, jenis kelamin (L/P), tanggal lahir. Kunjungan: tanggal timbang, BB, TB/PB, LiLA, lingkar kepala. Berkas yang sama boleh diimpor lagi: yang sudah ada tidak digandakan.',
+    "A CSV or Excel (XLSX) file of the puskesmas register, one row per visit (or per child without a visit). Required columns: posyandu (or choose it below for one posyandu's register), name, sex (L/P), birth date. Visits: weighing date, weight, length/height, MUAC, head circumference. The same file may be imported again: nothing already there is doubled."],
+  posyandu: ['Posyandu', 'Posyandu'],
+  posyandu_file: ['Sesuai kolom Posyandu di berkas', "As the file's Posyandu column says"],
+  posyandu_help: ['Register satu posyandu tanpa kolom Posyandu: pilih posyandunya. Baris yang menyebut posyandu lain tetap ke posyandu itu.',
+    "One posyandu's register without a Posyandu column: choose it. A row naming another posyandu keeps it."],
   template: ['Unduh contoh berkas (XLSX)', 'Download a template (XLSX)'],
   template_help: ['Kolom yang dibaca, dengan petunjuk isinya.', 'The columns read, with what each takes.'],
   downloaded: ['{name} terunduh.', '{name} downloaded.'],
@@ -112,14 +116,18 @@ function summary(r) {
       ? [h('p', { class: 'notice', id: 'import-ignored' }, tx('ignored', { columns: r.ignored_columns.join(', ') }))] : [])];
 }
 
-/** What the screen shows ([drawer's name, its answer, the file, the query that answered]), drawn again
+/** What the screen shows ([drawer's name, its answer, the file, the query that answered, the posyandu chosen]), drawn again
  * in the other language: app.js switchLang routes anew, this screen still in place (formValues keeps
  * no file); a check is asked again, for the server's row messages in that language too. */
 let shown = null;
 
-export function render(ctx) {
+export async function render(ctx) {
   const again = document.getElementById('import-result') ? shown : null;
   shown = null;
+  const ps = [...await ctx.posyandus()].filter((p) => !p.deleted_at).sort((a, b) => a.name.localeCompare(b.name));
+  const posField = choice({ label: tx('posyandu'), name: 'posyandu_id', value: again?.[4] ?? '', hint: tx('posyandu_help'),
+    options: [['', tx('posyandu_file')], ...ps.map((p) => [p.id, p.name])] });
+  const pos = posField.querySelector('select');
   const note = h('p', { id: 'import-note', role: 'status', 'aria-live': 'polite' });
   const result = h('div', { id: 'import-result' });
   const fileField = field({ label: tx('file'), name: 'file', type: 'file', accept: '.csv,.tsv,.txt,.xlsx,.xlsm', required: true });
@@ -140,8 +148,10 @@ export function render(ctx) {
     asked = query;
     note.textContent = tx(working);
     waiting(true);
+    // the posyandu chosen for the rows naming none, with the query
+    const sent = pos.value ? `${query || '?'}${query ? '&' : ''}posyandu_id=${encodeURIComponent(pos.value)}` : query;
     try {
-      return await ctx.api.upload(`/imports/visits${query}`, file());
+      return await ctx.api.upload(`/imports/visits${sent}`, file());
     } catch (error) {
       if (error.kind === 'network') { // the signal gone: the result and its button stay, to press again
         note.textContent = t('online_only');
@@ -186,7 +196,7 @@ export function render(ctx) {
       result.replaceChildren(h('h3', {}, tx('checked')), ...summary(answer), ...refusedList(refused), ...actions);
     },
   };
-  const show = (name, answer) => { shown = [name, answer, file(), asked]; drawers[name](answer); };
+  const show = (name, answer) => { shown = [name, answer, file(), asked, pos.value]; drawers[name](answer); };
 
   async function save(query) {
     const answer = await send(query, 'importing');
@@ -219,8 +229,11 @@ export function render(ctx) {
       note.textContent = error.kind === 'network' ? t('online_only') : tx('failed', { why: error.message });
     }
   } }, tx('template')), ' ', h('small', { class: 'muted' }, tx('template_help')));
-  input.addEventListener('change', () => { result.replaceChildren(); note.textContent = ''; shown = null; });
-  const form = h('form', { id: 'import-form', onsubmit: (e) => { e.preventDefault(); check(); } }, fileField, checkBtn);
+  // another file or posyandu: the check said was of the one before
+  const changed = () => { result.replaceChildren(); note.textContent = ''; shown = null; };
+  input.addEventListener('change', changed);
+  pos.addEventListener('change', changed);
+  const form = h('form', { id: 'import-form', onsubmit: (e) => { e.preventDefault(); check(); } }, fileField, posField, checkBtn);
   if (again) {
     [, , , asked] = again;
     show(...again);
