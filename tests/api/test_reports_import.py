@@ -880,14 +880,18 @@ def test_a_file_of_more_rows_than_one_upload_takes_is_422_before_any_is_read(app
                   ).status_code == 201
 
 
+# a register of three children, with its No column
+REGISTER_HEAD = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
+REGISTER_ROWS = "".join(f"{i};Melati;{name};P;15/0{i}/2025;10/06/2025;6\n" for i, name in enumerate(("Ani", "Citra", "Dewi"), 1))
+
+
 def test_a_registers_totals_line_counts_in_no_row_limit_and_is_told_in_its_no_column(app, client, world, db,
                                                                                      monkeypatch):
     """A register of IMPORT_MAX_ROWS visits and its totals line was refused "berkas berisi 3001 baris"; and
     a totals line written in the No column ("Total", or "JUMLAH" merged over No to Nama), its name cell
     blank, was refused as a nameless child, and the file with it. It is skipped saying so, in no limit."""
     monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
-    head = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
-    rows = "".join(f"{i};Melati;{name};P;15/0{i}/2025;10/06/2025;6\n" for i, name in enumerate(("Ani", "Citra", "Dewi"), 1))
+    head, rows = REGISTER_HEAD, REGISTER_ROWS
     resp = upload(client, world, head + rows + "Total;;;L=0 P=3;;;18\n", query="dry_run=true")
     assert resp.status_code == 200, resp.get_json()
     got = resp.get_json()
@@ -901,8 +905,7 @@ def test_a_totals_line_counting_the_children_under_nama_is_skipped_not_refused_a
     """"Jumlah" in the No column and the table's count of children under Nama ("3", or 3 in a workbook): it was
     refused as a child named "3" whose posyandu, sex and birth date were missing, and the file with it.
     A child of the file is still a child however her name reads."""
-    head = "No;Posyandu;Nama;JK;Tgl Lahir;Tgl Timbang;BB (kg)\n"
-    rows = "".join(f"{i};Melati;{name};P;15/0{i}/2025;10/06/2025;6\n" for i, name in enumerate(("Ani", "Citra", "Dewi"), 1))
+    head, rows = REGISTER_HEAD, REGISTER_ROWS
     resp = upload(client, world, head + rows + "Jumlah;;3;;;;18\n", query="dry_run=true")
     assert resp.status_code == 200, resp.get_json()
     got = resp.get_json()
