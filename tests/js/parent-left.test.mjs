@@ -91,3 +91,11 @@ test("her child's screen open as a merge comes shows the child she was merged in
     forParent(false);
   }
 });
+
+test('her children are listed by name, not in the order her phone holds them (by id)', async () => {
+  setLang('id');
+  const children = [kid('c3', 'Zahra'), kid('a1', 'Citra'), kid('b2', 'ani')];
+  const ctx = { db: memDb(), children: async () => children, records: async () => [], tables: async () => ({}), syncState: {} };
+  const names = (await home(ctx)).querySelector('#children').querySelectorAll('strong').map((e) => e.textContent);
+  assert.deepEqual(names, ['ani', 'Citra', 'Zahra']);
+});

@@ -109,6 +109,7 @@ async function leftNotice(ctx, children) {
   return note;
 }
 const SHOWN = 'parent_shown';
+const BY_NAME = new Intl.Collator();
 /** Whether a child new on her phone may be the one it showed (`was`) merged into (leftNotice). */
 const mayBe = (was) => (c) => c.sex === was.sex && Math.abs(Date.parse(c.birth_date) - Date.parse(was.born)) <= 366 * 864e5;
 
@@ -129,7 +130,8 @@ export async function home(ctx) {
   const [children, measurements, tables] = await Promise.all([ctx.children(), ctx.records('measurement'), ctx.tables()]);
   const today = todayIso();
   return h('section', {}, h('h2', {}, t('my_children')), asOf(ctx), await leftNotice(ctx, children),
-    children.length ? h('ul', { class: 'list', id: 'children' }, children.map((c) => {
+    // by name, as every list of the app (the phone holds them by id: a random order, a newly linked child anywhere)
+    children.length ? h('ul', { class: 'list', id: 'children' }, [...children].sort((a, b) => BY_NAME.compare(a.name, b.name)).map((c) => {
       const last = latest(c, measurements.filter((m) => m.child_id === c.id), tables);
       const [said] = plainLines(c, last);
       // measured before last month: said with its day, not as today's
