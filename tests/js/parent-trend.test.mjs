@@ -246,3 +246,16 @@ test('a child weighed past 60 months is told as past the KMS, not left with a bl
   assert.deepEqual(said, ['Umur lebih dari 60 bulan: status gizi dan N/T balita (standar WHO, KMS) tidak dinilai lagi.',
     'Terakhir diukur 5 Des 2026.']);
 });
+
+test("a child moved away still has her late doses told to her parent (to get them where she lives now); one who died not", async () => {
+  // she left the posyandu's register (moved away: exit_date): nothing due her there, and her parent's screen
+  // said nothing of the OPV, MR and the rest she never had
+  setLang('id');
+  const schedule = loadSchedule(json('static/pwa/data/schedule-2024.json'));
+  const back = (days) => new Date(Date.parse(todayIso()) - days * 864e5).toISOString().slice(0, 10);
+  const left = { ...hadi, birth_date: back(400), exit_date: back(30) };
+  const line = async (child) => (await parentChild(ctxOf([], { child, schedule }), 'c1')).find((e) => e.attributes.id === 'next-dose')[0];
+  const moved = await line({ ...left, exit_reason: 'moved_away' });
+  assert.match(moved?.textContent ?? '', /^Imunisasi yang terlambat: OPV 1 .*MR 1 .*Datang ke posyandu atau puskesmas\.$/);
+  assert.equal(await line({ ...left, exit_reason: 'died' }), undefined);
+});

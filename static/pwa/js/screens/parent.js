@@ -150,7 +150,10 @@ export async function child(ctx, childId) {
   const today = todayIso();
   const area = await ctx.area(c);
   const pos = (await ctx.posyandus()).find((p) => p.id === c.posyandu_id);
-  const due = dueToday({ child: c, immunisations, supplements, schedule, area, on: today });
+  // moved away, her doses are still hers to get where she lives now (her parent is told which are late; the
+  // posyandu left keeps nothing due her: cards.py); died: none
+  const due = dueToday({ child: c.exit_reason === 'moved_away' ? { ...c, exit_date: null } : c, immunisations, supplements,
+    schedule, area, on: today });
   const next = nextDoses(due.card);
   const late = next[0]?.status === 'overdue';
   // late ones, and those due now too (RV 3 has an age limit): named beside them
