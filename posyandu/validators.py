@@ -52,6 +52,13 @@ class Schema(marshmallow.Schema):
             field_obj.error_messages = {**field_obj.error_messages, "null": field_obj.error_messages["required"]}
 
 
+def has_letter(value: str) -> None:
+    """A name holds a letter (of any script): "3", "-" or "..." is a number or a mark typed in the name's
+    field, or a register's count read as a child (a totals line)."""
+    if not any(ch.isalpha() for ch in value):
+        raise ValidationError(Msg("a name needs at least one letter", "nama harus berisi huruf"))
+
+
 def today() -> date:
     """The latest civil date anywhere in Indonesia (WIT, UTC+9): a date after
     this is in the future for every posyandu, so no honest entry is refused. Not a default "as of"

@@ -92,7 +92,7 @@ class ChildSchema(Schema):
 
     id = fields.UUID(metadata={"description": "Made by the client that registers the child."})
     posyandu_id = fields.UUID(required=True)
-    name = v.Trimmed(required=True, validate=validate.Length(min=1, max=120))
+    name = v.Trimmed(required=True, validate=[validate.Length(min=1, max=120), v.has_letter])
     sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "wajib diisi", not the choices
     birth_date = v.Day(required=True, validate=v.birth_date)
     birth_weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 6.0, grams_hint=True), metadata={

@@ -84,6 +84,8 @@ BAD = [
     ("nik", "3525 0154 0324 000", "nik"), ("mother_nik", "3525/0141/0195/0002", "mother_nik"),
     # nothing a list could show: zero-width joiners and spaces, a BOM
     ("name", "\u200d" * 120, "name"), ("name", "\u200b \ufeff", "name"),
+    # no letter: a number or a mark typed in the name's field (an import read a register's count "3" as a child)
+    ("name", "3", "name"), ("name", "- -", "name"), ("name", "12.5", "name"),
 ]
 
 
@@ -101,6 +103,17 @@ def test_bad_child_input_is_422_with_the_field_named_and_nothing_written(client,
     problem = resp.get_json()
     assert problem["status"] == 422 and error_key in problem["errors"]
     assert count(db, Child) == 0 and count(db, AuditLog) == audits
+
+
+def test_a_name_of_any_script_with_a_digit_or_a_mark_is_a_name(client, world):
+    """A name needs a letter, of any script: "Bayi Ny. Siti", "Siti 2" (a twin so told), an Arabic-script name."""
+    for name in ("Bayi Ny. Siti", "Siti 2", "\u0641\u0627\u0637\u0645\u0629", "A'isyah"):
+        resp = client.post("/api/v1/children", json={**GOOD, "nik": None, "posyandu_id": str(world.ids["p1"]), "name": name},
+                           headers=world.headers("kader1"))
+        assert resp.status_code == 201, (name, resp.get_json())
+    refused = client.post("/api/v1/children", json={**GOOD, "posyandu_id": str(world.ids["p1"]), "name": "3"},
+                          headers={**world.headers("kader1"), "Accept-Language": "id"})
+    assert refused.get_json()["errors"]["name"] == ["nama harus berisi huruf"], refused.get_json()
 
 
 def test_a_phone_number_typed_with_dashes_or_spaces_is_stored_without_them(client, world):

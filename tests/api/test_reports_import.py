@@ -922,9 +922,11 @@ def test_a_totals_line_counting_the_children_under_nama_is_skipped_not_refused_a
     book.save(file)
     got = upload(client, world, file.getvalue(), query="dry_run=true", name="k.xlsx").get_json()
     assert (got["errors"], got["rows"], [s["row"] for s in got["skipped_rows"]]) == ([], 3, [5]), got
-    # a row with a sex and a birth date is a child's, however her name reads: read as one, not skipped
+    # a row with a sex and a birth date is a child's, however her name reads: read as one, not skipped, and
+    # refused for a name of no letter, as the app refuses it
     odd = upload(client, world, head + rows + "Jumlah;Melati;3;P;15/05/2025;10/06/2025;6\n", query="dry_run=true").get_json()
-    assert (odd["rows"], odd["skipped_rows"]) == (4, []), odd
+    assert (odd["rows"], odd["skipped_rows"], [e["row"] for e in odd["errors"]]) == (4, [], [5]), odd
+    assert odd["errors"][0]["errors"]["Nama"] == ["a name needs at least one letter"], odd
 
 
 def test_a_registers_column_numbers_and_signature_are_skipped_not_refused(client, world):

@@ -38,6 +38,12 @@ def test_register_names_each_wrong_field(live_server, new_context):
     expect(sex.locator(".error")).to_have_text("wajib diisi")
     expect(page.get_by_label("Perempuan")).to_be_focused()
     expect(page).to_have_url(live_server.url + "/#/register")
+    # a name of no letter (a number typed in its field) is refused on the phone, as the server refuses it
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Nama anak").fill("12")
+    page.get_by_role("button", name="Simpan").click()
+    expect(error_of(page, "Nama anak")).to_have_text("nama harus berisi huruf")
+    expect(page).to_have_url(live_server.url + "/#/register")
 
 
 def test_a_bidan_registers_a_child_at_the_posyandu_she_chooses_then_moves_it(live_server, new_context):

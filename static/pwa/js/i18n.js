@@ -161,6 +161,7 @@ const W = {
   child_form: ['Data anak', "Child's details"],
   edit_child: ['Ubah data anak', "Edit child's details"],
   name: ['Nama anak', "Child's name"],
+  name_letter: ['nama harus berisi huruf', 'a name needs at least one letter'],
   sex: ['Jenis kelamin', 'Sex'],
   male: ['Laki-laki', 'Boy'],
   female: ['Perempuan', 'Girl'],

@@ -133,6 +133,7 @@ export async function childForm(ctx, childId) {
     const errors = {};
     const name = visibleText(el.name.value);
     if (!name) errors.name = [t('required')];
+    else if (!/\p{L}/u.test(name)) errors.name = [t('name_letter')]; // as the server: "3", "-" is no name
     const sex = form.querySelector('input[name=sex]:checked')?.value;
     if (!sex) errors.sex = [t('required')];
     const posyandu = el.posyandu_id?.value ?? at;
