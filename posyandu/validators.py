@@ -373,6 +373,23 @@ class Trimmed(fields.String):
             super()._validate(value)
 
 
+def plain_place_name(text: str) -> str:
+    """A place's name (a posyandu, a puskesmas, a region) as stored and compared: in Unicode NFKC (a
+    full-width "Ｍｅｌａｔｉ" from a phone's keyboard is "Melati") and without invisible format characters
+    (a zero-width space pasted from a chat): two names that look alike on every list are one name, and
+    one desa's second "Melati" is refused (``registry.models.same_name``)."""
+    shown = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf")
+    return single_spaced(shown)
+
+
+class PlaceName(Trimmed):
+    """A place's name (``plain_place_name``), otherwise as ``Trimmed``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return None if value is None else plain_place_name(value)
+
+
 UNSTORABLE_PATH_DEPTH = 8
 """How deep ``unstorable_text`` names a bad string: one further down is named by its container at
 this depth. A NUL 300 lists down in a pushed mutation was named 300 levels deep, and the idempotency

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from posyandu.database import SyncedMixin, TimestampMixin, utcnow
 from posyandu.extensions import db
+from posyandu.validators import plain_place_name
 
 REGION_LEVELS = {2: "provinsi", 5: "kabupaten", 8: "kecamatan", 13: "desa"}
 
@@ -50,7 +51,7 @@ def same_name(name: str, kind: str = "posyandu") -> str:
     """A posyandu's (or puskesmas's: ``kind``) name as two are judged the same (one desa holds one posyandu of
     each, one kecamatan one puskesmas; a report names twins with their desa): case, spaces and the words of
     its kind before it aside (``KIND_WORDS``), "Posyandu Melati" is "melati", "PKM Kamal" is "kamal"."""
-    text = " ".join(name.lower().split())
+    text = plain_place_name(name).lower()  # "Melati" with a zero-width space pasted in, or full-width, is "melati"
     while prefix := next((w for w in KIND_WORDS[kind] if text.startswith(f"{w} ")), None):
         text = text.removeprefix(f"{prefix} ")
     return text

@@ -17,7 +17,7 @@ REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
 
 class RegionSchema(Schema):
     code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
-    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    name = v.PlaceName(required=True, validate=validate.Length(max=120))
     level = fields.String(dump_only=True)
     parent_code = fields.String(dump_only=True, allow_none=True, metadata={"description": "null for a province"})
 
@@ -33,7 +33,7 @@ class PuskesmasSchema(Schema):
     id = fields.UUID(dump_only=True)
     code = v.Trimmed(validate=validate.Length(max=20), allow_none=True, metadata={
         "description": "Unique case aside (`p3525010101` is `P3525010101`); stored upper-cased"})
-    name = v.Trimmed(required=True, validate=validate.Length(max=120), metadata={
+    name = v.PlaceName(required=True, validate=validate.Length(max=120), metadata={
         "description": "Unique within its kecamatan, \"Puskesmas\" before it and case aside"})
     kecamatan_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     kabupaten_code = fields.String(dump_only=True)
@@ -45,7 +45,7 @@ class PuskesmasUpdateSchema(PuskesmasSchema):
 
 class PosyanduSchema(Schema):
     id = fields.UUID()
-    name = v.Trimmed(required=True, validate=validate.Length(max=120))
+    name = v.PlaceName(required=True, validate=validate.Length(max=120))
     desa_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
     puskesmas_id = fields.UUID(required=True)
     kabupaten_code = fields.String(dump_only=True)

@@ -242,6 +242,23 @@ def test_a_kbm_table_without_month_one_is_told_so_with_the_format_errors(client,
     assert client.get("/api/v1/growth/kbm", headers=world.headers("kader1")).get_json()["version"] == 0
 
 
+def test_a_name_alike_but_for_an_invisible_character_or_full_width_letters_is_the_same_name(client, world, db):
+    """"Melati" with a zero-width space pasted from a chat, or typed in full-width letters, made a second
+    Melati of the desa (201), one no list could tell apart; a puskesmas alike in its kecamatan. Such a name
+    is stored as it shows ("Melati"), refused where it is taken, and found by it in an import."""
+    admin = world.headers("admin", "id")
+    body = {"desa_code": "35.25.01.2001", "puskesmas_id": str(world.ids["pkm_a"]), "meeting_day": 12}
+    for name in ("Melati\u200b", "Mel\u00adati", "\uff2d\uff45\uff4c\uff41\uff54\uff49", "\ufeffPosyandu Melati"):
+        resp = client.post("/api/v1/posyandu", json={**body, "name": name}, headers=admin)
+        assert resp.status_code == 422 and resp.get_json()["errors"] == {
+            "name": ["sudah dipakai posyandu lain di desa ini"]}, (name, resp.get_json())
+    made = client.post("/api/v1/posyandu", json={**body, "name": "\uff21\uff53\uff54\uff45\uff52\u200b"}, headers=admin)
+    assert made.status_code == 201 and made.get_json()["name"] == "Aster", made.get_json()
+    twin = client.post("/api/v1/puskesmas", json={"name": "PKM Wringin\u200banom", "kecamatan_code": "35.25.01"},
+                       headers=admin)  # pkm_a's
+    assert twin.status_code == 422 and list(twin.get_json()["errors"]) == ["name"], twin.get_json()
+
+
 def test_a_posyandu_may_not_take_the_name_of_another_open_posyandu_of_its_desa(client, world):
     """Two "Posyandu Melati" in one desa: no report row, import or kader could tell them apart (an
     import's "Melati (Sooko)" names the desa, still both); the second was accepted, 201."""
