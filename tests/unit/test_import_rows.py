@@ -157,7 +157,7 @@ def test_excel_unicode_text_utf16_is_read():
 
 
 def test_missing_required_columns_are_named():
-    with pytest.raises(FileError, match=r"Posyandu, Jenis Kelamin \(L/P\)$"):
+    with pytest.raises(FileError, match=r"Posyandu, Jenis Kelamin \(L/P\) \(or choose the posyandu the whole file is of\)$"):
         read_rows(io.BytesIO(b"nama,tanggal_lahir\nA,2025-01-01\n"), "a.csv")
 
 
@@ -604,8 +604,8 @@ def test_missing_required_columns_are_named_as_the_template_heads_them():
     In English too: 'missing columns: posyandu, sex, birth_date' named the API's keys, not her sheet's."""
     with pytest.raises(FileError) as refused:
         read_rows(io.BytesIO(b"no,nama anak,umur\n1,A,2\n"), "a.csv")
-    assert refused.value.message.id_text == "kolom wajib tidak ada: Posyandu, Jenis Kelamin (L/P), Tanggal Lahir"
-    assert str(refused.value.message) == "missing columns: Posyandu, Jenis Kelamin (L/P), Tanggal Lahir"
+    assert refused.value.message.id_text == "kolom wajib tidak ada: Posyandu, Jenis Kelamin (L/P), Tanggal Lahir (atau pilih posyandu seluruh berkas ini)"
+    assert str(refused.value.message) == "missing columns: Posyandu, Jenis Kelamin (L/P), Tanggal Lahir (or choose the posyandu the whole file is of)"
 
 
 def test_a_macro_enabled_workbook_is_read():
