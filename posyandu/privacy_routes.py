@@ -14,7 +14,7 @@ from posyandu.extensions import Blueprint, db
 from posyandu.pagination import BAD_CURSOR, PageArgs, page_schema
 from posyandu.audit import AuditLog
 from posyandu.privacy import AccessLog
-from posyandu.validators import Day, Schema, Timestamp, local_today
+from posyandu.validators import Day, Schema, Timestamp, Uuid, local_today
 
 blp = Blueprint("privacy", __name__, url_prefix="/api/v1",
                 description="Personal data (UU 27/2022 PDP): a child's data export and who has read it")
@@ -31,10 +31,10 @@ class AccessLogItemSchema(Schema):
     at = Timestamp()
     action = fields.String(metadata={"description": "view, list, pull or export"})
     resource = fields.String(metadata={"description": "The endpoint read, e.g. GET /api/v1/children/<uuid:child_id>"})
-    child_id = fields.UUID(allow_none=True, metadata={"description": "null for an area's bulk download"})
-    posyandu_id = fields.UUID(allow_none=True, metadata={"description": "the posyandu of a bulk download"})
+    child_id = Uuid(allow_none=True, metadata={"description": "null for an area's bulk download"})
+    posyandu_id = Uuid(allow_none=True, metadata={"description": "the posyandu of a bulk download"})
     region_code = fields.String(allow_none=True, metadata={"description": "the region of a bulk download"})
-    user_id = fields.UUID(allow_none=True)
+    user_id = Uuid(allow_none=True)
     reader = fields.Nested(ReaderSchema, allow_none=True)
 
 
@@ -42,8 +42,8 @@ AccessLogPage = page_schema(AccessLogItemSchema, "AccessLogPage")
 
 
 class AccessLogArgs(PageArgs):
-    user_id = fields.UUID(metadata={"description": "Only this user's reads"})
-    child_id = fields.UUID(metadata={"description": "Only the reads naming this child (an area's bulk downloads: "
+    user_id = Uuid(metadata={"description": "Only this user's reads"})
+    child_id = Uuid(metadata={"description": "Only the reads naming this child (an area's bulk downloads: "
                                                     "GET /children/{id}/access-log)"})
 
 
@@ -59,7 +59,7 @@ class ChangeItemSchema(Schema):
         "description": "{field: [before, after]} of the fields it changed (a record created: [null, value])"})
     reason = fields.String(allow_none=True, metadata={"description": "Why, when its author said (a deletion's "
                                                                      "reason, a dose outside the rules, a merge)"})
-    user_id = fields.UUID(allow_none=True)
+    user_id = Uuid(allow_none=True)
     actor = fields.Nested(ReaderSchema, allow_none=True, metadata={
         "description": "Who made it; null for a server command (client_id says which operator) or an unknown user"})
 
@@ -81,7 +81,7 @@ AuditLogPage = page_schema(AuditLogItemSchema, "AuditLogPage")
 
 
 class AuditLogArgs(PageArgs):
-    user_id = fields.UUID(metadata={"description": "Only this user's writes"})
+    user_id = Uuid(metadata={"description": "Only this user's writes"})
     entity = fields.String(validate=validate.Length(max=30), metadata={"description": "Only this kind of record"})
     record_id = fields.String(validate=validate.Length(max=64), metadata={"description": "Only this record's"})
     action = fields.String(validate=validate.Length(max=30), metadata={"description": "Only this action"})

@@ -22,7 +22,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, missing, utils
 
-from posyandu.validators import YesNo
+from posyandu.validators import UUID_TEXT, Uuid, YesNo
 
 _Convert = Callable[[Any, Any], Any]  # (value, obj) -> serialised value
 
@@ -65,7 +65,7 @@ def _converter(field: fields.Field, attr: str) -> _Convert:
     """What ``field._serialize`` does, for the types whose conversion is one call."""
     kind = type(field)
     convert: Callable[[Any], Any] | None = None
-    if kind is fields.UUID:
+    if kind in (fields.UUID, Uuid):
         convert = str
     elif kind is fields.String:
         convert = utils.ensure_text_type
@@ -201,7 +201,7 @@ def _load_converter(field: fields.Field) -> Callable[[Any], Any] | None:
         return None
     if kind is fields.String:
         return lambda raw: raw if type(raw) is str else _UNSURE
-    if kind is fields.UUID:
+    if kind in (fields.UUID, Uuid):
         return _uuid
     if kind is fields.Integer:
         return lambda raw: raw if type(raw) is int else _UNSURE
@@ -222,7 +222,7 @@ def _load_converter(field: fields.Field) -> Callable[[Any], Any] | None:
 
 
 def _uuid(raw: Any) -> Any:
-    if type(raw) is not str:
+    if type(raw) is not str or not UUID_TEXT.fullmatch(raw):  # any other writing: the field says why (``Uuid``)
         return _UNSURE
     try:
         return uuid.UUID(raw)

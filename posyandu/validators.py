@@ -52,6 +52,21 @@ class Schema(marshmallow.Schema):
             field_obj.error_messages = {**field_obj.error_messages, "null": field_obj.error_messages["required"]}
 
 
+UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+class Uuid(fields.UUID):
+    """A UUID as RFC 9562 writes it: 32 hex digits in groups of 8-4-4-4-12, either case (answered in lower
+    case). Python reads braces, "urn:uuid:" and the digits run together too, and the record came back under
+    an id other than the one its phone made (a phone keying its records by its text would hold two): the
+    contract's "a malformed id is refused with 422"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and not UUID_TEXT.fullmatch(value):
+            raise self.make_error("invalid_uuid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def has_letter(value: str) -> None:
     """A name holds a letter (of any script): "3", "-" or "..." is a number or a mark typed in the name's
     field, or a register's count read as a child (a totals line)."""
@@ -268,7 +283,7 @@ ID_TAKEN = "conflict: a record with this id exists already (a retry of a creatio
 
 def own_id_field() -> fields.UUID:
     """A correction's ``id``: the record's own, if sent (``errors.refuse_other_id``)."""
-    return fields.UUID(metadata={"description": "Optional: the id in the URL (another is refused, 422 on `id`)"})
+    return Uuid(metadata={"description": "Optional: the id in the URL (another is refused, 422 on `id`)"})
 
 
 def base_version_field() -> fields.Integer:

@@ -7,7 +7,7 @@ from posyandu.auth.models import ROLES
 from posyandu.auth.passwords import PASSWORD_RULE, normalised
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
-from posyandu.validators import Schema
+from posyandu.validators import Schema, Uuid
 
 USERNAME = v.Pattern(r"^[a-zA-Z0-9_.\-@]{3,80}$",
                      Msg("3-80 letters, digits or _ . - @, no spaces", "3-80 huruf, angka, atau _ . - @, tanpa spasi"))
@@ -62,14 +62,14 @@ def _closed(user) -> bool:
 
 
 class UserSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)  # required in answers only (readOnly)
+    id = Uuid(dump_only=True, required=True)  # required in answers only (readOnly)
     username = v.Filled(required=True, validate=[USERNAME, _not_reserved])
     password = NewPassword()
     name = v.Trimmed(required=True, validate=validate.Length(max=120))
     role = v.Filled(required=True, validate=validate.OneOf(ROLES))  # blank: "wajib diisi", not the choices
     phone = v.Phone(allow_none=True)
-    posyandu_id = fields.UUID(allow_none=True)
-    puskesmas_id = fields.UUID(allow_none=True)
+    posyandu_id = Uuid(allow_none=True)
+    puskesmas_id = Uuid(allow_none=True)
     region_code = v.Trimmed(allow_none=True, validate=validate.Length(max=13), metadata={
         "description": "A dinkes account's region (Kemendagri code); blank is none"})
     active = v.YesNo(load_default=True)
@@ -147,8 +147,8 @@ class RedeemSchema(Schema):
 class UserQueryArgs(PageArgs):
     role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Only accounts of this role"})
     q = v.Trimmed(validate=validate.Length(min=1, max=80), metadata={"description": "Part of the name or username"})
-    posyandu_id = fields.UUID(metadata={"description": "Kader of this posyandu"})
-    puskesmas_id = fields.UUID(metadata={"description": "Bidan of this puskesmas and kader of its posyandu"})
+    posyandu_id = Uuid(metadata={"description": "Kader of this posyandu"})
+    puskesmas_id = Uuid(metadata={"description": "Bidan of this puskesmas and kader of its posyandu"})
     active = fields.Boolean(metadata={"description": "Only accounts switched on (true) or off (false)"})
 
 

@@ -10,7 +10,7 @@ from posyandu.growth.signs import HEAD_SIGNS, MUAC_SIGNS
 from posyandu.growth.zscores import INDICATORS, MAX_INPUT_AGE_DAYS
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
-from posyandu.validators import Schema
+from posyandu.validators import Schema, Uuid
 
 
 ZScoresSchema = Schema.from_dict(  # null: undefined for the row (a value missing, beyond the table)
@@ -29,9 +29,9 @@ NOTHING_MEASURED = Msg("enter at least the weight or a length/height", "isi mini
 class MeasurementSchema(Schema):
     """A weighing/measuring; the growth results are computed by the server."""
 
-    id = fields.UUID()
-    child_id = fields.UUID(dump_only=True)
-    posyandu_id = fields.UUID(dump_only=True)
+    id = Uuid()
+    child_id = Uuid(dump_only=True)
+    posyandu_id = Uuid(dump_only=True)
     measured_on = v.Day(required=True, validate=v.not_future)
     weight_kg = fields.Float(allow_none=True, validate=v.between(0.5, 70, grams_hint=True))
     length_height_cm = fields.Float(allow_none=True, validate=v.between(38, 150))
@@ -73,7 +73,7 @@ class MeasurementSchema(Schema):
                        "makrosefali above +2 SD (both: refer to the bidan/puskesmas), normal between (-2.00 and "
                        "+2.00 included, on the rounded z-score); null without a head circumference or a z-score",
         "enum": [*HEAD_SIGNS, None]})
-    possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
+    possible_duplicate_of = Uuid(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     deleted_at = v.Timestamp(dump_only=True, allow_none=True)
     created_at = v.Timestamp(dump_only=True)
@@ -166,7 +166,7 @@ class PlacedSchema(Schema):
 
 
 class ChartPointSchema(Schema):
-    id = fields.UUID()
+    id = Uuid()
     measured_on = v.Day()
     age_days = fields.Integer(allow_none=True)
     age_months = fields.Float(allow_none=True)

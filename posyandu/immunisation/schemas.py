@@ -11,7 +11,7 @@ from posyandu.immunisation import due, supplements
 from posyandu.immunisation.models import DOSE_SOURCES, PLACES, SUPPLEMENT_KINDS
 from posyandu.immunisation.schedule import DATES_FROM, DATES_TO
 from posyandu.pagination import page_schema
-from posyandu.validators import Schema
+from posyandu.validators import Schema, Uuid
 
 
 # a vial's expiry: any plausible date (a typo such as 0202-01-01 is refused on its field)
@@ -27,11 +27,11 @@ def plausible_expiry(value: date) -> None:
 class ChildEventSchema(Schema):
     """Fields every child event shares (ids, device clock, versioning)."""
 
-    id = fields.UUID()
-    child_id = fields.UUID(dump_only=True)
-    posyandu_id = fields.UUID(dump_only=True)
+    id = Uuid()
+    child_id = Uuid(dump_only=True)
+    posyandu_id = Uuid(dump_only=True)
     recorded_at = v.recorded_at_field()
-    possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
+    possible_duplicate_of = Uuid(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     deleted_at = v.Timestamp(dump_only=True, allow_none=True)
     created_at = v.Timestamp(dump_only=True)
@@ -61,7 +61,7 @@ class ImmunisationSchema(ChildEventSchema):
         "A bidan's (or admin's) reason to accept a dose the schedule rules refuse, for the rules that give way "
         f"(violations overridable): {', '.join(sorted(due.OVERRIDABLE))}; a kader who gives one for a rule "
         "broken is refused (403)")})
-    override_by = fields.UUID(dump_only=True, allow_none=True,
+    override_by = Uuid(dump_only=True, allow_none=True,
                               metadata={"description": "The bidan or admin who accepted it"})
 
 
@@ -79,7 +79,7 @@ class SupplementSchema(ChildEventSchema):
         "A bidan's (or admin's) reason to accept a record the rules refuse, for the rules that give way "
         f"(violations overridable): {', '.join(sorted(supplements.OVERRIDABLE))}; a kader who gives one for a rule "
         "broken is refused (403)")})
-    override_by = fields.UUID(dump_only=True, allow_none=True,
+    override_by = Uuid(dump_only=True, allow_none=True,
                               metadata={"description": "The bidan or admin who accepted it"})
 
 
@@ -100,7 +100,7 @@ class ScheduleVersionSummarySchema(Schema):
     valid_from = v.Day()
     active = fields.Boolean()
     created_at = v.Timestamp(allow_none=True)
-    created_by = fields.UUID(allow_none=True)
+    created_by = Uuid(allow_none=True)
 
 
 class ScheduleVersionSchema(ScheduleVersionSummarySchema):
@@ -150,7 +150,7 @@ class CardDoseSchema(Schema):
         "not_applicable: not offered where the child lives, or not given before she left the register "
         "(from her `exit_date` on: nothing is due her)")})
     given_on = v.Day(allow_none=True)
-    immunisation_id = fields.UUID(allow_none=True)
+    immunisation_id = Uuid(allow_none=True)
     in_schedule = fields.Boolean(metadata={"description": (
         "false: a dose given that the schedule in force on the card's date has no entry for (a vaccine outside "
         "the programme, recorded by a bidan with her reason, or of a version since withdrawn), listed after "
@@ -183,13 +183,13 @@ class SupplementDueSchema(Schema):
 
 
 class SupplementGivenSchema(Schema):
-    id = fields.UUID()
+    id = Uuid()
     kind = fields.String(metadata={"enum": list(SUPPLEMENT_KINDS)})
     given_on = v.Day()
 
 
 class ImmunisationCardSchema(Schema):
-    child_id = fields.UUID()
+    child_id = Uuid()
     as_of = v.Day()
     birth_date = v.Day()
     age_months = fields.Integer(metadata={"description": "Completed calendar months"})
@@ -221,7 +221,7 @@ class DueDoseSchema(Schema):
 
 
 class DueChildSchema(Schema):
-    child_id = fields.UUID()
+    child_id = Uuid()
     name = fields.String()
     sex = fields.String()
     birth_date = v.Day()
@@ -245,7 +245,7 @@ class SupplementCountSchema(Schema):
 
 
 class DueListSchema(Schema):
-    posyandu_id = fields.UUID()
+    posyandu_id = Uuid()
     posyandu_name = fields.String()
     date = v.Day()
     schedule_version = fields.String()

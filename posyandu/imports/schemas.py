@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from posyandu.errors import ProblemSchema
 from posyandu.i18n import translate_field_message
-from posyandu.validators import Schema
+from posyandu.validators import Schema, Uuid
 
 
 class ImportArgs(Schema):
@@ -14,7 +14,7 @@ class ImportArgs(Schema):
         "description": "Check every row and report, without saving anything"})
     accept_valid = fields.Boolean(load_default=False, metadata={
         "description": "Save the valid rows even when some rows are refused (default: all or nothing)"})
-    posyandu_id = fields.UUID(load_default=None, metadata={
+    posyandu_id = Uuid(load_default=None, metadata={
         "description": "The posyandu of every row that names none: a posyandu's own register, its posyandu in "
                        "its title only, needs no Posyandu column then (a row naming one keeps it). One the caller "
                        "does not see, or closed, is 404 on posyandu_id."})

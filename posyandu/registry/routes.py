@@ -20,7 +20,7 @@ from posyandu.registry.models import Posyandu, Puskesmas, Region
 from posyandu.registry.schemas import (ChildPage, ChildQueryArgs, ChildSchema, ChildUpdateSchema, DeleteArgs,
                                        DeletedChildPage, DeletedChildQueryArgs,
                                        InvitationSchema, LinkedParentPage, MergeSchema, MovedChildrenSchema,
-                                       MoveChildrenSchema, NotDuplicateSchema,
+                                       MoveChildrenSchema, NotDuplicateSchema, RestoreSchema,
                                        OpenInvitationPage, PosyanduPage, PosyanduQueryArgs, PosyanduSchema,
                                        PosyanduUpdateSchema, PuskesmasPage, PuskesmasQueryArgs, PuskesmasSchema,
                                        PuskesmasUpdateSchema, RegionPage, RegionQueryArgs, RegionSchema)
@@ -286,25 +286,29 @@ def _deleted_fields(child):  # type: ignore[no-untyped-def]
 class ChildRestore(MethodView):
     @roles_required(*HEALTH_WORKERS)
     @seen_first(lambda user, child_id: _restorable(user, child_id))  # out of her area: 404 whatever the body holds
+    @blp.arguments(RestoreSchema, required=False)
     @blp.response(200, ChildSchema)
-    def post(self, child_id):
+    def post(self, body, child_id):
         """Bring back a deleted child (bidan, admin) with the weighings, doses and capsules deleted with
         her; those a phone sent for her since count again too. Her phones receive her at their next
         sync. Not a merged duplicate nor a child erased after her retention period (404: neither is in
         ``/children/deleted``); not at a posyandu closed since (404 to a bidan: out of her area, as
-        its children; 422 on ``posyandu_id`` to an admin: register her again where she goes now).
+        its children; 422 on ``posyandu_id`` to an admin, who names the open posyandu she comes back at,
+        ``posyandu_id``: she is moved there, her history with her).
 
         Idempotent: a retry of a restore made already (its answer lost) is answered 200 with the
         child as she stands."""
+        to = (body or {}).get("posyandu_id")
         posyandu_id = db.session.scalar(select(access.Child.posyandu_id).where(access.Child.id == child_id))
-        access.lock_posyandu_for_children([posyandu_id] if posyandu_id else [])  # judged as a registration there
+        # judged as a registration there (and at the posyandu she comes back at)
+        access.lock_posyandu_for_children([p for p in (posyandu_id, to) if p])
         access.lock_children([child_id], access.CHILD)
         child = _restorable(current_user, child_id)
         if child.deleted_at is None:  # restored already
             privacy.record_reads("view", [child.id])
             db.session.commit()
             return child
-        child = ops.restore_child(current_user, child, {})
+        child = ops.restore_child(current_user, child, {"posyandu_id": to} if to else {})
         db.session.commit()
         return child
 

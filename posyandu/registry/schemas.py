@@ -7,7 +7,7 @@ from posyandu import validators as v
 from posyandu.i18n import Msg
 from posyandu.pagination import PageArgs, page_schema
 from posyandu.registry.models import Child
-from posyandu.validators import Schema
+from posyandu.validators import Schema, Uuid
 
 RT_RW = v.Pattern(r"^\d{1,3}$", Msg("1 to 3 digits", "1 sampai 3 angka"))
 REGION_CODE = v.Pattern(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
@@ -30,7 +30,7 @@ class RegionQueryArgs(PageArgs):
 
 
 class PuskesmasSchema(Schema):
-    id = fields.UUID(dump_only=True)
+    id = Uuid(dump_only=True)
     code = v.Trimmed(validate=validate.Length(max=20), allow_none=True, metadata={
         "description": "Unique case aside (`p3525010101` is `P3525010101`); stored upper-cased"})
     name = v.PlaceName(required=True, validate=validate.Length(max=120), metadata={
@@ -44,10 +44,10 @@ class PuskesmasUpdateSchema(PuskesmasSchema):
 
 
 class PosyanduSchema(Schema):
-    id = fields.UUID()
+    id = Uuid()
     name = v.PlaceName(required=True, validate=validate.Length(max=120))
     desa_code = v.Filled(required=True, validate=REGION_CODE)  # blank: "wajib diisi", not the format
-    puskesmas_id = fields.UUID(required=True)
+    puskesmas_id = Uuid(required=True)
     kabupaten_code = fields.String(dump_only=True)
     meeting_day = fields.Integer(required=True, strict=True, validate=validate.Range(1, 31))  # 7.9 is no day 7
     address = v.Trimmed(validate=validate.Length(max=255), allow_none=True)
@@ -63,14 +63,14 @@ class PosyanduUpdateSchema(PosyanduSchema):
 class MoveChildrenSchema(Schema):
     """Move every child registered at the posyandu in the URL to another."""
 
-    to_posyandu_id = fields.UUID(required=True, metadata={"description": "The open posyandu they move to"})
+    to_posyandu_id = Uuid(required=True, metadata={"description": "The open posyandu they move to"})
     reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True, metadata={
         "description": "Why (the posyandu closes, two merge), kept in each child's audit log row"})
 
 
 class MovedChildrenSchema(Schema):
     moved = fields.Integer(dump_only=True, metadata={"description": "How many children moved (0: none was left there)"})
-    to_posyandu_id = fields.UUID(dump_only=True)
+    to_posyandu_id = Uuid(dump_only=True)
     possible_duplicates = fields.Integer(dump_only=True, metadata={
         "description": "How many of them are now flagged as a likely duplicate of a child registered there, "
                        "for a bidan to merge or rule apart (GET /children?posyandu_id=…: possible_duplicate_of)"})
@@ -81,7 +81,7 @@ class PuskesmasQueryArgs(PageArgs):
 
 
 class PosyanduQueryArgs(PageArgs):
-    puskesmas_id = fields.UUID(metadata={"description": "Only this puskesmas's posyandu"})
+    puskesmas_id = Uuid(metadata={"description": "Only this puskesmas's posyandu"})
     desa_code = fields.String(validate=REGION_CODE, metadata={
         "description": "Only the posyandu of this desa, or of every desa under a kecamatan, kabupaten or "
                        "province code given here (35.25.01: the kecamatan's)"})
@@ -90,8 +90,8 @@ class PosyanduQueryArgs(PageArgs):
 class ChildSchema(Schema):
     """A child as registered by a cadre (Buku KIA identity page)."""
 
-    id = fields.UUID(metadata={"description": "Made by the client that registers the child."})
-    posyandu_id = fields.UUID(required=True)
+    id = Uuid(metadata={"description": "Made by the client that registers the child."})
+    posyandu_id = Uuid(required=True)
     name = v.Trimmed(required=True, validate=[validate.Length(min=1, max=120), v.has_letter])
     sex = v.Filled(required=True, validate=validate.OneOf(["M", "F"]))  # blank: "wajib diisi", not the choices
     birth_date = v.Day(required=True, validate=v.birth_date)
@@ -124,8 +124,8 @@ class ChildSchema(Schema):
         "description": "The day she was moved to the posyandu she is at; null when she was registered there. Reports "
                        "count her there from that month (before it, where she was); a phone's SKDN of an earlier "
                        "month leaves her out"})
-    possible_duplicate_of = fields.UUID(dump_only=True, allow_none=True)
-    merged_into = fields.UUID(dump_only=True, allow_none=True)
+    possible_duplicate_of = Uuid(dump_only=True, allow_none=True)
+    merged_into = Uuid(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     deleted_at = v.Timestamp(dump_only=True, allow_none=True)
     created_at = v.Timestamp(dump_only=True)
@@ -146,12 +146,12 @@ class ChildUpdateSchema(ChildSchema):
 
 
 class ChildQueryArgs(PageArgs):
-    posyandu_id = fields.UUID(metadata={"description": "Only this posyandu's children"})
+    posyandu_id = Uuid(metadata={"description": "Only this posyandu's children"})
     q = v.Trimmed(validate=validate.Length(min=1, max=60), metadata={"description": "Name search"})
 
 
 class DeletedChildQueryArgs(PageArgs):
-    posyandu_id = fields.UUID(metadata={"description": "Only this posyandu's deleted children"})
+    posyandu_id = Uuid(metadata={"description": "Only this posyandu's deleted children"})
 
 
 class DeleterSchema(Schema):
@@ -162,11 +162,11 @@ class DeleterSchema(Schema):
 class DeletedChildSchema(Schema):
     """A deleted child a bidan or admin may bring back: who deleted her, why, what went with her."""
 
-    id = fields.UUID(required=True)
+    id = Uuid(required=True)
     name = fields.String(required=True)
     sex = fields.String(required=True)
     birth_date = v.Day(required=True)
-    posyandu_id = fields.UUID(required=True)
+    posyandu_id = Uuid(required=True)
     deleted_at = v.Timestamp(required=True)
     posyandu_open = fields.Boolean(required=True, metadata={
         "description": "false: her posyandu was closed since; she is not brought back there (register her again)"})
@@ -194,27 +194,27 @@ class DeleteArgs(Schema):
 
 
 class InvitationSchema(Schema):
-    id = fields.UUID(dump_only=True, metadata={"description": "The code's id in the child's open codes (to revoke it)"})
+    id = Uuid(dump_only=True, metadata={"description": "The code's id in the child's open codes (to revoke it)"})
     code = fields.String(dump_only=True, metadata={"description": "Shown once; give it to the parent."})
-    child_id = fields.UUID(dump_only=True)
+    child_id = Uuid(dump_only=True)
     expires_at = v.Timestamp(dump_only=True)
 
 
 class OpenInvitationSchema(Schema):
     """A code not used yet (the code itself is shown only once, when made)."""
 
-    id = fields.UUID(dump_only=True)
-    child_id = fields.UUID(dump_only=True)
+    id = Uuid(dump_only=True)
+    child_id = Uuid(dump_only=True)
     created_at = v.Timestamp(dump_only=True)
     expires_at = v.Timestamp(dump_only=True)
-    created_by = fields.UUID(dump_only=True, metadata={"description": "The kader or bidan who made it"})
+    created_by = Uuid(dump_only=True, metadata={"description": "The kader or bidan who made it"})
     created_by_name = fields.String(dump_only=True)
 
 
 class LinkedParentSchema(Schema):
     """A parent account that sees the child."""
 
-    user_id = fields.UUID(dump_only=True)
+    user_id = Uuid(dump_only=True)
     name = fields.String(dump_only=True)
     username = fields.String(dump_only=True)
     phone = fields.String(dump_only=True, allow_none=True)
@@ -226,6 +226,12 @@ OpenInvitationPage = page_schema(OpenInvitationSchema, "OpenInvitationPage")
 LinkedParentPage = page_schema(LinkedParentSchema, "LinkedParentPage")
 
 
+class RestoreSchema(Schema):
+    posyandu_id = Uuid(metadata={"description": (
+        "The open posyandu she comes back at, moved there (default: hers): a child of a posyandu closed since "
+        "cannot come back to it, and her weighings and doses would be lost with a new registration")})
+
+
 class NotDuplicateSchema(Schema):
     reason = v.Trimmed(validate=validate.Length(max=255), allow_none=True,
                        metadata={"description": "Why they are different children (e.g. twins)"})
@@ -234,5 +240,5 @@ class NotDuplicateSchema(Schema):
 class MergeSchema(Schema):
     """Merge a duplicate registration (``loser``) into the child in the URL."""
 
-    duplicate_id = fields.UUID(required=True)
+    duplicate_id = Uuid(required=True)
 

@@ -11,7 +11,7 @@ from posyandu.reports.cohort import ALL_SEXES, LEVELS, SEXES
 from posyandu.reports.exports.csv import SEPARATORS
 from posyandu.reports.period import (AGE_GROUPS, ALL_AGES, FIRST_MONTH, MAX_PERIOD_MONTHS, Month, MonthOutOfRange, Period,
                                       latest_month)
-from posyandu.validators import Day, Schema, today
+from posyandu.validators import Day, Schema, Uuid, today
 
 FORMATS = ("json", "csv", "xlsx")
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -80,7 +80,7 @@ def csv_separator() -> fields.String:
 
 class AreaArgs(Schema):
     region_code = fields.String(validate=REGION_CODE, metadata={"description": "Only this region (and below)"})
-    posyandu_id = fields.UUID(metadata={"description": "Only this posyandu"})
+    posyandu_id = Uuid(metadata={"description": "Only this posyandu"})
 
 
 def level_field(**kwargs) -> fields.String:  # type: ignore[no-untyped-def]
@@ -210,12 +210,12 @@ class CoverageRowSchema(Schema):
 
 @sent_whole
 class ActionRowSchema(Schema):
-    child_id = fields.UUID()
+    child_id = Uuid()
     name = fields.String()
     sex = fields.String(validate=validate.OneOf(SEXES))
     birth_date = Day()
     age_months = fields.Integer()
-    posyandu_id = fields.UUID()
+    posyandu_id = Uuid()
     posyandu_name = fields.String()
     mother_name = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})
     guardian_phone = fields.String(allow_none=True, metadata={"description": "null for a dinkes user (contact details)"})

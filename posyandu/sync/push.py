@@ -43,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import changed_by_client, three_way
 from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
-from posyandu.validators import Filled, Schema, iso_date, local_today, unstorable_text
+from posyandu.validators import Filled, Schema, Uuid, iso_date, local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 EVENT_ENTITIES = PUSH_ENTITIES[1:]
@@ -84,10 +84,10 @@ class MutationIn(PlannedLoad):
     class Meta:
         unknown = EXCLUDE
 
-    mutation_id = fields.UUID(required=True)
+    mutation_id = Uuid(required=True)
     entity = Filled(required=True, validate=validate.OneOf(PUSH_ENTITIES))  # blank: "wajib diisi"
     op = Filled(required=True, validate=validate.OneOf(("upsert", "delete")))
-    id = fields.UUID(required=True)
+    id = Uuid(required=True)
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
     data = fields.Dict(load_default=dict)
 
@@ -858,7 +858,7 @@ def _restore_refusal(user: User, obj: Any) -> DomainError | None:
     return None
 
 
-_RECORD_ID = fields.UUID()
+_RECORD_ID = Uuid()
 
 
 def _id_sent(value: Any) -> uuid.UUID | None:

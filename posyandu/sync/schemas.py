@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, fields, validate
 
 from posyandu.sync.push import PUSH_ENTITIES
-from posyandu.validators import Filled, Schema, Timestamp
+from posyandu.validators import Filled, Schema, Timestamp, Uuid
 
 ENTITY_DOC = "child | measurement | immunisation | supplement (pull also sends posyandu)"
 
@@ -98,14 +98,14 @@ class DeviceSchema(Schema):
     """A phone that syncs, as the server last saw it."""
 
     client_id = fields.String()
-    user_id = fields.UUID()
+    user_id = Uuid()
     user_name = fields.String()
     username = fields.String()
     role = fields.String()
     user_active = fields.Boolean(metadata={
         "description": "false: the account is switched off, so this phone can send nothing it holds until an "
                        "admin switches it on again and its user logs in"})
-    posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
+    posyandu_id = Uuid(allow_none=True, metadata={"description": "The kader's posyandu"})
     app_version = fields.String(allow_none=True, metadata={
         "description": "The app the phone last synced with (its X-Client-Version: `pwa-<hash of its files>`)"})
     app_current = fields.Boolean(allow_none=True, metadata={
@@ -122,11 +122,11 @@ class DeviceSchema(Schema):
 class UnsyncedStaffSchema(Schema):
     """A kader or midwife whose account is on and who has not synced from any phone yet."""
 
-    user_id = fields.UUID()
+    user_id = Uuid()
     user_name = fields.String()
     username = fields.String()
     role = fields.String(metadata={"enum": ["kader", "bidan"]})
-    posyandu_id = fields.UUID(allow_none=True, metadata={"description": "The kader's posyandu"})
+    posyandu_id = Uuid(allow_none=True, metadata={"description": "The kader's posyandu"})
 
 
 class ChangeSchema(Schema):

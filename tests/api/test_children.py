@@ -84,6 +84,9 @@ BAD = [
     ("nik", "3525 0154 0324 000", "nik"), ("mother_nik", "3525/0141/0195/0002", "mother_nik"),
     # nothing a list could show: zero-width joiners and spaces, a BOM
     ("name", "\u200d" * 120, "name"), ("name", "\u200b \ufeff", "name"),
+    # a UUID written otherwise than 8-4-4-4-12 hex digits (Python reads these; the record came back under another id)
+    ("id", "ee076f9476064b6d9021d733b56f37b2", "id"), ("id", "{463bb4e0-9f5c-4c1e-8e8a-1d6c1b0f2a3b}", "id"),
+    ("id", "urn:uuid:5e97efdd-3a52-4f0e-9a53-0d5d6f1e8c21", "id"), ("posyandu_id", "0" * 32, "posyandu_id"),
     # no letter: a number or a mark typed in the name's field (an import read a register's count "3" as a child)
     ("name", "3", "name"), ("name", "- -", "name"), ("name", "12.5", "name"),
 ]

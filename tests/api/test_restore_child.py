@@ -159,6 +159,34 @@ def test_a_child_is_not_restored_at_a_posyandu_closed_since_and_nothing_changes(
         assert db.session.get(Child, uuid.UUID(child["id"])).deleted_at is not None
 
 
+def test_a_child_of_a_posyandu_closed_since_comes_back_at_the_open_posyandu_the_admin_names(world, app, client):
+    """Told "posyandu ini sudah ditutup: pilih posyandu lain", the admin had no way to name one (the restore
+    took no body), and registering the child again lost her weighings and doses. She comes back at the
+    posyandu named, moved there with her history; a closed or unseen one is refused on posyandu_id."""
+    from posyandu.audit import record_change
+    from posyandu.extensions import db
+    from posyandu.registry.models import Posyandu
+
+    cid, weighing, _, dose = _child_with_history(client, world, name="Dewi Kembali")
+    _delete(client, world, cid)
+    with app.app_context():
+        record_change(db.session.get(Posyandu, world.ids["p1"]), "delete", reason="ditutup")
+        db.session.commit()
+    admin = world.headers("admin", "id")
+    refused = client.post(f"/api/v1/children/{cid}/restore", json={"posyandu_id": str(world.ids["p1"])}, headers=admin)
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["posyandu_id"], refused.get_json()
+    back = client.post(f"/api/v1/children/{cid}/restore", json={"posyandu_id": str(world.ids["p2"])}, headers=admin)
+    assert back.status_code == 200, back.get_json()
+    assert (back.get_json()["posyandu_id"], back.get_json()["deleted_at"]) == (str(world.ids["p2"]), None)
+    mawar = world.headers("kader2")
+    weighings = client.get(f"/api/v1/children/{cid}/measurements", headers=mawar).get_json()["items"]
+    assert [m["id"] for m in weighings] == [weighing]  # her history with her (not the weighing deleted before)
+    assert [i["id"] for i in client.get(f"/api/v1/children/{cid}/immunisations", headers=mawar).get_json()["items"]] == [dose]
+    # Mawar's phone gets her at its next pull
+    changes, _, _ = pull_all(client, mawar)
+    assert cid in {c["id"] for c in changes if c["entity"] == "child" and c["op"] == "upsert"}
+
+
 def test_a_restore_takes_no_body(world, client, make_child):
     child = make_child(name="Eka Putri")
     _delete(client, world, child["id"])

@@ -140,6 +140,43 @@ def test_a_midwife_brings_back_a_child_deleted_by_mistake_with_her_weighings(liv
     assert errors == []
 
 
+def test_an_admin_brings_back_a_child_of_a_posyandu_closed_since_at_the_posyandu_she_comes_to_now(
+        live_server, new_context):
+    """Her posyandu closed after she was deleted: the screen said "register her again there" (her weighings
+    lost with the record), the server asked for a posyandu the restore could not take. The admin chooses the
+    open posyandu she comes to now; she is moved there with her history."""
+    import uuid
+    from datetime import date
+
+    melati = live_server.api("GET", "/posyandu?limit=100", "bidan1").get_json()["items"][0]  # one of bidan1's
+    made = live_server.api("POST", "/posyandu", "admin", json={
+        "name": f"Sementara {uuid.uuid4().hex[:4]}", "desa_code": melati["desa_code"], "puskesmas_id": melati["puskesmas_id"],
+        "meeting_day": 3})
+    assert made.status_code == 201, made.get_json()
+    closing = made.get_json()["id"]
+    name = f"Anak Posyandu Tutup {uuid.uuid4().hex[:4]}"
+    child_id = registered_by(live_server, "admin", name, days_old=200, posyandu_id=closing)
+    weighing = weighed_by(live_server, "admin", child_id, measured_on=date.today().isoformat(), weight_kg=7.1)
+    assert live_server.api("DELETE", f"/children/{child_id}?reason=salah%20posyandu", "admin").status_code == 204
+    assert live_server.api("DELETE", f"/posyandu/{closing}?reason=digabung", "admin").status_code == 204
+    page = new_context().new_page()
+    login(page, live_server.url, "admin")
+    wait_synced(page, timeout=60000)
+    page.goto(live_server.url + "/#/deleted")
+    page.get_by_role("heading", name="Data anak terhapus").wait_for()
+    card = page.locator(f'#deleted-children li[data-id="{child_id}"]')
+    expect(card).to_contain_text("Posyandunya sudah ditutup: pilih posyandu tempat anak ini datang sekarang.")
+    card.get_by_role("button", name="Kembalikan").click()
+    card.get_by_role("button", name=f"Ya, kembalikan data {name}").click()
+    expect(card.get_by_role("status")).to_have_text("Pilih posyandunya dulu.")  # none chosen: nothing sent
+    card.get_by_label("Kembalikan di posyandu").select_option(label=melati["name"])
+    card.get_by_role("button", name="Kembalikan").click()
+    card.get_by_role("button", name=f"Ya, kembalikan data {name}").click()
+    expect(card.get_by_role("status")).to_contain_text(f"Data {name} dikembalikan.")
+    assert live_server.api("GET", f"/children/{child_id}", "bidan1").get_json()["posyandu_id"] == melati["id"]
+    assert live_server.api("GET", f"/measurements/{weighing}", "bidan1").status_code == 200  # her history with her
+
+
 def _synced_again(page) -> None:
     """A sync run to its end, as when the signal comes back: the chip passes through pushing or pulling to done."""
     page.evaluate("""() => { const chip = document.getElementById('sync-chip'); window.phases = [];

@@ -146,6 +146,25 @@ def test_a_bad_mutation_is_rejected_with_field_errors_and_the_rest_apply(world, 
     assert _count(app, Measurement) == 1
 
 
+def test_an_id_written_otherwise_than_a_uuid_is_rejected_and_an_upper_case_one_answered_in_lower_case(world, app, client):
+    """The contract: a malformed id is refused. Braces, "urn:uuid:" and 32 digits run together were read
+    (Python reads them) and the record answered under another id than the one its phone made: a phone
+    keying its records by their text held two. An upper-case UUID is one (RFC 9562): answered in lower case."""
+    from posyandu.registry.models import Child
+
+    h = world.headers("kader1")
+    plain = str(uuid.uuid4())
+    written = [f"{{{plain}}}", f"urn:uuid:{plain}", plain.replace("-", "")]
+    results = push(client, h, [mutation("child", i, child_data(world.ids["p1"], name=f"Anak {n}"))
+                               for n, i in enumerate(written)])
+    assert [(r["status"], list(r["errors"])) for r in results] == [("rejected", ["id"])] * 3, results
+    bad_child = push(client, h, [mutation("measurement", new_id(), measurement_data(plain.replace("-", "")))])
+    assert bad_child[0]["status"] == "rejected" and "child_id" in bad_child[0]["errors"], bad_child
+    [upper] = push(client, h, [mutation("child", plain.upper(), child_data(world.ids["p1"], name="Anak Besar"))])
+    assert upper["status"] == "applied" and upper["record"]["id"] == plain, upper
+    assert _count(app, Child) == 1
+
+
 def test_a_required_field_sent_null_in_a_push_is_told_wajib_diisi_as_over_rest(world, app, client):
     """A phone's record with a required value null (a date the cadre never picked) was told "tidak boleh
     kosong" in the push, while the same record posted to the REST API was told "wajib diisi": one

@@ -4,7 +4,7 @@
 // comes back with her weighings and doses, and the phone syncs to receive her. A server operation, so
 // online only: fetched when opened, never part of the offline shell; its words are here.
 import { formatDate, formatDateTime, refusal, t, textsOf, whoText } from '../i18n.js';
-import { confirmed, h } from '../ui.js';
+import { choice, confirmed, h } from '../ui.js';
 import { pagedList } from './pages.js';
 
 /** [Bahasa Indonesia, English] */
@@ -30,8 +30,10 @@ export const W = {
   working: ['Mengembalikan…', 'Bringing back…'],
   restored: ['Data {name} dikembalikan.', '{name}\'s record is back.'],
   offline: ['Tidak ada internet: coba lagi nanti.', 'No internet: try again later.'],
-  closed: ['Posyandunya sudah ditutup: anak ini tidak dapat dikembalikan ke sana. Bila masih datang ke posyandu lain, daftarkan lagi di sana.',
-    'The child\'s posyandu has been closed: this child cannot be brought back there. If the child now comes to another posyandu, register the child again there.'],
+  closed: ['Posyandunya sudah ditutup: pilih posyandu tempat anak ini datang sekarang. Ia dipindah ke sana bersama penimbangan dan imunisasinya.',
+    'The child\'s posyandu has been closed: choose the posyandu the child comes to now. The child is moved there with the weighings and doses.'],
+  restore_at: ['Kembalikan di posyandu', 'Bring back at posyandu'],
+  choose: ['Pilih posyandunya dulu.', 'Choose the posyandu first.'],
   gone: ['Anak ini tidak lagi di daftar: sudah dikembalikan, atau tidak lagi di wilayah Anda.', 'This child is no longer listed: brought back already, or no longer in your area.'],
   refused: ['Tidak dapat dikembalikan: {why}', 'Could not be brought back: {why}'],
   sync_later: ['Data ini masuk ke HP saat sinkron berikutnya.', 'It reaches this phone at the next sync.'],
@@ -54,13 +56,23 @@ function whyFailed(error) {
 /** "2 penimbangan, 1 imunisasi", or null when none. */
 const counted = (byKind) => KINDS.filter((k) => byKind[k]).map((k) => tx(k, { n: byKind[k] })).join(', ') || null;
 
-function row(ctx, item, places) {
+function row(ctx, item, places, open) {
   const status = h('p', { role: 'status', class: 'muted' });
+  // a posyandu closed since: she comes back at the open one chosen (the server moves her there)
+  const at = item.posyandu_open ? null : choice({ label: tx('restore_at'), name: `restore-at-${item.id}`,
+    options: [['', '–'], ...open.map((p) => [p.id, p.name])] });
   const back = async () => {
+    const to = at?.querySelector('select').value;
+    if (at && !to) {
+      status.className = 'notice bad';
+      status.textContent = tx('choose');
+      at.querySelector('select').focus();
+      return;
+    }
     status.className = 'muted';
     status.textContent = tx('working');
     try {
-      await ctx.api.post(`/children/${item.id}/restore`, {});
+      await ctx.api.post(`/children/${item.id}/restore`, to ? { posyandu_id: to } : {});
     } catch (error) {
       status.className = 'notice bad';
       status.textContent = whyFailed(error);
@@ -71,9 +83,8 @@ function row(ctx, item, places) {
     status.textContent = `${tx('restored', { name: item.name })}${synced ? '' : ` ${tx('sync_later')}`}`;
     action.replaceChildren(synced ? h('a', { class: 'btn', href: `#/child/${item.id}` }, item.name) : '');
   };
-  // a posyandu closed since: no way back there (the server refuses it)
-  const action = item.posyandu_open ? h('p', {}, confirmed(tx('restore'), tx('sure', { name: item.name }), back))
-    : h('p', { class: 'notice warn' }, tx('closed'));
+  const action = h('div', {}, item.posyandu_open ? null : h('p', { class: 'notice warn' }, tx('closed')), at,
+    h('p', {}, confirmed(tx('restore'), tx('sure', { name: item.name }), back)));
   const [went, after] = [counted(item.removed), counted(item.recorded_after)];
   const date = formatDateTime(item.deleted_at); // the day where she is, not UTC's
   return h('li', { class: 'card deleted-child', 'data-id': item.id },
@@ -88,12 +99,14 @@ function row(ctx, item, places) {
 }
 
 export async function render(ctx) {
-  const places = new Map((await ctx.posyandus()).map((p) => [p.id, p.name]));
+  const all = await ctx.posyandus();
+  const places = new Map(all.map((p) => [p.id, p.name]));
+  const open = all.filter((p) => !p.deleted_at).sort((a, b) => a.name.localeCompare(b.name));
   const status = h('p', { role: 'status', id: 'deleted-status' });
   const { list, more, load } = pagedList({
     id: 'deleted-children', moreId: 'deleted-more',
     fetch: (cursor) => ctx.api.get(`/children/deleted?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
-    rowOf: (item) => row(ctx, item, places),
+    rowOf: (item) => row(ctx, item, places, open),
     done: (n) => { status.textContent = n ? '' : tx('none'); },
     failed: (error) => {
       status.textContent = error.kind === 'network' ? t('online_only') : refusal(error, tx('failed', { why: error.message }));
