@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import swagger_ui_bundle
-from flask import Flask, Response, current_app, send_from_directory
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from flask.views import MethodView
 from marshmallow import fields, validate
@@ -129,7 +129,8 @@ class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["ok", "degraded"]})
     database = fields.String(required=True, metadata={"enum": ["ok", "unreachable"]})
     rate_limit = fields.String(validate=validate.OneOf(["ok", "degraded", "off"]), metadata={"description": (
-        "The rate limits' store (`RATELIMIT_STORAGE_URI`): `degraded` when it is unreachable (each "
+        "Only with `?detail=true` (the contract's answer is `status` and `database`). The rate limits' store "
+        "(`RATELIMIT_STORAGE_URI`): `degraded` when it is unreachable (each "
         "server process then counts on its own, in memory: logins and the rest still work), `off` "
         "with `RATELIMIT_ENABLED=false`. Not part of `status`: only the database makes the answer 503.")})
 
@@ -147,22 +148,23 @@ def rate_limit_store() -> str:
 class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
-    @blp.doc(security=[])
+    @blp.doc(security=[], parameters=[{"in": "query", "name": "detail", "schema": {"type": "boolean"}, "description": (
+        "`true`: the rate limits' store too (`rate_limit`), for the operator's monitor")}])
     @lenient_query  # an uptime checker's cache-busting ?t=…: a 422 read as the service down
     def get(self):
-        """Is the service up and its database reachable? (And the rate limits' store?)
+        """Is the service up and its database reachable? (And, ``?detail=true``, the rate limits' store?)
 
-        503 only when the database is unreachable. `rate_limit` says whether the rate limits'
-        store (Redis) answers: `degraded`, the service still works, each process counting the
-        limits on its own."""
-        rate_limit = rate_limit_store()
+        The contract's answer, ``{"status": "ok", "database": "ok"}``; 503 only when the database is
+        unreachable. With ``?detail=true``, `rate_limit` says whether the rate limits' store (Redis)
+        answers: `degraded`, the service still works, each process counting the limits on its own."""
+        detail = {"rate_limit": rate_limit_store()} if request.args.get("detail", "").lower() in ("1", "true", "yes") else {}
         try:
             db.session.execute(text("SELECT 1"))
             db.session.rollback()
         except Exception:  # noqa: BLE001 - any failure means "not healthy"
             db.session.rollback()
-            return {"status": "degraded", "database": "unreachable", "rate_limit": rate_limit}, 503
-        return {"status": "ok", "database": "ok", "rate_limit": rate_limit}
+            return {"status": "degraded", "database": "unreachable", **detail}, 503
+        return {"status": "ok", "database": "ok", **detail}
 
 
 def spec_kwargs() -> dict[str, Any]:

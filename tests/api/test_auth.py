@@ -167,7 +167,7 @@ def test_with_the_rate_limits_store_hung_a_login_is_answered_and_not_held(limits
     worker.join(timeout=20)
     assert not worker.is_alive(), "the login is still waiting on the rate limits' store"
     assert answers == [200]
-    assert limits_store_silent.get("/api/v1/health").get_json()["rate_limit"] == "degraded"
+    assert limits_store_silent.get("/api/v1/health?detail=true").get_json()["rate_limit"] == "degraded"
 
 
 def test_refresh_gives_a_new_access_token_that_works(client, world):
