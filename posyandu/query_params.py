@@ -106,9 +106,17 @@ def refuse_unknown_query() -> None:
         elif len(values) > 1 and not known[name]:
             errors[name] = [REPEATED]
     if errors:
-        if getattr(method, access.ROLES, None):
-            access.check_role(getattr(method, access.ROLES))  # 401, then 403: a parent asking a report
-        elif not _public(method):
-            # 401 (WWW-Authenticate) before 422: a refresh token is a token too (POST /auth/refresh)
-            verify_jwt_in_request(verify_type=False)
-        raise ValidationFailed(errors=errors)
+        refuse_after_caller(errors, method)
+
+
+def refuse_after_caller(errors: dict[str, list[Any]], method: Callable[..., Any] | None = None) -> None:
+    """422 with ``errors`` (an unknown query parameter, a malformed id in the path), once the caller is
+    judged as the route judges her: 401 without a token, then 403 to a role the route refuses (the
+    documented order: a parent's PATCH of /children/abc is told 403, not its id's format)."""
+    method = _view_method() if method is None else method
+    if getattr(method, access.ROLES, None):
+        access.check_role(getattr(method, access.ROLES))  # 401, then 403: a parent asking a report
+    elif method is not None and not _public(method):
+        # 401 (WWW-Authenticate) before 422: a refresh token is a token too (POST /auth/refresh)
+        verify_jwt_in_request(verify_type=False)
+    raise ValidationFailed(errors=errors)

@@ -17,10 +17,9 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import PathConverter, UUIDConverter
 
-from posyandu.errors import ValidationFailed
 from posyandu.extensions import Blueprint, db
-from posyandu.query_params import lenient_query
-from posyandu.validators import Schema
+from posyandu.query_params import lenient_query, refuse_after_caller
+from posyandu.validators import UUID_TEXT, Schema
 
 ROOT = Path(__file__).resolve().parent.parent
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
@@ -106,15 +105,14 @@ class PathIdConverter(UUIDConverter):
     regex = "[^/]+"
 
     def to_python(self, value: str) -> uuid.UUID | MalformedId:  # type: ignore[override]
-        try:
-            return uuid.UUID(value)
-        except ValueError:
+        if not UUID_TEXT.fullmatch(value):  # as a body's id (``validators.Uuid``): 8-4-4-4-12 hex digits
             return MalformedId(value)
+        return uuid.UUID(value)
 
 
 def register_path_ids(app: Flask, api: Any) -> None:
     """Before any blueprint: ids in paths are parsed by ``PathIdConverter`` and a
-    malformed one answers 422 before the view (and before authentication) runs."""
+    malformed one answers 422 before the view runs, once the caller is judged (401, 403 first)."""
     app.url_map.converters["uuid"] = PathIdConverter
     api.register_converter(PathIdConverter, lambda converter: {"type": "string", "format": "uuid"})
 
@@ -122,7 +120,7 @@ def register_path_ids(app: Flask, api: Any) -> None:
     def _refuse_malformed_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
         bad = {name: ["Not a valid UUID."] for name, value in (values or {}).items() if isinstance(value, MalformedId)}
         if bad:
-            raise ValidationFailed(errors=bad)
+            refuse_after_caller(bad)
 
 
 class HealthSchema(Schema):

@@ -414,7 +414,8 @@ def _id_routes(app) -> list[tuple[str, str, list[str]]]:
     return routes
 
 
-@pytest.mark.parametrize("bad", ["not-a-uuid", "12345", "123e4567-e89b-12d3-a456-42661417400Z"])
+@pytest.mark.parametrize("bad", ["not-a-uuid", "12345", "123e4567-e89b-12d3-a456-42661417400Z",
+                                 "123e4567e89b12d3a456426614174000", "{123e4567-e89b-12d3-a456-426614174000}"])
 def test_a_malformed_id_in_any_path_is_422_on_its_parameter_and_writes_nothing(app, client, world, db, make_child,
                                                                                 bad):
     """api-contract: "The server rejects a malformed id with 422" (before, no route matched: 404, or 405
@@ -439,7 +440,16 @@ def test_a_malformed_id_in_any_path_is_422_on_its_parameter_and_writes_nothing(a
 def test_a_well_formed_id_of_no_record_is_still_404(client, world):
     for url in (f"/api/v1/children/{uuid.uuid4()}", f"/api/v1/measurements/{uuid.uuid4()}"):
         assert_problem(client.get(url, headers=world.headers("admin")), 404)
-    assert_problem(client.get(f"/api/v1/children/{uuid.uuid4().hex.upper()}", headers=world.headers("admin")), 404)
+    assert_problem(client.get(f"/api/v1/children/{str(uuid.uuid4()).upper()}", headers=world.headers("admin")), 404)
+
+
+def test_a_malformed_id_is_told_after_the_caller_is_judged_401_then_403(client, world):
+    """The documented order (401, 403, 404, then 422): GET /children/abc with no token was told its id's
+    format (422), and a parent's PATCH of /children/abc too, where a well-formed id gets 403."""
+    assert_problem(client.get("/api/v1/children/abc"), 401)
+    assert_problem(client.patch("/api/v1/children/abc", json={"name": "X"}, headers=world.headers("parent1")), 403)
+    assert assert_problem(client.get("/api/v1/children/abc", headers=world.headers("kader1")), 422)["errors"] == {
+        "child_id": ["not a valid UUID"]}
 
 
 # text as sent (the access log's cursor is an id), or values encrypted by the server's own key:
