@@ -45,12 +45,14 @@ class Regions(MethodView):
 
     @roles_required("admin")
     @blp.arguments(RegionSchema)
-    @blp.response(201, RegionSchema)
+    @blp.response(201, RegionSchema, description="Created")
+    @blp.alt_response(200, schema=RegionSchema, success=True, description="Renamed (or as it was): the code existed")
     def post(self, body):
-        """Create or rename a region (admin)."""
+        """Create or rename a region (admin): 201 when created, 200 when the code existed."""
+        existed = db.session.get(Region, body["code"]) is not None
         region = ops.upsert_region(body["code"], body["name"])
         db.session.commit()
-        return region
+        return (region, 200) if existed else region
 
 
 @blp.route("/puskesmas")

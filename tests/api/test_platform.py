@@ -228,6 +228,9 @@ def test_regions_are_listed_and_created_by_admin(client, world):
     assert bad.status_code == 422
     ok = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyorejo"}, headers=world.headers("admin"))
     assert ok.status_code == 201 and ok.get_json()["level"] == "kecamatan"
+    # the code taken: renamed, 200 (it was answered 201 "created")
+    renamed = client.post("/api/v1/regions", json={"code": "35.25.02", "name": "Driyo Rejo"}, headers=world.headers("admin"))
+    assert (renamed.status_code, renamed.get_json()["name"]) == (200, "Driyo Rejo"), renamed.get_json()
 
 
 def test_a_region_is_found_by_its_code_at_any_level(client, world):
