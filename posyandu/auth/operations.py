@@ -246,9 +246,10 @@ def users_matching(args: dict[str, Any]) -> Select:
     return stmt
 
 
-def create_user(data: dict[str, Any], *, temporary: bool = False) -> User:
+def create_user(data: dict[str, Any], *, temporary: bool = False, own: bool = False) -> User:
     """A new account. ``temporary``: its password was chosen by someone else (an admin): its user
-    must set her own before anything else (``must_change_password``)."""
+    must set her own before anything else (``must_change_password``). ``own``: made by its user (a
+    parent with a code): its audit row names her, not no one."""
     data = dict(data)
     refuse_fields(account_problems(data))
     data["username"] = data["username"].lower()
@@ -257,6 +258,8 @@ def create_user(data: dict[str, Any], *, temporary: bool = False) -> User:
                 **data)
     db.session.add(user)
     db.session.flush()
+    if own:
+        act_as(user_id=user.id)
     log_action("create", "user", user.id, created_fields(data | ({"must_change_password": True} if temporary else {})))
     return user
 
@@ -670,8 +673,7 @@ def register_parent(data: dict[str, Any]) -> User:
     bad code the answer is only about the code, and tells nothing of whether the username exists."""
     data = dict(data)
     inv, child = _open_invitation(data.pop("code"))
-    user = create_user({**data, "role": "parent"})
-    act_as(user_id=user.id)  # the code's redeem row names her, as a signed-in parent's does
+    user = create_user({**data, "role": "parent"}, own=True)  # her rows name her, as a signed-in parent's do
     _link(inv, child, user)
     return user
 

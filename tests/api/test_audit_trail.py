@@ -78,6 +78,8 @@ def test_a_login_and_a_parents_registration_name_who_acted(app, client, world, m
     parent = made.get_json()["user"]["id"]
     assert [(action, user, changes) for action, _, _, user, changes in _rows(app, action="redeem")] == [
         ("redeem", parent, {"child_id": [None, child["id"]]})]
+    # her account's own row names her too (it named no one: an account made by nobody)
+    assert [(action, user) for action, _, _, user, _ in _rows(app, entity="user", record_id=parent)] == [("create", parent)]
 
 
 def test_the_purges_of_the_push_ledger_and_of_expired_logins_are_audited_with_who_ran_them(app, client, world, monkeypatch):
