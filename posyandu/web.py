@@ -57,7 +57,9 @@ her region, a parent only their own children. A record outside the caller's
 scope answers 404, and so does an area a report or list is narrowed to outside it (`posyandu_id`,
 `region_code`…), its `errors` naming the parameter ("not found in your area", as for one that exists
 nowhere); an action the role may not take answers 403. Record ids are
-UUIDs: a malformed id in a path answers 422 on its parameter. A request is refused in this
+UUIDs written 8-4-4-4-12 (hex digits, either case; answered in lower case): any other writing
+(braces, `urn:uuid:`, the digits run together) is malformed, in a path 422 on its parameter once the
+caller is judged (401, 403 first), in a body 422 on its field. A request is refused in this
 order: 401 (no valid token), 403 (the role may not make it; an account its owner closed: 409),
 404 (the record in the path is not the caller's to see), then the body's and query's format
 (422): a write to a record out of sight is 404 whatever its body holds, a read whatever values its
@@ -74,7 +76,8 @@ an answer with none (a record, a list) names neither. A request body is uncompre
 `MAX_CONTENT_LENGTH` (else 413); options such as a delete's `reason` go in the
 query string (sent in the body: 422 on the field). A write that takes no body (a delete, a parent's
 invitation code made or revoked, a schedule version activated) refuses one alike (415, 413, or 422 on
-each field); send none, or `{}`. A path under `/api` that no
+each field); send none, or `{}`. A request with `If-Match` naming an entity tag answers 412
+(`if_match_unsupported`): the API has none; a write names the version it read as `base_version`. A path under `/api` that no
 route has answers 404 whatever the method; a 401 names `WWW-Authenticate: Bearer`.
 
 **Lists** are paginated with `?limit=&cursor=` and answer
