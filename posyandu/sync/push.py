@@ -84,7 +84,8 @@ class MutationIn(PlannedLoad):
     class Meta:
         unknown = EXCLUDE
 
-    mutation_id = Uuid(required=True)
+    # an idempotency key, echoed as the client wrote it (in braces, digits run together): not a record's id
+    mutation_id = fields.UUID(required=True)
     entity = Filled(required=True, validate=validate.OneOf(PUSH_ENTITIES))  # blank: "wajib diisi"
     op = Filled(required=True, validate=validate.OneOf(("upsert", "delete")))
     id = Uuid(required=True)
