@@ -448,6 +448,8 @@ class _Run:
             if differs:
                 raise RowError({k: [Msg(f"differs from row {first} of the same child",
                                         f"berbeda dengan baris {first} untuk anak yang sama")] for k in differs})
+            if child.posyandu_id != pos.id:  # moved since: each row of hers gives nothing new, or is refused
+                self._elsewhere(child, row)
             return child, "seen"
         child, how = self._existing(key, row, pos), "matched"
         if child is None:
@@ -476,21 +478,8 @@ class _Run:
         if child is not None and child.deleted_at is not None:
             raise RowError({"name": [Msg("this child was deleted", "anak ini sudah dihapus")]})
         if child is not None and child.posyandu_id != pos.id:
-            # named when it is in the importer's area (a child moved out of it is not followed there)
-            other = db.session.scalar(select(Posyandu.name).where(Posyandu.id == child.posyandu_id,
-                                                                  access.posyandu_clause(self.user)))
-            if other and self._nothing_new(child, row):
-                return child
-            named = f" ({other})" if other else ""
-            if other:  # where a child of her area is registered: a read of the child's record
-                self.result.named.add(child.id)
-            first = self._registered_by_row(child)  # not in the app: an earlier row of this file registers her
-            raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
-                f"row {first} of this file records this child at another posyandu{named}: one child, one "
-                "posyandu; correct the posyandu in one of the rows",
-                f"baris {first} berkas ini mencatat anak ini di posyandu lain{named}: satu anak di satu posyandu; "
-                "perbaiki posyandu di salah satu baris") if first is not None else Msg(
-                f"this child is registered at another posyandu{named}", f"anak ini terdaftar di posyandu lain{named}")]})
+            self._elsewhere(child, row)
+            return child
         if child is not None and row.child.get("nik"):  # a NIK typed wrong may be another child's
             sex = {"M": "L", "F": "P"}.get(child.sex)
             differs = {k: shown for k, v, shown in (("sex", child.sex, {"en": sex, "id": sex}),
@@ -516,6 +505,25 @@ class _Run:
                     f"NIK ini terdaftar untuk {child.name}, bukan {row.child['name']}: perbaiki NIK atau nama "
                     "(NIK kembarannya?)")]})
         return child
+
+    def _elsewhere(self, child: Child, row: ParsedRow) -> None:
+        """A row naming a child registered at another posyandu: refused, saying where when that is in the
+        importer's area (a child moved out of it is not followed there), unless it gives nothing she lacks
+        there (``_nothing_new``), each row of hers judged."""
+        other = db.session.scalar(select(Posyandu.name).where(Posyandu.id == child.posyandu_id,
+                                                              access.posyandu_clause(self.user)))
+        if other and self._nothing_new(child, row):
+            return
+        named = f" ({other})" if other else ""
+        if other:  # where a child of her area is registered: a read of the child's record
+            self.result.named.add(child.id)
+        first = self._registered_by_row(child)  # not in the app: an earlier row of this file registers her
+        raise RowError({"nik" if row.child.get("nik") else "posyandu": [Msg(
+            f"row {first} of this file records this child at another posyandu{named}: one child, one "
+            "posyandu; correct the posyandu in one of the rows",
+            f"baris {first} berkas ini mencatat anak ini di posyandu lain{named}: satu anak di satu posyandu; "
+            "perbaiki posyandu di salah satu baris") if first is not None else Msg(
+            f"this child is registered at another posyandu{named}", f"anak ini terdaftar di posyandu lain{named}")]})
 
     def _nothing_new(self, child: Child, row: ParsedRow) -> bool:
         """Whether a row of a child now at another posyandu of the importer's area gives nothing she lacks:

@@ -409,6 +409,16 @@ def test_a_file_imported_again_after_its_child_moved_within_the_area_finds_her_v
     later = body.replace("2025-06-10,6.8", "2025-07-10,7.1")
     [error] = upload(client, world, later, query="dry_run=true").get_json()["errors"]
     assert error["errors"]["nik"] == ["this child is registered at another posyandu (Mawar)"], error
+    # after a row of hers that gives nothing new, her new visit and a detail she lacks are refused all the same
+    both = body + ("Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-07-10,7.1\n"
+                   "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,,\n")  # a row of no visit: nothing new
+    got = upload(client, world, both, query="dry_run=true").get_json()
+    assert [(e["row"], e["errors"]) for e in got["errors"]] == [
+        (4, {"nik": ["this child is registered at another posyandu (Mawar)"]})], got
+    mother = body.splitlines()[0] + ",nama_ibu\n" + "".join(f"{line},\n" for line in body.splitlines()[1:]) + \
+        "Posyandu Melati,Fani Lestari,P,2025-03-01,3525014103250001,2025-06-10,6.8,Sri Wahyuni\n"
+    got = upload(client, world, mother, query="dry_run=true").get_json()
+    assert [(e["row"], list(e["errors"])) for e in got["errors"]] == [(4, ["nik"])] and got["children_updated"] == 0, got
 
 
 def test_a_posyandus_own_register_without_a_posyandu_column_imports_into_the_posyandu_chosen(app, client, world, db,
