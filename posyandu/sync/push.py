@@ -43,7 +43,7 @@ from posyandu.serializing import PlannedLoad, planned_load
 from posyandu.sync import devices
 from posyandu.sync.merge import changed_by_client, three_way
 from posyandu.sync.models import ChangeLog, SyncClient, SyncMutation
-from posyandu.validators import Filled, Schema, Uuid, iso_date, local_today, unstorable_text
+from posyandu.validators import UUID_TEXT, Filled, Schema, Uuid, iso_date, local_today, unstorable_text
 
 PUSH_ENTITIES = ("child", "measurement", "immunisation", "supplement")
 EVENT_ENTITIES = PUSH_ENTITIES[1:]
@@ -239,7 +239,7 @@ def _as_sent(raw: Any, result: dict[str, Any]) -> dict[str, Any]:
     sent = raw.get("mutation_id") if isinstance(raw, dict) else None
     if not isinstance(sent, str) or result.get("mutation_id") in (None, sent):
         return result
-    return {**result, "mutation_id": sent} if _uuid_or_none(sent) == _uuid_or_none(result["mutation_id"]) else result
+    return {**result, "mutation_id": sent} if _key_or_none(sent) == _key_or_none(result["mutation_id"]) else result
 
 
 def _lock_what_it_touches(checked: list[Any]) -> None:
@@ -409,7 +409,7 @@ def _check(raw: Any) -> Mutation | dict[str, Any]:
         errors = unstorable
     mid = raw.get("mutation_id") if isinstance(raw, dict) and "mutation_id" not in errors else None
     refused = _result(mid if isinstance(mid, str) else None, "rejected", errors=errors)
-    mutation_id = _uuid_or_none(mid)
+    mutation_id = _key_or_none(mid)
     if mutation_id is None:
         return refused
     entity = raw.get("entity") if raw.get("entity") in PUSH_ENTITIES else ""
@@ -418,6 +418,13 @@ def _check(raw: Any) -> Mutation | dict[str, Any]:
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    """``value`` as a UUID when written as one (8-4-4-4-12, ``validators.UUID_TEXT``), else None."""
+    return uuid.UUID(value) if isinstance(value, str) and UUID_TEXT.fullmatch(value) else None
+
+
+def _key_or_none(value: Any) -> uuid.UUID | None:
+    """A mutation id as a UUID, however written (braces, digits run together: an idempotency key the
+    answer echoes as sent, not a record's id), else None."""
     try:
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:
@@ -525,8 +532,10 @@ def _apply_new_measurements(batch: _Batch, run: list[int]) -> None:
     for i in run:
         m = batch.checked[i]
         try:
-            loaded, child_id = _load(create, m.data), uuid.UUID(str(m.data.get("child_id")))
+            loaded, child_id = _load(create, m.data), _uuid_or_none(m.data.get("child_id"))
         except (ValidationError, ValueError):
+            continue
+        if child_id is None:  # judged one at a time (``_child_of_event``): refused on child_id
             continue
         if not loaded.get("trend_override"):  # who may override is judged one at a time
             ready[i] = (m, loaded, child_id)
@@ -1110,6 +1119,8 @@ def _exit_written_by(child: Child, who: tuple[str, Any]) -> bool:
 
 
 def _child_of_event(user: User, raw_id: Any) -> Child:
+    if isinstance(raw_id, str) and not UUID_TEXT.fullmatch(raw_id):  # as every id (``validators.Uuid``)
+        raise ValidationFailed(errors={"child_id": ["Not a valid UUID."]})
     try:
         child_id = uuid.UUID(str(raw_id))
     except ValueError:
