@@ -1066,13 +1066,20 @@ def _check_may_be_one(winner: Child, loser: Child) -> None:
 def not_duplicate(user: User, child: Child, reason: str | None = None) -> Child:
     """A bidan judges a child flagged ``possible_duplicate_of`` another to be a different child
     (twins, a namesake): the flag is cleared, audited (``not_duplicate``) and synced to phones as a
-    new version. Already clear: nothing to do (a retry answers the same)."""
+    new version. Already clear: nothing to do (a retry answers the same). She is then judged again
+    among her posyandu's children (``_judged_again``), the one ruled apart aside: registered twice and
+    both records flagged against an older namesake, ruling each apart from her cleared both flags, and
+    the pair that is one child was never shown."""
     access.require_health_worker(user)
     if child.possible_duplicate_of is None:
         return child
     changes = apply_changes(child, {"possible_duplicate_of": None})
     child.updated_by = user.id
     record_change(child, "update", changes, action="not_duplicate", reason=reason)
+    db.session.flush()  # the ruling, read by ``ruled_apart``
+    again = _judged_again(child)
+    if again:
+        record_change(child, "update", again, reason="judged again after a ruling: another likely duplicate")
     return child
 
 

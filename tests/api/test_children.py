@@ -533,6 +533,24 @@ def test_a_bidan_says_a_flagged_child_is_not_a_duplicate_and_every_phone_learns_
     assert [(a.reason, a.changes) for a in audit] == [("kembar", {"possible_duplicate_of": [twin_a["id"], None]})]
 
 
+def test_a_child_ruled_apart_from_the_namesake_she_was_flagged_against_is_flagged_against_her_own_second_record(
+        client, world, make_child):
+    """Registered twice ("Sari Timbang" on two phones), both records were flagged against an older Sari of
+    a few days before: ruling each apart from her cleared both flags, and the pair that is one child was
+    never shown to the bidan. Ruled apart, a child is judged again, the one ruled apart aside."""
+    older = make_child(name="Sari Pratama", sex="F", birth_date="2026-01-02")
+    first = make_child(name="Sari Timbang", sex="F", birth_date="2026-01-05")
+    second = make_child(by="kader1b", name="Sari Timbang", sex="F", birth_date="2026-01-05")
+    assert (first["possible_duplicate_of"], second["possible_duplicate_of"]) == (older["id"], older["id"]), (first, second)
+    bidan = world.headers("bidan_a")
+    ruled = client.post(f"/api/v1/children/{first['id']}/not-duplicate", json={"reason": "beda anak"}, headers=bidan)
+    assert ruled.status_code == 200 and ruled.get_json()["possible_duplicate_of"] == second["id"], ruled.get_json()
+    # the older Sari is not offered again; ruling the second apart from her leaves the pair flagged
+    again = client.post(f"/api/v1/children/{second['id']}/not-duplicate", json={}, headers=bidan).get_json()
+    assert again["possible_duplicate_of"] is None, again  # the first record is flagged against her already
+    assert client.get(f"/api/v1/children/{first['id']}", headers=bidan).get_json()["possible_duplicate_of"] == second["id"]
+
+
 def test_a_third_registration_flagged_against_the_merged_duplicate_is_flagged_against_the_child_that_stands(
         client, world, make_child):
     from tests.sync.helpers import pull_all
