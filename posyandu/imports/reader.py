@@ -148,15 +148,22 @@ A_PDF = Msg("a PDF, not a spreadsheet: import the register's .xlsx or .csv file 
             "berkas PDF, bukan spreadsheet: impor berkas .xlsx atau .csv register (tabel dalam PDF tidak dapat dibaca)")
 
 
+PROTECTED = Msg("a workbook protected by a password (or damaged): open it, remove the password, save it as .xlsx, then "
+                "import that", "buku kerja dilindungi kata sandi (atau rusak): buka, hapus kata sandinya, simpan sebagai .xlsx, lalu "
+                "impor berkas itu")
+
+
 def _kind(data: IO[bytes], ext: str) -> str:
-    """The file's kind by its first bytes (``ZIP``: read as XLSX), else by its name's ``ext``; rewound."""
+    """The file's kind by its first bytes (``ZIP``: read as XLSX, whatever its name; an old Excel
+    workbook's, or an .xlsx's encrypted by a password, which Excel wraps so), else by its name's
+    ``ext``; rewound."""
     head = data.read(8)
     data.seek(0)
     if head.startswith(OLE):
-        raise FileError(OLD_EXCEL)
+        raise FileError(PROTECTED if ext in ("xlsx", "xlsm") else OLD_EXCEL)
     if head.startswith(PDF):
         raise FileError(A_PDF)
-    return "xlsx" if head.startswith(ZIP) and ext in ("csv", "txt", "tsv") else ext
+    return ("xlsm" if ext == "xlsm" else "xlsx") if head.startswith(ZIP) else ext
 
 
 def read_rows(data: IO[bytes], filename: str, *,

@@ -251,8 +251,12 @@ def test_a_workbook_named_csv_is_read_as_the_workbook_and_an_old_excel_or_a_pdf_
     book.active.append(["Melati", "Rara Putri", "P", datetime(2025, 1, 15), datetime(2025, 6, 10), 7.2])
     file = io.BytesIO()
     book.save(file)
-    read = upload(client, world, file.getvalue(), query="dry_run=true", name="data.csv")
-    assert read.status_code == 200 and (read.get_json()["rows"], read.get_json()["errors"]) == (1, []), read.get_json()
+    for name in ("data.csv", "register.xls"):  # a workbook, whatever its name says
+        read = upload(client, world, file.getvalue(), query="dry_run=true", name=name)
+        assert read.status_code == 200 and (read.get_json()["rows"], read.get_json()["errors"]) == (1, []), read.get_json()
+    # Excel wraps a workbook protected by a password as an old one: told to take the password off
+    locked = upload(client, world, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), query="dry_run=true", name="k.xlsx")
+    assert "protected by a password" in locked.get_json()["errors"]["file"][0], locked.get_json()
     before = counts(db, world)
     for content, name, said in ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "register.xls", "old Excel workbook (.xls)"),
                                 (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "register.csv", "old Excel workbook (.xls)"),

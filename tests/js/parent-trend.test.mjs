@@ -258,4 +258,9 @@ test("a child moved away still has her late doses told to her parent (to get the
   const moved = await line({ ...left, exit_reason: 'moved_away' });
   assert.match(moved?.textContent ?? '', /^Imunisasi yang terlambat: OPV 1 .*MR 1 .*Datang ke posyandu atau puskesmas\.$/);
   assert.equal(await line({ ...left, exit_reason: 'died' }), undefined);
+  // her vitamin A alike: the round due now, or the next one, told
+  const rounds = async (child) => (await parentChild(ctxOf([], { child, schedule }), 'c1')).find((e) => e.attributes.id === 'supplements')[0]
+    .find((e) => e.localName === 'p').map((p) => p.textContent).join(' ');
+  assert.match(await rounds({ ...left, exit_reason: 'moved_away' }), /kapsul vitamin A (merah|biru)/);
+  assert.doesNotMatch(await rounds({ ...left, exit_reason: 'died' }), /kapsul vitamin A/);
 });

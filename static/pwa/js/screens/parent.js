@@ -152,8 +152,8 @@ export async function child(ctx, childId) {
   const pos = (await ctx.posyandus()).find((p) => p.id === c.posyandu_id);
   // moved away, her doses are still hers to get where she lives now (her parent is told which are late; the
   // posyandu left keeps nothing due her: cards.py); died: none
-  const due = dueToday({ child: c.exit_reason === 'moved_away' ? { ...c, exit_date: null } : c, immunisations, supplements,
-    schedule, area, on: today });
+  const still = c.exit_reason === 'moved_away' ? { ...c, exit_date: null } : c; // her vitamin A rounds too
+  const due = dueToday({ child: still, immunisations, supplements, schedule, area, on: today });
   const next = nextDoses(due.card);
   const late = next[0]?.status === 'overdue';
   // late ones, and those due now too (RV 3 has an age limit): named beside them
@@ -171,7 +171,7 @@ export async function child(ctx, childId) {
       : next[0].status === 'due' ? t('dose_due_now', { doses: from(next) })
         : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
     chartsPanel(c, measurements, tables, true), historyTable(c, measurements, tables, null, false, true), cardPanel(due.card),
-    supplementsPanel(c, supplements, due.supplements, !due.supplements.length && nextRound(c, supplements, schedule, area, pos, today)), myData(ctx, c),
+    supplementsPanel(c, supplements, due.supplements, !due.supplements.length && nextRound(still, supplements, schedule, area, pos, today)), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
 }
 
