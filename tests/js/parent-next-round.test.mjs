@@ -52,8 +52,10 @@ test('the next round her child will be due in is named, with what she will be gi
     'Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Agustus 2027.');
   // 59 months now, 61 by February: nothing to come
   assert.deepEqual(await panel('2026-12-07', kid('c4', '2022-01-01')), [null, []]);
-  // left the register: nothing
-  assert.deepEqual((await panel('2026-12-07', { ...kid('c5', '2024-12-01'), exit_date: '2026-11-01', exit_reason: 'moved_away' }))[0], null);
+  // moved away: still hers, where she lives now; died: nothing
+  assert.deepEqual((await panel('2026-12-07', { ...kid('c5', '2024-12-01'), exit_date: '2026-11-01', exit_reason: 'moved_away' }))[0],
+    'Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Februari 2027.');
+  assert.deepEqual((await panel('2026-12-07', { ...kid('c5', '2024-12-01'), exit_date: '2026-11-01', exit_reason: 'died' }))[0], null);
   setLang('en');
   assert.equal((await panel('2026-12-07', kid('c1', '2024-12-01')))[0],
     'Next: a red vitamin A capsule and deworming medicine at the posyandu in February 2027.');
