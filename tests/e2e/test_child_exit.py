@@ -47,7 +47,12 @@ def test_a_kader_records_an_exit_offline_and_it_is_synced(live_server, new_conte
     page.get_by_text("Keluar: meninggal / pindah").first.click()
     form = page.locator("#exit-form")
     form.get_by_label("Pindah keluar wilayah").check()
+    form.get_by_label("Tanggal").fill((date.today() - timedelta(days=1)).isoformat())
+    form.locator("button[type=submit]").click()
+    expect(form.get_by_role("button", name=f"Ya, {NAME} keluar (pindah", exact=False)).to_be_visible()
+    # the day changed under the question: asked again, never "Ya" for the day it named before
     form.get_by_label("Tanggal").fill(date.today().isoformat())
+    expect(form.get_by_role("button", name=f"Ya, {NAME} keluar (pindah", exact=False)).to_have_count(0)
     native = []  # the app asks in the page, in its own words: never the browser's dialog
     page.on("dialog", lambda d: (native.append(d.message), d.dismiss()))
     form.locator("button[type=submit]").click()

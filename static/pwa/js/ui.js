@@ -93,6 +93,7 @@ export function confirmed(label, question, act) {
     h('button', { class: 'btn danger', type: 'button', onclick: once }, q),
     h('button', { class: 'btn', type: 'button', onclick: () => show(first()) }, t('cancel')));
   const first = () => h('button', { class: 'btn', type: question ? 'button' : 'submit', onclick: question && (() => slot.ask()) }, label);
+  slot.close = () => { if (!busy) slot.replaceChildren(first()); }; // what it asked changed: asked again
   slot.replaceChildren(first());
   return slot;
 }

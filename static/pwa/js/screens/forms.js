@@ -376,6 +376,8 @@ export function exitCard(ctx, child, last) {
     if (c.exit_date < last) errors.exit_date ??= [t('exit_before', { date: formatDate(last) })];
     if (showErrors(form, errors)) ask.ask(t('exit_sure', { name: child.name, what: exitText(c) }));
   });
+  // a day or reason changed under the question: "Ya, … (pindah 1 Des)" saved the day it named, not the one shown
+  form.addEventListener('input', () => ask.close());
   if (child.exit_date) {
     const box = h('div', { class: 'notice', id: 'exit' }, exitText(child), ' ', confirmed(t('exit_undo'), t('exit_undo_yes'), () => save(null, null)));
     // refused (a record of hers after that day came from another phone): its message, and the day to correct
