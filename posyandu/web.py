@@ -149,8 +149,10 @@ def rate_limit_store() -> str:
 class Health(MethodView):
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
-    @blp.doc(security=[], parameters=[{"in": "query", "name": "detail", "schema": {"type": "boolean"}, "description": (
-        "`true`: the rate limits' store too (`rate_limit`), for the operator's monitor")}])
+    # a string, not a boolean: health answers whatever an uptime checker sends (lenient), never a 422
+    @blp.doc(security=[], parameters=[{"in": "query", "name": "detail", "schema": {"type": "string"}, "description": (
+        "`true` (or `1`, `yes`): the rate limits' store too (`rate_limit`), for the operator's monitor; "
+        "any other value: the contract's answer")}])
     @lenient_query  # an uptime checker's cache-busting ?t=…: a 422 read as the service down
     def get(self):
         """Is the service up and its database reachable? (And, ``?detail=true``, the rate limits' store?)
