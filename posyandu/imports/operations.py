@@ -554,7 +554,7 @@ class _Run:
         standing = [child for child in found if child.merged_into is None]
         if standing:
             return standing[0] if len(standing) == 1 else None
-        into = {resolve_alias(child).id: resolve_alias(child) for child in found}
+        into = {stands.id: stands for stands in map(resolve_alias, found)}
         return next(iter(into.values())) if len(into) == 1 else None
 
     def _at_another_posyandu(self, row: ParsedRow, pos: Posyandu) -> Child | None:

@@ -119,9 +119,9 @@ const mayBe = (was) => (c) => c.sex === was.sex && Math.abs(Date.parse(c.birth_d
  * said "tidak lagi terhubung" of a child she still has. */
 async function mergedInto(ctx, childId) {
   const kept = await keptFor(ctx.db, childId);
-  const was = kept ? null : (await getMeta(ctx.db, SHOWN))?.children?.[childId];
+  const shown = kept ? {} : (await getMeta(ctx.db, SHOWN))?.children ?? {};
+  const was = shown[childId];
   if (kept || !was) return kept;
-  const shown = (await getMeta(ctx.db, SHOWN)).children;
   const [only, ...more] = (await ctx.children()).filter((c) => !shown[c.id] && mayBe(was)(c));
   return only && !more.length ? only : null;
 }
