@@ -86,3 +86,7 @@ class SyncClient(db.Model):
     last_pull_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"))
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)   # its last push or pull
     pending_changes: Mapped[int | None]   # what it said it still held unsent, at its last pull
+    # the login (``TokenFamily``) it last synced with, and when a midwife or admin ended that login (a lost
+    # phone): ``sync.devices.sign_out``. A new login on the phone makes it that one's, no longer signed out
+    token_family_id: Mapped[str | None] = mapped_column(String(64))
+    signed_out_at: Mapped[datetime | None]

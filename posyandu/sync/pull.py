@@ -86,8 +86,8 @@ def scope_of(user: User) -> Scope:
 
 
 def pull(user: User, cursor_text: str | None, limit: int, *, device: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One page of changes. ``device`` (``client_id``, ``pending``, ``client_version``): the phone
-    that pulls, noted with the point it pulled to (``sync.devices.seen``)."""
+    """One page of changes. ``device`` (``client_id``, ``pending``, ``client_version``, ``login``): the
+    phone that pulls, noted with the point it pulled to (``sync.devices.seen``)."""
     key = current_app.config["SECRET_KEY"]
     epoch = current_app.config["SYNC_EPOCH"]
     # The mark before the scope: every change at or below it is committed by then, so the scope read
@@ -118,7 +118,7 @@ def pull(user: User, cursor_text: str | None, limit: int, *, device: dict[str, A
     gone = _children_gone(nows, scope)
     if device and device.get("client_id"):
         devices.seen(user, device["client_id"], device.get("client_version"), pulled_upto=upto,
-                     pending=device.get("pending"))
+                     pending=device.get("pending"), login=device.get("login"))
     return {"changes": [_change(row, scope, now, gone) for row, now in zip(rows, nows)],
             "cursor": cursors.encode(cursors.Cursor(upto, scope.digest, epoch, log_mark(upto)), key),
             "has_more": has_more, "reset": reset}

@@ -162,15 +162,16 @@ _PUSHED: contextvars.ContextVar[list[Any]] = contextvars.ContextVar("pushed", de
 
 
 def push(user: User, client_id: str, raw_mutations: list[Any], max_mutations: int, *,
-         client_version: str | None = None, bulk: bool = True) -> dict[str, Any]:
+         client_version: str | None = None, bulk: bool = True, login: str | None = None) -> dict[str, Any]:
     """Apply the mutations in order, each exactly once; one answer per mutation. ``bulk``:
-    apply runs of new measurements together (below); false: every mutation one at a time."""
+    apply runs of new measurements together (below); false: every mutation one at a time.
+    ``login``: the login the caller's token belongs to, noted for the phone (``devices.seen``)."""
     access.require_staff(user)
     if len(raw_mutations) > max_mutations:
         raise PayloadTooLarge(Msg(f"at most {max_mutations} mutations per push",
                                   f"paling banyak {max_mutations} mutasi per sinkron"))
     act_as(client_id=client_id)
-    devices.seen(user, client_id, client_version, pushed=True)
+    devices.seen(user, client_id, client_version, pushed=True, login=login)
     checked = [_check(raw) for raw in raw_mutations]
     pushed = _PUSHED.set(checked)
     try:

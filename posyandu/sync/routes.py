@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import current_user, get_jwt
 
 from posyandu import privacy
 from posyandu.access import READERS, STAFF, roles_required
+from posyandu.auth.models import TokenFamily
 from posyandu.extensions import Blueprint, db
 from posyandu.pagination import PageArgs, page_schema
 from posyandu.query_params import lenient_query
@@ -19,6 +20,11 @@ from posyandu.web import shell_version
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync",
                 description="Offline sync: push local changes, pull what changed (see docs/sync.md)")
+
+
+def _login() -> str | None:
+    """The login the caller's token belongs to (its chain of refresh tokens), noted for her phone."""
+    return TokenFamily.id_of(get_jwt())
 
 
 @blp.route("/push")
@@ -41,7 +47,7 @@ class Push(MethodView):
         change, for good). Query parameters are ignored (phones of every app version push)."""
         result = pushing.push(current_user, body["client_id"], body["mutations"],
                               current_app.config["SYNC_PUSH_MAX"], client_version=request.headers.get("X-Client-Version"),
-                              bulk=current_app.config["SYNC_BULK"])
+                              bulk=current_app.config["SYNC_BULK"], login=_login())
         privacy.record_reads("view", pushing.children_shown(result["results"]))
         db.session.commit()
         return result
@@ -62,7 +68,7 @@ class Pull(MethodView):
         version sends, and refusing would stop their sync, records only they hold with it."""
         page = pulling.pull(current_user, args.get("cursor"), args["limit"], device={
             "client_id": args.get("client_id"), "pending": args.get("pending"),
-            "client_version": request.headers.get("X-Client-Version")})
+            "client_version": request.headers.get("X-Client-Version"), "login": _login()})
         privacy.record_reads("pull", pulling.children_in(page["changes"]))
         db.session.commit()
         return page
@@ -82,6 +88,24 @@ class Devices(MethodView):
         kader and midwives; dinkes: its region's; admin: all). A phone unseen for long while holding
         changes is where records get lost: ask its owner to sync."""
         return devices.page(current_user, args["limit"], args["cursor"], shell_version())
+
+
+@blp.route("/devices/<string:client_id>/sign-out")
+class SignOutDevice(MethodView):
+    @roles_required("kader", "bidan", "admin")
+    @blp.response(200, DeviceSchema)
+    @blp.problem_response(404, "Not a phone of the staff you oversee")
+    @blp.problem_response(409, "The phone has not synced since its login was first noted: reset its user's password")
+    def post(self, client_id: str):
+        """End the login a phone last synced with: a lost or stolen phone asks for its user's password at its
+        next request with signal, while her other phones stay signed in (a password reset signs out every
+        one). What it held unsent stays on it, sent once she logs in there again. A midwife or admin, for
+        the phones listed to her; a kader, her own phone only (403). Audited; signing out again changes
+        nothing (answered as the first time). The record stays listed with ``signed_out_at`` until the
+        phone syncs after a new login."""
+        result = devices.sign_out(current_user, client_id, shell_version())
+        db.session.commit()
+        return result
 
 
 UnsyncedStaffPage = page_schema(UnsyncedStaffSchema, "UnsyncedStaffPage")

@@ -117,6 +117,12 @@ class DeviceSchema(Schema):
     last_pull_at = Timestamp(allow_none=True)
     pending_changes = fields.Integer(allow_none=True, metadata={
         "description": "Changes it said it still held unsent at its last pull (null: never said)"})
+    signed_out_at = Timestamp(allow_none=True, metadata={
+        "description": "When its login was ended by POST /sync/devices/{client_id}/sign-out (null: not since its "
+                       "user last logged in on it)"})
+    replaced = fields.Boolean(metadata={
+        "description": "Its user has a phone first seen after this one's last sync (a new phone, or the app "
+                       "installed again): if this one was lost, sign it out"})
 
 
 class UnsyncedStaffSchema(Schema):

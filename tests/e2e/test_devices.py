@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import enter_pin, login, offline_with_new_child, wait_synced, waiting, weigh_first_child_refused
+from tests.e2e.pages import (PIN, enter_pin, login, offline_with_new_child, wait_synced, waiting,
+                             weigh_first_child_refused)
 
 pytestmark = pytest.mark.e2e
 PWA = Path(__file__).resolve().parents[2] / "static" / "pwa"
@@ -70,7 +71,7 @@ def test_the_midwife_sees_each_phone_of_her_puskesmas_and_what_it_still_holds(li
     phones = {u: sum(user[c] == u for c in rows) for u in {user[c] for c in rows}}
     assert {c: "sinkron pertama" in text for c, text in rows.items()} == {c: phones[user[c]] > 1 for c in rows}, rows
     assert any(n == 1 for n in phones.values())  # bidan1's own phone, at least: the rule both ways
-    expect(row.locator(".tag")).to_have_text(["1 data belum terkirim"])
+    expect(row.locator(".tag").first).to_have_text("1 data belum terkirim")
     expect(panel.locator("li[data-client='old-phone'] .tag")).to_have_text(
         ["aplikasi versi lama: buka saat ada sinyal lalu ketuk Muat ulang"])
     shot(b, "devices-panel")
@@ -111,3 +112,56 @@ def test_a_kader_is_warned_of_records_only_her_phone_holds_after_days_without_a_
     expect(page.locator("#search")).to_be_visible()
     expect(page.locator("#unsent-warning")).to_have_count(0)
     assert len(live_server.api("GET", "/children?q=Raka Peringatan", "kader2").get_json()["items"]) == 1
+
+
+def test_a_lost_phone_signed_out_by_the_midwife_asks_its_kader_for_her_password_and_keeps_her_records(
+        live_server, new_context):
+    """A kader's phone is lost with a child registered on it offline: her midwife signs that phone out
+    ("Keluarkan HP ini", asked twice). Found again and online, the phone asks for her password (its
+    session was ended, not her account) and keeps the child; logged in again, it sends her, and the
+    midwife's list no longer says it is signed out. The midwife's own phone is named, never offered."""
+    base = live_server.url
+    k_ctx, k, _ = offline_with_new_child(new_context, base, "kader3", "Dewi Hilang", days_old=120)
+    expect(k.locator("#sync-chip")).to_have_text(waiting(1))
+    phone = max((d for d in live_server.api("GET", "/sync/devices?limit=200", "bidan1").get_json()["items"]
+                 if d["username"] == "kader3"), key=lambda d: d["last_seen_at"])
+
+    b = new_context().new_page()
+    errors: list[str] = []
+    b.on("pageerror", lambda e: errors.append(str(e)))
+    login(b, base, "bidan1")
+    wait_synced(b)
+    b.goto(base + "/#/sync")
+    panel = b.locator("#devices-panel")
+    panel.get_by_role("button", name="Lihat HP kader").click()
+    row = panel.locator(f"li[data-client='{phone['client_id']}']")
+    expect(row).to_contain_text(phone["user_name"])
+    expect(panel).to_contain_text("HP hilang atau dicuri?")
+    own = panel.locator("li[data-client]", has=b.locator(".tag", has_text=re.compile("^HP ini$")))
+    expect(own).to_have_count(1)
+    expect(own.get_by_role("button")).to_have_count(0)
+    row.get_by_role("button", name="Keluarkan HP ini").click()
+    row.get_by_role("button", name=f"Ya, keluarkan HP {phone['user_name']} ini").click()
+    expect(row).to_contain_text("dikeluarkan")
+    expect(row.get_by_role("button")).to_have_count(0)
+
+    # found again, online: the phone asks for the password, the child still on it
+    k_ctx.set_offline(False)
+    k.evaluate("() => window.dispatchEvent(new Event('online'))")
+    k.wait_for_function("() => document.getElementById('sync-chip').dataset.phase === 'login_required'",
+                        timeout=60000)
+    k.goto(base + "/#/sync")
+    expect(k.locator("main")).to_contain_text("HP ini dikeluarkan bidan")
+    k.locator("main").get_by_role("button", name="Masuk", exact=True).click()
+    k.get_by_label("Nama pengguna").fill("kader3")
+    k.get_by_label("Kata sandi").fill("posyandu123")
+    k.get_by_role("button", name="Masuk", exact=True).click()
+    k.locator("input[name=pin]").fill(PIN)
+    k.locator("input[name=pin2]").fill(PIN)
+    k.get_by_role("button", name="Simpan").click()
+    k.locator("#nav").wait_for()
+    wait_synced(k, timeout=60000)
+    assert len(live_server.api("GET", "/children?q=Dewi Hilang", "kader3").get_json()["items"]) == 1
+    again = {d["client_id"]: d for d in live_server.api("GET", "/sync/devices?limit=200", "bidan1").get_json()["items"]}
+    assert again[phone["client_id"]]["signed_out_at"] is None, again[phone["client_id"]]
+    assert errors == []

@@ -142,3 +142,48 @@ test('offline the panel says it needs the internet; its rows say their words in 
     dom.restore();
   }
 });
+
+test('a lost phone is signed out from its row, asked twice; one signed out or replaced says so', async () => {
+  const dom = installDom();
+  try {
+    setLang('id');
+    const seen = new Date().toISOString();
+    const items = [
+      { client_id: 'hilang', user_name: 'Sari', posyandu_id: 'p1', last_seen_at: seen, pending_changes: 0, replaced: true, signed_out_at: null },
+      { client_id: 'lama', user_name: 'Rina', posyandu_id: 'p1', last_seen_at: seen, pending_changes: 0, replaced: false,
+        signed_out_at: '2026-03-01T02:00:00Z' },
+    ];
+    const posted = [];
+    const said = [];
+    const api = {
+      get: async () => ({ items, next_cursor: null }),
+      post: async (path, body) => {
+        posted.push([path, body]);
+        return { ...items[0], signed_out_at: '2026-03-20T03:00:00Z' };
+      },
+    };
+    const panel = devicesPanel({ role: 'bidan', api, posyandus: async () => [{ id: 'p1', name: 'Melati' }],
+      announce: (text) => said.push(text) });
+    const show = [...panel.all()].find((e) => e.attributes.id === 'show-devices');
+    await Promise.all(show.listeners.click.map((fn) => fn()));
+    const rowOf = (id) => [...panel.all()].find((e) => e.localName === 'li' && e.attributes['data-client'] === id);
+    assert.match(rowOf('hilang').textContent, /sudah ada HP lebih baru/);
+    assert.match(rowOf('lama').textContent, /dikeluarkan .*kata sandi diminta lagi/);
+    const buttonsOf = (id) => rowOf(id).find((e) => e.localName === 'button');
+    assert.equal(buttonsOf('lama').length, 0, 'signed out already: nothing to tap');
+    const [ask] = buttonsOf('hilang');
+    assert.equal(ask.textContent, 'Keluarkan HP ini');
+    await Promise.all(ask.listeners.click.map((fn) => fn()));
+    assert.deepEqual(posted, [], 'asked first, nothing sent');
+    const yes = buttonsOf('hilang').find((b) => b.textContent === 'Ya, keluarkan HP Sari ini');
+    await Promise.all(yes.listeners.click.map((fn) => fn()));
+    assert.deepEqual(posted, [['/sync/devices/hilang/sign-out', {}]]);
+    assert.match(rowOf('hilang').textContent, /dikeluarkan/);
+    assert.doesNotMatch(rowOf('hilang').textContent, /lebih baru/);
+    assert.equal(buttonsOf('hilang').length, 0);
+    assert.equal(said.length, 2);
+    assert.match(said[1], /^dikeluarkan/);
+  } finally {
+    dom.restore();
+  }
+});

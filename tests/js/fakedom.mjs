@@ -38,6 +38,13 @@ export function installDom() {
     append(...nodes) { this.kids.push(...adopt(this, nodes)); }
     prepend(...nodes) { this.kids.unshift(...adopt(this, nodes)); }
     replaceChildren(...nodes) { this.kids = adopt(this, nodes); this.text = ''; }
+    replaceWith(...nodes) {
+      const parent = this.parentNode;
+      if (!parent) return;
+      const at = parent.kids.indexOf(this);
+      parent.kids.splice(at, 1, ...adopt(parent, nodes));
+      this.parentNode = null;
+    }
     remove() { if (this.parentNode) this.parentNode.kids = this.parentNode.kids.filter((c) => c !== this); this.parentNode = null; }
     focus() { document.activeElement = this; }
     get firstChild() { return this.kids[0] ?? null; }

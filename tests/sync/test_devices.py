@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.support.paging import all_pages
+from tests.conftest import PASSWORD
 from tests.sync.helpers import child_data, mutation, new_id, push
 
 PWA = Path(__file__).resolve().parents[2] / "static" / "pwa"
@@ -126,18 +127,118 @@ def test_another_user_naming_a_phone_changes_nothing_of_it(world, client):
     assert after == before and after["pending_changes"] == 3 and after["username"] == "kader1"
 
 
-def test_a_replaced_phone_drops_off_once_it_held_nothing_unsent(world, client):
-    """A kader's new phone (or the app installed again) is a new installation: the old one, last seen
-    before it, is left out when it held nothing unsent, and kept while it may hold records."""
-    _pull(client, world, "kader1", client_id="old-phone", pending=2)
-    _pull(client, world, "kader1", client_id="new-phone", pending=0)
-    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["old-phone", "new-phone"]
-    _pull(client, world, "kader1", client_id="new-phone", pending=0)
-    _pull(client, world, "kader1", client_id="old-phone", pending=0)     # it sent its records after all
+def _login(client, username):
+    """A login of its own, as each phone makes: {"access", "refresh", "headers"}."""
+    resp = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    return {"access": body["access_token"], "refresh": body["refresh_token"],
+            "headers": {"Authorization": f"Bearer {body['access_token']}", "Accept-Language": "en"}}
+
+
+def _pull_as(client, phone, client_id, pending=0):
+    resp = client.get("/api/v1/sync/pull", query_string={"client_id": client_id, "pending": pending},
+                      headers=phone["headers"])
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_a_replaced_phone_drops_off_once_it_held_nothing_unsent_and_its_login_ended(world, client):
+    """A kader's new phone (or the app installed again) is a new installation with a login of its own: the
+    old one, last seen before it, is left out when it holds nothing unsent and its login has ended (logged
+    out, signed out, expired); kept while it may hold records, or may still be used by whoever holds it."""
+    old, new, third = _login(client, "kader1"), _login(client, "kader1"), _login(client, "kader1")
+    _pull_as(client, old, "old-phone", pending=2)
+    _pull_as(client, new, "new-phone")
+    listed = _devices(client, world, "bidan_a")
+    assert [(d["client_id"], d["replaced"]) for d in listed] == [("old-phone", True), ("new-phone", False)]
+    _pull_as(client, new, "new-phone")
+    _pull_as(client, old, "old-phone")     # it sent its records after all
     assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["new-phone", "old-phone"]
-    # used side by side, both stay; once a newer one appears after its last sync, with nothing held, it goes
-    _pull(client, world, "kader1", client_id="third-phone", pending=0)
+    # used side by side, both stay; once a newer one appears after their last sync, both are replaced
+    _pull_as(client, third, "third-phone")
+    assert [(d["client_id"], d["replaced"]) for d in _devices(client, world, "bidan_a")] == [
+        ("new-phone", True), ("old-phone", True), ("third-phone", False)]   # their logins still work
+    assert client.post("/api/v1/auth/logout", json={"refresh_token": old["refresh"]},
+                       headers=old["headers"]).status_code in (200, 204)
+    assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["new-phone", "third-phone"]
+    signed_out = client.post("/api/v1/sync/devices/new-phone/sign-out", headers=world.headers("bidan_a"))
+    assert signed_out.status_code == 200, signed_out.get_json()
     assert [d["client_id"] for d in _devices(client, world, "bidan_a")] == ["third-phone"]
+
+
+def test_a_midwife_signs_out_a_lost_phone_and_only_that_phone(app, world, client):
+    """A kader's phone is lost with her login on it: her midwife ends that login alone. The phone's
+    tokens are refused from then on (access and refresh), her other phone keeps working, the phone stays
+    listed as signed out until she logs in on it again, and the sign-out is audited."""
+    lost, kept = _login(client, "kader1"), _login(client, "kader1")
+    _pull_as(client, lost, "lost-phone", pending=2)
+    _pull_as(client, kept, "kept-phone")
+    resp = client.post("/api/v1/sync/devices/lost-phone/sign-out", headers=world.headers("bidan_a"))
+    assert resp.status_code == 200, resp.get_json()
+    described = resp.get_json()
+    assert (described["client_id"], described["username"], described["pending_changes"]) == ("lost-phone", "kader1", 2)
+    assert described["signed_out_at"]
+    assert client.get("/api/v1/auth/me", headers=lost["headers"]).status_code == 401
+    assert client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {lost['refresh']}"}).status_code == 401
+    assert client.get("/api/v1/sync/pull", query_string={"client_id": "lost-phone"},
+                      headers=lost["headers"]).status_code == 401
+    assert client.get("/api/v1/auth/me", headers=kept["headers"]).status_code == 200
+    assert client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {kept['refresh']}"}).status_code == 200
+    listed = {d["client_id"]: d for d in _devices(client, world, "bidan_a")}
+    assert listed["lost-phone"]["signed_out_at"] == described["signed_out_at"]
+    assert listed["kept-phone"]["signed_out_at"] is None
+    # a second tap changes nothing: the same answer, one audit row
+    again = client.post("/api/v1/sync/devices/lost-phone/sign-out", headers=world.headers("bidan_a"))
+    assert again.status_code == 200 and again.get_json() == described
+    with app.app_context():
+        from sqlalchemy import select
+
+        from posyandu.audit import AuditLog
+        from posyandu.extensions import db
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "device_signed_out")).all()
+        assert [(r.record_id, str(r.user_id)) for r in rows] == [(_user_id(client, world, "kader1"),
+                                                                 _user_id(client, world, "bidan_a"))]
+        assert "lost-phone" in rows[0].reason
+    # found again: she logs in on it, syncs, and it is hers again, its records sent
+    found = _login(client, "kader1")
+    _pull_as(client, found, "lost-phone")
+    assert {d["client_id"]: d for d in _devices(client, world, "bidan_a")}["lost-phone"]["signed_out_at"] is None
+
+
+def test_who_may_sign_out_a_phone(app, world, client):
+    """A midwife or admin signs out the phones listed to her; a kader her own only (403 for a colleague's);
+    a phone not listed to the caller, or no phone at all, is 404; dinkes and parents sign out none."""
+    phones = {name: _login(client, name) for name in ("kader1", "kader1b", "kader3")}
+    for name, phone in phones.items():
+        _pull_as(client, phone, f"phone-{name}")
+
+    def sign_out(client_id, who):
+        return client.post(f"/api/v1/sync/devices/{client_id}/sign-out", headers=world.headers(who)).status_code
+
+    assert sign_out("phone-kader1", "kader1b") == 403     # her colleague's phone, listed to her
+    assert sign_out("phone-kader1", "bidan_b") == 404     # another puskesmas's
+    assert sign_out("phone-kader1", "dinkes_gresik") == 403
+    assert sign_out("phone-kader1", "parent1") == 403
+    assert sign_out("no-such-phone", "admin") == 404
+    assert sign_out("x" * 65, "admin") == 404
+    assert client.post("/api/v1/sync/devices/phone-kader1/sign-out").status_code == 401
+    assert client.get("/api/v1/auth/me", headers=phones["kader1"]["headers"]).status_code == 200   # nothing ended
+    assert sign_out("phone-kader1b", "kader1b") == 200    # her own (from another phone: here the tests' login)
+    assert sign_out("phone-kader3", "admin") == 200
+    assert sign_out("phone-kader1", "bidan_a") == 200
+    for phone in phones.values():
+        assert client.get("/api/v1/auth/me", headers=phone["headers"]).status_code == 401
+    # a phone seen before logins were noted cannot be signed out alone: the answer says what to do instead
+    _pull(client, world, "kader2", client_id="phone-kader2")
+    with app.app_context():
+        from sqlalchemy import update
+
+        from posyandu.extensions import db
+        from posyandu.sync.models import SyncClient
+        db.session.execute(update(SyncClient).where(SyncClient.client_id == "phone-kader2").values(token_family_id=None))
+        db.session.commit()
+    resp = client.post("/api/v1/sync/devices/phone-kader2/sign-out", headers=world.headers("bidan_a", lang="id"))
+    assert resp.status_code == 409 and "kata sandi" in resp.get_json()["detail"], resp.get_json()
 
 
 def test_a_closed_posyandu_kaders_phone_is_still_overseen(world, client):

@@ -61,8 +61,8 @@ const W = {
   never: ['belum pernah', 'never'],
   sync_error: ['Sinkron gagal ({why}). Dicoba lagi otomatis.', 'Sync failed ({why}). It will retry by itself.'],
   // refused: her password reset by the admin (she tried her old one), or a long absence
-  sync_login: ['Sesi habis (kata sandi diganti admin, atau lama tidak dipakai). Masuk lagi dengan kata sandi, yang baru bila diganti, untuk menyinkronkan; data di HP ini tetap tersimpan.',
-    'Session ended (the admin reset your password, or long unused). Log in again with your password, the new one if reset, to sync; nothing on this phone is lost.'],
+  sync_login: ['Sesi habis (kata sandi diganti admin, HP ini dikeluarkan bidan, atau lama tidak dipakai). Masuk lagi dengan kata sandi, yang baru bila diganti, untuk menyinkronkan; data di HP ini tetap tersimpan.',
+    'Session ended (the admin reset your password, the midwife signed this phone out, or long unused). Log in again with your password, the new one if reset, to sync; nothing on this phone is lost.'],
   sync_stopped: ['Sinkron gagal ({why}). Data tetap tersimpan di HP ini.', 'Sync failed ({why}). The data stays on this phone.'],
   sync_other_tab: ['Tab lain sedang sinkron. Dicoba lagi sebentar lagi.', 'Another tab is syncing. This one tries again shortly.'],
   no_connection: ['tidak ada koneksi internet', 'no internet connection'],

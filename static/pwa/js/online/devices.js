@@ -1,10 +1,12 @@
 // "HP kader" on the midwife's sync screen: each phone of her puskesmas's staff, when it last synced
 // and how many changes it still held unsent (GET /sync/devices). A phone unseen for a week while it
 // holds records is where records get lost (dropped, wiped, replaced): she asks its kader to sync.
+// A lost or stolen phone is signed out here alone ("Keluarkan HP ini": POST /sync/devices/{id}/sign-out).
 // Online only: fetched when she taps "Lihat HP kader" (screens/devices.js, in the shell, draws the
 // panel), never part of the offline shell; its words are here, not in the shell's dictionary.
 import { formatDateTime, t, textsOf } from '../i18n.js';
-import { h } from '../ui.js';
+import { clientId } from '../outbox.js';
+import { confirmed, h } from '../ui.js';
 import { STALE_DAYS } from '../screens/devices.js';
 
 /** [Bahasa Indonesia, English] */
@@ -18,6 +20,13 @@ export const W = {
   stale: ['lebih dari {n} hari', 'over {n} {n:day|days}'],
   off: ['akun nonaktif', 'account switched off'],
   old_app: ['aplikasi versi lama: buka saat ada sinyal lalu ketuk Muat ulang', 'old app version: open it with signal, then tap Reload'],
+  lost: ['HP hilang atau dicuri? Ketuk "Keluarkan HP ini" pada HP itu: HP itu meminta kata sandi lagi begitu ada sinyal, HP lain penggunanya tetap masuk.',
+    'A phone lost or stolen? Tap "Sign this phone out" on it: it asks for the password again as soon as it has signal, its user\'s other phones stay signed in.'],
+  sign_out: ['Keluarkan HP ini', 'Sign this phone out'],
+  sign_out_q: ['Ya, keluarkan HP {name} ini', "Yes, sign {name}'s phone out"],
+  signed_out: ['dikeluarkan {when}: kata sandi diminta lagi di HP itu', 'signed out {when}: it asks for the password again'],
+  replaced: ['sudah ada HP lebih baru', 'a newer phone is in use'],
+  this_phone: ['HP ini', 'this phone'],
   off_unsent: ['Akun ini nonaktif, jadi HP ini tidak dapat mengirim datanya. Minta admin mengaktifkan akun ini sementara; kader masuk lagi dengan kata sandinya dan sinkron, lalu akun dapat dinonaktifkan lagi.',
     'This account is switched off, so the phone cannot send its records. Ask an admin to switch the account on for a while; the cadre logs in again with her password and syncs, then the account can be switched off again.'],
 };
@@ -53,10 +62,27 @@ export async function allItems(api, path, key = (d) => d.client_id) {
 
 export const allDevices = (api) => allItems(api, '/sync/devices');
 
-/** `several`: its user has other phones too, told apart by when each first synced (the rows were alike). */
-function row(device, posyandu, now, several) {
+/** "Keluarkan HP ini", asked twice, for a phone not yet signed out other than the one in her hand; the row
+ * drawn again as the server answers, or the refusal said in it. */
+function signOut(ctx, device, redraw) {
+  const said = h('small', { class: 'notice', role: 'status' });
+  const act = async () => {
+    try {
+      const done = await ctx.api.post(`/sync/devices/${encodeURIComponent(device.client_id)}/sign-out`, {});
+      redraw(done);
+      ctx.announce(tx('signed_out', { when: formatDateTime(done.signed_out_at) }));
+    } catch (error) {
+      said.textContent = error.kind === 'network' ? t('online_only') : error.message;
+    }
+  };
+  return h('span', {}, confirmed(tx('sign_out'), tx('sign_out_q', { name: device.user_name }), act), said);
+}
+
+/** `several`: its user has other phones too, told apart by when each first synced (the rows were alike).
+ * `mine`: this phone's installation id. */
+function row(ctx, device, posyandu, now, several, mine) {
   const { stale, unsent, off, stuck } = worry(device, now);
-  return h('li', { class: 'row', 'data-client': device.client_id },
+  const item = h('li', { class: 'row', 'data-client': device.client_id },
     h('span', { class: 'row-main' }, h('strong', {}, device.user_name),
       h('small', {}, [posyandu.get(device.posyandu_id), several && tx('first', { when: formatDateTime(device.first_seen) }),
         tx('seen', { when: formatDateTime(device.last_seen_at) })]
@@ -65,20 +91,27 @@ function row(device, posyandu, now, several) {
     h('span', {}, unsent ? h('span', { class: `tag ${stale || stuck ? 'bad' : 'warn'}` }, tx('unsent', { n: device.pending_changes })) : null,
       stale ? h('span', { class: 'tag bad' }, tx('stale', { n: STALE_DAYS })) : null,
       off ? h('span', { class: `tag ${stuck ? 'bad' : 'warn'}` }, tx('off')) : null,
-      device.app_current === false ? h('span', { class: 'tag warn' }, tx('old_app')) : null));
+      device.app_current === false ? h('span', { class: 'tag warn' }, tx('old_app')) : null,
+      device.replaced && !device.signed_out_at ? h('span', { class: 'tag warn' }, tx('replaced')) : null,
+      device.signed_out_at ? h('span', { class: 'tag' }, tx('signed_out', { when: formatDateTime(device.signed_out_at) }))
+        : device.client_id === mine ? h('span', { class: 'tag' }, tx('this_phone'))
+          : signOut(ctx, device, (done) => item.replaceWith(row(ctx, done, posyandu, now, several, mine)))));
+  return item;
 }
 
 /** The phones, drawn into the panel's `box` (its "Memuat…" already shown). */
 export async function show(ctx, box) {
   try {
-    const [devices, never, places] = await Promise.all([allDevices(ctx.api),
-      allItems(ctx.api, '/sync/devices/never-synced', (u) => u.user_id), ctx.posyandus()]);
+    const [devices, never, places, mine] = await Promise.all([allDevices(ctx.api),
+      allItems(ctx.api, '/sync/devices/never-synced', (u) => u.user_id), ctx.posyandus(),
+      ctx.db ? clientId(ctx.db).catch(() => null) : null]);
     const posyandu = new Map(places.map((p) => [p.id, p.name]));
     const phones = new Map();
     for (const d of devices) phones.set(d.user_id, (phones.get(d.user_id) ?? 0) + 1);
     box.replaceChildren(devices.length
       // the longest unseen first
-      ? h('ul', { class: 'list' }, devices.map((d) => row(d, posyandu, Date.now(), phones.get(d.user_id) > 1)))
+      ? h('div', {}, h('p', { class: 'muted' }, tx('lost')),
+        h('ul', { class: 'list' }, devices.map((d) => row(ctx, d, posyandu, Date.now(), phones.get(d.user_id) > 1, mine))))
       : h('p', { class: 'muted' }, tx('none')),
     // no phone of theirs to list: a kader who never started the app was nowhere here
     never.length ? h('div', { id: 'never-synced' }, h('p', {}, tx('never')), h('ul', { class: 'list' }, never.map((u) =>
