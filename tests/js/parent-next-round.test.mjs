@@ -72,11 +72,37 @@ test("in a round month: what is due today is said, not the next round; six month
   assert.equal((await panel('2027-02-05', kid('c1', '2024-12-01'), { supplements: [
     { kind: 'vitamin_a_red', given_on: '2027-02-03' }, { kind: 'deworming', given_on: '2027-02-03' }] }))[0],
   'Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Agustus 2027.');
-  // 3 February: born 20 August, five months today, six on the posyandu's day (the 25th): blue, this February
+  // 3 February: born 20 August, five months today, six on the posyandu's day (the 25th): blue, this month
   // (on 25 August she is twelve, past the blue capsule's ages: it was lost for good)
   assert.deepEqual(await panel('2027-02-03', kid('c6', '2026-08-20'), { meetingDay: 25 }),
-    ['Berikutnya: kapsul vitamin A biru di posyandu pada Februari 2027.', []]);
+    [null, ['Bulan ini Sari perlu kapsul vitamin A biru. Datang ke posyandu.']]);
   // the posyandu met on the 2nd, gone by: August's, on the 2nd of August she is eleven months: still blue
   assert.equal((await panel('2027-02-03', kid('c6', '2026-08-20'), { meetingDay: 2 }))[0],
     'Berikutnya: kapsul vitamin A biru di posyandu pada Agustus 2027.');
+});
+
+test("this month's capsule is the one her posyandu gives on its day: turning 5 or 12 months before it changes it", async () => {
+  setLang('id');
+  // 1 August 2026, the posyandu meets on the 8th. Born 5 August 2021: five on the 5th, past every capsule and
+  // deworming by the 8th (the server refuses a red capsule at 60 months): sent for nothing, nothing to come
+  assert.deepEqual(await panel('2026-08-01', kid('c7', '2021-08-05'), { meetingDay: 8 }), [null, []]);
+  // born 5 August 2025: eleven months today, twelve by the 8th: the red capsule and deworming, not the blue one
+  assert.deepEqual((await panel('2026-08-01', kid('c8', '2025-08-05'), { meetingDay: 8 }))[1],
+    ['Bulan ini Sari perlu kapsul vitamin A merah. Datang ke posyandu.', 'Bulan ini Sari perlu obat cacing. Datang ke posyandu.']);
+  // its day gone by (met on the 1st, today the 3rd): as she is today, eleven months: blue
+  assert.deepEqual((await panel('2026-08-03', kid('c8', '2025-08-05'), { meetingDay: 1 }))[1],
+    ['Bulan ini Sari perlu kapsul vitamin A biru. Datang ke posyandu.']);
+});
+
+test("the next round is judged on her posyandu's own day, the month's last when shorter, not the 28th", async () => {
+  setLang('id');
+  // 15 July 2026, the posyandu meets on the 30th. Born 30 August 2025: twelve months on 30 August: red and deworming
+  assert.equal((await panel('2026-07-15', kid('c9', '2025-08-30'), { meetingDay: 30 }))[0],
+    'Berikutnya: kapsul vitamin A merah dan obat cacing di posyandu pada Agustus 2026.');
+  // born 29 August 2021: five on the 29th, before the 30th: nothing to come
+  assert.deepEqual(await panel('2026-07-15', kid('c10', '2021-08-29'), { meetingDay: 30 }), [null, []]);
+  // 10 February 2028 (a leap year), the posyandu meets on the 30th: its February day is the 29th. Born 29 August
+  // 2027: six months on 29 February: blue this month (she was told nothing of February before)
+  assert.deepEqual(await panel('2028-02-10', kid('c11', '2027-08-29'), { meetingDay: 30 }),
+    [null, ['Bulan ini Sari perlu kapsul vitamin A biru. Datang ke posyandu.']]);
 });

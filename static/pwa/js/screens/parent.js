@@ -154,6 +154,11 @@ export async function child(ctx, childId) {
   // posyandu left keeps nothing due her: cards.py); died: none
   const still = c.exit_reason === 'moved_away' ? { ...c, exit_date: null } : c; // her vitamin A rounds too
   const due = dueToday({ child: still, immunisations, supplements, schedule, area, on: today });
+  // this month's capsule as her posyandu will judge it on its day, if still to come: turning 5 or 12 months
+  // before it, she is sent for none or for the red one (cards.py, the due list)
+  const day = meetingIn(today.slice(0, 7), pos);
+  const dueNow = day > today ? dueToday({ child: still, immunisations, supplements, schedule, area, on: day }).supplements
+    : due.supplements;
   const next = nextDoses(due.card);
   const late = next[0]?.status === 'overdue';
   // late ones, and those due now too (RV 3 has an age limit): named beside them
@@ -171,8 +176,15 @@ export async function child(ctx, childId) {
       : next[0].status === 'due' ? t('dose_due_now', { doses: from(next) })
         : t('next_dose', { label: next.map((e) => e.label).join(', '), date: formatDate(next[0].due_date) })) : null,
     chartsPanel(c, measurements, tables, true), historyTable(c, measurements, tables, null, false, true), cardPanel(due.card),
-    supplementsPanel(c, supplements, due.supplements, !due.supplements.length && nextRound(still, supplements, schedule, area, pos, today)), myData(ctx, c),
+    supplementsPanel(c, supplements, dueNow, !dueNow.length && nextRound(still, supplements, schedule, area, pos, today)), myData(ctx, c),
     h('button', { class: 'btn', type: 'button', onclick: () => window.print() }, t('print')));
+}
+
+/** Her posyandu's day in `month` (YYYY-MM): its meeting day, the month's last when shorter, as the server's
+ * next_meeting_day; the 28th when her posyandu is not known to the phone. */
+function meetingIn(month, pos) {
+  const last = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
+  return `${month}-${String(Math.min(pos?.meeting_day ?? 28, last)).padStart(2, '0')}`;
 }
 
 /** The first round month (February, August; her kabupaten's own), this one or of the next twelve, in which her
@@ -183,7 +195,7 @@ function nextRound(c, supplements, schedule, area, pos, today) {
   const given = supplements.map((s) => ({ kind: s.kind, given_on: s.given_on }));
   for (let i = 0; i <= 12; i += 1) {
     const month = addMonths(today, i).slice(0, 7);
-    const on = `${month}-${String(Math.min(pos?.meeting_day ?? 28, 28)).padStart(2, '0')}`;
+    const on = meetingIn(month, pos);
     if (on < today) continue; // this month's day gone by
     const due = supplementsDue(scheduleOn(schedule, on).supplements, c.birth_date, given, on, area);
     if (due.length) return [month, due.map((s) => s.kind)];
